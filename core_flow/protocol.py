@@ -1,0 +1,228 @@
+"""The 查控 protocol (network inquiry-and-control), defined once.
+
+The real 总对总 interface (《人民法院执行案件流程管理系统接口规范 V1.5.5》) is not public; this is
+zhixing's own, openly documented profile of the same exchange (see ../shared/domain/LAW.md,
+"The 总对总 network inquiry-and-control system"):
+
+* a court submits a request (measure code 00 query / 01 freeze / 02 renew / 04 unfreeze / 06 deduct,
+  or a registry's 11 seal / 12 renew seal / 14 unseal / 15 transfer-document delivery);
+* the agency accepts it at once with a ticket; the same ``request_no`` submitted again returns the same
+  ticket (idempotency) and never acts twice;
+* the answer (``Feedback``) arrives later by callback to ``callback_url`` (retried until acknowledged)
+  and can also be polled by ticket.
+
+Amounts are integer cents (分) everywhere, so that ledgers reconcile to the cent.
+Both the mock agencies and the engine's gateway import these models; nothing here does I/O.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from enum import StrEnum
+
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+
+class Frozen(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+
+class Measure(StrEnum):
+    """Measure codes (措施代码)."""
+
+    QUERY = "00"  # 查询
+    FREEZE = "01"  # 冻结
+    RENEW = "02"  # 继续冻结 (续冻)
+    UNFREEZE = "04"  # 解除冻结
+    DEDUCT = "06"  # 扣划
+    SEAL = "11"  # 查封 (registry)
+    RENEW_SEAL = "12"  # 继续查封
+    UNSEAL = "14"  # 解除查封
+    TRANSFER_DOC = "15"  # 过户文书送达
+
+
+MEASURE_NAMES: dict[Measure, tuple[str, str]] = {
+    Measure.QUERY: ("查询", "query"),
+    Measure.FREEZE: ("冻结", "freeze"),
+    Measure.RENEW: ("继续冻结", "renew freeze"),
+    Measure.UNFREEZE: ("解除冻结", "unfreeze"),
+    Measure.DEDUCT: ("扣划", "deduct"),
+    Measure.SEAL: ("查封", "seal"),
+    Measure.RENEW_SEAL: ("继续查封", "renew seal"),
+    Measure.UNSEAL: ("解除查封", "unseal"),
+    Measure.TRANSFER_DOC: ("过户文书送达", "transfer document delivery"),
+}
+
+
+class AgencyGroup(StrEnum):
+    NATIONAL_BANK = "national_bank"  # 全国性银行 (21)
+    INTERNET_FINANCE = "internet_finance"  # 互联网金融 (3)
+    SECURITIES = "securities"  # 证券
+    LOCAL_BANK = "local_bank"  # 地方性银行
+    REAL_ESTATE = "real_estate"  # 不动产登记
+    VEHICLE = "vehicle"  # 车辆
+    EQUITY = "equity"  # 工商股权
+    OTHER = "other"  # 公积金、船舶、保险、出入境…
+    AUCTION = "auction"  # 网络司法拍卖平台
+    PRICING = "pricing"  # 询价评估
+    COURT_ACCOUNT = "court_account"  # 执行款专户 / 一案一账号
+
+
+class SubjectKind(StrEnum):
+    PERSON = "person"  # 自然人: 18-digit resident ID (GB 11643)
+    COMPANY = "company"  # 单位: unified social credit code (GB 32100)
+
+
+class AssetKind(StrEnum):
+    DEPOSIT = "deposit"  # 存款
+    WEALTH_PRODUCT = "wealth_product"  # 理财产品
+    BALANCE = "balance"  # 网络支付账户余额
+    SECURITIES = "securities"  # 证券
+    REAL_ESTATE = "real_estate"  # 不动产
+    VEHICLE = "vehicle"  # 车辆
+    EQUITY = "equity"  # 股权
+    OTHER = "other"
+
+
+class TicketStatus(StrEnum):
+    ACCEPTED = "accepted"  # 已受理, answer pending
+    ANSWERED = "answered"  # 已反馈
+
+
+class ControlResult(StrEnum):
+    CONTROLLED = "1"  # 已控
+    NOT_CONTROLLED = "2"  # 未控
+
+
+class FreezeState(StrEnum):
+    ACTIVE = "active"  # 生效
+    QUEUED = "queued"  # 轮候
+    RELEASED = "released"  # 已解除
+    LAPSED = "lapsed"  # 到期失效
+    DEDUCTED = "deducted"  # 已全部扣划
+
+
+class DeductStatus(StrEnum):
+    PENDING = "pending"  # 待处理
+    REFUSED = "refused"  # 拒绝
+    SUCCESS = "success"  # 成功
+    SUCCESS_TO_VERIFY = "success_to_verify"  # 成功待核实
+    FAILED = "failed"  # 失败
+
+
+class Subject(Frozen):
+    """The debtor a request is about (被执行人)."""
+
+    kind: SubjectKind
+    name: str = Field(min_length=1, max_length=200)
+    id_number: str = Field(
+        min_length=18, max_length=18, description="18位身份证号或统一社会信用代码 / ID number or USCC"
+    )
+
+
+class ControlRequest(Frozen):
+    """A 查控 request from a court to one agency."""
+
+    request_no: str = Field(
+        min_length=1, max_length=64, description="请求编号，幂等键 / request number, the idempotency key"
+    )
+    court_code: str = Field(min_length=1, max_length=32, description="法院代码 / court code")
+    case_no: str = Field(min_length=1, max_length=64, description="案号 / case number")
+    measure: Measure
+    subject: Subject
+    account_no: str | None = Field(
+        default=None, max_length=64, description="账户/财产编号，控制类措施必填 / account or asset id"
+    )
+    amount_cents: int | None = Field(
+        default=None, ge=1, description="冻结/扣划金额（分）/ amount to freeze or deduct, in cents"
+    )
+    freeze_id: str | None = Field(
+        default=None, max_length=64, description="续冻/解冻/扣划所指的冻结 / the freeze acted on"
+    )
+    target_account: str | None = Field(
+        default=None, max_length=64, description="扣划入账的一案一账号 / court sub-account for deductions"
+    )
+    term_days: int | None = Field(
+        default=None, ge=1, le=3 * 366, description="冻结期限（天），缺省按财产种类 / term, default by kind"
+    )
+    callback_url: str | None = Field(
+        default=None, max_length=2048, description="反馈回调地址 / where the answer is posted"
+    )
+
+    @model_validator(mode="after")
+    def _fields_for_measure(self) -> ControlRequest:
+        needs_account = {Measure.FREEZE, Measure.SEAL}
+        needs_freeze = {Measure.RENEW, Measure.UNFREEZE, Measure.DEDUCT, Measure.RENEW_SEAL, Measure.UNSEAL}
+        if self.measure in needs_account and not self.account_no:
+            raise ValueError("account_no 必填（冻结/查封）/ account_no is required for freeze and seal")
+        if self.measure == Measure.FREEZE and self.amount_cents is None:
+            raise ValueError("amount_cents 必填（冻结）/ amount_cents is required for a freeze")
+        if self.measure in needs_freeze and not self.freeze_id:
+            raise ValueError("freeze_id 必填（续冻/解冻/扣划）/ freeze_id is required for this measure")
+        if self.measure == Measure.DEDUCT and (self.amount_cents is None or not self.target_account):
+            raise ValueError(
+                "amount_cents 与 target_account 必填（扣划）/ amount_cents and target_account are required "
+                "for a deduction"
+            )
+        return self
+
+
+class Ticket(Frozen):
+    """Acknowledgement of a request: accepted at once, answered later."""
+
+    ticket_id: str
+    request_no: str
+    agency: str
+    measure: Measure
+    status: TicketStatus
+    accepted_at: datetime
+    duplicate: bool = Field(default=False, description="同一请求编号的重复提交 / a repeated request_no")
+
+
+class ExistingFreeze(Frozen):
+    """A freeze already on an account (reported with answers)."""
+
+    freeze_id: str
+    court_code: str
+    case_no: str
+    amount_cents: int
+    state: FreezeState
+    queue_position: int | None = None  # 轮候顺位, 1 = next to take effect
+    expires_at: datetime | None = None
+
+
+class Holding(Frozen):
+    """One asset found by a query."""
+
+    account_no: str
+    kind: AssetKind
+    description: str = ""
+    balance_cents: int = Field(ge=0)
+    available_cents: int = Field(ge=0, description="未被冻结的可控金额 / not yet frozen")
+    online_controllable: bool = True
+    existing_freezes: tuple[ExistingFreeze, ...] = ()
+
+
+class Feedback(Frozen):
+    """An agency's answer to one request (反馈)."""
+
+    ticket_id: str
+    request_no: str
+    agency: str
+    measure: Measure
+    answered_at: datetime
+    ok: bool = Field(description="业务处理成功 / the measure was carried out")
+    code: str = Field(description="结果代码 / result code")
+    message: str = ""
+    holdings: tuple[Holding, ...] = ()  # 00 query
+    control_result: ControlResult | None = None  # 01/02/11/12
+    freeze_id: str | None = None
+    freeze_state: FreezeState | None = None
+    queue_position: int | None = None
+    amount_requested_cents: int | None = None
+    amount_controlled_cents: int | None = None
+    unsecured_remainder_cents: int | None = None  # 未控金额 = requested - controlled
+    expires_at: datetime | None = None
+    existing_freezes: tuple[ExistingFreeze, ...] = ()
+    deduct_status: DeductStatus | None = None  # 06
+    amount_deducted_cents: int | None = None
