@@ -1,7 +1,39 @@
-"""`zhixing nodes` (placeholder until its issue lands)."""
+"""`zhixing nodes`: the process catalogue as a table, or JSON for machines."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
 
 import typer
+from rich.console import Console
+from rich.table import Table
+
+from core_flow.catalogue_text import node_as_dict
+from core_flow.process_loader import default_process, load_process
 
 
 def register(app: typer.Typer) -> None:
-    pass
+    @app.command("nodes")
+    def nodes(
+        as_json: bool = typer.Option(False, "--json", help="以 JSON 输出 / print JSON"),
+        process_file: Path | None = typer.Option(None, "--process", help="流程定义文件 / process definition file"),
+    ) -> None:
+        """节点目录 / the 46-node catalogue: number, name, stage, deadline, freeze, unfreeze authority."""
+        process = load_process(process_file) if process_file else default_process()
+        rows = [node_as_dict(process, n) for n in process.nodes]
+        manners = [{"code": m.code, "name": m.name, "name_en": m.en, "releases_controls": m.releases_controls}
+                   for m in process.closing_manners]
+        if as_json:
+            typer.echo(json.dumps({"process": process.name, "source": process.source, "nodes": rows,
+                                   "closing_manners": manners}, ensure_ascii=False, indent=2))
+            return
+        table = Table(title=f"{process.name}（{process.source}）", show_lines=False)
+        for col in ("节点 No.", "名称 Name", "阶段 Stage", "时限 Deadline", "冻结 Freeze", "解冻审批 Unfreeze by"):
+            table.add_column(col, overflow="fold")
+        for r in rows:
+            table.add_row(str(r["no"]), f"{r['name']}\n{r['name_en']}", r["stage"], r["deadline_zh"],
+                          "是 yes" if r["freeze"] else "—", "、".join(r["unfreeze"]) or "—")
+        console = Console(width=max(Console().width, 140))
+        console.print(table)
+        console.print("结案方式 / closing manners: " + "；".join(f"{m['name']} ({m['code']})" for m in manners))

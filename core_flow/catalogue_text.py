@@ -1,0 +1,125 @@
+"""Words for the process catalogue: each node's deadline rules said in Chinese and English."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from core_flow.legal_calendar import Unit
+from core_flow.model import Direction, Node, Process, WorkItem
+
+_NODE = re.compile(r"^node_started:(\d+)$")
+_ITEM = re.compile(r"^item_done:(\d+)\.([a-z_]+)$")
+_WHEN = {
+    "case_type": {"preservation": ("财产保全", "preservation"), "first": ("首次执行", "first"),
+                  "resumed": ("恢复执行", "resumed")},
+    "nonlitigation": {True: ("非诉执行", "non-litigation")},
+    "urgent": {True: ("情况紧急", "urgent")},
+    "asset_kind": {"real_estate": ("不动产", "real estate"), "other_right": ("其他财产权", "other rights"),
+                   "movable": ("动产", "movables")},
+}
+
+
+def anchor_words(process: Process, anchor: str) -> tuple[str, str]:
+    if m := _NODE.match(anchor):
+        no = int(m.group(1))
+        return f"节点{no}启动", f"start of node {no}"
+    if m := _ITEM.match(anchor):
+        no = int(m.group(1))
+        item = process.by_no[no].item(m.group(2))
+        return f"节点{no}「{item.name}」完成", f"node {no} item '{item.key}' done"
+    text = process.anchors.get(anchor, anchor)
+    zh, _, en = text.partition(" / ")
+    return zh, en or anchor
+
+
+def _when_words(when: dict[str, Any]) -> tuple[str, str]:
+    zh, en = [], []
+    for key, want in when.items():
+        values = want if isinstance(want, list) else [want]
+        for v in values:
+            z, e = _WHEN.get(key, {}).get(v, (f"{key}={v}", f"{key}={v}"))
+            zh.append(z)
+            en.append(e)
+    return "、".join(zh), ", ".join(en)
+
+
+def _one(process: Process, item: WorkItem, period: Any) -> tuple[str, str]:
+    anchors = [anchor_words(process, a) for a in item.anchor]
+    a_zh = "或".join(a for a, _ in anchors)
+    a_en = " or ".join(e for _, e in anchors)
+    if period.unit == Unit.SAME_DAY:
+        return f"{a_zh}当天", f"same day as {a_en}"
+    if item.direction == Direction.BEFORE:
+        return f"{a_zh}{period.words_zh}前", f"{period.words_en} before {a_en}"
+    return f"{a_zh}后{period.words_zh}内", f"within {period.words_en} of {a_en}"
+
+
+def item_deadline_words(process: Process, item: WorkItem) -> tuple[str, str]:
+    zh, en = _one(process, item, item.period)
+    for ov in item.overrides:
+        w_zh, w_en = _when_words(ov.when)
+        o_zh, o_en = _one(process, item, ov.period)
+        zh += f"（{w_zh}：{o_zh}）"
+        en += f" ({w_en}: {o_en})"
+    return zh, en
+
+
+def node_deadline_words(process: Process, node: Node) -> tuple[str, str]:
+    if node.sweep is not None:
+        return (f"终本后每{node.sweep.every.words_zh}一次，共{node.sweep.count}次",
+                f"every {node.sweep.every.words_en} after 终本, {node.sweep.count} times")
+    if not node.items:
+        return "—", "—"
+    parts = [item_deadline_words(process, it) for it in node.items]
+    return "；".join(p[0] for p in parts), "; ".join(p[1] for p in parts)
+
+
+def node_as_dict(process: Process, node: Node) -> dict[str, Any]:
+    stage = next(s for s in process.stages if s.code == node.stage)
+    zh, en = node_deadline_words(process, node)
+    rule = process.resumption
+    freeze_zh, freeze_en, unfreeze = "", "", list(node.unfreeze) if node.freezes else []
+    if node.freezes:
+        freeze_zh, freeze_en = "预警后到期未完成的，节点冻结", "frozen if not done by the deadline, after a warning"
+    if node.no == rule.node and rule.handler_must_change:
+        freeze_zh = f"未更换承办人的，冻结立案节点（节点{rule.freezes_node}）"
+        freeze_en = f"if the handler is not changed, the filing node ({rule.freezes_node}) freezes"
+        unfreeze = list(rule.unfreeze)
+    if node.no == process.limit.node:
+        freeze_zh = "预警后未结案亦未变更期限的，结案节点冻结"
+        freeze_en = "frozen if neither closed nor the limit changed, after a warning"
+    return {
+        "no": node.no,
+        "name": node.name,
+        "name_en": node.en,
+        "stage": stage.name,
+        "stage_code": stage.code,
+        "per": str(node.per),
+        "deadline_zh": zh,
+        "deadline_en": en,
+        "freeze": bool(freeze_zh),
+        "freeze_rule_zh": freeze_zh,
+        "freeze_rule_en": freeze_en,
+        "unfreeze": [process.authority(a).name for a in unfreeze],
+        "unfreeze_codes": unfreeze,
+        "next": list(node.next),
+        "items": [
+            {
+                "key": it.key,
+                "name": it.name,
+                "anchor": list(it.anchor),
+                "period": str(it.period),
+                "policy": str(it.policy),
+                "direction": str(it.direction),
+                "freeze": it.freeze,
+                "warn": str(process.warn_lead(it, it.period)),
+                "overrides": [{"when": o.when, "period": str(o.period)} for o in it.overrides],
+                "deadline_zh": item_deadline_words(process, it)[0],
+                "deadline_en": item_deadline_words(process, it)[1],
+            }
+            for it in node.items
+        ],
+        "approval_chain": list(node.approval_chain),
+        "note": node.note,
+    }

@@ -1,0 +1,165 @@
+"""Commands: what users (handlers, approvers, agencies, timers) ask the engine to do.
+
+Plain frozen dataclasses with slots: cheap to build (the engine handles tens of thousands a second).
+Nodes are referenced by number here; names are resolved at the edges (CLI, scenarios) via
+``Process.node``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from core_flow.engine.events import Timer
+
+
+@dataclass(frozen=True, slots=True)
+class FileCase:
+    """立案. ``filed_at`` defaults to the engine's ``now``."""
+
+    case_id: str
+    case_type: str = "first"  # first | resumed | preservation
+    money: bool = True  # 金钱给付
+    nonlitigation: bool = False  # 非诉执行: 3-month limit
+    amount_cents: int = 0
+    debtors: tuple[str, ...] = ()
+    filed_at: datetime | None = None
+    previous_case: str | None = None  # for 恢复执行: the 终本 case resumed
+    previous_handler: str | None = None  # its handler (node 46: must change)
+    shixin_eligible: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class Assign:
+    """分案: the case is assigned to a handler (收案)."""
+
+    case_id: str
+    handler: str
+
+
+@dataclass(frozen=True, slots=True)
+class VerifyIdentity:
+    """Result of the debtor's identity verification (身份信息验证)."""
+
+    case_id: str
+    debtor: str
+    passed: bool
+
+
+@dataclass(frozen=True, slots=True)
+class CorrectIdentity:
+    """The staff corrected a debtor's identity after a failed verification."""
+
+    case_id: str
+    debtor: str
+    corrected_to: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class StartNode:
+    case_id: str
+    node: int
+    instance: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class CompleteItem:
+    case_id: str
+    node: int
+    item: str
+    instance: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class CompleteNode:
+    case_id: str
+    node: int
+    instance: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class Record:
+    """An anchor event happened (property found, freeze effective, money arrived, auction scheduled…).
+
+    ``at`` is when it happened — or, for scheduled events ("auction starts at"), when it will happen;
+    it defaults to ``now``. ``attrs`` select period overrides (e.g. ``asset_kind``, ``urgent``).
+    """
+
+    case_id: str
+    anchor: str
+    instance: str = ""
+    at: datetime | None = None
+    attrs: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True, slots=True)
+class RequestUnfreeze:
+    case_id: str
+    node: int
+    instance: str = ""
+    by: str = ""
+    reason: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class ApproveUnfreeze:
+    case_id: str
+    node: int
+    authority: str
+    instance: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class RejectUnfreeze:
+    case_id: str
+    node: int
+    authority: str
+    instance: str = ""
+    reason: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class RequestLimitChange:
+    """期限变更 (node 42): ``kind`` is ``extend`` or ``suspend``."""
+
+    case_id: str
+    kind: str
+    reason: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class ApproveLimitChange:
+    case_id: str
+    authority: str
+
+
+@dataclass(frozen=True, slots=True)
+class LiftSuspension:
+    """The ground for suspending the limit ended: the limit runs again, shifted by the suspension."""
+
+    case_id: str
+
+
+@dataclass(frozen=True, slots=True)
+class Close:
+    """结案 with a manner: 执行完毕 (completed), 终本 (zhongben), 终结 (terminated)."""
+
+    case_id: str
+    manner: str
+
+
+@dataclass(frozen=True, slots=True)
+class FireTimer:
+    timer: Timer
+
+    @property
+    def case_id(self) -> str:
+        return self.timer.case_id
+
+
+Command = (
+    FileCase | Assign | VerifyIdentity | CorrectIdentity | StartNode | CompleteItem | CompleteNode | Record
+    | RequestUnfreeze | ApproveUnfreeze | RejectUnfreeze | RequestLimitChange | ApproveLimitChange
+    | LiftSuspension | Close | FireTimer
+)

@@ -1,0 +1,593 @@
+"""The deterministic engine: ``handle(state, command, now)`` → events and timers.
+
+Functional core (DESIGN.md "The engine"): no wall clock, no sleeping, no I/O. ``now`` is passed in;
+timers are returned as data and armed by whoever runs the engine (``core_flow.runtime``) on a clock.
+A command is either refused — state untouched, one ``refused`` event for the record — or applied:
+every check runs before the first change.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from typing import Any
+
+from core_flow.engine import commands as c
+from core_flow.engine.events import Event, EventKind, Outcome, Refusal, Timer, TimerKind
+from core_flow.engine.gate import unmet_zhongben_conditions
+from core_flow.engine.state import BLOCKING, CaseState, ItemState, NodeState, NodeStatus
+from core_flow.legal_calendar import LegalCalendar, Period, Policy, Unit
+from core_flow.model import Direction, Node, Per, Process, WorkItem
+
+SPC_INQUIRY_START = datetime(2021, 1, 1).date()  # 法明传〔2020〕849号: cases filed on or after 2021-01-01
+_ITEM_DONE = "item_done:"
+_NODE_STARTED = "node_started:"
+
+
+def _lead(period: Period) -> timedelta:
+    unit = period.unit
+    if unit == Unit.HOURS:
+        return timedelta(hours=period.amount)
+    if unit in (Unit.DAYS, Unit.WORKING_DAYS):
+        return timedelta(days=period.amount)
+    if unit == Unit.MONTHS:
+        return timedelta(days=30 * period.amount)
+    if unit == Unit.YEARS:
+        return timedelta(days=365 * period.amount)
+    return timedelta(hours=6)  # same_day
+
+
+class Engine:
+    """Runs one ``Process`` on a ``LegalCalendar``. Holds no case state itself."""
+
+    def __init__(self, process: Process, calendar: LegalCalendar) -> None:
+        self.process = process
+        self.calendar = calendar
+        self._preds: dict[int, tuple[Node, ...]] = {
+            n.no: tuple(p for p in process.nodes if n.no in p.next) for n in process.nodes
+        }
+        self._leads: dict[tuple[int, str, str], timedelta] = {}
+        self._post_close = {
+            n.no for n in process.nodes
+            if n.sweep is not None or any(a in ("closed", "property_found_after_zhongben")
+                                          for it in n.items for a in it.anchor)
+        }
+        self._handlers = {
+            c.FileCase: self._file,
+            c.Assign: self._assign,
+            c.VerifyIdentity: self._verify,
+            c.CorrectIdentity: self._correct,
+            c.StartNode: self._start,
+            c.CompleteItem: self._complete_item,
+            c.CompleteNode: self._complete_node,
+            c.Record: self._record,
+            c.RequestUnfreeze: self._request_unfreeze,
+            c.ApproveUnfreeze: self._approve_unfreeze,
+            c.RejectUnfreeze: self._reject_unfreeze,
+            c.RequestLimitChange: self._request_limit,
+            c.ApproveLimitChange: self._approve_limit,
+            c.LiftSuspension: self._lift_suspension,
+            c.Close: self._close,
+            c.FireTimer: self._fire,
+        }
+
+    # ── entry point ──────────────────────────────────────────────────────────────────────
+    def handle(self, state: CaseState | None, cmd: c.Command, now: datetime) -> tuple[CaseState | None, Outcome]:
+        """Apply ``cmd`` at ``now``. Returns the (possibly new) state and the outcome."""
+        out = Outcome([], [])
+        if isinstance(cmd, c.FileCase):
+            if state is not None:
+                return state, self._refuse(out, cmd, now, "ALREADY_FILED", "案件已立案", "case already filed")
+            return self._file(cmd, now, out), out
+        if state is None:
+            return None, self._refuse(out, cmd, now, "UNKNOWN_CASE", "案件不存在", "no such case")
+        if state.closed_manner is not None and not isinstance(cmd, (c.FireTimer, c.Record, c.CompleteItem,
+                                                                    c.CompleteNode, c.StartNode)):
+            return state, self._refuse(out, cmd, now, "CASE_CLOSED", "案件已结案", "the case is closed")
+        self._handlers[type(cmd)](state, cmd, now, out)
+        return state, out
+
+    # ── helpers ─────────────────────────────────────────────────────────────────────────
+    def _refuse(self, out: Outcome, cmd: Any, now: datetime, code: str, zh: str, en: str,
+                details: tuple[Any, ...] = ()) -> Outcome:
+        out.refusal = Refusal(code, zh, en, details)
+        node = getattr(cmd, "node", None)
+        out.events.append(Event(now, cmd.case_id, EventKind.REFUSED, node if isinstance(node, int) else None,
+                                getattr(cmd, "instance", ""), None,
+                                {"command": type(cmd).__name__, "code": code, "zh": zh, "en": en,
+                                 "details": list(details)}))
+        return out
+
+    def _node_def(self, no: int) -> Node | None:
+        return self.process.by_no.get(no)
+
+    def _unknown_node(self, state: CaseState, cmd: Any, now: datetime, out: Outcome) -> bool:
+        if cmd.node in self.process.by_no:
+            return False
+        self._refuse(out, cmd, now, "UNKNOWN_NODE", f"未知节点 {cmd.node}", f"unknown node {cmd.node}")
+        return True
+
+    def _node_state(self, state: CaseState, no: int, instance: str) -> NodeState:
+        ns = state.nodes.get((no, instance))
+        if ns is None:
+            ns = state.nodes[(no, instance)] = NodeState(no, instance)
+        return ns
+
+    def _attrs(self, state: CaseState, extra: dict[str, Any] | None) -> dict[str, Any]:
+        if not extra:
+            return state.attrs
+        return {**state.attrs, **extra}
+
+    def _arm(self, state: CaseState, node: Node, item: WorkItem, instance: str, anchor_at: datetime,
+             attrs: dict[str, Any], now: datetime, out: Outcome) -> None:
+        """Compute an item's deadline and return its warning and expiry timers."""
+        period = item.period_for(attrs)
+        if item.direction == Direction.BEFORE:
+            due = self.calendar.latest_before(anchor_at, period)
+        else:
+            due = self.calendar.deadline(anchor_at, period, item.policy).due
+        self._arm_at(state, node, item.key, instance, due, str(period), self._lead_for(node, item, period),
+                     now, out)
+
+    def _arm_at(self, state: CaseState, node: Node, key: str, instance: str, due: datetime, period: str,
+                lead: timedelta, now: datetime, out: Outcome) -> None:
+        ns = self._node_state(state, node.no, instance)
+        previous = ns.items.get(key)
+        if previous is not None and previous.done:
+            return
+        token = state.next_token
+        state.next_token += 1
+        ns.items[key] = ItemState(due, token, period)
+        warn_at = max(now, due - lead)
+        cid = state.case_id
+        out.timers.append(Timer(warn_at, cid, TimerKind.WARN, node.no, key, instance, token))
+        out.timers.append(Timer(due, cid, TimerKind.EXPIRE, node.no, key, instance, token))
+        out.events.append(Event(now, cid, EventKind.DEADLINE_SET, node.no, instance, key,
+                                {"due": due.isoformat(), "period": period, "warn_at": warn_at.isoformat()}))
+
+    def _lead_for(self, node: Node, item: WorkItem, period: Period) -> timedelta:
+        key = (node.no, item.key, str(period))
+        lead = self._leads.get(key)
+        if lead is None:
+            lead = self._leads[key] = _lead(self.process.warn_lead(item, period))
+        return lead
+
+    def _fire_anchor(self, state: CaseState, anchor: str, instance: str, at: datetime,
+                     extra: dict[str, Any] | None, now: datetime, out: Outcome) -> None:
+        pairs = self.process.items_by_anchor.get(anchor)
+        if not pairs:
+            return
+        attrs = self._attrs(state, extra)
+        closed = state.closed_manner is not None
+        for node, item in pairs:
+            if closed and node.no not in self._post_close:
+                continue  # the case is closed: only closing, archiving and resumption deadlines run
+            inst = instance if node.per != Per.CASE else ""
+            self._arm(state, node, item, inst, at, attrs, now, out)
+
+    def _blockers(self, state: CaseState, no: int, instance: str) -> list[NodeState]:
+        node = self.process.by_no[no]
+        blocked: list[NodeState] = []
+        for pred in self._preds[no]:
+            if pred.per == Per.CASE or pred.per == node.per:
+                ns = state.nodes.get((pred.no, "" if pred.per == Per.CASE else instance))
+                if ns is not None and ns.status in BLOCKING:
+                    blocked.append(ns)
+            else:
+                blocked.extend(ns for (n, _), ns in state.nodes.items() if n == pred.no and ns.status in BLOCKING)
+        return blocked
+
+    def _frozen_refusal(self, out: Outcome, cmd: Any, now: datetime, frozen: list[NodeState]) -> Outcome:
+        names = "、".join(f"{ns.no}{'/' + ns.instance if ns.instance else ''}" for ns in frozen)
+        auth = sorted({a for ns in frozen for a in ns.unfreeze_by})
+        auth_zh = "、".join(self.process.authority(a).name for a in auth)
+        return self._refuse(
+            out, cmd, now, "NODE_FROZEN",
+            f"节点已冻结（{names}），须经{auth_zh}批准解冻后方可流转",
+            f"node frozen ({names}); an unfreeze approved by {', '.join(auth)} is required to move on",
+            tuple((ns.no, ns.instance) for ns in frozen),
+        )
+
+    def _freeze(self, state: CaseState, ns: NodeState, reason: str, authorities: tuple[str, ...],
+                now: datetime, out: Outcome) -> None:
+        ns.status = NodeStatus.FROZEN
+        ns.frozen_reason = reason
+        ns.unfreeze_by = authorities
+        out.events.append(Event(now, state.case_id, EventKind.NODE_FROZEN, ns.no, ns.instance, None,
+                                {"reason": reason, "unfreeze_by": list(authorities)}))
+
+    # ── filing, assignment, identity ──────────────────────────────────────────────────────
+    def _file(self, cmd: c.FileCase, now: datetime, out: Outcome) -> CaseState:
+        filed = cmd.filed_at or now
+        state = CaseState(cmd.case_id, cmd.case_type, cmd.money, cmd.nonlitigation, filed, cmd.amount_cents,
+                          {"case_type": cmd.case_type, "nonlitigation": cmd.nonlitigation, "money": cmd.money},
+                          previous_case=cmd.previous_case, previous_handler=cmd.previous_handler,
+                          shixin_eligible=cmd.shixin_eligible)
+        state.identity = dict.fromkeys(cmd.debtors, "pending")
+        out.events.append(Event(now, cmd.case_id, EventKind.FILED, None, "", None,
+                                {"case_type": cmd.case_type, "money": cmd.money, "nonlitigation": cmd.nonlitigation,
+                                 "filed_at": filed.isoformat(), "debtors": list(cmd.debtors),
+                                 "previous_case": cmd.previous_case}))
+        self._fire_anchor(state, "filed", "", filed, None, now, out)
+        return state
+
+    def _assign(self, state: CaseState, cmd: c.Assign, now: datetime, out: Outcome) -> None:
+        first = state.handler is None
+        state.handler = cmd.handler
+        out.events.append(Event(now, state.case_id, EventKind.ASSIGNED, None, "", None, {"handler": cmd.handler}))
+        rule = self.process.resumption
+        if (state.case_type == "resumed" and rule.handler_must_change and state.previous_handler
+                and cmd.handler == state.previous_handler):
+            ns = self._node_state(state, rule.freezes_node, "")
+            if ns.status not in BLOCKING:
+                self._freeze(state, ns, "HANDLER_NOT_CHANGED", rule.unfreeze, now, out)
+        if first:
+            self._fire_anchor(state, "received", "", now, None, now, out)
+        self._maybe_trigger_inquiry(state, now, out)
+
+    def _inquiry_applies(self, state: CaseState) -> bool:
+        return state.case_type == "first" and state.money and state.filed_at.date() >= SPC_INQUIRY_START
+
+    def _maybe_trigger_inquiry(self, state: CaseState, now: datetime, out: Outcome) -> None:
+        if state.handler is None or not self._inquiry_applies(state):
+            return
+        for debtor, status in state.identity.items():
+            if status == "passed" and debtor not in state.inquiries_triggered:
+                state.inquiries_triggered.add(debtor)
+                out.events.append(Event(now, state.case_id, EventKind.INQUIRY_TRIGGERED, 3, "", None,
+                                        {"debtor": debtor}))
+
+    def _verify(self, state: CaseState, cmd: c.VerifyIdentity, now: datetime, out: Outcome) -> None:
+        if cmd.debtor not in state.identity:
+            self._refuse(out, cmd, now, "UNKNOWN_DEBTOR", f"本案无被执行人 {cmd.debtor}",
+                         f"no debtor {cmd.debtor} in this case")
+            return
+        if state.identity[cmd.debtor] == "failed" and cmd.passed:
+            self._refuse(out, cmd, now, "IDENTITY_NOT_CORRECTED", "身份信息验证未通过，须先更正身份信息",
+                         "identity verification failed: correct the identity first")
+            return
+        state.identity[cmd.debtor] = "passed" if cmd.passed else "failed"
+        kind = EventKind.IDENTITY_VERIFIED if cmd.passed else EventKind.IDENTITY_FAILED
+        out.events.append(Event(now, state.case_id, kind, None, "", None, {"debtor": cmd.debtor}))
+        self._maybe_trigger_inquiry(state, now, out)
+
+    def _correct(self, state: CaseState, cmd: c.CorrectIdentity, now: datetime, out: Outcome) -> None:
+        if cmd.debtor not in state.identity:
+            self._refuse(out, cmd, now, "UNKNOWN_DEBTOR", f"本案无被执行人 {cmd.debtor}",
+                         f"no debtor {cmd.debtor} in this case")
+            return
+        state.identity[cmd.debtor] = "pending"
+        out.events.append(Event(now, state.case_id, EventKind.IDENTITY_CORRECTED, None, "", None,
+                                {"debtor": cmd.debtor, "corrected_to": cmd.corrected_to}))
+
+    # ── nodes and items ──────────────────────────────────────────────────────────────────
+    def _start(self, state: CaseState, cmd: c.StartNode, now: datetime, out: Outcome) -> None:
+        if self._unknown_node(state, cmd, now, out):
+            return
+        ns = state.nodes.get((cmd.node, cmd.instance))
+        if ns is not None and ns.status in BLOCKING:
+            self._frozen_refusal(out, cmd, now, [ns])
+            return
+        if ns is not None and ns.status == NodeStatus.DONE:
+            self._refuse(out, cmd, now, "NODE_DONE", "节点已完成", "node already done")
+            return
+        if ns is not None and ns.started_at is not None:
+            self._refuse(out, cmd, now, "NODE_STARTED", "节点已开始", "node already started")
+            return
+        blockers = self._blockers(state, cmd.node, cmd.instance)
+        if blockers:
+            self._frozen_refusal(out, cmd, now, blockers)
+            return
+        ns = self._node_state(state, cmd.node, cmd.instance)
+        ns.started_at = now
+        if ns.status == NodeStatus.NOT_STARTED:
+            ns.status = NodeStatus.IN_PROGRESS
+        out.events.append(Event(now, state.case_id, EventKind.NODE_STARTED, cmd.node, cmd.instance))
+        node = self.process.by_no[cmd.node]
+        for item in node.items:
+            if item.done_on_start:
+                st = ns.items.get(item.key)
+                if st is not None and not st.done:
+                    self._mark_item_done(state, node, ns, item.key, now, out)
+        self._fire_anchor(state, f"{_NODE_STARTED}{cmd.node}", cmd.instance, now, None, now, out)
+
+    def _mark_item_done(self, state: CaseState, node: Node, ns: NodeState, key: str, now: datetime,
+                        out: Outcome) -> None:
+        st = ns.items.get(key)
+        if st is None:
+            ns.items[key] = st = ItemState(now, 0, "", done=True)
+        st.done = True
+        out.events.append(Event(now, state.case_id, EventKind.ITEM_DONE, node.no, ns.instance, key,
+                                {"late": st.overdue}))
+        self._fire_anchor(state, f"{_ITEM_DONE}{node.no}.{key}", ns.instance, now, None, now, out)
+
+    def _check_can_finish(self, state: CaseState, cmd: Any, now: datetime, out: Outcome) -> NodeState | None:
+        """Common checks of CompleteItem / CompleteNode; returns the node state or None if refused."""
+        if self._unknown_node(state, cmd, now, out):
+            return None
+        ns = state.nodes.get((cmd.node, cmd.instance))
+        if ns is not None and ns.status in BLOCKING:
+            self._frozen_refusal(out, cmd, now, [ns])
+            return None
+        if ns is not None and ns.status == NodeStatus.DONE:
+            self._refuse(out, cmd, now, "NODE_DONE", "节点已完成", "node already done")
+            return None
+        blockers = self._blockers(state, cmd.node, cmd.instance)
+        if blockers:
+            self._frozen_refusal(out, cmd, now, blockers)
+            return None
+        return self._node_state(state, cmd.node, cmd.instance)
+
+    def _complete_item(self, state: CaseState, cmd: c.CompleteItem, now: datetime, out: Outcome) -> None:
+        node = self._node_def(cmd.node)
+        if node is not None and all(it.key != cmd.item for it in node.items):
+            keys = ", ".join(it.key for it in node.items) or "—"
+            self._refuse(out, cmd, now, "UNKNOWN_ITEM", f"节点 {cmd.node} 无工作事项 {cmd.item}（可选：{keys}）",
+                         f"node {cmd.node} has no work item {cmd.item} (one of: {keys})")
+            return
+        ns = self._check_can_finish(state, cmd, now, out)
+        if ns is None:
+            return
+        st = ns.items.get(cmd.item)
+        if st is not None and st.done:
+            self._refuse(out, cmd, now, "ITEM_DONE", "工作事项已完成", "work item already done")
+            return
+        if ns.status == NodeStatus.NOT_STARTED:
+            ns.status = NodeStatus.IN_PROGRESS
+        self._mark_item_done(state, node, ns, cmd.item, now, out)
+
+    def _complete_node(self, state: CaseState, cmd: c.CompleteNode, now: datetime, out: Outcome) -> None:
+        ns = self._check_can_finish(state, cmd, now, out)
+        if ns is None:
+            return
+        node = self.process.by_no[cmd.node]
+        for key, st in list(ns.items.items()):
+            if not st.done:
+                self._mark_item_done(state, node, ns, key, now, out)
+        ns.status = NodeStatus.DONE
+        ns.done_at = now
+        out.events.append(Event(now, state.case_id, EventKind.NODE_DONE, cmd.node, cmd.instance))
+
+    def _record(self, state: CaseState, cmd: c.Record, now: datetime, out: Outcome) -> None:
+        anchor = cmd.anchor
+        if anchor not in self.process.anchors or anchor in ("filed", "received", "closed"):
+            known = ", ".join(k for k in self.process.anchors if k not in ("filed", "received", "closed"))
+            self._refuse(out, cmd, now, "UNKNOWN_ANCHOR", f"未知事件 {anchor}（可选：{known}）",
+                         f"unknown event {anchor} (one of: {known})")
+            return
+        at = cmd.at or now
+        out.events.append(Event(now, state.case_id, EventKind.ANCHOR, None, cmd.instance, None,
+                                {"anchor": anchor, "at": at.isoformat(), **cmd.attrs}))
+        self._fire_anchor(state, anchor, cmd.instance, at, cmd.attrs, now, out)
+
+    # ── freezes and unfreezes ────────────────────────────────────────────────────────────
+    def _frozen_state(self, state: CaseState, cmd: Any, now: datetime, out: Outcome,
+                      want: NodeStatus) -> NodeState | None:
+        if self._unknown_node(state, cmd, now, out):
+            return None
+        ns = state.nodes.get((cmd.node, cmd.instance))
+        if ns is None or ns.status != want:
+            if want == NodeStatus.FROZEN:
+                code, zh, en = "NOT_FROZEN", "节点未冻结", "the node is not frozen"
+                if ns is not None and ns.status == NodeStatus.UNFREEZE_PENDING:
+                    code, zh, en = "UNFREEZE_PENDING", "解冻申请已在审批中", "an unfreeze is already pending"
+            else:
+                code, zh, en = "NO_UNFREEZE_REQUEST", "该节点没有待审批的解冻申请", "no unfreeze request pending"
+            self._refuse(out, cmd, now, code, zh, en)
+            return None
+        return ns
+
+    def _request_unfreeze(self, state: CaseState, cmd: c.RequestUnfreeze, now: datetime, out: Outcome) -> None:
+        ns = self._frozen_state(state, cmd, now, out, NodeStatus.FROZEN)
+        if ns is None:
+            return
+        ns.status = NodeStatus.UNFREEZE_PENDING
+        ns.unfreeze_requested_by = cmd.by
+        out.events.append(Event(now, state.case_id, EventKind.UNFREEZE_REQUESTED, ns.no, ns.instance, None,
+                                {"by": cmd.by, "reason": cmd.reason, "approver": list(ns.unfreeze_by)}))
+
+    def _check_authority(self, cmd: Any, allowed: tuple[str, ...], now: datetime, out: Outcome) -> str | None:
+        try:
+            code = self.process.authority(cmd.authority).code
+        except Exception:
+            code = None
+        if code is None or code not in allowed:
+            names = "、".join(self.process.authority(a).name for a in allowed)
+            self._refuse(out, cmd, now, "WRONG_AUTHORITY",
+                         f"{cmd.authority} 无权审批，应由{names}审批",
+                         f"{cmd.authority} may not approve this; approver: {', '.join(allowed)}",
+                         tuple(allowed))
+            return None
+        return code
+
+    def _approve_unfreeze(self, state: CaseState, cmd: c.ApproveUnfreeze, now: datetime, out: Outcome) -> None:
+        ns = self._frozen_state(state, cmd, now, out, NodeStatus.UNFREEZE_PENDING)
+        if ns is None:
+            return
+        code = self._check_authority(cmd, ns.unfreeze_by, now, out)
+        if code is None:
+            return
+        ns.status = NodeStatus.IN_PROGRESS
+        reason = ns.frozen_reason
+        ns.frozen_reason = None
+        ns.unfreeze_requested_by = None
+        out.events.append(Event(now, state.case_id, EventKind.UNFREEZE_APPROVED, ns.no, ns.instance, None,
+                                {"authority": code, "reason": reason}))
+
+    def _reject_unfreeze(self, state: CaseState, cmd: c.RejectUnfreeze, now: datetime, out: Outcome) -> None:
+        ns = self._frozen_state(state, cmd, now, out, NodeStatus.UNFREEZE_PENDING)
+        if ns is None:
+            return
+        code = self._check_authority(cmd, ns.unfreeze_by, now, out)
+        if code is None:
+            return
+        ns.status = NodeStatus.FROZEN
+        out.events.append(Event(now, state.case_id, EventKind.UNFREEZE_REJECTED, ns.no, ns.instance, None,
+                                {"authority": code, "reason": cmd.reason}))
+
+    # ── the time limit (nodes 42/43) ─────────────────────────────────────────────────────
+    def _limit_item(self) -> tuple[Node, WorkItem]:
+        node = self.process.by_no[self.process.limit.node]
+        return node, node.items[0]
+
+    def _rearm_limit(self, state: CaseState, now: datetime, out: Outcome) -> datetime:
+        node, item = self._limit_item()
+        base = item.period_for(state.attrs)
+        months = base.amount + state.limit.extensions * self.process.limit.extension.months
+        period = Period(months, Unit.MONTHS)
+        start = state.filed_at + timedelta(days=state.limit.suspended_days)
+        due = self.calendar.deadline(start, period, item.policy).due
+        ns = self._node_state(state, node.no, "")
+        st = ns.items.get(item.key)
+        if st is not None:
+            st.overdue = False
+            st.warned = False
+        self._arm_at(state, node, item.key, "", due, str(period), self._lead_for(node, item, base), now, out)
+        return due
+
+    def _request_limit(self, state: CaseState, cmd: c.RequestLimitChange, now: datetime, out: Outcome) -> None:
+        if cmd.kind not in ("extend", "suspend"):
+            self._refuse(out, cmd, now, "BAD_LIMIT_CHANGE", f"期限变更类型应为 extend 或 suspend，而非 {cmd.kind}",
+                         f"limit change kind must be extend or suspend, not {cmd.kind}")
+            return
+        if cmd.kind == "suspend" and state.limit.suspended_since is not None:
+            self._refuse(out, cmd, now, "ALREADY_SUSPENDED", "审限已中止", "the limit is already suspended")
+            return
+        state.limit.pending = cmd.kind
+        out.events.append(Event(now, state.case_id, EventKind.LIMIT_CHANGE_REQUESTED, 42, "", None,
+                                {"kind": cmd.kind, "reason": cmd.reason}))
+
+    def _approve_limit(self, state: CaseState, cmd: c.ApproveLimitChange, now: datetime, out: Outcome) -> None:
+        pending = state.limit.pending
+        if pending is None:
+            self._refuse(out, cmd, now, "NO_LIMIT_CHANGE", "没有待审批的期限变更", "no limit change pending")
+            return
+        rules = self.process.limit
+        if pending == "extend":
+            allowed = rules.extension.first if state.limit.extensions == 0 else rules.extension.further
+        else:
+            allowed = rules.suspension.get("authority", ())
+        code = self._check_authority(cmd, allowed, now, out)
+        if code is None:
+            return
+        state.limit.pending = None
+        node, item = self._limit_item()
+        if pending == "extend":
+            state.limit.extensions += 1
+            if state.limit.suspended_since is None:
+                due = self._rearm_limit(state, now, out)
+            else:
+                due = None
+            out.events.append(Event(now, state.case_id, EventKind.LIMIT_EXTENDED, 42, "", None,
+                                    {"authority": code, "extensions": state.limit.extensions,
+                                     "due": due.isoformat() if due else None}))
+        else:
+            state.limit.suspended_since = now
+            st = self._node_state(state, node.no, "").items.get(item.key)
+            if st is not None:
+                st.token = -1  # the pending expiry timer is now stale
+            out.events.append(Event(now, state.case_id, EventKind.LIMIT_SUSPENDED, 42, "", None,
+                                    {"authority": code}))
+
+    def _lift_suspension(self, state: CaseState, cmd: c.LiftSuspension, now: datetime, out: Outcome) -> None:
+        since = state.limit.suspended_since
+        if since is None:
+            self._refuse(out, cmd, now, "NOT_SUSPENDED", "审限未中止", "the limit is not suspended")
+            return
+        state.limit.suspended_days += (now.date() - since.date()).days
+        state.limit.suspended_since = None
+        due = self._rearm_limit(state, now, out)
+        out.events.append(Event(now, state.case_id, EventKind.LIMIT_RESUMED, 42, "", None,
+                                {"suspended_days": state.limit.suspended_days, "due": due.isoformat()}))
+
+    # ── closing ──────────────────────────────────────────────────────────────────────────
+    def _close(self, state: CaseState, cmd: c.Close, now: datetime, out: Outcome) -> None:
+        try:
+            manner = self.process.manner(cmd.manner)
+        except Exception:
+            self._refuse(out, cmd, now, "UNKNOWN_MANNER", f"未知结案方式 {cmd.manner}",
+                         f"unknown closing manner {cmd.manner}")
+            return
+        frozen = state.frozen_nodes()
+        if frozen:
+            self._frozen_refusal(out, cmd, now, frozen)
+            return
+        if manner.code == "zhongben":
+            unmet = unmet_zhongben_conditions(self.process, self.calendar, state, now)
+            if unmet:
+                self._refuse(
+                    out, cmd, now, "ZHONGBEN_GATE",
+                    "不符合终本条件：" + "；".join(u.zh for u in unmet),
+                    "终本 conditions not met: " + "; ".join(u.en for u in unmet),
+                    tuple(u.code for u in unmet),
+                )
+                return
+        state.closed_manner = manner.code
+        state.closed_at = now
+        for ns in state.nodes.values():
+            for st in ns.items.values():
+                if not st.done:
+                    st.token = -1  # outstanding deadlines end with the case
+        limit_node = self._node_state(state, self.process.limit.node, "")
+        limit_node.status = NodeStatus.DONE
+        limit_node.done_at = now
+        release = manner.releases_controls and state.case_type not in manner.keeps_controls_for
+        out.events.append(Event(now, state.case_id, EventKind.CLOSED, self.process.limit.node, "", None,
+                                {"manner": manner.code, "name": manner.name, "release_controls": release}))
+        self._fire_anchor(state, "closed", "", now, None, now, out)
+        limit_def = self.process.by_no[self.process.limit.node]
+        for item in manner.items:
+            due = self.calendar.deadline(now, item.period, item.policy).due
+            self._arm_at(state, limit_def, f"{manner.code}_{item.key}", "", due, str(item.period),
+                         self._lead_for(limit_def, item, item.period), now, out)
+        if manner.starts_sweep:
+            self._arm_sweeps(state, now, out)
+
+    def _arm_sweeps(self, state: CaseState, now: datetime, out: Outcome) -> None:
+        sweep_node = next((n for n in self.process.nodes if n.sweep is not None), None)
+        if sweep_node is None:
+            return
+        sweep = sweep_node.sweep
+        token = state.next_token
+        state.next_token += 1
+        ns = self._node_state(state, sweep_node.no, "")
+        ns.status = NodeStatus.IN_PROGRESS
+        for k in range(1, sweep.count + 1):
+            period = Period(sweep.every.amount * k, sweep.every.unit)
+            at = self.calendar.deadline(now, period, Policy.NATURAL).due
+            ns.items[f"sweep_{k}"] = ItemState(at, token, str(period))
+            out.timers.append(Timer(at, state.case_id, TimerKind.SWEEP, sweep_node.no, f"sweep_{k}", "", token))
+
+    # ── timers ───────────────────────────────────────────────────────────────────────────
+    def _fire(self, state: CaseState, cmd: c.FireTimer, now: datetime, out: Outcome) -> None:
+        t = cmd.timer
+        ns = state.nodes.get((t.node, t.instance))
+        st = ns.items.get(t.item) if ns is not None else None
+        if st is None or st.token != t.token or st.done:
+            return  # stale
+        if t.kind == TimerKind.SWEEP:
+            st.done = True
+            count = sum(1 for s in ns.items.values() if s.done)
+            out.events.append(Event(now, state.case_id, EventKind.SWEEP_DUE, t.node, "", t.item,
+                                    {"round": int(t.item.split("_")[1]), "done": count}))
+            if all(s.done for s in ns.items.values()):
+                ns.status = NodeStatus.DONE
+                ns.done_at = now
+            return
+        if t.kind == TimerKind.WARN:
+            if st.warned:
+                return
+            st.warned = True
+            if ns.status in (NodeStatus.NOT_STARTED, NodeStatus.IN_PROGRESS):
+                ns.status = NodeStatus.WARNED
+            node = self.process.by_no[t.node]
+            nxt = [self.process.by_no[n].name for n in node.next]
+            out.events.append(Event(now, state.case_id, EventKind.WARNING, t.node, t.instance, t.item,
+                                    {"due": st.due.isoformat(), "node_name": node.name, "next": nxt}))
+            return
+        st.overdue = True
+        out.events.append(Event(now, state.case_id, EventKind.DEADLINE_MISSED, t.node, t.instance, t.item,
+                                {"due": st.due.isoformat()}))
+        node = self.process.by_no[t.node]
+        item = next((it for it in node.items if it.key == t.item), None)
+        if item is not None and item.freeze and ns.status not in BLOCKING and ns.status != NodeStatus.DONE:
+            self._freeze(state, ns, f"DEADLINE:{t.item}", node.unfreeze, now, out)

@@ -1,0 +1,101 @@
+"""Events (the record of every state change), timers (data, not callbacks) and refusals."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from enum import StrEnum
+from typing import Any
+
+
+class EventKind(StrEnum):
+    FILED = "filed"
+    ASSIGNED = "assigned"
+    IDENTITY_VERIFIED = "identity_verified"
+    IDENTITY_FAILED = "identity_failed"
+    IDENTITY_CORRECTED = "identity_corrected"
+    INQUIRY_TRIGGERED = "inquiry_triggered"  # 集约查询 starts for a debtor
+    ANCHOR = "anchor"  # an anchor event was recorded
+    DEADLINE_SET = "deadline_set"
+    NODE_STARTED = "node_started"
+    ITEM_DONE = "item_done"
+    NODE_DONE = "node_done"
+    WARNING = "warning"  # 预警
+    DEADLINE_MISSED = "deadline_missed"  # 超期
+    NODE_FROZEN = "node_frozen"  # 节点冻结
+    UNFREEZE_REQUESTED = "unfreeze_requested"
+    UNFREEZE_APPROVED = "unfreeze_approved"  # 解冻
+    UNFREEZE_REJECTED = "unfreeze_rejected"
+    LIMIT_CHANGE_REQUESTED = "limit_change_requested"
+    LIMIT_EXTENDED = "limit_extended"
+    LIMIT_SUSPENDED = "limit_suspended"
+    LIMIT_RESUMED = "limit_resumed"
+    CLOSED = "closed"
+    SWEEP_DUE = "sweep_due"  # 终本统查
+    REFUSED = "refused"  # a command was refused (no state change)
+
+
+@dataclass(frozen=True, slots=True)
+class Event:
+    at: datetime
+    case_id: str
+    kind: EventKind
+    node: int | None = None
+    instance: str = ""
+    item: str | None = None
+    data: dict[str, Any] | None = None
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "at": self.at.isoformat(),
+            "case_id": self.case_id,
+            "kind": str(self.kind),
+            "node": self.node,
+            "instance": self.instance,
+            "item": self.item,
+            "data": self.data or {},
+        }
+
+
+class TimerKind(StrEnum):
+    WARN = "warn"
+    EXPIRE = "expire"
+    SWEEP = "sweep"
+
+
+@dataclass(frozen=True, slots=True)
+class Timer:
+    """A timer to arm. Stale timers (token no longer current) are ignored when they fire."""
+
+    due: datetime
+    case_id: str
+    kind: TimerKind
+    node: int
+    item: str
+    instance: str
+    token: int
+
+
+@dataclass(frozen=True, slots=True)
+class Refusal:
+    code: str
+    zh: str
+    en: str
+    details: tuple[Any, ...] = ()
+
+    @property
+    def message(self) -> str:
+        return f"{self.zh} / {self.en}"
+
+
+@dataclass(slots=True)
+class Outcome:
+    """What one command produced."""
+
+    events: list[Event]
+    timers: list[Timer]
+    refusal: Refusal | None = None
+
+    @property
+    def accepted(self) -> bool:
+        return self.refusal is None

@@ -1,0 +1,84 @@
+"""Case state as the engine keeps it. Owned by the engine: callers read it, never write it."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from enum import StrEnum
+from typing import Any
+
+
+class NodeStatus(StrEnum):
+    NOT_STARTED = "not_started"  # 未开始 (a deadline may already run)
+    IN_PROGRESS = "in_progress"  # 进行中
+    WARNED = "warned"  # 已预警
+    FROZEN = "frozen"  # 已冻结
+    UNFREEZE_PENDING = "unfreeze_pending"  # 解冻审批中
+    DONE = "done"  # 已完成
+
+
+BLOCKING = (NodeStatus.FROZEN, NodeStatus.UNFREEZE_PENDING)
+
+
+@dataclass(slots=True)
+class ItemState:
+    due: datetime
+    token: int
+    period: str
+    done: bool = False
+    warned: bool = False
+    overdue: bool = False
+
+
+@dataclass(slots=True)
+class NodeState:
+    no: int
+    instance: str
+    status: NodeStatus = NodeStatus.NOT_STARTED
+    items: dict[str, ItemState] = field(default_factory=dict)
+    started_at: datetime | None = None
+    done_at: datetime | None = None
+    frozen_reason: str | None = None
+    unfreeze_by: tuple[str, ...] = ()
+    unfreeze_requested_by: str | None = None
+
+
+@dataclass(slots=True)
+class LimitState:
+    base: str = "6m"
+    extensions: int = 0
+    suspended_since: datetime | None = None
+    suspended_days: int = 0
+    pending: str | None = None  # extend | suspend
+
+
+@dataclass(slots=True)
+class CaseState:
+    case_id: str
+    case_type: str
+    money: bool
+    nonlitigation: bool
+    filed_at: datetime
+    amount_cents: int = 0
+    attrs: dict[str, Any] = field(default_factory=dict)
+    handler: str | None = None
+    previous_case: str | None = None
+    previous_handler: str | None = None
+    shixin_eligible: bool = False
+    identity: dict[str, str] = field(default_factory=dict)  # debtor -> pending | passed | failed
+    inquiries_triggered: set[str] = field(default_factory=set)
+    nodes: dict[tuple[int, str], NodeState] = field(default_factory=dict)
+    limit: LimitState = field(default_factory=LimitState)
+    closed_manner: str | None = None
+    closed_at: datetime | None = None
+    next_token: int = 1
+
+    def node(self, no: int, instance: str = "") -> NodeState | None:
+        return self.nodes.get((no, instance))
+
+    def status(self, no: int, instance: str = "") -> NodeStatus:
+        ns = self.nodes.get((no, instance))
+        return ns.status if ns else NodeStatus.NOT_STARTED
+
+    def frozen_nodes(self) -> list[NodeState]:
+        return [ns for ns in self.nodes.values() if ns.status in BLOCKING]

@@ -1,0 +1,367 @@
+"""The process model: nodes, work items and their deadline rules, validated and immutable.
+
+Loaded from a data file (``core_flow/data/process.yaml`` by default) by ``core_flow.process_loader``.
+The engine (``core_flow.engine``) runs a ``Process``; it never changes one.
+"""
+
+from __future__ import annotations
+
+import re
+from enum import StrEnum
+from functools import cached_property
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+
+from core_flow.legal_calendar import Period, Policy
+
+_NODE_ANCHOR = re.compile(r"^node_started:(\d+)$")
+_ITEM_ANCHOR = re.compile(r"^item_done:(\d+)\.([a-z_]+)$")
+
+
+class _Model(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid", arbitrary_types_allowed=True)
+
+
+class Per(StrEnum):
+    """What a node runs once for."""
+
+    CASE = "case"
+    ASSET = "asset"  # nodes 17, 19–31, 35: once per controlled asset
+    RECEIPT = "receipt"  # nodes 32–33: once per receipt of money
+    CLUE = "clue"  # node 8
+    APPLICATION = "application"  # nodes 15, 16, 38
+
+
+class Direction(StrEnum):
+    AFTER = "after"  # N after the anchor (the usual 期间)
+    BEFORE = "before"  # at least N before a scheduled event (公告 before an auction)
+
+
+def _parse_period(value: Any) -> Period:
+    if isinstance(value, Period):
+        return value
+    return Period.parse(str(value))
+
+
+class Override(_Model):
+    """Another period when the case or the anchor's attributes match ``when``."""
+
+    when: dict[str, Any]
+    period: Period
+
+    _p = field_validator("period", mode="before")(_parse_period)
+
+    def matches(self, attrs: dict[str, Any]) -> bool:
+        for key, want in self.when.items():
+            have = attrs.get(key)
+            if isinstance(want, list):
+                if have not in want:
+                    return False
+            elif have != want:
+                return False
+        return True
+
+
+class WorkItem(_Model):
+    key: str = Field(pattern=r"^[a-z_]+$")
+    name: str
+    anchor: tuple[str, ...]
+    period: Period
+    policy: Policy = Policy.CPL
+    direction: Direction = Direction.AFTER
+    freeze: bool = False
+    warn: Period | None = None
+    done_on_start: bool = False
+    overrides: tuple[Override, ...] = ()
+
+    _p = field_validator("period", mode="before")(_parse_period)
+
+    @field_validator("warn", mode="before")
+    @classmethod
+    def _w(cls, value: Any) -> Period | None:
+        return None if value is None else _parse_period(value)
+
+    @field_validator("anchor", mode="before")
+    @classmethod
+    def _anchor_list(cls, value: Any) -> Any:
+        return (value,) if isinstance(value, str) else value
+
+    @model_validator(mode="before")
+    @classmethod
+    def _default_policy(cls, data: Any) -> Any:
+        # "at least N before" constraints count natural days (see process.yaml header).
+        if isinstance(data, dict) and data.get("direction") == "before" and "policy" not in data:
+            data = {**data, "policy": "natural"}
+        return data
+
+    def period_for(self, attrs: dict[str, Any]) -> Period:
+        for override in self.overrides:
+            if override.matches(attrs):
+                return override.period
+        return self.period
+
+
+class Sweep(_Model):
+    anchor: str
+    every: Period
+    count: int = Field(ge=1)
+
+    _p = field_validator("every", mode="before")(_parse_period)
+
+
+class Node(_Model):
+    model_config = ConfigDict(frozen=True, extra="forbid", populate_by_name=True)
+
+    no: int = Field(ge=1, alias="node")
+    name: str
+    en: str
+    stage: str
+    per: Per = Per.CASE
+    next: tuple[int, ...] = ()
+    unfreeze: tuple[str, ...] = ()
+    items: tuple[WorkItem, ...] = ()
+    note: str | None = None
+    approval_chain: tuple[str, ...] = ()
+    approval_any: tuple[str, ...] = ()
+    signed_by: tuple[str, ...] = ()
+    sweep: Sweep | None = None
+
+    @property
+    def freezes(self) -> bool:
+        return any(item.freeze for item in self.items)
+
+    def item(self, key: str) -> WorkItem:
+        for item in self.items:
+            if item.key == key:
+                return item
+        raise KeyError(key)
+
+
+class Authority(_Model):
+    code: str = Field(pattern=r"^[a-z_]+$")
+    name: str
+    en: str
+    level: str
+    aliases: tuple[str, ...] = ()
+
+
+class Named(_Model):
+    code: str
+    name: str
+    en: str
+    part: str | None = None
+
+
+class LimitExtension(_Model):
+    months: int = Field(ge=1)
+    first: tuple[str, ...]
+    further: tuple[str, ...]
+
+
+class LimitRules(_Model):
+    node: int
+    extension: LimitExtension
+    suspension: dict[str, tuple[str, ...]]
+
+
+class ResumptionRule(_Model):
+    node: int
+    handler_must_change: bool = True
+    freezes_node: int
+    unfreeze: tuple[str, ...]
+
+
+class ClosingManner(_Model):
+    code: str
+    name: str
+    en: str
+    releases_controls: bool
+    keeps_controls_for: tuple[str, ...] = ()
+    starts_sweep: bool = False
+    items: tuple[WorkItem, ...] = ()
+
+
+class GateCondition(_Model):
+    code: str
+    zh: str
+    en: str
+    node: int | None = None
+    when: str | None = None
+    months_since_filing: int | None = None
+
+    @model_validator(mode="after")
+    def _one_kind(self) -> GateCondition:
+        if (self.node is None) == (self.months_since_filing is None):
+            raise ValueError("exactly one of node / months_since_filing")
+        return self
+
+
+class Process(_Model):
+    """A whole process definition. Cross-references are checked at load."""
+
+    version: int
+    name: str
+    source: str
+    warning_defaults: dict[str, Period]
+    authorities: tuple[Authority, ...]
+    case_types: tuple[Named, ...]
+    stages: tuple[Named, ...]
+    anchors: dict[str, str]
+    nodes: tuple[Node, ...]
+    limit: LimitRules
+    resumption: ResumptionRule
+    closing_manners: tuple[ClosingManner, ...]
+    zhongben_gate: tuple[GateCondition, ...]
+
+    @field_validator("warning_defaults", mode="before")
+    @classmethod
+    def _wd(cls, value: Any) -> Any:
+        if not isinstance(value, dict):
+            return value
+        return {str(k): _parse_period(v) for k, v in value.items()}
+
+    @model_validator(mode="after")
+    def _cross_references(self) -> Process:
+        problems: list[tuple[tuple[Any, ...], str]] = []
+        authorities = {a.code for a in self.authorities}
+        stages = {s.code for s in self.stages}
+        numbers = [n.no for n in self.nodes]
+        if len(set(numbers)) != len(numbers):
+            problems.append((("nodes",), "duplicate node numbers / 节点编号重复"))
+        known = set(numbers)
+        for i, node in enumerate(self.nodes):
+            where = ("nodes", i)
+            if node.stage not in stages:
+                problems.append((where + ("stage",), f"unknown stage {node.stage!r} / 未知阶段"))
+            for field in ("unfreeze", "approval_chain", "approval_any", "signed_by"):
+                for code in getattr(node, field):
+                    if code not in authorities:
+                        problems.append((where + (field,), f"unknown authority {code!r} / 未知审批主体"))
+            for nxt in node.next:
+                if nxt not in known:
+                    problems.append((where + ("next",), f"unknown node {nxt} / 未知节点"))
+            if node.freezes and not node.unfreeze:
+                problems.append(
+                    (where + ("unfreeze",), "a freezing node needs unfreeze authorities / 冻结节点须指定解冻审批主体")
+                )
+            keys = [it.key for it in node.items]
+            if len(set(keys)) != len(keys):
+                problems.append((where + ("items",), "duplicate item keys / 工作事项键重复"))
+            for j, item in enumerate(node.items):
+                for anchor in item.anchor:
+                    if not self._anchor_known(anchor, known):
+                        problems.append(
+                            (where + ("items", j, "anchor"), f"unknown anchor {anchor!r} / 未知起算事件")
+                        )
+        for field, codes in (
+            ("resumption", self.resumption.unfreeze),
+            ("limit", self.limit.extension.first + self.limit.extension.further),
+        ):
+            for code in codes:
+                if code not in authorities:
+                    problems.append(((field,), f"unknown authority {code!r} / 未知审批主体"))
+        if self.limit.node not in known:
+            problems.append((("limit", "node"), f"unknown node {self.limit.node} / 未知节点"))
+        for i, cond in enumerate(self.zhongben_gate):
+            if cond.node is not None and cond.node not in known:
+                problems.append((("zhongben_gate", i, "node"), f"unknown node {cond.node} / 未知节点"))
+        if problems:
+            raise CrossReferenceError(problems)
+        return self
+
+    def _anchor_known(self, anchor: str, known: set[int]) -> bool:
+        if anchor in self.anchors:
+            return True
+        if m := _NODE_ANCHOR.match(anchor):
+            return int(m.group(1)) in known
+        if m := _ITEM_ANCHOR.match(anchor):
+            no = int(m.group(1))
+            return no in known and any(it.key == m.group(2) for n in self.nodes if n.no == no for it in n.items)
+        return False
+
+    # ── lookups (cached on the frozen instance) ──
+    @cached_property
+    def by_no(self) -> dict[int, Node]:
+        return {n.no: n for n in self.nodes}
+
+    @cached_property
+    def by_name(self) -> dict[str, Node]:
+        return {n.name: n for n in self.nodes}
+
+    @cached_property
+    def authority_index(self) -> dict[str, Authority]:
+        index: dict[str, Authority] = {}
+        for a in self.authorities:
+            for key in (a.code, a.name, *a.aliases):
+                index[key] = a
+        return index
+
+    @cached_property
+    def manners(self) -> dict[str, ClosingManner]:
+        index: dict[str, ClosingManner] = {}
+        for m in self.closing_manners:
+            index[m.code] = m
+            index[m.name] = m
+        return index
+
+    @cached_property
+    def items_by_anchor(self) -> dict[str, tuple[tuple[Node, WorkItem], ...]]:
+        index: dict[str, list[tuple[Node, WorkItem]]] = {}
+        for node in self.nodes:
+            for item in node.items:
+                for anchor in item.anchor:
+                    index.setdefault(anchor, []).append((node, item))
+        return {k: tuple(v) for k, v in index.items()}
+
+    def node(self, ref: int | str) -> Node:
+        """A node by number (``7``, ``"7"``, ``"节点7"``) or Chinese name (``"执行通知"``)."""
+        from core_flow.errors import UserError
+
+        if isinstance(ref, int) or (isinstance(ref, str) and ref.strip().lstrip("节点").isdigit()):
+            no = int(str(ref).strip().lstrip("节点"))
+            if no in self.by_no:
+                return self.by_no[no]
+        elif isinstance(ref, str) and ref.strip() in self.by_name:
+            return self.by_name[ref.strip()]
+        raise UserError(
+            f"未知节点 {ref!r}（应为 1–{max(self.by_no)} 的编号或节点名称）",
+            f"unknown node {ref!r} (expected a number 1–{max(self.by_no)} or a node name)",
+            code="unknown_node",
+        )
+
+    def authority(self, ref: str) -> Authority:
+        from core_flow.errors import UserError
+
+        try:
+            return self.authority_index[ref]
+        except KeyError:
+            names = "、".join(a.name for a in self.authorities)
+            raise UserError(
+                f"未知审批主体 {ref!r}（可选：{names}）",
+                f"unknown authority {ref!r} (one of: {', '.join(a.code for a in self.authorities)})",
+                code="unknown_authority",
+            ) from None
+
+    def manner(self, ref: str) -> ClosingManner:
+        from core_flow.errors import UserError
+
+        try:
+            return self.manners[ref]
+        except KeyError:
+            raise UserError(
+                f"未知结案方式 {ref!r}（执行完毕、终本、终结）",
+                f"unknown closing manner {ref!r} (completed, zhongben, terminated)",
+                code="unknown_manner",
+            ) from None
+
+    def warn_lead(self, item: WorkItem, period: Period) -> Period:
+        return item.warn or self.warning_defaults[str(period.unit)]
+
+
+class CrossReferenceError(ValueError):
+    """Raised by ``Process`` validation; carries (location, message) pairs for the loader."""
+
+    def __init__(self, problems: list[tuple[tuple[Any, ...], str]]) -> None:
+        self.problems = problems
+        super().__init__("; ".join(f"{'.'.join(map(str, loc))}: {msg}" for loc, msg in problems))

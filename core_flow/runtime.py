@@ -1,0 +1,52 @@
+"""Runs the engine on a clock: keeps case states, records events, arms the timers the engine returns.
+
+The engine decides; the runtime only carries out: ``submit(command)`` → engine → events appended,
+timers armed on the clock; a timer that comes due is submitted back as ``FireTimer``. The same runtime
+runs on ``SimClock`` (virtual time) and ``AsyncioClock`` (real time).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from core_flow.clocks import Clock
+from core_flow.engine import CaseState, Engine, Event, Outcome, Timer
+from core_flow.engine.commands import Command, FireTimer
+
+EventListener = Callable[[Event], None]
+
+
+class Runtime:
+    def __init__(self, engine: Engine, clock: Clock, *, keep_events: bool = True) -> None:
+        self.engine = engine
+        self.clock = clock
+        self.cases: dict[str, CaseState] = {}
+        self.events: list[Event] = []
+        self.keep_events = keep_events
+        self.listeners: list[EventListener] = []
+        self.commands_handled = 0
+
+    def subscribe(self, listener: EventListener) -> None:
+        self.listeners.append(listener)
+
+    def submit(self, cmd: Command) -> Outcome:
+        case_id = cmd.case_id
+        state, out = self.engine.handle(self.cases.get(case_id), cmd, self.clock.now())
+        self.commands_handled += 1
+        if state is not None:
+            self.cases[case_id] = state
+        if out.events:
+            if self.keep_events:
+                self.events.extend(out.events)
+            for listener in self.listeners:
+                for event in out.events:
+                    listener(event)
+        for timer in out.timers:
+            self._arm(timer)
+        return out
+
+    def _arm(self, timer: Timer) -> None:
+        self.clock.call_at(timer.due, lambda: self.submit(FireTimer(timer)))
+
+    def case_events(self, case_id: str) -> list[Event]:
+        return [e for e in self.events if e.case_id == case_id]
