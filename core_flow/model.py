@@ -13,6 +13,7 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
+from core_flow.errors import UserError
 from core_flow.legal_calendar import Period, Policy
 
 _NODE_ANCHOR = re.compile(r"^node_started:(\d+)$")
@@ -41,7 +42,10 @@ class Direction(StrEnum):
 def _parse_period(value: Any) -> Period:
     if isinstance(value, Period):
         return value
-    return Period.parse(str(value))
+    try:
+        return Period.parse(str(value))
+    except UserError as err:  # becomes a located validation error
+        raise ValueError(f"{err.zh} / {err.en}") from None
 
 
 class Override(_Model):

@@ -8,6 +8,7 @@ runs on ``SimClock`` (virtual time) and ``AsyncioClock`` (real time).
 from __future__ import annotations
 
 from collections.abc import Callable
+from functools import partial
 
 from core_flow.clocks import Clock
 from core_flow.engine import CaseState, Engine, Event, Outcome, Timer
@@ -31,7 +32,10 @@ class Runtime:
 
     def submit(self, cmd: Command) -> Outcome:
         case_id = cmd.case_id
-        state, out = self.engine.handle(self.cases.get(case_id), cmd, self.clock.now())
+        # A timer acts at its due instant, whichever clock carried it and however late it ran:
+        # the record is the same on virtual and real time.
+        now = cmd.timer.due if isinstance(cmd, FireTimer) else self.clock.now()
+        state, out = self.engine.handle(self.cases.get(case_id), cmd, now)
         self.commands_handled += 1
         if state is not None:
             self.cases[case_id] = state
@@ -46,7 +50,10 @@ class Runtime:
         return out
 
     def _arm(self, timer: Timer) -> None:
-        self.clock.call_at(timer.due, lambda: self.submit(FireTimer(timer)))
+        self.clock.call_at(timer.due, partial(self._fire, timer))
+
+    def _fire(self, timer: Timer) -> None:
+        self.submit(FireTimer(timer))
 
     def case_events(self, case_id: str) -> list[Event]:
         return [e for e in self.events if e.case_id == case_id]

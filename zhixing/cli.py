@@ -17,18 +17,44 @@ app = typer.Typer(
 )
 
 
+_registered = False
+
+
+@app.callback()
+def _root() -> None:
+    """执行实施案件流程仿真与测试工具 / enforcement case process simulation and test harness."""
+
+
 def _register_commands() -> None:
     # Each command module adds its own subcommands; see zhixing/cmd_*.py.
+    global _registered
+    if _registered:
+        return
     from zhixing import cmd_agencies, cmd_deadline, cmd_demo, cmd_nodes
 
     for module in (cmd_nodes, cmd_deadline, cmd_agencies, cmd_demo):
         module.register(app)
+    _registered = True
+
+
+def _click_errors() -> tuple[type[Exception], ...]:
+    # Typer may ship its own copy of click: catch the usage errors of both.
+    import click
+
+    kinds: list[type[Exception]] = [click.ClickException]
+    try:
+        from typer._click.exceptions import ClickException as TyperClickException
+
+        kinds.append(TyperClickException)
+    except ImportError:
+        pass
+    return tuple(kinds)
 
 
 def main(argv: list[str] | None = None) -> int:
     _register_commands()
     try:
-        app(args=argv, standalone_mode=False)
+        result = app(args=argv, standalone_mode=False)
     except UserError as err:
         typer.echo(f"错误 / error: {err.message}", err=True)
         return 2
@@ -36,14 +62,11 @@ def main(argv: list[str] | None = None) -> int:
         return ex.exit_code
     except typer.Abort:
         return 1
-    except Exception as err:  # click usage errors carry their own bilingual-less text
-        import click
-
-        if isinstance(err, click.ClickException):
-            err.show()
-            return err.exit_code
-        raise
-    return 0
+    except _click_errors() as err:
+        typer.echo("用法错误 / usage error:", err=True)
+        err.show()
+        return err.exit_code
+    return result if isinstance(result, int) else 0
 
 
 if __name__ == "__main__":

@@ -1,7 +1,75 @@
-"""`zhixing deadline` (placeholder until its issue lands)."""
+"""`zhixing deadline`: when does a period end? (the legal calendar from the command line)."""
+
+from __future__ import annotations
+
+import json
+import warnings
+from pathlib import Path
 
 import typer
 
+from core_flow.errors import UserError
+from core_flow.legal_calendar import (
+    HolidayCalendar,
+    LegalCalendar,
+    Period,
+    Policy,
+    default_calendar,
+    parse_local,
+)
+
+
+def _policy(text: str) -> Policy:
+    try:
+        return Policy(text.strip().lower())
+    except ValueError:
+        raise UserError(
+            f"计算规则无效：{text!r}（应为 cpl 或 natural）",
+            f"invalid policy {text!r} (cpl or natural)",
+            where="--policy",
+        ) from None
+
 
 def register(app: typer.Typer) -> None:
-    pass
+    @app.command("deadline")
+    def deadline(
+        from_: str = typer.Option(
+            ...,
+            "--from",
+            help="起算时点 / start, e.g. '2025-09-29 10:00' (CST, +08:00 unless an offset is given)",
+        ),
+        period: str = typer.Option(..., "--period", help="期间 / period: 3d, 48h, 10wd, 6m, 1y, same_day"),
+        policy: str = typer.Option("cpl", "--policy", help="计算规则 / policy: cpl (民诉法, default) | natural"),
+        as_json: bool = typer.Option(False, "--json", help="输出 JSON / print one JSON object"),
+        holidays: list[Path] = typer.Option(
+            [], "--holidays", help="节假日扩展 YAML 文件（可多次）/ holiday extension YAML file (repeatable)"
+        ),
+        allow_beyond: bool = typer.Option(
+            False,
+            "--allow-beyond",
+            help="数据范围外按仅周末推算并警告 / beyond the data assume weekends only, warn",
+        ),
+    ) -> None:
+        """计算期间届满时刻 / compute when a period ends (民诉法 第八十五条)."""
+        start = parse_local(from_, field="--from")
+        per = Period.parse(period, field="--period")
+        pol = _policy(policy)
+        if holidays or allow_beyond:
+            cal = LegalCalendar(HolidayCalendar(holidays, allow_beyond=allow_beyond))
+        else:
+            cal = default_calendar()
+        with warnings.catch_warnings():
+            # the result carries the warnings; they are printed below in the command's own format
+            warnings.simplefilter("ignore")
+            result = cal.deadline(start, per, pol)
+            if as_json:
+                typer.echo(json.dumps(result.as_dict(), ensure_ascii=False, indent=2))
+                return
+            lines = result.explain()
+        typer.echo(f"最后一日 / last day: {result.last_day.isoformat()}")
+        typer.echo(f"届满时刻 / due: {result.due.isoformat()} ({result.due_local})")
+        typer.echo("说明 / explanation:")
+        for line in lines:
+            typer.echo(f"  {line}")
+        for w in result.warnings:
+            typer.echo(f"警告 / warning: {w}", err=True)

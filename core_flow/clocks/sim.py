@@ -10,14 +10,21 @@ import simpy
 from core_flow.legal_calendar import to_cst
 
 
-class _SimHandle:
-    __slots__ = ("cancelled",)
+class _SimCall:
+    """The callback of one timer and its handle: cancelling makes it a no-op when it fires."""
 
-    def __init__(self) -> None:
+    __slots__ = ("callback", "cancelled")
+
+    def __init__(self, callback: Callable[[], None]) -> None:
+        self.callback = callback
         self.cancelled = False
 
     def cancel(self) -> None:
         self.cancelled = True
+
+    def __call__(self, _event: simpy.Event) -> None:
+        if not self.cancelled:
+            self.callback()
 
 
 class SimClock:
@@ -33,16 +40,12 @@ class SimClock:
     def seconds(self, at: datetime) -> float:
         return (at - self.origin).total_seconds()
 
-    def call_at(self, at: datetime, callback: Callable[[], None]) -> _SimHandle:
-        handle = _SimHandle()
-        delay = max(0.0, self.seconds(at) - self.env.now)
-
-        def fire(_event: simpy.Event) -> None:
-            if not handle.cancelled:
-                callback()
-
-        self.env.timeout(delay).callbacks.append(fire)
-        return handle
+    def call_at(self, at: datetime, callback: Callable[[], None]) -> _SimCall:
+        call = _SimCall(callback)
+        env = self.env
+        delay = (at - self.origin).total_seconds() - env.now
+        env.timeout(delay if delay > 0 else 0).callbacks.append(call)
+        return call
 
     def run_until(self, at: datetime) -> None:
         """Advance virtual time to ``at``, firing every timer due by then (inclusive)."""

@@ -139,10 +139,11 @@ class Engine:
         ns.items[key] = ItemState(due, token, period)
         warn_at = max(now, due - lead)
         cid = state.case_id
+        # Only the warning is armed now; the expiry timer is armed when the warning fires (one live timer
+        # per open item, and a completed item leaves a single stale timer behind).
         out.timers.append(Timer(warn_at, cid, TimerKind.WARN, node.no, key, instance, token))
-        out.timers.append(Timer(due, cid, TimerKind.EXPIRE, node.no, key, instance, token))
         out.events.append(Event(now, cid, EventKind.DEADLINE_SET, node.no, instance, key,
-                                {"due": due.isoformat(), "period": period, "warn_at": warn_at.isoformat()}))
+                                {"due": due, "period": period, "warn_at": warn_at}))
 
     def _lead_for(self, node: Node, item: WorkItem, period: Period) -> timedelta:
         key = (node.no, item.key, str(period))
@@ -205,7 +206,7 @@ class Engine:
         state.identity = dict.fromkeys(cmd.debtors, "pending")
         out.events.append(Event(now, cmd.case_id, EventKind.FILED, None, "", None,
                                 {"case_type": cmd.case_type, "money": cmd.money, "nonlitigation": cmd.nonlitigation,
-                                 "filed_at": filed.isoformat(), "debtors": list(cmd.debtors),
+                                 "filed_at": filed, "debtors": list(cmd.debtors),
                                  "previous_case": cmd.previous_case}))
         self._fire_anchor(state, "filed", "", filed, None, now, out)
         return state
@@ -356,7 +357,7 @@ class Engine:
             return
         at = cmd.at or now
         out.events.append(Event(now, state.case_id, EventKind.ANCHOR, None, cmd.instance, None,
-                                {"anchor": anchor, "at": at.isoformat(), **cmd.attrs}))
+                                {"anchor": anchor, "at": at, **cmd.attrs}))
         self._fire_anchor(state, anchor, cmd.instance, at, cmd.attrs, now, out)
 
     # ── freezes and unfreezes ────────────────────────────────────────────────────────────
@@ -478,8 +479,7 @@ class Engine:
             else:
                 due = None
             out.events.append(Event(now, state.case_id, EventKind.LIMIT_EXTENDED, 42, "", None,
-                                    {"authority": code, "extensions": state.limit.extensions,
-                                     "due": due.isoformat() if due else None}))
+                                    {"authority": code, "extensions": state.limit.extensions, "due": due}))
         else:
             state.limit.suspended_since = now
             st = self._node_state(state, node.no, "").items.get(item.key)
@@ -497,7 +497,7 @@ class Engine:
         state.limit.suspended_since = None
         due = self._rearm_limit(state, now, out)
         out.events.append(Event(now, state.case_id, EventKind.LIMIT_RESUMED, 42, "", None,
-                                {"suspended_days": state.limit.suspended_days, "due": due.isoformat()}))
+                                {"suspended_days": state.limit.suspended_days, "due": due}))
 
     # ── closing ──────────────────────────────────────────────────────────────────────────
     def _close(self, state: CaseState, cmd: c.Close, now: datetime, out: Outcome) -> None:
@@ -574,19 +574,21 @@ class Engine:
                 ns.done_at = now
             return
         if t.kind == TimerKind.WARN:
+            out.timers.append(Timer(st.due, t.case_id, TimerKind.EXPIRE, t.node, t.item, t.instance, t.token))
             if st.warned:
                 return
             st.warned = True
             if ns.status in (NodeStatus.NOT_STARTED, NodeStatus.IN_PROGRESS):
                 ns.status = NodeStatus.WARNED
             node = self.process.by_no[t.node]
-            nxt = [self.process.by_no[n].name for n in node.next]
+            # 预警: the work item, its deadline and the next node's name (guideline 第一部分 5)
             out.events.append(Event(now, state.case_id, EventKind.WARNING, t.node, t.instance, t.item,
-                                    {"due": st.due.isoformat(), "node_name": node.name, "next": nxt}))
+                                    {"due": st.due, "node_name": node.name,
+                                     "next": [self.process.by_no[n].name for n in node.next]}))
             return
         st.overdue = True
         out.events.append(Event(now, state.case_id, EventKind.DEADLINE_MISSED, t.node, t.instance, t.item,
-                                {"due": st.due.isoformat()}))
+                                {"due": st.due}))
         node = self.process.by_no[t.node]
         item = next((it for it in node.items if it.key == t.item), None)
         if item is not None and item.freeze and ns.status not in BLOCKING and ns.status != NodeStatus.DONE:

@@ -46,6 +46,7 @@ class Event:
     data: dict[str, Any] | None = None
 
     def as_dict(self) -> dict[str, Any]:
+        """JSON-ready: instants as ISO 8601 with their +08:00 offset."""
         return {
             "at": self.at.isoformat(),
             "case_id": self.case_id,
@@ -53,8 +54,16 @@ class Event:
             "node": self.node,
             "instance": self.instance,
             "item": self.item,
-            "data": self.data or {},
+            "data": {k: _plain(v) for k, v in (self.data or {}).items()},
         }
+
+
+def _plain(value: Any) -> Any:
+    if isinstance(value, datetime):
+        return value.isoformat()
+    if isinstance(value, (list, tuple)):
+        return [_plain(v) for v in value]
+    return value
 
 
 class TimerKind(StrEnum):

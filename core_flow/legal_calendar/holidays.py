@@ -1,0 +1,572 @@
+"""Rest days and working days of China (法定节假日、周末与调休上班日).
+
+Data sources, in increasing priority (a later source replaces a whole year of an earlier one):
+
+1. the maintained package ``chinesecalendar`` (``import chinese_calendar``): the State Council's holiday
+   notices for 2004–2026;
+2. the shipped extension file ``core_flow/data/holidays_extension.yaml`` (its format is documented there);
+3. the file named by the environment variable ``ZHIXING_HOLIDAYS``, if set;
+4. extension files passed to :class:`HolidayCalendar` explicitly, in order.
+
+An extension year is *complete* data for that year: its listed holidays are the rest days on top of the
+weekends, its listed make-up working days (调休上班) are working days even on a Saturday or Sunday, and
+nothing from a lower-priority source for that year is kept. So an extension year may also correct a
+package year.
+
+A day in a year with no data is never guessed silently: it raises :class:`CalendarRangeError`. With
+``allow_beyond=True`` such a year is treated as weekends-only, each computation touching it carries a
+warning text, and :func:`warnings.warn` is emitted once per year.
+
+Lookups are O(1): one contiguous table over the years known to the calendar, indexed by date ordinal
+(rest flag, next working day on or after, cumulative working-day rank, list of working days).
+"""
+
+from __future__ import annotations
+
+import os
+import warnings
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+
+import yaml
+
+from core_flow.errors import UserError
+
+ENV_VAR = "ZHIXING_HOLIDAYS"
+DEFAULT_EXTENSION = Path(__file__).resolve().parent.parent / "data" / "holidays_extension.yaml"
+WEEKEND = "周末 weekend"
+
+# chinesecalendar's English holiday names → "中文 English" reasons; also used for extension names.
+_NAMES = (
+    ("元旦", "New Year's Day"),
+    ("春节", "Spring Festival"),
+    ("清明节", "Tomb-sweeping Day"),
+    ("劳动节", "Labour Day"),
+    ("端午节", "Dragon Boat Festival"),
+    ("中秋节", "Mid-autumn Festival"),
+    ("国庆节", "National Day"),
+    ("抗战胜利70周年纪念日", "Anti-Fascist 70th Day"),
+)
+_EN_TO_ZH = {en: zh for zh, en in _NAMES}
+_ZH_TO_EN = {zh: en for zh, en in _NAMES}
+
+_OFFICIAL, _GUESSED, _MISSING = 0, 1, 2
+
+
+class CalendarRangeError(UserError):
+    """A computation needs a day in a year for which the calendar has no official holiday data."""
+
+
+@dataclass(slots=True)
+class YearData:
+    """One year's official data: holiday rest days (ordinal → reason) and make-up working days."""
+
+    year: int
+    source: str
+    holidays: dict[int, str] = field(default_factory=dict)
+    workdays: set[int] = field(default_factory=set)
+
+
+def _reason_for(name: str, name_en: str | None = None) -> str:
+    if name_en:
+        return f"{name} {name_en}"
+    if name in _EN_TO_ZH:
+        return f"{_EN_TO_ZH[name]} {name}"
+    if name in _ZH_TO_EN:
+        return f"{name} {_ZH_TO_EN[name]}"
+    return name
+
+
+def _package_years() -> dict[int, YearData]:
+    from chinese_calendar import constants
+
+    years: dict[int, YearData] = {}
+    first = min(constants.holidays).year
+    last = max(constants.holidays).year
+    for y in range(first, last + 1):
+        years[y] = YearData(y, f"chinesecalendar {_package_version()}")
+    for d, name in constants.holidays.items():
+        years[d.year].holidays[d.toordinal()] = _reason_for(name)
+    for d in constants.workdays:
+        years[d.year].workdays.add(d.toordinal())
+    return years
+
+
+def _package_version() -> str:
+    try:
+        from importlib.metadata import version
+
+        return version("chinesecalendar")
+    except Exception:  # pragma: no cover - metadata missing in odd installs
+        return ""
+
+
+def _year_ranges(years: Iterable[int]) -> str:
+    out: list[str] = []
+    ys = sorted(years)
+    i = 0
+    while i < len(ys):
+        j = i
+        while j + 1 < len(ys) and ys[j + 1] == ys[j] + 1:
+            j += 1
+        out.append(str(ys[i]) if i == j else f"{ys[i]}–{ys[j]}")
+        i = j + 1
+    return ", ".join(out) or "无 none"
+
+
+# --------------------------------------------------------------------------------------------------
+# Extension file loading (validated node by node so that every error names file:line and field)
+
+
+class _Ext:
+    def __init__(self, path: Path) -> None:
+        self.path = path
+
+    def err(self, node: yaml.Node | None, fld: str, zh: str, en: str) -> UserError:
+        line = f":{node.start_mark.line + 1}" if node is not None else ""
+        return UserError(zh, en, where=f"{self.path}{line} ({fld})", code="bad_holidays_file")
+
+    def load(self) -> dict[int, YearData]:
+        try:
+            text = self.path.read_text(encoding="utf-8")
+        except FileNotFoundError:
+            raise UserError("节假日扩展文件不存在", "holiday extension file not found", where=str(self.path)) from None
+        except (OSError, UnicodeDecodeError) as exc:
+            raise UserError(
+                f"无法读取节假日扩展文件：{exc}",
+                f"cannot read holiday extension file: {exc}",
+                where=str(self.path),
+            ) from None
+        try:
+            root = yaml.compose(text, Loader=yaml.SafeLoader)
+        except yaml.MarkedYAMLError as exc:
+            mark = exc.problem_mark or exc.context_mark
+            line = f":{mark.line + 1}" if mark is not None else ""
+            raise UserError(
+                f"YAML 语法错误：{exc.problem}",
+                f"YAML syntax error: {exc.problem}",
+                where=f"{self.path}{line}",
+            ) from None
+        if root is None:
+            return {}
+        if not isinstance(root, yaml.MappingNode):
+            raise self.err(root, "<top>", "顶层应为映射（含 years:）", "top level must be a mapping with 'years:'")
+        years_node = None
+        for k, v in root.value:
+            if k.value != "years":
+                raise self.err(
+                    k,
+                    k.value,
+                    f"未知的键 {k.value!r}（只允许 years）",
+                    f"unknown key {k.value!r} (only 'years')",
+                )
+            years_node = v
+        if years_node is None or (isinstance(years_node, yaml.ScalarNode) and years_node.tag.endswith(":null")):
+            return {}
+        if not isinstance(years_node, yaml.MappingNode):
+            raise self.err(years_node, "years", "years 应为以年份为键的映射", "'years' must be a mapping keyed by year")
+        out: dict[int, YearData] = {}
+        for k, v in years_node.value:
+            year = self._year_key(k)
+            if year in out:
+                raise self.err(k, f"years.{year}", f"年份 {year} 重复", f"year {year} given twice")
+            out[year] = self._year(year, k, v)
+        return out
+
+    def _year_key(self, k: yaml.Node) -> int:
+        if isinstance(k, yaml.ScalarNode) and (k.tag.endswith(":int") or k.value.strip().isdigit()):
+            try:
+                y = int(k.value)
+            except ValueError:
+                y = -1
+            if 1900 <= y <= 9998:
+                return y
+        raise self.err(
+            k,
+            "years",
+            f"年份键无效：{k.value!r}（应为 1900–9998 的整数）",
+            f"invalid year key {k.value!r} (an integer 1900-9998)",
+        )
+
+    def _year(self, year: int, key_node: yaml.Node, node: yaml.Node) -> YearData:
+        fld = f"years.{year}"
+        if not isinstance(node, yaml.MappingNode):
+            raise self.err(
+                node,
+                fld,
+                "年份数据应为映射（source、holidays、workdays）",
+                "a year must be a mapping (source, holidays, workdays)",
+            )
+        data = YearData(year, "")
+        seen: set[str] = set()
+        for k, v in node.value:
+            key = k.value
+            if key in seen:
+                raise self.err(k, f"{fld}.{key}", f"键 {key} 重复", f"key {key} given twice")
+            seen.add(key)
+            if key == "source":
+                if not (isinstance(v, yaml.ScalarNode) and v.tag.endswith(":str") and v.value.strip()):
+                    raise self.err(
+                        v,
+                        f"{fld}.source",
+                        "source 应为非空文本（通知名称与文号）",
+                        "'source' must be non-empty text (the notice's title and number)",
+                    )
+                data.source = v.value.strip()
+            elif key == "holidays":
+                for i, item in enumerate(self._seq(v, f"{fld}.holidays")):
+                    self._holiday(data, item, f"{fld}.holidays[{i}]")
+            elif key == "workdays":
+                for i, item in enumerate(self._seq(v, f"{fld}.workdays")):
+                    o = self._date(item, f"{fld}.workdays[{i}]", year)
+                    if o in data.holidays:
+                        raise self.err(
+                            item,
+                            f"{fld}.workdays[{i}]",
+                            "该日同时被列为节假日",
+                            "this day is also listed as a holiday",
+                        )
+                    data.workdays.add(o)
+            else:
+                raise self.err(
+                    k,
+                    f"{fld}.{key}",
+                    f"未知的键 {key!r}（允许 source、holidays、workdays）",
+                    f"unknown key {key!r} (allowed: source, holidays, workdays)",
+                )
+        if not data.source:
+            raise self.err(
+                key_node,
+                f"{fld}.source",
+                "缺少 source（国务院办公厅通知名称与文号）",
+                "missing 'source' (the State Council notice's title and number)",
+            )
+        return data
+
+    def _seq(self, node: yaml.Node, fld: str) -> list[yaml.Node]:
+        if isinstance(node, yaml.ScalarNode) and node.tag.endswith(":null"):
+            return []
+        if not isinstance(node, yaml.SequenceNode):
+            raise self.err(node, fld, "应为列表", "must be a list")
+        return list(node.value)
+
+    def _date(self, node: yaml.Node, fld: str, year: int) -> int:
+        d = None
+        if isinstance(node, yaml.ScalarNode):
+            try:
+                d = date.fromisoformat(node.value.strip())
+            except ValueError:
+                d = None
+        if d is None:
+            raise self.err(
+                node,
+                fld,
+                f"日期无效：{getattr(node, 'value', '')!r}（应为 YYYY-MM-DD）",
+                f"invalid date {getattr(node, 'value', '')!r} (expected YYYY-MM-DD)",
+            )
+        if d.year != year:
+            raise self.err(node, fld, f"日期 {d} 不在 {year} 年内", f"date {d} is not in year {year}")
+        return d.toordinal()
+
+    def _holiday(self, data: YearData, node: yaml.Node, fld: str) -> None:
+        if not isinstance(node, yaml.MappingNode):
+            raise self.err(node, fld, "节假日应为映射 {name, from, to}", "a holiday must be a mapping {name, from, to}")
+        vals: dict[str, yaml.Node] = {}
+        for k, v in node.value:
+            if k.value not in ("name", "name_en", "from", "to"):
+                raise self.err(
+                    k,
+                    f"{fld}.{k.value}",
+                    f"未知的键 {k.value!r}（允许 name、name_en、from、to）",
+                    f"unknown key {k.value!r} (allowed: name, name_en, from, to)",
+                )
+            vals[k.value] = v
+        for req in ("name", "from"):
+            if req not in vals:
+                raise self.err(node, f"{fld}.{req}", f"缺少 {req}", f"missing '{req}'")
+        name_node = vals["name"]
+        if not (isinstance(name_node, yaml.ScalarNode) and name_node.value.strip()):
+            raise self.err(name_node, f"{fld}.name", "name 应为非空文本", "'name' must be non-empty text")
+        name_en = vals.get("name_en")
+        en = name_en.value.strip() if isinstance(name_en, yaml.ScalarNode) else None
+        start = self._date(vals["from"], f"{fld}.from", data.year)
+        end = self._date(vals["to"], f"{fld}.to", data.year) if "to" in vals else start
+        if end < start:
+            raise self.err(vals["to"], f"{fld}.to", "to 早于 from", "'to' is before 'from'")
+        reason = _reason_for(name_node.value.strip(), en)
+        for o in range(start, end + 1):
+            data.holidays[o] = reason
+
+
+def load_extension(path: str | os.PathLike[str]) -> dict[int, YearData]:
+    """Load and validate one extension YAML file; errors are :class:`UserError` with file:line (field)."""
+    return _Ext(Path(path)).load()
+
+
+# --------------------------------------------------------------------------------------------------
+
+
+class HolidayCalendar:
+    """Rest/working days with O(1) lookups. See the module docstring for sources and priorities."""
+
+    __slots__ = (
+        "allow_beyond",
+        "sources",
+        "_official",
+        "_guessed",
+        "_warned",
+        "_base",
+        "_end",
+        "_lo_year",
+        "_status",
+        "_clean",
+        "_rest",
+        "_next_work",
+        "_rankp",
+        "_work",
+        "_reasons",
+    )
+
+    def __init__(
+        self,
+        extension_files: Iterable[str | os.PathLike[str]] = (),
+        *,
+        allow_beyond: bool = False,
+        include_default_extension: bool = True,
+        use_env: bool = True,
+        include_package: bool = True,
+    ) -> None:
+        self.allow_beyond = allow_beyond
+        official: dict[int, YearData] = _package_years() if include_package else {}
+        files: list[Path] = []
+        if include_default_extension and DEFAULT_EXTENSION.is_file():
+            files.append(DEFAULT_EXTENSION)
+        env_file = os.environ.get(ENV_VAR, "").strip() if use_env else ""
+        if env_file:
+            if not Path(env_file).is_file():
+                raise UserError(
+                    f"环境变量 {ENV_VAR} 指定的节假日文件不存在：{env_file}",
+                    f"holiday file named by {ENV_VAR} does not exist: {env_file}",
+                    where=ENV_VAR,
+                )
+            files.append(Path(env_file))
+        files.extend(Path(f) for f in extension_files)
+        for f in files:
+            official.update(load_extension(f))
+        #: files loaded, in priority order (lowest first)
+        self.sources: tuple[Path, ...] = tuple(files)
+        self._official = official
+        self._guessed: set[int] = set()
+        self._warned: set[int] = set()
+        self._build()
+
+    # ---- table construction -------------------------------------------------------------------
+
+    def _build(self) -> None:
+        known = set(self._official) | self._guessed
+        if not known:
+            raise UserError("没有任何节假日数据", "no holiday data at all", where="HolidayCalendar")
+        lo, hi = min(known), max(known)
+        base = date(lo, 1, 1).toordinal()
+        end = date(hi, 12, 31).toordinal()
+        n = end - base + 1
+        rest = bytearray(n)
+        status = bytearray(hi - lo + 1)
+        reasons: dict[int, str] = {}
+        for y in range(lo, hi + 1):
+            y0 = date(y, 1, 1).toordinal()
+            y1 = date(y, 12, 31).toordinal()
+            data = self._official.get(y)
+            status[y - lo] = _OFFICIAL if data else (_GUESSED if y in self._guessed else _MISSING)
+            for o in range(y0, y1 + 1):
+                weekend = (o - 1) % 7 >= 5  # ordinal 1 (0001-01-01) is a Monday
+                if data is None:
+                    rest[o - base] = weekend
+                elif o in data.holidays:
+                    rest[o - base] = 1
+                else:
+                    rest[o - base] = weekend and o not in data.workdays
+            if data:
+                reasons.update(data.holidays)
+        next_work = [-1] * n
+        nxt = -1
+        for i in range(n - 1, -1, -1):
+            if not rest[i]:
+                nxt = base + i
+            next_work[i] = nxt
+        rankp = [0] * (n + 1)  # rankp[i]: working days strictly before base + i
+        work: list[int] = []
+        count = 0
+        for i in range(n):
+            rankp[i] = count
+            if not rest[i]:
+                work.append(base + i)
+                count += 1
+        rankp[n] = count
+        self._base, self._end, self._lo_year = base, end, lo
+        self._status = status
+        self._clean = all(s == _OFFICIAL for s in status)
+        self._rest, self._next_work, self._rankp, self._work = rest, next_work, rankp, work
+        self._reasons = reasons
+
+    # ---- coverage -------------------------------------------------------------------------------
+
+    def covered_years(self) -> list[int]:
+        """Years with official data (package or extension), sorted."""
+        return sorted(self._official)
+
+    def source_of(self, year: int) -> str | None:
+        """The source of a year's official data (package version or notice title), or None."""
+        data = self._official.get(year)
+        return data.source if data else None
+
+    def span_ordinals(self) -> tuple[int, int]:
+        """First and last date ordinal of the lookup tables (official years, gaps, guessed years)."""
+        return self._base, self._end
+
+    def _status_of(self, year: int) -> int:
+        i = year - self._lo_year
+        if 0 <= i < len(self._status):
+            return self._status[i]
+        return _MISSING
+
+    def _range_error(self, o: int) -> CalendarRangeError:
+        d = date.fromordinal(o)
+        cov = _year_ranges(self._official)
+        fmt = f"core_flow/data/{DEFAULT_EXTENSION.name}"
+        return CalendarRangeError(
+            f"日期 {d} 所在的 {d.year} 年没有节假日数据（已覆盖年份：{cov}）。"
+            "请把该年国务院办公厅节假日安排通知写入 YAML 扩展文件"
+            f"（格式见 {fmt}；用 --holidays 文件 或环境变量 {ENV_VAR} 指定），"
+            "或使用 --allow-beyond / allow_beyond=True 按仅周末推算（结果带警告）",
+            f"date {d} lies in {d.year}, for which there is no holiday data (covered years: {cov}). Add that "
+            f"year's State Council holiday notice to a YAML extension file (format: {fmt}; "
+            f"pass it with --holidays FILE or the {ENV_VAR} environment variable), or use --allow-beyond / "
+            "allow_beyond=True to assume weekends only (the result then carries a warning)",
+            code="calendar_range",
+        )
+
+    @staticmethod
+    def beyond_warning(year: int) -> str:
+        return (
+            f"{year} 年无官方节假日数据，按仅周末休息推算，结果可能有误 / "
+            f"no official holiday data for {year}; assumed weekends-only rest days, the result may be wrong"
+        )
+
+    def _guess(self, year: int) -> None:
+        self._guessed.add(year)
+        i = year - self._lo_year
+        if 0 <= i < len(self._status):
+            self._status[i] = _GUESSED  # the table already holds weekends-only for a missing year
+        else:
+            self._build()
+
+    def _inspect(self, lo: int, hi: int) -> tuple[str, ...]:
+        """Make sure every day in ordinals [lo, hi] has data; return warnings for guessed years.
+
+        Raises CalendarRangeError at the first day without data (unless ``allow_beyond``).
+        """
+        if self._clean and self._base <= lo and hi <= self._end:
+            return ()
+        if lo < 1 or hi > date.max.toordinal():
+            raise UserError("日期超出可表示范围", "date out of the representable range", where="date")
+        y0, y1 = date.fromordinal(lo).year, date.fromordinal(hi).year
+        out: list[str] = []
+        for y in range(y0, y1 + 1):
+            st = self._status_of(y)
+            if st == _OFFICIAL:
+                continue
+            if st == _MISSING:
+                if not self.allow_beyond:
+                    raise self._range_error(max(lo, date(y, 1, 1).toordinal()))
+                self._guess(y)
+            out.append(self.beyond_warning(y))
+            if y not in self._warned:
+                self._warned.add(y)
+                warnings.warn(self.beyond_warning(y), UserWarning, stacklevel=4)
+        return tuple(out)
+
+    # ---- ordinal-level primitives (used by periods.py) --------------------------------------------
+
+    def roll_ord(self, o: int) -> tuple[int, tuple[str, ...]]:
+        """The first working day on or after ordinal ``o``, with warnings."""
+        if self._clean:
+            i = o - self._base
+            if 0 <= i and o <= self._end:
+                nxt = self._next_work[i]
+                if nxt >= 0:
+                    return nxt, ()
+        warns = self._inspect(o, o)
+        while True:
+            nxt = self._next_work[o - self._base]
+            if nxt >= 0:
+                break
+            # every day from o to the table's end is a rest day: the next year is needed
+            warns += self._inspect(self._end + 1, self._end + 1)
+        return nxt, _merge(warns, self._inspect(o, nxt))
+
+    def nth_working_after_ord(self, o: int, n: int) -> tuple[int, tuple[str, ...]]:
+        """The n-th (n ≥ 1) working day after ordinal ``o`` (``o`` not counted), with warnings."""
+        i = o + 1 - self._base
+        if self._clean and 0 <= i <= self._end - self._base:
+            k = self._rankp[i] + n - 1
+            if k < len(self._work):
+                return self._work[k], ()
+        warns = self._inspect(o + 1, o + 1)
+        while True:
+            k = self._rankp[o + 1 - self._base] + n - 1
+            if k < len(self._work):
+                res = self._work[k]
+                break
+            warns += self._inspect(self._end + 1, self._end + 1)
+        return res, _merge(warns, self._inspect(o + 1, res))
+
+    def nth_working_before_ord(self, o: int, n: int) -> tuple[int, tuple[str, ...]]:
+        """The n-th (n ≥ 1) working day before ordinal ``o`` (``o`` not counted), with warnings."""
+        warns = self._inspect(o - 1, o - 1)
+        while True:
+            k = self._rankp[o - self._base] - n
+            if k >= 0:
+                res = self._work[k]
+                break
+            warns += self._inspect(self._base - 1, self._base - 1)
+        return res, _merge(warns, self._inspect(res, o - 1))
+
+    def is_rest_ord(self, o: int) -> bool:
+        self._inspect(o, o)
+        return bool(self._rest[o - self._base])
+
+    def reason_ord(self, o: int) -> str | None:
+        if not self.is_rest_ord(o):
+            return None
+        return self._reasons.get(o, WEEKEND)
+
+    # ---- public date API --------------------------------------------------------------------------
+
+    def is_rest_day(self, d: date) -> bool:
+        """True for a weekend day that is not a make-up working day, and for a statutory holiday."""
+        return self.is_rest_ord(d.toordinal())
+
+    def is_working_day(self, d: date) -> bool:
+        return not self.is_rest_ord(d.toordinal())
+
+    def rest_reason(self, d: date) -> str | None:
+        """Why ``d`` is a rest day ("国庆节 National Day", "周末 weekend"), or None on a working day."""
+        return self.reason_ord(d.toordinal())
+
+    def next_working_day_on_or_after(self, d: date) -> date:
+        return date.fromordinal(self.roll_ord(d.toordinal())[0])
+
+    def add_working_days(self, d: date, n: int) -> date:
+        """The n-th working day after ``d`` (``d`` itself is not counted); ``n`` ≥ 1."""
+        if n < 1:
+            raise UserError(f"工作日数应 ≥ 1，得到 {n}", f"number of working days must be ≥ 1, got {n}", where="n")
+        return date.fromordinal(self.nth_working_after_ord(d.toordinal(), n)[0])
+
+
+def _merge(a: tuple[str, ...], b: tuple[str, ...]) -> tuple[str, ...]:
+    if not b:
+        return a
+    return tuple(dict.fromkeys(a + b))

@@ -1,0 +1,78 @@
+"""China Standard Time (fixed +08:00; China has had no daylight saving time since 1991).
+
+Every instant the legal calendar returns is an aware ``datetime`` in :data:`CST`. Naive datetimes handed
+to the calendar are *interpreted* as CST wall-clock time; aware ones are converted.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import UTC, datetime, timedelta, timezone
+
+from core_flow.errors import UserError
+
+CST = timezone(timedelta(hours=8), "Asia/Shanghai")
+
+_FORMATS_ZH = "YYYY-MM-DD HH:MM[:SS]、YYYY-MM-DDTHH:MM[:SS] 或 YYYY-MM-DD，可带时区偏移如 +08:00"
+_FORMATS_EN = "YYYY-MM-DD HH:MM[:SS], YYYY-MM-DDTHH:MM[:SS] or YYYY-MM-DD, optionally with an offset like +08:00"
+
+_LOCAL_RE = re.compile(
+    r"(?P<y>\d{4})-(?P<mo>\d{2})-(?P<d>\d{2})"
+    r"(?:[ T](?P<h>\d{2}):(?P<mi>\d{2})(?::(?P<s>\d{2}))?"
+    r"(?P<off>Z|[+-]\d{2}:?\d{2})?)?"
+)
+
+
+def to_cst(dt: datetime) -> datetime:
+    """Return ``dt`` as an aware datetime in CST: naive → interpreted as CST, aware → converted."""
+    tz = dt.tzinfo
+    if tz is CST:
+        return dt
+    if tz is None or tz.utcoffset(dt) is None:
+        return dt.replace(tzinfo=CST)
+    return dt.astimezone(CST)
+
+
+def _bad(text: str, field: str, why_zh: str = "", why_en: str = "") -> UserError:
+    return UserError(
+        f"无法识别的时间 {text!r}{why_zh}；应为 {_FORMATS_ZH}",
+        f"unrecognised time {text!r}{why_en}; expected {_FORMATS_EN}",
+        where=field,
+    )
+
+
+def parse_local(text: str, field: str = "time") -> datetime:
+    """Parse a local (CST) date/time text into an aware CST datetime.
+
+    Accepts ``YYYY-MM-DD HH:MM[:SS]``, ``YYYY-MM-DDTHH:MM[:SS]`` and ``YYYY-MM-DD`` (meaning 00:00).
+    A time may carry an offset (``+08:00``, ``+0800``, ``Z``); the instant is then converted to CST.
+    Bad text raises :class:`UserError` naming ``field`` (e.g. ``"--from"``).
+    """
+    if not isinstance(text, str):
+        raise _bad(str(text), field)
+    m = _LOCAL_RE.fullmatch(text.strip())
+    if m is None:
+        raise _bad(text, field)
+    try:
+        dt = datetime(
+            int(m["y"]),
+            int(m["mo"]),
+            int(m["d"]),
+            int(m["h"] or 0),
+            int(m["mi"] or 0),
+            int(m["s"] or 0),
+        )
+    except ValueError as err:
+        raise _bad(text, field, f"（日期或时刻不存在：{err}）", f" (no such date or time: {err})") from None
+    off = m["off"]
+    if not off:
+        return dt.replace(tzinfo=CST)
+    if off == "Z":
+        return dt.replace(tzinfo=UTC).astimezone(CST)
+    sign = 1 if off[0] == "+" else -1
+    digits = off[1:].replace(":", "")
+    hours, minutes = int(digits[:2]), int(digits[2:])
+    if hours > 23 or minutes > 59:
+        raise _bad(text, field, "（时区偏移无效）", " (invalid offset)")
+    tz = timezone(sign * timedelta(hours=hours, minutes=minutes))
+    return dt.replace(tzinfo=tz).astimezone(CST)

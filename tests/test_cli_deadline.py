@@ -1,0 +1,74 @@
+"""`zhixing deadline` through zhixing.cli.main, output captured with capsys."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from zhixing import cli
+
+WORKED = ["deadline", "--from", "2025-09-29 10:00", "--period", "3d"]
+
+
+def test_worked_example_text(capsys) -> None:
+    assert cli.main(WORKED) == 0
+    out = capsys.readouterr().out
+    lines = out.splitlines()
+    assert lines[0] == "最后一日 / last day: 2025-10-09"
+    assert lines[1] == "届满时刻 / due: 2025-10-10T00:00:00+08:00 (2025-10-09 24:00)"
+    assert "国庆节 National Day" in out
+    assert "2025-10-02 → 2025-10-09" in out
+
+
+def test_worked_example_json(capsys) -> None:
+    assert cli.main([*WORKED, "--json"]) == 0
+    data = json.loads(capsys.readouterr().out)
+    assert data["last_day"] == "2025-10-09"
+    assert data["due"] == "2025-10-10T00:00:00+08:00"
+    assert data["nominal_last_day"] == "2025-10-02" and data["rolled"] is True
+    assert any("国庆节" in line for line in data["explanation"])
+
+
+def test_natural_policy(capsys) -> None:
+    assert cli.main([*WORKED, "--policy", "natural", "--json"]) == 0
+    data = json.loads(capsys.readouterr().out)
+    assert data["last_day"] == "2025-10-02" and data["rolled"] is False
+
+
+@pytest.mark.parametrize(
+    ("argv", "where"),
+    [
+        (["deadline", "--from", "2025-09-29 10:00", "--period", "3x"], "--period"),
+        (["deadline", "--from", "29/09/2025", "--period", "3d"], "--from"),
+        (["deadline", "--from", "2025-09-29", "--period", "3d", "--policy", "lenient"], "--policy"),
+    ],
+)
+def test_bad_input_exits_2_with_bilingual_message(capsys, argv: list[str], where: str) -> None:
+    assert cli.main(argv) == 2
+    captured = capsys.readouterr()
+    assert captured.out == ""
+    assert captured.err.startswith(f"错误 / error: {where}: ")
+    assert " / " in captured.err and "Traceback" not in captured.err
+
+
+def test_beyond_data_is_an_error_unless_allowed(capsys, tmp_path) -> None:
+    argv = ["deadline", "--from", "2026-12-30 09:00", "--period", "3d"]
+    assert cli.main(argv) == 2
+    err = capsys.readouterr().err
+    assert "2027-01-02" in err and "--allow-beyond" in err and "Traceback" not in err
+    assert cli.main([*argv, "--allow-beyond", "--json"]) == 0
+    data = json.loads(capsys.readouterr().out)
+    assert data["last_day"] == "2027-01-04" and data["warnings"]
+    ext = tmp_path / "2027.yaml"
+    ext.write_text('years:\n  2027:\n    source: "test data"\n    workdays: [2027-01-02]\n', encoding="utf-8")
+    assert cli.main([*argv, "--holidays", str(ext), "--json"]) == 0
+    data = json.loads(capsys.readouterr().out)
+    assert data["last_day"] == "2027-01-02" and data["warnings"] == []
+
+
+def test_malformed_holidays_file(capsys, tmp_path) -> None:
+    bad = tmp_path / "bad.yaml"
+    bad.write_text("years:\n  2027:\n    source: x\n    workdays: [2027-02-30]\n", encoding="utf-8")
+    assert cli.main([*WORKED, "--holidays", str(bad)]) == 2
+    assert f"{bad}:4" in capsys.readouterr().err

@@ -1,0 +1,347 @@
+"""Warnings, automatic node freezes and the approvals that lift them; the time limit; the 终本 gate;
+the 终本 sweeps; the node-46 handler rule; the 集约查询 trigger. Time is skipped on a SimPy clock."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+
+from core_flow.engine import EventKind, NodeStatus
+from core_flow.engine import commands as c
+from tests.conftest import cst
+
+FILED = cst(2025, 3, 3, 10, 0)  # Monday
+
+
+def kinds(rt, case="K", node=None):
+    return [e.kind for e in rt.case_events(case) if node is None or e.node == node]
+
+
+@pytest.fixture
+def rt(make_runtime):
+    runtime = make_runtime(FILED)
+    runtime.submit(c.FileCase("K", debtors=("D1",)))
+    runtime.submit(c.StartNode("K", 3))  # the first inquiry starts on the filing day, as it should
+    return runtime
+
+
+# Each freezing rule of PROCESS.md: (node, how to start its clock, instance, the authorities that may unfreeze,
+# a node it blocks, an authority that may not unfreeze)
+FREEZING = [
+    (3, None, "", {"intermediate_court"}, 4, "bureau_head"),
+    (7, c.Assign("K", "张三"), "", {"court_leader", "bureau_head"}, 9, "president"),
+    (17, c.Record("K", "property_found_online", "a1"), "a1", {"court_leader", "bureau_head"}, 19, "intermediate_court"),
+    (20, c.Record("K", "property_controlled", "a1"), "a1", {"intermediate_bureau_head"}, 21, "bureau_head"),
+    (23, c.Record("K", "reference_price_fixed", "a1"), "a1", {"intermediate_bureau_head"}, 24, "court_leader"),
+    (26, c.Record("K", "first_unsold", "a1"), "a1", {"intermediate_bureau_head"}, 27, "bureau_head"),
+    (31, c.Record("K", "freeze_effective", "a1"), "a1", {"court_leader", "bureau_head"}, 32, "intermediate_court"),
+    (32, c.Record("K", "money_arrived", "r1"), "r1", {"court_leader", "bureau_head"}, 33, "high_court"),
+    (
+        33,
+        [c.Record("K", "money_arrived", "r1"), c.CompleteNode("K", 32, "r1")],
+        "r1",
+        {"intermediate_bureau_head"},
+        None,
+        "bureau_head",
+    ),
+]
+
+
+@pytest.mark.parametrize(("node", "start", "inst", "allowed", "blocks", "wrong"), FREEZING)
+def test_warning_then_freeze_then_unfreeze(make_runtime, process, node, start, inst, allowed, blocks, wrong):
+    rt = make_runtime(FILED)
+    rt.submit(c.FileCase("K", debtors=("D1",)))
+    if node != 3:
+        rt.submit(c.StartNode("K", 3))
+    for cmd in start if isinstance(start, list) else [start] if start else []:
+        assert rt.submit(cmd).accepted
+    st = rt.cases["K"].nodes[(node, inst)]
+    due = min(i.due for i in st.items.values())
+    assert set(process.by_no[node].unfreeze) == allowed
+
+    rt.clock.run_until(due - timedelta(minutes=1))
+    assert rt.cases["K"].status(node, inst) == NodeStatus.WARNED
+    assert EventKind.WARNING in kinds(rt, node=node)
+    assert EventKind.NODE_FROZEN not in kinds(rt, node=node)
+
+    rt.clock.run_until(due)
+    assert rt.cases["K"].status(node, inst) == NodeStatus.FROZEN
+    frozen = [e for e in rt.case_events("K") if e.kind == EventKind.NODE_FROZEN and e.node == node]
+    assert frozen[0].at == due and set(frozen[0].data["unfreeze_by"]) == allowed
+
+    # a frozen node cannot be completed, and the case cannot move to the next node
+    assert rt.submit(c.CompleteNode("K", node, inst)).refusal.code == "NODE_FROZEN"
+    if blocks is not None:
+        assert rt.submit(c.StartNode("K", blocks, inst)).refusal.code == "NODE_FROZEN"
+    assert rt.submit(c.Close("K", "执行完毕")).refusal.code == "NODE_FROZEN"
+    # approval needs a request first; only the named authority may approve
+    assert rt.submit(c.ApproveUnfreeze("K", node, sorted(allowed)[0], inst)).refusal.code == "NO_UNFREEZE_REQUEST"
+    assert rt.submit(c.RequestUnfreeze("K", node, inst, by="张三", reason="补正")).accepted
+    assert rt.cases["K"].status(node, inst) == NodeStatus.UNFREEZE_PENDING
+    refused = rt.submit(c.ApproveUnfreeze("K", node, wrong, inst)).refusal
+    assert refused.code == "WRONG_AUTHORITY" and set(refused.details) == allowed
+    assert rt.cases["K"].status(node, inst) == NodeStatus.UNFREEZE_PENDING
+    # approvers may be named in Chinese as in the guideline
+    approver = process.authority(sorted(allowed)[0]).name
+    assert rt.submit(c.ApproveUnfreeze("K", node, approver, inst)).accepted
+    assert rt.cases["K"].status(node, inst) == NodeStatus.IN_PROGRESS
+    if blocks is not None:
+        assert rt.submit(c.StartNode("K", blocks, inst)).accepted
+    assert rt.submit(c.CompleteNode("K", node, inst)).accepted
+
+
+def test_rejected_unfreeze_stays_frozen(rt):
+    rt.submit(c.Assign("K", "张三"))
+    rt.clock.advance(timedelta(days=30))
+    rt.submit(c.RequestUnfreeze("K", 7, by="张三"))
+    assert rt.submit(c.RejectUnfreeze("K", 7, "执行局长", reason="理由不足")).accepted
+    assert rt.cases["K"].status(7) == NodeStatus.FROZEN
+    assert rt.submit(c.StartNode("K", 9)).refusal.code == "NODE_FROZEN"
+
+
+@pytest.mark.parametrize(
+    ("node", "start"), [(4, None), (9, c.StartNode("K", 9)), (19, c.Record("K", "property_controlled", "a"))]
+)
+def test_non_freezing_nodes_only_warn_and_report_overdue(rt, node, start):
+    if start is not None:
+        rt.submit(start)
+    rt.clock.advance(timedelta(days=60))
+    ks = kinds(rt, node=node)
+    assert EventKind.WARNING in ks and EventKind.DEADLINE_MISSED in ks
+    assert EventKind.NODE_FROZEN not in ks
+    assert rt.submit(c.CompleteNode("K", node, "a" if node == 19 else "")).accepted
+
+
+def test_done_in_time_means_no_warning_and_no_freeze(rt):
+    rt.submit(c.Assign("K", "张三"))
+    rt.clock.advance(timedelta(days=2))
+    rt.submit(c.CompleteNode("K", 7))
+    rt.clock.advance(timedelta(days=30))
+    assert kinds(rt, node=7) == [EventKind.DEADLINE_SET, EventKind.ITEM_DONE, EventKind.NODE_DONE]
+
+
+def test_node3_freezes_only_if_the_inquiry_was_not_started_on_the_filing_day(make_runtime):
+    rt = make_runtime(FILED)
+    rt.submit(c.FileCase("K"))
+    rt.clock.run_until(cst(2025, 3, 3, 16, 0))
+    rt.submit(c.StartNode("K", 3))  # started on the filing day: item 'initiate' done
+    rt.clock.advance(timedelta(days=5))  # the 48-hour control item runs late: overdue, not frozen
+    assert rt.cases["K"].status(3) != NodeStatus.FROZEN
+    assert (3, "control") in {(e.node, e.item) for e in rt.case_events("K") if e.kind == EventKind.DEADLINE_MISSED}
+
+
+def test_warning_lead_time_comes_from_the_data(rt, process):
+    rt.submit(c.Assign("K", "张三"))
+    warn = [e for e in rt.case_events("K") if e.kind == EventKind.DEADLINE_SET and e.node == 7][0]
+    assert process.warn_lead(process.by_no[7].items[0], process.by_no[7].items[0].period).amount == 1
+    # received 03-03 + 10 days → Thu 03-13, due 03-14 00:00; warned 1 day before
+    assert warn.data["warn_at"].isoformat() == "2025-03-13T00:00:00+08:00"
+
+
+# ── the time limit: nodes 42 / 43 ──────────────────────────────────────────────────────────
+LIMIT_DUE = cst(2025, 9, 4)  # 6 months from 2025-03-03 → Wed 09-03, 24:00
+
+
+def test_limit_freezes_the_closing_node_if_neither_closed_nor_extended(rt):
+    rt.clock.run_until(LIMIT_DUE - timedelta(days=1))
+    assert rt.cases["K"].status(43) == NodeStatus.WARNED
+    rt.clock.run_until(LIMIT_DUE)
+    assert rt.cases["K"].status(43) == NodeStatus.FROZEN
+    assert rt.submit(c.Close("K", "终结")).refusal.code == "NODE_FROZEN"
+    rt.submit(c.RequestUnfreeze("K", 43, by="张三"))
+    assert rt.submit(c.ApproveUnfreeze("K", 43, "院长")).refusal.code == "WRONG_AUTHORITY"
+    assert rt.submit(c.ApproveUnfreeze("K", 43, "省法院")).accepted
+    assert rt.submit(c.Close("K", "终结")).accepted
+
+
+def test_an_approved_extension_moves_the_limit(rt):
+    rt.clock.run_until(cst(2025, 8, 20))
+    rt.submit(c.RequestLimitChange("K", "extend", reason="评估拍卖"))
+    assert rt.submit(c.ApproveLimitChange("K", "执行局长")).refusal.code == "WRONG_AUTHORITY"
+    assert rt.submit(c.ApproveLimitChange("K", "院长")).accepted
+    rt.clock.run_until(LIMIT_DUE + timedelta(days=1))
+    assert rt.cases["K"].status(43) != NodeStatus.FROZEN
+    # 9 months from 2025-03-03 → Wed 12-03
+    extended = cst(2025, 12, 4)
+    rt.clock.run_until(extended - timedelta(seconds=1))
+    assert rt.cases["K"].status(43) == NodeStatus.WARNED
+    rt.clock.run_until(extended)
+    assert rt.cases["K"].status(43) == NodeStatus.FROZEN
+
+
+def test_a_further_extension_needs_the_high_court(rt):
+    rt.submit(c.RequestLimitChange("K", "extend"))
+    rt.submit(c.ApproveLimitChange("K", "院长"))
+    rt.submit(c.RequestLimitChange("K", "extend"))
+    assert rt.submit(c.ApproveLimitChange("K", "院长")).refusal.code == "WRONG_AUTHORITY"
+    assert rt.submit(c.ApproveLimitChange("K", "省法院")).accepted
+    assert rt.cases["K"].limit.extensions == 2
+
+
+def test_an_unapproved_request_does_not_stop_the_freeze(rt):
+    rt.submit(c.RequestLimitChange("K", "extend"))
+    rt.clock.run_until(LIMIT_DUE)
+    assert rt.cases["K"].status(43) == NodeStatus.FROZEN
+
+
+def test_suspension_stops_the_limit_and_lifting_it_shifts_the_due_date(rt):
+    rt.clock.run_until(cst(2025, 6, 2, 9))
+    rt.submit(c.RequestLimitChange("K", "suspend", reason="中止执行"))
+    rt.submit(c.ApproveLimitChange("K", "院长"))
+    rt.clock.run_until(cst(2025, 7, 2, 9))  # suspended for 30 days
+    out = rt.submit(c.LiftSuspension("K"))
+    assert out.events[-1].data["suspended_days"] == 30
+    rt.clock.run_until(LIMIT_DUE + timedelta(days=5))
+    assert rt.cases["K"].status(43) != NodeStatus.FROZEN
+    # 6 months from 2025-04-02 → Thu 10-02, in the 国庆 break (Oct 1–8) → Thu 10-09
+    assert rt.cases["K"].nodes[(43, "")].items["limit"].due == cst(2025, 10, 10)
+
+
+def test_closing_in_time_means_no_limit_freeze(rt):
+    rt.submit(c.Close("K", "终结"))
+    rt.clock.run_until(LIMIT_DUE + timedelta(days=10))
+    assert EventKind.NODE_FROZEN not in kinds(rt)
+
+
+# ── 终本 gate and sweeps ────────────────────────────────────────────────────────────────
+def test_zhongben_gate_lists_every_unmet_condition(rt):
+    out = rt.submit(c.Close("K", "终本"))
+    assert out.refusal.code == "ZHONGBEN_GATE"
+    assert set(out.refusal.details) == {
+        "NOTICE_NOT_SENT",
+        "NO_CONSUMPTION_RESTRICTION",
+        "TOO_EARLY",
+        "NO_INTERVIEW",
+        "INQUIRY_NOT_DONE",
+        "NETWORK_INQUIRY_NOT_DONE",
+        "TRADITIONAL_INQUIRY_NOT_DONE",
+    }
+    assert rt.cases["K"].closed_manner is None
+
+
+def _satisfy_gate(rt):
+    for node in (3, 7, 9, 10, 18, 36):
+        assert rt.submit(c.CompleteNode("K", node)).accepted
+
+
+def test_zhongben_needs_more_than_three_months(rt):
+    _satisfy_gate(rt)
+    rt.clock.run_until(cst(2025, 6, 3, 12))  # the 3 months end at 06-03 24:00
+    assert rt.submit(c.Close("K", "终本")).refusal.details == ("TOO_EARLY",)
+    rt.clock.run_until(cst(2025, 6, 4))
+    assert rt.submit(c.Close("K", "终本")).accepted
+
+
+def test_shixin_condition_applies_only_to_eligible_debtors(make_runtime):
+    rt = make_runtime(FILED)
+    rt.submit(c.FileCase("K", shixin_eligible=True))
+    _satisfy_gate(rt)
+    rt.clock.run_until(cst(2025, 7, 1))
+    assert rt.submit(c.Close("K", "终本")).refusal.details == ("SHIXIN_NOT_LISTED",)
+    rt.submit(c.CompleteNode("K", 37))
+    assert rt.submit(c.Close("K", "终本")).accepted
+
+
+def test_zhongben_sweeps_every_six_months_for_five_years_and_no_longer(rt):
+    _satisfy_gate(rt)
+    rt.clock.run_until(cst(2025, 7, 1, 10))
+    out = rt.submit(c.Close("K", "终本"))
+    assert out.events[0].data["release_controls"] is False
+    rt.clock.run_until(cst(2035, 1, 1))
+    sweeps = [e for e in rt.case_events("K") if e.kind == EventKind.SWEEP_DUE]
+    assert [e.data["round"] for e in sweeps] == list(range(1, 11))
+    assert sweeps[0].at.date().isoformat() == "2026-01-02"  # counting starts the next day: 2026-01-01 24:00
+    assert sweeps[-1].at.date().isoformat() == "2030-07-02"
+    assert rt.cases["K"].status(45) == NodeStatus.DONE
+
+
+def test_closing_by_completion_releases_controls_except_in_preservation(make_runtime):
+    rt = make_runtime(FILED)
+    rt.submit(c.FileCase("A"))
+    rt.submit(c.FileCase("P", case_type="preservation"))
+    assert rt.submit(c.Close("A", "执行完毕")).events[0].data["release_controls"] is True
+    assert rt.submit(c.Close("P", "执行完毕")).events[0].data["release_controls"] is False
+
+
+def test_a_closed_case_refuses_further_filing_commands(rt):
+    rt.submit(c.Close("K", "终结"))
+    assert rt.submit(c.Assign("K", "李四")).refusal.code == "CASE_CLOSED"
+    assert rt.submit(c.Close("K", "终结")).refusal.code == "CASE_CLOSED"
+
+
+# ── node 46: a resumed case needs a different handler ─────────────────────────────────────
+def test_resumed_case_with_the_same_handler_freezes_its_filing_node(make_runtime):
+    rt = make_runtime(FILED)
+    rt.submit(c.FileCase("R", case_type="resumed", previous_case="K", previous_handler="张三"))
+    rt.submit(c.Assign("R", "张三"))
+    assert rt.cases["R"].status(2) == NodeStatus.FROZEN
+    assert rt.submit(c.StartNode("R", 3)).refusal.code == "NODE_FROZEN"
+    rt.submit(c.RequestUnfreeze("R", 2, by="张三"))
+    assert rt.submit(c.ApproveUnfreeze("R", 2, "中院")).refusal.code == "WRONG_AUTHORITY"
+    assert rt.submit(c.ApproveUnfreeze("R", 2, "执行局局长")).accepted
+    assert rt.submit(c.StartNode("R", 3)).accepted
+
+
+def test_resumed_case_with_a_new_handler_runs_normally(make_runtime):
+    rt = make_runtime(FILED)
+    rt.submit(c.FileCase("R", case_type="resumed", previous_case="K", previous_handler="张三"))
+    rt.submit(c.Assign("R", "李四"))
+    assert rt.cases["R"].status(2) != NodeStatus.FROZEN
+    assert EventKind.NODE_FROZEN not in kinds(rt, "R")
+
+
+# ── 集约查询 trigger (法明传〔2020〕849号) ───────────────────────────────────────────────────
+def test_inquiry_starts_when_assigned_and_identity_passes(make_runtime):
+    rt = make_runtime(FILED)
+    rt.submit(c.FileCase("K", debtors=("D1", "D2")))
+    rt.submit(c.VerifyIdentity("K", "D1", True))
+    assert EventKind.INQUIRY_TRIGGERED not in kinds(rt)  # not assigned yet
+    rt.submit(c.Assign("K", "张三"))
+    rt.submit(c.VerifyIdentity("K", "D2", False))
+    triggered = [e.data["debtor"] for e in rt.case_events("K") if e.kind == EventKind.INQUIRY_TRIGGERED]
+    assert triggered == ["D1"]
+    assert rt.submit(c.VerifyIdentity("K", "D2", True)).refusal.code == "IDENTITY_NOT_CORRECTED"
+    rt.submit(c.CorrectIdentity("K", "D2", corrected_to="410811199001011234"))
+    rt.submit(c.VerifyIdentity("K", "D2", True))
+    triggered = [e.data["debtor"] for e in rt.case_events("K") if e.kind == EventKind.INQUIRY_TRIGGERED]
+    assert triggered == ["D1", "D2"]
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "filed"),
+    [({"money": False}, FILED), ({"case_type": "resumed"}, FILED), ({}, cst(2020, 12, 31, 10))],
+)
+def test_inquiry_scope_of_cases(make_runtime, kwargs, filed):
+    rt = make_runtime(filed)
+    rt.submit(c.FileCase("K", debtors=("D1",), **kwargs))
+    rt.submit(c.Assign("K", "李四"))
+    rt.submit(c.VerifyIdentity("K", "D1", True))
+    assert EventKind.INQUIRY_TRIGGERED not in kinds(rt)
+
+
+def test_every_state_change_is_an_event_with_its_virtual_time(rt):
+    rt.submit(c.Assign("K", "张三"))
+    rt.clock.advance(timedelta(days=20))
+    times = [e.at for e in rt.case_events("K")]
+    assert times == sorted(times)
+    frozen = [e for e in rt.case_events("K") if e.kind == EventKind.NODE_FROZEN]
+    assert frozen and all(
+        e.at == rt.cases["K"].nodes[(e.node, e.instance)].items["main"].due for e in frozen if e.node == 7
+    )
+
+
+def test_refusals_leave_the_state_untouched(rt):
+    import copy
+
+    snapshot = copy.deepcopy(rt.cases["K"])
+    for cmd in (
+        c.ApproveUnfreeze("K", 7, "院长"),
+        c.RequestUnfreeze("K", 7),
+        c.ApproveLimitChange("K", "院长"),
+        c.CompleteItem("K", 7, "nope"),
+        c.StartNode("K", 99),
+        c.LiftSuspension("K"),
+    ):
+        assert not rt.submit(cmd).accepted
+    assert rt.cases["K"] == snapshot
