@@ -345,3 +345,41 @@ def test_refusals_leave_the_state_untouched(rt):
     ):
         assert not rt.submit(cmd).accepted
     assert rt.cases["K"] == snapshot
+
+
+# ── dates beyond the holiday data ────────────────────────────────────────────────────────────
+def test_a_deadline_beyond_the_calendar_data_refuses_the_command_and_changes_nothing(make_runtime):
+    import copy
+
+    rt = make_runtime(cst(2026, 11, 25, 10))  # the 6-month limit would end in 2027: no official data yet
+    out = rt.submit(c.FileCase("K"))
+    assert out.refusal.code == "CALENDAR_RANGE" and "2027" in out.refusal.zh and "2027" in out.refusal.en
+    assert "K" not in rt.cases
+
+    rt = make_runtime(cst(2026, 6, 1, 10))
+    rt.submit(c.FileCase("K"))
+    rt.clock.run_until(cst(2026, 12, 20, 10))
+    snapshot = copy.deepcopy(rt.cases["K"])
+    assert rt.submit(c.Record("K", "first_unsold", "a1")).refusal.code == "CALENDAR_RANGE"  # 30 days → 2027
+    assert rt.submit(c.CompleteItem("K", 30, "ruling", "a1")).refusal.code == "CALENDAR_RANGE"  # handover: 15 d
+    assert rt.cases["K"] == snapshot
+    assert rt.submit(c.Record("K", "money_arrived", "r1")).refusal.code == "CALENDAR_RANGE"  # 33: 30 days
+
+
+def test_an_engine_allowed_beyond_the_data_warns_on_each_such_deadline(process):
+    import warnings
+
+    from core_flow.clocks import SimClock
+    from core_flow.engine import Engine
+    from core_flow.legal_calendar import HolidayCalendar, LegalCalendar
+    from core_flow.runtime import Runtime
+
+    engine = Engine(process, LegalCalendar(HolidayCalendar(allow_beyond=True)))
+    rt = Runtime(engine, SimClock(cst(2026, 11, 25, 10)))
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        assert rt.submit(c.FileCase("K")).accepted
+    limit = [e for e in rt.case_events("K") if e.kind == EventKind.DEADLINE_SET and e.node == 43][0]
+    assert limit.data["calendar_warnings"] and "2027" in limit.data["calendar_warnings"][0]
+    same_day = [e for e in rt.case_events("K") if e.kind == EventKind.DEADLINE_SET and e.node == 1][0]
+    assert "calendar_warnings" not in same_day.data

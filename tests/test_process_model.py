@@ -140,5 +140,7 @@ def test_yaml_syntax_error_and_missing_file(tmp_path):
 
 
 def test_models_are_immutable(process):
-    with pytest.raises(Exception):
+    from pydantic import ValidationError
+
+    with pytest.raises(ValidationError):
         process.by_no[7].name = "x"

@@ -1,7 +1,81 @@
-"""`zhixing agencies` (placeholder until its issue lands)."""
+"""`zhixing agencies`: serve the mock agencies, list the catalogue."""
+
+from __future__ import annotations
+
+import json
+from functools import partial
 
 import typer
 
+from core_flow.errors import UserError
+
+agencies_app = typer.Typer(
+    name="agencies",
+    help="模拟协助执行单位 / mock agencies (banks, registries, auction and pricing platforms…)",
+    no_args_is_help=True,
+)
+
+
+@agencies_app.command("serve")
+def serve(
+    host: str = typer.Option("127.0.0.1", "--host", help="监听地址 / address to bind"),
+    port: int = typer.Option(8700, "--port", help="端口 / port"),
+    seed: int = typer.Option(0, "--seed", help="默认命名空间的种子 / seed of new namespaces"),
+    profile: str = typer.Option("realistic", "--profile", help="行为配置 / profile: realistic | fast"),
+    time_scale: float = typer.Option(
+        1.0, "--time-scale", help="虚拟时间倍速，0 = 仅由 advance 推进 / virtual seconds per real second"
+    ),
+    log_level: str = typer.Option("info", "--log-level", help="uvicorn 日志级别 / uvicorn log level"),
+) -> None:
+    """运行全部模拟机构（一个进程）/ run all mock agencies in one process (OpenAPI docs at /docs)."""
+    import uvicorn
+
+    from mock_agencies.app import create_app
+    from mock_agencies.profiles import load_profile
+    from mock_agencies.settings import Settings
+
+    load_profile(profile)  # an unknown profile is a UserError before anything starts
+    settings = Settings.from_env(host=host, port=port, seed=seed, profile=profile, time_scale=time_scale)
+    typer.echo(
+        f"模拟机构 / mock agencies: http://{host}:{port}/agencies  文档 / docs: http://{host}:{port}/docs  "
+        f"(profile={profile}, seed={seed})"
+    )
+    uvicorn.run(partial(create_app, settings), factory=True, host=host, port=port, log_level=log_level)
+
+
+@agencies_app.command("list")
+def list_agencies(
+    as_json: bool = typer.Option(False, "--json", help="输出 JSON / print JSON"),
+    group: str | None = typer.Option(None, "--group", help="只列出某组 / only one group, e.g. national_bank"),
+) -> None:
+    """列出机构目录 / list the catalogue of agencies."""
+    from core_flow.protocol import AgencyGroup
+    from mock_agencies.catalogue import load_catalogue
+
+    catalogue = load_catalogue()
+    agencies = catalogue.agencies
+    if group is not None:
+        try:
+            agencies = catalogue.by_group(group)
+        except ValueError:
+            choices = ", ".join(g.value for g in AgencyGroup)
+            raise UserError(
+                f"未知的机构组 {group!r}，可选：{choices}", f"unknown group {group!r}; one of: {choices}", "--group"
+            ) from None
+    rows = [a.as_json() for a in agencies]
+    if as_json:
+        typer.echo(json.dumps(rows, ensure_ascii=False, indent=2))
+        return
+    from rich.console import Console
+    from rich.table import Table
+
+    table = Table(title=f"机构目录 / agencies ({len(rows)})")
+    for column in ("code", "名称 / name", "group", "operations", "region"):
+        table.add_column(column)
+    for row in rows:
+        table.add_row(row["code"], row["name"], row["group"], " ".join(row["operations"]), row["region"] or "")
+    Console().print(table)
+
 
 def register(app: typer.Typer) -> None:
-    pass
+    app.add_typer(agencies_app, name="agencies")

@@ -8,6 +8,7 @@ every check runs before the first change.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -15,12 +16,25 @@ from core_flow.engine import commands as c
 from core_flow.engine.events import Event, EventKind, Outcome, Refusal, Timer, TimerKind
 from core_flow.engine.gate import unmet_zhongben_conditions
 from core_flow.engine.state import BLOCKING, CaseState, ItemState, NodeState, NodeStatus
-from core_flow.legal_calendar import LegalCalendar, Period, Policy, Unit
+from core_flow.legal_calendar import CalendarRangeError, LegalCalendar, Period, Policy, Unit
 from core_flow.model import Direction, Node, Per, Process, WorkItem
 
 SPC_INQUIRY_START = datetime(2021, 1, 1).date()  # 法明传〔2020〕849号: cases filed on or after 2021-01-01
 _ITEM_DONE = "item_done:"
 _NODE_STARTED = "node_started:"
+
+
+@dataclass(frozen=True, slots=True)
+class _Arm:
+    """A deadline to arm, computed before the state changes."""
+
+    node: Node
+    key: str
+    instance: str
+    due: datetime
+    period: str
+    lead: timedelta
+    warnings: tuple[str, ...]
 
 
 def _lead(period: Period) -> timedelta:
@@ -46,6 +60,7 @@ class Engine:
             n.no: tuple(p for p in process.nodes if n.no in p.next) for n in process.nodes
         }
         self._leads: dict[tuple[int, str, str], timedelta] = {}
+        self._sweep_node = next((n for n in process.nodes if n.sweep is not None), None)
         self._post_close = {
             n.no for n in process.nodes
             if n.sweep is not None or any(a in ("closed", "property_found_after_zhongben")
@@ -77,13 +92,20 @@ class Engine:
         if isinstance(cmd, c.FileCase):
             if state is not None:
                 return state, self._refuse(out, cmd, now, "ALREADY_FILED", "案件已立案", "case already filed")
-            return self._file(cmd, now, out), out
+            try:
+                return self._file(cmd, now, out), out
+            except CalendarRangeError as err:
+                out.events.clear()
+                return None, self._refuse(out, cmd, now, "CALENDAR_RANGE", err.zh, err.en)
         if state is None:
             return None, self._refuse(out, cmd, now, "UNKNOWN_CASE", "案件不存在", "no such case")
         if state.closed_manner is not None and not isinstance(cmd, (c.FireTimer, c.Record, c.CompleteItem,
                                                                     c.CompleteNode, c.StartNode)):
             return state, self._refuse(out, cmd, now, "CASE_CLOSED", "案件已结案", "the case is closed")
-        self._handlers[type(cmd)](state, cmd, now, out)
+        try:
+            self._handlers[type(cmd)](state, cmd, now, out)
+        except CalendarRangeError as err:  # raised while planning, before any change
+            return state, self._refuse(out, cmd, now, "CALENDAR_RANGE", err.zh, err.en)
         return state, out
 
     # ── helpers ─────────────────────────────────────────────────────────────────────────
@@ -117,19 +139,37 @@ class Engine:
             return state.attrs
         return {**state.attrs, **extra}
 
-    def _arm(self, state: CaseState, node: Node, item: WorkItem, instance: str, anchor_at: datetime,
-             attrs: dict[str, Any], now: datetime, out: Outcome) -> None:
-        """Compute an item's deadline and return its warning and expiry timers."""
-        period = item.period_for(attrs)
+    def _due(self, item: WorkItem, period: Period, anchor_at: datetime) -> tuple[datetime, tuple[str, ...]]:
         if item.direction == Direction.BEFORE:
-            due = self.calendar.latest_before(anchor_at, period)
-        else:
-            due = self.calendar.deadline(anchor_at, period, item.policy).due
-        self._arm_at(state, node, item.key, instance, due, str(period), self._lead_for(node, item, period),
-                     now, out)
+            return self.calendar.latest_before(anchor_at, period), ()
+        deadline = self.calendar.deadline(anchor_at, period, item.policy)
+        return deadline.due, deadline.warnings
+
+    def _plan(self, state: CaseState, anchor: str, instance: str, at: datetime,
+              extra: dict[str, Any] | None = None) -> list[_Arm]:
+        """The deadlines an anchor event starts. Computed before any change to the state, so that a date the
+        legal calendar cannot place (beyond its holiday data) refuses the command and changes nothing."""
+        pairs = self.process.items_by_anchor.get(anchor)
+        if not pairs:
+            return []
+        attrs = self._attrs(state, extra)
+        closed = state.closed_manner is not None
+        arms = []
+        for node, item in pairs:
+            if closed and node.no not in self._post_close:
+                continue  # the case is closed: only closing, archiving and resumption deadlines run
+            period = item.period_for(attrs)
+            due, warnings = self._due(item, period, at)
+            arms.append(_Arm(node, item.key, instance if node.per != Per.CASE else "", due, str(period),
+                             self._lead_for(node, item, period), warnings))
+        return arms
+
+    def _apply(self, state: CaseState, arms: list[_Arm], now: datetime, out: Outcome) -> None:
+        for a in arms:
+            self._arm_at(state, a.node, a.key, a.instance, a.due, a.period, a.lead, now, out, a.warnings)
 
     def _arm_at(self, state: CaseState, node: Node, key: str, instance: str, due: datetime, period: str,
-                lead: timedelta, now: datetime, out: Outcome) -> None:
+                lead: timedelta, now: datetime, out: Outcome, warnings: tuple[str, ...] = ()) -> None:
         ns = self._node_state(state, node.no, instance)
         previous = ns.items.get(key)
         if previous is not None and previous.done:
@@ -142,8 +182,10 @@ class Engine:
         # Only the warning is armed now; the expiry timer is armed when the warning fires (one live timer
         # per open item, and a completed item leaves a single stale timer behind).
         out.timers.append(Timer(warn_at, cid, TimerKind.WARN, node.no, key, instance, token))
-        out.events.append(Event(now, cid, EventKind.DEADLINE_SET, node.no, instance, key,
-                                {"due": due, "period": period, "warn_at": warn_at}))
+        data: dict[str, Any] = {"due": due, "period": period, "warn_at": warn_at}
+        if warnings:
+            data["calendar_warnings"] = list(warnings)
+        out.events.append(Event(now, cid, EventKind.DEADLINE_SET, node.no, instance, key, data))
 
     def _lead_for(self, node: Node, item: WorkItem, period: Period) -> timedelta:
         key = (node.no, item.key, str(period))
@@ -151,19 +193,6 @@ class Engine:
         if lead is None:
             lead = self._leads[key] = _lead(self.process.warn_lead(item, period))
         return lead
-
-    def _fire_anchor(self, state: CaseState, anchor: str, instance: str, at: datetime,
-                     extra: dict[str, Any] | None, now: datetime, out: Outcome) -> None:
-        pairs = self.process.items_by_anchor.get(anchor)
-        if not pairs:
-            return
-        attrs = self._attrs(state, extra)
-        closed = state.closed_manner is not None
-        for node, item in pairs:
-            if closed and node.no not in self._post_close:
-                continue  # the case is closed: only closing, archiving and resumption deadlines run
-            inst = instance if node.per != Per.CASE else ""
-            self._arm(state, node, item, inst, at, attrs, now, out)
 
     def _blockers(self, state: CaseState, no: int, instance: str) -> list[NodeState]:
         node = self.process.by_no[no]
@@ -204,15 +233,17 @@ class Engine:
                           previous_case=cmd.previous_case, previous_handler=cmd.previous_handler,
                           shixin_eligible=cmd.shixin_eligible)
         state.identity = dict.fromkeys(cmd.debtors, "pending")
+        arms = self._plan(state, "filed", "", filed)
         out.events.append(Event(now, cmd.case_id, EventKind.FILED, None, "", None,
                                 {"case_type": cmd.case_type, "money": cmd.money, "nonlitigation": cmd.nonlitigation,
                                  "filed_at": filed, "debtors": list(cmd.debtors),
                                  "previous_case": cmd.previous_case}))
-        self._fire_anchor(state, "filed", "", filed, None, now, out)
+        self._apply(state, arms, now, out)
         return state
 
     def _assign(self, state: CaseState, cmd: c.Assign, now: datetime, out: Outcome) -> None:
         first = state.handler is None
+        arms = self._plan(state, "received", "", now) if first else []
         state.handler = cmd.handler
         out.events.append(Event(now, state.case_id, EventKind.ASSIGNED, None, "", None, {"handler": cmd.handler}))
         rule = self.process.resumption
@@ -221,8 +252,7 @@ class Engine:
             ns = self._node_state(state, rule.freezes_node, "")
             if ns.status not in BLOCKING:
                 self._freeze(state, ns, "HANDLER_NOT_CHANGED", rule.unfreeze, now, out)
-        if first:
-            self._fire_anchor(state, "received", "", now, None, now, out)
+        self._apply(state, arms, now, out)
         self._maybe_trigger_inquiry(state, now, out)
 
     def _inquiry_applies(self, state: CaseState) -> bool:
@@ -278,72 +308,82 @@ class Engine:
         if blockers:
             self._frozen_refusal(out, cmd, now, blockers)
             return
+        node = self.process.by_no[cmd.node]
+        finishing = [it.key for it in node.items if it.done_on_start and ns is not None
+                     and (st := ns.items.get(it.key)) is not None and not st.done]
+        plans = [self._plan(state, f"{_ITEM_DONE}{node.no}.{key}", cmd.instance, now) for key in finishing]
+        started = self._plan(state, f"{_NODE_STARTED}{cmd.node}", cmd.instance, now)
+        # ── changes from here on ──
         ns = self._node_state(state, cmd.node, cmd.instance)
         ns.started_at = now
         if ns.status == NodeStatus.NOT_STARTED:
             ns.status = NodeStatus.IN_PROGRESS
         out.events.append(Event(now, state.case_id, EventKind.NODE_STARTED, cmd.node, cmd.instance))
-        node = self.process.by_no[cmd.node]
-        for item in node.items:
-            if item.done_on_start:
-                st = ns.items.get(item.key)
-                if st is not None and not st.done:
-                    self._mark_item_done(state, node, ns, item.key, now, out)
-        self._fire_anchor(state, f"{_NODE_STARTED}{cmd.node}", cmd.instance, now, None, now, out)
+        for key, arms in zip(finishing, plans, strict=True):
+            self._mark_item_done(state, node, ns, key, now, out, arms)
+        self._apply(state, started, now, out)
 
     def _mark_item_done(self, state: CaseState, node: Node, ns: NodeState, key: str, now: datetime,
-                        out: Outcome) -> None:
+                        out: Outcome, arms: list[_Arm]) -> None:
         st = ns.items.get(key)
         if st is None:
             ns.items[key] = st = ItemState(now, 0, "", done=True)
         st.done = True
         out.events.append(Event(now, state.case_id, EventKind.ITEM_DONE, node.no, ns.instance, key,
                                 {"late": st.overdue}))
-        self._fire_anchor(state, f"{_ITEM_DONE}{node.no}.{key}", ns.instance, now, None, now, out)
+        self._apply(state, arms, now, out)
 
-    def _check_can_finish(self, state: CaseState, cmd: Any, now: datetime, out: Outcome) -> NodeState | None:
-        """Common checks of CompleteItem / CompleteNode; returns the node state or None if refused."""
+    def _check_can_finish(self, state: CaseState, cmd: Any, now: datetime, out: Outcome) -> bool:
+        """Common checks of CompleteItem / CompleteNode."""
         if self._unknown_node(state, cmd, now, out):
-            return None
+            return False
         ns = state.nodes.get((cmd.node, cmd.instance))
         if ns is not None and ns.status in BLOCKING:
             self._frozen_refusal(out, cmd, now, [ns])
-            return None
+            return False
         if ns is not None and ns.status == NodeStatus.DONE:
             self._refuse(out, cmd, now, "NODE_DONE", "节点已完成", "node already done")
-            return None
+            return False
         blockers = self._blockers(state, cmd.node, cmd.instance)
         if blockers:
             self._frozen_refusal(out, cmd, now, blockers)
-            return None
-        return self._node_state(state, cmd.node, cmd.instance)
+            return False
+        return True
 
     def _complete_item(self, state: CaseState, cmd: c.CompleteItem, now: datetime, out: Outcome) -> None:
         node = self._node_def(cmd.node)
-        if node is not None and all(it.key != cmd.item for it in node.items):
+        armed = state.nodes.get((cmd.node, cmd.instance))
+        if node is not None and all(it.key != cmd.item for it in node.items) and (
+                armed is None or cmd.item not in armed.items):
             keys = ", ".join(it.key for it in node.items) or "—"
             self._refuse(out, cmd, now, "UNKNOWN_ITEM", f"节点 {cmd.node} 无工作事项 {cmd.item}（可选：{keys}）",
                          f"node {cmd.node} has no work item {cmd.item} (one of: {keys})")
             return
-        ns = self._check_can_finish(state, cmd, now, out)
-        if ns is None:
+        existing = state.nodes.get((cmd.node, cmd.instance))
+        st = existing.items.get(cmd.item) if existing is not None else None
+        # an item armed after its node closed (the 结案 node's post-closing work) may still be done
+        late_item = existing is not None and existing.status == NodeStatus.DONE and st is not None and not st.done
+        if not late_item and not self._check_can_finish(state, cmd, now, out):
             return
-        st = ns.items.get(cmd.item)
         if st is not None and st.done:
             self._refuse(out, cmd, now, "ITEM_DONE", "工作事项已完成", "work item already done")
             return
+        arms = self._plan(state, f"{_ITEM_DONE}{cmd.node}.{cmd.item}", cmd.instance, now)
+        ns = self._node_state(state, cmd.node, cmd.instance)
         if ns.status == NodeStatus.NOT_STARTED:
             ns.status = NodeStatus.IN_PROGRESS
-        self._mark_item_done(state, node, ns, cmd.item, now, out)
+        self._mark_item_done(state, self.process.by_no[cmd.node], ns, cmd.item, now, out, arms)
 
     def _complete_node(self, state: CaseState, cmd: c.CompleteNode, now: datetime, out: Outcome) -> None:
-        ns = self._check_can_finish(state, cmd, now, out)
-        if ns is None:
+        if not self._check_can_finish(state, cmd, now, out):
             return
         node = self.process.by_no[cmd.node]
-        for key, st in list(ns.items.items()):
-            if not st.done:
-                self._mark_item_done(state, node, ns, key, now, out)
+        existing = state.nodes.get((cmd.node, cmd.instance))
+        open_keys = [k for k, st in existing.items.items() if not st.done] if existing is not None else []
+        plans = [self._plan(state, f"{_ITEM_DONE}{node.no}.{k}", cmd.instance, now) for k in open_keys]
+        ns = self._node_state(state, cmd.node, cmd.instance)
+        for key, arms in zip(open_keys, plans, strict=True):
+            self._mark_item_done(state, node, ns, key, now, out, arms)
         ns.status = NodeStatus.DONE
         ns.done_at = now
         out.events.append(Event(now, state.case_id, EventKind.NODE_DONE, cmd.node, cmd.instance))
@@ -356,9 +396,10 @@ class Engine:
                          f"unknown event {anchor} (one of: {known})")
             return
         at = cmd.at or now
+        arms = self._plan(state, anchor, cmd.instance, at, cmd.attrs)
         out.events.append(Event(now, state.case_id, EventKind.ANCHOR, None, cmd.instance, None,
                                 {"anchor": anchor, "at": at, **cmd.attrs}))
-        self._fire_anchor(state, anchor, cmd.instance, at, cmd.attrs, now, out)
+        self._apply(state, arms, now, out)
 
     # ── freezes and unfreezes ────────────────────────────────────────────────────────────
     def _frozen_state(self, state: CaseState, cmd: Any, now: datetime, out: Outcome,
@@ -430,20 +471,22 @@ class Engine:
         node = self.process.by_no[self.process.limit.node]
         return node, node.items[0]
 
-    def _rearm_limit(self, state: CaseState, now: datetime, out: Outcome) -> datetime:
-        node, item = self._limit_item()
+    def _limit_due(self, state: CaseState, extensions: int, suspended_days: int) -> tuple[datetime, Period]:
+        """The 审限: 6 (非诉 3) months from filing, plus approved extensions, shifted by suspensions."""
+        _, item = self._limit_item()
         base = item.period_for(state.attrs)
-        months = base.amount + state.limit.extensions * self.process.limit.extension.months
-        period = Period(months, Unit.MONTHS)
-        start = state.filed_at + timedelta(days=state.limit.suspended_days)
-        due = self.calendar.deadline(start, period, item.policy).due
-        ns = self._node_state(state, node.no, "")
-        st = ns.items.get(item.key)
+        period = Period(base.amount + extensions * self.process.limit.extension.months, Unit.MONTHS)
+        start = state.filed_at + timedelta(days=suspended_days)
+        return self.calendar.deadline(start, period, item.policy).due, period
+
+    def _rearm_limit(self, state: CaseState, due: datetime, period: Period, now: datetime, out: Outcome) -> None:
+        node, item = self._limit_item()
+        st = self._node_state(state, node.no, "").items.get(item.key)
         if st is not None:
             st.overdue = False
             st.warned = False
-        self._arm_at(state, node, item.key, "", due, str(period), self._lead_for(node, item, base), now, out)
-        return due
+        lead = self._lead_for(node, item, item.period_for(state.attrs))
+        self._arm_at(state, node, item.key, "", due, str(period), lead, now, out)
 
     def _request_limit(self, state: CaseState, cmd: c.RequestLimitChange, now: datetime, out: Outcome) -> None:
         if cmd.kind not in ("extend", "suspend"):
@@ -470,14 +513,16 @@ class Engine:
         code = self._check_authority(cmd, allowed, now, out)
         if code is None:
             return
-        state.limit.pending = None
         node, item = self._limit_item()
+        due = period = None
+        if pending == "extend" and state.limit.suspended_since is None:
+            due, period = self._limit_due(state, state.limit.extensions + 1, state.limit.suspended_days)
+        # ── changes from here on ──
+        state.limit.pending = None
         if pending == "extend":
             state.limit.extensions += 1
-            if state.limit.suspended_since is None:
-                due = self._rearm_limit(state, now, out)
-            else:
-                due = None
+            if due is not None:
+                self._rearm_limit(state, due, period, now, out)
             out.events.append(Event(now, state.case_id, EventKind.LIMIT_EXTENDED, 42, "", None,
                                     {"authority": code, "extensions": state.limit.extensions, "due": due}))
         else:
@@ -493,9 +538,11 @@ class Engine:
         if since is None:
             self._refuse(out, cmd, now, "NOT_SUSPENDED", "审限未中止", "the limit is not suspended")
             return
-        state.limit.suspended_days += (now.date() - since.date()).days
+        days = state.limit.suspended_days + (now.date() - since.date()).days
+        due, period = self._limit_due(state, state.limit.extensions, days)
+        state.limit.suspended_days = days
         state.limit.suspended_since = None
-        due = self._rearm_limit(state, now, out)
+        self._rearm_limit(state, due, period, now, out)
         out.events.append(Event(now, state.case_id, EventKind.LIMIT_RESUMED, 42, "", None,
                                 {"suspended_days": state.limit.suspended_days, "due": due}))
 
@@ -521,6 +568,15 @@ class Engine:
                     tuple(u.code for u in unmet),
                 )
                 return
+        arms = self._plan(state, "closed", "", now)
+        limit_def = self.process.by_no[self.process.limit.node]
+        manner_arms = []
+        for item in manner.items:
+            due, warnings = self._due(item, item.period, now)
+            manner_arms.append(_Arm(limit_def, f"{manner.code}_{item.key}", "", due, str(item.period),
+                                    self._lead_for(limit_def, item, item.period), warnings))
+        sweeps = self._plan_sweeps(now) if manner.starts_sweep else []
+        # ── changes from here on ──
         state.closed_manner = manner.code
         state.closed_at = now
         for ns in state.nodes.values():
@@ -533,29 +589,30 @@ class Engine:
         release = manner.releases_controls and state.case_type not in manner.keeps_controls_for
         out.events.append(Event(now, state.case_id, EventKind.CLOSED, self.process.limit.node, "", None,
                                 {"manner": manner.code, "name": manner.name, "release_controls": release}))
-        self._fire_anchor(state, "closed", "", now, None, now, out)
-        limit_def = self.process.by_no[self.process.limit.node]
-        for item in manner.items:
-            due = self.calendar.deadline(now, item.period, item.policy).due
-            self._arm_at(state, limit_def, f"{manner.code}_{item.key}", "", due, str(item.period),
-                         self._lead_for(limit_def, item, item.period), now, out)
-        if manner.starts_sweep:
-            self._arm_sweeps(state, now, out)
+        self._apply(state, arms + manner_arms, now, out)
+        if sweeps:
+            self._arm_sweeps(state, sweeps, out)
 
-    def _arm_sweeps(self, state: CaseState, now: datetime, out: Outcome) -> None:
-        sweep_node = next((n for n in self.process.nodes if n.sweep is not None), None)
-        if sweep_node is None:
-            return
-        sweep = sweep_node.sweep
-        token = state.next_token
-        state.next_token += 1
-        ns = self._node_state(state, sweep_node.no, "")
-        ns.status = NodeStatus.IN_PROGRESS
+    def _plan_sweeps(self, now: datetime) -> list[tuple[str, datetime, str]]:
+        """终本统查: every ``every`` after the 终本 closing, ``count`` times (node 45), counted naturally."""
+        if self._sweep_node is None:
+            return []
+        sweep = self._sweep_node.sweep
+        plan = []
         for k in range(1, sweep.count + 1):
             period = Period(sweep.every.amount * k, sweep.every.unit)
-            at = self.calendar.deadline(now, period, Policy.NATURAL).due
-            ns.items[f"sweep_{k}"] = ItemState(at, token, str(period))
-            out.timers.append(Timer(at, state.case_id, TimerKind.SWEEP, sweep_node.no, f"sweep_{k}", "", token))
+            plan.append((f"sweep_{k}", self.calendar.deadline(now, period, Policy.NATURAL).due, str(period)))
+        return plan
+
+    def _arm_sweeps(self, state: CaseState, plan: list[tuple[str, datetime, str]], out: Outcome) -> None:
+        node = self._sweep_node
+        token = state.next_token
+        state.next_token += 1
+        ns = self._node_state(state, node.no, "")
+        ns.status = NodeStatus.IN_PROGRESS
+        for key, at, period in plan:
+            ns.items[key] = ItemState(at, token, period)
+            out.timers.append(Timer(at, state.case_id, TimerKind.SWEEP, node.no, key, "", token))
 
     # ── timers ───────────────────────────────────────────────────────────────────────────
     def _fire(self, state: CaseState, cmd: c.FireTimer, now: datetime, out: Outcome) -> None:

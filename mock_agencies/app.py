@@ -1,0 +1,254 @@
+"""The mock agencies' HTTP service: ``create_app(settings) -> FastAPI`` (nothing is built at import time).
+
+Routes: ``GET /agencies`` (catalogue), ``POST/GET /agencies/{code}/requests…`` (查控 submit and poll),
+the auction and pricing platforms, ``/admin/…`` (namespaces, profiles, faults, pins, clock, journal) and
+the OpenAPI docs at ``/docs``. Errors are JSON ``{"error": {code, where, zh, en, message, fields}}``:
+Chinese first, English beside it, naming the field.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import importlib
+import logging
+import re
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from typing import Any
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from core_flow.errors import UserError
+from mock_agencies.catalogue import load_catalogue
+from mock_agencies.routers import admin, catalogue, control
+from mock_agencies.routers.control import SimulatedConnectionReset
+from mock_agencies.session import SessionManager
+from mock_agencies.settings import Settings
+
+log = logging.getLogger(__name__)
+
+PLATFORM_ROUTERS = ("mock_agencies.routers.auction", "mock_agencies.routers.pricing")
+
+_STATUS_BY_CODE = {
+    "not_found": 404,
+    "unknown_agency": 404,
+    "forbidden": 403,
+    "conflict": 409,
+    "too_many_sessions": 429,
+}
+
+
+def status_of(err: UserError) -> int:
+    return _STATUS_BY_CODE.get(err.code, 422)
+
+
+def user_error_body(err: UserError) -> dict[str, Any]:
+    detail = err.as_dict()
+    detail["fields"] = [{"field": err.where, "zh": err.zh, "en": err.en}] if err.where else []
+    return {"error": detail}
+
+
+# pydantic error type → Chinese text (English comes from pydantic's own message)
+_ZH: dict[str, str] = {
+    "missing": "缺少必填字段",
+    "extra_forbidden": "不允许的字段",
+    "string_type": "应为字符串",
+    "string_too_short": "长度不得少于 {min_length}",
+    "string_too_long": "长度不得超过 {max_length}",
+    "string_pattern_mismatch": "格式应符合 {pattern}",
+    "int_type": "应为整数",
+    "int_parsing": "应为整数",
+    "int_from_float": "应为整数",
+    "float_type": "应为数字",
+    "float_parsing": "应为数字",
+    "finite_number": "应为有限数字",
+    "bool_type": "应为布尔值",
+    "bool_parsing": "应为布尔值",
+    "greater_than": "应大于 {gt}",
+    "greater_than_equal": "应不小于 {ge}",
+    "less_than": "应小于 {lt}",
+    "less_than_equal": "应不大于 {le}",
+    "enum": "取值应为 {expected}",
+    "literal_error": "取值应为 {expected}",
+    "model_type": "应为对象",
+    "model_attributes_type": "应为对象",
+    "dict_type": "应为对象",
+    "list_type": "应为数组",
+    "tuple_type": "应为数组",
+    "too_short": "元素个数不得少于 {min_length}",
+    "too_long": "元素个数不得超过 {max_length}",
+    "json_invalid": "JSON 格式错误",
+    "json_type": "应为 JSON",
+    "datetime_type": "应为日期时间",
+    "datetime_parsing": "应为日期时间（ISO 8601）",
+    "datetime_from_date_parsing": "应为日期时间（ISO 8601）",
+    "time_parsing": "应为时刻（HH:MM）",
+    "none_required": "应为空",
+    "url_parsing": "应为 URL",
+}
+
+
+_LEADING_FIELD = re.compile(r"^([a-z][a-z0-9_]*) ")
+
+
+def _field_messages(errors: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    fields = []
+    for e in errors:
+        loc = [str(p) for p in e.get("loc", ())]
+        field = ".".join(loc)
+        typ = str(e.get("type", ""))
+        en = str(e.get("msg", "invalid"))
+        ctx = e.get("ctx") or {}
+        if typ == "value_error":  # our validators write "中文 / English" and start with the field name
+            text = en.removeprefix("Value error, ")
+            zh, _, en_part = text.partition("/ ")
+            zh, en = zh.strip(), (en_part or text).strip()
+            named = _LEADING_FIELD.match(text)
+            if named:
+                field = ".".join([*loc, named.group(1)])
+        else:
+            template = _ZH.get(typ, "字段无效")
+            try:
+                zh = template.format(**{k: v for k, v in ctx.items()})
+            except (KeyError, IndexError, ValueError):
+                zh = template
+        fields.append({"field": field, "type": typ, "zh": zh, "en": en})
+    return fields
+
+
+async def _on_validation_error(request: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, RequestValidationError)
+    fields = _field_messages(list(exc.errors()))
+    where = ", ".join(f["field"] for f in fields) or None
+    zh = "请求无效：" + "；".join(f"{f['field']}：{f['zh']}" for f in fields)
+    en = "invalid request: " + "; ".join(f"{f['field']}: {f['en']}" for f in fields)
+    _journal_rejection(request, zh, en)
+    body = {
+        "error": {
+            "code": "validation",
+            "where": where,
+            "zh": zh,
+            "en": en,
+            "message": f"{where}: {zh} / {en}" if where else f"{zh} / {en}",
+            "fields": fields,
+        }
+    }
+    return JSONResponse(body, status_code=422)
+
+
+async def _on_user_error(request: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, UserError)
+    return JSONResponse(user_error_body(exc), status_code=status_of(exc))
+
+
+def _journal_rejection(request: Request, zh: str, en: str) -> None:
+    """Record a rejected 查控 request in its namespace's journal (if the namespace exists)."""
+    path = request.url.path
+    if not path.startswith("/agencies/"):
+        return
+    manager: SessionManager = request.app.state.sessions
+    session = manager.get(request.headers.get("x-zhixing-session", "default"))
+    if session is not None:
+        session.journal.record(
+            session.now(), "submit", path=path, method=request.method, outcome="invalid", error=en[:500]
+        )
+
+
+class DropConnectionMiddleware:
+    """Turns :class:`SimulatedConnectionReset` into a dropped connection: response headers go out, then
+    the application fails, so the server closes the connection mid-response (under httpx's ASGI
+    transport the exception itself reaches the client)."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        started = False
+
+        async def tracking_send(message: Message) -> None:
+            nonlocal started
+            if message["type"] == "http.response.start":
+                started = True
+            await send(message)
+
+        try:
+            await self.app(scope, receive, tracking_send)
+        except SimulatedConnectionReset:
+            if not started:
+                await send(
+                    {
+                        "type": "http.response.start",
+                        "status": 200,
+                        "headers": [(b"content-type", b"application/json"), (b"content-length", b"1024")],
+                    }
+                )
+            raise
+
+
+async def _ticker(manager: SessionManager) -> None:
+    """Real-time progression: produce due answers and post due callbacks in every namespace."""
+    while True:
+        try:
+            wait = await manager.tick_all()
+        except Exception:  # keep ticking: one namespace's failure must not stop the others
+            log.exception("mock agencies ticker")
+            wait = 1.0
+        manager.wake.clear()
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(manager.wake.wait(), timeout=wait)
+
+
+def create_app(settings: Settings | None = None) -> FastAPI:
+    """Build the service. ``settings`` default: :meth:`Settings.from_env` (``ZHIXING_AGENCIES_*``)."""
+    settings = settings or Settings.from_env()
+    agencies = load_catalogue()
+    manager = SessionManager(settings, agencies)
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        task = asyncio.create_task(_ticker(manager)) if settings.background else None
+        try:
+            yield
+        finally:
+            if task is not None:
+                task.cancel()
+                with contextlib.suppress(asyncio.CancelledError):
+                    await task
+
+    app = FastAPI(
+        title="zhixing mock agencies / 模拟协助执行单位",
+        version="0.1.0",
+        description=(
+            "总对总网络查控的模拟机构：银行、互联网金融、证券、地方银行、登记机构、拍卖与询价平台、"
+            "法院执行款账户。异步、有状态、可设种子、可注入故障。"
+            " / Mock agencies of the 查控 network: asynchronous, stateful, seeded, with fault injection. "
+            "Select a namespace with the header `X-Zhixing-Session`."
+        ),
+        lifespan=lifespan,
+    )
+    app.state.settings = settings
+    app.state.catalogue = agencies
+    app.state.sessions = manager
+    app.add_exception_handler(RequestValidationError, _on_validation_error)
+    app.add_exception_handler(UserError, _on_user_error)
+    app.add_middleware(DropConnectionMiddleware)
+    app.include_router(catalogue.router)
+    app.include_router(control.router)
+    app.include_router(admin.router)
+    for name in PLATFORM_ROUTERS:
+        try:
+            module = importlib.import_module(name)
+        except ModuleNotFoundError as err:
+            if err.name != name:
+                raise
+            log.warning("router %s not available", name)
+            continue
+        app.include_router(module.router)
+    return app

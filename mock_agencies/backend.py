@@ -1,0 +1,427 @@
+"""Request handling of the mock agencies — pure domain, no I/O: a ``ControlRequest`` in, a ``Feedback`` out.
+
+The serving layer calls, for one request to one agency:
+
+1. ``validate(agency, request)`` at submission: a ``UserError`` naming the field → 4xx, nothing changed;
+2. ``accept(agency, request, ticket, now)`` right after the ticket is issued: side effects at receipt.
+   Only a deduction (06) acts here: it is registered as pending (its money reserved — 民诉法解释
+   第四百八十四条: a deduction ruling has freezing effect from receipt), and an interim ``Feedback`` with
+   ``deduct_status = pending`` is returned (``None`` for every other measure);
+3. ``answer(agency, request, ticket, now)`` when the agency's latency has passed: the measure is carried out
+   in the ledger and the final ``Feedback`` returned. ``None`` = not ready yet (an unfreeze held by a
+   pending deduction on the same freeze): call again later, e.g. after the deduction's own answer.
+   Calling ``answer`` again for the same request returns the same result and acts nothing twice.
+
+A measure that became impossible between submission and answer (the freeze lapsed meanwhile, another
+court's deduction took the money) is answered with ``ok=False`` and a result code, not an exception.
+
+Result codes (``Feedback.code``; zhixing's own profile, the real interface's codes are not public):
+``0000`` 处理成功 / carried out (for a freeze: controlled, maybe partly — see the unsecured remainder);
+``0001`` 轮候登记 / queued behind earlier measures (control result 2, queue position);
+``0002`` 扣划待处理 / deduction pending (interim answer);
+``1001`` 无可控财产 / nothing to control (control result 2, nothing registered);
+``1003`` 不支持网络控制 / the asset cannot be controlled online;
+``2001`` 状态不允许 / refused: the state no longer allows the measure (message names the field).
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from core_flow.errors import UserError
+from core_flow.protocol import (
+    MEASURE_NAMES,
+    ControlRequest,
+    ControlResult,
+    DeductStatus,
+    Feedback,
+    FreezeState,
+    Holding,
+    Measure,
+    SubjectKind,
+    Ticket,
+)
+from mock_agencies.catalogue import Agency, Catalogue
+from mock_agencies.court_accounts import sub_account_no
+from mock_agencies.identity import is_valid_id_number, is_valid_uscc
+from mock_agencies.ledger import DeductOutcome, FreezeOutcome, Ledger, WorldLike, term_years
+
+CODE_OK = "0000"  # 处理成功 / carried out
+CODE_QUEUED = "0001"  # 轮候登记 / registered in the 轮候 queue, not yet in effect
+CODE_PENDING = "0002"  # 扣划待处理 / deduction pending
+CODE_NOTHING_TO_CONTROL = "1001"  # 无可控财产 / nothing available to control
+CODE_NOT_ONLINE = "1003"  # 不支持网络控制 / asset cannot be controlled online
+CODE_REFUSED = "2001"  # 状态不允许 / refused: the state no longer allows the measure
+
+_ON_FREEZE = {Measure.RENEW, Measure.UNFREEZE, Measure.DEDUCT}  # act on a freeze (01)
+_ON_SEAL = {Measure.RENEW_SEAL, Measure.UNSEAL}  # act on a seal (11)
+
+
+class AgencyBackend:
+    """Validates, accepts and answers 查控 requests for every agency of a catalogue."""
+
+    def __init__(self, catalogue: Catalogue, world: WorldLike, ledger: Ledger) -> None:
+        self.catalogue = catalogue
+        self.world = world
+        self.ledger = ledger
+
+    # --- submission ----------------------------------------------------------------------------------
+
+    def validate(self, agency: Agency | str, request: ControlRequest) -> Agency:
+        """Check a request against the agency and the current state; returns the agency. Raises
+        ``UserError`` naming the field (``measure``, ``subject.id_number``, ``account_no``, ``freeze_id``,
+        ``court_code``, ``amount_cents``, ``target_account``, ``term_days``). Changes nothing."""
+        ag = self._agency(agency)
+        m = request.measure
+        if not ag.supports(m):
+            zh, en = MEASURE_NAMES[m]
+            raise UserError(
+                f"{ag.name}不支持措施 {m.value}（{zh}）；支持：{_codes(ag)}",
+                f"{ag.name_en} does not support measure {m.value} ({en}); supported: {_codes(ag)}",
+                where="measure",
+                code="unsupported_measure",
+            )
+        _check_subject(request)
+        if m in (Measure.FREEZE, Measure.SEAL, Measure.TRANSFER_DOC):
+            self._check_account(ag, request)
+        if m in _ON_FREEZE or m in _ON_SEAL:
+            self._check_freeze(ag, request)
+        if m == Measure.DEDUCT:
+            self._check_target(request)
+        return ag
+
+    def accept(self, agency: Agency | str, request: ControlRequest, ticket: Ticket, now: datetime) -> Feedback | None:
+        """Side effects at receipt: a deduction becomes pending (interim feedback returned)."""
+        ag = self._agency(agency)
+        if request.measure != Measure.DEDUCT:
+            return None
+        outcome = self._deduct(ag, request, now)
+        return self._deduct_feedback(ag, request, ticket, now, outcome)
+
+    # --- answer --------------------------------------------------------------------------------------
+
+    def answer(self, agency: Agency | str, request: ControlRequest, ticket: Ticket, now: datetime) -> Feedback | None:
+        """Carry out the measure and return the agency's answer (``None``: not ready, ask again later)."""
+        ag = self._agency(agency)
+        m = request.measure
+        try:
+            if m == Measure.QUERY:
+                return self._query(ag, request, ticket, now)
+            if m in (Measure.FREEZE, Measure.SEAL):
+                return self._freeze(ag, request, ticket, now)
+            if m in (Measure.RENEW, Measure.RENEW_SEAL):
+                outcome = self.ledger.renew(
+                    agency=ag.code,
+                    freeze_id=request.freeze_id or "",
+                    request_no=request.request_no,
+                    now=now,
+                    term_days=request.term_days,
+                    court_code=request.court_code,
+                )
+                return self._control_feedback(ag, request, ticket, now, outcome, "已续行", "renewed")
+            if m in (Measure.UNFREEZE, Measure.UNSEAL):
+                return self._unfreeze(ag, request, ticket, now)
+            if m == Measure.DEDUCT:
+                pending = self._deduct(ag, request, now)
+                settled = self.ledger.settle_deduction(pending.deduction_id, now)
+                return self._deduct_feedback(ag, request, ticket, now, settled)
+            return self._feedback(
+                ag, request, ticket, now, True, CODE_OK, "过户文书已送达 / transfer document delivered"
+            )
+        except UserError as err:
+            return self._feedback(ag, request, ticket, now, False, CODE_REFUSED, err.message)
+
+    # --- measures ------------------------------------------------------------------------------------
+
+    def _query(self, ag: Agency, req: ControlRequest, ticket: Ticket, now: datetime) -> Feedback:
+        holdings = self.ledger.holdings(ag.code, req.subject.id_number, now)
+        msg = (
+            f"查得财产 {len(holdings)} 项 / {len(holdings)} holding(s) found" if holdings else "未查得财产 / none found"
+        )
+        return self._feedback(ag, req, ticket, now, True, CODE_OK, msg, holdings=holdings)
+
+    def _freeze(self, ag: Agency, req: ControlRequest, ticket: Ticket, now: datetime) -> Feedback:
+        holding = self._holding(ag, req)
+        if holding is not None and not holding.online_controllable:
+            return self._feedback(
+                ag,
+                req,
+                ticket,
+                now,
+                False,
+                CODE_NOT_ONLINE,
+                "该财产不支持网络控制，请线下办理 / this asset cannot be controlled online",
+                control_result=ControlResult.NOT_CONTROLLED,
+            )
+        outcome = self.ledger.freeze(
+            agency=ag.code,
+            id_number=req.subject.id_number,
+            account_no=req.account_no or "",
+            court_code=req.court_code,
+            case_no=req.case_no,
+            amount_cents=req.amount_cents,
+            request_no=req.request_no,
+            now=now,
+            term_days=req.term_days,
+            measure=req.measure,
+        )
+        verb = ("已查封", "sealed") if req.measure == Measure.SEAL else ("已冻结", "frozen")
+        return self._control_feedback(ag, req, ticket, now, outcome, *verb)
+
+    def _unfreeze(self, ag: Agency, req: ControlRequest, ticket: Ticket, now: datetime) -> Feedback | None:
+        out = self.ledger.unfreeze(
+            agency=ag.code,
+            freeze_id=req.freeze_id or "",
+            request_no=req.request_no,
+            now=now,
+            court_code=req.court_code,
+        )
+        if out.held:
+            return None
+        if out.state == FreezeState.RELEASED:
+            msg = f"已解除，释放 {out.amount_released_cents} 分 / released {out.amount_released_cents} cents"
+        else:
+            msg = f"冻结已{_STATE_ZH[out.state]}，无可解除 / nothing to release: freeze is {out.state.value}"
+        return self._feedback(
+            ag,
+            req,
+            ticket,
+            now,
+            True,
+            CODE_OK,
+            msg,
+            freeze_id=out.freeze_id,
+            freeze_state=out.state,
+            existing_freezes=out.existing_freezes,
+        )
+
+    def _deduct(self, ag: Agency, req: ControlRequest, now: datetime) -> DeductOutcome:
+        target = req.target_account or ""
+        court_accounts = self.ledger.court_accounts
+        if not court_accounts.exists(target) and target == sub_account_no(req.court_code, req.case_no):
+            court_accounts.open(req.court_code, req.case_no)
+        return self.ledger.deduct(
+            agency=ag.code,
+            freeze_id=req.freeze_id or "",
+            amount_cents=req.amount_cents or 0,
+            target_account=target,
+            now=now,
+            request_no=req.request_no,
+            court_code=req.court_code,
+        )
+
+    # --- feedback ------------------------------------------------------------------------------------
+
+    def _control_feedback(
+        self,
+        ag: Agency,
+        req: ControlRequest,
+        ticket: Ticket,
+        now: datetime,
+        out: FreezeOutcome,
+        zh: str,
+        en: str,
+    ) -> Feedback:
+        if out.freeze_id is None:
+            code, msg = CODE_NOTHING_TO_CONTROL, "无可控财产 / nothing available to control"
+        elif out.state == FreezeState.QUEUED:
+            code = CODE_QUEUED
+            msg = f"轮候第 {out.queue_position} 位 / queued at position {out.queue_position}"
+        else:
+            code = CODE_OK
+            msg = f"{zh} {out.amount_controlled_cents} 分 / {en} {out.amount_controlled_cents} cents"
+            if out.unsecured_remainder_cents:
+                rest = out.unsecured_remainder_cents
+                msg += f"；未控 {rest} 分 / {rest} cents not secured"
+        return self._feedback(
+            ag,
+            req,
+            ticket,
+            now,
+            out.freeze_id is not None,
+            code,
+            msg,
+            control_result=out.control_result,
+            freeze_id=out.freeze_id,
+            freeze_state=out.state,
+            queue_position=out.queue_position,
+            amount_requested_cents=out.amount_requested_cents,
+            amount_controlled_cents=out.amount_controlled_cents,
+            unsecured_remainder_cents=out.unsecured_remainder_cents,
+            expires_at=out.expires_at,
+            existing_freezes=out.existing_freezes,
+        )
+
+    def _deduct_feedback(
+        self, ag: Agency, req: ControlRequest, ticket: Ticket, now: datetime, out: DeductOutcome
+    ) -> Feedback:
+        done = out.status == DeductStatus.SUCCESS
+        view = self.ledger.get_freeze(out.freeze_id)
+        msg = (
+            f"已扣划 {out.amount_cents} 分至 {out.target_account} / deducted {out.amount_cents} cents"
+            if done
+            else f"扣划 {out.amount_cents} 分待处理 / deduction of {out.amount_cents} cents pending"
+        )
+        return self._feedback(
+            ag,
+            req,
+            ticket,
+            now,
+            True,
+            CODE_OK if done else CODE_PENDING,
+            msg,
+            freeze_id=out.freeze_id,
+            freeze_state=view.state,
+            deduct_status=out.status,
+            amount_requested_cents=out.amount_cents,
+            amount_deducted_cents=out.amount_cents if done else 0,
+        )
+
+    def _feedback(
+        self,
+        ag: Agency,
+        req: ControlRequest,
+        ticket: Ticket,
+        now: datetime,
+        ok: bool,
+        code: str,
+        message: str,
+        **fields: object,
+    ) -> Feedback:
+        return Feedback(
+            ticket_id=ticket.ticket_id,
+            request_no=req.request_no,
+            agency=ag.code,
+            measure=req.measure,
+            answered_at=now,
+            ok=ok,
+            code=code,
+            message=message,
+            **fields,  # type: ignore[arg-type]
+        )
+
+    # --- validation helpers --------------------------------------------------------------------------
+
+    def _agency(self, agency: Agency | str) -> Agency:
+        return agency if isinstance(agency, Agency) else self.catalogue.get(agency)
+
+    def _holding(self, ag: Agency, req: ControlRequest) -> Holding | None:
+        for h in self.world.holdings(req.subject.id_number, ag.code):
+            if h.account_no == req.account_no:
+                return h
+        return None
+
+    def _check_account(self, ag: Agency, req: ControlRequest) -> None:
+        if not req.account_no:
+            raise UserError(
+                "account_no 必填（财产编号）", "account_no is required (the asset's id)", where="account_no"
+            )
+        holding = self._holding(ag, req)
+        if holding is None:
+            raise UserError(
+                f"{ag.name}无被执行人 {req.subject.id_number} 的账户/财产 {req.account_no}",
+                f"{ag.name_en} holds no account or asset {req.account_no} of debtor {req.subject.id_number}",
+                where="account_no",
+                code="not_found",
+            )
+        years = term_years(holding.kind)
+        if req.term_days is not None and req.term_days > years * 366:  # the exact day is checked on answer
+            raise UserError(
+                f"期限 {req.term_days} 天超过{holding.kind.value}类财产的法定上限 {years} 年",
+                f"a term of {req.term_days} days exceeds the {years}-year limit for {holding.kind.value} assets",
+                where="term_days",
+                code="term_too_long",
+            )
+
+    def _check_freeze(self, ag: Agency, req: ControlRequest) -> None:
+        view = self.ledger.find_freeze(req.freeze_id or "")
+        if view is None or view.agency != ag.code:
+            raise UserError(
+                f"{ag.name}无此冻结/查封：{req.freeze_id}",
+                f"{ag.name_en} holds no freeze or seal {req.freeze_id}",
+                where="freeze_id",
+                code="not_found",
+            )
+        if view.id_number != req.subject.id_number:
+            raise UserError(
+                f"冻结 {req.freeze_id} 不是对被执行人 {req.subject.id_number} 采取的",
+                f"freeze {req.freeze_id} was not taken against debtor {req.subject.id_number}",
+                where="subject.id_number",
+            )
+        if view.court_code != req.court_code:
+            raise UserError(
+                f"冻结 {req.freeze_id} 由法院 {view.court_code} 采取，本院不能操作",
+                f"freeze {req.freeze_id} was taken by court {view.court_code}; {req.court_code} cannot act",
+                where="court_code",
+                code="forbidden",
+            )
+        wanted = Measure.SEAL if req.measure in _ON_SEAL else Measure.FREEZE
+        if view.measure != wanted:
+            what_zh, what_en = MEASURE_NAMES[view.measure]
+            raise UserError(
+                f"措施 {req.measure.value} 不适用于{what_zh} {req.freeze_id}",
+                f"measure {req.measure.value} does not apply to the {what_en} {req.freeze_id}",
+                where="measure",
+            )
+        if req.measure == Measure.DEDUCT:
+            if view.state != FreezeState.ACTIVE:
+                raise UserError(
+                    f"只能从生效的冻结扣划；冻结 {req.freeze_id} 状态为 {view.state.value}",
+                    f"deductions only from an active freeze; {req.freeze_id} is {view.state.value}",
+                    where="freeze_id",
+                    code="conflict",
+                )
+            if (req.amount_cents or 0) > view.controlled_cents:
+                raise UserError(
+                    f"扣划金额 {req.amount_cents} 分超过冻结控制金额 {view.controlled_cents} 分",
+                    f"deduction of {req.amount_cents} cents exceeds the {view.controlled_cents} cents frozen",
+                    where="amount_cents",
+                    code="insufficient_funds",
+                )
+
+    def _check_target(self, req: ControlRequest) -> None:
+        target = req.target_account or ""
+        accounts = self.ledger.court_accounts
+        if accounts.exists(target):
+            if accounts.court_of(target) != req.court_code:
+                raise UserError(
+                    f"一案一账号 {target} 不属于法院 {req.court_code}",
+                    f"case sub-account {target} does not belong to court {req.court_code}",
+                    where="target_account",
+                )
+        elif target != (own := sub_account_no(req.court_code, req.case_no)):
+            raise UserError(
+                f"一案一账号不存在：{target}（本案应为 {own}）",
+                f"unknown case sub-account {target} (this case's is {own})",
+                where="target_account",
+                code="not_found",
+            )
+
+
+_STATE_ZH = {
+    FreezeState.ACTIVE: "生效",
+    FreezeState.QUEUED: "轮候",
+    FreezeState.RELEASED: "解除",
+    FreezeState.LAPSED: "到期失效",
+    FreezeState.DEDUCTED: "全部扣划",
+}
+
+
+def _codes(ag: Agency) -> str:
+    return " ".join(m.value for m in ag.operations) or "-"
+
+
+def _check_subject(req: ControlRequest) -> None:
+    s = req.subject
+    if s.kind == SubjectKind.PERSON and not is_valid_id_number(s.id_number):
+        raise UserError(
+            f"自然人身份证号无效（GB 11643 校验）：{s.id_number}",
+            f"invalid resident ID number (GB 11643 check): {s.id_number}",
+            where="subject.id_number",
+        )
+    if s.kind == SubjectKind.COMPANY and not is_valid_uscc(s.id_number):
+        raise UserError(
+            f"统一社会信用代码无效（GB 32100 校验）：{s.id_number}",
+            f"invalid unified social credit code (GB 32100 check): {s.id_number}",
+            where="subject.id_number",
+        )

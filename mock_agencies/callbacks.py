@@ -1,0 +1,155 @@
+"""Callback delivery: POST an answer to the URL a request named, retried with backoff until a 2xx.
+
+Times are the namespace's virtual time: a delivery is *due* at a virtual instant and is attempted when
+the clock reaches it (the service's real-time ticker, or an admin ``advance``). After
+``max_attempts`` failures it is abandoned — the answer stays available by polling. On demand (per
+behaviour profile) a delivery is duplicated, or held back by a random delay so that later answers
+overtake it (reordering).
+"""
+
+from __future__ import annotations
+
+import heapq
+import random
+from collections import deque
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from enum import StrEnum
+from typing import Any
+
+import httpx
+
+from mock_agencies.profiles import CallbackBehaviour
+
+
+class DeliveryState(StrEnum):
+    PENDING = "pending"
+    ACKNOWLEDGED = "acknowledged"
+    ABANDONED = "abandoned"
+
+
+@dataclass(slots=True)
+class Delivery:
+    seq: int
+    url: str
+    payload: dict[str, Any]
+    due_at: datetime
+    key: str = ""  # idempotency key for the receiver (ticket id or notice id)
+    copy: int = 0  # 0 = original, 1 = duplicate
+    attempts: int = 0
+    state: DeliveryState = DeliveryState.PENDING
+    last_status: int | None = None
+    last_error: str | None = None
+    history: list[dict[str, Any]] = field(default_factory=list)
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "seq": self.seq,
+            "url": self.url,
+            "key": self.key,
+            "copy": self.copy,
+            "due_at": self.due_at.isoformat(),
+            "attempts": self.attempts,
+            "state": self.state.value,
+            "last_status": self.last_status,
+            "last_error": self.last_error,
+        }
+
+
+class CallbackOutbox:
+    """Deliveries of one namespace, ordered by (due time, sequence)."""
+
+    def __init__(
+        self,
+        *,
+        max_attempts: int = 8,
+        backoff_seconds: float = 30.0,
+        backoff_cap_seconds: float = 3600.0,
+        keep_done: int = 1000,
+    ) -> None:
+        self.max_attempts = max_attempts
+        self.backoff_seconds = backoff_seconds
+        self.backoff_cap_seconds = backoff_cap_seconds
+        self._heap: list[tuple[datetime, int, Delivery]] = []
+        self._seq = 0
+        self.done: deque[Delivery] = deque(maxlen=keep_done)
+
+    def __len__(self) -> int:
+        return len(self._heap)
+
+    def queue(
+        self,
+        url: str,
+        payload: dict[str, Any],
+        now: datetime,
+        *,
+        key: str = "",
+        behaviour: CallbackBehaviour | None = None,
+        rng: random.Random | None = None,
+    ) -> list[Delivery]:
+        """Queue a delivery (plus a duplicate, or with a reordering delay, as ``behaviour`` draws)."""
+        due = now
+        duplicate = False
+        if behaviour is not None and rng is not None:
+            if behaviour.reorder_rate and rng.random() < behaviour.reorder_rate:
+                due = now + timedelta(seconds=rng.uniform(0.0, behaviour.reorder_max_delay_seconds))
+            if behaviour.duplicate_rate and rng.random() < behaviour.duplicate_rate:
+                duplicate = True
+        made = [self._push(url, payload, due, key, 0)]
+        if duplicate:
+            made.append(self._push(url, payload, due + timedelta(seconds=rng.uniform(0.0, 60.0)), key, 1))
+        return made
+
+    def _push(self, url: str, payload: dict[str, Any], due: datetime, key: str, copy: int) -> Delivery:
+        self._seq += 1
+        delivery = Delivery(seq=self._seq, url=url, payload=payload, due_at=due, key=key, copy=copy)
+        heapq.heappush(self._heap, (due, self._seq, delivery))
+        return delivery
+
+    def next_due(self) -> datetime | None:
+        return self._heap[0][0] if self._heap else None
+
+    def pop_due(self, now: datetime) -> list[Delivery]:
+        out: list[Delivery] = []
+        while self._heap and self._heap[0][0] <= now:
+            out.append(heapq.heappop(self._heap)[2])
+        return out
+
+    def pending(self) -> list[Delivery]:
+        return [d for _, _, d in sorted(self._heap)]
+
+    def clear(self) -> None:
+        self._heap.clear()
+        self.done.clear()
+
+    def backoff(self, attempts: int) -> timedelta:
+        return timedelta(seconds=min(self.backoff_cap_seconds, self.backoff_seconds * 2 ** (attempts - 1)))
+
+    async def attempt(self, delivery: Delivery, client: httpx.AsyncClient, now: datetime) -> Delivery:
+        """One delivery attempt at virtual ``now``; requeues with backoff or settles it."""
+        delivery.attempts += 1
+        headers = {
+            "X-Zhixing-Delivery": str(delivery.seq),
+            "X-Zhixing-Attempt": str(delivery.attempts),
+            "Idempotency-Key": delivery.key,
+        }
+        try:
+            response = await client.post(delivery.url, json=delivery.payload, headers=headers)
+            delivery.last_status = response.status_code
+            delivery.last_error = None
+            ok = 200 <= response.status_code < 300
+        except httpx.HTTPError as err:  # connection refused, timeout, reset, bad URL …
+            delivery.last_status = None
+            delivery.last_error = f"{type(err).__name__}: {err}"[:300]
+            ok = False
+        delivery.history.append({"at": now.isoformat(), "status": delivery.last_status, "error": delivery.last_error})
+        if ok:
+            delivery.state = DeliveryState.ACKNOWLEDGED
+            self.done.append(delivery)
+        elif delivery.attempts >= self.max_attempts:
+            delivery.state = DeliveryState.ABANDONED
+            self.done.append(delivery)
+        else:
+            delivery.due_at = now + self.backoff(delivery.attempts)
+            heapq.heappush(self._heap, (delivery.due_at, delivery.seq, delivery))
+        return delivery

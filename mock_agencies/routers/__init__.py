@@ -1,0 +1,1 @@
+"""HTTP routers of the mock agencies (one module per resource)."""

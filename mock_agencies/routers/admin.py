@@ -1,0 +1,334 @@
+"""The admin API: namespaces (test sessions), profiles and faults, pins, the virtual clock, the journal.
+
+Every namespace is isolated; ``PUT /admin/sessions/{namespace}`` creates or replaces one (seed, profile,
+overrides, time scale, clock origin), ``POST …/reset`` starts it afresh with the same settings and leaves
+every other namespace alone. Tests skip time with ``POST …/advance`` — answers and callbacks due on the way
+are produced at their own virtual instants.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from typing import Any
+
+from fastapi import APIRouter, Body, Depends, Path, Query, Response
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+
+from core_flow.errors import UserError
+from core_flow.protocol import Holding
+from mock_agencies.clock import as_cst
+from mock_agencies.deps import get_manager
+from mock_agencies.profiles import load_profile, profile_names
+from mock_agencies.session import NAMESPACE_PATTERN, Session, SessionConfig, SessionManager
+
+router = APIRouter(prefix="/admin", tags=["admin / 管理"])
+
+NS_PATH = Path(pattern=NAMESPACE_PATTERN, description="命名空间 / namespace")
+MAX_SKIP = timedelta(days=3660)  # at most ten years per advance
+
+
+class _In(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+def _plausible(value: datetime | None) -> datetime | None:
+    """A virtual instant in CST between 1970 and 2200 (the clock does arithmetic on it)."""
+    if value is None:
+        return None
+    try:
+        converted = as_cst(value)
+    except OverflowError:
+        converted = None
+    if converted is None or not 1970 <= converted.year <= 2200:
+        raise ValueError("时间须在 1970–2200 年之间 / the time must be within 1970-2200")
+    return converted
+
+
+class SessionSpec(_In):
+    seed: int | None = Field(default=None, ge=0, le=2**63 - 1, description="种子 / seed")
+    profile: str | None = Field(default=None, max_length=64, description="行为配置 / behaviour profile")
+    overrides: dict[str, dict[str, Any]] | None = Field(
+        default=None, description="按 * / 类别 / 机构代码 覆盖行为 / behaviour overrides by *, class or code"
+    )
+    time_scale: float | None = Field(default=None, ge=0, le=1e6, description="虚拟时间倍速 / time scale")
+    origin: datetime | None = Field(default=None, description="虚拟时钟起点 / clock origin")
+
+    _origin = field_validator("origin")(_plausible)
+
+
+class ProfilePatch(_In):
+    profile: str | None = Field(default=None, max_length=64)
+    overrides: dict[str, dict[str, Any]] = Field(default_factory=dict)
+    replace: bool = Field(default=False, description="替换而非合并已有覆盖 / replace existing overrides")
+
+
+class FaultSpec(_In):
+    scope: str = Field(default="*", max_length=64, description="* / 类别 / 机构代码 — *, class or agency code")
+    error_5xx: float = Field(default=0.0, ge=0, le=1)
+    timeout: float = Field(default=0.0, ge=0, le=1)
+    reset: float = Field(default=0.0, ge=0, le=1)
+    rate_limit: float = Field(default=0.0, ge=0, le=1)
+    retry_after_min_seconds: int = Field(default=1, ge=0, le=86400)
+    retry_after_max_seconds: int = Field(default=30, ge=0, le=86400)
+
+
+class PinSpec(_In):
+    agency: str = Field(max_length=64)
+    id_number: str = Field(min_length=18, max_length=18)
+    holdings: list[Holding] = Field(max_length=1000)
+
+
+class AdvanceSpec(_In):
+    seconds: float | None = Field(default=None, ge=0, le=MAX_SKIP.total_seconds(), description="推进秒数")
+    to: datetime | None = Field(default=None, description="推进到 / advance to (CST if naive)")
+
+    _to = field_validator("to")(_plausible)
+
+    @model_validator(mode="after")
+    def _one(self) -> AdvanceSpec:
+        if (self.seconds is None) == (self.to is None):
+            raise ValueError("seconds 与 to 须且仅须给出一个 / give exactly one of seconds and to")
+        return self
+
+
+class ClockPatch(_In):
+    time_scale: float = Field(ge=0, le=1e6)
+
+
+class CourtAccountSpec(_In):
+    court_code: str = Field(min_length=1, max_length=32)
+    case_no: str = Field(min_length=1, max_length=64)
+
+
+def _session(manager: SessionManager, namespace: str) -> Session:
+    return manager.get_or_create(namespace)
+
+
+def _unknown_profile(name: str) -> None:
+    if name not in profile_names():
+        load_profile(name)  # raises the bilingual UserError
+
+
+@router.get("/profiles", summary="行为配置 / behaviour profiles")
+async def list_profiles() -> list[dict[str, Any]]:
+    return [load_profile(name).as_dict() for name in profile_names()]
+
+
+@router.get("/sessions", summary="命名空间列表 / namespaces")
+async def list_sessions(manager: SessionManager = Depends(get_manager)) -> list[dict[str, Any]]:
+    return [s.info() for s in manager.sessions.values()]
+
+
+@router.put("/sessions/{namespace}", summary="创建或替换命名空间 / create or replace a namespace")
+async def put_session(
+    spec: SessionSpec = Body(default_factory=SessionSpec),
+    namespace: str = NS_PATH,
+    manager: SessionManager = Depends(get_manager),
+) -> dict[str, Any]:
+    base = manager.default_config()
+    if spec.profile is not None:
+        _unknown_profile(spec.profile)
+    config = SessionConfig(
+        seed=base.seed if spec.seed is None else spec.seed,
+        profile=spec.profile or base.profile,
+        overrides=spec.overrides or {},
+        time_scale=base.time_scale if spec.time_scale is None else spec.time_scale,
+        origin=base.origin if spec.origin is None else as_cst(spec.origin),
+    )
+    return manager.create(namespace, config).info()
+
+
+@router.get("/sessions/{namespace}", summary="命名空间状态 / a namespace's state")
+async def get_session_info(namespace: str = NS_PATH, manager: SessionManager = Depends(get_manager)) -> dict:
+    return _session(manager, namespace).info()
+
+
+@router.post("/sessions/{namespace}/reset", summary="重置命名空间 / reset one namespace")
+async def reset_session(namespace: str = NS_PATH, manager: SessionManager = Depends(get_manager)) -> dict:
+    _session(manager, namespace)
+    return manager.reset(namespace).info()
+
+
+@router.delete("/sessions/{namespace}", status_code=204, summary="删除命名空间 / delete a namespace")
+async def delete_session(namespace: str = NS_PATH, manager: SessionManager = Depends(get_manager)) -> Response:
+    manager.drop(namespace)
+    return Response(status_code=204)
+
+
+@router.patch("/sessions/{namespace}/profile", summary="修改行为配置 / change the behaviour profile")
+async def patch_profile(
+    patch: ProfilePatch, namespace: str = NS_PATH, manager: SessionManager = Depends(get_manager)
+) -> dict[str, Any]:
+    session = _session(manager, namespace)
+    name = patch.profile or session.profile.name
+    current = {} if patch.replace or name != session.profile.name else session.profile.overrides
+    profile = load_profile(name, current or None).with_overrides(patch.overrides)
+    session.set_profile(profile)
+    return session.info()
+
+
+@router.put("/sessions/{namespace}/faults", summary="设置故障率 / set fault rates")
+async def put_faults(
+    spec: FaultSpec, namespace: str = NS_PATH, manager: SessionManager = Depends(get_manager)
+) -> dict[str, Any]:
+    session = _session(manager, namespace)
+    faults = spec.model_dump(exclude={"scope"})
+    session.set_profile(session.profile.with_overrides({spec.scope: {"faults": faults}}))
+    return session.info()
+
+
+@router.get("/sessions/{namespace}/behaviour/{agency}", summary="某机构的生效行为 / an agency's behaviour")
+async def get_behaviour(
+    agency: str = Path(max_length=64), namespace: str = NS_PATH, manager: SessionManager = Depends(get_manager)
+) -> dict[str, Any]:
+    session = _session(manager, namespace)
+    return session.behaviour(session.catalogue.get(agency)).model_dump(mode="json")
+
+
+@router.put("/sessions/{namespace}/pins", summary="设定财产 / pin a debtor's holdings at an agency")
+async def put_pin(
+    pin: PinSpec, namespace: str = NS_PATH, manager: SessionManager = Depends(get_manager)
+) -> dict[str, Any]:
+    session = _session(manager, namespace)
+    session.world.pin(pin.id_number, pin.agency, pin.holdings)
+    return {"agency": pin.agency, "id_number": pin.id_number, "holdings": len(pin.holdings)}
+
+
+@router.delete("/sessions/{namespace}/pins/{agency}/{id_number}", summary="取消设定 / unpin")
+async def delete_pin(
+    agency: str = Path(max_length=64),
+    id_number: str = Path(max_length=18),
+    namespace: str = NS_PATH,
+    manager: SessionManager = Depends(get_manager),
+) -> dict[str, Any]:
+    session = _session(manager, namespace)
+    return {"removed": session.world.unpin(id_number, agency)}
+
+
+@router.get("/sessions/{namespace}/clock", summary="虚拟时钟 / the virtual clock")
+async def get_clock(namespace: str = NS_PATH, manager: SessionManager = Depends(get_manager)) -> dict:
+    session = _session(manager, namespace)
+    clock = session.clock
+    return {
+        "now": clock.now().isoformat(),
+        "origin": clock.origin.isoformat(),
+        "time_scale": clock.scale,
+        "next_due": (lambda t: t.isoformat() if t else None)(session.next_due()),
+    }
+
+
+@router.patch("/sessions/{namespace}/clock", summary="修改时间倍速 / change the time scale")
+async def patch_clock(
+    patch: ClockPatch, namespace: str = NS_PATH, manager: SessionManager = Depends(get_manager)
+) -> dict[str, Any]:
+    session = _session(manager, namespace)
+    session.clock.set_scale(patch.time_scale)
+    session.config.time_scale = patch.time_scale
+    manager.wake.set()
+    return {"now": session.now().isoformat(), "time_scale": session.clock.scale}
+
+
+@router.post("/sessions/{namespace}/advance", summary="推进虚拟时间 / skip virtual time")
+async def advance(
+    spec: AdvanceSpec, namespace: str = NS_PATH, manager: SessionManager = Depends(get_manager)
+) -> dict[str, Any]:
+    session = _session(manager, namespace)
+    if spec.to is not None:
+        to = as_cst(spec.to)
+        if to - session.now() > MAX_SKIP:
+            raise UserError("一次最多推进十年", "advance at most ten years at a time", where="body.to")
+        return await session.advance(to=to)
+    return await session.advance(by=timedelta(seconds=spec.seconds or 0.0))
+
+
+@router.get("/sessions/{namespace}/journal", summary="请求日志 / the request journal")
+async def get_journal(
+    namespace: str = NS_PATH,
+    limit: int | None = Query(default=None, ge=0, le=100_000),
+    kind: str | None = Query(default=None, max_length=32),
+    manager: SessionManager = Depends(get_manager),
+) -> dict[str, Any]:
+    journal = _session(manager, namespace).journal
+    return {"size": journal.maxlen, "total": journal.total, "entries": journal.entries(limit, kind)}
+
+
+@router.get("/sessions/{namespace}/callbacks", summary="回调投递 / callback deliveries")
+async def get_callbacks(namespace: str = NS_PATH, manager: SessionManager = Depends(get_manager)) -> dict:
+    outbox = _session(manager, namespace).outbox
+    return {
+        "pending": [d.as_dict() for d in outbox.pending()],
+        "done": [d.as_dict() for d in outbox.done],
+    }
+
+
+@router.get("/sessions/{namespace}/ledger", summary="台账总额 / ledger totals")
+async def get_ledger(namespace: str = NS_PATH, manager: SessionManager = Depends(get_manager)) -> dict:
+    ledger = _session(manager, namespace).ledger
+    return {"total_cents": ledger.total_cents(), "origin_cents": ledger.origin_cents()}
+
+
+@router.get(
+    "/sessions/{namespace}/holdings/{agency}/{id_number}",
+    response_model=list[Holding],
+    summary="当前财产（台账视图）/ current holdings as the ledger sees them",
+)
+async def get_holdings(
+    agency: str = Path(max_length=64),
+    id_number: str = Path(min_length=18, max_length=18),
+    namespace: str = NS_PATH,
+    manager: SessionManager = Depends(get_manager),
+) -> Any:
+    session = _session(manager, namespace)
+    session.catalogue.get(agency)
+    now = session.now()
+    session.pump(now)
+    return list(session.ledger.holdings(agency, id_number, now))
+
+
+@router.post("/sessions/{namespace}/court-accounts", summary="开立一案一账号 / open a case sub-account")
+async def open_court_account(
+    spec: CourtAccountSpec, namespace: str = NS_PATH, manager: SessionManager = Depends(get_manager)
+) -> dict[str, Any]:
+    accounts = _session(manager, namespace).ledger.court_accounts
+    sub = accounts.open(spec.court_code, spec.case_no)
+    return {"sub_account": sub, "balance_cents": accounts.balance(sub)}
+
+
+@router.get("/sessions/{namespace}/court-accounts/{sub}", summary="一案一账号 / a case sub-account")
+async def get_court_account(
+    sub: str = Path(max_length=128), namespace: str = NS_PATH, manager: SessionManager = Depends(get_manager)
+) -> dict[str, Any]:
+    session = _session(manager, namespace)
+    session.pump(session.now())
+    accounts = session.ledger.court_accounts
+    return {
+        "sub_account": sub,
+        "balance_cents": accounts.balance(sub),
+        "entries": [
+            {
+                "seq": e.seq,
+                "kind": e.kind.value,
+                "amount_cents": e.amount_cents,
+                "counterparty": e.counterparty,
+                "balance_after_cents": e.balance_after_cents,
+                "at": e.at.isoformat() if e.at else None,
+            }
+            for e in accounts.entries(sub)
+        ],
+    }
+
+
+@router.get("/sessions/{namespace}/debtors/{index}", summary="世界中的被执行人 / a debtor of the world")
+async def get_debtor(
+    index: int = Path(ge=0), namespace: str = NS_PATH, manager: SessionManager = Depends(get_manager)
+) -> dict[str, Any]:
+    debtor = _session(manager, namespace).world.debtor(index)
+    return {
+        "index": debtor.index,
+        "kind": debtor.kind.value,
+        "name": debtor.name,
+        "id_number": debtor.id_number,
+        "region": debtor.region,
+        "address": debtor.address,
+        "phone": debtor.phone,
+    }

@@ -1,0 +1,298 @@
+"""The network judicial auction platforms over HTTP: ``/agencies/{platform}/listings…``.
+
+``{platform}`` is an agency of group ``auction`` in the catalogue (taobao, jd, rmfysszc, gpai, caa, …).
+Every call first brings the session up to its virtual ``now`` (simulated bidders act, listings close);
+results (成交, 流拍, 以物抵债, 变卖) are posted by callback to the listing's ``callback_url``.
+Errors are 4xx with a bilingual, field-level message (``where`` = ``body.<field>`` or ``path.<param>``).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import datetime
+from typing import TypeVar
+
+from fastapi import APIRouter, Depends, Path, Query
+from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
+
+from core_flow.errors import UserError
+from core_flow.protocol import AgencyGroup
+from mock_agencies.auction import AssetClass, ListingView
+from mock_agencies.deps import get_session
+from mock_agencies.session import Session
+
+router = APIRouter(prefix="/agencies", tags=["auction / 网络司法拍卖"])
+
+PLATFORM = Path(pattern=r"^[a-z0-9_]+$", max_length=64, description="拍卖平台代码 / auction platform code")
+LISTING = Path(min_length=1, max_length=64, description="标的编号 / listing id")
+_PATH_PARAMS = {"listing_id", "platform"}
+
+_ERRORS: dict[int | str, dict[str, str]] = {
+    404: {"description": "未知平台或标的 / unknown platform or listing"},
+    409: {"description": "状态不允许（已结束、未流拍…）/ not allowed in this state"},
+    422: {"description": "请求无效（字段级说明）/ invalid request (per field)"},
+}
+
+T = TypeVar("T")
+
+
+class _Body(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+_ID = dict(min_length=1, max_length=64)
+_CENTS = dict(ge=1, le=10**15)
+
+
+class ListingCreate(_Body):
+    """发布一拍 / publish a first auction."""
+
+    court_code: str = Field(**_ID, description="法院代码 / court code")
+    case_no: str = Field(**_ID, description="案号 / case number")
+    asset_id: str = Field(**_ID, description="财产编号（同一财产每轮一个标的）/ asset id, one listing per round")
+    asset_kind: AssetClass = Field(description="财产类别：动产/不动产/其他财产权 / asset class")
+    description: str = Field(default="", max_length=500, description="标的描述 / description")
+    valuation_cents: int = Field(**_CENTS, description="评估价/参考价（分）/ valuation or reference price")
+    starting_price_cents: int = Field(**_CENTS, description="起拍价（分），不低于评估价70% / ≥70% of valuation")
+    deposit_cents: int = Field(**_CENTS, description="保证金（分），起拍价5%–20% / 5%–20% of the start")
+    increment_cents: int | None = Field(default=None, **_CENTS, description="加价幅度（分）/ bid increment")
+    bidding_starts: AwareDatetime = Field(description="竞价开始（公告期：动产15日、不动产30日）/ bidding starts")
+    bidding_ends: AwareDatetime | None = Field(default=None, description="竞价结束（≥24小时）/ ends, ≥ 24 h")
+    callback_url: str | None = Field(default=None, max_length=2048, description="结果回调 / result callback")
+
+
+class RelistCreate(_Body):
+    """一拍流拍后30日内再次拍卖 / the second auction within 30 days of the first 流拍."""
+
+    starting_price_cents: int = Field(**_CENTS, description="起拍价，降价不超过20% / at most 20% below the first")
+    deposit_cents: int = Field(**_CENTS, description="保证金（分）/ deposit, cents")
+    increment_cents: int | None = Field(default=None, **_CENTS, description="加价幅度（分）/ bid increment")
+    bidding_starts: AwareDatetime = Field(description="竞价开始（公告期：动产7日、不动产15日）/ bidding starts")
+    bidding_ends: AwareDatetime | None = Field(default=None, description="竞价结束（≥24小时）/ ends, ≥ 24 h")
+    callback_url: str | None = Field(default=None, max_length=2048, description="结果回调 / result callback")
+
+
+class InKindDecision(_Body):
+    """申请执行人对以物抵债的答复 / the creditor's answer to taking the property in kind."""
+
+    accept: bool = Field(description="接受以物抵债 / accept the property at the reserve price")
+
+
+class SaleCreate(_Body):
+    """二拍流拍且不接受以物抵债后的变卖 / 变卖 after a second 流拍 and a refusal in kind."""
+
+    price_cents: int = Field(**_CENTS, description="变卖价，不低于评估价一半 / not below half the valuation")
+    deposit_cents: int = Field(**_CENTS, description="保证金（分）/ deposit, cents")
+    sale_starts: AwareDatetime = Field(description="变卖期开始（公告期：动产7日、不动产15日）/ sale starts")
+    sale_ends: AwareDatetime = Field(description="变卖期结束 / sale period ends")
+    callback_url: str | None = Field(default=None, max_length=2048, description="结果回调 / result callback")
+
+
+class DepositCreate(_Body):
+    """报名并交纳保证金 / register and pay the deposit."""
+
+    bidder_id: str = Field(**_ID, description="竞买人编号 / bidder id")
+    name: str = Field(default="", max_length=200, description="竞买人姓名 / bidder's name")
+    amount_cents: int = Field(**_CENTS, description="保证金（分）/ deposit, cents")
+
+
+class BidCreate(_Body):
+    """出价（变卖：按变卖价购买）/ a bid (变卖: an offer at the price)."""
+
+    bidder_id: str = Field(**_ID, description="竞买人编号 / bidder id")
+    amount_cents: int = Field(**_CENTS, description="出价（分）/ bid, cents")
+
+
+# -------------------------------------------------------------------------------------------- helpers
+
+
+def _platform(session: Session, code: str) -> None:
+    agency = session.catalogue.get(code)
+    if agency.group != AgencyGroup.AUCTION:
+        raise UserError(
+            f"{code} 不是网络司法拍卖平台", f"{code} is not a judicial auction platform", "path.platform", "not_found"
+        )
+
+
+def _listing_on(view: ListingView, platform: str) -> ListingView:
+    if view.platform != platform:
+        raise UserError(
+            f"平台 {platform} 没有标的 {view.listing_id}",
+            f"platform {platform} has no listing {view.listing_id}",
+            "path.listing_id",
+            "not_found",
+        )
+    return view
+
+
+def _flush(session: Session, now: datetime) -> None:
+    """Post what a command produced at ``now`` (results up to ``now`` went out with the session's pump)."""
+    for notice in session.auction.advance(now):
+        if notice.url:
+            session.notify(notice.url, notice.payload)
+
+
+def _run(session: Session, platform: str, action: Callable[[datetime], T]) -> T:
+    """Bring the session to ``now``, act, post the results; domain errors name ``body.``/``path.`` fields."""
+    _platform(session, platform)
+    now = session.now()
+    session.pump(now)
+    try:
+        result = action(now)
+    except UserError as err:
+        if err.where and "." not in err.where:
+            err.where = f"path.{err.where}" if err.where in _PATH_PARAMS else f"body.{err.where}"
+            if err.where == "body.now":
+                err.where = "request"
+            err.args = (err.message,)
+        raise
+    _flush(session, now)
+    return result
+
+
+# -------------------------------------------------------------------------------------------- routes
+
+
+@router.post(
+    "/{platform}/listings",
+    status_code=201,
+    response_model=ListingView,
+    summary="发布拍卖公告（一拍）/ announce a first auction",
+    responses=_ERRORS,
+)
+async def create_listing(
+    body: ListingCreate, platform: str = PLATFORM, session: Session = Depends(get_session)
+) -> ListingView:
+    return _run(
+        session,
+        platform,
+        lambda now: session.auction.create_listing(platform, **body.model_dump(), now=now),
+    )
+
+
+@router.get(
+    "/{platform}/listings",
+    response_model=list[ListingView],
+    summary="平台上的标的 / the platform's listings",
+    responses=_ERRORS,
+)
+async def list_listings(
+    platform: str = PLATFORM,
+    case_no: str | None = Query(default=None, max_length=64, description="按案号筛选 / filter by case"),
+    session: Session = Depends(get_session),
+) -> list[ListingView]:
+    views = _run(session, platform, lambda now: session.auction.listings())
+    return [v for v in views if v.platform == platform and (case_no is None or v.case_no == case_no)]
+
+
+@router.get(
+    "/{platform}/listings/{listing_id}",
+    response_model=ListingView,
+    summary="标的详情 / one listing",
+    responses=_ERRORS,
+)
+async def get_listing(
+    platform: str = PLATFORM, listing_id: str = LISTING, session: Session = Depends(get_session)
+) -> ListingView:
+    return _listing_on(_run(session, platform, lambda now: session.auction.get(listing_id)), platform)
+
+
+def _on_platform(session: Session, platform: str, listing_id: str) -> None:
+    _listing_on(session.auction.get(listing_id), platform)
+
+
+@router.post(
+    "/{platform}/listings/{listing_id}/deposits",
+    response_model=ListingView,
+    summary="交纳保证金 / pay the deposit",
+    responses=_ERRORS,
+)
+async def pay_deposit(
+    body: DepositCreate,
+    platform: str = PLATFORM,
+    listing_id: str = LISTING,
+    session: Session = Depends(get_session),
+) -> ListingView:
+    def act(now: datetime) -> ListingView:
+        _on_platform(session, platform, listing_id)
+        return session.auction.pay_deposit(listing_id, **body.model_dump(), now=now)
+
+    return _run(session, platform, act)
+
+
+@router.post(
+    "/{platform}/listings/{listing_id}/bids",
+    response_model=ListingView,
+    summary="出价 / place a bid",
+    responses=_ERRORS,
+)
+async def place_bid(
+    body: BidCreate,
+    platform: str = PLATFORM,
+    listing_id: str = LISTING,
+    session: Session = Depends(get_session),
+) -> ListingView:
+    def act(now: datetime) -> ListingView:
+        _on_platform(session, platform, listing_id)
+        return session.auction.place_bid(listing_id, **body.model_dump(), now=now)
+
+    return _run(session, platform, act)
+
+
+@router.post(
+    "/{platform}/listings/{listing_id}/relist",
+    status_code=201,
+    response_model=ListingView,
+    summary="再次拍卖（二拍）/ re-auction after a first 流拍",
+    responses=_ERRORS,
+)
+async def relist(
+    body: RelistCreate,
+    platform: str = PLATFORM,
+    listing_id: str = LISTING,
+    session: Session = Depends(get_session),
+) -> ListingView:
+    def act(now: datetime) -> ListingView:
+        _on_platform(session, platform, listing_id)
+        return session.auction.relist(listing_id, **body.model_dump(), now=now)
+
+    return _run(session, platform, act)
+
+
+@router.post(
+    "/{platform}/listings/{listing_id}/in-kind",
+    response_model=ListingView,
+    summary="以物抵债答复 / the creditor's answer to taking it in kind",
+    responses=_ERRORS,
+)
+async def decide_in_kind(
+    body: InKindDecision,
+    platform: str = PLATFORM,
+    listing_id: str = LISTING,
+    session: Session = Depends(get_session),
+) -> ListingView:
+    def act(now: datetime) -> ListingView:
+        _on_platform(session, platform, listing_id)
+        return session.auction.decide_in_kind(listing_id, accept=body.accept, now=now)
+
+    return _run(session, platform, act)
+
+
+@router.post(
+    "/{platform}/listings/{listing_id}/sale",
+    status_code=201,
+    response_model=ListingView,
+    summary="变卖 / sell at a fixed price after a second 流拍",
+    responses=_ERRORS,
+)
+async def start_sale(
+    body: SaleCreate,
+    platform: str = PLATFORM,
+    listing_id: str = LISTING,
+    session: Session = Depends(get_session),
+) -> ListingView:
+    def act(now: datetime) -> ListingView:
+        _on_platform(session, platform, listing_id)
+        return session.auction.start_sale(listing_id, **body.model_dump(), now=now)
+
+    return _run(session, platform, act)

@@ -1,0 +1,157 @@
+"""查控 requests: submit (accepted at once with a ticket, idempotent by ``request_no``) and poll.
+
+A submit may fail at the transport level as the behaviour profile draws (5xx, 504 timeout, dropped
+connection, 429 with Retry-After, 503 in a maintenance window); such a request was *not accepted* and
+nothing in the ledger changed. Answers arrive later by callback and can be polled here.
+"""
+
+from __future__ import annotations
+
+import json
+
+from fastapi import APIRouter, Depends, Path, Query, Response
+from fastapi.responses import JSONResponse
+from pydantic import BaseModel
+
+from core_flow.errors import UserError
+from core_flow.protocol import ControlRequest, Feedback, Ticket
+from mock_agencies.deps import get_session
+from mock_agencies.profiles import FaultKind
+from mock_agencies.routers.catalogue import CODE_PATH
+from mock_agencies.session import FaultDecision, Session, TicketRecord
+
+router = APIRouter(prefix="/agencies", tags=["control / 查控"])
+
+_JSON = "application/json"
+
+
+class SimulatedConnectionReset(ConnectionResetError):
+    """Raised to drop the connection mid-response (a simulated reset; see app.DropConnectionMiddleware)."""
+
+
+class PollAnswer(BaseModel):
+    ticket: Ticket
+    feedback: Feedback | None = None
+
+
+class ErrorDetail(BaseModel):
+    code: str
+    where: str | None = None
+    zh: str
+    en: str
+    message: str
+    fields: list[dict[str, str | None]] = []
+
+
+class ErrorBody(BaseModel):
+    error: ErrorDetail
+
+
+_FAULT_TEXT: dict[FaultKind, tuple[str, str]] = {
+    FaultKind.ERROR_5XX: ("机构系统内部错误，请求未受理", "agency system error; the request was not accepted"),
+    FaultKind.TIMEOUT: ("机构系统超时，请求未受理", "agency system timed out; the request was not accepted"),
+    FaultKind.RATE_LIMIT: ("请求过于频繁，请稍后重试", "too many requests; retry later"),
+    FaultKind.MAINTENANCE: ("机构系统维护中，请求未受理", "agency system under maintenance; not accepted"),
+}
+
+_ERRORS = {
+    404: {"model": ErrorBody, "description": "未知机构或工单 / unknown agency or ticket"},
+    409: {"model": ErrorBody, "description": "请求编号已用于不同请求 / request_no reused"},
+    422: {"model": ErrorBody, "description": "请求无效（字段级说明）/ invalid request (per field)"},
+}
+
+
+def _fault_response(session: Session, code: str, request_no: str, fault: FaultDecision) -> Response:
+    session.journal.record(
+        session.now(), "submit", agency=code, request_no=request_no, outcome=f"fault:{fault.kind.value}"
+    )
+    if fault.kind is FaultKind.RESET:
+        raise SimulatedConnectionReset(f"simulated connection reset ({code})")
+    zh, en = _FAULT_TEXT[fault.kind]
+    headers = {"X-Zhixing-Fault": fault.kind.value}
+    if fault.retry_after is not None:
+        headers["Retry-After"] = str(fault.retry_after)
+    body = {
+        "error": {
+            "code": f"fault_{fault.kind.value}",
+            "where": "request",
+            "zh": zh,
+            "en": en,
+            "message": f"request: {zh} / {en}",
+            "fields": [],
+        }
+    }
+    return JSONResponse(body, status_code=fault.status, headers=headers)
+
+
+def _poll_body(record: TicketRecord) -> bytes:
+    ticket = record.ticket.model_dump_json()
+    feedback = "null" if record.feedback_json is None else json.dumps(record.feedback_json, ensure_ascii=False)
+    return f'{{"ticket":{ticket},"feedback":{feedback}}}'.encode()
+
+
+@router.post(
+    "/{code}/requests",
+    status_code=202,
+    response_model=Ticket,
+    summary="提交查控请求 / submit a 查控 request",
+    responses={
+        200: {"model": Ticket, "description": "重复提交，返回原工单 / repeated request_no: the same ticket"},
+        **_ERRORS,
+        429: {"model": ErrorBody, "description": "限流，见 Retry-After / rate limited, see Retry-After"},
+        500: {"model": ErrorBody, "description": "模拟故障（未受理）/ simulated fault, not accepted"},
+        502: {"model": ErrorBody, "description": "模拟故障（未受理）/ simulated fault, not accepted"},
+        503: {"model": ErrorBody, "description": "模拟故障或维护（未受理）/ simulated fault or maintenance"},
+        504: {"model": ErrorBody, "description": "模拟超时（未受理）/ simulated timeout, not accepted"},
+    },
+)
+async def submit_request(
+    body: ControlRequest, code: str = CODE_PATH, session: Session = Depends(get_session)
+) -> Response:
+    agency = session.catalogue.get(code)
+    fault = session.draw_fault(agency)
+    if fault is not None:
+        return _fault_response(session, code, body.request_no, fault)
+    record, duplicate = session.submit(agency, body)
+    ticket = record.ticket.model_copy(update={"duplicate": True}) if duplicate else record.ticket
+    return Response(ticket.model_dump_json(), status_code=200 if duplicate else 202, media_type=_JSON)
+
+
+@router.get(
+    "/{code}/requests/{ticket_id}",
+    response_model=PollAnswer,
+    summary="查询工单与反馈 / poll a ticket and its answer",
+    responses={404: _ERRORS[404], 422: _ERRORS[422]},
+)
+async def poll_request(
+    code: str = CODE_PATH,
+    ticket_id: str = Path(max_length=64, description="工单号 / ticket id"),
+    session: Session = Depends(get_session),
+) -> Response:
+    session.catalogue.get(code)
+    record = session.ticket(code, ticket_id)
+    return Response(_poll_body(record), media_type=_JSON)
+
+
+@router.get(
+    "/{code}/requests",
+    response_model=PollAnswer,
+    summary="按请求编号查询 / poll by request number",
+    responses={404: _ERRORS[404], 422: _ERRORS[422]},
+)
+async def poll_by_request_no(
+    code: str = CODE_PATH,
+    request_no: str = Query(min_length=1, max_length=64, description="请求编号 / request number"),
+    session: Session = Depends(get_session),
+) -> Response:
+    session.catalogue.get(code)
+    session.pump(session.now())
+    record = session.ticket_by_request(code, request_no)
+    if record is None:
+        raise UserError(
+            f"机构 {code} 没有请求编号为 {request_no} 的请求",
+            f"agency {code} has no request numbered {request_no}",
+            where="query.request_no",
+            code="not_found",
+        )
+    return Response(_poll_body(record), media_type=_JSON)

@@ -1,0 +1,125 @@
+"""The pricing platform over HTTP: 网络询价 and 委托评估 under ``/agencies/{code}/…``.
+
+``{code}`` is an agency of group ``pricing`` offering the service (``pricing_platform``, the national
+询价评估系统, offers both). A request is accepted at once (202) and answered later: results are posted by
+callback to ``callback_url`` and can be polled at ``GET /agencies/{code}/pricings/{pricing_id}``.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from fastapi import APIRouter, Depends, Path
+from pydantic import BaseModel, ConfigDict, Field
+
+from core_flow.errors import UserError
+from core_flow.protocol import AgencyGroup, AssetKind
+from mock_agencies.deps import get_session
+from mock_agencies.pricing import PricingMethod, PricingView
+from mock_agencies.session import Session
+
+router = APIRouter(prefix="/agencies", tags=["pricing / 询价评估"])
+
+CODE = Path(pattern=r"^[a-z0-9_]+$", max_length=64, description="询价评估机构代码 / pricing agency code")
+_ERRORS: dict[int | str, dict[str, str]] = {
+    404: {"description": "未知机构或请求 / unknown agency or request"},
+    409: {"description": "请求编号已用于不同请求 / request_no reused for another request"},
+    422: {"description": "请求无效（字段级说明）/ invalid request (per field)"},
+}
+# Catalogue service names (data/agencies.yaml) per method.
+_SERVICE = {PricingMethod.NETWORK_INQUIRY: "network_inquiry", PricingMethod.APPRAISAL: "commissioned_valuation"}
+
+
+class PricingCreate(BaseModel):
+    """网络询价或委托评估请求 / a network inquiry or appraisal request."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    request_no: str = Field(min_length=1, max_length=64, description="请求编号，幂等键 / idempotency key")
+    court_code: str = Field(min_length=1, max_length=64, description="法院代码 / court code")
+    case_no: str = Field(min_length=1, max_length=64, description="案号 / case number")
+    asset_id: str = Field(min_length=1, max_length=64, description="财产编号 / asset id")
+    asset_kind: AssetKind = Field(description="财产种类 / asset kind")
+    description: str = Field(default="", max_length=500, description="财产描述 / description")
+    market_value_cents: int | None = Field(
+        default=None, ge=1, le=10**15, description="已知市场价（分），可选 / known market value, optional"
+    )
+    callback_url: str | None = Field(default=None, max_length=2048, description="结果回调 / result callback")
+
+
+def _submit(session: Session, code: str, method: PricingMethod, body: PricingCreate) -> PricingView:
+    agency = session.catalogue.get(code)
+    services = getattr(agency, "services", ())
+    if agency.group != AgencyGroup.PRICING or _SERVICE[method] not in services:
+        raise UserError(
+            f"{code} 不办理{'网络询价' if method is PricingMethod.NETWORK_INQUIRY else '委托评估'}",
+            f"{code} does not offer {method.value}",
+            "path.code",
+            "not_found",
+        )
+    now = session.now()
+    session.pump(now)
+    try:
+        view = session.pricing.submit(method, **body.model_dump(), now=now)
+    except UserError as err:
+        if err.where and "." not in err.where:
+            err.where = f"body.{err.where}"
+            err.args = (err.message,)
+        raise
+    _flush(session, now)
+    return view
+
+
+def _flush(session: Session, now: datetime) -> None:
+    for notice in session.pricing.advance(now):
+        if notice.url:
+            session.notify(notice.url, notice.payload)
+
+
+@router.post(
+    "/{code}/inquiries",
+    status_code=202,
+    response_model=PricingView,
+    summary="网络询价（三家平台，3日内答复）/ network price inquiry (three platforms, 3 days)",
+    responses=_ERRORS,
+)
+async def request_inquiry(
+    body: PricingCreate, code: str = CODE, session: Session = Depends(get_session)
+) -> PricingView:
+    return _submit(session, code, PricingMethod.NETWORK_INQUIRY, body)
+
+
+@router.post(
+    "/{code}/appraisals",
+    status_code=202,
+    response_model=PricingView,
+    summary="委托评估（30日内出具报告）/ commissioned appraisal (report within 30 days)",
+    responses=_ERRORS,
+)
+async def commission_appraisal(
+    body: PricingCreate, code: str = CODE, session: Session = Depends(get_session)
+) -> PricingView:
+    return _submit(session, code, PricingMethod.APPRAISAL, body)
+
+
+@router.get(
+    "/{code}/pricings/{pricing_id}",
+    response_model=PricingView,
+    summary="询价评估结果 / a pricing request and its result",
+    responses=_ERRORS,
+)
+async def get_pricing(
+    code: str = CODE,
+    pricing_id: str = Path(min_length=1, max_length=64, description="询价评估编号 / pricing id"),
+    session: Session = Depends(get_session),
+) -> PricingView:
+    agency = session.catalogue.get(code)
+    if agency.group != AgencyGroup.PRICING:
+        raise UserError(f"{code} 不是询价评估机构", f"{code} is not a pricing agency", "path.code", "not_found")
+    session.pump(session.now())
+    try:
+        return session.pricing.get(pricing_id)
+    except UserError as err:
+        err.where = "path.pricing_id"
+        err.args = (err.message,)
+        raise

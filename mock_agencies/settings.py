@@ -1,0 +1,65 @@
+"""Settings of the mock-agencies service (one object, built by the caller — never at import time)."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from datetime import datetime
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+
+from core_flow.errors import UserError
+from mock_agencies.clock import CST, as_cst
+
+ENV_PREFIX = "ZHIXING_AGENCIES_"
+
+# A Monday, 09:00 CST: the default origin of every namespace's virtual clock (reproducible runs).
+DEFAULT_ORIGIN = datetime(2026, 3, 2, 9, 0, tzinfo=CST)
+
+
+class Settings(BaseModel):
+    """Service settings. ``from_env`` reads ``ZHIXING_AGENCIES_<FIELD>`` (used by ``uvicorn --factory``)."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    host: str = "127.0.0.1"
+    port: int = Field(default=8700, ge=0, le=65535)
+    seed: int = Field(default=0, ge=0, description="默认命名空间的种子 / seed of new namespaces")
+    profile: str = Field(default="realistic", description="默认行为配置 / default behaviour profile")
+    world_size: int = Field(default=1_000_000, ge=1, description="合成世界的被执行人数 / debtors in the world")
+    journal_size: int = Field(default=1000, ge=1, description="每个命名空间的请求日志条数 / journal bound")
+    time_scale: float = Field(
+        default=1.0, ge=0, description="虚拟时间倍速，0 = 仅由 advance 推进 / virtual seconds per real second"
+    )
+    origin: datetime = Field(default=DEFAULT_ORIGIN, description="虚拟时钟起点 / virtual clock origin")
+    max_sessions: int = Field(default=64, ge=1, description="命名空间上限 / most namespaces kept at once")
+    callback_max_attempts: int = Field(default=8, ge=1, le=100)
+    callback_backoff_seconds: float = Field(default=30.0, gt=0, description="首次重试间隔（虚拟秒）")
+    callback_backoff_cap_seconds: float = Field(default=3600.0, gt=0)
+    callback_timeout_seconds: float = Field(default=5.0, gt=0, description="回调 HTTP 超时（真实秒）")
+    background: bool = Field(default=True, description="实时推进后台任务 / run the real-time ticker")
+
+    @field_validator("origin")
+    @classmethod
+    def _cst(cls, value: datetime) -> datetime:
+        return as_cst(value)
+
+    @classmethod
+    def from_env(cls, environ: Mapping[str, str] | None = None, **overrides: object) -> Settings:
+        env = os.environ if environ is None else environ
+        values: dict[str, object] = {}
+        for name in cls.model_fields:
+            key = ENV_PREFIX + name.upper()
+            if key in env:
+                values[name] = env[key]
+        values.update(overrides)
+        try:
+            return cls.model_validate(values)
+        except ValidationError as err:
+            first = err.errors()[0]
+            field = ".".join(str(p) for p in first["loc"])
+            raise UserError(
+                f"服务设置无效：{first['msg']}",
+                f"invalid service setting: {first['msg']}",
+                where=f"{ENV_PREFIX}{field.upper()}",
+            ) from None
