@@ -19,6 +19,7 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 from core_flow.errors import UserError
+from core_flow.legal_calendar import HolidayCalendar
 from core_flow.protocol import Measure
 
 PROFILES_PATH = Path(__file__).parent / "data" / "profiles.yaml"
@@ -209,15 +210,17 @@ LATENCY_CATEGORY: dict[Measure, Literal["query", "control", "deduct"]] = {
 }
 
 
+_WORKDAYS = HolidayCalendar(allow_beyond=True)
+
+
 @lru_cache(maxsize=4096)
 def is_workday(day: date) -> bool:
-    """Official working day (State Council calendar via ``chinesecalendar``); Mon–Fri outside its range."""
-    try:
-        import chinese_calendar
+    """Official working day on zhixing's legal calendar (State Council data plus extension files).
 
-        return bool(chinese_calendar.is_workday(day))
-    except (ImportError, NotImplementedError):
-        return day.isoweekday() <= 5
+    A mock agency keeps working in years beyond the holiday data: there the calendar assumes weekends only
+    and warns once per year (never silently) — the mock must not stop answering for want of a notice.
+    """
+    return _WORKDAYS.is_working_day(day)
 
 
 def _merge(base: dict[str, Any], extra: dict[str, Any]) -> dict[str, Any]:

@@ -298,10 +298,16 @@ class Session:
     # -- time passing --------------------------------------------------------------------------------
 
     def next_due(self) -> datetime | None:
-        """The earliest pending answer, callback or freeze expiry (virtual time)."""
+        """The earliest pending answer, callback, freeze expiry, auction or pricing event (virtual time)."""
         candidates = [
             t
-            for t in (self._due[0][0] if self._due else None, self.outbox.next_due(), self.ledger.next_expiry())
+            for t in (
+                self._due[0][0] if self._due else None,
+                self.outbox.next_due(),
+                self.ledger.next_expiry(),
+                self.auction.next_due(),
+                self.pricing.next_due(),
+            )
             if t is not None
         ]
         return min(candidates) if candidates else None

@@ -59,7 +59,7 @@ class Engine:
         self._preds: dict[int, tuple[Node, ...]] = {
             n.no: tuple(p for p in process.nodes if n.no in p.next) for n in process.nodes
         }
-        self._leads: dict[tuple[int, str, str], timedelta] = {}
+        self._leads: dict[tuple[int, str, Period], tuple[timedelta, str]] = {}
         self._sweep_node = next((n for n in process.nodes if n.sweep is not None), None)
         self._post_close = {
             n.no for n in process.nodes
@@ -158,10 +158,10 @@ class Engine:
         for node, item in pairs:
             if closed and node.no not in self._post_close:
                 continue  # the case is closed: only closing, archiving and resumption deadlines run
-            period = item.period_for(attrs)
+            period = item.period_for(attrs) if item.overrides else item.period
             due, warnings = self._due(item, period, at)
-            arms.append(_Arm(node, item.key, instance if node.per != Per.CASE else "", due, str(period),
-                             self._lead_for(node, item, period), warnings))
+            lead, text = self._lead_for(node, item, period)
+            arms.append(_Arm(node, item.key, instance if node.per != Per.CASE else "", due, text, lead, warnings))
         return arms
 
     def _apply(self, state: CaseState, arms: list[_Arm], now: datetime, out: Outcome) -> None:
@@ -187,12 +187,13 @@ class Engine:
             data["calendar_warnings"] = list(warnings)
         out.events.append(Event(now, cid, EventKind.DEADLINE_SET, node.no, instance, key, data))
 
-    def _lead_for(self, node: Node, item: WorkItem, period: Period) -> timedelta:
-        key = (node.no, item.key, str(period))
-        lead = self._leads.get(key)
-        if lead is None:
-            lead = self._leads[key] = _lead(self.process.warn_lead(item, period))
-        return lead
+    def _lead_for(self, node: Node, item: WorkItem, period: Period) -> tuple[timedelta, str]:
+        """The warning lead of an item for a period, and the period's short text (both cached)."""
+        key = (node.no, item.key, period)
+        found = self._leads.get(key)
+        if found is None:
+            found = self._leads[key] = (_lead(self.process.warn_lead(item, period)), str(period))
+        return found
 
     def _blockers(self, state: CaseState, no: int, instance: str) -> list[NodeState]:
         node = self.process.by_no[no]
@@ -485,7 +486,7 @@ class Engine:
         if st is not None:
             st.overdue = False
             st.warned = False
-        lead = self._lead_for(node, item, item.period_for(state.attrs))
+        lead, _ = self._lead_for(node, item, item.period_for(state.attrs))
         self._arm_at(state, node, item.key, "", due, str(period), lead, now, out)
 
     def _request_limit(self, state: CaseState, cmd: c.RequestLimitChange, now: datetime, out: Outcome) -> None:
@@ -573,8 +574,8 @@ class Engine:
         manner_arms = []
         for item in manner.items:
             due, warnings = self._due(item, item.period, now)
-            manner_arms.append(_Arm(limit_def, f"{manner.code}_{item.key}", "", due, str(item.period),
-                                    self._lead_for(limit_def, item, item.period), warnings))
+            lead, text = self._lead_for(limit_def, item, item.period)
+            manner_arms.append(_Arm(limit_def, f"{manner.code}_{item.key}", "", due, text, lead, warnings))
         sweeps = self._plan_sweeps(now) if manner.starts_sweep else []
         # ── changes from here on ──
         state.closed_manner = manner.code
