@@ -7,6 +7,7 @@ The engine (``core_flow.engine``) runs a ``Process``; it never changes one.
 from __future__ import annotations
 
 import re
+from datetime import date
 from enum import StrEnum
 from functools import cached_property
 from typing import Any
@@ -174,6 +175,20 @@ class ResumptionRule(_Model):
     handler_must_change: bool = True
     freezes_node: int
     unfreeze: tuple[str, ...]
+    approve: tuple[str, ...]
+
+
+class InquiryRules(_Model):
+    """集约查询: which cases get it automatically, and the 3-day view rule of its feedback."""
+
+    applies_from: date
+    case_types: tuple[str, ...]
+    money_only: bool = True
+    view_within: Period
+    view_policy: Policy = Policy.CPL
+    duban: str = ""
+
+    _p = field_validator("view_within", mode="before")(_parse_period)
 
 
 class ClosingManner(_Model):
@@ -215,6 +230,7 @@ class Process(_Model):
     nodes: tuple[Node, ...]
     limit: LimitRules
     resumption: ResumptionRule
+    inquiry: InquiryRules
     closing_manners: tuple[ClosingManner, ...]
     zhongben_gate: tuple[GateCondition, ...]
 
@@ -259,7 +275,7 @@ class Process(_Model):
                             (where + ("items", j, "anchor"), f"unknown anchor {anchor!r} / 未知起算事件")
                         )
         for field, codes in (
-            ("resumption", self.resumption.unfreeze),
+            ("resumption", self.resumption.unfreeze + self.resumption.approve),
             ("limit", self.limit.extension.first + self.limit.extension.further),
         ):
             for code in codes:

@@ -1,8 +1,9 @@
 """Callback delivery: POST an answer to the URL a request named, retried with backoff until a 2xx.
 
 Times are the namespace's virtual time: a delivery is *due* at a virtual instant and is attempted when
-the clock reaches it (the service's real-time ticker, or an admin ``advance``). After
-``max_attempts`` failures it is abandoned — the answer stays available by polling. On demand (per
+the clock reaches it (the service's real-time ticker, or an admin ``advance``). By default a delivery is
+retried until acknowledged (backoff doubling up to a cap); with ``max_attempts`` set it is abandoned after
+that many failures — the answer stays available by polling. On demand (per
 behaviour profile) a delivery is duplicated, or held back by a random delay so that later answers
 overtake it (reordering).
 """
@@ -62,7 +63,7 @@ class CallbackOutbox:
     def __init__(
         self,
         *,
-        max_attempts: int = 8,
+        max_attempts: int | None = None,
         backoff_seconds: float = 30.0,
         backoff_cap_seconds: float = 3600.0,
         keep_done: int = 1000,
@@ -123,7 +124,8 @@ class CallbackOutbox:
         self.done.clear()
 
     def backoff(self, attempts: int) -> timedelta:
-        return timedelta(seconds=min(self.backoff_cap_seconds, self.backoff_seconds * 2 ** (attempts - 1)))
+        exponent = min(max(attempts - 1, 0), 60)  # unbounded retries: keep 2**n a float
+        return timedelta(seconds=min(self.backoff_cap_seconds, self.backoff_seconds * 2**exponent))
 
     async def attempt(self, delivery: Delivery, client: httpx.AsyncClient, now: datetime) -> Delivery:
         """One delivery attempt at virtual ``now``; requeues with backoff or settles it."""
@@ -146,7 +148,7 @@ class CallbackOutbox:
         if ok:
             delivery.state = DeliveryState.ACKNOWLEDGED
             self.done.append(delivery)
-        elif delivery.attempts >= self.max_attempts:
+        elif self.max_attempts is not None and delivery.attempts >= self.max_attempts:
             delivery.state = DeliveryState.ABANDONED
             self.done.append(delivery)
         else:

@@ -320,31 +320,42 @@ class Session:
             at, _, ticket_id = heapq.heappop(due)
             self._advance_domain(at)
             answered += self._answer(self.tickets[ticket_id], at)
+            self._journal_ledger(at)  # what the answer did, at its own instant
         self._advance_domain(now)
         return answered
 
     def _advance_domain(self, at: datetime) -> None:
         last = self._last_advanced
         if last is not None and at <= last:
+            self._journal_ledger(at)
             return
         self._last_advanced = at
+        self._journal_ledger(at)
+        self.flush_platform("auction", at)
+        self.flush_platform("pricing", at)
+
+    def _journal_ledger(self, at: datetime) -> None:
         for event in self.ledger.advance(at) or ():
             self.journal.record(at, "ledger", event=_jsonable(event))
-        for platform_class, platform in (("auction", self.auction), ("pricing", self.pricing)):
-            for notice in platform.advance(at) or ():
-                payload = notice.payload
-                ident = payload.get("listing_id") or payload.get("pricing_id") or ""
-                key = f"{payload.get('event', 'notice')}:{ident}"
-                if notice.url:
-                    self._queue(
-                        notice.url,
-                        payload,
-                        at,
-                        key,
-                        self.profile.behaviour(platform_class, "*").callbacks,
-                        self.rng(platform_class, "callbacks"),
-                    )
-                self.journal.record(at, "notice", url=notice.url, key=key, event=payload.get("event"))
+
+    def flush_platform(self, platform_class: str, at: datetime) -> None:
+        """Queue the callbacks of the auction or pricing platform's results due by ``at`` (each with an
+        idempotency key ``event:id`` and the platform's callback behaviour) and journal them."""
+        platform = self.auction if platform_class == "auction" else self.pricing
+        for notice in platform.advance(at) or ():
+            payload = notice.payload
+            ident = payload.get("listing_id") or payload.get("pricing_id") or ""
+            key = f"{payload.get('event', 'notice')}:{ident}"
+            if notice.url:
+                self._queue(
+                    notice.url,
+                    payload,
+                    at,
+                    key,
+                    self.profile.behaviour(platform_class, "*").callbacks,
+                    self.rng(platform_class, "callbacks"),
+                )
+            self.journal.record(at, "notice", url=notice.url, key=key, event=payload.get("event"))
 
     def _answer(self, record: TicketRecord, at: datetime) -> int:
         agency = record.agency
@@ -363,7 +374,8 @@ class Session:
             record.due_at = retry
             self._ticket_seq += 1
             heapq.heappush(self._due, (retry, self._ticket_seq, record.ticket.ticket_id))
-            self.journal.record(at, "held", ticket_id=record.ticket.ticket_id, retry_at=retry.isoformat())
+            if record.held == 1:  # journal the first hold only: retries would flood the bounded journal
+                self.journal.record(at, "held", ticket_id=record.ticket.ticket_id, retry_at=retry.isoformat())
             return 0
         record.feedback = feedback
         record.feedback_json = feedback.model_dump(mode="json")

@@ -149,6 +149,113 @@ class Close:
     manner: str
 
 
+# ── 集约查询 and the 3-day view rule (法明传〔2020〕849号) ──────────────────────────────────────
+@dataclass(frozen=True, slots=True)
+class StartInquiry:
+    """The 集约查询 for one debtor went out to exactly these agencies (the scope of the SPC notice)."""
+
+    case_id: str
+    debtor: str
+    agencies: tuple[str, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class InquiryAnswered:
+    """One in-scope agency answered the 集约查询. ``holdings`` > 0 means it reported property."""
+
+    case_id: str
+    debtor: str
+    agency: str
+    holdings: int = 0
+    amount_cents: int = 0
+
+
+@dataclass(frozen=True, slots=True)
+class OpenFeedback:
+    """The handler opened (点击查看) an agency's feedback."""
+
+    case_id: str
+    debtor: str
+    agency: str
+
+
+@dataclass(frozen=True, slots=True)
+class ManualQuery:
+    """A handler's own query to an agency on the 总对总 system."""
+
+    case_id: str
+    debtor: str
+    agency: str
+
+
+# ── control and money (nodes 17, 31–33) ──────────────────────────────────────────────────────
+@dataclass(frozen=True, slots=True)
+class FreezeConfirmed:
+    """An agency confirmed a freeze of ``amount_cents`` on an asset (account) of the case."""
+
+    case_id: str
+    asset: str
+    agency: str
+    amount_cents: int
+    freeze_id: str = ""
+    account_no: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class FreezeReleased:
+    case_id: str
+    asset: str
+
+
+@dataclass(frozen=True, slots=True)
+class DeductionConfirmed:
+    """划拨: frozen money arrived in the case's 一案一账号 sub-account as receipt ``receipt``."""
+
+    case_id: str
+    asset: str
+    amount_cents: int
+    receipt: str
+
+
+@dataclass(frozen=True, slots=True)
+class ApprovePayout:
+    """One step of the 案款发放审批表 (执行局长, then 分管副院长)."""
+
+    case_id: str
+    receipt: str
+    authority: str
+
+
+@dataclass(frozen=True, slots=True)
+class PayOut:
+    """Finance paid ``amount_cents`` of a receipt to the applicant."""
+
+    case_id: str
+    receipt: str
+    amount_cents: int
+
+
+# ── 终本 register and resumption (法明传〔2020〕849号 一（二）) ────────────────────────────────────
+@dataclass(frozen=True, slots=True)
+class RequestResumption:
+    case_id: str
+    reason: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class ApproveResumption:
+    case_id: str
+    authority: str
+
+
+@dataclass(frozen=True, slots=True)
+class ResumptionFiled:
+    """The local filing system filed the 恢复执行 case ``new_case`` for this 终本 case."""
+
+    case_id: str
+    new_case: str
+
+
 @dataclass(frozen=True, slots=True)
 class FireTimer:
     timer: Timer
@@ -161,5 +268,7 @@ class FireTimer:
 Command = (
     FileCase | Assign | VerifyIdentity | CorrectIdentity | StartNode | CompleteItem | CompleteNode | Record
     | RequestUnfreeze | ApproveUnfreeze | RejectUnfreeze | RequestLimitChange | ApproveLimitChange
-    | LiftSuspension | Close | FireTimer
+    | LiftSuspension | Close | FireTimer | StartInquiry | InquiryAnswered | OpenFeedback | ManualQuery
+    | FreezeConfirmed | FreezeReleased | DeductionConfirmed | ApprovePayout | PayOut | RequestResumption
+    | ApproveResumption | ResumptionFiled
 )

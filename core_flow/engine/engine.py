@@ -15,11 +15,13 @@ from typing import Any
 from core_flow.engine import commands as c
 from core_flow.engine.events import Event, EventKind, Outcome, Refusal, Timer, TimerKind
 from core_flow.engine.gate import unmet_zhongben_conditions
+from core_flow.engine.money import MoneyRules
+from core_flow.engine.resumption import ResumptionRules
+from core_flow.engine.spc import SpcRules
 from core_flow.engine.state import BLOCKING, CaseState, ItemState, NodeState, NodeStatus
 from core_flow.legal_calendar import CalendarRangeError, LegalCalendar, Period, Policy, Unit
 from core_flow.model import Direction, Node, Per, Process, WorkItem
 
-SPC_INQUIRY_START = datetime(2021, 1, 1).date()  # 法明传〔2020〕849号: cases filed on or after 2021-01-01
 _ITEM_DONE = "item_done:"
 _NODE_STARTED = "node_started:"
 
@@ -50,7 +52,16 @@ def _lead(period: Period) -> timedelta:
     return timedelta(hours=6)  # same_day
 
 
-class Engine:
+# Commands a closed case still takes: its post-closing work, its timers, releases, the 终本 register's path
+# back (sweep findings, freezes from 终本管理, resumption), and late answers or views of 集约查询 feedback.
+_AFTER_CLOSING = (
+    c.FireTimer, c.Record, c.CompleteItem, c.CompleteNode, c.StartNode, c.FreezeConfirmed, c.FreezeReleased,
+    c.InquiryAnswered, c.OpenFeedback, c.RequestResumption, c.ApproveResumption, c.ResumptionFiled,
+    c.ManualQuery,
+)
+
+
+class Engine(SpcRules, MoneyRules, ResumptionRules):
     """Runs one ``Process`` on a ``LegalCalendar``. Holds no case state itself."""
 
     def __init__(self, process: Process, calendar: LegalCalendar) -> None:
@@ -83,6 +94,18 @@ class Engine:
             c.LiftSuspension: self._lift_suspension,
             c.Close: self._close,
             c.FireTimer: self._fire,
+            c.StartInquiry: self._start_inquiry,
+            c.InquiryAnswered: self._inquiry_answered,
+            c.OpenFeedback: self._open_feedback,
+            c.ManualQuery: self._manual_query,
+            c.FreezeConfirmed: self._freeze_confirmed,
+            c.FreezeReleased: self._freeze_released,
+            c.DeductionConfirmed: self._deduction_confirmed,
+            c.ApprovePayout: self._approve_payout,
+            c.PayOut: self._pay_out,
+            c.RequestResumption: self._request_resumption,
+            c.ApproveResumption: self._approve_resumption,
+            c.ResumptionFiled: self._resumption_filed,
         }
 
     # ── entry point ──────────────────────────────────────────────────────────────────────
@@ -99,8 +122,7 @@ class Engine:
                 return None, self._refuse(out, cmd, now, "CALENDAR_RANGE", err.zh, err.en)
         if state is None:
             return None, self._refuse(out, cmd, now, "UNKNOWN_CASE", "案件不存在", "no such case")
-        if state.closed_manner is not None and not isinstance(cmd, (c.FireTimer, c.Record, c.CompleteItem,
-                                                                    c.CompleteNode, c.StartNode)):
+        if state.closed_manner is not None and not isinstance(cmd, _AFTER_CLOSING):
             return state, self._refuse(out, cmd, now, "CASE_CLOSED", "案件已结案", "the case is closed")
         try:
             self._handlers[type(cmd)](state, cmd, now, out)
@@ -255,9 +277,6 @@ class Engine:
                 self._freeze(state, ns, "HANDLER_NOT_CHANGED", rule.unfreeze, now, out)
         self._apply(state, arms, now, out)
         self._maybe_trigger_inquiry(state, now, out)
-
-    def _inquiry_applies(self, state: CaseState) -> bool:
-        return state.case_type == "first" and state.money and state.filed_at.date() >= SPC_INQUIRY_START
 
     def _maybe_trigger_inquiry(self, state: CaseState, now: datetime, out: Outcome) -> None:
         if state.handler is None or not self._inquiry_applies(state):
@@ -588,8 +607,12 @@ class Engine:
         limit_node.status = NodeStatus.DONE
         limit_node.done_at = now
         release = manner.releases_controls and state.case_type not in manner.keeps_controls_for
+        measures = [name for no, name in ((36, "限制消费"), (37, "失信")) if state.status(no) == NodeStatus.DONE]
         out.events.append(Event(now, state.case_id, EventKind.CLOSED, self.process.limit.node, "", None,
-                                {"manner": manner.code, "name": manner.name, "release_controls": release}))
+                                {"manner": manner.code, "name": manner.name, "release_controls": release,
+                                 "release": self._release_plan(state) if release else [],
+                                 "lift": measures if manner.releases_controls else [],
+                                 "money": state.amounts()}))
         self._apply(state, arms + manner_arms, now, out)
         if sweeps:
             self._arm_sweeps(state, sweeps, out)
@@ -618,6 +641,9 @@ class Engine:
     # ── timers ───────────────────────────────────────────────────────────────────────────
     def _fire(self, state: CaseState, cmd: c.FireTimer, now: datetime, out: Outcome) -> None:
         t = cmd.timer
+        if t.kind == TimerKind.VIEW:
+            self._fire_view(state, t, now, out)
+            return
         ns = state.nodes.get((t.node, t.instance))
         st = ns.items.get(t.item) if ns is not None else None
         if st is None or st.token != t.token or st.done:

@@ -33,6 +33,22 @@ class EventKind(StrEnum):
     CLOSED = "closed"
     SWEEP_DUE = "sweep_due"  # 终本统查
     REFUSED = "refused"  # a command was refused (no state change)
+    INQUIRY_STARTED = "inquiry_started"  # 集约查询 sent to its scope
+    INQUIRY_ANSWERED = "inquiry_answered"
+    INQUIRY_COMPLETED = "inquiry_completed"  # every in-scope agency answered
+    FEEDBACK_RECEIVED = "feedback_received"  # an answer reported property: the 3-day view rule runs
+    FEEDBACK_OPENED = "feedback_opened"  # 点击查看
+    DUBAN_RAISED = "duban_raised"  # 执行督办: not opened within 3 days
+    DUBAN_CLOSED = "duban_closed"
+    MANUAL_QUERY = "manual_query"
+    FUNDS_FROZEN = "funds_frozen"
+    FREEZE_RELEASED = "freeze_released"
+    FUNDS_ARRIVED = "funds_arrived"  # 划拨 into the 一案一账号
+    PAYOUT_APPROVED = "payout_approved"
+    PAID_OUT = "paid_out"
+    RESUMPTION_REQUESTED = "resumption_requested"
+    RESUMPTION_APPROVED = "resumption_approved"  # → pushed to the local filing system
+    RESUMPTION_FILED = "resumption_filed"
 
 
 @dataclass(frozen=True, slots=True)
@@ -70,6 +86,7 @@ class TimerKind(StrEnum):
     WARN = "warn"
     EXPIRE = "expire"
     SWEEP = "sweep"
+    VIEW = "view"  # the 3-day view rule of 集约查询 feedback
 
 
 @dataclass(frozen=True, slots=True)

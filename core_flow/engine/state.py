@@ -53,6 +53,37 @@ class LimitState:
 
 
 @dataclass(slots=True)
+class FeedbackState:
+    """An agency's 集约查询 answer that reported property: to be opened within 3 days."""
+
+    received_at: datetime
+    due: datetime
+    token: int
+    holdings: int
+    amount_cents: int
+    opened_at: datetime | None = None
+    duban: str | None = None  # None | open | closed
+
+
+@dataclass(slots=True)
+class AssetMoney:
+    agency: str
+    frozen_cents: int = 0
+    deducted_cents: int = 0
+    freeze_id: str = ""
+    account_no: str = ""
+    released: bool = False
+
+
+@dataclass(slots=True)
+class Receipt:
+    asset: str
+    amount_cents: int
+    approvals: list[str] = field(default_factory=list)
+    paid_cents: int = 0
+
+
+@dataclass(slots=True)
 class CaseState:
     case_id: str
     case_type: str
@@ -72,6 +103,24 @@ class CaseState:
     closed_manner: str | None = None
     closed_at: datetime | None = None
     next_token: int = 1
+    inquiries: dict[str, dict[str, str]] = field(default_factory=dict)  # debtor -> agency -> pending|answered
+    feedback: dict[tuple[str, str], FeedbackState] = field(default_factory=dict)  # (debtor, agency)
+    assets: dict[str, AssetMoney] = field(default_factory=dict)
+    receipts: dict[str, Receipt] = field(default_factory=dict)
+    resumption: str | None = None  # requested | approved | filed
+    resumed_as: str | None = None
+
+    def outstanding(self, debtor: str) -> list[str]:
+        """In-scope agencies of the debtor's 集约查询 that have not answered yet."""
+        return [a for a, s in self.inquiries.get(debtor, {}).items() if s == "pending"]
+
+    def amounts(self) -> dict[str, int]:
+        """The case's amounts, to the cent: frozen now, deducted into the 一案一账号, paid out, held."""
+        frozen = sum(a.frozen_cents - a.deducted_cents for a in self.assets.values() if not a.released)
+        deducted = sum(a.deducted_cents for a in self.assets.values())
+        paid = sum(r.paid_cents for r in self.receipts.values())
+        return {"frozen_cents": frozen, "deducted_cents": deducted, "paid_cents": paid,
+                "account_cents": deducted - paid}
 
     def node(self, no: int, instance: str = "") -> NodeState | None:
         return self.nodes.get((no, instance))

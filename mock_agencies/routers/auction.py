@@ -126,10 +126,9 @@ def _listing_on(view: ListingView, platform: str) -> ListingView:
 
 
 def _flush(session: Session, now: datetime) -> None:
-    """Post what a command produced at ``now`` (results up to ``now`` went out with the session's pump)."""
-    for notice in session.auction.advance(now):
-        if notice.url:
-            session.notify(notice.url, notice.payload)
+    """Post what a command produced at ``now`` (results up to ``now`` went out with the session's pump),
+    keyed and journalled like every other platform result."""
+    session.flush_platform("auction", now)
 
 
 def _run(session: Session, platform: str, action: Callable[[datetime], T]) -> T:

@@ -71,9 +71,7 @@ def _submit(session: Session, code: str, method: PricingMethod, body: PricingCre
 
 
 def _flush(session: Session, now: datetime) -> None:
-    for notice in session.pricing.advance(now):
-        if notice.url:
-            session.notify(notice.url, notice.payload)
+    session.flush_platform("pricing", now)
 
 
 @router.post(

@@ -1,0 +1,132 @@
+"""Control and money: freezes confirmed by agencies, 划拨 into the 一案一账号, 到账, 案款发放 (nodes 17, 31–33).
+
+Amounts are integer cents, kept per asset and per receipt, so that the case reconciles to the cent with the
+agencies' ledgers and the court's account. The deadlines are the nodes' own (process.yaml): a confirmed freeze
+starts node 31 (7 days), money arriving starts nodes 32 (3 days) and 33 (30 days).
+The payout approval follows node 33's ``approval_chain`` (执行局长 → 分管副院长) in order.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import TYPE_CHECKING
+
+from core_flow.engine import commands as c
+from core_flow.engine.events import Event, EventKind, Outcome
+from core_flow.engine.state import BLOCKING, AssetMoney, CaseState, NodeStatus, Receipt
+
+if TYPE_CHECKING:
+    from core_flow.engine.engine import Engine
+
+PAYOUT_NODE = 33
+
+
+class MoneyRules:
+    def _freeze_confirmed(self: Engine, state: CaseState, cmd: c.FreezeConfirmed, now: datetime,
+                          out: Outcome) -> None:
+        if cmd.amount_cents <= 0:
+            self._refuse(out, cmd, now, "BAD_AMOUNT", "冻结金额须大于零", "the frozen amount must be positive")
+            return
+        asset = state.assets.get(cmd.asset)
+        if asset is not None and asset.agency != cmd.agency:
+            self._refuse(out, cmd, now, "ASSET_AGENCY", f"财产 {cmd.asset} 属于 {asset.agency}",
+                         f"asset {cmd.asset} belongs to {asset.agency}")
+            return
+        arms = self._plan(state, "freeze_effective", cmd.asset, now) if asset is None else []
+        if asset is None:
+            asset = state.assets[cmd.asset] = AssetMoney(cmd.agency)
+        asset.frozen_cents += cmd.amount_cents
+        asset.freeze_id = cmd.freeze_id or asset.freeze_id
+        asset.account_no = cmd.account_no or asset.account_no
+        asset.released = False
+        out.events.append(Event(now, state.case_id, EventKind.FUNDS_FROZEN, 17, cmd.asset, None,
+                                {"agency": cmd.agency, "amount_cents": cmd.amount_cents, "freeze_id": cmd.freeze_id,
+                                 "account_no": cmd.account_no, "frozen_cents": asset.frozen_cents}))
+        self._apply(state, arms, now, out)
+
+    def _freeze_released(self: Engine, state: CaseState, cmd: c.FreezeReleased, now: datetime,
+                         out: Outcome) -> None:
+        asset = state.assets.get(cmd.asset)
+        if asset is None or asset.released:
+            self._refuse(out, cmd, now, "NO_FREEZE", f"财产 {cmd.asset} 没有生效的冻结",
+                         f"no active freeze on {cmd.asset}")
+            return
+        asset.released = True
+        out.events.append(Event(now, state.case_id, EventKind.FREEZE_RELEASED, 17, cmd.asset, None,
+                                {"agency": asset.agency, "released_cents": asset.frozen_cents - asset.deducted_cents}))
+
+    def _deduction_confirmed(self: Engine, state: CaseState, cmd: c.DeductionConfirmed, now: datetime,
+                             out: Outcome) -> None:
+        asset = state.assets.get(cmd.asset)
+        if asset is None:
+            self._refuse(out, cmd, now, "NO_FREEZE", f"财产 {cmd.asset} 没有冻结记录", f"no freeze on {cmd.asset}")
+            return
+        available = asset.frozen_cents - asset.deducted_cents
+        if cmd.amount_cents <= 0 or cmd.amount_cents > available:
+            self._refuse(out, cmd, now, "BAD_AMOUNT", f"扣划金额应在 1 至 {available} 分之间",
+                         f"the deducted amount must be between 1 and {available} cents", (available,))
+            return
+        if cmd.receipt in state.receipts:
+            self._refuse(out, cmd, now, "RECEIPT_EXISTS", f"到账记录 {cmd.receipt} 已存在",
+                         f"receipt {cmd.receipt} already recorded")
+            return
+        arms = self._plan(state, "money_arrived", cmd.receipt, now)
+        asset.deducted_cents += cmd.amount_cents
+        state.receipts[cmd.receipt] = Receipt(cmd.asset, cmd.amount_cents)
+        out.events.append(Event(now, state.case_id, EventKind.FUNDS_ARRIVED, 31, cmd.asset, None,
+                                {"receipt": cmd.receipt, "amount_cents": cmd.amount_cents,
+                                 "agency": asset.agency}))
+        self._apply(state, arms, now, out)
+
+    def _approve_payout(self: Engine, state: CaseState, cmd: c.ApprovePayout, now: datetime, out: Outcome) -> None:
+        receipt = state.receipts.get(cmd.receipt)
+        if receipt is None:
+            self._refuse(out, cmd, now, "NO_RECEIPT", f"没有到账记录 {cmd.receipt}", f"no receipt {cmd.receipt}")
+            return
+        chain = self.process.by_no[PAYOUT_NODE].approval_chain
+        if len(receipt.approvals) >= len(chain):
+            self._refuse(out, cmd, now, "ALREADY_APPROVED", "案款发放审批已完成", "the payout is already approved")
+            return
+        expected = chain[len(receipt.approvals)]
+        code = self._check_authority(cmd, (expected,), now, out)
+        if code is None:
+            return
+        receipt.approvals.append(code)
+        out.events.append(Event(now, state.case_id, EventKind.PAYOUT_APPROVED, PAYOUT_NODE, cmd.receipt, None,
+                                {"authority": code, "step": len(receipt.approvals), "of": len(chain)}))
+
+    def _pay_out(self: Engine, state: CaseState, cmd: c.PayOut, now: datetime, out: Outcome) -> None:
+        receipt = state.receipts.get(cmd.receipt)
+        if receipt is None:
+            self._refuse(out, cmd, now, "NO_RECEIPT", f"没有到账记录 {cmd.receipt}", f"no receipt {cmd.receipt}")
+            return
+        chain = self.process.by_no[PAYOUT_NODE].approval_chain
+        if len(receipt.approvals) < len(chain):
+            missing = "、".join(self.process.authority(a).name for a in chain[len(receipt.approvals):])
+            self._refuse(out, cmd, now, "PAYOUT_NOT_APPROVED", f"案款发放审批未完成，尚需：{missing}",
+                         f"the payout is not approved yet; still needed: {', '.join(chain[len(receipt.approvals):])}")
+            return
+        if state.status(32, cmd.receipt) != NodeStatus.DONE:
+            self._refuse(out, cmd, now, "RECEIPT_NOT_REGISTERED", "到账未登记（节点32）",
+                         "receipt not registered (node 32)")
+            return
+        ns = state.nodes.get((PAYOUT_NODE, cmd.receipt))
+        if ns is not None and ns.status in BLOCKING:
+            self._frozen_refusal(out, cmd, now, [ns])
+            return
+        left = receipt.amount_cents - receipt.paid_cents
+        if cmd.amount_cents <= 0 or cmd.amount_cents > left:
+            self._refuse(out, cmd, now, "BAD_AMOUNT", f"发放金额应在 1 至 {left} 分之间",
+                         f"the paid amount must be between 1 and {left} cents", (left,))
+            return
+        receipt.paid_cents += cmd.amount_cents
+        out.events.append(Event(now, state.case_id, EventKind.PAID_OUT, PAYOUT_NODE, cmd.receipt, None,
+                                {"amount_cents": cmd.amount_cents, "paid_cents": receipt.paid_cents}))
+        if receipt.paid_cents == receipt.amount_cents:
+            self._complete_node(state, c.CompleteNode(state.case_id, PAYOUT_NODE, cmd.receipt), now, out)
+
+    def _release_plan(self: Engine, state: CaseState) -> list[dict[str, object]]:
+        """The freezes a closing by 执行完毕 / 终结 releases: every asset still frozen beyond what was deducted."""
+        return [{"asset": k, "agency": a.agency, "freeze_id": a.freeze_id, "account_no": a.account_no,
+                 "amount_cents": a.frozen_cents - a.deducted_cents}
+                for k, a in state.assets.items() if not a.released and a.frozen_cents > a.deducted_cents]

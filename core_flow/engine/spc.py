@@ -1,0 +1,133 @@
+"""集约查询, the manual-query lock and the 3-day view rule (最高人民法院 法明传〔2020〕849号 一（一）).
+
+Rules (mixed into ``Engine``; same contract: check everything, then change):
+* The inquiry goes to exactly the agencies ``StartInquiry`` names (the scope is computed by whoever knows the
+  agency directory: ``core_flow.gateway.directory.inquiry_scope``) and only after the engine triggered it.
+* Until every in-scope agency answered, a handler's own query to any in-scope agency is refused, naming the
+  outstanding agencies; agencies outside the scope are the handler's own to query.
+* An answer that reports property must be opened within 3 days (legal calendar); otherwise a 督办 item is
+  raised; opening it later closes the item.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import TYPE_CHECKING
+
+from core_flow.engine import commands as c
+from core_flow.engine.events import Event, EventKind, Outcome, Timer, TimerKind
+from core_flow.engine.state import CaseState, FeedbackState
+
+if TYPE_CHECKING:
+    from core_flow.engine.engine import Engine
+
+VIEW_NODE = 3  # events of the 集约查询 are recorded on node 3 (提起（首次）网络查询)
+
+
+class SpcRules:
+    def _inquiry_applies(self: Engine, state: CaseState) -> bool:
+        rules = self.process.inquiry
+        return (state.case_type in rules.case_types and (state.money or not rules.money_only)
+                and state.filed_at.date() >= rules.applies_from)
+
+    def _start_inquiry(self: Engine, state: CaseState, cmd: c.StartInquiry, now: datetime, out: Outcome) -> None:
+        if cmd.debtor not in state.inquiries_triggered:
+            self._refuse(out, cmd, now, "INQUIRY_NOT_TRIGGERED", "该被执行人的集约查询尚未触发（须分案且身份验证通过）",
+                         "the 集约查询 of this debtor has not been triggered (assignment and a passed identity "
+                         "verification come first)")
+            return
+        if cmd.debtor in state.inquiries:
+            self._refuse(out, cmd, now, "INQUIRY_STARTED", "该被执行人的集约查询已发起", "the 集约查询 already started")
+            return
+        if not cmd.agencies or len(set(cmd.agencies)) != len(cmd.agencies):
+            self._refuse(out, cmd, now, "BAD_SCOPE", "查询范围为空或有重复机构",
+                         "the scope is empty or repeats an agency")
+            return
+        state.inquiries[cmd.debtor] = dict.fromkeys(cmd.agencies, "pending")
+        out.events.append(Event(now, state.case_id, EventKind.INQUIRY_STARTED, VIEW_NODE, "", None,
+                                {"debtor": cmd.debtor, "agencies": list(cmd.agencies)}))
+
+    def _inquiry_answered(self: Engine, state: CaseState, cmd: c.InquiryAnswered, now: datetime,
+                          out: Outcome) -> None:
+        agencies = state.inquiries.get(cmd.debtor)
+        if agencies is None or cmd.agency not in agencies:
+            self._refuse(out, cmd, now, "NOT_IN_SCOPE", f"{cmd.agency} 不在该被执行人的集约查询范围内",
+                         f"{cmd.agency} is not in this debtor's 集约查询 scope")
+            return
+        if agencies[cmd.agency] == "answered":
+            self._refuse(out, cmd, now, "ALREADY_ANSWERED", f"{cmd.agency} 已反馈", f"{cmd.agency} already answered")
+            return
+        due = None
+        if cmd.holdings > 0:
+            rules = self.process.inquiry
+            due = self.calendar.deadline(now, rules.view_within, rules.view_policy).due  # may refuse: no change yet
+        agencies[cmd.agency] = "answered"
+        cid = state.case_id
+        out.events.append(Event(now, cid, EventKind.INQUIRY_ANSWERED, VIEW_NODE, "", None,
+                                {"debtor": cmd.debtor, "agency": cmd.agency, "holdings": cmd.holdings,
+                                 "amount_cents": cmd.amount_cents}))
+        if due is not None:
+            token = state.next_token
+            state.next_token += 1
+            state.feedback[(cmd.debtor, cmd.agency)] = FeedbackState(now, due, token, cmd.holdings, cmd.amount_cents)
+            key = f"{cmd.debtor}|{cmd.agency}"
+            out.timers.append(Timer(due, cid, TimerKind.VIEW, VIEW_NODE, key, "", token))
+            out.events.append(Event(now, cid, EventKind.FEEDBACK_RECEIVED, VIEW_NODE, "", None,
+                                    {"debtor": cmd.debtor, "agency": cmd.agency, "view_by": due}))
+        if not state.outstanding(cmd.debtor):
+            out.events.append(Event(now, cid, EventKind.INQUIRY_COMPLETED, VIEW_NODE, "", None,
+                                    {"debtor": cmd.debtor, "agencies": len(agencies)}))
+
+    def _open_feedback(self: Engine, state: CaseState, cmd: c.OpenFeedback, now: datetime, out: Outcome) -> None:
+        fb = state.feedback.get((cmd.debtor, cmd.agency))
+        if fb is None:
+            self._refuse(out, cmd, now, "NO_FEEDBACK", f"{cmd.agency} 没有待查看的财产反馈",
+                         f"no property feedback from {cmd.agency} to open")
+            return
+        if fb.opened_at is not None:
+            return  # opening again changes nothing
+        fb.opened_at = now
+        fb.token = -1
+        out.events.append(Event(now, state.case_id, EventKind.FEEDBACK_OPENED, VIEW_NODE, "", None,
+                                {"debtor": cmd.debtor, "agency": cmd.agency, "late": now >= fb.due}))
+        if fb.duban == "open":
+            fb.duban = "closed"
+            out.events.append(Event(now, state.case_id, EventKind.DUBAN_CLOSED, VIEW_NODE, "", None,
+                                    {"debtor": cmd.debtor, "agency": cmd.agency}))
+
+    def _manual_query(self: Engine, state: CaseState, cmd: c.ManualQuery, now: datetime, out: Outcome) -> None:
+        outstanding = state.outstanding(cmd.debtor)
+        scope = state.inquiries.get(cmd.debtor, {})
+        # "集约查询范围内的协助单位未反馈信息前，执行人员不得自行对集约查询范围内的协助单位发起查询": while any
+        # in-scope agency is outstanding, no own query to any in-scope agency.
+        if outstanding and cmd.agency in scope:
+            names = "、".join(outstanding)
+            self._refuse(out, cmd, now, "MANUAL_QUERY_LOCKED",
+                         f"集约查询范围内的协助单位未反馈前，不得自行查询；尚未反馈：{names}",
+                         f"no own query to agencies of the 集约查询 scope before they answer; outstanding: "
+                         f"{', '.join(outstanding)}", tuple(outstanding))
+            return
+        out.events.append(Event(now, state.case_id, EventKind.MANUAL_QUERY, 9, "", None,
+                                {"debtor": cmd.debtor, "agency": cmd.agency, "in_scope": cmd.agency in scope}))
+
+    def _fire_view(self: Engine, state: CaseState, timer: Timer, now: datetime, out: Outcome) -> None:
+        debtor, _, agency = timer.item.partition("|")
+        fb = state.feedback.get((debtor, agency))
+        if fb is None or fb.token != timer.token or fb.opened_at is not None or fb.duban is not None:
+            return
+        fb.duban = "open"
+        out.events.append(Event(now, state.case_id, EventKind.DUBAN_RAISED, VIEW_NODE, "", None,
+                                {"debtor": debtor, "agency": agency, "received_at": fb.received_at, "due": fb.due,
+                                 "module": self.process.inquiry.duban}))
+
+
+def open_duban(states: dict[str, CaseState] | list[CaseState]) -> list[dict[str, object]]:
+    """Every open 督办 item across cases (engine API; the CLI prints the same list)."""
+    cases = states.values() if isinstance(states, dict) else states
+    items = []
+    for st in cases:
+        for (debtor, agency), fb in st.feedback.items():
+            if fb.duban == "open":
+                items.append({"case_id": st.case_id, "debtor": debtor, "agency": agency,
+                              "received_at": fb.received_at, "due": fb.due, "handler": st.handler})
+    return sorted(items, key=lambda i: (i["due"], i["case_id"], i["agency"]))

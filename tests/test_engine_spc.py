@@ -1,0 +1,193 @@
+"""集约查询 in the engine: scope recorded, the manual-query lock, the 3-day view rule and 督办; money to the cent
+through freeze, 划拨, 到账 and the two-step payout approval; releases on closing; resumption from the 终本
+register. Time is skipped on a SimPy clock."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+
+from core_flow.engine import EventKind, NodeStatus
+from core_flow.engine import commands as c
+from core_flow.engine.spc import open_duban
+from tests.conftest import cst
+
+FILED = cst(2025, 3, 3, 10, 0)  # Monday
+SCOPE = ("icbc", "ccb", "alipay", "csdc", "lb_410800_zyb")
+
+
+@pytest.fixture
+def rt(make_runtime):
+    runtime = make_runtime(FILED)
+    runtime.submit(c.FileCase("K", debtors=("D1",)))
+    runtime.submit(c.StartNode("K", 3))
+    runtime.submit(c.Assign("K", "张三"))
+    runtime.submit(c.VerifyIdentity("K", "D1", True))
+    return runtime
+
+
+def kinds(rt, kind):
+    return [e for e in rt.case_events("K") if e.kind == kind]
+
+
+def test_inquiry_starts_only_after_it_was_triggered(make_runtime):
+    rt = make_runtime(FILED)
+    rt.submit(c.FileCase("K", debtors=("D1",)))
+    assert rt.submit(c.StartInquiry("K", "D1", SCOPE)).refusal.code == "INQUIRY_NOT_TRIGGERED"
+    rt.submit(c.Assign("K", "张三"))
+    rt.submit(c.VerifyIdentity("K", "D1", True))
+    assert rt.submit(c.StartInquiry("K", "D1", SCOPE)).accepted
+    assert rt.submit(c.StartInquiry("K", "D1", SCOPE)).refusal.code == "INQUIRY_STARTED"
+
+
+def test_manual_query_is_locked_until_every_in_scope_agency_answered(rt):
+    rt.submit(c.StartInquiry("K", "D1", SCOPE))
+    refused = rt.submit(c.ManualQuery("K", "D1", "icbc")).refusal
+    assert refused.code == "MANUAL_QUERY_LOCKED" and set(refused.details) == set(SCOPE)
+    assert "icbc" in refused.zh and "alipay" in refused.en
+    # outside the scope (real estate, vehicles, equity…) the handler queries freely
+    assert rt.submit(c.ManualQuery("K", "D1", "real_estate")).accepted
+    for agency in SCOPE[:-1]:
+        rt.submit(c.InquiryAnswered("K", "D1", agency))
+    refused = rt.submit(c.ManualQuery("K", "D1", "icbc")).refusal
+    assert refused.details == ("lb_410800_zyb",)  # only the outstanding one is named
+    rt.submit(c.InquiryAnswered("K", "D1", "lb_410800_zyb"))
+    assert rt.submit(c.ManualQuery("K", "D1", "icbc")).accepted
+    assert len(kinds(rt, EventKind.INQUIRY_COMPLETED)) == 1
+
+
+def test_answers_outside_the_scope_or_twice_are_refused(rt):
+    rt.submit(c.StartInquiry("K", "D1", SCOPE))
+    assert rt.submit(c.InquiryAnswered("K", "D1", "cmb")).refusal.code == "NOT_IN_SCOPE"
+    assert rt.submit(c.InquiryAnswered("K", "D1", "icbc")).accepted
+    assert rt.submit(c.InquiryAnswered("K", "D1", "icbc")).refusal.code == "ALREADY_ANSWERED"
+
+
+def test_feedback_not_opened_within_three_days_raises_duban(rt):
+    rt.submit(c.StartInquiry("K", "D1", SCOPE))
+    rt.clock.run_until(cst(2025, 3, 6, 15, 0))  # Thursday
+    rt.submit(c.InquiryAnswered("K", "D1", "icbc", holdings=2, amount_cents=500_000))
+    received = kinds(rt, EventKind.FEEDBACK_RECEIVED)[0]
+    # 3 days from Thu 03-06 → Sun 03-09, a rest day → Mon 03-10, ends 24:00
+    assert received.data["view_by"] == cst(2025, 3, 11)
+    rt.clock.run_until(cst(2025, 3, 10, 23, 59))
+    assert not kinds(rt, EventKind.DUBAN_RAISED)
+    rt.clock.run_until(cst(2025, 3, 11))
+    raised = kinds(rt, EventKind.DUBAN_RAISED)
+    assert len(raised) == 1 and raised[0].at == cst(2025, 3, 11) and "执行督办" in raised[0].data["module"]
+    assert [(i["case_id"], i["agency"]) for i in open_duban(rt.cases)] == [("K", "icbc")]
+    rt.clock.advance(timedelta(days=2))
+    rt.submit(c.OpenFeedback("K", "D1", "icbc"))
+    assert kinds(rt, EventKind.FEEDBACK_OPENED)[0].data["late"] is True
+    assert len(kinds(rt, EventKind.DUBAN_CLOSED)) == 1
+    assert open_duban(rt.cases) == []
+
+
+def test_feedback_opened_in_time_raises_nothing(rt):
+    rt.submit(c.StartInquiry("K", "D1", SCOPE))
+    rt.submit(c.InquiryAnswered("K", "D1", "ccb", holdings=1, amount_cents=100))
+    rt.submit(c.InquiryAnswered("K", "D1", "alipay", holdings=0))  # no property: nothing to view
+    rt.clock.advance(timedelta(days=2))
+    rt.submit(c.OpenFeedback("K", "D1", "ccb"))
+    rt.clock.advance(timedelta(days=30))
+    assert not kinds(rt, EventKind.DUBAN_RAISED)
+    assert rt.submit(c.OpenFeedback("K", "D1", "alipay")).refusal.code == "NO_FEEDBACK"
+
+
+# ── money ──────────────────────────────────────────────────────────────────────────────────────
+def _money_flow(rt):
+    rt.submit(c.FreezeConfirmed("K", "icbc-1", "icbc", 300_000_00, freeze_id="F1", account_no="A1"))
+    rt.submit(c.FreezeConfirmed("K", "ccb-1", "ccb", 50_000_00, freeze_id="F2", account_no="A2"))
+    rt.submit(c.DeductionConfirmed("K", "icbc-1", 120_000_00, "R1"))
+
+
+def test_freeze_starts_node_31_and_money_arrival_nodes_32_and_33(rt):
+    _money_flow(rt)
+    st = rt.cases["K"]
+    assert st.nodes[(31, "icbc-1")].items["main"].period == "7d"
+    assert st.nodes[(32, "R1")].items["main"].period == "3d"
+    assert st.nodes[(33, "R1")].items["main"].period == "30d"
+    assert st.amounts() == {"frozen_cents": 230_000_00, "deducted_cents": 120_000_00, "paid_cents": 0,
+                            "account_cents": 120_000_00}
+
+
+def test_deduction_cannot_exceed_what_is_frozen(rt):
+    _money_flow(rt)
+    out = rt.submit(c.DeductionConfirmed("K", "icbc-1", 180_000_01, "R2"))
+    assert out.refusal.code == "BAD_AMOUNT" and out.refusal.details == (180_000_00,)
+    assert rt.submit(c.DeductionConfirmed("K", "nope", 1, "R3")).refusal.code == "NO_FREEZE"
+    assert rt.submit(c.DeductionConfirmed("K", "ccb-1", 1, "R1")).refusal.code == "RECEIPT_EXISTS"
+
+
+def test_payout_needs_registration_and_the_approvals_in_order(rt):
+    _money_flow(rt)
+    assert rt.submit(c.PayOut("K", "R1", 100)).refusal.code == "PAYOUT_NOT_APPROVED"
+    assert rt.submit(c.ApprovePayout("K", "R1", "分管副院长")).refusal.code == "WRONG_AUTHORITY"  # 局长 first
+    assert rt.submit(c.ApprovePayout("K", "R1", "执行局长")).accepted
+    assert rt.submit(c.PayOut("K", "R1", 100)).refusal.code == "PAYOUT_NOT_APPROVED"
+    assert rt.submit(c.ApprovePayout("K", "R1", "分管副院长")).accepted
+    assert rt.submit(c.ApprovePayout("K", "R1", "分管副院长")).refusal.code == "ALREADY_APPROVED"
+    assert rt.submit(c.PayOut("K", "R1", 100)).refusal.code == "RECEIPT_NOT_REGISTERED"
+    rt.submit(c.CompleteNode("K", 32, "R1"))
+    assert rt.submit(c.PayOut("K", "R1", 120_000_01)).refusal.code == "BAD_AMOUNT"
+    assert rt.submit(c.PayOut("K", "R1", 20_000_00)).accepted
+    assert rt.cases["K"].status(33, "R1") != NodeStatus.DONE
+    assert rt.submit(c.PayOut("K", "R1", 100_000_00)).accepted
+    assert rt.cases["K"].status(33, "R1") == NodeStatus.DONE
+    assert rt.cases["K"].amounts()["account_cents"] == 0
+
+
+def test_a_frozen_payout_node_blocks_payment(rt):
+    _money_flow(rt)
+    rt.submit(c.CompleteNode("K", 32, "R1"))
+    rt.submit(c.ApprovePayout("K", "R1", "执行局长"))
+    rt.submit(c.ApprovePayout("K", "R1", "分管副院长"))
+    rt.clock.advance(timedelta(days=40))
+    assert rt.cases["K"].status(33, "R1") == NodeStatus.FROZEN
+    assert rt.submit(c.PayOut("K", "R1", 100)).refusal.code == "NODE_FROZEN"
+
+
+def test_closing_by_completion_lists_the_freezes_to_release_and_measures_to_lift(rt):
+    _money_flow(rt)
+    rt.submit(c.CompleteNode("K", 36))
+    out = rt.submit(c.Close("K", "执行完毕"))
+    closed = out.events[0].data
+    assert {r["asset"]: r["amount_cents"] for r in closed["release"]} == {"icbc-1": 180_000_00, "ccb-1": 50_000_00}
+    assert closed["lift"] == ["限制消费"]
+    assert rt.submit(c.FreezeReleased("K", "icbc-1")).accepted
+    assert rt.submit(c.FreezeReleased("K", "icbc-1")).refusal.code == "NO_FREEZE"
+
+
+def test_preservation_keeps_its_controls_on_closing(make_runtime):
+    rt = make_runtime(FILED)
+    rt.submit(c.FileCase("P", case_type="preservation"))
+    rt.submit(c.FreezeConfirmed("P", "a", "icbc", 100))
+    closed = rt.submit(c.Close("P", "执行完毕")).events[0].data
+    assert closed["release_controls"] is False and closed["release"] == []
+
+
+# ── resumption from the 终本 register ───────────────────────────────────────────────────────────
+def _zhongben(rt):
+    for node in (3, 7, 9, 10, 18, 36):
+        rt.submit(c.CompleteNode("K", node))
+    rt.clock.run_until(cst(2025, 6, 10))
+    assert rt.submit(c.Close("K", "终本")).accepted
+
+
+def test_resumption_is_approved_pushed_and_filed_and_the_sweeps_stop(rt):
+    assert rt.submit(c.RequestResumption("K")).refusal.code == "NOT_ZHONGBEN"
+    _zhongben(rt)
+    rt.clock.run_until(cst(2026, 1, 1))  # one sweep so far
+    rt.submit(c.Record("K", "property_found_after_zhongben", "sweep-1"))
+    rt.submit(c.FreezeConfirmed("K", "icbc-9", "icbc", 10_000))
+    assert rt.submit(c.ApproveResumption("K", "执行局长")).refusal.code == "NO_RESUMPTION_REQUEST"
+    rt.submit(c.RequestResumption("K", reason="统查发现存款"))
+    assert rt.submit(c.ApproveResumption("K", "中院")).refusal.code == "WRONG_AUTHORITY"
+    assert rt.submit(c.ResumptionFiled("K", "K-恢")).refusal.code == "RESUMPTION_NOT_APPROVED"
+    approved = rt.submit(c.ApproveResumption("K", "执行局长")).events[0]
+    assert approved.kind == EventKind.RESUMPTION_APPROVED and approved.data["handler"] == "张三"
+    assert rt.submit(c.ResumptionFiled("K", "K-恢")).accepted
+    rt.clock.run_until(cst(2031, 1, 1))
+    assert len(kinds(rt, EventKind.SWEEP_DUE)) == 1
+    assert [e.item for e in rt.case_events("K") if e.kind == EventKind.DEADLINE_SET and e.node == 46] == ["review"]
