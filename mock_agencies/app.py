@@ -99,8 +99,10 @@ def _field_messages(errors: list[dict[str, Any]]) -> list[dict[str, Any]]:
     fields = []
     for e in errors:
         loc = [str(p) for p in e.get("loc", ())]
-        field = ".".join(loc)
         typ = str(e.get("type", ""))
+        if typ == "json_invalid":  # loc is ("body", <character offset>): the body as a whole is at fault
+            loc = loc[:1]
+        field = ".".join(loc)
         en = str(e.get("msg", "invalid"))
         ctx = e.get("ctx") or {}
         if typ == "value_error":  # our validators write "中文 / English" and start with the field name

@@ -1,4 +1,7 @@
-"""FastAPI dependencies: the session (namespace) of a request."""
+"""FastAPI dependencies: the session (namespace) of a request.
+
+Both are ``async``: they run on the event loop, never in the thread pool, so two concurrent first requests
+to a new namespace cannot each create it (and the ticker's asyncio wake-up event is set from its loop)."""
 
 from __future__ import annotations
 
@@ -9,11 +12,11 @@ from mock_agencies.session import DEFAULT_NAMESPACE, NAMESPACE_PATTERN, Session,
 SESSION_HEADER = "X-Zhixing-Session"
 
 
-def get_manager(request: Request) -> SessionManager:
+async def get_manager(request: Request) -> SessionManager:
     return request.app.state.sessions
 
 
-def get_session(
+async def get_session(
     request: Request,
     x_zhixing_session: str = Header(
         DEFAULT_NAMESPACE,

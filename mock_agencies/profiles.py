@@ -271,9 +271,13 @@ class Profile:
         except ValidationError as err:
             first = err.errors()[0]
             loc = ".".join(str(p) for p in first["loc"])
+            text = str(first["msg"]).removeprefix("Value error, ")
+            zh, sep, en = text.partition(" / ")  # our validators write "中文 / English"
+            if not sep:
+                zh = en = text
             raise UserError(
-                f"行为配置无效（{agency_class}/{agency_code}）：{first['msg']}",
-                f"invalid behaviour profile ({agency_class}/{agency_code}): {first['msg']}",
+                f"行为配置无效（{agency_class}/{agency_code}）：{zh}",
+                f"invalid behaviour profile ({agency_class}/{agency_code}): {en}",
                 where=f"profile {self.name}: {loc}",
             ) from None
         self._cache[key] = resolved

@@ -34,7 +34,7 @@ class Settings(BaseModel):
     origin: datetime = Field(default=DEFAULT_ORIGIN, description="虚拟时钟起点 / virtual clock origin")
     max_sessions: int = Field(default=64, ge=1, description="命名空间上限 / most namespaces kept at once")
     callback_max_attempts: int | None = Field(
-        default=None, ge=1, le=10_000, description="回调最多尝试次数，缺省 = 直至确认 / attempts; None = until acknowledged"
+        default=None, ge=1, le=10_000, description="回调最多尝试次数，缺省直至确认 / None: until acknowledged"
     )
     callback_backoff_seconds: float = Field(default=30.0, gt=0, description="首次重试间隔（虚拟秒）")
     callback_backoff_cap_seconds: float = Field(default=3600.0, gt=0)

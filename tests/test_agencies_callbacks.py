@@ -72,6 +72,19 @@ async def test_failed_delivery_is_retried_with_backoff_until_acknowledged(
     assert len({json.dumps(p, sort_keys=True) for p in payloads(route)}) == 1  # the same answer each time
 
 
+async def test_by_default_delivery_is_retried_until_acknowledged(receiver: respx.MockRouter) -> None:
+    failures = 20  # far beyond any small fixed attempt limit; the receiver is down for about 15 virtual hours
+    route = receiver.post(RECEIVER).mock(side_effect=[httpx.Response(503)] * failures + [httpx.Response(200)])
+    async with make_client() as client:
+        ns, d = await _setup(client, "until-ack")
+        await ns.accepted("icbc", ns.body(d, "00", callback_url=RECEIVER))
+        summary = await ns.advance(seconds=2 * 86400)
+        assert route.call_count == failures + 1 and summary["callbacks_acknowledged"] == 1
+        callbacks = (await client.get(f"/admin/sessions/{ns.name}/callbacks")).json()
+        assert callbacks["pending"] == [] and [d["state"] for d in callbacks["done"]] == ["acknowledged"]
+        assert (await ns.advance(seconds=86400))["callback_attempts"] == 0
+
+
 async def test_delivery_is_abandoned_after_max_attempts_and_stays_pollable(
     client: httpx.AsyncClient, receiver: respx.MockRouter
 ) -> None:

@@ -172,6 +172,12 @@ async def test_full_chain_over_http_with_callbacks(app, client):
         ]
         last = json.loads(route.calls[-1].request.content)
         assert last["price_cents"] == V // 2 and last["buyer_id"] == "buyer-1"
+        # every result, whether time or a command produced it, carries the receiver's idempotency key
+        keys = [call.request.headers["Idempotency-Key"] for call in route.calls]
+        listings = [first["listing_id"], second["listing_id"], second["listing_id"], s["listing_id"]]
+        assert keys == [f"{e}:{lid}" for e, lid in zip(callback_events(route), listings, strict=True)]
+        notices = (await client.get("/admin/sessions/chain/journal", params={"kind": "notice"})).json()["entries"]
+        assert [e["event"] for e in notices] == callback_events(route)
 
 
 async def test_simulated_bidders_result_matches_the_callback(client):

@@ -257,6 +257,20 @@ class ResumptionFiled:
 
 
 @dataclass(frozen=True, slots=True)
+class LogExchange:
+    """A 查控 request or answer passing the gateway, recorded on the case (no other state change)."""
+
+    case_id: str
+    kind: str  # sent | accepted | retry_scheduled | rejected | gave_up | answer | duplicate_answer | …
+    agency: str
+    request_no: str
+    measure: str = ""
+    ticket_id: str | None = None
+    attempt: int = 0
+    detail: dict[str, Any] | None = None
+
+
+@dataclass(frozen=True, slots=True)
 class FireTimer:
     timer: Timer
 
@@ -270,5 +284,5 @@ Command = (
     | RequestUnfreeze | ApproveUnfreeze | RejectUnfreeze | RequestLimitChange | ApproveLimitChange
     | LiftSuspension | Close | FireTimer | StartInquiry | InquiryAnswered | OpenFeedback | ManualQuery
     | FreezeConfirmed | FreezeReleased | DeductionConfirmed | ApprovePayout | PayOut | RequestResumption
-    | ApproveResumption | ResumptionFiled
+    | ApproveResumption | ResumptionFiled | LogExchange
 )

@@ -57,7 +57,7 @@ def _lead(period: Period) -> timedelta:
 _AFTER_CLOSING = (
     c.FireTimer, c.Record, c.CompleteItem, c.CompleteNode, c.StartNode, c.FreezeConfirmed, c.FreezeReleased,
     c.InquiryAnswered, c.OpenFeedback, c.RequestResumption, c.ApproveResumption, c.ResumptionFiled,
-    c.ManualQuery,
+    c.ManualQuery, c.LogExchange,
 )
 
 
@@ -106,6 +106,7 @@ class Engine(SpcRules, MoneyRules, ResumptionRules):
             c.RequestResumption: self._request_resumption,
             c.ApproveResumption: self._approve_resumption,
             c.ResumptionFiled: self._resumption_filed,
+            c.LogExchange: self._log_exchange,
         }
 
     # ── entry point ──────────────────────────────────────────────────────────────────────
@@ -637,6 +638,13 @@ class Engine(SpcRules, MoneyRules, ResumptionRules):
         for key, at, period in plan:
             ns.items[key] = ItemState(at, token, period)
             out.timers.append(Timer(at, state.case_id, TimerKind.SWEEP, node.no, key, "", token))
+
+    def _log_exchange(self, state: CaseState, cmd: c.LogExchange, now: datetime, out: Outcome) -> None:
+        data: dict[str, Any] = {"kind": cmd.kind, "agency": cmd.agency, "request_no": cmd.request_no,
+                                "measure": cmd.measure, "ticket_id": cmd.ticket_id, "attempt": cmd.attempt}
+        if cmd.detail:
+            data.update(cmd.detail)
+        out.events.append(Event(now, state.case_id, EventKind.EXCHANGE, None, "", None, data))
 
     # ── timers ───────────────────────────────────────────────────────────────────────────
     def _fire(self, state: CaseState, cmd: c.FireTimer, now: datetime, out: Outcome) -> None:

@@ -49,6 +49,7 @@ class EventKind(StrEnum):
     RESUMPTION_REQUESTED = "resumption_requested"
     RESUMPTION_APPROVED = "resumption_approved"  # → pushed to the local filing system
     RESUMPTION_FILED = "resumption_filed"
+    EXCHANGE = "exchange"  # a 查控 request or answer through the gateway
 
 
 @dataclass(frozen=True, slots=True)

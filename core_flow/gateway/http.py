@@ -83,7 +83,11 @@ class HttpTransport:
     ``timeout`` (real seconds) applies when a call gives none."""
 
     def __init__(
-        self, client: httpx.AsyncClient, *, headers: Mapping[str, str] | None = None, timeout: float | None = None
+        self,
+        client: httpx.AsyncClient,
+        *,
+        headers: Mapping[str, str] | None = None,
+        timeout: float | None = None,
     ) -> None:
         self.client = client
         self.headers = dict(headers or {})
@@ -99,16 +103,32 @@ class HttpTransport:
 
     # -- the two calls -------------------------------------------------------------------------------
 
-    def submit(self, agency: str, request: ControlRequest, done: SubmitDone, *, timeout: float | None = None) -> None:
+    def submit(
+        self, agency: str, request: ControlRequest, done: SubmitDone, *, timeout: float | None = None
+    ) -> None:
         body = request.model_dump(mode="json", exclude_none=True)
         url = f"/agencies/{quote(agency, safe='')}/requests"
-        self._spawn(self._call(lambda t: self.client.post(url, json=body, headers=self.headers, timeout=t),
-                               timeout, self._submit_result, SubmitResult), done)
+        self._spawn(
+            self._call(
+                lambda t: self.client.post(url, json=body, headers=self.headers, timeout=t),
+                timeout,
+                self._submit_result,
+                SubmitResult,
+            ),
+            done,
+        )
 
     def poll(self, agency: str, ticket_id: str, done: PollDone, *, timeout: float | None = None) -> None:
         url = f"/agencies/{quote(agency, safe='')}/requests/{quote(ticket_id, safe='')}"
-        self._spawn(self._call(lambda t: self.client.get(url, headers=self.headers, timeout=t),
-                               timeout, self._poll_result, PollResult), done)
+        self._spawn(
+            self._call(
+                lambda t: self.client.get(url, headers=self.headers, timeout=t),
+                timeout,
+                self._poll_result,
+                PollResult,
+            ),
+            done,
+        )
 
     async def aclose(self) -> None:
         """Cancel calls still in flight (their ``done`` is not called)."""

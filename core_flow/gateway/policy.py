@@ -48,7 +48,9 @@ class RetryPolicy:
             return 0.0
         exponent = retry - 1
         # compare in logarithms: base × factor^exponent overflows long before it matters
-        if self.factor > 1 and exponent * math.log(self.factor) >= math.log(max(self.cap, 1e-300) / self.base):
+        if self.factor > 1 and exponent * math.log(self.factor) >= math.log(
+            max(self.cap, 1e-300) / self.base
+        ):
             return float(self.cap)
         return min(float(self.cap), self.base * self.factor**exponent)
 

@@ -15,6 +15,7 @@ from pydantic import BaseModel
 
 from core_flow.errors import UserError
 from core_flow.protocol import ControlRequest, Feedback, Ticket
+from mock_agencies.catalogue import Agency, UnknownAgencyError
 from mock_agencies.deps import get_session
 from mock_agencies.profiles import FaultKind
 from mock_agencies.routers.catalogue import CODE_PATH
@@ -59,6 +60,27 @@ _ERRORS = {
     409: {"model": ErrorBody, "description": "请求编号已用于不同请求 / request_no reused"},
     422: {"model": ErrorBody, "description": "请求无效（字段级说明）/ invalid request (per field)"},
 }
+
+
+_WHERE_PREFIXES = ("body", "path.", "query.", "header", "request")
+
+
+async def agency_of(code: str = CODE_PATH, session: Session = Depends(get_session)) -> Agency:
+    """The agency named in the path (resolved before the body is validated: an unknown agency is a 404)."""
+    if code not in session.catalogue:
+        raise UnknownAgencyError(code, where="path.code")
+    return session.catalogue.get(code)
+
+
+def _submit(session: Session, agency: Agency, body: ControlRequest) -> tuple[TicketRecord, bool]:
+    """``session.submit``; a domain error names its field as the validation errors do (``body.<field>``)."""
+    try:
+        return session.submit(agency, body)
+    except UserError as err:
+        if err.where and not err.where.startswith(_WHERE_PREFIXES):
+            err.where = f"body.{err.where}"
+            err.args = (err.message,)
+        raise
 
 
 def _fault_response(session: Session, code: str, request_no: str, fault: FaultDecision) -> Response:
@@ -106,13 +128,12 @@ def _poll_body(record: TicketRecord) -> bytes:
     },
 )
 async def submit_request(
-    body: ControlRequest, code: str = CODE_PATH, session: Session = Depends(get_session)
+    body: ControlRequest, agency: Agency = Depends(agency_of), session: Session = Depends(get_session)
 ) -> Response:
-    agency = session.catalogue.get(code)
     fault = session.draw_fault(agency)
     if fault is not None:
-        return _fault_response(session, code, body.request_no, fault)
-    record, duplicate = session.submit(agency, body)
+        return _fault_response(session, agency.code, body.request_no, fault)
+    record, duplicate = _submit(session, agency, body)
     ticket = record.ticket.model_copy(update={"duplicate": True}) if duplicate else record.ticket
     return Response(ticket.model_dump_json(), status_code=200 if duplicate else 202, media_type=_JSON)
 

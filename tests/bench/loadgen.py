@@ -44,6 +44,7 @@ class Spec:
     warmup: int = 500
     warmup_seconds: float = 3.0
     marker: str = "@@N@@"
+    first: int = 0  # serial number of the first (warm-up) request
 
     def __post_init__(self) -> None:
         if self.host != LOOPBACK:
@@ -54,8 +55,8 @@ class Spec:
             raise ValueError("connections in 1..1024, depth in 1..64")
         if not (0 < self.max_seconds <= 600 and 0 < self.warmup_seconds <= 600):
             raise ValueError("max_seconds and warmup_seconds in (0, 600]")
-        if self.requests < 1 or self.warmup < 0:
-            raise ValueError("requests ≥ 1, warmup ≥ 0")
+        if self.requests < 1 or self.warmup < 0 or self.first < 0:
+            raise ValueError("requests ≥ 1, warmup ≥ 0, first ≥ 0")
 
 
 def build_requests(spec: Spec, start: int, count: int) -> list[bytes]:
@@ -224,8 +225,8 @@ def _content_length(head: bytes, status: int) -> int:
 
 async def run(spec: Spec) -> dict[str, Any]:
     loop = asyncio.get_running_loop()
-    warm = build_requests(spec, 0, spec.warmup)
-    measured = build_requests(spec, spec.warmup, spec.requests)
+    warm = build_requests(spec, spec.first, spec.warmup)
+    measured = build_requests(spec, spec.first + spec.warmup, spec.requests)
     live: set[Connection] = set()
     current: list[Phase] = []
     drained = asyncio.Event()

@@ -1,8 +1,9 @@
 """`make bench`: requests per second the mock agencies sustain with the `fast` profile on uvicorn loopback,
 against a bare uvicorn JSON endpoint measured in the same run with the same load generator and settings.
 
-Each server runs alone in its own process (one uvicorn worker, access log off, log level warning) and is
-measured on its own; the load comes from ``tests/bench/loadgen.py`` in a third process (persistent
+Each server runs in its own process (one uvicorn worker, access log off, log level warning) and is measured
+on its own, in alternating rounds (the best round of each is reported: the machine may carry other load;
+every round is printed); the load comes from ``tests/bench/loadgen.py`` in a third process (persistent
 keep-alive connections, requests built before the clock starts), so the figures show what the servers
 sustain, not what the client manages. Both servers get the very same requests: valid query (00)
 ControlRequests with unique request numbers, spread over four banks and eight debtors. Prints both figures
@@ -30,11 +31,12 @@ LOOPBACK = "127.0.0.1"
 
 BANKS = ("icbc", "ccb", "abc", "boc")
 DEBTORS = 8
+ROUNDS = 2
 LOAD = {
     "connections": 16,
     "depth": 1,
-    "requests": 40_000,  # count bound; at these rates the time cap usually ends the phase
-    "max_seconds": 5.0,
+    "requests": 100_000,  # count bound; at these rates the time cap ends the counted phase
+    "max_seconds": 4.0,
     "warmup": 1_000,
     "warmup_seconds": 3.0,
 }
@@ -120,9 +122,10 @@ def _cpu_seconds(pid: int) -> float | None:
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
-def _load(port: int, pid: int, templates: list[dict[str, Any]]) -> dict[str, Any]:
-    """Drive one server with the load generator; adds the server's CPU seconds during the counted phase."""
-    spec = {"port": port, "templates": templates, **LOAD}
+def _load(port: int, pid: int, templates: list[dict[str, Any]], first: int) -> dict[str, Any]:
+    """Drive one server with the load generator (request numbers from ``first`` on); adds the server's CPU
+    seconds."""
+    spec = {"port": port, "templates": templates, "first": first, **LOAD}
     cpu0 = _cpu_seconds(pid)
     done = subprocess.run(
         [sys.executable, str(LOADGEN)],
@@ -135,7 +138,7 @@ def _load(port: int, pid: int, templates: list[dict[str, Any]]) -> dict[str, Any
     cpu1 = _cpu_seconds(pid)
     assert done.returncode == 0, f"负载程序失败 / load generator failed:\n{done.stderr}"
     report = json.loads(done.stdout)
-    # the counted phase is most of the run; the warm-up's share is small and the same for both servers
+    # over the warm-up and the counted phase (the generator's start-up leaves the server idle)
     report["server_cpu_seconds"] = None if cpu0 is None or cpu1 is None else cpu1 - cpu0
     return report
 
@@ -165,57 +168,70 @@ def _templates(debtors: list[dict[str, Any]]) -> list[dict[str, Any]]:
 
 def _line(report: dict[str, Any]) -> str:
     cpu = report["server_cpu_seconds"]
-    server = f"{cpu / report['elapsed']:.0%}" if cpu is not None else "n/a"
+    busy = report["elapsed"] + report["warmup"]["elapsed"]
+    server = f"{cpu / busy:.0%}" if cpu is not None else "n/a"
     return (
-        f"{report['completed']} ok / {report['errors']} errors in {report['elapsed']:.2f} s "
-        f"(stopped by {report['stopped_by']}); CPU: server ≈ {server} of a core, "
+        f"{report['rps']:.0f} req/s, {report['completed']} ok / {report['errors']} errors in "
+        f"{report['elapsed']:.2f} s (stopped by {report['stopped_by']}); CPU: server ≈ {server} of a core, "
         f"generator {report['cpu_seconds'] / report['elapsed']:.0%}"
     )
 
 
 def test_bench_mock_vs_bare_uvicorn(benchmark: Any) -> None:
-    results: dict[str, dict[str, Any]] = {}
+    runs: dict[str, list[dict[str, Any]]] = {"mock": [], "bare": []}
     checks: dict[str, Any] = {}
 
     def run() -> None:
-        with _server(MOCK_ARGS, MOCK_ENV, "/agencies") as (url, port, pid):
+        with (
+            _server(MOCK_ARGS, MOCK_ENV, "/agencies") as (url, mock_port, mock_pid),
+            _server(["-c", BARE_APP], {}, "/") as (_, bare_port, bare_pid),
+        ):
             debtors = [httpx.get(f"{url}/admin/sessions/default/debtors/{i}").json() for i in range(DEBTORS)]
             templates = _templates(debtors)
-            results["mock"] = _load(port, pid, templates)
+            for i in range(ROUNDS):  # alternate, one server at a time (the other one idles)
+                first = i * (LOAD["warmup"] + LOAD["requests"])  # every request number new to the mock
+                runs["mock"].append(_load(mock_port, mock_pid, templates, first))
+                runs["bare"].append(_load(bare_port, bare_pid, templates, first))
             checks["info"] = httpx.get(f"{url}/admin/sessions/default").json()
             checks["journal"] = httpx.get(f"{url}/admin/sessions/default/journal", params={"limit": 50}).json()
-        with _server(["-c", BARE_APP], {}, "/") as (_, port, pid):
-            results["bare"] = _load(port, pid, templates)
 
     benchmark.pedantic(run, rounds=1, iterations=1)
-    mock, bare = results["mock"], results["bare"]
+    # the best round of each: the one least disturbed by other load on the machine
+    mock = max(runs["mock"], key=lambda r: r["rps"])
+    bare = max(runs["bare"], key=lambda r: r["rps"])
     ratio = mock["rps"] / bare["rps"]
     benchmark.extra_info.update(
         {
             "mock_rps": mock["rps"],
             "bare_rps": bare["rps"],
             "ratio": ratio,
+            "mock_rps_rounds": [r["rps"] for r in runs["mock"]],
+            "bare_rps_rounds": [r["rps"] for r in runs["bare"]],
             "load": LOAD,
-            "mock": mock,
-            "bare": bare,
+            "rounds": runs,
         }
     )
-    print(
-        f"\n[bench] 模拟机构 / mock agencies (fast): {mock['rps']:.0f} req/s; "
-        f"bare uvicorn JSON endpoint: {bare['rps']:.0f} req/s; ratio {ratio:.2f} (target ≥ 0.5)"
-        f"\n[bench]   负载 / load: {LOAD['connections']} keep-alive connections × depth {LOAD['depth']}, "
-        f"separate process"
-        f"\n[bench]   mock: {_line(mock)}\n[bench]   bare: {_line(bare)}"
-    )
+    lines = [
+        f"[bench] 模拟机构 / mock agencies (fast): {mock['rps']:.0f} req/s; "
+        f"bare uvicorn JSON endpoint: {bare['rps']:.0f} req/s; ratio {ratio:.2f} (target ≥ 0.5)",
+        f"[bench]   负载 / load: {LOAD['connections']} keep-alive connections × depth {LOAD['depth']} from a "
+        f"separate process; best of {ROUNDS} alternating rounds of ≤ {LOAD['max_seconds']:.0f} s",
+    ]
+    for name, reports in runs.items():
+        lines += [f"[bench]   {name} round {i + 1}: {_line(r)}" for i, r in enumerate(reports)]
+    print("\n" + "\n".join(lines))
 
     # no timing asserts: only that the load went through and the mock really did the work
-    for name, report in results.items():
-        assert report["errors"] == 0, f"{name}: {report['errors']} 个请求失败 / requests failed: {report['statuses']}"
-        assert report["completed"] > 0, name
+    for name, reports in runs.items():
+        for r in reports:
+            assert r["errors"] == 0, f"{name}: {r['errors']} 个请求失败 / requests failed: {r['statuses']}"
+            assert r["completed"] > 0, name
+    for r in runs["mock"]:  # every request new and accepted: 202 (a duplicate would be 200, a fault 5xx)
+        assert set(r["statuses"]) | set(r["warmup"]["statuses"]) == {"202"}, r["statuses"]
     info, journal = checks["info"], checks["journal"]
     assert info["profile"] == "fast"
-    accepted = mock["warmup"]["completed"] + mock["completed"]
-    sent = mock["warmup"]["sent"] + mock["sent"]
+    accepted = sum(r["warmup"]["completed"] + r["completed"] for r in runs["mock"])
+    sent = sum(r["warmup"]["sent"] + r["sent"] for r in runs["mock"])
     # requests still in flight when the time cap stopped the generator may have been accepted too
     assert accepted <= info["tickets"] <= sent, (accepted, info["tickets"], sent)
     assert info["pending_answers"] == 0  # `fast`: every query answered on receipt

@@ -1,0 +1,110 @@
+"""The agencies a court talks to, and the scope of a 集约查询 (最高人民法院 法明传〔2020〕849号 一（一）1).
+
+The directory is data the court side receives (``GET /agencies`` of an agency endpoint, or the mock
+catalogue in-process): code, name, group, region, operations. The scope rule is the notice's own:
+the 21 national banks, the 3 internet-finance providers, securities, the local banks of the debtor's
+household-registration place and the local banks of the executing court's place. A person's registration
+place is the first 6 digits of the ID number (GB/T 2260 code); a company's, characters 3–8 of its unified
+social credit code (the registration authority's region, GB 32100).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from core_flow.errors import UserError
+from core_flow.protocol import AgencyGroup, Measure, SubjectKind
+
+IN_SCOPE_GROUPS = (AgencyGroup.NATIONAL_BANK, AgencyGroup.INTERNET_FINANCE, AgencyGroup.SECURITIES)
+_ID = re.compile(r"^\d{17}[\dX]$")
+_USCC = re.compile(r"^[0-9A-HJ-NPQRTUWXY]{2}\d{6}[0-9A-HJ-NPQRTUWXY]{10}$")
+_REGION = re.compile(r"^\d{2}(\d{2}){0,2}$")
+
+
+@dataclass(frozen=True, slots=True)
+class AgencyInfo:
+    code: str
+    name: str
+    group: AgencyGroup
+    region: str | None = None
+    operations: tuple[Measure, ...] = ()
+
+
+class AgencyDirectory:
+    def __init__(self, agencies: Iterable[AgencyInfo]) -> None:
+        self.agencies = tuple(agencies)
+        self._by_code = {a.code: a for a in self.agencies}
+
+    @classmethod
+    def from_json(cls, rows: Iterable[Mapping[str, Any]]) -> AgencyDirectory:
+        """From the catalogue as ``GET /agencies`` serves it (code, name, group, operations, region)."""
+        return cls(
+            AgencyInfo(str(r["code"]), str(r["name"]), AgencyGroup(r["group"]), r.get("region") or None,
+                       tuple(Measure(m) for m in r.get("operations", ())))
+            for r in rows
+        )
+
+    def get(self, code: str) -> AgencyInfo:
+        try:
+            return self._by_code[code]
+        except KeyError:
+            raise UserError(f"未知机构代码 {code!r}", f"unknown agency code {code!r}", where="agency",
+                            code="unknown_agency") from None
+
+    def __contains__(self, code: object) -> bool:
+        return code in self._by_code
+
+    def by_group(self, group: AgencyGroup) -> tuple[AgencyInfo, ...]:
+        return tuple(a for a in self.agencies if a.group == group)
+
+
+_ID_WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
+
+
+def _valid_id(value: str) -> bool:
+    """GB 11643: an 18-digit ID number whose last character is its check digit."""
+    if not _ID.match(value):
+        return False
+    total = sum(int(d) * w for d, w in zip(value[:17], _ID_WEIGHTS, strict=True))
+    return "10X98765432"[total % 11] == value[17]
+
+
+def registration_region(debtor_id: str, kind: SubjectKind | None = None) -> str:
+    """The 6-digit registration region of an 18-digit ID number or an 18-character credit code.
+
+    Without ``kind`` the number's type is told by its form: a valid ID check digit means a person (an all-digit
+    credit code can look like an ID number otherwise)."""
+    value = (debtor_id or "").strip().upper()
+    person = kind == SubjectKind.PERSON if kind is not None else _valid_id(value)
+    if person and _ID.match(value):
+        return value[:6]
+    if not person and _USCC.match(value):
+        return value[2:8]
+    raise UserError(
+        f"被执行人证件号码应为18位身份证号或统一社会信用代码：{debtor_id!r}",
+        f"the debtor's number must be an 18-digit ID number or unified social credit code: {debtor_id!r}",
+        where="debtor_id",
+    )
+
+
+def inquiry_scope(directory: AgencyDirectory, debtor_id: str, court_region: str,
+                  kind: SubjectKind | None = None) -> tuple[AgencyInfo, ...]:
+    """Exactly the agencies a 集约查询 reaches, in directory order: the nationwide ones first, then the local
+    banks whose region (2-, 4- or 6-digit prefix) covers the debtor's registration place or the court's place."""
+    debtor_region = registration_region(debtor_id, kind)
+    if not _REGION.match(court_region or ""):
+        raise UserError(
+            f"法院所在地区划代码须为2、4或6位数字：{court_region!r}",
+            f"the court's region must be a 2-, 4- or 6-digit GB/T 2260 code: {court_region!r}",
+            where="court_region",
+        )
+    nationwide = tuple(a for a in directory.agencies if a.group in IN_SCOPE_GROUPS)
+    local = tuple(
+        a for a in directory.agencies
+        if a.group == AgencyGroup.LOCAL_BANK and a.region
+        and (debtor_region.startswith(a.region) or court_region.startswith(a.region))
+    )
+    return nationwide + local

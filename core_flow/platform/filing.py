@@ -1,0 +1,113 @@
+"""Pushing an approved resumption to the local filing system (法明传〔2020〕849号 一（二）: "审批通过后，推送本地
+立案系统进行恢复执行立案"), and zhixing's built-in reference receiver for it.
+
+A push is an HTTP POST of a JSON body to the configured endpoint; the receiver files the 恢复执行 case and
+answers with its number. ``HttpFilingPush`` posts through an injected ``httpx.AsyncClient`` (a real server or
+an in-process ASGI app); ``LocalFilingPush`` calls a filing function on the clock, for virtual-time runs.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Callable
+from typing import Any, Protocol
+
+import httpx
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from pydantic import BaseModel, ConfigDict, Field
+
+from core_flow.clocks import Clock
+from core_flow.errors import UserError
+
+PushDone = Callable[[str | None, str], None]  # (new case id or None, detail)
+
+
+class ResumptionPush(BaseModel):
+    """What 终本管理 sends to the filing system once a resumption is approved."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    court_code: str = Field(min_length=1, max_length=32)
+    original_case: str = Field(min_length=1, max_length=64, description="终本案号 / the 终本 case")
+    previous_handler: str | None = Field(default=None, max_length=64, description="原承办人 / its handler")
+    debtors: tuple[str, ...] = Field(min_length=1, description="被执行人证件号码 / debtors' ID numbers")
+    reason: str = Field(default="", max_length=500)
+
+
+class FiledCase(BaseModel):
+    case_id: str
+    original_case: str
+
+
+class FilingPush(Protocol):
+    def push(self, payload: ResumptionPush, done: PushDone) -> None: ...
+
+
+class HttpFilingPush:
+    """POST to ``url`` (retried a few times on transport errors and 5xx; each attempt bounded)."""
+
+    def __init__(self, client: httpx.AsyncClient, url: str, attempts: int = 5) -> None:
+        self.client = client
+        self.url = url
+        self.attempts = attempts
+
+    def push(self, payload: ResumptionPush, done: PushDone) -> None:
+        asyncio.get_running_loop().create_task(self._push(payload, done))
+
+    async def _push(self, payload: ResumptionPush, done: PushDone) -> None:
+        detail = ""
+        for _ in range(self.attempts):
+            try:
+                response = await self.client.post(self.url, json=payload.model_dump(mode="json"))
+            except httpx.TransportError as err:
+                detail = f"{type(err).__name__}: {err}"
+                continue
+            if response.status_code < 300:
+                done(FiledCase.model_validate(response.json()).case_id, "filed")
+                return
+            detail = f"HTTP {response.status_code}: {response.text[:200]}"
+            if response.status_code < 500:
+                break
+        done(None, detail)
+
+
+class LocalFilingPush:
+    """Files through ``file`` at the clock's next instant (no network): for virtual-time runs."""
+
+    def __init__(self, clock: Clock, file: Callable[[ResumptionPush], str]) -> None:
+        self.clock = clock
+        self.file = file
+
+    def push(self, payload: ResumptionPush, done: PushDone) -> None:
+        def deliver() -> None:
+            try:
+                done(self.file(payload), "filed")
+            except UserError as err:
+                done(None, err.message)
+
+        self.clock.call_at(self.clock.now(), deliver)
+
+
+def create_filing_receiver(file: Callable[[ResumptionPush], str]) -> FastAPI:
+    """The reference receiver: ``POST /filings/resumptions`` files the 恢复执行 case through ``file``."""
+    app = FastAPI(title="zhixing 本地立案系统（参考实现）/ local filing system (reference receiver)")
+
+    @app.exception_handler(RequestValidationError)
+    async def _invalid(_: Request, exc: RequestValidationError) -> JSONResponse:
+        fields = [{"where": ".".join(str(p) for p in e["loc"]), "en": e["msg"], "zh": "字段无效"} for e in exc.errors()]
+        return JSONResponse(status_code=422, content={"error": {
+            "code": "invalid", "zh": "推送内容无效：" + "；".join(f["where"] for f in fields),
+            "en": "invalid push: " + "; ".join(f"{f['where']}: {f['en']}" for f in fields), "fields": fields}})
+
+    @app.exception_handler(UserError)
+    async def _user_error(_: Request, exc: UserError) -> JSONResponse:
+        return JSONResponse(status_code=422, content={"error": exc.as_dict()})
+
+    @app.post("/filings/resumptions", response_model=FiledCase, status_code=201,
+              summary="恢复执行立案 / file a resumed case")
+    async def file_resumption(payload: ResumptionPush) -> dict[str, Any]:
+        return {"case_id": file(payload), "original_case": payload.original_case}
+
+    return app

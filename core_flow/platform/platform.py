@@ -1,0 +1,344 @@
+"""The court's platform: the engine driving the agencies end to end.
+
+It joins a ``Runtime`` (the engine on a clock) to a ``Gateway`` (the agencies) and does what the system does
+by itself under the SPC notice and the guideline:
+
+* a triggered 集约查询 goes out to exactly its scope (``inquiry_scope``) for each debtor;
+* answers become engine commands: ``InquiryAnswered``; property found starts node 17's control deadline;
+  confirmed freezes, deductions and releases become ``FreezeConfirmed`` / ``DeductionConfirmed`` /
+  ``FreezeReleased``;
+* closing by 执行完毕 / 终结 sends an unfreeze for every freeze still held (not in 保全 cases);
+* each 终本 sweep queries the debtors again; property found is recorded for 终本管理 (node 46's review);
+* an approved resumption is pushed to the local filing system, which files the 恢复执行 case;
+* every request and answer is recorded on its case (``LogExchange``).
+
+What handlers decide — opening feedback, freezing, deducting, approving, paying — are the methods
+``open_feedback``, ``freeze``, ``deduct``, ``release``, ``manual_query``, ``pay_out`` and plain engine
+commands through ``submit``. Reactions to engine events run at the clock's next instant, never nested inside
+the command that caused them.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from itertools import count
+from typing import Any, Protocol
+
+from core_flow.agency_directory import AgencyDirectory, inquiry_scope
+from core_flow.engine import Event, EventKind, Outcome
+from core_flow.engine import commands as c
+from core_flow.errors import UserError
+from core_flow.platform.court import DEFAULT_COURT, Court
+from core_flow.platform.filing import FilingPush, ResumptionPush
+from core_flow.protocol import ControlRequest, DeductStatus, Feedback, Holding, Measure, Subject
+from core_flow.runtime import Runtime
+
+
+class CourtAccounts(Protocol):
+    """The court's 执行款专户 with its per-case sub-accounts (一案一账号)."""
+
+    def open(self, court_code: str, case_id: str) -> str: ...
+
+    def balance(self, sub: str) -> int: ...
+
+    def pay_out(self, sub: str, amount_cents: int, payee: str) -> None: ...
+
+
+@dataclass(slots=True)
+class _Request:
+    case_id: str
+    purpose: str  # inquiry | manual | freeze | deduct | unfreeze | sweep | clue
+    debtor: str
+    agency: str
+    asset: str = ""
+    extra: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass(slots=True)
+class Finding:
+    """Property a 终本 sweep (or a verified clue) reported, for 终本管理."""
+
+    case_id: str
+    debtor: str
+    agency: str
+    holdings: tuple[Holding, ...]
+    source: str  # sweep-N | clue
+
+
+class Platform:
+    def __init__(self, runtime: Runtime, gateway: Any, directory: AgencyDirectory, *, court: Court = DEFAULT_COURT,
+                 accounts: CourtAccounts | None = None, filing: FilingPush | None = None,
+                 callback_url: str | None = None, auto_inquiry: bool = True) -> None:
+        self.runtime = runtime
+        self.gateway = gateway
+        self.directory = directory
+        self.court = court
+        self.accounts = accounts
+        self.filing = filing
+        self.callback_url = callback_url
+        self.auto_inquiry = auto_inquiry
+        self.subjects: dict[str, Subject] = {}
+        self.sub_accounts: dict[str, str] = {}
+        self.holdings: dict[tuple[str, str, str], tuple[Holding, ...]] = {}  # (case, debtor, agency)
+        self.assets: dict[tuple[str, str], tuple[str, Holding, str]] = {}  # (case, asset) -> agency, holding, debtor
+        self.findings: list[Finding] = []
+        self.pushes: list[dict[str, Any]] = []
+        self.listeners: list[Callable[[str, dict[str, Any]], None]] = []  # platform notices (for clerks, UIs)
+        self._requests: dict[str, _Request] = {}
+        self._seq = count(1)
+        self._receipts = count(1)
+        self._resumed = count(1)
+        gateway.on_answer = self._on_answer
+        gateway.on_event = self._on_gateway_event
+        runtime.subscribe(self._on_event)
+
+    # ── commands and filing ─────────────────────────────────────────────────────────────────────
+    def submit(self, cmd: c.Command) -> Outcome:
+        return self.runtime.submit(cmd)
+
+    def file(self, cmd: c.FileCase, subjects: Sequence[Subject]) -> Outcome:
+        """立案 with the debtors' identities (their ID numbers are the debtors of the case)."""
+        ids = tuple(s.id_number for s in subjects)
+        if set(ids) != set(cmd.debtors):
+            raise UserError("被执行人名单与证件号码不一致", "the debtors of the case and the subjects differ",
+                            where="debtors")
+        for subject in subjects:
+            self.subjects[subject.id_number] = subject
+        out = self.runtime.submit(cmd)
+        if out.accepted and self.accounts is not None:
+            self.sub_accounts[cmd.case_id] = self.accounts.open(self.court.code, cmd.case_id)  # 一案一账号
+        return out
+
+    def file_resumed(self, push: ResumptionPush) -> str:
+        """What the local filing system does with a push: file the 恢复执行 case (handler assigned later)."""
+        original = self.runtime.cases.get(push.original_case)
+        if original is None:
+            raise UserError(f"原案 {push.original_case} 不存在", f"no case {push.original_case}",
+                            where="original_case")
+        new_case = f"{push.original_case}-恢{next(self._resumed)}"
+        subjects = [self.subjects[d] for d in push.debtors]
+        out = self.file(c.FileCase(new_case, case_type="resumed", debtors=push.debtors,
+                                   previous_case=push.original_case, previous_handler=push.previous_handler,
+                                   amount_cents=original.amount_cents), subjects)
+        if not out.accepted:
+            raise UserError(out.refusal.zh, out.refusal.en, where="original_case")
+        return new_case
+
+    # ── what handlers do ────────────────────────────────────────────────────────────────────────
+    def open_feedback(self, case_id: str, debtor: str, agency: str) -> tuple[Holding, ...]:
+        self.runtime.submit(c.OpenFeedback(case_id, debtor, agency))
+        return self.holdings.get((case_id, debtor, agency), ())
+
+    def manual_query(self, case_id: str, debtor: str, agency: str) -> Outcome:
+        out = self.runtime.submit(c.ManualQuery(case_id, debtor, agency))
+        if out.accepted:
+            self._send(case_id, "manual", debtor, agency, Measure.QUERY)
+        return out
+
+    def freeze(self, case_id: str, asset: str, amount_cents: int) -> None:
+        agency, holding, debtor = self._asset(case_id, asset)
+        self._send(case_id, "freeze", debtor, agency, Measure.FREEZE, asset=asset,
+                   account_no=holding.account_no, amount_cents=amount_cents)
+
+    def deduct(self, case_id: str, asset: str, amount_cents: int) -> None:
+        agency, _, debtor = self._asset(case_id, asset)
+        money = self.runtime.cases[case_id].assets.get(asset)
+        if money is None or not money.freeze_id:
+            raise UserError(f"财产 {asset} 尚未冻结", f"asset {asset} is not frozen", where="asset")
+        self._send(case_id, "deduct", debtor, agency, Measure.DEDUCT, asset=asset, freeze_id=money.freeze_id,
+                   amount_cents=amount_cents, target_account=self._sub_account(case_id))
+
+    def release(self, case_id: str, asset: str) -> None:
+        agency, _, debtor = self._asset(case_id, asset)
+        money = self.runtime.cases[case_id].assets.get(asset)
+        if money is None or not money.freeze_id or money.released:
+            raise UserError(f"财产 {asset} 没有生效的冻结", f"no active freeze on {asset}", where="asset")
+        self._send(case_id, "unfreeze", debtor, agency, Measure.UNFREEZE, asset=asset, freeze_id=money.freeze_id)
+
+    def enter_clue(self, case_id: str, debtor: str, agency: str, note: str = "") -> str:
+        """终本恢复执行财产线索核查: the applicant's clue, entered at filing, is pushed to 终本管理 and verified
+        through 总对总 (a query to the agency it names). Node 46's 10-day review starts now."""
+        state = self.runtime.cases.get(case_id)
+        if state is None or state.closed_manner != "zhongben":
+            raise UserError("只有终本案件可以提交恢复执行财产线索", "clues to resume are for 终本 cases only",
+                            where="case_id")
+        self.directory.get(agency)
+        clue = f"clue-{next(self._seq)}"
+        self.runtime.submit(c.Record(case_id, "property_found_after_zhongben", clue, attrs={"note": note}))
+        self._send(case_id, "clue", debtor, agency, Measure.QUERY, asset=clue)
+        return clue
+
+    def pay_out(self, case_id: str, receipt: str, amount_cents: int, payee: str = "申请执行人") -> Outcome:
+        """案款发放: the engine checks approvals and amounts first; then finance pays from the sub-account."""
+        out = self.runtime.submit(c.PayOut(case_id, receipt, amount_cents))
+        if out.accepted and self.accounts is not None:
+            self.accounts.pay_out(self._sub_account(case_id), amount_cents, payee)
+        return out
+
+    # ── reconciliation ───────────────────────────────────────────────────────────────────────────
+    def reconcile(self, case_id: str, agency_frozen: Callable[[str, str], int] | None = None) -> dict[str, Any]:
+        """The case's amounts against the court account (and, given a reader, the agencies' ledgers)."""
+        state = self.runtime.cases[case_id]
+        amounts = state.amounts()
+        report: dict[str, Any] = {"case_id": case_id, **amounts}
+        if self.accounts is not None and case_id in self.sub_accounts:
+            report["court_account_cents"] = self.accounts.balance(self.sub_accounts[case_id])
+        if agency_frozen is not None:
+            report["agencies_frozen_cents"] = sum(
+                agency_frozen(a.agency, a.freeze_id) for a in state.assets.values() if a.freeze_id)
+        report["ok"] = (report.get("court_account_cents", amounts["account_cents"]) == amounts["account_cents"]
+                        and report.get("agencies_frozen_cents", amounts["frozen_cents"]) == amounts["frozen_cents"])
+        return report
+
+    # ── internals ────────────────────────────────────────────────────────────────────────────────
+    def _asset(self, case_id: str, asset: str) -> tuple[str, Holding, str]:
+        try:
+            return self.assets[(case_id, asset)]
+        except KeyError:
+            raise UserError(f"本案没有已查得的财产 {asset}", f"no property {asset} found for this case",
+                            where="asset") from None
+
+    def _sub_account(self, case_id: str) -> str:
+        if case_id not in self.sub_accounts:
+            if self.accounts is None:
+                raise UserError("未配置法院案款账户", "no court account configured", where="accounts")
+            self.sub_accounts[case_id] = self.accounts.open(self.court.code, case_id)
+        return self.sub_accounts[case_id]
+
+    def _send(self, case_id: str, purpose: str, debtor: str, agency: str, measure: Measure, *, asset: str = "",
+              **fields: Any) -> str:
+        request_no = f"{self.court.code}-{next(self._seq):010d}"
+        self._requests[request_no] = _Request(case_id, purpose, debtor, agency, asset)
+        request = ControlRequest(request_no=request_no, court_code=self.court.code, case_no=case_id[:64],
+                                 measure=measure, subject=self.subjects[debtor], callback_url=self.callback_url,
+                                 **fields)
+        self.gateway.send(agency, request)
+        return request_no
+
+    def _later(self, action: Callable[[], None]) -> None:
+        self.runtime.clock.call_at(self.runtime.clock.now(), action)
+
+    def _notify(self, kind: str, **data: Any) -> None:
+        for listener in self.listeners:
+            listener(kind, data)
+
+    def _on_event(self, event: Event) -> None:
+        kind = event.kind
+        if kind == EventKind.INQUIRY_TRIGGERED and self.auto_inquiry:
+            self._later(lambda: self._start_inquiry(event.case_id, event.data["debtor"]))
+        elif kind == EventKind.CLOSED and event.data.get("release"):
+            self._later(lambda: self._release_all(event.case_id, event.data["release"]))
+        elif kind == EventKind.SWEEP_DUE:
+            self._later(lambda: self._sweep(event.case_id, event.data["round"]))
+        elif kind == EventKind.RESUMPTION_APPROVED and self.filing is not None:
+            self._later(lambda: self._push(event.case_id))
+
+    def _start_inquiry(self, case_id: str, debtor: str) -> None:
+        scope = inquiry_scope(self.directory, debtor, self.court.region, self.subjects[debtor].kind)
+        codes = tuple(a.code for a in scope)
+        if self.runtime.submit(c.StartInquiry(case_id, debtor, codes)).accepted:
+            for code in codes:
+                self._send(case_id, "inquiry", debtor, code, Measure.QUERY)
+
+    def _release_all(self, case_id: str, release: list[dict[str, Any]]) -> None:
+        for item in release:
+            if (case_id, item["asset"]) in self.assets:
+                self.release(case_id, item["asset"])
+
+    def _sweep(self, case_id: str, round_no: int) -> None:
+        state = self.runtime.cases[case_id]
+        for debtor in state.identity:
+            for agency in inquiry_scope(self.directory, debtor, self.court.region, self.subjects[debtor].kind):
+                self._send(case_id, "sweep", debtor, agency.code, Measure.QUERY, asset=f"sweep-{round_no}")
+
+    def _push(self, case_id: str) -> None:
+        state = self.runtime.cases[case_id]
+        payload = ResumptionPush(court_code=self.court.code, original_case=case_id,
+                                 previous_handler=state.handler, debtors=tuple(state.identity))
+
+        def done(new_case: str | None, detail: str) -> None:
+            self.pushes.append({"case_id": case_id, "new_case": new_case, "detail": detail})
+            if new_case is not None:
+                self.runtime.submit(c.ResumptionFiled(case_id, new_case))
+                self._notify("resumption_filed", case_id=case_id, new_case=new_case)
+
+        self.filing.push(payload, done)
+
+    def _on_gateway_event(self, ge: Any) -> None:
+        ctx = self._requests.get(ge.request_no)
+        if ctx is None:
+            return
+        detail = {k: v for k, v in (ge.detail or {}).items() if isinstance(v, (str, int, float, bool, type(None)))}
+        self.runtime.submit(c.LogExchange(ctx.case_id, str(ge.kind), ge.agency, ge.request_no, ctx.purpose,
+                                          ge.ticket_id, ge.attempt, detail or None))
+
+    def _on_answer(self, fb: Feedback) -> None:
+        ctx = self._requests.get(fb.request_no)
+        if ctx is None:
+            return
+        handler = getattr(self, f"_answer_{ctx.purpose}")
+        handler(ctx, fb)
+
+    def _found(self, fb: Feedback) -> tuple[Holding, ...]:
+        return tuple(h for h in fb.holdings if h.available_cents > 0)
+
+    def _answer_inquiry(self, ctx: _Request, fb: Feedback) -> None:
+        found = self._found(fb) if fb.ok else ()
+        self.holdings[(ctx.case_id, ctx.debtor, ctx.agency)] = found
+        amount = sum(h.available_cents for h in found)
+        self.runtime.submit(c.InquiryAnswered(ctx.case_id, ctx.debtor, ctx.agency, len(found), amount))
+        for h in found:
+            asset = f"{ctx.agency}:{h.account_no}"
+            self.assets[(ctx.case_id, asset)] = (ctx.agency, h, ctx.debtor)
+            anchor = "property_found_online" if h.online_controllable else "property_found_offline"
+            self.runtime.submit(c.Record(ctx.case_id, anchor, asset, attrs={"amount_cents": h.available_cents}))
+        self._notify("inquiry_answered", case_id=ctx.case_id, debtor=ctx.debtor, agency=ctx.agency, holdings=found)
+
+    def _answer_manual(self, ctx: _Request, fb: Feedback) -> None:
+        found = self._found(fb) if fb.ok else ()
+        self.holdings[(ctx.case_id, ctx.debtor, ctx.agency)] = found
+        for h in found:
+            self.assets[(ctx.case_id, f"{ctx.agency}:{h.account_no}")] = (ctx.agency, h, ctx.debtor)
+        self._notify("manual_answered", case_id=ctx.case_id, agency=ctx.agency, holdings=found)
+
+    def _answer_freeze(self, ctx: _Request, fb: Feedback) -> None:
+        controlled = fb.amount_controlled_cents or 0
+        if fb.ok and controlled > 0 and fb.freeze_id:
+            self.runtime.submit(c.FreezeConfirmed(ctx.case_id, ctx.asset, ctx.agency, controlled, fb.freeze_id,
+                                                  self.assets[(ctx.case_id, ctx.asset)][1].account_no))
+        self._notify("freeze_answered", case_id=ctx.case_id, asset=ctx.asset, controlled=controlled,
+                     queue_position=fb.queue_position, ok=fb.ok)
+
+    def _answer_deduct(self, ctx: _Request, fb: Feedback) -> None:
+        done = fb.deduct_status in (DeductStatus.SUCCESS, DeductStatus.SUCCESS_TO_VERIFY)
+        amount = fb.amount_deducted_cents or 0
+        receipt = ""
+        if fb.ok and done and amount > 0:
+            receipt = f"R{next(self._receipts):06d}"
+            self.runtime.submit(c.DeductionConfirmed(ctx.case_id, ctx.asset, amount, receipt))
+        self._notify("deduct_answered", case_id=ctx.case_id, asset=ctx.asset, amount=amount, receipt=receipt,
+                     ok=fb.ok and done)
+
+    def _answer_unfreeze(self, ctx: _Request, fb: Feedback) -> None:
+        if fb.ok:
+            self.runtime.submit(c.FreezeReleased(ctx.case_id, ctx.asset))
+        self._notify("unfreeze_answered", case_id=ctx.case_id, asset=ctx.asset, ok=fb.ok)
+
+    def _answer_sweep(self, ctx: _Request, fb: Feedback) -> None:
+        found = self._found(fb) if fb.ok else ()
+        if not found:
+            return
+        for h in found:
+            self.assets[(ctx.case_id, f"{ctx.agency}:{h.account_no}")] = (ctx.agency, h, ctx.debtor)
+        self.findings.append(Finding(ctx.case_id, ctx.debtor, ctx.agency, found, ctx.asset))
+        self.runtime.submit(c.Record(ctx.case_id, "property_found_after_zhongben", f"{ctx.asset}:{ctx.agency}"))
+        self._notify("sweep_found", case_id=ctx.case_id, debtor=ctx.debtor, agency=ctx.agency, holdings=found)
+
+    def _answer_clue(self, ctx: _Request, fb: Feedback) -> None:
+        found = self._found(fb) if fb.ok else ()
+        for h in found:
+            self.assets[(ctx.case_id, f"{ctx.agency}:{h.account_no}")] = (ctx.agency, h, ctx.debtor)
+        if found:
+            self.findings.append(Finding(ctx.case_id, ctx.debtor, ctx.agency, found, ctx.asset))
+        self._notify("clue_verified", case_id=ctx.case_id, clue=ctx.asset, agency=ctx.agency, holdings=found)

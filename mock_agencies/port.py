@@ -1,0 +1,129 @@
+"""The mock agencies as an :class:`~core_flow.gateway.simulated.AgencyPort`: direct calls into a
+:class:`~mock_agencies.session.Session`, for the gateway's simulated transport (no HTTP, no callbacks).
+
+Before each call the session's virtual clock is moved to the caller's ``now`` (``skip_to``; it never goes
+back, so build the session with the simulation's origin and ``time_scale=0``). Faults are drawn exactly as
+the HTTP router draws them (``Session.draw_fault``), so a profile's error rates apply in simulation too; a
+faulted submit changes nothing in the ledger. Requests should carry no ``callback_url``: callbacks are
+queued by the session but never delivered here.
+"""
+
+from __future__ import annotations
+
+import heapq
+from datetime import datetime
+
+from core_flow.errors import UserError
+from core_flow.gateway.transport import Outcome, SubmitResult
+from core_flow.protocol import ControlRequest, Feedback, Ticket, TicketStatus
+from mock_agencies.app import status_of, user_error_body
+from mock_agencies.profiles import FaultKind
+from mock_agencies.session import Session, TicketRecord
+
+_FAULT_OUTCOME = {
+    FaultKind.ERROR_5XX: Outcome.SERVER_ERROR,
+    FaultKind.TIMEOUT: Outcome.SERVER_ERROR,  # a 504 status, as the HTTP router answers it
+    FaultKind.RATE_LIMIT: Outcome.RATE_LIMITED,
+    FaultKind.MAINTENANCE: Outcome.SERVER_ERROR,
+    FaultKind.RESET: Outcome.CONNECTION,
+}
+
+
+class SessionPort:
+    def __init__(self, session: Session) -> None:
+        self.session = session
+        self._pending: dict[str, TicketRecord] = {}  # ticket id → record, not yet collected
+        self._heap: list[tuple[datetime, int, str]] = []  # (due, seq, ticket id); stale entries skipped
+        self._seq = 0
+        self.faults = 0
+
+    def _move(self, now: datetime) -> None:
+        self.session.clock.skip_to(now)
+
+    def _watch(self, record: TicketRecord, at: datetime) -> None:
+        self._pending[record.ticket.ticket_id] = record
+        self._seq += 1
+        heapq.heappush(self._heap, (at, self._seq, record.ticket.ticket_id))
+
+    def submit(self, agency: str, request: ControlRequest, now: datetime) -> Ticket | SubmitResult:
+        session = self.session
+        self._move(now)
+        try:
+            found = session.catalogue.get(agency)
+        except UserError as err:
+            return _rejected(err)
+        fault = session.draw_fault(found)
+        if fault is not None:
+            self.faults += 1
+            session.journal.record(
+                session.now(),
+                "submit",
+                agency=agency,
+                request_no=request.request_no,
+                outcome=f"fault:{fault.kind.value}",
+            )
+            return SubmitResult(
+                _FAULT_OUTCOME[fault.kind],
+                status=fault.status or None,
+                retry_after=None if fault.retry_after is None else float(fault.retry_after),
+                detail=f"simulated fault: {fault.kind.value}",
+            )
+        try:
+            record, duplicate = session.submit(found, request)
+        except UserError as err:
+            return _rejected(err)
+        if record.ticket.status is TicketStatus.ANSWERED:
+            # answered at once, or a repeat of an answered request: hand the answer (again) to collect
+            self._watch(record, session.now())
+        elif record.ticket.ticket_id not in self._pending:
+            self._watch(record, record.due_at)
+        ticket = record.ticket
+        return ticket.model_copy(update={"duplicate": True}) if duplicate else ticket
+
+    def next_due(self) -> datetime | None:
+        heap = self._heap
+        while heap:
+            at, _, ticket_id = heap[0]
+            record = self._pending.get(ticket_id)
+            if record is None:
+                heapq.heappop(heap)
+                continue
+            if record.ticket.status is not TicketStatus.ANSWERED and record.due_at != at:
+                heapq.heappop(heap)  # the answer was held: its due instant moved
+                self._seq += 1
+                heapq.heappush(heap, (record.due_at, self._seq, ticket_id))
+                continue
+            return at
+        return None
+
+    def collect(self, now: datetime) -> list[Feedback]:
+        session = self.session
+        self._move(now)
+        session.pump(session.now())
+        out: list[Feedback] = []
+        keep: list[tuple[datetime, int, str]] = []
+        heap = self._heap
+        while heap and heap[0][0] <= now:
+            entry = heapq.heappop(heap)
+            record = self._pending.get(entry[2])
+            if record is None:
+                continue
+            if record.ticket.status is TicketStatus.ANSWERED and record.feedback is not None:
+                del self._pending[entry[2]]
+                out.append(record.feedback)
+            else:
+                keep.append(entry)  # not final yet (held): ``next_due`` re-files it at its new instant
+        for entry in keep:
+            heapq.heappush(heap, entry)
+        out.sort(key=lambda f: f.answered_at)
+        return out
+
+    @property
+    def outstanding(self) -> int:
+        return len(self._pending)
+
+
+def _rejected(err: UserError) -> SubmitResult:
+    return SubmitResult(
+        Outcome.REJECTED, status=status_of(err), detail=err.message, error=user_error_body(err)["error"]
+    )

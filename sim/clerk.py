@@ -1,0 +1,194 @@
+"""A simulated court staff: handlers, approvers and the filing office acting on a platform's cases.
+
+Seeded and reproducible. Each action is a plain engine command or a platform method, taken after a delay on
+the platform's clock (virtual or compressed real time). ``diligence`` is the share of actions taken within the
+node's deadline; the rest run late, so warnings, freezes, unfreeze approvals and 督办 items happen too.
+The clerk follows the money: it freezes what the 集约查询 found (up to the claim), deducts it, registers the
+receipt, gets the two payout approvals and pays out; a case with nothing to enforce goes to 终本 after the
+interview and the consumption restriction, once three months have passed. Found property of a 终本 case is
+frozen from 终本管理 and the case resumed, with a new handler (or, rarely, the same one — and node 46 applies).
+"""
+
+from __future__ import annotations
+
+import random
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from typing import Any
+
+from core_flow.engine import Event
+from core_flow.engine import commands as c
+from core_flow.platform import Platform
+
+HOUR = timedelta(hours=1)
+DAY = timedelta(days=1)
+
+
+@dataclass
+class ClerkStats:
+    actions: int = 0
+    late: int = 0
+    unfreezes: int = 0
+    refusals: list[tuple[str, str, str]] = field(default_factory=list)
+
+
+class Clerk:
+    def __init__(self, platform: Platform, *, seed: int = 0, diligence: float = 0.9,
+                 handlers: tuple[str, ...] = ("张法官", "李法官", "王法官", "赵法官"),
+                 same_handler_rate: float = 0.2, identity_failure_rate: float = 0.1) -> None:
+        self.p = platform
+        self.rng = random.Random(seed)
+        self.diligence = diligence
+        self.handlers = handlers
+        self.same_handler_rate = same_handler_rate
+        self.identity_failure_rate = identity_failure_rate
+        self.stats = ClerkStats()
+        self._resumed: set[str] = set()
+        platform.runtime.subscribe(self._on_event)
+        platform.listeners.append(self._on_notice)
+
+    # ── scheduling ──────────────────────────────────────────────────────────────────────────────
+    @property
+    def now(self) -> datetime:
+        return self.p.runtime.clock.now()
+
+    def _at(self, delay: timedelta, action: Callable[[], Any]) -> None:
+        self.p.runtime.clock.call_at(self.now + delay, lambda: self._run(action))
+
+    def _run(self, action: Callable[[], Any]) -> None:
+        self.stats.actions += 1
+        result = action()
+        refusal = getattr(result, "refusal", None)
+        if refusal is not None:
+            self.stats.refusals.append((refusal.code, refusal.en, str(action)))
+
+    def _soon(self, within: timedelta) -> timedelta:
+        """A delay inside ``within`` (diligent) or past it (late)."""
+        if self.rng.random() < self.diligence:
+            return within * self.rng.uniform(0.05, 0.6)
+        self.stats.late += 1
+        return within * self.rng.uniform(1.05, 1.6)
+
+    def _cmd(self, delay: timedelta, cmd: Any) -> None:
+        self._at(delay, lambda: self.p.submit(cmd))
+
+    # ── reactions ───────────────────────────────────────────────────────────────────────────────
+    def _on_event(self, e: Event) -> None:
+        handler = getattr(self, f"_ev_{e.kind}", None)
+        if handler is not None:
+            handler(e)
+
+    def _ev_filed(self, e: Event) -> None:
+        k = e.case_id
+        self._cmd(HOUR, c.StartNode(k, 3))
+        self._cmd(2 * HOUR, c.CompleteNode(k, 1))
+        self._cmd(2 * HOUR, c.CompleteNode(k, 2))
+        self._cmd(3 * HOUR, c.CompleteNode(k, 4))
+        self._cmd(3 * HOUR + self._soon(48 * HOUR), c.CompleteNode(k, 3))  # control or pass the feedback summary
+        state = self.p.runtime.cases[k]
+        handler = self.rng.choice(self.handlers)
+        if state.case_type == "resumed" and self.rng.random() < self.same_handler_rate:
+            handler = state.previous_handler or handler
+        elif state.case_type == "resumed":
+            handler = self.rng.choice([h for h in self.handlers if h != state.previous_handler] or [handler])
+        self._cmd(4 * HOUR, c.Assign(k, handler))
+        for debtor in e.data.get("debtors", []):
+            passed = self.rng.random() >= self.identity_failure_rate
+            self._cmd(5 * HOUR, c.VerifyIdentity(k, debtor, passed))
+            if not passed:  # the staff correct the identity, then it passes and the inquiry starts by itself
+                self._cmd(DAY, c.CorrectIdentity(k, debtor))
+                self._cmd(DAY + HOUR, c.VerifyIdentity(k, debtor, True))
+        for node, within in ((5, 3 * DAY), (6, 3 * DAY), (7, 10 * DAY)):
+            self._cmd(4 * HOUR + self._soon(within), c.CompleteNode(k, node))
+        self._cmd(DAY, c.StartNode(k, 9))
+        self._cmd(2 * DAY, c.StartNode(k, 10))
+
+    def _ev_node_frozen(self, e: Event) -> None:
+        who = e.data["unfreeze_by"][0]
+        self.stats.unfreezes += 1
+        self._cmd(DAY, c.RequestUnfreeze(e.case_id, e.node, e.instance, by="承办人", reason="补办 / catching up"))
+        self._cmd(2 * DAY, c.ApproveUnfreeze(e.case_id, e.node, who, e.instance))
+        if e.node in (5, 6, 7, 17, 31, 32):
+            self._cmd(2 * DAY + HOUR, c.CompleteNode(e.case_id, e.node, e.instance))
+
+    def _ev_inquiry_completed(self, e: Event) -> None:
+        k = e.case_id
+        state = self.p.runtime.cases[k]
+        self._cmd(5 * DAY, c.CompleteNode(k, 9))
+        self._cmd(8 * DAY, c.CompleteNode(k, 10))
+        self._cmd(8 * DAY + HOUR, c.CompleteNode(k, 11))
+        if not state.assets and not any(self.p.holdings.get((k, d, a)) for d in state.identity
+                                        for a in state.inquiries.get(d, {})):
+            self._to_zhongben(k)
+
+    def _to_zhongben(self, k: str) -> None:
+        self._cmd(9 * DAY, c.Record(k, "no_property_found"))
+        self._cmd(9 * DAY + self._soon(10 * DAY), c.CompleteNode(k, 18))
+        self._cmd(12 * DAY, c.CompleteNode(k, 36))
+        self._cmd(100 * DAY, c.Close(k, "终本"))
+
+    def _ev_feedback_received(self, e: Event) -> None:
+        k, debtor, agency = e.case_id, e.data["debtor"], e.data["agency"]
+        self._at(self._soon(3 * DAY), lambda: self._open_and_freeze(k, debtor, agency))
+
+    def _open_and_freeze(self, k: str, debtor: str, agency: str) -> None:
+        holdings = self.p.open_feedback(k, debtor, agency)
+        state = self.p.runtime.cases[k]
+        claim = state.amount_cents - sum(a.frozen_cents for a in state.assets.values())
+        for h in holdings:
+            if claim <= 0 or not h.online_controllable:
+                continue
+            amount = min(claim, h.available_cents)
+            claim -= amount
+            asset = f"{agency}:{h.account_no}"
+            self._at(self._soon(DAY), lambda asset=asset, amount=amount: self.p.freeze(k, asset, amount))
+
+    def _ev_funds_frozen(self, e: Event) -> None:
+        k, asset = e.case_id, e.instance
+        state = self.p.runtime.cases[k]
+        self._cmd(HOUR, c.CompleteNode(k, 17, asset))
+        if state.closed_manner == "zhongben":  # frozen from 终本管理: resume
+            if k not in self._resumed:
+                self._resumed.add(k)
+                self._cmd(DAY, c.RequestResumption(k, reason="统查或线索发现财产 / property found"))
+                self._cmd(2 * DAY, c.ApproveResumption(k, "执行局长"))
+            return
+        self._at(self._soon(7 * DAY), lambda: self.p.deduct(k, asset, e.data["amount_cents"]))
+
+    def _ev_funds_arrived(self, e: Event) -> None:
+        k, receipt, amount = e.case_id, e.data["receipt"], e.data["amount_cents"]
+        self._cmd(HOUR, c.CompleteNode(k, 31, e.instance))
+        self._cmd(self._soon(3 * DAY), c.CompleteNode(k, 32, receipt))
+        self._cmd(4 * DAY, c.ApprovePayout(k, receipt, "执行局长"))
+        self._cmd(5 * DAY, c.ApprovePayout(k, receipt, "分管副院长"))
+        self._at(5 * DAY + self._soon(20 * DAY), lambda: self._pay(k, receipt, amount))
+
+    def _pay(self, k: str, receipt: str, amount: int) -> Any:
+        out = self.p.pay_out(k, receipt, amount)
+        state = self.p.runtime.cases[k]
+        if out.accepted and state.closed_manner is None and state.amounts()["paid_cents"] >= state.amount_cents:
+            self._cmd(DAY, c.Close(k, "执行完毕"))
+        return out
+
+    def _ev_closed(self, e: Event) -> None:
+        k, manner = e.case_id, e.data["manner"]
+        if manner in ("completed", "zhongben"):
+            key = "completed_upload" if manner == "completed" else "zhongben_publish"
+            self._cmd(self._soon(7 * DAY), c.CompleteItem(k, 43, key))
+        self._cmd(self._soon(15 * DAY), c.CompleteNode(k, 44))
+
+    def _ev_resumption_approved(self, e: Event) -> None:
+        state = self.p.runtime.cases[e.case_id]
+        for (no, inst), ns in state.nodes.items():
+            if no == 46 and ns.status != "done":
+                self._cmd(HOUR, c.CompleteNode(e.case_id, 46, inst))
+
+    def _on_notice(self, kind: str, data: dict[str, Any]) -> None:
+        if kind == "sweep_found" or (kind == "clue_verified" and data["holdings"]):
+            k = data["case_id"]
+            for h in data["holdings"]:
+                if h.online_controllable:
+                    asset = f"{data['agency']}:{h.account_no}"
+                    self._at(DAY, lambda k=k, asset=asset, amount=h.available_cents: self.p.freeze(k, asset, amount))
+                    break

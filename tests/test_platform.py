@@ -1,0 +1,138 @@
+"""The engine driving the agencies end to end, in virtual time (simulated transport, in-process mock agencies):
+集约查询 to exactly its scope, control and money reconciled to the cent, closing releases, 终本 sweeps finding
+property, resumption pushed to the filing system and filed with a new handler."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+import pytest
+
+from core_flow.agency_directory import inquiry_scope
+from core_flow.engine import EventKind
+from core_flow.engine import commands as c
+from core_flow.legal_calendar import CST
+from core_flow.protocol import AssetKind, Holding
+from sim.assembly import build_virtual_court
+
+ORIGIN = datetime(2025, 3, 3, 9, 0, tzinfo=CST)  # Monday
+
+
+def pin_only(court, debtor_id: str, holdings: dict[str, list[Holding]]) -> None:
+    """The debtor holds exactly ``holdings`` (agency → holdings) across the whole 集约查询 scope."""
+    kind = court.platform.subjects[debtor_id].kind if debtor_id in court.platform.subjects else None
+    for agency in inquiry_scope(court.platform.directory, debtor_id, court.platform.court.region, kind):
+        court.session.world.pin(debtor_id, agency.code, holdings.get(agency.code, []))
+
+
+def deposit(court, debtor_id: str, agency: str, n: int, cents: int) -> Holding:
+    account = court.session.world.holdings(debtor_id, agency)  # derived numbers have the right shape
+    number = account[0].account_no if account else f"DP{n:04d}{debtor_id}"
+    return Holding(account_no=number, kind=AssetKind.DEPOSIT, balance_cents=cents, available_cents=cents)
+
+
+def person(court, index: int):
+    while (d := court.session.world.debtor(index)).kind != "person":
+        index += 1
+    return d
+
+
+@pytest.fixture
+def court():
+    return build_virtual_court(ORIGIN, seed=5, diligence=1.0, identity_failure_rate=0.0, same_handler_rate=0.0)
+
+
+def file(court, case_id: str, debtor, amount_cents: int):
+    return court.platform.file(c.FileCase(case_id, debtors=(debtor.id_number,), amount_cents=amount_cents),
+                               [debtor.subject()])
+
+
+def events(court, case_id, kind):
+    return [e for e in court.runtime.case_events(case_id) if e.kind == kind]
+
+
+def test_fully_enforced_case_reconciles_to_the_cent(court):
+    debtor = person(court, 0)
+    pin_only(court, debtor.id_number, {})
+    holding = Holding(account_no=court.session.world.holdings(debtor.id_number, "icbc")[0].account_no
+                      if court.session.world.holdings(debtor.id_number, "icbc") else "x", kind=AssetKind.DEPOSIT,
+                      balance_cents=250_000_00, available_cents=250_000_00)
+    court.session.world.pin(debtor.id_number, "icbc", [holding])
+    before = court.session.ledger.total_cents()
+    assert file(court, "K1", debtor, 100_000_00).accepted
+    court.run_for(timedelta(days=120))
+
+    started = events(court, "K1", EventKind.INQUIRY_STARTED)[0].data["agencies"]
+    expected = [a.code for a in inquiry_scope(court.platform.directory, debtor.id_number, "410811")]
+    assert started == expected
+    answered = [e.data["agency"] for e in events(court, "K1", EventKind.INQUIRY_ANSWERED)]
+    assert sorted(answered) == sorted(expected)  # every in-scope agency answered exactly once
+
+    state = court.runtime.cases["K1"]
+    assert state.closed_manner == "completed"
+    amounts = state.amounts()
+    assert amounts["deducted_cents"] == 100_000_00 and amounts["paid_cents"] == 100_000_00
+    recon = court.platform.reconcile("K1")
+    assert recon["ok"] and recon["court_account_cents"] == 0
+    accounts = court.session.ledger.court_accounts
+    assert accounts.paid_out_cents == 100_000_00
+    # the debtor's account lost exactly what was deducted; no money appeared or vanished
+    after = court.session.ledger.holdings("icbc", debtor.id_number, court.clock.now())
+    assert after[0].balance_cents == 150_000_00
+    assert court.session.ledger.total_cents() == before + 250_000_00  # the account entered the ledger once
+    # every freeze is released at closing (nothing left frozen at the bank)
+    assert all(a.released or a.frozen_cents == a.deducted_cents for a in state.assets.values())
+    assert after[0].available_cents == 150_000_00
+
+
+def test_case_with_nothing_goes_to_zhongben_and_a_sweep_brings_it_back(court):
+    debtor = person(court, 10)
+    pin_only(court, debtor.id_number, {})
+    file(court, "K2", debtor, 50_000_00)
+    court.run_for(timedelta(days=130))
+    state = court.runtime.cases["K2"]
+    assert state.closed_manner == "zhongben"
+    # new money appears at a bank after 终本; the next 6-monthly sweep finds it
+    court.session.world.unpin(debtor.id_number, "ccb")
+    court.session.world.pin(debtor.id_number, "ccb", [deposit(court, debtor.id_number, "ccb", 1, 80_000_00)])
+    court.run_for(timedelta(days=200))
+    assert events(court, "K2", EventKind.SWEEP_DUE)
+    assert court.platform.findings and court.platform.findings[0].agency == "ccb"
+    assert events(court, "K2", EventKind.FUNDS_FROZEN)  # frozen from 终本管理
+    assert events(court, "K2", EventKind.RESUMPTION_APPROVED)
+    filed = events(court, "K2", EventKind.RESUMPTION_FILED)
+    assert filed, court.platform.pushes
+    new_case = filed[0].data["new_case"]
+    resumed = court.runtime.cases[new_case]
+    assert resumed.case_type == "resumed" and resumed.previous_case == "K2"
+    assert resumed.handler is not None and resumed.handler != state.handler
+    assert resumed.status(2) != "frozen"
+
+
+def test_manual_query_lock_and_duban_through_the_platform():
+    court = build_virtual_court(ORIGIN, seed=6, profile="realistic", clerk=False,
+                                overrides={"*": {"faults": {"error_5xx": 0, "timeout": 0, "reset": 0,
+                                                            "rate_limit": 0}, "maintenance": []}})
+    debtor = person(court, 20)
+    pin_only(court, debtor.id_number, {})
+    court.session.world.pin(debtor.id_number, "boc", [deposit(court, debtor.id_number, "boc", 2, 10_000)])
+    file(court, "K3", debtor, 1_000_00)
+    court.platform.submit(c.Assign("K3", "张法官"))
+    court.platform.submit(c.VerifyIdentity("K3", debtor.id_number, True))
+    court.run_for(timedelta(seconds=1))
+    scope = events(court, "K3", EventKind.INQUIRY_STARTED)[0].data["agencies"]
+    # realistic latency: nobody has answered yet, so the handler may not query those agencies
+    out = court.platform.manual_query("K3", debtor.id_number, "boc")
+    assert out.refusal.code == "MANUAL_QUERY_LOCKED" and set(out.refusal.details) == set(scope)
+    assert court.platform.manual_query("K3", debtor.id_number, "real_estate_registry").accepted
+    court.run_for(timedelta(days=20))
+    assert not court.runtime.cases["K3"].outstanding(debtor.id_number)
+    assert court.platform.manual_query("K3", debtor.id_number, "boc").accepted
+    raised = events(court, "K3", EventKind.DUBAN_RAISED)
+    assert [e.data["agency"] for e in raised] == ["boc"]
+    from core_flow.engine.spc import open_duban
+
+    assert [i["agency"] for i in open_duban(court.runtime.cases)] == ["boc"]
+    holdings = court.platform.open_feedback("K3", debtor.id_number, "boc")
+    assert holdings and holdings[0].available_cents == 10_000
+    assert events(court, "K3", EventKind.DUBAN_CLOSED) and not open_duban(court.runtime.cases)
