@@ -20,6 +20,7 @@ from typing import Any
 from core_flow.engine import Event
 from core_flow.engine import commands as c
 from core_flow.platform import Platform
+from core_flow.protocol import Measure
 
 HOUR = timedelta(hours=1)
 DAY = timedelta(days=1)
@@ -45,6 +46,9 @@ class Clerk:
         self.identity_failure_rate = identity_failure_rate
         self.stats = ClerkStats()
         self._resumed: set[str] = set()
+        self._zhongben: set[str] = set()
+        self._reserved: dict[str, int] = {}  # freezes asked for, per case
+        self._deducting: dict[str, int] = {}  # deductions asked for, per case
         platform.runtime.subscribe(self._on_event)
         platform.listeners.append(self._on_notice)
 
@@ -122,43 +126,80 @@ class Clerk:
                                         for a in state.inquiries.get(d, {})):
             self._to_zhongben(k)
 
+    def _maybe_zhongben(self, k: str) -> None:
+        """Property found and taken, but the claim is not met and nothing is left to take: 终本."""
+        state = self.p.runtime.cases[k]
+        pending = any(a.frozen_cents > a.deducted_cents and self.p.can(a.agency, Measure.DEDUCT)
+                      for a in state.assets.values() if not a.released)
+        unpaid = any(r.paid_cents < r.amount_cents for r in state.receipts.values())
+        if state.closed_manner is None and not pending and not unpaid and k not in self._zhongben:
+            self._to_zhongben(k)
+
     def _to_zhongben(self, k: str) -> None:
+        self._zhongben.add(k)
+        state = self.p.runtime.cases[k]
         self._cmd(9 * DAY, c.Record(k, "no_property_found"))
         self._cmd(9 * DAY + self._soon(10 * DAY), c.CompleteNode(k, 18))
         self._cmd(12 * DAY, c.CompleteNode(k, 36))
-        self._cmd(100 * DAY, c.Close(k, "终本"))
+        # 终本 only after more than three months since filing (the gate refuses earlier)
+        ready = state.filed_at + timedelta(days=93) - self.now
+        self._cmd(max(ready, 20 * DAY), c.Close(k, "终本"))
+
+    def _ev_warning(self, e: Event) -> None:
+        if e.node == 43 and e.item == "limit":  # the 6-month limit is near: ask the president for 3 more months
+            state = self.p.runtime.cases[e.case_id]
+            if state.closed_manner is None and state.limit.extensions == 0:
+                self._cmd(HOUR, c.RequestLimitChange(e.case_id, "extend", reason="财产处置中 / disposal under way"))
+                self._cmd(DAY, c.ApproveLimitChange(e.case_id, "院长"))
 
     def _ev_feedback_received(self, e: Event) -> None:
         k, debtor, agency = e.case_id, e.data["debtor"], e.data["agency"]
-        self._at(self._soon(3 * DAY), lambda: self._open_and_freeze(k, debtor, agency))
+        # opened well within the 3-day view rule, so that node 17's 48 hours can still be met
+        self._at(self._soon(2 * DAY), lambda: self._open_and_freeze(k, debtor, agency))
 
     def _open_and_freeze(self, k: str, debtor: str, agency: str) -> None:
         holdings = self.p.open_feedback(k, debtor, agency)
         state = self.p.runtime.cases[k]
-        claim = state.amount_cents - sum(a.frozen_cents for a in state.assets.values())
         for h in holdings:
+            claim = state.amount_cents - self._reserved.get(k, 0)  # freeze no more than the claim, overall
             if claim <= 0 or not h.online_controllable:
+                # no control needed (the claim is covered) or none possible online: the handler records it
+                self._cmd(HOUR, c.CompleteNode(k, 17, f"{agency}:{h.account_no}"))
                 continue
             amount = min(claim, h.available_cents)
-            claim -= amount
+            self._reserved[k] = self._reserved.get(k, 0) + amount
             asset = f"{agency}:{h.account_no}"
-            self._at(self._soon(DAY), lambda asset=asset, amount=amount: self.p.freeze(k, asset, amount))
+            self._at(self._soon(DAY), lambda asset=asset, amount=amount: self._freeze(k, asset, amount))
+
+    def _freeze(self, k: str, asset: str, amount: int) -> Any:
+        """Node 17: the control measure is taken online when the freeze is submitted; the bank answers later."""
+        self.p.freeze(k, asset, amount)
+        return self.p.submit(c.CompleteNode(k, 17, asset))
+
+    def _deduct(self, k: str, asset: str, frozen: int) -> None:
+        state = self.p.runtime.cases[k]
+        amount = min(frozen, state.amount_cents - self._deducting.get(k, 0))
+        if amount > 0 and state.closed_manner is None:
+            self._deducting[k] = self._deducting.get(k, 0) + amount
+            self.p.deduct(k, asset, amount)  # node 31: the 划拨 is ordered online; the money arrives later
+        self.p.submit(c.CompleteNode(k, 31, asset))
 
     def _ev_funds_frozen(self, e: Event) -> None:
         k, asset = e.case_id, e.instance
         state = self.p.runtime.cases[k]
-        self._cmd(HOUR, c.CompleteNode(k, 17, asset))
         if state.closed_manner == "zhongben":  # frozen from 终本管理: resume
             if k not in self._resumed:
                 self._resumed.add(k)
                 self._cmd(DAY, c.RequestResumption(k, reason="统查或线索发现财产 / property found"))
                 self._cmd(2 * DAY, c.ApproveResumption(k, "执行局长"))
             return
-        self._at(self._soon(7 * DAY), lambda: self.p.deduct(k, asset, e.data["amount_cents"]))
+        if self.p.can(asset.split(":", 1)[0], Measure.DEDUCT):
+            self._at(self._soon(7 * DAY), lambda: self._deduct(k, asset, e.data["amount_cents"]))
+        else:  # e.g. securities: frozen, to be disposed of offline; nothing to deduct now
+            self._maybe_zhongben(k)
 
     def _ev_funds_arrived(self, e: Event) -> None:
         k, receipt, amount = e.case_id, e.data["receipt"], e.data["amount_cents"]
-        self._cmd(HOUR, c.CompleteNode(k, 31, e.instance))
         self._cmd(self._soon(3 * DAY), c.CompleteNode(k, 32, receipt))
         self._cmd(4 * DAY, c.ApprovePayout(k, receipt, "执行局长"))
         self._cmd(5 * DAY, c.ApprovePayout(k, receipt, "分管副院长"))
@@ -169,6 +210,8 @@ class Clerk:
         state = self.p.runtime.cases[k]
         if out.accepted and state.closed_manner is None and state.amounts()["paid_cents"] >= state.amount_cents:
             self._cmd(DAY, c.Close(k, "执行完毕"))
+        elif out.accepted:
+            self._maybe_zhongben(k)
         return out
 
     def _ev_closed(self, e: Event) -> None:
@@ -190,5 +233,5 @@ class Clerk:
             for h in data["holdings"]:
                 if h.online_controllable:
                     asset = f"{data['agency']}:{h.account_no}"
-                    self._at(DAY, lambda k=k, asset=asset, amount=h.available_cents: self.p.freeze(k, asset, amount))
+                    self._at(DAY, lambda k=k, asset=asset, amount=h.available_cents: self._freeze(k, asset, amount))
                     break

@@ -13,6 +13,7 @@ from core_flow.engine import EventKind
 from core_flow.engine import commands as c
 from core_flow.legal_calendar import CST
 from core_flow.protocol import AssetKind, Holding
+from mock_agencies.world import account_number
 from sim.assembly import build_virtual_court
 
 ORIGIN = datetime(2025, 3, 3, 9, 0, tzinfo=CST)  # Monday
@@ -26,8 +27,7 @@ def pin_only(court, debtor_id: str, holdings: dict[str, list[Holding]]) -> None:
 
 
 def deposit(court, debtor_id: str, agency: str, n: int, cents: int) -> Holding:
-    account = court.session.world.holdings(debtor_id, agency)  # derived numbers have the right shape
-    number = account[0].account_no if account else f"DP{n:04d}{debtor_id}"
+    number = account_number(agency, AssetKind.DEPOSIT, debtor_id, n)
     return Holding(account_no=number, kind=AssetKind.DEPOSIT, balance_cents=cents, available_cents=cents)
 
 
@@ -54,10 +54,7 @@ def events(court, case_id, kind):
 def test_fully_enforced_case_reconciles_to_the_cent(court):
     debtor = person(court, 0)
     pin_only(court, debtor.id_number, {})
-    holding = Holding(account_no=court.session.world.holdings(debtor.id_number, "icbc")[0].account_no
-                      if court.session.world.holdings(debtor.id_number, "icbc") else "x", kind=AssetKind.DEPOSIT,
-                      balance_cents=250_000_00, available_cents=250_000_00)
-    court.session.world.pin(debtor.id_number, "icbc", [holding])
+    court.session.world.pin(debtor.id_number, "icbc", [deposit(court, debtor.id_number, "icbc", 1, 250_000_00)])
     before = court.session.ledger.total_cents()
     assert file(court, "K1", debtor, 100_000_00).accepted
     court.run_for(timedelta(days=120))

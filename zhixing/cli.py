@@ -30,9 +30,9 @@ def _register_commands() -> None:
     global _registered
     if _registered:
         return
-    from zhixing import cmd_agencies, cmd_deadline, cmd_demo, cmd_nodes
+    from zhixing import cmd_agencies, cmd_deadline, cmd_demo, cmd_duban, cmd_nodes, cmd_timeline
 
-    for module in (cmd_nodes, cmd_deadline, cmd_agencies, cmd_demo):
+    for module in (cmd_nodes, cmd_deadline, cmd_timeline, cmd_agencies, cmd_demo, cmd_duban):
         module.register(app)
     _registered = True
 

@@ -141,8 +141,15 @@ class Platform:
         self._send(case_id, "freeze", debtor, agency, Measure.FREEZE, asset=asset,
                    account_no=holding.account_no, amount_cents=amount_cents)
 
+    def can(self, asset_agency: str, measure: Measure) -> bool:
+        """Whether the agency takes this measure (securities, for one, cannot be deducted online)."""
+        return measure in self.directory.get(asset_agency).operations
+
     def deduct(self, case_id: str, asset: str, amount_cents: int) -> None:
         agency, _, debtor = self._asset(case_id, asset)
+        if not self.can(agency, Measure.DEDUCT):
+            raise UserError(f"{agency} 不受理网络扣划（06），须另行处置", f"{agency} takes no online deduction (06)",
+                            where="asset")
         money = self.runtime.cases[case_id].assets.get(asset)
         if money is None or not money.freeze_id:
             raise UserError(f"财产 {asset} 尚未冻结", f"asset {asset} is not frozen", where="asset")

@@ -1,0 +1,57 @@
+"""`zhixing duban --events FILE`: the open 督办 items of an event log (raised and not yet closed)."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from core_flow.errors import UserError
+
+
+def open_items(path: Path) -> list[dict]:
+    items: dict[tuple[str, str, str], dict] = {}
+    try:
+        lines = path.read_text(encoding="utf-8").splitlines()
+    except OSError as err:
+        raise UserError(f"无法读取事件日志：{err.strerror}", f"cannot read the event log: {err.strerror}",
+                        where=str(path)) from None
+    for n, line in enumerate(lines, 1):
+        if not line.strip():
+            continue
+        try:
+            e = json.loads(line)
+            kind, data = e["kind"], e.get("data") or {}
+            key = (e["case_id"], data.get("debtor", ""), data.get("agency", ""))
+        except (ValueError, KeyError, TypeError):
+            raise UserError("不是事件日志的一行（应为 zhixing 写出的 JSON 事件）",
+                            "not an event-log line (expected a JSON event written by zhixing)",
+                            where=f"{path}:{n}") from None
+        if kind == "duban_raised":
+            items[key] = {"case_id": key[0], "debtor": key[1], "agency": key[2], "raised_at": e["at"],
+                          "due": data.get("due")}
+        elif kind == "duban_closed":
+            items.pop(key, None)
+    return sorted(items.values(), key=lambda i: (i["raised_at"], i["case_id"]))
+
+
+def register(app: typer.Typer) -> None:
+    @app.command("duban")
+    def duban(
+        events: Path = typer.Option(..., "--events", help="事件日志 JSONL（zhixing demo --events-out）/ event log"),
+        as_json: bool = typer.Option(False, "--json", help="以 JSON 输出 / print JSON"),
+    ) -> None:
+        """未结督办：集约查询反馈财产三日内未查看 / open 督办 items: property feedback not opened within 3 days."""
+        items = open_items(events)
+        if as_json:
+            typer.echo(json.dumps(items, ensure_ascii=False, indent=2))
+            return
+        table = Table(title=f"未结督办 / open 督办 items: {len(items)}")
+        for col in ("案号 Case", "被执行人 Debtor", "协助单位 Agency", "应查看期限 View by", "督办时间 Raised"):
+            table.add_column(col)
+        for i in items:
+            table.add_row(i["case_id"], i["debtor"], i["agency"], str(i["due"]), i["raised_at"])
+        Console(width=max(Console().width, 120)).print(table)
