@@ -24,6 +24,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from core_flow.errors import UserError
 from mock_agencies.catalogue import load_catalogue
+from mock_agencies.fastpath import FastPath
 from mock_agencies.routers import admin, catalogue, control
 from mock_agencies.routers.control import SimulatedConnectionReset
 from mock_agencies.session import SessionManager
@@ -240,6 +241,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.sessions = manager
     app.add_exception_handler(RequestValidationError, _on_validation_error)
     app.add_exception_handler(UserError, _on_user_error)
+    app.add_middleware(FastPath, sessions=manager)  # inside DropConnectionMiddleware: resets alike
     app.add_middleware(DropConnectionMiddleware)
     app.include_router(catalogue.router)
     app.include_router(control.router)

@@ -107,7 +107,7 @@ async def live_court(origin: datetime, *, scale: float, seed: int = 0, profile: 
     agencies_app = create_app(settings)
     servers = [await _serve(agencies_app, agencies_port)]
     client = httpx.AsyncClient(base_url=f"http://{HOST}:{agencies_port}", timeout=10.0,
-                               limits=httpx.Limits(max_connections=64, max_keepalive_connections=64))
+                               limits=httpx.Limits(max_connections=48, max_keepalive_connections=48))
     filing_client = httpx.AsyncClient(timeout=10.0)
     try:
         directory = AgencyDirectory.from_json((await client.get("/agencies")).raise_for_status().json())
@@ -116,7 +116,7 @@ async def live_court(origin: datetime, *, scale: float, seed: int = 0, profile: 
                                      origin=origin))
         clock = AsyncioClock(origin, scale=scale)  # started with the session's clock: same origin, same speed
         gateway = Gateway(HttpTransport(client), clock, seed=seed, config=GatewayConfig(
-            retry=RetryPolicy(attempts=20, base=1.0, cap=600.0), max_in_flight=16,
+            retry=RetryPolicy(attempts=20, base=1.0, cap=600.0), max_in_flight=2,
             callback_url=f"http://{HOST}:{receiver_port}/callbacks/feedback", request_timeout=10.0))
         calendar = LegalCalendar(HolidayCalendar(allow_beyond=True))
         runtime = Runtime(Engine(default_process(), calendar), clock)

@@ -272,9 +272,13 @@ class Platform:
 
         self.filing.push(payload, done)
 
+    # Gateway events kept on the case: the request going out, its answer, and everything that goes wrong. A new
+    # ticket, a wait in the per-agency queue and a poll are bookkeeping (the gateway's stats keep them).
+    _QUIET = frozenset({"accepted", "queued", "polled"})
+
     def _on_gateway_event(self, ge: Any) -> None:
         ctx = self._requests.get(ge.request_no)
-        if ctx is None:
+        if ctx is None or str(ge.kind) in self._QUIET:
             return
         detail = {k: v for k, v in (ge.detail or {}).items() if isinstance(v, (str, int, float, bool, type(None)))}
         self.runtime.submit(c.LogExchange(ctx.case_id, str(ge.kind), ge.agency, ge.request_no, ctx.purpose,

@@ -106,6 +106,26 @@ def _fault_response(session: Session, code: str, request_no: str, fault: FaultDe
     return JSONResponse(body, status_code=fault.status, headers=headers)
 
 
+def handle_submit(session: Session, agency: Agency, body: ControlRequest) -> Response:
+    """What ``POST /agencies/{code}/requests`` does once the agency and the body are valid (shared by the
+    route and :mod:`mock_agencies.fastpath`): a drawn fault, else the ticket (202 new, 200 repeated).
+    Raises ``UserError`` (409 conflict, 422 rejected) or :class:`SimulatedConnectionReset`."""
+    fault = session.draw_fault(agency)
+    if fault is not None:
+        return _fault_response(session, agency.code, body.request_no, fault)
+    record, duplicate = _submit(session, agency, body)
+    ticket = record.ticket.model_copy(update={"duplicate": True}) if duplicate else record.ticket
+    return Response(ticket.model_dump_json(), status_code=200 if duplicate else 202, media_type=_JSON)
+
+
+def handle_poll(session: Session, code: str, ticket_id: str) -> Response:
+    """What ``GET /agencies/{code}/requests/{ticket_id}`` does (shared by the route and the fast path);
+    raises ``UserError`` (404) for an unknown agency or ticket."""
+    session.catalogue.get(code)
+    record = session.ticket(code, ticket_id)
+    return Response(_poll_body(record), media_type=_JSON)
+
+
 def _poll_body(record: TicketRecord) -> bytes:
     ticket = record.ticket.model_dump_json()
     feedback = "null" if record.feedback_json is None else json.dumps(record.feedback_json, ensure_ascii=False)
@@ -130,12 +150,7 @@ def _poll_body(record: TicketRecord) -> bytes:
 async def submit_request(
     body: ControlRequest, agency: Agency = Depends(agency_of), session: Session = Depends(get_session)
 ) -> Response:
-    fault = session.draw_fault(agency)
-    if fault is not None:
-        return _fault_response(session, agency.code, body.request_no, fault)
-    record, duplicate = _submit(session, agency, body)
-    ticket = record.ticket.model_copy(update={"duplicate": True}) if duplicate else record.ticket
-    return Response(ticket.model_dump_json(), status_code=200 if duplicate else 202, media_type=_JSON)
+    return handle_submit(session, agency, body)
 
 
 @router.get(
@@ -149,9 +164,7 @@ async def poll_request(
     ticket_id: str = Path(max_length=64, description="工单号 / ticket id"),
     session: Session = Depends(get_session),
 ) -> Response:
-    session.catalogue.get(code)
-    record = session.ticket(code, ticket_id)
-    return Response(_poll_body(record), media_type=_JSON)
+    return handle_poll(session, code, ticket_id)
 
 
 @router.get(
