@@ -462,13 +462,19 @@ class Engine(SpcRules, MoneyRules, ResumptionRules):
             return None
         return code
 
-    def _approve_unfreeze(self, state: CaseState, cmd: c.ApproveUnfreeze, now: datetime, out: Outcome) -> None:
+    def _decide_unfreeze(self, state: CaseState, cmd: c.ApproveUnfreeze | c.RejectUnfreeze, now: datetime,
+                         out: Outcome) -> tuple[NodeState, str] | None:
+        """The checks an unfreeze decision shares: a pending request, and an authority the freeze names."""
         ns = self._frozen_state(state, cmd, now, out, NodeStatus.UNFREEZE_PENDING)
         if ns is None:
-            return
+            return None
         code = self._check_authority(cmd, ns.unfreeze_by, now, out)
-        if code is None:
+        return None if code is None else (ns, code)
+
+    def _approve_unfreeze(self, state: CaseState, cmd: c.ApproveUnfreeze, now: datetime, out: Outcome) -> None:
+        if (decided := self._decide_unfreeze(state, cmd, now, out)) is None:
             return
+        ns, code = decided
         ns.status = NodeStatus.IN_PROGRESS
         reason = ns.frozen_reason
         ns.frozen_reason = None
@@ -477,12 +483,9 @@ class Engine(SpcRules, MoneyRules, ResumptionRules):
                                 {"authority": code, "reason": reason}))
 
     def _reject_unfreeze(self, state: CaseState, cmd: c.RejectUnfreeze, now: datetime, out: Outcome) -> None:
-        ns = self._frozen_state(state, cmd, now, out, NodeStatus.UNFREEZE_PENDING)
-        if ns is None:
+        if (decided := self._decide_unfreeze(state, cmd, now, out)) is None:
             return
-        code = self._check_authority(cmd, ns.unfreeze_by, now, out)
-        if code is None:
-            return
+        ns, code = decided
         ns.status = NodeStatus.FROZEN
         out.events.append(Event(now, state.case_id, EventKind.UNFREEZE_REJECTED, ns.no, ns.instance, None,
                                 {"authority": code, "reason": cmd.reason}))

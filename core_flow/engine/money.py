@@ -78,10 +78,16 @@ class MoneyRules:
                                  "agency": asset.agency}))
         self._apply(state, arms, now, out)
 
-    def _approve_payout(self: Engine, state: CaseState, cmd: c.ApprovePayout, now: datetime, out: Outcome) -> None:
+    def _receipt(self: Engine, state: CaseState, cmd: c.ApprovePayout | c.PayOut, now: datetime,
+                 out: Outcome) -> Receipt | None:
         receipt = state.receipts.get(cmd.receipt)
         if receipt is None:
             self._refuse(out, cmd, now, "NO_RECEIPT", f"没有到账记录 {cmd.receipt}", f"no receipt {cmd.receipt}")
+        return receipt
+
+    def _approve_payout(self: Engine, state: CaseState, cmd: c.ApprovePayout, now: datetime, out: Outcome) -> None:
+        receipt = self._receipt(state, cmd, now, out)
+        if receipt is None:
             return
         chain = self.process.by_no[PAYOUT_NODE].approval_chain
         if len(receipt.approvals) >= len(chain):
@@ -96,9 +102,8 @@ class MoneyRules:
                                 {"authority": code, "step": len(receipt.approvals), "of": len(chain)}))
 
     def _pay_out(self: Engine, state: CaseState, cmd: c.PayOut, now: datetime, out: Outcome) -> None:
-        receipt = state.receipts.get(cmd.receipt)
+        receipt = self._receipt(state, cmd, now, out)
         if receipt is None:
-            self._refuse(out, cmd, now, "NO_RECEIPT", f"没有到账记录 {cmd.receipt}", f"no receipt {cmd.receipt}")
             return
         chain = self.process.by_no[PAYOUT_NODE].approval_chain
         if len(receipt.approvals) < len(chain):
