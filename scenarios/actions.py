@@ -1,0 +1,162 @@
+"""Actions of a scenario step: each maps to one engine command or one platform method.
+
+``perform(run, step)`` returns the refusal (code, message) or ``None`` when the action was accepted. Platform
+methods that refuse by raising ``UserError`` (freezing an unknown asset, a clue for a case not in 终本…) count
+as refusals too, with the error's code.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Callable
+from typing import Any
+
+from core_flow.engine import Outcome
+from core_flow.engine import commands as c
+from core_flow.errors import UserError
+from mock_agencies.profiles import load_profile
+from scenarios import refs
+from scenarios.context import Run
+from scenarios.model import StepBase, resolve_behaviour
+from scenarios.schedule import calendar
+from scenarios.timespec import resolve
+
+Refusal = tuple[str, str] | None
+
+
+def command_class(name: str) -> type:
+    cls = getattr(c, name, None)
+    if not (isinstance(cls, type) and dataclasses.is_dataclass(cls)) or name in ("FireTimer", "Timer"):
+        names = sorted(n for n, v in vars(c).items() if isinstance(v, type) and dataclasses.is_dataclass(v)
+                       and v.__module__ == c.__name__ and n != "FireTimer")
+        raise ValueError(f"未知引擎命令 {name!r}（可选：{'、'.join(names)}）/ unknown engine command {name!r}")
+    return cls
+
+
+def perform(run: Run, step: StepBase) -> Refusal:
+    try:
+        result = _ACTIONS[step.key](run, step, step.args)
+    except UserError as err:
+        code = err.code.upper() if err.code and err.code != "invalid" else "PLATFORM_REFUSED"
+        return code, err.message
+    if isinstance(result, Outcome) and result.refusal is not None:
+        return result.refusal.code, result.refusal.message
+    return None
+
+
+def _submit(run: Run, cmd: Any) -> Outcome:
+    return run.platform.submit(cmd)
+
+
+def _file(run: Run, step: StepBase, _: Any) -> Outcome:
+    case = run.scenario.case
+    ids = tuple(s.id_number for s in run.subjects.values())
+    cmd = c.FileCase(case.number, case_type=case.type, money=case.money, nonlitigation=case.nonlitigation,
+                     amount_cents=case.amount, debtors=ids, previous_case=case.previous_case,
+                     previous_handler=case.previous_handler, shixin_eligible=case.shixin_eligible)
+    return run.platform.file(cmd, list(run.subjects.values()))
+
+
+def _record(run: Run, step: StepBase, a: Any) -> Outcome:
+    at = resolve(a.at, run.now(), calendar()) if a.at is not None else None
+    return _submit(run, c.Record(run.case_id(step), a.event, run.instance(a.instance), at, dict(a.attrs)))
+
+
+def _freeze(run: Run, step: StepBase, a: Any) -> None:
+    cid = run.case_id(step)
+    asset = run.asset(cid, a.asset)
+    amount = a.amount
+    if amount is None:
+        holding = run.platform.assets.get((cid, asset))
+        available = holding[1].available_cents if holding else 0
+        amount = min(run.state(step).amount_cents or available, available) or available
+    run.platform.freeze(cid, asset, amount)
+
+
+def _deduct(run: Run, step: StepBase, a: Any) -> None:
+    cid = run.case_id(step)
+    asset = run.asset(cid, a.asset)
+    money = run.state(step).assets.get(asset)
+    amount = a.amount if a.amount is not None else (money.frozen_cents - money.deducted_cents if money else 0)
+    run.platform.deduct(cid, asset, amount)
+
+
+def _pay(run: Run, step: StepBase, a: Any) -> Outcome:
+    state = run.state(step)
+    receipt = run.receipt(state, a.receipt)
+    r = state.receipts.get(receipt)
+    amount = a.amount if a.amount is not None else (r.amount_cents - r.paid_cents if r else 0)
+    return run.platform.pay_out(run.case_id(step), receipt, amount)
+
+
+def _pin(run: Run, step: StepBase, a: Any) -> None:
+    run.pin_holdings(run.scenario.debtor(a.debtor).alias, a.holdings, agency=a.agency)
+
+
+def _agencies(run: Run, step: StepBase, a: dict[str, dict[str, Any]]) -> None:
+    session = run.court.session
+    merged = {**(session.config.overrides or {})}
+    for key, behaviour in resolve_behaviour(a, session.config.profile).items():
+        merged[key] = {**merged.get(key, {}), **behaviour}
+    session.set_profile(load_profile(session.config.profile, merged))
+
+
+def _command(run: Run, step: StepBase, a: Any) -> Outcome:
+    cls = command_class(a.type)
+    fields: dict[str, Any] = {}
+    for name, value in (a.model_extra or {}).items():
+        if name == "debtor":
+            value = run.debtor_id(value)
+        elif name == "node":
+            value = refs.node(value)
+        elif name == "authority":
+            value = refs.authority(value)
+        elif name == "agency":
+            value = refs.agency(value)
+        elif name == "agencies":
+            value = tuple(refs.agency(v) for v in value)
+        elif name == "amount_cents":
+            value = refs.cents(f"{value}分") if isinstance(value, int) else refs.cents(value)
+        elif isinstance(value, list):
+            value = tuple(value)
+        fields[name] = value
+    return _submit(run, cls(case_id=run.case_id(step), **fields))
+
+
+_Action = Callable[[Run, StepBase, Any], Any]
+_ACTIONS: dict[str, _Action] = {
+    "file": _file,
+    "assign": lambda r, s, a: _submit(r, c.Assign(r.case_id(s), a.handler)),
+    "verify_identity": lambda r, s, a: _submit(r, c.VerifyIdentity(r.case_id(s), r.debtor_id(a.debtor), a.passed)),
+    "correct_identity": lambda r, s, a: _submit(r, c.CorrectIdentity(r.case_id(s), r.debtor_id(a.debtor), a.to)),
+    "start_node": lambda r, s, a: _submit(r, c.StartNode(r.case_id(s), a.node, r.instance(a.instance))),
+    "complete_node": lambda r, s, a: _submit(r, c.CompleteNode(r.case_id(s), a.node, r.instance(a.instance))),
+    "complete_item": lambda r, s, a: _submit(r, c.CompleteItem(r.case_id(s), a.node, a.item, r.instance(a.instance))),
+    "record": _record,
+    "request_unfreeze": lambda r, s, a: _submit(r, c.RequestUnfreeze(r.case_id(s), a.node, r.instance(a.instance), a.by,
+                                                                      a.reason)),
+    "approve_unfreeze": lambda r, s, a: _submit(r, c.ApproveUnfreeze(r.case_id(s), a.node, a.authority,
+                                                                      r.instance(a.instance))),
+    "reject_unfreeze": lambda r, s, a: _submit(r, c.RejectUnfreeze(r.case_id(s), a.node, a.authority,
+                                                                    r.instance(a.instance), a.reason)),
+    "request_extension": lambda r, s, a: _submit(r, c.RequestLimitChange(r.case_id(s), "extend", a.reason)),
+    "request_suspension": lambda r, s, a: _submit(r, c.RequestLimitChange(r.case_id(s), "suspend", a.reason)),
+    "approve_limit_change": lambda r, s, a: _submit(r, c.ApproveLimitChange(r.case_id(s), a.authority)),
+    "lift_suspension": lambda r, s, a: _submit(r, c.LiftSuspension(r.case_id(s))),
+    "close": lambda r, s, a: _submit(r, c.Close(r.case_id(s), a.manner)),
+    "open_feedback": lambda r, s, a: _submit(r, c.OpenFeedback(r.case_id(s), r.debtor_id(a.debtor), a.agency)),
+    "manual_query": lambda r, s, a: r.platform.manual_query(r.case_id(s), r.debtor_id(a.debtor), a.agency),
+    "provide_clue": lambda r, s, a: r.platform.enter_clue(r.case_id(s), r.debtor_id(a.debtor), a.agency, a.note),
+    "freeze": _freeze,
+    "deduct": _deduct,
+    "release": lambda r, s, a: r.platform.release(r.case_id(s), r.asset(r.case_id(s), a.asset)),
+    "approve_payout": lambda r, s, a: _submit(r, c.ApprovePayout(r.case_id(s), r.receipt(r.state(s), a.receipt),
+                                                                 a.authority)),
+    "pay_out": _pay,
+    "request_resumption": lambda r, s, a: _submit(r, c.RequestResumption(r.case_id(s), a.reason)),
+    "approve_resumption": lambda r, s, a: _submit(r, c.ApproveResumption(r.case_id(s), a.authority)),
+    "pin": _pin,
+    "agencies": _agencies,
+    "command": _command,
+    "advance": lambda r, s, a: None,
+}

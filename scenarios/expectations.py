@@ -1,0 +1,203 @@
+"""Expectations of a scenario step, checked at their moment. Each raises ``StepFailure(expected, actual)``."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import datetime, timedelta
+from typing import Any
+
+from core_flow.engine import Event, EventKind, NodeStatus
+from scenarios import refs
+from scenarios.context import Run, StepFailure
+from scenarios.model import StepBase
+from scenarios.schedule import calendar, window
+from scenarios.timeline import describe
+from scenarios.timespec import parse_time
+
+
+def check(run: Run, step: StepBase) -> None:
+    _CHECKS[step.key](run, step, step.args)
+
+
+def _t(at: datetime) -> str:
+    return at.strftime("%Y-%m-%d %H:%M")
+
+
+def _node(run: Run, step: StepBase, a: Any) -> None:
+    state = run.state(step)
+    have = state.status(a.node, run.instance(a.instance))
+    where = f"节点{a.node}{'/' + a.instance if a.instance else ''}"
+    if a.state is not None and have != a.state:
+        raise StepFailure(f"{where} {refs.state_words(NodeStatus(a.state))}", f"{where} {refs.state_words(have)}")
+    if a.not_state is not None and have == a.not_state:
+        raise StepFailure(f"{where} 不是 / not {refs.state_words(NodeStatus(a.not_state))}",
+                          f"{where} {refs.state_words(have)}")
+
+
+def _deadline(run: Run, step: StepBase, a: Any) -> None:
+    state = run.state(step)
+    node = refs.process().by_no[a.node]
+    key = a.item or node.items[0].key
+    ns = state.node(a.node, run.instance(a.instance))
+    item = ns.items.get(key) if ns is not None else None
+    where = f"节点{a.node}.{key}{'/' + a.instance if a.instance else ''}"
+    if item is None:
+        raise StepFailure(f"{where} 有期限 / has a deadline", "期限未设定 / no deadline set")
+    if a.due is not None and item.due != a.due:
+        raise StepFailure(f"{where} 届满 due {_t(a.due)}", f"届满 due {_t(item.due)}（期间 period {item.period}）")
+    if a.last_day is not None:
+        last = (item.due - timedelta(microseconds=1)).date()
+        if last != a.last_day.date():
+            raise StepFailure(f"{where} 最后一日 last day {a.last_day.date()}",
+                              f"最后一日 last day {last}（届满 due {_t(item.due)}，期间 period {item.period}）")
+
+
+def _matches(run: Run, e: Event, a: Any) -> bool:
+    if e.kind != a.kind:
+        return False
+    if a.node is not None and e.node != a.node:
+        return False
+    if a.instance is not None and e.instance != run.instance(a.instance):
+        return False
+    if a.item is not None and e.item != a.item:
+        return False
+    data = e.data or {}
+    if a.agency is not None and data.get("agency") != a.agency:
+        return False
+    if a.debtor is not None and data.get("debtor") != run.debtor_id(a.debtor):
+        return False
+    if a.code is not None and data.get("code") != a.code:
+        return False
+    return all(_same(data.get(k), v) for k, v in a.data.items())
+
+
+def _same(have: Any, want: Any) -> bool:
+    if isinstance(have, datetime) and isinstance(want, str):
+        try:
+            spec = parse_time(want)
+        except Exception:
+            return False
+        return isinstance(spec, datetime) and spec == have
+    if isinstance(have, (list, tuple)) and isinstance(want, list):
+        return list(have) == want
+    return have == want
+
+
+def _event(run: Run, step: StepBase, a: Any, absent: bool = False) -> None:
+    start, end = window(step)
+    exact = None
+    if a.time is not None:
+        spec = parse_time(a.time) if isinstance(a.time, str) else a.time
+        exact = spec if isinstance(spec, datetime) else spec.apply(step.when, calendar())
+    found = [e for e in run.events(step) if _matches(run, e, a) and (start is None or e.at >= start)
+             and e.at <= end and (exact is None or e.at == exact)]
+    span = f"{_t(start)} – {_t(end)}" if start is not None else f"至 until {_t(end)}"
+    what = _event_words(a) + (f" 恰于 at {_t(exact)}" if exact else "")
+    absent = absent or a.absent
+    if absent:
+        if found:
+            raise StepFailure(f"无事件 no event {what}（{span}）",
+                              "出现 occurred: " + "; ".join(f"{_t(e.at)} {describe(e)}" for e in found[:5]))
+        return
+    if a.count is not None and len(found) != a.count:
+        raise StepFailure(f"{a.count} 次 times {what}（{span}）", f"{len(found)} 次 times")
+    if not found:
+        near = [e for e in run.events(step) if e.kind == a.kind]
+        seen = "; ".join(f"{_t(e.at)} {describe(e)}" for e in near[-3:]) or "无此类事件 / none of this kind"
+        raise StepFailure(f"事件 event {what}（{span}）", f"未出现 / not emitted; 同类事件 of this kind: {seen}")
+
+
+def _event_words(a: Any) -> str:
+    parts = [f"{refs.EVENT_WORDS.get(EventKind(a.kind), '')} {a.kind}".strip()]
+    for name in ("node", "instance", "item", "agency", "debtor", "code"):
+        if getattr(a, name) is not None:
+            parts.append(f"{name}={getattr(a, name)}")
+    if a.data:
+        parts.append(f"data⊇{a.data}")
+    return " ".join(parts)
+
+
+def _duban(run: Run, step: StepBase, a: Any) -> None:
+    want = {"督办中": "open", "已关闭": "closed", "无": "none"}.get(a.state, a.state)
+    fb = run.state(step).feedback.get((run.debtor_id(a.debtor), a.agency))
+    have = (fb.duban if fb is not None else None) or "none"
+    if have != want:
+        raise StepFailure(f"{a.agency} 督办 duban {want}", f"督办 duban {have}"
+                          + ("" if fb is None else f"（反馈于 received {_t(fb.received_at)}，应查看于 view by "
+                                                   f"{_t(fb.due)}，查看 opened {fb.opened_at and _t(fb.opened_at)}）"))
+
+
+def _inquiry(run: Run, step: StepBase, a: Any) -> None:
+    debtor = run.debtor_id(a.debtor)
+    started = [e for e in run.events(step) if e.kind == EventKind.INQUIRY_STARTED and e.data["debtor"] == debtor]
+    if not started:
+        raise StepFailure("集约查询已发出 / the 集约查询 went out", "未发出 / not started")
+    agencies = list(started[0].data["agencies"])
+    if a.agencies is not None:
+        want = run.scope(a.debtor) if isinstance(a.agencies, str) else list(a.agencies)
+        if sorted(agencies) != sorted(want) or len(set(agencies)) != len(agencies):
+            missing, extra = sorted(set(want) - set(agencies)), sorted(set(agencies) - set(want))
+            raise StepFailure(f"恰为 exactly {len(want)} 家机构 agencies", f"{len(agencies)} 家；缺 missing {missing}；"
+                                                                          f"多 extra {extra}")
+        if len(run.subjects) == 1:  # the requests that actually went out through the gateway
+            sent = sorted({e.data["agency"] for e in run.events(step) if e.kind == EventKind.EXCHANGE
+                           and e.data.get("kind") == "sent" and e.data.get("measure") == "inquiry"})
+            if sent != sorted(want):
+                raise StepFailure(f"查询请求发往 requests sent to {sorted(want)}", f"发往 sent to {sent}")
+    for code in a.includes:
+        if code not in agencies:
+            raise StepFailure(f"范围包含 scope includes {code}", f"范围 scope: {agencies}")
+    for code in a.excludes:
+        if code in agencies:
+            raise StepFailure(f"范围不含 scope excludes {code}", f"范围 scope: {agencies}")
+
+
+def _amounts(run: Run, step: StepBase, a: Any) -> None:
+    ledger = run.court.session.ledger
+
+    def frozen_at(agency: str, freeze_id: str) -> int:
+        view = ledger.find_freeze(freeze_id)
+        return view.controlled_cents if view is not None else 0
+
+    report = run.platform.reconcile(run.case_id(step), frozen_at)
+    pairs = [("frozen", "frozen_cents"), ("deducted", "deducted_cents"), ("paid", "paid_cents"),
+             ("account", "account_cents"), ("court_account", "court_account_cents"),
+             ("agencies_frozen", "agencies_frozen_cents")]
+    wrong = [(name, getattr(a, name), report.get(key)) for name, key in pairs
+             if getattr(a, name) is not None and report.get(key) != getattr(a, name)]
+    if wrong:
+        raise StepFailure("；".join(f"{n} {refs.yuan(w)}" for n, w, _ in wrong),
+                          "；".join(f"{n} {refs.yuan(h) if isinstance(h, int) else h}" for n, _, h in wrong))
+    if a.reconciled is not None and report["ok"] != a.reconciled:
+        raise StepFailure(f"对账 reconciled={a.reconciled}", f"对账 reconciled={report['ok']}: {report}")
+
+
+def _case(run: Run, step: StepBase, a: Any) -> None:
+    state = run.state(step)
+    have: dict[str, Any] = {
+        "closed": state.closed_manner or False, "handler": state.handler, "resumption": state.resumption,
+        "resumed": state.resumed_as is not None, "extensions": state.limit.extensions,
+        "suspended": state.limit.suspended_since is not None,
+        "findings": sum(1 for f in run.platform.findings if f.case_id == state.case_id),
+    }
+    for name, value in have.items():
+        want = getattr(a, name)
+        if want is not None and want != value:
+            raise StepFailure(f"{name} = {want}", f"{name} = {value}")
+    for alias, want in a.identity.items():
+        value = state.identity.get(run.debtor_id(alias))
+        if value != want:
+            raise StepFailure(f"{alias} 身份 identity {want}", f"{alias} 身份 identity {value}")
+
+
+_Check = Callable[[Run, StepBase, Any], None]
+_CHECKS: dict[str, _Check] = {
+    "expect_node": _node,
+    "expect_deadline": _deadline,
+    "expect_event": _event,
+    "expect_no_event": lambda r, s, a: _event(r, s, a, absent=True),
+    "expect_duban": _duban,
+    "expect_inquiry": _inquiry,
+    "expect_amounts": _amounts,
+    "expect_case": _case,
+}

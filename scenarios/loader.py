@@ -1,0 +1,241 @@
+"""Load scenario files: YAML (several documents per file) with line numbers; every problem of every file is
+reported as ``file:line`` with the offending key before anything runs.
+
+Dates and times stay text in YAML (``2025-09-29 10:00`` is not turned into a timestamp): the scenario format
+parses them itself, in China Standard Time.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import yaml
+from pydantic import ValidationError
+
+from core_flow.errors import UserError
+from scenarios import schedule
+from scenarios.model import STEP_KEYS, Scenario
+
+SUFFIX = ".scenario.yaml"
+
+
+class _Loader(yaml.SafeLoader):
+    """SafeLoader without the implicit timestamp type."""
+
+
+_Loader.yaml_implicit_resolvers = {
+    ch: [(tag, rx) for tag, rx in resolvers if tag != "tag:yaml.org,2002:timestamp"]
+    for ch, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
+}
+
+
+@dataclass(frozen=True, slots=True)
+class Problem:
+    file: str
+    line: int
+    key: str
+    zh: str
+    en: str
+
+    def __str__(self) -> str:
+        key = f"[{self.key}] " if self.key else ""
+        return f"{self.file}:{self.line}: {key}{self.zh} / {self.en}"
+
+
+class ScenarioFileError(UserError):
+    """Every problem found in the files, each with file:line and key."""
+
+    def __init__(self, problems: list[Problem]) -> None:
+        self.problems = problems
+        first = problems[0]
+        lines = "\n  ".join(str(p) for p in problems)
+        super().__init__(f"场景文件有 {len(problems)} 处错误：\n  {lines}",
+                         f"{len(problems)} problem(s) in scenario files (listed above)",
+                         where=f"{first.file}:{first.line}", code="invalid_scenario")
+
+
+def find_files(paths: Iterable[str | Path]) -> list[Path]:
+    found: list[Path] = []
+    for p in map(Path, paths):
+        if p.is_dir():
+            found.extend(sorted(x for x in p.rglob(f"*{SUFFIX}") if x.is_file()))
+        elif p.exists():
+            found.append(p)
+        else:
+            raise UserError(f"路径不存在：{p}", f"no such path: {p}", where=str(p), code="no_such_path")
+    return found
+
+
+def load_paths(paths: Iterable[str | Path]) -> list[Scenario]:
+    """Every scenario of every file; raises :class:`ScenarioFileError` listing all problems."""
+    scenarios: list[Scenario] = []
+    problems: list[Problem] = []
+    for path in find_files(paths):
+        found, bad = parse_file(path)
+        scenarios.extend(found)
+        problems.extend(bad)
+    if problems:
+        raise ScenarioFileError(problems)
+    return scenarios
+
+
+def load_file(path: str | Path) -> list[Scenario]:
+    found, bad = parse_file(path)
+    if bad:
+        raise ScenarioFileError(bad)
+    return found
+
+
+def parse_file(path: str | Path) -> tuple[list[Scenario], list[Problem]]:
+    path = Path(path)
+    try:
+        text = path.read_text(encoding="utf-8")
+    except OSError as err:
+        return [], [Problem(str(path), 0, "", f"无法读取：{err.strerror}", f"cannot read: {err.strerror}")]
+    return parse_text(text, str(path))
+
+
+def parse_text(text: str, source: str = "<scenario>") -> tuple[list[Scenario], list[Problem]]:
+    try:
+        trees = list(yaml.compose_all(text, Loader=_Loader))
+        docs = list(yaml.load_all(text, Loader=_Loader))
+    except yaml.YAMLError as err:
+        mark = getattr(err, "problem_mark", None)
+        line = mark.line + 1 if mark is not None else 0
+        return [], [Problem(source, line, "", "YAML 语法错误", f"YAML syntax error: {getattr(err, 'problem', err)}")]
+    scenarios: list[Scenario] = []
+    problems: list[Problem] = []
+    for tree, data in zip(trees, docs, strict=True):
+        if tree is None or data is None:
+            continue  # an empty document (e.g. a trailing ---)
+        found, bad = _document(tree, data, source)
+        problems.extend(bad)
+        if found is not None:
+            scenarios.append(found)
+    if not scenarios and not problems:
+        problems.append(Problem(source, 1, "", "文件中没有场景", "no scenario in the file"))
+    return scenarios, problems
+
+
+def _document(tree: yaml.Node, data: Any, source: str) -> tuple[Scenario | None, list[Problem]]:
+    start = tree.start_mark.line + 1
+    if not isinstance(data, dict):
+        return None, [Problem(source, start, "", "场景应为映射（键: 值）", "a scenario must be a mapping")]
+    problems = [Problem(source, line, key, f"键重复：{key}", f"duplicate key: {key}")
+                for key, line in _duplicates(tree)]
+    try:
+        sc = Scenario.model_validate(data)
+    except ValidationError as err:
+        for e in err.errors():
+            problems.append(_problem(source, tree, data, tuple(e["loc"]), e["msg"], e["type"]))
+        return None, problems
+    for loc, msg in schedule.check(sc):
+        problems.append(_problem(source, tree, data, loc, msg, "cross"))
+    sc._file = source
+    sc._line = start
+    steps_node = _child(tree, "steps")
+    for i, step in enumerate(sc.steps):
+        item = steps_node.value[i] if isinstance(steps_node, yaml.SequenceNode) else None
+        step._line = item.start_mark.line + 1 if item is not None else start
+    return (None if problems else sc), problems
+
+
+def _problem(source: str, tree: yaml.Node, data: Any, loc: tuple[Any, ...], msg: str, kind: str) -> Problem:
+    loc = loc if kind == "cross" else _clean(loc)
+    line = _line_of(tree, loc)
+    key = ".".join(str(p) for p in loc)
+    msg = msg.removeprefix("Value error, ")
+    if kind == "extra_forbidden":
+        zh, en = f"未知键 {loc[-1]!r}", f"unknown key {loc[-1]!r}"
+    elif kind == "missing":
+        zh, en = f"缺少必填键 {loc[-1]!r}", f"missing required key {loc[-1]!r}"
+    elif kind == "step_kind":
+        step = _at(data, loc)
+        keys = [k for k in step if k in STEP_KEYS] if isinstance(step, dict) else []
+        found = "、".join(keys) if keys else "无 / none"
+        zh = f"每一步须有且仅有一个动作或期望键（此步有：{found}）"
+        en = f"each step needs exactly one action or expectation key (this one has: {', '.join(keys) or 'none'}); " \
+             f"one of: {', '.join(STEP_KEYS)}"
+    else:
+        zh, en = _split(msg)
+    return Problem(source, line, key, zh, en)
+
+
+_SEP = re.compile(r"\s*/ (?=[A-Za-z])")
+
+
+def _split(msg: str) -> tuple[str, str]:
+    """``中文 / English`` → the two halves (the first ``/`` followed by English after some Chinese)."""
+    for m in _SEP.finditer(msg):
+        if any("\u4e00" <= ch <= "\u9fff" for ch in msg[: m.start()]):
+            return msg[: m.start()], msg[m.end():]
+    return "取值无效", msg
+
+
+def _clean(loc: tuple[Any, ...]) -> tuple[Any, ...]:
+    """Drop pydantic's internal tags (``function-before[…]``) and the discriminator's tag of a step
+    (``steps.3.assign.assign.handler`` → ``steps.3.assign.handler``, ``steps.3.assign.colour`` → ``steps.3.colour``)."""
+    parts = [p for p in loc if not (isinstance(p, str) and ("[" in p or p.startswith("function-")))]
+    if len(parts) >= 3 and parts[0] == "steps" and isinstance(parts[1], int) and parts[2] in STEP_KEYS:
+        del parts[2]
+    return tuple(parts)
+
+
+def _at(data: Any, loc: tuple[Any, ...]) -> Any:
+    for part in loc:
+        try:
+            data = data[part]
+        except (KeyError, IndexError, TypeError):
+            return None
+    return data
+
+
+def _child(node: yaml.Node | None, key: Any) -> yaml.Node | None:
+    if isinstance(node, yaml.MappingNode):
+        return next((v for k, v in node.value if getattr(k, "value", None) == str(key)), None)
+    if isinstance(node, yaml.SequenceNode) and isinstance(key, int) and key < len(node.value):
+        return node.value[key]
+    return None
+
+
+def _line_of(tree: yaml.Node, loc: tuple[Any, ...]) -> int:
+    """1-based line of the deepest YAML node along ``loc`` (a missing key: its parent's line)."""
+    node = tree
+    line = node.start_mark.line + 1
+    for part in loc:
+        if isinstance(node, yaml.MappingNode):
+            pair = next(((k, v) for k, v in node.value if getattr(k, "value", None) == str(part)), None)
+            if pair is None:
+                break
+            line = pair[0].start_mark.line + 1  # the key's line
+            node = pair[1]
+            if isinstance(node, yaml.ScalarNode):
+                break
+            continue
+        nxt = _child(node, part)
+        if nxt is None:
+            break
+        node = nxt
+        line = node.start_mark.line + 1
+    return line
+
+
+def _duplicates(node: yaml.Node, prefix: str = "") -> list[tuple[str, int]]:
+    found: list[tuple[str, int]] = []
+    if isinstance(node, yaml.MappingNode):
+        seen: set[str] = set()
+        for k, v in node.value:
+            key = str(getattr(k, "value", ""))
+            path = f"{prefix}.{key}" if prefix else key
+            if key in seen:
+                found.append((path, k.start_mark.line + 1))
+            seen.add(key)
+            found.extend(_duplicates(v, path))
+    elif isinstance(node, yaml.SequenceNode):
+        for i, v in enumerate(node.value):
+            found.extend(_duplicates(v, f"{prefix}.{i}" if prefix else str(i)))
+    return found

@@ -1,0 +1,534 @@
+"""The scenario format as pydantic models: the court, the case, the debtors' holdings and a timeline of steps.
+
+A step is a mapping with an optional time (``at``), an optional ``note`` and ``case`` (which case it acts on),
+and exactly one action or expectation key (``assign``, ``approve_unfreeze``, ``expect_node``, …). Names of
+nodes, authorities, agencies, anchor events, closing manners, node states and event kinds are resolved at
+load (``scenarios.refs``); cross-references inside the file (debtor and asset aliases, times running
+forwards) are checked by :func:`scenarios.schedule.check`. The JSON Schema in ``schema.json`` is generated from
+these models (``python -m scenarios.model > scenarios/schema.json``).
+"""
+
+from __future__ import annotations
+
+import json
+from datetime import datetime
+from typing import Annotated, Any, ClassVar, Literal, Union
+
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Discriminator,
+    Field,
+    PrivateAttr,
+    Tag,
+    WithJsonSchema,
+    create_model,
+    field_validator,
+    model_validator,
+)
+
+from core_flow.errors import UserError
+from core_flow.platform import DEFAULT_COURT
+from scenarios import refs
+from scenarios.timespec import Offset, parse_offset, parse_time
+
+
+def _wrap(fn):
+    def run(value: Any) -> Any:
+        try:
+            return fn(value)
+        except UserError as err:
+            raise ValueError(f"{err.zh} / {err.en}") from None
+    return run
+
+
+def _absolute(value: Any) -> datetime:
+    spec = parse_time(value)
+    if not isinstance(spec, datetime):
+        raise ValueError(f"此处须为绝对时间（如 2025-09-29 10:00），而非 {value} / an absolute time is required here")
+    return spec
+
+
+_REF = {"anyOf": [{"type": "integer"}, {"type": "string"}]}
+NodeRef = Annotated[int, BeforeValidator(refs.node),
+                    WithJsonSchema({**_REF, "description": "节点编号或名称 / node number or Chinese name"})]
+AuthorityRef = Annotated[str, BeforeValidator(refs.authority),
+                         WithJsonSchema({"type": "string", "description": "审批主体：代码、名称或别名 / authority"})]
+AgencyRef = Annotated[str, BeforeValidator(refs.agency),
+                      WithJsonSchema({"type": "string", "description": "协助单位代码或名称 / agency code or name"})]
+AnchorRef = Annotated[str, BeforeValidator(refs.anchor),
+                      WithJsonSchema({"type": "string", "description": "起算事件 / anchor event (process.yaml)"})]
+MannerRef = Annotated[str, BeforeValidator(refs.manner),
+                      WithJsonSchema({"type": "string", "description": "结案方式 执行完毕/终本/终结 or code"})]
+CaseType = Annotated[str, BeforeValidator(refs.case_type),
+                     WithJsonSchema({"type": "string",
+                                     "description": "首次执行/恢复执行/财产保全 or first/resumed/preservation"})]
+StateRef = Annotated[str, BeforeValidator(lambda v: refs.node_state(v).value),
+                     WithJsonSchema({"type": "string", "description": "节点状态 / node state (已冻结, frozen, …)"})]
+EventRef = Annotated[str, BeforeValidator(lambda v: refs.event_kind(v).value),
+                     WithJsonSchema({"type": "string", "description": "事件类型 / event kind (node_frozen, 督办, …)"})]
+KindRef = Annotated[str, BeforeValidator(lambda v: refs.asset_kind(v).value),
+                    WithJsonSchema({"type": "string", "description": "财产种类 / asset kind (deposit, 存款, …)"})]
+Money = Annotated[int, BeforeValidator(refs.cents),
+                  WithJsonSchema({"anyOf": [{"type": "number"}, {"type": "string"}],
+                                  "description": "金额：数字为元，文本可带 元/分 / amount: a number is yuan"})]
+_TIME_SCHEMA = {"type": "string", "description": "YYYY-MM-DD[ HH:MM] 或 / or +2d, +3wd, +48h, +30m, +1mo"}
+Time = Annotated[Any, BeforeValidator(_wrap(parse_time)), WithJsonSchema(_TIME_SCHEMA)]
+AbsTime = Annotated[datetime, BeforeValidator(_wrap(_absolute)),
+                    WithJsonSchema({"type": "string", "description": "YYYY-MM-DD[ HH:MM]"})]
+Duration = Annotated[Any, BeforeValidator(_wrap(lambda v: parse_offset(str(v), "within"))),
+                     WithJsonSchema({"type": "string", "description": "时长 / duration: 3d, 48h, 30m, 2wd"})]
+
+
+class _M(BaseModel):
+    model_config = ConfigDict(extra="forbid", populate_by_name=True, arbitrary_types_allowed=True)
+
+
+def _shorthand(key: str):
+    """Allow a scalar instead of a mapping: ``start_node: 9`` means ``start_node: {node: 9}``."""
+    @model_validator(mode="before")
+    @classmethod
+    def wrap(cls, data: Any) -> Any:
+        if data is None:
+            return {}
+        return data if isinstance(data, dict) else {key: data}
+    return wrap
+
+
+# ── the court, the case, the debtors ─────────────────────────────────────────────────────────────────
+class CourtSpec(_M):
+    name: str = DEFAULT_COURT.name
+    code: str = DEFAULT_COURT.code
+    region: str = Field(DEFAULT_COURT.region, pattern=r"^\d{2}(\d{2}){0,2}$", description="GB/T 2260 区划代码")
+    intermediate: str = DEFAULT_COURT.intermediate
+    high: str = DEFAULT_COURT.high
+
+    @model_validator(mode="before")
+    @classmethod
+    def _by_name(cls, data: Any) -> Any:
+        if isinstance(data, str):
+            if data.strip() != DEFAULT_COURT.name:
+                raise ValueError(f"未知法院 {data!r}：其他法院须写出 name、code、region 等 / unknown court {data!r}: "
+                                 "give name, code and region for another court")
+            return {}
+        return data
+
+
+class HoldingSpec(_M):
+    agency: AgencyRef
+    kind: KindRef = "deposit"
+    amount: Money
+    alias: str | None = Field(None, alias="as", description="财产别名，供 freeze/deduct 引用 / asset alias")
+    online: bool = True
+    description: str = ""
+
+
+class DebtorSpec(_M):
+    alias: str = Field(alias="as", min_length=1, description="被执行人别名 / the debtor's alias in steps")
+    world: int | None = Field(None, ge=0, description="世界中的被执行人序号 / index of a debtor of the world")
+    name: str | None = None
+    id: str | None = Field(None, description="身份证号或统一社会信用代码 / ID number or credit code")
+    holdings: list[HoldingSpec] = Field(default_factory=list)
+    nothing_elsewhere: bool = Field(True, description="其他机构均无财产 / nothing at any other agency")
+
+    @field_validator("id", mode="before")
+    @classmethod
+    def _text(cls, v: Any) -> Any:
+        return str(v) if isinstance(v, int) and not isinstance(v, bool) else v
+
+    @model_validator(mode="after")
+    def _identity(self) -> DebtorSpec:
+        if (self.world is None) == (self.id is None):
+            raise ValueError("须且仅须给出 world（世界序号）或 id（证件号码）之一 / give exactly one of world and id")
+        if self.id is not None:
+            from mock_agencies.identity import is_valid_id_number, is_valid_uscc
+
+            if not (is_valid_id_number(self.id) or is_valid_uscc(self.id)):
+                raise ValueError(f"证件号码无效（校验位不符）：{self.id} / invalid ID number or credit code: {self.id}")
+            if not self.name:
+                raise ValueError("给出 id 时须写 name（姓名或名称）/ name is required with id")
+        return self
+
+
+class CaseSpec(_M):
+    number: str = Field(min_length=1, max_length=64, description="案号 / case number")
+    type: CaseType = "first"
+    money: bool = Field(True, description="金钱给付 / money judgment")
+    nonlitigation: bool = Field(False, description="非诉执行 / non-litigation enforcement")
+    amount: Money = 0
+    filed: AbsTime
+    applicant: str = ""
+    debtors: list[DebtorSpec] = Field(min_length=1)
+    previous_case: str | None = None
+    previous_handler: str | None = None
+    shixin_eligible: bool = False
+
+
+# ── step arguments ───────────────────────────────────────────────────────────────────────────────────
+class NodeArgs(_M):
+    node: NodeRef
+    instance: str = ""
+    _s = _shorthand("node")
+
+
+class ItemArgs(NodeArgs):
+    item: str
+
+
+class RecordArgs(_M):
+    event: AnchorRef
+    instance: str = ""
+    at: Time | None = None
+    attrs: dict[str, Any] = Field(default_factory=dict)
+    _s = _shorthand("event")
+
+
+class HandlerArgs(_M):
+    handler: str = Field(min_length=1)
+    _s = _shorthand("handler")
+
+
+class VerifyArgs(_M):
+    debtor: str | None = None
+    passed: bool = True
+
+    @model_validator(mode="before")
+    @classmethod
+    def _scalar(cls, data: Any) -> Any:
+        if data is None:
+            return {}
+        if isinstance(data, bool):
+            return {"passed": data}
+        if isinstance(data, str):
+            words = {"pass": True, "passed": True, "通过": True, "fail": False, "failed": False, "未通过": False}
+            if data.strip() in words:
+                return {"passed": words[data.strip()]}
+            return {"debtor": data}
+        return data
+
+
+class CorrectArgs(_M):
+    debtor: str | None = None
+    to: str | None = None
+    _s = _shorthand("debtor")
+
+
+class UnfreezeRequestArgs(NodeArgs):
+    by: str = ""
+    reason: str = ""
+
+
+class ApproveArgs(NodeArgs):
+    authority: AuthorityRef
+    reason: str = ""
+
+
+class ReasonArgs(_M):
+    reason: str = ""
+    _s = _shorthand("reason")
+
+
+class AuthorityArgs(_M):
+    authority: AuthorityRef
+    _s = _shorthand("authority")
+
+
+class MannerArgs(_M):
+    manner: MannerRef
+    _s = _shorthand("manner")
+
+
+class AgencyArgs(_M):
+    agency: AgencyRef
+    debtor: str | None = None
+    _s = _shorthand("agency")
+
+
+class ClueArgs(AgencyArgs):
+    note: str = ""
+
+
+class AssetArgs(_M):
+    asset: str = Field(min_length=1, description="财产别名、机构或 机构:账号 / asset alias, agency or agency:account")
+    amount: Money | None = None
+    _s = _shorthand("asset")
+
+
+class PayoutApproveArgs(_M):
+    authority: AuthorityRef
+    receipt: int | str | None = Field(None, description="到账序号(1起)或编号；缺省为最近一笔 / receipt")
+    _s = _shorthand("authority")
+
+
+class PayArgs(_M):
+    receipt: int | str | None = None
+    amount: Money | None = None
+    _s = _shorthand("amount")
+
+
+class PinArgs(_M):
+    """Exactly what the debtor holds at ``agency`` from now on (``holdings: []``: nothing)."""
+
+    agency: AgencyRef
+    debtor: str | None = None
+    holdings: list[HoldingSpec] = Field(default_factory=list)
+
+    @model_validator(mode="before")
+    @classmethod
+    def _same_agency(cls, data: Any) -> Any:
+        if isinstance(data, dict) and isinstance(data.get("holdings"), list):
+            data = {**data, "holdings": [{"agency": data.get("agency"), **h} if isinstance(h, dict) else h
+                                         for h in data["holdings"]]}
+        return data
+
+
+class CommandArgs(_M):
+    model_config = ConfigDict(extra="allow")
+    type: str = Field(description="core_flow.engine.commands 中的命令类名 / an engine command class")
+
+    @field_validator("type")
+    @classmethod
+    def _known(cls, v: str) -> str:
+        from scenarios.actions import command_class
+
+        command_class(v)
+        return v
+
+
+# ── expectations ─────────────────────────────────────────────────────────────────────────────────────
+class ExpectNodeArgs(NodeArgs):
+    state: StateRef | None = None
+    not_state: StateRef | None = Field(None, alias="not")
+
+    @model_validator(mode="after")
+    def _one(self) -> ExpectNodeArgs:
+        if self.state is None and self.not_state is None:
+            raise ValueError("须给出 state 或 not / give state or not")
+        return self
+
+
+class ExpectDeadlineArgs(NodeArgs):
+    item: str | None = None
+    due: AbsTime | None = None
+    last_day: AbsTime | None = Field(None, description="期限最后一日（日期）/ the last day (a date)")
+
+    @model_validator(mode="after")
+    def _one(self) -> ExpectDeadlineArgs:
+        if (self.due is None) == (self.last_day is None):
+            raise ValueError("须且仅须给出 due 或 last_day 之一 / give exactly one of due and last_day")
+        return self
+
+
+class ExpectEventArgs(_M):
+    kind: EventRef
+    node: NodeRef | None = None
+    instance: str | None = None
+    item: str | None = None
+    agency: AgencyRef | None = None
+    debtor: str | None = None
+    code: str | None = Field(None, description="拒绝代码（kind: refused）/ refusal code")
+    data: dict[str, Any] = Field(default_factory=dict, description="事件数据须包含 / event data must contain")
+    within: Duration | None = Field(None, description="自本步时间起的窗口 / window from the step's time")
+    between: tuple[Time, Time] | None = None
+    time: Time | None = Field(None, description="事件须恰在此时 / the event's exact time")
+    count: int | None = Field(None, ge=0)
+    absent: bool = False
+    _s = _shorthand("kind")
+
+    @model_validator(mode="after")
+    def _window(self) -> ExpectEventArgs:
+        if self.within is not None and self.between is not None:
+            raise ValueError("within 与 between 只能给出一个 / give within or between, not both")
+        return self
+
+
+class ExpectDubanArgs(AgencyArgs):
+    state: Literal["open", "closed", "none", "督办中", "已关闭", "无"] = "open"
+
+
+class ExpectInquiryArgs(_M):
+    debtor: str | None = None
+    agencies: Literal["scope", "范围"] | list[AgencyRef] | None = "scope"
+    includes: list[AgencyRef] = Field(default_factory=list)
+    excludes: list[AgencyRef] = Field(default_factory=list)
+
+
+class ExpectAmountsArgs(_M):
+    frozen: Money | None = None
+    deducted: Money | None = None
+    paid: Money | None = None
+    account: Money | None = Field(None, description="一案一账号内余额（案件台账）/ held for the case")
+    court_account: Money | None = Field(None, description="法院案款账户子账户余额 / the court sub-account")
+    agencies_frozen: Money | None = Field(None, description="协助单位台账上的冻结金额 / frozen in agency ledgers")
+    reconciled: bool | None = None
+
+
+class ExpectCaseArgs(_M):
+    closed: MannerRef | Literal[False] | None = None
+    handler: str | None = None
+    resumption: Literal["requested", "approved", "filed"] | None = None
+    resumed: bool | None = None
+    extensions: int | None = Field(None, ge=0)
+    suspended: bool | None = None
+    identity: dict[str, Literal["pending", "passed", "failed"]] = Field(default_factory=dict)
+    findings: int | None = Field(None, ge=0, description="终本统查或线索查得财产的次数 / findings")
+
+    @field_validator("closed", mode="before")
+    @classmethod
+    def _open(cls, v: Any) -> Any:
+        return False if v in (False, "open", "未结案") else v
+
+
+# ── steps ────────────────────────────────────────────────────────────────────────────────────────────
+class StepBase(_M):
+    at: Time | None = Field(None, description="绝对时间，或相对上一步的时间 / absolute, or relative to the "
+                                               "previous step")
+    note: str | None = None
+    case: str | None = Field(None, description="main（本案，缺省）或 resumed（恢复执行案件）/ main or resumed")
+    key: ClassVar[str] = ""
+    expectation: ClassVar[bool] = False
+    _line: int = PrivateAttr(0)
+    _when: datetime | None = PrivateAttr(None)  # resolved at load (scenarios.schedule)
+    _until: datetime | None = PrivateAttr(None)  # end of the step's window
+
+    @property
+    def args(self) -> Any:
+        return getattr(self, self.key)
+
+    @property
+    def line(self) -> int:
+        return self._line
+
+    @property
+    def when(self) -> datetime:
+        return self._when  # type: ignore[return-value]
+
+    @property
+    def until(self) -> datetime:
+        return self._until or self._when  # type: ignore[return-value]
+
+
+class ActionBase(StepBase):
+    refused: str | None = Field(None, description="期望被拒绝的代码，或 any / the expected refusal code")
+
+
+ACTIONS: dict[str, Any] = {
+    "file": (bool | None, None), "assign": (HandlerArgs, ...), "verify_identity": (VerifyArgs, ...),
+    "correct_identity": (CorrectArgs, ...), "start_node": (NodeArgs, ...), "complete_node": (NodeArgs, ...),
+    "complete_item": (ItemArgs, ...), "record": (RecordArgs, ...), "request_unfreeze": (UnfreezeRequestArgs, ...),
+    "approve_unfreeze": (ApproveArgs, ...), "reject_unfreeze": (ApproveArgs, ...),
+    "request_extension": (ReasonArgs, ...), "request_suspension": (ReasonArgs, ...),
+    "approve_limit_change": (AuthorityArgs, ...), "lift_suspension": (bool | None, None), "close": (MannerArgs, ...),
+    "open_feedback": (AgencyArgs, ...), "manual_query": (AgencyArgs, ...), "provide_clue": (ClueArgs, ...),
+    "freeze": (AssetArgs, ...), "deduct": (AssetArgs, ...), "release": (AssetArgs, ...),
+    "approve_payout": (PayoutApproveArgs, ...), "pay_out": (PayArgs, ...), "request_resumption": (ReasonArgs, ...),
+    "approve_resumption": (AuthorityArgs, ...), "pin": (PinArgs, ...),
+    "agencies": (Annotated[dict[str, dict[str, Any]], AfterValidator(lambda v: resolve_behaviour(v, "fast"))],
+                 ...), "command": (CommandArgs, ...), "advance": (Time, ...),
+}
+EXPECTATIONS: dict[str, Any] = {
+    "expect_node": ExpectNodeArgs, "expect_deadline": ExpectDeadlineArgs, "expect_event": ExpectEventArgs,
+    "expect_no_event": ExpectEventArgs, "expect_duban": ExpectDubanArgs, "expect_inquiry": ExpectInquiryArgs,
+    "expect_amounts": ExpectAmountsArgs, "expect_case": ExpectCaseArgs,
+}
+STEP_KEYS = tuple(ACTIONS) + tuple(EXPECTATIONS)
+
+
+def _step_model(key: str, base: type[StepBase], field: Any, expectation: bool) -> type[StepBase]:
+    model = create_model(f"Step_{key}", __base__=base, **{key: field})
+    model.key = key
+    model.expectation = expectation
+    return model
+
+
+STEP_MODELS: dict[str, type[StepBase]] = {
+    **{k: _step_model(k, ActionBase, v, False) for k, v in ACTIONS.items()},
+    **{k: _step_model(k, StepBase, (v, ...), True) for k, v in EXPECTATIONS.items()},
+}
+
+
+def _step_tag(value: Any) -> str | None:
+    if isinstance(value, dict):
+        keys = [k for k in value if k in STEP_MODELS]
+        return keys[0] if len(keys) == 1 else None
+    return getattr(value, "key", None)
+
+
+Step = Annotated[
+    Union[tuple(Annotated[m, Tag(k)] for k, m in STEP_MODELS.items())],  # noqa: UP007 (built from a dict)
+    Discriminator(_step_tag, custom_error_type="step_kind",
+                  custom_error_message="每一步须有且仅有一个动作或期望键 / each step needs exactly one action or "
+                                       "expectation key: " + ", ".join(STEP_KEYS)),
+]
+
+
+class Scenario(_M):
+    name: str = Field(min_length=1)
+    description: str = ""
+    tags: list[str] = Field(default_factory=list)
+    court: CourtSpec = Field(default_factory=CourtSpec)
+    seed: int = Field(0, ge=0)
+    profile: Literal["fast", "realistic"] = "fast"
+    agencies: dict[str, dict[str, Any]] = Field(
+        default_factory=dict, description="协助单位行为覆盖（* / 类别 / 机构）/ agency behaviour overrides")
+    case: CaseSpec
+    steps: list[Step] = Field(min_length=1)
+    _file: str = PrivateAttr("")
+    _line: int = PrivateAttr(0)
+
+    @field_validator("agencies")
+    @classmethod
+    def _behaviour(cls, value: dict[str, dict[str, Any]], info: Any) -> dict[str, dict[str, Any]]:
+        return resolve_behaviour(value, info.data.get("profile", "fast"))
+
+    @property
+    def file(self) -> str:
+        return self._file
+
+    @property
+    def line(self) -> int:
+        return self._line
+
+    @property
+    def where(self) -> str:
+        return f"{self._file}:{self._line}"
+
+    def debtor(self, alias: str | None) -> DebtorSpec:
+        if alias is None:
+            return self.case.debtors[0]
+        return next(d for d in self.case.debtors if d.alias == alias)
+
+
+_CLASSES = ("bank", "internet_finance", "securities", "registry", "auction", "pricing", "court_account")
+
+
+def resolve_behaviour(value: dict[str, dict[str, Any]], profile: str) -> dict[str, dict[str, Any]]:
+    """Behaviour overrides keyed by ``*``, a profile class or an agency (code or name); validated by the mock."""
+    from mock_agencies.profiles import load_profile
+
+    out = {}
+    for key, behaviour in value.items():
+        out[key if key == "*" or key in _CLASSES else refs.agency(key)] = behaviour
+    try:
+        load_profile(profile, out or None)
+    except UserError as err:
+        raise ValueError(f"协助单位行为覆盖无效：{err.zh} / invalid agency behaviour: {err.en}") from None
+    except ValueError as err:
+        raise ValueError(f"协助单位行为覆盖无效 / invalid agency behaviour: {err}") from None
+    return out
+
+
+def json_schema() -> dict[str, Any]:
+    schema = Scenario.model_json_schema(by_alias=True)
+    schema["$schema"] = "https://json-schema.org/draft/2020-12/schema"
+    schema["title"] = "zhixing 场景文件 / zhixing scenario"
+    return schema
+
+
+__all__ = ["STEP_KEYS", "STEP_MODELS", "Offset", "Scenario", "StepBase", "json_schema"]
+
+
+if __name__ == "__main__":
+    print(json.dumps(json_schema(), ensure_ascii=False, indent=2))

@@ -1,0 +1,65 @@
+"""pytest plugin (entry point ``pytest11``): collects ``*.scenario.yaml`` files, one item per scenario document.
+
+A file with schema errors fails at collection (file:line and key of every problem), before anything runs.
+A failing scenario names its file and step, shows expected vs actual and the case's timeline to that point.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from scenarios.loader import SUFFIX, ScenarioFileError, parse_file
+from scenarios.model import Scenario
+from scenarios.runner import run_scenario
+
+
+def pytest_collect_file(parent: pytest.Collector, file_path: Path) -> pytest.Collector | None:
+    if file_path.name.endswith(SUFFIX):
+        return ScenarioFile.from_parent(parent, path=file_path)
+    return None
+
+
+class ScenarioFile(pytest.File):
+    def collect(self) -> Any:
+        found, problems = parse_file(self.path)
+        if problems:
+            raise ScenarioFileError(problems)
+        for sc in found:
+            yield ScenarioItem.from_parent(self, name=sc.name, scenario=sc)
+
+    def repr_failure(self, excinfo: pytest.ExceptionInfo[BaseException], style: Any = None) -> Any:
+        if isinstance(excinfo.value, ScenarioFileError):
+            return excinfo.value.zh + "\n" + excinfo.value.en
+        return super().repr_failure(excinfo)
+
+
+class ScenarioFailed(Exception):
+    def __init__(self, result: Any) -> None:
+        self.result = result
+        super().__init__(result.explain())
+
+
+class ScenarioItem(pytest.Item):
+    def __init__(self, *, scenario: Scenario, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.scenario = scenario
+        for tag in scenario.tags:
+            if tag.isidentifier():
+                self.config.addinivalue_line("markers", f"{tag}: scenario tag (scenarios/README.md)")
+                self.add_marker(tag)
+
+    def runtest(self) -> None:
+        result = run_scenario(self.scenario)
+        if not result.passed:
+            raise ScenarioFailed(result)
+
+    def repr_failure(self, excinfo: pytest.ExceptionInfo[BaseException], style: Any = None) -> Any:
+        if isinstance(excinfo.value, ScenarioFailed):
+            return excinfo.value.result.explain()
+        return super().repr_failure(excinfo)
+
+    def reportinfo(self) -> tuple[Path, int, str]:
+        return self.path, self.scenario.line - 1, f"scenario: {self.scenario.name}"

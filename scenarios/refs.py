@@ -1,0 +1,193 @@
+"""Names a scenario may use, resolved against the bundled process and the agency catalogue at load.
+
+Every resolver raises ``ValueError`` with a bilingual message that names what is unknown (node, authority,
+agency, event, …); the loader turns it into ``file:line`` and the offending key.
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal, InvalidOperation
+from functools import lru_cache
+from typing import Any
+
+from core_flow.engine import EventKind, NodeStatus
+from core_flow.errors import UserError
+from core_flow.model import Process
+from core_flow.process_loader import default_process
+from core_flow.protocol import AssetKind, Measure
+from mock_agencies.catalogue import Catalogue, load_catalogue
+
+
+def process() -> Process:
+    return default_process()
+
+
+@lru_cache(maxsize=1)
+def catalogue() -> Catalogue:
+    return load_catalogue()
+
+
+def node(ref: Any) -> int:
+    if isinstance(ref, bool) or ref is None:
+        raise ValueError(f"未知节点 {ref!r} / unknown node {ref!r}")
+    try:
+        return process().node(ref).no
+    except UserError as err:
+        raise ValueError(f"{err.zh} / {err.en}") from None
+
+
+def authority(ref: Any) -> str:
+    try:
+        return process().authority(str(ref).strip()).code
+    except UserError as err:
+        raise ValueError(f"{err.zh} / {err.en}") from None
+
+
+@lru_cache(maxsize=1)
+def _agency_index() -> dict[str, str]:
+    index: dict[str, str] = {}
+    for a in catalogue():
+        for key in (a.code, a.name, getattr(a, "full_name", None)):
+            if key:
+                index.setdefault(str(key), a.code)
+    return index
+
+
+def agency(ref: Any) -> str:
+    """An agency by code (``icbc``) or Chinese name (``工商银行``, ``焦作山阳农村商业银行``)."""
+    code = _agency_index().get(str(ref).strip())
+    if code is None:
+        raise ValueError(f"未知协助单位 {ref!r}（应为机构代码或名称，见 zhixing agencies list）/ "
+                         f"unknown agency {ref!r} (a code or name of the catalogue)")
+    return code
+
+
+def queryable_agencies() -> tuple[str, ...]:
+    return tuple(a.code for a in catalogue() if a.supports(Measure.QUERY))
+
+
+@lru_cache(maxsize=1)
+def _anchor_index() -> dict[str, str]:
+    index: dict[str, str] = {}
+    for key, text in process().anchors.items():
+        if key in ("filed", "received", "closed"):
+            continue  # recorded by filing, assignment and closing themselves
+        index[key] = key
+        index[text.split(" / ")[0].strip()] = key
+    return index
+
+
+def anchor(ref: Any) -> str:
+    key = _anchor_index().get(str(ref).strip())
+    if key is None:
+        known = "、".join(k for k in _anchor_index() if k.isascii())
+        raise ValueError(f"未知事件（起算事件）{ref!r}（可选：{known}）/ "
+                         f"unknown anchor event {ref!r} (one of: {known})")
+    return key
+
+
+def manner(ref: Any) -> str:
+    try:
+        return process().manner(str(ref).strip()).code
+    except UserError as err:
+        raise ValueError(f"{err.zh} / {err.en}") from None
+
+
+_CASE_TYPES = {"first": "first", "首次执行": "first", "首执": "first", "resumed": "resumed", "恢复执行": "resumed",
+               "恢复": "resumed", "preservation": "preservation", "财产保全": "preservation", "保全": "preservation",
+               "执行保全": "preservation"}
+
+
+def case_type(ref: Any) -> str:
+    found = _CASE_TYPES.get(str(ref).strip())
+    if found is None:
+        raise ValueError(f"未知案件类型 {ref!r}（首次执行、恢复执行、财产保全）/ "
+                         f"unknown case type {ref!r} (first, resumed, preservation)")
+    return found
+
+
+_STATES = {
+    NodeStatus.NOT_STARTED: ("未开始",),
+    NodeStatus.IN_PROGRESS: ("进行中", "办理中"),
+    NodeStatus.WARNED: ("已预警", "预警"),
+    NodeStatus.FROZEN: ("已冻结", "冻结"),
+    NodeStatus.UNFREEZE_PENDING: ("解冻审批中", "待审批"),
+    NodeStatus.DONE: ("已完成", "完成"),
+}
+_STATE_INDEX = {alias: s for s, aliases in _STATES.items() for alias in (s.value, *aliases)}
+
+
+def node_state(ref: Any) -> NodeStatus:
+    found = _STATE_INDEX.get(str(ref).strip())
+    if found is None:
+        raise ValueError(f"未知节点状态 {ref!r}（可选：{'、'.join(_STATE_INDEX)}）/ unknown node state {ref!r}")
+    return found
+
+
+def state_words(state: NodeStatus) -> str:
+    return f"{_STATES[state][0]} {state.value}"
+
+
+EVENT_WORDS: dict[EventKind, str] = {
+    EventKind.FILED: "立案", EventKind.ASSIGNED: "分案", EventKind.IDENTITY_VERIFIED: "身份验证通过",
+    EventKind.IDENTITY_FAILED: "身份验证未通过", EventKind.IDENTITY_CORRECTED: "身份信息更正",
+    EventKind.INQUIRY_TRIGGERED: "集约查询触发", EventKind.ANCHOR: "起算事件", EventKind.DEADLINE_SET: "期限设定",
+    EventKind.NODE_STARTED: "节点开始", EventKind.ITEM_DONE: "事项完成", EventKind.NODE_DONE: "节点完成",
+    EventKind.WARNING: "预警", EventKind.DEADLINE_MISSED: "超期", EventKind.NODE_FROZEN: "节点冻结",
+    EventKind.UNFREEZE_REQUESTED: "申请解冻", EventKind.UNFREEZE_APPROVED: "批准解冻",
+    EventKind.UNFREEZE_REJECTED: "驳回解冻", EventKind.LIMIT_CHANGE_REQUESTED: "申请期限变更",
+    EventKind.LIMIT_EXTENDED: "延长审限", EventKind.LIMIT_SUSPENDED: "审限中止", EventKind.LIMIT_RESUMED: "审限恢复",
+    EventKind.CLOSED: "结案", EventKind.SWEEP_DUE: "终本统查", EventKind.REFUSED: "拒绝",
+    EventKind.INQUIRY_STARTED: "集约查询发出", EventKind.INQUIRY_ANSWERED: "查询反馈",
+    EventKind.INQUIRY_COMPLETED: "集约查询完毕", EventKind.FEEDBACK_RECEIVED: "财产反馈",
+    EventKind.FEEDBACK_OPENED: "点击查看", EventKind.DUBAN_RAISED: "督办", EventKind.DUBAN_CLOSED: "督办关闭",
+    EventKind.MANUAL_QUERY: "自行查询", EventKind.FUNDS_FROZEN: "冻结生效", EventKind.FREEZE_RELEASED: "解除冻结",
+    EventKind.FUNDS_ARRIVED: "款项到账", EventKind.PAYOUT_APPROVED: "发放审批", EventKind.PAID_OUT: "案款发放",
+    EventKind.RESUMPTION_REQUESTED: "申请恢复执行", EventKind.RESUMPTION_APPROVED: "批准恢复执行",
+    EventKind.RESUMPTION_FILED: "恢复执行立案", EventKind.EXCHANGE: "查控往来",
+}
+_EVENT_INDEX = {**{k.value: k for k in EventKind}, **{v: k for k, v in EVENT_WORDS.items()}}
+
+
+def event_kind(ref: Any) -> EventKind:
+    found = _EVENT_INDEX.get(str(ref).strip())
+    if found is None:
+        raise ValueError(f"未知事件类型 {ref!r}（如 node_frozen / 节点冻结、duban_raised / 督办）/ "
+                         f"unknown event kind {ref!r} (e.g. node_frozen, duban_raised)")
+    return found
+
+
+_KINDS = {"deposit": "存款", "wealth_product": "理财产品", "balance": "余额", "securities": "证券",
+          "real_estate": "不动产", "vehicle": "车辆", "equity": "股权", "other": "其他"}
+_KIND_INDEX = {**{k: AssetKind(k) for k in _KINDS}, **{v: AssetKind(k) for k, v in _KINDS.items()},
+               "网络支付账户余额": AssetKind.BALANCE}
+
+
+def asset_kind(ref: Any) -> AssetKind:
+    found = _KIND_INDEX.get(str(ref).strip())
+    if found is None:
+        raise ValueError(f"未知财产种类 {ref!r}（可选：{'、'.join(_KIND_INDEX)}）/ unknown asset kind {ref!r}")
+    return found
+
+
+def cents(value: Any) -> int:
+    """An amount: a number is 元 (at most 2 decimals); text may end in 元 or 分 (``"2500.50元"``, ``"250050分"``)."""
+    if isinstance(value, bool) or value is None:
+        raise ValueError(f"金额无效 {value!r} / invalid amount {value!r}")
+    text = str(value).strip().replace(",", "").replace("，", "")
+    unit = 100
+    if text.endswith("分"):
+        text, unit = text[:-1], 1
+    elif text.endswith("元"):
+        text = text[:-1]
+    try:
+        amount = Decimal(text) * unit
+    except InvalidOperation:
+        raise ValueError(f"金额无效 {value!r}（如 2500、2500.50元、250050分）/ invalid amount {value!r}") from None
+    if amount < 0 or amount != amount.to_integral_value():
+        raise ValueError(f"金额须为非负且精确到分：{value!r} / the amount must be non-negative, to the cent: {value!r}")
+    return int(amount)
+
+
+def yuan(cents_: int) -> str:
+    return f"{cents_ / 100:,.2f}元"

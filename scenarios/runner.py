@@ -1,0 +1,147 @@
+"""Run one scenario on a fresh virtual court in virtual time.
+
+The court is ``sim.assembly.build_virtual_court`` without a clerk (the scenario alone acts), with the
+scenario's seed, profile and agency behaviour; the debtors' holdings are pinned in the mock world before
+filing. Each step: the clock runs to the step's instant (every timer and agency answer due by then happens at
+its own instant), the action is taken, or the expectation checked — at the end of its window when it has one.
+The first failing step ends the run; the result names it and keeps the case's timeline up to that point.
+"""
+
+from __future__ import annotations
+
+import time
+import traceback
+import warnings
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from scenarios import actions, expectations
+from scenarios.context import Run, StepFailure
+from scenarios.model import Scenario, StepBase
+from scenarios.timeline import render
+
+
+@dataclass
+class StepResult:
+    index: int
+    line: int
+    key: str
+    at: datetime
+    status: str  # passed | failed | error | skipped
+    note: str = ""
+    expected: str = ""
+    actual: str = ""
+
+
+@dataclass
+class ScenarioResult:
+    scenario: Scenario
+    steps: list[StepResult] = field(default_factory=list)
+    timeline: list[str] = field(default_factory=list)
+    seconds: float = 0.0
+    error: str = ""  # an unexpected exception (a bug in the harness or the engine), with its traceback
+
+    @property
+    def passed(self) -> bool:
+        return not self.error and all(s.status in ("passed", "skipped") for s in self.steps)
+
+    @property
+    def failure(self) -> StepResult | None:
+        return next((s for s in self.steps if s.status in ("failed", "error")), None)
+
+    def explain(self) -> str:
+        """Which file and step failed, expected vs actual, and the case's timeline up to that point."""
+        sc = self.scenario
+        f = self.failure
+        head = [f"场景 scenario: {sc.name}  ({sc.where})"]
+        if f is not None:
+            head += [f"失败步骤 failed step: {sc.file}:{f.line}  steps[{f.index}] {f.key}  @ {f.at:%Y-%m-%d %H:%M}"
+                     + (f"  — {f.note}" if f.note else ""),
+                     f"  期望 expected: {f.expected}", f"  实际 actual:   {f.actual}"]
+        if self.error:
+            head += ["异常 error:", self.error]
+        return "\n".join(head + ["", "案件时间线 case timeline (至失败时 up to the failure):"]
+                         + [f"  {line}" for line in self.timeline])
+
+
+def build_court(sc: Scenario, run_court_spec):  # noqa: ANN001, ANN201 - the in-process court
+    from sim.assembly import build_virtual_court
+
+    return build_virtual_court(sc.case.filed, seed=sc.seed, profile=sc.profile, overrides=sc.agencies or None,
+                               court=run_court_spec, clerk=False)
+
+
+def run_scenario(sc: Scenario, court_factory=None) -> ScenarioResult:  # noqa: ANN001
+    """Run ``sc`` to its end or its first failing step. ``court_factory(sc, court)`` builds the court."""
+    started = time.perf_counter()
+    result = ScenarioResult(sc)
+    run = Run(sc, None)
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")  # dates beyond the holiday data are flagged on their events
+            run.court = (court_factory or build_court)(sc, run.court_spec())
+            run.prepare_debtors()
+            if not any(s.key == "file" for s in sc.steps):
+                run.court.run_until(sc.case.filed)
+                refused = actions.perform(run, _FILING)
+                if refused is not None:
+                    raise StepFailure("立案 / filed", f"拒绝 refused {refused[0]}: {refused[1]}")
+            for i, step in enumerate(sc.steps):
+                outcome = _step(run, step)
+                outcome.index = i
+                result.steps.append(outcome)
+                if outcome.status != "passed":
+                    break
+    except StepFailure as failure:  # filing itself failed
+        result.steps.append(StepResult(-1, sc.line, "file", sc.case.filed, "failed", "", failure.expected,
+                                       failure.actual))
+    except Exception:  # noqa: BLE001 - reported with the scenario, never swallowed
+        result.error = traceback.format_exc(limit=8)
+    for step in sc.steps[len(result.steps):]:
+        result.steps.append(StepResult(sc.steps.index(step), step.line, step.key, step.when, "skipped",
+                                       step.note or ""))
+    if run.court is not None:
+        cases = [sc.case.number]
+        state = run.court.runtime.cases.get(sc.case.number)
+        if state is not None and state.resumed_as:
+            cases.append(state.resumed_as)
+        result.timeline = render(e for e in run.court.runtime.events if e.case_id in cases)
+    result.seconds = time.perf_counter() - started
+    return result
+
+
+class _Filing(StepBase):
+    key = "file"
+    file: None = None
+
+
+_FILING = _Filing()
+
+
+def _step(run: Run, step: StepBase) -> StepResult:
+    res = StepResult(0, step.line, step.key, step.when, "passed", step.note or "")
+    court = run.court
+    court.run_until(step.when)
+    try:
+        if step.expectation:
+            court.run_until(step.until)
+            expectations.check(run, step)
+        else:
+            refused = actions.perform(run, step)
+            court.run_until(court.clock.now())  # reactions at the same instant (answers, pushes, releases)
+            _judge(step, refused)
+    except StepFailure as failure:
+        res.status, res.expected, res.actual = "failed", failure.expected, failure.actual
+    return res
+
+
+def _judge(step: StepBase, refused: tuple[str, str] | None) -> None:
+    want = step.refused
+    if want is None:
+        if refused is not None:
+            raise StepFailure(f"{step.key} 被受理 / accepted", f"被拒绝 refused {refused[0]}: {refused[1]}")
+        return
+    if refused is None:
+        raise StepFailure(f"{step.key} 被拒绝 / refused ({want})", "被受理 / accepted")
+    if want != "any" and refused[0] != want:
+        raise StepFailure(f"拒绝代码 refusal code {want}", f"{refused[0]}: {refused[1]}")

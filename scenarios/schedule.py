@@ -1,0 +1,156 @@
+"""Checks across a whole scenario, after each field validated: aliases used in steps exist, work items belong
+to their nodes, and the timeline runs forwards. Resolves each step's instant (``step.when``) and the end of
+its window (``step.until``) — relative times count from where the previous step left the clock.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import warnings
+from datetime import datetime, timedelta
+from functools import lru_cache
+from typing import Any
+
+from core_flow.legal_calendar import HolidayCalendar, LegalCalendar
+from scenarios import refs
+from scenarios.model import Scenario, StepBase
+from scenarios.timespec import resolve
+
+Problem = tuple[tuple[Any, ...], str]
+MAIN_CASE = ("main", "本案")
+RESUMED_CASE = ("resumed", "恢复案件", "恢复执行案件")
+
+
+@lru_cache(maxsize=1)
+def calendar() -> LegalCalendar:
+    return LegalCalendar(HolidayCalendar(allow_beyond=True))
+
+
+def check(sc: Scenario) -> list[Problem]:
+    problems: list[Problem] = []
+    aliases = [d.alias for d in sc.case.debtors]
+    for i, alias in enumerate(aliases):
+        if aliases.index(alias) != i:
+            problems.append((("case", "debtors", i, "as"), f"被执行人别名重复：{alias} / duplicate debtor alias"))
+    assets = _asset_names(sc, problems)
+    files = 0
+    for i, step in enumerate(sc.steps):
+        loc = ("steps", i)
+        if step.case is not None and step.case not in MAIN_CASE + RESUMED_CASE:
+            problems.append((loc + ("case",), f"未知案件 {step.case!r}（main 本案 或 resumed 恢复案件）/ "
+                                              f"unknown case {step.case!r} (main or resumed)"))
+        args = step.args
+        files += step.key == "file"
+        debtor = getattr(args, "debtor", None)
+        if hasattr(args, "debtor") and not isinstance(args, dict):
+            if debtor is None and len(aliases) > 1 and step.key not in ("expect_event", "expect_no_event"):
+                problems.append((loc + (step.key, "debtor"),
+                                 f"本案有多名被执行人，须写明 debtor（{'、'.join(aliases)}）/ "
+                                 "several debtors: name the debtor"))
+            elif debtor is not None and debtor not in aliases:
+                problems.append((loc + (step.key, "debtor"), f"未知被执行人 {debtor!r}（可选：{'、'.join(aliases)}）/ "
+                                                             f"unknown debtor {debtor!r}"))
+        if step.key in ("freeze", "deduct", "release") and not _asset_known(args.asset, assets):
+            problems.append((loc + (step.key, "asset"), f"未知财产 {args.asset!r}（应为 holdings 中的 as 别名、机构或 "
+                                                        f"机构:账号）/ unknown asset {args.asset!r}"))
+        if step.key in ("complete_item", "expect_deadline") and getattr(args, "item", None) is not None:
+            node = refs.process().by_no[args.node]
+            keys = {it.key for it in node.items}
+            if node.no == refs.process().limit.node:
+                keys |= {f"{m.code}_{it.key}" for m in refs.process().closing_manners for it in m.items}
+            if args.item not in keys:
+                problems.append((loc + (step.key, "item"),
+                                 f"节点 {node.no}（{node.name}）无工作事项 {args.item!r}"
+                                 f"（可选：{'、'.join(sorted(keys)) or '—'}）/ unknown work item {args.item!r}"))
+        if step.key == "expect_deadline" and args.item is None and len(refs.process().by_no[args.node].items) != 1:
+            problems.append((loc + (step.key, "item"), "该节点有多个工作事项，须写明 item / the node has several work "
+                                                       "items: name the item"))
+        if step.key == "expect_case":
+            for alias in args.identity:
+                if alias not in aliases:
+                    problems.append((loc + (step.key, "identity", alias), f"未知被执行人 {alias!r} / unknown debtor"))
+        if step.key == "command":
+            problems.extend(_command_fields(args, loc + ("command",)))
+    if files > 1:
+        problems.append((("steps",), "立案（file）只能有一步 / at most one file step"))
+    problems.extend(_times(sc))
+    return problems
+
+
+def _asset_names(sc: Scenario, problems: list[Problem]) -> set[str]:
+    names: set[str] = set()
+    holdings = [(("case", "debtors", i, "holdings", j), h) for i, d in enumerate(sc.case.debtors)
+                for j, h in enumerate(d.holdings)]
+    holdings += [(("steps", i, "pin", "holdings", j), h) for i, s in enumerate(sc.steps) if s.key == "pin"
+                 for j, h in enumerate(s.args.holdings)]
+    for loc, h in holdings:
+        names.add(h.agency)
+        if h.alias:
+            if h.alias in names and h.alias != h.agency:
+                problems.append((loc + ("as",), f"财产别名重复：{h.alias} / duplicate asset alias"))
+            names.add(h.alias)
+    return names
+
+
+def _asset_known(ref: str, names: set[str]) -> bool:
+    if ref in names:
+        return True
+    agency, _, _ = ref.partition(":")
+    try:
+        refs.agency(agency)  # assets found at run time (sweeps, clues, the world's own holdings)
+    except ValueError:
+        return False
+    return True
+
+
+def _command_fields(args: Any, loc: tuple[Any, ...]) -> list[Problem]:
+    from scenarios.actions import command_class
+
+    cls = command_class(args.type)
+    allowed = {f.name for f in dataclasses.fields(cls)} - {"case_id"}
+    extra = set((args.model_extra or {}).keys())
+    return [(loc + (name,), f"命令 {args.type} 没有字段 {name}（可选：{'、'.join(sorted(allowed))}）/ "
+                            f"command {args.type} has no field {name}") for name in sorted(extra - allowed)]
+
+
+def _times(sc: Scenario) -> list[Problem]:
+    problems: list[Problem] = []
+    cal = calendar()
+    clock = sc.case.filed
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        for i, step in enumerate(sc.steps):
+            when = resolve(step.advance if step.key == "advance" else step.at, clock, cal)
+            if when < clock:
+                problems.append((("steps", i, "advance" if step.key == "advance" else "at"),
+                                 f"时间倒流：{when:%Y-%m-%d %H:%M} 早于上一步后的 {clock:%Y-%m-%d %H:%M} / time runs "
+                                 f"backwards: {when:%Y-%m-%d %H:%M} is before {clock:%Y-%m-%d %H:%M}"))
+                when = clock
+            step._when = when
+            step._until = _window_end(step, when, cal)
+            clock = max(when, step.until)
+    return problems
+
+
+def _window_end(step: StepBase, when: datetime, cal: LegalCalendar) -> datetime:
+    if step.key not in ("expect_event", "expect_no_event"):
+        return when
+    args = step.args
+    if args.within is not None:
+        return resolve(args.within, when, cal)
+    if args.between is not None:
+        return max(when, resolve(args.between[1], when, cal))
+    if args.time is not None:
+        return max(when, resolve(args.time, when, cal))
+    return when
+
+
+def window(step: StepBase) -> tuple[datetime | None, datetime]:
+    """The window an event expectation looks at: [start, end]; start None means since the beginning."""
+    args = step.args
+    cal = calendar()
+    if args.within is not None:
+        return step.when, step.until
+    if args.between is not None:
+        return resolve(args.between[0], step.when, cal), resolve(args.between[1], step.when, cal)
+    return None, step.until + timedelta(0)

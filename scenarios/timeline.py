@@ -1,0 +1,71 @@
+"""A case's event timeline as text: one line per event, Chinese words beside the event kind."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import datetime
+from typing import Any
+
+from core_flow.engine import Event, EventKind
+from scenarios import refs
+
+_SKIP_DATA = ("case_type", "money", "nonlitigation", "release", "warn_at", "node_name", "next")
+
+
+def _value(v: Any) -> str:
+    if isinstance(v, datetime):
+        return v.strftime("%Y-%m-%d %H:%M")
+    if isinstance(v, (list, tuple)):
+        items = [_value(x) for x in v]
+        return "[" + ", ".join(items[:6]) + (f", …+{len(items) - 6}" if len(items) > 6 else "") + "]"
+    return str(v)
+
+
+def describe(e: Event) -> str:
+    words = refs.EVENT_WORDS.get(e.kind, "")
+    parts = [f"{words} {e.kind}".strip()]
+    if e.node is not None:
+        parts.append(f"节点{e.node}")
+    if e.instance:
+        parts.append(f"[{e.instance}]")
+    if e.item:
+        parts.append(f".{e.item}")
+    data = {k: v for k, v in (e.data or {}).items() if k not in _SKIP_DATA and v not in (None, "", [], {})}
+    if e.kind == EventKind.REFUSED:
+        data = {"code": data.get("code"), "command": data.get("command")}
+    if data:
+        parts.append(" ".join(f"{k}={_value(v)}" for k, v in data.items()))
+    return " ".join(parts)
+
+
+def render(events: Iterable[Event], exchanges: bool = False) -> list[str]:
+    """Lines ``2025-09-29 10:00  立案 filed …``; 查控 exchanges are summed up unless ``exchanges``."""
+    lines: list[str] = []
+    skipped = 0
+    empty: list[Event] = []  # consecutive answers that reported nothing, shown as one line
+
+    def flush() -> None:
+        if empty:
+            first = empty[0]
+            names = _value([x.data.get("agency") for x in empty])
+            lines.append(f"{first.at:%Y-%m-%d %H:%M}  {first.case_id}  查询反馈 inquiry_answered ×{len(empty)} "
+                         f"无财产 nothing: {names}")
+            empty.clear()
+
+    for e in events:
+        if e.kind == EventKind.EXCHANGE and not exchanges:
+            skipped += 1
+            continue
+        if e.kind == EventKind.INQUIRY_ANSWERED and not (e.data or {}).get("holdings") and (
+                not empty or (empty[0].at, empty[0].case_id) == (e.at, e.case_id)):
+            empty.append(e)
+            continue
+        flush()
+        if e.kind == EventKind.INQUIRY_ANSWERED and not (e.data or {}).get("holdings"):
+            empty.append(e)
+            continue
+        lines.append(f"{e.at:%Y-%m-%d %H:%M}  {e.case_id}  {describe(e)}")
+    flush()
+    if skipped:
+        lines.append(f"（另有 {skipped} 条查控往来记录 / plus {skipped} 查控 exchange records）")
+    return lines

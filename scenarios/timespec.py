@@ -1,0 +1,124 @@
+"""Times in scenario files: absolute (``2025-09-29 10:00``) or relative (``+2d``, ``+3wd``, ``+48h``, ``+30m``).
+
+Relative units (several may follow each other: ``+1d2h``):
+
+* ``m`` / ``min`` / ``分钟`` minutes, ``h`` / ``小时`` hours, ``d`` / ``天`` / ``日`` calendar days (24 h each),
+  ``w`` / ``周`` weeks;
+* ``wd`` / ``工作日`` working days on the legal calendar: the N-th working day after, at the same time of day;
+* ``mo`` / ``个月`` / ``月`` calendar months (the same day of the month, or the month's last day).
+
+Note that in scenario times ``m`` means minutes; months are ``mo`` (process.yaml periods use ``m`` for months).
+"""
+
+from __future__ import annotations
+
+import calendar as _cal
+import re
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+
+from core_flow.errors import UserError
+from core_flow.legal_calendar import LegalCalendar, parse_local
+
+_UNITS = {
+    "m": "min", "min": "min", "分钟": "min", "分": "min",
+    "h": "h", "小时": "h", "时": "h",
+    "d": "d", "天": "d", "日": "d",
+    "w": "w", "周": "w",
+    "wd": "wd", "工作日": "wd", "个工作日": "wd",
+    "mo": "mo", "个月": "mo", "月": "mo",
+}
+_TERM = re.compile(r"\s*(\d{1,6})\s*(个工作日|工作日|个月|分钟|小时|min|mo|wd|分|时|天|日|周|月|m|h|d|w)")
+FORMS_ZH = "绝对时间 YYYY-MM-DD[ HH:MM]，或相对时间如 +2d、+3wd、+48h、+30m（分钟）、+1mo（月）"
+FORMS_EN = "an absolute time YYYY-MM-DD[ HH:MM] or a relative one like +2d, +3wd, +48h, +30m (minutes), +1mo (months)"
+
+
+@dataclass(frozen=True, slots=True)
+class Offset:
+    """A relative time: terms applied in order (months, then working days, then fixed durations)."""
+
+    terms: tuple[tuple[int, str], ...]
+    text: str
+
+    def apply(self, base: datetime, calendar: LegalCalendar) -> datetime:
+        at = base
+        for amount, unit in self.terms:
+            if unit == "mo":
+                at = _add_months(at, amount)
+            elif unit == "wd":
+                day = calendar.holidays.add_working_days(at.date(), amount)
+                at = at + timedelta(days=(day - at.date()).days)
+            elif unit == "w":
+                at = at + timedelta(weeks=amount)
+            elif unit == "d":
+                at = at + timedelta(days=amount)
+            elif unit == "h":
+                at = at + timedelta(hours=amount)
+            else:
+                at = at + timedelta(minutes=amount)
+        return at
+
+    def __str__(self) -> str:
+        return self.text
+
+
+TimeSpec = datetime | Offset
+
+
+def _add_months(at: datetime, k: int) -> datetime:
+    month0 = at.month - 1 + k
+    year, month = at.year + month0 // 12, month0 % 12 + 1
+    day = min(at.day, _cal.monthrange(year, month)[1])
+    return at.replace(year=year, month=month, day=day)
+
+
+def parse_time(text: object, field: str = "at") -> TimeSpec:
+    """``+…`` → :class:`Offset`; anything else → an aware CST instant (``parse_local``)."""
+    if isinstance(text, datetime | date):
+        text = text.isoformat(sep=" ") if isinstance(text, datetime) else text.isoformat()
+    if isinstance(text, int | float) and not isinstance(text, bool):
+        raise _bad(str(text), field)
+    if not isinstance(text, str) or not text.strip():
+        raise _bad(repr(text), field)
+    t = text.strip()
+    if t.startswith("+"):
+        return parse_offset(t[1:], field, original=t)
+    try:
+        return parse_local(t, field)
+    except UserError:
+        raise _bad(t, field) from None
+
+
+def parse_offset(text: str, field: str = "within", original: str | None = None) -> Offset:
+    """A duration without its ``+`` (``3d``, ``48h``, ``1d2h``); ``0`` is allowed (no time passes)."""
+    t = text.strip().lstrip("+").strip()
+    if t == "0":
+        return Offset((), original or "+0")
+    terms: list[tuple[int, str]] = []
+    pos = 0
+    while pos < len(t):
+        m = _TERM.match(t, pos)
+        if m is None:
+            raise _bad(original or text, field)
+        terms.append((int(m[1]), _UNITS[m[2]]))
+        pos = m.end()
+    if not terms:
+        raise _bad(original or text, field)
+    # calendar-shaped units first, so that "+1mo2h" means "a month later, then two hours"
+    order = {"mo": 0, "wd": 1}
+    terms.sort(key=lambda term: order.get(term[1], 2))
+    return Offset(tuple(terms), original or f"+{t}")
+
+
+def _bad(text: str, field: str) -> UserError:
+    return UserError(f"无法识别的时间 {text}；应为{FORMS_ZH}", f"unrecognised time {text}; expected {FORMS_EN}",
+                     where=field, code="bad_time")
+
+
+def resolve(spec: TimeSpec | None, base: datetime, calendar: LegalCalendar) -> datetime:
+    """The instant of ``spec``: absolute as is, relative from ``base``; ``None`` is ``base``."""
+    if spec is None:
+        return base
+    if isinstance(spec, Offset):
+        return spec.apply(base, calendar)
+    return spec

@@ -1,0 +1,30 @@
+"""`zhixing scenarios run`: scenario suites (YAML case timelines) in virtual time, with JUnit and HTML reports."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import typer
+
+
+def register(app: typer.Typer) -> None:
+    sub = typer.Typer(help="场景文件：在虚拟时间中运行案件时间线 / scenario suites run in virtual time",
+                      no_args_is_help=True)
+
+    @sub.command("run")
+    def run(
+        paths: list[Path] = typer.Argument(..., help="场景文件或目录 / scenario files or directories"),
+        junit: Path | None = typer.Option(None, "--junit", help="JUnit XML 报告 / JUnit XML report file"),
+        html: Path | None = typer.Option(None, "--html", help="HTML 报告 / self-contained HTML report file"),
+        agencies_url: str | None = typer.Option(
+            None, "--agencies-url",
+            help="外部模拟机构服务地址 / a running mock agencies server (zhixing agencies serve)"),
+    ) -> None:
+        """运行场景 / run scenarios (exit 1 if any fails, 2 on a bad file)."""
+        from scenarios.cli import run_command
+
+        code = run_command(paths, junit, html, agencies_url)
+        if code:
+            raise typer.Exit(code)
+
+    app.add_typer(sub, name="scenarios")
