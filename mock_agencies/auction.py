@@ -633,6 +633,8 @@ class AuctionHouse:
 
     def advance(self, now: datetime) -> list[Notice]:
         """Let simulated bidders act and close what ends by ``now``; the notices to post, in time order."""
+        if not self._listings and not self._outbox:  # nothing listed: the common case
+            return []
         now = as_cst(now, "now")
         for listing in self._listings.values():
             if listing.is_open:

@@ -1,35 +1,44 @@
-"""A lean ASGI layer in front of the FastAPI routes for the two hot 查控 endpoints:
+"""A lean ASGI layer in front of the FastAPI app for the two hot 查控 endpoints:
 
 * ``POST /agencies/{code}/requests`` (submit) and
 * ``GET /agencies/{code}/requests/{ticket_id}`` (poll).
 
 It answers exactly as the routes of :mod:`mock_agencies.routers.control` do — it calls the same handlers
-(:func:`~mock_agencies.routers.control.handle_submit`, :func:`~mock_agencies.routers.control.handle_poll`)
-and renders a ``UserError`` raised by them with the very exception handler the app registered — but skips
-FastAPI's routing and dependency resolution. It takes a request only when every input is plainly valid:
-an existing namespace (header ``X-Zhixing-Session``, at most once; default ``default``), a known agency,
-a ``ticket_id`` of at most 64 characters, ``Content-Type: application/json`` and a body that
+(:func:`~mock_agencies.routers.control.handle_submit`, :func:`~mock_agencies.routers.control.handle_poll`),
+renders a ``UserError`` they raise with the exception handler the app registered, turns a simulated reset
+into a dropped connection as ``DropConnectionMiddleware`` does and any other failure into the 500 of
+Starlette's ``ServerErrorMiddleware`` — but skips FastAPI's middleware stack, routing and dependency
+resolution (most of a request's cost). It takes a request only when every input is plainly valid: an
+existing namespace (header ``X-Zhixing-Session`` at most once; default ``default``), a known agency, a
+``ticket_id`` of at most 64 characters, one ``Content-Type: application/json`` and a body that
 ``json.loads`` and ``ControlRequest.model_validate`` accept (what FastAPI does with a JSON body).
-Anything else — a new namespace, a bad header, an unknown agency, a body with errors, another method,
-a mounted app — goes on to FastAPI untouched (a body already read is replayed), so every 4xx of the
-validation layer is still written by FastAPI. The routes stay for OpenAPI/docs and as that fallback.
+Everything else — a new namespace, a bad header, an unknown agency, a body with errors, other methods
+and paths, a mounted app — goes to FastAPI untouched (a body already read is replayed), so every 4xx of
+the validation layer is still FastAPI's own. The routes stay for the OpenAPI docs and as that fallback.
+
+Not mirrored: FastAPI's native OpenTelemetry instrumentation (not configured in zhixing) does not see the
+requests answered here.
 """
 
 from __future__ import annotations
 
-import json
 import re
 from collections.abc import Callable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from pydantic import ValidationError
+from starlette.middleware.errors import ServerErrorMiddleware
 from starlette.requests import Request
+from starlette.responses import Response
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from core_flow.errors import UserError
 from core_flow.protocol import ControlRequest
-from mock_agencies.routers.control import handle_poll, handle_submit
+from mock_agencies.routers.control import SimulatedConnectionReset, drop_start, handle_poll, handle_submit
 from mock_agencies.session import DEFAULT_NAMESPACE, Session, SessionManager
+
+if TYPE_CHECKING:
+    from fastapi import FastAPI
 
 _SUBMIT = re.compile(r"/agencies/([^/]+)/requests")
 _POLL = re.compile(r"/agencies/([^/]+)/requests/([^/]+)")
@@ -40,14 +49,16 @@ _MAX_PATH_PARAM = 64  # the routes' max_length of ``code`` and ``ticket_id``
 
 
 class FastPath:
-    """See the module docstring. ``sessions`` is the app's :class:`SessionManager`."""
+    """See the module docstring. ``fallback`` is the full FastAPI stack of ``app``; ``sessions`` its
+    :class:`SessionManager`."""
 
-    def __init__(self, app: ASGIApp, sessions: SessionManager) -> None:
+    def __init__(self, fallback: ASGIApp, app: FastAPI, sessions: SessionManager) -> None:
+        self.fallback = fallback
         self.app = app
         self.sessions = sessions
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] == "http" and not scope.get("root_path"):
+        if scope["type"] == "http" and not scope.get("root_path") and not self.app.root_path:
             method = scope["method"]
             if method == "POST":
                 match = _SUBMIT.fullmatch(scope["path"])
@@ -59,7 +70,7 @@ class FastPath:
                 if match is not None:
                     await self._poll(scope, receive, send, match.group(1), match.group(2))
                     return
-        await self.app(scope, receive, send)
+        await self.fallback(scope, receive, send)
 
     def _session(self, scope: Scope) -> Session | None:
         """The existing namespace named by the request (``None``: let FastAPI decide)."""
@@ -82,11 +93,6 @@ class FastPath:
             body += message.get("body", b"")
             if not message.get("more_body", False):
                 break
-        import os
-        if os.environ.get("ZX_EXP") == "1":
-            from starlette.responses import Response
-            await Response(b'{"ticket_id":"TK0000000001","status":"accepted"}', 202, media_type="application/json")(scope, receive, send)
-            return
         session = self._session(scope)
         request = None
         if (
@@ -97,28 +103,57 @@ class FastPath:
             and _json_content(scope)
         ):
             request = _control_request(body)
-        if request is None:
-            await self.app(scope, _replay(messages, receive), send)
+        if session is None or request is None:
+            await self.fallback(scope, _replay(messages, receive), send)
             return
         await self._respond(scope, receive, send, handle_submit, session, session.catalogue.get(code), request)
 
     async def _poll(self, scope: Scope, receive: Receive, send: Send, code: str, ticket_id: str) -> None:
         session = self._session(scope)
-        if session is None or len(code) > _MAX_PATH_PARAM or len(ticket_id) > _MAX_PATH_PARAM:
-            await self.app(scope, receive, send)
-            return
-        if code not in session.catalogue:
-            await self.app(scope, receive, send)
+        if (
+            session is None
+            or len(code) > _MAX_PATH_PARAM
+            or len(ticket_id) > _MAX_PATH_PARAM
+            or code not in session.catalogue
+        ):
+            await self.fallback(scope, receive, send)
             return
         await self._respond(scope, receive, send, handle_poll, session, code, ticket_id)
 
     async def _respond(
-        self, scope: Scope, receive: Receive, send: Send, handler: Callable[..., Any], *args: Any
+        self, scope: Scope, receive: Receive, send: Send, handler: Callable[..., Response], *args: Any
     ) -> None:
+        scope["app"] = self.app  # as Starlette sets it: handlers reach the app through the request
         try:
             response = handler(*args)
-        except UserError as err:  # rendered by the app's own handler, as FastAPI would
-            response = await _user_error_response(scope, receive, err)
+        except UserError as err:  # rendered by the app's own handler, as FastAPI's ExceptionMiddleware would
+            response = await self._user_error(scope, receive, err)
+        except SimulatedConnectionReset:  # as DropConnectionMiddleware: headers out, then the failure
+            await send(drop_start())
+            raise
+        except Exception as exc:  # as ServerErrorMiddleware: a plain 500, then the failure for the server
+            await self._server_error(scope, receive, send, exc)
+            raise
+        await response(scope, receive, send)
+
+    async def _user_error(self, scope: Scope, receive: Receive, err: UserError) -> Response:
+        handlers = self.app.exception_handlers
+        for cls in type(err).__mro__:  # the most specific registered handler, as ExceptionMiddleware finds it
+            handler = handlers.get(cls)
+            if handler is not None:
+                return await handler(Request(scope, receive), err)
+        raise err
+
+    async def _server_error(self, scope: Scope, receive: Receive, send: Send, exc: Exception) -> None:
+        handler = self.app.exception_handlers.get(500) or self.app.exception_handlers.get(Exception)
+        errors = ServerErrorMiddleware(self.fallback, handler=handler, debug=self.app.debug)
+        request = Request(scope, receive)
+        if errors.debug:
+            response = errors.debug_response(request, exc)
+        elif errors.handler is None:
+            response = errors.error_response(request, exc)
+        else:
+            response = await errors.handler(request, exc)
         await response(scope, receive, send)
 
 
@@ -129,26 +164,13 @@ def _json_content(scope: Scope) -> bool:
 
 
 def _control_request(body: bytes) -> ControlRequest | None:
-    """The body as FastAPI reads it (``json.loads`` then validation); ``None`` when it has any error."""
+    """The body validated in one pass (``model_validate_json``); ``None`` when it has any error. What this
+    accepts, FastAPI's ``json.loads`` + validation accepts too, as the same request (a test checks it);
+    the reverse need not hold (a UTF-8 BOM, UTF-16): those bodies go to FastAPI."""
     try:
-        data = json.loads(body)
-    except ValueError:  # JSONDecodeError and undecodable bytes
-        return None
-    if not isinstance(data, dict):
-        return None
-    try:
-        return ControlRequest.model_validate(data)
+        return ControlRequest.model_validate_json(body)
     except ValidationError:
         return None
-
-
-async def _user_error_response(scope: Scope, receive: Receive, err: UserError) -> Any:
-    handlers = scope["app"].exception_handlers
-    for cls in type(err).__mro__:  # the most specific registered handler, as ExceptionMiddleware looks it up
-        handler = handlers.get(cls)
-        if handler is not None:
-            return await handler(Request(scope, receive), err)
-    raise err
 
 
 def _replay(messages: list[Message], receive: Receive) -> Receive:

@@ -60,6 +60,7 @@ def _valid_birth_date(s: str) -> bool:
     return 1850 <= born.year <= 2150
 
 
+@lru_cache(maxsize=65_536)  # the hot path of every request validates the same few thousand numbers again
 def is_valid_id_number(s: object) -> bool:
     """True for an 18-character resident ID number: known province code, real birth date, valid check
     character (upper-case 'X' only)."""
@@ -109,6 +110,7 @@ def org_code_check_char(body8: str) -> str:
     return "X" if c == 10 else "0" if c == 11 else str(c)
 
 
+@lru_cache(maxsize=65_536)
 def is_valid_uscc(s: object) -> bool:
     """True for an 18-character unified social credit code: alphabet, numeric region code whose province
     is known, valid GB 32100 check character. (The embedded GB 11714 check is not enforced.)"""

@@ -8,14 +8,18 @@ from typing import Any
 
 
 class Journal:
-    """Keeps the last ``maxlen`` entries; ``seq`` keeps counting so a reader sees what was dropped."""
+    """Keeps the last ``maxlen`` entries; ``seq`` keeps counting so a reader sees what was dropped.
+
+    An entry is kept as recorded (its instant a ``datetime``) and becomes the JSON-ready dict
+    ``{"seq", "at" (ISO 8601), "kind", **fields}`` when read: most entries of a busy namespace are dropped
+    unread, so none pays for formatting up front."""
 
     __slots__ = ("_entries", "_seq")
 
     def __init__(self, maxlen: int = 1000) -> None:
         if maxlen < 1:
             raise ValueError("maxlen must be >= 1")
-        self._entries: deque[dict[str, Any]] = deque(maxlen=maxlen)
+        self._entries: deque[tuple[int, datetime, str, dict[str, Any]]] = deque(maxlen=maxlen)
         self._seq = 0
 
     @property
@@ -30,18 +34,16 @@ class Journal:
     def __len__(self) -> int:
         return len(self._entries)
 
-    def record(self, at: datetime, kind: str, **fields: Any) -> dict[str, Any]:
+    def record(self, at: datetime, kind: str, **fields: Any) -> None:
         self._seq += 1
-        entry = {"seq": self._seq, "at": at.isoformat(), "kind": kind, **fields}
-        self._entries.append(entry)
-        return entry
+        self._entries.append((self._seq, at, kind, fields))
 
     def entries(self, limit: int | None = None, kind: str | None = None) -> list[dict[str, Any]]:
         """Oldest first; ``limit`` keeps the newest ``limit`` entries."""
-        items = [e for e in self._entries if kind is None or e["kind"] == kind]
+        items = [e for e in self._entries if kind is None or e[2] == kind]
         if limit is not None:
             items = items[-limit:] if limit > 0 else []
-        return items
+        return [{"seq": seq, "at": at.isoformat(), "kind": k, **fields} for seq, at, k, fields in items]
 
     def clear(self) -> None:
         self._entries.clear()

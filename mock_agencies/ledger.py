@@ -374,7 +374,10 @@ class Ledger:
     def advance(self, now: datetime) -> list[LedgerEvent]:
         """Lapse un-renewed freezes whose term ended by ``now`` and promote queued ones; return every
         event since the previous call (including those caused by operations), in order."""
-        self._catch_up(now)
+        if self._expiries:  # nothing can lapse without a live term
+            self._catch_up(now)
+        if not self._events:
+            return []
         events, self._events = self._events, []
         return events
 

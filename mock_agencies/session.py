@@ -60,8 +60,21 @@ class TicketRecord:
     agency: Agency
     due_at: datetime
     feedback: Feedback | None = None
-    feedback_json: dict[str, Any] | None = None
     held: int = 0  # times the answer was not ready at its due instant
+    _json_of: Feedback | None = field(default=None, repr=False, compare=False)
+    _json: dict[str, Any] | None = field(default=None, repr=False, compare=False)
+
+    @property
+    def feedback_json(self) -> dict[str, Any] | None:
+        """``feedback`` as JSON data (``model_dump(mode="json")``), made when first asked for — a poll or a
+        callback — and kept until the feedback changes."""
+        feedback = self.feedback
+        if feedback is None:
+            return None
+        if self._json_of is not feedback:
+            self._json = feedback.model_dump(mode="json")
+            self._json_of = feedback
+        return self._json
 
 
 @dataclass(slots=True, frozen=True)
@@ -261,7 +274,6 @@ class Session:
         record = TicketRecord(ticket=ticket, request=request, agency=agency, due_at=due)
         if interim is not None:  # e.g. a deduction registered as pending: visible by polling only
             record.feedback = interim
-            record.feedback_json = interim.model_dump(mode="json")
         self.tickets[ticket.ticket_id] = record
         self._by_request[key] = ticket.ticket_id
         heapq.heappush(self._due, (due, self._ticket_seq, ticket.ticket_id))
@@ -378,7 +390,6 @@ class Session:
                 self.journal.record(at, "held", ticket_id=record.ticket.ticket_id, retry_at=retry.isoformat())
             return 0
         record.feedback = feedback
-        record.feedback_json = feedback.model_dump(mode="json")
         record.ticket = record.ticket.model_copy(update={"status": TicketStatus.ANSWERED})
         self.journal.record(
             at,

@@ -139,6 +139,8 @@ def _default_weights() -> dict[str, float]:
     }  # fmt: skip
 
 
+_DERIVED_CACHE = 50_000  # holdings lookups remembered (the request hot path asks the same ones again)
+
 class WorldConfig(_Frozen):
     """Distributions of the synthetic world (seed-independent defaults; all synthetic)."""
 
@@ -344,6 +346,7 @@ class World:
             )
         self._tables = _tables()
         self._pins: dict[tuple[str, str], tuple[Holding, ...]] = {}
+        self._derived: dict[tuple[str, str], tuple[Holding, ...]] = {}  # bounded cache of generated holdings
         self._pinned_accounts: dict[tuple[str, str], str] = {}  # (agency, account_no) → owner
 
     def __len__(self) -> int:
@@ -391,7 +394,14 @@ class World:
         pinned = self._pins.get((id_number, agency_code))
         if pinned is not None:
             return pinned
-        return self._generate(id_number, kind, agency)
+        key = (id_number, agency_code)
+        found = self._derived.get(key)
+        if found is None:
+            found = self._generate(id_number, kind, agency)
+            if len(self._derived) >= _DERIVED_CACHE:
+                self._derived.clear()  # bounded: a cache, not storage (nothing per debtor is kept for good)
+            self._derived[key] = found
+        return found
 
     def _probability(self, agency: Agency, rule: AssetRule, kind: SubjectKind, id_number: str) -> float:
         p = rule.person_probability if kind == SubjectKind.PERSON else rule.company_probability

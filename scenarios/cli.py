@@ -1,6 +1,8 @@
 """``zhixing scenarios run PATH… [--junit FILE] [--html FILE] [--agencies-url URL]``.
 
 Every file is loaded and checked first: a schema error anywhere stops the run before any scenario starts.
+With ``--agencies-url`` the server is checked next (a bad or unreachable address stops the run, exit 2), then
+each scenario runs on its own namespace of that server (``scenarios.remote``).
 """
 
 from __future__ import annotations
@@ -9,7 +11,6 @@ from pathlib import Path
 
 import typer
 
-from core_flow.errors import UserError
 from scenarios.loader import load_paths
 from scenarios.report import html_report, junit_xml
 from scenarios.runner import run_scenario
@@ -20,11 +21,9 @@ def run_command(paths: list[Path], junit: Path | None = None, html: Path | None 
     scenarios = load_paths(paths)  # raises ScenarioFileError (a UserError) listing every problem
     factory = None
     if agencies_url:
-        # Not built yet: the runner drives a SimClock court in-process; driving an external server needs its
-        # session clock stepped through the admin API (POST /admin/sessions/{ns}/advance) in lockstep.
-        raise UserError("--agencies-url 尚未实现：目前场景只在进程内模拟机构上运行",
-                        "--agencies-url is not implemented yet: scenarios run against in-process agencies only",
-                        where="--agencies-url", code="not_implemented")
+        from scenarios.remote import check_server, court_factory
+
+        factory = court_factory(check_server(agencies_url))  # a bad or unreachable URL stops here (exit 2)
     results = []
     for sc in scenarios:
         result = run_scenario(sc, factory)

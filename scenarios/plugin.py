@@ -2,6 +2,8 @@
 
 A file with schema errors fails at collection (file:line and key of every problem), before anything runs.
 A failing scenario names its file and step, shows expected vs actual and the case's timeline to that point.
+``--agencies-url URL`` runs every scenario against a running mock agencies server (checked once at start-up:
+a bad or unreachable address is a usage error) instead of in-process agencies.
 """
 
 from __future__ import annotations
@@ -11,9 +13,30 @@ from typing import Any
 
 import pytest
 
+from core_flow.errors import UserError
 from scenarios.loader import SUFFIX, ScenarioFileError, parse_file
 from scenarios.model import Scenario
 from scenarios.runner import run_scenario
+
+_FACTORY = pytest.StashKey[Any]()
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    group = parser.getgroup("zhixing-scenarios", "zhixing 场景文件 / scenario suites")
+    group.addoption("--agencies-url", dest="zhixing_agencies_url", default=None, metavar="URL",
+                    help="在外部模拟机构服务上运行场景（zhixing agencies serve）/ run scenarios against a running "
+                         "mock agencies server instead of in-process agencies")
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    url = config.getoption("zhixing_agencies_url", None)
+    if url:
+        from scenarios.remote import check_server, court_factory
+
+        try:
+            config.stash[_FACTORY] = court_factory(check_server(url))
+        except UserError as err:
+            raise pytest.UsageError(f"错误 / error: {err.message}") from None
 
 
 def pytest_collect_file(parent: pytest.Collector, file_path: Path) -> pytest.Collector | None:
@@ -52,7 +75,7 @@ class ScenarioItem(pytest.Item):
                 self.add_marker(tag)
 
     def runtest(self) -> None:
-        result = run_scenario(self.scenario)
+        result = run_scenario(self.scenario, self.config.stash.get(_FACTORY, None))
         if not result.passed:
             raise ScenarioFailed(result)
 

@@ -5,6 +5,9 @@ scenario's seed, profile and agency behaviour; the debtors' holdings are pinned 
 filing. Each step: the clock runs to the step's instant (every timer and agency answer due by then happens at
 its own instant), the action is taken, or the expectation checked — at the end of its window when it has one.
 The first failing step ends the run; the result names it and keeps the case's timeline up to that point.
+
+``court_factory`` builds another court with the same surface: ``scenarios.remote.court_factory(url)`` puts
+the agencies on a running mock server (``--agencies-url``); a court with ``close()`` is closed at the end.
 """
 
 from __future__ import annotations
@@ -106,6 +109,12 @@ def run_scenario(sc: Scenario, court_factory=None) -> ScenarioResult:  # noqa: A
         if state is not None and state.resumed_as:
             cases.append(state.resumed_as)
         result.timeline = render(e for e in run.court.runtime.events if e.case_id in cases)
+        close = getattr(run.court, "close", None)  # a court on a server: its namespace is deleted
+        if close is not None:
+            try:
+                close()
+            except Exception:  # noqa: BLE001 - reported with the scenario
+                result.error = result.error or traceback.format_exc(limit=8)
     result.seconds = time.perf_counter() - started
     return result
 

@@ -12,12 +12,13 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from fastapi import APIRouter, Body, Depends, Path, Query, Response
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, field_validator, model_validator
 
 from core_flow.errors import UserError
-from core_flow.protocol import Holding
+from core_flow.protocol import Holding, TicketStatus
 from mock_agencies.clock import as_cst
 from mock_agencies.deps import get_manager
+from mock_agencies.ledger import FreezeView
 from mock_agencies.profiles import load_profile, profile_names
 from mock_agencies.session import NAMESPACE_PATTERN, Session, SessionConfig, SessionManager
 
@@ -78,6 +79,10 @@ class PinSpec(_In):
     holdings: list[Holding] = Field(max_length=1000)
 
 
+class PinBatch(_In):
+    pins: list[PinSpec] = Field(max_length=10_000, description="按顺序设定 / pinned in order")
+
+
 class AdvanceSpec(_In):
     seconds: float | None = Field(default=None, ge=0, le=MAX_SKIP.total_seconds(), description="推进秒数")
     to: datetime | None = Field(default=None, description="推进到 / advance to (CST if naive)")
@@ -98,6 +103,14 @@ class ClockPatch(_In):
 class CourtAccountSpec(_In):
     court_code: str = Field(min_length=1, max_length=32)
     case_no: str = Field(min_length=1, max_length=64)
+
+
+class PayoutSpec(_In):
+    amount_cents: int = Field(ge=1, le=10**15, description="发放金额（分）/ amount in cents")
+    payee: str = Field(default="申请执行人", min_length=1, max_length=128, description="收款人 / payee")
+
+
+_FREEZE_VIEW = TypeAdapter(FreezeView)
 
 
 def _session(manager: SessionManager, namespace: str) -> Session:
@@ -192,6 +205,20 @@ async def put_pin(
     session = _session(manager, namespace)
     session.world.pin(pin.id_number, pin.agency, pin.holdings)
     return {"agency": pin.agency, "id_number": pin.id_number, "holdings": len(pin.holdings)}
+
+
+@router.post("/sessions/{namespace}/pins/batch", summary="批量设定财产 / pin many holdings at once, in order")
+async def post_pins(
+    batch: PinBatch, namespace: str = NS_PATH, manager: SessionManager = Depends(get_manager)
+) -> dict[str, Any]:
+    session = _session(manager, namespace)
+    for i, pin in enumerate(batch.pins):
+        try:
+            session.world.pin(pin.id_number, pin.agency, pin.holdings)
+        except UserError as err:  # the pins before it stay applied, as with one PUT …/pins each
+            where = f"body.pins[{i}]" + (f".{err.where}" if err.where else "")
+            raise UserError(err.zh, err.en, where=where, code=err.code) from None
+    return {"pins": len(batch.pins), "holdings": sum(len(p.holdings) for p in batch.pins)}
 
 
 @router.delete("/sessions/{namespace}/pins/{agency}/{id_number}", summary="取消设定 / unpin")
@@ -315,6 +342,71 @@ async def get_court_account(
             }
             for e in accounts.entries(sub)
         ],
+    }
+
+
+@router.post("/sessions/{namespace}/court-accounts/{sub}/payouts", summary="案款发放 / pay out from a case sub-account")
+async def pay_out_court_account(
+    spec: PayoutSpec,
+    sub: str = Path(max_length=128),
+    namespace: str = NS_PATH,
+    manager: SessionManager = Depends(get_manager),
+) -> dict[str, Any]:
+    session = _session(manager, namespace)
+    now = session.now()
+    session.pump(now)
+    accounts = session.ledger.court_accounts
+    if not accounts.exists(sub):
+        raise UserError(
+            f"一案一账号不存在：{sub}", f"unknown case sub-account: {sub}", where="path.sub", code="not_found"
+        )
+    try:
+        entry = accounts.pay_out(sub, spec.amount_cents, spec.payee, now=now)
+    except UserError as err:  # beyond the balance: name the body's field
+        raise UserError(err.zh, err.en, where=f"body.{err.where}", code=err.code) from None
+    return {
+        "sub_account": sub,
+        "seq": entry.seq,
+        "amount_cents": entry.amount_cents,
+        "payee": entry.counterparty,
+        "balance_cents": entry.balance_after_cents,
+        "at": now.isoformat(),
+    }
+
+
+@router.get("/sessions/{namespace}/freezes/{freeze_id}", summary="台账中的一项冻结或查封 / one freeze or seal")
+async def get_freeze(
+    freeze_id: str = Path(max_length=64), namespace: str = NS_PATH, manager: SessionManager = Depends(get_manager)
+) -> dict[str, Any]:
+    session = _session(manager, namespace)
+    session.pump(session.now())
+    view = session.ledger.find_freeze(freeze_id)
+    if view is None:
+        raise UserError(
+            f"台账中没有冻结或查封 {freeze_id}",
+            f"no freeze or seal {freeze_id} in the ledger",
+            where="path.freeze_id",
+            code="not_found",
+        )
+    return _FREEZE_VIEW.dump_python(view, mode="json")
+
+
+@router.get(
+    "/sessions/{namespace}/tickets/{ticket_id}", summary="工单及其应答时刻 / a ticket and when its answer is due"
+)
+async def get_ticket(
+    ticket_id: str = Path(max_length=64), namespace: str = NS_PATH, manager: SessionManager = Depends(get_manager)
+) -> dict[str, Any]:
+    session = _session(manager, namespace)
+    session.pump(session.now())
+    record = session.tickets.get(ticket_id)
+    if record is None:
+        raise UserError(f"没有工单 {ticket_id}", f"no ticket {ticket_id}", where="path.ticket_id", code="not_found")
+    return {
+        "ticket": record.ticket.model_dump(mode="json"),
+        "due_at": record.due_at.isoformat(),
+        "held": record.held,
+        "answered": record.ticket.status is TicketStatus.ANSWERED,
     }
 
 

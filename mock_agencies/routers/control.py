@@ -8,6 +8,7 @@ nothing in the ledger changed. Answers arrive later by callback and can be polle
 from __future__ import annotations
 
 import json
+from typing import Any
 
 from fastapi import APIRouter, Depends, Path, Query, Response
 from fastapi.responses import JSONResponse
@@ -28,6 +29,15 @@ _JSON = "application/json"
 
 class SimulatedConnectionReset(ConnectionResetError):
     """Raised to drop the connection mid-response (a simulated reset; see app.DropConnectionMiddleware)."""
+
+
+def drop_start() -> dict[str, Any]:
+    """What goes out before a simulated reset: response headers announcing a body that never comes."""
+    return {
+        "type": "http.response.start",
+        "status": 200,
+        "headers": [(b"content-type", b"application/json"), (b"content-length", b"1024")],
+    }
 
 
 class PollAnswer(BaseModel):

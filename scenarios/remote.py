@@ -1,0 +1,428 @@
+"""A scenario's court against a running mock agencies server (``--agencies-url URL``), in virtual time.
+
+The court is the in-process one of ``sim.assembly.build_virtual_court`` — SimClock, engine runtime, gateway on
+the simulated transport, platform — except that the agencies are a namespace of the server at ``URL``
+(``zhixing agencies serve``), reached with a synchronous ``httpx.Client``:
+
+* the namespace (header ``X-Zhixing-Session``, a unique name per scenario run) is created through the admin
+  API with the scenario's seed, profile, overrides, ``time_scale`` 0 and the filing time as origin, and
+  deleted when the scenario ends (:meth:`RemoteCourt.close`);
+* :class:`HttpAgencyPort` is the simulated transport's ``AgencyPort`` over HTTP: 查控 requests go through the
+  real protocol (``POST /agencies/{code}/requests``, answers collected with ``GET …/requests/{ticket}``),
+  and the transport wakes at the instants the server says answers are due (``GET /admin/…/tickets/{id}``),
+  exactly as it does in-process — so a scenario passes or fails the same way on both;
+* before anything is sent at a virtual instant the namespace's clock is moved there
+  (``POST /admin/sessions/{ns}/advance``: what is due on the way is produced at its own instant); the
+  server's clock never runs ahead of the court's;
+* :class:`RemoteSession` offers what steps touch directly: ``world.debtor`` / ``world.pin``, ``config`` /
+  ``set_profile``, ``ledger.find_freeze`` — and :class:`RemoteAccounts` the court's 一案一账号.
+
+Errors of the server come back as ``UserError`` (Chinese and English, naming where); an unreachable or
+wrong URL is reported against ``--agencies-url``.
+"""
+
+from __future__ import annotations
+
+import heapq
+import itertools
+import os
+import uuid
+import warnings
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from typing import Any
+from urllib.parse import quote, urlsplit
+
+import httpx
+from pydantic import TypeAdapter, ValidationError
+
+from core_flow.agency_directory import AgencyDirectory
+from core_flow.clocks import SimClock
+from core_flow.engine import Engine
+from core_flow.errors import UserError
+from core_flow.gateway import Gateway, GatewayConfig, RetryPolicy, SimulatedTransport
+from core_flow.gateway.http import _describe, _error_body, _failure_kind, parse_retry_after
+from core_flow.gateway.transport import Outcome, SubmitResult
+from core_flow.legal_calendar import HolidayCalendar, LegalCalendar
+from core_flow.platform import DEFAULT_COURT, Court, LocalFilingPush, Platform
+from core_flow.process_loader import default_process
+from core_flow.protocol import ControlRequest, Feedback, Holding, SubjectKind, Ticket, TicketStatus
+from core_flow.runtime import Runtime
+from mock_agencies.catalogue import load_catalogue
+from mock_agencies.clock import as_cst
+from mock_agencies.identity import subject_kind_of
+from mock_agencies.ledger import FreezeView
+from mock_agencies.profiles import Profile
+from mock_agencies.session import SessionConfig
+from mock_agencies.world import Debtor
+
+SESSION_HEADER = "X-Zhixing-Session"
+WHERE = "--agencies-url"
+TIMEOUT = httpx.Timeout(30.0, connect=5.0)  # real seconds; a virtual-time server answers in milliseconds
+_FREEZE_VIEW = TypeAdapter(FreezeView)
+_runs = itertools.count(1)
+
+
+# ── the HTTP client of one namespace ─────────────────────────────────────────────────────────────
+
+
+def check_url(url: str) -> str:
+    """``url`` without a trailing slash, if it is an ``http(s)://host[:port]`` address; else a UserError."""
+    parts = urlsplit(url.strip())
+    if parts.scheme not in ("http", "https") or not parts.hostname or parts.query or parts.fragment:
+        raise UserError(f"模拟机构服务地址无效：{url!r}（应为 http://主机:端口）",
+                        f"invalid mock agencies address {url!r} (expected http://host:port)", where=WHERE,
+                        code="bad_agencies_url")
+    try:
+        parts.port  # noqa: B018 - raises on a port out of range
+    except ValueError:
+        raise UserError(f"模拟机构服务地址的端口无效：{url!r}", f"invalid port in the mock agencies address {url!r}",
+                        where=WHERE, code="bad_agencies_url") from None
+    return url.strip().rstrip("/")
+
+
+def _unreachable(url: str, err: Exception) -> UserError:
+    return UserError(f"无法连接模拟机构服务 {url}（{type(err).__name__}）；请先运行 zhixing agencies serve",
+                     f"cannot reach the mock agencies server at {url} ({type(err).__name__}: {err}); "
+                     "start it with `zhixing agencies serve`", where=WHERE, code="agencies_unreachable")
+
+
+def check_server(url: str, *, timeout: float = 5.0) -> str:
+    """The normalised ``url`` of a reachable zhixing mock agencies server (``GET /admin/profiles``); a bilingual
+    ``UserError`` naming ``--agencies-url`` when the address is malformed, unreachable or something else."""
+    base = check_url(url)
+    try:
+        with httpx.Client(base_url=base, timeout=timeout, trust_env=False) as client:
+            response = client.get("/admin/profiles")
+    except httpx.HTTPError as err:
+        raise _unreachable(base, err) from None
+    try:
+        ok = response.status_code == 200 and isinstance(response.json(), list)
+    except ValueError:
+        ok = False
+    if not ok:
+        raise UserError(f"{base} 不是 zhixing 模拟机构服务（GET /admin/profiles 返回 HTTP {response.status_code}）",
+                        f"{base} is not a zhixing mock agencies server (GET /admin/profiles gave HTTP "
+                        f"{response.status_code})", where=WHERE, code="not_agencies_server")
+    return base
+
+
+class AgenciesClient:
+    """One namespace of the server: synchronous calls with bounded timeouts; its errors become ``UserError``."""
+
+    def __init__(self, base_url: str, namespace: str, *, timeout: httpx.Timeout = TIMEOUT) -> None:
+        self.base_url = base_url
+        self.namespace = namespace
+        self.admin = f"/admin/sessions/{namespace}"
+        self.http = httpx.Client(base_url=base_url, timeout=timeout, trust_env=False,
+                                 headers={SESSION_HEADER: namespace})
+        self.server_now: datetime | None = None  # the namespace's clock, as last moved
+        self.pins: list[dict[str, Any]] = []  # pins not sent yet: they go, in order, before any other call
+        self.requests = 0
+
+    def flush(self) -> None:
+        """Send the pins waiting (one ``POST …/pins/batch``) — every call does this first."""
+        if self.pins:
+            batch, self.pins = self.pins, []
+            response = self._send("POST", f"{self.admin}/pins/batch", json={"pins": batch})
+            if response.status_code >= 400:
+                raise _server_error(response, "POST pins/batch")
+
+    def send(self, method: str, path: str, **kwargs: Any) -> httpx.Response:
+        """One call (after the pins waiting); connection problems become a ``UserError``."""
+        self.flush()
+        return self._send(method, path, **kwargs)
+
+    def _send(self, method: str, path: str, **kwargs: Any) -> httpx.Response:
+        self.requests += 1
+        try:
+            return self.http.request(method, path, **kwargs)
+        except httpx.HTTPError as err:
+            raise _unreachable(self.base_url, err) from None
+
+    def call(self, method: str, path: str, **kwargs: Any) -> Any:
+        """An admin call: its JSON answer, or the server's error as a ``UserError``."""
+        response = self.send(method, path, **kwargs)
+        if response.status_code >= 400:
+            raise _server_error(response, f"{method} {path}")
+        return None if response.status_code == 204 or not response.content else response.json()
+
+    def move_to(self, at: datetime) -> None:
+        """Move the namespace's clock to ``at`` (never back), producing what is due on the way."""
+        at = as_cst(at)
+        if self.server_now is not None and at <= self.server_now:
+            return
+        answer = self.call("POST", f"{self.admin}/advance", json={"to": at.isoformat()})
+        self.server_now = datetime.fromisoformat(answer["now"])
+
+    def close(self) -> None:
+        self.http.close()
+
+
+def _server_error(response: httpx.Response, request: str) -> UserError:
+    error = _error_body(response) or {}
+    zh, en = error.get("zh"), error.get("en")
+    if not (isinstance(zh, str) and isinstance(en, str)):
+        status = response.status_code
+        zh, en = f"模拟机构服务返回 HTTP {status}", f"the mock agencies answered HTTP {status}"
+    where = error.get("where") if isinstance(error.get("where"), str) else None
+    code = error.get("code") if isinstance(error.get("code"), str) else "invalid"
+    return UserError(zh, en, where=where or request, code=code)
+
+
+# ── the agencies as the simulated transport's port ───────────────────────────────────────────────
+
+
+class HttpAgencyPort:
+    """``AgencyPort`` (core_flow/gateway/simulated.py) over HTTP: submit and collect through the 查控 API,
+    due instants from the admin API. Mirrors ``mock_agencies.port.SessionPort`` (answered tickets are handed
+    to ``collect`` at once, repeats of answered requests again, held answers re-filed at their new instant)."""
+
+    def __init__(self, client: AgenciesClient) -> None:
+        self.client = client
+        self._pending: dict[str, str] = {}  # ticket id → agency code, not yet collected
+        self._heap: list[tuple[datetime, int, str]] = []  # (due, seq, ticket id)
+        self._seq = 0
+
+    def _watch(self, ticket_id: str, agency: str, at: datetime) -> None:
+        self._pending[ticket_id] = agency
+        self._seq += 1
+        heapq.heappush(self._heap, (at, self._seq, ticket_id))
+
+    def _due_at(self, ticket_id: str) -> datetime:
+        info = self.client.call("GET", f"{self.client.admin}/tickets/{quote(ticket_id, safe='')}")
+        return datetime.fromisoformat(info["due_at"])
+
+    def submit(self, agency: str, request: ControlRequest, now: datetime) -> Ticket | SubmitResult:
+        client = self.client
+        client.move_to(now)
+        client.flush()
+        body = request.model_dump(mode="json", exclude_none=True)
+        client.requests += 1
+        try:
+            response = client.http.post(f"/agencies/{quote(agency, safe='')}/requests", json=body)
+        except httpx.TimeoutException as err:
+            return SubmitResult(Outcome.TIMEOUT, detail=f"{type(err).__name__}: {err}"[:300])
+        except httpx.HTTPError as err:  # refused, reset (a simulated one too), dropped, protocol error
+            return SubmitResult(Outcome.CONNECTION, detail=f"{type(err).__name__}: {err}"[:300])
+        failure = _failure_kind(response)
+        if failure is not None:
+            error = _error_body(response)
+            return SubmitResult(failure, status=response.status_code, retry_after=parse_retry_after(response),
+                                detail=_describe(response, error), error=error)
+        try:
+            ticket = Ticket.model_validate_json(response.content)
+        except ValidationError as err:
+            return SubmitResult(Outcome.BAD_RESPONSE, status=response.status_code, detail=str(err)[:300])
+        if ticket.status is TicketStatus.ANSWERED:
+            self._watch(ticket.ticket_id, agency, now)  # answered at once, or a repeat: hand it (again)
+        elif ticket.ticket_id not in self._pending:
+            due = self._due_at(ticket.ticket_id)
+            self._watch(ticket.ticket_id, agency, due)
+        return ticket
+
+    def next_due(self) -> datetime | None:
+        heap = self._heap
+        while heap and heap[0][2] not in self._pending:
+            heapq.heappop(heap)
+        return heap[0][0] if heap else None
+
+    def collect(self, now: datetime) -> list[Feedback]:
+        client = self.client
+        client.move_to(now)
+        out: list[Feedback] = []
+        heap = self._heap
+        while heap and heap[0][0] <= now:
+            _, _, ticket_id = heapq.heappop(heap)
+            agency = self._pending.get(ticket_id)
+            if agency is None:
+                continue
+            answer = client.call("GET", f"/agencies/{quote(agency, safe='')}/requests/{quote(ticket_id, safe='')}")
+            ticket = Ticket.model_validate(answer["ticket"])
+            if ticket.status is TicketStatus.ANSWERED and answer.get("feedback") is not None:
+                del self._pending[ticket_id]
+                out.append(Feedback.model_validate(answer["feedback"]))
+                continue
+            due = self._due_at(ticket_id)  # held: not final at its instant, due again later
+            self._seq += 1
+            heapq.heappush(heap, (max(due, now + timedelta(microseconds=1)), self._seq, ticket_id))
+        out.sort(key=lambda f: f.answered_at)
+        return out
+
+    @property
+    def outstanding(self) -> int:
+        return len(self._pending)
+
+
+# ── what steps touch directly: world, profile, ledger, court accounts ────────────────────────────
+
+
+class RemoteWorld:
+    def __init__(self, client: AgenciesClient, now: Callable[[], datetime]) -> None:
+        self.client = client
+        self._now = now
+
+    def debtor(self, index: int) -> Debtor:
+        self.client.move_to(self._now())
+        d = self.client.call("GET", f"{self.client.admin}/debtors/{index}")
+        return Debtor(d["index"], SubjectKind(d["kind"]), d["name"], d["id_number"], d["region"], d["address"],
+                      d["phone"])
+
+    def pin(self, id_number: str, agency_code: str, holdings: list[Holding] | tuple[Holding, ...]) -> None:
+        """Queued, sent with the others before the next call (a debtor with ``nothing_elsewhere`` pins every
+        queryable agency: one request instead of a hundred). The agency and the number are checked here."""
+        load_catalogue().get(agency_code)  # the packaged catalogue, cached
+        subject_kind_of(id_number)
+        self.client.pins.append({"agency": agency_code, "id_number": id_number,
+                                 "holdings": [h.model_dump(mode="json") for h in holdings]})
+
+
+class RemoteLedger:
+    def __init__(self, client: AgenciesClient, now: Callable[[], datetime]) -> None:
+        self.client = client
+        self._now = now
+
+    def find_freeze(self, freeze_id: str) -> FreezeView | None:
+        self.client.move_to(self._now())
+        response = self.client.send("GET", f"{self.client.admin}/freezes/{quote(freeze_id, safe='')}")
+        if response.status_code == 404:
+            return None
+        if response.status_code >= 400:
+            raise _server_error(response, f"GET freezes/{freeze_id}")
+        return _FREEZE_VIEW.validate_python(response.json())
+
+
+class RemoteSession:
+    """The parts of ``mock_agencies.session.Session`` a scenario uses, over the admin API."""
+
+    def __init__(self, client: AgenciesClient, config: SessionConfig, now: Callable[[], datetime]) -> None:
+        self.client = client
+        self.namespace = client.namespace
+        self.config = config
+        self.world = RemoteWorld(client, now)
+        self.ledger = RemoteLedger(client, now)
+        self._now = now
+
+    def create(self) -> None:
+        c = self.config
+        self.client.call("PUT", self.client.admin, json={
+            "seed": c.seed, "profile": c.profile, "overrides": c.overrides or {}, "time_scale": 0.0,
+            "origin": as_cst(c.origin).isoformat() if c.origin else None})
+        self.client.server_now = as_cst(c.origin) if c.origin else None
+
+    def set_profile(self, profile: Profile) -> None:
+        self.client.move_to(self._now())
+        info = self.client.call("PATCH", f"{self.client.admin}/profile", json={
+            "profile": profile.name, "overrides": profile.overrides, "replace": True})
+        self.config.profile = info["profile"]
+        self.config.overrides = info["overrides"]
+
+    def info(self) -> dict[str, Any]:
+        return self.client.call("GET", self.client.admin)
+
+    def delete(self) -> None:
+        self.client.pins.clear()  # nobody will look at them
+        self.client.call("DELETE", self.client.admin)
+
+
+class RemoteAccounts:
+    """The platform's ``CourtAccounts`` (一案一账号) kept by the server's namespace."""
+
+    def __init__(self, client: AgenciesClient, now: Callable[[], datetime]) -> None:
+        self.client = client
+        self._now = now
+
+    def open(self, court_code: str, case_id: str) -> str:
+        self.client.move_to(self._now())
+        answer = self.client.call("POST", f"{self.client.admin}/court-accounts",
+                                  json={"court_code": court_code, "case_no": case_id[:64]})
+        return answer["sub_account"]
+
+    def balance(self, sub: str) -> int:
+        self.client.move_to(self._now())
+        return self.client.call("GET", f"{self.client.admin}/court-accounts/{quote(sub, safe='')}")["balance_cents"]
+
+    def pay_out(self, sub: str, amount_cents: int, payee: str) -> None:
+        self.client.move_to(self._now())
+        self.client.call("POST", f"{self.client.admin}/court-accounts/{quote(sub, safe='')}/payouts",
+                         json={"amount_cents": amount_cents, "payee": payee})
+
+
+# ── the court ────────────────────────────────────────────────────────────────────────────────────
+
+
+@dataclass
+class RemoteCourt:
+    """The surface of ``sim.assembly.VirtualCourt`` (no clerk) with the agencies on a server."""
+
+    session: RemoteSession
+    clock: SimClock
+    runtime: Runtime
+    gateway: Gateway
+    platform: Platform
+    clerk: None = None
+    port: HttpAgencyPort | None = field(default=None, repr=False)
+
+    def run_until(self, at: datetime) -> None:
+        """Run the court's clock to ``at`` (answers collected at their instants), then the server's too."""
+        with warnings.catch_warnings():  # dates beyond the holiday data are flagged on their events
+            warnings.simplefilter("ignore")
+            self.clock.run_until(at)
+        self.session.client.move_to(self.clock.now())
+
+    def run_for(self, delta: timedelta) -> None:
+        self.run_until(self.clock.now() + delta)
+
+    def close(self) -> None:
+        """Delete the namespace on the server and close the connection."""
+        try:
+            self.session.delete()
+        finally:
+            self.session.client.close()
+
+
+def namespace_name() -> str:
+    """A namespace name unique to one scenario run (``^[A-Za-z0-9_.-]{1,64}$``)."""
+    return f"scenario-{os.getpid()}-{next(_runs)}-{uuid.uuid4().hex[:8]}"
+
+
+def build_remote_court(url: str, origin: datetime, *, seed: int = 0, profile: str = "fast",
+                       overrides: dict[str, Any] | None = None, court: Court = DEFAULT_COURT,
+                       namespace: str | None = None, gateway_config: GatewayConfig | None = None) -> RemoteCourt:
+    """A fresh namespace on the server at ``url`` and a court on a SimClock from ``origin`` talking to it."""
+    client = AgenciesClient(check_url(url), namespace or namespace_name())
+    try:
+        clock = SimClock(origin)
+        config = SessionConfig(seed=seed, profile=profile, overrides=dict(overrides or {}), time_scale=0.0,
+                               origin=origin)
+        session = RemoteSession(client, config, clock.now)
+        session.create()
+        directory = AgencyDirectory.from_json(client.call("GET", "/agencies"))
+        calendar = LegalCalendar(HolidayCalendar(allow_beyond=True))
+        runtime = Runtime(Engine(default_process(), calendar), clock, keep_events=True)
+        port = HttpAgencyPort(client)
+        gateway = Gateway(SimulatedTransport(port, clock), clock, seed=seed,
+                          config=gateway_config or GatewayConfig(retry=RetryPolicy(attempts=12, base=1, cap=300)))
+        platform = Platform(runtime, gateway, directory, court=court, accounts=RemoteAccounts(client, clock.now))
+        platform.filing = LocalFilingPush(clock, platform.file_resumed)
+    except BaseException:
+        if client.server_now is not None:  # the namespace was created: do not leave it behind
+            try:
+                client.call("DELETE", client.admin)
+            except UserError:
+                pass
+        client.close()
+        raise
+    return RemoteCourt(session, clock, runtime, gateway, platform, None, port)
+
+
+def court_factory(url: str) -> Callable[[Any, Court], RemoteCourt]:
+    """For ``run_scenario(sc, court_factory=…)``: each scenario on its own namespace of the server at ``url``."""
+    base = check_url(url)
+
+    def build(sc: Any, court: Court) -> RemoteCourt:
+        return build_remote_court(base, sc.case.filed, seed=sc.seed, profile=sc.profile,
+                                  overrides=sc.agencies or None, court=court)
+
+    return build
