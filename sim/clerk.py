@@ -154,8 +154,13 @@ class Clerk:
 
     def _ev_feedback_received(self, e: Event) -> None:
         k, debtor, agency = e.case_id, e.data["debtor"], e.data["agency"]
-        # opened well within the 3-day view rule, so that node 17's 48 hours can still be met
-        self._at(self._soon(2 * DAY), lambda: self._open_and_freeze(k, debtor, agency))
+        # a diligent handler opens it well within the 3-day view rule (and node 17's 48 hours); a late one raises
+        # a 督办 item and misses the control deadline
+        diligent = self.rng.random() < self.diligence
+        delay = DAY * (self.rng.uniform(0.1, 1.2) if diligent else self.rng.uniform(3.5, 5))
+        if delay > 3 * DAY:
+            self.stats.late += 1
+        self._at(delay, lambda: self._open_and_freeze(k, debtor, agency))
 
     def _open_and_freeze(self, k: str, debtor: str, agency: str) -> None:
         holdings = self.p.open_feedback(k, debtor, agency)
