@@ -133,3 +133,34 @@ def test_manual_query_lock_and_duban_through_the_platform():
     holdings = court.platform.open_feedback("K3", debtor.id_number, "boc")
     assert holdings and holdings[0].available_cents == 10_000
     assert events(court, "K3", EventKind.DUBAN_CLOSED) and not open_duban(court.runtime.cases)
+
+
+def test_freezes_are_renewed_before_their_term_ends_and_not_after_completion():
+    court = build_virtual_court(ORIGIN, seed=8, clerk=False)
+    debtor = person(court, 30)
+    pin_only(court, debtor.id_number, {"icbc": [deposit(court, debtor.id_number, "icbc", 1, 50_000_00)]})
+    file(court, "K4", debtor, 80_000_00)
+    court.platform.submit(c.Assign("K4", "张法官"))
+    court.platform.submit(c.VerifyIdentity("K4", debtor.id_number, True))
+    court.run_for(timedelta(hours=1))
+    asset = next(a for (k, a) in court.platform.assets if k == "K4")
+    court.platform.freeze("K4", asset, 50_000_00)
+    court.run_for(timedelta(hours=1))
+    money = court.runtime.cases["K4"].assets[asset]
+    first_term = money.expires_at
+    assert first_term is not None and first_term > ORIGIN + timedelta(days=360)  # deposits: 1 year
+    court.run_until(first_term + timedelta(days=400))  # through two renewals
+    renewed = events(court, "K4", EventKind.FREEZE_RENEWED)
+    assert len(renewed) == 2 and renewed[0].at < first_term
+    assert renewed[0].at >= first_term - timedelta(days=31)
+    view = court.session.ledger.get_freeze(money.freeze_id)
+    assert str(view.state) == "active" and view.expires_at == court.runtime.cases["K4"].assets[asset].expires_at
+    assert view.expires_at > first_term + timedelta(days=700)
+    # after 执行完毕 the freeze is released and never renewed again (frozen nodes are unfrozen first)
+    for ns in court.runtime.cases["K4"].frozen_nodes():
+        court.platform.submit(c.RequestUnfreeze("K4", ns.no, ns.instance, by="张法官"))
+        assert court.platform.submit(c.ApproveUnfreeze("K4", ns.no, ns.unfreeze_by[0], ns.instance)).accepted
+    assert court.platform.submit(c.Close("K4", "执行完毕")).accepted
+    court.run_for(timedelta(days=800))
+    assert len(events(court, "K4", EventKind.FREEZE_RENEWED)) == 2
+    assert str(court.session.ledger.get_freeze(money.freeze_id).state) == "released"

@@ -199,6 +199,16 @@ class FreezeConfirmed:
     amount_cents: int
     freeze_id: str = ""
     account_no: str = ""
+    expires_at: datetime | None = None  # the freeze's term (deposits 1 year, movables 2, real estate 3)
+
+
+@dataclass(frozen=True, slots=True)
+class FreezeRenewed:
+    """续行冻结: the agency renewed the freeze; its term now ends at ``expires_at``."""
+
+    case_id: str
+    asset: str
+    expires_at: datetime
 
 
 @dataclass(frozen=True, slots=True)
@@ -283,6 +293,6 @@ Command = (
     FileCase | Assign | VerifyIdentity | CorrectIdentity | StartNode | CompleteItem | CompleteNode | Record
     | RequestUnfreeze | ApproveUnfreeze | RejectUnfreeze | RequestLimitChange | ApproveLimitChange
     | LiftSuspension | Close | FireTimer | StartInquiry | InquiryAnswered | OpenFeedback | ManualQuery
-    | FreezeConfirmed | FreezeReleased | DeductionConfirmed | ApprovePayout | PayOut | RequestResumption
+    | FreezeConfirmed | FreezeRenewed | FreezeReleased | DeductionConfirmed | ApprovePayout | PayOut | RequestResumption
     | ApproveResumption | ResumptionFiled | LogExchange
 )

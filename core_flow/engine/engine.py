@@ -56,6 +56,7 @@ def _lead(period: Period) -> timedelta:
 # back (sweep findings, freezes from 终本管理, resumption), and late answers or views of 集约查询 feedback.
 _AFTER_CLOSING = (
     c.FireTimer, c.Record, c.CompleteItem, c.CompleteNode, c.StartNode, c.FreezeConfirmed, c.FreezeReleased,
+    c.FreezeRenewed,
     c.InquiryAnswered, c.OpenFeedback, c.RequestResumption, c.ApproveResumption, c.ResumptionFiled,
     c.ManualQuery, c.LogExchange,
 )
@@ -100,6 +101,7 @@ class Engine(SpcRules, MoneyRules, ResumptionRules):
             c.ManualQuery: self._manual_query,
             c.FreezeConfirmed: self._freeze_confirmed,
             c.FreezeReleased: self._freeze_released,
+            c.FreezeRenewed: self._freeze_renewed,
             c.DeductionConfirmed: self._deduction_confirmed,
             c.ApprovePayout: self._approve_payout,
             c.PayOut: self._pay_out,

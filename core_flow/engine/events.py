@@ -42,6 +42,7 @@ class EventKind(StrEnum):
     DUBAN_CLOSED = "duban_closed"
     MANUAL_QUERY = "manual_query"
     FUNDS_FROZEN = "funds_frozen"
+    FREEZE_RENEWED = "freeze_renewed"  # 续行冻结
     FREEZE_RELEASED = "freeze_released"
     FUNDS_ARRIVED = "funds_arrived"  # 划拨 into the 一案一账号
     PAYOUT_APPROVED = "payout_approved"

@@ -38,11 +38,27 @@ class MoneyRules:
         asset.frozen_cents += cmd.amount_cents
         asset.freeze_id = cmd.freeze_id or asset.freeze_id
         asset.account_no = cmd.account_no or asset.account_no
+        asset.expires_at = cmd.expires_at or asset.expires_at
         asset.released = False
         out.events.append(Event(now, state.case_id, EventKind.FUNDS_FROZEN, 17, cmd.asset, None,
                                 {"agency": cmd.agency, "amount_cents": cmd.amount_cents, "freeze_id": cmd.freeze_id,
-                                 "account_no": cmd.account_no, "frozen_cents": asset.frozen_cents}))
+                                 "account_no": cmd.account_no, "frozen_cents": asset.frozen_cents,
+                                 "expires_at": asset.expires_at}))
         self._apply(state, arms, now, out)
+
+    def _freeze_renewed(self: Engine, state: CaseState, cmd: c.FreezeRenewed, now: datetime, out: Outcome) -> None:
+        asset = state.assets.get(cmd.asset)
+        if asset is None or asset.released:
+            self._refuse(out, cmd, now, "NO_FREEZE", f"财产 {cmd.asset} 没有生效的冻结",
+                         f"no active freeze on {cmd.asset}")
+            return
+        if asset.expires_at is not None and cmd.expires_at <= asset.expires_at:
+            self._refuse(out, cmd, now, "NOT_LATER", "续行后的期限应晚于原期限",
+                         "a renewal must end later than the term")
+            return
+        previous, asset.expires_at = asset.expires_at, cmd.expires_at
+        out.events.append(Event(now, state.case_id, EventKind.FREEZE_RENEWED, 17, cmd.asset, None,
+                                {"agency": asset.agency, "previous": previous, "expires_at": cmd.expires_at}))
 
     def _freeze_released(self: Engine, state: CaseState, cmd: c.FreezeReleased, now: datetime,
                          out: Outcome) -> None:

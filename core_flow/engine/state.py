@@ -73,6 +73,7 @@ class AssetMoney:
     freeze_id: str = ""
     account_no: str = ""
     released: bool = False
+    expires_at: datetime | None = None
 
 
 @dataclass(slots=True)

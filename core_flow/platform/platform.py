@@ -8,6 +8,7 @@ by itself under the SPC notice and the guideline:
   confirmed freezes, deductions and releases become ``FreezeConfirmed`` / ``DeductionConfirmed`` /
   ``FreezeReleased``;
 * closing by 执行完毕 / 终结 sends an unfreeze for every freeze still held (not in 保全 cases);
+* a freeze still holding money is renewed (续行, 02) before its term ends, in open and 终本 cases;
 * each 终本 sweep queries the debtors again; property found is recorded for 终本管理 (node 46's review);
 * an approved resumption is pushed to the local filing system, which files the 恢复执行 case;
 * every request and answer is recorded on its case (``LogExchange``).
@@ -22,6 +23,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+from datetime import datetime, timedelta
 from itertools import count
 from typing import Any, Protocol
 
@@ -48,7 +50,7 @@ class CourtAccounts(Protocol):
 @dataclass(slots=True)
 class _Request:
     case_id: str
-    purpose: str  # inquiry | manual | freeze | deduct | unfreeze | sweep | clue
+    purpose: str  # inquiry | manual | freeze | renew | deduct | unfreeze | sweep | clue
     debtor: str
     agency: str
     asset: str = ""
@@ -69,7 +71,8 @@ class Finding:
 class Platform:
     def __init__(self, runtime: Runtime, gateway: Any, directory: AgencyDirectory, *, court: Court = DEFAULT_COURT,
                  accounts: CourtAccounts | None = None, filing: FilingPush | None = None,
-                 callback_url: str | None = None, auto_inquiry: bool = True) -> None:
+                 callback_url: str | None = None, auto_inquiry: bool = True,
+                 renew_lead: timedelta = timedelta(days=30)) -> None:
         self.runtime = runtime
         self.gateway = gateway
         self.directory = directory
@@ -78,6 +81,7 @@ class Platform:
         self.filing = filing
         self.callback_url = callback_url
         self.auto_inquiry = auto_inquiry
+        self.renew_lead = renew_lead  # how long before a freeze's term ends its renewal (续行) is sent
         self.subjects: dict[str, Subject] = {}
         self.sub_accounts: dict[str, str] = {}
         self.holdings: dict[tuple[str, str, str], tuple[Holding, ...]] = {}  # (case, debtor, agency)
@@ -316,10 +320,35 @@ class Platform:
     def _answer_freeze(self, ctx: _Request, fb: Feedback) -> None:
         controlled = fb.amount_controlled_cents or 0
         if fb.ok and controlled > 0 and fb.freeze_id:
-            self.runtime.submit(c.FreezeConfirmed(ctx.case_id, ctx.asset, ctx.agency, controlled, fb.freeze_id,
-                                                  self.assets[(ctx.case_id, ctx.asset)][1].account_no))
+            out = self.runtime.submit(c.FreezeConfirmed(ctx.case_id, ctx.asset, ctx.agency, controlled, fb.freeze_id,
+                                                        self.assets[(ctx.case_id, ctx.asset)][1].account_no,
+                                                        fb.expires_at))
+            if out.accepted and fb.expires_at is not None:
+                self._schedule_renewal(ctx.case_id, ctx.asset, fb.expires_at)
         self._notify("freeze_answered", case_id=ctx.case_id, asset=ctx.asset, controlled=controlled,
                      queue_position=fb.queue_position, ok=fb.ok)
+
+    def _schedule_renewal(self, case_id: str, asset: str, expires_at: datetime) -> None:
+        """续行: a freeze still holding money is renewed before its term ends — in open cases and in 终本 cases
+        (whose measures stay in force), not after 执行完毕 or 终结."""
+        at = max(self.runtime.clock.now(), expires_at - self.renew_lead)
+        self.runtime.clock.call_at(at, lambda: self._renew(case_id, asset, expires_at))
+
+    def _renew(self, case_id: str, asset: str, expires_at: datetime) -> None:
+        state = self.runtime.cases[case_id]
+        money = state.assets.get(asset)
+        if (money is None or money.released or money.expires_at != expires_at
+                or money.frozen_cents <= money.deducted_cents
+                or state.closed_manner in ("completed", "terminated")):
+            return  # released, already renewed, all deducted, or the case ended
+        agency, _, debtor = self._asset(case_id, asset)
+        self._send(case_id, "renew", debtor, agency, Measure.RENEW, asset=asset, freeze_id=money.freeze_id)
+
+    def _answer_renew(self, ctx: _Request, fb: Feedback) -> None:
+        if fb.ok and fb.expires_at is not None:
+            if self.runtime.submit(c.FreezeRenewed(ctx.case_id, ctx.asset, fb.expires_at)).accepted:
+                self._schedule_renewal(ctx.case_id, ctx.asset, fb.expires_at)
+        self._notify("renew_answered", case_id=ctx.case_id, asset=ctx.asset, ok=fb.ok, expires_at=fb.expires_at)
 
     def _answer_deduct(self, ctx: _Request, fb: Feedback) -> None:
         done = fb.deduct_status in (DeductStatus.SUCCESS, DeductStatus.SUCCESS_TO_VERIFY)
