@@ -151,8 +151,7 @@ class ControlRequest(Frozen):
 
     @model_validator(mode="after")
     def _fields_for_measure(self) -> ControlRequest:
-        needs_account = {Measure.FREEZE, Measure.SEAL}
-        needs_freeze = {Measure.RENEW, Measure.UNFREEZE, Measure.DEDUCT, Measure.RENEW_SEAL, Measure.UNSEAL}
+        needs_account, needs_freeze = _NEEDS_ACCOUNT, _NEEDS_FREEZE
         if self.measure in needs_account and not self.account_no:
             raise ValueError("account_no 必填（冻结/查封）/ account_no is required for freeze and seal")
         if self.measure == Measure.FREEZE and self.amount_cents is None:
@@ -165,6 +164,10 @@ class ControlRequest(Frozen):
                 "for a deduction"
             )
         return self
+
+
+_NEEDS_ACCOUNT = frozenset({Measure.FREEZE, Measure.SEAL})
+_NEEDS_FREEZE = frozenset({Measure.RENEW, Measure.UNFREEZE, Measure.DEDUCT, Measure.RENEW_SEAL, Measure.UNSEAL})
 
 
 class Ticket(Frozen):

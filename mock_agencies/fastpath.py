@@ -82,6 +82,27 @@ class FastPath:
                 name = value
         return self.sessions.get(DEFAULT_NAMESPACE if name is None else name.decode("latin-1"))
 
+    def _submit_target(self, scope: Scope, code: str) -> Session | None:
+        """For a submit: the existing namespace named by the request when the agency is known and the body
+        is declared as JSON — ``X-Zhixing-Session`` at most once, exactly one ``Content-Type`` and it is
+        ``application/json`` — in one pass over the headers (``None``: let FastAPI decide)."""
+        name = content_type = None
+        for key, value in scope["headers"]:  # ASGI header names are lower-case
+            if key == _CONTENT_TYPE:
+                if content_type is not None:
+                    return None
+                content_type = value
+            elif key == _SESSION_HEADER:
+                if name is not None:
+                    return None
+                name = value
+        if content_type is None or (content_type != _JSON and content_type.strip().lower() != _JSON):
+            return None
+        session = self.sessions.get(DEFAULT_NAMESPACE if name is None else name.decode("latin-1"))
+        if session is None or len(code) > _MAX_PATH_PARAM or code not in session.catalogue:
+            return None
+        return session
+
     async def _submit(self, scope: Scope, receive: Receive, send: Send, code: str) -> None:
         messages: list[Message] = []
         body = b""
@@ -93,15 +114,9 @@ class FastPath:
             body += message.get("body", b"")
             if not message.get("more_body", False):
                 break
-        session = self._session(scope)
         request = None
-        if (
-            messages[-1]["type"] == "http.request"
-            and session is not None
-            and len(code) <= _MAX_PATH_PARAM
-            and code in session.catalogue
-            and _json_content(scope)
-        ):
+        session = self._submit_target(scope, code) if messages[-1]["type"] == "http.request" else None
+        if session is not None:
             request = _control_request(body)
         if session is None or request is None:
             await self.fallback(scope, _replay(messages, receive), send)
@@ -134,7 +149,12 @@ class FastPath:
         except Exception as exc:  # as ServerErrorMiddleware: a plain 500, then the failure for the server
             await self._server_error(scope, receive, send, exc)
             raise
-        await response(scope, receive, send)
+        if type(response).__call__ is Response.__call__ and response.background is None:
+            # what ``Response.__call__`` sends for an HTTP scope, without the extra call
+            await send({"type": "http.response.start", "status": response.status_code, "headers": response.raw_headers})
+            await send({"type": "http.response.body", "body": response.body})
+        else:
+            await response(scope, receive, send)
 
     async def _user_error(self, scope: Scope, receive: Receive, err: UserError) -> Response:
         handlers = self.app.exception_handlers
@@ -155,12 +175,6 @@ class FastPath:
         else:
             response = await errors.handler(request, exc)
         await response(scope, receive, send)
-
-
-def _json_content(scope: Scope) -> bool:
-    """Exactly one ``Content-Type`` header and it is ``application/json`` (anything else: FastAPI)."""
-    found = [v for k, v in scope["headers"] if k == _CONTENT_TYPE]
-    return len(found) == 1 and found[0].strip().lower() == _JSON
 
 
 def _control_request(body: bytes) -> ControlRequest | None:

@@ -11,8 +11,9 @@ class Journal:
     """Keeps the last ``maxlen`` entries; ``seq`` keeps counting so a reader sees what was dropped.
 
     An entry is kept as recorded (its instant a ``datetime``) and becomes the JSON-ready dict
-    ``{"seq", "at" (ISO 8601), "kind", **fields}`` when read: most entries of a busy namespace are dropped
-    unread, so none pays for formatting up front."""
+    ``{"seq", "at" (ISO 8601), "kind", **fields}`` when read — a field recorded as a ``datetime`` is shown
+    in ISO 8601 too: most entries of a busy namespace are dropped unread, so none pays for formatting up
+    front."""
 
     __slots__ = ("_entries", "_seq")
 
@@ -43,8 +44,13 @@ class Journal:
         items = [e for e in self._entries if kind is None or e[2] == kind]
         if limit is not None:
             items = items[-limit:] if limit > 0 else []
-        return [{"seq": seq, "at": at.isoformat(), "kind": k, **fields} for seq, at, k, fields in items]
+        return [{"seq": seq, "at": at.isoformat(), "kind": k, **_shown(fields)} for seq, at, k, fields in items]
 
     def clear(self) -> None:
         self._entries.clear()
         self._seq = 0
+
+
+def _shown(fields: dict[str, Any]) -> dict[str, Any]:
+    """``fields`` with every ``datetime`` value in ISO 8601."""
+    return {k: v.isoformat() if isinstance(v, datetime) else v for k, v in fields.items()}

@@ -650,6 +650,8 @@ class Ledger:
     # --- internals -----------------------------------------------------------------------------------
 
     def _catch_up(self, now: datetime) -> None:
+        if not self._expiries:  # nothing can lapse
+            return
         now = as_cst(now)
         while self._expiries and self._expiries[0][0] <= now:
             at, _, fid = heapq.heappop(self._expiries)

@@ -132,7 +132,10 @@ class Behaviour(_Frozen):
         """When the answer to a request submitted at ``submitted`` is ready (a poll instant, open, no
         maintenance)."""
         delay = math.ceil(self.latency_for(measure).sample(rng))  # whole seconds
-        return self.next_open(submitted + timedelta(seconds=delay))
+        due = submitted + timedelta(seconds=delay)
+        if self.business_hours is None and not self.maintenance:  # always open: next_open(due) is due
+            return due
+        return self.next_open(due)
 
     def next_open(self, at: datetime) -> datetime:
         """The first instant ≥ ``at`` at which the agency answers."""

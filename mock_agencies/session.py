@@ -110,7 +110,9 @@ class Session:
         self.seed = config.seed
         self.settings = settings
         self.catalogue = catalogue
-        self.profile: Profile = load_profile(config.profile, config.overrides or None)
+        self._behaviours: dict[str, Behaviour] = {}
+        self._calm: dict[str, bool] = {}
+        self._profile: Profile = load_profile(config.profile, config.overrides or None)
         self.clock = VirtualClock(config.origin or settings.origin, config.time_scale)
         self.journal = Journal(settings.journal_size)
         self.outbox = CallbackOutbox(
@@ -124,7 +126,6 @@ class Session:
         self._due: list[tuple[datetime, int, str]] = []
         self._ticket_seq = 0
         self._rngs: dict[tuple[str, str], random.Random] = {}
-        self._behaviours: dict[str, Behaviour] = {}
         self._last_advanced: datetime | None = None
         self._build_domain()
 
@@ -181,22 +182,40 @@ class Session:
             found = self._rngs[key] = random.Random(derive_seed(self.seed, agency_code, stream))
         return found
 
+    @property
+    def profile(self) -> Profile:
+        return self._profile
+
+    @profile.setter
+    def profile(self, profile: Profile) -> None:
+        """A new profile; the behaviours resolved from the old one are forgotten."""
+        self._profile = profile
+        self._behaviours.clear()
+        self._calm.clear()
+
     def behaviour(self, agency: Agency) -> Behaviour:
         found = self._behaviours.get(agency.code)
         if found is None:
-            found = self._behaviours[agency.code] = self.profile.behaviour(agency.profile, agency.code)
+            found = self._behaviours[agency.code] = self._profile.behaviour(agency.profile, agency.code)
+            # no maintenance window and no fault: every submit gets through (see draw_fault)
+            self._calm[agency.code] = not found.maintenance and not found.faults.any
         return found
 
     def set_profile(self, profile: Profile) -> None:
         self.profile = profile
         self.config.profile = profile.name
         self.config.overrides = profile.overrides
-        self._behaviours.clear()
 
     # -- submit / poll -------------------------------------------------------------------------------
 
     def draw_fault(self, agency: Agency) -> FaultDecision | None:
         """Whether the submit fails at the transport level (never touching the ledger)."""
+        calm = self._calm.get(agency.code)
+        if calm is None:
+            self.behaviour(agency)
+            calm = self._calm[agency.code]
+        if calm:  # nothing to draw (no random number is taken either way)
+            return None
         behaviour = self.behaviour(agency)
         now = self.now()
         window_end = behaviour.maintenance_end(now)
@@ -285,7 +304,7 @@ class Session:
             measure=request.measure.value,
             ticket_id=ticket.ticket_id,
             outcome="accepted",
-            due_at=due.isoformat(),
+            due_at=due,  # shown in ISO 8601 when read
         )
         if due <= now:
             self.pump(now)
@@ -390,7 +409,7 @@ class Session:
                 self.journal.record(at, "held", ticket_id=record.ticket.ticket_id, retry_at=retry.isoformat())
             return 0
         record.feedback = feedback
-        record.ticket = record.ticket.model_copy(update={"status": TicketStatus.ANSWERED})
+        record.ticket = _with_status(record.ticket, TicketStatus.ANSWERED)
         self.journal.record(
             at,
             "answer",
@@ -512,6 +531,19 @@ class Session:
             "journal_entries": len(self.journal),
             "journal_size": self.journal.maxlen,
         }
+
+
+def _with_status(ticket: Ticket, status: TicketStatus) -> Ticket:
+    """``ticket.model_copy(update={"status": status})``, made directly: the same shallow copy (values,
+    fields set; a ticket has no extra or private attributes) at half the cost, once per answer."""
+    new = Ticket.__new__(Ticket)
+    values = ticket.__dict__.copy()
+    values["status"] = status
+    object.__setattr__(new, "__dict__", values)
+    object.__setattr__(new, "__pydantic_fields_set__", ticket.__pydantic_fields_set__ | {"status"})
+    object.__setattr__(new, "__pydantic_extra__", None)
+    object.__setattr__(new, "__pydantic_private__", None)
+    return new
 
 
 def _jsonable(value: Any) -> Any:

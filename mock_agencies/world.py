@@ -141,6 +141,7 @@ def _default_weights() -> dict[str, float]:
 
 _DERIVED_CACHE = 50_000  # holdings lookups remembered (the request hot path asks the same ones again)
 
+
 class WorldConfig(_Frozen):
     """Distributions of the synthetic world (seed-independent defaults; all synthetic)."""
 
@@ -389,12 +390,16 @@ class World:
         """What ``id_number`` holds at ``agency_code`` originally (pins win): deterministic from
         (seed, id_number, agency). Agencies that answer no queries (auction, pricing, court account) hold
         nothing."""
+        key = (id_number, agency_code)
+        if key not in self._pins:
+            found = self._derived.get(key)
+            if found is not None:  # only cached once the agency and the number were found valid
+                return found
         agency = self.catalogue.get(agency_code)
         kind = _kind_of(id_number)
-        pinned = self._pins.get((id_number, agency_code))
+        pinned = self._pins.get(key)
         if pinned is not None:
             return pinned
-        key = (id_number, agency_code)
         found = self._derived.get(key)
         if found is None:
             found = self._generate(id_number, kind, agency)

@@ -31,6 +31,7 @@ from core_flow.agency_directory import AgencyDirectory, inquiry_scope
 from core_flow.engine import Event, EventKind, Outcome
 from core_flow.engine import commands as c
 from core_flow.errors import UserError
+from core_flow.legal_calendar import to_cst
 from core_flow.platform.court import DEFAULT_COURT, Court
 from core_flow.platform.filing import FilingPush, ResumptionPush
 from core_flow.protocol import ControlRequest, DeductStatus, Feedback, Holding, Measure, Subject
@@ -320,11 +321,12 @@ class Platform:
     def _answer_freeze(self, ctx: _Request, fb: Feedback) -> None:
         controlled = fb.amount_controlled_cents or 0
         if fb.ok and controlled > 0 and fb.freeze_id:
+            expires = to_cst(fb.expires_at) if fb.expires_at is not None else None
             out = self.runtime.submit(c.FreezeConfirmed(ctx.case_id, ctx.asset, ctx.agency, controlled, fb.freeze_id,
                                                         self.assets[(ctx.case_id, ctx.asset)][1].account_no,
-                                                        fb.expires_at))
-            if out.accepted and fb.expires_at is not None:
-                self._schedule_renewal(ctx.case_id, ctx.asset, fb.expires_at)
+                                                        expires))
+            if out.accepted and expires is not None:
+                self._schedule_renewal(ctx.case_id, ctx.asset, expires)
         self._notify("freeze_answered", case_id=ctx.case_id, asset=ctx.asset, controlled=controlled,
                      queue_position=fb.queue_position, ok=fb.ok)
 
@@ -346,8 +348,9 @@ class Platform:
 
     def _answer_renew(self, ctx: _Request, fb: Feedback) -> None:
         if fb.ok and fb.expires_at is not None:
-            if self.runtime.submit(c.FreezeRenewed(ctx.case_id, ctx.asset, fb.expires_at)).accepted:
-                self._schedule_renewal(ctx.case_id, ctx.asset, fb.expires_at)
+            expires = to_cst(fb.expires_at)  # one time zone object on every transport (JSON parsing makes its own)
+            if self.runtime.submit(c.FreezeRenewed(ctx.case_id, ctx.asset, expires)).accepted:
+                self._schedule_renewal(ctx.case_id, ctx.asset, expires)
         self._notify("renew_answered", case_id=ctx.case_id, asset=ctx.asset, ok=fb.ok, expires_at=fb.expires_at)
 
     def _answer_deduct(self, ctx: _Request, fb: Feedback) -> None:

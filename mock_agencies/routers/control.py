@@ -25,6 +25,21 @@ from mock_agencies.session import FaultDecision, Session, TicketRecord
 router = APIRouter(prefix="/agencies", tags=["control / 查控"])
 
 _JSON = "application/json"
+_JSON_TYPE_HEADER = (b"content-type", _JSON.encode("latin-1"))
+
+
+class JSONBytes(Response):
+    """A JSON body already rendered to bytes: the very response ``Response(body, status_code,
+    media_type="application/json")`` makes (same headers in the same order: content-length, content-type),
+    built without re-encoding the body or rescanning headers."""
+
+    media_type = _JSON
+
+    def __init__(self, body: bytes, status_code: int = 200) -> None:
+        self.status_code = status_code
+        self.background = None
+        self.body = body
+        self.raw_headers = [(b"content-length", str(len(body)).encode("latin-1")), _JSON_TYPE_HEADER]
 
 
 class SimulatedConnectionReset(ConnectionResetError):
@@ -125,7 +140,8 @@ def handle_submit(session: Session, agency: Agency, body: ControlRequest) -> Res
         return _fault_response(session, agency.code, body.request_no, fault)
     record, duplicate = _submit(session, agency, body)
     ticket = record.ticket.model_copy(update={"duplicate": True}) if duplicate else record.ticket
-    return Response(ticket.model_dump_json(), status_code=200 if duplicate else 202, media_type=_JSON)
+    # the bytes ``model_dump_json`` would give, without the str round trip
+    return JSONBytes(ticket.__pydantic_serializer__.to_json(ticket), 200 if duplicate else 202)
 
 
 def handle_poll(session: Session, code: str, ticket_id: str) -> Response:
@@ -133,7 +149,7 @@ def handle_poll(session: Session, code: str, ticket_id: str) -> Response:
     raises ``UserError`` (404) for an unknown agency or ticket."""
     session.catalogue.get(code)
     record = session.ticket(code, ticket_id)
-    return Response(_poll_body(record), media_type=_JSON)
+    return JSONBytes(_poll_body(record))
 
 
 def _poll_body(record: TicketRecord) -> bytes:
@@ -198,4 +214,4 @@ async def poll_by_request_no(
             where="query.request_no",
             code="not_found",
         )
-    return Response(_poll_body(record), media_type=_JSON)
+    return JSONBytes(_poll_body(record))
