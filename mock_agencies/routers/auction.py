@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import datetime
-from typing import TypeVar
+from typing import Any, TypeVar
 
 from fastapi import APIRouter, Depends, Path, Query
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
@@ -200,6 +200,16 @@ def _on_platform(session: Session, platform: str, listing_id: str) -> None:
     _listing_on(session.auction.get(listing_id), platform)
 
 
+def _act_on(session: Session, platform: str, listing_id: str, method: str, **kwargs: Any) -> ListingView:
+    """Run one auction-house action on a listing of ``platform`` at the session's now (and post its results)."""
+
+    def act(now: datetime) -> ListingView:
+        _on_platform(session, platform, listing_id)
+        return getattr(session.auction, method)(listing_id, **kwargs, now=now)
+
+    return _run(session, platform, act)
+
+
 @router.post(
     "/{platform}/listings/{listing_id}/deposits",
     response_model=ListingView,
@@ -212,11 +222,7 @@ async def pay_deposit(
     listing_id: str = LISTING,
     session: Session = Depends(get_session),
 ) -> ListingView:
-    def act(now: datetime) -> ListingView:
-        _on_platform(session, platform, listing_id)
-        return session.auction.pay_deposit(listing_id, **body.model_dump(), now=now)
-
-    return _run(session, platform, act)
+    return _act_on(session, platform, listing_id, "pay_deposit", **body.model_dump())
 
 
 @router.post(
@@ -231,11 +237,7 @@ async def place_bid(
     listing_id: str = LISTING,
     session: Session = Depends(get_session),
 ) -> ListingView:
-    def act(now: datetime) -> ListingView:
-        _on_platform(session, platform, listing_id)
-        return session.auction.place_bid(listing_id, **body.model_dump(), now=now)
-
-    return _run(session, platform, act)
+    return _act_on(session, platform, listing_id, "place_bid", **body.model_dump())
 
 
 @router.post(
@@ -251,11 +253,7 @@ async def relist(
     listing_id: str = LISTING,
     session: Session = Depends(get_session),
 ) -> ListingView:
-    def act(now: datetime) -> ListingView:
-        _on_platform(session, platform, listing_id)
-        return session.auction.relist(listing_id, **body.model_dump(), now=now)
-
-    return _run(session, platform, act)
+    return _act_on(session, platform, listing_id, "relist", **body.model_dump())
 
 
 @router.post(
@@ -270,11 +268,7 @@ async def decide_in_kind(
     listing_id: str = LISTING,
     session: Session = Depends(get_session),
 ) -> ListingView:
-    def act(now: datetime) -> ListingView:
-        _on_platform(session, platform, listing_id)
-        return session.auction.decide_in_kind(listing_id, accept=body.accept, now=now)
-
-    return _run(session, platform, act)
+    return _act_on(session, platform, listing_id, "decide_in_kind", accept=body.accept)
 
 
 @router.post(
@@ -290,8 +284,4 @@ async def start_sale(
     listing_id: str = LISTING,
     session: Session = Depends(get_session),
 ) -> ListingView:
-    def act(now: datetime) -> ListingView:
-        _on_platform(session, platform, listing_id)
-        return session.auction.start_sale(listing_id, **body.model_dump(), now=now)
-
-    return _run(session, platform, act)
+    return _act_on(session, platform, listing_id, "start_sale", **body.model_dump())
