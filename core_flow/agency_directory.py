@@ -13,6 +13,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
+from datetime import date
 from typing import Any
 
 from core_flow.errors import UserError
@@ -64,9 +65,20 @@ class AgencyDirectory:
 _ID_WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
 
 
+# GB/T 2260 province-level codes (incl. 71 台湾, 81 香港, 82 澳门, 83 for residence permits)
+_PROVINCES = frozenset("11 12 13 14 15 21 22 23 31 32 33 34 35 36 37 41 42 43 44 45 46 50 51 52 53 54 61 62 63 "
+                       "64 65 71 81 82 83".split())
+
+
 def _valid_id(value: str) -> bool:
-    """GB 11643: an 18-digit ID number whose last character is its check digit."""
-    if not _ID.match(value):
+    """GB 11643: an 18-digit ID number with a province code, a real birth date and its check digit."""
+    if not _ID.match(value) or value[:2] not in _PROVINCES:
+        return False
+    try:
+        born = date(int(value[6:10]), int(value[10:12]), int(value[12:14]))
+    except ValueError:
+        return False
+    if not 1850 <= born.year <= 2150:
         return False
     total = sum(int(d) * w for d, w in zip(value[:17], _ID_WEIGHTS, strict=True))
     return "10X98765432"[total % 11] == value[17]

@@ -18,7 +18,7 @@ DIRECTORY = AgencyDirectory.from_json(CATALOGUE.as_json())
 WORLD = World(seed=7, size=100_000)
 
 
-@settings(max_examples=60, deadline=None)
+@settings(max_examples=300, deadline=None)
 @given(index=st.integers(min_value=0, max_value=99_999), court=st.sampled_from(["410811", "110105", "440304"]))
 def test_both_sides_compute_the_same_scope(index, court):
     debtor = WORLD.debtor(index)
@@ -40,6 +40,16 @@ def test_scope_is_the_notices_list_plus_the_two_places_local_banks():
                          for a in local)
     assert any(a.region.startswith("11") for a in local) and any(a.region.startswith("41") for a in local)
     assert not any(a.group in (AgencyGroup.REAL_ESTATE, AgencyGroup.VEHICLE, AgencyGroup.EQUITY) for a in scope)
+
+
+def test_number_kind_is_told_apart_without_being_told():
+    """All-digit credit codes can pass the ID check digit; the birth date and province tell them apart."""
+    both = 0
+    for i in range(20_000):
+        d = WORLD.debtor(i)
+        assert registration_region(d.id_number) == (d.id_number[:6] if d.kind == "person" else d.id_number[2:8])
+        both += d.kind == "company" and d.id_number.isdigit()
+    assert both > 0  # the ambiguous case really occurs in the world
 
 
 def test_registration_region_of_person_and_company():
