@@ -16,7 +16,7 @@ from core_flow.gateway import Gateway, GatewayConfig, RetryPolicy, SimulatedTran
 from core_flow.legal_calendar import HolidayCalendar, LegalCalendar
 from core_flow.platform import DEFAULT_COURT, Court, LocalFilingPush, Platform
 from core_flow.process_loader import default_process
-from core_flow.runtime import Runtime
+from core_flow.runtime import Runtime, simulation_gc
 from mock_agencies.accounts_port import SessionAccounts
 from mock_agencies.catalogue import load_catalogue
 from mock_agencies.port import SessionPort
@@ -35,7 +35,7 @@ class VirtualCourt:
     clerk: Clerk | None
 
     def run_until(self, at: datetime) -> None:
-        with warnings.catch_warnings():  # dates beyond the holiday data are flagged on their events
+        with warnings.catch_warnings(), simulation_gc():  # dates beyond the holiday data are flagged on events
             warnings.simplefilter("ignore")
             self.clock.run_until(at)
 
