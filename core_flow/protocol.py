@@ -11,6 +11,12 @@ zhixing's own, openly documented profile of the same exchange (see ../shared/dom
 * the answer (``Feedback``) arrives later by callback to ``callback_url`` (retried until acknowledged)
   and can also be polled by ticket.
 
+集约查询 goes through the 总对总 system itself (agency code :data:`HUB`, ``zdz``): one query request per
+debtor names its ``scope`` (the agencies of the 集约查询); the system fans it out, each agency answers in its
+own time, and the answers come back in parts (``Feedback.batch``, a :class:`HubBatch`): each part carries the
+agencies that answered since the previous part — those that found property with their holdings, the rest as
+a list of codes. A poll returns every answer so far; the ticket is ``answered`` once the whole scope is.
+
 Amounts are integer cents (分) everywhere, so that ledgers reconcile to the cent.
 Both the mock agencies and the engine's gateway import these models; nothing here does I/O.
 """
@@ -66,6 +72,11 @@ class AgencyGroup(StrEnum):
     AUCTION = "auction"  # 网络司法拍卖平台
     PRICING = "pricing"  # 询价评估
     COURT_ACCOUNT = "court_account"  # 执行款专户 / 一案一账号
+    HUB = "hub"  # 总对总网络查控系统: the network itself, which fans a 集约查询 out
+
+
+HUB = "zdz"  # the agency code of the 总对总 system (the court's counterpart for 集约查询 and sweeps)
+MAX_SCOPE = 200  # agencies in one 总对总 query (a 集约查询 scope is about 30)
 
 
 class SubjectKind(StrEnum):
@@ -148,10 +159,21 @@ class ControlRequest(Frozen):
     callback_url: str | None = Field(
         default=None, max_length=2048, description="反馈回调地址 / where the answer is posted"
     )
+    scope: tuple[str, ...] | None = Field(
+        default=None,
+        min_length=1,
+        max_length=MAX_SCOPE,
+        description="总对总查询的协助单位（集约查询范围）/ the agencies a 总对总 query fans out to",
+    )
 
     @model_validator(mode="after")
     def _fields_for_measure(self) -> ControlRequest:
         needs_account, needs_freeze = _NEEDS_ACCOUNT, _NEEDS_FREEZE
+        if self.scope is not None:
+            if self.measure != Measure.QUERY:
+                raise ValueError("scope 只用于查询（00）/ scope is for queries (00) only")
+            if len(set(self.scope)) != len(self.scope):
+                raise ValueError("scope 中机构重复 / scope repeats an agency")
         if self.measure in needs_account and not self.account_no:
             raise ValueError("account_no 必填（冻结/查封）/ account_no is required for freeze and seal")
         if self.measure == Measure.FREEZE and self.amount_cents is None:
@@ -206,8 +228,32 @@ class Holding(Frozen):
     existing_freezes: tuple[ExistingFreeze, ...] = ()
 
 
+class AgencyAnswer(Frozen):
+    """One agency's answer inside a 总对总 part (:class:`HubBatch`)."""
+
+    agency: str
+    ok: bool = True
+    code: str = "0000"
+    message: str = ""
+    holdings: tuple[Holding, ...] = ()
+
+
+class HubBatch(Frozen):
+    """Answers the 总对总 system passes on together: one part of a fanned-out query (or, polled, all parts so
+    far). ``found`` are the answers that report property (or failed); ``none_found`` the agencies that
+    answered that the debtor holds nothing there."""
+
+    part: int = Field(ge=1, description="分批序号 / part number within the ticket")
+    found: tuple[AgencyAnswer, ...] = ()
+    none_found: tuple[str, ...] = ()
+    outstanding: int = Field(ge=0, description="尚未反馈的机构数 / agencies of the scope still to answer")
+
+    def agencies(self) -> list[str]:
+        return [a.agency for a in self.found] + list(self.none_found)
+
+
 class Feedback(Frozen):
-    """An agency's answer to one request (反馈)."""
+    """An agency's answer to one request (反馈); from the 总对总 system, a part of the answers (``batch``)."""
 
     ticket_id: str
     request_no: str
@@ -229,3 +275,4 @@ class Feedback(Frozen):
     existing_freezes: tuple[ExistingFreeze, ...] = ()
     deduct_status: DeductStatus | None = None  # 06
     amount_deducted_cents: int | None = None
+    batch: HubBatch | None = None  # 总对总 query: the agencies' answers in this part

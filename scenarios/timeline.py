@@ -47,23 +47,21 @@ def render(events: Iterable[Event], exchanges: bool = False) -> list[str]:
     def flush() -> None:
         if empty:
             first = empty[0]
-            names = _value([x.data.get("agency") for x in empty])
-            lines.append(f"{first.at:%Y-%m-%d %H:%M}  {first.case_id}  查询反馈 inquiry_answered ×{len(empty)} "
-                         f"无财产 nothing: {names}")
+            agencies = [a for x in empty for a in x.data["agencies"]]
+            lines.append(f"{first.at:%Y-%m-%d %H:%M}  {first.case_id}  查询反馈 inquiry_answered ×{len(agencies)} "
+                         f"无财产 nothing: {_value(agencies)}")
             empty.clear()
 
     for e in events:
         if e.kind == EventKind.EXCHANGE and not exchanges:
             skipped += 1
             continue
-        if e.kind == EventKind.INQUIRY_ANSWERED and not (e.data or {}).get("holdings") and (
-                not empty or (empty[0].at, empty[0].case_id) == (e.at, e.case_id)):
+        if e.kind == EventKind.INQUIRY_NONE_FOUND:
+            if empty and (empty[0].at, empty[0].case_id) != (e.at, e.case_id):
+                flush()
             empty.append(e)
             continue
         flush()
-        if e.kind == EventKind.INQUIRY_ANSWERED and not (e.data or {}).get("holdings"):
-            empty.append(e)
-            continue
         lines.append(f"{e.at:%Y-%m-%d %H:%M}  {e.case_id}  {describe(e)}")
     flush()
     if skipped:

@@ -95,6 +95,37 @@ def test_feedback_opened_in_time_raises_nothing(rt):
     assert rt.submit(c.OpenFeedback("K", "D1", "alipay")).refusal.code == "NO_FEEDBACK"
 
 
+def test_a_hub_part_answers_several_agencies_at_once_and_is_checked_as_a_whole(rt):
+    rt.submit(c.StartInquiry("K", "D1", SCOPE))
+    # a part naming an agency outside the scope, or one twice, changes nothing at all
+    out = rt.submit(c.InquiryAnswers("K", "D1", found=(("icbc", 1, 100),), none_found=("ccb", "cmb")))
+    assert out.refusal.code == "NOT_IN_SCOPE" and out.refusal.details == ("cmb",)
+    out = rt.submit(c.InquiryAnswers("K", "D1", none_found=("ccb", "ccb")))
+    assert out.refusal.code == "ALREADY_ANSWERED" and out.refusal.details == ("ccb",)
+    assert set(rt.cases["K"].outstanding("D1")) == set(SCOPE)
+    out = rt.submit(c.InquiryAnswers("K", "D1", found=(("icbc", 2, 500_000),), none_found=("ccb", "alipay")))
+    assert out.accepted
+    assert rt.cases["K"].outstanding("D1") == ["csdc", "lb_410800_zyb"]
+    assert [e.data["agency"] for e in kinds(rt, EventKind.FEEDBACK_RECEIVED)] == ["icbc"]  # only property is viewed
+    assert kinds(rt, EventKind.INQUIRY_NONE_FOUND)[0].data["agencies"] == ["ccb", "alipay"]
+    # an agency of an earlier part cannot answer again; the rest completes the inquiry
+    again = rt.submit(c.InquiryAnswers("K", "D1", none_found=("csdc", "alipay"))).refusal
+    assert again.code == "ALREADY_ANSWERED" and again.details == ("alipay",)
+    assert not kinds(rt, EventKind.INQUIRY_COMPLETED)
+    assert rt.submit(c.InquiryAnswers("K", "D1", none_found=("csdc", "lb_410800_zyb"))).accepted
+    assert len(kinds(rt, EventKind.INQUIRY_COMPLETED)) == 1
+    assert rt.submit(c.ManualQuery("K", "D1", "icbc")).accepted
+    # the property reported in the part runs the 3-day view rule like a single answer
+    rt.clock.advance(timedelta(days=5))
+    assert [e.data["agency"] for e in kinds(rt, EventKind.DUBAN_RAISED)] == ["icbc"]
+
+
+def test_a_part_without_agencies_or_for_a_debtor_not_inquired_is_refused(rt):
+    assert rt.submit(c.InquiryAnswers("K", "D1", none_found=("icbc",))).refusal.code == "NOT_IN_SCOPE"
+    rt.submit(c.StartInquiry("K", "D1", SCOPE))
+    assert rt.submit(c.InquiryAnswers("K", "D1")).refusal.code == "BAD_SCOPE"
+
+
 # ── money ──────────────────────────────────────────────────────────────────────────────────────
 def _money_flow(rt):
     rt.submit(c.FreezeConfirmed("K", "icbc-1", "icbc", 300_000_00, freeze_id="F1", account_no="A1"))

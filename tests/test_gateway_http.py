@@ -30,7 +30,19 @@ from core_flow.gateway import (
 )
 from core_flow.gateway.http import parse_retry_after
 from core_flow.legal_calendar import CST
-from core_flow.protocol import ControlRequest, Feedback, Measure, Subject, SubjectKind, Ticket, TicketStatus
+from core_flow.protocol import (
+    HUB,
+    AgencyAnswer,
+    ControlRequest,
+    Feedback,
+    HubBatch,
+    Holding,
+    Measure,
+    Subject,
+    SubjectKind,
+    Ticket,
+    TicketStatus,
+)
 
 BASE = "http://agencies.test"
 ORIGIN = datetime(2026, 3, 2, 9, 0, tzinfo=CST)
@@ -133,7 +145,7 @@ class FakeAgency:
                 404, json={"error": {"code": "not_found", "zh": "无此工单", "en": "no ticket"}}
             )
         feedback = self.answers.get(ticket.request_no)
-        if feedback is not None:
+        if feedback is not None and (feedback.batch is None or feedback.batch.outstanding == 0):
             ticket = ticket.model_copy(update={"status": TicketStatus.ANSWERED})
         body = {
             "ticket": ticket.model_dump(mode="json"),
@@ -516,6 +528,79 @@ async def test_callback_stops_polling(setup) -> None:
     await h.pass_virtual(3600)
     assert fake.polls <= polls + 1 and len(h.answers) == 1  # at most a poll already out
     assert Counter(h.kinds())["answer"] == 1
+
+
+# ---------------------------------------------------------------------------------------- 总对总 parts
+
+HUB_SCOPE = ("icbc", "ccb", "alipay", "csdc")
+
+
+def hub_request(n: int) -> ControlRequest:
+    return request(n).model_copy(update={"scope": HUB_SCOPE})
+
+
+def part(fake: FakeAgency, request_no: str, n: int, found: tuple[str, ...] = (), none: tuple[str, ...] = (),
+         outstanding: int = 0) -> Feedback:
+    """Part ``n`` of the hub's answer; the fake keeps the cumulative answer for polls."""
+    ticket = fake.tickets[request_no]
+    holding = Holding(account_no="6222000000000001", kind="deposit", balance_cents=100, available_cents=100)
+    batch = HubBatch(part=n, found=tuple(AgencyAnswer(agency=a, holdings=(holding,)) for a in found),
+                     none_found=none, outstanding=outstanding)
+    feedback = Feedback(ticket_id=ticket.ticket_id, request_no=request_no, agency=HUB, measure=Measure.QUERY,
+                        answered_at=ORIGIN, ok=True, code="0000", batch=batch)
+    before = fake.answers.get(request_no)
+    if before is not None and before.batch is not None:
+        batch = batch.model_copy(update={"found": before.batch.found + batch.found,
+                                         "none_found": before.batch.none_found + batch.none_found})
+    fake.answers[request_no] = feedback.model_copy(update={"batch": batch})
+    return feedback
+
+
+def passed_on(h: Harness) -> list[str]:
+    return [a for f in h.answers for a in f.batch.agencies()]
+
+
+async def test_hub_parts_pass_each_agency_on_once_duplicated_or_reordered(setup) -> None:
+    h, fake, _ = setup(None, HUB)
+    h.gateway.send(HUB, hub_request(1))
+    await h.until(lambda: h.state("REQ-1", HUB) is RequestState.ACCEPTED)
+    one = part(fake, "REQ-1", 1, found=("icbc",), none=("ccb",), outstanding=2)
+    two = part(fake, "REQ-1", 2, none=("alipay", "csdc"))
+    assert h.gateway.receive(two)  # the last part first: the request is not answered before the first
+    assert h.state("REQ-1", HUB) is RequestState.ACCEPTED
+    assert not h.gateway.receive(two)  # a duplicated part passes nothing on
+    assert h.gateway.receive(one)
+    assert h.state("REQ-1", HUB) is RequestState.ANSWERED
+    assert not h.gateway.receive(one)
+    assert sorted(passed_on(h)) == sorted(HUB_SCOPE)
+    assert [e.detail["outstanding"] for e in h.of("answer")] == [2, 0]
+    assert len(h.of("duplicate_answer")) == 2 and h.gateway.pending == 0
+
+
+async def test_a_cumulative_poll_passes_on_only_what_callbacks_did_not(setup) -> None:
+    h, fake, _ = setup(GatewayConfig(retry=FAST_RETRY, poll_interval=timedelta(minutes=5)), HUB)
+    h.gateway.send(HUB, hub_request(1))
+    await h.until(lambda: h.state("REQ-1", HUB) is RequestState.ACCEPTED)
+    assert h.gateway.receive(part(fake, "REQ-1", 1, found=("icbc",), outstanding=3))  # by callback
+    part(fake, "REQ-1", 2, none=("ccb",), outstanding=2)  # polled only
+    await h.until(lambda: len(h.answers) == 2)
+    assert h.answers[1].batch.agencies() == ["ccb"] and h.of("answer")[1].detail["via"] == "poll"
+    assert h.state("REQ-1", HUB) is RequestState.ACCEPTED  # still polling for the rest
+    part(fake, "REQ-1", 3, none=("alipay", "csdc"))
+    await h.until(lambda: h.state("REQ-1", HUB) is RequestState.ANSWERED)
+    assert sorted(passed_on(h)) == sorted(HUB_SCOPE)
+    polls = fake.polls
+    await h.pass_virtual(3600)
+    assert fake.polls == polls  # polling stops once the whole scope answered
+
+
+async def test_agencies_outside_the_scope_in_a_part_are_ignored(setup) -> None:
+    h, fake, _ = setup(None, HUB)
+    h.gateway.send(HUB, hub_request(1))
+    await h.until(lambda: h.state("REQ-1", HUB) is RequestState.ACCEPTED)
+    assert not h.gateway.receive(part(fake, "REQ-1", 1, none=("cmb",), outstanding=4))
+    assert h.gateway.receive(part(fake, "REQ-1", 2, none=("cmb", "icbc"), outstanding=3))
+    assert passed_on(h) == ["icbc"]
 
 
 def test_retry_after_parsing() -> None:

@@ -9,7 +9,7 @@ from datetime import datetime, timedelta
 import pytest
 
 from core_flow.agency_directory import inquiry_scope
-from core_flow.engine import EventKind
+from core_flow.engine import EventKind, answered_agencies
 from core_flow.engine import commands as c
 from core_flow.legal_calendar import CST
 from core_flow.protocol import AssetKind, Holding
@@ -62,7 +62,7 @@ def test_fully_enforced_case_reconciles_to_the_cent(court):
     started = events(court, "K1", EventKind.INQUIRY_STARTED)[0].data["agencies"]
     expected = [a.code for a in inquiry_scope(court.platform.directory, debtor.id_number, "410811")]
     assert started == expected
-    answered = [e.data["agency"] for e in events(court, "K1", EventKind.INQUIRY_ANSWERED)]
+    answered = [a for e in court.runtime.case_events("K1") for a in answered_agencies(e)]
     assert sorted(answered) == sorted(expected)  # every in-scope agency answered exactly once
 
     state = court.runtime.cases["K1"]

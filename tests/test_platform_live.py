@@ -12,7 +12,7 @@ from datetime import datetime
 import pytest
 
 from core_flow.agency_directory import inquiry_scope
-from core_flow.engine import EventKind
+from core_flow.engine import EventKind, answered_agencies
 from core_flow.engine import commands as c
 from core_flow.legal_calendar import CST
 from sim.live import live_court
@@ -56,8 +56,7 @@ async def test_inquiries_complete_exactly_once_and_money_reconciles(overrides):
             scope = [a.code for a in inquiry_scope(lc.platform.directory, debtor, "410811",
                                                    lc.platform.subjects[debtor].kind)]
             started = [e.data["agencies"] for e in lc.runtime.case_events(k) if e.kind == EventKind.INQUIRY_STARTED]
-            answered = Counter(e.data["agency"] for e in lc.runtime.case_events(k)
-                               if e.kind == EventKind.INQUIRY_ANSWERED)
+            answered = Counter(a for e in lc.runtime.case_events(k) for a in answered_agencies(e))
             assert started == [scope]
             assert answered == Counter(scope), k
         # the agencies accepted each request number once, however often it was retried

@@ -2,10 +2,10 @@
 
 from core_flow.engine import commands
 from core_flow.engine.engine import Engine
-from core_flow.engine.events import Event, EventKind, Outcome, Refusal, Timer, TimerKind
+from core_flow.engine.events import Event, EventKind, Outcome, Refusal, Timer, TimerKind, answered_agencies
 from core_flow.engine.state import CaseState, NodeState, NodeStatus
 
 __all__ = [
     "CaseState", "Engine", "Event", "EventKind", "NodeState", "NodeStatus", "Outcome", "Refusal", "Timer",
-    "TimerKind", "commands",
+    "TimerKind", "answered_agencies", "commands",
 ]

@@ -171,6 +171,18 @@ class InquiryAnswered:
 
 
 @dataclass(frozen=True, slots=True)
+class InquiryAnswers:
+    """Several in-scope agencies answered together — one part of a 总对总 answer. ``found`` holds
+    ``(agency, holdings, amount_cents)`` for each agency that reported property; ``none_found`` the agencies
+    that found nothing. Checked as a whole: one agency out of scope or answered before refuses the part."""
+
+    case_id: str
+    debtor: str
+    found: tuple[tuple[str, int, int], ...] = ()
+    none_found: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
 class OpenFeedback:
     """The handler opened (点击查看) an agency's feedback."""
 
@@ -292,7 +304,8 @@ class FireTimer:
 Command = (
     FileCase | Assign | VerifyIdentity | CorrectIdentity | StartNode | CompleteItem | CompleteNode | Record
     | RequestUnfreeze | ApproveUnfreeze | RejectUnfreeze | RequestLimitChange | ApproveLimitChange
-    | LiftSuspension | Close | FireTimer | StartInquiry | InquiryAnswered | OpenFeedback | ManualQuery
+    | LiftSuspension | Close | FireTimer | StartInquiry | InquiryAnswered | InquiryAnswers
+    | OpenFeedback | ManualQuery
     | FreezeConfirmed | FreezeRenewed | FreezeReleased | DeductionConfirmed | ApprovePayout | PayOut | RequestResumption
     | ApproveResumption | ResumptionFiled | LogExchange
 )

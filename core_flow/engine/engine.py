@@ -57,7 +57,7 @@ def _lead(period: Period) -> timedelta:
 _AFTER_CLOSING = (
     c.FireTimer, c.Record, c.CompleteItem, c.CompleteNode, c.StartNode, c.FreezeConfirmed, c.FreezeReleased,
     c.FreezeRenewed,
-    c.InquiryAnswered, c.OpenFeedback, c.RequestResumption, c.ApproveResumption, c.ResumptionFiled,
+    c.InquiryAnswered, c.InquiryAnswers, c.OpenFeedback, c.RequestResumption, c.ApproveResumption, c.ResumptionFiled,
     c.ManualQuery, c.LogExchange,
 )
 
@@ -97,6 +97,7 @@ class Engine(SpcRules, MoneyRules, ResumptionRules):
             c.FireTimer: self._fire,
             c.StartInquiry: self._start_inquiry,
             c.InquiryAnswered: self._inquiry_answered,
+            c.InquiryAnswers: self._inquiry_answers,
             c.OpenFeedback: self._open_feedback,
             c.ManualQuery: self._manual_query,
             c.FreezeConfirmed: self._freeze_confirmed,

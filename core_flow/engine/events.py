@@ -34,7 +34,8 @@ class EventKind(StrEnum):
     SWEEP_DUE = "sweep_due"  # 终本统查
     REFUSED = "refused"  # a command was refused (no state change)
     INQUIRY_STARTED = "inquiry_started"  # 集约查询 sent to its scope
-    INQUIRY_ANSWERED = "inquiry_answered"
+    INQUIRY_ANSWERED = "inquiry_answered"  # an agency reported property
+    INQUIRY_NONE_FOUND = "inquiry_none_found"  # agencies answered that the debtor holds nothing there
     INQUIRY_COMPLETED = "inquiry_completed"  # every in-scope agency answered
     FEEDBACK_RECEIVED = "feedback_received"  # an answer reported property: the 3-day view rule runs
     FEEDBACK_OPENED = "feedback_opened"  # 点击查看
@@ -127,3 +128,12 @@ class Outcome:
     @property
     def accepted(self) -> bool:
         return self.refusal is None
+
+
+def answered_agencies(event: Event) -> list[str]:
+    """The agencies whose 集约查询 answer ``event`` records (none for other kinds)."""
+    if event.kind == EventKind.INQUIRY_ANSWERED:
+        return [event.data["agency"]]
+    if event.kind == EventKind.INQUIRY_NONE_FOUND:
+        return list(event.data["agencies"])
+    return []

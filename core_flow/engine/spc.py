@@ -49,34 +49,66 @@ class SpcRules:
 
     def _inquiry_answered(self: Engine, state: CaseState, cmd: c.InquiryAnswered, now: datetime,
                           out: Outcome) -> None:
-        agencies = state.inquiries.get(cmd.debtor)
-        if agencies is None or cmd.agency not in agencies:
-            self._refuse(out, cmd, now, "NOT_IN_SCOPE", f"{cmd.agency} 不在该被执行人的集约查询范围内",
-                         f"{cmd.agency} is not in this debtor's 集约查询 scope")
+        if cmd.holdings > 0:
+            found, none = ((cmd.agency, cmd.holdings, cmd.amount_cents),), ()
+        else:
+            found, none = (), (cmd.agency,)
+        self._answers(state, cmd, cmd.debtor, found, none, now, out)
+
+    def _inquiry_answers(self: Engine, state: CaseState, cmd: c.InquiryAnswers, now: datetime,
+                         out: Outcome) -> None:
+        self._answers(state, cmd, cmd.debtor, cmd.found, cmd.none_found, now, out)
+
+    def _answers(self: Engine, state: CaseState, cmd: c.Command, debtor: str, found: tuple[tuple[str, int, int], ...],
+                 none_found: tuple[str, ...], now: datetime, out: Outcome) -> None:
+        """Agencies of ``debtor``'s 集约查询 answered at ``now``; those in ``found`` reported property, which
+        the handler must open within the view period (3 days) or a 督办 item is raised."""
+        agencies = state.inquiries.get(debtor)
+        codes = [a for a, _, _ in found]
+        codes.extend(none_found)
+        if not codes:
+            self._refuse(out, cmd, now, "BAD_SCOPE", "反馈中没有机构", "the answer names no agency")
             return
-        if agencies[cmd.agency] == "answered":
-            self._refuse(out, cmd, now, "ALREADY_ANSWERED", f"{cmd.agency} 已反馈", f"{cmd.agency} already answered")
+        if agencies is None:
+            self._refuse(out, cmd, now, "NOT_IN_SCOPE", "该被执行人没有进行中的集约查询",
+                         "no 集约查询 of this debtor is under way", tuple(codes))
+            return
+        outside = [a for a in codes if a not in agencies]
+        if outside:
+            names = "、".join(outside)
+            self._refuse(out, cmd, now, "NOT_IN_SCOPE", f"{names} 不在该被执行人的集约查询范围内",
+                         f"{', '.join(outside)} not in this debtor's 集约查询 scope", tuple(outside))
+            return
+        again = [a for a in codes if agencies[a] == "answered"]
+        if len(set(codes)) != len(codes):
+            again.extend(sorted({a for a in codes if codes.count(a) > 1}))
+        if again:
+            self._refuse(out, cmd, now, "ALREADY_ANSWERED", f"{'、'.join(again)} 已反馈",
+                         f"{', '.join(again)} already answered", tuple(again))
             return
         due = None
-        if cmd.holdings > 0:
+        if found:
             rules = self.process.inquiry
             due = self.calendar.deadline(now, rules.view_within, rules.view_policy).due  # may refuse: no change yet
-        agencies[cmd.agency] = "answered"
         cid = state.case_id
-        out.events.append(Event(now, cid, EventKind.INQUIRY_ANSWERED, VIEW_NODE, "", None,
-                                {"debtor": cmd.debtor, "agency": cmd.agency, "holdings": cmd.holdings,
-                                 "amount_cents": cmd.amount_cents}))
-        if due is not None:
+        events = out.events
+        for agency in codes:
+            agencies[agency] = "answered"
+        for agency, holdings, amount in found:
+            events.append(Event(now, cid, EventKind.INQUIRY_ANSWERED, VIEW_NODE, "", None,
+                                {"debtor": debtor, "agency": agency, "holdings": holdings, "amount_cents": amount}))
             token = state.next_token
             state.next_token += 1
-            state.feedback[(cmd.debtor, cmd.agency)] = FeedbackState(now, due, token, cmd.holdings, cmd.amount_cents)
-            key = f"{cmd.debtor}|{cmd.agency}"
-            out.timers.append(Timer(due, cid, TimerKind.VIEW, VIEW_NODE, key, "", token))
-            out.events.append(Event(now, cid, EventKind.FEEDBACK_RECEIVED, VIEW_NODE, "", None,
-                                    {"debtor": cmd.debtor, "agency": cmd.agency, "view_by": due}))
-        if not state.outstanding(cmd.debtor):
-            out.events.append(Event(now, cid, EventKind.INQUIRY_COMPLETED, VIEW_NODE, "", None,
-                                    {"debtor": cmd.debtor, "agencies": len(agencies)}))
+            state.feedback[(debtor, agency)] = FeedbackState(now, due, token, holdings, amount)
+            out.timers.append(Timer(due, cid, TimerKind.VIEW, VIEW_NODE, f"{debtor}|{agency}", "", token))
+            events.append(Event(now, cid, EventKind.FEEDBACK_RECEIVED, VIEW_NODE, "", None,
+                                {"debtor": debtor, "agency": agency, "view_by": due}))
+        if none_found:
+            events.append(Event(now, cid, EventKind.INQUIRY_NONE_FOUND, VIEW_NODE, "", None,
+                                {"debtor": debtor, "agencies": list(none_found)}))
+        if not state.outstanding(debtor):
+            events.append(Event(now, cid, EventKind.INQUIRY_COMPLETED, VIEW_NODE, "", None,
+                                {"debtor": debtor, "agencies": len(agencies)}))
 
     def _open_feedback(self: Engine, state: CaseState, cmd: c.OpenFeedback, now: datetime, out: Outcome) -> None:
         fb = state.feedback.get((cmd.debtor, cmd.agency))

@@ -16,7 +16,10 @@ Rules:
 * A per-agency circuit breaker opens after consecutive failures; while open, calls to that agency wait
   (``queued``), they do not fail; after the cool-down one trial goes out.
 * Every answer (callback, poll, simulated; duplicated, reordered) reaches ``on_answer`` exactly once; an
-  answer for an unknown request is reported (``unmatched_answer``) and otherwise ignored.
+  answer for an unknown request is reported (``unmatched_answer``) and otherwise ignored. A 总对总 query (a
+  request with a ``scope``) is answered in parts (``Feedback.batch``): each agency's answer reaches
+  ``on_answer`` exactly once, in whichever part (or cumulative poll) it first arrives; the request is answered
+  when its whole scope is.
 * Every request and answer is a :class:`GatewayEvent` given to ``on_event``.
 """
 
@@ -35,7 +38,7 @@ from core_flow.errors import UserError
 from core_flow.gateway.breaker import BreakerState, CircuitBreaker
 from core_flow.gateway.policy import RetryPolicy, is_retryable
 from core_flow.gateway.transport import Outcome, PollResult, SubmitResult, Transport
-from core_flow.protocol import ControlRequest, Feedback, TicketStatus
+from core_flow.protocol import ControlRequest, Feedback, HubBatch, TicketStatus
 
 
 class EventKind(StrEnum):
@@ -114,6 +117,7 @@ class _Request:
     last_error: str | None = None
     first_sent_at: datetime | None = None
     answered_at: datetime | None = None
+    seen: set[str] | None = None  # 总对总 query: the scope agencies whose answers were passed on
 
 
 @dataclass(slots=True)
@@ -194,6 +198,9 @@ class Gateway:
                 feedback=feedback,
             )
             return False
+        batch = feedback.batch
+        if batch is not None and item.request.scope is not None and item.state is not RequestState.ANSWERED:
+            return self._receive_part(item, feedback, batch, detail)
         if item.state is RequestState.ANSWERED:
             self._counts["duplicate_answers"] += 1
             self._emit(
@@ -221,6 +228,41 @@ class Gateway:
             detail=detail,
             feedback=feedback,
         )
+        if self.on_answer is not None:
+            self.on_answer(feedback)
+        return True
+
+    def _receive_part(self, item: _Request, feedback: Feedback, batch: HubBatch, detail: dict[str, Any]) -> bool:
+        """A part (or a cumulative poll) of a 总对总 answer: pass on the agencies not passed on before."""
+        scope = item.request.scope or ()
+        seen = item.seen
+        if seen is None:
+            seen = item.seen = set()
+        fresh_found = tuple(a for a in batch.found if a.agency not in seen and a.agency in scope)
+        fresh_none = tuple(a for a in batch.none_found if a not in seen and a in scope)
+        if not fresh_found and not fresh_none:
+            self._counts["duplicate_answers"] += 1
+            self._emit(EventKind.DUPLICATE_ANSWER, item.agency, feedback.request_no, feedback.ticket_id,
+                       item.attempts, detail={**detail, "part": batch.part})
+            return False
+        if len(fresh_found) != len(batch.found) or len(fresh_none) != len(batch.none_found):
+            feedback = feedback.model_copy(update={"batch": batch.model_copy(
+                update={"found": fresh_found, "none_found": fresh_none})})
+        seen.update(a.agency for a in fresh_found)
+        seen.update(fresh_none)
+        item.ticket_id = feedback.ticket_id
+        complete = len(seen) >= len(scope)
+        if complete:
+            if item.state is RequestState.WAITING:
+                self._unqueue(item)
+            item.state = RequestState.ANSWERED
+            item.answered_at = self.clock.now()
+            self._cancel_timer(item)
+            self._counts["answered"] += 1
+        self._counts["parts"] += 1
+        self._emit(EventKind.ANSWER, item.agency, feedback.request_no, feedback.ticket_id, item.attempts,
+                   detail={**detail, "part": batch.part, "agencies": len(fresh_found) + len(fresh_none),
+                           "outstanding": len(scope) - len(seen)}, feedback=feedback)
         if self.on_answer is not None:
             self.on_answer(feedback)
         return True
@@ -479,8 +521,8 @@ class Gateway:
         answered = (
             result.outcome is Outcome.ACCEPTED
             and result.ticket is not None
-            and result.ticket.status is TicketStatus.ANSWERED
             and result.feedback is not None
+            and (result.ticket.status is TicketStatus.ANSWERED or result.feedback.batch is not None)
         )
         self._emit(
             EventKind.POLLED,
@@ -498,6 +540,8 @@ class Gateway:
         if answered:
             assert result.feedback is not None
             self.receive(result.feedback, via="poll")
+            if item.state is RequestState.ACCEPTED:  # a 总对总 query with agencies still to answer
+                self._schedule_poll(item)
         elif result.outcome is Outcome.REJECTED:
             item.last_error = result.detail  # e.g. the agency forgot the ticket: stop polling, keep waiting
         else:
