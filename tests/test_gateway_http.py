@@ -35,8 +35,8 @@ from core_flow.protocol import (
     AgencyAnswer,
     ControlRequest,
     Feedback,
-    HubBatch,
     Holding,
+    HubBatch,
     Measure,
     Subject,
     SubjectKind,
@@ -455,6 +455,21 @@ async def test_per_agency_concurrency_limit(setup) -> None:
         f"REQ-{n}" for n in range(6)
     ]  # FIFO
     assert h.gateway.stats()["agencies"]["icbc"]["peak_in_flight"] == 2
+
+
+async def test_one_agency_may_have_its_own_concurrency_limit(setup) -> None:
+    h, fake, _ = setup(GatewayConfig(retry=FAST_RETRY, max_in_flight=1, in_flight_for={HUB: 3}), HUB, "icbc")
+    hub, icbc = h.fakes[HUB], h.fakes["icbc"]
+    hub.gate = icbc.gate = asyncio.Event()
+    for n in range(5):
+        h.gateway.send(HUB, hub_request(n))
+        h.gateway.send("icbc", request(100 + n))
+    await h.until(lambda: hub.in_flight == 3 and icbc.in_flight == 1)
+    await h.pass_virtual(600)
+    assert hub.calls == 3 and icbc.calls == 1
+    hub.gate.set()
+    await h.until(lambda: hub.calls == 5 and icbc.calls == 5)
+    assert hub.peak == 3 and icbc.peak == 1
 
 
 # ------------------------------------------------------------------------------------------------ answers

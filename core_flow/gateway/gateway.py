@@ -76,6 +76,7 @@ class GatewayEvent:
 class GatewayConfig:
     retry: RetryPolicy = field(default_factory=RetryPolicy)
     max_in_flight: int = 8  # calls out at once per agency
+    in_flight_for: dict[str, int] = field(default_factory=dict)  # per-agency exceptions (e.g. the 总对总 hub)
     breaker_threshold: int = 5  # consecutive failures that open an agency's circuit
     breaker_cooldown: timedelta = timedelta(seconds=30)
     poll_interval: timedelta | None = None  # None: rely on callbacks (or the simulated transport)
@@ -84,7 +85,7 @@ class GatewayConfig:
     callback_url: str | None = None  # filled into requests that name none
 
     def __post_init__(self) -> None:
-        if self.max_in_flight < 1:
+        if self.max_in_flight < 1 or any(n < 1 for n in self.in_flight_for.values()):
             raise ValueError("max_in_flight must be >= 1")
         if self.poll_interval is not None and self.poll_interval <= timedelta(0):
             raise ValueError("poll_interval must be positive")
@@ -357,7 +358,8 @@ class Gateway:
 
     def _dispatch_ready(self, code: str) -> None:
         agency = self._agency(code)
-        while agency.ready and agency.in_flight < self.config.max_in_flight:
+        limit = self.config.in_flight_for.get(code, self.config.max_in_flight)
+        while agency.ready and agency.in_flight < limit:
             job, item = agency.ready[0]
             if item.state is not (RequestState.WAITING if job == "submit" else RequestState.ACCEPTED):
                 agency.ready.popleft()  # answered meanwhile
