@@ -17,6 +17,10 @@ own time, and the answers come back in parts (``Feedback.batch``, a :class:`HubB
 agencies that answered since the previous part — those that found property with their holdings, the rest as
 a list of codes. A poll returns every answer so far; the ticket is ``answered`` once the whole scope is.
 
+A freeze that was queued (轮候) or only partly effective may take effect later, when earlier measures are
+released: the agency then sends a *notice* about the answered freeze request — a ``Feedback`` with ``notice``
+= 1, 2, … (the idempotency key with the request) and the amount newly controlled.
+
 Amounts are integer cents (分) everywhere, so that ledgers reconcile to the cent.
 Both the mock agencies and the engine's gateway import these models; nothing here does I/O.
 """
@@ -276,3 +280,10 @@ class Feedback(Frozen):
     deduct_status: DeductStatus | None = None  # 06
     amount_deducted_cents: int | None = None
     batch: HubBatch | None = None  # 总对总 query: the agencies' answers in this part
+    notice: int | None = Field(
+        default=None,
+        ge=1,
+        description="已反馈请求的后续通知序号：轮候冻结生效或部分冻结补足，amount_controlled_cents 为本次新增"
+        "控制金额 / a later notice about an answered request, numbered per request: a queued (轮候) freeze took "
+        "effect or a partial freeze was topped up; amount_controlled_cents is the amount newly controlled",
+    )

@@ -545,6 +545,23 @@ async def test_callback_stops_polling(setup) -> None:
     assert Counter(h.kinds())["answer"] == 1
 
 
+async def test_later_notices_are_passed_on_once_each_even_before_the_answer(setup) -> None:
+    """A queued freeze that takes effect later is told by numbered notices about the answered request."""
+    h, fake, _ = setup()
+    h.gateway.send("icbc", request(1, Measure.FREEZE))
+    await h.until(lambda: h.state("REQ-1") is RequestState.ACCEPTED)
+    answer = fake.answer("REQ-1")
+    first = answer.model_copy(update={"notice": 1, "amount_controlled_cents": 30_000})
+    second = answer.model_copy(update={"notice": 2, "amount_controlled_cents": 20_000})
+    assert h.gateway.receive(second)  # overtook the answer and the first notice
+    assert h.gateway.receive(answer) and h.gateway.receive(first)
+    assert not h.gateway.receive(first) and not h.gateway.receive(second)
+    assert [(f.notice, f.amount_controlled_cents) for f in h.answers] == [(2, 20_000), (None, None), (1, 30_000)]
+    assert len(h.of("notice")) == 2 and len(h.of("duplicate_answer")) == 2
+    stranger = first.model_copy(update={"request_no": "REQ-404"})
+    assert not h.gateway.receive(stranger) and len(h.of("unmatched_answer")) == 1
+
+
 # ---------------------------------------------------------------------------------------- 总对总 parts
 
 HUB_SCOPE = ("icbc", "ccb", "alipay", "csdc")

@@ -49,6 +49,7 @@ class EventKind(StrEnum):
     REJECTED = "rejected"  # final 4xx
     GAVE_UP = "gave_up"
     ANSWER = "answer"  # delivered to on_answer
+    NOTICE = "notice"  # a later notice about an answered request (轮候 took effect), delivered to on_answer
     DUPLICATE_ANSWER = "duplicate_answer"
     UNMATCHED_ANSWER = "unmatched_answer"
     POLLED = "polled"
@@ -119,6 +120,7 @@ class _Request:
     first_sent_at: datetime | None = None
     answered_at: datetime | None = None
     seen: set[str] | None = None  # 总对总 query: the scope agencies whose answers were passed on
+    notices: set[int] | None = None  # numbers of the later notices passed on
 
 
 @dataclass(slots=True)
@@ -199,6 +201,8 @@ class Gateway:
                 feedback=feedback,
             )
             return False
+        if feedback.notice is not None:
+            return self._receive_notice(item, feedback, detail)
         batch = feedback.batch
         if batch is not None and item.request.scope is not None and item.state is not RequestState.ANSWERED:
             return self._receive_part(item, feedback, batch, detail)
@@ -229,6 +233,27 @@ class Gateway:
             detail=detail,
             feedback=feedback,
         )
+        if self.on_answer is not None:
+            self.on_answer(feedback)
+        return True
+
+    def _receive_notice(self, item: _Request, feedback: Feedback, detail: dict[str, Any]) -> bool:
+        """A later notice about a request (a queued freeze took effect): passed on once per number, whenever it
+        comes — before the answer too (callbacks overtake each other)."""
+        notices = item.notices
+        if notices is None:
+            notices = item.notices = set()
+        number = feedback.notice
+        assert number is not None
+        if number in notices:
+            self._counts["duplicate_answers"] += 1
+            self._emit(EventKind.DUPLICATE_ANSWER, item.agency, feedback.request_no, feedback.ticket_id,
+                       item.attempts, detail={**detail, "notice": number})
+            return False
+        notices.add(number)
+        self._counts["notices"] += 1
+        self._emit(EventKind.NOTICE, item.agency, feedback.request_no, feedback.ticket_id, item.attempts,
+                   detail={**detail, "notice": number}, feedback=feedback)
         if self.on_answer is not None:
             self.on_answer(feedback)
         return True
