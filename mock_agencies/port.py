@@ -6,6 +6,10 @@ back, so build the session with the simulation's origin and ``time_scale=0``). F
 the HTTP router draws them (``Session.draw_fault``), so a profile's error rates apply in simulation too; a
 faulted submit changes nothing in the ledger. Requests should carry no ``callback_url``: callbacks are
 queued by the session but never delivered here.
+
+A 总对总 query (agency ``zdz`` with a ``scope``) is answered in parts: ``collect`` hands over each part
+produced since the previous collect (one ``Feedback`` per part, not the cumulative one the ticket keeps for
+polls), and ``next_due`` names the instant of the next part.
 """
 
 from __future__ import annotations
@@ -35,6 +39,7 @@ class SessionPort:
         self._pending: dict[str, TicketRecord] = {}  # ticket id → record, not yet collected
         self._heap: list[tuple[datetime, int, str]] = []  # (due, seq, ticket id); stale entries skipped
         self._seq = 0
+        self._parts_seen: dict[str, int] = {}  # 总对总 ticket id → parts already collected
         self.faults = 0
 
     def _move(self, now: datetime) -> None:
@@ -72,7 +77,12 @@ class SessionPort:
             record, duplicate = session.submit(found, request)
         except UserError as err:
             return _rejected(err)
-        if record.ticket.status is TicketStatus.ANSWERED:
+        if record.hub is not None:
+            ticket_id = record.ticket.ticket_id
+            if ticket_id not in self._pending:  # new, or a repeat of a collected one: every part (again)
+                self._parts_seen[ticket_id] = 0
+                self._watch(record, session.now() if record.hub.parts else record.due_at)
+        elif record.ticket.status is TicketStatus.ANSWERED:
             # answered at once, or a repeat of an answered request: hand the answer (again) to collect
             self._watch(record, session.now())
         elif record.ticket.ticket_id not in self._pending:
@@ -88,8 +98,9 @@ class SessionPort:
             if record is None:
                 heapq.heappop(heap)
                 continue
-            if record.ticket.status is not TicketStatus.ANSWERED and record.due_at != at:
-                heapq.heappop(heap)  # the answer was held: its due instant moved
+            if (record.ticket.status is not TicketStatus.ANSWERED and record.due_at != at
+                    and not self._uncollected(record)):
+                heapq.heappop(heap)  # the answer was held (or the next part is later): its due instant moved
                 self._seq += 1
                 heapq.heappush(heap, (record.due_at, self._seq, ticket_id))
                 continue
@@ -108,6 +119,9 @@ class SessionPort:
             record = self._pending.get(entry[2])
             if record is None:
                 continue
+            if record.hub is not None:
+                self._collect_parts(entry, record, out, keep)
+                continue
             if record.ticket.status is TicketStatus.ANSWERED and record.feedback is not None:
                 del self._pending[entry[2]]
                 out.append(record.feedback)
@@ -117,6 +131,30 @@ class SessionPort:
             heapq.heappush(heap, entry)
         out.sort(key=lambda f: f.answered_at)
         return out
+
+    def _uncollected(self, record: TicketRecord) -> bool:
+        """A 总对总 ticket with parts made but not collected yet (they go at the instant watched)."""
+        hub = record.hub
+        return hub is not None and len(hub.parts) > self._parts_seen.get(record.ticket.ticket_id, 0)
+
+    def _collect_parts(
+        self,
+        entry: tuple[datetime, int, str],
+        record: TicketRecord,
+        out: list[Feedback],
+        keep: list[tuple[datetime, int, str]],
+    ) -> None:
+        ticket_id = entry[2]
+        parts = record.hub.parts if record.hub is not None else []
+        seen = self._parts_seen.get(ticket_id, 0)
+        if len(parts) > seen:
+            out.extend(parts[seen:])
+            self._parts_seen[ticket_id] = len(parts)
+        if record.ticket.status is TicketStatus.ANSWERED:
+            del self._pending[ticket_id]
+            self._parts_seen.pop(ticket_id, None)
+        else:
+            keep.append(entry)  # more parts to come: ``next_due`` re-files it at the next part's instant
 
     @property
     def outstanding(self) -> int:

@@ -7,6 +7,10 @@ from the behaviour profile; :meth:`Session.pump` produces every answer due by ``
 no I/O) and :meth:`Session.deliver_due` posts due callbacks. :meth:`Session.advance` skips time,
 doing both at every intermediate instant. Nothing here reads the wall clock except through the
 session's :class:`~mock_agencies.clock.VirtualClock`.
+
+A query to the 总对总 hub (agency ``zdz``, with a ``scope``) is one ticket fanned out by
+:class:`~mock_agencies.hub.Hub`: one due entry per distinct answer instant, one part per instant (journalled
+as one answer, called back alone with the key ``ticket:part``); the ticket keeps the cumulative answer.
 """
 
 from __future__ import annotations
@@ -28,6 +32,7 @@ from core_flow.errors import UserError
 from core_flow.protocol import ControlRequest, Feedback, Ticket, TicketStatus
 from mock_agencies.callbacks import CallbackOutbox, Delivery, DeliveryState
 from mock_agencies.clock import VirtualClock, as_cst
+from mock_agencies.hub import Hub, HubFanout, Scope
 from mock_agencies.journal import Journal
 from mock_agencies.profiles import Behaviour, CallbackBehaviour, FaultKind, Profile, load_profile
 from mock_agencies.settings import Settings
@@ -59,8 +64,9 @@ class TicketRecord:
     request: ControlRequest
     agency: Agency
     due_at: datetime
-    feedback: Feedback | None = None
+    feedback: Feedback | None = None  # a 总对总 query's: the cumulative answer (every part so far)
     held: int = 0  # times the answer was not ready at its due instant
+    hub: HubFanout | None = None  # a 总对总 query: its fan-out (``due_at`` is its next part's instant)
     _json_of: Feedback | None = field(default=None, repr=False, compare=False)
     _json: dict[str, Any] | None = field(default=None, repr=False, compare=False)
 
@@ -127,6 +133,7 @@ class Session:
         self._ticket_seq = 0
         self._rngs: dict[tuple[str, str], random.Random] = {}
         self._last_advanced: datetime | None = None
+        self.hub = Hub(self)
         self._build_domain()
 
     # -- the contract (used by the auction / pricing routers) ----------------------------------------
@@ -208,8 +215,17 @@ class Session:
 
     # -- submit / poll -------------------------------------------------------------------------------
 
-    def draw_fault(self, agency: Agency) -> FaultDecision | None:
-        """Whether the submit fails at the transport level (never touching the ledger)."""
+    def calm(self, agency: Agency) -> bool:
+        """No maintenance window and no fault in ``agency``'s behaviour: every submit gets through."""
+        calm = self._calm.get(agency.code)
+        if calm is None:
+            self.behaviour(agency)
+            calm = self._calm[agency.code]
+        return calm
+
+    def draw_fault(self, agency: Agency, at: datetime | None = None) -> FaultDecision | None:
+        """Whether the submit (now, or at ``at``: the 总对总 hub's submits) fails at the transport level
+        (never touching the ledger)."""
         calm = self._calm.get(agency.code)
         if calm is None:
             self.behaviour(agency)
@@ -217,7 +233,7 @@ class Session:
         if calm:  # nothing to draw (no random number is taken either way)
             return None
         behaviour = self.behaviour(agency)
-        now = self.now()
+        now = self.now() if at is None else at
         window_end = behaviour.maintenance_end(now)
         if window_end is not None:
             # real seconds at the current speed; with a stopped clock (scale 0), virtual seconds
@@ -268,6 +284,7 @@ class Session:
             return record, True
         try:
             self.backend.validate(agency, request)
+            scope = self.hub.scope_of(agency, request.scope)
         except UserError as err:
             self.journal.record(
                 now,
@@ -288,6 +305,8 @@ class Session:
             status=TicketStatus.ACCEPTED,
             accepted_at=now,
         )
+        if scope is not None:
+            return self._submit_hub(agency, request, ticket, scope, now), False
         interim = self.backend.accept(agency, request, ticket, now)
         due = self.behaviour(agency).answer_due(request.measure, now, self.rng(agency.code, "latency"))
         record = TicketRecord(ticket=ticket, request=request, agency=agency, due_at=due)
@@ -309,6 +328,37 @@ class Session:
         if due <= now:
             self.pump(now)
         return record, False
+
+    def _submit_hub(
+        self, agency: Agency, request: ControlRequest, ticket: Ticket, scope: Scope, now: datetime
+    ) -> TicketRecord:
+        """A 总对总 query accepted: fanned out, one due entry per distinct answer instant."""
+        fanout = self.hub.plan(request.subject.id_number, scope, now)
+        first = fanout.next_due() or now  # a scope is never empty
+        record = TicketRecord(ticket=ticket, request=request, agency=agency, due_at=first, hub=fanout)
+        ticket_id = ticket.ticket_id
+        self.tickets[ticket_id] = record
+        self._by_request[(agency.code, request.request_no)] = ticket_id
+        due = self._due
+        for at in fanout.instants():
+            self._ticket_seq += 1
+            heapq.heappush(due, (at, self._ticket_seq, ticket_id))
+        self.journal.record(
+            now,
+            "submit",
+            agency=agency.code,
+            request_no=request.request_no,
+            measure=request.measure.value,
+            ticket_id=ticket_id,
+            outcome="accepted",
+            due_at=first,
+            scope=len(scope.agencies),
+            instants=len(fanout.groups),
+            hub_retries=fanout.retries,
+        )
+        if first <= now:
+            self.pump(now)
+        return record
 
     def ticket(self, agency_code: str, ticket_id: str) -> TicketRecord:
         self.pump(self.now())
@@ -389,6 +439,8 @@ class Session:
             self.journal.record(at, "notice", url=notice.url, key=key, event=payload.get("event"))
 
     def _answer(self, record: TicketRecord, at: datetime) -> int:
+        if record.hub is not None:
+            return self._answer_hub(record, record.hub, at)
         agency = record.agency
         try:
             feedback = self.backend.answer(agency, record.request, record.ticket, at)
@@ -425,6 +477,43 @@ class Session:
                 record.feedback_json,
                 at,
                 record.ticket.ticket_id,
+                self.behaviour(agency).callbacks,
+                self.rng(agency.code, "callbacks"),
+            )
+        return 1
+
+    def _answer_hub(self, record: TicketRecord, fanout: HubFanout, at: datetime) -> int:
+        """One part of a 总对总 query: the agencies due by ``at`` answer; callback with this part only."""
+        part = self.hub.answer(record, fanout, at)
+        if part is None:
+            return 0
+        batch = part.batch
+        assert batch is not None
+        nxt = fanout.next_due()
+        record.due_at = at if nxt is None else nxt
+        ticket_id = record.ticket.ticket_id
+        if nxt is None:
+            record.ticket = _with_status(record.ticket, TicketStatus.ANSWERED)
+        self.journal.record(
+            at,
+            "answer",
+            agency=record.agency.code,
+            ticket_id=ticket_id,
+            ok=True,
+            code=part.code,
+            part=batch.part,
+            found=len(batch.found),
+            none_found=len(batch.none_found),
+            outstanding=batch.outstanding,
+        )
+        url = record.request.callback_url
+        if url:
+            agency = record.agency
+            self._queue(
+                url,
+                part.model_dump(mode="json"),
+                at,
+                f"{ticket_id}:{batch.part}",
                 self.behaviour(agency).callbacks,
                 self.rng(agency.code, "callbacks"),
             )

@@ -40,6 +40,18 @@ class Settings(BaseModel):
     callback_backoff_cap_seconds: float = Field(default=3600.0, gt=0)
     callback_timeout_seconds: float = Field(default=5.0, gt=0, description="回调 HTTP 超时（真实秒）")
     background: bool = Field(default=True, description="实时推进后台任务 / run the real-time ticker")
+    hub_retry_seconds: float = Field(
+        default=60.0,
+        gt=0,
+        le=86400,
+        description="总对总重试故障机构的间隔（虚拟秒）/ the hub's retry after an agency's fault (virtual s)",
+    )
+    hub_max_attempts: int = Field(
+        default=20,
+        ge=1,
+        le=10_000,
+        description="总对总对一家机构最多尝试次数 / the hub's attempts at an agency before reporting it failed",
+    )
 
     @field_validator("origin")
     @classmethod

@@ -140,8 +140,9 @@ def _inquiry(run: Run, step: StepBase, a: Any) -> None:
             raise StepFailure(f"恰为 exactly {len(want)} 家机构 agencies", f"{len(agencies)} 家；缺 missing {missing}；"
                                                                           f"多 extra {extra}")
         if len(run.subjects) == 1:  # the requests that actually went out through the gateway
-            sent = sorted({e.data["agency"] for e in run.events(step) if e.kind == EventKind.EXCHANGE
-                           and e.data.get("kind") == "sent" and e.data.get("measure") == "inquiry"})
+            sent = sorted({a for e in run.events(step) if e.kind == EventKind.EXCHANGE
+                           and e.data.get("kind") == "sent" and e.data.get("measure") == "inquiry"
+                           for a in e.data.get("scope") or (e.data["agency"],)})  # 总对总: the scope it names
             if sent != sorted(want):
                 raise StepFailure(f"查询请求发往 requests sent to {sorted(want)}", f"发往 sent to {sent}")
     for code in a.includes:

@@ -184,6 +184,7 @@ class HttpAgencyPort:
         self._pending: dict[str, str] = {}  # ticket id → agency code, not yet collected
         self._heap: list[tuple[datetime, int, str]] = []  # (due, seq, ticket id)
         self._seq = 0
+        self._passed: dict[str, set[str]] = {}  # 总对总 ticket → agencies whose answers were collected
 
     def _watch(self, ticket_id: str, agency: str, at: datetime) -> None:
         self._pending[ticket_id] = agency
@@ -215,8 +216,10 @@ class HttpAgencyPort:
             ticket = Ticket.model_validate_json(response.content)
         except ValidationError as err:
             return SubmitResult(Outcome.BAD_RESPONSE, status=response.status_code, detail=str(err)[:300])
-        if ticket.status is TicketStatus.ANSWERED:
-            self._watch(ticket.ticket_id, agency, now)  # answered at once, or a repeat: hand it (again)
+        if ticket.status is TicketStatus.ANSWERED or (request.scope is not None
+                                                      and ticket.ticket_id not in self._pending):
+            # answered at once, or a repeat: hand it (again); a 总对总 query: collect what answered at once
+            self._watch(ticket.ticket_id, agency, now)
         elif ticket.ticket_id not in self._pending:
             due = self._due_at(ticket.ticket_id)
             self._watch(ticket.ticket_id, agency, due)
@@ -240,7 +243,11 @@ class HttpAgencyPort:
                 continue
             answer = client.call("GET", f"/agencies/{quote(agency, safe='')}/requests/{quote(ticket_id, safe='')}")
             ticket = Ticket.model_validate(answer["ticket"])
-            if ticket.status is TicketStatus.ANSWERED and answer.get("feedback") is not None:
+            feedback = answer.get("feedback")
+            if feedback is not None and feedback.get("batch") is not None:
+                self._collect_part(ticket, Feedback.model_validate(feedback), out, now)
+                continue
+            if ticket.status is TicketStatus.ANSWERED and feedback is not None:
                 del self._pending[ticket_id]
                 out.append(Feedback.model_validate(answer["feedback"]))
                 continue
@@ -249,6 +256,27 @@ class HttpAgencyPort:
             heapq.heappush(heap, (max(due, now + timedelta(microseconds=1)), self._seq, ticket_id))
         out.sort(key=lambda f: f.answered_at)
         return out
+
+    def _collect_part(self, ticket: Ticket, cumulative: Feedback, out: list[Feedback], now: datetime) -> None:
+        """A 总对总 ticket polled at one of its instants: the answers not collected before make this instant's
+        part (as ``SessionPort`` hands them over in-process); then wait for its next instant, if any."""
+        ticket_id = ticket.ticket_id
+        batch = cumulative.batch
+        assert batch is not None
+        passed = self._passed.setdefault(ticket_id, set())
+        found = tuple(a for a in batch.found if a.agency not in passed)
+        none_found = tuple(a for a in batch.none_found if a not in passed)
+        if found or none_found:
+            passed.update(a.agency for a in found)
+            passed.update(none_found)
+            out.append(cumulative.model_copy(update={"batch": batch.model_copy(
+                update={"found": found, "none_found": none_found})}))
+        if ticket.status is TicketStatus.ANSWERED:
+            del self._pending[ticket_id]
+            return
+        self._seq += 1
+        heapq.heappush(self._heap, (max(self._due_at(ticket_id), now + timedelta(microseconds=1)), self._seq,
+                                    ticket_id))
 
     @property
     def outstanding(self) -> int:

@@ -30,6 +30,7 @@ from core_flow.gateway import Gateway, GatewayConfig, HttpTransport, RetryPolicy
 from core_flow.legal_calendar import HolidayCalendar, LegalCalendar
 from core_flow.platform import DEFAULT_COURT, Court, HttpFilingPush, Platform, create_filing_receiver
 from core_flow.process_loader import default_process
+from core_flow.protocol import HUB
 from core_flow.runtime import Runtime
 from mock_agencies.accounts_port import SessionAccounts
 from mock_agencies.app import create_app
@@ -116,7 +117,7 @@ async def live_court(origin: datetime, *, scale: float, seed: int = 0, profile: 
                                      origin=origin))
         clock = AsyncioClock(origin, scale=scale)  # started with the session's clock: same origin, same speed
         gateway = Gateway(HttpTransport(client), clock, seed=seed, config=GatewayConfig(
-            retry=RetryPolicy(attempts=20, base=1.0, cap=600.0), max_in_flight=2,
+            retry=RetryPolicy(attempts=20, base=1.0, cap=600.0), max_in_flight=2, in_flight_for={HUB: 16},
             callback_url=f"http://{HOST}:{receiver_port}/callbacks/feedback", request_timeout=10.0))
         calendar = LegalCalendar(HolidayCalendar(allow_beyond=True))
         runtime = Runtime(Engine(default_process(), calendar), clock)

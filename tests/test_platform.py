@@ -164,3 +164,29 @@ def test_freezes_are_renewed_before_their_term_ends_and_not_after_completion():
     court.run_for(timedelta(days=800))
     assert len(events(court, "K4", EventKind.FREEZE_RENEWED)) == 2
     assert str(court.session.ledger.get_freeze(money.freeze_id).state) == "released"
+
+
+@pytest.mark.parametrize("via", ["hub", "direct"])
+def test_each_agency_answer_reaches_the_engine_at_its_own_instant(via):
+    """Banks 2 h late: the other agencies' answers are recorded at once, the banks' 2 h later — through the
+    总对总 system (in parts) as through direct queries; the same agencies answer either way."""
+    court = build_virtual_court(ORIGIN, seed=5, clerk=False, world_size=100,
+                                overrides={"bank": {"latency": {"query": {"dist": "fixed", "min_seconds": 7200}}}})
+    court.platform.inquiry_via = via
+    debtor = person(court, 3)
+    file(court, "K1", debtor, 10_000_00)
+    court.platform.submit(c.Assign("K1", "张法官"))
+    court.platform.submit(c.VerifyIdentity("K1", debtor.id_number, True))
+    court.run_for(timedelta(hours=3))
+    at: dict[str, datetime] = {}
+    for e in court.runtime.case_events("K1"):
+        for agency in answered_agencies(e):
+            at[agency] = e.at
+    scope = inquiry_scope(court.platform.directory, debtor.id_number, "410811")
+    assert set(at) == {a.code for a in scope}
+    for agency in scope:
+        late = agency.code in {a.code for a in court.session.catalogue.agencies
+                               if a.profile == "bank"}
+        assert at[agency.code] == ORIGIN + timedelta(hours=2 if late else 0), agency.code
+    sent = [e for e in court.runtime.case_events("K1") if e.kind == EventKind.EXCHANGE and e.data["kind"] == "sent"]
+    assert len(sent) == (1 if via == "hub" else len(scope))

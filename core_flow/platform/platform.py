@@ -3,8 +3,11 @@
 It joins a ``Runtime`` (the engine on a clock) to a ``Gateway`` (the agencies) and does what the system does
 by itself under the SPC notice and the guideline:
 
-* a triggered 集约查询 goes out to exactly its scope (``inquiry_scope``) for each debtor;
-* answers become engine commands: ``InquiryAnswered``; property found starts node 17's control deadline;
+* a triggered 集约查询 goes out to exactly its scope (``inquiry_scope``) for each debtor — as one query to the
+  总对总 system naming the scope (``inquiry_via="hub"``, the default), or one query per agency (``"direct"``,
+  for an endpoint without the hub);
+* answers become engine commands: ``InquiryAnswers`` per 总对总 part (``InquiryAnswered`` per direct answer);
+  property found starts node 17's control deadline;
   confirmed freezes, deductions and releases become ``FreezeConfirmed`` / ``DeductionConfirmed`` /
   ``FreezeReleased``;
 * closing by 执行完毕 / 终结 sends an unfreeze for every freeze still held (not in 保全 cases);
@@ -34,7 +37,7 @@ from core_flow.errors import UserError
 from core_flow.legal_calendar import to_cst
 from core_flow.platform.court import DEFAULT_COURT, Court
 from core_flow.platform.filing import FilingPush, ResumptionPush
-from core_flow.protocol import ControlRequest, DeductStatus, Feedback, Holding, Measure, Subject
+from core_flow.protocol import HUB, ControlRequest, DeductStatus, Feedback, Holding, Measure, Subject
 from core_flow.runtime import Runtime
 
 
@@ -56,6 +59,7 @@ class _Request:
     agency: str
     asset: str = ""
     extra: dict[str, Any] = field(default_factory=dict)
+    scope: tuple[str, ...] = ()  # a 总对总 query: the agencies it fans out to
 
 
 @dataclass(slots=True)
@@ -73,7 +77,10 @@ class Platform:
     def __init__(self, runtime: Runtime, gateway: Any, directory: AgencyDirectory, *, court: Court = DEFAULT_COURT,
                  accounts: CourtAccounts | None = None, filing: FilingPush | None = None,
                  callback_url: str | None = None, auto_inquiry: bool = True,
-                 renew_lead: timedelta = timedelta(days=30)) -> None:
+                 renew_lead: timedelta = timedelta(days=30), inquiry_via: str = "hub") -> None:
+        if inquiry_via not in ("hub", "direct"):
+            raise UserError(f"inquiry_via 须为 hub 或 direct，收到 {inquiry_via!r}",
+                            f"inquiry_via must be hub or direct, got {inquiry_via!r}", where="inquiry_via")
         self.runtime = runtime
         self.gateway = gateway
         self.directory = directory
@@ -83,6 +90,7 @@ class Platform:
         self.callback_url = callback_url
         self.auto_inquiry = auto_inquiry
         self.renew_lead = renew_lead  # how long before a freeze's term ends its renewal (续行) is sent
+        self.inquiry_via = inquiry_via
         self.subjects: dict[str, Subject] = {}
         self.sub_accounts: dict[str, str] = {}
         self.holdings: dict[tuple[str, str, str], tuple[Holding, ...]] = {}  # (case, debtor, agency)
@@ -91,6 +99,7 @@ class Platform:
         self.pushes: list[dict[str, Any]] = []
         self.listeners: list[Callable[[str, dict[str, Any]], None]] = []  # platform notices (for clerks, UIs)
         self._requests: dict[str, _Request] = {}
+        self._renewals: dict[tuple[str, str], datetime] = {}  # (case, asset) → the term a renewal is scheduled for
         self._seq = count(1)
         self._receipts = count(1)
         self._resumed = count(1)
@@ -221,7 +230,7 @@ class Platform:
     def _send(self, case_id: str, purpose: str, debtor: str, agency: str, measure: Measure, *, asset: str = "",
               **fields: Any) -> str:
         request_no = f"{self.court.code}-{next(self._seq):010d}"
-        self._requests[request_no] = _Request(case_id, purpose, debtor, agency, asset)
+        self._requests[request_no] = _Request(case_id, purpose, debtor, agency, asset, scope=fields.get("scope") or ())
         request = ControlRequest(request_no=request_no, court_code=self.court.code, case_no=case_id[:64],
                                  measure=measure, subject=self.subjects[debtor], callback_url=self.callback_url,
                                  **fields)
@@ -250,8 +259,15 @@ class Platform:
         scope = inquiry_scope(self.directory, debtor, self.court.region, self.subjects[debtor].kind)
         codes = tuple(a.code for a in scope)
         if self.runtime.submit(c.StartInquiry(case_id, debtor, codes)).accepted:
+            self._query_scope(case_id, "inquiry", debtor, codes)
+
+    def _query_scope(self, case_id: str, purpose: str, debtor: str, codes: tuple[str, ...], asset: str = "") -> None:
+        """One query naming the scope to the 总对总 system, or (direct) one query per agency."""
+        if self.inquiry_via == "hub":
+            self._send(case_id, purpose, debtor, HUB, Measure.QUERY, asset=asset, scope=codes)
+        else:
             for code in codes:
-                self._send(case_id, "inquiry", debtor, code, Measure.QUERY)
+                self._send(case_id, purpose, debtor, code, Measure.QUERY, asset=asset)
 
     def _release_all(self, case_id: str, release: list[dict[str, Any]]) -> None:
         for item in release:
@@ -261,8 +277,8 @@ class Platform:
     def _sweep(self, case_id: str, round_no: int) -> None:
         state = self.runtime.cases[case_id]
         for debtor in state.identity:
-            for agency in inquiry_scope(self.directory, debtor, self.court.region, self.subjects[debtor].kind):
-                self._send(case_id, "sweep", debtor, agency.code, Measure.QUERY, asset=f"sweep-{round_no}")
+            scope = inquiry_scope(self.directory, debtor, self.court.region, self.subjects[debtor].kind)
+            self._query_scope(case_id, "sweep", debtor, tuple(a.code for a in scope), asset=f"sweep-{round_no}")
 
     def _push(self, case_id: str) -> None:
         state = self.runtime.cases[case_id]
@@ -285,7 +301,10 @@ class Platform:
         ctx = self._requests.get(ge.request_no)
         if ctx is None or str(ge.kind) in self._QUIET:
             return
-        detail = {k: v for k, v in (ge.detail or {}).items() if isinstance(v, (str, int, float, bool, type(None)))}
+        detail: dict[str, Any] = {k: v for k, v in (ge.detail or {}).items()
+                                  if isinstance(v, (str, int, float, bool, type(None)))}
+        if ctx.scope and ge.kind == "sent":
+            detail["scope"] = list(ctx.scope)  # what the 总对总 system is asked to fan out to
         self.runtime.submit(c.LogExchange(ctx.case_id, str(ge.kind), ge.agency, ge.request_no, ctx.purpose,
                                           ge.ticket_id, ge.attempt, detail or None))
 
@@ -299,17 +318,39 @@ class Platform:
     def _found(self, fb: Feedback) -> tuple[Holding, ...]:
         return tuple(h for h in fb.holdings if h.available_cents > 0)
 
+    @staticmethod
+    def _answers(fb: Feedback, agency: str) -> list[tuple[str, tuple[Holding, ...]]]:
+        """(agency, holdings with money available) for every agency an answer covers: the answers of a 总对总
+        part (the agencies that found nothing with no holdings), or a direct answer's own agency."""
+        batch = fb.batch
+        if batch is None:
+            return [(agency, tuple(h for h in fb.holdings if h.available_cents > 0) if fb.ok else ())]
+        out = [(a.agency, tuple(h for h in a.holdings if h.available_cents > 0) if a.ok else ()) for a in batch.found]
+        out.extend((code, ()) for code in batch.none_found)
+        return out
+
     def _answer_inquiry(self, ctx: _Request, fb: Feedback) -> None:
-        found = self._found(fb) if fb.ok else ()
-        self.holdings[(ctx.case_id, ctx.debtor, ctx.agency)] = found
-        amount = sum(h.available_cents for h in found)
-        self.runtime.submit(c.InquiryAnswered(ctx.case_id, ctx.debtor, ctx.agency, len(found), amount))
-        for h in found:
-            asset = f"{ctx.agency}:{h.account_no}"
-            self.assets[(ctx.case_id, asset)] = (ctx.agency, h, ctx.debtor)
+        case_id, debtor = ctx.case_id, ctx.debtor
+        found: list[tuple[str, int, int]] = []
+        none_found: list[str] = []
+        records: list[tuple[str, Holding]] = []
+        for agency, holdings in self._answers(fb, ctx.agency):
+            if not holdings:
+                none_found.append(agency)
+                continue
+            self.holdings[(case_id, debtor, agency)] = holdings
+            found.append((agency, len(holdings), sum(h.available_cents for h in holdings)))
+            records.extend((agency, h) for h in holdings)
+        self.runtime.submit(c.InquiryAnswers(case_id, debtor, tuple(found), tuple(none_found)))
+        for agency, h in records:
+            asset = f"{agency}:{h.account_no}"
+            self.assets[(case_id, asset)] = (agency, h, debtor)
             anchor = "property_found_online" if h.online_controllable else "property_found_offline"
-            self.runtime.submit(c.Record(ctx.case_id, anchor, asset, attrs={"amount_cents": h.available_cents}))
-        self._notify("inquiry_answered", case_id=ctx.case_id, debtor=ctx.debtor, agency=ctx.agency, holdings=found)
+            self.runtime.submit(c.Record(case_id, anchor, asset, attrs={"amount_cents": h.available_cents}))
+        if self.listeners:
+            for agency, _, _ in found:
+                self._notify("inquiry_answered", case_id=case_id, debtor=debtor, agency=agency,
+                             holdings=self.holdings[(case_id, debtor, agency)])
 
     def _answer_manual(self, ctx: _Request, fb: Feedback) -> None:
         found = self._found(fb) if fb.ok else ()
@@ -319,6 +360,8 @@ class Platform:
         self._notify("manual_answered", case_id=ctx.case_id, agency=ctx.agency, holdings=found)
 
     def _answer_freeze(self, ctx: _Request, fb: Feedback) -> None:
+        """The freeze's answer, or a later notice that more of it took effect (轮候生效): either way the amount
+        it (newly) controls is confirmed to the engine, and the renewal follows the term."""
         controlled = fb.amount_controlled_cents or 0
         if fb.ok and controlled > 0 and fb.freeze_id:
             expires = to_cst(fb.expires_at) if fb.expires_at is not None else None
@@ -328,11 +371,14 @@ class Platform:
             if out.accepted and expires is not None:
                 self._schedule_renewal(ctx.case_id, ctx.asset, expires)
         self._notify("freeze_answered", case_id=ctx.case_id, asset=ctx.asset, controlled=controlled,
-                     queue_position=fb.queue_position, ok=fb.ok)
+                     queue_position=fb.queue_position, ok=fb.ok, notice=fb.notice)
 
     def _schedule_renewal(self, case_id: str, asset: str, expires_at: datetime) -> None:
         """续行: a freeze still holding money is renewed before its term ends — in open cases and in 终本 cases
         (whose measures stay in force), not after 执行完毕 or 终结."""
+        if self._renewals.get((case_id, asset)) == expires_at:
+            return  # already scheduled for this term (a later notice about the same freeze)
+        self._renewals[(case_id, asset)] = expires_at
         at = max(self.runtime.clock.now(), expires_at - self.renew_lead)
         self.runtime.clock.call_at(at, lambda: self._renew(case_id, asset, expires_at))
 
@@ -369,14 +415,14 @@ class Platform:
         self._notify("unfreeze_answered", case_id=ctx.case_id, asset=ctx.asset, ok=fb.ok)
 
     def _answer_sweep(self, ctx: _Request, fb: Feedback) -> None:
-        found = self._found(fb) if fb.ok else ()
-        if not found:
-            return
-        for h in found:
-            self.assets[(ctx.case_id, f"{ctx.agency}:{h.account_no}")] = (ctx.agency, h, ctx.debtor)
-        self.findings.append(Finding(ctx.case_id, ctx.debtor, ctx.agency, found, ctx.asset))
-        self.runtime.submit(c.Record(ctx.case_id, "property_found_after_zhongben", f"{ctx.asset}:{ctx.agency}"))
-        self._notify("sweep_found", case_id=ctx.case_id, debtor=ctx.debtor, agency=ctx.agency, holdings=found)
+        for agency, found in self._answers(fb, ctx.agency):
+            if not found:
+                continue
+            for h in found:
+                self.assets[(ctx.case_id, f"{agency}:{h.account_no}")] = (agency, h, ctx.debtor)
+            self.findings.append(Finding(ctx.case_id, ctx.debtor, agency, found, ctx.asset))
+            self.runtime.submit(c.Record(ctx.case_id, "property_found_after_zhongben", f"{ctx.asset}:{agency}"))
+            self._notify("sweep_found", case_id=ctx.case_id, debtor=ctx.debtor, agency=agency, holdings=found)
 
     def _answer_clue(self, ctx: _Request, fb: Feedback) -> None:
         found = self._found(fb) if fb.ok else ()

@@ -1,0 +1,337 @@
+"""The mock 总对总 system (agency :data:`~core_flow.protocol.HUB`, ``zdz``): one 集约查询 request per debtor,
+fanned out to the agencies of its ``scope`` (see the protocol's module docstring for the exchange).
+
+At submission (:meth:`Hub.plan`) the hub passes the query to every agency of the scope at once. Each agency
+answers when a direct query to it would (its own latency, opening hours and maintenance, drawn from its own
+seeded streams); an agency whose submit faults is the hub's problem, not the court's: the hub tries it again
+(after the maintenance window, or ``hub_retry_seconds`` later), so the fault shows up as extra latency — and
+after ``hub_max_attempts`` failed tries the agency is reported failed (``ok=False``, code ``fault_<kind>``).
+The agencies are grouped by answer instant: the session keeps ONE due entry per distinct instant.
+
+At each instant (:meth:`Hub.answer`) every agency due by then answers with the ledger's holdings — the very
+call a direct query makes, so both agree (freezes and pins included) — and the hub passes them on as one
+part (a ``Feedback`` with a :class:`~core_flow.protocol.HubBatch`): the agencies that found property (or
+failed) with their answers, the rest as a list of codes, and how many are still to answer. The ticket keeps
+the cumulative answer (every part so far) for polls.
+
+Cost matters here (a fan-out replaces ~28 direct requests): nothing is built per none-found agency but its
+code, no ticket exists per agency, and a validated scope is remembered.
+"""
+
+from __future__ import annotations
+
+import logging
+import math
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from typing import TYPE_CHECKING
+
+from core_flow.errors import UserError
+from core_flow.protocol import AgencyAnswer, AgencyGroup, Feedback, HubBatch, Measure
+from mock_agencies.profiles import FaultKind, Profile
+
+if TYPE_CHECKING:
+    from mock_agencies.catalogue import Agency
+    from mock_agencies.session import Session, TicketRecord
+
+log = logging.getLogger(__name__)
+
+CODE_OK = "0000"
+_SCOPE_CACHE = 4096  # validated scopes remembered (a court's scopes repeat: one per pair of regions)
+_MAX_WINDOWS = 4000  # maintenance windows waited through for one agency at most (as Behaviour.next_open)
+
+
+@dataclass(slots=True)
+class HubFanout:
+    """The state of one fanned-out query: the agencies still to answer, grouped by instant, and every part
+    passed on so far."""
+
+    id_number: str
+    groups: list[tuple[datetime, tuple[str, ...]]]  # (answer instant, agency codes), by instant
+    outstanding: int
+    failed: dict[str, AgencyAnswer] | None = None  # agencies the hub gave up on: their (failed) answers
+    retries: int = 0  # agency submits the hub had to repeat
+    next_group: int = 0
+    failures: int = 0  # failed answers among ``found``
+    found: list[AgencyAnswer] = field(default_factory=list)
+    none_found: list[str] = field(default_factory=list)
+    parts: list[Feedback] = field(default_factory=list)
+
+    def next_due(self) -> datetime | None:
+        """The next instant at which agencies answer (``None``: the whole scope has answered)."""
+        groups = self.groups
+        return groups[self.next_group][0] if self.next_group < len(groups) else None
+
+    def instants(self) -> list[datetime]:
+        return [at for at, _ in self.groups]
+
+
+@dataclass(slots=True)
+class Scope:
+    """A validated scope: its agencies and, per behaviour profile, its fixed plan — when every agency is
+    calm (no fault, no window), always open and answers queries after a fixed delay, the answer instants are
+    ``now + delay`` with no random draw, grouped once (``offsets``: (delay, agency codes) by delay)."""
+
+    agencies: tuple[Agency, ...]
+    profile: Profile | None = None  # the profile ``offsets`` was worked out under
+    offsets: list[tuple[timedelta, tuple[str, ...]]] | None = None
+
+
+class Hub:
+    """The 总对总 fan-out of one session (see the module docstring)."""
+
+    def __init__(self, session: Session) -> None:
+        self.session = session
+        self._scopes: dict[tuple[str, ...], Scope] = {}
+
+    # -- validation ----------------------------------------------------------------------------------
+
+    def scope_of(self, agency: Agency, scope: tuple[str, ...] | None) -> Scope | None:
+        """The agencies of a request's ``scope`` (``None`` for a request to any other agency). Raises a
+        ``UserError`` naming ``body.scope`` / ``body.scope[i]``: a hub request without a scope, a scope sent
+        to another agency, a code that is no agency, the hub itself or an agency that answers no queries."""
+        if agency.group is not AgencyGroup.HUB:
+            if scope is not None:
+                raise UserError(
+                    f"scope 只用于总对总查询（机构 {_hub_codes(self.session)}），{agency.name}不转发查询",
+                    f"scope is for a query through the SPC network hub only (agency {_hub_codes(self.session)}); "
+                    f"{agency.code} does not fan queries out",
+                    where="body.scope",
+                    code="scope_not_allowed",
+                )
+            return None
+        if scope is None:
+            raise UserError(
+                f"{agency.name}的查询须列明 scope（集约查询的协助单位代码）",
+                f"a query to {agency.code} (the SPC network hub) needs a scope: the agency codes of the "
+                "centralised inquiry",
+                where="body.scope",
+                code="scope_required",
+            )
+        found = self._scopes.get(scope)
+        if found is None:
+            found = Scope(tuple(self._scope_agency(code, i) for i, code in enumerate(scope)))
+            if len(self._scopes) >= _SCOPE_CACHE:
+                self._scopes.clear()  # bounded: a cache
+            self._scopes[scope] = found
+        return found
+
+    def _scope_agency(self, code: str, index: int) -> Agency:
+        catalogue = self.session.catalogue
+        where = f"body.scope[{index}]"
+        if code not in catalogue:
+            raise UserError(
+                f"scope 第 {index} 项不是协助单位代码：{code!r}",
+                f"scope item {index} is no agency code: {code!r}",
+                where=where,
+                code="invalid_scope",
+            )
+        agency = catalogue.get(code)
+        if agency.group is AgencyGroup.HUB:
+            raise UserError(
+                f"scope 不能包含总对总系统本身：{code!r}",
+                f"the scope cannot name the network hub itself: {code!r}",
+                where=where,
+                code="invalid_scope",
+            )
+        if not agency.supports(Measure.QUERY):
+            raise UserError(
+                f"{agency.name}（{code}）不受理查询（00），不能列入 scope",
+                f"{agency.name_en} ({code}) answers no queries (00); it cannot be in a scope",
+                where=where,
+                code="invalid_scope",
+            )
+        return agency
+
+    # -- fan-out -------------------------------------------------------------------------------------
+
+    def plan(self, id_number: str, scope: Scope, now: datetime) -> HubFanout:
+        """Pass the query to every agency of ``scope`` at ``now``: when each answers (faults retried)."""
+        session = self.session
+        if scope.profile is not session.profile:
+            self._fix(scope)
+        agencies = scope.agencies
+        if scope.offsets is not None:  # what the loop below gives for such a scope, without per-agency work
+            return HubFanout(id_number, [(now + delay, codes) for delay, codes in scope.offsets], len(agencies))
+        calm = session.calm
+        by_instant: dict[datetime, list[str]] = {}
+        failed: dict[str, AgencyAnswer] | None = None
+        retries = 0
+        for agency in agencies:
+            code = agency.code
+            behaviour = session.behaviour(agency)
+            at = now
+            if not calm(agency):
+                at, tries, fault = self._get_through(agency, now)
+                retries += tries
+                if fault is not None:  # given up: the agency's answer is a failure, passed on at ``at``
+                    if failed is None:
+                        failed = {}
+                    failed[code] = _failed_answer(agency, fault, tries + 1)
+                    by_instant.setdefault(at, []).append(code)
+                    continue
+            due = behaviour.answer_due(Measure.QUERY, at, session.rng(code, "latency"))
+            group = by_instant.get(due)
+            if group is None:
+                by_instant[due] = [code]
+            else:
+                group.append(code)
+        groups = [(at, tuple(codes)) for at, codes in sorted(by_instant.items())]
+        return HubFanout(id_number, groups, len(agencies), failed, retries)
+
+    def _fix(self, scope: Scope) -> None:
+        """Work out ``scope``'s fixed plan under the session's current profile (``None``: draws needed)."""
+        session = self.session
+        offsets: dict[timedelta, list[str]] = {}
+        scope.offsets = None
+        scope.profile = session.profile
+        for agency in scope.agencies:
+            behaviour = session.behaviour(agency)
+            latency = behaviour.latency_for(Measure.QUERY)
+            if (
+                not session.calm(agency)
+                or behaviour.business_hours is not None
+                or (latency.dist != "fixed" and latency.max_seconds is not None)
+            ):
+                return
+            # ``Behaviour.answer_due`` for a fixed delay: whole seconds, no random number taken
+            offsets.setdefault(timedelta(seconds=math.ceil(latency.min_seconds)), []).append(agency.code)
+        scope.offsets = [(delay, tuple(codes)) for delay, codes in sorted(offsets.items())]
+
+    def _get_through(self, agency: Agency, now: datetime) -> tuple[datetime, int, FaultKind | None]:
+        """When the hub's submit to ``agency`` is accepted (faults drawn as ``Session.draw_fault`` draws them
+        for a direct submit): (instant, repeated submits, the last fault when the hub gave up)."""
+        session = self.session
+        settings = session.settings
+        retry = timedelta(seconds=settings.hub_retry_seconds)
+        at = now
+        tries = failures = 0
+        for _ in range(settings.hub_max_attempts + _MAX_WINDOWS):
+            fault = session.draw_fault(agency, at)
+            if fault is None:
+                return at, tries, None
+            if fault.kind is FaultKind.MAINTENANCE:  # waits for the window's end; not counted as a failure
+                end = session.behaviour(agency).maintenance_end(at)
+                at = end if end is not None and end > at else at + retry
+            else:
+                failures += 1
+                if failures >= settings.hub_max_attempts:
+                    return at, tries, fault.kind
+                at += retry
+            tries += 1
+        return at, tries, FaultKind.MAINTENANCE
+
+    # -- answers -------------------------------------------------------------------------------------
+
+    def answer(self, record: TicketRecord, fanout: HubFanout, at: datetime) -> Feedback | None:
+        """Every agency of ``fanout`` due by ``at`` answers: the part passed on (also appended to
+        ``fanout.parts``); ``None`` when none is due. Updates the cumulative answer kept in ``fanout``."""
+        groups = fanout.groups
+        index = fanout.next_group
+        if index >= len(groups) or groups[index][0] > at:
+            return None
+        ledger_holdings = self.session.ledger.holdings
+        failed = fanout.failed
+        id_number = fanout.id_number
+        found: list[AgencyAnswer] = []
+        none_found: list[str] = []
+        failures = 0
+        while index < len(groups) and groups[index][0] <= at:
+            for code in groups[index][1]:
+                if failed is not None and code in failed:
+                    found.append(failed[code])
+                    failures += 1
+                    continue
+                try:
+                    holdings = ledger_holdings(code, id_number, at)
+                except UserError as err:
+                    found.append(AgencyAnswer(agency=code, ok=False, code=err.code, message=err.message))
+                    failures += 1
+                    continue
+                except Exception as err:  # a bug in one agency must not lose the others' answers
+                    log.exception("hub: query of %s failed for ticket %s", code, record.ticket.ticket_id)
+                    message = f"{type(err).__name__}: {err}"[:500]
+                    found.append(AgencyAnswer(agency=code, ok=False, code="agency_error", message=message))
+                    failures += 1
+                    continue
+                if holdings:
+                    n = len(holdings)
+                    found.append(
+                        AgencyAnswer(agency=code, message=f"查得财产 {n} 项 / {n} holding(s) found", holdings=holdings)
+                    )
+                else:
+                    none_found.append(code)
+            index += 1
+        fanout.next_group = index
+        fanout.outstanding -= len(found) + len(none_found)
+        fanout.failures += failures
+        part_no = len(fanout.parts) + 1
+        part = _feedback(record, at, part_no, found, none_found, failures, fanout.outstanding, cumulative=False)
+        fanout.parts.append(part)
+        fanout.found.extend(found)
+        fanout.none_found.extend(none_found)
+        if part_no == 1:
+            record.feedback = part  # the first part is all there is so far
+        else:
+            record.feedback = _feedback(
+                record,
+                at,
+                part_no,
+                fanout.found,
+                fanout.none_found,
+                fanout.failures,
+                fanout.outstanding,
+                cumulative=True,
+            )
+        return part
+
+
+def _feedback(
+    record: TicketRecord,
+    at: datetime,
+    part_no: int,
+    found: list[AgencyAnswer],
+    none_found: list[str],
+    failed: int,
+    outstanding: int,
+    *,
+    cumulative: bool,
+) -> Feedback:
+    """A part (or, ``cumulative``, every part so far) as the hub passes it on."""
+    with_property = len(found) - failed
+    zh_head = f"累计 {part_no} 批" if cumulative else f"第 {part_no} 批"
+    en_head = f"{part_no} parts so far" if cumulative else f"part {part_no}"
+    answered, none = len(found) + len(none_found), len(none_found)
+    zh = f"{zh_head}：{answered} 家反馈，查得财产 {with_property} 家，未查得 {none} 家"
+    en = f"{en_head}: {answered} agencies answered, {with_property} found property, {none} found none"
+    if failed:
+        zh += f"，失败 {failed} 家"
+        en += f", {failed} failed"
+    ticket = record.ticket
+    return Feedback(
+        ticket_id=ticket.ticket_id,
+        request_no=ticket.request_no,
+        agency=ticket.agency,
+        measure=Measure.QUERY,
+        answered_at=at,
+        ok=True,
+        code=CODE_OK,
+        message=f"{zh}；待反馈 {outstanding} 家 / {en}; {outstanding} still to answer",
+        batch=HubBatch(part=part_no, found=tuple(found), none_found=tuple(none_found), outstanding=outstanding),
+    )
+
+
+def _failed_answer(agency: Agency, kind: FaultKind, attempts: int) -> AgencyAnswer:
+    return AgencyAnswer(
+        agency=agency.code,
+        ok=False,
+        code=f"fault_{kind.value}",
+        message=(
+            f"{agency.name}连续 {attempts} 次未受理查询（{kind.value}），总对总停止重试 / "
+            f"{agency.name_en} did not accept the query in {attempts} attempts ({kind.value}); the hub gave up"
+        ),
+    )
+
+
+def _hub_codes(session: Session) -> str:
+    return " ".join(a.code for a in session.catalogue.by_group(AgencyGroup.HUB)) or "-"
