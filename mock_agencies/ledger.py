@@ -60,10 +60,11 @@ from __future__ import annotations
 
 import calendar
 import heapq
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta, timezone
 from enum import StrEnum
-from typing import Protocol
+from typing import Any, Protocol
 
 from core_flow.errors import UserError
 from core_flow.protocol import (
@@ -337,6 +338,24 @@ class Ledger:
             acc = self._accounts.get((agency, h.account_no))
             out.append(h if acc is None else self._holding(acc))
         return tuple(out)
+
+    def holdings_many(self, agencies: Sequence[Any], id_number: str, now: datetime) -> dict[str, tuple[Holding, ...]]:
+        """``holdings`` at many agencies (catalogue entries) at once — a 总对总 fan-out: only the agencies where
+        something is held."""
+        self._catch_up(now)
+        many = getattr(self.world, "holdings_many", None)
+        if many is None:  # a world without the bulk call
+            found = ((a.code, self.world.holdings(id_number, a.code)) for a in agencies)
+            out = {code: held for code, held in found if held}
+        else:
+            out = many(id_number, agencies)
+        accounts = self._accounts
+        if accounts:
+            for code, found in out.items():
+                if any((code, h.account_no) in accounts for h in found):
+                    out[code] = tuple(h if (acc := accounts.get((code, h.account_no))) is None else self._holding(acc)
+                                      for h in found)
+        return out
 
     def get_freeze(self, freeze_id: str) -> FreezeView:
         return self._view(self._freeze(freeze_id))

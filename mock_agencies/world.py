@@ -207,6 +207,7 @@ _TAGS = frozenset(_KIND_TAG.values())
 _COMPANY_SPACE = 10**8  # organisation-code bodies: 8 digits
 
 
+@lru_cache(maxsize=4096)
 def agency_tag(agency_code: str) -> str:
     """6 digits standing for an agency in its account numbers (a stable hash of the code)."""
     return f"{_hash_int('agency', agency_code) % 10**6:06d}"
@@ -233,6 +234,17 @@ def _owner_in(agency_code: str, account_no: str) -> str | None:
 def _hash_int(*parts: object) -> int:
     key = "|".join(str(p) for p in parts).encode()
     return int.from_bytes(hashlib.blake2b(key, digest_size=16, person=b"zhixing-world").digest(), "big")
+
+
+def _hash_prefix(*parts: object) -> Any:
+    """The hash state after ``parts`` and a separator: ``_hash_int(*parts, x)`` is ``_hash_with(state, x)``."""
+    return hashlib.blake2b(("|".join(str(p) for p in parts) + "|").encode(), digest_size=16, person=b"zhixing-world")
+
+
+def _hash_with(prefix: Any, last: str) -> int:
+    h = prefix.copy()
+    h.update(last.encode())
+    return int.from_bytes(h.digest(), "big")
 
 
 class _Bijection:
@@ -349,6 +361,9 @@ class World:
         self._pins: dict[tuple[str, str], tuple[Holding, ...]] = {}
         self._derived: dict[tuple[str, str], tuple[Holding, ...]] = {}  # bounded cache of generated holdings
         self._pinned_accounts: dict[tuple[str, str], str] = {}  # (agency, account_no) → owner
+        # a query asks ~30 agencies about one number in a row: its hash prefix and probabilities are reused
+        self._prefix_of: tuple[str, Any] | None = None
+        self._probabilities: dict[tuple[str, SubjectKind, bool], float] = {}  # (agency, kind, away)
 
     def __len__(self) -> int:
         return self.size
@@ -408,24 +423,68 @@ class World:
             self._derived[key] = found
         return found
 
+    def holdings_many(self, id_number: str, agencies: Iterable[Agency]) -> dict[str, tuple[Holding, ...]]:
+        """``holdings(id_number, a.code)`` for many agencies at once (a 总对总 fan-out), keeping only the
+        agencies where something is held: the same values, without a call per agency that holds nothing."""
+        kind = _kind_of(id_number)
+        pins, derived, rules = self._pins, self._derived, self.config.rules
+        out: dict[str, tuple[Holding, ...]] = {}
+        prefix: Any = None
+        for agency in agencies:
+            code = agency.code
+            key = (id_number, code)
+            found = pins.get(key) if pins else None
+            if found is None:
+                found = derived.get(key)
+            if found is None:
+                rule = rules.get(agency.group)
+                if rule is None or Measure.QUERY not in agency.operations:
+                    continue
+                if prefix is None:
+                    prefix = _hash_prefix(self.seed, "holdings", id_number)
+                h = _hash_with(prefix, code)
+                if (h >> 75) / 2**53 >= self._probability(agency, rule, kind, id_number):
+                    continue  # nothing held (not cached: deciding it again is as cheap as a lookup)
+                found = self._derive(h, id_number, kind, agency, rule)
+                if len(derived) >= _DERIVED_CACHE:
+                    derived.clear()
+                derived[key] = found
+            if found:
+                out[code] = found
+        return out
+
     def _probability(self, agency: Agency, rule: AssetRule, kind: SubjectKind, id_number: str) -> float:
-        p = rule.person_probability if kind == SubjectKind.PERSON else rule.company_probability
-        p *= self.config.agency_weight.get(agency.code, 1.0)
+        away = False
         if agency.group == AgencyGroup.LOCAL_BANK and agency.region is not None:
             own_region = id_number[:6] if kind == SubjectKind.PERSON else id_number[2:8]
-            if not own_region.startswith(agency.region):
+            away = not own_region.startswith(agency.region)
+        key = (agency.code, kind, away)
+        found = self._probabilities.get(key)
+        if found is None:
+            p = rule.person_probability if kind == SubjectKind.PERSON else rule.company_probability
+            p *= self.config.agency_weight.get(agency.code, 1.0)
+            if away:
                 p *= self.config.local_bank_away_factor
-        return min(1.0, p)
+            found = self._probabilities[key] = min(1.0, p)
+        return found
 
     def _generate(self, id_number: str, kind: SubjectKind, agency: Agency) -> tuple[Holding, ...]:
         rule = self.config.rules.get(agency.group)
         if rule is None or Measure.QUERY not in agency.operations:
             return ()
-        h = _hash_int(self.seed, "holdings", id_number, agency.code)
+        prefix = self._prefix_of
+        if prefix is None or prefix[0] != id_number:
+            prefix = self._prefix_of = (id_number, _hash_prefix(self.seed, "holdings", id_number))
+        h = _hash_with(prefix[1], agency.code)  # = _hash_int(self.seed, "holdings", id_number, agency.code)
         # the first draw comes from the hash itself: most debtors hold nothing at most agencies, and
         # seeding a Mersenne Twister costs more than the rest of the lookup
         if (h >> 75) / 2**53 >= self._probability(agency, rule, kind, id_number):
             return ()
+        return self._derive(h, id_number, kind, agency, rule)
+
+    def _derive(self, h: int, id_number: str, kind: SubjectKind, agency: Agency,
+                rule: AssetRule) -> tuple[Holding, ...]:
+        """The holdings of a debtor who holds something at ``agency`` (``h``: the pair's hash)."""
         rng = random.Random(h & (2**64 - 1))
         count = 1
         while count < rule.max_holdings and rng.random() < rule.extra_probability:

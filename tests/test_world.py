@@ -291,3 +291,14 @@ def test_million_debtor_world_memory_and_speed(capsys: pytest.CaptureFixture[str
         )
     assert peak < 200 * 2**20
     assert len({d.id_number for d in debtors}) == len(debtors)
+
+
+def test_the_per_debtor_hash_prefix_gives_the_full_hash() -> None:
+    """Holdings derive from ``_hash_int(seed, "holdings", id, agency)``; the fast path resumes a per-debtor
+    prefix state instead — it must give the very same numbers, or a world would change with the code path."""
+    from mock_agencies.world import _hash_int, _hash_prefix, _hash_with
+
+    for seed, id_number, code in [(0, "41081119900307001X", "icbc"), (7, "914101003175826430", "lb_410800_zyb"),
+                                  (123456789, "110101200001011234", "")]:
+        assert _hash_with(_hash_prefix(seed, "holdings", id_number), code) == _hash_int(seed, "holdings", id_number,
+                                                                                         code)
