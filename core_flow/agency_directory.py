@@ -38,6 +38,24 @@ class AgencyDirectory:
     def __init__(self, agencies: Iterable[AgencyInfo]) -> None:
         self.agencies = tuple(agencies)
         self._by_code = {a.code: a for a in self.agencies}
+        self._scopes: dict[tuple[str, str], tuple[AgencyInfo, ...]] = {}  # (debtor region, court region) → scope
+
+    def scope_for(self, debtor_region: str, court_region: str) -> tuple[AgencyInfo, ...]:
+        """The 集约查询 scope for a debtor registered in ``debtor_region`` and a court in ``court_region`` (both
+        checked by the caller); remembered, as a court's scopes repeat."""
+        key = (debtor_region, court_region)
+        found = self._scopes.get(key)
+        if found is None:
+            nationwide = tuple(a for a in self.agencies if a.group in IN_SCOPE_GROUPS)
+            local = tuple(
+                a for a in self.agencies
+                if a.group == AgencyGroup.LOCAL_BANK and a.region
+                and (debtor_region.startswith(a.region) or court_region.startswith(a.region))
+            )
+            if len(self._scopes) >= 65_536:
+                self._scopes.clear()  # bounded: a cache
+            found = self._scopes[key] = nationwide + local
+        return found
 
     @classmethod
     def from_json(cls, rows: Iterable[Mapping[str, Any]]) -> AgencyDirectory:
@@ -113,10 +131,4 @@ def inquiry_scope(directory: AgencyDirectory, debtor_id: str, court_region: str,
             f"the court's region must be a 2-, 4- or 6-digit GB/T 2260 code: {court_region!r}",
             where="court_region",
         )
-    nationwide = tuple(a for a in directory.agencies if a.group in IN_SCOPE_GROUPS)
-    local = tuple(
-        a for a in directory.agencies
-        if a.group == AgencyGroup.LOCAL_BANK and a.region
-        and (debtor_region.startswith(a.region) or court_region.startswith(a.region))
-    )
-    return nationwide + local
+    return directory.scope_for(debtor_region, court_region)

@@ -120,6 +120,27 @@ def test_a_hub_part_answers_several_agencies_at_once_and_is_checked_as_a_whole(r
     assert [e.data["agency"] for e in kinds(rt, EventKind.DUBAN_RAISED)] == ["icbc"]
 
 
+def test_property_reported_in_a_part_starts_its_control_deadline_as_a_record_would(rt, make_runtime):
+    rt.submit(c.StartInquiry("K", "D1", SCOPE))
+    refused = rt.submit(c.InquiryAnswers("K", "D1", found=(("icbc", 1, 500),), none_found=("cmb",),
+                                         assets=(("icbc:A1", True, 500),)))
+    assert refused.refusal.code == "NOT_IN_SCOPE"
+    assert not [e for e in kinds(rt, EventKind.DEADLINE_SET) if e.instance == "icbc:A1"]
+    rt.submit(c.InquiryAnswers("K", "D1", found=(("icbc", 1, 500),), assets=(("icbc:A1", True, 500),)))
+    via_part = [(e.node, e.data.get("due")) for e in kinds(rt, EventKind.DEADLINE_SET) if e.instance == "icbc:A1"]
+    # the same property recorded by a Record command on an identical case
+    other = make_runtime(FILED)
+    for cmd in (c.FileCase("K", debtors=("D1",)), c.StartNode("K", 3), c.Assign("K", "张三"),
+                c.VerifyIdentity("K", "D1", True),
+                c.Record("K", "property_found_online", "icbc:A1", attrs={"amount_cents": 500})):
+        other.submit(cmd)
+    via_record = [(e.node, e.data.get("due")) for e in other.case_events("K")
+                  if e.kind == EventKind.DEADLINE_SET and e.instance == "icbc:A1"]
+    assert via_part == via_record and any(node == 17 for node, _ in via_part)
+    anchor = [e for e in kinds(rt, EventKind.ANCHOR) if e.instance == "icbc:A1"]
+    assert anchor[0].data["anchor"] == "property_found_online" and anchor[0].data["amount_cents"] == 500
+
+
 def test_a_part_without_agencies_or_for_a_debtor_not_inquired_is_refused(rt):
     assert rt.submit(c.InquiryAnswers("K", "D1", none_found=("icbc",))).refusal.code == "NOT_IN_SCOPE"
     rt.submit(c.StartInquiry("K", "D1", SCOPE))

@@ -57,10 +57,11 @@ class SpcRules:
 
     def _inquiry_answers(self: Engine, state: CaseState, cmd: c.InquiryAnswers, now: datetime,
                          out: Outcome) -> None:
-        self._answers(state, cmd, cmd.debtor, cmd.found, cmd.none_found, now, out)
+        self._answers(state, cmd, cmd.debtor, cmd.found, cmd.none_found, now, out, cmd.assets)
 
     def _answers(self: Engine, state: CaseState, cmd: c.Command, debtor: str, found: tuple[tuple[str, int, int], ...],
-                 none_found: tuple[str, ...], now: datetime, out: Outcome) -> None:
+                 none_found: tuple[str, ...], now: datetime, out: Outcome,
+                 assets: tuple[tuple[str, bool, int], ...] = ()) -> None:
         """Agencies of ``debtor``'s 集约查询 answered at ``now``; those in ``found`` reported property, which
         the handler must open within the view period (3 days) or a 督办 item is raised."""
         agencies = state.inquiries.get(debtor)
@@ -90,6 +91,11 @@ class SpcRules:
         if found:
             rules = self.process.inquiry
             due = self.calendar.deadline(now, rules.view_within, rules.view_policy).due  # may refuse: no change yet
+        plans = []  # the control deadlines of the property found, planned before anything changes
+        for asset, online, amount in assets:
+            anchor = "property_found_online" if online else "property_found_offline"
+            attrs = {"amount_cents": amount}
+            plans.append((asset, anchor, attrs, self._plan(state, anchor, asset, now, attrs)))
         cid = state.case_id
         events = out.events
         for agency in codes:
@@ -106,6 +112,9 @@ class SpcRules:
         if none_found:
             events.append(Event(now, cid, EventKind.INQUIRY_NONE_FOUND, VIEW_NODE, "", None,
                                 {"debtor": debtor, "agencies": list(none_found)}))
+        for asset, anchor, attrs, arms in plans:
+            events.append(Event(now, cid, EventKind.ANCHOR, None, asset, None, {"anchor": anchor, "at": now, **attrs}))
+            self._apply(state, arms, now, out)
         if not state.outstanding(debtor):
             events.append(Event(now, cid, EventKind.INQUIRY_COMPLETED, VIEW_NODE, "", None,
                                 {"debtor": debtor, "agencies": len(agencies)}))

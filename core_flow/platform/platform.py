@@ -341,12 +341,12 @@ class Platform:
             self.holdings[(case_id, debtor, agency)] = holdings
             found.append((agency, len(holdings), sum(h.available_cents for h in holdings)))
             records.extend((agency, h) for h in holdings)
-        self.runtime.submit(c.InquiryAnswers(case_id, debtor, tuple(found), tuple(none_found)))
+        assets = []
         for agency, h in records:
             asset = f"{agency}:{h.account_no}"
             self.assets[(case_id, asset)] = (agency, h, debtor)
-            anchor = "property_found_online" if h.online_controllable else "property_found_offline"
-            self.runtime.submit(c.Record(case_id, anchor, asset, attrs={"amount_cents": h.available_cents}))
+            assets.append((asset, h.online_controllable, h.available_cents))
+        self.runtime.submit(c.InquiryAnswers(case_id, debtor, tuple(found), tuple(none_found), tuple(assets)))
         if self.listeners:
             for agency, _, _ in found:
                 self._notify("inquiry_answered", case_id=case_id, debtor=debtor, agency=agency,
