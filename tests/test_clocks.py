@@ -93,3 +93,26 @@ async def test_asyncio_clock_maps_virtual_instants_to_loop_time():
     clock.call_at(ORIGIN + timedelta(seconds=20), lambda: done.set_result(clock.now()))
     fired_at = await asyncio.wait_for(done, timeout=5)
     assert fired_at >= ORIGIN + timedelta(seconds=20)
+
+
+def test_sim_clock_timers_at_one_instant_fire_in_the_order_set_on_either_clock_path():
+    """Timers sharing an instant share one SimPy event: the order they were set is kept (interleaved with
+    timers of other instants), a cancelled one stays silent, and one set at that instant while it fires runs
+    after the others — as separate events did."""
+    clock = SimClock(ORIGIN)
+    fired: list[str] = []
+    t1, t2 = ORIGIN + timedelta(hours=1), ORIGIN + timedelta(hours=2)
+
+    def at_t1_first() -> None:
+        fired.append("a")
+        clock.call_at(t1, lambda: fired.append("late"))  # set for "now": after the rest of the instant
+
+    clock.call_at(t1, at_t1_first)
+    clock.call_at(t2, lambda: fired.append("x"))
+    clock.call_at(t1, lambda: fired.append("b")).cancel()
+    clock.call_at(t1, lambda: fired.append("c"))
+    clock.advance(timedelta(minutes=30))
+    clock.call_at(t1, lambda: fired.append("d"))  # set later, same instant
+    clock.run_until(t2)
+    assert fired == ["a", "c", "d", "late", "x"]
+    assert len(clock._groups) == 0  # nothing left behind

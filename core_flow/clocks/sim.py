@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import datetime, timedelta
+from functools import partial
 
 import simpy
 
@@ -28,11 +29,15 @@ class _SimCall:
 
 
 class SimClock:
-    """``env.now`` counts seconds since ``origin``. The environment is passed in, never global."""
+    """``env.now`` counts seconds since ``origin``. The environment is passed in, never global.
+
+    Timers due at the same future instant share one SimPy event (thousands of cases filed together have their
+    deadlines at the same instants): they fire in the order they were set, as separate events would."""
 
     def __init__(self, origin: datetime, env: simpy.Environment | None = None) -> None:
         self.origin = to_cst(origin)
         self.env = env if env is not None else simpy.Environment()
+        self._groups: dict[float, list[_SimCall]] = {}  # future instant → its timers, in the order set
 
     def now(self) -> datetime:
         return self.origin + timedelta(seconds=self.env.now)
@@ -43,9 +48,21 @@ class SimClock:
     def call_at(self, at: datetime, callback: Callable[[], None]) -> _SimCall:
         call = _SimCall(callback)
         env = self.env
-        delay = (at - self.origin).total_seconds() - env.now
-        env.timeout(delay if delay > 0 else 0).callbacks.append(call)
+        t = (at - self.origin).total_seconds()
+        if t <= env.now:
+            env.timeout(0).callbacks.append(call)
+            return call
+        group = self._groups.get(t)
+        if group is None:
+            group = self._groups[t] = []
+            env.timeout(t - env.now).callbacks.append(partial(self._fire, t))
+        group.append(call)
         return call
+
+    def _fire(self, t: float, _event: simpy.Event) -> None:
+        for call in self._groups.pop(t):  # a timer set now for this instant runs as a new event, after these
+            if not call.cancelled:
+                call.callback()
 
     def run_until(self, at: datetime) -> None:
         """Advance virtual time to ``at``, firing every timer due by then (inclusive)."""
