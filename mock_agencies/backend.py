@@ -19,6 +19,8 @@ Result codes (``Feedback.code``; zhixing's own profile, the real interface's cod
 ``0000`` 处理成功 / carried out (for a freeze: controlled, maybe partly — see the unsecured remainder);
 ``0001`` 轮候登记 / queued behind earlier measures (control result 2, queue position);
 ``0002`` 扣划待处理 / deduction pending (interim answer);
+``0003`` 轮候生效或补足 / a later notice (``Feedback.notice``) about an answered freeze or seal: the queued measure
+took effect, or a partial one was topped up (``amount_controlled_cents`` = the amount newly controlled);
 ``1001`` 无可控财产 / nothing to control (control result 2, nothing registered);
 ``1003`` 不支持网络控制 / the asset cannot be controlled online;
 ``2001`` 状态不允许 / refused: the state no longer allows the measure (message names the field).
@@ -44,11 +46,20 @@ from core_flow.protocol import (
 from mock_agencies.catalogue import Agency, Catalogue
 from mock_agencies.court_accounts import sub_account_no
 from mock_agencies.identity import is_valid_id_number, is_valid_uscc
-from mock_agencies.ledger import DeductOutcome, FreezeOutcome, Ledger, WorldLike, term_years
+from mock_agencies.ledger import (
+    DeductOutcome,
+    FreezeOutcome,
+    Ledger,
+    LedgerEvent,
+    LedgerEventKind,
+    WorldLike,
+    term_years,
+)
 
 CODE_OK = "0000"  # 处理成功 / carried out
 CODE_QUEUED = "0001"  # 轮候登记 / registered in the 轮候 queue, not yet in effect
 CODE_PENDING = "0002"  # 扣划待处理 / deduction pending
+CODE_NOTICE = "0003"  # 轮候生效或补足冻结 / later notice: a queued freeze took effect or a partial one was topped up
 CODE_NOTHING_TO_CONTROL = "1001"  # 无可控财产 / nothing available to control
 CODE_NOT_ONLINE = "1003"  # 不支持网络控制 / asset cannot be controlled online
 CODE_REFUSED = "2001"  # 状态不允许 / refused: the state no longer allows the measure
@@ -130,6 +141,41 @@ class AgencyBackend:
             )
         except UserError as err:
             return self._feedback(ag, request, ticket, now, False, CODE_REFUSED, err.message)
+
+    def notice(self, agency: Agency | str, request: ControlRequest, ticket: Ticket, event: LedgerEvent,
+               number: int) -> Feedback:
+        """Notice ``number`` about an answered freeze or seal request: the ledger ``event`` (``promoted``: the
+        queued measure took effect; ``topped_up``: a partial one received released money) at its own instant.
+        ``amount_controlled_cents`` is the amount newly controlled, ``expires_at`` the term after the event."""
+        ag = self._agency(agency)
+        amount = event.amount_cents
+        seal = request.measure == Measure.SEAL
+        if event.kind == LedgerEventKind.PROMOTED:
+            zh, en = ("轮候查封已生效", "the queued seal took effect") if seal else (
+                "轮候冻结已生效", "the queued freeze took effect")
+        else:
+            zh, en = ("查封已补足", "the seal was topped up") if seal else ("冻结已补足", "the freeze was topped up")
+        msg = f"{zh}，新增控制 {amount} 分 / {en}: {amount} cents newly controlled"
+        if event.shortfall_cents:
+            msg += f"；未控 {event.shortfall_cents} 分 / {event.shortfall_cents} cents not secured"
+        view = self.ledger.find_freeze(event.freeze_id)
+        return self._feedback(
+            ag,
+            request,
+            ticket,
+            event.at,
+            True,
+            CODE_NOTICE,
+            msg,
+            notice=number,
+            control_result=ControlResult.CONTROLLED,
+            freeze_id=event.freeze_id,
+            freeze_state=FreezeState.ACTIVE,
+            amount_requested_cents=None if view is None else view.requested_cents,
+            amount_controlled_cents=amount,
+            unsecured_remainder_cents=event.shortfall_cents,
+            expires_at=event.expires_at,
+        )
 
     # --- measures ------------------------------------------------------------------------------------
 

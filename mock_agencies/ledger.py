@@ -124,6 +124,8 @@ class LedgerEvent:
     case_no: str
     amount_cents: int = 0
     deduction_id: str | None = None
+    expires_at: datetime | None = None  # the freeze's term end right after the event (None: no term yet)
+    shortfall_cents: int = 0  # what the freeze still waits for right after the event (0 once not live)
 
 
 @dataclass(frozen=True, slots=True)
@@ -813,6 +815,8 @@ class Ledger:
                 f.case_no,
                 amount,
                 deduction_id,
+                f.expires_at,
+                f.shortfall_cents,
             )
         )
 

@@ -10,6 +10,11 @@ queued by the session but never delivered here.
 A 总对总 query (agency ``zdz`` with a ``scope``) is answered in parts: ``collect`` hands over each part
 produced since the previous collect (one ``Feedback`` per part, not the cumulative one the ticket keeps for
 polls), and ``next_due`` names the instant of the next part.
+
+Later notices about answered freezes (a queued freeze took effect, a partial one was topped up; see
+:mod:`mock_agencies.session`) are handed over by ``collect`` too, once each, in time order with the answers. While
+an answered freeze still waits for money, ``next_due`` also names the ledger's next expiry (a lapse may release
+money to it), so a notice is collected at its own instant.
 """
 
 from __future__ import annotations
@@ -40,6 +45,8 @@ class SessionPort:
         self._heap: list[tuple[datetime, int, str]] = []  # (due, seq, ticket id); stale entries skipped
         self._seq = 0
         self._parts_seen: dict[str, int] = {}  # 总对总 ticket id → parts already collected
+        self._notices: list[Feedback] = []  # later notices made by the session, not yet collected
+        session.notice_listeners.append(self._notices.append)
         self.faults = 0
 
     def _move(self, now: datetime) -> None:
@@ -91,6 +98,18 @@ class SessionPort:
         return ticket.model_copy(update={"duplicate": True}) if duplicate else ticket
 
     def next_due(self) -> datetime | None:
+        due = self._next_answer()
+        if self._notices:  # made meanwhile (by a submit answered at once): due now
+            first = min(f.answered_at for f in self._notices)
+            due = first if due is None else min(due, first)
+        session = self.session
+        if session.awaits_notices():
+            expiry = session.ledger.next_expiry()
+            if expiry is not None:
+                due = expiry if due is None else min(due, expiry)
+        return due
+
+    def _next_answer(self) -> datetime | None:
         heap = self._heap
         while heap:
             at, _, ticket_id = heap[0]
@@ -129,6 +148,9 @@ class SessionPort:
                 keep.append(entry)  # not final yet (held): ``next_due`` re-files it at its new instant
         for entry in keep:
             heapq.heappush(heap, entry)
+        if self._notices:
+            out.extend(self._notices)  # all made by ``now`` (the session never runs ahead of it)
+            self._notices.clear()
         out.sort(key=lambda f: f.answered_at)
         return out
 

@@ -11,6 +11,16 @@ session's :class:`~mock_agencies.clock.VirtualClock`.
 A query to the 总对总 hub (agency ``zdz``, with a ``scope``) is one ticket fanned out by
 :class:`~mock_agencies.hub.Hub`: one due entry per distinct answer instant, one part per instant (journalled
 as one answer, called back alone with the key ``ticket:part``); the ticket keeps the cumulative answer.
+
+A freeze (or seal) answered as queued (轮候) or only partly effective may take effect later, when earlier
+measures are released (an unfreeze held by a pending deduction too) or lapse: the ledger then promotes or tops
+it up (events ``promoted`` / ``topped_up``, each at its own virtual instant). The session turns each such event
+into a *notice* about the answered request (``Feedback.notice`` = 1, 2, … per ticket, code ``0003``,
+``amount_controlled_cents`` = the amount newly controlled, ``expires_at`` = the term after the event), keeps it
+on the ticket (``TicketRecord.notices``), journals it (``notice``, with the feedback), calls it back if the
+request named a ``callback_url`` (key ``ticket:notice:n``) and hands it to the ``notice_listeners`` (the
+in-process :class:`~mock_agencies.port.SessionPort`). Notices are push-only: a poll of the ticket keeps
+returning the original answer.
 """
 
 from __future__ import annotations
@@ -22,6 +32,7 @@ import logging
 import math
 import random
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
@@ -29,7 +40,7 @@ from typing import TYPE_CHECKING, Any
 import httpx
 
 from core_flow.errors import UserError
-from core_flow.protocol import ControlRequest, Feedback, Ticket, TicketStatus
+from core_flow.protocol import ControlRequest, Feedback, Measure, Ticket, TicketStatus
 from mock_agencies.callbacks import CallbackOutbox, Delivery, DeliveryState
 from mock_agencies.clock import VirtualClock, as_cst
 from mock_agencies.hub import Hub, HubFanout, Scope
@@ -41,7 +52,7 @@ if TYPE_CHECKING:
     from mock_agencies.auction import AuctionHouse
     from mock_agencies.backend import AgencyBackend
     from mock_agencies.catalogue import Agency, Catalogue
-    from mock_agencies.ledger import Ledger
+    from mock_agencies.ledger import Ledger, LedgerEvent
     from mock_agencies.pricing import PricingPlatform
     from mock_agencies.world import World
 
@@ -50,6 +61,10 @@ log = logging.getLogger(__name__)
 NAMESPACE_PATTERN = r"^[A-Za-z0-9_.\-]{1,64}$"
 _NAMESPACE_RE = re.compile(NAMESPACE_PATTERN)
 DEFAULT_NAMESPACE = "default"
+
+_CONTROL_MEASURES = frozenset({Measure.FREEZE, Measure.SEAL})  # answers that may be followed by notices
+_NOTICE_EVENTS = frozenset({"promoted", "topped_up"})  # LedgerEventKind values that make a notice
+_ENDED_EVENTS = frozenset({"released", "lapsed", "deducted"})  # a freeze that waits no more
 
 
 def derive_seed(*parts: object) -> int:
@@ -67,6 +82,7 @@ class TicketRecord:
     feedback: Feedback | None = None  # a 总对总 query's: the cumulative answer (every part so far)
     held: int = 0  # times the answer was not ready at its due instant
     hub: HubFanout | None = None  # a 总对总 query: its fan-out (``due_at`` is its next part's instant)
+    notices: tuple[Feedback, ...] = ()  # later notices about the answered freeze (轮候生效, 补足), in order
     _json_of: Feedback | None = field(default=None, repr=False, compare=False)
     _json: dict[str, Any] | None = field(default=None, repr=False, compare=False)
 
@@ -133,6 +149,10 @@ class Session:
         self._ticket_seq = 0
         self._rngs: dict[tuple[str, str], random.Random] = {}
         self._last_advanced: datetime | None = None
+        # freeze id → ticket id, for freezes answered with an unsecured remainder (queued or partial) that still
+        # wait for money: notices may come
+        self._waiting: dict[str, str] = {}
+        self.notice_listeners: list[Callable[[Feedback], None]] = []  # each notice, when made
         self.hub = Hub(self)
         self._build_domain()
 
@@ -418,6 +438,57 @@ class Session:
     def _journal_ledger(self, at: datetime) -> None:
         for event in self.ledger.advance(at) or ():
             self.journal.record(at, "ledger", event=_jsonable(event))
+            if self._waiting:
+                kind = event.kind
+                if kind in _NOTICE_EVENTS:
+                    self._notice(event)
+                elif kind in _ENDED_EVENTS:
+                    self._stop_waiting(event.freeze_id)
+
+    def awaits_notices(self) -> bool:
+        """Some answered freeze still waits for money: a release, a deduction or a lapse may make a notice."""
+        return bool(self._waiting)
+
+    def _stop_waiting(self, freeze_id: str) -> None:
+        """The freeze controls all it asked for, or ended: no notice can follow."""
+        self._waiting.pop(freeze_id, None)
+
+    def _notice(self, event: LedgerEvent) -> None:
+        """A queued freeze took effect or a partial one was topped up: notice the request's ticket (see the
+        module docstring). A freeze taken without a ticket of this session (a direct ledger call) has none."""
+        freeze_id = event.freeze_id
+        ticket_id = self._waiting.get(freeze_id)
+        if ticket_id is None:
+            return
+        record = self.tickets[ticket_id]
+        number = len(record.notices) + 1
+        agency = record.agency
+        at = event.at
+        notice = self.backend.notice(agency, record.request, record.ticket, event, number)
+        record.notices += (notice,)
+        if not event.shortfall_cents:
+            self._stop_waiting(freeze_id)
+        key = f"{ticket_id}:notice:{number}"
+        url = record.request.callback_url
+        payload = notice.model_dump(mode="json")
+        self.journal.record(
+            at,
+            "notice",
+            agency=agency.code,
+            ticket_id=ticket_id,
+            request_no=record.request.request_no,
+            notice=number,
+            freeze_id=freeze_id,
+            event=str(event.kind),
+            amount_controlled_cents=event.amount_cents,
+            url=url,
+            key=key,
+            feedback=payload,
+        )
+        if url:
+            self._queue(url, payload, at, key, self.behaviour(agency).callbacks, self.rng(agency.code, "callbacks"))
+        for listener in self.notice_listeners:
+            listener(notice)
 
     def flush_platform(self, platform_class: str, at: datetime) -> None:
         """Queue the callbacks of the auction or pricing platform's results due by ``at`` (each with an
@@ -462,6 +533,9 @@ class Session:
             return 0
         record.feedback = feedback
         record.ticket = _with_status(record.ticket, TicketStatus.ANSWERED)
+        if feedback.unsecured_remainder_cents and feedback.freeze_id and record.request.measure in _CONTROL_MEASURES:
+            # a queued or partial freeze: the ledger may give it more later (a notice per promotion / top-up)
+            self._waiting[feedback.freeze_id] = record.ticket.ticket_id
         self.journal.record(
             at,
             "answer",

@@ -10,7 +10,9 @@ the simulated transport, platform — except that the agencies are a namespace o
 * :class:`HttpAgencyPort` is the simulated transport's ``AgencyPort`` over HTTP: 查控 requests go through the
   real protocol (``POST /agencies/{code}/requests``, answers collected with ``GET …/requests/{ticket}``),
   and the transport wakes at the instants the server says answers are due (``GET /admin/…/tickets/{id}``),
-  exactly as it does in-process — so a scenario passes or fails the same way on both;
+  exactly as it does in-process — so a scenario passes or fails the same way on both; later notices about
+  answered freezes (轮候生效, 补足 — push-only, never in a poll) are read from the namespace's journal
+  (``GET /admin/…/journal?kind=notice``) while a freeze answered with an unsecured remainder waits;
 * before anything is sent at a virtual instant the namespace's clock is moved there
   (``POST /admin/sessions/{ns}/advance``: what is due on the way is produced at its own instant); the
   server's clock never runs ahead of the court's;
@@ -47,7 +49,7 @@ from core_flow.gateway.transport import Outcome, SubmitResult
 from core_flow.legal_calendar import HolidayCalendar, LegalCalendar
 from core_flow.platform import DEFAULT_COURT, Court, LocalFilingPush, Platform
 from core_flow.process_loader import default_process
-from core_flow.protocol import ControlRequest, Feedback, Holding, SubjectKind, Ticket, TicketStatus
+from core_flow.protocol import ControlRequest, Feedback, Holding, Measure, SubjectKind, Ticket, TicketStatus
 from core_flow.runtime import Runtime
 from mock_agencies.catalogue import load_catalogue
 from mock_agencies.clock import as_cst
@@ -177,7 +179,14 @@ def _server_error(response: httpx.Response, request: str) -> UserError:
 class HttpAgencyPort:
     """``AgencyPort`` (core_flow/gateway/simulated.py) over HTTP: submit and collect through the 查控 API,
     due instants from the admin API. Mirrors ``mock_agencies.port.SessionPort`` (answered tickets are handed
-    to ``collect`` at once, repeats of answered requests again, held answers re-filed at their new instant)."""
+    to ``collect`` at once, repeats of answered requests again, held answers re-filed at their new instant).
+
+    Later notices about answered freezes come by callback only (a poll returns the original answer), and this
+    port takes no callbacks: while a freeze it collected still waits for money (answered with an unsecured
+    remainder), each ``collect`` also reads the notices the namespace journalled since the previous read
+    (``GET /admin/…/journal?kind=notice``, entries carrying the notice's ``feedback``) and hands over those about
+    its tickets, once each. Unlike in-process, no wake-up is scheduled at a lapse that may promote a queued
+    freeze: such a notice comes with the next collect (the journal keeps the last ``journal_size`` entries)."""
 
     def __init__(self, client: AgenciesClient) -> None:
         self.client = client
@@ -185,6 +194,8 @@ class HttpAgencyPort:
         self._heap: list[tuple[datetime, int, str]] = []  # (due, seq, ticket id)
         self._seq = 0
         self._passed: dict[str, set[str]] = {}  # 总对总 ticket → agencies whose answers were collected
+        self._waiting: dict[str, str] = {}  # freeze id → ticket id: answered with an unsecured remainder
+        self._journal_seq = 0  # the last journal entry read for notices
 
     def _watch(self, ticket_id: str, agency: str, at: datetime) -> None:
         self._pending[ticket_id] = agency
@@ -249,13 +260,45 @@ class HttpAgencyPort:
                 continue
             if ticket.status is TicketStatus.ANSWERED and feedback is not None:
                 del self._pending[ticket_id]
-                out.append(Feedback.model_validate(answer["feedback"]))
+                final = Feedback.model_validate(answer["feedback"])
+                self._watch_freeze(final)
+                out.append(final)
                 continue
             due = self._due_at(ticket_id)  # held: not final at its instant, due again later
             self._seq += 1
             heapq.heappush(heap, (max(due, now + timedelta(microseconds=1)), self._seq, ticket_id))
+        if self._waiting:
+            self._collect_notices(out)
         out.sort(key=lambda f: f.answered_at)
         return out
+
+    def _watch_freeze(self, feedback: Feedback) -> None:
+        """A freeze answered with an unsecured remainder may be noticed later; one released or unsealed may not."""
+        freeze_id = feedback.freeze_id
+        if not freeze_id or not feedback.ok:
+            return
+        if feedback.measure in (Measure.FREEZE, Measure.SEAL) and feedback.unsecured_remainder_cents:
+            self._waiting[freeze_id] = feedback.ticket_id
+        elif feedback.measure in (Measure.UNFREEZE, Measure.UNSEAL):
+            self._waiting.pop(freeze_id, None)
+
+    def _collect_notices(self, out: list[Feedback]) -> None:
+        """The notices journalled since the previous read about freezes this port watches, once each."""
+        entries = self.client.call("GET", f"{self.client.admin}/journal", params={"kind": "notice"})["entries"]
+        last = self._journal_seq
+        for entry in entries:
+            seq = entry.get("seq", 0)
+            if seq <= last:
+                continue
+            self._journal_seq = max(self._journal_seq, seq)
+            data = entry.get("feedback")
+            freeze_id = entry.get("freeze_id")
+            if data is None or self._waiting.get(freeze_id) != entry.get("ticket_id"):
+                continue  # an auction or pricing notice, or about a request of someone else
+            notice = Feedback.model_validate(data)
+            if not notice.unsecured_remainder_cents:
+                del self._waiting[freeze_id]  # all it asked for is controlled: nothing more can come
+            out.append(notice)
 
     def _collect_part(self, ticket: Ticket, cumulative: Feedback, out: list[Feedback], now: datetime) -> None:
         """A 总对总 ticket polled at one of its instants: the answers not collected before make this instant's
