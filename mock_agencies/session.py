@@ -616,8 +616,21 @@ class Session:
         return await self._deliver(batch, client, now)
 
     async def _deliver(self, batch: list[Delivery], client: httpx.AsyncClient, now: datetime) -> list[Delivery]:
+        """Attempt ``batch`` — up to ``callback_concurrency`` posts out at once (callbacks due at one instant
+        are independent; their receiver tolerates any order) — then journal them in due order."""
+        limit = max(1, self.settings.callback_concurrency)
+        if limit == 1 or len(batch) == 1:
+            for delivery in batch:
+                await self.outbox.attempt(delivery, client, now)
+        else:
+            gate = asyncio.Semaphore(limit)
+
+            async def one(delivery: Delivery) -> None:
+                async with gate:
+                    await self.outbox.attempt(delivery, client, now)
+
+            await asyncio.gather(*(one(d) for d in batch))
         for delivery in batch:
-            await self.outbox.attempt(delivery, client, now)
             self.journal.record(
                 now,
                 "callback",

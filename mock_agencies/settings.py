@@ -39,6 +39,9 @@ class Settings(BaseModel):
     callback_backoff_seconds: float = Field(default=30.0, gt=0, description="首次重试间隔（虚拟秒）")
     callback_backoff_cap_seconds: float = Field(default=3600.0, gt=0)
     callback_timeout_seconds: float = Field(default=5.0, gt=0, description="回调 HTTP 超时（真实秒）")
+    callback_concurrency: int = Field(
+        default=16, ge=1, le=256, description="同一时刻到期的回调最多同时发出几个 / callbacks posted at once"
+    )
     background: bool = Field(default=True, description="实时推进后台任务 / run the real-time ticker")
     hub_retry_seconds: float = Field(
         default=60.0,

@@ -145,3 +145,35 @@ async def test_outbox_orders_by_due_time_then_sequence() -> None:
     assert outbox.pop_due(t0 + timedelta(minutes=4)) == []
     (late,) = outbox.pop_due(t0 + timedelta(minutes=5))
     assert late.state is DeliveryState.PENDING and late.payload == {"n": 1}
+
+
+async def test_callbacks_due_together_are_posted_concurrently_and_journalled_in_order(receiver) -> None:
+    """Ten answers due at one instant: their callbacks overlap on the wire (at most ``callback_concurrency`` out
+    at once), each is acknowledged once, and the journal lists them in due order."""
+    import asyncio
+
+    out = peak = 0
+    release = asyncio.Event()
+
+    async def slow(request: httpx.Request) -> httpx.Response:
+        nonlocal out, peak
+        out += 1
+        peak = max(peak, out)
+        if peak >= 4:
+            release.set()
+        await asyncio.wait_for(release.wait(), 5)
+        out -= 1
+        return httpx.Response(200)
+
+    route = receiver.post(RECEIVER).mock(side_effect=slow)
+    async with make_client(callback_concurrency=4) as c:
+        ns, d = await _setup(c, "together")
+        tickets = [await ns.accepted("icbc", ns.body(d, "00", callback_url=RECEIVER, request_no=f"T{i}"))
+                   for i in range(10)]
+        await ns.advance(seconds=0)
+        assert route.call_count == 10 and peak == 4
+        keys = [call.request.headers["Idempotency-Key"] for call in route.calls]
+        assert sorted(keys) == sorted(t["ticket_id"] for t in tickets)
+        journal = (await c.get(f"/admin/sessions/{ns.name}/journal", params={"kind": "callback"})).json()
+        assert [e["key"] for e in journal["entries"]] == [t["ticket_id"] for t in tickets]
+        assert all(e["state"] == "acknowledged" for e in journal["entries"])
