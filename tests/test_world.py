@@ -302,3 +302,22 @@ def test_the_per_debtor_hash_prefix_gives_the_full_hash() -> None:
                                   (123456789, "110101200001011234", "")]:
         assert _hash_with(_hash_prefix(seed, "holdings", id_number), code) == _hash_int(seed, "holdings", id_number,
                                                                                          code)
+
+
+def test_light_draws_are_reproducible_uniform_and_normal() -> None:
+    """The holders' generator: the same seed gives the same draws; uniform draws in [0, 1) with mean ½ and
+    variance 1/12; gauss(0, 1) with mean 0 and variance 1 (20,000 draws, bounds ~5 standard errors)."""
+    from mock_agencies.world import _Draws
+
+    assert [_Draws(42).random() for _ in range(3)] == [_Draws(42).random() for _ in range(3)]
+    a, b = _Draws(42), _Draws(42)
+    assert [a.random() for _ in range(5)] == [b.random() for _ in range(5)]
+    assert _Draws(1).random() != _Draws(2).random()
+    rng, n = _Draws(7), 20_000
+    u = [rng.random() for _ in range(n)]
+    assert all(0.0 <= x < 1.0 for x in u)
+    mean = sum(u) / n
+    assert abs(mean - 0.5) < 0.011 and abs(sum((x - mean) ** 2 for x in u) / n - 1 / 12) < 0.004
+    g = [rng.gauss(0.0, 1.0) for _ in range(n)]
+    gm = sum(g) / n
+    assert abs(gm) < 0.036 and abs(sum((x - gm) ** 2 for x in g) / n - 1.0) < 0.05
