@@ -116,3 +116,21 @@ def test_sim_clock_timers_at_one_instant_fire_in_the_order_set_on_either_clock_p
     clock.run_until(t2)
     assert fired == ["a", "c", "d", "late", "x"]
     assert len(clock._groups) == 0  # nothing left behind
+
+
+def test_simulation_gc_pauses_automatic_collection_and_restores_it():
+    import gc
+
+    from core_flow.runtime import simulation_gc
+
+    assert gc.isenabled()
+    with simulation_gc():
+        assert not gc.isenabled() and gc.get_freeze_count() > 0
+    assert gc.isenabled() and gc.get_freeze_count() == 0
+    gc.disable()
+    try:
+        with simulation_gc():
+            pass
+        assert not gc.isenabled()  # a collector switched off before stays off
+    finally:
+        gc.enable()

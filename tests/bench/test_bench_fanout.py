@@ -20,6 +20,7 @@ from typing import Any
 
 from core_flow.engine import commands as c
 from core_flow.legal_calendar import CST
+from core_flow.runtime import simulation_gc
 from sim.assembly import build_virtual_court
 from sim.live import live_court
 
@@ -54,8 +55,9 @@ def _in_process(cases: int, via: str, barrier: Any = None, seed: int = 1) -> tup
     if barrier is not None:
         barrier.wait()  # every worker's court is ready: the fan-outs start together
     t0 = time.perf_counter()
-    _trigger(court.platform, filed)
-    court.run_until(ORIGIN.replace(hour=12))
+    with simulation_gc():  # as VirtualCourt.run_until runs (the trigger too)
+        _trigger(court.platform, filed)
+        court.run_until(ORIGIN.replace(hour=12))
     elapsed = time.perf_counter() - t0
     return _complete(court.runtime), elapsed, court.gateway.stats()["requests"]
 
