@@ -39,6 +39,11 @@ class AgencyDirectory:
         self.agencies = tuple(agencies)
         self._by_code = {a.code: a for a in self.agencies}
         self._scopes: dict[tuple[str, str], tuple[AgencyInfo, ...]] = {}  # (debtor region, court region) → scope
+        self._nationwide = tuple(a for a in self.agencies if a.group in IN_SCOPE_GROUPS)
+        self._local_index: dict[str, list[int]] = {}  # a local bank's region (2, 4 or 6 digits) → positions
+        for i, a in enumerate(self.agencies):
+            if a.group == AgencyGroup.LOCAL_BANK and a.region:
+                self._local_index.setdefault(a.region, []).append(i)
 
     def scope_for(self, debtor_region: str, court_region: str) -> tuple[AgencyInfo, ...]:
         """The 集约查询 scope for a debtor registered in ``debtor_region`` and a court in ``court_region`` (both
@@ -46,15 +51,13 @@ class AgencyDirectory:
         key = (debtor_region, court_region)
         found = self._scopes.get(key)
         if found is None:
-            nationwide = tuple(a for a in self.agencies if a.group in IN_SCOPE_GROUPS)
-            local = tuple(
-                a for a in self.agencies
-                if a.group == AgencyGroup.LOCAL_BANK and a.region
-                and (debtor_region.startswith(a.region) or court_region.startswith(a.region))
-            )
+            index = self._local_index
+            matched = {i for region in (debtor_region, court_region)
+                       for prefix in {region[:2], region[:4], region[:6]} for i in index.get(prefix, ())}
+            local = tuple(self.agencies[i] for i in sorted(matched))  # directory order
             if len(self._scopes) >= 65_536:
                 self._scopes.clear()  # bounded: a cache
-            found = self._scopes[key] = nationwide + local
+            found = self._scopes[key] = self._nationwide + local
         return found
 
     @classmethod
