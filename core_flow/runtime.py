@@ -8,12 +8,12 @@ runs on ``SimClock`` (virtual time) and ``AsyncioClock`` (real time).
 from __future__ import annotations
 
 import gc
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from functools import partial
 
 from core_flow.clocks import Clock
-from core_flow.engine import CaseState, Engine, Event, Outcome, Timer
+from core_flow.engine import CaseState, Engine, Event, EventKind, Outcome, Timer
 from core_flow.engine.commands import Command, FireTimer
 
 EventListener = Callable[[Event], None]
@@ -27,10 +27,16 @@ class Runtime:
         self.events: list[Event] = []
         self.keep_events = keep_events
         self.listeners: list[EventListener] = []
+        self._by_kind: dict[EventKind, list[EventListener]] = {}
         self.commands_handled = 0
 
-    def subscribe(self, listener: EventListener) -> None:
-        self.listeners.append(listener)
+    def subscribe(self, listener: EventListener, kinds: Iterable[EventKind] | None = None) -> None:
+        """``listener`` gets every event, or only those of ``kinds``."""
+        if kinds is None:
+            self.listeners.append(listener)
+            return
+        for kind in kinds:
+            self._by_kind.setdefault(kind, []).append(listener)
 
     def submit(self, cmd: Command) -> Outcome:
         case_id = cmd.case_id
@@ -47,6 +53,11 @@ class Runtime:
             for listener in self.listeners:
                 for event in out.events:
                     listener(event)
+            by_kind = self._by_kind
+            if by_kind:
+                for event in out.events:
+                    for listener in by_kind.get(event.kind, ()):
+                        listener(event)
         for timer in out.timers:
             self._arm(timer)
         return out

@@ -134,3 +134,16 @@ def test_simulation_gc_pauses_automatic_collection_and_restores_it():
         assert not gc.isenabled()  # a collector switched off before stays off
     finally:
         gc.enable()
+
+
+def test_a_listener_may_take_only_some_kinds(make_runtime):
+    rt = make_runtime(ORIGIN)
+    every, some = [], []
+    rt.subscribe(every.append)
+    rt.subscribe(some.append, (EventKind.ASSIGNED, EventKind.INQUIRY_TRIGGERED))
+    rt.submit(c.FileCase("K", debtors=("D1",)))
+    rt.submit(c.Assign("K", "张三"))
+    rt.submit(c.VerifyIdentity("K", "D1", True))
+    assert [e.kind for e in some] == [EventKind.ASSIGNED, EventKind.INQUIRY_TRIGGERED]
+    assert [e for e in every if e.kind in (EventKind.ASSIGNED, EventKind.INQUIRY_TRIGGERED)] == some
+    assert len(every) > len(some)

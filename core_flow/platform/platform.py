@@ -105,7 +105,8 @@ class Platform:
         self._resumed = count(1)
         gateway.on_answer = self._on_answer
         gateway.on_event = self._on_gateway_event
-        runtime.subscribe(self._on_event)
+        runtime.subscribe(self._on_event, (EventKind.INQUIRY_TRIGGERED, EventKind.CLOSED, EventKind.SWEEP_DUE,
+                                           EventKind.RESUMPTION_APPROVED))
 
     # ── commands and filing ─────────────────────────────────────────────────────────────────────
     def submit(self, cmd: c.Command) -> Outcome:
