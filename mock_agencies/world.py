@@ -387,6 +387,7 @@ class World:
         # a query asks ~30 agencies about one number in a row: its hash prefix and probabilities are reused
         self._prefix_of: tuple[str, Any] | None = None
         self._probabilities: dict[tuple[str, SubjectKind, bool], float] = {}  # (agency, kind, away)
+        self._thresholds: dict[tuple[str, SubjectKind, bool], float] = {}  # the same, as a bound of ``h >> 75``
 
     def __len__(self) -> int:
         return self.size
@@ -450,31 +451,48 @@ class World:
         """``holdings(id_number, a.code)`` for many agencies at once (a 总对总 fan-out), keeping only the
         agencies where something is held: the same values, without a call per agency that holds nothing."""
         kind = _kind_of(id_number)
-        pins, derived, rules = self._pins, self._derived, self.config.rules
+        own_region = id_number[:6] if kind == SubjectKind.PERSON else id_number[2:8]
+        pins, derived, thresholds = self._pins, self._derived, self._thresholds
         out: dict[str, tuple[Holding, ...]] = {}
         prefix: Any = None
         for agency in agencies:
             code = agency.code
-            key = (id_number, code)
-            found = pins.get(key) if pins else None
-            if found is None:
-                found = derived.get(key)
-            if found is None:
-                rule = rules.get(agency.group)
-                if rule is None or Measure.QUERY not in agency.operations:
+            if pins:
+                found = pins.get((id_number, code))
+                if found is not None:
+                    if found:
+                        out[code] = found
                     continue
-                if prefix is None:
-                    prefix = _hash_prefix(self.seed, "holdings", id_number)
-                h = _hash_with(prefix, code)
-                if (h >> 75) / 2**53 >= self._probability(agency, rule, kind, id_number):
-                    continue  # nothing held (not cached: deciding it again is as cheap as a lookup)
-                found = self._derive(h, id_number, kind, agency, rule)
+            region = agency.region
+            tkey = (code, kind, region is not None and not own_region.startswith(region))
+            threshold = thresholds.get(tkey)
+            if threshold is None:
+                threshold = thresholds[tkey] = self._threshold(agency, kind, id_number)
+            if threshold <= 0:
+                continue  # the agency holds nothing for anyone of this kind (or answers no queries)
+            if prefix is None:
+                prefix = _hash_prefix(self.seed, "holdings", id_number)
+            h = prefix.copy()
+            h.update(code.encode())
+            h = int.from_bytes(h.digest(), "big")  # = _hash_int(self.seed, "holdings", id_number, code)
+            if (h >> 75) >= threshold:
+                continue  # nothing held (not cached: deciding it again is as cheap as a lookup)
+            key = (id_number, code)
+            found = derived.get(key)
+            if found is None:
+                found = self._derive(h, id_number, kind, agency, self.config.rules[agency.group])
                 if len(derived) >= _DERIVED_CACHE:
                     derived.clear()
                 derived[key] = found
-            if found:
-                out[code] = found
+            out[code] = found
         return out
+
+    def _threshold(self, agency: Agency, kind: SubjectKind, id_number: str) -> float:
+        """The first draw ``h >> 75`` below which the debtor holds something at ``agency`` (0: never)."""
+        rule = self.config.rules.get(agency.group)
+        if rule is None or Measure.QUERY not in agency.operations:
+            return 0.0
+        return self._probability(agency, rule, kind, id_number) * 2**53
 
     def _probability(self, agency: Agency, rule: AssetRule, kind: SubjectKind, id_number: str) -> float:
         away = False

@@ -321,3 +321,30 @@ def test_light_draws_are_reproducible_uniform_and_normal() -> None:
     g = [rng.gauss(0.0, 1.0) for _ in range(n)]
     gm = sum(g) / n
     assert abs(gm) < 0.036 and abs(sum((x - gm) ** 2 for x in g) / n - 1.0) < 0.05
+
+
+def test_holdings_many_is_holdings_for_each_agency() -> None:
+    """The fan-out's bulk lookup gives exactly what one lookup per agency gives — derived, pinned (to something
+    or to nothing), for persons and companies, at local banks at home and away."""
+    from mock_agencies.catalogue import load_catalogue
+    from mock_agencies.world import World, account_number
+
+    catalogue = load_catalogue()
+    agencies = tuple(catalogue)
+    bulk, single = World(3, size=400, catalogue=catalogue), World(3, size=400, catalogue=catalogue)
+    first = bulk.debtor(0).id_number
+    pinned = next(a for a in agencies if bulk.holdings(first, a.code))
+    second = bulk.debtor(1).id_number
+    extra = Holding(account_no=account_number("icbc", AssetKind.DEPOSIT, second, 9), kind=AssetKind.DEPOSIT,
+                    balance_cents=12_345, available_cents=12_345)
+    for world in (bulk, single):
+        world.pin(first, pinned.code, [])  # held something: now nothing
+        world.pin(second, "icbc", [extra])  # exactly this
+    kinds = set()
+    for i in range(400):
+        d = bulk.debtor(i)
+        kinds.add(d.kind)
+        expected = {a.code: held for a in agencies if (held := single.holdings(d.id_number, a.code))}
+        assert bulk.holdings_many(d.id_number, agencies) == expected, d.id_number
+    assert len(kinds) == 2 and pinned.code not in bulk.holdings_many(first, agencies)
+    assert bulk.holdings_many(second, agencies)["icbc"] == (extra,)
