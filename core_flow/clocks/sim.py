@@ -38,9 +38,14 @@ class SimClock:
         self.origin = to_cst(origin)
         self.env = env if env is not None else simpy.Environment()
         self._groups: dict[float, list[_SimCall]] = {}  # future instant → its timers, in the order set
+        self._now_at: float = -1.0
+        self._now = self.origin
 
     def now(self) -> datetime:
-        return self.origin + timedelta(seconds=self.env.now)
+        t = self.env.now
+        if t != self._now_at:  # asked many times per instant: made once
+            self._now_at, self._now = t, self.origin + timedelta(seconds=t)
+        return self._now
 
     def seconds(self, at: datetime) -> float:
         return (at - self.origin).total_seconds()

@@ -120,6 +120,7 @@ class _Request:
     first_sent_at: datetime | None = None
     answered_at: datetime | None = None
     seen: set[str] | None = None  # 总对总 query: the scope agencies whose answers were passed on
+    scope: frozenset[str] | None = None  # 总对总 query: its scope, as a set
     notices: set[int] | None = None  # numbers of the later notices passed on
 
 
@@ -260,10 +261,12 @@ class Gateway:
 
     def _receive_part(self, item: _Request, feedback: Feedback, batch: HubBatch, detail: dict[str, Any]) -> bool:
         """A part (or a cumulative poll) of a 总对总 answer: pass on the agencies not passed on before."""
-        scope = item.request.scope or ()
         seen = item.seen
         if seen is None:
             seen = item.seen = set()
+        scope = item.scope
+        if scope is None:
+            scope = item.scope = frozenset(item.request.scope or ())
         fresh_found = tuple(a for a in batch.found if a.agency not in seen and a.agency in scope)
         fresh_none = tuple(a for a in batch.none_found if a not in seen and a in scope)
         if not fresh_found and not fresh_none:
