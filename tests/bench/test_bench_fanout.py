@@ -90,7 +90,7 @@ def test_fanout_in_process(benchmark):
     benchmark.extra_info.update({"cases": done, "requests": requests, "cases_per_s": round(rate),
                                  "direct_cases_per_s": round(base_rate), "ratio": round(rate / base_rate, 1)})
     workers = max(1, min(os.cpu_count() or 1, 4))
-    par_done, par_elapsed = _in_processes(workers, cases)
+    par_done, par_elapsed = min((_in_processes(workers, cases) for _ in range(3)), key=lambda r: r[1])  # best of 3
     par_rate = par_done / par_elapsed
     benchmark.extra_info.update({"workers": workers, "parallel_cases_per_s": round(par_rate)})
     print(f"\n[bench] 集约查询 fan-out in-process via 总对总: {done} cases ({requests} requests) in {elapsed:.2f} s "
