@@ -235,11 +235,11 @@ class Holding(Frozen):
 class AgencyAnswer(Frozen):
     """One agency's answer inside a 总对总 part (:class:`HubBatch`)."""
 
-    agency: str
-    ok: bool = True
-    code: str = "0000"
+    agency: str = Field(description="协助单位代码 / agency code")
+    ok: bool = Field(default=True, description="该机构查询成功 / the agency's query succeeded")
+    code: str = Field(default="0000", description="结果代码 / result code")
     message: str = ""
-    holdings: tuple[Holding, ...] = ()
+    holdings: tuple[Holding, ...] = Field(default=(), description="查得的财产 / the property found")
 
 
 class HubBatch(Frozen):
@@ -248,8 +248,12 @@ class HubBatch(Frozen):
     answered that the debtor holds nothing there."""
 
     part: int = Field(ge=1, description="分批序号 / part number within the ticket")
-    found: tuple[AgencyAnswer, ...] = ()
-    none_found: tuple[str, ...] = ()
+    found: tuple[AgencyAnswer, ...] = Field(
+        default=(), description="查得财产（或查询失败）的机构答复 / answers that found property (or failed)"
+    )
+    none_found: tuple[str, ...] = Field(
+        default=(), description="未查得财产的机构代码 / agencies that answered: nothing found"
+    )
     outstanding: int = Field(ge=0, description="尚未反馈的机构数 / agencies of the scope still to answer")
 
     def agencies(self) -> list[str]:
