@@ -139,7 +139,7 @@ EVENT_WORDS: dict[EventKind, str] = {
     EventKind.LIMIT_EXTENDED: "延长审限", EventKind.LIMIT_SUSPENDED: "审限中止", EventKind.LIMIT_RESUMED: "审限恢复",
     EventKind.CLOSED: "结案", EventKind.SWEEP_DUE: "终本统查", EventKind.REFUSED: "拒绝",
     EventKind.INQUIRY_STARTED: "集约查询发出", EventKind.INQUIRY_ANSWERED: "查询反馈",
-    EventKind.INQUIRY_NONE_FOUND: "查询反馈（无财产）",
+    EventKind.INQUIRY_NONE_FOUND: "查询反馈（无财产）", EventKind.INQUIRY_FAILED: "查询反馈（查询失败）",
     EventKind.INQUIRY_COMPLETED: "集约查询完毕", EventKind.FEEDBACK_RECEIVED: "财产反馈",
     EventKind.FEEDBACK_OPENED: "点击查看", EventKind.DUBAN_RAISED: "督办", EventKind.DUBAN_CLOSED: "督办关闭",
     EventKind.MANUAL_QUERY: "自行查询", EventKind.FUNDS_FROZEN: "冻结生效", EventKind.FREEZE_RELEASED: "解除冻结",

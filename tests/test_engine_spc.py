@@ -141,6 +141,19 @@ def test_property_reported_in_a_part_starts_its_control_deadline_as_a_record_wou
     assert anchor[0].data["anchor"] == "property_found_online" and anchor[0].data["amount_cents"] == 500
 
 
+def test_a_failed_query_is_feedback_that_lifts_the_lock_for_that_agency(rt):
+    rt.submit(c.StartInquiry("K", "D1", SCOPE))
+    rt.submit(c.InquiryAnswers("K", "D1", none_found=SCOPE[1:-1], failed=(("icbc", "fault_error_5xx"),)))
+    failed = kinds(rt, EventKind.INQUIRY_FAILED)
+    assert [(e.data["agencies"], e.data["codes"]) for e in failed] == [(["icbc"], ["fault_error_5xx"])]
+    assert rt.cases["K"].outstanding("D1") == ["lb_410800_zyb"]  # icbc answered (with a failure)
+    assert not kinds(rt, EventKind.FEEDBACK_RECEIVED)  # nothing to view
+    again = rt.submit(c.InquiryAnswers("K", "D1", failed=(("icbc", "x"),))).refusal
+    assert again.code == "ALREADY_ANSWERED"
+    rt.submit(c.InquiryAnswers("K", "D1", none_found=("lb_410800_zyb",)))
+    assert rt.submit(c.ManualQuery("K", "D1", "icbc")).accepted  # the handler queries it himself
+
+
 def test_a_part_without_agencies_or_for_a_debtor_not_inquired_is_refused(rt):
     assert rt.submit(c.InquiryAnswers("K", "D1", none_found=("icbc",))).refusal.code == "NOT_IN_SCOPE"
     rt.submit(c.StartInquiry("K", "D1", SCOPE))

@@ -190,3 +190,20 @@ def test_each_agency_answer_reaches_the_engine_at_its_own_instant(via):
         assert at[agency.code] == ORIGIN + timedelta(hours=2 if late else 0), agency.code
     sent = [e for e in court.runtime.case_events("K1") if e.kind == EventKind.EXCHANGE and e.data["kind"] == "sent"]
     assert len(sent) == (1 if via == "hub" else len(scope))
+
+
+def test_an_agency_the_hub_never_gets_through_to_is_recorded_as_failed_feedback():
+    """ICBC refuses every submit: the 总对总 system retries it, then reports its query failed; the 集约查询
+    completes (the failure is ICBC's feedback) and the engine records which agency failed and why."""
+    court = build_virtual_court(ORIGIN, seed=5, clerk=False, world_size=100,
+                                overrides={"icbc": {"faults": {"error_5xx": 1.0}}})
+    debtor = person(court, 3)
+    file(court, "K1", debtor, 10_000_00)
+    court.platform.submit(c.Assign("K1", "张法官"))
+    court.platform.submit(c.VerifyIdentity("K1", debtor.id_number, True))
+    court.run_for(timedelta(days=2))
+    failed = events(court, "K1", EventKind.INQUIRY_FAILED)
+    assert [e.data["agencies"] for e in failed] == [["icbc"]] and failed[0].data["codes"][0].startswith("fault_")
+    state = court.runtime.cases["K1"]
+    assert not state.outstanding(debtor.id_number) and events(court, "K1", EventKind.INQUIRY_COMPLETED)
+    assert failed[0].at > ORIGIN  # after the hub's retries

@@ -175,14 +175,17 @@ class InquiryAnswers:
     """Several in-scope agencies answered together — one part of a 总对总 answer. ``found`` holds
     ``(agency, holdings, amount_cents)`` for each agency that reported property; ``none_found`` the agencies
     that found nothing. Checked as a whole: one agency out of scope or answered before refuses the part.
-    ``assets`` are the properties reported: each is recorded as found (``property_found_online`` /
-    ``property_found_offline``, as a ``Record`` would), which starts its control deadline (node 17)."""
+    ``failed`` agencies answered that their query failed: that is their feedback (the manual-query lock lifts
+    for them; the handler may query them himself). ``assets`` are the properties reported: each is recorded as
+    found (``property_found_online`` / ``property_found_offline``, as a ``Record`` would), which starts its
+    control deadline (node 17)."""
 
     case_id: str
     debtor: str
     found: tuple[tuple[str, int, int], ...] = ()
     none_found: tuple[str, ...] = ()
     assets: tuple[tuple[str, bool, int], ...] = ()  # (asset, online controllable, amount_cents) of ``found``
+    failed: tuple[tuple[str, str], ...] = ()  # (agency, result code) of answers that report a failed query
 
 
 @dataclass(frozen=True, slots=True)

@@ -36,6 +36,7 @@ class EventKind(StrEnum):
     INQUIRY_STARTED = "inquiry_started"  # 集约查询 sent to its scope
     INQUIRY_ANSWERED = "inquiry_answered"  # an agency reported property
     INQUIRY_NONE_FOUND = "inquiry_none_found"  # agencies answered that the debtor holds nothing there
+    INQUIRY_FAILED = "inquiry_failed"  # agencies answered that the query failed (查询失败)
     INQUIRY_COMPLETED = "inquiry_completed"  # every in-scope agency answered
     FEEDBACK_RECEIVED = "feedback_received"  # an answer reported property: the 3-day view rule runs
     FEEDBACK_OPENED = "feedback_opened"  # 点击查看
@@ -134,6 +135,6 @@ def answered_agencies(event: Event) -> list[str]:
     """The agencies whose 集约查询 answer ``event`` records (none for other kinds)."""
     if event.kind == EventKind.INQUIRY_ANSWERED:
         return [event.data["agency"]]
-    if event.kind == EventKind.INQUIRY_NONE_FOUND:
+    if event.kind in (EventKind.INQUIRY_NONE_FOUND, EventKind.INQUIRY_FAILED):
         return list(event.data["agencies"])
     return []

@@ -57,16 +57,17 @@ class SpcRules:
 
     def _inquiry_answers(self: Engine, state: CaseState, cmd: c.InquiryAnswers, now: datetime,
                          out: Outcome) -> None:
-        self._answers(state, cmd, cmd.debtor, cmd.found, cmd.none_found, now, out, cmd.assets)
+        self._answers(state, cmd, cmd.debtor, cmd.found, cmd.none_found, now, out, cmd.assets, cmd.failed)
 
     def _answers(self: Engine, state: CaseState, cmd: c.Command, debtor: str, found: tuple[tuple[str, int, int], ...],
                  none_found: tuple[str, ...], now: datetime, out: Outcome,
-                 assets: tuple[tuple[str, bool, int], ...] = ()) -> None:
+                 assets: tuple[tuple[str, bool, int], ...] = (), failed: tuple[tuple[str, str], ...] = ()) -> None:
         """Agencies of ``debtor``'s 集约查询 answered at ``now``; those in ``found`` reported property, which
         the handler must open within the view period (3 days) or a 督办 item is raised."""
         agencies = state.inquiries.get(debtor)
         codes = [a for a, _, _ in found]
         codes.extend(none_found)
+        codes.extend(a for a, _ in failed)
         if not codes:
             self._refuse(out, cmd, now, "BAD_SCOPE", "反馈中没有机构", "the answer names no agency")
             return
@@ -112,6 +113,10 @@ class SpcRules:
         if none_found:
             events.append(Event(now, cid, EventKind.INQUIRY_NONE_FOUND, VIEW_NODE, "", None,
                                 {"debtor": debtor, "agencies": list(none_found)}))
+        if failed:
+            events.append(Event(now, cid, EventKind.INQUIRY_FAILED, VIEW_NODE, "", None,
+                                {"debtor": debtor, "agencies": [a for a, _ in failed],
+                                 "codes": [code for _, code in failed]}))
         for asset, anchor, attrs, arms in plans:
             events.append(Event(now, cid, EventKind.ANCHOR, None, asset, None, {"anchor": anchor, "at": now, **attrs}))
             self._apply(state, arms, now, out)

@@ -320,22 +320,30 @@ class Platform:
         return tuple(h for h in fb.holdings if h.available_cents > 0)
 
     @staticmethod
-    def _answers(fb: Feedback, agency: str) -> list[tuple[str, tuple[Holding, ...]]]:
-        """(agency, holdings with money available) for every agency an answer covers: the answers of a 总对总
-        part (the agencies that found nothing with no holdings), or a direct answer's own agency."""
+    def _answers(fb: Feedback, agency: str) -> list[tuple[str, tuple[Holding, ...], str | None]]:
+        """(agency, holdings with money available, the result code if its query failed) for every agency an
+        answer covers: the answers of a 总对总 part (the agencies that found nothing with no holdings), or a direct
+        answer's own agency."""
         batch = fb.batch
         if batch is None:
-            return [(agency, tuple(h for h in fb.holdings if h.available_cents > 0) if fb.ok else ())]
-        out = [(a.agency, tuple(h for h in a.holdings if h.available_cents > 0) if a.ok else ()) for a in batch.found]
-        out.extend((code, ()) for code in batch.none_found)
+            if not fb.ok:
+                return [(agency, (), fb.code)]
+            return [(agency, tuple(h for h in fb.holdings if h.available_cents > 0), None)]
+        out = [(a.agency, tuple(h for h in a.holdings if h.available_cents > 0), None) if a.ok
+               else (a.agency, (), a.code) for a in batch.found]
+        out.extend((code, (), None) for code in batch.none_found)
         return out
 
     def _answer_inquiry(self, ctx: _Request, fb: Feedback) -> None:
         case_id, debtor = ctx.case_id, ctx.debtor
         found: list[tuple[str, int, int]] = []
         none_found: list[str] = []
+        failed: list[tuple[str, str]] = []
         records: list[tuple[str, Holding]] = []
-        for agency, holdings in self._answers(fb, ctx.agency):
+        for agency, holdings, failure in self._answers(fb, ctx.agency):
+            if failure is not None:
+                failed.append((agency, failure))
+                continue
             if not holdings:
                 none_found.append(agency)
                 continue
@@ -347,7 +355,8 @@ class Platform:
             asset = f"{agency}:{h.account_no}"
             self.assets[(case_id, asset)] = (agency, h, debtor)
             assets.append((asset, h.online_controllable, h.available_cents))
-        self.runtime.submit(c.InquiryAnswers(case_id, debtor, tuple(found), tuple(none_found), tuple(assets)))
+        self.runtime.submit(c.InquiryAnswers(case_id, debtor, tuple(found), tuple(none_found), tuple(assets),
+                                             tuple(failed)))
         if self.listeners:
             for agency, _, _ in found:
                 self._notify("inquiry_answered", case_id=case_id, debtor=debtor, agency=agency,
@@ -416,7 +425,7 @@ class Platform:
         self._notify("unfreeze_answered", case_id=ctx.case_id, asset=ctx.asset, ok=fb.ok)
 
     def _answer_sweep(self, ctx: _Request, fb: Feedback) -> None:
-        for agency, found in self._answers(fb, ctx.agency):
+        for agency, found, _ in self._answers(fb, ctx.agency):
             if not found:
                 continue
             for h in found:
