@@ -17,7 +17,6 @@ import contextlib
 import gc
 import importlib
 import logging
-import re
 import threading
 from collections.abc import AsyncIterator, Iterator
 from contextlib import asynccontextmanager
@@ -29,6 +28,7 @@ from fastapi.responses import JSONResponse
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from core_flow.errors import UserError
+from core_flow.validation import field_messages, validation_error_body
 from mock_agencies.catalogue import load_catalogue
 from mock_agencies.fastpath import FastPath
 from mock_agencies.routers import admin, catalogue, control
@@ -59,93 +59,10 @@ def user_error_body(err: UserError) -> dict[str, Any]:
     return {"error": detail}
 
 
-# pydantic error type → Chinese text (English comes from pydantic's own message)
-_ZH: dict[str, str] = {
-    "missing": "缺少必填字段",
-    "extra_forbidden": "不允许的字段",
-    "string_type": "应为字符串",
-    "string_too_short": "长度不得少于 {min_length}",
-    "string_too_long": "长度不得超过 {max_length}",
-    "string_pattern_mismatch": "格式应符合 {pattern}",
-    "int_type": "应为整数",
-    "int_parsing": "应为整数",
-    "int_from_float": "应为整数",
-    "float_type": "应为数字",
-    "float_parsing": "应为数字",
-    "finite_number": "应为有限数字",
-    "bool_type": "应为布尔值",
-    "bool_parsing": "应为布尔值",
-    "greater_than": "应大于 {gt}",
-    "greater_than_equal": "应不小于 {ge}",
-    "less_than": "应小于 {lt}",
-    "less_than_equal": "应不大于 {le}",
-    "enum": "取值应为 {expected}",
-    "literal_error": "取值应为 {expected}",
-    "model_type": "应为对象",
-    "model_attributes_type": "应为对象",
-    "dict_type": "应为对象",
-    "list_type": "应为数组",
-    "tuple_type": "应为数组",
-    "too_short": "元素个数不得少于 {min_length}",
-    "too_long": "元素个数不得超过 {max_length}",
-    "json_invalid": "JSON 格式错误",
-    "json_type": "应为 JSON",
-    "datetime_type": "应为日期时间",
-    "datetime_parsing": "应为日期时间（ISO 8601）",
-    "datetime_from_date_parsing": "应为日期时间（ISO 8601）",
-    "time_parsing": "应为时刻（HH:MM）",
-    "none_required": "应为空",
-    "url_parsing": "应为 URL",
-}
-
-
-_LEADING_FIELD = re.compile(r"^([a-z][a-z0-9_]*) ")
-
-
-def _field_messages(errors: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    fields = []
-    for e in errors:
-        loc = [str(p) for p in e.get("loc", ())]
-        typ = str(e.get("type", ""))
-        if typ == "json_invalid":  # loc is ("body", <character offset>): the body as a whole is at fault
-            loc = loc[:1]
-        field = ".".join(loc)
-        en = str(e.get("msg", "invalid"))
-        ctx = e.get("ctx") or {}
-        if typ == "value_error":  # our validators write "中文 / English" and start with the field name
-            text = en.removeprefix("Value error, ")
-            zh, _, en_part = text.partition("/ ")
-            zh, en = zh.strip(), (en_part or text).strip()
-            named = _LEADING_FIELD.match(text)
-            if named:
-                field = ".".join([*loc, named.group(1)])
-        else:
-            template = _ZH.get(typ, "字段无效")
-            try:
-                zh = template.format(**{k: v for k, v in ctx.items()})
-            except (KeyError, IndexError, ValueError):
-                zh = template
-        fields.append({"field": field, "type": typ, "zh": zh, "en": en})
-    return fields
-
-
 async def _on_validation_error(request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, RequestValidationError)
-    fields = _field_messages(list(exc.errors()))
-    where = ", ".join(f["field"] for f in fields) or None
-    zh = "请求无效：" + "；".join(f"{f['field']}：{f['zh']}" for f in fields)
-    en = "invalid request: " + "; ".join(f"{f['field']}: {f['en']}" for f in fields)
-    _journal_rejection(request, zh, en)
-    body = {
-        "error": {
-            "code": "validation",
-            "where": where,
-            "zh": zh,
-            "en": en,
-            "message": f"{where}: {zh} / {en}" if where else f"{zh} / {en}",
-            "fields": fields,
-        }
-    }
+    body = validation_error_body(field_messages(list(exc.errors())), "请求无效：", "invalid request: ")
+    _journal_rejection(request, body["error"]["zh"], body["error"]["en"])
     return JSONResponse(body, status_code=422)
 
 

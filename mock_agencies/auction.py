@@ -302,6 +302,32 @@ def default_increment(starting_price_cents: int) -> int:
 # ---------------------------------------------------------------------------------------------- the house
 
 
+
+def _follow_up(previous: _Listing, listing_id: str, round_: Round, price_cents: int, deposit_cents: int,
+               increment_cents: int, now: datetime, starts: datetime, ends: datetime, url: str | None,
+               terms: tuple[Any, ...]) -> _Listing:
+    """The next round of ``previous``'s asset (二拍 or 变卖): the same court, case, asset and valuation, new terms."""
+    return _Listing(
+        listing_id=listing_id,
+        platform=previous.platform,
+        round=round_,
+        court_code=previous.court_code,
+        case_no=previous.case_no,
+        asset_id=previous.asset_id,
+        asset_kind=previous.asset_kind,
+        description=previous.description,
+        valuation_cents=previous.valuation_cents,
+        starting_price_cents=price_cents,
+        deposit_cents=deposit_cents,
+        increment_cents=increment_cents,
+        announced_at=now,
+        starts_at=starts,
+        scheduled_end=ends,
+        callback_url=url,
+        terms=terms,
+        previous_id=previous.listing_id,
+    )
+
 class AuctionHouse:
     """All auction platforms of one session (listings keyed by id; platform is a field)."""
 
@@ -455,26 +481,8 @@ class AuctionHouse:
             )
         self._check_price_terms(starting_price_cents, deposit_cents, increment)
         self._check_window(now, starts, ends, r.second_announce_days[first.asset_kind], "bidding_starts")
-        listing = _Listing(
-            listing_id=lid,
-            platform=first.platform,
-            round=Round.SECOND,
-            court_code=first.court_code,
-            case_no=first.case_no,
-            asset_id=first.asset_id,
-            asset_kind=first.asset_kind,
-            description=first.description,
-            valuation_cents=first.valuation_cents,
-            starting_price_cents=starting_price_cents,
-            deposit_cents=deposit_cents,
-            increment_cents=increment,
-            announced_at=now,
-            starts_at=starts,
-            scheduled_end=ends,
-            callback_url=url,
-            terms=terms,
-            previous_id=first.listing_id,
-        )
+        listing = _follow_up(first, lid, Round.SECOND, starting_price_cents, deposit_cents, increment, now, starts,
+                             ends, url, terms)
         first.next_id = lid
         return self._open(listing)
 
@@ -554,26 +562,7 @@ class AuctionHouse:
         if ends <= starts:
             raise UserError("变卖期结束须晚于开始", "the sale period must end after it starts", "sale_ends")
         self._check_announcement(now, starts, r.sale_announce_days[second.asset_kind], "sale_starts")
-        listing = _Listing(
-            listing_id=lid,
-            platform=second.platform,
-            round=Round.SALE,
-            court_code=second.court_code,
-            case_no=second.case_no,
-            asset_id=second.asset_id,
-            asset_kind=second.asset_kind,
-            description=second.description,
-            valuation_cents=second.valuation_cents,
-            starting_price_cents=price_cents,
-            deposit_cents=deposit_cents,
-            increment_cents=0,
-            announced_at=now,
-            starts_at=starts,
-            scheduled_end=ends,
-            callback_url=url,
-            terms=terms,
-            previous_id=second.listing_id,
-        )
+        listing = _follow_up(second, lid, Round.SALE, price_cents, deposit_cents, 0, now, starts, ends, url, terms)
         second.next_id = lid
         return self._open(listing)
 

@@ -8,8 +8,6 @@ first and English beside it. Nothing is built at import time.
 
 from __future__ import annotations
 
-from typing import Any
-
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
@@ -17,32 +15,7 @@ from pydantic import BaseModel
 
 from core_flow.gateway.gateway import Gateway
 from core_flow.protocol import Feedback
-
-# pydantic error type → Chinese text (the English is pydantic's own message)
-_ZH: dict[str, str] = {
-    "missing": "缺少必填字段",
-    "extra_forbidden": "不允许的字段",
-    "string_type": "应为字符串",
-    "string_too_short": "长度不得少于 {min_length}",
-    "string_too_long": "长度不得超过 {max_length}",
-    "int_type": "应为整数",
-    "int_parsing": "应为整数",
-    "int_from_float": "应为整数",
-    "bool_type": "应为布尔值",
-    "bool_parsing": "应为布尔值",
-    "greater_than_equal": "应不小于 {ge}",
-    "less_than_equal": "应不大于 {le}",
-    "enum": "取值应为 {expected}",
-    "model_type": "应为对象",
-    "model_attributes_type": "应为对象",
-    "dict_type": "应为对象",
-    "list_type": "应为数组",
-    "tuple_type": "应为数组",
-    "json_invalid": "JSON 格式错误",
-    "datetime_type": "应为日期时间",
-    "datetime_parsing": "应为日期时间（ISO 8601）",
-    "datetime_from_date_parsing": "应为日期时间（ISO 8601）",
-}
+from core_flow.validation import field_messages, validation_error_body
 
 
 class Ack(BaseModel):
@@ -52,42 +25,10 @@ class Ack(BaseModel):
     request_no: str
 
 
-def field_errors(errors: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    """pydantic errors → ``[{field, type, zh, en}]`` (the location without the leading ``body``)."""
-    out = []
-    for e in errors:
-        loc = [str(p) for p in e.get("loc", ())]
-        if loc and loc[0] == "body":
-            loc = loc[1:]
-        typ = str(e.get("type", ""))
-        template = _ZH.get(typ, "字段无效")
-        try:
-            zh = template.format(**(e.get("ctx") or {}))
-        except (KeyError, IndexError, ValueError):
-            zh = template
-        out.append(
-            {"field": ".".join(loc) or "body", "type": typ, "zh": zh, "en": str(e.get("msg", "invalid"))}
-        )
-    return out
-
-
 async def _on_validation_error(request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, RequestValidationError)
-    fields = field_errors(list(exc.errors()))
-    where = ", ".join(f["field"] for f in fields)
-    zh = "回调内容无效：" + "；".join(f"{f['field']}：{f['zh']}" for f in fields)
-    en = "invalid callback body: " + "; ".join(f"{f['field']}: {f['en']}" for f in fields)
-    body = {
-        "error": {
-            "code": "validation",
-            "where": where,
-            "zh": zh,
-            "en": en,
-            "message": f"{where}: {zh} / {en}",
-            "fields": fields,
-        }
-    }
-    return JSONResponse(body, status_code=422)
+    fields = field_messages(list(exc.errors()), drop_body=True)
+    return JSONResponse(validation_error_body(fields, "回调内容无效：", "invalid callback body: "), status_code=422)
 
 
 def create_receiver_app(gateway: Gateway) -> FastAPI:

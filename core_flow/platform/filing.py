@@ -20,6 +20,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from core_flow.clocks import Clock
 from core_flow.errors import UserError
+from core_flow.validation import field_messages, validation_error_body
 
 PushDone = Callable[[str | None, str], None]  # (new case id or None, detail)
 
@@ -96,10 +97,8 @@ def create_filing_receiver(file: Callable[[ResumptionPush], str]) -> FastAPI:
 
     @app.exception_handler(RequestValidationError)
     async def _invalid(_: Request, exc: RequestValidationError) -> JSONResponse:
-        fields = [{"where": ".".join(str(p) for p in e["loc"]), "en": e["msg"], "zh": "字段无效"} for e in exc.errors()]
-        return JSONResponse(status_code=422, content={"error": {
-            "code": "invalid", "zh": "推送内容无效：" + "；".join(f["where"] for f in fields),
-            "en": "invalid push: " + "; ".join(f"{f['where']}: {f['en']}" for f in fields), "fields": fields}})
+        fields = field_messages(list(exc.errors()), drop_body=True)
+        return JSONResponse(validation_error_body(fields, "推送内容无效：", "invalid push: "), status_code=422)
 
     @app.exception_handler(UserError)
     async def _user_error(_: Request, exc: UserError) -> JSONResponse:
