@@ -309,7 +309,6 @@ def test_light_draws_are_reproducible_uniform_and_normal() -> None:
     variance 1/12; gauss(0, 1) with mean 0 and variance 1 (20,000 draws, bounds ~5 standard errors)."""
     from mock_agencies.world import _Draws
 
-    assert [_Draws(42).random() for _ in range(3)] == [_Draws(42).random() for _ in range(3)]
     a, b = _Draws(42), _Draws(42)
     assert [a.random() for _ in range(5)] == [b.random() for _ in range(5)]
     assert _Draws(1).random() != _Draws(2).random()
