@@ -14,6 +14,7 @@ _WHEN = {
     "case_type": {"preservation": ("财产保全", "preservation"), "first": ("首次执行", "first"),
                   "resumed": ("恢复执行", "resumed")},
     "nonlitigation": {True: ("非诉执行", "non-litigation")},
+    "money": {False: ("非金钱给付", "not a money judgment"), True: ("金钱给付", "money judgment")},
     "urgent": {True: ("情况紧急", "urgent")},
     "asset_kind": {"real_estate": ("不动产", "real estate"), "other_right": ("其他财产权", "other rights"),
                    "movable": ("动产", "movables")},
@@ -59,9 +60,13 @@ def item_deadline_words(process: Process, item: WorkItem) -> tuple[str, str]:
     zh, en = _one(process, item, item.period)
     for ov in item.overrides:
         w_zh, w_en = _when_words(ov.when)
-        o_zh, o_en = _one(process, item, ov.period)
-        zh += f"（{w_zh}：{o_zh}）"
-        en += f" ({w_en}: {o_en})"
+        if ov.period is not None:
+            o_zh, o_en = _one(process, item, ov.period)
+            zh += f"（{w_zh}：{o_zh}）"
+            en += f" ({w_en}: {o_en})"
+        if ov.freeze is not None:
+            zh += f"（{w_zh}：到期{'冻结' if ov.freeze else '不冻结'}）"
+            en += f" ({w_en}: {'freezes' if ov.freeze else 'no freeze'} at expiry)"
     return zh, en
 
 

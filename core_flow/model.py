@@ -10,12 +10,13 @@ import re
 from datetime import date
 from enum import StrEnum
 from functools import cached_property
-from typing import Any
+from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from core_flow.errors import UserError
 from core_flow.legal_calendar import Period, Policy
+from core_flow.protocol import AgencyGroup
 
 _NODE_ANCHOR = re.compile(r"^node_started:(\d+)$")
 _ITEM_ANCHOR = re.compile(r"^item_done:(\d+)\.([a-z_]+)$")
@@ -49,23 +50,32 @@ def _parse_period(value: Any) -> Period:
         raise ValueError(f"{err.zh} / {err.en}") from None
 
 
+def matches(when: dict[str, Any], attrs: dict[str, Any]) -> bool:
+    """Whether ``attrs`` match every key of ``when`` (a list value: any of its members)."""
+    for key, want in when.items():
+        have = attrs.get(key)
+        if isinstance(want, list):
+            if have not in want:
+                return False
+        elif have != want:
+            return False
+    return True
+
+
 class Override(_Model):
-    """Another period when the case or the anchor's attributes match ``when``."""
+    """Another period (and/or whether expiry freezes) when the case or the anchor's attributes match ``when``."""
 
     when: dict[str, Any]
-    period: Period
+    period: Period | None = None
+    freeze: bool | None = None
 
-    _p = field_validator("period", mode="before")(_parse_period)
+    @field_validator("period", mode="before")
+    @classmethod
+    def _p(cls, value: Any) -> Period | None:
+        return None if value is None else _parse_period(value)
 
     def matches(self, attrs: dict[str, Any]) -> bool:
-        for key, want in self.when.items():
-            have = attrs.get(key)
-            if isinstance(want, list):
-                if have not in want:
-                    return False
-            elif have != want:
-                return False
-        return True
+        return matches(self.when, attrs)
 
 
 class WorkItem(_Model):
@@ -79,6 +89,10 @@ class WorkItem(_Model):
     warn: Period | None = None
     done_on_start: bool = False
     overrides: tuple[Override, ...] = ()
+    # the deadline counts from the first of its anchors; a later anchor does not move it
+    # ("whichever of 网络查控 / 传统查控 starts first")
+    once: bool = False
+    duban: bool = False  # expiry also raises a 督办 item on the 执行指挥管理平台 (seed 004 节点二十三、二十六)
 
     _p = field_validator("period", mode="before")(_parse_period)
 
@@ -102,15 +116,23 @@ class WorkItem(_Model):
 
     def period_for(self, attrs: dict[str, Any]) -> Period:
         for override in self.overrides:
-            if override.matches(attrs):
+            if override.period is not None and override.matches(attrs):
                 return override.period
         return self.period
+
+    def freezes_for(self, attrs: dict[str, Any]) -> bool:
+        """Whether expiry freezes the node for a case with ``attrs`` (an override may say otherwise)."""
+        for override in self.overrides:
+            if override.freeze is not None and override.matches(attrs):
+                return override.freeze
+        return self.freeze
 
 
 class Sweep(_Model):
     anchor: str
     every: Period
     count: int = Field(ge=1)
+    policy: Policy = Policy.NATURAL  # "每六个月" counted as plain calendar months (no rest-day rollover)
 
     _p = field_validator("every", mode="before")(_parse_period)
 
@@ -130,7 +152,14 @@ class Node(_Model):
     approval_chain: tuple[str, ...] = ()
     approval_any: tuple[str, ...] = ()
     signed_by: tuple[str, ...] = ()
+    requires: tuple[int, ...] = ()  # nodes that must be done before this one completes (失信 needs 限消)
+    term: Period | None = None  # how long the measure the node takes lasts (失信: 2 years)
     sweep: Sweep | None = None
+
+    @field_validator("term", mode="before")
+    @classmethod
+    def _t(cls, value: Any) -> Period | None:
+        return None if value is None else _parse_period(value)
 
     @property
     def freezes(self) -> bool:
@@ -179,7 +208,7 @@ class ResumptionRule(_Model):
 
 
 class InquiryRules(_Model):
-    """集约查询: which cases get it automatically, and the 3-day view rule of its feedback."""
+    """集约查询: which cases get it automatically, whom it reaches, and the 3-day view rule of its feedback."""
 
     applies_from: date
     case_types: tuple[str, ...]
@@ -187,8 +216,73 @@ class InquiryRules(_Model):
     view_within: Period
     view_policy: Policy = Policy.CPL
     duban: str = ""
+    # the scope: every agency of these groups, plus the local banks of the debtor's and the court's place
+    scope_groups: tuple[AgencyGroup, ...]
+    local_banks: bool = True
+    # a 终本 sweep (and a clue check) asks 总对总 for the whole online scope: the 集约 scope plus these groups
+    sweep_groups: tuple[AgencyGroup, ...] = ()
 
     _p = field_validator("view_within", mode="before")(_parse_period)
+
+
+class Roles(_Model):
+    """The node numbers the engine's built-in rules act on. Renumbering a process changes these, not the code.
+    (The closing node is ``limit.node``, the resumption node ``resumption.node``, the sweep node the one with a
+    ``sweep``.)"""
+
+    inquiry: int  # 提起（首次）网络查询: the 集约查询's events and its 3-day view rule
+    network_inquiry: int  # 网络查控: manual network queries
+    traditional_inquiry: int  # 传统查控
+    control: int  # 查封、扣押、冻结
+    deduction: int  # 划拨
+    receipt: int  # 到账登记
+    payout: int  # 案款发放 (its approval_chain)
+    consumption_restriction: int  # 限制消费
+    shixin: int  # 失信
+    limit_change: int  # 期限变更
+    lifted_at_closing: tuple[int, ...]  # the coercive measures a closing that releases controls lifts
+
+
+OPERATION_EVENTS = frozenset({
+    "inquiry_triggered", "inquiry_started", "inquiry_completed", "funds_frozen", "funds_arrived",
+    "receipt_registered", "paid_out", "freeze_released", "resumption_filed", "escrowed",
+})
+
+
+class Operation(_Model):
+    """A system event that starts or completes a node (or one item), as the court's case system does by itself."""
+
+    event: str
+    start: int | None = None
+    complete: int | None = None
+    item: str | None = None  # with ``complete``: only this work item
+    instance: Literal["case", "event", "all"] = "event"  # which instance: the case's, the event's, every one
+    when: dict[str, Any] = Field(default_factory=dict)  # the event's data must match
+    note: str = ""
+
+    @model_validator(mode="after")
+    def _one(self) -> Operation:
+        if (self.start is None) == (self.complete is None):
+            raise ValueError("exactly one of start / complete / start 与 complete 须且只能有一个")
+        if self.event not in OPERATION_EVENTS:
+            raise ValueError(f"unknown event {self.event!r} (one of: {', '.join(sorted(OPERATION_EVENTS))}) / 未知事件")
+        if self.item is not None and self.complete is None:
+            raise ValueError("item goes with complete / item 只能与 complete 同用")
+        return self
+
+    @property
+    def node(self) -> int:
+        return self.start if self.start is not None else self.complete  # type: ignore[return-value]
+
+
+class ClosingRules(_Model):
+    """How closing (报结, node 43) is checked."""
+
+    # any_frozen: no case with a frozen node closes (project default); limit_only: only the closing node's own
+    # freeze blocks it (the seed's "only the next node is blocked")
+    blocked_by: Literal["any_frozen", "limit_only"] = "any_frozen"
+    # 审判管理办公室 reviews a 报结 and approves or returns it; empty: the closing takes effect when filed
+    review: tuple[str, ...] = ()
 
 
 class ClosingManner(_Model):
@@ -208,6 +302,7 @@ class GateCondition(_Model):
     node: int | None = None
     when: str | None = None
     months_since_filing: int | None = None
+    policy: Policy = Policy.NATURAL  # how months_since_filing counts ("立案之日起满三个月": natural months)
 
     @model_validator(mode="after")
     def _one_kind(self) -> GateCondition:
@@ -233,6 +328,9 @@ class Process(_Model):
     inquiry: InquiryRules
     closing_manners: tuple[ClosingManner, ...]
     zhongben_gate: tuple[GateCondition, ...]
+    roles: Roles
+    operations: tuple[Operation, ...] = ()
+    closing: ClosingRules = ClosingRules()
 
     @field_validator("warning_defaults", mode="before")
     @classmethod
@@ -283,6 +381,26 @@ class Process(_Model):
                     problems.append(((field,), f"unknown authority {code!r} / 未知审批主体"))
         if self.limit.node not in known:
             problems.append((("limit", "node"), f"unknown node {self.limit.node} / 未知节点"))
+        for field, no in (("resumption.node", self.resumption.node),
+                          ("resumption.freezes_node", self.resumption.freezes_node)):
+            if no not in known:
+                problems.append((tuple(field.split(".")), f"unknown node {no} / 未知节点"))
+        for role, value in self.roles:
+            for no in value if isinstance(value, tuple) else (value,):
+                if no not in known:
+                    problems.append((("roles", role), f"unknown node {no} / 未知节点"))
+        for i, op in enumerate(self.operations):
+            if op.node not in known:
+                problems.append((("operations", i), f"unknown node {op.node} / 未知节点"))
+            elif op.item is not None and all(it.key != op.item for it in self.by_no[op.node].items):
+                problems.append((("operations", i, "item"), f"node {op.node} has no item {op.item!r} / 无此工作事项"))
+        for i, node in enumerate(self.nodes):
+            for no in node.requires:
+                if no not in known:
+                    problems.append((("nodes", i, "requires"), f"unknown node {no} / 未知节点"))
+        for code in self.closing.review:
+            if code not in authorities:
+                problems.append((("closing", "review"), f"unknown authority {code!r} / 未知审批主体"))
         for i, cond in enumerate(self.zhongben_gate):
             if cond.node is not None and cond.node not in known:
                 problems.append((("zhongben_gate", i, "node"), f"unknown node {cond.node} / 未知节点"))
@@ -324,6 +442,17 @@ class Process(_Model):
             index[m.code] = m
             index[m.name] = m
         return index
+
+    @cached_property
+    def operations_by_event(self) -> dict[str, tuple[Operation, ...]]:
+        index: dict[str, list[Operation]] = {}
+        for op in self.operations:
+            index.setdefault(op.event, []).append(op)
+        return {k: tuple(v) for k, v in index.items()}
+
+    @cached_property
+    def sweep_node(self) -> Node | None:
+        return next((n for n in self.nodes if n.sweep is not None), None)
 
     @cached_property
     def items_by_anchor(self) -> dict[str, tuple[tuple[Node, WorkItem], ...]]:

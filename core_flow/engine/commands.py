@@ -73,9 +73,13 @@ class CompleteItem:
 
 @dataclass(frozen=True, slots=True)
 class CompleteNode:
+    """Complete a node. A node whose act is signed (``signed_by``: 限消令、失信决定 by 院长) or approved
+    (``approval_any``: 提存) names who did it in ``authority``."""
+
     case_id: str
     node: int
     instance: str = ""
+    authority: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -147,6 +151,26 @@ class Close:
 
     case_id: str
     manner: str
+    # 报结 review (process ``closing.review``): naming the reviewer here files and approves at once; without it
+    # the 报结 waits for ``ApproveClosing`` / ``ReturnClosing``
+    reviewed_by: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class ApproveClosing:
+    """审判管理办公室 approves a pending 报结: the case closes now."""
+
+    case_id: str
+    authority: str
+
+
+@dataclass(frozen=True, slots=True)
+class ReturnClosing:
+    """审判管理办公室 returns a 报结 for the handler to complete and file again."""
+
+    case_id: str
+    authority: str
+    reason: str = ""
 
 
 # ── 集约查询 and the 3-day view rule (法明传〔2020〕849号) ──────────────────────────────────────
@@ -199,11 +223,44 @@ class OpenFeedback:
 
 @dataclass(frozen=True, slots=True)
 class ManualQuery:
-    """A handler's own query to an agency on the 总对总 system."""
+    """A handler's own query to an agency on the 总对总 system. ``in_scope``: whether the agency is in the debtor's
+    集约查询 scope (told by whoever knows the directory; needed while the 集约查询 is triggered but not yet sent)."""
 
     case_id: str
     debtor: str
     agency: str
+    in_scope: bool | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class AnswerNotRecorded:
+    """An agency's 集约查询 answer that the engine refused (its reason in ``code`` / ``reason``): recorded as such, so
+    the agencies are no longer pending and the manual-query lock stays consistent."""
+
+    case_id: str
+    debtor: str
+    agencies: tuple[str, ...]
+    code: str
+    reason: str = ""
+    found: tuple[tuple[str, int, int], ...] = ()  # what the answer reported, kept on the record
+
+
+@dataclass(frozen=True, slots=True)
+class RegisterReceipt:
+    """到账登记: the receipt is confirmed and claimed to the 一案一账号 (node 32)."""
+
+    case_id: str
+    receipt: str
+
+
+@dataclass(frozen=True, slots=True)
+class Escrow:
+    """提存 (node 34): money that cannot be paid out in time is escrowed, approved by one of ``approval_any``."""
+
+    case_id: str
+    receipt: str
+    authority: str
+    reason: str = ""
 
 
 # ── control and money (nodes 17, 31–33) ──────────────────────────────────────────────────────
@@ -313,5 +370,6 @@ Command = (
     | LiftSuspension | Close | FireTimer | StartInquiry | InquiryAnswered | InquiryAnswers
     | OpenFeedback | ManualQuery
     | FreezeConfirmed | FreezeRenewed | FreezeReleased | DeductionConfirmed | ApprovePayout | PayOut | RequestResumption
-    | ApproveResumption | ResumptionFiled | LogExchange
+    | ApproveResumption | ResumptionFiled | LogExchange | ApproveClosing | ReturnClosing | AnswerNotRecorded
+    | RegisterReceipt | Escrow
 )

@@ -15,12 +15,14 @@ from typing import Any
 from core_flow.engine import commands as c
 from core_flow.engine.events import Event, EventKind, Outcome, Refusal, Timer, TimerKind
 from core_flow.engine.gate import unmet_zhongben_conditions
+from core_flow.engine.measures import MeasureRules
 from core_flow.engine.money import MoneyRules
+from core_flow.engine.operations import OperationRules
 from core_flow.engine.resumption import ResumptionRules
 from core_flow.engine.spc import SpcRules
 from core_flow.engine.state import BLOCKING, CaseState, ItemState, NodeState, NodeStatus
-from core_flow.legal_calendar import CalendarRangeError, LegalCalendar, Period, Policy, Unit
-from core_flow.model import Direction, Node, Per, Process, WorkItem
+from core_flow.legal_calendar import CalendarRangeError, LegalCalendar, Period, Unit, to_cst
+from core_flow.model import ClosingManner, Direction, Node, Per, Process, WorkItem
 
 _ITEM_DONE = "item_done:"
 _NODE_STARTED = "node_started:"
@@ -37,6 +39,7 @@ class _Arm:
     period: str
     lead: timedelta
     warnings: tuple[str, ...]
+    freeze: bool = False
 
 
 def _lead(period: Period) -> timedelta:
@@ -58,11 +61,18 @@ _AFTER_CLOSING = (
     c.FireTimer, c.Record, c.CompleteItem, c.CompleteNode, c.StartNode, c.FreezeConfirmed, c.FreezeReleased,
     c.FreezeRenewed,
     c.InquiryAnswered, c.InquiryAnswers, c.OpenFeedback, c.RequestResumption, c.ApproveResumption, c.ResumptionFiled,
-    c.ManualQuery, c.LogExchange,
+    c.ManualQuery, c.LogExchange, c.AnswerNotRecorded, c.RegisterReceipt, c.Escrow, c.ApprovePayout, c.PayOut,
+)
+# Commands a case whose 立案 node is frozen for a kept handler (node 46) still takes: the unfreeze itself, its timers,
+# the record, and facts reported by agencies (answers, freezes and deductions that took effect at a bank).
+_WHILE_FILING_FROZEN = (
+    c.RequestUnfreeze, c.ApproveUnfreeze, c.RejectUnfreeze, c.FireTimer, c.LogExchange, c.InquiryAnswered,
+    c.InquiryAnswers, c.AnswerNotRecorded, c.FreezeConfirmed, c.FreezeReleased, c.FreezeRenewed,
+    c.DeductionConfirmed,
 )
 
 
-class Engine(SpcRules, MoneyRules, ResumptionRules):
+class Engine(SpcRules, MoneyRules, ResumptionRules, MeasureRules, OperationRules):
     """Runs one ``Process`` on a ``LegalCalendar``. Holds no case state itself."""
 
     def __init__(self, process: Process, calendar: LegalCalendar) -> None:
@@ -72,7 +82,9 @@ class Engine(SpcRules, MoneyRules, ResumptionRules):
             n.no: tuple(p for p in process.nodes if n.no in p.next) for n in process.nodes
         }
         self._leads: dict[tuple[int, str, Period], tuple[timedelta, str]] = {}
-        self._sweep_node = next((n for n in process.nodes if n.sweep is not None), None)
+        self.roles = process.roles
+        self._sweep_node = process.sweep_node
+        self._measure_nodes = frozenset((self.roles.consumption_restriction, self.roles.shixin))
         self._post_close = {
             n.no for n in process.nodes
             if n.sweep is not None or any(a in ("closed", "property_found_after_zhongben")
@@ -110,6 +122,11 @@ class Engine(SpcRules, MoneyRules, ResumptionRules):
             c.ApproveResumption: self._approve_resumption,
             c.ResumptionFiled: self._resumption_filed,
             c.LogExchange: self._log_exchange,
+            c.ApproveClosing: self._approve_closing,
+            c.ReturnClosing: self._return_closing,
+            c.AnswerNotRecorded: self._answer_not_recorded,
+            c.RegisterReceipt: self._register_receipt,
+            c.Escrow: self._escrow,
         }
 
     # ── entry point ──────────────────────────────────────────────────────────────────────
@@ -128,10 +145,17 @@ class Engine(SpcRules, MoneyRules, ResumptionRules):
             return None, self._refuse(out, cmd, now, "UNKNOWN_CASE", "案件不存在", "no such case")
         if state.closed_manner is not None and not isinstance(cmd, _AFTER_CLOSING):
             return state, self._refuse(out, cmd, now, "CASE_CLOSED", "案件已结案", "the case is closed")
+        if state.filing_frozen and not isinstance(cmd, _WHILE_FILING_FROZEN):
+            ns = state.nodes[(self.process.resumption.freezes_node, "")]
+            if ns.status in BLOCKING:
+                return state, self._frozen_refusal(out, cmd, now, [ns])
+            state.filing_frozen = False
         try:
             self._handlers[type(cmd)](state, cmd, now, out)
         except CalendarRangeError as err:  # raised while planning, before any change
             return state, self._refuse(out, cmd, now, "CALENDAR_RANGE", err.zh, err.en)
+        if out.refusal is None and out.events:
+            self._run_operations(state, now, out)
         return state, out
 
     # ── helpers ─────────────────────────────────────────────────────────────────────────
@@ -184,25 +208,30 @@ class Engine(SpcRules, MoneyRules, ResumptionRules):
         for node, item in pairs:
             if closed and node.no not in self._post_close:
                 continue  # the case is closed: only closing, archiving and resumption deadlines run
+            inst = instance if node.per != Per.CASE else ""
+            if item.once and (ns := state.nodes.get((node.no, inst))) is not None and item.key in ns.items:
+                continue  # counted from the first of its anchors
             period = item.period_for(attrs) if item.overrides else item.period
+            freeze = item.freezes_for(attrs) if item.overrides else item.freeze
             due, warnings = self._due(item, period, at)
             lead, text = self._lead_for(node, item, period)
-            arms.append(_Arm(node, item.key, instance if node.per != Per.CASE else "", due, text, lead, warnings))
+            arms.append(_Arm(node, item.key, inst, due, text, lead, warnings, freeze))
         return arms
 
     def _apply(self, state: CaseState, arms: list[_Arm], now: datetime, out: Outcome) -> None:
         for a in arms:
-            self._arm_at(state, a.node, a.key, a.instance, a.due, a.period, a.lead, now, out, a.warnings)
+            self._arm_at(state, a.node, a.key, a.instance, a.due, a.period, a.lead, now, out, a.warnings, a.freeze)
 
     def _arm_at(self, state: CaseState, node: Node, key: str, instance: str, due: datetime, period: str,
-                lead: timedelta, now: datetime, out: Outcome, warnings: tuple[str, ...] = ()) -> None:
+                lead: timedelta, now: datetime, out: Outcome, warnings: tuple[str, ...] = (),
+                freeze: bool = False) -> None:
         ns = self._node_state(state, node.no, instance)
         previous = ns.items.get(key)
         if previous is not None and previous.done:
             return
         token = state.next_token
         state.next_token += 1
-        ns.items[key] = ItemState(due, token, period)
+        ns.items[key] = ItemState(due, token, period, freeze=freeze)
         warn_at = max(now, due - lead)
         cid = state.case_id
         # Only the warning is armed now; the expiry timer is armed when the warning fires (one live timer
@@ -211,6 +240,8 @@ class Engine(SpcRules, MoneyRules, ResumptionRules):
         data: dict[str, Any] = {"due": due, "period": period, "warn_at": warn_at}
         if warnings:
             data["calendar_warnings"] = list(warnings)
+            if any("provisional" in w for w in warnings):
+                data["provisional"] = True
         out.events.append(Event(now, cid, EventKind.DEADLINE_SET, node.no, instance, key, data))
 
     def _lead_for(self, node: Node, item: WorkItem, period: Period) -> tuple[timedelta, str]:
@@ -232,6 +263,13 @@ class Engine(SpcRules, MoneyRules, ResumptionRules):
             else:
                 blocked.extend(ns for (n, _), ns in state.nodes.items() if n == pred.no and ns.status in BLOCKING)
         return blocked
+
+    def blocking_nodes(self, state: CaseState, no: int, instance: str = "") -> list[NodeState]:
+        """The frozen nodes that keep node ``no`` (this instance) from moving: itself, or a predecessor."""
+        ns = state.nodes.get((no, instance))
+        if ns is not None and ns.status in BLOCKING:
+            return [ns]
+        return self._blockers(state, no, instance)
 
     def _frozen_refusal(self, out: Outcome, cmd: Any, now: datetime, frozen: list[NodeState]) -> Outcome:
         names = "、".join(f"{ns.no}{'/' + ns.instance if ns.instance else ''}" for ns in frozen)
@@ -260,6 +298,8 @@ class Engine(SpcRules, MoneyRules, ResumptionRules):
                           previous_case=cmd.previous_case, previous_handler=cmd.previous_handler,
                           shixin_eligible=cmd.shixin_eligible)
         state.identity = dict.fromkeys(cmd.debtors, "pending")
+        if cmd.filed_at is not None and cmd.filed_at.tzinfo is not None:
+            state.filed_at = to_cst(cmd.filed_at)  # the China-time date counts (the 2021-01-01 cut-off, 立案当天)
         arms = self._plan(state, "filed", "", filed)
         out.events.append(Event(now, cmd.case_id, EventKind.FILED, None, "", None,
                                 {"case_type": cmd.case_type, "money": cmd.money, "nonlitigation": cmd.nonlitigation,
@@ -271,6 +311,7 @@ class Engine(SpcRules, MoneyRules, ResumptionRules):
     def _assign(self, state: CaseState, cmd: c.Assign, now: datetime, out: Outcome) -> None:
         first = state.handler is None
         arms = self._plan(state, "received", "", now) if first else []
+        network = self._network_inquiry_plan(state, now)
         state.handler = cmd.handler
         out.events.append(Event(now, state.case_id, EventKind.ASSIGNED, None, "", None, {"handler": cmd.handler}))
         rule = self.process.resumption
@@ -279,17 +320,34 @@ class Engine(SpcRules, MoneyRules, ResumptionRules):
             ns = self._node_state(state, rule.freezes_node, "")
             if ns.status not in BLOCKING:
                 self._freeze(state, ns, "HANDLER_NOT_CHANGED", rule.unfreeze, now, out)
+                state.filing_frozen = True  # node 46: nothing moves until the 立案 node is unfrozen
         self._apply(state, arms, now, out)
-        self._maybe_trigger_inquiry(state, now, out)
+        self._maybe_trigger_inquiry(state, now, out, network)
 
-    def _maybe_trigger_inquiry(self, state: CaseState, now: datetime, out: Outcome) -> None:
+    def _network_inquiry_plan(self, state: CaseState, now: datetime) -> list[_Arm]:
+        """The deadlines the first network inquiry starts (node 9's and 11's 30 days), planned before any change."""
+        if state.network_inquiry_at is not None or not self._inquiry_applies(state):
+            return []
+        return self._plan(state, "network_inquiry", "", now)
+
+    def _maybe_trigger_inquiry(self, state: CaseState, now: datetime, out: Outcome,
+                               network: list[_Arm]) -> None:
         if state.handler is None or not self._inquiry_applies(state):
             return
         for debtor, status in state.identity.items():
             if status == "passed" and debtor not in state.inquiries_triggered:
                 state.inquiries_triggered.add(debtor)
-                out.events.append(Event(now, state.case_id, EventKind.INQUIRY_TRIGGERED, 3, "", None,
-                                        {"debtor": debtor}))
+                out.events.append(Event(now, state.case_id, EventKind.INQUIRY_TRIGGERED, self.roles.inquiry, "",
+                                        None, {"debtor": debtor}))
+                self._record_network_inquiry(state, now, out, network)
+
+    def _record_network_inquiry(self, state: CaseState, now: datetime, out: Outcome, arms: list[_Arm]) -> None:
+        if state.network_inquiry_at is not None:
+            return
+        state.network_inquiry_at = now
+        out.events.append(Event(now, state.case_id, EventKind.ANCHOR, None, "", None,
+                                {"anchor": "network_inquiry", "at": now}))
+        self._apply(state, arms, now, out)
 
     def _verify(self, state: CaseState, cmd: c.VerifyIdentity, now: datetime, out: Outcome) -> None:
         if cmd.debtor not in state.identity:
@@ -300,10 +358,11 @@ class Engine(SpcRules, MoneyRules, ResumptionRules):
             self._refuse(out, cmd, now, "IDENTITY_NOT_CORRECTED", "身份信息验证未通过，须先更正身份信息",
                          "identity verification failed: correct the identity first")
             return
+        network = self._network_inquiry_plan(state, now) if cmd.passed else []
         state.identity[cmd.debtor] = "passed" if cmd.passed else "failed"
         kind = EventKind.IDENTITY_VERIFIED if cmd.passed else EventKind.IDENTITY_FAILED
         out.events.append(Event(now, state.case_id, kind, None, "", None, {"debtor": cmd.debtor}))
-        self._maybe_trigger_inquiry(state, now, out)
+        self._maybe_trigger_inquiry(state, now, out, network)
 
     def _correct(self, state: CaseState, cmd: c.CorrectIdentity, now: datetime, out: Outcome) -> None:
         if cmd.debtor not in state.identity:
@@ -355,6 +414,9 @@ class Engine(SpcRules, MoneyRules, ResumptionRules):
         st.done = True
         out.events.append(Event(now, state.case_id, EventKind.ITEM_DONE, node.no, ns.instance, key,
                                 {"late": st.overdue}))
+        if st.duban == "open":
+            st.duban = "closed"
+            out.events.append(Event(now, state.case_id, EventKind.DUBAN_CLOSED, node.no, ns.instance, key, {}))
         self._apply(state, arms, now, out)
 
     def _check_can_finish(self, state: CaseState, cmd: Any, now: datetime, out: Outcome) -> bool:
@@ -398,10 +460,17 @@ class Engine(SpcRules, MoneyRules, ResumptionRules):
             ns.status = NodeStatus.IN_PROGRESS
         self._mark_item_done(state, self.process.by_no[cmd.node], ns, cmd.item, now, out, arms)
 
-    def _complete_node(self, state: CaseState, cmd: c.CompleteNode, now: datetime, out: Outcome) -> None:
+    def _complete_node_by_system(self, state: CaseState, cmd: c.CompleteNode, now: datetime, out: Outcome) -> None:
+        self._complete_node(state, cmd, now, out, system=True)
+
+    def _complete_node(self, state: CaseState, cmd: c.CompleteNode, now: datetime, out: Outcome, *,
+                       system: bool = False) -> None:
         if not self._check_can_finish(state, cmd, now, out):
             return
         node = self.process.by_no[cmd.node]
+        if not system and not self._check_node_act(state, node, cmd, now, out):
+            return
+        term = self._measure_term_plan(node, cmd.instance, now)
         existing = state.nodes.get((cmd.node, cmd.instance))
         open_keys = [k for k, st in existing.items.items() if not st.done] if existing is not None else []
         plans = [self._plan(state, f"{_ITEM_DONE}{node.no}.{k}", cmd.instance, now) for k in open_keys]
@@ -410,7 +479,9 @@ class Engine(SpcRules, MoneyRules, ResumptionRules):
             self._mark_item_done(state, node, ns, key, now, out, arms)
         ns.status = NodeStatus.DONE
         ns.done_at = now
-        out.events.append(Event(now, state.case_id, EventKind.NODE_DONE, cmd.node, cmd.instance))
+        data = {"authority": self.process.authority(cmd.authority).code} if cmd.authority else None
+        out.events.append(Event(now, state.case_id, EventKind.NODE_DONE, cmd.node, cmd.instance, None, data))
+        self._take_measure(state, node, term, now, out)
 
     def _record(self, state: CaseState, cmd: c.Record, now: datetime, out: Outcome) -> None:
         anchor = cmd.anchor
@@ -513,7 +584,7 @@ class Engine(SpcRules, MoneyRules, ResumptionRules):
             st.overdue = False
             st.warned = False
         lead, _ = self._lead_for(node, item, item.period_for(state.attrs))
-        self._arm_at(state, node, item.key, "", due, str(period), lead, now, out)
+        self._arm_at(state, node, item.key, "", due, str(period), lead, now, out, freeze=item.freezes_for(state.attrs))
 
     def _request_limit(self, state: CaseState, cmd: c.RequestLimitChange, now: datetime, out: Outcome) -> None:
         if cmd.kind not in ("extend", "suspend"):
@@ -524,7 +595,7 @@ class Engine(SpcRules, MoneyRules, ResumptionRules):
             self._refuse(out, cmd, now, "ALREADY_SUSPENDED", "审限已中止", "the limit is already suspended")
             return
         state.limit.pending = cmd.kind
-        out.events.append(Event(now, state.case_id, EventKind.LIMIT_CHANGE_REQUESTED, 42, "", None,
+        out.events.append(Event(now, state.case_id, EventKind.LIMIT_CHANGE_REQUESTED, self.roles.limit_change, "", None,
                                 {"kind": cmd.kind, "reason": cmd.reason}))
 
     def _approve_limit(self, state: CaseState, cmd: c.ApproveLimitChange, now: datetime, out: Outcome) -> None:
@@ -550,14 +621,14 @@ class Engine(SpcRules, MoneyRules, ResumptionRules):
             state.limit.extensions += 1
             if due is not None:
                 self._rearm_limit(state, due, period, now, out)
-            out.events.append(Event(now, state.case_id, EventKind.LIMIT_EXTENDED, 42, "", None,
+            out.events.append(Event(now, state.case_id, EventKind.LIMIT_EXTENDED, self.roles.limit_change, "", None,
                                     {"authority": code, "extensions": state.limit.extensions, "due": due}))
         else:
             state.limit.suspended_since = now
             st = self._node_state(state, node.no, "").items.get(item.key)
             if st is not None:
                 st.token = -1  # the pending expiry timer is now stale
-            out.events.append(Event(now, state.case_id, EventKind.LIMIT_SUSPENDED, 42, "", None,
+            out.events.append(Event(now, state.case_id, EventKind.LIMIT_SUSPENDED, self.roles.limit_change, "", None,
                                     {"authority": code}))
 
     def _lift_suspension(self, state: CaseState, cmd: c.LiftSuspension, now: datetime, out: Outcome) -> None:
@@ -570,21 +641,25 @@ class Engine(SpcRules, MoneyRules, ResumptionRules):
         state.limit.suspended_days = days
         state.limit.suspended_since = None
         self._rearm_limit(state, due, period, now, out)
-        out.events.append(Event(now, state.case_id, EventKind.LIMIT_RESUMED, 42, "", None,
+        out.events.append(Event(now, state.case_id, EventKind.LIMIT_RESUMED, self.roles.limit_change, "", None,
                                 {"suspended_days": state.limit.suspended_days, "due": due}))
 
     # ── closing ──────────────────────────────────────────────────────────────────────────
-    def _close(self, state: CaseState, cmd: c.Close, now: datetime, out: Outcome) -> None:
+    def _closing_checks(self, state: CaseState, cmd: Any, manner_ref: str, now: datetime,
+                        out: Outcome) -> ClosingManner | None:
+        """What a 报结 must meet, checked when it is filed and again when it is approved."""
         try:
-            manner = self.process.manner(cmd.manner)
+            manner = self.process.manner(manner_ref)
         except Exception:
-            self._refuse(out, cmd, now, "UNKNOWN_MANNER", f"未知结案方式 {cmd.manner}",
-                         f"unknown closing manner {cmd.manner}")
-            return
+            self._refuse(out, cmd, now, "UNKNOWN_MANNER", f"未知结案方式 {manner_ref}",
+                         f"unknown closing manner {manner_ref}")
+            return None
         frozen = state.frozen_nodes()
+        if self.process.closing.blocked_by == "limit_only":
+            frozen = [ns for ns in frozen if ns.no == self.process.limit.node]
         if frozen:
             self._frozen_refusal(out, cmd, now, frozen)
-            return
+            return None
         if manner.code == "zhongben":
             unmet = unmet_zhongben_conditions(self.process, self.calendar, state, now)
             if unmet:
@@ -594,7 +669,54 @@ class Engine(SpcRules, MoneyRules, ResumptionRules):
                     "终本 conditions not met: " + "; ".join(u.en for u in unmet),
                     tuple(u.code for u in unmet),
                 )
+                return None
+        return manner
+
+    def _close(self, state: CaseState, cmd: c.Close, now: datetime, out: Outcome) -> None:
+        if state.closing_pending is not None:
+            self._refuse(out, cmd, now, "CLOSING_PENDING", "报结申请正在审查中", "a 报结 is already under review")
+            return
+        review = self.process.closing.review
+        reviewer = None
+        if review and cmd.reviewed_by is not None:
+            reviewer = self._check_authority(c.ApproveClosing(state.case_id, cmd.reviewed_by), review, now, out)
+            if reviewer is None:
                 return
+        manner = self._closing_checks(state, cmd, cmd.manner, now, out)
+        if manner is None:
+            return
+        if review and reviewer is None:
+            state.closing_pending = manner.code
+            out.events.append(Event(now, state.case_id, EventKind.CLOSING_REQUESTED, self.process.limit.node, "",
+                                    None, {"manner": manner.code, "name": manner.name, "review": list(review)}))
+            return
+        self._do_close(state, cmd, manner, reviewer, now, out)
+
+    def _approve_closing(self, state: CaseState, cmd: c.ApproveClosing, now: datetime, out: Outcome) -> None:
+        if state.closing_pending is None:
+            self._refuse(out, cmd, now, "NO_CLOSING_REQUEST", "没有待审查的报结申请", "no 报结 under review")
+            return
+        code = self._check_authority(cmd, self.process.closing.review, now, out)
+        if code is None:
+            return
+        manner = self._closing_checks(state, cmd, state.closing_pending, now, out)
+        if manner is None:
+            return
+        self._do_close(state, cmd, manner, code, now, out)
+
+    def _return_closing(self, state: CaseState, cmd: c.ReturnClosing, now: datetime, out: Outcome) -> None:
+        if state.closing_pending is None:
+            self._refuse(out, cmd, now, "NO_CLOSING_REQUEST", "没有待审查的报结申请", "no 报结 under review")
+            return
+        code = self._check_authority(cmd, self.process.closing.review, now, out)
+        if code is None:
+            return
+        manner, state.closing_pending = state.closing_pending, None
+        out.events.append(Event(now, state.case_id, EventKind.CLOSING_RETURNED, self.process.limit.node, "", None,
+                                {"manner": manner, "authority": code, "reason": cmd.reason}))
+
+    def _do_close(self, state: CaseState, cmd: Any, manner: ClosingManner, reviewer: str | None, now: datetime,
+                  out: Outcome) -> None:
         arms = self._plan(state, "closed", "", now)
         limit_def = self.process.by_no[self.process.limit.node]
         manner_arms = []
@@ -604,6 +726,7 @@ class Engine(SpcRules, MoneyRules, ResumptionRules):
             manner_arms.append(_Arm(limit_def, f"{manner.code}_{item.key}", "", due, text, lead, warnings))
         sweeps = self._plan_sweeps(now) if manner.starts_sweep else []
         # ── changes from here on ──
+        state.closing_pending = None
         state.closed_manner = manner.code
         state.closed_at = now
         for ns in state.nodes.values():
@@ -614,12 +737,15 @@ class Engine(SpcRules, MoneyRules, ResumptionRules):
         limit_node.status = NodeStatus.DONE
         limit_node.done_at = now
         release = manner.releases_controls and state.case_type not in manner.keeps_controls_for
-        measures = [name for no, name in ((36, "限制消费"), (37, "失信")) if state.status(no) == NodeStatus.DONE]
-        out.events.append(Event(now, state.case_id, EventKind.CLOSED, self.process.limit.node, "", None,
-                                {"manner": manner.code, "name": manner.name, "release_controls": release,
-                                 "release": self._release_plan(state) if release else [],
-                                 "lift": measures if manner.releases_controls else [],
-                                 "money": state.amounts()}))
+        lifted = self._measures_in_force(state) if manner.releases_controls else []
+        data = {"manner": manner.code, "name": manner.name, "release_controls": release,
+                "release": self._release_plan(state) if release else [],
+                "lift": [self.process.by_no[no].name for no in lifted], "money": state.amounts()}
+        if reviewer is not None:
+            data["reviewed_by"] = reviewer
+        out.events.append(Event(now, state.case_id, EventKind.CLOSED, self.process.limit.node, "", None, data))
+        for no in lifted:
+            self._lift_measure(state, no, "closed_" + manner.code, now, out)
         self._apply(state, arms + manner_arms, now, out)
         if sweeps:
             self._arm_sweeps(state, sweeps, out)
@@ -632,7 +758,7 @@ class Engine(SpcRules, MoneyRules, ResumptionRules):
         plan = []
         for k in range(1, sweep.count + 1):
             period = Period(sweep.every.amount * k, sweep.every.unit)
-            plan.append((f"sweep_{k}", self.calendar.deadline(now, period, Policy.NATURAL).due, str(period)))
+            plan.append((f"sweep_{k}", self.calendar.deadline(now, period, sweep.policy).due, str(period)))
         return plan
 
     def _arm_sweeps(self, state: CaseState, plan: list[tuple[str, datetime, str]], out: Outcome) -> None:
@@ -657,6 +783,9 @@ class Engine(SpcRules, MoneyRules, ResumptionRules):
         t = cmd.timer
         if t.kind == TimerKind.VIEW:
             self._fire_view(state, t, now, out)
+            return
+        if t.kind == TimerKind.TERM:
+            self._fire_term(state, t, now, out)
             return
         ns = state.nodes.get((t.node, t.instance))
         st = ns.items.get(t.item) if ns is not None else None
@@ -689,5 +818,9 @@ class Engine(SpcRules, MoneyRules, ResumptionRules):
                                 {"due": st.due}))
         node = self.process.by_no[t.node]
         item = next((it for it in node.items if it.key == t.item), None)
-        if item is not None and item.freeze and ns.status not in BLOCKING and ns.status != NodeStatus.DONE:
+        if item is not None and item.duban and st.duban is None:
+            st.duban = "open"  # 未及时启动拍卖 / 二拍: 通过执行指挥管理平台督办
+            out.events.append(Event(now, state.case_id, EventKind.DUBAN_RAISED, t.node, t.instance, t.item,
+                                    {"due": st.due, "node_name": node.name, "module": self.process.inquiry.duban}))
+        if st.freeze and ns.status not in BLOCKING and ns.status != NodeStatus.DONE:
             self._freeze(state, ns, f"DEADLINE:{t.item}", node.unfreeze, now, out)

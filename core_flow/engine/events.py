@@ -53,6 +53,13 @@ class EventKind(StrEnum):
     RESUMPTION_APPROVED = "resumption_approved"  # → pushed to the local filing system
     RESUMPTION_FILED = "resumption_filed"
     EXCHANGE = "exchange"  # a 查控 request or answer through the gateway
+    INQUIRY_UNRECORDED = "inquiry_unrecorded"  # an agency's answer the engine refused: recorded with the reason
+    CLOSING_REQUESTED = "closing_requested"  # 报结, waiting for 审判管理办公室
+    CLOSING_RETURNED = "closing_returned"  # 报结 returned
+    RECEIPT_REGISTERED = "receipt_registered"  # 到账登记
+    ESCROWED = "escrowed"  # 提存
+    MEASURE_LIFTED = "measure_lifted"  # 限制消费 / 失信 lifted (full performance, or the 失信 term ended)
+    OPERATION_BLOCKED = "operation_blocked"  # a system event could not complete its node (the node is frozen)
 
 
 @dataclass(frozen=True, slots=True)
@@ -91,6 +98,7 @@ class TimerKind(StrEnum):
     EXPIRE = "expire"
     SWEEP = "sweep"
     VIEW = "view"  # the 3-day view rule of 集约查询 feedback
+    TERM = "term"  # a measure's term ends (失信: 2 years)
 
 
 @dataclass(frozen=True, slots=True)
@@ -135,6 +143,6 @@ def answered_agencies(event: Event) -> list[str]:
     """The agencies whose 集约查询 answer ``event`` records (none for other kinds)."""
     if event.kind == EventKind.INQUIRY_ANSWERED:
         return [event.data["agency"]]
-    if event.kind in (EventKind.INQUIRY_NONE_FOUND, EventKind.INQUIRY_FAILED):
+    if event.kind in (EventKind.INQUIRY_NONE_FOUND, EventKind.INQUIRY_FAILED, EventKind.INQUIRY_UNRECORDED):
         return list(event.data["agencies"])
     return []

@@ -9,7 +9,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from core_flow.engine.state import CaseState, NodeStatus
-from core_flow.legal_calendar import LegalCalendar, Period, Policy, Unit
+from core_flow.legal_calendar import LegalCalendar, Period, Unit
 from core_flow.model import GateCondition, Process
 
 
@@ -30,6 +30,6 @@ def unmet_zhongben_conditions(process: Process, calendar: LegalCalendar, state: 
         elif cond.months_since_filing is not None:
             # "more than 3 months since 立案": the 3-month period, counted naturally, has fully run.
             period = Period(cond.months_since_filing, Unit.MONTHS)
-            if now < calendar.deadline(state.filed_at, period, Policy.NATURAL).due:
+            if now < calendar.deadline(state.filed_at, period, cond.policy).due:
                 unmet.append(cond)
     return unmet

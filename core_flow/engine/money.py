@@ -18,9 +18,6 @@ from core_flow.engine.state import BLOCKING, AssetMoney, CaseState, NodeStatus, 
 if TYPE_CHECKING:
     from core_flow.engine.engine import Engine
 
-PAYOUT_NODE = 33
-
-
 class MoneyRules:
     def _freeze_confirmed(self: Engine, state: CaseState, cmd: c.FreezeConfirmed, now: datetime,
                           out: Outcome) -> None:
@@ -40,7 +37,7 @@ class MoneyRules:
         asset.account_no = cmd.account_no or asset.account_no
         asset.expires_at = cmd.expires_at or asset.expires_at
         asset.released = False
-        out.events.append(Event(now, state.case_id, EventKind.FUNDS_FROZEN, 17, cmd.asset, None,
+        out.events.append(Event(now, state.case_id, EventKind.FUNDS_FROZEN, self.roles.control, cmd.asset, None,
                                 {"agency": cmd.agency, "amount_cents": cmd.amount_cents, "freeze_id": cmd.freeze_id,
                                  "account_no": cmd.account_no, "frozen_cents": asset.frozen_cents,
                                  "expires_at": asset.expires_at}))
@@ -57,7 +54,7 @@ class MoneyRules:
                          "a renewal must end later than the term")
             return
         previous, asset.expires_at = asset.expires_at, cmd.expires_at
-        out.events.append(Event(now, state.case_id, EventKind.FREEZE_RENEWED, 17, cmd.asset, None,
+        out.events.append(Event(now, state.case_id, EventKind.FREEZE_RENEWED, self.roles.control, cmd.asset, None,
                                 {"agency": asset.agency, "previous": previous, "expires_at": cmd.expires_at}))
 
     def _freeze_released(self: Engine, state: CaseState, cmd: c.FreezeReleased, now: datetime,
@@ -68,7 +65,7 @@ class MoneyRules:
                          f"no active freeze on {cmd.asset}")
             return
         asset.released = True
-        out.events.append(Event(now, state.case_id, EventKind.FREEZE_RELEASED, 17, cmd.asset, None,
+        out.events.append(Event(now, state.case_id, EventKind.FREEZE_RELEASED, self.roles.control, cmd.asset, None,
                                 {"agency": asset.agency, "released_cents": asset.frozen_cents - asset.deducted_cents}))
 
     def _deduction_confirmed(self: Engine, state: CaseState, cmd: c.DeductionConfirmed, now: datetime,
@@ -89,12 +86,13 @@ class MoneyRules:
         arms = self._plan(state, "money_arrived", cmd.receipt, now)
         asset.deducted_cents += cmd.amount_cents
         state.receipts[cmd.receipt] = Receipt(cmd.asset, cmd.amount_cents)
-        out.events.append(Event(now, state.case_id, EventKind.FUNDS_ARRIVED, 31, cmd.asset, None,
+        out.events.append(Event(now, state.case_id, EventKind.FUNDS_ARRIVED, self.roles.deduction, cmd.asset, None,
                                 {"receipt": cmd.receipt, "amount_cents": cmd.amount_cents,
                                  "agency": asset.agency}))
         self._apply(state, arms, now, out)
 
-    def _receipt(self: Engine, state: CaseState, cmd: c.ApprovePayout | c.PayOut, now: datetime,
+    def _receipt(self: Engine, state: CaseState, cmd: c.ApprovePayout | c.PayOut | c.RegisterReceipt | c.Escrow,
+                 now: datetime,
                  out: Outcome) -> Receipt | None:
         receipt = state.receipts.get(cmd.receipt)
         if receipt is None:
@@ -105,7 +103,7 @@ class MoneyRules:
         receipt = self._receipt(state, cmd, now, out)
         if receipt is None:
             return
-        chain = self.process.by_no[PAYOUT_NODE].approval_chain
+        chain = self.process.by_no[self.roles.payout].approval_chain
         if len(receipt.approvals) >= len(chain):
             self._refuse(out, cmd, now, "ALREADY_APPROVED", "案款发放审批已完成", "the payout is already approved")
             return
@@ -114,24 +112,28 @@ class MoneyRules:
         if code is None:
             return
         receipt.approvals.append(code)
-        out.events.append(Event(now, state.case_id, EventKind.PAYOUT_APPROVED, PAYOUT_NODE, cmd.receipt, None,
+        out.events.append(Event(now, state.case_id, EventKind.PAYOUT_APPROVED, self.roles.payout, cmd.receipt, None,
                                 {"authority": code, "step": len(receipt.approvals), "of": len(chain)}))
 
     def _pay_out(self: Engine, state: CaseState, cmd: c.PayOut, now: datetime, out: Outcome) -> None:
         receipt = self._receipt(state, cmd, now, out)
         if receipt is None:
             return
-        chain = self.process.by_no[PAYOUT_NODE].approval_chain
+        chain = self.process.by_no[self.roles.payout].approval_chain
         if len(receipt.approvals) < len(chain):
             missing = "、".join(self.process.authority(a).name for a in chain[len(receipt.approvals):])
             self._refuse(out, cmd, now, "PAYOUT_NOT_APPROVED", f"案款发放审批未完成，尚需：{missing}",
                          f"the payout is not approved yet; still needed: {', '.join(chain[len(receipt.approvals):])}")
             return
-        if state.status(32, cmd.receipt) != NodeStatus.DONE:
-            self._refuse(out, cmd, now, "RECEIPT_NOT_REGISTERED", "到账未登记（节点32）",
-                         "receipt not registered (node 32)")
+        if state.status(self.roles.receipt, cmd.receipt) != NodeStatus.DONE:
+            no = self.roles.receipt
+            self._refuse(out, cmd, now, "RECEIPT_NOT_REGISTERED", f"到账未登记（节点{no}）",
+                         f"receipt not registered (node {no})")
             return
-        ns = state.nodes.get((PAYOUT_NODE, cmd.receipt))
+        if receipt.escrowed:
+            self._refuse(out, cmd, now, "ESCROWED", "该笔款项已提存", "this receipt is escrowed")
+            return
+        ns = state.nodes.get((self.roles.payout, cmd.receipt))
         if ns is not None and ns.status in BLOCKING:
             self._frozen_refusal(out, cmd, now, [ns])
             return
@@ -141,10 +143,45 @@ class MoneyRules:
                          f"the paid amount must be between 1 and {left} cents", (left,))
             return
         receipt.paid_cents += cmd.amount_cents
-        out.events.append(Event(now, state.case_id, EventKind.PAID_OUT, PAYOUT_NODE, cmd.receipt, None,
-                                {"amount_cents": cmd.amount_cents, "paid_cents": receipt.paid_cents}))
-        if receipt.paid_cents == receipt.amount_cents:
-            self._complete_node(state, c.CompleteNode(state.case_id, PAYOUT_NODE, cmd.receipt), now, out)
+        out.events.append(Event(now, state.case_id, EventKind.PAID_OUT, self.roles.payout, cmd.receipt, None,
+                                {"amount_cents": cmd.amount_cents, "paid_cents": receipt.paid_cents,
+                                 "settled": receipt.paid_cents == receipt.amount_cents}))
+
+    def _register_receipt(self: Engine, state: CaseState, cmd: c.RegisterReceipt, now: datetime,
+                          out: Outcome) -> None:
+        """到账登记 (node 32): the operations table completes the node for this receipt."""
+        receipt = self._receipt(state, cmd, now, out)
+        if receipt is None:
+            return
+        no = self.roles.receipt
+        ns = state.nodes.get((no, cmd.receipt))
+        if ns is not None and ns.status == NodeStatus.DONE:
+            self._refuse(out, cmd, now, "NODE_DONE", "到账已登记", "the receipt is already registered")
+            return
+        if ns is not None and ns.status in BLOCKING:
+            self._frozen_refusal(out, cmd, now, [ns])
+            return
+        out.events.append(Event(now, state.case_id, EventKind.RECEIPT_REGISTERED, no, cmd.receipt, None,
+                                {"amount_cents": receipt.amount_cents}))
+
+    def _escrow(self: Engine, state: CaseState, cmd: c.Escrow, now: datetime, out: Outcome) -> None:
+        """提存: approved by one of the escrow node's ``approval_any``; settles the receipt's payout (node 33)."""
+        receipt = self._receipt(state, cmd, now, out)
+        if receipt is None:
+            return
+        escrow = next((n for n in self.process.nodes if n.approval_any), None)
+        allowed = escrow.approval_any if escrow is not None else ()
+        if receipt.escrowed or receipt.paid_cents >= receipt.amount_cents:
+            self._refuse(out, cmd, now, "NOTHING_TO_ESCROW", "该笔款项已发放或已提存",
+                         "this receipt is already paid out or escrowed")
+            return
+        code = self._check_authority(cmd, allowed, now, out)
+        if code is None:
+            return
+        receipt.escrowed = True
+        out.events.append(Event(now, state.case_id, EventKind.ESCROWED, escrow.no, cmd.receipt, None,
+                                {"authority": code, "amount_cents": receipt.amount_cents - receipt.paid_cents,
+                                 "reason": cmd.reason}))
 
     def _release_plan(self: Engine, state: CaseState) -> list[dict[str, object]]:
         """The freezes a closing by 执行完毕 / 终结 releases: every asset still frozen beyond what was deducted."""

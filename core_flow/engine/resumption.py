@@ -18,9 +18,6 @@ from core_flow.engine.state import CaseState, NodeStatus
 if TYPE_CHECKING:
     from core_flow.engine.engine import Engine
 
-RESUMPTION_NODE = 46
-
-
 class ResumptionRules:
     def _request_resumption(self: Engine, state: CaseState, cmd: c.RequestResumption, now: datetime,
                             out: Outcome) -> None:
@@ -32,7 +29,8 @@ class ResumptionRules:
             self._refuse(out, cmd, now, "RESUMPTION_PENDING", "恢复执行申请已提出", "a resumption is already under way")
             return
         state.resumption = "requested"
-        out.events.append(Event(now, state.case_id, EventKind.RESUMPTION_REQUESTED, RESUMPTION_NODE, "", None,
+        out.events.append(Event(now, state.case_id, EventKind.RESUMPTION_REQUESTED,
+                                self.process.resumption.node, "", None,
                                 {"reason": cmd.reason}))
 
     def _approve_resumption(self: Engine, state: CaseState, cmd: c.ApproveResumption, now: datetime,
@@ -52,7 +50,8 @@ class ResumptionRules:
                     st.token = -1  # out of the 终本 register: no more sweeps
             ns.status = NodeStatus.DONE
             ns.done_at = now
-        out.events.append(Event(now, state.case_id, EventKind.RESUMPTION_APPROVED, RESUMPTION_NODE, "", None,
+        out.events.append(Event(now, state.case_id, EventKind.RESUMPTION_APPROVED,
+                                self.process.resumption.node, "", None,
                                 {"authority": code, "handler": state.handler, "push": "local_filing_system"}))
 
     def _resumption_filed(self: Engine, state: CaseState, cmd: c.ResumptionFiled, now: datetime,
@@ -62,5 +61,5 @@ class ResumptionRules:
             return
         state.resumption = "filed"
         state.resumed_as = cmd.new_case
-        out.events.append(Event(now, state.case_id, EventKind.RESUMPTION_FILED, RESUMPTION_NODE, "", None,
+        out.events.append(Event(now, state.case_id, EventKind.RESUMPTION_FILED, self.process.resumption.node, "", None,
                                 {"new_case": cmd.new_case}))

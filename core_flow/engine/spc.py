@@ -17,18 +17,19 @@ from typing import TYPE_CHECKING
 from core_flow.engine import commands as c
 from core_flow.engine.events import Event, EventKind, Outcome, Timer, TimerKind
 from core_flow.engine.state import CaseState, FeedbackState
+from core_flow.legal_calendar import to_cst
 
 if TYPE_CHECKING:
     from core_flow.engine.engine import Engine
 
-VIEW_NODE = 3  # events of the 集约查询 are recorded on node 3 (提起（首次）网络查询)
-
-
 class SpcRules:
+    # events of the 集约查询 are recorded on the inquiry node (roles.inquiry: 提起（首次）网络查询)
+
     def _inquiry_applies(self: Engine, state: CaseState) -> bool:
         rules = self.process.inquiry
+        # the cut-off compares the China-time date of filing (a UTC instant is converted first)
         return (state.case_type in rules.case_types and (state.money or not rules.money_only)
-                and state.filed_at.date() >= rules.applies_from)
+                and to_cst(state.filed_at).date() >= rules.applies_from)
 
     def _start_inquiry(self: Engine, state: CaseState, cmd: c.StartInquiry, now: datetime, out: Outcome) -> None:
         if cmd.debtor not in state.inquiries_triggered:
@@ -44,7 +45,7 @@ class SpcRules:
                          "the scope is empty or repeats an agency")
             return
         state.inquiries[cmd.debtor] = dict.fromkeys(cmd.agencies, "pending")
-        out.events.append(Event(now, state.case_id, EventKind.INQUIRY_STARTED, VIEW_NODE, "", None,
+        out.events.append(Event(now, state.case_id, EventKind.INQUIRY_STARTED, self.roles.inquiry, "", None,
                                 {"debtor": cmd.debtor, "agencies": list(cmd.agencies)}))
 
     def _inquiry_answered(self: Engine, state: CaseState, cmd: c.InquiryAnswered, now: datetime,
@@ -102,26 +103,26 @@ class SpcRules:
         for agency in codes:
             agencies[agency] = "answered"
         for agency, holdings, amount in found:
-            events.append(Event(now, cid, EventKind.INQUIRY_ANSWERED, VIEW_NODE, "", None,
+            events.append(Event(now, cid, EventKind.INQUIRY_ANSWERED, self.roles.inquiry, "", None,
                                 {"debtor": debtor, "agency": agency, "holdings": holdings, "amount_cents": amount}))
             token = state.next_token
             state.next_token += 1
             state.feedback[(debtor, agency)] = FeedbackState(now, due, token, holdings, amount)
-            out.timers.append(Timer(due, cid, TimerKind.VIEW, VIEW_NODE, f"{debtor}|{agency}", "", token))
-            events.append(Event(now, cid, EventKind.FEEDBACK_RECEIVED, VIEW_NODE, "", None,
+            out.timers.append(Timer(due, cid, TimerKind.VIEW, self.roles.inquiry, f"{debtor}|{agency}", "", token))
+            events.append(Event(now, cid, EventKind.FEEDBACK_RECEIVED, self.roles.inquiry, "", None,
                                 {"debtor": debtor, "agency": agency, "view_by": due}))
         if none_found:
-            events.append(Event(now, cid, EventKind.INQUIRY_NONE_FOUND, VIEW_NODE, "", None,
+            events.append(Event(now, cid, EventKind.INQUIRY_NONE_FOUND, self.roles.inquiry, "", None,
                                 {"debtor": debtor, "agencies": list(none_found)}))
         if failed:
-            events.append(Event(now, cid, EventKind.INQUIRY_FAILED, VIEW_NODE, "", None,
+            events.append(Event(now, cid, EventKind.INQUIRY_FAILED, self.roles.inquiry, "", None,
                                 {"debtor": debtor, "agencies": [a for a, _ in failed],
                                  "codes": [code for _, code in failed]}))
         for asset, anchor, attrs, arms in plans:
             events.append(Event(now, cid, EventKind.ANCHOR, None, asset, None, {"anchor": anchor, "at": now, **attrs}))
             self._apply(state, arms, now, out)
         if not state.outstanding(debtor):
-            events.append(Event(now, cid, EventKind.INQUIRY_COMPLETED, VIEW_NODE, "", None,
+            events.append(Event(now, cid, EventKind.INQUIRY_COMPLETED, self.roles.inquiry, "", None,
                                 {"debtor": debtor, "agencies": len(agencies)}))
 
     def _open_feedback(self: Engine, state: CaseState, cmd: c.OpenFeedback, now: datetime, out: Outcome) -> None:
@@ -134,16 +135,24 @@ class SpcRules:
             return  # opening again changes nothing
         fb.opened_at = now
         fb.token = -1
-        out.events.append(Event(now, state.case_id, EventKind.FEEDBACK_OPENED, VIEW_NODE, "", None,
+        out.events.append(Event(now, state.case_id, EventKind.FEEDBACK_OPENED, self.roles.inquiry, "", None,
                                 {"debtor": cmd.debtor, "agency": cmd.agency, "late": now >= fb.due}))
         if fb.duban == "open":
             fb.duban = "closed"
-            out.events.append(Event(now, state.case_id, EventKind.DUBAN_CLOSED, VIEW_NODE, "", None,
+            out.events.append(Event(now, state.case_id, EventKind.DUBAN_CLOSED, self.roles.inquiry, "", None,
                                     {"debtor": cmd.debtor, "agency": cmd.agency}))
 
     def _manual_query(self: Engine, state: CaseState, cmd: c.ManualQuery, now: datetime, out: Outcome) -> None:
         outstanding = state.outstanding(cmd.debtor)
         scope = state.inquiries.get(cmd.debtor, {})
+        if cmd.debtor in state.inquiries_triggered and cmd.debtor not in state.inquiries and cmd.in_scope is not False:
+            # triggered, not yet sent: the lock holds from the trigger for every agency of the (coming) scope
+            self._refuse(out, cmd, now, "MANUAL_QUERY_LOCKED",
+                         "集约查询已触发、尚未发出，范围内的协助单位不得自行查询",
+                         "the 集约查询 is triggered and not yet sent: no own query to agencies of its scope",
+                         (cmd.agency,))
+            return
+        network = self._plan(state, "network_inquiry", "", now) if state.network_inquiry_at is None else []
         # "集约查询范围内的协助单位未反馈信息前，执行人员不得自行对集约查询范围内的协助单位发起查询": while any
         # in-scope agency is outstanding, no own query to any in-scope agency.
         if outstanding and cmd.agency in scope:
@@ -153,8 +162,24 @@ class SpcRules:
                          f"no own query to agencies of the 集约查询 scope before they answer; outstanding: "
                          f"{', '.join(outstanding)}", tuple(outstanding))
             return
-        out.events.append(Event(now, state.case_id, EventKind.MANUAL_QUERY, 9, "", None,
+        out.events.append(Event(now, state.case_id, EventKind.MANUAL_QUERY, self.roles.network_inquiry, "", None,
                                 {"debtor": cmd.debtor, "agency": cmd.agency, "in_scope": cmd.agency in scope}))
+        self._record_network_inquiry(state, now, out, network)
+
+    def _answer_not_recorded(self: Engine, state: CaseState, cmd: c.AnswerNotRecorded, now: datetime,
+                             out: Outcome) -> None:
+        """An answer the engine refused is still on the record: its agencies are no longer pending (the lock
+        lifts once none is), with the refusal's code and what the answer reported."""
+        agencies = state.inquiries.get(cmd.debtor, {})
+        pending = [a for a in cmd.agencies if agencies.get(a) == "pending"]
+        for a in pending:
+            agencies[a] = "unrecorded"
+        out.events.append(Event(now, state.case_id, EventKind.INQUIRY_UNRECORDED, self.roles.inquiry, "", None,
+                                {"debtor": cmd.debtor, "agencies": pending, "code": cmd.code, "reason": cmd.reason,
+                                 "found": [list(f) for f in cmd.found]}))
+        if agencies and pending and not state.outstanding(cmd.debtor):
+            out.events.append(Event(now, state.case_id, EventKind.INQUIRY_COMPLETED, self.roles.inquiry, "", None,
+                                    {"debtor": cmd.debtor, "agencies": len(agencies)}))
 
     def _fire_view(self: Engine, state: CaseState, timer: Timer, now: datetime, out: Outcome) -> None:
         debtor, _, agency = timer.item.partition("|")
@@ -162,7 +187,7 @@ class SpcRules:
         if fb is None or fb.token != timer.token or fb.opened_at is not None or fb.duban is not None:
             return
         fb.duban = "open"
-        out.events.append(Event(now, state.case_id, EventKind.DUBAN_RAISED, VIEW_NODE, "", None,
+        out.events.append(Event(now, state.case_id, EventKind.DUBAN_RAISED, self.roles.inquiry, "", None,
                                 {"debtor": debtor, "agency": agency, "received_at": fb.received_at, "due": fb.due,
                                  "module": self.process.inquiry.duban}))
 

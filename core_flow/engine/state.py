@@ -28,6 +28,8 @@ class ItemState:
     done: bool = False
     warned: bool = False
     overdue: bool = False
+    freeze: bool = False  # expiry freezes the node (the item's rule for this case)
+    duban: str | None = None  # None | open | closed: 督办 raised when an item marked ``duban`` expired
 
 
 @dataclass(slots=True)
@@ -82,6 +84,18 @@ class Receipt:
     amount_cents: int
     approvals: list[str] = field(default_factory=list)
     paid_cents: int = 0
+    escrowed: bool = False
+
+
+@dataclass(slots=True)
+class Measure:
+    """A coercive measure in force (限制消费, 失信): until lifted, or until its term ends."""
+
+    taken_at: datetime
+    ends_at: datetime | None = None
+    token: int = 0
+    lifted_at: datetime | None = None
+    lifted_reason: str = ""
 
 
 @dataclass(slots=True)
@@ -110,6 +124,10 @@ class CaseState:
     receipts: dict[str, Receipt] = field(default_factory=dict)
     resumption: str | None = None  # requested | approved | filed
     resumed_as: str | None = None
+    network_inquiry_at: datetime | None = None  # the first network inquiry (集约 trigger or a manual query)
+    filing_frozen: bool = False  # node 46: the 立案 node froze because the handler was kept
+    closing_pending: str | None = None  # a 报结 (its manner) waiting for review
+    measures: dict[int, Measure] = field(default_factory=dict)  # coercive measure node → its state
 
     def outstanding(self, debtor: str) -> list[str]:
         """In-scope agencies of the debtor's 集约查询 that have not answered yet."""
