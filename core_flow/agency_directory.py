@@ -17,9 +17,9 @@ from datetime import date
 from typing import Any
 
 from core_flow.errors import UserError
-from core_flow.protocol import AgencyGroup, Measure, SubjectKind
+from core_flow.protocol import INQUIRY_SCOPE_GROUPS, AgencyGroup, Measure, SubjectKind, in_inquiry_scope
 
-IN_SCOPE_GROUPS = (AgencyGroup.NATIONAL_BANK, AgencyGroup.INTERNET_FINANCE, AgencyGroup.SECURITIES)
+IN_SCOPE_GROUPS = tuple(AgencyGroup(g) for g in INQUIRY_SCOPE_GROUPS)
 _ID = re.compile(r"^\d{17}[\dX]$")
 _USCC = re.compile(r"^[0-9A-HJ-NPQRTUWXY]{2}\d{6}[0-9A-HJ-NPQRTUWXY]{10}$")
 _REGION = re.compile(r"^\d{2}(\d{2}){0,2}$")
@@ -38,26 +38,35 @@ class AgencyDirectory:
     def __init__(self, agencies: Iterable[AgencyInfo]) -> None:
         self.agencies = tuple(agencies)
         self._by_code = {a.code: a for a in self.agencies}
-        self._scopes: dict[tuple[str, str], tuple[AgencyInfo, ...]] = {}  # (debtor region, court region) → scope
+        # (debtor region, court region, groups, local banks) → scope
+        self._scopes: dict[tuple[str, str, tuple[str, ...], bool], tuple[AgencyInfo, ...]] = {}
         self._nationwide = tuple(a for a in self.agencies if a.group in IN_SCOPE_GROUPS)
         self._local_index: dict[str, list[int]] = {}  # a local bank's region (2, 4 or 6 digits) → positions
         for i, a in enumerate(self.agencies):
             if a.group == AgencyGroup.LOCAL_BANK and a.region:
                 self._local_index.setdefault(a.region, []).append(i)
 
-    def scope_for(self, debtor_region: str, court_region: str) -> tuple[AgencyInfo, ...]:
+    def scope_for(self, debtor_region: str, court_region: str, groups: tuple[str, ...] = INQUIRY_SCOPE_GROUPS,
+                  local_banks: bool = True) -> tuple[AgencyInfo, ...]:
         """The 集约查询 scope for a debtor registered in ``debtor_region`` and a court in ``court_region`` (both
-        checked by the caller); remembered, as a court's scopes repeat."""
-        key = (debtor_region, court_region)
+        checked by the caller): the rule of ``core_flow.protocol.in_inquiry_scope``, the agencies of ``groups``
+        first, then the local banks, in directory order; remembered, as a court's scopes repeat."""
+        key = (debtor_region, court_region, groups, local_banks)
         found = self._scopes.get(key)
         if found is None:
-            index = self._local_index
-            matched = {i for region in (debtor_region, court_region)
-                       for prefix in {region[:2], region[:4], region[:6]} for i in index.get(prefix, ())}
-            local = tuple(self.agencies[i] for i in sorted(matched))  # directory order
+            nationwide = (self._nationwide if groups == INQUIRY_SCOPE_GROUPS
+                          else tuple(a for a in self.agencies if a.group in groups))
+            local: tuple[AgencyInfo, ...] = ()
+            if local_banks:
+                index = self._local_index  # local banks by region prefix: the rule, without a scan
+                matched = {i for region in (debtor_region, court_region)
+                           for prefix in {region[:2], region[:4], region[:6]} for i in index.get(prefix, ())}
+                local = tuple(self.agencies[i] for i in sorted(matched)
+                              if in_inquiry_scope(self.agencies[i].group, self.agencies[i].region, debtor_region,
+                                                  court_region, groups, local_banks))
             if len(self._scopes) >= 65_536:
                 self._scopes.clear()  # bounded: a cache
-            found = self._scopes[key] = self._nationwide + local
+            found = self._scopes[key] = nationwide + local
         return found
 
     @classmethod
@@ -124,7 +133,8 @@ def registration_region(debtor_id: str, kind: SubjectKind | None = None) -> str:
 
 
 def inquiry_scope(directory: AgencyDirectory, debtor_id: str, court_region: str,
-                  kind: SubjectKind | None = None) -> tuple[AgencyInfo, ...]:
+                  kind: SubjectKind | None = None, groups: tuple[str, ...] = INQUIRY_SCOPE_GROUPS,
+                  local_banks: bool = True) -> tuple[AgencyInfo, ...]:
     """Exactly the agencies a 集约查询 reaches, in directory order: the nationwide ones first, then the local
     banks whose region (2-, 4- or 6-digit prefix) covers the debtor's registration place or the court's place."""
     debtor_region = registration_region(debtor_id, kind)
@@ -134,4 +144,16 @@ def inquiry_scope(directory: AgencyDirectory, debtor_id: str, court_region: str,
             f"the court's region must be a 2-, 4- or 6-digit GB/T 2260 code: {court_region!r}",
             where="court_region",
         )
-    return directory.scope_for(debtor_region, court_region)
+    return directory.scope_for(debtor_region, court_region, groups, local_banks)
+
+
+def sweep_scope(directory: AgencyDirectory, debtor_id: str, court_region: str, kind: SubjectKind | None = None,
+                groups: tuple[str, ...] = INQUIRY_SCOPE_GROUPS, local_banks: bool = True,
+                sweep_groups: tuple[str, ...] = ()) -> tuple[AgencyInfo, ...]:
+    """The whole online scope a 终本 sweep asks 总对总 for: the 集约 scope plus every agency of ``sweep_groups``
+    that takes a query (registries, vehicles, equity, housing fund…)."""
+    scope = inquiry_scope(directory, debtor_id, court_region, kind, groups, local_banks)
+    have = {a.code for a in scope}
+    extra = tuple(a for a in directory.agencies if a.group in sweep_groups and a.code not in have
+                  and Measure.QUERY in a.operations)
+    return scope + extra

@@ -79,6 +79,22 @@ class AgencyGroup(StrEnum):
     HUB = "hub"  # 总对总网络查控系统: the network itself, which fans a 集约查询 out
 
 
+# The 集约查询 scope rule (法明传〔2020〕849号 一（一）1), one definition for the court side
+# (core_flow.agency_directory) and the mocks (mock_agencies.catalogue): every agency of the scope groups, plus the
+# local banks whose region (a 2-, 4- or 6-digit GB/T 2260 prefix) covers the debtor's registration place or the
+# court's place. The court reads its groups from the process file (``inquiry.scope_groups``); these are the notice's.
+INQUIRY_SCOPE_GROUPS = ("national_bank", "internet_finance", "securities")
+
+
+def in_inquiry_scope(group: str, region: str | None, debtor_region: str, court_region: str,
+                     groups: tuple[str, ...] = INQUIRY_SCOPE_GROUPS, local_banks: bool = True) -> bool:
+    """Whether an agency (its group and region) is in the 集约查询 scope of a debtor and a court."""
+    if group in groups:
+        return True
+    return (local_banks and group == "local_bank" and bool(region)
+            and (debtor_region.startswith(region) or court_region.startswith(region)))
+
+
 HUB = "zdz"  # the agency code of the 总对总 system (the court's counterpart for 集约查询 and sweeps)
 MAX_SCOPE = 200  # agencies in one 总对总 query (a 集约查询 scope is about 30)
 

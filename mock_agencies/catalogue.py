@@ -22,7 +22,7 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from core_flow.errors import UserError
-from core_flow.protocol import AgencyGroup, Measure, SubjectKind
+from core_flow.protocol import AgencyGroup, Measure, SubjectKind, in_inquiry_scope
 from mock_agencies.identity import region_of
 
 DEFAULT_CATALOGUE_FILE = Path(__file__).parent / "data" / "agencies.yaml"
@@ -143,16 +143,12 @@ def inquiry_scope(catalogue: Catalogue, debtor_id: str, court_region: str) -> tu
             f"the court's region must be a 2-, 4- or 6-digit GB/T 2260 code: {court_region!r}",
             where="court_region",
         )
-    general = tuple(a for a in catalogue.agencies if a.in_inquiry_scope and a.group != AgencyGroup.LOCAL_BANK)
-    local = tuple(
-        a
-        for a in catalogue.agencies
-        if a.group == AgencyGroup.LOCAL_BANK
-        and a.in_inquiry_scope
-        and a.region is not None
-        and (debtor_region.startswith(a.region) or court_region.startswith(a.region))
-    )
-    return general + local
+    # the same rule as the court's (core_flow.protocol.in_inquiry_scope); ``in_inquiry_scope`` marks the catalogue's
+    # agencies that take part at all
+    rule = [a for a in catalogue.agencies
+            if a.in_inquiry_scope and in_inquiry_scope(a.group, a.region, debtor_region, court_region)]
+    return tuple(a for a in rule if a.group != AgencyGroup.LOCAL_BANK) + tuple(
+        a for a in rule if a.group == AgencyGroup.LOCAL_BANK)
 
 
 def inquiry_scope_for_subject(
