@@ -30,7 +30,7 @@ from datetime import datetime, timedelta
 from itertools import count
 from typing import Any, Protocol
 
-from core_flow.agency_directory import AgencyDirectory, inquiry_scope
+from core_flow.agency_directory import AgencyDirectory, AgencyInfo, inquiry_scope, sweep_scope
 from core_flow.engine import Event, EventKind, Outcome
 from core_flow.engine import commands as c
 from core_flow.errors import UserError
@@ -91,6 +91,7 @@ class Platform:
         self.auto_inquiry = auto_inquiry
         self.renew_lead = renew_lead  # how long before a freeze's term ends its renewal (续行) is sent
         self.inquiry_via = inquiry_via
+        self.process = runtime.engine.process
         self.subjects: dict[str, Subject] = {}
         self.sub_accounts: dict[str, str] = {}
         self.holdings: dict[tuple[str, str, str], tuple[Holding, ...]] = {}  # (case, debtor, agency)
@@ -146,13 +147,19 @@ class Platform:
         return self.holdings.get((case_id, debtor, agency), ())
 
     def manual_query(self, case_id: str, debtor: str, agency: str) -> Outcome:
-        out = self.runtime.submit(c.ManualQuery(case_id, debtor, agency))
+        in_scope = agency in {a.code for a in self._scope(debtor)} if debtor in self.subjects else None
+        out = self.runtime.submit(c.ManualQuery(case_id, debtor, agency, in_scope))
         if out.accepted:
             self._send(case_id, "manual", debtor, agency, Measure.QUERY)
         return out
 
+    def register_receipt(self, case_id: str, receipt: str) -> Outcome:
+        """到账登记 (node 32): the receipt claimed to the 一案一账号."""
+        return self.runtime.submit(c.RegisterReceipt(case_id, receipt))
+
     def freeze(self, case_id: str, asset: str, amount_cents: int) -> None:
         agency, holding, debtor = self._asset(case_id, asset)
+        self._check_not_frozen(case_id, self.process.roles.control, asset, "冻结", "freeze")
         self._send(case_id, "freeze", debtor, agency, Measure.FREEZE, asset=asset,
                    account_no=holding.account_no, amount_cents=amount_cents)
 
@@ -168,6 +175,7 @@ class Platform:
         money = self.runtime.cases[case_id].assets.get(asset)
         if money is None or not money.freeze_id:
             raise UserError(f"财产 {asset} 尚未冻结", f"asset {asset} is not frozen", where="asset")
+        self._check_not_frozen(case_id, self.process.roles.deduction, asset, "划拨（06）", "deduction (06)")
         self._send(case_id, "deduct", debtor, agency, Measure.DEDUCT, asset=asset, freeze_id=money.freeze_id,
                    amount_cents=amount_cents, target_account=self._sub_account(case_id))
 
@@ -188,11 +196,15 @@ class Platform:
         self.directory.get(agency)
         clue = f"clue-{next(self._seq)}"
         self.runtime.submit(c.Record(case_id, "property_found_after_zhongben", clue, attrs={"note": note}))
-        self._send(case_id, "clue", debtor, agency, Measure.QUERY, asset=clue)
+        if self.inquiry_via == "hub":  # verified through 总对总 (849号 一（二）): a query naming the one agency
+            self._send(case_id, "clue", debtor, HUB, Measure.QUERY, asset=clue, scope=(agency,))
+        else:
+            self._send(case_id, "clue", debtor, agency, Measure.QUERY, asset=clue)
         return clue
 
     def pay_out(self, case_id: str, receipt: str, amount_cents: int, payee: str = "申请执行人") -> Outcome:
-        """案款发放: the engine checks approvals and amounts first; then finance pays from the sub-account."""
+        """案款发放: the engine checks approvals, amounts and node 33's freeze first (a frozen node pays nothing);
+        then finance pays from the sub-account."""
         out = self.runtime.submit(c.PayOut(case_id, receipt, amount_cents))
         if out.accepted and self.accounts is not None:
             self.accounts.pay_out(self._sub_account(case_id), amount_cents, payee)
@@ -214,6 +226,31 @@ class Platform:
         return report
 
     # ── internals ────────────────────────────────────────────────────────────────────────────────
+    def _check_not_frozen(self, case_id: str, node: int, instance: str, what_zh: str, what_en: str) -> None:
+        """A measure governed by a frozen node is not sent (nor is anything for a case whose 立案 node froze
+        because the handler was kept): a located bilingual refusal, nothing sent."""
+        state = self.runtime.cases.get(case_id)
+        if state is None:
+            raise UserError(f"案件 {case_id} 不存在", f"no case {case_id}", where="case_id")
+        frozen = self.runtime.engine.blocking_nodes(state, node, instance)
+        if state.filing_frozen:
+            frozen = frozen + [ns for ns in state.frozen_nodes() if ns.no == self.process.resumption.freezes_node]
+        if frozen:
+            names = "、".join(f"{ns.no}{'/' + ns.instance if ns.instance else ''}" for ns in frozen)
+            who = sorted({a for ns in frozen for a in ns.unfreeze_by})
+            who_zh = "、".join(self.process.authority(a).name for a in who)
+            raise UserError(
+                f"节点已冻结（{names}），不能发送{what_zh}；须经{who_zh}批准解冻",
+                f"node frozen ({names}): no {what_en} is sent until an unfreeze approved by {', '.join(who)}",
+                where=f"案件 case {case_id} 节点 node {node}{'/' + instance if instance else ''}",
+                code="node_frozen")
+
+    def _scope(self, debtor: str) -> tuple[AgencyInfo, ...]:
+        """The debtor's 集约查询 scope, by the process's rule (``inquiry.scope_groups``, ``local_banks``)."""
+        rules = self.process.inquiry
+        return inquiry_scope(self.directory, debtor, self.court.region, self.subjects[debtor].kind,
+                             tuple(rules.scope_groups), rules.local_banks)
+
     def _asset(self, case_id: str, asset: str) -> tuple[str, Holding, str]:
         try:
             return self.assets[(case_id, asset)]
@@ -257,8 +294,7 @@ class Platform:
             self._later(lambda: self._push(event.case_id))
 
     def _start_inquiry(self, case_id: str, debtor: str) -> None:
-        scope = inquiry_scope(self.directory, debtor, self.court.region, self.subjects[debtor].kind)
-        codes = tuple(a.code for a in scope)
+        codes = tuple(a.code for a in self._scope(debtor))
         if self.runtime.submit(c.StartInquiry(case_id, debtor, codes)).accepted:
             self._query_scope(case_id, "inquiry", debtor, codes)
 
@@ -277,8 +313,10 @@ class Platform:
 
     def _sweep(self, case_id: str, round_no: int) -> None:
         state = self.runtime.cases[case_id]
-        for debtor in state.identity:
-            scope = inquiry_scope(self.directory, debtor, self.court.region, self.subjects[debtor].kind)
+        rules = self.process.inquiry
+        for debtor in state.identity:  # 终本统查 through 总对总: the whole online scope, not only the 集约 scope
+            scope = sweep_scope(self.directory, debtor, self.court.region, self.subjects[debtor].kind,
+                                tuple(rules.scope_groups), rules.local_banks, tuple(rules.sweep_groups))
             self._query_scope(case_id, "sweep", debtor, tuple(a.code for a in scope), asset=f"sweep-{round_no}")
 
     def _push(self, case_id: str) -> None:
@@ -355,12 +393,25 @@ class Platform:
             asset = f"{agency}:{h.account_no}"
             self.assets[(case_id, asset)] = (agency, h, debtor)
             assets.append((asset, h.online_controllable, h.available_cents))
-        self.runtime.submit(c.InquiryAnswers(case_id, debtor, tuple(found), tuple(none_found), tuple(assets),
-                                             tuple(failed)))
+        self._record_answers(c.InquiryAnswers(case_id, debtor, tuple(found), tuple(none_found), tuple(assets),
+                                              tuple(failed)))
         if self.listeners:
             for agency, _, _ in found:
                 self._notify("inquiry_answered", case_id=case_id, debtor=debtor, agency=agency,
                              holdings=self.holdings[(case_id, debtor, agency)])
+
+    def _record_answers(self, cmd: c.InquiryAnswers) -> None:
+        """Hand a part to the engine; an answer it refuses (for any reason) is still recorded, with the reason, so
+        no agency stays silently pending."""
+        out = self.runtime.submit(cmd)
+        if out.refusal is None:
+            return
+        agencies = tuple(dict.fromkeys([a for a, _, _ in cmd.found] + list(cmd.none_found)
+                                       + [a for a, _ in cmd.failed]))
+        self.runtime.submit(c.AnswerNotRecorded(cmd.case_id, cmd.debtor, agencies, out.refusal.code,
+                                                out.refusal.message, cmd.found))
+        self._notify("answer_not_recorded", case_id=cmd.case_id, debtor=cmd.debtor, agencies=agencies,
+                     code=out.refusal.code)
 
     def _answer_manual(self, ctx: _Request, fb: Feedback) -> None:
         found = self._found(fb) if fb.ok else ()
@@ -435,9 +486,12 @@ class Platform:
             self._notify("sweep_found", case_id=ctx.case_id, debtor=ctx.debtor, agency=agency, holdings=found)
 
     def _answer_clue(self, ctx: _Request, fb: Feedback) -> None:
-        found = self._found(fb) if fb.ok else ()
-        for h in found:
-            self.assets[(ctx.case_id, f"{ctx.agency}:{h.account_no}")] = (ctx.agency, h, ctx.debtor)
-        if found:
-            self.findings.append(Finding(ctx.case_id, ctx.debtor, ctx.agency, found, ctx.asset))
-        self._notify("clue_verified", case_id=ctx.case_id, clue=ctx.asset, agency=ctx.agency, holdings=found)
+        """The clue's agency answered (directly, or as the one agency of a 总对总 query)."""
+        for agency, found, _ in self._answers(fb, ctx.agency):
+            if agency == HUB:
+                continue
+            for h in found:
+                self.assets[(ctx.case_id, f"{agency}:{h.account_no}")] = (agency, h, ctx.debtor)
+            if found:
+                self.findings.append(Finding(ctx.case_id, ctx.debtor, agency, found, ctx.asset))
+            self._notify("clue_verified", case_id=ctx.case_id, clue=ctx.asset, agency=agency, holdings=found)
