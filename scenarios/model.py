@@ -177,6 +177,11 @@ class ItemArgs(NodeArgs):
     item: str
 
 
+class CompleteArgs(NodeArgs):
+    by: AuthorityRef | None = Field(None, description="签发/审批人（限消令、失信决定由院长签发；提存）/ who signs or "
+                                                      "approves the act")
+
+
 class RecordArgs(_M):
     event: AnchorRef
     instance: str = ""
@@ -236,8 +241,31 @@ class AuthorityArgs(_M):
 
 
 class MannerArgs(_M):
+    """报结 with a manner. By default 审判管理办公室 reviews and approves it at once (``reviewed_by``); with
+    ``await_review: true`` the 报结 waits for ``approve_closing`` / ``return_closing``."""
+
     manner: MannerRef
+    reviewed_by: AuthorityRef = "审判管理办公室"
+    await_review: bool = False
     _s = _shorthand("manner")
+
+
+class ReturnArgs(_M):
+    authority: AuthorityRef
+    reason: str = ""
+    _s = _shorthand("authority")
+
+
+class ReceiptArgs(_M):
+    receipt: int | str | None = Field(None, description="到账序号(1起)或编号；缺省为最近一笔 / receipt")
+    _s = _shorthand("receipt")
+
+
+class EscrowArgs(_M):
+    authority: AuthorityRef
+    receipt: int | str | None = None
+    reason: str = ""
+    _s = _shorthand("authority")
 
 
 class AgencyArgs(_M):
@@ -416,11 +444,13 @@ class ActionBase(StepBase):
 
 ACTIONS: dict[str, Any] = {
     "file": (bool | None, None), "assign": (HandlerArgs, ...), "verify_identity": (VerifyArgs, ...),
-    "correct_identity": (CorrectArgs, ...), "start_node": (NodeArgs, ...), "complete_node": (NodeArgs, ...),
+    "correct_identity": (CorrectArgs, ...), "start_node": (NodeArgs, ...), "complete_node": (CompleteArgs, ...),
     "complete_item": (ItemArgs, ...), "record": (RecordArgs, ...), "request_unfreeze": (UnfreezeRequestArgs, ...),
     "approve_unfreeze": (ApproveArgs, ...), "reject_unfreeze": (ApproveArgs, ...),
     "request_extension": (ReasonArgs, ...), "request_suspension": (ReasonArgs, ...),
     "approve_limit_change": (AuthorityArgs, ...), "lift_suspension": (bool | None, None), "close": (MannerArgs, ...),
+    "approve_closing": (AuthorityArgs, ...), "return_closing": (ReturnArgs, ...),
+    "register_receipt": (ReceiptArgs, ...), "escrow": (EscrowArgs, ...),
     "open_feedback": (AgencyArgs, ...), "manual_query": (AgencyArgs, ...), "provide_clue": (ClueArgs, ...),
     "freeze": (AssetArgs, ...), "deduct": (AssetArgs, ...), "release": (AssetArgs, ...),
     "approve_payout": (PayoutApproveArgs, ...), "pay_out": (PayArgs, ...), "request_resumption": (ReasonArgs, ...),

@@ -140,10 +140,10 @@ class Clerk:
         state = self.p.runtime.cases[k]
         self._cmd(9 * DAY, c.Record(k, "no_property_found"))
         self._cmd(9 * DAY + self._soon(10 * DAY), c.CompleteNode(k, 18))
-        self._cmd(12 * DAY, c.CompleteNode(k, 36))
+        self._cmd(12 * DAY, c.CompleteNode(k, 36, authority="院长"))
         # 终本 only after more than three months since filing (the gate refuses earlier)
         ready = state.filed_at + timedelta(days=93) - self.now
-        self._cmd(max(ready, 20 * DAY), c.Close(k, "终本"))
+        self._cmd(max(ready, 20 * DAY), c.Close(k, "终本", reviewed_by="审判管理办公室"))
 
     def _ev_warning(self, e: Event) -> None:
         if e.node == 43 and e.item == "limit":  # the 6-month limit is near: ask the president for 3 more months
@@ -214,7 +214,7 @@ class Clerk:
         out = self.p.pay_out(k, receipt, amount)
         state = self.p.runtime.cases[k]
         if out.accepted and state.closed_manner is None and state.amounts()["paid_cents"] >= state.amount_cents:
-            self._cmd(DAY, c.Close(k, "执行完毕"))
+            self._cmd(DAY, c.Close(k, "执行完毕", reviewed_by="审判管理办公室"))
         elif out.accepted:
             self._maybe_zhongben(k)
         return out

@@ -298,7 +298,7 @@ def close_completed(court, case_id: str) -> None:
     for ns in court.runtime.cases[case_id].frozen_nodes():
         court.platform.submit(c.RequestUnfreeze(case_id, ns.no, ns.instance, by="张法官"))
         assert court.platform.submit(c.ApproveUnfreeze(case_id, ns.no, ns.unfreeze_by[0], ns.instance)).accepted
-    assert court.platform.submit(c.Close(case_id, "执行完毕")).accepted
+    assert court.platform.submit(c.Close(case_id, "执行完毕", reviewed_by="审判管理办公室")).accepted
 
 
 def test_closing_the_first_case_gives_the_second_its_queued_freeze_and_a_renewal() -> None:

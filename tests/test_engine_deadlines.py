@@ -182,7 +182,7 @@ def test_each_asset_and_receipt_has_its_own_instance(engine, filed):
 def test_closing_deadlines(engine, filed):
     state, _ = filed
     closed_at = cst(2025, 4, 1, 10, 0)
-    _, out = engine.handle(state, c.Close("K", "执行完毕"), closed_at)
+    _, out = engine.handle(state, c.Close("K", "执行完毕", reviewed_by="审判管理办公室"), closed_at)
     dues = deadlines(out)
     assert dues[(44, "main", "")] == "2025-04-17T00:00:00+08:00"  # archive within 15 days → Wed 04-16
     assert dues[(43, "completed_upload", "")] == "2025-04-09T00:00:00+08:00"  # 7 days → Tue 04-08

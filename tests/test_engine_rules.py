@@ -74,7 +74,7 @@ def test_warning_then_freeze_then_unfreeze(make_runtime, process, node, start, i
     assert rt.submit(c.CompleteNode("K", node, inst)).refusal.code == "NODE_FROZEN"
     if blocks is not None:
         assert rt.submit(c.StartNode("K", blocks, inst)).refusal.code == "NODE_FROZEN"
-    assert rt.submit(c.Close("K", "执行完毕")).refusal.code == "NODE_FROZEN"
+    assert rt.submit(c.Close("K", "执行完毕", reviewed_by="审判管理办公室")).refusal.code == "NODE_FROZEN"
     # approval needs a request first; only the named authority may approve
     assert rt.submit(c.ApproveUnfreeze("K", node, sorted(allowed)[0], inst)).refusal.code == "NO_UNFREEZE_REQUEST"
     assert rt.submit(c.RequestUnfreeze("K", node, inst, by="张三", reason="补正")).accepted
@@ -148,11 +148,11 @@ def test_limit_freezes_the_closing_node_if_neither_closed_nor_extended(rt):
     assert rt.cases["K"].status(43) == NodeStatus.WARNED
     rt.clock.run_until(LIMIT_DUE)
     assert rt.cases["K"].status(43) == NodeStatus.FROZEN
-    assert rt.submit(c.Close("K", "终结")).refusal.code == "NODE_FROZEN"
+    assert rt.submit(c.Close("K", "终结", reviewed_by="审判管理办公室")).refusal.code == "NODE_FROZEN"
     rt.submit(c.RequestUnfreeze("K", 43, by="张三"))
     assert rt.submit(c.ApproveUnfreeze("K", 43, "院长")).refusal.code == "WRONG_AUTHORITY"
     assert rt.submit(c.ApproveUnfreeze("K", 43, "省法院")).accepted
-    assert rt.submit(c.Close("K", "终结")).accepted
+    assert rt.submit(c.Close("K", "终结", reviewed_by="审判管理办公室")).accepted
 
 
 def test_an_approved_extension_moves_the_limit(rt):
@@ -199,14 +199,14 @@ def test_suspension_stops_the_limit_and_lifting_it_shifts_the_due_date(rt):
 
 
 def test_closing_in_time_means_no_limit_freeze(rt):
-    rt.submit(c.Close("K", "终结"))
+    rt.submit(c.Close("K", "终结", reviewed_by="审判管理办公室"))
     rt.clock.run_until(LIMIT_DUE + timedelta(days=10))
     assert EventKind.NODE_FROZEN not in kinds(rt)
 
 
 # ── 终本 gate and sweeps ────────────────────────────────────────────────────────────────
 def test_zhongben_gate_lists_every_unmet_condition(rt):
-    out = rt.submit(c.Close("K", "终本"))
+    out = rt.submit(c.Close("K", "终本", reviewed_by="审判管理办公室"))
     assert out.refusal.code == "ZHONGBEN_GATE"
     assert set(out.refusal.details) == {
         "NOTICE_NOT_SENT",
@@ -221,16 +221,17 @@ def test_zhongben_gate_lists_every_unmet_condition(rt):
 
 
 def _satisfy_gate(rt):
-    for node in (3, 7, 9, 10, 18, 36):
+    for node in (3, 7, 9, 10, 18):
         assert rt.submit(c.CompleteNode("K", node)).accepted
+    assert rt.submit(c.CompleteNode("K", 36, authority="院长")).accepted  # 限制消费令: 院长签发
 
 
 def test_zhongben_needs_more_than_three_months(rt):
     _satisfy_gate(rt)
     rt.clock.run_until(cst(2025, 6, 3, 12))  # the 3 months end at 06-03 24:00
-    assert rt.submit(c.Close("K", "终本")).refusal.details == ("TOO_EARLY",)
+    assert rt.submit(c.Close("K", "终本", reviewed_by="审判管理办公室")).refusal.details == ("TOO_EARLY",)
     rt.clock.run_until(cst(2025, 6, 4))
-    assert rt.submit(c.Close("K", "终本")).accepted
+    assert rt.submit(c.Close("K", "终本", reviewed_by="审判管理办公室")).accepted
 
 
 def test_shixin_condition_applies_only_to_eligible_debtors(make_runtime):
@@ -238,15 +239,15 @@ def test_shixin_condition_applies_only_to_eligible_debtors(make_runtime):
     rt.submit(c.FileCase("K", shixin_eligible=True))
     _satisfy_gate(rt)
     rt.clock.run_until(cst(2025, 7, 1))
-    assert rt.submit(c.Close("K", "终本")).refusal.details == ("SHIXIN_NOT_LISTED",)
-    rt.submit(c.CompleteNode("K", 37))
-    assert rt.submit(c.Close("K", "终本")).accepted
+    assert rt.submit(c.Close("K", "终本", reviewed_by="审判管理办公室")).refusal.details == ("SHIXIN_NOT_LISTED",)
+    rt.submit(c.CompleteNode("K", 37, authority="院长"))
+    assert rt.submit(c.Close("K", "终本", reviewed_by="审判管理办公室")).accepted
 
 
 def test_zhongben_sweeps_every_six_months_for_five_years_and_no_longer(rt):
     _satisfy_gate(rt)
     rt.clock.run_until(cst(2025, 7, 1, 10))
-    out = rt.submit(c.Close("K", "终本"))
+    out = rt.submit(c.Close("K", "终本", reviewed_by="审判管理办公室"))
     assert out.events[0].data["release_controls"] is False
     rt.clock.run_until(cst(2035, 1, 1))
     sweeps = [e for e in rt.case_events("K") if e.kind == EventKind.SWEEP_DUE]
@@ -260,14 +261,14 @@ def test_closing_by_completion_releases_controls_except_in_preservation(make_run
     rt = make_runtime(FILED)
     rt.submit(c.FileCase("A"))
     rt.submit(c.FileCase("P", case_type="preservation"))
-    assert rt.submit(c.Close("A", "执行完毕")).events[0].data["release_controls"] is True
-    assert rt.submit(c.Close("P", "执行完毕")).events[0].data["release_controls"] is False
+    assert rt.submit(c.Close("A", "执行完毕", reviewed_by="审判管理办公室")).events[0].data["release_controls"] is True
+    assert rt.submit(c.Close("P", "执行完毕", reviewed_by="审判管理办公室")).events[0].data["release_controls"] is False
 
 
 def test_a_closed_case_refuses_further_filing_commands(rt):
-    rt.submit(c.Close("K", "终结"))
+    rt.submit(c.Close("K", "终结", reviewed_by="审判管理办公室"))
     assert rt.submit(c.Assign("K", "李四")).refusal.code == "CASE_CLOSED"
-    assert rt.submit(c.Close("K", "终结")).refusal.code == "CASE_CLOSED"
+    assert rt.submit(c.Close("K", "终结", reviewed_by="审判管理办公室")).refusal.code == "CASE_CLOSED"
 
 
 # ── node 46: a resumed case needs a different handler ─────────────────────────────────────

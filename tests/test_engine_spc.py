@@ -215,8 +215,8 @@ def test_a_frozen_payout_node_blocks_payment(rt):
 
 def test_closing_by_completion_lists_the_freezes_to_release_and_measures_to_lift(rt):
     _money_flow(rt)
-    rt.submit(c.CompleteNode("K", 36))
-    out = rt.submit(c.Close("K", "执行完毕"))
+    rt.submit(c.CompleteNode("K", 36, authority="院长"))
+    out = rt.submit(c.Close("K", "执行完毕", reviewed_by="审判管理办公室"))
     closed = out.events[0].data
     assert {r["asset"]: r["amount_cents"] for r in closed["release"]} == {"icbc-1": 180_000_00, "ccb-1": 50_000_00}
     assert closed["lift"] == ["限制消费"]
@@ -228,16 +228,17 @@ def test_preservation_keeps_its_controls_on_closing(make_runtime):
     rt = make_runtime(FILED)
     rt.submit(c.FileCase("P", case_type="preservation"))
     rt.submit(c.FreezeConfirmed("P", "a", "icbc", 100))
-    closed = rt.submit(c.Close("P", "执行完毕")).events[0].data
+    closed = rt.submit(c.Close("P", "执行完毕", reviewed_by="审判管理办公室")).events[0].data
     assert closed["release_controls"] is False and closed["release"] == []
 
 
 # ── resumption from the 终本 register ───────────────────────────────────────────────────────────
 def _zhongben(rt):
-    for node in (3, 7, 9, 10, 18, 36):
+    for node in (3, 7, 9, 10, 18):
         rt.submit(c.CompleteNode("K", node))
+    rt.submit(c.CompleteNode("K", 36, authority="院长"))
     rt.clock.run_until(cst(2025, 6, 10))
-    assert rt.submit(c.Close("K", "终本")).accepted
+    assert rt.submit(c.Close("K", "终本", reviewed_by="审判管理办公室")).accepted
 
 
 def test_resumption_is_approved_pushed_and_filed_and_the_sweeps_stop(rt):

@@ -160,7 +160,7 @@ def test_freezes_are_renewed_before_their_term_ends_and_not_after_completion():
     for ns in court.runtime.cases["K4"].frozen_nodes():
         court.platform.submit(c.RequestUnfreeze("K4", ns.no, ns.instance, by="张法官"))
         assert court.platform.submit(c.ApproveUnfreeze("K4", ns.no, ns.unfreeze_by[0], ns.instance)).accepted
-    assert court.platform.submit(c.Close("K4", "执行完毕")).accepted
+    assert court.platform.submit(c.Close("K4", "执行完毕", reviewed_by="审判管理办公室")).accepted
     court.run_for(timedelta(days=800))
     assert len(events(court, "K4", EventKind.FREEZE_RENEWED)) == 2
     assert str(court.session.ledger.get_freeze(money.freeze_id).state) == "released"

@@ -65,7 +65,7 @@ def _script() -> list[tuple[timedelta, Any]]:
         (10 * d, c.CompleteNode(a, 7)), (10 * d, c.CompleteNode(a, 31, acct)),
         (10 * d + 1 * h, c.Record(a, "money_arrived", "到账1")), (11 * d, c.CompleteNode(a, 32, "到账1")),
         (20 * d, c.CompleteNode(a, 9)), (20 * d, c.CompleteNode(a, 10)), (20 * d, c.CompleteNode(a, 11)),
-        (20 * d, c.CompleteNode(a, 33, "到账1")), (21 * d, c.Close(a, "执行完毕")),
+        (20 * d, c.CompleteNode(a, 33, "到账1")), (21 * d, c.Close(a, "执行完毕", reviewed_by="审判管理办公室")),
         (22 * d, c.CompleteItem(a, 43, "completed_upload")), (25 * d, c.CompleteNode(a, 44)),
         # B: node 7 lapses and freezes; unfreeze refused to the wrong approver, then approved; an early 终本
         # is refused with every unmet condition; later closed by 终本, swept every 6 months for 5 years
@@ -80,10 +80,10 @@ def _script() -> list[tuple[timedelta, Any]]:
         (17 * d + 1 * h, c.ApproveUnfreeze(b, 7, "执行局长")),
         (18 * d, c.CompleteNode(b, 7)),
         (25 * d, c.CompleteNode(b, 9)), (30 * d, c.CompleteNode(b, 10)), (30 * d, c.CompleteNode(b, 11)),
-        (31 * d, c.Close(b, "终本")),
-        (35 * d, c.CompleteNode(b, 36)), (36 * d, c.Record(b, "no_property_found")),
+        (31 * d, c.Close(b, "终本", reviewed_by="审判管理办公室")),
+        (35 * d, c.CompleteNode(b, 36, authority="院长")), (36 * d, c.Record(b, "no_property_found")),
         (40 * d, c.CompleteNode(b, 18)),
-        (95 * d, c.Close(b, "终本")),
+        (95 * d, c.Close(b, "终本", reviewed_by="审判管理办公室")),
         (96 * d, c.CompleteItem(b, 43, "zhongben_publish")), (100 * d, c.CompleteNode(b, 44)),
         # R: a sweep found property; B is resumed with the same handler → its filing node freezes (node 46)
         (400 * d, c.FileCase(r, case_type="resumed", previous_case=b, previous_handler="赵法官")),
@@ -95,7 +95,7 @@ def _script() -> list[tuple[timedelta, Any]]:
         (400 * d + 7 * h, c.CompleteNode(r, 2)),
         (401 * d, c.CompleteNode(r, 3)), (401 * d, c.CompleteNode(r, 4)),
         (401 * d + 1 * h, c.CompleteNode(r, 5)), (401 * d + 1 * h, c.CompleteNode(r, 6)),
-        (403 * d, c.CompleteNode(r, 7)), (410 * d, c.Close(r, "执行完毕")),
+        (403 * d, c.CompleteNode(r, 7)), (410 * d, c.Close(r, "执行完毕", reviewed_by="审判管理办公室")),
     ]
 
 

@@ -37,9 +37,9 @@ def script(i: int) -> list[tuple[float, object]]:
     ]
     if late:
         steps += [(25 * day, c.RequestUnfreeze(k, 7, by="H")), (26 * day, c.ApproveUnfreeze(k, 7, "执行局长")),
-                  (26 * day, c.CompleteNode(k, 7)), (27 * day, c.Close(k, "执行完毕"))]
+                  (26 * day, c.CompleteNode(k, 7)), (27 * day, c.Close(k, "执行完毕", reviewed_by="审判管理办公室"))]
     else:
-        steps += [(8 * day, c.CompleteNode(k, 7)), (27 * day, c.Close(k, "执行完毕"))]
+        steps += [(8 * day, c.CompleteNode(k, 7)), (27 * day, c.Close(k, "执行完毕", reviewed_by="审判管理办公室"))]
     return sorted(steps, key=lambda s: s[0])
 
 
