@@ -147,6 +147,8 @@ class Node(_Model):
     per: Per = Per.CASE
     next: tuple[int, ...] = ()
     unfreeze: tuple[str, ...] = ()
+    # 层报: the unfreeze request goes up through these, in order, before ``unfreeze`` decides (node 43: 中院 → 省法院)
+    unfreeze_via: tuple[str, ...] = ()
     items: tuple[WorkItem, ...] = ()
     note: str | None = None
     approval_chain: tuple[str, ...] = ()
@@ -352,7 +354,7 @@ class Process(_Model):
             where = ("nodes", i)
             if node.stage not in stages:
                 problems.append((where + ("stage",), f"unknown stage {node.stage!r} / 未知阶段"))
-            for field in ("unfreeze", "approval_chain", "approval_any", "signed_by"):
+            for field in ("unfreeze", "unfreeze_via", "approval_chain", "approval_any", "signed_by"):
                 for code in getattr(node, field):
                     if code not in authorities:
                         problems.append((where + (field,), f"unknown authority {code!r} / 未知审批主体"))

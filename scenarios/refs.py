@@ -146,6 +146,10 @@ EVENT_WORDS: dict[EventKind, str] = {
     EventKind.FUNDS_ARRIVED: "款项到账", EventKind.PAYOUT_APPROVED: "发放审批", EventKind.PAID_OUT: "案款发放",
     EventKind.RESUMPTION_REQUESTED: "申请恢复执行", EventKind.RESUMPTION_APPROVED: "批准恢复执行",
     EventKind.RESUMPTION_FILED: "恢复执行立案", EventKind.EXCHANGE: "查控往来",
+    EventKind.INQUIRY_UNRECORDED: "反馈未入案（附原因）", EventKind.CLOSING_REQUESTED: "报结",
+    EventKind.CLOSING_RETURNED: "报结退回", EventKind.RECEIPT_REGISTERED: "到账登记", EventKind.ESCROWED: "提存",
+    EventKind.MEASURE_LIFTED: "解除强制措施", EventKind.OPERATION_BLOCKED: "系统操作受阻（节点冻结）",
+    EventKind.UNFREEZE_FORWARDED: "层报解冻", EventKind.FREEZE_RENEWED: "续行冻结",
 }
 _EVENT_INDEX = {**{k.value: k for k in EventKind}, **{v: k for k, v in EVENT_WORDS.items()}}
 

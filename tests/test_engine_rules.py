@@ -151,6 +151,12 @@ def test_limit_freezes_the_closing_node_if_neither_closed_nor_extended(rt):
     assert rt.submit(c.Close("K", "终结", reviewed_by="审判管理办公室")).refusal.code == "NODE_FROZEN"
     rt.submit(c.RequestUnfreeze("K", 43, by="张三"))
     assert rt.submit(c.ApproveUnfreeze("K", 43, "院长")).refusal.code == "WRONG_AUTHORITY"
+    # 层报: the 省法院 decides only a request the 中院 passed up
+    assert rt.submit(c.ApproveUnfreeze("K", 43, "省法院")).refusal.code == "NOT_FORWARDED"
+    out = rt.submit(c.ApproveUnfreeze("K", 43, "中院"))
+    assert [e.kind for e in out.events] == [EventKind.UNFREEZE_FORWARDED]
+    assert rt.cases["K"].status(43) == NodeStatus.UNFREEZE_PENDING
+    assert rt.submit(c.ApproveUnfreeze("K", 43, "中院")).refusal.code == "WRONG_AUTHORITY"
     assert rt.submit(c.ApproveUnfreeze("K", 43, "省法院")).accepted
     assert rt.submit(c.Close("K", "终结", reviewed_by="审判管理办公室")).accepted
 

@@ -283,12 +283,16 @@ class Engine(SpcRules, MoneyRules, ResumptionRules, MeasureRules, OperationRules
         )
 
     def _freeze(self, state: CaseState, ns: NodeState, reason: str, authorities: tuple[str, ...],
-                now: datetime, out: Outcome) -> None:
+                now: datetime, out: Outcome, via: tuple[str, ...] = ()) -> None:
         ns.status = NodeStatus.FROZEN
         ns.frozen_reason = reason
         ns.unfreeze_by = authorities
-        out.events.append(Event(now, state.case_id, EventKind.NODE_FROZEN, ns.no, ns.instance, None,
-                                {"reason": reason, "unfreeze_by": list(authorities)}))
+        ns.unfreeze_via = via
+        ns.forwarded = []
+        data: dict[str, Any] = {"reason": reason, "unfreeze_by": list(authorities)}
+        if via:
+            data["unfreeze_via"] = list(via)
+        out.events.append(Event(now, state.case_id, EventKind.NODE_FROZEN, ns.no, ns.instance, None, data))
 
     # ── filing, assignment, identity ──────────────────────────────────────────────────────
     def _file(self, cmd: c.FileCase, now: datetime, out: Outcome) -> CaseState:
@@ -542,13 +546,26 @@ class Engine(SpcRules, MoneyRules, ResumptionRules, MeasureRules, OperationRules
         ns = self._frozen_state(state, cmd, now, out, NodeStatus.UNFREEZE_PENDING)
         if ns is None:
             return None
-        code = self._check_authority(cmd, ns.unfreeze_by, now, out)
+        pending_via = ns.unfreeze_via[len(ns.forwarded):]
+        code = self._check_authority(cmd, pending_via[:1] + ns.unfreeze_by, now, out)
+        if code is not None and pending_via and code not in pending_via:
+            names = "、".join(self.process.authority(a).name for a in pending_via)
+            self._refuse(out, cmd, now, "NOT_FORWARDED", f"解冻申请须先层报经{names}审核",
+                         f"the unfreeze request goes up through {', '.join(pending_via)} first (层报)",
+                         tuple(pending_via))
+            return None
         return None if code is None else (ns, code)
 
     def _approve_unfreeze(self, state: CaseState, cmd: c.ApproveUnfreeze, now: datetime, out: Outcome) -> None:
         if (decided := self._decide_unfreeze(state, cmd, now, out)) is None:
             return
         ns, code = decided
+        if len(ns.forwarded) < len(ns.unfreeze_via):  # 层报: this level agrees and passes the request up
+            ns.forwarded.append(code)
+            rest = ns.unfreeze_via[len(ns.forwarded):] + ns.unfreeze_by
+            out.events.append(Event(now, state.case_id, EventKind.UNFREEZE_FORWARDED, ns.no, ns.instance, None,
+                                    {"authority": code, "next": list(rest[:1]) if len(rest) == 1 else list(rest)}))
+            return
         ns.status = NodeStatus.IN_PROGRESS
         reason = ns.frozen_reason
         ns.frozen_reason = None
@@ -823,4 +840,4 @@ class Engine(SpcRules, MoneyRules, ResumptionRules, MeasureRules, OperationRules
             out.events.append(Event(now, state.case_id, EventKind.DUBAN_RAISED, t.node, t.instance, t.item,
                                     {"due": st.due, "node_name": node.name, "module": self.process.inquiry.duban}))
         if st.freeze and ns.status not in BLOCKING and ns.status != NodeStatus.DONE:
-            self._freeze(state, ns, f"DEADLINE:{t.item}", node.unfreeze, now, out)
+            self._freeze(state, ns, f"DEADLINE:{t.item}", node.unfreeze, now, out, node.unfreeze_via)

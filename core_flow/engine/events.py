@@ -26,6 +26,7 @@ class EventKind(StrEnum):
     UNFREEZE_REQUESTED = "unfreeze_requested"
     UNFREEZE_APPROVED = "unfreeze_approved"  # 解冻
     UNFREEZE_REJECTED = "unfreeze_rejected"
+    UNFREEZE_FORWARDED = "unfreeze_forwarded"  # 层报: a lower level agreed and passed the request up
     LIMIT_CHANGE_REQUESTED = "limit_change_requested"
     LIMIT_EXTENDED = "limit_extended"
     LIMIT_SUSPENDED = "limit_suspended"

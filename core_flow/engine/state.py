@@ -42,6 +42,8 @@ class NodeState:
     done_at: datetime | None = None
     frozen_reason: str | None = None
     unfreeze_by: tuple[str, ...] = ()
+    unfreeze_via: tuple[str, ...] = ()  # 层报: who forwards the request, in order, before unfreeze_by decides
+    forwarded: list[str] = field(default_factory=list)
     unfreeze_requested_by: str | None = None
 
 
