@@ -14,6 +14,7 @@ from core_flow.clocks import SimClock
 from core_flow.engine import Engine
 from core_flow.gateway import Gateway, GatewayConfig, RetryPolicy, SimulatedTransport
 from core_flow.legal_calendar import HolidayCalendar, LegalCalendar
+from core_flow.model import Process
 from core_flow.platform import DEFAULT_COURT, Court, LocalFilingPush, Platform
 from core_flow.process_loader import default_process
 from core_flow.runtime import Runtime, simulation_gc
@@ -47,14 +48,15 @@ def build_virtual_court(origin: datetime, *, seed: int = 0, profile: str = "fast
                         overrides: dict[str, Any] | None = None, court: Court = DEFAULT_COURT,
                         clerk: bool = True, diligence: float = 0.9, world_size: int = 100_000,
                         allow_beyond: bool = True, keep_events: bool = True,
-                        gateway_config: GatewayConfig | None = None, **clerk_options: Any) -> VirtualCourt:
+                        gateway_config: GatewayConfig | None = None, process: Process | None = None,
+                        **clerk_options: Any) -> VirtualCourt:
     catalogue = load_catalogue()
     settings = Settings(world_size=world_size, background=False, time_scale=0.0, profile=profile, origin=origin)
     session = SessionManager(settings, catalogue).create(
         "court", SessionConfig(seed=seed, profile=profile, overrides=overrides or {}, time_scale=0.0, origin=origin))
     clock = SimClock(origin)
     calendar = LegalCalendar(HolidayCalendar(allow_beyond=allow_beyond))
-    runtime = Runtime(Engine(default_process(), calendar), clock, keep_events=keep_events)
+    runtime = Runtime(Engine(process or default_process(), calendar), clock, keep_events=keep_events)
     gateway = Gateway(SimulatedTransport(SessionPort(session), clock), clock, seed=seed,
                       config=gateway_config or GatewayConfig(retry=RetryPolicy(attempts=12, base=1, cap=300)))
     platform = Platform(runtime, gateway, AgencyDirectory.from_json(catalogue.as_json()), court=court,

@@ -205,7 +205,7 @@ class Clerk:
 
     def _ev_funds_arrived(self, e: Event) -> None:
         k, receipt, amount = e.case_id, e.data["receipt"], e.data["amount_cents"]
-        self._cmd(self._soon(3 * DAY), c.CompleteNode(k, 32, receipt))
+        self._cmd(self._soon(3 * DAY), c.RegisterReceipt(k, receipt))  # 到账登记 completes node 32
         self._cmd(4 * DAY, c.ApprovePayout(k, receipt, "执行局长"))
         self._cmd(5 * DAY, c.ApprovePayout(k, receipt, "分管副院长"))
         self._at(5 * DAY + self._soon(20 * DAY), lambda: self._pay(k, receipt, amount))
