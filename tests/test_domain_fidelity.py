@@ -431,3 +431,96 @@ def test_full_performance_lifts_the_measures_each_with_its_event(make_runtime):
         (36, "限制消费", "closed_completed"), (37, "信用惩戒", "closed_completed")]
     rt.clock.run_until(datetime(2027, 3, 5, tzinfo=CST))
     assert len([e for e in rt.case_events("K") if e.kind == EventKind.MEASURE_LIFTED]) == 2  # the term timer is stale
+
+
+# ── rules as data: a renumbered process runs the same flows ──────────────────────────────────────────
+def _renumbered(shift: int = 100):
+    """The bundled process with every node number moved by ``shift`` (and every reference to one)."""
+    import re
+
+    import yaml
+
+    from core_flow.process_loader import default_process_path, parse_process
+
+    data = yaml.safe_load(default_process_path().read_text(encoding="utf-8"))
+    n = lambda no: no + shift  # noqa: E731
+
+    def anchor(a: str) -> str:
+        return re.sub(r"^(node_started:|item_done:)(\d+)", lambda m: f"{m.group(1)}{n(int(m.group(2)))}", a)
+
+    for node in data["nodes"]:
+        node["node"] = n(node["node"])
+        for key in ("next", "requires"):
+            if key in node:
+                node[key] = [n(x) for x in node[key]]
+        for item in node.get("items", []):
+            item["anchor"] = ([anchor(a) for a in item["anchor"]] if isinstance(item["anchor"], list)
+                              else anchor(item["anchor"]))
+    data["limit"]["node"] = n(data["limit"]["node"])
+    for key in ("node", "freezes_node"):
+        data["resumption"][key] = n(data["resumption"][key])
+    data["roles"] = {k: ([n(x) for x in v] if isinstance(v, list) else n(v)) for k, v in data["roles"].items()}
+    for op in data["operations"]:
+        for key in ("start", "complete"):
+            if key in op:
+                op[key] = n(op[key])
+    for cond in data["zhongben_gate"]:
+        if "node" in cond:
+            cond["node"] = n(cond["node"])
+    return parse_process(yaml.safe_dump(data, allow_unicode=True), "<renumbered>")
+
+
+def _money_and_spc_flow(court) -> list[tuple[str, int | None, str]]:
+    """集约查询 → freeze → 划拨 → 到账登记 → approvals → payout → 执行完毕, then a 终本 case swept and resumed."""
+    r = court.runtime.engine.process.roles
+    debtor = person(court, 0)
+    h = only_icbc(court, debtor)
+    file_and_inquire(court, "K", debtor)
+    asset = f"icbc:{h.account_no}"
+    court.platform.freeze("K", asset, 100_000_00)
+    court.run_for(timedelta(days=4))  # the feedback not opened within 3 days: 督办
+    court.platform.deduct("K", asset, 100_000_00)
+    court.run_for(timedelta(hours=1))
+    state = court.runtime.cases["K"]
+    receipt = next(iter(state.receipts))
+    court.platform.register_receipt("K", receipt)
+    court.platform.submit(c.ApprovePayout("K", receipt, "执行局长"))
+    court.platform.submit(c.ApprovePayout("K", receipt, "分管副院长"))
+    court.platform.pay_out("K", receipt, 100_000_00)
+    court.platform.submit(c.CompleteNode("K", r.consumption_restriction, authority="院长"))
+    assert court.platform.submit(c.Close("K", "执行完毕", reviewed_by="审判管理办公室")).accepted
+    other = person(court, 40)
+    only_icbc(court, other, 0)
+    _zhongben_with(court, "Z", other, r)
+    court.run_until(datetime(2025, 12, 11, tzinfo=CST))
+    only_icbc(court, other, 5_000_00)
+    court.run_until(datetime(2026, 6, 11, tzinfo=CST))
+    court.platform.submit(c.RequestResumption("Z", "统查发现存款"))
+    court.platform.submit(c.ApproveResumption("Z", "执行局长"))
+    court.run_for(timedelta(hours=1))
+    return [(str(e.kind), e.node, e.item or "") for cid in ("K", "Z") for e in court.runtime.case_events(cid)
+            if e.kind != EventKind.EXCHANGE]
+
+
+def _zhongben_with(court, case_id: str, debtor, r) -> None:
+    p = court.platform
+    assert p.file(c.FileCase(case_id, debtors=(debtor.id_number,), amount_cents=1), [debtor.subject()]).accepted
+    gate = court.runtime.engine.process.zhongben_gate
+    for node in [g.node for g in gate if g.node is not None and g.when is None and g.node != r.consumption_restriction]:
+        p.submit(c.CompleteNode(case_id, node))
+    p.submit(c.CompleteNode(case_id, r.consumption_restriction, authority="院长"))
+    court.run_until(datetime(2025, 6, 10, tzinfo=CST))
+    assert p.submit(c.Close(case_id, "终本", reviewed_by="审判管理办公室")).accepted
+
+
+def test_a_renumbered_process_runs_the_spc_and_money_flows_unchanged():
+    shift = 100
+    base = _money_and_spc_flow(build_virtual_court(ORIGIN, seed=7, clerk=False))
+    moved = _money_and_spc_flow(build_virtual_court(ORIGIN, seed=7, clerk=False, process=_renumbered(shift)))
+    assert [(k, None if no is None else no - shift, item) for k, no, item in moved] == base
+    kinds_seen = {k for k, _, _ in base}
+    for kind in ("inquiry_started", "duban_raised", "funds_frozen", "funds_arrived", "receipt_registered",
+                 "paid_out", "closed", "sweep_due", "resumption_filed", "node_done"):
+        assert kind in kinds_seen, kind  # the flows really ran
+    done = {(no, item) for k, no, item in base if k == "node_done"}
+    assert {17, 31, 32, 33} <= {no for no, _ in done}
