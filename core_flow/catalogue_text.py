@@ -128,3 +128,35 @@ def node_as_dict(process: Process, node: Node) -> dict[str, Any]:
         "approval_chain": list(node.approval_chain),
         "note": node.note,
     }
+
+
+_EVENT_NAMES = {
+    "inquiry_triggered": ("集约查询触发", "the 集约查询 triggered"),
+    "inquiry_started": ("集约查询发出", "the 集约查询 sent"),
+    "inquiry_completed": ("集约查询全部反馈", "every agency of the 集约查询 answered"),
+    "funds_frozen": ("冻结生效", "a freeze confirmed"),
+    "funds_arrived": ("扣划到账", "a deduction confirmed"),
+    "receipt_registered": ("到账登记", "a receipt registered"),
+    "paid_out": ("案款发放", "a payout"),
+    "freeze_released": ("解除冻结", "a freeze released"),
+    "resumption_filed": ("恢复执行立案", "the resumed case filed"),
+    "escrowed": ("提存", "money escrowed"),
+}
+_INSTANCE = {"case": ("本案", "the case's"), "event": ("该事件所指（财产、到账）", "the event's (asset, receipt)"),
+             "all": ("全部", "every instance")}
+
+
+def operations_table(process: Process) -> list[str]:
+    """The process's operations as Markdown table rows (README: 系统事件自动完成的节点)."""
+    rows = ["| 系统事件 event | 条件 when | 动作 action | 节点 node | 实例 instance | 说明 note |",
+            "|---|---|---|---|---|---|"]
+    for op in process.operations:
+        ev_zh, ev_en = _EVENT_NAMES.get(op.event, (op.event, op.event))
+        when = "、".join(f"{k}={v}" for k, v in op.when.items()) or "—"
+        node = process.by_no[op.node]
+        action = "开始 start" if op.start is not None else "完成 complete"
+        item = f"（事项 item {op.item}）" if op.item else ""
+        inst_zh, inst_en = _INSTANCE[op.instance]
+        rows.append(f"| `{op.event}` {ev_zh} / {ev_en} | {when} | {action}{item} | {node.no} {node.name} | "
+                    f"{inst_zh} / {inst_en} | {op.note} |")
+    return rows

@@ -524,3 +524,13 @@ def test_a_renumbered_process_runs_the_spc_and_money_flows_unchanged():
         assert kind in kinds_seen, kind  # the flows really ran
     done = {(no, item) for k, no, item in base if k == "node_done"}
     assert {17, 31, 32, 33} <= {no for no, _ in done}
+
+
+def test_the_readme_tabulates_the_operations_of_the_process(process):
+    from pathlib import Path
+
+    from core_flow.catalogue_text import operations_table
+
+    readme = (Path(__file__).resolve().parents[1] / "README.md").read_text(encoding="utf-8")
+    for row in operations_table(process):
+        assert row in readme, row
