@@ -10,21 +10,36 @@ one instant to the next by the test). Virtual time only: nothing here sleeps."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import asyncio
+import warnings
+from collections.abc import AsyncIterator, Callable
+from contextlib import asynccontextmanager
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+import httpx
 import pytest
 
-from core_flow.engine import EventKind
+from core_flow.agency_directory import AgencyDirectory
+from core_flow.clocks import SimClock
+from core_flow.engine import Engine, EventKind
 from core_flow.engine import commands as c
-from core_flow.legal_calendar import CST
-from core_flow.platform import DEFAULT_COURT, Court
-from core_flow.protocol import HUB, AssetKind, ControlRequest, FreezeState, Holding, Measure
+from core_flow.gateway import Gateway, GatewayConfig, HttpTransport, RetryPolicy, create_receiver_app
+from core_flow.legal_calendar import CST, HolidayCalendar, LegalCalendar
+from core_flow.platform import DEFAULT_COURT, Court, Platform
+from core_flow.process_loader import default_process
+from core_flow.protocol import HUB, AssetKind, ControlRequest, FreezeState, Holding, Measure, Subject
+from core_flow.runtime import Runtime
+from mock_agencies.accounts_port import SessionAccounts
+from mock_agencies.app import create_app
 from mock_agencies.catalogue import load_catalogue
 from mock_agencies.port import SessionPort
 from mock_agencies.session import Session
+from mock_agencies.settings import Settings
 from mock_agencies.world import Debtor, account_number
+from scenarios.remote import SESSION_HEADER
 from sim.assembly import VirtualCourt, build_virtual_court
+from sim.live import HOST, _serve, free_port
 
 ORIGIN = datetime(2026, 3, 2, 9, 0, tzinfo=CST)  # Monday
 CONTROL = timedelta(seconds=60)  # every freeze, renewal and unfreeze is carried out a minute after its submit
@@ -331,3 +346,268 @@ def test_ports_on_one_session_take_only_their_own_notices_and_wake_for_them() ->
     assert (notice.ticket_id, notice.notice, notice.amount_controlled_cents, notice.answered_at) == (
         second.ticket_id, 1, 25_000, t + CONTROL)
     assert port_b.collect(t + timedelta(days=1)) == [] and port_b.next_due() is None
+
+
+# ── over real HTTP: one mock agencies server, each court its own HTTP gateway and callback receiver ──
+
+
+@dataclass
+class HttpCourt:
+    court: Court
+    runtime: Runtime
+    gateway: Gateway
+    platform: Platform
+    transport: HttpTransport
+
+
+class Agencies:
+    """The namespace of the mock agencies server that the courts share, read and moved through its admin API."""
+
+    def __init__(self, http: httpx.AsyncClient, namespace: str) -> None:
+        self.http = http
+        self.admin = f"/admin/sessions/{namespace}"
+
+    async def call(self, method: str, path: str, **kwargs) -> dict:
+        response = await self.http.request(method, self.admin + path, **kwargs)
+        assert response.status_code < 400, response.text
+        return response.json()
+
+    async def person(self, index: int) -> dict:
+        while (d := await self.call("GET", f"/debtors/{index}"))["kind"] != "person":
+            index += 1
+        return d
+
+    async def only_a_deposit(self, id_number: str, cents: int) -> str:
+        number = account_number("icbc", AssetKind.DEPOSIT, id_number, 1)
+        pins = [{"agency": a.code, "id_number": id_number, "holdings": []} for a in CATALOGUE.agencies
+                if Measure.QUERY in a.operations and a.code != HUB]
+        pins.append({"agency": "icbc", "id_number": id_number, "holdings": [Holding(
+            account_no=number, kind=AssetKind.DEPOSIT, balance_cents=cents, available_cents=cents).model_dump(
+            mode="json")]})
+        await self.call("POST", "/pins/batch", json={"pins": pins})
+        return number
+
+    async def freeze(self, freeze_id: str) -> dict:
+        return await self.call("GET", f"/freezes/{freeze_id}")
+
+    async def ledger_instants(self, kind: str, freeze_id: str) -> list[datetime]:
+        entries = (await self.call("GET", "/journal", params={"kind": "ledger"}))["entries"]
+        return [datetime.fromisoformat(e["at"]) for e in entries
+                if e["event"]["kind"] == kind and e["event"]["freeze_id"] == freeze_id]
+
+    async def reader(self, *courts: HttpCourt) -> Callable[[str, str], int]:
+        """``reconcile``'s reader: what the bank holds for each freeze of the courts' cases, fetched over HTTP."""
+        held = {}
+        for hc in courts:
+            for state in hc.runtime.cases.values():
+                for money in state.assets.values():
+                    view = await self.freeze(money.freeze_id)
+                    held[money.freeze_id] = view["controlled_cents"] + view["pending_deduction_cents"]
+        return lambda agency, freeze_id: held[freeze_id]
+
+
+class Stepper:
+    """Steps the courts' one SimClock from instant to instant — the next court timer or the next thing due at the
+    agencies (``GET …/clock``), whichever is first — and at each instant lets everything happen before moving on:
+    the courts' HTTP calls finish, the agencies' namespace is moved to the instant (``POST …/advance``: the answers
+    and notices due are made and called back to the receivers, which hand them to the gateways), and the platforms'
+    reactions run — until nothing more happens at that instant."""
+
+    def __init__(self, clock: SimClock, agencies: Agencies, courts: list[HttpCourt]) -> None:
+        self.clock = clock
+        self.agencies = agencies
+        self.courts = courts
+        self.steps = 0
+
+    def _timers_now(self) -> bool:
+        return self.clock.env.peek() <= self.clock.env.now
+
+    async def settle(self) -> None:
+        for _ in range(200):
+            busy = False
+            for hc in self.courts:
+                if hc.transport.in_flight:
+                    busy = True
+                    await hc.transport.drain()
+            moved = await self.agencies.call("POST", "/advance", json={"to": self.clock.now().isoformat()})
+            busy = busy or bool(moved["answered"] or moved["callback_attempts"])
+            if self._timers_now():
+                busy = True
+                self.clock.run_until(self.clock.now())
+            if not busy:
+                return
+        raise AssertionError(f"no end to what happens at {self.clock.now()}")
+
+    async def run_until(self, target: datetime) -> None:
+        with warnings.catch_warnings():  # dates beyond the holiday data are flagged on their events
+            warnings.simplefilter("ignore")
+            await self.settle()
+            while True:
+                due = (await self.agencies.call("GET", "/clock"))["next_due"]
+                court = self.clock.env.peek()
+                candidates = [t for t in (datetime.fromisoformat(due) if due else None,
+                                          None if court == float("inf") else self.clock.origin + timedelta(
+                                              seconds=court)) if t is not None]
+                nxt = min(candidates, default=None)
+                if nxt is None or nxt > target:
+                    break
+                assert nxt > self.clock.now(), (nxt, self.clock.now())  # settled: nothing is left at this instant
+                self.steps += 1
+                self.clock.run_until(nxt)
+                await self.settle()
+            self.clock.run_until(target)
+            await self.settle()
+
+    async def run_for(self, delta: timedelta) -> None:
+        await self.run_until(self.clock.now() + delta)
+
+
+@asynccontextmanager
+async def http_courts(n: int = 2) -> AsyncIterator[tuple[Agencies, Stepper, list[HttpCourt]]]:
+    port = free_port()
+    app = create_app(Settings(host=HOST, port=port, seed=5, profile="fast", time_scale=0.0, origin=ORIGIN,
+                              world_size=500, background=False, journal_size=10_000))
+    servers = [await _serve(app, port)]
+    base = f"http://{HOST}:{port}"
+    namespace = "two-courts"
+    admin = httpx.AsyncClient(base_url=base, timeout=10.0, trust_env=False)
+    clients = [admin]
+    try:
+        agencies = Agencies(admin, namespace)
+        response = await admin.put(f"/admin/sessions/{namespace}", json={
+            "seed": 5, "profile": "fast", "overrides": LATENCY, "time_scale": 0.0, "origin": ORIGIN.isoformat()})
+        assert response.status_code < 400, response.text
+        session = app.state.sessions.get(namespace)  # the courts' 一案一账号 (the court's own system, in-process)
+        directory = AgencyDirectory.from_json((await admin.get("/agencies")).json())
+        clock = SimClock(ORIGIN)
+        courts = []
+        for court, seed in ((COURT_A, 5), (COURT_B, 6), (COURT_C, 7))[:n]:
+            receiver_port = free_port()
+            client = httpx.AsyncClient(base_url=base, timeout=10.0, trust_env=False)
+            clients.append(client)
+            transport = HttpTransport(client, headers={SESSION_HEADER: namespace}, timeout=10.0)
+            gateway = Gateway(transport, clock, seed=seed, config=GatewayConfig(
+                retry=RetryPolicy(attempts=12, base=1, cap=300),
+                callback_url=f"http://{HOST}:{receiver_port}/callbacks/feedback"))
+            runtime = Runtime(Engine(default_process(), LegalCalendar(HolidayCalendar(allow_beyond=True))), clock,
+                              keep_events=True)
+            platform = Platform(runtime, gateway, directory, court=court, accounts=SessionAccounts(session))
+            servers.append(await _serve(create_receiver_app(gateway), receiver_port))
+            courts.append(HttpCourt(court, runtime, gateway, platform, transport))
+        yield agencies, Stepper(clock, agencies, courts), courts
+    finally:
+        for server, _ in servers:
+            server.should_exit = True
+        for _, task in servers:
+            await asyncio.wait_for(task, timeout=5)
+        for client in clients:
+            await client.aclose()
+
+
+def http_events(hc: HttpCourt, case_id: str, kind: EventKind) -> list:
+    return [e for e in hc.runtime.case_events(case_id) if e.kind == kind]
+
+
+async def http_a_froze_everything(agencies: Agencies, stepper: Stepper, a: HttpCourt, b: HttpCourt,
+                                  b_amount: int) -> tuple[dict, str]:
+    debtor = await agencies.person(50)
+    subject = Subject(kind=debtor["kind"], name=debtor["name"], id_number=debtor["id_number"])
+    account = await agencies.only_a_deposit(subject.id_number, DEPOSIT)
+    asset = f"icbc:{account}"
+    for hc, case_id, amount in ((a, "KA", 150_000_00), (b, "KB", b_amount)):
+        p = hc.platform
+        assert p.file(c.FileCase(case_id, debtors=(subject.id_number,), amount_cents=amount), [subject]).accepted
+        assert p.submit(c.Assign(case_id, "张法官")).accepted
+        assert p.submit(c.VerifyIdentity(case_id, subject.id_number, True)).accepted
+        await stepper.run_for(timedelta(hours=1))
+        if hc is a:
+            a.platform.freeze("KA", asset, DEPOSIT)
+            await stepper.run_for(timedelta(hours=1))
+            assert a.runtime.cases["KA"].assets[asset].frozen_cents == DEPOSIT
+    return debtor, asset
+
+
+@pytest.mark.parametrize("path", ["release", "deduct"])
+async def test_over_http_the_later_court_learns_at_the_banks_instant(path: str) -> None:
+    async with http_courts() as (agencies, stepper, (a, b)):
+        debtor, asset = await http_a_froze_everything(agencies, stepper, a, b, 80_000_00)
+        # B's 集约查询 (through 总对总, answered by callback) reported the account: available 0, A's measure on it
+        (holding,) = b.platform.holdings[("KB", debtor["id_number"], "icbc")]
+        a_freeze = a.runtime.cases["KA"].assets[asset].freeze_id
+        assert (holding.balance_cents, holding.available_cents) == (DEPOSIT, 0)
+        assert [(m.freeze_id, m.court_code, m.case_no, m.amount_cents) for m in holding.existing_freezes] == [
+            (a_freeze, COURT_A.code, "KA", DEPOSIT)]
+        b.platform.freeze("KB", asset, 80_000_00)
+        await stepper.run_for(timedelta(hours=1))
+        assert asset not in b.runtime.cases["KB"].assets
+        b_freeze = next(f for f in (await agencies.call("GET", "/journal", params={"kind": "ledger"}))["entries"]
+                        if f["event"]["kind"] == "queued")["event"]["freeze_id"]
+        assert (await agencies.freeze(b_freeze))["queue_position"] == 1
+
+        t = ORIGIN + timedelta(days=5, hours=1)
+        await stepper.run_until(t)
+        if path == "deduct":
+            a.platform.deduct("KA", asset, 30_000_00)
+        a.platform.release("KA", asset)
+        await stepper.run_for(timedelta(hours=4))
+
+        effective = t + (DEDUCT if path == "deduct" else CONTROL)  # the release waits for the deduction to settle
+        assert await agencies.ledger_instants("released", a_freeze) == [effective]
+        assert await agencies.ledger_instants("promoted", b_freeze) == [effective]
+        (b_frozen,) = http_events(b, "KB", EventKind.FUNDS_FROZEN)
+        got = 70_000_00 if path == "deduct" else 80_000_00
+        assert (b_frozen.at, b_frozen.instance, b_frozen.data["amount_cents"], b_frozen.data["freeze_id"]) == (
+            effective, asset, got, b_freeze)
+        (a_released,) = http_events(a, "KA", EventKind.FREEZE_RELEASED)
+        if path == "deduct":
+            (arrived,) = http_events(a, "KA", EventKind.FUNDS_ARRIVED)
+            assert arrived.at == effective and arrived.data["amount_cents"] == 30_000_00
+            assert a_released.at >= effective
+        else:
+            assert a_released.at == effective
+        # the notice came by callback to B's receiver, once; A's gateway never saw it
+        assert b.gateway.stats().get("notices", 0) == 1 and a.gateway.stats().get("notices", 0) == 0
+        exchanges = [(e.at, e.data["kind"]) for e in b.runtime.case_events("KB") if e.kind == EventKind.EXCHANGE]
+        assert (effective, "notice") in exchanges
+        view = await agencies.freeze(b_freeze)
+        assert (view["state"], view["controlled_cents"], datetime.fromisoformat(view["effective_at"])) == (
+            "active", got, effective)
+        assert b.runtime.cases["KB"].assets[asset].expires_at == datetime.fromisoformat(view["expires_at"])
+        reader = await agencies.reader(a, b)
+        for hc, case_id, frozen in ((a, "KA", 0), (b, "KB", got)):
+            report = hc.platform.reconcile(case_id, reader)
+            assert report["ok"] and report["frozen_cents"] == report["agencies_frozen_cents"] == frozen, report
+        assert stepper.steps < 200  # instant to instant, not second by second
+
+
+async def test_over_http_two_queued_courts_take_effect_in_queue_order() -> None:
+    async with http_courts(3) as (agencies, stepper, (a, b, c3)):
+        debtor, asset = await http_a_froze_everything(agencies, stepper, a, b, 80_000_00)
+        subject = Subject(kind=debtor["kind"], name=debtor["name"], id_number=debtor["id_number"])
+        assert c3.platform.file(c.FileCase("KC", debtors=(subject.id_number,), amount_cents=50_000_00),
+                                [subject]).accepted
+        c3.platform.submit(c.Assign("KC", "张法官"))
+        c3.platform.submit(c.VerifyIdentity("KC", subject.id_number, True))
+        await stepper.run_for(timedelta(hours=1))
+        b.platform.freeze("KB", asset, 80_000_00)
+        await stepper.run_for(timedelta(hours=1))
+        c3.platform.freeze("KC", asset, 50_000_00)
+        await stepper.run_for(timedelta(hours=1))
+
+        t1, t2 = ORIGIN + timedelta(days=3, hours=1), ORIGIN + timedelta(days=20, hours=1)
+        await stepper.run_until(t1)
+        a.platform.release("KA", asset)
+        await stepper.run_until(t2)
+        b.platform.release("KB", asset)
+        await stepper.run_for(timedelta(hours=1))
+
+        def frozen(hc: HttpCourt, case_id: str) -> list[tuple[int, datetime]]:
+            return [(e.data["amount_cents"], e.at) for e in http_events(hc, case_id, EventKind.FUNDS_FROZEN)]
+
+        assert frozen(b, "KB") == [(80_000_00, t1 + CONTROL)]
+        assert frozen(c3, "KC") == [(20_000_00, t1 + CONTROL), (30_000_00, t2 + CONTROL)]
+        reader = await agencies.reader(a, b, c3)
+        for hc, case_id, held in ((a, "KA", 0), (b, "KB", 0), (c3, "KC", 50_000_00)):
+            report = hc.platform.reconcile(case_id, reader)
+            assert report["ok"] and report["frozen_cents"] == report["agencies_frozen_cents"] == held, report
+        assert [hc.gateway.stats().get("notices", 0) for hc in (a, b, c3)] == [0, 1, 2]
