@@ -290,6 +290,15 @@ def test_two_queued_courts_take_effect_in_queue_order() -> None:
     assert [(m.court_code, m.state) for m in held.existing_freezes] == [(COURT_A.code, FreezeState.ACTIVE)]
     views = {v.court_code: v for v in a.session.ledger.freezes_of("icbc", asset.split(":")[1])}
     assert (views[COURT_B.code].queue_position, views[COURT_C.code].queue_position) == (1, 2)
+    # asked again, the bank reports every measure: which court and case, the money held or waited for, the queue
+    assert c3.platform.manual_query("KC", debtor.id_number, "icbc").accepted
+    run(c3, timedelta(hours=1))
+    (again,) = c3.platform.holdings[("KC", debtor.id_number, "icbc")]
+    assert again.available_cents == 0 and [
+        (m.court_code, m.case_no, m.state, m.amount_cents, m.queue_position) for m in again.existing_freezes] == [
+        (COURT_A.code, "KA", FreezeState.ACTIVE, DEPOSIT, None),
+        (COURT_B.code, "KB", FreezeState.QUEUED, 80_000_00, 1),
+        (COURT_C.code, "KC", FreezeState.QUEUED, 50_000_00, 2)]
 
     t1 = ORIGIN + timedelta(days=3, hours=1)
     a.run_until(t1)
@@ -611,3 +620,24 @@ async def test_over_http_two_queued_courts_take_effect_in_queue_order() -> None:
             report = hc.platform.reconcile(case_id, reader)
             assert report["ok"] and report["frozen_cents"] == report["agencies_frozen_cents"] == held, report
         assert [hc.gateway.stats().get("notices", 0) for hc in (a, b, c3)] == [0, 1, 2]
+
+
+def test_the_simulated_clerk_registers_a_queued_freeze_on_a_fully_frozen_account() -> None:
+    """The simulated handler of court B opens the feedback and, nothing being available, queues a freeze for its
+    claim (up to the balance); it takes effect when A releases, and B's clerk goes on to deduct it."""
+    a, _ = courts()
+    b = build_virtual_court(ORIGIN, seed=8, court=COURT_C, session=a.session, clock=a.clock, diligence=1.0)
+    debtor, _, asset = a_froze_everything(a, b, 60_000_00)
+    run(b, timedelta(days=3))
+    (queued,) = [v for v in a.session.ledger.freezes_of("icbc", asset.split(":")[1]) if v.court_code == COURT_C.code]
+    assert (queued.state, queued.requested_cents, queued.queue_position) == (FreezeState.QUEUED, 60_000_00, 1)
+    t = a.clock.now()
+    a.platform.release("KA", asset)
+    run(a, timedelta(days=20))
+    (frozen,) = events(b, "KB", EventKind.FUNDS_FROZEN)
+    assert (frozen.at, frozen.data["amount_cents"]) == (t + CONTROL, 60_000_00)
+    (arrived,) = events(b, "KB", EventKind.FUNDS_ARRIVED)  # the clerk deducted what took effect
+    assert arrived.data["amount_cents"] == 60_000_00
+    assert_reconciled(b, "KB", 0)
+    assert b.platform.reconcile("KB")["court_account_cents"] == 60_000_00 - b.runtime.cases["KB"].amounts()[
+        "paid_cents"]
