@@ -55,7 +55,7 @@ class SessionPort:
         self._seq = 0
         self._parts_seen: dict[str, int] = {}  # 总对总 ticket id → parts already collected
         self._notices: list[Feedback] = []  # later notices about this port's requests, not yet collected
-        self._controls: set[str] = set()  # tickets of the freezes and seals submitted here (notices may follow)
+        self._controls: set[str] = set()  # tickets of freezes and seals submitted here that notices may follow
         self.wake: Callable[[], None] | None = None  # the transport's: something became due outside its calls
         session.notice_listeners.append(self._on_notice)
         self.faults = 0
@@ -64,6 +64,8 @@ class SessionPort:
         if notice.ticket_id not in self._controls:
             return  # about a request of another port (another court on the same agencies)
         self._notices.append(notice)
+        if not notice.unsecured_remainder_cents:
+            self._controls.discard(notice.ticket_id)  # all it asked for is controlled: nothing more can come
         if self.wake is not None:
             self.wake()
 
@@ -164,6 +166,8 @@ class SessionPort:
             if record.ticket.status is TicketStatus.ANSWERED and record.feedback is not None:
                 del self._pending[entry[2]]
                 out.append(record.feedback)
+                if not record.feedback.unsecured_remainder_cents:
+                    self._controls.discard(entry[2])  # nothing waits for money: no notice can follow
             else:
                 keep.append(entry)  # not final yet (held): ``next_due`` re-files it at its new instant
         for entry in keep:
