@@ -182,33 +182,27 @@ def test_a_balance_held_only_by_the_case_itself_is_not_found_again() -> None:
 # ── the queued freeze takes effect: the later court learns at that instant ─────────────────────────
 
 
-def b_queues(a: VirtualCourt, b: VirtualCourt, amount: int = 50_000_00) -> tuple[Debtor, str, str]:
-    """A froze the whole deposit; B's freeze is registered in the 轮候 queue. Returns (debtor, asset, B's freeze)."""
-    notices(b)
+def b_queues(a: VirtualCourt, b: VirtualCourt, amount: int = 50_000_00) -> tuple[Debtor, str, str, list]:
+    """A froze the whole deposit; B's freeze is registered in the 轮候 queue. Returns (debtor, asset, B's freeze,
+    B's platform notices)."""
+    seen: list[tuple[str, dict]] = []
+    b.platform.listeners.append(lambda kind, data: seen.append((kind, data)))
     debtor, _, asset = a_froze_everything(a, b, amount)
     b.platform.freeze("KB", asset, amount)
     run(b, timedelta(hours=1))
-    (answer,) = [d for k, d in notices(b) if k == "freeze_answered"]
+    (answer,) = [d for k, d in seen if k == "freeze_answered"]
     assert answer["controlled"] == 0 and answer["queue_position"] == 1 and answer["ok"]
     assert asset not in b.runtime.cases["KB"].assets  # nothing controlled yet: nothing confirmed to the engine
     (queued,) = [v for v in a.session.ledger.freezes_of("icbc", asset.split(":")[1]) if v.court_code == COURT_B.code]
     assert (queued.state, queued.queue_position, queued.controlled_cents, queued.case_no) == (
         FreezeState.QUEUED, 1, 0, "KB")
     assert_reconciled(b, "KB", 0)
-    return debtor, asset, queued.freeze_id
-
-
-def notices(vc: VirtualCourt) -> list[tuple[str, dict]]:
-    seen = getattr(vc, "_seen", None)
-    if seen is None:
-        seen = vc._seen = []  # type: ignore[attr-defined]
-        vc.platform.listeners.append(lambda kind, data: seen.append((kind, data)))
-    return seen
+    return debtor, asset, queued.freeze_id, seen
 
 
 def test_released_first_freeze_gives_the_later_court_its_queued_freeze_at_that_instant() -> None:
     a, b = courts()
-    debtor, asset, b_freeze = b_queues(a, b)
+    debtor, asset, b_freeze, seen = b_queues(a, b)
     a_freeze = a.runtime.cases["KA"].assets[asset].freeze_id
 
     t = ORIGIN + timedelta(days=5, hours=1)  # five days on, court A releases (its debtor paid, say)
@@ -231,7 +225,7 @@ def test_released_first_freeze_gives_the_later_court_its_queued_freeze_at_that_i
     exchanges = [e.data["kind"] for e in b.runtime.case_events("KB") if e.kind == EventKind.EXCHANGE]
     assert exchanges.count("notice") == 1 and b.gateway.stats()["notices"] == 1
     assert a.gateway.stats().get("notices", 0) == 0  # B's notice is B's: A's gateway never saw it
-    assert [(k, d["notice"]) for k, d in notices(b) if k == "freeze_answered"][-1] == ("freeze_answered", 1)
+    assert [(d["controlled"], d["notice"]) for k, d in seen if k == "freeze_answered"] == [(0, None), (50_000_00, 1)]
     assert_reconciled(a, "KA", 0)
     assert_reconciled(b, "KB", 50_000_00)
     (holding,) = b.session.ledger.holdings("icbc", debtor.id_number, released_at)
@@ -243,7 +237,7 @@ def test_a_deduction_followed_by_release_gives_the_rest_to_the_queued_court_when
     """A deducts 30 000 and releases the rest; the bank holds the release until the deduction settles (two hours
     later), and at that instant B's queued freeze takes the 70 000 left (it asked for 80 000)."""
     a, b = courts()
-    _, asset, b_freeze = b_queues(a, b, 80_000_00)
+    _, asset, b_freeze, _ = b_queues(a, b, 80_000_00)
     a_freeze = a.runtime.cases["KA"].assets[asset].freeze_id
 
     t = ORIGIN + timedelta(days=9, hours=2)
