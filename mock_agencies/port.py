@@ -15,16 +15,23 @@ Later notices about answered freezes (a queued freeze took effect, a partial one
 :mod:`mock_agencies.session`) are handed over by ``collect`` too, once each, in time order with the answers. While
 an answered freeze still waits for money, ``next_due`` also names the ledger's next expiry (a lapse may release
 money to it), so a notice is collected at its own instant.
+
+Several ports may share one session — several courts on the same agencies, each with its own gateway. A port
+hands over only the notices about requests submitted through it (another court's are that court's), and a notice
+caused by another port's request (that court released or deducted money this court's 轮候 freeze waited for) is
+made at that request's instant, outside this port's calls: the port then calls ``wake`` (set by the simulated
+transport), so that its transport collects the notice at that very instant.
 """
 
 from __future__ import annotations
 
 import heapq
+from collections.abc import Callable
 from datetime import datetime
 
 from core_flow.errors import UserError
 from core_flow.gateway.transport import Outcome, SubmitResult
-from core_flow.protocol import ControlRequest, Feedback, Ticket, TicketStatus
+from core_flow.protocol import ControlRequest, Feedback, Measure, Ticket, TicketStatus
 from mock_agencies.app import status_of, user_error_body
 from mock_agencies.profiles import FaultKind
 from mock_agencies.session import Session, TicketRecord
@@ -37,6 +44,8 @@ _FAULT_OUTCOME = {
     FaultKind.RESET: Outcome.CONNECTION,
 }
 
+_CONTROLS = frozenset({Measure.FREEZE, Measure.SEAL})  # requests a later notice may be about
+
 
 class SessionPort:
     def __init__(self, session: Session) -> None:
@@ -45,9 +54,20 @@ class SessionPort:
         self._heap: list[tuple[datetime, int, str]] = []  # (due, seq, ticket id); stale entries skipped
         self._seq = 0
         self._parts_seen: dict[str, int] = {}  # 总对总 ticket id → parts already collected
-        self._notices: list[Feedback] = []  # later notices made by the session, not yet collected
-        session.notice_listeners.append(self._notices.append)
+        self._notices: list[Feedback] = []  # later notices about this port's requests, not yet collected
+        self._controls: set[str] = set()  # tickets of freezes and seals submitted here that notices may follow
+        self.wake: Callable[[], None] | None = None  # the transport's: something became due outside its calls
+        session.notice_listeners.append(self._on_notice)
         self.faults = 0
+
+    def _on_notice(self, notice: Feedback) -> None:
+        if notice.ticket_id not in self._controls:
+            return  # about a request of another port (another court on the same agencies)
+        self._notices.append(notice)
+        if not notice.unsecured_remainder_cents:
+            self._controls.discard(notice.ticket_id)  # all it asked for is controlled: nothing more can come
+        if self.wake is not None:
+            self.wake()
 
     def _move(self, now: datetime) -> None:
         self.session.clock.skip_to(now)
@@ -84,6 +104,8 @@ class SessionPort:
             record, duplicate = session.submit(found, request)
         except UserError as err:
             return _rejected(err)
+        if request.measure in _CONTROLS:
+            self._controls.add(record.ticket.ticket_id)
         if record.hub is not None:
             ticket_id = record.ticket.ticket_id
             if ticket_id not in self._pending:  # new, or a repeat of a collected one: every part (again)
@@ -103,7 +125,7 @@ class SessionPort:
             first = min(f.answered_at for f in self._notices)
             due = first if due is None else min(due, first)
         session = self.session
-        if session.awaits_notices():
+        if session.awaits_notices(self._controls):
             expiry = session.ledger.next_expiry()
             if expiry is not None:
                 due = expiry if due is None else min(due, expiry)
@@ -144,6 +166,8 @@ class SessionPort:
             if record.ticket.status is TicketStatus.ANSWERED and record.feedback is not None:
                 del self._pending[entry[2]]
                 out.append(record.feedback)
+                if not record.feedback.unsecured_remainder_cents:
+                    self._controls.discard(entry[2])  # nothing waits for money: no notice can follow
             else:
                 keep.append(entry)  # not final yet (held): ``next_due`` re-files it at its new instant
         for entry in keep:

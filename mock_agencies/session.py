@@ -32,7 +32,7 @@ import logging
 import math
 import random
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Container
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
@@ -445,9 +445,12 @@ class Session:
                 elif kind in _ENDED_EVENTS:
                     self._stop_waiting(event.freeze_id)
 
-    def awaits_notices(self) -> bool:
-        """Some answered freeze still waits for money: a release, a deduction or a lapse may make a notice."""
-        return bool(self._waiting)
+    def awaits_notices(self, tickets: Container[str] | None = None) -> bool:
+        """Some answered freeze (of one of ``tickets``, if given) still waits for money: a release, a deduction or a
+        lapse may make a notice."""
+        if tickets is None:
+            return bool(self._waiting)
+        return any(ticket_id in tickets for ticket_id in self._waiting.values())
 
     def _stop_waiting(self, freeze_id: str) -> None:
         """The freeze controls all it asked for, or ended: no notice can follow."""

@@ -49,12 +49,17 @@ def build_virtual_court(origin: datetime, *, seed: int = 0, profile: str = "fast
                         clerk: bool = True, diligence: float = 0.9, world_size: int = 100_000,
                         allow_beyond: bool = True, keep_events: bool = True,
                         gateway_config: GatewayConfig | None = None, process: Process | None = None,
+                        session: Session | None = None, clock: SimClock | None = None,
                         **clerk_options: Any) -> VirtualCourt:
+    """``session`` and ``clock``: another court's, for a second court on the same agencies and the same virtual
+    time (its own engine, gateway, port and platform; ``profile``, ``overrides`` and ``world_size`` are then the
+    session's). ``process``: another process definition than the bundled one."""
     catalogue = load_catalogue()
-    settings = Settings(world_size=world_size, background=False, time_scale=0.0, profile=profile, origin=origin)
-    session = SessionManager(settings, catalogue).create(
-        "court", SessionConfig(seed=seed, profile=profile, overrides=overrides or {}, time_scale=0.0, origin=origin))
-    clock = SimClock(origin)
+    if session is None:
+        settings = Settings(world_size=world_size, background=False, time_scale=0.0, profile=profile, origin=origin)
+        session = SessionManager(settings, catalogue).create("court", SessionConfig(
+            seed=seed, profile=profile, overrides=overrides or {}, time_scale=0.0, origin=origin))
+    clock = clock if clock is not None else SimClock(origin)
     calendar = LegalCalendar(HolidayCalendar(allow_beyond=allow_beyond))
     runtime = Runtime(Engine(process or default_process(), calendar), clock, keep_events=keep_events)
     gateway = Gateway(SimulatedTransport(SessionPort(session), clock), clock, seed=seed,

@@ -171,7 +171,7 @@ class Clerk:
                 # no control needed (the claim is covered) or none possible online: the handler records it
                 self._cmd(HOUR, c.CompleteNode(k, 17, f"{agency}:{h.account_no}"))
                 continue
-            amount = min(claim, h.available_cents)
+            amount = min(claim, h.available_cents or h.balance_cents)  # nothing available: 轮候 behind the others
             self._reserved[k] = self._reserved.get(k, 0) + amount
             asset = f"{agency}:{h.account_no}"
             self._at(self._soon(DAY), lambda asset=asset, amount=amount: self._freeze(k, asset, amount))
@@ -238,5 +238,6 @@ class Clerk:
             for h in data["holdings"]:
                 if h.online_controllable:
                     asset = f"{data['agency']}:{h.account_no}"
-                    self._at(DAY, lambda k=k, asset=asset, amount=h.available_cents: self._freeze(k, asset, amount))
+                    amount = h.available_cents or h.balance_cents  # nothing available: 轮候 behind the others
+                    self._at(DAY, lambda k=k, asset=asset, amount=amount: self._freeze(k, asset, amount))
                     break

@@ -130,6 +130,12 @@ class HttpTransport:
             done,
         )
 
+    async def drain(self) -> None:
+        """Wait until no call is in flight — those started meanwhile (by the results' ``done``) too. For a caller
+        that steps virtual time and must let every exchange of an instant finish before the next."""
+        while self._tasks:
+            await asyncio.gather(*list(self._tasks), return_exceptions=True)
+
     async def aclose(self) -> None:
         """Cancel calls still in flight (their ``done`` is not called)."""
         tasks = list(self._tasks)

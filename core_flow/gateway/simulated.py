@@ -37,6 +37,10 @@ class AgencyPort(Protocol):
         """Answers that became final by ``now`` since the previous collect, in time order."""
         ...
 
+    # Optional: a port with an attribute ``wake`` gets it set to a callable of the transport, to call when an answer
+    # became due outside the transport's own calls (a notice caused by another court's request on the same
+    # agencies); the transport then asks ``next_due`` again and collects at that instant.
+
 
 class SimulatedTransport:
     def __init__(self, port: AgencyPort, clock: Clock, *, network_delay: timedelta = timedelta(0)) -> None:
@@ -49,6 +53,8 @@ class SimulatedTransport:
         self._wake: TimerHandle | None = None
         self._wake_at: datetime | None = None
         self.collections = 0
+        if hasattr(port, "wake"):
+            port.wake = self._schedule  # type: ignore[attr-defined]
 
     def connect(self, deliver: FeedbackSink) -> None:
         self._deliver = deliver

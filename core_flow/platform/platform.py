@@ -354,20 +354,31 @@ class Platform:
         handler = getattr(self, f"_answer_{ctx.purpose}")
         handler(ctx, fb)
 
-    def _found(self, fb: Feedback) -> tuple[Holding, ...]:
-        return tuple(h for h in fb.holdings if h.available_cents > 0)
+    def _found(self, fb: Feedback, holdings: tuple[Holding, ...] | None = None) -> tuple[Holding, ...]:
+        """The holdings of an answer (or ``holdings`` of one agency in it) that are property found for the
+        request's case: money available, or a balance held by measures of others — another court, or another
+        case — behind which a 轮候 freeze can be registered (查封扣押冻结规定 第二十六条). A balance held only by the
+        case's own measures is nothing new."""
+        ctx = self._requests.get(fb.request_no)
+        own = (self.court.code, ctx.case_id[:64]) if ctx is not None else None  # as ``_send`` names the case
 
-    @staticmethod
-    def _answers(fb: Feedback, agency: str) -> list[tuple[str, tuple[Holding, ...], str | None]]:
-        """(agency, holdings with money available, the result code if its query failed) for every agency an
+        def found(h: Holding) -> bool:  # an active measure (FreezeState.ACTIVE) holds money; a queued one waits
+            return h.available_cents > 0 or h.balance_cents > 0 and any(
+                e.state == "active" and e.amount_cents > 0 and (e.court_code, e.case_no) != own
+                for e in h.existing_freezes)
+
+        return tuple(h for h in (fb.holdings if holdings is None else holdings) if found(h))
+
+    def _answers(self, fb: Feedback, agency: str) -> list[tuple[str, tuple[Holding, ...], str | None]]:
+        """(agency, holdings found — see ``_found``, the result code if its query failed) for every agency an
         answer covers: the answers of a 总对总 part (the agencies that found nothing with no holdings), or a direct
         answer's own agency."""
         batch = fb.batch
         if batch is None:
             if not fb.ok:
                 return [(agency, (), fb.code)]
-            return [(agency, tuple(h for h in fb.holdings if h.available_cents > 0), None)]
-        out = [(a.agency, tuple(h for h in a.holdings if h.available_cents > 0), None) if a.ok
+            return [(agency, self._found(fb), None)]
+        out = [(a.agency, self._found(fb, a.holdings), None) if a.ok
                else (a.agency, (), a.code) for a in batch.found]
         out.extend((code, (), None) for code in batch.none_found)
         return out
