@@ -120,6 +120,21 @@ def test_deadlines_in_2027_carry_the_provisional_warning_and_2026_ones_do_not() 
     assert provisional_year_of("something else") is None
 
 
+def test_warnings_name_exactly_the_provisional_years_a_computation_inspected() -> None:
+    cal = LegalCalendar(lenient())
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        for _ in range(2):  # the second time from the per-span cache: the same answer
+            # nominal Sunday 2028-01-02; 元旦 2028 is a Saturday, made up on Monday 01-03 (补假)
+            rolled = cal.deadline(at(2027, 12, 30, 9), Period.parse("3d"))
+            assert rolled.last_day == date(2028, 1, 4) and rolled.provisional_years == (2028,)
+            # 10 working days from Monday 2027-12-20: Dec 21–24, 27–31, then Jan 4 (Jan 3 is 补假)
+            counted = cal.deadline(at(2027, 12, 20, 9), Period.parse("10wd"))
+            assert counted.last_day == date(2028, 1, 4) and counted.provisional_years == (2027, 2028)
+            inside = cal.deadline(at(2027, 3, 1, 9), Period.parse("3d"))
+            assert inside.last_day == date(2027, 3, 4) and inside.provisional_years == (2027,)
+
+
 def test_an_extension_file_replaces_the_provisional_year(tmp_path, monkeypatch) -> None:
     path = write(tmp_path, "2027.yaml", OFFICIAL_2027)
     for hc in (HolidayCalendar([path], use_env=False), HolidayCalendar([path], use_env=False, strict=True)):

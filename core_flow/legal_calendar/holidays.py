@@ -38,6 +38,7 @@ import functools
 import os
 import re
 import warnings
+from array import array
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date
@@ -184,6 +185,7 @@ def provisional_range() -> tuple[int, int]:
     return PROVISIONAL_FROM, int(holidays.China.end_year)
 
 
+@functools.cache
 def provisional_warning(year: int) -> str:
     """The warning carried by every computation that touches provisional ``year`` (stable text)."""
     fmt = f"core_flow/data/{DEFAULT_EXTENSION.name}"
@@ -465,6 +467,8 @@ class HolidayCalendar:
         "_end",
         "_fast_end",
         "_lo_year",
+        "_yidx",
+        "_wcache",
         "_status",
         "_rest",
         "_next_work",
@@ -518,12 +522,14 @@ class HolidayCalendar:
         end = date(hi, 12, 31).toordinal()
         n = end - base + 1
         rest = bytearray(n)
+        yidx = array("H")  # yidx[i]: year of base + i, minus lo
         status = bytearray(hi - lo + 1)
         reasons: dict[int, str] = {}
         fast_end = base - 1  # last day of the run of official years from the table's start: no checks there
         for y in range(lo, hi + 1):
             y0 = date(y, 1, 1).toordinal()
             y1 = date(y, 12, 31).toordinal()
+            yidx.extend([y - lo] * (y1 - y0 + 1))
             data = self._official.get(y)
             if data is not None:
                 status[y - lo] = _OFFICIAL
@@ -562,6 +568,8 @@ class HolidayCalendar:
                 count += 1
         rankp[n] = count
         self._base, self._end, self._fast_end, self._lo_year = base, end, fast_end, lo
+        self._yidx = yidx
+        self._wcache: dict[tuple[int, int], tuple[str, ...]] = {}  # (year index lo, hi) → warnings, all usable
         self._status = status
         self._rest, self._next_work, self._rankp, self._work = rest, next_work, rankp, work
         self._reasons = reasons
@@ -648,8 +656,13 @@ class HolidayCalendar:
 
         Raises CalendarRangeError at the first day without usable data (strict mode: without official data).
         """
-        if self._base <= lo and hi <= self._fast_end:
+        base = self._base
+        if base <= lo and hi <= self._fast_end:
             return ()
+        if base <= lo and hi <= self._end:  # a span already checked: the same warnings again
+            found = self._wcache.get((self._yidx[lo - base], self._yidx[hi - base]))
+            if found is not None:
+                return found
         if lo < 1 or hi > date.max.toordinal():
             raise UserError("日期超出可表示范围", "date out of the representable range", where="date")
         y0, y1 = date.fromordinal(lo).year, date.fromordinal(hi).year
@@ -668,7 +681,9 @@ class HolidayCalendar:
             if y not in self._warned:
                 self._warned.add(y)
                 warnings.warn(text, ProvisionalCalendarWarning, stacklevel=4)
-        return tuple(out)
+        res = tuple(out)
+        self._wcache[(y0 - self._lo_year, y1 - self._lo_year)] = res  # every year in [y0, y1] is usable now
+        return res
 
     # ---- ordinal-level primitives (used by periods.py) --------------------------------------------
 
@@ -757,4 +772,6 @@ class HolidayCalendar:
 def _merge(a: tuple[str, ...], b: tuple[str, ...]) -> tuple[str, ...]:
     if not b:
         return a
+    if not a or a == b:
+        return b
     return tuple(dict.fromkeys(a + b))
