@@ -213,15 +213,17 @@ LATENCY_CATEGORY: dict[Measure, Literal["query", "control", "deduct"]] = {
 }
 
 
-_WORKDAYS = HolidayCalendar(allow_beyond=True)
+# never strict: a mock agency keeps its office days in years without a notice (provisional, warned once)
+_WORKDAYS = HolidayCalendar(strict=False)
 
 
 @lru_cache(maxsize=4096)
 def is_workday(day: date) -> bool:
     """Official working day on zhixing's legal calendar (State Council data plus extension files).
 
-    A mock agency keeps working in years beyond the holiday data: there the calendar assumes weekends only
-    and warns once per year (never silently) — the mock must not stop answering for want of a notice.
+    A mock agency keeps working in years beyond the official holiday data: there the calendar uses the
+    provisional year (statutory holidays, 调休 unknown) and warns once per year (never silently) — the mock
+    must not stop answering for want of a notice, whatever ``ZHIXING_CALENDAR_STRICT`` says.
     """
     return _WORKDAYS.is_working_day(day)
 

@@ -17,24 +17,36 @@ from scenarios.runner import run_scenario
 
 
 def run_command(paths: list[Path], junit: Path | None = None, html: Path | None = None,
-                agencies_url: str | None = None, echo=typer.echo) -> int:  # noqa: ANN001
+                agencies_url: str | None = None, echo=typer.echo,  # noqa: ANN001
+                strict_calendar: bool | None = None) -> int:
     scenarios = load_paths(paths)  # raises ScenarioFileError (a UserError) listing every problem
     factory = None
     if agencies_url:
         from scenarios.remote import check_server, court_factory
 
-        factory = court_factory(check_server(agencies_url))  # a bad or unreachable URL stops here (exit 2)
+        # a bad or unreachable URL stops here (exit 2)
+        factory = court_factory(check_server(agencies_url), strict_calendar=strict_calendar)
     results = []
     for sc in scenarios:
-        result = run_scenario(sc, factory)
+        result = run_scenario(sc, factory, strict_calendar=strict_calendar)
         results.append(result)
         mark = "✔" if result.passed else "✘"
         echo(f"{mark} {sc.name}  ({sc.where}, {result.seconds:.2f} s)")
+        if result.provisional_years:
+            echo(f"    ⚠ 警告 / warning: {result.provisional_note()}")
         if not result.passed:
             echo("\n".join("    " + line for line in result.explain().splitlines()))
     failed = sum(1 for r in results if not r.passed)
     echo(f"\n共 {len(results)} 个场景，{len(results) - failed} 通过，{failed} 失败 / "
          f"{len(results)} scenarios, {len(results) - failed} passed, {failed} failed")
+    flagged = [r for r in results if r.provisional_years]
+    if flagged:
+        years = sorted({y for r in flagged for y in r.provisional_years})
+        ys = "、".join(map(str, years))
+        echo(f"⚠ 警告 / warning: {len(flagged)} 个场景的期限依赖 {ys} 年暂定日历（无国务院节假日通知，调休未知；"
+             f"通知写入节假日扩展文件即替换）/ {len(flagged)} scenarios have deadlines on the provisional calendar of "
+             f"{', '.join(map(str, years))} (no State Council notice, make-up days unknown; put the notice in a "
+             "holiday extension file to replace it)")
     if junit:
         junit.write_text(junit_xml(results), encoding="utf-8")
         echo(f"JUnit: {junit}")

@@ -7,6 +7,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from core_flow.engine import Event, EventKind, NodeStatus
+from core_flow.legal_calendar import provisional_years_in
 from scenarios import refs
 from scenarios.context import Run, StepFailure
 from scenarios.model import StepBase
@@ -50,6 +51,15 @@ def _deadline(run: Run, step: StepBase, a: Any) -> None:
         if last != a.last_day.date():
             raise StepFailure(f"{where} 最后一日 last day {a.last_day.date()}",
                               f"最后一日 last day {last}（届满 due {_t(item.due)}，期间 period {item.period}）")
+    if a.provisional is not None:
+        instance = run.instance(a.instance) or ""
+        armed = [e for e in run.events(step) if e.kind == EventKind.DEADLINE_SET and e.node == a.node
+                 and e.item == key and (e.instance or "") == instance]
+        years = provisional_years_in((armed[-1].data or {}).get("calendar_warnings", ())) if armed else []
+        if bool(years) != a.provisional:
+            want = "依赖暂定日历 / provisional" if a.provisional else "不依赖暂定日历 / not provisional"
+            have = f"暂定 provisional {', '.join(map(str, years))}" if years else "官方数据 / official data only"
+            raise StepFailure(f"{where} {want}", have)
 
 
 def _matches(run: Run, e: Event, a: Any) -> bool:

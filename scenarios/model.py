@@ -341,6 +341,9 @@ class ExpectDeadlineArgs(NodeArgs):
     item: str | None = None
     due: AbsTime | None = None
     last_day: AbsTime | None = Field(None, description="期限最后一日（日期）/ the last day (a date)")
+    provisional: bool | None = Field(
+        None, description="期限是否依赖暂定日历年份（无国务院节假日通知）/ whether the deadline depends on a "
+                          "provisional calendar year (no State Council holiday notice)")
 
     @model_validator(mode="after")
     def _one(self) -> ExpectDeadlineArgs:

@@ -3,22 +3,29 @@
 A file with schema errors fails at collection (file:line and key of every problem), before anything runs.
 A failing scenario names its file and step, shows expected vs actual and the case's timeline to that point.
 ``--agencies-url URL`` runs every scenario against a running mock agencies server (checked once at start-up:
-a bad or unreachable address is a usage error) instead of in-process agencies.
+a bad or unreachable address is a usage error) instead of in-process agencies. ``--strict-calendar`` (or
+``ZHIXING_CALENDAR_STRICT=1``) makes the engine refuse deadlines in years without an official holiday notice.
+A scenario whose deadlines depended on a provisional calendar year passes with a ``ProvisionalCalendarWarning``
+(pytest's warnings summary) and JUnit properties ``calendar_provisional`` / ``calendar_warning``.
 """
 
 from __future__ import annotations
 
+import warnings
 from pathlib import Path
 from typing import Any
 
 import pytest
 
 from core_flow.errors import UserError
+from core_flow.legal_calendar import ProvisionalCalendarWarning
 from scenarios.loader import SUFFIX, ScenarioFileError, parse_file
 from scenarios.model import Scenario
+from scenarios.report import calendar_properties
 from scenarios.runner import run_scenario
 
 _FACTORY = pytest.StashKey[Any]()
+_STRICT = pytest.StashKey[Any]()
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
@@ -26,15 +33,20 @@ def pytest_addoption(parser: pytest.Parser) -> None:
     group.addoption("--agencies-url", dest="zhixing_agencies_url", default=None, metavar="URL",
                     help="在外部模拟机构服务上运行场景（zhixing agencies serve）/ run scenarios against a running "
                          "mock agencies server instead of in-process agencies")
+    group.addoption("--strict-calendar", dest="zhixing_strict_calendar", action="store_true", default=False,
+                    help="严格日历：没有国务院通知的年份不用暂定日历，引擎拒绝（CALENDAR_RANGE）/ strict calendar: no "
+                         "provisional years, the engine refuses (or ZHIXING_CALENDAR_STRICT=1)")
 
 
 def pytest_configure(config: pytest.Config) -> None:
+    strict = True if config.getoption("zhixing_strict_calendar", False) else None
+    config.stash[_STRICT] = strict
     url = config.getoption("zhixing_agencies_url", None)
     if url:
         from scenarios.remote import check_server, court_factory
 
         try:
-            config.stash[_FACTORY] = court_factory(check_server(url))
+            config.stash[_FACTORY] = court_factory(check_server(url), strict_calendar=strict)
         except UserError as err:
             raise pytest.UsageError(f"错误 / error: {err.message}") from None
 
@@ -75,7 +87,13 @@ class ScenarioItem(pytest.Item):
                 self.add_marker(tag)
 
     def runtest(self) -> None:
-        result = run_scenario(self.scenario, self.config.stash.get(_FACTORY, None))
+        result = run_scenario(self.scenario, self.config.stash.get(_FACTORY, None),
+                              strict_calendar=self.config.stash.get(_STRICT, None))
+        for name, value in calendar_properties(result):
+            self.user_properties.append((name, value))  # JUnit <property> (pytest --junitxml)
+        if result.provisional_years:
+            warnings.warn(f"{self.scenario.where}: {result.provisional_note()}", ProvisionalCalendarWarning,
+                          stacklevel=1)
         if not result.passed:
             raise ScenarioFailed(result)
 

@@ -460,8 +460,10 @@ def namespace_name() -> str:
 
 def build_remote_court(url: str, origin: datetime, *, seed: int = 0, profile: str = "fast",
                        overrides: dict[str, Any] | None = None, court: Court = DEFAULT_COURT,
-                       namespace: str | None = None, gateway_config: GatewayConfig | None = None) -> RemoteCourt:
-    """A fresh namespace on the server at ``url`` and a court on a SimClock from ``origin`` talking to it."""
+                       namespace: str | None = None, gateway_config: GatewayConfig | None = None,
+                       strict_calendar: bool | None = None) -> RemoteCourt:
+    """A fresh namespace on the server at ``url`` and a court on a SimClock from ``origin`` talking to it.
+    ``strict_calendar`` as for ``HolidayCalendar(strict=…)`` (None: ``$ZHIXING_CALENDAR_STRICT``)."""
     client = AgenciesClient(check_url(url), namespace or namespace_name())
     try:
         clock = SimClock(origin)
@@ -470,7 +472,7 @@ def build_remote_court(url: str, origin: datetime, *, seed: int = 0, profile: st
         session = RemoteSession(client, config, clock.now)
         session.create()
         directory = AgencyDirectory.from_json(client.call("GET", "/agencies"))
-        calendar = LegalCalendar(HolidayCalendar(allow_beyond=True))
+        calendar = LegalCalendar(HolidayCalendar(strict=strict_calendar))
         runtime = Runtime(Engine(default_process(), calendar), clock, keep_events=True)
         port = HttpAgencyPort(client)
         gateway = Gateway(SimulatedTransport(port, clock), clock, seed=seed,
@@ -488,12 +490,12 @@ def build_remote_court(url: str, origin: datetime, *, seed: int = 0, profile: st
     return RemoteCourt(session, clock, runtime, gateway, platform, None, port)
 
 
-def court_factory(url: str) -> Callable[[Any, Court], RemoteCourt]:
+def court_factory(url: str, strict_calendar: bool | None = None) -> Callable[[Any, Court], RemoteCourt]:
     """For ``run_scenario(sc, court_factory=…)``: each scenario on its own namespace of the server at ``url``."""
     base = check_url(url)
 
     def build(sc: Any, court: Court) -> RemoteCourt:
         return build_remote_court(base, sc.case.filed, seed=sc.seed, profile=sc.profile,
-                                  overrides=sc.agencies or None, court=court)
+                                  overrides=sc.agencies or None, court=court, strict_calendar=strict_calendar)
 
     return build

@@ -10,6 +10,14 @@ from xml.etree import ElementTree as ET
 from scenarios.runner import ScenarioResult
 
 
+def calendar_properties(r: ScenarioResult) -> list[tuple[str, str]]:
+    """JUnit properties of a run whose deadlines depended on a provisional calendar year (else none)."""
+    if not r.provisional_years:
+        return []
+    return [("calendar_provisional", ",".join(map(str, r.provisional_years))),
+            ("calendar_warning", r.provisional_note())]
+
+
 def junit_xml(results: Sequence[ScenarioResult], suite: str = "zhixing-scenarios") -> str:
     failures = sum(1 for r in results if not r.passed and not r.error)
     errors = sum(1 for r in results if r.error)
@@ -25,6 +33,10 @@ def junit_xml(results: Sequence[ScenarioResult], suite: str = "zhixing-scenarios
         for r in group:
             tc = ET.SubElement(ts, "testcase", classname=Path(file).stem.replace(".scenario", ""), name=r.scenario.name,
                                file=file, line=str(r.scenario.line), time=f"{r.seconds:.3f}")
+            if r.provisional_years:
+                props = ET.SubElement(tc, "properties")
+                for name, value in calendar_properties(r):
+                    ET.SubElement(props, "property", name=name, value=value)
             if r.error:
                 ET.SubElement(tc, "error", message="scenario raised an exception").text = r.explain()
             elif not r.passed:
@@ -39,7 +51,8 @@ _CSS = """body{font:14px/1.5 system-ui,"PingFang SC","Microsoft YaHei",sans-seri
 h1{font-size:1.4em}.pass{color:#17693b}.fail{color:#b3261e}table{border-collapse:collapse;width:100%}
 td,th{border-bottom:1px solid #ddd;padding:3px 8px;text-align:left;vertical-align:top}
 details{margin:.6em 0;border:1px solid #ddd;border-radius:6px;padding:.4em .8em}summary{cursor:pointer}
-pre{background:#f6f6f6;padding:.6em;overflow-x:auto;font-size:12px}.skipped{color:#888}"""
+pre{background:#f6f6f6;padding:.6em;overflow-x:auto;font-size:12px}.skipped{color:#888}
+.warn{color:#8a5a00;background:#fff6e0;padding:.2em .5em;border-radius:4px}"""
 
 
 def html_report(results: Sequence[ScenarioResult], title: str = "zhixing 场景报告 / scenario report") -> str:
@@ -50,11 +63,19 @@ def html_report(results: Sequence[ScenarioResult], title: str = "zhixing 场景�
              f"<p>共 {len(results)} 个场景 / scenarios: <span class='pass'>{passed} 通过 passed</span>, "
              f"<span class='fail'>{len(results) - passed} 失败 failed</span>; "
              f"{sum(r.seconds for r in results):.2f} s</p>"]
+    flagged = sum(1 for r in results if r.provisional_years)
+    if flagged:
+        parts.append(f"<p class='warn'>⚠ {flagged} 个场景的期限依赖暂定日历 / scenarios with deadlines on a "
+                     "provisional calendar year (无国务院节假日通知，调休未知 / no State Council notice, make-up days "
+                     "unknown)</p>")
     for r in results:
         sc = r.scenario
         cls, word = ("pass", "✔ 通过 passed") if r.passed else ("fail", "✘ 失败 failed")
-        parts.append(f"<details{'' if r.passed else ' open'}><summary><b class='{cls}'>{word}</b> {e(sc.name)} "
+        warn = " <span class='warn'>⚠ 暂定 provisional</span>" if r.provisional_years else ""
+        parts.append(f"<details{'' if r.passed else ' open'}><summary><b class='{cls}'>{word}</b> {e(sc.name)}{warn} "
                      f"<small>{e(sc.where)} · {r.seconds:.2f} s</small></summary>")
+        if r.provisional_years:
+            parts.append(f"<p class='warn'>⚠ {e(r.provisional_note())}</p>")
         if sc.description:
             parts.append(f"<p>{e(sc.description)}</p>")
         parts.append("<table><tr><th>#</th><th>行 line</th><th>时间 time</th><th>步骤 step</th><th>结果 result</th>"

@@ -8,6 +8,10 @@ The first failing step ends the run; the result names it and keeps the case's ti
 
 ``court_factory`` builds another court with the same surface: ``scenarios.remote.court_factory(url)`` puts
 the agencies on a running mock server (``--agencies-url``); a court with ``close()`` is closed at the end.
+
+Deadlines that depend on a provisional calendar year (no State Council notice in the holiday data) are
+flagged on their events (``calendar_warnings``); the result collects them (``calendar_warnings``,
+``provisional_years``) so that the console, pytest, JUnit and HTML reports all show them.
 """
 
 from __future__ import annotations
@@ -17,7 +21,9 @@ import traceback
 import warnings
 from dataclasses import dataclass, field
 from datetime import datetime
+from functools import partial
 
+from core_flow.legal_calendar import provisional_years_in
 from scenarios import actions, expectations
 from scenarios.context import Run, StepFailure
 from scenarios.model import Scenario, StepBase
@@ -43,6 +49,22 @@ class ScenarioResult:
     timeline: list[str] = field(default_factory=list)
     seconds: float = 0.0
     error: str = ""  # an unexpected exception (a bug in the harness or the engine), with its traceback
+    calendar_warnings: list[str] = field(default_factory=list)  # from the run's events, unique, in order
+
+    @property
+    def provisional_years(self) -> list[int]:
+        """Provisional calendar years some deadline of the run depended on."""
+        return provisional_years_in(self.calendar_warnings)
+
+    def provisional_note(self) -> str:
+        """One bilingual line for consoles and reports, or "" when no deadline was provisional."""
+        years = self.provisional_years
+        if not years:
+            return ""
+        ys = "、".join(map(str, years))
+        return (f"暂定日历 / provisional calendar: 期限依赖 {ys} 年暂定日历（无国务院节假日通知，调休未知）/ deadlines "
+                f"depend on the provisional calendar of {', '.join(map(str, years))} (no State Council notice, "
+                "make-up days unknown)")
 
     @property
     def passed(self) -> bool:
@@ -67,22 +89,25 @@ class ScenarioResult:
                          + [f"  {line}" for line in self.timeline])
 
 
-def build_court(sc: Scenario, run_court_spec):  # noqa: ANN001, ANN201 - the in-process court
+def build_court(sc: Scenario, run_court_spec, strict_calendar: bool | None = None):  # noqa: ANN001, ANN201
+    """The in-process court; ``strict_calendar`` as for ``HolidayCalendar(strict=…)``."""
     from sim.assembly import build_virtual_court
 
     return build_virtual_court(sc.case.filed, seed=sc.seed, profile=sc.profile, overrides=sc.agencies or None,
-                               court=run_court_spec, clerk=False)
+                               court=run_court_spec, clerk=False, strict_calendar=strict_calendar)
 
 
-def run_scenario(sc: Scenario, court_factory=None) -> ScenarioResult:  # noqa: ANN001
-    """Run ``sc`` to its end or its first failing step. ``court_factory(sc, court)`` builds the court."""
+def run_scenario(sc: Scenario, court_factory=None, *, strict_calendar: bool | None = None) -> ScenarioResult:  # noqa: ANN001
+    """Run ``sc`` to its end or its first failing step. ``court_factory(sc, court)`` builds the court (the
+    in-process one by default, with ``strict_calendar``; a factory carries its own setting)."""
     started = time.perf_counter()
     result = ScenarioResult(sc)
     run = Run(sc, None)
     try:
         with warnings.catch_warnings():
-            warnings.simplefilter("ignore")  # dates beyond the holiday data are flagged on their events
-            run.court = (court_factory or build_court)(sc, run.court_spec())
+            warnings.simplefilter("ignore")  # provisional calendar years are flagged on their events
+            factory = court_factory or partial(build_court, strict_calendar=strict_calendar)
+            run.court = factory(sc, run.court_spec())
             run.prepare_debtors()
             if not any(s.key == "file" for s in sc.steps):
                 run.court.run_until(sc.case.filed)
@@ -109,6 +134,8 @@ def run_scenario(sc: Scenario, court_factory=None) -> ScenarioResult:  # noqa: A
         if state is not None and state.resumed_as:
             cases.append(state.resumed_as)
         result.timeline = render(e for e in run.court.runtime.events if e.case_id in cases)
+        result.calendar_warnings = list(dict.fromkeys(
+            w for e in run.court.runtime.events if e.data for w in e.data.get("calendar_warnings", ())))
         close = getattr(run.court, "close", None)  # a court on a server: its namespace is deleted
         if close is not None:
             try:

@@ -7,6 +7,7 @@ from datetime import datetime
 from typing import Any
 
 from core_flow.engine import Event, EventKind
+from core_flow.legal_calendar import provisional_years_in
 from scenarios import refs
 
 _SKIP_DATA = ("case_type", "money", "nonlitigation", "release", "warn_at", "node_name", "next")
@@ -33,6 +34,10 @@ def describe(e: Event) -> str:
     data = {k: v for k, v in (e.data or {}).items() if k not in _SKIP_DATA and v not in (None, "", [], {})}
     if e.kind == EventKind.REFUSED:
         data = {"code": data.get("code"), "command": data.get("command")}
+    if "calendar_warnings" in data:  # the long text is in the event data and the reports; here a short mark
+        years = provisional_years_in(data.pop("calendar_warnings"))
+        if years:
+            data["暂定 provisional"] = ",".join(map(str, years))
     if data:
         parts.append(" ".join(f"{k}={_value(v)}" for k, v in data.items()))
     return " ".join(parts)

@@ -47,7 +47,7 @@ class VirtualCourt:
 def build_virtual_court(origin: datetime, *, seed: int = 0, profile: str = "fast",
                         overrides: dict[str, Any] | None = None, court: Court = DEFAULT_COURT,
                         clerk: bool = True, diligence: float = 0.9, world_size: int = 100_000,
-                        allow_beyond: bool = True, keep_events: bool = True,
+                        strict_calendar: bool | None = None, keep_events: bool = True,
                         gateway_config: GatewayConfig | None = None, process: Process | None = None,
                         session: Session | None = None, clock: SimClock | None = None,
                         **clerk_options: Any) -> VirtualCourt:
@@ -60,7 +60,7 @@ def build_virtual_court(origin: datetime, *, seed: int = 0, profile: str = "fast
         session = SessionManager(settings, catalogue).create("court", SessionConfig(
             seed=seed, profile=profile, overrides=overrides or {}, time_scale=0.0, origin=origin))
     clock = clock if clock is not None else SimClock(origin)
-    calendar = LegalCalendar(HolidayCalendar(allow_beyond=allow_beyond))
+    calendar = LegalCalendar(HolidayCalendar(strict=strict_calendar))
     runtime = Runtime(Engine(process or default_process(), calendar), clock, keep_events=keep_events)
     gateway = Gateway(SimulatedTransport(SessionPort(session), clock), clock, seed=seed,
                       config=gateway_config or GatewayConfig(retry=RetryPolicy(attempts=12, base=1, cap=300)))

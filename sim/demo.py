@@ -45,10 +45,11 @@ def _pin_new_money(lc: LiveCourt, debtor_id: str, agency: str, cents: int) -> No
 
 
 async def run_demo(cases: int = 16, *, seed: int = 2025, scale: float = 1_000_000.0, days: int = 420,
-                   profile: str = "realistic", overrides: dict[str, Any] | None = None) -> DemoResult:
+                   profile: str = "realistic", overrides: dict[str, Any] | None = None,
+                   strict_calendar: bool | None = None) -> DemoResult:
     t0 = time.perf_counter()
     async with live_court(ORIGIN, scale=scale, seed=seed, profile=profile, overrides=overrides,
-                          world_size=100_000, diligence=0.85) as lc:
+                          world_size=100_000, diligence=0.85, strict_calendar=strict_calendar) as lc:
         world, platform = lc.session.world, lc.platform
         debtors = [world.debtor(i) for i in range(cases)]
         before = lc.session.ledger.total_cents()

@@ -100,8 +100,8 @@ class LiveCourt:
 @asynccontextmanager
 async def live_court(origin: datetime, *, scale: float, seed: int = 0, profile: str = "fast",
                      overrides: dict[str, Any] | None = None, court: Court = DEFAULT_COURT, clerk: bool = True,
-                     diligence: float = 0.9, world_size: int = 100_000, **clerk_options: Any
-                     ) -> AsyncIterator[LiveCourt]:
+                     diligence: float = 0.9, world_size: int = 100_000, strict_calendar: bool | None = None,
+                     **clerk_options: Any) -> AsyncIterator[LiveCourt]:
     agencies_port, receiver_port, filing_port = free_port(), free_port(), free_port()
     settings = Settings(host=HOST, port=agencies_port, seed=seed, profile=profile, time_scale=scale,
                         origin=origin, world_size=world_size, background=True)
@@ -119,7 +119,7 @@ async def live_court(origin: datetime, *, scale: float, seed: int = 0, profile: 
         gateway = Gateway(HttpTransport(client), clock, seed=seed, config=GatewayConfig(
             retry=RetryPolicy(attempts=20, base=1.0, cap=600.0), max_in_flight=2, in_flight_for={HUB: 16},
             callback_url=f"http://{HOST}:{receiver_port}/callbacks/feedback", request_timeout=10.0))
-        calendar = LegalCalendar(HolidayCalendar(allow_beyond=True))
+        calendar = LegalCalendar(HolidayCalendar(strict=strict_calendar))
         runtime = Runtime(Engine(default_process(), calendar), clock)
         platform = Platform(runtime, gateway, directory, court=court, accounts=SessionAccounts(session),
                             filing=HttpFilingPush(filing_client, f"http://{HOST}:{filing_port}/filings/resumptions"))

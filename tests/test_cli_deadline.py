@@ -52,19 +52,22 @@ def test_bad_input_exits_2_with_bilingual_message(capsys, argv: list[str], where
     assert " / " in captured.err and "Traceback" not in captured.err
 
 
-def test_beyond_data_is_an_error_unless_allowed(capsys, tmp_path) -> None:
+def test_beyond_official_data_is_provisional_or_strict_error(capsys, tmp_path, monkeypatch) -> None:
+    monkeypatch.delenv("ZHIXING_CALENDAR_STRICT", raising=False)
     argv = ["deadline", "--from", "2026-12-30 09:00", "--period", "3d"]
-    assert cli.main(argv) == 2
+    assert cli.main([*argv, "--strict-calendar"]) == 2
     err = capsys.readouterr().err
-    assert "2027-01-02" in err and "--allow-beyond" in err and "Traceback" not in err
-    assert cli.main([*argv, "--allow-beyond", "--json"]) == 0
+    assert "2027-01-02" in err and "--strict-calendar" in err and "Traceback" not in err
+    assert cli.main([*argv, "--json"]) == 0
     data = json.loads(capsys.readouterr().out)
-    assert data["last_day"] == "2027-01-04" and data["warnings"]
+    assert data["last_day"] == "2027-01-04" and data["provisional"] is True and data["provisional_years"] == [2027]
+    assert data["warnings"] and "2027" in data["warnings"][0]
     ext = tmp_path / "2027.yaml"
     ext.write_text('years:\n  2027:\n    source: "test data"\n    workdays: [2027-01-02]\n', encoding="utf-8")
-    assert cli.main([*argv, "--holidays", str(ext), "--json"]) == 0
-    data = json.loads(capsys.readouterr().out)
-    assert data["last_day"] == "2027-01-02" and data["warnings"] == []
+    for extra in ([], ["--strict-calendar"]):
+        assert cli.main([*argv, "--holidays", str(ext), *extra, "--json"]) == 0
+        data = json.loads(capsys.readouterr().out)
+        assert data["last_day"] == "2027-01-02" and data["warnings"] == [] and data["provisional"] is False
 
 
 def test_malformed_holidays_file(capsys, tmp_path) -> None:

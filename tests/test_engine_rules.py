@@ -3,7 +3,7 @@ the 终本 sweeps; the node-46 handler rule; the 集约查询 trigger. Time is s
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 import pytest
 
@@ -354,16 +354,26 @@ def test_refusals_leave_the_state_untouched(rt):
     assert rt.cases["K"] == snapshot
 
 
-# ── dates beyond the holiday data ────────────────────────────────────────────────────────────
-def test_a_deadline_beyond_the_calendar_data_refuses_the_command_and_changes_nothing(make_runtime):
+# ── dates beyond the official holiday data ──────────────────────────────────────────────────────
+def _runtime(process, origin: datetime, strict: bool):
+    from core_flow.clocks import SimClock
+    from core_flow.engine import Engine
+    from core_flow.legal_calendar import HolidayCalendar, LegalCalendar
+    from core_flow.runtime import Runtime
+
+    engine = Engine(process, LegalCalendar(HolidayCalendar(use_env=False, strict=strict)))
+    return Runtime(engine, SimClock(origin))
+
+
+def test_a_strict_calendar_refuses_a_command_whose_deadline_lacks_official_data_and_changes_nothing(process):
     import copy
 
-    rt = make_runtime(cst(2026, 11, 25, 10))  # the 6-month limit would end in 2027: no official data yet
+    rt = _runtime(process, cst(2026, 11, 25, 10), strict=True)  # the 6-month limit would end in 2027
     out = rt.submit(c.FileCase("K"))
     assert out.refusal.code == "CALENDAR_RANGE" and "2027" in out.refusal.zh and "2027" in out.refusal.en
     assert "K" not in rt.cases
 
-    rt = make_runtime(cst(2026, 6, 1, 10))
+    rt = _runtime(process, cst(2026, 6, 1, 10), strict=True)
     rt.submit(c.FileCase("K"))
     rt.clock.run_until(cst(2026, 12, 20, 10))
     snapshot = copy.deepcopy(rt.cases["K"])
@@ -373,20 +383,16 @@ def test_a_deadline_beyond_the_calendar_data_refuses_the_command_and_changes_not
     assert rt.submit(c.Record("K", "money_arrived", "r1")).refusal.code == "CALENDAR_RANGE"  # 33: 30 days
 
 
-def test_an_engine_allowed_beyond_the_data_warns_on_each_such_deadline(process):
+def test_the_default_engine_uses_the_provisional_year_and_flags_each_such_deadline(process):
     import warnings
 
-    from core_flow.clocks import SimClock
-    from core_flow.engine import Engine
-    from core_flow.legal_calendar import HolidayCalendar, LegalCalendar
-    from core_flow.runtime import Runtime
+    from core_flow.legal_calendar import provisional_year_of
 
-    engine = Engine(process, LegalCalendar(HolidayCalendar(allow_beyond=True)))
-    rt = Runtime(engine, SimClock(cst(2026, 11, 25, 10)))
+    rt = _runtime(process, cst(2026, 11, 25, 10), strict=False)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         assert rt.submit(c.FileCase("K")).accepted
     limit = [e for e in rt.case_events("K") if e.kind == EventKind.DEADLINE_SET and e.node == 43][0]
-    assert limit.data["calendar_warnings"] and "2027" in limit.data["calendar_warnings"][0]
+    assert [provisional_year_of(w) for w in limit.data["calendar_warnings"]] == [2027]
     same_day = [e for e in rt.case_events("K") if e.kind == EventKind.DEADLINE_SET and e.node == 1][0]
     assert "calendar_warnings" not in same_day.data

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import json
 import textwrap
-import warnings
 from datetime import UTC, date, datetime, timedelta
 
 import chinese_calendar
@@ -336,12 +335,14 @@ def test_period_constructor_validates() -> None:
 # --------------------------------------------------------------------------------------- beyond data
 
 
-def test_beyond_data_is_an_explicit_error(cal: LegalCalendar, hc: HolidayCalendar) -> None:
+def test_beyond_data_is_an_explicit_error_in_strict_mode() -> None:
+    hc = HolidayCalendar(use_env=False, strict=True)
+    cal = LegalCalendar(hc)
     with pytest.raises(CalendarRangeError) as ei:
         hc.is_rest_day(date(2027, 1, 4))
     msg = ei.value.message
     assert "2027-01-04" in msg and "2004–2026" in msg and ENV_VAR in msg and "--holidays" in msg
-    assert "没有节假日数据" in msg and "no holiday data" in msg
+    assert "没有官方节假日数据" in msg and "no official holiday data" in msg and "--strict-calendar" in msg
     with pytest.raises(CalendarRangeError):
         hc.is_rest_day(date(2003, 12, 31))
     # nominal last day 2027-01-02 must be inspected for a CPL rollover
@@ -358,21 +359,12 @@ def test_beyond_data_is_an_explicit_error(cal: LegalCalendar, hc: HolidayCalenda
     assert cal.deadline(at(2003, 12, 31, 9), Period.parse("1wd")).last_day == date(2004, 1, 2)
 
 
-def test_allow_beyond_falls_back_to_weekends_with_warning() -> None:
-    cal = LegalCalendar(HolidayCalendar(use_env=False, allow_beyond=True))
-    with pytest.warns(UserWarning, match="2027"):
-        dl = cal.deadline(at(2026, 12, 30, 9), Period.parse("3d"))
-    assert dl.nominal_last_day == date(2027, 1, 2) and dl.last_day == date(2027, 1, 4)  # Sat → Mon
-    assert dl.warnings and "2027" in dl.warnings[0] and "weekends-only" in dl.warnings[0]
-    assert any(line.startswith("警告 / warning") for line in dl.explain())
-    assert dl.as_dict()["warnings"] == list(dl.warnings)
-    with warnings.catch_warnings():
-        warnings.simplefilter("error")  # a second computation in 2027 warns no more, but still carries it
-        again = cal.deadline(at(2027, 3, 1, 9), Period.parse("10wd"))
-    assert again.warnings
-    # official years are unaffected and carry no warning
-    assert cal.deadline(at(2025, 9, 29, 10), Period.parse("3d")).warnings == ()
-    assert cal.holidays.covered_years() == list(range(2004, 2027))
+def test_years_before_the_statutory_rule_are_never_provisional(hc: HolidayCalendar) -> None:
+    # provisional years exist only from 2025 (the 2024 revision): 2003 raises even when not strict
+    assert not hc.strict
+    with pytest.raises(CalendarRangeError) as ei:
+        hc.is_rest_day(date(2003, 12, 31))
+    assert "2003" in ei.value.message and "2025" in ei.value.message
 
 
 # ----------------------------------------------------------------------------------- extension files
@@ -402,7 +394,7 @@ def test_extension_file_adds_a_year(tmp_path) -> None:
     cal = LegalCalendar(hc)
     assert cal.deadline(at(2026, 12, 30, 9), Period.parse("3d")).last_day == date(2027, 1, 4)
     with pytest.raises(CalendarRangeError):
-        hc.is_rest_day(date(2028, 1, 3))
+        HolidayCalendar([path], use_env=False, strict=True).is_rest_day(date(2028, 1, 3))
 
 
 def test_extension_year_replaces_package_year(tmp_path) -> None:
@@ -421,9 +413,9 @@ def test_extension_year_replaces_package_year(tmp_path) -> None:
     assert hc.is_rest_day(date(2024, 10, 1))  # other years untouched
 
 
-def test_gap_year_between_data_is_missing(tmp_path) -> None:
+def test_gap_year_between_data_is_missing_in_strict_mode(tmp_path) -> None:
     path = write(tmp_path, "y2028.yaml", 'years:\n  2028:\n    source: "test"\n')
-    hc = HolidayCalendar([path], use_env=False)
+    hc = HolidayCalendar([path], use_env=False, strict=True)
     assert hc.is_rest_day(date(2028, 1, 1))  # Saturday in a known year
     with pytest.raises(CalendarRangeError) as ei:
         hc.is_rest_day(date(2027, 6, 1))

@@ -492,7 +492,7 @@ async def http_courts(n: int = 2) -> AsyncIterator[tuple[Agencies, Stepper, list
             gateway = Gateway(transport, clock, seed=seed, config=GatewayConfig(
                 retry=RetryPolicy(attempts=12, base=1, cap=300),
                 callback_url=f"http://{HOST}:{receiver_port}/callbacks/feedback"))
-            runtime = Runtime(Engine(default_process(), LegalCalendar(HolidayCalendar(allow_beyond=True))), clock,
+            runtime = Runtime(Engine(default_process(), LegalCalendar(HolidayCalendar(strict=False))), clock,
                               keep_events=True)
             platform = Platform(runtime, gateway, directory, court=court, accounts=SessionAccounts(session))
             servers.append(await _serve(create_receiver_app(gateway), receiver_port))

@@ -30,9 +30,19 @@ def _register_commands() -> None:
     global _registered
     if _registered:
         return
-    from zhixing import cmd_agencies, cmd_deadline, cmd_demo, cmd_duban, cmd_nodes, cmd_scenarios, cmd_timeline
+    from zhixing import (
+        cmd_agencies,
+        cmd_calendar,
+        cmd_deadline,
+        cmd_demo,
+        cmd_duban,
+        cmd_nodes,
+        cmd_scenarios,
+        cmd_timeline,
+    )
 
-    for module in (cmd_nodes, cmd_deadline, cmd_timeline, cmd_agencies, cmd_demo, cmd_duban, cmd_scenarios):
+    for module in (cmd_nodes, cmd_deadline, cmd_calendar, cmd_timeline, cmd_agencies, cmd_demo, cmd_duban,
+                   cmd_scenarios):
         module.register(app)
     _registered = True
 

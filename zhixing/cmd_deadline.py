@@ -17,6 +17,7 @@ from core_flow.legal_calendar import (
     default_calendar,
     parse_local,
 )
+from zhixing.cmd_calendar import PROVISIONAL, holidays_option, strict_option, strict_setting
 
 
 def _policy(text: str) -> Policy:
@@ -41,21 +42,15 @@ def register(app: typer.Typer) -> None:
         period: str = typer.Option(..., "--period", help="期间 / period: 3d, 48h, 10wd, 6m, 1y, same_day"),
         policy: str = typer.Option("cpl", "--policy", help="计算规则 / policy: cpl (民诉法, default) | natural"),
         as_json: bool = typer.Option(False, "--json", help="输出 JSON / print one JSON object"),
-        holidays: list[Path] = typer.Option(
-            [], "--holidays", help="节假日扩展 YAML 文件（可多次）/ holiday extension YAML file (repeatable)"
-        ),
-        allow_beyond: bool = typer.Option(
-            False,
-            "--allow-beyond",
-            help="数据范围外按仅周末推算并警告 / beyond the data assume weekends only, warn",
-        ),
+        holidays: list[Path] = holidays_option(),
+        strict_calendar: bool = strict_option(),
     ) -> None:
         """计算期间届满时刻 / compute when a period ends (民诉法 第八十五条)."""
         start = parse_local(from_, field="--from")
         per = Period.parse(period, field="--period")
         pol = _policy(policy)
-        if holidays or allow_beyond:
-            cal = LegalCalendar(HolidayCalendar(holidays, allow_beyond=allow_beyond))
+        if holidays or strict_calendar:
+            cal = LegalCalendar(HolidayCalendar(holidays, strict=strict_setting(strict_calendar)))
         else:
             cal = default_calendar()
         with warnings.catch_warnings():
@@ -66,8 +61,16 @@ def register(app: typer.Typer) -> None:
                 typer.echo(json.dumps(result.as_dict(), ensure_ascii=False, indent=2))
                 return
             lines = result.explain()
-        typer.echo(f"最后一日 / last day: {result.last_day.isoformat()}")
-        typer.echo(f"届满时刻 / due: {result.due.isoformat()} ({result.due_local})")
+        mark = f"  [{PROVISIONAL}]" if result.provisional else ""
+        typer.echo(f"最后一日 / last day: {result.last_day.isoformat()}{mark}")
+        typer.echo(f"届满时刻 / due: {result.due.isoformat()} ({result.due_local}){mark}")
+        if result.provisional:
+            ys = ", ".join(str(y) for y in result.provisional_years)
+            typer.echo(
+                f"暂定 / provisional: 结果依赖 {ys} 年暂定日历（无国务院节假日通知，调休未知），见下方警告 / "
+                f"the result depends on the provisional calendar of {ys} (no State Council notice, make-up days "
+                "unknown); see the warning below"
+            )
         typer.echo("说明 / explanation:")
         for line in lines:
             typer.echo(f"  {line}")

@@ -10,7 +10,9 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
+from core_flow.legal_calendar import provisional_note, provisional_years_in
 from sim.demo import run_demo
+from zhixing.cmd_calendar import strict_option, strict_setting
 
 MANNER = {"completed": "执行完毕", "zhongben": "终本", "terminated": "终结", "": "办理中 open"}
 
@@ -27,12 +29,14 @@ def register(app: typer.Typer) -> None:
         scale: float = typer.Option(1_000_000.0, "--scale", min=1000.0, help="时间压缩倍数 / virtual s per real s"),
         profile: str = typer.Option("realistic", "--profile", help="机构行为配置 / agency profile"),
         events_out: Path | None = typer.Option(None, "--events-out", help="事件日志 JSONL / write the event log"),
+        strict_calendar: bool = strict_option(),
     ) -> None:
         """演示：模拟机构在本机运行，一批案件经集约查询、控制、案款、结案、终本与恢复执行 / end-to-end demo."""
         console = Console(width=max(Console().width, 190))
         console.print(f"启动模拟机构（127.0.0.1，{profile}）并以 {scale:,.0f} 倍压缩时间运行 {cases} 件案件…"
                       f" / starting mock agencies on loopback ({profile}); {cases} cases at {scale:,.0f}× time")
-        result = asyncio.run(run_demo(cases, seed=seed, scale=scale, profile=profile))
+        result = asyncio.run(run_demo(cases, seed=seed, scale=scale, profile=profile,
+                                      strict_calendar=strict_setting(strict_calendar)))
         table = Table(title="案件汇总 / case summary")
         for col in ("案号 Case", "承办人 Handler", "被执行人 Debtor", "标的 Claim ¥", "集约查询 Inquiry",
                     "督办 Duban", "节点冻结 Freezes", "划拨 Deducted ¥", "发放 Paid ¥", "结案 Closed",
@@ -59,6 +63,9 @@ def register(app: typer.Typer) -> None:
             f"{'是 yes' if t['ledger_conserved'] else '否 no'}。"
             f"虚拟 {t['virtual_days']} 天用时 {t['elapsed_s']:.1f} 秒 / {t['virtual_days']} virtual days in "
             f"{t['elapsed_s']:.1f} s.")
+        flagged = [e.data["calendar_warnings"] for e in result.events if e.data and "calendar_warnings" in e.data]
+        if flagged:
+            console.print(provisional_note(len(flagged), provisional_years_in(w for ws in flagged for w in ws)))
         if result.duban:
             console.print("未结督办 / open 督办: " + "；".join(f"{d['case_id']} {d['agency']}" for d in result.duban))
         if events_out is not None:

@@ -6,6 +6,8 @@ from pathlib import Path
 
 import typer
 
+from zhixing.cmd_calendar import strict_option, strict_setting
+
 
 def register(app: typer.Typer) -> None:
     sub = typer.Typer(help="场景文件：在虚拟时间中运行案件时间线 / scenario suites run in virtual time",
@@ -19,11 +21,12 @@ def register(app: typer.Typer) -> None:
         agencies_url: str | None = typer.Option(
             None, "--agencies-url",
             help="外部模拟机构服务地址 / a running mock agencies server (zhixing agencies serve)"),
+        strict_calendar: bool = strict_option(),
     ) -> None:
         """运行场景 / run scenarios (exit 1 if any fails, 2 on a bad file)."""
         from scenarios.cli import run_command
 
-        code = run_command(paths, junit, html, agencies_url)
+        code = run_command(paths, junit, html, agencies_url, strict_calendar=strict_setting(strict_calendar))
         if code:
             raise typer.Exit(code)
 

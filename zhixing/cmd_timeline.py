@@ -21,9 +21,10 @@ from rich.table import Table
 from core_flow.clocks import SimClock
 from core_flow.engine import Engine, Event, EventKind
 from core_flow.engine import commands as c
-from core_flow.legal_calendar import CST, HolidayCalendar, LegalCalendar
+from core_flow.legal_calendar import CST, HolidayCalendar, LegalCalendar, provisional_note, provisional_years_in
 from core_flow.process_loader import default_process
 from core_flow.runtime import Runtime
+from zhixing.cmd_calendar import strict_option, strict_setting
 
 ORIGIN = datetime(2025, 9, 29, 9, 0, tzinfo=CST)
 
@@ -119,11 +120,12 @@ def _detail(process, e: Event) -> str:
     return ""
 
 
-def run_demo(years: float = 6.0) -> tuple[Runtime, float]:
+def run_demo(years: float = 6.0, strict_calendar: bool | None = None) -> tuple[Runtime, float]:
     process = default_process()
-    # Years run past the official holiday data (chinesecalendar ends with 2026): allow it, and count the
-    # deadlines that assumed weekends-only — they are flagged on their events, never silent.
-    engine = Engine(process, LegalCalendar(HolidayCalendar(allow_beyond=True)))
+    # Years run past the official holiday data (chinesecalendar ends with 2026): the deadlines there use the
+    # provisional calendar and are flagged on their events (counted in the summary), never silent. Strict:
+    # the engine refuses such commands (CALENDAR_RANGE) instead.
+    engine = Engine(process, LegalCalendar(HolidayCalendar(strict=strict_calendar)))
     clock = SimClock(ORIGIN)
     rt = Runtime(engine, clock)
     for offset, cmd in _script():
@@ -139,9 +141,10 @@ def register(app: typer.Typer) -> None:
     @app.command("timeline")
     def timeline(
         all_events: bool = typer.Option(False, "--all", help="显示全部事件 / show every event"),
+        strict_calendar: bool = strict_option(),
     ) -> None:
         """引擎时间线：三件案件在虚拟时间中的节点、预警、冻结与审批 / the engine alone: three case timelines."""
-        rt, elapsed = run_demo()
+        rt, elapsed = run_demo(strict_calendar=strict_setting(strict_calendar))
         process = rt.engine.process
         console = Console(width=max(Console().width, 150))
         table = Table(title="案件时间线（虚拟时间）/ case timeline (virtual time)")
@@ -157,7 +160,7 @@ def register(app: typer.Typer) -> None:
                           node, _detail(process, e))
         console.print(table)
         counts = Counter(e.kind for e in rt.events)
-        beyond = sum(1 for e in rt.events if e.data and "calendar_warnings" in e.data)
+        flagged = [e.data["calendar_warnings"] for e in rt.events if e.data and "calendar_warnings" in e.data]
         span = rt.clock.now() - ORIGIN
         console.print(
             f"{len(rt.cases)} 件案件 cases, {rt.commands_handled} 条命令 commands, {len(rt.events)} 个事件 events; "
@@ -165,6 +168,5 @@ def register(app: typer.Typer) -> None:
             f"拒绝 refusals {counts[EventKind.REFUSED]}, 统查 sweeps {counts[EventKind.SWEEP_DUE]}. "
             f"虚拟时间 {span.days} 天 / {span.days} virtual days in {elapsed * 1000:.0f} ms."
         )
-        if beyond:
-            console.print(f"注意 / note: {beyond} 个期限超出官方节假日数据，按仅周末推算并已标注 / {beyond} deadlines "
-                          "lie beyond the official holiday data; computed weekends-only and flagged on their events.")
+        if flagged:
+            console.print(provisional_note(len(flagged), provisional_years_in(w for ws in flagged for w in ws)))

@@ -2,15 +2,25 @@
 
 ``default_calendar().deadline(start, Period.parse("3d"))`` → :class:`Deadline`. See ``periods`` for the
 counting rules (民诉法 第八十五条, 民诉法解释 第一百二十五条, 民法典 第二百零一至二百零三条) and
-``holidays`` for the rest-day data (chinesecalendar + YAML extension files).
+``holidays`` for the rest-day data (chinesecalendar + YAML extension files; provisional years from the
+statutory rule beyond them, unless strict).
 """
 
 from core_flow.legal_calendar.holidays import (
     DEFAULT_EXTENSION,
     ENV_VAR,
+    STRICT_ENV_VAR,
     CalendarRangeError,
     HolidayCalendar,
+    ProvisionalCalendarWarning,
+    YearData,
     load_extension,
+    provisional_note,
+    provisional_source,
+    provisional_warning,
+    provisional_year_of,
+    provisional_years_in,
+    strict_from_env,
 )
 from core_flow.legal_calendar.periods import (
     Deadline,
@@ -27,16 +37,25 @@ __all__ = [
     "CST",
     "DEFAULT_EXTENSION",
     "ENV_VAR",
+    "STRICT_ENV_VAR",
     "CalendarRangeError",
     "Deadline",
     "HolidayCalendar",
     "LegalCalendar",
     "Period",
     "Policy",
+    "ProvisionalCalendarWarning",
     "Unit",
+    "YearData",
     "default_calendar",
     "due_local_text",
     "load_extension",
     "parse_local",
+    "provisional_note",
+    "provisional_source",
+    "provisional_warning",
+    "provisional_year_of",
+    "provisional_years_in",
+    "strict_from_env",
     "to_cst",
 ]

@@ -1,6 +1,6 @@
 """Rest days and working days of China (法定节假日、周末与调休上班日).
 
-Data sources, in increasing priority (a later source replaces a whole year of an earlier one):
+Official data sources, in increasing priority (a later source replaces a whole year of an earlier one):
 
 1. the maintained package ``chinesecalendar`` (``import chinese_calendar``): the State Council's holiday
    notices for 2004–2026;
@@ -13,18 +13,32 @@ weekends, its listed make-up working days (调休上班) are working days even o
 nothing from a lower-priority source for that year is kept. So an extension year may also correct a
 package year.
 
-A day in a year with no data is never guessed silently: it raises :class:`CalendarRangeError`. With
-``allow_beyond=True`` such a year is treated as weekends-only, each computation touching it carries a
-warning text, and :func:`warnings.warn` is emitted once per year.
+**Provisional years (暂定).** A year from 2025 on (《全国年节及纪念日放假办法》 as revised in 2024, in force
+2025-01-01) with no official data gets a *provisional* year when a computation first needs it: the statutory
+holidays (元旦 1 day, 春节 4 days from 除夕, 清明, 劳动节 2 days, 端午, 中秋, 国庆 3 days; lunar dates computed)
+and their in-lieu days (补假) from the maintained package ``holidays`` (``holidays.China``), plus weekends.
+The make-up working days (调休) of that year are unknown, so none are assumed. Official data for a year
+always replaces its provisional year. Each computation that touches a provisional year carries the warning
+text :func:`provisional_warning` (recognised by :func:`provisional_year_of`), and
+:class:`ProvisionalCalendarWarning` is emitted once per year and calendar.
+
+**Strict mode.** ``HolidayCalendar(strict=True)`` (CLI ``--strict-calendar``, environment
+``ZHIXING_CALENDAR_STRICT=1``) uses no provisional year: a day in a year without official data raises
+:class:`CalendarRangeError`, and the engine refuses the command with ``CALENDAR_RANGE``. Years before 2025
+and after the ``holidays`` package's range have no provisional year and raise in either mode.
 
 Lookups are O(1): one contiguous table over the years known to the calendar, indexed by date ordinal
-(rest flag, next working day on or after, cumulative working-day rank, list of working days).
+(rest flag, next working day on or after, cumulative working-day rank, list of working days); a provisional
+year is added to the table (rebuilt once) the first time it is needed.
 """
 
 from __future__ import annotations
 
+import functools
 import os
+import re
 import warnings
+from array import array
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date
@@ -35,8 +49,12 @@ import yaml
 from core_flow.errors import UserError
 
 ENV_VAR = "ZHIXING_HOLIDAYS"
+STRICT_ENV_VAR = "ZHIXING_CALENDAR_STRICT"
+#: first year of 《全国年节及纪念日放假办法》 as revised in 2024 (国务院令第795号, in force 2025-01-01)
+PROVISIONAL_FROM = 2025
 DEFAULT_EXTENSION = Path(__file__).resolve().parent.parent / "data" / "holidays_extension.yaml"
 WEEKEND = "周末 weekend"
+WEEKEND_PROVISIONAL = "周末（暂定，调休未知）weekend (provisional, make-up days unknown)"
 
 # chinesecalendar's English holiday names → "中文 English" reasons; also used for extension names.
 _NAMES = (
@@ -52,21 +70,29 @@ _NAMES = (
 _EN_TO_ZH = {en: zh for zh, en in _NAMES}
 _ZH_TO_EN = {zh: en for zh, en in _NAMES}
 
-_OFFICIAL, _GUESSED, _MISSING = 0, 1, 2
+_OFFICIAL, _PROVISIONAL, _MISSING = 0, 1, 2
 
 
 class CalendarRangeError(UserError):
-    """A computation needs a day in a year for which the calendar has no official holiday data."""
+    """A computation needs a day in a year for which the calendar has no holiday data it may use."""
+
+
+class ProvisionalCalendarWarning(UserWarning):
+    """A computation used a provisional year (no State Council notice in the data); see the warning text."""
 
 
 @dataclass(slots=True)
 class YearData:
-    """One year's official data: holiday rest days (ordinal → reason) and make-up working days."""
+    """One year's data: holiday rest days (ordinal → reason) and make-up working days.
+
+    ``provisional`` years are computed from the statutory rule (no notice); all others are official.
+    """
 
     year: int
     source: str
     holidays: dict[int, str] = field(default_factory=dict)
     workdays: set[int] = field(default_factory=set)
+    provisional: bool = False
 
 
 def _reason_for(name: str, name_en: str | None = None) -> str:
@@ -114,6 +140,125 @@ def _year_ranges(years: Iterable[int]) -> str:
         out.append(str(ys[i]) if i == j else f"{ys[i]}–{ys[j]}")
         i = j + 1
     return ", ".join(out) or "无 none"
+
+
+# --------------------------------------------------------------------------------------------------
+# Provisional years: the statutory rule without a notice
+
+# holidays.China's zh_CN names → (中文, English) used in reasons
+_PROV_NAMES = {
+    "元旦": ("元旦", "New Year's Day"),
+    "农历除夕": ("春节·除夕", "Spring Festival, New Year's Eve"),
+    "春节": ("春节", "Spring Festival"),
+    "清明节": ("清明节", "Tomb-sweeping Day"),
+    "劳动节": ("劳动节", "Labour Day"),
+    "端午节": ("端午节", "Dragon Boat Festival"),
+    "中秋节": ("中秋节", "Mid-autumn Festival"),
+    "国庆节": ("国庆节", "National Day"),
+}
+_OBSERVED = "（补假）"
+_PROVISIONAL_RE = re.compile(r"^(\d{4}) 年节假日为暂定")
+
+
+def _holidays_version() -> str:
+    try:
+        from importlib.metadata import version
+
+        return version("holidays")
+    except Exception:  # pragma: no cover - metadata missing in odd installs
+        return ""
+
+
+def provisional_source() -> str:
+    """The source text of every provisional year (used in reports and ``zhixing calendar show``)."""
+    return (
+        "《全国年节及纪念日放假办法》（2024年修订）法定节假日与补假，调休未知 / "
+        "statutory holidays and in-lieu days of the National Holidays Regulation (2024 revision), "
+        f"make-up working days unknown (computed by holidays {_holidays_version()})"
+    )
+
+
+def provisional_range() -> tuple[int, int]:
+    """The years for which a provisional year can be computed."""
+    import holidays
+
+    return PROVISIONAL_FROM, int(holidays.China.end_year)
+
+
+@functools.cache
+def provisional_warning(year: int) -> str:
+    """The warning carried by every computation that touches provisional ``year`` (stable text)."""
+    fmt = f"core_flow/data/{DEFAULT_EXTENSION.name}"
+    return (
+        f"{year} 年节假日为暂定：数据中没有国务院办公厅 {year} 年节假日安排通知，按《全国年节及纪念日放假办法》"
+        f"（2024年修订）推算法定节假日与补假，调休上班日未知；该年通知发布后写入扩展文件（{fmt}、--holidays 文件或"
+        f"环境变量 {ENV_VAR}）即替换暂定数据 / "
+        f"{year} holidays are provisional: no State Council holiday notice for {year} in the data; statutory "
+        "holidays and in-lieu days follow the National Holidays Regulation (2024 revision), make-up working days "
+        f"are unknown; put the notice in an extension file ({fmt}, --holidays FILE or {ENV_VAR}) to replace it"
+    )
+
+
+def provisional_year_of(text: str) -> int | None:
+    """The year a :func:`provisional_warning` text is about, or None for any other text."""
+    m = _PROVISIONAL_RE.match(text) if isinstance(text, str) else None
+    return int(m[1]) if m else None
+
+
+def provisional_years_in(texts: Iterable[str]) -> list[int]:
+    """The provisional years named by warning texts (e.g. events' ``calendar_warnings``), sorted, unique."""
+    return sorted({y for y in map(provisional_year_of, texts) if y is not None})
+
+
+def provisional_note(count: int, years: Iterable[int]) -> str:
+    """One bilingual line for a summary: ``count`` deadlines depend on the provisional ``years``."""
+    ys = "、".join(str(y) for y in sorted(set(years)))
+    ys_en = ", ".join(str(y) for y in sorted(set(years)))
+    return (
+        f"注意 / note: {count} 个期限依赖暂定日历（{ys} 年：数据中没有国务院节假日通知，按法定节假日推算，调休未知），"
+        f"已在事件上标注 calendar_warnings；该年通知写入扩展文件即替换 / {count} deadlines depend on the provisional "
+        f"calendar of {ys_en} (no State Council notice in the data: statutory holidays, make-up days unknown), "
+        "flagged on their events as calendar_warnings; put the notice in an extension file to replace it"
+    )
+
+
+@functools.cache
+def _provisional_items(year: int) -> tuple[tuple[int, str], ...]:
+    import holidays
+
+    out: list[tuple[int, str]] = []
+    for d, name in sorted(holidays.China(years=year, language="zh_CN").items()):
+        for part in name.split("; "):
+            if "调休" in part:
+                continue  # the package's own make-up arrangements (official data, never provisional)
+            observed = part.endswith(_OBSERVED)
+            base = part[: -len(_OBSERVED)] if observed else part
+            zh, en = _PROV_NAMES.get(base, (base, base))
+            if observed:
+                out.append((d.toordinal(), f"{zh}（补假，暂定）{en} (in lieu, provisional)"))
+            else:
+                out.append((d.toordinal(), f"{zh}（暂定）{en} (provisional)"))
+            break
+    return tuple(out)
+
+
+def provisional_year(year: int) -> YearData:
+    """The provisional year ``year``: statutory holidays and 补假 from ``holidays.China``; no make-up days."""
+    return YearData(year, provisional_source(), dict(_provisional_items(year)), set(), provisional=True)
+
+
+def strict_from_env() -> bool:
+    """``$ZHIXING_CALENDAR_STRICT``: 1/true/yes/on → strict; unset, empty, 0/false/no/off → not strict."""
+    raw = os.environ.get(STRICT_ENV_VAR, "").strip().lower()
+    if raw in ("", "0", "false", "no", "off"):
+        return False
+    if raw in ("1", "true", "yes", "on"):
+        return True
+    raise UserError(
+        f"环境变量 {STRICT_ENV_VAR} 的值无效：{raw!r}（应为 1/0、true/false、yes/no、on/off）",
+        f"invalid value {raw!r} of {STRICT_ENV_VAR} (1/0, true/false, yes/no, on/off)",
+        where=STRICT_ENV_VAR,
+    )
 
 
 # --------------------------------------------------------------------------------------------------
@@ -309,19 +454,22 @@ def load_extension(path: str | os.PathLike[str]) -> dict[int, YearData]:
 
 
 class HolidayCalendar:
-    """Rest/working days with O(1) lookups. See the module docstring for sources and priorities."""
+    """Rest/working days with O(1) lookups. See the module docstring for sources, provisional years and
+    strict mode. ``strict=None`` reads ``$ZHIXING_CALENDAR_STRICT`` (when ``use_env``), else not strict."""
 
     __slots__ = (
-        "allow_beyond",
+        "strict",
         "sources",
         "_official",
-        "_guessed",
+        "_provisional",
         "_warned",
         "_base",
         "_end",
+        "_fast_end",
         "_lo_year",
+        "_yidx",
+        "_wcache",
         "_status",
-        "_clean",
         "_rest",
         "_next_work",
         "_rankp",
@@ -333,12 +481,13 @@ class HolidayCalendar:
         self,
         extension_files: Iterable[str | os.PathLike[str]] = (),
         *,
-        allow_beyond: bool = False,
+        strict: bool | None = None,
         include_default_extension: bool = True,
         use_env: bool = True,
         include_package: bool = True,
     ) -> None:
-        self.allow_beyond = allow_beyond
+        #: True: no provisional years, a day without official data raises CalendarRangeError
+        self.strict: bool = bool(strict) if strict is not None else (use_env and strict_from_env())
         official: dict[int, YearData] = _package_years() if include_package else {}
         files: list[Path] = []
         if include_default_extension and DEFAULT_EXTENSION.is_file():
@@ -358,14 +507,14 @@ class HolidayCalendar:
         #: files loaded, in priority order (lowest first)
         self.sources: tuple[Path, ...] = tuple(files)
         self._official = official
-        self._guessed: set[int] = set()
+        self._provisional: dict[int, YearData] = {}
         self._warned: set[int] = set()
         self._build()
 
     # ---- table construction -------------------------------------------------------------------
 
     def _build(self) -> None:
-        known = set(self._official) | self._guessed
+        known = set(self._official) | set(self._provisional)
         if not known:
             raise UserError("没有任何节假日数据", "no holiday data at all", where="HolidayCalendar")
         lo, hi = min(known), max(known)
@@ -373,23 +522,36 @@ class HolidayCalendar:
         end = date(hi, 12, 31).toordinal()
         n = end - base + 1
         rest = bytearray(n)
+        yidx = array("H")  # yidx[i]: year of base + i, minus lo
         status = bytearray(hi - lo + 1)
         reasons: dict[int, str] = {}
+        fast_end = base - 1  # last day of the run of official years from the table's start: no checks there
         for y in range(lo, hi + 1):
             y0 = date(y, 1, 1).toordinal()
             y1 = date(y, 12, 31).toordinal()
+            yidx.extend([y - lo] * (y1 - y0 + 1))
             data = self._official.get(y)
-            status[y - lo] = _OFFICIAL if data else (_GUESSED if y in self._guessed else _MISSING)
+            if data is not None:
+                status[y - lo] = _OFFICIAL
+                if fast_end == y0 - 1:
+                    fast_end = y1
+            else:
+                data = self._provisional.get(y)
+                status[y - lo] = _MISSING if data is None else _PROVISIONAL
             for o in range(y0, y1 + 1):
                 weekend = (o - 1) % 7 >= 5  # ordinal 1 (0001-01-01) is a Monday
                 if data is None:
-                    rest[o - base] = weekend
+                    rest[o - base] = weekend  # never read: a missing year raises or becomes provisional first
                 elif o in data.holidays:
                     rest[o - base] = 1
                 else:
                     rest[o - base] = weekend and o not in data.workdays
             if data:
                 reasons.update(data.holidays)
+                if data.provisional:  # a weekend day of a provisional year might be a make-up working day
+                    for o in range(y0, y1 + 1):
+                        if rest[o - base] and o not in data.holidays:
+                            reasons[o] = WEEKEND_PROVISIONAL
         next_work = [-1] * n
         nxt = -1
         for i in range(n - 1, -1, -1):
@@ -405,9 +567,10 @@ class HolidayCalendar:
                 work.append(base + i)
                 count += 1
         rankp[n] = count
-        self._base, self._end, self._lo_year = base, end, lo
+        self._base, self._end, self._fast_end, self._lo_year = base, end, fast_end, lo
+        self._yidx = yidx
+        self._wcache: dict[tuple[int, int], tuple[str, ...]] = {}  # (year index lo, hi) → warnings, all usable
         self._status = status
-        self._clean = all(s == _OFFICIAL for s in status)
         self._rest, self._next_work, self._rankp, self._work = rest, next_work, rankp, work
         self._reasons = reasons
 
@@ -417,13 +580,34 @@ class HolidayCalendar:
         """Years with official data (package or extension), sorted."""
         return sorted(self._official)
 
+    def provisional_years(self) -> list[int]:
+        """Provisional years computed so far (each one the first time a computation needed it), sorted."""
+        return sorted(self._provisional)
+
+    def is_official(self, year: int) -> bool:
+        return year in self._official
+
     def source_of(self, year: int) -> str | None:
         """The source of a year's official data (package version or notice title), or None."""
         data = self._official.get(year)
         return data.source if data else None
 
+    def year_data(self, year: int) -> YearData:
+        """The data a computation in ``year`` uses: official, or else provisional (computing it if needed).
+
+        Raises :class:`CalendarRangeError` in strict mode for a year without official data, and in any mode
+        for a year that has neither official data nor a provisional year.
+        """
+        data = self._official.get(year)
+        if data is not None:
+            return data
+        if not 1 <= year <= 9999:
+            raise UserError("年份超出可表示范围", "year out of the representable range", where="year")
+        self._inspect(date(year, 1, 1).toordinal(), date(year, 1, 1).toordinal())
+        return self._provisional[year]
+
     def span_ordinals(self) -> tuple[int, int]:
-        """First and last date ordinal of the lookup tables (official years, gaps, guessed years)."""
+        """First and last date ordinal of the lookup tables (official years, gaps, provisional years)."""
         return self._base, self._end
 
     def _status_of(self, year: int) -> int:
@@ -436,40 +620,49 @@ class HolidayCalendar:
         d = date.fromordinal(o)
         cov = _year_ranges(self._official)
         fmt = f"core_flow/data/{DEFAULT_EXTENSION.name}"
-        return CalendarRangeError(
-            f"日期 {d} 所在的 {d.year} 年没有节假日数据（已覆盖年份：{cov}）。"
+        add_zh = (
             "请把该年国务院办公厅节假日安排通知写入 YAML 扩展文件"
-            f"（格式见 {fmt}；用 --holidays 文件 或环境变量 {ENV_VAR} 指定），"
-            "或使用 --allow-beyond / allow_beyond=True 按仅周末推算（结果带警告）",
-            f"date {d} lies in {d.year}, for which there is no holiday data (covered years: {cov}). Add that "
-            f"year's State Council holiday notice to a YAML extension file (format: {fmt}; "
-            f"pass it with --holidays FILE or the {ENV_VAR} environment variable), or use --allow-beyond / "
-            "allow_beyond=True to assume weekends only (the result then carries a warning)",
+            f"（格式见 {fmt}；用 --holidays 文件 或环境变量 {ENV_VAR} 指定）"
+        )
+        add_en = (
+            f"Add that year's State Council holiday notice to a YAML extension file (format: {fmt}; pass it "
+            f"with --holidays FILE or the {ENV_VAR} environment variable)"
+        )
+        first, last = provisional_range()
+        if self.strict and first <= d.year <= last:
+            return CalendarRangeError(
+                f"日期 {d} 所在的 {d.year} 年没有官方节假日数据（已覆盖年份：{cov}），严格模式不使用暂定日历。"
+                f"{add_zh}，"
+                f"或不用严格模式（去掉 --strict-calendar、{STRICT_ENV_VAR}=0）按暂定日历计算（结果带警告）",
+                f"date {d} lies in {d.year}, for which there is no official holiday data (covered years: {cov}), "
+                f"and strict mode uses no provisional calendar. {add_en}, or leave strict mode (no "
+                f"--strict-calendar, {STRICT_ENV_VAR}=0) to compute on the provisional calendar (with a warning)",
+                code="calendar_range",
+            )
+        return CalendarRangeError(
+            f"日期 {d} 所在的 {d.year} 年没有节假日数据（已覆盖年份：{cov}；暂定日历只用于 {first}–{last} 年）。"
+            f"{add_zh}",
+            f"date {d} lies in {d.year}, for which there is no holiday data (covered years: {cov}; provisional "
+            f"years only {first}-{last}). {add_en}",
             code="calendar_range",
         )
 
-    @staticmethod
-    def beyond_warning(year: int) -> str:
-        return (
-            f"{year} 年无官方节假日数据，按仅周末休息推算，结果可能有误 / "
-            f"no official holiday data for {year}; assumed weekends-only rest days, the result may be wrong"
-        )
-
-    def _guess(self, year: int) -> None:
-        self._guessed.add(year)
-        i = year - self._lo_year
-        if 0 <= i < len(self._status):
-            self._status[i] = _GUESSED  # the table already holds weekends-only for a missing year
-        else:
-            self._build()
+    def _add_provisional(self, year: int) -> None:
+        self._provisional[year] = provisional_year(year)
+        self._build()
 
     def _inspect(self, lo: int, hi: int) -> tuple[str, ...]:
-        """Make sure every day in ordinals [lo, hi] has data; return warnings for guessed years.
+        """Make sure every day in ordinals [lo, hi] has usable data; return warnings for provisional years.
 
-        Raises CalendarRangeError at the first day without data (unless ``allow_beyond``).
+        Raises CalendarRangeError at the first day without usable data (strict mode: without official data).
         """
-        if self._clean and self._base <= lo and hi <= self._end:
+        base = self._base
+        if base <= lo and hi <= self._fast_end:
             return ()
+        if base <= lo and hi <= self._end:  # a span already checked: the same warnings again
+            found = self._wcache.get((self._yidx[lo - base], self._yidx[hi - base]))
+            if found is not None:
+                return found
         if lo < 1 or hi > date.max.toordinal():
             raise UserError("日期超出可表示范围", "date out of the representable range", where="date")
         y0, y1 = date.fromordinal(lo).year, date.fromordinal(hi).year
@@ -479,25 +672,28 @@ class HolidayCalendar:
             if st == _OFFICIAL:
                 continue
             if st == _MISSING:
-                if not self.allow_beyond:
+                first, last = provisional_range()
+                if self.strict or not first <= y <= last:
                     raise self._range_error(max(lo, date(y, 1, 1).toordinal()))
-                self._guess(y)
-            out.append(self.beyond_warning(y))
+                self._add_provisional(y)
+            text = provisional_warning(y)
+            out.append(text)
             if y not in self._warned:
                 self._warned.add(y)
-                warnings.warn(self.beyond_warning(y), UserWarning, stacklevel=4)
-        return tuple(out)
+                warnings.warn(text, ProvisionalCalendarWarning, stacklevel=4)
+        res = tuple(out)
+        self._wcache[(y0 - self._lo_year, y1 - self._lo_year)] = res  # every year in [y0, y1] is usable now
+        return res
 
     # ---- ordinal-level primitives (used by periods.py) --------------------------------------------
 
     def roll_ord(self, o: int) -> tuple[int, tuple[str, ...]]:
         """The first working day on or after ordinal ``o``, with warnings."""
-        if self._clean:
-            i = o - self._base
-            if 0 <= i and o <= self._end:
-                nxt = self._next_work[i]
-                if nxt >= 0:
-                    return nxt, ()
+        i = o - self._base
+        if 0 <= i and o <= self._fast_end:
+            nxt = self._next_work[i]
+            if 0 <= nxt <= self._fast_end:
+                return nxt, ()
         warns = self._inspect(o, o)
         while True:
             nxt = self._next_work[o - self._base]
@@ -510,10 +706,12 @@ class HolidayCalendar:
     def nth_working_after_ord(self, o: int, n: int) -> tuple[int, tuple[str, ...]]:
         """The n-th (n ≥ 1) working day after ordinal ``o`` (``o`` not counted), with warnings."""
         i = o + 1 - self._base
-        if self._clean and 0 <= i <= self._end - self._base:
+        if 0 <= i and o < self._fast_end:
             k = self._rankp[i] + n - 1
             if k < len(self._work):
-                return self._work[k], ()
+                res = self._work[k]
+                if res <= self._fast_end:
+                    return res, ()
         warns = self._inspect(o + 1, o + 1)
         while True:
             k = self._rankp[o + 1 - self._base] + n - 1
@@ -552,6 +750,11 @@ class HolidayCalendar:
     def is_working_day(self, d: date) -> bool:
         return not self.is_rest_ord(d.toordinal())
 
+    def is_provisional_day(self, d: date) -> bool:
+        """True when ``d`` lies in a provisional year (computing it if needed; strict mode raises)."""
+        self._inspect(d.toordinal(), d.toordinal())
+        return self._status_of(d.year) == _PROVISIONAL
+
     def rest_reason(self, d: date) -> str | None:
         """Why ``d`` is a rest day ("国庆节 National Day", "周末 weekend"), or None on a working day."""
         return self.reason_ord(d.toordinal())
@@ -569,4 +772,6 @@ class HolidayCalendar:
 def _merge(a: tuple[str, ...], b: tuple[str, ...]) -> tuple[str, ...]:
     if not b:
         return a
+    if not a or a == b:
+        return b
     return tuple(dict.fromkeys(a + b))

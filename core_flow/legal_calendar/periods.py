@@ -26,8 +26,10 @@ Project defaults (documented in LAW.md, configurable per rule through ``Policy``
   due 2025-10-10T00:00:00+08:00).
 * Only days the computation actually inspects must have holiday data: natural day counts, hours and
   ``same_day`` never need the calendar; a CPL rollover inspects the nominal last day onward; ``wd`` inspects
-  every day after the start date up to the result. A day beyond the data raises ``CalendarRangeError``
-  (or, with ``allow_beyond``, yields a warning).
+  every day after the start date up to the result. A day in a year without official data uses that year's
+  provisional calendar (statutory holidays, no 调休; see ``holidays``) and the result carries a warning
+  (``Deadline.provisional``); in strict mode, or beyond the provisional years, it raises
+  ``CalendarRangeError``.
 """
 
 from __future__ import annotations
@@ -39,7 +41,7 @@ from datetime import date, datetime, timedelta
 from enum import StrEnum
 
 from core_flow.errors import UserError
-from core_flow.legal_calendar.holidays import CalendarRangeError, HolidayCalendar
+from core_flow.legal_calendar.holidays import CalendarRangeError, HolidayCalendar, provisional_year_of
 from core_flow.legal_calendar.tz import CST, to_cst
 
 
@@ -215,6 +217,16 @@ class Deadline:
     def due_local(self) -> str:
         return due_local_text(self.due)
 
+    @property
+    def provisional_years(self) -> tuple[int, ...]:
+        """Provisional calendar years the computation depended on (from its warnings), in order."""
+        return tuple(y for y in map(provisional_year_of, self.warnings) if y is not None)
+
+    @property
+    def provisional(self) -> bool:
+        """True when the result depends on a provisional calendar year (no State Council notice in the data)."""
+        return any(provisional_year_of(w) is not None for w in self.warnings)
+
     def _reason(self, o: int) -> str | None:
         if self.calendar is None:
             return None
@@ -334,6 +346,8 @@ class Deadline:
             "rolled": self.rolled,
             "due": self.due.isoformat(),
             "due_local": self.due_local,
+            "provisional": self.provisional,
+            "provisional_years": list(self.provisional_years),
             "warnings": list(self.warnings),
             "explanation": self.explain(),
         }
@@ -449,6 +463,10 @@ class LegalCalendar:
         return _make(start, period, policy, last_day, due, nominal_day, nominal != last, warns, hc)
 
     def latest_before(self, event: datetime, period: Period) -> datetime:
+        """See :meth:`latest_before_warned`; the calendar warnings are dropped."""
+        return self.latest_before_warned(event, period)[0]
+
+    def latest_before_warned(self, event: datetime, period: Period) -> tuple[datetime, tuple[str, ...]]:
         """The latest instant at which an action may happen so that it precedes ``event`` by ``period``.
 
         Natural backward counting, for constraints such as "announce at least 15 days before the auction":
@@ -456,26 +474,29 @@ class LegalCalendar:
         (months/years: the corresponding day, clamped to the month's end), returned as the following
         midnight like :attr:`Deadline.due`; ``wd``: by 24:00 of the N-th working day before the event's
         date; hours: by ``event − N hours`` exactly; ``same_day``: by 24:00 of the event's date.
-        No rest-day rollover is applied (moving the limit later would break the constraint).
+        No rest-day rollover is applied (moving the limit later would break the constraint). Only ``wd``
+        consults the holiday data; its provisional-year warnings are returned beside the instant.
         """
         event = to_cst(event)
         unit, n = period.unit, period.amount
+        warns: tuple[str, ...] = ()
         try:
             if unit is Unit.HOURS:
-                return event - timedelta(hours=n)
+                return event - timedelta(hours=n), warns
             o = event.toordinal()
             if unit is Unit.DAYS:
                 o -= n
             elif unit is Unit.WORKING_DAYS:
-                o = self.holidays.nth_working_before_ord(o, n)[0]
+                o, warns = self.holidays.nth_working_before_ord(o, n)
             elif unit is Unit.MONTHS or unit is Unit.YEARS:
                 o = _add_months(event.date(), -(n if unit is Unit.MONTHS else 12 * n))[0]
-            return _midnight(o + 1)
+            return _midnight(o + 1), warns
         except (OverflowError, ValueError):
             raise _out_of_range(f"{_fmt(event)} − {period}") from None
 
 
 @functools.cache
 def default_calendar() -> LegalCalendar:
-    """The process-wide calendar: package data + shipped extension + ``$ZHIXING_HOLIDAYS`` (read once)."""
+    """The process-wide calendar: package data + shipped extension + ``$ZHIXING_HOLIDAYS``, provisional years
+    beyond them unless ``$ZHIXING_CALENDAR_STRICT`` (both read once)."""
     return LegalCalendar(HolidayCalendar())
