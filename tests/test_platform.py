@@ -159,7 +159,8 @@ def test_freezes_are_renewed_before_their_term_ends_and_not_after_completion():
     # after 执行完毕 the freeze is released and never renewed again (frozen nodes are unfrozen first)
     for ns in court.runtime.cases["K4"].frozen_nodes():
         court.platform.submit(c.RequestUnfreeze("K4", ns.no, ns.instance, by="张法官"))
-        assert court.platform.submit(c.ApproveUnfreeze("K4", ns.no, ns.unfreeze_by[0], ns.instance)).accepted
+        for who in (*ns.unfreeze_via, ns.unfreeze_by[0]):  # 层报 (node 43: through the 中院) first
+            assert court.platform.submit(c.ApproveUnfreeze("K4", ns.no, who, ns.instance)).accepted
     assert court.platform.submit(c.Close("K4", "执行完毕", reviewed_by="审判管理办公室")).accepted
     court.run_for(timedelta(days=800))
     assert len(events(court, "K4", EventKind.FREEZE_RENEWED)) == 2

@@ -242,6 +242,9 @@ def test_a_deduction_followed_by_release_gives_the_rest_to_the_queued_court_when
 
     t = ORIGIN + timedelta(days=9, hours=2)
     a.run_until(t)
+    for ns in a.runtime.cases["KA"].frozen_nodes():  # 9 days after the freeze node 31 (7 days) froze: unfreeze it
+        a.platform.submit(c.RequestUnfreeze("KA", ns.no, ns.instance, by="张法官"))
+        assert a.platform.submit(c.ApproveUnfreeze("KA", ns.no, ns.unfreeze_by[0], ns.instance)).accepted
     a.platform.deduct("KA", asset, 30_000_00)
     a.platform.release("KA", asset)
     run(a, timedelta(hours=1))

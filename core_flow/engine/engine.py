@@ -21,7 +21,14 @@ from core_flow.engine.operations import OperationRules
 from core_flow.engine.resumption import ResumptionRules
 from core_flow.engine.spc import SpcRules
 from core_flow.engine.state import BLOCKING, CaseState, ItemState, NodeState, NodeStatus
-from core_flow.legal_calendar import CalendarRangeError, LegalCalendar, Period, Unit, to_cst
+from core_flow.legal_calendar import (
+    CalendarRangeError,
+    LegalCalendar,
+    Period,
+    Unit,
+    provisional_years_in,
+    to_cst,
+)
 from core_flow.model import ClosingManner, Direction, Node, Per, Process, WorkItem
 
 _ITEM_DONE = "item_done:"
@@ -191,7 +198,7 @@ class Engine(SpcRules, MoneyRules, ResumptionRules, MeasureRules, OperationRules
 
     def _due(self, item: WorkItem, period: Period, anchor_at: datetime) -> tuple[datetime, tuple[str, ...]]:
         if item.direction == Direction.BEFORE:
-            return self.calendar.latest_before(anchor_at, period), ()
+            return self.calendar.latest_before_warned(anchor_at, period)
         deadline = self.calendar.deadline(anchor_at, period, item.policy)
         return deadline.due, deadline.warnings
 
@@ -240,8 +247,9 @@ class Engine(SpcRules, MoneyRules, ResumptionRules, MeasureRules, OperationRules
         data: dict[str, Any] = {"due": due, "period": period, "warn_at": warn_at}
         if warnings:
             data["calendar_warnings"] = list(warnings)
-            if any("provisional" in w for w in warnings):
-                data["provisional"] = True
+            years = provisional_years_in(warnings)
+            if years:
+                data["calendar_provisional"] = years  # the deadline depends on provisional holiday years
         out.events.append(Event(now, cid, EventKind.DEADLINE_SET, node.no, instance, key, data))
 
     def _lead_for(self, node: Node, item: WorkItem, period: Period) -> tuple[timedelta, str]:

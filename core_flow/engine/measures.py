@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Any
 
 from core_flow.engine.events import Event, EventKind, Outcome, Timer, TimerKind
 from core_flow.engine.state import CaseState, Measure, NodeStatus
+from core_flow.legal_calendar import Deadline, provisional_years_in
 from core_flow.model import Node
 
 if TYPE_CHECKING:
@@ -42,17 +43,24 @@ class MeasureRules:
             return False
         return self._check_authority(cmd, allowed, now, out) is not None
 
-    def _measure_term_plan(self: Engine, node: Node, instance: str, now: datetime) -> datetime | None:
+    def _measure_term_plan(self: Engine, node: Node, instance: str, now: datetime) -> Deadline | None:
         if node.term is None or instance:
             return None
-        return self.calendar.deadline(now, node.term).due  # planned before any change (may refuse)
+        return self.calendar.deadline(now, node.term)  # planned before any change (may refuse)
 
-    def _take_measure(self: Engine, state: CaseState, node: Node, ends_at: datetime | None, now: datetime,
+    def _take_measure(self: Engine, state: CaseState, node: Node, term: Deadline | None, now: datetime,
                       out: Outcome) -> None:
         if node.no not in self._measure_nodes:
             return
         token = 0
-        if ends_at is not None:
+        ends_at = term.due if term is not None else None
+        if term is not None:
+            data: dict[str, Any] = {"due": ends_at, "period": str(node.term), "measure": node.name}
+            if term.warnings:
+                data["calendar_warnings"] = list(term.warnings)
+                if years := provisional_years_in(term.warnings):
+                    data["calendar_provisional"] = years
+            out.events.append(Event(now, state.case_id, EventKind.DEADLINE_SET, node.no, "", "term", data))
             token = state.next_token
             state.next_token += 1
             out.timers.append(Timer(ends_at, state.case_id, TimerKind.TERM, node.no, "term", "", token))
