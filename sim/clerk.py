@@ -19,6 +19,7 @@ from typing import Any
 
 from core_flow.engine import Event
 from core_flow.engine import commands as c
+from core_flow.errors import UserError
 from core_flow.platform import Platform
 from core_flow.protocol import Measure
 
@@ -60,9 +61,18 @@ class Clerk:
     def _at(self, delay: timedelta, action: Callable[[], Any]) -> None:
         self.p.runtime.clock.call_at(self.now + delay, lambda: self._run(action))
 
-    def _run(self, action: Callable[[], Any]) -> None:
+    def _run(self, action: Callable[[], Any], attempt: int = 1) -> None:
         self.stats.actions += 1
-        result = action()
+        try:
+            result = action()
+        except UserError as err:
+            if err.code != "node_frozen" or attempt >= 3:
+                raise
+            # the platform sends nothing a frozen node governs (a late 划拨, a late freeze): the clerk asks for the
+            # unfreeze (``_ev_node_frozen``) and tries again once it is approved
+            self.stats.refusals.append(("NODE_FROZEN", err.en, str(action)))
+            self.p.runtime.clock.call_at(self.now + 2 * DAY + 2 * HOUR, lambda: self._run(action, attempt + 1))
+            return
         refusal = getattr(result, "refusal", None)
         if refusal is not None:
             self.stats.refusals.append((refusal.code, refusal.en, str(action)))
