@@ -75,6 +75,17 @@ class VirtualClock:
         self._real_start = self._monotonic()
         self._scale = float(scale)
 
+    def follow(self, *, origin: datetime, scale: float, monotonic: Callable[[], float], real_start: float) -> None:
+        """Derive this clock from another: ``now = origin + (monotonic() - real_start) × scale`` from here on, so
+        both read the same instant (one time source for a court and its in-process agencies)."""
+        if scale < 0:
+            raise ValueError("scale must be >= 0")
+        self._origin = as_cst(origin)
+        self._skipped = timedelta(0)
+        self._scale = float(scale)
+        self._monotonic = monotonic
+        self._real_start = real_start
+
     def real_seconds_until(self, when: datetime) -> float | None:
         """Real seconds until virtual ``when`` at the current speed (None: time does not run by itself)."""
         if self._scale == 0.0:

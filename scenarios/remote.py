@@ -29,9 +29,7 @@ import heapq
 import itertools
 import os
 import uuid
-import warnings
 from collections.abc import Callable
-from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 from urllib.parse import quote, urlsplit
@@ -39,18 +37,14 @@ from urllib.parse import quote, urlsplit
 import httpx
 from pydantic import TypeAdapter, ValidationError
 
-from core_flow.agency_directory import AgencyDirectory
-from core_flow.clocks import SimClock
-from core_flow.engine import Engine
+from core_flow.assembly import CounterpartSpec, Court, CourtSpec, build_court
 from core_flow.errors import UserError
-from core_flow.gateway import Gateway, GatewayConfig, RetryPolicy, SimulatedTransport
+from core_flow.gateway import GatewayConfig
 from core_flow.gateway.http import _describe, _error_body, _failure_kind, parse_retry_after
 from core_flow.gateway.transport import Outcome, SubmitResult
-from core_flow.legal_calendar import HolidayCalendar, LegalCalendar
-from core_flow.platform import DEFAULT_COURT, Court, LocalFilingPush, Platform
-from core_flow.process_loader import default_process
+from core_flow.platform import DEFAULT_COURT
+from core_flow.platform import Court as CourtIdentity
 from core_flow.protocol import ControlRequest, Feedback, Holding, Measure, SubjectKind, Ticket, TicketStatus
-from core_flow.runtime import Runtime
 from mock_agencies.catalogue import load_catalogue
 from mock_agencies.clock import as_cst
 from mock_agencies.identity import subject_kind_of
@@ -423,27 +417,45 @@ class RemoteAccounts:
 # ── the court ────────────────────────────────────────────────────────────────────────────────────
 
 
-@dataclass
-class RemoteCourt:
-    """The surface of ``sim.assembly.VirtualCourt`` (no clerk) with the agencies on a server."""
+class RemoteCounterpart:
+    """A namespace of zhixing's mock agencies server at ``spec.counterpart.url``, as the composition root's
+    counterpart ``zhixing-http`` on the virtual clock: created with the scenario's seed, profile and overrides,
+    reached through :class:`HttpAgencyPort`, moved along with the court's clock (one time source), deleted at
+    :meth:`close`."""
 
-    session: RemoteSession
-    clock: SimClock
-    runtime: Runtime
-    gateway: Gateway
-    platform: Platform
-    clerk: None = None
-    port: HttpAgencyPort | None = field(default=None, repr=False)
+    name = "zhixing-http"
 
-    def run_until(self, at: datetime) -> None:
-        """Run the court's clock to ``at`` (answers collected at their instants), then the server's too."""
-        with warnings.catch_warnings():  # dates beyond the holiday data are flagged on their events
-            warnings.simplefilter("ignore")
-            self.clock.run_until(at)
-        self.session.client.move_to(self.clock.now())
+    def __init__(self, spec: Any, clock: Any) -> None:
+        cp = spec.counterpart
+        client = AgenciesClient(check_url(cp.url or ""), cp.options.get("namespace") or namespace_name())
+        try:
+            config = SessionConfig(seed=spec.seed, profile=cp.profile, overrides=dict(cp.overrides), time_scale=0.0,
+                                   origin=spec.origin)
+            self.session = RemoteSession(client, config, clock.now)
+            self.session.create()
+            self._rows = client.call("GET", "/agencies")
+        except BaseException:
+            if client.server_now is not None:  # the namespace was created: do not leave it behind
+                try:
+                    client.call("DELETE", client.admin)
+                except UserError:
+                    pass
+            client.close()
+            raise
+        self.accounts = RemoteAccounts(client, clock.now)
+        self.admin = self.session
+        self.last_port: HttpAgencyPort | None = None
 
-    def run_for(self, delta: timedelta) -> None:
-        self.run_until(self.clock.now() + delta)
+    def directory_rows(self) -> list[dict[str, Any]]:
+        return self._rows
+
+    def port(self, now: Callable[[], datetime]) -> HttpAgencyPort:
+        self.last_port = HttpAgencyPort(self.session.client)
+        return self.last_port
+
+    def moved_to(self, at: datetime) -> None:
+        """The court's clock reached ``at``: the server's namespace follows (it never runs ahead)."""
+        self.session.client.move_to(at)
 
     def close(self) -> None:
         """Delete the namespace on the server and close the connection."""
@@ -459,42 +471,23 @@ def namespace_name() -> str:
 
 
 def build_remote_court(url: str, origin: datetime, *, seed: int = 0, profile: str = "fast",
-                       overrides: dict[str, Any] | None = None, court: Court = DEFAULT_COURT,
+                       overrides: dict[str, Any] | None = None, court: CourtIdentity = DEFAULT_COURT,
                        namespace: str | None = None, gateway_config: GatewayConfig | None = None,
-                       strict_calendar: bool | None = None) -> RemoteCourt:
-    """A fresh namespace on the server at ``url`` and a court on a SimClock from ``origin`` talking to it.
-    ``strict_calendar`` as for ``HolidayCalendar(strict=…)`` (None: ``$ZHIXING_CALENDAR_STRICT``)."""
-    client = AgenciesClient(check_url(url), namespace or namespace_name())
-    try:
-        clock = SimClock(origin)
-        config = SessionConfig(seed=seed, profile=profile, overrides=dict(overrides or {}), time_scale=0.0,
-                               origin=origin)
-        session = RemoteSession(client, config, clock.now)
-        session.create()
-        directory = AgencyDirectory.from_json(client.call("GET", "/agencies"))
-        calendar = LegalCalendar(HolidayCalendar(strict=strict_calendar))
-        runtime = Runtime(Engine(default_process(), calendar), clock, keep_events=True)
-        port = HttpAgencyPort(client)
-        gateway = Gateway(SimulatedTransport(port, clock), clock, seed=seed,
-                          config=gateway_config or GatewayConfig(retry=RetryPolicy(attempts=12, base=1, cap=300)))
-        platform = Platform(runtime, gateway, directory, court=court, accounts=RemoteAccounts(client, clock.now))
-        platform.filing = LocalFilingPush(clock, platform.file_resumed)
-    except BaseException:
-        if client.server_now is not None:  # the namespace was created: do not leave it behind
-            try:
-                client.call("DELETE", client.admin)
-            except UserError:
-                pass
-        client.close()
-        raise
-    return RemoteCourt(session, clock, runtime, gateway, platform, None, port)
+                       strict_calendar: bool | None = None) -> Court:
+    """A fresh namespace on the server at ``url`` and a court on a SimClock from ``origin`` talking to it, built by
+    the composition root. ``strict_calendar`` as for ``HolidayCalendar(strict=…)``."""
+    spec = CourtSpec(origin=origin, seed=seed, court=court, gateway=gateway_config, strict_calendar=strict_calendar,
+                     counterpart=CounterpartSpec(kind="zhixing-http", url=url, profile=profile,
+                                                 overrides=overrides or {},
+                                                 options={"namespace": namespace} if namespace else {}))
+    return build_court(spec)
 
 
-def court_factory(url: str, strict_calendar: bool | None = None) -> Callable[[Any, Court], RemoteCourt]:
+def court_factory(url: str, strict_calendar: bool | None = None) -> Callable[[Any, CourtIdentity], Court]:
     """For ``run_scenario(sc, court_factory=…)``: each scenario on its own namespace of the server at ``url``."""
     base = check_url(url)
 
-    def build(sc: Any, court: Court) -> RemoteCourt:
+    def build(sc: Any, court: CourtIdentity) -> Court:
         return build_remote_court(base, sc.case.filed, seed=sc.seed, profile=sc.profile,
                                   overrides=sc.agencies or None, court=court, strict_calendar=strict_calendar)
 

@@ -57,9 +57,9 @@ async def run_demo(cases: int = 16, *, seed: int = 2025, scale: float = 1_000_00
             amount = (5 + (n * 7919) % 95) * 1_000_00  # 5,000–99,000 yuan
             platform.file(c.FileCase(f"(2025)豫0811执{n}号", debtors=(d.id_number,), amount_cents=amount),
                           [d.subject()])
-            await lc.run_until(lc.clock.now() + timedelta(hours=2))
+            await lc.wait_until(lc.clock.now() + timedelta(hours=2))
         # wait for the 终本 closings (more than 3 months after filing), then plant money for the sweep and a clue
-        await lc.run_until(ORIGIN + timedelta(days=160))
+        await lc.wait_until(ORIGIN + timedelta(days=160))
         zhongben = [k for k, s in lc.runtime.cases.items() if s.closed_manner == "zhongben"]
         planted: dict[str, str] = {}
         if zhongben:
@@ -71,10 +71,10 @@ async def run_demo(cases: int = 16, *, seed: int = 2025, scale: float = 1_000_00
             k = zhongben[1]
             debtor = next(iter(lc.runtime.cases[k].identity))
             _pin_new_money(lc, debtor, "alipay", 12_345_67)
-            await lc.run_until(ORIGIN + timedelta(days=180))
+            await lc.wait_until(ORIGIN + timedelta(days=180))
             platform.enter_clue(k, debtor, "alipay", note="申请执行人提供：支付宝余额 / applicant's clue")
             planted[k] = "线索 clue"
-        await lc.run_until(ORIGIN + timedelta(days=days))
+        await lc.wait_until(ORIGIN + timedelta(days=days))
         rows = _rows(lc, planted)
         totals = _totals(lc, before, time.perf_counter() - t0)
         return DemoResult(rows, totals, list(lc.runtime.events), open_duban(lc.runtime.cases))

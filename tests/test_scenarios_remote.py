@@ -137,7 +137,7 @@ def _capturing(factory: Any, seen: dict[str, Any], key: str) -> Any:
     def build(sc: Any, spec: Any) -> Any:
         court = seen[key] = factory(sc, spec)
         close = getattr(court, "close", None)
-        if close is not None:
+        if close is not None and hasattr(court.session, "client"):  # a court on the server
 
             def read_journal_then_close() -> None:
                 client = court.session.client
@@ -280,7 +280,7 @@ def test_a_held_answer_comes_at_the_same_instant_as_in_process(server: str) -> N
                               "control": {"dist": "fixed", "min_seconds": 60}}}}
     remote = build_remote_court(server, origin, seed=2, overrides=slow)
     try:
-        got = _drive_held_unfreeze(remote.port, remote.platform.accounts, remote.session.world, origin)
+        got = _drive_held_unfreeze(remote.counterpart.last_port, remote.platform.accounts, remote.session.world, origin)
     finally:
         remote.close()
     local = build_virtual_court(origin, seed=2, overrides=slow, clerk=False)
