@@ -33,6 +33,7 @@ def _register_commands() -> None:
     from zhixing import (
         cmd_agencies,
         cmd_calendar,
+        cmd_court,
         cmd_deadline,
         cmd_demo,
         cmd_duban,
@@ -42,7 +43,7 @@ def _register_commands() -> None:
     )
 
     for module in (cmd_nodes, cmd_deadline, cmd_calendar, cmd_timeline, cmd_agencies, cmd_demo, cmd_duban,
-                   cmd_scenarios):
+                   cmd_scenarios, cmd_court):
         module.register(app)
     _registered = True
 

@@ -1,0 +1,111 @@
+"""The court driver interface: zhixing's reference court driven directly and through the interface's HTTP form
+(a real uvicorn server on loopback) gives the same outcome, event for event."""
+
+from __future__ import annotations
+
+import asyncio
+import threading
+from datetime import datetime, timedelta
+
+import pytest
+
+from core_flow.assembly import CourtSpec, build_court
+from core_flow.driver import CaseFiling, EngineDriver, HttpDriver
+from core_flow.driver.http_app import create_driver_app
+from core_flow.errors import UserError
+from core_flow.legal_calendar import CST
+from core_flow.net import HOST, free_port
+
+ORIGIN = datetime(2025, 3, 3, 9, 0, tzinfo=CST)
+
+FLOW = [("Assign", {"handler": "张法官"}), ("VerifyIdentity", {"debtor": None, "passed": True}),
+        ("CompleteNode", {"node": 7}), ("CompleteNode", {"node": 36}),  # refused: 限消令 must be signed
+        ("CompleteNode", {"node": 36, "authority": "院长"}), ("Close", {"manner": "终结"}),
+        ("ReturnClosing", {"authority": "审判管理办公室", "reason": "补正"}),
+        ("Close", {"manner": "终结", "reviewed_by": "审判管理办公室"})]
+
+
+def _drive(driver, debtor) -> list:
+    results = [driver.file(CaseFiling(case_id="K", amount_cents=1_000_00, debtors=[debtor.subject()]))]
+    for kind, fields in FLOW:
+        fields = {k: (debtor.id_number if v is None else v) for k, v in fields.items()}
+        results.append(driver.command("K", kind, fields))
+    return results
+
+
+class _Server:
+    """The driver app served by uvicorn in a thread (the driver under test is synchronous)."""
+
+    def __init__(self, app) -> None:
+        import uvicorn
+
+        self.port = free_port()
+        self.server = uvicorn.Server(uvicorn.Config(app, host=HOST, port=self.port, log_level="warning"))
+        self.thread = threading.Thread(target=lambda: asyncio.run(self.server.serve()), daemon=True)
+
+    def __enter__(self) -> str:
+        self.thread.start()
+        for _ in range(500):
+            if self.server.started:
+                return f"http://{HOST}:{self.port}"
+            self.thread.join(0.01)
+        raise RuntimeError("driver app did not start")
+
+    def __exit__(self, *exc: object) -> None:
+        self.server.should_exit = True
+        self.thread.join(5)
+
+
+def test_the_reference_court_behaves_the_same_through_the_http_driver() -> None:
+    direct = build_court(CourtSpec(origin=ORIGIN, seed=1))
+    served = build_court(CourtSpec(origin=ORIGIN, seed=1))
+    debtor = direct.session.world.debtor(0)
+    a = _drive(EngineDriver(direct), debtor)
+    with _Server(create_driver_app(EngineDriver(served))) as url:
+        http = HttpDriver(url)
+        b = _drive(http, debtor)
+        assert [r.model_dump() for r in a] == [r.model_dump() for r in b]
+        assert [r.code for r in a if not r.accepted] == ["SIGNATURE_REQUIRED"]
+        assert http.events("K") == EngineDriver(direct).events("K")
+        assert http.nodes("K") == EngineDriver(direct).nodes("K")
+        assert http.now() == ORIGIN
+        with pytest.raises(UserError) as err:
+            http.command("K", "Teleport", {})
+        assert err.value.code == "unknown_command" and "Assign" in err.value.en
+        with pytest.raises(UserError) as err:
+            http.command("K", "Assign", {"handler": "张法官", "colour": "red"})
+        assert err.value.code == "unknown_field" and err.value.where == "POST /cases/K/commands"
+        http.close()
+    kinds = [e["kind"] for e in EngineDriver(direct).events("K")]
+    assert "closing_returned" in kinds and kinds[-1] != "refused"
+
+
+def test_an_unreachable_court_is_named() -> None:
+    with pytest.raises(UserError) as err:
+        HttpDriver(f"http://{HOST}:{free_port()}").now()
+    assert err.value.code == "court_unreachable" and "--court-url" in err.value.where
+
+
+def test_the_driver_contract_is_published_with_its_operations() -> None:
+    app = create_driver_app(EngineDriver(build_court(CourtSpec(origin=ORIGIN))))
+    paths = app.openapi()["paths"]
+    assert set(paths) == {"/now", "/cases", "/cases/{case_id}/commands", "/cases/{case_id}/events",
+                          "/cases/{case_id}/nodes"}
+    assert all("/" in op["summary"] for p in paths.values() for op in p.values())  # Chinese / English
+
+
+def test_time_on_the_reference_court_moves_only_when_skipped() -> None:
+    court = build_court(CourtSpec(origin=ORIGIN))
+    driver = EngineDriver(court)
+    court.run_for(timedelta(days=1))
+    assert driver.now() == ORIGIN + timedelta(days=1)
+
+
+def test_the_cli_prints_the_driver_contract(capsys) -> None:
+    import json
+
+    from zhixing.cli import main
+
+    assert main(["court", "openapi"]) == 0
+    spec = json.loads(capsys.readouterr().out)
+    assert spec["info"]["version"] and "/cases/{case_id}/commands" in spec["paths"]
