@@ -534,3 +534,21 @@ def test_the_readme_tabulates_the_operations_of_the_process(process):
     readme = (Path(__file__).resolve().parents[1] / "README.md").read_text(encoding="utf-8")
     for row in operations_table(process):
         assert row in readme, row
+
+
+def test_the_duban_list_shows_late_auctions_too(make_runtime, tmp_path):
+    import json
+
+    from core_flow.engine.spc import open_duban
+    from zhixing.cmd_duban import open_items
+
+    rt = make_runtime(ORIGIN)
+    rt.submit(c.FileCase("K"))
+    rt.submit(c.Record("K", "reference_price_fixed", "flat"))
+    rt.submit(c.Record("K", "reference_price_fixed", "car"))
+    rt.clock.run_until(ORIGIN + timedelta(days=14))
+    listed = open_duban(rt.cases)
+    assert sorted((i["node"], i["instance"]) for i in listed) == [(23, "car"), (23, "flat")]
+    log = tmp_path / "events.jsonl"
+    log.write_text("\n".join(json.dumps(e.as_dict(), ensure_ascii=False) for e in rt.events), encoding="utf-8")
+    assert sorted(i["instance"] for i in open_items(log)) == ["car", "flat"]

@@ -13,7 +13,7 @@ from core_flow.errors import UserError
 
 
 def open_items(path: Path) -> list[dict]:
-    items: dict[tuple[str, str, str], dict] = {}
+    items: dict[tuple[str, ...], dict] = {}
     try:
         lines = path.read_text(encoding="utf-8").splitlines()
     except OSError as err:
@@ -25,14 +25,17 @@ def open_items(path: Path) -> list[dict]:
         try:
             e = json.loads(line)
             kind, data = e["kind"], e.get("data") or {}
-            key = (e["case_id"], data.get("debtor", ""), data.get("agency", ""))
+            # a feedback 督办 names its debtor and agency; a late node (启动拍卖, 二拍) its node and instance
+            key = (e["case_id"], data.get("debtor", ""), data.get("agency", ""), str(e.get("node") or ""),
+                   e.get("instance") or "")
         except (ValueError, KeyError, TypeError):
             raise UserError("不是事件日志的一行（应为 zhixing 写出的 JSON 事件）",
                             "not an event-log line (expected a JSON event written by zhixing)",
                             where=f"{path}:{n}") from None
         if kind == "duban_raised":
             items[key] = {"case_id": key[0], "debtor": key[1], "agency": key[2], "raised_at": e["at"],
-                          "due": data.get("due")}
+                          "due": data.get("due"), "node": key[3], "instance": key[4],
+                          "what": data.get("node_name") or "集约查询反馈未查看 / feedback not opened"}
         elif kind == "duban_closed":
             items.pop(key, None)
     return sorted(items.values(), key=lambda i: (i["raised_at"], i["case_id"]))
@@ -44,14 +47,17 @@ def register(app: typer.Typer) -> None:
         events: Path = typer.Option(..., "--events", help="事件日志 JSONL（zhixing demo --events-out）/ event log"),
         as_json: bool = typer.Option(False, "--json", help="以 JSON 输出 / print JSON"),
     ) -> None:
-        """未结督办：集约查询反馈财产三日内未查看 / open 督办 items: property feedback not opened within 3 days."""
+        """未结督办：集约查询反馈财产三日内未查看；启动拍卖、二拍超期 / open 督办 items: property feedback not opened
+        within 3 days; a sale or second auction started late."""
         items = open_items(events)
         if as_json:
             typer.echo(json.dumps(items, ensure_ascii=False, indent=2))
             return
         table = Table(title=f"未结督办 / open 督办 items: {len(items)}")
-        for col in ("案号 Case", "被执行人 Debtor", "协助单位 Agency", "应查看期限 View by", "督办时间 Raised"):
+        for col in ("案号 Case", "事项 What", "被执行人/节点 Debtor/node", "协助单位/财产 Agency/asset",
+                    "期限 Due", "督办时间 Raised"):
             table.add_column(col)
         for i in items:
-            table.add_row(i["case_id"], i["debtor"], i["agency"], str(i["due"]), i["raised_at"])
+            who = i["debtor"] or f"节点 node {i['node']}"
+            table.add_row(i["case_id"], i["what"], who, i["agency"] or i["instance"], str(i["due"]), i["raised_at"])
         Console(width=max(Console().width, 120)).print(table)

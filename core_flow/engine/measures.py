@@ -11,46 +11,56 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
+from core_flow.engine.core import EngineCore
 from core_flow.engine.events import Event, EventKind, Outcome, Timer, TimerKind
-from core_flow.engine.state import CaseState, Measure, NodeStatus
+from core_flow.engine.state import (
+    CaseState,
+    Measure,
+    NodeStatus,
+)
 from core_flow.legal_calendar import Deadline, provisional_years_in
 from core_flow.model import Node
 
-if TYPE_CHECKING:
-    from core_flow.engine.engine import Engine
-
 
 class MeasureRules:
-    def _check_node_act(self: Engine, state: CaseState, node: Node, cmd: Any, now: datetime, out: Outcome) -> bool:
+    def __init__(self, engine: EngineCore) -> None:
+        self.e = engine
+
+    def commands(self) -> dict[type, Any]:
+        """The commands this rule set handles."""
+        return {
+        }
+
+    def _check_node_act(self, state: CaseState, node: Node, cmd: Any, now: datetime, out: Outcome) -> bool:
         """A signed or approved act names its authority; required nodes are done first."""
         missing = [no for no in node.requires if state.status(no) != NodeStatus.DONE
                    and not any(n == no and ns.status == NodeStatus.DONE for (n, _), ns in state.nodes.items())]
         if missing:
-            names = "、".join(f"{no}（{self.process.by_no[no].name}）" for no in missing)
-            self._refuse(out, cmd, now, "REQUIRES_NODE", f"须先完成节点{names}",
+            names = "、".join(f"{no}（{self.e.process.by_no[no].name}）" for no in missing)
+            self.e._refuse(out, cmd, now, "REQUIRES_NODE", f"须先完成节点{names}",
                          f"node(s) {', '.join(map(str, missing))} must be done first", tuple(missing))
             return False
         allowed = node.signed_by or node.approval_any
         if not allowed:
             return True
         if cmd.authority is None:
-            names = "、".join(self.process.authority(a).name for a in allowed)
+            names = "、".join(self.e.process.authority(a).name for a in allowed)
             verb = ("签发", "signed") if node.signed_by else ("审批", "approved")
-            self._refuse(out, cmd, now, "SIGNATURE_REQUIRED", f"节点{node.no}（{node.name}）须经{names}{verb[0]}",
+            self.e._refuse(out, cmd, now, "SIGNATURE_REQUIRED", f"节点{node.no}（{node.name}）须经{names}{verb[0]}",
                          f"node {node.no} must be {verb[1]} by {', '.join(allowed)}", tuple(allowed))
             return False
-        return self._check_authority(cmd, allowed, now, out) is not None
+        return self.e._check_authority(cmd, allowed, now, out) is not None
 
-    def _measure_term_plan(self: Engine, node: Node, instance: str, now: datetime) -> Deadline | None:
+    def _measure_term_plan(self, node: Node, instance: str, now: datetime) -> Deadline | None:
         if node.term is None or instance:
             return None
-        return self.calendar.deadline(now, node.term)  # planned before any change (may refuse)
+        return self.e.calendar.deadline(now, node.term)  # planned before any change (may refuse)
 
-    def _take_measure(self: Engine, state: CaseState, node: Node, term: Deadline | None, now: datetime,
+    def _take_measure(self, state: CaseState, node: Node, term: Deadline | None, now: datetime,
                       out: Outcome) -> None:
-        if node.no not in self._measure_nodes:
+        if node.no not in self.e._measure_nodes:
             return
         token = 0
         ends_at = term.due if term is not None else None
@@ -66,19 +76,19 @@ class MeasureRules:
             out.timers.append(Timer(ends_at, state.case_id, TimerKind.TERM, node.no, "term", "", token))
         state.measures[node.no] = Measure(now, ends_at, token)
 
-    def _measures_in_force(self: Engine, state: CaseState) -> list[int]:
-        return [no for no in self.roles.lifted_at_closing
+    def _measures_in_force(self, state: CaseState) -> list[int]:
+        return [no for no in self.e.roles.lifted_at_closing
                 if (m := state.measures.get(no)) is not None and m.lifted_at is None]
 
-    def _lift_measure(self: Engine, state: CaseState, no: int, reason: str, now: datetime, out: Outcome) -> None:
+    def _lift_measure(self, state: CaseState, no: int, reason: str, now: datetime, out: Outcome) -> None:
         m = state.measures[no]
         m.lifted_at = now
         m.lifted_reason = reason
         m.token = -1
         out.events.append(Event(now, state.case_id, EventKind.MEASURE_LIFTED, no, "", None,
-                                {"measure": self.process.by_no[no].name, "reason": reason}))
+                                {"measure": self.e.process.by_no[no].name, "reason": reason}))
 
-    def _fire_term(self: Engine, state: CaseState, timer: Timer, now: datetime, out: Outcome) -> None:
+    def _fire_term(self, state: CaseState, timer: Timer, now: datetime, out: Outcome) -> None:
         m = state.measures.get(timer.node)
         if m is None or m.token != timer.token or m.lifted_at is not None:
             return

@@ -9,27 +9,48 @@ The payout approval follows node 33's ``approval_chain`` (执行局长 → 分�
 from __future__ import annotations
 
 from datetime import datetime
-from typing import TYPE_CHECKING
+from typing import Any
 
 from core_flow.engine import commands as c
+from core_flow.engine.core import EngineCore
 from core_flow.engine.events import Event, EventKind, Outcome
-from core_flow.engine.state import BLOCKING, AssetMoney, CaseState, NodeStatus, Receipt
+from core_flow.engine.state import (
+    BLOCKING,
+    AssetMoney,
+    CaseState,
+    NodeStatus,
+    Receipt,
+)
 
-if TYPE_CHECKING:
-    from core_flow.engine.engine import Engine
 
 class MoneyRules:
-    def _freeze_confirmed(self: Engine, state: CaseState, cmd: c.FreezeConfirmed, now: datetime,
+    def __init__(self, engine: EngineCore) -> None:
+        self.e = engine
+
+    def commands(self) -> dict[type, Any]:
+        """The commands this rule set handles."""
+        return {
+            c.FreezeConfirmed: self._freeze_confirmed,
+            c.FreezeReleased: self._freeze_released,
+            c.FreezeRenewed: self._freeze_renewed,
+            c.DeductionConfirmed: self._deduction_confirmed,
+            c.ApprovePayout: self._approve_payout,
+            c.PayOut: self._pay_out,
+            c.RegisterReceipt: self._register_receipt,
+            c.Escrow: self._escrow,
+        }
+
+    def _freeze_confirmed(self, state: CaseState, cmd: c.FreezeConfirmed, now: datetime,
                           out: Outcome) -> None:
         if cmd.amount_cents <= 0:
-            self._refuse(out, cmd, now, "BAD_AMOUNT", "冻结金额须大于零", "the frozen amount must be positive")
+            self.e._refuse(out, cmd, now, "BAD_AMOUNT", "冻结金额须大于零", "the frozen amount must be positive")
             return
         asset = state.assets.get(cmd.asset)
         if asset is not None and asset.agency != cmd.agency:
-            self._refuse(out, cmd, now, "ASSET_AGENCY", f"财产 {cmd.asset} 属于 {asset.agency}",
+            self.e._refuse(out, cmd, now, "ASSET_AGENCY", f"财产 {cmd.asset} 属于 {asset.agency}",
                          f"asset {cmd.asset} belongs to {asset.agency}")
             return
-        arms = self._plan(state, "freeze_effective", cmd.asset, now) if asset is None else []
+        arms = self.e._plan(state, "freeze_effective", cmd.asset, now) if asset is None else []
         if asset is None:
             asset = state.assets[cmd.asset] = AssetMoney(cmd.agency)
         asset.frozen_cents += cmd.amount_cents
@@ -37,145 +58,145 @@ class MoneyRules:
         asset.account_no = cmd.account_no or asset.account_no
         asset.expires_at = cmd.expires_at or asset.expires_at
         asset.released = False
-        out.events.append(Event(now, state.case_id, EventKind.FUNDS_FROZEN, self.roles.control, cmd.asset, None,
+        out.events.append(Event(now, state.case_id, EventKind.FUNDS_FROZEN, self.e.roles.control, cmd.asset, None,
                                 {"agency": cmd.agency, "amount_cents": cmd.amount_cents, "freeze_id": cmd.freeze_id,
                                  "account_no": cmd.account_no, "frozen_cents": asset.frozen_cents,
                                  "expires_at": asset.expires_at}))
-        self._apply(state, arms, now, out)
+        self.e._apply(state, arms, now, out)
 
-    def _freeze_renewed(self: Engine, state: CaseState, cmd: c.FreezeRenewed, now: datetime, out: Outcome) -> None:
+    def _freeze_renewed(self, state: CaseState, cmd: c.FreezeRenewed, now: datetime, out: Outcome) -> None:
         asset = state.assets.get(cmd.asset)
         if asset is None or asset.released:
-            self._refuse(out, cmd, now, "NO_FREEZE", f"财产 {cmd.asset} 没有生效的冻结",
+            self.e._refuse(out, cmd, now, "NO_FREEZE", f"财产 {cmd.asset} 没有生效的冻结",
                          f"no active freeze on {cmd.asset}")
             return
         if asset.expires_at is not None and cmd.expires_at <= asset.expires_at:
-            self._refuse(out, cmd, now, "NOT_LATER", "续行后的期限应晚于原期限",
+            self.e._refuse(out, cmd, now, "NOT_LATER", "续行后的期限应晚于原期限",
                          "a renewal must end later than the term")
             return
         previous, asset.expires_at = asset.expires_at, cmd.expires_at
-        out.events.append(Event(now, state.case_id, EventKind.FREEZE_RENEWED, self.roles.control, cmd.asset, None,
+        out.events.append(Event(now, state.case_id, EventKind.FREEZE_RENEWED, self.e.roles.control, cmd.asset, None,
                                 {"agency": asset.agency, "previous": previous, "expires_at": cmd.expires_at}))
 
-    def _freeze_released(self: Engine, state: CaseState, cmd: c.FreezeReleased, now: datetime,
+    def _freeze_released(self, state: CaseState, cmd: c.FreezeReleased, now: datetime,
                          out: Outcome) -> None:
         asset = state.assets.get(cmd.asset)
         if asset is None or asset.released:
-            self._refuse(out, cmd, now, "NO_FREEZE", f"财产 {cmd.asset} 没有生效的冻结",
+            self.e._refuse(out, cmd, now, "NO_FREEZE", f"财产 {cmd.asset} 没有生效的冻结",
                          f"no active freeze on {cmd.asset}")
             return
         asset.released = True
-        out.events.append(Event(now, state.case_id, EventKind.FREEZE_RELEASED, self.roles.control, cmd.asset, None,
+        out.events.append(Event(now, state.case_id, EventKind.FREEZE_RELEASED, self.e.roles.control, cmd.asset, None,
                                 {"agency": asset.agency, "released_cents": asset.frozen_cents - asset.deducted_cents}))
 
-    def _deduction_confirmed(self: Engine, state: CaseState, cmd: c.DeductionConfirmed, now: datetime,
+    def _deduction_confirmed(self, state: CaseState, cmd: c.DeductionConfirmed, now: datetime,
                              out: Outcome) -> None:
         asset = state.assets.get(cmd.asset)
         if asset is None:
-            self._refuse(out, cmd, now, "NO_FREEZE", f"财产 {cmd.asset} 没有冻结记录", f"no freeze on {cmd.asset}")
+            self.e._refuse(out, cmd, now, "NO_FREEZE", f"财产 {cmd.asset} 没有冻结记录", f"no freeze on {cmd.asset}")
             return
         available = asset.frozen_cents - asset.deducted_cents
         if cmd.amount_cents <= 0 or cmd.amount_cents > available:
-            self._refuse(out, cmd, now, "BAD_AMOUNT", f"扣划金额应在 1 至 {available} 分之间",
+            self.e._refuse(out, cmd, now, "BAD_AMOUNT", f"扣划金额应在 1 至 {available} 分之间",
                          f"the deducted amount must be between 1 and {available} cents", (available,))
             return
         if cmd.receipt in state.receipts:
-            self._refuse(out, cmd, now, "RECEIPT_EXISTS", f"到账记录 {cmd.receipt} 已存在",
+            self.e._refuse(out, cmd, now, "RECEIPT_EXISTS", f"到账记录 {cmd.receipt} 已存在",
                          f"receipt {cmd.receipt} already recorded")
             return
-        arms = self._plan(state, "money_arrived", cmd.receipt, now)
+        arms = self.e._plan(state, "money_arrived", cmd.receipt, now)
         asset.deducted_cents += cmd.amount_cents
         state.receipts[cmd.receipt] = Receipt(cmd.asset, cmd.amount_cents)
-        out.events.append(Event(now, state.case_id, EventKind.FUNDS_ARRIVED, self.roles.deduction, cmd.asset, None,
+        out.events.append(Event(now, state.case_id, EventKind.FUNDS_ARRIVED, self.e.roles.deduction, cmd.asset, None,
                                 {"receipt": cmd.receipt, "amount_cents": cmd.amount_cents,
                                  "agency": asset.agency}))
-        self._apply(state, arms, now, out)
+        self.e._apply(state, arms, now, out)
 
-    def _receipt(self: Engine, state: CaseState, cmd: c.ApprovePayout | c.PayOut | c.RegisterReceipt | c.Escrow,
+    def _receipt(self, state: CaseState, cmd: c.ApprovePayout | c.PayOut | c.RegisterReceipt | c.Escrow,
                  now: datetime,
                  out: Outcome) -> Receipt | None:
         receipt = state.receipts.get(cmd.receipt)
         if receipt is None:
-            self._refuse(out, cmd, now, "NO_RECEIPT", f"没有到账记录 {cmd.receipt}", f"no receipt {cmd.receipt}")
+            self.e._refuse(out, cmd, now, "NO_RECEIPT", f"没有到账记录 {cmd.receipt}", f"no receipt {cmd.receipt}")
         return receipt
 
-    def _approve_payout(self: Engine, state: CaseState, cmd: c.ApprovePayout, now: datetime, out: Outcome) -> None:
+    def _approve_payout(self, state: CaseState, cmd: c.ApprovePayout, now: datetime, out: Outcome) -> None:
         receipt = self._receipt(state, cmd, now, out)
         if receipt is None:
             return
-        chain = self.process.by_no[self.roles.payout].approval_chain
+        chain = self.e.process.by_no[self.e.roles.payout].approval_chain
         if len(receipt.approvals) >= len(chain):
-            self._refuse(out, cmd, now, "ALREADY_APPROVED", "案款发放审批已完成", "the payout is already approved")
+            self.e._refuse(out, cmd, now, "ALREADY_APPROVED", "案款发放审批已完成", "the payout is already approved")
             return
         expected = chain[len(receipt.approvals)]
-        code = self._check_authority(cmd, (expected,), now, out)
+        code = self.e._check_authority(cmd, (expected,), now, out)
         if code is None:
             return
         receipt.approvals.append(code)
-        out.events.append(Event(now, state.case_id, EventKind.PAYOUT_APPROVED, self.roles.payout, cmd.receipt, None,
+        out.events.append(Event(now, state.case_id, EventKind.PAYOUT_APPROVED, self.e.roles.payout, cmd.receipt, None,
                                 {"authority": code, "step": len(receipt.approvals), "of": len(chain)}))
 
-    def _pay_out(self: Engine, state: CaseState, cmd: c.PayOut, now: datetime, out: Outcome) -> None:
+    def _pay_out(self, state: CaseState, cmd: c.PayOut, now: datetime, out: Outcome) -> None:
         receipt = self._receipt(state, cmd, now, out)
         if receipt is None:
             return
-        chain = self.process.by_no[self.roles.payout].approval_chain
+        chain = self.e.process.by_no[self.e.roles.payout].approval_chain
         if len(receipt.approvals) < len(chain):
-            missing = "、".join(self.process.authority(a).name for a in chain[len(receipt.approvals):])
-            self._refuse(out, cmd, now, "PAYOUT_NOT_APPROVED", f"案款发放审批未完成，尚需：{missing}",
+            missing = "、".join(self.e.process.authority(a).name for a in chain[len(receipt.approvals):])
+            self.e._refuse(out, cmd, now, "PAYOUT_NOT_APPROVED", f"案款发放审批未完成，尚需：{missing}",
                          f"the payout is not approved yet; still needed: {', '.join(chain[len(receipt.approvals):])}")
             return
-        if state.status(self.roles.receipt, cmd.receipt) != NodeStatus.DONE:
-            no = self.roles.receipt
-            self._refuse(out, cmd, now, "RECEIPT_NOT_REGISTERED", f"到账未登记（节点{no}）",
+        if state.status(self.e.roles.receipt, cmd.receipt) != NodeStatus.DONE:
+            no = self.e.roles.receipt
+            self.e._refuse(out, cmd, now, "RECEIPT_NOT_REGISTERED", f"到账未登记（节点{no}）",
                          f"receipt not registered (node {no})")
             return
         if receipt.escrowed:
-            self._refuse(out, cmd, now, "ESCROWED", "该笔款项已提存", "this receipt is escrowed")
+            self.e._refuse(out, cmd, now, "ESCROWED", "该笔款项已提存", "this receipt is escrowed")
             return
-        ns = state.nodes.get((self.roles.payout, cmd.receipt))
+        ns = state.nodes.get((self.e.roles.payout, cmd.receipt))
         if ns is not None and ns.status in BLOCKING:
-            self._frozen_refusal(out, cmd, now, [ns])
+            self.e._frozen_refusal(out, cmd, now, [ns])
             return
         left = receipt.amount_cents - receipt.paid_cents
         if cmd.amount_cents <= 0 or cmd.amount_cents > left:
-            self._refuse(out, cmd, now, "BAD_AMOUNT", f"发放金额应在 1 至 {left} 分之间",
+            self.e._refuse(out, cmd, now, "BAD_AMOUNT", f"发放金额应在 1 至 {left} 分之间",
                          f"the paid amount must be between 1 and {left} cents", (left,))
             return
         receipt.paid_cents += cmd.amount_cents
-        out.events.append(Event(now, state.case_id, EventKind.PAID_OUT, self.roles.payout, cmd.receipt, None,
+        out.events.append(Event(now, state.case_id, EventKind.PAID_OUT, self.e.roles.payout, cmd.receipt, None,
                                 {"amount_cents": cmd.amount_cents, "paid_cents": receipt.paid_cents,
                                  "settled": receipt.paid_cents == receipt.amount_cents}))
 
-    def _register_receipt(self: Engine, state: CaseState, cmd: c.RegisterReceipt, now: datetime,
+    def _register_receipt(self, state: CaseState, cmd: c.RegisterReceipt, now: datetime,
                           out: Outcome) -> None:
         """到账登记 (node 32): the operations table completes the node for this receipt."""
         receipt = self._receipt(state, cmd, now, out)
         if receipt is None:
             return
-        no = self.roles.receipt
+        no = self.e.roles.receipt
         ns = state.nodes.get((no, cmd.receipt))
         if ns is not None and ns.status == NodeStatus.DONE:
-            self._refuse(out, cmd, now, "NODE_DONE", "到账已登记", "the receipt is already registered")
+            self.e._refuse(out, cmd, now, "NODE_DONE", "到账已登记", "the receipt is already registered")
             return
         if ns is not None and ns.status in BLOCKING:
-            self._frozen_refusal(out, cmd, now, [ns])
+            self.e._frozen_refusal(out, cmd, now, [ns])
             return
         out.events.append(Event(now, state.case_id, EventKind.RECEIPT_REGISTERED, no, cmd.receipt, None,
                                 {"amount_cents": receipt.amount_cents}))
 
-    def _escrow(self: Engine, state: CaseState, cmd: c.Escrow, now: datetime, out: Outcome) -> None:
+    def _escrow(self, state: CaseState, cmd: c.Escrow, now: datetime, out: Outcome) -> None:
         """提存: approved by one of the escrow node's ``approval_any``; settles the receipt's payout (node 33)."""
         receipt = self._receipt(state, cmd, now, out)
         if receipt is None:
             return
-        escrow = next((n for n in self.process.nodes if n.approval_any), None)
+        escrow = next((n for n in self.e.process.nodes if n.approval_any), None)
         allowed = escrow.approval_any if escrow is not None else ()
         if receipt.escrowed or receipt.paid_cents >= receipt.amount_cents:
-            self._refuse(out, cmd, now, "NOTHING_TO_ESCROW", "该笔款项已发放或已提存",
+            self.e._refuse(out, cmd, now, "NOTHING_TO_ESCROW", "该笔款项已发放或已提存",
                          "this receipt is already paid out or escrowed")
             return
-        code = self._check_authority(cmd, allowed, now, out)
+        code = self.e._check_authority(cmd, allowed, now, out)
         if code is None:
             return
         receipt.escrowed = True
@@ -183,7 +204,7 @@ class MoneyRules:
                                 {"authority": code, "amount_cents": receipt.amount_cents - receipt.paid_cents,
                                  "reason": cmd.reason}))
 
-    def _release_plan(self: Engine, state: CaseState) -> list[dict[str, object]]:
+    def _release_plan(self, state: CaseState) -> list[dict[str, object]]:
         """The freezes a closing by 执行完毕 / 终结 releases: every asset still frozen beyond what was deducted."""
         return [{"asset": k, "agency": a.agency, "freeze_id": a.freeze_id, "account_no": a.account_no,
                  "amount_cents": a.frozen_cents - a.deducted_cents}

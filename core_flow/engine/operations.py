@@ -9,21 +9,31 @@ completes it by hand once unfrozen. An operation never refuses the command that 
 from __future__ import annotations
 
 from datetime import datetime
-from typing import TYPE_CHECKING
+from typing import Any
 
 from core_flow.engine import commands as c
+from core_flow.engine.core import EngineCore
 from core_flow.engine.events import Event, EventKind, Outcome
-from core_flow.engine.state import BLOCKING, CaseState, NodeStatus
+from core_flow.engine.state import (
+    BLOCKING,
+    CaseState,
+    NodeStatus,
+)
 from core_flow.legal_calendar import CalendarRangeError
 from core_flow.model import Operation
 
-if TYPE_CHECKING:
-    from core_flow.engine.engine import Engine
-
 
 class OperationRules:
-    def _run_operations(self: Engine, state: CaseState, now: datetime, out: Outcome) -> None:
-        index = self.process.operations_by_event
+    def __init__(self, engine: EngineCore) -> None:
+        self.e = engine
+
+    def commands(self) -> dict[type, Any]:
+        """The commands this rule set handles."""
+        return {
+        }
+
+    def _run_operations(self, state: CaseState, now: datetime, out: Outcome) -> None:
+        index = self.e.process.operations_by_event
         if not index:
             return
         i = 0
@@ -39,21 +49,21 @@ class OperationRules:
                 for instance in self._op_instances(state, op, ev):
                     self._operate(state, op, instance, ev, now, out)
 
-    def _op_instances(self: Engine, state: CaseState, op: Operation, ev: Event) -> list[str]:
+    def _op_instances(self, state: CaseState, op: Operation, ev: Event) -> list[str]:
         if op.instance == "case":
             return [""]
         if op.instance == "event":
             return [ev.instance]
         return [inst for (n, inst), _ in state.nodes.items() if n == op.node] or [""]
 
-    def _operate(self: Engine, state: CaseState, op: Operation, instance: str, ev: Event, now: datetime,
+    def _operate(self, state: CaseState, op: Operation, instance: str, ev: Event, now: datetime,
                  out: Outcome) -> None:
         ns = state.nodes.get((op.node, instance))
         if ns is not None and (ns.status == NodeStatus.DONE or (op.start is not None and ns.started_at is not None)):
             return  # already done (or started): nothing to do
         if op.item is not None and ns is not None and (st := ns.items.get(op.item)) is not None and st.done:
             return
-        blocked = ([ns] if ns is not None and ns.status in BLOCKING else []) or self._blockers(state, op.node,
+        blocked = ([ns] if ns is not None and ns.status in BLOCKING else []) or self.e._blockers(state, op.node,
                                                                                              instance)
         if blocked:
             out.events.append(Event(now, state.case_id, EventKind.OPERATION_BLOCKED, op.node, instance, op.item,
@@ -61,13 +71,13 @@ class OperationRules:
             return
         if op.start is not None:
             cmd: c.Command = c.StartNode(state.case_id, op.node, instance)
-            handler = self._start
+            handler = self.e.nodes._start
         elif op.item is not None:
             cmd = c.CompleteItem(state.case_id, op.node, op.item, instance)
-            handler = self._complete_item
+            handler = self.e.nodes._complete_item
         else:
             cmd = c.CompleteNode(state.case_id, op.node, instance)
-            handler = self._complete_node_by_system
+            handler = self.e.nodes._complete_node_by_system
         mark = len(out.events)
         try:
             handler(state, cmd, now, out)

@@ -1,0 +1,160 @@
+"""Closing (报结): the checks, the review by 审判管理办公室, the closing itself (releases, measures lifted,
+post-closing deadlines) and the 终本 sweeps it starts.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from core_flow.engine import commands as c
+from core_flow.engine.core import EngineCore, _Arm
+from core_flow.engine.events import Event, EventKind, Outcome, Timer, TimerKind
+from core_flow.engine.gate import unmet_zhongben_conditions
+from core_flow.engine.state import (
+    CaseState,
+    ItemState,
+    NodeStatus,
+)
+from core_flow.legal_calendar import Period
+from core_flow.model import ClosingManner
+
+
+class ClosingRules:
+    def __init__(self, engine: EngineCore) -> None:
+        self.e = engine
+
+    def commands(self) -> dict[type, Any]:
+        """The commands this rule set handles."""
+        return {
+            c.Close: self._close,
+            c.ApproveClosing: self._approve_closing,
+            c.ReturnClosing: self._return_closing,
+        }
+
+    # ── closing ──────────────────────────────────────────────────────────────────────────
+    def _closing_checks(self, state: CaseState, cmd: Any, manner_ref: str, now: datetime,
+                        out: Outcome) -> ClosingManner | None:
+        """What a 报结 must meet, checked when it is filed and again when it is approved."""
+        try:
+            manner = self.e.process.manner(manner_ref)
+        except Exception:
+            self.e._refuse(out, cmd, now, "UNKNOWN_MANNER", f"未知结案方式 {manner_ref}",
+                         f"unknown closing manner {manner_ref}")
+            return None
+        frozen = state.frozen_nodes()
+        if self.e.process.closing.blocked_by == "limit_only":
+            frozen = [ns for ns in frozen if ns.no == self.e.process.limit.node]
+        if frozen:
+            self.e._frozen_refusal(out, cmd, now, frozen)
+            return None
+        if manner.code == "zhongben":
+            unmet = unmet_zhongben_conditions(self.e.process, self.e.calendar, state, now)
+            if unmet:
+                self.e._refuse(
+                    out, cmd, now, "ZHONGBEN_GATE",
+                    "不符合终本条件：" + "；".join(u.zh for u in unmet),
+                    "终本 conditions not met: " + "; ".join(u.en for u in unmet),
+                    tuple(u.code for u in unmet),
+                )
+                return None
+        return manner
+
+    def _close(self, state: CaseState, cmd: c.Close, now: datetime, out: Outcome) -> None:
+        if state.closing_pending is not None:
+            self.e._refuse(out, cmd, now, "CLOSING_PENDING", "报结申请正在审查中", "a 报结 is already under review")
+            return
+        review = self.e.process.closing.review
+        reviewer = None
+        if review and cmd.reviewed_by is not None:
+            reviewer = self.e._check_authority(c.ApproveClosing(state.case_id, cmd.reviewed_by), review, now, out)
+            if reviewer is None:
+                return
+        manner = self._closing_checks(state, cmd, cmd.manner, now, out)
+        if manner is None:
+            return
+        if review and reviewer is None:
+            state.closing_pending = manner.code
+            out.events.append(Event(now, state.case_id, EventKind.CLOSING_REQUESTED, self.e.process.limit.node, "",
+                                    None, {"manner": manner.code, "name": manner.name, "review": list(review)}))
+            return
+        self._do_close(state, cmd, manner, reviewer, now, out)
+
+    def _approve_closing(self, state: CaseState, cmd: c.ApproveClosing, now: datetime, out: Outcome) -> None:
+        if state.closing_pending is None:
+            self.e._refuse(out, cmd, now, "NO_CLOSING_REQUEST", "没有待审查的报结申请", "no 报结 under review")
+            return
+        code = self.e._check_authority(cmd, self.e.process.closing.review, now, out)
+        if code is None:
+            return
+        manner = self._closing_checks(state, cmd, state.closing_pending, now, out)
+        if manner is None:
+            return
+        self._do_close(state, cmd, manner, code, now, out)
+
+    def _return_closing(self, state: CaseState, cmd: c.ReturnClosing, now: datetime, out: Outcome) -> None:
+        if state.closing_pending is None:
+            self.e._refuse(out, cmd, now, "NO_CLOSING_REQUEST", "没有待审查的报结申请", "no 报结 under review")
+            return
+        code = self.e._check_authority(cmd, self.e.process.closing.review, now, out)
+        if code is None:
+            return
+        manner, state.closing_pending = state.closing_pending, None
+        out.events.append(Event(now, state.case_id, EventKind.CLOSING_RETURNED, self.e.process.limit.node, "", None,
+                                {"manner": manner, "authority": code, "reason": cmd.reason}))
+
+    def _do_close(self, state: CaseState, cmd: Any, manner: ClosingManner, reviewer: str | None, now: datetime,
+                  out: Outcome) -> None:
+        arms = self.e._plan(state, "closed", "", now)
+        limit_def = self.e.process.by_no[self.e.process.limit.node]
+        manner_arms = []
+        for item in manner.items:
+            due, warnings = self.e._due(item, item.period, now)
+            lead, text = self.e._lead_for(limit_def, item, item.period)
+            manner_arms.append(_Arm(limit_def, f"{manner.code}_{item.key}", "", due, text, lead, warnings))
+        sweeps = self._plan_sweeps(now) if manner.starts_sweep else []
+        # ── changes from here on ──
+        state.closing_pending = None
+        state.closed_manner = manner.code
+        state.closed_at = now
+        for ns in state.nodes.values():
+            for st in ns.items.values():
+                if not st.done:
+                    st.token = -1  # outstanding deadlines end with the case
+        limit_node = self.e._node_state(state, self.e.process.limit.node, "")
+        limit_node.status = NodeStatus.DONE
+        limit_node.done_at = now
+        release = manner.releases_controls and state.case_type not in manner.keeps_controls_for
+        lifted = self.e.measures._measures_in_force(state) if manner.releases_controls else []
+        data = {"manner": manner.code, "name": manner.name, "release_controls": release,
+                "release": self.e.money._release_plan(state) if release else [],
+                "lift": [self.e.process.by_no[no].name for no in lifted], "money": state.amounts()}
+        if reviewer is not None:
+            data["reviewed_by"] = reviewer
+        out.events.append(Event(now, state.case_id, EventKind.CLOSED, self.e.process.limit.node, "", None, data))
+        for no in lifted:
+            self.e.measures._lift_measure(state, no, "closed_" + manner.code, now, out)
+        self.e._apply(state, arms + manner_arms, now, out)
+        if sweeps:
+            self._arm_sweeps(state, sweeps, out)
+
+    def _plan_sweeps(self, now: datetime) -> list[tuple[str, datetime, str]]:
+        """终本统查: every ``every`` after the 终本 closing, ``count`` times (node 45), counted naturally."""
+        if self.e._sweep_node is None:
+            return []
+        sweep = self.e._sweep_node.sweep
+        plan = []
+        for k in range(1, sweep.count + 1):
+            period = Period(sweep.every.amount * k, sweep.every.unit)
+            plan.append((f"sweep_{k}", self.e.calendar.deadline(now, period, sweep.policy).due, str(period)))
+        return plan
+
+    def _arm_sweeps(self, state: CaseState, plan: list[tuple[str, datetime, str]], out: Outcome) -> None:
+        node = self.e._sweep_node
+        token = state.next_token
+        state.next_token += 1
+        ns = self.e._node_state(state, node.no, "")
+        ns.status = NodeStatus.IN_PROGRESS
+        for key, at, period in plan:
+            ns.items[key] = ItemState(at, token, period)
+            out.timers.append(Timer(at, state.case_id, TimerKind.SWEEP, node.no, key, "", token))

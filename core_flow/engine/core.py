@@ -1,0 +1,264 @@
+"""The engine's core: the process, the calendar and the helpers every rule set shares (refusals, planning and
+arming deadlines, node states, freezes, authorities). Rule sets (``filing``, ``nodes``, ``unfreeze``, ``limit``,
+``closing``, ``timers``, ``spc``, ``money``, ``resumption``, ``measures``, ``operations``) are composed by
+:class:`~core_flow.engine.engine.Engine`, each registering the commands it handles; they reach one another through
+the engine (``self.e.measures…``), never by inheritance.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import TYPE_CHECKING, Any
+
+from core_flow.engine import commands as c
+from core_flow.engine.events import Event, EventKind, Outcome, Refusal, Timer, TimerKind
+from core_flow.engine.state import BLOCKING, CaseState, ItemState, NodeState, NodeStatus
+from core_flow.legal_calendar import LegalCalendar, Period, Unit, provisional_years_in
+from core_flow.model import Direction, Node, Per, Process, WorkItem
+
+if TYPE_CHECKING:  # the rule sets the engine composes (forward references: they import this module)
+    from core_flow.engine.closing import ClosingRules
+    from core_flow.engine.filing import FilingRules
+    from core_flow.engine.limit import LimitRules
+    from core_flow.engine.measures import MeasureRules
+    from core_flow.engine.money import MoneyRules
+    from core_flow.engine.nodes import NodeRules
+    from core_flow.engine.operations import OperationRules
+    from core_flow.engine.resumption import ResumptionRules
+    from core_flow.engine.spc import SpcRules
+    from core_flow.engine.timers import TimerRules
+    from core_flow.engine.unfreeze import UnfreezeRules
+
+_ITEM_DONE = "item_done:"
+_NODE_STARTED = "node_started:"
+
+
+@dataclass(frozen=True, slots=True)
+class _Arm:
+    """A deadline to arm, computed before the state changes."""
+
+    node: Node
+    key: str
+    instance: str
+    due: datetime
+    period: str
+    lead: timedelta
+    warnings: tuple[str, ...]
+    freeze: bool = False
+
+
+def _lead(period: Period) -> timedelta:
+    unit = period.unit
+    if unit == Unit.HOURS:
+        return timedelta(hours=period.amount)
+    if unit in (Unit.DAYS, Unit.WORKING_DAYS):
+        return timedelta(days=period.amount)
+    if unit == Unit.MONTHS:
+        return timedelta(days=30 * period.amount)
+    if unit == Unit.YEARS:
+        return timedelta(days=365 * period.amount)
+    return timedelta(hours=6)  # same_day
+
+
+class EngineCore:
+    """Runs one ``Process`` on a ``LegalCalendar``. Holds no case state itself."""
+
+    filing: FilingRules
+    nodes: NodeRules
+    unfreeze: UnfreezeRules
+    limit: LimitRules
+    closing: ClosingRules
+    timers: TimerRules
+    spc: SpcRules
+    money: MoneyRules
+    resumption: ResumptionRules
+    measures: MeasureRules
+    operations: OperationRules
+
+    def __init__(self, process: Process, calendar: LegalCalendar) -> None:
+        self.process = process
+        self.calendar = calendar
+        self.roles = process.roles
+        self._preds: dict[int, tuple[Node, ...]] = {
+            n.no: tuple(p for p in process.nodes if n.no in p.next) for n in process.nodes
+        }
+        self._leads: dict[tuple[int, str, Period], tuple[timedelta, str]] = {}
+        self._sweep_node = process.sweep_node
+        self._measure_nodes = frozenset((self.roles.consumption_restriction, self.roles.shixin))
+        self._post_close = {
+            n.no for n in process.nodes
+            if n.sweep is not None or any(a in ("closed", "property_found_after_zhongben")
+                                          for it in n.items for a in it.anchor)
+        }
+
+    # ── helpers ─────────────────────────────────────────────────────────────────────────
+    def _refuse(self, out: Outcome, cmd: Any, now: datetime, code: str, zh: str, en: str,
+                details: tuple[Any, ...] = ()) -> Outcome:
+        out.refusal = Refusal(code, zh, en, details)
+        node = getattr(cmd, "node", None)
+        out.events.append(Event(now, cmd.case_id, EventKind.REFUSED, node if isinstance(node, int) else None,
+                                getattr(cmd, "instance", ""), None,
+                                {"command": type(cmd).__name__, "code": code, "zh": zh, "en": en,
+                                 "details": list(details)}))
+        return out
+
+    def _node_def(self, no: int) -> Node | None:
+        return self.process.by_no.get(no)
+
+    def _unknown_node(self, state: CaseState, cmd: Any, now: datetime, out: Outcome) -> bool:
+        if cmd.node in self.process.by_no:
+            return False
+        self._refuse(out, cmd, now, "UNKNOWN_NODE", f"未知节点 {cmd.node}", f"unknown node {cmd.node}")
+        return True
+
+    def _node_state(self, state: CaseState, no: int, instance: str) -> NodeState:
+        ns = state.nodes.get((no, instance))
+        if ns is None:
+            ns = state.nodes[(no, instance)] = NodeState(no, instance)
+        return ns
+
+    def _attrs(self, state: CaseState, extra: dict[str, Any] | None) -> dict[str, Any]:
+        if not extra:
+            return state.attrs
+        return {**state.attrs, **extra}
+
+    def _due(self, item: WorkItem, period: Period, anchor_at: datetime) -> tuple[datetime, tuple[str, ...]]:
+        if item.direction == Direction.BEFORE:
+            return self.calendar.latest_before_warned(anchor_at, period)
+        deadline = self.calendar.deadline(anchor_at, period, item.policy)
+        return deadline.due, deadline.warnings
+
+    def _plan(self, state: CaseState, anchor: str, instance: str, at: datetime,
+              extra: dict[str, Any] | None = None) -> list[_Arm]:
+        """The deadlines an anchor event starts. Computed before any change to the state, so that a date the
+        legal calendar cannot place (beyond its holiday data) refuses the command and changes nothing."""
+        pairs = self.process.items_by_anchor.get(anchor)
+        if not pairs:
+            return []
+        attrs = self._attrs(state, extra)
+        closed = state.closed_manner is not None
+        arms = []
+        for node, item in pairs:
+            if closed and node.no not in self._post_close:
+                continue  # the case is closed: only closing, archiving and resumption deadlines run
+            inst = instance if node.per != Per.CASE else ""
+            if item.once and (ns := state.nodes.get((node.no, inst))) is not None and item.key in ns.items:
+                continue  # counted from the first of its anchors
+            period = item.period_for(attrs) if item.overrides else item.period
+            freeze = item.freezes_for(attrs) if item.overrides else item.freeze
+            due, warnings = self._due(item, period, at)
+            lead, text = self._lead_for(node, item, period)
+            arms.append(_Arm(node, item.key, inst, due, text, lead, warnings, freeze))
+        return arms
+
+    def _apply(self, state: CaseState, arms: list[_Arm], now: datetime, out: Outcome) -> None:
+        for a in arms:
+            self._arm_at(state, a.node, a.key, a.instance, a.due, a.period, a.lead, now, out, a.warnings, a.freeze)
+
+    def _arm_at(self, state: CaseState, node: Node, key: str, instance: str, due: datetime, period: str,
+                lead: timedelta, now: datetime, out: Outcome, warnings: tuple[str, ...] = (),
+                freeze: bool = False) -> None:
+        ns = self._node_state(state, node.no, instance)
+        previous = ns.items.get(key)
+        if previous is not None and previous.done:
+            return
+        token = state.next_token
+        state.next_token += 1
+        ns.items[key] = ItemState(due, token, period, freeze=freeze)
+        warn_at = max(now, due - lead)
+        cid = state.case_id
+        # Only the warning is armed now; the expiry timer is armed when the warning fires (one live timer
+        # per open item, and a completed item leaves a single stale timer behind).
+        out.timers.append(Timer(warn_at, cid, TimerKind.WARN, node.no, key, instance, token))
+        data: dict[str, Any] = {"due": due, "period": period, "warn_at": warn_at}
+        if warnings:
+            data["calendar_warnings"] = list(warnings)
+            years = provisional_years_in(warnings)
+            if years:
+                data["calendar_provisional"] = years  # the deadline depends on provisional holiday years
+        out.events.append(Event(now, cid, EventKind.DEADLINE_SET, node.no, instance, key, data))
+
+    def _lead_for(self, node: Node, item: WorkItem, period: Period) -> tuple[timedelta, str]:
+        """The warning lead of an item for a period, and the period's short text (both cached)."""
+        key = (node.no, item.key, period)
+        found = self._leads.get(key)
+        if found is None:
+            found = self._leads[key] = (_lead(self.process.warn_lead(item, period)), str(period))
+        return found
+
+    def _blockers(self, state: CaseState, no: int, instance: str) -> list[NodeState]:
+        node = self.process.by_no[no]
+        blocked: list[NodeState] = []
+        for pred in self._preds[no]:
+            if pred.per == Per.CASE or pred.per == node.per:
+                ns = state.nodes.get((pred.no, "" if pred.per == Per.CASE else instance))
+                if ns is not None and ns.status in BLOCKING:
+                    blocked.append(ns)
+            else:
+                blocked.extend(ns for (n, _), ns in state.nodes.items() if n == pred.no and ns.status in BLOCKING)
+        return blocked
+
+    def blocking_nodes(self, state: CaseState, no: int, instance: str = "") -> list[NodeState]:
+        """The frozen nodes that keep node ``no`` (this instance) from moving: itself, or a predecessor."""
+        ns = state.nodes.get((no, instance))
+        if ns is not None and ns.status in BLOCKING:
+            return [ns]
+        return self._blockers(state, no, instance)
+
+    def _frozen_refusal(self, out: Outcome, cmd: Any, now: datetime, frozen: list[NodeState]) -> Outcome:
+        names = "、".join(f"{ns.no}{'/' + ns.instance if ns.instance else ''}" for ns in frozen)
+        auth = sorted({a for ns in frozen for a in ns.unfreeze_by})
+        auth_zh = "、".join(self.process.authority(a).name for a in auth)
+        return self._refuse(
+            out, cmd, now, "NODE_FROZEN",
+            f"节点已冻结（{names}），须经{auth_zh}批准解冻后方可流转",
+            f"node frozen ({names}); an unfreeze approved by {', '.join(auth)} is required to move on",
+            tuple((ns.no, ns.instance) for ns in frozen),
+        )
+
+    def _freeze(self, state: CaseState, ns: NodeState, reason: str, authorities: tuple[str, ...],
+                now: datetime, out: Outcome, via: tuple[str, ...] = ()) -> None:
+        ns.status = NodeStatus.FROZEN
+        ns.frozen_reason = reason
+        ns.unfreeze_by = authorities
+        ns.unfreeze_via = via
+        ns.forwarded = []
+        data: dict[str, Any] = {"reason": reason, "unfreeze_by": list(authorities)}
+        if via:
+            data["unfreeze_via"] = list(via)
+        out.events.append(Event(now, state.case_id, EventKind.NODE_FROZEN, ns.no, ns.instance, None, data))
+
+    def _check_authority(self, cmd: Any, allowed: tuple[str, ...], now: datetime, out: Outcome) -> str | None:
+        try:
+            code = self.process.authority(cmd.authority).code
+        except Exception:
+            code = None
+        if code is None or code not in allowed:
+            names = "、".join(self.process.authority(a).name for a in allowed)
+            self._refuse(out, cmd, now, "WRONG_AUTHORITY",
+                         f"{cmd.authority} 无权审批，应由{names}审批",
+                         f"{cmd.authority} may not approve this; approver: {', '.join(allowed)}",
+                         tuple(allowed))
+            return None
+        return code
+
+    def _mark_item_done(self, state: CaseState, node: Node, ns: NodeState, key: str, now: datetime,
+                        out: Outcome, arms: list[_Arm]) -> None:
+        st = ns.items.get(key)
+        if st is None:
+            ns.items[key] = st = ItemState(now, 0, "", done=True)
+        st.done = True
+        out.events.append(Event(now, state.case_id, EventKind.ITEM_DONE, node.no, ns.instance, key,
+                                {"late": st.overdue}))
+        if st.duban == "open":
+            st.duban = "closed"
+            out.events.append(Event(now, state.case_id, EventKind.DUBAN_CLOSED, node.no, ns.instance, key, {}))
+        self._apply(state, arms, now, out)
+
+    def _log_exchange(self, state: CaseState, cmd: c.LogExchange, now: datetime, out: Outcome) -> None:
+        data: dict[str, Any] = {"kind": cmd.kind, "agency": cmd.agency, "request_no": cmd.request_no,
+                                "measure": cmd.measure, "ticket_id": cmd.ticket_id, "attempt": cmd.attempt}
+        if cmd.detail:
+            data.update(cmd.detail)
+        out.events.append(Event(now, state.case_id, EventKind.EXCHANGE, None, "", None, data))

@@ -1,0 +1,74 @@
+"""Timers firing: warnings, expiries (node freezes, 督办 for items marked so), sweeps, the view rule, terms.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from core_flow.engine import commands as c
+from core_flow.engine.core import EngineCore
+from core_flow.engine.events import Event, EventKind, Outcome, Timer, TimerKind
+from core_flow.engine.state import (
+    BLOCKING,
+    CaseState,
+    NodeStatus,
+)
+
+
+class TimerRules:
+    def __init__(self, engine: EngineCore) -> None:
+        self.e = engine
+
+    def commands(self) -> dict[type, Any]:
+        """The commands this rule set handles."""
+        return {
+            c.FireTimer: self._fire,
+        }
+
+    # ── timers ───────────────────────────────────────────────────────────────────────────
+    def _fire(self, state: CaseState, cmd: c.FireTimer, now: datetime, out: Outcome) -> None:
+        t = cmd.timer
+        if t.kind == TimerKind.VIEW:
+            self.e.spc._fire_view(state, t, now, out)
+            return
+        if t.kind == TimerKind.TERM:
+            self.e.measures._fire_term(state, t, now, out)
+            return
+        ns = state.nodes.get((t.node, t.instance))
+        st = ns.items.get(t.item) if ns is not None else None
+        if st is None or st.token != t.token or st.done:
+            return  # stale
+        if t.kind == TimerKind.SWEEP:
+            st.done = True
+            count = sum(1 for s in ns.items.values() if s.done)
+            out.events.append(Event(now, state.case_id, EventKind.SWEEP_DUE, t.node, "", t.item,
+                                    {"round": int(t.item.split("_")[1]), "done": count}))
+            if all(s.done for s in ns.items.values()):
+                ns.status = NodeStatus.DONE
+                ns.done_at = now
+            return
+        if t.kind == TimerKind.WARN:
+            out.timers.append(Timer(st.due, t.case_id, TimerKind.EXPIRE, t.node, t.item, t.instance, t.token))
+            if st.warned:
+                return
+            st.warned = True
+            if ns.status in (NodeStatus.NOT_STARTED, NodeStatus.IN_PROGRESS):
+                ns.status = NodeStatus.WARNED
+            node = self.e.process.by_no[t.node]
+            # 预警: the work item, its deadline and the next node's name (guideline 第一部分 5)
+            out.events.append(Event(now, state.case_id, EventKind.WARNING, t.node, t.instance, t.item,
+                                    {"due": st.due, "node_name": node.name,
+                                     "next": [self.e.process.by_no[n].name for n in node.next]}))
+            return
+        st.overdue = True
+        out.events.append(Event(now, state.case_id, EventKind.DEADLINE_MISSED, t.node, t.instance, t.item,
+                                {"due": st.due}))
+        node = self.e.process.by_no[t.node]
+        item = next((it for it in node.items if it.key == t.item), None)
+        if item is not None and item.duban and st.duban is None:
+            st.duban = "open"  # 未及时启动拍卖 / 二拍: 通过执行指挥管理平台督办
+            out.events.append(Event(now, state.case_id, EventKind.DUBAN_RAISED, t.node, t.instance, t.item,
+                                    {"due": st.due, "node_name": node.name, "module": self.e.process.inquiry.duban}))
+        if st.freeze and ns.status not in BLOCKING and ns.status != NodeStatus.DONE:
+            self.e._freeze(state, ns, f"DEADLINE:{t.item}", node.unfreeze, now, out, node.unfreeze_via)
