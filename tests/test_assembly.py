@@ -105,3 +105,25 @@ async def test_any_implementation_of_the_profile_is_a_real_time_counterpart() ->
     with pytest.raises(UserError) as err:
         HttpCounterpart(CourtSpec(origin=ORIGIN, counterpart=CounterpartSpec(kind="http", url="ftp://x")))
     assert err.value.code == "bad_counterpart_url"
+
+
+def test_found_property_is_kept_in_the_event_record() -> None:
+    """What an inquiry found is on the case's record (not only in the platform's memory)."""
+    from core_flow.engine import EventKind
+    from core_flow.protocol import AssetKind, Holding
+    from mock_agencies.world import account_number
+
+    court = build_court(CourtSpec(origin=ORIGIN))
+    d = court.session.world.debtor(0)
+    number = account_number("icbc", AssetKind.DEPOSIT, d.id_number, 1)
+    court.session.world.pin(d.id_number, "icbc", [Holding(account_no=number, kind=AssetKind.DEPOSIT,
+                                                          balance_cents=9_000_00, available_cents=9_000_00)])
+    court.platform.file(c.FileCase("K", debtors=(d.id_number,), amount_cents=1_000_00), [d.subject()])
+    court.platform.submit(c.Assign("K", "张法官"))
+    court.platform.submit(c.VerifyIdentity("K", d.id_number, True))
+    court.run_for(timedelta(hours=1))
+    found = [e for e in court.runtime.case_events("K") if e.kind == EventKind.ANCHOR
+             and e.instance == f"icbc:{number}"]
+    assert found and found[0].data["anchor"] == "property_found_online"
+    assert {k: found[0].data[k] for k in ("agency", "account_no", "kind", "balance_cents", "debtor")} == {
+        "agency": "icbc", "account_no": number, "kind": "deposit", "balance_cents": 9_000_00, "debtor": d.id_number}

@@ -210,6 +210,9 @@ class InquiryAnswers:
     none_found: tuple[str, ...] = ()
     assets: tuple[tuple[str, bool, int], ...] = ()  # (asset, online controllable, amount_cents) of ``found``
     failed: tuple[tuple[str, str], ...] = ()  # (agency, result code) of answers that report a failed query
+    # what each asset is, kept on the record with its ``property_found_*`` event: asset → {"agency", "account_no",
+    # "kind", "balance_cents", "available_cents", "held_by_others"}
+    details: dict[str, dict[str, Any]] = field(default_factory=dict)
 
 
 @dataclass(frozen=True, slots=True)

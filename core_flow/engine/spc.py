@@ -110,9 +110,10 @@ class SpcRules:
             rules = self.e.process.inquiry
             due = self.e.calendar.deadline(now, rules.view_within, rules.view_policy).due  # may refuse: no change yet
         plans = []  # the control deadlines of the property found, planned before anything changes
+        details = getattr(cmd, "details", None) or {}
         for asset, online, amount in assets:
             anchor = "property_found_online" if online else "property_found_offline"
-            attrs = {"amount_cents": amount}
+            attrs = {"amount_cents": amount, "debtor": debtor, **details.get(asset, {})}
             plans.append((asset, anchor, attrs, self.e._plan(state, anchor, asset, now, attrs)))
         cid = state.case_id
         events = out.events

@@ -34,6 +34,7 @@ from core_flow.agency_directory import AgencyDirectory, AgencyInfo, inquiry_scop
 from core_flow.engine import Event, EventKind, Outcome
 from core_flow.engine import commands as c
 from core_flow.errors import UserError
+from core_flow.gateway import Gateway
 from core_flow.legal_calendar import to_cst
 from core_flow.platform.court import DEFAULT_COURT, Court
 from core_flow.platform.filing import FilingPush, ResumptionPush
@@ -74,7 +75,7 @@ class Finding:
 
 
 class Platform:
-    def __init__(self, runtime: Runtime, gateway: Any, directory: AgencyDirectory, *, court: Court = DEFAULT_COURT,
+    def __init__(self, runtime: Runtime, gateway: Gateway, directory: AgencyDirectory, *, court: Court = DEFAULT_COURT,
                  accounts: CourtAccounts | None = None, filing: FilingPush | None = None,
                  callback_url: str | None = None, auto_inquiry: bool = True,
                  renew_lead: timedelta = timedelta(days=30), inquiry_via: str = "hub") -> None:
@@ -400,12 +401,16 @@ class Platform:
             found.append((agency, len(holdings), sum(h.available_cents for h in holdings)))
             records.extend((agency, h) for h in holdings)
         assets = []
+        details: dict[str, dict[str, Any]] = {}
         for agency, h in records:
             asset = f"{agency}:{h.account_no}"
             self.assets[(case_id, asset)] = (agency, h, debtor)
             assets.append((asset, h.online_controllable, h.available_cents))
+            details[asset] = {"agency": agency, "account_no": h.account_no, "kind": str(h.kind),
+                              "balance_cents": h.balance_cents, "available_cents": h.available_cents,
+                              "held_by_others": h.available_cents < h.balance_cents}
         self._record_answers(c.InquiryAnswers(case_id, debtor, tuple(found), tuple(none_found), tuple(assets),
-                                              tuple(failed)))
+                                              tuple(failed), details))
         if self.listeners:
             for agency, _, _ in found:
                 self._notify("inquiry_answered", case_id=case_id, debtor=debtor, agency=agency,
