@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 
 from core_flow.engine import Engine
+from core_flow.engine.spc import SpcRules
 from scenarios.loader import load_paths, parse_text
 from scenarios.runner import run_scenario
 
@@ -81,7 +82,7 @@ def test_suite_scenarios_fail_when_their_rule_breaks(monkeypatch, name):
     sc = next(s for s in load_paths([SUITE]) if s.name == name)
     assert run_scenario(sc).passed
     monkeypatch.setattr(Engine, "_freeze", lambda *a, **k: None)  # nodes no longer freeze
-    monkeypatch.setattr(Engine, "_fire_view", lambda *a, **k: None)  # no 督办
+    monkeypatch.setattr(SpcRules, "_fire_view", lambda *a, **k: None)  # no 督办
     broken = run_scenario(sc)
     assert not broken.passed and broken.failure is not None
 
