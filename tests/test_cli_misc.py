@@ -56,3 +56,10 @@ def test_duban_with_a_bad_line_names_file_and_line(tmp_path, capsys):
     assert cli.main(["duban", "--events", str(log)]) == 2
     err = capsys.readouterr().err
     assert f"{log}:2" in err and "Traceback" not in err
+
+
+def test_version_is_printed(capsys):
+    from importlib.metadata import version
+
+    assert main(["--version"]) == 0
+    assert capsys.readouterr().out.strip() == f"zhixing {version('zhixing')}"

@@ -20,8 +20,19 @@ app = typer.Typer(
 _registered = False
 
 
+def _version(value: bool) -> None:
+    if value:
+        from importlib.metadata import version
+
+        typer.echo(f"zhixing {version('zhixing')}")
+        raise typer.Exit(0)
+
+
 @app.callback()
-def _root() -> None:
+def _root(
+    show_version: bool = typer.Option(False, "--version", help="显示版本 / show the version", callback=_version,
+                                      is_eager=True),
+) -> None:
     """执行实施案件流程仿真与测试工具 / enforcement case process simulation and test harness."""
 
 
