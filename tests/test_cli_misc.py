@@ -61,5 +61,5 @@ def test_duban_with_a_bad_line_names_file_and_line(tmp_path, capsys):
 def test_version_is_printed(capsys):
     from importlib.metadata import version
 
-    assert main(["--version"]) == 0
+    assert cli.main(["--version"]) == 0
     assert capsys.readouterr().out.strip() == f"zhixing {version('zhixing')}"
