@@ -7,6 +7,7 @@ parses them itself, in China Standard Time.
 
 from __future__ import annotations
 
+import difflib
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -18,7 +19,10 @@ from pydantic import ValidationError
 
 from core_flow.errors import UserError
 from scenarios import schedule
-from scenarios.model import STEP_KEYS, Scenario
+from scenarios.model import STEP_KEYS, Scenario, field_names
+
+_COMMON = ("at", "note", "case", "refused")  # keys any step may carry besides its action or expectation
+_FIELDS = field_names()  # every key the format knows, for "did you mean"
 
 SUFFIX = ".scenario.yaml"
 
@@ -149,13 +153,30 @@ def _problem(source: str, tree: yaml.Node, data: Any, loc: tuple[Any, ...], msg:
     line = _line_of(tree, loc)
     key = ".".join(str(p) for p in loc)
     msg = msg.removeprefix("Value error, ")
+    if "拒绝代码" in msg and loc and loc[-1] != "refused":  # point at the ``refused:`` line itself
+        loc = (*loc, "refused")
+        line = _line_of(tree, loc)
+        key = ".".join(str(p) for p in loc)
     if kind == "extra_forbidden":
-        zh, en = f"未知键 {loc[-1]!r}", f"unknown key {loc[-1]!r}"
+        guess = difflib.get_close_matches(str(loc[-1]), _FIELDS, n=3, cutoff=0.6)
+        zh = f"未知键 {loc[-1]!r}" + (f"；是否想写：{'、'.join(guess)}" if guess else "")
+        en = f"unknown key {loc[-1]!r}" + (f"; did you mean: {', '.join(guess)}" if guess else "")
     elif kind == "missing":
         zh, en = f"缺少必填键 {loc[-1]!r}", f"missing required key {loc[-1]!r}"
     elif kind == "step_kind":
         step = _at(data, loc)
         keys = [k for k in step if k in STEP_KEYS] if isinstance(step, dict) else []
+        unknown = [k for k in step if k not in STEP_KEYS and k not in _COMMON] if isinstance(step, dict) else []
+        near = {k: difflib.get_close_matches(str(k), STEP_KEYS, n=3, cutoff=0.6) for k in unknown}
+        if unknown and not keys:  # a misspelt action or expectation: name it, on its own line, with the closest
+            bad = unknown[0]
+            line = _line_of(tree, (*loc, bad))
+            key = ".".join(str(p) for p in (*loc, bad))
+            guess = near[bad]
+            zh = f"未知的动作或期望 {bad!r}" + (f"；是否想写：{'、'.join(guess)}" if guess else "")
+            en = f"unknown action or expectation {bad!r}" + (f"; did you mean: {', '.join(guess)}" if guess
+                                                              else f" (one of: {', '.join(STEP_KEYS)})")
+            return Problem(source, line, key, zh, en)
         found = "、".join(keys) if keys else "无 / none"
         zh = f"每一步须有且仅有一个动作或期望键（此步有：{found}）"
         en = f"each step needs exactly one action or expectation key (this one has: {', '.join(keys) or 'none'}); " \

@@ -31,6 +31,7 @@ from pydantic import (
 
 from core_flow.errors import UserError
 from core_flow.platform import DEFAULT_COURT
+from core_flow.refusals import REFUSALS, suggest
 from scenarios import refs
 from scenarios.timespec import Offset, parse_offset, parse_time
 
@@ -441,8 +442,30 @@ class StepBase(_M):
         return self._until or self._when  # type: ignore[return-value]
 
 
+def _refusal_code(value: Any) -> str:
+    """A catalogued refusal code (``core_flow.refusals``) or ``any``; a misspelt one gets suggestions."""
+    if not isinstance(value, str) or not value.strip():
+        raise ValueError("refused: 须写明拒绝代码，或有意写 any / write the refusal code, or any on purpose")
+    code = value.strip()
+    if code == "any" or code in REFUSALS:
+        return code
+    near = suggest(code)
+    hint_zh = f"；是否想写：{'、'.join(near)}" if near else "（见 README 拒绝代码表）"
+    hint_en = f"; did you mean: {', '.join(near)}" if near else " (see the refusal codes in the README)"
+    raise ValueError(f"未知拒绝代码 {code!r}{hint_zh} / unknown refusal code {code!r}{hint_en}")
+
+
 class ActionBase(StepBase):
-    refused: str | None = Field(None, description="期望被拒绝的代码，或 any / the expected refusal code")
+    refused: str | None = Field(None, description="期望被拒绝的代码（见 README 拒绝代码表），或有意写 any / "
+                                                  "the expected refusal code (README's table), or any on purpose",
+                                json_schema_extra={"enum": ["any", *REFUSALS]})
+
+    @model_validator(mode="before")
+    @classmethod
+    def _refused_named(cls, data: Any) -> Any:
+        if isinstance(data, dict) and "refused" in data:
+            data = {**data, "refused": _refusal_code(data["refused"])}
+        return data
 
 
 ACTIONS: dict[str, Any] = {
@@ -565,3 +588,22 @@ __all__ = ["STEP_KEYS", "STEP_MODELS", "Offset", "Scenario", "StepBase", "json_s
 
 if __name__ == "__main__":
     print(json.dumps(json_schema(), ensure_ascii=False, indent=2))
+
+
+def field_names() -> list[str]:
+    """Every key the scenario format knows (for suggestions on a misspelt key)."""
+    names: set[str] = set(STEP_KEYS)
+
+    def walk(schema: Any) -> None:
+        if isinstance(schema, dict):
+            for k, v in schema.get("properties", {}).items():
+                names.add(k)
+                walk(v)
+            for v in schema.values():
+                walk(v)
+        elif isinstance(schema, list):
+            for v in schema:
+                walk(v)
+
+    walk(Scenario.model_json_schema())
+    return sorted(names)

@@ -81,7 +81,8 @@ def html_report(results: Sequence[ScenarioResult], title: str = "zhixing 场景�
         parts.append("<table><tr><th>#</th><th>行 line</th><th>时间 time</th><th>步骤 step</th><th>结果 result</th>"
                      "<th>说明 note</th></tr>")
         for s in r.steps:
-            detail = f"期望 expected: {s.expected}<br>实际 actual: {s.actual}" if s.status == "failed" else ""
+            detail = (f"期望 expected: {s.expected}<br>实际 actual: {s.actual}" if s.status == "failed"
+                      else f"实际 actual: {s.actual}" if s.actual else "")  # e.g. the refusal that came
             parts.append(f"<tr class='{'fail' if s.status in ('failed', 'error') else s.status}'><td>{s.index}</td>"
                          f"<td>{s.line}</td><td>{s.at:%Y-%m-%d %H:%M}</td><td>{e(s.key)}</td><td>{e(s.status)}</td>"
                          f"<td>{e(s.note)}{'<br>' if s.note and detail else ''}"

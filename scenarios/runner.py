@@ -166,6 +166,8 @@ def _step(run: Run, step: StepBase) -> StepResult:
             refused = actions.perform(run, step)
             court.run_until(court.clock.now())  # reactions at the same instant (answers, pushes, releases)
             _judge(step, refused)
+            if refused is not None:  # which refusal actually came (``refused: any`` passes on any)
+                res.expected, res.actual = f"拒绝 refused {step.refused}", f"{refused[0]}: {refused[1]}"
     except StepFailure as failure:
         res.status, res.expected, res.actual = "failed", failure.expected, failure.actual
     return res

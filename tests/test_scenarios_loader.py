@@ -135,3 +135,39 @@ def test_working_day_offsets_land_on_working_days_after_n_of_them(start, n):
     assert at.time() == base.time() and hc.is_working_day(at.date())
     days = [base.date() + timedelta(days=k) for k in range(1, (at.date() - base.date()).days + 1)]
     assert sum(hc.is_working_day(d) for d in days) == n
+
+
+def _problems_of(text: str) -> list[str]:
+    _, problems = parse_text(text, "t.scenario.yaml")
+    return [str(p) for p in problems]
+
+
+ONE_STEP = """name: t
+case:
+  number: X1
+  filed: 2025-03-03 10:00
+  debtors: [{as: 甲, world: 1}]
+steps:
+  - assign: 张法官
+"""
+
+
+def test_a_misspelt_action_is_named_on_its_line_with_the_closest_names() -> None:
+    lines = _problems_of(ONE_STEP + "  - request_unfreez: {node: 7}\n")
+    hit = next(line for line in lines if "request_unfreez" in line)
+    assert "t.scenario.yaml:8:" in hit and "did you mean: request_unfreeze" in hit and "是否想写" in hit
+
+
+def test_refusal_codes_are_checked_against_the_catalogue() -> None:
+    lines = _problems_of(ONE_STEP + "  - close: 终本\n    refused: ZHONGBEN_GAT\n")
+    hit = next(line for line in lines if "ZHONGBEN_GAT" in line)
+    assert "t.scenario.yaml:9:" in hit and "did you mean: ZHONGBEN_GATE" in hit
+    bare = _problems_of(ONE_STEP + "  - close: 终本\n    refused:\n")
+    assert any("write the refusal code, or any on purpose" in line for line in bare)
+    assert _problems_of(ONE_STEP + "  - close: 终本\n    refused: any\n") == []
+    assert _problems_of(ONE_STEP + "  - close: 终本\n    refused: ZHONGBEN_GATE\n") == []
+
+
+def test_a_misspelt_key_gets_suggestions() -> None:
+    lines = _problems_of(ONE_STEP + "  - expect_node: {node: 7, stat: 已冻结}\n")
+    assert any("unknown key 'stat'" in line and "did you mean: state" in line for line in lines)

@@ -1,0 +1,82 @@
+"""The catalogue of refusal codes: every code the engine or the platform refuses a command with, and what it means.
+
+Scenarios name the code they expect (``refused: NODE_FROZEN``); the scenario loader checks a code against this
+catalogue (with suggestions for a misspelt one), the JSON Schema lists it, the README tabulates it, and a test keeps
+it equal to the codes the code actually uses (``tests/test_refusals.py``).
+"""
+
+from __future__ import annotations
+
+import difflib
+
+REFUSALS: dict[str, tuple[str, str]] = {
+    # filing, identity, nodes
+    "ALREADY_FILED": ("案件已立案", "the case is already filed"),
+    "UNKNOWN_CASE": ("案件不存在", "no such case"),
+    "CASE_CLOSED": ("案件已结案，不再受理此类命令", "the case is closed; this command is no longer taken"),
+    "CALENDAR_RANGE": ("期限落在没有节假日数据的年份（严格日历）", "a deadline falls in a year without holiday data "
+                                                            "(strict calendar)"),
+    "UNKNOWN_DEBTOR": ("本案无此被执行人", "no such debtor in the case"),
+    "IDENTITY_NOT_CORRECTED": ("身份验证未通过，须先更正身份信息", "identity verification failed: correct it first"),
+    "UNKNOWN_NODE": ("未知节点", "unknown node"),
+    "UNKNOWN_ITEM": ("节点无此工作事项", "the node has no such work item"),
+    "UNKNOWN_ANCHOR": ("未知起算事件", "unknown anchor event"),
+    "NODE_STARTED": ("节点已开始", "the node has already started"),
+    "NODE_DONE": ("节点已完成", "the node is already done"),
+    "ITEM_DONE": ("工作事项已完成", "the work item is already done"),
+    "NODE_FROZEN": ("节点已冻结（或其前序节点冻结），须先解冻",
+                    "the node (or one before it) is frozen: unfreeze first"),
+    "REQUIRES_NODE": ("须先完成前置节点（如失信须先限消）", "a required node is not done (失信 needs 限消)"),
+    "SIGNATURE_REQUIRED": ("须写明签发或审批人（院长签发、提存审批）", "the act must name who signs or approves it"),
+    # unfreeze, authorities
+    "NOT_FROZEN": ("节点未冻结", "the node is not frozen"),
+    "UNFREEZE_PENDING": ("解冻申请已在审批中", "an unfreeze is already pending"),
+    "NO_UNFREEZE_REQUEST": ("没有待审批的解冻申请", "no unfreeze request pending"),
+    "NOT_FORWARDED": ("解冻须先层报下级审核", "the unfreeze must go up through the lower level first (层报)"),
+    "WRONG_AUTHORITY": ("审批主体无权审批", "this authority may not approve it"),
+    # the time limit
+    "BAD_LIMIT_CHANGE": ("期限变更类型应为延长或中止", "a limit change is extend or suspend"),
+    "ALREADY_SUSPENDED": ("审限已中止", "the limit is already suspended"),
+    "NOT_SUSPENDED": ("审限未中止", "the limit is not suspended"),
+    "NO_LIMIT_CHANGE": ("没有待审批的期限变更", "no limit change pending"),
+    # closing
+    "UNKNOWN_MANNER": ("未知结案方式", "unknown closing manner"),
+    "ZHONGBEN_GATE": ("不符合终本条件（逐项列出）", "终本 conditions not met (each listed)"),
+    "CLOSING_PENDING": ("报结申请正在审查中", "a 报结 is already under review"),
+    "NO_CLOSING_REQUEST": ("没有待审查的报结申请", "no 报结 under review"),
+    # 集约查询
+    "INQUIRY_NOT_TRIGGERED": ("集约查询尚未触发（须分案且身份验证通过）", "the 集约查询 is not triggered yet"),
+    "INQUIRY_STARTED": ("集约查询已发起", "the 集约查询 already started"),
+    "BAD_SCOPE": ("查询范围为空或重复", "the scope is empty or repeats an agency"),
+    "NOT_IN_SCOPE": ("机构不在集约查询范围内（或无进行中的集约查询）", "the agency is not in the 集约查询 scope"),
+    "ALREADY_ANSWERED": ("该机构已反馈", "the agency has already answered"),
+    "NO_FEEDBACK": ("没有待查看的财产反馈", "no property feedback to open"),
+    "MANUAL_QUERY_LOCKED": ("集约查询范围内的机构未全部反馈前不得自行查询", "no own query to the scope before every "
+                                                                   "agency answered"),
+    # control and money
+    "BAD_AMOUNT": ("金额不在允许范围内", "the amount is out of range"),
+    "ASSET_AGENCY": ("财产属于另一机构", "the asset belongs to another agency"),
+    "NO_FREEZE": ("财产没有生效的冻结", "no active freeze on the asset"),
+    "NOT_LATER": ("续行后的期限应晚于原期限", "a renewal must end later than the term"),
+    "RECEIPT_EXISTS": ("到账记录已存在", "the receipt is already recorded"),
+    "NO_RECEIPT": ("没有该笔到账", "no such receipt"),
+    "ALREADY_APPROVED": ("案款发放审批已完成", "the payout is already approved"),
+    "PAYOUT_NOT_APPROVED": ("案款发放审批未完成", "the payout is not approved yet"),
+    "RECEIPT_NOT_REGISTERED": ("到账未登记（节点32）", "the receipt is not registered (node 32)"),
+    "ESCROWED": ("该笔款项已提存", "the receipt is escrowed"),
+    "NOTHING_TO_ESCROW": ("该笔款项已发放或已提存", "the receipt is already paid out or escrowed"),
+    "AMBIGUOUS_ASSET": ("该机构处有多项财产，须用别名指明", "several assets at the agency: name one"),
+    "UNKNOWN_AGENCY": ("未知机构", "unknown agency"),
+    # 终本 and resumption
+    "NOT_ZHONGBEN": ("只有终本案件可以申请恢复执行", "only a 终本 case can be resumed"),
+    "RESUMPTION_PENDING": ("恢复执行申请已提出", "a resumption is already under way"),
+    "NO_RESUMPTION_REQUEST": ("没有待审批的恢复执行申请", "no resumption request pending"),
+    "RESUMPTION_NOT_APPROVED": ("恢复执行未经审批", "the resumption is not approved"),
+    # the platform's own refusals
+    "PLATFORM_REFUSED": ("平台拒绝（见说明）", "the platform refused it (see the message)"),
+}
+
+
+def suggest(code: str, n: int = 3) -> list[str]:
+    """The catalogue's codes closest to a misspelt one."""
+    return difflib.get_close_matches(code.upper(), list(REFUSALS), n=n, cutoff=0.5)
