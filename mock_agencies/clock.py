@@ -9,16 +9,11 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
-from datetime import datetime, timedelta, timezone
+from datetime import datetime, timedelta
 
-CST = timezone(timedelta(hours=8), "CST")  # China Standard Time, no DST since 1991
+from core_flow.legal_calendar.tz import CST, as_cst  # defined once, for both sides
 
-
-def as_cst(value: datetime) -> datetime:
-    """``value`` in CST; a naive datetime is taken to be CST already."""
-    if value.tzinfo is None:
-        return value.replace(tzinfo=CST)
-    return value.astimezone(CST)
+__all__ = ["CST", "VirtualClock", "as_cst"]
 
 
 class VirtualClock:
