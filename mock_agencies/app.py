@@ -31,9 +31,9 @@ from core_flow.errors import UserError
 from core_flow.validation import field_messages, validation_error_body
 from mock_agencies.catalogue import load_catalogue
 from mock_agencies.fastpath import FastPath
+from mock_agencies.namespaces import SessionManager
 from mock_agencies.routers import admin, catalogue, control
 from mock_agencies.routers.control import SimulatedConnectionReset, drop_start
-from mock_agencies.session import SessionManager
 from mock_agencies.settings import Settings
 
 log = logging.getLogger(__name__)

@@ -181,7 +181,7 @@ async def test_whole_loop_in_process_with_faults_duplicates_and_reordering() -> 
         assert loop.gateway.stats()["retries"] > 0  # faults happened and were retried
         session = agencies.state.sessions.require("loop")
         async with loop.client as receiver:
-            await session.advance(by=timedelta(days=3), client=receiver)
+            await agencies.state.sessions.runner("loop").advance(by=timedelta(days=3), client=receiver)
         await transport.aclose()
     delivered = Counter(fb.request_no for fb in loop.answers)
     assert sorted(delivered) == sorted(r.request_no for r in requests) and set(delivered.values()) == {1}

@@ -19,8 +19,9 @@ from core_flow.protocol import Holding, TicketStatus
 from mock_agencies.clock import as_cst
 from mock_agencies.deps import get_manager
 from mock_agencies.ledger import FreezeView
+from mock_agencies.namespaces import NAMESPACE_PATTERN, SessionManager
 from mock_agencies.profiles import load_profile, profile_names
-from mock_agencies.session import NAMESPACE_PATTERN, Session, SessionConfig, SessionManager
+from mock_agencies.session import Session, SessionConfig
 
 router = APIRouter(prefix="/admin", tags=["admin / 管理"])
 
@@ -260,12 +261,13 @@ async def advance(
     spec: AdvanceSpec, namespace: str = NS_PATH, manager: SessionManager = Depends(get_manager)
 ) -> dict[str, Any]:
     session = _session(manager, namespace)
+    runner = manager.runner(namespace)
     if spec.to is not None:
         to = as_cst(spec.to)
         if to - session.now() > MAX_SKIP:
             raise UserError("一次最多推进十年", "advance at most ten years at a time", where="body.to")
-        return await session.advance(to=to)
-    return await session.advance(by=timedelta(seconds=spec.seconds or 0.0))
+        return await runner.advance(to=to)
+    return await runner.advance(by=timedelta(seconds=spec.seconds or 0.0))
 
 
 @router.get("/sessions/{namespace}/journal", summary="请求日志 / the request journal")
