@@ -9,6 +9,7 @@ A :class:`Session` composes the stateful parts of a namespace, each in its own m
   (:class:`~mock_agencies.streams.AgencyBehaviours`);
 * :mod:`~mock_agencies.notices` — later notices about answered freezes
   (:class:`~mock_agencies.notices.NoticeBoard`);
+* :mod:`~mock_agencies.platform_flush` — the auction and pricing platforms' results as callbacks;
 * :mod:`~mock_agencies.hub` — the 总对总 fan-out, given only what it needs (behaviours, catalogue, ledger);
 * the callback outbox (:class:`~mock_agencies.callbacks.CallbackOutbox`: queued callbacks, data only), the
   request journal and the namespace's :class:`~mock_agencies.clock.VirtualClock`.
@@ -51,6 +52,7 @@ from mock_agencies.clock import VirtualClock
 from mock_agencies.hub import Hub, HubFanout, Scope
 from mock_agencies.journal import Journal
 from mock_agencies.notices import NoticeBoard
+from mock_agencies.platform_flush import due_results
 from mock_agencies.profiles import Behaviour, CallbackBehaviour, Profile, load_profile
 from mock_agencies.schedule import AnswerSchedule
 from mock_agencies.settings import Settings
@@ -394,20 +396,17 @@ class Session:
         """Queue the callbacks of the auction or pricing platform's results due by ``at`` (each with an
         idempotency key ``event:id`` and the platform's callback behaviour) and journal them."""
         platform = self.auction if platform_class == "auction" else self.pricing
-        for notice in platform.advance(at) or ():
-            payload = notice.payload
-            ident = payload.get("listing_id") or payload.get("pricing_id") or ""
-            key = f"{payload.get('event', 'notice')}:{ident}"
-            if notice.url:
+        for result in due_results(platform, at):
+            if result.url:
                 self._queue(
-                    notice.url,
-                    payload,
+                    result.url,
+                    result.payload,
                     at,
-                    key,
+                    result.key,
                     self.profile.behaviour(platform_class, "*").callbacks,
                     self.rng(platform_class, "callbacks"),
                 )
-            self.journal.record(at, "notice", url=notice.url, key=key, event=payload.get("event"))
+            self.journal.record(at, "notice", url=result.url, key=result.key, event=result.event)
 
     def _answer(self, record: TicketRecord, at: datetime) -> int:
         if record.hub is not None:
