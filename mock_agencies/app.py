@@ -18,7 +18,8 @@ import gc
 import importlib
 import logging
 import threading
-from collections.abc import AsyncIterator, Iterator
+import time
+from collections.abc import AsyncIterator, Callable, Iterator
 from contextlib import asynccontextmanager
 from typing import Any
 
@@ -190,8 +191,15 @@ async def _ticker(manager: SessionManager) -> None:
             await asyncio.wait_for(manager.wake.wait(), timeout=wait)
 
 
-def create_app(settings: Settings | None = None) -> AgenciesApp:
-    """Build the service. ``settings`` default: :meth:`Settings.from_env` (``ZHIXING_AGENCIES_*``)."""
+# The one wall-clock read of the service: the real instant shared with a court in another process (or on another
+# machine) when it aligns a namespace's clock; virtual time itself never comes from it.
+WALL_CLOCK: Callable[[], float] = time.time  # noqa: TID251
+
+
+def create_app(settings: Settings | None = None, *, wall_clock: Callable[[], float] = WALL_CLOCK) -> AgenciesApp:
+    """Build the service. ``settings`` default: :meth:`Settings.from_env` (``ZHIXING_AGENCIES_*``).
+    ``wall_clock``: the real time in Unix seconds, read only to align a namespace's clock with a court's
+    (``PUT /admin/sessions/{ns}/clock``)."""
     settings = settings or Settings.from_env()
     agencies = load_catalogue()
     manager = SessionManager(settings, agencies)
@@ -222,6 +230,7 @@ def create_app(settings: Settings | None = None) -> AgenciesApp:
     app.state.settings = settings
     app.state.catalogue = agencies
     app.state.sessions = manager
+    app.state.wall_clock = wall_clock
     app.add_exception_handler(RequestValidationError, _on_validation_error)
     app.add_exception_handler(UserError, _on_user_error)
     app.add_middleware(DropConnectionMiddleware)

@@ -168,6 +168,35 @@ class Session:
         """The namespace's virtual time, CST."""
         return self.clock.now()
 
+    def fresh(self) -> bool:
+        """Nothing has happened yet: no ticket, no callback, nothing due (pins may be set)."""
+        return not self.book.tickets and not len(self.outbox) and self.next_due() is None
+
+    def align_clock(self, now: datetime, scale: float) -> datetime:
+        """Set the clock to read ``now`` from this moment on and run at ``scale`` (an HTTP court aligns its
+        agencies once at start). Going back is allowed only while the namespace is :meth:`fresh`; a clock that
+        follows an in-process court cannot be aligned. Raises a located ``UserError`` (``conflict``)."""
+        if self.clock.follows:
+            raise UserError(
+                "该命名空间的时钟跟随进程内法院的时钟，不能另行对齐",
+                "this namespace's clock follows an in-process court's clock; it cannot be aligned",
+                where="path.namespace",
+                code="conflict",
+            )
+        current = self.now()
+        if now < current and not self.fresh():
+            raise UserError(
+                f"命名空间已有工单或待办事项，虚拟时钟不能倒退（当前 {current.isoformat()}）；请先重置",
+                f"the namespace has tickets or pending items: its virtual clock cannot go back (now "
+                f"{current.isoformat()}); reset it first",
+                where="body.now",
+                code="conflict",
+            )
+        if now < current:
+            self._last_advanced = None  # nothing happened yet: the platforms start again from the new time
+        self.config.time_scale = scale
+        return self.clock.align(now, scale)
+
     # -- behaviour, faults, random streams ---------------------------------------------------------------
 
     @property

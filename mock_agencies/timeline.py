@@ -54,6 +54,13 @@ class SessionRunner:
         """Skip virtual time (by a duration or to an instant), processing every due answer and callback at
         its own instant on the way."""
         session = self.session
+        if session.clock.follows:
+            raise UserError(
+                "该命名空间的时钟跟随进程内法院的时钟，只能由法院推进",
+                "this namespace's clock follows an in-process court's clock; only the court moves it",
+                where="path.namespace",
+                code="conflict",
+            )
         async with self.lock:
             start = session.now()
             target = as_cst(to) if to is not None else start + (by or timedelta(0))
