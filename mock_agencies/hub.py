@@ -27,7 +27,7 @@ from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
 
 from core_flow.errors import UserError
-from core_flow.protocol import AgencyAnswer, AgencyGroup, Feedback, HubBatch, Measure
+from core_flow.protocol import CODE_OK, AgencyAnswer, AgencyGroup, Feedback, HubBatch, Measure
 from mock_agencies.profiles import FaultKind, Profile
 
 if TYPE_CHECKING:
@@ -38,7 +38,6 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
-CODE_OK = "0000"
 _SCOPE_CACHE = 4096  # validated scopes remembered (a court's scopes repeat: one per pair of regions)
 _MAX_WINDOWS = 4000  # maintenance windows waited through for one agency at most (as Behaviour.next_open)
 
