@@ -21,7 +21,6 @@ import threading
 import time
 from collections.abc import AsyncIterator, Callable, Iterator
 from contextlib import asynccontextmanager
-from typing import Any
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
@@ -31,6 +30,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from core_flow.errors import UserError
 from core_flow.validation import field_messages, validation_error_body
 from mock_agencies.catalogue import load_catalogue
+from mock_agencies.error_body import status_of, user_error_body
 from mock_agencies.fastpath import FastPath
 from mock_agencies.namespaces import SessionManager
 from mock_agencies.routers import admin, catalogue, control
@@ -40,25 +40,6 @@ from mock_agencies.settings import Settings
 log = logging.getLogger(__name__)
 
 PLATFORM_ROUTERS = ("mock_agencies.routers.auction", "mock_agencies.routers.pricing")
-
-_STATUS_BY_CODE = {
-    "not_found": 404,
-    "unknown_agency": 404,
-    "forbidden": 403,
-    "conflict": 409,
-    "too_many_sessions": 429,
-}
-
-
-def status_of(err: UserError) -> int:
-    return _STATUS_BY_CODE.get(err.code, 422)
-
-
-def user_error_body(err: UserError) -> dict[str, Any]:
-    detail = err.as_dict()
-    detail["fields"] = [{"field": err.where, "zh": err.zh, "en": err.en}] if err.where else []
-    return {"error": detail}
-
 
 async def _on_validation_error(request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, RequestValidationError)
