@@ -21,6 +21,7 @@ import threading
 import time
 from collections.abc import AsyncIterator, Callable, Iterator
 from contextlib import asynccontextmanager
+from typing import Any
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
@@ -147,12 +148,28 @@ class AgenciesApp(FastAPI):
     poll requests are answered there, everything else (and anything unusual) by the FastAPI stack."""
 
     fast_path: FastPath | None = None
+    _servers: frozenset[Any] = frozenset()  # the addresses this server was reached at (noted once each)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        server = scope.get("server")
+        if server is not None:
+            if type(server) is not tuple:
+                server = tuple(server)
+            if server not in self._servers:
+                self._note_server(server, scope.get("scheme", "http"))
         if self.fast_path is None:
             await super().__call__(scope, receive, send)
         else:
             await self.fast_path(scope, receive, send)
+
+    def _note_server(self, server: Any, scheme: str) -> None:
+        """Callbacks must never target this server: note the address it was really reached at."""
+        self._servers = self._servers | {server}
+        host, port = server[0], server[1]
+        if port is None:  # the scheme's default port
+            port = 443 if scheme == "https" else 80
+        if isinstance(host, str) and isinstance(port, int):
+            self.state.sessions.callbacks.note_own(host, port)
 
     async def full_stack(self, scope: Scope, receive: Receive, send: Send) -> None:
         """The FastAPI app itself (middleware, routing, dependencies, the routes)."""
@@ -196,6 +213,7 @@ def create_app(settings: Settings | None = None, *, wall_clock: Callable[[], flo
                 task.cancel()
                 with contextlib.suppress(asyncio.CancelledError):
                     await task
+            await manager.close()
 
     app = AgenciesApp(
         title="zhixing mock agencies / 模拟协助执行单位",

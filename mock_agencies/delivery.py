@@ -3,8 +3,10 @@
 The domain (:class:`~mock_agencies.session.Session`) only *queues* callbacks in its
 :class:`~mock_agencies.callbacks.CallbackOutbox`; a :class:`CallbackDeliverer` takes those due by a virtual
 instant, posts them (up to ``concurrency`` at once: callbacks due at one instant are independent and their
-receiver tolerates any order), settles each attempt in the outbox (acknowledged, retried after the backoff,
-abandoned) and journals it, in due order.
+receiver tolerates any order), settles each attempt in the outbox (acknowledged, retried after the capped
+exponential backoff, or — after ``callback_max_attempts`` — abandoned and journalled as ``callback_failed``; the
+answer stays available by polling) and journals it, in due order. Any failure of one post (refused, timed out,
+a URL the client rejects) is that attempt's failure, never the caller's.
 """
 
 from __future__ import annotations
@@ -14,7 +16,7 @@ from datetime import datetime
 
 import httpx
 
-from mock_agencies.callbacks import CallbackOutbox, Delivery
+from mock_agencies.callbacks import CallbackOutbox, Delivery, DeliveryState
 from mock_agencies.journal import Journal
 
 
@@ -68,6 +70,16 @@ class CallbackDeliverer:
                 error=delivery.last_error,
                 state=delivery.state.value,
             )
+            if delivery.state is DeliveryState.ABANDONED:  # the answer stays available by polling
+                journal.record(
+                    now,
+                    "callback_failed",
+                    url=delivery.url,
+                    key=delivery.key,
+                    attempts=delivery.attempts,
+                    status=delivery.last_status,
+                    error=delivery.last_error,
+                )
         return batch
 
     @staticmethod
@@ -80,7 +92,9 @@ class CallbackDeliverer:
         }
         try:
             response = await client.post(delivery.url, json=delivery.payload, headers=headers)
-        except httpx.HTTPError as err:  # connection refused, timeout, reset, bad URL …
+        except asyncio.CancelledError:
+            raise
+        except Exception as err:  # noqa: BLE001 - refused, timeout, reset, a URL httpx rejects …: this attempt failed
             outbox.settle(delivery, now, None, f"{type(err).__name__}: {err}"[:300])
             return
         outbox.settle(delivery, now, response.status_code, None)

@@ -8,10 +8,12 @@ any well-named namespace — is created on first use, up to ``max_sessions``.
 from __future__ import annotations
 
 import asyncio
+import logging
 import re
 from typing import TYPE_CHECKING
 
 from core_flow.errors import UserError
+from mock_agencies.callback_policy import CallbackPolicy
 from mock_agencies.clock import VirtualClock
 from mock_agencies.session import Session, SessionConfig
 from mock_agencies.timeline import SessionRunner
@@ -23,6 +25,8 @@ if TYPE_CHECKING:
 NAMESPACE_PATTERN = r"^[A-Za-z0-9_.\-]{1,64}$"
 _NAMESPACE_RE = re.compile(NAMESPACE_PATTERN)
 DEFAULT_NAMESPACE = "default"
+
+log = logging.getLogger(__name__)
 
 
 def check_namespace(namespace: str) -> str:
@@ -44,6 +48,8 @@ class SessionManager:
         self.sessions: dict[str, Session] = {}
         self.runners: dict[str, SessionRunner] = {}
         self.wake = asyncio.Event()  # set when something becomes due sooner than the ticker expects
+        self._ticks: dict[str, asyncio.Task[None]] = {}  # each namespace's real-time tick in progress
+        self.callbacks = CallbackPolicy(settings.callback_hosts, [(settings.host, settings.port)])
 
     def default_config(self) -> SessionConfig:
         s = self.settings
@@ -69,7 +75,8 @@ class SessionManager:
                 where="header X-Zhixing-Session",
                 code="too_many_sessions",
             )
-        session = Session(namespace, config, self.settings, self.catalogue, on_queued=self.wake.set, clock=clock)
+        session = Session(namespace, config, self.settings, self.catalogue, on_queued=self.wake.set, clock=clock,
+                          callback_policy=self.callbacks)
         self.sessions[namespace] = session
         self.runners[namespace] = SessionRunner(session)
         self.wake.set()
@@ -108,11 +115,24 @@ class SessionManager:
             )
         return found
 
-    async def tick_all(self) -> float:
-        """Advance every namespace to its clock's now; returns real seconds until the next due item."""
+    async def tick_all(self, slice_seconds: float = 0.05) -> float:
+        """Advance every namespace to its clock's now, each in its own task: a namespace whose callbacks wait on
+        a slow or dead receiver keeps its task and delays no other (its next tick starts when this one ends).
+        Waits at most ``slice_seconds`` for the ticks; returns real seconds until the next due item."""
+        tasks = []
+        for namespace, runner in list(self.runners.items()):
+            task = self._ticks.get(namespace)
+            if task is None or task.done():
+                task = self._ticks[namespace] = asyncio.create_task(runner.tick(), name=f"tick:{namespace}")
+                task.add_done_callback(_log_failure)
+            tasks.append(task)
+        for gone in set(self._ticks) - set(self.runners):  # dropped namespaces: their last tick may finish
+            if self._ticks[gone].done():
+                del self._ticks[gone]
+        if tasks:
+            await asyncio.wait(tasks, timeout=slice_seconds)
         wait = 1.0
         for runner in list(self.runners.values()):
-            await runner.tick()
             session = runner.session
             nxt = session.next_due()
             if nxt is not None:
@@ -120,3 +140,17 @@ class SessionManager:
                 if seconds is not None:
                     wait = min(wait, seconds)
         return max(wait, 0.005)
+
+    async def close(self) -> None:
+        """Stop every namespace's tick (the service is shutting down)."""
+        tasks = [t for t in self._ticks.values() if not t.done()]
+        for task in tasks:
+            task.cancel()
+        if tasks:
+            await asyncio.wait(tasks, timeout=1.0)
+        self._ticks.clear()
+
+
+def _log_failure(task: asyncio.Task[None]) -> None:
+    if not task.cancelled() and task.exception() is not None:
+        log.error("namespace tick failed: %r", task.exception(), exc_info=task.exception())

@@ -47,6 +47,7 @@ from typing import TYPE_CHECKING, Any
 
 from core_flow.errors import UserError
 from core_flow.protocol import ControlRequest, Feedback, TicketStatus
+from mock_agencies.callback_policy import CallbackPolicy
 from mock_agencies.callbacks import CallbackOutbox
 from mock_agencies.clock import VirtualClock
 from mock_agencies.hub import Hub, HubFanout, Scope
@@ -110,6 +111,7 @@ class Session:
         *,
         on_queued: Callable[[], None] | None = None,
         clock: VirtualClock | None = None,
+        callback_policy: CallbackPolicy | None = None,
     ) -> None:
         """``on_queued``: called whenever a callback is queued (the service's ticker wakes up). ``clock``: the
         namespace's clock when not one made from ``config`` (e.g. one following an in-process court's clock)."""
@@ -119,6 +121,9 @@ class Session:
         self.settings = settings
         self.catalogue = catalogue
         self._on_queued = on_queued
+        self.callback_policy = callback_policy or CallbackPolicy(
+            settings.callback_hosts, [(settings.host, settings.port)]
+        )
         self.clock = clock or VirtualClock(config.origin or settings.origin, config.time_scale)
         self.behaviours = AgencyBehaviours(config.seed, load_profile(config.profile, config.overrides or None),
                                            lambda: self.clock.scale)
@@ -271,6 +276,7 @@ class Session:
         try:
             self.backend.validate(agency, request)
             scope = self.hub.scope_of(agency, request.scope)
+            self.callback_policy.check(request.callback_url)
         except UserError as err:
             self.journal.record(
                 now,

@@ -41,7 +41,8 @@ CATALOGUE = load_catalogue()
 
 
 def new_session(seed: int = 7) -> Session:
-    settings = Settings(world_size=200, background=False, time_scale=0.0, profile="fast", origin=ORIGIN)
+    settings = Settings(world_size=200, background=False, time_scale=0.0, profile="fast", origin=ORIGIN,
+                        callback_hosts=("court.test",))
     return SessionManager(settings, CATALOGUE).create(
         "notices", SessionConfig(seed=seed, profile="fast", overrides=SLOW_CONTROL, time_scale=0.0, origin=ORIGIN))
 

@@ -147,7 +147,8 @@ async def test_not_json_is_422_bilingual() -> None:
 async def test_whole_loop_in_process_with_faults_duplicates_and_reordering() -> None:
     """Real mock agencies over ASGI (30 % submit faults, half the callbacks duplicated, half delayed): every
     request is accepted once at the agency and answered once to the caller."""
-    agencies = create_app(Settings(time_scale=0.0, world_size=2000, background=False, profile="realistic"))
+    agencies = create_app(Settings(time_scale=0.0, world_size=2000, background=False, profile="realistic",
+                                    callback_hosts=("receiver.test",)))
     headers = {"X-Zhixing-Session": "loop"}
     overrides = {
         "*": {
