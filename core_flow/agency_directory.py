@@ -13,10 +13,10 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from datetime import date
 from typing import Any
 
 from core_flow.errors import UserError
+from core_flow.identity import is_valid_id_number
 from core_flow.protocol import INQUIRY_SCOPE_GROUPS, AgencyGroup, Measure, SubjectKind, in_inquiry_scope
 
 IN_SCOPE_GROUPS = tuple(AgencyGroup(g) for g in INQUIRY_SCOPE_GROUPS)
@@ -92,35 +92,13 @@ class AgencyDirectory:
         return tuple(a for a in self.agencies if a.group == group)
 
 
-_ID_WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
-
-
-# GB/T 2260 province-level codes (incl. 71 台湾, 81 香港, 82 澳门, 83 for residence permits)
-_PROVINCES = frozenset("11 12 13 14 15 21 22 23 31 32 33 34 35 36 37 41 42 43 44 45 46 50 51 52 53 54 61 62 63 "
-                       "64 65 71 81 82 83".split())
-
-
-def _valid_id(value: str) -> bool:
-    """GB 11643: an 18-digit ID number with a province code, a real birth date and its check digit."""
-    if not _ID.match(value) or value[:2] not in _PROVINCES:
-        return False
-    try:
-        born = date(int(value[6:10]), int(value[10:12]), int(value[12:14]))
-    except ValueError:
-        return False
-    if not 1850 <= born.year <= 2150:
-        return False
-    total = sum(int(d) * w for d, w in zip(value[:17], _ID_WEIGHTS, strict=True))
-    return "10X98765432"[total % 11] == value[17]
-
-
 def registration_region(debtor_id: str, kind: SubjectKind | None = None) -> str:
     """The 6-digit registration region of an 18-digit ID number or an 18-character credit code.
 
     Without ``kind`` the number's type is told by its form: a valid ID check digit means a person (an all-digit
     credit code can look like an ID number otherwise)."""
     value = (debtor_id or "").strip().upper()
-    person = kind == SubjectKind.PERSON if kind is not None else _valid_id(value)
+    person = kind == SubjectKind.PERSON if kind is not None else is_valid_id_number(value)
     if person and _ID.match(value):
         return value[:6]
     if not person and _USCC.match(value):

@@ -27,6 +27,7 @@ Both the mock agencies and the engine's gateway import these models; nothing her
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
 
@@ -307,3 +308,31 @@ class Feedback(Frozen):
         "控制金额 / a later notice about an answered request, numbered per request: a queued (轮候) freeze took "
         "effect or a partial freeze was topped up; amount_controlled_cents is the amount newly controlled",
     )
+
+
+# --- one vocabulary for both sides: the court, the answers' result codes --------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class Court:
+    """An executing court: its code, name, region (GB/T 2260: where its local banks are in the 集约查询 scope)
+    and the courts above it. The court's platform and the mock agencies' catalogue use this one model."""
+
+    code: str
+    name: str
+    region: str  # 6-digit GB/T 2260 code of the court's place
+    intermediate: str
+    high: str
+
+
+# The default court of the seed guideline. Its code is synthetic: the real 法院代码 is not public here.
+DEFAULT_COURT = Court("R410811", "焦作市山阳区人民法院", "410811", "焦作市中级人民法院", "河南省高级人民法院")
+
+# Result codes of an answer (``Feedback.code``); a failed answer may carry another code naming its cause.
+CODE_OK = "0000"  # 处理成功 / carried out
+CODE_QUEUED = "0001"  # 轮候登记 / registered in the 轮候 queue, not yet in effect
+CODE_PENDING = "0002"  # 扣划待处理 / deduction pending
+CODE_NOTICE = "0003"  # 轮候生效或补足冻结 / later notice: a queued freeze took effect or a partial one was topped up
+CODE_NOTHING_TO_CONTROL = "1001"  # 无可控财产 / nothing available to control
+CODE_NOT_ONLINE = "1003"  # 不支持网络控制 / asset cannot be controlled online
+CODE_REFUSED = "2001"  # 状态不允许 / refused: the state no longer allows the measure

@@ -18,7 +18,8 @@ import gc
 import importlib
 import logging
 import threading
-from collections.abc import AsyncIterator, Iterator
+import time
+from collections.abc import AsyncIterator, Callable, Iterator
 from contextlib import asynccontextmanager
 from typing import Any
 
@@ -30,34 +31,16 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from core_flow.errors import UserError
 from core_flow.validation import field_messages, validation_error_body
 from mock_agencies.catalogue import load_catalogue
+from mock_agencies.error_body import status_of, user_error_body
 from mock_agencies.fastpath import FastPath
+from mock_agencies.namespaces import SessionManager
 from mock_agencies.routers import admin, catalogue, control
 from mock_agencies.routers.control import SimulatedConnectionReset, drop_start
-from mock_agencies.session import SessionManager
 from mock_agencies.settings import Settings
 
 log = logging.getLogger(__name__)
 
 PLATFORM_ROUTERS = ("mock_agencies.routers.auction", "mock_agencies.routers.pricing")
-
-_STATUS_BY_CODE = {
-    "not_found": 404,
-    "unknown_agency": 404,
-    "forbidden": 403,
-    "conflict": 409,
-    "too_many_sessions": 429,
-}
-
-
-def status_of(err: UserError) -> int:
-    return _STATUS_BY_CODE.get(err.code, 422)
-
-
-def user_error_body(err: UserError) -> dict[str, Any]:
-    detail = err.as_dict()
-    detail["fields"] = [{"field": err.where, "zh": err.zh, "en": err.en}] if err.where else []
-    return {"error": detail}
-
 
 async def _on_validation_error(request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, RequestValidationError)
@@ -165,12 +148,28 @@ class AgenciesApp(FastAPI):
     poll requests are answered there, everything else (and anything unusual) by the FastAPI stack."""
 
     fast_path: FastPath | None = None
+    _servers: frozenset[Any] = frozenset()  # the addresses this server was reached at (noted once each)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        server = scope.get("server")
+        if server is not None:
+            if type(server) is not tuple:
+                server = tuple(server)
+            if server not in self._servers:
+                self._note_server(server, scope.get("scheme", "http"))
         if self.fast_path is None:
             await super().__call__(scope, receive, send)
         else:
             await self.fast_path(scope, receive, send)
+
+    def _note_server(self, server: Any, scheme: str) -> None:
+        """Callbacks must never target this server: note the address it was really reached at."""
+        self._servers = self._servers | {server}
+        host, port = server[0], server[1]
+        if port is None:  # the scheme's default port
+            port = 443 if scheme == "https" else 80
+        if isinstance(host, str) and isinstance(port, int):
+            self.state.sessions.callbacks.note_own(host, port)
 
     async def full_stack(self, scope: Scope, receive: Receive, send: Send) -> None:
         """The FastAPI app itself (middleware, routing, dependencies, the routes)."""
@@ -190,8 +189,15 @@ async def _ticker(manager: SessionManager) -> None:
             await asyncio.wait_for(manager.wake.wait(), timeout=wait)
 
 
-def create_app(settings: Settings | None = None) -> AgenciesApp:
-    """Build the service. ``settings`` default: :meth:`Settings.from_env` (``ZHIXING_AGENCIES_*``)."""
+# The one wall-clock read of the service: the real instant shared with a court in another process (or on another
+# machine) when it aligns a namespace's clock; virtual time itself never comes from it.
+WALL_CLOCK: Callable[[], float] = time.time  # noqa: TID251
+
+
+def create_app(settings: Settings | None = None, *, wall_clock: Callable[[], float] = WALL_CLOCK) -> AgenciesApp:
+    """Build the service. ``settings`` default: :meth:`Settings.from_env` (``ZHIXING_AGENCIES_*``).
+    ``wall_clock``: the real time in Unix seconds, read only to align a namespace's clock with a court's
+    (``PUT /admin/sessions/{ns}/clock``)."""
     settings = settings or Settings.from_env()
     agencies = load_catalogue()
     manager = SessionManager(settings, agencies)
@@ -207,6 +213,7 @@ def create_app(settings: Settings | None = None) -> AgenciesApp:
                 task.cancel()
                 with contextlib.suppress(asyncio.CancelledError):
                     await task
+            await manager.close()
 
     app = AgenciesApp(
         title="zhixing mock agencies / 模拟协助执行单位",
@@ -222,6 +229,7 @@ def create_app(settings: Settings | None = None) -> AgenciesApp:
     app.state.settings = settings
     app.state.catalogue = agencies
     app.state.sessions = manager
+    app.state.wall_clock = wall_clock
     app.add_exception_handler(RequestValidationError, _on_validation_error)
     app.add_exception_handler(UserError, _on_user_error)
     app.add_middleware(DropConnectionMiddleware)

@@ -33,16 +33,16 @@ import heapq
 import math
 import random
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta, timezone
+from datetime import datetime, timedelta
 from enum import StrEnum
 from typing import Any, Protocol
 
 from pydantic import BaseModel, ConfigDict, Field
 
 from core_flow.errors import UserError
+from core_flow.legal_calendar import CST
 
 # China Standard Time, fixed +08:00 (no DST since 1991).
-CST = timezone(timedelta(hours=8), "CST")
 YEARS = (1991, 2200)  # the times the platforms accept
 
 # Platform codes are plain strings here; the catalogue (data/agencies.yaml, group "auction") is the
@@ -60,7 +60,7 @@ class Notice:
     payload: dict[str, Any] = field(default_factory=dict)
 
 
-def as_cst(value: datetime, where: str) -> datetime:
+def checked_cst(value: datetime, where: str) -> datetime:
     """A timezone-aware datetime converted to CST; a naive one is the caller's mistake."""
     if value.tzinfo is None or value.utcoffset() is None:
         raise UserError("时间必须带时区（例如 +08:00）", "the time must carry a time zone (e.g. +08:00)", where)
@@ -376,9 +376,9 @@ class AuctionHouse:
         now: datetime,
     ) -> ListingView:
         """Publish a first auction (一拍). Idempotent: the same asset and terms return the same listing."""
-        now = as_cst(now, "now")
-        starts = as_cst(bidding_starts, "bidding_starts")
-        ends = as_cst(bidding_ends, "bidding_ends") if bidding_ends else starts + self.rules.min_bidding
+        now = checked_cst(now, "now")
+        starts = checked_cst(bidding_starts, "bidding_starts")
+        ends = checked_cst(bidding_ends, "bidding_ends") if bidding_ends else starts + self.rules.min_bidding
         asset_kind = AssetClass(asset_kind)
         r = self.rules
         if valuation_cents < 1:
@@ -442,11 +442,11 @@ class AuctionHouse:
         now: datetime,
     ) -> ListingView:
         """The second auction (二拍) after a first 流拍, on the same platform."""
-        now = as_cst(now, "now")
+        now = checked_cst(now, "now")
         first = self._find(listing_id)
         self._run(first, now)
-        starts = as_cst(bidding_starts, "bidding_starts")
-        ends = as_cst(bidding_ends, "bidding_ends") if bidding_ends else starts + self.rules.min_bidding
+        starts = checked_cst(bidding_starts, "bidding_starts")
+        ends = checked_cst(bidding_ends, "bidding_ends") if bidding_ends else starts + self.rules.min_bidding
         increment = increment_cents if increment_cents is not None else default_increment(starting_price_cents)
         url = callback_url if callback_url is not None else first.callback_url
         terms = (starting_price_cents, deposit_cents, starts, ends, increment, url)
@@ -488,7 +488,7 @@ class AuctionHouse:
 
     def decide_in_kind(self, listing_id: str, *, accept: bool, now: datetime) -> ListingView:
         """The creditor's answer to 以物抵债 at the failed round's reserve price."""
-        now = as_cst(now, "now")
+        now = checked_cst(now, "now")
         listing = self._find(listing_id)
         self._run(listing, now)
         if listing.round is Round.SALE or listing.status is not ListingStatus.FAILED or listing.next_id:
@@ -524,11 +524,11 @@ class AuctionHouse:
         now: datetime,
     ) -> ListingView:
         """变卖 after a second 流拍 and the creditor's refusal of 以物抵债."""
-        now = as_cst(now, "now")
+        now = checked_cst(now, "now")
         second = self._find(listing_id)
         self._run(second, now)
-        starts = as_cst(sale_starts, "sale_starts")
-        ends = as_cst(sale_ends, "sale_ends")
+        starts = checked_cst(sale_starts, "sale_starts")
+        ends = checked_cst(sale_ends, "sale_ends")
         url = callback_url if callback_url is not None else second.callback_url
         terms = (price_cents, deposit_cents, starts, ends, url)
         lid = _listing_id(second.listing_id, Round.SALE)
@@ -570,7 +570,7 @@ class AuctionHouse:
         self, listing_id: str, *, bidder_id: str, amount_cents: int, name: str = "", now: datetime
     ) -> ListingView:
         """A human bidder pays the deposit (报名交保证金); paying again changes nothing."""
-        now = as_cst(now, "now")
+        now = checked_cst(now, "now")
         listing = self._find(listing_id)
         self._run(listing, now)
         if not listing.is_open:
@@ -588,7 +588,7 @@ class AuctionHouse:
 
     def place_bid(self, listing_id: str, *, bidder_id: str, amount_cents: int, now: datetime) -> ListingView:
         """A human bid (变卖: an offer at the price). Simulated bidders up to ``now`` act first."""
-        now = as_cst(now, "now")
+        now = checked_cst(now, "now")
         listing = self._find(listing_id)
         self._run(listing, now)
         if not listing.is_open:
@@ -624,7 +624,7 @@ class AuctionHouse:
         """Let simulated bidders act and close what ends by ``now``; the notices to post, in time order."""
         if not self._listings and not self._outbox:  # nothing listed: the common case
             return []
-        now = as_cst(now, "now")
+        now = checked_cst(now, "now")
         for listing in self._listings.values():
             if listing.is_open:
                 self._run(listing, now)

@@ -32,6 +32,13 @@ from datetime import datetime
 
 from core_flow.errors import UserError
 from core_flow.protocol import (
+    CODE_NOT_ONLINE,
+    CODE_NOTHING_TO_CONTROL,
+    CODE_NOTICE,
+    CODE_OK,
+    CODE_PENDING,
+    CODE_QUEUED,
+    CODE_REFUSED,
     MEASURE_NAMES,
     ControlRequest,
     ControlResult,
@@ -56,13 +63,16 @@ from mock_agencies.ledger import (
     term_years,
 )
 
-CODE_OK = "0000"  # 处理成功 / carried out
-CODE_QUEUED = "0001"  # 轮候登记 / registered in the 轮候 queue, not yet in effect
-CODE_PENDING = "0002"  # 扣划待处理 / deduction pending
-CODE_NOTICE = "0003"  # 轮候生效或补足冻结 / later notice: a queued freeze took effect or a partial one was topped up
-CODE_NOTHING_TO_CONTROL = "1001"  # 无可控财产 / nothing available to control
-CODE_NOT_ONLINE = "1003"  # 不支持网络控制 / asset cannot be controlled online
-CODE_REFUSED = "2001"  # 状态不允许 / refused: the state no longer allows the measure
+__all__ = [  # the result codes are the protocol's (one vocabulary for both sides), re-exported here
+    "CODE_NOTHING_TO_CONTROL",
+    "CODE_NOTICE",
+    "CODE_NOT_ONLINE",
+    "CODE_OK",
+    "CODE_PENDING",
+    "CODE_QUEUED",
+    "CODE_REFUSED",
+    "AgencyBackend",
+]
 
 _ON_FREEZE = {Measure.RENEW, Measure.UNFREEZE, Measure.DEDUCT}  # act on a freeze (01)
 _ON_SEAL = {Measure.RENEW_SEAL, Measure.UNSEAL}  # act on a seal (11)

@@ -1,4 +1,5 @@
-"""Callback delivery: POST an answer to the URL a request named, retried with backoff until a 2xx.
+"""The callback outbox of one namespace: answers to POST to the URL a request named (no I/O here — the
+posts are :class:`~mock_agencies.delivery.CallbackDeliverer`'s), retried with backoff until a 2xx.
 
 Times are the namespace's virtual time: a delivery is *due* at a virtual instant and is attempted when
 the clock reaches it (the service's real-time ticker, or an admin ``advance``). By default a delivery is
@@ -17,8 +18,6 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from enum import StrEnum
 from typing import Any
-
-import httpx
 
 from mock_agencies.profiles import CallbackBehaviour
 
@@ -127,24 +126,14 @@ class CallbackOutbox:
         exponent = min(max(attempts - 1, 0), 60)  # unbounded retries: keep 2**n a float
         return timedelta(seconds=min(self.backoff_cap_seconds, self.backoff_seconds * 2**exponent))
 
-    async def attempt(self, delivery: Delivery, client: httpx.AsyncClient, now: datetime) -> Delivery:
-        """One delivery attempt at virtual ``now``; requeues with backoff or settles it."""
+    def settle(self, delivery: Delivery, now: datetime, status: int | None, error: str | None) -> Delivery:
+        """Record one attempt at virtual ``now`` (``status`` the receiver's, or ``error`` when none came):
+        acknowledged on a 2xx, abandoned after ``max_attempts``, else queued again after the backoff."""
         delivery.attempts += 1
-        headers = {
-            "X-Zhixing-Delivery": str(delivery.seq),
-            "X-Zhixing-Attempt": str(delivery.attempts),
-            "Idempotency-Key": delivery.key,
-        }
-        try:
-            response = await client.post(delivery.url, json=delivery.payload, headers=headers)
-            delivery.last_status = response.status_code
-            delivery.last_error = None
-            ok = 200 <= response.status_code < 300
-        except httpx.HTTPError as err:  # connection refused, timeout, reset, bad URL …
-            delivery.last_status = None
-            delivery.last_error = f"{type(err).__name__}: {err}"[:300]
-            ok = False
-        delivery.history.append({"at": now.isoformat(), "status": delivery.last_status, "error": delivery.last_error})
+        delivery.last_status = status
+        delivery.last_error = error
+        ok = status is not None and 200 <= status < 300
+        delivery.history.append({"at": now.isoformat(), "status": status, "error": error})
         if ok:
             delivery.state = DeliveryState.ACKNOWLEDGED
             self.done.append(delivery)

@@ -22,7 +22,9 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from core_flow.errors import UserError
+from core_flow.protocol import DEFAULT_COURT as DEFAULT_COURT  # the court model is the protocol's (one for both sides)
 from core_flow.protocol import AgencyGroup, Measure, SubjectKind, in_inquiry_scope
+from core_flow.protocol import Court as Court
 from mock_agencies.identity import region_of
 
 DEFAULT_CATALOGUE_FILE = Path(__file__).parent / "data" / "agencies.yaml"
@@ -73,26 +75,6 @@ class Agency:
             "operations": [m.value for m in self.operations],
             "region": self.region,
         }
-
-
-@dataclass(frozen=True, slots=True)
-class Court:
-    """An executing court. The code is synthetic (the real 法院代码 is not used)."""
-
-    code: str
-    name: str
-    region: str  # 6-digit GB/T 2260 code of the court's place
-    intermediate: str
-    high: str
-
-
-DEFAULT_COURT = Court(
-    code="R410811",
-    name="焦作市山阳区人民法院",
-    region="410811",
-    intermediate="焦作市中级人民法院",
-    high="河南省高级人民法院",
-)
 
 
 class Catalogue:

@@ -7,7 +7,8 @@ from __future__ import annotations
 
 from fastapi import Header, Request
 
-from mock_agencies.session import DEFAULT_NAMESPACE, NAMESPACE_PATTERN, Session, SessionManager
+from mock_agencies.namespaces import DEFAULT_NAMESPACE, NAMESPACE_PATTERN, SessionManager
+from mock_agencies.session import Session
 
 SESSION_HEADER = "X-Zhixing-Session"
 

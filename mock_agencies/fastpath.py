@@ -34,8 +34,9 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from core_flow.errors import UserError
 from core_flow.protocol import ControlRequest
+from mock_agencies.namespaces import DEFAULT_NAMESPACE, SessionManager
 from mock_agencies.routers.control import SimulatedConnectionReset, drop_start, handle_poll, handle_submit
-from mock_agencies.session import DEFAULT_NAMESPACE, Session, SessionManager
+from mock_agencies.session import Session
 
 if TYPE_CHECKING:
     from fastapi import FastAPI

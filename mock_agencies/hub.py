@@ -27,16 +27,17 @@ from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
 
 from core_flow.errors import UserError
-from core_flow.protocol import AgencyAnswer, AgencyGroup, Feedback, HubBatch, Measure
+from core_flow.protocol import CODE_OK, AgencyAnswer, AgencyGroup, Feedback, HubBatch, Measure
 from mock_agencies.profiles import FaultKind, Profile
 
 if TYPE_CHECKING:
-    from mock_agencies.catalogue import Agency
-    from mock_agencies.session import Session, TicketRecord
+    from mock_agencies.catalogue import Agency, Catalogue
+    from mock_agencies.ledger import Ledger
+    from mock_agencies.streams import AgencyBehaviours
+    from mock_agencies.tickets import TicketRecord
 
 log = logging.getLogger(__name__)
 
-CODE_OK = "0000"
 _SCOPE_CACHE = 4096  # validated scopes remembered (a court's scopes repeat: one per pair of regions)
 _MAX_WINDOWS = 4000  # maintenance windows waited through for one agency at most (as Behaviour.next_open)
 
@@ -78,10 +79,24 @@ class Scope:
 
 
 class Hub:
-    """The 总对总 fan-out of one session (see the module docstring)."""
+    """The 总对总 fan-out of one namespace (see the module docstring). It is given exactly what it uses — the
+    namespace's behaviours, faults and random streams, the catalogue, the ledger and its own retry settings —
+    and nothing of the session that composes it."""
 
-    def __init__(self, session: Session) -> None:
-        self.session = session
+    def __init__(
+        self,
+        behaviours: AgencyBehaviours,
+        catalogue: Catalogue,
+        ledger: Ledger,
+        *,
+        retry_seconds: float = 60.0,
+        max_attempts: int = 20,
+    ) -> None:
+        self.behaviours = behaviours
+        self.catalogue = catalogue
+        self.ledger = ledger
+        self.retry_seconds = retry_seconds
+        self.max_attempts = max_attempts
         self._scopes: dict[tuple[str, ...], Scope] = {}
 
     # -- validation ----------------------------------------------------------------------------------
@@ -93,8 +108,8 @@ class Hub:
         if agency.group is not AgencyGroup.HUB:
             if scope is not None:
                 raise UserError(
-                    f"scope 只用于总对总查询（机构 {_hub_codes(self.session)}），{agency.name}不转发查询",
-                    f"scope is for a query through the SPC network hub only (agency {_hub_codes(self.session)}); "
+                    f"scope 只用于总对总查询（机构 {_hub_codes(self.catalogue)}），{agency.name}不转发查询",
+                    f"scope is for a query through the SPC network hub only (agency {_hub_codes(self.catalogue)}); "
                     f"{agency.code} does not fan queries out",
                     where="body.scope",
                     code="scope_not_allowed",
@@ -117,7 +132,7 @@ class Hub:
         return found
 
     def _scope_agency(self, code: str, index: int) -> Agency:
-        catalogue = self.session.catalogue
+        catalogue = self.catalogue
         where = f"body.scope[{index}]"
         if code not in catalogue:
             raise UserError(
@@ -147,19 +162,19 @@ class Hub:
 
     def plan(self, id_number: str, scope: Scope, now: datetime) -> HubFanout:
         """Pass the query to every agency of ``scope`` at ``now``: when each answers (faults retried)."""
-        session = self.session
-        if scope.profile is not session.profile:
+        behaviours = self.behaviours
+        if scope.profile is not behaviours.profile:
             self._fix(scope)
         agencies = scope.agencies
         if scope.offsets is not None:  # what the loop below gives for such a scope, without per-agency work
             return HubFanout(id_number, [(now + delay, codes) for delay, codes in scope.offsets], len(agencies))
-        calm = session.calm
+        calm = behaviours.calm
         by_instant: dict[datetime, list[str]] = {}
         failed: dict[str, AgencyAnswer] | None = None
         retries = 0
         for agency in agencies:
             code = agency.code
-            behaviour = session.behaviour(agency)
+            behaviour = behaviours.behaviour(agency)
             at = now
             if not calm(agency):
                 at, tries, fault = self._get_through(agency, now)
@@ -170,7 +185,7 @@ class Hub:
                     failed[code] = _failed_answer(agency, fault, tries + 1)
                     by_instant.setdefault(at, []).append(code)
                     continue
-            due = behaviour.answer_due(Measure.QUERY, at, session.rng(code, "latency"))
+            due = behaviour.answer_due(Measure.QUERY, at, behaviours.rng(code, "latency"))
             group = by_instant.get(due)
             if group is None:
                 by_instant[due] = [code]
@@ -180,16 +195,16 @@ class Hub:
         return HubFanout(id_number, groups, len(agencies), failed, retries)
 
     def _fix(self, scope: Scope) -> None:
-        """Work out ``scope``'s fixed plan under the session's current profile (``None``: draws needed)."""
-        session = self.session
+        """Work out ``scope``'s fixed plan under the namespace's current profile (``None``: draws needed)."""
+        behaviours = self.behaviours
         offsets: dict[timedelta, list[str]] = {}
         scope.offsets = None
-        scope.profile = session.profile
+        scope.profile = behaviours.profile
         for agency in scope.agencies:
-            behaviour = session.behaviour(agency)
+            behaviour = behaviours.behaviour(agency)
             latency = behaviour.latency_for(Measure.QUERY)
             if (
-                not session.calm(agency)
+                not behaviours.calm(agency)
                 or behaviour.business_hours is not None
                 or (latency.dist != "fixed" and latency.max_seconds is not None)
             ):
@@ -199,23 +214,23 @@ class Hub:
         scope.offsets = [(delay, tuple(codes)) for delay, codes in sorted(offsets.items())]
 
     def _get_through(self, agency: Agency, now: datetime) -> tuple[datetime, int, FaultKind | None]:
-        """When the hub's submit to ``agency`` is accepted (faults drawn as ``Session.draw_fault`` draws them
-        for a direct submit): (instant, repeated submits, the last fault when the hub gave up)."""
-        session = self.session
-        settings = session.settings
-        retry = timedelta(seconds=settings.hub_retry_seconds)
+        """When the hub's submit to ``agency`` is accepted (faults drawn as for a direct submit): (instant,
+        repeated submits, the last fault when the hub gave up)."""
+        behaviours = self.behaviours
+        max_attempts = self.max_attempts
+        retry = timedelta(seconds=self.retry_seconds)
         at = now
         tries = failures = 0
-        for _ in range(settings.hub_max_attempts + _MAX_WINDOWS):
-            fault = session.draw_fault(agency, at)
+        for _ in range(max_attempts + _MAX_WINDOWS):
+            fault = behaviours.draw_fault(agency, at)
             if fault is None:
                 return at, tries, None
             if fault.kind is FaultKind.MAINTENANCE:  # waits for the window's end; not counted as a failure
-                end = session.behaviour(agency).maintenance_end(at)
+                end = behaviours.behaviour(agency).maintenance_end(at)
                 at = end if end is not None and end > at else at + retry
             else:
                 failures += 1
-                if failures >= settings.hub_max_attempts:
+                if failures >= max_attempts:
                     return at, tries, fault.kind
                 at += retry
             tries += 1
@@ -230,8 +245,8 @@ class Hub:
         index = fanout.next_group
         if index >= len(groups) or groups[index][0] > at:
             return None
-        ledger = self.session.ledger
-        catalogue = self.session.catalogue
+        ledger = self.ledger
+        catalogue = self.catalogue
         failed = fanout.failed
         id_number = fanout.id_number
         found: list[AgencyAnswer] = []
@@ -343,5 +358,5 @@ def _failed_answer(agency: Agency, kind: FaultKind, attempts: int) -> AgencyAnsw
     )
 
 
-def _hub_codes(session: Session) -> str:
-    return " ".join(a.code for a in session.catalogue.by_group(AgencyGroup.HUB)) or "-"
+def _hub_codes(catalogue: Catalogue) -> str:
+    return " ".join(a.code for a in catalogue.by_group(AgencyGroup.HUB)) or "-"

@@ -58,15 +58,15 @@ Bad operations raise ``UserError`` naming the field and change nothing.
 
 from __future__ import annotations
 
-import calendar
 import heapq
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from datetime import date, datetime, time, timedelta, timezone
+from datetime import date, datetime, time, timedelta
 from enum import StrEnum
 from typing import Any, Protocol
 
 from core_flow.errors import UserError
+from core_flow.legal_calendar import CST, Period, Policy, Unit, as_cst, default_calendar
 from core_flow.protocol import (
     AssetKind,
     ControlResult,
@@ -77,8 +77,6 @@ from core_flow.protocol import (
     Measure,
 )
 from mock_agencies.court_accounts import CourtAccounts
-
-CST = timezone(timedelta(hours=8), "Asia/Shanghai")
 
 #: Maximum term in years by asset kind (民诉法解释 第四百八十五条).
 TERM_YEARS: dict[AssetKind, int] = {
@@ -251,18 +249,16 @@ class _Deduction:
 # --- periods -------------------------------------------------------------------------------------------
 
 
-def as_cst(now: datetime) -> datetime:
-    """``now`` in CST; a naive datetime is read as CST wall-clock time."""
-    if now.tzinfo is None or now.tzinfo.utcoffset(now) is None:
-        return now.replace(tzinfo=CST)
-    return now.astimezone(CST)
+def _natural_last_day(start_day: date, period: Period) -> date:
+    """The last day of ``period`` counted from ``start_day`` on the legal calendar's natural policy (no
+    rest-day rollover: a measure's term is not a procedural period)."""
+    start = datetime.combine(start_day, time(0), tzinfo=CST)
+    return default_calendar().deadline(start, period, Policy.NATURAL).last_day
 
 
 def add_years(day: date, years: int) -> date:
     """The corresponding day ``years`` later, or the month's last day where it has none (29 Feb)."""
-    year = day.year + years
-    last = calendar.monthrange(year, day.month)[1]
-    return day.replace(year=year, day=min(day.day, last))
+    return _natural_last_day(day, Period(years, Unit.YEARS))
 
 
 def term_years(kind: AssetKind) -> int:
@@ -304,12 +300,11 @@ def term_last_day(start_day: date, kind: AssetKind, term_days: int | None, *, st
     limit = add_years(start_day, term_years(kind))
     if term_days is None:
         return limit
-    wanted = start_day + timedelta(days=term_days)
-    if wanted > limit:
+    if term_days > (limit - start_day).days:  # beyond the limit (checked before counting: any size is safe)
         if strict:
             raise _term_error(term_days, kind)
         return limit
-    return wanted
+    return _natural_last_day(start_day, Period(term_days, Unit.DAYS))
 
 
 # --- the ledger ----------------------------------------------------------------------------------------

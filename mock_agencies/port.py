@@ -30,9 +30,9 @@ from collections.abc import Callable
 from datetime import datetime
 
 from core_flow.errors import UserError
-from core_flow.gateway.transport import Outcome, SubmitResult
+from core_flow.ports import Outcome, SubmitResult
 from core_flow.protocol import ControlRequest, Feedback, Measure, Ticket, TicketStatus
-from mock_agencies.app import status_of, user_error_body
+from mock_agencies.error_body import status_of, user_error_body
 from mock_agencies.profiles import FaultKind
 from mock_agencies.session import Session, TicketRecord
 

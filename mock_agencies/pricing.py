@@ -27,8 +27,9 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict, Field
 
 from core_flow.errors import UserError
+from core_flow.legal_calendar import Period, Policy, Unit, default_calendar
 from core_flow.protocol import AssetKind
-from mock_agencies.auction import Notice, as_cst, conflict, not_found, stable_hash
+from mock_agencies.auction import Notice, checked_cst, conflict, not_found, stable_hash
 
 
 class PricingMethod(StrEnum):
@@ -153,10 +154,10 @@ def _round_half_up_div(total: int, n: int) -> int:
 
 
 def _add_years(at: datetime, years: int) -> datetime:
-    try:
-        return at.replace(year=at.year + years)
-    except ValueError:  # 29 February → 28 February
-        return at.replace(year=at.year + years, day=28)
+    """The same time of day on the corresponding day ``years`` later (29 February → 28 February): the legal
+    calendar's natural count of years."""
+    last_day = default_calendar().deadline(at, Period(years, Unit.YEARS), Policy.NATURAL).last_day
+    return datetime.combine(last_day, at.timetz())
 
 
 class PricingPlatform:
@@ -203,7 +204,7 @@ class PricingPlatform:
         now: datetime,
     ) -> PricingView:
         """Accept a request; the same ``request_no`` with the same content returns the same request."""
-        now = as_cst(now, "now")
+        now = checked_cst(now, "now")
         method, asset_kind = PricingMethod(method), AssetKind(asset_kind)
         if market_value_cents is not None and market_value_cents < 1:
             raise UserError("市场价必须为正数", "the market value must be positive", "market_value_cents")
@@ -274,7 +275,7 @@ class PricingPlatform:
         """Deliver answers, extensions and results due by ``now``; the notices to post, in time order."""
         if not self._requests and not self._outbox:  # the hot path of every 查控 request passes here
             return []
-        now = as_cst(now, "now")
+        now = checked_cst(now, "now")
         for req in self._requests.values():
             if req.completed_at is None:
                 self._run(req, now)

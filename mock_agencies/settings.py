@@ -33,8 +33,16 @@ class Settings(BaseModel):
     )
     origin: datetime = Field(default=DEFAULT_ORIGIN, description="虚拟时钟起点 / virtual clock origin")
     max_sessions: int = Field(default=64, ge=1, description="命名空间上限 / most namespaces kept at once")
-    callback_max_attempts: int | None = Field(
-        default=None, ge=1, le=10_000, description="回调最多尝试次数，缺省直至确认 / None: until acknowledged"
+    callback_max_attempts: int = Field(
+        default=12,
+        ge=1,
+        le=1000,
+        description="回调最多尝试次数，此后在日志中记为失败（仍可轮询）/ attempts before a callback is marked failed",
+    )
+    callback_hosts: tuple[str, ...] = Field(
+        default=("127.0.0.1", "::1", "localhost"),
+        max_length=256,
+        description="回调地址允许的主机（逗号分隔；* 为任意）/ hosts callbacks may go to (comma-separated; * any)",
     )
     callback_backoff_seconds: float = Field(default=30.0, gt=0, description="首次重试间隔（虚拟秒）")
     callback_backoff_cap_seconds: float = Field(default=3600.0, gt=0)
@@ -55,6 +63,13 @@ class Settings(BaseModel):
         le=10_000,
         description="总对总对一家机构最多尝试次数 / the hub's attempts at an agency before reporting it failed",
     )
+
+    @field_validator("callback_hosts", mode="before")
+    @classmethod
+    def _hosts(cls, value: object) -> object:
+        if isinstance(value, str):  # from the environment: "127.0.0.1,court.example"
+            return tuple(h.strip() for h in value.split(",") if h.strip())
+        return value
 
     @field_validator("origin")
     @classmethod

@@ -20,6 +20,7 @@ from typing import Any
 
 from mock_agencies.accounts_port import SessionAccounts
 from mock_agencies.catalogue import load_catalogue
+from mock_agencies.clock import VirtualClock
 from mock_agencies.session import Session, SessionConfig, SessionManager
 from mock_agencies.settings import Settings
 
@@ -37,11 +38,9 @@ class InProcess:
         self.catalogue = load_catalogue()
         settings = Settings(world_size=spec.counterpart.world_size, background=False, time_scale=0.0,
                             profile=spec.counterpart.profile, origin=spec.origin)
-        self.session: Session = SessionManager(settings, self.catalogue).create("court", _config(spec, 0.0))
-        if clock is not None:  # one time source: the session reads the court's clock
-            origin = self.session.clock.origin
-            self.session.clock.follow(origin=origin, scale=1.0, real_start=0.0,
-                                      monotonic=lambda: (clock.now() - origin).total_seconds())
+        follow = VirtualClock(source=clock.now) if clock is not None else None  # one time source: the court's
+        self.session: Session = SessionManager(settings, self.catalogue).create("court", _config(spec, 0.0),
+                                                                                clock=follow)
         self.accounts = SessionAccounts(self.session)
         self.admin = self.session
 
@@ -96,9 +95,9 @@ class Served:
         app = create_app(settings)
         self._server = await serve(app, HOST, port)
         self.base_url = f"http://{HOST}:{port}"
-        self.session = app.state.sessions.create("default", _config(spec, clock.scale))
-        self.session.clock.follow(origin=clock.origin, scale=clock.scale, monotonic=clock.loop.time,
-                                  real_start=clock.t0)  # one time source: the court's clock
+        # one time source: the namespace reads the court's clock (its scale only paces real-time waits)
+        self.session = app.state.sessions.create("default", _config(spec, clock.scale),
+                                                 clock=VirtualClock(source=clock.now, scale=clock.scale))
         self.accounts = SessionAccounts(self.session)
         self.admin = self.session
 

@@ -22,10 +22,12 @@ from core_flow.protocol import AssetKind, ControlRequest, Holding, Measure, Tick
 from mock_agencies.catalogue import load_catalogue
 from mock_agencies.clock import CST
 from mock_agencies.journal import Journal
+from mock_agencies.namespaces import SessionManager
 from mock_agencies.profiles import FaultKind, load_profile
 from mock_agencies.routers.control import JSONBytes
-from mock_agencies.session import Session, SessionManager, _with_status
+from mock_agencies.session import Session
 from mock_agencies.settings import Settings
+from mock_agencies.tickets import with_status as _with_status
 from tests.test_agencies_fastpath import HANDED_ON, TAKEN, Twin, body, person
 
 ORIGIN = datetime(2026, 3, 2, 10, 0, tzinfo=CST)  # a Monday

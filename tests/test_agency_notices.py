@@ -21,9 +21,11 @@ from core_flow.protocol import AssetKind, ControlRequest, Feedback, FreezeState,
 from mock_agencies.app import create_app
 from mock_agencies.backend import CODE_NOTICE, CODE_QUEUED
 from mock_agencies.catalogue import load_catalogue
+from mock_agencies.namespaces import SessionManager
 from mock_agencies.port import SessionPort
-from mock_agencies.session import Session, SessionConfig, SessionManager
+from mock_agencies.session import Session, SessionConfig
 from mock_agencies.settings import Settings
+from mock_agencies.timeline import SessionRunner
 from mock_agencies.world import Debtor, account_number
 from scenarios.remote import SESSION_HEADER, AgenciesClient, HttpAgencyPort, RemoteSession
 from sim.assembly import build_virtual_court
@@ -39,7 +41,8 @@ CATALOGUE = load_catalogue()
 
 
 def new_session(seed: int = 7) -> Session:
-    settings = Settings(world_size=200, background=False, time_scale=0.0, profile="fast", origin=ORIGIN)
+    settings = Settings(world_size=200, background=False, time_scale=0.0, profile="fast", origin=ORIGIN,
+                        callback_hosts=("court.test",))
     return SessionManager(settings, CATALOGUE).create(
         "notices", SessionConfig(seed=seed, profile="fast", overrides=SLOW_CONTROL, time_scale=0.0, origin=ORIGIN))
 
@@ -86,7 +89,7 @@ class Receiver:
 def advance(session: Session, to: datetime, receiver: Receiver) -> None:
     async def run() -> None:
         async with httpx.AsyncClient(transport=httpx.MockTransport(receiver)) as client:
-            await session.advance(to=to, client=client)
+            await SessionRunner(session).advance(to=to, client=client)
 
     asyncio.run(run())
 

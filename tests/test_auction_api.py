@@ -20,7 +20,8 @@ V = 100_000_000
 
 @pytest.fixture
 def app():
-    return create_app(Settings(background=False, time_scale=0.0, world_size=1000, profile="fast"))
+    return create_app(Settings(background=False, time_scale=0.0, world_size=1000, profile="fast",
+                               callback_hosts=("court.test",)))
 
 
 @pytest.fixture

@@ -10,9 +10,8 @@ from pathlib import Path
 import pytest
 
 from core_flow.errors import UserError
-from core_flow.protocol import AgencyGroup, Measure, SubjectKind
+from core_flow.protocol import DEFAULT_COURT, AgencyGroup, Measure, SubjectKind
 from mock_agencies.catalogue import (
-    DEFAULT_COURT,
     UnknownAgencyError,
     inquiry_scope,
     inquiry_scope_for_subject,

@@ -147,7 +147,8 @@ async def test_not_json_is_422_bilingual() -> None:
 async def test_whole_loop_in_process_with_faults_duplicates_and_reordering() -> None:
     """Real mock agencies over ASGI (30 % submit faults, half the callbacks duplicated, half delayed): every
     request is accepted once at the agency and answered once to the caller."""
-    agencies = create_app(Settings(time_scale=0.0, world_size=2000, background=False, profile="realistic"))
+    agencies = create_app(Settings(time_scale=0.0, world_size=2000, background=False, profile="realistic",
+                                    callback_hosts=("receiver.test",)))
     headers = {"X-Zhixing-Session": "loop"}
     overrides = {
         "*": {
@@ -181,7 +182,7 @@ async def test_whole_loop_in_process_with_faults_duplicates_and_reordering() -> 
         assert loop.gateway.stats()["retries"] > 0  # faults happened and were retried
         session = agencies.state.sessions.require("loop")
         async with loop.client as receiver:
-            await session.advance(by=timedelta(days=3), client=receiver)
+            await agencies.state.sessions.runner("loop").advance(by=timedelta(days=3), client=receiver)
         await transport.aclose()
     delivered = Counter(fb.request_no for fb in loop.answers)
     assert sorted(delivered) == sorted(r.request_no for r in requests) and set(delivered.values()) == {1}

@@ -24,8 +24,9 @@ from core_flow.gateway.transport import Outcome, SubmitResult
 from core_flow.protocol import AssetKind, ControlRequest, Feedback, Holding, Measure, Ticket
 from mock_agencies.catalogue import load_catalogue
 from mock_agencies.clock import CST
+from mock_agencies.namespaces import SessionManager
 from mock_agencies.port import SessionPort
-from mock_agencies.session import Session, SessionConfig, SessionManager
+from mock_agencies.session import Session, SessionConfig
 from mock_agencies.settings import Settings
 
 MONDAY = datetime(2026, 3, 2, 9, 0, tzinfo=CST)

@@ -30,8 +30,9 @@ from core_flow.protocol import (
 from mock_agencies.catalogue import inquiry_scope as mock_scope
 from mock_agencies.catalogue import load_catalogue
 from mock_agencies.clock import CST
+from mock_agencies.namespaces import SessionManager
 from mock_agencies.port import SessionPort
-from mock_agencies.session import Session, SessionConfig, SessionManager
+from mock_agencies.session import Session, SessionConfig
 from mock_agencies.settings import Settings
 from mock_agencies.world import World
 from tests.test_agencies_api import NS, assert_bilingual, make_client, person

@@ -320,8 +320,11 @@ def test_two_queued_courts_take_effect_in_queue_order() -> None:
 
 
 def test_ports_on_one_session_take_only_their_own_notices_and_wake_for_them() -> None:
-    (vc,) = courts(1)
-    session = vc.session
+    from sim.assembly import virtual_spec
+    from sim.counterparts import InProcess
+
+    # the ports are driven at their own instants here, with no court: the agencies keep their own time
+    session = InProcess(virtual_spec(ORIGIN, seed=5, clerk=False, world_size=500, overrides=LATENCY)).session
     debtor = person(session, 70)
     account = only_a_deposit(session.world, debtor, 40_000)
     port_a, port_b = SessionPort(session), SessionPort(session)

@@ -30,7 +30,8 @@ from mock_agencies.settings import Settings
 from scenarios.loader import load_paths
 from scenarios.remote import build_remote_court, court_factory
 from scenarios.runner import build_court, run_scenario
-from sim.assembly import build_virtual_court
+from sim.assembly import build_virtual_court, virtual_spec
+from sim.counterparts import InProcess
 from zhixing.cli import main
 
 pytest_plugins = ["pytester"]
@@ -283,7 +284,7 @@ def test_a_held_answer_comes_at_the_same_instant_as_in_process(server: str) -> N
         got = _drive_held_unfreeze(remote.counterpart.last_port, remote.platform.accounts, remote.session.world, origin)
     finally:
         remote.close()
-    local = build_virtual_court(origin, seed=2, overrides=slow, clerk=False)
+    local = InProcess(virtual_spec(origin, seed=2, overrides=slow, clerk=False))  # agencies on their own time
     want = _drive_held_unfreeze(SessionPort(local.session), SessionAccounts(local.session), local.session.world,
                                 origin)
     assert got == want

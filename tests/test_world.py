@@ -10,8 +10,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from core_flow.errors import UserError
-from core_flow.protocol import AgencyGroup, AssetKind, ExistingFreeze, FreezeState, Holding, SubjectKind
-from mock_agencies.catalogue import DEFAULT_COURT, UnknownAgencyError, inquiry_scope
+from core_flow.protocol import DEFAULT_COURT, AgencyGroup, AssetKind, ExistingFreeze, FreezeState, Holding, SubjectKind
+from mock_agencies.catalogue import UnknownAgencyError, inquiry_scope
 from mock_agencies.identity import is_valid_id_number, is_valid_uscc, region_of
 from mock_agencies.world import AssetRule, BalanceDist, World, WorldConfig, account_number
 

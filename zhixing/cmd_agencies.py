@@ -9,6 +9,8 @@ import typer
 
 from core_flow.errors import UserError
 
+SHUTDOWN_GRACE_SECONDS = 2.0
+
 agencies_app = typer.Typer(
     name="agencies",
     help="模拟协助执行单位 / mock agencies (banks, registries, auction and pricing platforms…)",
@@ -40,7 +42,15 @@ def serve(
         f"模拟机构 / mock agencies: http://{host}:{port}/agencies  文档 / docs: http://{host}:{port}/docs  "
         f"(profile={profile}, seed={seed})"
     )
-    uvicorn.run(partial(create_app, settings), factory=True, host=host, port=port, log_level=log_level)
+    uvicorn.run(
+        partial(create_app, settings),
+        factory=True,
+        host=host,
+        port=port,
+        log_level=log_level,
+        # SIGTERM / Ctrl-C: requests still running (a long advance) are cancelled after this, then the ticker
+        timeout_graceful_shutdown=SHUTDOWN_GRACE_SECONDS,
+    )
 
 
 @agencies_app.command("list")

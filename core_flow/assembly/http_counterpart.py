@@ -66,9 +66,10 @@ class HttpCounterpart:
             if probe.status_code != 200:
                 return  # another implementation: no admin API
             ns = f"/admin/sessions/{self.namespace}"
-            aligned = await client.put(f"{ns}/clock", json={"origin": clock.origin.isoformat(),
-                                                            "time_scale": clock.scale,
-                                                            "now": clock.now().isoformat()})
+            if (await client.get(ns)).status_code == 404:
+                await client.put(ns, json={})
+            # aligned once with the court's clock; the server anchors it at receipt (off by the request's latency)
+            aligned = await client.put(f"{ns}/clock", json={"now": clock.now().isoformat(), "time_scale": clock.scale})
             if aligned.status_code == 200:
                 self.admin = {"namespace": self.namespace, "clock": aligned.json()}
 

@@ -31,10 +31,11 @@ from core_flow.legal_calendar.periods import (
     default_calendar,
     due_local_text,
 )
-from core_flow.legal_calendar.tz import CST, parse_local, to_cst
+from core_flow.legal_calendar.tz import CST, as_cst, parse_local, to_cst
 
 __all__ = [
     "CST",
+    "as_cst",
     "DEFAULT_EXTENSION",
     "ENV_VAR",
     "STRICT_ENV_VAR",

@@ -33,6 +33,9 @@ def to_cst(dt: datetime) -> datetime:
     return dt.astimezone(CST)
 
 
+as_cst = to_cst  # the same function under the name the mock agencies (and their callers) use: defined once
+
+
 def _bad(text: str, field: str, why_zh: str = "", why_en: str = "") -> UserError:
     return UserError(
         f"无法识别的时间 {text!r}{why_zh}；应为 {_FORMATS_ZH}",

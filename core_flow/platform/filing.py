@@ -10,17 +10,17 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Callable
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
 import httpx
-from fastapi import FastAPI, Request
-from fastapi.exceptions import RequestValidationError
-from fastapi.responses import JSONResponse
 from pydantic import BaseModel, ConfigDict, Field
 
 from core_flow.clocks import Clock
 from core_flow.errors import UserError
 from core_flow.validation import field_messages, validation_error_body
+
+if TYPE_CHECKING:
+    from fastapi import FastAPI
 
 PushDone = Callable[[str | None, str], None]  # (new case id or None, detail)
 
@@ -92,7 +92,12 @@ class LocalFilingPush:
 
 
 def create_filing_receiver(file: Callable[[ResumptionPush], str]) -> FastAPI:
-    """The reference receiver: ``POST /filings/resumptions`` files the 恢复执行 case through ``file``."""
+    """The reference receiver: ``POST /filings/resumptions`` files the 恢复执行 case through ``file``. FastAPI is
+    imported here, when a receiver is served: the in-process court never imports it."""
+    from fastapi import FastAPI, Request
+    from fastapi.exceptions import RequestValidationError
+    from fastapi.responses import JSONResponse
+
     app = FastAPI(title="zhixing 本地立案系统（参考实现）/ local filing system (reference receiver)")
 
     @app.exception_handler(RequestValidationError)

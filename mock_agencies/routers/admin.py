@@ -11,7 +11,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from typing import Any
 
-from fastapi import APIRouter, Body, Depends, Path, Query, Response
+from fastapi import APIRouter, Body, Depends, Path, Query, Request, Response
 from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, field_validator, model_validator
 
 from core_flow.errors import UserError
@@ -19,8 +19,9 @@ from core_flow.protocol import Holding, TicketStatus
 from mock_agencies.clock import as_cst
 from mock_agencies.deps import get_manager
 from mock_agencies.ledger import FreezeView
+from mock_agencies.namespaces import NAMESPACE_PATTERN, SessionManager
 from mock_agencies.profiles import load_profile, profile_names
-from mock_agencies.session import NAMESPACE_PATTERN, Session, SessionConfig, SessionManager
+from mock_agencies.session import Session, SessionConfig
 
 router = APIRouter(prefix="/admin", tags=["admin / 管理"])
 
@@ -98,6 +99,27 @@ class AdvanceSpec(_In):
 
 class ClockPatch(_In):
     time_scale: float = Field(ge=0, le=1e6)
+
+
+MAX_ANCHOR_GAP_SECONDS = 3600.0  # a court's real anchor further from the server's wall clock is refused
+
+
+class ClockAlign(_In):
+    """The court's clock, read once at start: the agencies' clock is set to follow it."""
+
+    now: datetime = Field(
+        description="法院时钟的虚拟时刻（无时区视为北京时间）/ the court clock's virtual now (CST if naive)"
+    )
+    time_scale: float = Field(ge=0, le=1e6, description="法院时钟的倍速 / the court clock's scale")
+    real_anchor: float | None = Field(
+        default=None,
+        description=(
+            "读取 now 时的真实时刻（Unix 秒）；缺省为本请求到达之时 / the real instant at which `now` was read "
+            "(Unix seconds, e.g. time.time()); default: when this request arrives"
+        ),
+    )
+
+    _now = field_validator("now")(_plausible)
 
 
 class CourtAccountSpec(_In):
@@ -255,17 +277,59 @@ async def patch_clock(
     return {"now": session.now().isoformat(), "time_scale": session.clock.scale}
 
 
+@router.put(
+    "/sessions/{namespace}/clock",
+    summary="对齐虚拟时钟 / align the virtual clock with the court's",
+    description=(
+        "法院经 HTTP 使用模拟机构时，启动时调用一次：给出法院时钟的虚拟时刻 `now`、倍速 `time_scale` 与读取 `now` 时的"
+        "真实时刻 `real_anchor`（Unix 秒），本命名空间的时钟即按 now + (当前真实时刻 − real_anchor) × time_scale 设定，"
+        "此后以同一倍速运行，两者不再漂移。命名空间已有工单或待办时不能倒退（409，先重置）；跟随进程内法院时钟的命名空间"
+        "不能对齐（409）。/ Called once at start by a court that reaches the agencies over HTTP: the court's virtual "
+        "`now`, its `time_scale` and the real instant `real_anchor` (Unix seconds) at which it read `now`. The "
+        "namespace's clock is set to now + (real now − real_anchor) × time_scale and runs at that scale from then on, "
+        "so the two do not drift. It cannot go back once the namespace has tickets or pending items (409: reset "
+        "first); a namespace whose clock follows an in-process court cannot be aligned (409)."
+    ),
+)
+async def align_clock(
+    spec: ClockAlign, request: Request, namespace: str = NS_PATH, manager: SessionManager = Depends(get_manager)
+) -> dict[str, Any]:
+    session = _session(manager, namespace)
+    wall = request.app.state.wall_clock()
+    anchor = wall if spec.real_anchor is None else spec.real_anchor
+    gap = wall - anchor
+    if abs(gap) > MAX_ANCHOR_GAP_SECONDS:
+        raise UserError(
+            f"real_anchor 与本服务的真实时钟相差 {gap:.0f} 秒（上限 {MAX_ANCHOR_GAP_SECONDS:.0f} 秒）："
+            "两台机器的时钟是否一致？",
+            f"real_anchor is {gap:.0f} s from this server's wall clock (at most {MAX_ANCHOR_GAP_SECONDS:.0f} s): "
+            "are both machines' clocks set?",
+            where="body.real_anchor",
+        )
+    before = session.now()
+    target = as_cst(spec.now) + timedelta(seconds=gap * spec.time_scale)
+    now = session.align_clock(target, spec.time_scale)
+    manager.wake.set()
+    return {
+        "now": now.isoformat(),
+        "origin": session.clock.origin.isoformat(),
+        "time_scale": session.clock.scale,
+        "shift_seconds": (now - before).total_seconds(),
+    }
+
+
 @router.post("/sessions/{namespace}/advance", summary="推进虚拟时间 / skip virtual time")
 async def advance(
     spec: AdvanceSpec, namespace: str = NS_PATH, manager: SessionManager = Depends(get_manager)
 ) -> dict[str, Any]:
     session = _session(manager, namespace)
+    runner = manager.runner(namespace)
     if spec.to is not None:
         to = as_cst(spec.to)
         if to - session.now() > MAX_SKIP:
             raise UserError("一次最多推进十年", "advance at most ten years at a time", where="body.to")
-        return await session.advance(to=to)
-    return await session.advance(by=timedelta(seconds=spec.seconds or 0.0))
+        return await runner.advance(to=to)
+    return await runner.advance(by=timedelta(seconds=spec.seconds or 0.0))
 
 
 @router.get("/sessions/{namespace}/journal", summary="请求日志 / the request journal")

@@ -162,6 +162,7 @@ def _run(session: Session, platform: str, action: Callable[[datetime], T]) -> T:
 async def create_listing(
     body: ListingCreate, platform: str = PLATFORM, session: Session = Depends(get_session)
 ) -> ListingView:
+    session.callback_policy.check(body.callback_url)
     return _run(
         session,
         platform,
@@ -253,6 +254,7 @@ async def relist(
     listing_id: str = LISTING,
     session: Session = Depends(get_session),
 ) -> ListingView:
+    session.callback_policy.check(body.callback_url)
     return _act_on(session, platform, listing_id, "relist", **body.model_dump())
 
 
@@ -284,4 +286,5 @@ async def start_sale(
     listing_id: str = LISTING,
     session: Session = Depends(get_session),
 ) -> ListingView:
+    session.callback_policy.check(body.callback_url)
     return _act_on(session, platform, listing_id, "start_sale", **body.model_dump())

@@ -20,7 +20,9 @@ from mock_agencies.catalogue import Agency, UnknownAgencyError
 from mock_agencies.deps import get_session
 from mock_agencies.profiles import FaultKind
 from mock_agencies.routers.catalogue import CODE_PATH
-from mock_agencies.session import FaultDecision, Session, TicketRecord
+from mock_agencies.session import Session
+from mock_agencies.streams import FaultDecision
+from mock_agencies.tickets import TicketRecord
 
 router = APIRouter(prefix="/agencies", tags=["control / 查控"])
 

@@ -48,6 +48,7 @@ class PricingCreate(BaseModel):
 
 
 def _submit(session: Session, code: str, method: PricingMethod, body: PricingCreate) -> PricingView:
+    session.callback_policy.check(body.callback_url)
     agency = session.catalogue.get(code)
     services = getattr(agency, "services", ())
     if agency.group != AgencyGroup.PRICING or _SERVICE[method] not in services:

@@ -1,0 +1,156 @@
+"""Namespaces (test sessions) of one service: the :class:`SessionManager`.
+
+Each namespace (header ``X-Zhixing-Session``) is one :class:`~mock_agencies.session.Session` (the domain) and
+one :class:`~mock_agencies.timeline.SessionRunner` (its time passing and callback posts). ``default`` — and
+any well-named namespace — is created on first use, up to ``max_sessions``.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import re
+from typing import TYPE_CHECKING
+
+from core_flow.errors import UserError
+from mock_agencies.callback_policy import CallbackPolicy
+from mock_agencies.clock import VirtualClock
+from mock_agencies.session import Session, SessionConfig
+from mock_agencies.timeline import SessionRunner
+
+if TYPE_CHECKING:
+    from mock_agencies.catalogue import Catalogue
+    from mock_agencies.settings import Settings
+
+NAMESPACE_PATTERN = r"^[A-Za-z0-9_.\-]{1,64}$"
+_NAMESPACE_RE = re.compile(NAMESPACE_PATTERN)
+DEFAULT_NAMESPACE = "default"
+
+log = logging.getLogger(__name__)
+
+
+def check_namespace(namespace: str) -> str:
+    if not _NAMESPACE_RE.match(namespace):
+        raise UserError(
+            f"命名空间名称无效 {namespace!r}：1–64 个字母、数字、_ . -",
+            f"invalid namespace {namespace!r}: 1-64 letters, digits, _ . -",
+            where="header X-Zhixing-Session",
+        )
+    return namespace
+
+
+class SessionManager:
+    """All namespaces of one service; creates ``default`` (and any well-named namespace) on first use."""
+
+    def __init__(self, settings: Settings, catalogue: Catalogue) -> None:
+        self.settings = settings
+        self.catalogue = catalogue
+        self.sessions: dict[str, Session] = {}
+        self.runners: dict[str, SessionRunner] = {}
+        self.wake = asyncio.Event()  # set when something becomes due sooner than the ticker expects
+        self._ticks: dict[str, asyncio.Task[None]] = {}  # each namespace's real-time tick in progress
+        self.callbacks = CallbackPolicy(settings.callback_hosts, [(settings.host, settings.port)])
+
+    def default_config(self) -> SessionConfig:
+        s = self.settings
+        return SessionConfig(seed=s.seed, profile=s.profile, time_scale=s.time_scale, origin=s.origin)
+
+    def get(self, namespace: str) -> Session | None:
+        return self.sessions.get(namespace)
+
+    def get_or_create(self, namespace: str) -> Session:
+        found = self.sessions.get(namespace)
+        if found is not None:
+            return found
+        return self.create(namespace, self.default_config())
+
+    def create(self, namespace: str, config: SessionConfig, *, clock: VirtualClock | None = None) -> Session:
+        """Create (or replace, i.e. reset) ``namespace`` with ``config``. ``clock``: a clock to use instead of
+        one made from ``config`` (e.g. one that follows an in-process court's clock: ``VirtualClock(source=…)``)."""
+        check_namespace(namespace)
+        if namespace not in self.sessions and len(self.sessions) >= self.settings.max_sessions:
+            raise UserError(
+                f"命名空间已达上限 {self.settings.max_sessions}，请先删除不用的",
+                f"at most {self.settings.max_sessions} namespaces; delete unused ones first",
+                where="header X-Zhixing-Session",
+                code="too_many_sessions",
+            )
+        session = Session(namespace, config, self.settings, self.catalogue, on_queued=self.wake.set, clock=clock,
+                          callback_policy=self.callbacks)
+        self.sessions[namespace] = session
+        self.runners[namespace] = SessionRunner(session)
+        self.wake.set()
+        return session
+
+    def runner(self, namespace: str) -> SessionRunner:
+        """The time passing of an existing namespace (``not_found`` otherwise)."""
+        self.require(namespace)
+        return self.runners[namespace]
+
+    def reset(self, namespace: str) -> Session:
+        """A fresh namespace with the same seed, profile, overrides and clock settings."""
+        old = self.require(namespace)
+        config = SessionConfig(
+            seed=old.config.seed,
+            profile=old.config.profile,
+            overrides=dict(old.config.overrides),
+            time_scale=old.config.time_scale,
+            origin=old.config.origin,
+        )
+        return self.create(namespace, config)
+
+    def drop(self, namespace: str) -> None:
+        self.require(namespace)
+        del self.sessions[namespace]
+        del self.runners[namespace]
+
+    def require(self, namespace: str) -> Session:
+        found = self.sessions.get(namespace)
+        if found is None:
+            raise UserError(
+                f"没有命名空间 {namespace!r}",
+                f"no namespace {namespace!r}",
+                where="path.namespace",
+                code="not_found",
+            )
+        return found
+
+    async def tick_all(self, slice_seconds: float = 0.05) -> float:
+        """Advance every namespace to its clock's now, each in its own task: a namespace whose callbacks wait on
+        a slow or dead receiver keeps its task and delays no other (its next tick starts when this one ends).
+        Waits at most ``slice_seconds`` for the ticks; returns real seconds until the next due item."""
+        tasks = []
+        for namespace, runner in list(self.runners.items()):
+            task = self._ticks.get(namespace)
+            if task is None or task.done():
+                task = self._ticks[namespace] = asyncio.create_task(runner.tick(), name=f"tick:{namespace}")
+                task.add_done_callback(_log_failure)
+            tasks.append(task)
+        for gone in set(self._ticks) - set(self.runners):  # dropped namespaces: their last tick may finish
+            if self._ticks[gone].done():
+                del self._ticks[gone]
+        if tasks:
+            await asyncio.wait(tasks, timeout=slice_seconds)
+        wait = 1.0
+        for runner in list(self.runners.values()):
+            session = runner.session
+            nxt = session.next_due()
+            if nxt is not None:
+                seconds = session.clock.real_seconds_until(nxt)
+                if seconds is not None:
+                    wait = min(wait, seconds)
+        return max(wait, 0.005)
+
+    async def close(self) -> None:
+        """Stop every namespace's tick (the service is shutting down)."""
+        tasks = [t for t in self._ticks.values() if not t.done()]
+        for task in tasks:
+            task.cancel()
+        if tasks:
+            await asyncio.wait(tasks, timeout=1.0)
+        self._ticks.clear()
+
+
+def _log_failure(task: asyncio.Task[None]) -> None:
+    if not task.cancelled() and task.exception() is not None:
+        log.error("namespace tick failed: %r", task.exception(), exc_info=task.exception())
