@@ -53,3 +53,19 @@ def test_a_broken_catalogue_is_named(tmp_path: Path) -> None:
     with pytest.raises(UserError) as err:
         load_requirements(bad)
     assert err.value.where == str(bad)
+
+
+def test_the_committed_openapi_is_what_is_served(capsys) -> None:
+    """A change to a served interface must come with the profile's OpenAPI files (``zhixing profile export``)."""
+    from zhixing.cli import main
+
+    assert main(["profile", "export", "--check"]) == 0, capsys.readouterr().err
+
+
+def test_a_drifted_openapi_is_reported(tmp_path: Path, capsys) -> None:
+    from zhixing.cli import main
+
+    assert main(["profile", "export", "--out", str(tmp_path)]) == 0
+    (tmp_path / "openapi-agencies.json").write_text("{}", encoding="utf-8")
+    assert main(["profile", "export", "--check", "--out", str(tmp_path)]) == 2
+    assert "openapi-agencies.json" in capsys.readouterr().err
