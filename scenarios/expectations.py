@@ -81,7 +81,18 @@ def _matches(run: Run, e: Event, a: Any) -> bool:
     return all(_same(data.get(k), v) for k, v in a.data.items())
 
 
+_LIST_MATCHERS = {
+    "contains": lambda have, want: all(w in have for w in want),  # these, in any order, others allowed
+    "same_set": lambda have, want: sorted(map(str, have)) == sorted(map(str, want)),  # exactly these, any order
+    "excludes": lambda have, want: not any(w in have for w in want),  # none of these
+}
+
+
 def _same(have: Any, want: Any) -> bool:
+    if isinstance(want, dict) and len(want) == 1 and next(iter(want)) in _LIST_MATCHERS:
+        (op, items), = want.items()
+        values = list(have) if isinstance(have, (list, tuple)) else [have]
+        return _LIST_MATCHERS[op](values, items if isinstance(items, list) else [items])
     if isinstance(have, datetime) and isinstance(want, str):
         try:
             spec = parse_time(want)

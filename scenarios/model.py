@@ -364,6 +364,7 @@ class ExpectEventArgs(_M):
     data: dict[str, Any] = Field(default_factory=dict, description="事件数据须包含 / event data must contain")
     within: Duration | None = Field(None, description="自本步时间起的窗口 / window from the step's time")
     between: tuple[Time, Time] | None = None
+    before: Time | None = Field(None, description="事件须早于此时 / the event happened before this time")
     time: Time | None = Field(None, description="事件须恰在此时 / the event's exact time")
     count: int | None = Field(None, ge=0)
     absent: bool = False
@@ -371,8 +372,8 @@ class ExpectEventArgs(_M):
 
     @model_validator(mode="after")
     def _window(self) -> ExpectEventArgs:
-        if self.within is not None and self.between is not None:
-            raise ValueError("within 与 between 只能给出一个 / give within or between, not both")
+        if sum(x is not None for x in (self.within, self.between, self.before)) > 1:
+            raise ValueError("within、between、before 只能给出一个 / give one of within, between, before")
         return self
 
 

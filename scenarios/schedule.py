@@ -144,6 +144,8 @@ def _window_end(step: StepBase, when: datetime, cal: LegalCalendar) -> datetime:
         return max(when, resolve(args.between[1], when, cal))
     if args.time is not None:
         return max(when, resolve(args.time, when, cal))
+    if args.before is not None:
+        return max(when, resolve(args.before, when, cal))
     return when
 
 
@@ -155,4 +157,6 @@ def window(step: StepBase) -> tuple[datetime | None, datetime]:
         return step.when, step.until
     if args.between is not None:
         return resolve(args.between[0], step.when, cal), resolve(args.between[1], step.when, cal)
+    if getattr(args, "before", None) is not None:  # since the beginning, up to (not including) ``before``
+        return None, resolve(args.before, step.when, cal) - timedelta(microseconds=1)
     return None, step.until + timedelta(0)

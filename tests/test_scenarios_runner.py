@@ -93,3 +93,27 @@ def test_a_scenario_that_breaks_the_harness_reports_the_error_not_a_pass(monkeyp
     monkeypatch.setitem(actions._ACTIONS, "assign", lambda *a: 1 / 0)
     r = run("  - assign: 张法官\n")
     assert not r.passed and "ZeroDivisionError" in r.error
+
+
+def test_refused_any_passes_and_the_report_shows_the_code_that_came():
+    r = run("  - approve_unfreeze: {node: 7, authority: 院长}\n    refused: any\n")
+    assert r.passed and "NO_UNFREEZE_REQUEST" in r.steps[0].actual
+
+
+def test_lists_match_as_a_tester_thinks_and_before_bounds_a_window():
+    steps = "  - assign: 张法官\n  - verify_identity: 通过\n"
+    passing = {"contains": "[psbc, icbc]", "same_set": None, "excludes": "[real_estate_registry]"}
+    for op, items in passing.items():
+        if items:
+            assert run(steps + f"  - expect_event: {{kind: inquiry_started, data: {{agencies: {{{op}: {items}}}}}}}\n"
+                       ).passed, op
+    assert not run(steps + "  - expect_event: {kind: inquiry_started, data: {agencies: {contains: [mars_bank]}}}\n"
+                   ).passed
+    assert not run(steps + "  - expect_event: {kind: inquiry_started, data: {agencies: {excludes: [icbc]}}}\n"
+                   ).passed
+    assert not run(steps + "  - expect_event: {kind: inquiry_started, data: {agencies: {same_set: [icbc]}}}\n"
+                   ).passed
+    assert run(steps + "  - expect_event: {kind: inquiry_triggered, before: 2025-03-03 11:00}\n").passed
+    late = run(steps + "  - at: 2025-03-04 09:00\n    complete_node: 5\n"
+               "  - expect_event: {kind: node_done, node: 5, before: 2025-03-04 08:00}\n")
+    assert not late.passed
