@@ -89,10 +89,10 @@ _LIST_MATCHERS = {
 
 
 def _same(have: Any, want: Any) -> bool:
-    if isinstance(want, dict) and len(want) == 1 and next(iter(want)) in _LIST_MATCHERS:
-        (op, items), = want.items()
+    if isinstance(want, dict) and want and all(op in _LIST_MATCHERS for op in want):  # every operator holds
         values = list(have) if isinstance(have, (list, tuple)) else [have]
-        return _LIST_MATCHERS[op](values, items if isinstance(items, list) else [items])
+        return all(_LIST_MATCHERS[op](values, items if isinstance(items, list) else [items])
+                   for op, items in want.items())
     if isinstance(have, datetime) and isinstance(want, str):
         try:
             spec = parse_time(want)
