@@ -7,10 +7,12 @@ each scenario runs on its own namespace of that server (``scenarios.remote``).
 
 from __future__ import annotations
 
+import difflib
 from pathlib import Path
 
 import typer
 
+from core_flow.errors import UserError
 from scenarios.loader import load_paths
 from scenarios.report import html_report, junit_xml
 from scenarios.runner import run_scenario
@@ -18,8 +20,22 @@ from scenarios.runner import run_scenario
 
 def run_command(paths: list[Path], junit: Path | None = None, html: Path | None = None,
                 agencies_url: str | None = None, echo=typer.echo,  # noqa: ANN001
-                strict_calendar: bool | None = None) -> int:
+                strict_calendar: bool | None = None, tags: list[str] | None = None) -> int:
     scenarios = load_paths(paths)  # raises ScenarioFileError (a UserError) listing every problem
+    if not scenarios:  # a folder with no scenario is a mistake, not a pass
+        raise UserError(f"没有找到场景文件（*.scenario.yaml）：{'、'.join(map(str, paths))}",
+                        f"no scenario files (*.scenario.yaml) found in: {', '.join(map(str, paths))}",
+                        where="PATH", code="no_scenarios")
+    if tags:  # scenarios carrying any of the tags (the same tags are pytest markers: pytest -m)
+        known = sorted({t for sc in scenarios for t in sc.tags})
+        scenarios = [sc for sc in scenarios if set(sc.tags) & set(tags)]
+        if not scenarios:
+            near = sorted({m for t in tags for m in difflib.get_close_matches(t, known, n=3, cutoff=0.5)})
+            raise UserError(f"没有带标签 {'、'.join(tags)} 的场景（已有标签：{'、'.join(known)}）"
+                            + (f"；是否想写：{'、'.join(near)}" if near else ""),
+                            f"no scenario tagged {', '.join(tags)} (tags: {', '.join(known)})"
+                            + (f"; did you mean: {', '.join(near)}" if near else ""), where="--tag",
+                            code="no_scenarios")
     factory = None
     if agencies_url:
         from scenarios.remote import check_server, court_factory

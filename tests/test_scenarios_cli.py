@@ -63,3 +63,16 @@ def test_register_adds_the_sub_app():
     app = typer.Typer()
     cmd_scenarios.register(app)
     assert [g.name for g in app.registered_groups] == ["scenarios"]
+
+
+def test_tags_select_scenarios_and_an_empty_selection_is_an_error(tmp_path, capsys) -> None:
+    from zhixing.cli import main
+
+    suite = Path(__file__).parent.parent / "scenarios" / "suite" / "fidelity"
+    assert main(["scenarios", "run", str(suite), "--tag", "coercion"]) == 0
+    out = capsys.readouterr().out
+    assert "3 scenarios, 3 passed" in out
+    assert main(["scenarios", "run", str(suite), "--tag", "coercon"]) == 2
+    assert "did you mean: coercion" in capsys.readouterr().err
+    assert main(["scenarios", "run", str(tmp_path)]) == 2  # nothing to run is not a pass
+    assert "no scenario files" in capsys.readouterr().err

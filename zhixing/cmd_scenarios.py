@@ -22,11 +22,14 @@ def register(app: typer.Typer) -> None:
             None, "--agencies-url",
             help="外部模拟机构服务地址 / a running mock agencies server (zhixing agencies serve)"),
         strict_calendar: bool = strict_option(),
+        tag: list[str] = typer.Option([], "--tag", help="只运行带此标签的场景（可多次）/ only scenarios with this tag "
+                                                      "(repeatable; pytest: -m TAG)"),
     ) -> None:
         """运行场景 / run scenarios (exit 1 if any fails, 2 on a bad file)."""
         from scenarios.cli import run_command
 
-        code = run_command(paths, junit, html, agencies_url, strict_calendar=strict_setting(strict_calendar))
+        code = run_command(paths, junit, html, agencies_url, strict_calendar=strict_setting(strict_calendar),
+                           tags=tag or None)
         if code:
             raise typer.Exit(code)
 
