@@ -69,6 +69,7 @@ _AFTER_CLOSING = (
     c.FreezeRenewed,
     c.InquiryAnswered, c.InquiryAnswers, c.OpenFeedback, c.RequestResumption, c.ApproveResumption, c.ResumptionFiled,
     c.ManualQuery, c.LogExchange, c.AnswerNotRecorded, c.RegisterReceipt, c.Escrow, c.ApprovePayout, c.PayOut,
+    c.ProceedsArrived,
 )
 # Commands a case whose 立案 node is frozen for a kept handler (node 46) still takes: the unfreeze itself, its timers,
 # the record, and facts reported by agencies (answers, freezes and deductions that took effect at a bank).
@@ -123,6 +124,7 @@ class Engine(SpcRules, MoneyRules, ResumptionRules, MeasureRules, OperationRules
             c.FreezeReleased: self._freeze_released,
             c.FreezeRenewed: self._freeze_renewed,
             c.DeductionConfirmed: self._deduction_confirmed,
+            c.ProceedsArrived: self._proceeds_arrived,
             c.ApprovePayout: self._approve_payout,
             c.PayOut: self._pay_out,
             c.RequestResumption: self._request_resumption,

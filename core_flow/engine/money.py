@@ -29,7 +29,8 @@ class MoneyRules:
             self._refuse(out, cmd, now, "ASSET_AGENCY", f"财产 {cmd.asset} 属于 {asset.agency}",
                          f"asset {cmd.asset} belongs to {asset.agency}")
             return
-        arms = self._plan(state, "freeze_effective", cmd.asset, now) if asset is None else []
+        anchor = "property_controlled" if cmd.measure == "seal" else "freeze_effective"  # a seal → disposal (19–20)
+        arms = self._plan(state, anchor, cmd.asset, now) if asset is None else []
         if asset is None:
             asset = state.assets[cmd.asset] = AssetMoney(cmd.agency)
         asset.frozen_cents += cmd.amount_cents
@@ -40,7 +41,7 @@ class MoneyRules:
         out.events.append(Event(now, state.case_id, EventKind.FUNDS_FROZEN, self.roles.control, cmd.asset, None,
                                 {"agency": cmd.agency, "amount_cents": cmd.amount_cents, "freeze_id": cmd.freeze_id,
                                  "account_no": cmd.account_no, "frozen_cents": asset.frozen_cents,
-                                 "expires_at": asset.expires_at}))
+                                 "expires_at": asset.expires_at, "measure": cmd.measure}))
         self._apply(state, arms, now, out)
 
     def _freeze_renewed(self: Engine, state: CaseState, cmd: c.FreezeRenewed, now: datetime, out: Outcome) -> None:
@@ -89,6 +90,22 @@ class MoneyRules:
         out.events.append(Event(now, state.case_id, EventKind.FUNDS_ARRIVED, self.roles.deduction, cmd.asset, None,
                                 {"receipt": cmd.receipt, "amount_cents": cmd.amount_cents,
                                  "agency": asset.agency}))
+        self._apply(state, arms, now, out)
+
+    def _proceeds_arrived(self: Engine, state: CaseState, cmd: c.ProceedsArrived, now: datetime,
+                          out: Outcome) -> None:
+        """变价款到账: a sale's proceeds; 到账登记 and 案款发放 (nodes 32–33) follow as for a deduction."""
+        if cmd.amount_cents <= 0:
+            self._refuse(out, cmd, now, "BAD_AMOUNT", "变价款金额须大于零", "the proceeds must be positive")
+            return
+        if cmd.receipt in state.receipts:
+            self._refuse(out, cmd, now, "RECEIPT_EXISTS", f"到账记录 {cmd.receipt} 已存在",
+                         f"receipt {cmd.receipt} already recorded")
+            return
+        arms = self._plan(state, "money_arrived", cmd.receipt, now)
+        state.receipts[cmd.receipt] = Receipt(cmd.asset, cmd.amount_cents, source=cmd.source)
+        out.events.append(Event(now, state.case_id, EventKind.PROCEEDS_ARRIVED, None, cmd.asset, None,
+                                {"receipt": cmd.receipt, "amount_cents": cmd.amount_cents, "source": cmd.source}))
         self._apply(state, arms, now, out)
 
     def _receipt(self: Engine, state: CaseState, cmd: c.ApprovePayout | c.PayOut | c.RegisterReceipt | c.Escrow,
