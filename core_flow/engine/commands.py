@@ -384,7 +384,8 @@ Command = (
     | RequestUnfreeze | ApproveUnfreeze | RejectUnfreeze | RequestLimitChange | ApproveLimitChange
     | LiftSuspension | Close | FireTimer | StartInquiry | InquiryAnswered | InquiryAnswers
     | OpenFeedback | ManualQuery
-    | FreezeConfirmed | FreezeRenewed | FreezeReleased | DeductionConfirmed | ProceedsArrived | ApprovePayout | PayOut | RequestResumption
+    | FreezeConfirmed | FreezeRenewed | FreezeReleased | DeductionConfirmed | ProceedsArrived | ApprovePayout | PayOut
+    | RequestResumption
     | ApproveResumption | ResumptionFiled | LogExchange | ApproveClosing | ReturnClosing | AnswerNotRecorded
     | RegisterReceipt | Escrow
 )
