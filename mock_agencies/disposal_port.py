@@ -21,7 +21,6 @@ from core_flow.platform.disposal import PRICING_PLATFORM, PortFault
 from mock_agencies.auction import AssetClass
 from mock_agencies.pricing import PricingMethod
 from mock_agencies.session import Session
-from mock_agencies.world import _owner_in
 
 
 class SessionDisposalPort:
@@ -61,7 +60,10 @@ class SessionDisposalPort:
         """The asset's value in the synthetic world (the registry's estimate), so that the platforms' prices scatter
         around what the debtor owns; ``None`` (the platform draws one) for an asset the world does not know."""
         agency, _, account_no = asset_id.partition(":")
-        owner = _owner_in(agency, account_no)
+        try:
+            owner = self.session.world.account_owner(agency, account_no)
+        except UserError:
+            return None
         if owner is None:
             return None
         for h in self.session.ledger.holdings(agency, owner, at):

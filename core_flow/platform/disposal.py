@@ -325,14 +325,14 @@ class Disposal:
     def object(self, case_id: str, asset: str, by: str = "被执行人") -> Any:
         """A party objects to the reference price (within 5 days of receiving the report): node 22's review runs."""
         lot = self.lot(case_id, asset)
-        self._need(lot, ("reported",), "没有可异议的参考价报告", "no price report to object to")
         where = f"案件 case {case_id} 财产 asset {asset}"
-        if lot.objection_until is None:
-            raise UserError("报告尚未送达当事人", "the report has not been served on the parties", where=where)
-        if self.now >= lot.objection_until:
+        if lot.objection_until is not None and self.now >= lot.objection_until:
             raise UserError(f"异议期已届满（{lot.objection_until.isoformat()}），不予受理",
                             f"the 5-day objection period ended at {lot.objection_until.isoformat()}", where=where,
                             code="objection_late")
+        self._need(lot, ("reported",), "没有可异议的参考价报告", "no price report to object to")
+        if lot.objection_until is None:
+            raise UserError("报告尚未送达当事人", "the report has not been served on the parties", where=where)
         if lot.objection == "pending":
             raise UserError("已有异议在审查中", "an objection is already under review", where=where)
         lot.objection = "pending"
@@ -410,7 +410,8 @@ class Disposal:
                   starting_price_cents=lot.starting_price_cents)
         self.p._notify("listed", case_id=lot.case_id, asset=lot.asset, listing_id=lot.listing_id, round=round_,
                        starts_at=view["starts_at"], starting_price_cents=lot.starting_price_cents)
-        self._poll_listing_at(lot, lot.listing_id, self._time(view["ends_at"]))
+        first_look = self._time(view["starts_at"]) if round_ == "sale" else self._time(view["ends_at"])
+        self._poll_listing_at(lot, lot.listing_id, first_look)
 
     def _poll_listing_at(self, lot: Lot, listing_id: str, at: datetime | None) -> None:
         self._later((at or self.now) + timedelta(seconds=1), lambda: self._poll_listing(lot, listing_id))
@@ -427,7 +428,10 @@ class Disposal:
             return
         status, lid = str(view["status"]), str(view["listing_id"])
         if status in ("announced", "bidding"):
-            self._poll_listing_at(lot, lid, self._time(view.get("ends_at")))
+            ends = self._time(view.get("ends_at")) or self.now
+            if view.get("round") == "sale":  # a 变卖 closes at its first offer: the court looks daily
+                ends = min(ends, max(self._time(view.get("starts_at")) or self.now, self.now) + timedelta(days=1))
+            self._poll_listing_at(lot, lid, ends)
             return
         key = f"{lid}:{status}"
         if key in lot.seen or lid != lot.listing_id:
@@ -573,7 +577,8 @@ class Disposal:
         """交付财产 (node 30, item 2)."""
         lot = self.lot(case_id, asset)
         self._need(lot, ("transferred", "released"), "成交（抵债）裁定尚未送达", "the ruling has not been served")
-        return self._submit(c.CompleteItem(case_id, 30, "handover", asset))
+        out = self._submit(c.CompleteItem(case_id, 30, "handover", asset))
+        return self._complete(lot, 30) or out  # both items done: the node is
 
 
 _AFTER_SEAL = ("sealed", "pricing", "reported", "fixed", "listed", "unsold1", "relisted", "unsold2", "in_kind",
