@@ -31,7 +31,8 @@ class SessionDisposalPort:
 
     def _at(self, now: datetime, agency: str) -> datetime:
         session = self.session
-        session.clock.skip_to(now)
+        if session.clock.scale == 0:  # a stopped clock moves to the caller's now; a running one follows the court's
+            session.clock.skip_to(now)
         now = session.now()
         session.pump(now)
         fault = session.draw_fault(session.catalogue.get(agency))

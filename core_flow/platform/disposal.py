@@ -100,7 +100,7 @@ class Lot:
     klass: str  # movable | real_estate (the auction rules' and the process's asset class)
     description: str = ""
     stage: str = "found"  # found sealing sealed pricing reported fixed listed unsold1 relisted unsold2 in_kind
-    #                       declined sale sold paid confirmed transferred released unsold
+    #                       declined sale sold paid confirmed transferred handed_over unsold
     pricing_id: str | None = None
     pricing_no: int = 0
     report_at: datetime | None = None
@@ -524,7 +524,9 @@ class Disposal:
         self._log(lot, "answer", str(view.get("platform", "")), lot.listing_id, "in_kind", accepted=accept)
         if accept:
             lot.stage, lot.confirmed_at = "in_kind", self.now
-            self._record(lot, "sale_confirmed", in_kind_price_cents=int(view.get("in_kind_price_cents") or 0))
+            price = int(view.get("in_kind_price_cents") or lot.starting_price_cents or 0)
+            self._record(lot, "sale_confirmed", in_kind_price_cents=price)
+            self.p._notify("in_kind", case_id=case_id, asset=asset, price_cents=price)
         else:
             lot.stage = "declined"
             self._record(lot, "creditor_refused")
@@ -576,13 +578,15 @@ class Disposal:
     def hand_over(self, case_id: str, asset: str) -> Any:
         """交付财产 (node 30, item 2)."""
         lot = self.lot(case_id, asset)
-        self._need(lot, ("transferred", "released"), "成交（抵债）裁定尚未送达", "the ruling has not been served")
+        self._need(lot, ("transferred",), "成交（抵债）裁定尚未送达，或财产已交付",
+                   "the ruling has not been served, or the property was handed over")
         out = self._submit(c.CompleteItem(case_id, 30, "handover", asset))
+        lot.stage = "handed_over"
         return self._complete(lot, 30) or out  # both items done: the node is
 
 
 _AFTER_SEAL = ("sealed", "pricing", "reported", "fixed", "listed", "unsold1", "relisted", "unsold2", "in_kind",
-               "declined", "sale", "sold", "paid", "confirmed", "transferred", "released", "unsold")
+               "declined", "sale", "sold", "paid", "confirmed", "transferred", "handed_over", "unsold")
 
 
 def _ten_am(at: datetime) -> datetime:
