@@ -118,6 +118,11 @@ class SessionDisposalPort:
         self._flush(at)
         return self.session.auction.get(listing_id).model_dump(mode="json")
 
+    def next_change(self, now: datetime) -> datetime | None:
+        """The platforms' next answer, extension, bid or close (virtual time): the court looks then."""
+        times = [t for t in (self.session.pricing.next_due(), self.session.auction.next_due()) if t is not None]
+        return min(times, default=None)
+
     def collect(self, listing_id: str, sub_account: str, now: datetime) -> int:
         if listing_id in self._collected:
             return self._collected[listing_id]

@@ -130,6 +130,8 @@ class Clerk:
         who = e.data["unfreeze_by"][0]
         self.stats.unfreezes += 1
         self._cmd(DAY, c.RequestUnfreeze(e.case_id, e.node, e.instance, by="承办人", reason="补办 / catching up"))
+        for n, level in enumerate(e.data.get("unfreeze_via", ())):  # 层报: each level agrees and passes it up
+            self._cmd(DAY + (n + 1) * HOUR, c.ApproveUnfreeze(e.case_id, e.node, level, e.instance))
         self._cmd(2 * DAY, c.ApproveUnfreeze(e.case_id, e.node, who, e.instance))
         if e.node in (5, 6, 7, 17, 31, 32):
             self._cmd(2 * DAY + HOUR, c.CompleteNode(e.case_id, e.node, e.instance))

@@ -100,9 +100,16 @@ class DisposalClerk:
             self._at(self.c._soon(25 * DAY), lambda: self.d.relist(k, asset, cut_pct=cut))
         elif data["round"] == "second":
             accept = self.rng.random() < 0.25
-            self._at(self.c._soon(10 * DAY), lambda: self.d.offer_in_kind(k, asset, accept))
+            ask = self.c._soon(10 * DAY)
+            self._at(ask, lambda: self.d.offer_in_kind(k, asset, accept))
+            if not accept:  # refused: 变卖, announced within 15 days of the refusal
+                self._at(ask + self.c._soon(15 * DAY), lambda: self._sale(k, asset))
         else:  # 变卖 found no buyer: nothing more to take here
             self._at(DAY, lambda: self.c._maybe_zhongben(k))
+
+    def _sale(self, k: str, asset: str) -> None:
+        if self.d.lots[(k, asset)].stage == "declined":
+            self.d.start_sale(k, asset)
 
     def _n_in_kind(self, k: str, asset: str, data: dict[str, Any]) -> None:
         """The creditor took the property at the reserve price: the ruling, the hand-over; the claim is met as far as
@@ -135,6 +142,8 @@ class DisposalClerk:
         if due:
             out = self.p.pay_out(k, receipt, due)
             if out.refusal is not None:
+                if out.refusal.code == "NODE_FROZEN":  # paid late: once the unfreeze is approved, pay
+                    self._at(2 * DAY + 2 * HOUR, lambda: self._pay(k, receipt, amount))
                 return out
             self.paid_cents += due
         if amount > due:

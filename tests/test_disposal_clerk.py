@@ -37,8 +37,8 @@ def test_the_clerk_sells_flats_and_cars_and_pays_out_to_the_cent():
 
     lots = p.disposal.lots
     assert len(lots) == 8 and all(lot.stage == "handed_over" for lot in lots.values())
-    sold_twice = [lot for lot in lots.values() if lot.round == "second"]
-    assert sold_twice  # some needed the second auction (node 26)
+    rounds = {lot.round for lot in lots.values()}
+    assert {"first", "second", "sale"} <= rounds  # some needed the second auction (node 26), one a 变卖 (node 28)
     for k, state in court.runtime.cases.items():
         recon = p.reconcile(k)
         assert recon["ok"] and recon["court_account_cents"] == 0 and recon["frozen_cents"] == 0, recon

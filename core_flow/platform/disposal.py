@@ -87,6 +87,11 @@ class DisposalPort(Protocol):
 
     def collect(self, listing_id: str, sub_account: str, now: datetime) -> int: ...
 
+    def next_change(self, now: datetime) -> datetime | None:
+        """When the platforms next have something new (an answer, a close), if they can tell; ``None``: unknown (the
+        court then looks daily)."""
+        ...
+
 
 @dataclass
 class Lot:
@@ -131,6 +136,7 @@ class Disposal:
     RETRY = timedelta(minutes=10)  # first retry after a platform fault, doubling
     MAX_TRIES = 8
     PAYMENT_DAYS = 5  # the buyer pays the balance this long after the hammer (project default, configurable)
+    LOOK_DAILY = timedelta(days=1)  # a platform that cannot say when it changes is looked at daily
 
     def __init__(self, platform: Platform, port: DisposalPort | None = None) -> None:
         self.p = platform
@@ -274,8 +280,21 @@ class Disposal:
         self._log(lot, "sent", PRICING_PLATFORM, lot.pricing_id, method)
         self._poll_pricing_at(lot, self._time(view["due_at"]))
 
+    def _next_look(self, at: datetime | None) -> datetime:
+        """When to look again: at ``at`` (a due time), earlier if the platforms say something changes before, and at
+        least daily; never in the past."""
+        now = self.now
+        candidates = [now + self.LOOK_DAILY]
+        if at is not None:
+            candidates.append(at)
+        if self.port is not None:
+            nxt = self.port.next_change(now)
+            if nxt is not None:
+                candidates.append(nxt)
+        return max(min(candidates), now + timedelta(seconds=1))
+
     def _poll_pricing_at(self, lot: Lot, at: datetime | None) -> None:
-        self._later(at or self.now + timedelta(hours=1), lambda: self._poll_pricing(lot))
+        self._later(self._next_look(at), lambda: self._poll_pricing(lot))
 
     def _poll_pricing(self, lot: Lot) -> None:
         pid = lot.pricing_id
@@ -287,15 +306,14 @@ class Disposal:
 
     def _pricing_answer(self, lot: Lot, view: dict[str, Any]) -> None:
         if view.get("reference_price_cents") is None:  # extended, or not all answers yet
-            due = self._time(view.get("due_at"))
-            self._poll_pricing_at(lot, due if due and due > self.now else self.now + timedelta(hours=6))
+            self._poll_pricing_at(lot, self._time(view.get("due_at")))
             return
         key = f"pricing:{view['pricing_id']}"
         if key in lot.seen or lot.stage != "pricing":
             self.stats.duplicates += 1
             return
         lot.seen.add(key)
-        at = self._time(view.get("completed_at")) or self.now
+        at = max(self._time(view.get("completed_at")) or self.now, self.now)  # when the court has it
         lot.reference_price_cents = int(view["reference_price_cents"])
         lot.report_at = at
         self._log(lot, "answer", PRICING_PLATFORM, view["pricing_id"], str(view.get("method", "")),
@@ -410,11 +428,11 @@ class Disposal:
                   starting_price_cents=lot.starting_price_cents)
         self.p._notify("listed", case_id=lot.case_id, asset=lot.asset, listing_id=lot.listing_id, round=round_,
                        starts_at=view["starts_at"], starting_price_cents=lot.starting_price_cents)
-        first_look = self._time(view["starts_at"]) if round_ == "sale" else self._time(view["ends_at"])
-        self._poll_listing_at(lot, lot.listing_id, first_look)
+        self._poll_listing_at(lot, lot.listing_id, self._time(view["ends_at"]))
 
     def _poll_listing_at(self, lot: Lot, listing_id: str, at: datetime | None) -> None:
-        self._later((at or self.now) + timedelta(seconds=1), lambda: self._poll_listing(lot, listing_id))
+        self._later(self._next_look(at + timedelta(seconds=1) if at else None),
+                    lambda: self._poll_listing(lot, listing_id))
 
     def _poll_listing(self, lot: Lot, listing_id: str) -> None:
         self.stats.polls += 1
@@ -428,10 +446,7 @@ class Disposal:
             return
         status, lid = str(view["status"]), str(view["listing_id"])
         if status in ("announced", "bidding"):
-            ends = self._time(view.get("ends_at")) or self.now
-            if view.get("round") == "sale":  # a 变卖 closes at its first offer: the court looks daily
-                ends = min(ends, max(self._time(view.get("starts_at")) or self.now, self.now) + timedelta(days=1))
-            self._poll_listing_at(lot, lid, ends)
+            self._poll_listing_at(lot, lid, self._time(view.get("ends_at")))
             return
         key = f"{lid}:{status}"
         if key in lot.seen or lid != lot.listing_id:
