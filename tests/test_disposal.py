@@ -307,9 +307,17 @@ class FlakyPort(SessionDisposalPort):
         if n % 3:
             raise PortFault(f"{name}: 503")
 
+    def price(self, **terms):
+        self._flaky("price")
+        return super().price(**terms)
+
     def pricing(self, pricing_id, now):
         self._flaky("pricing")
         return super().pricing(pricing_id, now)
+
+    def list(self, **terms):
+        self._flaky("list")
+        return super().list(**terms)
 
     def listing(self, listing_id, now):
         self._flaky("listing")
@@ -321,7 +329,26 @@ class FlakyPort(SessionDisposalPort):
 
 
 def test_platform_faults_and_repeated_results_are_absorbed_exactly_once():
-    case = Case(port=FlakyPort).fixed().listed()
+    case = Case(port=FlakyPort).seal()
+    case.d.investigate(case.k, case.asset)
+    case.d.price(case.k, case.asset)  # faults twice: tried again 10 and 20 minutes later, with the same request number
+    assert case.lot.stage == "sealed" and case.lot.pending
+    with pytest.raises(UserError) as busy:
+        case.d.price(case.k, case.asset)  # nothing is asked twice meanwhile
+    assert busy.value.code == "platform_retrying"
+    case.court.run_for(timedelta(hours=1))
+    assert case.lot.stage == "pricing" and case.lot.pending is None
+    assert len(case.court.session.pricing._requests) == 1
+    case.court.run_for(timedelta(days=4))
+    case.d.serve_report(case.k, case.asset)
+    case.court.run_for(timedelta(days=7))
+    case.d.notify_parties(case.k, case.asset)
+    case.court.run_for(timedelta(days=3))
+    case.d.list(case.k, case.asset)
+    case.court.run_for(timedelta(hours=1))
+    assert case.lot.stage == "listed" and len(case.court.session.auction.listings()) == 1
+    assert len([e for e in case.court.runtime.case_events(case.k)
+                if e.kind == EventKind.NODE_DONE and e.node == 23]) == 1
     price = case.bid()
     case.until_closed()
     case.court.run_for(timedelta(days=7))

@@ -123,6 +123,7 @@ class Lot:
     receipt: str | None = None
     confirmed_at: datetime | None = None
     seen: set[str] = field(default_factory=set)  # results acted on (listing:status), for exactly-once handling
+    pending: str | None = None  # a handler's act waiting for a platform that faulted (tried again later)
 
 
 @dataclass
@@ -144,6 +145,7 @@ class Disposal:
         self.lots: dict[tuple[str, str], Lot] = {}
         self.stats = DisposalStats()
         self._receipts = count(1)
+        self._pricing_nos = count(1)
 
     # ── helpers ─────────────────────────────────────────────────────────────────────────────────
     @property
@@ -165,6 +167,10 @@ class Disposal:
         return lot
 
     def _need(self, lot: Lot, stages: tuple[str, ...], zh: str, en: str) -> None:
+        if lot.pending is not None:
+            raise UserError(f"平台暂时无法受理，{lot.pending} 将自动重试",
+                            f"the platform faulted: {lot.pending} is retried",
+                            where=f"案件 case {lot.case_id} 财产 asset {lot.asset}", code="platform_retrying")
         if lot.stage not in stages:
             raise UserError(f"{zh}（当前阶段：{lot.stage}）", f"{en} (stage now: {lot.stage})",
                             where=f"案件 case {lot.case_id} 财产 asset {lot.asset}", code="disposal_stage")
@@ -189,20 +195,31 @@ class Disposal:
         self.p.runtime.clock.call_at(max(at, self.now), action)
 
     def _retrying(self, lot: Lot, what: str, call: Callable[[], Any], then: Callable[[Any], None],
-                  tries: int = 1) -> None:
+                  tries: int = 1, act: bool = False) -> None:
         """Run a platform call; a transient fault is retried later with the same terms (exactly once in effect:
-        the platforms are idempotent on the terms, and ``then`` runs once, on the first answer)."""
+        the platforms are idempotent on the terms, and ``then`` runs once, on the first answer). A refusal
+        (``UserError``) raises to the caller at once. ``act``: a handler's act — the lot waits for it (no other act
+        is taken meanwhile)."""
+        if act:
+            lot.pending = what
         try:
             result = call()
         except PortFault as err:
             self.stats.faults += 1
             self._log(lot, "retry_scheduled", "platform", what, what, attempt=tries, detail=str(err))
             if tries >= self.MAX_TRIES:
+                lot.pending = None
                 self.p._notify("disposal_gave_up", case_id=lot.case_id, asset=lot.asset, what=what)
                 return
             delay = self.RETRY * (2 ** (tries - 1))
-            self._later(self.now + delay, lambda: self._retrying(lot, what, call, then, tries + 1))
+            self._later(self.now + delay, lambda: self._retrying(lot, what, call, then, tries + 1, act))
             return
+        except UserError:
+            if act:
+                lot.pending = None
+            raise
+        if act:
+            lot.pending = None
         then(result)
 
     @staticmethod
@@ -268,17 +285,20 @@ class Disposal:
                    "the price is asked after the seal (or after an upheld objection)")
         self._check(lot, 20, "询价评估", "a pricing request")
         lot.pricing_no += 1
-        request_no = f"{self.p.court.code}-P-{case_id}-{asset}-{lot.pricing_no}"[:64]
+        request_no = f"{self.p.court.code}-P{next(self._pricing_nos):08d}"  # the idempotency key of a retry
         port = self._port()
-        view = port.price(method=method, request_no=request_no, court_code=self.p.court.code,
-                          case_no=case_id[:64], asset_id=asset, asset_kind=lot.kind, description=lot.description,
-                          now=self.now)  # a refusal raises here: nothing has changed
-        lot.pricing_id, lot.stage = view["pricing_id"], "pricing"
-        state = self.p.runtime.cases[case_id]
-        if state.node(20, asset) is None or state.node(20, asset).started_at is None:
-            self._submit(c.StartNode(case_id, 20, asset))
-        self._log(lot, "sent", PRICING_PLATFORM, lot.pricing_id, method)
-        self._poll_pricing_at(lot, self._time(view["due_at"]))
+
+        def asked(view: dict[str, Any]) -> None:
+            lot.pricing_id, lot.stage = view["pricing_id"], "pricing"
+            state = self.p.runtime.cases[case_id]
+            if state.node(20, asset) is None or state.node(20, asset).started_at is None:
+                self._submit(c.StartNode(case_id, 20, asset))
+            self._log(lot, "sent", PRICING_PLATFORM, view["pricing_id"], method)
+            self._poll_pricing_at(lot, self._time(view["due_at"]))
+
+        self._retrying(lot, f"pricing:{request_no}", lambda: port.price(
+            method=method, request_no=request_no, court_code=self.p.court.code, case_no=case_id[:64],
+            asset_id=asset, asset_kind=lot.kind, description=lot.description, now=self.now), asked, act=True)
 
     def _next_look(self, at: datetime | None) -> datetime:
         """When to look again: at ``at`` (a due time), earlier if the platforms say something changes before, and at
@@ -407,17 +427,22 @@ class Disposal:
         deposit = deposit_cents if deposit_cents is not None else -(-start * deposit_pct // 100)
         starts = to_cst(bidding_starts) if bidding_starts is not None else _ten_am(
             self.now + timedelta(days=ANNOUNCE_DAYS[lot.klass] + 1))
-        view = self._port().list(platform=platform, court_code=self.p.court.code, case_no=case_id[:64],
-                                 asset_id=asset, asset_class=lot.klass, description=lot.description,
-                                 valuation_cents=valuation, starting_price_cents=start, deposit_cents=deposit,
-                                 bidding_starts=starts, now=self.now)  # a refusal raises here: nothing changed
-        if lot.announce_at is None:  # no notice to the parties before: node 24's "3 days before" counts from now
-            lot.announce_at = self.now
-            self._record(lot, "announcement_scheduled", lot.announce_at)
-        self._listed(lot, view, "first", platform)
-        self._complete(lot, 23)
-        self._record(lot, "auction_scheduled", self._time(view["starts_at"]), asset_kind=lot.klass)
-        self._complete(lot, 25)
+        port = self._port()
+
+        def listed(view: dict[str, Any]) -> None:
+            if lot.announce_at is None:  # no notice to the parties before: node 24's "3 days before" counts from now
+                lot.announce_at = self.now
+                self._record(lot, "announcement_scheduled", lot.announce_at)
+            self._listed(lot, view, "first", platform)
+            self._complete(lot, 23)
+            self._record(lot, "auction_scheduled", self._time(view["starts_at"]), asset_kind=lot.klass)
+            self._complete(lot, 25)
+
+        self._retrying(lot, f"listing:{asset}", lambda: port.list(
+            platform=platform, court_code=self.p.court.code, case_no=case_id[:64], asset_id=asset,
+            asset_class=lot.klass, description=lot.description, valuation_cents=valuation,
+            starting_price_cents=start, deposit_cents=deposit, bidding_starts=starts, now=self.now),
+            listed, act=True)  # a refusal raises here: nothing changed
 
     def _listed(self, lot: Lot, view: dict[str, Any], round_: str, platform: str) -> None:
         lot.listing_id, lot.round, lot.stage = view["listing_id"], round_, "listed" if round_ == "first" else (
@@ -516,15 +541,20 @@ class Disposal:
         deposit = -(-start * deposit_pct // 100)
         starts = to_cst(bidding_starts) if bidding_starts is not None else _ten_am(
             self.now + timedelta(days=SECOND_ANNOUNCE_DAYS[lot.klass] + 1))
-        assert lot.listing_id is not None
-        view = self._port().relist(lot.listing_id, starting_price_cents=start, deposit_cents=deposit,
-                                   bidding_starts=starts, now=self.now)
-        state = self.p.runtime.cases[case_id]
-        if state.node(26, asset) is None or state.node(26, asset).started_at is None:
-            self._submit(c.StartNode(case_id, 26, asset))
-        self._record(lot, "second_auction_scheduled", self._time(view["starts_at"]), asset_kind=lot.klass)
-        self._listed(lot, view, "second", str(view.get("platform", "")))
-        self._complete(lot, 26)
+        lid, port = lot.listing_id, self._port()
+        assert lid is not None
+
+        def relisted(view: dict[str, Any]) -> None:
+            state = self.p.runtime.cases[case_id]
+            if state.node(26, asset) is None or state.node(26, asset).started_at is None:
+                self._submit(c.StartNode(case_id, 26, asset))
+            self._record(lot, "second_auction_scheduled", self._time(view["starts_at"]), asset_kind=lot.klass)
+            self._listed(lot, view, "second", str(view.get("platform", "")))
+            self._complete(lot, 26)
+
+        self._retrying(lot, f"relist:{lid}", lambda: port.relist(
+            lid, starting_price_cents=start, deposit_cents=deposit, bidding_starts=starts, now=self.now),
+            relisted, act=True)
 
     def offer_in_kind(self, case_id: str, asset: str, accept: bool) -> Any:
         """以物抵债 (node 29): the creditor is asked whether it takes the property at the failed round's reserve
@@ -533,19 +563,24 @@ class Disposal:
         self._need(lot, ("unsold2",) if not accept else ("unsold1", "unsold2"),
                    "只有流拍后才能询问以物抵债（拒绝须在二拍流拍后）",
                    "payment in kind follows a 流拍 (a refusal, the second one)")
-        assert lot.listing_id is not None
-        view = self._port().decide_in_kind(lot.listing_id, accept=accept, now=self.now)
-        out = self._complete(lot, 29) if lot.stage == "unsold2" or accept else None
-        self._log(lot, "answer", str(view.get("platform", "")), lot.listing_id, "in_kind", accepted=accept)
-        if accept:
-            lot.stage, lot.confirmed_at = "in_kind", self.now
-            price = int(view.get("in_kind_price_cents") or lot.starting_price_cents or 0)
-            self._record(lot, "sale_confirmed", in_kind_price_cents=price)
-            self.p._notify("in_kind", case_id=case_id, asset=asset, price_cents=price)
-        else:
-            lot.stage = "declined"
-            self._record(lot, "creditor_refused")
-        return out
+        lid, port = lot.listing_id, self._port()
+        assert lid is not None
+
+        def decided(view: dict[str, Any]) -> None:
+            if lot.stage == "unsold2" or accept:
+                self._complete(lot, 29)
+            self._log(lot, "answer", str(view.get("platform", "")), lid, "in_kind", accepted=accept)
+            if accept:
+                lot.stage, lot.confirmed_at = "in_kind", self.now
+                price = int(view.get("in_kind_price_cents") or lot.starting_price_cents or 0)
+                self._record(lot, "sale_confirmed", in_kind_price_cents=price)
+                self.p._notify("in_kind", case_id=case_id, asset=asset, price_cents=price)
+            else:
+                lot.stage = "declined"
+                self._record(lot, "creditor_refused")
+
+        self._retrying(lot, f"in_kind:{lid}", lambda: port.decide_in_kind(lid, accept=accept, now=self.now), decided,
+                       act=True)
 
     def start_sale(self, case_id: str, asset: str, *, price_cents: int | None = None, deposit_pct: int = 10,
                    sale_starts: datetime | None = None, period_days: int = 60) -> None:
@@ -556,14 +591,18 @@ class Disposal:
         price = price_cents if price_cents is not None else int(lot.starting_price_cents or 0)
         starts = to_cst(sale_starts) if sale_starts is not None else _ten_am(
             self.now + timedelta(days=SECOND_ANNOUNCE_DAYS[lot.klass] + 1))
-        assert lot.listing_id is not None
-        view = self._port().start_sale(lot.listing_id, price_cents=price, deposit_cents=-(-price * deposit_pct // 100),
-                                       sale_starts=starts, sale_ends=starts + timedelta(days=period_days),
-                                       now=self.now)
-        self._submit(c.CompleteItem(case_id, 28, "announce", asset))
-        self._record(lot, "sale_period_scheduled", self._time(view["starts_at"]), asset_kind=lot.klass)
-        self._submit(c.CompleteItem(case_id, 28, "lead_time", asset))
-        self._listed(lot, view, "sale", str(view.get("platform", "")))
+        lid, port = lot.listing_id, self._port()
+        assert lid is not None
+
+        def announced(view: dict[str, Any]) -> None:
+            self._submit(c.CompleteItem(case_id, 28, "announce", asset))
+            self._record(lot, "sale_period_scheduled", self._time(view["starts_at"]), asset_kind=lot.klass)
+            self._submit(c.CompleteItem(case_id, 28, "lead_time", asset))
+            self._listed(lot, view, "sale", str(view.get("platform", "")))
+
+        self._retrying(lot, f"sale:{lid}", lambda: port.start_sale(
+            lid, price_cents=price, deposit_cents=-(-price * deposit_pct // 100), sale_starts=starts,
+            sale_ends=starts + timedelta(days=period_days), now=self.now), announced, act=True)
 
     # ── transfer (node 30) ──────────────────────────────────────────────────────────────────────
     def transfer(self, case_id: str, asset: str) -> str | None:
