@@ -20,13 +20,13 @@ from core_flow.errors import UserError
 from core_flow.platform.disposal import PRICING_PLATFORM, PortFault
 from mock_agencies.auction import AssetClass
 from mock_agencies.pricing import PricingMethod
+from mock_agencies.remit import remit
 from mock_agencies.session import Session
 
 
 class SessionDisposalPort:
     def __init__(self, session: Session) -> None:
         self.session = session
-        self._collected: dict[str, int] = {}  # listing id → the amount booked
         self.faults = 0
 
     def _at(self, now: datetime, agency: str) -> datetime:
@@ -124,15 +124,5 @@ class SessionDisposalPort:
         return min(times, default=None)
 
     def collect(self, listing_id: str, sub_account: str, now: datetime) -> int:
-        if listing_id in self._collected:
-            return self._collected[listing_id]
         at = self._at(now, self._platform_of(listing_id))
-        view = self.session.auction.get(listing_id)
-        if view.sold_price_cents is None:
-            raise UserError(f"标的 {listing_id} 未成交", f"listing {listing_id} is not sold", where="listing_id",
-                            code="conflict")
-        self.session.ledger.court_accounts.credit(
-            sub_account, view.sold_price_cents, f"买受人 {view.buyer_id} 成交价款 / the buyer's price ({listing_id})",
-            now=at)
-        self._collected[listing_id] = view.sold_price_cents
-        return view.sold_price_cents
+        return remit(self.session, listing_id, sub_account, at)
