@@ -189,6 +189,8 @@ def test_a_listing_that_breaks_a_rule_is_refused_and_nothing_changes():
 
 def test_a_vehicle_needs_15_days_notice_where_a_flat_needs_30():
     case = Case("vehicle").fixed()
+    sealed_at = [e.at for e in case.court.runtime.case_events(case.k) if e.kind == EventKind.FUNDS_FROZEN][0]
+    assert case.state.assets[case.asset].expires_at.year == sealed_at.year + 2  # 动产: a 2-year term (不动产 3)
     case.d.notify_parties(case.k, case.asset)
     case.court.run_for(timedelta(days=3))
     case.d.list(case.k, case.asset, bidding_starts=case.court.clock.now() + timedelta(days=16))
