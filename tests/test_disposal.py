@@ -390,3 +390,28 @@ def test_a_queued_seal_takes_effect_when_the_earlier_one_is_released_and_is_rene
     sent = [e for e in case.court.runtime.case_events(case.k) if e.kind == EventKind.EXCHANGE
             and e.data.get("kind") == "sent" and e.data.get("measure") == "renew"]
     assert sent
+
+
+def test_results_posted_by_callback_are_acted_on_once_and_bad_bodies_refused():
+    from fastapi.testclient import TestClient
+
+    from core_flow.platform.disposal_http import create_disposal_receiver
+
+    case = Case().fixed().listed()
+    case.bid()
+    ends = case.listing().ends_at
+    case.court.run_until(ends)  # closed at the platform; the court's own look is due a second later
+    payload = {"event": "auction.sold", "court_code": case.p.court.code, "case_no": case.k, "asset_id": case.asset,
+               "listing_id": case.lot.listing_id, "platform": "taobao", "status": "sold"}
+    receiver = TestClient(create_disposal_receiver(case.d))
+    first = receiver.post("/callbacks/disposal", json=payload)
+    assert first.status_code == 200 and first.json()["matched"] and case.lot.stage == "sold"
+    again = receiver.post("/callbacks/disposal", json=payload)  # the platform posts it again
+    assert again.status_code == 200 and again.json()["matched"]
+    other = receiver.post("/callbacks/disposal", json={**payload, "asset_id": "real_estate_registry:X"})
+    assert other.json()["matched"] is False
+    bad = receiver.post("/callbacks/disposal", json={"event": "auction.sold"})
+    assert bad.status_code == 422 and "回调内容无效" in bad.json()["error"]["zh"]
+    case.court.run_for(timedelta(days=6))
+    arrived = [e for e in case.court.runtime.case_events(case.k) if e.kind == EventKind.PROCEEDS_ARRIVED]
+    assert len(arrived) == 1 and case.d.stats.duplicates >= 2

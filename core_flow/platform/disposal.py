@@ -464,6 +464,26 @@ class Disposal:
         self._retrying(lot, f"listing:{listing_id}", lambda: self._port().listing(listing_id, self.now),
                        lambda view: self.on_result(lot.case_id, lot.asset, view))
 
+    _RESULTS = frozenset({"pricing.completed", "auction.sold", "auction.failed", "sale.sold", "sale.failed"})
+
+    def receive(self, payload: dict[str, Any]) -> bool:
+        """A result a platform posted (callback): the pricing request or listing it names is looked at now — the
+        platform's own view is what counts, so a repeated or reordered callback changes nothing (acted on once).
+        Returns whether it concerns a lot of this court."""
+        lot = next((x for x in self.lots.values()
+                    if x.case_id[:64] == payload.get("case_no") and x.asset == payload.get("asset_id")), None)
+        if lot is None or payload.get("court_code") not in (None, self.p.court.code):
+            return False
+        if payload.get("event") not in self._RESULTS:
+            return True  # an extension notice and the like: nothing to act on
+        if payload.get("pricing_id") and payload["pricing_id"] == lot.pricing_id and lot.stage == "pricing":
+            self._poll_pricing(lot)
+        elif payload.get("listing_id") and payload["listing_id"] == lot.listing_id:
+            self._poll_listing(lot, payload["listing_id"])
+        else:
+            self.stats.duplicates += 1
+        return True
+
     def on_result(self, case_id: str, asset: str, view: dict[str, Any]) -> None:
         """A listing's state, polled or posted by callback: acted on once per listing and outcome."""
         lot = self.lots.get((case_id, asset))

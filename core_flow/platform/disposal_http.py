@@ -4,8 +4,9 @@ Synchronous calls (``send(method, path, json=…)`` returning an ``httpx.Respons
 or a client that adds a namespace header and moves a virtual clock first); for a platform served by another thread
 or process. A 4xx answer carries the platform's bilingual, field-located error (``{"error": {code, zh, en, where}}``)
 and becomes that :class:`UserError`; a 5xx answer, a timeout or a broken connection is a transient
-:class:`PortFault`, which the court retries with the same terms. Results are polled (``next_change`` is unknown over
-HTTP: the court looks daily and at each due time).
+:class:`PortFault`, which the court retries with the same terms. Results come by callback to ``callback_url``
+(:func:`create_disposal_receiver`) and are polled as well (``next_change`` is unknown over HTTP: the court looks at
+each due time and daily); either way the platform's view is read and each result acted on once.
 """
 
 from __future__ import annotations
@@ -16,22 +17,31 @@ from typing import Any
 from urllib.parse import quote
 
 import httpx
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from pydantic import BaseModel, ConfigDict, Field
 
 from core_flow.errors import UserError
-from core_flow.platform.disposal import PRICING_PLATFORM, PortFault
+from core_flow.platform.disposal import PRICING_PLATFORM, Disposal, PortFault
+from core_flow.validation import field_messages, validation_error_body
 
 Send = Callable[..., httpx.Response]
 
 
 class HttpDisposalPort:
     def __init__(self, send: Send, *, before: Callable[[datetime], None] | None = None,
-                 pricing_platform: str = PRICING_PLATFORM) -> None:
+                 pricing_platform: str = PRICING_PLATFORM, callback_url: str | None = None) -> None:
         self.send = send
+        self.callback_url = callback_url  # where the platforms post results (create_disposal_receiver); or poll
         self.before = before  # e.g. move a virtual namespace's clock to the court's now
         self.pricing_platform = pricing_platform
         self._platform: dict[str, str] = {}  # listing id → its platform
 
     def _call(self, method: str, path: str, now: datetime, body: dict[str, Any] | None = None) -> Any:
+        if body is not None and self.callback_url and method == "POST" and not path.endswith(
+                ("/remittance", "/in-kind")):
+            body = {**body, "callback_url": self.callback_url}
         try:
             if self.before is not None:
                 self.before(now)
@@ -101,6 +111,44 @@ class HttpDisposalPort:
 
     def next_change(self, now: datetime) -> datetime | None:
         return None
+
+
+class DisposalAck(BaseModel):
+    ok: bool = True
+    matched: bool = Field(description="是否为本院处置中的财产 / about a lot of this court")
+
+
+def create_disposal_receiver(disposal: Disposal) -> FastAPI:
+    """``POST /callbacks/disposal``: the pricing and auction platforms post their results here (retrying until a
+    2xx). Every well-formed result is acknowledged — repeats too, or the platform would keep retrying — and handed to
+    ``Disposal.receive``, which looks at the platform's view and acts on each result once. A malformed body gets 422
+    with a located message, Chinese first."""
+    app = FastAPI(title="zhixing 处置结果接收 / disposal result receiver", version="0.1.0")
+
+    @app.exception_handler(RequestValidationError)
+    async def invalid(request: Request, exc: RequestValidationError) -> JSONResponse:
+        fields = field_messages(list(exc.errors()), drop_body=True)
+        return JSONResponse(validation_error_body(fields, "回调内容无效：", "invalid callback body: "),
+                            status_code=422)
+
+    @app.post("/callbacks/disposal", response_model=DisposalAck,
+              summary="询价、拍卖结果回调 / a pricing or auction result")
+    def result(payload: PlatformResult) -> DisposalAck:
+        return DisposalAck(matched=disposal.receive(payload.model_dump(exclude_none=True)))
+
+    return app
+
+
+class PlatformResult(BaseModel):
+    """A platform's posted result (the fields zhixing reads; others are kept but not needed)."""
+
+    model_config = ConfigDict(extra="allow")
+    event: str = Field(min_length=1, max_length=64, description="结果类型 / e.g. auction.sold, pricing.completed")
+    court_code: str = Field(min_length=1, max_length=64)
+    case_no: str = Field(min_length=1, max_length=64)
+    asset_id: str = Field(min_length=1, max_length=64)
+    listing_id: str | None = Field(default=None, max_length=64)
+    pricing_id: str | None = Field(default=None, max_length=64)
 
 
 def _user_error(response: httpx.Response, request: str) -> UserError:
