@@ -415,3 +415,17 @@ def test_results_posted_by_callback_are_acted_on_once_and_bad_bodies_refused():
     case.court.run_for(timedelta(days=6))
     arrived = [e for e in case.court.runtime.case_events(case.k) if e.kind == EventKind.PROCEEDS_ARRIVED]
     assert len(arrived) == 1 and case.d.stats.duplicates >= 2
+
+
+def test_proceeds_must_be_positive_and_a_receipt_is_recorded_once():
+    case = Case()
+    k, asset = case.k, case.asset
+    zero = case.p.submit(c.ProceedsArrived(k, asset, 0, "S1"))
+    assert zero.refusal.code == "BAD_AMOUNT" and not case.state.receipts
+    assert case.p.submit(c.ProceedsArrived(k, asset, 500_000_00, "S1", "sale")).accepted
+    again = case.p.submit(c.ProceedsArrived(k, asset, 500_000_00, "S1"))
+    assert again.refusal.code == "RECEIPT_EXISTS"
+    amounts = case.state.amounts()
+    assert amounts["proceeds_cents"] == 500_000_00 and amounts["account_cents"] == 500_000_00
+    assert case.state.node(32, "S1").items["main"].period == "3d"  # 到账登记 and 案款发放 run as for a deduction
+    assert case.state.node(33, "S1").items["main"].period == "30d"
