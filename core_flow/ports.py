@@ -49,3 +49,11 @@ class PollResult:
     retry_after: float | None = None
     detail: str = ""
     error: dict[str, Any] | None = None
+
+
+# The disposal platforms (pricing, auction) as a port: shared by the court's disposal and a counterpart's port.
+PRICING_PLATFORM = "pricing_platform"  # 全国法院询价评估系统 (catalogue code)
+
+
+class PortFault(Exception):
+    """A transient fault of a platform (5xx, timeout, connection reset): the same call is tried again later."""

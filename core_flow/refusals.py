@@ -72,6 +72,15 @@ REFUSALS: dict[str, tuple[str, str]] = {
     "RESUMPTION_PENDING": ("恢复执行申请已提出", "a resumption is already under way"),
     "NO_RESUMPTION_REQUEST": ("没有待审批的恢复执行申请", "no resumption request pending"),
     "RESUMPTION_NOT_APPROVED": ("恢复执行未经审批", "the resumption is not approved"),
+    # disposal (nodes 19–30: seals, reference price, auctions)
+    "DISPOSAL_STAGE": ("处置尚未到此步骤（如报告未送达、未流拍）", "the disposal is not at this step yet"),
+    "OBJECTION_LATE": ("异议已超过收到报告后五日", "the objection is later than 5 days after the report"),
+    "PLATFORM_RETRYING": ("拍卖或询价平台故障，平台正以同一请求重试",
+                          "the auction or pricing platform failed; the same request is being retried"),
+    "NO_LISTING": ("该财产没有在拍标的", "the asset has no listing"),
+    "NOT_FOUND": ("平台上没有该标的或请求", "no such listing or request on the platform"),
+    "DISPOSAL_REMOTE": ("连接外部模拟机构服务时不支持处置步骤",
+                        "disposal steps are not supported with --agencies-url"),
     # the platform's own refusals
     "PLATFORM_REFUSED": ("平台拒绝（见说明）", "the platform refused it (see the message)"),
 }

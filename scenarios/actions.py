@@ -123,6 +123,73 @@ def _command(run: Run, step: StepBase, a: Any) -> Outcome:
     return _submit(run, cls(case_id=run.case_id(step), **fields))
 
 
+# ── disposal (issue 12) ──────────────────────────────────────────────────────────────────────────────────
+def _disposal(run: Run) -> Any:
+    """The court's disposal component, given the mock pricing and auction platforms of the scenario's session on
+    first use; the scenario's auctions have no simulated bidders (``bid`` steps bid), so results are exact."""
+    d = run.platform.disposal
+    if d.port is None:
+        from mock_agencies.auction import BidderModel
+        from mock_agencies.disposal_port import SessionDisposalPort
+        from mock_agencies.session import Session
+
+        session = run.court.session
+        if not isinstance(session, Session):
+            raise UserError("询价与拍卖步骤暂只能在进程内运行（不支持 --agencies-url）",
+                            "pricing and auction steps run in process only (not with --agencies-url)",
+                            where="agencies_url", code="DISPOSAL_REMOTE")
+        d.port = SessionDisposalPort(session)
+        session.auction.model = BidderModel(max_bidders=0)
+    return d
+
+
+def _at(run: Run, spec: Any) -> Any:
+    return resolve(spec, run.now(), calendar()) if spec is not None else None
+
+
+def _lot_call(method: str, *fields: str) -> _Action:
+    def act(run: Run, step: StepBase, a: Any) -> Any:
+        cid = run.case_id(step)
+        return getattr(_disposal(run), method)(cid, run.asset(cid, a.asset), *(getattr(a, f) for f in fields))
+    return act
+
+
+def _list(run: Run, step: StepBase, a: Any) -> None:
+    cid = run.case_id(step)
+    _disposal(run).list(cid, run.asset(cid, a.asset), platform=a.platform, start_pct=a.start_pct or 70,
+                        starting_price_cents=a.start, deposit_pct=a.deposit_pct, bidding_starts=_at(run, a.starts))
+
+
+def _relist(run: Run, step: StepBase, a: Any) -> None:
+    cid = run.case_id(step)
+    _disposal(run).relist(cid, run.asset(cid, a.asset), cut_pct=a.cut_pct, starting_price_cents=a.start,
+                          bidding_starts=_at(run, a.starts))
+
+
+def _sale(run: Run, step: StepBase, a: Any) -> None:
+    cid = run.case_id(step)
+    _disposal(run).start_sale(cid, run.asset(cid, a.asset), price_cents=a.price, sale_starts=_at(run, a.starts))
+
+
+def _notify_parties(run: Run, step: StepBase, a: Any) -> Any:
+    cid = run.case_id(step)
+    return _disposal(run).notify_parties(cid, run.asset(cid, a.asset), _at(run, a.announce))
+
+
+def _bid(run: Run, step: StepBase, a: Any) -> None:
+    """A bidder pays the deposit and bids (default: the least the platform accepts) on the asset's open listing."""
+    cid = run.case_id(step)
+    lot = _disposal(run).lot(cid, run.asset(cid, a.asset))
+    if lot.listing_id is None:
+        raise UserError("该财产没有在拍标的", "the asset has no listing", where="asset", code="NO_LISTING")
+    auction, now = run.court.session.auction, run.now()
+    view = auction.get(lot.listing_id)
+    least = view.starting_price_cents if view.round == "sale" or view.current_price_cents is None else (
+        view.current_price_cents + view.increment_cents)
+    auction.pay_deposit(lot.listing_id, bidder_id=a.bidder, amount_cents=view.deposit_cents, name=a.bidder, now=now)
+    auction.place_bid(lot.listing_id, bidder_id=a.bidder, amount_cents=a.amount or least, now=now)
+
+
 _Action = Callable[[Run, StepBase, Any], Any]
 _ACTIONS: dict[str, _Action] = {
     "file": _file,
@@ -165,4 +232,19 @@ _ACTIONS: dict[str, _Action] = {
     "agencies": _agencies,
     "command": _command,
     "advance": lambda r, s, a: None,
+    "seal": lambda r, s, a: r.platform.seal(r.case_id(s), r.asset(r.case_id(s), a.asset)),
+    "investigate": _lot_call("investigate"),
+    "price": lambda r, s, a: _disposal(r).price(r.case_id(s), r.asset(r.case_id(s), a.asset), a.method),
+    "serve_report": _lot_call("serve_report"),
+    "object": _lot_call("object", "by"),
+    "review_objection": _lot_call("review_objection", "upheld", "method"),
+    "notify_parties": _notify_parties,
+    "list_auction": _list,
+    "bid": _bid,
+    "relist": _relist,
+    "offer_in_kind": _lot_call("offer_in_kind", "accept"),
+    "start_sale": _sale,
+    "confirm_sale": _lot_call("confirm_sale"),
+    "transfer": _lot_call("transfer"),
+    "hand_over": _lot_call("hand_over"),
 }

@@ -183,6 +183,7 @@ def _amounts(run: Run, step: StepBase, a: Any) -> None:
 
     report = run.platform.reconcile(run.case_id(step), frozen_at)
     pairs = [("frozen", "frozen_cents"), ("deducted", "deducted_cents"), ("paid", "paid_cents"),
+             ("proceeds", "proceeds_cents"),
              ("account", "account_cents"), ("court_account", "court_account_cents"),
              ("agencies_frozen", "agencies_frozen_cents")]
     wrong = [(name, getattr(a, name), report.get(key)) for name, key in pairs
@@ -192,6 +193,29 @@ def _amounts(run: Run, step: StepBase, a: Any) -> None:
                           "；".join(f"{n} {refs.yuan(h) if isinstance(h, int) else h}" for n, _, h in wrong))
     if a.reconciled is not None and report["ok"] != a.reconciled:
         raise StepFailure(f"对账 reconciled={a.reconciled}", f"对账 reconciled={report['ok']}: {report}")
+
+
+_ROUNDS = {"一拍": "first", "二拍": "second", "变卖": "sale"}
+
+
+def _disposal(run: Run, step: StepBase, a: Any) -> None:
+    """A sealed asset's disposal: its stage, round and prices (to the cent)."""
+    cid = run.case_id(step)
+    asset = run.asset(cid, a.asset)
+    lot = run.platform.disposal.lots.get((cid, asset))
+    if lot is None:
+        raise StepFailure(f"财产 {a.asset} 在处置中 / {a.asset} is being disposed of", "无 / none")
+    checks = [("stage", a.stage, lot.stage), ("round", _ROUNDS.get(a.round, a.round), lot.round),
+              ("reference_price", a.reference_price, lot.reference_price_cents),
+              ("starting_price", a.starting_price, lot.starting_price_cents),
+              ("sold_price", a.sold_price, lot.sold_price_cents)]
+    wrong = [(n, w, h) for n, w, h in checks if w is not None and w != h]
+    if wrong:
+        def show(v: Any) -> str:
+            return refs.yuan(v) if isinstance(v, int) else str(v)
+
+        raise StepFailure("；".join(f"{n} {show(w)}" for n, w, _ in wrong),
+                          "；".join(f"{n} {show(h) if h is not None else '—'}" for n, _, h in wrong))
 
 
 def _case(run: Run, step: StepBase, a: Any) -> None:
@@ -222,4 +246,5 @@ _CHECKS: dict[str, _Check] = {
     "expect_inquiry": _inquiry,
     "expect_amounts": _amounts,
     "expect_case": _case,
+    "expect_disposal": _disposal,
 }

@@ -326,6 +326,97 @@ class CommandArgs(_M):
         return v
 
 
+# ── disposal (issue 12): seal, reference price, auctions, 变卖, 以物抵债, transfer ───────────────────────────
+_METHODS = {"网络询价": "network_inquiry", "委托评估": "appraisal", "network_inquiry": "network_inquiry",
+            "appraisal": "appraisal"}
+_STAGES = {"查得": "found", "查封中": "sealing", "已查封": "sealed", "询价中": "pricing", "报告已出": "reported",
+           "参考价已定": "fixed", "一拍": "listed", "一拍流拍": "unsold1", "二拍": "relisted", "二拍流拍": "unsold2",
+           "以物抵债": "in_kind", "拒绝抵债": "declined", "变卖": "sale", "成交": "sold", "价款到账": "paid",
+           "成交确认": "confirmed", "已过户": "transferred", "已交付": "handed_over", "变卖不成": "unsold"}
+
+
+def _method(value: Any) -> str:
+    found = _METHODS.get(str(value).strip())
+    if found is None:
+        raise ValueError(f"询价方式须为 网络询价/委托评估（network_inquiry/appraisal），收到 {value!r} / "
+                         "unknown method")
+    return found
+
+
+def _stage(value: Any) -> str:
+    text = str(value).strip()
+    if text in _STAGES.values():
+        return text
+    found = _STAGES.get(text)
+    if found is None:
+        raise ValueError(f"未知处置阶段 {value!r}（可选：{'、'.join(_STAGES)}）/ unknown disposal stage {value!r}")
+    return found
+
+
+Method = Annotated[str, BeforeValidator(_method),
+                   WithJsonSchema({"type": "string", "description": "网络询价/委托评估 or network_inquiry/appraisal"})]
+Stage = Annotated[str, BeforeValidator(_stage),
+                  WithJsonSchema({"type": "string", "description": "处置阶段 / disposal stage (已查封, sold, …)"})]
+
+
+class DisposalArgs(_M):
+    asset: str = Field(min_length=1, description="财产别名、机构或 机构:账号 / asset alias, agency or agency:account")
+    _s = _shorthand("asset")
+
+
+class PriceArgs(DisposalArgs):
+    method: Method = "network_inquiry"
+
+
+class ObjectArgs(DisposalArgs):
+    by: str = Field("被执行人", description="异议人 / who objects")
+
+
+class ReviewArgs(DisposalArgs):
+    upheld: bool = Field(description="异议成立（重新确定参考价）/ upheld: the price is asked again")
+    method: Method = "appraisal"
+
+
+class NotifyArgs(DisposalArgs):
+    announce: Time | None = Field(None, description="拟发布拍卖公告的时间（缺省3日后）/ announcement planned for")
+
+
+class ListArgs(DisposalArgs):
+    platform: AgencyRef = Field("taobao", description="拍卖平台 / auction platform")
+    start_pct: int | None = Field(None, ge=1, le=1000, description="起拍价占参考价的百分比（缺省70）/ start, % of ref")
+    start: Money | None = Field(None, description="起拍价 / starting price")
+    deposit_pct: int = Field(10, ge=1, le=100, description="保证金占起拍价的百分比 / deposit, % of the start")
+    starts: Time | None = Field(None, description="竞价开始（缺省：公告期满次日10:00）/ bidding starts")
+
+
+class RelistArgs(DisposalArgs):
+    cut_pct: int = Field(20, ge=0, le=100, description="较一拍起拍价降价百分比 / cut from the first start, %")
+    start: Money | None = None
+    starts: Time | None = None
+
+
+class BidArgs(DisposalArgs):
+    bidder: str = Field("竞买人甲", min_length=1, description="竞买人（交保证金后出价）/ the bidder (pays the deposit)")
+    amount: Money | None = Field(None, description="出价（缺省：最低可出价）/ the bid (default: the least allowed)")
+
+
+class InKindArgs(DisposalArgs):
+    accept: bool = Field(description="申请执行人是否接受以物抵债 / the creditor takes the property in kind")
+
+
+class SaleArgs(DisposalArgs):
+    price: Money | None = Field(None, description="变卖价（缺省：二拍保留价）/ the 变卖 price")
+    starts: Time | None = Field(None, description="变卖期开始 / the sale period starts")
+
+
+class ExpectDisposalArgs(DisposalArgs):
+    stage: Stage | None = None
+    round: Literal["first", "second", "sale", "一拍", "二拍", "变卖"] | None = None
+    reference_price: Money | None = None
+    starting_price: Money | None = None
+    sold_price: Money | None = None
+
+
 # ── expectations ─────────────────────────────────────────────────────────────────────────────────────
 class ExpectNodeArgs(NodeArgs):
     state: StateRef | None = None
@@ -392,6 +483,7 @@ class ExpectAmountsArgs(_M):
     frozen: Money | None = None
     deducted: Money | None = None
     paid: Money | None = None
+    proceeds: Money | None = Field(None, description="变价款（拍卖、变卖成交价）/ a sale's proceeds")
     account: Money | None = Field(None, description="一案一账号内余额（案件台账）/ held for the case")
     court_account: Money | None = Field(None, description="法院案款账户子账户余额 / the court sub-account")
     agencies_frozen: Money | None = Field(None, description="协助单位台账上的冻结金额 / frozen in agency ledgers")
@@ -484,11 +576,17 @@ ACTIONS: dict[str, Any] = {
     "approve_resumption": (AuthorityArgs, ...), "pin": (PinArgs, ...),
     "agencies": (Annotated[dict[str, dict[str, Any]], AfterValidator(lambda v: resolve_behaviour(v, "fast"))],
                  ...), "command": (CommandArgs, ...), "advance": (Time, ...),
+    # disposal (issue 12)
+    "seal": (DisposalArgs, ...), "investigate": (DisposalArgs, ...), "price": (PriceArgs, ...),
+    "serve_report": (DisposalArgs, ...), "object": (ObjectArgs, ...), "review_objection": (ReviewArgs, ...),
+    "notify_parties": (NotifyArgs, ...), "list_auction": (ListArgs, ...), "bid": (BidArgs, ...),
+    "relist": (RelistArgs, ...), "offer_in_kind": (InKindArgs, ...), "start_sale": (SaleArgs, ...),
+    "confirm_sale": (DisposalArgs, ...), "transfer": (DisposalArgs, ...), "hand_over": (DisposalArgs, ...),
 }
 EXPECTATIONS: dict[str, Any] = {
     "expect_node": ExpectNodeArgs, "expect_deadline": ExpectDeadlineArgs, "expect_event": ExpectEventArgs,
     "expect_no_event": ExpectEventArgs, "expect_duban": ExpectDubanArgs, "expect_inquiry": ExpectInquiryArgs,
-    "expect_amounts": ExpectAmountsArgs, "expect_case": ExpectCaseArgs,
+    "expect_amounts": ExpectAmountsArgs, "expect_case": ExpectCaseArgs, "expect_disposal": ExpectDisposalArgs,
 }
 STEP_KEYS = tuple(ACTIONS) + tuple(EXPECTATIONS)
 

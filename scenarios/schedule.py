@@ -52,7 +52,7 @@ def check(sc: Scenario) -> list[Problem]:
             elif debtor is not None and debtor not in aliases:
                 problems.append((loc + (step.key, "debtor"), f"未知被执行人 {debtor!r}（可选：{'、'.join(aliases)}）/ "
                                                              f"unknown debtor {debtor!r}"))
-        if step.key in ("freeze", "deduct", "release") and not _asset_known(args.asset, assets):
+        if step.key in _ASSET_STEPS and not _asset_known(args.asset, assets):
             problems.append((loc + (step.key, "asset"), f"未知财产 {args.asset!r}（应为 holdings 中的 as 别名、机构或 "
                                                         f"机构:账号）/ unknown asset {args.asset!r}"))
         if step.key in ("complete_item", "expect_deadline") and getattr(args, "item", None) is not None:
@@ -77,6 +77,11 @@ def check(sc: Scenario) -> list[Problem]:
         problems.append((("steps",), "立案（file）只能有一步 / at most one file step"))
     problems.extend(_times(sc))
     return problems
+
+
+_ASSET_STEPS = frozenset({"freeze", "deduct", "release", "seal", "investigate", "price", "serve_report", "object",
+                          "review_objection", "notify_parties", "list_auction", "bid", "relist", "offer_in_kind",
+                          "start_sale", "confirm_sale", "transfer", "hand_over", "expect_disposal"})
 
 
 def _asset_names(sc: Scenario, problems: list[Problem]) -> set[str]:

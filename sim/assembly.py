@@ -46,4 +46,14 @@ def build_virtual_court(origin: datetime, *, seed: int = 0, profile: str = "fast
                         world_size=world_size, strict_calendar=strict_calendar, keep_events=keep_events,
                         gateway_config=gateway_config, process=process, diligence=diligence, **clerk_options)
     counterpart = InProcess.sharing(session) if session is not None else None
-    return build_court(spec, clock=clock, counterpart=counterpart)
+    built = build_court(spec, clock=clock, counterpart=counterpart)
+    if clerk_options.get("dispose"):  # the clerk disposes of real estate and vehicles: the platforms in process
+        attach_disposal(built)
+    return built
+
+
+def attach_disposal(court: Court) -> None:
+    """Give the court's platform the mock pricing and auction platforms of its session (in process)."""
+    from mock_agencies.disposal_port import SessionDisposalPort
+
+    court.platform.disposal.port = SessionDisposalPort(court.session)

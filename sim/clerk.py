@@ -38,7 +38,7 @@ class ClerkStats:
 class Clerk:
     def __init__(self, platform: Platform, *, seed: int = 0, diligence: float = 0.9,
                  handlers: tuple[str, ...] = ("张法官", "李法官", "王法官", "赵法官"),
-                 same_handler_rate: float = 0.2, identity_failure_rate: float = 0.1) -> None:
+                 same_handler_rate: float = 0.2, identity_failure_rate: float = 0.1, dispose: bool = False) -> None:
         self.p = platform
         self.rng = random.Random(seed)
         self.diligence = diligence
@@ -50,8 +50,16 @@ class Clerk:
         self._zhongben: set[str] = set()
         self._reserved: dict[str, int] = {}  # freezes asked for, per case
         self._deducting: dict[str, int] = {}  # deductions asked for, per case
+        self._zb_chain: dict[str, list[int]] = {}  # case → the live chain of steps to 终本 (dropped when disposing)
+        # checks that something still works on a case (a disposal under way): no 终本 while one says so
+        self.busy: list[Callable[[str], bool]] = []
         platform.runtime.subscribe(self._on_event)
         platform.listeners.append(self._on_notice)
+        self.disposal: Any = None
+        if dispose:  # real estate and vehicles: queried at the registries, sealed, priced, auctioned (issue 12)
+            from sim.disposal_clerk import DisposalClerk
+
+            self.disposal = DisposalClerk(self)
 
     # ── scheduling ──────────────────────────────────────────────────────────────────────────────
     @property
@@ -122,6 +130,8 @@ class Clerk:
         who = e.data["unfreeze_by"][0]
         self.stats.unfreezes += 1
         self._cmd(DAY, c.RequestUnfreeze(e.case_id, e.node, e.instance, by="承办人", reason="补办 / catching up"))
+        for n, level in enumerate(e.data.get("unfreeze_via", ())):  # 层报: each level agrees and passes it up
+            self._cmd(DAY + (n + 1) * HOUR, c.ApproveUnfreeze(e.case_id, e.node, level, e.instance))
         self._cmd(2 * DAY, c.ApproveUnfreeze(e.case_id, e.node, who, e.instance))
         if e.node in (5, 6, 7, 17, 31, 32):
             self._cmd(2 * DAY + HOUR, c.CompleteNode(e.case_id, e.node, e.instance))
@@ -136,8 +146,13 @@ class Clerk:
                                         for a in state.inquiries.get(d, {})):
             self._to_zhongben(k)
 
+    def _busy(self, k: str) -> bool:
+        return any(check(k) for check in self.busy)
+
     def _maybe_zhongben(self, k: str) -> None:
         """Property found and taken, but the claim is not met and nothing is left to take: 终本."""
+        if self._busy(k):
+            return
         state = self.p.runtime.cases[k]
         pending = any(a.frozen_cents > a.deducted_cents and self.p.can(a.agency, Measure.DEDUCT)
                       for a in state.assets.values() if not a.released)
@@ -148,12 +163,31 @@ class Clerk:
     def _to_zhongben(self, k: str) -> None:
         self._zhongben.add(k)
         state = self.p.runtime.cases[k]
-        self._cmd(9 * DAY, c.Record(k, "no_property_found"))
-        self._cmd(9 * DAY + self._soon(10 * DAY), c.CompleteNode(k, 18))
-        self._cmd(12 * DAY, c.CompleteNode(k, 36, authority="院长"))
-        # 终本 only after more than three months since filing (the gate refuses earlier)
+        interview = 9 * DAY + self._soon(10 * DAY)
+        self._zb(9 * DAY, c.Record(k, "no_property_found"))
+        self._zb(interview, c.CompleteNode(k, 18))
+        self._zb(12 * DAY, c.CompleteNode(k, 36, authority="院长"))
+        # 终本 only after more than three months since filing (the gate refuses earlier), and after the interview
         ready = state.filed_at + timedelta(days=93) - self.now
-        self._cmd(max(ready, 20 * DAY), c.Close(k, "终本", reviewed_by="审判管理办公室"))
+        self._zb(max(ready, 20 * DAY, interview + DAY), c.Close(k, "终本", reviewed_by="审判管理办公室"))
+
+    def _zb(self, delay: timedelta, cmd: Any) -> None:
+        """A step towards 终本; the rest of the way is dropped if by then something works on the case (property found
+        at a registry, being disposed of) or it has closed."""
+        k = cmd.case_id
+        chain = self._zb_chain.setdefault(k, [0])
+        token = chain[0]
+
+        def step() -> Any:
+            if chain[0] != token:
+                return None  # dropped earlier
+            if self._busy(k) or self.p.runtime.cases[k].closed_manner is not None:
+                chain[0] += 1
+                self._zhongben.discard(k)
+                return None
+            return self.p.submit(cmd)
+
+        self._at(delay, step)
 
     def _ev_warning(self, e: Event) -> None:
         if e.node == 43 and e.item == "limit":  # the 6-month limit is near: ask the president for 3 more months
@@ -207,6 +241,8 @@ class Clerk:
                 self._resumed.add(k)
                 self._cmd(DAY, c.RequestResumption(k, reason="统查或线索发现财产 / property found"))
                 self._cmd(2 * DAY, c.ApproveResumption(k, "执行局长"))
+            return
+        if e.data.get("measure") == "seal":  # real estate, a vehicle: disposed of (sim.disposal_clerk)
             return
         if self.p.can(asset.split(":", 1)[0], Measure.DEDUCT):
             self._at(self._soon(7 * DAY), lambda: self._deduct(k, asset, e.data["amount_cents"]))

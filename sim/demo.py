@@ -4,8 +4,11 @@ Mock agencies on loopback (uvicorn, ``realistic`` profile: latency, business hou
 HTTP with callbacks, a simulated staff; compressed time. Cases get their 集约查询, freezes, deductions and
 payouts; those with nothing to take close by 终本 after three months. After 终本 one debtor receives new money,
 found by the next 6-monthly sweep, frozen from 终本管理 and resumed; another case is resumed from an
-applicant's clue. The summary reconciles every case to the cent against the court account and checks that
-the agencies' ledgers created or destroyed no money.
+applicant's clue. Two debtors own only a flat and a car: the clerk finds them at the registries, seals them, has
+them priced and auctioned (again, if no one bids), and pays the buyer's money out — the claim to the applicant, the
+surplus back to the debtor — and transfers them. The summary reconciles every case to the cent against the court
+account and checks that the agencies' ledgers created or destroyed no money. (The pricing and auction platforms are
+reached in process, on the served session; the seals and the 过户 go over HTTP through the gateway.)
 """
 
 from __future__ import annotations
@@ -21,7 +24,9 @@ from core_flow.engine import Event, EventKind
 from core_flow.engine import commands as c
 from core_flow.engine.spc import open_duban
 from core_flow.legal_calendar import CST
+from core_flow.platform.disposal import SEALABLE
 from core_flow.protocol import AssetKind, Holding
+from mock_agencies.disposal_port import SessionDisposalPort
 from mock_agencies.world import account_number
 from sim.live import LiveCourt, live_court
 
@@ -34,6 +39,28 @@ class DemoResult:
     totals: dict[str, Any]
     events: list[Event]
     duban: list[dict[str, Any]] = field(default_factory=list)
+
+
+REGISTRIES = {"real_estate_registry": (AssetKind.REAL_ESTATE, "住宅一套 / a flat"),
+              "vehicle_registry": (AssetKind.VEHICLE, "小型轿车 / a car")}
+PLANTED = {3: ("real_estate_registry", 900_000_00), 6: ("vehicle_registry", 150_000_00)}  # case number → property
+
+
+def _plant_property(lc: LiveCourt, n: int, debtor_id: str) -> None:
+    """What the registries hold for the demo's debtors: nothing, except a flat for one and a car for another (who
+    hold nothing elsewhere, so that it is the property that pays)."""
+    world = lc.session.world
+    for registry in REGISTRIES:
+        world.pin(debtor_id, registry, [])
+    if n not in PLANTED:
+        return
+    registry, value = PLANTED[n]
+    kind, description = REGISTRIES[registry]
+    kind_of = lc.platform.subjects[debtor_id].kind if debtor_id in lc.platform.subjects else None
+    for agency in inquiry_scope(lc.platform.directory, debtor_id, lc.platform.court.region, kind_of):
+        world.pin(debtor_id, agency.code, [])
+    world.pin(debtor_id, registry, [Holding(account_no=account_number(registry, kind, debtor_id, 1), kind=kind,
+                                            description=description, balance_cents=value, available_cents=value)])
 
 
 def _pin_new_money(lc: LiveCourt, debtor_id: str, agency: str, cents: int) -> None:
@@ -49,9 +76,12 @@ async def run_demo(cases: int = 16, *, seed: int = 2025, scale: float = 1_000_00
                    strict_calendar: bool | None = None) -> DemoResult:
     t0 = time.perf_counter()
     async with live_court(ORIGIN, scale=scale, seed=seed, profile=profile, overrides=overrides,
-                          world_size=100_000, diligence=0.85, strict_calendar=strict_calendar) as lc:
+                          world_size=100_000, diligence=0.85, strict_calendar=strict_calendar, dispose=True) as lc:
         world, platform = lc.session.world, lc.platform
+        platform.disposal.port = SessionDisposalPort(lc.session)  # the pricing and auction platforms of the session
         debtors = [world.debtor(i) for i in range(cases)]
+        for n, d in enumerate(debtors, 1):
+            _plant_property(lc, n, d.id_number)
         before = lc.session.ledger.total_cents()
         for n, d in enumerate(debtors, 1):
             amount = (5 + (n * 7919) % 95) * 1_000_00  # 5,000–99,000 yuan
@@ -95,9 +125,34 @@ def _rows(lc: LiveCourt, planted: dict[str, str]) -> list[dict[str, Any]]:
             "duban": kinds[EventKind.DUBAN_RAISED], "frozen_nodes": kinds[EventKind.NODE_FROZEN],
             "deducted_cents": st.amounts()["deducted_cents"], "paid_cents": st.amounts()["paid_cents"],
             "manner": st.closed_manner or "", "resumed_as": st.resumed_as or "", "planted": planted.get(k, ""),
+            "disposal": _disposal(lc, k), "proceeds_cents": st.amounts()["proceeds_cents"],
             "reconciled": recon["ok"],
         })
     return rows
+
+
+_STAGES = {"found": "查得 found", "sealing": "查封中 sealing", "sealed": "已查封 sealed", "pricing": "询价中 pricing",
+           "reported": "报告已出 reported", "fixed": "参考价已定 priced", "listed": "一拍 1st auction",
+           "unsold1": "一拍流拍 unsold", "relisted": "二拍 2nd auction", "unsold2": "二拍流拍 unsold",
+           "in_kind": "以物抵债 in kind", "declined": "拒绝抵债 refused", "sale": "变卖 sale", "sold": "成交 sold",
+           "paid": "价款到账 paid", "confirmed": "成交确认 confirmed", "transferred": "过户 transferred",
+           "handed_over": "已交付 handed over", "unsold": "变卖不成 unsold"}
+_KIND = {"real_estate": "不动产", "vehicle": "车辆"}
+
+
+def _disposal(lc: LiveCourt, k: str) -> str:
+    """The case's disposals: what, how far, and the price (成交价)."""
+    out = []
+    for (case, _), lot in lc.platform.disposal.lots.items():
+        if case != k or lot.kind not in SEALABLE:
+            continue
+        text = _KIND.get(lot.kind, lot.kind)
+        if lot.sold_price_cents is not None:
+            rounds = {"first": "一拍", "second": "二拍", "sale": "变卖"}.get(lot.round, lot.round)
+            text += f" {rounds}成交 ¥{lot.sold_price_cents / 100:,.2f}"
+        text += f" {_STAGES.get(lot.stage, lot.stage)}"
+        out.append(text)
+    return "；".join(out)
 
 
 def _totals(lc: LiveCourt, ledger_before: int, elapsed: float) -> dict[str, Any]:
@@ -121,5 +176,7 @@ def _totals(lc: LiveCourt, ledger_before: int, elapsed: float) -> dict[str, Any]
         == lc.session.ledger.origin_cents() - ledger_before,
         "court_account_paid_cents": lc.session.ledger.court_accounts.paid_out_cents,
         "paid_cents": sum(s.amounts()["paid_cents"] for s in lc.runtime.cases.values()),
+        "sold": sum(1 for lot in lc.platform.disposal.lots.values() if lot.sold_price_cents is not None),
+        "proceeds_cents": sum(s.amounts()["proceeds_cents"] for s in lc.runtime.cases.values()),
         "virtual_days": (lc.clock.now() - ORIGIN).days, "elapsed_s": elapsed, "scale": lc.clock.scale,
     }

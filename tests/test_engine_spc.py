@@ -173,8 +173,8 @@ def test_freeze_starts_node_31_and_money_arrival_nodes_32_and_33(rt):
     assert st.nodes[(31, "icbc-1")].items["main"].period == "7d"
     assert st.nodes[(32, "R1")].items["main"].period == "3d"
     assert st.nodes[(33, "R1")].items["main"].period == "30d"
-    assert st.amounts() == {"frozen_cents": 230_000_00, "deducted_cents": 120_000_00, "paid_cents": 0,
-                            "account_cents": 120_000_00}
+    assert st.amounts() == {"frozen_cents": 230_000_00, "deducted_cents": 120_000_00, "proceeds_cents": 0,
+                            "paid_cents": 0, "account_cents": 120_000_00}
 
 
 def test_deduction_cannot_exceed_what_is_frozen(rt):

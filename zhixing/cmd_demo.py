@@ -39,14 +39,15 @@ def register(app: typer.Typer) -> None:
                                       strict_calendar=strict_setting(strict_calendar)))
         table = Table(title="案件汇总 / case summary")
         for col in ("案号 Case", "承办人 Handler", "被执行人 Debtor", "标的 Claim ¥", "集约查询 Inquiry",
-                    "督办 Duban", "节点冻结 Freezes", "划拨 Deducted ¥", "发放 Paid ¥", "结案 Closed",
+                    "督办 Duban", "节点冻结 Freezes", "划拨 Deducted ¥", "处置 Disposal", "发放 Paid ¥", "结案 Closed",
                     "恢复为 Resumed as", "对账 Reconciled"):
-            table.add_column(col, overflow="fold", no_wrap=col.startswith(("案号", "标的", "划拨", "发放")))
+            table.add_column(col, overflow="fold", no_wrap=col.startswith(("案号", "标的", "划拨", "发放")),
+                             min_width=30 if col.startswith("处置") else None)
         for r in result.rows:
             note = f" ({r['planted']})" if r["planted"] else ""
             case = r["case"] + (" 恢复执行" if r["type"] == "resumed" else "")
             table.add_row(case, r["handler"], r["debtor"], _yuan(r["amount_cents"]), r["inquiry"],
-                          str(r["duban"]), str(r["frozen_nodes"]), _yuan(r["deducted_cents"]),
+                          str(r["duban"]), str(r["frozen_nodes"]), _yuan(r["deducted_cents"]), r["disposal"],
                           _yuan(r["paid_cents"]), MANNER.get(r["manner"], r["manner"]) + note, r["resumed_as"],
                           "✓" if r["reconciled"] else "✗")
         console.print(table)
@@ -56,7 +57,8 @@ def register(app: typer.Typer) -> None:
             f"{t['duplicate_answers']}，失败 failed {t['failed']}）；集约查询全部完成 inquiries complete: "
             f"{'是 yes' if t['inquiries_complete'] else '否 no'}；预警 warnings {t['warnings']}，节点冻结 freezes "
             f"{t['node_freezes']}，督办 duban {t['duban_raised']}（未结 open {t['duban_open']}），统查 sweeps "
-            f"{t['sweeps']}，恢复执行 resumptions {t['resumptions']}。")
+            f"{t['sweeps']}，恢复执行 resumptions {t['resumptions']}；处置成交 sold {t['sold']}，变价款 proceeds "
+            f"¥{_yuan(t['proceeds_cents'])}。")
         console.print(
             f"资金 money: 发放 paid ¥{_yuan(t['paid_cents'])} = 一案一账号支出 court account paid out "
             f"¥{_yuan(t['court_account_paid_cents'])}；机构台账守恒 ledgers conserved: "

@@ -278,6 +278,9 @@ class FreezeConfirmed:
     freeze_id: str = ""
     account_no: str = ""
     expires_at: datetime | None = None  # the freeze's term (deposits 1 year, movables 2, real estate 3)
+    # freeze (存款等: anchors ``freeze_effective``, node 31's 划拨) | seal (查封/扣押 of real estate or a vehicle:
+    # anchors ``property_controlled``, the disposal nodes 19–20; ``amount_cents`` is the value the seal controls)
+    measure: str = "freeze"
 
 
 @dataclass(frozen=True, slots=True)
@@ -303,6 +306,18 @@ class DeductionConfirmed:
     asset: str
     amount_cents: int
     receipt: str
+
+
+@dataclass(frozen=True, slots=True)
+class ProceedsArrived:
+    """变价款到账: the proceeds of a sale (拍卖、变卖) of a sealed asset arrived in the case's 一案一账号 sub-account as
+    receipt ``receipt``; it then goes through 到账登记 and 案款发放 like deducted money (nodes 32–33)."""
+
+    case_id: str
+    asset: str
+    amount_cents: int
+    receipt: str
+    source: str = "auction"  # auction | sale (变卖)
 
 
 @dataclass(frozen=True, slots=True)
@@ -372,7 +387,8 @@ Command = (
     | RequestUnfreeze | ApproveUnfreeze | RejectUnfreeze | RequestLimitChange | ApproveLimitChange
     | LiftSuspension | Close | FireTimer | StartInquiry | InquiryAnswered | InquiryAnswers
     | OpenFeedback | ManualQuery
-    | FreezeConfirmed | FreezeRenewed | FreezeReleased | DeductionConfirmed | ApprovePayout | PayOut | RequestResumption
+    | FreezeConfirmed | FreezeRenewed | FreezeReleased | DeductionConfirmed | ProceedsArrived | ApprovePayout | PayOut
+    | RequestResumption
     | ApproveResumption | ResumptionFiled | LogExchange | ApproveClosing | ReturnClosing | AnswerNotRecorded
     | RegisterReceipt | Escrow
 )

@@ -48,6 +48,7 @@ class EventKind(StrEnum):
     FREEZE_RENEWED = "freeze_renewed"  # 续行冻结
     FREEZE_RELEASED = "freeze_released"
     FUNDS_ARRIVED = "funds_arrived"  # 划拨 into the 一案一账号
+    PROCEEDS_ARRIVED = "proceeds_arrived"  # 变价款 (a sale's proceeds) into the 一案一账号
     PAYOUT_APPROVED = "payout_approved"
     PAID_OUT = "paid_out"
     RESUMPTION_REQUESTED = "resumption_requested"

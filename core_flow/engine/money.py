@@ -34,6 +34,7 @@ class MoneyRules:
             c.FreezeReleased: self._freeze_released,
             c.FreezeRenewed: self._freeze_renewed,
             c.DeductionConfirmed: self._deduction_confirmed,
+            c.ProceedsArrived: self._proceeds_arrived,
             c.ApprovePayout: self._approve_payout,
             c.PayOut: self._pay_out,
             c.RegisterReceipt: self._register_receipt,
@@ -50,7 +51,8 @@ class MoneyRules:
             self.e._refuse(out, cmd, now, "ASSET_AGENCY", f"财产 {cmd.asset} 属于 {asset.agency}",
                          f"asset {cmd.asset} belongs to {asset.agency}")
             return
-        arms = self.e._plan(state, "freeze_effective", cmd.asset, now) if asset is None else []
+        anchor = "property_controlled" if cmd.measure == "seal" else "freeze_effective"  # a seal → disposal (19–20)
+        arms = self.e._plan(state, anchor, cmd.asset, now) if asset is None else []
         if asset is None:
             asset = state.assets[cmd.asset] = AssetMoney(cmd.agency)
         asset.frozen_cents += cmd.amount_cents
@@ -61,7 +63,7 @@ class MoneyRules:
         out.events.append(Event(now, state.case_id, EventKind.FUNDS_FROZEN, self.e.roles.control, cmd.asset, None,
                                 {"agency": cmd.agency, "amount_cents": cmd.amount_cents, "freeze_id": cmd.freeze_id,
                                  "account_no": cmd.account_no, "frozen_cents": asset.frozen_cents,
-                                 "expires_at": asset.expires_at}))
+                                 "expires_at": asset.expires_at, "measure": cmd.measure}))
         self.e._apply(state, arms, now, out)
 
     def _freeze_renewed(self, state: CaseState, cmd: c.FreezeRenewed, now: datetime, out: Outcome) -> None:
@@ -110,6 +112,21 @@ class MoneyRules:
         out.events.append(Event(now, state.case_id, EventKind.FUNDS_ARRIVED, self.e.roles.deduction, cmd.asset, None,
                                 {"receipt": cmd.receipt, "amount_cents": cmd.amount_cents,
                                  "agency": asset.agency}))
+        self.e._apply(state, arms, now, out)
+
+    def _proceeds_arrived(self, state: CaseState, cmd: c.ProceedsArrived, now: datetime, out: Outcome) -> None:
+        """变价款到账: a sale's proceeds; 到账登记 and 案款发放 (nodes 32–33) follow as for a deduction."""
+        if cmd.amount_cents <= 0:
+            self.e._refuse(out, cmd, now, "BAD_AMOUNT", "变价款金额须大于零", "the proceeds must be positive")
+            return
+        if cmd.receipt in state.receipts:
+            self.e._refuse(out, cmd, now, "RECEIPT_EXISTS", f"到账记录 {cmd.receipt} 已存在",
+                           f"receipt {cmd.receipt} already recorded")
+            return
+        arms = self.e._plan(state, "money_arrived", cmd.receipt, now)
+        state.receipts[cmd.receipt] = Receipt(cmd.asset, cmd.amount_cents, source=cmd.source)
+        out.events.append(Event(now, state.case_id, EventKind.PROCEEDS_ARRIVED, None, cmd.asset, None,
+                                {"receipt": cmd.receipt, "amount_cents": cmd.amount_cents, "source": cmd.source}))
         self.e._apply(state, arms, now, out)
 
     def _receipt(self, state: CaseState, cmd: c.ApprovePayout | c.PayOut | c.RegisterReceipt | c.Escrow,

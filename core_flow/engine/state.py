@@ -87,6 +87,7 @@ class Receipt:
     approvals: list[str] = field(default_factory=list)
     paid_cents: int = 0
     escrowed: bool = False
+    source: str = "deduction"  # deduction (划拨) | auction | sale (变价款)
 
 
 @dataclass(slots=True)
@@ -140,8 +141,9 @@ class CaseState:
         frozen = sum(a.frozen_cents - a.deducted_cents for a in self.assets.values() if not a.released)
         deducted = sum(a.deducted_cents for a in self.assets.values())
         paid = sum(r.paid_cents for r in self.receipts.values())
-        return {"frozen_cents": frozen, "deducted_cents": deducted, "paid_cents": paid,
-                "account_cents": deducted - paid}
+        proceeds = sum(r.amount_cents for r in self.receipts.values() if r.source != "deduction")
+        return {"frozen_cents": frozen, "deducted_cents": deducted, "proceeds_cents": proceeds, "paid_cents": paid,
+                "account_cents": deducted + proceeds - paid}
 
     def node(self, no: int, instance: str = "") -> NodeState | None:
         return self.nodes.get((no, instance))

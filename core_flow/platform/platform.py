@@ -37,6 +37,7 @@ from core_flow.errors import UserError
 from core_flow.gateway import Gateway
 from core_flow.legal_calendar import to_cst
 from core_flow.platform.court import DEFAULT_COURT, Court
+from core_flow.platform.disposal import SEALABLE, Disposal, DisposalPort
 from core_flow.platform.filing import FilingPush, ResumptionPush
 from core_flow.protocol import HUB, ControlRequest, DeductStatus, Feedback, Holding, Measure, Subject
 from core_flow.runtime import Runtime
@@ -55,7 +56,7 @@ class CourtAccounts(Protocol):
 @dataclass(slots=True)
 class _Request:
     case_id: str
-    purpose: str  # inquiry | manual | freeze | renew | deduct | unfreeze | sweep | clue
+    purpose: str  # inquiry | manual | freeze | seal | renew | deduct | unfreeze | transfer | sweep | clue
     debtor: str
     agency: str
     asset: str = ""
@@ -78,7 +79,8 @@ class Platform:
     def __init__(self, runtime: Runtime, gateway: Gateway, directory: AgencyDirectory, *, court: Court = DEFAULT_COURT,
                  accounts: CourtAccounts | None = None, filing: FilingPush | None = None,
                  callback_url: str | None = None, auto_inquiry: bool = True,
-                 renew_lead: timedelta = timedelta(days=30), inquiry_via: str = "hub") -> None:
+                 renew_lead: timedelta = timedelta(days=30), inquiry_via: str = "hub",
+                 disposal_port: DisposalPort | None = None) -> None:
         if inquiry_via not in ("hub", "direct"):
             raise UserError(f"inquiry_via 须为 hub 或 direct，收到 {inquiry_via!r}",
                             f"inquiry_via must be hub or direct, got {inquiry_via!r}", where="inquiry_via")
@@ -105,6 +107,7 @@ class Platform:
         self._seq = count(1)
         self._receipts = count(1)
         self._resumed = count(1)
+        self.disposal = Disposal(self, disposal_port)  # seals, reference price, auctions, transfer (nodes 17, 19–30)
         gateway.on_answer = self._on_answer
         gateway.on_event = self._on_gateway_event
         runtime.subscribe(self._on_event, (EventKind.INQUIRY_TRIGGERED, EventKind.CLOSED, EventKind.SWEEP_DUE,
@@ -164,6 +167,15 @@ class Platform:
         self._send(case_id, "freeze", debtor, agency, Measure.FREEZE, asset=asset,
                    account_no=holding.account_no, amount_cents=amount_cents)
 
+    def seal(self, case_id: str, asset: str) -> str:
+        """查封 / 扣押 (11) of real estate or a vehicle a registry reported (see ``Disposal.seal``)."""
+        return self.disposal.seal(case_id, asset)
+
+    def is_seal(self, case_id: str, asset: str) -> bool:
+        """Whether the asset is controlled by a seal (real estate, vehicles) rather than a freeze."""
+        found = self.assets.get((case_id, asset))
+        return found is not None and str(found[1].kind) in SEALABLE
+
     def can(self, asset_agency: str, measure: Measure) -> bool:
         """Whether the agency takes this measure (securities, for one, cannot be deducted online)."""
         return measure in self.directory.get(asset_agency).operations
@@ -185,7 +197,8 @@ class Platform:
         money = self.runtime.cases[case_id].assets.get(asset)
         if money is None or not money.freeze_id or money.released:
             raise UserError(f"财产 {asset} 没有生效的冻结", f"no active freeze on {asset}", where="asset")
-        self._send(case_id, "unfreeze", debtor, agency, Measure.UNFREEZE, asset=asset, freeze_id=money.freeze_id)
+        measure = Measure.UNSEAL if self.is_seal(case_id, asset) else Measure.UNFREEZE
+        self._send(case_id, "unfreeze", debtor, agency, measure, asset=asset, freeze_id=money.freeze_id)
 
     def enter_clue(self, case_id: str, debtor: str, agency: str, note: str = "") -> str:
         """终本恢复执行财产线索核查: the applicant's clue, entered at filing, is pushed to 终本管理 and verified
@@ -434,21 +447,31 @@ class Platform:
         self.holdings[(ctx.case_id, ctx.debtor, ctx.agency)] = found
         for h in found:
             self.assets[(ctx.case_id, f"{ctx.agency}:{h.account_no}")] = (ctx.agency, h, ctx.debtor)
+        self.disposal.found(ctx.case_id, ctx.debtor, ctx.agency, found)  # real estate, vehicles: node 17 runs
         self._notify("manual_answered", case_id=ctx.case_id, agency=ctx.agency, holdings=found)
 
-    def _answer_freeze(self, ctx: _Request, fb: Feedback) -> None:
-        """The freeze's answer, or a later notice that more of it took effect (轮候生效): either way the amount
-        it (newly) controls is confirmed to the engine, and the renewal follows the term."""
+    def _answer_freeze(self, ctx: _Request, fb: Feedback, measure: str = "freeze") -> None:
+        """The freeze's (or seal's) answer, or a later notice that more of it took effect (轮候生效): either way the
+        amount it (newly) controls is confirmed to the engine, and the renewal follows the term."""
         controlled = fb.amount_controlled_cents or 0
         if fb.ok and controlled > 0 and fb.freeze_id:
             expires = to_cst(fb.expires_at) if fb.expires_at is not None else None
             out = self.runtime.submit(c.FreezeConfirmed(ctx.case_id, ctx.asset, ctx.agency, controlled, fb.freeze_id,
                                                         self.assets[(ctx.case_id, ctx.asset)][1].account_no,
-                                                        expires))
+                                                        expires, measure))
             if out.accepted and expires is not None:
                 self._schedule_renewal(ctx.case_id, ctx.asset, expires)
         self._notify("freeze_answered", case_id=ctx.case_id, asset=ctx.asset, controlled=controlled,
                      queue_position=fb.queue_position, ok=fb.ok, notice=fb.notice)
+
+    def _answer_seal(self, ctx: _Request, fb: Feedback) -> None:
+        """查封 answered (or a 轮候 seal took effect): confirmed as a seal, which anchors the disposal (nodes 19–20)."""
+        self._answer_freeze(ctx, fb, measure="seal")
+        self.disposal.sealed(ctx.case_id, ctx.asset, fb.ok, fb.amount_controlled_cents or 0)
+
+    def _answer_transfer(self, ctx: _Request, fb: Feedback) -> None:
+        """过户文书送达 answered: the seal is released."""
+        self.disposal.transferred(ctx.case_id, ctx.asset, fb.ok)
 
     def _schedule_renewal(self, case_id: str, asset: str, expires_at: datetime) -> None:
         """续行: a freeze still holding money is renewed before its term ends — in open cases and in 终本 cases
@@ -467,7 +490,8 @@ class Platform:
                 or state.closed_manner in ("completed", "terminated")):
             return  # released, already renewed, all deducted, or the case ended
         agency, _, debtor = self._asset(case_id, asset)
-        self._send(case_id, "renew", debtor, agency, Measure.RENEW, asset=asset, freeze_id=money.freeze_id)
+        measure = Measure.RENEW_SEAL if self.is_seal(case_id, asset) else Measure.RENEW
+        self._send(case_id, "renew", debtor, agency, measure, asset=asset, freeze_id=money.freeze_id)
 
     def _answer_renew(self, ctx: _Request, fb: Feedback) -> None:
         if fb.ok and fb.expires_at is not None:

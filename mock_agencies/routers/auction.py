@@ -96,6 +96,12 @@ class DepositCreate(_Body):
     amount_cents: int = Field(**_CENTS, description="保证金（分）/ deposit, cents")
 
 
+class Remittance(_Body):
+    """成交价款划付法院一案一账号 / remit the price of a sold listing to the court's case sub-account."""
+
+    sub_account: str = Field(**_ID, description="一案一账号 / the case sub-account")
+
+
 class BidCreate(_Body):
     """出价（变卖：按变卖价购买）/ a bid (变卖: an offer at the price)."""
 
@@ -288,3 +294,23 @@ async def start_sale(
 ) -> ListingView:
     session.callback_policy.check(body.callback_url)
     return _act_on(session, platform, listing_id, "start_sale", **body.model_dump())
+
+
+@router.post(
+    "/{platform}/listings/{listing_id}/remittance",
+    summary="成交价款划付一案一账号（每个标的一次）/ remit the price to the case sub-account (once per listing)",
+    responses=_ERRORS,
+)
+async def remittance(
+    body: Remittance,
+    platform: str = PLATFORM,
+    listing_id: str = LISTING,
+    session: Session = Depends(get_session),
+) -> dict[str, Any]:
+    from mock_agencies.remit import remit
+
+    def act(now: datetime) -> dict[str, Any]:
+        _on_platform(session, platform, listing_id)
+        return {"listing_id": listing_id, "amount_cents": remit(session, listing_id, body.sub_account, now)}
+
+    return _run(session, platform, act)

@@ -1,0 +1,664 @@
+"""Disposal of sealed property (财产处置): seals, reference price, auctions, 变卖, 以物抵债, transfer and proceeds.
+
+The court side of nodes 17 and 19–30 (and 32–33 for the proceeds), a component the :class:`Platform` owns.
+Every deadline of a disposal node runs from an answer of a platform or from the handler's own act, never from a
+hand-recorded anchor:
+
+* **seal** (查封 / 扣押, node 17): real estate and vehicles found by a query to the registries are sealed through
+  the gateway with the registries' seal code (11); the answer — or a later notice that a 轮候 seal took effect — is
+  ``FreezeConfirmed(measure="seal")``: node 17 done for that asset (process ``operations``), node 19's and node 20's
+  deadlines run from it (``property_controlled``); the seal is renewed (12) before its term ends (不动产 3 years,
+  动产 2 years) like a freeze, and released (14) after the transfer;
+* **reference price** (nodes 20–22): 网络询价 (three platforms, 3 days, the average) or 委托评估 (30 days) through the
+  pricing platform; asking starts node 20; the report (``report_received``) starts node 21; serving it opens the
+  5-day objection window (counted by the legal calendar); an objection (``objection_received``) starts node 22's
+  review; at the end of the window with no objection pending — or when the review dismisses one — the price is fixed
+  (``reference_price_fixed``: node 20 done, node 23's 10 days with its 督办 start);
+* **auction** (nodes 23–27, 29): notifying the parties names the announcement's date (``announcement_scheduled``,
+  node 24's "3 days before"); listing on the auction platform with the floor, deposit and notice the rules require
+  completes node 23 and — the platform publishes the announcement at once — node 25 (``auction_scheduled``); the
+  result is polled when the bidding ends: 流拍 (``first_unsold``: node 26's 30 days with its 督办; ``second_unsold``:
+  node 29's 10 days), or sold; the buyer's payment arrives in the case's 一案一账号 (``ProceedsArrived``: nodes 32–33
+  run as for a deduction; ``sale_paid``: node 27's 10 days); the second auction (node 26), 以物抵债 (node 29) and
+  变卖 (node 28, ``creditor_refused`` / ``sale_period_scheduled``) follow the platform's answers;
+* **transfer** (node 30): the confirmation (``sale_confirmed``) starts the ruling's 10 days; the ruling's service
+  starts the hand-over's 15 days; the 过户 document goes to the registry (15) and the seal is released (14).
+
+The platforms are reached through a :class:`DisposalPort` (the mock platforms in-process, or over HTTP). A platform
+that refuses a listing (floor below 70%, notice too short, a second auction more than 20% cheaper…) raises its
+located bilingual :class:`UserError` before anything changes on the court side. A transient fault of the platform
+(:class:`PortFault`) is retried on the clock with the same terms (the platforms are idempotent on them), and a
+result seen twice is acted on once.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from itertools import count
+from typing import TYPE_CHECKING, Any, Protocol
+
+from core_flow.engine import commands as c
+from core_flow.errors import UserError
+from core_flow.legal_calendar import CST, to_cst
+from core_flow.legal_calendar.periods import Period
+from core_flow.ports import PRICING_PLATFORM, PortFault  # noqa: F401 (re-exported: the port-level types)
+from core_flow.protocol import AssetKind, Holding, Measure
+
+if TYPE_CHECKING:
+    from core_flow.platform.platform import Platform
+
+# What the court seals rather than freezes, and its class for the auction rules and the process's overrides
+# (node 25/26/28: real estate and other rights 30/15 days, movables 15/7).
+SEALABLE: dict[str, str] = {AssetKind.REAL_ESTATE.value: "real_estate", AssetKind.VEHICLE.value: "movable"}
+DEFAULT_AUCTION_PLATFORM = "taobao"
+ANNOUNCE_DAYS = {"movable": 15, "real_estate": 30}  # first auction (网络司法拍卖规定 第十二条)
+SECOND_ANNOUNCE_DAYS = {"movable": 7, "real_estate": 15}  # second auction / 变卖 (第二十六条; node 28)
+
+
+class DisposalPort(Protocol):
+    """The pricing and auction platforms as the court reaches them. Views are JSON-able dicts (as the platforms'
+    HTTP API returns them). Refusals raise :class:`UserError` (located, bilingual); transient faults
+    :class:`PortFault`."""
+
+    def price(self, *, method: str, request_no: str, court_code: str, case_no: str, asset_id: str,
+              asset_kind: str, description: str, now: datetime) -> dict[str, Any]: ...
+
+    def pricing(self, pricing_id: str, now: datetime) -> dict[str, Any]: ...
+
+    def list(self, *, platform: str, court_code: str, case_no: str, asset_id: str, asset_class: str,
+             description: str, valuation_cents: int, starting_price_cents: int, deposit_cents: int,
+             bidding_starts: datetime, now: datetime) -> dict[str, Any]: ...
+
+    def relist(self, listing_id: str, *, starting_price_cents: int, deposit_cents: int, bidding_starts: datetime,
+               now: datetime) -> dict[str, Any]: ...
+
+    def decide_in_kind(self, listing_id: str, *, accept: bool, now: datetime) -> dict[str, Any]: ...
+
+    def start_sale(self, listing_id: str, *, price_cents: int, deposit_cents: int, sale_starts: datetime,
+                   sale_ends: datetime, now: datetime) -> dict[str, Any]: ...
+
+    def listing(self, listing_id: str, now: datetime) -> dict[str, Any]: ...
+
+    def collect(self, listing_id: str, sub_account: str, now: datetime) -> int: ...
+
+    def next_change(self, now: datetime) -> datetime | None:
+        """When the platforms next have something new (an answer, a close), if they can tell; ``None``: unknown (the
+        court then looks daily)."""
+        ...
+
+
+@dataclass
+class Lot:
+    """One sealed asset on its way to money (or to the creditor in kind)."""
+
+    case_id: str
+    asset: str
+    agency: str
+    debtor: str
+    kind: str  # real_estate | vehicle
+    klass: str  # movable | real_estate (the auction rules' and the process's asset class)
+    description: str = ""
+    stage: str = "found"  # found sealing sealed pricing reported fixed listed unsold1 relisted unsold2 in_kind
+    #                       declined sale sold paid confirmed transferred handed_over unsold
+    pricing_id: str | None = None
+    pricing_no: int = 0
+    report_at: datetime | None = None
+    reference_price_cents: int | None = None
+    objection_until: datetime | None = None
+    objection: str | None = None  # None | pending | upheld | dismissed
+    fixed_at: datetime | None = None
+    announce_at: datetime | None = None
+    listing_id: str | None = None
+    listings: list[str] = field(default_factory=list)
+    round: str = ""  # first | second | sale
+    starting_price_cents: int | None = None
+    sold_price_cents: int | None = None
+    buyer: str | None = None
+    receipt: str | None = None
+    confirmed_at: datetime | None = None
+    seen: set[str] = field(default_factory=set)  # results acted on (listing:status), for exactly-once handling
+    pending: str | None = None  # a handler's act waiting for a platform that faulted (tried again later)
+
+
+@dataclass
+class DisposalStats:
+    faults: int = 0  # transient platform faults absorbed (retried)
+    duplicates: int = 0  # results seen again and ignored
+    polls: int = 0
+
+
+class Disposal:
+    RETRY = timedelta(minutes=10)  # first retry after a platform fault, doubling
+    MAX_TRIES = 8
+    PAYMENT_DAYS = 5  # the buyer pays the balance this long after the hammer (project default, configurable)
+    LOOK_DAILY = timedelta(days=1)  # a platform that cannot say when it changes is looked at daily
+
+    def __init__(self, platform: Platform, port: DisposalPort | None = None) -> None:
+        self.p = platform
+        self.port = port
+        self.lots: dict[tuple[str, str], Lot] = {}
+        self.stats = DisposalStats()
+        self._receipts = count(1)
+        self._pricing_nos = count(1)
+
+    # ── helpers ─────────────────────────────────────────────────────────────────────────────────
+    @property
+    def now(self) -> datetime:
+        return self.p.runtime.clock.now()
+
+    def _port(self) -> DisposalPort:
+        if self.port is None:
+            raise UserError("未配置拍卖与询价平台（DisposalPort）", "no auction / pricing platform port configured",
+                            where="disposal.port")
+        return self.port
+
+    def lot(self, case_id: str, asset: str) -> Lot:
+        lot = self.lots.get((case_id, asset))
+        if lot is None:
+            raise UserError(f"本案没有待处置的财产 {asset}（须为已查得的不动产或车辆）",
+                            f"no property {asset} to dispose of in this case (real estate or a vehicle found)",
+                            where=f"案件 case {case_id} 财产 asset {asset}")
+        return lot
+
+    def _need(self, lot: Lot, stages: tuple[str, ...], zh: str, en: str) -> None:
+        if lot.pending is not None:
+            raise UserError(f"平台暂时无法受理，{lot.pending} 将自动重试",
+                            f"the platform faulted: {lot.pending} is retried",
+                            where=f"案件 case {lot.case_id} 财产 asset {lot.asset}", code="platform_retrying")
+        if lot.stage not in stages:
+            raise UserError(f"{zh}（当前阶段：{lot.stage}）", f"{en} (stage now: {lot.stage})",
+                            where=f"案件 case {lot.case_id} 财产 asset {lot.asset}", code="disposal_stage")
+
+    def _submit(self, cmd: c.Command) -> Any:
+        return self.p.runtime.submit(cmd)
+
+    def _record(self, lot: Lot, anchor: str, at: datetime | None = None, **attrs: Any) -> Any:
+        return self._submit(c.Record(lot.case_id, anchor, lot.asset, at=at, attrs=attrs))
+
+    def _complete(self, lot: Lot, node: int) -> Any:
+        state = self.p.runtime.cases[lot.case_id]
+        if state.status(node, lot.asset) == "done":
+            return None
+        return self._submit(c.CompleteNode(lot.case_id, node, lot.asset))
+
+    def _log(self, lot: Lot, kind: str, agency: str, ref: str, what: str, **detail: Any) -> None:
+        self._submit(c.LogExchange(lot.case_id, kind, agency, ref, what, None, 0,
+                                   {k: v for k, v in detail.items() if isinstance(v, (str, int, bool))} or None))
+
+    def _later(self, at: datetime, action: Callable[[], None]) -> None:
+        self.p.runtime.clock.call_at(max(at, self.now), action)
+
+    def _retrying(self, lot: Lot, what: str, call: Callable[[], Any], then: Callable[[Any], None],
+                  tries: int = 1, act: bool = False) -> None:
+        """Run a platform call; a transient fault is retried later with the same terms (exactly once in effect:
+        the platforms are idempotent on the terms, and ``then`` runs once, on the first answer). A refusal
+        (``UserError``) raises to the caller at once. ``act``: a handler's act — the lot waits for it (no other act
+        is taken meanwhile)."""
+        if act:
+            lot.pending = what
+        try:
+            result = call()
+        except PortFault as err:
+            self.stats.faults += 1
+            self._log(lot, "retry_scheduled", "platform", what, what, attempt=tries, detail=str(err))
+            if tries >= self.MAX_TRIES:
+                lot.pending = None
+                self.p._notify("disposal_gave_up", case_id=lot.case_id, asset=lot.asset, what=what)
+                return
+            delay = self.RETRY * (2 ** (tries - 1))
+            self._later(self.now + delay, lambda: self._retrying(lot, what, call, then, tries + 1, act))
+            return
+        except UserError:
+            if act:
+                lot.pending = None
+            raise
+        if act:
+            lot.pending = None
+        then(result)
+
+    @staticmethod
+    def _time(value: Any) -> datetime | None:
+        if value is None or isinstance(value, datetime):
+            return to_cst(value) if value is not None else None
+        return to_cst(datetime.fromisoformat(str(value)))
+
+    def _check(self, lot: Lot, node: int, what_zh: str, what_en: str) -> None:
+        self.p._check_not_frozen(lot.case_id, node, lot.asset, what_zh, what_en)
+
+    # ── found and sealed (node 17) ──────────────────────────────────────────────────────────────
+    def found(self, case_id: str, debtor: str, agency: str, holdings: tuple[Holding, ...]) -> None:
+        """A registry reported real estate or a vehicle: it is property found, and node 17's control deadline runs
+        (48 hours online, 10 days offline)."""
+        for h in holdings:
+            kind = h.kind.value if hasattr(h.kind, "value") else str(h.kind)
+            if kind not in SEALABLE:
+                continue
+            asset = f"{agency}:{h.account_no}"
+            if (case_id, asset) in self.lots:
+                continue
+            self.lots[(case_id, asset)] = Lot(case_id, asset, agency, debtor, kind, SEALABLE[kind], h.description)
+            anchor = "property_found_online" if h.online_controllable else "property_found_offline"
+            self._submit(c.Record(case_id, anchor, asset, attrs={"asset_kind": SEALABLE[kind]}))
+            self.p._notify("property_found", case_id=case_id, asset=asset, asset_kind=kind, value_cents=h.balance_cents)
+
+    def seal(self, case_id: str, asset: str) -> str:
+        """查封 / 扣押 through the registry (11). Node 17 frozen: refused, nothing sent."""
+        lot = self.lot(case_id, asset)
+        self._need(lot, ("found",), "该财产已查封或正在查封", "the asset is sealed or being sealed")
+        agency, holding, debtor = self.p._asset(case_id, asset)
+        self._check(lot, self.p.process.roles.control, "查封（11）", "seal (11)")
+        lot.stage = "sealing"
+        return self.p._send(case_id, "seal", debtor, agency, Measure.SEAL, asset=asset, account_no=holding.account_no)
+
+    def sealed(self, case_id: str, asset: str, ok: bool, controlled: int) -> None:
+        lot = self.lots.get((case_id, asset))
+        if lot is None:
+            return
+        if ok and controlled > 0 and lot.stage in ("found", "sealing"):
+            lot.stage = "sealed"
+        elif not ok and lot.stage == "sealing":
+            lot.stage = "found"  # not sealed (refused, or cannot be sealed online): the handler may try again
+        self.p._notify("seal_answered", case_id=case_id, asset=asset, ok=ok, controlled=controlled,
+                       stage=lot.stage)
+
+    def investigate(self, case_id: str, asset: str) -> Any:
+        """调查财产状况 (node 19): title, encumbrances, occupancy, taxes, defects — the handler's finding."""
+        lot = self.lot(case_id, asset)
+        self._need(lot, _AFTER_SEAL, "财产尚未查封", "the asset is not sealed yet")
+        return self._complete(lot, 19)
+
+    # ── reference price (nodes 20–22) ───────────────────────────────────────────────────────────
+    def price(self, case_id: str, asset: str, method: str = "network_inquiry") -> None:
+        """网络询价 (``network_inquiry``) or 委托评估 (``appraisal``) through the pricing platform; starts node 20."""
+        if method not in ("network_inquiry", "appraisal"):
+            raise UserError(f"询价方式须为 network_inquiry（网络询价）或 appraisal（委托评估），收到 {method!r}",
+                            f"method must be network_inquiry or appraisal, got {method!r}", where="method")
+        lot = self.lot(case_id, asset)
+        self._need(lot, ("sealed",) if lot.objection != "upheld" else ("reported",),
+                   "须在查封后（或异议成立后重新）确定参考价",
+                   "the price is asked after the seal (or after an upheld objection)")
+        self._check(lot, 20, "询价评估", "a pricing request")
+        lot.pricing_no += 1
+        request_no = f"{self.p.court.code}-P{next(self._pricing_nos):08d}"  # the idempotency key of a retry
+        port = self._port()
+
+        def asked(view: dict[str, Any]) -> None:
+            lot.pricing_id, lot.stage = view["pricing_id"], "pricing"
+            state = self.p.runtime.cases[case_id]
+            if state.node(20, asset) is None or state.node(20, asset).started_at is None:
+                self._submit(c.StartNode(case_id, 20, asset))
+            self._log(lot, "sent", PRICING_PLATFORM, view["pricing_id"], method)
+            self._poll_pricing_at(lot, self._time(view["due_at"]))
+
+        self._retrying(lot, f"pricing:{request_no}", lambda: port.price(
+            method=method, request_no=request_no, court_code=self.p.court.code, case_no=case_id[:64],
+            asset_id=asset, asset_kind=lot.kind, description=lot.description, now=self.now), asked, act=True)
+
+    def _next_look(self, at: datetime | None) -> datetime:
+        """When to look again: at ``at`` (a due time), earlier if the platforms say something changes before, and at
+        least daily; never in the past."""
+        now = self.now
+        candidates = [now + self.LOOK_DAILY]
+        if at is not None:
+            candidates.append(at)
+        if self.port is not None:
+            nxt = self.port.next_change(now)
+            if nxt is not None:
+                candidates.append(nxt)
+        return max(min(candidates), now + timedelta(seconds=1))
+
+    def _poll_pricing_at(self, lot: Lot, at: datetime | None) -> None:
+        self._later(self._next_look(at), lambda: self._poll_pricing(lot))
+
+    def _poll_pricing(self, lot: Lot) -> None:
+        pid = lot.pricing_id
+        if pid is None or lot.stage != "pricing":
+            return
+        self.stats.polls += 1
+        self._retrying(lot, f"pricing:{pid}", lambda: self._port().pricing(pid, self.now),
+                       lambda view: self._pricing_answer(lot, view))
+
+    def _pricing_answer(self, lot: Lot, view: dict[str, Any]) -> None:
+        if view.get("reference_price_cents") is None:  # extended, or not all answers yet
+            self._poll_pricing_at(lot, self._time(view.get("due_at")))
+            return
+        key = f"pricing:{view['pricing_id']}"
+        if key in lot.seen or lot.stage != "pricing":
+            self.stats.duplicates += 1
+            return
+        lot.seen.add(key)
+        at = max(self._time(view.get("completed_at")) or self.now, self.now)  # when the court has it
+        lot.reference_price_cents = int(view["reference_price_cents"])
+        lot.report_at = at
+        self._log(lot, "answer", PRICING_PLATFORM, view["pricing_id"], str(view.get("method", "")),
+                  reference_price_cents=lot.reference_price_cents)
+        if lot.objection == "upheld":  # the new price after an upheld objection: fixed once reported
+            lot.stage = "reported"
+            self._fix(lot)
+            return
+        lot.stage = "reported"
+        self._record(lot, "report_received", at, reference_price_cents=lot.reference_price_cents)
+        self.p._notify("price_reported", case_id=lot.case_id, asset=lot.asset,
+                       reference_price_cents=lot.reference_price_cents)
+
+    def serve_report(self, case_id: str, asset: str) -> Any:
+        """送达参考价材料 (node 21): the parties have the report; their 5 days to object run from now."""
+        lot = self.lot(case_id, asset)
+        self._need(lot, ("reported",), "尚未收到询价或评估报告", "no price report received yet")
+        if lot.objection_until is not None:
+            raise UserError("报告已送达", "the report was already served",
+                            where=f"案件 case {case_id} 财产 asset {asset}")
+        out = self._complete(lot, 21)
+        period = Period.parse("5d")
+        lot.objection_until = self.p.runtime.engine.calendar.deadline(self.now, period).due
+        self._later(lot.objection_until, lambda: self._window_closed(lot))
+        return out
+
+    def object(self, case_id: str, asset: str, by: str = "被执行人") -> Any:
+        """A party objects to the reference price (within 5 days of receiving the report): node 22's review runs."""
+        lot = self.lot(case_id, asset)
+        where = f"案件 case {case_id} 财产 asset {asset}"
+        if lot.objection_until is not None and self.now >= lot.objection_until:
+            raise UserError(f"异议期已届满（{lot.objection_until.isoformat()}），不予受理",
+                            f"the 5-day objection period ended at {lot.objection_until.isoformat()}", where=where,
+                            code="objection_late")
+        self._need(lot, ("reported",), "没有可异议的参考价报告", "no price report to object to")
+        if lot.objection_until is None:
+            raise UserError("报告尚未送达当事人", "the report has not been served on the parties", where=where)
+        if lot.objection == "pending":
+            raise UserError("已有异议在审查中", "an objection is already under review", where=where)
+        lot.objection = "pending"
+        return self._record(lot, "objection_received", by=by)
+
+    def review_objection(self, case_id: str, asset: str, upheld: bool, method: str = "appraisal") -> Any:
+        """参考价异议审查 (node 22): dismissed — the price stands (fixed now if the window has closed); upheld — a new
+        price is asked (委托评估 by default) and fixed when reported."""
+        lot = self.lot(case_id, asset)
+        if lot.objection != "pending":
+            raise UserError("没有待审查的异议", "no objection under review",
+                            where=f"案件 case {case_id} 财产 asset {asset}")
+        out = self._complete(lot, 22)
+        lot.objection = "upheld" if upheld else "dismissed"
+        if upheld:
+            self.price(case_id, asset, method)
+        elif lot.objection_until is not None and self.now >= lot.objection_until:
+            self._fix(lot)
+        return out
+
+    def _window_closed(self, lot: Lot) -> None:
+        if lot.stage == "reported" and lot.objection in (None, "dismissed"):
+            self._fix(lot)
+
+    def _fix(self, lot: Lot) -> None:
+        """确定参考价: node 20 done, node 23's 10 days (督办 when late) start."""
+        lot.stage, lot.fixed_at = "fixed", self.now
+        self._record(lot, "reference_price_fixed", reference_price_cents=lot.reference_price_cents)
+        self._complete(lot, 20)
+        self.p._notify("price_fixed", case_id=lot.case_id, asset=lot.asset,
+                       reference_price_cents=lot.reference_price_cents)
+
+    # ── auction (nodes 23–27, 29) and 变卖 (node 28) ────────────────────────────────────────────
+    def notify_parties(self, case_id: str, asset: str, announce_at: datetime | None = None) -> Any:
+        """网络司法拍卖事项通知 (node 24): the parties and known pre-emption holders are told; the announcement is
+        planned for ``announce_at`` (default: 3 days from now), from which node 24's "3 days before" counts."""
+        lot = self.lot(case_id, asset)
+        self._need(lot, ("fixed",), "参考价尚未确定", "the reference price is not fixed yet")
+        lot.announce_at = to_cst(announce_at) if announce_at is not None else self.now + timedelta(days=3)
+        self._record(lot, "announcement_scheduled", lot.announce_at)
+        return self._complete(lot, 24)
+
+    def list(self, case_id: str, asset: str, *, platform: str = DEFAULT_AUCTION_PLATFORM, start_pct: int = 70,
+             starting_price_cents: int | None = None, deposit_pct: int = 10, deposit_cents: int | None = None,
+             bidding_starts: datetime | None = None) -> None:
+        """启动拍卖 (node 23) and 发布拍卖公告 (node 25): the first auction on the platform, at the reference price as
+        valuation. The platform checks the floor (70%), the deposit (5%–20%) and the notice (15 / 30 days)."""
+        lot = self.lot(case_id, asset)
+        self._need(lot, ("fixed",), "参考价尚未确定，不能上拍", "the reference price is not fixed: nothing to list")
+        self.p.directory.get(platform)
+        self._check(lot, 23, "拍卖上拍", "a listing")
+        valuation = int(lot.reference_price_cents or 0)
+        start = starting_price_cents if starting_price_cents is not None else -(-valuation * start_pct // 100)
+        deposit = deposit_cents if deposit_cents is not None else -(-start * deposit_pct // 100)
+        starts = to_cst(bidding_starts) if bidding_starts is not None else _ten_am(
+            self.now + timedelta(days=ANNOUNCE_DAYS[lot.klass] + 1))
+        port = self._port()
+
+        def listed(view: dict[str, Any]) -> None:
+            if lot.announce_at is None:  # no notice to the parties before: node 24's "3 days before" counts from now
+                lot.announce_at = self.now
+                self._record(lot, "announcement_scheduled", lot.announce_at)
+            self._listed(lot, view, "first", platform)
+            self._complete(lot, 23)
+            self._record(lot, "auction_scheduled", self._time(view["starts_at"]), asset_kind=lot.klass)
+            self._complete(lot, 25)
+
+        self._retrying(lot, f"listing:{asset}", lambda: port.list(
+            platform=platform, court_code=self.p.court.code, case_no=case_id[:64], asset_id=asset,
+            asset_class=lot.klass, description=lot.description, valuation_cents=valuation,
+            starting_price_cents=start, deposit_cents=deposit, bidding_starts=starts, now=self.now),
+            listed, act=True)  # a refusal raises here: nothing changed
+
+    def _listed(self, lot: Lot, view: dict[str, Any], round_: str, platform: str) -> None:
+        lot.listing_id, lot.round, lot.stage = view["listing_id"], round_, "listed" if round_ == "first" else (
+            "relisted" if round_ == "second" else "sale")
+        lot.starting_price_cents = int(view["starting_price_cents"])
+        lot.listings.append(lot.listing_id)
+        self._log(lot, "sent", platform, lot.listing_id, f"auction:{round_}",
+                  starting_price_cents=lot.starting_price_cents)
+        self.p._notify("listed", case_id=lot.case_id, asset=lot.asset, listing_id=lot.listing_id, round=round_,
+                       starts_at=view["starts_at"], starting_price_cents=lot.starting_price_cents)
+        self._poll_listing_at(lot, lot.listing_id, self._time(view["ends_at"]))
+
+    def _poll_listing_at(self, lot: Lot, listing_id: str, at: datetime | None) -> None:
+        self._later(self._next_look(at + timedelta(seconds=1) if at else None),
+                    lambda: self._poll_listing(lot, listing_id))
+
+    def _poll_listing(self, lot: Lot, listing_id: str) -> None:
+        self.stats.polls += 1
+        self._retrying(lot, f"listing:{listing_id}", lambda: self._port().listing(listing_id, self.now),
+                       lambda view: self.on_result(lot.case_id, lot.asset, view))
+
+    _RESULTS = frozenset({"pricing.completed", "auction.sold", "auction.failed", "sale.sold", "sale.failed"})
+
+    def receive(self, payload: dict[str, Any]) -> bool:
+        """A result a platform posted (callback): the pricing request or listing it names is looked at now — the
+        platform's own view is what counts, so a repeated or reordered callback changes nothing (acted on once).
+        Returns whether it concerns a lot of this court."""
+        lot = next((x for x in self.lots.values()
+                    if x.case_id[:64] == payload.get("case_no") and x.asset == payload.get("asset_id")), None)
+        if lot is None or payload.get("court_code") not in (None, self.p.court.code):
+            return False
+        if payload.get("event") not in self._RESULTS:
+            return True  # an extension notice and the like: nothing to act on
+        if payload.get("pricing_id") and payload["pricing_id"] == lot.pricing_id and lot.stage == "pricing":
+            self._poll_pricing(lot)
+        elif payload.get("listing_id") and payload["listing_id"] == lot.listing_id:
+            self._poll_listing(lot, payload["listing_id"])
+        else:
+            self.stats.duplicates += 1
+        return True
+
+    def on_result(self, case_id: str, asset: str, view: dict[str, Any]) -> None:
+        """A listing's state, polled or posted by callback: acted on once per listing and outcome."""
+        lot = self.lots.get((case_id, asset))
+        if lot is None:
+            return
+        status, lid = str(view["status"]), str(view["listing_id"])
+        if status in ("announced", "bidding"):
+            self._poll_listing_at(lot, lid, self._time(view.get("ends_at")))
+            return
+        key = f"{lid}:{status}"
+        if key in lot.seen or lid != lot.listing_id:
+            self.stats.duplicates += 1
+            return
+        lot.seen.add(key)
+        at = self._time(view.get("closed_at")) or self.now
+        self._log(lot, "answer", str(view.get("platform", "")), lid, f"auction:{view.get('round')}", status=status)
+        if status == "sold":
+            lot.stage, lot.sold_price_cents, lot.buyer = "sold", int(view["sold_price_cents"]), view.get("buyer_id")
+            self.p._notify("sold", case_id=case_id, asset=asset, listing_id=lid, price_cents=lot.sold_price_cents)
+            self._later(at + timedelta(days=self.PAYMENT_DAYS), lambda: self._collect(lot))
+        elif status == "failed" and lot.round == "first":
+            lot.stage = "unsold1"
+            self._record(lot, "first_unsold", at)
+            self.p._notify("unsold", case_id=case_id, asset=asset, listing_id=lid, round="first")
+        elif status == "failed" and lot.round == "second":
+            lot.stage = "unsold2"
+            self._record(lot, "second_unsold", at)
+            self.p._notify("unsold", case_id=case_id, asset=asset, listing_id=lid, round="second")
+        elif status == "failed":  # 变卖 found no buyer in its period
+            lot.stage = "unsold"
+            self.p._notify("unsold", case_id=case_id, asset=asset, listing_id=lid, round="sale")
+
+    def _collect(self, lot: Lot) -> None:
+        """The buyer paid in full: the price is in the case's 一案一账号 (``ProceedsArrived``), nodes 32–33 run, and
+        node 27 (or, for 变卖, the sale's end) follows."""
+        if lot.receipt is not None or lot.listing_id is None:
+            return
+        sub = self.p._sub_account(lot.case_id)
+        lid = lot.listing_id
+
+        def arrived(amount: int) -> None:
+            if lot.receipt is not None:
+                self.stats.duplicates += 1
+                return
+            lot.receipt = f"S{next(self._receipts):06d}-{lot.case_id}"[:64]
+            source = "sale" if lot.round == "sale" else "auction"
+            self._submit(c.ProceedsArrived(lot.case_id, lot.asset, amount, lot.receipt, source))
+            lot.stage = "paid"
+            self._record(lot, "sale_paid", price_cents=amount)
+            if source == "sale":
+                self._complete(lot, 28)
+            self.p._notify("proceeds_arrived", case_id=lot.case_id, asset=lot.asset, receipt=lot.receipt,
+                           amount=amount)
+
+        self._retrying(lot, f"collect:{lid}", lambda: self._port().collect(lid, sub, self.now), arrived)
+
+    def confirm_sale(self, case_id: str, asset: str) -> Any:
+        """网络拍卖成交确认 (node 27): the confirmation ruling served on the buyer; node 30's ruling runs from it."""
+        lot = self.lot(case_id, asset)
+        self._need(lot, ("paid",), "成交价款尚未付清", "the price is not paid in full")
+        out = self._complete(lot, 27)
+        lot.stage, lot.confirmed_at = "confirmed", self.now
+        self._record(lot, "sale_confirmed")
+        return out
+
+    def relist(self, case_id: str, asset: str, *, cut_pct: int = 20, starting_price_cents: int | None = None,
+               deposit_pct: int = 10, bidding_starts: datetime | None = None) -> None:
+        """第二次网络拍卖 (node 26) on the same platform; the platform refuses a cut above 20%, a start later than 30
+        days after the 流拍, or a notice shorter than 7 / 15 days."""
+        lot = self.lot(case_id, asset)
+        self._need(lot, ("unsold1",), "只有一拍流拍后才能再次拍卖", "only a first 流拍 is re-auctioned")
+        self._check(lot, 26, "二拍", "a second auction")
+        first = int(lot.starting_price_cents or 0)
+        start = starting_price_cents if starting_price_cents is not None else -(-first * (100 - cut_pct) // 100)
+        deposit = -(-start * deposit_pct // 100)
+        starts = to_cst(bidding_starts) if bidding_starts is not None else _ten_am(
+            self.now + timedelta(days=SECOND_ANNOUNCE_DAYS[lot.klass] + 1))
+        lid, port = lot.listing_id, self._port()
+        assert lid is not None
+
+        def relisted(view: dict[str, Any]) -> None:
+            state = self.p.runtime.cases[case_id]
+            if state.node(26, asset) is None or state.node(26, asset).started_at is None:
+                self._submit(c.StartNode(case_id, 26, asset))
+            self._record(lot, "second_auction_scheduled", self._time(view["starts_at"]), asset_kind=lot.klass)
+            self._listed(lot, view, "second", str(view.get("platform", "")))
+            self._complete(lot, 26)
+
+        self._retrying(lot, f"relist:{lid}", lambda: port.relist(
+            lid, starting_price_cents=start, deposit_cents=deposit, bidding_starts=starts, now=self.now),
+            relisted, act=True)
+
+    def offer_in_kind(self, case_id: str, asset: str, accept: bool) -> Any:
+        """以物抵债 (node 29): the creditor is asked whether it takes the property at the failed round's reserve
+        price."""
+        lot = self.lot(case_id, asset)
+        self._need(lot, ("unsold2",) if not accept else ("unsold1", "unsold2"),
+                   "只有流拍后才能询问以物抵债（拒绝须在二拍流拍后）",
+                   "payment in kind follows a 流拍 (a refusal, the second one)")
+        lid, port = lot.listing_id, self._port()
+        assert lid is not None
+
+        def decided(view: dict[str, Any]) -> None:
+            if lot.stage == "unsold2" or accept:
+                self._complete(lot, 29)
+            self._log(lot, "answer", str(view.get("platform", "")), lid, "in_kind", accepted=accept)
+            if accept:
+                lot.stage, lot.confirmed_at = "in_kind", self.now
+                price = int(view.get("in_kind_price_cents") or lot.starting_price_cents or 0)
+                self._record(lot, "sale_confirmed", in_kind_price_cents=price)
+                self.p._notify("in_kind", case_id=case_id, asset=asset, price_cents=price)
+            else:
+                lot.stage = "declined"
+                self._record(lot, "creditor_refused")
+
+        self._retrying(lot, f"in_kind:{lid}", lambda: port.decide_in_kind(lid, accept=accept, now=self.now), decided,
+                       act=True)
+
+    def start_sale(self, case_id: str, asset: str, *, price_cents: int | None = None, deposit_pct: int = 10,
+                   sale_starts: datetime | None = None, period_days: int = 60) -> None:
+        """变卖 (node 28) after the creditor refused 以物抵债: announced within 15 days of the refusal, 7 / 15 days
+        before the sale period, at not less than half the valuation (the platform checks)."""
+        lot = self.lot(case_id, asset)
+        self._need(lot, ("declined",), "变卖须在申请人拒绝以物抵债之后", "变卖 follows the creditor's refusal in kind")
+        price = price_cents if price_cents is not None else int(lot.starting_price_cents or 0)
+        starts = to_cst(sale_starts) if sale_starts is not None else _ten_am(
+            self.now + timedelta(days=SECOND_ANNOUNCE_DAYS[lot.klass] + 1))
+        lid, port = lot.listing_id, self._port()
+        assert lid is not None
+
+        def announced(view: dict[str, Any]) -> None:
+            self._submit(c.CompleteItem(case_id, 28, "announce", asset))
+            self._record(lot, "sale_period_scheduled", self._time(view["starts_at"]), asset_kind=lot.klass)
+            self._submit(c.CompleteItem(case_id, 28, "lead_time", asset))
+            self._listed(lot, view, "sale", str(view.get("platform", "")))
+
+        self._retrying(lot, f"sale:{lid}", lambda: port.start_sale(
+            lid, price_cents=price, deposit_cents=-(-price * deposit_pct // 100), sale_starts=starts,
+            sale_ends=starts + timedelta(days=period_days), now=self.now), announced, act=True)
+
+    # ── transfer (node 30) ──────────────────────────────────────────────────────────────────────
+    def transfer(self, case_id: str, asset: str) -> str | None:
+        """成交（抵债）裁定 served (node 30, item 1): the hand-over's 15 days run; the 过户 document goes to the
+        registry (15, where it takes it) and the seal is released (14) once it answers."""
+        lot = self.lot(case_id, asset)
+        self._need(lot, ("confirmed", "in_kind"), "尚未确认成交或同意以物抵债", "no sale confirmed nor payment in kind")
+        self._submit(c.CompleteItem(case_id, 30, "ruling", asset))
+        lot.stage = "transferred"
+        agency, holding, debtor = self.p._asset(case_id, asset)
+        if self.p.can(agency, Measure.TRANSFER_DOC):
+            return self.p._send(case_id, "transfer", debtor, agency, Measure.TRANSFER_DOC, asset=asset,
+                                account_no=holding.account_no)
+        self.release_seal(case_id, asset)
+        return None
+
+    def transferred(self, case_id: str, asset: str, ok: bool) -> None:
+        if ok:
+            self.release_seal(case_id, asset)
+        self.p._notify("transfer_answered", case_id=case_id, asset=asset, ok=ok)
+
+    def release_seal(self, case_id: str, asset: str) -> None:
+        money = self.p.runtime.cases[case_id].assets.get(asset)
+        if money is not None and money.freeze_id and not money.released:
+            self.p.release(case_id, asset)
+
+    def hand_over(self, case_id: str, asset: str) -> Any:
+        """交付财产 (node 30, item 2)."""
+        lot = self.lot(case_id, asset)
+        self._need(lot, ("transferred",), "成交（抵债）裁定尚未送达，或财产已交付",
+                   "the ruling has not been served, or the property was handed over")
+        out = self._submit(c.CompleteItem(case_id, 30, "handover", asset))
+        lot.stage = "handed_over"
+        return self._complete(lot, 30) or out  # both items done: the node is
+
+
+_AFTER_SEAL = ("sealed", "pricing", "reported", "fixed", "listed", "unsold1", "relisted", "unsold2", "in_kind",
+               "declined", "sale", "sold", "paid", "confirmed", "transferred", "handed_over", "unsold")
+
+
+def _ten_am(at: datetime) -> datetime:
+    local = to_cst(at)
+    return local.replace(hour=10, minute=0, second=0, microsecond=0, tzinfo=CST)

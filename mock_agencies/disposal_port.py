@@ -1,0 +1,128 @@
+"""The mock pricing and auction platforms of a :class:`~mock_agencies.session.Session` as the court's
+:class:`~core_flow.platform.disposal.DisposalPort`: direct calls, in process (the court's simulated counterpart).
+
+Before each call the session is brought to the caller's ``now`` (``skip_to`` and ``pump``: simulated bidders act,
+listings close, pricing answers come in), exactly as the HTTP routers do. Faults are drawn as the routers draw them
+(``Session.draw_fault``, the platform's behaviour profile): a faulted call changes nothing and raises
+:class:`~core_flow.platform.disposal.PortFault`, which the court retries. Views are the platforms' JSON.
+
+``collect`` is the buyer's payment of the full price (deposit and balance) into the case's 一案一账号 sub-account:
+money entering the court account from outside the ledger, once per listing (a repeated call returns the amount
+again and books nothing).
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from core_flow.errors import UserError
+from core_flow.ports import PRICING_PLATFORM, PortFault
+from mock_agencies.auction import AssetClass
+from mock_agencies.pricing import PricingMethod
+from mock_agencies.remit import remit
+from mock_agencies.session import Session
+
+
+class SessionDisposalPort:
+    def __init__(self, session: Session) -> None:
+        self.session = session
+        self.faults = 0
+
+    def _at(self, now: datetime, agency: str) -> datetime:
+        session = self.session
+        if session.clock.scale == 0:  # a stopped clock moves to the caller's now; a running one follows the court's
+            session.clock.skip_to(now)
+        now = session.now()
+        session.pump(now)
+        fault = session.draw_fault(session.catalogue.get(agency))
+        if fault is not None:
+            self.faults += 1
+            session.journal.record(now, "submit", agency=agency, outcome=f"fault:{fault.kind.value}")
+            raise PortFault(f"{agency}: simulated fault {fault.kind.value}")
+        return now
+
+    def _flush(self, now: datetime) -> None:
+        self.session.flush_platform("auction", now)
+        self.session.flush_platform("pricing", now)
+
+    # ── pricing ──
+    def price(self, *, method: str, request_no: str, court_code: str, case_no: str, asset_id: str, asset_kind: str,
+              description: str, now: datetime) -> dict[str, Any]:
+        at = self._at(now, PRICING_PLATFORM)
+        view = self.session.pricing.submit(PricingMethod(method), request_no=request_no, court_code=court_code,
+                                           case_no=case_no, asset_id=asset_id, asset_kind=asset_kind,
+                                           description=description, market_value_cents=self._value(asset_id, at),
+                                           now=at)
+        self._flush(at)
+        return view.model_dump(mode="json")
+
+    def _value(self, asset_id: str, at: datetime) -> int | None:
+        """The asset's value in the synthetic world (the registry's estimate), so that the platforms' prices scatter
+        around what the debtor owns; ``None`` (the platform draws one) for an asset the world does not know."""
+        agency, _, account_no = asset_id.partition(":")
+        try:
+            owner = self.session.world.account_owner(agency, account_no)
+        except UserError:
+            return None
+        if owner is None:
+            return None
+        for h in self.session.ledger.holdings(agency, owner, at):
+            if h.account_no == account_no and h.balance_cents > 0:
+                return h.balance_cents
+        return None
+
+    def pricing(self, pricing_id: str, now: datetime) -> dict[str, Any]:
+        self._at(now, PRICING_PLATFORM)
+        return self.session.pricing.get(pricing_id).model_dump(mode="json")
+
+    # ── auction ──
+    def list(self, *, platform: str, court_code: str, case_no: str, asset_id: str, asset_class: str,
+             description: str, valuation_cents: int, starting_price_cents: int, deposit_cents: int,
+             bidding_starts: datetime, now: datetime) -> dict[str, Any]:
+        at = self._at(now, platform)
+        view = self.session.auction.create_listing(
+            platform, court_code=court_code, case_no=case_no, asset_id=asset_id, asset_kind=AssetClass(asset_class),
+            valuation_cents=valuation_cents, starting_price_cents=starting_price_cents, deposit_cents=deposit_cents,
+            bidding_starts=bidding_starts, description=description, now=at)
+        self._flush(at)
+        return view.model_dump(mode="json")
+
+    def _platform_of(self, listing_id: str) -> str:
+        return self.session.auction.get(listing_id).platform
+
+    def relist(self, listing_id: str, *, starting_price_cents: int, deposit_cents: int, bidding_starts: datetime,
+               now: datetime) -> dict[str, Any]:
+        at = self._at(now, self._platform_of(listing_id))
+        view = self.session.auction.relist(listing_id, starting_price_cents=starting_price_cents,
+                                           deposit_cents=deposit_cents, bidding_starts=bidding_starts, now=at)
+        self._flush(at)
+        return view.model_dump(mode="json")
+
+    def decide_in_kind(self, listing_id: str, *, accept: bool, now: datetime) -> dict[str, Any]:
+        at = self._at(now, self._platform_of(listing_id))
+        view = self.session.auction.decide_in_kind(listing_id, accept=accept, now=at)
+        self._flush(at)
+        return view.model_dump(mode="json")
+
+    def start_sale(self, listing_id: str, *, price_cents: int, deposit_cents: int, sale_starts: datetime,
+                   sale_ends: datetime, now: datetime) -> dict[str, Any]:
+        at = self._at(now, self._platform_of(listing_id))
+        view = self.session.auction.start_sale(listing_id, price_cents=price_cents, deposit_cents=deposit_cents,
+                                               sale_starts=sale_starts, sale_ends=sale_ends, now=at)
+        self._flush(at)
+        return view.model_dump(mode="json")
+
+    def listing(self, listing_id: str, now: datetime) -> dict[str, Any]:
+        at = self._at(now, self._platform_of(listing_id))
+        self._flush(at)
+        return self.session.auction.get(listing_id).model_dump(mode="json")
+
+    def next_change(self, now: datetime) -> datetime | None:
+        """The platforms' next answer, extension, bid or close (virtual time): the court looks then."""
+        times = [t for t in (self.session.pricing.next_due(), self.session.auction.next_due()) if t is not None]
+        return min(times, default=None)
+
+    def collect(self, listing_id: str, sub_account: str, now: datetime) -> int:
+        at = self._at(now, self._platform_of(listing_id))
+        return remit(self.session, listing_id, sub_account, at)

@@ -1,0 +1,159 @@
+"""The simulated handler disposes of real estate and vehicles (issue 12), alongside :class:`sim.clerk.Clerk`.
+
+After the 集约查询 the handler queries the real-estate and vehicle registries (网络查控, node 9); what they report is
+sealed (node 17) while the claim is not covered, the property investigated (node 19), priced on the pricing platform
+(node 20: 网络询价, or 委托评估 for one in five), the report served (node 21), the parties notified (node 24) and the
+property listed (node 23, 25) at 70–85% of the reference price; a 流拍 is re-auctioned 10–20% cheaper (node 26);
+after a second 流拍 the creditor is asked (node 29) and takes it in kind (one in four) or refuses and it goes to 变卖
+(node 28). The buyer's payment is registered and paid out like deducted money — the claim to the applicant, any
+surplus back to the debtor — the sale confirmed (node 27), the ruling served and the property handed over (node 30).
+Delays follow the clerk's diligence, so late nodes freeze and 督办 items arise as in life. The clerk keeps a case with
+a disposal under way from 终本. The court's platform needs a disposal port (``platform.disposal.port``).
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from core_flow.engine import Event
+from core_flow.engine import commands as c
+
+if TYPE_CHECKING:
+    from sim.clerk import Clerk
+
+from sim.clerk import DAY, HOUR
+
+REGISTRIES = ("real_estate_registry", "vehicle_registry")
+_BUSY = frozenset({"sealing", "sealed", "pricing", "reported", "fixed", "listed", "unsold1", "relisted", "unsold2",
+                   "declined", "sale", "sold"})
+
+
+class DisposalClerk:
+    def __init__(self, clerk: Clerk) -> None:
+        self.c = clerk
+        self.p = clerk.p
+        self.d = clerk.p.disposal
+        self.rng = clerk.rng
+        self.sold = 0
+        self.paid_cents = 0
+        clerk.busy.append(self.busy)
+        self.p.runtime.subscribe(self._on_event)
+        self.p.listeners.append(self._on_notice)
+
+    def busy(self, k: str) -> bool:
+        return any(lot.stage in _BUSY for (case, _), lot in self.d.lots.items() if case == k)
+
+    def _open(self, k: str) -> bool:
+        return self.p.runtime.cases[k].closed_manner is None
+
+    def _at(self, delay: Any, action: Any) -> None:
+        self.c._at(delay, action)
+
+    # ── engine events ──
+    def _on_event(self, e: Event) -> None:
+        if self.d.port is None:
+            return
+        if e.kind == "inquiry_completed" and self._open(e.case_id):
+            k = e.case_id
+            for debtor in self.p.runtime.cases[k].identity:
+                for n, registry in enumerate(REGISTRIES):
+                    self._at(2 * HOUR + n * HOUR,
+                             lambda debtor=debtor, registry=registry: self.p.manual_query(k, debtor, registry))
+        elif e.kind == "funds_frozen" and (e.data or {}).get("measure") == "seal" and self._open(e.case_id):
+            k, asset = e.case_id, e.instance
+            method = "appraisal" if self.rng.random() < 0.2 else "network_inquiry"
+            self._at(self.c._soon(10 * DAY), lambda: self.d.investigate(k, asset))
+            self._at(self.c._soon(15 * DAY) + HOUR, lambda: self._price(k, asset, method))
+
+    def _price(self, k: str, asset: str, method: str) -> None:
+        if self.d.lots[(k, asset)].stage == "sealed":
+            self.d.price(k, asset, method)
+
+    # ── platform notices ──
+    def _on_notice(self, kind: str, data: dict[str, Any]) -> None:
+        if self.d.port is None or kind not in _NOTICES:
+            return
+        getattr(self, f"_n_{kind}")(data["case_id"], data["asset"], data)
+
+    def _n_property_found(self, k: str, asset: str, data: dict[str, Any]) -> None:
+        state = self.p.runtime.cases[k]
+        covered = self.c._reserved.get(k, 0) >= state.amount_cents
+        if covered or not self._open(k):  # the claim is covered by what was frozen: no seal needed
+            self.c._cmd(HOUR, c.CompleteNode(k, 17, asset))
+            return
+        self._at(self.c._soon(DAY), lambda: self.d.seal(k, asset))
+
+    def _n_price_reported(self, k: str, asset: str, data: dict[str, Any]) -> None:
+        self._at(self.c._soon(3 * DAY), lambda: self.d.serve_report(k, asset))
+
+    def _n_price_fixed(self, k: str, asset: str, data: dict[str, Any]) -> None:
+        notify = self.c._soon(6 * DAY)
+        pct = self.rng.randint(70, 85)
+        self._at(notify, lambda: self.d.notify_parties(k, asset))
+        self._at(notify + 3 * DAY + HOUR, lambda: self.d.list(k, asset, start_pct=pct))
+
+    def _n_unsold(self, k: str, asset: str, data: dict[str, Any]) -> None:
+        if not self._open(k):
+            return
+        if data["round"] == "first":
+            cut = self.rng.randint(10, 20)
+            self._at(self.c._soon(25 * DAY), lambda: self.d.relist(k, asset, cut_pct=cut))
+        elif data["round"] == "second":
+            accept = self.rng.random() < 0.25
+            ask = self.c._soon(10 * DAY)
+            self._at(ask, lambda: self.d.offer_in_kind(k, asset, accept))
+            if not accept:  # refused: 变卖, announced within 15 days of the refusal
+                self._at(ask + self.c._soon(15 * DAY), lambda: self._sale(k, asset))
+        else:  # 变卖 found no buyer: nothing more to take here
+            self._at(DAY, lambda: self.c._maybe_zhongben(k))
+
+    def _sale(self, k: str, asset: str) -> None:
+        if self.d.lots[(k, asset)].stage == "declined":
+            self.d.start_sale(k, asset)
+
+    def _n_in_kind(self, k: str, asset: str, data: dict[str, Any]) -> None:
+        """The creditor took the property at the reserve price: the ruling, the hand-over; the claim is met as far as
+        the price goes (执行完毕 when it covers what is left, otherwise the case goes on)."""
+        self._at(self.c._soon(10 * DAY), lambda: self.d.transfer(k, asset))
+        self._at(11 * DAY + self.c._soon(15 * DAY), lambda: self.d.hand_over(k, asset))
+        state = self.p.runtime.cases[k]
+        paid = sum(r.paid_cents for r in state.receipts.values())
+        if data["price_cents"] >= state.amount_cents - paid:
+            self.c._cmd(12 * DAY, c.Close(k, "执行完毕", reviewed_by="审判管理办公室"))
+
+    def _n_proceeds_arrived(self, k: str, asset: str, data: dict[str, Any]) -> None:
+        receipt, amount = data["receipt"], data["amount"]
+        self.sold += 1
+        self.c._cmd(self.c._soon(3 * DAY), c.RegisterReceipt(k, receipt))
+        self.c._cmd(4 * DAY, c.ApprovePayout(k, receipt, "执行局长"))
+        self.c._cmd(5 * DAY, c.ApprovePayout(k, receipt, "分管副院长"))
+        self._at(5 * DAY + self.c._soon(20 * DAY), lambda: self._pay(k, receipt, amount))
+        confirm = self.c._soon(10 * DAY)
+        self._at(confirm, lambda: self.d.confirm_sale(k, asset))
+        self._at(confirm + self.c._soon(10 * DAY), lambda: self.d.transfer(k, asset))
+        self._at(confirm + 11 * DAY + self.c._soon(15 * DAY), lambda: self.d.hand_over(k, asset))
+
+    def _pay(self, k: str, receipt: str, amount: int) -> Any:
+        """The claim's rest to the applicant, the surplus back to the debtor (余款退还), then 执行完毕 if met."""
+        state = self.p.runtime.cases[k]
+        applicant = sum(r.paid_cents for r in state.receipts.values())
+        due = max(0, min(amount, state.amount_cents - applicant))
+        out = None
+        if due:
+            out = self.p.pay_out(k, receipt, due)
+            if out.refusal is not None:
+                if out.refusal.code == "NODE_FROZEN":  # paid late: once the unfreeze is approved, pay
+                    self._at(2 * DAY + 2 * HOUR, lambda: self._pay(k, receipt, amount))
+                return out
+            self.paid_cents += due
+        if amount > due:
+            out = self.p.pay_out(k, receipt, amount - due, payee="被执行人（余款退还）")
+        state = self.p.runtime.cases[k]
+        if state.closed_manner is None and applicant + due >= state.amount_cents:
+            self.c._cmd(DAY, c.Close(k, "执行完毕", reviewed_by="审判管理办公室"))
+        elif state.closed_manner is None:
+            self.c._maybe_zhongben(k)
+        return out
+
+
+_NOTICES = frozenset({"property_found", "price_reported", "price_fixed", "unsold", "proceeds_arrived", "in_kind"})

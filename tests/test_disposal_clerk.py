@@ -1,0 +1,59 @@
+"""The simulated clerk disposes of real estate and vehicles (issue 12): a batch of cases whose debtors own only a flat
+or a car, in virtual time — queried at the registries, sealed, priced, auctioned (again), paid, paid out, confirmed,
+transferred and handed over; every case reconciles to the cent and the agencies' ledger creates no money."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+from core_flow.agency_directory import inquiry_scope
+from core_flow.engine import EventKind
+from core_flow.engine import commands as c
+from core_flow.legal_calendar import CST
+from core_flow.protocol import AssetKind, Holding
+from mock_agencies.world import account_number
+from sim.assembly import build_virtual_court
+
+ORIGIN = datetime(2025, 3, 3, 9, 0, tzinfo=CST)
+
+
+def test_the_clerk_sells_flats_and_cars_and_pays_out_to_the_cent():
+    court = build_virtual_court(ORIGIN, seed=7, dispose=True, diligence=0.9, identity_failure_rate=0.0,
+                                same_handler_rate=0.0)
+    world, p = court.session.world, court.platform
+    before = court.session.ledger.total_cents()
+    for n in range(8):
+        d = world.debtor(n)
+        for a in inquiry_scope(p.directory, d.id_number, p.court.region, d.kind):
+            world.pin(d.id_number, a.code, [])
+        flat = n % 2 == 0
+        reg, kind, value = (("real_estate_registry", AssetKind.REAL_ESTATE, 600_000_00) if flat
+                            else ("vehicle_registry", AssetKind.VEHICLE, 90_000_00))
+        world.pin(d.id_number, reg, [Holding(account_no=account_number(reg, kind, d.id_number, 1), kind=kind,
+                                             balance_cents=value, available_cents=value)])
+        world.pin(d.id_number, "vehicle_registry" if flat else "real_estate_registry", [])
+        p.file(c.FileCase(f"K{n}", debtors=(d.id_number,), amount_cents=(50 + n * 10) * 1000_00), [d.subject()])
+    court.run_for(timedelta(days=420))
+
+    lots = p.disposal.lots
+    assert len(lots) == 8 and all(lot.stage == "handed_over" for lot in lots.values())
+    rounds = {lot.round for lot in lots.values()}
+    assert {"first", "second", "sale"} <= rounds  # some needed the second auction (node 26), one a 变卖 (node 28)
+    for k, state in court.runtime.cases.items():
+        recon = p.reconcile(k)
+        assert recon["ok"] and recon["court_account_cents"] == 0 and recon["frozen_cents"] == 0, recon
+        assert state.closed_manner in ("completed", "zhongben")
+        lot = next(lot for (case, _), lot in lots.items() if case == k)
+        # the price covers the claim: 执行完毕 with the surplus returned to the debtor; it does not: paid, then 终本
+        assert state.closed_manner == ("completed" if lot.sold_price_cents >= state.amount_cents else "zhongben")
+        kinds = {e.kind for e in court.runtime.case_events(k)}
+        assert {EventKind.FUNDS_FROZEN, EventKind.PROCEEDS_ARRIVED, EventKind.PAID_OUT,
+                EventKind.FREEZE_RELEASED} <= kinds
+        assert state.status(32, lot.receipt) == "done" and state.status(33, lot.receipt) == "done"
+        assert all(state.status(n, lot.asset) == "done" for n in (17, 19, 20, 21, 23, 24, 25, 30))
+    accounts = court.session.ledger.court_accounts
+    assert accounts.inflow_cents == sum(lot.sold_price_cents for lot in lots.values())  # the buyers' money
+    assert accounts.paid_out_cents == accounts.inflow_cents
+    ledger = court.session.ledger
+    assert ledger.total_cents() - before == ledger.origin_cents() - before  # no money created or destroyed
+    assert p.disposal.stats.duplicates == 0 and court.clerk.disposal.sold == 8
