@@ -69,17 +69,18 @@ class Clerk:
     def _at(self, delay: timedelta, action: Callable[[], Any]) -> None:
         self.p.runtime.clock.call_at(self.now + delay, lambda: self._run(action))
 
+    RETRY = frozenset({"node_frozen", "platform_retrying", "disposal_stage"})
+
     def _run(self, action: Callable[[], Any], attempt: int = 1) -> None:
         self.stats.actions += 1
         try:
             result = action()
-        except UserError as err:
-            if err.code != "node_frozen" or attempt >= 3:
-                raise
-            # the platform sends nothing a frozen node governs (a late 划拨, a late freeze): the clerk asks for the
-            # unfreeze (``_ev_node_frozen``) and tries again once it is approved
-            self.stats.refusals.append(("NODE_FROZEN", err.en, str(action)))
-            self.p.runtime.clock.call_at(self.now + 2 * DAY + 2 * HOUR, lambda: self._run(action, attempt + 1))
+        except UserError as err:  # the platform refused: nothing was sent (a person would read the message)
+            self.stats.refusals.append((err.code.upper(), err.en, str(action)))
+            if err.code in self.RETRY and attempt < 3:
+                # a frozen node (a late 划拨 or freeze: the clerk's unfreeze is on its way), a platform retrying, a
+                # disposal step not reached yet: the clerk tries again a little later
+                self.p.runtime.clock.call_at(self.now + 2 * DAY + 2 * HOUR, lambda: self._run(action, attempt + 1))
             return
         refusal = getattr(result, "refusal", None)
         if refusal is not None:

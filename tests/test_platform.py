@@ -208,3 +208,22 @@ def test_an_agency_the_hub_never_gets_through_to_is_recorded_as_failed_feedback(
     state = court.runtime.cases["K1"]
     assert not state.outstanding(debtor.id_number) and events(court, "K1", EventKind.INQUIRY_COMPLETED)
     assert failed[0].at > ORIGIN  # after the hub's retries
+
+
+def test_the_clerk_reads_a_platform_refusal_instead_of_crashing(court):
+    """A refused action (nothing sent) is recorded; a refusal that clears (a frozen node) is tried again later."""
+    from core_flow.errors import UserError
+
+    calls = []
+
+    def refused(code: str):
+        def action():
+            calls.append(code)
+            raise UserError("拒绝", "refused", where="x", code=code)
+        return action
+
+    court.clerk._run(refused("conflict"))
+    court.clerk._run(refused("node_frozen"))
+    court.run_for(timedelta(days=10))
+    assert calls == ["conflict", "node_frozen", "node_frozen", "node_frozen"]  # tried 3 times in all, then left
+    assert [c for c, _, _ in court.clerk.stats.refusals] == ["CONFLICT", "NODE_FROZEN", "NODE_FROZEN", "NODE_FROZEN"]
