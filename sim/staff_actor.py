@@ -26,6 +26,8 @@ from sim.profile import AUTHORITY_ROLE, Action
 from sim.staff import Staff
 
 ZERO = timedelta(0)
+REVIEW_AFTER = timedelta(days=100)  # the handler's first look at a still-open case, then every 30 days
+REVIEW_EVERY = timedelta(days=30)
 NODE_KIND = {1: "filing", 2: "filing", 3: "control_start", 4: "filing", 5: "review", 6: "review", 7: "notice",
              9: "inquiry", 10: "onsite", 11: "analysis", 17: "control", 18: "interview", 31: "deduct",
              32: "receipt", 33: "pay", 36: "restrict", 44: "archive", 46: "resume_node"}
@@ -55,6 +57,7 @@ class StaffActor(Clerk):
         self.seed = seed
         self._draws: dict[tuple[str, str], int] = {}
         self.refused: dict[str, int] = {}
+        self.blocked: dict[str, list[tuple[Callable[[], Any], int]]] = {}  # case → calls waiting for an unfreeze
 
     # ── work items ──────────────────────────────────────────────────────────────────────────────
     def _soon(self, within: timedelta) -> timedelta:
@@ -91,14 +94,21 @@ class StaffActor(Clerk):
 
     def _run(self, action: Callable[[], Any], attempt: int = 1) -> None:
         """Like the clerk's, but a refused platform call never ends the run: a call refused because its node is
-        frozen is tried again daily until the unfreeze is approved (for at most a year); others are counted."""
+        frozen waits for the case's next approved unfreeze (``_ev_unfreeze_approved``); others are counted. Engine
+        commands refused for a frozen node wait the same way (``_submit``)."""
         self.stats.actions += 1
         try:
             action()
         except UserError as err:
             self.refused[err.code] = self.refused.get(err.code, 0) + 1
-            if err.code == "node_frozen" and attempt < 365:
-                self.p.runtime.clock.call_at(self.now + DAY, lambda: self._run(action, attempt + 1))
+            if err.code == "node_frozen" and attempt < 20:
+                case = (err.where or "").split(" ")[2] if (err.where or "").startswith("案件 case ") else ""
+                self.blocked.setdefault(case, []).append((action, attempt + 1))
+
+    def _ev_unfreeze_approved(self, e: Event) -> None:
+        waiting = self.blocked.pop(e.case_id, [])
+        for action, attempt in waiting:  # at the next instant, after the approval's own reactions
+            self.p.runtime.clock.call_at(self.now, lambda a=action, n=attempt: self._run(a, n))
 
     def _at(self, delay: timedelta, action: Callable[[], Any]) -> None:
         # the clerk's remaining timed actions are the freezes of found property (node 17, online)
@@ -108,7 +118,7 @@ class StaffActor(Clerk):
         name = type(cmd).__name__
         k = cmd.case_id
         if name == "Close":
-            self._work("close", k, lambda: self._work("close_review", k, lambda: self.p.submit(cmd)), delay)
+            self._work("close", k, lambda: self._work("close_review", k, lambda: self._submit(cmd)), delay)
             return
         if name in ("CompleteNode", "StartNode"):
             kind = NODE_KIND.get(cmd.node, "upload")
@@ -121,7 +131,10 @@ class StaffActor(Clerk):
     def _submit(self, cmd: Any) -> Any:
         out = self.p.submit(cmd)
         if out.refusal is not None:
-            self.refused[out.refusal.code] = self.refused.get(out.refusal.code, 0) + 1
+            code = out.refusal.code
+            self.refused[code] = self.refused.get(code, 0) + 1
+            if code == "NODE_FROZEN":  # done, but the system refuses it while the node is frozen: entered again
+                self.blocked.setdefault(cmd.case_id, []).append((lambda: self._submit(cmd), 1))  # after the unfreeze
         return out
 
     # ── reactions, as chains of work ────────────────────────────────────────────────────────────
@@ -159,6 +172,41 @@ class StaffActor(Clerk):
             self._work("inquiry", k, lambda: self._submit(c.StartNode(k, 10)))
 
         self._work("filing", k, filing)
+        if not (state.case_type == "first" and state.money):
+            # no 集约查询 for 恢复 / 保全 / non-money cases: the handler queries through 总对总 by hand (not sent to
+            # the mock agencies here) and records nodes 9–11 when the answers are in
+            self._work("inquiry", k, lambda: (self._submit(c.CompleteNode(k, 9)), self._work(
+                "onsite", k, lambda: (self._submit(c.CompleteNode(k, 10)), self._work("analysis", k, lambda: (
+                    self._submit(c.CompleteNode(k, 11)), self._decide(k)))))), delay=5 * DAY)
+        self.p.runtime.clock.call_at(state.filed_at + REVIEW_AFTER, lambda: self._review(k))
+
+    def _decide(self, k: str) -> None:
+        """After the investigation of a case without 集约查询: a 保全 is done once its controls are taken; a case with
+        nothing found goes to 终本."""
+        state = self.p.runtime.cases[k]
+        if state.case_type == "preservation":
+            self._cmd(ZERO, c.Close(k, "执行完毕", reviewed_by="审判管理办公室"))
+        elif not state.assets:
+            self._to_zhongben(k)
+
+    def _review(self, k: str) -> None:
+        """The handler's periodic look at an open case (every 30 days from the fourth month): money fully paid —
+        close; a 保全 — close; nothing left to take — 终本; a 终本 whose closing was refused — ask again."""
+        state = self.p.runtime.cases.get(k)
+        if state is None or state.closed_manner is not None:
+            return
+        self.p.runtime.clock.call_at(self.now + REVIEW_EVERY, lambda: self._review(k))
+        if state.closing_pending is not None or state.resumption is not None:
+            return
+        if any(r.paid_cents < r.amount_cents for r in state.receipts.values()):
+            return  # money on its way to the applicant
+        paid = state.amounts()["paid_cents"]
+        if k in self._zhongben:
+            self._cmd(ZERO, c.Close(k, "终本", reviewed_by="审判管理办公室"))
+        elif paid >= state.amount_cents > 0 or state.case_type == "preservation":
+            self._cmd(ZERO, c.Close(k, "执行完毕", reviewed_by="审判管理办公室"))
+        else:
+            self._work("analysis", k, lambda: self._to_zhongben(k))
 
     def _ev_inquiry_completed(self, e: Event) -> None:
         k = e.case_id
@@ -184,6 +232,8 @@ class StaffActor(Clerk):
         def restrict() -> None:
             self._submit(c.CompleteNode(k, 36, authority="院长"))
             state = self.p.runtime.cases[k]
+            if state.shixin_eligible:  # an eligible debtor goes on the 失信 list too (node 37), or no 终本
+                self._submit(c.CompleteNode(k, 37, authority="院长"))
             ready = max(state.filed_at + timedelta(days=93) - self.now, HOUR)  # 终本 only after three months
             self._cmd(ready, c.Close(k, "终本", reviewed_by="审判管理办公室"))
 
@@ -192,15 +242,14 @@ class StaffActor(Clerk):
     def _ev_node_frozen(self, e: Event) -> None:
         k, node, inst = e.case_id, e.node, e.instance
         data = e.data or {}
-        chain = list(data.get("unfreeze_via", [])) + [data["unfreeze_by"][0]]
+        allowed = data["unfreeze_by"]  # the bureau head takes the routine unfreezes when he may
+        chain = list(data.get("unfreeze_via", [])) + ["bureau_head" if "bureau_head" in allowed else allowed[0]]
         self.stats.unfreezes += 1
 
         def approve(i: int) -> None:
             self._submit(c.ApproveUnfreeze(k, node, chain[i], inst))
             if i + 1 < len(chain):
                 self._work("unfreeze_approve", k, lambda: approve(i + 1), authority=chain[i + 1])
-            elif node in (5, 6, 7, 17, 31, 32):
-                self._work(NODE_KIND[node], k, lambda: self._submit(c.CompleteNode(k, node, inst)))
 
         def ask() -> None:
             self._submit(c.RequestUnfreeze(k, node, inst, by="承办人", reason="补办 / catching up"))
