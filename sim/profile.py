@@ -100,7 +100,8 @@ class Action(_Model):
 
 
 class CourtProfile(_Model):
-    name: str = "court"
+    name: str = Field("court", description="法院名称 / the court's name (reports)")
+    court_code: str = Field("豫0811", pattern=r"^\S+$", description="案号中的法院代字 / court code in case numbers")
     origin: datetime = Field(description="first simulated instant (Asia/Shanghai)")
     intake: Intake = Field(default_factory=Intake)
     agencies: Agencies = Field(default_factory=Agencies)
@@ -190,12 +191,14 @@ def profile_from_dict(data: Any, where: str = "profile") -> CourtProfile:
         first = err.errors()[0]
         loc = ".".join(str(p) for p in first["loc"])
         msg = first["msg"].removeprefix("Value error, ")
-        raise UserError(f"法院配置有误（{loc}）：{msg}", f"invalid court profile ({loc}): {msg}",
+        at_zh, at_en = (f"（{loc}）", f" ({loc})") if loc else ("", "")
+        raise UserError(f"法院配置有误{at_zh}：{msg}", f"invalid court profile{at_en}: {msg}",
                         where=f"{where}:{loc}" if loc else where) from None
 
 
 def load_profile(path: str | Path | None = None) -> CourtProfile:
-    """The profile at ``path``, or the embedded default."""
+    """The profile at ``path``, or the embedded default. A file overrides the default: what it omits comes from
+    ``sim/data/court_profile.yaml`` (mappings merged key by key), unless it says ``base: none``."""
     p = Path(path) if path is not None else DEFAULT_PROFILE
     try:
         text = p.read_text(encoding="utf-8")
@@ -208,9 +211,25 @@ def load_profile(path: str | Path | None = None) -> CourtProfile:
         mark = getattr(err, "problem_mark", None)
         where = f"{p}:{mark.line + 1}" if mark else str(p)
         raise UserError("法院配置不是有效的 YAML", f"the court profile is not valid YAML: {err}", where=where) from None
-    if isinstance(data, dict) and data.get("start_state"):
+    if not isinstance(data, dict):
+        raise UserError("法院配置须为映射（YAML 对象）", "a court profile must be a mapping", where=str(p))
+    base = data.pop("base", "default")
+    if base not in ("default", "none", None):
+        raise UserError(f"base 须为 default 或 none，收到 {base!r}", f"base must be default or none, got {base!r}",
+                        where=f"{p}:base")
+    if path is not None and base == "default":  # what the file omits comes from the embedded default
+        data = deep_merge(yaml.safe_load(DEFAULT_PROFILE.read_text(encoding="utf-8")), data)
+    if data.get("start_state"):
         data = {**data, "start_state": str((p.parent / data["start_state"]).resolve())}
     return profile_from_dict(data, where=str(p))
+
+
+def deep_merge(base: dict[str, Any], over: dict[str, Any]) -> dict[str, Any]:
+    """``over`` on top of ``base``: mappings merge key by key, everything else is replaced."""
+    out = dict(base)
+    for k, v in over.items():
+        out[k] = deep_merge(out[k], v) if isinstance(v, dict) and isinstance(out.get(k), dict) else v
+    return out
 
 
 def schema() -> dict[str, Any]:

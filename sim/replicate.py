@@ -7,8 +7,10 @@ A unit is one court × one replication (``sim.run.Unit``); a province or the who
 from __future__ import annotations
 
 import math
+import os
 from collections.abc import Callable, Sequence
 from concurrent.futures import ProcessPoolExecutor, as_completed
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -46,8 +48,11 @@ def _ray_run(units: list[Unit], workers: int, done: Callable[[int], None]) -> li
     except ImportError:  # pragma: no cover - ray is a declared dependency
         raise UserError("未安装 ray", "ray is not installed (pip install ray)", where="--backend") from None
     started = not ray.is_initialized()
-    if started:
-        ray.init(num_cpus=workers, include_dashboard=False, log_to_driver=False, configure_logging=False)
+    if started:  # a local cluster; its workers import this very tree (under pytest it is on sys.path only)
+        root = str(Path(__file__).resolve().parent.parent)
+        path = os.pathsep.join(p for p in (root, os.environ.get("PYTHONPATH", "")) if p)
+        ray.init(num_cpus=workers, include_dashboard=False, log_to_driver=False, configure_logging=False,
+                 runtime_env={"env_vars": {"PYTHONPATH": path}})
     try:
         remote = ray.remote(run_unit)
         refs = [remote.remote(u) for u in units]

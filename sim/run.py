@@ -85,7 +85,7 @@ def run_unit(unit: Unit, progress: Callable[[float], None] | None = None) -> dic
         d = debtor(a.person)
         numbers[a.case_type] += 1
         at = origin + timedelta(seconds=a.at)
-        case_id = f"({at.year}){unit.court or '豫0811'}{TYPE_PREFIX[a.case_type]}{numbers[a.case_type]}号"
+        case_id = f"({at.year}){profile.court_code}{TYPE_PREFIX[a.case_type]}{numbers[a.case_type]}号"
         cmd = c.FileCase(case_id, case_type=a.case_type, money=a.money, nonlitigation=a.nonlitigation,
                          amount_cents=a.amount_cents, debtors=(d.id_number,), shixin_eligible=a.shixin)
         court.clock.call_at(at, lambda cmd=cmd, s=d.subject(): platform.file(cmd, [s]))
