@@ -42,6 +42,13 @@ KPI_LABELS: dict[str, tuple[str, str]] = {
     "cases_per_judge_year": ("人均年收案（承办法官）", "cases per 承办法官 per year"),
 }
 MANNER = {"completed": "执行完毕", "zhongben": "终本", "terminated": "终结"}
+TYPES = {"first": "首执 first", "resumed": "恢复 resumed", "preservation": "保全 preservation"}
+_ORDER = list(KPI_LABELS)
+
+
+def _order(key: str) -> tuple[int, str]:
+    head = key.partition(".")[0]
+    return (_ORDER.index(key) if key in _ORDER else len(_ORDER) + (head != "utilisation"), key)
 
 
 def label(key: str) -> str:
@@ -160,7 +167,7 @@ def render_html(agg: dict[str, Any], profile: CourtProfile, params: dict[str, An
     out.append("<h2>输入 / Inputs</h2>")
     out.append(_table(["参数 / parameter", "值 / value"], [
         ["年收案 / yearly intake", f"{i.yearly:,.0f}"],
-        ["案件构成 / mix", ", ".join(f"{k} {v:.0%}" for k, v in i.mix.items())],
+        ["案件构成 / mix", "，".join(f"{TYPES.get(k, k)} {v:.0%}" for k, v in i.mix.items())],
         ["金钱给付 / money share", f"{i.money_share:.0%}"], ["非诉 / non-litigation", f"{i.nonlitigation_share:.0%}"],
         ["被执行人 / debtor kind", ", ".join(f"{k} {v:.0%}" for k, v in i.debtor_kind.items())],
         ["标的中位数（元） / median claim", f"{i.amount_yuan.median:,.0f}"],
@@ -181,16 +188,18 @@ def render_html(agg: dict[str, Any], profile: CourtProfile, params: dict[str, An
         first = runs[0]
         out.append(f"<h2>关键指标 / KPIs — {html.escape(court)}（{data['replications']} 次重复，均值 [95% 置信区间] / "
                    f"mean [95% CI]）</h2>")
-        main = [k for k in data["kpi"] if not k.startswith(("compliance.", "cycle_p50_days.", "cycle_p90_days."))]
+        detail = ("compliance.", "cycle_p50_days.", "cycle_p90_days.")
+        main = sorted((k for k in data["kpi"] if not k.startswith(detail)), key=_order)
         out.append(_table(["指标 / KPI", "均值 [95% CI]"], [[label(k), _ci(data["kpi"][k])] for k in main]))
-        nodes = [k for k in data["kpi"] if k.startswith("compliance.")]
+        nodes = sorted((k for k in data["kpi"] if k.startswith("compliance.node")),
+                       key=lambda k: int(k.removeprefix("compliance.node")))
         per_node = first["per_node"]
         out.append("<h3>各节点期限遵守 / compliance per node</h3>")
         out.append(_table(["节点 / node", "遵守率 [95% CI]", "期限数(第1次) / deadlines (rep 1)", "超期 / late",
                            "预警 / warnings", "冻结 / freezes"],
-                          [[k[14:], _ci(data["kpi"][k]), per_node.get(k[14:], {}).get("deadlines"),
-                            per_node.get(k[14:], {}).get("late"), per_node.get(k[14:], {}).get("warnings"),
-                            per_node.get(k[14:], {}).get("frozen")] for k in nodes]))
+                          [[(n := k.removeprefix("compliance.node")), _ci(data["kpi"][k]),
+                            per_node.get(n, {}).get("deadlines"), per_node.get(n, {}).get("late"),
+                            per_node.get(n, {}).get("warnings"), per_node.get(n, {}).get("frozen")] for k in nodes]))
         out.append("<h3>结案周期 / cycle time by closing manner（第1次重复 / replication 1）</h3>")
         out.append(_table(["结案方式 / manner", "件数 / n", "中位数（天） / p50", "90分位 / p90", "均值 / mean"],
                           [[MANNER.get(m, m), v["n"], v["p50"], v["p90"], v["mean"]]
