@@ -15,6 +15,7 @@ from core_flow.engine import commands as c
 from core_flow.protocol import SubjectKind
 from sim import court_for_run
 from sim.arrivals import arrivals
+from sim.invariants import Checker
 from sim.kpi import Collector
 from sim.profile import ROLES, profile_from_dict
 from sim.staff import DAY_S, Staff, WorkHours
@@ -35,6 +36,7 @@ class Unit:
     court: str = ""
     replication: int = 0
     count_events: bool = False
+    check: bool = True  # rule checks while simulating (sim.invariants): a violation fails the run
     extra: dict[str, Any] = field(default_factory=dict)
 
 
@@ -57,6 +59,11 @@ def run_unit(unit: Unit, progress: Callable[[float], None] | None = None) -> dic
     kpi_from = origin + timedelta(seconds=warm_s)
     collector = Collector(origin, kpi_from)
     court.runtime.subscribe(collector)
+    checker = Checker(court.runtime.engine.process) if unit.check else None
+    if checker is not None:
+        court.runtime.subscribe(checker)
+    ledger = court.session.ledger
+    ledger_before = (ledger.total_cents(), ledger.origin_cents())
     steps = [0]
     if unit.count_events:  # SimPy events processed (what `make bench` reports per second)
         step = env.step
@@ -109,6 +116,10 @@ def run_unit(unit: Unit, progress: Callable[[float], None] | None = None) -> dic
         court.run_until(at)
         if progress is not None:
             progress((at - origin) / (end - origin))
+    invariants = None
+    if checker is not None:
+        invariants = checker.finish(court, end, ledger_before)
+        checker.raise_if_violated()
     wall = _time.perf_counter() - t0
     capacity = hours.capacity(warm_s, days * DAY_S)
     day_cap = sum(b - a for a, b in profile.periods)
@@ -124,6 +135,8 @@ def run_unit(unit: Unit, progress: Callable[[float], None] | None = None) -> dic
                    "engine_commands": court.runtime.commands_handled, "simpy_events": steps[0], "wall_s": wall,
                    "refusals": dict(actor.refused), "staff": {r: len(n) for r, n in people.items()},
                    "origin": origin.isoformat()}
+    out["invariants"] = invariants and {**invariants, "violations": invariants["violations"][:20],
+                                        "violation_count": len(invariants["violations"])}
     out["cases"] = _case_rows(court, collector)
     return out
 

@@ -62,6 +62,9 @@ def register(app: typer.Typer) -> None:
         out: Path = typer.Option(Path("simulate-out"), "--out", help="输出目录 / output directory"),
         validate: bool = typer.Option(True, "--validate/--no-validate",
                                       help="报告含排队论验证 / add the queueing-theory validation"),
+        check: bool = typer.Option(True, "--check/--no-check",
+                                   help="仿真同时核查规则（违规即失败） / rule checks while simulating"),
+        courts: int = typer.Option(1, "--courts", min=1, help="同配置法院数（省） / courts of this profile"),
     ) -> None:
         """年度仿真：按法院配置运行多次重复，输出带95%置信区间的指标与离线报告 / year-scale simulation with CIs."""
         console = Console(width=max(Console().width, 120))
@@ -70,7 +73,9 @@ def register(app: typer.Typer) -> None:
             profile = profile.model_copy(update={"warmup_days": warmup_days})
         if intake is not None:
             profile = profile.with_intake(intake)
-        units = make_units([(profile.name, profile)], years=years, replications=replications, seed=seed)
+        names = [profile.name] if courts == 1 else [f"{profile.name} #{i + 1}" for i in range(courts)]
+        units = make_units([(n, profile) for n in names], years=years, replications=replications, seed=seed,
+                           check=check)
         console.print(f"仿真 {profile.name}：{years:g} 年 × {replications} 次重复，种子 {seed}，后端 {backend} × "
                       f"{workers} / simulating {years:g} years × {replications} replications")
         t0 = time.perf_counter()
@@ -80,12 +85,17 @@ def register(app: typer.Typer) -> None:
                                 progress=lambda f: bar.update(task, completed=f))
         wall = time.perf_counter() - t0
         agg = aggregate(results)
-        data = next(iter(agg["courts"].values()))
-        console.print(kpi_table(data["kpi"], f"关键指标（均值与95%置信区间） / KPIs, mean and 95% CI — {profile.name}"))
+        for name, data in agg["courts"].items():
+            console.print(kpi_table(data["kpi"], f"关键指标（均值与95%置信区间） / KPIs, mean and 95% CI — {name}"))
+        invariants = None
+        if check:
+            invariants = {"cases": sum(r["invariants"]["cases"] for r in results), "violations": []}
+            console.print(f"规则核查通过：{invariants['cases']:,} 件案件，0 处违规 / rule checks passed: "
+                          f"{invariants['cases']:,} cases, no violation")
         validation = _validation(results) if validate else None
         params: dict[str, Any] = {"years": years, "replications": replications, "seed": seed, "backend": backend,
                                   "workers": workers, "wall_s": round(wall, 2)}
-        paths = write_outputs(out, agg, profile, params, validation)
+        paths = write_outputs(out, agg, profile, params, validation, invariants=invariants)
         cases = sum(r["meta"]["cases_filed"] for r in results)
         console.print(f"用时 {wall:.1f} 秒（{cases:,} 件案件） / {wall:.1f} s for {cases:,} cases")
         console.print(f"报告 / report: {paths['html']}；指标 / KPIs: {paths['json']}；"
