@@ -16,7 +16,7 @@ A violation names the case and shows its timeline; ``SimulationCheckFailed`` (a 
 
 from __future__ import annotations
 
-from collections import defaultdict
+from collections import defaultdict, deque
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -44,7 +44,9 @@ class SimulationCheckFailed(UserError):
 class Checker:
     def __init__(self, process: Any) -> None:
         self.via = {n.no: tuple(getattr(n, "unfreeze_via", ()) or ()) for n in process.nodes}
-        self.timeline: dict[str, list[tuple[datetime, str, int | None, str, str | None]]] = defaultdict(list)
+        # the last events of each case, for the report of a violation (bounded: a court-year stays small)
+        self.timeline: dict[str, deque[tuple[datetime, str, int | None, str, str | None]]] = defaultdict(
+            lambda: deque(maxlen=60))
         self.violations: list[dict[str, Any]] = []
         self._missed: set[tuple[str, int, str]] = set()
         self._requested: dict[tuple[str, int, str], int] = defaultdict(int)
@@ -144,7 +146,7 @@ class Checker:
                 "sweeps_checked": sum(1 for _, m in self._closed.values() if m == "zhongben")}
 
     def timeline_of(self, case: str, last: int = 40) -> str:
-        rows = self.timeline.get(case, [])[-last:]
+        rows = list(self.timeline.get(case, ()))[-last:]
         return "\n".join(f"  {at:%Y-%m-%d %H:%M} {kind} {node or ''}{'/' + inst if inst else ''} {item or ''}"
                          for at, kind, node, inst, item in rows)
 

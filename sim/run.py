@@ -20,6 +20,7 @@ from sim.kpi import Collector
 from sim.profile import ROLES, profile_from_dict
 from sim.staff import DAY_S, Staff, WorkHours
 from sim.staff_actor import StaffActor
+from sim.start_state import load_start_state
 
 TYPE_PREFIX = {"first": "执", "resumed": "执恢", "preservation": "执保"}
 
@@ -87,6 +88,13 @@ def run_unit(unit: Unit, progress: Callable[[float], None] | None = None) -> dic
 
     arr = arrivals(profile, hours, days, np.random.default_rng(s_arrivals))
     platform = court.platform
+    start_cases = load_start_state(profile.start_state, origin, people["承办法官"]) if profile.start_state else []
+    for sc in start_cases:  # today's caseload, entered at the start (sim/start_state.py)
+        d = debtor(True)
+        actor.preloaded[sc.case] = (sc.current_node, sc.handler)
+        cmd = c.FileCase(sc.case, case_type=sc.case_type, amount_cents=sc.amount_cents, debtors=(d.id_number,),
+                         filed_at=sc.filed)
+        platform.file(cmd, [d.subject()])
     numbers = {t: 0 for t in TYPE_PREFIX}
     for a in arr:
         d = debtor(a.person)
@@ -130,7 +138,8 @@ def run_unit(unit: Unit, progress: Callable[[float], None] | None = None) -> dic
         cap = hours.capacity(week * 7 * DAY_S, (week + 1) * 7 * DAY_S) * n
         weekly.setdefault(role, []).append(busy / cap if cap else 0.0)
     out["weekly_utilisation"] = weekly
-    out["meta"] = {"court": unit.court or profile.name, "replication": unit.replication, "years": unit.years,
+    out["meta"] = {"court": unit.court or profile.name, "start_cases": len(start_cases),
+                   "replication": unit.replication, "years": unit.years,
                    "warmup_days": profile.warmup_days, "cases_filed": len(arr), "engine_events": collector.events,
                    "engine_commands": court.runtime.commands_handled, "simpy_events": steps[0], "wall_s": wall,
                    "refusals": dict(actor.refused), "staff": {r: len(n) for r, n in people.items()},

@@ -58,6 +58,8 @@ class StaffActor(Clerk):
         self._draws: dict[tuple[str, str], int] = {}
         self.refused: dict[str, int] = {}
         self.blocked: dict[str, list[tuple[Callable[[], Any], int]]] = {}  # case → calls waiting for an unfreeze
+        self.preloaded: dict[str, tuple[int | None, str]] = {}  # start-state case → (current node | None, handler)
+        self._investigating: set[str] = set()
 
     # ── work items ──────────────────────────────────────────────────────────────────────────────
     def _soon(self, within: timedelta) -> timedelta:
@@ -141,6 +143,9 @@ class StaffActor(Clerk):
     def _ev_filed(self, e: Event) -> None:
         k = e.case_id
         state = self.p.runtime.cases[k]
+        if k in self.preloaded:  # at the next instant, as every reaction (never nested in the filing's events)
+            self.p.runtime.clock.call_at(self.now, lambda: self._enter_start_state(k, state, e))
+            return
         handler = self.rng.choice(self.handlers)
         if state.case_type == "resumed" and state.previous_handler and self.rng.random() < self.same_handler_rate:
             handler = state.previous_handler
@@ -173,12 +178,46 @@ class StaffActor(Clerk):
 
         self._work("filing", k, filing)
         if not (state.case_type == "first" and state.money):
-            # no 集约查询 for 恢复 / 保全 / non-money cases: the handler queries through 总对总 by hand (not sent to
-            # the mock agencies here) and records nodes 9–11 when the answers are in
-            self._work("inquiry", k, lambda: (self._submit(c.CompleteNode(k, 9)), self._work(
-                "onsite", k, lambda: (self._submit(c.CompleteNode(k, 10)), self._work("analysis", k, lambda: (
-                    self._submit(c.CompleteNode(k, 11)), self._decide(k)))))), delay=5 * DAY)
+            self._investigate(k, delay=5 * DAY)
         self.p.runtime.clock.call_at(state.filed_at + REVIEW_AFTER, lambda: self._review(k))
+
+    def _investigate(self, k: str, delay: timedelta = ZERO, start: bool = False) -> None:
+        """No 集约查询 (恢复 / 保全 / non-money cases, start-state cases past it): the handler queries through 总对总
+        by hand (not sent to the mock agencies here) and records nodes 9–11 when the answers are in."""
+        state = self.p.runtime.cases[k]
+        for cmd in (c.StartNode(k, 9), c.StartNode(k, 10)) if start else ():
+            if state.status(cmd.node).value == "not_started":
+                self._submit(cmd)
+        self._work("inquiry", k, lambda: (self._submit(c.CompleteNode(k, 9)), self._work(
+            "onsite", k, lambda: (self._submit(c.CompleteNode(k, 10)), self._work("analysis", k, lambda: (
+                self._submit(c.CompleteNode(k, 11)), self._decide(k)))))), delay=delay)
+
+    def _enter_start_state(self, k: str, state: Any, e: Event) -> None:
+        """A case of the start state (``sim.start_state``): the work before its current node was done before the
+        run (entered now, no staff time); a 终本 register case is entered closed by 终本."""
+        node, handler = self.preloaded[k]
+        handler = handler or self.rng.choice(self.handlers)
+        upto = 47 if node is None else node
+        steps: list[Any] = [c.StartNode(k, 3), c.CompleteNode(k, 1), c.CompleteNode(k, 2), c.CompleteNode(k, 4),
+                            c.Assign(k, handler)]
+        if upto > 4:
+            steps += [c.CompleteNode(k, 3)]
+        steps += [cmd for n, cmd in ((5, c.CompleteNode(k, 5)), (6, c.CompleteNode(k, 6)), (7, c.CompleteNode(k, 7)),
+                                     (9, c.StartNode(k, 9)), (10, c.StartNode(k, 10)), (10, c.CompleteNode(k, 9)),
+                                     (11, c.CompleteNode(k, 10)), (12, c.CompleteNode(k, 11))) if n < upto]
+        if node is None:  # the 终本 register
+            self._zhongben.add(k)
+            steps += [c.Record(k, "no_property_found"), c.CompleteNode(k, 18), c.CompleteNode(k, 36, authority="院长")]
+            if state.shixin_eligible:
+                steps.append(c.CompleteNode(k, 37, authority="院长"))
+            steps.append(c.Close(k, "终本", reviewed_by="审判管理办公室"))
+        for cmd in steps:
+            self.p.submit(cmd)
+        if node is not None and node <= 3:
+            for debtor in (e.data or {}).get("debtors", []):
+                self._work("identity", k, lambda d=debtor: self._submit(c.VerifyIdentity(k, d, True)))
+        if node is not None:  # the handler takes it up from where it stands at the next review
+            self.p.runtime.clock.call_at(self.now, lambda: self._review(k))
 
     def _decide(self, k: str) -> None:
         """After the investigation of a case without 集约查询: a 保全 is done once its controls are taken; a case with
@@ -197,6 +236,11 @@ class StaffActor(Clerk):
             return
         self.p.runtime.clock.call_at(self.now + REVIEW_EVERY, lambda: self._review(k))
         if state.closing_pending is not None or state.resumption is not None:
+            return
+        if k in self.preloaded and not state.assets and state.network_inquiry_at is None and k not in self._zhongben:
+            if k not in self._investigating:  # a start-state case past its 集约查询: the handler finishes the inquiry
+                self._investigating.add(k)
+                self._investigate(k, start=True)
             return
         if any(r.paid_cents < r.amount_cents for r in state.receipts.values()):
             return  # money on its way to the applicant
@@ -266,6 +310,11 @@ class StaffActor(Clerk):
                     self._submit(c.RequestLimitChange(k, "extend", reason="财产处置中 / disposal under way"))
                     self._work("limit_approve", k, lambda: self._submit(c.ApproveLimitChange(k, "院长")))
                 self._work("limit_ask", k, ask)
+
+    def _ev_closed(self, e: Event) -> None:
+        if self.preloaded.get(e.case_id, (0, ""))[0] is None:
+            return  # a 终本 register case of the start state: its papers were done before the run
+        super()._ev_closed(e)
 
     def _ev_feedback_received(self, e: Event) -> None:
         k, debtor, agency = e.case_id, e.data["debtor"], e.data["agency"]
