@@ -82,11 +82,19 @@ def test_bench_default_court_year(benchmark):
     print(f"[bench] memory per simulated court (peak RSS growth of one court-year): {mem_mb:,.0f} MB")
 
 
+CPU: dict[int, float] = {}
+
+
 def _province(workers: int, backend: str) -> float:
     profile = load_profile().with_intake(500).with_staff(承办法官=1, 书记员=1)
     units = make_units([(f"法院{i}", profile) for i in range(10)], years=1.0, replications=1, seed=11)
+    c0 = os.times()
     t0 = time.perf_counter()
     run_units(units, backend=backend, workers=workers)
+    c1 = os.times()
+    # CPU seconds of this process and its pool workers: unchanged from 1 to 2 workers = no parallel overhead
+    CPU[workers] = (c1.user + c1.system + c1.children_user + c1.children_system
+                    - c0.user - c0.system - c0.children_user - c0.children_system)
     return time.perf_counter() - t0
 
 
@@ -107,8 +115,10 @@ def test_bench_province_scaling(benchmark, backend):
         benchmark.pedantic(once, rounds=1, iterations=1)
         eff = times[1] / (2 * times[2])
         benchmark.extra_info.update({"t1_s": times[1], "t2_s": times[2], "efficiency": eff})
+        cpu = f"; CPU s 1 worker {CPU[1]:.1f}, 2 workers {CPU[2]:.1f}" if backend == "process" else ""
         print(f"\n[bench] 10-court province ({backend}): 1 worker {times[1]:.1f} s, 2 workers {times[2]:.1f} s → "
-              f"efficiency {eff:.2f} (target ≥ 0.8)")
+              f"efficiency {eff:.2f} (target ≥ 0.8){cpu}; load average {os.getloadavg()[0]:.1f} on "
+              f"{os.cpu_count()} cores")
     finally:
         if backend == "ray":
             ray.shutdown()
