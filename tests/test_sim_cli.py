@@ -59,11 +59,11 @@ def test_parse_target():
 
 def test_staffing_search_finds_the_smallest_staff_and_the_curve_is_monotone():
     profile = small_court(1300, judges=1, clerks=3)
-    result = plan_staffing(profile, parse_target("compliance>=0.97"), role="承办法官", years=0.1, replications=2,
-                           seed=5, backend="serial", low=1, high=3)
+    result = plan_staffing(profile, parse_target("compliance>=0.95"), role="承办法官", years=0.1, replications=2,
+                           seed=5, backend="serial", low=1, high=2)
     pts = result["points"]
-    assert [p["staff"] for p in pts][:2] == [1, 2]
-    assert result["answer"] is not None and result["answer"] >= 2
+    assert [p["staff"] for p in pts] == [1, 2]
+    assert result["answer"] == 2
     assert not pts[0]["met"]  # one judge for 1,300 cases a year is not enough
     # common random numbers: the same cases at every level; more judges, lower utilisation
     assert len({p["kpi"]["filed"]["mean"] for p in pts}) == 1
