@@ -48,11 +48,15 @@ def _ray_run(units: list[Unit], workers: int, done: Callable[[int], None]) -> li
     except ImportError:  # pragma: no cover - ray is a declared dependency
         raise UserError("未安装 ray", "ray is not installed (pip install ray)", where="--backend") from None
     started = not ray.is_initialized()
-    if started:  # a local cluster; its workers import this very tree (under pytest it is on sys.path only)
+    if started:
         root = str(Path(__file__).resolve().parent.parent)
         path = os.pathsep.join(p for p in (root, os.environ.get("PYTHONPATH", "")) if p)
-        ray.init(num_cpus=workers, include_dashboard=False, log_to_driver=False, configure_logging=False,
-                 runtime_env={"env_vars": {"PYTHONPATH": path}})
+        env = {"env_vars": {"PYTHONPATH": path}}  # workers import this very tree (under pytest: sys.path only)
+        if os.environ.get("RAY_ADDRESS"):  # an existing cluster (its nodes must have zhixing installed)
+            ray.init(address=os.environ["RAY_ADDRESS"], log_to_driver=False, configure_logging=False)
+        else:  # a local cluster of ``workers`` CPUs
+            ray.init(num_cpus=workers, include_dashboard=False, log_to_driver=False, configure_logging=False,
+                     runtime_env=env)
     try:
         remote = ray.remote(run_unit)
         refs = [remote.remote(u) for u in units]

@@ -4,6 +4,7 @@ reported bilingually without a traceback."""
 from __future__ import annotations
 
 import json
+import re
 
 import pytest
 
@@ -73,9 +74,24 @@ def test_staffing_search_finds_the_smallest_staff_and_the_curve_is_monotone():
         plan_staffing(profile, parse_target("speed>=1"), years=0.05, replications=1, backend="serial", low=1, high=1)
 
 
-def test_plan_staffing_cli_prints_the_curve(small, capsys):
+def test_plan_staffing_cli_prints_the_curve(small, capsys, tmp_path):
+    page = tmp_path / "curve.html"
     code = main(["plan", "staffing", str(small), "--target", "compliance>=0.5", "--years", "0.1", "-r", "2",
-                 "--backend", "serial", "--min", "1", "--max", "2"])
+                 "--backend", "serial", "--min", "1", "--max", "2", "--out", str(page)])
     text = capsys.readouterr().out
     assert code == 0
     assert "服务水平曲线" in text and "最少承办法官人数：1" in text
+    html = page.read_text(encoding="utf-8")
+    assert "<svg" in html and "服务水平曲线" in html
+    assert not re.search(r"""(src|href)\s*=\s*["']?(https?:)?//""", html)  # self-contained
+
+
+def test_plan_intake_finds_the_intake_a_staff_carries(small, capsys):
+    code = main(["plan", "intake", str(small), "--target", "compliance>=0.5", "--years", "0.1", "-r", "2",
+                 "--backend", "serial", "--low", "200", "--high", "2400", "--steps", "2"])
+    text = capsys.readouterr().out
+    assert code == 0
+    assert "最大年收案约" in text
+    shown = [int(line.split("│")[1].strip().replace(",", "")) for line in text.splitlines()
+             if line.startswith("│") and line.split("│")[1].strip().replace(",", "").isdigit()]
+    assert shown == sorted(shown) and shown[0] == 200

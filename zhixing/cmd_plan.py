@@ -11,7 +11,7 @@ from rich.table import Table
 from sim.planner import parse_target, plan_intake, plan_staffing
 from sim.profile import load_profile
 from sim.replicate import BACKENDS
-from sim.report import curve_html, label
+from sim.report import curve_page, label
 from zhixing.cmd_simulate import fmt_ci, progress_bar
 
 plan_app = typer.Typer(help="人员规划 / staffing planner", no_args_is_help=True)
@@ -59,8 +59,7 @@ def staffing(
         console.print(f"满足 {t.text}（95%置信）的最少{role}人数：{result['answer']} / smallest {role} staff meeting "
                       f"{t.text} with 95% confidence: {result['answer']}")
     if out is not None:
-        out.write_text("<!doctype html><html lang='zh-CN'><head><meta charset='utf-8'></head><body>"
-                       + curve_html(result) + "</body></html>", encoding="utf-8")
+        out.write_text(curve_page(result, profile), encoding="utf-8")
         console.print(f"曲线 / curve: {out}")
 
 
