@@ -24,7 +24,7 @@ BACKENDS = ("serial", "process", "ray")
 
 
 def make_units(courts: Sequence[tuple[str, CourtProfile]], *, years: float, replications: int, seed: int,
-               count_events: bool = False, check: bool = True) -> list[Unit]:
+               count_events: bool = False, check: bool = True, events_dir: str | None = None) -> list[Unit]:
     """Court i, replication r gets child r of child i of ``SeedSequence(seed)``: the same seeds whatever runs them.
     With common random numbers (the staffing search) pass the same ``seed`` at every staffing level."""
     if replications < 1:
@@ -38,7 +38,8 @@ def make_units(courts: Sequence[tuple[str, CourtProfile]], *, years: float, repl
             raise UserError("预热期不得长于模拟期", "the warm-up must be shorter than the run", where="warmup_days")
         for r, rep in enumerate(court_seq.spawn(replications)):
             units.append(Unit(profile.as_dict(), years, int(rep.entropy), tuple(rep.spawn_key), court=name,
-                              replication=r, count_events=count_events, check=check))
+                              replication=r, count_events=count_events, check=check,
+                              extra={"events_dir": events_dir} if events_dir else {}))
     return units
 
 

@@ -3,10 +3,12 @@ so the same unit runs in this process, in a process pool or on a Ray worker with
 
 from __future__ import annotations
 
+import re
 import time as _time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import timedelta
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -63,6 +65,9 @@ def run_unit(unit: Unit, progress: Callable[[float], None] | None = None) -> dic
     checker = Checker(court.runtime.engine.process) if unit.check else None
     if checker is not None:
         court.runtime.subscribe(checker)
+    events_file = None
+    if unit.extra.get("events_dir"):  # the per-event table (masked), streamed: nothing kept in memory
+        events_file = _event_writer(court, Path(unit.extra["events_dir"]), unit)
     ledger = court.session.ledger
     ledger_before = (ledger.total_cents(), ledger.origin_cents())
     steps = [0]
@@ -124,6 +129,8 @@ def run_unit(unit: Unit, progress: Callable[[float], None] | None = None) -> dic
         court.run_until(at)
         if progress is not None:
             progress((at - origin) / (end - origin))
+    if events_file is not None:
+        events_file.close()
     invariants = None
     if checker is not None:
         invariants = checker.finish(court, end, ledger_before)
@@ -148,6 +155,27 @@ def run_unit(unit: Unit, progress: Callable[[float], None] | None = None) -> dic
                                         "violation_count": len(invariants["violations"])}
     out["cases"] = _case_rows(court, collector)
     return out
+
+
+def _event_writer(court: Any, directory: Path, unit: Unit) -> Any:
+    import csv
+    import json
+
+    from sim.report import mask
+
+    directory.mkdir(parents=True, exist_ok=True)
+    name = re.sub(r"[^\w\u4e00-\u9fff]+", "_", unit.court or "court").strip("_")
+    fh = (directory / f"events-{name}-r{unit.replication}.csv").open("w", newline="", encoding="utf-8")
+    w = csv.writer(fh)
+    w.writerow(["at", "case", "kind", "node", "instance", "item", "data"])
+
+    def write(e: Any) -> None:
+        data = mask(json.dumps(e.as_dict()["data"], ensure_ascii=False)) if e.data else ""
+        w.writerow([e.at.isoformat(), e.case_id, e.kind.value, e.node if e.node is not None else "",
+                    mask(e.instance), e.item or "", data])
+
+    court.runtime.subscribe(write)
+    return fh
 
 
 def _case_rows(court: Any, collector: Collector) -> list[dict[str, Any]]:

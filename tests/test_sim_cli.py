@@ -26,13 +26,18 @@ def small(tmp_path):
 def test_simulate_writes_report_json_and_csv(small, tmp_path, capsys):
     out = tmp_path / "out"
     code = main(["simulate", str(small), "--years", "0.2", "-r", "2", "--seed", "3", "--backend", "serial",
-                 "--no-validate", "--out", str(out)])
+                 "--no-validate", "--events", "--out", str(out)])
     text = capsys.readouterr().out
     assert code == 0
     assert "关键指标" in text and "期限遵守率" in text and "95% CI" in text
     data = json.loads((out / "kpis.json").read_text(encoding="utf-8"))
     assert data["params"]["replications"] == 2
     assert (out / "report.html").stat().st_size > 5000 and (out / "cases.csv").exists()
+    events = sorted((out / "events").glob("events-*.csv"))
+    assert len(events) == 2  # one per replication
+    text = events[0].read_text(encoding="utf-8")
+    assert text.count("\n") > 500 and ",filed," in text and ",deadline_set," in text
+    assert not re.search(r"(?<![\d.*])\d{17}[\dX](?![\d])", text)  # ID numbers masked
 
 
 @pytest.mark.parametrize(("args", "where"), [

@@ -65,6 +65,7 @@ def register(app: typer.Typer) -> None:
         check: bool = typer.Option(True, "--check/--no-check",
                                    help="仿真同时核查规则（违规即失败） / rule checks while simulating"),
         courts: int = typer.Option(1, "--courts", min=1, help="同配置法院数（省） / courts of this profile"),
+        events: bool = typer.Option(False, "--events", help="另写逐事件表（CSV，已脱敏） / also write per-event CSV"),
     ) -> None:
         """年度仿真：按法院配置运行多次重复，输出带95%置信区间的指标与离线报告 / year-scale simulation with CIs."""
         console = Console(width=max(Console().width, 120))
@@ -75,7 +76,7 @@ def register(app: typer.Typer) -> None:
             profile = profile.with_intake(intake)
         names = [profile.name] if courts == 1 else [f"{profile.name} #{i + 1}" for i in range(courts)]
         units = make_units([(n, profile) for n in names], years=years, replications=replications, seed=seed,
-                           check=check)
+                           check=check, events_dir=str(out / "events") if events else None)
         console.print(f"仿真 {profile.name}：{years:g} 年 × {replications} 次重复，种子 {seed}，后端 {backend} × "
                       f"{workers} / simulating {years:g} years × {replications} replications")
         t0 = time.perf_counter()
