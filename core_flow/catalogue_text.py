@@ -135,6 +135,7 @@ _EVENT_NAMES = {
     "inquiry_started": ("集约查询发出", "the 集约查询 sent"),
     "inquiry_completed": ("集约查询全部反馈", "every agency of the 集约查询 answered"),
     "funds_frozen": ("冻结生效", "a freeze confirmed"),
+    "freeze_queued": ("轮候登记", "a 轮候 freeze registered"),
     "funds_arrived": ("扣划到账", "a deduction confirmed"),
     "receipt_registered": ("到账登记", "a receipt registered"),
     "paid_out": ("案款发放", "a payout"),

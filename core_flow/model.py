@@ -246,7 +246,7 @@ class Roles(_Model):
 
 
 OPERATION_EVENTS = frozenset({
-    "inquiry_triggered", "inquiry_started", "inquiry_completed", "funds_frozen", "funds_arrived",
+    "inquiry_triggered", "inquiry_started", "inquiry_completed", "funds_frozen", "freeze_queued", "funds_arrived",
     "receipt_registered", "paid_out", "freeze_released", "resumption_filed", "escrowed",
 })
 

@@ -190,6 +190,54 @@ def _bid(run: Run, step: StepBase, a: Any) -> None:
     auction.place_bid(lot.listing_id, bidder_id=a.bidder, amount_cents=a.amount or least, now=now)
 
 
+def _other_court(run: Run, step: StepBase, a: Any, release: bool) -> None:
+    """Another court freezes (or releases) the debtor's account at the same agencies, as a court would: a request
+    through its own port on the agencies' session, answered at the agencies' instant."""
+    from core_flow.protocol import ControlRequest, Measure, Subject
+    from mock_agencies.port import SessionPort
+    from mock_agencies.session import Session
+
+    session = run.court.session
+    if not isinstance(session, Session):
+        raise UserError("其他法院的措施暂只能在进程内运行（不支持 --agencies-url）",
+                        "another court's measures run in process only (not with --agencies-url)",
+                        where="agencies_url", code="OTHER_COURT_REMOTE")
+    if a.asset not in run.assets:
+        raise UserError(f"未知财产别名 {a.asset!r}（应为被执行人 holdings 中的 as）",
+                        f"unknown asset alias {a.asset!r} (an ``as`` of the debtor's holdings)", where="asset",
+                        code="AMBIGUOUS_ASSET")
+    owner, agency, account = run.assets[a.asset]
+    port = run.other_courts.get(a.court)
+    if port is None:
+        port = run.other_courts[a.court] = SessionPort(session)
+    subject: Subject = next(s for s in run.subjects.values() if s.id_number == owner)
+    key = (a.court, a.asset)
+    n = len(run.other_freezes) + len(run.other_courts) + sum(1 for k in run.other_freezes if k[0] == a.court)
+    fields: dict[str, Any] = {"measure": Measure.UNFREEZE, "freeze_id": run.other_freezes.get(key)} if release else {
+        "measure": Measure.FREEZE, "account_no": account,
+        "amount_cents": a.amount if a.amount is not None else next(
+            h.balance_cents for h in session.world.holdings(owner, agency) if h.account_no == account)}
+    if release and key not in run.other_freezes:
+        raise UserError(f"法院 {a.court} 没有冻结 {a.asset}", f"court {a.court} holds no freeze on {a.asset}",
+                        where="asset", code="NO_FREEZE")
+    request = ControlRequest(request_no=f"{a.court}-X{n:06d}{'R' if release else 'F'}", court_code=a.court,
+                             case_no=f"{a.court}-他案", subject=subject, **fields)
+    now = run.now()
+    port.submit(agency, request, now)
+    answers = port.collect(now)
+    while not answers and (due := port.next_due()) is not None:  # answered at the agencies' own instant
+        run.court.run_until(due)
+        answers = port.collect(run.now())
+    for fb in answers:
+        if not fb.ok:
+            raise UserError(f"其他法院的措施未成功：{fb.message}", f"the other court's measure failed: {fb.message}",
+                            where="asset", code="PLATFORM_REFUSED")
+        if not release and fb.freeze_id:
+            run.other_freezes[key] = fb.freeze_id
+    if release:
+        run.other_freezes.pop(key, None)
+
+
 _Action = Callable[[Run, StepBase, Any], Any]
 _ACTIONS: dict[str, _Action] = {
     "file": _file,
@@ -229,6 +277,8 @@ _ACTIONS: dict[str, _Action] = {
     "request_resumption": lambda r, s, a: _submit(r, c.RequestResumption(r.case_id(s), a.reason)),
     "approve_resumption": lambda r, s, a: _submit(r, c.ApproveResumption(r.case_id(s), a.authority)),
     "pin": _pin,
+    "other_court_freeze": lambda r, s, a: _other_court(r, s, a, release=False),
+    "other_court_release": lambda r, s, a: _other_court(r, s, a, release=True),
     "agencies": _agencies,
     "command": _command,
     "advance": lambda r, s, a: None,

@@ -34,6 +34,8 @@ class Run:
     subjects: dict[str, Subject] = field(default_factory=dict)  # alias -> subject
     assets: dict[str, tuple[str, str, str]] = field(default_factory=dict)  # alias -> (debtor id, agency, account)
     _seq: dict[tuple[str, str], int] = field(default_factory=lambda: defaultdict(int))
+    other_courts: dict[str, Any] = field(default_factory=dict)  # court code → its port on the same agencies
+    other_freezes: dict[tuple[str, str], str] = field(default_factory=dict)  # (court, asset alias) → freeze id
 
     # ── set-up ───────────────────────────────────────────────────────────────────────────────────
     def prepare_debtors(self) -> None:

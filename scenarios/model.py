@@ -285,6 +285,16 @@ class AssetArgs(_M):
     _s = _shorthand("asset")
 
 
+class OtherCourtArgs(_M):
+    """Another court on the same agencies (a 轮候 story): it freezes or releases the debtor's account, named by its
+    alias, through the same agencies."""
+
+    asset: str = Field(min_length=1, description="财产别名 / the asset's alias (from the debtor's holdings)")
+    amount: Money | None = Field(None, description="冻结金额，缺省为全部余额 / the freeze's amount; default: all")
+    court: str = Field("R410802", min_length=1, max_length=32, description="该法院代码 / that court's code")
+    _s = _shorthand("asset")
+
+
 class PayoutApproveArgs(_M):
     authority: AuthorityRef
     receipt: int | str | None = Field(None, description="到账序号(1起)或编号；缺省为最近一笔 / receipt")
@@ -574,6 +584,7 @@ ACTIONS: dict[str, Any] = {
     "freeze": (AssetArgs, ...), "deduct": (AssetArgs, ...), "release": (AssetArgs, ...),
     "approve_payout": (PayoutApproveArgs, ...), "pay_out": (PayArgs, ...), "request_resumption": (ReasonArgs, ...),
     "approve_resumption": (AuthorityArgs, ...), "pin": (PinArgs, ...),
+    "other_court_freeze": (OtherCourtArgs, ...), "other_court_release": (OtherCourtArgs, ...),
     "agencies": (Annotated[dict[str, dict[str, Any]], AfterValidator(lambda v: resolve_behaviour(v, "fast"))],
                  ...), "command": (CommandArgs, ...), "advance": (Time, ...),
     # disposal (issue 12)

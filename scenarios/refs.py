@@ -150,7 +150,7 @@ EVENT_WORDS: dict[EventKind, str] = {
     EventKind.INQUIRY_UNRECORDED: "反馈未入案（附原因）", EventKind.CLOSING_REQUESTED: "报结",
     EventKind.CLOSING_RETURNED: "报结退回", EventKind.RECEIPT_REGISTERED: "到账登记", EventKind.ESCROWED: "提存",
     EventKind.MEASURE_LIFTED: "解除强制措施", EventKind.OPERATION_BLOCKED: "系统操作受阻（节点冻结）",
-    EventKind.UNFREEZE_FORWARDED: "层报解冻", EventKind.FREEZE_RENEWED: "续行冻结",
+    EventKind.UNFREEZE_FORWARDED: "层报解冻", EventKind.FREEZE_RENEWED: "续行冻结", EventKind.FREEZE_QUEUED: "轮候登记",
 }
 _EVENT_INDEX = {**{k.value: k for k in EventKind}, **{v: k for k, v in EVENT_WORDS.items()}}
 

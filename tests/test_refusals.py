@@ -36,7 +36,7 @@ def _codes_in_source() -> set[str]:
 def test_every_refusal_in_the_code_is_catalogued_and_nothing_else() -> None:
     in_source = _codes_in_source()
     assert in_source - set(REFUSALS) == set()
-    assert set(REFUSALS) - in_source == {"PLATFORM_REFUSED"}  # what a step reports for an uncoded platform error
+    assert set(REFUSALS) - in_source <= {"PLATFORM_REFUSED"}  # what a step reports for an uncoded platform error
     assert all(zh and en for zh, en in REFUSALS.values())
 
 

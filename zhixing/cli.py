@@ -49,13 +49,15 @@ def _register_commands() -> None:
         cmd_demo,
         cmd_duban,
         cmd_nodes,
+        cmd_plan,
         cmd_profile,
         cmd_scenarios,
+        cmd_simulate,
         cmd_timeline,
     )
 
     for module in (cmd_nodes, cmd_deadline, cmd_calendar, cmd_timeline, cmd_agencies, cmd_demo, cmd_duban,
-                   cmd_scenarios, cmd_court, cmd_profile):
+                   cmd_scenarios, cmd_court, cmd_profile, cmd_simulate, cmd_plan):
         module.register(app)
     _registered = True
 

@@ -284,6 +284,19 @@ class FreezeConfirmed:
 
 
 @dataclass(frozen=True, slots=True)
+class FreezeQueued:
+    """An agency registered the case's freeze (or seal) in the 轮候 queue behind other courts' measures: the control
+    measure is taken (node 17), the money comes when it takes effect (a later ``FreezeConfirmed``)."""
+
+    case_id: str
+    asset: str
+    agency: str
+    freeze_id: str
+    queue_position: int | None = None
+    measure: str = "freeze"
+
+
+@dataclass(frozen=True, slots=True)
 class FreezeRenewed:
     """续行冻结: the agency renewed the freeze; its term now ends at ``expires_at``."""
 
@@ -387,7 +400,8 @@ Command = (
     | RequestUnfreeze | ApproveUnfreeze | RejectUnfreeze | RequestLimitChange | ApproveLimitChange
     | LiftSuspension | Close | FireTimer | StartInquiry | InquiryAnswered | InquiryAnswers
     | OpenFeedback | ManualQuery
-    | FreezeConfirmed | FreezeRenewed | FreezeReleased | DeductionConfirmed | ProceedsArrived | ApprovePayout | PayOut
+    | FreezeConfirmed | FreezeQueued | FreezeRenewed | FreezeReleased | DeductionConfirmed | ProceedsArrived
+    | ApprovePayout | PayOut
     | RequestResumption
     | ApproveResumption | ResumptionFiled | LogExchange | ApproveClosing | ReturnClosing | AnswerNotRecorded
     | RegisterReceipt | Escrow

@@ -43,7 +43,7 @@ _AFTER_CLOSING = (
 _WHILE_FILING_FROZEN = (
     c.RequestUnfreeze, c.ApproveUnfreeze, c.RejectUnfreeze, c.FireTimer, c.LogExchange, c.InquiryAnswered,
     c.InquiryAnswers, c.AnswerNotRecorded, c.FreezeConfirmed, c.FreezeReleased, c.FreezeRenewed,
-    c.DeductionConfirmed, c.ProceedsArrived,
+    c.DeductionConfirmed, c.ProceedsArrived, c.FreezeQueued,
 )
 
 

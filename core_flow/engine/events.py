@@ -45,6 +45,7 @@ class EventKind(StrEnum):
     DUBAN_CLOSED = "duban_closed"
     MANUAL_QUERY = "manual_query"
     FUNDS_FROZEN = "funds_frozen"
+    FREEZE_QUEUED = "freeze_queued"  # 轮候冻结（查封）登记
     FREEZE_RENEWED = "freeze_renewed"  # 续行冻结
     FREEZE_RELEASED = "freeze_released"
     FUNDS_ARRIVED = "funds_arrived"  # 划拨 into the 一案一账号

@@ -34,6 +34,7 @@ class MoneyRules:
             c.FreezeReleased: self._freeze_released,
             c.FreezeRenewed: self._freeze_renewed,
             c.DeductionConfirmed: self._deduction_confirmed,
+            c.FreezeQueued: self._freeze_queued,
             c.ProceedsArrived: self._proceeds_arrived,
             c.ApprovePayout: self._approve_payout,
             c.PayOut: self._pay_out,
@@ -52,7 +53,8 @@ class MoneyRules:
                          f"asset {cmd.asset} belongs to {asset.agency}")
             return
         anchor = "property_controlled" if cmd.measure == "seal" else "freeze_effective"  # a seal → disposal (19–20)
-        arms = self.e._plan(state, anchor, cmd.asset, now) if asset is None else []
+        first = asset is None or asset.frozen_cents == 0  # the first money it controls (a 轮候 took effect)
+        arms = self.e._plan(state, anchor, cmd.asset, now) if first else []
         if asset is None:
             asset = state.assets[cmd.asset] = AssetMoney(cmd.agency)
         asset.frozen_cents += cmd.amount_cents
@@ -65,6 +67,21 @@ class MoneyRules:
                                  "account_no": cmd.account_no, "frozen_cents": asset.frozen_cents,
                                  "expires_at": asset.expires_at, "measure": cmd.measure}))
         self.e._apply(state, arms, now, out)
+
+    def _freeze_queued(self, state: CaseState, cmd: c.FreezeQueued, now: datetime, out: Outcome) -> None:
+        """轮候登记: the measure is registered behind others; the money is confirmed when it takes effect."""
+        asset = state.assets.get(cmd.asset)
+        if asset is not None and asset.agency != cmd.agency:
+            self.e._refuse(out, cmd, now, "ASSET_AGENCY", f"财产 {cmd.asset} 属于 {asset.agency}",
+                           f"asset {cmd.asset} belongs to {asset.agency}")
+            return
+        if asset is None:
+            asset = state.assets[cmd.asset] = AssetMoney(cmd.agency)
+        asset.freeze_id = cmd.freeze_id or asset.freeze_id
+        asset.released = False
+        out.events.append(Event(now, state.case_id, EventKind.FREEZE_QUEUED, self.e.roles.control, cmd.asset, None,
+                                {"agency": cmd.agency, "freeze_id": cmd.freeze_id, "queue_position": cmd.queue_position,
+                                 "measure": cmd.measure}))
 
     def _freeze_renewed(self, state: CaseState, cmd: c.FreezeRenewed, now: datetime, out: Outcome) -> None:
         asset = state.assets.get(cmd.asset)

@@ -461,6 +461,9 @@ class Platform:
                                                         expires, measure))
             if out.accepted and expires is not None:
                 self._schedule_renewal(ctx.case_id, ctx.asset, expires)
+        elif fb.ok and controlled == 0 and fb.freeze_id and fb.notice is None:  # registered in the 轮候 queue
+            self.runtime.submit(c.FreezeQueued(ctx.case_id, ctx.asset, ctx.agency, fb.freeze_id, fb.queue_position,
+                                               measure))
         self._notify("freeze_answered", case_id=ctx.case_id, asset=ctx.asset, controlled=controlled,
                      queue_position=fb.queue_position, ok=fb.ok, notice=fb.notice)
 

@@ -1,0 +1,14 @@
+"""The one place the simulator builds a court. The lead engineer's typed ``CourtSpec`` and its builder replace
+``sim.assembly.build_virtual_court`` here, and nowhere else."""
+
+from __future__ import annotations
+
+from sim.assembly import VirtualCourt, build_virtual_court
+from sim.profile import CourtProfile
+
+
+def build(profile: CourtProfile, seed: int) -> VirtualCourt:
+    """A court on its own SimPy clock, agencies and engine; no clerk (the staff actor drives it)."""
+    a = profile.agencies
+    return build_virtual_court(profile.origin, seed=seed, profile=a.profile, overrides=dict(a.overrides),
+                               clerk=False, world_size=a.world_size, strict_calendar=False, keep_events=False)

@@ -1,0 +1,156 @@
+"""Checks while simulating: a year-scale run doubles as a rule check over every case.
+
+``Checker`` listens to the engine's events (keeping a compact per-case timeline) and, at the end of the run,
+asserts:
+
+* every node frozen for a deadline had that deadline expire first, and every unfreeze went through its request
+  and, where the rule reports up (层报), through each level before the approver (no approval skipped);
+* every deadline that came due was either met in time or reported missed (no timer lost);
+* each 终本 case is swept every 6 months — exactly 10 times in 5 years unless resumed (fewer only as far as the run
+  did not reach);
+* every resumption had its request, its approval and its push before the 恢复执行 case was filed;
+* money reconciles to the cent: per case, paid ≤ deducted and the 一案一账号 balance is deducted − paid; the
+  agencies' ledger created or destroyed no money; all payouts left through the court account.
+
+A violation names the case and shows its timeline; ``SimulationCheckFailed`` (a ``UserError``) fails the run."""
+
+from __future__ import annotations
+
+from collections import defaultdict, deque
+from datetime import datetime, timedelta
+from typing import Any
+
+from core_flow.engine import Event, EventKind
+from core_flow.errors import UserError
+
+SWEEP_PERIOD_DAYS = 365.25 / 2
+_KEEP = {EventKind.FILED, EventKind.DEADLINE_SET, EventKind.DEADLINE_MISSED, EventKind.NODE_FROZEN,
+         EventKind.UNFREEZE_REQUESTED, EventKind.UNFREEZE_FORWARDED, EventKind.UNFREEZE_APPROVED,
+         EventKind.ITEM_DONE, EventKind.CLOSED, EventKind.SWEEP_DUE, EventKind.RESUMPTION_REQUESTED,
+         EventKind.RESUMPTION_APPROVED, EventKind.RESUMPTION_FILED, EventKind.FUNDS_ARRIVED, EventKind.PAID_OUT,
+         EventKind.LIMIT_EXTENDED}
+
+
+class SimulationCheckFailed(UserError):
+    def __init__(self, violations: list[dict[str, Any]], timeline: str) -> None:
+        first = violations[0]
+        super().__init__(
+            f"仿真规则核查失败：{len(violations)} 处违规，首个为案件 {first['case']}：{first['zh']}\n{timeline}",
+            f"simulation rule check failed: {len(violations)} violations; first, case {first['case']}: {first['en']}",
+            where=f"案件 case {first['case']}", code="invariant")
+        self.violations = violations
+
+
+class Checker:
+    def __init__(self, process: Any) -> None:
+        self.via = {n.no: tuple(getattr(n, "unfreeze_via", ()) or ()) for n in process.nodes}
+        # the last events of each case, for the report of a violation (bounded: a court-year stays small)
+        self.timeline: dict[str, deque[tuple[datetime, str, int | None, str, str | None]]] = defaultdict(
+            lambda: deque(maxlen=60))
+        self.violations: list[dict[str, Any]] = []
+        self._missed: set[tuple[str, int, str]] = set()
+        self._requested: dict[tuple[str, int, str], int] = defaultdict(int)
+        self._forwarded: dict[tuple[str, int, str], int] = defaultdict(int)
+        self._due: dict[tuple[str, int, str, str], datetime] = {}
+        self._closed: dict[str, tuple[datetime, str]] = {}
+        self._sweeps: dict[str, int] = defaultdict(int)
+        self._resumption: dict[str, list[str]] = defaultdict(list)
+        self._pushed: set[str] = set()
+
+    def _bad(self, case: str, zh: str, en: str) -> None:
+        self.violations.append({"case": case, "zh": zh, "en": en})
+
+    def __call__(self, e: Event) -> None:
+        kind = e.kind
+        if kind not in _KEEP:
+            return
+        k = e.case_id
+        self.timeline[k].append((e.at, kind.value, e.node, e.instance, e.item))
+        key = (k, e.node, e.instance)
+        if kind == EventKind.DEADLINE_SET:
+            self._due[(k, e.node, e.instance, e.item)] = e.data["due"]
+        elif kind == EventKind.DEADLINE_MISSED:
+            self._missed.add(key)
+            self._due.pop((k, e.node, e.instance, e.item), None)
+        elif kind == EventKind.ITEM_DONE:
+            self._due.pop((k, e.node, e.instance, e.item), None)
+        elif kind == EventKind.NODE_FROZEN:
+            if (e.data or {}).get("reason", "").startswith("DEADLINE") and key not in self._missed:
+                self._bad(k, f"节点{e.node}被冻结，但其期限未届满",
+                          f"node {e.node} frozen without its deadline expiring")
+            self._forwarded[key] = 0
+        elif kind == EventKind.UNFREEZE_REQUESTED:
+            self._requested[key] += 1
+        elif kind == EventKind.UNFREEZE_FORWARDED:
+            self._forwarded[key] += 1
+        elif kind == EventKind.UNFREEZE_APPROVED:
+            if self._requested[key] < 1:
+                self._bad(k, f"节点{e.node}未经申请即解冻", f"node {e.node} unfrozen without a request")
+            self._requested[key] = max(0, self._requested[key] - 1)
+            if self._forwarded[key] < len(self.via.get(e.node, ())):
+                self._bad(k, f"节点{e.node}解冻未经层报", f"node {e.node} unfrozen without reporting up (层报)")
+        elif kind == EventKind.CLOSED:
+            self._closed[k] = (e.at, (e.data or {}).get("manner", ""))
+            for due_key in [d for d in self._due if d[0] == k]:
+                del self._due[due_key]  # a closed case's remaining deadlines end with it
+        elif kind == EventKind.SWEEP_DUE:
+            self._sweeps[k] += 1
+        elif kind in (EventKind.RESUMPTION_REQUESTED, EventKind.RESUMPTION_APPROVED):
+            self._resumption[k].append(kind.value)
+        elif kind == EventKind.RESUMPTION_FILED:
+            self._resumption[k].append(kind.value)
+
+    def finish(self, court: Any, end: datetime, ledger_before: tuple[int, int] | None = None) -> dict[str, Any]:
+        runtime, platform = court.runtime, court.platform
+        grace = timedelta(hours=1)
+        for (k, node, inst, item), due in self._due.items():
+            if due + grace < end and k not in self._closed:
+                self._bad(k, f"节点{node}{'/' + inst if inst else ''}的期限（{item}）已届满但未报超期（计时器丢失）",
+                          f"node {node} deadline {item} came due without a miss reported (timer lost)")
+        for k, (closed_at, manner) in self._closed.items():
+            state = runtime.cases.get(k)
+            if manner != "zhongben" or state is None or state.resumption is not None or state.closed_manner != \
+                    "zhongben":
+                continue
+            elapsed = (end - closed_at).total_seconds() / 86400
+            reach = min(10, int(elapsed // SWEEP_PERIOD_DAYS))
+            n = self._sweeps.get(k, 0)
+            if n > 10 or not reach - 1 <= n <= reach + 1 or (elapsed > 5 * 365.25 + 15 and n != 10):
+                self._bad(k, f"终本后统查 {n} 次，应为 {reach} 次（每6个月，5年共10次）",
+                          f"{n} sweeps after 终本, expected {reach} (every 6 months, 10 in 5 years)")
+        for k, state in runtime.cases.items():
+            steps = self._resumption.get(k, [])
+            if state.resumed_as is not None or "resumption_filed" in steps:
+                if steps[:2] != ["resumption_requested", "resumption_approved"]:
+                    self._bad(k, "恢复执行缺少申请或审批", "a resumption without its request and approval")
+                if not any(p.get("case_id") == k and p.get("new_case") for p in platform.pushes):
+                    self._bad(k, "恢复执行未推送至立案系统", "a resumption filed without a push to the filing system")
+            amounts = state.amounts()
+            if amounts["paid_cents"] > amounts["deducted_cents"] or amounts["account_cents"] < 0:
+                self._bad(k, "发放金额超过到账金额", "more paid out than deducted")
+            recon = platform.reconcile(k)
+            if not recon["ok"]:
+                held = recon.get("court_account_cents")
+                self._bad(k, f"一案一账号余额 {held} 分与台账 {amounts['account_cents']} 分不符",
+                          f"case account {held} ≠ ledger {amounts['account_cents']} cents")
+        ledger = court.session.ledger
+        conserved = ledger_before is None or (ledger.total_cents() - ledger_before[0]
+                                              == ledger.origin_cents() - ledger_before[1])
+        if not conserved:
+            self._bad("—", "机构台账不守恒（资金被创造或消灭）", "the agencies' ledger created or destroyed money")
+        paid = sum(s.amounts()["paid_cents"] for s in runtime.cases.values())
+        if paid != ledger.court_accounts.paid_out_cents:
+            self._bad("—", f"发放合计 {paid} 分与法院账户支出 {ledger.court_accounts.paid_out_cents} 分不符",
+                      f"payouts {paid} ≠ court account outflow {ledger.court_accounts.paid_out_cents} cents")
+        return {"cases": len(runtime.cases), "violations": self.violations, "ledger_conserved": conserved,
+                "sweeps_checked": sum(1 for _, m in self._closed.values() if m == "zhongben")}
+
+    def timeline_of(self, case: str, last: int = 40) -> str:
+        rows = list(self.timeline.get(case, ()))[-last:]
+        return "\n".join(f"  {at:%Y-%m-%d %H:%M} {kind} {node or ''}{'/' + inst if inst else ''} {item or ''}"
+                         for at, kind, node, inst, item in rows)
+
+    def raise_if_violated(self) -> None:
+        if self.violations:
+            raise SimulationCheckFailed(self.violations, self.timeline_of(self.violations[0]["case"]))
+

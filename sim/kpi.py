@@ -1,0 +1,253 @@
+"""KPIs of a run, read from the engine's events (the record), the staff's statistics and the agencies' requests.
+
+``Collector`` subscribes to every event of the court's runtime and keeps counters only (no event list), so a
+court-year costs little memory. Events before ``kpi_from`` (the warm-up) are not counted. ``mean_ci`` gives the
+mean and a Student-t 95% confidence interval over replications."""
+
+from __future__ import annotations
+
+import math
+from collections import Counter, defaultdict
+from datetime import datetime
+from statistics import fmean, stdev
+from typing import Any
+
+from core_flow.engine import Event, EventKind
+
+# Student t quantiles t(0.975, df) for df = 1..30; beyond, the normal 1.96 (within 1.5%)
+_T975 = (12.706, 4.303, 3.182, 2.776, 2.571, 2.447, 2.365, 2.306, 2.262, 2.228, 2.201, 2.179, 2.160, 2.145, 2.131,
+         2.120, 2.110, 2.101, 2.093, 2.086, 2.080, 2.074, 2.069, 2.064, 2.060, 2.056, 2.052, 2.048, 2.045, 2.042)
+
+
+def t975(df: int) -> float:
+    return _T975[df - 1] if 1 <= df <= len(_T975) else 1.96
+
+
+def mean_ci(values: list[float]) -> tuple[float, float, float]:
+    """(mean, low, high): the 95% confidence interval of the mean over independent replications."""
+    xs = [v for v in values if v is not None and not (isinstance(v, float) and math.isnan(v))]
+    if not xs:
+        return (math.nan, math.nan, math.nan)
+    m = fmean(xs)
+    if len(xs) < 2:
+        return (m, m, m)
+    h = t975(len(xs) - 1) * stdev(xs) / math.sqrt(len(xs))
+    return (m, m - h, m + h)
+
+
+def percentile(sorted_xs: list[float], q: float) -> float:
+    if not sorted_xs:
+        return math.nan
+    i = (len(sorted_xs) - 1) * q
+    lo = math.floor(i)
+    hi = min(lo + 1, len(sorted_xs) - 1)
+    return sorted_xs[lo] + (sorted_xs[hi] - sorted_xs[lo]) * (i - lo)
+
+
+MANNER_ZH = {"completed": "执行完毕", "zhongben": "终本", "terminated": "终结"}
+
+
+class Collector:
+    """Counters over the engine's events. ``origin`` is the clock's origin; ``kpi_from`` the end of warm-up."""
+
+    def __init__(self, origin: datetime, kpi_from: datetime) -> None:
+        self.origin = origin
+        self.kpi_from = kpi_from
+        self.filed: Counter[str] = Counter()
+        self.filed_at: dict[str, datetime] = {}
+        self.nonlit: set[str] = set()
+        self.closed: Counter[str] = Counter()
+        self.closed_at: dict[str, datetime] = {}
+        self.cycle: dict[str, list[float]] = defaultdict(list)
+        self.within_limit = 0
+        self.deadlines: dict[tuple[str, int, str, str], bool] = {}  # open deadline → missed already
+        self.on_time: Counter[int] = Counter()
+        self.late: Counter[int] = Counter()
+        self.warnings: Counter[int] = Counter()
+        self.frozen: Counter[int] = Counter()
+        self.unfreeze_by: Counter[str] = Counter()
+        self.counts: Counter[str] = Counter()
+        self.paid_cents = 0
+        self.deducted_cents = 0
+        self.requests: Counter[tuple[str, int]] = Counter()  # (agency, day) → requests sent
+        self.requests_hour: Counter[tuple[str, int, int]] = Counter()  # (agency, day, hour)
+        self.open_now = 0
+        self.zhongben_now = 0
+        self.sweeps: Counter[str] = Counter()  # 终本 case → sweeps
+        self.events = 0
+
+    def __call__(self, e: Event) -> None:
+        self.events += 1
+        kind = e.kind
+        k = e.case_id
+        if kind == EventKind.EXCHANGE:
+            d = e.data or {}
+            if d.get("kind") == "sent" and e.at >= self.kpi_from:
+                day = (e.at.date() - self.origin.date()).days
+                agency = d.get("agency", "?")
+                self.requests[(agency, day)] += 1
+                self.requests_hour[(agency, day, e.at.hour)] += 1
+            return
+        counted = e.at >= self.kpi_from
+        if kind == EventKind.DEADLINE_SET:
+            self.deadlines[(k, e.node, e.instance, e.item)] = False
+        elif kind == EventKind.DEADLINE_MISSED:
+            key = (k, e.node, e.instance, e.item)
+            if key in self.deadlines and not self.deadlines[key]:
+                self.deadlines[key] = True
+                if counted:
+                    self.late[e.node] += 1
+        elif kind == EventKind.ITEM_DONE:
+            missed = self.deadlines.pop((k, e.node, e.instance, e.item), None)
+            if missed is False and counted:
+                if (e.data or {}).get("late"):
+                    self.late[e.node] += 1
+                else:
+                    self.on_time[e.node] += 1
+        elif kind == EventKind.FILED:
+            self.filed_at[k] = e.at
+            self.open_now += 1
+            d = e.data or {}
+            if d.get("nonlitigation"):
+                self.nonlit.add(k)
+            if counted:
+                self.filed[d.get("case_type", "first")] += 1
+        elif kind == EventKind.CLOSED:
+            manner = (e.data or {}).get("manner", "?")
+            self.open_now -= 1
+            self.closed_at[k] = e.at
+            if manner == "zhongben":
+                self.zhongben_now += 1
+            if counted:
+                self.closed[manner] += 1
+                filed = self.filed_at.get(k)
+                if filed is not None:
+                    days = (e.at - filed).total_seconds() / 86400
+                    self.cycle[manner].append(days)
+                    if days <= (92 if k in self.nonlit else 183):
+                        self.within_limit += 1
+        elif counted:
+            if kind == EventKind.WARNING:
+                self.warnings[e.node] += 1
+            elif kind == EventKind.NODE_FROZEN:
+                self.frozen[e.node] += 1
+            elif kind == EventKind.UNFREEZE_APPROVED:
+                self.unfreeze_by[(e.data or {}).get("authority", "?")] += 1
+            elif kind == EventKind.UNFREEZE_FORWARDED:
+                self.unfreeze_by[(e.data or {}).get("authority", "?") + " (层报)"] += 1
+            elif kind == EventKind.PAID_OUT:
+                self.paid_cents += (e.data or {}).get("amount_cents", 0)
+            elif kind == EventKind.FUNDS_ARRIVED:
+                self.deducted_cents += (e.data or {}).get("amount_cents", 0)
+            elif kind == EventKind.SWEEP_DUE:
+                self.sweeps[k] += 1
+            if kind in _COUNTED:
+                self.counts[kind.value] += 1
+        if kind == EventKind.RESUMPTION_APPROVED:
+            self.zhongben_now -= 1
+        elif kind == EventKind.SWEEP_DUE and not counted:
+            self.sweeps[k] += 1
+
+    def summary(self, staff_stats: Any, staff_people: dict[str, tuple[str, ...]], capacity_s: float,
+                series: dict[str, list[float]], days: float, end: datetime, day_cap_s: float) -> dict[str, Any]:
+        kpi: dict[str, float] = {}
+        total_on = sum(self.on_time.values())
+        total_late = sum(self.late.values())
+        kpi["compliance"] = total_on / (total_on + total_late) if total_on + total_late else math.nan
+        per_node = {}
+        for node in sorted(set(self.on_time) | set(self.late) | set(self.warnings) | set(self.frozen)):
+            on, late = self.on_time[node], self.late[node]
+            per_node[str(node)] = {"deadlines": on + late, "late": late,
+                                   "compliance": on / (on + late) if on + late else None,
+                                   "warnings": self.warnings[node], "frozen": self.frozen[node]}
+            if on + late:
+                kpi[f"compliance.node{node}"] = on / (on + late)
+        filed = sum(self.filed.values())
+        closed = sum(self.closed.values())
+        kpi["filed"] = filed
+        kpi["closed"] = closed
+        kpi["warnings"] = sum(self.warnings.values())
+        kpi["node_freezes"] = sum(self.frozen.values())
+        kpi["unfreeze_approvals"] = sum(self.unfreeze_by.values())
+        kpi["duban_raised"] = self.counts["duban_raised"]
+        kpi["duban_closed"] = self.counts["duban_closed"]
+        kpi["limit_extended"] = self.counts["limit_extended"]
+        kpi["resumptions"] = self.counts["resumption_approved"]
+        kpi["sweeps"] = self.counts["sweep_due"]
+        kpi["zhongben_rate"] = self.closed["zhongben"] / closed if closed else math.nan
+        kpi["within_limit_share"] = self.within_limit / closed if closed else math.nan
+        kpi["recovered_yuan"] = self.paid_cents / 100
+        kpi["deducted_yuan"] = self.deducted_cents / 100
+        kpi["open_at_end"] = self.open_now
+        kpi["zhongben_register_at_end"] = self.zhongben_now
+        cycle = {}
+        for manner, xs in self.cycle.items():
+            xs.sort()
+            cycle[manner] = {"n": len(xs), "p50": percentile(xs, 0.5), "p90": percentile(xs, 0.9),
+                             "mean": fmean(xs)}
+            kpi[f"cycle_p50_days.{manner}"] = percentile(xs, 0.5)
+            kpi[f"cycle_p90_days.{manner}"] = percentile(xs, 0.9)
+        all_cycle = sorted(x for xs in self.cycle.values() for x in xs)
+        kpi["cycle_p50_days"] = percentile(all_cycle, 0.5)
+        kpi["cycle_p90_days"] = percentile(all_cycle, 0.9)
+        # staff
+        util_person, util_role = {}, {}
+        overtime_role: dict[str, float] = {}
+        over_person: dict[str, float] = defaultdict(float)  # demand above a working day's hours is overtime
+        for (p, _d), s in staff_stats.demand.items():
+            if s > day_cap_s:
+                over_person[p] += s - day_cap_s
+        for role, names in staff_people.items():
+            busy = [staff_stats.busy.get(n, 0.0) for n in names]
+            for n, b in zip(names, busy, strict=True):
+                util_person[n] = b / capacity_s if capacity_s else math.nan
+            util_role[role] = sum(busy) / (capacity_s * len(names)) if capacity_s and names else math.nan
+            kpi[f"utilisation.{role}"] = util_role[role]
+            overtime_role[role] = sum(over_person[n] for n in names) / 3600
+            kpi[f"overtime_hours.{role}"] = overtime_role[role]
+        kpi["staff_items"] = staff_stats.done
+        by_kind = {k: {"items": v[0], "staff_hours": v[1] / 3600, "mean_wait_hours": v[2] / v[0] / 3600 if v[0] else 0}
+                   for k, v in sorted(staff_stats.by_kind.items())}
+        # agencies
+        agencies: dict[str, dict[str, float]] = {}
+        per_agency: dict[str, list[int]] = defaultdict(list)
+        for (agency, _day), n in self.requests.items():
+            per_agency[agency].append(n)
+        peak_hour: dict[str, int] = defaultdict(int)
+        peak_when: dict[str, int] = {}
+        for (agency, _day, hour), n in self.requests_hour.items():
+            if n > peak_hour[agency]:
+                peak_hour[agency] = n
+                peak_when[agency] = hour
+        for agency, ns in sorted(per_agency.items()):
+            agencies[agency] = {"total": sum(ns), "per_day_mean": sum(ns) / max(days, 1),
+                                "peak_day": max(ns), "peak_hour": peak_hour[agency],
+                                "peak_hour_of_day": peak_when.get(agency, 0)}
+        if agencies:
+            kpi["agency_requests_per_day"] = sum(a["total"] for a in agencies.values()) / max(days, 1)
+        kpi["cases_per_judge_year"] = (filed / max(len(staff_people.get("承办法官", ())), 1)) * 365 / max(days, 1)
+        # Little's law: L from the daily backlog samples, W from the cases' own filing and closing instants
+        win0 = self.kpi_from
+        t_days = (end - win0).total_seconds() / 86400
+        in_window = 0.0
+        arrivals = 0
+        for k, f in self.filed_at.items():
+            c = self.closed_at.get(k, end)
+            lo, hi = max(f, win0), min(c, end)
+            if hi > lo:
+                in_window += (hi - lo).total_seconds() / 86400
+            if f >= win0:
+                arrivals += 1
+        present_at_start = sum(1 for k, f in self.filed_at.items() if f < win0 and self.closed_at.get(k, end) > win0)
+        opens = series.get("open", [])
+        little = {"L": fmean(opens) if opens else math.nan, "filed": arrivals + present_at_start, "days": t_days,
+                  "W_days": in_window / (arrivals + present_at_start) if arrivals + present_at_start else math.nan}
+        return {"kpi": kpi, "per_node": per_node, "unfreeze_by": dict(self.unfreeze_by), "cycle": cycle,
+                "closed_by": dict(self.closed), "filed_by": dict(self.filed),
+                "utilisation": {"role": util_role, "person": util_person}, "overtime_hours": overtime_role,
+                "work": by_kind, "agencies": agencies, "little": little, "series": series,
+                "sweeps_per_case": dict(self.sweeps)}
+
+
+_COUNTED = {EventKind.DUBAN_RAISED, EventKind.DUBAN_CLOSED, EventKind.LIMIT_EXTENDED, EventKind.RESUMPTION_APPROVED,
+            EventKind.SWEEP_DUE, EventKind.RESUMPTION_FILED}

@@ -1,0 +1,127 @@
+"""Staffing search: the smallest staff of a role meeting a KPI target with confidence, and the inverse — the
+intake a given staff can carry.
+
+Every staffing level (every intake level) runs the same replications with the same seeds: the same arrivals,
+the same agencies' behaviour and the same staff minutes per case and action (common random numbers), so the
+differences between levels are the staffing's, not the dice's. A target is met "with confidence" when the whole
+95% confidence interval is on the right side of the threshold (``compliance>=0.95``: the interval's low end is at
+least 0.95)."""
+
+from __future__ import annotations
+
+import operator
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from core_flow.errors import UserError
+from sim.profile import ROLES, CourtProfile
+from sim.replicate import aggregate, make_units, run_units
+
+_OPS: dict[str, Callable[[float, float], bool]] = {">=": operator.ge, ">": operator.gt, "<=": operator.le,
+                                                    "<": operator.lt}
+
+
+@dataclass(frozen=True)
+class Target:
+    kpi: str
+    op: str
+    threshold: float
+    text: str
+
+    def met(self, ci: dict[str, float]) -> bool:
+        """Met with confidence: the interval's worst end satisfies the target."""
+        bound = ci["low"] if self.op in (">=", ">") else ci["high"]
+        return bound == bound and _OPS[self.op](bound, self.threshold)
+
+
+def parse_target(text: str) -> Target:
+    m = re.fullmatch(r"\s*([A-Za-z_][\w.\u4e00-\u9fff]*)\s*(>=|<=|>|<)\s*(-?[\d.]+)\s*", text or "")
+    if not m:
+        raise UserError(f"目标格式应为 KPI>=数值（如 compliance>=0.95），收到 {text!r}",
+                        f"a target reads KPI>=number (e.g. compliance>=0.95), got {text!r}", where="--target")
+    try:
+        value = float(m.group(3))
+    except ValueError:
+        raise UserError(f"目标阈值不是数字：{m.group(3)!r}", f"the threshold is not a number: {m.group(3)!r}",
+                        where="--target") from None
+    return Target(m.group(1), m.group(2), value, text.strip())
+
+
+def _evaluate(profile: CourtProfile, *, years: float, replications: int, seed: int, backend: str, workers: int,
+              progress: Callable[[float], None] | None) -> dict[str, Any]:
+    units = make_units([(profile.name, profile)], years=years, replications=replications, seed=seed)
+    agg = aggregate(run_units(units, backend=backend, workers=workers, progress=progress))
+    return next(iter(agg["courts"].values()))
+
+
+def _check_kpi(target: Target, kpi: dict[str, Any]) -> None:
+    if target.kpi not in kpi:
+        known = ", ".join(k for k in sorted(kpi) if "." not in k or k.startswith(("utilisation.", "compliance.node")))
+        raise UserError(f"未知指标 {target.kpi!r}", f"unknown KPI {target.kpi!r}; known: {known}", where="--target")
+
+
+def plan_staffing(profile: CourtProfile, target: Target, *, role: str = "承办法官", years: float = 1.0,
+                  replications: int = 5, seed: int = 2025, backend: str = "process", workers: int = 1,
+                  low: int | None = None, high: int | None = None,
+                  progress: Callable[[str, float], None] | None = None) -> dict[str, Any]:
+    """Scan staff levels of ``role`` upward from ``low`` until the target is met (then one more level, for the
+    curve), at most ``high``. Returns the service-level curve and the answer (None when ``high`` is not enough)."""
+    if role not in ROLES:
+        raise UserError(f"未知角色 {role!r}，可选：{'、'.join(ROLES)}",
+                        f"unknown role {role!r}; one of {', '.join(ROLES)}", where="--role")
+    current = profile.staff[role].count if role in profile.staff else 1
+    low = max(1, low if low is not None else max(1, current - 2))
+    high = high if high is not None else max(low + 6, current + 4)
+    if high < low:
+        raise UserError("人数上限小于下限", "the staff maximum is below the minimum", where="--max")
+    points, answer = [], None
+    for n in range(low, high + 1):
+        data = _evaluate(profile.with_staff(**{role: n}), years=years, replications=replications, seed=seed,
+                         backend=backend, workers=workers,
+                         progress=None if progress is None else (lambda f, n=n: progress(f"{role}={n}", f)))
+        _check_kpi(target, data["kpi"])
+        ok = target.met(data["kpi"][target.kpi])
+        points.append({"staff": n, "met": ok, "kpi": data["kpi"]})
+        if ok and answer is None:
+            answer = n
+        elif answer is not None:
+            break
+    return {"role": role, "target": target.text, "kpi": target.kpi, "threshold": target.threshold, "answer": answer,
+            "points": points, "replications": replications, "seed": seed, "years": years,
+            "show": [target.kpi] + [k for k in (f"utilisation.{role}", "within_limit_share", "compliance")
+                                    if k != target.kpi]}
+
+
+def plan_intake(profile: CourtProfile, target: Target, *, years: float = 1.0, replications: int = 5,
+                seed: int = 2025, backend: str = "process", workers: int = 1, low: float = 100.0,
+                high: float | None = None, steps: int = 6,
+                progress: Callable[[str, float], None] | None = None) -> dict[str, Any]:
+    """The largest yearly intake the profile's staff carries while meeting the target (bisection on the intake)."""
+    hi = high if high is not None else profile.intake.yearly * 2
+    if not 0 < low < hi:
+        raise UserError("收案区间无效", "the intake range is empty", where="--low/--high")
+    points = []
+
+    def ok(intake: float) -> bool:
+        data = _evaluate(profile.with_intake(intake), years=years, replications=replications, seed=seed,
+                         backend=backend, workers=workers,
+                         progress=None if progress is None else (lambda f: progress(f"intake={intake:.0f}", f)))
+        _check_kpi(target, data["kpi"])
+        met = target.met(data["kpi"][target.kpi])
+        points.append({"intake": intake, "met": met, "kpi": data["kpi"]})
+        return met
+
+    lo = low
+    if not ok(lo):
+        return {"target": target.text, "answer": None, "points": points}
+    for _ in range(steps):
+        mid = (lo + hi) / 2
+        if ok(mid):
+            lo = mid
+        else:
+            hi = mid
+    points.sort(key=lambda p: p["intake"])
+    return {"target": target.text, "answer": round(lo), "points": points, "replications": replications,
+            "seed": seed, "years": years}

@@ -1,0 +1,248 @@
+"""A court profile: the inputs of a year-scale run as data (YAML, JSON Schema), with an embedded default.
+
+The model is parsed and validated once and is immutable (Ciw's convention: the model is separate from the
+engine that runs it). ``load_profile(path)`` turns every mistake into a located, bilingual ``UserError``.
+``court_profile.schema.json`` is generated from these models (``python -m sim.profile --schema``)."""
+
+from __future__ import annotations
+
+import json
+import math
+from datetime import datetime, time
+from functools import cached_property
+from pathlib import Path
+from typing import Any, Literal
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+
+from core_flow.errors import UserError
+from core_flow.legal_calendar import to_cst
+
+DATA = Path(__file__).parent / "data"
+DEFAULT_PROFILE = DATA / "court_profile.yaml"
+SCHEMA = DATA / "court_profile.schema.json"
+
+ROLES = ("承办法官", "书记员", "执行局长", "分管副院长", "院长", "审管办", "中院")
+# who approves an unfreeze, by the process file's authority codes (core_flow/data/process.yaml)
+AUTHORITY_ROLE = {"court_leader": "分管副院长", "bureau_head": "执行局长", "president": "院长",
+                  "vice_president": "分管副院长", "trial_management": "审管办", "intermediate_court": "中院",
+                  "intermediate_bureau_head": "中院", "high_court": "中院"}
+ACTIONS = ("filing", "identity", "control_start", "review", "notice", "inquiry", "onsite", "analysis", "feedback",
+           "control", "deduct", "receipt", "payout_bureau", "payout_vice", "pay", "interview", "restrict", "close",
+           "close_review", "upload", "archive", "unfreeze_ask", "limit_ask", "limit_approve", "resume_ask",
+           "resume_approve", "resume_node", "unfreeze_approve")
+
+NATIONAL_CASES_PER_JUDGE_2024 = 928  # shared/domain/LAW.md, volumes (2024 report)
+NATIONAL_CONCLUDED_2024 = 9_118_200  # 911.82万 (LAW.md, volumes)
+
+
+class _Model(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+
+class Amount(_Model):
+    median: float = Field(60_000, gt=0, description="中位标的（元） / median claim in yuan (log-normal)")
+    sigma: float = Field(1.3, ge=0, le=4, description="对数标准差 / sigma of log(claim)")
+    min: float = Field(1_000, gt=0, description="最小标的（元） / smallest claim")
+    max: float = Field(20_000_000, gt=0, description="最大标的（元） / largest claim")
+
+
+class Intake(_Model):
+    yearly: float = Field(4000, ge=0, le=2_000_000, description="年收案数 / new 执行实施 cases a year")
+    seasonality: tuple[float, ...] = Field((1.0,) * 12, description="月度权重 Jan..Dec / monthly weights")
+    mix: dict[Literal["first", "resumed", "preservation"], float] = Field(
+        default_factory=lambda: {"first": 0.85, "resumed": 0.03, "preservation": 0.12},
+        description="首执 / 恢复 / 保全 shares")
+    money_share: float = Field(1.0, ge=0, le=1, description="金钱给付 share")
+    nonlitigation_share: float = Field(0.05, ge=0, le=1, description="非诉执行 share (3-month limit)")
+    debtor_kind: dict[Literal["person", "company"], float] = Field(
+        default_factory=lambda: {"person": 0.7, "company": 0.3}, description="debtor kind shares")
+    amount_yuan: Amount = Field(default_factory=Amount)
+    shixin_share: float = Field(0.4, ge=0, le=1, description="失信-eligible debtors' share")
+
+    @field_validator("seasonality")
+    @classmethod
+    def _twelve(cls, v: tuple[float, ...]) -> tuple[float, ...]:
+        if len(v) != 12 or any(w < 0 for w in v) or sum(v) <= 0:
+            raise ValueError("12 non-negative monthly weights with a positive sum / 须为 12 个非负月度权重")
+        return v
+
+    @field_validator("mix", "debtor_kind")
+    @classmethod
+    def _shares(cls, v: dict[str, float]) -> dict[str, float]:
+        if any(x < 0 for x in v.values()) or sum(v.values()) <= 0:
+            raise ValueError("shares must be non-negative with a positive sum / 比例须非负且和为正")
+        return v
+
+
+class Agencies(_Model):
+    profile: Literal["fast", "realistic"] = Field("fast", description="mock agencies' behaviour profile")
+    overrides: dict[str, Any] = Field(default_factory=dict, description="per-agency overrides of the profile")
+    world_size: int = Field(200_000, ge=1000, description="debtors in the seeded world")
+
+
+class Role(_Model):
+    count: int = Field(1, ge=0, le=10_000, description="人数 / people in the role")
+    names: tuple[str, ...] = Field((), description="姓名（可选） / names (generated when absent)")
+
+
+class Action(_Model):
+    role: str = Field(description="who does it: a role, or by_authority (the frozen node's approver)")
+    minutes: tuple[float, float, float] = Field(description="triangular (min, mode, max) staff minutes")
+
+    @field_validator("minutes")
+    @classmethod
+    def _ordered(cls, v: tuple[float, float, float]) -> tuple[float, float, float]:
+        if not 0 <= v[0] <= v[1] <= v[2] or v[2] <= 0:
+            raise ValueError("need 0 ≤ min ≤ mode ≤ max, max > 0 / 须 0 ≤ 最小 ≤ 众数 ≤ 最大")
+        return v
+
+
+class CourtProfile(_Model):
+    name: str = Field("court", description="法院名称 / the court's name (reports)")
+    court_code: str = Field("豫0811", pattern=r"^\S+$", description="案号中的法院代字 / court code in case numbers")
+    origin: datetime = Field(description="first simulated instant (Asia/Shanghai)")
+    intake: Intake = Field(default_factory=Intake)
+    agencies: Agencies = Field(default_factory=Agencies)
+    hours: tuple[tuple[str, str], ...] = Field((("08:30", "12:00"), ("14:30", "17:30")),
+                                               description="working hours of a working day (HH:MM pairs)")
+    staff: dict[str, Role] = Field(description="people per role: " + ", ".join(ROLES))
+    actions: dict[str, Action] = Field(description="staff time per action type")
+    warmup_days: float = Field(0, ge=0, description="days excluded from the KPIs")
+    start_state: str | None = Field(None, description="CSV of open cases / 终本 register (relative to the file)")
+
+    @field_validator("origin")
+    @classmethod
+    def _cst(cls, v: datetime) -> datetime:
+        return to_cst(v)
+
+    @field_validator("hours")
+    @classmethod
+    def _hours(cls, v: tuple[tuple[str, str], ...]) -> tuple[tuple[str, str], ...]:
+        last = -1.0
+        for a, b in v:
+            ta, tb = _hm(a), _hm(b)
+            if not last <= ta < tb:
+                raise ValueError(f"working hours must be increasing, non-overlapping: {a}-{b} / 工作时间须递增且不重叠")
+            last = tb
+        if not v:
+            raise ValueError("at least one working period / 至少一个工作时段")
+        return v
+
+    @model_validator(mode="after")
+    def _roles(self) -> CourtProfile:
+        for role in self.staff:
+            if role not in ROLES:
+                raise ValueError(f"unknown role {role!r}; roles: {', '.join(ROLES)} / 未知角色")
+        missing = [a for a in ACTIONS if a not in self.actions]
+        if missing:
+            raise ValueError(f"actions missing: {', '.join(missing)} / 缺少动作耗时")
+        for name, a in self.actions.items():
+            if name not in ACTIONS:
+                raise ValueError(f"unknown action {name!r} / 未知动作")
+            if a.role != "by_authority" and a.role not in self.staff:
+                raise ValueError(f"action {name}: role {a.role!r} has no staff entry / 动作的角色未配置人员")
+        for role in ("承办法官", "书记员"):
+            if self.staff.get(role, Role(count=0)).count < 1:
+                raise ValueError(f"{role} needs at least one person / {role} 至少一人")
+        return self
+
+    @cached_property
+    def periods(self) -> tuple[tuple[float, float], ...]:
+        """Working periods as seconds after midnight."""
+        return tuple((_hm(a), _hm(b)) for a, b in self.hours)
+
+    def people(self, role: str) -> tuple[str, ...]:
+        r = self.staff.get(role)
+        if r is None:
+            return ()
+        names = list(r.names[: r.count])
+        names += [f"{role}{i + 1:02d}" for i in range(len(names), r.count)]
+        return tuple(names)
+
+    def with_staff(self, **counts: int) -> CourtProfile:
+        staff = dict(self.staff)
+        for role, n in counts.items():
+            staff[role] = Role(count=n, names=staff[role].names if role in staff else ())
+        return self.model_copy(update={"staff": staff})
+
+    def with_intake(self, yearly: float) -> CourtProfile:
+        return self.model_copy(update={"intake": self.intake.model_copy(update={"yearly": yearly})})
+
+    def as_dict(self) -> dict[str, Any]:
+        return json.loads(self.model_dump_json())
+
+
+def _hm(text: str) -> float:
+    try:
+        t = time.fromisoformat(text)
+    except (TypeError, ValueError) as err:
+        raise ValueError(f"time must be HH:MM, got {text!r} / 时间须为 HH:MM") from err
+    return t.hour * 3600 + t.minute * 60
+
+
+def profile_from_dict(data: Any, where: str = "profile") -> CourtProfile:
+    if not isinstance(data, dict):
+        raise UserError("法院配置须为映射（YAML 对象）", "a court profile must be a mapping", where=where)
+    try:
+        return CourtProfile.model_validate(data)
+    except ValidationError as err:
+        first = err.errors()[0]
+        loc = ".".join(str(p) for p in first["loc"])
+        msg = first["msg"].removeprefix("Value error, ")
+        at_zh, at_en = (f"（{loc}）", f" ({loc})") if loc else ("", "")
+        raise UserError(f"法院配置有误{at_zh}：{msg}", f"invalid court profile{at_en}: {msg}",
+                        where=f"{where}:{loc}" if loc else where) from None
+
+
+def load_profile(path: str | Path | None = None) -> CourtProfile:
+    """The profile at ``path``, or the embedded default. A file overrides the default: what it omits comes from
+    ``sim/data/court_profile.yaml`` (mappings merged key by key), unless it says ``base: none``."""
+    p = Path(path) if path is not None else DEFAULT_PROFILE
+    try:
+        text = p.read_text(encoding="utf-8")
+    except OSError as err:
+        raise UserError(f"无法读取法院配置 {p}：{err.strerror}", f"cannot read the court profile {p}: {err.strerror}",
+                        where=str(p)) from None
+    try:
+        data = yaml.safe_load(text)
+    except yaml.YAMLError as err:
+        mark = getattr(err, "problem_mark", None)
+        where = f"{p}:{mark.line + 1}" if mark else str(p)
+        raise UserError("法院配置不是有效的 YAML", f"the court profile is not valid YAML: {err}", where=where) from None
+    if not isinstance(data, dict):
+        raise UserError("法院配置须为映射（YAML 对象）", "a court profile must be a mapping", where=str(p))
+    base = data.pop("base", "default")
+    if base not in ("default", "none", None):
+        raise UserError(f"base 须为 default 或 none，收到 {base!r}", f"base must be default or none, got {base!r}",
+                        where=f"{p}:base")
+    if path is not None and base == "default":  # what the file omits comes from the embedded default
+        data = deep_merge(yaml.safe_load(DEFAULT_PROFILE.read_text(encoding="utf-8")), data)
+    if data.get("start_state"):
+        data = {**data, "start_state": str((p.parent / data["start_state"]).resolve())}
+    return profile_from_dict(data, where=str(p))
+
+
+def deep_merge(base: dict[str, Any], over: dict[str, Any]) -> dict[str, Any]:
+    """``over`` on top of ``base``: mappings merge key by key, everything else is replaced."""
+    out = dict(base)
+    for k, v in over.items():
+        out[k] = deep_merge(out[k], v) if isinstance(v, dict) and isinstance(out.get(k), dict) else v
+    return out
+
+
+def schema() -> dict[str, Any]:
+    s = CourtProfile.model_json_schema()
+    s["$schema"] = "https://json-schema.org/draft/2020-12/schema"
+    s["title"] = "zhixing court profile / 法院配置"
+    return s
+
+
+def month_weights(profile: CourtProfile) -> list[float]:
+    total = math.fsum(profile.intake.seasonality)
+    return [w / total for w in profile.intake.seasonality]
+
+
+if __name__ == "__main__":  # python -m sim.profile --schema > sim/data/court_profile.schema.json
+    print(json.dumps(schema(), ensure_ascii=False, indent=2))

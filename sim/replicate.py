@@ -1,0 +1,134 @@
+"""Replications: R independent runs of each court (seeds from ``numpy.random.SeedSequence.spawn``), run serially,
+in a process pool or on a Ray cluster — the same units, the same results — and each KPI as mean with its 95%
+confidence interval.
+
+A unit is one court × one replication (``sim.run.Unit``); a province or the whole country is many units."""
+
+from __future__ import annotations
+
+import math
+import os
+from collections.abc import Callable, Sequence
+from concurrent.futures import ProcessPoolExecutor, as_completed
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from core_flow.errors import UserError
+from sim.kpi import mean_ci
+from sim.profile import CourtProfile
+from sim.run import Unit, run_unit
+
+BACKENDS = ("serial", "process", "ray")
+
+
+def make_units(courts: Sequence[tuple[str, CourtProfile]], *, years: float, replications: int, seed: int,
+               count_events: bool = False, check: bool = True, events_dir: str | None = None) -> list[Unit]:
+    """Court i, replication r gets child r of child i of ``SeedSequence(seed)``: the same seeds whatever runs them.
+    With common random numbers (the staffing search) pass the same ``seed`` at every staffing level."""
+    if replications < 1:
+        raise UserError("重复次数须至少为 1", "replications must be at least 1", where="--replications")
+    if not 0 < years <= 30:
+        raise UserError("模拟年数须在 0 至 30 之间", "years must be in (0, 30]", where="--years")
+    root = np.random.SeedSequence(seed)
+    units = []
+    for (name, profile), court_seq in zip(courts, root.spawn(len(courts)), strict=True):
+        if profile.warmup_days >= years * 365:
+            raise UserError("预热期不得长于模拟期", "the warm-up must be shorter than the run", where="warmup_days")
+        for r, rep in enumerate(court_seq.spawn(replications)):
+            units.append(Unit(profile.as_dict(), years, int(rep.entropy), tuple(rep.spawn_key), court=name,
+                              replication=r, count_events=count_events, check=check,
+                              extra={"events_dir": events_dir} if events_dir else {}))
+    return units
+
+
+def _ray_run(units: list[Unit], workers: int, done: Callable[[int], None]) -> list[dict[str, Any]]:
+    try:
+        import ray
+    except ImportError:  # pragma: no cover - ray is a declared dependency
+        raise UserError("未安装 ray", "ray is not installed (pip install ray)", where="--backend") from None
+    started = not ray.is_initialized()
+    if started:
+        root = str(Path(__file__).resolve().parent.parent)
+        path = os.pathsep.join(p for p in (root, os.environ.get("PYTHONPATH", "")) if p)
+        env = {"env_vars": {"PYTHONPATH": path}}  # workers import this very tree (under pytest: sys.path only)
+        if os.environ.get("RAY_ADDRESS"):  # an existing cluster (its nodes must have zhixing installed)
+            ray.init(address=os.environ["RAY_ADDRESS"], log_to_driver=False, configure_logging=False)
+        else:  # a local cluster of ``workers`` CPUs
+            ray.init(num_cpus=workers, include_dashboard=False, log_to_driver=False, configure_logging=False,
+                     runtime_env=env)
+    try:
+        remote = ray.remote(run_unit)
+        refs = [remote.remote(u) for u in units]
+        index = {ref: i for i, ref in enumerate(refs)}
+        out: list[dict[str, Any] | None] = [None] * len(refs)
+        pending = list(refs)
+        while pending:
+            ready, pending = ray.wait(pending, num_returns=1)
+            for ref in ready:
+                out[index[ref]] = ray.get(ref)
+                done(sum(1 for o in out if o is not None))
+        return out  # type: ignore[return-value]
+    finally:
+        if started:
+            ray.shutdown()
+
+
+def run_units(units: list[Unit], *, backend: str = "process", workers: int = 1,
+              progress: Callable[[float], None] | None = None) -> list[dict[str, Any]]:
+    """Results in the order of ``units``, whichever backend ran them."""
+    if backend not in BACKENDS:
+        raise UserError(f"未知后端 {backend!r}，可选：{', '.join(BACKENDS)}",
+                        f"unknown backend {backend!r}; one of {', '.join(BACKENDS)}", where="--backend")
+    if workers < 1:
+        raise UserError("工作进程数须至少为 1", "workers must be at least 1", where="--workers")
+    n = len(units)
+
+    def done(k: int) -> None:
+        if progress is not None:
+            progress(k / n)
+
+    if backend == "ray":
+        return _ray_run(units, workers, done)
+    if backend == "serial" or workers == 1:
+        out = []
+        for i, u in enumerate(units):
+            out.append(run_unit(u, None if progress is None else (lambda f, i=i: progress((i + f) / n))))
+        return out
+    results: list[dict[str, Any] | None] = [None] * n
+    with ProcessPoolExecutor(max_workers=min(workers, n)) as pool:
+        futures = {pool.submit(run_unit, u): i for i, u in enumerate(units)}
+        for k, fut in enumerate(as_completed(futures), 1):
+            results[futures[fut]] = fut.result()
+            done(k)
+    return results  # type: ignore[return-value]
+
+
+def aggregate(results: list[dict[str, Any]]) -> dict[str, Any]:
+    """Per court: each KPI's mean and 95% CI over its replications; plus the first replication's detail."""
+    by_court: dict[str, list[dict[str, Any]]] = {}
+    for r in results:
+        by_court.setdefault(r["meta"]["court"], []).append(r)
+    courts = {}
+    for name, runs in by_court.items():
+        keys = sorted({k for r in runs for k in r["kpi"]})
+        kpi = {}
+        for k in keys:
+            m, lo, hi = mean_ci([r["kpi"].get(k, math.nan) for r in runs])
+            lo = max(lo, 0.0)  # every KPI is a count, a share, a time or an amount: the interval stays in range
+            if k.startswith(("compliance", "within_limit_share", "zhongben_rate")):
+                hi = min(hi, 1.0)
+            kpi[k] = {"mean": m, "low": lo, "high": hi, "n": len(runs)}
+        courts[name] = {"kpi": kpi, "replications": len(runs), "runs": runs}
+    return {"courts": courts}
+
+
+def strip(results: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The results without their per-case rows (what the identity serial == parallel compares, minus timing)."""
+    out = []
+    for r in results:
+        r = {k: v for k, v in r.items() if k != "cases"}
+        r["meta"] = {k: v for k, v in r["meta"].items() if k != "wall_s"}
+        out.append(r)
+    return out

@@ -1,0 +1,333 @@
+"""The planner's report: one self-contained HTML file (no network, no CDN — court intranets are offline; charts
+are inline SVG), Chinese first; the KPIs as JSON and the per-case / per-node / per-agency tables as CSV.
+
+No identity or account number is written: case rows carry the case number, type, handler and amounts only; any
+ID-like string that reaches a table goes through ``mask`` (first 4 and last 4 characters kept)."""
+
+from __future__ import annotations
+
+import csv
+import html
+import json
+import math
+import re
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+from sim.profile import NATIONAL_CASES_PER_JUDGE_2024, NATIONAL_CONCLUDED_2024, CourtProfile
+
+KPI_LABELS: dict[str, tuple[str, str]] = {
+    "compliance": ("期限遵守率（全部节点）", "deadline compliance, all nodes"),
+    "filed": ("收案数", "cases filed"),
+    "closed": ("结案数", "cases closed"),
+    "warnings": ("预警", "warnings"),
+    "node_freezes": ("节点冻结", "node freezes"),
+    "unfreeze_approvals": ("解冻审批", "unfreeze approvals"),
+    "duban_raised": ("督办发起", "督办 raised"),
+    "duban_closed": ("督办办结", "督办 closed"),
+    "limit_extended": ("期限变更（延长）", "time limit extended"),
+    "resumptions": ("恢复执行", "resumptions"),
+    "sweeps": ("终本统查", "终本 sweeps"),
+    "zhongben_rate": ("终本率", "终本 rate"),
+    "within_limit_share": ("6个月内结案占比", "share closed within the limit"),
+    "recovered_yuan": ("执行到位（元）", "money paid out (yuan)"),
+    "deducted_yuan": ("划拨到账（元）", "money deducted (yuan)"),
+    "open_at_end": ("期末未结案件", "open cases at the end"),
+    "zhongben_register_at_end": ("期末终本库", "终本 register at the end"),
+    "cycle_p50_days": ("结案周期中位数（天）", "cycle time p50 (days)"),
+    "cycle_p90_days": ("结案周期90分位（天）", "cycle time p90 (days)"),
+    "staff_items": ("工作事项", "work items done"),
+    "agency_requests_per_day": ("查控请求/日", "查控 requests per day"),
+    "cases_per_judge_year": ("人均年收案（承办法官）", "cases per 承办法官 per year"),
+}
+MANNER = {"completed": "执行完毕", "zhongben": "终本", "terminated": "终结"}
+TYPES = {"first": "首执 first", "resumed": "恢复 resumed", "preservation": "保全 preservation"}
+_ORDER = list(KPI_LABELS)
+
+
+def _order(key: str) -> tuple[int, str]:
+    head = key.partition(".")[0]
+    return (_ORDER.index(key) if key in _ORDER else len(_ORDER) + (head != "utilisation"), key)
+
+
+def label(key: str) -> str:
+    if key in KPI_LABELS:
+        zh, en = KPI_LABELS[key]
+        return f"{zh} / {en}"
+    head, _, tail = key.partition(".")
+    if head == "compliance":
+        return f"期限遵守率 节点{tail[4:]} / compliance, node {tail[4:]}"
+    if head == "utilisation":
+        return f"人员利用率 {tail} / utilisation, {tail}"
+    if head == "overtime_hours":
+        return f"所需加班（小时）{tail} / overtime needed (h), {tail}"
+    if head.startswith("cycle_p"):
+        q = head[7:9]
+        return f"结案周期p{q}（天）{MANNER.get(tail, tail)} / cycle time p{q} (days), {tail}"
+    return key
+
+
+def mask(text: str) -> str:
+    """ID card, credit code and account numbers (15+ alphanumerics) keep their first and last 4 characters."""
+    return re.sub(r"[0-9A-Z]{15,}", lambda m: m.group(0)[:4] + "*" * (len(m.group(0)) - 8) + m.group(0)[-4:], text)
+
+
+def fmt(x: Any) -> str:
+    if x is None or (isinstance(x, float) and math.isnan(x)):
+        return "–"
+    if isinstance(x, float):
+        if abs(x) >= 1000:
+            return f"{x:,.0f}"
+        if abs(x) < 1 and x != 0:
+            return f"{x:.3f}"
+        return f"{x:.1f}"
+    return html.escape(mask(str(x)))
+
+
+def _table(head: Sequence[str], rows: Sequence[Sequence[Any]]) -> str:
+    th = "".join(f"<th>{html.escape(h)}</th>" for h in head)
+    body = "".join("<tr>" + "".join(f"<td>{fmt(c) if not isinstance(c, str) else html.escape(mask(c))}</td>"
+                                    for c in r) + "</tr>" for r in rows)
+    return f"<table><thead><tr>{th}</tr></thead><tbody>{body}</tbody></table>"
+
+
+COLOURS = ("#1f77b4", "#d62728", "#2ca02c", "#ff7f0e", "#9467bd", "#8c564b", "#e377c2")
+
+
+def line_chart(series: dict[str, tuple[Sequence[float], Sequence[float]]], *, xlabel: str, ylabel: str,
+               width: int = 760, height: int = 260, hline: float | None = None) -> str:
+    """An inline SVG line chart (no script, no network)."""
+    pts = [(x, y) for xs, ys in series.values() for x, y in zip(xs, ys, strict=False)
+           if y is not None and not (isinstance(y, float) and math.isnan(y))]
+    if not pts:
+        return "<p>（无数据 / no data）</p>"
+    x0, x1 = min(p[0] for p in pts), max(p[0] for p in pts)
+    y0, y1 = 0.0, max(max(p[1] for p in pts), hline or 0) * 1.05 or 1.0
+    if x1 == x0:
+        x1 = x0 + 1
+    ml, mr, mt, mb = 60, 150, 12, 36
+    w, h = width - ml - mr, height - mt - mb
+
+    def sx(x: float) -> float:
+        return ml + (x - x0) / (x1 - x0) * w
+
+    def sy(y: float) -> float:
+        return mt + h - (y - y0) / (y1 - y0) * h
+
+    parts = [f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}" role="img" '
+             f'aria-label="{html.escape(ylabel)}">',
+             f'<rect x="{ml}" y="{mt}" width="{w}" height="{h}" fill="#fafafa" stroke="#ccc"/>']
+    for i in range(5):
+        yv = y0 + (y1 - y0) * i / 4
+        parts.append(f'<text x="{ml - 6}" y="{sy(yv) + 4:.1f}" font-size="11" text-anchor="end">{fmt(yv)}</text>')
+        parts.append(f'<line x1="{ml}" x2="{ml + w}" y1="{sy(yv):.1f}" y2="{sy(yv):.1f}" stroke="#eee"/>')
+    for i in range(5):
+        xv = x0 + (x1 - x0) * i / 4
+        parts.append(f'<text x="{sx(xv):.1f}" y="{mt + h + 16}" font-size="11" text-anchor="middle">{fmt(xv)}</text>')
+    parts.append(f'<text x="{ml + w / 2}" y="{height - 4}" font-size="12" text-anchor="middle">'
+                 f'{html.escape(xlabel)}</text>')
+    parts.append(f'<text x="14" y="{mt + h / 2}" font-size="12" text-anchor="middle" '
+                 f'transform="rotate(-90 14 {mt + h / 2})">{html.escape(ylabel)}</text>')
+    if hline is not None:
+        parts.append(f'<line x1="{ml}" x2="{ml + w}" y1="{sy(hline):.1f}" y2="{sy(hline):.1f}" stroke="#999" '
+                     f'stroke-dasharray="4 3"/>')
+    for i, (name, (xs, ys)) in enumerate(series.items()):
+        colour = COLOURS[i % len(COLOURS)]
+        path = " ".join(f"{sx(x):.1f},{sy(y):.1f}" for x, y in zip(xs, ys, strict=False)
+                        if y is not None and not (isinstance(y, float) and math.isnan(y)))
+        parts.append(f'<polyline fill="none" stroke="{colour}" stroke-width="1.6" points="{path}"/>')
+        parts.append(f'<rect x="{ml + w + 10}" y="{mt + 8 + i * 18}" width="12" height="3" fill="{colour}"/>')
+        parts.append(f'<text x="{ml + w + 26}" y="{mt + 13 + i * 18}" font-size="11">{html.escape(name)}</text>')
+    parts.append("</svg>")
+    return "".join(parts)
+
+
+CSS = """body{font-family:"Noto Sans CJK SC","Microsoft YaHei",sans-serif;margin:24px;color:#222;max-width:1100px}
+h1{font-size:22px}h2{font-size:18px;border-bottom:1px solid #ddd;padding-bottom:4px;margin-top:28px}
+table{border-collapse:collapse;font-size:13px;margin:8px 0}td,th{border:1px solid #ddd;padding:3px 8px;
+text-align:right}th{background:#f3f3f3}td:first-child,th:first-child{text-align:left}.ok{color:#2a7d2a}
+.bad{color:#b00}.note{color:#666;font-size:12px}"""
+
+
+def _ci(v: dict[str, float]) -> str:
+    return f"{fmt(v['mean'])} [{fmt(v['low'])}, {fmt(v['high'])}]"
+
+
+def render_html(agg: dict[str, Any], profile: CourtProfile, params: dict[str, Any],
+                validation: dict[str, Any] | None = None, curve: dict[str, Any] | None = None,
+                invariants: dict[str, Any] | None = None) -> str:
+    out = [f"<!doctype html><html lang='zh-CN'><head><meta charset='utf-8'><title>执行局年度仿真报告 / "
+           f"year-scale simulation report</title><style>{CSS}</style></head><body>",
+           f"<h1>执行局年度仿真报告 / Year-scale simulation report — {html.escape(profile.name)}</h1>",
+           "<p class='note'>本报告离线可读，不引用任何外部资源；不含身份证号与账号。 / Self-contained and offline; no "
+           "ID or account numbers.</p>"]
+    # inputs
+    i = profile.intake
+    out.append("<h2>输入 / Inputs</h2>")
+    out.append(_table(["参数 / parameter", "值 / value"], [
+        ["年收案 / yearly intake", f"{i.yearly:,.0f}"],
+        ["案件构成 / mix", "，".join(f"{TYPES.get(k, k)} {v:.0%}" for k, v in i.mix.items())],
+        ["金钱给付 / money share", f"{i.money_share:.0%}"], ["非诉 / non-litigation", f"{i.nonlitigation_share:.0%}"],
+        ["被执行人 / debtor kind", ", ".join(f"{k} {v:.0%}" for k, v in i.debtor_kind.items())],
+        ["标的中位数（元） / median claim", f"{i.amount_yuan.median:,.0f}"],
+        ["工作时间 / working hours",
+         "，".join(f"{a}–{b}" for a, b in profile.hours) + "（法定节假日与调休 / legal calendar）"],
+        ["机构配置 / agency profile", profile.agencies.profile],
+        ["年数 / years", str(params.get("years"))], ["重复次数 / replications", str(params.get("replications"))],
+        ["种子 / seed", str(params.get("seed"))], ["预热期（天） / warm-up days", str(profile.warmup_days)],
+        ["后端 / backend", str(params.get("backend"))],
+    ]))
+    out.append(_table(["角色 / role", "人数 / people"], [[r, str(v.count)] for r, v in profile.staff.items()]))
+    out.append("<details><summary>每项工作耗时（分钟，三角分布） / staff minutes per action</summary>")
+    out.append(_table(["动作 / action", "角色 / role", "最小 min", "众数 mode", "最大 max"],
+                      [[k, a.role, *a.minutes] for k, a in profile.actions.items()]))
+    out.append("</details>")
+    for court, data in agg["courts"].items():
+        runs = data["runs"]
+        first = runs[0]
+        out.append(f"<h2>关键指标 / KPIs — {html.escape(court)}（{data['replications']} 次重复，均值 [95% 置信区间] / "
+                   f"mean [95% CI]）</h2>")
+        detail = ("compliance.", "cycle_p50_days.", "cycle_p90_days.")
+        main = sorted((k for k in data["kpi"] if not k.startswith(detail)), key=_order)
+        out.append(_table(["指标 / KPI", "均值 [95% CI]"], [[label(k), _ci(data["kpi"][k])] for k in main]))
+        nodes = sorted((k for k in data["kpi"] if k.startswith("compliance.node")),
+                       key=lambda k: int(k.removeprefix("compliance.node")))
+        per_node = first["per_node"]
+        out.append("<h3>各节点期限遵守 / compliance per node</h3>")
+        out.append(_table(["节点 / node", "遵守率 [95% CI]", "期限数(第1次) / deadlines (rep 1)", "超期 / late",
+                           "预警 / warnings", "冻结 / freezes"],
+                          [[(n := k.removeprefix("compliance.node")), _ci(data["kpi"][k]),
+                            per_node.get(n, {}).get("deadlines"), per_node.get(n, {}).get("late"),
+                            per_node.get(n, {}).get("warnings"), per_node.get(n, {}).get("frozen")] for k in nodes]))
+        out.append("<h3>结案周期 / cycle time by closing manner（第1次重复 / replication 1）</h3>")
+        out.append(_table(["结案方式 / manner", "件数 / n", "中位数（天） / p50", "90分位 / p90", "均值 / mean"],
+                          [[MANNER.get(m, m), v["n"], v["p50"], v["p90"], v["mean"]]
+                           for m, v in first["cycle"].items()]))
+        out.append(_table(["解冻审批人 / unfreeze approver", "次数 / approvals"],
+                          [[k, v] for k, v in sorted(first["unfreeze_by"].items())]))
+        s = first["series"]
+        out.append("<h3>积压 / backlog over time</h3>")
+        out.append(line_chart({"未结案件 open": (s["day"], s["open"]),
+                               "终本库 终本 register": (s["day"], s["zhongben"])},
+                              xlabel="天 / day", ylabel="件 / cases"))
+        wk = first["weekly_utilisation"]
+        out.append("<h3>人员利用率（按周） / utilisation by week</h3>")
+        out.append(line_chart({r: (list(range(len(v))), v) for r, v in wk.items()
+                               if r in ("承办法官", "书记员", "执行局长", "分管副院长")},
+                              xlabel="周 / week", ylabel="利用率 / utilisation", hline=1.0))
+        out.append(_table(["人员 / person", "利用率 / utilisation"],
+                          [[p, u] for p, u in first["utilisation"]["person"].items()]))
+        out.append("<h3>机构请求量 / agency request volumes（第1次重复）</h3>")
+        ag = sorted(first["agencies"].items(), key=lambda kv: -kv[1]["total"])
+        out.append(_table(["机构 / agency", "总请求 / total", "日均 / per day", "峰值日 / peak day",
+                           "峰值小时 / peak hour", "峰值时段 / peak at"],
+                          [[a, v["total"], v["per_day_mean"], v["peak_day"], v["peak_hour"],
+                            f"{v['peak_hour_of_day']:02d}:00"] for a, v in ag]))
+        # calibration
+        cpj = data["kpi"].get("cases_per_judge_year", {}).get("mean", math.nan)
+        out.append("<h3>校准 / calibration</h3>")
+        out.append(_table(["指标 / measure", "本模拟 / simulated", "全国 / national (2024)"], [
+            ["每名承办法官年收案 / cases per 承办法官 per year", cpj, float(NATIONAL_CASES_PER_JUDGE_2024)],
+            ["全国年结案 / concluded nationally", "–", f"{NATIONAL_CONCLUDED_2024:,}（911.82万）"]]))
+        out.append("<p class='note'>全国数字见 shared/domain/LAW.md / national figures from LAW.md (volumes).</p>")
+    if curve:
+        out.append(curve_html(curve))
+    if validation:
+        out.append(validation_html(validation))
+    if invariants is not None:
+        bad = invariants.get("violations", [])
+        cls = "ok" if not bad else "bad"
+        out.append("<h2>规则核查 / rule checks while simulating</h2>")
+        out.append(f"<p class='{cls}'>核查案件 {invariants.get('cases', 0)} 件，违规 {len(bad)} 处 / "
+                   f"{invariants.get('cases', 0)} cases checked, {len(bad)} violations</p>")
+    out.append("</body></html>")
+    return "".join(out)
+
+
+def curve_page(curve: dict[str, Any], profile: CourtProfile) -> str:
+    """The staffing search as a self-contained page (`zhixing plan staffing --out`)."""
+    name = html.escape(profile.name)
+    note = (f"{curve.get('replications')} 次重复，种子 {curve.get('seed')}，每级 {curve.get('years')} 年，"
+            "各级人数使用共同随机数 / replications, seed, years per level; common random numbers across levels")
+    return (f"<!doctype html><html lang='zh-CN'><head><meta charset='utf-8'><title>人员测算 / staffing search"
+            f"</title><style>{CSS}</style></head><body><h1>人员测算 / Staffing search — {name}</h1>"
+            f"<p class='note'>{note}</p>" + curve_html(curve) + "</body></html>")
+
+
+def curve_html(curve: dict[str, Any]) -> str:
+    role = curve["role"]
+    parts = [f"<h2>服务水平曲线 / service-level curve — {html.escape(role)}</h2>",
+             f"<p>目标 / target: <b>{html.escape(curve['target'])}</b>；"
+             "满足目标的最少人数 / smallest staff meeting it: "
+             f"<b>{curve.get('answer', '–')}</b>（以95%置信下限判断 / judged on the 95% CI's bound）</p>"]
+    pts = curve["points"]
+    keys = curve.get("show", ["compliance", f"utilisation.{role}", "within_limit_share"])
+    parts.append(line_chart({label(k): ([p["staff"] for p in pts], [p["kpi"][k]["mean"] for p in pts]) for k in keys
+                             if all(k in p["kpi"] for p in pts)}, xlabel=f"{role} 人数 / staff", ylabel="KPI",
+                            hline=curve.get("threshold")))
+    head = [f"{role} 人数 / staff"] + [label(k) for k in keys]
+    parts.append(_table(head, [[p["staff"]] + [_ci(p["kpi"][k]) if k in p["kpi"] else "–" for k in keys]
+                               for p in pts]))
+    return "".join(parts)
+
+
+def validation_html(v: dict[str, Any]) -> str:
+    rows = []
+    for r in v.get("mmc", []):
+        rows.append([f"M/M/{r['c']} λ={r['lambda']} μ={r['mu']}", r["theory_p_wait"],
+                     f"{fmt(r['p_wait'][0])} [{fmt(r['p_wait'][1])}, {fmt(r['p_wait'][2])}]", r["theory_wq"],
+                     f"{fmt(r['wq'][0])} [{fmt(r['wq'][1])}, {fmt(r['wq'][2])}]",
+                     "✓" if r["p_wait_ok"] and r["wq_ok"] else "✗"])
+    parts = ["<h2>验证 / validation</h2>",
+             "<p>人员排队机制按普通 M/M/c 运行，与 Erlang C 公式比较 / the staff queue run as a plain M/M/c queue vs "
+             "Erlang C:</p>",
+             _table(["模型 / model", "P(等待) 理论 / theory", "P(等待) 模拟 [95% CI]", "Wq 理论（时）",
+                     "Wq 模拟 [95% CI]", "一致 / agrees"], rows)]
+    lt = v.get("little")
+    if lt:
+        parts.append("<p>利特尔法则（法院模型自身输出） / Little's law on the court model's own output: "
+                     f"L = {fmt(lt['L'])}，λ = {fmt(lt['lambda_per_day'])}/天，W = {fmt(lt['W_days'])} 天，"
+                     f"λW = {fmt(lt['lambda_W'])}，λW/L = {lt['ratio']:.3f}</p>")
+    return "".join(parts)
+
+
+def write_outputs(out_dir: Path, agg: dict[str, Any], profile: CourtProfile, params: dict[str, Any],
+                  validation: dict[str, Any] | None = None, curve: dict[str, Any] | None = None,
+                  invariants: dict[str, Any] | None = None) -> dict[str, Path]:
+    out_dir.mkdir(parents=True, exist_ok=True)
+    paths = {"html": out_dir / "report.html", "json": out_dir / "kpis.json", "cases": out_dir / "cases.csv",
+             "nodes": out_dir / "nodes.csv", "agencies": out_dir / "agencies.csv"}
+    paths["html"].write_text(render_html(agg, profile, params, validation, curve, invariants), encoding="utf-8")
+    summary = {"params": params, "profile": profile.name,
+               "courts": {c: {"kpi": d["kpi"], "replications": d["replications"]} for c, d in agg["courts"].items()},
+               "validation": validation, "curve": curve, "invariants": invariants}
+    paths["json"].write_text(json.dumps(summary, ensure_ascii=False, indent=2, default=str), encoding="utf-8")
+    with paths["cases"].open("w", newline="", encoding="utf-8") as f:
+        w = None
+        for court, d in agg["courts"].items():
+            for run in d["runs"]:
+                for row in run.get("cases", []):
+                    row = {"court": court, "replication": run["meta"]["replication"], **row}
+                    if w is None:
+                        w = csv.DictWriter(f, fieldnames=list(row))
+                        w.writeheader()
+                    w.writerow({k: mask(str(v)) for k, v in row.items()})
+    with paths["nodes"].open("w", newline="", encoding="utf-8") as f:
+        w2 = csv.writer(f)
+        w2.writerow(["court", "replication", "node", "deadlines", "late", "compliance", "warnings", "frozen"])
+        for court, d in agg["courts"].items():
+            for run in d["runs"]:
+                for node, v in run["per_node"].items():
+                    w2.writerow([court, run["meta"]["replication"], node, v["deadlines"], v["late"], v["compliance"],
+                                 v["warnings"], v["frozen"]])
+    with paths["agencies"].open("w", newline="", encoding="utf-8") as f:
+        w3 = csv.writer(f)
+        w3.writerow(["court", "replication", "agency", "total", "per_day_mean", "peak_day", "peak_hour",
+                     "peak_hour_of_day"])
+        for court, d in agg["courts"].items():
+            for run in d["runs"]:
+                for a, v in run["agencies"].items():
+                    w3.writerow([court, run["meta"]["replication"], a, v["total"], v["per_day_mean"], v["peak_day"],
+                                 v["peak_hour"], v["peak_hour_of_day"]])
+    return paths

@@ -1,0 +1,190 @@
+"""One simulation unit: one court × one replication. ``run_unit(unit)`` → a plain dict (JSON-ready, picklable),
+so the same unit runs in this process, in a process pool or on a Ray worker with the same result."""
+
+from __future__ import annotations
+
+import re
+import time as _time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import timedelta
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from core_flow.engine import commands as c
+from core_flow.protocol import SubjectKind
+from sim import court_for_run
+from sim.arrivals import arrivals
+from sim.invariants import Checker
+from sim.kpi import Collector
+from sim.profile import ROLES, profile_from_dict
+from sim.staff import DAY_S, Staff, WorkHours
+from sim.staff_actor import StaffActor
+from sim.start_state import load_start_state
+
+TYPE_PREFIX = {"first": "执", "resumed": "执恢", "preservation": "执保"}
+
+
+@dataclass(frozen=True)
+class Unit:
+    """What one run needs: the profile (as a plain dict), its length, the replication's seed (entropy and spawn key
+    of its ``SeedSequence``)."""
+
+    profile: dict[str, Any]
+    years: float
+    entropy: int
+    spawn_key: tuple[int, ...] = ()
+    court: str = ""
+    replication: int = 0
+    count_events: bool = False
+    check: bool = True  # rule checks while simulating (sim.invariants): a violation fails the run
+    extra: dict[str, Any] = field(default_factory=dict)
+
+
+def run_unit(unit: Unit, progress: Callable[[float], None] | None = None) -> dict[str, Any]:
+    t0 = _time.perf_counter()
+    profile = profile_from_dict(unit.profile)
+    seq = np.random.SeedSequence(unit.entropy, spawn_key=unit.spawn_key)
+    s_arrivals, s_court, s_staff = seq.spawn(3)
+    court_seed = int(s_court.generate_state(1)[0])
+    staff_seed = int(s_staff.generate_state(1)[0])
+    court = court_for_run.build(profile, seed=court_seed)
+    env = court.clock.env
+    origin = court.clock.origin
+    days = unit.years * 365.0
+    warm_s = profile.warmup_days * DAY_S
+    hours = WorkHours(origin, profile.periods)
+    people = {role: profile.people(role) for role in ROLES if profile.people(role)}
+    staff = Staff(env, hours, people, count_from=warm_s)
+    actor = StaffActor(court.platform, staff, profile.actions, seed=staff_seed, judges=people["承办法官"])
+    kpi_from = origin + timedelta(seconds=warm_s)
+    collector = Collector(origin, kpi_from)
+    court.runtime.subscribe(collector)
+    checker = Checker(court.runtime.engine.process) if unit.check else None
+    if checker is not None:
+        court.runtime.subscribe(checker)
+    events_file = None
+    if unit.extra.get("events_dir"):  # the per-event table (masked), streamed: nothing kept in memory
+        events_file = _event_writer(court, Path(unit.extra["events_dir"]), unit)
+    ledger = court.session.ledger
+    ledger_before = (ledger.total_cents(), ledger.origin_cents())
+    steps = [0]
+    if unit.count_events:  # SimPy events processed (what `make bench` reports per second)
+        step = env.step
+
+        def counted() -> None:
+            steps[0] += 1
+            step()
+
+        env.step = counted  # type: ignore[method-assign]
+    world = court.session.world
+    cursor = {True: 0, False: 0}
+
+    def debtor(person: bool):
+        i = cursor[person]
+        while True:
+            d = world.debtor(i)
+            i += 1
+            if (d.kind == SubjectKind.PERSON) == person:
+                cursor[person] = i
+                return d
+
+    arr = arrivals(profile, hours, days, np.random.default_rng(s_arrivals))
+    platform = court.platform
+    start_cases = load_start_state(profile.start_state, origin, people["承办法官"]) if profile.start_state else []
+    for sc in start_cases:  # today's caseload, entered at the start (sim/start_state.py)
+        d = debtor(True)
+        actor.preloaded[sc.case] = (sc.current_node, sc.handler)
+        cmd = c.FileCase(sc.case, case_type=sc.case_type, amount_cents=sc.amount_cents, debtors=(d.id_number,),
+                         filed_at=sc.filed)
+        platform.file(cmd, [d.subject()])
+    numbers = {t: 0 for t in TYPE_PREFIX}
+    for a in arr:
+        d = debtor(a.person)
+        numbers[a.case_type] += 1
+        at = origin + timedelta(seconds=a.at)
+        case_id = f"({at.year}){profile.court_code}{TYPE_PREFIX[a.case_type]}{numbers[a.case_type]}号"
+        cmd = c.FileCase(case_id, case_type=a.case_type, money=a.money, nonlitigation=a.nonlitigation,
+                         amount_cents=a.amount_cents, debtors=(d.id_number,), shixin_eligible=a.shixin)
+        court.clock.call_at(at, lambda cmd=cmd, s=d.subject(): platform.file(cmd, [s]))
+    series: dict[str, list[float]] = {"day": [], "open": [], "zhongben": []}
+
+    def sample() -> None:
+        t = env.now
+        if t >= warm_s:
+            series["day"].append(round(t / DAY_S, 2))
+            series["open"].append(collector.open_now)
+            series["zhongben"].append(collector.zhongben_now)
+        if t + DAY_S <= days * DAY_S:
+            court.clock.call_at(origin + timedelta(seconds=t + DAY_S), sample)
+
+    court.clock.call_at(origin + timedelta(hours=12), sample)  # daily, at noon
+    end = origin + timedelta(days=days)
+    chunk = timedelta(days=30)
+    at = origin
+    while at < end:
+        at = min(at + chunk, end)
+        court.run_until(at)
+        if progress is not None:
+            progress((at - origin) / (end - origin))
+    if events_file is not None:
+        events_file.close()
+    invariants = None
+    if checker is not None:
+        invariants = checker.finish(court, end, ledger_before)
+        checker.raise_if_violated()
+    wall = _time.perf_counter() - t0
+    capacity = hours.capacity(warm_s, days * DAY_S)
+    day_cap = sum(b - a for a, b in profile.periods)
+    out = collector.summary(staff.stats, people, capacity, series, days - profile.warmup_days, end, day_cap)
+    weekly: dict[str, list[float]] = {}
+    for (role, week), busy in sorted(staff.stats.weekly.items()):
+        n = len(people.get(role, ())) or 1
+        cap = hours.capacity(week * 7 * DAY_S, (week + 1) * 7 * DAY_S) * n
+        weekly.setdefault(role, []).append(busy / cap if cap else 0.0)
+    out["weekly_utilisation"] = weekly
+    out["meta"] = {"court": unit.court or profile.name, "start_cases": len(start_cases),
+                   "replication": unit.replication, "years": unit.years,
+                   "warmup_days": profile.warmup_days, "cases_filed": len(arr), "engine_events": collector.events,
+                   "engine_commands": court.runtime.commands_handled, "simpy_events": steps[0], "wall_s": wall,
+                   "refusals": dict(actor.refused), "staff": {r: len(n) for r, n in people.items()},
+                   "origin": origin.isoformat()}
+    out["invariants"] = invariants and {**invariants, "violations": invariants["violations"][:20],
+                                        "violation_count": len(invariants["violations"])}
+    out["cases"] = _case_rows(court, collector)
+    return out
+
+
+def _event_writer(court: Any, directory: Path, unit: Unit) -> Any:
+    import csv
+    import json
+
+    from sim.report import mask
+
+    directory.mkdir(parents=True, exist_ok=True)
+    name = re.sub(r"[^\w\u4e00-\u9fff]+", "_", unit.court or "court").strip("_")
+    fh = (directory / f"events-{name}-r{unit.replication}.csv").open("w", newline="", encoding="utf-8")
+    w = csv.writer(fh)
+    w.writerow(["at", "case", "kind", "node", "instance", "item", "data"])
+
+    def write(e: Any) -> None:
+        data = mask(json.dumps(e.as_dict()["data"], ensure_ascii=False)) if e.data else ""
+        w.writerow([e.at.isoformat(), e.case_id, e.kind.value, e.node if e.node is not None else "",
+                    mask(e.instance), e.item or "", data])
+
+    court.runtime.subscribe(write)
+    return fh
+
+
+def _case_rows(court: Any, collector: Collector) -> list[dict[str, Any]]:
+    rows = []
+    for k, s in court.runtime.cases.items():
+        amounts = s.amounts()
+        rows.append({"case": k, "type": s.case_type, "handler": s.handler or "", "filed": s.filed_at.isoformat(),
+                     "closed": s.closed_at.isoformat() if s.closed_at else "", "manner": s.closed_manner or "",
+                     "amount_cents": s.amount_cents, "paid_cents": amounts["paid_cents"],
+                     "frozen_nodes": sum(1 for ns in s.nodes.values() if ns.status.value in ("frozen",)),
+                     "sweeps": collector.sweeps.get(k, 0), "resumed_as": s.resumed_as or ""})
+    return rows

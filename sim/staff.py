@@ -1,0 +1,181 @@
+"""Staff as SimPy resources: people with limited time who work only in working hours.
+
+Each person of a role is one unit of capacity. A role's pool is a ``simpy.Store`` of its people (a work item
+takes the first free person, FIFO — an M/M/c queue when times are exponential and hours are 24/7); a
+承办法官's own cases queue for that judge alone (one ``simpy.Resource`` per judge). A work item waits for its
+person, waits for working time (``WorkHours``: the legal calendar's working days — holidays and 调休
+respected — and the day's working periods), takes its staff time, spread over working periods and days if it
+must, and only then acts. Everything runs on the court's own SimPy environment (``court.clock.env``).
+"""
+
+from __future__ import annotations
+
+import warnings
+from collections import defaultdict
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from datetime import date, datetime
+
+import simpy
+
+from core_flow.legal_calendar import HolidayCalendar, to_cst
+
+DAY_S = 86_400.0
+
+
+class WorkHours:
+    """Working time in SimPy seconds (``env.now`` counts seconds since ``origin``)."""
+
+    def __init__(self, origin: datetime, periods: Iterable[tuple[float, float]] = ((30600, 43200), (52200, 63000)),
+                 calendar: HolidayCalendar | None = None, *, always: bool = False) -> None:
+        self.origin = to_cst(origin)
+        self.periods = tuple(periods)
+        self.always = always  # 24/7 (the plain M/M/c validation)
+        self.calendar = calendar
+        midnight = datetime.combine(self.origin.date(), datetime.min.time(), tzinfo=self.origin.tzinfo)
+        self._day0 = (midnight - self.origin).total_seconds()  # SimPy second of the origin day's midnight
+        self._ord0 = self.origin.date().toordinal()
+        self._days: dict[int, tuple[tuple[float, float], ...]] = {}
+
+    def day(self, index: int) -> tuple[tuple[float, float], ...]:
+        """Working periods of day ``index`` (0 = the origin's date), in SimPy seconds."""
+        got = self._days.get(index)
+        if got is None:
+            if self.calendar is None:
+                self.calendar = HolidayCalendar(strict=False)
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore")  # provisional years are flagged elsewhere (calendar show)
+                working = self.calendar.is_working_day(date.fromordinal(self._ord0 + index))
+            base = self._day0 + index * DAY_S
+            got = tuple((base + a, base + b) for a, b in self.periods) if working else ()
+            self._days[index] = got
+        return got
+
+    def day_index(self, t: float) -> int:
+        return int((t - self._day0) // DAY_S)
+
+    def finish(self, t: float, work: float) -> float:
+        """When ``work`` seconds of working time started no earlier than ``t`` end (``work=0``: the next working
+        instant at or after ``t``)."""
+        if self.always:
+            return t + work
+        d = self.day_index(t)
+        while True:
+            for a, b in self.day(d):
+                if b <= t:
+                    continue
+                s = a if a > t else t
+                if s + work <= b:
+                    return s + work
+                work -= b - s
+                t = b
+            d += 1
+
+    def capacity(self, t0: float, t1: float) -> float:
+        """Working seconds of one person between ``t0`` and ``t1``."""
+        if self.always:
+            return max(0.0, t1 - t0)
+        total = 0.0
+        for d in range(self.day_index(t0), self.day_index(t1) + 1):
+            for a, b in self.day(d):
+                lo, hi = max(a, t0), min(b, t1)
+                if hi > lo:
+                    total += hi - lo
+        return total
+
+
+@dataclass
+class StaffStats:
+    """What the staff did: per person busy seconds, per item waits, per (person, day) demand."""
+
+    busy: dict[str, float] = field(default_factory=lambda: defaultdict(float))
+    items: dict[str, int] = field(default_factory=lambda: defaultdict(int))
+    by_kind: dict[str, list[float]] = field(default_factory=dict)  # kind → [count, staff s, wait s]
+    demand: dict[tuple[str, int], float] = field(default_factory=lambda: defaultdict(float))
+    weekly: dict[tuple[str, int], float] = field(default_factory=lambda: defaultdict(float))  # (role, week) → busy s
+    waits: list[float] = field(default_factory=list)  # (only when ``keep_waits``) waits in seconds
+    waited: int = 0  # items that found nobody free
+    done: int = 0
+
+
+class Staff:
+    """The people of a court, by role. ``dedicated`` roles give every case its own person (the 承办法官)."""
+
+    def __init__(self, env: simpy.Environment, hours: WorkHours, people: dict[str, tuple[str, ...]], *,
+                 dedicated: tuple[str, ...] = ("承办法官",), count_from: float = 0.0, keep_waits: bool = False) -> None:
+        self.env = env
+        self.hours = hours
+        self.people = {role: tuple(names) for role, names in people.items() if names}
+        self.role_of = {name: role for role, names in self.people.items() for name in names}
+        self.count_from = count_from  # items starting before this (the warm-up) are not counted
+        self.keep_waits = keep_waits
+        self.stats = StaffStats()
+        self._persons: dict[str, simpy.Resource] = {}
+        self._pools: dict[str, simpy.Store] = {}
+        for role, names in self.people.items():
+            if role in dedicated:
+                for name in names:
+                    self._persons[name] = simpy.Resource(env, capacity=1)
+            store = simpy.Store(env)
+            store.items.extend(names)
+            self._pools[role] = store
+
+    def has(self, role: str) -> bool:
+        return role in self._pools
+
+    def work(self, role: str, seconds: float, action: Callable[[], object] | None = None, *,
+             person: str | None = None, kind: str = "") -> simpy.Process:
+        """Queue ``seconds`` of staff time for ``person`` (when given and dedicated) or the first free person of
+        ``role``; ``action`` runs when the work is done."""
+        if person is not None and person in self._persons:
+            return self.env.process(self._dedicated(person, seconds, action, kind))
+        return self.env.process(self._pooled(role, seconds, action, kind))
+
+    def _dedicated(self, person: str, seconds: float, action: Callable[[], object] | None, kind: str):
+        env = self.env
+        ready = env.now
+        res = self._persons[person]
+        with res.request() as req:
+            yield req
+            yield from self._serve(person, ready, seconds, kind)
+        if action is not None:
+            action()
+
+    def _pooled(self, role: str, seconds: float, action: Callable[[], object] | None, kind: str):
+        env = self.env
+        ready = env.now
+        pool = self._pools[role]
+        person = yield pool.get()
+        try:
+            yield from self._serve(person, ready, seconds, kind)
+        finally:
+            pool.put(person)
+        if action is not None:
+            action()
+
+    def _serve(self, person: str, ready: float, seconds: float, kind: str):
+        env = self.env
+        hours = self.hours
+        start = hours.finish(env.now, 0.0)
+        end = hours.finish(start, seconds)
+        if end > env.now:
+            yield env.timeout(end - env.now)
+        if start >= self.count_from:
+            st = self.stats
+            st.busy[person] += seconds
+            st.items[person] += 1
+            st.done += 1
+            wait = start - ready
+            if wait > 0:
+                st.waited += 1
+            if self.keep_waits:
+                st.waits.append(wait)
+            k = st.by_kind.get(kind)
+            if k is None:
+                k = st.by_kind[kind] = [0, 0.0, 0.0]
+            k[0] += 1
+            k[1] += seconds
+            k[2] += wait
+            day = hours.day_index(ready)
+            st.demand[(person, day)] += seconds
+            st.weekly[(self.role_of.get(person, ""), day // 7)] += seconds

@@ -1,0 +1,354 @@
+"""The court's staff acting on the platform's cases with limited time: the clerk's decisions, the staff's queues.
+
+``StaffActor`` keeps what ``sim.clerk.Clerk`` decides (which command, in which order, following the money) and
+replaces its coin-toss lateness ("diligence") with work: every action is a work item of a type (the profile's
+``actions`` table: role and staff minutes) queued for the right person — the case's 承办法官, the first free
+书记员, the approver the frozen node names — and done only in working hours (``sim.staff``). A deadline is missed
+when the people are busy. Steps that depend on each other run as chains (the next is queued when the previous
+is done). Staff minutes are drawn from a hash of (seed, case, action, n): the same case gets the same times at
+every staffing level (common random numbers for the staffing search)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import timedelta
+from hashlib import blake2b
+from math import sqrt
+from typing import Any
+
+from core_flow.engine import Event
+from core_flow.engine import commands as c
+from core_flow.errors import UserError
+from core_flow.platform import Platform
+from core_flow.protocol import Measure
+from sim.clerk import DAY, HOUR, Clerk
+from sim.profile import AUTHORITY_ROLE, Action
+from sim.staff import Staff
+
+ZERO = timedelta(0)
+REVIEW_AFTER = timedelta(days=100)  # the handler's first look at a still-open case, then every 30 days
+REVIEW_EVERY = timedelta(days=30)
+NODE_KIND = {1: "filing", 2: "filing", 3: "control_start", 4: "filing", 5: "review", 6: "review", 7: "notice",
+             9: "inquiry", 10: "onsite", 11: "analysis", 17: "control", 18: "interview", 31: "deduct",
+             32: "receipt", 33: "pay", 36: "restrict", 44: "archive", 46: "resume_node"}
+CMD_KIND = {"CompleteItem": "upload", "RegisterReceipt": "receipt", "RequestUnfreeze": "unfreeze_ask",
+            "ApproveUnfreeze": "unfreeze_approve", "RequestLimitChange": "limit_ask",
+            "ApproveLimitChange": "limit_approve", "RequestResumption": "resume_ask",
+            "ApproveResumption": "resume_approve", "Record": "interview", "Assign": "filing",
+            "VerifyIdentity": "identity", "CorrectIdentity": "identity"}
+
+
+def triangular(u: float, lo: float, mode: float, hi: float) -> float:
+    if hi <= lo:
+        return lo
+    f = (mode - lo) / (hi - lo)
+    if u < f:
+        return lo + sqrt(u * (hi - lo) * (mode - lo))
+    return hi - sqrt((1 - u) * (hi - lo) * (hi - mode))
+
+
+class StaffActor(Clerk):
+    def __init__(self, platform: Platform, staff: Staff, actions: dict[str, Action], *, seed: int = 0,
+                 judges: tuple[str, ...], same_handler_rate: float = 0.05, identity_failure_rate: float = 0.05) -> None:
+        super().__init__(platform, seed=seed, diligence=1.0, handlers=judges, same_handler_rate=same_handler_rate,
+                         identity_failure_rate=identity_failure_rate)
+        self.staff = staff
+        self.actions = actions
+        self.seed = seed
+        self._draws: dict[tuple[str, str], int] = {}
+        self.refused: dict[str, int] = {}
+        self.blocked: dict[str, list[tuple[Callable[[], Any], int]]] = {}  # case → calls waiting for an unfreeze
+        self.preloaded: dict[str, tuple[int | None, str]] = {}  # start-state case → (current node | None, handler)
+        self._investigating: set[str] = set()
+
+    # ── work items ──────────────────────────────────────────────────────────────────────────────
+    def _soon(self, within: timedelta) -> timedelta:
+        return ZERO  # no coin toss: lateness comes from the queues
+
+    def _seconds(self, kind: str, case: str) -> float:
+        n = self._draws.get((case, kind), 0)
+        self._draws[(case, kind)] = n + 1
+        h = blake2b(f"{self.seed}|{case}|{kind}|{n}".encode(), digest_size=8).digest()
+        u = int.from_bytes(h, "big") / 2.0**64
+        lo, mode, hi = self.actions[kind].minutes
+        return 60.0 * triangular(u, lo, mode, hi)
+
+    def _work(self, kind: str, case: str, fn: Callable[[], Any], delay: timedelta = ZERO,
+              authority: str | None = None) -> None:
+        role = self.actions[kind].role
+        if role == "by_authority":
+            role = AUTHORITY_ROLE.get(authority or "", "执行局长")
+            if not self.staff.has(role):
+                role = "执行局长" if self.staff.has("执行局长") else "书记员"
+        person = None
+        if role == "承办法官":
+            state = self.p.runtime.cases.get(case)
+            person = state.handler if state is not None else None
+        seconds = self._seconds(kind, case)
+
+        def start() -> None:
+            self.staff.work(role, seconds, lambda: self._run(fn), person=person, kind=kind)
+
+        if delay > ZERO:
+            self.p.runtime.clock.call_at(self.now + delay, start)
+        else:
+            start()
+
+    def _run(self, action: Callable[[], Any], attempt: int = 1) -> None:
+        """Like the clerk's, but a refused platform call never ends the run: a call refused because its node is
+        frozen waits for the case's next approved unfreeze (``_ev_unfreeze_approved``); others are counted. Engine
+        commands refused for a frozen node wait the same way (``_submit``)."""
+        self.stats.actions += 1
+        try:
+            action()
+        except UserError as err:
+            self.refused[err.code] = self.refused.get(err.code, 0) + 1
+            if err.code == "node_frozen" and attempt < 20:
+                case = (err.where or "").split(" ")[2] if (err.where or "").startswith("案件 case ") else ""
+                self.blocked.setdefault(case, []).append((action, attempt + 1))
+
+    def _ev_unfreeze_approved(self, e: Event) -> None:
+        waiting = self.blocked.pop(e.case_id, [])
+        for action, attempt in waiting:  # at the next instant, after the approval's own reactions
+            self.p.runtime.clock.call_at(self.now, lambda a=action, n=attempt: self._run(a, n))
+
+    def _at(self, delay: timedelta, action: Callable[[], Any]) -> None:
+        # the clerk's remaining timed actions are the freezes of found property (node 17, online)
+        self._work("control", "", action, delay)
+
+    def _cmd(self, delay: timedelta, cmd: Any) -> None:
+        name = type(cmd).__name__
+        k = cmd.case_id
+        if name == "Close":
+            self._work("close", k, lambda: self._work("close_review", k, lambda: self._submit(cmd)), delay)
+            return
+        if name in ("CompleteNode", "StartNode"):
+            kind = NODE_KIND.get(cmd.node, "upload")
+        elif name == "ApprovePayout":
+            kind = "payout_vice" if "副院长" in str(cmd.authority) else "payout_bureau"
+        else:
+            kind = CMD_KIND.get(name, "upload")
+        self._work(kind, k, lambda: self._submit(cmd), delay, getattr(cmd, "authority", None))
+
+    def _submit(self, cmd: Any) -> Any:
+        out = self.p.submit(cmd)
+        if out.refusal is not None:
+            code = out.refusal.code
+            self.refused[code] = self.refused.get(code, 0) + 1
+            if code == "NODE_FROZEN":  # done, but the system refuses it while the node is frozen: entered again
+                self.blocked.setdefault(cmd.case_id, []).append((lambda: self._submit(cmd), 1))  # after the unfreeze
+        return out
+
+    # ── reactions, as chains of work ────────────────────────────────────────────────────────────
+    def _ev_filed(self, e: Event) -> None:
+        k = e.case_id
+        state = self.p.runtime.cases[k]
+        if k in self.preloaded:  # at the next instant, as every reaction (never nested in the filing's events)
+            self.p.runtime.clock.call_at(self.now, lambda: self._enter_start_state(k, state, e))
+            return
+        handler = self.rng.choice(self.handlers)
+        if state.case_type == "resumed" and state.previous_handler and self.rng.random() < self.same_handler_rate:
+            handler = state.previous_handler
+        elif state.case_type == "resumed":
+            handler = self.rng.choice([h for h in self.handlers if h != state.previous_handler] or [handler])
+        debtors = list((e.data or {}).get("debtors", []))
+        fails = [self.rng.random() < self.identity_failure_rate for _ in debtors]
+
+        def filing() -> None:
+            for cmd in (c.StartNode(k, 3), c.CompleteNode(k, 1), c.CompleteNode(k, 2), c.CompleteNode(k, 4),
+                        c.Assign(k, handler)):
+                self._submit(cmd)
+            self._work("identity", k, identity)
+            self._work("review", k, review)
+            self._work("inquiry", k, lambda: self._submit(c.StartNode(k, 9)))
+
+        def identity() -> None:
+            for debtor, failed in zip(debtors, fails, strict=True):
+                self._submit(c.VerifyIdentity(k, debtor, not failed))
+                if failed:  # corrected, then it passes and the inquiry starts by itself
+                    self._work("identity", k, lambda d=debtor: (self._submit(c.CorrectIdentity(k, d)),
+                                                               self._submit(c.VerifyIdentity(k, d, True))))
+            self._work("control_start", k, lambda: self._submit(c.CompleteNode(k, 3)))
+
+        def review() -> None:
+            self._submit(c.CompleteNode(k, 5))
+            self._submit(c.CompleteNode(k, 6))
+            self._work("notice", k, lambda: self._submit(c.CompleteNode(k, 7)))
+            self._work("inquiry", k, lambda: self._submit(c.StartNode(k, 10)))
+
+        self._work("filing", k, filing)
+        if not (state.case_type == "first" and state.money):
+            self._investigate(k, delay=5 * DAY)
+        self.p.runtime.clock.call_at(state.filed_at + REVIEW_AFTER, lambda: self._review(k))
+
+    def _investigate(self, k: str, delay: timedelta = ZERO, start: bool = False) -> None:
+        """No 集约查询 (恢复 / 保全 / non-money cases, start-state cases past it): the handler queries through 总对总
+        by hand (not sent to the mock agencies here) and records nodes 9–11 when the answers are in."""
+        state = self.p.runtime.cases[k]
+        for cmd in (c.StartNode(k, 9), c.StartNode(k, 10)) if start else ():
+            if state.status(cmd.node).value == "not_started":
+                self._submit(cmd)
+        self._work("inquiry", k, lambda: (self._submit(c.CompleteNode(k, 9)), self._work(
+            "onsite", k, lambda: (self._submit(c.CompleteNode(k, 10)), self._work("analysis", k, lambda: (
+                self._submit(c.CompleteNode(k, 11)), self._decide(k)))))), delay=delay)
+
+    def _enter_start_state(self, k: str, state: Any, e: Event) -> None:
+        """A case of the start state (``sim.start_state``): the work before its current node was done before the
+        run (entered now, no staff time); a 终本 register case is entered closed by 终本."""
+        node, handler = self.preloaded[k]
+        handler = handler or self.rng.choice(self.handlers)
+        upto = 47 if node is None else node
+        steps: list[Any] = [c.StartNode(k, 3), c.CompleteNode(k, 1), c.CompleteNode(k, 2), c.CompleteNode(k, 4),
+                            c.Assign(k, handler)]
+        if upto > 4:
+            steps += [c.CompleteNode(k, 3)]
+        steps += [cmd for n, cmd in ((5, c.CompleteNode(k, 5)), (6, c.CompleteNode(k, 6)), (7, c.CompleteNode(k, 7)),
+                                     (9, c.StartNode(k, 9)), (10, c.StartNode(k, 10)), (10, c.CompleteNode(k, 9)),
+                                     (11, c.CompleteNode(k, 10)), (12, c.CompleteNode(k, 11))) if n < upto]
+        if node is None:  # the 终本 register
+            self._zhongben.add(k)
+            steps += [c.Record(k, "no_property_found"), c.CompleteNode(k, 18), c.CompleteNode(k, 36, authority="院长")]
+            if state.shixin_eligible:
+                steps.append(c.CompleteNode(k, 37, authority="院长"))
+            steps.append(c.Close(k, "终本", reviewed_by="审判管理办公室"))
+        for cmd in steps:
+            self.p.submit(cmd)
+        if node is not None and node <= 3:
+            for debtor in (e.data or {}).get("debtors", []):
+                self._work("identity", k, lambda d=debtor: self._submit(c.VerifyIdentity(k, d, True)))
+        if node is not None:  # the handler takes it up from where it stands at the next review
+            self.p.runtime.clock.call_at(self.now, lambda: self._review(k))
+
+    def _decide(self, k: str) -> None:
+        """After the investigation of a case without 集约查询: a 保全 is done once its controls are taken; a case with
+        nothing found goes to 终本."""
+        state = self.p.runtime.cases[k]
+        if state.case_type == "preservation":
+            self._cmd(ZERO, c.Close(k, "执行完毕", reviewed_by="审判管理办公室"))
+        elif not state.assets:
+            self._to_zhongben(k)
+
+    def _review(self, k: str) -> None:
+        """The handler's periodic look at an open case (every 30 days from the fourth month): money fully paid —
+        close; a 保全 — close; nothing left to take — 终本; a 终本 whose closing was refused — ask again."""
+        state = self.p.runtime.cases.get(k)
+        if state is None or state.closed_manner is not None:
+            return
+        self.p.runtime.clock.call_at(self.now + REVIEW_EVERY, lambda: self._review(k))
+        if state.closing_pending is not None or state.resumption is not None:
+            return
+        if k in self.preloaded and not state.assets and state.network_inquiry_at is None and k not in self._zhongben:
+            if k not in self._investigating:  # a start-state case past its 集约查询: the handler finishes the inquiry
+                self._investigating.add(k)
+                self._investigate(k, start=True)
+            return
+        if any(r.paid_cents < r.amount_cents for r in state.receipts.values()):
+            return  # money on its way to the applicant
+        paid = state.amounts()["paid_cents"]
+        if k in self._zhongben:
+            self._cmd(ZERO, c.Close(k, "终本", reviewed_by="审判管理办公室"))
+        elif paid >= state.amount_cents > 0 or state.case_type == "preservation":
+            self._cmd(ZERO, c.Close(k, "执行完毕", reviewed_by="审判管理办公室"))
+        else:
+            self._work("analysis", k, lambda: self._to_zhongben(k))
+
+    def _ev_inquiry_completed(self, e: Event) -> None:
+        k = e.case_id
+
+        def analysis() -> None:
+            self._submit(c.CompleteNode(k, 11))
+            state = self.p.runtime.cases[k]
+            if not state.assets and not any(self.p.holdings.get((k, d, a)) for d in state.identity
+                                            for a in state.inquiries.get(d, {})):
+                self._to_zhongben(k)
+
+        self._work("inquiry", k, lambda: self._submit(c.CompleteNode(k, 9)))
+        # 传统查控 on site (a trip planned a few days ahead), then the analysis of all results
+        self._work("onsite", k, lambda: (self._submit(c.CompleteNode(k, 10)), self._work("analysis", k, analysis)),
+                   delay=2 * DAY)
+
+    def _to_zhongben(self, k: str) -> None:
+        if k in self._zhongben:
+            return
+        self._zhongben.add(k)
+        self._submit(c.Record(k, "no_property_found"))  # node 18's 10 days start now
+
+        def restrict() -> None:
+            self._submit(c.CompleteNode(k, 36, authority="院长"))
+            state = self.p.runtime.cases[k]
+            if state.shixin_eligible:  # an eligible debtor goes on the 失信 list too (node 37), or no 终本
+                self._submit(c.CompleteNode(k, 37, authority="院长"))
+            ready = max(state.filed_at + timedelta(days=93) - self.now, HOUR)  # 终本 only after three months
+            self._cmd(ready, c.Close(k, "终本", reviewed_by="审判管理办公室"))
+
+        self._work("interview", k, lambda: (self._submit(c.CompleteNode(k, 18)), self._work("restrict", k, restrict)))
+
+    def _ev_node_frozen(self, e: Event) -> None:
+        k, node, inst = e.case_id, e.node, e.instance
+        data = e.data or {}
+        allowed = data["unfreeze_by"]  # the bureau head takes the routine unfreezes when he may
+        chain = list(data.get("unfreeze_via", [])) + ["bureau_head" if "bureau_head" in allowed else allowed[0]]
+        self.stats.unfreezes += 1
+
+        def approve(i: int) -> None:
+            self._submit(c.ApproveUnfreeze(k, node, chain[i], inst))
+            if i + 1 < len(chain):
+                self._work("unfreeze_approve", k, lambda: approve(i + 1), authority=chain[i + 1])
+
+        def ask() -> None:
+            self._submit(c.RequestUnfreeze(k, node, inst, by="承办人", reason="补办 / catching up"))
+            self._work("unfreeze_approve", k, lambda: approve(0), authority=chain[0])
+
+        self._work("unfreeze_ask", k, ask)
+
+    def _ev_warning(self, e: Event) -> None:
+        if e.node == 43 and e.item == "limit":
+            k = e.case_id
+            state = self.p.runtime.cases[k]
+            if state.closed_manner is None and state.limit.extensions == 0:
+                def ask() -> None:
+                    self._submit(c.RequestLimitChange(k, "extend", reason="财产处置中 / disposal under way"))
+                    self._work("limit_approve", k, lambda: self._submit(c.ApproveLimitChange(k, "院长")))
+                self._work("limit_ask", k, ask)
+
+    def _ev_closed(self, e: Event) -> None:
+        if self.preloaded.get(e.case_id, (0, ""))[0] is None:
+            return  # a 终本 register case of the start state: its papers were done before the run
+        super()._ev_closed(e)
+
+    def _ev_feedback_received(self, e: Event) -> None:
+        k, debtor, agency = e.case_id, e.data["debtor"], e.data["agency"]
+        self._work("feedback", k, lambda: self._open_and_freeze(k, debtor, agency))
+
+    def _ev_funds_frozen(self, e: Event) -> None:
+        k, asset = e.case_id, e.instance
+        state = self.p.runtime.cases[k]
+        if state.closed_manner == "zhongben":  # frozen from 终本管理: resume
+            if k not in self._resumed:
+                self._resumed.add(k)
+                self._work("resume_ask", k, lambda: (
+                    self._submit(c.RequestResumption(k, reason="统查或线索发现财产 / property found")),
+                    self._work("resume_approve", k, lambda: self._submit(c.ApproveResumption(k, "执行局长")))))
+            return
+        if self.p.can(asset.split(":", 1)[0], Measure.DEDUCT):
+            amount = e.data["amount_cents"]
+            self._work("deduct", k, lambda: self._deduct(k, asset, amount))
+        else:
+            self._maybe_zhongben(k)
+
+    def _ev_funds_arrived(self, e: Event) -> None:
+        k, receipt, amount = e.case_id, e.data["receipt"], e.data["amount_cents"]
+
+        def vice() -> None:
+            self._submit(c.ApprovePayout(k, receipt, "分管副院长"))
+            self._work("pay", k, lambda: self._pay(k, receipt, amount))
+
+        def bureau() -> None:
+            self._submit(c.ApprovePayout(k, receipt, "执行局长"))
+            self._work("payout_vice", k, vice)
+
+        def register() -> None:
+            self._submit(c.RegisterReceipt(k, receipt))
+            self._work("payout_bureau", k, bureau)
+
+        self._work("receipt", k, register)

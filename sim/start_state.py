@@ -1,0 +1,112 @@
+"""An optional start state: the court's open cases and its 终本 register from a CSV, so a planner starts from
+today's real caseload, not from empty.
+
+Columns (header required; UTF-8):
+
+    case,filed,type,current_node,handler,amount_yuan,zhongben_closed
+
+* ``case`` — the case number; ``filed`` — filing date (YYYY-MM-DD, before the run starts);
+* ``type`` — 首执 / 恢复 / 保全 (or first / resumed / preservation);
+* ``current_node`` — for an open case, the node it stands at (1–46); the nodes before it count as done;
+* ``handler`` — its 承办法官 (a name of the profile's judges; empty: assigned by the court);
+* ``amount_yuan`` — the claim; ``zhongben_closed`` — for a 终本 register case, the date it closed (else empty).
+
+How it enters the run (documented approximation): each case is filed at the start with its real filing date, so
+its deadlines count from that date (an overdue case warns and freezes at once, as it would today); the nodes
+before ``current_node`` are entered as done at the start, with no staff time; the 集约查询 is not repeated for a
+case past node 3. A 终本 register case is entered with its 终本 conditions met and closed at the start of the run:
+its 6-monthly sweeps count from the start, not from ``zhongben_closed`` (the engine closes "now")."""
+
+from __future__ import annotations
+
+import csv
+from dataclasses import dataclass
+from datetime import date, datetime
+from pathlib import Path
+
+from core_flow.errors import UserError
+from core_flow.legal_calendar import CST
+
+TYPES = {"首执": "first", "首次执行": "first", "first": "first", "恢复": "resumed", "恢复执行": "resumed",
+         "resumed": "resumed", "保全": "preservation", "财产保全": "preservation", "preservation": "preservation"}
+COLUMNS = ("case", "filed", "type", "current_node", "handler", "amount_yuan", "zhongben_closed")
+
+
+@dataclass(frozen=True)
+class StartCase:
+    case: str
+    filed: datetime
+    case_type: str
+    current_node: int | None
+    handler: str
+    amount_cents: int
+    zhongben_closed: date | None
+
+
+def load_start_state(path: str | Path, before: datetime, judges: tuple[str, ...] = ()) -> list[StartCase]:
+    p = Path(path)
+    try:
+        text = p.read_text(encoding="utf-8-sig")
+    except OSError as err:
+        raise UserError(f"无法读取起始状态 {p}：{err.strerror}", f"cannot read the start state {p}: {err.strerror}",
+                        where=str(p)) from None
+    rows = csv.DictReader(text.splitlines())
+    missing = [c for c in ("case", "filed", "type") if c not in (rows.fieldnames or [])]
+    if missing:
+        raise UserError(f"起始状态缺少列：{', '.join(missing)}", f"start state lacks columns: {', '.join(missing)}",
+                        where=f"{p}:1")
+    out: list[StartCase] = []
+    seen: set[str] = set()
+    for line, row in enumerate(rows, start=2):
+        def bad(col: str, zh: str, en: str, line: int = line) -> UserError:
+            return UserError(zh, en, where=f"{p}:{line}:{col}")
+
+        case = (row.get("case") or "").strip()
+        if not case or case in seen:
+            raise bad("case", f"案号为空或重复：{case!r}", f"empty or repeated case number: {case!r}")
+        seen.add(case)
+        try:
+            filed_d = date.fromisoformat((row.get("filed") or "").strip())
+        except ValueError:
+            raise bad("filed", f"立案日期须为 YYYY-MM-DD：{row.get('filed')!r}",
+                      f"filed must be YYYY-MM-DD: {row.get('filed')!r}") from None
+        filed = datetime(filed_d.year, filed_d.month, filed_d.day, 9, 0, tzinfo=CST)
+        if filed >= before:
+            raise bad("filed", "立案日期须早于仿真开始", "filed must be before the run starts")
+        kind = TYPES.get((row.get("type") or "").strip())
+        if kind is None:
+            raise bad("type", f"案件类型须为 首执/恢复/保全：{row.get('type')!r}",
+                      f"type must be 首执/恢复/保全 (first/resumed/preservation): {row.get('type')!r}")
+        closed_text = (row.get("zhongben_closed") or "").strip()
+        closed = None
+        if closed_text:
+            try:
+                closed = date.fromisoformat(closed_text)
+            except ValueError:
+                raise bad("zhongben_closed", f"终本日期须为 YYYY-MM-DD：{closed_text!r}",
+                          f"zhongben_closed must be YYYY-MM-DD: {closed_text!r}") from None
+            if closed < filed_d:
+                raise bad("zhongben_closed", "终本日期早于立案日期", "closed before it was filed")
+        node_text = (row.get("current_node") or "").strip()
+        node = None
+        if closed is None:
+            try:
+                node = int(node_text or "1")
+            except ValueError:
+                node = -1
+            if not 1 <= node <= 46:
+                raise bad("current_node", f"当前节点须为 1–46：{node_text!r}",
+                          f"current_node must be 1–46: {node_text!r}")
+        handler = (row.get("handler") or "").strip()
+        if handler and judges and handler not in judges:
+            raise bad("handler", f"承办人 {handler} 不在配置的承办法官中",
+                      f"handler {handler} is not one of the profile's judges")
+        try:
+            amount = round(float((row.get("amount_yuan") or "0").replace(",", "")) * 100)
+        except ValueError:
+            raise bad("amount_yuan", f"标的须为数字：{row.get('amount_yuan')!r}",
+                      f"amount_yuan must be a number: {row.get('amount_yuan')!r}") from None
+        if amount < 0:
+            raise bad("amount_yuan", "标的不得为负", "amount_yuan must not be negative")
+        out.append(StartCase(case, filed, kind, node, handler, amount, closed))
+    return out

@@ -1,0 +1,139 @@
+"""Year-scale simulation figures (`make bench`); printed, never asserted in CI.
+
+* the default court-year (≈4,000 cases plus the 终本 tail that builds up during the year) in one process;
+* SimPy events processed per second inside that run ÷ bare SimPy's timeout events per second. An event is one
+  ``env.step()``: a timeout (engine timers, staff work, arrivals), a process start or resumption, a resource or
+  store request / release — whatever SimPy takes off its queue;
+* scaling of a 10-court province from 1 to 2 workers, process pool and Ray: efficiency = T₁ / (2 · T₂);
+* memory per simulated court: the peak resident size of a process that ran one default court-year, less that of
+  the same process before the run.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+import simpy
+
+from sim.profile import load_profile
+from sim.replicate import make_units, run_units
+
+ROOT = Path(__file__).resolve().parents[2]
+COURT_YEAR = r"""
+import json, resource, time
+from sim.profile import load_profile
+from sim.replicate import make_units
+from sim.run import run_unit
+unit = make_units([("默认", load_profile())], years=1.0, replications=1, seed=2025, count_events=True)[0]
+base = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+t0 = time.perf_counter()
+r = run_unit(unit)
+wall = time.perf_counter() - t0
+peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+print(json.dumps({"wall": wall, "meta": r["meta"], "open": r["kpi"]["open_at_end"],
+                  "register": r["kpi"]["zhongben_register_at_end"], "rss_base_kb": base, "rss_peak_kb": peak}))
+"""
+
+
+def bare_simpy_events_per_second(n: int = 400_000) -> float:
+    env = simpy.Environment()
+
+    def ticker():
+        while True:
+            yield env.timeout(1)
+
+    for _ in range(100):
+        env.process(ticker())
+    steps = 0
+    t0 = time.perf_counter()
+    while steps < n:
+        env.step()
+        steps += 1
+    return steps / (time.perf_counter() - t0)
+
+
+def test_bench_default_court_year(benchmark):
+    out: list[dict] = []
+
+    def once():
+        proc = subprocess.run([sys.executable, "-c", COURT_YEAR], cwd=ROOT, capture_output=True, text=True,
+                              check=True, env={**os.environ, "PYTHONPATH": str(ROOT)})
+        out.append(json.loads(proc.stdout.strip().splitlines()[-1]))
+
+    benchmark.pedantic(once, rounds=1, iterations=1)
+    r = out[-1]
+    meta = r["meta"]
+    sim_rate = meta["simpy_events"] / r["wall"]
+    bare = bare_simpy_events_per_second()
+    mem_mb = (r["rss_peak_kb"] - r["rss_base_kb"]) / 1024
+    benchmark.extra_info.update({"wall_s": r["wall"], "simpy_events": meta["simpy_events"],
+                                 "ratio": sim_rate / bare, "memory_mb": mem_mb})
+    print(f"\n[bench] default court-year: {meta['cases_filed']:,} cases filed (+ {r['register']:,} in the 终本 "
+          f"register, {r['open']:,} open at the end) in {r['wall']:.1f} s single process (target ≤ 10 s); "
+          f"{meta['engine_events']:,} engine events, {meta['engine_commands']:,} engine commands")
+    print(f"[bench] SimPy events inside the run: {meta['simpy_events']:,} → {sim_rate:,.0f}/s; bare SimPy timeouts "
+          f"{bare:,.0f}/s; ratio {sim_rate / bare:.3f} (target ≥ 0.4)")
+    print(f"[bench] memory per simulated court (peak RSS growth of one court-year): {mem_mb:,.0f} MB")
+
+
+CPU: dict[int, float] = {}
+
+
+def _province(workers: int, backend: str) -> float:
+    profile = load_profile().with_intake(500).with_staff(承办法官=1, 书记员=1)
+    units = make_units([(f"法院{i}", profile) for i in range(10)], years=1.0, replications=1, seed=11)
+    c0 = os.times()
+    t0 = time.perf_counter()
+    run_units(units, backend=backend, workers=workers)
+    c1 = os.times()
+    # CPU seconds of this process and its pool workers: unchanged from 1 to 2 workers = no parallel overhead
+    CPU[workers] = (c1.user + c1.system + c1.children_user + c1.children_system
+                    - c0.user - c0.system - c0.children_user - c0.children_system)
+    return time.perf_counter() - t0
+
+
+@pytest.mark.parametrize("backend", ["process", "ray"])
+def test_bench_province_scaling(benchmark, backend):
+    """10 courts of 500 cases a year each, one replication: 1 worker vs 2 workers."""
+    if backend == "ray":
+        ray = pytest.importorskip("ray")
+        ray.init(num_cpus=2, include_dashboard=False, log_to_driver=False, configure_logging=False,
+                 runtime_env={"env_vars": {"PYTHONPATH": str(ROOT)}})
+    try:
+        times: dict[int, float] = {}
+
+        def once():
+            times[1] = _province(1, "serial") if backend == "process" else _ray_one_worker()
+            times[2] = _province(2, backend)
+
+        benchmark.pedantic(once, rounds=1, iterations=1)
+        eff = times[1] / (2 * times[2])
+        benchmark.extra_info.update({"t1_s": times[1], "t2_s": times[2], "efficiency": eff})
+        cpu = f"; CPU s 1 worker {CPU[1]:.1f}, 2 workers {CPU[2]:.1f}" if backend == "process" else ""
+        print(f"\n[bench] 10-court province ({backend}): 1 worker {times[1]:.1f} s, 2 workers {times[2]:.1f} s → "
+              f"efficiency {eff:.2f} (target ≥ 0.8){cpu}; load average {os.getloadavg()[0]:.1f} on "
+              f"{os.cpu_count()} cores")
+    finally:
+        if backend == "ray":
+            ray.shutdown()
+
+
+def _ray_one_worker() -> float:
+    """The same 10 units on the running Ray cluster, one at a time (a single-worker baseline on Ray)."""
+    import ray
+
+    from sim.run import run_unit
+
+    profile = load_profile().with_intake(500).with_staff(承办法官=1, 书记员=1)
+    units = make_units([(f"法院{i}", profile) for i in range(10)], years=1.0, replications=1, seed=11)
+    remote = ray.remote(run_unit)
+    t0 = time.perf_counter()
+    for u in units:
+        ray.get(remote.remote(u))
+    return time.perf_counter() - t0

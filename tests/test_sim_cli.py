@@ -1,0 +1,102 @@
+"""`zhixing simulate` and `zhixing plan`: outputs, the staffing search with common random numbers, and bad input
+reported bilingually without a traceback."""
+
+from __future__ import annotations
+
+import json
+import re
+
+import pytest
+
+from core_flow.errors import UserError
+from sim.planner import parse_target, plan_staffing
+from tests.sim_support import small_court
+from zhixing.cli import main
+
+SMALL = "name: 测试法院\nintake: {yearly: 250}\nstaff: {承办法官: {count: 1}, 书记员: {count: 1}}\n"
+
+
+@pytest.fixture()
+def small(tmp_path):
+    f = tmp_path / "small.yaml"
+    f.write_text(SMALL, encoding="utf-8")
+    return f
+
+
+def test_simulate_writes_report_json_and_csv(small, tmp_path, capsys):
+    out = tmp_path / "out"
+    code = main(["simulate", str(small), "--years", "0.2", "-r", "2", "--seed", "3", "--backend", "serial",
+                 "--no-validate", "--events", "--out", str(out)])
+    text = capsys.readouterr().out
+    assert code == 0
+    assert "关键指标" in text and "期限遵守率" in text and "95% CI" in text
+    data = json.loads((out / "kpis.json").read_text(encoding="utf-8"))
+    assert data["params"]["replications"] == 2
+    assert (out / "report.html").stat().st_size > 5000 and (out / "cases.csv").exists()
+    events = sorted((out / "events").glob("events-*.csv"))
+    assert len(events) == 2  # one per replication
+    text = events[0].read_text(encoding="utf-8")
+    assert text.count("\n") > 500 and ",filed," in text and ",deadline_set," in text
+    assert not re.search(r"(?<![\d.*])\d{17}[\dX](?![\d])", text)  # ID numbers masked
+
+
+@pytest.mark.parametrize(("args", "where"), [
+    (["simulate", "absent.yaml"], "absent.yaml"),
+    (["simulate", "{small}", "-r", "0"], "--replications"),
+    (["simulate", "{small}", "--backend", "spark"], "--backend"),
+    (["plan", "staffing", "{small}", "--target", "compliance=0.9"], "--target"),
+    (["plan", "staffing", "{small}", "--role", "法警"], "--role"),
+])
+def test_bad_input_is_a_located_bilingual_error_without_traceback(small, capsys, args, where):
+    code = main([a.replace("{small}", str(small)) for a in args])
+    err = capsys.readouterr().err
+    assert code == 2
+    assert where in err and " / " in err and "Traceback" not in err
+
+
+def test_parse_target():
+    t = parse_target("compliance>=0.95")
+    assert (t.kpi, t.op, t.threshold) == ("compliance", ">=", 0.95)
+    assert t.met({"low": 0.96, "high": 0.99}) and not t.met({"low": 0.94, "high": 0.99})
+    assert parse_target("utilisation.承办法官<=0.85").met({"low": 0.5, "high": 0.8})
+    with pytest.raises(UserError):
+        parse_target("compliance ≥ 0.95")
+
+
+def test_staffing_search_finds_the_smallest_staff_and_the_curve_is_monotone():
+    profile = small_court(1300, judges=1, clerks=3)
+    result = plan_staffing(profile, parse_target("compliance>=0.95"), role="承办法官", years=0.1, replications=2,
+                           seed=5, backend="serial", low=1, high=2)
+    pts = result["points"]
+    assert [p["staff"] for p in pts] == [1, 2]
+    assert result["answer"] == 2
+    assert not pts[0]["met"]  # one judge for 1,300 cases a year is not enough
+    # common random numbers: the same cases at every level; more judges, lower utilisation
+    assert len({p["kpi"]["filed"]["mean"] for p in pts}) == 1
+    utils = [p["kpi"]["utilisation.承办法官"]["mean"] for p in pts]
+    assert utils == sorted(utils, reverse=True)
+    with pytest.raises(UserError, match="unknown KPI"):
+        plan_staffing(profile, parse_target("speed>=1"), years=0.05, replications=1, backend="serial", low=1, high=1)
+
+
+def test_plan_staffing_cli_prints_the_curve(small, capsys, tmp_path):
+    page = tmp_path / "curve.html"
+    code = main(["plan", "staffing", str(small), "--target", "compliance>=0.5", "--years", "0.1", "-r", "2",
+                 "--backend", "serial", "--min", "1", "--max", "2", "--out", str(page)])
+    text = capsys.readouterr().out
+    assert code == 0
+    assert "服务水平曲线" in text and "最少承办法官人数：1" in text
+    html = page.read_text(encoding="utf-8")
+    assert "<svg" in html and "服务水平曲线" in html
+    assert not re.search(r"""(src|href)\s*=\s*["']?(https?:)?//""", html)  # self-contained
+
+
+def test_plan_intake_finds_the_intake_a_staff_carries(small, capsys):
+    code = main(["plan", "intake", str(small), "--target", "compliance>=0.5", "--years", "0.1", "-r", "2",
+                 "--backend", "serial", "--low", "200", "--high", "2400", "--steps", "2"])
+    text = capsys.readouterr().out
+    assert code == 0
+    assert "最大年收案约" in text
+    shown = [int(line.split("│")[1].strip().replace(",", "")) for line in text.splitlines()
+             if line.startswith("│") and line.split("│")[1].strip().replace(",", "").isdigit()]
+    assert shown == sorted(shown) and shown[0] == 200

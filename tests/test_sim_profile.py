@@ -1,0 +1,67 @@
+"""The court profile: the embedded default, the generated schema, partial files and located bilingual errors."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from core_flow.errors import UserError
+from sim.profile import ACTIONS, ROLES, SCHEMA, load_profile, schema
+
+
+def test_default_profile_is_the_basic_court_sized_from_national_figures():
+    p = load_profile()
+    assert p.intake.yearly == 4000
+    assert abs(sum(p.intake.mix.values()) - 1) < 1e-9
+    assert len(p.intake.seasonality) == 12
+    assert set(p.actions) == set(ACTIONS)
+    assert set(p.staff) <= set(ROLES)
+    # ≈928 cases per judge nationally (LAW.md): the default has between 4 and 8 judges for 4,000 cases
+    assert 4 <= p.staff["承办法官"].count <= 8
+    assert p.people("承办法官")[0] == "承办法官01"
+    assert p.periods == ((8.5 * 3600, 12 * 3600), (14.5 * 3600, 17.5 * 3600))
+
+
+def test_schema_file_is_generated_from_the_model():
+    assert json.loads(SCHEMA.read_text(encoding="utf-8")) == schema(), \
+        "regenerate: python -m sim.profile > sim/data/court_profile.schema.json"
+
+
+def test_a_partial_file_overrides_the_default(tmp_path):
+    f = tmp_path / "c.yaml"
+    f.write_text("name: 小法院\nintake: {yearly: 300}\nstaff: {承办法官: {count: 2, names: [甲法官]}}\n",
+                 encoding="utf-8")
+    p = load_profile(f)
+    assert p.intake.yearly == 300 and p.intake.mix == load_profile().intake.mix
+    assert p.people("承办法官") == ("甲法官", "承办法官02")
+    assert p.staff["书记员"].count == load_profile().staff["书记员"].count
+
+
+@pytest.mark.parametrize(("text", "where", "zh"), [
+    ("staff: {法警: {count: 1}}\n", "", "未知角色"),
+    ("intake: {seasonality: [1, 2]}\n", "intake.seasonality", "月度权重"),
+    ("hours: [['14:00', '12:00']]\n", "hours", "工作时间"),
+    ("actions: {close: {role: 承办法官, minutes: [30, 10, 5]}}\n", "actions.close.minutes", "最小"),
+    ("intake: {yearly: -5}\n", "intake.yearly", ""),
+    ("base: other\n", "base", "base"),
+    ("staff: {承办法官: {count: 0}}\n", "", "至少一人"),
+])
+def test_bad_profiles_are_located_bilingual_errors(tmp_path, text, where, zh):
+    f = tmp_path / "bad.yaml"
+    f.write_text(text, encoding="utf-8")
+    with pytest.raises(UserError) as info:
+        load_profile(f)
+    err = info.value
+    assert err.where.startswith(str(f)) and err.where.endswith(where)
+    assert zh in err.zh and err.en
+
+
+def test_broken_yaml_names_its_line_and_a_missing_file_its_path(tmp_path):
+    f = tmp_path / "broken.yaml"
+    f.write_text("name: x\nintake: [\n", encoding="utf-8")
+    with pytest.raises(UserError) as info:
+        load_profile(f)
+    assert info.value.where.startswith(f"{f}:")
+    with pytest.raises(UserError, match="无法读取"):
+        load_profile(tmp_path / "absent.yaml")

@@ -1,0 +1,66 @@
+"""Replications: seeds from SeedSequence.spawn, the same results serial, in a process pool and on Ray."""
+
+from __future__ import annotations
+
+import time
+
+import pytest
+
+from core_flow.errors import UserError
+from sim.replicate import aggregate, make_units, run_units, strip
+from tests.sim_support import small_court
+
+PROFILE = small_court(250, judges=1, clerks=1)
+
+
+def _units(reps: int = 2, courts: int = 1):
+    return make_units([(f"法院{i}", PROFILE.model_copy(update={"name": f"法院{i}"})) for i in range(courts)],
+                      years=0.15, replications=reps, seed=99)
+
+
+def test_serial_and_process_pool_give_identical_results():
+    units = _units(reps=2)
+    serial = run_units(units, backend="serial")
+    pooled = run_units(units, backend="process", workers=2)
+    assert strip(serial) == strip(pooled)
+    assert serial[0]["cases"] == pooled[0]["cases"]
+    # independent replications differ
+    assert serial[0]["kpi"] != serial[1]["kpi"]
+
+
+def test_aggregate_reports_mean_and_ci_per_court():
+    results = run_units(_units(reps=3), backend="serial")
+    agg = aggregate(results)
+    kpi = agg["courts"]["法院0"]["kpi"]
+    c = kpi["compliance"]
+    assert c["n"] == 3 and c["low"] <= c["mean"] <= c["high"]
+    values = [r["kpi"]["compliance"] for r in results]
+    assert min(values) <= c["mean"] <= max(values)
+
+
+def test_bad_arguments_are_user_errors():
+    with pytest.raises(UserError, match="replications"):
+        make_units([("c", PROFILE)], years=1, replications=0, seed=1)
+    with pytest.raises(UserError, match="years"):
+        make_units([("c", PROFILE)], years=0, replications=1, seed=1)
+    with pytest.raises(UserError, match="warm-up"):
+        make_units([("c", PROFILE.model_copy(update={"warmup_days": 400}))], years=1, replications=1, seed=1)
+    with pytest.raises(UserError) as info:
+        run_units(_units(1), backend="spark")
+    assert info.value.where == "--backend"
+
+
+@pytest.mark.slow  # local Ray takes ~12–20 s to start on 2 shared cores; kept in `make test`
+def test_ray_backend_gives_the_same_results_as_serial():
+    """Local Ray (2 CPUs), started and shut down by the run; one unit = one court × one replication."""
+    pytest.importorskip("ray")
+    units = _units(reps=1, courts=2)
+    serial = run_units(units, backend="serial")
+    t0 = time.perf_counter()
+    on_ray = run_units(units, backend="ray", workers=2)
+    assert strip(on_ray) == strip(serial)
+    assert [r["meta"]["court"] for r in on_ray] == ["法院0", "法院1"]
+    assert time.perf_counter() - t0 < 120
+    import ray
+
+    assert not ray.is_initialized()

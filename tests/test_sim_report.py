@@ -1,0 +1,89 @@
+"""The planner's report: self-contained HTML (no network), Chinese first, masked numbers, renders in headless
+Chromium; KPIs as JSON and tables as CSV."""
+
+from __future__ import annotations
+
+import csv
+import json
+import re
+import shutil
+import subprocess
+
+import pytest
+
+from sim.replicate import aggregate, make_units, run_units
+from sim.report import line_chart, mask, render_html, write_outputs
+from sim.validate import mmc
+from tests.sim_support import small_court
+
+
+@pytest.fixture(scope="module")
+def outputs(tmp_path_factory):
+    profile = small_court(250, judges=1, clerks=1)
+    results = run_units(make_units([(profile.name, profile)], years=0.25, replications=2, seed=6), backend="serial")
+    validation = {"mmc": [mmc(4, 1, 5, hours=200, replications=3).as_dict()], "little": None}
+    out = tmp_path_factory.mktemp("report")
+    paths = write_outputs(out, aggregate(results), profile, {"years": 0.25, "replications": 2, "seed": 6,
+                                                            "backend": "serial"}, validation)
+    return paths
+
+
+def test_html_is_self_contained_and_chinese_first(outputs):
+    text = outputs["html"].read_text(encoding="utf-8")
+    assert not re.search(r"""(src|href)\s*=\s*["']?(https?:)?//""", text), "no external resources"
+    assert "<script src" not in text and "@import" not in text
+    for heading in ("输入 / Inputs", "关键指标 / KPIs", "积压 / backlog", "人员利用率", "机构请求量",
+                    "验证 / validation", "校准 / calibration"):
+        assert heading in text
+    assert text.count("<svg") >= 2
+    assert "928" in text  # the national cases per judge, beside the simulated figure
+
+
+def test_no_identity_or_account_number_reaches_the_outputs(outputs):
+    for path in outputs.values():
+        text = path.read_text(encoding="utf-8")
+        assert not re.search(r"(?<![\d.])\d{17}[\dX](?![\d])", text), path  # 18-digit ID numbers
+        assert not re.search(r"(?<![\w.])[0-9A-Z]{28}(?!\w)", text), path  # account numbers
+    assert mask("110101199003074514") == "1101**********4514"
+
+
+def test_json_and_csv_tables(outputs):
+    data = json.loads(outputs["json"].read_text(encoding="utf-8"))
+    kpi = next(iter(data["courts"].values()))["kpi"]
+    assert {"mean", "low", "high", "n"} <= set(kpi["compliance"])
+    rows = list(csv.DictReader(outputs["cases"].open(encoding="utf-8")))
+    assert rows and {"case", "type", "handler", "filed", "manner", "amount_cents"} <= set(rows[0])
+    assert {r["replication"] for r in rows} == {"0", "1"}
+    nodes = list(csv.DictReader(outputs["nodes"].open(encoding="utf-8")))
+    assert any(r["node"] == "3" for r in nodes)
+
+
+def test_line_chart_is_inline_svg():
+    svg = line_chart({"a": ([0, 1, 2], [1, 3, 2])}, xlabel="x", ylabel="y")
+    assert svg.startswith("<svg") and "polyline" in svg
+    assert "无数据" in line_chart({"a": ([], [])}, xlabel="x", ylabel="y")
+
+
+def test_report_renders_in_headless_chromium(outputs, tmp_path):
+    browser = next((shutil.which(b) for b in ("chromium", "chromium-browser", "google-chrome") if shutil.which(b)),
+                   None)
+    if browser is None:
+        pytest.skip("未找到 Chromium，跳过渲染检查（apt-get install chromium；.ci/run 会安装） / Chromium not found: "
+                    "render check skipped (apt-get install chromium; .ci/run installs it)")
+    dom = subprocess.run([browser, "--headless", "--no-sandbox", "--disable-gpu", "--no-first-run",
+                          f"--user-data-dir={tmp_path / 'profile'}", "--virtual-time-budget=2000", "--dump-dom",
+                          outputs["html"].as_uri()], capture_output=True, text=True, timeout=120)
+    assert dom.returncode == 0, dom.stderr[-2000:]
+    assert "关键指标 / KPIs" in dom.stdout and "<svg" in dom.stdout
+    shot = tmp_path / "shot.png"
+    subprocess.run([browser, "--headless", "--no-sandbox", "--disable-gpu", "--no-first-run",
+                    f"--user-data-dir={tmp_path / 'profile2'}", f"--screenshot={shot}", "--window-size=1200,2000",
+                    outputs["html"].as_uri()], capture_output=True, timeout=120, check=True)
+    assert shot.stat().st_size > 10_000
+
+
+def test_render_html_without_optional_sections():
+    profile = small_court()
+    results = run_units(make_units([("c", profile)], years=0.05, replications=1, seed=1), backend="serial")
+    text = render_html(aggregate(results), profile, {"years": 0.05})
+    assert "验证 / validation" not in text and "</html>" in text

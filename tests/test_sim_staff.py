@@ -1,0 +1,119 @@
+"""Staff as SimPy resources: working hours on the legal calendar, queues per person and per role, and a court
+whose deadlines are missed because its people are busy."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+import simpy
+
+from core_flow.engine import EventKind
+from core_flow.legal_calendar import CST, HolidayCalendar
+from sim import court_for_run
+from sim.profile import ROLES
+from sim.replicate import make_units, run_units
+from sim.run import Unit, run_unit
+from sim.staff import Staff, WorkHours
+from sim.staff_actor import StaffActor
+from tests.sim_support import small_court
+
+ORIGIN = datetime(2025, 9, 29, 0, 0, tzinfo=CST)  # a Monday, just before 国庆 2025 (rest Oct 1–8)
+H = 3600.0
+
+
+def at(s: float) -> datetime:
+    return ORIGIN + timedelta(seconds=s)
+
+
+def secs(d: datetime) -> float:
+    return (d - ORIGIN).total_seconds()
+
+
+def test_work_happens_only_in_working_hours_holidays_and_make_up_days_respected():
+    hours = WorkHours(ORIGIN, calendar=HolidayCalendar(strict=False))
+    # an hour started Tue 30 Sep 17:00: half an hour that day, the rest after the National Day break (Thu 9 Oct)
+    assert at(hours.finish(secs(datetime(2025, 9, 30, 17, 0, tzinfo=CST)), H)) == datetime(2025, 10, 9, 9, 0,
+                                                                                           tzinfo=CST)
+    # after Friday 10 Oct's close comes Saturday 11 Oct, a make-up working day (调休)
+    assert at(hours.finish(secs(datetime(2025, 10, 10, 17, 30, tzinfo=CST)), 0)) == datetime(2025, 10, 11, 8, 30,
+                                                                                             tzinfo=CST)
+    # the lunch break is skipped; Sunday 12 Oct is a rest day
+    assert at(hours.finish(secs(datetime(2025, 10, 11, 11, 0, tzinfo=CST)), 2 * H)) == datetime(2025, 10, 11, 15, 30,
+                                                                                               tzinfo=CST)
+    assert at(hours.finish(secs(datetime(2025, 10, 11, 17, 0, tzinfo=CST)), H)) == datetime(2025, 10, 13, 9, 0,
+                                                                                           tzinfo=CST)
+    week = secs(datetime(2025, 10, 6, tzinfo=CST)), secs(datetime(2025, 10, 13, tzinfo=CST))
+    assert hours.capacity(*week) == 3 * 6.5 * H  # Thu, Fri and the make-up Saturday
+
+
+def test_a_judges_own_cases_queue_for_that_judge_and_a_pool_serves_the_first_free():
+    env = simpy.Environment()
+    staff = Staff(env, WorkHours(ORIGIN, always=True), {"承办法官": ("甲", "乙"), "书记员": ("丙", "丁")})
+    done: list[tuple[str, float]] = []
+    for i in range(3):
+        staff.work("承办法官", H, lambda i=i: done.append((f"甲{i}", env.now)), person="甲")
+    staff.work("承办法官", H, lambda: done.append(("乙", env.now)), person="乙")
+    for i in range(3):
+        staff.work("书记员", 2 * H, lambda i=i: done.append((f"pool{i}", env.now)))
+    env.run()
+    when = dict(done)
+    assert [when[f"甲{i}"] for i in range(3)] == [H, 2 * H, 3 * H]  # 甲's cases wait for 甲, though 乙 is free
+    assert when["乙"] == H
+    assert sorted(when[f"pool{i}"] for i in range(3)) == [2 * H, 2 * H, 4 * H]  # two clerks, FIFO
+    assert staff.stats.busy["甲"] == 3 * H and staff.stats.waited == 3
+
+
+def test_staff_actions_in_a_court_run_happen_only_in_working_hours():
+    profile = small_court(200)
+    court = court_for_run.build(profile, seed=5)
+    hours = WorkHours(profile.origin, profile.periods)
+    people = {r: profile.people(r) for r in ROLES if profile.people(r)}
+    StaffActor(court.platform, Staff(court.clock.env, hours, people), profile.actions, seed=5,
+               judges=people["承办法官"])
+    stamps: list[datetime] = []
+    court.runtime.subscribe(lambda e: stamps.append(e.at),
+                            (EventKind.ASSIGNED, EventKind.UNFREEZE_REQUESTED, EventKind.UNFREEZE_APPROVED,
+                             EventKind.FEEDBACK_OPENED, EventKind.RECEIPT_REGISTERED, EventKind.CLOSED))
+    world = court.session.world
+    from core_flow.engine import commands as c
+    for i in range(30):
+        d = world.debtor(i)
+        court.clock.call_at(profile.origin + timedelta(hours=2 * i), lambda d=d, i=i: court.platform.file(
+            c.FileCase(f"K{i}", debtors=(d.id_number,), amount_cents=3_000_000), [d.subject()]))
+    court.run_until(profile.origin + timedelta(days=150))
+    assert len(stamps) > 60
+    cal = HolidayCalendar(strict=False)
+    for t in stamps:
+        assert cal.is_working_day(t.date()), t
+        minute = t.hour * 60 + t.minute
+        assert 8 * 60 + 30 <= minute <= 12 * 60 or 14 * 60 + 30 <= minute <= 17 * 60 + 30, t
+
+
+def test_busy_people_miss_deadlines_more_staff_miss_fewer():
+    """The same cases (common random numbers) with one judge and with three: only the staffing differs."""
+    one, three = (run_unit(u) for u in
+                  [make_units([("c", small_court(1100, judges=n, clerks=2))], years=0.25, replications=1,
+                              seed=3)[0] for n in (1, 3)])
+    assert one["kpi"]["filed"] == three["kpi"]["filed"]  # same arrivals at both levels
+    assert one["kpi"]["utilisation.承办法官"] > 0.8 and three["kpi"]["utilisation.承办法官"] < 0.5
+    assert one["kpi"]["compliance"] < three["kpi"]["compliance"] - 0.05
+    assert one["kpi"]["node_freezes"] > three["kpi"]["node_freezes"]
+    assert one["kpi"]["overtime_hours.承办法官"] > three["kpi"]["overtime_hours.承办法官"]
+
+
+def test_warm_up_is_excluded_from_the_kpis():
+    p = small_court(300, judges=2, clerks=2)
+    full = run_units(make_units([("c", p)], years=0.4, replications=1, seed=8), backend="serial")[0]
+    warm = run_units(make_units([("c", p.model_copy(update={"warmup_days": 60}))], years=0.4, replications=1,
+                                seed=8), backend="serial")[0]
+    assert warm["meta"]["cases_filed"] == full["meta"]["cases_filed"]  # the same run…
+    assert 0 < warm["kpi"]["filed"] < full["kpi"]["filed"]  # …counted from day 60
+    assert warm["series"]["day"][0] >= 60
+
+
+def test_a_unit_is_a_plain_picklable_value():
+    import pickle
+
+    u = make_units([("c", small_court())], years=0.1, replications=2, seed=1)
+    assert pickle.loads(pickle.dumps(u)) == u
+    assert isinstance(u[0], Unit) and u[0].spawn_key != u[1].spawn_key

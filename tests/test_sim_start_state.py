@@ -1,0 +1,53 @@
+"""The optional start state: today's open cases and 终本 register from a CSV."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+import pytest
+
+from core_flow.errors import UserError
+from core_flow.legal_calendar import CST
+from sim.profile import DATA, load_profile
+from sim.replicate import make_units, run_units
+from sim.start_state import load_start_state
+
+EXAMPLE = DATA / "start_state_example.csv"
+START = datetime(2025, 1, 2, 8, 30, tzinfo=CST)
+
+
+def test_the_example_parses():
+    cases = load_start_state(EXAMPLE, START, ("承办法官01",))
+    assert [c.current_node for c in cases] == [9, 3, 7, None, None]
+    assert cases[2].case_type == "preservation" and cases[0].amount_cents == 5_000_000
+    assert cases[3].zhongben_closed.isoformat() == "2023-07-15"
+
+
+def test_a_run_starts_from_todays_caseload(tmp_path):
+    f = tmp_path / "court.yaml"
+    f.write_text("name: 起始状态法院\nintake: {yearly: 150}\nstaff: {承办法官: {count: 1}, 书记员: {count: 1}}\n"
+                 f"start_state: {EXAMPLE}\n", encoding="utf-8")
+    r = run_units(make_units([("c", load_profile(f))], years=0.6, replications=1, seed=2), backend="serial")[0]
+    assert r["meta"]["start_cases"] == 5 and r["invariants"]["violation_count"] == 0
+    rows = {c["case"]: c for c in r["cases"]}
+    assert rows["(2023)豫0811执900号"]["manner"] == "zhongben" and rows["(2023)豫0811执900号"]["sweeps"] == 1
+    assert rows["(2024)豫0811执100号"]["handler"] == "承办法官01"
+    assert all(rows[k]["closed"] for k in ("(2024)豫0811执100号", "(2024)豫0811执保5号"))  # taken up and closed
+    assert r["kpi"]["filed"] >= 5  # the start cases are counted in the KPI window
+
+
+@pytest.mark.parametrize(("row", "col"), [
+    ("K1,2025-13-01,首执,3,,100,", "filed"),
+    ("K1,2026-01-01,首执,3,,100,", "filed"),
+    ("K1,2024-01-01,执行,3,,100,", "type"),
+    ("K1,2024-01-01,首执,50,,100,", "current_node"),
+    ("K1,2024-01-01,首执,3,某法官,100,", "handler"),
+    ("K1,2024-01-01,首执,3,,abc,", "amount_yuan"),
+    ("K1,2024-01-01,首执,,,100,2023-01-01", "zhongben_closed"),
+])
+def test_bad_rows_are_located(tmp_path, row, col):
+    f = tmp_path / "s.csv"
+    f.write_text("case,filed,type,current_node,handler,amount_yuan,zhongben_closed\n" + row + "\n", encoding="utf-8")
+    with pytest.raises(UserError) as info:
+        load_start_state(f, START, ("承办法官01",))
+    assert info.value.where == f"{f}:2:{col}" and info.value.zh and info.value.en

@@ -1,0 +1,103 @@
+"""`zhixing plan staffing` / `zhixing plan intake`: the smallest staff meeting a target, the intake a staff carries."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from sim.planner import parse_target, plan_intake, plan_staffing
+from sim.profile import load_profile
+from sim.replicate import BACKENDS
+from sim.report import curve_page, label
+from zhixing.cmd_simulate import fmt_ci, progress_bar
+
+plan_app = typer.Typer(help="人员规划 / staffing planner", no_args_is_help=True)
+
+
+@plan_app.command("staffing")
+def staffing(
+    profile_path: Path = typer.Argument(..., metavar="PROFILE", help="法院配置 YAML / court profile YAML"),
+    target: str = typer.Option("compliance>=0.95", "--target", help="目标 / target, e.g. compliance>=0.95"),
+    role: str = typer.Option("承办法官", "--role", help="规划的角色 / role to size"),
+    years: float = typer.Option(1.0, "--years"),
+    replications: int = typer.Option(3, "--replications", "-r"),
+    seed: int = typer.Option(2025, "--seed"),
+    workers: int = typer.Option(1, "--workers", "-w"),
+    backend: str = typer.Option("process", "--backend", help=", ".join(BACKENDS)),
+    intake: float | None = typer.Option(None, "--intake", help="年收案（覆盖配置） / yearly intake override"),
+    low: int | None = typer.Option(None, "--min", help="起始人数 / first staff level"),
+    high: int | None = typer.Option(None, "--max", help="最大人数 / last staff level"),
+    out: Path | None = typer.Option(None, "--out", help="服务水平曲线 HTML / write the curve as HTML"),
+) -> None:
+    """满足目标的最少人数与服务水平曲线（共同随机数） / smallest staff meeting a target, service-level curve."""
+    console = Console(width=max(Console().width, 120))
+    t = parse_target(target)
+    profile = load_profile(profile_path)
+    if intake is not None:
+        profile = profile.with_intake(intake)
+    with progress_bar(console) as bar:
+        task = bar.add_task("规划中 / planning", total=1.0)
+        result = plan_staffing(profile, t, role=role, years=years, replications=replications, seed=seed,
+                               backend=backend, workers=workers, low=low, high=high,
+                               progress=lambda what, f: bar.update(task, description=what, completed=f))
+    table = Table(title=f"服务水平曲线 / service-level curve — {role}（{replications} 次重复，共同随机数 / CRN）")
+    table.add_column(f"{role} 人数 / staff", justify="right")
+    for k in result["show"]:
+        table.add_column(label(k), justify="right")
+    table.add_column("达标 / met")
+    for p in result["points"]:
+        table.add_row(str(p["staff"]), *[" ".join(fmt_ci(p["kpi"][k])) if k in p["kpi"] else "–"
+                                         for k in result["show"]], "✓" if p["met"] else "✗")
+    console.print(table)
+    if result["answer"] is None:
+        console.print(f"在 {result['points'][-1]['staff']} 人以内未达到目标 {t.text} / target not met up to "
+                      f"{result['points'][-1]['staff']} people (raise --max)")
+    else:
+        console.print(f"满足 {t.text}（95%置信）的最少{role}人数：{result['answer']} / smallest {role} staff meeting "
+                      f"{t.text} with 95% confidence: {result['answer']}")
+    if out is not None:
+        out.write_text(curve_page(result, profile), encoding="utf-8")
+        console.print(f"曲线 / curve: {out}")
+
+
+@plan_app.command("intake")
+def intake_cmd(
+    profile_path: Path = typer.Argument(..., metavar="PROFILE", help="法院配置 YAML / court profile YAML"),
+    target: str = typer.Option("compliance>=0.95", "--target"),
+    years: float = typer.Option(1.0, "--years"),
+    replications: int = typer.Option(3, "--replications", "-r"),
+    seed: int = typer.Option(2025, "--seed"),
+    workers: int = typer.Option(1, "--workers", "-w"),
+    backend: str = typer.Option("process", "--backend", help=", ".join(BACKENDS)),
+    low: float = typer.Option(500.0, "--low", help="收案下限 / lowest intake"),
+    high: float | None = typer.Option(None, "--high", help="收案上限 / highest intake"),
+    steps: int = typer.Option(5, "--steps", help="二分次数 / bisection steps"),
+) -> None:
+    """现有人员能承担的最大年收案 / the largest yearly intake the staff carries while meeting the target."""
+    console = Console(width=max(Console().width, 120))
+    t = parse_target(target)
+    profile = load_profile(profile_path)
+    with progress_bar(console) as bar:
+        task = bar.add_task("规划中 / planning", total=1.0)
+        result = plan_intake(profile, t, years=years, replications=replications, seed=seed, backend=backend,
+                             workers=workers, low=low, high=high, steps=steps,
+                             progress=lambda what, f: bar.update(task, description=what, completed=f))
+    table = Table(title=f"收案与 {t.kpi} / intake vs {t.kpi}")
+    table.add_column("年收案 / intake", justify="right")
+    table.add_column(label(t.kpi), justify="right")
+    table.add_column("达标 / met")
+    for p in result["points"]:
+        table.add_row(f"{p['intake']:,.0f}", " ".join(fmt_ci(p["kpi"][t.kpi])), "✓" if p["met"] else "✗")
+    console.print(table)
+    if result["answer"] is None:
+        console.print(f"收案 {low:,.0f} 时已不满足 {t.text} / the target is not met even at {low:,.0f} cases a year")
+    else:
+        console.print(f"满足 {t.text} 的最大年收案约 {result['answer']:,} 件 / largest yearly intake meeting it: "
+                      f"about {result['answer']:,}")
+
+
+def register(app: typer.Typer) -> None:
+    app.add_typer(plan_app, name="plan")
