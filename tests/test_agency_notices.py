@@ -307,7 +307,7 @@ def close_completed(court, case_id: str) -> None:
 def test_closing_the_first_case_gives_the_second_its_queued_freeze_and_a_renewal() -> None:
     court, asset = court_with_two_cases(100_000_00, 100_000_00, 50_000_00)
     k2 = court.runtime.cases["K2"]
-    assert asset not in k2.assets  # queued: nothing controlled yet, nothing confirmed to the engine
+    assert k2.assets[asset].frozen_cents == 0  # queued: registered (freeze_queued), nothing controlled yet
     assert court.platform.reconcile("K2", ledger_frozen(court))["ok"]
     first_id = court.runtime.cases["K1"].assets[asset].freeze_id
 

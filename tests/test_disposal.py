@@ -375,7 +375,8 @@ def test_a_queued_seal_takes_effect_when_the_earlier_one_is_released_and_is_rene
                           now=now, measure=Measure.SEAL)
     case.p.seal(case.k, case.asset)
     case.court.run_for(timedelta(hours=12))
-    assert case.lot.stage == "sealing" and case.status(17) != "done"  # 轮候: waiting behind the other court
+    # 轮候: registered behind the other court — the control measure is taken (node 17 done), the seal waits
+    assert case.lot.stage == "sealing" and case.status(17) == "done"
     assert case.state.node(19, case.asset) is None
     ledger.unfreeze(agency=case.agency, freeze_id=other.freeze_id, request_no="other-2", now=case.court.clock.now(),
                     court_code="9999")

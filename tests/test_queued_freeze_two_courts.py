@@ -192,7 +192,7 @@ def b_queues(a: VirtualCourt, b: VirtualCourt, amount: int = 50_000_00) -> tuple
     run(b, timedelta(hours=1))
     (answer,) = [d for k, d in seen if k == "freeze_answered"]
     assert answer["controlled"] == 0 and answer["queue_position"] == 1 and answer["ok"]
-    assert asset not in b.runtime.cases["KB"].assets  # nothing controlled yet: nothing confirmed to the engine
+    assert b.runtime.cases["KB"].assets[asset].frozen_cents == 0  # registered in the queue, nothing controlled yet
     (queued,) = [v for v in a.session.ledger.freezes_of("icbc", asset.split(":")[1]) if v.court_code == COURT_B.code]
     assert (queued.state, queued.queue_position, queued.controlled_cents, queued.case_no) == (
         FreezeState.QUEUED, 1, 0, "KB")
@@ -548,7 +548,7 @@ async def test_over_http_the_later_court_learns_at_the_banks_instant(path: str) 
             (a_freeze, COURT_A.code, "KA", DEPOSIT)]
         b.platform.freeze("KB", asset, 80_000_00)
         await stepper.run_for(timedelta(hours=1))
-        assert asset not in b.runtime.cases["KB"].assets
+        assert b.runtime.cases["KB"].assets[asset].frozen_cents == 0  # queued: nothing controlled yet
         b_freeze = next(f for f in (await agencies.call("GET", "/journal", params={"kind": "ledger"}))["entries"]
                         if f["event"]["kind"] == "queued")["event"]["freeze_id"]
         assert (await agencies.freeze(b_freeze))["queue_position"] == 1
