@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import time
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
@@ -71,9 +72,24 @@ def _pin_new_money(lc: LiveCourt, debtor_id: str, agency: str, cents: int) -> No
                                                      balance_cents=cents, available_cents=cents)])
 
 
+Progress = Callable[[datetime, int, int], None]  # (virtual now, cases closed, cases filed)
+
+
+async def _wait(lc: LiveCourt, until: datetime, progress: Progress | None) -> None:
+    """Let compressed time run to ``until``, reporting progress about four times a real second."""
+    if progress is None:
+        await lc.wait_until(until)
+        return
+    step = timedelta(seconds=0.25 * lc.clock.scale)
+    while lc.clock.now() < until:
+        await lc.wait_until(min(until, lc.clock.now() + step))
+        cases = lc.runtime.cases
+        progress(lc.clock.now(), sum(1 for s in cases.values() if s.closed_manner), len(cases))
+
+
 async def run_demo(cases: int = 16, *, seed: int = 2025, scale: float = 1_000_000.0, days: int = 420,
                    profile: str = "realistic", overrides: dict[str, Any] | None = None,
-                   strict_calendar: bool | None = None) -> DemoResult:
+                   strict_calendar: bool | None = None, progress: Progress | None = None) -> DemoResult:
     t0 = time.perf_counter()
     async with live_court(ORIGIN, scale=scale, seed=seed, profile=profile, overrides=overrides,
                           world_size=100_000, diligence=0.85, strict_calendar=strict_calendar, dispose=True) as lc:
@@ -89,7 +105,7 @@ async def run_demo(cases: int = 16, *, seed: int = 2025, scale: float = 1_000_00
                           [d.subject()])
             await lc.wait_until(lc.clock.now() + timedelta(hours=2))
         # wait for the 终本 closings (more than 3 months after filing), then plant money for the sweep and a clue
-        await lc.wait_until(ORIGIN + timedelta(days=160))
+        await _wait(lc, ORIGIN + timedelta(days=160), progress)
         zhongben = [k for k, s in lc.runtime.cases.items() if s.closed_manner == "zhongben"]
         planted: dict[str, str] = {}
         if zhongben:
@@ -101,10 +117,10 @@ async def run_demo(cases: int = 16, *, seed: int = 2025, scale: float = 1_000_00
             k = zhongben[1]
             debtor = next(iter(lc.runtime.cases[k].identity))
             _pin_new_money(lc, debtor, "alipay", 12_345_67)
-            await lc.wait_until(ORIGIN + timedelta(days=180))
+            await _wait(lc, ORIGIN + timedelta(days=180), progress)
             platform.enter_clue(k, debtor, "alipay", note="申请执行人提供：支付宝余额 / applicant's clue")
             planted[k] = "线索 clue"
-        await lc.wait_until(ORIGIN + timedelta(days=days))
+        await _wait(lc, ORIGIN + timedelta(days=days), progress)
         rows = _rows(lc, planted)
         totals = _totals(lc, before, time.perf_counter() - t0)
         return DemoResult(rows, totals, list(lc.runtime.events), open_duban(lc.runtime.cases))
@@ -126,9 +142,38 @@ def _rows(lc: LiveCourt, planted: dict[str, str]) -> list[dict[str, Any]]:
             "deducted_cents": st.amounts()["deducted_cents"], "paid_cents": st.amounts()["paid_cents"],
             "manner": st.closed_manner or "", "resumed_as": st.resumed_as or "", "planted": planted.get(k, ""),
             "disposal": _disposal(lc, k), "proceeds_cents": st.amounts()["proceeds_cents"],
-            "reconciled": recon["ok"],
+            "reconciled": recon["ok"], "freezes": _freezes(lc, k), "why_open": _why_open(lc, k),
         })
     return rows
+
+
+def _freezes(lc: LiveCourt, k: str) -> list[tuple[int, str]]:
+    """Which nodes froze, and why (the deadline item that expired, or the kept handler)."""
+    out = []
+    for e in lc.runtime.case_events(k):
+        if e.kind == EventKind.NODE_FROZEN:
+            reason = str(e.data.get("reason", ""))
+            out.append((e.node, reason.removeprefix("DEADLINE:")))
+    return out
+
+
+def _why_open(lc: LiveCourt, k: str) -> str:
+    """Why a case is still open at the demo's end (empty for a closed one)."""
+    st = lc.runtime.cases[k]
+    if st.closed_manner:
+        return ""
+    if st.closing_pending:
+        return "报结审查中 / 报结 under review"
+    lots = [lot for (case, _), lot in lc.platform.disposal.lots.items() if case == k and lot.kind in SEALABLE]
+    if any(lot.stage not in ("handed_over", "unsold") for lot in lots):
+        return "财产处置中 / disposal under way"
+    if any(r.paid_cents < r.amount_cents and not r.escrowed for r in st.receipts.values()):
+        return "案款待发放 / money to pay out"
+    if any(a.frozen_cents > a.deducted_cents and not a.released for a in st.assets.values()):
+        return "已冻结待划拨 / frozen, to deduct"
+    if st.case_type == "resumed":
+        return "恢复执行案件新立案，重新查控中 / resumed: a new round of inquiries"
+    return "在审限内办理中 / within its time limit"
 
 
 _STAGES = {"found": "查得 found", "sealing": "查封中 sealing", "sealed": "已查封 sealed", "pricing": "询价中 pricing",

@@ -63,3 +63,23 @@ def test_version_is_printed(capsys):
 
     assert cli.main(["--version"]) == 0
     assert capsys.readouterr().out.strip() == f"zhixing {version('zhixing')}"
+
+
+def test_the_demo_summary_fits_80_columns_and_explains_itself():
+    from rich.console import Console
+
+    from zhixing.cmd_demo import COLUMNS, _explain, _table
+
+    row = {"case": "(2025)豫0811执12号", "type": "first", "amount_cents": 9_900_000, "inquiry": "29/29",
+           "frozen_nodes": 2, "duban": 1, "deducted_cents": 1_234_567, "disposal": "不动产 一拍成交 ¥770,089.92 过户",
+           "paid_cents": 1_234_567, "manner": "", "planted": "", "reconciled": True,
+           "freezes": [(17, "online"), (43, "limit")], "why_open": "案款待发放 / money to pay out"}
+    console = Console(width=80, record=True)
+    _table(console, [row], wide=False)
+    _explain(console, [row])
+    text = console.export_text()
+    assert max(len(line) for line in text.splitlines()) <= 80
+    assert "29/29" in text and "范围内 29 家全部反馈" in text  # what "29/29" means
+    assert "节点 17 × 1：48小时内未控制线上财产" in text and "节点 43 × 1：审限届满未结案" in text
+    assert "(2025)豫0811执12号：案款待发放" in text
+    assert all(name in text for name, _ in COLUMNS)

@@ -8,10 +8,11 @@ from pathlib import Path
 
 import typer
 from rich.console import Console
+from rich.progress import BarColumn, Progress, TextColumn
 from rich.table import Table
 
 from core_flow.legal_calendar import provisional_note, provisional_years_in
-from sim.demo import run_demo
+from sim.demo import ORIGIN, run_demo
 from zhixing.cmd_calendar import strict_option, strict_setting
 
 MANNER = {"completed": "执行完毕", "zhongben": "终本", "terminated": "终结", "": "办理中 open"}
@@ -19,6 +20,70 @@ MANNER = {"completed": "执行完毕", "zhongben": "终本", "terminated": "终�
 
 def _yuan(cents: int) -> str:
     return f"{cents / 100:,.2f}"
+
+
+COLUMNS = (
+    ("案号 Case", "执行案号（恢复执行案件注明）/ case number"),
+    ("标的 Claim ¥", "申请执行标的 / the claim"),
+    ("集约查询 Inquiry", "已反馈机构/范围内机构，如 29/29 = 范围内 29 家全部反馈 / agencies answered of the scope"),
+    ("冻结 Frozen", "节点冻结次数（原因见下）/ node freezes (why: below)"),
+    ("督办 Duban", "三日内未查看反馈或启动拍卖超期而生成的督办 / 督办 items raised"),
+    ("划拨 Deducted ¥", "扣划至一案一账号 / deducted into the case account"),
+    ("处置 Disposal", "查封财产的处置进度与成交价 / disposal of sealed property"),
+    ("发放 Paid ¥", "已发放给申请执行人 / paid out"),
+    ("结案 Closed", "结案方式；办理中的原因见下 / closing manner; why open: below"),
+    ("对账 Reconciled", "案件、一案一账号与机构台账逐分相符 / case, court account and ledgers agree to the cent"),
+)
+REASONS = {"initiate": "立案当日未发起首次网络查询 / first inquiry not started on filing day",
+           "main": "期限内未完成 / not done in time", "online": "48小时内未控制线上财产 / online property not "
+           "controlled in 48 h", "offline": "10日内未线下控制 / not controlled offline in 10 days",
+           "limit": "审限届满未结案 / time limit passed", "start": "期限内未启动 / not started in time",
+           "HANDLER_NOT_CHANGED": "恢复执行未更换承办人 / resumed with the same handler"}
+NEXT = ("\n接下来可以试 / next, try:\n"
+        "  zhixing timeline                      # 仅引擎的三件案件时间线 / three case timelines, engine only\n"
+        "  zhixing scenarios run scenarios/suite  # 全部场景 / every scenario (pytest scenarios/ too)\n"
+        "  zhixing simulate --years 1 -r 2        # 年度仿真与置信区间 / a court-year with confidence intervals\n"
+        "  zhixing nodes                          # 46 个节点及其时限 / the 46 nodes and their deadlines\n"
+        "  zhixing demo --events-out e.jsonl && zhixing duban --events e.jsonl  # 未结督办 / open 督办\n"
+        "  make test                              # 全部测试 / all tests")
+
+
+def _table(console: Console, rows: list[dict], wide: bool) -> None:
+    table = Table(title="案件汇总 / case summary", expand=False)
+    cols = COLUMNS if wide else tuple(c for c in COLUMNS if not c[0].startswith(("督办", "划拨")))
+    for name, _ in cols:
+        table.add_column(name, overflow="fold", no_wrap=name.startswith(("标的", "划拨", "发放", "集约")))
+    for r in rows:
+        note = f"（{r['planted']}）" if r["planted"] else ""
+        case = r["case"].replace("(2025)豫0811", "") + (" 恢复" if r["type"] == "resumed" else "")
+        money = _yuan if wide else (lambda cents: f"{round(cents / 100):,}")  # narrow: whole yuan
+        values = {"案号": case, "标的": money(r["amount_cents"]), "集约查询": r["inquiry"],
+                  "冻结": str(r["frozen_nodes"]), "督办": str(r["duban"]), "划拨": money(r["deducted_cents"]),
+                  "处置": r["disposal"] or "—", "发放": money(r["paid_cents"]),
+                  "结案": MANNER.get(r["manner"], r["manner"]) + note, "对账": "✓" if r["reconciled"] else "✗"}
+        table.add_row(*(values[name.split(" ")[0]] for name, _ in cols))
+    console.print(table)
+    console.print("案号前缀均为 (2025)豫0811" + ("" if wide else "；金额为元（取整）") + " / case numbers are "
+                  "(2025)豫0811…" + ("" if wide else "; amounts in whole yuan"))
+
+
+def _explain(console: Console, rows: list[dict]) -> None:
+    console.print("\n各列 / columns:")
+    for name, meaning in COLUMNS:
+        console.print(f"  {name}：{meaning}")
+    froze: dict[tuple[int, str], int] = {}
+    for r in rows:
+        for node, reason in r["freezes"]:
+            froze[(node, reason)] = froze.get((node, reason), 0) + 1
+    if froze:
+        console.print("节点冻结 / node freezes (节点 node × 次数 times: 原因 why):")
+        for (node, reason), n in sorted(froze.items()):
+            console.print(f"  节点 {node} × {n}：{REASONS.get(reason, reason)}")
+    open_rows = [r for r in rows if r["why_open"]]
+    if open_rows:
+        console.print("办理中的案件 / open cases:")
+        for r in open_rows:
+            console.print(f"  {r['case']}：{r['why_open']}")
 
 
 def register(app: typer.Typer) -> None:
@@ -32,25 +97,21 @@ def register(app: typer.Typer) -> None:
         strict_calendar: bool = strict_option(),
     ) -> None:
         """演示：模拟机构在本机运行，一批案件经集约查询、控制、案款、结案、终本与恢复执行 / end-to-end demo."""
-        console = Console(width=max(Console().width, 190))
+        console = Console()
+        wide = console.width >= 150
         console.print(f"启动模拟机构（127.0.0.1，{profile}）并以 {scale:,.0f} 倍压缩时间运行 {cases} 件案件…"
                       f" / starting mock agencies on loopback ({profile}); {cases} cases at {scale:,.0f}× time")
-        result = asyncio.run(run_demo(cases, seed=seed, scale=scale, profile=profile,
-                                      strict_calendar=strict_setting(strict_calendar)))
-        table = Table(title="案件汇总 / case summary")
-        for col in ("案号 Case", "承办人 Handler", "被执行人 Debtor", "标的 Claim ¥", "集约查询 Inquiry",
-                    "督办 Duban", "节点冻结 Freezes", "划拨 Deducted ¥", "处置 Disposal", "发放 Paid ¥", "结案 Closed",
-                    "恢复为 Resumed as", "对账 Reconciled"):
-            table.add_column(col, overflow="fold", no_wrap=col.startswith(("案号", "标的", "划拨", "发放")),
-                             min_width=30 if col.startswith("处置") else None)
-        for r in result.rows:
-            note = f" ({r['planted']})" if r["planted"] else ""
-            case = r["case"] + (" 恢复执行" if r["type"] == "resumed" else "")
-            table.add_row(case, r["handler"], r["debtor"], _yuan(r["amount_cents"]), r["inquiry"],
-                          str(r["duban"]), str(r["frozen_nodes"]), _yuan(r["deducted_cents"]), r["disposal"],
-                          _yuan(r["paid_cents"]), MANNER.get(r["manner"], r["manner"]) + note, r["resumed_as"],
-                          "✓" if r["reconciled"] else "✗")
-        console.print(table)
+        with Progress(TextColumn("{task.description}"), BarColumn(bar_width=None if wide else 20),
+                      TextColumn("{task.fields[status]}"), console=console, transient=True) as bar:
+            task = bar.add_task("虚拟时间 / virtual time", total=420, status="")
+
+            def progress(now, closed: int, filed: int) -> None:  # noqa: ANN001
+                bar.update(task, completed=(now - ORIGIN).days,
+                           status=f"{now:%Y-%m-%d} 结案 closed {closed}/{filed}")
+
+            result = asyncio.run(run_demo(cases, seed=seed, scale=scale, profile=profile, progress=progress,
+                                          strict_calendar=strict_setting(strict_calendar)))
+        _table(console, result.rows, wide)
         t = result.totals
         console.print(
             f"请求 requests {t['requests']}（重试 retries {t['retries']}，重复回调 duplicate answers "
@@ -70,8 +131,10 @@ def register(app: typer.Typer) -> None:
             console.print(provisional_note(len(flagged), provisional_years_in(w for ws in flagged for w in ws)))
         if result.duban:
             console.print("未结督办 / open 督办: " + "；".join(f"{d['case_id']} {d['agency']}" for d in result.duban))
+        _explain(console, result.rows)
         if events_out is not None:
             with events_out.open("w", encoding="utf-8") as fh:
                 for e in result.events:
                     fh.write(json.dumps(e.as_dict(), ensure_ascii=False) + "\n")
             console.print(f"事件日志已写入 / event log written: {events_out}（{len(result.events)} 条 events）")
+        console.print(NEXT)
