@@ -109,3 +109,14 @@ def test_the_cli_prints_the_driver_contract(capsys) -> None:
     assert main(["court", "openapi"]) == 0
     spec = json.loads(capsys.readouterr().out)
     assert spec["info"]["version"] and "/cases/{case_id}/commands" in spec["paths"]
+
+
+def test_the_driver_docs_work_offline() -> None:
+    """/docs loads Swagger UI from this server, never from a CDN (court intranets have no internet)."""
+    from fastapi.testclient import TestClient
+
+    client = TestClient(create_driver_app(EngineDriver(build_court(CourtSpec(origin=ORIGIN)))))
+    page = client.get("/docs")
+    assert page.status_code == 200 and "cdn" not in page.text.lower() and "https://" not in page.text
+    for asset in ("/docs-assets/swagger-ui-bundle.js", "/docs-assets/swagger-ui.css"):
+        assert asset in page.text and client.get(asset).status_code == 200
