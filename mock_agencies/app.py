@@ -26,10 +26,12 @@ from typing import Any
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from core_flow.errors import UserError
 from core_flow.validation import field_messages, validation_error_body
+from mock_agencies.body_limit import BodyTooLarge, declared_length, limited, refuse, too_large_response
 from mock_agencies.catalogue import load_catalogue
 from mock_agencies.error_body import status_of, user_error_body
 from mock_agencies.fastpath import FastPath
@@ -47,6 +49,36 @@ async def _on_validation_error(request: Request, exc: Exception) -> JSONResponse
     body = validation_error_body(field_messages(list(exc.errors())), "请求无效：", "invalid request: ")
     _journal_rejection(request, body["error"]["zh"], body["error"]["en"])
     return JSONResponse(body, status_code=422)
+
+
+def _http_error(status: int, request: Request, detail: object, headers: dict[str, str] | None) -> UserError:
+    """FastAPI's / Starlette's own errors (no route, wrong method, an unreadable body …) as located bilingual
+    ``UserError`` s."""
+    path, method = request.url.path, request.method
+    if status == 404:
+        return UserError(f"没有这个地址：{path}", f"no such path: {path}", where="path", code="not_found")
+    if status == 405:
+        allow = (headers or {}).get("allow", "") or (headers or {}).get("Allow", "")
+        return UserError(
+            f"{path} 不接受 {method} 请求（可用：{allow or '-'}）",
+            f"{path} does not accept {method} (allowed: {allow or '-'})",
+            where="method",
+            code="method_not_allowed",
+        )
+    if status == 400:
+        return UserError(
+            f"请求无法解析：{detail}", f"the request cannot be parsed: {detail}", where="body", code="bad_request"
+        )
+    return UserError(f"请求失败（HTTP {status}）：{detail}", f"request failed (HTTP {status}): {detail}",
+                     code=f"http_{status}")
+
+
+async def _on_http_error(request: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, StarletteHTTPException)
+    if isinstance(exc, BodyTooLarge):
+        return too_large_response(exc.limit)
+    err = _http_error(exc.status_code, request, exc.detail, exc.headers)
+    return JSONResponse(user_error_body(err), status_code=exc.status_code, headers=exc.headers)
 
 
 async def _on_user_error(request: Request, exc: Exception) -> JSONResponse:
@@ -111,6 +143,8 @@ def install_reset_log_filter(logger_name: str = "uvicorn.error") -> None:
         logger.addFilter(_ResetLogFilter())
 
 
+_WITH_BODY = frozenset({"POST", "PUT", "PATCH", "DELETE"})
+
 SERVING_GC_GEN0 = 10_000
 _gc_lock = threading.Lock()
 _gc_saved: list[tuple[int, int, int]] = []  # the thresholds before the first service started
@@ -151,6 +185,31 @@ class AgenciesApp(FastAPI):
     _servers: frozenset[Any] = frozenset()  # the addresses this server was reached at (noted once each)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "http" and scope["method"] in _WITH_BODY:
+            limit = self.state.settings.max_body_bytes
+            length = declared_length(scope)
+            if length is not None and length > limit:
+                await refuse(scope, receive, send, limit)
+                return
+            if length is None:  # chunked: count the bytes as they come
+                started = False
+                inner_send = send
+
+                async def send(message: Message) -> None:
+                    nonlocal started
+                    started = True
+                    await inner_send(message)
+
+                try:
+                    await self._serve(scope, limited(receive, limit), send)
+                except BodyTooLarge:
+                    if started:
+                        raise
+                    await refuse(scope, receive, inner_send, limit)
+                return
+        await self._serve(scope, receive, send)
+
+    async def _serve(self, scope: Scope, receive: Receive, send: Send) -> None:
         server = scope.get("server")
         if server is not None:
             if type(server) is not tuple:
@@ -232,6 +291,7 @@ def create_app(settings: Settings | None = None, *, wall_clock: Callable[[], flo
     app.state.wall_clock = wall_clock
     app.add_exception_handler(RequestValidationError, _on_validation_error)
     app.add_exception_handler(UserError, _on_user_error)
+    app.add_exception_handler(StarletteHTTPException, _on_http_error)
     app.add_middleware(DropConnectionMiddleware)
     app.fast_path = FastPath(app.full_stack, app, manager)
     install_reset_log_filter()

@@ -12,6 +12,7 @@ _STATUS_BY_CODE = {
     "unknown_agency": 404,
     "forbidden": 403,
     "conflict": 409,
+    "retired": 410,
     "too_many_sessions": 429,
 }
 

@@ -50,6 +50,26 @@ class Settings(BaseModel):
     callback_concurrency: int = Field(
         default=16, ge=1, le=256, description="同一时刻到期的回调最多同时发出几个 / callbacks posted at once"
     )
+    ticket_retention_seconds: float | None = Field(
+        default=7 * 86400.0,
+        ge=0,
+        le=3660 * 86400.0,
+        description="已答复工单的保留期（虚拟秒），此后只留请求编号的紧凑记录；None 为永久保留 / virtual seconds an "
+        "answered ticket (callbacks settled) is kept whole; then only a compact record of its request number",
+    )
+    idempotency_retention_seconds: float = Field(
+        default=90 * 86400.0,
+        ge=0,
+        le=3660 * 86400.0,
+        description="退役工单的请求编号仍被识别的期限（虚拟秒）/ virtual seconds a retired ticket's request number "
+        "is still recognised",
+    )
+    max_body_bytes: int = Field(
+        default=1_048_576,
+        ge=1024,
+        le=256 * 1_048_576,
+        description="请求体上限（字节），超过答 413 / the largest request body accepted (bytes); larger: 413",
+    )
     background: bool = Field(default=True, description="实时推进后台任务 / run the real-time ticker")
     hub_retry_seconds: float = Field(
         default=60.0,
