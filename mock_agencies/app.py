@@ -145,6 +145,32 @@ def install_reset_log_filter(logger_name: str = "uvicorn.error") -> None:
 
 _WITH_BODY = frozenset({"POST", "PUT", "PATCH", "DELETE"})
 
+
+def _namespace_of(scope: Scope) -> str | None:
+    """The namespace a request may change: ``/admin/sessions/{ns}…`` or the ``X-Zhixing-Session`` of an agency
+    request (``default`` without one); ``None`` for anything else."""
+    path = scope["path"]
+    if path.startswith("/admin/sessions/"):
+        return path[len("/admin/sessions/"):].split("/", 1)[0] or None
+    if path.startswith("/agencies/"):
+        for key, value in scope["headers"]:
+            if key == b"x-zhixing-session":
+                return value.decode("latin-1")
+        return "default"
+    return None
+
+
+def _saving(send: Send, manager: SessionManager, namespace: str, *, force: bool) -> Send:
+    """``send`` that saves ``namespace`` in the durable store before the response starts: what the client is
+    told happened has been saved."""
+
+    async def send_saved(message: Message) -> None:
+        if message["type"] == "http.response.start":
+            manager.persist(namespace, force=force)
+        await send(message)
+
+    return send_saved
+
 SERVING_GC_GEN0 = 10_000
 _gc_lock = threading.Lock()
 _gc_saved: list[tuple[int, int, int]] = []  # the thresholds before the first service started
@@ -210,6 +236,11 @@ class AgenciesApp(FastAPI):
         await self._serve(scope, receive, send)
 
     async def _serve(self, scope: Scope, receive: Receive, send: Send) -> None:
+        manager = self.state.sessions
+        if manager.store is not None and scope["type"] == "http":
+            namespace = _namespace_of(scope)
+            if namespace is not None:
+                send = _saving(send, manager, namespace, force=scope["method"] != "GET")
         server = scope.get("server")
         if server is not None:
             if type(server) is not tuple:

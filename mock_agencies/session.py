@@ -39,6 +39,7 @@ returning the original answer.
 from __future__ import annotations
 
 import logging
+import pickle
 import random
 from collections import deque
 from collections.abc import Callable, Container
@@ -583,6 +584,65 @@ class Session:
             code=code,
             message=message,
         )
+
+    # -- saving and restoring (the durable store keeps these) -------------------------------------------
+
+    _SAVED = ("config", "behaviours", "journal", "outbox", "book", "schedule", "notices", "_last_advanced",
+              "_retire_queue", "world", "ledger", "auction", "pricing")
+
+    def snapshot(self) -> bytes:
+        """The namespace's whole state as bytes (no I/O): everything above and the clock's reading. What is
+        rebuilt on restore — the backend, the hub (a cache), the listeners — is not in it."""
+        clock = self.clock
+        state = {name: getattr(self, name) for name in self._SAVED}
+        state["clock"] = (clock.origin, clock.now(), clock.scale)
+        listeners = self.notices.listeners
+        self.notices.listeners = []
+        try:
+            return pickle.dumps(state, protocol=pickle.HIGHEST_PROTOCOL)
+        finally:
+            self.notices.listeners = listeners
+
+    @classmethod
+    def restore(
+        cls,
+        namespace: str,
+        blob: bytes,
+        settings: Settings,
+        catalogue: Catalogue,
+        *,
+        on_queued: Callable[[], None] | None = None,
+        callback_policy: CallbackPolicy | None = None,
+    ) -> Session:
+        """A namespace from :meth:`snapshot` (its virtual clock reads where it stopped and runs on from there)."""
+        from mock_agencies.backend import AgencyBackend
+
+        state = pickle.loads(blob)  # noqa: S301 - the service's own store, written by :meth:`snapshot`
+        origin, now, scale = state.pop("clock")
+        config: SessionConfig = state["config"]
+        clock = VirtualClock(origin, scale)
+        clock.skip_to(now)
+        session = cls.__new__(cls)
+        session.namespace = namespace
+        session.seed = config.seed
+        session.settings = settings
+        session.catalogue = catalogue
+        session._on_queued = on_queued
+        session.callback_policy = callback_policy or CallbackPolicy(
+            settings.callback_hosts, [(settings.host, settings.port)]
+        )
+        session.clock = clock
+        for name, value in state.items():
+            setattr(session, name, value)
+        retention = settings.ticket_retention_seconds
+        session._retention = None if retention is None else timedelta(seconds=retention)
+        session._remember = timedelta(seconds=settings.idempotency_retention_seconds)
+        session.behaviours._scale = lambda: session.clock.scale
+        session.world.catalogue = catalogue
+        session.backend = AgencyBackend(catalogue, session.world, session.ledger)
+        session.hub = Hub(session.behaviours, catalogue, session.ledger,
+                          retry_seconds=settings.hub_retry_seconds, max_attempts=settings.hub_max_attempts)
+        return session
 
     def info(self) -> dict[str, Any]:
         return {

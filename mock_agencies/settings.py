@@ -64,6 +64,12 @@ class Settings(BaseModel):
         description="退役工单的请求编号仍被识别的期限（虚拟秒）/ virtual seconds a retired ticket's request number "
         "is still recognised",
     )
+    state_path: str | None = Field(
+        default=None,
+        max_length=4096,
+        description="状态文件（SQLite，WAL）：各命名空间的状态在此持久保存，重启后恢复；缺省只在内存 / the SQLite "
+        "file keeping every namespace's state across restarts; default: memory only",
+    )
     max_body_bytes: int = Field(
         default=1_048_576,
         ge=1024,

@@ -42,6 +42,17 @@ class TicketRecord:
     _json_of: Feedback | None = field(default=None, repr=False, compare=False)
     _json: dict[str, Any] | None = field(default=None, repr=False, compare=False)
 
+    def __getstate__(self) -> tuple[Any, ...]:
+        """Saved without the JSON cache (rebuilt when first asked for)."""
+        return (self.ticket, self.request, self.agency, self.due_at, self.feedback, self.held, self.hub,
+                self.notices, self.retired, self.delivered)
+
+    def __setstate__(self, state: tuple[Any, ...]) -> None:
+        (self.ticket, self.request, self.agency, self.due_at, self.feedback, self.held, self.hub, self.notices,
+         self.retired, self.delivered) = state
+        self._json_of = None
+        self._json = None
+
     @property
     def feedback_json(self) -> dict[str, Any] | None:
         """``feedback`` as JSON data (``model_dump(mode="json")``), made when first asked for — a poll or a

@@ -28,6 +28,11 @@ def serve(
         1.0, "--time-scale", help="虚拟时间倍速，0 = 仅由 advance 推进 / virtual seconds per real second"
     ),
     log_level: str = typer.Option("info", "--log-level", help="uvicorn 日志级别 / uvicorn log level"),
+    state: str | None = typer.Option(
+        None,
+        "--state",
+        help="状态文件（SQLite），重启后恢复各命名空间 / SQLite file keeping the namespaces across restarts",
+    ),
 ) -> None:
     """运行全部模拟机构（一个进程）/ run all mock agencies in one process (OpenAPI docs at /docs)."""
     import uvicorn
@@ -37,7 +42,11 @@ def serve(
     from mock_agencies.settings import Settings
 
     load_profile(profile)  # an unknown profile is a UserError before anything starts
-    settings = Settings.from_env(host=host, port=port, seed=seed, profile=profile, time_scale=time_scale)
+    overrides: dict[str, object] = {"host": host, "port": port, "seed": seed, "profile": profile,
+                                     "time_scale": time_scale}
+    if state is not None:
+        overrides["state_path"] = state
+    settings = Settings.from_env(**overrides)
     typer.echo(
         f"模拟机构 / mock agencies: http://{host}:{port}/agencies  文档 / docs: http://{host}:{port}/docs  "
         f"(profile={profile}, seed={seed})"
