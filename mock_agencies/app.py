@@ -31,6 +31,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from core_flow.errors import UserError
 from core_flow.validation import field_messages, validation_error_body
+from mock_agencies.auth import COURT, Tokens, authorise, cross_site
 from mock_agencies.body_limit import BodyTooLarge, declared_length, limited, refuse, too_large_response
 from mock_agencies.catalogue import load_catalogue
 from mock_agencies.error_body import status_of, user_error_body
@@ -210,7 +211,27 @@ class AgenciesApp(FastAPI):
     fast_path: FastPath | None = None
     _servers: frozenset[Any] = frozenset()  # the addresses this server was reached at (noted once each)
 
+    tokens: Tokens | None = None
+
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "http":
+            refusal = cross_site(scope)
+            grant = None
+            if refusal is None and self.tokens is not None:
+                refusal, grant = authorise(scope, self.tokens)
+            if refusal is not None:
+                await refusal(scope, receive, send)
+                return
+            if grant is not None:
+                token = COURT.set(grant.court)
+                try:
+                    await self._limited(scope, receive, send)
+                finally:
+                    COURT.reset(token)
+                return
+        await self._limited(scope, receive, send)
+
+    async def _limited(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] == "http" and scope["method"] in _WITH_BODY:
             limit = self.state.settings.max_body_bytes
             length = declared_length(scope)
@@ -325,6 +346,7 @@ def create_app(settings: Settings | None = None, *, wall_clock: Callable[[], flo
     app.add_exception_handler(StarletteHTTPException, _on_http_error)
     app.add_middleware(DropConnectionMiddleware)
     app.fast_path = FastPath(app.full_stack, app, manager)
+    app.tokens = Tokens.configured(settings.tokens_file, settings.admin_token)
     install_reset_log_filter()
     app.include_router(catalogue.router)
     app.include_router(control.router)

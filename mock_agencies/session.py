@@ -355,8 +355,10 @@ class Session:
             record.delivered = True
         return record
 
-    def ticket_by_request(self, agency_code: str, request_no: str) -> TicketRecord | None:
-        return self.book.by_request(agency_code, request_no)
+    def ticket_by_request(
+        self, agency_code: str, request_no: str, court_code: str | None = None
+    ) -> TicketRecord | None:
+        return self.book.by_request(agency_code, request_no, court_code)
 
     # -- time passing (no I/O: answers are produced, callbacks queued) ---------------------------------
 

@@ -64,6 +64,15 @@ class Settings(BaseModel):
         description="退役工单的请求编号仍被识别的期限（虚拟秒）/ virtual seconds a retired ticket's request number "
         "is still recognised",
     )
+    tokens_file: str | None = Field(
+        default=None,
+        max_length=4096,
+        description="令牌文件（JSON）：各法院令牌绑定法院与命名空间，及管理令牌 / JSON file of court tokens "
+        "(each bound to a court and a namespace) and the admin token",
+    )
+    admin_token: str | None = Field(
+        default=None, min_length=16, max_length=256, repr=False, description="管理令牌 / the admin token"
+    )
     state_path: str | None = Field(
         default=None,
         max_length=4096,

@@ -78,11 +78,11 @@ class TicketBook:
 
     def __init__(self) -> None:
         self.tickets: dict[str, TicketRecord] = {}
-        self._by_request: dict[tuple[str, str], str] = {}
+        self._by_request: dict[tuple[str, str, str], str] = {}  # (agency, court, request number) → ticket id
         self._seq = 0
-        # retired tickets, compact: (agency, request number) → (ticket id, request digest, measure, accepted at)
-        self._retired: dict[tuple[str, str], tuple[str, bytes, str, datetime]] = {}
-        self._retired_ids: dict[str, tuple[str, str]] = {}  # ticket id → (agency, request number)
+        # retired tickets, compact: (agency, court, request number) → (ticket id, digest, measure, accepted at)
+        self._retired: dict[tuple[str, str, str], tuple[str, bytes, str, datetime]] = {}
+        self._retired_ids: dict[str, tuple[str, str, str]] = {}  # ticket id → (agency, court, request number)
         self._forget: deque[tuple[datetime, str]] = deque()  # (when to forget, ticket id), in time order
 
     def __len__(self) -> int:
@@ -96,7 +96,7 @@ class TicketBook:
     def existing(self, agency: Agency, request: ControlRequest) -> TicketRecord | None:
         """The ticket already issued for ``request``'s number at ``agency`` (``None``: a new request).
         Raises ``conflict`` when the number was used for a different request."""
-        key = (agency.code, request.request_no)
+        key = (agency.code, request.court_code, request.request_no)  # request numbers are unique per court
         ticket_id = self._by_request.get(key)
         if ticket_id is None:
             retired = self._retired.get(key) if self._retired else None
@@ -118,7 +118,7 @@ class TicketBook:
         record = self.tickets.pop(ticket_id, None)
         if record is None:
             return False
-        key = (record.agency.code, record.request.request_no)
+        key = (record.agency.code, record.request.court_code, record.request.request_no)
         self._by_request.pop(key, None)
         ticket = record.ticket
         self._retired[key] = (ticket_id, request_digest(record.request), ticket.measure.value, ticket.accepted_at)
@@ -153,7 +153,7 @@ class TicketBook:
     def file(self, record: TicketRecord) -> None:
         ticket_id = record.ticket.ticket_id
         self.tickets[ticket_id] = record
-        self._by_request[(record.agency.code, record.request.request_no)] = ticket_id
+        self._by_request[(record.agency.code, record.request.court_code, record.request.request_no)] = ticket_id
 
     def get(self, agency_code: str, ticket_id: str) -> TicketRecord:
         record = self.tickets.get(ticket_id)
@@ -174,9 +174,21 @@ class TicketBook:
             )
         return record
 
-    def by_request(self, agency_code: str, request_no: str) -> TicketRecord | None:
-        ticket_id = self._by_request.get((agency_code, request_no))
-        return None if ticket_id is None else self.tickets[ticket_id]
+    def by_request(self, agency_code: str, request_no: str, court_code: str | None = None) -> TicketRecord | None:
+        """The ticket of a request number (of ``court_code``; without it, the one court that used the number —
+        several: ``UserError`` asking for the court)."""
+        if court_code is not None:
+            ticket_id = self._by_request.get((agency_code, court_code, request_no))
+            return None if ticket_id is None else self.tickets[ticket_id]
+        found = [t for (a, _, n), t in self._by_request.items() if a == agency_code and n == request_no]
+        if len(found) > 1:
+            raise UserError(
+                f"请求编号 {request_no} 由多个法院使用，请给出 court_code",
+                f"request number {request_no} is used by more than one court: give court_code",
+                where="query.court_code",
+                code="ambiguous",
+            )
+        return self.tickets[found[0]] if found else None
 
 
 def _conflict(request: ControlRequest, ticket_id: str) -> UserError:

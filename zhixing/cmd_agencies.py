@@ -28,6 +28,9 @@ def serve(
         1.0, "--time-scale", help="虚拟时间倍速，0 = 仅由 advance 推进 / virtual seconds per real second"
     ),
     log_level: str = typer.Option("info", "--log-level", help="uvicorn 日志级别 / uvicorn log level"),
+    insecure_open: bool = typer.Option(
+        False, "--insecure-open", help="未配置令牌也监听非本机地址 / bind beyond loopback without tokens"
+    ),
     state: str | None = typer.Option(
         None,
         "--state",
@@ -47,6 +50,16 @@ def serve(
     if state is not None:
         overrides["state_path"] = state
     settings = Settings.from_env(**overrides)
+    from mock_agencies.auth import is_loopback_host
+
+    if not is_loopback_host(host) and not (settings.tokens_file or settings.admin_token) and not insecure_open:
+        raise UserError(
+            f"未配置令牌时拒绝监听非本机地址 {host}：设置 ZHIXING_AGENCIES_TOKENS_FILE"
+            "（或 ZHIXING_AGENCIES_ADMIN_TOKEN），或明确加 --insecure-open",
+            f"refusing to bind {host} (beyond loopback) without tokens: set ZHIXING_AGENCIES_TOKENS_FILE (or "
+            "ZHIXING_AGENCIES_ADMIN_TOKEN), or say --insecure-open",
+            where="--host",
+        )
     typer.echo(
         f"模拟机构 / mock agencies: http://{host}:{port}/agencies  文档 / docs: http://{host}:{port}/docs  "
         f"(profile={profile}, seed={seed})"
