@@ -36,6 +36,7 @@ from mock_agencies.body_limit import BodyTooLarge, declared_length, limited, ref
 from mock_agencies.catalogue import load_catalogue
 from mock_agencies.error_body import status_of, user_error_body
 from mock_agencies.fastpath import FastPath
+from mock_agencies.masking import install_masking, mask_data
 from mock_agencies.namespaces import SessionManager
 from mock_agencies.routers import admin, catalogue, control
 from mock_agencies.routers.control import SimulatedConnectionReset, drop_start
@@ -49,7 +50,7 @@ async def _on_validation_error(request: Request, exc: Exception) -> JSONResponse
     assert isinstance(exc, RequestValidationError)
     body = validation_error_body(field_messages(list(exc.errors())), "请求无效：", "invalid request: ")
     _journal_rejection(request, body["error"]["zh"], body["error"]["en"])
-    return JSONResponse(body, status_code=422)
+    return JSONResponse(body if request.app.state.settings.unmask else mask_data(body), status_code=422)
 
 
 def _http_error(status: int, request: Request, detail: object, headers: dict[str, str] | None) -> UserError:
@@ -84,7 +85,7 @@ async def _on_http_error(request: Request, exc: Exception) -> JSONResponse:
 
 async def _on_user_error(request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, UserError)
-    return JSONResponse(user_error_body(exc), status_code=status_of(exc))
+    return JSONResponse(user_error_body(exc, unmask=request.app.state.settings.unmask), status_code=status_of(exc))
 
 
 def _journal_rejection(request: Request, zh: str, en: str) -> None:
@@ -348,6 +349,8 @@ def create_app(settings: Settings | None = None, *, wall_clock: Callable[[], flo
     app.fast_path = FastPath(app.full_stack, app, manager)
     app.tokens = Tokens.configured(settings.tokens_file, settings.admin_token)
     install_reset_log_filter()
+    if not settings.unmask:
+        install_masking()
     app.include_router(catalogue.router)
     app.include_router(control.router)
     app.include_router(admin.router)

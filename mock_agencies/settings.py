@@ -73,6 +73,11 @@ class Settings(BaseModel):
     admin_token: str | None = Field(
         default=None, min_length=16, max_length=256, repr=False, description="管理令牌 / the admin token"
     )
+    unmask: bool = Field(
+        default=False,
+        description="日志、请求日志与错误中显示完整身份证号与账号（仅供本地调试）/ show full ID and account numbers in "
+        "logs, the journal and error bodies (local debugging only)",
+    )
     state_path: str | None = Field(
         default=None,
         max_length=4096,

@@ -28,6 +28,9 @@ def serve(
         1.0, "--time-scale", help="虚拟时间倍速，0 = 仅由 advance 推进 / virtual seconds per real second"
     ),
     log_level: str = typer.Option("info", "--log-level", help="uvicorn 日志级别 / uvicorn log level"),
+    unmask: bool = typer.Option(
+        False, "--unmask", help="日志与错误中显示完整身份证号与账号（本地调试）/ full ID and account numbers in logs"
+    ),
     insecure_open: bool = typer.Option(
         False, "--insecure-open", help="未配置令牌也监听非本机地址 / bind beyond loopback without tokens"
     ),
@@ -49,6 +52,8 @@ def serve(
                                      "time_scale": time_scale}
     if state is not None:
         overrides["state_path"] = state
+    if unmask:
+        overrides["unmask"] = True
     settings = Settings.from_env(**overrides)
     from mock_agencies.auth import is_loopback_host
 

@@ -19,6 +19,7 @@ from core_flow.protocol import Holding, TicketStatus
 from mock_agencies.clock import as_cst
 from mock_agencies.deps import get_manager
 from mock_agencies.ledger import FreezeView
+from mock_agencies.masking import mask_data
 from mock_agencies.namespaces import NAMESPACE_PATTERN, SessionManager
 from mock_agencies.profiles import load_profile, profile_names
 from mock_agencies.session import Session, SessionConfig
@@ -355,7 +356,10 @@ async def get_journal(
     manager: SessionManager = Depends(get_manager),
 ) -> dict[str, Any]:
     journal = _session(manager, namespace).journal
-    return {"size": journal.maxlen, "total": journal.total, "entries": journal.entries(limit, kind)}
+    entries = journal.entries(limit, kind)
+    if not manager.settings.unmask:  # ID and account numbers masked (setting unmask shows them)
+        entries = mask_data(entries)
+    return {"size": journal.maxlen, "total": journal.total, "entries": entries}
 
 
 @router.get("/sessions/{namespace}/callbacks", summary="回调投递 / callback deliveries")
