@@ -50,6 +50,7 @@ class SessionManager:
         self.runners: dict[str, SessionRunner] = {}
         self.wake = asyncio.Event()  # set when something becomes due sooner than the ticker expects
         self._ticks: dict[str, asyncio.Task[None]] = {}  # each namespace's real-time tick in progress
+        self._missed: set[str] = set()  # namespaces whose tick was still running when the ticker came by
         self.callbacks = CallbackPolicy(settings.callback_hosts, [(settings.host, settings.port)])
         self.store = StateStore(settings.state_path) if settings.state_path else None
         self._saved_at: dict[str, int] = {}  # namespace → its journal's total when last saved
@@ -154,6 +155,8 @@ class SessionManager:
                 task = self._ticks[namespace] = asyncio.create_task(self._tick(namespace, runner),
                                                                     name=f"tick:{namespace}")
                 task.add_done_callback(_log_failure)
+            else:  # still busy (a slow receiver): look again as soon as it ends
+                self._missed.add(namespace)
             tasks.append(task)
         for gone in set(self._ticks) - set(self.runners):  # dropped namespaces: their last tick may finish
             if self._ticks[gone].done():
@@ -171,7 +174,12 @@ class SessionManager:
         return max(wait, 0.005)
 
     async def _tick(self, namespace: str, runner: SessionRunner) -> None:
-        await runner.tick()
+        try:
+            await runner.tick()
+        finally:
+            if namespace in self._missed:  # the ticker passed it by while it ran: look again at once
+                self._missed.discard(namespace)
+                self.wake.set()
         if self.runners.get(namespace) is runner:  # not dropped or replaced meanwhile
             self.persist(namespace)
 
