@@ -55,6 +55,9 @@ def serve(
     if unmask:
         overrides["unmask"] = True
     settings = Settings.from_env(**overrides)
+    from mock_agencies.profiles import is_workday
+
+    is_workday(settings.origin.date())  # a bad holiday file (ZHIXING_HOLIDAYS) is reported now, located, not later
     from mock_agencies.auth import is_loopback_host
 
     if not is_loopback_host(host) and not (settings.tokens_file or settings.admin_token) and not insecure_open:
