@@ -129,3 +129,37 @@ def test_kill_9_in_the_middle_of_a_run_loses_and_duplicates_nothing(tmp_path: Pa
             assert ledger["total_cents"] == ledger["origin_cents"]  # money conserved
     finally:
         server.stop()
+
+
+async def test_pending_callbacks_and_retired_numbers_resume_after_a_restart(tmp_path: Path) -> None:
+    """In process: the same state file read by a second service (as after a restart)."""
+    import respx
+
+    from mock_agencies.app import create_app
+    from mock_agencies.settings import Settings
+
+    settings = Settings(background=False, world_size=200, time_scale=0.0, profile="fast",
+                        state_path=str(tmp_path / "state.sqlite"), callback_hosts=("court.test",))
+    url = "http://court.test/cb"
+    with respx.mock(assert_all_called=False) as mock:
+        route = mock.post(url).mock(return_value=httpx.Response(503))
+        async with httpx.AsyncClient(transport=httpx.ASGITransport(app=create_app(settings)),
+                                     base_url="http://agencies.test") as client:
+            assert (await client.put("/admin/sessions/cb", json={"profile": "fast", "seed": 2})).is_success
+            d = (await client.get("/admin/sessions/cb/debtors/0")).json()
+            body = {"request_no": "CB-1", "court_code": "R410811", "case_no": "(2026)豫0811执1号", "measure": "00",
+                    "subject": {"kind": d["kind"], "name": d["name"], "id_number": d["id_number"]},
+                    "callback_url": url}
+            first = await client.post("/agencies/icbc/requests", json=body, headers={"X-Zhixing-Session": "cb"})
+            assert first.status_code == 202
+            assert (await client.post("/admin/sessions/cb/advance", json={"seconds": 60})).is_success
+            assert route.call_count >= 1  # the receiver is down: the callback waits for its next attempt
+        route.mock(return_value=httpx.Response(200))
+        async with httpx.AsyncClient(transport=httpx.ASGITransport(app=create_app(settings)),
+                                     base_url="http://agencies.test") as client:
+            pending = (await client.get("/admin/sessions/cb/callbacks")).json()["pending"]
+            assert [p["key"] for p in pending] == [first.json()["ticket_id"]]
+            summary = (await client.post("/admin/sessions/cb/advance", json={"seconds": 3600})).json()
+            assert summary["callbacks_acknowledged"] == 1 and summary["pending_callbacks"] == 0
+            again = await client.post("/agencies/icbc/requests", json=body, headers={"X-Zhixing-Session": "cb"})
+            assert again.status_code == 200 and again.json()["ticket_id"] == first.json()["ticket_id"]
