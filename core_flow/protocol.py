@@ -97,6 +97,7 @@ def in_inquiry_scope(group: str, region: str | None, debtor_region: str, court_r
 
 
 HUB = "zdz"  # the agency code of the 总对总 system (the court's counterpart for 集约查询 and sweeps)
+MAX_CENTS = 10**15  # the largest amount anywhere in the protocol (10 trillion yuan): bounds every amount field
 MAX_SCOPE = 200  # agencies in one 总对总 query (a 集约查询 scope is about 30)
 
 
@@ -166,7 +167,8 @@ class ControlRequest(Frozen):
         default=None, max_length=64, description="账户/财产编号，控制类措施必填 / account or asset id"
     )
     amount_cents: int | None = Field(
-        default=None, ge=1, description="冻结/扣划金额（分）/ amount to freeze or deduct, in cents"
+        default=None, ge=1, le=MAX_CENTS, strict=True,
+        description="冻结/扣划金额（分）/ amount to freeze or deduct, in cents",
     )
     freeze_id: str | None = Field(
         default=None, max_length=64, description="续冻/解冻/扣划所指的冻结 / the freeze acted on"
@@ -175,7 +177,8 @@ class ControlRequest(Frozen):
         default=None, max_length=64, description="扣划入账的一案一账号 / court sub-account for deductions"
     )
     term_days: int | None = Field(
-        default=None, ge=1, le=3 * 366, description="冻结期限（天），缺省按财产种类 / term, default by kind"
+        default=None, ge=1, le=3 * 366, strict=True,
+        description="冻结期限（天），缺省按财产种类 / term, default by kind",
     )
     callback_url: str | None = Field(
         default=None, max_length=2048, description="反馈回调地址 / where the answer is posted"
@@ -243,8 +246,8 @@ class Holding(Frozen):
     account_no: str
     kind: AssetKind
     description: str = ""
-    balance_cents: int = Field(ge=0)
-    available_cents: int = Field(ge=0, description="未被冻结的可控金额 / not yet frozen")
+    balance_cents: int = Field(ge=0, le=MAX_CENTS, strict=True)
+    available_cents: int = Field(ge=0, le=MAX_CENTS, strict=True, description="未被冻结的可控金额 / not yet frozen")
     online_controllable: bool = True
     existing_freezes: tuple[ExistingFreeze, ...] = ()
 

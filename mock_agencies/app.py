@@ -26,13 +26,17 @@ from typing import Any
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from core_flow.errors import UserError
 from core_flow.validation import field_messages, validation_error_body
+from mock_agencies.auth import COURT, Tokens, authorise, cross_site
+from mock_agencies.body_limit import BodyTooLarge, declared_length, limited, refuse, too_large_response
 from mock_agencies.catalogue import load_catalogue
 from mock_agencies.error_body import status_of, user_error_body
 from mock_agencies.fastpath import FastPath
+from mock_agencies.masking import install_masking, mask_data
 from mock_agencies.namespaces import SessionManager
 from mock_agencies.routers import admin, catalogue, control
 from mock_agencies.routers.control import SimulatedConnectionReset, drop_start
@@ -46,12 +50,42 @@ async def _on_validation_error(request: Request, exc: Exception) -> JSONResponse
     assert isinstance(exc, RequestValidationError)
     body = validation_error_body(field_messages(list(exc.errors())), "请求无效：", "invalid request: ")
     _journal_rejection(request, body["error"]["zh"], body["error"]["en"])
-    return JSONResponse(body, status_code=422)
+    return JSONResponse(body if request.app.state.settings.unmask else mask_data(body), status_code=422)
+
+
+def _http_error(status: int, request: Request, detail: object, headers: dict[str, str] | None) -> UserError:
+    """FastAPI's / Starlette's own errors (no route, wrong method, an unreadable body …) as located bilingual
+    ``UserError`` s."""
+    path, method = request.url.path, request.method
+    if status == 404:
+        return UserError(f"没有这个地址：{path}", f"no such path: {path}", where="path", code="not_found")
+    if status == 405:
+        allow = (headers or {}).get("allow", "") or (headers or {}).get("Allow", "")
+        return UserError(
+            f"{path} 不接受 {method} 请求（可用：{allow or '-'}）",
+            f"{path} does not accept {method} (allowed: {allow or '-'})",
+            where="method",
+            code="method_not_allowed",
+        )
+    if status == 400:
+        return UserError(
+            f"请求无法解析：{detail}", f"the request cannot be parsed: {detail}", where="body", code="bad_request"
+        )
+    return UserError(f"请求失败（HTTP {status}）：{detail}", f"request failed (HTTP {status}): {detail}",
+                     code=f"http_{status}")
+
+
+async def _on_http_error(request: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, StarletteHTTPException)
+    if isinstance(exc, BodyTooLarge):
+        return too_large_response(exc.limit)
+    err = _http_error(exc.status_code, request, exc.detail, exc.headers)
+    return JSONResponse(user_error_body(err), status_code=exc.status_code, headers=exc.headers)
 
 
 async def _on_user_error(request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, UserError)
-    return JSONResponse(user_error_body(exc), status_code=status_of(exc))
+    return JSONResponse(user_error_body(exc, unmask=request.app.state.settings.unmask), status_code=status_of(exc))
 
 
 def _journal_rejection(request: Request, zh: str, en: str) -> None:
@@ -111,6 +145,34 @@ def install_reset_log_filter(logger_name: str = "uvicorn.error") -> None:
         logger.addFilter(_ResetLogFilter())
 
 
+_WITH_BODY = frozenset({"POST", "PUT", "PATCH", "DELETE"})
+
+
+def _namespace_of(scope: Scope) -> str | None:
+    """The namespace a request may change: ``/admin/sessions/{ns}…`` or the ``X-Zhixing-Session`` of an agency
+    request (``default`` without one); ``None`` for anything else."""
+    path = scope["path"]
+    if path.startswith("/admin/sessions/"):
+        return path[len("/admin/sessions/"):].split("/", 1)[0] or None
+    if path.startswith("/agencies/"):
+        for key, value in scope["headers"]:
+            if key == b"x-zhixing-session":
+                return value.decode("latin-1")
+        return "default"
+    return None
+
+
+def _saving(send: Send, manager: SessionManager, namespace: str, *, force: bool) -> Send:
+    """``send`` that saves ``namespace`` in the durable store before the response starts: what the client is
+    told happened has been saved."""
+
+    async def send_saved(message: Message) -> None:
+        if message["type"] == "http.response.start":
+            manager.persist(namespace, force=force)
+        await send(message)
+
+    return send_saved
+
 SERVING_GC_GEN0 = 10_000
 _gc_lock = threading.Lock()
 _gc_saved: list[tuple[int, int, int]] = []  # the thresholds before the first service started
@@ -150,7 +212,57 @@ class AgenciesApp(FastAPI):
     fast_path: FastPath | None = None
     _servers: frozenset[Any] = frozenset()  # the addresses this server was reached at (noted once each)
 
+    tokens: Tokens | None = None
+
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "http":
+            refusal = cross_site(scope)
+            grant = None
+            if refusal is None and self.tokens is not None:
+                refusal, grant = authorise(scope, self.tokens)
+            if refusal is not None:
+                await refusal(scope, receive, send)
+                return
+            if grant is not None:
+                token = COURT.set(grant.court)
+                try:
+                    await self._limited(scope, receive, send)
+                finally:
+                    COURT.reset(token)
+                return
+        await self._limited(scope, receive, send)
+
+    async def _limited(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "http" and scope["method"] in _WITH_BODY:
+            limit = self.state.settings.max_body_bytes
+            length = declared_length(scope)
+            if length is not None and length > limit:
+                await refuse(scope, receive, send, limit)
+                return
+            if length is None:  # chunked: count the bytes as they come
+                started = False
+                inner_send = send
+
+                async def send(message: Message) -> None:
+                    nonlocal started
+                    started = True
+                    await inner_send(message)
+
+                try:
+                    await self._serve(scope, limited(receive, limit), send)
+                except BodyTooLarge:
+                    if started:
+                        raise
+                    await refuse(scope, receive, inner_send, limit)
+                return
+        await self._serve(scope, receive, send)
+
+    async def _serve(self, scope: Scope, receive: Receive, send: Send) -> None:
+        manager = self.state.sessions
+        if manager.store is not None and scope["type"] == "http":
+            namespace = _namespace_of(scope)
+            if namespace is not None:
+                send = _saving(send, manager, namespace, force=scope["method"] != "GET")
         server = scope.get("server")
         if server is not None:
             if type(server) is not tuple:
@@ -232,9 +344,13 @@ def create_app(settings: Settings | None = None, *, wall_clock: Callable[[], flo
     app.state.wall_clock = wall_clock
     app.add_exception_handler(RequestValidationError, _on_validation_error)
     app.add_exception_handler(UserError, _on_user_error)
+    app.add_exception_handler(StarletteHTTPException, _on_http_error)
     app.add_middleware(DropConnectionMiddleware)
     app.fast_path = FastPath(app.full_stack, app, manager)
+    app.tokens = Tokens.configured(settings.tokens_file, settings.admin_token)
     install_reset_log_filter()
+    if not settings.unmask:
+        install_masking()
     app.include_router(catalogue.router)
     app.include_router(control.router)
     app.include_router(admin.router)

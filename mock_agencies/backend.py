@@ -78,6 +78,12 @@ _ON_FREEZE = {Measure.RENEW, Measure.UNFREEZE, Measure.DEDUCT}  # act on a freez
 _ON_SEAL = {Measure.RENEW_SEAL, Measure.UNSEAL}  # act on a seal (11)
 
 
+def ledger_key(request: ControlRequest) -> str:
+    """The ledger's idempotency key of a request: request numbers are unique per court, not per agency (another
+    court's request under the same number is another request)."""
+    return f"{request.court_code}/{request.request_no}"
+
+
 class AgencyBackend:
     """Validates, accepts and answers 查控 requests for every agency of a catalogue."""
 
@@ -134,7 +140,7 @@ class AgencyBackend:
                 outcome = self.ledger.renew(
                     agency=ag.code,
                     freeze_id=request.freeze_id or "",
-                    request_no=request.request_no,
+                    request_no=ledger_key(request),
                     now=now,
                     term_days=request.term_days,
                     court_code=request.court_code,
@@ -216,7 +222,7 @@ class AgencyBackend:
             court_code=req.court_code,
             case_no=req.case_no,
             amount_cents=req.amount_cents,
-            request_no=req.request_no,
+            request_no=ledger_key(req),
             now=now,
             term_days=req.term_days,
             measure=req.measure,
@@ -228,7 +234,7 @@ class AgencyBackend:
         out = self.ledger.unfreeze(
             agency=ag.code,
             freeze_id=req.freeze_id or "",
-            request_no=req.request_no,
+            request_no=ledger_key(req),
             now=now,
             court_code=req.court_code,
         )
@@ -262,7 +268,7 @@ class AgencyBackend:
             amount_cents=req.amount_cents or 0,
             target_account=target,
             now=now,
-            request_no=req.request_no,
+            request_no=ledger_key(req),
             court_code=req.court_code,
         )
 
@@ -426,6 +432,15 @@ class AgencyBackend:
                     f"deductions only from an active freeze; {req.freeze_id} is {view.state.value}",
                     where="freeze_id",
                     code="conflict",
+                )
+            owner = sub_account_no(view.court_code, view.case_no)
+            if req.target_account != owner:
+                raise UserError(
+                    f"冻结 {req.freeze_id} 属于案件 {view.case_no}，扣划款只能进入该案的一案一账号 {owner}",
+                    f"freeze {req.freeze_id} belongs to case {view.case_no}: its deduction can only go into that "
+                    f"case's sub-account {owner}",
+                    where="target_account",
+                    code="forbidden",
                 )
             if (req.amount_cents or 0) > view.controlled_cents:
                 raise UserError(

@@ -36,6 +36,7 @@ class Delivery:
     due_at: datetime
     key: str = ""  # idempotency key for the receiver (ticket id or notice id)
     copy: int = 0  # 0 = original, 1 = duplicate
+    owner: str = ""  # the ticket the callback is about ("" for none): kept while this is pending
     attempts: int = 0
     state: DeliveryState = DeliveryState.PENDING
     last_status: int | None = None
@@ -72,6 +73,8 @@ class CallbackOutbox:
         self.backoff_cap_seconds = backoff_cap_seconds
         self._heap: list[tuple[datetime, int, Delivery]] = []
         self._seq = 0
+        self._owners: dict[str, int] = {}  # ticket → its callbacks still pending
+        self._acked: set[str] = set()  # tickets a callback about was acknowledged for (until forgotten)
         self.done: deque[Delivery] = deque(maxlen=keep_done)
 
     def __len__(self) -> int:
@@ -86,6 +89,7 @@ class CallbackOutbox:
         key: str = "",
         behaviour: CallbackBehaviour | None = None,
         rng: random.Random | None = None,
+        owner: str = "",
     ) -> list[Delivery]:
         """Queue a delivery (plus a duplicate, or with a reordering delay, as ``behaviour`` draws)."""
         due = now
@@ -95,16 +99,38 @@ class CallbackOutbox:
                 due = now + timedelta(seconds=rng.uniform(0.0, behaviour.reorder_max_delay_seconds))
             if behaviour.duplicate_rate and rng.random() < behaviour.duplicate_rate:
                 duplicate = True
-        made = [self._push(url, payload, due, key, 0)]
+        made = [self._push(url, payload, due, key, 0, owner)]
         if duplicate:
-            made.append(self._push(url, payload, due + timedelta(seconds=rng.uniform(0.0, 60.0)), key, 1))
+            made.append(self._push(url, payload, due + timedelta(seconds=rng.uniform(0.0, 60.0)), key, 1, owner))
         return made
 
-    def _push(self, url: str, payload: dict[str, Any], due: datetime, key: str, copy: int) -> Delivery:
+    def _push(self, url: str, payload: dict[str, Any], due: datetime, key: str, copy: int, owner: str) -> Delivery:
         self._seq += 1
-        delivery = Delivery(seq=self._seq, url=url, payload=payload, due_at=due, key=key, copy=copy)
+        delivery = Delivery(seq=self._seq, url=url, payload=payload, due_at=due, key=key, copy=copy, owner=owner)
         heapq.heappush(self._heap, (due, self._seq, delivery))
+        if owner:
+            self._owners[owner] = self._owners.get(owner, 0) + 1
         return delivery
+
+    def busy(self, owner: str) -> bool:
+        """Some callback about ``owner`` (a ticket) is still pending."""
+        return owner in self._owners
+
+    def acked(self, owner: str) -> bool:
+        """A callback about ``owner`` (a ticket) was acknowledged: its answer reached the receiver."""
+        return owner in self._acked
+
+    def forget(self, owner: str) -> None:
+        self._acked.discard(owner)
+
+    def _settled(self, delivery: Delivery) -> None:
+        owner = delivery.owner
+        if owner:
+            left = self._owners.get(owner, 0) - 1
+            if left > 0:
+                self._owners[owner] = left
+            else:
+                self._owners.pop(owner, None)
 
     def next_due(self) -> datetime | None:
         return self._heap[0][0] if self._heap else None
@@ -121,6 +147,8 @@ class CallbackOutbox:
     def clear(self) -> None:
         self._heap.clear()
         self.done.clear()
+        self._owners.clear()
+        self._acked.clear()
 
     def backoff(self, attempts: int) -> timedelta:
         exponent = min(max(attempts - 1, 0), 60)  # unbounded retries: keep 2**n a float
@@ -137,9 +165,13 @@ class CallbackOutbox:
         if ok:
             delivery.state = DeliveryState.ACKNOWLEDGED
             self.done.append(delivery)
+            self._settled(delivery)
+            if delivery.owner:
+                self._acked.add(delivery.owner)
         elif self.max_attempts is not None and delivery.attempts >= self.max_attempts:
             delivery.state = DeliveryState.ABANDONED
             self.done.append(delivery)
+            self._settled(delivery)
         else:
             delivery.due_at = now + self.backoff(delivery.attempts)
             heapq.heappush(self._heap, (delivery.due_at, delivery.seq, delivery))

@@ -106,15 +106,16 @@ class FastPath:
 
     async def _submit(self, scope: Scope, receive: Receive, send: Send, code: str) -> None:
         messages: list[Message] = []
-        body = b""
+        chunks: list[bytes] = []
         while True:  # read the body as Starlette's Request.body() does, keeping the messages for a replay
             message = await receive()
             messages.append(message)
             if message["type"] != "http.request":
                 break
-            body += message.get("body", b"")
+            chunks.append(message.get("body", b""))
             if not message.get("more_body", False):
                 break
+        body = chunks[0] if len(chunks) == 1 else b"".join(chunks)  # linear in the body's size
         request = None
         session = self._submit_target(scope, code) if messages[-1]["type"] == "http.request" else None
         if session is not None:

@@ -16,6 +16,7 @@ from core_flow.errors import UserError
 from mock_agencies.callback_policy import CallbackPolicy
 from mock_agencies.clock import VirtualClock
 from mock_agencies.session import Session, SessionConfig
+from mock_agencies.store import StateStore
 from mock_agencies.timeline import SessionRunner
 
 if TYPE_CHECKING:
@@ -49,7 +50,17 @@ class SessionManager:
         self.runners: dict[str, SessionRunner] = {}
         self.wake = asyncio.Event()  # set when something becomes due sooner than the ticker expects
         self._ticks: dict[str, asyncio.Task[None]] = {}  # each namespace's real-time tick in progress
+        self._missed: set[str] = set()  # namespaces whose tick was still running when the ticker came by
         self.callbacks = CallbackPolicy(settings.callback_hosts, [(settings.host, settings.port)])
+        self.store = StateStore(settings.state_path) if settings.state_path else None
+        self._saved_at: dict[str, int] = {}  # namespace → its journal's total when last saved
+        if self.store is not None:
+            for name, blob in sorted(self.store.load().items()):
+                session = Session.restore(name, blob, settings, catalogue, on_queued=self.wake.set,
+                                          callback_policy=self.callbacks)
+                self.sessions[name] = session
+                self.runners[name] = SessionRunner(session)
+                self._saved_at[name] = session.journal.total
 
     def default_config(self) -> SessionConfig:
         s = self.settings
@@ -79,8 +90,23 @@ class SessionManager:
                           callback_policy=self.callbacks)
         self.sessions[namespace] = session
         self.runners[namespace] = SessionRunner(session)
+        self.persist(namespace, force=True)
         self.wake.set()
         return session
+
+    def persist(self, namespace: str, *, force: bool = False) -> bool:
+        """Save ``namespace`` in the durable store (if there is one) — when ``force``d or when something was
+        journalled since it was last saved. Returns whether it was saved."""
+        store = self.store
+        session = self.sessions.get(namespace)
+        if store is None or session is None:
+            return False
+        total = session.journal.total
+        if not force and self._saved_at.get(namespace) == total:
+            return False
+        store.save(namespace, session.snapshot())
+        self._saved_at[namespace] = total
+        return True
 
     def runner(self, namespace: str) -> SessionRunner:
         """The time passing of an existing namespace (``not_found`` otherwise)."""
@@ -103,6 +129,9 @@ class SessionManager:
         self.require(namespace)
         del self.sessions[namespace]
         del self.runners[namespace]
+        self._saved_at.pop(namespace, None)
+        if self.store is not None:
+            self.store.delete(namespace)
 
     def require(self, namespace: str) -> Session:
         found = self.sessions.get(namespace)
@@ -123,8 +152,11 @@ class SessionManager:
         for namespace, runner in list(self.runners.items()):
             task = self._ticks.get(namespace)
             if task is None or task.done():
-                task = self._ticks[namespace] = asyncio.create_task(runner.tick(), name=f"tick:{namespace}")
+                task = self._ticks[namespace] = asyncio.create_task(self._tick(namespace, runner),
+                                                                    name=f"tick:{namespace}")
                 task.add_done_callback(_log_failure)
+            else:  # still busy (a slow receiver): look again as soon as it ends
+                self._missed.add(namespace)
             tasks.append(task)
         for gone in set(self._ticks) - set(self.runners):  # dropped namespaces: their last tick may finish
             if self._ticks[gone].done():
@@ -141,6 +173,16 @@ class SessionManager:
                     wait = min(wait, seconds)
         return max(wait, 0.005)
 
+    async def _tick(self, namespace: str, runner: SessionRunner) -> None:
+        try:
+            await runner.tick()
+        finally:
+            if namespace in self._missed:  # the ticker passed it by while it ran: look again at once
+                self._missed.discard(namespace)
+                self.wake.set()
+        if self.runners.get(namespace) is runner:  # not dropped or replaced meanwhile
+            self.persist(namespace)
+
     async def close(self) -> None:
         """Stop every namespace's tick (the service is shutting down)."""
         tasks = [t for t in self._ticks.values() if not t.done()]
@@ -149,6 +191,9 @@ class SessionManager:
         if tasks:
             await asyncio.wait(tasks, timeout=1.0)
         self._ticks.clear()
+        if self.store is not None:
+            for namespace in list(self.sessions):
+                self.persist(namespace)
 
 
 def _log_failure(task: asyncio.Task[None]) -> None:

@@ -47,6 +47,10 @@ class NoticeBoard:
         ):
             self._waiting[feedback.freeze_id] = record.ticket.ticket_id
 
+    def waits_on(self, ticket_id: str) -> bool:
+        """A freeze answered on ``ticket_id`` still waits for money (a notice may follow)."""
+        return bool(self._waiting) and ticket_id in self._waiting.values()
+
     def awaits(self, tickets: Container[str] | None = None) -> bool:
         """Some answered freeze (of one of ``tickets``, if given) still waits for money."""
         if tickets is None:

@@ -111,6 +111,8 @@ class SessionPort:
             if ticket_id not in self._pending:  # new, or a repeat of a collected one: every part (again)
                 self._parts_seen[ticket_id] = 0
                 self._watch(record, session.now() if record.hub.parts else record.due_at)
+        elif record.retired:
+            pass  # a repeat of a request answered and retired long ago: its answer was collected then
         elif record.ticket.status is TicketStatus.ANSWERED:
             # answered at once, or a repeat of an answered request: hand the answer (again) to collect
             self._watch(record, session.now())
@@ -166,6 +168,7 @@ class SessionPort:
             if record.ticket.status is TicketStatus.ANSWERED and record.feedback is not None:
                 del self._pending[entry[2]]
                 out.append(record.feedback)
+                record.delivered = True
                 if not record.feedback.unsecured_remainder_cents:
                     self._controls.discard(entry[2])  # nothing waits for money: no notice can follow
             else:
@@ -199,6 +202,7 @@ class SessionPort:
         if record.ticket.status is TicketStatus.ANSWERED:
             del self._pending[ticket_id]
             self._parts_seen.pop(ticket_id, None)
+            record.delivered = True
         else:
             keep.append(entry)  # more parts to come: ``next_due`` re-files it at the next part's instant
 

@@ -213,8 +213,12 @@ LATENCY_CATEGORY: dict[Measure, Literal["query", "control", "deduct"]] = {
 }
 
 
-# never strict: a mock agency keeps its office days in years without a notice (provisional, warned once)
-_WORKDAYS = HolidayCalendar(strict=False)
+@lru_cache(maxsize=1)
+def _workdays() -> HolidayCalendar:
+    """The calendar of office days, built when first needed (not at import: a bad ``ZHIXING_HOLIDAYS`` file is
+    then reported by the command that uses it, and ``--help`` always works). Never strict: a mock agency keeps
+    its office days in years without a notice (provisional, warned once)."""
+    return HolidayCalendar(strict=False)
 
 
 @lru_cache(maxsize=4096)
@@ -225,7 +229,7 @@ def is_workday(day: date) -> bool:
     provisional year (statutory holidays, 调休 unknown) and warns once per year (never silently) — the mock
     must not stop answering for want of a notice, whatever ``ZHIXING_CALENDAR_STRICT`` says.
     """
-    return _WORKDAYS.is_working_day(day)
+    return _workdays().is_working_day(day)
 
 
 def _merge(base: dict[str, Any], extra: dict[str, Any]) -> dict[str, Any]:

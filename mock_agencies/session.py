@@ -39,7 +39,9 @@ returning the original answer.
 from __future__ import annotations
 
 import logging
+import pickle
 import random
+from collections import deque
 from collections.abc import Callable, Container
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
@@ -137,6 +139,10 @@ class Session:
         self.schedule = AnswerSchedule()
         self.notices = NoticeBoard()
         self._last_advanced: datetime | None = None
+        retention = settings.ticket_retention_seconds
+        self._retention = None if retention is None else timedelta(seconds=retention)
+        self._remember = timedelta(seconds=settings.idempotency_retention_seconds)
+        self._retire_queue: deque[tuple[datetime, str]] = deque()  # (retirable from, ticket id), in time order
         self._build_domain()
         self.hub = Hub(self.behaviours, catalogue, self.ledger,
                        retry_seconds=settings.hub_retry_seconds, max_attempts=settings.hub_max_attempts)
@@ -246,8 +252,9 @@ class Session:
         key: str,
         behaviour: CallbackBehaviour | None,
         rng: random.Random | None,
+        owner: str = "",
     ) -> None:
-        self.outbox.queue(url, payload, at, key=key, behaviour=behaviour, rng=rng)
+        self.outbox.queue(url, payload, at, key=key, behaviour=behaviour, rng=rng, owner=owner)
         if self._on_queued is not None:
             self._on_queued()
 
@@ -258,7 +265,7 @@ class Session:
         now = self.now()
         self.pump(now)
         try:
-            existing = self.book.existing(agency.code, request)
+            existing = self.book.existing(agency, request)
         except UserError:
             self.journal.record(now, "submit", agency=agency.code, request_no=request.request_no, outcome="conflict")
             raise
@@ -341,11 +348,17 @@ class Session:
         return record
 
     def ticket(self, agency_code: str, ticket_id: str) -> TicketRecord:
+        """A ticket, as a poll sees it (an answered one counts as delivered: it may be retired later)."""
         self.pump(self.now())
-        return self.book.get(agency_code, ticket_id)
+        record = self.book.get(agency_code, ticket_id)
+        if record.ticket.status is TicketStatus.ANSWERED:
+            record.delivered = True
+        return record
 
-    def ticket_by_request(self, agency_code: str, request_no: str) -> TicketRecord | None:
-        return self.book.by_request(agency_code, request_no)
+    def ticket_by_request(
+        self, agency_code: str, request_no: str, court_code: str | None = None
+    ) -> TicketRecord | None:
+        return self.book.by_request(agency_code, request_no, court_code)
 
     # -- time passing (no I/O: answers are produced, callbacks queued) ---------------------------------
 
@@ -373,7 +386,39 @@ class Session:
             answered += self._answer(tickets[ticket_id], at)
             self._journal_ledger(at)  # what the answer did, at its own instant
         self._advance_domain(now)
+        if self._retire_queue and self._retire_queue[0][0] <= now:
+            self._retire_due(now)
+        self.book.forget_due(now)
         return answered
+
+    # -- retention (bounded memory) ---------------------------------------------------------------------
+
+    def _retirable(self, record: TicketRecord, at: datetime) -> None:
+        """``record`` was answered at ``at``: it may be retired once the retention has passed."""
+        if self._retention is not None:
+            self._retire_queue.append((at + self._retention, record.ticket.ticket_id))
+
+    def _retire_due(self, now: datetime) -> None:
+        """Retire every ticket whose retention has passed and whose answer reached the court (a poll or a
+        collect returned it, or a callback about it was acknowledged) — unless a callback about it is still
+        pending or a notice may still follow (then it is looked at again one retention later)."""
+        queue = self._retire_queue
+        retention = self._retention
+        assert retention is not None
+        later: list[str] = []
+        while queue and queue[0][0] <= now:
+            _, ticket_id = queue.popleft()
+            if ticket_id not in self.book.tickets:
+                continue
+            record = self.book.tickets[ticket_id]
+            delivered = record.delivered or self.outbox.acked(ticket_id)
+            if not delivered or self.outbox.busy(ticket_id) or self.notices.waits_on(ticket_id):
+                later.append(ticket_id)  # its answer has not reached the court yet, or more may follow
+                continue
+            self.book.retire(ticket_id, now + self._remember)
+            self.outbox.forget(ticket_id)
+        for ticket_id in later:
+            queue.append((now + retention, ticket_id))
 
     def _advance_domain(self, at: datetime) -> None:
         last = self._last_advanced
@@ -424,7 +469,8 @@ class Session:
             feedback=payload,
         )
         if url:
-            self._queue(url, payload, at, key, self.behaviour(agency).callbacks, self.rng(agency.code, "callbacks"))
+            self._queue(url, payload, at, key, self.behaviour(agency).callbacks, self.rng(agency.code, "callbacks"),
+                        ticket_id)
         self.notices.publish(notice)
 
     def flush_platform(self, platform_class: str, at: datetime) -> None:
@@ -484,7 +530,9 @@ class Session:
                 record.ticket.ticket_id,
                 self.behaviour(agency).callbacks,
                 self.rng(agency.code, "callbacks"),
+                record.ticket.ticket_id,
             )
+        self._retirable(record, at)
         return 1
 
     def _answer_hub(self, record: TicketRecord, fanout: HubFanout, at: datetime) -> int:
@@ -521,7 +569,10 @@ class Session:
                 f"{ticket_id}:{batch.part}",
                 self.behaviour(agency).callbacks,
                 self.rng(agency.code, "callbacks"),
+                ticket_id,
             )
+        if nxt is None:
+            self._retirable(record, at)
         return 1
 
     def _failed_feedback(self, record: TicketRecord, at: datetime, code: str, message: str) -> Feedback:
@@ -536,6 +587,65 @@ class Session:
             message=message,
         )
 
+    # -- saving and restoring (the durable store keeps these) -------------------------------------------
+
+    _SAVED = ("config", "behaviours", "journal", "outbox", "book", "schedule", "notices", "_last_advanced",
+              "_retire_queue", "world", "ledger", "auction", "pricing")
+
+    def snapshot(self) -> bytes:
+        """The namespace's whole state as bytes (no I/O): everything above and the clock's reading. What is
+        rebuilt on restore — the backend, the hub (a cache), the listeners — is not in it."""
+        clock = self.clock
+        state = {name: getattr(self, name) for name in self._SAVED}
+        state["clock"] = (clock.origin, clock.now(), clock.scale)
+        listeners = self.notices.listeners
+        self.notices.listeners = []
+        try:
+            return pickle.dumps(state, protocol=pickle.HIGHEST_PROTOCOL)
+        finally:
+            self.notices.listeners = listeners
+
+    @classmethod
+    def restore(
+        cls,
+        namespace: str,
+        blob: bytes,
+        settings: Settings,
+        catalogue: Catalogue,
+        *,
+        on_queued: Callable[[], None] | None = None,
+        callback_policy: CallbackPolicy | None = None,
+    ) -> Session:
+        """A namespace from :meth:`snapshot` (its virtual clock reads where it stopped and runs on from there)."""
+        from mock_agencies.backend import AgencyBackend
+
+        state = pickle.loads(blob)  # noqa: S301 - the service's own store, written by :meth:`snapshot`
+        origin, now, scale = state.pop("clock")
+        config: SessionConfig = state["config"]
+        clock = VirtualClock(origin, scale)
+        clock.skip_to(now)
+        session = cls.__new__(cls)
+        session.namespace = namespace
+        session.seed = config.seed
+        session.settings = settings
+        session.catalogue = catalogue
+        session._on_queued = on_queued
+        session.callback_policy = callback_policy or CallbackPolicy(
+            settings.callback_hosts, [(settings.host, settings.port)]
+        )
+        session.clock = clock
+        for name, value in state.items():
+            setattr(session, name, value)
+        retention = settings.ticket_retention_seconds
+        session._retention = None if retention is None else timedelta(seconds=retention)
+        session._remember = timedelta(seconds=settings.idempotency_retention_seconds)
+        session.behaviours._scale = lambda: session.clock.scale
+        session.world.catalogue = catalogue
+        session.backend = AgencyBackend(catalogue, session.world, session.ledger)
+        session.hub = Hub(session.behaviours, catalogue, session.ledger,
+                          retry_seconds=settings.hub_retry_seconds, max_attempts=settings.hub_max_attempts)
+        return session
+
     def info(self) -> dict[str, Any]:
         return {
             "namespace": self.namespace,
@@ -546,6 +656,7 @@ class Session:
             "origin": self.clock.origin.isoformat(),
             "now": self.now().isoformat(),
             "tickets": len(self.book),
+            "retired_tickets": self.book.retired,
             "pending_answers": len(self.schedule),
             "pending_callbacks": len(self.outbox),
             "journal_entries": len(self.journal),

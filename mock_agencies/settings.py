@@ -50,6 +50,46 @@ class Settings(BaseModel):
     callback_concurrency: int = Field(
         default=16, ge=1, le=256, description="同一时刻到期的回调最多同时发出几个 / callbacks posted at once"
     )
+    ticket_retention_seconds: float | None = Field(
+        default=7 * 86400.0,
+        ge=0,
+        le=3660 * 86400.0,
+        description="已答复工单的保留期（虚拟秒），此后只留请求编号的紧凑记录；None 为永久保留 / virtual seconds an "
+        "answered ticket (callbacks settled) is kept whole; then only a compact record of its request number",
+    )
+    idempotency_retention_seconds: float = Field(
+        default=90 * 86400.0,
+        ge=0,
+        le=3660 * 86400.0,
+        description="退役工单的请求编号仍被识别的期限（虚拟秒）/ virtual seconds a retired ticket's request number "
+        "is still recognised",
+    )
+    tokens_file: str | None = Field(
+        default=None,
+        max_length=4096,
+        description="令牌文件（JSON）：各法院令牌绑定法院与命名空间，及管理令牌 / JSON file of court tokens "
+        "(each bound to a court and a namespace) and the admin token",
+    )
+    admin_token: str | None = Field(
+        default=None, min_length=16, max_length=256, repr=False, description="管理令牌 / the admin token"
+    )
+    unmask: bool = Field(
+        default=False,
+        description="日志、请求日志与错误中显示完整身份证号与账号（仅供本地调试）/ show full ID and account numbers in "
+        "logs, the journal and error bodies (local debugging only)",
+    )
+    state_path: str | None = Field(
+        default=None,
+        max_length=4096,
+        description="状态文件（SQLite，WAL）：各命名空间的状态在此持久保存，重启后恢复；缺省只在内存 / the SQLite "
+        "file keeping every namespace's state across restarts; default: memory only",
+    )
+    max_body_bytes: int = Field(
+        default=1_048_576,
+        ge=1024,
+        le=256 * 1_048_576,
+        description="请求体上限（字节），超过答 413 / the largest request body accepted (bytes); larger: 413",
+    )
     background: bool = Field(default=True, description="实时推进后台任务 / run the real-time ticker")
     hub_retry_seconds: float = Field(
         default=60.0,

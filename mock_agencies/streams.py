@@ -43,6 +43,18 @@ class AgencyBehaviours:
 
     __slots__ = ("seed", "_profile", "_behaviours", "_calm", "_rngs", "_scale")
 
+    def __getstate__(self) -> dict[str, object]:
+        """Saved with its namespace: the profile and the random streams' states (``scale`` is given back)."""
+        return {"seed": self.seed, "profile": self._profile, "rngs": self._rngs}
+
+    def __setstate__(self, state: dict[str, object]) -> None:
+        self.seed = state["seed"]  # type: ignore[assignment]
+        self._profile = state["profile"]  # type: ignore[assignment]
+        self._rngs = state["rngs"]  # type: ignore[assignment]
+        self._behaviours = {}
+        self._calm = {}
+        self._scale = lambda: 0.0
+
     def __init__(self, seed: int, profile: Profile, scale: Callable[[], float]) -> None:
         self.seed = seed
         self._profile = profile

@@ -3,10 +3,18 @@
 A :class:`TicketBook` numbers tickets (``TK0000000001`` …), keeps each :class:`TicketRecord` and the index
 (agency, request number) → ticket that makes a repeated submit idempotent: the same request returns the same
 ticket, a different request under a number already used is refused (``conflict``).
+
+Memory stays bounded: a ticket the session *retires* (answered, its callbacks settled, no notice to follow, after
+the retention) leaves only a compact entry — ticket id, an 8-byte digest of the request, its measure and
+acceptance time — so its request number is still recognised (the same request: a duplicate of the answered
+ticket; another: ``conflict``) until the idempotency retention forgets it too. A poll of a retired ticket is
+answered ``retired`` (410).
 """
 
 from __future__ import annotations
 
+import hashlib
+from collections import deque
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
@@ -29,8 +37,21 @@ class TicketRecord:
     held: int = 0  # times the answer was not ready at its due instant
     hub: HubFanout | None = None  # a 总对总 query: its fan-out (``due_at`` is its next part's instant)
     notices: tuple[Feedback, ...] = ()  # later notices about the answered freeze (轮候生效, 补足), in order
+    retired: bool = False  # rebuilt from the compact memory of a retired ticket: no answer kept
+    delivered: bool = False  # the final answer was handed over: polled or collected (a callback: the outbox knows)
     _json_of: Feedback | None = field(default=None, repr=False, compare=False)
     _json: dict[str, Any] | None = field(default=None, repr=False, compare=False)
+
+    def __getstate__(self) -> tuple[Any, ...]:
+        """Saved without the JSON cache (rebuilt when first asked for)."""
+        return (self.ticket, self.request, self.agency, self.due_at, self.feedback, self.held, self.hub,
+                self.notices, self.retired, self.delivered)
+
+    def __setstate__(self, state: tuple[Any, ...]) -> None:
+        (self.ticket, self.request, self.agency, self.due_at, self.feedback, self.held, self.hub, self.notices,
+         self.retired, self.delivered) = state
+        self._json_of = None
+        self._json = None
 
     @property
     def feedback_json(self) -> dict[str, Any] | None:
@@ -45,34 +66,77 @@ class TicketRecord:
         return self._json
 
 
+def request_digest(request: ControlRequest) -> bytes:
+    """8 bytes that tell one request from another (a retired ticket keeps only these)."""
+    return hashlib.blake2b(request.model_dump_json().encode(), digest_size=8).digest()
+
+
 class TicketBook:
     """Every ticket of a namespace by id, and the idempotency index by (agency, request number)."""
 
-    __slots__ = ("tickets", "_by_request", "_seq")
+    __slots__ = ("tickets", "_by_request", "_seq", "_retired", "_retired_ids", "_forget")
 
     def __init__(self) -> None:
         self.tickets: dict[str, TicketRecord] = {}
-        self._by_request: dict[tuple[str, str], str] = {}
+        self._by_request: dict[tuple[str, str, str], str] = {}  # (agency, court, request number) → ticket id
         self._seq = 0
+        # retired tickets, compact: (agency, court, request number) → (ticket id, digest, measure, accepted at)
+        self._retired: dict[tuple[str, str, str], tuple[str, bytes, str, datetime]] = {}
+        self._retired_ids: dict[str, tuple[str, str, str]] = {}  # ticket id → (agency, court, request number)
+        self._forget: deque[tuple[datetime, str]] = deque()  # (when to forget, ticket id), in time order
 
     def __len__(self) -> int:
         return len(self.tickets)
 
-    def existing(self, agency_code: str, request: ControlRequest) -> TicketRecord | None:
-        """The ticket already issued for ``request``'s number at ``agency_code`` (``None``: a new request).
+    @property
+    def retired(self) -> int:
+        """Retired tickets still remembered for idempotency."""
+        return len(self._retired)
+
+    def existing(self, agency: Agency, request: ControlRequest) -> TicketRecord | None:
+        """The ticket already issued for ``request``'s number at ``agency`` (``None``: a new request).
         Raises ``conflict`` when the number was used for a different request."""
-        ticket_id = self._by_request.get((agency_code, request.request_no))
+        key = (agency.code, request.court_code, request.request_no)  # request numbers are unique per court
+        ticket_id = self._by_request.get(key)
         if ticket_id is None:
-            return None
+            retired = self._retired.get(key) if self._retired else None
+            if retired is None:
+                return None
+            ticket_id, digest, measure, accepted_at = retired
+            if digest != request_digest(request):
+                raise _conflict(request, ticket_id)
+            ticket = Ticket(ticket_id=ticket_id, request_no=request.request_no, agency=agency.code,
+                            measure=measure, status=TicketStatus.ANSWERED, accepted_at=accepted_at)
+            return TicketRecord(ticket=ticket, request=request, agency=agency, due_at=accepted_at, retired=True)
         record = self.tickets[ticket_id]
         if record.request != request:
-            raise UserError(
-                f"请求编号 {request.request_no} 已用于内容不同的请求（工单 {ticket_id}）",
-                f"request_no {request.request_no} was already used for a different request (ticket {ticket_id})",
-                where="body.request_no",
-                code="conflict",
-            )
+            raise _conflict(request, ticket_id)
         return record
+
+    def retire(self, ticket_id: str, forget_at: datetime) -> bool:
+        """Drop ``ticket_id``'s record, keeping its compact memory until ``forget_at``."""
+        record = self.tickets.pop(ticket_id, None)
+        if record is None:
+            return False
+        key = (record.agency.code, record.request.court_code, record.request.request_no)
+        self._by_request.pop(key, None)
+        ticket = record.ticket
+        self._retired[key] = (ticket_id, request_digest(record.request), ticket.measure.value, ticket.accepted_at)
+        self._retired_ids[ticket_id] = key
+        self._forget.append((forget_at, ticket_id))
+        return True
+
+    def forget_due(self, now: datetime) -> int:
+        """Forget the compact memory of retired tickets due by ``now``; returns how many."""
+        forget = self._forget
+        n = 0
+        while forget and forget[0][0] <= now:
+            _, ticket_id = forget.popleft()
+            key = self._retired_ids.pop(ticket_id, None)
+            if key is not None and self._retired.get(key, ("",))[0] == ticket_id:
+                del self._retired[key]
+            n += 1
+        return n
 
     def issue(self, agency_code: str, request: ControlRequest, now: datetime) -> Ticket:
         """A new ticket (accepted at ``now``), not yet filed."""
@@ -89,10 +153,18 @@ class TicketBook:
     def file(self, record: TicketRecord) -> None:
         ticket_id = record.ticket.ticket_id
         self.tickets[ticket_id] = record
-        self._by_request[(record.agency.code, record.request.request_no)] = ticket_id
+        self._by_request[(record.agency.code, record.request.court_code, record.request.request_no)] = ticket_id
 
     def get(self, agency_code: str, ticket_id: str) -> TicketRecord:
         record = self.tickets.get(ticket_id)
+        if record is None and self._retired_ids.get(ticket_id, ("",))[0] == agency_code:
+            raise UserError(
+                f"工单 {ticket_id} 已答复并过了保留期，不再保存（同一请求编号的重复提交仍被识别）",
+                f"ticket {ticket_id} was answered and retired after its retention (a repeat of its request number "
+                "is still recognised)",
+                where="path.ticket_id",
+                code="retired",
+            )
         if record is None or record.agency.code != agency_code:
             raise UserError(
                 f"机构 {agency_code} 没有工单 {ticket_id}",
@@ -102,9 +174,30 @@ class TicketBook:
             )
         return record
 
-    def by_request(self, agency_code: str, request_no: str) -> TicketRecord | None:
-        ticket_id = self._by_request.get((agency_code, request_no))
-        return None if ticket_id is None else self.tickets[ticket_id]
+    def by_request(self, agency_code: str, request_no: str, court_code: str | None = None) -> TicketRecord | None:
+        """The ticket of a request number (of ``court_code``; without it, the one court that used the number —
+        several: ``UserError`` asking for the court)."""
+        if court_code is not None:
+            ticket_id = self._by_request.get((agency_code, court_code, request_no))
+            return None if ticket_id is None else self.tickets[ticket_id]
+        found = [t for (a, _, n), t in self._by_request.items() if a == agency_code and n == request_no]
+        if len(found) > 1:
+            raise UserError(
+                f"请求编号 {request_no} 由多个法院使用，请给出 court_code",
+                f"request number {request_no} is used by more than one court: give court_code",
+                where="query.court_code",
+                code="ambiguous",
+            )
+        return self.tickets[found[0]] if found else None
+
+
+def _conflict(request: ControlRequest, ticket_id: str) -> UserError:
+    return UserError(
+        f"请求编号 {request.request_no} 已用于内容不同的请求（工单 {ticket_id}）",
+        f"request_no {request.request_no} was already used for a different request (ticket {ticket_id})",
+        where="body.request_no",
+        code="conflict",
+    )
 
 
 def with_status(ticket: Ticket, status: TicketStatus) -> Ticket:

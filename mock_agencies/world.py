@@ -392,6 +392,22 @@ class World:
     def __len__(self) -> int:
         return self.size
 
+    def __getstate__(self) -> dict[str, Any]:
+        """What a saved namespace keeps: the pins (the world's only state) and its parameters; the caches and
+        the name tables are rebuilt (the catalogue is the service's, given back by the restoring session)."""
+        state = {k: v for k, v in self.__dict__.items()
+                 if k not in ("_tables", "_derived", "_prefix_of", "_probabilities", "_thresholds", "catalogue")}
+        return state
+
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        self.__dict__.update(state)
+        self.catalogue = None  # type: ignore[assignment]  # set by the restoring session
+        self._tables = _tables()
+        self._derived = {}
+        self._prefix_of = None
+        self._probabilities = {}
+        self._thresholds = {}
+
     # --- debtors ---------------------------------------------------------------------------------------
 
     def debtor(self, index: int) -> Debtor:

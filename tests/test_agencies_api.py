@@ -306,7 +306,8 @@ async def test_unfreeze_waits_for_a_pending_deduction(client: httpx.AsyncClient)
     (acct,) = await ns.pin(d, "icbc", [50_000])
     freeze = await _answer(ns, "icbc", ns.body(d, "01", account_no=acct, amount_cents=50_000), seconds=60)
     sub = (
-        await client.post(f"/admin/sessions/{ns.name}/court-accounts", json={"court_code": COURT_A, "case_no": "X"})
+        await client.post(f"/admin/sessions/{ns.name}/court-accounts",
+                          json={"court_code": COURT_A, "case_no": "(2026)豫0811执1号"})  # the freeze's own case
     ).json()["sub_account"]
     deduct = await ns.accepted(
         "icbc", ns.body(d, "06", freeze_id=freeze["freeze_id"], amount_cents=20_000, target_account=sub)

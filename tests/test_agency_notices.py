@@ -42,7 +42,8 @@ CATALOGUE = load_catalogue()
 
 def new_session(seed: int = 7) -> Session:
     settings = Settings(world_size=200, background=False, time_scale=0.0, profile="fast", origin=ORIGIN,
-                        callback_hosts=("court.test",))
+                        callback_hosts=("court.test",),
+                        ticket_retention_seconds=None)  # the tests read tickets' records weeks later
     return SessionManager(settings, CATALOGUE).create(
         "notices", SessionConfig(seed=seed, profile="fast", overrides=SLOW_CONTROL, time_scale=0.0, origin=ORIGIN))
 

@@ -28,6 +28,17 @@ def serve(
         1.0, "--time-scale", help="虚拟时间倍速，0 = 仅由 advance 推进 / virtual seconds per real second"
     ),
     log_level: str = typer.Option("info", "--log-level", help="uvicorn 日志级别 / uvicorn log level"),
+    unmask: bool = typer.Option(
+        False, "--unmask", help="日志与错误中显示完整身份证号与账号（本地调试）/ full ID and account numbers in logs"
+    ),
+    insecure_open: bool = typer.Option(
+        False, "--insecure-open", help="未配置令牌也监听非本机地址 / bind beyond loopback without tokens"
+    ),
+    state: str | None = typer.Option(
+        None,
+        "--state",
+        help="状态文件（SQLite），重启后恢复各命名空间 / SQLite file keeping the namespaces across restarts",
+    ),
 ) -> None:
     """运行全部模拟机构（一个进程）/ run all mock agencies in one process (OpenAPI docs at /docs)."""
     import uvicorn
@@ -37,7 +48,26 @@ def serve(
     from mock_agencies.settings import Settings
 
     load_profile(profile)  # an unknown profile is a UserError before anything starts
-    settings = Settings.from_env(host=host, port=port, seed=seed, profile=profile, time_scale=time_scale)
+    overrides: dict[str, object] = {"host": host, "port": port, "seed": seed, "profile": profile,
+                                     "time_scale": time_scale}
+    if state is not None:
+        overrides["state_path"] = state
+    if unmask:
+        overrides["unmask"] = True
+    settings = Settings.from_env(**overrides)
+    from mock_agencies.profiles import is_workday
+
+    is_workday(settings.origin.date())  # a bad holiday file (ZHIXING_HOLIDAYS) is reported now, located, not later
+    from mock_agencies.auth import is_loopback_host
+
+    if not is_loopback_host(host) and not (settings.tokens_file or settings.admin_token) and not insecure_open:
+        raise UserError(
+            f"未配置令牌时拒绝监听非本机地址 {host}：设置 ZHIXING_AGENCIES_TOKENS_FILE"
+            "（或 ZHIXING_AGENCIES_ADMIN_TOKEN），或明确加 --insecure-open",
+            f"refusing to bind {host} (beyond loopback) without tokens: set ZHIXING_AGENCIES_TOKENS_FILE (or "
+            "ZHIXING_AGENCIES_ADMIN_TOKEN), or say --insecure-open",
+            where="--host",
+        )
     typer.echo(
         f"模拟机构 / mock agencies: http://{host}:{port}/agencies  文档 / docs: http://{host}:{port}/docs  "
         f"(profile={profile}, seed={seed})"

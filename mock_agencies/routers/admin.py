@@ -19,6 +19,7 @@ from core_flow.protocol import Holding, TicketStatus
 from mock_agencies.clock import as_cst
 from mock_agencies.deps import get_manager
 from mock_agencies.ledger import FreezeView
+from mock_agencies.masking import mask_data
 from mock_agencies.namespaces import NAMESPACE_PATTERN, SessionManager
 from mock_agencies.profiles import load_profile, profile_names
 from mock_agencies.session import Session, SessionConfig
@@ -47,7 +48,7 @@ def _plausible(value: datetime | None) -> datetime | None:
 
 
 class SessionSpec(_In):
-    seed: int | None = Field(default=None, ge=0, le=2**63 - 1, description="种子 / seed")
+    seed: int | None = Field(default=None, ge=0, le=2**63 - 1, strict=True, description="种子 / seed")
     profile: str | None = Field(default=None, max_length=64, description="行为配置 / behaviour profile")
     overrides: dict[str, dict[str, Any]] | None = Field(
         default=None, description="按 * / 类别 / 机构代码 覆盖行为 / behaviour overrides by *, class or code"
@@ -74,14 +75,29 @@ class FaultSpec(_In):
     retry_after_max_seconds: int = Field(default=30, ge=0, le=86400)
 
 
+MAX_PIN_HOLDINGS = 100  # holdings of one debtor at one agency in one pin
+MAX_BATCH_PINS = 1000  # pins in one batch
+MAX_BATCH_HOLDINGS = 10_000  # holdings in one batch, all pins together
+
+
 class PinSpec(_In):
     agency: str = Field(max_length=64)
     id_number: str = Field(min_length=18, max_length=18)
-    holdings: list[Holding] = Field(max_length=1000)
+    holdings: list[Holding] = Field(max_length=MAX_PIN_HOLDINGS)
 
 
 class PinBatch(_In):
-    pins: list[PinSpec] = Field(max_length=10_000, description="按顺序设定 / pinned in order")
+    pins: list[PinSpec] = Field(max_length=MAX_BATCH_PINS, description="按顺序设定 / pinned in order")
+
+    @model_validator(mode="after")
+    def _bounded(self) -> PinBatch:
+        total = sum(len(p.holdings) for p in self.pins)
+        if total > MAX_BATCH_HOLDINGS:
+            raise ValueError(
+                f"一批最多 {MAX_BATCH_HOLDINGS} 项财产（本批 {total} 项）/ at most {MAX_BATCH_HOLDINGS} holdings in "
+                f"one batch ({total} here)"
+            )
+        return self
 
 
 class AdvanceSpec(_In):
@@ -128,7 +144,7 @@ class CourtAccountSpec(_In):
 
 
 class PayoutSpec(_In):
-    amount_cents: int = Field(ge=1, le=10**15, description="发放金额（分）/ amount in cents")
+    amount_cents: int = Field(ge=1, le=10**15, strict=True, description="发放金额（分）/ amount in cents")
     payee: str = Field(default="申请执行人", min_length=1, max_length=128, description="收款人 / payee")
 
 
@@ -340,7 +356,10 @@ async def get_journal(
     manager: SessionManager = Depends(get_manager),
 ) -> dict[str, Any]:
     journal = _session(manager, namespace).journal
-    return {"size": journal.maxlen, "total": journal.total, "entries": journal.entries(limit, kind)}
+    entries = journal.entries(limit, kind)
+    if not manager.settings.unmask:  # ID and account numbers masked (setting unmask shows them)
+        entries = mask_data(entries)
+    return {"size": journal.maxlen, "total": journal.total, "entries": entries}
 
 
 @router.get("/sessions/{namespace}/callbacks", summary="回调投递 / callback deliveries")

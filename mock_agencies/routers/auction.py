@@ -41,7 +41,7 @@ class _Body(BaseModel):
 
 
 _ID = dict(min_length=1, max_length=64)
-_CENTS = dict(ge=1, le=10**15)
+_CENTS = dict(ge=1, le=10**15, strict=True)  # an amount: an integer, never a boolean or a string
 
 
 class ListingCreate(_Body):

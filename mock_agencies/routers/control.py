@@ -16,6 +16,7 @@ from pydantic import BaseModel
 
 from core_flow.errors import UserError
 from core_flow.protocol import ControlRequest, Feedback, Ticket
+from mock_agencies.auth import COURT, check_court, visible
 from mock_agencies.catalogue import Agency, UnknownAgencyError
 from mock_agencies.deps import get_session
 from mock_agencies.profiles import FaultKind
@@ -136,7 +137,9 @@ def _fault_response(session: Session, code: str, request_no: str, fault: FaultDe
 def handle_submit(session: Session, agency: Agency, body: ControlRequest) -> Response:
     """What ``POST /agencies/{code}/requests`` does once the agency and the body are valid (shared by the
     route and :mod:`mock_agencies.fastpath`): a drawn fault, else the ticket (202 new, 200 repeated).
-    Raises ``UserError`` (409 conflict, 422 rejected) or :class:`SimulatedConnectionReset`."""
+    Raises ``UserError`` (403 another court than the token's, 409 conflict, 422 rejected) or
+    :class:`SimulatedConnectionReset`."""
+    check_court(body.court_code)
     fault = session.draw_fault(agency)
     if fault is not None:
         return _fault_response(session, agency.code, body.request_no, fault)
@@ -151,6 +154,9 @@ def handle_poll(session: Session, code: str, ticket_id: str) -> Response:
     raises ``UserError`` (404) for an unknown agency or ticket."""
     session.catalogue.get(code)
     record = session.ticket(code, ticket_id)
+    if not visible(record.request.court_code):  # another court's ticket: as if there were none
+        raise UserError(f"机构 {code} 没有工单 {ticket_id}", f"agency {code} has no ticket {ticket_id}",
+                        where="path.ticket_id", code="not_found")
     return JSONBytes(_poll_body(record))
 
 
@@ -204,11 +210,16 @@ async def poll_request(
 async def poll_by_request_no(
     code: str = CODE_PATH,
     request_no: str = Query(min_length=1, max_length=64, description="请求编号 / request number"),
+    court_code: str | None = Query(
+        default=None, min_length=1, max_length=32,
+        description="法院代码（请求编号按法院唯一；令牌已确定法院时不必给出）/ the court (request numbers are "
+        "unique per court; not needed with a court token)",
+    ),
     session: Session = Depends(get_session),
 ) -> Response:
     session.catalogue.get(code)
     session.pump(session.now())
-    record = session.ticket_by_request(code, request_no)
+    record = session.ticket_by_request(code, request_no, COURT.get() or court_code)
     if record is None:
         raise UserError(
             f"机构 {code} 没有请求编号为 {request_no} 的请求",

@@ -42,7 +42,7 @@ class PricingCreate(BaseModel):
     asset_kind: AssetKind = Field(description="财产种类 / asset kind")
     description: str = Field(default="", max_length=500, description="财产描述 / description")
     market_value_cents: int | None = Field(
-        default=None, ge=1, le=10**15, description="已知市场价（分），可选 / known market value, optional"
+        default=None, ge=1, le=10**15, strict=True, description="已知市场价（分），可选 / known market value, optional"
     )
     callback_url: str | None = Field(default=None, max_length=2048, description="结果回调 / result callback")
 
