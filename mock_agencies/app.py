@@ -29,6 +29,7 @@ from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from core_flow.docs import offline_docs
 from core_flow.errors import UserError
 from core_flow.validation import field_messages, validation_error_body
 from mock_agencies.auth import COURT, Tokens, authorise, cross_site
@@ -337,7 +338,10 @@ def create_app(settings: Settings | None = None, *, wall_clock: Callable[[], flo
             "Select a namespace with the header `X-Zhixing-Session`."
         ),
         lifespan=lifespan,
+        docs_url=None,  # served offline below (court intranets have no internet)
+        redoc_url=None,
     )
+    offline_docs(app)
     app.state.settings = settings
     app.state.catalogue = agencies
     app.state.sessions = manager

@@ -600,3 +600,16 @@ def test_cli_lists_the_catalogue(capsys: pytest.CaptureFixture[str]) -> None:
     err = capsys.readouterr().err
     assert "--group" in err and "未知" in err and "unknown" in err
     assert main(["agencies", "serve", "--profile", "nope"]) == 2  # refused before anything starts
+
+
+def test_docs_work_offline() -> None:
+    """The mock agencies' /docs loads Swagger UI from this server, never from a CDN."""
+    from fastapi.testclient import TestClient
+
+    from mock_agencies.app import create_app
+    from mock_agencies.settings import Settings
+
+    client = TestClient(create_app(Settings(background=False, world_size=100)))
+    page = client.get("/docs")
+    assert page.status_code == 200 and "cdn" not in page.text.lower()
+    assert client.get("/docs-assets/swagger-ui-bundle.js").status_code == 200

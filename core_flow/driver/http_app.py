@@ -9,29 +9,11 @@ from typing import Any
 from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse
 
+from core_flow.docs import offline_docs
 from core_flow.driver.protocol import CaseFiling, CommandBody, CommandResult, CourtDriver, NodeView
 from core_flow.errors import UserError
 
 DRIVER_VERSION = "0.1.0"  # the driver interface's version (semver), independent of the package's
-ASSETS = "/docs-assets"
-
-
-def offline_docs(app: FastAPI) -> None:
-    """``/docs`` with Swagger UI's assets served by this app (the swagger-ui-bundle package), not from a CDN."""
-    from fastapi.openapi.docs import get_swagger_ui_html
-    from fastapi.staticfiles import StaticFiles
-    from swagger_ui_bundle import swagger_ui_path
-
-    app.mount(ASSETS, StaticFiles(directory=str(swagger_ui_path)), name="docs-assets")
-
-    @app.get("/docs", include_in_schema=False)
-    def docs() -> Any:
-        return get_swagger_ui_html(openapi_url=app.openapi_url, title=f"{app.title} — docs",
-                                   swagger_js_url=f"{ASSETS}/swagger-ui-bundle.js",
-                                   swagger_css_url=f"{ASSETS}/swagger-ui.css",
-                                   swagger_favicon_url=f"{ASSETS}/favicon-32x32.png")
-
-
 def create_driver_app(driver: CourtDriver) -> FastAPI:
     app = FastAPI(
         docs_url=None, redoc_url=None,  # /docs is served offline below (court intranets have no internet)
