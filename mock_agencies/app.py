@@ -22,6 +22,7 @@ from collections.abc import AsyncIterator, Iterator
 from contextlib import asynccontextmanager
 from typing import Any
 
+import httpx
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
@@ -178,16 +179,18 @@ class AgenciesApp(FastAPI):
 
 
 async def _ticker(manager: SessionManager) -> None:
-    """Real-time progression: produce due answers and post due callbacks in every namespace."""
-    while True:
-        try:
-            wait = await manager.tick_all()
-        except Exception:  # keep ticking: one namespace's failure must not stop the others
-            log.exception("mock agencies ticker")
-            wait = 1.0
-        manager.wake.clear()
-        with contextlib.suppress(TimeoutError):
-            await asyncio.wait_for(manager.wake.wait(), timeout=wait)
+    """Real-time progression: produce due answers and post due callbacks in every namespace. One HTTP client
+    posts every callback for the service's life (kept-alive connections to the receivers, one TLS set-up)."""
+    async with httpx.AsyncClient(timeout=manager.settings.callback_timeout_seconds) as client:
+        while True:
+            try:
+                wait = await manager.tick_all(client)
+            except Exception:  # keep ticking: one namespace's failure must not stop the others
+                log.exception("mock agencies ticker")
+                wait = 1.0
+            manager.wake.clear()
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(manager.wake.wait(), timeout=wait)
 
 
 def create_app(settings: Settings | None = None) -> AgenciesApp:
