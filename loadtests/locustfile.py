@@ -38,7 +38,7 @@ import psutil
 import requests
 from gevent.event import Event
 from gevent.pool import Group
-from gevent.pywsgi import WSGIServer
+from gevent.pywsgi import WSGIHandler, WSGIServer
 from loadplan import (
     CONTROL_TYPE,
     DEFAULT_MIX,
@@ -163,6 +163,15 @@ class Waiter:
             self.event.set()
 
 
+class _NoDelayHandler(WSGIHandler):
+    """pywsgi writes a response's headers and body separately: with Nagle's algorithm on, the body waits for the
+    ACK of the headers, which the sender delays by ~40 ms — every callback would take 40 ms longer (measured)."""
+
+    def __init__(self, sock: socket.socket, *args: Any, **kwargs: Any) -> None:
+        sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+        super().__init__(sock, *args, **kwargs)
+
+
 class Receiver:
     """The callback receiver of this locust process: a gevent WSGI server on a free loopback port."""
 
@@ -173,7 +182,7 @@ class Receiver:
 
     def start(self) -> None:
         if self.server is None:
-            self.server = WSGIServer(("127.0.0.1", 0), self.app, log=None)
+            self.server = WSGIServer(("127.0.0.1", 0), self.app, log=None, handler_class=_NoDelayHandler)
             self.server.start()
             self.url = f"http://127.0.0.1:{self.server.server_port}/callbacks"
 

@@ -26,7 +26,7 @@ import requests
 ROOT = Path(__file__).resolve().parents[1]
 LOCUSTFILE = Path(__file__).with_name("locustfile.py")
 LOOPBACK = "127.0.0.1"
-KNEE = ["--steps", "50,100,150,200,250,300,400", "--step-time", "15", "--warmup", "5"]
+KNEE = ["--steps", "100,200,300,400,500,600,700", "--step-time", "15", "--warmup", "5"]
 
 sys.path.insert(0, str(ROOT))
 from mock_agencies.shards import shard_commands  # noqa: E402
