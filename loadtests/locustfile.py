@@ -231,6 +231,7 @@ def _options(parser: Any) -> None:
     g.add_argument("--fixtures", default="", help="被执行人文件（非 zhixing 目标）/ debtors file for other servers")
     g.add_argument("--debtors", type=int, default=100_000, help="从种子世界抽取的被执行人范围 / debtors drawn from")
     g.add_argument("--namespace", default="load", help="模拟机构命名空间 / mock namespace (reset at start)")
+    g.add_argument("--agency-profile", default="fast", help="该命名空间的行为配置 / the namespace's mock profile")
     g.add_argument("--p95-ms", type=float, default=500.0, help="阈值：扇出 p95（毫秒，0 不检查）/ threshold")
     g.add_argument("--min-rate", type=float, default=100.0, help="阈值：速率（件/秒，0 不检查）/ threshold")
     g.add_argument("--max-failures", type=float, default=0.01, help="阈值：失败率 / failure-ratio threshold")
@@ -295,7 +296,7 @@ def _discover(environment: Any, reset: bool) -> None:
         return
     if reset:
         for url in TARGET.urls:
-            r = requests.put(f"{url}/admin/sessions/{o.namespace}", json={}, timeout=30)
+            r = requests.put(f"{url}/admin/sessions/{o.namespace}", json={"profile": o.agency_profile}, timeout=30)
             r.raise_for_status()
     info = _get(f"{TARGET.urls[0]}/admin/sessions/{o.namespace}")
     if info.status_code != 200:
