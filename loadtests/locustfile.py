@@ -110,7 +110,7 @@ COUNTERS = {"late": 0, "max_lag": 0.0, "dropped": 0, "callbacks": 0, "parts": 0}
 SAMPLES: dict[int, dict[str, float]] = {}  # on the master / local runner: CPU seconds at each stage boundary
 HOSTNAME = socket.gethostname()
 SEQ = itertools.count(1)
-WORKERS: dict[str, dict[str, Any]] = {}  # on the master: each worker's last report (CPU, lag)
+WORKERS: dict[str, dict[str, Any]] = {}  # on the master: each worker's last report (pid, host, counters)
 RUN_ID = f"{random.SystemRandom().getrandbits(24):06x}"  # request numbers unique across runs and processes
 
 
@@ -698,6 +698,7 @@ def _verdict(environment: Any, **_: Any) -> None:
     late = sum(r.get("late", 0) for r in reports)
     lag = max((r.get("max_lag", 0.0) for r in reports), default=0.0)
     dropped = sum(r.get("dropped", 0) for r in reports)
+    callbacks = sum(r.get("callbacks", 0) for r in reports)
     table = knee_table(results, th, cpu)
     out = ["", "== zhixing 集约查询负载判定 / fan-out load verdict ==",
            f"目标 / target: {environment.host} ({len(TARGET.urls)} 个分片 / shard(s)); 等待 / wait: {o.wait}; "
@@ -722,7 +723,7 @@ def _verdict(environment: Any, **_: Any) -> None:
                                         "p99": r.p99} for r in results],
             "cpu": {label: {"generator": g, "server": v} for label, (g, v) in cpu.items()},
             "cores": os.cpu_count(),
-            "bottleneck": en, "late_arrivals": late, "max_lag_s": lag, "dropped": dropped,
+            "bottleneck": en, "late_arrivals": late, "max_lag_s": lag, "dropped": dropped, "callbacks": callbacks,
             "requests": total.num_requests, "failures": total.num_failures,
         }, ensure_ascii=False, indent=2), encoding="utf-8")
     environment.process_exit_code = 0 if ok else 1  # the verdict decides (failed requests are in it)
