@@ -23,6 +23,7 @@ from collections.abc import AsyncIterator, Callable, Iterator
 from contextlib import asynccontextmanager
 from typing import Any
 
+import httpx
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
@@ -290,16 +291,18 @@ class AgenciesApp(FastAPI):
 
 
 async def _ticker(manager: SessionManager) -> None:
-    """Real-time progression: produce due answers and post due callbacks in every namespace."""
-    while True:
-        try:
-            wait = await manager.tick_all()
-        except Exception:  # keep ticking: one namespace's failure must not stop the others
-            log.exception("mock agencies ticker")
-            wait = 1.0
-        manager.wake.clear()
-        with contextlib.suppress(TimeoutError):
-            await asyncio.wait_for(manager.wake.wait(), timeout=wait)
+    """Real-time progression: produce due answers and post due callbacks in every namespace. One HTTP client
+    posts every callback for the service's life (kept-alive connections to the receivers, one TLS set-up)."""
+    async with httpx.AsyncClient(timeout=manager.settings.callback_timeout_seconds) as client:
+        while True:
+            try:
+                wait = await manager.tick_all(client=client)
+            except Exception:  # keep ticking: one namespace's failure must not stop the others
+                log.exception("mock agencies ticker")
+                wait = 1.0
+            manager.wake.clear()
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(manager.wake.wait(), timeout=wait)
 
 
 # The one wall-clock read of the service: the real instant shared with a court in another process (or on another

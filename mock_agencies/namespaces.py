@@ -20,6 +20,8 @@ from mock_agencies.store import StateStore
 from mock_agencies.timeline import SessionRunner
 
 if TYPE_CHECKING:
+    import httpx
+
     from mock_agencies.catalogue import Catalogue
     from mock_agencies.settings import Settings
 
@@ -144,15 +146,16 @@ class SessionManager:
             )
         return found
 
-    async def tick_all(self, slice_seconds: float = 0.05) -> float:
+    async def tick_all(self, slice_seconds: float = 0.05, client: httpx.AsyncClient | None = None) -> float:
         """Advance every namespace to its clock's now, each in its own task: a namespace whose callbacks wait on
         a slow or dead receiver keeps its task and delays no other (its next tick starts when this one ends).
-        Waits at most ``slice_seconds`` for the ticks; returns real seconds until the next due item."""
+        Waits at most ``slice_seconds`` for the ticks; returns real seconds until the next due item. ``client``: the
+        service's one HTTP client for callbacks (kept-alive connections, one TLS set-up per receiver)."""
         tasks = []
         for namespace, runner in list(self.runners.items()):
             task = self._ticks.get(namespace)
             if task is None or task.done():
-                task = self._ticks[namespace] = asyncio.create_task(self._tick(namespace, runner),
+                task = self._ticks[namespace] = asyncio.create_task(self._tick(namespace, runner, client),
                                                                     name=f"tick:{namespace}")
                 task.add_done_callback(_log_failure)
             else:  # still busy (a slow receiver): look again as soon as it ends
@@ -173,9 +176,9 @@ class SessionManager:
                     wait = min(wait, seconds)
         return max(wait, 0.005)
 
-    async def _tick(self, namespace: str, runner: SessionRunner) -> None:
+    async def _tick(self, namespace: str, runner: SessionRunner, client: httpx.AsyncClient | None = None) -> None:
         try:
-            await runner.tick()
+            await runner.tick(client)
         finally:
             if namespace in self._missed:  # the ticker passed it by while it ran: look again at once
                 self._missed.discard(namespace)

@@ -4,12 +4,16 @@ from __future__ import annotations
 
 import json
 from functools import partial
+from typing import TYPE_CHECKING
 
 import typer
 
 from core_flow.errors import UserError
 
 SHUTDOWN_GRACE_SECONDS = 2.0
+
+if TYPE_CHECKING:
+    from mock_agencies.settings import Settings
 
 agencies_app = typer.Typer(
     name="agencies",
@@ -39,8 +43,17 @@ def serve(
         "--state",
         help="状态文件（SQLite），重启后恢复各命名空间 / SQLite file keeping the namespaces across restarts",
     ),
+    processes: int = typer.Option(
+        1,
+        "--processes",
+        min=1,
+        max=64,
+        help="进程数：N > 1 时按被执行人证件号分片，各进程占端口 port…port+N-1（GET /shards 给出分片表）"
+        " / processes: with N > 1 debtors are sharded by ID number over ports port…port+N-1 (map at GET /shards)",
+    ),
 ) -> None:
-    """运行全部模拟机构（一个进程）/ run all mock agencies in one process (OpenAPI docs at /docs)."""
+    """运行全部模拟机构（一个进程，或按被执行人分片的多个进程）/ run all mock agencies in one process, or in
+    several processes sharded by debtor (OpenAPI docs at /docs)."""
     import uvicorn
 
     from mock_agencies.app import create_app
@@ -68,6 +81,9 @@ def serve(
             "ZHIXING_AGENCIES_ADMIN_TOKEN), or say --insecure-open",
             where="--host",
         )
+    if processes > 1:
+        _serve_sharded(settings, processes, log_level)
+        return
     typer.echo(
         f"模拟机构 / mock agencies: http://{host}:{port}/agencies  文档 / docs: http://{host}:{port}/docs  "
         f"(profile={profile}, seed={seed})"
@@ -81,6 +97,26 @@ def serve(
         # SIGTERM / Ctrl-C: requests still running (a long advance) are cancelled after this, then the ticker
         timeout_graceful_shutdown=SHUTDOWN_GRACE_SECONDS,
     )
+
+
+def _serve_sharded(settings: Settings, processes: int, log_level: str) -> None:
+    from mock_agencies.shards import serve_shards
+
+    host, port = settings.host, settings.port
+    if port == 0 or port + processes - 1 > 65535:
+        raise UserError(
+            f"分片进程需要 {processes} 个连续端口，自 --port 起：{port}",
+            f"{processes} shard processes need consecutive ports from --port: {port}",
+            where="--port",
+        )
+    ports = list(range(port, port + processes))
+    env = {"ZHIXING_AGENCIES_SEED": str(settings.seed), "ZHIXING_AGENCIES_PROFILE": settings.profile,
+           "ZHIXING_AGENCIES_TIME_SCALE": str(settings.time_scale)}
+    typer.echo(
+        f"模拟机构 / mock agencies: {processes} 个分片进程 / shard processes on http://{host}:{ports[0]}…{ports[-1]}  "
+        f"分片表 / shard map: http://{host}:{port}/shards  (profile={settings.profile}, seed={settings.seed})"
+    )
+    raise typer.Exit(serve_shards(host, ports, env, log_level))
 
 
 @agencies_app.command("list")

@@ -1,0 +1,338 @@
+"""The pure parts of the load test (no locust, no gevent): the arrival-rate schedule, the request names, the
+verdict against thresholds, CPU accounting and the debtor fixtures. Imported by ``locustfile.py`` and
+``run.py``; never by the packages or by ``tests/``.
+"""
+
+from __future__ import annotations
+
+import csv
+import ipaddress
+import json
+import math
+import os
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
+
+FANOUT_TYPE = "集约查询"  # the request type of a fan-out's completion in locust's statistics
+CONTROL_TYPE = "查控"  # the request type of a control measure's answer
+DEFAULT_MIX = "freeze=4,renew=2,deduct=2,release=2"
+MEASURES = {"freeze": ("01", "冻结"), "renew": ("02", "续冻"), "release": ("04", "解冻"), "deduct": ("06", "扣划")}
+
+
+@dataclass(frozen=True, slots=True)
+class Stage:
+    """A span of the run with one target arrival rate (cases per second)."""
+
+    index: int  # 0 warm-up, 1… measured steps; the drain has index -1
+    rate: float
+    start: float  # seconds from the test's start
+    seconds: float
+    kind: str  # "warmup" | "step" | "drain"
+
+    @property
+    def end(self) -> float:
+        return self.start + self.seconds
+
+    @property
+    def measured(self) -> bool:
+        return self.kind == "step"
+
+    @property
+    def label(self) -> str:
+        if self.kind == "warmup":
+            return f"预热 warm-up {self.rate:g}/s"
+        if self.kind == "drain":
+            return "收尾 drain"
+        return f"s{self.index} {self.rate:g}/s"
+
+    @property
+    def fanout_name(self) -> str:
+        """The name of this stage's fan-out completions in locust's statistics (UI and CSV)."""
+        return f"扇出完成 fan-out complete [{self.label}]"
+
+
+@dataclass(frozen=True, slots=True)
+class Plan:
+    stages: tuple[Stage, ...]
+
+    @property
+    def total(self) -> float:
+        return self.stages[-1].end if self.stages else 0.0
+
+    def stage_at(self, t: float) -> Stage | None:
+        for stage in self.stages:
+            if stage.start <= t < stage.end:
+                return stage
+        return None
+
+    def measured(self) -> list[Stage]:
+        return [s for s in self.stages if s.measured]
+
+
+def build_plan(
+    *,
+    rate: float,
+    duration: float,
+    warmup: float = 0.0,
+    steps: Sequence[float] = (),
+    step_time: float = 15.0,
+    rate_file: str | None = None,
+    drain: float = 3.0,
+) -> Plan:
+    """Warm-up (not judged), then the measured steps, then a drain at rate 0 (fan-outs in flight finish).
+
+    ``steps`` (a knee search: each rate for ``step_time`` s) or ``rate_file`` (CSV rows ``seconds,rate``: e.g.
+    a simulated day's 集约查询 volume, compressed) replace the single step ``rate`` × ``duration``."""
+    if rate_file:
+        pairs = read_rate_file(rate_file)
+    elif steps:
+        pairs = [(step_time, float(r)) for r in steps]
+    else:
+        pairs = [(duration, rate)]
+    for seconds, r in pairs:
+        if seconds <= 0 or r < 0:
+            raise ValueError(f"阶段时长须为正、速率不能为负 / stage seconds must be > 0 and rates ≥ 0: {seconds}, {r}")
+    stages: list[Stage] = []
+    t = 0.0
+    if warmup > 0:
+        stages.append(Stage(0, pairs[0][1], t, warmup, "warmup"))
+        t += warmup
+    for i, (seconds, r) in enumerate(pairs, start=1):
+        stages.append(Stage(i, r, t, seconds, "step"))
+        t += seconds
+    if drain > 0:
+        stages.append(Stage(-1, 0.0, t, drain, "drain"))
+    return Plan(tuple(stages))
+
+
+def read_rate_file(path: str) -> list[tuple[float, float]]:
+    """``seconds,rate`` rows (a header row and ``#`` comments allowed)."""
+    out = []
+    with open(path, newline="", encoding="utf-8") as f:
+        for row in csv.reader(f):
+            if not row or row[0].strip().startswith("#"):
+                continue
+            try:
+                out.append((float(row[0]), float(row[1])))
+            except (ValueError, IndexError):
+                if out:
+                    raise ValueError(f"{path}: 行无效 / bad row {row!r} (seconds,rate)") from None
+    if not out:
+        raise ValueError(f"{path}: 没有阶段 / no stages (seconds,rate rows)")
+    return out
+
+
+def parse_rates(text: str) -> list[float]:
+    return [float(x) for x in text.replace(" ", "").split(",") if x]
+
+
+def parse_mix(text: str) -> dict[str, float]:
+    """``freeze=4,renew=2,…`` → weights; unknown operations are an error."""
+    mix: dict[str, float] = {}
+    for part in text.replace(" ", "").split(","):
+        if not part:
+            continue
+        name, _, weight = part.partition("=")
+        if name not in MEASURES:
+            raise ValueError(f"未知的控制操作 {name!r}，可选 / unknown operation, one of: {', '.join(MEASURES)}")
+        mix[name] = float(weight or 1)
+    if not mix or sum(mix.values()) <= 0:
+        raise ValueError(f"控制操作比例为空 / empty control mix: {text!r}")
+    return mix
+
+
+def require_loopback(url: str) -> str:
+    """Only loopback addresses may be targets (``127.0.0.0/8``, ``::1``, ``localhost``)."""
+    host = urlsplit(url).hostname or ""
+    try:
+        ok = host == "localhost" or ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        ok = False
+    if not ok:
+        raise ValueError(
+            f"只允许本机地址作为压测目标：{url!r}（远端系统请经本机端口转发接入）/ only loopback targets are "
+            f"allowed: {url!r} (reach a remote system through a port forwarded to loopback)"
+        )
+    return url.rstrip("/")
+
+
+# -- fixtures ---------------------------------------------------------------------------------------------
+
+
+def load_fixtures(path: str) -> dict[str, Any]:
+    """A fixtures file: ``{"court_region", "debtors": [{"kind", "name", "id_number"}…], "agencies"?: [...]}``."""
+    data = json.loads(Path(path).read_text(encoding="utf-8"))
+    debtors = data.get("debtors") if isinstance(data, dict) else None
+    if not debtors or not all(isinstance(d, dict) and {"kind", "name", "id_number"} <= d.keys() for d in debtors):
+        raise ValueError(f"{path}: 需要 debtors 列表（kind、name、id_number）/ needs a debtors list (kind, name, "
+                         "id_number)")
+    return data
+
+
+# -- CPU --------------------------------------------------------------------------------------------------
+
+
+def cpu_seconds(pid: int) -> float | None:
+    """User + system CPU seconds of a process (Linux /proc; None when unreadable)."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return None
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def bottleneck(
+    generator: dict[str, float], server: dict[str, float], cores: int, machine: float | None = None
+) -> tuple[str, str]:
+    """Which side limits: each value is the busy share of one core of a process over a stage; ``machine`` the
+    busy cores of the whole machine (other processes included)."""
+    busiest_gen = max(generator.values(), default=0.0)
+    busiest_srv = max(server.values(), default=0.0)
+    total = sum(generator.values()) + sum(server.values())
+    others = (machine - total) if machine is not None else 0.0
+    if machine is not None and machine >= 0.85 * cores and others >= 0.25 * cores:
+        return (f"整机：本机 {cores} 核已满，其他进程占约 {others:.1f} 核（结果偏低，请在空闲时重测）",
+                f"the machine: its {cores} cores are full and other processes take ~{others:.1f} of them "
+                "(figures understated: measure again when it is idle)")
+    if server and busiest_srv >= 0.85 and busiest_srv >= busiest_gen:
+        return ("服务端：分片进程接近满核", "the server: a shard process is close to a full core")
+    if busiest_gen >= 0.85:
+        return ("压测端：locust 进程接近满核（增加 --processes）",
+                "the generator: a locust process is close to a full core (add --processes)")
+    if total >= 0.85 * cores:
+        return (f"整机：生成端与服务端合计约占满 {cores} 核",
+                f"the machine: generator and server together fill {cores} cores")
+    return ("都不是：CPU 有余量，时间花在等待上", "neither: CPU to spare; the time goes to waiting")
+
+
+# -- verdict ----------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class Thresholds:
+    p95_ms: float = 500.0  # 0: not checked
+    min_rate: float = 100.0  # 0: not checked
+    max_failure_ratio: float = 0.01
+    reach: float = 0.95  # a stage counts as carried at its target when ≥ this share of the arrivals was sent
+    poisson: bool = True  # arrivals are random: allow three standard deviations below the expected count too
+
+    def carried(self, stage: Stage, count: int) -> bool:
+        """Whether ``count`` arrivals in ``stage`` show the generator kept to the stage's target rate."""
+        expected = stage.rate * stage.seconds
+        floor = self.reach * expected
+        if self.poisson:
+            floor = min(floor, expected - 3 * math.sqrt(expected))
+        return count >= floor
+
+
+@dataclass(frozen=True, slots=True)
+class StageResult:
+    stage: Stage
+    count: int
+    failures: int
+    p50: float
+    p95: float
+    p99: float
+
+    @property
+    def achieved(self) -> float:
+        return self.count / self.stage.seconds if self.stage.seconds else 0.0
+
+    @property
+    def failure_ratio(self) -> float:
+        return self.failures / self.count if self.count else 0.0
+
+    def meets(self, th: Thresholds) -> bool:
+        return (
+            self.count > 0
+            and th.carried(self.stage, self.count)
+            and (th.p95_ms <= 0 or self.p95 < th.p95_ms)
+            and self.failure_ratio < th.max_failure_ratio
+        )
+
+
+def judge(
+    results: list[StageResult], th: Thresholds, total_requests: int, total_failures: int
+) -> tuple[bool, list[str], float]:
+    """The verdict lines (Chinese first, English beside), whether it passed, and the sustained rate (the highest
+    measured target rate whose stage met p95, failures and reach)."""
+    lines: list[str] = []
+    ok = True
+    sustained = max((r.stage.rate for r in results if r.meets(th)), default=0.0)
+    qualifying = [r for r in results if r.stage.rate >= th.min_rate]
+    judged = min(qualifying, key=lambda r: r.stage.rate) if qualifying else None
+    if judged is None:
+        lines.append(f"✗ 没有速率 ≥ {th.min_rate:g} 件/秒 的测量阶段 / no measured stage at ≥ {th.min_rate:g} cases/s")
+        return False, lines, sustained
+    tag = f"[{judged.stage.label}]"
+    reached = th.carried(judged.stage, judged.count)
+    ok &= reached
+    lines.append(
+        f"{'✓' if reached else '✗'} 到达速率 / arrivals {tag}: {judged.achieved:.1f} 件/秒 cases/s "
+        f"(目标 target {judged.stage.rate:g}; 至少 at least {th.reach:.0%}"
+        + (", 泊松到达另容许 3σ / Poisson arrivals: or within 3σ)" if th.poisson else ")")
+    )
+    if th.p95_ms > 0:
+        good = judged.count > 0 and judged.p95 < th.p95_ms
+        ok &= good
+        lines.append(f"{'✓' if good else '✗'} 扇出 p95 / fan-out p95 {tag}: {judged.p95:.0f} ms (< {th.p95_ms:g} ms)")
+    single = len(results) == 1
+    if single:  # a steady run: every request of the run (fan-outs, HTTP, control) counts
+        ratio = total_failures / total_requests if total_requests else 0.0
+        what = "全部请求 / all requests"
+    else:  # a knee search: the judged stage's fan-outs (later stages are meant to break)
+        ratio = judged.failure_ratio
+        what = f"扇出 / fan-outs {tag}"
+    good = ratio < th.max_failure_ratio and judged.count > 0
+    ok &= good
+    lines.append(f"{'✓' if good else '✗'} 失败率 / failures, {what}: {ratio:.2%} (< {th.max_failure_ratio:.0%})")
+    if th.min_rate > 0:
+        good = sustained >= th.min_rate
+        ok &= good
+        lines.append(f"{'✓' if good else '✗'} 达标的最高速率 / sustained rate meeting the thresholds: "
+                     f"{sustained:g} 件/秒 cases/s (≥ {th.min_rate:g})")
+    return ok, lines, sustained
+
+
+def knee_table(
+    results: list[StageResult], th: Thresholds, cpu: dict[str, tuple[dict[str, float], dict[str, float]]] | None = None
+) -> list[str]:
+    """The rate → latency table (markdown), with each stage's CPU (share of one core per process) when known."""
+    cpu = cpu or {}
+    out = ["| 阶段 stage | 目标 target (件/秒 cases/s) | 实到 achieved | 完成 done | p50 ms | p95 ms | p99 ms "
+           "| 失败 failures | 生成端 CPU generator | 服务端 CPU server | 整机 machine | 达标 ok |",
+           "|---|---|---|---|---|---|---|---|---|---|---|---|"]
+    for r in results:
+        gen, srv = cpu.get(r.stage.label, ({}, {}))
+        machine = gen.get("machine")
+        gen = {k: v for k, v in gen.items() if k != "machine"}
+        whole = "–" if machine is None else f"{machine:.2f} 核 cores"
+        out.append(
+            f"| {r.stage.label} | {r.stage.rate:g} | {r.achieved:.1f} | {r.count} | {r.p50:.0f} | {r.p95:.0f} | "
+            f"{r.p99:.0f} | {r.failures} ({r.failure_ratio:.1%}) | {_shares(gen)} | {_shares(srv)} | "
+            f"{whole} | {'✓' if r.meets(th) else '✗'} |"
+        )
+    return out
+
+
+def _shares(shares: dict[str, float]) -> str:
+    """``42% + 38%`` (busiest first), or ``–``."""
+    return " + ".join(f"{v:.0%}" for v in sorted(shares.values(), reverse=True)) if shares else "–"
+
+
+def stage_results(plan: Plan, entry_of: Callable[[str], Any]) -> list[StageResult]:
+    """One result per measured stage from locust's stats entries (``entry_of(name)`` → entry or None)."""
+    out = []
+    for stage in plan.measured():
+        e = entry_of(stage.fanout_name)
+        if e is None or not e.num_requests:
+            out.append(StageResult(stage, 0, 0, 0.0, 0.0, 0.0))
+            continue
+        out.append(StageResult(
+            stage, e.num_requests, e.num_failures, e.get_response_time_percentile(0.5),
+            e.get_response_time_percentile(0.95), e.get_response_time_percentile(0.99),
+        ))
+    return out

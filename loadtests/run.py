@@ -1,0 +1,144 @@
+"""`make load`, `make load-knee`, `make load-ui`: start zhixing's mock server (fast profile, sharded over
+``--server-processes`` processes on loopback), run the locustfile against it, stop the server.
+
+    python loadtests/run.py [--knee] [--ui] [--server-processes 2] [--locust-processes 1]
+                            [--report-dir DIR] [--port P] [-- any locust / locustfile option…]
+
+Headless runs write locust's CSV (``locust_stats.csv``, ``_failures``, ``_exceptions``, ``_stats_history``)
+and HTML report (``locust.html``) and the verdict (``verdict.txt``, ``verdict.json``, the knee table) to the
+report folder (default ``reports/load/<UTC time>``), print the verdict and exit with locust's code: 0 when
+every threshold held, 1 when one failed. ``--ui`` serves locust's web UI at http://127.0.0.1:8089 instead.
+Against another server, run locust directly with ``--host`` (see README.md).
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import requests
+
+ROOT = Path(__file__).resolve().parents[1]
+LOCUSTFILE = Path(__file__).with_name("locustfile.py")
+LOOPBACK = "127.0.0.1"
+KNEE = ["--steps", "100,200,300,400,500,600,700", "--step-time", "15", "--warmup", "5"]
+
+sys.path.insert(0, str(ROOT))
+from mock_agencies.shards import shard_commands  # noqa: E402
+
+
+def free_ports(count: int, first: int = 0) -> list[int]:
+    """``count`` consecutive free loopback ports (from ``first`` when given)."""
+    for _ in range(50):
+        if first:
+            base = first
+        else:
+            with socket.socket() as s:
+                s.bind((LOOPBACK, 0))
+                base = s.getsockname()[1]
+        if base + count - 1 > 65535:
+            continue
+        try:
+            socks = []
+            for p in range(base, base + count):
+                s = socket.socket()
+                socks.append(s)
+                s.bind((LOOPBACK, p))
+            return list(range(base, base + count))
+        except OSError:
+            if first:
+                break
+        finally:
+            for s in socks:
+                s.close()
+    raise SystemExit(f"没有 {count} 个连续空闲端口 / no {count} consecutive free ports")
+
+
+def start_server(processes: int, port: int, seed: int) -> tuple[str, list[subprocess.Popen]]:
+    ports = free_ports(processes, port)
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join(filter(None, [str(ROOT), os.environ.get("PYTHONPATH")])),
+           "ZHIXING_AGENCIES_PROFILE": "fast", "ZHIXING_AGENCIES_SEED": str(seed)}
+    procs = [subprocess.Popen(cmd, cwd=ROOT, env={**env, **extra}) for cmd, extra in shard_commands(LOOPBACK, ports)]
+    url = f"http://{LOOPBACK}:{ports[0]}"
+    for p in ports:  # bounded: ≤ 30 s each
+        for _ in range(300):
+            try:
+                if requests.get(f"http://{LOOPBACK}:{p}/shards", timeout=1).status_code == 200:
+                    break
+            except requests.RequestException:
+                pass
+            if any(proc.poll() is not None for proc in procs):
+                stop(procs)
+                raise SystemExit("模拟机构进程退出 / a mock agencies process exited")
+            try:
+                procs[0].wait(timeout=0.1)
+            except subprocess.TimeoutExpired:
+                pass
+        else:
+            stop(procs)
+            raise SystemExit(f"模拟机构未就绪 / mock agencies not ready on port {p}")
+    return url, procs
+
+
+def stop(procs: list[subprocess.Popen]) -> None:
+    for p in procs:
+        if p.poll() is None:
+            p.terminate()
+    for p in procs:
+        try:
+            p.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            p.kill()
+            p.wait(timeout=10)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(
+        description="集约查询负载测试 / 集约查询 fan-out load test (see loadtests/README.md)")
+    parser.add_argument("--knee", action="store_true", help="逐级加速找拐点 / step the rate up to find the knee")
+    parser.add_argument("--ui", action="store_true", help="打开 locust 网页界面 / serve locust's web UI instead")
+    parser.add_argument("--server-processes", type=int, default=2, help="模拟机构分片进程数 / server processes")
+    parser.add_argument("--locust-processes", type=int, default=1, help="locust 进程数（>1 为分布式）/ generators")
+    parser.add_argument("--port", type=int, default=0, help="服务端首个端口（0 自动）/ first server port (0: free)")
+    parser.add_argument("--web-port", type=int, default=8089, help="网页界面端口 / web UI port")
+    parser.add_argument("--seed", type=int, default=0, help="世界种子 / world seed")
+    parser.add_argument("--report-dir", default="", help="报告目录 / report folder (default reports/load/<time>)")
+    args, extra = parser.parse_known_args(argv)
+    if extra and extra[0] == "--":
+        extra = extra[1:]
+    url, procs = start_server(args.server_processes, args.port, args.seed)
+    stamp = time.strftime("%Y%m%dT%H%M%SZ", time.gmtime())
+    report = Path(args.report_dir or ROOT / "reports" / "load" / (stamp + ("-knee" if args.knee else "")))
+    cmd = [sys.executable, "-m", "locust", "-f", str(LOCUSTFILE), "--host", url]
+    if args.locust_processes > 1:
+        cmd += ["--processes", str(args.locust_processes)]
+    cmd += KNEE if args.knee else []
+    if args.ui:
+        cmd += ["--web-host", LOOPBACK, "--web-port", str(args.web_port)]
+        print(f"locust 网页界面 / web UI: http://{LOOPBACK}:{args.web_port}  "
+              f"(目标 / target {url}; Ctrl-C 结束 / to stop)")
+    else:
+        report.mkdir(parents=True, exist_ok=True)
+        cmd += ["--headless", "--only-summary", "--csv", str(report / "locust"), "--csv-full-history",
+                "--html", str(report / "locust.html"), "--report-dir", str(report)]
+    cmd += extra
+    print(f"模拟机构 / mock agencies: {url} ({args.server_processes} 个分片进程 / shard processes, fast)", flush=True)
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join(filter(None, [str(ROOT), os.environ.get("PYTHONPATH")]))}
+    try:
+        code = subprocess.call(cmd, cwd=ROOT, env=env)
+    except KeyboardInterrupt:
+        code = 130
+    finally:
+        stop(procs)
+    if not args.ui:
+        print(f"报告 / reports: {report}/ (locust.html, locust_stats.csv, verdict.txt)")
+    return code
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,137 @@
+"""Smoke run of the locust load test (loadtests/locustfile.py) against a local sharded mock server.
+
+Locust runs as a subprocess (its gevent monkey-patching never touches this pytest process, and loadtests/ is not
+imported): headless, a few seconds at a low rate, with ``--csv``. The CSV must show the fan-out completion as
+its own request type with its counts, one completion per submitted 集约查询, and no failure anywhere (a fan-out
+still running when the run ends is reported as a failure, so "no failure" means every fan-out completed). No
+timing is asserted: the latency thresholds are switched off (``--p95-ms 0 --min-rate 0``).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import csv
+import importlib.util
+import json
+import os
+import socket
+import subprocess
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+
+import httpx
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+LOCUSTFILE = ROOT / "loadtests" / "locustfile.py"
+LOOPBACK = "127.0.0.1"
+FANOUT_TYPE = "集约查询"
+CONTROL_TYPE = "查控"
+
+# find_spec, never import: importing locust monkey-patches this process with gevent
+if importlib.util.find_spec("locust") is None:
+    pytest.skip("locust 未安装 / locust not installed (pip install -e '.[dev]')", allow_module_level=True)
+
+
+def _two_free_ports() -> int:
+    """A port p with p and p + 1 free on loopback."""
+    for _ in range(50):
+        with socket.socket() as s:
+            s.bind((LOOPBACK, 0))
+            base = s.getsockname()[1]
+        if base >= 65535:
+            continue
+        with socket.socket() as a, socket.socket() as b:
+            try:
+                a.bind((LOOPBACK, base))
+                b.bind((LOOPBACK, base + 1))
+            except OSError:
+                continue
+        return base
+    raise RuntimeError("no two consecutive free ports")
+
+
+def _env() -> dict[str, str]:
+    return {**os.environ, "PYTHONPATH": os.pathsep.join(filter(None, [str(ROOT), os.environ.get("PYTHONPATH")]))}
+
+
+@contextlib.contextmanager
+def _sharded_server() -> Iterator[str]:
+    """``zhixing agencies serve --processes 2 --profile fast`` on two loopback ports."""
+    port = _two_free_ports()
+    cmd = [sys.executable, "-m", "zhixing", "agencies", "serve", "--processes", "2", "--port", str(port),
+           "--profile", "fast", "--log-level", "warning"]
+    proc = subprocess.Popen(cmd, cwd=ROOT, env=_env(), stdout=subprocess.DEVNULL)
+    url = f"http://{LOOPBACK}:{port}"
+    try:
+        for p in (port, port + 1):
+            for _ in range(400):  # bounded: ≤ 20 s per shard
+                try:
+                    if httpx.get(f"http://{LOOPBACK}:{p}/shards", timeout=1).status_code == 200:
+                        break
+                except httpx.TransportError:
+                    pass
+                with contextlib.suppress(subprocess.TimeoutExpired):
+                    proc.wait(timeout=0.05)
+                    raise RuntimeError(f"server exited with {proc.returncode}")
+            else:
+                raise RuntimeError(f"shard on port {p} not ready")
+        yield url
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait(timeout=10)
+
+
+def _rows(path: Path) -> list[dict[str, str]]:
+    with path.open(encoding="utf-8", newline="") as f:
+        return list(csv.DictReader(f))
+
+
+@pytest.mark.parametrize(
+    ("wait", "generators", "drain"),
+    # distributed: the drain outlasts a worker report interval (3 s), so the master has every worker's counts
+    # before the run ends (the final report on quit is best-effort in locust)
+    [("callback", [], "1.5"), ("poll", ["--processes", "2"], "4")],
+    ids=["callback-one-process", "poll-distributed"],
+)
+def test_locustfile_smoke(tmp_path: Path, wait: str, generators: list[str], drain: str) -> None:
+    with _sharded_server() as url:
+        cmd = [
+            sys.executable, "-m", "locust", "-f", str(LOCUSTFILE), "--headless", "--only-summary",
+            "--host", url, "--csv", str(tmp_path / "smoke"), "--report-dir", str(tmp_path),
+            "--rate", "8", "--duration", "2", "--warmup", "0", "--drain", drain, "--courts", "4",
+            "--control-users", "1", "--control-rate", "4", "--wait", wait, "--arrivals", "uniform",
+            "--p95-ms", "0", "--min-rate", "0", *generators,
+        ]
+        done = subprocess.run(cmd, cwd=ROOT, env=_env(), capture_output=True, text=True, timeout=180, check=False)
+        log = done.stdout[-3000:] + done.stderr[-3000:]
+        assert done.returncode == 0, log
+        rows = _rows(tmp_path / "smoke_stats.csv")
+        info = httpx.get(f"{url}/admin/sessions/load").json()
+
+    by_type: dict[str, list[dict[str, str]]] = {}
+    for row in rows:
+        by_type.setdefault(row["Type"], []).append(row)
+    fanouts = by_type.get(FANOUT_TYPE, [])
+    assert [r["Name"] for r in fanouts] == ["扇出完成 fan-out complete [s1 8/s]"], rows
+    completed = int(fanouts[0]["Request Count"])
+    assert completed == 16 and fanouts[0]["Failure Count"] == "0", fanouts  # uniform: 4 courts × 2/s × 2 s
+    # one completion per 集约查询 submitted: every fan-out the run started, completed
+    submits = [r for r in rows if r["Name"].startswith("/agencies/zdz/requests (")]
+    assert len(submits) == 1 and int(submits[0]["Request Count"]) == completed, submits
+    assert all(r["Failure Count"] == "0" for r in rows), [r for r in rows if r["Failure Count"] != "0"]
+    aggregated = next(r for r in rows if r["Name"] == "Aggregated")
+    assert int(aggregated["Request Count"]) > completed
+    if wait == "poll":  # the HTTP requests underneath are reported too
+        assert any(r["Name"] == "/agencies/zdz/requests/[ticket] (poll)" for r in rows), rows
+    assert info["tickets"] >= 1  # shard 0 took its share of the debtors (the rest went to shard 1)
+
+    verdict = json.loads((tmp_path / "verdict.json").read_text(encoding="utf-8"))
+    assert verdict["ok"] and verdict["shards"] == 2 and verdict["wait"] == wait
+    assert verdict["stages"][0]["count"] == completed
+    assert (tmp_path / "verdict.txt").read_text(encoding="utf-8").rstrip().endswith("通过 PASS")
