@@ -80,11 +80,16 @@ class ClosingRules:
             return
         self._do_close(state, cmd, manner, reviewer, now, out)
 
-    def _approve_closing(self, state: CaseState, cmd: c.ApproveClosing, now: datetime, out: Outcome) -> None:
+    def _reviewer(self, state: CaseState, cmd: c.ApproveClosing | c.ReturnClosing, now: datetime,
+                  out: Outcome) -> str | None:
+        """The reviewer of a pending 报结 (refusing when none is pending or the authority may not review)."""
         if state.closing_pending is None:
             self.e._refuse(out, cmd, now, "NO_CLOSING_REQUEST", "没有待审查的报结申请", "no 报结 under review")
-            return
-        code = self.e._check_authority(cmd, self.e.process.closing.review, now, out)
+            return None
+        return self.e._check_authority(cmd, self.e.process.closing.review, now, out)
+
+    def _approve_closing(self, state: CaseState, cmd: c.ApproveClosing, now: datetime, out: Outcome) -> None:
+        code = self._reviewer(state, cmd, now, out)
         if code is None:
             return
         manner = self._closing_checks(state, cmd, state.closing_pending, now, out)
@@ -93,10 +98,7 @@ class ClosingRules:
         self._do_close(state, cmd, manner, code, now, out)
 
     def _return_closing(self, state: CaseState, cmd: c.ReturnClosing, now: datetime, out: Outcome) -> None:
-        if state.closing_pending is None:
-            self.e._refuse(out, cmd, now, "NO_CLOSING_REQUEST", "没有待审查的报结申请", "no 报结 under review")
-            return
-        code = self.e._check_authority(cmd, self.e.process.closing.review, now, out)
+        code = self._reviewer(state, cmd, now, out)
         if code is None:
             return
         manner, state.closing_pending = state.closing_pending, None

@@ -119,11 +119,9 @@ class MoneyRules:
             self.e._refuse(out, cmd, now, "BAD_AMOUNT", f"扣划金额应在 1 至 {available} 分之间",
                          f"the deducted amount must be between 1 and {available} cents", (available,))
             return
-        if cmd.receipt in state.receipts:
-            self.e._refuse(out, cmd, now, "RECEIPT_EXISTS", f"到账记录 {cmd.receipt} 已存在",
-                         f"receipt {cmd.receipt} already recorded")
+        arms = self._arrival_plan(state, cmd, now, out)
+        if arms is None:
             return
-        arms = self.e._plan(state, "money_arrived", cmd.receipt, now)
         asset.deducted_cents += cmd.amount_cents
         state.receipts[cmd.receipt] = Receipt(cmd.asset, cmd.amount_cents)
         out.events.append(Event(now, state.case_id, EventKind.FUNDS_ARRIVED, self.e.roles.deduction, cmd.asset, None,
@@ -131,16 +129,23 @@ class MoneyRules:
                                  "agency": asset.agency}))
         self.e._apply(state, arms, now, out)
 
+    def _arrival_plan(self, state: CaseState, cmd: c.DeductionConfirmed | c.ProceedsArrived, now: datetime,
+                      out: Outcome) -> list | None:
+        """Money arriving as a new receipt: refused if the receipt exists, else the deadlines it starts (32, 33)."""
+        if cmd.receipt in state.receipts:
+            self.e._refuse(out, cmd, now, "RECEIPT_EXISTS", f"到账记录 {cmd.receipt} 已存在",
+                           f"receipt {cmd.receipt} already recorded")
+            return None
+        return self.e._plan(state, "money_arrived", cmd.receipt, now)
+
     def _proceeds_arrived(self, state: CaseState, cmd: c.ProceedsArrived, now: datetime, out: Outcome) -> None:
         """变价款到账: a sale's proceeds; 到账登记 and 案款发放 (nodes 32–33) follow as for a deduction."""
         if cmd.amount_cents <= 0:
             self.e._refuse(out, cmd, now, "BAD_AMOUNT", "变价款金额须大于零", "the proceeds must be positive")
             return
-        if cmd.receipt in state.receipts:
-            self.e._refuse(out, cmd, now, "RECEIPT_EXISTS", f"到账记录 {cmd.receipt} 已存在",
-                           f"receipt {cmd.receipt} already recorded")
+        arms = self._arrival_plan(state, cmd, now, out)
+        if arms is None:
             return
-        arms = self.e._plan(state, "money_arrived", cmd.receipt, now)
         state.receipts[cmd.receipt] = Receipt(cmd.asset, cmd.amount_cents, source=cmd.source)
         out.events.append(Event(now, state.case_id, EventKind.PROCEEDS_ARRIVED, None, cmd.asset, None,
                                 {"receipt": cmd.receipt, "amount_cents": cmd.amount_cents, "source": cmd.source}))
