@@ -24,6 +24,7 @@ from core_flow.agency_directory import inquiry_scope
 from core_flow.engine import Event, EventKind
 from core_flow.engine import commands as c
 from core_flow.engine.spc import open_duban
+from core_flow.eventlog import EventLog
 from core_flow.legal_calendar import CST
 from core_flow.platform.disposal import SEALABLE
 from core_flow.protocol import AssetKind, Holding
@@ -89,11 +90,15 @@ async def _wait(lc: LiveCourt, until: datetime, progress: Progress | None) -> No
 
 async def run_demo(cases: int = 16, *, seed: int = 2025, scale: float = 1_000_000.0, days: int = 420,
                    profile: str = "realistic", overrides: dict[str, Any] | None = None,
-                   strict_calendar: bool | None = None, progress: Progress | None = None) -> DemoResult:
+                   strict_calendar: bool | None = None, progress: Progress | None = None,
+                   event_log: EventLog | None = None) -> DemoResult:
+    """``event_log``: written as the events happen (a killed run leaves what it did)."""
     t0 = time.perf_counter()
     async with live_court(ORIGIN, scale=scale, seed=seed, profile=profile, overrides=overrides,
                           world_size=100_000, diligence=0.85, strict_calendar=strict_calendar, dispose=True) as lc:
         world, platform = lc.session.world, lc.platform
+        if event_log is not None:
+            event_log.attach(lc.runtime)
         platform.disposal.port = SessionDisposalPort(lc.session)  # the pricing and auction platforms of the session
         debtors = [world.debtor(i) for i in range(cases)]
         for n, d in enumerate(debtors, 1):

@@ -127,3 +127,25 @@ def test_found_property_is_kept_in_the_event_record() -> None:
     assert found and found[0].data["anchor"] == "property_found_online"
     assert {k: found[0].data[k] for k in ("agency", "account_no", "kind", "balance_cents", "debtor")} == {
         "agency": "icbc", "account_no": number, "kind": "deposit", "balance_cents": 9_000_00, "debtor": d.id_number}
+
+
+def test_the_event_log_is_written_as_it_happens_and_masked(tmp_path) -> None:
+    import json
+
+    from core_flow.eventlog import EventLog
+
+    court = build_court(CourtSpec(origin=ORIGIN))
+    d = court.session.world.debtor(0)
+    log = EventLog(tmp_path / "events.jsonl").attach(court.runtime)
+    court.platform.file(c.FileCase("K", debtors=(d.id_number,), amount_cents=1_000_00), [d.subject()])
+    lines = (tmp_path / "events.jsonl").read_text(encoding="utf-8").splitlines()  # before any close: on disk now
+    assert lines and log.count == len(lines)
+    filed = json.loads(lines[0])
+    assert filed["kind"] == "filed" and d.id_number not in lines[0]
+    assert filed["data"]["debtors"][0] == d.id_number[:6] + "*" * 8 + d.id_number[-4:]
+    log.close()
+    plain = EventLog(tmp_path / "plain.jsonl", unmasked=True).attach(court.runtime)
+    court.platform.submit(c.Assign("K", "张法官"))
+    court.platform.submit(c.VerifyIdentity("K", d.id_number, True))
+    plain.close()
+    assert d.id_number in (tmp_path / "plain.jsonl").read_text(encoding="utf-8")

@@ -22,7 +22,8 @@ RULES = {  # point 7, rule by rule: the contract that enforces it
     "the in-process court does not import FastAPI": "in-process-court-without-fastapi",
 }
 PROTOCOL_SIDE = {"core_flow.protocol", "core_flow.ports", "core_flow.identity", "core_flow.errors",
-                 "core_flow.validation", "core_flow.legal_calendar", "core_flow.docs"}
+                 "core_flow.validation", "core_flow.legal_calendar", "core_flow.docs",
+                 "core_flow.masking"}
 
 
 def lint(cwd: Path, *contracts: str) -> subprocess.CompletedProcess[str]:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import json
 from pathlib import Path
 
 import typer
@@ -11,6 +10,7 @@ from rich.console import Console
 from rich.progress import BarColumn, Progress, TextColumn
 from rich.table import Table
 
+from core_flow.eventlog import EventLog
 from core_flow.legal_calendar import provisional_note, provisional_years_in
 from sim.demo import ORIGIN, run_demo
 from zhixing.cmd_calendar import strict_option, strict_setting
@@ -93,7 +93,10 @@ def register(app: typer.Typer) -> None:
         seed: int = typer.Option(2025, "--seed", help="随机种子 / seed"),
         scale: float = typer.Option(1_000_000.0, "--scale", min=1000.0, help="时间压缩倍数 / virtual s per real s"),
         profile: str = typer.Option("realistic", "--profile", help="机构行为配置 / agency profile"),
-        events_out: Path | None = typer.Option(None, "--events-out", help="事件日志 JSONL / write the event log"),
+        events_out: Path | None = typer.Option(None, "--events-out", help="事件日志 JSONL（边运行边写）/ write the "
+                                                                        "event log (as it happens)"),
+        unmasked: bool = typer.Option(False, "--unmasked", help="事件日志中显示完整身份证号与账号（本地调试）/ "
+                                                                "full ID and account numbers in the event log"),
         strict_calendar: bool = strict_option(),
     ) -> None:
         """演示：模拟机构在本机运行，一批案件经集约查询、控制、案款、结案、终本与恢复执行 / end-to-end demo."""
@@ -109,8 +112,13 @@ def register(app: typer.Typer) -> None:
                 bar.update(task, completed=(now - ORIGIN).days,
                            status=f"{now:%Y-%m-%d} 结案 closed {closed}/{filed}")
 
-            result = asyncio.run(run_demo(cases, seed=seed, scale=scale, profile=profile, progress=progress,
-                                          strict_calendar=strict_setting(strict_calendar)))
+            log = EventLog(events_out, unmasked=unmasked) if events_out is not None else None
+            try:
+                result = asyncio.run(run_demo(cases, seed=seed, scale=scale, profile=profile, progress=progress,
+                                              strict_calendar=strict_setting(strict_calendar), event_log=log))
+            finally:
+                if log is not None:
+                    log.close()
         _table(console, result.rows, wide)
         t = result.totals
         console.print(
@@ -132,9 +140,7 @@ def register(app: typer.Typer) -> None:
         if result.duban:
             console.print("未结督办 / open 督办: " + "；".join(f"{d['case_id']} {d['agency']}" for d in result.duban))
         _explain(console, result.rows)
-        if events_out is not None:
-            with events_out.open("w", encoding="utf-8") as fh:
-                for e in result.events:
-                    fh.write(json.dumps(e.as_dict(), ensure_ascii=False) + "\n")
-            console.print(f"事件日志已写入 / event log written: {events_out}（{len(result.events)} 条 events）")
+        if log is not None:
+            masked = "" if unmasked else "，身份证号与账号已脱敏 / ID and account numbers masked"
+            console.print(f"事件日志已写入 / event log written: {events_out}（{log.count} 条 events{masked}）")
         console.print(NEXT)
