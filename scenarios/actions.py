@@ -73,12 +73,21 @@ def _freeze(run: Run, step: StepBase, a: Any) -> None:
     run.platform.freeze(cid, asset, amount)
 
 
+def _clue(run: Run, step: StepBase, a: Any) -> None:
+    clue = run.platform.enter_clue(run.case_id(step), run.debtor_id(a.debtor), a.agency, a.note)
+    if a.name:
+        run.names[a.name] = clue  # later steps say instance: <name>, not the platform's clue-N
+
+
 def _deduct(run: Run, step: StepBase, a: Any) -> None:
     cid = run.case_id(step)
     asset = run.asset(cid, a.asset)
     money = run.state(step).assets.get(asset)
     amount = a.amount if a.amount is not None else (money.frozen_cents - money.deducted_cents if money else 0)
     run.platform.deduct(cid, asset, amount)
+    if a.name:  # the receipt this deduction brings, whenever it arrives: the nth named one of this asset
+        nth = sum(1 for named, _ in run.receipt_names.values() if named == asset)
+        run.receipt_names[a.name] = (asset, nth)
 
 
 def _pay(run: Run, step: StepBase, a: Any) -> Outcome:
@@ -267,7 +276,7 @@ _ACTIONS: dict[str, _Action] = {
                                                   a.reason)),
     "open_feedback": lambda r, s, a: _submit(r, c.OpenFeedback(r.case_id(s), r.debtor_id(a.debtor), a.agency)),
     "manual_query": lambda r, s, a: r.platform.manual_query(r.case_id(s), r.debtor_id(a.debtor), a.agency),
-    "provide_clue": lambda r, s, a: r.platform.enter_clue(r.case_id(s), r.debtor_id(a.debtor), a.agency, a.note),
+    "provide_clue": _clue,
     "freeze": _freeze,
     "deduct": _deduct,
     "release": lambda r, s, a: r.platform.release(r.case_id(s), r.asset(r.case_id(s), a.asset)),

@@ -35,6 +35,8 @@ class Run:
     assets: dict[str, tuple[str, str, str]] = field(default_factory=dict)  # alias -> (debtor id, agency, account)
     _seq: dict[tuple[str, str], int] = field(default_factory=lambda: defaultdict(int))
     other_courts: dict[str, Any] = field(default_factory=dict)  # court code → its port on the same agencies
+    names: dict[str, str] = field(default_factory=dict)  # a scenario's name (as:) → the platform's id (clue)
+    receipt_names: dict[str, tuple[str, int]] = field(default_factory=dict)  # name → (asset id, nth receipt of it)
     other_freezes: dict[tuple[str, str], str] = field(default_factory=dict)  # (court, asset alias) → freeze id
 
     # ── set-up ───────────────────────────────────────────────────────────────────────────────────
@@ -128,7 +130,17 @@ class Run:
         if raw and raw in self.assets:
             _, agency, number = self.assets[raw]
             return f"{agency}:{number}"
+        if raw and raw in self.names:
+            return self.names[raw]
+        if raw and raw in self.receipt_names:
+            found = self._named_receipt(self.state(), raw)
+            return found if found is not None else raw
         return raw
+
+    def _named_receipt(self, state: CaseState, name: str) -> str | None:
+        asset, nth = self.receipt_names[name]
+        mine = [r for r, rec in state.receipts.items() if rec.asset == asset]
+        return mine[nth] if nth < len(mine) else None
 
     def receipt(self, state: CaseState, ref: int | str | None) -> str:
         receipts = list(state.receipts)
@@ -140,6 +152,12 @@ class Run:
             if not 1 <= ref <= len(receipts):
                 raise UserError(f"没有第 {ref} 笔到账", f"no receipt #{ref}", where="receipt", code="NO_RECEIPT")
             return receipts[ref - 1]
+        if ref in self.receipt_names:
+            found = self._named_receipt(state, ref)
+            if found is None:
+                raise UserError(f"名为 {ref} 的到账尚未到达", f"the receipt named {ref} has not arrived yet",
+                                where="receipt", code="NO_RECEIPT")
+            return found
         return ref
 
     def events(self, step: StepBase | None = None) -> list[Event]:

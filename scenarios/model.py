@@ -277,11 +277,15 @@ class AgencyArgs(_M):
 
 class ClueArgs(AgencyArgs):
     note: str = ""
+    name: str | None = Field(None, alias="as", description="此线索的名称，供后续步骤的 instance 引用 / a name for the "
+                                                          "clue, for later steps' instance")
 
 
 class AssetArgs(_M):
     asset: str = Field(min_length=1, description="财产别名、机构或 机构:账号 / asset alias, agency or agency:account")
     amount: Money | None = None
+    name: str | None = Field(None, alias="as", description="deduct：由此到账的名称，供 receipt / instance 引用 / "
+                                                          "deduct: a name for the receipt it brings")
     _s = _shorthand("asset")
 
 
