@@ -358,9 +358,18 @@ def create_app(settings: Settings | None = None, *, wall_clock: Callable[[], flo
     install_reset_log_filter()
     if not settings.unmask:
         install_masking()
-    app.include_router(catalogue.router)
-    app.include_router(control.router)
-    app.include_router(admin.router)
+    # statuses any route may answer before it runs (documented on every operation: the OpenAPI tells the truth)
+    common = {
+        400: {"model": control.ErrorBody, "description": "请求体不是合法 JSON 等 / malformed request body"},
+        401: {"model": control.ErrorBody, "description": "配置了令牌时缺少或无效 / token missing or invalid "
+                                                         "(when tokens are configured)"},
+        403: {"model": control.ErrorBody, "description": "令牌无权访问此命名空间或法院，或跨站请求 / token not allowed "
+                                                         "here, or a cross-site request"},
+        413: {"model": control.ErrorBody, "description": "请求体超过上限 / request body too large"},
+    }
+    app.include_router(catalogue.router, responses=common)
+    app.include_router(control.router, responses=common)
+    app.include_router(admin.router, responses=common)
     for name in PLATFORM_ROUTERS:
         try:
             module = importlib.import_module(name)
@@ -369,5 +378,5 @@ def create_app(settings: Settings | None = None, *, wall_clock: Callable[[], flo
                 raise
             log.warning("router %s not available", name)
             continue
-        app.include_router(module.router)
+        app.include_router(module.router, responses=common)
     return app

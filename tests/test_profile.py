@@ -69,3 +69,17 @@ def test_a_drifted_openapi_is_reported(tmp_path: Path, capsys) -> None:
     (tmp_path / "openapi-agencies.json").write_text("{}", encoding="utf-8")
     assert main(["profile", "export", "--check", "--out", str(tmp_path)]) == 2
     assert "openapi-agencies.json" in capsys.readouterr().err
+
+
+def test_every_agencies_operation_documents_the_statuses_it_can_answer() -> None:
+    """Authentication, tenancy and the body limit answer before any route runs: every operation says so; polls of a
+    ticket say it may be retired (410)."""
+    import json
+
+    spec = json.loads((HERE / "openapi-agencies.json").read_text(encoding="utf-8"))
+    for path, ops in spec["paths"].items():
+        for method, op in ops.items():
+            assert {"401", "403", "413"} <= set(op["responses"]), (method, path)
+    polls = [spec["paths"][p]["get"] for p in spec["paths"] if p.endswith("/requests/{ticket_id}")
+             or (p.endswith("/requests") and "get" in spec["paths"][p])]
+    assert polls and all("410" in op["responses"] for op in polls)

@@ -76,6 +76,11 @@ class ErrorBody(BaseModel):
     error: ErrorDetail
 
 
+# an answered ticket whose answer reached the court is retired after the retention; its request number is still known
+_RETIRED = {"model": ErrorBody, "description": "工单已按保留期限清理（请求编号仍可识别）/ ticket retired after the "
+                                               "retention (its request number is still recognised)"}
+
+
 _FAULT_TEXT: dict[FaultKind, tuple[str, str]] = {
     FaultKind.ERROR_5XX: ("机构系统内部错误，请求未受理", "agency system error; the request was not accepted"),
     FaultKind.TIMEOUT: ("机构系统超时，请求未受理", "agency system timed out; the request was not accepted"),
@@ -191,7 +196,7 @@ async def submit_request(
     "/{code}/requests/{ticket_id}",
     response_model=PollAnswer,
     summary="查询工单与反馈 / poll a ticket and its answer",
-    responses={404: _ERRORS[404], 422: _ERRORS[422]},
+    responses={404: _ERRORS[404], 410: _RETIRED, 422: _ERRORS[422]},
 )
 async def poll_request(
     code: str = CODE_PATH,
@@ -205,7 +210,7 @@ async def poll_request(
     "/{code}/requests",
     response_model=PollAnswer,
     summary="按请求编号查询 / poll by request number",
-    responses={404: _ERRORS[404], 422: _ERRORS[422]},
+    responses={404: _ERRORS[404], 410: _RETIRED, 422: _ERRORS[422]},
 )
 async def poll_by_request_no(
     code: str = CODE_PATH,
