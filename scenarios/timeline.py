@@ -8,6 +8,7 @@ from typing import Any
 
 from core_flow.engine import Event, EventKind
 from core_flow.legal_calendar import provisional_years_in
+from core_flow.masking import mask_text
 from scenarios import refs
 
 _SKIP_DATA = ("case_type", "money", "nonlitigation", "release", "warn_at", "node_name", "next")
@@ -40,7 +41,7 @@ def describe(e: Event) -> str:
             data["暂定 provisional"] = ",".join(map(str, years))
     if data:
         parts.append(" ".join(f"{k}={_value(v)}" for k, v in data.items()))
-    return " ".join(parts)
+    return mask_text(" ".join(parts))  # ID and account numbers are masked in every report
 
 
 def render(events: Iterable[Event], exchanges: bool = False) -> list[str]:

@@ -3,9 +3,9 @@ named in ``pyproject.toml``'s ``zhixing.counterparts`` entry points.
 
 * ``inprocess`` (:class:`InProcess`): one :class:`~mock_agencies.session.Session` in this process, reached by the
   gateway's simulated transport through a :class:`~mock_agencies.port.SessionPort` per court; the session's clock
-  is moved to the court's ``now`` before each call, so the court's clock is the only time source.
+  follows the court's (``VirtualClock(source=clock.now)``), so the court's clock is the only time source.
 * ``served`` (:class:`Served`): the mock agencies under uvicorn on loopback, reached over HTTP in real time; the
-  session's virtual clock is derived from the court's (same origin, same scale, same real anchor), so the two
+  session's virtual clock follows the court's (``VirtualClock(source=clock.now)``), so the two
   cannot drift apart.
 
 Both expose ``directory_rows()`` (the catalogue as ``GET /agencies`` serves it), ``accounts`` (the court's

@@ -4,7 +4,7 @@
 The mock agencies run under uvicorn on 127.0.0.1 (in this event loop), the platform talks to them through
 ``HttpTransport`` (httpx), they answer by callback to the platform's receiver (another uvicorn server on
 loopback), and an approved resumption is pushed over HTTP to the reference filing receiver. The agencies' virtual
-clock is derived from the court's (same origin, scale and real anchor): one time source.
+clock follows the court's (``VirtualClock(source=…)``): one time source.
 
 Retry-After values from the agencies are taken in their (virtual) seconds. The court's own account system
 (一案一账号) is reached in-process — it is the court's, not an external agency.

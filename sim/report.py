@@ -2,7 +2,7 @@
 are inline SVG), Chinese first; the KPIs as JSON and the per-case / per-node / per-agency tables as CSV.
 
 No identity or account number is written: case rows carry the case number, type, handler and amounts only; any
-ID-like string that reaches a table goes through ``mask`` (first 4 and last 4 characters kept)."""
+ID-like string that reaches a table goes through ``mask`` (``core_flow.masking``)."""
 
 from __future__ import annotations
 
@@ -10,11 +10,11 @@ import csv
 import html
 import json
 import math
-import re
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
+from core_flow.masking import mask_text
 from sim.profile import NATIONAL_CASES_PER_JUDGE_2024, NATIONAL_CONCLUDED_2024, CourtProfile
 
 KPI_LABELS: dict[str, tuple[str, str]] = {
@@ -69,8 +69,8 @@ def label(key: str) -> str:
 
 
 def mask(text: str) -> str:
-    """ID card, credit code and account numbers (15+ alphanumerics) keep their first and last 4 characters."""
-    return re.sub(r"[0-9A-Z]{15,}", lambda m: m.group(0)[:4] + "*" * (len(m.group(0)) - 8) + m.group(0)[-4:], text)
+    """ID card, credit code and account numbers masked, by the project's one rule (``core_flow.masking``)."""
+    return mask_text(text)
 
 
 def fmt(x: Any) -> str:

@@ -29,13 +29,15 @@ def free_port() -> int:
 
 
 class LiveServer:
-    def __init__(self, settings: Settings) -> None:
-        config = uvicorn.Config(
-            create_app(settings), host="127.0.0.1", port=settings.port, log_level="critical", lifespan="on"
-        )
+    """A real uvicorn server on loopback in a thread: the mock agencies of ``settings``, or any ``app`` on ``port``."""
+
+    def __init__(self, settings: Settings | None = None, *, app: object = None, port: int | None = None) -> None:
+        port = settings.port if settings is not None else port
+        app = create_app(settings) if app is None else app
+        config = uvicorn.Config(app, host="127.0.0.1", port=port, log_level="critical", lifespan="on")
         self.server = uvicorn.Server(config)
         self.thread = threading.Thread(target=self.server.run, daemon=True)
-        self.url = f"http://127.0.0.1:{settings.port}"
+        self.url = f"http://127.0.0.1:{port}"
 
     def __enter__(self) -> LiveServer:
         self.thread.start()

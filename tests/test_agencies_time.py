@@ -7,12 +7,10 @@ issue's test (86.4 ms at 1,000,000×), awaited on the court's own clock timer.""
 from __future__ import annotations
 
 import asyncio
-import threading
 from datetime import datetime, timedelta
 
 import httpx
 import pytest
-import uvicorn
 
 from core_flow.clocks import AsyncioClock, SimClock
 from core_flow.errors import UserError
@@ -26,7 +24,7 @@ from mock_agencies.port import SessionPort
 from mock_agencies.session import SessionConfig
 from mock_agencies.settings import Settings
 from mock_agencies.timeline import SessionRunner
-from tests.test_agencies_live import free_port
+from tests.test_agencies_live import LiveServer, free_port
 
 ORIGIN = datetime(2026, 3, 2, 9, 0, tzinfo=CST)
 DAY = timedelta(days=1)
@@ -100,26 +98,6 @@ def test_a_session_following_a_compressed_real_time_court_does_not_drift() -> No
     assert abs(session.now() - (ORIGIN + DAY)) < TICK
 
 
-class Served:
-    def __init__(self, settings: Settings) -> None:
-        config = uvicorn.Config(create_app(settings), host="127.0.0.1", port=settings.port, log_level="critical")
-        self.server = uvicorn.Server(config)
-        self.thread = threading.Thread(target=self.server.run, daemon=True)
-        self.url = f"http://127.0.0.1:{settings.port}"
-
-    def __enter__(self) -> Served:
-        self.thread.start()
-        for _ in range(500):  # bounded readiness wait (≤ 10 s)
-            if self.server.started:
-                return self
-            self.thread.join(timeout=0.02)
-        raise RuntimeError("uvicorn did not start")
-
-    def __exit__(self, *exc: object) -> None:
-        self.server.should_exit = True
-        self.thread.join(timeout=10)
-
-
 async def _agencies_now(client: httpx.AsyncClient, court: AsyncioClock) -> tuple[datetime, datetime, datetime]:
     before = court.now()
     r = await client.get("/admin/sessions/default/clock")
@@ -136,7 +114,7 @@ async def _wait_virtual(court: AsyncioClock, delta: timedelta) -> None:
 
 async def test_an_http_court_aligns_the_served_agencies_once_and_they_stay_within_a_tick() -> None:
     settings = Settings(port=free_port(), world_size=200, time_scale=SCALE, profile="fast", origin=ORIGIN)
-    with Served(settings) as served:
+    with LiveServer(settings) as served:
         async with httpx.AsyncClient(base_url=served.url, timeout=10) as client:
             assert (await client.get("/admin/sessions/default")).status_code == 200  # its clock starts running
             court = AsyncioClock(ORIGIN, scale=SCALE)  # the court starts later: the agencies are ahead

@@ -6,14 +6,11 @@ sub-account and paid out from it. Plus the port's error mapping: a refusal stays
 
 from __future__ import annotations
 
-import socket
-import threading
 from collections.abc import Iterator
 from datetime import datetime, timedelta
 
 import httpx
 import pytest
-import uvicorn
 
 from core_flow.engine import EventKind
 from core_flow.engine import commands as c
@@ -22,37 +19,18 @@ from core_flow.legal_calendar import CST
 from core_flow.platform.disposal import PortFault
 from core_flow.platform.disposal_http import HttpDisposalPort
 from core_flow.protocol import AssetKind, Holding
-from mock_agencies.app import create_app
 from mock_agencies.settings import Settings
 from mock_agencies.world import account_number
 from scenarios.remote import build_remote_court
+from tests.test_agencies_live import LiveServer, free_port
 
 ORIGIN = datetime(2025, 3, 3, 9, 0, tzinfo=CST)
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 @pytest.fixture(scope="module")
 def server() -> Iterator[str]:
-    port = free_port()
-    config = uvicorn.Config(create_app(Settings(port=port, profile="fast")), host="127.0.0.1", port=port,
-                            log_level="critical", lifespan="on")
-    srv = uvicorn.Server(config)
-    thread = threading.Thread(target=srv.run, daemon=True)
-    thread.start()
-    for _ in range(500):  # bounded readiness wait (≤ 10 s)
-        if srv.started:
-            break
-        thread.join(timeout=0.02)
-    else:
-        raise RuntimeError("uvicorn did not start")
-    yield f"http://127.0.0.1:{port}"
-    srv.should_exit = True
-    thread.join(timeout=10)
+    with LiveServer(Settings(port=free_port(), profile="fast")) as live:
+        yield live.url
 
 
 def test_a_flat_is_sealed_priced_auctioned_and_paid_out_over_http(server: str) -> None:

@@ -69,6 +69,18 @@ def frozen_asset(court, case_id: str, debtor, holding: Holding) -> str:
     return asset
 
 
+def deducted_receipt(court):
+    """Case K: the 集约查询 found an ICBC deposit, frozen and deducted; the case state and the receipt."""
+    debtor = person(court, 0)
+    h = only_icbc(court, debtor)
+    file_and_inquire(court, "K", debtor)
+    asset = frozen_asset(court, "K", debtor, h)
+    court.platform.deduct("K", asset, 100_000_00)
+    court.run_for(timedelta(hours=1))
+    state = court.runtime.cases["K"]
+    return state, next(iter(state.receipts))
+
+
 # ── operations complete their nodes ─────────────────────────────────────────────────────────────────
 def test_sending_the_inquiry_starts_node_3_so_it_does_not_freeze_at_midnight(court):
     debtor = person(court, 0)
@@ -112,14 +124,7 @@ def test_confirmed_freeze_deduction_receipt_and_payout_complete_their_nodes(cour
 
 
 def test_escrow_needs_its_approver_and_settles_the_receipt(court):
-    debtor = person(court, 0)
-    h = only_icbc(court, debtor)
-    file_and_inquire(court, "K", debtor)
-    asset = frozen_asset(court, "K", debtor, h)
-    court.platform.deduct("K", asset, 100_000_00)
-    court.run_for(timedelta(hours=1))
-    state = court.runtime.cases["K"]
-    receipt = next(iter(state.receipts))
+    state, receipt = deducted_receipt(court)
     assert court.platform.submit(c.Escrow("K", receipt, "分管副院长")).refusal.code == "WRONG_AUTHORITY"
     out = court.platform.submit(c.Escrow("K", receipt, "执行局局长", reason="申请执行人下落不明"))
     assert out.accepted and events(court, "K", EventKind.ESCROWED)[0].node == 34
@@ -225,14 +230,7 @@ def test_no_freeze_is_sent_for_an_asset_whose_node_17_is_frozen(court):
 
 
 def test_no_payout_while_node_33_is_frozen(court):
-    debtor = person(court, 0)
-    h = only_icbc(court, debtor)
-    file_and_inquire(court, "K", debtor)
-    asset = frozen_asset(court, "K", debtor, h)
-    court.platform.deduct("K", asset, 100_000_00)
-    court.run_for(timedelta(hours=1))
-    state = court.runtime.cases["K"]
-    receipt = next(iter(state.receipts))
+    state, receipt = deducted_receipt(court)
     court.platform.register_receipt("K", receipt)
     court.platform.submit(c.ApprovePayout("K", receipt, "执行局长"))
     court.platform.submit(c.ApprovePayout("K", receipt, "分管副院长"))

@@ -3,8 +3,6 @@
 
 from __future__ import annotations
 
-import asyncio
-import threading
 from datetime import datetime, timedelta
 
 import pytest
@@ -15,6 +13,7 @@ from core_flow.driver.http_app import create_driver_app
 from core_flow.errors import UserError
 from core_flow.legal_calendar import CST
 from core_flow.net import HOST, free_port
+from tests.test_agencies_live import LiveServer
 
 ORIGIN = datetime(2025, 3, 3, 9, 0, tzinfo=CST)
 
@@ -33,36 +32,13 @@ def _drive(driver, debtor) -> list:
     return results
 
 
-class _Server:
-    """The driver app served by uvicorn in a thread (the driver under test is synchronous)."""
-
-    def __init__(self, app) -> None:
-        import uvicorn
-
-        self.port = free_port()
-        self.server = uvicorn.Server(uvicorn.Config(app, host=HOST, port=self.port, log_level="warning"))
-        self.thread = threading.Thread(target=lambda: asyncio.run(self.server.serve()), daemon=True)
-
-    def __enter__(self) -> str:
-        self.thread.start()
-        for _ in range(500):
-            if self.server.started:
-                return f"http://{HOST}:{self.port}"
-            self.thread.join(0.01)
-        raise RuntimeError("driver app did not start")
-
-    def __exit__(self, *exc: object) -> None:
-        self.server.should_exit = True
-        self.thread.join(5)
-
-
 def test_the_reference_court_behaves_the_same_through_the_http_driver() -> None:
     direct = build_court(CourtSpec(origin=ORIGIN, seed=1))
     served = build_court(CourtSpec(origin=ORIGIN, seed=1))
     debtor = direct.session.world.debtor(0)
     a = _drive(EngineDriver(direct), debtor)
-    with _Server(create_driver_app(EngineDriver(served))) as url:
-        http = HttpDriver(url)
+    with LiveServer(app=create_driver_app(EngineDriver(served)), port=free_port()) as live:
+        http = HttpDriver(live.url)
         b = _drive(http, debtor)
         assert [r.model_dump() for r in a] == [r.model_dump() for r in b]
         assert [r.code for r in a if not r.accepted] == ["SIGNATURE_REQUIRED"]

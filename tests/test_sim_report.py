@@ -44,7 +44,7 @@ def test_no_identity_or_account_number_reaches_the_outputs(outputs):
         text = path.read_text(encoding="utf-8")
         assert not re.search(r"(?<![\d.])\d{17}[\dX](?![\d])", text), path  # 18-digit ID numbers
         assert not re.search(r"(?<![\w.])[0-9A-Z]{28}(?!\w)", text), path  # account numbers
-    assert mask("110101199003074514") == "1101**********4514"
+    assert mask("110101199003074514") == "110101********4514"  # the project's one rule: region kept, person not
 
 
 def test_json_and_csv_tables(outputs):
