@@ -55,10 +55,8 @@ def _absolute(value: Any) -> datetime:
 _REF = {"anyOf": [{"type": "integer"}, {"type": "string"}]}
 NodeRef = Annotated[int, BeforeValidator(refs.node),
                     WithJsonSchema({**_REF, "description": "节点编号或名称 / node number or Chinese name"})]
-AuthorityRef = Annotated[str, BeforeValidator(refs.authority),
-                         WithJsonSchema({"type": "string", "description": "审批主体：代码、名称或别名 / authority"})]
-AgencyRef = Annotated[str, BeforeValidator(refs.agency),
-                      WithJsonSchema({"type": "string", "description": "协助单位代码或名称 / agency code or name"})]
+AuthorityRef = Annotated[str, BeforeValidator(refs.authority), WithJsonSchema({"x-catalogue": "Authority"})]
+AgencyRef = Annotated[str, BeforeValidator(refs.agency), WithJsonSchema({"x-catalogue": "Agency"})]
 AnchorRef = Annotated[str, BeforeValidator(refs.anchor),
                       WithJsonSchema({"type": "string", "description": "起算事件 / anchor event (process.yaml)"})]
 MannerRef = Annotated[str, BeforeValidator(refs.manner),
@@ -67,9 +65,9 @@ CaseType = Annotated[str, BeforeValidator(refs.case_type),
                      WithJsonSchema({"type": "string",
                                      "description": "首次执行/恢复执行/财产保全 or first/resumed/preservation"})]
 StateRef = Annotated[str, BeforeValidator(lambda v: refs.node_state(v).value),
-                     WithJsonSchema({"type": "string", "description": "节点状态 / node state (已冻结, frozen, …)"})]
+                     WithJsonSchema({"x-catalogue": "NodeState"})]
 EventRef = Annotated[str, BeforeValidator(lambda v: refs.event_kind(v).value),
-                     WithJsonSchema({"type": "string", "description": "事件类型 / event kind (node_frozen, 督办, …)"})]
+                     WithJsonSchema({"x-catalogue": "EventKind"})]
 KindRef = Annotated[str, BeforeValidator(lambda v: refs.asset_kind(v).value),
                     WithJsonSchema({"type": "string", "description": "财产种类 / asset kind (deposit, 存款, …)"})]
 Money = Annotated[int, BeforeValidator(refs.cents),
@@ -690,8 +688,25 @@ def resolve_behaviour(value: dict[str, dict[str, Any]], profile: str) -> dict[st
     return out
 
 
+def _link_catalogues(schema: Any) -> None:
+    """``{"x-catalogue": "Agency", …}`` (a name from a catalogue) → ``{"$ref": "#/$defs/Agency", …}``."""
+    if isinstance(schema, dict):
+        name = schema.pop("x-catalogue", None)
+        if name is not None:
+            schema["$ref"] = f"#/$defs/{name}"
+        for v in schema.values():
+            _link_catalogues(v)
+    elif isinstance(schema, list):
+        for v in schema:
+            _link_catalogues(v)
+
+
 def json_schema() -> dict[str, Any]:
+    from scenarios.catalogue import schema_defs
+
     schema = Scenario.model_json_schema(by_alias=True)
+    schema.setdefault("$defs", {}).update(schema_defs())  # the published names (README 名称目录 / catalogues)
+    _link_catalogues(schema)
     schema["$schema"] = "https://json-schema.org/draft/2020-12/schema"
     schema["title"] = "zhixing 场景文件 / zhixing scenario"
     return schema
