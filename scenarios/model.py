@@ -643,6 +643,12 @@ class Scenario(_M):
         default_factory=dict, description="协助单位行为覆盖（* / 类别 / 机构）/ agency behaviour overrides")
     case: CaseSpec
     steps: list[Step] = Field(min_length=1)
+    use: list[str] | str | None = Field(
+        None, description="夹具名称（fixtures/*.fixture.yaml 中的 fixture:），加载时并入 / fixtures included by name "
+                          "(merged at load)")
+    parameters: list[dict[str, Any]] | dict[str, list[Any]] | None = Field(
+        None, description="参数表：每行一个场景，${列名} 替换为该行的值 / a table: one scenario per row, ${column} "
+                          "replaced by the row's value (expanded at load)")
     _file: str = PrivateAttr("")
     _line: int = PrivateAttr(0)
 
