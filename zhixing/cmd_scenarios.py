@@ -24,12 +24,17 @@ def register(app: typer.Typer) -> None:
         strict_calendar: bool = strict_option(),
         tag: list[str] = typer.Option([], "--tag", help="只运行带此标签的场景（可多次）/ only scenarios with this tag "
                                                       "(repeatable; pytest: -m TAG)"),
+        steps: bool = typer.Option(False, "--steps", help="列出每个场景的每一步：检查什么、期望、实际 / list every "
+                                                          "step: what it checked, expected and actual"),
+        show_exchanges: bool = typer.Option(False, "--show-exchanges",
+                                            help="显示查控往来（脱敏，控制台与 HTML）/ show the 查控 exchanges "
+                                                 "(masked; console and HTML)"),
     ) -> None:
         """运行场景 / run scenarios (exit 1 if any fails, 2 on a bad file)."""
         from scenarios.cli import run_command
 
         code = run_command(paths, junit, html, agencies_url, strict_calendar=strict_setting(strict_calendar),
-                           tags=tag or None)
+                           tags=tag or None, show_exchanges=show_exchanges, show_steps=steps)
         if code:
             raise typer.Exit(code)
 
