@@ -38,4 +38,22 @@ def register(app: typer.Typer) -> None:
         if code:
             raise typer.Exit(code)
 
+    @sub.command("record")
+    def record(
+        events: Path = typer.Option(..., "--events", help="事件日志（JSON lines：zhixing demo "
+                                    "--events-out、模拟或实时运行）/ an event log (JSON lines)"),
+        case: str = typer.Option(..., "--case", help="案号 / the case number in the log"),
+        out: Path | None = typer.Option(None, "-o", "--out", help="写入场景文件（缺省：打印）/ write the scenario file "
+                                                                 "(default: print it)"),
+    ) -> None:
+        """把事件日志中的一件案件录制为场景文件（回放其输入、断言其结果）/ record a case of an event log as a scenario
+        that replays its inputs and asserts its outcomes."""
+        from scenarios.record import record_file
+
+        text = record_file(events, case, out)
+        if out is None:
+            typer.echo(text, nl=False)
+        else:
+            typer.echo(f"已写入 / written: {out}（运行 / run: zhixing scenarios run {out}）")
+
     app.add_typer(sub, name="scenarios")
