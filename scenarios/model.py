@@ -239,6 +239,12 @@ class AuthorityArgs(_M):
     _s = _shorthand("authority")
 
 
+class ResumptionArgs(AuthorityArgs):
+    name: str | None = Field(
+        None, alias="as", description="恢复执行案件的名称，后续步骤以 case: 名称 引用（案号为 原案号-恢1）/ a name "
+                                      "for the resumed case, for later steps' case: (its number is <original>-恢1)")
+
+
 class MannerArgs(_M):
     """报结 with a manner. By default 审判管理办公室 reviews and approves it at once (``reviewed_by``); with
     ``await_review: true`` the 报结 waits for ``approve_closing`` / ``return_closing``."""
@@ -282,8 +288,10 @@ class ClueArgs(AgencyArgs):
 class AssetArgs(_M):
     asset: str = Field(min_length=1, description="财产别名、机构或 机构:账号 / asset alias, agency or agency:account")
     amount: Money | None = None
-    name: str | None = Field(None, alias="as", description="deduct：由此到账的名称，供 receipt / instance 引用 / "
-                                                          "deduct: a name for the receipt it brings")
+    name: str | None = Field(
+        None, alias="as", description="deduct：由此到账的名称，供 receipt / instance 引用；freeze：此冻结的名称，"
+                                      "可代替财产别名 / deduct: a name for the receipt it brings; freeze: a name "
+                                      "for the freeze (stands for its asset)")
     _s = _shorthand("asset")
 
 
@@ -394,6 +402,9 @@ class NotifyArgs(DisposalArgs):
 
 
 class ListArgs(DisposalArgs):
+    name: str | None = Field(
+        None, alias="as", description="此拍卖标的的名称，后续处置步骤可代替财产别名 / a name for the listing, "
+                                      "usable instead of the asset in later steps")
     platform: AgencyRef = Field("taobao", description="拍卖平台 / auction platform")
     start_pct: int | None = Field(None, ge=1, le=1000, description="起拍价占参考价的百分比（缺省70）/ start, % of ref")
     start: Money | None = Field(None, description="起拍价 / starting price")
@@ -402,6 +413,7 @@ class ListArgs(DisposalArgs):
 
 
 class RelistArgs(DisposalArgs):
+    name: str | None = Field(None, alias="as", description="二拍标的的名称 / a name for the second listing")
     cut_pct: int = Field(20, ge=0, le=100, description="较一拍起拍价降价百分比 / cut from the first start, %")
     start: Money | None = None
     starts: Time | None = None
@@ -523,7 +535,8 @@ class StepBase(_M):
     at: Time | None = Field(None, description="绝对时间，或相对上一步的时间 / absolute, or relative to the "
                                                "previous step")
     note: str | None = None
-    case: str | None = Field(None, description="main（本案，缺省）或 resumed（恢复执行案件）/ main or resumed")
+    case: str | None = Field(None, description="main（本案，缺省）、resumed（恢复执行案件）或 approve_resumption 的 as "
+                                                "名称 / main, resumed, or the name given by approve_resumption's as")
     key: ClassVar[str] = ""
     expectation: ClassVar[bool] = False
     _line: int = PrivateAttr(0)
@@ -585,7 +598,7 @@ ACTIONS: dict[str, Any] = {
     "open_feedback": (AgencyArgs, ...), "manual_query": (AgencyArgs, ...), "provide_clue": (ClueArgs, ...),
     "freeze": (AssetArgs, ...), "deduct": (AssetArgs, ...), "release": (AssetArgs, ...),
     "approve_payout": (PayoutApproveArgs, ...), "pay_out": (PayArgs, ...), "request_resumption": (ReasonArgs, ...),
-    "approve_resumption": (AuthorityArgs, ...), "pin": (PinArgs, ...),
+    "approve_resumption": (ResumptionArgs, ...), "pin": (PinArgs, ...),
     "other_court_freeze": (OtherCourtArgs, ...), "other_court_release": (OtherCourtArgs, ...),
     "agencies": (Annotated[dict[str, dict[str, Any]], AfterValidator(lambda v: resolve_behaviour(v, "fast"))],
                  ...), "command": (CommandArgs, ...), "advance": (Time, ...),

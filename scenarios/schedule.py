@@ -35,6 +35,7 @@ def check(sc: Scenario) -> list[Problem]:
         if aliases.index(alias) != i:
             problems.append((("case", "debtors", i, "as"), f"被执行人别名重复：{alias} / duplicate debtor alias"))
     assets = _asset_names(sc, problems)
+    _given_names(sc, assets, problems)
     files = 0
     for i, step in enumerate(sc.steps):
         loc = ("steps", i)
@@ -97,6 +98,35 @@ def _asset_names(sc: Scenario, problems: list[Problem]) -> set[str]:
                 problems.append((loc + ("as",), f"财产别名重复：{h.alias} / duplicate asset alias"))
             names.add(h.alias)
     return names
+
+
+_NAMING = ("freeze", "list_auction", "relist")  # steps whose ``as:`` names a freeze or a listing (its asset)
+
+
+def _given_names(sc: Scenario, assets: set[str], problems: list[Problem]) -> None:
+    """Names a scenario gives with ``as:`` — a freeze, an auction listing (they stand for their asset) and a resumed
+    case (``approve_resumption``; ``case: 名称``) — resolved at load into what they stand for, so that no step needs
+    the platform's internal ids (F000000001, listing numbers, the resumed case's number)."""
+    stands_for: dict[str, str] = {}
+    cases: set[str] = set()
+    for i, step in enumerate(sc.steps):
+        loc = ("steps", i)
+        if step.case is not None and step.case in cases:
+            step.case = RESUMED_CASE[0]
+        args = step.args
+        if isinstance(getattr(args, "asset", None), str) and args.asset in stands_for:
+            args.asset = stands_for[args.asset]
+        if isinstance(getattr(args, "instance", None), str) and args.instance in stands_for:
+            args.instance = stands_for[args.instance]
+        name = getattr(args, "name", None)
+        if not name or step.key not in (*_NAMING, "approve_resumption"):
+            continue
+        if name in stands_for or name in cases or name in assets or name in MAIN_CASE + RESUMED_CASE:
+            problems.append((loc + (step.key, "as"), f"名称已被使用：{name} / the name is taken: {name}"))
+        elif step.key == "approve_resumption":
+            cases.add(name)
+        else:
+            stands_for[name] = args.asset
 
 
 def _asset_known(ref: str, names: set[str]) -> bool:
