@@ -163,8 +163,11 @@ class _Recorder:
             self.debtors[masked] = alias
             ident, substituted = _test_identity(masked, n)
             if substituted:
-                self.notes.append(f"{alias}：日志中证件号码已脱敏（{masked}），以同地区的有效测试身份 {ident} 代替 / "
-                                  f"the masked ID number is replaced by a valid test identity of the same region")
+                same = ident[:6] == masked[:6]
+                region = "同地区的" if same else ""
+                self.notes.append(f"{alias}：日志中证件号码已脱敏（{masked}），以{region}有效测试身份 {ident} 代替 / "
+                                  "the masked ID number is replaced by a valid test identity"
+                                  f"{' of the same region' if same else ''}")
             debtors.append({"as": alias, "name": alias, "id": ident, "holdings": []})
         closed = next((e for e in self.events if e["kind"] == "closed"), None)
         money = (closed or {}).get("data", {}).get("money", {})

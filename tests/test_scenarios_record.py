@@ -101,3 +101,11 @@ def test_the_cli_records_to_a_file(sim_log, tmp_path: Path, capsys) -> None:
     assert main(["scenarios", "record", "--events", str(path), "--case", cases[0], "-o", str(out)]) == 0
     assert "zhixing scenarios run" in capsys.readouterr().out
     assert load_file(out)[0].name == f"录制：{cases[0]}"
+
+
+def test_the_shipped_recorded_example_is_what_record_writes_today(sim_log) -> None:
+    path, _, _ = sim_log
+    shipped = (Path(__file__).parents[1] / "scenarios" / "suite" / "recorded" / "sim_case.scenario.yaml").read_text(
+        encoding="utf-8")
+    body = shipped.split("\n", 2)[2]  # after the two lines saying where the log came from
+    assert record(read_log(path), "(2025)豫0811执605号", "sim-seed2.events.jsonl") == body
