@@ -25,6 +25,19 @@ WORDS: dict[str, str] = {
     "pay_out": "发放 pay out", "open_feedback": "点击查看 open feedback", "manual_query": "自行查询 manual query",
     "provide_clue": "线索 clue", "advance": "推进时间 advance", "seal": "查封 seal", "price": "询价 price",
     "list_auction": "上拍 list", "bid": "出价 bid", "relist": "二拍 relist",
+    "register_receipt": "到账登记 register receipt", "escrow": "提存 escrow",
+    "approve_closing": "核准报结 approve closing",
+    "return_closing": "退回报结 return closing", "request_extension": "申请延长审限 request extension",
+    "request_suspension": "申请中止审限 request suspension",
+    "approve_limit_change": "批准期限变更 approve limit change",
+    "lift_suspension": "恢复审限 lift suspension", "request_resumption": "申请恢复执行 request resumption",
+    "approve_resumption": "批准恢复执行 approve resumption", "other_court_freeze": "他院冻结 other court freezes",
+    "other_court_release": "他院解除冻结 other court releases", "pin": "设定财产 pin holdings",
+    "agencies": "机构行为 agency behaviour", "command": "引擎命令 engine command", "investigate": "调查 investigate",
+    "serve_report": "送达报告 serve report", "object": "异议 object", "review_objection": "审查异议 review objection",
+    "notify_parties": "通知当事人 notify parties", "offer_in_kind": "以物抵债 offer in kind",
+    "start_sale": "变卖 start sale", "confirm_sale": "成交确认 confirm sale", "transfer": "过户 transfer",
+    "hand_over": "交付 hand over",
 }
 STATUS = {"passed": "通过 passed", "failed": "失败 failed", "error": "出错 error", "skipped": "未运行 skipped"}
 

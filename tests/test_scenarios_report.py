@@ -75,3 +75,12 @@ def test_junit_keeps_file_line_tags_and_the_failed_steps_line() -> None:
     assert props["scenario_file"] == "r.scenario.yaml" and props["scenario_line"] == "1"
     assert props["tags"] == "money,report" and props["failed_step"] == "r.scenario.yaml:17"
     assert ID not in junit_xml([result])
+
+
+def test_every_step_kind_has_words_in_both_languages() -> None:
+    from scenarios.describe import WORDS
+    from scenarios.model import STEP_KEYS
+
+    for key in STEP_KEYS:
+        words = WORDS[key]
+        assert any("\u4e00" <= ch <= "\u9fff" for ch in words) and any(ch.isascii() and ch.isalpha() for ch in words)
