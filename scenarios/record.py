@@ -10,6 +10,8 @@ events, not commands; each input leaves a trace the recorder reads back as a ste
   17), freezes, deductions and releases (from the gateway's exchanges), receipts, payout approvals and payouts,
   unfreeze requests and approvals, limit changes, 报结 and its review, 恢复执行 requests and approvals, recorded
   anchor events;
+* how the agencies answered: each answer's delay after its request becomes the agency's fixed latency (an
+  ``agencies`` step before the request, when it changes), so feedback and freezes fall when they did;
 * its outcomes as expectations: every node freeze and 督办 at its instant, and at the end the case's closing and
   amounts.
 
@@ -24,7 +26,7 @@ from __future__ import annotations
 import json
 from collections import defaultdict
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -36,6 +38,7 @@ _MANUAL_ANCHORS = frozenset({"no_property_found", "clue_received", "clue_urgent"
                              "written_application", "order_application", "goods_seized", "shixin_error_found"})
 _KIND_WORDS = {"deposit": "存款", "wealth_product": "理财", "balance": "余额", "securities": "证券",
                "real_estate": "不动产", "vehicle": "车辆", "equity": "股权", "other": "财产"}
+_CONTROL = frozenset({"freeze", "unfreeze", "renew", "seal", "unseal", "transfer"})
 _NOT_REPLAYED = frozenset({"seal_requested", "auction_scheduled", "sale_confirmed"})
 
 
@@ -126,6 +129,7 @@ class _Recorder:
         self.debtors: dict[str, str] = {}  # masked id → alias
         self.assets: dict[str, str] = {}  # instance (agency:account, masked) → alias
         self.receipts: dict[str, str] = {}  # R000001 → name
+        self.latency: dict[str, dict[str, int]] = {}  # agency → the fixed latency per category so far
         ops = refs.process().operations
         self.system = {(op.event, op.complete or op.start) for op in ops}
 
@@ -191,6 +195,9 @@ class _Recorder:
             d = e.get("data") or {}
             if e["kind"] != "anchor" or not str(d.get("anchor", "")).startswith("property_found"):
                 continue
+            if d.get("anchor") == "property_found_after_zhongben" and not d.get("agency"):
+                self._found_by_sweep(e)
+                continue
             inst = e.get("instance") or f"{d.get('agency')}:{d.get('account_no')}"
             alias = self.debtor(d.get("debtor"))
             if inst in self.assets or alias is None:
@@ -212,6 +219,32 @@ class _Recorder:
             self.notes.append("日志中账号已脱敏：财产以别名记录，回放时由模拟世界生成账号 / "
                               "masked account numbers: the holdings carry aliases; the replay's world numbers "
                               "them itself")
+
+    def _found_by_sweep(self, e: dict[str, Any]) -> None:
+        """终本统查 (or a clue) found something at an agency: the log names only the agency; what was there is read
+        from the freeze that followed, and pinned a minute before the sweep that found it."""
+        agency = (e.get("instance") or "").split(":")[-1]
+        found = _t(e["at"])
+        after = next((x for x in self.events if _t(x["at"]) >= found and x["kind"] in ("funds_frozen", "freeze_queued")
+                      and (x.get("instance") or "").startswith(f"{agency}:")), None)
+        debtors = list(self.debtors.values())
+        if after is not None and after["instance"] in self.assets:
+            return  # found before too: already among the holdings
+        if after is None or len(debtors) != 1:
+            self.notes.append(f"{_when(found)} 终本后在 {agency} 查得财产，日志中无其详情，未设定 / property found at "
+                              f"{agency} after 终本 without details in the log: not pinned")
+            return
+        xd = after.get("data") or {}
+        entry = self.refs.catalogue().get(agency)
+        alias = f"{entry.name if entry else agency}新存款"
+        self.assets[after["instance"]] = alias
+        sweep = max((_t(x["at"]) for x in self.events if x["kind"] == "sweep_due" and _t(x["at"]) <= found),
+                    default=found)
+        self.steps.append((sweep - timedelta(minutes=1), {"pin": {"agency": agency, "debtor": debtors[0], "holdings": [
+            {"kind": "deposit", "amount": _yuan(xd.get("frozen_cents") or xd.get("amount_cents", 0)), "as": alias}]},
+            "_before": True}))
+        self.notes.append(f"{alias}：终本后查得，日志只有其冻结额，按冻结额设定 / found after 终本; the log gives only "
+                          "the amount frozen, pinned as that")
 
     # ── steps ────────────────────────────────────────────────────────────────────────────────────
     def add(self, e: dict[str, Any], step: dict[str, Any]) -> None:
@@ -239,8 +272,10 @@ class _Recorder:
                 self.add(e, {"complete_node": self._node(node, inst, d.get("authority") or d.get("by"))})
             elif k == "item_done" and not self._item_by_other(e):
                 self.add(e, {"complete_item": {**self._node(node, inst), "item": e["item"]}})
-            elif k == "exchange" and d.get("kind") == "sent" and d.get("measure") in ("freeze", "deduct", "unfreeze"):
-                self._measure(i, e)
+            elif k == "exchange" and d.get("kind") == "sent" and d.get("attempt", 1) == 1:
+                self._latency(i, e)
+                if d.get("measure") in ("freeze", "deduct", "unfreeze"):
+                    self._measure(i, e)
             elif k == "receipt_registered":
                 self.add(e, {"register_receipt": self.instance(inst)})
             elif k == "payout_approved":
@@ -286,6 +321,8 @@ class _Recorder:
                 self.add(e, {"approve_resumption": d["authority"]})
             elif k == "anchor" and d.get("anchor") in _MANUAL_ANCHORS:
                 self.add(e, {"record": {"event": d["anchor"], "instance": self.instance(inst)}})
+            elif k == "node_frozen" and inst and self.instance(inst) == inst and "*" in inst:
+                skipped["未断言 not asserted: node_frozen（财产未知 unknown asset）"] += 1
             elif k == "node_frozen":
                 self.add(e, {"expect_event": {"kind": "node_frozen", "node": node, **self._inst(inst),
                                               "time": _when(_t(e["at"]))}})
@@ -298,6 +335,46 @@ class _Recorder:
                 skipped[f"未回放 not replayed: {k}"] += 1
         for what, n in skipped.items():
             self.notes.append(f"{what} ×{n}：未写入场景 / left out of the scenario")
+
+    def _latency(self, i: int, e: dict[str, Any]) -> None:
+        """The agencies answered as they did: each answer's delay after its request becomes the agency's fixed
+        latency (an ``agencies`` step just before the request, only when it changes)."""
+        d = e["data"]
+        measure = str(d.get("measure", ""))
+        category = ("query" if measure in ("inquiry", "sweep", "clue", "manual", "query") else
+                    "deduct" if measure == "deduct" else "control" if measure in _CONTROL else None)
+        if category is None:
+            return
+        sent = _t(e["at"])
+        if category == "query":  # sent by the system after a step (identity verified, a clue) or a sweep's timer;
+            # the replay sends it at that instant, without a live run's lag
+            sent = max([t for t, _ in self.steps if t <= sent]
+                       + [_t(x["at"]) for x in self.events[:i] if x["kind"] == "sweep_due"], default=sent)
+        scope = d.get("scope") if d.get("agency") == "zdz" else [d.get("agency")]
+        answers: dict[str, datetime] = {}
+        wanted = {"query": ("inquiry_answered", "inquiry_none_found", "inquiry_failed", "inquiry_unrecorded"),
+                  "deduct": ("funds_arrived",), "control": ("funds_frozen", "freeze_queued", "freeze_released",
+                                                            "freeze_renewed")}[category]
+        for x in self.events[i:]:
+            if x["kind"] not in wanted:
+                continue
+            xd = x.get("data") or {}
+            codes = xd.get("agencies") if isinstance(xd.get("agencies"), list) else [
+                xd.get("agency") or (x.get("instance") or "").split(":")[0]]
+            for code in codes:
+                if code in (scope or []) and code not in answers:
+                    answers[code] = _t(x["at"])
+            if len(answers) == len(scope or []):
+                break
+        change = {}
+        for code, at in answers.items():
+            seconds = int((at - sent).total_seconds())
+            now = self.latency.setdefault(code, {"query": 0, "control": 0, "deduct": 0})
+            if now[category] != seconds:
+                now[category] = seconds
+                change[code] = {"latency": {c: {"dist": "fixed", "min_seconds": v} for c, v in now.items()}}
+        if change:
+            self.steps.append((sent, {"agencies": change, "_before": True}))
 
     def _inst(self, inst: str) -> dict[str, str]:
         return {"instance": self.instance(inst)} if inst else {}
