@@ -43,3 +43,12 @@ def test_the_suite_names_no_internal_ids() -> None:
         text = path.read_text(encoding="utf-8")
         # receipts R000001, tickets TK…, freezes F000000001, clues clue-N, listings: the platform's numbers
         assert not re.search(r"\bR0\d{5}\b|\bTK\d+|\bF\d{9}\b|clue-\d+", text), path
+
+
+def test_a_misspelt_debtor_asset_or_case_name_gets_the_closest() -> None:
+    text = HEAD + ("  - freeze: 工行存 \n  - open_feedback: {agency: icbc, debtor: 乙}\n"
+                   "  - approve_resumption: {authority: 执行局长, as: 恢复案}\n  - case: 恢复按\n    assign: 李法官\n")
+    found = {p.key: p for p in parse_text(text, "n.scenario.yaml")[1]}
+    assert "是否想写：工行存款" in found["steps.0.freeze.asset"].zh
+    assert "未知被执行人 '乙'" in found["steps.1.open_feedback.debtor"].zh
+    assert "是否想写：恢复案" in found["steps.3.case"].zh and "did you mean: 恢复案" in found["steps.3.case"].en
