@@ -1,4 +1,9 @@
-"""``zhixing scenarios run PATH… [--junit FILE] [--html FILE] [--agencies-url URL]``.
+"""``zhixing scenarios run PATH… [--junit FILE] [--html FILE] [--agencies-url URL] [--tag T] [--steps]
+[--show-exchanges]``.
+
+The console names each scenario with its tags and result (通过 passed / 失败 failed); a failed scenario (every
+scenario with ``--steps``) lists each step — what it checked or did, expected and actual; ``--show-exchanges``
+adds the 查控 exchanges (masked) to the console and the HTML report.
 
 Every file is loaded and checked first: a schema error anywhere stops the run before any scenario starts.
 With ``--agencies-url`` the server is checked next (a bad or unreachable address stops the run, exit 2), then
@@ -14,13 +19,14 @@ import typer
 
 from core_flow.errors import UserError
 from scenarios.loader import load_paths
-from scenarios.report import html_report, junit_xml
+from scenarios.report import console_steps, html_report, junit_xml
 from scenarios.runner import run_scenario
 
 
 def run_command(paths: list[Path], junit: Path | None = None, html: Path | None = None,
                 agencies_url: str | None = None, echo=typer.echo,  # noqa: ANN001
-                strict_calendar: bool | None = None, tags: list[str] | None = None) -> int:
+                strict_calendar: bool | None = None, tags: list[str] | None = None,
+                show_exchanges: bool = False, show_steps: bool = False) -> int:
     scenarios = load_paths(paths)  # raises ScenarioFileError (a UserError) listing every problem
     if not scenarios:  # a folder with no scenario is a mistake, not a pass
         raise UserError(f"没有找到场景文件（*.scenario.yaml）：{'、'.join(map(str, paths))}",
@@ -46,12 +52,18 @@ def run_command(paths: list[Path], junit: Path | None = None, html: Path | None 
     for sc in scenarios:
         result = run_scenario(sc, factory, strict_calendar=strict_calendar)
         results.append(result)
-        mark = "✔" if result.passed else "✘"
-        echo(f"{mark} {sc.name}  ({sc.where}, {result.seconds:.2f} s)")
+        mark = "✔ 通过 passed" if result.passed else "✘ 失败 failed"
+        tagged = f"  [{', '.join(sc.tags)}]" if sc.tags else ""
+        echo(f"{mark}  {sc.name}{tagged}  ({sc.where}, {result.seconds:.2f} s)")
         if result.provisional_years:
             echo(f"    ⚠ 警告 / warning: {result.provisional_note()}")
+        if show_steps or not result.passed:  # what each step checked, expected and got
+            echo("\n".join("    " + line for line in console_steps(result)))
         if not result.passed:
             echo("\n".join("    " + line for line in result.explain().splitlines()))
+        if show_exchanges:
+            echo(f"    查控往来 exchanges ({len(result.exchanges)}):")
+            echo("\n".join("      " + line for line in result.exchanges) or "      —")
     failed = sum(1 for r in results if not r.passed)
     echo(f"\n共 {len(results)} 个场景，{len(results) - failed} 通过，{failed} 失败 / "
          f"{len(results)} scenarios, {len(results) - failed} passed, {failed} failed")
@@ -67,6 +79,6 @@ def run_command(paths: list[Path], junit: Path | None = None, html: Path | None 
         junit.write_text(junit_xml(results), encoding="utf-8")
         echo(f"JUnit: {junit}")
     if html:
-        html.write_text(html_report(results), encoding="utf-8")
+        html.write_text(html_report(results, exchanges=show_exchanges), encoding="utf-8")
         echo(f"HTML: {html}")
     return 1 if failed else 0

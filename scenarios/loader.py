@@ -18,7 +18,7 @@ import yaml
 from pydantic import ValidationError
 
 from core_flow.errors import UserError
-from scenarios import schedule
+from scenarios import reuse, schedule
 from scenarios.model import STEP_KEYS, Scenario, field_names
 
 _COMMON = ("at", "note", "case", "refused")  # keys any step may carry besides its action or expectation
@@ -116,21 +116,53 @@ def parse_text(text: str, source: str = "<scenario>") -> tuple[list[Scenario], l
     for tree, data in zip(trees, docs, strict=True):
         if tree is None or data is None:
             continue  # an empty document (e.g. a trailing ---)
-        found, bad = _document(tree, data, source)
+        found, bad = _documents(tree, data, source)
         problems.extend(bad)
-        if found is not None:
-            scenarios.append(found)
+        scenarios.extend(found)
     if not scenarios and not problems:
         problems.append(Problem(source, 1, "", "文件中没有场景", "no scenario in the file"))
     return scenarios, problems
 
 
-def _document(tree: yaml.Node, data: Any, source: str) -> tuple[Scenario | None, list[Problem]]:
+def _documents(tree: yaml.Node, data: Any, source: str) -> tuple[list[Scenario], list[Problem]]:
+    """A document: its fixtures merged (``use:``), one scenario per row of its ``parameters:`` table."""
+    start = tree.start_mark.line + 1
+    if not isinstance(data, dict):
+        return [], [Problem(source, start, "", "场景应为映射（键: 值）", "a scenario must be a mapping")]
+    if "use" not in data and "parameters" not in data:
+        found, bad = _document(tree, data, source)
+        return ([found] if found is not None else []), bad
+    own = len((data.get("case") or {}).get("debtors") or []) if isinstance(data.get("case"), dict) else 0
+    expanded, bad = reuse.expand(data, source)
+    problems = [Problem(source, _line_of(tree, loc), ".".join(map(str, loc)), zh, en) for loc, zh, en in bad]
+    scenarios: list[Scenario] = []
+    for row, one in expanded:
+        found, more = _document(tree, one, source, duplicates=row.index <= 0)
+        for p in more:
+            line, key = p.line, p.key
+            if key.startswith("case.debtors.") and key.split(".")[2].isdigit() and int(key.split(".")[2]) >= own:
+                line, key = _line_of(tree, ("use",)), f"use → {key}"  # a fixture's debtor
+            zh, en = p.zh, p.en
+            if row.index >= 0:
+                zh = f"参数行 {row.index + 1}（{row.label()}）：{zh}"
+                en = f"parameter row {row.index + 1} ({row.label()}): {en}"
+            problems.append(Problem(source, line, key, zh, en))
+        if found is not None:
+            if row.index >= 0:  # a row of the table: the scenario is that row (pytest, JUnit and reports say so)
+                table = data["parameters"]
+                loc = ("parameters", "rows", row.index) if isinstance(table, dict) else ("parameters", row.index)
+                found._line = _line_of(tree, loc)
+            scenarios.append(found)
+    return ([] if problems else scenarios), problems
+
+
+def _document(tree: yaml.Node, data: Any, source: str,
+              duplicates: bool = True) -> tuple[Scenario | None, list[Problem]]:
     start = tree.start_mark.line + 1
     if not isinstance(data, dict):
         return None, [Problem(source, start, "", "场景应为映射（键: 值）", "a scenario must be a mapping")]
     problems = [Problem(source, line, key, f"键重复：{key}", f"duplicate key: {key}")
-                for key, line in _duplicates(tree)]
+                for key, line in (_duplicates(tree) if duplicates else [])]
     try:
         sc = Scenario.model_validate(data)
     except ValidationError as err:

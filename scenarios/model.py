@@ -55,10 +55,8 @@ def _absolute(value: Any) -> datetime:
 _REF = {"anyOf": [{"type": "integer"}, {"type": "string"}]}
 NodeRef = Annotated[int, BeforeValidator(refs.node),
                     WithJsonSchema({**_REF, "description": "节点编号或名称 / node number or Chinese name"})]
-AuthorityRef = Annotated[str, BeforeValidator(refs.authority),
-                         WithJsonSchema({"type": "string", "description": "审批主体：代码、名称或别名 / authority"})]
-AgencyRef = Annotated[str, BeforeValidator(refs.agency),
-                      WithJsonSchema({"type": "string", "description": "协助单位代码或名称 / agency code or name"})]
+AuthorityRef = Annotated[str, BeforeValidator(refs.authority), WithJsonSchema({"x-catalogue": "Authority"})]
+AgencyRef = Annotated[str, BeforeValidator(refs.agency), WithJsonSchema({"x-catalogue": "Agency"})]
 AnchorRef = Annotated[str, BeforeValidator(refs.anchor),
                       WithJsonSchema({"type": "string", "description": "起算事件 / anchor event (process.yaml)"})]
 MannerRef = Annotated[str, BeforeValidator(refs.manner),
@@ -67,9 +65,9 @@ CaseType = Annotated[str, BeforeValidator(refs.case_type),
                      WithJsonSchema({"type": "string",
                                      "description": "首次执行/恢复执行/财产保全 or first/resumed/preservation"})]
 StateRef = Annotated[str, BeforeValidator(lambda v: refs.node_state(v).value),
-                     WithJsonSchema({"type": "string", "description": "节点状态 / node state (已冻结, frozen, …)"})]
+                     WithJsonSchema({"x-catalogue": "NodeState"})]
 EventRef = Annotated[str, BeforeValidator(lambda v: refs.event_kind(v).value),
-                     WithJsonSchema({"type": "string", "description": "事件类型 / event kind (node_frozen, 督办, …)"})]
+                     WithJsonSchema({"x-catalogue": "EventKind"})]
 KindRef = Annotated[str, BeforeValidator(lambda v: refs.asset_kind(v).value),
                     WithJsonSchema({"type": "string", "description": "财产种类 / asset kind (deposit, 存款, …)"})]
 Money = Annotated[int, BeforeValidator(refs.cents),
@@ -241,6 +239,12 @@ class AuthorityArgs(_M):
     _s = _shorthand("authority")
 
 
+class ResumptionArgs(AuthorityArgs):
+    name: str | None = Field(
+        None, alias="as", description="恢复执行案件的名称，后续步骤以 case: 名称 引用（案号为 原案号-恢1）/ a name "
+                                      "for the resumed case, for later steps' case: (its number is <original>-恢1)")
+
+
 class MannerArgs(_M):
     """报结 with a manner. By default 审判管理办公室 reviews and approves it at once (``reviewed_by``); with
     ``await_review: true`` the 报结 waits for ``approve_closing`` / ``return_closing``."""
@@ -284,8 +288,10 @@ class ClueArgs(AgencyArgs):
 class AssetArgs(_M):
     asset: str = Field(min_length=1, description="财产别名、机构或 机构:账号 / asset alias, agency or agency:account")
     amount: Money | None = None
-    name: str | None = Field(None, alias="as", description="deduct：由此到账的名称，供 receipt / instance 引用 / "
-                                                          "deduct: a name for the receipt it brings")
+    name: str | None = Field(
+        None, alias="as", description="deduct：由此到账的名称，供 receipt / instance 引用；freeze：此冻结的名称，"
+                                      "可代替财产别名 / deduct: a name for the receipt it brings; freeze: a name "
+                                      "for the freeze (stands for its asset)")
     _s = _shorthand("asset")
 
 
@@ -396,6 +402,9 @@ class NotifyArgs(DisposalArgs):
 
 
 class ListArgs(DisposalArgs):
+    name: str | None = Field(
+        None, alias="as", description="此拍卖标的的名称，后续处置步骤可代替财产别名 / a name for the listing, "
+                                      "usable instead of the asset in later steps")
     platform: AgencyRef = Field("taobao", description="拍卖平台 / auction platform")
     start_pct: int | None = Field(None, ge=1, le=1000, description="起拍价占参考价的百分比（缺省70）/ start, % of ref")
     start: Money | None = Field(None, description="起拍价 / starting price")
@@ -404,6 +413,7 @@ class ListArgs(DisposalArgs):
 
 
 class RelistArgs(DisposalArgs):
+    name: str | None = Field(None, alias="as", description="二拍标的的名称 / a name for the second listing")
     cut_pct: int = Field(20, ge=0, le=100, description="较一拍起拍价降价百分比 / cut from the first start, %")
     start: Money | None = None
     starts: Time | None = None
@@ -525,7 +535,8 @@ class StepBase(_M):
     at: Time | None = Field(None, description="绝对时间，或相对上一步的时间 / absolute, or relative to the "
                                                "previous step")
     note: str | None = None
-    case: str | None = Field(None, description="main（本案，缺省）或 resumed（恢复执行案件）/ main or resumed")
+    case: str | None = Field(None, description="main（本案，缺省）、resumed（恢复执行案件）或 approve_resumption 的 as "
+                                                "名称 / main, resumed, or the name given by approve_resumption's as")
     key: ClassVar[str] = ""
     expectation: ClassVar[bool] = False
     _line: int = PrivateAttr(0)
@@ -587,7 +598,7 @@ ACTIONS: dict[str, Any] = {
     "open_feedback": (AgencyArgs, ...), "manual_query": (AgencyArgs, ...), "provide_clue": (ClueArgs, ...),
     "freeze": (AssetArgs, ...), "deduct": (AssetArgs, ...), "release": (AssetArgs, ...),
     "approve_payout": (PayoutApproveArgs, ...), "pay_out": (PayArgs, ...), "request_resumption": (ReasonArgs, ...),
-    "approve_resumption": (AuthorityArgs, ...), "pin": (PinArgs, ...),
+    "approve_resumption": (ResumptionArgs, ...), "pin": (PinArgs, ...),
     "other_court_freeze": (OtherCourtArgs, ...), "other_court_release": (OtherCourtArgs, ...),
     "agencies": (Annotated[dict[str, dict[str, Any]], AfterValidator(lambda v: resolve_behaviour(v, "fast"))],
                  ...), "command": (CommandArgs, ...), "advance": (Time, ...),
@@ -645,6 +656,12 @@ class Scenario(_M):
         default_factory=dict, description="协助单位行为覆盖（* / 类别 / 机构）/ agency behaviour overrides")
     case: CaseSpec
     steps: list[Step] = Field(min_length=1)
+    use: list[str] | str | None = Field(
+        None, description="夹具名称（fixtures/*.fixture.yaml 中的 fixture:），加载时并入 / fixtures included by name "
+                          "(merged at load)")
+    parameters: list[dict[str, Any]] | dict[str, list[Any]] | None = Field(
+        None, description="参数表：每行一个场景，${列名} 替换为该行的值 / a table: one scenario per row, ${column} "
+                          "replaced by the row's value (expanded at load)")
     _file: str = PrivateAttr("")
     _line: int = PrivateAttr(0)
 
@@ -690,8 +707,25 @@ def resolve_behaviour(value: dict[str, dict[str, Any]], profile: str) -> dict[st
     return out
 
 
+def _link_catalogues(schema: Any) -> None:
+    """``{"x-catalogue": "Agency", …}`` (a name from a catalogue) → ``{"$ref": "#/$defs/Agency", …}``."""
+    if isinstance(schema, dict):
+        name = schema.pop("x-catalogue", None)
+        if name is not None:
+            schema["$ref"] = f"#/$defs/{name}"
+        for v in schema.values():
+            _link_catalogues(v)
+    elif isinstance(schema, list):
+        for v in schema:
+            _link_catalogues(v)
+
+
 def json_schema() -> dict[str, Any]:
+    from scenarios.catalogue import schema_defs
+
     schema = Scenario.model_json_schema(by_alias=True)
+    schema.setdefault("$defs", {}).update(schema_defs())  # the published names (README 名称目录 / catalogues)
+    _link_catalogues(schema)
     schema["$schema"] = "https://json-schema.org/draft/2020-12/schema"
     schema["title"] = "zhixing 场景文件 / zhixing scenario"
     return schema

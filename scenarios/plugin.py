@@ -5,6 +5,9 @@ A failing scenario names its file and step, shows expected vs actual and the cas
 ``--agencies-url URL`` runs every scenario against a running mock agencies server (checked once at start-up:
 a bad or unreachable address is a usage error) instead of in-process agencies. ``--strict-calendar`` (or
 ``ZHIXING_CALENDAR_STRICT=1``) makes the engine refuse deadlines in years without an official holiday notice.
+``--show-exchanges`` adds the 查控 exchanges (masked) to a failure's report. Every item's JUnit properties carry
+its file and line (``scenario_file``, ``scenario_line``; pytest's default xunit2 drops the ``file``/``line``
+attributes), its tags and the failed step's ``file:line``.
 A scenario whose deadlines depended on a provisional calendar year passes with a ``ProvisionalCalendarWarning``
 (pytest's warnings summary) and JUnit properties ``calendar_provisional`` / ``calendar_warning``.
 """
@@ -21,11 +24,12 @@ from core_flow.errors import UserError
 from core_flow.legal_calendar import ProvisionalCalendarWarning
 from scenarios.loader import SUFFIX, ScenarioFileError, parse_file
 from scenarios.model import Scenario
-from scenarios.report import calendar_properties
+from scenarios.report import calendar_properties, console_steps, scenario_properties
 from scenarios.runner import run_scenario
 
 _FACTORY = pytest.StashKey[Any]()
 _STRICT = pytest.StashKey[Any]()
+_EXCHANGES = pytest.StashKey[bool]()
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
@@ -36,11 +40,14 @@ def pytest_addoption(parser: pytest.Parser) -> None:
     group.addoption("--strict-calendar", dest="zhixing_strict_calendar", action="store_true", default=False,
                     help="严格日历：没有国务院通知的年份不用暂定日历，引擎拒绝（CALENDAR_RANGE）/ strict calendar: no "
                          "provisional years, the engine refuses (or ZHIXING_CALENDAR_STRICT=1)")
+    group.addoption("--show-exchanges", dest="zhixing_show_exchanges", action="store_true", default=False,
+                    help="失败报告中显示查控往来（脱敏）/ show the 查控 exchanges (masked) in a failure's report")
 
 
 def pytest_configure(config: pytest.Config) -> None:
     strict = True if config.getoption("zhixing_strict_calendar", False) else None
     config.stash[_STRICT] = strict
+    config.stash[_EXCHANGES] = bool(config.getoption("zhixing_show_exchanges", False))
     url = config.getoption("zhixing_agencies_url", None)
     if url:
         from scenarios.remote import check_server, court_factory
@@ -89,8 +96,8 @@ class ScenarioItem(pytest.Item):
     def runtest(self) -> None:
         result = run_scenario(self.scenario, self.config.stash.get(_FACTORY, None),
                               strict_calendar=self.config.stash.get(_STRICT, None))
-        for name, value in calendar_properties(result):
-            self.user_properties.append((name, value))  # JUnit <property> (pytest --junitxml)
+        for name, value in [*scenario_properties(result), *calendar_properties(result)]:
+            self.user_properties.append((name, value))  # JUnit <property> (pytest --junitxml; xunit2 keeps them)
         if result.provisional_years:
             warnings.warn(f"{self.scenario.where}: {result.provisional_note()}", ProvisionalCalendarWarning,
                           stacklevel=1)
@@ -99,7 +106,12 @@ class ScenarioItem(pytest.Item):
 
     def repr_failure(self, excinfo: pytest.ExceptionInfo[BaseException], style: Any = None) -> Any:
         if isinstance(excinfo.value, ScenarioFailed):
-            return excinfo.value.result.explain()
+            result = excinfo.value.result
+            text = "\n".join([*console_steps(result), "", result.explain()])
+            if self.config.stash.get(_EXCHANGES, False):
+                text += f"\n\n查控往来 exchanges ({len(result.exchanges)}):\n" + "\n".join(
+                    f"  {line}" for line in result.exchanges)
+            return text
         return super().repr_failure(excinfo)
 
     def reportinfo(self) -> tuple[Path, int, str]:

@@ -6,6 +6,7 @@ agency, event, …); the loader turns it into ``file:line`` and the offending ke
 
 from __future__ import annotations
 
+import difflib
 from decimal import Decimal, InvalidOperation
 from functools import lru_cache
 from typing import Any
@@ -22,6 +23,31 @@ def process() -> Process:
     return default_process()
 
 
+def near(ref: Any, choices: list[str] | tuple[str, ...], n: int = 3) -> list[str]:
+    """The choices closest to a misspelt name (spelling, or one containing the other: ``冻结`` → ``已冻结``)."""
+    text = str(ref).strip()
+    if not text:
+        return []
+    found = difflib.get_close_matches(text, list(choices), n=n, cutoff=0.6)
+    low = text.lower()
+    for c in choices:
+        if len(found) >= n:
+            break
+        if c not in found and len(low) >= 2 and (low in c.lower() or (len(c) >= 2 and c.lower() in low)):
+            found.append(c)
+    if not found:
+        found = difflib.get_close_matches(text, list(choices), n=n, cutoff=0.45)
+    return found
+
+
+def did_you_mean(ref: Any, choices: list[str] | tuple[str, ...]) -> tuple[str, str]:
+    """``；是否想写：a、b`` / ``; did you mean: a, b`` (both empty when nothing is close)."""
+    found = near(ref, choices)
+    if not found:
+        return "", ""
+    return f"；是否想写：{'、'.join(found)}", f"; did you mean: {', '.join(found)}"
+
+
 @lru_cache(maxsize=1)
 def catalogue() -> Catalogue:
     return load_catalogue()
@@ -33,14 +59,16 @@ def node(ref: Any) -> int:
     try:
         return process().node(ref).no
     except UserError as err:
-        raise ValueError(f"{err.zh} / {err.en}") from None
+        zh, en = did_you_mean(ref, [n.name for n in process().nodes]) if isinstance(ref, str) else ("", "")
+        raise ValueError(f"{err.zh}{zh} / {err.en}{en}") from None
 
 
 def authority(ref: Any) -> str:
     try:
         return process().authority(str(ref).strip()).code
     except UserError as err:
-        raise ValueError(f"{err.zh} / {err.en}") from None
+        zh, en = did_you_mean(ref, list(process().authority_index))
+        raise ValueError(f"{err.zh}{zh} / {err.en}{en}") from None
 
 
 @lru_cache(maxsize=1)
@@ -57,8 +85,9 @@ def agency(ref: Any) -> str:
     """An agency by code (``icbc``) or Chinese name (``工商银行``, ``焦作山阳农村商业银行``)."""
     code = _agency_index().get(str(ref).strip())
     if code is None:
-        raise ValueError(f"未知协助单位 {ref!r}（应为机构代码或名称，见 zhixing agencies list）/ "
-                         f"unknown agency {ref!r} (a code or name of the catalogue)")
+        zh, en = did_you_mean(ref, list(_agency_index()))
+        raise ValueError(f"未知协助单位 {ref!r}（应为机构代码或名称，见 zhixing agencies list）{zh} / "
+                         f"unknown agency {ref!r} (a code or name of the catalogue){en}")
     return code
 
 
@@ -81,8 +110,9 @@ def anchor(ref: Any) -> str:
     key = _anchor_index().get(str(ref).strip())
     if key is None:
         known = "、".join(k for k in _anchor_index() if k.isascii())
-        raise ValueError(f"未知事件（起算事件）{ref!r}（可选：{known}）/ "
-                         f"unknown anchor event {ref!r} (one of: {known})")
+        zh, en = did_you_mean(ref, list(_anchor_index()))
+        raise ValueError(f"未知事件（起算事件）{ref!r}{zh}（可选：{known}）/ "
+                         f"unknown anchor event {ref!r}{en} (one of: {known})")
     return key
 
 
@@ -90,7 +120,8 @@ def manner(ref: Any) -> str:
     try:
         return process().manner(str(ref).strip()).code
     except UserError as err:
-        raise ValueError(f"{err.zh} / {err.en}") from None
+        zh, en = did_you_mean(ref, list(process().manners))
+        raise ValueError(f"{err.zh}{zh} / {err.en}{en}") from None
 
 
 _CASE_TYPES = {"first": "first", "首次执行": "first", "首执": "first", "resumed": "resumed", "恢复执行": "resumed",
@@ -101,8 +132,9 @@ _CASE_TYPES = {"first": "first", "首次执行": "first", "首执": "first", "re
 def case_type(ref: Any) -> str:
     found = _CASE_TYPES.get(str(ref).strip())
     if found is None:
-        raise ValueError(f"未知案件类型 {ref!r}（首次执行、恢复执行、财产保全）/ "
-                         f"unknown case type {ref!r} (first, resumed, preservation)")
+        zh, en = did_you_mean(ref, list(_CASE_TYPES))
+        raise ValueError(f"未知案件类型 {ref!r}（首次执行、恢复执行、财产保全）{zh} / "
+                         f"unknown case type {ref!r} (first, resumed, preservation){en}")
     return found
 
 
@@ -120,7 +152,9 @@ _STATE_INDEX = {alias: s for s, aliases in _STATES.items() for alias in (s.value
 def node_state(ref: Any) -> NodeStatus:
     found = _STATE_INDEX.get(str(ref).strip())
     if found is None:
-        raise ValueError(f"未知节点状态 {ref!r}（可选：{'、'.join(_STATE_INDEX)}）/ unknown node state {ref!r}")
+        zh, en = did_you_mean(ref, list(_STATE_INDEX))
+        raise ValueError(f"未知节点状态 {ref!r}{zh}（可选：{'、'.join(_STATE_INDEX)}）/ unknown node state "
+                         f"{ref!r}{en} (one of: {', '.join(s.value for s in _STATES)})")
     return found
 
 
@@ -158,8 +192,9 @@ _EVENT_INDEX = {**{k.value: k for k in EventKind}, **{v: k for k, v in EVENT_WOR
 def event_kind(ref: Any) -> EventKind:
     found = _EVENT_INDEX.get(str(ref).strip())
     if found is None:
-        raise ValueError(f"未知事件类型 {ref!r}（如 node_frozen / 节点冻结、duban_raised / 督办）/ "
-                         f"unknown event kind {ref!r} (e.g. node_frozen, duban_raised)")
+        zh, en = did_you_mean(ref, list(_EVENT_INDEX))
+        raise ValueError(f"未知事件类型 {ref!r}{zh}（见 scenarios/README.md 事件类型表）/ "
+                         f"unknown event kind {ref!r}{en} (see the event kinds in scenarios/README.md)")
     return found
 
 
@@ -172,7 +207,8 @@ _KIND_INDEX = {**{k: AssetKind(k) for k in _KINDS}, **{v: AssetKind(k) for k, v 
 def asset_kind(ref: Any) -> AssetKind:
     found = _KIND_INDEX.get(str(ref).strip())
     if found is None:
-        raise ValueError(f"未知财产种类 {ref!r}（可选：{'、'.join(_KIND_INDEX)}）/ unknown asset kind {ref!r}")
+        zh, en = did_you_mean(ref, list(_KIND_INDEX))
+        raise ValueError(f"未知财产种类 {ref!r}{zh}（可选：{'、'.join(_KIND_INDEX)}）/ unknown asset kind {ref!r}{en}")
     return found
 
 

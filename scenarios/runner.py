@@ -27,7 +27,7 @@ from core_flow.legal_calendar import provisional_years_in
 from scenarios import actions, expectations
 from scenarios.context import Run, StepFailure
 from scenarios.model import Scenario, StepBase
-from scenarios.timeline import render
+from scenarios.timeline import exchange_lines, render
 
 
 @dataclass
@@ -50,6 +50,7 @@ class ScenarioResult:
     seconds: float = 0.0
     error: str = ""  # an unexpected exception (a bug in the harness or the engine), with its traceback
     calendar_warnings: list[str] = field(default_factory=list)  # from the run's events, unique, in order
+    exchanges: list[str] = field(default_factory=list)  # the 查控 exchanges, for --show-exchanges
 
     @property
     def provisional_years(self) -> list[int]:
@@ -134,6 +135,7 @@ def run_scenario(sc: Scenario, court_factory=None, *, strict_calendar: bool | No
         if state is not None and state.resumed_as:
             cases.append(state.resumed_as)
         result.timeline = render(e for e in run.court.runtime.events if e.case_id in cases)
+        result.exchanges = exchange_lines(e for e in run.court.runtime.events if e.case_id in cases)
         result.calendar_warnings = list(dict.fromkeys(
             w for e in run.court.runtime.events if e.data for w in e.data.get("calendar_warnings", ())))
         close = getattr(run.court, "close", None)  # a court on a server: its namespace is deleted

@@ -35,12 +35,15 @@ def check(sc: Scenario) -> list[Problem]:
         if aliases.index(alias) != i:
             problems.append((("case", "debtors", i, "as"), f"被执行人别名重复：{alias} / duplicate debtor alias"))
     assets = _asset_names(sc, problems)
+    named_cases, named_assets = _given_names(sc, assets, problems)
     files = 0
     for i, step in enumerate(sc.steps):
         loc = ("steps", i)
         if step.case is not None and step.case not in MAIN_CASE + RESUMED_CASE:
-            problems.append((loc + ("case",), f"未知案件 {step.case!r}（main 本案 或 resumed 恢复案件）/ "
-                                              f"unknown case {step.case!r} (main or resumed)"))
+            zh, en = refs.did_you_mean(step.case, [*MAIN_CASE, *RESUMED_CASE, *named_cases])
+            problems.append((loc + ("case",), f"未知案件 {step.case!r}{zh}（main 本案、resumed 恢复案件或 "
+                                              f"approve_resumption 的 as 名称）/ unknown case {step.case!r}{en} "
+                                              "(main, resumed, or a name given by approve_resumption)"))
         args = step.args
         files += step.key == "file"
         debtor = getattr(args, "debtor", None)
@@ -50,11 +53,15 @@ def check(sc: Scenario) -> list[Problem]:
                                  f"本案有多名被执行人，须写明 debtor（{'、'.join(aliases)}）/ "
                                  "several debtors: name the debtor"))
             elif debtor is not None and debtor not in aliases:
-                problems.append((loc + (step.key, "debtor"), f"未知被执行人 {debtor!r}（可选：{'、'.join(aliases)}）/ "
-                                                             f"unknown debtor {debtor!r}"))
+                zh, en = refs.did_you_mean(debtor, aliases)
+                problems.append((loc + (step.key, "debtor"),
+                                 f"未知被执行人 {debtor!r}{zh}（可选：{'、'.join(aliases)}）/ "
+                                 f"unknown debtor {debtor!r}{en}"))
         if step.key in _ASSET_STEPS and not _asset_known(args.asset, assets):
-            problems.append((loc + (step.key, "asset"), f"未知财产 {args.asset!r}（应为 holdings 中的 as 别名、机构或 "
-                                                        f"机构:账号）/ unknown asset {args.asset!r}"))
+            zh, en = refs.did_you_mean(args.asset, sorted(assets | named_assets))
+            problems.append((loc + (step.key, "asset"),
+                             f"未知财产 {args.asset!r}{zh}（应为 holdings 中的 as 别名、机构或 机构:账号）/ "
+                             f"unknown asset {args.asset!r}{en}"))
         if step.key in ("complete_item", "expect_deadline") and getattr(args, "item", None) is not None:
             node = refs.process().by_no[args.node]
             keys = {it.key for it in node.items}
@@ -97,6 +104,36 @@ def _asset_names(sc: Scenario, problems: list[Problem]) -> set[str]:
                 problems.append((loc + ("as",), f"财产别名重复：{h.alias} / duplicate asset alias"))
             names.add(h.alias)
     return names
+
+
+_NAMING = ("freeze", "list_auction", "relist")  # steps whose ``as:`` names a freeze or a listing (its asset)
+
+
+def _given_names(sc: Scenario, assets: set[str], problems: list[Problem]) -> tuple[set[str], set[str]]:
+    """Names a scenario gives with ``as:`` — a freeze, an auction listing (they stand for their asset) and a resumed
+    case (``approve_resumption``; ``case: 名称``) — resolved at load into what they stand for, so that no step needs
+    the platform's internal ids (F000000001, listing numbers, the resumed case's number)."""
+    stands_for: dict[str, str] = {}
+    cases: set[str] = set()
+    for i, step in enumerate(sc.steps):
+        loc = ("steps", i)
+        if step.case is not None and step.case in cases:
+            step.case = RESUMED_CASE[0]
+        args = step.args
+        if isinstance(getattr(args, "asset", None), str) and args.asset in stands_for:
+            args.asset = stands_for[args.asset]
+        if isinstance(getattr(args, "instance", None), str) and args.instance in stands_for:
+            args.instance = stands_for[args.instance]
+        name = getattr(args, "name", None)
+        if not name or step.key not in (*_NAMING, "approve_resumption"):
+            continue
+        if name in stands_for or name in cases or name in assets or name in MAIN_CASE + RESUMED_CASE:
+            problems.append((loc + (step.key, "as"), f"名称已被使用：{name} / the name is taken: {name}"))
+        elif step.key == "approve_resumption":
+            cases.add(name)
+        else:
+            stands_for[name] = args.asset
+    return cases, set(stands_for)
 
 
 def _asset_known(ref: str, names: set[str]) -> bool:

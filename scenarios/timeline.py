@@ -73,3 +73,8 @@ def render(events: Iterable[Event], exchanges: bool = False) -> list[str]:
     if skipped:
         lines.append(f"（另有 {skipped} 条查控往来记录 / plus {skipped} 查控 exchange records）")
     return lines
+
+
+def exchange_lines(events: Iterable[Event]) -> list[str]:
+    """The 查控 exchanges alone (requests and answers through the gateway), masked: for ``--show-exchanges``."""
+    return [f"{e.at:%Y-%m-%d %H:%M}  {e.case_id}  {describe(e)}" for e in events if e.kind == EventKind.EXCHANGE]

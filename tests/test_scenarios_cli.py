@@ -35,7 +35,8 @@ def test_run_writes_junit_and_html_and_fails_on_a_failing_scenario(tmp_path: Pat
     junit, html = tmp_path / "j.xml", tmp_path / "r.html"
     assert cli(["scenarios", "run", str(tmp_path), "--junit", str(junit), "--html", str(html)]) == 1
     out = capsys.readouterr().out
-    assert "✔ 立案节点当天完成" in out and "✘ 错误的最后一日" in out and "2 scenarios, 1 passed, 1 failed" in out
+    assert "✔ 通过 passed  立案节点当天完成" in out and "✘ 失败 failed  错误的最后一日" in out
+    assert "2 scenarios, 1 passed, 1 failed" in out
     root = ET.parse(junit).getroot()
     assert root.get("tests") == "2" and root.get("failures") == "1"
     failure = root.find(".//testcase[@name='错误的最后一日']/failure")
@@ -76,3 +77,14 @@ def test_tags_select_scenarios_and_an_empty_selection_is_an_error(tmp_path, caps
     assert "did you mean: coercion" in capsys.readouterr().err
     assert main(["scenarios", "run", str(tmp_path)]) == 2  # nothing to run is not a pass
     assert "no scenario files" in capsys.readouterr().err
+
+
+def test_steps_and_exchanges_on_demand(tmp_path: Path, capsys) -> None:
+    (tmp_path / "a.scenario.yaml").write_text(GOOD, encoding="utf-8")
+    assert cli(["scenarios", "run", str(tmp_path)]) == 0
+    plain = capsys.readouterr().out
+    assert "检查 check 期限 deadline" not in plain and "查控往来 exchanges" not in plain
+    assert cli(["scenarios", "run", str(tmp_path), "--steps", "--show-exchanges"]) == 0
+    out = capsys.readouterr().out
+    assert "检查 check 期限 deadline `expect_deadline`" in out and "期望 expected: node=2 last_day=2025-03-03" in out
+    assert "查控往来 exchanges (" in out

@@ -84,3 +84,16 @@ def test_a_bad_file_fails_at_collection_with_file_line_and_key(pytester):
     assert "unknown node" in out
     assert result.ret != 0
     result.assert_outcomes(errors=1)  # nothing ran: not even the good file's scenarios
+
+
+def test_junitxml_keeps_file_and_line_and_exchanges_come_on_demand(pytester):
+    pytester.makefile(".scenario.yaml", wrong=WRONG)
+    result = pytester.runpytest("-p", "no:cacheprovider", "--junitxml=j.xml")
+    result.assert_outcomes(failed=1)
+    result.stdout.fnmatch_lines(["*✘ 失败 failed*:9*检查 check 节点状态 node state*"])
+    assert "查控往来 exchanges (" not in result.stdout.str()
+    xml = (pytester.path / "j.xml").read_text(encoding="utf-8")
+    assert 'name="scenario_file"' in xml and 'name="scenario_line" value="1"' in xml
+    assert 'name="failed_step" value="' in xml and 'wrong.scenario.yaml:9"' in xml
+    shown = pytester.runpytest("-p", "no:cacheprovider", "--show-exchanges")
+    assert "查控往来 exchanges (" in shown.stdout.str()

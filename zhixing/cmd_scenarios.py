@@ -24,13 +24,36 @@ def register(app: typer.Typer) -> None:
         strict_calendar: bool = strict_option(),
         tag: list[str] = typer.Option([], "--tag", help="只运行带此标签的场景（可多次）/ only scenarios with this tag "
                                                       "(repeatable; pytest: -m TAG)"),
+        steps: bool = typer.Option(False, "--steps", help="列出每个场景的每一步：检查什么、期望、实际 / list every "
+                                                          "step: what it checked, expected and actual"),
+        show_exchanges: bool = typer.Option(False, "--show-exchanges",
+                                            help="显示查控往来（脱敏，控制台与 HTML）/ show the 查控 exchanges "
+                                                 "(masked; console and HTML)"),
     ) -> None:
         """运行场景 / run scenarios (exit 1 if any fails, 2 on a bad file)."""
         from scenarios.cli import run_command
 
         code = run_command(paths, junit, html, agencies_url, strict_calendar=strict_setting(strict_calendar),
-                           tags=tag or None)
+                           tags=tag or None, show_exchanges=show_exchanges, show_steps=steps)
         if code:
             raise typer.Exit(code)
+
+    @sub.command("record")
+    def record(
+        events: Path = typer.Option(..., "--events", help="事件日志（JSON lines：zhixing demo "
+                                    "--events-out、模拟或实时运行）/ an event log (JSON lines)"),
+        case: str = typer.Option(..., "--case", help="案号 / the case number in the log"),
+        out: Path | None = typer.Option(None, "-o", "--out", help="写入场景文件（缺省：打印）/ write the scenario file "
+                                                                 "(default: print it)"),
+    ) -> None:
+        """把事件日志中的一件案件录制为场景文件（回放其输入、断言其结果）/ record a case of an event log as a scenario
+        that replays its inputs and asserts its outcomes."""
+        from scenarios.record import record_file
+
+        text = record_file(events, case, out)
+        if out is None:
+            typer.echo(text, nl=False)
+        else:
+            typer.echo(f"已写入 / written: {out}（运行 / run: zhixing scenarios run {out}）")
 
     app.add_typer(sub, name="scenarios")

@@ -1,0 +1,451 @@
+"""``zhixing scenarios record --events FILE --case CASE``: a case of an event log as a scenario file.
+
+The event log (``zhixing demo --events-out``, ``core_flow.eventlog.EventLog`` of a simulation or a live run) holds
+events, not commands; each input leaves a trace the recorder reads back as a step:
+
+* the case (``filed``) and its debtors; what the agencies reported (``property_found_*`` anchors) becomes the
+  debtors' holdings (found later, after 终本: a ``pin`` step before it was found); nothing elsewhere;
+* the staff's acts: assignment, identity checks, opening feedback, own queries, starting and completing nodes and
+  items (not those the system did itself: ``process.yaml`` operations, such as a confirmed freeze completing node
+  17), freezes, deductions and releases (from the gateway's exchanges), receipts, payout approvals and payouts,
+  unfreeze requests and approvals, limit changes, 报结 and its review, 恢复执行 requests and approvals, recorded
+  anchor events;
+* how the agencies answered: each answer's delay after its request becomes the agency's fixed latency (an
+  ``agencies`` step before the request, when it changes), so feedback and freezes fall when they did;
+* its outcomes as expectations: every node freeze and 督办 at its instant, and at the end the case's closing and
+  amounts.
+
+Masked logs (the default) hide ID and account numbers: each debtor gets a valid generated test identity with the
+same region (the file's comment says so), holdings get aliases, receipts are named after their deduction; nothing
+refers to the platform's internal numbers. What the recorder cannot replay (refused commands, disposal, a resumed
+case's own steps) is listed in the file's comment.
+"""
+
+from __future__ import annotations
+
+import json
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from core_flow.errors import UserError
+
+_MANUAL_ANCHORS = frozenset({"no_property_found", "clue_received", "clue_urgent", "debtor_report_received",
+                             "written_application", "order_application", "goods_seized", "shixin_error_found"})
+_KIND_WORDS = {"deposit": "存款", "wealth_product": "理财", "balance": "余额", "securities": "证券",
+               "real_estate": "不动产", "vehicle": "车辆", "equity": "股权", "other": "财产"}
+_CONTROL = frozenset({"freeze", "unfreeze", "renew", "seal", "unseal", "transfer"})
+_NOT_REPLAYED = frozenset({"seal_requested", "auction_scheduled", "sale_confirmed"})
+
+
+@dataclass
+class Recording:
+    case: str
+    events: list[dict[str, Any]]
+    notes: list[str] = field(default_factory=list)  # what the file's comment says (not replayed, substituted)
+
+
+def read_log(path: str | Path) -> list[dict[str, Any]]:
+    """The events of a JSON-lines event log; a bad line is a located error."""
+    p = Path(path)
+    try:
+        lines = p.read_text(encoding="utf-8").splitlines()
+    except OSError as err:
+        raise UserError(f"无法读取事件日志：{err.strerror}", f"cannot read the event log: {err.strerror}",
+                        where=str(p), code="bad_event_log") from None
+    events = []
+    for n, line in enumerate(lines, 1):
+        if not line.strip():
+            continue
+        try:
+            e = json.loads(line)
+            if not isinstance(e, dict) or not {"at", "case_id", "kind"} <= set(e):
+                raise ValueError
+        except ValueError:
+            raise UserError(f"第 {n} 行不是事件（JSON：at、case_id、kind…）", f"line {n} is not an event (JSON with "
+                            "at, case_id, kind…)", where=f"{p}:{n}", code="bad_event_log") from None
+        events.append(e)
+    return events
+
+
+def pick_case(events: list[dict[str, Any]], case: str) -> list[dict[str, Any]]:
+    cases = list(dict.fromkeys(e["case_id"] for e in events))
+    if case not in cases:
+        from scenarios.refs import did_you_mean
+
+        zh, en = did_you_mean(case, cases)
+        listed = "、".join(cases[:10]) + ("…" if len(cases) > 10 else "")
+        raise UserError(f"事件日志中没有案件 {case}{zh}（已有：{listed}）", f"no case {case} in the event log{en}",
+                        where="--case", code="no_such_case")
+    mine = [e for e in events if e["case_id"] == case]
+    if not any(e["kind"] == "filed" for e in mine):
+        raise UserError(f"事件日志中没有案件 {case} 的立案事件（日志不完整）", f"the log has no filing of {case} "
+                        "(an incomplete log)", where="--case", code="no_filing")
+    return mine
+
+
+def _t(text: str) -> datetime:
+    return datetime.fromisoformat(text).replace(microsecond=0)
+
+
+def _yuan(cents: int) -> str:
+    return f"{cents // 100}.{cents % 100:02d}元"
+
+
+def _when(at: datetime) -> str:
+    return at.strftime("%Y-%m-%d %H:%M:%S" if at.second else "%Y-%m-%d %H:%M")
+
+
+def _test_identity(masked: str, n: int) -> tuple[str, bool]:
+    """A valid ID number (or credit code) standing in for a masked one: same region; (id, substituted)."""
+    from mock_agencies.identity import (
+        is_valid_id_number,
+        is_valid_uscc,
+        make_id_number,
+        make_uscc,
+        province_codes,
+    )
+
+    if "*" not in masked and (is_valid_id_number(masked) or is_valid_uscc(masked)):
+        return masked, False
+    if masked[:6].isdigit() and masked[:2] in province_codes():  # a person: a region code first
+        return make_id_number(masked[:6], date(1980, 1, 1), 100 + n), True
+    region = masked[2:8] if masked[2:8].isdigit() else "410811"
+    return make_uscc(region, f"MA{n:06d}"), True
+
+
+class _Recorder:
+    def __init__(self, events: list[dict[str, Any]]) -> None:
+        from scenarios import refs
+
+        self.events = events
+        self.refs = refs
+        self.notes: list[str] = []
+        self.steps: list[tuple[datetime, dict[str, Any]]] = []
+        self.debtors: dict[str, str] = {}  # masked id → alias
+        self.assets: dict[str, str] = {}  # instance (agency:account, masked) → alias
+        self.receipts: dict[str, str] = {}  # R000001 → name
+        self.latency: dict[str, dict[str, int]] = {}  # agency → the fixed latency per category so far
+        ops = refs.process().operations
+        self.system = {(op.event, op.complete or op.start) for op in ops}
+
+    # ── names ────────────────────────────────────────────────────────────────────────────────────
+    def debtor(self, masked: str | None) -> str | None:
+        return self.debtors.get(masked or "", None)
+
+    def instance(self, inst: str | None) -> str:
+        if not inst:
+            return ""
+        if inst in self.assets:
+            return self.assets[inst]
+        if inst in self.receipts:
+            return self.receipts[inst]
+        return inst
+
+    def _same_instant(self, e: dict[str, Any]) -> list[dict[str, Any]]:
+        return [x for x in self.events if x["at"] == e["at"]]
+
+    def _by_system(self, e: dict[str, Any], node: int) -> bool:
+        """Did the system do this (an operation's event, on the same node and instance, at the same instant)?"""
+        for x in self._same_instant(e):
+            if (x["kind"], node) in self.system and (x.get("instance") == e.get("instance")
+                                                      or x["kind"] == "inquiry_started"):
+                return True
+        return False
+
+    # ── the case ─────────────────────────────────────────────────────────────────────────────────
+    def case(self) -> dict[str, Any]:
+        filed = next(e for e in self.events if e["kind"] == "filed")
+        d = filed["data"]
+        debtors = []
+        for n, masked in enumerate(d.get("debtors", []), 1):
+            alias = f"被执行人{n}"
+            self.debtors[masked] = alias
+            ident, substituted = _test_identity(masked, n)
+            if substituted:
+                same = ident[:6] == masked[:6]
+                region = "同地区的" if same else ""
+                self.notes.append(f"{alias}：日志中证件号码已脱敏（{masked}），以{region}有效测试身份 {ident} 代替 / "
+                                  "the masked ID number is replaced by a valid test identity"
+                                  f"{' of the same region' if same else ''}")
+            debtors.append({"as": alias, "name": alias, "id": ident, "holdings": []})
+        closed = next((e for e in self.events if e["kind"] == "closed"), None)
+        money = (closed or {}).get("data", {}).get("money", {})
+        amount = max(money.get("paid_cents", 0), money.get("deducted_cents", 0)) if money else 0
+        self.notes.append("申请标的未记入事件日志：amount 取结案时已划拨或已发放的金额（可改）/ "
+                          "the claim is not in the event log: amount is what was deducted or paid by the closing "
+                          "(edit it if you know it)")
+        case = {"number": filed["case_id"], "type": d.get("case_type", "first"), "money": d.get("money", True),
+                "nonlitigation": d.get("nonlitigation", False), "amount": _yuan(amount),
+                "filed": _when(_t(filed["at"])), "debtors": debtors}
+        if d.get("previous_case"):
+            case["previous_case"] = d["previous_case"]
+        self._holdings(case)
+        return case
+
+    def _holdings(self, case: dict[str, Any]) -> None:
+        by_alias = {d["as"]: d for d in case["debtors"]}
+        first_done = min((_t(e["at"]) for e in self.events if e["kind"] == "inquiry_completed"), default=None)
+        count: dict[str, int] = defaultdict(int)
+        for e in self.events:
+            d = e.get("data") or {}
+            if e["kind"] != "anchor" or not str(d.get("anchor", "")).startswith("property_found"):
+                continue
+            if d.get("anchor") == "property_found_after_zhongben" and not d.get("agency"):
+                self._found_by_sweep(e)
+                continue
+            inst = e.get("instance") or f"{d.get('agency')}:{d.get('account_no')}"
+            alias = self.debtor(d.get("debtor"))
+            if inst in self.assets or alias is None:
+                continue
+            agency = d["agency"]
+            name = self.refs.catalogue().get(agency).name if self.refs.catalogue().get(agency) else agency
+            count[name + _KIND_WORDS.get(d.get("kind", ""), "财产")] += 1
+            label = name + _KIND_WORDS.get(d.get("kind", ""), "财产")
+            self.assets[inst] = f"{label}{count[label]}" if count[label] > 1 else label
+            holding = {"agency": agency, "kind": d.get("kind", "deposit"), "amount": _yuan(d.get('balance_cents', 0)),
+                       "as": self.assets[inst], "online": d["anchor"] != "property_found_offline"}
+            found = _t(e["at"])
+            if first_done is None or found <= first_done:
+                by_alias[alias]["holdings"].append(holding)
+            else:  # it appeared later (终本统查, a clue): pinned just before it was found
+                self.steps.append((found, {"pin": {"agency": agency, "debtor": alias, "holdings": [
+                    {k: v for k, v in holding.items() if k != "agency"}]}, "_before": True}))
+        if any("*" in inst for inst in self.assets):
+            self.notes.append("日志中账号已脱敏：财产以别名记录，回放时由模拟世界生成账号 / "
+                              "masked account numbers: the holdings carry aliases; the replay's world numbers "
+                              "them itself")
+
+    def _found_by_sweep(self, e: dict[str, Any]) -> None:
+        """终本统查 (or a clue) found something at an agency: the log names only the agency; what was there is read
+        from the freeze that followed, and pinned a minute before the sweep that found it."""
+        agency = (e.get("instance") or "").split(":")[-1]
+        found = _t(e["at"])
+        after = next((x for x in self.events if _t(x["at"]) >= found and x["kind"] in ("funds_frozen", "freeze_queued")
+                      and (x.get("instance") or "").startswith(f"{agency}:")), None)
+        debtors = list(self.debtors.values())
+        if after is not None and after["instance"] in self.assets:
+            return  # found before too: already among the holdings
+        if after is None or len(debtors) != 1:
+            self.notes.append(f"{_when(found)} 终本后在 {agency} 查得财产，日志中无其详情，未设定 / property found at "
+                              f"{agency} after 终本 without details in the log: not pinned")
+            return
+        xd = after.get("data") or {}
+        entry = self.refs.catalogue().get(agency)
+        alias = f"{entry.name if entry else agency}新存款"
+        self.assets[after["instance"]] = alias
+        sweep = max((_t(x["at"]) for x in self.events if x["kind"] == "sweep_due" and _t(x["at"]) <= found),
+                    default=found)
+        self.steps.append((sweep - timedelta(minutes=1), {"pin": {"agency": agency, "debtor": debtors[0], "holdings": [
+            {"kind": "deposit", "amount": _yuan(xd.get("frozen_cents") or xd.get("amount_cents", 0)), "as": alias}]},
+            "_before": True}))
+        self.notes.append(f"{alias}：终本后查得，日志只有其冻结额，按冻结额设定 / found after 终本; the log gives only "
+                          "the amount frozen, pinned as that")
+
+    # ── steps ────────────────────────────────────────────────────────────────────────────────────
+    def add(self, e: dict[str, Any], step: dict[str, Any]) -> None:
+        self.steps.append((_t(e["at"]), step))
+
+    def walk(self) -> None:
+        pending_close = False
+        skipped: dict[str, int] = defaultdict(int)
+        for i, e in enumerate(self.events):
+            k, d, node, inst = e["kind"], e.get("data") or {}, e.get("node"), e.get("instance") or ""
+            alias = self.debtor(d.get("debtor"))
+            if k == "assigned":
+                self.add(e, {"assign": d["handler"]})
+            elif k in ("identity_verified", "identity_failed"):
+                self.add(e, {"verify_identity": {"debtor": alias, "passed": k == "identity_verified"}})
+            elif k == "identity_corrected":
+                self.add(e, {"correct_identity": {"debtor": alias}})
+            elif k == "feedback_opened":
+                self.add(e, {"open_feedback": {"agency": d["agency"], "debtor": alias}})
+            elif k == "manual_query":
+                self.add(e, {"manual_query": {"agency": d["agency"], "debtor": alias}})
+            elif k == "node_started" and not self._by_system(e, node):
+                self.add(e, {"start_node": self._node(node, inst)})
+            elif k == "node_done" and not self._by_system(e, node):
+                self.add(e, {"complete_node": self._node(node, inst, d.get("authority") or d.get("by"))})
+            elif k == "item_done" and not self._item_by_other(e):
+                self.add(e, {"complete_item": {**self._node(node, inst), "item": e["item"]}})
+            elif k == "exchange" and d.get("kind") == "sent" and d.get("attempt", 1) == 1:
+                self._latency(i, e)
+                if d.get("measure") in ("freeze", "deduct", "unfreeze"):
+                    self._measure(i, e)
+            elif k == "receipt_registered":
+                self.add(e, {"register_receipt": self.instance(inst)})
+            elif k == "payout_approved":
+                self.add(e, {"approve_payout": {"authority": d["authority"], "receipt": self.instance(inst)}})
+            elif k == "paid_out":
+                self.add(e, {"pay_out": {"receipt": self.instance(inst), "amount": _yuan(d['amount_cents'])}})
+            elif k == "unfreeze_requested":
+                self.add(e, {"request_unfreeze": {**self._node(node, inst), "by": d.get("by", ""),
+                                                  "reason": d.get("reason", "")}})
+            elif k in ("unfreeze_approved", "unfreeze_forwarded"):
+                self.add(e, {"approve_unfreeze": {**self._node(node, inst), "authority": d["authority"]}})
+            elif k == "unfreeze_rejected":
+                self.add(e, {"reject_unfreeze": {**self._node(node, inst), "authority": d["authority"]}})
+            elif k == "limit_change_requested":
+                key = "request_suspension" if d.get("change") == "suspend" or d.get("kind") == "suspend" \
+                    else "request_extension"
+                self.add(e, {key: d.get("reason", "")})
+            elif k in ("limit_extended", "limit_suspended") and d.get("authority"):
+                self.add(e, {"approve_limit_change": d["authority"]})
+            elif k == "limit_resumed":
+                self.add(e, {"lift_suspension": True})
+            elif k == "closing_requested":
+                pending_close = True
+                self.add(e, {"close": {"manner": d.get("manner"), "await_review": True}})
+            elif k == "closing_returned":
+                pending_close = False
+                self.add(e, {"return_closing": {"authority": d.get("authority") or d.get("by"),
+                                                "reason": d.get("reason", "")}})
+            elif k == "closed":
+                if pending_close:
+                    self.add(e, {"approve_closing": d.get("reviewed_by") or "trial_management"})
+                else:
+                    self.add(e, {"close": {"manner": d["manner"],
+                                           "reviewed_by": d.get("reviewed_by") or "trial_management"}})
+                self.add(e, {"expect_case": {"closed": d["manner"]}})
+                money = d.get("money") or {}
+                self.add(e, {"expect_amounts": {"frozen": _yuan(money.get('frozen_cents', 0)),
+                                                "deducted": _yuan(money.get('deducted_cents', 0)),
+                                                "paid": _yuan(money.get('paid_cents', 0))}})
+            elif k == "resumption_requested":
+                self.add(e, {"request_resumption": d.get("reason", "")})
+            elif k == "resumption_approved":
+                self.add(e, {"approve_resumption": d["authority"]})
+            elif k == "anchor" and d.get("anchor") in _MANUAL_ANCHORS:
+                self.add(e, {"record": {"event": d["anchor"], "instance": self.instance(inst)}})
+            elif k == "node_frozen" and inst and self.instance(inst) == inst and "*" in inst:
+                skipped["未断言 not asserted: node_frozen（财产未知 unknown asset）"] += 1
+            elif k == "node_frozen":
+                self.add(e, {"expect_event": {"kind": "node_frozen", "node": node, **self._inst(inst),
+                                              "time": _when(_t(e["at"]))}})
+            elif k == "duban_raised":
+                self.add(e, {"expect_event": {"kind": "duban_raised", "agency": d.get("agency"),
+                                              "time": _when(_t(e["at"]))}})
+            elif k == "refused":
+                skipped[f"被拒绝的命令 refused {d.get('command')} ({d.get('code')})"] += 1
+            elif k in _NOT_REPLAYED or k.startswith(("disposal", "auction", "sale", "seal")):
+                skipped[f"未回放 not replayed: {k}"] += 1
+        for what, n in skipped.items():
+            self.notes.append(f"{what} ×{n}：未写入场景 / left out of the scenario")
+
+    def _latency(self, i: int, e: dict[str, Any]) -> None:
+        """The agencies answered as they did: each answer's delay after its request becomes the agency's fixed
+        latency (an ``agencies`` step just before the request, only when it changes)."""
+        d = e["data"]
+        measure = str(d.get("measure", ""))
+        category = ("query" if measure in ("inquiry", "sweep", "clue", "manual", "query") else
+                    "deduct" if measure == "deduct" else "control" if measure in _CONTROL else None)
+        if category is None:
+            return
+        sent = _t(e["at"])
+        if category == "query":  # sent by the system after a step (identity verified, a clue) or a sweep's timer;
+            # the replay sends it at that instant, without a live run's lag
+            sent = max([t for t, _ in self.steps if t <= sent]
+                       + [_t(x["at"]) for x in self.events[:i] if x["kind"] == "sweep_due"], default=sent)
+        scope = d.get("scope") if d.get("agency") == "zdz" else [d.get("agency")]
+        answers: dict[str, datetime] = {}
+        wanted = {"query": ("inquiry_answered", "inquiry_none_found", "inquiry_failed", "inquiry_unrecorded"),
+                  "deduct": ("funds_arrived",), "control": ("funds_frozen", "freeze_queued", "freeze_released",
+                                                            "freeze_renewed")}[category]
+        for x in self.events[i:]:
+            if x["kind"] not in wanted:
+                continue
+            xd = x.get("data") or {}
+            codes = xd.get("agencies") if isinstance(xd.get("agencies"), list) else [
+                xd.get("agency") or (x.get("instance") or "").split(":")[0]]
+            for code in codes:
+                if code in (scope or []) and code not in answers:
+                    answers[code] = _t(x["at"])
+            if len(answers) == len(scope or []):
+                break
+        change = {}
+        for code, at in answers.items():
+            seconds = int((at - sent).total_seconds())
+            now = self.latency.setdefault(code, {"query": 0, "control": 0, "deduct": 0})
+            if now[category] != seconds:
+                now[category] = seconds
+                change[code] = {"latency": {c: {"dist": "fixed", "min_seconds": v} for c, v in now.items()}}
+        if change:
+            self.steps.append((sent, {"agencies": change, "_before": True}))
+
+    def _inst(self, inst: str) -> dict[str, str]:
+        return {"instance": self.instance(inst)} if inst else {}
+
+    def _node(self, node: int, inst: str, by: str | None = None) -> dict[str, Any]:
+        out: dict[str, Any] = {"node": node, **self._inst(inst)}
+        if by:
+            out["by"] = by
+        return out
+
+    def _item_by_other(self, e: dict[str, Any]) -> bool:
+        """An item done by the node's start or completion or by the system at the same instant."""
+        key = (e.get("node"), e.get("instance") or "")
+        for x in self._same_instant(e):
+            if x["kind"] in ("node_started", "node_done") and (x.get("node"), x.get("instance") or "") == key:
+                return True
+        return self._by_system(e, e.get("node"))
+
+    def _measure(self, i: int, e: dict[str, Any]) -> None:
+        """A freeze, deduction or release sent to an agency: its asset and amount from the answer that followed."""
+        d = e["data"]
+        agency, measure = d["agency"], d["measure"]
+        wanted = {"freeze": ("funds_frozen", "freeze_queued"), "deduct": ("funds_arrived",),
+                  "unfreeze": ("freeze_released",)}[measure]
+        after = next((x for x in self.events[i:] if x["kind"] in wanted and (x.get("data") or {}).get("agency",
+                      (x.get("instance") or "").split(":")[0]) == agency), None)
+        if after is None:
+            self.notes.append(f"{_when(_t(e['at']))} {agency} {measure}：日志中没有结果，未回放 / "
+                              "no result in the log, not replayed")
+            return
+        asset = self.instance(after.get("instance"))
+        xd = after.get("data") or {}
+        if measure == "freeze":
+            self.add(e, {"freeze": {"asset": asset, "amount": _yuan(xd.get('amount_cents', 0))}})
+        elif measure == "deduct":
+            receipt = xd.get("receipt")
+            name = f"到账{len(self.receipts) + 1}"
+            if receipt:
+                self.receipts[receipt] = name
+            self.add(e, {"deduct": {"asset": asset, "amount": _yuan(xd.get('amount_cents', 0)), "as": name}})
+        else:
+            self.add(e, {"release": asset})
+
+
+def record(events: list[dict[str, Any]], case: str, source: str = "") -> str:
+    """The scenario file (YAML text, with its comment) replaying ``case`` of ``events`` and asserting its outcomes."""
+    mine = pick_case(events, case)
+    r = _Recorder(mine)
+    spec = r.case()
+    r.walk()
+    r.steps.sort(key=lambda s: (s[0], not s[1].get("_before", False)))
+    steps: list[dict[str, Any]] = []
+    last: datetime | None = None
+    for at, step in r.steps:
+        step = {k: v for k, v in step.items() if k != "_before"}
+        entry = ({"at": _when(at)} if at != last else {}) | step
+        last = at
+        steps.append(entry)
+    if not steps:
+        steps.append({"expect_case": {"closed": False}})
+    doc = {"name": f"录制：{case}", "description": f"由事件日志录制 / recorded from the event log {source}".strip(),
+           "tags": ["recorded"], "case": spec, "steps": steps}
+    head = ["# 由 `zhixing scenarios record` 从事件日志录制 / recorded by `zhixing scenarios record` from an event log",
+            f"# 来源 source: {source or '—'}；案件 case: {case}"]
+    head += [f"# - {n}" for n in r.notes]
+    body = yaml.safe_dump(doc, allow_unicode=True, sort_keys=False, width=1000, default_flow_style=None)
+    return "\n".join(head) + "\n" + body
+
+
+def record_file(events_path: str | Path, case: str, out: str | Path | None = None) -> str:
+    text = record(read_log(events_path), case, str(events_path))
+    if out is not None:
+        Path(out).write_text(text, encoding="utf-8")
+    return text

@@ -1,0 +1,134 @@
+"""`zhixing scenarios record`: a case of a simulation's (masked) event log becomes a scenario file that replays its
+inputs and asserts its outcomes — and passes when run; changing what it asserts makes it fail."""
+
+from __future__ import annotations
+
+import re
+from datetime import datetime, timedelta
+from pathlib import Path
+
+import pytest
+
+from core_flow.engine import commands as c
+from core_flow.errors import UserError
+from core_flow.eventlog import EventLog
+from core_flow.legal_calendar import CST
+from scenarios.loader import load_file, parse_text
+from scenarios.record import read_log, record, record_file
+from scenarios.runner import run_scenario
+from sim.assembly import build_virtual_court
+
+ORIGIN = datetime(2025, 3, 3, 9, 0, tzinfo=CST)
+
+
+@pytest.fixture(scope="module")
+def sim_log(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, list[str], list[str]]:
+    """A simulated court with its clerk (late with some feedback: freezes, 督办, unfreezes), four cases, 300 days;
+    the event log masked as by default."""
+    path = tmp_path_factory.mktemp("rec") / "events.jsonl"
+    court = build_virtual_court(ORIGIN, seed=2, clerk=True, diligence=0.7)
+    log = EventLog(path).attach(court.runtime)
+    world = court.session.world
+    cases, ids = [], []
+    for n in range(4):
+        d = world.debtor(14 + n)  # 15 and 17 are companies (credit codes)
+        number = f"(2025)豫0811执{604 + n}号"
+        court.platform.file(c.FileCase(number, debtors=(d.id_number,), amount_cents=(20 + n * 9) * 1000_00),
+                            [d.subject()])
+        cases.append(number)
+        ids.append(d.id_number)
+        court.run_until(court.clock.now() + timedelta(hours=3))
+    court.run_until(ORIGIN + timedelta(days=300))
+    log.close()
+    return path, cases, ids
+
+
+def test_every_recorded_case_replays_green_and_names_nothing_internal(sim_log, tmp_path: Path) -> None:
+    path, cases, ids = sim_log
+    kinds = set()
+    for case in cases:
+        out = tmp_path / f"{case}.scenario.yaml"
+        text = record_file(path, case, out)
+        assert not any(i in text for i in ids)  # the log is masked; the file holds generated test identities
+        assert "有效测试身份" in text and "valid test identity" in text
+        assert not re.search(r"\bR\d{6}\b|TK\d+|F\d{9}", text)  # no receipt, ticket or freeze ids of the platform
+        (sc,) = load_file(out)
+        kinds |= {s.key for s in sc.steps}
+        result = run_scenario(sc)
+        assert result.passed, result.explain()
+    # what the clerk did is replayed and what came of it asserted
+    assert {"assign", "verify_identity", "open_feedback", "freeze", "deduct", "approve_payout", "pay_out", "close",
+            "request_unfreeze", "approve_unfreeze", "expect_event", "expect_case", "expect_amounts"} <= kinds
+
+
+def test_a_recorded_outcome_changed_fails_the_replay(sim_log) -> None:
+    path, cases, _ = sim_log
+    events = read_log(path)
+    case = next(k for k in cases if any(e["case_id"] == k and e["kind"] == "node_frozen" for e in events))
+    text = record(events, case, str(path))
+    frozen = re.search(r"kind: node_frozen, node: (\d+)", text)
+    assert frozen is not None
+    wrong = text.replace(frozen.group(0), f"kind: node_frozen, node: {int(frozen.group(1)) % 46 + 1}", 1)
+    (sc,), problems = parse_text(wrong, "wrong.scenario.yaml")
+    assert not problems
+    assert not run_scenario(sc).passed
+    closed = next(t for t in (record(events, k, str(path)) for k in cases) if "expect_amounts" in t)
+    amounts, n = re.subn(r"(expect_amounts: \{.*paid: )[0-9.]+元", r"\g<1>1.00元", closed)
+    assert n == 1
+    (sc,), _ = parse_text(amounts, "wrong.scenario.yaml")
+    assert not run_scenario(sc).passed
+
+
+def test_an_unknown_case_and_a_bad_log_are_located_errors(sim_log, tmp_path: Path) -> None:
+    path, cases, _ = sim_log
+    with pytest.raises(UserError) as err:
+        record(read_log(path), cases[0][:-2], str(path))
+    assert err.value.where == "--case" and "是否想写" in err.value.zh
+    bad = tmp_path / "bad.jsonl"
+    bad.write_text('{"at": "2025-01-01T00:00:00+08:00", "case_id": "x", "kind": "filed"}\nnot json\n',
+                   encoding="utf-8")
+    with pytest.raises(UserError) as err:
+        read_log(bad)
+    assert err.value.where == f"{bad}:2"
+
+
+def test_the_cli_records_to_a_file(sim_log, tmp_path: Path, capsys) -> None:
+    from zhixing.cli import _register_commands, main
+
+    path, cases, _ = sim_log
+    _register_commands()
+    out = tmp_path / "r.scenario.yaml"
+    assert main(["scenarios", "record", "--events", str(path), "--case", cases[0], "-o", str(out)]) == 0
+    assert "zhixing scenarios run" in capsys.readouterr().out
+    assert load_file(out)[0].name == f"录制：{cases[0]}"
+
+
+def test_the_shipped_recorded_example_is_what_record_writes_today(sim_log) -> None:
+    path, _, _ = sim_log
+    shipped = (Path(__file__).parents[1] / "scenarios" / "suite" / "recorded" / "sim_case.scenario.yaml").read_text(
+        encoding="utf-8")
+    body = shipped.split("\n", 2)[2]  # after the two lines saying where the log came from
+    assert record(read_log(path), "(2025)豫0811执605号", "sim-seed2.events.jsonl") == body
+
+
+def test_a_realistic_runs_agency_delays_are_replayed(tmp_path: Path) -> None:
+    """Agencies answering after minutes to days (the realistic profile, virtual time): each answer's delay becomes
+    the agency's fixed latency in the recording, so feedback, 48-hour control deadlines and freezes fall as they did."""
+    path = tmp_path / "events.jsonl"
+    court = build_virtual_court(ORIGIN, seed=1, clerk=True, diligence=0.7, profile="realistic")
+    log = EventLog(path).attach(court.runtime)
+    world = court.session.world
+    for n in range(4):
+        d = world.debtor(10 + n)
+        court.platform.file(c.FileCase(f"(2025)豫0811执{600 + n}号", debtors=(d.id_number,),
+                                       amount_cents=(20 + n * 9) * 1000_00), [d.subject()])
+        court.run_until(court.clock.now() + timedelta(hours=3))
+    court.run_until(ORIGIN + timedelta(days=200))
+    log.close()
+    events = read_log(path)
+    texts = [record(events, f"(2025)豫0811执{600 + n}号", str(path)) for n in range(4)]
+    assert all("agencies:" in t and "dist: fixed" in t for t in texts)
+    green = [run_scenario(parse_text(t, "r.scenario.yaml")[0][0]).passed for t in texts]
+    # measured: 2 of 4 with this seed (the others: a deduction's money arriving later in the replay, a receipt's
+    # freeze); virtual-time simulations in the fast profile replay 18 of 18, live demo logs 8 of 18 (scenarios/README)
+    assert sum(green) >= 2, green

@@ -1,0 +1,94 @@
+"""Reuse: parametrised scenarios (one scenario and one pytest item per row) and fixtures included by name."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from scenarios.loader import parse_file
+from scenarios.runner import run_scenario
+
+FIXTURES = """\
+fixture: 有存款的吴某
+case:
+  debtors:
+    - {as: 吴某, world: 7, holdings: [{agency: 工商银行, amount: 2500, as: 工行存款}]}
+---
+fixture: 坏的被执行人
+case:
+  debtors: [{as: 钱某}]
+"""
+
+TABLE = """\
+name: 执行通知 第${days}日
+use: [有存款的吴某]
+parameters:
+  - {days: 10, state: 已预警}
+  - {days: 12, state: 已冻结}
+case:
+  number: (2025)豫0811执1号
+  filed: 2025-03-03 10:00
+steps:
+  - at: 2025-03-04 09:00
+    assign: 张法官
+  - at: +${days}d
+    expect_node: {node: 7, state: "${state}"}
+"""
+
+
+def write(tmp_path: Path, text: str, fixtures: str = FIXTURES) -> Path:
+    (tmp_path / "fixtures").mkdir(exist_ok=True)
+    (tmp_path / "fixtures" / "f.fixture.yaml").write_text(fixtures, encoding="utf-8")
+    path = tmp_path / "t.scenario.yaml"
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def test_each_row_is_a_scenario_with_its_values_and_the_fixture_debtor(tmp_path: Path) -> None:
+    found, problems = parse_file(write(tmp_path, TABLE))
+    assert not problems
+    assert [sc.name for sc in found] == ["执行通知 第10日", "执行通知 第12日"]
+    assert [sc.line for sc in found] == [4, 5]  # each row's own line
+    assert [sc.steps[1].args.state for sc in found] == ["warned", "frozen"]
+    assert all(sc.case.debtors[0].alias == "吴某" and sc.case.debtors[0].holdings[0].amount == 250000 for sc in found)
+    assert [run_scenario(sc).passed for sc in found] == [True, True]
+
+
+def test_a_row_with_a_wrong_expectation_fails_alone(tmp_path: Path) -> None:
+    text = TABLE.replace("{days: 12, state: 已冻结}", "{days: 12, state: 进行中}")
+    found, _ = parse_file(write(tmp_path, text))
+    assert [run_scenario(sc).passed for sc in found] == [True, False]
+
+
+def test_a_table_with_columns_and_rows_and_an_unnamed_scenario_gets_the_row_in_its_name(tmp_path: Path) -> None:
+    text = TABLE.replace("name: 执行通知 第${days}日", "name: 执行通知").replace(
+        "  - {days: 10, state: 已预警}\n  - {days: 12, state: 已冻结}\n",
+        "  columns: [days, state]\n  rows:\n    - [10, 已预警]\n    - [12, 已冻结]\n")
+    found, problems = parse_file(write(tmp_path, text))
+    assert not problems
+    assert [sc.name for sc in found] == ["执行通知 [days=10, state=已预警]", "执行通知 [days=12, state=已冻结]"]
+
+
+def test_an_unknown_parameter_a_short_row_and_an_unknown_fixture_are_located(tmp_path: Path) -> None:
+    text = TABLE.replace('state: "${state}"', 'state: "${stat}"').replace("use: [有存款的吴某]", "use: [有存款的吴]")
+    _, problems = parse_file(write(tmp_path, text))
+    by_key = {p.key: p for p in problems}
+    assert by_key["use.0"].line == 2 and "是否想写：有存款的吴某" in by_key["use.0"].zh
+    assert by_key["steps.1.expect_node.state"].line == 13 and "${stat}" in by_key["steps.1.expect_node.state"].zh
+    text = TABLE.replace("  - {days: 10, state: 已预警}\n  - {days: 12, state: 已冻结}\n",
+                         "  columns: [days, state]\n  rows:\n    - [9]\n")
+    (problem,) = parse_file(write(tmp_path, text))[1]
+    assert (problem.key, problem.line) == ("parameters.rows.0", 6) and "2 个值" in problem.zh
+
+
+def test_a_problem_in_a_row_names_the_row_and_a_bad_fixture_debtor_points_at_use(tmp_path: Path) -> None:
+    text = TABLE.replace("{days: 12, state: 已冻结}", "{days: 12, state: 半冻结}")
+    (problem,) = parse_file(write(tmp_path, text))[1]
+    assert problem.line == 13 and problem.zh.startswith("参数行 2（days=12, state=半冻结）")
+    (problem, *_) = parse_file(write(tmp_path, TABLE.replace("有存款的吴某", "坏的被执行人")))[1]
+    assert problem.line == 2 and problem.key.startswith("use → case.debtors.0")
+
+
+def test_the_shipped_reuse_examples_expand_to_one_item_per_row() -> None:
+    found, problems = parse_file(Path(__file__).parents[1] / "scenarios" / "suite" / "reuse" / "reuse.scenario.yaml")
+    assert not problems and len(found) == 5 and len({sc.name for sc in found}) == 5
+    assert all(sc.court.name == "焦作市山阳区人民法院" for sc in found[:4])
