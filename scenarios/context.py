@@ -1,13 +1,20 @@
-"""One scenario's run: the virtual court it acts on, its debtors in the world and the names steps use."""
+"""One scenario's run: the court it drives (through the driver interface), the agencies it arranges, its
+debtors in the world and the names steps use.
+
+Everything court-side goes through ``run.driver`` (a :class:`~core_flow.driver.protocol.CourtDriver`): actions
+are commands, expectations read the case's events, node states, summary, assets, amounts and lots back. What the
+court said is read once per instant (a cache dropped whenever the runner acts or time moves)."""
 
 from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import datetime
+from functools import lru_cache
 from typing import Any
 
-from core_flow.engine import CaseState, Event
+from core_flow.driver.protocol import CaseView, CommandResult, NodeView, event_from_dict
+from core_flow.engine import Event
 from core_flow.errors import UserError
 from core_flow.platform import Court
 from core_flow.protocol import AssetKind, Holding, Subject, SubjectKind
@@ -16,6 +23,13 @@ from mock_agencies.world import account_number
 from scenarios import refs
 from scenarios.model import HoldingSpec, Scenario, StepBase
 from scenarios.schedule import RESUMED_CASE
+
+
+@lru_cache(maxsize=1)
+def _directory() -> Any:
+    from core_flow.agency_directory import AgencyDirectory
+
+    return AgencyDirectory.from_json(refs.catalogue().as_json())
 
 
 class StepFailure(Exception):
@@ -30,7 +44,7 @@ class StepFailure(Exception):
 @dataclass
 class Run:
     scenario: Scenario
-    court: Any  # sim.assembly.VirtualCourt (or the live equivalent)
+    target: Any  # scenarios.target.Target: the driver, the agencies, the in-process court (or None)
     subjects: dict[str, Subject] = field(default_factory=dict)  # alias -> subject
     assets: dict[str, tuple[str, str, str]] = field(default_factory=dict)  # alias -> (debtor id, agency, account)
     _seq: dict[tuple[str, str], int] = field(default_factory=lambda: defaultdict(int))
@@ -38,10 +52,63 @@ class Run:
     names: dict[str, str] = field(default_factory=dict)  # a scenario's name (as:) → the platform's id (clue)
     receipt_names: dict[str, tuple[str, int]] = field(default_factory=dict)  # name → (asset id, nth receipt of it)
     other_freezes: dict[tuple[str, str], str] = field(default_factory=dict)  # (court, asset alias) → freeze id
+    _cache: dict[tuple[str, str], Any] = field(default_factory=dict)
+    _now: datetime | None = None
+
+    # ── the system under test ────────────────────────────────────────────────────────────────────
+    @property
+    def driver(self) -> Any:
+        return self.target.driver
+
+    @property
+    def agencies(self) -> Any:
+        """The agencies' side (the world, their behaviour): the runner arranges it, never through the court."""
+        return self.target.agencies
+
+    @property
+    def court(self) -> Any:
+        """zhixing's in-process court, or None when the court is reached over HTTP (engine internals unavailable)."""
+        return None if self.target is None else self.target.court
+
+    def in_process(self, step: StepBase, what_zh: str, what_en: str) -> Any:
+        """The in-process court for a step that needs it, or a clear refusal naming the step."""
+        if self.court is None:
+            raise UserError(f"步骤 {step.key}（第 {step.line} 行）需要{what_zh}，通过驱动接口无法提供",
+                            f"step {step.key} (line {step.line}) needs {what_en}, which the driver interface does "
+                            "not offer", where=f"{self.scenario.file}:{step.line}", code="NEEDS_IN_PROCESS")
+        return self.court
+
+    def changed(self) -> None:
+        self._cache.clear()
+        self._now = None
+
+    def advance(self, to: datetime | None = None) -> datetime:
+        """Run the court to ``to`` (default: what is due at this instant)."""
+        self.target.sync()
+        self.changed()
+        self._now = self.driver.advance(to if to is not None else self.now())
+        return self._now
+
+    def command(self, case_id: str, type: str, **fields: Any) -> CommandResult:
+        self.target.sync()
+        self.changed()
+        return self.driver.command(case_id, type, fields)
+
+    def now(self) -> datetime:
+        if self._now is None:
+            self._now = self.driver.now()
+        return self._now
+
+    def _read(self, what: str, case_id: str, read: Any) -> Any:
+        key = (what, case_id)
+        if key not in self._cache:
+            self.target.sync()
+            self._cache[key] = read(case_id)
+        return self._cache[key]
 
     # ── set-up ───────────────────────────────────────────────────────────────────────────────────
     def prepare_debtors(self) -> None:
-        world = self.court.session.world
+        world = self.agencies.world
         for d in self.scenario.case.debtors:
             if d.world is not None:
                 self.subjects[d.alias] = world.debtor(d.world).subject()
@@ -68,40 +135,51 @@ class Run:
             if h.alias:
                 self.assets[h.alias] = (owner, h.agency, number)
         for code, items in by_agency.items():
-            self.court.session.world.pin(owner, code, items)
+            self.agencies.world.pin(owner, code, items)
 
     def court_spec(self) -> Court:
         c = self.scenario.court
         return Court(c.code, c.name, c.region, c.intermediate, c.high)
 
+    # ── what the court says (read back through the driver) ─────────────────────────────────────────
+    def view(self, step: StepBase | None = None) -> CaseView:
+        cid = self.case_id(step)
+        return self._view(cid)
+
+    def _view(self, cid: str) -> CaseView:
+        try:
+            return self._read("case", cid, self.driver.case)
+        except UserError as err:
+            if err.code == "unknown_case":
+                raise StepFailure(f"案件 {cid} 已立案 / case {cid} filed", "案件不存在 / no such case") from None
+            raise
+
+    def nodes(self, step: StepBase | None = None) -> list[NodeView]:
+        self.view(step)  # the case exists
+        return self._read("nodes", self.case_id(step), self.driver.nodes)
+
+    def node(self, step: StepBase | None, no: int, instance: str | None) -> NodeView | None:
+        return next((n for n in self.nodes(step) if n.node == no and n.instance == (instance or "")), None)
+
+    def events(self, step: StepBase | None = None) -> list[Event]:
+        return self.case_events(self.case_id(step))
+
+    def case_events(self, case_id: str) -> list[Event]:
+        return self._read("events", case_id, lambda cid: [event_from_dict(e) for e in self.driver.events(cid)])
+
+    def found_assets(self, case_id: str) -> list[Any]:
+        return self._read("assets", case_id, self.driver.assets)
+
     # ── names used by steps ──────────────────────────────────────────────────────────────────────
-    @property
-    def platform(self) -> Any:
-        return self.court.platform
-
-    @property
-    def runtime(self) -> Any:
-        return self.court.runtime
-
-    def now(self) -> datetime:
-        return self.court.clock.now()
-
     def case_id(self, step: StepBase | None = None) -> str:
         main = self.scenario.case.number
         if step is None or step.case is None or step.case not in RESUMED_CASE:
             return main
-        state = self.runtime.cases.get(main)
-        if state is None or state.resumed_as is None:
+        resumed = self._view(main).resumed_as
+        if resumed is None:
             raise StepFailure("恢复执行案件已立案 / the resumed case is filed",
                               "尚无恢复执行案件 / no resumed case yet")
-        return state.resumed_as
-
-    def state(self, step: StepBase | None = None) -> CaseState:
-        cid = self.case_id(step)
-        state = self.runtime.cases.get(cid)
-        if state is None:
-            raise StepFailure(f"案件 {cid} 已立案 / case {cid} filed", "案件不存在 / no such case")
-        return state
+        return resumed
 
     def debtor_id(self, alias: str | None) -> str:
         return self.subjects[self.scenario.debtor(alias).alias].id_number
@@ -118,7 +196,7 @@ class Run:
         code = refs.agency(agency)
         if sep:
             return f"{code}:{number}"
-        found = sorted(a for (cid, a) in self.platform.assets if cid == case_id and a.startswith(f"{code}:"))
+        found = sorted(a.asset for a in self.found_assets(case_id) if a.asset.startswith(f"{code}:"))
         if len(found) != 1:
             raise UserError(f"{code} 处有 {len(found)} 项已查得财产，须用别名指明",
                             f"{len(found)} assets found at {code}: name one by its alias", where="asset",
@@ -133,17 +211,17 @@ class Run:
         if raw and raw in self.names:
             return self.names[raw]
         if raw and raw in self.receipt_names:
-            found = self._named_receipt(self.state(), raw)
+            found = self._named_receipt(self.view(), raw)
             return found if found is not None else raw
         return raw
 
-    def _named_receipt(self, state: CaseState, name: str) -> str | None:
+    def _named_receipt(self, view: CaseView, name: str) -> str | None:
         asset, nth = self.receipt_names[name]
-        mine = [r for r, rec in state.receipts.items() if rec.asset == asset]
+        mine = [r.id for r in view.receipts if r.asset == asset]
         return mine[nth] if nth < len(mine) else None
 
-    def receipt(self, state: CaseState, ref: int | str | None) -> str:
-        receipts = list(state.receipts)
+    def receipt(self, view: CaseView, ref: int | str | None) -> str:
+        receipts = [r.id for r in view.receipts]
         if ref is None:
             if not receipts:
                 raise UserError("本案尚无到账记录", "no receipt yet", where="receipt", code="NO_RECEIPT")
@@ -153,19 +231,17 @@ class Run:
                 raise UserError(f"没有第 {ref} 笔到账", f"no receipt #{ref}", where="receipt", code="NO_RECEIPT")
             return receipts[ref - 1]
         if ref in self.receipt_names:
-            found = self._named_receipt(state, ref)
+            found = self._named_receipt(view, ref)
             if found is None:
                 raise UserError(f"名为 {ref} 的到账尚未到达", f"the receipt named {ref} has not arrived yet",
                                 where="receipt", code="NO_RECEIPT")
             return found
         return ref
 
-    def events(self, step: StepBase | None = None) -> list[Event]:
-        return self.runtime.case_events(self.case_id(step))
-
     def scope(self, alias: str | None) -> list[str]:
+        """The 集约查询 scope the rules give this debtor at this court (from the agencies' directory)."""
         from core_flow.agency_directory import inquiry_scope
 
         subject = self.subjects[self.scenario.debtor(alias).alias]
-        return [a.code for a in inquiry_scope(self.platform.directory, subject.id_number,
-                                              self.platform.court.region, subject.kind)]
+        return [a.code for a in inquiry_scope(_directory(), subject.id_number, self.scenario.court.region,
+                                              subject.kind)]
