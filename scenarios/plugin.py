@@ -3,7 +3,11 @@
 A file with schema errors fails at collection (file:line and key of every problem), before anything runs.
 A failing scenario names its file and step, shows expected vs actual and the case's timeline to that point.
 ``--agencies-url URL`` runs every scenario against a running mock agencies server (checked once at start-up:
-a bad or unreachable address is a usage error) instead of in-process agencies. ``--strict-calendar`` (or
+a bad or unreachable address is a usage error) instead of in-process agencies. The court under test is zhixing's
+engine unless ``--court-url URL`` names a court system serving the court driver interface over HTTP
+(``zhixing court serve``, a vendor's adapter; with ``--agencies-url``), ``--court-driver NAME`` a vendor's driver
+factory (entry-point group ``zhixing.drivers`` or ``module:attribute``), or a conftest implements the hook
+``pytest_zhixing_court_driver(config)`` returning such a factory (``scenarios.target``). ``--strict-calendar`` (or
 ``ZHIXING_CALENDAR_STRICT=1``) makes the engine refuse deadlines in years without an official holiday notice.
 A scenario whose deadlines depended on a provisional calendar year passes with a ``ProvisionalCalendarWarning``
 (pytest's warnings summary) and JUnit properties ``calendar_provisional`` / ``calendar_warning``.
@@ -23,6 +27,7 @@ from scenarios.loader import SUFFIX, ScenarioFileError, parse_file
 from scenarios.model import Scenario
 from scenarios.report import calendar_properties
 from scenarios.runner import run_scenario
+from scenarios.target import system_under_test
 
 _FACTORY = pytest.StashKey[Any]()
 _STRICT = pytest.StashKey[Any]()
@@ -33,22 +38,45 @@ def pytest_addoption(parser: pytest.Parser) -> None:
     group.addoption("--agencies-url", dest="zhixing_agencies_url", default=None, metavar="URL",
                     help="在外部模拟机构服务上运行场景（zhixing agencies serve）/ run scenarios against a running "
                          "mock agencies server instead of in-process agencies")
+    group.addoption("--court-url", dest="zhixing_court_url", default=None, metavar="URL",
+                    help="被测法院系统（驱动接口的 HTTP 形式），须同时给出 --agencies-url / the court system under "
+                         "test (the court driver interface over HTTP: zhixing court serve or a vendor's adapter); needs "
+                         "--agencies-url")
+    group.addoption("--court-driver", dest="zhixing_court_driver", default=None, metavar="NAME",
+                    help="厂商驱动工厂（zhixing.drivers 入口点名或 模块:属性）/ a vendor's driver factory (an entry "
+                         "point of zhixing.drivers, or module:attribute)")
     group.addoption("--strict-calendar", dest="zhixing_strict_calendar", action="store_true", default=False,
                     help="严格日历：没有国务院通知的年份不用暂定日历，引擎拒绝（CALENDAR_RANGE）/ strict calendar: no "
                          "provisional years, the engine refuses (or ZHIXING_CALENDAR_STRICT=1)")
 
 
+class Hooks:
+    """Hooks a vendor's conftest or plugin implements to put its court system under test."""
+
+    @pytest.hookspec(firstresult=True)
+    def pytest_zhixing_court_driver(self, config: pytest.Config) -> Any:
+        """Return ``factory(scenario, court) -> scenarios.target.Target`` (a driver for the vendor's court and the
+        agencies it reaches), or None to leave the choice to the options (zhixing's engine by default)."""
+
+
+def pytest_addhooks(pluginmanager: pytest.PytestPluginManager) -> None:
+    pluginmanager.add_hookspecs(Hooks)
+
+
 def pytest_configure(config: pytest.Config) -> None:
     strict = True if config.getoption("zhixing_strict_calendar", False) else None
     config.stash[_STRICT] = strict
-    url = config.getoption("zhixing_agencies_url", None)
-    if url:
-        from scenarios.remote import check_server, court_factory
-
-        try:
-            config.stash[_FACTORY] = court_factory(check_server(url), strict_calendar=strict)
-        except UserError as err:
-            raise pytest.UsageError(f"错误 / error: {err.message}") from None
+    try:
+        factory = config.hook.pytest_zhixing_court_driver(config=config)
+        if factory is None:
+            factory = system_under_test(agencies_url=config.getoption("zhixing_agencies_url", None),
+                                        court_url=config.getoption("zhixing_court_url", None),
+                                        court_driver=config.getoption("zhixing_court_driver", None),
+                                        strict_calendar=strict)
+    except UserError as err:
+        raise pytest.UsageError(f"错误 / error: {err.message}") from None
+    if factory is not None:
+        config.stash[_FACTORY] = factory
 
 
 def pytest_collect_file(parent: pytest.Collector, file_path: Path) -> pytest.Collector | None:

@@ -64,7 +64,11 @@ def court_url_factory(court_url: str, agencies_url: str | None,
                         code="needs_agencies_url")
     agencies = check_server(agencies_url)
     driver = HttpDriver(court_url)
-    driver.now()  # reachable? (a bilingual error naming --court-url otherwise)
+    try:
+        driver.now()  # reachable? (a bilingual error naming --court-url otherwise)
+    except UserError as err:
+        if err.code != "no_court":  # answering, with no run started yet: fine
+            raise
 
     def build(sc: Any, court: Any) -> Target:
         from mock_agencies.clock import as_cst
@@ -92,3 +96,29 @@ def court_url_factory(court_url: str, agencies_url: str | None,
         return Target(driver, session, None, close)
 
     return build
+
+
+DRIVERS = "zhixing.drivers"  # entry-point group of vendors' driver factories
+
+
+def system_under_test(*, agencies_url: str | None = None, court_url: str | None = None,
+                      court_driver: str | None = None,
+                      strict_calendar: bool | None = None) -> Callable[[Any, Any], Any] | None:
+    """The factory of the system under test the options name (None: zhixing's engine, in process).
+
+    ``court_driver``: an entry point of ``zhixing.drivers`` or ``module:attribute``, called as
+    ``make(agencies_url=…, strict_calendar=…)`` and returning ``factory(scenario, court) -> Target``."""
+    if court_driver:
+        from core_flow.assembly import load_plugin
+
+        if court_url:
+            raise UserError("--court-url 与 --court-driver 只能选一", "--court-url and --court-driver exclude each "
+                            "other", where="--court-driver", code="bad_option")
+        return load_plugin(DRIVERS, court_driver)(agencies_url=agencies_url, strict_calendar=strict_calendar)
+    if court_url:
+        return court_url_factory(court_url, agencies_url, strict_calendar)
+    if agencies_url:
+        from scenarios.remote import check_server, court_factory
+
+        return court_factory(check_server(agencies_url), strict_calendar=strict_calendar)
+    return None
