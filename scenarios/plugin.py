@@ -40,8 +40,8 @@ def pytest_addoption(parser: pytest.Parser) -> None:
                          "mock agencies server instead of in-process agencies")
     group.addoption("--court-url", dest="zhixing_court_url", default=None, metavar="URL",
                     help="被测法院系统（驱动接口的 HTTP 形式），须同时给出 --agencies-url / the court system under "
-                         "test (the court driver interface over HTTP: zhixing court serve or a vendor's adapter); needs "
-                         "--agencies-url")
+                         "test (the court driver interface over HTTP: zhixing court serve or a vendor's adapter); "
+                         "needs --agencies-url")
     group.addoption("--court-driver", dest="zhixing_court_driver", default=None, metavar="NAME",
                     help="厂商驱动工厂（zhixing.drivers 入口点名或 模块:属性）/ a vendor's driver factory (an entry "
                          "point of zhixing.drivers, or module:attribute)")
