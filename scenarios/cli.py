@@ -5,7 +5,8 @@ With ``--agencies-url`` the server is checked next (a bad or unreachable address
 each scenario runs on its own namespace of that server (``scenarios.remote``). With ``--court-url`` (and
 ``--agencies-url``) the court under test is any system serving the court driver interface's HTTP form
 (``zhixing court serve`` or a vendor's adapter); ``--court-driver NAME`` loads a vendor's driver factory
-(``scenarios.target``).
+(``scenarios.target``). ``--realtime --scale X`` runs zhixing's engine on the real-time clock, X virtual seconds per
+real second, against live agencies on loopback (``scenarios.realtime``).
 """
 
 from __future__ import annotations
@@ -25,7 +26,7 @@ from scenarios.target import system_under_test
 def run_command(paths: list[Path], junit: Path | None = None, html: Path | None = None,
                 agencies_url: str | None = None, echo=typer.echo,  # noqa: ANN001
                 strict_calendar: bool | None = None, tags: list[str] | None = None, court_url: str | None = None,
-                court_driver: str | None = None) -> int:
+                court_driver: str | None = None, realtime: bool = False, scale: float | None = None) -> int:
     scenarios = load_paths(paths)  # raises ScenarioFileError (a UserError) listing every problem
     if not scenarios:  # a folder with no scenario is a mistake, not a pass
         raise UserError(f"没有找到场景文件（*.scenario.yaml）：{'、'.join(map(str, paths))}",
@@ -43,7 +44,7 @@ def run_command(paths: list[Path], junit: Path | None = None, html: Path | None 
                             code="no_scenarios")
     # the system under test: a bad or unreachable URL stops here (exit 2)
     factory = system_under_test(agencies_url=agencies_url, court_url=court_url, court_driver=court_driver,
-                                strict_calendar=strict_calendar)
+                                strict_calendar=strict_calendar, realtime=realtime, scale=scale)
     results = []
     for sc in scenarios:
         result = run_scenario(sc, factory, strict_calendar=strict_calendar)

@@ -7,7 +7,8 @@ a bad or unreachable address is a usage error) instead of in-process agencies. T
 engine unless ``--court-url URL`` names a court system serving the court driver interface over HTTP
 (``zhixing court serve``, a vendor's adapter; with ``--agencies-url``), ``--court-driver NAME`` a vendor's driver
 factory (entry-point group ``zhixing.drivers`` or ``module:attribute``), or a conftest implements the hook
-``pytest_zhixing_court_driver(config)`` returning such a factory (``scenarios.target``). ``--strict-calendar`` (or
+``pytest_zhixing_court_driver(config)`` returning such a factory (``scenarios.target``). ``--realtime --scale X``
+runs them on the real-time clock against live agencies on loopback (``scenarios.realtime``). ``--strict-calendar`` (or
 ``ZHIXING_CALENDAR_STRICT=1``) makes the engine refuse deadlines in years without an official holiday notice.
 A scenario whose deadlines depended on a provisional calendar year passes with a ``ProvisionalCalendarWarning``
 (pytest's warnings summary) and JUnit properties ``calendar_provisional`` / ``calendar_warning``.
@@ -45,6 +46,11 @@ def pytest_addoption(parser: pytest.Parser) -> None:
     group.addoption("--court-driver", dest="zhixing_court_driver", default=None, metavar="NAME",
                     help="厂商驱动工厂（zhixing.drivers 入口点名或 模块:属性）/ a vendor's driver factory (an entry "
                          "point of zhixing.drivers, or module:attribute)")
+    group.addoption("--realtime", dest="zhixing_realtime", action="store_true", default=False,
+                    help="在实时时钟上运行场景（本机实时模拟机构服务），须给出 --scale / run scenarios on the "
+                         "real-time clock against live agencies on loopback; needs --scale")
+    group.addoption("--scale", dest="zhixing_scale", type=float, default=None, metavar="X",
+                    help="实时压缩倍数 / virtual seconds per real second (--realtime)")
     group.addoption("--strict-calendar", dest="zhixing_strict_calendar", action="store_true", default=False,
                     help="严格日历：没有国务院通知的年份不用暂定日历，引擎拒绝（CALENDAR_RANGE）/ strict calendar: no "
                          "provisional years, the engine refuses (or ZHIXING_CALENDAR_STRICT=1)")
@@ -72,7 +78,9 @@ def pytest_configure(config: pytest.Config) -> None:
             factory = system_under_test(agencies_url=config.getoption("zhixing_agencies_url", None),
                                         court_url=config.getoption("zhixing_court_url", None),
                                         court_driver=config.getoption("zhixing_court_driver", None),
-                                        strict_calendar=strict)
+                                        strict_calendar=strict,
+                                        realtime=config.getoption("zhixing_realtime", False),
+                                        scale=config.getoption("zhixing_scale", None))
     except UserError as err:
         raise pytest.UsageError(f"错误 / error: {err.message}") from None
     if factory is not None:

@@ -102,12 +102,27 @@ DRIVERS = "zhixing.drivers"  # entry-point group of vendors' driver factories
 
 
 def system_under_test(*, agencies_url: str | None = None, court_url: str | None = None,
-                      court_driver: str | None = None,
-                      strict_calendar: bool | None = None) -> Callable[[Any, Any], Any] | None:
-    """The factory of the system under test the options name (None: zhixing's engine, in process).
+                      court_driver: str | None = None, strict_calendar: bool | None = None,
+                      realtime: bool = False, scale: float | None = None) -> Callable[[Any, Any], Any] | None:
+    """The factory of the system under test the options name (None: zhixing's engine, in process, virtual time).
+
+    ``realtime``: zhixing's engine on the real-time clock compressed ``scale``-fold, its agencies served live on
+    loopback (``scenarios.realtime``).
 
     ``court_driver``: an entry point of ``zhixing.drivers`` or ``module:attribute``, called as
     ``make(agencies_url=…, strict_calendar=…)`` and returning ``factory(scenario, court) -> Target``."""
+    if realtime:
+        if court_url or court_driver or agencies_url:
+            raise UserError("--realtime 只用于 zhixing 的引擎与其本机模拟机构服务（不与 --court-url、--court-driver、"
+                            "--agencies-url 同用）",
+                            "--realtime runs zhixing's engine with its own live agencies on loopback (not with "
+                            "--court-url, --court-driver or --agencies-url)", where="--realtime", code="bad_option")
+        from scenarios.realtime import realtime_factory
+
+        return realtime_factory(scale or 0.0, strict_calendar=strict_calendar)
+    if scale is not None:
+        raise UserError("--scale 只与 --realtime 同用", "--scale goes with --realtime", where="--scale",
+                        code="bad_option")
     if court_driver:
         from core_flow.assembly import load_plugin
 

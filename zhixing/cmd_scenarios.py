@@ -30,6 +30,12 @@ def register(app: typer.Typer) -> None:
             None, "--court-driver",
             help="厂商驱动工厂（zhixing.drivers 入口点名或 模块:属性）/ a vendor's driver factory (an entry point of "
                  "zhixing.drivers, or module:attribute)"),
+        realtime: bool = typer.Option(
+            False, "--realtime",
+            help="在实时时钟上运行（本机实时模拟机构服务），须给出 --scale / on the real-time clock against live "
+                 "agencies on loopback; needs --scale"),
+        scale: float | None = typer.Option(
+            None, "--scale", help="实时压缩倍数（每真实秒的虚拟秒数）/ virtual seconds per real second (--realtime)"),
         strict_calendar: bool = strict_option(),
         tag: list[str] = typer.Option([], "--tag", help="只运行带此标签的场景（可多次）/ only scenarios with this tag "
                                                       "(repeatable; pytest: -m TAG)"),
@@ -38,7 +44,8 @@ def register(app: typer.Typer) -> None:
         from scenarios.cli import run_command
 
         code = run_command(paths, junit, html, agencies_url, strict_calendar=strict_setting(strict_calendar),
-                           tags=tag or None, court_url=court_url, court_driver=court_driver)
+                           tags=tag or None, court_url=court_url, court_driver=court_driver,
+                           realtime=realtime, scale=scale)
         if code:
             raise typer.Exit(code)
 
