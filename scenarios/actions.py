@@ -145,12 +145,16 @@ def _command(run: Run, step: StepBase, a: Any) -> CommandResult:
 
 
 # ── disposal (issue 12) ──────────────────────────────────────────────────────────────────────────────────
+_NEEDS_PLATFORMS = frozenset({"price", "list_auction", "relist", "offer_in_kind", "start_sale"})
+
+
 def _wire_disposal(run: Run, step: StepBase) -> None:
     """zhixing's in-process court gets the mock pricing and auction platforms of the scenario's session on first
     use; the scenario's auctions have no simulated bidders (``bid`` steps bid), so results are exact. A court over
-    HTTP brings its own platforms (its lots are read back through the driver)."""
+    HTTP brings its own platforms (its lots are read back through the driver). Steps that do not reach a platform
+    (investigate, serve a report, …) need none."""
     court = run.court
-    if court is None:
+    if court is None or (court.platform.disposal.port is None and step.key not in _NEEDS_PLATFORMS):
         return
     d = court.platform.disposal
     if d.port is None:
@@ -219,12 +223,12 @@ def _other_court(run: Run, step: StepBase, a: Any, release: bool) -> None:
     from mock_agencies.session import Session
 
     session = run.agencies
-    if not isinstance(session, Session):
-        raise UserError(f"步骤 {step.key}（第 {step.line} 行）：其他法院的措施暂只能在进程内运行"
-                        "（不支持 --agencies-url）",
-                        f"step {step.key} (line {step.line}): another court's measures run in process only (not "
-                        "with --agencies-url)",
-                        where="agencies_url", code="OTHER_COURT_REMOTE")
+    client = getattr(session, "client", None)  # a namespace of a mock agencies server (scenarios.remote)
+    if not isinstance(session, Session) and client is None:
+        raise UserError(f"步骤 {step.key}（第 {step.line} 行）：其他法院的措施需要模拟机构（进程内或 --agencies-url）",
+                        f"step {step.key} (line {step.line}): another court's measures need zhixing's mock agencies "
+                        "(in process or --agencies-url)", where=f"{run.scenario.file}:{step.line}",
+                        code="OTHER_COURT_REMOTE")
     if a.asset not in run.assets:
         raise UserError(f"未知财产别名 {a.asset!r}（应为被执行人 holdings 中的 as）",
                         f"unknown asset alias {a.asset!r} (an ``as`` of the debtor's holdings)", where="asset",
@@ -232,14 +236,19 @@ def _other_court(run: Run, step: StepBase, a: Any, release: bool) -> None:
     owner, agency, account = run.assets[a.asset]
     port = run.other_courts.get(a.court)
     if port is None:
-        port = run.other_courts[a.court] = SessionPort(session)
+        if isinstance(session, Session):
+            port = SessionPort(session)
+        else:  # the same namespace, over the 查控 API, as that court would
+            from scenarios.remote import HttpAgencyPort
+
+            port = HttpAgencyPort(client)
+        run.other_courts[a.court] = port
     subject: Subject = next(s for s in run.subjects.values() if s.id_number == owner)
     key = (a.court, a.asset)
     n = len(run.other_freezes) + len(run.other_courts) + sum(1 for k in run.other_freezes if k[0] == a.court)
     fields: dict[str, Any] = {"measure": Measure.UNFREEZE, "freeze_id": run.other_freezes.get(key)} if release else {
         "measure": Measure.FREEZE, "account_no": account,
-        "amount_cents": a.amount if a.amount is not None else next(
-            h.balance_cents for h in session.world.holdings(owner, agency) if h.account_no == account)}
+        "amount_cents": a.amount if a.amount is not None else run.asset_amounts[a.asset]}
     if release and key not in run.other_freezes:
         raise UserError(f"法院 {a.court} 没有冻结 {a.asset}", f"court {a.court} holds no freeze on {a.asset}",
                         where="asset", code="NO_FREEZE")

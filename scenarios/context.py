@@ -47,6 +47,7 @@ class Run:
     target: Any  # scenarios.target.Target: the driver, the agencies, the in-process court (or None)
     subjects: dict[str, Subject] = field(default_factory=dict)  # alias -> subject
     assets: dict[str, tuple[str, str, str]] = field(default_factory=dict)  # alias -> (debtor id, agency, account)
+    asset_amounts: dict[str, int] = field(default_factory=dict)  # alias -> the balance pinned
     _seq: dict[tuple[str, str], int] = field(default_factory=lambda: defaultdict(int))
     other_courts: dict[str, Any] = field(default_factory=dict)  # court code → its port on the same agencies
     names: dict[str, str] = field(default_factory=dict)  # a scenario's name (as:) → the platform's id (clue)
@@ -69,14 +70,6 @@ class Run:
     def court(self) -> Any:
         """zhixing's in-process court, or None when the court is reached over HTTP (engine internals unavailable)."""
         return None if self.target is None else self.target.court
-
-    def in_process(self, step: StepBase, what_zh: str, what_en: str) -> Any:
-        """The in-process court for a step that needs it, or a clear refusal naming the step."""
-        if self.court is None:
-            raise UserError(f"步骤 {step.key}（第 {step.line} 行）需要{what_zh}，通过驱动接口无法提供",
-                            f"step {step.key} (line {step.line}) needs {what_en}, which the driver interface does "
-                            "not offer", where=f"{self.scenario.file}:{step.line}", code="NEEDS_IN_PROCESS")
-        return self.court
 
     def changed(self) -> None:
         self._cache.clear()
@@ -134,6 +127,7 @@ class Run:
                                                online_controllable=h.online))
             if h.alias:
                 self.assets[h.alias] = (owner, h.agency, number)
+                self.asset_amounts[h.alias] = h.amount
         for code, items in by_agency.items():
             self.agencies.world.pin(owner, code, items)
 
