@@ -18,9 +18,10 @@ from zhixing.cli import main
 
 SUITE = Path(__file__).resolve().parent.parent / "scenarios" / "suite"
 SCALE = 5_000.0
-# short ones (≤ 4 virtual hours): 集约查询 scope, two debtors, the 报结 review, an answer refused but recorded
+# short ones (≤ 4 virtual hours): 集约查询 scope, two debtors, the 报结 review, an answer refused but recorded, and
+# freeze → deduct → receipt → payout (the agencies' answers over HTTP, by callback)
 PICKED = {("spc/scope.scenario.yaml", 3), ("spc/inquiry.scenario.yaml", 60), ("fidelity/rules.scenario.yaml", 87),
-          ("fidelity/rules.scenario.yaml", 2)}
+          ("fidelity/rules.scenario.yaml", 2), ("fidelity/operations.scenario.yaml", 33)}
 
 
 def _picked() -> list:
