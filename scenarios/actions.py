@@ -59,9 +59,10 @@ def _file(run: Run, step: StepBase, _: Any) -> CommandResult:
     case = run.scenario.case
     run.target.sync()
     run.changed()
-    return run.driver.file(CaseFiling(
+    return run.driver_for(case.number).file(CaseFiling(
         case_id=case.number, case_type=case.type, money=case.money, nonlitigation=case.nonlitigation,
-        amount_cents=case.amount, debtors=list(run.subjects.values()), previous_case=case.previous_case,
+        amount_cents=case.amount, debtors=[run.subjects[d.alias] for d in case.debtors],
+        previous_case=case.previous_case,
         previous_handler=case.previous_handler, shixin_eligible=case.shixin_eligible))
 
 
@@ -86,7 +87,7 @@ def _freeze(run: Run, step: StepBase, a: Any) -> CommandResult:
 
 
 def _clue(run: Run, step: StepBase, a: Any) -> CommandResult:
-    result = _do(run, step, "EnterClue", debtor=run.debtor_id(a.debtor), agency=a.agency, note=a.note or "")
+    result = _do(run, step, "EnterClue", debtor=run.debtor_id(a.debtor, step), agency=a.agency, note=a.note or "")
     if a.name and result.accepted and result.id:
         run.names[a.name] = result.id  # later steps say instance: <name>, not the platform's clue-N
     return result
@@ -113,7 +114,7 @@ def _pay(run: Run, step: StepBase, a: Any) -> CommandResult:
 
 
 def _pin(run: Run, step: StepBase, a: Any) -> None:
-    run.pin_holdings(run.scenario.debtor(a.debtor).alias, a.holdings, agency=a.agency)
+    run.pin_holdings(run.scenario.debtor(a.debtor, step.case).alias, a.holdings, agency=a.agency)
 
 
 def _agencies(run: Run, step: StepBase, a: dict[str, dict[str, Any]]) -> None:
@@ -129,7 +130,7 @@ def _command(run: Run, step: StepBase, a: Any) -> CommandResult:
     fields: dict[str, Any] = {}
     for name, value in (a.model_extra or {}).items():
         if name == "debtor":
-            value = run.debtor_id(value)
+            value = run.debtor_id(value, step)
         elif name == "node":
             value = refs.node(value)
         elif name == "authority":
@@ -204,7 +205,8 @@ def _bid(run: Run, step: StepBase, a: Any) -> None:
                         "--agencies-url / --court-url)", where=f"{run.scenario.file}:{step.line}",
                         code="DISPOSAL_REMOTE")
     asset = _asset_of(run, step, a.asset)
-    lot = next((x for x in run.driver.lots(run.case_id(step)) if x.asset == asset), None)
+    cid = run.case_id(step)
+    lot = next((x for x in run.driver_for(cid).lots(cid) if x.asset == asset), None)
     if lot is None or lot.listing_id is None:
         raise UserError("该财产没有在拍标的", "the asset has no listing", where="asset", code="NO_LISTING")
     auction, now = session.auction, run.now()
@@ -274,8 +276,8 @@ _Action = Callable[[Run, StepBase, Any], Any]
 _ACTIONS: dict[str, _Action] = {
     "file": _file,
     "assign": lambda r, s, a: _do(r, s, "Assign", handler=a.handler),
-    "verify_identity": lambda r, s, a: _do(r, s, "VerifyIdentity", debtor=r.debtor_id(a.debtor), passed=a.passed),
-    "correct_identity": lambda r, s, a: _do(r, s, "CorrectIdentity", debtor=r.debtor_id(a.debtor),
+    "verify_identity": lambda r, s, a: _do(r, s, "VerifyIdentity", debtor=r.debtor_id(a.debtor, s), passed=a.passed),
+    "correct_identity": lambda r, s, a: _do(r, s, "CorrectIdentity", debtor=r.debtor_id(a.debtor, s),
                                             corrected_to=a.to),
     "start_node": lambda r, s, a: _do(r, s, "StartNode", node=a.node, instance=r.instance(a.instance)),
     "complete_node": lambda r, s, a: _do(r, s, "CompleteNode", node=a.node, instance=r.instance(a.instance),
@@ -300,8 +302,8 @@ _ACTIONS: dict[str, _Action] = {
     "register_receipt": lambda r, s, a: _do(r, s, "RegisterReceipt", receipt=r.receipt(r.view(s), a.receipt)),
     "escrow": lambda r, s, a: _do(r, s, "Escrow", receipt=r.receipt(r.view(s), a.receipt), authority=a.authority,
                                   reason=a.reason),
-    "open_feedback": lambda r, s, a: _do(r, s, "OpenFeedback", debtor=r.debtor_id(a.debtor), agency=a.agency),
-    "manual_query": lambda r, s, a: _do(r, s, "ManualQuery", debtor=r.debtor_id(a.debtor), agency=a.agency),
+    "open_feedback": lambda r, s, a: _do(r, s, "OpenFeedback", debtor=r.debtor_id(a.debtor, s), agency=a.agency),
+    "manual_query": lambda r, s, a: _do(r, s, "ManualQuery", debtor=r.debtor_id(a.debtor, s), agency=a.agency),
     "provide_clue": _clue,
     "freeze": _freeze,
     "deduct": _deduct,

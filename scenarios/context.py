@@ -55,6 +55,9 @@ class Run:
     other_freezes: dict[tuple[str, str], str] = field(default_factory=dict)  # (court, asset alias) → freeze id
     _cache: dict[tuple[str, str], Any] = field(default_factory=dict)
     _now: datetime | None = None
+    courts: dict[str, Any] = field(default_factory=dict)  # court code → its Target (other cases' courts)
+    case_courts: dict[str, str] = field(default_factory=dict)  # case number → its court's code
+    pending_cases: list[Any] = field(default_factory=list)  # other cases not filed yet, by filing time
 
     # ── the system under test ────────────────────────────────────────────────────────────────────
     @property
@@ -71,6 +74,11 @@ class Run:
         """zhixing's in-process court, or None when the court is reached over HTTP (engine internals unavailable)."""
         return None if self.target is None else self.target.court
 
+    def driver_for(self, case_id: str) -> Any:
+        """The driver of the court a case is at (the main court's, unless it is another court's case)."""
+        code = self.case_courts.get(case_id)
+        return self.target.driver if code is None else self.courts[code].driver
+
     def changed(self) -> None:
         self._cache.clear()
         self._now = None
@@ -85,7 +93,7 @@ class Run:
     def command(self, case_id: str, type: str, **fields: Any) -> CommandResult:
         self.target.sync()
         self.changed()
-        return self.driver.command(case_id, type, fields)
+        return self.driver_for(case_id).command(case_id, type, fields)
 
     def now(self) -> datetime:
         if self._now is None:
@@ -102,7 +110,9 @@ class Run:
     # ── set-up ───────────────────────────────────────────────────────────────────────────────────
     def prepare_debtors(self) -> None:
         world = self.agencies.world
-        for d in self.scenario.case.debtors:
+        for d in (d for c in (self.scenario.case, *self.scenario.cases) for d in c.debtors):
+            if d.alias in self.subjects:
+                continue  # the same debtor, in another case
             if d.world is not None:
                 self.subjects[d.alias] = world.debtor(d.world).subject()
             else:
@@ -142,7 +152,7 @@ class Run:
 
     def _view(self, cid: str) -> CaseView:
         try:
-            return self._read("case", cid, self.driver.case)
+            return self._read("case", cid, lambda c: self.driver_for(c).case(c))
         except UserError as err:
             if err.code == "unknown_case":
                 raise StepFailure(f"案件 {cid} 已立案 / case {cid} filed", "案件不存在 / no such case") from None
@@ -150,7 +160,7 @@ class Run:
 
     def nodes(self, step: StepBase | None = None) -> list[NodeView]:
         self.view(step)  # the case exists
-        return self._read("nodes", self.case_id(step), self.driver.nodes)
+        return self._read("nodes", self.case_id(step), lambda c: self.driver_for(c).nodes(c))
 
     def node(self, step: StepBase | None, no: int, instance: str | None) -> NodeView | None:
         return next((n for n in self.nodes(step) if n.node == no and n.instance == (instance or "")), None)
@@ -159,14 +169,18 @@ class Run:
         return self.case_events(self.case_id(step))
 
     def case_events(self, case_id: str) -> list[Event]:
-        return self._read("events", case_id, lambda cid: [event_from_dict(e) for e in self.driver.events(cid)])
+        return self._read("events", case_id,
+                          lambda cid: [event_from_dict(e) for e in self.driver_for(cid).events(cid)])
 
     def found_assets(self, case_id: str) -> list[Any]:
-        return self._read("assets", case_id, self.driver.assets)
+        return self._read("assets", case_id, lambda c: self.driver_for(c).assets(c))
 
     # ── names used by steps ──────────────────────────────────────────────────────────────────────
     def case_id(self, step: StepBase | None = None) -> str:
         main = self.scenario.case.number
+        other = self.scenario.other_case(step.case) if step is not None else None
+        if other is not None:
+            return other.number
         if step is None or step.case is None or step.case not in RESUMED_CASE:
             return main
         resumed = self._view(main).resumed_as
@@ -175,8 +189,9 @@ class Run:
                               "尚无恢复执行案件 / no resumed case yet")
         return resumed
 
-    def debtor_id(self, alias: str | None) -> str:
-        return self.subjects[self.scenario.debtor(alias).alias].id_number
+    def debtor_id(self, alias: str | None, step: StepBase | None = None) -> str:
+        """A debtor's ID number by alias, or the first debtor of the step's case."""
+        return self.subjects[self.scenario.debtor(alias, step.case if step else None).alias].id_number
 
     def alias_of(self, debtor_id: str) -> str:
         return next((a for a, s in self.subjects.items() if s.id_number == debtor_id), debtor_id)
@@ -232,10 +247,58 @@ class Run:
             return found
         return ref
 
-    def scope(self, alias: str | None) -> list[str]:
-        """The 集约查询 scope the rules give this debtor at this court (from the agencies' directory)."""
+    def scope(self, alias: str | None, step: StepBase | None = None) -> list[str]:
+        """The 集约查询 scope the rules give this debtor at the step's court (from the agencies' directory)."""
         from core_flow.agency_directory import inquiry_scope
 
-        subject = self.subjects[self.scenario.debtor(alias).alias]
-        return [a.code for a in inquiry_scope(_directory(), subject.id_number, self.scenario.court.region,
-                                              subject.kind)]
+        ref = step.case if step is not None else None
+        other = self.scenario.other_case(ref)
+        subject = self.subjects[self.scenario.debtor(alias, ref).alias]
+        region = (other.court if other is not None else self.scenario.court).region
+        return [a.code for a in inquiry_scope(_directory(), subject.id_number, region, subject.kind)]
+
+    # ── other cases: their courts, filed at their time ──────────────────────────────────────────────
+    def prepare_cases(self) -> None:
+        """Each other case's court: the main court when it is the same, else another court on the same agencies
+        and clock (zhixing's engine in process only)."""
+        main = self.scenario.court
+        for case in sorted(self.scenario.cases, key=lambda c: c.filed):
+            c = case.court
+            if (c.code, c.name, c.region) != (main.code, main.name, main.region):
+                if c.code not in self.courts:
+                    self.courts[c.code] = self._another_court(Court(c.code, c.name, c.region, c.intermediate, c.high))
+                self.case_courts[case.number] = c.code
+            self.pending_cases.append(case)
+
+    def _another_court(self, identity: Court) -> Any:
+        from core_flow.assembly import CourtSpec, build_court
+        from core_flow.driver import EngineDriver
+        from scenarios.target import Target
+
+        court = self.court
+        if court is None:
+            raise StepFailure("其他法院的案件在同一场景中运行 / another court's case runs in the scenario",
+                              "多个法院只能在 zhixing 进程内引擎上运行（不支持 --court-url）/ several courts need "
+                              "zhixing's engine in process (not --court-url)")
+        spec = CourtSpec(origin=court.spec.origin, seed=court.spec.seed, court=identity,
+                         strict_calendar=court.spec.strict_calendar, counterpart=court.spec.counterpart)
+        other = build_court(spec, clock=court.clock, counterpart=court.counterpart)  # one clock, one set of agencies
+        return Target(EngineDriver(other), self.agencies, other, closer=lambda: None)  # the agencies are the main's
+
+    def file_due(self, at: datetime) -> None:
+        """File the other cases due by ``at``, each at its own filing time; a refusal fails the run."""
+        from core_flow.driver.protocol import CaseFiling
+
+        while self.pending_cases and self.pending_cases[0].filed <= at:
+            case = self.pending_cases.pop(0)
+            self.advance(case.filed)
+            self.target.sync()
+            self.changed()
+            subjects = list({self.subjects[d.alias].id_number: self.subjects[d.alias] for d in case.debtors}.values())
+            result = self.driver_for(case.number).file(CaseFiling(
+                case_id=case.number, case_type=case.type, money=case.money, nonlitigation=case.nonlitigation,
+                amount_cents=case.amount, debtors=subjects, previous_case=case.previous_case,
+                previous_handler=case.previous_handler, shixin_eligible=case.shixin_eligible))
+            if not result.accepted:
+                raise StepFailure(f"案件 {case.number} 立案 / filed", f"拒绝 refused {result.code}: {result.message}")
+            self.advance()

@@ -116,12 +116,14 @@ def run_scenario(sc: Scenario, court_factory=None, *, strict_calendar: bool | No
             factory = court_factory or partial(build_court, strict_calendar=strict_calendar)
             run.target = as_target(factory(sc, run.court_spec()))
             run.prepare_debtors()
+            run.prepare_cases()
             if not any(s.key == "file" for s in sc.steps):
                 run.advance(sc.case.filed)
                 refused = actions.perform(run, _FILING)
                 if refused is not None:
                     raise StepFailure("立案 / filed", f"拒绝 refused {refused[0]}: {refused[1]}")
             for i, step in enumerate(sc.steps):
+                run.file_due(step.when)  # other cases filed by then, each at its own time
                 outcome = _step(run, step)
                 outcome.index = i
                 result.steps.append(outcome)
@@ -141,6 +143,8 @@ def run_scenario(sc: Scenario, court_factory=None, *, strict_calendar: bool | No
         except Exception:  # noqa: BLE001 - reported with the scenario
             result.error = result.error or traceback.format_exc(limit=8)
         try:
+            for other in run.courts.values():
+                other.close()
             run.target.close()  # a court on a server: its run ends, the agencies' namespace is deleted
         except Exception:  # noqa: BLE001 - reported with the scenario
             result.error = result.error or traceback.format_exc(limit=8)
@@ -156,7 +160,8 @@ def _read_back(run: Run, result: ScenarioResult) -> None:
         resumed = run.view().resumed_as
     except StepFailure:  # never filed
         return
-    events = [e for cid in [sc.case.number, *([resumed] if resumed else [])] for e in run.case_events(cid)]
+    filed = [c.number for c in sc.cases if c not in run.pending_cases]
+    events = [e for cid in [sc.case.number, *([resumed] if resumed else []), *filed] for e in run.case_events(cid)]
     events.sort(key=lambda e: e.at)  # stable: each case's own order kept at one instant
     result.timeline = render(events)
     result.calendar_warnings = list(dict.fromkeys(
