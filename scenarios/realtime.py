@@ -26,6 +26,7 @@ from core_flow.errors import UserError
 from scenarios.target import Target
 
 TIMEOUT = 120.0  # real seconds any one call may take (a scenario's span / scale must fit)
+SETTLE_MAX = 1.0  # real seconds at most that reactions are waited for at one instant
 
 
 class LoopThread:
@@ -118,11 +119,22 @@ class RealtimeDriver:
                 await reached.wait()
             for _ in range(3):
                 await asyncio.sleep(0)
-            await asyncio.sleep(self.settle)  # reactions over HTTP (answers at once, callbacks) land
+            await self._settle()
 
         self.loop.call(wait())
         self._instant = max(to, self._instant)
         return self._instant
+
+    async def _settle(self) -> None:
+        """Let the reactions over HTTP land: at least ``settle`` real seconds, then as long as the court still has
+        calls out (a loaded machine answers slower), up to ``SETTLE_MAX``."""
+        gateway = self.court.gateway
+        loop = asyncio.get_running_loop()
+        await asyncio.sleep(self.settle)
+        deadline = loop.time() + SETTLE_MAX
+        while loop.time() < deadline and (getattr(gateway.transport, "in_flight", 0) or any(
+                a["in_flight"] or a["queued"] for a in gateway.stats()["agencies"].values())):
+            await asyncio.sleep(0.005)
 
     def _pinned(self, fn: Callable[[], Any]) -> Any:
         def call() -> Any:

@@ -18,10 +18,12 @@ from zhixing.cli import main
 
 SUITE = Path(__file__).resolve().parent.parent / "scenarios" / "suite"
 SCALE = 5_000.0
-# short ones (≤ 4 virtual hours): 集约查询 scope, two debtors, the 报结 review, an answer refused but recorded, and
-# freeze → deduct → receipt → payout (the agencies' answers over HTTP, by callback)
+# short ones (≤ 1 virtual hour): 集约查询 scope, two debtors, the 报结 review, 限消 / 失信 lifted on completion, and
+# freeze → deduct → receipt → payout (the agencies' answers over HTTP, by callback). Scenarios whose windows hang on
+# an agency's latency of hours (e.g. rules.scenario.yaml:2) also agree on an idle machine, but on a loaded one the
+# answer's HTTP round trip, times the scale, can overrun the window: they are left out to keep this test steady.
 PICKED = {("spc/scope.scenario.yaml", 3), ("spc/inquiry.scenario.yaml", 60), ("fidelity/rules.scenario.yaml", 87),
-          ("fidelity/rules.scenario.yaml", 2), ("fidelity/operations.scenario.yaml", 33)}
+          ("fidelity/rules.scenario.yaml", 149), ("fidelity/operations.scenario.yaml", 33)}
 
 
 def _picked() -> list:
