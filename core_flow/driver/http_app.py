@@ -19,6 +19,7 @@ from core_flow.driver.protocol import (
     CommandBody,
     CommandResult,
     CourtDriver,
+    EventView,
     LotView,
     NodeView,
     RunSetup,
@@ -80,7 +81,7 @@ def create_driver_app(driver: CourtDriver) -> FastAPI:
     def case(case_id: str) -> CaseView:
         return driver.case(case_id)
 
-    @app.get("/cases/{case_id}/events", summary="案件事件 / the case's events")
+    @app.get("/cases/{case_id}/events", summary="案件事件 / the case's events", response_model=list[EventView])
     def events(case_id: str) -> list[dict[str, Any]]:
         return driver.events(case_id)
 

@@ -124,6 +124,18 @@ class CommandResult(_M):
     id: str | None = Field(None, description="命令产生的编号（线索、查封）/ what the command created (a clue, a seal)")
 
 
+class EventView(_M):
+    """案件事件（引擎事件的 JSON 形式）/ a case event (the engine event's JSON form)."""
+
+    at: datetime = Field(description="发生时刻（中国标准时间）/ when (China Standard Time)")
+    case_id: str
+    kind: str = Field(description="事件类型，如 filed、deadline_set、node_frozen、funds_frozen / the event's kind")
+    node: int | None = Field(None, description="节点号 / node number")
+    instance: str = Field("", description="节点实例（财产、线索…）/ the node's instance (an asset, a clue…)")
+    item: str | None = Field(None, description="工作事项 / work item")
+    data: dict[str, Any] = Field(default_factory=dict, description="事件数据 / the event's data")
+
+
 class ItemView(_M):
     due: datetime = Field(description="届满时刻 / due")
     period: str = Field("", description="期间 / the period, as the process file writes it")
