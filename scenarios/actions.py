@@ -1,8 +1,10 @@
-"""Actions of a scenario step: each maps to one engine command or one platform method.
+"""Actions of a scenario step: each court-side action is one command through the driver interface
+(``run.driver``: an engine command, or one of the court's operations on property — a freeze, a clue, a listing);
+the agencies' side (their holdings, their behaviour, another court, a bidder) is arranged by the runner itself.
 
-``perform(run, step)`` returns the refusal (code, message) or ``None`` when the action was accepted. Platform
-methods that refuse by raising ``UserError`` (freezing an unknown asset, a clue for a case not in 终本…) count
-as refusals too, with the error's code.
+``perform(run, step)`` returns the refusal (code, message) or ``None`` when the action was accepted. Operations
+that refuse by raising ``UserError`` (freezing an unknown asset, a clue for a case not in 终本…) count as refusals
+too, with the error's code; a command the system under test does not offer fails the step, naming it.
 """
 
 from __future__ import annotations
@@ -11,12 +13,12 @@ import dataclasses
 from collections.abc import Callable
 from typing import Any
 
-from core_flow.engine import Outcome
+from core_flow.driver.protocol import CaseFiling, CommandResult
 from core_flow.engine import commands as c
 from core_flow.errors import UserError
 from mock_agencies.profiles import load_profile
 from scenarios import refs
-from scenarios.context import Run
+from scenarios.context import Run, StepFailure
 from scenarios.model import StepBase, resolve_behaviour
 from scenarios.schedule import calendar
 from scenarios.timespec import resolve
@@ -37,85 +39,98 @@ def perform(run: Run, step: StepBase) -> Refusal:
     try:
         result = _ACTIONS[step.key](run, step, step.args)
     except UserError as err:
+        if err.code == "unknown_command":  # an engine-internal command another court system does not take
+            raise StepFailure(f"步骤 {step.key}（第 {step.line} 行）由被测系统执行 / step {step.key} "
+                              f"(line {step.line}) run by the system under test",
+                              f"驱动接口不提供此命令 / the driver interface does not offer it: {err.message}") from None
         code = err.code.upper() if err.code and err.code != "invalid" else "PLATFORM_REFUSED"
         return code, err.message
-    if isinstance(result, Outcome) and result.refusal is not None:
-        return result.refusal.code, result.refusal.message
+    if isinstance(result, CommandResult) and not result.accepted:
+        return result.code or "REFUSED", result.message or ""
     return None
 
 
-def _submit(run: Run, cmd: Any) -> Outcome:
-    return run.platform.submit(cmd)
+def _do(run: Run, step: StepBase, type: str, **fields: Any) -> CommandResult:
+    """One command of the step's case through the driver."""
+    return run.command(run.case_id(step), type, **fields)
 
 
-def _file(run: Run, step: StepBase, _: Any) -> Outcome:
+def _file(run: Run, step: StepBase, _: Any) -> CommandResult:
     case = run.scenario.case
-    ids = tuple(s.id_number for s in run.subjects.values())
-    cmd = c.FileCase(case.number, case_type=case.type, money=case.money, nonlitigation=case.nonlitigation,
-                     amount_cents=case.amount, debtors=ids, previous_case=case.previous_case,
-                     previous_handler=case.previous_handler, shixin_eligible=case.shixin_eligible)
-    return run.platform.file(cmd, list(run.subjects.values()))
+    run.target.sync()
+    run.changed()
+    return run.driver_for(case.number).file(CaseFiling(
+        case_id=case.number, case_type=case.type, money=case.money, nonlitigation=case.nonlitigation,
+        amount_cents=case.amount, debtors=[run.subjects[d.alias] for d in case.debtors],
+        previous_case=case.previous_case,
+        previous_handler=case.previous_handler, shixin_eligible=case.shixin_eligible))
 
 
-def _record(run: Run, step: StepBase, a: Any) -> Outcome:
+def _record(run: Run, step: StepBase, a: Any) -> CommandResult:
     at = resolve(a.at, run.now(), calendar()) if a.at is not None else None
-    return _submit(run, c.Record(run.case_id(step), a.event, run.instance(a.instance), at, dict(a.attrs)))
+    return _do(run, step, "Record", anchor=a.event, instance=run.instance(a.instance), at=at, attrs=dict(a.attrs))
 
 
-def _freeze(run: Run, step: StepBase, a: Any) -> None:
+def _asset_of(run: Run, step: StepBase, ref: str) -> str:
+    return run.asset(run.case_id(step), ref)
+
+
+def _freeze(run: Run, step: StepBase, a: Any) -> CommandResult:
     cid = run.case_id(step)
     asset = run.asset(cid, a.asset)
     amount = a.amount
     if amount is None:
-        holding = run.platform.assets.get((cid, asset))
-        available = holding[1].available_cents if holding else 0
-        amount = min(run.state(step).amount_cents or available, available) or available
-    run.platform.freeze(cid, asset, amount)
+        found = next((x for x in run.found_assets(cid) if x.asset == asset), None)
+        available = found.available_cents if found else 0
+        amount = min(run.view(step).amount_cents or available, available) or available
+    return _do(run, step, "Freeze", asset=asset, amount_cents=amount)
 
 
-def _clue(run: Run, step: StepBase, a: Any) -> None:
-    clue = run.platform.enter_clue(run.case_id(step), run.debtor_id(a.debtor), a.agency, a.note)
-    if a.name:
-        run.names[a.name] = clue  # later steps say instance: <name>, not the platform's clue-N
+def _clue(run: Run, step: StepBase, a: Any) -> CommandResult:
+    result = _do(run, step, "EnterClue", debtor=run.debtor_id(a.debtor, step), agency=a.agency, note=a.note or "")
+    if a.name and result.accepted and result.id:
+        run.names[a.name] = result.id  # later steps say instance: <name>, not the platform's clue-N
+    return result
 
 
-def _deduct(run: Run, step: StepBase, a: Any) -> None:
+def _deduct(run: Run, step: StepBase, a: Any) -> CommandResult:
     cid = run.case_id(step)
     asset = run.asset(cid, a.asset)
-    money = run.state(step).assets.get(asset)
+    money = next((x for x in run.found_assets(cid) if x.asset == asset), None)
     amount = a.amount if a.amount is not None else (money.frozen_cents - money.deducted_cents if money else 0)
-    run.platform.deduct(cid, asset, amount)
-    if a.name:  # the receipt this deduction brings, whenever it arrives: the nth named one of this asset
+    result = _do(run, step, "Deduct", asset=asset, amount_cents=amount)
+    if a.name and result.accepted:  # the receipt this deduction brings, whenever it arrives: the nth of this asset
         nth = sum(1 for named, _ in run.receipt_names.values() if named == asset)
         run.receipt_names[a.name] = (asset, nth)
+    return result
 
 
-def _pay(run: Run, step: StepBase, a: Any) -> Outcome:
-    state = run.state(step)
-    receipt = run.receipt(state, a.receipt)
-    r = state.receipts.get(receipt)
+def _pay(run: Run, step: StepBase, a: Any) -> CommandResult:
+    view = run.view(step)
+    receipt = run.receipt(view, a.receipt)
+    r = next((x for x in view.receipts if x.id == receipt), None)
     amount = a.amount if a.amount is not None else (r.amount_cents - r.paid_cents if r else 0)
-    return run.platform.pay_out(run.case_id(step), receipt, amount)
+    return _do(run, step, "PayOut", receipt=receipt, amount_cents=amount)
 
 
 def _pin(run: Run, step: StepBase, a: Any) -> None:
-    run.pin_holdings(run.scenario.debtor(a.debtor).alias, a.holdings, agency=a.agency)
+    run.pin_holdings(run.scenario.debtor(a.debtor, step.case).alias, a.holdings, agency=a.agency)
 
 
 def _agencies(run: Run, step: StepBase, a: dict[str, dict[str, Any]]) -> None:
-    session = run.court.session
+    session = run.agencies
     merged = {**(session.config.overrides or {})}
     for key, behaviour in resolve_behaviour(a, session.config.profile).items():
         merged[key] = {**merged.get(key, {}), **behaviour}
     session.set_profile(load_profile(session.config.profile, merged))
 
 
-def _command(run: Run, step: StepBase, a: Any) -> Outcome:
-    cls = command_class(a.type)
+def _command(run: Run, step: StepBase, a: Any) -> CommandResult:
+    command_class(a.type)
     fields: dict[str, Any] = {}
     for name, value in (a.model_extra or {}).items():
         if name == "debtor":
-            value = run.debtor_id(value)
+            value = run.debtor_id(value, step)
         elif name == "node":
             value = refs.node(value)
         elif name == "authority":
@@ -123,75 +138,78 @@ def _command(run: Run, step: StepBase, a: Any) -> Outcome:
         elif name == "agency":
             value = refs.agency(value)
         elif name == "agencies":
-            value = tuple(refs.agency(v) for v in value)
+            value = [refs.agency(v) for v in value]
         elif name == "amount_cents":
             value = refs.cents(f"{value}分") if isinstance(value, int) else refs.cents(value)
-        elif isinstance(value, list):
-            value = tuple(value)
         fields[name] = value
-    return _submit(run, cls(case_id=run.case_id(step), **fields))
+    return _do(run, step, a.type, **fields)
 
 
 # ── disposal (issue 12) ──────────────────────────────────────────────────────────────────────────────────
-def _disposal(run: Run) -> Any:
-    """The court's disposal component, given the mock pricing and auction platforms of the scenario's session on
-    first use; the scenario's auctions have no simulated bidders (``bid`` steps bid), so results are exact."""
-    d = run.platform.disposal
+_NEEDS_PLATFORMS = frozenset({"price", "list_auction", "relist", "offer_in_kind", "start_sale"})
+
+
+def _wire_disposal(run: Run, step: StepBase) -> None:
+    """zhixing's in-process court gets the mock pricing and auction platforms of the scenario's session on first
+    use; the scenario's auctions have no simulated bidders (``bid`` steps bid), so results are exact. A court over
+    HTTP brings its own platforms (its lots are read back through the driver). Steps that do not reach a platform
+    (investigate, serve a report, …) need none."""
+    court = run.court
+    if court is None or (court.platform.disposal.port is None and step.key not in _NEEDS_PLATFORMS):
+        return
+    d = court.platform.disposal
     if d.port is None:
         from mock_agencies.auction import BidderModel
         from mock_agencies.disposal_port import SessionDisposalPort
         from mock_agencies.session import Session
 
-        session = run.court.session
+        session = court.session
         if not isinstance(session, Session):
             raise UserError("询价与拍卖步骤暂只能在进程内运行（不支持 --agencies-url）",
                             "pricing and auction steps run in process only (not with --agencies-url)",
                             where="agencies_url", code="DISPOSAL_REMOTE")
         d.port = SessionDisposalPort(session)
         session.auction.model = BidderModel(max_bidders=0)
-    return d
 
 
 def _at(run: Run, spec: Any) -> Any:
     return resolve(spec, run.now(), calendar()) if spec is not None else None
 
 
-def _lot_call(method: str, *fields: str) -> _Action:
-    def act(run: Run, step: StepBase, a: Any) -> Any:
-        cid = run.case_id(step)
-        return getattr(_disposal(run), method)(cid, run.asset(cid, a.asset), *(getattr(a, f) for f in fields))
+def _lot(type: str, **fields: Callable[[Run, Any], Any]) -> _Action:
+    """A disposal command on the step's asset; ``fields`` read the step's arguments."""
+    def act(run: Run, step: StepBase, a: Any) -> CommandResult:
+        _wire_disposal(run, step)
+        values = {name: read(run, a) for name, read in fields.items()}
+        return _do(run, step, type, asset=_asset_of(run, step, a.asset),
+                   **{k: v for k, v in values.items() if v is not None})
     return act
 
 
-def _list(run: Run, step: StepBase, a: Any) -> None:
-    cid = run.case_id(step)
-    _disposal(run).list(cid, run.asset(cid, a.asset), platform=a.platform, start_pct=a.start_pct or 70,
-                        starting_price_cents=a.start, deposit_pct=a.deposit_pct, bidding_starts=_at(run, a.starts))
+def _arg(name: str) -> Callable[[Run, Any], Any]:
+    return lambda run, a: getattr(a, name)
 
 
-def _relist(run: Run, step: StepBase, a: Any) -> None:
-    cid = run.case_id(step)
-    _disposal(run).relist(cid, run.asset(cid, a.asset), cut_pct=a.cut_pct, starting_price_cents=a.start,
-                          bidding_starts=_at(run, a.starts))
-
-
-def _sale(run: Run, step: StepBase, a: Any) -> None:
-    cid = run.case_id(step)
-    _disposal(run).start_sale(cid, run.asset(cid, a.asset), price_cents=a.price, sale_starts=_at(run, a.starts))
-
-
-def _notify_parties(run: Run, step: StepBase, a: Any) -> Any:
-    cid = run.case_id(step)
-    return _disposal(run).notify_parties(cid, run.asset(cid, a.asset), _at(run, a.announce))
+def _time_arg(name: str) -> Callable[[Run, Any], Any]:
+    return lambda run, a: _at(run, getattr(a, name))
 
 
 def _bid(run: Run, step: StepBase, a: Any) -> None:
     """A bidder pays the deposit and bids (default: the least the platform accepts) on the asset's open listing."""
+    from mock_agencies.session import Session
+
+    session = run.agencies
+    if not isinstance(session, Session):
+        raise UserError(f"步骤 bid（第 {step.line} 行）需要进程内的模拟拍卖平台（不支持 --agencies-url / --court-url）",
+                        f"step bid (line {step.line}) needs the in-process mock auction platform (not with "
+                        "--agencies-url / --court-url)", where=f"{run.scenario.file}:{step.line}",
+                        code="DISPOSAL_REMOTE")
+    asset = _asset_of(run, step, a.asset)
     cid = run.case_id(step)
-    lot = _disposal(run).lot(cid, run.asset(cid, a.asset))
-    if lot.listing_id is None:
+    lot = next((x for x in run.driver_for(cid).lots(cid) if x.asset == asset), None)
+    if lot is None or lot.listing_id is None:
         raise UserError("该财产没有在拍标的", "the asset has no listing", where="asset", code="NO_LISTING")
-    auction, now = run.court.session.auction, run.now()
+    auction, now = session.auction, run.now()
     view = auction.get(lot.listing_id)
     least = view.starting_price_cents if view.round == "sale" or view.current_price_cents is None else (
         view.current_price_cents + view.increment_cents)
@@ -206,11 +224,13 @@ def _other_court(run: Run, step: StepBase, a: Any, release: bool) -> None:
     from mock_agencies.port import SessionPort
     from mock_agencies.session import Session
 
-    session = run.court.session
-    if not isinstance(session, Session):
-        raise UserError("其他法院的措施暂只能在进程内运行（不支持 --agencies-url）",
-                        "another court's measures run in process only (not with --agencies-url)",
-                        where="agencies_url", code="OTHER_COURT_REMOTE")
+    session = run.agencies
+    client = getattr(session, "client", None)  # a namespace of a mock agencies server (scenarios.remote)
+    if not isinstance(session, Session) and client is None:
+        raise UserError(f"步骤 {step.key}（第 {step.line} 行）：其他法院的措施需要模拟机构（进程内或 --agencies-url）",
+                        f"step {step.key} (line {step.line}): another court's measures need zhixing's mock agencies "
+                        "(in process or --agencies-url)", where=f"{run.scenario.file}:{step.line}",
+                        code="OTHER_COURT_REMOTE")
     if a.asset not in run.assets:
         raise UserError(f"未知财产别名 {a.asset!r}（应为被执行人 holdings 中的 as）",
                         f"unknown asset alias {a.asset!r} (an ``as`` of the debtor's holdings)", where="asset",
@@ -218,14 +238,19 @@ def _other_court(run: Run, step: StepBase, a: Any, release: bool) -> None:
     owner, agency, account = run.assets[a.asset]
     port = run.other_courts.get(a.court)
     if port is None:
-        port = run.other_courts[a.court] = SessionPort(session)
+        if isinstance(session, Session):
+            port = SessionPort(session)
+        else:  # the same namespace, over the 查控 API, as that court would
+            from scenarios.remote import HttpAgencyPort
+
+            port = HttpAgencyPort(client)
+        run.other_courts[a.court] = port
     subject: Subject = next(s for s in run.subjects.values() if s.id_number == owner)
     key = (a.court, a.asset)
     n = len(run.other_freezes) + len(run.other_courts) + sum(1 for k in run.other_freezes if k[0] == a.court)
     fields: dict[str, Any] = {"measure": Measure.UNFREEZE, "freeze_id": run.other_freezes.get(key)} if release else {
         "measure": Measure.FREEZE, "account_no": account,
-        "amount_cents": a.amount if a.amount is not None else next(
-            h.balance_cents for h in session.world.holdings(owner, agency) if h.account_no == account)}
+        "amount_cents": a.amount if a.amount is not None else run.asset_amounts[a.asset]}
     if release and key not in run.other_freezes:
         raise UserError(f"法院 {a.court} 没有冻结 {a.asset}", f"court {a.court} holds no freeze on {a.asset}",
                         where="asset", code="NO_FREEZE")
@@ -235,7 +260,7 @@ def _other_court(run: Run, step: StepBase, a: Any, release: bool) -> None:
     port.submit(agency, request, now)
     answers = port.collect(now)
     while not answers and (due := port.next_due()) is not None:  # answered at the agencies' own instant
-        run.court.run_until(due)
+        run.advance(due)
         answers = port.collect(run.now())
     for fb in answers:
         if not fb.ok:
@@ -250,60 +275,66 @@ def _other_court(run: Run, step: StepBase, a: Any, release: bool) -> None:
 _Action = Callable[[Run, StepBase, Any], Any]
 _ACTIONS: dict[str, _Action] = {
     "file": _file,
-    "assign": lambda r, s, a: _submit(r, c.Assign(r.case_id(s), a.handler)),
-    "verify_identity": lambda r, s, a: _submit(r, c.VerifyIdentity(r.case_id(s), r.debtor_id(a.debtor), a.passed)),
-    "correct_identity": lambda r, s, a: _submit(r, c.CorrectIdentity(r.case_id(s), r.debtor_id(a.debtor), a.to)),
-    "start_node": lambda r, s, a: _submit(r, c.StartNode(r.case_id(s), a.node, r.instance(a.instance))),
-    "complete_node": lambda r, s, a: _submit(r, c.CompleteNode(r.case_id(s), a.node, r.instance(a.instance), a.by)),
-    "complete_item": lambda r, s, a: _submit(r, c.CompleteItem(r.case_id(s), a.node, a.item, r.instance(a.instance))),
+    "assign": lambda r, s, a: _do(r, s, "Assign", handler=a.handler),
+    "verify_identity": lambda r, s, a: _do(r, s, "VerifyIdentity", debtor=r.debtor_id(a.debtor, s), passed=a.passed),
+    "correct_identity": lambda r, s, a: _do(r, s, "CorrectIdentity", debtor=r.debtor_id(a.debtor, s),
+                                            corrected_to=a.to),
+    "start_node": lambda r, s, a: _do(r, s, "StartNode", node=a.node, instance=r.instance(a.instance)),
+    "complete_node": lambda r, s, a: _do(r, s, "CompleteNode", node=a.node, instance=r.instance(a.instance),
+                                         authority=a.by),
+    "complete_item": lambda r, s, a: _do(r, s, "CompleteItem", node=a.node, item=a.item,
+                                         instance=r.instance(a.instance)),
     "record": _record,
-    "request_unfreeze": lambda r, s, a: _submit(r, c.RequestUnfreeze(r.case_id(s), a.node, r.instance(a.instance), a.by,
-                                                                      a.reason)),
-    "approve_unfreeze": lambda r, s, a: _submit(r, c.ApproveUnfreeze(r.case_id(s), a.node, a.authority,
-                                                                      r.instance(a.instance))),
-    "reject_unfreeze": lambda r, s, a: _submit(r, c.RejectUnfreeze(r.case_id(s), a.node, a.authority,
-                                                                    r.instance(a.instance), a.reason)),
-    "request_extension": lambda r, s, a: _submit(r, c.RequestLimitChange(r.case_id(s), "extend", a.reason)),
-    "request_suspension": lambda r, s, a: _submit(r, c.RequestLimitChange(r.case_id(s), "suspend", a.reason)),
-    "approve_limit_change": lambda r, s, a: _submit(r, c.ApproveLimitChange(r.case_id(s), a.authority)),
-    "lift_suspension": lambda r, s, a: _submit(r, c.LiftSuspension(r.case_id(s))),
-    "close": lambda r, s, a: _submit(r, c.Close(r.case_id(s), a.manner,
-                                                None if a.await_review else a.reviewed_by)),
-    "approve_closing": lambda r, s, a: _submit(r, c.ApproveClosing(r.case_id(s), a.authority)),
-    "return_closing": lambda r, s, a: _submit(r, c.ReturnClosing(r.case_id(s), a.authority, a.reason)),
-    "register_receipt": lambda r, s, a: r.platform.register_receipt(r.case_id(s), r.receipt(r.state(s), a.receipt)),
-    "escrow": lambda r, s, a: _submit(r, c.Escrow(r.case_id(s), r.receipt(r.state(s), a.receipt), a.authority,
-                                                  a.reason)),
-    "open_feedback": lambda r, s, a: _submit(r, c.OpenFeedback(r.case_id(s), r.debtor_id(a.debtor), a.agency)),
-    "manual_query": lambda r, s, a: r.platform.manual_query(r.case_id(s), r.debtor_id(a.debtor), a.agency),
+    "request_unfreeze": lambda r, s, a: _do(r, s, "RequestUnfreeze", node=a.node, instance=r.instance(a.instance),
+                                            by=a.by, reason=a.reason),
+    "approve_unfreeze": lambda r, s, a: _do(r, s, "ApproveUnfreeze", node=a.node, authority=a.authority,
+                                            instance=r.instance(a.instance)),
+    "reject_unfreeze": lambda r, s, a: _do(r, s, "RejectUnfreeze", node=a.node, authority=a.authority,
+                                           instance=r.instance(a.instance), reason=a.reason),
+    "request_extension": lambda r, s, a: _do(r, s, "RequestLimitChange", kind="extend", reason=a.reason),
+    "request_suspension": lambda r, s, a: _do(r, s, "RequestLimitChange", kind="suspend", reason=a.reason),
+    "approve_limit_change": lambda r, s, a: _do(r, s, "ApproveLimitChange", authority=a.authority),
+    "lift_suspension": lambda r, s, a: _do(r, s, "LiftSuspension"),
+    "close": lambda r, s, a: _do(r, s, "Close", manner=a.manner,
+                                 reviewed_by=None if a.await_review else a.reviewed_by),
+    "approve_closing": lambda r, s, a: _do(r, s, "ApproveClosing", authority=a.authority),
+    "return_closing": lambda r, s, a: _do(r, s, "ReturnClosing", authority=a.authority, reason=a.reason),
+    "register_receipt": lambda r, s, a: _do(r, s, "RegisterReceipt", receipt=r.receipt(r.view(s), a.receipt)),
+    "escrow": lambda r, s, a: _do(r, s, "Escrow", receipt=r.receipt(r.view(s), a.receipt), authority=a.authority,
+                                  reason=a.reason),
+    "open_feedback": lambda r, s, a: _do(r, s, "OpenFeedback", debtor=r.debtor_id(a.debtor, s), agency=a.agency),
+    "manual_query": lambda r, s, a: _do(r, s, "ManualQuery", debtor=r.debtor_id(a.debtor, s), agency=a.agency),
     "provide_clue": _clue,
     "freeze": _freeze,
     "deduct": _deduct,
-    "release": lambda r, s, a: r.platform.release(r.case_id(s), r.asset(r.case_id(s), a.asset)),
-    "approve_payout": lambda r, s, a: _submit(r, c.ApprovePayout(r.case_id(s), r.receipt(r.state(s), a.receipt),
-                                                                 a.authority)),
+    "release": lambda r, s, a: _do(r, s, "Release", asset=_asset_of(r, s, a.asset)),
+    "approve_payout": lambda r, s, a: _do(r, s, "ApprovePayout", receipt=r.receipt(r.view(s), a.receipt),
+                                          authority=a.authority),
     "pay_out": _pay,
-    "request_resumption": lambda r, s, a: _submit(r, c.RequestResumption(r.case_id(s), a.reason)),
-    "approve_resumption": lambda r, s, a: _submit(r, c.ApproveResumption(r.case_id(s), a.authority)),
+    "request_resumption": lambda r, s, a: _do(r, s, "RequestResumption", reason=a.reason),
+    "approve_resumption": lambda r, s, a: _do(r, s, "ApproveResumption", authority=a.authority),
     "pin": _pin,
     "other_court_freeze": lambda r, s, a: _other_court(r, s, a, release=False),
     "other_court_release": lambda r, s, a: _other_court(r, s, a, release=True),
     "agencies": _agencies,
     "command": _command,
     "advance": lambda r, s, a: None,
-    "seal": lambda r, s, a: r.platform.seal(r.case_id(s), r.asset(r.case_id(s), a.asset)),
-    "investigate": _lot_call("investigate"),
-    "price": lambda r, s, a: _disposal(r).price(r.case_id(s), r.asset(r.case_id(s), a.asset), a.method),
-    "serve_report": _lot_call("serve_report"),
-    "object": _lot_call("object", "by"),
-    "review_objection": _lot_call("review_objection", "upheld", "method"),
-    "notify_parties": _notify_parties,
-    "list_auction": _list,
+    "seal": lambda r, s, a: _do(r, s, "Seal", asset=_asset_of(r, s, a.asset)),
+    "investigate": _lot("Investigate"),
+    "price": _lot("Price", method=_arg("method")),
+    "serve_report": _lot("ServeReport"),
+    "object": _lot("Object", by=_arg("by")),
+    "review_objection": _lot("ReviewObjection", upheld=_arg("upheld"), method=_arg("method")),
+    "notify_parties": _lot("NotifyParties", announce=_time_arg("announce")),
+    "list_auction": _lot("ListAuction", platform=_arg("platform"), start_pct=lambda r, a: a.start_pct or 70,
+                         starting_price_cents=_arg("start"), deposit_pct=_arg("deposit_pct"),
+                         bidding_starts=_time_arg("starts")),
     "bid": _bid,
-    "relist": _relist,
-    "offer_in_kind": _lot_call("offer_in_kind", "accept"),
-    "start_sale": _sale,
-    "confirm_sale": _lot_call("confirm_sale"),
-    "transfer": _lot_call("transfer"),
-    "hand_over": _lot_call("hand_over"),
+    "relist": _lot("Relist", cut_pct=_arg("cut_pct"), starting_price_cents=_arg("start"),
+                   bidding_starts=_time_arg("starts")),
+    "offer_in_kind": _lot("OfferInKind", accept=_arg("accept")),
+    "start_sale": _lot("StartSale", price_cents=_arg("price"), sale_starts=_time_arg("starts")),
+    "confirm_sale": _lot("ConfirmSale"),
+    "transfer": _lot("Transfer"),
+    "hand_over": _lot("HandOver"),
 }

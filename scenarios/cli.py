@@ -1,5 +1,5 @@
-"""``zhixing scenarios run PATH… [--junit FILE] [--html FILE] [--agencies-url URL] [--tag T] [--steps]
-[--show-exchanges]``.
+"""``zhixing scenarios run PATH… [--junit FILE] [--html FILE] [--agencies-url URL] [--court-url URL]
+[--court-driver NAME] [--realtime --scale X] [--tag T] [--steps] [--show-exchanges]``.
 
 The console names each scenario with its tags and result (通过 passed / 失败 failed); a failed scenario (every
 scenario with ``--steps``) lists each step — what it checked or did, expected and actual; ``--show-exchanges``
@@ -7,7 +7,11 @@ adds the 查控 exchanges (masked) to the console and the HTML report.
 
 Every file is loaded and checked first: a schema error anywhere stops the run before any scenario starts.
 With ``--agencies-url`` the server is checked next (a bad or unreachable address stops the run, exit 2), then
-each scenario runs on its own namespace of that server (``scenarios.remote``).
+each scenario runs on its own namespace of that server (``scenarios.remote``). With ``--court-url`` (and
+``--agencies-url``) the court under test is any system serving the court driver interface's HTTP form
+(``zhixing court serve`` or a vendor's adapter); ``--court-driver NAME`` loads a vendor's driver factory
+(``scenarios.target``). ``--realtime --scale X`` runs zhixing's engine on the real-time clock, X virtual seconds per
+real second, against live agencies on loopback (``scenarios.realtime``).
 """
 
 from __future__ import annotations
@@ -21,12 +25,14 @@ from core_flow.errors import UserError
 from scenarios.loader import load_paths
 from scenarios.report import console_steps, html_report, junit_xml
 from scenarios.runner import run_scenario
+from scenarios.target import system_under_test
 
 
 def run_command(paths: list[Path], junit: Path | None = None, html: Path | None = None,
                 agencies_url: str | None = None, echo=typer.echo,  # noqa: ANN001
                 strict_calendar: bool | None = None, tags: list[str] | None = None,
-                show_exchanges: bool = False, show_steps: bool = False) -> int:
+                show_exchanges: bool = False, show_steps: bool = False, court_url: str | None = None,
+                court_driver: str | None = None, realtime: bool = False, scale: float | None = None) -> int:
     scenarios = load_paths(paths)  # raises ScenarioFileError (a UserError) listing every problem
     if not scenarios:  # a folder with no scenario is a mistake, not a pass
         raise UserError(f"没有找到场景文件（*.scenario.yaml）：{'、'.join(map(str, paths))}",
@@ -42,12 +48,9 @@ def run_command(paths: list[Path], junit: Path | None = None, html: Path | None 
                             f"no scenario tagged {', '.join(tags)} (tags: {', '.join(known)})"
                             + (f"; did you mean: {', '.join(near)}" if near else ""), where="--tag",
                             code="no_scenarios")
-    factory = None
-    if agencies_url:
-        from scenarios.remote import check_server, court_factory
-
-        # a bad or unreachable URL stops here (exit 2)
-        factory = court_factory(check_server(agencies_url), strict_calendar=strict_calendar)
+    # the system under test: a bad or unreachable URL stops here (exit 2)
+    factory = system_under_test(agencies_url=agencies_url, court_url=court_url, court_driver=court_driver,
+                                strict_calendar=strict_calendar, realtime=realtime, scale=scale)
     results = []
     for sc in scenarios:
         result = run_scenario(sc, factory, strict_calendar=strict_calendar)

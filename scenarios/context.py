@@ -1,13 +1,20 @@
-"""One scenario's run: the virtual court it acts on, its debtors in the world and the names steps use."""
+"""One scenario's run: the court it drives (through the driver interface), the agencies it arranges, its
+debtors in the world and the names steps use.
+
+Everything court-side goes through ``run.driver`` (a :class:`~core_flow.driver.protocol.CourtDriver`): actions
+are commands, expectations read the case's events, node states, summary, assets, amounts and lots back. What the
+court said is read once per instant (a cache dropped whenever the runner acts or time moves)."""
 
 from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import datetime
+from functools import lru_cache
 from typing import Any
 
-from core_flow.engine import CaseState, Event
+from core_flow.driver.protocol import CaseView, CommandResult, NodeView, event_from_dict
+from core_flow.engine import Event
 from core_flow.errors import UserError
 from core_flow.platform import Court
 from core_flow.protocol import AssetKind, Holding, Subject, SubjectKind
@@ -16,6 +23,13 @@ from mock_agencies.world import account_number
 from scenarios import refs
 from scenarios.model import HoldingSpec, Scenario, StepBase
 from scenarios.schedule import RESUMED_CASE
+
+
+@lru_cache(maxsize=1)
+def _directory() -> Any:
+    from core_flow.agency_directory import AgencyDirectory
+
+    return AgencyDirectory.from_json(refs.catalogue().as_json())
 
 
 class StepFailure(Exception):
@@ -30,19 +44,75 @@ class StepFailure(Exception):
 @dataclass
 class Run:
     scenario: Scenario
-    court: Any  # sim.assembly.VirtualCourt (or the live equivalent)
+    target: Any  # scenarios.target.Target: the driver, the agencies, the in-process court (or None)
     subjects: dict[str, Subject] = field(default_factory=dict)  # alias -> subject
     assets: dict[str, tuple[str, str, str]] = field(default_factory=dict)  # alias -> (debtor id, agency, account)
+    asset_amounts: dict[str, int] = field(default_factory=dict)  # alias -> the balance pinned
     _seq: dict[tuple[str, str], int] = field(default_factory=lambda: defaultdict(int))
     other_courts: dict[str, Any] = field(default_factory=dict)  # court code → its port on the same agencies
     names: dict[str, str] = field(default_factory=dict)  # a scenario's name (as:) → the platform's id (clue)
     receipt_names: dict[str, tuple[str, int]] = field(default_factory=dict)  # name → (asset id, nth receipt of it)
     other_freezes: dict[tuple[str, str], str] = field(default_factory=dict)  # (court, asset alias) → freeze id
+    _cache: dict[tuple[str, str], Any] = field(default_factory=dict)
+    _now: datetime | None = None
+    courts: dict[str, Any] = field(default_factory=dict)  # court code → its Target (other cases' courts)
+    case_courts: dict[str, str] = field(default_factory=dict)  # case number → its court's code
+    pending_cases: list[Any] = field(default_factory=list)  # other cases not filed yet, by filing time
+
+    # ── the system under test ────────────────────────────────────────────────────────────────────
+    @property
+    def driver(self) -> Any:
+        return self.target.driver
+
+    @property
+    def agencies(self) -> Any:
+        """The agencies' side (the world, their behaviour): the runner arranges it, never through the court."""
+        return self.target.agencies
+
+    @property
+    def court(self) -> Any:
+        """zhixing's in-process court, or None when the court is reached over HTTP (engine internals unavailable)."""
+        return None if self.target is None else self.target.court
+
+    def driver_for(self, case_id: str) -> Any:
+        """The driver of the court a case is at (the main court's, unless it is another court's case)."""
+        code = self.case_courts.get(case_id)
+        return self.target.driver if code is None else self.courts[code].driver
+
+    def changed(self) -> None:
+        self._cache.clear()
+        self._now = None
+
+    def advance(self, to: datetime | None = None) -> datetime:
+        """Run the court to ``to`` (default: what is due at this instant)."""
+        self.target.sync()
+        self.changed()
+        self._now = self.driver.advance(to if to is not None else self.now())
+        return self._now
+
+    def command(self, case_id: str, type: str, **fields: Any) -> CommandResult:
+        self.target.sync()
+        self.changed()
+        return self.driver_for(case_id).command(case_id, type, fields)
+
+    def now(self) -> datetime:
+        if self._now is None:
+            self._now = self.driver.now()
+        return self._now
+
+    def _read(self, what: str, case_id: str, read: Any) -> Any:
+        key = (what, case_id)
+        if key not in self._cache:
+            self.target.sync()
+            self._cache[key] = read(case_id)
+        return self._cache[key]
 
     # ── set-up ───────────────────────────────────────────────────────────────────────────────────
     def prepare_debtors(self) -> None:
-        world = self.court.session.world
-        for d in self.scenario.case.debtors:
+        world = self.agencies.world
+        for d in (d for c in (self.scenario.case, *self.scenario.cases) for d in c.debtors):
+            if d.alias in self.subjects:
+                continue  # the same debtor, in another case
             if d.world is not None:
                 self.subjects[d.alias] = world.debtor(d.world).subject()
             else:
@@ -67,44 +137,61 @@ class Run:
                                                online_controllable=h.online))
             if h.alias:
                 self.assets[h.alias] = (owner, h.agency, number)
+                self.asset_amounts[h.alias] = h.amount
         for code, items in by_agency.items():
-            self.court.session.world.pin(owner, code, items)
+            self.agencies.world.pin(owner, code, items)
 
     def court_spec(self) -> Court:
         c = self.scenario.court
         return Court(c.code, c.name, c.region, c.intermediate, c.high)
 
+    # ── what the court says (read back through the driver) ─────────────────────────────────────────
+    def view(self, step: StepBase | None = None) -> CaseView:
+        cid = self.case_id(step)
+        return self._view(cid)
+
+    def _view(self, cid: str) -> CaseView:
+        try:
+            return self._read("case", cid, lambda c: self.driver_for(c).case(c))
+        except UserError as err:
+            if err.code == "unknown_case":
+                raise StepFailure(f"案件 {cid} 已立案 / case {cid} filed", "案件不存在 / no such case") from None
+            raise
+
+    def nodes(self, step: StepBase | None = None) -> list[NodeView]:
+        self.view(step)  # the case exists
+        return self._read("nodes", self.case_id(step), lambda c: self.driver_for(c).nodes(c))
+
+    def node(self, step: StepBase | None, no: int, instance: str | None) -> NodeView | None:
+        return next((n for n in self.nodes(step) if n.node == no and n.instance == (instance or "")), None)
+
+    def events(self, step: StepBase | None = None) -> list[Event]:
+        return self.case_events(self.case_id(step))
+
+    def case_events(self, case_id: str) -> list[Event]:
+        return self._read("events", case_id,
+                          lambda cid: [event_from_dict(e) for e in self.driver_for(cid).events(cid)])
+
+    def found_assets(self, case_id: str) -> list[Any]:
+        return self._read("assets", case_id, lambda c: self.driver_for(c).assets(c))
+
     # ── names used by steps ──────────────────────────────────────────────────────────────────────
-    @property
-    def platform(self) -> Any:
-        return self.court.platform
-
-    @property
-    def runtime(self) -> Any:
-        return self.court.runtime
-
-    def now(self) -> datetime:
-        return self.court.clock.now()
-
     def case_id(self, step: StepBase | None = None) -> str:
         main = self.scenario.case.number
+        other = self.scenario.other_case(step.case) if step is not None else None
+        if other is not None:
+            return other.number
         if step is None or step.case is None or step.case not in RESUMED_CASE:
             return main
-        state = self.runtime.cases.get(main)
-        if state is None or state.resumed_as is None:
+        resumed = self._view(main).resumed_as
+        if resumed is None:
             raise StepFailure("恢复执行案件已立案 / the resumed case is filed",
                               "尚无恢复执行案件 / no resumed case yet")
-        return state.resumed_as
+        return resumed
 
-    def state(self, step: StepBase | None = None) -> CaseState:
-        cid = self.case_id(step)
-        state = self.runtime.cases.get(cid)
-        if state is None:
-            raise StepFailure(f"案件 {cid} 已立案 / case {cid} filed", "案件不存在 / no such case")
-        return state
-
-    def debtor_id(self, alias: str | None) -> str:
-        return self.subjects[self.scenario.debtor(alias).alias].id_number
+    def debtor_id(self, alias: str | None, step: StepBase | None = None) -> str:
+        """A debtor's ID number by alias, or the first debtor of the step's case."""
+        return self.subjects[self.scenario.debtor(alias, step.case if step else None).alias].id_number
 
     def alias_of(self, debtor_id: str) -> str:
         return next((a for a, s in self.subjects.items() if s.id_number == debtor_id), debtor_id)
@@ -118,7 +205,7 @@ class Run:
         code = refs.agency(agency)
         if sep:
             return f"{code}:{number}"
-        found = sorted(a for (cid, a) in self.platform.assets if cid == case_id and a.startswith(f"{code}:"))
+        found = sorted(a.asset for a in self.found_assets(case_id) if a.asset.startswith(f"{code}:"))
         if len(found) != 1:
             raise UserError(f"{code} 处有 {len(found)} 项已查得财产，须用别名指明",
                             f"{len(found)} assets found at {code}: name one by its alias", where="asset",
@@ -133,17 +220,17 @@ class Run:
         if raw and raw in self.names:
             return self.names[raw]
         if raw and raw in self.receipt_names:
-            found = self._named_receipt(self.state(), raw)
+            found = self._named_receipt(self.view(), raw)
             return found if found is not None else raw
         return raw
 
-    def _named_receipt(self, state: CaseState, name: str) -> str | None:
+    def _named_receipt(self, view: CaseView, name: str) -> str | None:
         asset, nth = self.receipt_names[name]
-        mine = [r for r, rec in state.receipts.items() if rec.asset == asset]
+        mine = [r.id for r in view.receipts if r.asset == asset]
         return mine[nth] if nth < len(mine) else None
 
-    def receipt(self, state: CaseState, ref: int | str | None) -> str:
-        receipts = list(state.receipts)
+    def receipt(self, view: CaseView, ref: int | str | None) -> str:
+        receipts = [r.id for r in view.receipts]
         if ref is None:
             if not receipts:
                 raise UserError("本案尚无到账记录", "no receipt yet", where="receipt", code="NO_RECEIPT")
@@ -153,19 +240,65 @@ class Run:
                 raise UserError(f"没有第 {ref} 笔到账", f"no receipt #{ref}", where="receipt", code="NO_RECEIPT")
             return receipts[ref - 1]
         if ref in self.receipt_names:
-            found = self._named_receipt(state, ref)
+            found = self._named_receipt(view, ref)
             if found is None:
                 raise UserError(f"名为 {ref} 的到账尚未到达", f"the receipt named {ref} has not arrived yet",
                                 where="receipt", code="NO_RECEIPT")
             return found
         return ref
 
-    def events(self, step: StepBase | None = None) -> list[Event]:
-        return self.runtime.case_events(self.case_id(step))
-
-    def scope(self, alias: str | None) -> list[str]:
+    def scope(self, alias: str | None, step: StepBase | None = None) -> list[str]:
+        """The 集约查询 scope the rules give this debtor at the step's court (from the agencies' directory)."""
         from core_flow.agency_directory import inquiry_scope
 
-        subject = self.subjects[self.scenario.debtor(alias).alias]
-        return [a.code for a in inquiry_scope(self.platform.directory, subject.id_number,
-                                              self.platform.court.region, subject.kind)]
+        ref = step.case if step is not None else None
+        other = self.scenario.other_case(ref)
+        subject = self.subjects[self.scenario.debtor(alias, ref).alias]
+        region = (other.court if other is not None else self.scenario.court).region
+        return [a.code for a in inquiry_scope(_directory(), subject.id_number, region, subject.kind)]
+
+    # ── other cases: their courts, filed at their time ──────────────────────────────────────────────
+    def prepare_cases(self) -> None:
+        """Each other case's court: the main court when it is the same, else another court on the same agencies
+        and clock (zhixing's engine in process only)."""
+        main = self.scenario.court
+        for case in sorted(self.scenario.cases, key=lambda c: c.filed):
+            c = case.court
+            if (c.code, c.name, c.region) != (main.code, main.name, main.region):
+                if c.code not in self.courts:
+                    self.courts[c.code] = self._another_court(Court(c.code, c.name, c.region, c.intermediate, c.high))
+                self.case_courts[case.number] = c.code
+            self.pending_cases.append(case)
+
+    def _another_court(self, identity: Court) -> Any:
+        from core_flow.assembly import CourtSpec, build_court
+        from core_flow.driver import EngineDriver
+        from scenarios.target import Target
+
+        court = self.court
+        if court is None:
+            raise StepFailure("其他法院的案件在同一场景中运行 / another court's case runs in the scenario",
+                              "多个法院只能在 zhixing 进程内引擎上运行（不支持 --court-url）/ several courts need "
+                              "zhixing's engine in process (not --court-url)")
+        spec = CourtSpec(origin=court.spec.origin, seed=court.spec.seed, court=identity,
+                         strict_calendar=court.spec.strict_calendar, counterpart=court.spec.counterpart)
+        other = build_court(spec, clock=court.clock, counterpart=court.counterpart)  # one clock, one set of agencies
+        return Target(EngineDriver(other), self.agencies, other, closer=lambda: None)  # the agencies are the main's
+
+    def file_due(self, at: datetime) -> None:
+        """File the other cases due by ``at``, each at its own filing time; a refusal fails the run."""
+        from core_flow.driver.protocol import CaseFiling
+
+        while self.pending_cases and self.pending_cases[0].filed <= at:
+            case = self.pending_cases.pop(0)
+            self.advance(case.filed)
+            self.target.sync()
+            self.changed()
+            subjects = list({self.subjects[d.alias].id_number: self.subjects[d.alias] for d in case.debtors}.values())
+            result = self.driver_for(case.number).file(CaseFiling(
+                case_id=case.number, case_type=case.type, money=case.money, nonlitigation=case.nonlitigation,
+                amount_cents=case.amount, debtors=subjects, previous_case=case.previous_case,
+                previous_handler=case.previous_handler, shixin_eligible=case.shixin_eligible))
+            if not result.accepted:
+                raise StepFailure(f"案件 {case.number} 立案 / filed", f"拒绝 refused {result.code}: {result.message}")
+            self.advance()

@@ -1,4 +1,5 @@
-"""Expectations of a scenario step, checked at their moment. Each raises ``StepFailure(expected, actual)``."""
+"""Expectations of a scenario step, checked at their moment against what the court says through the driver
+interface (events, node states, the case's summary, amounts, lots). Each raises ``StepFailure(expected, actual)``."""
 
 from __future__ import annotations
 
@@ -25,8 +26,8 @@ def _t(at: datetime) -> str:
 
 
 def _node(run: Run, step: StepBase, a: Any) -> None:
-    state = run.state(step)
-    have = state.status(a.node, run.instance(a.instance))
+    view = run.node(step, a.node, run.instance(a.instance))
+    have = NodeStatus(view.status) if view is not None else NodeStatus.NOT_STARTED
     where = f"节点{a.node}{'/' + a.instance if a.instance else ''}"
     if a.state is not None and have != a.state:
         raise StepFailure(f"{where} {refs.state_words(NodeStatus(a.state))}", f"{where} {refs.state_words(have)}")
@@ -36,10 +37,9 @@ def _node(run: Run, step: StepBase, a: Any) -> None:
 
 
 def _deadline(run: Run, step: StepBase, a: Any) -> None:
-    state = run.state(step)
     node = refs.process().by_no[a.node]
     key = a.item or node.items[0].key
-    ns = state.node(a.node, run.instance(a.instance))
+    ns = run.node(step, a.node, run.instance(a.instance))
     item = ns.items.get(key) if ns is not None else None
     where = f"节点{a.node}.{key}{'/' + a.instance if a.instance else ''}"
     if item is None:
@@ -62,7 +62,7 @@ def _deadline(run: Run, step: StepBase, a: Any) -> None:
             raise StepFailure(f"{where} {want}", have)
 
 
-def _matches(run: Run, e: Event, a: Any) -> bool:
+def _matches(run: Run, e: Event, a: Any, step: StepBase | None = None) -> bool:
     if e.kind != a.kind:
         return False
     if a.node is not None and e.node != a.node:
@@ -74,7 +74,7 @@ def _matches(run: Run, e: Event, a: Any) -> bool:
     data = e.data or {}
     if a.agency is not None and data.get("agency") != a.agency:
         return False
-    if a.debtor is not None and data.get("debtor") != run.debtor_id(a.debtor):
+    if a.debtor is not None and data.get("debtor") != run.debtor_id(a.debtor, step):
         return False
     if a.code is not None and data.get("code") != a.code:
         return False
@@ -110,7 +110,7 @@ def _event(run: Run, step: StepBase, a: Any, absent: bool = False) -> None:
     if a.time is not None:
         spec = parse_time(a.time) if isinstance(a.time, str) else a.time
         exact = spec if isinstance(spec, datetime) else spec.apply(step.when, calendar())
-    found = [e for e in run.events(step) if _matches(run, e, a) and (start is None or e.at >= start)
+    found = [e for e in run.events(step) if _matches(run, e, a, step) and (start is None or e.at >= start)
              and e.at <= end and (exact is None or e.at == exact)]
     span = f"{_t(start)} – {_t(end)}" if start is not None else f"至 until {_t(end)}"
     what = _event_words(a) + (f" 恰于 at {_t(exact)}" if exact else "")
@@ -140,7 +140,8 @@ def _event_words(a: Any) -> str:
 
 def _duban(run: Run, step: StepBase, a: Any) -> None:
     want = {"督办中": "open", "已关闭": "closed", "无": "none"}.get(a.state, a.state)
-    fb = run.state(step).feedback.get((run.debtor_id(a.debtor), a.agency))
+    debtor = run.debtor_id(a.debtor, step)
+    fb = next((f for f in run.view(step).feedback if f.debtor == debtor and f.agency == a.agency), None)
     have = (fb.duban if fb is not None else None) or "none"
     if have != want:
         raise StepFailure(f"{a.agency} 督办 duban {want}", f"督办 duban {have}"
@@ -149,18 +150,18 @@ def _duban(run: Run, step: StepBase, a: Any) -> None:
 
 
 def _inquiry(run: Run, step: StepBase, a: Any) -> None:
-    debtor = run.debtor_id(a.debtor)
+    debtor = run.debtor_id(a.debtor, step)
     started = [e for e in run.events(step) if e.kind == EventKind.INQUIRY_STARTED and e.data["debtor"] == debtor]
     if not started:
         raise StepFailure("集约查询已发出 / the 集约查询 went out", "未发出 / not started")
     agencies = list(started[0].data["agencies"])
     if a.agencies is not None:
-        want = run.scope(a.debtor) if isinstance(a.agencies, str) else list(a.agencies)
+        want = run.scope(a.debtor, step) if isinstance(a.agencies, str) else list(a.agencies)
         if sorted(agencies) != sorted(want) or len(set(agencies)) != len(agencies):
             missing, extra = sorted(set(want) - set(agencies)), sorted(set(agencies) - set(want))
             raise StepFailure(f"恰为 exactly {len(want)} 家机构 agencies", f"{len(agencies)} 家；缺 missing {missing}；"
                                                                           f"多 extra {extra}")
-        if len(run.subjects) == 1:  # the requests that actually went out through the gateway
+        if len((run.scenario.other_case(step.case) or run.scenario.case).debtors) == 1:  # what actually went out
             sent = sorted({a for e in run.events(step) if e.kind == EventKind.EXCHANGE
                            and e.data.get("kind") == "sent" and e.data.get("measure") == "inquiry"
                            for a in e.data.get("scope") or (e.data["agency"],)})  # 总对总: the scope it names
@@ -175,13 +176,8 @@ def _inquiry(run: Run, step: StepBase, a: Any) -> None:
 
 
 def _amounts(run: Run, step: StepBase, a: Any) -> None:
-    ledger = run.court.session.ledger
-
-    def frozen_at(agency: str, freeze_id: str) -> int:
-        view = ledger.find_freeze(freeze_id)
-        return view.controlled_cents if view is not None else 0
-
-    report = run.platform.reconcile(run.case_id(step), frozen_at)
+    cid = run.case_id(step)
+    report = run.driver_for(cid).amounts(cid).model_dump()
     pairs = [("frozen", "frozen_cents"), ("deducted", "deducted_cents"), ("paid", "paid_cents"),
              ("proceeds", "proceeds_cents"),
              ("account", "account_cents"), ("court_account", "court_account_cents"),
@@ -202,7 +198,7 @@ def _disposal(run: Run, step: StepBase, a: Any) -> None:
     """A sealed asset's disposal: its stage, round and prices (to the cent)."""
     cid = run.case_id(step)
     asset = run.asset(cid, a.asset)
-    lot = run.platform.disposal.lots.get((cid, asset))
+    lot = next((x for x in run.driver_for(cid).lots(cid) if x.asset == asset), None)
     if lot is None:
         raise StepFailure(f"财产 {a.asset} 在处置中 / {a.asset} is being disposed of", "无 / none")
     checks = [("stage", a.stage, lot.stage), ("round", _ROUNDS.get(a.round, a.round), lot.round),
@@ -219,19 +215,18 @@ def _disposal(run: Run, step: StepBase, a: Any) -> None:
 
 
 def _case(run: Run, step: StepBase, a: Any) -> None:
-    state = run.state(step)
+    view = run.view(step)
     have: dict[str, Any] = {
-        "closed": state.closed_manner or False, "handler": state.handler, "resumption": state.resumption,
-        "resumed": state.resumed_as is not None, "extensions": state.limit.extensions,
-        "suspended": state.limit.suspended_since is not None,
-        "findings": sum(1 for f in run.platform.findings if f.case_id == state.case_id),
+        "closed": view.closed_manner or False, "handler": view.handler, "resumption": view.resumption,
+        "resumed": view.resumed_as is not None, "extensions": view.extensions, "suspended": view.suspended,
+        "findings": view.findings,
     }
     for name, value in have.items():
         want = getattr(a, name)
         if want is not None and want != value:
             raise StepFailure(f"{name} = {want}", f"{name} = {value}")
     for alias, want in a.identity.items():
-        value = state.identity.get(run.debtor_id(alias))
+        value = view.identity.get(run.debtor_id(alias, step))
         if value != want:
             raise StepFailure(f"{alias} 身份 identity {want}", f"{alias} 身份 identity {value}")
 

@@ -165,6 +165,15 @@ class CaseSpec(_M):
     shixin_eligible: bool = False
 
 
+class OtherCaseSpec(CaseSpec):
+    """另一案件（他院或本院），与本案共用机构与时钟；步骤以 ``case: 别名或案号`` 指向它 / another case (of another court
+    or this one) sharing the agencies and the clock; steps name it with ``case: alias or number``."""
+
+    alias: str | None = Field(None, alias="as", description="案件别名 / the case's alias for steps")
+    court: CourtSpec = Field(default_factory=CourtSpec, description="受理法院，缺省为本院 / its court (default: "
+                                                                      "the scenario's)")
+
+
 # ── step arguments ───────────────────────────────────────────────────────────────────────────────────
 class NodeArgs(_M):
     node: NodeRef
@@ -535,8 +544,9 @@ class StepBase(_M):
     at: Time | None = Field(None, description="绝对时间，或相对上一步的时间 / absolute, or relative to the "
                                                "previous step")
     note: str | None = None
-    case: str | None = Field(None, description="main（本案，缺省）、resumed（恢复执行案件）或 approve_resumption 的 as "
-                                                "名称 / main, resumed, or the name given by approve_resumption's as")
+    case: str | None = Field(None, description="main（本案，缺省）、resumed（恢复执行案件）、approve_resumption 的 as "
+                                                "名称，或 cases 中的别名、案号 / main, resumed, the name given by "
+                                                "approve_resumption's as, or an alias or number of cases")
     key: ClassVar[str] = ""
     expectation: ClassVar[bool] = False
     _line: int = PrivateAttr(0)
@@ -655,6 +665,8 @@ class Scenario(_M):
     agencies: dict[str, dict[str, Any]] = Field(
         default_factory=dict, description="协助单位行为覆盖（* / 类别 / 机构）/ agency behaviour overrides")
     case: CaseSpec
+    cases: list[OtherCaseSpec] = Field(default_factory=list, description="其他案件（他院或本院），共用机构与时钟 / "
+                                                                         "other cases sharing the agencies and clock")
     steps: list[Step] = Field(min_length=1)
     use: list[str] | str | None = Field(
         None, description="夹具名称（fixtures/*.fixture.yaml 中的 fixture:），加载时并入 / fixtures included by name "
@@ -682,10 +694,16 @@ class Scenario(_M):
     def where(self) -> str:
         return f"{self._file}:{self._line}"
 
-    def debtor(self, alias: str | None) -> DebtorSpec:
+    def debtor(self, alias: str | None, case: str | None = None) -> DebtorSpec:
+        """A debtor by alias (any case's), or the first debtor of the step's case (``case``: a step's ``case:``)."""
         if alias is None:
-            return self.case.debtors[0]
-        return next(d for d in self.case.debtors if d.alias == alias)
+            other = self.other_case(case)
+            return (other or self.case).debtors[0]
+        return next(d for c in (self.case, *self.cases) for d in c.debtors if d.alias == alias)
+
+    def other_case(self, ref: str | None) -> OtherCaseSpec | None:
+        """The other case a step's ``case:`` names (by alias or number), or None for the main / resumed case."""
+        return next((c for c in self.cases if ref is not None and ref in (c.alias, c.number)), None)
 
 
 _CLASSES = ("bank", "internet_finance", "securities", "registry", "auction", "pricing", "court_account")

@@ -3,7 +3,12 @@
 A file with schema errors fails at collection (file:line and key of every problem), before anything runs.
 A failing scenario names its file and step, shows expected vs actual and the case's timeline to that point.
 ``--agencies-url URL`` runs every scenario against a running mock agencies server (checked once at start-up:
-a bad or unreachable address is a usage error) instead of in-process agencies. ``--strict-calendar`` (or
+a bad or unreachable address is a usage error) instead of in-process agencies. The court under test is zhixing's
+engine unless ``--court-url URL`` names a court system serving the court driver interface over HTTP
+(``zhixing court serve``, a vendor's adapter; with ``--agencies-url``), ``--court-driver NAME`` a vendor's driver
+factory (entry-point group ``zhixing.drivers`` or ``module:attribute``), or a conftest implements the hook
+``pytest_zhixing_court_driver(config)`` returning such a factory (``scenarios.target``). ``--realtime --scale X``
+runs them on the real-time clock against live agencies on loopback (``scenarios.realtime``). ``--strict-calendar`` (or
 ``ZHIXING_CALENDAR_STRICT=1``) makes the engine refuse deadlines in years without an official holiday notice.
 ``--show-exchanges`` adds the 查控 exchanges (masked) to a failure's report. Every item's JUnit properties carry
 its file and line (``scenario_file``, ``scenario_line``; pytest's default xunit2 drops the ``file``/``line``
@@ -26,6 +31,7 @@ from scenarios.loader import SUFFIX, ScenarioFileError, parse_file
 from scenarios.model import Scenario
 from scenarios.report import calendar_properties, console_steps, scenario_properties
 from scenarios.runner import run_scenario
+from scenarios.target import system_under_test
 
 _FACTORY = pytest.StashKey[Any]()
 _STRICT = pytest.StashKey[Any]()
@@ -37,6 +43,18 @@ def pytest_addoption(parser: pytest.Parser) -> None:
     group.addoption("--agencies-url", dest="zhixing_agencies_url", default=None, metavar="URL",
                     help="在外部模拟机构服务上运行场景（zhixing agencies serve）/ run scenarios against a running "
                          "mock agencies server instead of in-process agencies")
+    group.addoption("--court-url", dest="zhixing_court_url", default=None, metavar="URL",
+                    help="被测法院系统（驱动接口的 HTTP 形式），须同时给出 --agencies-url / the court system under "
+                         "test (the court driver interface over HTTP: zhixing court serve or a vendor's adapter); "
+                         "needs --agencies-url")
+    group.addoption("--court-driver", dest="zhixing_court_driver", default=None, metavar="NAME",
+                    help="厂商驱动工厂（zhixing.drivers 入口点名或 模块:属性）/ a vendor's driver factory (an entry "
+                         "point of zhixing.drivers, or module:attribute)")
+    group.addoption("--realtime", dest="zhixing_realtime", action="store_true", default=False,
+                    help="在实时时钟上运行场景（本机实时模拟机构服务），须给出 --scale / run scenarios on the "
+                         "real-time clock against live agencies on loopback; needs --scale")
+    group.addoption("--scale", dest="zhixing_scale", type=float, default=None, metavar="X",
+                    help="实时压缩倍数 / virtual seconds per real second (--realtime)")
     group.addoption("--strict-calendar", dest="zhixing_strict_calendar", action="store_true", default=False,
                     help="严格日历：没有国务院通知的年份不用暂定日历，引擎拒绝（CALENDAR_RANGE）/ strict calendar: no "
                          "provisional years, the engine refuses (or ZHIXING_CALENDAR_STRICT=1)")
@@ -44,18 +62,36 @@ def pytest_addoption(parser: pytest.Parser) -> None:
                     help="失败报告中显示查控往来（脱敏）/ show the 查控 exchanges (masked) in a failure's report")
 
 
+class Hooks:
+    """Hooks a vendor's conftest or plugin implements to put its court system under test."""
+
+    @pytest.hookspec(firstresult=True)
+    def pytest_zhixing_court_driver(self, config: pytest.Config) -> Any:
+        """Return ``factory(scenario, court) -> scenarios.target.Target`` (a driver for the vendor's court and the
+        agencies it reaches), or None to leave the choice to the options (zhixing's engine by default)."""
+
+
+def pytest_addhooks(pluginmanager: pytest.PytestPluginManager) -> None:
+    pluginmanager.add_hookspecs(Hooks)
+
+
 def pytest_configure(config: pytest.Config) -> None:
     strict = True if config.getoption("zhixing_strict_calendar", False) else None
     config.stash[_STRICT] = strict
     config.stash[_EXCHANGES] = bool(config.getoption("zhixing_show_exchanges", False))
-    url = config.getoption("zhixing_agencies_url", None)
-    if url:
-        from scenarios.remote import check_server, court_factory
-
-        try:
-            config.stash[_FACTORY] = court_factory(check_server(url), strict_calendar=strict)
-        except UserError as err:
-            raise pytest.UsageError(f"错误 / error: {err.message}") from None
+    try:
+        factory = config.hook.pytest_zhixing_court_driver(config=config)
+        if factory is None:
+            factory = system_under_test(agencies_url=config.getoption("zhixing_agencies_url", None),
+                                        court_url=config.getoption("zhixing_court_url", None),
+                                        court_driver=config.getoption("zhixing_court_driver", None),
+                                        strict_calendar=strict,
+                                        realtime=config.getoption("zhixing_realtime", False),
+                                        scale=config.getoption("zhixing_scale", None))
+    except UserError as err:
+        raise pytest.UsageError(f"错误 / error: {err.message}") from None
+    if factory is not None:
+        config.stash[_FACTORY] = factory
 
 
 def pytest_collect_file(parent: pytest.Collector, file_path: Path) -> pytest.Collector | None:

@@ -1,13 +1,18 @@
-"""Run one scenario on a fresh virtual court in virtual time.
+"""Run one scenario on a fresh court, through the court driver interface (``core_flow.driver``).
 
-The court is ``sim.assembly.build_virtual_court`` without a clerk (the scenario alone acts), with the
-scenario's seed, profile and agency behaviour; the debtors' holdings are pinned in the mock world before
-filing. Each step: the clock runs to the step's instant (every timer and agency answer due by then happens at
-its own instant), the action is taken, or the expectation checked — at the end of its window when it has one.
-The first failing step ends the run; the result names it and keeps the case's timeline up to that point.
+The runner talks to the court only through a :class:`~core_flow.driver.protocol.CourtDriver` — it moves the
+court's clock (``advance``), files, sends commands, and reads the case's events, node states, summary, assets,
+amounts and lots back — and arranges the agencies' side itself (the debtors' holdings pinned in the mock world
+before filing, the agencies' behaviour). Each step: the clock runs to the step's instant (every timer and agency
+answer due by then happens at its own instant), the action is taken, or the expectation checked — at the end of
+its window when it has one. The first failing step ends the run; the result names it and keeps the case's
+timeline up to that point.
 
-``court_factory`` builds another court with the same surface: ``scenarios.remote.court_factory(url)`` puts
-the agencies on a running mock server (``--agencies-url``); a court with ``close()`` is closed at the end.
+By default the court is zhixing's engine (``EngineDriver`` on ``sim.assembly.build_virtual_court`` without a
+clerk: the scenario alone acts) with the scenario's seed, profile and agency behaviour. ``court_factory`` builds
+another system under test (``scenarios.target``): the agencies on a running mock server
+(``scenarios.remote.court_factory``, ``--agencies-url``), or any court serving the driver's HTTP form
+(``scenarios.target.court_url_factory``, ``--court-url``). The system under test is closed at the end.
 
 Deadlines that depend on a provisional calendar year (no State Council notice in the holiday data) are
 flagged on their events (``calendar_warnings``); the result collects them (``calendar_warnings``,
@@ -27,6 +32,7 @@ from core_flow.legal_calendar import provisional_years_in
 from scenarios import actions, expectations
 from scenarios.context import Run, StepFailure
 from scenarios.model import Scenario, StepBase
+from scenarios.target import as_target
 from scenarios.timeline import exchange_lines, render
 
 
@@ -99,8 +105,9 @@ def build_court(sc: Scenario, run_court_spec, strict_calendar: bool | None = Non
 
 
 def run_scenario(sc: Scenario, court_factory=None, *, strict_calendar: bool | None = None) -> ScenarioResult:  # noqa: ANN001
-    """Run ``sc`` to its end or its first failing step. ``court_factory(sc, court)`` builds the court (the
-    in-process one by default, with ``strict_calendar``; a factory carries its own setting)."""
+    """Run ``sc`` to its end or its first failing step. ``court_factory(sc, court)`` builds the system under test
+    (a ``scenarios.target.Target``, or a ``core_flow.assembly.Court`` driven through ``EngineDriver``): the
+    in-process court by default, with ``strict_calendar``; a factory carries its own setting."""
     started = time.perf_counter()
     result = ScenarioResult(sc)
     run = Run(sc, None)
@@ -108,14 +115,16 @@ def run_scenario(sc: Scenario, court_factory=None, *, strict_calendar: bool | No
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")  # provisional calendar years are flagged on their events
             factory = court_factory or partial(build_court, strict_calendar=strict_calendar)
-            run.court = factory(sc, run.court_spec())
+            run.target = as_target(factory(sc, run.court_spec()))
             run.prepare_debtors()
+            run.prepare_cases()
             if not any(s.key == "file" for s in sc.steps):
-                run.court.run_until(sc.case.filed)
+                run.advance(sc.case.filed)
                 refused = actions.perform(run, _FILING)
                 if refused is not None:
                     raise StepFailure("立案 / filed", f"拒绝 refused {refused[0]}: {refused[1]}")
             for i, step in enumerate(sc.steps):
+                run.file_due(step.when)  # other cases filed by then, each at its own time
                 outcome = _step(run, step)
                 outcome.index = i
                 result.steps.append(outcome)
@@ -129,23 +138,36 @@ def run_scenario(sc: Scenario, court_factory=None, *, strict_calendar: bool | No
     for step in sc.steps[len(result.steps):]:
         result.steps.append(StepResult(sc.steps.index(step), step.line, step.key, step.when, "skipped",
                                        step.note or ""))
-    if run.court is not None:
-        cases = [sc.case.number]
-        state = run.court.runtime.cases.get(sc.case.number)
-        if state is not None and state.resumed_as:
-            cases.append(state.resumed_as)
-        result.timeline = render(e for e in run.court.runtime.events if e.case_id in cases)
-        result.exchanges = exchange_lines(e for e in run.court.runtime.events if e.case_id in cases)
-        result.calendar_warnings = list(dict.fromkeys(
-            w for e in run.court.runtime.events if e.data for w in e.data.get("calendar_warnings", ())))
-        close = getattr(run.court, "close", None)  # a court on a server: its namespace is deleted
-        if close is not None:
-            try:
-                close()
-            except Exception:  # noqa: BLE001 - reported with the scenario
-                result.error = result.error or traceback.format_exc(limit=8)
+    if run.target is not None:
+        try:
+            _read_back(run, result)
+        except Exception:  # noqa: BLE001 - reported with the scenario
+            result.error = result.error or traceback.format_exc(limit=8)
+        try:
+            for other in run.courts.values():
+                other.close()
+            run.target.close()  # a court on a server: its run ends, the agencies' namespace is deleted
+        except Exception:  # noqa: BLE001 - reported with the scenario
+            result.error = result.error or traceback.format_exc(limit=8)
     result.seconds = time.perf_counter() - started
     return result
+
+
+def _read_back(run: Run, result: ScenarioResult) -> None:
+    """The case's timeline (and its resumed case's) and the calendar warnings on its events."""
+    sc = run.scenario
+    run.changed()
+    try:
+        resumed = run.view().resumed_as
+    except StepFailure:  # never filed
+        return
+    filed = [c.number for c in sc.cases if c not in run.pending_cases]
+    events = [e for cid in [sc.case.number, *([resumed] if resumed else []), *filed] for e in run.case_events(cid)]
+    events.sort(key=lambda e: e.at)  # stable: each case's own order kept at one instant
+    result.timeline = render(events)
+    result.exchanges = exchange_lines(events)
+    result.calendar_warnings = list(dict.fromkeys(
+        w for e in events if e.data for w in e.data.get("calendar_warnings", ())))
 
 
 class _Filing(StepBase):
@@ -158,15 +180,14 @@ _FILING = _Filing()
 
 def _step(run: Run, step: StepBase) -> StepResult:
     res = StepResult(0, step.line, step.key, step.when, "passed", step.note or "")
-    court = run.court
-    court.run_until(step.when)
     try:
+        run.advance(step.when)
         if step.expectation:
-            court.run_until(step.until)
+            run.advance(step.until)
             expectations.check(run, step)
         else:
             refused = actions.perform(run, step)
-            court.run_until(court.clock.now())  # reactions at the same instant (answers, pushes, releases)
+            run.advance()  # reactions at the same instant (answers, pushes, releases)
             _judge(step, refused)
             if refused is not None:  # which refusal actually came (``refused: any`` passes on any)
                 res.expected, res.actual = f"拒绝 refused {step.refused}", f"{refused[0]}: {refused[1]}"

@@ -34,18 +34,24 @@ def check(sc: Scenario) -> list[Problem]:
     for i, alias in enumerate(aliases):
         if aliases.index(alias) != i:
             problems.append((("case", "debtors", i, "as"), f"被执行人别名重复：{alias} / duplicate debtor alias"))
+    problems.extend(_other_cases(sc))
+    case_names = [n for c in sc.cases for n in (c.alias, c.number) if n]
     assets = _asset_names(sc, problems)
     named_cases, named_assets = _given_names(sc, assets, problems)
     files = 0
     for i, step in enumerate(sc.steps):
         loc = ("steps", i)
-        if step.case is not None and step.case not in MAIN_CASE + RESUMED_CASE:
-            zh, en = refs.did_you_mean(step.case, [*MAIN_CASE, *RESUMED_CASE, *named_cases])
-            problems.append((loc + ("case",), f"未知案件 {step.case!r}{zh}（main 本案、resumed 恢复案件或 "
-                                              f"approve_resumption 的 as 名称）/ unknown case {step.case!r}{en} "
-                                              "(main, resumed, or a name given by approve_resumption)"))
+        if step.case is not None and step.case not in MAIN_CASE + RESUMED_CASE + tuple(case_names):
+            known = [*case_names, *named_cases]
+            zh, en = refs.did_you_mean(step.case, [*MAIN_CASE, *RESUMED_CASE, *known])
+            problems.append((loc + ("case",), f"未知案件 {step.case!r}{zh}（main 本案、resumed 恢复案件、"
+                                              "approve_resumption 的 as 名称（先命名后使用）或 cases 中的别名、案号）/ "
+                                              f"unknown case {step.case!r}{en} (main, resumed, a name given earlier "
+                                              "by approve_resumption, or an alias or number of cases)"))
         args = step.args
         files += step.key == "file"
+        other = sc.other_case(step.case)
+        aliases = [d.alias for d in (other or sc.case).debtors]
         debtor = getattr(args, "debtor", None)
         if hasattr(args, "debtor") and not isinstance(args, dict):
             if debtor is None and len(aliases) > 1 and step.key not in ("expect_event", "expect_no_event"):
@@ -91,10 +97,37 @@ _ASSET_STEPS = frozenset({"freeze", "deduct", "release", "seal", "investigate", 
                           "start_sale", "confirm_sale", "transfer", "hand_over", "expect_disposal"})
 
 
+def _other_cases(sc: Scenario) -> list[Problem]:
+    """Other cases: unique names, filed no earlier than the main case (the clock starts there), a debtor written
+    again under an alias already used is the same person (same world index or ID number)."""
+    problems: list[Problem] = []
+    seen = {sc.case.number, *MAIN_CASE, *RESUMED_CASE}
+    known = {d.alias: (d.world, d.id) for d in sc.case.debtors}
+    for i, c in enumerate(sc.cases):
+        loc = ("cases", i)
+        for key, name in (("number", c.number), ("as", c.alias)):
+            if name is None:
+                continue
+            if name in seen:
+                problems.append((loc + (key,), f"案件名重复：{name} / duplicate case name"))
+            seen.add(name)
+        if c.filed < sc.case.filed:
+            problems.append((loc + ("filed",), f"其他案件立案不得早于本案（{sc.case.filed:%Y-%m-%d %H:%M}）/ "
+                                               "another case is filed no earlier than the main case"))
+        for j, d in enumerate(c.debtors):
+            if d.alias in known and known[d.alias] != (d.world, d.id):
+                problems.append((loc + ("debtors", j, "as"), f"别名 {d.alias} 已指另一被执行人 / the alias {d.alias} "
+                                                             "names another debtor"))
+            known.setdefault(d.alias, (d.world, d.id))
+    return problems
+
+
 def _asset_names(sc: Scenario, problems: list[Problem]) -> set[str]:
     names: set[str] = set()
     holdings = [(("case", "debtors", i, "holdings", j), h) for i, d in enumerate(sc.case.debtors)
                 for j, h in enumerate(d.holdings)]
+    holdings += [(("cases", k, "debtors", i, "holdings", j), h) for k, c in enumerate(sc.cases)
+                 for i, d in enumerate(c.debtors) for j, h in enumerate(d.holdings)]
     holdings += [(("steps", i, "pin", "holdings", j), h) for i, s in enumerate(sc.steps) if s.key == "pin"
                  for j, h in enumerate(s.args.holdings)]
     for loc, h in holdings:

@@ -65,8 +65,9 @@ def test_an_unreachable_court_is_named() -> None:
 def test_the_driver_contract_is_published_with_its_operations() -> None:
     app = create_driver_app(EngineDriver(build_court(CourtSpec(origin=ORIGIN))))
     paths = app.openapi()["paths"]
-    assert set(paths) == {"/now", "/cases", "/cases/{case_id}/commands", "/cases/{case_id}/events",
-                          "/cases/{case_id}/nodes"}
+    assert set(paths) == {"/court", "/now", "/clock/advance", "/cases", "/cases/{case_id}",
+                          "/cases/{case_id}/commands", "/cases/{case_id}/events", "/cases/{case_id}/nodes",
+                          "/cases/{case_id}/assets", "/cases/{case_id}/amounts", "/cases/{case_id}/lots"}
     assert all("/" in op["summary"] for p in paths.values() for op in p.values())  # Chinese / English
 
 

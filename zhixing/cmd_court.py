@@ -32,8 +32,10 @@ def serve(
     port: int = typer.Option(8710, "--port", help="端口 / port"),
     origin: str | None = typer.Option(None, "--origin", help="虚拟时钟起点 / the virtual clock's origin"),
 ) -> None:
-    """以驱动接口提供 zhixing 参考法院（进程内模拟机构，虚拟时间）/ serve zhixing's reference court through the
-    driver interface (in-process mock agencies, virtual time)."""
+    """以驱动接口提供 zhixing 参考法院（虚拟时间；每次运行 PUT /court 新建法院，连接进程内模拟机构
+    或运行中的模拟机构服务的一个命名空间）/ serve zhixing's reference court through the driver interface
+    (virtual time; each run, PUT /court, builds a fresh court reaching in-process mock agencies or a namespace of a
+    running mock agencies server)."""
     import uvicorn
 
     uvicorn.run(_reference_app(origin), host=host, port=port, log_level="warning")

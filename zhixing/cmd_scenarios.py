@@ -21,6 +21,21 @@ def register(app: typer.Typer) -> None:
         agencies_url: str | None = typer.Option(
             None, "--agencies-url",
             help="外部模拟机构服务地址 / a running mock agencies server (zhixing agencies serve)"),
+        court_url: str | None = typer.Option(
+            None, "--court-url",
+            help="被测法院系统（驱动接口的 HTTP 形式：zhixing court serve 或厂商适配器），须同时给出 --agencies-url / "
+                 "the court system under test (the driver interface over HTTP: zhixing court serve or a vendor's "
+                 "adapter); needs --agencies-url"),
+        court_driver: str | None = typer.Option(
+            None, "--court-driver",
+            help="厂商驱动工厂（zhixing.drivers 入口点名或 模块:属性）/ a vendor's driver factory (an entry point of "
+                 "zhixing.drivers, or module:attribute)"),
+        realtime: bool = typer.Option(
+            False, "--realtime",
+            help="在实时时钟上运行（本机实时模拟机构服务），须给出 --scale / on the real-time clock against live "
+                 "agencies on loopback; needs --scale"),
+        scale: float | None = typer.Option(
+            None, "--scale", help="实时压缩倍数（每真实秒的虚拟秒数）/ virtual seconds per real second (--realtime)"),
         strict_calendar: bool = strict_option(),
         tag: list[str] = typer.Option([], "--tag", help="只运行带此标签的场景（可多次）/ only scenarios with this tag "
                                                       "(repeatable; pytest: -m TAG)"),
@@ -34,7 +49,8 @@ def register(app: typer.Typer) -> None:
         from scenarios.cli import run_command
 
         code = run_command(paths, junit, html, agencies_url, strict_calendar=strict_setting(strict_calendar),
-                           tags=tag or None, show_exchanges=show_exchanges, show_steps=steps)
+                           tags=tag or None, show_exchanges=show_exchanges, show_steps=steps,
+                           court_url=court_url, court_driver=court_driver, realtime=realtime, scale=scale)
         if code:
             raise typer.Exit(code)
 

@@ -78,7 +78,7 @@ async def open_court(spec: CourtSpec, *, counterpart: Any = None) -> AsyncIterat
     if spec.clock != ClockKind.REALTIME:
         raise UserError("虚拟时钟的法院请用 build_court", "a virtual-time court is built with build_court",
                         where="clock", code="bad_clock")
-    clock = AsyncioClock(spec.origin, scale=spec.scale)
+    clock = AsyncioClock(spec.origin, scale=spec.scale, logical=spec.logical_time)
     if counterpart is None:
         counterpart = counterpart_factory(spec)(spec, clock)
     servers: list[Any] = []

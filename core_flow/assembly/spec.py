@@ -51,6 +51,7 @@ class CourtSpec(_Spec):
     origin: datetime  # the clock's start (virtual) or the virtual instant real time starts at (realtime)
     clock: ClockKind = ClockKind.VIRTUAL
     scale: float = Field(1.0, gt=0)  # realtime: virtual seconds per real second
+    logical_time: bool = False  # realtime: a timer's callback reads its due instant (AsyncioClock(logical=True))
     process: Path | Process | None = None  # a file, a loaded process, or None: the bundled one
     holidays: tuple[Path, ...] = ()  # extension files with official holiday notices
     strict_calendar: bool | None = None  # None: $ZHIXING_CALENDAR_STRICT, else provisional years allowed

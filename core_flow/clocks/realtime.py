@@ -2,31 +2,63 @@
 
 This is the clock of the services. The only time it reads is the event loop's monotonic clock; the
 virtual instant is ``origin + (loop.time() - t0) × scale``.
+
+Logical time (``logical=True``, what scenarios on the real-time clock use): while a timer's callback runs, ``now()``
+is the instant the timer was due (or, for one set in the past, the instant it was set), not the moment the loop got
+round to it — so a deadline that fires a little late under load is recorded at its own instant, as on the virtual
+clock. Code that awaits in between (an HTTP exchange) reads the loop's instant again, so it is off by default: the
+services keep one monotonic reading. :meth:`AsyncioClock.at` pins ``now()`` for a caller acting "at" an instant it
+has just reached (a scenario's step).
 """
 
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from datetime import datetime, timedelta
 
 from core_flow.legal_calendar import to_cst
 
 
 class AsyncioClock:
-    def __init__(self, origin: datetime, scale: float = 1.0, loop: asyncio.AbstractEventLoop | None = None) -> None:
+    def __init__(self, origin: datetime, scale: float = 1.0, loop: asyncio.AbstractEventLoop | None = None, *,
+                 logical: bool = False) -> None:
         if scale <= 0:
             raise ValueError("scale must be positive")
         self.origin = to_cst(origin)
         self.scale = scale
         self.loop = loop or asyncio.get_running_loop()
         self.t0 = self.loop.time()
+        self.logical = logical
+        self._logical: datetime | None = None  # the instant of the timer (or pinned action) running now
+
+    def real_now(self) -> datetime:
+        """The loop's instant, whatever runs."""
+        return self.origin + timedelta(seconds=(self.loop.time() - self.t0) * self.scale)
 
     def now(self) -> datetime:
-        return self.origin + timedelta(seconds=(self.loop.time() - self.t0) * self.scale)
+        return self._logical if self._logical is not None else self.real_now()
 
     def loop_time_of(self, at: datetime) -> float:
         return self.t0 + (at - self.origin).total_seconds() / self.scale
 
+    @contextmanager
+    def at(self, instant: datetime) -> Iterator[None]:
+        """``now()`` is ``instant`` inside the block (synchronous code only: the block must not await)."""
+        previous, self._logical = self._logical, instant
+        try:
+            yield
+        finally:
+            self._logical = previous
+
     def call_at(self, at: datetime, callback: Callable[[], None]) -> asyncio.TimerHandle:
-        return self.loop.call_at(self.loop_time_of(at), callback)
+        if not self.logical:
+            return self.loop.call_at(self.loop_time_of(at), callback)
+        due = max(at, self.now())  # a timer set in the past runs at the instant it was set, as on SimClock
+
+        def run() -> None:
+            with self.at(due):
+                callback()
+
+        return self.loop.call_at(self.loop_time_of(due), run)

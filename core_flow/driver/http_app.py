@@ -3,26 +3,47 @@ serving any :class:`~core_flow.driver.protocol.CourtDriver` (zhixing's reference
 
 from __future__ import annotations
 
-from datetime import datetime
 from typing import Any
 
 from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse
 
 from core_flow.docs import offline_docs
-from core_flow.driver.protocol import CaseFiling, CommandBody, CommandResult, CourtDriver, NodeView
+from core_flow.driver.protocol import (
+    AdvanceBody,
+    AmountsView,
+    AssetView,
+    CaseFiling,
+    CaseView,
+    Clock,
+    CommandBody,
+    CommandResult,
+    CourtDriver,
+    EventView,
+    LotView,
+    NodeView,
+    RunSetup,
+)
 from core_flow.errors import UserError
 
-DRIVER_VERSION = "0.1.0"  # the driver interface's version (semver), independent of the package's
+DRIVER_VERSION = "0.2.0"  # the driver interface's version (semver), independent of the package's
+# 0.2.0: a run (PUT/DELETE /court), the clock (POST /clock/advance), the case's summary, assets, amounts and lots,
+#        the court's operations on property (EnterClue, Freeze, …, ListAuction, …) as commands; CommandResult.id.
+
+
 def create_driver_app(driver: CourtDriver) -> FastAPI:
     app = FastAPI(
         docs_url=None, redoc_url=None,  # /docs is served offline below (court intranets have no internet)
         title="zhixing court driver / 法院案件系统驱动接口", version=DRIVER_VERSION,
         description=("测试工具驱动被测法院案件系统、并读回其事件与节点状态的接口；"
-                     "厂商的适配器实现同一接口即可运行 zhixing 的场景集与认证套件。 / "
+                     "厂商的适配器实现同一接口即可运行 zhixing 的场景集与认证套件。"
+                     "一次运行：PUT /court 开始（新法院，时钟起点），POST /clock/advance 推进时间，"
+                     "POST /cases 立案，POST /cases/{id}/commands 办理，GET /cases/{id}/… 读回，DELETE /court 结束。 / "
                      "How a harness drives a court case system under test and reads back its events and node "
                      "states; a vendor's adapter serving this interface runs zhixing's scenario suites and "
-                     "certification kit."))
+                     "certification kit. One run: PUT /court starts it (a fresh court, its clock's origin), "
+                     "POST /clock/advance moves time, POST /cases files, POST /cases/{id}/commands acts, "
+                     "GET /cases/{id}/… reads back, DELETE /court ends it."))
 
     offline_docs(app)
 
@@ -31,9 +52,22 @@ def create_driver_app(driver: CourtDriver) -> FastAPI:
         return JSONResponse(status_code=422, content={"code": err.code or "invalid", "zh": err.zh, "en": err.en,
                                                       "where": err.where})
 
-    @app.get("/now", summary="法院当前时间 / the court's now")
-    def now() -> dict[str, datetime]:
-        return {"now": driver.now()}
+    @app.put("/court", summary="开始一次运行（新法院）/ start a run (a fresh court)", response_model=Clock)
+    def reset(setup: RunSetup) -> Clock:
+        return driver.reset(setup)
+
+    @app.delete("/court", summary="结束本次运行 / end the run", status_code=204)
+    def close() -> None:
+        driver.close()
+
+    @app.get("/now", summary="法院当前时间 / the court's now", response_model=Clock)
+    def now() -> Clock:
+        return Clock(now=driver.now())
+
+    @app.post("/clock/advance", summary="推进法院时钟（虚拟时间）/ run the court's clock to an instant",
+              response_model=Clock)
+    def advance(body: AdvanceBody) -> Clock:
+        return Clock(now=driver.advance(body.to))
 
     @app.post("/cases", summary="立案 / file a case", response_model=CommandResult)
     def file(filing: CaseFiling) -> CommandResult:
@@ -43,12 +77,30 @@ def create_driver_app(driver: CourtDriver) -> FastAPI:
     def command(case_id: str, body: CommandBody) -> CommandResult:
         return driver.command(case_id, body.type, body.fields)
 
-    @app.get("/cases/{case_id}/events", summary="案件事件 / the case's events")
+    @app.get("/cases/{case_id}", summary="案件概要 / the case's summary", response_model=CaseView)
+    def case(case_id: str) -> CaseView:
+        return driver.case(case_id)
+
+    @app.get("/cases/{case_id}/events", summary="案件事件 / the case's events", response_model=list[EventView])
     def events(case_id: str) -> list[dict[str, Any]]:
         return driver.events(case_id)
 
     @app.get("/cases/{case_id}/nodes", summary="节点状态 / the case's node states", response_model=list[NodeView])
     def nodes(case_id: str) -> list[NodeView]:
         return driver.nodes(case_id)
+
+    @app.get("/cases/{case_id}/assets", summary="已查得财产 / the case's found property",
+             response_model=list[AssetView])
+    def assets(case_id: str) -> list[AssetView]:
+        return driver.assets(case_id)
+
+    @app.get("/cases/{case_id}/amounts", summary="金额对账 / the case's amounts, reconciled",
+             response_model=AmountsView)
+    def amounts(case_id: str) -> AmountsView:
+        return driver.amounts(case_id)
+
+    @app.get("/cases/{case_id}/lots", summary="处置中的财产 / assets being disposed of", response_model=list[LotView])
+    def lots(case_id: str) -> list[LotView]:
+        return driver.lots(case_id)
 
     return app

@@ -8,14 +8,34 @@ from typing import Any
 
 import httpx
 
-from core_flow.driver.protocol import CaseFiling, CommandResult, NodeView
+from core_flow.driver.protocol import (
+    AmountsView,
+    AssetView,
+    CaseFiling,
+    CaseView,
+    Clock,
+    CommandResult,
+    LotView,
+    NodeView,
+    RunSetup,
+)
 from core_flow.errors import UserError
+
+
+def _plain(value: Any) -> Any:
+    if isinstance(value, datetime):
+        return value.isoformat()
+    if isinstance(value, (list, tuple)):
+        return [_plain(v) for v in value]
+    if isinstance(value, dict):
+        return {k: _plain(v) for k, v in value.items()}
+    return value
 
 
 class HttpDriver:
     def __init__(self, base_url: str, *, timeout: float = 30.0, transport: httpx.BaseTransport | None = None) -> None:
         self.base_url = base_url.rstrip("/")
-        self.http = httpx.Client(base_url=self.base_url, timeout=timeout, transport=transport)
+        self.http = httpx.Client(base_url=self.base_url, timeout=timeout, transport=transport, trust_env=False)
 
     def _call(self, method: str, path: str, **kw: Any) -> Any:
         try:
@@ -25,27 +45,55 @@ class HttpDriver:
                             where=f"--court-url {self.base_url}", code="court_unreachable") from None
         if response.status_code >= 400:
             body = response.json() if response.headers.get("content-type", "").startswith("application/json") else {}
+            body = body if isinstance(body, dict) else {}
             raise UserError(body.get("zh") or f"被测系统返回 {response.status_code}",
                             body.get("en") or f"the system under test answered {response.status_code}",
                             where=f"{method} {path}", code=body.get("code") or "court_error")
-        return response.json()
+        return None if response.status_code == 204 or not response.content else response.json()
+
+    def reset(self, setup: RunSetup) -> Clock:
+        return Clock.model_validate(self._call("PUT", "/court", json=setup.model_dump(mode="json")))
 
     def now(self) -> datetime:
         return datetime.fromisoformat(self._call("GET", "/now")["now"])
+
+    def advance(self, to: datetime) -> datetime:
+        return datetime.fromisoformat(self._call("POST", "/clock/advance", json={"to": to.isoformat()})["now"])
 
     def file(self, filing: CaseFiling) -> CommandResult:
         return CommandResult.model_validate(self._call("POST", "/cases", json=filing.model_dump(mode="json")))
 
     def command(self, case_id: str, type: str, fields: dict[str, Any]) -> CommandResult:
-        body = {"type": type, "fields": {k: (v.isoformat() if isinstance(v, datetime) else v)
-                                         for k, v in fields.items()}}
-        return CommandResult.model_validate(self._call("POST", f"/cases/{case_id}/commands", json=body))
+        body = {"type": type, "fields": _plain(fields)}
+        return CommandResult.model_validate(self._call("POST", f"/cases/{_q(case_id)}/commands", json=body))
 
     def events(self, case_id: str) -> list[dict[str, Any]]:
-        return self._call("GET", f"/cases/{case_id}/events")
+        return self._call("GET", f"/cases/{_q(case_id)}/events")
 
     def nodes(self, case_id: str) -> list[NodeView]:
-        return [NodeView.model_validate(n) for n in self._call("GET", f"/cases/{case_id}/nodes")]
+        return [NodeView.model_validate(n) for n in self._call("GET", f"/cases/{_q(case_id)}/nodes")]
+
+    def case(self, case_id: str) -> CaseView:
+        return CaseView.model_validate(self._call("GET", f"/cases/{_q(case_id)}"))
+
+    def assets(self, case_id: str) -> list[AssetView]:
+        return [AssetView.model_validate(a) for a in self._call("GET", f"/cases/{_q(case_id)}/assets")]
+
+    def amounts(self, case_id: str) -> AmountsView:
+        return AmountsView.model_validate(self._call("GET", f"/cases/{_q(case_id)}/amounts"))
+
+    def lots(self, case_id: str) -> list[LotView]:
+        return [LotView.model_validate(x) for x in self._call("GET", f"/cases/{_q(case_id)}/lots")]
 
     def close(self) -> None:
+        """End the run on the server (its court and agencies' namespace); the connection stays usable."""
+        self._call("DELETE", "/court")
+
+    def disconnect(self) -> None:
         self.http.close()
+
+
+def _q(case_id: str) -> str:
+    from urllib.parse import quote
+
+    return quote(case_id, safe="")

@@ -1,0 +1,187 @@
+"""Scenarios on the real-time clock (``--realtime --scale X``): each scenario's court is opened by the composition
+root on an ``AsyncioClock`` compressed ``X``-fold (``core_flow.assembly.open_court``), talking HTTP to zhixing's
+mock agencies served live on loopback (counterpart ``served``: answers by callback, the agencies' clock derived
+from the court's). The court runs on an event loop in a thread of its own; the runner — synchronous, as on the
+virtual clock — drives it through :class:`RealtimeDriver`, a :class:`~core_flow.driver.protocol.CourtDriver`.
+
+Time: ``advance(to)`` waits (real time) until the court's clock reaches ``to``, then a short settle (``settle``
+real seconds) lets the reactions travelling over HTTP land. The clock keeps logical time (a timer's callback reads
+its due instant, not the moment the loop ran it) and each command is pinned at the step's instant, so deadlines
+and events fall where they fall on the virtual clock; what comes back over HTTP (answers, callbacks) lands late by
+its real latency × ``scale`` — expectations with windows (``within``, ``before``) hold, exact instants of answers
+may not: choose the scale so that milliseconds are seconds, not hours.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import threading
+from collections.abc import Callable, Coroutine
+from datetime import datetime
+from typing import Any
+
+from core_flow.driver import EngineDriver
+from core_flow.driver.protocol import Clock, RunSetup
+from core_flow.errors import UserError
+from scenarios.target import Target
+
+TIMEOUT = 120.0  # real seconds any one call may take (a scenario's span / scale must fit)
+SETTLE_MAX = 1.0  # real seconds at most that reactions are waited for at one instant
+
+
+class LoopThread:
+    """An asyncio event loop in a daemon thread; ``call`` runs a coroutine there and waits for its result."""
+
+    def __init__(self) -> None:
+        self.loop = asyncio.new_event_loop()
+        self.thread = threading.Thread(target=self.loop.run_forever, daemon=True, name="zhixing-realtime")
+        self.thread.start()
+
+    def call(self, coro: Coroutine[Any, Any, Any], timeout: float = TIMEOUT) -> Any:
+        return asyncio.run_coroutine_threadsafe(coro, self.loop).result(timeout)
+
+    def run(self, fn: Callable[[], Any]) -> Any:
+        async def call() -> Any:
+            return fn()
+        return self.call(call())
+
+    def stop(self) -> None:
+        self.loop.call_soon_threadsafe(self.loop.stop)
+        self.thread.join(timeout=10)
+        self.loop.close()
+
+
+class OnLoop:
+    """The agencies' session seen from the runner's thread: every call runs on the court's loop."""
+
+    def __init__(self, target: Any, loop: LoopThread) -> None:
+        self._target = target
+        self._loop = loop
+
+    def __getattr__(self, name: str) -> Any:
+        value = getattr(self._target, name)
+        if name == "world":
+            return OnLoop(value, self._loop)
+        if callable(value):
+            return lambda *a, **kw: self._loop.run(lambda: value(*a, **kw))
+        return value
+
+
+class RealtimeDriver:
+    """zhixing's engine on the real-time clock, driven from another thread."""
+
+    def __init__(self, loop: LoopThread, *, scale: float, settle: float = 0.02) -> None:
+        self.loop = loop
+        self.scale = scale
+        self.settle = settle
+        self.court: Any = None
+        self._cm: Any = None
+        self._instant: datetime | None = None  # the step's instant: commands act "at" it
+
+    def reset(self, setup: RunSetup) -> Clock:
+        from core_flow.assembly import CounterpartSpec, CourtSpec, open_court
+        from core_flow.platform import DEFAULT_COURT
+        from core_flow.platform import Court as CourtIdentity
+
+        self.close()
+        court = DEFAULT_COURT if setup.court is None else CourtIdentity(
+            setup.court.code, setup.court.name, setup.court.region, setup.court.intermediate, setup.court.high)
+        spec = CourtSpec(origin=setup.origin, clock="realtime", scale=self.scale, logical_time=True,
+                         seed=setup.seed, court=court, strict_calendar=setup.strict_calendar,
+                         counterpart=CounterpartSpec(kind="served", profile=setup.agencies.profile,
+                                                     overrides=dict(setup.agencies.overrides)))
+
+        async def open_() -> Any:
+            cm = open_court(spec)
+            return cm, await cm.__aenter__()
+
+        self._cm, self.court = self.loop.call(open_())
+        self._instant = setup.origin
+        self.inner = EngineDriver(self.court)
+        return Clock(now=setup.origin)
+
+    def close(self) -> None:
+        if self._cm is not None:
+            cm, self._cm, self.court = self._cm, None, None
+            self.loop.call(cm.__aexit__(None, None, None))
+
+    def now(self) -> datetime:
+        return self._instant
+
+    def advance(self, to: datetime) -> datetime:
+        court = self.court
+
+        async def wait() -> None:
+            clock = court.clock
+            if to > clock.real_now():
+                reached = asyncio.Event()
+                clock.loop.call_at(clock.loop_time_of(to), reached.set)  # after the timers due by then
+                await reached.wait()
+            for _ in range(3):
+                await asyncio.sleep(0)
+            await self._settle()
+
+        self.loop.call(wait())
+        self._instant = max(to, self._instant)
+        return self._instant
+
+    async def _settle(self) -> None:
+        """Let the reactions over HTTP land: at least ``settle`` real seconds, then as long as the court still has
+        calls out (a loaded machine answers slower), up to ``SETTLE_MAX``."""
+        gateway = self.court.gateway
+        loop = asyncio.get_running_loop()
+        await asyncio.sleep(self.settle)
+        deadline = loop.time() + SETTLE_MAX
+        while loop.time() < deadline and (getattr(gateway.transport, "in_flight", 0) or any(
+                a["in_flight"] or a["queued"] for a in gateway.stats()["agencies"].values())):
+            await asyncio.sleep(0.005)
+
+    def _pinned(self, fn: Callable[[], Any]) -> Any:
+        def call() -> Any:
+            with self.court.clock.at(self._instant):
+                return fn()
+        return self.loop.run(call)
+
+    def file(self, filing: Any) -> Any:
+        return self._pinned(lambda: self.inner.file(filing))
+
+    def command(self, case_id: str, type: str, fields: dict[str, Any]) -> Any:
+        return self._pinned(lambda: self.inner.command(case_id, type, fields))
+
+    def __getattr__(self, name: str) -> Any:  # events, nodes, case, assets, amounts, lots: read on the loop
+        if name in ("events", "nodes", "case", "assets", "amounts", "lots"):
+            method = getattr(self.inner, name)
+            return lambda *a: self.loop.run(lambda: method(*a))
+        raise AttributeError(name)
+
+
+def realtime_factory(scale: float, *, strict_calendar: bool | None = None,
+                     settle: float = 0.02) -> Callable[[Any, Any], Target]:
+    """Each scenario on a fresh real-time court (``scale`` virtual seconds per real second) and live agencies."""
+    if not scale or scale <= 0:
+        raise UserError("--realtime 须给出正的 --scale（每真实秒的虚拟秒数）",
+                        "--realtime needs a positive --scale (virtual seconds per real second)", where="--scale",
+                        code="bad_scale")
+    from core_flow.driver.protocol import AgenciesSetup, CourtIdentity
+
+    def build(sc: Any, court: Any) -> Target:
+        loop = LoopThread()
+        driver = RealtimeDriver(loop, scale=scale, settle=settle)
+        try:
+            driver.reset(RunSetup(origin=sc.case.filed, seed=sc.seed, strict_calendar=strict_calendar,
+                                  court=CourtIdentity(code=court.code, name=court.name, region=court.region,
+                                                      intermediate=court.intermediate, high=court.high),
+                                  agencies=AgenciesSetup(profile=sc.profile, overrides=dict(sc.agencies or {}))))
+        except BaseException:
+            loop.stop()
+            raise
+
+        def close() -> None:
+            try:
+                driver.close()
+            finally:
+                loop.stop()
+
+        return Target(driver, OnLoop(driver.court.counterpart.session, loop), None, close)
+
+    return build

@@ -1,0 +1,139 @@
+"""The system under test of one scenario run: a court reached through the driver interface, and the agencies it
+talks to, which the runner arranges itself (the debtors' holdings, the agencies' behaviour).
+
+* in process (default): zhixing's engine (``EngineDriver``) on a virtual court with in-process mock agencies;
+* ``--agencies-url``: the same court, its agencies a namespace of a running mock agencies server;
+* ``--court-url URL --agencies-url URL``: any court system serving the driver interface's HTTP form
+  (``zhixing court serve``, or a vendor's adapter) — each scenario starts a fresh court there (``PUT /court``)
+  reaching a fresh namespace of the mock agencies server, which the runner arranges through its admin API;
+* a pytest hook (``pytest_zhixing_court_driver``) or ``--court-driver module:attribute``: a vendor's own factory.
+
+A factory is called as ``factory(scenario, court_identity)`` and returns a :class:`Target` (or a built
+``core_flow.assembly.Court``, wrapped in an ``EngineDriver``).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from core_flow.driver import EngineDriver
+from core_flow.driver.protocol import AgenciesSetup, CourtDriver, CourtIdentity, RunSetup
+from core_flow.errors import UserError
+
+
+@dataclass
+class Target:
+    driver: CourtDriver
+    agencies: Any  # the world side: mock_agencies.session.Session or scenarios.remote.RemoteSession
+    court: Any = None  # zhixing's in-process court (engine internals), None when reached over HTTP
+    closer: Callable[[], None] | None = None
+
+    def close(self) -> None:
+        if self.closer is not None:
+            self.closer()
+        else:
+            self.driver.close()
+
+    def sync(self) -> None:
+        """Pins the runner queued for a remote namespace are sent before the court acts again."""
+        flush = getattr(getattr(self.agencies, "client", None), "flush", None)
+        if flush is not None:
+            flush()
+
+
+def as_target(built: Any) -> Target:
+    if isinstance(built, Target):
+        return built
+    return Target(EngineDriver(built), built.session, built)  # a core_flow.assembly.Court
+
+
+def court_url_factory(court_url: str, agencies_url: str | None,
+                      strict_calendar: bool | None = None) -> Callable[[Any, Any], Target]:
+    """Scenarios against a court system at ``court_url`` (the driver interface's HTTP form), its agencies a fresh
+    namespace per scenario of the mock agencies server at ``agencies_url``."""
+    from core_flow.driver import HttpDriver
+    from scenarios.remote import AgenciesClient, RemoteSession, check_server, namespace_name
+
+    if not agencies_url:
+        raise UserError("--court-url 需同时给出 --agencies-url：被测法院所连接的 zhixing 模拟机构服务（场景在其中布置"
+                        "被执行人财产）",
+                        "--court-url needs --agencies-url too: the zhixing mock agencies server the court under test "
+                        "reaches (where the scenario arranges the debtors' holdings)", where="--court-url",
+                        code="needs_agencies_url")
+    agencies = check_server(agencies_url)
+    driver = HttpDriver(court_url)
+    try:
+        driver.now()  # reachable? (a bilingual error naming --court-url otherwise)
+    except UserError as err:
+        if err.code != "no_court":  # answering, with no run started yet: fine
+            raise
+
+    def build(sc: Any, court: Any) -> Target:
+        from mock_agencies.clock import as_cst
+        from mock_agencies.session import SessionConfig
+
+        namespace = namespace_name()
+        setup = RunSetup(origin=sc.case.filed, seed=sc.seed, strict_calendar=strict_calendar,
+                         court=CourtIdentity(code=court.code, name=court.name, region=court.region,
+                                             intermediate=court.intermediate, high=court.high),
+                         agencies=AgenciesSetup(url=agencies, namespace=namespace, profile=sc.profile,
+                                                overrides=dict(sc.agencies or {})))
+        driver.reset(setup)
+        client = AgenciesClient(agencies, namespace)
+        client.server_now = as_cst(sc.case.filed)  # the court created the namespace at its origin
+        session = RemoteSession(client, SessionConfig(seed=sc.seed, profile=sc.profile,
+                                                      overrides=dict(sc.agencies or {}), time_scale=0.0,
+                                                      origin=sc.case.filed), driver.now)
+
+        def close() -> None:
+            try:
+                driver.close()
+            finally:
+                client.close()
+
+        return Target(driver, session, None, close)
+
+    return build
+
+
+DRIVERS = "zhixing.drivers"  # entry-point group of vendors' driver factories
+
+
+def system_under_test(*, agencies_url: str | None = None, court_url: str | None = None,
+                      court_driver: str | None = None, strict_calendar: bool | None = None,
+                      realtime: bool = False, scale: float | None = None) -> Callable[[Any, Any], Any] | None:
+    """The factory of the system under test the options name (None: zhixing's engine, in process, virtual time).
+
+    ``realtime``: zhixing's engine on the real-time clock compressed ``scale``-fold, its agencies served live on
+    loopback (``scenarios.realtime``).
+
+    ``court_driver``: an entry point of ``zhixing.drivers`` or ``module:attribute``, called as
+    ``make(agencies_url=…, strict_calendar=…)`` and returning ``factory(scenario, court) -> Target``."""
+    if realtime:
+        if court_url or court_driver or agencies_url:
+            raise UserError("--realtime 只用于 zhixing 的引擎与其本机模拟机构服务（不与 --court-url、--court-driver、"
+                            "--agencies-url 同用）",
+                            "--realtime runs zhixing's engine with its own live agencies on loopback (not with "
+                            "--court-url, --court-driver or --agencies-url)", where="--realtime", code="bad_option")
+        from scenarios.realtime import realtime_factory
+
+        return realtime_factory(scale or 0.0, strict_calendar=strict_calendar)
+    if scale is not None:
+        raise UserError("--scale 只与 --realtime 同用", "--scale goes with --realtime", where="--scale",
+                        code="bad_option")
+    if court_driver:
+        from core_flow.assembly import load_plugin
+
+        if court_url:
+            raise UserError("--court-url 与 --court-driver 只能选一", "--court-url and --court-driver exclude each "
+                            "other", where="--court-driver", code="bad_option")
+        return load_plugin(DRIVERS, court_driver)(agencies_url=agencies_url, strict_calendar=strict_calendar)
+    if court_url:
+        return court_url_factory(court_url, agencies_url, strict_calendar)
+    if agencies_url:
+        from scenarios.remote import check_server, court_factory
+
+        return court_factory(check_server(agencies_url), strict_calendar=strict_calendar)
+    return None
