@@ -59,6 +59,7 @@ REFUSALS: dict[str, tuple[str, str]] = {
     "NO_FREEZE": ("财产没有生效的冻结", "no active freeze on the asset"),
     "NOT_LATER": ("续行后的期限应晚于原期限", "a renewal must end later than the term"),
     "RECEIPT_EXISTS": ("到账记录已存在", "the receipt is already recorded"),
+    "IN_KIND_EXISTS": ("该财产已以物抵债", "the asset was already taken in kind"),
     "NO_RECEIPT": ("没有该笔到账", "no such receipt"),
     "ALREADY_APPROVED": ("案款发放审批已完成", "the payout is already approved"),
     "PAYOUT_NOT_APPROVED": ("案款发放审批未完成", "the payout is not approved yet"),

@@ -260,7 +260,7 @@ class Clerk:
     def _pay(self, k: str, receipt: str, amount: int) -> Any:
         out = self.p.pay_out(k, receipt, amount)
         state = self.p.runtime.cases[k]
-        if out.accepted and state.closed_manner is None and state.amounts()["paid_cents"] >= state.amount_cents:
+        if out.accepted and state.closed_manner is None and state.outstanding_cents() == 0:
             self._cmd(DAY, c.Close(k, "执行完毕", reviewed_by="审判管理办公室"))
         elif out.accepted:
             self._maybe_zhongben(k)

@@ -116,9 +116,7 @@ class DisposalClerk:
         the price goes (执行完毕 when it covers what is left, otherwise the case goes on)."""
         self._at(self.c._soon(10 * DAY), lambda: self.d.transfer(k, asset))
         self._at(11 * DAY + self.c._soon(15 * DAY), lambda: self.d.hand_over(k, asset))
-        state = self.p.runtime.cases[k]
-        paid = sum(r.paid_cents for r in state.receipts.values())
-        if data["price_cents"] >= state.amount_cents - paid:
+        if data["outstanding_cents"] == 0:  # the value taken satisfied the claim (SatisfiedInKind)
             self.c._cmd(12 * DAY, c.Close(k, "执行完毕", reviewed_by="审判管理办公室"))
 
     def _n_proceeds_arrived(self, k: str, asset: str, data: dict[str, Any]) -> None:
@@ -136,8 +134,7 @@ class DisposalClerk:
     def _pay(self, k: str, receipt: str, amount: int) -> Any:
         """The claim's rest to the applicant, the surplus back to the debtor (余款退还), then 执行完毕 if met."""
         state = self.p.runtime.cases[k]
-        applicant = sum(r.paid_cents for r in state.receipts.values())
-        due = max(0, min(amount, state.amount_cents - applicant))
+        due = min(amount, state.outstanding_cents())  # the claim's rest (less anything satisfied in kind)
         out = None
         if due:
             out = self.p.pay_out(k, receipt, due)
@@ -149,7 +146,7 @@ class DisposalClerk:
         if amount > due:
             out = self.p.pay_out(k, receipt, amount - due, payee="被执行人（余款退还）")
         state = self.p.runtime.cases[k]
-        if state.closed_manner is None and applicant + due >= state.amount_cents:
+        if state.closed_manner is None and state.outstanding_cents() == 0:
             self.c._cmd(DAY, c.Close(k, "执行完毕", reviewed_by="审判管理办公室"))
         elif state.closed_manner is None:
             self.c._maybe_zhongben(k)

@@ -238,9 +238,19 @@ def test_the_creditor_takes_the_flat_in_kind_after_the_second_failure():
     case.until_closed()
     with pytest.raises(UserError):
         case.d.start_sale(case.k, case.asset)  # 变卖 only after a refusal
+    assert case.state.outstanding_cents() == CLAIM
     case.d.offer_in_kind(case.k, case.asset, accept=True)
     assert case.lot.stage == "in_kind" and "sale_confirmed" in case.anchors()
     assert case.state.node(30, case.asset).items["ruling"].due is not None
+    # the value taken reduces the claim: here it exceeds it (the creditor pays the difference in), so none is left
+    price = case.listing().in_kind_price_cents
+    [event] = [e for e in case.court.runtime.case_events(case.k) if e.kind == EventKind.SATISFIED_IN_KIND]
+    assert price > CLAIM and event.instance == case.asset
+    assert event.data == {"value_cents": price, "credited_cents": CLAIM, "difference_cents": price - CLAIM,
+                          "outstanding_before_cents": CLAIM, "outstanding_cents": 0, "satisfied": True}
+    assert case.state.outstanding_cents() == 0
+    again = case.p.submit(c.SatisfiedInKind(case.k, case.asset, price))
+    assert again.refusal is not None and again.refusal.code == "IN_KIND_EXISTS"
     case.d.transfer(case.k, case.asset)
     case.court.run_for(timedelta(days=3))
     assert case.state.assets[case.asset].released

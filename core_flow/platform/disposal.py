@@ -590,7 +590,9 @@ class Disposal:
                 lot.stage, lot.confirmed_at = "in_kind", self.now
                 price = int(view.get("in_kind_price_cents") or lot.starting_price_cents or 0)
                 self._record(lot, "sale_confirmed", in_kind_price_cents=price)
-                self.p._notify("in_kind", case_id=case_id, asset=asset, price_cents=price)
+                self._submit(c.SatisfiedInKind(case_id, asset, price))  # the claim is reduced by the value taken
+                self.p._notify("in_kind", case_id=case_id, asset=asset, price_cents=price,
+                               outstanding_cents=self.p.runtime.cases[case_id].outstanding_cents())
             else:
                 lot.stage = "declined"
                 self._record(lot, "creditor_refused")
