@@ -21,6 +21,7 @@ from core_flow.engine import Event
 from core_flow.engine import commands as c
 from core_flow.errors import UserError
 from core_flow.platform import Platform
+from core_flow.platform.disposal import SEALABLE
 from core_flow.protocol import Measure
 
 HOUR = timedelta(hours=1)
@@ -282,8 +283,8 @@ class Clerk:
     def _on_notice(self, kind: str, data: dict[str, Any]) -> None:
         if kind == "sweep_found" or (kind == "clue_verified" and data["holdings"]):
             k = data["case_id"]
-            for h in data["holdings"]:
-                if h.online_controllable:
+            for h in data["holdings"]:  # money is frozen; real estate and vehicles are sealed (sim.disposal_clerk)
+                if h.online_controllable and str(getattr(h.kind, "value", h.kind)) not in SEALABLE:
                     asset = f"{data['agency']}:{h.account_no}"
                     amount = h.available_cents or h.balance_cents  # nothing available: 轮候 behind the others
                     self._at(DAY, lambda k=k, asset=asset, amount=amount: self._freeze(k, asset, amount))

@@ -77,6 +77,9 @@ class DisposalClerk:
 
     def _n_property_found(self, k: str, asset: str, data: dict[str, Any]) -> None:
         state = self.p.runtime.cases[k]
+        if state.closed_manner == "zhongben":  # found by a 终本 sweep (or a clue): sealed, then 恢复执行 (sim.clerk)
+            self._at(self.c._soon(DAY), lambda: self.d.seal(k, asset))
+            return
         covered = self.c._reserved.get(k, 0) >= state.amount_cents
         if covered or not self._open(k):  # the claim is covered by what was frozen: no seal needed
             self.c._cmd(HOUR, c.CompleteNode(k, 17, asset))

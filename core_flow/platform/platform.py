@@ -526,6 +526,7 @@ class Platform:
                 self.assets[(ctx.case_id, f"{agency}:{h.account_no}")] = (agency, h, ctx.debtor)
             self.findings.append(Finding(ctx.case_id, ctx.debtor, agency, found, ctx.asset))
             self.runtime.submit(c.Record(ctx.case_id, "property_found_after_zhongben", f"{ctx.asset}:{agency}"))
+            self.disposal.found(ctx.case_id, ctx.debtor, agency, found)  # real estate, vehicles: to be sealed
             self._notify("sweep_found", case_id=ctx.case_id, debtor=ctx.debtor, agency=agency, holdings=found)
 
     def _answer_clue(self, ctx: _Request, fb: Feedback) -> None:
@@ -537,4 +538,5 @@ class Platform:
                 self.assets[(ctx.case_id, f"{agency}:{h.account_no}")] = (agency, h, ctx.debtor)
             if found:
                 self.findings.append(Finding(ctx.case_id, ctx.debtor, agency, found, ctx.asset))
+                self.disposal.found(ctx.case_id, ctx.debtor, agency, found)  # real estate, vehicles: to be sealed
             self._notify("clue_verified", case_id=ctx.case_id, clue=ctx.asset, agency=agency, holdings=found)
