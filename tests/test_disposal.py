@@ -182,8 +182,14 @@ def test_a_listing_that_breaks_a_rule_is_refused_and_nothing_changes():
     with pytest.raises(UserError) as deposit:
         case.d.list(case.k, case.asset, deposit_pct=25)
     assert deposit.value.where == "deposit_cents"
-    assert len(case.court.runtime.case_events(case.k)) == before
+    after = case.court.runtime.case_events(case.k)[before:]
+    # nothing changed but the record of the three refused attempts (the gateway's exchange records: sent, rejected)
+    assert [(e.kind, e.data["kind"], e.data["agency"], e.data["measure"]) for e in after] == [
+        (EventKind.EXCHANGE, kind, "taobao", "auction:first") for _ in range(3) for kind in ("sent", "rejected")]
+    assert [e.data["where"] for e in after if e.data["kind"] == "rejected"] == [
+        "starting_price_cents", "bidding_starts", "deposit_cents"]
     assert case.lot.stage == "fixed" and case.lot.listing_id is None and not case.court.session.auction.listings()
+    assert case.lot.pending is None
     assert case.status(23) != "done"
 
 

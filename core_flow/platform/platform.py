@@ -289,6 +289,11 @@ class Platform:
         self.gateway.send(agency, request)
         return request_no
 
+    def _track(self, request_no: str, case_id: str, purpose: str, debtor: str, agency: str, asset: str) -> None:
+        """A platform call the gateway makes for a case (pricing, auction): its events are recorded on the case like
+        a 查控 request's (``_on_gateway_event``)."""
+        self._requests[request_no] = _Request(case_id, purpose, debtor, agency, asset)
+
     def _later(self, action: Callable[[], None]) -> None:
         self.runtime.clock.call_at(self.runtime.clock.now(), action)
 
