@@ -143,12 +143,11 @@ def _disposal(run: Run) -> Any:
         from mock_agencies.session import Session
 
         session = run.court.session
-        if not isinstance(session, Session):
-            raise UserError("询价与拍卖步骤暂只能在进程内运行（不支持 --agencies-url）",
-                            "pricing and auction steps run in process only (not with --agencies-url)",
-                            where="agencies_url", code="DISPOSAL_REMOTE")
-        d.port = SessionDisposalPort(session)
-        session.auction.model = BidderModel(max_bidders=0)
+        if isinstance(session, Session):
+            d.port = SessionDisposalPort(session)
+            session.auction.model = BidderModel(max_bidders=0)
+        else:  # --agencies-url: the served namespace's platforms over HTTP (created without simulated bidders)
+            d.port = session.disposal_port()
     return d
 
 

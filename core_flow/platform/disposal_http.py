@@ -33,8 +33,10 @@ Send = Callable[..., httpx.Response]
 
 class HttpDisposalPort:
     def __init__(self, send: Send, *, before: Callable[[datetime], None] | None = None,
-                 pricing_platform: str = PRICING_PLATFORM, callback_url: str | None = None) -> None:
+                 pricing_platform: str = PRICING_PLATFORM, callback_url: str | None = None,
+                 next_due: Callable[[datetime], datetime | None] | None = None) -> None:
         self.send = send
+        self.next_due = next_due  # when the platforms next change, if the server can tell (a virtual namespace)
         self.callback_url = callback_url  # where the platforms post results (create_disposal_receiver); or poll
         self.before = before  # e.g. move a virtual namespace's clock to the court's now
         self.pricing_platform = pricing_platform
@@ -112,8 +114,17 @@ class HttpDisposalPort:
         answer = self._call("POST", f"{self._on(listing_id)}/remittance", now, {"sub_account": sub_account})
         return int(answer["amount_cents"])
 
+    def path_of(self, listing_id: str) -> str:
+        """The listing's path on its platform (a listing this port made or read)."""
+        return self._on(listing_id)
+
     def next_change(self, now: datetime) -> datetime | None:
-        return None
+        if self.next_due is None:
+            return None
+        try:
+            return self.next_due(now)
+        except (httpx.TransportError, httpx.TimeoutException, UserError):
+            return None  # unknown: the court looks at each due time and daily
 
 
 class DisposalAck(BaseModel):
