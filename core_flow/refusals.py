@@ -80,8 +80,6 @@ REFUSALS: dict[str, tuple[str, str]] = {
                           "the auction or pricing platform failed; the same request is being retried"),
     "NO_LISTING": ("该财产没有在拍标的", "the asset has no listing"),
     "NOT_FOUND": ("平台上没有该标的或请求", "no such listing or request on the platform"),
-    "DISPOSAL_REMOTE": ("连接外部模拟机构服务时不支持处置步骤",
-                        "disposal steps are not supported with --agencies-url"),
     "OTHER_COURT_REMOTE": ("连接外部模拟机构服务时不支持其他法院的措施",
                            "another court's measures are not supported with --agencies-url"),
     # the platform's own refusals

@@ -100,7 +100,8 @@ class DisposalClerk:
             return
         if data["round"] == "first":
             cut = self.rng.randint(10, 20)
-            self._at(self.c._soon(25 * DAY), lambda: self.d.relist(k, asset, cut_pct=cut))
+            # the second auction starts within 30 days of the 流拍 after a 7 / 15 days' notice: asked for early
+            self._at(self.c._soon(12 * DAY), lambda: self.d.relist(k, asset, cut_pct=cut))
         elif data["round"] == "second":
             accept = self.rng.random() < 0.25
             ask = self.c._soon(10 * DAY)

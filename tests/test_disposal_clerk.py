@@ -18,7 +18,10 @@ ORIGIN = datetime(2025, 3, 3, 9, 0, tzinfo=CST)
 
 
 def test_the_clerk_sells_flats_and_cars_and_pays_out_to_the_cent():
-    court = build_virtual_court(ORIGIN, seed=7, dispose=True, diligence=0.9, identity_failure_rate=0.0,
+    # a seed whose batch needs a first auction, a second one and a 变卖 and whose clerk is never too late for one
+    # (a late 变卖 announcement or second auction is refused by the platform and the lot waits: realistic, but not
+    # what this test is about)
+    court = build_virtual_court(ORIGIN, seed=15, dispose=True, diligence=0.9, identity_failure_rate=0.0,
                                 same_handler_rate=0.0)
     world, p = court.session.world, court.platform
     before = court.session.ledger.total_cents()

@@ -45,7 +45,7 @@ from typing import TYPE_CHECKING, Any, Protocol
 from core_flow.engine import commands as c
 from core_flow.errors import UserError
 from core_flow.legal_calendar import CST, to_cst
-from core_flow.legal_calendar.periods import Period
+from core_flow.legal_calendar.periods import Period, Policy, Unit
 from core_flow.ports import PRICING_PLATFORM, PortFault  # noqa: F401 (re-exported: the port-level types)
 from core_flow.protocol import AssetKind, Holding, Measure
 
@@ -56,6 +56,8 @@ if TYPE_CHECKING:
 # (node 25/26/28: real estate and other rights 30/15 days, movables 15/7).
 SEALABLE: dict[str, str] = {AssetKind.REAL_ESTATE.value: "real_estate", AssetKind.VEHICLE.value: "movable"}
 DEFAULT_AUCTION_PLATFORM = "taobao"
+# Notice periods in whole calendar days, counted by the legal calendar like the platforms count them
+# (mock_agencies.platform_periods: the announcement day not counted, no rollover)
 ANNOUNCE_DAYS = {"movable": 15, "real_estate": 30}  # first auction (网络司法拍卖规定 第十二条)
 SECOND_ANNOUNCE_DAYS = {"movable": 7, "real_estate": 15}  # second auction / 变卖 (第二十六条; node 28)
 
@@ -251,6 +253,12 @@ class Disposal:
         if value is None or isinstance(value, datetime):
             return to_cst(value) if value is not None else None
         return to_cst(datetime.fromisoformat(str(value)))
+
+    def _earliest_start(self, days: int) -> datetime:
+        """A default start for bidding or a 变卖 period: 10:00 on the first day after a notice of ``days`` whole
+        calendar days counted by the legal calendar (announcement day not counted, no rollover: the platforms'
+        rule, mock_agencies.platform_periods)."""
+        return _ten_am(self.p.runtime.engine.calendar.deadline(self.now, Period(days, Unit.DAYS), Policy.NATURAL).due)
 
     def _check(self, lot: Lot, node: int, what_zh: str, what_en: str) -> None:
         self.p._check_not_frozen(lot.case_id, node, lot.asset, what_zh, what_en)
@@ -450,8 +458,8 @@ class Disposal:
         valuation = int(lot.reference_price_cents or 0)
         start = starting_price_cents if starting_price_cents is not None else -(-valuation * start_pct // 100)
         deposit = deposit_cents if deposit_cents is not None else -(-start * deposit_pct // 100)
-        starts = to_cst(bidding_starts) if bidding_starts is not None else _ten_am(
-            self.now + timedelta(days=ANNOUNCE_DAYS[lot.klass] + 1))
+        starts = (to_cst(bidding_starts) if bidding_starts is not None
+                  else self._earliest_start(ANNOUNCE_DAYS[lot.klass]))
         port = self._port()
 
         def listed(view: dict[str, Any]) -> None:
@@ -585,8 +593,8 @@ class Disposal:
         first = int(lot.starting_price_cents or 0)
         start = starting_price_cents if starting_price_cents is not None else -(-first * (100 - cut_pct) // 100)
         deposit = -(-start * deposit_pct // 100)
-        starts = to_cst(bidding_starts) if bidding_starts is not None else _ten_am(
-            self.now + timedelta(days=SECOND_ANNOUNCE_DAYS[lot.klass] + 1))
+        starts = (to_cst(bidding_starts) if bidding_starts is not None
+                  else self._earliest_start(SECOND_ANNOUNCE_DAYS[lot.klass]))
         lid, port = lot.listing_id, self._port()
         assert lid is not None
 
@@ -636,8 +644,8 @@ class Disposal:
         lot = self.lot(case_id, asset)
         self._need(lot, ("declined",), "变卖须在申请人拒绝以物抵债之后", "变卖 follows the creditor's refusal in kind")
         price = price_cents if price_cents is not None else int(lot.starting_price_cents or 0)
-        starts = to_cst(sale_starts) if sale_starts is not None else _ten_am(
-            self.now + timedelta(days=SECOND_ANNOUNCE_DAYS[lot.klass] + 1))
+        starts = (to_cst(sale_starts) if sale_starts is not None
+                  else self._earliest_start(SECOND_ANNOUNCE_DAYS[lot.klass]))
         lid, port = lot.listing_id, self._port()
         assert lid is not None
 
