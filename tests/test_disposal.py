@@ -349,7 +349,7 @@ class FlakyPort(SessionDisposalPort):
 def test_platform_faults_and_repeated_results_are_absorbed_exactly_once():
     case = Case(port=FlakyPort).seal()
     case.d.investigate(case.k, case.asset)
-    case.d.price(case.k, case.asset)  # faults twice: tried again 10 and 20 minutes later, with the same request number
+    case.d.price(case.k, case.asset)  # faults twice: the gateway retries (its backoff) with the same request number
     assert case.lot.stage == "sealed" and case.lot.pending
     with pytest.raises(UserError) as busy:
         case.d.price(case.k, case.asset)  # nothing is asked twice meanwhile
@@ -381,6 +381,12 @@ def test_platform_faults_and_repeated_results_are_absorbed_exactly_once():
     retries = [e for e in case.court.runtime.case_events(case.k)
                if e.kind == EventKind.EXCHANGE and e.data.get("kind") == "retry_scheduled"]
     assert retries  # each fault is on the case's record
+    # through the gateway: a retry reuses its request number, repeated results are its duplicate answers
+    pricing = [e.data for e in case.court.runtime.case_events(case.k) if e.kind == EventKind.EXCHANGE
+               and e.data.get("measure") == "network_inquiry"]
+    assert [x["kind"] for x in pricing][:5] == ["sent", "retry_scheduled", "sent", "retry_scheduled", "sent"]
+    assert len({x["request_no"] for x in pricing}) == 1
+    assert case.p.gateway.stats()["duplicate_answers"] >= 2
 
 
 def test_a_queued_seal_takes_effect_when_the_earlier_one_is_released_and_is_renewed_before_its_term():
