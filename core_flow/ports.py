@@ -56,4 +56,10 @@ PRICING_PLATFORM = "pricing_platform"  # 全国法院询价评估系统 (catalog
 
 
 class PortFault(Exception):
-    """A transient fault of a platform (5xx, timeout, connection reset): the same call is tried again later."""
+    """A transient fault of a platform (5xx, 429, timeout, connection reset): the same call is tried again later —
+    after ``retry_after`` seconds when the platform said so (Retry-After), else after the gateway's backoff."""
+
+    def __init__(self, message: str = "", *, retry_after: float | None = None, rate_limited: bool = False) -> None:
+        super().__init__(message)
+        self.retry_after = retry_after
+        self.rate_limited = rate_limited

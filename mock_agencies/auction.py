@@ -15,10 +15,13 @@ shared/domain/LAW.md "Online judicial auction"), all as data in :class:`AuctionR
   流拍 and the creditor's refusal: 变卖 at a price not below half the valuation, announced within 15 days of
   the refusal and ≥7 / ≥15 days before the sale period (PROCESS.md node 28).
 
-Project choices where the texts are silent (documented here, configurable in :class:`AuctionRules`):
-periods are measured as exact durations (``bidding_starts - announced_at >= 15 days``); the announcement is
-published when the listing is created (``announced_at = now``); a 变卖 also takes a 5%–20% deposit; a 变卖
-is a fixed-price sale: the first depositor who offers the price buys.
+Periods are counted by ``core_flow.legal_calendar`` (calendar days; notice periods as whole days before the
+start, the announcement day not counted; "within N days" periods with the rest-day rollover): the rules, their
+policies and sources are data in :mod:`mock_agencies.platform_periods`.
+
+Project choices where the texts are silent (documented here, configurable in :class:`AuctionRules`): the
+announcement is published when the listing is created (``announced_at = now``); a 变卖 also takes a 5%–20%
+deposit; a 变卖 is a fixed-price sale: the first depositor who offers the price buys.
 
 Simulated bidders are deterministic from (seed, listing id): how many, who (from the world's debtors),
 their willingness to pay (log-normal around the valuation) and when they look. They bid when
@@ -40,7 +43,8 @@ from typing import Any, Protocol
 from pydantic import BaseModel, ConfigDict, Field
 
 from core_flow.errors import UserError
-from core_flow.legal_calendar import CST
+from core_flow.legal_calendar import CST, Policy
+from mock_agencies.platform_periods import IN_KIND_ASKED_WITHIN, RELIST_WITHIN, SALE_ANNOUNCE_WITHIN, LegalPeriod
 
 # China Standard Time, fixed +08:00 (no DST since 1991).
 YEARS = (1991, 2200)  # the times the platforms accept
@@ -137,13 +141,14 @@ class AuctionRules:
     announce_days: dict[AssetClass, int] = field(default_factory=lambda: _days(15, 30, 30))
     second_announce_days: dict[AssetClass, int] = field(default_factory=lambda: _days(7, 15, 15))
     sale_announce_days: dict[AssetClass, int] = field(default_factory=lambda: _days(7, 15, 15))
+    notice_policy: Policy = Policy.NATURAL  # notice periods: whole calendar days before the start (platform_periods)
     min_bidding: timedelta = timedelta(hours=24)
     extension: timedelta = timedelta(minutes=5)
-    relist_within: timedelta = timedelta(days=30)  # 流拍后30日内再次拍卖
+    relist_within: LegalPeriod = RELIST_WITHIN  # 流拍后30日内再次拍卖
     max_cut_pct: int = 20  # 降价幅度不超过前次起拍价的20%
     sale_floor_pct: int = 50  # 变卖价不低于评估价的一半
-    sale_announce_within: timedelta = timedelta(days=15)  # 申请人拒绝以物抵债后15日内公告变卖
-    in_kind_decision_within: timedelta = timedelta(days=10)  # 二拍流拍后10日内征询以物抵债
+    sale_announce_within: LegalPeriod = SALE_ANNOUNCE_WITHIN  # 申请人拒绝以物抵债后15日内公告变卖
+    in_kind_decision_within: LegalPeriod = IN_KIND_ASKED_WITHIN  # 二拍流拍后10日内征询以物抵债
 
 
 @dataclass(frozen=True)
@@ -464,8 +469,8 @@ class AuctionHouse:
                 "listing_id",
             )
         assert first.closed_at is not None
-        deadline = first.closed_at + r.relist_within
-        if starts > deadline:
+        deadline = r.relist_within.end(first.closed_at)
+        if starts >= deadline:
             raise UserError(
                 f"再次拍卖应在流拍后{r.relist_within.days}日内开始（最迟 {deadline.isoformat()}）",
                 f"the re-auction must start within {r.relist_within.days} days of the 流拍 (by {deadline.isoformat()})",
@@ -543,8 +548,8 @@ class AuctionHouse:
                 "listing_id",
             )
         assert second.in_kind_declined_at is not None
-        due = second.in_kind_declined_at + r.sale_announce_within
-        if now > due:
+        due = r.sale_announce_within.end(second.in_kind_declined_at)
+        if now >= due:
             raise UserError(
                 f"变卖公告应在申请人拒绝以物抵债后{r.sale_announce_within.days}日内发布（最迟 {due.isoformat()}）",
                 f"the 变卖 must be announced within {r.sale_announce_within.days} days of the refusal "
@@ -664,8 +669,10 @@ class AuctionHouse:
             raise UserError("加价幅度必须为正数", "the increment must be positive", "increment_cents")
 
     def _check_announcement(self, now: datetime, starts: datetime, days: int, where: str) -> None:
-        if starts - now < timedelta(days=days):
-            earliest = now + timedelta(days=days)
+        """The start no earlier than the notice period's last day: ``days`` whole days after the announcement day
+        (which is not counted), counted by the legal calendar under ``rules.notice_policy`` (platform_periods)."""
+        earliest = LegalPeriod(f"{days}d", self.rules.notice_policy, "notice").last_day(now)
+        if starts < earliest:
             raise UserError(
                 f"公告期不足：应在开始前至少{days}日公告（最早 {earliest.isoformat()} 开始）",
                 f"announcement too short: it must precede the start by at least {days} days "
@@ -805,7 +812,7 @@ class AuctionHouse:
                 listing,
                 at,
                 "auction.failed",
-                relist_deadline=(at + r.relist_within).isoformat(),
+                relist_deadline=r.relist_within.end(at).isoformat(),
                 in_kind_price_cents=listing.starting_price_cents,
             )
         else:
@@ -814,7 +821,7 @@ class AuctionHouse:
                 at,
                 "auction.failed",
                 in_kind_price_cents=listing.starting_price_cents,
-                in_kind_decision_due=(at + r.in_kind_decision_within).isoformat(),
+                in_kind_decision_due=r.in_kind_decision_within.end(at).isoformat(),
             )
 
     def _emit(self, listing: _Listing, at: datetime, event: str, **extra: Any) -> None:
@@ -872,9 +879,9 @@ class AuctionHouse:
             sold_price_cents=buyer.amount_cents if buyer else None,
             buyer_id=buyer.bidder_id if buyer else None,
             buyer_name=x.depositors.get(buyer.bidder_id) if buyer else None,
-            relist_deadline=(x.closed_at + r.relist_within) if failed and x.round is Round.FIRST else None,
+            relist_deadline=r.relist_within.end(x.closed_at) if failed and x.round is Round.FIRST else None,
             in_kind_price_cents=x.starting_price_cents if failed else None,
-            in_kind_decision_due=(x.closed_at + r.in_kind_decision_within)
+            in_kind_decision_due=r.in_kind_decision_within.end(x.closed_at)
             if failed and x.closed_at and x.round is Round.SECOND
             else None,
             in_kind_declined_at=x.in_kind_declined_at,

@@ -16,8 +16,8 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from core_flow.errors import UserError
 from core_flow.ports import PRICING_PLATFORM, PortFault
+from mock_agencies.asset_value import market_value
 from mock_agencies.auction import AssetClass
 from mock_agencies.pricing import PricingMethod
 from mock_agencies.remit import remit
@@ -52,25 +52,10 @@ class SessionDisposalPort:
         at = self._at(now, PRICING_PLATFORM)
         view = self.session.pricing.submit(PricingMethod(method), request_no=request_no, court_code=court_code,
                                            case_no=case_no, asset_id=asset_id, asset_kind=asset_kind,
-                                           description=description, market_value_cents=self._value(asset_id, at),
-                                           now=at)
+                                           description=description,
+                                           market_value_cents=market_value(self.session, asset_id, at), now=at)
         self._flush(at)
         return view.model_dump(mode="json")
-
-    def _value(self, asset_id: str, at: datetime) -> int | None:
-        """The asset's value in the synthetic world (the registry's estimate), so that the platforms' prices scatter
-        around what the debtor owns; ``None`` (the platform draws one) for an asset the world does not know."""
-        agency, _, account_no = asset_id.partition(":")
-        try:
-            owner = self.session.world.account_owner(agency, account_no)
-        except UserError:
-            return None
-        if owner is None:
-            return None
-        for h in self.session.ledger.holdings(agency, owner, at):
-            if h.account_no == account_no and h.balance_cents > 0:
-                return h.balance_cents
-        return None
 
     def pricing(self, pricing_id: str, now: datetime) -> dict[str, Any]:
         self._at(now, PRICING_PLATFORM)

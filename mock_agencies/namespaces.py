@@ -124,6 +124,7 @@ class SessionManager:
             overrides=dict(old.config.overrides),
             time_scale=old.config.time_scale,
             origin=old.config.origin,
+            simulated_bidders=getattr(old.config, "simulated_bidders", True),
         )
         return self.create(namespace, config)
 

@@ -8,6 +8,10 @@ Rules (《关于人民法院确定财产处置参考价若干问题的规定》(
 * 委托评估: the report within 30 days, at most two 15-day extensions;
 * a reference price is valid for 1 year (same date a year later; 29 Feb → 28 Feb).
 
+Every period is counted by ``core_flow.legal_calendar`` (calendar days, the starting day not counted, a last day
+that is a rest day rolled to the next working day, ending 24:00; an extension runs from the end of the period it
+extends): data, policy and sources in :mod:`mock_agencies.platform_periods`.
+
 Answers are deterministic per (seed, asset): the asset's market value, each platform's estimate, each
 answer's delay and whether an extension is taken all come from a hash of (seed, asset id, …), so two
 requests about the same asset get the same answers. A caller that knows the asset's value (a scenario)
@@ -30,6 +34,13 @@ from core_flow.errors import UserError
 from core_flow.legal_calendar import Period, Policy, Unit, default_calendar
 from core_flow.protocol import AssetKind
 from mock_agencies.auction import Notice, checked_cst, conflict, not_found, stable_hash
+from mock_agencies.platform_periods import (
+    APPRAISAL_EXTENSION,
+    APPRAISAL_REPORT,
+    INQUIRY_ANSWER,
+    INQUIRY_EXTENSION,
+    LegalPeriod,
+)
 
 
 class PricingMethod(StrEnum):
@@ -54,12 +65,13 @@ class PricingConfig:
         ("inquiry_icbc", "工商银行融e购网络询价"),
     )
     valuer: tuple[str, str] = ("valuer_mock", "委托评估机构（模拟）")
-    inquiry_period: timedelta = timedelta(days=3)
-    inquiry_extension: timedelta = timedelta(days=3)
+    # periods counted by the legal calendar (data, sources and policy: mock_agencies.platform_periods)
+    inquiry_period: LegalPeriod = INQUIRY_ANSWER
+    inquiry_extension: LegalPeriod = INQUIRY_EXTENSION
     inquiry_extension_probability: float = 0.1
     platform_spread: float = 0.08  # each platform's estimate: market value × lognormal(0, spread)
-    appraisal_period: timedelta = timedelta(days=30)
-    appraisal_extension: timedelta = timedelta(days=15)
+    appraisal_period: LegalPeriod = APPRAISAL_REPORT
+    appraisal_extension: LegalPeriod = APPRAISAL_EXTENSION
     appraisal_extension_weights: tuple[float, float, float] = (0.75, 0.18, 0.07)  # 0, 1 or 2 extensions
     appraisal_spread: float = 0.05
     min_answer_delay: timedelta = timedelta(hours=1)
@@ -123,12 +135,12 @@ class _Answer:
     extension_noticed: int = 0  # extensions already announced
     given: bool = False
 
-    def due(self, step: timedelta) -> datetime:
-        return self.base_due + step * self.extensions
+    def due(self, step: LegalPeriod) -> datetime:
+        return step.after(self.base_due, self.extensions)
 
-    def due_seen(self, step: timedelta) -> datetime:
+    def due_seen(self, step: LegalPeriod) -> datetime:
         """The due date as known so far: extensions become known when announced."""
-        return self.base_due + step * self.extension_noticed
+        return step.after(self.base_due, self.extension_noticed)
 
 
 @dataclass(slots=True)
@@ -266,7 +278,7 @@ class PricingPlatform:
             for a in req.answers:
                 step = self._step(req)
                 if a.extension_noticed < a.extensions:
-                    times.append(a.base_due + step * a.extension_noticed)
+                    times.append(step.after(a.base_due, a.extension_noticed))
                 if not a.given:
                     times.append(a.answer_at)
         return min(times, default=None)
@@ -296,11 +308,11 @@ class PricingPlatform:
             rng = random.Random(stable_hash(self.seed, "inquiry", asset_id, code))
             price = max(1, round(value * rng.lognormvariate(0.0, c.platform_spread)))
             extended = rng.random() < c.inquiry_extension_probability
-            base_due = now + c.inquiry_period
+            base_due = c.inquiry_period.end(now)
             if extended:
-                answer_at = base_due + self._delay(rng, c.inquiry_extension)
+                answer_at = base_due + self._delay(rng, c.inquiry_extension.after(base_due) - base_due)
             else:
-                answer_at = now + self._delay(rng, c.inquiry_period)
+                answer_at = now + self._delay(rng, base_due - now)
             out.append(_Answer(code, name, base_due, int(extended), answer_at, price))
         return out
 
@@ -309,15 +321,16 @@ class PricingPlatform:
         rng = random.Random(stable_hash(self.seed, "appraisal", asset_id))
         price = max(1, round(value * rng.lognormvariate(0.0, c.appraisal_spread)))
         n_ext = rng.choices((0, 1, 2), weights=c.appraisal_extension_weights)[0]
-        base_due = now + c.appraisal_period
+        base_due = c.appraisal_period.end(now)
         if n_ext == 0:
-            answer_at = now + self._delay(rng, c.appraisal_period)
+            answer_at = now + self._delay(rng, base_due - now)
         else:
-            answer_at = base_due + c.appraisal_extension * (n_ext - 1) + self._delay(rng, c.appraisal_extension)
+            begins = c.appraisal_extension.after(base_due, n_ext - 1)
+            answer_at = begins + self._delay(rng, c.appraisal_extension.after(begins) - begins)
         code, name = c.valuer
         return _Answer(code, name, base_due, n_ext, answer_at, price)
 
-    def _step(self, req: _Request) -> timedelta:
+    def _step(self, req: _Request) -> LegalPeriod:
         c = self.config
         return c.inquiry_extension if req.method is PricingMethod.NETWORK_INQUIRY else c.appraisal_extension
 
@@ -326,7 +339,7 @@ class PricingPlatform:
         events: list[tuple[datetime, int, _Answer, str]] = []
         for i, a in enumerate(req.answers):
             for k in range(a.extension_noticed, a.extensions):
-                events.append((a.base_due + step * k, i, a, "extend"))
+                events.append((step.after(a.base_due, k), i, a, "extend"))
             if not a.given:
                 events.append((a.answer_at, i, a, "answer"))
         for at, _, a, kind in sorted(events, key=lambda e: (e[0], e[1], e[3] == "answer")):

@@ -93,6 +93,7 @@ class SessionConfig:
     overrides: dict[str, dict[str, Any]] = field(default_factory=dict)
     time_scale: float = 1.0
     origin: datetime | None = None
+    simulated_bidders: bool = True  # False: only the bidders a client sends bid (a scenario's exact results)
 
 
 class Session:
@@ -157,7 +158,10 @@ class Session:
         self.world = World(self.seed, size=self.settings.world_size, catalogue=self.catalogue)
         self.ledger = Ledger(self.world)
         self.backend = AgencyBackend(self.catalogue, self.world, self.ledger)
-        self.auction = AuctionHouse(self.seed, self.world)
+        from mock_agencies.auction import BidderModel
+
+        self.auction = AuctionHouse(self.seed, self.world, bidders=None if getattr(
+            self.config, "simulated_bidders", True) else BidderModel(max_bidders=0))
         self.pricing = PricingPlatform(self.seed)
 
     # -- views kept for callers ------------------------------------------------------------------------
@@ -654,6 +658,9 @@ class Session:
             "overrides": self.profile.overrides,
             "time_scale": self.clock.scale,
             "origin": self.clock.origin.isoformat(),
+            "simulated_bidders": self.auction.model.max_bidders > 0,
+            "platforms_next_due": _iso(min((t for t in (self.pricing.next_due(), self.auction.next_due())
+                                            if t is not None), default=None)),
             "now": self.now().isoformat(),
             "tickets": len(self.book),
             "retired_tickets": self.book.retired,
@@ -662,6 +669,10 @@ class Session:
             "journal_entries": len(self.journal),
             "journal_size": self.journal.maxlen,
         }
+
+
+def _iso(value: datetime | None) -> str | None:
+    return value.isoformat() if value is not None else None
 
 
 def _jsonable(value: Any) -> Any:

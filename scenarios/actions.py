@@ -164,12 +164,11 @@ def _wire_disposal(run: Run, step: StepBase) -> None:
         from mock_agencies.session import Session
 
         session = court.session
-        if not isinstance(session, Session):
-            raise UserError("询价与拍卖步骤暂只能在进程内运行（不支持 --agencies-url）",
-                            "pricing and auction steps run in process only (not with --agencies-url)",
-                            where="agencies_url", code="DISPOSAL_REMOTE")
-        d.port = SessionDisposalPort(session)
-        session.auction.model = BidderModel(max_bidders=0)
+        if isinstance(session, Session):
+            d.port = SessionDisposalPort(session)
+            session.auction.model = BidderModel(max_bidders=0)
+        else:  # --agencies-url: the served namespace's platforms over HTTP (created without simulated bidders)
+            d.port = session.disposal_port()
 
 
 def _at(run: Run, spec: Any) -> Any:
@@ -196,14 +195,11 @@ def _time_arg(name: str) -> Callable[[Run, Any], Any]:
 
 def _bid(run: Run, step: StepBase, a: Any) -> None:
     """A bidder pays the deposit and bids (default: the least the platform accepts) on the asset's open listing."""
-    from mock_agencies.session import Session
-
-    session = run.agencies
-    if not isinstance(session, Session):
-        raise UserError(f"步骤 bid（第 {step.line} 行）需要进程内的模拟拍卖平台（不支持 --agencies-url / --court-url）",
-                        f"step bid (line {step.line}) needs the in-process mock auction platform (not with "
-                        "--agencies-url / --court-url)", where=f"{run.scenario.file}:{step.line}",
-                        code="DISPOSAL_REMOTE")
+    session = run.agencies  # in process: the session; --agencies-url: the served namespace (its auction over HTTP)
+    if getattr(session, "auction", None) is None:
+        raise UserError(f"步骤 bid（第 {step.line} 行）需要模拟拍卖平台（进程内或 --agencies-url 的 zhixing 服务）",
+                        f"step bid (line {step.line}) needs zhixing's mock auction platform (in process or served "
+                        "with --agencies-url)", where=f"{run.scenario.file}:{step.line}", code="NO_AUCTION")
     asset = _asset_of(run, step, a.asset)
     cid = run.case_id(step)
     lot = next((x for x in run.driver_for(cid).lots(cid) if x.asset == asset), None)

@@ -44,7 +44,9 @@ from core_flow.gateway.http import _describe, _error_body, _failure_kind, parse_
 from core_flow.gateway.transport import Outcome, SubmitResult
 from core_flow.platform import DEFAULT_COURT
 from core_flow.platform import Court as CourtIdentity
+from core_flow.platform.disposal_http import HttpDisposalPort
 from core_flow.protocol import ControlRequest, Feedback, Holding, Measure, SubjectKind, Ticket, TicketStatus
+from mock_agencies.auction import ListingView
 from mock_agencies.catalogue import load_catalogue
 from mock_agencies.clock import as_cst
 from mock_agencies.identity import subject_kind_of
@@ -373,7 +375,8 @@ class RemoteSession:
         c = self.config
         self.client.call("PUT", self.client.admin, json={
             "seed": c.seed, "profile": c.profile, "overrides": c.overrides or {}, "time_scale": 0.0,
-            "origin": as_cst(c.origin).isoformat() if c.origin else None})
+            "origin": as_cst(c.origin).isoformat() if c.origin else None,
+            "simulated_bidders": False})  # a scenario's bidders are its ``bid`` steps (as in process)
         self.client.server_now = as_cst(c.origin) if c.origin else None
 
     def set_profile(self, profile: Profile) -> None:
@@ -386,9 +389,45 @@ class RemoteSession:
     def info(self) -> dict[str, Any]:
         return self.client.call("GET", self.client.admin)
 
+    def disposal_port(self) -> HttpDisposalPort:
+        """The namespace's pricing and auction platforms as the court's disposal port (over HTTP, its clock moved to
+        the court's before each call, its next change read from the namespace), and :attr:`auction` for ``bid``."""
+        port = HttpDisposalPort(self.client.send, before=self.client.move_to, next_due=self._platforms_next_due)
+        self.auction = RemoteAuction(self.client, port, self._now)
+        return port
+
+    def _platforms_next_due(self, now: datetime) -> datetime | None:
+        self.client.move_to(now)
+        due = self.client.call("GET", self.client.admin).get("platforms_next_due")
+        return datetime.fromisoformat(due) if due else None
+
     def delete(self) -> None:
         self.client.pins.clear()  # nobody will look at them
         self.client.call("DELETE", self.client.admin)
+
+
+class RemoteAuction:
+    """The namespace's auction platforms as a scenario's ``bid`` step uses them (``get``, ``pay_deposit``,
+    ``place_bid``): a human bidder over HTTP, on a listing the court's disposal port listed."""
+
+    def __init__(self, client: AgenciesClient, port: HttpDisposalPort, now: Callable[[], datetime]) -> None:
+        self.client, self.port, self._now = client, port, now
+
+    def get(self, listing_id: str) -> ListingView:
+        self.client.move_to(self._now())
+        return ListingView.model_validate(self.client.call("GET", self.port.path_of(listing_id)))
+
+    def pay_deposit(self, listing_id: str, *, bidder_id: str, amount_cents: int, name: str = "",
+                    now: datetime | None = None) -> ListingView:
+        self.client.move_to(now or self._now())
+        return ListingView.model_validate(self.client.call("POST", f"{self.port.path_of(listing_id)}/deposits", json={
+            "bidder_id": bidder_id, "amount_cents": amount_cents, **({"name": name} if name else {})}))
+
+    def place_bid(self, listing_id: str, *, bidder_id: str, amount_cents: int,
+                  now: datetime | None = None) -> ListingView:
+        self.client.move_to(now or self._now())
+        return ListingView.model_validate(self.client.call("POST", f"{self.port.path_of(listing_id)}/bids", json={
+            "bidder_id": bidder_id, "amount_cents": amount_cents}))
 
 
 class RemoteAccounts:

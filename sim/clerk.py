@@ -21,6 +21,7 @@ from core_flow.engine import Event
 from core_flow.engine import commands as c
 from core_flow.errors import UserError
 from core_flow.platform import Platform
+from core_flow.platform.disposal import SEALABLE
 from core_flow.protocol import Measure
 
 HOUR = timedelta(hours=1)
@@ -260,7 +261,7 @@ class Clerk:
     def _pay(self, k: str, receipt: str, amount: int) -> Any:
         out = self.p.pay_out(k, receipt, amount)
         state = self.p.runtime.cases[k]
-        if out.accepted and state.closed_manner is None and state.amounts()["paid_cents"] >= state.amount_cents:
+        if out.accepted and state.closed_manner is None and state.outstanding_cents() == 0:
             self._cmd(DAY, c.Close(k, "执行完毕", reviewed_by="审判管理办公室"))
         elif out.accepted:
             self._maybe_zhongben(k)
@@ -282,8 +283,8 @@ class Clerk:
     def _on_notice(self, kind: str, data: dict[str, Any]) -> None:
         if kind == "sweep_found" or (kind == "clue_verified" and data["holdings"]):
             k = data["case_id"]
-            for h in data["holdings"]:
-                if h.online_controllable:
+            for h in data["holdings"]:  # money is frozen; real estate and vehicles are sealed (sim.disposal_clerk)
+                if h.online_controllable and str(getattr(h.kind, "value", h.kind)) not in SEALABLE:
                     asset = f"{data['agency']}:{h.account_no}"
                     amount = h.available_cents or h.balance_cents  # nothing available: 轮候 behind the others
                     self._at(DAY, lambda k=k, asset=asset, amount=amount: self._freeze(k, asset, amount))

@@ -77,6 +77,9 @@ class DisposalClerk:
 
     def _n_property_found(self, k: str, asset: str, data: dict[str, Any]) -> None:
         state = self.p.runtime.cases[k]
+        if state.closed_manner == "zhongben":  # found by a 终本 sweep (or a clue): sealed, then 恢复执行 (sim.clerk)
+            self._at(self.c._soon(DAY), lambda: self.d.seal(k, asset))
+            return
         covered = self.c._reserved.get(k, 0) >= state.amount_cents
         if covered or not self._open(k):  # the claim is covered by what was frozen: no seal needed
             self.c._cmd(HOUR, c.CompleteNode(k, 17, asset))
@@ -97,7 +100,8 @@ class DisposalClerk:
             return
         if data["round"] == "first":
             cut = self.rng.randint(10, 20)
-            self._at(self.c._soon(25 * DAY), lambda: self.d.relist(k, asset, cut_pct=cut))
+            # the second auction starts within 30 days of the 流拍 after a 7 / 15 days' notice: asked for early
+            self._at(self.c._soon(12 * DAY), lambda: self.d.relist(k, asset, cut_pct=cut))
         elif data["round"] == "second":
             accept = self.rng.random() < 0.25
             ask = self.c._soon(10 * DAY)
@@ -116,9 +120,7 @@ class DisposalClerk:
         the price goes (执行完毕 when it covers what is left, otherwise the case goes on)."""
         self._at(self.c._soon(10 * DAY), lambda: self.d.transfer(k, asset))
         self._at(11 * DAY + self.c._soon(15 * DAY), lambda: self.d.hand_over(k, asset))
-        state = self.p.runtime.cases[k]
-        paid = sum(r.paid_cents for r in state.receipts.values())
-        if data["price_cents"] >= state.amount_cents - paid:
+        if data["outstanding_cents"] == 0:  # the value taken satisfied the claim (SatisfiedInKind)
             self.c._cmd(12 * DAY, c.Close(k, "执行完毕", reviewed_by="审判管理办公室"))
 
     def _n_proceeds_arrived(self, k: str, asset: str, data: dict[str, Any]) -> None:
@@ -136,8 +138,7 @@ class DisposalClerk:
     def _pay(self, k: str, receipt: str, amount: int) -> Any:
         """The claim's rest to the applicant, the surplus back to the debtor (余款退还), then 执行完毕 if met."""
         state = self.p.runtime.cases[k]
-        applicant = sum(r.paid_cents for r in state.receipts.values())
-        due = max(0, min(amount, state.amount_cents - applicant))
+        due = min(amount, state.outstanding_cents())  # the claim's rest (less anything satisfied in kind)
         out = None
         if due:
             out = self.p.pay_out(k, receipt, due)
@@ -149,7 +150,7 @@ class DisposalClerk:
         if amount > due:
             out = self.p.pay_out(k, receipt, amount - due, payee="被执行人（余款退还）")
         state = self.p.runtime.cases[k]
-        if state.closed_manner is None and applicant + due >= state.amount_cents:
+        if state.closed_manner is None and state.outstanding_cents() == 0:
             self.c._cmd(DAY, c.Close(k, "执行完毕", reviewed_by="审判管理办公室"))
         elif state.closed_manner is None:
             self.c._maybe_zhongben(k)

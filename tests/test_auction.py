@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime, time, timedelta
 
 import pytest
 from hypothesis import given, settings
@@ -129,10 +129,12 @@ def test_deposit_must_be_five_to_twenty_percent_of_the_start(start, deposit):
 )
 def test_announcement_period_by_asset_class(kind, days):
     h = house()
-    too_soon = NOW + timedelta(days=days) - timedelta(minutes=1)
-    refused(lambda: first(h, asset_kind=kind, bidding_starts=too_soon), "bidding_starts")
+    # whole calendar days (platform_periods): announced on 3-02, the bidding may start on the N-th day after, from
+    # 00:00 — whatever the hour of the announcement — and not a minute before
+    day_n = datetime.combine(NOW.date() + timedelta(days=days), time(0), tzinfo=CST)
+    refused(lambda: first(h, asset_kind=kind, bidding_starts=day_n - timedelta(minutes=1)), "bidding_starts")
     assert h.listings() == ()
-    assert first(h, asset_kind=kind, bidding_starts=NOW + timedelta(days=days)).asset_kind is kind
+    assert first(h, asset_kind=kind, bidding_starts=day_n).asset_kind is kind
 
 
 def test_bidding_must_last_24_hours():
@@ -244,7 +246,8 @@ def test_no_bid_is_a_failed_auction_with_a_relist_deadline():
     assert h.get(x.listing_id).status is ListingStatus.BIDDING
     [n] = h.advance(x.ends_at)
     assert n.payload["event"] == "auction.failed" and n.url == URL
-    assert n.payload["relist_deadline"] == (x.ends_at + timedelta(days=30)).isoformat()
+    # 30 days from 4-02 end on Sat 5-02, inside 劳动节 (5-01–5-05): rolled to Wed 5-06, 24:00 (legal calendar)
+    assert n.payload["relist_deadline"] == datetime(2026, 5, 7, tzinfo=CST).isoformat()
     assert n.payload["in_kind_price_cents"] == x.starting_price_cents
     assert h.advance(x.ends_at + timedelta(days=1)) == []  # reported once
     assert h.get(x.listing_id).status is ListingStatus.FAILED
@@ -289,15 +292,16 @@ def test_relist_announcement_period(kind, days):
     relist = lambda starts: h.relist(  # noqa: E731
         x.listing_id, starting_price_cents=start, deposit_cents=start // 10, bidding_starts=starts, now=t
     )
-    refused(lambda: relist(t + timedelta(days=days, minutes=-1)), "bidding_starts")
-    assert relist(t + timedelta(days=days)).round is Round.SECOND
+    day_n = datetime.combine(t.date() + timedelta(days=days), time(0), tzinfo=CST)  # whole days, from 00:00
+    refused(lambda: relist(day_n - timedelta(minutes=1)), "bidding_starts")
+    assert relist(day_n).round is Round.SECOND
 
 
 def test_relist_must_start_within_30_days_of_the_failure():
     h = house()
     x = failed_first(h)
     start = x.starting_price_cents
-    late = x.closed_at + timedelta(days=30, minutes=1)
+    late = datetime(2026, 5, 7, tzinfo=CST)  # 30 days from 4-02, rolled over 劳动节 to 5-06, 24:00
     refused(
         lambda: h.relist(
             x.listing_id, starting_price_cents=start, deposit_cents=start // 10, bidding_starts=late, now=x.closed_at
@@ -308,10 +312,10 @@ def test_relist_must_start_within_30_days_of_the_failure():
         x.listing_id,
         starting_price_cents=start,
         deposit_cents=start // 10,
-        bidding_starts=x.closed_at + timedelta(days=30),
+        bidding_starts=late - timedelta(minutes=1),
         now=x.closed_at,
     )
-    assert y.starts_at == x.closed_at + timedelta(days=30)
+    assert y.starts_at == late - timedelta(minutes=1)
 
 
 def test_relist_needs_a_failed_first_auction():
@@ -340,7 +344,7 @@ def test_second_failure_then_creditor_takes_it_in_kind():
     h = house()
     y = failed_second(h)
     assert y.in_kind_price_cents == y.starting_price_cents
-    assert y.in_kind_decision_due == y.closed_at + timedelta(days=10)
+    assert y.in_kind_decision_due == datetime(2026, 5, 7, tzinfo=CST)  # 10 days from 4-23: 5-03 (劳动节) → 5-06
     v = h.decide_in_kind(y.listing_id, accept=True, now=y.closed_at + timedelta(days=3))
     assert v.status is ListingStatus.TAKEN_IN_KIND
     [n] = h.advance(y.closed_at + timedelta(days=3))
@@ -381,8 +385,11 @@ def test_sale_price_not_below_half_the_valuation_and_announced_in_time():
     )
     refused(lambda: sale(half - 1, t + timedelta(days=15), t), "price_cents")
     refused(lambda: sale(half, t + timedelta(days=14), t), "sale_starts")  # real estate: ≥15 days
-    late = t + timedelta(days=15, seconds=1)
+    late = datetime(2026, 5, 14, tzinfo=CST)  # 15 days from the refusal on 4-28 end 5-13, 24:00
     refused(lambda: sale(half, late + timedelta(days=15), late), "now")  # within 15 days of the refusal
+    assert sale(half, late + timedelta(days=15), late - timedelta(seconds=1)).round is Round.SALE
+    h = house()
+    y, t = _declined(h)
     s = sale(half, t + timedelta(days=15), t)
     assert s.round is Round.SALE and s.previous_id == y.listing_id and s.starting_price_cents == half
 

@@ -182,8 +182,14 @@ def test_a_listing_that_breaks_a_rule_is_refused_and_nothing_changes():
     with pytest.raises(UserError) as deposit:
         case.d.list(case.k, case.asset, deposit_pct=25)
     assert deposit.value.where == "deposit_cents"
-    assert len(case.court.runtime.case_events(case.k)) == before
+    after = case.court.runtime.case_events(case.k)[before:]
+    # nothing changed but the record of the three refused attempts (the gateway's exchange records: sent, rejected)
+    assert [(e.kind, e.data["kind"], e.data["agency"], e.data["measure"]) for e in after] == [
+        (EventKind.EXCHANGE, kind, "taobao", "auction:first") for _ in range(3) for kind in ("sent", "rejected")]
+    assert [e.data["where"] for e in after if e.data["kind"] == "rejected"] == [
+        "starting_price_cents", "bidding_starts", "deposit_cents"]
     assert case.lot.stage == "fixed" and case.lot.listing_id is None and not case.court.session.auction.listings()
+    assert case.lot.pending is None
     assert case.status(23) != "done"
 
 
@@ -238,9 +244,19 @@ def test_the_creditor_takes_the_flat_in_kind_after_the_second_failure():
     case.until_closed()
     with pytest.raises(UserError):
         case.d.start_sale(case.k, case.asset)  # 变卖 only after a refusal
+    assert case.state.outstanding_cents() == CLAIM
     case.d.offer_in_kind(case.k, case.asset, accept=True)
     assert case.lot.stage == "in_kind" and "sale_confirmed" in case.anchors()
     assert case.state.node(30, case.asset).items["ruling"].due is not None
+    # the value taken reduces the claim: here it exceeds it (the creditor pays the difference in), so none is left
+    price = case.listing().in_kind_price_cents
+    [event] = [e for e in case.court.runtime.case_events(case.k) if e.kind == EventKind.SATISFIED_IN_KIND]
+    assert price > CLAIM and event.instance == case.asset
+    assert event.data == {"value_cents": price, "credited_cents": CLAIM, "difference_cents": price - CLAIM,
+                          "outstanding_before_cents": CLAIM, "outstanding_cents": 0, "satisfied": True}
+    assert case.state.outstanding_cents() == 0
+    again = case.p.submit(c.SatisfiedInKind(case.k, case.asset, price))
+    assert again.refusal is not None and again.refusal.code == "IN_KIND_EXISTS"
     case.d.transfer(case.k, case.asset)
     case.court.run_for(timedelta(days=3))
     assert case.state.assets[case.asset].released
@@ -333,7 +349,7 @@ class FlakyPort(SessionDisposalPort):
 def test_platform_faults_and_repeated_results_are_absorbed_exactly_once():
     case = Case(port=FlakyPort).seal()
     case.d.investigate(case.k, case.asset)
-    case.d.price(case.k, case.asset)  # faults twice: tried again 10 and 20 minutes later, with the same request number
+    case.d.price(case.k, case.asset)  # faults twice: the gateway retries (its backoff) with the same request number
     assert case.lot.stage == "sealed" and case.lot.pending
     with pytest.raises(UserError) as busy:
         case.d.price(case.k, case.asset)  # nothing is asked twice meanwhile
@@ -365,6 +381,12 @@ def test_platform_faults_and_repeated_results_are_absorbed_exactly_once():
     retries = [e for e in case.court.runtime.case_events(case.k)
                if e.kind == EventKind.EXCHANGE and e.data.get("kind") == "retry_scheduled"]
     assert retries  # each fault is on the case's record
+    # through the gateway: a retry reuses its request number, repeated results are its duplicate answers
+    pricing = [e.data for e in case.court.runtime.case_events(case.k) if e.kind == EventKind.EXCHANGE
+               and e.data.get("measure") == "network_inquiry"]
+    assert [x["kind"] for x in pricing][:5] == ["sent", "retry_scheduled", "sent", "retry_scheduled", "sent"]
+    assert len({x["request_no"] for x in pricing}) == 1
+    assert case.p.gateway.stats()["duplicate_answers"] >= 2
 
 
 def test_a_queued_seal_takes_effect_when_the_earlier_one_is_released_and_is_renewed_before_its_term():

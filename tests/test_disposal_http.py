@@ -69,7 +69,10 @@ def test_a_flat_is_sealed_priced_auctioned_and_paid_out_over_http(server: str) -
         with pytest.raises(UserError) as low:
             d.list(k, asset, start_pct=60)
         assert low.value.where == "body.starting_price_cents" and "70%" in low.value.zh and "70%" in low.value.en
-        assert len(court.runtime.case_events(k)) == before and lot.stage == "fixed"
+        after = court.runtime.case_events(k)[before:]  # nothing but the refused attempt's exchange record
+        assert [(e.kind, e.data["kind"]) for e in after] == [(EventKind.EXCHANGE, "sent"), (EventKind.EXCHANGE,
+                                                                                          "rejected")]
+        assert lot.stage == "fixed" and lot.pending is None
         assert client.call("GET", "/agencies/taobao/listings") == []
         d.list(k, asset)
         assert lot.stage == "listed" and state.status(23, asset) == "done"

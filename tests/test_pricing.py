@@ -9,8 +9,10 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from core_flow.errors import UserError
+from core_flow.legal_calendar import Policy
 from core_flow.protocol import AssetKind
 from mock_agencies.auction import CST
+from mock_agencies.platform_periods import LegalPeriod
 from mock_agencies.pricing import PricingConfig, PricingMethod, PricingPlatform, PricingStatus
 
 NOW = datetime(2026, 4, 1, 10, 0, tzinfo=CST)
@@ -73,19 +75,22 @@ def test_network_inquiry_asks_three_platforms_and_averages():
 def test_every_platform_answers_within_three_days_or_six_after_its_one_extension(asset, seed):
     p = PricingPlatform(seed, PricingConfig(inquiry_extension_probability=0.5))
     v = inquiry(p, asset_id=asset)
-    notices = p.advance(NOW + timedelta(days=6))
+    # the legal calendar: 3 days from Wed 4-01 end Sat 4-04 (清明, 4-04–4-06) → Tue 4-07, 24:00; the 3-day
+    # extension runs from there: Fri 4-10, 24:00
+    three, six = datetime(2026, 4, 8, tzinfo=CST), datetime(2026, 4, 11, tzinfo=CST)
+    notices = p.advance(NOW + timedelta(days=10))
     r = p.get(v.pricing_id)
     assert r.status is PricingStatus.COMPLETED and len(r.answers) == 3
     extended = {n.payload["provider"] for n in notices if n.payload["event"] == "pricing.extended"}
     ext_notices = [n for n in notices if n.payload["event"] == "pricing.extended"]
     assert len(ext_notices) == len(extended)  # at most one extension each
     for n in ext_notices:
-        assert n.payload["at"] == (NOW + timedelta(days=3)).isoformat()
+        assert n.payload["at"] == three.isoformat()
     for a in r.answers:
         assert a.extensions == (a.provider in extended)
-        limit = timedelta(days=6) if a.provider in extended else timedelta(days=3)
-        assert NOW < a.answered_at <= NOW + limit
-        assert a.due_at == NOW + limit
+        limit = six if a.provider in extended else three
+        assert NOW < a.answered_at <= limit
+        assert a.due_at == limit
 
 
 def test_partial_answers_before_completion():
@@ -151,16 +156,19 @@ def test_bad_input_is_refused():
 def test_appraisal_within_30_days_and_at_most_two_15_day_extensions(asset, seed):
     p = PricingPlatform(seed, PricingConfig(appraisal_extension_weights=(1, 1, 1)))
     v = appraisal(p, asset_id=asset)
-    assert v.method is PricingMethod.APPRAISAL and v.due_at == NOW + timedelta(days=30)
-    notices = p.advance(NOW + timedelta(days=60))
+    # counted by the legal calendar: 30 days from 4-01 end on 5-01 (劳动节, 5-01–5-05) → 5-06, 24:00; each 15-day
+    # extension runs from the end of the period before: 5-21 24:00, 6-05 24:00
+    ends = [datetime(2026, 5, 7, tzinfo=CST), datetime(2026, 5, 22, tzinfo=CST), datetime(2026, 6, 6, tzinfo=CST)]
+    assert v.method is PricingMethod.APPRAISAL and v.due_at == ends[0]
+    notices = p.advance(NOW + timedelta(days=70))
     r = p.get(v.pricing_id)
     [report] = r.answers
     ext = [n for n in notices if n.payload["event"] == "pricing.extended"]
     assert len(ext) == report.extensions <= 2
-    assert [n.payload["at"] for n in ext] == [(NOW + timedelta(days=30 + 15 * k)).isoformat() for k in range(len(ext))]
-    assert NOW < report.answered_at <= NOW + timedelta(days=30 + 15 * report.extensions)
+    assert [n.payload["at"] for n in ext] == [ends[k].isoformat() for k in range(len(ext))]
+    assert NOW < report.answered_at <= ends[report.extensions]
     if report.extensions:
-        assert report.answered_at > NOW + timedelta(days=30 + 15 * (report.extensions - 1))
+        assert report.answered_at > ends[report.extensions - 1]
     assert r.reference_price_cents == report.price_cents
     assert [n.payload["event"] for n in notices][-1] == "pricing.completed"
 
@@ -169,19 +177,20 @@ def test_appraisal_extension_is_visible_while_pending():
     cfg = PricingConfig(appraisal_extension_weights=(0, 0, 1))  # always two extensions
     p = PricingPlatform(3, cfg)
     v = appraisal(p)
-    p.advance(NOW + timedelta(days=31))
+    p.advance(datetime(2026, 5, 7, tzinfo=CST))  # the 30 days end (rolled over 劳动节): the first extension shows
     r = p.get(v.pricing_id)
-    assert r.status is PricingStatus.EXTENDED and r.due_at == NOW + timedelta(days=45)
-    p.advance(NOW + timedelta(days=46))
-    assert p.get(v.pricing_id).due_at == NOW + timedelta(days=60)
+    assert r.status is PricingStatus.EXTENDED and r.due_at == datetime(2026, 5, 22, tzinfo=CST)
+    p.advance(datetime(2026, 5, 22, 1, tzinfo=CST))
+    assert p.get(v.pricing_id).due_at == datetime(2026, 6, 6, tzinfo=CST)
 
 
 def test_validity_from_29_february_ends_28_february():
-    cfg = PricingConfig(inquiry_extension_probability=0.0, inquiry_period=timedelta(hours=2))
+    cfg = PricingConfig(inquiry_extension_probability=0.0,
+                        inquiry_period=LegalPeriod("2h", Policy.NATURAL, "a short test period"))
     p = PricingPlatform(1, cfg)
     leap = datetime(2028, 2, 29, 0, 0, tzinfo=CST)
     v = inquiry(p, now=leap)
-    p.advance(leap + timedelta(hours=2))
+    p.advance(leap + timedelta(hours=3))  # an hour period starts at the next full hour
     r = p.get(v.pricing_id)
     assert r.completed_at.date() == leap.date()
     assert r.valid_until == r.completed_at.replace(year=2029, day=28)

@@ -334,6 +334,17 @@ class ProceedsArrived:
 
 
 @dataclass(frozen=True, slots=True)
+class SatisfiedInKind:
+    """以物抵债裁定: the creditor took ``asset`` at ``value_cents`` (the failed round's reserve price); the claim is
+    reduced by the value, up to what is outstanding — a value beyond it is the difference the creditor pays in
+    (补交差额, 拍卖变卖规定 第十六条)."""
+
+    case_id: str
+    asset: str
+    value_cents: int
+
+
+@dataclass(frozen=True, slots=True)
 class ApprovePayout:
     """One step of the 案款发放审批表 (执行局长, then 分管副院长)."""
 
@@ -401,7 +412,7 @@ Command = (
     | LiftSuspension | Close | FireTimer | StartInquiry | InquiryAnswered | InquiryAnswers
     | OpenFeedback | ManualQuery
     | FreezeConfirmed | FreezeQueued | FreezeRenewed | FreezeReleased | DeductionConfirmed | ProceedsArrived
-    | ApprovePayout | PayOut
+    | SatisfiedInKind | ApprovePayout | PayOut
     | RequestResumption
     | ApproveResumption | ResumptionFiled | LogExchange | ApproveClosing | ReturnClosing | AnswerNotRecorded
     | RegisterReceipt | Escrow

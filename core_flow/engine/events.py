@@ -50,6 +50,7 @@ class EventKind(StrEnum):
     FREEZE_RELEASED = "freeze_released"
     FUNDS_ARRIVED = "funds_arrived"  # 划拨 into the 一案一账号
     PROCEEDS_ARRIVED = "proceeds_arrived"  # 变价款 (a sale's proceeds) into the 一案一账号
+    SATISFIED_IN_KIND = "satisfied_in_kind"  # 以物抵债: the accepted in-kind value reduces the claim
     PAYOUT_APPROVED = "payout_approved"
     PAID_OUT = "paid_out"
     RESUMPTION_REQUESTED = "resumption_requested"

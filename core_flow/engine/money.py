@@ -36,6 +36,7 @@ class MoneyRules:
             c.DeductionConfirmed: self._deduction_confirmed,
             c.FreezeQueued: self._freeze_queued,
             c.ProceedsArrived: self._proceeds_arrived,
+            c.SatisfiedInKind: self._satisfied_in_kind,
             c.ApprovePayout: self._approve_payout,
             c.PayOut: self._pay_out,
             c.RegisterReceipt: self._register_receipt,
@@ -150,6 +151,25 @@ class MoneyRules:
         out.events.append(Event(now, state.case_id, EventKind.PROCEEDS_ARRIVED, None, cmd.asset, None,
                                 {"receipt": cmd.receipt, "amount_cents": cmd.amount_cents, "source": cmd.source}))
         self.e._apply(state, arms, now, out)
+
+    def _satisfied_in_kind(self, state: CaseState, cmd: c.SatisfiedInKind, now: datetime, out: Outcome) -> None:
+        """以物抵债裁定: the claim is reduced by the accepted value, up to what is outstanding; a value beyond it is the
+        difference the creditor pays in (补交差额, 拍卖变卖规定 第十六条), a surplus of no concern to the claim.
+        Once per asset; the amounts are in the event (value, credited, difference, outstanding before and after)."""
+        if cmd.value_cents <= 0:
+            self.e._refuse(out, cmd, now, "BAD_AMOUNT", "抵债价额须大于零", "the in-kind value must be positive")
+            return
+        if cmd.asset in state.in_kind:
+            self.e._refuse(out, cmd, now, "IN_KIND_EXISTS", f"财产 {cmd.asset} 已以物抵债",
+                           f"{cmd.asset} was already taken in kind")
+            return
+        before = state.outstanding_cents()
+        credited = min(cmd.value_cents, before)
+        state.in_kind[cmd.asset] = credited
+        out.events.append(Event(now, state.case_id, EventKind.SATISFIED_IN_KIND, None, cmd.asset, None,
+                                {"value_cents": cmd.value_cents, "credited_cents": credited,
+                                 "difference_cents": cmd.value_cents - credited, "outstanding_before_cents": before,
+                                 "outstanding_cents": before - credited, "satisfied": before - credited == 0}))
 
     def _receipt(self, state: CaseState, cmd: c.ApprovePayout | c.PayOut | c.RegisterReceipt | c.Escrow,
                  now: datetime,

@@ -131,6 +131,7 @@ class CaseState:
     filing_frozen: bool = False  # node 46: the 立案 node froze because the handler was kept
     closing_pending: str | None = None  # a 报结 (its manner) waiting for review
     measures: dict[int, Measure] = field(default_factory=dict)  # coercive measure node → its state
+    in_kind: dict[str, int] = field(default_factory=dict)  # 以物抵债: asset → the part of the claim it satisfied
 
     def outstanding(self, debtor: str) -> list[str]:
         """In-scope agencies of the debtor's 集约查询 that have not answered yet."""
@@ -144,6 +145,11 @@ class CaseState:
         proceeds = sum(r.amount_cents for r in self.receipts.values() if r.source != "deduction")
         return {"frozen_cents": frozen, "deducted_cents": deducted, "proceeds_cents": proceeds, "paid_cents": paid,
                 "account_cents": deducted + proceeds - paid}
+
+    def outstanding_cents(self) -> int:
+        """What is left of the claim: the amount less what was paid out and what was satisfied in kind (以物抵债)."""
+        paid = sum(r.paid_cents for r in self.receipts.values())
+        return max(0, self.amount_cents - paid - sum(self.in_kind.values()))
 
     def node(self, no: int, instance: str = "") -> NodeState | None:
         return self.nodes.get((no, instance))

@@ -155,6 +155,7 @@ class Gateway:
         self._pumping: set[str] = set()
         self._repump: set[str] = set()
         self._counts: Counter[str] = Counter()
+        self._calls: Any = None  # PlatformCalls, made on first use (self.calls)
         transport.connect(lambda feedback, via: self.receive(feedback, via=via))
 
     # -- public --------------------------------------------------------------------------------------
@@ -295,6 +296,16 @@ class Gateway:
         if self.on_answer is not None:
             self.on_answer(feedback)
         return True
+
+    @property
+    def calls(self) -> Any:
+        """Synchronous platform calls (pricing, auction) under the same policy (:mod:`core_flow.gateway.calls`)."""
+        found = getattr(self, "_calls", None)
+        if found is None:
+            from core_flow.gateway.calls import PlatformCalls  # imports this module: made on first use
+
+            found = self._calls = PlatformCalls(self)
+        return found
 
     @property
     def pending(self) -> int:

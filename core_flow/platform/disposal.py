@@ -24,11 +24,14 @@ hand-recorded anchor:
 * **transfer** (node 30): the confirmation (``sale_confirmed``) starts the ruling's 10 days; the ruling's service
   starts the hand-over's 15 days; the 过户 document goes to the registry (15) and the seal is released (14).
 
-The platforms are reached through a :class:`DisposalPort` (the mock platforms in-process, or over HTTP). A platform
-that refuses a listing (floor below 70%, notice too short, a second auction more than 20% cheaper…) raises its
-located bilingual :class:`UserError` before anything changes on the court side. A transient fault of the platform
-(:class:`PortFault`) is retried on the clock with the same terms (the platforms are idempotent on them), and a
-result seen twice is acted on once.
+The platforms are reached through a :class:`DisposalPort` (the mock platforms in-process, or over HTTP), and every
+call goes through the 查控 gateway (``Gateway.calls``, :mod:`core_flow.gateway.calls`): the gateway's retry policy
+(backoff with jitter, Retry-After), circuit breaker and idempotency by request number, its exchange records on the
+case (sent, answer, retry_scheduled, rejected, gave_up). A platform that refuses a listing (floor below 70%, notice
+too short, a second auction more than 20% cheaper…) raises its located bilingual :class:`UserError` before anything
+changes on the court side (the refused attempt is recorded as ``rejected``). A transient fault (:class:`PortFault`)
+is retried by the gateway with the same terms (the platforms are idempotent on them), and a result seen twice — a
+repeated callback, a poll after a callback — is passed on once by the gateway (``deliver_once``).
 """
 
 from __future__ import annotations
@@ -42,7 +45,7 @@ from typing import TYPE_CHECKING, Any, Protocol
 from core_flow.engine import commands as c
 from core_flow.errors import UserError
 from core_flow.legal_calendar import CST, to_cst
-from core_flow.legal_calendar.periods import Period
+from core_flow.legal_calendar.periods import Period, Policy, Unit
 from core_flow.ports import PRICING_PLATFORM, PortFault  # noqa: F401 (re-exported: the port-level types)
 from core_flow.protocol import AssetKind, Holding, Measure
 
@@ -53,6 +56,8 @@ if TYPE_CHECKING:
 # (node 25/26/28: real estate and other rights 30/15 days, movables 15/7).
 SEALABLE: dict[str, str] = {AssetKind.REAL_ESTATE.value: "real_estate", AssetKind.VEHICLE.value: "movable"}
 DEFAULT_AUCTION_PLATFORM = "taobao"
+# Notice periods in whole calendar days, counted by the legal calendar like the platforms count them
+# (mock_agencies.platform_periods: the announcement day not counted, no rollover)
 ANNOUNCE_DAYS = {"movable": 15, "real_estate": 30}  # first auction (网络司法拍卖规定 第十二条)
 SECOND_ANNOUNCE_DAYS = {"movable": 7, "real_estate": 15}  # second auction / 变卖 (第二十六条; node 28)
 
@@ -118,7 +123,9 @@ class Lot:
     buyer: str | None = None
     receipt: str | None = None
     confirmed_at: datetime | None = None
-    seen: set[str] = field(default_factory=set)  # results acted on (listing:status), for exactly-once handling
+    platform: str = ""  # the auction platform of its listings
+    requests: dict[str, str] = field(default_factory=dict)  # pricing / listing id → the request number that made it
+    act_request: str | None = None  # the request number of the last act answered
     pending: str | None = None  # a handler's act waiting for a platform that faulted (tried again later)
 
 
@@ -130,8 +137,6 @@ class DisposalStats:
 
 
 class Disposal:
-    RETRY = timedelta(minutes=10)  # first retry after a platform fault, doubling
-    MAX_TRIES = 8
     PAYMENT_DAYS = 5  # the buyer pays the balance this long after the hammer (project default, configurable)
     LOOK_DAILY = timedelta(days=1)  # a platform that cannot say when it changes is looked at daily
 
@@ -142,6 +147,7 @@ class Disposal:
         self.stats = DisposalStats()
         self._receipts = count(1)
         self._pricing_nos = count(1)
+        self._call_nos = count(1)
 
     # ── helpers ─────────────────────────────────────────────────────────────────────────────────
     @property
@@ -183,46 +189,76 @@ class Disposal:
             return None
         return self._submit(c.CompleteNode(lot.case_id, node, lot.asset))
 
-    def _log(self, lot: Lot, kind: str, agency: str, ref: str, what: str, **detail: Any) -> None:
-        self._submit(c.LogExchange(lot.case_id, kind, agency, ref, what, None, 0,
-                                   {k: v for k, v in detail.items() if isinstance(v, (str, int, bool))} or None))
-
     def _later(self, at: datetime, action: Callable[[], None]) -> None:
         self.p.runtime.clock.call_at(max(at, self.now), action)
 
-    def _retrying(self, lot: Lot, what: str, call: Callable[[], Any], then: Callable[[Any], None],
-                  tries: int = 1, act: bool = False) -> None:
-        """Run a platform call; a transient fault is retried later with the same terms (exactly once in effect:
-        the platforms are idempotent on the terms, and ``then`` runs once, on the first answer). A refusal
-        (``UserError``) raises to the caller at once. ``act``: a handler's act — the lot waits for it (no other act
-        is taken meanwhile)."""
+    @property
+    def _pricing_platform(self) -> str:
+        return str(getattr(self.port, "pricing_platform", PRICING_PLATFORM))
+
+    def _call(self, lot: Lot, agency: str, purpose: str, call: Callable[[], Any], then: Callable[[Any], None], *,
+              act: bool = False, poll: bool = False, request_no: str | None = None) -> None:
+        """One platform call through the gateway (``Gateway.calls``: its retry policy, Retry-After, breaker and
+        idempotency by request number). An act is recorded on the case (sent, answer, retry_scheduled, rejected,
+        gave_up) under its own request number, which every retry reuses; a poll (``poll``) is a repeatable read and
+        is not recorded. ``then`` runs once, on the answer. A refusal (``UserError``) on the first attempt raises to
+        the caller at once — nothing changed. ``act``: the lot waits for it (no other act is taken meanwhile)."""
+        request_no = request_no or f"{self.p.court.code}-D{next(self._call_nos):09d}"
+        if not poll:
+            self.p._track(request_no, lot.case_id, purpose, lot.debtor, agency, lot.asset)
         if act:
-            lot.pending = what
-        try:
-            result = call()
-        except PortFault as err:
-            self.stats.faults += 1
-            self._log(lot, "retry_scheduled", "platform", what, what, attempt=tries, detail=str(err))
-            if tries >= self.MAX_TRIES:
+            lot.pending = purpose
+
+        def invoke() -> Any:
+            try:
+                return call()
+            except PortFault:
+                self.stats.faults += 1
+                raise
+
+        def done(result: Any) -> None:
+            if act:
+                lot.pending, lot.act_request = None, request_no
+            then(result)
+
+        def refused(err: UserError) -> None:  # refused on a retry: the handler reads it
+            if act:
                 lot.pending = None
-                self.p._notify("disposal_gave_up", case_id=lot.case_id, asset=lot.asset, what=what)
-                return
-            delay = self.RETRY * (2 ** (tries - 1))
-            self._later(self.now + delay, lambda: self._retrying(lot, what, call, then, tries + 1, act))
-            return
+            self.p._notify("disposal_refused", case_id=lot.case_id, asset=lot.asset, what=purpose, code=err.code,
+                           zh=err.zh, en=err.en)
+
+        def gave_up(reason: str) -> None:
+            if act:
+                lot.pending = None
+            self.p._notify("disposal_gave_up", case_id=lot.case_id, asset=lot.asset, what=purpose, reason=reason)
+
+        try:
+            self.p.gateway.calls.call(agency, request_no, invoke, done, refused=refused, gave_up=gave_up,
+                                      repeatable=poll)
         except UserError:
             if act:
                 lot.pending = None
             raise
-        if act:
-            lot.pending = None
-        then(result)
+
+    def _once(self, lot: Lot, agency: str, ref: str, result: str, **detail: Any) -> bool:
+        """A platform's result passed on once by the gateway (a repeated callback or poll: ``False``)."""
+        fresh = self.p.gateway.calls.deliver_once(agency, lot.requests.get(ref, ref), result, detail={
+            k: v for k, v in detail.items() if isinstance(v, (str, int, bool))})
+        if not fresh:
+            self.stats.duplicates += 1
+        return fresh
 
     @staticmethod
     def _time(value: Any) -> datetime | None:
         if value is None or isinstance(value, datetime):
             return to_cst(value) if value is not None else None
         return to_cst(datetime.fromisoformat(str(value)))
+
+    def _earliest_start(self, days: int) -> datetime:
+        """A default start for bidding or a 变卖 period: 10:00 on the first day after a notice of ``days`` whole
+        calendar days counted by the legal calendar (announcement day not counted, no rollover: the platforms'
+        rule, mock_agencies.platform_periods)."""
+        return _ten_am(self.p.runtime.engine.calendar.deadline(self.now, Period(days, Unit.DAYS), Policy.NATURAL).due)
 
     def _check(self, lot: Lot, node: int, what_zh: str, what_en: str) -> None:
         self.p._check_not_frozen(lot.case_id, node, lot.asset, what_zh, what_en)
@@ -286,15 +322,16 @@ class Disposal:
 
         def asked(view: dict[str, Any]) -> None:
             lot.pricing_id, lot.stage = view["pricing_id"], "pricing"
+            lot.requests[view["pricing_id"]] = request_no
             state = self.p.runtime.cases[case_id]
             if state.node(20, asset) is None or state.node(20, asset).started_at is None:
                 self._submit(c.StartNode(case_id, 20, asset))
-            self._log(lot, "sent", PRICING_PLATFORM, view["pricing_id"], method)
             self._poll_pricing_at(lot, self._time(view["due_at"]))
 
-        self._retrying(lot, f"pricing:{request_no}", lambda: port.price(
+        self._call(lot, self._pricing_platform, method, lambda: port.price(
             method=method, request_no=request_no, court_code=self.p.court.code, case_no=case_id[:64],
-            asset_id=asset, asset_kind=lot.kind, description=lot.description, now=self.now), asked, act=True)
+            asset_id=asset, asset_kind=lot.kind, description=lot.description, now=self.now), asked, act=True,
+            request_no=request_no)
 
     def _next_look(self, at: datetime | None) -> datetime:
         """When to look again: at ``at`` (a due time), earlier if the platforms say something changes before, and at
@@ -317,23 +354,23 @@ class Disposal:
         if pid is None or lot.stage != "pricing":
             return
         self.stats.polls += 1
-        self._retrying(lot, f"pricing:{pid}", lambda: self._port().pricing(pid, self.now),
-                       lambda view: self._pricing_answer(lot, view))
+        self._call(lot, self._pricing_platform, "pricing", lambda: self._port().pricing(pid, self.now),
+                   lambda view: self._pricing_answer(lot, view), poll=True)
 
     def _pricing_answer(self, lot: Lot, view: dict[str, Any]) -> None:
         if view.get("reference_price_cents") is None:  # extended, or not all answers yet
             self._poll_pricing_at(lot, self._time(view.get("due_at")))
             return
-        key = f"pricing:{view['pricing_id']}"
-        if key in lot.seen or lot.stage != "pricing":
+        pid = str(view["pricing_id"])
+        if lot.stage != "pricing":
             self.stats.duplicates += 1
             return
-        lot.seen.add(key)
+        if not self._once(lot, self._pricing_platform, pid, f"pricing:{pid}:completed",
+                          reference_price_cents=int(view["reference_price_cents"])):
+            return
         at = max(self._time(view.get("completed_at")) or self.now, self.now)  # when the court has it
         lot.reference_price_cents = int(view["reference_price_cents"])
         lot.report_at = at
-        self._log(lot, "answer", PRICING_PLATFORM, view["pricing_id"], str(view.get("method", "")),
-                  reference_price_cents=lot.reference_price_cents)
         if lot.objection == "upheld":  # the new price after an upheld objection: fixed once reported
             lot.stage = "reported"
             self._fix(lot)
@@ -421,8 +458,8 @@ class Disposal:
         valuation = int(lot.reference_price_cents or 0)
         start = starting_price_cents if starting_price_cents is not None else -(-valuation * start_pct // 100)
         deposit = deposit_cents if deposit_cents is not None else -(-start * deposit_pct // 100)
-        starts = to_cst(bidding_starts) if bidding_starts is not None else _ten_am(
-            self.now + timedelta(days=ANNOUNCE_DAYS[lot.klass] + 1))
+        starts = (to_cst(bidding_starts) if bidding_starts is not None
+                  else self._earliest_start(ANNOUNCE_DAYS[lot.klass]))
         port = self._port()
 
         def listed(view: dict[str, Any]) -> None:
@@ -434,19 +471,20 @@ class Disposal:
             self._record(lot, "auction_scheduled", self._time(view["starts_at"]), asset_kind=lot.klass)
             self._complete(lot, 25)
 
-        self._retrying(lot, f"listing:{asset}", lambda: port.list(
+        self._call(lot, platform, "auction:first", lambda: port.list(
             platform=platform, court_code=self.p.court.code, case_no=case_id[:64], asset_id=asset,
             asset_class=lot.klass, description=lot.description, valuation_cents=valuation,
             starting_price_cents=start, deposit_cents=deposit, bidding_starts=starts, now=self.now),
-            listed, act=True)  # a refusal raises here: nothing changed
+            listed, act=True)  # a refusal raises here: nothing changed (recorded as rejected)
 
     def _listed(self, lot: Lot, view: dict[str, Any], round_: str, platform: str) -> None:
         lot.listing_id, lot.round, lot.stage = view["listing_id"], round_, "listed" if round_ == "first" else (
             "relisted" if round_ == "second" else "sale")
         lot.starting_price_cents = int(view["starting_price_cents"])
         lot.listings.append(lot.listing_id)
-        self._log(lot, "sent", platform, lot.listing_id, f"auction:{round_}",
-                  starting_price_cents=lot.starting_price_cents)
+        lot.platform = platform or lot.platform
+        if lot.act_request is not None:
+            lot.requests[lot.listing_id] = lot.act_request
         self.p._notify("listed", case_id=lot.case_id, asset=lot.asset, listing_id=lot.listing_id, round=round_,
                        starts_at=view["starts_at"], starting_price_cents=lot.starting_price_cents)
         self._poll_listing_at(lot, lot.listing_id, self._time(view["ends_at"]))
@@ -457,8 +495,9 @@ class Disposal:
 
     def _poll_listing(self, lot: Lot, listing_id: str) -> None:
         self.stats.polls += 1
-        self._retrying(lot, f"listing:{listing_id}", lambda: self._port().listing(listing_id, self.now),
-                       lambda view: self.on_result(lot.case_id, lot.asset, view))
+        self._call(lot, lot.platform or DEFAULT_AUCTION_PLATFORM, "listing",
+                   lambda: self._port().listing(listing_id, self.now),
+                   lambda view: self.on_result(lot.case_id, lot.asset, view), poll=True)
 
     _RESULTS = frozenset({"pricing.completed", "auction.sold", "auction.failed", "sale.sold", "sale.failed"})
 
@@ -489,13 +528,12 @@ class Disposal:
         if status in ("announced", "bidding"):
             self._poll_listing_at(lot, lid, self._time(view.get("ends_at")))
             return
-        key = f"{lid}:{status}"
-        if key in lot.seen or lid != lot.listing_id:
+        if lid != lot.listing_id:
             self.stats.duplicates += 1
             return
-        lot.seen.add(key)
+        if not self._once(lot, str(view.get("platform") or lot.platform), lid, f"{lid}:{status}", status=status):
+            return
         at = self._time(view.get("closed_at")) or self.now
-        self._log(lot, "answer", str(view.get("platform", "")), lid, f"auction:{view.get('round')}", status=status)
         if status == "sold":
             lot.stage, lot.sold_price_cents, lot.buyer = "sold", int(view["sold_price_cents"]), view.get("buyer_id")
             self.p._notify("sold", case_id=case_id, asset=asset, listing_id=lid, price_cents=lot.sold_price_cents)
@@ -534,7 +572,7 @@ class Disposal:
             self.p._notify("proceeds_arrived", case_id=lot.case_id, asset=lot.asset, receipt=lot.receipt,
                            amount=amount)
 
-        self._retrying(lot, f"collect:{lid}", lambda: self._port().collect(lid, sub, self.now), arrived)
+        self._call(lot, lot.platform, "collect", lambda: self._port().collect(lid, sub, self.now), arrived)
 
     def confirm_sale(self, case_id: str, asset: str) -> Any:
         """网络拍卖成交确认 (node 27): the confirmation ruling served on the buyer; node 30's ruling runs from it."""
@@ -555,8 +593,8 @@ class Disposal:
         first = int(lot.starting_price_cents or 0)
         start = starting_price_cents if starting_price_cents is not None else -(-first * (100 - cut_pct) // 100)
         deposit = -(-start * deposit_pct // 100)
-        starts = to_cst(bidding_starts) if bidding_starts is not None else _ten_am(
-            self.now + timedelta(days=SECOND_ANNOUNCE_DAYS[lot.klass] + 1))
+        starts = (to_cst(bidding_starts) if bidding_starts is not None
+                  else self._earliest_start(SECOND_ANNOUNCE_DAYS[lot.klass]))
         lid, port = lot.listing_id, self._port()
         assert lid is not None
 
@@ -568,7 +606,7 @@ class Disposal:
             self._listed(lot, view, "second", str(view.get("platform", "")))
             self._complete(lot, 26)
 
-        self._retrying(lot, f"relist:{lid}", lambda: port.relist(
+        self._call(lot, lot.platform, "auction:second", lambda: port.relist(
             lid, starting_price_cents=start, deposit_cents=deposit, bidding_starts=starts, now=self.now),
             relisted, act=True)
 
@@ -585,18 +623,19 @@ class Disposal:
         def decided(view: dict[str, Any]) -> None:
             if lot.stage == "unsold2" or accept:
                 self._complete(lot, 29)
-            self._log(lot, "answer", str(view.get("platform", "")), lid, "in_kind", accepted=accept)
             if accept:
                 lot.stage, lot.confirmed_at = "in_kind", self.now
                 price = int(view.get("in_kind_price_cents") or lot.starting_price_cents or 0)
                 self._record(lot, "sale_confirmed", in_kind_price_cents=price)
-                self.p._notify("in_kind", case_id=case_id, asset=asset, price_cents=price)
+                self._submit(c.SatisfiedInKind(case_id, asset, price))  # the claim is reduced by the value taken
+                self.p._notify("in_kind", case_id=case_id, asset=asset, price_cents=price,
+                               outstanding_cents=self.p.runtime.cases[case_id].outstanding_cents())
             else:
                 lot.stage = "declined"
                 self._record(lot, "creditor_refused")
 
-        self._retrying(lot, f"in_kind:{lid}", lambda: port.decide_in_kind(lid, accept=accept, now=self.now), decided,
-                       act=True)
+        self._call(lot, lot.platform, "in_kind" if accept else "in_kind:refused",
+                   lambda: port.decide_in_kind(lid, accept=accept, now=self.now), decided, act=True)
 
     def start_sale(self, case_id: str, asset: str, *, price_cents: int | None = None, deposit_pct: int = 10,
                    sale_starts: datetime | None = None, period_days: int = 60) -> None:
@@ -605,8 +644,8 @@ class Disposal:
         lot = self.lot(case_id, asset)
         self._need(lot, ("declined",), "变卖须在申请人拒绝以物抵债之后", "变卖 follows the creditor's refusal in kind")
         price = price_cents if price_cents is not None else int(lot.starting_price_cents or 0)
-        starts = to_cst(sale_starts) if sale_starts is not None else _ten_am(
-            self.now + timedelta(days=SECOND_ANNOUNCE_DAYS[lot.klass] + 1))
+        starts = (to_cst(sale_starts) if sale_starts is not None
+                  else self._earliest_start(SECOND_ANNOUNCE_DAYS[lot.klass]))
         lid, port = lot.listing_id, self._port()
         assert lid is not None
 
@@ -616,7 +655,7 @@ class Disposal:
             self._submit(c.CompleteItem(case_id, 28, "lead_time", asset))
             self._listed(lot, view, "sale", str(view.get("platform", "")))
 
-        self._retrying(lot, f"sale:{lid}", lambda: port.start_sale(
+        self._call(lot, lot.platform, "auction:sale", lambda: port.start_sale(
             lid, price_cents=price, deposit_cents=-(-price * deposit_pct // 100), sale_starts=starts,
             sale_ends=starts + timedelta(days=period_days), now=self.now), announced, act=True)
 

@@ -3,10 +3,11 @@
 Synchronous calls (``send(method, path, json=…)`` returning an ``httpx.Response``: an ``httpx.Client``'s ``request``,
 or a client that adds a namespace header and moves a virtual clock first); for a platform served by another thread
 or process. A 4xx answer carries the platform's bilingual, field-located error (``{"error": {code, zh, en, where}}``)
-and becomes that :class:`UserError`; a 5xx answer, a timeout or a broken connection is a transient
-:class:`PortFault`, which the court retries with the same terms. Results come by callback to ``callback_url``
-(:func:`create_disposal_receiver`) and are polled as well (``next_change`` is unknown over HTTP: the court looks at
-each due time and daily); either way the platform's view is read and each result acted on once.
+and becomes that :class:`UserError`; a 5xx or 429 answer, a timeout or a broken connection is a transient
+:class:`PortFault` (with the platform's ``Retry-After``, if any), which the 查控 gateway retries with the same
+terms. Results come by callback to ``callback_url`` (:func:`create_disposal_receiver`) and are polled as well
+(``next_change`` is unknown over HTTP: the court looks at each due time and daily); either way the platform's view is
+read and the gateway passes each result on once.
 """
 
 from __future__ import annotations
@@ -23,6 +24,7 @@ from fastapi.responses import JSONResponse
 from pydantic import BaseModel, ConfigDict, Field
 
 from core_flow.errors import UserError
+from core_flow.gateway.http import parse_retry_after
 from core_flow.platform.disposal import PRICING_PLATFORM, Disposal, PortFault
 from core_flow.validation import field_messages, validation_error_body
 
@@ -31,8 +33,10 @@ Send = Callable[..., httpx.Response]
 
 class HttpDisposalPort:
     def __init__(self, send: Send, *, before: Callable[[datetime], None] | None = None,
-                 pricing_platform: str = PRICING_PLATFORM, callback_url: str | None = None) -> None:
+                 pricing_platform: str = PRICING_PLATFORM, callback_url: str | None = None,
+                 next_due: Callable[[datetime], datetime | None] | None = None) -> None:
         self.send = send
+        self.next_due = next_due  # when the platforms next change, if the server can tell (a virtual namespace)
         self.callback_url = callback_url  # where the platforms post results (create_disposal_receiver); or poll
         self.before = before  # e.g. move a virtual namespace's clock to the court's now
         self.pricing_platform = pricing_platform
@@ -48,8 +52,9 @@ class HttpDisposalPort:
             response = self.send(method, path, json=body) if body is not None else self.send(method, path)
         except (httpx.TransportError, httpx.TimeoutException) as err:
             raise PortFault(f"{method} {path}: {type(err).__name__}") from None
-        if response.status_code >= 500 or response.status_code == 429:
-            raise PortFault(f"{method} {path}: HTTP {response.status_code}")
+        if response.status_code >= 500 or response.status_code == 429:  # the gateway retries (its policy)
+            raise PortFault(f"{method} {path}: HTTP {response.status_code}", retry_after=parse_retry_after(response),
+                            rate_limited=response.status_code == 429)
         if response.status_code >= 400:
             raise _user_error(response, f"{method} {path}")
         return response.json()
@@ -109,8 +114,17 @@ class HttpDisposalPort:
         answer = self._call("POST", f"{self._on(listing_id)}/remittance", now, {"sub_account": sub_account})
         return int(answer["amount_cents"])
 
+    def path_of(self, listing_id: str) -> str:
+        """The listing's path on its platform (a listing this port made or read)."""
+        return self._on(listing_id)
+
     def next_change(self, now: datetime) -> datetime | None:
-        return None
+        if self.next_due is None:
+            return None
+        try:
+            return self.next_due(now)
+        except (httpx.TransportError, httpx.TimeoutException, UserError):
+            return None  # unknown: the court looks at each due time and daily
 
 
 class DisposalAck(BaseModel):

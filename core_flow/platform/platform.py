@@ -289,6 +289,11 @@ class Platform:
         self.gateway.send(agency, request)
         return request_no
 
+    def _track(self, request_no: str, case_id: str, purpose: str, debtor: str, agency: str, asset: str) -> None:
+        """A platform call the gateway makes for a case (pricing, auction): its events are recorded on the case like
+        a 查控 request's (``_on_gateway_event``)."""
+        self._requests[request_no] = _Request(case_id, purpose, debtor, agency, asset)
+
     def _later(self, action: Callable[[], None]) -> None:
         self.runtime.clock.call_at(self.runtime.clock.now(), action)
 
@@ -526,6 +531,7 @@ class Platform:
                 self.assets[(ctx.case_id, f"{agency}:{h.account_no}")] = (agency, h, ctx.debtor)
             self.findings.append(Finding(ctx.case_id, ctx.debtor, agency, found, ctx.asset))
             self.runtime.submit(c.Record(ctx.case_id, "property_found_after_zhongben", f"{ctx.asset}:{agency}"))
+            self.disposal.found(ctx.case_id, ctx.debtor, agency, found)  # real estate, vehicles: to be sealed
             self._notify("sweep_found", case_id=ctx.case_id, debtor=ctx.debtor, agency=agency, holdings=found)
 
     def _answer_clue(self, ctx: _Request, fb: Feedback) -> None:
@@ -537,4 +543,5 @@ class Platform:
                 self.assets[(ctx.case_id, f"{agency}:{h.account_no}")] = (agency, h, ctx.debtor)
             if found:
                 self.findings.append(Finding(ctx.case_id, ctx.debtor, agency, found, ctx.asset))
+                self.disposal.found(ctx.case_id, ctx.debtor, agency, found)  # real estate, vehicles: to be sealed
             self._notify("clue_verified", case_id=ctx.case_id, clue=ctx.asset, agency=agency, holdings=found)

@@ -55,6 +55,10 @@ class SessionSpec(_In):
     )
     time_scale: float | None = Field(default=None, ge=0, le=1e6, description="虚拟时间倍速 / time scale")
     origin: datetime | None = Field(default=None, description="虚拟时钟起点 / clock origin")
+    simulated_bidders: bool = Field(
+        default=True, strict=True,
+        description="拍卖平台的模拟竞买人；false 时只有客户端的竞买人出价 / simulated bidders on the auction "
+                    "platforms; false: only the client's bidders bid")
 
     _origin = field_validator("origin")(_plausible)
 
@@ -185,6 +189,7 @@ async def put_session(
         overrides=spec.overrides or {},
         time_scale=base.time_scale if spec.time_scale is None else spec.time_scale,
         origin=base.origin if spec.origin is None else as_cst(spec.origin),
+        simulated_bidders=spec.simulated_bidders,
     )
     return manager.create(namespace, config).info()
 

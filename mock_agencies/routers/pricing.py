@@ -14,6 +14,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from core_flow.errors import UserError
 from core_flow.protocol import AgencyGroup, AssetKind
+from mock_agencies.asset_value import market_value
 from mock_agencies.deps import get_session
 from mock_agencies.pricing import PricingMethod, PricingView
 from mock_agencies.session import Session
@@ -61,7 +62,10 @@ def _submit(session: Session, code: str, method: PricingMethod, body: PricingCre
     now = session.now()
     session.pump(now)
     try:
-        view = session.pricing.submit(method, **body.model_dump(), now=now)
+        terms = body.model_dump()
+        if terms["market_value_cents"] is None:  # the world's value of the asset, as in process
+            terms["market_value_cents"] = market_value(session, body.asset_id, now)
+        view = session.pricing.submit(method, **terms, now=now)
     except UserError as err:
         if err.where and "." not in err.where:
             err.where = f"body.{err.where}"
