@@ -30,8 +30,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
+from typing import Annotated
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, Strict, model_validator
 
 
 class Frozen(BaseModel):
@@ -99,6 +100,39 @@ def in_inquiry_scope(group: str, region: str | None, debtor_region: str, court_r
 HUB = "zdz"  # the agency code of the 总对总 system (the court's counterpart for 集约查询 and sweeps)
 MAX_CENTS = 10**15  # the largest amount anywhere in the protocol (10 trillion yuan): bounds every amount field
 MAX_SCOPE = 200  # agencies in one 总对总 query (a 集约查询 scope is about 30)
+MAX_TERM_DAYS = 3 * 366  # the longest freeze term a request may ask for
+
+
+def json_integer(value: object) -> object:
+    """JSON's integer as JSON Schema counts it: an int, or a number with no fraction (``12.0``); never a boolean
+    or a string (with ``Strict()`` after it: ``true`` and ``"12"`` are refused, not read as 1 and 12)."""
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
+    return value
+
+
+# An integer field of a request: JSON's integers only (booleans and strings refused). Constraints go inside the
+# Annotated (``Annotated[int, Field(ge=…), *STRICT_INT]``), so that an optional field's schema keeps them.
+STRICT_INT = (BeforeValidator(json_integer), Strict())
+# A JSON number that is not a boolean or a string; a JSON boolean (not 0, 1 or "true").
+StrictNumber = Annotated[float, Strict()]
+StrictBool = Annotated[bool, Strict()]
+
+
+def json_datetime(value: object) -> object:
+    """A date-time as JSON has it: an ISO 8601 string (a number is not read as Unix seconds)."""
+    if isinstance(value, str | datetime):
+        return value
+    raise ValueError("应为 ISO 8601 日期时间字符串 / expected an ISO 8601 date-time string")
+
+
+STRICT_DATETIME = BeforeValidator(json_datetime)
+# An amount in cents (分): 1 … MAX_CENTS; and a balance, 0 … MAX_CENTS.
+Cents = Annotated[int, Field(ge=1, le=MAX_CENTS), *STRICT_INT]
+Balance = Annotated[int, Field(ge=0, le=MAX_CENTS), *STRICT_INT]
+TermDays = Annotated[int, Field(ge=1, le=MAX_TERM_DAYS), *STRICT_INT]
+# An 18-character ID number or credit code as the schema states it (the check character is verified beyond it).
+ID_NUMBER_PATTERN = r"^[0-9A-Z]{18}$"
 
 
 class SubjectKind(StrEnum):
@@ -149,7 +183,9 @@ class Subject(Frozen):
     kind: SubjectKind
     name: str = Field(min_length=1, max_length=200)
     id_number: str = Field(
-        min_length=18, max_length=18, description="18位身份证号或统一社会信用代码 / ID number or USCC"
+        min_length=18, max_length=18, pattern=ID_NUMBER_PATTERN,
+        description="18位身份证号（GB 11643）或统一社会信用代码（GB 32100），校验位须正确 / an 18-character ID number "
+        "or unified social credit code, with a correct check character",
     )
 
 
@@ -166,9 +202,8 @@ class ControlRequest(Frozen):
     account_no: str | None = Field(
         default=None, max_length=64, description="账户/财产编号，控制类措施必填 / account or asset id"
     )
-    amount_cents: int | None = Field(
-        default=None, ge=1, le=MAX_CENTS, strict=True,
-        description="冻结/扣划金额（分）/ amount to freeze or deduct, in cents",
+    amount_cents: Cents | None = Field(
+        default=None, description="冻结/扣划金额（分）/ amount to freeze or deduct, in cents"
     )
     freeze_id: str | None = Field(
         default=None, max_length=64, description="续冻/解冻/扣划所指的冻结 / the freeze acted on"
@@ -176,12 +211,13 @@ class ControlRequest(Frozen):
     target_account: str | None = Field(
         default=None, max_length=64, description="扣划入账的一案一账号 / court sub-account for deductions"
     )
-    term_days: int | None = Field(
-        default=None, ge=1, le=3 * 366, strict=True,
-        description="冻结期限（天），缺省按财产种类 / term, default by kind",
+    term_days: TermDays | None = Field(
+        default=None, description="冻结期限（天），缺省按财产种类 / term, default by kind"
     )
     callback_url: str | None = Field(
-        default=None, max_length=2048, description="反馈回调地址 / where the answer is posted"
+        default=None, max_length=2048,
+        description="反馈回调地址（http/https；主机须在机构的允许列表中）/ where the answer is posted (http or https; "
+        "the host must be on the agency's allow-list)",
     )
     scope: tuple[str, ...] | None = Field(
         default=None,
@@ -246,8 +282,8 @@ class Holding(Frozen):
     account_no: str
     kind: AssetKind
     description: str = ""
-    balance_cents: int = Field(ge=0, le=MAX_CENTS, strict=True)
-    available_cents: int = Field(ge=0, le=MAX_CENTS, strict=True, description="未被冻结的可控金额 / not yet frozen")
+    balance_cents: Balance = Field(description="余额（分）/ balance, cents")
+    available_cents: Balance = Field(description="未被冻结的可控金额（分）/ not yet frozen, cents")
     online_controllable: bool = True
     existing_freezes: tuple[ExistingFreeze, ...] = ()
 

@@ -40,6 +40,8 @@ from mock_agencies.error_body import status_of, user_error_body
 from mock_agencies.fastpath import FastPath
 from mock_agencies.masking import install_masking, mask_data
 from mock_agencies.namespaces import SessionManager
+from mock_agencies.openapi_doc import allowed_methods, tell_the_truth
+from mock_agencies.profiles import profile_names
 from mock_agencies.routers import admin, catalogue, control
 from mock_agencies.routers.control import SimulatedConnectionReset, drop_start
 from mock_agencies.settings import Settings
@@ -62,7 +64,7 @@ def _http_error(status: int, request: Request, detail: object, headers: dict[str
     if status == 404:
         return UserError(f"没有这个地址：{path}", f"no such path: {path}", where="path", code="not_found")
     if status == 405:
-        allow = (headers or {}).get("allow", "") or (headers or {}).get("Allow", "")
+        allow = ", ".join(allowed_methods(request.app, path))
         return UserError(
             f"{path} 不接受 {method} 请求（可用：{allow or '-'}）",
             f"{path} does not accept {method} (allowed: {allow or '-'})",
@@ -82,7 +84,11 @@ async def _on_http_error(request: Request, exc: Exception) -> JSONResponse:
     if isinstance(exc, BodyTooLarge):
         return too_large_response(exc.limit)
     err = _http_error(exc.status_code, request, exc.detail, exc.headers)
-    return JSONResponse(user_error_body(err), status_code=exc.status_code, headers=exc.headers)
+    headers = exc.headers
+    if exc.status_code == 405:  # every method the path accepts, not only those of the first route matched
+        headers = {**(headers or {}), "Allow": ", ".join(allowed_methods(request.app, request.url.path))}
+        headers.pop("allow", None)
+    return JSONResponse(user_error_body(err), status_code=exc.status_code, headers=headers)
 
 
 async def _on_user_error(request: Request, exc: Exception) -> JSONResponse:
@@ -358,18 +364,9 @@ def create_app(settings: Settings | None = None, *, wall_clock: Callable[[], flo
     install_reset_log_filter()
     if not settings.unmask:
         install_masking()
-    # statuses any route may answer before it runs (documented on every operation: the OpenAPI tells the truth)
-    common = {
-        400: {"model": control.ErrorBody, "description": "请求体不是合法 JSON 等 / malformed request body"},
-        401: {"model": control.ErrorBody, "description": "配置了令牌时缺少或无效 / token missing or invalid "
-                                                         "(when tokens are configured)"},
-        403: {"model": control.ErrorBody, "description": "令牌无权访问此命名空间或法院，或跨站请求 / token not allowed "
-                                                         "here, or a cross-site request"},
-        413: {"model": control.ErrorBody, "description": "请求体超过上限 / request body too large"},
-    }
-    app.include_router(catalogue.router, responses=common)
-    app.include_router(control.router, responses=common)
-    app.include_router(admin.router, responses=common)
+    app.include_router(catalogue.router)
+    app.include_router(control.router)
+    app.include_router(admin.router)
     for name in PLATFORM_ROUTERS:
         try:
             module = importlib.import_module(name)
@@ -378,5 +375,7 @@ def create_app(settings: Settings | None = None, *, wall_clock: Callable[[], flo
                 raise
             log.warning("router %s not available", name)
             continue
-        app.include_router(module.router, responses=common)
+        app.include_router(module.router)
+    # the OpenAPI tells the truth: every status a route may answer, the callback hosts, the world, the profiles
+    tell_the_truth(app, manager.callbacks, settings.world_size, list(profile_names()))
     return app
