@@ -17,7 +17,9 @@ from typing import Any
 
 from fastapi import FastAPI
 
+from mock_agencies.callback_doc import describe_callbacks
 from mock_agencies.callback_policy import CallbackPolicy
+from mock_agencies.operation_doc import describe_operations
 from mock_agencies.routers.control import ErrorBody
 
 _BEFORE_ROUTE: dict[str, str] = {
@@ -179,6 +181,8 @@ def tell_the_truth(app: FastAPI, policy: CallbackPolicy, world_size: int, profil
         if app.openapi_schema is None:
             schema = build()
             document_statuses(schema)
+            describe_callbacks(schema)
+            describe_operations(schema)
             _set_callback_patterns(schema.get("components", {}).get("schemas", {}), callback_url_pattern(policy))
             _state_settings(schema, world_size, profiles)
             app.openapi_schema = schema

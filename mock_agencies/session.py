@@ -48,7 +48,7 @@ from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
 from core_flow.errors import UserError
-from core_flow.protocol import ControlRequest, Feedback, TicketStatus
+from core_flow.protocol import ControlRequest, FailureCode, Feedback, TicketStatus, failure_code
 from mock_agencies.callback_policy import CallbackPolicy
 from mock_agencies.callbacks import CallbackOutbox
 from mock_agencies.clock import VirtualClock
@@ -496,10 +496,10 @@ class Session:
         try:
             feedback = self.backend.answer(agency, record.request, record.ticket, at)
         except UserError as err:
-            feedback = self._failed_feedback(record, at, err.code, err.message)
+            feedback = self._failed_feedback(record, at, failure_code(err.code), f"{err.code}: {err.message}")
         except Exception as err:  # a bug in a backend must not stop the clock; journal it loudly
             log.exception("answer failed for ticket %s", record.ticket.ticket_id)
-            feedback = self._failed_feedback(record, at, "agency_error", f"{type(err).__name__}: {err}")
+            feedback = self._failed_feedback(record, at, FailureCode.AGENCY_ERROR, f"{type(err).__name__}: {err}")
             self.journal.record(at, "error", ticket_id=record.ticket.ticket_id, error=repr(err)[:500])
         if feedback is None:
             behaviour = self.behaviour(agency)

@@ -10,6 +10,7 @@ are sent as generated."""
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 import pytest
@@ -38,6 +39,7 @@ RULES_BEYOND_THE_SCHEMA = (
     "PUT /admin/sessions/{namespace}/faults",
     "POST /admin/sessions/{namespace}/advance",
     "PUT /admin/sessions/{namespace}/clock",
+    "POST /admin/sessions/{namespace}/court-accounts/{sub}/payouts",  # within the sub-account's balance
     "PUT /admin/sessions/{namespace}/pins",  # pinned holdings are original: available = balance, no freezes
     "POST /admin/sessions/{namespace}/pins/batch",
     "PUT /admin/sessions/{namespace}",  # overrides: partial behaviours, merged then checked as a whole
@@ -142,3 +144,57 @@ def test_a_405_names_every_method_of_the_path(method: str, path: str, allow: str
     assert answer.status_code == 405 and answer.headers["allow"] == allow
     if method != "HEAD":  # an answer to HEAD has no body
         assert allow in answer.json()["error"]["en"]
+
+
+def _bilingual(text: str | None) -> bool:
+    return bool(text) and re.search(r"[\u4e00-\u9fff]", text) is not None and re.search(r"[A-Za-z]{3}", text) is not None
+
+
+def test_every_operation_has_a_bilingual_description_and_examples() -> None:
+    """Issue 14 point 1: every operation is described (Chinese first, English beside it) and has examples — of its
+    parameters, its request body, or (taking neither) its answer; the table has no entry for a missing operation."""
+    from mock_agencies.operation_doc import OPERATIONS
+
+    served = app.openapi()
+    seen = set()
+    for path, item in served["paths"].items():
+        for method, op in item.items():
+            seen.add((method.upper(), path))
+            where = f"{method.upper()} {path}"
+            assert _bilingual(op.get("description")), where
+            assert re.search(r"[\u4e00-\u9fff]", op["description"]).start() < re.search(r"[A-Za-z]{3}", op[
+                "description"]).start(), f"{where}: Chinese first"
+            params = op.get("parameters", [])
+            assert all("example" in p for p in params), f"{where}: a parameter without an example"
+            body = op.get("requestBody", {}).get("content", {}).get("application/json")
+            if body is not None:
+                assert body.get("examples"), f"{where}: a body without examples"
+            if not params and body is None:
+                answers = [r for s, r in op["responses"].items() if s.startswith("2")]
+                assert any("example" in r.get("content", {}).get("application/json", {}) for r in answers), where
+    assert set(OPERATIONS) <= seen, set(OPERATIONS) - seen
+
+
+def test_result_codes_are_enums_and_callbacks_are_described() -> None:
+    from core_flow.protocol import FailureCode, ResultCode
+
+    served = app.openapi()
+    components = served["components"]["schemas"]
+    assert components["ResultCode"]["enum"] == [c.value for c in ResultCode]
+    assert components["FailureCode"]["enum"] == [c.value for c in FailureCode]
+    code = components["Feedback"]["properties"]["code"]
+    assert {b["$ref"] for b in code["anyOf"]} == {"#/components/schemas/ResultCode", "#/components/schemas/FailureCode"}
+    def body_props(op: dict[str, Any]) -> dict[str, Any]:
+        ref = op.get("requestBody", {}).get("content", {}).get("application/json", {}).get("schema", {}).get("$ref")
+        return components[ref.rsplit("/", 1)[-1]].get("properties", {}) if ref else {}
+
+    with_callback = {(m, p) for p, item in served["paths"].items() for m, op in item.items()
+                     if "callback_url" in body_props(op)}
+    assert len(with_callback) == 6
+    for method, path in with_callback:
+        callbacks = served["paths"][path][method].get("callbacks")
+        assert callbacks, f"{method} {path}: takes a callback_url, no callbacks described"
+        ((name, expression),) = callbacks.items()
+        post = expression["{$request.body#/callback_url}"]["post"]
+        assert post["requestBody"]["content"]["application/json"]["schema"]["$ref"].endswith(name)
+        assert {p["name"] for p in post["parameters"]} >= {"Idempotency-Key"}
