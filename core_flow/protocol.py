@@ -375,7 +375,8 @@ class HubBatch(Frozen):
     none_found: tuple[str, ...] = Field(
         default=(), description="未查得财产的机构代码 / agencies that answered: nothing found"
     )
-    outstanding: Annotated[int, *STRICT_INT] = Field(ge=0, description="尚未反馈的机构数 / agencies of the scope still to answer")
+    outstanding: Annotated[int, *STRICT_INT] = Field(ge=0, description="尚未反馈的机构数 / agencies of the scope "
+                                                                       "still to answer")
 
     def agencies(self) -> list[str]:
         return [a.agency for a in self.found] + list(self.none_found)

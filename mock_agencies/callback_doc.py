@@ -83,13 +83,15 @@ _HEADERS = [
 _RESPONSES = {
     "2XX": {"description": "已确认：不再投递（重复的也应确认）/ acknowledged: not posted again (acknowledge duplicates "
                            "too)"},
-    "default": {"description": "未确认（或无应答）：以有上限的指数退避重试，达到 callback_max_attempts 后在日志中记为失败，"
+    "default": {"description": "未确认（或无应答）：以有上限的指数退避重试，达到 callback_max_attempts 后在日志中"
+                               "记为失败，"
                                "结果仍可轮询 / not acknowledged (or no answer): retried with capped exponential "
                                "backoff; after callback_max_attempts marked failed in the journal, still pollable"},
 }
 _WHAT = {
     "Feedback": ("查控反馈 / the 查控 answer",
-                 "机构的反馈（总对总为分批反馈，轮候生效时为编号通知），受理后异步送达。/ The agency's answer (from the "
+                 "机构的反馈（总对总为分批反馈，轮候生效时为编号通知），受理后异步送达。/ The agency's answer (from "
+                 "the "
                  "总对总 hub, its parts; a numbered notice when a queued freeze takes effect), posted asynchronously "
                  "after the ticket."),
     "AuctionResult": ("拍卖结果 / auction results",
@@ -120,7 +122,7 @@ def describe_callbacks(schema: dict[str, Any]) -> None:
             components.setdefault(name, sub)
         components[model.__name__] = js
     for path, item in schema.get("paths", {}).items():
-        for method, op in item.items():
+        for op in item.values():
             body = op.get("requestBody", {}).get("content", {}).get("application/json", {}).get("schema", {})
             ref = body.get("$ref", "")
             props = components.get(ref.rsplit("/", 1)[-1], {}).get("properties", {}) if ref else {}

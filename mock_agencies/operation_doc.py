@@ -67,7 +67,8 @@ OPERATIONS: dict[tuple[str, str], Doc] = {
         None, None),
     ("POST", "/agencies/{code}/requests"): (
         "提交查控请求（查询、冻结、续冻、解冻、扣划、查封…）。机构即时受理并返回工单（202），业务结果稍后以回调送达"
-        "（见 callbacks）并可轮询；同一请求编号再次提交返回同一工单（200，duplicate），不重复执行；同一编号而内容不同答 409。"
+        "（见 callbacks）并可轮询；同一请求编号再次提交返回同一工单（200，duplicate），不重复执行；"
+        "同一编号而内容不同答 409。"
         "机构代码为 zdz 时是总对总查询：scope 列明集约查询的机构，答复分批。限流（429）与维护（503）附 Retry-After，"
         "此类请求未被受理。/ Submit a 查控 request (query, freeze, renewal, unfreeze, deduction, seal …). The agency "
         "accepts at once with a ticket (202); the result is posted later to callback_url (see callbacks) and can be "
@@ -84,12 +85,14 @@ OPERATIONS: dict[tuple[str, str], Doc] = {
         "request number (unique per court; with a court token the court is the token's).", None,
         {"ticket": {**_TICKET, "status": "answered"}, "feedback": _FEEDBACK}),
     ("GET", "/agencies/{code}/requests/{ticket_id}"): (
-        "按工单号查询工单与反馈；尚未反馈时 feedback 为 null；工单超过保留期后答 410（请求编号仍可识别）。/ Poll a ticket "
+        "按工单号查询工单与反馈；尚未反馈时 feedback 为 null；工单超过保留期后答 410（请求编号仍可识别）。/ Poll a "
+        "ticket "
         "and its answer; feedback is null until answered; a ticket retired after the retention is a 410 (its request "
         "number is still recognised).", None,
         {"ticket": {**_TICKET, "status": "answered"}, "feedback": _FEEDBACK}),
     ("GET", "/admin/profiles"): (
-        "可用的行为配置（时延、工作时间、维护、故障率、回调行为）。/ The behaviour profiles (latencies, business hours, "
+        "可用的行为配置（时延、工作时间、维护、故障率、回调行为）。/ The behaviour profiles (latencies, business "
+        "hours, "
         "maintenance, fault rates, callback behaviour).", None,
         [{"name": "fast", "description": "无时延、无故障：吞吐测试用 / no latency, no faults, for throughput work",
           "defaults": {"latency": {"query": {"dist": "fixed", "min_seconds": 0}}, "business_hours": None,
@@ -109,12 +112,14 @@ OPERATIONS: dict[tuple[str, str], Doc] = {
                     {"seed": 1, "profile": "fast", "time_scale": 0.0, "origin": "2026-03-02T09:00:00+08:00"})},
         None),
     ("GET", "/admin/sessions/{namespace}"): (
-        "一个命名空间的状态（首次使用时按默认设置建立）。/ A namespace's state (created with the defaults on first use).",
+        "一个命名空间的状态（首次使用时按默认设置建立）。/ A namespace's state (created with the defaults on first "
+        "use).",
         None, None),
     ("DELETE", "/admin/sessions/{namespace}"): (
         "删除一个命名空间及其持久化状态。/ Delete a namespace and its saved state.", None, None),
     ("POST", "/admin/sessions/{namespace}/reset"): (
-        "以原设置重置一个命名空间（工单、台账、时钟重新开始）。/ Reset a namespace with its settings (tickets, ledger and "
+        "以原设置重置一个命名空间（工单、台账、时钟重新开始）。/ Reset a namespace with its settings (tickets, "
+        "ledger and "
         "clock start afresh).", None, None),
     ("PATCH", "/admin/sessions/{namespace}/profile"): (
         "修改行为配置或其覆盖（按 * / 类别 / 机构代码），默认与已有覆盖合并。/ Change the behaviour profile or its "
@@ -130,10 +135,12 @@ OPERATIONS: dict[tuple[str, str], Doc] = {
                     "retry_after_min_seconds": 1, "retry_after_max_seconds": 30})},
         None),
     ("GET", "/admin/sessions/{namespace}/behaviour/{agency}"): (
-        "某机构在本命名空间的生效行为（配置与覆盖合并后）。/ An agency's effective behaviour in this namespace (profile "
+        "某机构在本命名空间的生效行为（配置与覆盖合并后）。/ An agency's effective behaviour in this namespace "
+        "(profile "
         "and overrides merged).", None, None),
     ("PUT", "/admin/sessions/{namespace}/pins"): (
-        "设定被执行人在某机构的财产（替换推导出的财产；原始状态：可控等于余额、无冻结）。/ Pin a debtor's holdings at an "
+        "设定被执行人在某机构的财产（替换推导出的财产；原始状态：可控等于余额、无冻结）。/ Pin a debtor's holdings "
+        "at an "
         "agency (replacing the derived ones; original: available equals balance, no freezes).",
         {"deposit": ("一笔存款 / one deposit", {"agency": "icbc", "id_number": DEBTOR, "holdings": [_HOLDING]})},
         None),
@@ -158,13 +165,16 @@ OPERATIONS: dict[tuple[str, str], Doc] = {
                    {"now": "2026-03-02T09:00:00+08:00", "time_scale": 60.0})},
         None),
     ("POST", "/admin/sessions/{namespace}/advance"): (
-        "推进虚拟时间（seconds 或 to 之一，一次至多十年）：途中到期的答复与回调在各自的虚拟时刻产生。/ Skip virtual time "
-        "(seconds or to, at most ten years at once): answers and callbacks due on the way happen at their own instants.",
+        "推进虚拟时间（seconds 或 to 之一，一次至多十年）：途中到期的答复与回调在各自的虚拟时刻产生。/ Skip virtual "
+        "time "
+        "(seconds or to, at most ten years at once): answers and callbacks due on the way happen at their own "
+        "instants.",
         {"three_days": ("三天 / three days", {"seconds": 259200}),
          "to": ("到某一时刻 / to an instant", {"to": "2026-03-05T09:00:00+08:00"})},
         None),
     ("GET", "/admin/sessions/{namespace}/journal"): (
-        "请求日志（最近的条目，可按种类筛选；身份证号与账号默认脱敏）。/ The request journal (latest entries, by kind; ID "
+        "请求日志（最近的条目，可按种类筛选；身份证号与账号默认脱敏）。/ The request journal (latest entries, by "
+        "kind; ID "
         "and account numbers masked by default).", None, None),
     ("GET", "/admin/sessions/{namespace}/callbacks"): (
         "回调投递：待投递与已结束（确认或放弃）的各次尝试。/ Callback deliveries: pending and settled (acknowledged or "
@@ -193,7 +203,8 @@ OPERATIONS: dict[tuple[str, str], Doc] = {
         "合成世界中的第 index 个被执行人（同一种子同一结果；测试用的有效身份号码）。/ The debtor at index in the "
         "synthetic world (the same for the same seed; valid ID numbers for tests).", None, None),
     ("POST", "/agencies/{platform}/listings"): (
-        "发布一拍公告：起拍价不低于评估价 70%，保证金为起拍价 5%–20%，公告期动产 15 日、不动产 30 日，竞价至少 24 小时；"
+        "发布一拍公告：起拍价不低于评估价 70%，保证金为起拍价 5%–20%，公告期动产 15 日、不动产 30 日，竞价至少 24 "
+        "小时；"
         "结果以回调送达。/ Announce a first auction: start at least 70% of the valuation, deposit 5–20% of the start, "
         "notice 15 days (movables) or 30 (real estate), bidding at least 24 hours; results are posted by callback.",
         {"flat": ("一套住房 / a flat", _LISTING)}, None),
@@ -219,7 +230,8 @@ OPERATIONS: dict[tuple[str, str], Doc] = {
         "申请执行人对以物抵债的答复。/ The creditor's answer to taking the property in kind.",
         {"accept": ("接受 / accept", {"accept": True})}, None),
     ("POST", "/agencies/{platform}/listings/{listing_id}/sale"): (
-        "二拍流拍且申请人不接受以物抵债后变卖（不低于评估价一半）。/ 变卖 after a second 流拍 and a refusal in kind (not "
+        "二拍流拍且申请人不接受以物抵债后变卖（不低于评估价一半）。/ 变卖 after a second 流拍 and a refusal in kind "
+        "(not "
         "below half the valuation).",
         {"sale": ("变卖 / 变卖", {"price_cents": 50_000_000, "deposit_cents": 5_000_000,
                                 "sale_starts": "2026-07-01T10:00:00+08:00", "sale_ends": "2026-08-30T10:00:00+08:00",
@@ -234,7 +246,8 @@ OPERATIONS: dict[tuple[str, str], Doc] = {
         "mean; accepted at once (202), the result posted by callback and pollable.",
         {"flat": ("一套住房 / a flat", _PRICING)}, None),
     ("POST", "/agencies/{code}/appraisals"): (
-        "委托评估：评估机构 30 日内出具报告；受理即返回（202），结果以回调送达并可轮询。/ Commissioned appraisal: the valuer "
+        "委托评估：评估机构 30 日内出具报告；受理即返回（202），结果以回调送达并可轮询。/ Commissioned appraisal: "
+        "the valuer "
         "reports within 30 days; accepted at once (202), the result posted by callback and pollable.",
         {"flat": ("一套住房 / a flat", {**_PRICING, "request_no": "P-2026-000002"})}, None),
     ("GET", "/agencies/{code}/pricings/{pricing_id}"): (

@@ -147,7 +147,8 @@ def test_a_405_names_every_method_of_the_path(method: str, path: str, allow: str
 
 
 def _bilingual(text: str | None) -> bool:
-    return bool(text) and re.search(r"[\u4e00-\u9fff]", text) is not None and re.search(r"[A-Za-z]{3}", text) is not None
+    return bool(text) and re.search(r"[\u4e00-\u9fff]", text) is not None \
+        and re.search(r"[A-Za-z]{3}", text) is not None
 
 
 def test_every_operation_has_a_bilingual_description_and_examples() -> None:
