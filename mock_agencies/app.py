@@ -32,6 +32,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from core_flow.docs import offline_docs
 from core_flow.errors import UserError
+from core_flow.protocol import PROFILE_VERSION
 from core_flow.validation import field_messages, validation_error_body
 from mock_agencies.auth import COURT, Tokens, authorise, cross_site
 from mock_agencies.body_limit import BodyTooLarge, declared_length, limited, refuse, too_large_response
@@ -339,7 +340,7 @@ def create_app(settings: Settings | None = None, *, wall_clock: Callable[[], flo
 
     app = AgenciesApp(
         title="zhixing mock agencies / 模拟协助执行单位",
-        version="0.1.0",
+        version=PROFILE_VERSION,  # the interface profile's version (core_flow/profile/PROFILE.md)
         description=(
             "总对总网络查控的模拟机构：银行、互联网金融、证券、地方银行、登记机构、拍卖与询价平台、"
             "法院执行款账户。异步、有状态、可设种子、可注入故障。"
