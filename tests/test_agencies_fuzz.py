@@ -128,7 +128,7 @@ def test_the_fixtures_reach_the_ledger() -> None:
 
 
 @schema.parametrize()
-@settings(max_examples=12, deadline=None, derandomize=True, suppress_health_check=list(HealthCheck))
+@settings(max_examples=8, deadline=None, derandomize=True, suppress_health_check=list(HealthCheck))
 def test_every_check_passes(case: schemathesis.Case) -> None:
     case.call_and_validate()
 
