@@ -42,6 +42,7 @@ from mock_agencies.fastpath import FastPath
 from mock_agencies.masking import install_masking, mask_data
 from mock_agencies.namespaces import SessionManager
 from mock_agencies.openapi_doc import allowed_methods, tell_the_truth
+from mock_agencies.platform_courts import COURT_BOUND
 from mock_agencies.profiles import profile_names
 from mock_agencies.routers import admin, catalogue, control
 from mock_agencies.routers.control import SimulatedConnectionReset, drop_start
@@ -376,7 +377,7 @@ def create_app(settings: Settings | None = None, *, wall_clock: Callable[[], flo
                 raise
             log.warning("router %s not available", name)
             continue
-        app.include_router(module.router)
+        app.include_router(module.router, dependencies=COURT_BOUND)  # bound to the token's court, like 查控
     # the OpenAPI tells the truth: every status a route may answer, the callback hosts, the world, the profiles
     tell_the_truth(app, manager.callbacks, settings.world_size, list(profile_names()))
     return app
