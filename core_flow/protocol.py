@@ -30,8 +30,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
+from typing import Annotated
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, Strict, model_validator
 
 
 class Frozen(BaseModel):
@@ -96,9 +97,44 @@ def in_inquiry_scope(group: str, region: str | None, debtor_region: str, court_r
             and (debtor_region.startswith(region) or court_region.startswith(region)))
 
 
+PROFILE_VERSION = "0.2.0"  # semver of the interface profile (core_flow/profile/PROFILE.md), not the package's
 HUB = "zdz"  # the agency code of the 总对总 system (the court's counterpart for 集约查询 and sweeps)
 MAX_CENTS = 10**15  # the largest amount anywhere in the protocol (10 trillion yuan): bounds every amount field
 MAX_SCOPE = 200  # agencies in one 总对总 query (a 集约查询 scope is about 30)
+MAX_TERM_DAYS = 3 * 366  # the longest freeze term a request may ask for
+
+
+def json_integer(value: object) -> object:
+    """JSON's integer as JSON Schema counts it: an int, or a number with no fraction (``12.0``); never a boolean
+    or a string (with ``Strict()`` after it: ``true`` and ``"12"`` are refused, not read as 1 and 12)."""
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
+    return value
+
+
+# An integer field of a request: JSON's integers only (booleans and strings refused). Constraints go inside the
+# Annotated (``Annotated[int, Field(ge=…), *STRICT_INT]``), so that an optional field's schema keeps them.
+STRICT_INT = (BeforeValidator(json_integer), Strict())
+# A JSON number that is not a boolean or a string; a JSON boolean (not 0, 1 or "true").
+StrictNumber = Annotated[float, Strict()]
+StrictBool = Annotated[bool, Strict()]
+
+
+def json_datetime(value: object) -> object:
+    """A date-time as JSON has it: an ISO 8601 string (a number is not read as Unix seconds)."""
+    if isinstance(value, str | datetime):
+        return value
+    raise ValueError("应为 ISO 8601 日期时间字符串 / expected an ISO 8601 date-time string")
+
+
+STRICT_DATETIME = BeforeValidator(json_datetime)
+# An amount in cents (分): 1 … MAX_CENTS; and a balance, 0 … MAX_CENTS.
+Cents = Annotated[int, Field(ge=1, le=MAX_CENTS), *STRICT_INT]
+Balance = Annotated[int, Field(ge=0, le=MAX_CENTS), *STRICT_INT]
+TermDays = Annotated[int, Field(ge=1, le=MAX_TERM_DAYS), *STRICT_INT]
+Count = Annotated[int, Field(ge=1), *STRICT_INT]  # a position or sequence number, from 1
+# An 18-character ID number or credit code as the schema states it (the check character is verified beyond it).
+ID_NUMBER_PATTERN = r"^[0-9A-Z]{18}$"
 
 
 class SubjectKind(StrEnum):
@@ -143,13 +179,77 @@ class DeductStatus(StrEnum):
     FAILED = "failed"  # 失败
 
 
+class ResultCode(StrEnum):
+    """Result codes of an answer (``Feedback.code``, ``AgencyAnswer.code``): what the agency did."""
+
+    OK = "0000"  # 处理成功 / carried out
+    QUEUED = "0001"  # 轮候登记 / registered in the 轮候 queue, not yet in effect
+    PENDING = "0002"  # 扣划待处理 / deduction pending
+    NOTICE = "0003"  # 轮候生效或补足冻结 / later notice: a queued freeze took effect or a partial one was topped up
+    NOTHING_TO_CONTROL = "1001"  # 无可控财产 / nothing available to control
+    NOT_ONLINE = "1003"  # 不支持网络控制 / asset cannot be controlled online
+    REFUSED = "2001"  # 状态不允许 / refused: the state no longer allows the measure
+
+
+class FailureCode(StrEnum):
+    """Codes of a failed answer that names its cause instead of a result (``ok`` false): the agency could not
+    carry the request out — the 总对总 hub gave up on an agency after repeated faults (``fault_<kind>``), or the
+    agency's system failed."""
+
+    AGENCY_ERROR = "agency_error"  # 机构系统错误 / the agency's system failed
+    FAULT_5XX = "fault_5xx"  # 总对总多次重试仍遇 5xx / the hub met 5xx on every attempt
+    FAULT_TIMEOUT = "fault_timeout"  # 多次超时 / timed out on every attempt
+    FAULT_RESET = "fault_reset"  # 多次连接重置 / the connection was reset on every attempt
+    FAULT_RATE_LIMIT = "fault_429"  # 多次限流 / rate limited on every attempt
+    FAULT_MAINTENANCE = "fault_maintenance"  # 维护中 / under maintenance on every attempt
+
+
+RESULT_NAMES: dict[ResultCode | FailureCode, tuple[str, str]] = {
+    ResultCode.OK: ("处理成功", "carried out"),
+    ResultCode.QUEUED: ("轮候登记", "registered in the 轮候 queue, not yet in effect"),
+    ResultCode.PENDING: ("扣划待处理", "deduction pending"),
+    ResultCode.NOTICE: ("轮候生效或补足冻结的通知", "later notice: a queued freeze took effect or was topped up"),
+    ResultCode.NOTHING_TO_CONTROL: ("无可控财产", "nothing available to control"),
+    ResultCode.NOT_ONLINE: ("不支持网络控制", "cannot be controlled online"),
+    ResultCode.REFUSED: ("状态不允许", "refused: the state no longer allows the measure"),
+    FailureCode.AGENCY_ERROR: ("机构系统错误", "the agency's system failed"),
+    FailureCode.FAULT_5XX: ("多次重试仍遇系统错误", "a server error on every attempt"),
+    FailureCode.FAULT_TIMEOUT: ("多次超时", "timed out on every attempt"),
+    FailureCode.FAULT_RESET: ("多次连接重置", "connection reset on every attempt"),
+    FailureCode.FAULT_RATE_LIMIT: ("多次限流", "rate limited on every attempt"),
+    FailureCode.FAULT_MAINTENANCE: ("维护中", "under maintenance on every attempt"),
+}
+
+
+def failure_code(code: str) -> ResultCode | FailureCode:
+    """``code`` as an answer's code: a result or failure code as it is, anything else ``agency_error``."""
+    for kind in (ResultCode, FailureCode):
+        try:
+            return kind(code)
+        except ValueError:
+            continue
+    return FailureCode.AGENCY_ERROR
+
+
+# The result codes by name (one definition: ResultCode).
+CODE_OK = ResultCode.OK
+CODE_QUEUED = ResultCode.QUEUED
+CODE_PENDING = ResultCode.PENDING
+CODE_NOTICE = ResultCode.NOTICE
+CODE_NOTHING_TO_CONTROL = ResultCode.NOTHING_TO_CONTROL
+CODE_NOT_ONLINE = ResultCode.NOT_ONLINE
+CODE_REFUSED = ResultCode.REFUSED
+
+
 class Subject(Frozen):
     """The debtor a request is about (被执行人)."""
 
     kind: SubjectKind
     name: str = Field(min_length=1, max_length=200)
     id_number: str = Field(
-        min_length=18, max_length=18, description="18位身份证号或统一社会信用代码 / ID number or USCC"
+        min_length=18, max_length=18, pattern=ID_NUMBER_PATTERN,
+        description="18位身份证号（GB 11643）或统一社会信用代码（GB 32100），校验位须正确 / an 18-character ID number "
+        "or unified social credit code, with a correct check character",
     )
 
 
@@ -166,9 +266,8 @@ class ControlRequest(Frozen):
     account_no: str | None = Field(
         default=None, max_length=64, description="账户/财产编号，控制类措施必填 / account or asset id"
     )
-    amount_cents: int | None = Field(
-        default=None, ge=1, le=MAX_CENTS, strict=True,
-        description="冻结/扣划金额（分）/ amount to freeze or deduct, in cents",
+    amount_cents: Cents | None = Field(
+        default=None, description="冻结/扣划金额（分）/ amount to freeze or deduct, in cents"
     )
     freeze_id: str | None = Field(
         default=None, max_length=64, description="续冻/解冻/扣划所指的冻结 / the freeze acted on"
@@ -176,12 +275,13 @@ class ControlRequest(Frozen):
     target_account: str | None = Field(
         default=None, max_length=64, description="扣划入账的一案一账号 / court sub-account for deductions"
     )
-    term_days: int | None = Field(
-        default=None, ge=1, le=3 * 366, strict=True,
-        description="冻结期限（天），缺省按财产种类 / term, default by kind",
+    term_days: TermDays | None = Field(
+        default=None, description="冻结期限（天），缺省按财产种类 / term, default by kind"
     )
     callback_url: str | None = Field(
-        default=None, max_length=2048, description="反馈回调地址 / where the answer is posted"
+        default=None, max_length=2048,
+        description="反馈回调地址（http/https；主机须在机构的允许列表中）/ where the answer is posted (http or https; "
+        "the host must be on the agency's allow-list)",
     )
     scope: tuple[str, ...] | None = Field(
         default=None,
@@ -225,7 +325,7 @@ class Ticket(Frozen):
     measure: Measure
     status: TicketStatus
     accepted_at: datetime
-    duplicate: bool = Field(default=False, description="同一请求编号的重复提交 / a repeated request_no")
+    duplicate: StrictBool = Field(default=False, description="同一请求编号的重复提交 / a repeated request_no")
 
 
 class ExistingFreeze(Frozen):
@@ -234,9 +334,9 @@ class ExistingFreeze(Frozen):
     freeze_id: str
     court_code: str
     case_no: str
-    amount_cents: int
+    amount_cents: Balance
     state: FreezeState
-    queue_position: int | None = None  # 轮候顺位, 1 = next to take effect
+    queue_position: Count | None = None  # 轮候顺位, 1 = next to take effect
     expires_at: datetime | None = None
 
 
@@ -246,9 +346,9 @@ class Holding(Frozen):
     account_no: str
     kind: AssetKind
     description: str = ""
-    balance_cents: int = Field(ge=0, le=MAX_CENTS, strict=True)
-    available_cents: int = Field(ge=0, le=MAX_CENTS, strict=True, description="未被冻结的可控金额 / not yet frozen")
-    online_controllable: bool = True
+    balance_cents: Balance = Field(description="余额（分）/ balance, cents")
+    available_cents: Balance = Field(description="未被冻结的可控金额（分）/ not yet frozen, cents")
+    online_controllable: StrictBool = True
     existing_freezes: tuple[ExistingFreeze, ...] = ()
 
 
@@ -256,8 +356,10 @@ class AgencyAnswer(Frozen):
     """One agency's answer inside a 总对总 part (:class:`HubBatch`)."""
 
     agency: str = Field(description="协助单位代码 / agency code")
-    ok: bool = Field(default=True, description="该机构查询成功 / the agency's query succeeded")
-    code: str = Field(default="0000", description="结果代码 / result code")
+    ok: StrictBool = Field(default=True, description="该机构查询成功 / the agency's query succeeded")
+    code: ResultCode | FailureCode = Field(
+        default=ResultCode.OK, description="结果代码（失败时为原因代码）/ result code (on failure, the cause)"
+    )
     message: str = ""
     holdings: tuple[Holding, ...] = Field(default=(), description="查得的财产 / the property found")
 
@@ -267,14 +369,15 @@ class HubBatch(Frozen):
     far). ``found`` are the answers that report property (or failed); ``none_found`` the agencies that
     answered that the debtor holds nothing there."""
 
-    part: int = Field(ge=1, description="分批序号 / part number within the ticket")
+    part: Annotated[int, *STRICT_INT] = Field(ge=1, description="分批序号 / part number within the ticket")
     found: tuple[AgencyAnswer, ...] = Field(
         default=(), description="查得财产（或查询失败）的机构答复 / answers that found property (or failed)"
     )
     none_found: tuple[str, ...] = Field(
         default=(), description="未查得财产的机构代码 / agencies that answered: nothing found"
     )
-    outstanding: int = Field(ge=0, description="尚未反馈的机构数 / agencies of the scope still to answer")
+    outstanding: Annotated[int, *STRICT_INT] = Field(ge=0, description="尚未反馈的机构数 / agencies of the scope "
+                                                                       "still to answer")
 
     def agencies(self) -> list[str]:
         return [a.agency for a in self.found] + list(self.none_found)
@@ -288,25 +391,26 @@ class Feedback(Frozen):
     agency: str
     measure: Measure
     answered_at: datetime
-    ok: bool = Field(description="业务处理成功 / the measure was carried out")
-    code: str = Field(description="结果代码 / result code")
+    ok: StrictBool = Field(description="业务处理成功 / the measure was carried out")
+    code: ResultCode | FailureCode = Field(
+        description="结果代码（失败时为原因代码）/ result code (on failure, the cause)"
+    )
     message: str = ""
     holdings: tuple[Holding, ...] = ()  # 00 query
     control_result: ControlResult | None = None  # 01/02/11/12
     freeze_id: str | None = None
     freeze_state: FreezeState | None = None
-    queue_position: int | None = None
-    amount_requested_cents: int | None = None
-    amount_controlled_cents: int | None = None
-    unsecured_remainder_cents: int | None = None  # 未控金额 = requested - controlled
+    queue_position: Count | None = None
+    amount_requested_cents: Balance | None = None
+    amount_controlled_cents: Balance | None = None
+    unsecured_remainder_cents: Balance | None = None  # 未控金额 = requested - controlled
     expires_at: datetime | None = None
     existing_freezes: tuple[ExistingFreeze, ...] = ()
     deduct_status: DeductStatus | None = None  # 06
-    amount_deducted_cents: int | None = None
+    amount_deducted_cents: Balance | None = None
     batch: HubBatch | None = None  # 总对总 query: the agencies' answers in this part
-    notice: int | None = Field(
+    notice: Count | None = Field(
         default=None,
-        ge=1,
         description="已反馈请求的后续通知序号：轮候冻结生效或部分冻结补足，amount_controlled_cents 为本次新增"
         "控制金额 / a later notice about an answered request, numbered per request: a queued (轮候) freeze took "
         "effect or a partial freeze was topped up; amount_controlled_cents is the amount newly controlled",
@@ -330,12 +434,3 @@ class Court:
 
 # The default court of the seed guideline. Its code is synthetic: the real 法院代码 is not public here.
 DEFAULT_COURT = Court("R410811", "焦作市山阳区人民法院", "410811", "焦作市中级人民法院", "河南省高级人民法院")
-
-# Result codes of an answer (``Feedback.code``); a failed answer may carry another code naming its cause.
-CODE_OK = "0000"  # 处理成功 / carried out
-CODE_QUEUED = "0001"  # 轮候登记 / registered in the 轮候 queue, not yet in effect
-CODE_PENDING = "0002"  # 扣划待处理 / deduction pending
-CODE_NOTICE = "0003"  # 轮候生效或补足冻结 / later notice: a queued freeze took effect or a partial one was topped up
-CODE_NOTHING_TO_CONTROL = "1001"  # 无可控财产 / nothing available to control
-CODE_NOT_ONLINE = "1003"  # 不支持网络控制 / asset cannot be controlled online
-CODE_REFUSED = "2001"  # 状态不允许 / refused: the state no longer allows the measure

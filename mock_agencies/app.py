@@ -32,6 +32,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from core_flow.docs import offline_docs
 from core_flow.errors import UserError
+from core_flow.protocol import PROFILE_VERSION
 from core_flow.validation import field_messages, validation_error_body
 from mock_agencies.auth import COURT, Tokens, authorise, cross_site
 from mock_agencies.body_limit import BodyTooLarge, declared_length, limited, refuse, too_large_response
@@ -40,6 +41,9 @@ from mock_agencies.error_body import status_of, user_error_body
 from mock_agencies.fastpath import FastPath
 from mock_agencies.masking import install_masking, mask_data
 from mock_agencies.namespaces import SessionManager
+from mock_agencies.openapi_doc import allowed_methods, tell_the_truth
+from mock_agencies.platform_courts import COURT_BOUND
+from mock_agencies.profiles import profile_names
 from mock_agencies.routers import admin, catalogue, control
 from mock_agencies.routers.control import SimulatedConnectionReset, drop_start
 from mock_agencies.settings import Settings
@@ -62,7 +66,7 @@ def _http_error(status: int, request: Request, detail: object, headers: dict[str
     if status == 404:
         return UserError(f"没有这个地址：{path}", f"no such path: {path}", where="path", code="not_found")
     if status == 405:
-        allow = (headers or {}).get("allow", "") or (headers or {}).get("Allow", "")
+        allow = ", ".join(allowed_methods(request.app, path))
         return UserError(
             f"{path} 不接受 {method} 请求（可用：{allow or '-'}）",
             f"{path} does not accept {method} (allowed: {allow or '-'})",
@@ -82,7 +86,11 @@ async def _on_http_error(request: Request, exc: Exception) -> JSONResponse:
     if isinstance(exc, BodyTooLarge):
         return too_large_response(exc.limit)
     err = _http_error(exc.status_code, request, exc.detail, exc.headers)
-    return JSONResponse(user_error_body(err), status_code=exc.status_code, headers=exc.headers)
+    headers = exc.headers
+    if exc.status_code == 405:  # every method the path accepts, not only those of the first route matched
+        headers = {**(headers or {}), "Allow": ", ".join(allowed_methods(request.app, request.url.path))}
+        headers.pop("allow", None)
+    return JSONResponse(user_error_body(err), status_code=exc.status_code, headers=headers)
 
 
 async def _on_user_error(request: Request, exc: Exception) -> JSONResponse:
@@ -333,7 +341,7 @@ def create_app(settings: Settings | None = None, *, wall_clock: Callable[[], flo
 
     app = AgenciesApp(
         title="zhixing mock agencies / 模拟协助执行单位",
-        version="0.1.0",
+        version=PROFILE_VERSION,  # the interface profile's version (core_flow/profile/PROFILE.md)
         description=(
             "总对总网络查控的模拟机构：银行、互联网金融、证券、地方银行、登记机构、拍卖与询价平台、"
             "法院执行款账户。异步、有状态、可设种子、可注入故障。"
@@ -358,18 +366,9 @@ def create_app(settings: Settings | None = None, *, wall_clock: Callable[[], flo
     install_reset_log_filter()
     if not settings.unmask:
         install_masking()
-    # statuses any route may answer before it runs (documented on every operation: the OpenAPI tells the truth)
-    common = {
-        400: {"model": control.ErrorBody, "description": "请求体不是合法 JSON 等 / malformed request body"},
-        401: {"model": control.ErrorBody, "description": "配置了令牌时缺少或无效 / token missing or invalid "
-                                                         "(when tokens are configured)"},
-        403: {"model": control.ErrorBody, "description": "令牌无权访问此命名空间或法院，或跨站请求 / token not allowed "
-                                                         "here, or a cross-site request"},
-        413: {"model": control.ErrorBody, "description": "请求体超过上限 / request body too large"},
-    }
-    app.include_router(catalogue.router, responses=common)
-    app.include_router(control.router, responses=common)
-    app.include_router(admin.router, responses=common)
+    app.include_router(catalogue.router)
+    app.include_router(control.router)
+    app.include_router(admin.router)
     for name in PLATFORM_ROUTERS:
         try:
             module = importlib.import_module(name)
@@ -378,5 +377,7 @@ def create_app(settings: Settings | None = None, *, wall_clock: Callable[[], flo
                 raise
             log.warning("router %s not available", name)
             continue
-        app.include_router(module.router, responses=common)
+        app.include_router(module.router, dependencies=COURT_BOUND)  # bound to the token's court, like 查控
+    # the OpenAPI tells the truth: every status a route may answer, the callback hosts, the world, the profiles
+    tell_the_truth(app, manager.callbacks, settings.world_size, list(profile_names()))
     return app

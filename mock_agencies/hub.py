@@ -27,7 +27,16 @@ from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
 
 from core_flow.errors import UserError
-from core_flow.protocol import CODE_OK, AgencyAnswer, AgencyGroup, Feedback, HubBatch, Measure
+from core_flow.protocol import (
+    CODE_OK,
+    AgencyAnswer,
+    AgencyGroup,
+    FailureCode,
+    Feedback,
+    HubBatch,
+    Measure,
+    failure_code,
+)
 from mock_agencies.profiles import FaultKind, Profile
 
 if TYPE_CHECKING:
@@ -270,7 +279,7 @@ class Hub:
                 try:
                     held[agency.code] = ledger.holdings(agency.code, id_number, at)
                 except Exception as one:  # noqa: BLE001 - reported as this agency's failed answer
-                    code = one.code if isinstance(one, UserError) else "agency_error"
+                    code = failure_code(one.code) if isinstance(one, UserError) else FailureCode.AGENCY_ERROR
                     found.append(AgencyAnswer(agency=agency.code, ok=False, code=code,
                                               message=f"{type(one).__name__}: {one}"[:500]))
                     failures += 1
@@ -350,7 +359,7 @@ def _failed_answer(agency: Agency, kind: FaultKind, attempts: int) -> AgencyAnsw
     return AgencyAnswer(
         agency=agency.code,
         ok=False,
-        code=f"fault_{kind.value}",
+        code=FailureCode(f"fault_{kind.value}"),
         message=(
             f"{agency.name}连续 {attempts} 次未受理查询（{kind.value}），总对总停止重试 / "
             f"{agency.name_en} did not accept the query in {attempts} attempts ({kind.value}); the hub gave up"

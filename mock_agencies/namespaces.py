@@ -57,8 +57,8 @@ class SessionManager:
         self.store = StateStore(settings.state_path) if settings.state_path else None
         self._saved_at: dict[str, int] = {}  # namespace → its journal's total when last saved
         if self.store is not None:
-            for name, blob in sorted(self.store.load().items()):
-                session = Session.restore(name, blob, settings, catalogue, on_queued=self.wake.set,
+            for name, (blob, rows) in sorted(self.store.load().items()):
+                session = Session.restore(name, blob, settings, catalogue, rows=rows, on_queued=self.wake.set,
                                           callback_policy=self.callbacks)
                 self.sessions[name] = session
                 self.runners[name] = SessionRunner(session)
@@ -106,7 +106,9 @@ class SessionManager:
         total = session.journal.total
         if not force and self._saved_at.get(namespace) == total:
             return False
-        store.save(namespace, session.snapshot())
+        state, tickets = session.snapshot()
+        store.save(namespace, state, tickets)
+        session.saved(tickets)
         self._saved_at[namespace] = total
         return True
 

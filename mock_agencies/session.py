@@ -48,7 +48,7 @@ from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
 from core_flow.errors import UserError
-from core_flow.protocol import ControlRequest, Feedback, TicketStatus
+from core_flow.protocol import ControlRequest, FailureCode, Feedback, TicketStatus, failure_code
 from mock_agencies.callback_policy import CallbackPolicy
 from mock_agencies.callbacks import CallbackOutbox
 from mock_agencies.clock import VirtualClock
@@ -60,7 +60,16 @@ from mock_agencies.profiles import Behaviour, CallbackBehaviour, Profile, load_p
 from mock_agencies.schedule import AnswerSchedule
 from mock_agencies.settings import Settings
 from mock_agencies.streams import AgencyBehaviours, FaultDecision, derive_seed
-from mock_agencies.tickets import TicketBook, TicketRecord, with_status
+from mock_agencies.tickets import (
+    Print,
+    TicketBook,
+    TicketChanges,
+    TicketRecord,
+    changes_since,
+    decode_record,
+    print_of,
+    with_status,
+)
 
 if TYPE_CHECKING:
     from core_flow.protocol import Ticket
@@ -144,6 +153,7 @@ class Session:
         self._retention = None if retention is None else timedelta(seconds=retention)
         self._remember = timedelta(seconds=settings.idempotency_retention_seconds)
         self._retire_queue: deque[tuple[datetime, str]] = deque()  # (retirable from, ticket id), in time order
+        self._saved_prints: dict[str, Print] | None = None  # the ticket rows as last saved (None: none yet)
         self._build_domain()
         self.hub = Hub(self.behaviours, catalogue, self.ledger,
                        retry_seconds=settings.hub_retry_seconds, max_attempts=settings.hub_max_attempts)
@@ -500,10 +510,10 @@ class Session:
         try:
             feedback = self.backend.answer(agency, record.request, record.ticket, at)
         except UserError as err:
-            feedback = self._failed_feedback(record, at, err.code, err.message)
+            feedback = self._failed_feedback(record, at, failure_code(err.code), f"{err.code}: {err.message}")
         except Exception as err:  # a bug in a backend must not stop the clock; journal it loudly
             log.exception("answer failed for ticket %s", record.ticket.ticket_id)
-            feedback = self._failed_feedback(record, at, "agency_error", f"{type(err).__name__}: {err}")
+            feedback = self._failed_feedback(record, at, FailureCode.AGENCY_ERROR, f"{type(err).__name__}: {err}")
             self.journal.record(at, "error", ticket_id=record.ticket.ticket_id, error=repr(err)[:500])
         if feedback is None:
             behaviour = self.behaviour(agency)
@@ -596,18 +606,28 @@ class Session:
     _SAVED = ("config", "behaviours", "journal", "outbox", "book", "schedule", "notices", "_last_advanced",
               "_retire_queue", "world", "ledger", "auction", "pricing")
 
-    def snapshot(self) -> bytes:
-        """The namespace's whole state as bytes (no I/O): everything above and the clock's reading. What is
-        rebuilt on restore — the backend, the hub (a cache), the listeners — is not in it."""
+    def snapshot(self) -> tuple[bytes, TicketChanges]:
+        """The namespace's state as bytes (no I/O): everything above but the tickets, and the clock's reading; and
+        the ticket records changed since the last save (:meth:`saved`). What is rebuilt on restore — the backend,
+        the hub (a cache), the listeners — is not in it."""
         clock = self.clock
+        book = self.book
+        changes = changes_since(book.tickets, self._saved_prints)
         state = {name: getattr(self, name) for name in self._SAVED}
         state["clock"] = (clock.origin, clock.now(), clock.scale)
         listeners = self.notices.listeners
+        tickets = book.tickets
         self.notices.listeners = []
+        book.tickets = {}  # one row each, in ``changes``
         try:
-            return pickle.dumps(state, protocol=pickle.HIGHEST_PROTOCOL)
+            return pickle.dumps(state, protocol=pickle.HIGHEST_PROTOCOL), changes
         finally:
             self.notices.listeners = listeners
+            book.tickets = tickets
+
+    def saved(self, changes: TicketChanges) -> None:
+        """``changes`` (from :meth:`snapshot`) were written: the next snapshot writes only what changes after."""
+        self._saved_prints = changes.prints
 
     @classmethod
     def restore(
@@ -617,6 +637,7 @@ class Session:
         settings: Settings,
         catalogue: Catalogue,
         *,
+        rows: dict[str, bytes] | None = None,
         on_queued: Callable[[], None] | None = None,
         callback_policy: CallbackPolicy | None = None,
     ) -> Session:
@@ -624,6 +645,10 @@ class Session:
         from mock_agencies.backend import AgencyBackend
 
         state = pickle.loads(blob)  # noqa: S301 - the service's own store, written by :meth:`snapshot`
+        book: TicketBook = state["book"]
+        whole = bool(book.tickets)  # saved before ticket rows: the tickets are in the blob
+        for ticket_id, row in (rows or {}).items():  # ticket ids sort in issue order
+            book.tickets[ticket_id] = decode_record(row, catalogue)
         origin, now, scale = state.pop("clock")
         config: SessionConfig = state["config"]
         clock = VirtualClock(origin, scale)
@@ -648,6 +673,8 @@ class Session:
         session.backend = AgencyBackend(catalogue, session.world, session.ledger)
         session.hub = Hub(session.behaviours, catalogue, session.ledger,
                           retry_seconds=settings.hub_retry_seconds, max_attempts=settings.hub_max_attempts)
+        # the rows read are what is saved; a state saved before ticket rows is written whole next time
+        session._saved_prints = None if whole else {t: print_of(r) for t, r in book.tickets.items()}
         return session
 
     def info(self) -> dict[str, Any]:

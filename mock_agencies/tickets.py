@@ -14,6 +14,7 @@ answered ``retired`` (410).
 from __future__ import annotations
 
 import hashlib
+import pickle
 from collections import deque
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -64,6 +65,60 @@ class TicketRecord:
             self._json = feedback.model_dump(mode="json")
             self._json_of = feedback
         return self._json
+
+
+# What a record's saved row depends on, compared by identity (frozen models are replaced, never changed in place):
+# the ticket, its feedback, the notices, the fan-out and the plain fields.
+Print = tuple[Any, ...]
+
+
+def print_of(record: TicketRecord) -> Print:
+    return (record.ticket, record.feedback, record.notices, record.hub, record.held, record.retired,
+            record.delivered, record.due_at)
+
+
+def _unchanged(a: Print, b: Print) -> bool:
+    return a[0] is b[0] and a[1] is b[1] and a[2] is b[2] and a[3] is b[3] and a[4:] == b[4:]
+
+
+def encode_record(record: TicketRecord) -> bytes:
+    """One record as a saved row: its state with the agency by code (the catalogue's own object on restore)."""
+    state = record.__getstate__()
+    return pickle.dumps((record.agency.code, state[:2] + state[3:]), protocol=pickle.HIGHEST_PROTOCOL)
+
+
+def decode_record(blob: bytes, catalogue: Any) -> TicketRecord:
+    code, state = pickle.loads(blob)  # noqa: S301 - the service's own store, written by encode_record
+    record = TicketRecord.__new__(TicketRecord)
+    record.__setstate__(state[:2] + (catalogue.get(code),) + state[2:])
+    return record
+
+
+@dataclass(slots=True)
+class TicketChanges:
+    """The records to write since the last save, the ticket ids to delete, and whether every row is rewritten
+    (a namespace's first save: rows of an earlier namespace of the same name go)."""
+
+    rows: dict[str, bytes]
+    removed: list[str]
+    full: bool
+    prints: dict[str, Print]  # what the saved rows will be, once written
+
+
+def changes_since(tickets: dict[str, TicketRecord], saved: dict[str, Print] | None) -> TicketChanges:
+    """What to write so the saved rows equal ``tickets``, given the prints of the rows saved (``None``: none
+    yet). A 总对总 record still fanning out is written each time (its fan-out changes in place)."""
+    prints: dict[str, Print] = {}
+    rows: dict[str, bytes] = {}
+    for ticket_id, record in tickets.items():
+        p = print_of(record)
+        prints[ticket_id] = p
+        old = None if saved is None else saved.get(ticket_id)
+        fanning = record.hub is not None and record.ticket.status is not TicketStatus.ANSWERED
+        if old is None or fanning or not _unchanged(old, p):
+            rows[ticket_id] = encode_record(record)
+    removed = [] if saved is None else [t for t in saved if t not in tickets]
+    return TicketChanges(rows, removed, saved is None, prints)
 
 
 def request_digest(request: ControlRequest) -> bytes:

@@ -124,13 +124,15 @@ def run_unit(unit: Unit, progress: Callable[[float], None] | None = None) -> dic
     end = origin + timedelta(days=days)
     chunk = timedelta(days=30)
     at = origin
-    while at < end:
-        at = min(at + chunk, end)
-        court.run_until(at)
-        if progress is not None:
-            progress((at - origin) / (end - origin))
-    if events_file is not None:
-        events_file.close()
+    try:
+        while at < end:
+            at = min(at + chunk, end)
+            court.run_until(at)
+            if progress is not None:
+                progress((at - origin) / (end - origin))
+    finally:  # a failed run still leaves its events on disk
+        if events_file is not None:
+            events_file.close()
     invariants = None
     if checker is not None:
         invariants = checker.finish(court, end, ledger_before)
@@ -157,25 +159,45 @@ def run_unit(unit: Unit, progress: Callable[[float], None] | None = None) -> dic
     return out
 
 
-def _event_writer(court: Any, directory: Path, unit: Unit) -> Any:
-    import csv
-    import json
+class _EventTable:
+    """The per-event table (CSV, masked), written as the events happen: flushed whenever the simulated day changes,
+    so a killed run leaves every day it finished on disk (a flush per event would cost a year-scale run dearly)."""
 
-    from sim.report import mask
+    def __init__(self, path: Path) -> None:
+        import csv
 
+        self.path = path
+        self._fh = path.open("w", newline="", encoding="utf-8")
+        self._w = csv.writer(self._fh)
+        self._w.writerow(["at", "case", "kind", "node", "instance", "item", "data"])
+        self._fh.flush()
+        self._day: Any = None
+        self.rows = 0
+
+    def __call__(self, e: Any) -> None:
+        import json
+
+        from sim.report import mask
+
+        day = e.at.date()
+        if day != self._day:
+            self._fh.flush()
+            self._day = day
+        data = mask(json.dumps(e.as_dict()["data"], ensure_ascii=False)) if e.data else ""
+        self._w.writerow([e.at.isoformat(), e.case_id, e.kind.value, e.node if e.node is not None else "",
+                          mask(e.instance), e.item or "", data])
+        self.rows += 1
+
+    def close(self) -> None:
+        self._fh.close()
+
+
+def _event_writer(court: Any, directory: Path, unit: Unit) -> _EventTable:
     directory.mkdir(parents=True, exist_ok=True)
     name = re.sub(r"[^\w\u4e00-\u9fff]+", "_", unit.court or "court").strip("_")
-    fh = (directory / f"events-{name}-r{unit.replication}.csv").open("w", newline="", encoding="utf-8")
-    w = csv.writer(fh)
-    w.writerow(["at", "case", "kind", "node", "instance", "item", "data"])
-
-    def write(e: Any) -> None:
-        data = mask(json.dumps(e.as_dict()["data"], ensure_ascii=False)) if e.data else ""
-        w.writerow([e.at.isoformat(), e.case_id, e.kind.value, e.node if e.node is not None else "",
-                    mask(e.instance), e.item or "", data])
-
-    court.runtime.subscribe(write)
-    return fh
+    table = _EventTable(directory / f"events-{name}-r{unit.replication}.csv")
+    court.runtime.subscribe(table)
+    return table
 
 
 def _case_rows(court: Any, collector: Collector) -> list[dict[str, Any]]:

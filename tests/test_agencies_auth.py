@@ -180,3 +180,34 @@ def test_serve_refuses_to_bind_beyond_loopback_without_tokens() -> None:
     assert run.returncode != 0
     out = run.stdout + run.stderr
     assert "--insecure-open" in out and "拒绝" in out and "Traceback" not in out
+
+
+async def test_auction_and_pricing_calls_are_bound_to_the_token_court(tokens_file: Path) -> None:
+    """Issue 13 point 2 for the platforms: a listing or pricing request names the token's court (another court is
+    a 403), and a court sees and acts on only its own listings and pricing requests (another's: 404)."""
+    listing = {"court_code": "R410811", "case_no": "(2026)豫0811执1号", "asset_id": "A-1", "asset_kind": "movable",
+               "valuation_cents": 1_000_000, "starting_price_cents": 700_000, "deposit_cents": 70_000,
+               "bidding_starts": "2026-03-20T10:00:00+08:00"}
+    pricing = {"request_no": "P-1", "court_code": "R410811", "case_no": "(2026)豫0811执1号", "asset_id": "A-1",
+               "asset_kind": "vehicle"}
+    async with client_for(tokens_file) as client:
+        as_other = {**listing, "court_code": "R410803"}
+        _error(await client.post("/agencies/taobao/listings", json=as_other, headers=bearer(A)), 403, "forbidden",
+               "body.court_code")
+        _error(await client.post("/agencies/pricing_platform/inquiries", json={**pricing, "court_code": "R410803"},
+                                 headers=bearer(A)), 403, "forbidden", "body.court_code")
+        made = await client.post("/agencies/taobao/listings", json=listing, headers=bearer(A))
+        asked = await client.post("/agencies/pricing_platform/inquiries", json=pricing, headers=bearer(A))
+        assert made.status_code == 201 and asked.status_code == 202, (made.text, asked.text)
+        listing_id, pricing_id = made.json()["listing_id"], asked.json()["pricing_id"]
+        # court C shares the namespace: A's listing and pricing request are not C's to see or act on
+        _error(await client.get(f"/agencies/taobao/listings/{listing_id}", headers=bearer(C)), 404, "not_found",
+               "path.listing_id")
+        deposit = {"bidder_id": "B1", "amount_cents": 70_000}
+        _error(await client.post(f"/agencies/taobao/listings/{listing_id}/deposits", json=deposit,
+                                 headers=bearer(C)), 404, "not_found", "path.listing_id")
+        _error(await client.get(f"/agencies/pricing_platform/pricings/{pricing_id}", headers=bearer(C)), 404,
+               "not_found", "path.pricing_id")
+        assert (await client.get(f"/agencies/taobao/listings/{listing_id}", headers=bearer(A))).status_code == 200
+        assert (await client.get(f"/agencies/pricing_platform/pricings/{pricing_id}",
+                                 headers=bearer(A))).status_code == 200

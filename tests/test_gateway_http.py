@@ -162,7 +162,7 @@ class FakeAgency:
             measure=ticket.measure,
             answered_at=ORIGIN,
             ok=ok,
-            code="0000" if ok else "9999",
+            code="0000" if ok else "2001",
         )
         self.answers[request_no] = feedback
         return feedback

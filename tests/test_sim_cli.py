@@ -100,3 +100,25 @@ def test_plan_intake_finds_the_intake_a_staff_carries(small, capsys):
     shown = [int(line.split("│")[1].strip().replace(",", "")) for line in text.splitlines()
              if line.startswith("│") and line.split("│")[1].strip().replace(",", "").isdigit()]
     assert shown == sorted(shown) and shown[0] == 200
+
+
+def test_the_event_table_is_on_disk_as_the_run_goes(tmp_path):
+    """Issue 13 point 4: a killed run leaves what it did — each finished simulated day is flushed to the file while
+    the run goes on (read here with the writer still open), masked."""
+    from datetime import datetime, timedelta
+
+    from core_flow.engine import Event, EventKind
+    from core_flow.legal_calendar.tz import CST
+    from sim.run import _EventTable
+
+    table = _EventTable(tmp_path / "events.csv")
+    day = datetime(2026, 3, 2, 9, 0, tzinfo=CST)
+    for i in range(3):
+        table(Event(day + timedelta(minutes=i), f"K{i}", EventKind.FILED, data={"debtor": "110101199003077002"}))
+    on_disk = (tmp_path / "events.csv").read_text(encoding="utf-8")
+    assert on_disk.count("\n") == 1  # the header: the day is not finished
+    table(Event(day + timedelta(days=1), "K9", EventKind.FILED))  # the next day begins: the first is written
+    on_disk = (tmp_path / "events.csv").read_text(encoding="utf-8")
+    assert on_disk.count("\n") == 4 and ",K2,filed," in on_disk and "110101199003077002" not in on_disk
+    table.close()
+    assert (tmp_path / "events.csv").read_text(encoding="utf-8").count("\n") == 5

@@ -16,8 +16,8 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from core_flow.errors import UserError
+from core_flow.protocol import PROFILE_VERSION as PROFILE_VERSION  # defined with the protocol, re-exported
 
-PROFILE_VERSION = "0.1.0"  # semver of the interface profile, independent of the package version
 HERE = Path(__file__).resolve().parent
 REQUIREMENTS = HERE / "requirements.yaml"
 

@@ -9,13 +9,22 @@ are produced at their own virtual instants.
 from __future__ import annotations
 
 from datetime import datetime, timedelta
-from typing import Any
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Body, Depends, Path, Query, Request, Response
 from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, field_validator, model_validator
 
 from core_flow.errors import UserError
-from core_flow.protocol import Holding, TicketStatus
+from core_flow.protocol import (
+    ID_NUMBER_PATTERN,
+    STRICT_DATETIME,
+    STRICT_INT,
+    Cents,
+    Holding,
+    StrictBool,
+    StrictNumber,
+    TicketStatus,
+)
 from mock_agencies.clock import as_cst
 from mock_agencies.deps import get_manager
 from mock_agencies.ledger import FreezeView
@@ -34,6 +43,11 @@ class _In(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
 
+JsonDatetime = Annotated[datetime, STRICT_DATETIME]
+# _plausible's range as the schema states it (a date-time string starting with a year 1970-2200)
+_PLAUSIBLE = {"pattern": r"^(19[7-9][0-9]|2[01][0-9]{2}|2200)-"}
+
+
 def _plausible(value: datetime | None) -> datetime | None:
     """A virtual instant in CST between 1970 and 2200 (the clock does arithmetic on it)."""
     if value is None:
@@ -48,15 +62,21 @@ def _plausible(value: datetime | None) -> datetime | None:
 
 
 class SessionSpec(_In):
-    seed: int | None = Field(default=None, ge=0, le=2**63 - 1, strict=True, description="种子 / seed")
+    seed: Annotated[int, Field(ge=0, le=2**53 - 1), *STRICT_INT] | None = Field(
+        default=None, description="种子（JSON 安全整数）/ seed (a JSON-safe integer)"
+    )
     profile: str | None = Field(default=None, max_length=64, description="行为配置 / behaviour profile")
     overrides: dict[str, dict[str, Any]] | None = Field(
         default=None, description="按 * / 类别 / 机构代码 覆盖行为 / behaviour overrides by *, class or code"
     )
-    time_scale: float | None = Field(default=None, ge=0, le=1e6, description="虚拟时间倍速 / time scale")
-    origin: datetime | None = Field(default=None, description="虚拟时钟起点 / clock origin")
-    simulated_bidders: bool = Field(
-        default=True, strict=True,
+    time_scale: Annotated[StrictNumber, Field(ge=0, le=1e6)] | None = Field(
+        default=None, description="虚拟时间倍速 / time scale"
+    )
+    origin: JsonDatetime | None = Field(
+        default=None, json_schema_extra=_PLAUSIBLE, description="虚拟时钟起点（1970–2200 年）/ clock origin (1970-2200)"
+    )
+    simulated_bidders: StrictBool = Field(
+        default=True,
         description="拍卖平台的模拟竞买人；false 时只有客户端的竞买人出价 / simulated bidders on the auction "
                     "platforms; false: only the client's bidders bid")
 
@@ -66,17 +86,17 @@ class SessionSpec(_In):
 class ProfilePatch(_In):
     profile: str | None = Field(default=None, max_length=64)
     overrides: dict[str, dict[str, Any]] = Field(default_factory=dict)
-    replace: bool = Field(default=False, description="替换而非合并已有覆盖 / replace existing overrides")
+    replace: StrictBool = Field(default=False, description="替换而非合并已有覆盖 / replace existing overrides")
 
 
 class FaultSpec(_In):
     scope: str = Field(default="*", max_length=64, description="* / 类别 / 机构代码 — *, class or agency code")
-    error_5xx: float = Field(default=0.0, ge=0, le=1)
-    timeout: float = Field(default=0.0, ge=0, le=1)
-    reset: float = Field(default=0.0, ge=0, le=1)
-    rate_limit: float = Field(default=0.0, ge=0, le=1)
-    retry_after_min_seconds: int = Field(default=1, ge=0, le=86400)
-    retry_after_max_seconds: int = Field(default=30, ge=0, le=86400)
+    error_5xx: StrictNumber = Field(default=0.0, ge=0, le=1)
+    timeout: StrictNumber = Field(default=0.0, ge=0, le=1)
+    reset: StrictNumber = Field(default=0.0, ge=0, le=1)
+    rate_limit: StrictNumber = Field(default=0.0, ge=0, le=1)
+    retry_after_min_seconds: Annotated[int, Field(ge=0, le=86400), *STRICT_INT] = 1
+    retry_after_max_seconds: Annotated[int, Field(ge=0, le=86400), *STRICT_INT] = 30
 
 
 MAX_PIN_HOLDINGS = 100  # holdings of one debtor at one agency in one pin
@@ -85,8 +105,9 @@ MAX_BATCH_HOLDINGS = 10_000  # holdings in one batch, all pins together
 
 
 class PinSpec(_In):
-    agency: str = Field(max_length=64)
-    id_number: str = Field(min_length=18, max_length=18)
+    agency: str = Field(max_length=64, description="受理查询的协助单位代码 / an agency that answers queries")
+    id_number: str = Field(min_length=18, max_length=18, pattern=ID_NUMBER_PATTERN,
+                           description="被执行人的身份证号或统一社会信用代码 / the debtor's ID number or credit code")
     holdings: list[Holding] = Field(max_length=MAX_PIN_HOLDINGS)
 
 
@@ -105,8 +126,19 @@ class PinBatch(_In):
 
 
 class AdvanceSpec(_In):
-    seconds: float | None = Field(default=None, ge=0, le=MAX_SKIP.total_seconds(), description="推进秒数")
-    to: datetime | None = Field(default=None, description="推进到 / advance to (CST if naive)")
+    """给出 seconds 或 to 之一 / exactly one of seconds and to."""
+
+    model_config = ConfigDict(
+        json_schema_extra={"oneOf": [{"required": ["seconds"]}, {"required": ["to"]}]}
+    )
+
+    seconds: Annotated[StrictNumber, Field(ge=0, le=MAX_SKIP.total_seconds())] = Field(
+        default=None, description="推进秒数（至多十年）/ seconds to skip (at most ten years)"
+    )
+    to: JsonDatetime = Field(
+        default=None, json_schema_extra=_PLAUSIBLE,
+        description="推进到（无时区视为北京时间）/ advance to (CST if naive)",
+    )
 
     _to = field_validator("to")(_plausible)
 
@@ -118,7 +150,7 @@ class AdvanceSpec(_In):
 
 
 class ClockPatch(_In):
-    time_scale: float = Field(ge=0, le=1e6)
+    time_scale: StrictNumber = Field(ge=0, le=1e6, description="虚拟时间倍速 / time scale")
 
 
 MAX_ANCHOR_GAP_SECONDS = 3600.0  # a court's real anchor further from the server's wall clock is refused
@@ -127,11 +159,13 @@ MAX_ANCHOR_GAP_SECONDS = 3600.0  # a court's real anchor further from the server
 class ClockAlign(_In):
     """The court's clock, read once at start: the agencies' clock is set to follow it."""
 
-    now: datetime = Field(
-        description="法院时钟的虚拟时刻（无时区视为北京时间）/ the court clock's virtual now (CST if naive)"
+    now: JsonDatetime = Field(
+        json_schema_extra=_PLAUSIBLE,
+        description="法院时钟的虚拟时刻（无时区视为北京时间；1970–2200 年）/ the court clock's virtual now "
+        "(CST if naive; 1970-2200)",
     )
-    time_scale: float = Field(ge=0, le=1e6, description="法院时钟的倍速 / the court clock's scale")
-    real_anchor: float | None = Field(
+    time_scale: StrictNumber = Field(ge=0, le=1e6, description="法院时钟的倍速 / the court clock's scale")
+    real_anchor: Annotated[StrictNumber, Field(ge=0, le=1e11)] | None = Field(
         default=None,
         description=(
             "读取 now 时的真实时刻（Unix 秒）；缺省为本请求到达之时 / the real instant at which `now` was read "
@@ -148,7 +182,7 @@ class CourtAccountSpec(_In):
 
 
 class PayoutSpec(_In):
-    amount_cents: int = Field(ge=1, le=10**15, strict=True, description="发放金额（分）/ amount in cents")
+    amount_cents: Cents = Field(description="发放金额（分）/ amount in cents")
     payee: str = Field(default="申请执行人", min_length=1, max_length=128, description="收款人 / payee")
 
 
@@ -205,7 +239,8 @@ async def reset_session(namespace: str = NS_PATH, manager: SessionManager = Depe
     return manager.reset(namespace).info()
 
 
-@router.delete("/sessions/{namespace}", status_code=204, summary="删除命名空间 / delete a namespace")
+@router.delete("/sessions/{namespace}", status_code=204, summary="删除命名空间 / delete a namespace",
+               responses={404: {"description": "没有这个命名空间 / no such namespace"}})
 async def delete_session(namespace: str = NS_PATH, manager: SessionManager = Depends(get_manager)) -> Response:
     manager.drop(namespace)
     return Response(status_code=204)
@@ -241,7 +276,8 @@ async def get_behaviour(
     return session.behaviour(session.catalogue.get(agency)).model_dump(mode="json")
 
 
-@router.put("/sessions/{namespace}/pins", summary="设定财产 / pin a debtor's holdings at an agency")
+@router.put("/sessions/{namespace}/pins", summary="设定财产 / pin a debtor's holdings at an agency",
+            responses={404: {"description": "未知机构 / unknown agency"}})
 async def put_pin(
     pin: PinSpec, namespace: str = NS_PATH, manager: SessionManager = Depends(get_manager)
 ) -> dict[str, Any]:
@@ -250,7 +286,8 @@ async def put_pin(
     return {"agency": pin.agency, "id_number": pin.id_number, "holdings": len(pin.holdings)}
 
 
-@router.post("/sessions/{namespace}/pins/batch", summary="批量设定财产 / pin many holdings at once, in order")
+@router.post("/sessions/{namespace}/pins/batch", summary="批量设定财产 / pin many holdings at once, in order",
+             responses={404: {"description": "未知机构（此前的设定已生效）/ unknown agency (earlier pins apply)"}})
 async def post_pins(
     batch: PinBatch, namespace: str = NS_PATH, manager: SessionManager = Depends(get_manager)
 ) -> dict[str, Any]:
@@ -301,6 +338,8 @@ async def patch_clock(
 @router.put(
     "/sessions/{namespace}/clock",
     summary="对齐虚拟时钟 / align the virtual clock with the court's",
+    responses={409: {"description": "已有工单或待办时不能倒退，或时钟跟随进程内法院 / cannot go back once there are "
+                                    "tickets or pending items, or the clock follows an in-process court"}},
     description=(
         "法院经 HTTP 使用模拟机构时，启动时调用一次：给出法院时钟的虚拟时刻 `now`、倍速 `time_scale` 与读取 `now` 时的"
         "真实时刻 `real_anchor`（Unix 秒），本命名空间的时钟即按 now + (当前真实时刻 − real_anchor) × time_scale 设定，"
@@ -389,7 +428,7 @@ async def get_ledger(namespace: str = NS_PATH, manager: SessionManager = Depends
 )
 async def get_holdings(
     agency: str = Path(max_length=64),
-    id_number: str = Path(min_length=18, max_length=18),
+    id_number: str = Path(min_length=18, max_length=18, pattern=ID_NUMBER_PATTERN),
     namespace: str = NS_PATH,
     manager: SessionManager = Depends(get_manager),
 ) -> Any:

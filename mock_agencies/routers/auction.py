@@ -10,13 +10,13 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import datetime
-from typing import Any, TypeVar
+from typing import Annotated, Any, TypeVar
 
 from fastapi import APIRouter, Depends, Path, Query
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
 
 from core_flow.errors import UserError
-from core_flow.protocol import AgencyGroup
+from core_flow.protocol import STRICT_DATETIME, AgencyGroup, Cents, StrictBool
 from mock_agencies.auction import AssetClass, ListingView
 from mock_agencies.deps import get_session
 from mock_agencies.session import Session
@@ -34,6 +34,7 @@ _ERRORS: dict[int | str, dict[str, str]] = {
 }
 
 T = TypeVar("T")
+Instant = Annotated[AwareDatetime, STRICT_DATETIME]  # an ISO 8601 string with its offset
 
 
 class _Body(BaseModel):
@@ -41,7 +42,6 @@ class _Body(BaseModel):
 
 
 _ID = dict(min_length=1, max_length=64)
-_CENTS = dict(ge=1, le=10**15, strict=True)  # an amount: an integer, never a boolean or a string
 
 
 class ListingCreate(_Body):
@@ -52,39 +52,39 @@ class ListingCreate(_Body):
     asset_id: str = Field(**_ID, description="财产编号（同一财产每轮一个标的）/ asset id, one listing per round")
     asset_kind: AssetClass = Field(description="财产类别：动产/不动产/其他财产权 / asset class")
     description: str = Field(default="", max_length=500, description="标的描述 / description")
-    valuation_cents: int = Field(**_CENTS, description="评估价/参考价（分）/ valuation or reference price")
-    starting_price_cents: int = Field(**_CENTS, description="起拍价（分），不低于评估价70% / ≥70% of valuation")
-    deposit_cents: int = Field(**_CENTS, description="保证金（分），起拍价5%–20% / 5%–20% of the start")
-    increment_cents: int | None = Field(default=None, **_CENTS, description="加价幅度（分）/ bid increment")
-    bidding_starts: AwareDatetime = Field(description="竞价开始（公告期：动产15日、不动产30日）/ bidding starts")
-    bidding_ends: AwareDatetime | None = Field(default=None, description="竞价结束（≥24小时）/ ends, ≥ 24 h")
+    valuation_cents: Cents = Field(description="评估价/参考价（分）/ valuation or reference price")
+    starting_price_cents: Cents = Field(description="起拍价（分），不低于评估价70% / ≥70% of valuation")
+    deposit_cents: Cents = Field(description="保证金（分），起拍价5%–20% / 5%–20% of the start")
+    increment_cents: Cents | None = Field(default=None, description="加价幅度（分）/ bid increment")
+    bidding_starts: Instant = Field(description="竞价开始（公告期：动产15日、不动产30日）/ bidding starts")
+    bidding_ends: Instant | None = Field(default=None, description="竞价结束（≥24小时）/ ends, ≥ 24 h")
     callback_url: str | None = Field(default=None, max_length=2048, description="结果回调 / result callback")
 
 
 class RelistCreate(_Body):
     """一拍流拍后30日内再次拍卖 / the second auction within 30 days of the first 流拍."""
 
-    starting_price_cents: int = Field(**_CENTS, description="起拍价，降价不超过20% / at most 20% below the first")
-    deposit_cents: int = Field(**_CENTS, description="保证金（分）/ deposit, cents")
-    increment_cents: int | None = Field(default=None, **_CENTS, description="加价幅度（分）/ bid increment")
-    bidding_starts: AwareDatetime = Field(description="竞价开始（公告期：动产7日、不动产15日）/ bidding starts")
-    bidding_ends: AwareDatetime | None = Field(default=None, description="竞价结束（≥24小时）/ ends, ≥ 24 h")
+    starting_price_cents: Cents = Field(description="起拍价，降价不超过20% / at most 20% below the first")
+    deposit_cents: Cents = Field(description="保证金（分）/ deposit, cents")
+    increment_cents: Cents | None = Field(default=None, description="加价幅度（分）/ bid increment")
+    bidding_starts: Instant = Field(description="竞价开始（公告期：动产7日、不动产15日）/ bidding starts")
+    bidding_ends: Instant | None = Field(default=None, description="竞价结束（≥24小时）/ ends, ≥ 24 h")
     callback_url: str | None = Field(default=None, max_length=2048, description="结果回调 / result callback")
 
 
 class InKindDecision(_Body):
     """申请执行人对以物抵债的答复 / the creditor's answer to taking the property in kind."""
 
-    accept: bool = Field(description="接受以物抵债 / accept the property at the reserve price")
+    accept: StrictBool = Field(description="接受以物抵债 / accept the property at the reserve price")
 
 
 class SaleCreate(_Body):
     """二拍流拍且不接受以物抵债后的变卖 / 变卖 after a second 流拍 and a refusal in kind."""
 
-    price_cents: int = Field(**_CENTS, description="变卖价，不低于评估价一半 / not below half the valuation")
-    deposit_cents: int = Field(**_CENTS, description="保证金（分）/ deposit, cents")
-    sale_starts: AwareDatetime = Field(description="变卖期开始（公告期：动产7日、不动产15日）/ sale starts")
-    sale_ends: AwareDatetime = Field(description="变卖期结束 / sale period ends")
+    price_cents: Cents = Field(description="变卖价，不低于评估价一半 / not below half the valuation")
+    deposit_cents: Cents = Field(description="保证金（分）/ deposit, cents")
+    sale_starts: Instant = Field(description="变卖期开始（公告期：动产7日、不动产15日）/ sale starts")
+    sale_ends: Instant = Field(description="变卖期结束 / sale period ends")
     callback_url: str | None = Field(default=None, max_length=2048, description="结果回调 / result callback")
 
 
@@ -93,7 +93,7 @@ class DepositCreate(_Body):
 
     bidder_id: str = Field(**_ID, description="竞买人编号 / bidder id")
     name: str = Field(default="", max_length=200, description="竞买人姓名 / bidder's name")
-    amount_cents: int = Field(**_CENTS, description="保证金（分）/ deposit, cents")
+    amount_cents: Cents = Field(description="保证金（分）/ deposit, cents")
 
 
 class Remittance(_Body):
@@ -106,7 +106,7 @@ class BidCreate(_Body):
     """出价（变卖：按变卖价购买）/ a bid (变卖: an offer at the price)."""
 
     bidder_id: str = Field(**_ID, description="竞买人编号 / bidder id")
-    amount_cents: int = Field(**_CENTS, description="出价（分）/ bid, cents")
+    amount_cents: Cents = Field(description="出价（分）/ bid, cents")
 
 
 # -------------------------------------------------------------------------------------------- helpers

@@ -13,7 +13,7 @@ from fastapi import APIRouter, Depends, Path
 from pydantic import BaseModel, ConfigDict, Field
 
 from core_flow.errors import UserError
-from core_flow.protocol import AgencyGroup, AssetKind
+from core_flow.protocol import AgencyGroup, AssetKind, Cents
 from mock_agencies.asset_value import market_value
 from mock_agencies.deps import get_session
 from mock_agencies.pricing import PricingMethod, PricingView
@@ -42,8 +42,8 @@ class PricingCreate(BaseModel):
     asset_id: str = Field(min_length=1, max_length=64, description="财产编号 / asset id")
     asset_kind: AssetKind = Field(description="财产种类 / asset kind")
     description: str = Field(default="", max_length=500, description="财产描述 / description")
-    market_value_cents: int | None = Field(
-        default=None, ge=1, le=10**15, strict=True, description="已知市场价（分），可选 / known market value, optional"
+    market_value_cents: Cents | None = Field(
+        default=None, description="已知市场价（分），可选 / known market value, optional"
     )
     callback_url: str | None = Field(default=None, max_length=2048, description="结果回调 / result callback")
 
