@@ -310,6 +310,16 @@ async def _ticker(manager: SessionManager) -> None:
 WALL_CLOCK: Callable[[], float] = time.time  # noqa: TID251
 
 
+def _health(app: FastAPI, settings: Settings) -> None:
+    """``GET /health``: up, the service's version and the deliberate defects in force (none unless ``--defect``);
+    not part of the published profile (kept out of the OpenAPI)."""
+
+    @app.get("/health", include_in_schema=False)
+    async def health() -> dict[str, Any]:
+        return {"status": "ok", "service": "zhixing-mock-agencies", "version": app.version,
+                "defects": [d.value for d in settings.defects]}
+
+
 def create_app(settings: Settings | None = None, *, wall_clock: Callable[[], float] = WALL_CLOCK) -> AgenciesApp:
     """Build the service. ``settings`` default: :meth:`Settings.from_env` (``ZHIXING_AGENCIES_*``).
     ``wall_clock``: the real time in Unix seconds, read only to align a namespace's clock with a court's
@@ -367,6 +377,7 @@ def create_app(settings: Settings | None = None, *, wall_clock: Callable[[], flo
                                                          "here, or a cross-site request"},
         413: {"model": control.ErrorBody, "description": "请求体超过上限 / request body too large"},
     }
+    _health(app, settings)
     app.include_router(catalogue.router, responses=common)
     app.include_router(control.router, responses=common)
     app.include_router(admin.router, responses=common)
