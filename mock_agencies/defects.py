@@ -53,6 +53,8 @@ def parse_defects(names: object) -> tuple[Defect, ...]:
 
 def replays_as_new(defects: tuple[Defect, ...], measure: Measure) -> bool:
     """Whether a repeated request number is (wrongly) carried out again."""
+    if not defects:
+        return False
     return Defect.IGNORE_REQUEST_NO in defects or (Defect.DOUBLE_FREEZE in defects and measure == Measure.FREEZE)
 
 
@@ -64,7 +66,8 @@ def alter_feedback(defects: tuple[Defect, ...], feedback: Feedback, request_no: 
     if Defect.WRONG_RESULT_CODE in defects and feedback.ok and feedback.code == "0000":
         update["code"] = WRONG_CODE
     if (Defect.FREEZE_BEYOND_BALANCE in defects and feedback.measure == Measure.FREEZE
-            and feedback.amount_requested_cents and feedback.unsecured_remainder_cents):
+            and feedback.amount_requested_cents and feedback.amount_controlled_cents
+            and feedback.unsecured_remainder_cents):  # a partial freeze reported as whole (not a 轮候 one)
         update.update(amount_controlled_cents=feedback.amount_requested_cents, unsecured_remainder_cents=0,
                       control_result=ControlResult.CONTROLLED)
     return feedback.model_copy(update=update) if update else feedback

@@ -266,13 +266,17 @@ class Session:
         """Accept ``request`` (or return the ticket of the same ``request_no``). Returns (record, duplicate)."""
         now = self.now()
         self.pump(now)
-        defects = self.settings.defects
-        replay_new = bool(defects) and replays_as_new(defects, request.measure)  # a deliberate defect (off)
+        replay_new = False  # a deliberate defect (mock_agencies.defects; off): a repeat carried out as new
         try:
-            existing = None if replay_new else self.book.existing(agency, request)
+            existing = self.book.existing(agency, request)
         except UserError:
-            self.journal.record(now, "submit", agency=agency.code, request_no=request.request_no, outcome="conflict")
-            raise
+            if not replays_as_new(self.settings.defects, request.measure):
+                self.journal.record(now, "submit", agency=agency.code, request_no=request.request_no,
+                                    outcome="conflict")
+                raise
+            existing, replay_new = None, True
+        if existing is not None and replays_as_new(self.settings.defects, request.measure):
+            existing, replay_new = None, True
         if existing is not None:
             self.journal.record(
                 now,
