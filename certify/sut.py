@@ -8,7 +8,7 @@ from __future__ import annotations
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import Any
 
 import httpx
@@ -209,6 +209,3 @@ class Sut:
         if r.status_code >= 300:
             raise UserError(f"无法创建测试命名空间：HTTP {r.status_code}", f"cannot create the test namespace: HTTP "
                             f"{r.status_code}", where=f"/admin/sessions/{self.namespace}")
-
-    def at_least(self, minutes: int) -> timedelta:
-        return timedelta(minutes=minutes)

@@ -20,6 +20,7 @@ RULES = {  # point 7, rule by rule: the contract that enforces it
     "the protocol side stands alone (so the rule above holds through it)": "protocol-side-alone",
     "nothing imports zhixing": "nothing-imports-the-cli",
     "the in-process court does not import FastAPI": "in-process-court-without-fastapi",
+    "the certification kit speaks the protocol only (issue 14)": "kit-protocol-only",
 }
 PROTOCOL_SIDE = {"core_flow.protocol", "core_flow.ports", "core_flow.identity", "core_flow.errors",
                  "core_flow.validation", "core_flow.legal_calendar", "core_flow.docs",
