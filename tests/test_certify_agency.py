@@ -185,3 +185,36 @@ def test_the_kit_runs_in_a_shared_lab_with_tokens_and_namespaces(tmp_path: Path)
         counts = {v: client.get(f"/admin/sessions/lab-{v}", headers=admin).json()["tickets"] for v in vendors}
         assert all(n > 10 for n in counts.values()), counts  # the run went to the vendor's namespace
         assert client.get("/admin/sessions/default", headers=admin).json().get("tickets", 0) == 0
+
+
+def test_the_command_line_runs_the_suite_and_verifies_the_evidence(good: LiveServer, tmp_path: Path,
+                                                                  capsys: pytest.CaptureFixture[str]) -> None:
+    from zhixing.cli import main
+
+    out = tmp_path / "ev"
+    code = main(["certify", "agency", "--base-url", good.url, "--fixtures", str(FIXTURES), "--out", str(out),
+                 "--only", "receipts", "--only", "errors"])
+    printed = capsys.readouterr().out
+    assert code == 0, printed
+    assert "AG-001  通过 pass" in printed and "摘要 / digest (SHA-256)" in printed
+    assert main(["certify", "verify", str(out)]) == 0
+    assert "证据完整 / evidence intact" in capsys.readouterr().out
+    (out / "results.json").write_text("{}", encoding="utf-8")
+    assert main(["certify", "verify", str(out)]) == 2
+    assert "results.json" in capsys.readouterr().err
+    assert main(["certify", "agency", "--base-url", good.url, "--fixtures", str(tmp_path / "none.yaml")]) == 2
+    assert "fixtures" in capsys.readouterr().err
+    assert main(["certify", "agency", "--base-url", good.url, "--fixtures", str(FIXTURES), "--only", "nope",
+                 "--out", str(tmp_path / "x")]) == 2
+    assert main(["agencies", "serve", "--defect", "nope", "--port", "0"]) == 2
+    assert "unknown defect" in capsys.readouterr().err
+
+
+def test_a_failing_system_makes_the_command_fail(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    from zhixing.cli import main
+
+    with _server(defects=("wrong_result_code",)) as bad:
+        code = main(["certify", "agency", "--base-url", bad.url, "--fixtures", str(FIXTURES), "--out",
+                     str(tmp_path), "--only", "receipts"])
+    assert code == 1
+    assert "AG-017  未通过 FAIL" in capsys.readouterr().out
