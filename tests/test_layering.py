@@ -75,7 +75,10 @@ def test_a_violation_of_each_contract_breaks_that_contract(tmp_path: Path) -> No
         for line in contract.get("ignore_imports", ()):  # the imports a contract allows, made for real
             importer, imported = (part.strip() for part in line.split("->"))
             if "*" not in importer:
-                (_package(tmp_path, importer) / "__init__.py").write_text(f"import {imported}\n", encoding="utf-8")
+                if imported.split(".")[0] in CONFIG["root_packages"]:
+                    _package(tmp_path, imported)  # a module of the project: it exists in the copy too
+                init = _package(tmp_path, importer) / "__init__.py"
+                init.write_text(init.read_text(encoding="utf-8") + f"import {imported}\n", encoding="utf-8")
     clean = lint(tmp_path)
     assert clean.returncode == 0, clean.stdout + clean.stderr  # the bare layout breaks nothing
     for cid, contract in CONTRACTS.items():

@@ -51,6 +51,41 @@ def register(app: typer.Typer) -> None:
         if result.failed:
             raise typer.Exit(1)
 
+    @certify_app.command("court")
+    def court(
+        listen: str = typer.Option("127.0.0.1:8790", "--listen", help="监听 主机:端口 / HOST:PORT to serve on"),
+        out: Path = typer.Option(Path("certify-evidence-court"), "--out", help="证据目录 / the evidence directory"),
+        duration: float | None = typer.Option(None, "--duration", min=1.0, help="服务多少真实秒后评分（缺省到 Ctrl-C）"
+                                              " / real seconds to serve before grading (default: until Ctrl-C)"),
+        fault_every: int = typer.Option(3, "--fault-every", min=0, help="每 N 个新请求中注入一次 503 与一次 429"
+                                        "（0 不注入）/ of every N new requests one gets a 503 and one a 429 (0: none)"),
+        retry_after: int = typer.Option(120, "--retry-after", min=1, help="注入 429 的 Retry-After 秒数 / seconds"),
+        court_region: list[str] = typer.Option([], "--court-region", help="法院代码=所在地区划代码（可重复）/ "
+                                               "COURT=REGION, the court's 6-digit place (repeatable)"),
+        driver: str | None = typer.Option(None, "--driver", help="法院驱动接口地址（尚未支持）/ the court driver "
+                                                                 "interface (not supported yet)"),
+        unmasked: bool = typer.Option(False, "--unmasked", help="证据中不遮蔽身份证号与账号 / unmasked evidence"),
+    ) -> None:
+        """认证法院一侧：提供带检查的模拟总对总与机构，评分法院系统的往来 / certify a court system: serve the
+        instrumented mock hub and agencies, grade the court's traffic."""
+        from certify.court_runner import parse_regions, serve_court
+        from core_flow.errors import UserError
+
+        if driver is not None:
+            raise UserError("--driver 尚未支持：请按 certify/court_cases.scenario.yaml 的案例操作被测系统",
+                            "--driver is not supported yet: drive the system through the cases of "
+                            "certify/court_cases.scenario.yaml", where="--driver")
+        regions = parse_regions(court_region)
+        digest, rows = serve_court(listen, out, duration=duration, fault_every=fault_every, retry_after=retry_after,
+                                   regions=regions, unmasked=unmasked,
+                                   on_ready=lambda url: typer.echo(f"认证用模拟机构 / instrumented agencies: {url} "
+                                                                   "（Ctrl-C 结束并评分 / Ctrl-C to grade）"))
+        for row in rows:
+            typer.echo(f"{row['id']}  {_STATUS[row['status']]:<14} {row['zh']}")
+        typer.echo(f"证据 / evidence: {out}\n摘要 / digest (SHA-256): {digest}")
+        if any(row["status"] == "fail" for row in rows):
+            raise typer.Exit(1)
+
     @certify_app.command("verify")
     def verify(directory: Path = typer.Argument(..., help="证据目录 / the evidence directory")) -> None:
         """校验证据目录未被改动 / check an evidence directory is unchanged."""

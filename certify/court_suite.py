@@ -1,0 +1,144 @@
+"""The court-side grader: reads the traffic a court system sent to the kit's mock hub and agencies
+(:mod:`certify.court_server`) and finds on the CT- requirements it can judge from the wire —
+
+* CT-001 the first 总对总 query of each debtor of a case asks exactly the 集约查询 scope (法明传〔2020〕849号);
+* CT-002 one hub request per debtor (no second request number for the same debtor, case and scope within 30 days);
+* CT-006 an attempt the kit failed (503 / 429) is retried with the same request number, never under a new one;
+* CT-007 after a 429 with Retry-After the same request comes back no earlier than it said (virtual time).
+
+Requirements it cannot judge from the traffic are "not applicable" in the evidence (see certify/README.md).
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from datetime import datetime, timedelta
+from typing import Any
+
+from certify.findings import CheckContext, Finding
+from core_flow.errors import UserError
+from core_flow.protocol import HUB
+from mock_agencies.catalogue import inquiry_scope, load_catalogue
+
+SAME_INQUIRY_WINDOW = timedelta(days=30)
+COURT_REGIONS = {"R410811": "410811"}  # the default court of the seed guideline (synthetic code)
+_CONTENT = ("court_code", "case_no", "measure", "account_no", "freeze_id", "amount_cents", "target_account")
+
+
+def _submits(records: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    out = []
+    for r in records:
+        parts = r["path"].strip("/").split("/")
+        if r["method"] == "POST" and len(parts) == 3 and parts[2] == "requests" and isinstance(r.get("request"), dict):
+            out.append(dict(r, agency=parts[1]))
+    return out
+
+
+def _at(r: dict[str, Any]) -> datetime | None:
+    return datetime.fromisoformat(r["at"]) if r.get("at") else None
+
+
+def _content(r: dict[str, Any]) -> tuple[Any, ...]:
+    body = r["request"]
+    subject = (body.get("subject") or {}).get("id_number")
+    scope = tuple(sorted(body.get("scope") or ()))
+    return (r["namespace"], r["agency"], subject, scope, *(body.get(k) for k in _CONTENT))
+
+
+def _exchange(r: dict[str, Any]) -> dict[str, Any]:
+    return {"at": r.get("at"), "method": r["method"], "url": r["path"], "request": r.get("request"),
+            "status": r.get("status"), "retry_after": r.get("retry_after"), "injected": r.get("injected", False)}
+
+
+def grade_scope(submits: list[dict[str, Any]], court_regions: dict[str, str]) -> list[Finding]:
+    ctx = CheckContext("inquiry_scope", ("CT-001", "CT-002"))
+    catalogue = load_catalogue()
+    first: dict[tuple[str, str, str], dict[str, Any]] = {}
+    numbers: dict[tuple[str, str, str], list[tuple[datetime | None, str, tuple[str, ...]]]] = defaultdict(list)
+    for r in submits:
+        if r["agency"] != HUB:
+            continue
+        body = r["request"]
+        key = (r["namespace"], body.get("case_no", ""), (body.get("subject") or {}).get("id_number", ""))
+        first.setdefault(key, r)
+        numbers[key].append((_at(r), body.get("request_no", ""), tuple(sorted(body.get("scope") or ()))))
+    if not first:
+        ctx.skip("CT-001", "未见总对总查询", "no 总对总 query was seen")
+        ctx.skip("CT-002", "未见总对总查询", "no 总对总 query was seen")
+    exchanges: list[dict[str, Any]] = []
+    for (namespace, case_no, id_number), r in first.items():
+        court = r["request"].get("court_code", "")
+        region = court_regions.get(court)
+        if region is None:
+            ctx.skip("CT-001", f"不知法院 {court} 所在地（--court-region）", f"court {court}'s place is unknown")
+            continue
+        try:
+            want = sorted(a.code for a in inquiry_scope(catalogue, id_number, region))
+        except UserError as err:
+            ctx.skip("CT-001", f"无法计算范围：{err.zh}", f"cannot compute the scope: {err.en}")
+            continue
+        got = sorted(r["request"].get("scope") or ())
+        missing, extra = sorted(set(want) - set(got)), sorted(set(got) - set(want))
+        exchanges.append(_exchange(r))
+        ctx.expect("CT-001", not missing and not extra,
+                   f"{case_no} 被执行人集约查询范围 {len(got)} 家（应 {len(want)} 家）；"
+                   f"缺 {missing or '无'}，多 {extra or '无'}",
+                   f"{case_no}: the debtor's 集约查询 asks {len(got)} agencies (expected {len(want)}); missing "
+                   f"{missing or 'none'}, extra {extra or 'none'}")
+        seen = numbers[(namespace, case_no, id_number)]
+        start, scope0 = seen[0][0], seen[0][2]
+        distinct = {no for at, no, scope in seen
+                    if scope == scope0 and (start is None or at is None or at - start <= SAME_INQUIRY_WINDOW)}
+        ctx.expect("CT-002", len(distinct) == 1,
+                   f"{case_no} 同一被执行人的集约查询使用 {len(distinct)} 个请求编号（应 1 个）",
+                   f"{case_no}: {len(distinct)} request numbers for one debtor's 集约查询 (expected 1)")
+    for f in ctx.findings:
+        f.exchanges = exchanges[:20]
+    return ctx.findings
+
+
+def grade_retries(submits: list[dict[str, Any]]) -> list[Finding]:
+    ctx = CheckContext("retries", ("CT-006", "CT-007"))
+    by_number: dict[tuple[str, str, str], list[dict[str, Any]]] = defaultdict(list)
+    by_content: dict[tuple[Any, ...], set[str]] = defaultdict(set)
+    for r in submits:
+        body = r["request"]
+        by_number[(r["namespace"], r["agency"], f"{body.get('court_code')}/{body.get('request_no')}")].append(r)
+        by_content[_content(r)].add(str(body.get("request_no")))
+    injected = [(key, attempts) for key, attempts in by_number.items() if attempts[0].get("injected")]
+    if not injected:
+        ctx.skip("CT-006", "未注入故障（没有足够的请求）", "no fault was injected (too few requests)")
+        ctx.skip("CT-007", "未注入限流", "no 429 was injected")
+    exchanges: list[dict[str, Any]] = []
+    for (_, agency, number), attempts in injected:
+        first = attempts[0]
+        exchanges.extend(_exchange(a) for a in attempts[:3])
+        others = by_content[_content(first)] - {first["request"].get("request_no")}
+        ctx.expect("CT-006", len(attempts) >= 2 and not others,
+                   f"{agency} {number}：首次 {first.get('status')} 后以同一编号重试 {len(attempts) - 1} 次"
+                   f"{'，另用新编号 ' + str(sorted(others)) if others else ''}",
+                   f"{agency} {number}: after {first.get('status')} retried {len(attempts) - 1} times with the same "
+                   f"number{', and under new numbers ' + str(sorted(others)) if others else ''}")
+        if first.get("status") == 429 and first.get("retry_after"):
+            wait = timedelta(seconds=int(first["retry_after"]))
+            t0 = _at(first)
+            t1 = _at(attempts[1]) if len(attempts) > 1 else None
+            ok = t0 is not None and t1 is not None and t1 - t0 >= wait
+            ctx.expect("CT-007", ok, f"{agency} {number}：Retry-After {first['retry_after']} 秒，重试于 "
+                       f"{(t1 - t0).total_seconds() if t0 and t1 else '—'} 秒后",
+                       f"{agency} {number}: Retry-After {first['retry_after']} s, retried after "
+                       f"{(t1 - t0).total_seconds() if t0 and t1 else '—'} s")
+    if injected and not any(f.requirement == "CT-007" for f in ctx.findings):
+        ctx.skip("CT-007", "未注入限流", "no 429 was injected")
+    for f in ctx.findings:
+        f.exchanges = exchanges[:30]
+    return ctx.findings
+
+
+COURT_CHECKS = (("inquiry_scope", ("CT-001", "CT-002")), ("retries", ("CT-006", "CT-007")))
+
+
+def grade_court(records: list[dict[str, Any]], court_regions: dict[str, str] | None = None) -> list[Finding]:
+    """Every finding the traffic supports."""
+    submits = _submits(records)
+    return grade_scope(submits, court_regions or COURT_REGIONS) + grade_retries(submits)
