@@ -26,6 +26,10 @@ class FaultSchedule:
 
     every: int = 3
     retry_after: int = 120
+    measures: frozenset[str] = frozenset()  # the measures whose requests may be faulted (empty: all)
+
+    def applies(self, body: dict[str, Any]) -> bool:
+        return not self.measures or body.get("measure") in self.measures
 
     def fault(self, k: int) -> tuple[int, dict[str, str]] | None:
         if self.every <= 0:
@@ -95,7 +99,7 @@ class Instrumented:
         parts = scope["path"].strip("/").split("/")
         if scope["method"] == "POST" and len(parts) == 3 and parts[2] == "requests" and isinstance(parsed, dict):
             key = (namespace, parts[1], f"{parsed.get('court_code')}/{parsed.get('request_no')}")
-            k = self.traffic.new_request_index(key)
+            k = self.traffic.new_request_index(key) if self.schedule.applies(parsed) else None
             fault = self.schedule.fault(k) if k is not None else None
             if fault is not None:
                 status, headers = fault

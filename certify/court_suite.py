@@ -4,7 +4,9 @@
 * CT-001 the first 总对总 query of each debtor of a case asks exactly the 集约查询 scope (法明传〔2020〕849号);
 * CT-002 one hub request per debtor (no second request number for the same debtor, case and scope within 30 days);
 * CT-006 an attempt the kit failed (503 / 429) is retried with the same request number, never under a new one;
-* CT-007 after a 429 with Retry-After the same request comes back no earlier than it said (virtual time).
+* CT-007 after a 429 with Retry-After the same request comes back no earlier than it said (virtual time);
+* CT-011 a deduction asks no more than its freeze controls (as the agency's answers said), less what was deducted;
+* CT-015 no second freeze of the same account for the same case under a new request number while the first stands.
 
 Requirements it cannot judge from the traffic are "not applicable" in the evidence (see certify/README.md).
 """
@@ -135,10 +137,84 @@ def grade_retries(submits: list[dict[str, Any]]) -> list[Finding]:
     return ctx.findings
 
 
-COURT_CHECKS = (("inquiry_scope", ("CT-001", "CT-002")), ("retries", ("CT-006", "CT-007")))
+def _answers(records: list[dict[str, Any]]) -> dict[tuple[str, str], dict[str, Any]]:
+    """Every answer the court polled, by (namespace, request number)."""
+    out: dict[tuple[str, str], dict[str, Any]] = {}
+    for r in records:
+        response = r.get("response")
+        if r["method"] == "GET" and isinstance(response, dict) and isinstance(response.get("feedback"), dict):
+            fb = response["feedback"]
+            out[(r["namespace"], str(fb.get("request_no")))] = fb
+    return out
+
+
+def _first_attempts(submits: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    seen: set[tuple[str, str, str]] = set()
+    out = []
+    for r in submits:
+        body = r["request"]
+        key = (r["namespace"], r["agency"], f"{body.get('court_code')}/{body.get('request_no')}")
+        if key not in seen:
+            seen.add(key)
+            out.append(r)
+    return out
+
+
+def grade_measures(records: list[dict[str, Any]], submits: list[dict[str, Any]]) -> list[Finding]:
+    ctx = CheckContext("measures", ("CT-011", "CT-015"))
+    answers = _answers(records)
+    frozen: dict[tuple[str, str], int] = {}
+    for (namespace, _), fb in answers.items():
+        if fb.get("measure") == "01" and fb.get("ok") and fb.get("freeze_id"):
+            key = (namespace, fb["freeze_id"])
+            frozen[key] = max(frozen.get(key, 0), int(fb.get("amount_controlled_cents") or 0))
+    firsts = _first_attempts(submits)
+    deducted: dict[tuple[str, str], int] = defaultdict(int)
+    exchanges: list[dict[str, Any]] = []
+    for r in firsts:
+        body = r["request"]
+        if body.get("measure") != "06":
+            continue
+        key = (r["namespace"], str(body.get("freeze_id")))
+        amount = int(body.get("amount_cents") or 0)
+        room = frozen.get(key, 0) - deducted[key]
+        exchanges.append(_exchange(r))
+        ctx.expect("CT-011", key in frozen and amount <= room,
+                   f"扣划 {amount} 分，冻结 {body.get('freeze_id')} 尚余已冻结 "
+                   f"{room if key in frozen else '（未见该冻结）'} 分",
+                   f"deduction of {amount} cents; freeze {body.get('freeze_id')} still holds "
+                   f"{room if key in frozen else '(freeze not seen)'} cents")
+        deducted[key] += amount
+    if not any(f.requirement == "CT-011" for f in ctx.findings):
+        ctx.skip("CT-011", "未见扣划", "no deduction was seen")
+    freezes: dict[tuple[Any, ...], list[dict[str, Any]]] = defaultdict(list)
+    for r in firsts:
+        body = r["request"]
+        if body.get("measure") == "01":
+            freezes[(r["namespace"], r["agency"], body.get("case_no"), body.get("account_no"))].append(r)
+    for (namespace, agency, case_no, account), sent in freezes.items():
+        standing = [r for r in sent[:-1] if (answers.get((namespace, str(r["request"].get("request_no")))) or
+                                             {"ok": True, "freeze_state": "active"}).get("freeze_state")
+                    in ("active", "queued")]
+        exchanges.extend(_exchange(r) for r in sent[:3])
+        ctx.expect("CT-015", not standing,
+                   f"{case_no} 对 {agency} 账户 {account} 发出冻结 {len(sent)} 次"
+                   f"（前一冻结仍有效时重复 {len(standing)} 次）",
+                   f"{case_no}: {len(sent)} freezes of {agency} account {account} ({len(standing)} while an earlier "
+                   "one stood)")
+    if not freezes:
+        ctx.skip("CT-015", "未见冻结", "no freeze was seen")
+    for f in ctx.findings:
+        f.exchanges = exchanges[:30]
+    return ctx.findings
+
+
+COURT_CHECKS = (("inquiry_scope", ("CT-001", "CT-002")), ("retries", ("CT-006", "CT-007")),
+                ("measures", ("CT-011", "CT-015")))
 
 
 def grade_court(records: list[dict[str, Any]], court_regions: dict[str, str] | None = None) -> list[Finding]:
     """Every finding the traffic supports."""
     submits = _submits(records)
-    return grade_scope(submits, court_regions or COURT_REGIONS) + grade_retries(submits)
+    return (grade_scope(submits, court_regions or COURT_REGIONS) + grade_retries(submits)
+            + grade_measures(records, submits))

@@ -14,7 +14,7 @@ import pytest
 import yaml
 
 from certify.court_runner import court_evidence
-from certify.court_server import Instrumented, create_court_lab
+from certify.court_server import FaultSchedule, Instrumented, create_court_lab
 from certify.evidence import verify_evidence
 from mock_agencies.catalogue import inquiry_scope, load_catalogue
 from mock_agencies.settings import Settings
@@ -24,7 +24,7 @@ from zhixing.cli import main
 ROOT = Path(__file__).resolve().parents[1]
 CASES = ROOT / "certify" / "court_cases.scenario.yaml"
 EXPECTED = yaml.safe_load((ROOT / "certify" / "expected_failures.yaml").read_text(encoding="utf-8"))["court"]
-GRADED = {"CT-001", "CT-002", "CT-006", "CT-007"}
+GRADED = {"CT-001", "CT-002", "CT-006", "CT-007", "CT-011", "CT-015"}
 
 
 def _grade(lab: Instrumented, out: Path) -> dict[str, str]:
@@ -71,13 +71,27 @@ def _scripted_court(url: str, defect: str | None) -> None:
         assert c.post("/agencies/icbc/requests", json=body("S-3", "C3")).status_code == 202
         retry_no = "S-2b" if defect == "new_request_no_on_retry" else "S-2"
         assert c.post("/agencies/icbc/requests", json=body(retry_no, "C2")).status_code == 202
+        # a freeze and a deduction (the kit faults queries only here)
+        account = "6222020000000000001"
+        c.put("/admin/sessions/scripted/pins", json={"agency": "icbc", "id_number": d["id_number"], "holdings": [
+            {"account_no": account, "kind": "deposit", "balance_cents": 100_000, "available_cents": 100_000}]})
+        sub = c.post("/admin/sessions/scripted/court-accounts", json={"court_code": "R410811", "case_no": "C4"})
+        freeze = body("F-1", "C4", measure="01", account_no=account, amount_cents=50_000)
+        ticket = c.post("/agencies/icbc/requests", json=freeze).json()["ticket_id"]
+        freeze_id = c.get(f"/agencies/icbc/requests/{ticket}").json()["feedback"]["freeze_id"]
+        if defect == "duplicate_freeze":
+            c.post("/agencies/icbc/requests", json=dict(freeze, request_no="F-2"))
+        amount = 60_000 if defect == "deduct_beyond_frozen" else 30_000
+        c.post("/agencies/icbc/requests", json=body("D-1", "C4", measure="06", freeze_id=freeze_id,
+                                                     amount_cents=amount, target_account=sub.json()["sub_account"]))
 
 
 @pytest.mark.parametrize("defect", [None, *sorted(EXPECTED)])
 def test_each_scripted_court_defect_is_caught_by_exactly_its_requirements(defect: str | None,
                                                                            tmp_path: Path) -> None:
     port = free_port()
-    lab = create_court_lab(Settings(port=port, profile="fast", world_size=1000))
+    lab = create_court_lab(Settings(port=port, profile="fast", world_size=1000),
+                           FaultSchedule(measures=frozenset({"00"})))
     with LiveServer(app=lab, port=port) as live:
         _scripted_court(live.url, defect)
     statuses = _grade(lab, tmp_path)
