@@ -112,3 +112,42 @@ def test_the_court_command_serves_grades_and_writes_evidence(tmp_path: Path,
     assert main(["certify", "court", "--listen", "nowhere", "--out", str(out)]) == 2
     assert main(["certify", "court", "--court-region", "R1=12", "--out", str(out)]) == 2
     assert "--court-region" in capsys.readouterr().err
+
+
+REFERENCE = yaml.safe_load((ROOT / "certify" / "expected_failures.yaml").read_text(encoding="utf-8"))[
+    "reference_court"]
+
+
+@pytest.mark.parametrize("defect", sorted(REFERENCE))
+def test_each_reference_court_defect_is_caught_by_exactly_its_requirements(defect: str, tmp_path: Path,
+                                                                          monkeypatch: pytest.MonkeyPatch) -> None:
+    """zhixing's reference court with one defect at its HTTP boundary (certify.court_defects) runs the script of
+    cases; the grader fails exactly the listed requirements."""
+    from certify.court_defects import DefectiveCourt
+
+    real_client = httpx.Client
+
+    def client(*args: object, **kwargs: object) -> httpx.Client:
+        kwargs["transport"] = DefectiveCourt(defect)
+        return real_client(*args, **kwargs)  # type: ignore[arg-type]
+
+    port = free_port()
+    lab = create_court_lab(Settings(port=port, profile="fast", world_size=1000))
+    with LiveServer(app=lab, port=port) as live:
+        monkeypatch.setattr("scenarios.remote.httpx.Client", client)
+        main(["scenarios", "run", str(CASES), "--agencies-url", live.url])  # its cases may fail: it is defective
+        monkeypatch.undo()
+    statuses = _grade(lab, tmp_path)
+    assert sorted(r for r, s in statuses.items() if s == "fail") == sorted(REFERENCE[defect]), statuses
+
+
+def test_every_court_defect_has_an_expected_failure_list_naming_graded_requirements() -> None:
+    from certify.court_defects import COURT_DEFECTS
+    from certify.court_suite import COURT_CHECKS
+
+    assert set(REFERENCE) == set(COURT_DEFECTS)
+    declared = {req for _, reqs in COURT_CHECKS for req in reqs}
+    assert declared == GRADED
+    assert all(set(reqs) <= declared for reqs in [*REFERENCE.values(), *EXPECTED.values()])
+    with pytest.raises(ValueError, match="unknown court defect"):
+        __import__("certify.court_defects", fromlist=["DefectiveCourt"]).DefectiveCourt("nope")
