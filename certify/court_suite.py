@@ -6,6 +6,7 @@
 * CT-006 an attempt the kit failed (503 / 429) is retried with the same request number, never under a new one;
 * CT-007 after a 429 with Retry-After the same request comes back no earlier than it said (virtual time);
 * CT-011 a deduction asks no more than its freeze controls (as the agency's answers said), less what was deducted;
+* CT-016 a ticket is polled at most once per virtual minute;
 * CT-015 no second freeze of the same account for the same case under a new request number while the first stands.
 
 Requirements it cannot judge from the traffic are "not applicable" in the evidence (see certify/README.md).
@@ -209,12 +210,32 @@ def grade_measures(records: list[dict[str, Any]], submits: list[dict[str, Any]])
     return ctx.findings
 
 
+POLL_INTERVAL = timedelta(seconds=60)
+
+
+def grade_polling(records: list[dict[str, Any]]) -> list[Finding]:
+    ctx = CheckContext("polling", ("CT-016",))
+    polls: dict[tuple[str, str], list[datetime]] = defaultdict(list)
+    for r in records:
+        parts = r["path"].strip("/").split("/")
+        if r["method"] == "GET" and len(parts) == 4 and parts[2] == "requests" and (at := _at(r)) is not None:
+            polls[(r["namespace"], r["path"])].append(at)
+    if not polls:
+        ctx.skip("CT-016", "未见轮询", "no poll was seen")
+    for (_, path), times in polls.items():
+        times.sort()
+        close = sum(1 for a, b in zip(times, times[1:], strict=False) if b - a < POLL_INTERVAL)
+        ctx.expect("CT-016", close == 0, f"{path} 轮询 {len(times)} 次，{close} 次间隔不足 60 秒",
+                   f"{path} polled {len(times)} times, {close} times within 60 s of the previous poll")
+    return ctx.findings
+
+
 COURT_CHECKS = (("inquiry_scope", ("CT-001", "CT-002")), ("retries", ("CT-006", "CT-007")),
-                ("measures", ("CT-011", "CT-015")))
+                ("measures", ("CT-011", "CT-015")), ("polling", ("CT-016",)))
 
 
 def grade_court(records: list[dict[str, Any]], court_regions: dict[str, str] | None = None) -> list[Finding]:
     """Every finding the traffic supports."""
     submits = _submits(records)
     return (grade_scope(submits, court_regions or COURT_REGIONS) + grade_retries(submits)
-            + grade_measures(records, submits))
+            + grade_measures(records, submits) + grade_polling(records))

@@ -24,7 +24,7 @@ from zhixing.cli import main
 ROOT = Path(__file__).resolve().parents[1]
 CASES = ROOT / "certify" / "court_cases.scenario.yaml"
 EXPECTED = yaml.safe_load((ROOT / "certify" / "expected_failures.yaml").read_text(encoding="utf-8"))["court"]
-GRADED = {"CT-001", "CT-002", "CT-006", "CT-007", "CT-011", "CT-015"}
+GRADED = {"CT-001", "CT-002", "CT-006", "CT-007", "CT-011", "CT-015", "CT-016"}
 
 
 def _grade(lab: Instrumented, out: Path) -> dict[str, str]:
@@ -62,7 +62,10 @@ def _scripted_court(url: str, defect: str | None) -> None:
             return {"request_no": no, "court_code": "R410811", "case_no": case, "measure": "00", "subject": subject,
                     **extra}
 
-        assert c.post("/agencies/zdz/requests", json=body("S-1", "C1", scope=scope)).status_code == 202
+        hub = c.post("/agencies/zdz/requests", json=body("S-1", "C1", scope=scope))
+        assert hub.status_code == 202
+        for _ in range(5 if defect == "poll_storm" else 1):
+            c.get(f"/agencies/zdz/requests/{hub.json()['ticket_id']}")
         assert c.post("/agencies/icbc/requests", json=body("S-2", "C2")).status_code == 503  # the kit's faults
         first = c.post("/agencies/icbc/requests", json=body("S-3", "C3"))
         assert first.status_code == 429 and first.headers["Retry-After"] == "120"
