@@ -656,6 +656,10 @@ class Session:
         session.backend = AgencyBackend(catalogue, session.world, session.ledger)
         session.hub = Hub(session.behaviours, catalogue, session.ledger,
                           retry_seconds=settings.hub_retry_seconds, max_attempts=settings.hub_max_attempts)
+        # the deliberate defects are this server's (--defect), never carried over from a saved state
+        session.ledger.queue_lifo = Defect.QUEUE_OUT_OF_ORDER in settings.defects
+        session.outbox.max_attempts = (1 if Defect.NO_CALLBACK_RETRY in settings.defects
+                                       else settings.callback_max_attempts)
         return session
 
     def info(self) -> dict[str, Any]:

@@ -218,3 +218,15 @@ def test_a_failing_system_makes_the_command_fail(tmp_path: Path, capsys: pytest.
                      str(tmp_path), "--only", "receipts"])
     assert code == 1
     assert "AG-017  未通过 FAIL" in capsys.readouterr().out
+
+
+def test_a_defect_is_not_carried_over_by_a_saved_state() -> None:
+    from mock_agencies.catalogue import load_catalogue
+    from mock_agencies.session import Session, SessionConfig
+
+    catalogue = load_catalogue()
+    defective = Settings(defects=("queue_out_of_order", "no_callback_retry"), world_size=100)
+    session = Session("ns", SessionConfig(seed=1, profile="fast"), defective, catalogue)
+    assert session.ledger.queue_lifo and session.outbox.max_attempts == 1
+    restored = Session.restore("ns", session.snapshot(), Settings(world_size=100), catalogue)
+    assert not restored.ledger.queue_lifo and restored.outbox.max_attempts == Settings().callback_max_attempts
