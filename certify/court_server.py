@@ -46,6 +46,7 @@ class Traffic:
     """What the court sent, in order: one dict per exchange (``at`` the namespace's virtual instant)."""
 
     records: list[dict[str, Any]] = field(default_factory=list)
+    callbacks: dict[str, list[dict[str, Any]]] = field(default_factory=dict)  # namespace → its deliveries
     _first_seen: dict[tuple[str, str, str], int] = field(default_factory=dict)
 
     def new_request_index(self, key: tuple[str, str, str]) -> int | None:
@@ -76,7 +77,27 @@ class Instrumented:
         session = self.state.sessions.get(namespace)
         return None if session is None else session.now()
 
+    def deliveries(self) -> dict[str, list[dict[str, Any]]]:
+        """Every namespace's callback deliveries: those of namespaces deleted meanwhile (kept when they went) and
+        those of the namespaces still there."""
+        out = dict(self.traffic.callbacks)
+        manager = self.state.sessions
+        for namespace in list(getattr(manager, "sessions", {}) or {}):
+            self._keep_callbacks(namespace)
+        out.update(self.traffic.callbacks)
+        return out
+
+    def _keep_callbacks(self, namespace: str) -> None:
+        session = self.state.sessions.get(namespace)
+        if session is not None:
+            outbox = session.outbox
+            self.traffic.callbacks[namespace] = [d.as_dict() for d in (*outbox.done, *outbox.pending())]
+
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "http" and scope["method"] in ("DELETE", "PUT") and scope["path"].startswith(
+                "/admin/sessions/"):
+            # a namespace about to go (or be replaced): keep what its callbacks did, for CT-008
+            self._keep_callbacks(scope["path"][len("/admin/sessions/"):].split("/", 1)[0])
         if scope["type"] != "http" or not scope["path"].startswith("/agencies/"):
             await self.app(scope, receive, send)
             return

@@ -6,6 +6,7 @@
 * CT-006 an attempt the kit failed (503 / 429) is retried with the same request number, never under a new one;
 * CT-007 after a 429 with Retry-After the same request comes back no earlier than it said (virtual time);
 * CT-011 a deduction asks no more than its freeze controls (as the agency's answers said), less what was deducted;
+* CT-008 every answer posted to the court's callback URL is acknowledged (2xx), not retried to exhaustion;
 * CT-016 a ticket is polled at most once per virtual minute;
 * CT-015 no second freeze of the same account for the same case under a new request number while the first stands.
 
@@ -230,12 +231,31 @@ def grade_polling(records: list[dict[str, Any]]) -> list[Finding]:
     return ctx.findings
 
 
+def grade_callbacks(deliveries: dict[str, list[dict[str, Any]]]) -> list[Finding]:
+    ctx = CheckContext("callbacks", ("CT-008",))
+    tried = [(ns, d) for ns, items in deliveries.items() for d in items if d.get("attempts")]
+    if not tried:
+        ctx.skip("CT-008", "被测法院未使用回调（只轮询）", "the court used no callbacks (it polls)")
+    for _, d in tried:
+        acked = d.get("state") == "acknowledged"
+        refused = d.get("state") == "abandoned" or (not acked and int(d.get("attempts") or 0) >= 2)
+        if not acked and not refused:
+            continue  # one attempt, still pending: not yet judged
+        ctx.expect("CT-008", acked, f"回调 {d.get('key')}：{d.get('attempts')} 次投递，状态 {d.get('state')}，"
+                   f"最后应答 {d.get('last_status')}", f"callback {d.get('key')}: {d.get('attempts')} attempts, "
+                   f"{d.get('state')}, last answer {d.get('last_status')}")
+    for f in ctx.findings:
+        f.exchanges = [d for _, d in tried[:30]]
+    return ctx.findings
+
+
 COURT_CHECKS = (("inquiry_scope", ("CT-001", "CT-002")), ("retries", ("CT-006", "CT-007")),
-                ("measures", ("CT-011", "CT-015")), ("polling", ("CT-016",)))
+                ("measures", ("CT-011", "CT-015")), ("polling", ("CT-016",)), ("callbacks", ("CT-008",)))
 
 
-def grade_court(records: list[dict[str, Any]], court_regions: dict[str, str] | None = None) -> list[Finding]:
-    """Every finding the traffic supports."""
+def grade_court(records: list[dict[str, Any]], court_regions: dict[str, str] | None = None,
+                deliveries: dict[str, list[dict[str, Any]]] | None = None) -> list[Finding]:
+    """Every finding the traffic (and the callbacks the agencies posted to the court) supports."""
     submits = _submits(records)
     return (grade_scope(submits, court_regions or COURT_REGIONS) + grade_retries(submits)
-            + grade_measures(records, submits) + grade_polling(records))
+            + grade_measures(records, submits) + grade_polling(records) + grade_callbacks(deliveries or {}))

@@ -16,6 +16,7 @@ import yaml
 from certify.court_runner import court_evidence
 from certify.court_server import FaultSchedule, Instrumented, create_court_lab
 from certify.evidence import verify_evidence
+from certify.receiver import CallbackReceiver
 from mock_agencies.catalogue import inquiry_scope, load_catalogue
 from mock_agencies.settings import Settings
 from tests.test_agencies_live import LiveServer, free_port
@@ -24,7 +25,8 @@ from zhixing.cli import main
 ROOT = Path(__file__).resolve().parents[1]
 CASES = ROOT / "certify" / "court_cases.scenario.yaml"
 EXPECTED = yaml.safe_load((ROOT / "certify" / "expected_failures.yaml").read_text(encoding="utf-8"))["court"]
-GRADED = {"CT-001", "CT-002", "CT-006", "CT-007", "CT-011", "CT-015", "CT-016"}
+GRADED = {"CT-001", "CT-002", "CT-006", "CT-007", "CT-008", "CT-011", "CT-015", "CT-016"}
+POLLING_COURT = GRADED - {"CT-008"}  # the reference court polls: no callbacks to acknowledge
 
 
 def _grade(lab: Instrumented, out: Path) -> dict[str, str]:
@@ -43,7 +45,8 @@ def test_the_reference_court_passes_what_the_court_suite_grades(tmp_path: Path,
     injected = [r for r in lab.traffic.records if r.get("injected")]
     assert {r["status"] for r in injected} == {503, 429}  # the schedule put both kinds of fault in its way
     statuses = _grade(lab, tmp_path)
-    assert {r for r, s in statuses.items() if s == "pass"} == GRADED
+    assert {r for r, s in statuses.items() if s == "pass"} == POLLING_COURT
+    assert statuses["CT-008"] == "skipped"
     assert {s for r, s in statuses.items() if r not in GRADED} == {"not_applicable"}
 
 
@@ -87,6 +90,14 @@ def _scripted_court(url: str, defect: str | None) -> None:
         amount = 60_000 if defect == "deduct_beyond_frozen" else 30_000
         c.post("/agencies/icbc/requests", json=body("D-1", "C4", measure="06", freeze_id=freeze_id,
                                                      amount_cents=amount, target_account=sub.json()["sub_account"]))
+        # answers by callback: the court's receiver acknowledges (or, defective, never does)
+        with CallbackReceiver() as receiver:
+            path = "/flaky/1000/cb" if defect == "callbacks_not_acknowledged" else "/ok"
+            query = body("Q-9", "C5", callback_url=receiver.url + path)
+            while (r := c.post("/agencies/icbc/requests", json=query)).status_code in (429, 503):  # a kit fault
+                c.post("/admin/sessions/scripted/advance", json={"seconds": int(r.headers.get("Retry-After", 1))})
+            c.post("/admin/sessions/scripted/advance", json={"seconds": 86400})
+            assert receiver.at(path)
 
 
 @pytest.mark.parametrize("defect", [None, *sorted(EXPECTED)])
