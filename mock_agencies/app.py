@@ -318,6 +318,16 @@ async def _ticker(manager: SessionManager) -> None:
 WALL_CLOCK: Callable[[], float] = time.time  # noqa: TID251
 
 
+def _health(app: FastAPI, settings: Settings) -> None:
+    """``GET /health``: up, the service's version and the deliberate defects in force (none unless ``--defect``);
+    not part of the published profile (kept out of the OpenAPI)."""
+
+    @app.get("/health", include_in_schema=False)
+    async def health() -> dict[str, Any]:
+        return {"status": "ok", "service": "zhixing-mock-agencies", "version": app.version,
+                "defects": [d.value for d in settings.defects]}
+
+
 def create_app(settings: Settings | None = None, *, wall_clock: Callable[[], float] = WALL_CLOCK) -> AgenciesApp:
     """Build the service. ``settings`` default: :meth:`Settings.from_env` (``ZHIXING_AGENCIES_*``).
     ``wall_clock``: the real time in Unix seconds, read only to align a namespace's clock with a court's
@@ -366,6 +376,7 @@ def create_app(settings: Settings | None = None, *, wall_clock: Callable[[], flo
     install_reset_log_filter()
     if not settings.unmask:
         install_masking()
+    _health(app, settings)
     app.include_router(catalogue.router)
     app.include_router(control.router)
     app.include_router(admin.router)

@@ -30,7 +30,7 @@ from mock_agencies.error_body import user_error_body
 
 COURT: ContextVar[str | None] = ContextVar("zhixing_court", default=None)  # the court of the request's token
 
-_PUBLIC = frozenset({"/agencies", "/docs", "/redoc", "/openapi.json", "/docs/oauth2-redirect"})
+_PUBLIC = frozenset({"/agencies", "/health", "/docs", "/redoc", "/openapi.json", "/docs/oauth2-redirect"})
 _CHANGING = frozenset({"POST", "PUT", "PATCH", "DELETE"})
 _SESSION = b"x-zhixing-session"
 

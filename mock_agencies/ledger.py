@@ -313,6 +313,8 @@ def term_last_day(start_day: date, kind: AssetKind, term_days: int | None, *, st
 class Ledger:
     """State of all agencies' accounts of one namespace, overlaid on an immutable world."""
 
+    queue_lifo = False  # the deliberate defect queue_out_of_order (mock_agencies.defects): off
+
     def __init__(self, world: WorldLike, court_accounts: CourtAccounts | None = None) -> None:
         self.world = world
         self.court_accounts = court_accounts if court_accounts is not None else CourtAccounts()
@@ -683,7 +685,7 @@ class Ledger:
     def _fill(self, acc: _Account, at: datetime, new: _Freeze | None = None) -> None:
         """Give available money to waiting freezes in registration order."""
         available = acc.available_cents()
-        for f in acc.freezes:
+        for f in reversed(acc.freezes) if self.queue_lifo else acc.freezes:
             if available <= 0:
                 break
             want = f.shortfall_cents

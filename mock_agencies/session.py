@@ -52,6 +52,7 @@ from core_flow.protocol import ControlRequest, FailureCode, Feedback, TicketStat
 from mock_agencies.callback_policy import CallbackPolicy
 from mock_agencies.callbacks import CallbackOutbox
 from mock_agencies.clock import VirtualClock
+from mock_agencies.defects import Defect, alter_feedback, replays_as_new
 from mock_agencies.hub import Hub, HubFanout, Scope
 from mock_agencies.journal import Journal
 from mock_agencies.notices import NoticeBoard
@@ -141,7 +142,7 @@ class Session:
                                            lambda: self.clock.scale)
         self.journal = Journal(settings.journal_size)
         self.outbox = CallbackOutbox(
-            max_attempts=settings.callback_max_attempts,
+            max_attempts=1 if Defect.NO_CALLBACK_RETRY in settings.defects else settings.callback_max_attempts,
             backoff_seconds=settings.callback_backoff_seconds,
             backoff_cap_seconds=settings.callback_backoff_cap_seconds,
         )
@@ -167,6 +168,7 @@ class Session:
 
         self.world = World(self.seed, size=self.settings.world_size, catalogue=self.catalogue)
         self.ledger = Ledger(self.world)
+        self.ledger.queue_lifo = Defect.QUEUE_OUT_OF_ORDER in self.settings.defects  # a deliberate defect (off)
         self.backend = AgencyBackend(self.catalogue, self.world, self.ledger)
         from mock_agencies.auction import BidderModel
 
@@ -278,11 +280,17 @@ class Session:
         """Accept ``request`` (or return the ticket of the same ``request_no``). Returns (record, duplicate)."""
         now = self.now()
         self.pump(now)
+        replay_new = False  # a deliberate defect (mock_agencies.defects; off): a repeat carried out as new
         try:
             existing = self.book.existing(agency, request)
         except UserError:
-            self.journal.record(now, "submit", agency=agency.code, request_no=request.request_no, outcome="conflict")
-            raise
+            if not replays_as_new(self.settings.defects, request.measure):
+                self.journal.record(now, "submit", agency=agency.code, request_no=request.request_no,
+                                    outcome="conflict")
+                raise
+            existing, replay_new = None, True
+        if existing is not None and replays_as_new(self.settings.defects, request.measure):
+            existing, replay_new = None, True
         if existing is not None:
             self.journal.record(
                 now,
@@ -310,6 +318,8 @@ class Session:
             )
             raise
         ticket = self.book.issue(agency.code, request, now)
+        if replay_new:  # the defect: carried out as another request (the ledger would otherwise dedupe it)
+            request = request.model_copy(update={"request_no": f"{request.request_no}~{ticket.ticket_id}"})
         if scope is not None:
             return self._submit_hub(agency, request, ticket, scope, now), False
         interim = self.backend.accept(agency, request, ticket, now)
@@ -515,6 +525,8 @@ class Session:
             log.exception("answer failed for ticket %s", record.ticket.ticket_id)
             feedback = self._failed_feedback(record, at, FailureCode.AGENCY_ERROR, f"{type(err).__name__}: {err}")
             self.journal.record(at, "error", ticket_id=record.ticket.ticket_id, error=repr(err)[:500])
+        if feedback is not None and self.settings.defects:
+            feedback = alter_feedback(self.settings.defects, feedback, record.ticket.request_no)
         if feedback is None:
             behaviour = self.behaviour(agency)
             record.held += 1
@@ -675,6 +687,10 @@ class Session:
                           retry_seconds=settings.hub_retry_seconds, max_attempts=settings.hub_max_attempts)
         # the rows read are what is saved; a state saved before ticket rows is written whole next time
         session._saved_prints = None if whole else {t: print_of(r) for t, r in book.tickets.items()}
+        # the deliberate defects are this server's (--defect), never carried over from a saved state
+        session.ledger.queue_lifo = Defect.QUEUE_OUT_OF_ORDER in settings.defects
+        session.outbox.max_attempts = (1 if Defect.NO_CALLBACK_RETRY in settings.defects
+                                       else settings.callback_max_attempts)
         return session
 
     def info(self) -> dict[str, Any]:

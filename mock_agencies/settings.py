@@ -10,6 +10,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 
 from core_flow.errors import UserError
 from mock_agencies.clock import CST, as_cst
+from mock_agencies.defects import Defect, parse_defects
 
 ENV_PREFIX = "ZHIXING_AGENCIES_"
 
@@ -104,6 +105,18 @@ class Settings(BaseModel):
         description="总对总对一家机构最多尝试次数 / the hub's attempts at an agency before reporting it failed",
     )
 
+    defects: tuple[Defect, ...] = Field(
+        default=(),
+        description="故意缺陷（仅供认证工具自检；只能由 --defect 明确开启，不读环境变量，GET /health 显示）"
+        "/ deliberate defects for the certification kit's self-check: only the explicit --defect turns one on "
+        "(never the environment); shown at GET /health",
+    )
+
+    @field_validator("defects", mode="before")
+    @classmethod
+    def _defects(cls, value: object) -> object:
+        return parse_defects(value)
+
     @field_validator("callback_hosts", mode="before")
     @classmethod
     def _hosts(cls, value: object) -> object:
@@ -121,6 +134,8 @@ class Settings(BaseModel):
         env = os.environ if environ is None else environ
         values: dict[str, object] = {}
         for name in cls.model_fields:
+            if name == "defects":  # never from the environment: a defect cannot be switched on by accident
+                continue
             key = ENV_PREFIX + name.upper()
             if key in env:
                 values[name] = env[key]

@@ -44,6 +44,7 @@ def _register_commands() -> None:
     from zhixing import (
         cmd_agencies,
         cmd_calendar,
+        cmd_certify,
         cmd_court,
         cmd_deadline,
         cmd_demo,
@@ -57,7 +58,7 @@ def _register_commands() -> None:
     )
 
     for module in (cmd_nodes, cmd_deadline, cmd_calendar, cmd_timeline, cmd_agencies, cmd_demo, cmd_duban,
-                   cmd_scenarios, cmd_court, cmd_profile, cmd_simulate, cmd_plan):
+                   cmd_scenarios, cmd_court, cmd_profile, cmd_simulate, cmd_plan, cmd_certify):
         module.register(app)
     _registered = True
 

@@ -43,6 +43,13 @@ def serve(
         "--state",
         help="状态文件（SQLite），重启后恢复各命名空间 / SQLite file keeping the namespaces across restarts",
     ),
+    defect: list[str] = typer.Option(
+        [],
+        "--defect",
+        help="故意缺陷，仅供认证工具自检（可重复；GET /health 显示）/ a deliberate defect for the certification kit's "
+        "self-check (repeatable; shown at GET /health): double_freeze, ignore_request_no, wrong_result_code, "
+        "no_callback_retry, freeze_beyond_balance, queue_out_of_order",
+    ),
     processes: int = typer.Option(
         1,
         "--processes",
@@ -67,6 +74,13 @@ def serve(
         overrides["state_path"] = state
     if unmask:
         overrides["unmask"] = True
+    if defect:
+        from mock_agencies.defects import parse_defects
+
+        try:
+            overrides["defects"] = parse_defects(defect)
+        except ValueError as err:
+            raise UserError(str(err).split(" / ")[0], str(err).split(" / ")[-1], where="--defect") from None
     settings = Settings.from_env(**overrides)
     from mock_agencies.profiles import is_workday
 
@@ -81,6 +95,8 @@ def serve(
             "ZHIXING_AGENCIES_ADMIN_TOKEN), or say --insecure-open",
             where="--host",
         )
+    if settings.defects and processes > 1:
+        raise UserError("故意缺陷只用于单进程服务", "deliberate defects are for one process only", where="--defect")
     if processes > 1:
         _serve_sharded(settings, processes, log_level)
         return
@@ -88,6 +104,8 @@ def serve(
         f"模拟机构 / mock agencies: http://{host}:{port}/agencies  文档 / docs: http://{host}:{port}/docs  "
         f"(profile={profile}, seed={seed})"
     )
+    if settings.defects:
+        typer.echo(f"注意：故意缺陷已开启 / WARNING deliberate defects on: {', '.join(settings.defects)}", err=True)
     uvicorn.run(
         partial(create_app, settings),
         factory=True,

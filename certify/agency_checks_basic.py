@@ -1,0 +1,220 @@
+"""Agency-side checks of the exchange itself: receipts and query answers, idempotency, callbacks and polling, error
+bodies, rate limiting, business hours."""
+
+from __future__ import annotations
+
+import json
+from datetime import timedelta
+from typing import Any
+
+from certify.agency_run import (
+    CST_TZ,
+    Run,
+    hub_only,
+    need_debtor,
+    parse_dt,
+)
+from certify.findings import CheckContext
+from core_flow.protocol import HUB
+
+
+def check_receipts(run: Run, ctx: CheckContext) -> None:
+    """A query is accepted at once with a ticket; the answer comes later and reports the debtor's holdings."""
+    if hub_only(run, ctx) or (debtor := need_debtor(run, ctx, "query")) is None:
+        return
+    body = run.body("query", "00")
+    r = run.sut.submit(run.agency, body)
+    ticket = r.json() if r.status_code in (200, 202) else {}
+    ctx.expect("AG-001", r.status_code == 202 and bool(ticket.get("ticket_id"))
+               and ticket.get("request_no") == body["request_no"]
+               and ticket.get("status") in ("accepted", "answered"),
+               f"受理回执：HTTP {r.status_code}，工单 {ticket.get('ticket_id')}",
+               f"receipt: HTTP {r.status_code}, ticket {ticket.get('ticket_id')}")
+    if not ticket.get("ticket_id"):
+        ctx.skip("AG-018", "未受理，无法检查答复", "not accepted: no answer to check")
+        return
+    fb = run.seen(ctx.name, run.sut.answer(run.agency, ticket["ticket_id"], body["court_code"]))
+    ctx.expect("AG-001", fb is not None and fb.get("ticket_id") == ticket["ticket_id"]
+               and fb.get("request_no") == body["request_no"],
+               "业务结果随后反馈，且指向原工单与请求编号",
+               "the answer came later, about the same ticket and request number")
+    holdings = {h.get("account_no"): h for h in (fb or {}).get("holdings") or ()}
+    for h in debtor.holdings:
+        got = holdings.get(h.account_no) or {}
+        ctx.expect("AG-018", bool(fb and fb.get("ok")) and got.get("balance_cents") == h.balance_cents
+                   and got.get("available_cents") == h.balance_cents and got.get("kind") == h.kind.value,
+                   f"查询反馈账户 {h.account_no}：余额 {got.get('balance_cents')}，可控 {got.get('available_cents')}"
+                   f"（应为 {h.balance_cents}）",
+                   f"the query reports account {h.account_no}: balance {got.get('balance_cents')}, available "
+                   f"{got.get('available_cents')} (expected {h.balance_cents})")
+
+
+def check_idempotency(run: Run, ctx: CheckContext) -> None:
+    """The same request number again: the same ticket, carried out once; with other content: 409, nothing changed."""
+    if hub_only(run, ctx) or (debtor := need_debtor(run, ctx, "replay")) is None:
+        return
+    h = debtor.holdings[0]
+    amount = max(1, h.balance_cents // 4)
+    body = run.body("replay", "01", account_no=h.account_no, amount_cents=amount)
+    first = run.sut.submit(run.agency, body, note="freeze")
+    second = run.sut.submit(run.agency, body, note="the same freeze again (a court's retry)")
+    t1 = first.json().get("ticket_id") if first.status_code in (200, 202) else None
+    t2 = second.json().get("ticket_id") if second.status_code in (200, 202) else None
+    ctx.expect("AG-002", t1 is not None and t1 == t2 and second.status_code == 200,
+               f"重复提交返回原工单：{t1} / {t2}（HTTP {second.status_code}）",
+               f"the repeat returns the same ticket: {t1} / {t2} (HTTP {second.status_code})")
+    if t1:
+        run.seen(ctx.name, run.sut.answer(run.agency, t1, body["court_code"]))
+    if t2 and t2 != t1:
+        run.seen(ctx.name, run.sut.answer(run.agency, t2, body["court_code"]))
+    now = run.holding(ctx.name, "replay", h.account_no)
+    available = (now or {}).get("available_cents")
+    ctx.expect("AG-002", available == h.balance_cents - amount,
+               f"只冻结一次：可控余额 {available}（应为 {h.balance_cents - amount}）",
+               f"frozen once: available {available} (expected {h.balance_cents - amount})")
+    # the same request number with other content
+    query = run.body("replay", "00")
+    r1 = run.sut.submit(run.agency, query, note="query")
+    other = dict(query, case_no=query["case_no"] + "-other")
+    r2 = run.sut.submit(run.agency, other, note="the same request number, another case number")
+    err = r2.json().get("error", {}) if r2.headers.get("content-type", "").startswith("application/json") else {}
+    ctx.expect("AG-003", r2.status_code == 409 and bool(err.get("zh")) and bool(err.get("en")),
+               f"同一请求编号、不同内容：HTTP {r2.status_code}（应为 409）",
+               f"the same request number with other content: HTTP {r2.status_code} (expected 409)")
+    polled = run.sut.request("GET", f"/agencies/{run.agency}/requests", court=query["court_code"],
+                             params={"request_no": query["request_no"], "court_code": query["court_code"]},
+                             note="poll by request number")
+    got = polled.json().get("ticket", {}).get("ticket_id") if polled.status_code == 200 else None
+    want = r1.json().get("ticket_id") if r1.status_code in (200, 202) else None
+    ctx.expect("AG-003", got is not None and got == want,
+               f"冲突未改变原请求：按请求编号查询得工单 {got}（应为 {want}）",
+               f"the conflict changed nothing: polling the request number gives {got} (expected {want})")
+
+
+def check_callbacks(run: Run, ctx: CheckContext) -> None:
+    """An answer is posted to the callback URL and retried until acknowledged (the kit refuses the first two
+    posts), then no more; the ticket can be polled, by ticket and by request number."""
+    if run.hub:
+        debtor = run.fixtures.hub.debtor if run.fixtures.hub else None
+        agency = HUB
+    else:
+        debtor, agency = run.fixtures.debtor("callback"), run.agency
+    if debtor is None:
+        ctx.skip("AG-011", "测试数据缺少角色 callback 的被执行人", "the fixtures have no debtor for role callback")
+        return
+    path = f"/flaky/2/{run.run_id}-cb"
+    extra: dict[str, Any] = {"callback_url": run.callback(path)}
+    if run.hub and run.fixtures.hub:
+        extra["scope"] = list(run.fixtures.hub.scope)
+    body = run.body(debtor, "00", **extra)
+    r = run.sut.submit(agency, body)
+    tid = r.json().get("ticket_id") if r.status_code in (200, 202) else None
+    acked = run.sut.until(lambda: [a for a in run.receiver.at(path) if a.status == 200], step=30.0,
+                          horizon=86400.0)
+    arrivals = run.receiver.at(path)
+    refused = [a for a in arrivals if a.status != 200]
+    ctx.expect("AG-011", bool(acked) and len(refused) >= 2 and all(
+                   any(x.status == 200 and x.body == a.body for x in arrivals) for a in refused),
+               f"回调：{len(arrivals)} 次投递，其中 {len(refused)} 次被拒后重试至确认",
+               f"callback: {len(arrivals)} posts, {len(refused)} refused then retried until acknowledged")
+    if not tid:
+        return
+    polled = run.sut.answer(agency, tid, body["court_code"])
+    last = [a.body for a in run.receiver.at(path) if a.status == 200]
+    ctx.expect("AG-011", polled is not None and (run.hub or (bool(last) and last[-1] == polled)),
+               "按工单轮询得到与回调相同的反馈", "polling the ticket gives the answer the callback carried")
+    by_no = run.sut.request("GET", f"/agencies/{agency}/requests", court=body["court_code"],
+                            params={"request_no": body["request_no"], "court_code": body["court_code"]},
+                            note="poll by request number")
+    ctx.expect("AG-011", by_no.status_code == 200 and by_no.json().get("ticket", {}).get("ticket_id") == tid,
+               f"按请求编号轮询：HTTP {by_no.status_code}", f"polling by request number: HTTP {by_no.status_code}")
+
+
+def check_errors(run: Run, ctx: CheckContext) -> None:
+    """Bad requests get a 4xx with a bilingual error body naming the field, and change nothing."""
+    debtor = run.fixtures.debtor("errors") or next(iter(run.fixtures.debtors.values()), None)
+    if debtor is None:
+        ctx.skip("AG-013", "测试数据没有被执行人", "the fixtures have no debtor")
+        return
+    agency = HUB if run.hub else run.agency
+    bad_id = run.body(debtor, "00")
+    bad_id["subject"] = dict(bad_id["subject"], id_number="12345")
+    no_account = run.body(debtor, "01", amount_cents=100)
+    cases: list[tuple[str, str, dict[str, Any] | None, bytes | None, tuple[int, ...], str]] = [
+        ("身份证号过短", "an ID number too short", bad_id, None, (400, 422), "id_number"),
+        ("冻结缺账号", "a freeze without an account", no_account, None, (400, 422), "account_no"),
+        ("未知机构", "an unknown agency", run.body(debtor, "00"), None, (404,), ""),
+        ("请求体不是 JSON", "a body that is not JSON", None, b"{not json", (400, 422), ""),
+    ]
+    for zh, en, body, raw, statuses, field_name in cases:
+        path = "/agencies/zz_no_such_agency/requests" if zh == "未知机构" else f"/agencies/{agency}/requests"
+        r = run.sut.request("POST", path, court=run.court().code, json=body, content=raw, note=en)
+        try:
+            err = r.json().get("error", {})
+        except ValueError:
+            err = {}
+        named = not field_name or field_name in json.dumps(err, ensure_ascii=False)
+        ctx.expect("AG-013", r.status_code in statuses and bool(err.get("zh")) and bool(err.get("en")) and named,
+                   f"{zh}：HTTP {r.status_code}，错误体{'含' if err.get('zh') and err.get('en') else '缺'}中英文"
+                   f"{'，指明字段' if named else '，未指明字段'}",
+                   f"{en}: HTTP {r.status_code}, error body {'with' if err.get('en') else 'without'} both languages"
+                   f"{', naming the field' if named else ', not naming the field'}")
+        if body is not None and zh != "未知机构":
+            polled = run.sut.request("GET", f"/agencies/{agency}/requests", court=body["court_code"],
+                                     params={"request_no": body["request_no"], "court_code": body["court_code"]},
+                                     note="the rejected request is unknown")
+            ctx.expect("AG-013", polled.status_code == 404, f"被拒请求未留下工单：HTTP {polled.status_code}",
+                       f"the rejected request left no ticket: HTTP {polled.status_code}")
+
+
+def check_rate_limit(run: Run, ctx: CheckContext) -> None:
+    """Rate limiting answers 429 with Retry-After and accepts nothing (zhixing: injected through the admin API)."""
+    if not run.sut.admin:
+        ctx.not_applicable("AG-012", "需要 zhixing 管理接口注入限流",
+                           "needs zhixing's admin API to inject rate limiting")
+        return
+    agency = HUB if run.hub else run.agency
+    debtor = run.fixtures.hub.debtor if run.hub and run.fixtures.hub else next(iter(run.fixtures.debtors.values()))
+    faults = f"/admin/sessions/{run.sut.namespace}/faults"
+    run.sut.request("PUT", faults, json={"scope": agency, "rate_limit": 1.0}, admin=True, note="inject 429")
+    extra = {"scope": list(run.fixtures.hub.scope)} if run.hub and run.fixtures.hub else {}
+    body = run.body(debtor, "00", **extra)
+    try:
+        r = run.sut.request("POST", f"/agencies/{agency}/requests", court=body["court_code"], json=body,
+                            note="submit while rate limited")
+    finally:
+        run.sut.request("PUT", faults, json={"scope": agency}, admin=True, note="faults off")
+    retry_after = r.headers.get("Retry-After", "")
+    ctx.expect("AG-012", r.status_code == 429 and retry_after.isdigit(),
+               f"限流：HTTP {r.status_code}，Retry-After {retry_after or '无'}",
+               f"rate limited: HTTP {r.status_code}, Retry-After {retry_after or 'none'}")
+    polled = run.sut.request("GET", f"/agencies/{agency}/requests", court=body["court_code"],
+                             params={"request_no": body["request_no"], "court_code": body["court_code"]},
+                             note="the refused request was not accepted")
+    ctx.expect("AG-012", polled.status_code == 404, f"被限流的请求未受理：HTTP {polled.status_code}",
+               f"the rate-limited request was not accepted: HTTP {polled.status_code}")
+
+
+def check_business_hours(run: Run, ctx: CheckContext) -> None:
+    """A registry answers only at its polling instants in business hours (zhixing: a Saturday query)."""
+    registry = run.fixtures.registry
+    if run.hub or not registry or not run.sut.admin:
+        ctx.not_applicable("AG-014", "需要登记机构与 zhixing 管理接口（推进到周六）",
+                           "needs a registry and zhixing's admin API (to move to a Saturday)")
+        return
+    now = run.sut.now()
+    assert now is not None
+    local = now.astimezone(CST_TZ)
+    saturday = (local + timedelta(days=(5 - local.weekday()) % 7 or 7)).replace(hour=10, minute=7, second=0,
+                                                                                 microsecond=0)
+    run.sut.request("POST", f"/admin/sessions/{run.sut.namespace}/advance", json={"to": saturday.isoformat()},
+                    admin=True, note="advance to a Saturday, 10:07")
+    debtor = next(iter(run.fixtures.debtors.values()))
+    _, fb = run.submit_and_answer(ctx.name, run.body(debtor, "00"), agency=registry)
+    at = parse_dt((fb or {}).get("answered_at"))
+    local_at = at.astimezone(CST_TZ) if at else None
+    ok = local_at is not None and local_at.weekday() < 5 and 8 <= local_at.hour < 18 and local_at.minute % 20 == 0
+    ctx.expect("AG-014", ok, f"周六提交，答复于 {local_at}（应在工作日 8–18 时的轮询时点）",
+               f"submitted on a Saturday, answered at {local_at} (expected a polling instant in business hours)")
+
+

@@ -1,0 +1,195 @@
+"""Agency-side checks of the measures: freezes up to the balance, 轮候 and notices, renewal and terms, deductions
+and the release held while one is pending."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from certify.agency_run import (
+    OVERBID_CENTS,
+    Run,
+    hub_only,
+    need_debtor,
+    parse_dt,
+)
+from certify.findings import CheckContext
+from core_flow.protocol import CODE_NOTICE, CODE_PENDING
+
+
+def check_freeze_balance(run: Run, ctx: CheckContext) -> None:
+    """A freeze beyond the balance controls the balance and reports the remainder; a query then shows the account
+    fully frozen with the measure."""
+    if hub_only(run, ctx) or (debtor := need_debtor(run, ctx, "freeze")) is None:
+        return
+    h = debtor.holdings[0]
+    asked = h.balance_cents + OVERBID_CENTS
+    _, fb = run.submit_and_answer(ctx.name, run.body("freeze", "01", account_no=h.account_no, amount_cents=asked))
+    fb = fb or {}
+    ctx.expect("AG-004", bool(fb.get("ok")) and fb.get("amount_controlled_cents") == h.balance_cents
+               and fb.get("unsecured_remainder_cents") == OVERBID_CENTS
+               and fb.get("amount_requested_cents") == asked,
+               f"冻结 {asked} 分：已控 {fb.get('amount_controlled_cents')}，未控 {fb.get('unsecured_remainder_cents')}"
+               f"（应为 {h.balance_cents} / {OVERBID_CENTS}）",
+               f"freeze of {asked}: controlled {fb.get('amount_controlled_cents')}, remainder "
+               f"{fb.get('unsecured_remainder_cents')} (expected {h.balance_cents} / {OVERBID_CENTS})")
+    other = 1 if len(run.fixtures.courts) > 1 else 0
+    seen = run.holding(ctx.name, "freeze", h.account_no, court=other) or {}
+    existing = seen.get("existing_freezes") or ()
+    ctx.expect("AG-007", seen.get("balance_cents") == h.balance_cents and seen.get("available_cents") == 0
+               and any(e.get("freeze_id") == fb.get("freeze_id") for e in existing),
+               f"查询反馈已全额冻结：余额 {seen.get('balance_cents')}，可控 {seen.get('available_cents')}，已有措施 "
+               f"{len(existing)} 项",
+               f"the query reports the account fully frozen: balance {seen.get('balance_cents')}, available "
+               f" {seen.get('available_cents')}, {len(existing)} existing measures")
+
+
+def check_queue(run: Run, ctx: CheckContext) -> None:
+    """轮候: two other courts queue behind a full freeze, take effect in registration order, each with a numbered
+    notice stating the amount newly controlled."""
+    if hub_only(run, ctx) or (debtor := need_debtor(run, ctx, "queue")) is None:
+        return
+    if len(run.fixtures.courts) < 3:
+        for req in ctx.requirements:
+            ctx.skip(req, "轮候检查需要三家法院（测试数据 courts）",
+                     "the 轮候 check needs three courts (fixtures: courts)")
+        return
+    h = debtor.holdings[0]
+    freezes: list[dict[str, Any]] = []
+    requests: list[dict[str, Any]] = []
+    for i in range(3):
+        body = run.body("queue", "01", court=i, account_no=h.account_no, amount_cents=h.balance_cents,
+                        callback_url=run.callback(f"/queue/{run.run_id}/{i}"))
+        requests.append(body)
+        _, fb = run.submit_and_answer(ctx.name, body)
+        freezes.append(fb or {})
+    a, b, c = freezes
+    ctx.expect("AG-005", a.get("freeze_state") == "active"
+               and b.get("freeze_state") == "queued" and b.get("queue_position") == 1
+               and c.get("freeze_state") == "queued" and c.get("queue_position") == 2,
+               f"轮候登记：{[f.get('freeze_state') for f in freezes]}，"
+               f"顺位 {[f.get('queue_position') for f in freezes]}",
+               f"queued: {[f.get('freeze_state') for f in freezes]}, positions "
+               f"{[f.get('queue_position') for f in freezes]}")
+    if not a.get("freeze_id"):
+        return
+    run.submit_and_answer(ctx.name, run.body("queue", "04", court=0, freeze_id=a["freeze_id"]))
+
+    def notices() -> list[tuple[int, dict[str, Any]]]:
+        return [(i, x.body) for i in (1, 2) for x in run.receiver.at(f"/queue/{run.run_id}/{i}")
+                if isinstance(x.body, dict) and x.body.get("notice")]
+
+    got = run.sut.until(notices, step=60.0, horizon=86400.0) or []
+    first = {i: body for i, body in got}
+    ctx.expect("AG-005", set(first) == {1},
+               f"解除第一家后生效的轮候：法院 {sorted(first) or '无'}（应为第二家，登记顺序）",
+               f"after the first release the freeze that took effect belongs to court(s) {sorted(first) or 'none'} "
+               "(expected the second, in registration order)")
+    if got:
+        i, notice = got[0]
+        run.seen(ctx.name, notice)
+        ctx.expect("AG-006", notice.get("notice") == 1 and notice.get("code") == CODE_NOTICE
+                   and notice.get("amount_controlled_cents") == h.balance_cents
+                   and notice.get("request_no") == requests[i]["request_no"],
+                   f"生效通知：编号 {notice.get('notice')}，代码 {notice.get('code')}，新增控制 "
+                   f"{notice.get('amount_controlled_cents')}（应为 1 / {CODE_NOTICE} / {h.balance_cents}）",
+                   f"notice: number {notice.get('notice')}, code {notice.get('code')}, newly controlled "
+                   f"{notice.get('amount_controlled_cents')} (expected 1 / {CODE_NOTICE} / {h.balance_cents})")
+    else:
+        ctx.expect("AG-006", False, "解除后没有收到生效通知", "no notice came after the release")
+    if set(first) == {1} and b.get("freeze_id"):
+        run.submit_and_answer(ctx.name, run.body("queue", "04", court=1, freeze_id=b["freeze_id"]))
+        later = run.sut.until(lambda: [x for x in run.receiver.at(f"/queue/{run.run_id}/2")
+                                       if isinstance(x.body, dict) and x.body.get("notice")],
+                              step=60.0, horizon=86400.0) or []
+        ctx.expect("AG-005", len(later) >= 1, "第二家解除后第三家生效",
+                   "after the second release the third took effect")
+
+
+def check_renewal_and_terms(run: Run, ctx: CheckContext) -> None:
+    """A freeze for 30 days ends then; a renewal before the end extends it; a term beyond the legal limit is
+    refused."""
+    if hub_only(run, ctx) or (debtor := need_debtor(run, ctx, "renew")) is None:
+        return
+    h = debtor.holdings[0]
+    _, fb = run.submit_and_answer(ctx.name, run.body("renew", "01", account_no=h.account_no,
+                                                     amount_cents=max(1, h.balance_cents // 10), term_days=30))
+    fb = fb or {}
+    start, end = parse_dt(fb.get("answered_at")), parse_dt(fb.get("expires_at"))
+    days = (end - start).total_seconds() / 86400 if start and end else None
+    ctx.expect("AG-008", days is not None and 29 <= days <= 31,
+               f"30 天冻结的期限：{days and round(days, 2)} 天", f"a 30-day freeze runs {days and round(days, 2)} days")
+    if not fb.get("freeze_id"):
+        return
+    _, renewed = run.submit_and_answer(ctx.name, run.body("renew", "02", freeze_id=fb["freeze_id"], term_days=30))
+    new_end = parse_dt((renewed or {}).get("expires_at"))
+    ctx.expect("AG-008", bool(renewed and renewed.get("ok")) and new_end is not None and end is not None
+               and new_end > end,
+               f"续冻：期限由 {end} 延至 {new_end}", f"renewal: the term moved from {end} to {new_end}")
+    too_long = run.body("renew", "01", account_no=h.account_no, amount_cents=1, term_days=400)
+    r, over = run.submit_and_answer(ctx.name, too_long)
+    refused = 400 <= r.status_code < 500 or (over is not None and not over.get("ok"))
+    ctx.expect("AG-008", refused,
+               f"存款冻结 400 天：HTTP {r.status_code}，ok={None if over is None else over.get('ok')}（应拒绝）",
+               f"a 400-day deposit freeze: HTTP {r.status_code}, "
+               f"ok={None if over is None else over.get('ok')} (expected refused)")
+
+
+def check_deduction_and_release(run: Run, ctx: CheckContext) -> None:
+    """A deduction takes only frozen money, is pending first, then succeeds; a release sent while it is pending is
+    held until it settles."""
+    if hub_only(run, ctx) or (debtor := need_debtor(run, ctx, "deduct")) is None:
+        return
+    h = debtor.holdings[0]
+    frozen = max(2, h.balance_cents // 2)
+    _, fb = run.submit_and_answer(ctx.name, run.body("deduct", "01", account_no=h.account_no, amount_cents=frozen))
+    fid = (fb or {}).get("freeze_id")
+    if not fid:
+        ctx.expect("AG-010", False, "冻结未成功，无法扣划", "the freeze failed: nothing to deduct")
+        ctx.skip("AG-009", "冻结未成功", "the freeze failed")
+        return
+    target = run.target_account
+    r, over = run.submit_and_answer(ctx.name, run.body("deduct", "06", freeze_id=fid, amount_cents=frozen + 1,
+                                                       target_account=target))
+    refused = 400 <= r.status_code < 500 or (over is not None and (not over.get("ok")
+                                                                   or over.get("deduct_status") == "refused"))
+    ctx.expect("AG-010", refused, f"扣划超过冻结金额：HTTP {r.status_code}（应拒绝）",
+               f"a deduction beyond the frozen amount: HTTP {r.status_code} (expected refused)")
+    part = frozen // 2
+    body = run.body("deduct", "06", freeze_id=fid, amount_cents=part, target_account=target)
+    r = run.sut.submit(run.agency, body)
+    tid = r.json().get("ticket_id") if r.status_code in (200, 202) else None
+    interim = run.sut.poll(run.agency, tid, body["court_code"], note="poll the deduction at once") if tid else None
+    release = run.body("deduct", "04", freeze_id=fid)
+    ru = run.sut.submit(run.agency, release, note="release while the deduction is pending")
+    if interim and interim.get("ticket", {}).get("status") == "accepted" and interim.get("feedback"):
+        pending = run.seen(ctx.name, interim["feedback"]) or {}
+        ctx.expect("AG-010", pending.get("deduct_status") == "pending" and pending.get("code") == CODE_PENDING,
+                   f"扣划先为待处理：{pending.get('deduct_status')} / {pending.get('code')}",
+                   f"the deduction is pending first: {pending.get('deduct_status')} / {pending.get('code')}")
+    else:
+        ctx.skip("AG-010", "扣划受理时已办结，未见待处理状态", "the deduction settled at once: no pending state seen")
+    done = run.seen(ctx.name, run.sut.answer(run.agency, tid, body["court_code"])) if tid else None
+    ctx.expect("AG-010", bool(done) and done.get("deduct_status") == "success"
+               and done.get("amount_deducted_cents") == part,
+               f"扣划结果：{(done or {}).get('deduct_status')}，扣划 {(done or {}).get('amount_deducted_cents')}（应为 "
+               f"success / {part}）", f"deduction: {(done or {}).get('deduct_status')}, "
+               f"{(done or {}).get('amount_deducted_cents')} deducted (expected success / {part})")
+    uid = ru.json().get("ticket_id") if ru.status_code in (200, 202) else None
+    released = run.seen(ctx.name, run.sut.answer(run.agency, uid, release["court_code"])) if uid else None
+    t_release, t_deduct = parse_dt((released or {}).get("answered_at")), parse_dt((done or {}).get("answered_at"))
+    if interim and interim.get("ticket", {}).get("status") == "accepted":
+        ctx.expect("AG-009", bool(released) and released.get("freeze_state") == "released" and t_release is not None
+                   and t_deduct is not None and t_release >= t_deduct,
+                   f"解除在扣划办结后执行：解除 {t_release}，扣划 {t_deduct}",
+                   f"the release was carried out after the deduction settled: release {t_release}, "
+                   f"deduction {t_deduct}")
+    else:
+        ctx.skip("AG-009", "扣划已即时办结，无法观察暂缓", "the deduction settled at once: the hold cannot be seen")
+    if run.sut.admin:
+        r = run.sut.request("GET", f"/admin/sessions/{run.sut.namespace}/court-accounts/{target}", admin=True,
+                            note="the case sub-account (zhixing admin)")
+        balance = r.json().get("balance_cents") if r.status_code == 200 else None
+        ctx.expect("AG-010", balance == part, f"一案一账号入账 {balance}（应为 {part}）",
+                   f"the case sub-account received {balance} (expected {part})")
+
+

@@ -1,0 +1,143 @@
+"""The state of one agency-side run (:class:`Run`: the system under test, the fixtures, the kit's callback
+receiver, request numbers, every answer seen) and what the checks share; on zhixing with its admin API, the kit's own
+namespace (:func:`prepare_zhixing`)."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta, timezone
+from typing import Any
+
+import httpx
+
+from certify.findings import CheckContext
+from certify.fixtures import DebtorFixture, Fixtures
+from certify.receiver import CallbackReceiver
+from certify.sut import Sut
+from core_flow.protocol import CODE_NOTICE, CODE_OK, CODE_PENDING, CODE_QUEUED
+
+SUCCESS_CODES = frozenset({CODE_OK, CODE_QUEUED, CODE_PENDING, CODE_NOTICE})  # ok answers (profile section 8)
+OVERBID_CENTS = 12_345  # a freeze asks this much more than the balance
+CST_OFFSET = timedelta(hours=8)
+
+# zhixing's mock server, when the kit has its admin API: a namespace of the kit's own in virtual time, no random
+# faults, deductions settling an hour after receipt (so a release can be seen held), a registry with business hours.
+ZHIXING_NAMESPACE_SPEC: dict[str, Any] = {
+    "seed": 1,
+    "profile": "fast",
+    "time_scale": 0,
+    "overrides": {
+        "*": {"latency": {"deduct": {"dist": "fixed", "min_seconds": 3600}}},
+        "registry": {"business_hours": {"start": "08:00", "end": "18:00", "workdays_only": True,
+                                        "poll_every_minutes": 20},
+                     "latency": {"query": {"dist": "fixed", "min_seconds": 60}}},
+    },
+}
+
+
+@dataclass
+class Run:
+    sut: Sut
+    fixtures: Fixtures
+    receiver: CallbackReceiver
+    agency: str
+    hub: bool
+    run_id: str = field(default_factory=lambda: uuid.uuid4().hex[:8].upper())
+    target_account: str = ""
+    feedbacks: list[tuple[str, dict[str, Any]]] = field(default_factory=list)  # (check, feedback) for AG-017
+    _n: int = 0
+
+    def request_no(self) -> str:
+        self._n += 1
+        return f"CK{self.run_id}-{self._n:03d}"
+
+    def court(self, i: int = 0) -> Any:
+        return self.fixtures.courts[i]
+
+    def body(self, role_or_debtor: str | DebtorFixture, measure: str, court: int = 0, **extra: Any) -> dict[str, Any]:
+        debtor = self.fixtures.debtors[role_or_debtor] if isinstance(role_or_debtor, str) else role_or_debtor
+        c = self.court(court)
+        body = {"request_no": self.request_no(), "court_code": c.code, "case_no": c.case_no, "measure": measure,
+                "subject": {"kind": debtor.kind.value, "name": debtor.name, "id_number": debtor.id_number}}
+        body.update({k: v for k, v in extra.items() if v is not None})
+        return body
+
+    def seen(self, check: str, feedback: dict[str, Any] | None) -> dict[str, Any] | None:
+        if isinstance(feedback, dict):
+            self.feedbacks.append((check, feedback))
+        return feedback
+
+    def submit_and_answer(self, check: str, body: dict[str, Any], agency: str | None = None
+                          ) -> tuple[httpx.Response, dict[str, Any] | None]:
+        agency = agency or self.agency
+        r = self.sut.submit(agency, body)
+        if r.status_code not in (200, 202):
+            return r, None
+        fb = self.sut.answer(agency, r.json()["ticket_id"], body["court_code"])
+        return r, self.seen(check, fb)
+
+    def holding(self, check: str, role: str, account_no: str, court: int = 0) -> dict[str, Any] | None:
+        """The account as a query reports it now."""
+        _, fb = self.submit_and_answer(check, self.body(role, "00", court))
+        for h in (fb or {}).get("holdings") or ():
+            if h.get("account_no") == account_no:
+                return h
+        return None
+
+    def callback(self, path: str) -> str:
+        return f"{self.receiver.url}{path}"
+
+
+Check = Callable[[Run, CheckContext], None]
+
+
+def need_debtor(run: Run, ctx: CheckContext, role: str) -> DebtorFixture | None:
+    debtor = run.fixtures.debtor(role)
+    if debtor is None:
+        for req in ctx.requirements:
+            ctx.skip(req, f"测试数据缺少角色 {role} 的被执行人", f"the fixtures have no debtor for role {role}")
+    return debtor
+
+
+def hub_only(run: Run, ctx: CheckContext) -> bool:
+    """In hub mode an agency-measure check does not apply."""
+    if run.hub:
+        for req in ctx.requirements:
+            ctx.not_applicable(req, "被测系统为总对总（只受理查询）", "the system under test is the hub (queries only)")
+    return run.hub
+
+
+# -- the checks ------------------------------------------------------------------------------------------------
+
+
+def parse_dt(value: Any) -> datetime | None:
+    if not isinstance(value, str):
+        return None
+    try:
+        return datetime.fromisoformat(value)
+    except ValueError:
+        return None
+
+
+CST_TZ = timezone(CST_OFFSET)
+
+
+def prepare_zhixing(run: Run) -> None:
+    """On zhixing with the admin API: the kit's own namespace, the fixtures' holdings pinned, a case sub-account."""
+    sut, fx = run.sut, run.fixtures
+    sut.prepare_namespace(ZHIXING_NAMESPACE_SPEC)
+    pins = []
+    for debtor in list(fx.debtors.values()) + ([fx.hub.debtor] if fx.hub else []):
+        holdings = [{"account_no": h.account_no, "kind": h.kind.value, "balance_cents": h.balance_cents,
+                     "available_cents": h.balance_cents} for h in debtor.holdings]
+        pins.append({"agency": fx.agency, "id_number": debtor.id_number, "holdings": holdings})
+    sut.request("POST", f"/admin/sessions/{sut.namespace}/pins/batch", json={"pins": pins}, admin=True,
+                note="pin the fixtures' holdings")
+    r = sut.request("POST", f"/admin/sessions/{sut.namespace}/court-accounts", admin=True,
+                    json={"court_code": fx.courts[0].code, "case_no": fx.courts[0].case_no},
+                    note="open a case sub-account")
+    run.target_account = r.json().get("sub_account", fx.target_account)
+
+

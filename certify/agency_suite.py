@@ -1,0 +1,93 @@
+"""The agency-side suite (``zhixing certify agency``): checks a system that plays an agency or the 总对总 hub against
+the profile's AG- requirements, over HTTP, with the vendor's fixtures.
+
+Each check declares the requirement IDs it can find on (``CHECKS``); every answer the suite sees is also audited
+against the profile's result codes (AG-017). On zhixing's mock server with its admin API the suite works in its own
+namespace in virtual time (no waiting) and runs the admin-only checks too (429 / Retry-After, business hours, the
+hub's retries); elsewhere those are "not applicable". The checks: :mod:`certify.agency_checks_basic`,
+:mod:`certify.agency_checks_measures`, :mod:`certify.agency_checks_hub`.
+"""
+
+from __future__ import annotations
+
+import httpx
+
+from certify.agency_checks_basic import (
+    check_business_hours,
+    check_callbacks,
+    check_errors,
+    check_idempotency,
+    check_rate_limit,
+    check_receipts,
+)
+from certify.agency_checks_hub import check_hub, check_hub_failure
+from certify.agency_checks_measures import (
+    check_deduction_and_release,
+    check_freeze_balance,
+    check_queue,
+    check_renewal_and_terms,
+)
+from certify.agency_run import SUCCESS_CODES, Check, Run, prepare_zhixing
+from certify.findings import CheckContext, Finding
+from certify.fixtures import Fixtures
+from certify.receiver import CallbackReceiver
+from certify.sut import Sut
+
+CHECKS: tuple[tuple[str, tuple[str, ...], Check], ...] = (
+    ("receipts", ("AG-001", "AG-018"), check_receipts),
+    ("idempotency", ("AG-002", "AG-003"), check_idempotency),
+    ("freeze_balance", ("AG-004", "AG-007"), check_freeze_balance),
+    ("queue", ("AG-005", "AG-006"), check_queue),
+    ("renewal_terms", ("AG-008",), check_renewal_and_terms),
+    ("deduction_release", ("AG-009", "AG-010"), check_deduction_and_release),
+    ("callbacks", ("AG-011",), check_callbacks),
+    ("errors", ("AG-013",), check_errors),
+    ("rate_limit", ("AG-012",), check_rate_limit),
+    ("business_hours", ("AG-014",), check_business_hours),
+    ("hub", ("AG-001", "AG-002", "AG-015"), check_hub),
+    ("hub_failure", ("AG-016",), check_hub_failure),
+)
+RESULT_CODES_CHECK = ("result_codes", ("AG-017",))
+
+
+def _audit_codes(run: Run) -> list[Finding]:
+    """AG-017: every successful answer seen carries a result code of the profile's table."""
+    ctx = CheckContext(*RESULT_CODES_CHECK)
+    bad = [(check, fb) for check, fb in run.feedbacks if fb.get("ok") and fb.get("code") not in SUCCESS_CODES]
+    if not run.feedbacks:
+        ctx.skip("AG-017", "没有收到业务反馈", "no answers were seen")
+    else:
+        ctx.expect("AG-017", not bad,
+                   f"{len(run.feedbacks)} 份反馈的结果代码均在规范表中" if not bad else
+                   f"{len(bad)} 份成功反馈的结果代码不在规范表中：{sorted({fb.get('code') for _, fb in bad})}",
+                   f"all {len(run.feedbacks)} answers carry a code of the profile's table" if not bad else
+                   f"{len(bad)} successful answers carry a code outside the table: "
+                   f"{sorted({str(fb.get('code')) for _, fb in bad})}")
+    for f in ctx.findings:
+        f.exchanges = [{"check": check, "feedback": fb} for check, fb in (bad or run.feedbacks[:5])]
+    return ctx.findings
+
+
+def run_agency_suite(sut: Sut, fixtures: Fixtures, *, agency: str | None, hub: bool,
+                     receiver: CallbackReceiver, only: tuple[str, ...] = ()) -> list[Finding]:
+    """Run every check (or ``only`` those) against ``sut``; the findings, exchanges attached."""
+    run = Run(sut, fixtures, receiver, agency or fixtures.agency, hub, target_account=fixtures.target_account)
+    if sut.admin:
+        prepare_zhixing(run)
+        sut.recorder.take()
+    findings: list[Finding] = []
+    for name, reqs, check in CHECKS:
+        if only and name not in only:
+            continue
+        ctx = CheckContext(name, reqs)
+        try:
+            check(run, ctx)
+        except (httpx.HTTPError, ValueError, KeyError, TypeError) as err:
+            ctx.findings.append(Finding(reqs[0], name, "fail", f"检查中断：{type(err).__name__}: {err}",
+                                        f"the check broke off: {type(err).__name__}: {err}"))
+        exchanges = [e.as_dict() for e in sut.recorder.take()]
+        for f in ctx.findings:
+            f.exchanges = exchanges
+        findings.extend(ctx.findings)
+    findings.extend(_audit_codes(run))
+    return findings

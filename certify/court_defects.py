@@ -1,0 +1,57 @@
+"""Deliberate defects of zhixing's reference court, for the court-side self-check: an HTTP transport the reference
+court's client is given in the self-check test only (never by a command), which changes its traffic the way a faulty
+court system would — the court's own logic runs unchanged behind it.
+
+* ``wrong_scope`` — a 集约查询 leaves out the first agency of its scope;
+* ``new_request_no_on_retry`` — a request retried after a 5xx or 429 goes under a new request number;
+* ``retry_after_ignored`` — the court never sees a 429's Retry-After (it retries on its own backoff).
+"""
+
+from __future__ import annotations
+
+import json
+
+import httpx
+
+COURT_DEFECTS = ("wrong_scope", "new_request_no_on_retry", "retry_after_ignored")
+
+
+class DefectiveCourt(httpx.BaseTransport):
+    def __init__(self, defect: str, inner: httpx.BaseTransport | None = None) -> None:
+        if defect not in COURT_DEFECTS:
+            raise ValueError(f"未知缺陷 {defect} / unknown court defect {defect} (known: {', '.join(COURT_DEFECTS)})")
+        self.defect = defect
+        self.inner = inner or httpx.HTTPTransport()
+        self.failed: set[str] = set()
+
+    def handle_request(self, request: httpx.Request) -> httpx.Response:
+        parts = request.url.path.strip("/").split("/")
+        submit = request.method == "POST" and len(parts) == 3 and parts[0] == "agencies" and parts[2] == "requests"
+        number = None
+        if submit:
+            body = json.loads(request.content)
+            number = body.get("request_no")
+            changed = False
+            if self.defect == "wrong_scope" and body.get("scope"):
+                body["scope"] = body["scope"][1:]
+                changed = True
+            if self.defect == "new_request_no_on_retry" and number in self.failed:
+                body["request_no"] = number = f"{number}R"
+                changed = True
+            if changed:
+                headers = {k: v for k, v in request.headers.items() if k.lower() != "content-length"}
+                request = httpx.Request(request.method, request.url, headers=headers, json=body,
+                                        extensions=request.extensions)
+        response = self.inner.handle_request(request)
+        if submit and (response.status_code == 429 or response.status_code >= 500) and number:
+            self.failed.add(number)
+            if self.defect == "retry_after_ignored" and "retry-after" in response.headers:
+                content = response.read()
+                headers = [(k, v) for k, v in response.headers.items()
+                           if k.lower() not in ("retry-after", "content-length")]
+                response = httpx.Response(response.status_code, headers=headers, content=content,
+                                          request=request)
+        return response
+
+    def close(self) -> None:
+        self.inner.close()

@@ -1,0 +1,78 @@
+"""One run of the court side (``zhixing certify court``): serve the instrumented mock hub and agencies, let the
+court under test work against them, then grade its traffic and write the evidence."""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from certify import KIT_VERSION
+from certify.court_server import FaultSchedule, Instrumented, create_court_lab
+from certify.court_suite import COURT_REGIONS, grade_court
+from certify.evidence import requirement_results, write_evidence
+from certify.findings import Finding
+from certify.runner import wall_clock
+from core_flow.errors import UserError
+from core_flow.profile import PROFILE_VERSION
+from mock_agencies.settings import Settings
+
+
+def parse_listen(listen: str) -> tuple[str, int]:
+    host, sep, port = listen.rpartition(":")
+    if not sep or not host or not port.isdigit() or not 0 <= int(port) <= 65535:
+        raise UserError(f"监听地址应为 主机:端口：{listen}", f"--listen must be HOST:PORT: {listen}", where="--listen")
+    return host, int(port)
+
+
+def parse_regions(items: list[str]) -> dict[str, str]:
+    regions = dict(COURT_REGIONS)
+    for item in items:
+        code, sep, region = item.partition("=")
+        if not sep or not code or not (region.isdigit() and len(region) == 6):
+            raise UserError(f"应为 法院代码=6位行政区划代码：{item}", f"expected COURT=REGION (6 digits): {item}",
+                            where="--court-region")
+        regions[code] = region
+    return regions
+
+
+def court_evidence(lab: Instrumented, out: Path, *, started: str, finished: str, settings: dict[str, Any],
+                   regions: dict[str, str] | None = None, unmasked: bool = False) -> tuple[str, list[Finding]]:
+    """Grade what ``lab`` recorded and write the evidence; (digest, findings)."""
+    findings = grade_court(lab.traffic.records, regions, lab.deliveries())
+    manifest = {"kit": "zhixing certify", "kit_version": KIT_VERSION, "profile_version": PROFILE_VERSION,
+                "sut": {"url": settings.get("listen"), "identity": {"role": "court", "exchanges":
+                                                                    len(lab.traffic.records)}},
+                "started": started, "finished": finished, "settings": settings}
+    return write_evidence(out, findings, manifest, suite="court", unmasked=unmasked), findings
+
+
+def serve_court(listen: str, out: Path, *, duration: float | None, fault_every: int, retry_after: int,
+                regions: dict[str, str], unmasked: bool = False, log_level: str = "warning",
+                on_ready: Callable[[str], None] | None = None,
+                clock: Callable[[], datetime] = wall_clock) -> tuple[str, list[dict[str, Any]]]:
+    """Serve until interrupted (Ctrl-C) or ``duration`` real seconds, then grade; (digest, requirement rows)."""
+    import uvicorn
+
+    host, port = parse_listen(listen)
+    lab = create_court_lab(Settings(host=host, port=port, profile="fast"), FaultSchedule(fault_every, retry_after))
+    server = uvicorn.Server(uvicorn.Config(lab, host=host, port=port, log_level=log_level, lifespan="on"))
+    started = clock().isoformat(timespec="seconds")
+    timer = threading.Timer(duration, lambda: setattr(server, "should_exit", True)) if duration else None
+    if timer is not None:
+        timer.daemon = True
+        timer.start()
+    if on_ready is not None:
+        on_ready(f"http://{host}:{port}")
+    try:
+        server.run()
+    finally:
+        if timer is not None:
+            timer.cancel()
+    settings = {"listen": listen, "duration_seconds": duration, "fault_every": fault_every,
+                "retry_after_seconds": retry_after, "court_regions": regions, "unmasked": unmasked}
+    digest, findings = court_evidence(lab, out, started=started, finished=clock().isoformat(timespec="seconds"),
+                                      settings=settings, regions=regions, unmasked=unmasked)
+    return digest, requirement_results(findings, "court")

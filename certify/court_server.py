@@ -1,0 +1,166 @@
+"""The court-side suite's server (``zhixing certify court``): zhixing's mock hub and agencies with the kit in front
+— every 查控 exchange of the court under test recorded with the namespace's virtual instant, and faults injected on a
+fixed schedule (the first attempt of every ``every``-th new request answered 503, of the next one 429 with a
+Retry-After), so the grader can see how the court retries. A faulted attempt never reaches the agencies: it was not
+accepted, as the profile says."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from mock_agencies.app import create_app
+from mock_agencies.settings import Settings
+
+SESSION = b"x-zhixing-session"
+
+
+@dataclass
+class FaultSchedule:
+    """Which first attempts fail: of the new requests in order of arrival, number ``k`` (from 0) gets a 503 when
+    ``k % every == 1`` and a 429 with ``retry_after`` seconds when ``k % every == 2``; ``every`` 0 = none."""
+
+    every: int = 3
+    retry_after: int = 120
+    measures: frozenset[str] = frozenset()  # the measures whose requests may be faulted (empty: all)
+
+    def applies(self, body: dict[str, Any]) -> bool:
+        return not self.measures or body.get("measure") in self.measures
+
+    def fault(self, k: int) -> tuple[int, dict[str, str]] | None:
+        if self.every <= 0:
+            return None
+        if k % self.every == 1:
+            return 503, {}
+        if k % self.every == 2:
+            return 429, {"Retry-After": str(self.retry_after)}
+        return None
+
+
+@dataclass
+class Traffic:
+    """What the court sent, in order: one dict per exchange (``at`` the namespace's virtual instant)."""
+
+    records: list[dict[str, Any]] = field(default_factory=list)
+    callbacks: dict[str, list[dict[str, Any]]] = field(default_factory=dict)  # namespace → its deliveries
+    _first_seen: dict[tuple[str, str, str], int] = field(default_factory=dict)
+
+    def new_request_index(self, key: tuple[str, str, str]) -> int | None:
+        """The arrival index of a request number seen for the first time; ``None`` for a repeat."""
+        if key in self._first_seen:
+            return None
+        self._first_seen[key] = len(self._first_seen)
+        return self._first_seen[key]
+
+
+def _error(status: int) -> bytes:
+    zh, en = (("请求过于频繁，请稍后重试", "too many requests; retry later") if status == 429 else
+              ("机构系统维护中，请求未受理", "agency system unavailable; not accepted"))
+    return json.dumps({"error": {"code": f"kit_fault_{status}", "where": "request", "zh": zh, "en": en,
+                                 "message": f"request: {zh} / {en}", "fields": []}}, ensure_ascii=False).encode()
+
+
+class Instrumented:
+    """ASGI middleware around the mock agencies: records ``/agencies/…`` exchanges, injects the scheduled faults."""
+
+    def __init__(self, app: Any, schedule: FaultSchedule) -> None:
+        self.app: ASGIApp = app
+        self.schedule = schedule
+        self.traffic = Traffic()
+        self.state = app.state
+
+    def _now(self, namespace: str) -> datetime | None:
+        session = self.state.sessions.get(namespace)
+        return None if session is None else session.now()
+
+    def deliveries(self) -> dict[str, list[dict[str, Any]]]:
+        """Every namespace's callback deliveries: those of namespaces deleted meanwhile (kept when they went) and
+        those of the namespaces still there."""
+        out = dict(self.traffic.callbacks)
+        manager = self.state.sessions
+        for namespace in list(getattr(manager, "sessions", {}) or {}):
+            self._keep_callbacks(namespace)
+        out.update(self.traffic.callbacks)
+        return out
+
+    def _keep_callbacks(self, namespace: str) -> None:
+        session = self.state.sessions.get(namespace)
+        if session is not None:
+            outbox = session.outbox
+            self.traffic.callbacks[namespace] = [d.as_dict() for d in (*outbox.done, *outbox.pending())]
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "http" and scope["method"] in ("DELETE", "PUT") and scope["path"].startswith(
+                "/admin/sessions/"):
+            # a namespace about to go (or be replaced): keep what its callbacks did, for CT-008
+            self._keep_callbacks(scope["path"][len("/admin/sessions/"):].split("/", 1)[0])
+        if scope["type"] != "http" or not scope["path"].startswith("/agencies/"):
+            await self.app(scope, receive, send)
+            return
+        body = b""
+        while True:
+            message = await receive()
+            body += message.get("body", b"")
+            if not message.get("more_body"):
+                break
+        namespace = next((v.decode("latin-1") for k, v in scope["headers"] if k == SESSION), "default")
+        at = self._now(namespace)
+        try:
+            parsed = json.loads(body) if body else None
+        except ValueError:
+            parsed = None
+        record: dict[str, Any] = {"namespace": namespace, "at": at.isoformat() if at else None,
+                                  "method": scope["method"], "path": scope["path"],
+                                  "query": scope.get("query_string", b"").decode("latin-1"), "request": parsed}
+        self.traffic.records.append(record)
+        parts = scope["path"].strip("/").split("/")
+        if scope["method"] == "POST" and len(parts) == 3 and parts[2] == "requests" and isinstance(parsed, dict):
+            key = (namespace, parts[1], f"{parsed.get('court_code')}/{parsed.get('request_no')}")
+            k = self.traffic.new_request_index(key) if self.schedule.applies(parsed) else None
+            fault = self.schedule.fault(k) if k is not None else None
+            if fault is not None:
+                status, headers = fault
+                payload = _error(status)
+                record.update(status=status, retry_after=headers.get("Retry-After"), injected=True, response=None)
+                await send({"type": "http.response.start", "status": status, "headers": [
+                    (b"content-type", b"application/json"), (b"content-length", str(len(payload)).encode()),
+                    *((k.lower().encode(), v.encode()) for k, v in headers.items())]})
+                await send({"type": "http.response.body", "body": payload})
+                return
+        sent = False
+
+        async def replay() -> Message:
+            nonlocal sent
+            if sent:
+                return {"type": "http.disconnect"}
+            sent = True
+            return {"type": "http.request", "body": body, "more_body": False}
+
+        chunks: list[bytes] = []
+
+        async def capture(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                record["status"] = message["status"]
+                record["retry_after"] = next((v.decode() for k, v in message.get("headers", [])
+                                              if k.lower() == b"retry-after"), None)
+            elif message["type"] == "http.response.body":
+                chunks.append(message.get("body", b""))
+            await send(message)
+
+        try:
+            await self.app(scope, replay, capture)
+        finally:
+            raw = b"".join(chunks)
+            try:
+                record["response"] = json.loads(raw) if raw else None
+            except ValueError:
+                record["response"] = raw[:500].decode("utf-8", "replace")
+
+
+def create_court_lab(settings: Settings | None = None, schedule: FaultSchedule | None = None) -> Instrumented:
+    """The instrumented mock agencies (an ASGI app; ``.traffic`` is what the court sent)."""
+    return Instrumented(create_app(settings or Settings(profile="fast")), schedule or FaultSchedule())

@@ -1,0 +1,261 @@
+"""The court-side grader: reads the traffic a court system sent to the kit's mock hub and agencies
+(:mod:`certify.court_server`) and finds on the CT- requirements it can judge from the wire —
+
+* CT-001 the first 总对总 query of each debtor of a case asks exactly the 集约查询 scope (法明传〔2020〕849号);
+* CT-002 one hub request per debtor (no second request number for the same debtor, case and scope within 30 days);
+* CT-006 an attempt the kit failed (503 / 429) is retried with the same request number, never under a new one;
+* CT-007 after a 429 with Retry-After the same request comes back no earlier than it said (virtual time);
+* CT-011 a deduction asks no more than its freeze controls (as the agency's answers said), less what was deducted;
+* CT-008 every answer posted to the court's callback URL is acknowledged (2xx), not retried to exhaustion;
+* CT-016 a ticket is polled at most once per virtual minute;
+* CT-015 no second freeze of the same account for the same case under a new request number while the first stands.
+
+Requirements it cannot judge from the traffic are "not applicable" in the evidence (see certify/README.md).
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from datetime import datetime, timedelta
+from typing import Any
+
+from certify.findings import CheckContext, Finding
+from core_flow.errors import UserError
+from core_flow.protocol import HUB
+from mock_agencies.catalogue import inquiry_scope, load_catalogue
+
+SAME_INQUIRY_WINDOW = timedelta(days=30)
+COURT_REGIONS = {"R410811": "410811"}  # the default court of the seed guideline (synthetic code)
+_CONTENT = ("court_code", "case_no", "measure", "account_no", "freeze_id", "amount_cents", "target_account")
+
+
+def _submits(records: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    out = []
+    for r in records:
+        parts = r["path"].strip("/").split("/")
+        if r["method"] == "POST" and len(parts) == 3 and parts[2] == "requests" and isinstance(r.get("request"), dict):
+            out.append(dict(r, agency=parts[1]))
+    return out
+
+
+def _at(r: dict[str, Any]) -> datetime | None:
+    return datetime.fromisoformat(r["at"]) if r.get("at") else None
+
+
+def _content(r: dict[str, Any]) -> tuple[Any, ...]:
+    body = r["request"]
+    subject = (body.get("subject") or {}).get("id_number")
+    scope = tuple(sorted(body.get("scope") or ()))
+    return (r["namespace"], r["agency"], subject, scope, *(body.get(k) for k in _CONTENT))
+
+
+def _exchange(r: dict[str, Any]) -> dict[str, Any]:
+    return {"at": r.get("at"), "method": r["method"], "url": r["path"], "request": r.get("request"),
+            "status": r.get("status"), "retry_after": r.get("retry_after"), "injected": r.get("injected", False)}
+
+
+def grade_scope(submits: list[dict[str, Any]], court_regions: dict[str, str]) -> list[Finding]:
+    ctx = CheckContext("inquiry_scope", ("CT-001", "CT-002"))
+    catalogue = load_catalogue()
+    first: dict[tuple[str, str, str], dict[str, Any]] = {}
+    numbers: dict[tuple[str, str, str], list[tuple[datetime | None, str, tuple[str, ...]]]] = defaultdict(list)
+    for r in submits:
+        if r["agency"] != HUB:
+            continue
+        body = r["request"]
+        key = (r["namespace"], body.get("case_no", ""), (body.get("subject") or {}).get("id_number", ""))
+        first.setdefault(key, r)
+        numbers[key].append((_at(r), body.get("request_no", ""), tuple(sorted(body.get("scope") or ()))))
+    if not first:
+        ctx.skip("CT-001", "未见总对总查询", "no 总对总 query was seen")
+        ctx.skip("CT-002", "未见总对总查询", "no 总对总 query was seen")
+    exchanges: list[dict[str, Any]] = []
+    for (namespace, case_no, id_number), r in first.items():
+        court = r["request"].get("court_code", "")
+        region = court_regions.get(court)
+        if region is None:
+            ctx.skip("CT-001", f"不知法院 {court} 所在地（--court-region）", f"court {court}'s place is unknown")
+            continue
+        try:
+            want = sorted(a.code for a in inquiry_scope(catalogue, id_number, region))
+        except UserError as err:
+            ctx.skip("CT-001", f"无法计算范围：{err.zh}", f"cannot compute the scope: {err.en}")
+            continue
+        got = sorted(r["request"].get("scope") or ())
+        missing, extra = sorted(set(want) - set(got)), sorted(set(got) - set(want))
+        exchanges.append(_exchange(r))
+        ctx.expect("CT-001", not missing and not extra,
+                   f"{case_no} 被执行人集约查询范围 {len(got)} 家（应 {len(want)} 家）；"
+                   f"缺 {missing or '无'}，多 {extra or '无'}",
+                   f"{case_no}: the debtor's 集约查询 asks {len(got)} agencies (expected {len(want)}); missing "
+                   f"{missing or 'none'}, extra {extra or 'none'}")
+        seen = numbers[(namespace, case_no, id_number)]
+        start, scope0 = seen[0][0], seen[0][2]
+        distinct = {no for at, no, scope in seen
+                    if scope == scope0 and (start is None or at is None or at - start <= SAME_INQUIRY_WINDOW)}
+        ctx.expect("CT-002", len(distinct) == 1,
+                   f"{case_no} 同一被执行人的集约查询使用 {len(distinct)} 个请求编号（应 1 个）",
+                   f"{case_no}: {len(distinct)} request numbers for one debtor's 集约查询 (expected 1)")
+    for f in ctx.findings:
+        f.exchanges = exchanges[:20]
+    return ctx.findings
+
+
+def grade_retries(submits: list[dict[str, Any]]) -> list[Finding]:
+    ctx = CheckContext("retries", ("CT-006", "CT-007"))
+    by_number: dict[tuple[str, str, str], list[dict[str, Any]]] = defaultdict(list)
+    by_content: dict[tuple[Any, ...], set[str]] = defaultdict(set)
+    for r in submits:
+        body = r["request"]
+        by_number[(r["namespace"], r["agency"], f"{body.get('court_code')}/{body.get('request_no')}")].append(r)
+        by_content[_content(r)].add(str(body.get("request_no")))
+    injected = [(key, attempts) for key, attempts in by_number.items() if attempts[0].get("injected")]
+    if not injected:
+        ctx.skip("CT-006", "未注入故障（没有足够的请求）", "no fault was injected (too few requests)")
+        ctx.skip("CT-007", "未注入限流", "no 429 was injected")
+    exchanges: list[dict[str, Any]] = []
+    for (_, agency, number), attempts in injected:
+        first = attempts[0]
+        exchanges.extend(_exchange(a) for a in attempts[:3])
+        others = by_content[_content(first)] - {first["request"].get("request_no")}
+        ctx.expect("CT-006", len(attempts) >= 2 and not others,
+                   f"{agency} {number}：首次 {first.get('status')} 后以同一编号重试 {len(attempts) - 1} 次"
+                   f"{'，另用新编号 ' + str(sorted(others)) if others else ''}",
+                   f"{agency} {number}: after {first.get('status')} retried {len(attempts) - 1} times with the same "
+                   f"number{', and under new numbers ' + str(sorted(others)) if others else ''}")
+        if first.get("status") == 429 and first.get("retry_after"):
+            wait = timedelta(seconds=int(first["retry_after"]))
+            t0 = _at(first)
+            t1 = _at(attempts[1]) if len(attempts) > 1 else None
+            ok = t0 is not None and t1 is not None and t1 - t0 >= wait
+            ctx.expect("CT-007", ok, f"{agency} {number}：Retry-After {first['retry_after']} 秒，重试于 "
+                       f"{(t1 - t0).total_seconds() if t0 and t1 else '—'} 秒后",
+                       f"{agency} {number}: Retry-After {first['retry_after']} s, retried after "
+                       f"{(t1 - t0).total_seconds() if t0 and t1 else '—'} s")
+    if injected and not any(f.requirement == "CT-007" for f in ctx.findings):
+        ctx.skip("CT-007", "未注入限流", "no 429 was injected")
+    for f in ctx.findings:
+        f.exchanges = exchanges[:30]
+    return ctx.findings
+
+
+def _answers(records: list[dict[str, Any]]) -> dict[tuple[str, str], dict[str, Any]]:
+    """Every answer the court polled, by (namespace, request number)."""
+    out: dict[tuple[str, str], dict[str, Any]] = {}
+    for r in records:
+        response = r.get("response")
+        if r["method"] == "GET" and isinstance(response, dict) and isinstance(response.get("feedback"), dict):
+            fb = response["feedback"]
+            out[(r["namespace"], str(fb.get("request_no")))] = fb
+    return out
+
+
+def _first_attempts(submits: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    seen: set[tuple[str, str, str]] = set()
+    out = []
+    for r in submits:
+        body = r["request"]
+        key = (r["namespace"], r["agency"], f"{body.get('court_code')}/{body.get('request_no')}")
+        if key not in seen:
+            seen.add(key)
+            out.append(r)
+    return out
+
+
+def grade_measures(records: list[dict[str, Any]], submits: list[dict[str, Any]]) -> list[Finding]:
+    ctx = CheckContext("measures", ("CT-011", "CT-015"))
+    answers = _answers(records)
+    frozen: dict[tuple[str, str], int] = {}
+    for (namespace, _), fb in answers.items():
+        if fb.get("measure") == "01" and fb.get("ok") and fb.get("freeze_id"):
+            key = (namespace, fb["freeze_id"])
+            frozen[key] = max(frozen.get(key, 0), int(fb.get("amount_controlled_cents") or 0))
+    firsts = _first_attempts(submits)
+    deducted: dict[tuple[str, str], int] = defaultdict(int)
+    exchanges: list[dict[str, Any]] = []
+    for r in firsts:
+        body = r["request"]
+        if body.get("measure") != "06":
+            continue
+        key = (r["namespace"], str(body.get("freeze_id")))
+        amount = int(body.get("amount_cents") or 0)
+        room = frozen.get(key, 0) - deducted[key]
+        exchanges.append(_exchange(r))
+        ctx.expect("CT-011", key in frozen and amount <= room,
+                   f"扣划 {amount} 分，冻结 {body.get('freeze_id')} 尚余已冻结 "
+                   f"{room if key in frozen else '（未见该冻结）'} 分",
+                   f"deduction of {amount} cents; freeze {body.get('freeze_id')} still holds "
+                   f"{room if key in frozen else '(freeze not seen)'} cents")
+        deducted[key] += amount
+    if not any(f.requirement == "CT-011" for f in ctx.findings):
+        ctx.skip("CT-011", "未见扣划", "no deduction was seen")
+    freezes: dict[tuple[Any, ...], list[dict[str, Any]]] = defaultdict(list)
+    for r in firsts:
+        body = r["request"]
+        if body.get("measure") == "01":
+            freezes[(r["namespace"], r["agency"], body.get("case_no"), body.get("account_no"))].append(r)
+    for (namespace, agency, case_no, account), sent in freezes.items():
+        standing = [r for r in sent[:-1] if (answers.get((namespace, str(r["request"].get("request_no")))) or
+                                             {"ok": True, "freeze_state": "active"}).get("freeze_state")
+                    in ("active", "queued")]
+        exchanges.extend(_exchange(r) for r in sent[:3])
+        ctx.expect("CT-015", not standing,
+                   f"{case_no} 对 {agency} 账户 {account} 发出冻结 {len(sent)} 次"
+                   f"（前一冻结仍有效时重复 {len(standing)} 次）",
+                   f"{case_no}: {len(sent)} freezes of {agency} account {account} ({len(standing)} while an earlier "
+                   "one stood)")
+    if not freezes:
+        ctx.skip("CT-015", "未见冻结", "no freeze was seen")
+    for f in ctx.findings:
+        f.exchanges = exchanges[:30]
+    return ctx.findings
+
+
+POLL_INTERVAL = timedelta(seconds=60)
+
+
+def grade_polling(records: list[dict[str, Any]]) -> list[Finding]:
+    ctx = CheckContext("polling", ("CT-016",))
+    polls: dict[tuple[str, str], list[datetime]] = defaultdict(list)
+    for r in records:
+        parts = r["path"].strip("/").split("/")
+        if r["method"] == "GET" and len(parts) == 4 and parts[2] == "requests" and (at := _at(r)) is not None:
+            polls[(r["namespace"], r["path"])].append(at)
+    if not polls:
+        ctx.skip("CT-016", "未见轮询", "no poll was seen")
+    for (_, path), times in polls.items():
+        times.sort()
+        close = sum(1 for a, b in zip(times, times[1:], strict=False) if b - a < POLL_INTERVAL)
+        ctx.expect("CT-016", close == 0, f"{path} 轮询 {len(times)} 次，{close} 次间隔不足 60 秒",
+                   f"{path} polled {len(times)} times, {close} times within 60 s of the previous poll")
+    return ctx.findings
+
+
+def grade_callbacks(deliveries: dict[str, list[dict[str, Any]]]) -> list[Finding]:
+    ctx = CheckContext("callbacks", ("CT-008",))
+    tried = [(ns, d) for ns, items in deliveries.items() for d in items if d.get("attempts")]
+    if not tried:
+        ctx.skip("CT-008", "被测法院未使用回调（只轮询）", "the court used no callbacks (it polls)")
+    for _, d in tried:
+        acked = d.get("state") == "acknowledged"
+        refused = d.get("state") == "abandoned" or (not acked and int(d.get("attempts") or 0) >= 2)
+        if not acked and not refused:
+            continue  # one attempt, still pending: not yet judged
+        ctx.expect("CT-008", acked, f"回调 {d.get('key')}：{d.get('attempts')} 次投递，状态 {d.get('state')}，"
+                   f"最后应答 {d.get('last_status')}", f"callback {d.get('key')}: {d.get('attempts')} attempts, "
+                   f"{d.get('state')}, last answer {d.get('last_status')}")
+    for f in ctx.findings:
+        f.exchanges = [d for _, d in tried[:30]]
+    return ctx.findings
+
+
+COURT_CHECKS = (("inquiry_scope", ("CT-001", "CT-002")), ("retries", ("CT-006", "CT-007")),
+                ("measures", ("CT-011", "CT-015")), ("polling", ("CT-016",)), ("callbacks", ("CT-008",)))
+
+
+def grade_court(records: list[dict[str, Any]], court_regions: dict[str, str] | None = None,
+                deliveries: dict[str, list[dict[str, Any]]] | None = None) -> list[Finding]:
+    """Every finding the traffic (and the callbacks the agencies posted to the court) supports."""
+    submits = _submits(records)
+    return (grade_scope(submits, court_regions or COURT_REGIONS) + grade_retries(submits)
+            + grade_measures(records, submits) + grade_polling(records) + grade_callbacks(deliveries or {}))

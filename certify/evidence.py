@@ -1,0 +1,116 @@
+"""Evidence of a certification run, written to one directory: ``results.json`` (per requirement: pass / fail /
+skipped / not applicable, with the findings and the exchanges proving them), ``junit.xml``, ``report.html`` (self-
+contained, offline, Chinese first), ``manifest.json`` (kit and profile versions, the system under test, start and
+end, settings) and ``SHA256SUMS`` (a SHA-256 per file; the digest of the run is the SHA-256 of that list).
+``verify_evidence`` recomputes it: a changed, missing or added file is named. Personal data (ID and account numbers)
+is masked unless the run was ``--unmasked`` (``core_flow.masking``)."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections import Counter
+from pathlib import Path
+from typing import Any
+from xml.etree import ElementTree as ET
+
+from certify.findings import STATUS_TEXT, Finding, verdict
+from certify.report_html import render_html
+from core_flow.errors import UserError
+from core_flow.masking import mask_data
+from core_flow.profile import load_requirements
+
+FILES = ("manifest.json", "results.json", "junit.xml", "report.html")
+SUMS = "SHA256SUMS"
+
+
+def requirement_results(findings: list[Finding], side: str) -> list[dict[str, Any]]:
+    """Every requirement of ``side`` (``agency`` / ``court``) with its status and findings."""
+    by_req: dict[str, list[Finding]] = {}
+    for f in findings:
+        by_req.setdefault(f.requirement, []).append(f)
+    rows = []
+    for r in load_requirements():
+        if r.side != side:
+            continue
+        mine = by_req.get(r.id, [])
+        rows.append({"id": r.id, "level": r.level, "zh": r.zh, "en": r.en, "section": r.section,
+                     "status": verdict(mine) if mine else "not_applicable",
+                     "findings": [f.as_dict() for f in mine]
+                     or [{"requirement": r.id, "check": "-", "status": "not_applicable",
+                          "zh": "本套件未检查此项", "en": "not checked by this suite", "exchanges": []}]})
+    return rows
+
+
+def _junit(rows: list[dict[str, Any]], suite: str) -> bytes:
+    counts = Counter(r["status"] for r in rows)
+    root = ET.Element("testsuite", name=f"zhixing certify {suite}", tests=str(len(rows)),
+                      failures=str(counts["fail"]), skipped=str(counts["skipped"] + counts["not_applicable"]),
+                      errors="0")
+    for r in rows:
+        case = ET.SubElement(root, "testcase", classname=f"certify.{suite}", name=f"{r['id']} {r['zh']} / {r['en']}")
+        lines = "\n".join(f"[{f['status']}] {f['check']}: {f['zh']} / {f['en']}" for f in r["findings"])
+        if r["status"] == "fail":
+            ET.SubElement(case, "failure", message=f"{r['id']} 未通过 / failed").text = lines
+        elif r["status"] in ("skipped", "not_applicable"):
+            zh, en = STATUS_TEXT[r["status"]]
+            ET.SubElement(case, "skipped", message=f"{zh} / {en}").text = lines
+        else:
+            ET.SubElement(case, "system-out").text = lines
+    return ET.tostring(root, encoding="utf-8", xml_declaration=True)
+
+
+def _sha256(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def write_evidence(out: Path, findings: list[Finding], manifest: dict[str, Any], *, suite: str,
+                   unmasked: bool = False) -> str:
+    """Write the evidence of a run of ``suite`` (``agency`` / ``court``) to ``out``; returns the digest."""
+    out.mkdir(parents=True, exist_ok=True)
+    rows = requirement_results(findings, suite)
+    counts = Counter(r["status"] for r in rows)
+    summary = {s: counts.get(s, 0) for s in STATUS_TEXT}
+    manifest = dict(manifest, suite=suite, summary=summary, masked=not unmasked)
+    results = {"suite": suite, "summary": summary, "requirements": rows}
+    if not unmasked:  # the exchanges carry the personal data; the manifest names none (its digests stay whole)
+        results = mask_data(results)
+    dump = {"ensure_ascii": False, "indent": 2}
+    (out / "manifest.json").write_text(json.dumps(manifest, **dump) + "\n", encoding="utf-8")
+    (out / "results.json").write_text(json.dumps(results, **dump) + "\n", encoding="utf-8")
+    (out / "junit.xml").write_bytes(_junit(results["requirements"], suite))
+    (out / "report.html").write_text(render_html(manifest, results), encoding="utf-8")
+    sums = "".join(f"{_sha256(out / name)}  {name}\n" for name in FILES)
+    (out / SUMS).write_text(sums, encoding="utf-8")
+    return hashlib.sha256(sums.encode()).hexdigest()
+
+
+def verify_evidence(out: Path) -> str:
+    """Check an evidence directory is as written; returns its digest. A changed, missing or added file is a
+    located bilingual ``UserError``."""
+    sums_path = out / SUMS
+    try:
+        sums = sums_path.read_text(encoding="utf-8")
+    except OSError:
+        raise UserError(f"没有证据摘要文件 {SUMS}", f"no evidence digest file {SUMS}", where=str(out)) from None
+    listed: dict[str, str] = {}
+    for n, line in enumerate(sums.splitlines(), 1):
+        digest, _, name = line.partition("  ")
+        if len(digest) != 64 or not name:
+            raise UserError(f"摘要文件第 {n} 行格式错误", f"line {n} of the digest file is malformed",
+                            where=f"{sums_path}:{n}")
+        listed[name] = digest
+    if set(listed) != set(FILES):
+        raise UserError("摘要文件所列文件与证据不符", "the digest file does not list the evidence files",
+                        where=str(sums_path))
+    for name, digest in listed.items():
+        path = out / name
+        if not path.is_file():
+            raise UserError(f"证据文件缺失：{name}", f"evidence file missing: {name}", where=str(path))
+        if _sha256(path) != digest:
+            raise UserError(f"证据文件已被改动：{name}", f"evidence file changed: {name}", where=str(path))
+    extra = sorted(p.name for p in out.iterdir() if p.name not in listed and p.name != SUMS)
+    if extra:
+        raise UserError(f"证据目录中有未列入摘要的文件：{'、'.join(extra)}",
+                        f"files not in the digest: {', '.join(extra)}", where=str(out))
+    return hashlib.sha256(sums.encode()).hexdigest()

@@ -1,0 +1,62 @@
+"""What a check finds: per requirement, pass / fail / skipped / not applicable, with the exchanges proving it."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+Status = Literal["pass", "fail", "skipped", "not_applicable"]
+STATUS_TEXT: dict[str, tuple[str, str]] = {
+    "pass": ("通过", "pass"),
+    "fail": ("未通过", "fail"),
+    "skipped": ("跳过", "skipped"),
+    "not_applicable": ("不适用", "not applicable"),
+}
+
+
+@dataclass
+class Finding:
+    requirement: str
+    check: str
+    status: Status
+    zh: str
+    en: str
+    exchanges: list[dict[str, Any]] = field(default_factory=list)
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"requirement": self.requirement, "check": self.check, "status": self.status, "zh": self.zh,
+                "en": self.en, "exchanges": self.exchanges}
+
+
+class CheckContext:
+    """Collects one check's findings; every finding names a requirement the check declared."""
+
+    def __init__(self, name: str, requirements: tuple[str, ...]) -> None:
+        self.name = name
+        self.requirements = requirements
+        self.findings: list[Finding] = []
+
+    def _add(self, req: str, status: Status, zh: str, en: str) -> None:
+        if req not in self.requirements:
+            raise AssertionError(f"check {self.name} did not declare {req}")
+        self.findings.append(Finding(req, self.name, status, zh, en))
+
+    def expect(self, req: str, ok: bool, zh: str, en: str) -> bool:
+        self._add(req, "pass" if ok else "fail", zh, en)
+        return ok
+
+    def skip(self, req: str, zh: str, en: str) -> None:
+        self._add(req, "skipped", zh, en)
+
+    def not_applicable(self, req: str, zh: str, en: str) -> None:
+        self._add(req, "not_applicable", zh, en)
+
+
+def verdict(findings: list[Finding]) -> Status:
+    """One requirement's status from its findings: a failure fails it; else a pass passes it; else skipped, else
+    not applicable."""
+    statuses = {f.status for f in findings}
+    for status in ("fail", "pass", "skipped"):
+        if status in statuses:
+            return status  # type: ignore[return-value]
+    return "not_applicable"

@@ -1,0 +1,96 @@
+"""The vendor's fixtures: the test courts, debtors and holdings the suite may use (YAML; JSON Schema
+``certify/fixtures.schema.json``, written by ``python -m certify.fixtures``).
+
+Each check uses the debtor of its own *role*, so checks never disturb each other's accounts: ``query``,
+``replay``, ``freeze``, ``queue``, ``renew``, ``deduct``, ``callback``, ``errors``. A role's debtor has at least one
+holding at the agency under test, unfrozen at the start of the run, with the stated balance. ``courts`` are the
+courts the suite may act for (the first is the main one; 轮候 needs three); ``target_account`` is the case
+sub-account deductions go to.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+
+from core_flow.errors import UserError
+from core_flow.protocol import AssetKind, SubjectKind
+
+ROLES = ("query", "replay", "freeze", "queue", "renew", "deduct", "callback", "errors")
+SCHEMA = Path(__file__).resolve().parent / "fixtures.schema.json"
+
+
+class _In(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class CourtFixture(_In):
+    code: str = Field(min_length=1, max_length=32, description="法院代码 / court code")
+    case_no: str = Field(min_length=1, max_length=64, description="测试案号 / the test case number")
+    token: str | None = Field(default=None, description="该法院的令牌（可选）/ this court's bearer token (optional)")
+
+
+class HoldingFixture(_In):
+    account_no: str = Field(min_length=1, max_length=64)
+    kind: AssetKind = AssetKind.DEPOSIT
+    balance_cents: int = Field(ge=1, le=10**15, description="测试开始时的余额（分），未被冻结 / balance, unfrozen")
+
+
+class DebtorFixture(_In):
+    kind: SubjectKind = SubjectKind.PERSON
+    name: str = Field(min_length=1, max_length=200)
+    id_number: str = Field(min_length=18, max_length=18)
+    holdings: tuple[HoldingFixture, ...] = Field(min_length=1, max_length=10)
+
+
+class HubFixture(_In):
+    scope: tuple[str, ...] = Field(min_length=1, max_length=200, description="总对总查询的范围 / the scope to ask")
+    debtor: DebtorFixture
+
+
+class Fixtures(_In):
+    version: int = Field(default=1, ge=1, le=1)
+    agency: str = Field(min_length=1, max_length=64, description="被测机构代码 / the agency under test")
+    registry: str | None = Field(default=None, description="有工作时间的登记机构代码（可选）/ a registry (optional)")
+    courts: tuple[CourtFixture, ...] = Field(min_length=1, max_length=10)
+    target_account: str = Field(min_length=1, max_length=64, description="扣划入账的一案一账号 / case sub-account")
+    debtors: dict[str, DebtorFixture] = Field(description="按角色的测试被执行人 / test debtors by role")
+    hub: HubFixture | None = None
+
+    def debtor(self, role: str) -> DebtorFixture | None:
+        return self.debtors.get(role)
+
+
+def load_fixtures(path: Path) -> Fixtures:
+    """The fixtures file, validated; a bad one is a located bilingual ``UserError``."""
+    try:
+        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except OSError as err:
+        raise UserError(f"无法读取测试数据文件：{err.strerror}", f"cannot read the fixtures file: {err.strerror}",
+                        where=str(path)) from None
+    except yaml.YAMLError as err:
+        raise UserError(f"测试数据文件不是合法 YAML：{err}", f"the fixtures file is not valid YAML: {err}",
+                        where=str(path)) from None
+    try:
+        fixtures = Fixtures.model_validate(data)
+    except ValidationError as err:
+        first = err.errors()[0]
+        loc = ".".join(str(p) for p in first["loc"])
+        raise UserError(f"测试数据无效：{first['msg']}", f"invalid fixtures: {first['msg']}",
+                        where=f"{path}: {loc}") from None
+    unknown = sorted(set(fixtures.debtors) - set(ROLES))
+    if unknown:
+        raise UserError(f"未知角色：{'、'.join(unknown)}（可选：{'、'.join(ROLES)}）",
+                        f"unknown roles: {', '.join(unknown)} (known: {', '.join(ROLES)})", where=f"{path}: debtors")
+    return fixtures
+
+
+def schema_text() -> str:
+    return json.dumps(Fixtures.model_json_schema(), ensure_ascii=False, indent=2) + "\n"
+
+
+if __name__ == "__main__":  # python -m certify.fixtures > certify/fixtures.schema.json
+    print(schema_text(), end="")

@@ -1,0 +1,211 @@
+"""The system under test as the kit sees it: an HTTP client that records every exchange (for the evidence), the
+profile's retry rule on the kit's own requests (same request number, Retry-After honoured), and the passing of time —
+zhixing's admin API skips virtual time when the capability probe finds it, otherwise the kit waits in real time
+(bounded)."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+import httpx
+
+from core_flow.errors import UserError
+
+SESSION_HEADER = "X-Zhixing-Session"
+RETRIED = frozenset({429, 500, 502, 503, 504})
+MAX_ATTEMPTS = 6
+
+
+@dataclass
+class Exchange:
+    method: str
+    url: str
+    request: Any
+    status: int | None
+    response: Any
+    note: str = ""
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"method": self.method, "url": self.url, "request": self.request, "status": self.status,
+                "response": self.response, "note": self.note}
+
+
+@dataclass
+class Recorder:
+    """The exchanges of the check running now."""
+
+    exchanges: list[Exchange] = field(default_factory=list)
+
+    def take(self) -> list[Exchange]:
+        out, self.exchanges = self.exchanges, []
+        return out
+
+
+def _body(response: httpx.Response) -> Any:
+    try:
+        return response.json()
+    except ValueError:
+        return response.text[:2000]
+
+
+class Sut:
+    """``base_url`` the system under test; ``tokens`` a bearer token per court code (``"*"``: any court);
+    ``namespace`` the ``X-Zhixing-Session`` to send (zhixing's mock server only)."""
+
+    def __init__(self, base_url: str, *, tokens: dict[str, str] | None = None, namespace: str | None = None,
+                 admin_token: str | None = None, transport: httpx.BaseTransport | None = None,
+                 sleep: Callable[[float], None] = time.sleep,  # noqa: TID251 (a real SUT's answers take real time)
+                 answer_timeout: float = 60.0) -> None:
+        self.base_url = base_url.rstrip("/")
+        self.tokens = tokens or {}
+        self.namespace = namespace
+        self.admin_token = admin_token
+        self.client = httpx.Client(base_url=self.base_url, timeout=30.0, transport=transport)
+        self.recorder = Recorder()
+        self.sleep = sleep
+        self.answer_timeout = answer_timeout
+        self.admin = False  # set by probe()
+        self.identity: dict[str, Any] = {}
+
+    def close(self) -> None:
+        self.client.close()
+
+    # -- plain requests -------------------------------------------------------------------------------------
+
+    def _headers(self, court: str | None, admin: bool = False) -> dict[str, str]:
+        headers: dict[str, str] = {}
+        if self.namespace:
+            headers[SESSION_HEADER] = self.namespace
+        token = self.admin_token if admin else (self.tokens.get(court or "") or self.tokens.get("*"))
+        if token:
+            headers["Authorization"] = f"Bearer {token}"
+        return headers
+
+    def request(self, method: str, path: str, *, court: str | None = None, json: Any = None,
+                content: bytes | None = None, params: dict[str, str] | None = None, admin: bool = False,
+                note: str = "", record: bool = True) -> httpx.Response:
+        headers = self._headers(court, admin)
+        if content is not None:
+            headers["Content-Type"] = "application/json"
+        try:
+            response = self.client.request(method, path, json=json, content=content, params=params, headers=headers)
+        except httpx.HTTPError as err:
+            if record:
+                self.recorder.exchanges.append(Exchange(method, path, json, None, f"{type(err).__name__}: {err}",
+                                                        note))
+            raise
+        if record:
+            self.recorder.exchanges.append(Exchange(method, str(response.request.url.copy_with(query=None).path)
+                                                    + (f"?{response.request.url.query.decode()}"
+                                                       if response.request.url.query else ""),
+                                                    json if content is None else content.decode("utf-8", "replace"),
+                                                    response.status_code, _body(response), note))
+        return response
+
+    def submit(self, agency: str, body: dict[str, Any], note: str = "") -> httpx.Response:
+        """Submit a 查控 request as a court does: 429 / 5xx / a lost connection retried with the *same* request
+        number, Retry-After honoured (in virtual time when zhixing's clock is reachable)."""
+        last: httpx.Response | None = None
+        for attempt in range(MAX_ATTEMPTS):
+            try:
+                last = self.request("POST", f"/agencies/{agency}/requests", court=body.get("court_code"), json=body,
+                                    note=note or f"submit {body.get('measure')}")
+            except httpx.TransportError:
+                self.pass_time(2.0 ** attempt)
+                continue
+            if last.status_code not in RETRIED:
+                return last
+            retry_after = last.headers.get("Retry-After")
+            self.pass_time(float(retry_after) if retry_after and retry_after.isdigit() else 2.0 ** attempt)
+        if last is None:
+            raise UserError("被测系统无法连接", "the system under test cannot be reached", where=self.base_url)
+        return last
+
+    # -- time -----------------------------------------------------------------------------------------------
+
+    def pass_time(self, seconds: float) -> None:
+        """Let ``seconds`` pass: skipped on zhixing's virtual clock, waited for (capped) otherwise."""
+        if self.admin:
+            self.advance(seconds)
+        else:
+            self.sleep(min(seconds, 5.0))
+
+    def advance(self, seconds: float) -> None:
+        self.request("POST", f"/admin/sessions/{self.namespace}/advance", json={"seconds": seconds}, admin=True,
+                     note="advance virtual time", record=False)
+
+    def now(self) -> datetime | None:
+        if not self.admin:
+            return None
+        r = self.request("GET", f"/admin/sessions/{self.namespace}/clock", admin=True, record=False)
+        return datetime.fromisoformat(r.json()["now"])
+
+    def until(self, done: Callable[[], Any], *, step: float = 60.0, horizon: float = 10 * 86400.0) -> Any:
+        """Poll ``done()`` until it gives something truthy: virtual time moves by ``step`` up to ``horizon`` on
+        zhixing, real time up to the answer timeout otherwise. ``None`` when it never came."""
+        if self.admin:
+            waited = 0.0
+            while waited <= horizon:
+                got = done()
+                if got:
+                    return got
+                self.advance(step)
+                waited += step
+                step = min(step * 2, 86400.0)
+            return None
+        deadline = time.monotonic() + self.answer_timeout
+        while True:
+            got = done()
+            if got or time.monotonic() > deadline:
+                return got or None
+            self.sleep(0.5)
+
+    # -- polling --------------------------------------------------------------------------------------------
+
+    def poll(self, agency: str, ticket_id: str, court: str, note: str = "poll") -> dict[str, Any] | None:
+        r = self.request("GET", f"/agencies/{agency}/requests/{ticket_id}", court=court, note=note)
+        return r.json() if r.status_code == 200 else None
+
+    def answer(self, agency: str, ticket_id: str, court: str, *, step: float = 60.0) -> dict[str, Any] | None:
+        """The feedback of a ticket once answered (polled; time passes between polls)."""
+
+        def answered() -> dict[str, Any] | None:
+            got = self.poll(agency, ticket_id, court)
+            if got and got.get("ticket", {}).get("status") == "answered":
+                return got.get("feedback")
+            return None
+
+        return self.until(answered, step=step)
+
+    # -- capability probe -----------------------------------------------------------------------------------
+
+    def probe(self, want_admin: bool = True) -> dict[str, Any]:
+        """Who the system under test is: ``GET /health`` (zhixing's service name, version, defects in force) and
+        whether zhixing's admin API answers for the namespace (only then are admin-only checks run)."""
+        identity: dict[str, Any] = {"base_url": self.base_url}
+        try:
+            r = self.request("GET", "/health", record=False)
+            if r.status_code == 200 and isinstance(r.json(), dict):
+                identity.update({"health": r.json()})
+        except (httpx.HTTPError, ValueError):
+            pass
+        zhixing = identity.get("health", {}).get("service") == "zhixing-mock-agencies"
+        identity["zhixing"] = zhixing
+        self.admin = False
+        if zhixing and want_admin and self.namespace:
+            r = self.request("GET", "/admin/profiles", admin=True, record=False)
+            self.admin = r.status_code == 200
+        identity["admin_api"] = self.admin
+        self.identity = identity
+        return identity
+
+    def prepare_namespace(self, spec: dict[str, Any]) -> None:
+        """On zhixing with the admin API: a fresh namespace of the kit's own (virtual time, no random faults)."""
+        r = self.request("PUT", f"/admin/sessions/{self.namespace}", json=spec, admin=True, note="prepare namespace")
+        if r.status_code >= 300:
+            raise UserError(f"无法创建测试命名空间：HTTP {r.status_code}", f"cannot create the test namespace: HTTP "
+                            f"{r.status_code}", where=f"/admin/sessions/{self.namespace}")

@@ -1,0 +1,167 @@
+"""The certification kit's court side (issue 14, point 4, in part): the instrumented mock hub and agencies record a
+court's traffic and inject faults on a schedule; the grader finds on CT-001 (exact 集约查询 scope), CT-002 (one hub
+request per debtor), CT-006 (the same request number on every retry) and CT-007 (Retry-After honoured, virtual time).
+zhixing's reference court (the scenario runner's court against the server) passes; scripted defective courts are
+caught by exactly the expected requirement IDs."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import httpx
+import pytest
+import yaml
+
+from certify.court_runner import court_evidence
+from certify.court_server import FaultSchedule, Instrumented, create_court_lab
+from certify.evidence import verify_evidence
+from certify.receiver import CallbackReceiver
+from mock_agencies.catalogue import inquiry_scope, load_catalogue
+from mock_agencies.settings import Settings
+from tests.test_agencies_live import LiveServer, free_port
+from zhixing.cli import main
+
+ROOT = Path(__file__).resolve().parents[1]
+CASES = ROOT / "certify" / "court_cases.scenario.yaml"
+EXPECTED = yaml.safe_load((ROOT / "certify" / "expected_failures.yaml").read_text(encoding="utf-8"))["court"]
+GRADED = {"CT-001", "CT-002", "CT-006", "CT-007", "CT-008", "CT-011", "CT-015", "CT-016"}
+POLLING_COURT = GRADED - {"CT-008"}  # the reference court polls: no callbacks to acknowledge
+
+
+def _grade(lab: Instrumented, out: Path) -> dict[str, str]:
+    digest, _ = court_evidence(lab, out, started="s", finished="f", settings={"listen": "test"})
+    assert verify_evidence(out) == digest
+    data = json.loads((out / "results.json").read_text(encoding="utf-8"))
+    return {r["id"]: r["status"] for r in data["requirements"]}
+
+
+def test_the_reference_court_passes_what_the_court_suite_grades(tmp_path: Path,
+                                                                capsys: pytest.CaptureFixture[str]) -> None:
+    port = free_port()
+    lab = create_court_lab(Settings(port=port, profile="fast", world_size=1000))
+    with LiveServer(app=lab, port=port) as live:
+        assert main(["scenarios", "run", str(CASES), "--agencies-url", live.url]) == 0, capsys.readouterr().out
+    injected = [r for r in lab.traffic.records if r.get("injected")]
+    assert {r["status"] for r in injected} == {503, 429}  # the schedule put both kinds of fault in its way
+    statuses = _grade(lab, tmp_path)
+    assert {r for r, s in statuses.items() if s == "pass"} == POLLING_COURT
+    assert statuses["CT-008"] == "skipped"
+    assert {s for r, s in statuses.items() if r not in GRADED} == {"not_applicable"}
+
+
+def _scripted_court(url: str, defect: str | None) -> None:
+    """A court system's traffic as a script: a 集约查询, then two queries the kit faults (503, then 429), retried."""
+    ns = {"X-Zhixing-Session": "scripted"}
+    with httpx.Client(base_url=url, timeout=10, headers=ns) as c:
+        c.put("/admin/sessions/scripted", json={"time_scale": 0, "profile": "fast"})
+        d = c.get("/admin/sessions/scripted/debtors/0").json()
+        subject = {"kind": d["kind"], "name": d["name"], "id_number": d["id_number"]}
+        scope = [a.code for a in inquiry_scope(load_catalogue(), d["id_number"], "410811")]
+        if defect == "wrong_scope":
+            scope = scope[1:]
+
+        def body(no: str, case: str, **extra: object) -> dict[str, object]:
+            return {"request_no": no, "court_code": "R410811", "case_no": case, "measure": "00", "subject": subject,
+                    **extra}
+
+        hub = c.post("/agencies/zdz/requests", json=body("S-1", "C1", scope=scope))
+        assert hub.status_code == 202
+        for _ in range(5 if defect == "poll_storm" else 1):
+            c.get(f"/agencies/zdz/requests/{hub.json()['ticket_id']}")
+        assert c.post("/agencies/icbc/requests", json=body("S-2", "C2")).status_code == 503  # the kit's faults
+        first = c.post("/agencies/icbc/requests", json=body("S-3", "C3"))
+        assert first.status_code == 429 and first.headers["Retry-After"] == "120"
+        if defect != "retry_after_ignored":
+            c.post("/admin/sessions/scripted/advance", json={"seconds": 120})
+        assert c.post("/agencies/icbc/requests", json=body("S-3", "C3")).status_code == 202
+        retry_no = "S-2b" if defect == "new_request_no_on_retry" else "S-2"
+        assert c.post("/agencies/icbc/requests", json=body(retry_no, "C2")).status_code == 202
+        # a freeze and a deduction (the kit faults queries only here)
+        account = "6222020000000000001"
+        c.put("/admin/sessions/scripted/pins", json={"agency": "icbc", "id_number": d["id_number"], "holdings": [
+            {"account_no": account, "kind": "deposit", "balance_cents": 100_000, "available_cents": 100_000}]})
+        sub = c.post("/admin/sessions/scripted/court-accounts", json={"court_code": "R410811", "case_no": "C4"})
+        freeze = body("F-1", "C4", measure="01", account_no=account, amount_cents=50_000)
+        ticket = c.post("/agencies/icbc/requests", json=freeze).json()["ticket_id"]
+        freeze_id = c.get(f"/agencies/icbc/requests/{ticket}").json()["feedback"]["freeze_id"]
+        if defect == "duplicate_freeze":
+            c.post("/agencies/icbc/requests", json=dict(freeze, request_no="F-2"))
+        amount = 60_000 if defect == "deduct_beyond_frozen" else 30_000
+        c.post("/agencies/icbc/requests", json=body("D-1", "C4", measure="06", freeze_id=freeze_id,
+                                                     amount_cents=amount, target_account=sub.json()["sub_account"]))
+        # answers by callback: the court's receiver acknowledges (or, defective, never does)
+        with CallbackReceiver() as receiver:
+            path = "/flaky/1000/cb" if defect == "callbacks_not_acknowledged" else "/ok"
+            query = body("Q-9", "C5", callback_url=receiver.url + path)
+            while (r := c.post("/agencies/icbc/requests", json=query)).status_code in (429, 503):  # a kit fault
+                c.post("/admin/sessions/scripted/advance", json={"seconds": int(r.headers.get("Retry-After", 1))})
+            c.post("/admin/sessions/scripted/advance", json={"seconds": 86400})
+            assert receiver.at(path)
+
+
+@pytest.mark.parametrize("defect", [None, *sorted(EXPECTED)])
+def test_each_scripted_court_defect_is_caught_by_exactly_its_requirements(defect: str | None,
+                                                                           tmp_path: Path) -> None:
+    port = free_port()
+    lab = create_court_lab(Settings(port=port, profile="fast", world_size=1000),
+                           FaultSchedule(measures=frozenset({"00"})))
+    with LiveServer(app=lab, port=port) as live:
+        _scripted_court(live.url, defect)
+    statuses = _grade(lab, tmp_path)
+    failed = sorted(r for r, s in statuses.items() if s == "fail")
+    assert failed == sorted(EXPECTED.get(defect, [])), (defect, statuses)
+    assert {r for r, s in statuses.items() if s == "pass"} == GRADED - set(failed)
+
+
+def test_the_court_command_serves_grades_and_writes_evidence(tmp_path: Path,
+                                                             capsys: pytest.CaptureFixture[str]) -> None:
+    port = free_port()
+    out = tmp_path / "court"
+    assert main(["certify", "court", "--listen", f"127.0.0.1:{port}", "--duration", "1", "--out", str(out)]) == 0
+    printed = capsys.readouterr().out
+    assert "CT-001  跳过 skipped" in printed and "摘要 / digest (SHA-256)" in printed
+    assert main(["certify", "verify", str(out)]) == 0
+    assert main(["certify", "court", "--driver", "http://127.0.0.1:1", "--out", str(out)]) == 2
+    assert main(["certify", "court", "--listen", "nowhere", "--out", str(out)]) == 2
+    assert main(["certify", "court", "--court-region", "R1=12", "--out", str(out)]) == 2
+    assert "--court-region" in capsys.readouterr().err
+
+
+REFERENCE = yaml.safe_load((ROOT / "certify" / "expected_failures.yaml").read_text(encoding="utf-8"))[
+    "reference_court"]
+
+
+@pytest.mark.parametrize("defect", sorted(REFERENCE))
+def test_each_reference_court_defect_is_caught_by_exactly_its_requirements(defect: str, tmp_path: Path,
+                                                                          monkeypatch: pytest.MonkeyPatch) -> None:
+    """zhixing's reference court with one defect at its HTTP boundary (certify.court_defects) runs the script of
+    cases; the grader fails exactly the listed requirements."""
+    from certify.court_defects import DefectiveCourt
+
+    real_client = httpx.Client
+
+    def client(*args: object, **kwargs: object) -> httpx.Client:
+        kwargs["transport"] = DefectiveCourt(defect)
+        return real_client(*args, **kwargs)  # type: ignore[arg-type]
+
+    port = free_port()
+    lab = create_court_lab(Settings(port=port, profile="fast", world_size=1000))
+    with LiveServer(app=lab, port=port) as live:
+        monkeypatch.setattr("scenarios.remote.httpx.Client", client)
+        main(["scenarios", "run", str(CASES), "--agencies-url", live.url])  # its cases may fail: it is defective
+        monkeypatch.undo()
+    statuses = _grade(lab, tmp_path)
+    assert sorted(r for r, s in statuses.items() if s == "fail") == sorted(REFERENCE[defect]), statuses
+
+
+def test_every_court_defect_has_an_expected_failure_list_naming_graded_requirements() -> None:
+    from certify.court_defects import COURT_DEFECTS
+    from certify.court_suite import COURT_CHECKS
+
+    assert set(REFERENCE) == set(COURT_DEFECTS)
+    declared = {req for _, reqs in COURT_CHECKS for req in reqs}
+    assert declared == GRADED
+    assert all(set(reqs) <= declared for reqs in [*REFERENCE.values(), *EXPECTED.values()])
+    with pytest.raises(ValueError, match="unknown court defect"):
+        __import__("certify.court_defects", fromlist=["DefectiveCourt"]).DefectiveCourt("nope")

@@ -1,0 +1,97 @@
+"""`zhixing certify …`: the certification kit for vendors — the agency-side suite and the check of an evidence
+directory (see certify/README.md)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import typer
+
+certify_app = typer.Typer(help="查控接口认证工具 / the certification kit for vendors", no_args_is_help=True)
+
+_STATUS = {"pass": "通过 pass", "fail": "未通过 FAIL", "skipped": "跳过 skipped", "not_applicable": "不适用 n/a"}
+
+
+def register(app: typer.Typer) -> None:
+    @certify_app.command("agency")
+    def agency(
+        base_url: str = typer.Option(..., "--base-url", help="被测系统地址 / the system under test, e.g. "
+                                                             "http://127.0.0.1:8700"),
+        fixtures: Path = typer.Option(..., "--fixtures", help="测试数据（YAML）/ the fixtures file (YAML)"),
+        agency_code: str | None = typer.Option(None, "--agency", help="被测机构代码，缺省取测试数据 / the agency "
+                                                                       "code (default: the fixtures')"),
+        hub: bool = typer.Option(False, "--hub", help="被测系统为总对总 / the system plays the 总对总 hub"),
+        token: str | None = typer.Option(None, "--token", help="法院令牌 / a court's bearer token"),
+        admin_token: str | None = typer.Option(None, "--admin-token", help="zhixing 管理令牌（可选）/ zhixing's "
+                                                                          "admin token (optional)"),
+        namespace: str | None = typer.Option(None, "--namespace", help="zhixing 命名空间 / zhixing namespace"),
+        out: Path = typer.Option(Path("certify-evidence"), "--out", help="证据目录 / the evidence directory"),
+        unmasked: bool = typer.Option(False, "--unmasked", help="证据中不遮蔽身份证号与账号 / do not mask ID and "
+                                                                "account numbers in the evidence"),
+        answer_timeout: float = typer.Option(60.0, "--answer-timeout", min=1.0, help="等待一次答复的真实秒数上限"
+                                             "（非 zhixing）/ real seconds to wait for an answer (not zhixing)"),
+        only: list[str] = typer.Option([], "--only", help="只运行某项检查（可重复）/ run only this check"),
+    ) -> None:
+        """认证协助执行单位或总对总一侧 / certify a system playing an agency or the 总对总 hub."""
+        from certify.runner import run_agency
+
+        result = run_agency(base_url, fixtures, out, agency=agency_code, hub=hub, token=token,
+                            admin_token=admin_token, namespace=namespace, unmasked=unmasked,
+                            answer_timeout=answer_timeout, only=tuple(only))
+        from certify.evidence import requirement_results
+
+        for row in requirement_results(result.findings, "agency"):
+            typer.echo(f"{row['id']}  {_STATUS[row['status']]:<14} {row['zh']}")
+        s = result.summary
+        typer.echo(f"通过 {s['pass']}，未通过 {s['fail']}，跳过 {s['skipped']}，不适用 {s['not_applicable']} / "
+                   f"pass {s['pass']}, fail {s['fail']}, skipped {s['skipped']}, not applicable "
+                   f"{s['not_applicable']}")
+        typer.echo(f"证据 / evidence: {out}  (report.html, results.json, junit.xml, manifest.json)")
+        typer.echo(f"摘要 / digest (SHA-256): {result.digest}")
+        if result.failed:
+            raise typer.Exit(1)
+
+    @certify_app.command("court")
+    def court(
+        listen: str = typer.Option("127.0.0.1:8790", "--listen", help="监听 主机:端口 / HOST:PORT to serve on"),
+        out: Path = typer.Option(Path("certify-evidence-court"), "--out", help="证据目录 / the evidence directory"),
+        duration: float | None = typer.Option(None, "--duration", min=1.0, help="服务多少真实秒后评分（缺省到 Ctrl-C）"
+                                              " / real seconds to serve before grading (default: until Ctrl-C)"),
+        fault_every: int = typer.Option(3, "--fault-every", min=0, help="每 N 个新请求中注入一次 503 与一次 429"
+                                        "（0 不注入）/ of every N new requests one gets a 503 and one a 429 (0: none)"),
+        retry_after: int = typer.Option(120, "--retry-after", min=1, help="注入 429 的 Retry-After 秒数 / seconds"),
+        court_region: list[str] = typer.Option([], "--court-region", help="法院代码=所在地区划代码（可重复）/ "
+                                               "COURT=REGION, the court's 6-digit place (repeatable)"),
+        driver: str | None = typer.Option(None, "--driver", help="法院驱动接口地址（尚未支持）/ the court driver "
+                                                                 "interface (not supported yet)"),
+        unmasked: bool = typer.Option(False, "--unmasked", help="证据中不遮蔽身份证号与账号 / unmasked evidence"),
+    ) -> None:
+        """认证法院一侧：提供带检查的模拟总对总与机构，评分法院系统的往来 / certify a court system: serve the
+        instrumented mock hub and agencies, grade the court's traffic."""
+        from certify.court_runner import parse_regions, serve_court
+        from core_flow.errors import UserError
+
+        if driver is not None:
+            raise UserError("--driver 尚未支持：请按 certify/court_cases.scenario.yaml 的案例操作被测系统",
+                            "--driver is not supported yet: drive the system through the cases of "
+                            "certify/court_cases.scenario.yaml", where="--driver")
+        regions = parse_regions(court_region)
+        digest, rows = serve_court(listen, out, duration=duration, fault_every=fault_every, retry_after=retry_after,
+                                   regions=regions, unmasked=unmasked,
+                                   on_ready=lambda url: typer.echo(f"认证用模拟机构 / instrumented agencies: {url} "
+                                                                   "（Ctrl-C 结束并评分 / Ctrl-C to grade）"))
+        for row in rows:
+            typer.echo(f"{row['id']}  {_STATUS[row['status']]:<14} {row['zh']}")
+        typer.echo(f"证据 / evidence: {out}\n摘要 / digest (SHA-256): {digest}")
+        if any(row["status"] == "fail" for row in rows):
+            raise typer.Exit(1)
+
+    @certify_app.command("verify")
+    def verify(directory: Path = typer.Argument(..., help="证据目录 / the evidence directory")) -> None:
+        """校验证据目录未被改动 / check an evidence directory is unchanged."""
+        from certify.evidence import verify_evidence
+
+        digest = verify_evidence(directory)
+        typer.echo(f"证据完整 / evidence intact: {directory}\n摘要 / digest (SHA-256): {digest}")
+
+    app.add_typer(certify_app, name="certify")
