@@ -15,6 +15,7 @@ import numpy as np
 
 from core_flow.engine import commands as c
 from core_flow.protocol import SubjectKind
+from core_flow.runtime import simulation_gc
 from sim import court_for_run
 from sim.arrivals import arrivals
 from sim.invariants import Checker
@@ -124,11 +125,12 @@ def run_unit(unit: Unit, progress: Callable[[float], None] | None = None) -> dic
     end = origin + timedelta(days=days)
     chunk = timedelta(days=30)
     at = origin
-    while at < end:
-        at = min(at + chunk, end)
-        court.run_until(at)
-        if progress is not None:
-            progress((at - origin) / (end - origin))
+    with simulation_gc():  # once for the whole run: the chunks' own (nested) settings then cost nothing
+        while at < end:
+            at = min(at + chunk, end)
+            court.run_until(at)
+            if progress is not None:
+                progress((at - origin) / (end - origin))
     if events_file is not None:
         events_file.close()
     invariants = None
