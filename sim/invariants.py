@@ -90,7 +90,9 @@ class Checker:
             if self._forwarded[key] < len(self.via.get(e.node, ())):
                 self._bad(k, f"节点{e.node}解冻未经层报", f"node {e.node} unfrozen without reporting up (层报)")
         elif kind == EventKind.CLOSED:
-            self._closed[k] = (e.at, (e.data or {}).get("manner", ""))
+            d = e.data or {}
+            self._closed[k] = (d.get("closed_at", e.at), d.get("manner", ""))  # a closing entered after the fact
+            self._sweeps[k] += d.get("sweeps_before", 0)  # counts from its real day, with the sweeps before the run
             self._due.pop(k, None)  # a closed case's remaining deadlines end with it
         elif kind == EventKind.SWEEP_DUE:
             self._sweeps[k] += 1

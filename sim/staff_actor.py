@@ -11,7 +11,7 @@ every staffing level (common random numbers for the staffing search)."""
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import timedelta
+from datetime import datetime, timedelta
 from hashlib import blake2b
 from math import sqrt
 from typing import Any
@@ -59,6 +59,7 @@ class StaffActor(Clerk):
         self.refused: dict[str, int] = {}
         self.blocked: dict[str, list[tuple[Callable[[], Any], int]]] = {}  # case → calls waiting for an unfreeze
         self.preloaded: dict[str, tuple[int | None, str]] = {}  # start-state case → (current node | None, handler)
+        self.closed_on: dict[str, datetime] = {}  # start-state 终本 register case → when it closed
         self._investigating: set[str] = set()
         self._reviewing: set[tuple[str, str]] = set()  # (case, node 46 instance) whose review is queued
 
@@ -211,7 +212,9 @@ class StaffActor(Clerk):
             steps += [c.Record(k, "no_property_found"), c.CompleteNode(k, 18), c.CompleteNode(k, 36, authority="院长")]
             if state.shixin_eligible:
                 steps.append(c.CompleteNode(k, 37, authority="院长"))
-            steps.append(c.Close(k, "终本", reviewed_by="审判管理办公室"))
+            closed_on = self.closed_on.get(k)  # the register's real 终本 date: its sweeps count from it
+            steps.append(c.Close(k, "终本", reviewed_by="审判管理办公室",
+                                 closed_at=None if closed_on is None else min(closed_on, self.now)))
         for cmd in steps:
             self.p.submit(cmd)
         if node is not None and node <= 3:
