@@ -44,6 +44,8 @@ REFUSALS: dict[str, tuple[str, str]] = {
     "ZHONGBEN_GATE": ("不符合终本条件（逐项列出）", "终本 conditions not met (each listed)"),
     "CLOSING_PENDING": ("报结申请正在审查中", "a 报结 is already under review"),
     "NO_CLOSING_REQUEST": ("没有待审查的报结申请", "no 报结 under review"),
+    "BAD_CLOSED_AT": ("补录的结案日期须在立案之后、当前之前，且须写明审查人",
+                      "a closing entered after the fact lies between filing and now and names its reviewer"),
     # 集约查询
     "INQUIRY_NOT_TRIGGERED": ("集约查询尚未触发（须分案且身份验证通过）", "the 集约查询 is not triggered yet"),
     "INQUIRY_STARTED": ("集约查询已发起", "the 集约查询 already started"),

@@ -47,6 +47,7 @@ class Clerk:
         self.same_handler_rate = same_handler_rate
         self.identity_failure_rate = identity_failure_rate
         self.stats = ClerkStats()
+        self._reactions: dict[Any, Callable[[Event], None] | None] = {}  # event kind → its _ev_ method, if any
         self._resumed: set[str] = set()
         self._zhongben: set[str] = set()
         self._reserved: dict[str, int] = {}  # freezes asked for, per case
@@ -99,7 +100,11 @@ class Clerk:
 
     # ── reactions ───────────────────────────────────────────────────────────────────────────────
     def _on_event(self, e: Event) -> None:
-        handler = getattr(self, f"_ev_{e.kind}", None)
+        kind = e.kind
+        try:
+            handler = self._reactions[kind]
+        except KeyError:  # looked up once per event kind
+            handler = self._reactions[kind] = getattr(self, f"_ev_{kind}", None)
         if handler is not None:
             handler(e)
 

@@ -46,12 +46,12 @@ class Checker:
         self.via = {n.no: tuple(getattr(n, "unfreeze_via", ()) or ()) for n in process.nodes}
         # the last events of each case, for the report of a violation (bounded: a court-year stays small)
         self.timeline: dict[str, deque[tuple[datetime, str, int | None, str, str | None]]] = defaultdict(
-            lambda: deque(maxlen=60))
+            lambda: deque(maxlen=40))  # what ``timeline_of`` shows
         self.violations: list[dict[str, Any]] = []
         self._missed: set[tuple[str, int, str]] = set()
         self._requested: dict[tuple[str, int, str], int] = defaultdict(int)
         self._forwarded: dict[tuple[str, int, str], int] = defaultdict(int)
-        self._due: dict[tuple[str, int, str, str], datetime] = {}
+        self._due: dict[str, dict[tuple[int, str, str], datetime]] = defaultdict(dict)  # case → open deadlines
         self._closed: dict[str, tuple[datetime, str]] = {}
         self._sweeps: dict[str, int] = defaultdict(int)
         self._resumption: dict[str, list[str]] = defaultdict(list)
@@ -68,12 +68,12 @@ class Checker:
         self.timeline[k].append((e.at, kind.value, e.node, e.instance, e.item))
         key = (k, e.node, e.instance)
         if kind == EventKind.DEADLINE_SET:
-            self._due[(k, e.node, e.instance, e.item)] = e.data["due"]
+            self._due[k][(e.node, e.instance, e.item)] = e.data["due"]
         elif kind == EventKind.DEADLINE_MISSED:
             self._missed.add(key)
-            self._due.pop((k, e.node, e.instance, e.item), None)
+            self._due[k].pop((e.node, e.instance, e.item), None)
         elif kind == EventKind.ITEM_DONE:
-            self._due.pop((k, e.node, e.instance, e.item), None)
+            self._due[k].pop((e.node, e.instance, e.item), None)
         elif kind == EventKind.NODE_FROZEN:
             if (e.data or {}).get("reason", "").startswith("DEADLINE") and key not in self._missed:
                 self._bad(k, f"节点{e.node}被冻结，但其期限未届满",
@@ -90,9 +90,10 @@ class Checker:
             if self._forwarded[key] < len(self.via.get(e.node, ())):
                 self._bad(k, f"节点{e.node}解冻未经层报", f"node {e.node} unfrozen without reporting up (层报)")
         elif kind == EventKind.CLOSED:
-            self._closed[k] = (e.at, (e.data or {}).get("manner", ""))
-            for due_key in [d for d in self._due if d[0] == k]:
-                del self._due[due_key]  # a closed case's remaining deadlines end with it
+            d = e.data or {}
+            self._closed[k] = (d.get("closed_at", e.at), d.get("manner", ""))  # a closing entered after the fact
+            self._sweeps[k] += d.get("sweeps_before", 0)  # counts from its real day, with the sweeps before the run
+            self._due.pop(k, None)  # a closed case's remaining deadlines end with it
         elif kind == EventKind.SWEEP_DUE:
             self._sweeps[k] += 1
         elif kind in (EventKind.RESUMPTION_REQUESTED, EventKind.RESUMPTION_APPROVED):
@@ -103,7 +104,8 @@ class Checker:
     def finish(self, court: Any, end: datetime, ledger_before: tuple[int, int] | None = None) -> dict[str, Any]:
         runtime, platform = court.runtime, court.platform
         grace = timedelta(hours=1)
-        for (k, node, inst, item), due in self._due.items():
+        for k, (node, inst, item), due in ((k, key, due) for k, open_ in self._due.items()
+                                           for key, due in open_.items()):
             if due + grace < end and k not in self._closed:
                 self._bad(k, f"节点{node}{'/' + inst if inst else ''}的期限（{item}）已届满但未报超期（计时器丢失）",
                           f"node {node} deadline {item} came due without a miss reported (timer lost)")

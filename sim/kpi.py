@@ -115,14 +115,16 @@ class Collector:
         elif kind == EventKind.CLOSED:
             manner = (e.data or {}).get("manner", "?")
             self.open_now -= 1
-            self.closed_at[k] = e.at
+            at = (e.data or {}).get("closed_at", e.at)  # a closing entered after the fact (a start state's register)
+            counted = at >= self.kpi_from
+            self.closed_at[k] = at
             if manner == "zhongben":
                 self.zhongben_now += 1
             if counted:
                 self.closed[manner] += 1
                 filed = self.filed_at.get(k)
                 if filed is not None:
-                    days = (e.at - filed).total_seconds() / 86400
+                    days = (at - filed).total_seconds() / 86400
                     self.cycle[manner].append(days)
                     if days <= (92 if k in self.nonlit else 183):
                         self.within_limit += 1

@@ -7,14 +7,16 @@ import re
 import time as _time
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import timedelta
+from datetime import datetime, time, timedelta
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
 from core_flow.engine import commands as c
+from core_flow.legal_calendar import CST
 from core_flow.protocol import SubjectKind
+from core_flow.runtime import simulation_gc
 from sim import court_for_run
 from sim.arrivals import arrivals
 from sim.invariants import Checker
@@ -97,6 +99,8 @@ def run_unit(unit: Unit, progress: Callable[[float], None] | None = None) -> dic
     for sc in start_cases:  # today's caseload, entered at the start (sim/start_state.py)
         d = debtor(True)
         actor.preloaded[sc.case] = (sc.current_node, sc.handler)
+        if sc.zhongben_closed is not None:  # closed at the end of that working day (China time)
+            actor.closed_on[sc.case] = datetime.combine(sc.zhongben_closed, time(17, 0), tzinfo=CST)
         cmd = c.FileCase(sc.case, case_type=sc.case_type, amount_cents=sc.amount_cents, debtors=(d.id_number,),
                          filed_at=sc.filed)
         platform.file(cmd, [d.subject()])
@@ -125,11 +129,12 @@ def run_unit(unit: Unit, progress: Callable[[float], None] | None = None) -> dic
     chunk = timedelta(days=30)
     at = origin
     try:
-        while at < end:
-            at = min(at + chunk, end)
-            court.run_until(at)
-            if progress is not None:
-                progress((at - origin) / (end - origin))
+        with simulation_gc():  # once for the whole run: the chunks' own (nested) settings then cost nothing
+            while at < end:
+                at = min(at + chunk, end)
+                court.run_until(at)
+                if progress is not None:
+                    progress((at - origin) / (end - origin))
     finally:  # a failed run still leaves its events on disk
         if events_file is not None:
             events_file.close()

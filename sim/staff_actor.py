@@ -11,7 +11,7 @@ every staffing level (common random numbers for the staffing search)."""
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import timedelta
+from datetime import datetime, timedelta
 from hashlib import blake2b
 from math import sqrt
 from typing import Any
@@ -59,7 +59,9 @@ class StaffActor(Clerk):
         self.refused: dict[str, int] = {}
         self.blocked: dict[str, list[tuple[Callable[[], Any], int]]] = {}  # case → calls waiting for an unfreeze
         self.preloaded: dict[str, tuple[int | None, str]] = {}  # start-state case → (current node | None, handler)
+        self.closed_on: dict[str, datetime] = {}  # start-state 终本 register case → when it closed
         self._investigating: set[str] = set()
+        self._reviewing: set[tuple[str, str]] = set()  # (case, node 46 instance) whose review is queued
 
     # ── work items ──────────────────────────────────────────────────────────────────────────────
     def _soon(self, within: timedelta) -> timedelta:
@@ -210,7 +212,9 @@ class StaffActor(Clerk):
             steps += [c.Record(k, "no_property_found"), c.CompleteNode(k, 18), c.CompleteNode(k, 36, authority="院长")]
             if state.shixin_eligible:
                 steps.append(c.CompleteNode(k, 37, authority="院长"))
-            steps.append(c.Close(k, "终本", reviewed_by="审判管理办公室"))
+            closed_on = self.closed_on.get(k)  # the register's real 终本 date: its sweeps count from it
+            steps.append(c.Close(k, "终本", reviewed_by="审判管理办公室",
+                                 closed_at=None if closed_on is None else min(closed_on, self.now)))
         for cmd in steps:
             self.p.submit(cmd)
         if node is not None and node <= 3:
@@ -315,6 +319,27 @@ class StaffActor(Clerk):
         if self.preloaded.get(e.case_id, (0, ""))[0] is None:
             return  # a 终本 register case of the start state: its papers were done before the run
         super()._ev_closed(e)
+
+    def _ev_anchor(self, e: Event) -> None:
+        """Node 46: property found after 终本 (a sweep's finding, a clue) — the handler reviews it within 10 days,
+        whether or not the case is resumed (the finding may be too small, already frozen by others, or property the
+        court disposes of offline). The review is the handler's decision; resuming is a separate chain of work."""
+        if (e.data or {}).get("anchor") != "property_found_after_zhongben" or not e.instance:
+            return
+        k, inst = e.case_id, e.instance
+        self._reviewing.add((k, inst))
+        self._work("resume_node", k, lambda: self._review_finding(k, inst))
+
+    def _review_finding(self, k: str, inst: str) -> None:
+        ns = self.p.runtime.cases[k].nodes.get((46, inst))
+        if ns is None or ns.status != "done":  # not completed meanwhile (a resumption completes it)
+            self._submit(c.CompleteNode(k, 46, inst))
+
+    def _ev_resumption_approved(self, e: Event) -> None:
+        k = e.case_id
+        for (no, inst), ns in self.p.runtime.cases[k].nodes.items():  # reviews not already queued (none expected)
+            if no == 46 and ns.status != "done" and (k, inst) not in self._reviewing:
+                self._work("resume_node", k, lambda inst=inst: self._review_finding(k, inst), HOUR)
 
     def _ev_feedback_received(self, e: Event) -> None:
         k, debtor, agency = e.case_id, e.data["debtor"], e.data["agency"]

@@ -14,8 +14,10 @@ Columns (header required; UTF-8):
 How it enters the run (documented approximation): each case is filed at the start with its real filing date, so
 its deadlines count from that date (an overdue case warns and freezes at once, as it would today); the nodes
 before ``current_node`` are entered as done at the start, with no staff time; the 集约查询 is not repeated for a
-case past node 3. A 终本 register case is entered with its 终本 conditions met and closed at the start of the run:
-its 6-monthly sweeps count from the start, not from ``zhongben_closed`` (the engine closes "now")."""
+case past node 3. A 终本 register case is entered with its 终本 conditions met and closed on ``zhongben_closed`` (the
+engine's closing entered after the fact, ``Close(closed_at=…)``): its 6-monthly sweeps count from that date — those
+due before the run took place before it (recorded done, counted by the 10-sweep check), the rest come due in the run;
+its post-closing deadlines due before the run are taken as met."""
 
 from __future__ import annotations
 

@@ -263,6 +263,36 @@ def test_zhongben_sweeps_every_six_months_for_five_years_and_no_longer(rt):
     assert rt.cases["K"].status(45) == NodeStatus.DONE
 
 
+def test_a_zhongben_entered_after_the_fact_counts_its_sweeps_from_its_real_day(make_runtime):
+    """A court's 终本 register loaded later (``Close(closed_at=…)``): the sweeps due before the entry took place
+    before it (done, not fired), the rest come due on the real schedule; post-closing deadlines already past are met."""
+    rt = make_runtime(cst(2027, 3, 1, 9))  # the register is entered on 2027-03-01 …
+    rt.submit(c.FileCase("K", filed_at=FILED))
+    _satisfy_gate(rt)
+    out = rt.submit(c.Close("K", "终本", reviewed_by="审判管理办公室", closed_at=cst(2025, 7, 1, 10)))  # … closed then
+    closed = out.events[0]
+    assert out.accepted and closed.at == cst(2027, 3, 1, 9) and closed.data["closed_at"] == cst(2025, 7, 1, 10)
+    assert closed.data["sweeps_before"] == 3  # 2026-01-02, 2026-07-02, 2027-01-02
+    assert rt.cases["K"].closed_at == cst(2025, 7, 1, 10)
+    assert not [e for e in out.events if e.kind == EventKind.DEADLINE_SET and e.data["due"] <= cst(2027, 3, 1, 9)]
+    rt.clock.run_until(cst(2035, 1, 1))
+    sweeps = [e for e in rt.case_events("K") if e.kind == EventKind.SWEEP_DUE]
+    assert [e.data["round"] for e in sweeps] == list(range(4, 11))  # the same days as a closing on 2025-07-01
+    assert sweeps[0].at.date().isoformat() == "2027-07-02" and sweeps[-1].at.date().isoformat() == "2030-07-02"
+    assert rt.cases["K"].status(45) == NodeStatus.DONE
+    assert not [e for e in rt.case_events("K") if e.kind == EventKind.DEADLINE_MISSED]
+
+
+@pytest.mark.parametrize("closed_at", [cst(2030, 1, 1), cst(2025, 1, 1), None])
+def test_a_closing_after_the_fact_lies_between_filing_and_now_and_names_its_reviewer(rt, closed_at):
+    _satisfy_gate(rt)
+    rt.clock.run_until(cst(2027, 3, 1, 9))
+    cmd = (c.Close("K", "终本", closed_at=cst(2025, 7, 1)) if closed_at is None  # no reviewer named
+           else c.Close("K", "终本", reviewed_by="审判管理办公室", closed_at=closed_at))
+    out = rt.submit(cmd)
+    assert out.refusal.code == "BAD_CLOSED_AT" and rt.cases["K"].closed_manner is None
+
+
 def test_closing_by_completion_releases_controls_except_in_preservation(make_runtime):
     rt = make_runtime(FILED)
     rt.submit(c.FileCase("A"))

@@ -117,3 +117,15 @@ def test_a_unit_is_a_plain_picklable_value():
     u = make_units([("c", small_court())], years=0.1, replications=2, seed=1)
     assert pickle.loads(pickle.dumps(u)) == u
     assert isinstance(u[0], Unit) and u[0].spawn_key != u[1].spawn_key
+
+
+def test_every_finding_after_zhongben_is_reviewed_by_its_handler_resumed_or_not():
+    """Node 46: each property found after 终本 (a sweep's finding) opens a 10-day review; the handler reviews it
+    whether or not the case is resumed (before, only a resumption completed it, and most findings — too small,
+    frozen by others, property disposed of offline — stayed open and lapsed)."""
+    unit = make_units([("c", small_court(600, judges=3, clerks=2))], years=1.2, replications=1, seed=3)[0]
+    r = run_unit(unit)
+    n46 = r["per_node"].get("46")
+    assert n46 is not None and n46["deadlines"] >= 10, n46  # findings after 终本 happened in the run
+    assert r["work"]["resume_node"]["items"] >= n46["deadlines"] - r["kpi"]["resumptions"]
+    assert n46["compliance"] >= 0.8, n46  # a lightly loaded court reviews in time

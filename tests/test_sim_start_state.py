@@ -31,6 +31,10 @@ def test_a_run_starts_from_todays_caseload(tmp_path):
     assert r["meta"]["start_cases"] == 5 and r["invariants"]["violation_count"] == 0
     rows = {c["case"]: c for c in r["cases"]}
     assert rows["(2023)豫0811执900号"]["manner"] == "zhongben" and rows["(2023)豫0811执900号"]["sweeps"] == 1
+    # closed on its real 终本 day (the engine's closing entered after the fact): sweeps 1–2 (2024-01, 2024-07) before
+    # the run, the 2025-01-16 one in it
+    assert rows["(2023)豫0811执900号"]["closed"].startswith("2023-07-15")
+    assert rows["(2022)豫0811执77号"]["closed"].startswith("2022-09-30")
     assert rows["(2024)豫0811执100号"]["handler"] == "承办法官01"
     assert all(rows[k]["closed"] for k in ("(2024)豫0811执100号", "(2024)豫0811执保5号"))  # taken up and closed
     assert r["kpi"]["filed"] >= 5  # the start cases are counted in the KPI window

@@ -16,7 +16,7 @@ from core_flow.engine.state import (
     ItemState,
     NodeStatus,
 )
-from core_flow.legal_calendar import Period
+from core_flow.legal_calendar import Period, to_cst
 from core_flow.model import ClosingManner
 
 
@@ -61,6 +61,11 @@ class ClosingRules:
         return manner
 
     def _close(self, state: CaseState, cmd: c.Close, now: datetime, out: Outcome) -> None:
+        closed_at = _closed_at(cmd)
+        if closed_at is not None and (closed_at > now or closed_at < state.filed_at or cmd.reviewed_by is None):
+            self.e._refuse(out, cmd, now, "BAD_CLOSED_AT", "补录的结案日期须在立案之后、当前之前，且须写明审查人",
+                           "a closing entered after the fact lies between filing and now and names its reviewer")
+            return
         if state.closing_pending is not None:
             self.e._refuse(out, cmd, now, "CLOSING_PENDING", "报结申请正在审查中", "a 报结 is already under review")
             return
@@ -107,18 +112,23 @@ class ClosingRules:
 
     def _do_close(self, state: CaseState, cmd: Any, manner: ClosingManner, reviewer: str | None, now: datetime,
                   out: Outcome) -> None:
-        arms = self.e._plan(state, "closed", "", now)
+        at = _closed_at(cmd) or now  # a closing entered after the fact counts from its real day
+        arms = self.e._plan(state, "closed", "", at)
         limit_def = self.e.process.by_no[self.e.process.limit.node]
         manner_arms = []
         for item in manner.items:
-            due, warnings = self.e._due(item, item.period, now)
+            due, warnings = self.e._due(item, item.period, at)
             lead, text = self.e._lead_for(limit_def, item, item.period)
             manner_arms.append(_Arm(limit_def, f"{manner.code}_{item.key}", "", due, text, lead, warnings))
-        sweeps = self._plan_sweeps(now) if manner.starts_sweep else []
+        sweeps = self._plan_sweeps(at) if manner.starts_sweep else []
+        before = [a for a in arms + manner_arms if a.due <= now] if at != now else []
+        if before:  # due before the entry: done then (not fired now)
+            arms = [a for a in arms if a.due > now]
+            manner_arms = [a for a in manner_arms if a.due > now]
         # ── changes from here on ──
         state.closing_pending = None
         state.closed_manner = manner.code
-        state.closed_at = now
+        state.closed_at = at
         for ns in state.nodes.values():
             for st in ns.items.values():
                 if not st.done:
@@ -133,12 +143,20 @@ class ClosingRules:
                 "lift": [self.e.process.by_no[no].name for no in lifted], "money": state.amounts()}
         if reviewer is not None:
             data["reviewed_by"] = reviewer
+        swept = sum(1 for _, due, _ in sweeps if due <= now)
+        if at != now:
+            data["closed_at"] = at
+            data["done_before"] = [[a.node.no, a.key] for a in before]
+            data["sweeps_before"] = swept
         out.events.append(Event(now, state.case_id, EventKind.CLOSED, self.e.process.limit.node, "", None, data))
         for no in lifted:
             self.e.measures._lift_measure(state, no, "closed_" + manner.code, now, out)
+        for a in before:
+            ns = self.e._node_state(state, a.node.no, a.instance)
+            ns.items[a.key] = ItemState(a.due, 0, a.period, done=True)
         self.e._apply(state, arms + manner_arms, now, out)
         if sweeps:
-            self._arm_sweeps(state, sweeps, out)
+            self._arm_sweeps(state, sweeps, out, now if at != now else None)
 
     def _plan_sweeps(self, now: datetime) -> list[tuple[str, datetime, str]]:
         """终本统查: every ``every`` after the 终本 closing, ``count`` times (node 45), counted naturally."""
@@ -151,12 +169,27 @@ class ClosingRules:
             plan.append((f"sweep_{k}", self.e.calendar.deadline(now, period, sweep.policy).due, str(period)))
         return plan
 
-    def _arm_sweeps(self, state: CaseState, plan: list[tuple[str, datetime, str]], out: Outcome) -> None:
+    def _arm_sweeps(self, state: CaseState, plan: list[tuple[str, datetime, str]], out: Outcome,
+                    now: datetime | None = None) -> None:
+        """Arm the sweeps of ``plan``; with ``now`` (a closing entered after the fact), those due by then took place
+        before the entry: recorded done, not armed."""
         node = self.e._sweep_node
         token = state.next_token
         state.next_token += 1
         ns = self.e._node_state(state, node.no, "")
         ns.status = NodeStatus.IN_PROGRESS
         for key, at, period in plan:
+            if now is not None and at <= now:
+                ns.items[key] = ItemState(at, token, period, done=True)
+                continue
             ns.items[key] = ItemState(at, token, period)
             out.timers.append(Timer(at, state.case_id, TimerKind.SWEEP, node.no, key, "", token))
+        if all(st.done for st in ns.items.values()):
+            ns.status = NodeStatus.DONE
+            ns.done_at = now
+
+
+def _closed_at(cmd: Any) -> datetime | None:
+    """``Close.closed_at`` in China time (a naive value is taken as China time), or None."""
+    at = getattr(cmd, "closed_at", None)
+    return None if at is None else to_cst(at)

@@ -154,6 +154,10 @@ class Close:
     # 报结 review (process ``closing.review``): naming the reviewer here files and approves at once; without it
     # the 报结 waits for ``ApproveClosing`` / ``ReturnClosing``
     reviewed_by: str | None = None
+    # a closing entered after the fact (a court's 终本 register loaded at a run's start): the day it really closed,
+    # not after ``now`` nor before filing. Its sweeps and post-closing deadlines count from it; those due by ``now``
+    # took place before the entry (recorded done, not fired). Needs ``reviewed_by`` (the 报结 was reviewed then).
+    closed_at: datetime | None = None
 
 
 @dataclass(frozen=True, slots=True)

@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any
 from core_flow.engine import commands as c
 from core_flow.engine.events import Event, EventKind, Outcome, Refusal, Timer, TimerKind
 from core_flow.engine.state import BLOCKING, CaseState, ItemState, NodeState, NodeStatus
-from core_flow.legal_calendar import LegalCalendar, Period, Unit, provisional_years_in
+from core_flow.legal_calendar import CST, LegalCalendar, Period, Unit, provisional_years_in, to_cst
 from core_flow.model import Direction, Node, Per, Process, WorkItem
 
 if TYPE_CHECKING:  # the rule sets the engine composes (forward references: they import this module)
@@ -84,6 +84,7 @@ class EngineCore:
             n.no: tuple(p for p in process.nodes if n.no in p.next) for n in process.nodes
         }
         self._leads: dict[tuple[int, str, Period], tuple[timedelta, str]] = {}
+        self._dues: dict[tuple[int, Period, Any], tuple[datetime, tuple[str, ...]]] = {}  # see ``_due``
         self._sweep_node = process.sweep_node
         self._measure_nodes = frozenset((self.roles.consumption_restriction, self.roles.shixin))
         self._post_close = {
@@ -126,8 +127,18 @@ class EngineCore:
     def _due(self, item: WorkItem, period: Period, anchor_at: datetime) -> tuple[datetime, tuple[str, ...]]:
         if item.direction == Direction.BEFORE:
             return self.calendar.latest_before_warned(anchor_at, period)
-        deadline = self.calendar.deadline(anchor_at, period, item.policy)
-        return deadline.due, deadline.warnings
+        if period.unit is Unit.HOURS:  # counted from the hour: not shared by a day's anchors
+            deadline = self.calendar.deadline(anchor_at, period, item.policy)
+            return deadline.due, deadline.warnings
+        # A day-based period's end depends only on the anchor's date (CST): computed once per (date, period,
+        # policy). A date the calendar cannot place raises every time (nothing is cached for it).
+        at = anchor_at if anchor_at.tzinfo is CST else to_cst(anchor_at)
+        key = (at.toordinal(), period, item.policy)
+        found = self._dues.get(key)
+        if found is None:
+            deadline = self.calendar.deadline(at, period, item.policy)
+            found = self._dues[key] = (deadline.due, deadline.warnings)
+        return found
 
     def _plan(self, state: CaseState, anchor: str, instance: str, at: datetime,
               extra: dict[str, Any] | None = None) -> list[_Arm]:

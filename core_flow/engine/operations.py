@@ -26,6 +26,7 @@ from core_flow.model import Operation
 class OperationRules:
     def __init__(self, engine: EngineCore) -> None:
         self.e = engine
+        self._index = engine.process.operations_by_event  # event kind → its operations (the process is immutable)
 
     def commands(self) -> dict[type, Any]:
         """The commands this rule set handles."""
@@ -33,15 +34,17 @@ class OperationRules:
         }
 
     def _run_operations(self, state: CaseState, now: datetime, out: Outcome) -> None:
-        index = self.e.process.operations_by_event
+        index = self._index
         if not index:
             return
+        events = out.events
+        case_id = state.case_id
         i = 0
-        while i < len(out.events):  # events an operation adds are looked at too
-            ev = out.events[i]
+        while i < len(events):  # events an operation adds are looked at too
+            ev = events[i]
             i += 1
             ops = index.get(ev.kind)
-            if ops is None or ev.case_id != state.case_id:
+            if ops is None or ev.case_id != case_id:
                 continue
             for op in ops:
                 if op.when and not all((ev.data or {}).get(k) == v for k, v in op.when.items()):

@@ -115,7 +115,10 @@ def test_bench_province_scaling(benchmark, backend):
         benchmark.pedantic(once, rounds=1, iterations=1)
         eff = times[1] / (2 * times[2])
         benchmark.extra_info.update({"t1_s": times[1], "t2_s": times[2], "efficiency": eff})
-        cpu = f"; CPU s 1 worker {CPU[1]:.1f}, 2 workers {CPU[2]:.1f}" if backend == "process" else ""
+        # CPU efficiency CPU₁ / CPU₂: 1.0 = the pool adds no work (pickling, start-up); a wall efficiency below it is
+        # the machine not giving the second worker a whole core (other load), not the simulator
+        cpu = (f"; CPU s 1 worker {CPU[1]:.1f}, 2 workers {CPU[2]:.1f} → CPU efficiency {CPU[1] / CPU[2]:.2f}"
+               if backend == "process" else "")
         print(f"\n[bench] 10-court province ({backend}): 1 worker {times[1]:.1f} s, 2 workers {times[2]:.1f} s → "
               f"efficiency {eff:.2f} (target ≥ 0.8){cpu}; load average {os.getloadavg()[0]:.1f} on "
               f"{os.cpu_count()} cores")
