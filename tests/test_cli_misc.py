@@ -79,6 +79,9 @@ def test_the_demo_summary_fits_80_columns_and_explains_itself():
     _explain(console, [row])
     text = console.export_text()
     assert max(len(line) for line in text.splitlines()) <= 80
+    # the headings stay on one line (not folded a character per line); the price is left to the wide table
+    assert any("案号" in line and "集约查询" in line and "结案" in line for line in text.splitlines())
+    assert "770,089" not in text and "一拍成交" in text
     assert "29/29" in text and "范围内 29 家全部反馈" in text  # what "29/29" means
     assert "节点 17 × 1：48小时内未控制线上财产" in text and "节点 43 × 1：审限届满未结案" in text
     assert "(2025)豫0811执12号：案款待发放" in text

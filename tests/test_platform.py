@@ -84,14 +84,17 @@ def test_fully_enforced_case_reconciles_to_the_cent(court):
 
 def test_case_with_nothing_goes_to_zhongben_and_a_sweep_brings_it_back(court):
     debtor = person(court, 10)
-    pin_only(court, debtor.id_number, {})
-    file(court, "K2", debtor, 50_000_00)
+    other = next(d for i in range(11, 200) if (d := person(court, i)).id_number != debtor.id_number)
+    for case, d in (("K2", debtor), ("K3", other)):
+        pin_only(court, d.id_number, {})
+        file(court, case, d, 50_000_00)
     court.run_for(timedelta(days=130))
     state = court.runtime.cases["K2"]
     assert state.closed_manner == "zhongben"
     # new money appears at a bank after 终本; the next 6-monthly sweep finds it
-    court.session.world.unpin(debtor.id_number, "ccb")
-    court.session.world.pin(debtor.id_number, "ccb", [deposit(court, debtor.id_number, "ccb", 1, 80_000_00)])
+    for i, d in enumerate((debtor, other)):
+        court.session.world.unpin(d.id_number, "ccb")
+        court.session.world.pin(d.id_number, "ccb", [deposit(court, d.id_number, "ccb", 1 + i, 80_000_00)])
     court.run_for(timedelta(days=200))
     assert events(court, "K2", EventKind.SWEEP_DUE)
     assert court.platform.findings and court.platform.findings[0].agency == "ccb"
@@ -100,10 +103,31 @@ def test_case_with_nothing_goes_to_zhongben_and_a_sweep_brings_it_back(court):
     filed = events(court, "K2", EventKind.RESUMPTION_FILED)
     assert filed, court.platform.pushes
     new_case = filed[0].data["new_case"]
+    # each original's resumptions are numbered on their own: both cases' first resumption is -恢1
+    assert new_case == "K2-恢1"
+    assert events(court, "K3", EventKind.RESUMPTION_FILED)[0].data["new_case"] == "K3-恢1"
     resumed = court.runtime.cases[new_case]
     assert resumed.case_type == "resumed" and resumed.previous_case == "K2"
     assert resumed.handler is not None and resumed.handler != state.handler
     assert resumed.status(2) != "frozen"
+
+
+def test_a_sweep_finding_frozen_by_another_case_is_queued_from_zhongben_not_refused(court):
+    """Two 终本 cases of one debtor: the sweep finds new money; one case's freeze takes effect, the other's is
+    registered behind it (轮候) — a closed 终本 case takes the 轮候 like any freeze from 终本管理."""
+    debtor = person(court, 10)
+    pin_only(court, debtor.id_number, {})
+    for case in ("Q1", "Q2"):
+        file(court, case, debtor, 50_000_00)
+    court.run_for(timedelta(days=130))
+    assert {court.runtime.cases[k].closed_manner for k in ("Q1", "Q2")} == {"zhongben"}
+    court.session.world.unpin(debtor.id_number, "ccb")
+    court.session.world.pin(debtor.id_number, "ccb", [deposit(court, debtor.id_number, "ccb", 1, 80_000_00)])
+    court.run_for(timedelta(days=200))
+    refused = [e.data for k in ("Q1", "Q2") for e in events(court, k, EventKind.REFUSED)
+               if e.data["command"] == "FreezeQueued"]
+    assert not refused
+    assert sum(1 for k in ("Q1", "Q2") for _ in events(court, k, EventKind.FREEZE_QUEUED)) >= 1
 
 
 def test_manual_query_lock_and_duban_through_the_platform():

@@ -30,7 +30,8 @@ COLUMNS = (
     ("督办 Duban", "三日内未查看反馈或启动拍卖超期而生成的督办 / 督办 items raised"),
     ("划拨 Deducted ¥", "扣划至一案一账号 / deducted into the case account"),
     ("处置 Disposal", "查封财产的处置进度与成交价 / disposal of sealed property"),
-    ("发放 Paid ¥", "已发放给申请执行人 / paid out"),
+    ("发放 Paid ¥", "已发放：给申请执行人，变价款有余额时含退还被执行人的余款 / paid out: to the applicant, and any "
+                   "surplus of sale proceeds back to the debtor"),
     ("结案 Closed", "结案方式；办理中的原因见下 / closing manner; why open: below"),
     ("对账 Reconciled", "案件、一案一账号与机构台账逐分相符 / case, court account and ledgers agree to the cent"),
 )
@@ -51,20 +52,28 @@ NEXT = ("\n接下来可以试 / next, try:\n"
 def _table(console: Console, rows: list[dict], wide: bool) -> None:
     table = Table(title="案件汇总 / case summary", expand=False)
     cols = COLUMNS if wide else tuple(c for c in COLUMNS if not c[0].startswith(("督办", "划拨")))
-    for name, _ in cols:
-        table.add_column(name, overflow="fold", no_wrap=name.startswith(("标的", "划拨", "发放", "集约")))
+    for name, _ in cols:  # narrow: the Chinese heading only (each column is explained in both languages below)
+        table.add_column(name if wide else name.split(" ")[0], overflow="fold",
+                         no_wrap=name.startswith(("标的", "划拨", "发放", "集约", "案号")))
     for r in rows:
         note = f"（{r['planted']}）" if r["planted"] else ""
         case = r["case"].replace("(2025)豫0811", "") + (" 恢复" if r["type"] == "resumed" else "")
         money = _yuan if wide else (lambda cents: f"{round(cents / 100):,}")  # narrow: whole yuan
         values = {"案号": case, "标的": money(r["amount_cents"]), "集约查询": r["inquiry"],
                   "冻结": str(r["frozen_nodes"]), "督办": str(r["duban"]), "划拨": money(r["deducted_cents"]),
-                  "处置": r["disposal"] or "—", "发放": money(r["paid_cents"]),
-                  "结案": MANNER.get(r["manner"], r["manner"]) + note, "对账": "✓" if r["reconciled"] else "✗"}
+                  "处置": (r["disposal"] if wide else _short(r["disposal"])) or "—", "发放": money(r["paid_cents"]),
+                  "结案": MANNER.get(r["manner"], r["manner"]) + (note if wide else _short(note)),
+                  "对账": "✓" if r["reconciled"] else "✗"}
         table.add_row(*(values[name.split(" ")[0]] for name, _ in cols))
     console.print(table)
     console.print("案号前缀均为 (2025)豫0811" + ("" if wide else "；金额为元（取整）") + " / case numbers are "
                   "(2025)豫0811…" + ("" if wide else "; amounts in whole yuan"))
+
+
+def _short(disposal: str) -> str:
+    """A disposal for a narrow terminal: the Chinese words only (the price and English are in the wide table)."""
+    return "；".join(" ".join(w for w in part.split() if not w.isascii() and not w.startswith("¥"))
+                    for part in disposal.split("；"))
 
 
 def _explain(console: Console, rows: list[dict]) -> None:

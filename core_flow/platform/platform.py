@@ -106,7 +106,6 @@ class Platform:
         self._renewals: dict[tuple[str, str], datetime] = {}  # (case, asset) → the term a renewal is scheduled for
         self._seq = count(1)
         self._receipts = count(1)
-        self._resumed = count(1)
         self.disposal = Disposal(self, disposal_port)  # seals, reference price, auctions, transfer (nodes 17, 19–30)
         gateway.on_answer = self._on_answer
         gateway.on_event = self._on_gateway_event
@@ -136,7 +135,10 @@ class Platform:
         if original is None:
             raise UserError(f"原案 {push.original_case} 不存在", f"no case {push.original_case}",
                             where="original_case")
-        new_case = f"{push.original_case}-恢{next(self._resumed)}"
+        # numbered per original case: its first resumption is always <original>-恢1 (predictable for scenarios)
+        prefix = f"{push.original_case}-恢"
+        new_case = prefix + str(1 + sum(1 for k in self.runtime.cases
+                                        if k.startswith(prefix) and k[len(prefix):].isdigit()))
         subjects = [self.subjects[d] for d in push.debtors]
         out = self.file(c.FileCase(new_case, case_type="resumed", debtors=push.debtors,
                                    previous_case=push.original_case, previous_handler=push.previous_handler,
