@@ -132,6 +132,8 @@ class _Recorder:
         self.latency: dict[str, dict[str, int]] = {}  # agency → the fixed latency per category so far
         ops = refs.process().operations
         self.system = {(op.event, op.complete or op.start) for op in ops}
+        self.alias: str | None = None  # a resumed case's name (case: 恢复案), None for the recorded case
+        self.resumed_alias: str | None = None  # the name given to the resumed case, when its steps are replayed
 
     # ── names ────────────────────────────────────────────────────────────────────────────────────
     def debtor(self, masked: str | None) -> str | None:
@@ -147,11 +149,16 @@ class _Recorder:
         return inst
 
     def _same_instant(self, e: dict[str, Any]) -> list[dict[str, Any]]:
-        return [x for x in self.events if x["at"] == e["at"]]
+        """Events of the same instant (to the second: a live log's events of one command are microseconds apart)."""
+        at = e["at"][:19]
+        return [x for x in self.events if x["at"][:19] == at]
 
     def _by_system(self, e: dict[str, Any], node: int) -> bool:
-        """Did the system do this (an operation's event, on the same node and instance, at the same instant)?"""
+        """Did the system do this (an operation's event, on the same node and instance, at the same instant; or node
+        46's reviews closed by the approval of 恢复执行 at its instant)?"""
         for x in self._same_instant(e):
+            if node == 46 and x["kind"] in ("resumption_approved", "resumption_filed"):
+                return True
             if (x["kind"], node) in self.system and (x.get("instance") == e.get("instance")
                                                       or x["kind"] == "inquiry_started"):
                 return True
@@ -187,7 +194,9 @@ class _Recorder:
         self._holdings(case)
         return case
 
-    def _holdings(self, case: dict[str, Any]) -> None:
+    def _holdings(self, case: dict[str, Any], pin_at: datetime | None = None) -> None:
+        """What the agencies reported: the debtors' holdings (found later: pinned; ``pin_at``: everything pinned
+        then — a resumed case's finds, pinned at its filing)."""
         by_alias = {d["as"]: d for d in case["debtors"]}
         first_done = min((_t(e["at"]) for e in self.events if e["kind"] == "inquiry_completed"), default=None)
         count: dict[str, int] = defaultdict(int)
@@ -209,8 +218,8 @@ class _Recorder:
             self.assets[inst] = f"{label}{count[label]}" if count[label] > 1 else label
             holding = {"agency": agency, "kind": d.get("kind", "deposit"), "amount": _yuan(d.get('balance_cents', 0)),
                        "as": self.assets[inst], "online": d["anchor"] != "property_found_offline"}
-            found = _t(e["at"])
-            if first_done is None or found <= first_done:
+            found = pin_at or _t(e["at"])
+            if pin_at is None and (first_done is None or found <= first_done):
                 by_alias[alias]["holdings"].append(holding)
             else:  # it appeared later (终本统查, a clue): pinned just before it was found
                 self.steps.append((found, {"pin": {"agency": agency, "debtor": alias, "holdings": [
@@ -318,7 +327,12 @@ class _Recorder:
             elif k == "resumption_requested":
                 self.add(e, {"request_resumption": d.get("reason", "")})
             elif k == "resumption_approved":
-                self.add(e, {"approve_resumption": d["authority"]})
+                new = next((x["data"].get("new_case") for x in self.events[i:]
+                            if x["kind"] == "resumption_filed"), None)
+                if new and self.resumed_alias:
+                    self.add(e, {"approve_resumption": {"authority": d["authority"], "as": self.resumed_alias}})
+                else:
+                    self.add(e, {"approve_resumption": d["authority"]})
             elif k == "anchor" and d.get("anchor") in _MANUAL_ANCHORS:
                 self.add(e, {"record": {"event": d["anchor"], "instance": self.instance(inst)}})
             elif k == "node_frozen" and inst and self.instance(inst) == inst and "*" in inst:
@@ -419,12 +433,62 @@ class _Recorder:
             self.add(e, {"release": asset})
 
 
-def record(events: list[dict[str, Any]], case: str, source: str = "") -> str:
-    """The scenario file (YAML text, with its comment) replaying ``case`` of ``events`` and asserting its outcomes."""
-    mine = pick_case(events, case)
-    r = _Recorder(mine)
+def _root(events: list[dict[str, Any]], case: str) -> str:
+    """The case a 恢复执行 chain starts from (``case`` itself unless it was filed from a case in the log)."""
+    seen = {case}
+    while True:
+        filed = next((e for e in events if e["case_id"] == case and e["kind"] == "filed"), None)
+        prev = ((filed or {}).get("data") or {}).get("previous_case")
+        if not prev or prev in seen or not any(e["case_id"] == prev and e["kind"] == "filed" for e in events):
+            return case
+        seen.add(prev)
+        case = prev
+
+
+def _resumed(events: list[dict[str, Any]], case: str) -> str | None:
+    new = next(((e.get("data") or {}).get("new_case") for e in events
+                if e["case_id"] == case and e["kind"] == "resumption_filed"), None)
+    return new if new and any(e["case_id"] == new and e["kind"] == "filed" for e in events) else None
+
+
+def _chain(events: list[dict[str, Any]], case: str) -> tuple[_Recorder, dict[str, Any]]:
+    """The recorder of ``case`` with the steps of its 恢复执行 cases (``approve_resumption: {as: 恢复案}``, then their
+    steps with ``case: 恢复案``; a second resumption ``恢复案2``…), and the case's spec."""
+    r = _Recorder(pick_case(events, case))
     spec = r.case()
-    r.walk()
+    recorders, current = [r], case
+    while (new := _resumed(events, current)) is not None and len(recorders) < 9:
+        alias = "恢复案" if len(recorders) == 1 else f"恢复案{len(recorders)}"
+        recorders[-1].resumed_alias = alias
+        sub = _Recorder(pick_case(events, new))
+        sub.debtors, sub.assets, sub.receipts, sub.latency, sub.notes = (r.debtors, r.assets, r.receipts, r.latency,
+                                                                         r.notes)
+        sub.alias = alias
+        recorders.append(sub)
+        r.notes.append(f"恢复执行案件 {new} 的步骤一并回放（case: {alias}）/ the resumed case's steps are replayed too")
+        current = new
+    for sub in recorders[1:]:
+        filed = _t(next(e for e in sub.events if e["kind"] == "filed")["at"])
+        sub._holdings({"debtors": [{"as": a, "holdings": []} for a in r.debtors.values()]}, pin_at=filed)
+    for rec in recorders:
+        rec.walk()
+    for sub in recorders[1:]:
+        for at, step in sub.steps:
+            if not {"pin", "agencies"} & set(step):
+                step = {"case": sub.alias, **step}
+            r.steps.append((at, step))
+    return r, spec
+
+
+def record(events: list[dict[str, Any]], case: str, source: str = "") -> str:
+    """The scenario file (YAML text, with its comment) replaying ``case`` of ``events`` and asserting its outcomes;
+    a 恢复执行 case is recorded from the case it was filed from, its own steps after ``case: 恢复案``."""
+    pick_case(events, case)
+    root = _root(events, case)
+    r, spec = _chain(events, root)
+    if root != case:
+        r.notes.insert(0, f"{case} 为恢复执行案件：自原案 {root} 起录制，其步骤以 case: 恢复案 标明 / a resumed case: "
+                          f"recorded from {root}, its own steps marked case: 恢复案")
     r.steps.sort(key=lambda s: (s[0], not s[1].get("_before", False)))
     steps: list[dict[str, Any]] = []
     last: datetime | None = None
