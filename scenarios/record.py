@@ -39,6 +39,8 @@ _MANUAL_ANCHORS = frozenset({"no_property_found", "clue_received", "clue_urgent"
 _KIND_WORDS = {"deposit": "存款", "wealth_product": "理财", "balance": "余额", "securities": "证券",
                "real_estate": "不动产", "vehicle": "车辆", "equity": "股权", "other": "财产"}
 _CONTROL = frozenset({"freeze", "unfreeze", "renew", "seal", "unseal", "transfer"})
+_ON_A_NODE = frozenset({"start_node", "complete_node", "complete_item", "request_unfreeze", "freeze", "deduct",
+                        "release"})
 _NOT_REPLAYED = frozenset({"seal_requested", "auction_scheduled", "sale_confirmed"})
 
 
@@ -132,8 +134,10 @@ class _Recorder:
         self.latency: dict[str, dict[str, int]] = {}  # agency → the fixed latency per category so far
         ops = refs.process().operations
         self.system = {(op.event, op.complete or op.start) for op in ops}
+        self.is_live = self.live()
         self.alias: str | None = None  # a resumed case's name (case: 恢复案), None for the recorded case
         self.resumed_alias: str | None = None  # the name given to the resumed case, when its steps are replayed
+        self.origin: dict[int, tuple[int | None, str]] = {}  # id(step) → the node and instance of its event
 
     # ── names ────────────────────────────────────────────────────────────────────────────────────
     def debtor(self, masked: str | None) -> str | None:
@@ -258,6 +262,50 @@ class _Recorder:
     # ── steps ────────────────────────────────────────────────────────────────────────────────────
     def add(self, e: dict[str, Any], step: dict[str, Any]) -> None:
         self.steps.append((_t(e["at"]), step))
+        self.origin[id(step)] = (e.get("node"), e.get("instance") or "")
+
+    # ── live (real-time) logs ────────────────────────────────────────────────────────────────────
+    def live(self) -> bool:
+        """A real-time log (``make run``'s demo, a live run): its timers fire late (a node froze minutes of virtual
+        time after its deadline), where a virtual-time log's fire on the instant."""
+        for e in self.events:
+            if e["kind"] == "node_frozen":
+                at = _t(e["at"])
+                due = self._due(e.get("node"), e.get("instance") or "", at, e.get("item"))
+                if due is not None and at - due > timedelta(minutes=1):
+                    return True
+        return False
+
+    def _due(self, node: int | None, inst: str, before: datetime, item: str | None = None) -> datetime | None:
+        """The earliest deadline of the node (item, instance) due by ``before``: each item's latest one set by then."""
+        latest: dict[str, datetime] = {}
+        for x in self.events:
+            if (x["kind"] == "deadline_set" and x.get("node") == node and (x.get("instance") or "") == inst
+                    and (item is None or x.get("item") == item) and _t(x["at"]) <= before
+                    and "due" in (x.get("data") or {})):
+                latest[str(x.get("item"))] = _t(x["data"]["due"])
+        due = [t for t in latest.values() if t <= before]
+        return min(due) if due else None
+
+    def tolerate(self) -> None:
+        """A live log's acts that came after their node's deadline, before its timer fired (the engine accepted them
+        then): moved to a minute before the deadline, so the replay's exact timers see them in the same order; each
+        move is listed in the file's comment."""
+        moved = 0
+        for n, (at, step) in enumerate(self.steps):
+            node, inst = self.origin.get(id(step), (None, ""))
+            if node is None or not (_ON_A_NODE & set(step)):
+                continue
+            due = self._due(node, inst, at)
+            frozen_before = any(x["kind"] == "node_frozen" and x.get("node") == node and (x.get("instance") or "")
+                                == inst and _t(x["at"]) <= at for x in self.events)
+            if due is not None and not frozen_before:
+                self.steps[n] = (due - timedelta(minutes=1), step)
+                moved += 1
+        if moved:
+            self.notes.append(f"实时日志：{moved} 个动作晚于其节点期限、早于定时器触发（原运行中被受理），"
+                              f"回放时移至期限前1分钟 / a live log: {moved} acts came after their deadline but "
+                              "before its timer fired (accepted then); replayed a minute before the deadline")
 
     def walk(self) -> None:
         pending_close = False
@@ -339,16 +387,26 @@ class _Recorder:
                 skipped["未断言 not asserted: node_frozen（财产未知 unknown asset）"] += 1
             elif k == "node_frozen":
                 self.add(e, {"expect_event": {"kind": "node_frozen", "node": node, **self._inst(inst),
-                                              "time": _when(_t(e["at"]))}})
+                                              **self._window(e, node, inst, e.get("item"))}})
             elif k == "duban_raised":
                 self.add(e, {"expect_event": {"kind": "duban_raised", "agency": d.get("agency"),
-                                              "time": _when(_t(e["at"]))}})
+                                              **self._window(e, None, None, None)}})
             elif k == "refused":
                 skipped[f"被拒绝的命令 refused {d.get('command')} ({d.get('code')})"] += 1
             elif k in _NOT_REPLAYED or k.startswith(("disposal", "auction", "sale", "seal")):
                 skipped[f"未回放 not replayed: {k}"] += 1
         for what, n in skipped.items():
             self.notes.append(f"{what} ×{n}：未写入场景 / left out of the scenario")
+
+    def _window(self, e: dict[str, Any], node: int | None, inst: str | None, item: str | None) -> dict[str, Any]:
+        """When an outcome is expected: at its instant; in a live log, between its deadline (a timer fires exactly
+        in the replay, late in a live run) or an hour before, and the instant it came."""
+        at = _t(e["at"])
+        if not self.is_live:
+            return {"time": _when(at)}
+        due = self._due(node, inst, at, item) if node is not None and inst is not None else None
+        start = min(due, at) if due is not None else at - timedelta(hours=1)
+        return {"between": [_when(start), _when(at + timedelta(seconds=1))]}
 
     def _latency(self, i: int, e: dict[str, Any]) -> None:
         """The agencies answered as they did: each answer's delay after its request becomes the agency's fixed
@@ -472,6 +530,15 @@ def _chain(events: list[dict[str, Any]], case: str) -> tuple[_Recorder, dict[str
         sub._holdings({"debtors": [{"as": a, "holdings": []} for a in r.debtors.values()]}, pin_at=filed)
     for rec in recorders:
         rec.walk()
+        if rec.is_live:
+            rec.tolerate()
+    if r.is_live:
+        r.notes.append("实时日志（定时器迟于期限触发）：节点冻结与督办以时间窗口断言（自期限至原时刻），回放中定时器准时触发；"
+                       "原运行中命令与定时器的先后未必能重现，回放失败时指明与原日志不同的一步 / "
+                       "a live log (its timers fired late): node freezes and 督办 are asserted within a window "
+                       "(from the deadline to the logged instant), the replay's timers fire on time; the order of "
+                       "commands and timers of the live run may not be reproducible: a failing replay names the step "
+                       "that differs")
     for sub in recorders[1:]:
         for at, step in sub.steps:
             if not {"pin", "agencies"} & set(step):
