@@ -133,11 +133,13 @@ def _documents(tree: yaml.Node, data: Any, source: str) -> tuple[list[Scenario],
         found, bad = _document(tree, data, source)
         return ([found] if found is not None else []), bad
     own = len((data.get("case") or {}).get("debtors") or []) if isinstance(data.get("case"), dict) else 0
+    own_steps = len(data["steps"]) if isinstance(data.get("steps"), list) else 0
     expanded, bad = reuse.expand(data, source)
     problems = [Problem(source, _line_of(tree, loc), ".".join(map(str, loc)), zh, en) for loc, zh, en in bad]
     scenarios: list[Scenario] = []
     for row, one in expanded:
-        found, more = _document(tree, one, source, duplicates=row.index <= 0)
+        offset = len(one["steps"]) - own_steps if isinstance(one.get("steps"), list) else 0  # a fixture's steps
+        found, more = _document(tree, one, source, duplicates=row.index <= 0, offset=offset)
         for p in more:
             line, key = p.line, p.key
             if key.startswith("case.debtors.") and key.split(".")[2].isdigit() and int(key.split(".")[2]) >= own:
@@ -156,8 +158,9 @@ def _documents(tree: yaml.Node, data: Any, source: str) -> tuple[list[Scenario],
     return ([] if problems else scenarios), problems
 
 
-def _document(tree: yaml.Node, data: Any, source: str,
-              duplicates: bool = True) -> tuple[Scenario | None, list[Problem]]:
+def _document(tree: yaml.Node, data: Any, source: str, duplicates: bool = True,
+              offset: int = 0) -> tuple[Scenario | None, list[Problem]]:
+    """One scenario; ``offset``: the number of steps its fixtures put before its own (located at the ``use`` line)."""
     start = tree.start_mark.line + 1
     if not isinstance(data, dict):
         return None, [Problem(source, start, "", "场景应为映射（键: 值）", "a scenario must be a mapping")]
@@ -167,17 +170,33 @@ def _document(tree: yaml.Node, data: Any, source: str,
         sc = Scenario.model_validate(data)
     except ValidationError as err:
         for e in err.errors():
-            problems.append(_problem(source, tree, data, tuple(e["loc"]), e["msg"], e["type"]))
+            problems.append(_shifted(source, tree, data, tuple(e["loc"]), e["msg"], e["type"], offset))
         return None, problems
     for loc, msg in schedule.check(sc):
-        problems.append(_problem(source, tree, data, loc, msg, "cross"))
+        problems.append(_shifted(source, tree, data, loc, msg, "cross", offset))
     sc._file = source
     sc._line = start
     steps_node = _child(tree, "steps")
     for i, step in enumerate(sc.steps):
-        item = steps_node.value[i] if isinstance(steps_node, yaml.SequenceNode) else None
+        if i < offset:  # a fixture's step: at the use line
+            step._line = _line_of(tree, ("use",))
+            continue
+        item = steps_node.value[i - offset] if isinstance(steps_node, yaml.SequenceNode) else None
         step._line = item.start_mark.line + 1 if item is not None else start
     return (None if problems else sc), problems
+
+
+def _shifted(source: str, tree: yaml.Node, data: Any, loc: tuple[Any, ...], msg: str, kind: str,
+             offset: int) -> Problem:
+    """A problem of a step when fixtures put ``offset`` steps first: theirs at the ``use`` line, the scenario's own
+    at their own lines."""
+    if offset and len(loc) > 1 and loc[0] == "steps" and isinstance(loc[1], int):
+        if loc[1] < offset:
+            p = _problem(source, tree, data, loc, msg, kind)
+            return Problem(source, _line_of(tree, ("use",)), f"use → {p.key}", p.zh, p.en)
+        own = {**data, "steps": data["steps"][offset:]}
+        return _problem(source, tree, own, ("steps", loc[1] - offset, *loc[2:]), msg, kind)
+    return _problem(source, tree, data, loc, msg, kind)
 
 
 def _problem(source: str, tree: yaml.Node, data: Any, loc: tuple[Any, ...], msg: str, kind: str) -> Problem:

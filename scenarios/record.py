@@ -39,6 +39,8 @@ _MANUAL_ANCHORS = frozenset({"no_property_found", "clue_received", "clue_urgent"
 _KIND_WORDS = {"deposit": "存款", "wealth_product": "理财", "balance": "余额", "securities": "证券",
                "real_estate": "不动产", "vehicle": "车辆", "equity": "股权", "other": "财产"}
 _CONTROL = frozenset({"freeze", "unfreeze", "renew", "seal", "unseal", "transfer"})
+_ON_A_NODE = frozenset({"start_node", "complete_node", "complete_item", "request_unfreeze", "freeze", "deduct",
+                        "release"})
 _NOT_REPLAYED = frozenset({"seal_requested", "auction_scheduled", "sale_confirmed"})
 
 
@@ -132,6 +134,10 @@ class _Recorder:
         self.latency: dict[str, dict[str, int]] = {}  # agency → the fixed latency per category so far
         ops = refs.process().operations
         self.system = {(op.event, op.complete or op.start) for op in ops}
+        self.is_live = self.live()
+        self.alias: str | None = None  # a resumed case's name (case: 恢复案), None for the recorded case
+        self.resumed_alias: str | None = None  # the name given to the resumed case, when its steps are replayed
+        self.origin: dict[int, tuple[int | None, str]] = {}  # id(step) → the node and instance of its event
 
     # ── names ────────────────────────────────────────────────────────────────────────────────────
     def debtor(self, masked: str | None) -> str | None:
@@ -147,11 +153,16 @@ class _Recorder:
         return inst
 
     def _same_instant(self, e: dict[str, Any]) -> list[dict[str, Any]]:
-        return [x for x in self.events if x["at"] == e["at"]]
+        """Events of the same instant (to the second: a live log's events of one command are microseconds apart)."""
+        at = e["at"][:19]
+        return [x for x in self.events if x["at"][:19] == at]
 
     def _by_system(self, e: dict[str, Any], node: int) -> bool:
-        """Did the system do this (an operation's event, on the same node and instance, at the same instant)?"""
+        """Did the system do this (an operation's event, on the same node and instance, at the same instant; or node
+        46's reviews closed by the approval of 恢复执行 at its instant)?"""
         for x in self._same_instant(e):
+            if node == 46 and x["kind"] in ("resumption_approved", "resumption_filed"):
+                return True
             if (x["kind"], node) in self.system and (x.get("instance") == e.get("instance")
                                                       or x["kind"] == "inquiry_started"):
                 return True
@@ -187,7 +198,9 @@ class _Recorder:
         self._holdings(case)
         return case
 
-    def _holdings(self, case: dict[str, Any]) -> None:
+    def _holdings(self, case: dict[str, Any], pin_at: datetime | None = None) -> None:
+        """What the agencies reported: the debtors' holdings (found later: pinned; ``pin_at``: everything pinned
+        then — a resumed case's finds, pinned at its filing)."""
         by_alias = {d["as"]: d for d in case["debtors"]}
         first_done = min((_t(e["at"]) for e in self.events if e["kind"] == "inquiry_completed"), default=None)
         count: dict[str, int] = defaultdict(int)
@@ -209,8 +222,8 @@ class _Recorder:
             self.assets[inst] = f"{label}{count[label]}" if count[label] > 1 else label
             holding = {"agency": agency, "kind": d.get("kind", "deposit"), "amount": _yuan(d.get('balance_cents', 0)),
                        "as": self.assets[inst], "online": d["anchor"] != "property_found_offline"}
-            found = _t(e["at"])
-            if first_done is None or found <= first_done:
+            found = pin_at or _t(e["at"])
+            if pin_at is None and (first_done is None or found <= first_done):
                 by_alias[alias]["holdings"].append(holding)
             else:  # it appeared later (终本统查, a clue): pinned just before it was found
                 self.steps.append((found, {"pin": {"agency": agency, "debtor": alias, "holdings": [
@@ -249,6 +262,50 @@ class _Recorder:
     # ── steps ────────────────────────────────────────────────────────────────────────────────────
     def add(self, e: dict[str, Any], step: dict[str, Any]) -> None:
         self.steps.append((_t(e["at"]), step))
+        self.origin[id(step)] = (e.get("node"), e.get("instance") or "")
+
+    # ── live (real-time) logs ────────────────────────────────────────────────────────────────────
+    def live(self) -> bool:
+        """A real-time log (``make run``'s demo, a live run): its timers fire late (a node froze minutes of virtual
+        time after its deadline), where a virtual-time log's fire on the instant."""
+        for e in self.events:
+            if e["kind"] == "node_frozen":
+                at = _t(e["at"])
+                due = self._due(e.get("node"), e.get("instance") or "", at, e.get("item"))
+                if due is not None and at - due > timedelta(minutes=1):
+                    return True
+        return False
+
+    def _due(self, node: int | None, inst: str, before: datetime, item: str | None = None) -> datetime | None:
+        """The earliest deadline of the node (item, instance) due by ``before``: each item's latest one set by then."""
+        latest: dict[str, datetime] = {}
+        for x in self.events:
+            if (x["kind"] == "deadline_set" and x.get("node") == node and (x.get("instance") or "") == inst
+                    and (item is None or x.get("item") == item) and _t(x["at"]) <= before
+                    and "due" in (x.get("data") or {})):
+                latest[str(x.get("item"))] = _t(x["data"]["due"])
+        due = [t for t in latest.values() if t <= before]
+        return min(due) if due else None
+
+    def tolerate(self) -> None:
+        """A live log's acts that came after their node's deadline, before its timer fired (the engine accepted them
+        then): moved to a minute before the deadline, so the replay's exact timers see them in the same order; each
+        move is listed in the file's comment."""
+        moved = 0
+        for n, (at, step) in enumerate(self.steps):
+            node, inst = self.origin.get(id(step), (None, ""))
+            if node is None or not (_ON_A_NODE & set(step)):
+                continue
+            due = self._due(node, inst, at)
+            frozen_before = any(x["kind"] == "node_frozen" and x.get("node") == node and (x.get("instance") or "")
+                                == inst and _t(x["at"]) <= at for x in self.events)
+            if due is not None and not frozen_before:
+                self.steps[n] = (due - timedelta(minutes=1), step)
+                moved += 1
+        if moved:
+            self.notes.append(f"实时日志：{moved} 个动作晚于其节点期限、早于定时器触发（原运行中被受理），"
+                              f"回放时移至期限前1分钟 / a live log: {moved} acts came after their deadline but "
+                              "before its timer fired (accepted then); replayed a minute before the deadline")
 
     def walk(self) -> None:
         pending_close = False
@@ -318,23 +375,38 @@ class _Recorder:
             elif k == "resumption_requested":
                 self.add(e, {"request_resumption": d.get("reason", "")})
             elif k == "resumption_approved":
-                self.add(e, {"approve_resumption": d["authority"]})
+                new = next((x["data"].get("new_case") for x in self.events[i:]
+                            if x["kind"] == "resumption_filed"), None)
+                if new and self.resumed_alias:
+                    self.add(e, {"approve_resumption": {"authority": d["authority"], "as": self.resumed_alias}})
+                else:
+                    self.add(e, {"approve_resumption": d["authority"]})
             elif k == "anchor" and d.get("anchor") in _MANUAL_ANCHORS:
                 self.add(e, {"record": {"event": d["anchor"], "instance": self.instance(inst)}})
             elif k == "node_frozen" and inst and self.instance(inst) == inst and "*" in inst:
                 skipped["未断言 not asserted: node_frozen（财产未知 unknown asset）"] += 1
             elif k == "node_frozen":
                 self.add(e, {"expect_event": {"kind": "node_frozen", "node": node, **self._inst(inst),
-                                              "time": _when(_t(e["at"]))}})
+                                              **self._window(e, node, inst, e.get("item"))}})
             elif k == "duban_raised":
                 self.add(e, {"expect_event": {"kind": "duban_raised", "agency": d.get("agency"),
-                                              "time": _when(_t(e["at"]))}})
+                                              **self._window(e, None, None, None)}})
             elif k == "refused":
                 skipped[f"被拒绝的命令 refused {d.get('command')} ({d.get('code')})"] += 1
             elif k in _NOT_REPLAYED or k.startswith(("disposal", "auction", "sale", "seal")):
                 skipped[f"未回放 not replayed: {k}"] += 1
         for what, n in skipped.items():
             self.notes.append(f"{what} ×{n}：未写入场景 / left out of the scenario")
+
+    def _window(self, e: dict[str, Any], node: int | None, inst: str | None, item: str | None) -> dict[str, Any]:
+        """When an outcome is expected: at its instant; in a live log, between its deadline (a timer fires exactly
+        in the replay, late in a live run) or an hour before, and the instant it came."""
+        at = _t(e["at"])
+        if not self.is_live:
+            return {"time": _when(at)}
+        due = self._due(node, inst, at, item) if node is not None and inst is not None else None
+        start = min(due, at) if due is not None else at - timedelta(hours=1)
+        return {"between": [_when(start), _when(at + timedelta(seconds=1))]}
 
     def _latency(self, i: int, e: dict[str, Any]) -> None:
         """The agencies answered as they did: each answer's delay after its request becomes the agency's fixed
@@ -419,12 +491,71 @@ class _Recorder:
             self.add(e, {"release": asset})
 
 
-def record(events: list[dict[str, Any]], case: str, source: str = "") -> str:
-    """The scenario file (YAML text, with its comment) replaying ``case`` of ``events`` and asserting its outcomes."""
-    mine = pick_case(events, case)
-    r = _Recorder(mine)
+def _root(events: list[dict[str, Any]], case: str) -> str:
+    """The case a 恢复执行 chain starts from (``case`` itself unless it was filed from a case in the log)."""
+    seen = {case}
+    while True:
+        filed = next((e for e in events if e["case_id"] == case and e["kind"] == "filed"), None)
+        prev = ((filed or {}).get("data") or {}).get("previous_case")
+        if not prev or prev in seen or not any(e["case_id"] == prev and e["kind"] == "filed" for e in events):
+            return case
+        seen.add(prev)
+        case = prev
+
+
+def _resumed(events: list[dict[str, Any]], case: str) -> str | None:
+    new = next(((e.get("data") or {}).get("new_case") for e in events
+                if e["case_id"] == case and e["kind"] == "resumption_filed"), None)
+    return new if new and any(e["case_id"] == new and e["kind"] == "filed" for e in events) else None
+
+
+def _chain(events: list[dict[str, Any]], case: str) -> tuple[_Recorder, dict[str, Any]]:
+    """The recorder of ``case`` with the steps of its 恢复执行 cases (``approve_resumption: {as: 恢复案}``, then their
+    steps with ``case: 恢复案``; a second resumption ``恢复案2``…), and the case's spec."""
+    r = _Recorder(pick_case(events, case))
     spec = r.case()
-    r.walk()
+    recorders, current = [r], case
+    while (new := _resumed(events, current)) is not None and len(recorders) < 9:
+        alias = "恢复案" if len(recorders) == 1 else f"恢复案{len(recorders)}"
+        recorders[-1].resumed_alias = alias
+        sub = _Recorder(pick_case(events, new))
+        sub.debtors, sub.assets, sub.receipts, sub.latency, sub.notes = (r.debtors, r.assets, r.receipts, r.latency,
+                                                                         r.notes)
+        sub.alias = alias
+        recorders.append(sub)
+        r.notes.append(f"恢复执行案件 {new} 的步骤一并回放（case: {alias}）/ the resumed case's steps are replayed too")
+        current = new
+    for sub in recorders[1:]:
+        filed = _t(next(e for e in sub.events if e["kind"] == "filed")["at"])
+        sub._holdings({"debtors": [{"as": a, "holdings": []} for a in r.debtors.values()]}, pin_at=filed)
+    for rec in recorders:
+        rec.walk()
+        if rec.is_live:
+            rec.tolerate()
+    if r.is_live:
+        r.notes.append("实时日志（定时器迟于期限触发）：节点冻结与督办以时间窗口断言（自期限至原时刻），回放中定时器准时触发；"
+                       "原运行中命令与定时器的先后未必能重现，回放失败时指明与原日志不同的一步 / "
+                       "a live log (its timers fired late): node freezes and 督办 are asserted within a window "
+                       "(from the deadline to the logged instant), the replay's timers fire on time; the order of "
+                       "commands and timers of the live run may not be reproducible: a failing replay names the step "
+                       "that differs")
+    for sub in recorders[1:]:
+        for at, step in sub.steps:
+            if not {"pin", "agencies"} & set(step):
+                step = {"case": sub.alias, **step}
+            r.steps.append((at, step))
+    return r, spec
+
+
+def record(events: list[dict[str, Any]], case: str, source: str = "") -> str:
+    """The scenario file (YAML text, with its comment) replaying ``case`` of ``events`` and asserting its outcomes;
+    a 恢复执行 case is recorded from the case it was filed from, its own steps after ``case: 恢复案``."""
+    pick_case(events, case)
+    root = _root(events, case)
+    r, spec = _chain(events, root)
+    if root != case:
+        r.notes.insert(0, f"{case} 为恢复执行案件：自原案 {root} 起录制，其步骤以 case: 恢复案 标明 / a resumed case: "
+                          f"recorded from {root}, its own steps marked case: 恢复案")
     r.steps.sort(key=lambda s: (s[0], not s[1].get("_before", False)))
     steps: list[dict[str, Any]] = []
     last: datetime | None = None

@@ -4,7 +4,9 @@
   documents with a ``fixture:`` name in ``*.fixture.yaml`` files inside a ``fixtures/`` folder next to the scenario
   file or in any folder above it (the nearest wins, as pytest's conftest). A fixture may give ``court``, ``seed``,
   ``profile``, ``agencies``, ``tags`` and ``case`` fields; its ``case.debtors`` are added after the scenario's own,
-  its ``tags`` to the scenario's; any other field is used only when the scenario does not set it.
+  its ``tags`` to the scenario's; its ``steps`` (an opening sequence: file, assign, verify…) come before the
+  scenario's own steps, fixture by fixture in the order of ``use`` (a problem in one is reported at the ``use``
+  line); any other field is used only when the scenario does not set it.
 * ``parameters:`` a table — a list of rows (mappings), or ``{columns: [...], rows: [[...], ...]}`` — makes one
   scenario per row: every ``${name}`` in the document's text values is replaced by the row's value (a value that is
   exactly ``${name}`` takes the row's value with its type). The scenario's name should carry parameters (``name:
@@ -26,7 +28,7 @@ import yaml
 FIXTURE_DIR = "fixtures"
 FIXTURE_SUFFIX = ".fixture.yaml"
 _PLACEHOLDER = re.compile(r"\$\{([^}]+)\}")
-_FIXTURE_KEYS = ("court", "seed", "profile", "agencies", "tags", "case", "description")
+_FIXTURE_KEYS = ("court", "seed", "profile", "agencies", "tags", "case", "description", "steps")
 
 # (loc, zh, en): a problem at a place of the document (loc as for pydantic: keys and indices)
 Problem = tuple[tuple[Any, ...], str, str]
@@ -103,6 +105,7 @@ def apply_fixtures(data: dict[str, Any], source: str) -> tuple[dict[str, Any], l
         return data, [(("use",), "use 须为夹具名称或名称列表", "use must be a fixture name or a list of names")]
     fixtures, bad = fixtures_for(source)
     problems: list[Problem] = [(("use",), b.split(" / ")[0], b.split(" / ")[-1]) for b in bad]
+    opening: list[Any] = []  # the fixtures' steps, in the order of use, before the scenario's own
     for i, name in enumerate(names):
         body = fixtures.get(name)
         if body is None:
@@ -113,7 +116,15 @@ def apply_fixtures(data: dict[str, Any], source: str) -> tuple[dict[str, Any], l
             problems.append((("use", i), f"未知夹具 {name!r}{zh}（fixtures/ 文件夹中的 *.fixture.yaml；已有：{known}）",
                              f"unknown fixture {name!r}{en} (a fixture: in fixtures/*.fixture.yaml)"))
             continue
-        data = _merge(data, body)
+        steps = body.get("steps")
+        if steps is not None and not isinstance(steps, list):
+            problems.append((("use", i), f"夹具 {name} 的 steps 须为步骤列表", f"fixture {name}: steps must be a list"))
+            continue
+        opening.extend(steps or [])
+        data = _merge(data, {k: v for k, v in body.items() if k != "steps"})
+    if opening:
+        own = data.get("steps")
+        data["steps"] = [*opening, *(own if isinstance(own, list) else [])]
     return data, problems
 
 

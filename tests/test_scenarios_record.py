@@ -132,3 +132,31 @@ def test_a_realistic_runs_agency_delays_are_replayed(tmp_path: Path) -> None:
     # measured: 2 of 4 with this seed (the others: a deduction's money arriving later in the replay, a receipt's
     # freeze); virtual-time simulations in the fast profile replay 18 of 18, live demo logs 8 of 18 (scenarios/README)
     assert sum(green) >= 2, green
+
+
+def test_a_resumed_cases_own_steps_are_replayed(tmp_path: Path) -> None:
+    """A case resumed after 终本: its 恢复执行 case's steps follow ``approve_resumption: {as: 恢复案}`` with
+    ``case: 恢复案`` and its outcomes are asserted; asking for the resumed case records it from its original."""
+    path = tmp_path / "events.jsonl"
+    court = build_virtual_court(ORIGIN, seed=1, clerk=True, diligence=0.7)
+    log = EventLog(path).attach(court.runtime)
+    world = court.session.world
+    for k in range(3):
+        d = world.debtor(11 + k)
+        court.platform.file(c.FileCase(f"(2025)豫0811执{700 + k}号", debtors=(d.id_number,),
+                                       amount_cents=(20 + k * 9) * 1000_00), [d.subject()])
+        court.run_until(court.clock.now() + timedelta(hours=3))
+    court.run_until(ORIGIN + timedelta(days=300))
+    log.close()
+    events = read_log(path)
+    resumed = sorted({e["data"]["new_case"] for e in events if e["kind"] == "resumption_filed"})
+    assert resumed, "this seed resumes a case"
+    original = resumed[0].removesuffix("-恢1")
+    text = record(events, original, str(path))
+    assert "as: 恢复案" in text and "case: 恢复案" in text
+    (sc,), problems = parse_text(text, "r.scenario.yaml")
+    assert not problems
+    assert run_scenario(sc).passed, run_scenario(sc).explain()
+    mine = record(events, resumed[0], str(path))
+    assert f"自原案 {original} 起录制" in mine
+    assert mine.split("name:", 1)[1].split("\n", 1)[1] == text.split("name:", 1)[1].split("\n", 1)[1]

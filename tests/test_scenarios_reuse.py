@@ -90,5 +90,48 @@ def test_a_problem_in_a_row_names_the_row_and_a_bad_fixture_debtor_points_at_use
 
 def test_the_shipped_reuse_examples_expand_to_one_item_per_row() -> None:
     found, problems = parse_file(Path(__file__).parents[1] / "scenarios" / "suite" / "reuse" / "reuse.scenario.yaml")
-    assert not problems and len(found) == 5 and len({sc.name for sc in found}) == 5
+    assert not problems and len(found) == 6 and len({sc.name for sc in found}) == 6  # a table of 4 rows and 2 scenarios
     assert all(sc.court.name == "焦作市山阳区人民法院" for sc in found[:4])
+
+
+OPENING = FIXTURES + """\
+---
+fixture: 开局
+steps:
+  - at: +1h
+    assign: 张法官
+  - verify_identity: 通过
+---
+fixture: 坏的开局
+steps:
+  - assing: 张法官
+"""
+
+WITH_OPENING = """\
+name: 夹具的步骤在前
+use: [有存款的吴某, 开局]
+case:
+  number: (2025)豫0811执2号
+  filed: 2025-03-03 10:00
+steps:
+  - expect_case: {handler: 张法官}
+  - expect_event: {kind: identity_verified, debtor: 吴某}
+"""
+
+
+def test_a_fixtures_steps_come_before_the_scenarios_own(tmp_path: Path) -> None:
+    (sc,), problems = parse_file(write(tmp_path, WITH_OPENING, OPENING))
+    assert not problems
+    assert [s.key for s in sc.steps] == ["assign", "verify_identity", "expect_case", "expect_event"]
+    assert [s._line for s in sc.steps] == [2, 2, 7, 8]  # the fixture's at the use line, the own at their lines
+    assert run_scenario(sc).passed
+    # without the fixture's steps the scenario's own expectations fail: the steps really ran first
+    (bare,), _ = parse_file(write(tmp_path, WITH_OPENING.replace(", 开局]", "]"), OPENING))
+    assert not run_scenario(bare).passed
+
+
+def test_a_problem_in_a_fixtures_step_points_at_use_and_the_own_steps_keep_their_lines(tmp_path: Path) -> None:
+    text = WITH_OPENING.replace(", 开局]", ", 坏的开局]").replace("expect_case: {handler: 张法官}", "expect_cas: {}")
+    problems = parse_file(write(tmp_path, text, OPENING))[1]
+    lines = {(p.line, p.key.split(".")[0]) for p in problems}
+    assert (2, "use → steps") in lines and any(p.line == 7 and "expect_case" in p.zh for p in problems), problems
