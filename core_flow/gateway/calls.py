@@ -156,10 +156,7 @@ class PlatformCalls:
             if item.gave_up is not None:
                 item.gave_up(str(err))
             return
-        if err.retry_after is not None:
-            delay = err.retry_after * g.config.retry_after_scale
-        else:
-            delay = policy.delay(item.attempts, g.rng)
+        delay = g.retry_delay(err.retry_after, item.attempts)
         at = g.clock.now() + timedelta(seconds=delay)
         g._counts["retries"] += 1
         g._emit(EventKind.RETRY_SCHEDULED, item.agency, item.request_no, None, item.attempts,

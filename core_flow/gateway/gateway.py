@@ -501,10 +501,7 @@ class Gateway:
             self._counts["gave_up"] += 1
             self._emit(EventKind.GAVE_UP, item.agency, request_no, None, item.attempts, detail=base)
             return
-        if result.retry_after is not None:
-            delay = result.retry_after * self.config.retry_after_scale
-        else:
-            delay = policy.delay(item.attempts, self.rng)
+        delay = self.retry_delay(result.retry_after, item.attempts)
         at = self.clock.now() + timedelta(seconds=delay)
         item.state = RequestState.BACKOFF
         self._counts["retries"] += 1
@@ -635,6 +632,12 @@ class Gateway:
         if item.timer is not None:
             item.timer.cancel()
             item.timer = None
+
+    def retry_delay(self, retry_after: float | None, attempts: int) -> float:
+        """Seconds before the next attempt: the agency's Retry-After (scaled) when it gave one, else the backoff."""
+        if retry_after is not None:
+            return retry_after * self.config.retry_after_scale
+        return self.config.retry.delay(attempts, self.rng)
 
     def _emit(
         self,
