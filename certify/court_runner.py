@@ -39,9 +39,10 @@ def parse_regions(items: list[str]) -> dict[str, str]:
 
 
 def court_evidence(lab: Instrumented, out: Path, *, started: str, finished: str, settings: dict[str, Any],
-                   regions: dict[str, str] | None = None, unmasked: bool = False) -> tuple[str, list[Finding]]:
+                   regions: dict[str, str] | None = None, unmasked: bool = False,
+                   case_facts: dict[str, dict[str, str]] | None = None) -> tuple[str, list[Finding]]:
     """Grade what ``lab`` recorded and write the evidence; (digest, findings)."""
-    findings = grade_court(lab.traffic.records, regions, lab.deliveries())
+    findings = grade_court(lab.traffic.records, regions, lab.deliveries(), lab.horizons(), case_facts)
     manifest = {"kit": "zhixing certify", "kit_version": KIT_VERSION, "profile_version": PROFILE_VERSION,
                 "sut": {"url": settings.get("listen"), "identity": {"role": "court", "exchanges":
                                                                     len(lab.traffic.records)}},
