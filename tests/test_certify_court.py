@@ -15,12 +15,14 @@ import httpx
 import pytest
 import yaml
 
+from certify.court_drive import drive_cases
 from certify.court_runner import court_evidence
 from certify.court_server import FaultSchedule, Instrumented, create_court_lab
 from certify.evidence import verify_evidence
 from certify.receiver import CallbackReceiver
 from mock_agencies.catalogue import inquiry_scope, load_catalogue
 from mock_agencies.settings import Settings
+from scenarios.target import system_under_test
 from tests.test_agencies_live import LiveServer, free_port
 from zhixing.cli import main
 
@@ -29,8 +31,6 @@ CASES = ROOT / "certify" / "court_cases.scenario.yaml"
 EXPECTED = yaml.safe_load((ROOT / "certify" / "expected_failures.yaml").read_text(encoding="utf-8"))["court"]
 GRADED = {"CT-001", "CT-002", "CT-006", "CT-007", "CT-008", "CT-009", "CT-010", "CT-011", "CT-012", "CT-015",
           "CT-016"}
-LIFECYCLE = {"CT-009", "CT-010", "CT-012"}  # need a year of virtual time and the case facts
-POLLING_COURT = GRADED - {"CT-008"} - LIFECYCLE  # the reference court polls: no callbacks to acknowledge
 
 
 def _grade(lab: Instrumented, out: Path, facts: dict[str, dict[str, str]] | None = None) -> dict[str, str]:
@@ -45,13 +45,15 @@ def test_the_reference_court_passes_what_the_court_suite_grades(tmp_path: Path,
     port = free_port()
     lab = create_court_lab(Settings(port=port, profile="fast", world_size=1000))
     with LiveServer(app=lab, port=port) as live:
-        assert main(["scenarios", "run", str(CASES), "--agencies-url", live.url]) == 0, capsys.readouterr().out
+        driven = drive_cases(system_under_test(agencies_url=live.url))
+    assert driven.failed == [] and driven.passed == 5
+    assert driven.facts["(2025)豫0811执904号"].keys() == {"zhongben"}  # from the court's own events
+    assert driven.facts["(2025)豫0811执905号"].keys() == {"completed"}
     injected = [r for r in lab.traffic.records if r.get("injected")]
     assert {r["status"] for r in injected} == {503, 429}  # the schedule put both kinds of fault in its way
-    statuses = _grade(lab, tmp_path)
-    assert {r for r, s in statuses.items() if s == "pass"} == POLLING_COURT
+    statuses = _grade(lab, tmp_path, driven.facts)
+    assert {r for r, s in statuses.items() if s == "pass"} == GRADED - {"CT-008"}
     assert statuses["CT-008"] == "skipped"
-    assert {statuses[r] for r in LIFECYCLE} == {"skipped"}  # the script of cases stops within days
     assert {s for r, s in statuses.items() if r not in GRADED} == {"not_applicable"}
 
 
