@@ -133,7 +133,7 @@ def grade_retries(submits: list[dict[str, Any]]) -> list[Finding]:
                    f"{'，另用新编号 ' + str(sorted(others)) if others else ''}",
                    f"{agency} {number}: after {first.get('status')} retried {len(attempts) - 1} times with the same "
                    f"number{', and under new numbers ' + str(sorted(others)) if others else ''}")
-        if first.get("status") == 429 and first.get("retry_after"):
+        if first.get("status") == 429 and first.get("retry_after") and len(attempts) > 1:  # (none: CT-006's)
             wait = timedelta(seconds=int(first["retry_after"]))
             t0 = _at(first)
             t1 = _at(attempts[1]) if len(attempts) > 1 else None
@@ -200,9 +200,11 @@ def grade_measures(records: list[dict[str, Any]], submits: list[dict[str, Any]])
     if not any(f.requirement == "CT-011" for f in ctx.findings):
         ctx.skip("CT-011", "未见扣划", "no deduction was seen")
     freezes: dict[tuple[Any, ...], list[dict[str, Any]]] = defaultdict(list)
+    accepted = {(r["namespace"], r["agency"], str(r["request"].get("request_no"))) for r in submits
+                if isinstance(r.get("status"), int) and 200 <= r["status"] < 300}
     for r in firsts:
         body = r["request"]
-        if body.get("measure") == "01":
+        if body.get("measure") == "01" and (r["namespace"], r["agency"], str(body.get("request_no"))) in accepted:
             freezes[(r["namespace"], r["agency"], body.get("case_no"), body.get("account_no"))].append(r)
     for (namespace, agency, case_no, account), sent in freezes.items():
         standing = [r for r in sent[:-1] if (answers.get((namespace, str(r["request"].get("request_no")))) or

@@ -203,9 +203,9 @@ def test_each_reference_court_defect_is_caught_by_exactly_its_requirements(defec
     lab = create_court_lab(Settings(port=port, profile="fast", world_size=1000))
     with LiveServer(app=lab, port=port) as live:
         monkeypatch.setattr("scenarios.remote.httpx.Client", client)
-        main(["scenarios", "run", str(CASES), "--agencies-url", live.url])  # its cases may fail: it is defective
+        driven = drive_cases(system_under_test(agencies_url=live.url))  # its cases may fail: it is defective
         monkeypatch.undo()
-    statuses = _grade(lab, tmp_path)
+    statuses = _grade(lab, tmp_path, driven.facts)
     assert sorted(r for r, s in statuses.items() if s == "fail") == sorted(REFERENCE[defect]), statuses
 
 
