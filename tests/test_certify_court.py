@@ -176,10 +176,33 @@ def test_the_court_command_serves_grades_and_writes_evidence(tmp_path: Path,
     printed = capsys.readouterr().out
     assert "CT-001  跳过 skipped" in printed and "摘要 / digest (SHA-256)" in printed
     assert main(["certify", "verify", str(out)]) == 0
-    assert main(["certify", "court", "--driver", "http://127.0.0.1:1", "--out", str(out)]) == 2
+    assert main(["certify", "court", "--driver", "http://127.0.0.1:1", "--listen", f"127.0.0.1:{free_port()}",
+                 "--out", str(out)]) == 2
+    assert "--driver" in capsys.readouterr().err
     assert main(["certify", "court", "--listen", "nowhere", "--out", str(out)]) == 2
     assert main(["certify", "court", "--court-region", "R1=12", "--out", str(out)]) == 2
     assert "--court-region" in capsys.readouterr().err
+
+
+def test_the_court_command_drives_a_court_through_the_driver_interface(tmp_path: Path,
+                                                                       capsys: pytest.CaptureFixture[str]) -> None:
+    """``--driver URL``: the kit files its cases in the court at URL (``zhixing court serve`` on loopback), advances
+    its clock and grades the traffic its agencies saw — the reference court passes every requirement graded."""
+    from zhixing.cmd_court import _reference_app
+
+    port, out = free_port(), tmp_path / "driven"
+    with LiveServer(app=_reference_app(None), port=port) as court:
+        code = main(["certify", "court", "--driver", court.url, "--listen", f"127.0.0.1:{free_port()}",
+                     "--out", str(out)])
+    printed = capsys.readouterr().out
+    assert code == 0, printed
+    assert "认证案例 / kit cases: 5 通过 passed, 0 未完成" in printed
+    rows = {r["id"]: r["status"] for r in json.loads((out / "results.json").read_text(encoding="utf-8"))
+            ["requirements"]}
+    assert {r for r, s in rows.items() if s == "pass"} == GRADED - {"CT-008"}
+    manifest = json.loads((out / "manifest.json").read_text(encoding="utf-8"))
+    assert manifest["settings"]["driver"] == court.url
+    assert main(["certify", "verify", str(out)]) == 0
 
 
 REFERENCE = yaml.safe_load((ROOT / "certify" / "expected_failures.yaml").read_text(encoding="utf-8"))[
