@@ -62,9 +62,9 @@ def register(app: typer.Typer) -> None:
         retry_after: int = typer.Option(120, "--retry-after", min=1, help="注入 429 的 Retry-After 秒数 / seconds"),
         court_region: list[str] = typer.Option([], "--court-region", help="法院代码=所在地区划代码（可重复）/ "
                                                "COURT=REGION, the court's 6-digit place (repeatable)"),
-        driver: str | None = typer.Option(None, "--driver", help="被测法院的驱动接口地址：按认证案例立案、推进时间并评分"
-                                          " / the court's driver interface URL: file the kit's cases, advance time, "
-                                          "grade"),
+        driver: str | None = typer.Option(None, "--driver", help="被测法院的驱动接口地址：按认证案例立案、推进时间"
+                                          "并评分 / the court's driver interface URL: file the kit's cases, advance "
+                                          "time, grade"),
         unmasked: bool = typer.Option(False, "--unmasked", help="证据中不遮蔽身份证号与账号 / unmasked evidence"),
     ) -> None:
         """认证法院一侧：提供带检查的模拟总对总与机构，评分法院系统的往来 / certify a court system: serve the
