@@ -1,6 +1,8 @@
 """The certification kit's court side (issue 14, point 4, in part): the instrumented mock hub and agencies record a
 court's traffic and inject faults on a schedule; the grader finds on CT-001 (exact 集约查询 scope), CT-002 (one hub
-request per debtor), CT-006 (the same request number on every retry) and CT-007 (Retry-After honoured, virtual time).
+request per debtor), CT-006 (the same request number on every retry), CT-007 (Retry-After honoured, virtual time),
+CT-008, CT-011, CT-015, CT-016, and — in compressed virtual time — CT-009 (renewal before the term ends), CT-010 (release
+on 执行完毕) and CT-012 (终本 sweeps every six months); ``--driver URL`` drives a court serving the driver interface.
 zhixing's reference court (the scenario runner's court against the server) passes; scripted defective courts are
 caught by exactly the expected requirement IDs."""
 
