@@ -1,8 +1,9 @@
 """The certification kit's court side (issue 14, point 4, in part): the instrumented mock hub and agencies record a
 court's traffic and inject faults on a schedule; the grader finds on CT-001 (exact 集约查询 scope), CT-002 (one hub
 request per debtor), CT-006 (the same request number on every retry), CT-007 (Retry-After honoured, virtual time),
-CT-008, CT-011, CT-015, CT-016, and — in compressed virtual time — CT-009 (renewal before the term ends), CT-010 (release
-on 执行完毕) and CT-012 (终本 sweeps every six months); ``--driver URL`` drives a court serving the driver interface.
+CT-008, CT-011, CT-015, CT-016, and — in compressed virtual time — CT-009 (renewal before the term ends), CT-010
+(release on 执行完毕) and CT-012 (终本 sweeps every six months); ``--driver URL`` drives a court serving the driver
+interface.
 zhixing's reference court (the scenario runner's court against the server) passes; scripted defective courts are
 caught by exactly the expected requirement IDs."""
 
@@ -20,6 +21,7 @@ import yaml
 from certify.court_drive import drive_cases
 from certify.court_runner import court_evidence
 from certify.court_server import FaultSchedule, Instrumented, create_court_lab
+from certify.court_suite import COURT_REGIONS
 from certify.evidence import verify_evidence
 from certify.receiver import CallbackReceiver
 from mock_agencies.catalogue import inquiry_scope, load_catalogue
@@ -244,3 +246,54 @@ def test_every_court_defect_has_an_expected_failure_list_naming_graded_requireme
     assert all(set(reqs) <= declared for reqs in [*REFERENCE.values(), *EXPECTED.values()])
     with pytest.raises(ValueError, match="unknown court defect"):
         __import__("certify.court_defects", fromlist=["DefectiveCourt"]).DefectiveCourt("nope")
+
+
+def _hub(no: str, at: str, scope: list[str], id_number: str) -> dict[str, Any]:
+    return {"namespace": "n", "agency": "zdz", "at": at, "method": "POST", "path": "/agencies/zdz/requests",
+            "status": 202,
+            "request": {"request_no": no, "court_code": "R410811", "case_no": "C", "measure": "00",
+                        "subject": {"kind": "person", "id_number": id_number}, "scope": scope}}
+
+
+def test_the_jiyue_inquiry_is_told_by_its_scope_not_by_coming_first() -> None:
+    """A case whose first hub query is a 终本 sweep (a resumed or recorded case): the sweep is not graded as the
+    集约查询; the later 集约查询 is, and a wrong one still fails."""
+    from certify.court_lifecycle import is_sweep
+    from certify.court_suite import grade_scope
+    from mock_agencies.identity import make_id_number
+
+    id_number = make_id_number("410811", datetime(1990, 3, 7).date(), 11)
+    scope = [a.code for a in inquiry_scope(load_catalogue(), id_number, "410811")]
+    sweep = _hub("W-1", "2025-03-01T10:00:00+08:00", [*scope, "real_estate_registry"], id_number)
+    assert is_sweep(sweep["request"]) and not is_sweep(_hub("Q", "", scope, id_number)["request"])
+
+    def graded(jiyue: list[str]) -> dict[str, str]:
+        findings = grade_scope([sweep, _hub("Q-1", "2025-03-02T10:00:00+08:00", jiyue, id_number)], COURT_REGIONS)
+        return {f.requirement: f.status for f in findings}
+
+    assert graded(scope) == {"CT-001": "pass", "CT-002": "pass"}
+    assert graded(scope[1:])["CT-001"] == "fail"
+    only_sweep = {f.requirement: f.status for f in grade_scope([sweep], COURT_REGIONS)}
+    assert only_sweep == {"CT-001": "skipped", "CT-002": "skipped"}
+
+
+def test_the_sweep_count_starts_at_zhongben_and_stops_after_five_years() -> None:
+    from certify.court_lifecycle import grade_sweeps
+    from mock_agencies.identity import make_id_number
+
+    id_number = make_id_number("410811", datetime(1990, 3, 7).date(), 11)
+    wide = [*[a.code for a in inquiry_scope(load_catalogue(), id_number, "410811")], "vehicle_registry"]
+    start = datetime.fromisoformat("2025-06-04T09:00:00+08:00")
+
+    def status(days: list[int], horizon_days: int) -> str:
+        subs = [_hub(f"W-{d}", (start + timedelta(days=d)).isoformat(), wide, id_number) for d in days]
+        found = grade_sweeps(subs, {"n": (start + timedelta(days=horizon_days)).isoformat()},
+                             {"C": {"zhongben": start.isoformat()}})
+        return found[0].status
+
+    every = [183 * k for k in range(1, 11)]
+    assert status(every, 5 * 365 + 100) == "pass"
+    assert status(every[:3], 3 * 183 + 100) == "pass"
+    assert status([200], 300) == "fail"  # the first sweep came late
+    assert status(every[:2], 600) == "fail"  # missed the third
+    assert status([*every, 5 * 365 + 183], 6 * 365) == "fail"  # swept after five years
