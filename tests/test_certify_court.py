@@ -297,3 +297,38 @@ def test_the_sweep_count_starts_at_zhongben_and_stops_after_five_years() -> None
     assert status([200], 300) == "fail"  # the first sweep came late
     assert status(every[:2], 600) == "fail"  # missed the third
     assert status([*every, 5 * 365 + 183], 6 * 365) == "fail"  # swept after five years
+
+
+def test_a_renewal_after_completion_fails_and_a_lapsed_term_is_judged_only_within_the_run() -> None:
+    from certify.court_lifecycle import grade_freeze_life
+
+    t0 = datetime.fromisoformat("2025-03-05T10:00:00+08:00")
+    end = t0 + timedelta(days=366)
+
+    def sub(no: str, measure: str, at: datetime, **extra: object) -> dict[str, Any]:
+        return {"namespace": "n", "agency": "icbc", "at": at.isoformat(), "method": "POST", "status": 202,
+                "path": "/agencies/icbc/requests", "request": {"request_no": no, "court_code": "R410811",
+                                                               "case_no": "C", "measure": measure, **extra}}
+
+    frozen = {"namespace": "n", "method": "GET", "path": "/agencies/icbc/requests/T1", "at": t0.isoformat(),
+              "response": {"feedback": {"request_no": "F", "ok": True, "measure": "01", "freeze_id": "X",
+                                        "freeze_state": "active", "amount_controlled_cents": 100,
+                                        "expires_at": end.isoformat()}}}
+
+    def statuses(extra: list[dict[str, Any]], horizon: datetime, completed: datetime | None) -> dict[str, str]:
+        subs = [sub("F", "01", t0), *extra]
+        facts = {"C": {"completed": completed.isoformat()}} if completed else {}
+        found = grade_freeze_life(subs, [*subs, frozen], {"n": horizon.isoformat()}, facts)
+        return {r: next((f.status for f in found if f.requirement == r and f.status == "fail"),
+                        next(f.status for f in found if f.requirement == r)) for r in ("CT-009", "CT-010")}
+
+    assert statuses([], end - timedelta(days=1), None)["CT-009"] == "skipped"  # the term has not ended yet
+    assert statuses([], end + timedelta(days=1), None)["CT-009"] == "fail"
+    renewed = sub("N", "02", end - timedelta(days=30), freeze_id="X")
+    assert statuses([renewed], end + timedelta(days=1), None)["CT-009"] == "pass"
+    done = end - timedelta(days=60)
+    late = sub("N", "02", end - timedelta(days=30), freeze_id="X")
+    released = sub("U", "04", done + timedelta(hours=1), freeze_id="X")
+    assert statuses([released], end + timedelta(days=1), done) == {"CT-009": "skipped", "CT-010": "pass"}
+    assert statuses([late, released], end + timedelta(days=1), done)["CT-009"] == "fail"  # renewed after 执行完毕
+    assert statuses([], end + timedelta(days=1), done)["CT-010"] == "fail"
