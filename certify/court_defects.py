@@ -4,7 +4,10 @@ court system would — the court's own logic runs unchanged behind it.
 
 * ``wrong_scope`` — a 集约查询 leaves out the first agency of its scope;
 * ``new_request_no_on_retry`` — a request retried after a 5xx or 429 goes under a new request number;
-* ``retry_after_ignored`` — the court never sees a 429's Retry-After (it retries on its own backoff).
+* ``retry_after_ignored`` — the court never sees a 429's Retry-After (it retries on its own backoff);
+* ``no_renewal`` / ``no_release`` — no renewal (02, 12) / no release (04, 14) ever leaves the court (the boundary
+  answers them itself with a 4xx, final, as if the court had never sent them);
+* ``missed_sweep`` — of each case's 终本 sweeps (hub queries beyond the 集约查询 groups) only the first leaves.
 """
 
 from __future__ import annotations
@@ -13,7 +16,18 @@ import json
 
 import httpx
 
-COURT_DEFECTS = ("wrong_scope", "new_request_no_on_retry", "retry_after_ignored")
+from certify.court_lifecycle import is_sweep
+from core_flow.protocol import HUB
+
+COURT_DEFECTS = ("wrong_scope", "new_request_no_on_retry", "retry_after_ignored", "no_renewal", "no_release",
+                 "missed_sweep")
+_DROPPED = {"no_renewal": frozenset({"02", "12"}), "no_release": frozenset({"04", "14"})}
+
+
+def _dropped(request: httpx.Request) -> httpx.Response:
+    body = {"error": {"code": "court_defect", "where": "request", "zh": "缺陷：未发出", "en": "defect: never sent",
+                      "message": "request: 缺陷：未发出 / defect: never sent", "fields": []}}
+    return httpx.Response(422, json=body, request=request)
 
 
 class DefectiveCourt(httpx.BaseTransport):
@@ -23,6 +37,7 @@ class DefectiveCourt(httpx.BaseTransport):
         self.defect = defect
         self.inner = inner or httpx.HTTPTransport()
         self.failed: set[str] = set()
+        self.swept: set[str] = set()  # the cases whose first 终本 sweep went out
 
     def handle_request(self, request: httpx.Request) -> httpx.Response:
         parts = request.url.path.strip("/").split("/")
@@ -32,6 +47,13 @@ class DefectiveCourt(httpx.BaseTransport):
             body = json.loads(request.content)
             number = body.get("request_no")
             changed = False
+            if body.get("measure") in _DROPPED.get(self.defect, ()):
+                return _dropped(request)
+            if self.defect == "missed_sweep" and parts[1] == HUB and is_sweep(body):
+                case = str(body.get("case_no"))
+                if case in self.swept and number not in self.failed:
+                    return _dropped(request)
+                self.swept.add(case)
             if self.defect == "wrong_scope" and body.get("scope"):
                 body["scope"] = body["scope"][1:]
                 changed = True

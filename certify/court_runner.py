@@ -1,5 +1,6 @@
 """One run of the court side (``zhixing certify court``): serve the instrumented mock hub and agencies, let the
-court under test work against them, then grade its traffic and write the evidence."""
+court under test work against them — by hand until Ctrl-C, or driven through the kit's cases over the court driver
+interface (``--driver URL``) — then grade its traffic and write the evidence."""
 
 from __future__ import annotations
 
@@ -39,9 +40,10 @@ def parse_regions(items: list[str]) -> dict[str, str]:
 
 
 def court_evidence(lab: Instrumented, out: Path, *, started: str, finished: str, settings: dict[str, Any],
-                   regions: dict[str, str] | None = None, unmasked: bool = False) -> tuple[str, list[Finding]]:
+                   regions: dict[str, str] | None = None, unmasked: bool = False,
+                   case_facts: dict[str, dict[str, str]] | None = None) -> tuple[str, list[Finding]]:
     """Grade what ``lab`` recorded and write the evidence; (digest, findings)."""
-    findings = grade_court(lab.traffic.records, regions, lab.deliveries())
+    findings = grade_court(lab.traffic.records, regions, lab.deliveries(), lab.horizons(), case_facts)
     manifest = {"kit": "zhixing certify", "kit_version": KIT_VERSION, "profile_version": PROFILE_VERSION,
                 "sut": {"url": settings.get("listen"), "identity": {"role": "court", "exchanges":
                                                                     len(lab.traffic.records)}},
@@ -76,3 +78,46 @@ def serve_court(listen: str, out: Path, *, duration: float | None, fault_every: 
     digest, findings = court_evidence(lab, out, started=started, finished=clock().isoformat(timespec="seconds"),
                                       settings=settings, regions=regions, unmasked=unmasked)
     return digest, requirement_results(findings, "court")
+
+
+def drive_court(driver_url: str, listen: str, out: Path, *, fault_every: int, retry_after: int,
+                regions: dict[str, str], unmasked: bool = False,
+                clock: Callable[[], datetime] = wall_clock) -> tuple[str, list[dict[str, Any]], Any]:
+    """Serve the instrumented agencies on ``listen``, drive the court at ``driver_url`` (the driver interface's HTTP
+    form) through the kit's cases — it files each, takes its steps, advances the court's clock — then grade the
+    traffic with the case facts the court's events gave; (digest, requirement rows, the drive's result)."""
+    import uvicorn
+
+    from certify.court_drive import drive_cases
+    from scenarios.target import system_under_test
+
+    host, port = parse_listen(listen)
+    lab = create_court_lab(Settings(host=host, port=port, profile="fast", world_size=1000),
+                           FaultSchedule(fault_every, retry_after))
+    server = uvicorn.Server(uvicorn.Config(lab, host=host, port=port, log_level="critical", lifespan="on"))
+    thread = threading.Thread(target=server.run, daemon=True)
+    started = clock().isoformat(timespec="seconds")
+    thread.start()
+    try:
+        for _ in range(500):  # bounded readiness wait (≤ 10 s)
+            if server.started:
+                break
+            thread.join(timeout=0.02)
+        else:
+            raise UserError(f"无法在 {listen} 提供模拟机构服务", f"cannot serve the agencies on {listen}",
+                            where="--listen")
+        lab_url = f"http://{host}:{port}"
+        try:
+            factory = system_under_test(agencies_url=lab_url, court_url=driver_url)
+        except UserError as err:  # the court's URL is malformed or unreachable: say so against --driver
+            raise UserError(err.zh, err.en, where="--driver", code=err.code) from None
+        driven = drive_cases(factory)
+    finally:
+        server.should_exit = True
+        thread.join(timeout=10)
+    settings = {"listen": listen, "driver": driver_url, "fault_every": fault_every, "retry_after_seconds": retry_after,
+                "court_regions": regions, "unmasked": unmasked, "cases_passed": driven.passed,
+                "cases_failed": driven.failed}
+    digest, findings = court_evidence(lab, out, started=started, finished=clock().isoformat(timespec="seconds"),
+                                      settings=settings, regions=regions, unmasked=unmasked, case_facts=driven.facts)
+    return digest, requirement_results(findings, "court"), driven

@@ -47,6 +47,7 @@ class Traffic:
 
     records: list[dict[str, Any]] = field(default_factory=list)
     callbacks: dict[str, list[dict[str, Any]]] = field(default_factory=dict)  # namespace → its deliveries
+    horizons: dict[str, str] = field(default_factory=dict)  # namespace → how far its virtual clock went
     _first_seen: dict[tuple[str, str, str], int] = field(default_factory=dict)
 
     def new_request_index(self, key: tuple[str, str, str]) -> int | None:
@@ -87,9 +88,16 @@ class Instrumented:
         out.update(self.traffic.callbacks)
         return out
 
+    def horizons(self) -> dict[str, str]:
+        """How far each namespace's virtual clock went (those deleted meanwhile: when they went)."""
+        for namespace in list(getattr(self.state.sessions, "sessions", {}) or {}):
+            self._keep_callbacks(namespace)
+        return dict(self.traffic.horizons)
+
     def _keep_callbacks(self, namespace: str) -> None:
         session = self.state.sessions.get(namespace)
         if session is not None:
+            self.traffic.horizons[namespace] = session.now().isoformat()
             outbox = session.outbox
             self.traffic.callbacks[namespace] = [d.as_dict() for d in (*outbox.done, *outbox.pending())]
 

@@ -8,7 +8,12 @@
 * CT-011 a deduction asks no more than its freeze controls (as the agency's answers said), less what was deducted;
 * CT-008 every answer posted to the court's callback URL is acknowledged (2xx), not retried to exhaustion;
 * CT-016 a ticket is polled at most once per virtual minute;
-* CT-015 no second freeze of the same account for the same case under a new request number while the first stands.
+* CT-015 no second freeze of the same account for the same case under a new request number while the first stands;
+* CT-009, CT-010, CT-012 (renewal before the term ends, release on 执行完毕, 终本 sweeps every six months): see
+  :mod:`certify.court_lifecycle`.
+
+The 集约查询 of a debtor is the first hub query whose scope stays within the 集约查询 groups (by content: a hub query
+reaching registries, vehicles or equity is a 终本 sweep, whatever its place in the case).
 
 Requirements it cannot judge from the traffic are "not applicable" in the evidence (see certify/README.md).
 """
@@ -19,12 +24,14 @@ from collections import defaultdict
 from datetime import datetime, timedelta
 from typing import Any
 
+from certify.court_lifecycle import CaseFacts, grade_freeze_life, grade_sweeps, is_sweep, sweep_agencies
 from certify.findings import CheckContext, Finding
 from core_flow.errors import UserError
 from core_flow.protocol import HUB
 from mock_agencies.catalogue import inquiry_scope, load_catalogue
 
 SAME_INQUIRY_WINDOW = timedelta(days=30)
+RETRY_WINDOW = timedelta(days=1)  # a request of the same content this soon after a failed attempt is its retry
 COURT_REGIONS = {"R410811": "410811"}  # the default court of the seed guideline (synthetic code)
 _CONTENT = ("court_code", "case_no", "measure", "account_no", "freeze_id", "amount_cents", "target_account")
 
@@ -59,16 +66,17 @@ def grade_scope(submits: list[dict[str, Any]], court_regions: dict[str, str]) ->
     catalogue = load_catalogue()
     first: dict[tuple[str, str, str], dict[str, Any]] = {}
     numbers: dict[tuple[str, str, str], list[tuple[datetime | None, str, tuple[str, ...]]]] = defaultdict(list)
+    extra = sweep_agencies()
     for r in submits:
-        if r["agency"] != HUB:
+        if r["agency"] != HUB or is_sweep(r["request"], extra):
             continue
         body = r["request"]
         key = (r["namespace"], body.get("case_no", ""), (body.get("subject") or {}).get("id_number", ""))
         first.setdefault(key, r)
         numbers[key].append((_at(r), body.get("request_no", ""), tuple(sorted(body.get("scope") or ()))))
     if not first:
-        ctx.skip("CT-001", "未见总对总查询", "no 总对总 query was seen")
-        ctx.skip("CT-002", "未见总对总查询", "no 总对总 query was seen")
+        ctx.skip("CT-001", "未见集约查询", "no 集约查询 was seen")
+        ctx.skip("CT-002", "未见集约查询", "no 集约查询 was seen")
     exchanges: list[dict[str, Any]] = []
     for (namespace, case_no, id_number), r in first.items():
         court = r["request"].get("court_code", "")
@@ -104,11 +112,11 @@ def grade_scope(submits: list[dict[str, Any]], court_regions: dict[str, str]) ->
 def grade_retries(submits: list[dict[str, Any]]) -> list[Finding]:
     ctx = CheckContext("retries", ("CT-006", "CT-007"))
     by_number: dict[tuple[str, str, str], list[dict[str, Any]]] = defaultdict(list)
-    by_content: dict[tuple[Any, ...], set[str]] = defaultdict(set)
+    by_content: dict[tuple[Any, ...], list[tuple[datetime | None, str]]] = defaultdict(list)
     for r in submits:
         body = r["request"]
         by_number[(r["namespace"], r["agency"], f"{body.get('court_code')}/{body.get('request_no')}")].append(r)
-        by_content[_content(r)].add(str(body.get("request_no")))
+        by_content[_content(r)].append((_at(r), str(body.get("request_no"))))
     injected = [(key, attempts) for key, attempts in by_number.items() if attempts[0].get("injected")]
     if not injected:
         ctx.skip("CT-006", "未注入故障（没有足够的请求）", "no fault was injected (too few requests)")
@@ -117,13 +125,15 @@ def grade_retries(submits: list[dict[str, Any]]) -> list[Finding]:
     for (_, agency, number), attempts in injected:
         first = attempts[0]
         exchanges.extend(_exchange(a) for a in attempts[:3])
-        others = by_content[_content(first)] - {first["request"].get("request_no")}
+        t_first = _at(first)  # the same content much later is a new request (a 终本 sweep six months on), no retry
+        others = {no for at, no in by_content[_content(first)] if t_first is None or at is None
+                  or timedelta(0) <= at - t_first <= RETRY_WINDOW} - {first["request"].get("request_no")}
         ctx.expect("CT-006", len(attempts) >= 2 and not others,
                    f"{agency} {number}：首次 {first.get('status')} 后以同一编号重试 {len(attempts) - 1} 次"
                    f"{'，另用新编号 ' + str(sorted(others)) if others else ''}",
                    f"{agency} {number}: after {first.get('status')} retried {len(attempts) - 1} times with the same "
                    f"number{', and under new numbers ' + str(sorted(others)) if others else ''}")
-        if first.get("status") == 429 and first.get("retry_after"):
+        if first.get("status") == 429 and first.get("retry_after") and len(attempts) > 1:  # (none: CT-006's)
             wait = timedelta(seconds=int(first["retry_after"]))
             t0 = _at(first)
             t1 = _at(attempts[1]) if len(attempts) > 1 else None
@@ -190,9 +200,11 @@ def grade_measures(records: list[dict[str, Any]], submits: list[dict[str, Any]])
     if not any(f.requirement == "CT-011" for f in ctx.findings):
         ctx.skip("CT-011", "未见扣划", "no deduction was seen")
     freezes: dict[tuple[Any, ...], list[dict[str, Any]]] = defaultdict(list)
+    accepted = {(r["namespace"], r["agency"], str(r["request"].get("request_no"))) for r in submits
+                if isinstance(r.get("status"), int) and 200 <= r["status"] < 300}
     for r in firsts:
         body = r["request"]
-        if body.get("measure") == "01":
+        if body.get("measure") == "01" and (r["namespace"], r["agency"], str(body.get("request_no"))) in accepted:
             freezes[(r["namespace"], r["agency"], body.get("case_no"), body.get("account_no"))].append(r)
     for (namespace, agency, case_no, account), sent in freezes.items():
         standing = [r for r in sent[:-1] if (answers.get((namespace, str(r["request"].get("request_no")))) or
@@ -250,12 +262,18 @@ def grade_callbacks(deliveries: dict[str, list[dict[str, Any]]]) -> list[Finding
 
 
 COURT_CHECKS = (("inquiry_scope", ("CT-001", "CT-002")), ("retries", ("CT-006", "CT-007")),
-                ("measures", ("CT-011", "CT-015")), ("polling", ("CT-016",)), ("callbacks", ("CT-008",)))
+                ("measures", ("CT-011", "CT-015")), ("polling", ("CT-016",)), ("callbacks", ("CT-008",)),
+                ("freeze_life", ("CT-009", "CT-010")), ("sweeps", ("CT-012",)))
 
 
 def grade_court(records: list[dict[str, Any]], court_regions: dict[str, str] | None = None,
-                deliveries: dict[str, list[dict[str, Any]]] | None = None) -> list[Finding]:
-    """Every finding the traffic (and the callbacks the agencies posted to the court) supports."""
+                deliveries: dict[str, list[dict[str, Any]]] | None = None, horizons: dict[str, str] | None = None,
+                case_facts: CaseFacts | None = None) -> list[Finding]:
+    """Every finding the traffic (and the callbacks the agencies posted to the court) supports; ``horizons`` how
+    far each namespace's virtual clock went, ``case_facts`` when cases reached 执行完毕 / 终本."""
     submits = _submits(records)
+    horizons = horizons or {}
     return (grade_scope(submits, court_regions or COURT_REGIONS) + grade_retries(submits)
-            + grade_measures(records, submits) + grade_polling(records) + grade_callbacks(deliveries or {}))
+            + grade_measures(records, submits) + grade_polling(records) + grade_callbacks(deliveries or {})
+            + grade_freeze_life(submits, records, horizons, case_facts or {})
+            + grade_sweeps(submits, horizons, case_facts or {}))

@@ -62,24 +62,26 @@ def register(app: typer.Typer) -> None:
         retry_after: int = typer.Option(120, "--retry-after", min=1, help="注入 429 的 Retry-After 秒数 / seconds"),
         court_region: list[str] = typer.Option([], "--court-region", help="法院代码=所在地区划代码（可重复）/ "
                                                "COURT=REGION, the court's 6-digit place (repeatable)"),
-        driver: str | None = typer.Option(None, "--driver", help="法院驱动接口地址（尚未支持）/ the court driver "
-                                                                 "interface (not supported yet)"),
+        driver: str | None = typer.Option(None, "--driver", help="被测法院的驱动接口地址：按认证案例立案、推进时间"
+                                          "并评分 / the court's driver interface URL: file the kit's cases, advance "
+                                          "time, grade"),
         unmasked: bool = typer.Option(False, "--unmasked", help="证据中不遮蔽身份证号与账号 / unmasked evidence"),
     ) -> None:
         """认证法院一侧：提供带检查的模拟总对总与机构，评分法院系统的往来 / certify a court system: serve the
         instrumented mock hub and agencies, grade the court's traffic."""
-        from certify.court_runner import parse_regions, serve_court
-        from core_flow.errors import UserError
+        from certify.court_runner import drive_court, parse_regions, serve_court
 
-        if driver is not None:
-            raise UserError("--driver 尚未支持：请按 certify/court_cases.scenario.yaml 的案例操作被测系统",
-                            "--driver is not supported yet: drive the system through the cases of "
-                            "certify/court_cases.scenario.yaml", where="--driver")
         regions = parse_regions(court_region)
-        digest, rows = serve_court(listen, out, duration=duration, fault_every=fault_every, retry_after=retry_after,
-                                   regions=regions, unmasked=unmasked,
-                                   on_ready=lambda url: typer.echo(f"认证用模拟机构 / instrumented agencies: {url} "
-                                                                   "（Ctrl-C 结束并评分 / Ctrl-C to grade）"))
+        if driver is not None:
+            digest, rows, driven = drive_court(driver, listen, out, fault_every=fault_every, retry_after=retry_after,
+                                               regions=regions, unmasked=unmasked)
+            typer.echo(f"认证案例 / kit cases: {driven.passed} 通过 passed, {len(driven.failed)} 未完成 did not "
+                       f"complete{'：' + '；'.join(driven.failed) if driven.failed else ''}")
+        else:
+            digest, rows = serve_court(listen, out, duration=duration, fault_every=fault_every, retry_after=retry_after,
+                                       regions=regions, unmasked=unmasked,
+                                       on_ready=lambda url: typer.echo(f"认证用模拟机构 / instrumented agencies: "
+                                                                       f"{url}（Ctrl-C 结束并评分 / Ctrl-C to grade）"))
         for row in rows:
             typer.echo(f"{row['id']}  {_STATUS[row['status']]:<14} {row['zh']}")
         typer.echo(f"证据 / evidence: {out}\n摘要 / digest (SHA-256): {digest}")
