@@ -22,7 +22,7 @@ from certify.findings import CheckContext, Finding
 from core_flow.protocol import HUB
 from mock_agencies.catalogue import load_catalogue
 
-SWEEP_GROUPS = frozenset({"real_estate", "vehicle", "equity", "other"})  # process.yaml rules.sweep_groups
+SWEEP_GROUPS = frozenset({"real_estate", "vehicle", "equity", "other"})  # = process.yaml sweep_groups (a test)
 SWEEP_EVERY = timedelta(days=183)  # six months
 SWEEP_GRACE = timedelta(days=7)  # a sweep may come this much later than six months (weekends, batching)
 SWEEP_YEARS = timedelta(days=5 * 365 + 2)

@@ -332,3 +332,11 @@ def test_a_renewal_after_completion_fails_and_a_lapsed_term_is_judged_only_withi
     assert statuses([released], end + timedelta(days=1), done) == {"CT-009": "skipped", "CT-010": "pass"}
     assert statuses([late, released], end + timedelta(days=1), done)["CT-009"] == "fail"  # renewed after 执行完毕
     assert statuses([], end + timedelta(days=1), done)["CT-010"] == "fail"
+
+
+def test_the_kits_sweep_groups_are_the_process_files():
+    """The grader tells a 终本 sweep by the groups only a sweep asks; they must be the reference process file's."""
+    from certify.court_lifecycle import SWEEP_GROUPS
+    from core_flow.process_loader import default_process
+
+    assert SWEEP_GROUPS == {g.value for g in default_process().inquiry.sweep_groups}
