@@ -8,7 +8,10 @@ import re
 from typing import Any
 
 import pytest
+import schemathesis
 from fastapi.testclient import TestClient
+from hypothesis import HealthCheck, settings
+from schemathesis.config import SchemathesisConfig
 
 from core_flow.driver.engine_driver import EngineDriver
 from core_flow.driver.http_app import create_driver_app
@@ -69,6 +72,8 @@ def test_every_error_status_is_documented_with_the_bilingual_body(spec: dict[str
         errors = {s: r for s, r in op["responses"].items() if s[0] in "45"}
         if (method, path) != ("DELETE", "/court"):
             assert "422" in errors, f"{method} {path}"
+        if "requestBody" in op:
+            assert "400" in errors, f"{method} {path}: a body that cannot be parsed"
         for status, response in errors.items():
             assert _ZH.search(response["description"]) and _EN.search(response["description"])
             content = response["content"]["application/json"]
@@ -85,8 +90,11 @@ def test_every_error_status_is_documented_with_the_bilingual_body(spec: dict[str
     ("POST", "/clock/advance", {"json": {"to": "not a time"}}, 422, "validation"),
     ("POST", "/clock/advance", {"content": b"{", "headers": {"content-type": "application/json"}}, 422, "validation"),
     ("PUT", "/court", {"json": {"origin": "2026-03-02T09:00:00+08:00", "extra": 1}}, 422, "validation"),
+    ("POST", "/clock/advance", {"content": b"\xff\x13", "headers": {"content-type": "application/json"}}, 400,
+     "bad_body"),
     ("GET", "/no-such-path", {}, 404, "not_found"),
     ("PATCH", "/now", {}, 405, "method_not_allowed"),
+    ("POST", "/court", {}, 405, "method_not_allowed"),
 ])
 def test_every_status_the_app_sends_has_the_documented_body(method: str, path: str, kwargs: dict[str, Any],
                                                              status: int, code: str) -> None:
@@ -94,7 +102,34 @@ def test_every_status_the_app_sends_has_the_documented_body(method: str, path: s
     assert r.status_code == status, r.text
     body = DriverError.model_validate(r.json())
     assert body.code == code and _ZH.search(body.zh) and _EN.search(body.en)
-    if status == 405:
-        assert r.headers["allow"] == "GET"
+    if status == 405:  # every method the path serves (Starlette's own names only the first route's)
+        assert r.headers["allow"] == {"/now": "GET", "/court": "DELETE, PUT"}[path]
     if code == "validation":
         assert body.fields and body.where
+
+
+# --- schemathesis over the driver app (in-process ASGI, seeded): every status sent is documented, every body matches
+# its schema, Allow lists every method of a path, no 5xx. Known gap, left to the driver protocol's owner: its models
+# are lax (a boolean field takes 0 / 1 — a wire change to make strict), so negative_data_rejection is off where a
+# body has booleans (PUT /court: strict_calendar; POST /cases: money, nonlitigation, shixin_eligible). Known bug,
+# likewise left to the reference driver's owner: PUT /court with malformed `agencies.overrides` (e.g. {"": "0"},
+# {"": null}) raises inside the in-process counterpart's build (TypeError / ValueError → 500), so PUT /court is
+# fuzzed only once that is a located 422; its documented statuses are checked by the tests above.
+
+_LAX_BOOLEANS = ("PUT /court", "POST /cases")
+_fuzz_config = SchemathesisConfig.from_dict({
+    "checks": {"positive_data_acceptance": {"enabled": False},  # unknown cases, commands, fields: 422 is right
+               "negative_data_rejection": {"expected-statuses": [400, 404, 405, 422]}},
+    "operations": [{"include-name": name, "checks": {"negative_data_rejection": {"enabled": False}}}
+                   for name in _LAX_BOOLEANS],
+})
+_fuzz_app = create_driver_app(EngineDriver())
+TestClient(_fuzz_app).put("/court", json={"origin": "2026-03-02T09:00:00+08:00"}).raise_for_status()  # a run
+_fuzz_schema = schemathesis.openapi.from_asgi("/openapi.json", _fuzz_app,
+                                              config=_fuzz_config).exclude(method="PUT", path="/court")
+
+
+@_fuzz_schema.parametrize()
+@settings(max_examples=12, deadline=None, derandomize=True, suppress_health_check=list(HealthCheck))
+def test_schemathesis_every_check_passes(case: schemathesis.Case) -> None:
+    case.call_and_validate()

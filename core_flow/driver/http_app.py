@@ -11,7 +11,7 @@ from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from core_flow.docs import offline_docs
-from core_flow.driver.http_doc import APP_STATUSES, describe
+from core_flow.driver.http_doc import APP_STATUSES, allowed_methods, describe
 from core_flow.driver.protocol import (
     AdvanceBody,
     AmountsView,
@@ -71,10 +71,17 @@ def create_driver_app(driver: CourtDriver) -> FastAPI:
         elif exc.status_code == 404:
             body = {"code": "not_found", "zh": f"没有该路径：{request.url.path}",
                     "en": f"no such path: {request.url.path}", "where": "path"}
+        elif exc.status_code == 400:
+            body = {"code": "bad_body", "zh": "请求体无法解析", "en": "the request body cannot be parsed",
+                    "where": "body"}
         else:
             body = {"code": "http_error", "zh": f"请求失败（{exc.status_code}）",
                     "en": f"request failed ({exc.status_code}): {exc.detail}", "where": None}
-        return JSONResponse(status_code=exc.status_code, content=body, headers=getattr(exc, "headers", None))
+        headers = dict(getattr(exc, "headers", None) or {})
+        if exc.status_code == 405:
+            headers = {k: v for k, v in headers.items() if k.lower() != "allow"}
+            headers["Allow"] = allowed_methods(request.app.routes, request.url.path)
+        return JSONResponse(status_code=exc.status_code, content=body, headers=headers or None)
 
     @app.put("/court", summary="开始一次运行（新法院）/ start a run (a fresh court)", response_model=Clock)
     def reset(setup: RunSetup) -> Clock:

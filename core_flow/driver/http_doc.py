@@ -3,7 +3,8 @@ description (Chinese first, English beside it), examples — of the path paramet
 where the operation takes neither — and every status the app can answer besides its own, each with the driver's
 bilingual error body (:class:`DriverError`). A test checks every served operation against this table.
 
-Statuses (see :func:`~core_flow.driver.http_app.create_driver_app`): 422 for a bad request (field-level, from
+Statuses (see :func:`~core_flow.driver.http_app.create_driver_app`): 400 for a body that cannot be parsed at all
+(bytes that are not UTF-8); 422 for a bad request (field-level, from
 validation) and for everything the court refuses to do as asked (``UserError``: ``no_court``, ``unknown_case``,
 ``unknown_command``, ``bad_fields``, ``unknown_field``…); 404 for a path that is not an operation; 405 (with
 ``Allow``) for a method a path does not serve. A command the court *refuses* by its rules is not an error: 200
@@ -12,6 +13,7 @@ with ``accepted: false`` and the refusal's code.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
@@ -34,6 +36,7 @@ ORIGIN = "2026-03-02T09:00:00+08:00"
 _DEBTOR = {"kind": "person", "name": "张三", "id_number": "110101199003077002"}  # synthetic (check digit valid)
 
 STATUS_TEXT: dict[str, str] = {
+    "400": "请求体无法解析（如非 UTF-8 字节）/ the request body cannot be parsed (e.g. bytes that are not UTF-8)",
     "404": "路径不是本接口的操作 / the path is not an operation of this interface",
     "405": "该路径不支持此方法（见 Allow 头）/ the path does not serve this method (see the Allow header)",
     "422": ("请求无效（逐字段说明），或法院无法照办：尚未开始运行（no_court）、案件不存在（unknown_case）、"
@@ -43,6 +46,8 @@ STATUS_TEXT: dict[str, str] = {
 }
 
 ERROR_EXAMPLES: dict[str, dict[str, Any]] = {
+    "400": {"code": "bad_body", "zh": "请求体无法解析", "en": "the request body cannot be parsed", "where": "body",
+            "fields": []},
     "404": {"code": "not_found", "zh": "没有该路径：/case", "en": "no such path: /case", "where": "path",
             "fields": []},
     "405": {"code": "method_not_allowed", "zh": "此路径不支持 PATCH 方法", "en": "PATCH is not allowed here",
@@ -132,6 +137,17 @@ APP_STATUSES = ("其他状态：路径不是本接口的操作答 404，路径�
                 "(with Allow); both with the DriverError body.")
 
 
+def allowed_methods(routes: Iterable[Any], path: str) -> str:
+    """The ``Allow`` list of ``path``: every documented method of every route matching it (Starlette's own 405
+    names only those of the first route matched, e.g. ``PUT`` for ``/court``, which serves ``DELETE`` too)."""
+    methods: set[str] = set()
+    for route in routes:
+        regex, served = getattr(route, "path_regex", None), getattr(route, "methods", None)
+        if regex is not None and served and getattr(route, "include_in_schema", False) and regex.match(path):
+            methods |= set(served) - {"HEAD"}
+    return ", ".join(sorted(methods))
+
+
 def _error_response(status: str) -> dict[str, Any]:
     return {"description": STATUS_TEXT[status],
             "content": {"application/json": {"schema": {"$ref": "#/components/schemas/DriverError"},
@@ -153,6 +169,7 @@ def describe(spec: dict[str, Any]) -> dict[str, Any]:
                 param["example"] = PARAMETER_EXAMPLES[param["name"]]
             body = op.get("requestBody", {}).get("content", {}).get("application/json")
             if body is not None:
+                op["responses"]["400"] = _error_response("400")
                 body["examples"] = {k: {"summary": k, "value": v} for k, v in entry["body"].items()}
             answer = entry.get("answer")
             if answer is not None:
