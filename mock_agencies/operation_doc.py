@@ -209,7 +209,8 @@ OPERATIONS: dict[tuple[str, str], Doc] = {
         "notice 15 days (movables) or 30 (real estate), bidding at least 24 hours; results are posted by callback.",
         {"flat": ("一套住房 / a flat", _LISTING)}, None),
     ("GET", "/agencies/{platform}/listings"): (
-        "平台上的标的（可按案号筛选）。/ The platform's listings (by case number).", None, None),
+        "平台上的标的（可按案号筛选；配置了法院令牌时只有令牌所属法院的标的）。/ The platform's listings (by case "
+        "number; with court tokens, only the token's court's).", None, None),
     ("GET", "/agencies/{platform}/listings/{listing_id}"): (
         "标的详情：轮次、状态、出价、当前价。/ One listing: round, status, bids, current price.", None, None),
     ("POST", "/agencies/{platform}/listings/{listing_id}/deposits"): (

@@ -9,7 +9,8 @@ service as a whole uses every core.
   "url", "pid"}]}``. A client sends a debtor's requests to ``shards[shard_of(id_number, count)].url``.
 * :class:`ShardGuard` (in front of the app) refuses a request about a debtor another shard owns with
   ``421 Misdirected Request`` and the owning shard's URL (``error.shard_url``): a wrong route never creates a
-  second ledger for a debtor. It checks every debtor number a request carries — ``subject.id_number`` /
+  second ledger for a debtor. The debtor number in that error body is masked (``core_flow.masking``) unless the
+  server's ``unmask`` setting is on. It checks every debtor number a request carries — ``subject.id_number`` /
   ``id_number`` in a JSON body (a 查控 submit, pins) and a number in the path (holdings). Requests about no
   debtor (the catalogue, polls by ticket, admin, auction and pricing) are served by whichever shard gets
   them: tickets, namespaces, the auction and pricing platforms are per process — poll a ticket at the shard
@@ -36,6 +37,7 @@ from typing import Any
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from core_flow.errors import UserError
+from core_flow.masking import mask_data
 
 ENV_INDEX = "ZHIXING_SHARD_INDEX"
 ENV_URLS = "ZHIXING_SHARD_URLS"  # comma-separated base URLs of every shard, in index order
@@ -99,9 +101,10 @@ class ShardMap:
 class ShardGuard:
     """ASGI wrapper: answers ``GET /shards`` and refuses requests about debtors of another shard (421)."""
 
-    def __init__(self, app: ASGIApp, shards: ShardMap) -> None:
+    def __init__(self, app: ASGIApp, shards: ShardMap, *, unmask: bool = False) -> None:
         self.app = app
         self.shards = shards
+        self.unmask = unmask  # the server's explicit unmask setting; error bodies are masked otherwise
         self._map_body = json.dumps(shards.as_json()).encode()
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
@@ -143,6 +146,8 @@ class ShardGuard:
                         "shard_url": url,
                     }
                 }
+                if not self.unmask:
+                    body = mask_data(body)
                 await _send_json(send, 421, json.dumps(body, ensure_ascii=False).encode())
                 return False
         return True
@@ -193,7 +198,7 @@ def create_shard_app() -> ASGIApp:
     shards = ShardMap.from_env() or ShardMap(0, [f"http://{settings.host}:{settings.port}"])
     app = create_app(settings)
     app.state.shards = shards
-    return ShardGuard(app, shards)
+    return ShardGuard(app, shards, unmask=settings.unmask)
 
 
 def shard_commands(host: str, ports: Sequence[int], log_level: str = "warning") -> list[tuple[list[str], dict]]:

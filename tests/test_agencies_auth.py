@@ -209,5 +209,14 @@ async def test_auction_and_pricing_calls_are_bound_to_the_token_court(tokens_fil
         _error(await client.get(f"/agencies/pricing_platform/pricings/{pricing_id}", headers=bearer(C)), 404,
                "not_found", "path.pricing_id")
         assert (await client.get(f"/agencies/taobao/listings/{listing_id}", headers=bearer(A))).status_code == 200
+        # the list too: court C (same namespace) does not see A's listing; A sees it; C sees its own only
+        theirs = {**listing, "court_code": "R410803", "case_no": "(2026)豫0803执1号", "asset_id": "C-1"}
+        assert (await client.post("/agencies/taobao/listings", json=theirs, headers=bearer(C))).status_code == 201
+        seen_by_c = await client.get("/agencies/taobao/listings", headers=bearer(C))
+        seen_by_a = await client.get("/agencies/taobao/listings", headers=bearer(A))
+        assert seen_by_c.status_code == 200 and seen_by_a.status_code == 200, (seen_by_c.text, seen_by_a.text)
+        assert {v["court_code"] for v in seen_by_c.json()} == {"R410803"}
+        assert {v["court_code"] for v in seen_by_a.json()} == {"R410811"}
+        assert listing_id in {v["listing_id"] for v in seen_by_a.json()}
         assert (await client.get(f"/agencies/pricing_platform/pricings/{pricing_id}",
                                  headers=bearer(A))).status_code == 200

@@ -12,6 +12,7 @@ import httpx
 import pytest
 
 from core_flow.errors import UserError
+from core_flow.masking import mask_text
 from mock_agencies.app import create_app
 from mock_agencies.settings import Settings
 from mock_agencies.shards import ENV_INDEX, ENV_URLS, ShardGuard, ShardMap, shard_of
@@ -20,9 +21,9 @@ from mock_agencies.world import World
 URLS = ["http://127.0.0.1:9000", "http://127.0.0.1:9001"]
 
 
-def _shard_client(index: int, urls: list[str] = URLS) -> httpx.AsyncClient:
-    app = create_app(Settings(time_scale=0.0, world_size=2000, background=False, profile="fast"))
-    guarded = ShardGuard(app, ShardMap(index, urls))
+def _shard_client(index: int, urls: list[str] = URLS, unmask: bool = False) -> httpx.AsyncClient:
+    app = create_app(Settings(time_scale=0.0, world_size=2000, background=False, profile="fast", unmask=unmask))
+    guarded = ShardGuard(app, ShardMap(index, urls), unmask=unmask)
     return httpx.AsyncClient(transport=httpx.ASGITransport(app=guarded), base_url=urls[index])
 
 
@@ -75,9 +76,21 @@ async def test_a_debtor_of_another_shard_is_refused_and_nothing_is_recorded() ->
     assert refused.status_code == 421, refused.text
     error = refused.json()["error"]
     assert error["code"] == "misdirected" and error["shard"] == 1 and error["shard_url"] == URLS[1]
-    assert theirs["id_number"] in error["zh"] and "belongs to shard 1" in error["en"]
+    assert "belongs to shard 1" in error["en"]
+    # personal data masked in error bodies by default (issue 13 point 7): the region and the last 4 still show
+    assert theirs["id_number"] not in refused.text
+    assert mask_text(theirs["id_number"]) in error["zh"] and mask_text(theirs["id_number"]) in error["en"]
+    assert mask_text(theirs["id_number"]) != theirs["id_number"]
     assert accepted.status_code == 202, accepted.text
     assert info["tickets"] == 1  # the misdirected request made no ticket and touched no ledger
+
+
+async def test_the_421_body_shows_the_number_only_with_the_servers_unmask_setting() -> None:
+    theirs = _debtors_by_shard()[1][0]
+    async with _shard_client(0, unmask=True) as c:
+        refused = await c.post("/agencies/icbc/requests", json=_query(theirs, 1))
+    assert refused.status_code == 421
+    assert theirs["id_number"] in refused.json()["error"]["zh"]
 
 
 async def test_the_hub_fan_out_is_served_by_the_debtors_shard() -> None:

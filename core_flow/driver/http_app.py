@@ -6,9 +6,12 @@ from __future__ import annotations
 from typing import Any
 
 from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from core_flow.docs import offline_docs
+from core_flow.driver.http_doc import APP_STATUSES, allowed_methods, describe
 from core_flow.driver.protocol import (
     AdvanceBody,
     AmountsView,
@@ -25,6 +28,7 @@ from core_flow.driver.protocol import (
     RunSetup,
 )
 from core_flow.errors import UserError
+from core_flow.validation import field_messages, validation_error_body
 
 DRIVER_VERSION = "0.2.0"  # the driver interface's version (semver), independent of the package's
 # 0.2.0: a run (PUT/DELETE /court), the clock (POST /clock/advance), the case's summary, assets, amounts and lots,
@@ -43,7 +47,7 @@ def create_driver_app(driver: CourtDriver) -> FastAPI:
                      "states; a vendor's adapter serving this interface runs zhixing's scenario suites and "
                      "certification kit. One run: PUT /court starts it (a fresh court, its clock's origin), "
                      "POST /clock/advance moves time, POST /cases files, POST /cases/{id}/commands acts, "
-                     "GET /cases/{id}/… reads back, DELETE /court ends it."))
+                     "GET /cases/{id}/… reads back, DELETE /court ends it. " + APP_STATUSES))
 
     offline_docs(app)
 
@@ -51,6 +55,33 @@ def create_driver_app(driver: CourtDriver) -> FastAPI:
     async def _user_error(_: Request, err: UserError) -> JSONResponse:
         return JSONResponse(status_code=422, content={"code": err.code or "invalid", "zh": err.zh, "en": err.en,
                                                       "where": err.where})
+
+    @app.exception_handler(RequestValidationError)
+    async def _invalid(_: Request, exc: RequestValidationError) -> JSONResponse:
+        fields = field_messages(list(exc.errors()), drop_body=True)
+        error = validation_error_body(fields, "请求无效：", "invalid request: ")["error"]
+        return JSONResponse(status_code=422, content={"code": "validation", "zh": error["zh"], "en": error["en"],
+                                                      "where": error["where"], "fields": fields})
+
+    @app.exception_handler(StarletteHTTPException)
+    async def _http(request: Request, exc: StarletteHTTPException) -> JSONResponse:
+        if exc.status_code == 405:
+            body = {"code": "method_not_allowed", "zh": f"此路径不支持 {request.method} 方法",
+                    "en": f"{request.method} is not allowed here", "where": "method"}
+        elif exc.status_code == 404:
+            body = {"code": "not_found", "zh": f"没有该路径：{request.url.path}",
+                    "en": f"no such path: {request.url.path}", "where": "path"}
+        elif exc.status_code == 400:
+            body = {"code": "bad_body", "zh": "请求体无法解析", "en": "the request body cannot be parsed",
+                    "where": "body"}
+        else:
+            body = {"code": "http_error", "zh": f"请求失败（{exc.status_code}）",
+                    "en": f"request failed ({exc.status_code}): {exc.detail}", "where": None}
+        headers = dict(getattr(exc, "headers", None) or {})
+        if exc.status_code == 405:
+            headers = {k: v for k, v in headers.items() if k.lower() != "allow"}
+            headers["Allow"] = allowed_methods(request.app.routes, request.url.path)
+        return JSONResponse(status_code=exc.status_code, content=body, headers=headers or None)
 
     @app.put("/court", summary="开始一次运行（新法院）/ start a run (a fresh court)", response_model=Clock)
     def reset(setup: RunSetup) -> Clock:
@@ -103,4 +134,10 @@ def create_driver_app(driver: CourtDriver) -> FastAPI:
     def lots(case_id: str) -> list[LotView]:
         return driver.lots(case_id)
 
+    def openapi() -> dict[str, Any]:
+        if app.openapi_schema is None:
+            app.openapi_schema = describe(FastAPI.openapi(app))
+        return app.openapi_schema
+
+    app.openapi = openapi  # type: ignore[method-assign]
     return app

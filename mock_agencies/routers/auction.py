@@ -18,6 +18,7 @@ from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
 from core_flow.errors import UserError
 from core_flow.protocol import STRICT_DATETIME, AgencyGroup, Cents, StrictBool
 from mock_agencies.auction import AssetClass, ListingView
+from mock_agencies.auth import COURT
 from mock_agencies.deps import get_session
 from mock_agencies.session import Session
 
@@ -188,7 +189,9 @@ async def list_listings(
     session: Session = Depends(get_session),
 ) -> list[ListingView]:
     views = _run(session, platform, lambda now: session.auction.listings())
-    return [v for v in views if v.platform == platform and (case_no is None or v.case_no == case_no)]
+    court = COURT.get()  # with court tokens, only the token's court's listings (issue 13 point 2)
+    return [v for v in views if v.platform == platform and (case_no is None or v.case_no == case_no)
+            and (court is None or v.court_code == court)]
 
 
 @router.get(
