@@ -86,7 +86,12 @@ class EngineDriver:
     # ── the run and its clock ──
     def reset(self, setup: RunSetup) -> Clock:
         self.close()
-        self.court = self._build(setup)
+        try:
+            self.court = self._build(setup)
+        except (TypeError, ValueError, KeyError) as err:  # a setup the agencies or the court cannot be built from
+            raise UserError(f"无法按此设置开始运行：{err}", f"cannot start a run with this setup: {err}",
+                            where="agencies.overrides" if setup.agencies.overrides else "setup",
+                            code="bad_setup") from None
         return Clock(now=self.now())
 
     def now(self) -> datetime:

@@ -11,11 +11,11 @@ from __future__ import annotations
 
 import re
 from datetime import datetime
-from typing import Any, Protocol
+from typing import Annotated, Any, Protocol
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from core_flow.protocol import Subject
+from core_flow.protocol import STRICT_DATETIME, STRICT_INT, StrictBool, Subject
 
 # The engine's commands a driver takes by name (fields as in core_flow.engine.commands).
 ENGINE_COMMANDS = (
@@ -73,17 +73,20 @@ class AgenciesSetup(_M):
     url: str | None = Field(None, description="模拟机构服务地址；缺省为进程内 / the server's URL; none: in process")
     namespace: str | None = Field(None, description="命名空间（法院创建）/ the namespace (the court creates it)")
     profile: str = Field("fast", description="机构行为档案 / behaviour profile")
-    overrides: dict[str, Any] = Field(default_factory=dict, description="按机构覆盖行为 / per-agency overrides")
+    overrides: dict[str, dict[str, Any]] = Field(
+        default_factory=dict, description="按 * / 类别 / 机构代码覆盖行为（每项为行为字段的映射）/ behaviour overrides "
+                                          "by *, class or agency code (each a mapping of behaviour fields)")
 
 
 class RunSetup(_M):
     """一次运行的新法院：起点时间、随机种子、法院身份、查控对端 / a fresh court for one run."""
 
-    origin: datetime = Field(description="法院时钟起点（虚拟时间）/ the court clock's origin (virtual time)")
-    seed: int = Field(0, description="随机种子 / seed")
+    origin: Annotated[datetime, STRICT_DATETIME] = Field(
+        description="法院时钟起点（虚拟时间）/ the court clock's origin (virtual time)")
+    seed: Annotated[int, Field(ge=0, le=2**53 - 1), *STRICT_INT] = Field(0, description="随机种子 / seed")
     court: CourtIdentity | None = Field(None, description="法院身份；缺省为参考法院 / the court; default: reference")
     agencies: AgenciesSetup = Field(default_factory=AgenciesSetup)
-    strict_calendar: bool | None = Field(None, description="严格日历 / strict calendar (no provisional years)")
+    strict_calendar: StrictBool | None = Field(None, description="严格日历 / strict calendar (no provisional years)")
 
 
 class Clock(_M):
@@ -91,7 +94,8 @@ class Clock(_M):
 
 
 class AdvanceBody(_M):
-    to: datetime = Field(description="推进到该时刻；其间到期的期限与机构答复各在其时发生 / run the court to this "
+    to: Annotated[datetime, STRICT_DATETIME] = Field(
+        description="推进到该时刻；其间到期的期限与机构答复各在其时发生 / run the court to this "
                                      "instant; every deadline and answer due on the way happens at its own instant")
 
 
@@ -101,14 +105,16 @@ class CaseFiling(_M):
     case_id: str = Field(min_length=1, max_length=64, description="案号 / case number")
     case_type: str = Field("first", pattern="^(first|resumed|preservation)$",
                            description="首次执行 first / 恢复执行 resumed / 财产保全 preservation")
-    money: bool = Field(True, description="金钱给付 / a money judgment")
-    nonlitigation: bool = Field(False, description="非诉执行 (3-month limit)")
-    amount_cents: int = Field(0, ge=0, le=10**15, description="执行标的（分）/ the claim, in cents")
-    filed_at: datetime | None = Field(None, description="立案时间；缺省为法院当前时间 / default: the court's now")
+    money: StrictBool = Field(True, description="金钱给付 / a money judgment")
+    nonlitigation: StrictBool = Field(False, description="非诉执行 (3-month limit)")
+    amount_cents: Annotated[int, *STRICT_INT] = Field(
+        0, ge=0, le=10**15, description="执行标的（分）/ the claim, in cents")
+    filed_at: Annotated[datetime, STRICT_DATETIME] | None = Field(
+        None, description="立案时间；缺省为法院当前时间 / default: the court's now")
     debtors: list[Subject] = Field(min_length=1, description="被执行人 / debtors")
     previous_case: str | None = None
     previous_handler: str | None = None
-    shixin_eligible: bool = False
+    shixin_eligible: StrictBool = False
 
 
 class CommandBody(_M):
