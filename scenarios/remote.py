@@ -60,6 +60,7 @@ WHERE = "--agencies-url"
 TIMEOUT = httpx.Timeout(30.0, connect=5.0)  # real seconds; a virtual-time server answers in milliseconds
 _FREEZE_VIEW = TypeAdapter(FreezeView)
 _runs = itertools.count(1)
+_RELEASING = frozenset({Measure.UNFREEZE, Measure.DEDUCT, Measure.UNSEAL})  # answers that may make a 轮候 notice
 
 
 # ── the HTTP client of one namespace ─────────────────────────────────────────────────────────────
@@ -118,6 +119,7 @@ class AgenciesClient:
         self.server_now: datetime | None = None  # the namespace's clock, as last moved
         self.pins: list[dict[str, Any]] = []  # pins not sent yet: they go, in order, before any other call
         self.requests = 0
+        self.ports: list[HttpAgencyPort] = []  # the 查控 ports on this namespace (one per court of the scenario)
 
     def flush(self) -> None:
         """Send the pins waiting (one ``POST …/pins/batch``) — every call does this first."""
@@ -181,8 +183,14 @@ class HttpAgencyPort:
     port takes no callbacks: while a freeze it collected still waits for money (answered with an unsecured
     remainder), each ``collect`` also reads the notices the namespace journalled since the previous read
     (``GET /admin/…/journal?kind=notice``, entries carrying the notice's ``feedback``) and hands over those about
-    its tickets, once each. Unlike in-process, no wake-up is scheduled at a lapse that may promote a queued
-    freeze: such a notice comes with the next collect (the journal keeps the last ``journal_size`` entries)."""
+    its tickets, once each (the journal keeps the last ``journal_size`` entries).
+
+    A notice is made when money is released or deducted — by a request of any court on the namespace. So a port
+    that collected a release or deduction at an instant tells the other ports on the namespace (``client.ports``):
+    those with a freeze waiting become due at that instant and call ``wake`` (set by the simulated transport, as
+    ``SessionPort`` does in process), so a 轮候 notice is collected at the very instant the other court's release
+    was answered, not at the next collect. Unlike in-process, no wake-up is scheduled at a lapse (a freeze not
+    renewed) that may promote a queued freeze without any request: such a notice comes with the next collect."""
 
     def __init__(self, client: AgenciesClient) -> None:
         self.client = client
@@ -192,6 +200,18 @@ class HttpAgencyPort:
         self._passed: dict[str, set[str]] = {}  # 总对总 ticket → agencies whose answers were collected
         self._waiting: dict[str, str] = {}  # freeze id → ticket id: answered with an unsecured remainder
         self._journal_seq = 0  # the last journal entry read for notices
+        self._poked: datetime | None = None  # another port released money then: notices may be due
+        self.wake: Callable[[], None] | None = None  # the transport's: something became due outside its calls
+        client.ports.append(self)
+
+    def _released(self, at: datetime) -> None:
+        """This port collected a release or deduction answered by ``at``: the other ports on the namespace waiting
+        for a notice become due then (the notice, if any, was journalled by then)."""
+        for port in self.client.ports:
+            if port is not self and port._waiting and (port._poked is None or at < port._poked):
+                port._poked = at
+                if port.wake is not None:
+                    port.wake()
 
     def _watch(self, ticket_id: str, agency: str, at: datetime) -> None:
         self._pending[ticket_id] = agency
@@ -236,11 +256,16 @@ class HttpAgencyPort:
         heap = self._heap
         while heap and heap[0][2] not in self._pending:
             heapq.heappop(heap)
-        return heap[0][0] if heap else None
+        due = heap[0][0] if heap else None
+        if self._poked is not None:
+            due = self._poked if due is None else min(due, self._poked)
+        return due
 
     def collect(self, now: datetime) -> list[Feedback]:
         client = self.client
         client.move_to(now)
+        if self._poked is not None and self._poked <= now:
+            self._poked = None
         out: list[Feedback] = []
         heap = self._heap
         while heap and heap[0][0] <= now:
@@ -265,6 +290,8 @@ class HttpAgencyPort:
             heapq.heappush(heap, (max(due, now + timedelta(microseconds=1)), self._seq, ticket_id))
         if self._waiting:
             self._collect_notices(out)
+        if any(f.ok and f.measure in _RELEASING for f in out):
+            self._released(now)  # money released or deducted: another court's 轮候 freeze may have taken effect
         out.sort(key=lambda f: f.answered_at)
         return out
 
