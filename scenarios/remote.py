@@ -305,6 +305,22 @@ class HttpAgencyPort:
         elif feedback.measure in (Measure.UNFREEZE, Measure.UNSEAL):
             self._waiting.pop(freeze_id, None)
 
+    def check_notices(self, at: datetime) -> bool:
+        """Whether the namespace journalled a notice this port has not collected about a freeze it waits for (made
+        by a request of a court in another process, e.g. the scenario runner's other court under ``--court-url``);
+        if so the port is due at ``at`` and ``wake`` is called."""
+        if not self._waiting:
+            return False
+        entries = self.client.call("GET", f"{self.client.admin}/journal", params={"kind": "notice"})["entries"]
+        if not any(e.get("seq", 0) > self._journal_seq and e.get("feedback") is not None
+                   and self._waiting.get(e.get("freeze_id")) == e.get("ticket_id") for e in entries):
+            return False
+        if self._poked is None or at < self._poked:
+            self._poked = at
+        if self.wake is not None:
+            self.wake()
+        return True
+
     def _collect_notices(self, out: list[Feedback]) -> None:
         """The notices journalled since the previous read about freezes this port watches, once each."""
         entries = self.client.call("GET", f"{self.client.admin}/journal", params={"kind": "notice"})["entries"]
@@ -442,18 +458,35 @@ class RemoteAuction:
 
     def get(self, listing_id: str) -> ListingView:
         self.client.move_to(self._now())
-        return ListingView.model_validate(self.client.call("GET", self.port.path_of(listing_id)))
+        return ListingView.model_validate(self.client.call("GET", self._path(listing_id)))
+
+    def _path(self, listing_id: str) -> str:
+        """The listing's path: known to the port if this process listed it; else (a court under test listed it,
+        ``--court-url``) found on the namespace's auction platforms (directory group ``auction``)."""
+        try:
+            return self.port.path_of(listing_id)
+        except UserError:
+            pass
+        for row in self.client.call("GET", "/agencies"):
+            if row.get("group") != "auction":
+                continue
+            response = self.client.send("GET", f"/agencies/{quote(row['code'], safe='')}/listings/"
+                                               f"{quote(listing_id, safe='')}")
+            if response.status_code == 200:
+                self.port._view(response.json())  # remembered: listing id → its platform
+                return self.port.path_of(listing_id)
+        return self.port.path_of(listing_id)  # unknown everywhere: the port's error
 
     def pay_deposit(self, listing_id: str, *, bidder_id: str, amount_cents: int, name: str = "",
                     now: datetime | None = None) -> ListingView:
         self.client.move_to(now or self._now())
-        return ListingView.model_validate(self.client.call("POST", f"{self.port.path_of(listing_id)}/deposits", json={
+        return ListingView.model_validate(self.client.call("POST", f"{self._path(listing_id)}/deposits", json={
             "bidder_id": bidder_id, "amount_cents": amount_cents, **({"name": name} if name else {})}))
 
     def place_bid(self, listing_id: str, *, bidder_id: str, amount_cents: int,
                   now: datetime | None = None) -> ListingView:
         self.client.move_to(now or self._now())
-        return ListingView.model_validate(self.client.call("POST", f"{self.port.path_of(listing_id)}/bids", json={
+        return ListingView.model_validate(self.client.call("POST", f"{self._path(listing_id)}/bids", json={
             "bidder_id": bidder_id, "amount_cents": amount_cents}))
 
 
@@ -509,6 +542,7 @@ class RemoteCounterpart:
             client.close()
             raise
         self.accounts = RemoteAccounts(client, clock.now)
+        self.clock = clock
         self.admin = self.session
         self.last_port: HttpAgencyPort | None = None
 
@@ -520,8 +554,12 @@ class RemoteCounterpart:
         return self.last_port
 
     def moved_to(self, at: datetime) -> None:
-        """The court's clock reached ``at``: the server's namespace follows (it never runs ahead)."""
+        """The court's clock reached ``at``: the server's namespace follows (it never runs ahead). A 轮候 notice
+        made meanwhile by another process's request is collected at ``at`` (the court's transport is woken)."""
         self.session.client.move_to(at)
+        port = self.last_port
+        if port is not None and port.check_notices(at):
+            self.clock.run_until(at)
 
     def close(self) -> None:
         """Delete the namespace on the server and close the connection."""
