@@ -520,7 +520,8 @@ class RemoteCounterpart:
     """A namespace of zhixing's mock agencies server at ``spec.counterpart.url``, as the composition root's
     counterpart ``zhixing-http`` on the virtual clock: created with the scenario's seed, profile and overrides,
     reached through :class:`HttpAgencyPort`, moved along with the court's clock (one time source), deleted at
-    :meth:`close`."""
+    :meth:`close`. With option ``attach`` the namespace is one that exists already (another court of a scenario
+    whose main court is a system under test, ``--court-url``): it is neither created nor deleted here."""
 
     name = "zhixing-http"
 
@@ -531,10 +532,14 @@ class RemoteCounterpart:
             config = SessionConfig(seed=spec.seed, profile=cp.profile, overrides=dict(cp.overrides), time_scale=0.0,
                                    origin=spec.origin)
             self.session = RemoteSession(client, config, clock.now)
-            self.session.create()
+            self.attached = bool(cp.options.get("attach"))
+            if self.attached:
+                client.server_now = datetime.fromisoformat(self.session.info()["now"])
+            else:
+                self.session.create()
             self._rows = client.call("GET", "/agencies")
         except BaseException:
-            if client.server_now is not None:  # the namespace was created: do not leave it behind
+            if client.server_now is not None and not cp.options.get("attach"):  # created: do not leave it behind
                 try:
                     client.call("DELETE", client.admin)
                 except UserError:
@@ -562,9 +567,10 @@ class RemoteCounterpart:
             self.clock.run_until(at)
 
     def close(self) -> None:
-        """Delete the namespace on the server and close the connection."""
+        """Delete the namespace on the server (unless attached) and close the connection."""
         try:
-            self.session.delete()
+            if not self.attached:
+                self.session.delete()
         finally:
             self.session.client.close()
 
