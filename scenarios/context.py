@@ -297,8 +297,8 @@ class Run:
         client = getattr(self.agencies, "client", None)
         if client is None:
             raise StepFailure("其他法院的案件在同一场景中运行 / another court's case runs in the scenario",
-                              "多个法院需要 zhixing 模拟机构（进程内或 --agencies-url）/ several courts need zhixing's "
-                              "mock agencies (in process or --agencies-url)")
+                              "多个法院需要进程内的 zhixing 引擎，或被测法院所连的模拟机构服务（--agencies-url）/ "
+                              "several courts need zhixing's engine in process or served agencies (--agencies-url)")
         config = self.agencies.config
         spec = CourtSpec(origin=self.now(), seed=self.scenario.seed, court=identity,
                          counterpart=CounterpartSpec(kind="zhixing-http", url=client.base_url, profile=config.profile,
