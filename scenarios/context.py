@@ -57,6 +57,7 @@ class Run:
     _now: datetime | None = None
     courts: dict[str, Any] = field(default_factory=dict)  # court code → its Target (other cases' courts)
     case_courts: dict[str, str] = field(default_factory=dict)  # case number → its court's code
+    local_courts: list[Any] = field(default_factory=list)  # other courts run here beside a court under test
     pending_cases: list[Any] = field(default_factory=list)  # other cases not filed yet, by filing time
 
     # ── the system under test ────────────────────────────────────────────────────────────────────
@@ -88,6 +89,8 @@ class Run:
         self.target.sync()
         self.changed()
         self._now = self.driver.advance(to if to is not None else self.now())
+        for other in self.local_courts:  # other courts beside a court under test: at the same instant
+            other.run_until(self._now)
         return self._now
 
     def command(self, case_id: str, type: str, **fields: Any) -> CommandResult:
@@ -277,13 +280,33 @@ class Run:
 
         court = self.court
         if court is None:
-            raise StepFailure("其他法院的案件在同一场景中运行 / another court's case runs in the scenario",
-                              "多个法院只能在 zhixing 进程内引擎上运行（不支持 --court-url）/ several courts need "
-                              "zhixing's engine in process (not --court-url)")
+            return self._another_engine_court(identity)
         spec = CourtSpec(origin=court.spec.origin, seed=court.spec.seed, court=identity,
                          strict_calendar=court.spec.strict_calendar, counterpart=court.spec.counterpart)
         other = build_court(spec, clock=court.clock, counterpart=court.counterpart)  # one clock, one set of agencies
         return Target(EngineDriver(other), self.agencies, other, closer=lambda: None)  # the agencies are the main's
+
+    def _another_engine_court(self, identity: Court) -> Any:
+        """The court under test is reached by its driver only (``--court-url``): another court of the scenario is
+        zhixing's engine here, with its own virtual clock kept at the runner's instants, on the same namespace of
+        the mock agencies server (another court code on the same agencies)."""
+        from core_flow.assembly import CounterpartSpec, CourtSpec, build_court
+        from core_flow.driver import EngineDriver
+        from scenarios.target import Target
+
+        client = getattr(self.agencies, "client", None)
+        if client is None:
+            raise StepFailure("其他法院的案件在同一场景中运行 / another court's case runs in the scenario",
+                              "多个法院需要进程内的 zhixing 引擎，或被测法院所连的模拟机构服务（--agencies-url）/ "
+                              "several courts need zhixing's engine in process or served agencies (--agencies-url)")
+        config = self.agencies.config
+        spec = CourtSpec(origin=self.now(), seed=self.scenario.seed, court=identity,
+                         counterpart=CounterpartSpec(kind="zhixing-http", url=client.base_url, profile=config.profile,
+                                                     overrides=dict(config.overrides or {}),
+                                                     options={"namespace": client.namespace, "attach": True}))
+        other = build_court(spec)
+        self.local_courts.append(other)
+        return Target(EngineDriver(other), self.agencies, other, closer=other.close)
 
     def file_due(self, at: datetime) -> None:
         """File the other cases due by ``at``, each at its own filing time; a refusal fails the run."""

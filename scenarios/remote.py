@@ -60,6 +60,7 @@ WHERE = "--agencies-url"
 TIMEOUT = httpx.Timeout(30.0, connect=5.0)  # real seconds; a virtual-time server answers in milliseconds
 _FREEZE_VIEW = TypeAdapter(FreezeView)
 _runs = itertools.count(1)
+_RELEASING = frozenset({Measure.UNFREEZE, Measure.DEDUCT, Measure.UNSEAL})  # answers that may make a 轮候 notice
 
 
 # ── the HTTP client of one namespace ─────────────────────────────────────────────────────────────
@@ -118,6 +119,7 @@ class AgenciesClient:
         self.server_now: datetime | None = None  # the namespace's clock, as last moved
         self.pins: list[dict[str, Any]] = []  # pins not sent yet: they go, in order, before any other call
         self.requests = 0
+        self.ports: list[HttpAgencyPort] = []  # the 查控 ports on this namespace (one per court of the scenario)
 
     def flush(self) -> None:
         """Send the pins waiting (one ``POST …/pins/batch``) — every call does this first."""
@@ -181,8 +183,14 @@ class HttpAgencyPort:
     port takes no callbacks: while a freeze it collected still waits for money (answered with an unsecured
     remainder), each ``collect`` also reads the notices the namespace journalled since the previous read
     (``GET /admin/…/journal?kind=notice``, entries carrying the notice's ``feedback``) and hands over those about
-    its tickets, once each. Unlike in-process, no wake-up is scheduled at a lapse that may promote a queued
-    freeze: such a notice comes with the next collect (the journal keeps the last ``journal_size`` entries)."""
+    its tickets, once each (the journal keeps the last ``journal_size`` entries).
+
+    A notice is made when money is released or deducted — by a request of any court on the namespace. So a port
+    that collected a release or deduction at an instant tells the other ports on the namespace (``client.ports``):
+    those with a freeze waiting become due at that instant and call ``wake`` (set by the simulated transport, as
+    ``SessionPort`` does in process), so a 轮候 notice is collected at the very instant the other court's release
+    was answered, not at the next collect. Unlike in-process, no wake-up is scheduled at a lapse (a freeze not
+    renewed) that may promote a queued freeze without any request: such a notice comes with the next collect."""
 
     def __init__(self, client: AgenciesClient) -> None:
         self.client = client
@@ -192,6 +200,18 @@ class HttpAgencyPort:
         self._passed: dict[str, set[str]] = {}  # 总对总 ticket → agencies whose answers were collected
         self._waiting: dict[str, str] = {}  # freeze id → ticket id: answered with an unsecured remainder
         self._journal_seq = 0  # the last journal entry read for notices
+        self._poked: datetime | None = None  # another port released money then: notices may be due
+        self.wake: Callable[[], None] | None = None  # the transport's: something became due outside its calls
+        client.ports.append(self)
+
+    def _released(self, at: datetime) -> None:
+        """This port collected a release or deduction answered by ``at``: the other ports on the namespace waiting
+        for a notice become due then (the notice, if any, was journalled by then)."""
+        for port in self.client.ports:
+            if port is not self and port._waiting and (port._poked is None or at < port._poked):
+                port._poked = at
+                if port.wake is not None:
+                    port.wake()
 
     def _watch(self, ticket_id: str, agency: str, at: datetime) -> None:
         self._pending[ticket_id] = agency
@@ -236,11 +256,16 @@ class HttpAgencyPort:
         heap = self._heap
         while heap and heap[0][2] not in self._pending:
             heapq.heappop(heap)
-        return heap[0][0] if heap else None
+        due = heap[0][0] if heap else None
+        if self._poked is not None:
+            due = self._poked if due is None else min(due, self._poked)
+        return due
 
     def collect(self, now: datetime) -> list[Feedback]:
         client = self.client
         client.move_to(now)
+        if self._poked is not None and self._poked <= now:
+            self._poked = None
         out: list[Feedback] = []
         heap = self._heap
         while heap and heap[0][0] <= now:
@@ -265,6 +290,8 @@ class HttpAgencyPort:
             heapq.heappush(heap, (max(due, now + timedelta(microseconds=1)), self._seq, ticket_id))
         if self._waiting:
             self._collect_notices(out)
+        if any(f.ok and f.measure in _RELEASING for f in out):
+            self._released(now)  # money released or deducted: another court's 轮候 freeze may have taken effect
         out.sort(key=lambda f: f.answered_at)
         return out
 
@@ -277,6 +304,22 @@ class HttpAgencyPort:
             self._waiting[freeze_id] = feedback.ticket_id
         elif feedback.measure in (Measure.UNFREEZE, Measure.UNSEAL):
             self._waiting.pop(freeze_id, None)
+
+    def check_notices(self, at: datetime) -> bool:
+        """Whether the namespace journalled a notice this port has not collected about a freeze it waits for (made
+        by a request of a court in another process, e.g. the scenario runner's other court under ``--court-url``);
+        if so the port is due at ``at`` and ``wake`` is called."""
+        if not self._waiting:
+            return False
+        entries = self.client.call("GET", f"{self.client.admin}/journal", params={"kind": "notice"})["entries"]
+        if not any(e.get("seq", 0) > self._journal_seq and e.get("feedback") is not None
+                   and self._waiting.get(e.get("freeze_id")) == e.get("ticket_id") for e in entries):
+            return False
+        if self._poked is None or at < self._poked:
+            self._poked = at
+        if self.wake is not None:
+            self.wake()
+        return True
 
     def _collect_notices(self, out: list[Feedback]) -> None:
         """The notices journalled since the previous read about freezes this port watches, once each."""
@@ -415,18 +458,35 @@ class RemoteAuction:
 
     def get(self, listing_id: str) -> ListingView:
         self.client.move_to(self._now())
-        return ListingView.model_validate(self.client.call("GET", self.port.path_of(listing_id)))
+        return ListingView.model_validate(self.client.call("GET", self._path(listing_id)))
+
+    def _path(self, listing_id: str) -> str:
+        """The listing's path: known to the port if this process listed it; else (a court under test listed it,
+        ``--court-url``) found on the namespace's auction platforms (directory group ``auction``)."""
+        try:
+            return self.port.path_of(listing_id)
+        except UserError:
+            pass
+        for row in self.client.call("GET", "/agencies"):
+            if row.get("group") != "auction":
+                continue
+            response = self.client.send("GET", f"/agencies/{quote(row['code'], safe='')}/listings/"
+                                               f"{quote(listing_id, safe='')}")
+            if response.status_code == 200:
+                self.port._view(response.json())  # remembered: listing id → its platform
+                return self.port.path_of(listing_id)
+        return self.port.path_of(listing_id)  # unknown everywhere: the port's error
 
     def pay_deposit(self, listing_id: str, *, bidder_id: str, amount_cents: int, name: str = "",
                     now: datetime | None = None) -> ListingView:
         self.client.move_to(now or self._now())
-        return ListingView.model_validate(self.client.call("POST", f"{self.port.path_of(listing_id)}/deposits", json={
+        return ListingView.model_validate(self.client.call("POST", f"{self._path(listing_id)}/deposits", json={
             "bidder_id": bidder_id, "amount_cents": amount_cents, **({"name": name} if name else {})}))
 
     def place_bid(self, listing_id: str, *, bidder_id: str, amount_cents: int,
                   now: datetime | None = None) -> ListingView:
         self.client.move_to(now or self._now())
-        return ListingView.model_validate(self.client.call("POST", f"{self.port.path_of(listing_id)}/bids", json={
+        return ListingView.model_validate(self.client.call("POST", f"{self._path(listing_id)}/bids", json={
             "bidder_id": bidder_id, "amount_cents": amount_cents}))
 
 
@@ -460,7 +520,8 @@ class RemoteCounterpart:
     """A namespace of zhixing's mock agencies server at ``spec.counterpart.url``, as the composition root's
     counterpart ``zhixing-http`` on the virtual clock: created with the scenario's seed, profile and overrides,
     reached through :class:`HttpAgencyPort`, moved along with the court's clock (one time source), deleted at
-    :meth:`close`."""
+    :meth:`close`. With option ``attach`` the namespace is one that exists already (another court of a scenario
+    whose main court is a system under test, ``--court-url``): it is neither created nor deleted here."""
 
     name = "zhixing-http"
 
@@ -471,10 +532,14 @@ class RemoteCounterpart:
             config = SessionConfig(seed=spec.seed, profile=cp.profile, overrides=dict(cp.overrides), time_scale=0.0,
                                    origin=spec.origin)
             self.session = RemoteSession(client, config, clock.now)
-            self.session.create()
+            self.attached = bool(cp.options.get("attach"))
+            if self.attached:
+                client.server_now = datetime.fromisoformat(self.session.info()["now"])
+            else:
+                self.session.create()
             self._rows = client.call("GET", "/agencies")
         except BaseException:
-            if client.server_now is not None:  # the namespace was created: do not leave it behind
+            if client.server_now is not None and not cp.options.get("attach"):  # created: do not leave it behind
                 try:
                     client.call("DELETE", client.admin)
                 except UserError:
@@ -482,6 +547,7 @@ class RemoteCounterpart:
             client.close()
             raise
         self.accounts = RemoteAccounts(client, clock.now)
+        self.clock = clock
         self.admin = self.session
         self.last_port: HttpAgencyPort | None = None
 
@@ -493,13 +559,18 @@ class RemoteCounterpart:
         return self.last_port
 
     def moved_to(self, at: datetime) -> None:
-        """The court's clock reached ``at``: the server's namespace follows (it never runs ahead)."""
+        """The court's clock reached ``at``: the server's namespace follows (it never runs ahead). A 轮候 notice
+        made meanwhile by another process's request is collected at ``at`` (the court's transport is woken)."""
         self.session.client.move_to(at)
+        port = self.last_port
+        if port is not None and port.check_notices(at):
+            self.clock.run_until(at)
 
     def close(self) -> None:
-        """Delete the namespace on the server and close the connection."""
+        """Delete the namespace on the server (unless attached) and close the connection."""
         try:
-            self.session.delete()
+            if not self.attached:
+                self.session.delete()
         finally:
             self.session.client.close()
 

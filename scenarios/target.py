@@ -86,6 +86,7 @@ def court_url_factory(court_url: str, agencies_url: str | None,
         session = RemoteSession(client, SessionConfig(seed=sc.seed, profile=sc.profile,
                                                       overrides=dict(sc.agencies or {}), time_scale=0.0,
                                                       origin=sc.case.filed), driver.now)
+        session.disposal_port()  # its ``auction`` for ``bid`` steps on the listings the court under test makes
 
         def close() -> None:
             try:

@@ -1,6 +1,7 @@
 """Several courts and cases in one scenario (``cases:``), sharing the agencies and one clock: the suite's example
-passes and fails when its expectations are wrong; the loader names bad case references; another court needs
-zhixing's engine in process and says so when the court is reached through the driver alone."""
+passes and fails when its expectations are wrong; the loader names bad case references; beside a court reached
+through the driver alone, another court runs as zhixing's engine on a served namespace (``--court-url``,
+tests/test_scenarios_both_ways.py) and is refused, saying so, when the agencies are not served."""
 
 from __future__ import annotations
 
@@ -58,12 +59,12 @@ def test_bad_case_references_are_located() -> None:
     assert any("已指另一被执行人" in p.zh for p in problems), problems
 
 
-def test_another_court_needs_the_engine_in_process() -> None:
+def test_another_court_beside_a_driver_needs_served_agencies() -> None:
     def driver_only(sc, identity):  # noqa: ANN001, ANN202 - a court reached through the driver alone
         court = build_court(sc, identity)
         return Target(driver=EngineDriver(court), agencies=court.session, court=None, closer=lambda: None)
 
     result = run_scenario(_one(TEXT), driver_only)
     assert not result.passed and not result.error
-    assert "several courts need zhixing's engine in process" in result.failure.actual
+    assert "several courts need zhixing's engine in process or served agencies" in result.failure.actual
     assert run_scenario(_one(TEXT, 1), driver_only).passed  # two cases of one court: fine through the driver

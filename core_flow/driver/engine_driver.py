@@ -60,8 +60,14 @@ def build_reference_court(setup: RunSetup) -> Any:
                                   options={"namespace": ag.namespace} if ag.namespace else {})
     court = DEFAULT_COURT if setup.court is None else CourtIdentity(
         setup.court.code, setup.court.name, setup.court.region, setup.court.intermediate, setup.court.high)
-    return build_court(CourtSpec(origin=setup.origin, seed=setup.seed, court=court,
-                                 strict_calendar=setup.strict_calendar, counterpart=counterpart))
+    built = build_court(CourtSpec(origin=setup.origin, seed=setup.seed, court=court,
+                                  strict_calendar=setup.strict_calendar, counterpart=counterpart))
+    # a served namespace brings its pricing and auction platforms (over HTTP): the reference court disposes of
+    # property there, as the scenario runner's court does with --agencies-url
+    disposal_port = getattr(built.session, "disposal_port", None)
+    if built.platform.disposal.port is None and callable(disposal_port):
+        built.platform.disposal.port = disposal_port()
+    return built
 
 
 def _unknown_case(case_id: str) -> UserError:
