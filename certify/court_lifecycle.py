@@ -44,7 +44,8 @@ def is_sweep(body: dict[str, Any], extra: frozenset[str] | None = None) -> bool:
     return bool(set(body.get("scope") or ()) & (sweep_agencies() if extra is None else extra))
 
 
-def _first_attempts(submits: list[dict[str, Any]]) -> list[dict[str, Any]]:
+def first_attempts(submits: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The first attempt of each request (by namespace, agency and court/request number), in order."""
     seen: set[tuple[str, str, str]] = set()
     out = []
     for r in submits:
@@ -56,7 +57,8 @@ def _first_attempts(submits: list[dict[str, Any]]) -> list[dict[str, Any]]:
     return out
 
 
-def _feedbacks(records: list[dict[str, Any]]) -> dict[tuple[str, str], dict[str, Any]]:
+def feedbacks(records: list[dict[str, Any]]) -> dict[tuple[str, str], dict[str, Any]]:
+    """Every answer the court polled, by (namespace, request number)."""
     out: dict[tuple[str, str], dict[str, Any]] = {}
     for r in records:
         response = r.get("response")
@@ -78,14 +80,14 @@ class _Freeze:
 
 
 def _freezes(submits: list[dict[str, Any]], records: list[dict[str, Any]]) -> dict[tuple[str, str], _Freeze]:
-    feedbacks = _feedbacks(records)
-    firsts = _first_attempts(submits)
+    polled = feedbacks(records)
+    firsts = first_attempts(submits)
     out: dict[tuple[str, str], _Freeze] = {}
     for r in firsts:
         body = r["request"]
         if body.get("measure") not in FREEZE:
             continue
-        fb = feedbacks.get((r["namespace"], str(body.get("request_no")))) or {}
+        fb = polled.get((r["namespace"], str(body.get("request_no")))) or {}
         if fb.get("ok") and fb.get("freeze_id") and fb.get("freeze_state") in ("active", "queued"):
             f = out.setdefault((r["namespace"], fb["freeze_id"]),
                                _Freeze(r["namespace"], fb["freeze_id"], str(body.get("case_no")), _t(r.get("at"))))
@@ -100,7 +102,7 @@ def _freezes(submits: list[dict[str, Any]], records: list[dict[str, Any]]) -> di
             continue
         if body.get("measure") in RENEW:
             f.renewals.append((at, str(body.get("request_no"))))
-            fb = feedbacks.get((r["namespace"], str(body.get("request_no")))) or {}
+            fb = polled.get((r["namespace"], str(body.get("request_no")))) or {}
             if fb.get("ok") and (end := _t(fb.get("expires_at"))) is not None:
                 f.terms.append(end)
         elif body.get("measure") in RELEASE and f.released is None:
@@ -171,7 +173,7 @@ def grade_sweeps(submits: list[dict[str, Any]], horizons: dict[str, str], case_f
     ctx = CheckContext("sweeps", ("CT-012",))
     extra = sweep_agencies()
     sweeps: dict[tuple[str, str], list[datetime]] = defaultdict(list)
-    for r in _first_attempts(submits):
+    for r in first_attempts(submits):
         if r["agency"] == HUB and is_sweep(r["request"], extra) and (at := _t(r.get("at"))) is not None:
             sweeps[(r["namespace"], str(r["request"].get("case_no")))].append(at)
     cases = set(sweeps)

@@ -24,7 +24,15 @@ from collections import defaultdict
 from datetime import datetime, timedelta
 from typing import Any
 
-from certify.court_lifecycle import CaseFacts, grade_freeze_life, grade_sweeps, is_sweep, sweep_agencies
+from certify.court_lifecycle import (
+    CaseFacts,
+    feedbacks,
+    first_attempts,
+    grade_freeze_life,
+    grade_sweeps,
+    is_sweep,
+    sweep_agencies,
+)
 from certify.findings import CheckContext, Finding
 from core_flow.errors import UserError
 from core_flow.protocol import HUB
@@ -149,38 +157,17 @@ def grade_retries(submits: list[dict[str, Any]]) -> list[Finding]:
     return ctx.findings
 
 
-def _answers(records: list[dict[str, Any]]) -> dict[tuple[str, str], dict[str, Any]]:
-    """Every answer the court polled, by (namespace, request number)."""
-    out: dict[tuple[str, str], dict[str, Any]] = {}
-    for r in records:
-        response = r.get("response")
-        if r["method"] == "GET" and isinstance(response, dict) and isinstance(response.get("feedback"), dict):
-            fb = response["feedback"]
-            out[(r["namespace"], str(fb.get("request_no")))] = fb
-    return out
-
-
-def _first_attempts(submits: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    seen: set[tuple[str, str, str]] = set()
-    out = []
-    for r in submits:
-        body = r["request"]
-        key = (r["namespace"], r["agency"], f"{body.get('court_code')}/{body.get('request_no')}")
-        if key not in seen:
-            seen.add(key)
-            out.append(r)
-    return out
 
 
 def grade_measures(records: list[dict[str, Any]], submits: list[dict[str, Any]]) -> list[Finding]:
     ctx = CheckContext("measures", ("CT-011", "CT-015"))
-    answers = _answers(records)
+    answers = feedbacks(records)
     frozen: dict[tuple[str, str], int] = {}
     for (namespace, _), fb in answers.items():
         if fb.get("measure") == "01" and fb.get("ok") and fb.get("freeze_id"):
             key = (namespace, fb["freeze_id"])
             frozen[key] = max(frozen.get(key, 0), int(fb.get("amount_controlled_cents") or 0))
-    firsts = _first_attempts(submits)
+    firsts = first_attempts(submits)
     deducted: dict[tuple[str, str], int] = defaultdict(int)
     exchanges: list[dict[str, Any]] = []
     for r in firsts:
