@@ -7,7 +7,8 @@ court system would — the court's own logic runs unchanged behind it.
 * ``retry_after_ignored`` — the court never sees a 429's Retry-After (it retries on its own backoff);
 * ``no_renewal`` / ``no_release`` — no renewal (02, 12) / no release (04, 14) ever leaves the court (the boundary
   answers them itself with a 4xx, final, as if the court had never sent them);
-* ``missed_sweep`` — of each case's 终本 sweeps (hub queries beyond the 集约查询 groups) only the first leaves.
+* ``missed_sweep`` — of each case's 终本 sweeps (hub queries beyond the 集约查询 groups) only the first leaves;
+* ``no_backoff`` — a request answered 5xx is sent again at once by the court's HTTP layer (no wait).
 """
 
 from __future__ import annotations
@@ -20,7 +21,7 @@ from certify.court_lifecycle import is_sweep
 from core_flow.protocol import HUB
 
 COURT_DEFECTS = ("wrong_scope", "new_request_no_on_retry", "retry_after_ignored", "no_renewal", "no_release",
-                 "missed_sweep")
+                 "missed_sweep", "no_backoff")
 _DROPPED = {"no_renewal": frozenset({"02", "12"}), "no_release": frozenset({"04", "14"})}
 
 
@@ -65,6 +66,9 @@ class DefectiveCourt(httpx.BaseTransport):
                 request = httpx.Request(request.method, request.url, headers=headers, json=body,
                                         extensions=request.extensions)
         response = self.inner.handle_request(request)
+        if submit and self.defect == "no_backoff" and response.status_code >= 500:
+            response.read()
+            response = self.inner.handle_request(request)  # again at once, the same request
         if submit and (response.status_code == 429 or response.status_code >= 500) and number:
             self.failed.add(number)
             if self.defect == "retry_after_ignored" and "retry-after" in response.headers:

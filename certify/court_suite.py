@@ -3,7 +3,8 @@
 
 * CT-001 the first 总对总 query of each debtor of a case asks exactly the 集约查询 scope (法明传〔2020〕849号);
 * CT-002 one hub request per debtor (no second request number for the same debtor, case and scope within 30 days);
-* CT-006 an attempt the kit failed (503 / 429) is retried with the same request number, never under a new one;
+* CT-006 an attempt the kit failed (503 / 429) is retried with the same request number, never under a new one,
+  and after a 5xx not at the failure's instant (backoff);
 * CT-007 after a 429 with Retry-After the same request comes back no earlier than it said (virtual time);
 * CT-011 a deduction asks no more than its freeze controls (as the agency's answers said), less what was deducted;
 * CT-008 every answer posted to the court's callback URL is acknowledged (2xx), not retried to exhaustion;
@@ -136,11 +137,18 @@ def grade_retries(submits: list[dict[str, Any]]) -> list[Finding]:
         t_first = _at(first)  # the same content much later is a new request (a 终本 sweep six months on), no retry
         others = {no for at, no in by_content[_content(first)] if t_first is None or at is None
                   or timedelta(0) <= at - t_first <= RETRY_WINDOW} - {first["request"].get("request_no")}
-        ctx.expect("CT-006", len(attempts) >= 2 and not others,
+        # backoff: a retry after a 5xx waits (any positive wait — a jittered backoff may be short), never the same
+        # instant as the failure; a 429's wait is Retry-After's (CT-007)
+        immediate = sum(1 for a, b in zip(attempts, attempts[1:], strict=False)
+                        if (a.get("status") or 0) >= 500 and _at(a) is not None and _at(b) is not None
+                        and _at(b) <= _at(a))
+        ctx.expect("CT-006", len(attempts) >= 2 and not others and not immediate,
                    f"{agency} {number}：首次 {first.get('status')} 后以同一编号重试 {len(attempts) - 1} 次"
-                   f"{'，另用新编号 ' + str(sorted(others)) if others else ''}",
+                   f"{'，另用新编号 ' + str(sorted(others)) if others else ''}"
+                   f"{f'，{immediate} 次在失败的同一时刻立即重试（未退避）' if immediate else ''}",
                    f"{agency} {number}: after {first.get('status')} retried {len(attempts) - 1} times with the same "
-                   f"number{', and under new numbers ' + str(sorted(others)) if others else ''}")
+                   f"number{', and under new numbers ' + str(sorted(others)) if others else ''}"
+                   f"{f', {immediate} at the instant of the failure (no backoff)' if immediate else ''}")
         if first.get("status") == 429 and first.get("retry_after") and len(attempts) > 1:  # (none: CT-006's)
             wait = timedelta(seconds=int(first["retry_after"]))
             t0 = _at(first)
