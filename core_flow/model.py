@@ -305,11 +305,12 @@ class GateCondition(_Model):
     when: str | None = None
     months_since_filing: int | None = None
     policy: Policy = Policy.NATURAL  # how months_since_filing counts ("立案之日起满三个月": natural months)
+    money_held: bool = False  # unmet while the case's sub-account holds money not yet paid out
 
     @model_validator(mode="after")
     def _one_kind(self) -> GateCondition:
-        if (self.node is None) == (self.months_since_filing is None):
-            raise ValueError("exactly one of node / months_since_filing")
+        if sum((self.node is not None, self.months_since_filing is not None, self.money_held)) != 1:
+            raise ValueError("exactly one of node / months_since_filing / money_held")
         return self
 
 

@@ -240,6 +240,16 @@ def test_zhongben_needs_more_than_three_months(rt):
     assert rt.submit(c.Close("K", "终本", reviewed_by="审判管理办公室")).accepted
 
 
+def test_zhongben_is_refused_while_the_case_account_holds_money_not_paid_out(rt):
+    """终本规定 第一条第（三）项: money in the sub-account is property found; it is paid out before any 终本."""
+    _satisfy_gate(rt)
+    rt.clock.run_until(cst(2025, 6, 4))
+    assert rt.submit(c.ProceedsArrived("K", "flat", 50_000_00, "R1")).accepted
+    out = rt.submit(c.Close("K", "终本", reviewed_by="审判管理办公室"))
+    assert out.refusal.code == "ZHONGBEN_GATE" and out.refusal.details == ("MONEY_IN_ACCOUNT",)
+    assert rt.cases["K"].closed_manner is None
+
+
 def test_shixin_condition_applies_only_to_eligible_debtors(make_runtime):
     rt = make_runtime(FILED)
     rt.submit(c.FileCase("K", shixin_eligible=True))
