@@ -121,7 +121,7 @@ class FastPath:
         if session is not None:
             request = _control_request(body)
         if session is None or request is None:
-            await self.fallback(scope, _replay(messages, receive), send)
+            await self.fallback(scope, replay_messages(messages, receive), send)
             return
         await self._respond(scope, receive, send, handle_submit, session, session.catalogue.get(code), request)
 
@@ -189,7 +189,7 @@ def _control_request(body: bytes) -> ControlRequest | None:
         return None
 
 
-def _replay(messages: list[Message], receive: Receive) -> Receive:
+def replay_messages(messages: list[Message], receive: Receive) -> Receive:
     """A ``receive`` that returns ``messages`` first, then reads on."""
     pending = list(messages)
 

@@ -38,6 +38,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from core_flow.errors import UserError
 from core_flow.masking import mask_data
+from mock_agencies.fastpath import replay_messages
 
 ENV_INDEX = "ZHIXING_SHARD_INDEX"
 ENV_URLS = "ZHIXING_SHARD_URLS"  # comma-separated base URLs of every shard, in index order
@@ -124,7 +125,7 @@ class ShardGuard:
                 ids = [m.decode("ascii", "replace") for m in _BODY_ID.findall(body)]
                 if ids and not await self._check(send, ids):
                     return
-                receive = _replay(messages, receive)
+                receive = replay_messages(messages, receive)
         await self.app(scope, receive, send)
 
     async def _check(self, send: Send, ids: list[str]) -> bool:
@@ -175,16 +176,6 @@ async def _read(receive: Receive) -> tuple[list[Message], bytes]:
             break
     return messages, body
 
-
-def _replay(messages: list[Message], receive: Receive) -> Receive:
-    pending = list(messages)
-
-    async def replay() -> Message:
-        if pending:
-            return pending.pop(0)
-        return await receive()
-
-    return replay
 
 
 def create_shard_app() -> ASGIApp:
