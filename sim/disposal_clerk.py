@@ -21,6 +21,8 @@ from core_flow.engine import commands as c
 if TYPE_CHECKING:
     from sim.clerk import Clerk
 
+from core_flow.platform.disposal import SECOND_ANNOUNCE_DAYS
+from mock_agencies.platform_periods import RELIST_WITHIN, SALE_ANNOUNCE_WITHIN
 from sim.clerk import DAY, HOUR
 
 REGISTRIES = ("real_estate_registry", "vehicle_registry")
@@ -48,6 +50,14 @@ class DisposalClerk:
 
     def _at(self, delay: Any, action: Any) -> None:
         self.c._at(delay, action)
+
+    def _in_window(self, expected: Any, last: Any) -> Any:
+        """The clerk's delay for a step the platform takes only inside a legal window (a second auction starting
+        within 30 days of the 流拍, a 变卖 announced within 15 days of the refusal): diligent or late as ever, but a
+        late clerk acts on the window's last day at the latest — the platform refuses a request past it, and the lot
+        would wait forever, which no court lets happen (the deadline pressure is the point of the window)."""
+        delay = self.c._soon(expected)
+        return min(delay, last)
 
     # ── engine events ──
     def _on_event(self, e: Event) -> None:
@@ -100,14 +110,18 @@ class DisposalClerk:
             return
         if data["round"] == "first":
             cut = self.rng.randint(10, 20)
-            # the second auction starts within 30 days of the 流拍 after a 7 / 15 days' notice: asked for early
-            self._at(self.c._soon(12 * DAY), lambda: self.d.relist(k, asset, cut_pct=cut))
+            # the second auction starts within 30 days of the 流拍 after a 7 / 15 days' notice (and 10:00 the day
+            # after it): asked for early, and by the last day that still fits
+            notice = SECOND_ANNOUNCE_DAYS[self.d.lots[(k, asset)].klass]
+            last = (RELIST_WITHIN.days - notice - 2) * DAY
+            self._at(self._in_window(12 * DAY, last), lambda: self.d.relist(k, asset, cut_pct=cut))
         elif data["round"] == "second":
             accept = self.rng.random() < 0.25
             ask = self.c._soon(10 * DAY)
             self._at(ask, lambda: self.d.offer_in_kind(k, asset, accept))
             if not accept:  # refused: 变卖, announced within 15 days of the refusal
-                self._at(ask + self.c._soon(15 * DAY), lambda: self._sale(k, asset))
+                last = (SALE_ANNOUNCE_WITHIN.days - 1) * DAY
+                self._at(ask + self._in_window(15 * DAY, last), lambda: self._sale(k, asset))
         else:  # 变卖 found no buyer: nothing more to take here
             self._at(DAY, lambda: self.c._maybe_zhongben(k))
 

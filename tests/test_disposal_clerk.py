@@ -17,14 +17,9 @@ from sim.assembly import build_virtual_court
 ORIGIN = datetime(2025, 3, 3, 9, 0, tzinfo=CST)
 
 
-def test_the_clerk_sells_flats_and_cars_and_pays_out_to_the_cent():
-    # a seed whose batch needs a first auction, a second one and a 变卖 and whose clerk is never too late for one
-    # (a late 变卖 announcement or second auction is refused by the platform and the lot waits: realistic, but not
-    # what this test is about)
-    court = build_virtual_court(ORIGIN, seed=15, dispose=True, diligence=0.9, identity_failure_rate=0.0,
-                                same_handler_rate=0.0)
+def _flats_and_cars(court) -> None:  # noqa: ANN001 - a VirtualCourt
+    """Eight cases whose debtors own only a flat (even) or a car (odd), nothing at the banks."""
     world, p = court.session.world, court.platform
-    before = court.session.ledger.total_cents()
     for n in range(8):
         d = world.debtor(n)
         for a in inquiry_scope(p.directory, d.id_number, p.court.region, d.kind):
@@ -36,6 +31,15 @@ def test_the_clerk_sells_flats_and_cars_and_pays_out_to_the_cent():
                                              balance_cents=value, available_cents=value)])
         world.pin(d.id_number, "vehicle_registry" if flat else "real_estate_registry", [])
         p.file(c.FileCase(f"K{n}", debtors=(d.id_number,), amount_cents=(50 + n * 10) * 1000_00), [d.subject()])
+
+
+def test_the_clerk_sells_flats_and_cars_and_pays_out_to_the_cent():
+    # a seed whose batch needs a first auction, a second one and a 变卖
+    court = build_virtual_court(ORIGIN, seed=15, dispose=True, diligence=0.9, identity_failure_rate=0.0,
+                                same_handler_rate=0.0)
+    p = court.platform
+    before = court.session.ledger.total_cents()
+    _flats_and_cars(court)
     court.run_for(timedelta(days=420))
 
     lots = p.disposal.lots
@@ -91,3 +95,18 @@ def test_a_zhongben_sweep_that_finds_a_flat_seals_it_through_the_registry_and_fr
     sealed = [e for e in court.runtime.case_events("Z1") if e.kind == EventKind.FUNDS_FROZEN and e.instance == asset]
     assert sealed and sealed[0].data["measure"] == "seal"
     assert state.resumption is not None  # the seal brings the case back (恢复执行)
+
+
+def test_a_late_clerk_still_asks_for_the_second_auction_and_the_sale_inside_their_windows():
+    """A clerk late half the time (diligence 0.5) used to ask for the second auction or the 变卖 after the platform's
+    window (30 days from the 流拍, 15 days from the creditor's refusal): refused, the lot waited for ever and the case
+    never closed (seeds 10: a first 流拍 stuck; 11: a refused 以物抵债 stuck). Now a late clerk acts by the window's
+    last day: every lot ends handed over, or unsold after its 变卖."""
+    for seed in (10, 11):
+        court = build_virtual_court(ORIGIN, seed=seed, dispose=True, diligence=0.5, identity_failure_rate=0.0,
+                                    same_handler_rate=0.0)
+        _flats_and_cars(court)
+        court.run_for(timedelta(days=420))
+        stages = {lot.stage for lot in court.platform.disposal.lots.values()}
+        assert stages <= {"handed_over", "unsold"}, (seed, stages)
+        assert court.clerk.stats.late > 0  # the clerk was late, yet no lot waits
