@@ -59,6 +59,8 @@ def read_log(path: str | Path) -> list[dict[str, Any]]:
     except OSError as err:
         raise UserError(f"无法读取事件日志：{err.strerror}", f"cannot read the event log: {err.strerror}",
                         where=str(p), code="bad_event_log") from None
+    if lines and lines[0].strip() == _CSV_HEADER:
+        return _read_csv(p, lines)
     events = []
     for n, line in enumerate(lines, 1):
         if not line.strip():
@@ -71,6 +73,28 @@ def read_log(path: str | Path) -> list[dict[str, Any]]:
             raise UserError(f"第 {n} 行不是事件（JSON：at、case_id、kind…）", f"line {n} is not an event (JSON with "
                             "at, case_id, kind…)", where=f"{p}:{n}", code="bad_event_log") from None
         events.append(e)
+    return events
+
+
+_CSV_HEADER = "at,case,kind,node,instance,item,data"
+
+
+def _read_csv(p: Path, lines: list[str]) -> list[dict[str, Any]]:
+    """``zhixing simulate --events``' per-event table (CSV, masked): the same events as a JSON-lines log."""
+    import csv
+
+    events = []
+    for n, row in enumerate(csv.reader(lines[1:]), 2):
+        if not row:
+            continue
+        try:
+            at, case, kind, node, inst, item, data = row
+            events.append({"at": at, "case_id": case, "kind": kind, "node": int(node) if node else None,
+                           "instance": inst or None, "item": item or None, "data": json.loads(data) if data else {}})
+        except ValueError:
+            raise UserError(f"第 {n} 行不是事件（CSV：at,case,kind,node,instance,item,data）", f"line {n} is not an "
+                            "event (CSV: at,case,kind,node,instance,item,data)", where=f"{p}:{n}",
+                            code="bad_event_log") from None
     return events
 
 
@@ -420,8 +444,11 @@ class _Recorder:
         sent = _t(e["at"])
         if category == "query":  # sent by the system after a step (identity verified, a clue) or a sweep's timer;
             # the replay sends it at that instant, without a live run's lag
-            sent = max([t for t, _ in self.steps if t <= sent]
-                       + [_t(x["at"]) for x in self.events[:i] if x["kind"] == "sweep_due"], default=sent)
+            trigger = [_t(x["at"]) for x in self.events[:i] if x["kind"] in ("inquiry_triggered", "sweep_due")]
+            if d.get("agency") == "zdz" and d.get("measure") == "inquiry" and trigger:
+                sent = max(trigger)  # the replay sends it at its trigger (a live run's lag between them is not kept)
+            else:
+                sent = max([t for t, _ in self.steps if t <= sent] + trigger, default=sent)
         scope = d.get("scope") if d.get("agency") == "zdz" else [d.get("agency")]
         answers: dict[str, datetime] = {}
         wanted = {"query": ("inquiry_answered", "inquiry_none_found", "inquiry_failed", "inquiry_unrecorded"),
