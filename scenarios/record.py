@@ -41,7 +41,11 @@ _KIND_WORDS = {"deposit": "存款", "wealth_product": "理财", "balance": "余�
 _CONTROL = frozenset({"freeze", "unfreeze", "renew", "seal", "unseal", "transfer"})
 _ON_A_NODE = frozenset({"start_node", "complete_node", "complete_item", "request_unfreeze", "freeze", "deduct",
                         "release"})
-_NOT_REPLAYED = frozenset({"seal_requested", "auction_scheduled", "sale_confirmed"})
+_NOT_REPLAYED = frozenset({"seal_requested"})
+_REGISTRY_KINDS = {"real_estate_registry": "real_estate", "vehicle_registry": "vehicle"}
+_LOT_EVENTS = frozenset({"anchor", "proceeds_arrived", "satisfied_in_kind"})
+_DISPOSAL_NODES = frozenset(range(19, 31))  # 19–30: done by the disposal component (its commands are replayed)
+_DISPOSAL_DONE = {19: "investigate", 21: "serve_report", 27: "confirm_sale"}  # node completed → the staff's act
 
 
 @dataclass
@@ -60,7 +64,7 @@ def read_log(path: str | Path) -> list[dict[str, Any]]:
         raise UserError(f"无法读取事件日志：{err.strerror}", f"cannot read the event log: {err.strerror}",
                         where=str(p), code="bad_event_log") from None
     if lines and lines[0].strip() == _CSV_HEADER:
-        return _read_csv(p, lines)
+        return _read_csv(p, p.read_text(encoding="utf-8"))
     events = []
     for n, line in enumerate(lines, 1):
         if not line.strip():
@@ -79,12 +83,16 @@ def read_log(path: str | Path) -> list[dict[str, Any]]:
 _CSV_HEADER = "at,case,kind,node,instance,item,data"
 
 
-def _read_csv(p: Path, lines: list[str]) -> list[dict[str, Any]]:
+def _read_csv(p: Path, text: str) -> list[dict[str, Any]]:
     """``zhixing simulate --events``' per-event table (CSV, masked): the same events as a JSON-lines log."""
     import csv
+    import io
 
     events = []
-    for n, row in enumerate(csv.reader(lines[1:]), 2):
+    reader = csv.reader(io.StringIO(text, newline=""))
+    next(reader)
+    for row in reader:
+        n = reader.line_num
         if not row:
             continue
         try:
@@ -140,7 +148,8 @@ def _test_identity(masked: str, n: int) -> tuple[str, bool]:
         return masked, False
     if masked[:6].isdigit() and masked[:2] in province_codes():  # a person: a region code first
         return make_id_number(masked[:6], date(1980, 1, 1), 100 + n), True
-    region = masked[2:8] if masked[2:8].isdigit() else "410811"
+    # a company: its region (masked: the visible province and city, padded) decides its 集约查询 scope
+    region = next((masked[2:n] + "0" * (8 - n) for n in (8, 6, 4) if masked[2:n].isdigit()), "410811")
     return make_uscc(region, f"MA{n:06d}"), True
 
 
@@ -154,7 +163,7 @@ class _Recorder:
         self.steps: list[tuple[datetime, dict[str, Any]]] = []
         self.debtors: dict[str, str] = {}  # masked id → alias
         self.assets: dict[str, str] = {}  # instance (agency:account, masked) → alias
-        self.receipts: dict[str, str] = {}  # R000001 → name
+        self.receipts: dict[str, str | int] = {}  # R000001 → name (a sale's proceeds: its place among receipts)
         self.latency: dict[str, dict[str, int]] = {}  # agency → the fixed latency per category so far
         ops = refs.process().operations
         self.system = {(op.event, op.complete or op.start) for op in ops}
@@ -167,7 +176,7 @@ class _Recorder:
     def debtor(self, masked: str | None) -> str | None:
         return self.debtors.get(masked or "", None)
 
-    def instance(self, inst: str | None) -> str:
+    def instance(self, inst: str | None) -> Any:
         if not inst:
             return ""
         if inst in self.assets:
@@ -236,6 +245,8 @@ class _Recorder:
                 self._found_by_sweep(e)
                 continue
             inst = e.get("instance") or f"{d.get('agency')}:{d.get('account_no')}"
+            if not d.get("agency") and inst.split(":")[0] in _REGISTRY_KINDS:
+                d = self._registry_find(e, inst)
             alias = self.debtor(d.get("debtor"))
             if inst in self.assets or alias is None:
                 continue
@@ -247,7 +258,9 @@ class _Recorder:
             holding = {"agency": agency, "kind": d.get("kind", "deposit"), "amount": _yuan(d.get('balance_cents', 0)),
                        "as": self.assets[inst], "online": d["anchor"] != "property_found_offline"}
             found = pin_at or _t(e["at"])
-            if pin_at is None and (first_done is None or found <= first_done):
+            asked = agency in _REGISTRY_KINDS and any(  # a registry's holding, found by a query sent before
+                x["kind"] == "manual_query" and (x.get("data") or {}).get("agency") == agency for x in self.events)
+            if pin_at is None and (first_done is None or found <= first_done or asked):
                 by_alias[alias]["holdings"].append(holding)
             else:  # it appeared later (终本统查, a clue): pinned just before it was found
                 self.steps.append((found, {"pin": {"agency": agency, "debtor": alias, "holdings": [
@@ -256,6 +269,21 @@ class _Recorder:
             self.notes.append("日志中账号已脱敏：财产以别名记录，回放时由模拟世界生成账号 / "
                               "masked account numbers: the holdings carry aliases; the replay's world numbers "
                               "them itself")
+
+    def _registry_find(self, e: dict[str, Any], inst: str) -> dict[str, Any]:
+        """A registry's finding (real estate, a vehicle): the log names the asset only; the debtor is the one its
+        查询 was sent for (else the only one), the value what its seal controlled."""
+        agency = inst.split(":")[0]
+        asked = [x for x in self.events if x["kind"] == "manual_query" and (x.get("data") or {}).get("agency") == agency
+                 and _t(x["at"]) <= _t(e["at"])]
+        debtor = (asked[-1]["data"].get("debtor") if asked else None) or (
+            next(iter(self.debtors)) if len(self.debtors) == 1 else None)
+        sealed = next((x for x in self.events if x["kind"] in ("funds_frozen", "freeze_queued")
+                       and x.get("instance") == inst), None)
+        value = ((sealed or {}).get("data") or {}).get("frozen_cents") or ((sealed or {}).get("data") or {}).get(
+            "amount_cents", 0)
+        return {"anchor": e["data"]["anchor"], "agency": agency, "debtor": debtor, "kind": _REGISTRY_KINDS[agency],
+                "balance_cents": value}
 
     def _found_by_sweep(self, e: dict[str, Any]) -> None:
         """终本统查 (or a clue) found something at an agency: the log names only the agency; what was there is read
@@ -337,6 +365,12 @@ class _Recorder:
         for i, e in enumerate(self.events):
             k, d, node, inst = e["kind"], e.get("data") or {}, e.get("node"), e.get("instance") or ""
             alias = self.debtor(d.get("debtor"))
+            if node in _DISPOSAL_NODES and k in ("node_started", "node_done", "item_done") and inst in self.assets:
+                self._disposal_node(e)
+                continue
+            if k == "anchor" and d.get("anchor") == "objection_received" and inst in self.assets:
+                self.add(e, {"object": {"asset": self.instance(inst), "by": d.get("by", "被执行人")}})
+                continue
             if k == "assigned":
                 self.add(e, {"assign": d["handler"]})
             elif k in ("identity_verified", "identity_failed"):
@@ -355,8 +389,15 @@ class _Recorder:
                 self.add(e, {"complete_item": {**self._node(node, inst), "item": e["item"]}})
             elif k == "exchange" and d.get("kind") == "sent" and d.get("attempt", 1) == 1:
                 self._latency(i, e)
-                if d.get("measure") in ("freeze", "deduct", "unfreeze"):
+                if d.get("measure") in ("freeze", "deduct", "unfreeze", "seal"):
                     self._measure(i, e)
+                else:
+                    self._platform_call(i, e)
+            elif k == "exchange" and d.get("kind") == "answer" and d.get("status") == "sold":
+                self._sold(i, e)
+            elif k == "proceeds_arrived" and d.get("receipt"):  # a sale's proceeds: named by their place in order
+                self.receipts[d["receipt"]] = sum(1 for x in self.events[:i + 1]  # type: ignore[assignment]
+                                                  if x["kind"] in ("funds_arrived", "proceeds_arrived"))
             elif k == "receipt_registered":
                 self.add(e, {"register_receipt": self.instance(inst)})
             elif k == "payout_approved":
@@ -422,6 +463,128 @@ class _Recorder:
         for what, n in skipped.items():
             self.notes.append(f"{what} ×{n}：未写入场景 / left out of the scenario")
 
+    # ── disposal (nodes 19–30): the handler's acts on a sealed asset, the platforms' calls, a buyer's bid ─────────
+    def _disposal_node(self, e: dict[str, Any]) -> None:
+        """A disposal node's progress is the disposal component's doing; the acts behind it are replayed: 调查 (19),
+        送达 (21), 异议审查 (22), 拍卖通知 (24), 成交确认 (27), 裁定与交付 (30's items)."""
+        k, node, inst = e["kind"], e.get("node"), e.get("instance") or ""
+        asset = self.instance(inst)
+        if k == "node_done" and node in _DISPOSAL_DONE:
+            if node == 27 and self._in_kind(inst, _t(e["at"])):
+                return  # 以物抵债 confirmed it (the platform's answer)
+            step = {_DISPOSAL_DONE[node]: asset}
+            if node == 21 and (due := self._report_due(e)) is not None and due > _t(e["at"]):
+                self.steps.append((due + timedelta(minutes=1), step))
+                self.notes.append(f"{asset}：报告送达原在 {_when(_t(e['at']))}，回放中询价平台的答复时间由模拟平台决定"
+                                  f"（最迟 {_when(due)}），送达移至其后 / the report was served before the replay's "
+                                  "platform must have answered: served just after its due time")
+                return
+            self.add(e, step)
+        elif k == "node_done" and node == 22:
+            upheld = any(x["kind"] == "exchange" and (x.get("data") or {}).get("agency") == "pricing_platform"
+                         and (x.get("data") or {}).get("kind") == "sent" for x in self._same_instant(e))
+            self.add(e, {"review_objection": {"asset": asset, "upheld": upheld}})
+        elif k == "node_done" and node == 24:
+            planned = next((x for x in self.events if x["kind"] == "anchor" and x.get("instance") == inst
+                            and (x.get("data") or {}).get("anchor") == "announcement_scheduled"
+                            and _t(x["at"]) <= _t(e["at"])), None)
+            args: dict[str, Any] = {"asset": asset}
+            if planned is not None and planned["data"].get("at"):
+                args["announce"] = _when(_t(planned["data"]["at"]))
+            self.add(e, {"notify_parties": args})
+        elif k == "item_done" and node == 30:
+            self.add(e, {"transfer" if e.get("item") == "ruling" else "hand_over": asset})
+
+    def _report_due(self, served: dict[str, Any]) -> datetime | None:
+        """When the pricing platform must have answered the request before ``served`` (3 days for 网络询价, 30 for
+        委托评估, on the legal calendar): the replay's platform answers at its own time up to then."""
+        from mock_agencies.platform_periods import APPRAISAL_REPORT, INQUIRY_ANSWER
+
+        asked = [x for x in self.events if x["kind"] == "exchange" and (x.get("data") or {}).get("kind") == "sent"
+                 and x["data"].get("agency") == "pricing_platform" and _t(x["at"]) <= _t(served["at"])]
+        if not asked:
+            return None
+        period = APPRAISAL_REPORT if asked[-1]["data"].get("measure") == "appraisal" else INQUIRY_ANSWER
+        return period.end(_t(asked[-1]["at"]))
+
+    def _released_by_transfer(self, released: dict[str, Any]) -> bool:
+        inst = released.get("instance") or ""
+        return inst.split(":")[0] in _REGISTRY_KINDS and any(
+            x["kind"] == "item_done" and x.get("node") == 30 and x.get("item") == "ruling" and x.get("instance") == inst
+            and _t(x["at"]) <= _t(released["at"]) for x in self.events)
+
+    def _in_kind(self, inst: str, before: datetime) -> bool:
+        return any(x["kind"] == "exchange" and (x.get("data") or {}).get("measure") == "in_kind"
+                   and _t(x["at"]) <= before for x in self.events) and any(
+            x.get("instance") == inst and x["kind"] in ("satisfied_in_kind",) for x in self.events)
+
+    def _lot_after(self, i: int) -> str | None:
+        """The asset a platform call was about: the first disposal event after it naming a recorded asset."""
+        for x in self.events[i:]:
+            inst = x.get("instance") or ""
+            if inst in self.assets and inst.split(":")[0] in _REGISTRY_KINDS and (x.get("node") in _DISPOSAL_NODES
+                                                                                  or x["kind"] in _LOT_EVENTS):
+                return inst
+        lots = [a for a in self.assets if a.split(":")[0] in _REGISTRY_KINDS]
+        return lots[0] if len(lots) == 1 else None
+
+    def _scheduled(self, i: int, inst: str, anchor: str) -> datetime | None:
+        x = next((x for x in self.events[i:] if x["kind"] == "anchor" and x.get("instance") == inst
+                  and (x.get("data") or {}).get("anchor") == anchor), None)
+        return _t(x["data"]["at"]) if x is not None and x["data"].get("at") else None
+
+    def _platform_call(self, i: int, e: dict[str, Any]) -> None:
+        """A call to the pricing or auction platform made by the handler's act: 询价/评估, 上拍, 二拍, 以物抵债, 变卖
+        (a repeated pricing by an upheld objection is its review's doing)."""
+        d = e["data"]
+        measure = str(d.get("measure", ""))
+        if measure not in ("network_inquiry", "appraisal", "auction:first", "auction:second", "auction:sale",
+                           "in_kind", "in_kind:refused"):
+            return
+        inst = self._lot_after(i)
+        if inst is None:
+            self.notes.append(f"{_when(_t(e['at']))} {d.get('agency')} {measure}：无法确定所涉财产，未回放 / "
+                              "cannot tell which asset: not replayed")
+            return
+        asset = self.instance(inst)
+        if measure in ("network_inquiry", "appraisal"):
+            if any(x["kind"] == "node_done" and x.get("node") == 22 for x in self._same_instant(e)):
+                return
+            self.add(e, {"price": {"asset": asset, "method": measure}})
+        elif measure == "auction:first":
+            args: dict[str, Any] = {"asset": asset, "platform": d.get("agency", "taobao"), "start_pct": 70}
+            if (starts := self._scheduled(i, inst, "auction_scheduled")) is not None:
+                args["starts"] = _when(starts)
+            self.add(e, {"list_auction": args})
+        elif measure == "auction:second":
+            args = {"asset": asset}
+            if (starts := self._scheduled(i, inst, "second_auction_scheduled")) is not None:
+                args["starts"] = _when(starts)
+            self.add(e, {"relist": args})
+        elif measure == "auction:sale":
+            self.add(e, {"start_sale": {"asset": asset}})
+        else:
+            self.add(e, {"offer_in_kind": {"asset": asset, "accept": measure == "in_kind"}})
+
+    def _sold(self, i: int, e: dict[str, Any]) -> None:
+        """A listing sold: the replay's auction has no simulated bidders, so the buyer's bid is replayed — at the
+        price paid, an hour after bidding opened (or a minute before the platform reported the sale)."""
+        inst = self._lot_after(i)
+        if inst is None:
+            return
+        paid = next((x for x in self.events[i:] if x.get("instance") == inst and (
+            (x["kind"] == "anchor" and (x.get("data") or {}).get("anchor") == "sale_paid")
+            or x["kind"] == "proceeds_arrived")), None)
+        if paid is None:
+            self.notes.append(f"{_when(_t(e['at']))} 成交价未记入日志，出价未回放 / the sale's price is not in the "
+                              "log: no bid replayed")
+            return
+        price = paid["data"].get("price_cents") or paid["data"].get("amount_cents")
+        opened = [t for t in (self._scheduled(0, inst, a) for a in ("auction_scheduled", "second_auction_scheduled",
+                                                                    "sale_scheduled")) if t and t <= _t(e["at"])]
+        at = max(opened) + timedelta(hours=1) if opened else _t(e["at"]) - timedelta(minutes=1)
+        self.steps.append((at, {"bid": {"asset": self.instance(inst), "bidder": "竞买人甲", "amount": _yuan(price)}}))
+
     def _window(self, e: dict[str, Any], node: int | None, inst: str | None, item: str | None) -> dict[str, Any]:
         """When an outcome is expected: at its instant; in a live log, between its deadline (a timer fires exactly
         in the replay, late in a live run) or an hour before, and the instant it came."""
@@ -454,7 +617,14 @@ class _Recorder:
         wanted = {"query": ("inquiry_answered", "inquiry_none_found", "inquiry_failed", "inquiry_unrecorded"),
                   "deduct": ("funds_arrived",), "control": ("funds_frozen", "freeze_queued", "freeze_released",
                                                             "freeze_renewed")}[category]
-        for x in self.events[i:]:
+        if measure == "manual":  # a registry's answer: what it found (or its exchange's answer)
+            answer = next((x for x in self.events[i:] if x["kind"] == "anchor" and (x.get("instance") or "").startswith(
+                f"{d.get('agency')}:") and str((x.get("data") or {}).get("anchor", "")).startswith("property_found")),
+                None) or next((x for x in self.events[i:] if x["kind"] == "exchange" and (x.get("data") or {}).get(
+                    "request_no") == d.get("request_no") and x["data"].get("kind") == "answer"), None)
+            if answer is not None:
+                answers[d["agency"]] = _t(answer["at"])
+        for x in self.events[i:] if measure != "manual" else []:
             if x["kind"] not in wanted:
                 continue
             xd = x.get("data") or {}
@@ -497,7 +667,7 @@ class _Recorder:
         d = e["data"]
         agency, measure = d["agency"], d["measure"]
         wanted = {"freeze": ("funds_frozen", "freeze_queued"), "deduct": ("funds_arrived",),
-                  "unfreeze": ("freeze_released",)}[measure]
+                  "unfreeze": ("freeze_released",), "seal": ("funds_frozen", "freeze_queued")}[measure]
         after = next((x for x in self.events[i:] if x["kind"] in wanted and (x.get("data") or {}).get("agency",
                       (x.get("instance") or "").split(":")[0]) == agency), None)
         if after is None:
@@ -506,7 +676,11 @@ class _Recorder:
             return
         asset = self.instance(after.get("instance"))
         xd = after.get("data") or {}
-        if measure == "freeze":
+        if measure == "seal":
+            self.add(e, {"seal": asset})
+        elif measure == "unfreeze" and self._released_by_transfer(after):
+            return  # the registry's seal lifted by the transfer (the disposal component's doing)
+        elif measure == "freeze":
             self.add(e, {"freeze": {"asset": asset, "amount": _yuan(xd.get('amount_cents', 0))}})
         elif measure == "deduct":
             receipt = xd.get("receipt")

@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from core_flow.errors import UserError
 from scenarios.loader import parse_text
 from scenarios.record import read_log, record
 from scenarios.runner import run_scenario
@@ -62,7 +63,11 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     total = green = 0
     for path in args.events:
-        checks = check_log(path, args.limit)
+        try:
+            checks = check_log(path, args.limit)
+        except UserError as err:
+            print(f"错误 error: {err}", file=sys.stderr)
+            return 2
         ok = sum(c.passed for c in checks)
         for c in checks:
             print(f"{'✔ 通过 passed' if c.passed else '✘ 失败 failed'}  {c.case}")
