@@ -83,6 +83,19 @@ def read_log(path: str | Path) -> list[dict[str, Any]]:
 _CSV_HEADER = "at,case,kind,node,instance,item,data"
 
 
+def _csv_data(text: str) -> dict[str, Any]:
+    """An event's data from the table: JSON, except that the table's masking may have starred the digits of a bare
+    number (``"delay_seconds": 1.3790********3689``); such a number is read with zeros for the stars."""
+    import re
+
+    if not text:
+        return {}
+    try:
+        return json.loads(text)
+    except ValueError:
+        return json.loads(re.sub(r"(:\s*-?[\d.]+)(\*+)(?=\d)", lambda m: m.group(1) + "0" * len(m.group(2)), text))
+
+
 def _read_csv(p: Path, text: str) -> list[dict[str, Any]]:
     """``zhixing simulate --events``' per-event table (CSV, masked): the same events as a JSON-lines log."""
     import csv
@@ -98,7 +111,7 @@ def _read_csv(p: Path, text: str) -> list[dict[str, Any]]:
         try:
             at, case, kind, node, inst, item, data = row
             events.append({"at": at, "case_id": case, "kind": kind, "node": int(node) if node else None,
-                           "instance": inst or None, "item": item or None, "data": json.loads(data) if data else {}})
+                           "instance": inst or None, "item": item or None, "data": _csv_data(data)})
         except ValueError:
             raise UserError(f"第 {n} 行不是事件（CSV：at,case,kind,node,instance,item,data）", f"line {n} is not an "
                             "event (CSV: at,case,kind,node,instance,item,data)", where=f"{p}:{n}",
@@ -624,7 +637,11 @@ class _Recorder:
                     "request_no") == d.get("request_no") and x["data"].get("kind") == "answer"), None)
             if answer is not None:
                 answers[d["agency"]] = _t(answer["at"])
-        for x in self.events[i:] if measure != "manual" else []:
+        if category != "query":  # one agency, one request: its own result
+            result = self._result(i, e, wanted)
+            if result is not None:
+                answers[d["agency"]] = _t(result["at"])
+        for x in self.events[i:] if measure != "manual" and category == "query" else []:
             if x["kind"] not in wanted:
                 continue
             xd = x.get("data") or {}
@@ -644,6 +661,23 @@ class _Recorder:
                 change[code] = {"latency": {c: {"dist": "fixed", "min_seconds": v} for c, v in now.items()}}
         if change:
             self.steps.append((sent, {"agencies": change, "_before": True}))
+
+    def _result(self, i: int, e: dict[str, Any], wanted: tuple[str, ...]) -> dict[str, Any] | None:
+        """What came of a request sent to one agency: the first result event of its agency after the answer to the
+        same request number (retries reuse it), else the first after the request."""
+        d = e["data"]
+        agency, request_no = d.get("agency"), d.get("request_no")
+
+        def of_agency(x: dict[str, Any]) -> bool:
+            return x["kind"] in wanted and (x.get("data") or {}).get(
+                "agency", (x.get("instance") or "").split(":")[0]) == agency
+
+        start = i
+        if request_no:
+            start = next((j for j in range(i + 1, len(self.events)) if self.events[j]["kind"] == "exchange"
+                          and (self.events[j].get("data") or {}).get("request_no") == request_no
+                          and self.events[j]["data"].get("kind") == "answer"), i)
+        return next((x for x in self.events[start:] if of_agency(x)), None)
 
     def _inst(self, inst: str) -> dict[str, str]:
         return {"instance": self.instance(inst)} if inst else {}
@@ -668,8 +702,7 @@ class _Recorder:
         agency, measure = d["agency"], d["measure"]
         wanted = {"freeze": ("funds_frozen", "freeze_queued"), "deduct": ("funds_arrived",),
                   "unfreeze": ("freeze_released",), "seal": ("funds_frozen", "freeze_queued")}[measure]
-        after = next((x for x in self.events[i:] if x["kind"] in wanted and (x.get("data") or {}).get("agency",
-                      (x.get("instance") or "").split(":")[0]) == agency), None)
+        after = self._result(i, e, wanted)
         if after is None:
             self.notes.append(f"{_when(_t(e['at']))} {agency} {measure}：日志中没有结果，未回放 / "
                               "no result in the log, not replayed")
