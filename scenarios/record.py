@@ -39,7 +39,8 @@ _MANUAL_ANCHORS = frozenset({"no_property_found", "clue_received", "clue_urgent"
 _KIND_WORDS = {"deposit": "存款", "wealth_product": "理财", "balance": "余额", "securities": "证券",
                "real_estate": "不动产", "vehicle": "车辆", "equity": "股权", "other": "财产"}
 _CONTROL = frozenset({"freeze", "unfreeze", "renew", "seal", "unseal", "transfer"})
-_ON_A_NODE = frozenset({"start_node", "complete_node", "complete_item", "request_unfreeze", "freeze", "deduct",
+_REQUESTS = frozenset({"freeze", "deduct", "release", "seal"})
+_ON_A_NODE = frozenset({"start_node", "complete_node", "complete_item", "request_unfreeze", "freeze", "deduct", "seal",
                         "release"})
 _NOT_REPLAYED = frozenset({"seal_requested"})
 _REGISTRY_KINDS = {"real_estate_registry": "real_estate", "vehicle_registry": "vehicle"}
@@ -325,14 +326,22 @@ class _Recorder:
                           "the amount frozen, pinned as that")
 
     # ── steps ────────────────────────────────────────────────────────────────────────────────────
-    def add(self, e: dict[str, Any], step: dict[str, Any]) -> None:
+    def add(self, e: dict[str, Any], step: dict[str, Any], on: dict[str, Any] | None = None) -> None:
+        """A step at ``e``'s instant, on ``e``'s node and instance (or those of ``on``: a request's result)."""
         self.steps.append((_t(e["at"]), step))
-        self.origin[id(step)] = (e.get("node"), e.get("instance") or "")
+        self.origin[id(step)] = ((on or e).get("node"), (on or e).get("instance") or "")
 
     # ── live (real-time) logs ────────────────────────────────────────────────────────────────────
     def live(self) -> bool:
         """A real-time log (``make run``'s demo, a live run): its timers fire late (a node froze minutes of virtual
-        time after its deadline), where a virtual-time log's fire on the instant."""
+        time after its deadline, or a timer's event, stamped with its due instant, written after commands of later
+        instants), where a virtual-time log's fire on the instant, in order."""
+        latest = None
+        for e in self.events:
+            at = _t(e["at"])
+            if latest is not None and latest - at > timedelta(minutes=1):
+                return True
+            latest = max(latest or at, at)
         for e in self.events:
             if e["kind"] == "node_frozen":
                 at = _t(e["at"])
@@ -367,6 +376,10 @@ class _Recorder:
             if due is not None and not frozen_before:
                 self.steps[n] = (due - timedelta(minutes=1), step)
                 moved += 1
+                if _REQUESTS & set(step):  # the agencies' answer delays set for its request move with it
+                    for m, (when, other) in enumerate(self.steps):
+                        if when == at and "agencies" in other:
+                            self.steps[m] = (due - timedelta(minutes=1), other)
         if moved:
             self.notes.append(f"实时日志：{moved} 个动作晚于其节点期限、早于定时器触发（原运行中被受理），"
                               f"回放时移至期限前1分钟 / a live log: {moved} acts came after their deadline but "
@@ -710,17 +723,18 @@ class _Recorder:
         asset = self.instance(after.get("instance"))
         xd = after.get("data") or {}
         if measure == "seal":
-            self.add(e, {"seal": asset})
+            self.add(e, {"seal": asset}, after)
         elif measure == "unfreeze" and self._released_by_transfer(after):
             return  # the registry's seal lifted by the transfer (the disposal component's doing)
         elif measure == "freeze":
-            self.add(e, {"freeze": {"asset": asset, "amount": _yuan(xd.get('amount_cents', 0))}})
+            self.add(e, {"freeze": {"asset": asset, "amount": _yuan(xd.get('amount_cents', 0))}}, after)
         elif measure == "deduct":
             receipt = xd.get("receipt")
             name = f"到账{len(self.receipts) + 1}"
             if receipt:
                 self.receipts[receipt] = name
-            self.add(e, {"deduct": {"asset": asset, "amount": _yuan(xd.get('amount_cents', 0)), "as": name}})
+            self.add(e, {"deduct": {"asset": asset, "amount": _yuan(xd.get('amount_cents', 0)), "as": name}},
+                     after)
         else:
             self.add(e, {"release": asset})
 
