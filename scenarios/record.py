@@ -385,6 +385,18 @@ class _Recorder:
                               f"回放时移至期限前1分钟 / a live log: {moved} acts came after their deadline but "
                               "before its timer fired (accepted then); replayed a minute before the deadline")
 
+    def file_when_filed(self, sub: _Recorder) -> None:
+        """A live run files the resumed case some time after the approval (the push to the local filing system);
+        the replay files it at the approval: the approval is replayed when the resumed case was filed, so its
+        deadlines run from the same instant (said in the file's comment)."""
+        filed = _t(next(e for e in sub.events if e["kind"] == "filed")["at"])
+        for n, (at, step) in enumerate(self.steps):
+            if "approve_resumption" in step and timedelta(minutes=1) < filed - at < timedelta(days=1):
+                self.steps[n] = (filed, step)
+                self.notes.append(f"恢复执行于 {_when(at)} 批准，新案 {_when(filed)} 立案：回放中批准即立案，"
+                                  "批准移至立案时刻 / the resumed case was filed after its approval: the approval is "
+                                  "replayed then")
+
     def walk(self) -> None:
         pending_close = False
         skipped: dict[str, int] = defaultdict(int)
@@ -780,6 +792,8 @@ def _chain(events: list[dict[str, Any]], case: str) -> tuple[_Recorder, dict[str
         rec.walk()
         if rec.is_live:
             rec.tolerate()
+    for rec, sub in zip(recorders, recorders[1:], strict=False):
+        rec.file_when_filed(sub)
     if r.is_live:
         r.notes.append("实时日志（定时器迟于期限触发）：节点冻结与督办以时间窗口断言（自期限至原时刻），回放中定时器准时触发；"
                        "原运行中命令与定时器的先后未必能重现，回放失败时指明与原日志不同的一步 / "
