@@ -33,6 +33,7 @@ from typing import Any
 import yaml
 
 from core_flow.errors import UserError
+from core_flow.protocol import AssetKind
 
 _MANUAL_ANCHORS = frozenset({"no_property_found", "clue_received", "clue_urgent", "debtor_report_received",
                              "written_application", "order_application", "goods_seized", "shixin_error_found"})
@@ -179,6 +180,8 @@ class _Recorder:
         self.assets: dict[str, str] = {}  # instance (agency:account, masked) → alias
         self.receipts: dict[str, str | int] = {}  # R000001 → name (a sale's proceeds: its place among receipts)
         self.latency: dict[str, dict[str, int]] = {}  # agency → the fixed latency per category so far
+        self.idents: dict[str, str] = {}  # debtor alias → the ID number the replay uses
+        self.replay_ids: dict[str, tuple[str, str, int]] = {}  # instance → (owner ID, kind, value) in the replay
         ops = refs.process().operations
         self.system = {(op.event, op.complete or op.start) for op in ops}
         self.is_live = self.live()
@@ -230,6 +233,7 @@ class _Recorder:
                 self.notes.append(f"{alias}：日志中证件号码已脱敏（{masked}），以{region}有效测试身份 {ident} 代替 / "
                                   "the masked ID number is replaced by a valid test identity"
                                   f"{' of the same region' if same else ''}")
+            self.idents[alias] = ident
             debtors.append({"as": alias, "name": alias, "id": ident, "holdings": []})
         closed = next((e for e in self.events if e["kind"] == "closed"), None)
         money = (closed or {}).get("data", {}).get("money", {})
@@ -269,6 +273,7 @@ class _Recorder:
             count[name + _KIND_WORDS.get(d.get("kind", ""), "财产")] += 1
             label = name + _KIND_WORDS.get(d.get("kind", ""), "财产")
             self.assets[inst] = f"{label}{count[label]}" if count[label] > 1 else label
+            self.replay_ids[inst] = (self.idents.get(alias, ""), d.get("kind", "deposit"), d.get("balance_cents", 0))
             holding = {"agency": agency, "kind": d.get("kind", "deposit"), "amount": _yuan(d.get('balance_cents', 0)),
                        "as": self.assets[inst], "online": d["anchor"] != "property_found_offline"}
             found = pin_at or _t(e["at"])
@@ -511,11 +516,11 @@ class _Recorder:
             if node == 27 and self._in_kind(inst, _t(e["at"])):
                 return  # 以物抵债 confirmed it (the platform's answer)
             step = {_DISPOSAL_DONE[node]: asset}
-            if node == 21 and (due := self._report_due(e)) is not None and due > _t(e["at"]):
+            if node == 21 and (due := self._report_due(e, inst)) is not None and due > _t(e["at"]):
                 self.steps.append((due + timedelta(minutes=1), step))
-                self.notes.append(f"{asset}：报告送达原在 {_when(_t(e['at']))}，回放中询价平台的答复时间由模拟平台决定"
-                                  f"（最迟 {_when(due)}），送达移至其后 / the report was served before the replay's "
-                                  "platform must have answered: served just after its due time")
+                self.notes.append(f"{asset}：报告原于 {_when(_t(e['at']))} 送达；回放中模拟询价平台按其自身规则于 "
+                                  f"{_when(due)} 答复，送达移至其后1分钟 / the replay's pricing platform answers at "
+                                  "its own time: the report is served a minute after it")
                 return
             self.add(e, step)
         elif k == "node_done" and node == 22:
@@ -533,17 +538,31 @@ class _Recorder:
         elif k == "item_done" and node == 30:
             self.add(e, {"transfer" if e.get("item") == "ruling" else "hand_over": asset})
 
-    def _report_due(self, served: dict[str, Any]) -> datetime | None:
-        """When the pricing platform must have answered the request before ``served`` (3 days for 网络询价, 30 for
-        委托评估, on the legal calendar): the replay's platform answers at its own time up to then."""
-        from mock_agencies.platform_periods import APPRAISAL_REPORT, INQUIRY_ANSWER
-
+    def _report_due(self, served: dict[str, Any], inst: str) -> datetime | None:
+        """When the replay's pricing platform reports on the request before ``served``: the mock platform is
+        deterministic (its seed, the asset's number in the replay, its value, the request's instant), so its
+        answers are worked out here; the log's platform (another asset number) answered at other times."""
         asked = [x for x in self.events if x["kind"] == "exchange" and (x.get("data") or {}).get("kind") == "sent"
                  and x["data"].get("agency") == "pricing_platform" and _t(x["at"]) <= _t(served["at"])]
-        if not asked:
+        if not asked or inst not in self.replay_ids:
             return None
-        period = APPRAISAL_REPORT if asked[-1]["data"].get("measure") == "appraisal" else INQUIRY_ANSWER
-        return period.end(_t(asked[-1]["at"]))
+        from mock_agencies.pricing import PricingMethod, PricingPlatform
+        from mock_agencies.world import account_number
+
+        owner, kind, value = self.replay_ids[inst]
+        agency = inst.split(":")[0]
+        asset_id = f"{agency}:{account_number(agency, AssetKind(kind), owner, 1)}"
+        platform = PricingPlatform(0)  # the scenario's seed (0, the default)
+        view = platform.submit(PricingMethod(asked[-1]["data"].get("measure", "network_inquiry")), request_no="r",
+                               court_code="c", case_no="c", asset_id=asset_id, asset_kind=AssetKind(kind),
+                               market_value_cents=value or None, now=_t(asked[-1]["at"]))
+        for _ in range(20):
+            nxt = platform.next_due()
+            if nxt is None:
+                break
+            platform.advance(nxt)
+        done = platform.get(view.pricing_id).completed_at
+        return _t(done.isoformat()) if done is not None else None
 
     def _released_by_transfer(self, released: dict[str, Any]) -> bool:
         inst = released.get("instance") or ""
