@@ -1,4 +1,5 @@
-"""Issue 16 point 6, measured: every case of an event log recorded as a scenario and replayed (``scenarios.record_check``).
+"""Issue 16 point 6, measured: every case of an event log recorded as a scenario and replayed
+(``scenarios.record_check``).
 
 * a short ``zhixing simulate`` run (its per-event CSV, masked), in the ``fast`` and the ``realistic`` agency
   profiles: every case replays green;
