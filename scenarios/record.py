@@ -180,6 +180,7 @@ class _Recorder:
         self.assets: dict[str, str] = {}  # instance (agency:account, masked) → alias
         self.receipts: dict[str, str | int] = {}  # R000001 → name (a sale's proceeds: its place among receipts)
         self.latency: dict[str, dict[str, int]] = {}  # agency → the fixed latency per category so far
+        self.clues: dict[str, str] = {}  # clue-N → the name its provide_clue step gives it
         self.idents: dict[str, str] = {}  # debtor alias → the ID number the replay uses
         self.replay_ids: dict[str, tuple[str, str, int]] = {}  # instance → (owner ID, kind, value) in the replay
         ops = refs.process().operations
@@ -200,6 +201,8 @@ class _Recorder:
             return self.assets[inst]
         if inst in self.receipts:
             return self.receipts[inst]
+        if inst in self.clues:
+            return self.clues[inst]
         return inst
 
     def _same_instant(self, e: dict[str, Any]) -> list[dict[str, Any]]:
@@ -207,9 +210,19 @@ class _Recorder:
         at = e["at"][:19]
         return [x for x in self.events if x["at"][:19] == at]
 
+    def _while_filing(self, e: dict[str, Any]) -> bool:
+        """Between a 恢复执行's approval and its filing (a live run pushes it to the local filing system; the replay
+        files it at once, and the filing completes node 46's reviews)."""
+        at = _t(e["at"])
+        approved = [_t(x["at"]) for x in self.events if x["kind"] == "resumption_approved" and _t(x["at"]) <= at]
+        return bool(approved) and any(x["kind"] == "resumption_filed" and max(approved) <= _t(x["at"])
+                                      and _t(x["at"]) >= at for x in self.events)
+
     def _by_system(self, e: dict[str, Any], node: int) -> bool:
         """Did the system do this (an operation's event, on the same node and instance, at the same instant; or node
         46's reviews closed by the approval of 恢复执行 at its instant)?"""
+        if node == 46 and self._while_filing(e):
+            return True
         for x in self._same_instant(e):
             if node == 46 and x["kind"] in ("resumption_approved", "resumption_filed"):
                 return True
@@ -304,11 +317,27 @@ class _Recorder:
         return {"anchor": e["data"]["anchor"], "agency": agency, "debtor": debtor, "kind": _REGISTRY_KINDS[agency],
                 "balance_cents": value}
 
+    def _clue_agency(self, e: dict[str, Any]) -> str | None:
+        """The agency of an applicant's clue (``clue-N``): the one its query went to (through 总对总: its scope)."""
+        inst = e.get("instance") or ""
+        if not inst.startswith("clue-"):
+            return None
+        i = self.events.index(e)
+        sent = next((x for x in self.events[i:] if x["kind"] == "exchange" and (x.get("data") or {}).get("measure")
+                     == "clue" and x["data"].get("kind") == "sent"), None)
+        if sent is None:
+            return None
+        scope = sent["data"].get("scope") or [sent["data"].get("agency")]
+        return scope[0] if len(scope) == 1 else None
+
     def _found_by_sweep(self, e: dict[str, Any]) -> None:
         """终本统查 (or a clue) found something at an agency: the log names only the agency; what was there is read
         from the freeze that followed, and pinned a minute before the sweep that found it."""
         agency = (e.get("instance") or "").split(":")[-1]
         found = _t(e["at"])
+        clue = self._clue_agency(e)
+        if clue is not None:  # the applicant's clue: its query named the agency
+            agency = clue
         after = next((x for x in self.events if _t(x["at"]) >= found and x["kind"] in ("funds_frozen", "freeze_queued")
                       and (x.get("instance") or "").startswith(f"{agency}:")), None)
         debtors = list(self.debtors.values())
@@ -322,8 +351,8 @@ class _Recorder:
         entry = self.refs.catalogue().get(agency)
         alias = f"{entry.name if entry else agency}新存款"
         self.assets[after["instance"]] = alias
-        sweep = max((_t(x["at"]) for x in self.events if x["kind"] == "sweep_due" and _t(x["at"]) <= found),
-                    default=found)
+        sweep = found if clue is not None else max(
+            (_t(x["at"]) for x in self.events if x["kind"] == "sweep_due" and _t(x["at"]) <= found), default=found)
         self.steps.append((sweep - timedelta(minutes=1), {"pin": {"agency": agency, "debtor": debtors[0], "holdings": [
             {"kind": "deposit", "amount": _yuan(xd.get("frozen_cents") or xd.get("amount_cents", 0)), "as": alias}]},
             "_before": True}))
@@ -489,6 +518,16 @@ class _Recorder:
                     self.add(e, {"approve_resumption": {"authority": d["authority"], "as": self.resumed_alias}})
                 else:
                     self.add(e, {"approve_resumption": d["authority"]})
+            elif k == "anchor" and d.get("anchor") == "property_found_after_zhongben" and inst.startswith("clue-"):
+                agency = self._clue_agency(e)
+                if agency is None:
+                    self.notes.append(f"{_when(_t(e['at']))} 线索 {inst} 的机构不在日志中，未回放 / the clue's agency "
+                                      "is not in the log: not replayed")
+                    continue
+                name = self.clues.setdefault(inst, f"线索{len(self.clues) + 1}")
+                note = str(d.get("note", "")).split(" / ")[0].removeprefix("申请执行人提供：")
+                self.add(e, {"provide_clue": {"agency": agency, "debtor": next(iter(self.debtors.values())),
+                                              "note": note, "as": name}})
             elif k == "anchor" and d.get("anchor") in _MANUAL_ANCHORS:
                 self.add(e, {"record": {"event": d["anchor"], "instance": self.instance(inst)}})
             elif k == "node_frozen" and inst and self.instance(inst) == inst and "*" in inst:

@@ -27,10 +27,6 @@ DEMO = Path(__file__).parent / "data" / "demo8.events.jsonl.gz"
 
 # demo cases that do not replay green yet, each with the step that differs (see scenarios/README.md, 录制)
 KNOWN = {
-    "(2025)豫0811执1号": "complete_node",  # node 46's review: done by the replay's resumption before the clerk's act
-    "(2025)豫0811执1号-恢1": "complete_node",  # recorded from its original, fails where it does
-    "(2025)豫0811执2号": "freeze",  # an asset found by a live 终本 sweep, its account not in the log
-    "(2025)豫0811执2号-恢1": "freeze",
     "(2025)豫0811执3号": "notify_parties",  # the replay's pricing answered 4 days later: the disposal chain shifts
 }
 
