@@ -180,6 +180,7 @@ class _Recorder:
         self.assets: dict[str, str] = {}  # instance (agency:account, masked) → alias
         self.receipts: dict[str, str | int] = {}  # R000001 → name (a sale's proceeds: its place among receipts)
         self.latency: dict[str, dict[str, int]] = {}  # agency → the fixed latency per category so far
+        self.shift: tuple[datetime, timedelta] | None = None  # (from, by): the replay's disposal runs later
         self.clues: dict[str, str] = {}  # clue-N → the name its provide_clue step gives it
         self.idents: dict[str, str] = {}  # debtor alias → the ID number the replay uses
         self.replay_ids: dict[str, tuple[str, str, int]] = {}  # instance → (owner ID, kind, value) in the replay
@@ -557,6 +558,7 @@ class _Recorder:
             step = {_DISPOSAL_DONE[node]: asset}
             if node == 21 and (due := self._report_due(e, inst)) is not None and due > _t(e["at"]):
                 self.steps.append((due + timedelta(minutes=1), step))
+                self._shift_after_fixing(e, inst, due + timedelta(minutes=1))
                 self.notes.append(f"{asset}：报告原于 {_when(_t(e['at']))} 送达；回放中模拟询价平台按其自身规则于 "
                                   f"{_when(due)} 答复，送达移至其后1分钟 / the replay's pricing platform answers at "
                                   "its own time: the report is served a minute after it")
@@ -576,6 +578,42 @@ class _Recorder:
             self.add(e, {"notify_parties": args})
         elif k == "item_done" and node == 30:
             self.add(e, {"transfer" if e.get("item") == "ruling" else "hand_over": asset})
+
+    def _shift_after_fixing(self, served: dict[str, Any], inst: str, now_served: datetime) -> None:
+        """The report served later in the replay fixes the reference price later (5 days' objection period on the
+        legal calendar): what the log did after the price was fixed is replayed that much later."""
+        from core_flow.legal_calendar import Period, default_calendar
+
+        fixed = next((x for x in self.events if x["kind"] == "anchor" and x.get("instance") == inst
+                      and (x.get("data") or {}).get("anchor") == "reference_price_fixed"), None)
+        if fixed is None:
+            return
+        logged = _t((fixed.get("data") or {}).get("at") or fixed["at"])
+        replay = _t(default_calendar().deadline(now_served, Period.parse("5d")).due.isoformat())
+        if replay > logged:
+            self.shift = (logged, replay - logged)
+
+    def apply_shift(self) -> None:
+        """Move every step after the log's fixing (and the instants its disposal steps name) by the shift."""
+        if self.shift is None:
+            return
+        after, delta = self.shift
+        for n, (at, step) in enumerate(self.steps):
+            if at < after:
+                continue
+            def later(text: str, tz: Any = at.tzinfo) -> str:
+                return _when(datetime.fromisoformat(text).replace(tzinfo=tz) + delta)
+
+            for args in (a for a in step.values() if isinstance(a, dict)):
+                for key in ("starts", "announce", "time"):
+                    if key in args:
+                        args[key] = later(args[key])
+                if "between" in args:
+                    args["between"] = [later(t) for t in args["between"]]
+            self.steps[n] = (at + delta, step)
+        self.notes.append(f"回放中参考价晚 {delta} 确定：此后的步骤与期望（原 {_when(after)} 起）一并顺延 / the "
+                          f"reference price is fixed {delta} later in the replay: every later step and expectation "
+                          "moves with it")
 
     def _report_due(self, served: dict[str, Any], inst: str) -> datetime | None:
         """When the replay's pricing platform reports on the request before ``served``: the mock platform is
@@ -852,6 +890,8 @@ def _chain(events: list[dict[str, Any]], case: str) -> tuple[_Recorder, dict[str
             rec.tolerate()
     for rec, sub in zip(recorders, recorders[1:], strict=False):
         rec.file_when_filed(sub)
+    for rec in recorders:
+        rec.apply_shift()
     if r.is_live:
         r.notes.append("实时日志（定时器迟于期限触发）：节点冻结与督办以时间窗口断言（自期限至原时刻），回放中定时器准时触发；"
                        "原运行中命令与定时器的先后未必能重现，回放失败时指明与原日志不同的一步 / "

@@ -128,10 +128,9 @@ def test_a_realistic_runs_agency_delays_are_replayed(tmp_path: Path) -> None:
     events = read_log(path)
     texts = [record(events, f"(2025)豫0811执{600 + n}号", str(path)) for n in range(4)]
     assert all("agencies:" in t and "dist: fixed" in t for t in texts)
-    green = [run_scenario(parse_text(t, "r.scenario.yaml")[0][0]).passed for t in texts]
-    # measured: 2 of 4 with this seed (the others: a deduction's money arriving later in the replay, a receipt's
-    # freeze); virtual-time simulations in the fast profile replay 18 of 18, live demo logs 8 of 18 (scenarios/README)
-    assert sum(green) >= 2, green
+    results = [run_scenario(parse_text(t, "r.scenario.yaml")[0][0]) for t in texts]
+    # every request paired with its own result (request number): all four replay green (2 of 4 before)
+    assert all(r.passed for r in results), [r.explain() for r in results if not r.passed]
 
 
 def test_a_resumed_cases_own_steps_are_replayed(tmp_path: Path) -> None:
