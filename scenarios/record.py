@@ -833,6 +833,12 @@ class _Recorder:
                     answers[code] = _t(x["at"])
             if len(answers) == len(scope or []):
                 break
+        if category == "query" and len(scope or []) == 1 and not answers and d.get("request_no"):
+            # one agency (a clue through 总对总): its answer, when no finding names it, is the exchange's answer
+            answer = next((x for x in self.events[i:] if x["kind"] == "exchange" and (x.get("data") or {}).get(
+                "request_no") == d["request_no"] and x["data"].get("kind") == "answer"), None)
+            if answer is not None:
+                answers[scope[0]] = _t(answer["at"])
         change = {}
         for code, at in answers.items():
             seconds = int((at - sent).total_seconds())
@@ -925,7 +931,19 @@ def _resumed(events: list[dict[str, Any]], case: str) -> str | None:
     return new if new and any(e["case_id"] == new and e["kind"] == "filed" for e in events) else None
 
 
-def _chain(events: list[dict[str, Any]], case: str) -> tuple[_Recorder, dict[str, Any]]:
+def _live_log(events: list[dict[str, Any]]) -> bool:
+    """The whole log is live when a timer's event comes after later commands anywhere in it (a case may show no
+    late timer of its own); a virtual-time log is in time order."""
+    latest = None
+    for e in events:
+        at = _t(e["at"])
+        if latest is not None and latest - at > timedelta(minutes=1):
+            return True
+        latest = max(latest or at, at)
+    return False
+
+
+def _chain(events: list[dict[str, Any]], case: str, live: bool = False) -> tuple[_Recorder, dict[str, Any]]:
     """The recorder of ``case`` with the steps of its 恢复执行 cases (``approve_resumption: {as: 恢复案}``, then their
     steps with ``case: 恢复案``; a second resumption ``恢复案2``…), and the case's spec."""
     r = _Recorder(pick_case(events, case))
@@ -946,6 +964,7 @@ def _chain(events: list[dict[str, Any]], case: str) -> tuple[_Recorder, dict[str
         filed = _t(next(e for e in sub.events if e["kind"] == "filed")["at"])
         sub._holdings({"debtors": [{"as": a, "holdings": []} for a in r.debtors.values()]}, pin_at=filed)
     for rec in recorders:
+        rec.is_live = rec.is_live or live
         rec.walk()
         if rec.is_live:
             rec.tolerate()
@@ -973,7 +992,7 @@ def record(events: list[dict[str, Any]], case: str, source: str = "") -> str:
     a 恢复执行 case is recorded from the case it was filed from, its own steps after ``case: 恢复案``."""
     pick_case(events, case)
     root = _root(events, case)
-    r, spec = _chain(events, root)
+    r, spec = _chain(events, root, live=_live_log(events))
     if root != case:
         r.notes.insert(0, f"{case} 为恢复执行案件：自原案 {root} 起录制，其步骤以 case: 恢复案 标明 / a resumed case: "
                           f"recorded from {root}, its own steps marked case: 恢复案")
