@@ -45,6 +45,7 @@ _ON_A_NODE = frozenset({"start_node", "complete_node", "complete_item", "request
                         "release"})
 _NOT_REPLAYED = frozenset({"seal_requested"})
 _REGISTRY_KINDS = {"real_estate_registry": "real_estate", "vehicle_registry": "vehicle"}
+_OPENINGS = frozenset({"auction_scheduled", "second_auction_scheduled", "sale_period_scheduled"})
 _LOT_EVENTS = frozenset({"anchor", "proceeds_arrived", "satisfied_in_kind"})
 _DISPOSAL_NODES = frozenset(range(19, 31))  # 19–30: done by the disposal component (its commands are replayed)
 _DISPOSAL_DONE = {19: "investigate", 21: "serve_report", 27: "confirm_sale"}  # node completed → the staff's act
@@ -546,6 +547,9 @@ class _Recorder:
             elif k == "duban_raised":
                 self.add(e, {"expect_event": {"kind": "duban_raised", "agency": d.get("agency"),
                                               **self._window(e, None, None, None)}})
+            elif k == "refused" and d.get("command") == "CompleteNode" and node in _DISPOSAL_DONE \
+                    and inst in self.assets:  # a disposal act the engine refused (the platform's side went on)
+                self.add(e, {_DISPOSAL_DONE[node]: self.instance(inst), "refused": d.get("code") or "any"})
             elif k == "refused":
                 skipped[f"被拒绝的命令 refused {d.get('command')} ({d.get('code')})"] += 1
             elif k in _NOT_REPLAYED or k.startswith(("disposal", "auction", "sale", "seal")):
@@ -671,19 +675,21 @@ class _Recorder:
                 continue
             sold = next((y["data"].get("price_cents") for y in self.events[i:] if y.get("instance") == inst
                          and y["kind"] == "anchor" and y["data"].get("anchor") == "sale_paid"), None)
-            lots.append((inst, x, _t(served["at"]), sold))
+            first = not any(y["kind"] == "anchor" and y.get("instance") == inst and y["data"].get("anchor")
+                            == "first_unsold" for y in self.events[i:])
+            lots.append((inst, x, _t(served["at"]), sold, 70 if first else 56))  # the floor: 70%, a 20% cut
         if not lots:
             return
         three_days = Period.parse("3d")
 
         def fits(seed: int) -> bool:
-            for inst, sent, served, sold in lots:
+            for inst, sent, served, sold, floor in lots:
                 done, ref = self._replay_pricing(seed, inst, sent)
                 if done is None or done > served - timedelta(minutes=1):
                     return False
                 if default_calendar().deadline(done, three_days).due <= served:
                     return False  # node 21 would freeze before the report is served
-                if sold and -(-ref * 70 // 100) > sold:
+                if sold and -(-ref * floor // 100) > sold:
                     return False
             return True
 
@@ -756,7 +762,14 @@ class _Recorder:
                 args["starts"] = _when(starts)
             self.add(e, {"relist": args})
         elif measure == "auction:sale":
-            self.add(e, {"start_sale": {"asset": asset}})
+            args = {"asset": asset}
+            if (starts := self._scheduled(i, inst, "sale_period_scheduled")) is not None:
+                args["starts"] = _when(starts)
+            sold = next((x for x in self.events[i:] if x["kind"] == "proceeds_arrived" and x.get("instance") == inst
+                         and (x.get("data") or {}).get("source") == "sale"), None)
+            if sold is not None:  # a 变卖 sells at its price: the log's
+                args["price"] = _yuan(sold["data"]["amount_cents"])
+            self.add(e, {"start_sale": args})
         else:
             self.add(e, {"offer_in_kind": {"asset": asset, "accept": measure == "in_kind"}})
 
@@ -774,9 +787,13 @@ class _Recorder:
                               "log: no bid replayed")
             return
         price = paid["data"].get("price_cents") or paid["data"].get("amount_cents")
-        opened = [t for t in (self._scheduled(0, inst, a) for a in ("auction_scheduled", "second_auction_scheduled",
-                                                                    "sale_scheduled")) if t and t <= _t(e["at"])]
-        at = max(opened) + timedelta(hours=1) if opened else _t(e["at"]) - timedelta(minutes=1)
+        opened = next((_t(x["data"]["at"]) for x in reversed(self.events[:i]) if x["kind"] == "anchor"
+                       and x.get("instance") == inst and x["data"].get("anchor") in _OPENINGS and x["data"].get("at")),
+                      None)  # the listing that sold: the last one opened before
+        if e["data"].get("measure") == "auction:sale" or opened is None:  # a 变卖 sells to the first who pays
+            at = _t(e["at"]) - timedelta(minutes=1)
+        else:
+            at = opened + timedelta(hours=1)
         self.steps.append((at, {"bid": {"asset": self.instance(inst), "bidder": "竞买人甲", "amount": _yuan(price)}}))
 
     def _window(self, e: dict[str, Any], node: int | None, inst: str | None, item: str | None) -> dict[str, Any]:
