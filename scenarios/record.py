@@ -1027,7 +1027,7 @@ def record(events: list[dict[str, Any]], case: str, source: str = "") -> str:
            "tags": ["recorded"], **({"seed": r.seed} if r.seed else {}), "case": spec, "steps": steps}
     head = ["# 由 `zhixing scenarios record` 从事件日志录制 / recorded by `zhixing scenarios record` from an event log",
             f"# 来源 source: {source or '—'}；案件 case: {case}"]
-    head += [f"# - {n}" for n in r.notes]
+    head += [f"# - {n}" for n in dict.fromkeys(r.notes)]  # each once (a resumed case shares them)
     body = yaml.safe_dump(doc, allow_unicode=True, sort_keys=False, width=1000, default_flow_style=None)
     return "\n".join(head) + "\n" + body
 

@@ -99,7 +99,10 @@ def test_the_cli_records_to_a_file(sim_log, tmp_path: Path, capsys) -> None:
     _register_commands()
     out = tmp_path / "r.scenario.yaml"
     assert main(["scenarios", "record", "--events", str(path), "--case", cases[0], "-o", str(out)]) == 0
-    assert "zhixing scenarios run" in capsys.readouterr().out
+    said = capsys.readouterr().out
+    assert "zhixing scenarios run" in said
+    # what the file's comment says (substitutions, what was left out) is listed, Chinese first
+    assert "说明 / notes:" in said and "有效测试身份" in said and "valid test identity" in said
     assert load_file(out)[0].name == f"录制：{cases[0]}"
 
 
