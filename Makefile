@@ -4,7 +4,7 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run test lint bench load load-knee load-ui venv clean
+.PHONY: run test lint bench load load-knee load-ui record-check venv clean
 
 venv: $(STAMP)
 
@@ -37,6 +37,22 @@ load-knee: $(STAMP)
 
 load-ui: $(STAMP)
 	$(BIN)/python loadtests/run.py --ui $(LOAD_ARGS)
+
+# Issue 16 point 6 measured (scenarios/README.md, 录制): a fresh demo log and two simulations (fast, realistic
+# agencies), every case recorded as a scenario and replayed; prints N/M per log. RECORD_DIR keeps the logs and
+# the failing scenarios.
+RECORD_DIR ?= reports/record-check
+record-check: $(STAMP)
+	mkdir -p $(RECORD_DIR)
+	$(BIN)/zhixing demo --cases 8 --events-out $(RECORD_DIR)/demo.jsonl > $(RECORD_DIR)/demo.out
+	$(BIN)/zhixing simulate --years 0.4 --intake 200 -r 1 --warmup-days 0 --no-validate --events \
+		--out $(RECORD_DIR)/fast > $(RECORD_DIR)/fast.out
+	sed 's/^  profile: fast /  profile: realistic /' sim/data/court_profile.yaml > $(RECORD_DIR)/realistic.yaml
+	$(BIN)/zhixing simulate $(RECORD_DIR)/realistic.yaml --years 0.4 --intake 200 -r 1 --warmup-days 0 \
+		--no-validate --events --out $(RECORD_DIR)/realistic > $(RECORD_DIR)/realistic.out
+	$(BIN)/python -m scenarios.record_check --show-failures --keep $(RECORD_DIR)/failed \
+		--events $(RECORD_DIR)/demo.jsonl --events $(RECORD_DIR)/fast/events/*.csv \
+		--events $(RECORD_DIR)/realistic/events/*.csv
 
 clean:
 	rm -rf $(VENV) build *.egg-info .pytest_cache .benchmarks reports

@@ -56,8 +56,9 @@ def register(app: typer.Typer) -> None:
 
     @sub.command("record")
     def record(
-        events: Path = typer.Option(..., "--events", help="事件日志（JSON lines：zhixing demo "
-                                    "--events-out、模拟或实时运行）/ an event log (JSON lines)"),
+        events: Path = typer.Option(..., "--events", help="事件日志（JSON lines：zhixing demo --events-out、实时运行；"
+                                    "或 zhixing simulate --events 的 CSV）/ an event log (JSON lines, or simulate's "
+                                    "CSV)"),
         case: str = typer.Option(..., "--case", help="案号 / the case number in the log"),
         out: Path | None = typer.Option(None, "-o", "--out", help="写入场景文件（缺省：打印）/ write the scenario file "
                                                                  "(default: print it)"),
@@ -71,5 +72,9 @@ def register(app: typer.Typer) -> None:
             typer.echo(text, nl=False)
         else:
             typer.echo(f"已写入 / written: {out}（运行 / run: zhixing scenarios run {out}）")
+            notes = [line[4:] for line in text.splitlines() if line.startswith("# - ")]
+            if notes:  # what was substituted, moved or left out — also in the file's comment
+                typer.echo("说明 / notes:")
+                typer.echo("\n".join(f"  - {n}" for n in notes))
 
     app.add_typer(sub, name="scenarios")

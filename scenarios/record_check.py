@@ -1,0 +1,89 @@
+"""Record every case of an event log and replay each: how many replay green (issue 16, point 6's measurement).
+
+``python -m scenarios.record_check --events FILE [--events FILE…] [--limit N] [--show-failures]`` prints one line
+per case (通过 passed / 失败 failed with its failed step), what each recording says it could not replay, and
+``N/M``; exit 1 when any case fails. A 恢复执行 case counts as its own (recorded from its original). The test
+``tests/test_scenarios_record_all.py`` runs the same check on a small demo log and a short simulation.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from core_flow.errors import UserError
+from scenarios.loader import parse_text
+from scenarios.record import read_log, record
+from scenarios.runner import run_scenario
+
+
+@dataclass
+class CaseCheck:
+    case: str
+    passed: bool
+    failure: str = ""  # the failed step, expected and actual (first lines of the explanation)
+    not_replayed: list[str] = field(default_factory=list)  # what the recording says it left out
+    text: str = ""
+
+
+def recorded_cases(events: list[dict[str, Any]]) -> list[str]:
+    """Every case filed in the log, in order of filing."""
+    return list(dict.fromkeys(e["case_id"] for e in events if e["kind"] == "filed"))
+
+
+def check_case(events: list[dict[str, Any]], case: str, source: str = "") -> CaseCheck:
+    text = record(events, case, source)
+    left = [line[4:] for line in text.splitlines() if line.startswith("# - ") and "未写入场景" in line
+            or line.startswith("# - 无法回放")]
+    parsed, problems = parse_text(text, f"{case}.scenario.yaml")
+    if problems:
+        return CaseCheck(case, False, "录制的文件无效 / the recorded file is invalid: " + "; ".join(map(str, problems)),
+                         left, text)
+    result = run_scenario(parsed[0])
+    failure = "" if result.passed else "\n".join(result.explain().splitlines()[1:4])
+    return CaseCheck(case, result.passed, failure, left, text)
+
+
+def check_log(path: str | Path, limit: int | None = None) -> list[CaseCheck]:
+    events = read_log(path)
+    cases = recorded_cases(events)[:limit]
+    return [check_case(events, case, str(path)) for case in cases]
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m scenarios.record_check",
+                                     description="录制事件日志中每件案件并回放 / record every case of a log, replay it")
+    parser.add_argument("--events", action="append", required=True, type=Path, help="事件日志 / event log (JSONL, CSV)")
+    parser.add_argument("--limit", type=int, default=None, help="每个日志最多几件 / at most N cases per log")
+    parser.add_argument("--show-failures", action="store_true", help="列出失败步骤 / print each failed step")
+    parser.add_argument("--keep", type=Path, default=None, help="失败案件的场景写入此目录 / keep failures here")
+    args = parser.parse_args(argv)
+    total = green = 0
+    for path in args.events:
+        try:
+            checks = check_log(path, args.limit)
+        except UserError as err:
+            print(f"错误 error: {err}", file=sys.stderr)
+            return 2
+        ok = sum(c.passed for c in checks)
+        for c in checks:
+            print(f"{'✔ 通过 passed' if c.passed else '✘ 失败 failed'}  {c.case}")
+            if not c.passed and args.show_failures:
+                print("    " + c.failure.replace("\n", "\n    "))
+            for line in c.not_replayed:
+                print(f"    · {line}")
+            if not c.passed and args.keep is not None:
+                args.keep.mkdir(parents=True, exist_ok=True)
+                (args.keep / f"{c.case}.scenario.yaml").write_text(c.text, encoding="utf-8")
+        print(f"{path}: {ok}/{len(checks)} 回放通过 / replayed green\n")
+        total += len(checks)
+        green += ok
+    print(f"共 {total} 件，{green} 件回放通过 / {green} of {total} cases replayed green")
+    return 0 if green == total else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
