@@ -12,7 +12,9 @@ from typing import Any
 _ID = re.compile(r"(?<![0-9A-Z])(\d{6})(\d{7}[\dX])(\d{3}[\dX])(?![0-9A-Z])")  # 18: 6 + 8 masked + 4
 _USCC = re.compile(r"(?<![0-9A-Z])([0-9A-HJ-NPQRTUWXY]{2}\d{4})(\d{2}[0-9A-HJ-NPQRTUWXY]{6})"
                    r"([0-9A-HJ-NPQRTUWXY]{4})(?![0-9A-Z])")
-_LONG = re.compile(r"(?<![0-9A-Za-z])([0-9A-Za-z]{4})([0-9A-Za-z]{8,})([0-9A-Za-z]{4})(?![0-9A-Za-z])")
+# not the digits after a decimal point: a float written as text (``"delay_seconds": 1.3790123456783689``) is a number,
+# not an account
+_LONG = re.compile(r"(?<![0-9A-Za-z])(?<!\d\.)([0-9A-Za-z]{4})([0-9A-Za-z]{8,})([0-9A-Za-z]{4})(?![0-9A-Za-z])")
 
 
 def _stars(match: re.Match[str]) -> str:

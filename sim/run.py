@@ -182,13 +182,16 @@ class _EventTable:
     def __call__(self, e: Any) -> None:
         import json
 
+        from core_flow.masking import mask_data
         from sim.report import mask
 
         day = e.at.date()
         if day != self._day:
             self._fh.flush()
             self._day = day
-        data = mask(json.dumps(e.as_dict()["data"], ensure_ascii=False)) if e.data else ""
+        # strings masked before the JSON is written: numbers stay numbers (masking the JSON text took a float's
+        # 16 decimals for an account number)
+        data = json.dumps(mask_data(e.as_dict()["data"]), ensure_ascii=False) if e.data else ""
         self._w.writerow([e.at.isoformat(), e.case_id, e.kind.value, e.node if e.node is not None else "",
                           mask(e.instance), e.item or "", data])
         self.rows += 1

@@ -54,3 +54,16 @@ def test_the_access_log_is_masked() -> None:
         "127.0.0.1:5000", "GET", "/admin/sessions/x/holdings/icbc/410811198005171234", "1.1", 200), None)
     assert MaskingFilter().filter(record)
     assert "410811198005171234" not in record.getMessage() and "410811********1234" in record.getMessage()
+
+
+def test_numbers_written_as_text_are_not_taken_for_account_numbers():
+    """A float's 16 decimals in a JSON text (a simulation's per-event CSV) were masked like an account number,
+    breaking the JSON; an account number in the same text is still masked."""
+    import json
+
+    from core_flow.masking import mask_text
+
+    text = json.dumps({"delay_seconds": 0.0012345678901234567, "account": "6222021234567890123"})
+    masked = json.loads(mask_text(text))
+    assert masked["delay_seconds"] == 0.0012345678901234567
+    assert masked["account"] == "6222***********0123"
