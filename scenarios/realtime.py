@@ -102,7 +102,8 @@ class RealtimeDriver:
 
     def close(self) -> None:
         if self._cm is not None:
-            cm, self._cm, self.court = self._cm, None, None
+            cm, court, self._cm, self.court = self._cm, self.court, None, None
+            self.loop.run(lambda: court.clock.hold(None))  # time runs again while the court shuts down
             self.loop.call(cm.__aexit__(None, None, None))
 
     def now(self) -> datetime:
@@ -113,28 +114,45 @@ class RealtimeDriver:
 
         async def wait() -> None:
             clock = court.clock
+            clock.hold(None)  # time runs again up to the next step
             if to > clock.real_now():
                 reached = asyncio.Event()
                 clock.loop.call_at(clock.loop_time_of(to), reached.set)  # after the timers due by then
                 await reached.wait()
+            clock.hold(max(to, self._instant))  # the step's instant: its reactions land at it
             for _ in range(3):
                 await asyncio.sleep(0)
-            await self._settle()
+            await self._settle(max(to, self._instant))
 
         self.loop.call(wait())
         self._instant = max(to, self._instant)
         return self._instant
 
-    async def _settle(self) -> None:
+    async def _settle(self, at: datetime) -> None:
         """Let the reactions over HTTP land: at least ``settle`` real seconds, then as long as the court still has
-        calls out (a loaded machine answers slower), up to ``SETTLE_MAX``."""
+        calls out or the agencies have an answer, callback or notice due by ``at`` not yet delivered (a loaded
+        machine answers slower), up to ``SETTLE_MAX``."""
         gateway = self.court.gateway
         loop = asyncio.get_running_loop()
         await asyncio.sleep(self.settle)
         deadline = loop.time() + SETTLE_MAX
-        while loop.time() < deadline and (getattr(gateway.transport, "in_flight", 0) or any(
+        while loop.time() < deadline and (self._agencies_owe(at) or getattr(gateway.transport, "in_flight", 0) or any(
                 a["in_flight"] or a["queued"] for a in gateway.stats()["agencies"].values())):
             await asyncio.sleep(0.005)
+
+    def _agencies_owe(self, at: datetime) -> bool:
+        """The served agencies have something due by ``at`` (an answer, a callback, a freeze lapsing, an auction
+        or pricing event) or a callback out: their ticker is woken to deliver it."""
+        counterpart = self.court.counterpart
+        session = getattr(counterpart, "session", None)
+        if session is None:
+            return False
+        due = session.next_due()
+        owe = session.outbox.attempting > 0 or (due is not None and due <= at)
+        sessions = getattr(counterpart, "sessions", None)
+        if owe and due is not None and due <= at and sessions is not None:
+            sessions.wake.set()
+        return owe
 
     def _pinned(self, fn: Callable[[], Any]) -> Any:
         def call() -> Any:

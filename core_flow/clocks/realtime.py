@@ -52,6 +52,12 @@ class AsyncioClock:
         finally:
             self._logical = previous
 
+    def hold(self, instant: datetime | None) -> None:
+        """Hold ``now()`` at ``instant`` across awaits too (``None`` lets it run again) — a scenario runner's
+        step: the world stands at the step's instant while the step's reactions (HTTP round trips) land, as on the
+        virtual clock. A timer running meanwhile still reads its own due instant; the loop's time runs on."""
+        self._logical = instant
+
     def call_at(self, at: datetime, callback: Callable[[], None]) -> asyncio.TimerHandle:
         if not self.logical:
             return self.loop.call_at(self.loop_time_of(at), callback)
