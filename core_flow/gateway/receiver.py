@@ -4,7 +4,8 @@ An agency posts a :class:`~core_flow.protocol.Feedback` (retrying until it gets 
 answer is acknowledged with 200 — duplicates too, or the agency would keep retrying — and handed to
 ``gateway.receive``, which delivers it once — on a logical real-time clock at the agency's stated answer
 instant when it lies between the request's sending and the court's now (``Gateway.answer_instant``). A
-malformed body gets 422 with a field-level message, Chinese first and English beside it. Nothing is built at import time.
+malformed body gets 422 with a field-level message, Chinese first and English beside it.
+Nothing is built at import time.
 """
 
 from __future__ import annotations
