@@ -1,7 +1,8 @@
 """Scenarios on both clocks: a few short suite scenarios run on the virtual clock and on the real-time clock
 (``--realtime --scale X``: an ``AsyncioClock`` compressed X-fold, zhixing's mock agencies served live on loopback,
-answers by callback) give the same verdicts, step by step. The scale is chosen so the whole test stays well under
-30 s; a scenario spanning an hour of virtual time takes ~0.7 s real at 5,000×."""
+answers by callback) give the same verdicts, step by step — those expecting an answer at its exact instant too.
+The scale is chosen so the whole test stays well under 30 s; a scenario spanning an hour of virtual time takes
+~1 s real at 5,000×."""
 
 from __future__ import annotations
 
@@ -18,12 +19,16 @@ from zhixing.cli import main
 
 SUITE = Path(__file__).resolve().parent.parent / "scenarios" / "suite"
 SCALE = 5_000.0
-# short ones (≤ 1 virtual hour): 集约查询 scope, two debtors, the 报结 review, 限消 / 失信 lifted on completion, and
-# freeze → deduct → receipt → payout (the agencies' answers over HTTP, by callback). Scenarios whose windows hang on
-# an agency's latency of hours (e.g. rules.scenario.yaml:2) also agree on an idle machine, but on a loaded one the
-# answer's HTTP round trip, times the scale, can overrun the window: they are left out to keep this test steady.
-PICKED = {("spc/scope.scenario.yaml", 3), ("spc/inquiry.scenario.yaml", 60), ("fidelity/rules.scenario.yaml", 87),
-          ("fidelity/rules.scenario.yaml", 149), ("fidelity/operations.scenario.yaml", 33)}
+# short ones (≤ 1 virtual hour), one of each kind the suite's short scenarios have: 集约查询 scope, its trigger with
+# every answer at the exact instant (spc/inquiry.scenario.yaml:3), two debtors, the 报结 review, 限消 / 失信 lifted on
+# completion, freeze → deduct → receipt → payout (the agencies' answers over HTTP, by callback), the 3-day view rule
+# from an answer's exact instant (spc/lock_view.scenario.yaml:24) and a fixture's freeze reconciled to the cent.
+# The whole suite's short scenarios: ``python -m scenarios.both_clocks`` (README). Scenarios whose windows hang on an
+# agency's latency of hours (e.g. rules.scenario.yaml:2) also agree, but take seconds each: left to that command.
+PICKED = {("spc/scope.scenario.yaml", 3), ("spc/inquiry.scenario.yaml", 3), ("spc/inquiry.scenario.yaml", 60),
+          ("spc/lock_view.scenario.yaml", 24), ("fidelity/rules.scenario.yaml", 87),
+          ("fidelity/rules.scenario.yaml", 149), ("fidelity/operations.scenario.yaml", 33),
+          ("reuse/reuse.scenario.yaml", 24)}
 
 
 def _picked() -> list:
@@ -87,10 +92,18 @@ async def test_logical_time_is_the_due_instant_of_the_running_timer() -> None:
     assert seen == [due] and clock.now() > due + timedelta(hours=1)
     with clock.at(origin):
         assert clock.now() == origin
+    clock.hold(origin)  # a runner's step: held across awaits, a timer still reads its own instant
+    later = origin + timedelta(minutes=1)
+    clock.call_at(later, lambda: seen.append(clock.now()))
+    await asyncio.sleep(0.02)
+    assert clock.now() == origin and seen[-1] == later
+    clock.hold(None)
+    assert clock.now() > due + timedelta(hours=1)
+    seen.clear()
     plain = AsyncioClock(origin, scale=1_000_000.0)
     plain.call_at(due, lambda: seen.append(plain.now()))
     await asyncio.sleep(0.02)
-    assert seen[1] > due  # without logical time, the loop's instant
+    assert seen[0] > due  # without logical time, the loop's instant
 
 
 pytest_plugins = ["pytester"]
