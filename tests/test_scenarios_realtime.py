@@ -92,13 +92,18 @@ async def test_logical_time_is_the_due_instant_of_the_running_timer() -> None:
     assert seen == [due] and clock.now() > due + timedelta(hours=1)
     with clock.at(origin):
         assert clock.now() == origin
-    clock.hold(origin)  # a runner's step: held across awaits, a timer still reads its own instant
-    later = origin + timedelta(minutes=1)
-    clock.call_at(later, lambda: seen.append(clock.now()))
-    await asyncio.sleep(0.02)
-    assert clock.now() == origin and seen[-1] == later
+    held = clock.real_now() + timedelta(hours=3)  # a runner's step: the clock will stand there across awaits
+    early, late = held - timedelta(minutes=1), held + timedelta(minutes=1)
+    clock.call_at(late, lambda: seen.append(clock.now()))
+    clock.call_at(early, lambda: seen.append(clock.now()))
+    cancelled = clock.call_at(late, lambda: seen.append(origin))
+    clock.hold(held)
+    cancelled.cancel()
+    await asyncio.sleep(0.02)  # real time runs on: the timer due by the held instant runs, the later one waits
+    assert clock.now() == held and seen[1:] == [early]
     clock.hold(None)
-    assert clock.now() > due + timedelta(hours=1)
+    await asyncio.sleep(0.001)
+    assert seen[1:] == [early, late] and clock.now() > late  # released: the later timer at its own instant
     seen.clear()
     plain = AsyncioClock(origin, scale=1_000_000.0)
     plain.call_at(due, lambda: seen.append(plain.now()))
