@@ -155,6 +155,11 @@ def _wire_disposal(run: Run, step: StepBase) -> None:
     HTTP brings its own platforms (its lots are read back through the driver). Steps that do not reach a platform
     (investigate, serve a report, …) need none."""
     court = run.court
+    if court is None and step.key in _NEEDS_PLATFORMS:  # a court driven from outside: the real-time runner's
+        attach = getattr(run.agencies, "attach_disposal", None)  # own court may take its agencies' platforms
+        if attach is not None:
+            attach()
+        return
     if court is None or (court.platform.disposal.port is None and step.key not in _NEEDS_PLATFORMS):
         return
     d = court.platform.disposal
@@ -222,7 +227,8 @@ def _other_court(run: Run, step: StepBase, a: Any, release: bool) -> None:
 
     session = run.agencies
     client = getattr(session, "client", None)  # a namespace of a mock agencies server (scenarios.remote)
-    if not isinstance(session, Session) and client is None:
+    on_loop = getattr(session, "other_court_port", None)  # the served agencies of a real-time court
+    if not isinstance(session, Session) and client is None and on_loop is None:
         raise UserError(f"步骤 {step.key}（第 {step.line} 行）：其他法院的措施需要模拟机构（进程内或 --agencies-url）",
                         f"step {step.key} (line {step.line}): another court's measures need zhixing's mock agencies "
                         "(in process or --agencies-url)", where=f"{run.scenario.file}:{step.line}",
@@ -236,6 +242,8 @@ def _other_court(run: Run, step: StepBase, a: Any, release: bool) -> None:
     if port is None:
         if isinstance(session, Session):
             port = SessionPort(session)
+        elif on_loop is not None:  # the same session, reached on the court's event loop (scenarios.realtime)
+            port = on_loop()
         else:  # the same namespace, over the 查控 API, as that court would
             from scenarios.remote import HttpAgencyPort
 

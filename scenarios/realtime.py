@@ -54,9 +54,58 @@ class LoopThread:
 class OnLoop:
     """The agencies' session seen from the runner's thread: every call runs on the court's loop."""
 
-    def __init__(self, target: Any, loop: LoopThread) -> None:
+    def __init__(self, target: Any, loop: LoopThread, driver: RealtimeDriver | None = None) -> None:
         self._target = target
         self._loop = loop
+        self._driver = driver  # the real-time court's whose agencies these are (disposal, other courts)
+
+    @property
+    def _court(self) -> Any:
+        return None if self._driver is None else self._driver.court
+
+    def attach_disposal(self) -> None:
+        """The court's disposal port on first use: the served session's pricing and auction platforms, called in
+        process on the court's loop (the port is synchronous; an HTTP call to a server on the same loop would wait
+        for itself), without simulated bidders (``bid`` steps bid) — as the in-process runner wires them."""
+        court = self._court
+        if court is None or court.platform.disposal.port is not None:
+            return
+        from mock_agencies.auction import BidderModel
+        from mock_agencies.disposal_port import SessionDisposalPort
+
+        def attach() -> None:
+            court.platform.disposal.port = SessionDisposalPort(self._target)
+            self._target.auction.model = BidderModel(max_bidders=0)
+
+        self._loop.run(attach)
+
+    def another_court(self, identity: Any) -> Target:
+        """Another court of the scenario (``cases:`` with ``court:``): zhixing's engine on the same real-time clock
+        and loop, reaching the same agencies' session in process (the court under test talks HTTP; this one is the
+        scenario's scenery), its commands pinned at the runner's instant like the main court's."""
+        from core_flow.assembly import CounterpartSpec, CourtSpec, build_court
+        from sim.counterparts import InProcess
+
+        main = self._driver
+        assert main is not None and main.court is not None
+        court = main.court
+
+        def build() -> Any:
+            spec = CourtSpec(origin=court.spec.origin, seed=court.spec.seed, court=identity,
+                             strict_calendar=court.spec.strict_calendar,
+                             counterpart=CounterpartSpec(kind="inprocess", profile=court.spec.counterpart.profile,
+                                                         overrides=dict(court.spec.counterpart.overrides)))
+            return build_court(spec, clock=court.clock, counterpart=InProcess.sharing(self._target))
+
+        other = self._loop.run(build)
+        return Target(_OtherCourtDriver(main, other), self, None, closer=lambda: None)
+
+    def other_court_port(self) -> OnLoop:
+        """Another court's port on the same agencies (a 轮候 story's other court), used on the court's loop: its
+        requests act at the runner's held instant, as the court's own."""
+        from mock_agencies.port import SessionPort
+
+        return OnLoop(self._loop.run(lambda: SessionPort(self._target)), self._loop)
 
     def __getattr__(self, name: str) -> Any:
         value = getattr(self._target, name)
@@ -173,6 +222,33 @@ class RealtimeDriver:
         raise AttributeError(name)
 
 
+class _OtherCourtDriver(RealtimeDriver):
+    """Another court's engine beside the main real-time court: the main's loop, clock and step instant."""
+
+    def __init__(self, main: RealtimeDriver, court: Any) -> None:  # not RealtimeDriver.__init__: shares the main
+        self.main = main
+        self.loop = main.loop
+        self.court = court
+        self.inner = EngineDriver(court)
+        self._cm = None
+
+    @property
+    def _instant(self) -> datetime | None:  # type: ignore[override]
+        return self.main.now()
+
+    def reset(self, setup: RunSetup) -> Clock:
+        raise NotImplementedError("another court is built by the main court's agencies")
+
+    def now(self) -> datetime:
+        return self.main.now()
+
+    def advance(self, to: datetime) -> datetime:
+        return self.main.advance(to)
+
+    def close(self) -> None:
+        return None
+
+
 def realtime_factory(scale: float, *, strict_calendar: bool | None = None,
                      settle: float = 0.02) -> Callable[[Any, Any], Target]:
     """Each scenario on a fresh real-time court (``scale`` virtual seconds per real second) and live agencies."""
@@ -200,6 +276,6 @@ def realtime_factory(scale: float, *, strict_calendar: bool | None = None,
             finally:
                 loop.stop()
 
-        return Target(driver, OnLoop(driver.court.counterpart.session, loop), None, close)
+        return Target(driver, OnLoop(driver.court.counterpart.session, loop, driver), None, close)
 
     return build
