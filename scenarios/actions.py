@@ -254,7 +254,8 @@ def _other_court(run: Run, step: StepBase, a: Any, release: bool) -> None:
     n = len(run.other_freezes) + len(run.other_courts) + sum(1 for k in run.other_freezes if k[0] == a.court)
     fields: dict[str, Any] = {"measure": Measure.UNFREEZE, "freeze_id": run.other_freezes.get(key)} if release else {
         "measure": Measure.FREEZE, "account_no": account,
-        "amount_cents": a.amount if a.amount is not None else run.asset_amounts[a.asset]}
+        "amount_cents": a.amount if a.amount is not None else run.asset_amounts[a.asset],
+        **({"term_days": a.term_days} if a.term_days is not None else {})}
     if release and key not in run.other_freezes:
         raise UserError(f"法院 {a.court} 没有冻结 {a.asset}", f"court {a.court} holds no freeze on {a.asset}",
                         where="asset", code="NO_FREEZE")
