@@ -229,10 +229,10 @@ def _other_court(run: Run, step: StepBase, a: Any, release: bool) -> None:
     client = getattr(session, "client", None)  # a namespace of a mock agencies server (scenarios.remote)
     on_loop = getattr(session, "other_court_port", None)  # the served agencies of a real-time court
     if not isinstance(session, Session) and client is None and on_loop is None:
-        raise UserError(f"步骤 {step.key}（第 {step.line} 行）：其他法院的措施需要模拟机构（进程内或 --agencies-url）",
-                        f"step {step.key} (line {step.line}): another court's measures need zhixing's mock agencies "
-                        "(in process or --agencies-url)", where=f"{run.scenario.file}:{step.line}",
-                        code="OTHER_COURT_REMOTE")
+        raise UserError(f"步骤 {step.key}（第 {step.line} 行）：其他法院的措施需要模拟机构（进程内、--agencies-url 或 "
+                        "--realtime）", f"step {step.key} (line {step.line}): another court's measures need zhixing's "
+                        "mock agencies (in process, --agencies-url or --realtime)",
+                        where=f"{run.scenario.file}:{step.line}", code="OTHER_COURT_REMOTE")
     if a.asset not in run.assets:
         raise UserError(f"未知财产别名 {a.asset!r}（应为被执行人 holdings 中的 as）",
                         f"unknown asset alias {a.asset!r} (an ``as`` of the debtor's holdings)", where="asset",
