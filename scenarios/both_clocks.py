@@ -16,6 +16,7 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
+from core_flow.errors import UserError
 from scenarios.loader import load_paths
 from scenarios.runner import ScenarioResult, run_scenario
 from scenarios.target import system_under_test
@@ -77,7 +78,11 @@ def main(argv: list[str] | None = None) -> int:
                         help="只比较跨度不超过此虚拟小时数的场景 / compare scenarios spanning at most this many "
                              "virtual hours")
     args = parser.parse_args(argv)
-    agree, compared, differ = compare(load_paths(args.paths), scale=args.scale, max_hours=args.max_hours)
+    try:
+        agree, compared, differ = compare(load_paths(args.paths), scale=args.scale, max_hours=args.max_hours)
+    except UserError as err:  # a missing path, a bad scenario file, a bad --scale: located, no traceback
+        print(f"错误 / error: {err.message}", file=sys.stderr)
+        return 2
     print(f"{agree}/{compared} 一致 agree（--scale {args.scale:g}, ≤ {args.max_hours:g} h）"
           + (f"；不一致 differ: {', '.join(differ)}" if differ else ""))
     return 0 if agree == compared else 1

@@ -80,6 +80,18 @@ def test_a_wrong_expectation_fails_on_the_real_time_clock_too(tmp_path: Path, ca
     assert "✘" in out and "closed = zhongben" in out
 
 
+def test_both_clocks_tallies_the_agreeing_scenarios_and_locates_bad_input(capsys, tmp_path: Path) -> None:
+    from scenarios.both_clocks import main as both_clocks
+
+    assert both_clocks([str(SUITE / "spc" / "scope.scenario.yaml"), "--scale", str(SCALE), "--max-hours", "0"]) == 0
+    assert "3/3 一致 agree" in capsys.readouterr().out
+    assert both_clocks([str(tmp_path / "missing.scenario.yaml")]) == 2
+    err = capsys.readouterr().err
+    assert "错误 / error" in err and "missing.scenario.yaml" in err
+    assert both_clocks([str(SUITE / "spc" / "scope.scenario.yaml"), "--scale", "0"]) == 2
+    assert "--scale" in capsys.readouterr().err
+
+
 def test_the_cli_runs_on_the_real_time_clock(capsys) -> None:
     assert main(["scenarios", "run", str(SUITE / "spc" / "scope.scenario.yaml"), "--realtime", "--scale",
                  str(SCALE)]) == 0
