@@ -4,12 +4,16 @@ mock agencies served live on loopback (counterpart ``served``: answers by callba
 from the court's). The court runs on an event loop in a thread of its own; the runner — synchronous, as on the
 virtual clock — drives it through :class:`RealtimeDriver`, a :class:`~core_flow.driver.protocol.CourtDriver`.
 
-Time: ``advance(to)`` waits (real time) until the court's clock reaches ``to``, then a short settle (``settle``
-real seconds) lets the reactions travelling over HTTP land. The clock keeps logical time (a timer's callback reads
-its due instant, not the moment the loop ran it) and each command is pinned at the step's instant, so deadlines
-and events fall where they fall on the virtual clock; what comes back over HTTP (answers, callbacks) lands late by
-its real latency × ``scale`` — expectations with windows (``within``, ``before``) hold, exact instants of answers
-may not: choose the scale so that milliseconds are seconds, not hours.
+Time: ``advance(to)`` lets the court's clock run (real time) until it reaches ``to`` and then *holds* it there
+(``AsyncioClock.hold``) until the next ``advance`` to a later instant: the step's reactions over HTTP (the request
+reaching the agencies, an answer given at once, its callback) land at ``to``, timers due after it wait for the
+release, and the runner waits (real time, at most ``SETTLE_MAX``) for calls out and for what the served agencies owe
+by ``to`` (answers, callbacks, notices) before it checks. The clock keeps logical time (a timer's callback reads its
+due instant) and an answer by callback is recorded at the agency's stated answer instant
+(``Gateway.answer_instant``), so events fall where they fall on the virtual clock whatever the scale.
+
+Other courts of a scenario (``other_court_freeze``, ``cases:`` with ``court:``) and the disposal platforms use the
+served session in process, on the court's loop (:class:`OnLoop`); the court under test still talks HTTP.
 """
 
 from __future__ import annotations
