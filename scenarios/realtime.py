@@ -167,12 +167,18 @@ class RealtimeDriver:
 
         async def wait() -> None:
             clock = court.clock
+            at = max(to, self._instant)
             clock.hold(None)  # time runs again up to the next step
             if to > clock.real_now():
                 reached = asyncio.Event()
-                clock.loop.call_at(clock.loop_time_of(to), reached.set)  # after the timers due by then
+
+                def reach() -> None:  # held in the loop's own timer callback: a timer due a moment later (a
+                    clock.hold(at)  # microsecond of real time at a high scale) must not slip in before the hold
+                    reached.set()
+
+                clock.loop.call_at(clock.loop_time_of(to), reach)  # after the timers due by then
                 await reached.wait()
-            clock.hold(max(to, self._instant))  # the step's instant: its reactions land at it
+            clock.hold(at)  # the step's instant: its reactions land at it
             for _ in range(3):
                 await asyncio.sleep(0)
             await self._settle(max(to, self._instant))

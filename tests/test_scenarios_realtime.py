@@ -33,10 +33,11 @@ PICKED = {("spc/scope.scenario.yaml", 3), ("spc/inquiry.scenario.yaml", 3), ("sp
 
 # longer ones at 1,000,000× (a virtual day in ~0.09 s real): the clock stands at each step's instant while the step
 # is checked, so the scale changes nothing. Another court's freeze lapsing unrenewed → this case's 轮候 freeze takes
-# effect at the lapse, pushed by the agencies (no request); two courts on one account; 查封 → 询价 on the platforms.
+# effect at the lapse, pushed by the agencies (no request); two courts on one account; 查封 → 询价 on the platforms;
+# the 3-day view rule's 督办 not a minute early (23:59 none, 00:00 open: a virtual minute is 60 µs real here).
 LONG_SCALE = 1_000_000.0
 LONG = {("fidelity/queued.scenario.yaml", 53), ("courts/two_courts.scenario.yaml", 6),
-        ("disposal/seal_price.scenario.yaml", 31)}
+        ("disposal/seal_price.scenario.yaml", 31), ("spc/lock_view.scenario.yaml", 38)}
 
 
 def _picked(picked: set = PICKED) -> list:
