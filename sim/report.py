@@ -19,7 +19,13 @@ from sim.profile import NATIONAL_CASES_PER_JUDGE_2024, NATIONAL_CONCLUDED_2024, 
 
 KPI_LABELS: dict[str, tuple[str, str]] = {
     "compliance": ("期限遵守率（全部节点）", "deadline compliance, all nodes"),
-    "filed": ("收案数", "cases filed"),
+    "filed": ("新收案件（仿真期内）", "new cases filed in the period"),
+    "carried_over": ("旧存案件（起始状态）", "carried-over caseload (start state)"),
+    "carried_over_open": ("旧存未结案件", "carried over, open"),
+    "carried_over_zhongben": ("旧存终本库", "carried over, 终本 register"),
+    "carried_over_closed": ("旧存案件期内结案", "carried over, closed in the period"),
+    "overdue_at_start": ("起始时已超期的期限（不计入遵守率）", "deadlines overdue at the start (not in compliance)"),
+    "node_freezes_at_start": ("起始时已超期引起的节点冻结", "node freezes from deadlines overdue at the start"),
     "closed": ("结案数", "cases closed"),
     "warnings": ("预警", "warnings"),
     "node_freezes": ("节点冻结", "node freezes"),
@@ -204,6 +210,29 @@ def render_html(agg: dict[str, Any], profile: CourtProfile, params: dict[str, An
         out.append(_table(["结案方式 / manner", "件数 / n", "中位数（天） / p50", "90分位 / p90", "均值 / mean"],
                           [[MANNER.get(m, m), v["n"], v["p50"], v["p90"], v["mean"]]
                            for m, v in first["cycle"].items()]))
+        carried = first.get("carried_over") or {}
+        if carried.get("cases"):
+            at_start = carried.get("at_start", {})
+            out.append("<h3>旧存案件 / carried-over caseload（第1次重复 / replication 1）</h3>")
+            out.append("<p class='note'>起始状态中的案件不计入新收案件；其结案周期与6个月内结案占比按真实立案日期计算；"
+                       "仿真开始前已届满的期限单列，不计入期限遵守率，也不计为仿真人员的超期。 / Start-state cases are "
+                       "not intake; their cycle times count from the real filing date; deadlines already due before "
+                       "the run are reported here, not in compliance.</p>")
+            out.append(_table(["项目 / item", "件数 / count"], [
+                ["旧存案件 / carried over", carried["cases"]],
+                ["其中终本库 / of which 终本 register", carried.get("zhongben_register", 0)],
+                *[[f"期内结案 {MANNER.get(m, m)} / closed in the period, {m}", v]
+                  for m, v in sorted(carried.get("closed_in_run", {}).items())],
+                ["起始时已超期的期限 / deadlines overdue at the start", at_start.get("overdue", 0)],
+                ["起始时录入为已完成的事项 / items entered as done", at_start.get("entered_done", 0)],
+                ["由此引起的预警 / warnings from them", at_start.get("warnings", 0)],
+                ["由此引起的节点冻结 / node freezes from them", at_start.get("node_freezes", 0)],
+                ["由此引起的督办 / 督办 raised from them", at_start.get("duban_raised", 0)],
+            ]))
+            by_node = carried.get("overdue_by_node", {})
+            if by_node:
+                out.append(_table(["节点 / node", "起始时已超期 / overdue at the start"],
+                                  [[n, v] for n, v in by_node.items()]))
         out.append(_table(["解冻审批人 / unfreeze approver", "次数 / approvals"],
                           [[k, v] for k, v in sorted(first["unfreeze_by"].items())]))
         s = first["series"]
