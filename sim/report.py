@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from core_flow.masking import mask_text
-from sim.profile import NATIONAL_CASES_PER_JUDGE_2024, NATIONAL_CONCLUDED_2024, CourtProfile
+from sim.profile import AUTHORITY_ROLE, NATIONAL_CASES_PER_JUDGE_2024, NATIONAL_CONCLUDED_2024, CourtProfile
 
 KPI_LABELS: dict[str, tuple[str, str]] = {
     "compliance": ("期限遵守率（全部节点）", "deadline compliance, all nodes"),
@@ -47,6 +47,8 @@ KPI_LABELS: dict[str, tuple[str, str]] = {
     "agency_requests_per_day": ("查控请求/日", "查控 requests per day"),
     "cases_per_judge_year": ("人均年收案（承办法官）", "cases per 承办法官 per year"),
 }
+START_STATE_KPIS = {"carried_over", "carried_over_open", "carried_over_zhongben", "carried_over_closed",
+                    "overdue_at_start", "node_freezes_at_start"}
 MANNER = {"completed": "执行完毕", "zhongben": "终本", "terminated": "终结"}
 TYPES = {"first": "首执 first", "resumed": "恢复 resumed", "preservation": "保全 preservation"}
 _ORDER = list(KPI_LABELS)
@@ -72,6 +74,13 @@ def label(key: str) -> str:
         q = head[7:9]
         return f"结案周期p{q}（天）{MANNER.get(tail, tail)} / cycle time p{q} (days), {tail}"
     return key
+
+
+def _approver(code: str) -> str:
+    """An approver's authority code with its role in Chinese first: ``执行局长 bureau_head``."""
+    head, _, via = code.partition(" ")
+    zh = AUTHORITY_ROLE.get(head)
+    return f"{zh} {code}" if zh else code
 
 
 def mask(text: str) -> str:
@@ -195,7 +204,9 @@ def render_html(agg: dict[str, Any], profile: CourtProfile, params: dict[str, An
         out.append(f"<h2>关键指标 / KPIs — {html.escape(court)}（{data['replications']} 次重复，均值 [95% 置信区间] / "
                    f"mean [95% CI]）</h2>")
         detail = ("compliance.", "cycle_p50_days.", "cycle_p90_days.")
-        main = sorted((k for k in data["kpi"] if not k.startswith(detail)), key=_order)
+        carried = data["kpi"].get("carried_over", {}).get("mean", 0) or 0  # start-state rows only with one
+        main = sorted((k for k in data["kpi"] if not k.startswith(detail)
+                       and (carried or k not in START_STATE_KPIS)), key=_order)
         out.append(_table(["指标 / KPI", "均值 [95% CI]"], [[label(k), _ci(data["kpi"][k])] for k in main]))
         nodes = sorted((k for k in data["kpi"] if k.startswith("compliance.node")),
                        key=lambda k: int(k.removeprefix("compliance.node")))
@@ -234,7 +245,7 @@ def render_html(agg: dict[str, Any], profile: CourtProfile, params: dict[str, An
                 out.append(_table(["节点 / node", "起始时已超期 / overdue at the start"],
                                   [[n, v] for n, v in by_node.items()]))
         out.append(_table(["解冻审批人 / unfreeze approver", "次数 / approvals"],
-                          [[k, v] for k, v in sorted(first["unfreeze_by"].items())]))
+                          [[_approver(k), v] for k, v in sorted(first["unfreeze_by"].items())]))
         s = first["series"]
         out.append("<h3>积压 / backlog over time</h3>")
         out.append(line_chart({"未结案件 open": (s["day"], s["open"]),
