@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Any
 
 from core_flow.engine import commands as c
 from core_flow.engine.events import Event, EventKind, Outcome, Refusal, Timer, TimerKind
+from core_flow.engine.records import fast_init
 from core_flow.engine.state import BLOCKING, CaseState, ItemState, NodeState, NodeStatus
 from core_flow.legal_calendar import CST, LegalCalendar, Period, Unit, provisional_years_in, to_cst
 from core_flow.model import Direction, Node, Per, Process, WorkItem
@@ -34,6 +35,7 @@ _ITEM_DONE = "item_done:"
 _NODE_STARTED = "node_started:"
 
 
+@fast_init
 @dataclass(frozen=True, slots=True)
 class _Arm:
     """A deadline to arm, computed before the state changes."""
