@@ -84,8 +84,8 @@ REFUSALS: dict[str, tuple[str, str]] = {
                    "no mock auction platform in this run (a bid step needs zhixing's, in process or --agencies-url)"),
     "NO_LISTING": ("该财产没有在拍标的", "the asset has no listing"),
     "NOT_FOUND": ("平台上没有该标的或请求", "no such listing or request on the platform"),
-    "OTHER_COURT_REMOTE": ("此运行方式不支持其他法院的措施（实时时钟）",
-                           "another court's measures are not supported in this run (the real-time clock)"),
+    "OTHER_COURT_REMOTE": ("此运行方式不支持其他法院的措施（无可直接访问的模拟机构）",
+                           "another court's measures are not supported in this run (no mock agencies to reach)"),
     # the platform's own refusals
     "PLATFORM_REFUSED": ("平台拒绝（见说明）", "the platform refused it (see the message)"),
 }

@@ -10,6 +10,7 @@ from __future__ import annotations
 import gc
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
+from datetime import datetime
 from functools import partial
 
 from core_flow.clocks import Clock
@@ -39,10 +40,12 @@ class Runtime:
             self._by_kind.setdefault(kind, []).append(listener)
 
     def submit(self, cmd: Command) -> Outcome:
-        case_id = cmd.case_id
         # A timer acts at its due instant, whichever clock carried it and however late it ran:
         # the record is the same on virtual and real time.
-        now = cmd.timer.due if isinstance(cmd, FireTimer) else self.clock.now()
+        return self._submit_at(cmd, cmd.timer.due if type(cmd) is FireTimer else self.clock.now())
+
+    def _submit_at(self, cmd: Command, now: datetime) -> Outcome:
+        case_id = cmd.case_id
         state, out = self.engine.handle(self.cases.get(case_id), cmd, now)
         self.commands_handled += 1
         if state is not None:
@@ -66,7 +69,7 @@ class Runtime:
         self.clock.call_at(timer.due, partial(self._fire, timer))
 
     def _fire(self, timer: Timer) -> None:
-        self.submit(FireTimer(timer))
+        self._submit_at(FireTimer(timer), timer.due)
 
     def case_events(self, case_id: str) -> list[Event]:
         return [e for e in self.events if e.case_id == case_id]

@@ -76,6 +76,7 @@ class CallbackOutbox:
         self._owners: dict[str, int] = {}  # ticket → its callbacks still pending
         self._acked: set[str] = set()  # tickets a callback about was acknowledged for (until forgotten)
         self.done: deque[Delivery] = deque(maxlen=keep_done)
+        self.attempting = 0  # deliveries taken by ``pop_due`` and not yet settled (their POST is out)
 
     def __len__(self) -> int:
         return len(self._heap)
@@ -139,6 +140,7 @@ class CallbackOutbox:
         out: list[Delivery] = []
         while self._heap and self._heap[0][0] <= now:
             out.append(heapq.heappop(self._heap)[2])
+        self.attempting += len(out)
         return out
 
     def pending(self) -> list[Delivery]:
@@ -146,6 +148,7 @@ class CallbackOutbox:
 
     def clear(self) -> None:
         self._heap.clear()
+        self.attempting = 0
         self.done.clear()
         self._owners.clear()
         self._acked.clear()
@@ -158,6 +161,7 @@ class CallbackOutbox:
         """Record one attempt at virtual ``now`` (``status`` the receiver's, or ``error`` when none came):
         acknowledged on a 2xx, abandoned after ``max_attempts``, else queued again after the backoff."""
         delivery.attempts += 1
+        self.attempting = max(0, self.attempting - 1)
         delivery.last_status = status
         delivery.last_error = error
         ok = status is not None and 200 <= status < 300

@@ -704,6 +704,7 @@ class Session:
             "simulated_bidders": self.auction.model.max_bidders > 0,
             "platforms_next_due": _iso(min((t for t in (self.pricing.next_due(), self.auction.next_due())
                                             if t is not None), default=None)),
+            "ledger_next_expiry": _iso(self.ledger.next_expiry()),  # a lapse may promote a queued freeze (notice)
             "now": self.now().isoformat(),
             "tickets": len(self.book),
             "retired_tickets": self.book.retired,

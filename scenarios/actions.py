@@ -155,6 +155,11 @@ def _wire_disposal(run: Run, step: StepBase) -> None:
     HTTP brings its own platforms (its lots are read back through the driver). Steps that do not reach a platform
     (investigate, serve a report, …) need none."""
     court = run.court
+    if court is None and step.key in _NEEDS_PLATFORMS:  # a court driven from outside: the real-time runner's
+        attach = getattr(run.agencies, "attach_disposal", None)  # own court may take its agencies' platforms
+        if attach is not None:
+            attach()
+        return
     if court is None or (court.platform.disposal.port is None and step.key not in _NEEDS_PLATFORMS):
         return
     d = court.platform.disposal
@@ -222,11 +227,12 @@ def _other_court(run: Run, step: StepBase, a: Any, release: bool) -> None:
 
     session = run.agencies
     client = getattr(session, "client", None)  # a namespace of a mock agencies server (scenarios.remote)
-    if not isinstance(session, Session) and client is None:
-        raise UserError(f"步骤 {step.key}（第 {step.line} 行）：其他法院的措施需要模拟机构（进程内或 --agencies-url）",
-                        f"step {step.key} (line {step.line}): another court's measures need zhixing's mock agencies "
-                        "(in process or --agencies-url)", where=f"{run.scenario.file}:{step.line}",
-                        code="OTHER_COURT_REMOTE")
+    on_loop = getattr(session, "other_court_port", None)  # the served agencies of a real-time court
+    if not isinstance(session, Session) and client is None and on_loop is None:
+        raise UserError(f"步骤 {step.key}（第 {step.line} 行）：其他法院的措施需要模拟机构（进程内、--agencies-url 或 "
+                        "--realtime）", f"step {step.key} (line {step.line}): another court's measures need zhixing's "
+                        "mock agencies (in process, --agencies-url or --realtime)",
+                        where=f"{run.scenario.file}:{step.line}", code="OTHER_COURT_REMOTE")
     if a.asset not in run.assets:
         raise UserError(f"未知财产别名 {a.asset!r}（应为被执行人 holdings 中的 as）",
                         f"unknown asset alias {a.asset!r} (an ``as`` of the debtor's holdings)", where="asset",
@@ -236,6 +242,8 @@ def _other_court(run: Run, step: StepBase, a: Any, release: bool) -> None:
     if port is None:
         if isinstance(session, Session):
             port = SessionPort(session)
+        elif on_loop is not None:  # the same session, reached on the court's event loop (scenarios.realtime)
+            port = on_loop()
         else:  # the same namespace, over the 查控 API, as that court would
             from scenarios.remote import HttpAgencyPort
 
@@ -246,7 +254,8 @@ def _other_court(run: Run, step: StepBase, a: Any, release: bool) -> None:
     n = len(run.other_freezes) + len(run.other_courts) + sum(1 for k in run.other_freezes if k[0] == a.court)
     fields: dict[str, Any] = {"measure": Measure.UNFREEZE, "freeze_id": run.other_freezes.get(key)} if release else {
         "measure": Measure.FREEZE, "account_no": account,
-        "amount_cents": a.amount if a.amount is not None else run.asset_amounts[a.asset]}
+        "amount_cents": a.amount if a.amount is not None else run.asset_amounts[a.asset],
+        **({"term_days": a.term_days} if a.term_days is not None else {})}
     if release and key not in run.other_freezes:
         raise UserError(f"法院 {a.court} 没有冻结 {a.asset}", f"court {a.court} holds no freeze on {a.asset}",
                         where="asset", code="NO_FREEZE")

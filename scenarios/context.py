@@ -279,6 +279,9 @@ class Run:
         from scenarios.target import Target
 
         court = self.court
+        beside = getattr(self.agencies, "another_court", None)  # the real-time runner builds it on its loop
+        if court is None and beside is not None:
+            return beside(identity)
         if court is None:
             return self._another_engine_court(identity)
         spec = CourtSpec(origin=court.spec.origin, seed=court.spec.seed, court=identity,

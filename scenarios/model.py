@@ -311,6 +311,9 @@ class OtherCourtArgs(_M):
     asset: str = Field(min_length=1, description="财产别名 / the asset's alias (from the debtor's holdings)")
     amount: Money | None = Field(None, description="冻结金额，缺省为全部余额 / the freeze's amount; default: all")
     court: str = Field("R410802", min_length=1, max_length=32, description="该法院代码 / that court's code")
+    term_days: int | None = Field(
+        None, ge=1, le=1098, description="冻结期限（天），不续行即届满失效；缺省为法定最长期限 / the freeze's term in "
+                                         "days (not renewed: it lapses at its end); default: the legal maximum")
     _s = _shorthand("asset")
 
 

@@ -4,12 +4,16 @@ mock agencies served live on loopback (counterpart ``served``: answers by callba
 from the court's). The court runs on an event loop in a thread of its own; the runner — synchronous, as on the
 virtual clock — drives it through :class:`RealtimeDriver`, a :class:`~core_flow.driver.protocol.CourtDriver`.
 
-Time: ``advance(to)`` waits (real time) until the court's clock reaches ``to``, then a short settle (``settle``
-real seconds) lets the reactions travelling over HTTP land. The clock keeps logical time (a timer's callback reads
-its due instant, not the moment the loop ran it) and each command is pinned at the step's instant, so deadlines
-and events fall where they fall on the virtual clock; what comes back over HTTP (answers, callbacks) lands late by
-its real latency × ``scale`` — expectations with windows (``within``, ``before``) hold, exact instants of answers
-may not: choose the scale so that milliseconds are seconds, not hours.
+Time: ``advance(to)`` lets the court's clock run (real time) until it reaches ``to`` and then *holds* it there
+(``AsyncioClock.hold``) until the next ``advance`` to a later instant: the step's reactions over HTTP (the request
+reaching the agencies, an answer given at once, its callback) land at ``to``, timers due after it wait for the
+release, and the runner waits (real time, at most ``SETTLE_MAX``) for calls out and for what the served agencies owe
+by ``to`` (answers, callbacks, notices) before it checks. The clock keeps logical time (a timer's callback reads its
+due instant) and an answer by callback is recorded at the agency's stated answer instant
+(``Gateway.answer_instant``), so events fall where they fall on the virtual clock whatever the scale.
+
+Other courts of a scenario (``other_court_freeze``, ``cases:`` with ``court:``) and the disposal platforms use the
+served session in process, on the court's loop (:class:`OnLoop`); the court under test still talks HTTP.
 """
 
 from __future__ import annotations
@@ -54,9 +58,58 @@ class LoopThread:
 class OnLoop:
     """The agencies' session seen from the runner's thread: every call runs on the court's loop."""
 
-    def __init__(self, target: Any, loop: LoopThread) -> None:
+    def __init__(self, target: Any, loop: LoopThread, driver: RealtimeDriver | None = None) -> None:
         self._target = target
         self._loop = loop
+        self._driver = driver  # the real-time court's whose agencies these are (disposal, other courts)
+
+    @property
+    def _court(self) -> Any:
+        return None if self._driver is None else self._driver.court
+
+    def attach_disposal(self) -> None:
+        """The court's disposal port on first use: the served session's pricing and auction platforms, called in
+        process on the court's loop (the port is synchronous; an HTTP call to a server on the same loop would wait
+        for itself), without simulated bidders (``bid`` steps bid) — as the in-process runner wires them."""
+        court = self._court
+        if court is None or court.platform.disposal.port is not None:
+            return
+        from mock_agencies.auction import BidderModel
+        from mock_agencies.disposal_port import SessionDisposalPort
+
+        def attach() -> None:
+            court.platform.disposal.port = SessionDisposalPort(self._target)
+            self._target.auction.model = BidderModel(max_bidders=0)
+
+        self._loop.run(attach)
+
+    def another_court(self, identity: Any) -> Target:
+        """Another court of the scenario (``cases:`` with ``court:``): zhixing's engine on the same real-time clock
+        and loop, reaching the same agencies' session in process (the court under test talks HTTP; this one is the
+        scenario's scenery), its commands pinned at the runner's instant like the main court's."""
+        from core_flow.assembly import CounterpartSpec, CourtSpec, build_court
+        from sim.counterparts import InProcess
+
+        main = self._driver
+        assert main is not None and main.court is not None
+        court = main.court
+
+        def build() -> Any:
+            spec = CourtSpec(origin=court.spec.origin, seed=court.spec.seed, court=identity,
+                             strict_calendar=court.spec.strict_calendar,
+                             counterpart=CounterpartSpec(kind="inprocess", profile=court.spec.counterpart.profile,
+                                                         overrides=dict(court.spec.counterpart.overrides)))
+            return build_court(spec, clock=court.clock, counterpart=InProcess.sharing(self._target))
+
+        other = self._loop.run(build)
+        return Target(_OtherCourtDriver(main, other), self, None, closer=lambda: None)
+
+    def other_court_port(self) -> OnLoop:
+        """Another court's port on the same agencies (a 轮候 story's other court), used on the court's loop: its
+        requests act at the runner's held instant, as the court's own."""
+        from mock_agencies.port import SessionPort
+
+        return OnLoop(self._loop.run(lambda: SessionPort(self._target)), self._loop)
 
     def __getattr__(self, name: str) -> Any:
         value = getattr(self._target, name)
@@ -102,7 +155,8 @@ class RealtimeDriver:
 
     def close(self) -> None:
         if self._cm is not None:
-            cm, self._cm, self.court = self._cm, None, None
+            cm, court, self._cm, self.court = self._cm, self.court, None, None
+            self.loop.run(lambda: court.clock.hold(None))  # time runs again while the court shuts down
             self.loop.call(cm.__aexit__(None, None, None))
 
     def now(self) -> datetime:
@@ -113,28 +167,51 @@ class RealtimeDriver:
 
         async def wait() -> None:
             clock = court.clock
+            at = max(to, self._instant)
+            clock.hold(None)  # time runs again up to the next step
             if to > clock.real_now():
                 reached = asyncio.Event()
-                clock.loop.call_at(clock.loop_time_of(to), reached.set)  # after the timers due by then
+
+                def reach() -> None:  # held in the loop's own timer callback: a timer due a moment later (a
+                    clock.hold(at)  # microsecond of real time at a high scale) must not slip in before the hold
+                    reached.set()
+
+                clock.loop.call_at(clock.loop_time_of(to), reach)  # after the timers due by then
                 await reached.wait()
+            clock.hold(at)  # the step's instant: its reactions land at it
             for _ in range(3):
                 await asyncio.sleep(0)
-            await self._settle()
+            await self._settle(max(to, self._instant))
 
         self.loop.call(wait())
         self._instant = max(to, self._instant)
         return self._instant
 
-    async def _settle(self) -> None:
+    async def _settle(self, at: datetime) -> None:
         """Let the reactions over HTTP land: at least ``settle`` real seconds, then as long as the court still has
-        calls out (a loaded machine answers slower), up to ``SETTLE_MAX``."""
+        calls out or the agencies have an answer, callback or notice due by ``at`` not yet delivered (a loaded
+        machine answers slower), up to ``SETTLE_MAX``."""
         gateway = self.court.gateway
         loop = asyncio.get_running_loop()
         await asyncio.sleep(self.settle)
         deadline = loop.time() + SETTLE_MAX
-        while loop.time() < deadline and (getattr(gateway.transport, "in_flight", 0) or any(
+        while loop.time() < deadline and (self._agencies_owe(at) or getattr(gateway.transport, "in_flight", 0) or any(
                 a["in_flight"] or a["queued"] for a in gateway.stats()["agencies"].values())):
             await asyncio.sleep(0.005)
+
+    def _agencies_owe(self, at: datetime) -> bool:
+        """The served agencies have something due by ``at`` (an answer, a callback, a freeze lapsing, an auction
+        or pricing event) or a callback out: their ticker is woken to deliver it."""
+        counterpart = self.court.counterpart
+        session = getattr(counterpart, "session", None)
+        if session is None:
+            return False
+        due = session.next_due()
+        owe = session.outbox.attempting > 0 or (due is not None and due <= at)
+        sessions = getattr(counterpart, "sessions", None)
+        if owe and due is not None and due <= at and sessions is not None:
+            sessions.wake.set()
+        return owe
 
     def _pinned(self, fn: Callable[[], Any]) -> Any:
         def call() -> Any:
@@ -153,6 +230,33 @@ class RealtimeDriver:
             method = getattr(self.inner, name)
             return lambda *a: self.loop.run(lambda: method(*a))
         raise AttributeError(name)
+
+
+class _OtherCourtDriver(RealtimeDriver):
+    """Another court's engine beside the main real-time court: the main's loop, clock and step instant."""
+
+    def __init__(self, main: RealtimeDriver, court: Any) -> None:  # not RealtimeDriver.__init__: shares the main
+        self.main = main
+        self.loop = main.loop
+        self.court = court
+        self.inner = EngineDriver(court)
+        self._cm = None
+
+    @property
+    def _instant(self) -> datetime | None:  # type: ignore[override]
+        return self.main.now()
+
+    def reset(self, setup: RunSetup) -> Clock:
+        raise NotImplementedError("another court is built by the main court's agencies")
+
+    def now(self) -> datetime:
+        return self.main.now()
+
+    def advance(self, to: datetime) -> datetime:
+        return self.main.advance(to)
+
+    def close(self) -> None:
+        return None
 
 
 def realtime_factory(scale: float, *, strict_calendar: bool | None = None,
@@ -182,6 +286,6 @@ def realtime_factory(scale: float, *, strict_calendar: bool | None = None,
             finally:
                 loop.stop()
 
-        return Target(driver, OnLoop(driver.court.counterpart.session, loop), None, close)
+        return Target(driver, OnLoop(driver.court.counterpart.session, loop, driver), None, close)
 
     return build

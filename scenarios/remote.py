@@ -189,8 +189,9 @@ class HttpAgencyPort:
     that collected a release or deduction at an instant tells the other ports on the namespace (``client.ports``):
     those with a freeze waiting become due at that instant and call ``wake`` (set by the simulated transport, as
     ``SessionPort`` does in process), so a 轮候 notice is collected at the very instant the other court's release
-    was answered, not at the next collect. Unlike in-process, no wake-up is scheduled at a lapse (a freeze not
-    renewed) that may promote a queued freeze without any request: such a notice comes with the next collect."""
+    was answered, not at the next collect. A freeze lapsing unrenewed may promote a queued one without any request:
+    while a freeze here waits, the port is also due at the namespace's next lapse (``ledger_next_expiry`` of
+    ``GET /admin/sessions/{ns}``), so that notice is collected at the lapse's instant too."""
 
     def __init__(self, client: AgenciesClient) -> None:
         self.client = client
@@ -201,6 +202,7 @@ class HttpAgencyPort:
         self._waiting: dict[str, str] = {}  # freeze id → ticket id: answered with an unsecured remainder
         self._journal_seq = 0  # the last journal entry read for notices
         self._poked: datetime | None = None  # another port released money then: notices may be due
+        self._lapse: datetime | None = None  # the namespace's next freeze lapse while a freeze here waits
         self.wake: Callable[[], None] | None = None  # the transport's: something became due outside its calls
         client.ports.append(self)
 
@@ -257,8 +259,9 @@ class HttpAgencyPort:
         while heap and heap[0][2] not in self._pending:
             heapq.heappop(heap)
         due = heap[0][0] if heap else None
-        if self._poked is not None:
-            due = self._poked if due is None else min(due, self._poked)
+        for also in (self._poked, self._lapse if self._waiting else None):
+            if also is not None:
+                due = also if due is None else min(due, also)
         return due
 
     def collect(self, now: datetime) -> list[Feedback]:
@@ -290,6 +293,9 @@ class HttpAgencyPort:
             heapq.heappush(heap, (max(due, now + timedelta(microseconds=1)), self._seq, ticket_id))
         if self._waiting:
             self._collect_notices(out)
+        if self._waiting:  # a freeze lapsing unrenewed (no request at all) may promote one waiting here: be due then
+            lapse = client.call("GET", client.admin).get("ledger_next_expiry")
+            self._lapse = datetime.fromisoformat(lapse) if lapse else None
         if any(f.ok and f.measure in _RELEASING for f in out):
             self._released(now)  # money released or deducted: another court's 轮候 freeze may have taken effect
         out.sort(key=lambda f: f.answered_at)

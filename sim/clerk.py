@@ -6,7 +6,8 @@ node's deadline; the rest run late, so warnings, freezes, unfreeze approvals and
 The clerk follows the money: it freezes what the 集约查询 found (up to the claim), deducts it, registers the
 receipt, gets the two payout approvals and pays out; a case with nothing to enforce goes to 终本 after the
 interview and the consumption restriction, once three months have passed. Found property of a 终本 case is
-frozen from 终本管理 and the case resumed, with a new handler (or, rarely, the same one — and node 46 applies).
+frozen from 终本管理 and the case resumed, with a new handler (or, rarely, the same one). Every finding after 终本
+opens node 46, the handler's 10-day review, which the clerk does whether or not the case is resumed.
 """
 
 from __future__ import annotations
@@ -52,6 +53,7 @@ class Clerk:
         self._zhongben: set[str] = set()
         self._reserved: dict[str, int] = {}  # freezes asked for, per case
         self._deducting: dict[str, int] = {}  # deductions asked for, per case
+        self._reviewing: set[tuple[str, str]] = set()  # (case, node 46 instance) whose review is queued
         self._zb_chain: dict[str, list[int]] = {}  # case → the live chain of steps to 终本 (dropped when disposing)
         # checks that something still works on a case (a disposal under way): no 终本 while one says so
         self.busy: list[Callable[[str], bool]] = []
@@ -285,11 +287,34 @@ class Clerk:
             self._cmd(self._soon(7 * DAY), c.CompleteItem(k, 43, key))
         self._cmd(self._soon(15 * DAY), c.CompleteNode(k, 44))
 
+    # ── node 46: the review of property found after 终本 (shared with sim.staff_actor) ──────────────────
+    def _ev_anchor(self, e: Event) -> None:
+        """Node 46: property found after 终本 (a sweep's finding, a clue) — the handler reviews it within 10 days,
+        whether or not the case is resumed (the finding may be too small, already frozen by others, or property the
+        court disposes of offline). The review is the handler's decision; resuming is a separate chain of work."""
+        if (e.data or {}).get("anchor") != "property_found_after_zhongben" or not e.instance:
+            return
+        self._reviewing.add((e.case_id, e.instance))
+        self._queue_review(e.case_id, e.instance)
+
+    def _queue_review(self, k: str, inst: str, delay: timedelta | None = None) -> None:
+        """The review as this staff does work: here after a delay within (or, when late, past) the 10 days."""
+        wait = self._soon(10 * DAY) if delay is None else delay
+        self.p.runtime.clock.call_at(self.now + wait, lambda: self._run(lambda: self._review_finding(k, inst)))
+
+    def _review_finding(self, k: str, inst: str) -> None:
+        ns = self.p.runtime.cases[k].nodes.get((46, inst))
+        if ns is None or ns.status != "done":  # not completed meanwhile (a resumption completes it)
+            self._submit(c.CompleteNode(k, 46, inst))
+
+    def _submit(self, cmd: Any) -> Any:
+        return self.p.submit(cmd)
+
     def _ev_resumption_approved(self, e: Event) -> None:
-        state = self.p.runtime.cases[e.case_id]
-        for (no, inst), ns in state.nodes.items():
-            if no == 46 and ns.status != "done":
-                self._cmd(HOUR, c.CompleteNode(e.case_id, 46, inst))
+        k = e.case_id
+        for (no, inst), ns in self.p.runtime.cases[k].nodes.items():  # reviews not already queued (none expected)
+            if no == 46 and ns.status != "done" and (k, inst) not in self._reviewing:
+                self._queue_review(k, inst, HOUR)
 
     def _on_notice(self, kind: str, data: dict[str, Any]) -> None:
         if kind == "sweep_found" or (kind == "clue_verified" and data["holdings"]):

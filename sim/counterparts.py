@@ -78,6 +78,7 @@ class Served:
         self.accounts: SessionAccounts | None = None
         self.admin: Session | None = None
         self.base_url = ""
+        self.sessions: Any = None
         self._server: Any = None
 
     def directory_rows(self) -> list[dict[str, Any]]:
@@ -96,6 +97,7 @@ class Served:
         self._server = await serve(app, HOST, port)
         self.base_url = f"http://{HOST}:{port}"
         # one time source: the namespace reads the court's clock (its scale only paces real-time waits)
+        self.sessions = app.state.sessions  # its ticker's ``wake`` (a scenario runner holding the clock)
         self.session = app.state.sessions.create("default", _config(spec, clock.scale),
                                                  clock=VirtualClock(source=clock.now, scale=clock.scale))
         self.accounts = SessionAccounts(self.session)

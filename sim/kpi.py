@@ -1,8 +1,14 @@
 """KPIs of a run, read from the engine's events (the record), the staff's statistics and the agencies' requests.
 
-``Collector`` subscribes to every event of the court's runtime and keeps counters only (no event list), so a
+``Collector`` is subscribed to the event kinds it reads (``KINDS``) and keeps counters only (no event list), so a
 court-year costs little memory. Events before ``kpi_from`` (the warm-up) are not counted. ``mean_ci`` gives the
-mean and a Student-t 95% confidence interval over replications."""
+mean and a Student-t 95% confidence interval over replications.
+
+A start state's cases (``sim.start_state``: filed before the run's ``origin``) are the carried-over caseload, not
+intake: they are counted apart (``carried_over*``), their cycle times and the 6-month share count from their real
+filing date, and a deadline already due before the run (``inherited``) is not put on the simulated staff — its miss,
+warning, node freeze and 督办 are counted apart (``*_at_start``), and the nodes entered as done at the start (work
+done before the run, no staff time) count in no compliance figure."""
 
 from __future__ import annotations
 
@@ -74,6 +80,13 @@ class Collector:
         self.open_now = 0
         self.zhongben_now = 0
         self.sweeps: Counter[str] = Counter()  # 终本 case → sweeps
+        # the start state (filed before origin): carried over, not intake; deadlines due before the run, inherited
+        self.carried: set[str] = set()
+        self.carried_zhongben = 0  # of them, the 终本 register (closed before the run)
+        self.carried_closed: Counter[str] = Counter()  # of them, closed in the run, by manner
+        self.inherited: set[tuple[str, int, str, str]] = set()
+        self.at_start: Counter[str] = Counter()  # overdue / warnings / node_freezes / duban_raised / entered_done
+        self.overdue_at_start: Counter[int] = Counter()  # per node: deadlines already missed when the run began
 
     def __call__(self, e: Event) -> None:
         kind = e.kind
@@ -88,27 +101,40 @@ class Collector:
             return
         counted = e.at >= self.kpi_from
         if kind == EventKind.DEADLINE_SET:
-            self.deadlines[(k, e.node, e.instance, e.item)] = False
+            key = (k, e.node, e.instance, e.item)
+            self.deadlines[key] = False
+            if k in self.carried and (e.data or {}).get("due", e.at) <= self.origin:
+                self.inherited.add(key)  # already due when the run began: not the simulated staff's
         elif kind == EventKind.DEADLINE_MISSED:
             key = (k, e.node, e.instance, e.item)
             if key in self.deadlines and not self.deadlines[key]:
                 self.deadlines[key] = True
-                if counted:
+                if key in self.inherited:
+                    self.at_start["overdue"] += 1
+                    self.overdue_at_start[e.node] += 1
+                elif counted:
                     self.late[e.node] += 1
         elif kind == EventKind.ITEM_DONE:
-            missed = self.deadlines.pop((k, e.node, e.instance, e.item), None)
-            if missed is False and counted:
+            key = (k, e.node, e.instance, e.item)
+            missed = self.deadlines.pop(key, None)
+            if k in self.carried and (key in self.inherited or e.at <= self.origin):
+                if e.at <= self.origin:
+                    self.at_start["entered_done"] += 1  # work done before the run, entered at its start
+            elif missed is False and counted:
                 if (e.data or {}).get("late"):
                     self.late[e.node] += 1
                 else:
                     self.on_time[e.node] += 1
         elif kind == EventKind.FILED:
-            self.filed_at[k] = e.at
-            self.open_now += 1
             d = e.data or {}
+            filed = d.get("filed_at") or e.at  # a start-state case: its real filing date
+            self.filed_at[k] = filed
+            self.open_now += 1
             if d.get("nonlitigation"):
                 self.nonlit.add(k)
-            if counted:
+            if filed < self.origin:
+                self.carried.add(k)  # the caseload carried over into the run, not intake
+            elif counted:
                 self.filed[d.get("case_type", "first")] += 1
         elif kind == EventKind.CLOSED:
             manner = (e.data or {}).get("manner", "?")
@@ -118,6 +144,11 @@ class Collector:
             self.closed_at[k] = at
             if manner == "zhongben":
                 self.zhongben_now += 1
+            if k in self.carried:
+                if at < self.origin:
+                    self.carried_zhongben += 1  # the 终本 register of the start state
+                elif counted:
+                    self.carried_closed[manner] += 1
             if counted:
                 self.closed[manner] += 1
                 filed = self.filed_at.get(k)
@@ -126,6 +157,8 @@ class Collector:
                     self.cycle[manner].append(days)
                     if days <= (92 if k in self.nonlit else 183):
                         self.within_limit += 1
+        elif self.inherited and kind in _AT_START and self._inherited(e):
+            self.at_start[_AT_START[kind]] += 1  # a deadline missed before the run: its consequences, apart
         elif counted:
             if kind == EventKind.WARNING:
                 self.warnings[e.node] += 1
@@ -148,6 +181,13 @@ class Collector:
         elif kind == EventKind.SWEEP_DUE and not counted:
             self.sweeps[k] += 1
 
+    def _inherited(self, e: Event) -> bool:
+        item = e.item
+        if item is None and e.kind == EventKind.NODE_FROZEN:
+            reason = (e.data or {}).get("reason", "")
+            item = reason.split(":", 1)[1] if reason.startswith("DEADLINE:") else None
+        return (e.case_id, e.node, e.instance, item) in self.inherited
+
     def summary(self, staff_stats: Any, staff_people: dict[str, tuple[str, ...]], capacity_s: float,
                 series: dict[str, list[float]], days: float, end: datetime, day_cap_s: float) -> dict[str, Any]:
         kpi: dict[str, float] = {}
@@ -165,6 +205,12 @@ class Collector:
         filed = sum(self.filed.values())
         closed = sum(self.closed.values())
         kpi["filed"] = filed
+        kpi["carried_over"] = len(self.carried)
+        kpi["carried_over_open"] = len(self.carried) - self.carried_zhongben
+        kpi["carried_over_zhongben"] = self.carried_zhongben
+        kpi["carried_over_closed"] = sum(self.carried_closed.values())
+        kpi["overdue_at_start"] = self.at_start["overdue"]
+        kpi["node_freezes_at_start"] = self.at_start["node_freezes"]
         kpi["closed"] = closed
         kpi["warnings"] = sum(self.warnings.values())
         kpi["node_freezes"] = sum(self.frozen.values())
@@ -246,9 +292,14 @@ class Collector:
                 "closed_by": dict(self.closed), "filed_by": dict(self.filed),
                 "utilisation": {"role": util_role, "person": util_person}, "overtime_hours": overtime_role,
                 "work": by_kind, "agencies": agencies, "little": little, "series": series,
-                "sweeps_per_case": dict(self.sweeps)}
+                "sweeps_per_case": dict(self.sweeps),
+                "carried_over": {"cases": len(self.carried), "zhongben_register": self.carried_zhongben,
+                                 "closed_in_run": dict(self.carried_closed), "at_start": dict(self.at_start),
+                                 "overdue_by_node": {str(n): v for n, v in sorted(self.overdue_at_start.items())}}}
 
 
+_AT_START = {EventKind.WARNING: "warnings", EventKind.NODE_FROZEN: "node_freezes",
+             EventKind.DUBAN_RAISED: "duban_raised", EventKind.DUBAN_CLOSED: "duban_closed"}
 _COUNTED = {EventKind.DUBAN_RAISED, EventKind.DUBAN_CLOSED, EventKind.LIMIT_EXTENDED, EventKind.RESUMPTION_APPROVED,
             EventKind.SWEEP_DUE, EventKind.RESUMPTION_FILED}
 # every kind ``Collector.__call__`` reads: it is subscribed to these only (``sim.run``); a kind it starts reading

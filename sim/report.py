@@ -15,11 +15,17 @@ from pathlib import Path
 from typing import Any
 
 from core_flow.masking import mask_text
-from sim.profile import NATIONAL_CASES_PER_JUDGE_2024, NATIONAL_CONCLUDED_2024, CourtProfile
+from sim.profile import AUTHORITY_ROLE, NATIONAL_CASES_PER_JUDGE_2024, NATIONAL_CONCLUDED_2024, CourtProfile
 
 KPI_LABELS: dict[str, tuple[str, str]] = {
     "compliance": ("期限遵守率（全部节点）", "deadline compliance, all nodes"),
-    "filed": ("收案数", "cases filed"),
+    "filed": ("新收案件（仿真期内）", "new cases filed in the period"),
+    "carried_over": ("旧存案件（起始状态）", "carried-over caseload (start state)"),
+    "carried_over_open": ("旧存未结案件", "carried over, open"),
+    "carried_over_zhongben": ("旧存终本库", "carried over, 终本 register"),
+    "carried_over_closed": ("旧存案件期内结案", "carried over, closed in the period"),
+    "overdue_at_start": ("起始时已超期的期限（不计入遵守率）", "deadlines overdue at the start (not in compliance)"),
+    "node_freezes_at_start": ("起始时已超期引起的节点冻结", "node freezes from deadlines overdue at the start"),
     "closed": ("结案数", "cases closed"),
     "warnings": ("预警", "warnings"),
     "node_freezes": ("节点冻结", "node freezes"),
@@ -41,6 +47,8 @@ KPI_LABELS: dict[str, tuple[str, str]] = {
     "agency_requests_per_day": ("查控请求/日", "查控 requests per day"),
     "cases_per_judge_year": ("人均年收案（承办法官）", "cases per 承办法官 per year"),
 }
+START_STATE_KPIS = {"carried_over", "carried_over_open", "carried_over_zhongben", "carried_over_closed",
+                    "overdue_at_start", "node_freezes_at_start"}
 MANNER = {"completed": "执行完毕", "zhongben": "终本", "terminated": "终结"}
 TYPES = {"first": "首执 first", "resumed": "恢复 resumed", "preservation": "保全 preservation"}
 _ORDER = list(KPI_LABELS)
@@ -66,6 +74,13 @@ def label(key: str) -> str:
         q = head[7:9]
         return f"结案周期p{q}（天）{MANNER.get(tail, tail)} / cycle time p{q} (days), {tail}"
     return key
+
+
+def _approver(code: str) -> str:
+    """An approver's authority code with its role in Chinese first: ``执行局长 bureau_head``."""
+    head, _, via = code.partition(" ")
+    zh = AUTHORITY_ROLE.get(head)
+    return f"{zh} {code}" if zh else code
 
 
 def mask(text: str) -> str:
@@ -189,7 +204,9 @@ def render_html(agg: dict[str, Any], profile: CourtProfile, params: dict[str, An
         out.append(f"<h2>关键指标 / KPIs — {html.escape(court)}（{data['replications']} 次重复，均值 [95% 置信区间] / "
                    f"mean [95% CI]）</h2>")
         detail = ("compliance.", "cycle_p50_days.", "cycle_p90_days.")
-        main = sorted((k for k in data["kpi"] if not k.startswith(detail)), key=_order)
+        carried = data["kpi"].get("carried_over", {}).get("mean", 0) or 0  # start-state rows only with one
+        main = sorted((k for k in data["kpi"] if not k.startswith(detail)
+                       and (carried or k not in START_STATE_KPIS)), key=_order)
         out.append(_table(["指标 / KPI", "均值 [95% CI]"], [[label(k), _ci(data["kpi"][k])] for k in main]))
         nodes = sorted((k for k in data["kpi"] if k.startswith("compliance.node")),
                        key=lambda k: int(k.removeprefix("compliance.node")))
@@ -204,8 +221,31 @@ def render_html(agg: dict[str, Any], profile: CourtProfile, params: dict[str, An
         out.append(_table(["结案方式 / manner", "件数 / n", "中位数（天） / p50", "90分位 / p90", "均值 / mean"],
                           [[MANNER.get(m, m), v["n"], v["p50"], v["p90"], v["mean"]]
                            for m, v in first["cycle"].items()]))
+        carried = first.get("carried_over") or {}
+        if carried.get("cases"):
+            at_start = carried.get("at_start", {})
+            out.append("<h3>旧存案件 / carried-over caseload（第1次重复 / replication 1）</h3>")
+            out.append("<p class='note'>起始状态中的案件不计入新收案件；其结案周期与6个月内结案占比按真实立案日期计算；"
+                       "仿真开始前已届满的期限单列，不计入期限遵守率，也不计为仿真人员的超期。 / Start-state cases are "
+                       "not intake; their cycle times count from the real filing date; deadlines already due before "
+                       "the run are reported here, not in compliance.</p>")
+            out.append(_table(["项目 / item", "件数 / count"], [
+                ["旧存案件 / carried over", carried["cases"]],
+                ["其中终本库 / of which 终本 register", carried.get("zhongben_register", 0)],
+                *[[f"期内结案 {MANNER.get(m, m)} / closed in the period, {m}", v]
+                  for m, v in sorted(carried.get("closed_in_run", {}).items())],
+                ["起始时已超期的期限 / deadlines overdue at the start", at_start.get("overdue", 0)],
+                ["起始时录入为已完成的事项 / items entered as done", at_start.get("entered_done", 0)],
+                ["由此引起的预警 / warnings from them", at_start.get("warnings", 0)],
+                ["由此引起的节点冻结 / node freezes from them", at_start.get("node_freezes", 0)],
+                ["由此引起的督办 / 督办 raised from them", at_start.get("duban_raised", 0)],
+            ]))
+            by_node = carried.get("overdue_by_node", {})
+            if by_node:
+                out.append(_table(["节点 / node", "起始时已超期 / overdue at the start"],
+                                  [[n, v] for n, v in by_node.items()]))
         out.append(_table(["解冻审批人 / unfreeze approver", "次数 / approvals"],
-                          [[k, v] for k, v in sorted(first["unfreeze_by"].items())]))
+                          [[_approver(k), v] for k, v in sorted(first["unfreeze_by"].items())]))
         s = first["series"]
         out.append("<h3>积压 / backlog over time</h3>")
         out.append(line_chart({"未结案件 open": (s["day"], s["open"]),

@@ -61,7 +61,6 @@ class StaffActor(Clerk):
         self.preloaded: dict[str, tuple[int | None, str]] = {}  # start-state case → (current node | None, handler)
         self.closed_on: dict[str, datetime] = {}  # start-state 终本 register case → when it closed
         self._investigating: set[str] = set()
-        self._reviewing: set[tuple[str, str]] = set()  # (case, node 46 instance) whose review is queued
 
     # ── work items ──────────────────────────────────────────────────────────────────────────────
     def _soon(self, within: timedelta) -> timedelta:
@@ -320,26 +319,9 @@ class StaffActor(Clerk):
             return  # a 终本 register case of the start state: its papers were done before the run
         super()._ev_closed(e)
 
-    def _ev_anchor(self, e: Event) -> None:
-        """Node 46: property found after 终本 (a sweep's finding, a clue) — the handler reviews it within 10 days,
-        whether or not the case is resumed (the finding may be too small, already frozen by others, or property the
-        court disposes of offline). The review is the handler's decision; resuming is a separate chain of work."""
-        if (e.data or {}).get("anchor") != "property_found_after_zhongben" or not e.instance:
-            return
-        k, inst = e.case_id, e.instance
-        self._reviewing.add((k, inst))
-        self._work("resume_node", k, lambda: self._review_finding(k, inst))
-
-    def _review_finding(self, k: str, inst: str) -> None:
-        ns = self.p.runtime.cases[k].nodes.get((46, inst))
-        if ns is None or ns.status != "done":  # not completed meanwhile (a resumption completes it)
-            self._submit(c.CompleteNode(k, 46, inst))
-
-    def _ev_resumption_approved(self, e: Event) -> None:
-        k = e.case_id
-        for (no, inst), ns in self.p.runtime.cases[k].nodes.items():  # reviews not already queued (none expected)
-            if no == 46 and ns.status != "done" and (k, inst) not in self._reviewing:
-                self._work("resume_node", k, lambda inst=inst: self._review_finding(k, inst), HOUR)
+    def _queue_review(self, k: str, inst: str, delay: timedelta | None = None) -> None:
+        """Node 46's review (``Clerk._ev_anchor``) as the handler's work item."""
+        self._work("resume_node", k, lambda: self._review_finding(k, inst), delay or ZERO)
 
     def _ev_feedback_received(self, e: Event) -> None:
         k, debtor, agency = e.case_id, e.data["debtor"], e.data["agency"]

@@ -190,3 +190,28 @@ async def test_whole_loop_in_process_with_faults_duplicates_and_reordering() -> 
     assert Counter(e.kind for e in loop.events)["duplicate_answer"] > 0  # the agencies did duplicate
     journal = Counter(e["outcome"] for e in session.journal.entries(kind="submit"))
     assert journal["accepted"] == len(requests)
+
+
+@pytest.mark.parametrize(("logical", "offset", "pinned"), [
+    (True, timedelta(minutes=1), True),  # between the sending and now: at the agency's answer instant
+    (True, timedelta(minutes=-1), False),  # before the request was sent (a skewed agency): at the court's now
+    (False, timedelta(minutes=1), False),  # a service's clock (not logical): at the court's now
+])
+async def test_an_answer_by_callback_is_recorded_at_the_agencys_answer_instant_on_a_logical_clock(
+        logical: bool, offset: timedelta, pinned: bool) -> None:
+    loop = Loop(NoTransport())  # type: ignore[arg-type]
+    loop.clock = loop.gateway.clock = AsyncioClock(ORIGIN, scale=1_000_000.0, logical=logical)
+    seen: list[datetime] = []
+    loop.gateway.on_answer = lambda fb: seen.append(loop.clock.now())
+    loop.gateway.send("icbc", query(1))
+    sent = loop.clock.now()
+    await asyncio.sleep(0.02)  # 20 ms real: 5.5 virtual hours later the callback arrives
+    answered = sent + offset
+    body = feedback().model_copy(update={"answered_at": answered}).model_dump(mode="json")
+    async with loop.client as client:
+        assert (await client.post("/callbacks/feedback", json=body)).json()["matched"] is True
+    answer = next(e for e in loop.events if e.kind == "answer")
+    if pinned:
+        assert seen == [answered] and answer.at == answered
+    else:
+        assert seen[0] > sent + timedelta(hours=1) and answer.at > sent + timedelta(hours=1)

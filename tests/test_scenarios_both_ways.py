@@ -24,7 +24,8 @@ from zhixing.cmd_court import _reference_app
 
 SUITE = Path(__file__).resolve().parent.parent / "scenarios" / "suite"
 CHOSEN = {  # file → first lines of the scenarios taken from it
-    "fidelity/queued.scenario.yaml": {4, 30},  # 轮候 takes effect at the other court's release; and not before
+    "fidelity/queued.scenario.yaml": {4, 30, 53},  # 轮候 takes effect at the other court's release, or at the
+    # lapse of its freeze (no request: the port is due at the namespace's next lapse); and not before
     "courts/two_courts.scenario.yaml": {6},  # two courts on one account: this court's release, the other's 轮候
     "disposal/auction.scenario.yaml": {122},  # first auction sold (a bid over HTTP), confirmation, transfer
     "disposal/seal_price.scenario.yaml": {71},  # network inquiry, report, service, objection period

@@ -1,7 +1,8 @@
 """Scenarios on both clocks: a few short suite scenarios run on the virtual clock and on the real-time clock
 (``--realtime --scale X``: an ``AsyncioClock`` compressed X-fold, zhixing's mock agencies served live on loopback,
-answers by callback) give the same verdicts, step by step. The scale is chosen so the whole test stays well under
-30 s; a scenario spanning an hour of virtual time takes ~0.7 s real at 5,000×."""
+answers by callback) give the same verdicts, step by step — those expecting an answer at its exact instant too.
+The scale is chosen so the whole test stays well under 30 s; a scenario spanning an hour of virtual time takes
+~1 s real at 5,000×."""
 
 from __future__ import annotations
 
@@ -18,18 +19,31 @@ from zhixing.cli import main
 
 SUITE = Path(__file__).resolve().parent.parent / "scenarios" / "suite"
 SCALE = 5_000.0
-# short ones (≤ 1 virtual hour): 集约查询 scope, two debtors, the 报结 review, 限消 / 失信 lifted on completion, and
-# freeze → deduct → receipt → payout (the agencies' answers over HTTP, by callback). Scenarios whose windows hang on
-# an agency's latency of hours (e.g. rules.scenario.yaml:2) also agree on an idle machine, but on a loaded one the
-# answer's HTTP round trip, times the scale, can overrun the window: they are left out to keep this test steady.
-PICKED = {("spc/scope.scenario.yaml", 3), ("spc/inquiry.scenario.yaml", 60), ("fidelity/rules.scenario.yaml", 87),
-          ("fidelity/rules.scenario.yaml", 149), ("fidelity/operations.scenario.yaml", 33)}
+# short ones (≤ 1 virtual hour), one of each kind the suite's short scenarios have: 集约查询 scope, its trigger with
+# every answer at the exact instant (spc/inquiry.scenario.yaml:3), two debtors, the 报结 review, 限消 / 失信 lifted on
+# completion, freeze → deduct → receipt → payout (the agencies' answers over HTTP, by callback), the 3-day view rule
+# from an answer's exact instant (spc/lock_view.scenario.yaml:24) and a fixture's freeze reconciled to the cent.
+# The whole suite's short scenarios: ``python -m scenarios.both_clocks`` (README). Scenarios whose windows hang on an
+# agency's latency of hours (e.g. rules.scenario.yaml:2) also agree, but take seconds each: left to that command.
+PICKED = {("spc/scope.scenario.yaml", 3), ("spc/inquiry.scenario.yaml", 3), ("spc/inquiry.scenario.yaml", 60),
+          ("spc/lock_view.scenario.yaml", 24), ("fidelity/rules.scenario.yaml", 87),
+          ("fidelity/rules.scenario.yaml", 149), ("fidelity/operations.scenario.yaml", 33),
+          ("reuse/reuse.scenario.yaml", 24)}
 
 
-def _picked() -> list:
-    files = sorted({SUITE / f for f, _ in PICKED})
+# longer ones at 1,000,000× (a virtual day in ~0.09 s real): the clock stands at each step's instant while the step
+# is checked, so the scale changes nothing. Another court's freeze lapsing unrenewed → this case's 轮候 freeze takes
+# effect at the lapse, pushed by the agencies (no request); two courts on one account; 查封 → 询价 on the platforms;
+# the 3-day view rule's 督办 not a minute early (23:59 none, 00:00 open: a virtual minute is 60 µs real here).
+LONG_SCALE = 1_000_000.0
+LONG = {("fidelity/queued.scenario.yaml", 53), ("courts/two_courts.scenario.yaml", 6),
+        ("disposal/seal_price.scenario.yaml", 31), ("spc/lock_view.scenario.yaml", 38)}
+
+
+def _picked(picked: set = PICKED) -> list:
+    files = sorted({SUITE / f for f, _ in picked})
     return [sc for sc in load_paths(files)
-            if (Path(sc.file).resolve().relative_to(SUITE).as_posix(), sc.line) in PICKED]
+            if (Path(sc.file).resolve().relative_to(SUITE).as_posix(), sc.line) in picked]
 
 
 def _verdict(result) -> tuple:  # noqa: ANN001
@@ -47,6 +61,16 @@ def test_short_scenarios_give_the_same_verdicts_on_both_clocks() -> None:
         assert real.timeline and real.timeline[0].startswith(virtual.timeline[0][:16])  # filed at the same minute
 
 
+def test_other_courts_lapses_and_platforms_give_the_same_verdicts_at_a_high_scale() -> None:
+    scenarios = _picked(LONG)
+    assert len(scenarios) == len(LONG)
+    realtime = system_under_test(realtime=True, scale=LONG_SCALE)
+    for sc in scenarios:
+        virtual, real = run_scenario(sc), run_scenario(sc, realtime)
+        assert virtual.passed, virtual.explain()
+        assert _verdict(real) == _verdict(virtual), real.explain()
+
+
 def test_a_wrong_expectation_fails_on_the_real_time_clock_too(tmp_path: Path, capsys) -> None:
     text = (SUITE / "spc" / "scope.scenario.yaml").read_text(encoding="utf-8").split("\n---")[0]
     wrong = text.replace("expect_inquiry:", "expect_case: {closed: 终本}\n  - expect_inquiry:", 1)
@@ -55,6 +79,18 @@ def test_a_wrong_expectation_fails_on_the_real_time_clock_too(tmp_path: Path, ca
     assert main(["scenarios", "run", str(tmp_path), "--realtime", "--scale", str(SCALE)]) == 1
     out = capsys.readouterr().out
     assert "✘" in out and "closed = zhongben" in out
+
+
+def test_both_clocks_tallies_the_agreeing_scenarios_and_locates_bad_input(capsys, tmp_path: Path) -> None:
+    from scenarios.both_clocks import main as both_clocks
+
+    assert both_clocks([str(SUITE / "spc" / "scope.scenario.yaml"), "--scale", str(SCALE), "--max-hours", "0"]) == 0
+    assert "3/3 一致 agree" in capsys.readouterr().out
+    assert both_clocks([str(tmp_path / "missing.scenario.yaml")]) == 2
+    err = capsys.readouterr().err
+    assert "错误 / error" in err and "missing.scenario.yaml" in err
+    assert both_clocks([str(SUITE / "spc" / "scope.scenario.yaml"), "--scale", "0"]) == 2
+    assert "--scale" in capsys.readouterr().err
 
 
 def test_the_cli_runs_on_the_real_time_clock(capsys) -> None:
@@ -87,10 +123,23 @@ async def test_logical_time_is_the_due_instant_of_the_running_timer() -> None:
     assert seen == [due] and clock.now() > due + timedelta(hours=1)
     with clock.at(origin):
         assert clock.now() == origin
+    held = clock.real_now() + timedelta(hours=3)  # a runner's step: the clock will stand there across awaits
+    early, late = held - timedelta(minutes=1), held + timedelta(minutes=1)
+    clock.call_at(late, lambda: seen.append(clock.now()))
+    clock.call_at(early, lambda: seen.append(clock.now()))
+    cancelled = clock.call_at(late, lambda: seen.append(origin))
+    clock.hold(held)
+    cancelled.cancel()
+    await asyncio.sleep(0.02)  # real time runs on: the timer due by the held instant runs, the later one waits
+    assert clock.now() == held and seen[1:] == [early]
+    clock.hold(None)
+    await asyncio.sleep(0.001)
+    assert seen[1:] == [early, late] and clock.now() > late  # released: the later timer at its own instant
+    seen.clear()
     plain = AsyncioClock(origin, scale=1_000_000.0)
     plain.call_at(due, lambda: seen.append(plain.now()))
     await asyncio.sleep(0.02)
-    assert seen[1] > due  # without logical time, the loop's instant
+    assert seen[0] > due  # without logical time, the loop's instant
 
 
 pytest_plugins = ["pytester"]

@@ -37,6 +37,14 @@ def test_html_is_self_contained_and_chinese_first(outputs):
         assert heading in text
     assert text.count("<svg") >= 2
     assert "928" in text  # the national cases per judge, beside the simulated figure
+    assert "旧存案件" not in text and "起始时已超期" not in text  # no start state: no carried-over rows or section
+
+
+def test_unfreeze_approvers_are_named_in_chinese_first():
+    from sim.report import _approver
+
+    assert _approver("bureau_head") == "执行局长 bureau_head"
+    assert _approver("intermediate_court (层报)") == "中院 intermediate_court (层报)"
 
 
 def test_no_identity_or_account_number_reaches_the_outputs(outputs):

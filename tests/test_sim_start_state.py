@@ -8,9 +8,12 @@ import pytest
 
 from core_flow.errors import UserError
 from core_flow.legal_calendar import CST
+from sim.kpi import percentile
 from sim.profile import DATA, load_profile
-from sim.replicate import make_units, run_units
+from sim.replicate import aggregate, make_units, run_units
+from sim.report import render_html
 from sim.start_state import load_start_state
+from zhixing.cmd_simulate import kpi_table
 
 EXAMPLE = DATA / "start_state_example.csv"
 START = datetime(2025, 1, 2, 8, 30, tzinfo=CST)
@@ -37,7 +40,26 @@ def test_a_run_starts_from_todays_caseload(tmp_path):
     assert rows["(2022)豫0811执77号"]["closed"].startswith("2022-09-30")
     assert rows["(2024)豫0811执100号"]["handler"] == "承办法官01"
     assert all(rows[k]["closed"] for k in ("(2024)豫0811执100号", "(2024)豫0811执保5号"))  # taken up and closed
-    assert r["kpi"]["filed"] >= 5  # the start cases are counted in the KPI window
+    # the start cases are the carried-over caseload, not intake of the simulated period
+    assert r["kpi"]["filed"] == sum(1 for c in r["cases"] if datetime.fromisoformat(c["filed"]) >= START)
+    assert r["kpi"]["filed"] >= r["meta"]["cases_filed"]  # arrivals, and the resumed cases they led to
+    assert (r["kpi"]["carried_over"], r["kpi"]["carried_over_zhongben"]) == (5, 2)
+    assert r["kpi"]["carried_over_closed"] >= 2
+    # cycle times count from each case's real filing date (the rows' filed), the 6-month share too
+    cyc = sorted((datetime.fromisoformat(c["closed"]) - datetime.fromisoformat(c["filed"])).total_seconds() / 86400
+                 for c in r["cases"] if c["closed"] and datetime.fromisoformat(c["closed"]) >= START)
+    assert r["kpi"]["cycle_p90_days"] == pytest.approx(percentile(cyc, 0.9))
+    assert max(cyc) > 90  # (2024)豫0811执100号, filed 2024-10-08, closed in the run
+    # 执101号 stood at node 3 (48 hours from 2024-12-20): already overdue when the run began, reported apart
+    assert r["kpi"]["overdue_at_start"] >= 1 and r["carried_over"]["overdue_by_node"].get("3", 0) >= 1
+    # the report shows the carried-over caseload apart; the CLI's table too, only when there is a start state
+    page = render_html(aggregate([r]), load_profile(f), {"years": 0.6, "replications": 1, "seed": 2})
+    assert "旧存案件 / carried-over caseload" in page and "起始时已超期的期限" in page
+    agg = aggregate([r])["courts"]["c"]["kpi"]
+    rows = [row for row in kpi_table(agg, "t").columns[0]._cells]
+    assert any(x.startswith("旧存案件") for x in rows) and any(x.startswith("起始时已超期") for x in rows)
+    agg0 = {k: {**v, "mean": 0.0} if k == "carried_over" else v for k, v in agg.items()}
+    assert not any(x.startswith("旧存") for x in kpi_table(agg0, "t").columns[0]._cells)
 
 
 @pytest.mark.parametrize(("row", "col"), [

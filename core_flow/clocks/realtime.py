@@ -32,6 +32,8 @@ class AsyncioClock:
         self.t0 = self.loop.time()
         self.logical = logical
         self._logical: datetime | None = None  # the instant of the timer (or pinned action) running now
+        self._held: datetime | None = None  # ``hold``: the instant the clock stands at (logical time)
+        self._deferred: list[_Timer] = []  # timers due after the held instant, re-armed on release
 
     def real_now(self) -> datetime:
         """The loop's instant, whatever runs."""
@@ -52,13 +54,53 @@ class AsyncioClock:
         finally:
             self._logical = previous
 
-    def call_at(self, at: datetime, callback: Callable[[], None]) -> asyncio.TimerHandle:
+    def hold(self, instant: datetime | None) -> None:
+        """Hold ``now()`` at ``instant`` across awaits too (``None`` lets it run again) — a scenario runner's
+        step: the world stands at the step's instant while the step's reactions (HTTP round trips) land and are
+        checked, as on the virtual clock. Logical time only: a timer due by ``instant`` runs (reading its own
+        instant); one due after it waits, however long the hold lasts in real time, and runs on release."""
+        self._held = self._logical = instant
+        if self._deferred:
+            deferred, self._deferred = self._deferred, []
+            for timer in deferred:
+                timer.arm()  # re-checked against a new hold when it runs
+
+    def call_at(self, at: datetime, callback: Callable[[], None]) -> asyncio.TimerHandle | _Timer:
         if not self.logical:
             return self.loop.call_at(self.loop_time_of(at), callback)
-        due = max(at, self.now())  # a timer set in the past runs at the instant it was set, as on SimClock
+        timer = _Timer(self, max(at, self.now()), callback)  # a timer set in the past runs at the instant it was set
+        timer.arm()
+        return timer
 
-        def run() -> None:
-            with self.at(due):
-                callback()
 
-        return self.loop.call_at(self.loop_time_of(due), run)
+class _Timer:
+    """A logical-time timer: runs at its due instant (reading it as ``now()``) unless the clock is held at an
+    earlier instant — then it waits for the release. ``cancel`` works in either state."""
+
+    __slots__ = ("clock", "due", "callback", "handle", "cancelled")
+
+    def __init__(self, clock: AsyncioClock, due: datetime, callback: Callable[[], None]) -> None:
+        self.clock = clock
+        self.due = due
+        self.callback = callback
+        self.handle: asyncio.TimerHandle | None = None
+        self.cancelled = False
+
+    def arm(self) -> None:
+        if not self.cancelled:
+            self.handle = self.clock.loop.call_at(self.clock.loop_time_of(self.due), self.run)
+
+    def run(self) -> None:
+        clock = self.clock
+        if self.cancelled:
+            return
+        if clock._held is not None and self.due > clock._held:
+            clock._deferred.append(self)
+            return
+        with clock.at(self.due):
+            self.callback()
+
+    def cancel(self) -> None:
+        self.cancelled = True
+        if self.handle is not None:
+            self.handle.cancel()

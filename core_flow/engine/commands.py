@@ -12,8 +12,10 @@ from datetime import datetime
 from typing import Any
 
 from core_flow.engine.events import Timer
+from core_flow.engine.records import fast_init
 
 
+@fast_init
 @dataclass(frozen=True, slots=True)
 class FileCase:
     """立案. ``filed_at`` defaults to the engine's ``now``."""
@@ -30,6 +32,7 @@ class FileCase:
     shixin_eligible: bool = False
 
 
+@fast_init
 @dataclass(frozen=True, slots=True)
 class Assign:
     """分案: the case is assigned to a handler (收案)."""
@@ -38,6 +41,7 @@ class Assign:
     handler: str
 
 
+@fast_init
 @dataclass(frozen=True, slots=True)
 class VerifyIdentity:
     """Result of the debtor's identity verification (身份信息验证)."""
@@ -47,6 +51,7 @@ class VerifyIdentity:
     passed: bool
 
 
+@fast_init
 @dataclass(frozen=True, slots=True)
 class CorrectIdentity:
     """The staff corrected a debtor's identity after a failed verification."""
@@ -56,6 +61,7 @@ class CorrectIdentity:
     corrected_to: str | None = None
 
 
+@fast_init
 @dataclass(frozen=True, slots=True)
 class StartNode:
     case_id: str
@@ -63,6 +69,7 @@ class StartNode:
     instance: str = ""
 
 
+@fast_init
 @dataclass(frozen=True, slots=True)
 class CompleteItem:
     case_id: str
@@ -71,6 +78,7 @@ class CompleteItem:
     instance: str = ""
 
 
+@fast_init
 @dataclass(frozen=True, slots=True)
 class CompleteNode:
     """Complete a node. A node whose act is signed (``signed_by``: 限消令、失信决定 by 院长) or approved
@@ -82,6 +90,7 @@ class CompleteNode:
     authority: str | None = None
 
 
+@fast_init
 @dataclass(frozen=True, slots=True)
 class Record:
     """An anchor event happened (property found, freeze effective, money arrived, auction scheduled…).
@@ -97,6 +106,7 @@ class Record:
     attrs: dict[str, Any] = field(default_factory=dict)
 
 
+@fast_init
 @dataclass(frozen=True, slots=True)
 class RequestUnfreeze:
     case_id: str
@@ -106,6 +116,7 @@ class RequestUnfreeze:
     reason: str = ""
 
 
+@fast_init
 @dataclass(frozen=True, slots=True)
 class ApproveUnfreeze:
     case_id: str
@@ -114,6 +125,7 @@ class ApproveUnfreeze:
     instance: str = ""
 
 
+@fast_init
 @dataclass(frozen=True, slots=True)
 class RejectUnfreeze:
     case_id: str
@@ -123,6 +135,7 @@ class RejectUnfreeze:
     reason: str = ""
 
 
+@fast_init
 @dataclass(frozen=True, slots=True)
 class RequestLimitChange:
     """期限变更 (node 42): ``kind`` is ``extend`` or ``suspend``."""
@@ -132,12 +145,14 @@ class RequestLimitChange:
     reason: str = ""
 
 
+@fast_init
 @dataclass(frozen=True, slots=True)
 class ApproveLimitChange:
     case_id: str
     authority: str
 
 
+@fast_init
 @dataclass(frozen=True, slots=True)
 class LiftSuspension:
     """The ground for suspending the limit ended: the limit runs again, shifted by the suspension."""
@@ -145,6 +160,7 @@ class LiftSuspension:
     case_id: str
 
 
+@fast_init
 @dataclass(frozen=True, slots=True)
 class Close:
     """结案 with a manner: 执行完毕 (completed), 终本 (zhongben), 终结 (terminated)."""
@@ -160,6 +176,7 @@ class Close:
     closed_at: datetime | None = None
 
 
+@fast_init
 @dataclass(frozen=True, slots=True)
 class ApproveClosing:
     """审判管理办公室 approves a pending 报结: the case closes now."""
@@ -168,6 +185,7 @@ class ApproveClosing:
     authority: str
 
 
+@fast_init
 @dataclass(frozen=True, slots=True)
 class ReturnClosing:
     """审判管理办公室 returns a 报结 for the handler to complete and file again."""
@@ -178,6 +196,7 @@ class ReturnClosing:
 
 
 # ── 集约查询 and the 3-day view rule (法明传〔2020〕849号) ──────────────────────────────────────
+@fast_init
 @dataclass(frozen=True, slots=True)
 class StartInquiry:
     """The 集约查询 for one debtor went out to exactly these agencies (the scope of the SPC notice)."""
@@ -187,6 +206,7 @@ class StartInquiry:
     agencies: tuple[str, ...]
 
 
+@fast_init
 @dataclass(frozen=True, slots=True)
 class InquiryAnswered:
     """One in-scope agency answered the 集约查询. ``holdings`` > 0 means it reported property."""
@@ -198,6 +218,7 @@ class InquiryAnswered:
     amount_cents: int = 0
 
 
+@fast_init
 @dataclass(frozen=True, slots=True)
 class InquiryAnswers:
     """Several in-scope agencies answered together — one part of a 总对总 answer. ``found`` holds
@@ -219,6 +240,7 @@ class InquiryAnswers:
     details: dict[str, dict[str, Any]] = field(default_factory=dict)
 
 
+@fast_init
 @dataclass(frozen=True, slots=True)
 class OpenFeedback:
     """The handler opened (点击查看) an agency's feedback."""
@@ -228,6 +250,7 @@ class OpenFeedback:
     agency: str
 
 
+@fast_init
 @dataclass(frozen=True, slots=True)
 class ManualQuery:
     """A handler's own query to an agency on the 总对总 system. ``in_scope``: whether the agency is in the debtor's
@@ -239,6 +262,7 @@ class ManualQuery:
     in_scope: bool | None = None
 
 
+@fast_init
 @dataclass(frozen=True, slots=True)
 class AnswerNotRecorded:
     """An agency's 集约查询 answer that the engine refused (its reason in ``code`` / ``reason``): recorded as such, so
@@ -252,6 +276,7 @@ class AnswerNotRecorded:
     found: tuple[tuple[str, int, int], ...] = ()  # what the answer reported, kept on the record
 
 
+@fast_init
 @dataclass(frozen=True, slots=True)
 class RegisterReceipt:
     """到账登记: the receipt is confirmed and claimed to the 一案一账号 (node 32)."""
@@ -260,6 +285,7 @@ class RegisterReceipt:
     receipt: str
 
 
+@fast_init
 @dataclass(frozen=True, slots=True)
 class Escrow:
     """提存 (node 34): money that cannot be paid out in time is escrowed, approved by one of ``approval_any``."""
@@ -271,6 +297,7 @@ class Escrow:
 
 
 # ── control and money (nodes 17, 31–33) ──────────────────────────────────────────────────────
+@fast_init
 @dataclass(frozen=True, slots=True)
 class FreezeConfirmed:
     """An agency confirmed a freeze of ``amount_cents`` on an asset (account) of the case."""
@@ -287,6 +314,7 @@ class FreezeConfirmed:
     measure: str = "freeze"
 
 
+@fast_init
 @dataclass(frozen=True, slots=True)
 class FreezeQueued:
     """An agency registered the case's freeze (or seal) in the 轮候 queue behind other courts' measures: the control
@@ -300,6 +328,7 @@ class FreezeQueued:
     measure: str = "freeze"
 
 
+@fast_init
 @dataclass(frozen=True, slots=True)
 class FreezeRenewed:
     """续行冻结: the agency renewed the freeze; its term now ends at ``expires_at``."""
@@ -309,12 +338,14 @@ class FreezeRenewed:
     expires_at: datetime
 
 
+@fast_init
 @dataclass(frozen=True, slots=True)
 class FreezeReleased:
     case_id: str
     asset: str
 
 
+@fast_init
 @dataclass(frozen=True, slots=True)
 class DeductionConfirmed:
     """划拨: frozen money arrived in the case's 一案一账号 sub-account as receipt ``receipt``."""
@@ -325,6 +356,7 @@ class DeductionConfirmed:
     receipt: str
 
 
+@fast_init
 @dataclass(frozen=True, slots=True)
 class ProceedsArrived:
     """变价款到账: the proceeds of a sale (拍卖、变卖) of a sealed asset arrived in the case's 一案一账号 sub-account as
@@ -337,6 +369,7 @@ class ProceedsArrived:
     source: str = "auction"  # auction | sale (变卖)
 
 
+@fast_init
 @dataclass(frozen=True, slots=True)
 class SatisfiedInKind:
     """以物抵债裁定: the creditor took ``asset`` at ``value_cents`` (the failed round's reserve price); the claim is
@@ -348,6 +381,7 @@ class SatisfiedInKind:
     value_cents: int
 
 
+@fast_init
 @dataclass(frozen=True, slots=True)
 class ApprovePayout:
     """One step of the 案款发放审批表 (执行局长, then 分管副院长)."""
@@ -357,6 +391,7 @@ class ApprovePayout:
     authority: str
 
 
+@fast_init
 @dataclass(frozen=True, slots=True)
 class PayOut:
     """Finance paid ``amount_cents`` of a receipt to the applicant."""
@@ -367,18 +402,21 @@ class PayOut:
 
 
 # ── 终本 register and resumption (法明传〔2020〕849号 一（二）) ────────────────────────────────────
+@fast_init
 @dataclass(frozen=True, slots=True)
 class RequestResumption:
     case_id: str
     reason: str = ""
 
 
+@fast_init
 @dataclass(frozen=True, slots=True)
 class ApproveResumption:
     case_id: str
     authority: str
 
 
+@fast_init
 @dataclass(frozen=True, slots=True)
 class ResumptionFiled:
     """The local filing system filed the 恢复执行 case ``new_case`` for this 终本 case."""
@@ -387,6 +425,7 @@ class ResumptionFiled:
     new_case: str
 
 
+@fast_init
 @dataclass(frozen=True, slots=True)
 class LogExchange:
     """A 查控 request or answer passing the gateway, recorded on the case (no other state change)."""
@@ -401,6 +440,7 @@ class LogExchange:
     detail: dict[str, Any] | None = None
 
 
+@fast_init
 @dataclass(frozen=True, slots=True)
 class FireTimer:
     timer: Timer

@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Any
 
 from core_flow.engine import commands as c
 from core_flow.engine.events import Event, EventKind, Outcome, Refusal, Timer, TimerKind
+from core_flow.engine.records import fast_init
 from core_flow.engine.state import BLOCKING, CaseState, ItemState, NodeState, NodeStatus
 from core_flow.legal_calendar import CST, LegalCalendar, Period, Unit, provisional_years_in, to_cst
 from core_flow.model import Direction, Node, Per, Process, WorkItem
@@ -34,6 +35,7 @@ _ITEM_DONE = "item_done:"
 _NODE_STARTED = "node_started:"
 
 
+@fast_init
 @dataclass(frozen=True, slots=True)
 class _Arm:
     """A deadline to arm, computed before the state changes."""
@@ -83,8 +85,10 @@ class EngineCore:
         self._preds: dict[int, tuple[Node, ...]] = {
             n.no: tuple(p for p in process.nodes if n.no in p.next) for n in process.nodes
         }
-        self._leads: dict[tuple[int, str, Period], tuple[timedelta, str]] = {}
-        self._dues: dict[tuple[int, Period, Any], tuple[datetime, tuple[str, ...]]] = {}  # see ``_due``
+        # caches keyed by the ids of the process's own items and periods (hashing a period is dear on the hot path);
+        # the engine holds the process, so the ids stay theirs
+        self._leads: dict[tuple[int, int], tuple[timedelta, str]] = {}
+        self._dues: dict[tuple[int, int, int], tuple[datetime, tuple[str, ...]]] = {}  # see ``_due``
         self._sweep_node = process.sweep_node
         self._measure_nodes = frozenset((self.roles.consumption_restriction, self.roles.shixin))
         self._post_close = {
@@ -133,7 +137,7 @@ class EngineCore:
         # A day-based period's end depends only on the anchor's date (CST): computed once per (date, period,
         # policy). A date the calendar cannot place raises every time (nothing is cached for it).
         at = anchor_at if anchor_at.tzinfo is CST else to_cst(anchor_at)
-        key = (at.toordinal(), period, item.policy)
+        key = (at.toordinal(), id(item), id(period))  # both the process's own objects: alive as long as the engine
         found = self._dues.get(key)
         if found is None:
             deadline = self.calendar.deadline(at, period, item.policy)
@@ -192,7 +196,7 @@ class EngineCore:
 
     def _lead_for(self, node: Node, item: WorkItem, period: Period) -> tuple[timedelta, str]:
         """The warning lead of an item for a period, and the period's short text (both cached)."""
-        key = (node.no, item.key, period)
+        key = (id(item), id(period))  # the process's own objects (a node's item determines the node)
         found = self._leads.get(key)
         if found is None:
             found = self._leads[key] = (_lead(self.process.warn_lead(item, period)), str(period))

@@ -7,6 +7,8 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Any
 
+from core_flow.engine.records import fast_init
+
 
 class EventKind(StrEnum):
     FILED = "filed"
@@ -66,6 +68,7 @@ class EventKind(StrEnum):
     OPERATION_BLOCKED = "operation_blocked"  # a system event could not complete its node (the node is frozen)
 
 
+@fast_init
 @dataclass(frozen=True, slots=True)
 class Event:
     at: datetime
@@ -105,6 +108,7 @@ class TimerKind(StrEnum):
     TERM = "term"  # a measure's term ends (失信: 2 years)
 
 
+@fast_init
 @dataclass(frozen=True, slots=True)
 class Timer:
     """A timer to arm. Stale timers (token no longer current) are ignored when they fire."""
@@ -118,6 +122,7 @@ class Timer:
     token: int
 
 
+@fast_init
 @dataclass(frozen=True, slots=True)
 class Refusal:
     code: str

@@ -37,12 +37,8 @@ class OperationRules:
         index = self._index
         if not index:
             return
-        events = out.events
         case_id = state.case_id
-        i = 0
-        while i < len(events):  # events an operation adds are looked at too
-            ev = events[i]
-            i += 1
+        for ev in out.events:  # a list's iterator sees what is appended meanwhile: events an operation adds too
             ops = index.get(ev.kind)
             if ops is None or ev.case_id != case_id:
                 continue

@@ -239,6 +239,21 @@ class Gateway:
             self.on_answer(feedback)
         return True
 
+    def answer_instant(self, feedback: Feedback) -> datetime | None:
+        """On a logical real-time clock (``clock.logical``): the instant an answer arriving now is recorded at —
+        the agency's stated ``answered_at`` when it lies between the request's first sending and the court's now
+        (the same principle as "a timer acts at its due instant": the transport's delay is not the agency's);
+        otherwise, or on any other clock, None (recorded at the court's now)."""
+        if not getattr(self.clock, "logical", False):
+            return None
+        item = self._requests.get((feedback.agency, feedback.request_no))
+        if item is None or item.first_sent_at is None:
+            return None
+        stated = feedback.answered_at
+        if stated.tzinfo is None or not item.first_sent_at <= stated <= self.clock.now():
+            return None
+        return stated
+
     def _receive_notice(self, item: _Request, feedback: Feedback, detail: dict[str, Any]) -> bool:
         """A later notice about a request (a queued freeze took effect): passed on once per number, whenever it
         comes — before the answer too (callbacks overtake each other)."""

@@ -2,8 +2,10 @@
 
 An agency posts a :class:`~core_flow.protocol.Feedback` (retrying until it gets a 2xx). Every well-formed
 answer is acknowledged with 200 — duplicates too, or the agency would keep retrying — and handed to
-``gateway.receive``, which delivers it once. A malformed body gets 422 with a field-level message, Chinese
-first and English beside it. Nothing is built at import time.
+``gateway.receive``, which delivers it once — on a logical real-time clock at the agency's stated answer
+instant when it lies between the request's sending and the court's now (``Gateway.answer_instant``). A
+malformed body gets 422 with a field-level message, Chinese first and English beside it.
+Nothing is built at import time.
 """
 
 from __future__ import annotations
@@ -47,7 +49,12 @@ def create_receiver_app(gateway: Gateway) -> FastAPI:
         responses={422: {"description": "回调内容无效（字段级说明）/ invalid body, per field"}},
     )
     async def receive_feedback(feedback: Feedback) -> Ack:
-        matched = gateway.receive(feedback, via="callback")
+        at = gateway.answer_instant(feedback)  # on a logical clock: the agency's answer instant
+        if at is None:
+            matched = gateway.receive(feedback, via="callback")
+        else:
+            with gateway.clock.at(at):
+                matched = gateway.receive(feedback, via="callback")
         return Ack(matched=matched, ticket_id=feedback.ticket_id, request_no=feedback.request_no)
 
     return app
