@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
-from core_flow.engine import Event
+from core_flow.engine import Event, EventKind
 from core_flow.engine import commands as c
 from core_flow.errors import UserError
 from core_flow.platform import Platform
@@ -57,7 +57,8 @@ class Clerk:
         self._zb_chain: dict[str, list[int]] = {}  # case → the live chain of steps to 终本 (dropped when disposing)
         # checks that something still works on a case (a disposal under way): no 终本 while one says so
         self.busy: list[Callable[[str], bool]] = []
-        platform.runtime.subscribe(self._on_event)
+        # only the event kinds with a reaction (an ``_ev_<kind>`` method): most engine events need none
+        platform.runtime.subscribe(self._on_event, self.reacts_to())
         platform.listeners.append(self._on_notice)
         self.disposal: Any = None
         if dispose:  # real estate and vehicles: queried at the registries, sealed, priced, auctioned (issue 12)
@@ -101,6 +102,11 @@ class Clerk:
         self._at(delay, lambda: self.p.submit(cmd))
 
     # ── reactions ───────────────────────────────────────────────────────────────────────────────
+    @classmethod
+    def reacts_to(cls) -> tuple[EventKind, ...]:
+        """The event kinds this clerk has a reaction (``_ev_<kind>``) for."""
+        return tuple(k for k in EventKind if callable(getattr(cls, f"_ev_{k.value}", None)))
+
     def _on_event(self, e: Event) -> None:
         kind = e.kind
         try:

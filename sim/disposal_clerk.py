@@ -15,7 +15,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from core_flow.engine import Event
+from core_flow.engine import Event, EventKind
 from core_flow.engine import commands as c
 
 if TYPE_CHECKING:
@@ -39,7 +39,7 @@ class DisposalClerk:
         self.sold = 0
         self.paid_cents = 0
         clerk.busy.append(self.busy)
-        self.p.runtime.subscribe(self._on_event)
+        self.p.runtime.subscribe(self._on_event, (EventKind.INQUIRY_COMPLETED, EventKind.FUNDS_FROZEN))
         self.p.listeners.append(self._on_notice)
 
     def busy(self, k: str) -> bool:

@@ -24,7 +24,7 @@ from core_flow.engine import Event, EventKind
 from core_flow.errors import UserError
 
 SWEEP_PERIOD_DAYS = 365.25 / 2
-_KEEP = {EventKind.FILED, EventKind.DEADLINE_SET, EventKind.DEADLINE_MISSED, EventKind.NODE_FROZEN,
+KINDS = {EventKind.FILED, EventKind.DEADLINE_SET, EventKind.DEADLINE_MISSED, EventKind.NODE_FROZEN,
          EventKind.UNFREEZE_REQUESTED, EventKind.UNFREEZE_FORWARDED, EventKind.UNFREEZE_APPROVED,
          EventKind.ITEM_DONE, EventKind.CLOSED, EventKind.SWEEP_DUE, EventKind.RESUMPTION_REQUESTED,
          EventKind.RESUMPTION_APPROVED, EventKind.RESUMPTION_FILED, EventKind.FUNDS_ARRIVED, EventKind.PAID_OUT,
@@ -62,7 +62,7 @@ class Checker:
 
     def __call__(self, e: Event) -> None:
         kind = e.kind
-        if kind not in _KEEP:
+        if kind not in KINDS:
             return
         k = e.case_id
         self.timeline[k].append((e.at, kind.value, e.node, e.instance, e.item))

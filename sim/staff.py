@@ -1,8 +1,8 @@
-"""Staff as SimPy resources: people with limited time who work only in working hours.
+"""Staff as queues on SimPy: people with limited time who work only in working hours.
 
-Each person of a role is one unit of capacity. A role's pool is a ``simpy.Store`` of its people (a work item
-takes the first free person, FIFO — an M/M/c queue when times are exponential and hours are 24/7); a
-承办法官's own cases queue for that judge alone (one ``simpy.Resource`` per judge). A work item waits for its
+Each person of a role is one unit of capacity. A role's pool hands a work item to the first free person, FIFO
+(an M/M/c queue when times are exponential and hours are 24/7); a 承办法官's own cases queue for that judge
+alone. One SimPy timeout per work item (see ``Staff``). A work item waits for its
 person, waits for working time (``WorkHours``: the legal calendar's working days — holidays and 调休
 respected — and the day's working periods), takes its staff time, spread over working periods and days if it
 must, and only then acts. Everything runs on the court's own SimPy environment (``court.clock.env``).
@@ -10,6 +10,7 @@ must, and only then acts. Everything runs on the court's own SimPy environment (
 
 from __future__ import annotations
 
+import heapq
 import warnings
 from collections import defaultdict
 from collections.abc import Callable, Iterable
@@ -99,7 +100,15 @@ class StaffStats:
 
 
 class Staff:
-    """The people of a court, by role. ``dedicated`` roles give every case its own person (the 承办法官)."""
+    """The people of a court, by role. ``dedicated`` roles give every case its own person (the 承办法官).
+
+    A work item costs one SimPy timeout: its duration is known when it is queued, so its person and its finish
+    instant are computed at once. A role's pool keeps each person's "free from" instant in a heap ordered by
+    (free from, order of release): an item takes the person free the earliest — the first free person of a FIFO
+    queue, the same assignment a ``simpy.Store`` of people would make (an item queued behind busy people gets the
+    first person to come free, in arrival order). A dedicated person (a 承办法官) is a FIFO queue of one. Work
+    starts at the first working instant after both the item is queued and its person is free, is spread over
+    working periods and days (``WorkHours.finish``), and ``action`` runs when it ends; the item is counted then."""
 
     def __init__(self, env: simpy.Environment, hours: WorkHours, people: dict[str, tuple[str, ...]], *,
                  dedicated: tuple[str, ...] = ("承办法官",), count_from: float = 0.0, keep_waits: bool = False) -> None:
@@ -110,72 +119,66 @@ class Staff:
         self.count_from = count_from  # items starting before this (the warm-up) are not counted
         self.keep_waits = keep_waits
         self.stats = StaffStats()
-        self._persons: dict[str, simpy.Resource] = {}
-        self._pools: dict[str, simpy.Store] = {}
+        self._free: dict[str, float] = {}  # dedicated person → the instant their queue empties
+        self._pools: dict[str, list[tuple[float, int, str]]] = {}  # role → heap of (free from, release no., person)
+        self._released = 0
         for role, names in self.people.items():
             if role in dedicated:
                 for name in names:
-                    self._persons[name] = simpy.Resource(env, capacity=1)
-            store = simpy.Store(env)
-            store.items.extend(names)
-            self._pools[role] = store
+                    self._free[name] = float("-inf")
+            heap = [(float("-inf"), i, name) for i, name in enumerate(names)]
+            self._released = max(self._released, len(names))
+            self._pools[role] = heap  # sorted, so already a heap
 
     def has(self, role: str) -> bool:
         return role in self._pools
 
     def work(self, role: str, seconds: float, action: Callable[[], object] | None = None, *,
-             person: str | None = None, kind: str = "") -> simpy.Process:
+             person: str | None = None, kind: str = "") -> simpy.Event:
         """Queue ``seconds`` of staff time for ``person`` (when given and dedicated) or the first free person of
-        ``role``; ``action`` runs when the work is done."""
-        if person is not None and person in self._persons:
-            return self.env.process(self._dedicated(person, seconds, action, kind))
-        return self.env.process(self._pooled(role, seconds, action, kind))
-
-    def _dedicated(self, person: str, seconds: float, action: Callable[[], object] | None, kind: str):
+        ``role``; ``action`` runs when the work is done. Returns the SimPy event that fires then."""
         env = self.env
-        ready = env.now
-        res = self._persons[person]
-        with res.request() as req:
-            yield req
-            yield from self._serve(person, ready, seconds, kind)
-        if action is not None:
-            action()
-
-    def _pooled(self, role: str, seconds: float, action: Callable[[], object] | None, kind: str):
-        env = self.env
-        ready = env.now
-        pool = self._pools[role]
-        person = yield pool.get()
-        try:
-            yield from self._serve(person, ready, seconds, kind)
-        finally:
-            pool.put(person)
-        if action is not None:
-            action()
-
-    def _serve(self, person: str, ready: float, seconds: float, kind: str):
-        env = self.env
+        now = env.now
         hours = self.hours
-        start = hours.finish(env.now, 0.0)
-        end = hours.finish(start, seconds)
-        if end > env.now:
-            yield env.timeout(end - env.now)
+        if person is not None and person in self._free:
+            free = self._free[person]
+            start = hours.finish(now if now > free else free, 0.0)
+            end = hours.finish(start, seconds)
+            self._free[person] = end
+        else:
+            heap = self._pools[role]
+            free, _, person = heap[0]
+            start = hours.finish(now if now > free else free, 0.0)
+            end = hours.finish(start, seconds)
+            self._released += 1
+            heapq.heapreplace(heap, (end, self._released, person))
+        done = env.timeout(end - now if end > now else 0.0)
+        done.callbacks.append(lambda _ev: self._done(person, now, start, seconds, kind, action))
+        return done
+
+    def _done(self, person: str, ready: float, start: float, seconds: float, kind: str,
+              action: Callable[[], object] | None) -> None:
         if start >= self.count_from:
-            st = self.stats
-            st.busy[person] += seconds
-            st.items[person] += 1
-            st.done += 1
-            wait = start - ready
-            if wait > 0:
-                st.waited += 1
-            if self.keep_waits:
-                st.waits.append(wait)
-            k = st.by_kind.get(kind)
-            if k is None:
-                k = st.by_kind[kind] = [0, 0.0, 0.0]
-            k[0] += 1
-            k[1] += seconds
-            k[2] += wait
-            day = hours.day_index(ready)
-            st.demand[(person, day)] += seconds
-            st.weekly[(self.role_of.get(person, ""), day // 7)] += seconds
+            self._count(person, ready, start, seconds, kind)
+        if action is not None:
+            action()
+
+    def _count(self, person: str, ready: float, start: float, seconds: float, kind: str) -> None:
+        st = self.stats
+        st.busy[person] += seconds
+        st.items[person] += 1
+        st.done += 1
+        wait = start - ready
+        if wait > 0:
+            st.waited += 1
+        if self.keep_waits:
+            st.waits.append(wait)
+        k = st.by_kind.get(kind)
+        if k is None:
+            k = st.by_kind[kind] = [0, 0.0, 0.0]
+        k[0] += 1
+        k[1] += seconds
+        k[2] += wait
+        day = self.hours.day_index(ready)
+        st.demand[(person, day)] += seconds
+        st.weekly[(self.role_of.get(person, ""), day // 7)] += seconds

@@ -38,7 +38,8 @@ def _once() -> dict:
 
 def test_same_seed_gives_the_same_run_in_process_and_in_a_fresh_interpreter():
     a, b = _once(), _once()
-    assert a["strip"]["meta"]["simpy_events"] > 10_000 and len(a["cases"]) > 50  # a real run, not an empty one
+    # a real run, not an empty one (one SimPy timeout per staff work item since the staff queues were flattened)
+    assert a["strip"]["meta"]["simpy_events"] > 2_000 and len(a["cases"]) > 50
     assert a == b
     env = {**os.environ, "PYTHONPATH": str(ROOT), "PYTHONHASHSEED": "12345"}
     proc = subprocess.run([sys.executable, "-c", RUN], cwd=ROOT, capture_output=True, text=True, check=True, env=env)
