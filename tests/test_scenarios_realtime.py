@@ -50,25 +50,28 @@ def _verdict(result) -> tuple:  # noqa: ANN001
     return result.passed, [(s.index, s.key, s.status) for s in result.steps], result.error
 
 
-def test_short_scenarios_give_the_same_verdicts_on_both_clocks() -> None:
-    scenarios = _picked()
-    assert len(scenarios) == len(PICKED)
-    realtime = system_under_test(realtime=True, scale=SCALE)
+def _both_clocks(names: set, scale: float) -> list[tuple]:
+    """Each picked scenario run on the virtual clock and on the real-time one at ``scale``: both verdicts equal,
+    step by step; the (virtual, real) results."""
+    scenarios = _picked(names)
+    assert len(scenarios) == len(names)
+    realtime = system_under_test(realtime=True, scale=scale)
+    results = []
     for sc in scenarios:
         virtual, real = run_scenario(sc), run_scenario(sc, realtime)
         assert virtual.passed, virtual.explain()
         assert _verdict(real) == _verdict(virtual), real.explain()
+        results.append((virtual, real))
+    return results
+
+
+def test_short_scenarios_give_the_same_verdicts_on_both_clocks() -> None:
+    for virtual, real in _both_clocks(PICKED, SCALE):
         assert real.timeline and real.timeline[0].startswith(virtual.timeline[0][:16])  # filed at the same minute
 
 
 def test_other_courts_lapses_and_platforms_give_the_same_verdicts_at_a_high_scale() -> None:
-    scenarios = _picked(LONG)
-    assert len(scenarios) == len(LONG)
-    realtime = system_under_test(realtime=True, scale=LONG_SCALE)
-    for sc in scenarios:
-        virtual, real = run_scenario(sc), run_scenario(sc, realtime)
-        assert virtual.passed, virtual.explain()
-        assert _verdict(real) == _verdict(virtual), real.explain()
+    assert len(_both_clocks(LONG, LONG_SCALE)) == len(LONG)
 
 
 def test_a_wrong_expectation_fails_on_the_real_time_clock_too(tmp_path: Path, capsys) -> None:
