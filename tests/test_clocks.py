@@ -126,7 +126,12 @@ def test_simulation_gc_pauses_automatic_collection_and_restores_it():
     assert gc.isenabled()
     with simulation_gc():
         assert not gc.isenabled() and gc.get_freeze_count() > 0
+        made = [[i] for i in range(50_000)]  # what a run makes, tracked by the collector
+        young_passes = gc.get_stats()[0]["collections"]
     assert gc.isenabled() and gc.get_freeze_count() == 0
+    # handed to the oldest generation as the run ends: no young-generation pass over everything the run made as
+    # soon as the collector is back (before: one at the first allocation, over 50,000+ objects)
+    assert gc.get_stats()[0]["collections"] == young_passes and len(made) == 50_000
     gc.disable()
     try:
         with simulation_gc():
