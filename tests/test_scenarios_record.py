@@ -21,25 +21,34 @@ from sim.assembly import build_virtual_court
 ORIGIN = datetime(2025, 3, 3, 9, 0, tzinfo=CST)
 
 
+def _logged_court(path: Path, *, seed: int, debtor: int, number: int, count: int, days: int,
+                  **court: object) -> tuple[list[str], list[str]]:
+    """A simulated court with its clerk, ``count`` cases (world debtors from ``debtor``, case numbers from
+    ``number``) filed three hours apart, run for ``days`` with its event log (masked) at ``path``: the case numbers
+    and the debtors' ID numbers."""
+    court_ = build_virtual_court(ORIGIN, seed=seed, clerk=True, diligence=0.7, **court)
+    log = EventLog(path).attach(court_.runtime)
+    world = court_.session.world
+    cases, ids = [], []
+    for n in range(count):
+        d = world.debtor(debtor + n)
+        case = f"(2025)豫0811执{number + n}号"
+        court_.platform.file(c.FileCase(case, debtors=(d.id_number,), amount_cents=(20 + n * 9) * 1000_00),
+                             [d.subject()])
+        cases.append(case)
+        ids.append(d.id_number)
+        court_.run_until(court_.clock.now() + timedelta(hours=3))
+    court_.run_until(ORIGIN + timedelta(days=days))
+    log.close()
+    return cases, ids
+
+
 @pytest.fixture(scope="module")
 def sim_log(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, list[str], list[str]]:
     """A simulated court with its clerk (late with some feedback: freezes, 督办, unfreezes), four cases, 300 days;
     the event log masked as by default."""
     path = tmp_path_factory.mktemp("rec") / "events.jsonl"
-    court = build_virtual_court(ORIGIN, seed=2, clerk=True, diligence=0.7)
-    log = EventLog(path).attach(court.runtime)
-    world = court.session.world
-    cases, ids = [], []
-    for n in range(4):
-        d = world.debtor(14 + n)  # 15 and 17 are companies (credit codes)
-        number = f"(2025)豫0811执{604 + n}号"
-        court.platform.file(c.FileCase(number, debtors=(d.id_number,), amount_cents=(20 + n * 9) * 1000_00),
-                            [d.subject()])
-        cases.append(number)
-        ids.append(d.id_number)
-        court.run_until(court.clock.now() + timedelta(hours=3))
-    court.run_until(ORIGIN + timedelta(days=300))
-    log.close()
+    cases, ids = _logged_court(path, seed=2, debtor=14, number=604, count=4, days=300)  # 15, 17: companies
     return path, cases, ids
 
 
@@ -118,16 +127,7 @@ def test_a_realistic_runs_agency_delays_are_replayed(tmp_path: Path) -> None:
     """Agencies answering after minutes to days (the realistic profile, virtual time): each answer's delay becomes
     the agency's fixed latency in the recording, so feedback, 48-hour control deadlines and freezes fall as they did."""
     path = tmp_path / "events.jsonl"
-    court = build_virtual_court(ORIGIN, seed=1, clerk=True, diligence=0.7, profile="realistic")
-    log = EventLog(path).attach(court.runtime)
-    world = court.session.world
-    for n in range(4):
-        d = world.debtor(10 + n)
-        court.platform.file(c.FileCase(f"(2025)豫0811执{600 + n}号", debtors=(d.id_number,),
-                                       amount_cents=(20 + n * 9) * 1000_00), [d.subject()])
-        court.run_until(court.clock.now() + timedelta(hours=3))
-    court.run_until(ORIGIN + timedelta(days=200))
-    log.close()
+    _logged_court(path, seed=1, debtor=10, number=600, count=4, days=200, profile="realistic")
     events = read_log(path)
     texts = [record(events, f"(2025)豫0811执{600 + n}号", str(path)) for n in range(4)]
     assert all("agencies:" in t and "dist: fixed" in t for t in texts)
@@ -140,16 +140,7 @@ def test_a_resumed_cases_own_steps_are_replayed(tmp_path: Path) -> None:
     """A case resumed after 终本: its 恢复执行 case's steps follow ``approve_resumption: {as: 恢复案}`` with
     ``case: 恢复案`` and its outcomes are asserted; asking for the resumed case records it from its original."""
     path = tmp_path / "events.jsonl"
-    court = build_virtual_court(ORIGIN, seed=1, clerk=True, diligence=0.7)
-    log = EventLog(path).attach(court.runtime)
-    world = court.session.world
-    for k in range(3):
-        d = world.debtor(11 + k)
-        court.platform.file(c.FileCase(f"(2025)豫0811执{700 + k}号", debtors=(d.id_number,),
-                                       amount_cents=(20 + k * 9) * 1000_00), [d.subject()])
-        court.run_until(court.clock.now() + timedelta(hours=3))
-    court.run_until(ORIGIN + timedelta(days=300))
-    log.close()
+    _logged_court(path, seed=1, debtor=11, number=700, count=3, days=300)
     events = read_log(path)
     resumed = sorted({e["data"]["new_case"] for e in events if e["kind"] == "resumption_filed"})
     assert resumed, "this seed resumes a case"
