@@ -160,11 +160,8 @@ def check_errors(run: Run, ctx: CheckContext) -> None:
                    f"{en}: HTTP {r.status_code}, error body {'with' if err.get('en') else 'without'} both languages"
                    f"{', naming the field' if named else ', not naming the field'}")
         if body is not None and zh != "未知机构":
-            polled = run.sut.request("GET", f"/agencies/{agency}/requests", court=body["court_code"],
-                                     params={"request_no": body["request_no"], "court_code": body["court_code"]},
-                                     note="the rejected request is unknown")
-            ctx.expect("AG-013", polled.status_code == 404, f"被拒请求未留下工单：HTTP {polled.status_code}",
-                       f"the rejected request left no ticket: HTTP {polled.status_code}")
+            _expect_no_ticket(run, ctx, "AG-013", agency, body, "被拒请求未留下工单",
+                              "the rejected request left no ticket")
 
 
 def check_rate_limit(run: Run, ctx: CheckContext) -> None:
@@ -188,11 +185,18 @@ def check_rate_limit(run: Run, ctx: CheckContext) -> None:
     ctx.expect("AG-012", r.status_code == 429 and retry_after.isdigit(),
                f"限流：HTTP {r.status_code}，Retry-After {retry_after or '无'}",
                f"rate limited: HTTP {r.status_code}, Retry-After {retry_after or 'none'}")
+    _expect_no_ticket(run, ctx, "AG-012", agency, body, "被限流的请求未受理",
+                      "the rate-limited request was not accepted")
+
+
+def _expect_no_ticket(run: Run, ctx: CheckContext, requirement: str, agency: str, body: dict, zh: str,
+                      en: str) -> None:
+    """A refused request left nothing behind: polling it by its number is 404."""
     polled = run.sut.request("GET", f"/agencies/{agency}/requests", court=body["court_code"],
                              params={"request_no": body["request_no"], "court_code": body["court_code"]},
-                             note="the refused request was not accepted")
-    ctx.expect("AG-012", polled.status_code == 404, f"被限流的请求未受理：HTTP {polled.status_code}",
-               f"the rate-limited request was not accepted: HTTP {polled.status_code}")
+                             note=en)
+    ctx.expect(requirement, polled.status_code == 404, f"{zh}：HTTP {polled.status_code}",
+               f"{en}: HTTP {polled.status_code}")
 
 
 def check_business_hours(run: Run, ctx: CheckContext) -> None:
