@@ -10,14 +10,11 @@ from __future__ import annotations
 import gc
 import json
 import logging
-import socket
-import threading
 from collections.abc import AsyncIterator, Iterator
 from typing import Any
 
 import httpx
 import pytest
-import uvicorn
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from pydantic import ValidationError
@@ -26,6 +23,7 @@ from core_flow.protocol import ControlRequest
 from mock_agencies.app import AgenciesApp, _ResetLogFilter, create_app, install_reset_log_filter, serving_gc
 from mock_agencies.routers.control import SimulatedConnectionReset
 from mock_agencies.settings import Settings
+from tests.test_agencies_live import LiveServer, free_port
 
 SETTINGS: dict[str, Any] = {"time_scale": 0.0, "world_size": 2000, "background": False, "profile": "fast"}
 NO_FAULTS = {"*": {"faults": {"error_5xx": 0, "timeout": 0, "reset": 0, "rate_limit": 0}, "maintenance": []}}
@@ -339,28 +337,16 @@ def test_the_reset_filter_drops_only_simulated_resets() -> None:
 
 @pytest.fixture
 def live_reset_server() -> Iterator[tuple[str, _Records]]:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
-    app = create_app(Settings(**{**SETTINGS, "time_scale": 1.0}, port=port))
+    port = free_port()
     records = _Records()
     logger = logging.getLogger("uvicorn.error")
     logger.addHandler(records)
-    # log_config=None: uvicorn leaves logging as it is, so this handler sees what uvicorn logs
-    config = uvicorn.Config(app, host="127.0.0.1", port=port, log_config=None, log_level="info", access_log=False)
-    server = uvicorn.Server(config)
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
     try:
-        for _ in range(500):  # bounded readiness wait (≤ 10 s)
-            if server.started:
-                break
-            thread.join(timeout=0.02)
-        assert server.started, "uvicorn did not start"
-        yield f"http://127.0.0.1:{port}", records
+        # log_config=None: uvicorn leaves logging as it is, so this handler sees what uvicorn logs
+        with LiveServer(Settings(**{**SETTINGS, "time_scale": 1.0}, port=port), log_config=None, log_level="info",
+                        access_log=False) as server:
+            yield server.url, records
     finally:
-        server.should_exit = True
-        thread.join(timeout=10)
         logger.removeHandler(records)
 
 

@@ -31,10 +31,12 @@ def free_port() -> int:
 class LiveServer:
     """A real uvicorn server on loopback in a thread: the mock agencies of ``settings``, or any ``app`` on ``port``."""
 
-    def __init__(self, settings: Settings | None = None, *, app: object = None, port: int | None = None) -> None:
+    def __init__(self, settings: Settings | None = None, *, app: object = None, port: int | None = None,
+                 **config_options: Any) -> None:
         port = settings.port if settings is not None else port
         app = create_app(settings) if app is None else app
-        config = uvicorn.Config(app, host="127.0.0.1", port=port, log_level="critical", lifespan="on")
+        options = {"log_level": "critical", "lifespan": "on", **config_options}  # uvicorn.Config's own keywords
+        config = uvicorn.Config(app, host="127.0.0.1", port=port, **options)
         self.server = uvicorn.Server(config)
         self.thread = threading.Thread(target=self.server.run, daemon=True)
         self.url = f"http://127.0.0.1:{port}"
