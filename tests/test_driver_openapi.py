@@ -4,7 +4,6 @@ bilingual error body — which the app really sends, FastAPI's own 404 / 405 / 4
 
 from __future__ import annotations
 
-import re
 from typing import Any
 
 import pytest
@@ -16,9 +15,7 @@ from schemathesis.config import SchemathesisConfig
 from core_flow.driver.engine_driver import EngineDriver
 from core_flow.driver.http_app import create_driver_app
 from core_flow.driver.http_doc import OPERATIONS, DriverError
-
-_ZH = re.compile(r"[\u4e00-\u9fff]")
-_EN = re.compile(r"[A-Za-z]{3}")
+from tests.openapi_docs import EN, ZH, assert_documented
 
 
 @pytest.fixture(scope="module")
@@ -34,19 +31,7 @@ def test_every_operation_has_a_bilingual_description_and_examples(spec: dict[str
     ops = _operations(spec)
     assert len(ops) >= 12
     for method, path, op in ops:
-        where = f"{method} {path}"
-        text = op.get("description") or ""
-        zh, en = _ZH.search(text), _EN.search(text)
-        assert zh and en and zh.start() < en.start(), f"{where}: a description, Chinese first"
-        params = op.get("parameters", [])
-        assert all("example" in p for p in params), f"{where}: a parameter without an example"
-        body = op.get("requestBody", {}).get("content", {}).get("application/json")
-        if body is not None:
-            assert body.get("examples"), f"{where}: a body without examples"
-        if not params and body is None:
-            answers = {s: r for s, r in op["responses"].items() if s.startswith("2")}
-            assert "204" in answers or any("example" in r.get("content", {}).get("application/json", {})
-                                           for r in answers.values()), f"{where}: no example of the answer"
+        assert_documented(method, path, op)
     assert set(OPERATIONS) == {(m, p) for m, p, _ in ops}, "the table and the served operations differ"
 
 
@@ -75,7 +60,7 @@ def test_every_error_status_is_documented_with_the_bilingual_body(spec: dict[str
         if "requestBody" in op:
             assert "400" in errors, f"{method} {path}: a body that cannot be parsed"
         for status, response in errors.items():
-            assert _ZH.search(response["description"]) and _EN.search(response["description"])
+            assert ZH.search(response["description"]) and EN.search(response["description"])
             content = response["content"]["application/json"]
             assert content["schema"] == {"$ref": "#/components/schemas/DriverError"}, (method, path, status)
             DriverError.model_validate(content["example"])
@@ -101,7 +86,7 @@ def test_every_status_the_app_sends_has_the_documented_body(method: str, path: s
     r = TestClient(create_driver_app(EngineDriver())).request(method, path, **kwargs)
     assert r.status_code == status, r.text
     body = DriverError.model_validate(r.json())
-    assert body.code == code and _ZH.search(body.zh) and _EN.search(body.en)
+    assert body.code == code and ZH.search(body.zh) and EN.search(body.en)
     if status == 405:  # every method the path serves (Starlette's own names only the first route's)
         assert r.headers["allow"] == {"/now": "GET", "/court": "DELETE, PUT"}[path]
     if code == "validation":
