@@ -7,14 +7,20 @@ mean and a Student-t 95% confidence interval over replications.
 A start state's cases (``sim.start_state``: filed before the run's ``origin``) are the carried-over caseload, not
 intake: they are counted apart (``carried_over*``), their cycle times and the 6-month share count from their real
 filing date, and a deadline already due before the run (``inherited``) is not put on the simulated staff — its miss,
-warning, node freeze and 督办 are counted apart (``*_at_start``), and the nodes entered as done at the start (work
-done before the run, no staff time) count in no compliance figure."""
+warning, node freeze and 督办 are counted apart (``*_at_start``; the approvals in the run of such a node freeze too,
+``unfreeze_approvals_at_start``, so ``unfreeze_approvals`` answers ``node_freezes``), and the nodes entered as done at
+the start (work done before the run, no staff time) count in no compliance figure.
+
+The closing share within the 审限 reads the engine's own deadline of the limit node (``limit_node``, 结案: 6 months,
+非诉 3, on the legal calendar): ``within_limit_share`` by the case's latest due (approved 期限变更 extensions
+included; a case closed while its limit is suspended counts as within), ``within_statutory_share`` by its first due
+(the statutory period, extensions not counted)."""
 
 from __future__ import annotations
 
 import math
 from collections import Counter, defaultdict
-from datetime import datetime
+from datetime import datetime, timedelta
 from statistics import fmean, stdev
 from typing import Any
 
@@ -56,16 +62,23 @@ MANNER_ZH = {"completed": "执行完毕", "zhongben": "终本", "terminated": "�
 class Collector:
     """Counters over the engine's events. ``origin`` is the clock's origin; ``kpi_from`` the end of warm-up."""
 
-    def __init__(self, origin: datetime, kpi_from: datetime) -> None:
+    def __init__(self, origin: datetime, kpi_from: datetime, limit_node: int | None = None) -> None:
         self.origin = origin
         self.kpi_from = kpi_from
+        # the 审限 (the process's ``limit.node``, 结案: 6 months, 非诉 3): the engine's own due per case, its first
+        # one (the statutory period) and its latest (after 期限变更: approved extensions, suspensions)
+        self.limit_node = limit_node
+        self.limit_first: dict[str, datetime] = {}
+        self.limit_due: dict[str, datetime] = {}
+        self.limit_suspended: set[str] = set()
         self.filed: Counter[str] = Counter()
         self.filed_at: dict[str, datetime] = {}
         self.nonlit: set[str] = set()
         self.closed: Counter[str] = Counter()
         self.closed_at: dict[str, datetime] = {}
         self.cycle: dict[str, list[float]] = defaultdict(list)
-        self.within_limit = 0
+        self.within_limit = 0  # closed by the case's 审限 as changed by 期限变更
+        self.within_statutory = 0  # closed within the statutory 6 (非诉 3) months, extensions not counted
         self.deadlines: dict[tuple[str, int, str, str], bool] = {}  # open deadline → missed already
         self.on_time: Counter[int] = Counter()
         self.late: Counter[int] = Counter()
@@ -87,6 +100,7 @@ class Collector:
         self.inherited: set[tuple[str, int, str, str]] = set()
         self.at_start: Counter[str] = Counter()  # overdue / warnings / node_freezes / duban_raised / entered_done
         self.overdue_at_start: Counter[int] = Counter()  # per node: deadlines already missed when the run began
+        self.frozen_at_start: set[tuple[str, int, str]] = set()  # nodes frozen by an inherited deadline, unapproved
 
     def __call__(self, e: Event) -> None:
         kind = e.kind
@@ -103,8 +117,15 @@ class Collector:
         if kind == EventKind.DEADLINE_SET:
             key = (k, e.node, e.instance, e.item)
             self.deadlines[key] = False
-            if k in self.carried and (e.data or {}).get("due", e.at) <= self.origin:
+            due = (e.data or {}).get("due", e.at)
+            if k in self.carried and due <= self.origin:
                 self.inherited.add(key)  # already due when the run began: not the simulated staff's
+            elif self.inherited:
+                self.inherited.discard(key)  # set again in the run (re-armed): the staff's from now on
+            if e.node == self.limit_node:
+                self.limit_first.setdefault(k, due)
+                self.limit_due[k] = due
+                self.limit_suspended.discard(k)
         elif kind == EventKind.DEADLINE_MISSED:
             key = (k, e.node, e.instance, e.item)
             if key in self.deadlines and not self.deadlines[key]:
@@ -155,10 +176,25 @@ class Collector:
                 if filed is not None:
                     days = (at - filed).total_seconds() / 86400
                     self.cycle[manner].append(days)
-                    if days <= (92 if k in self.nonlit else 183):
+                    first = self.limit_first.get(k)
+                    if first is None:  # a process without a 审限 deadline: the statutory months, in days
+                        first = filed + timedelta(days=92 if k in self.nonlit else 183)
+                    if at <= first:
+                        self.within_statutory += 1
+                    if at <= self.limit_due.get(k, first) or k in self.limit_suspended:
                         self.within_limit += 1
+        elif kind == EventKind.LIMIT_SUSPENDED:
+            self.limit_suspended.add(k)  # 审限中止: no due runs until it is lifted (a new deadline then)
         elif self.inherited and kind in _AT_START and self._inherited(e):
             self.at_start[_AT_START[kind]] += 1  # a deadline missed before the run: its consequences, apart
+            if kind == EventKind.NODE_FROZEN:
+                self.frozen_at_start.add((k, e.node, e.instance))
+        elif self.frozen_at_start and kind in _UNFREEZE and (k, e.node, e.instance) in self.frozen_at_start:
+            # the approval of a node freeze inherited from the start state: the approvers' work in the run, counted
+            # apart so that ``unfreeze_approvals`` answers ``node_freezes``
+            self.at_start["unfreeze_approvals" if kind == EventKind.UNFREEZE_APPROVED else "unfreeze_forwarded"] += 1
+            if kind == EventKind.UNFREEZE_APPROVED:
+                self.frozen_at_start.discard((k, e.node, e.instance))
         elif counted:
             if kind == EventKind.WARNING:
                 self.warnings[e.node] += 1
@@ -211,6 +247,7 @@ class Collector:
         kpi["carried_over_closed"] = sum(self.carried_closed.values())
         kpi["overdue_at_start"] = self.at_start["overdue"]
         kpi["node_freezes_at_start"] = self.at_start["node_freezes"]
+        kpi["unfreeze_approvals_at_start"] = self.at_start["unfreeze_approvals"]
         kpi["closed"] = closed
         kpi["warnings"] = sum(self.warnings.values())
         kpi["node_freezes"] = sum(self.frozen.values())
@@ -222,6 +259,7 @@ class Collector:
         kpi["sweeps"] = self.counts["sweep_due"]
         kpi["zhongben_rate"] = self.closed["zhongben"] / closed if closed else math.nan
         kpi["within_limit_share"] = self.within_limit / closed if closed else math.nan
+        kpi["within_statutory_share"] = self.within_statutory / closed if closed else math.nan
         kpi["recovered_yuan"] = self.paid_cents / 100
         kpi["deducted_yuan"] = self.deducted_cents / 100
         kpi["open_at_end"] = self.open_now
@@ -300,6 +338,7 @@ class Collector:
 
 _AT_START = {EventKind.WARNING: "warnings", EventKind.NODE_FROZEN: "node_freezes",
              EventKind.DUBAN_RAISED: "duban_raised", EventKind.DUBAN_CLOSED: "duban_closed"}
+_UNFREEZE = {EventKind.UNFREEZE_APPROVED, EventKind.UNFREEZE_FORWARDED}
 _COUNTED = {EventKind.DUBAN_RAISED, EventKind.DUBAN_CLOSED, EventKind.LIMIT_EXTENDED, EventKind.RESUMPTION_APPROVED,
             EventKind.SWEEP_DUE, EventKind.RESUMPTION_FILED}
 # every kind ``Collector.__call__`` reads: it is subscribed to these only (``sim.run``); a kind it starts reading
@@ -307,4 +346,5 @@ _COUNTED = {EventKind.DUBAN_RAISED, EventKind.DUBAN_CLOSED, EventKind.LIMIT_EXTE
 KINDS = frozenset({EventKind.EXCHANGE, EventKind.DEADLINE_SET, EventKind.DEADLINE_MISSED, EventKind.ITEM_DONE,
                    EventKind.FILED, EventKind.CLOSED, EventKind.WARNING, EventKind.NODE_FROZEN,
                    EventKind.UNFREEZE_APPROVED, EventKind.UNFREEZE_FORWARDED, EventKind.PAID_OUT,
-                   EventKind.FUNDS_ARRIVED, EventKind.SWEEP_DUE, EventKind.RESUMPTION_APPROVED}) | _COUNTED
+                   EventKind.FUNDS_ARRIVED, EventKind.SWEEP_DUE, EventKind.RESUMPTION_APPROVED,
+                   EventKind.LIMIT_SUSPENDED}) | _COUNTED

@@ -26,6 +26,7 @@ KPI_LABELS: dict[str, tuple[str, str]] = {
     "carried_over_closed": ("旧存案件期内结案", "carried over, closed in the period"),
     "overdue_at_start": ("起始时已超期的期限（不计入遵守率）", "deadlines overdue at the start (not in compliance)"),
     "node_freezes_at_start": ("起始时已超期引起的节点冻结", "node freezes from deadlines overdue at the start"),
+    "unfreeze_approvals_at_start": ("其中期内解冻审批", "of them, unfreeze approvals in the period"),
     "closed": ("结案数", "cases closed"),
     "warnings": ("预警", "warnings"),
     "node_freezes": ("节点冻结", "node freezes"),
@@ -36,7 +37,9 @@ KPI_LABELS: dict[str, tuple[str, str]] = {
     "resumptions": ("恢复执行", "resumptions"),
     "sweeps": ("终本统查", "终本 sweeps"),
     "zhongben_rate": ("终本率", "终本 rate"),
-    "within_limit_share": ("6个月内结案占比", "share closed within the limit"),
+    "within_limit_share": ("审限内结案占比（含期限变更）", "share closed within the time limit, 期限变更 included"),
+    "within_statutory_share": ("6个月内结案占比（非诉3个月，不计延长）",
+                               "share closed within 6 months (非诉 3), extensions not counted"),
     "recovered_yuan": ("执行到位（元）", "money paid out (yuan)"),
     "deducted_yuan": ("划拨到账（元）", "money deducted (yuan)"),
     "open_at_end": ("期末未结案件", "open cases at the end"),
@@ -48,7 +51,7 @@ KPI_LABELS: dict[str, tuple[str, str]] = {
     "cases_per_judge_year": ("人均年收案（承办法官）", "cases per 承办法官 per year"),
 }
 START_STATE_KPIS = {"carried_over", "carried_over_open", "carried_over_zhongben", "carried_over_closed",
-                    "overdue_at_start", "node_freezes_at_start"}
+                    "overdue_at_start", "node_freezes_at_start", "unfreeze_approvals_at_start"}
 MANNER = {"completed": "执行完毕", "zhongben": "终本", "terminated": "终结"}
 TYPES = {"first": "首执 first", "resumed": "恢复 resumed", "preservation": "保全 preservation"}
 _ORDER = list(KPI_LABELS)
@@ -238,6 +241,7 @@ def render_html(agg: dict[str, Any], profile: CourtProfile, params: dict[str, An
                 ["起始时录入为已完成的事项 / items entered as done", at_start.get("entered_done", 0)],
                 ["由此引起的预警 / warnings from them", at_start.get("warnings", 0)],
                 ["由此引起的节点冻结 / node freezes from them", at_start.get("node_freezes", 0)],
+                ["其中期内解冻审批 / of them, unfreeze approvals in the period", at_start.get("unfreeze_approvals", 0)],
                 ["由此引起的督办 / 督办 raised from them", at_start.get("duban_raised", 0)],
             ]))
             by_node = carried.get("overdue_by_node", {})

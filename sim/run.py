@@ -64,7 +64,7 @@ def run_unit(unit: Unit, progress: Callable[[float], None] | None = None) -> dic
     staff = Staff(env, hours, people, count_from=warm_s)
     actor = StaffActor(court.platform, staff, profile.actions, seed=staff_seed, judges=people["承办法官"])
     kpi_from = origin + timedelta(seconds=warm_s)
-    collector = Collector(origin, kpi_from)
+    collector = Collector(origin, kpi_from, limit_node=court.runtime.engine.process.limit.node)
     # the KPI collector and the rule checks get only the event kinds they read; one plain counter sees every event
     engine_events = [0]
 

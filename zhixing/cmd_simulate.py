@@ -16,8 +16,9 @@ from sim.profile import load_profile
 from sim.replicate import BACKENDS, aggregate, make_units, run_units
 from sim.report import START_STATE_KPIS, label, write_outputs
 
-HEADLINE = ("compliance", "filed", "carried_over", "carried_over_closed", "overdue_at_start", "closed",
-            "within_limit_share", "zhongben_rate", "cycle_p50_days", "cycle_p90_days", "warnings", "node_freezes",
+HEADLINE = ("compliance", "filed", "carried_over", "carried_over_closed", "overdue_at_start",
+            "node_freezes_at_start", "unfreeze_approvals_at_start", "closed", "within_limit_share",
+            "within_statutory_share", "zhongben_rate", "cycle_p50_days", "cycle_p90_days", "warnings", "node_freezes",
             "unfreeze_approvals", "duban_raised", "duban_closed", "resumptions", "sweeps", "recovered_yuan",
             "open_at_end", "zhongben_register_at_end", "utilisation.承办法官", "utilisation.书记员",
             "utilisation.执行局长",
