@@ -12,8 +12,8 @@ class Journal:
 
     An entry is kept as recorded (its instant a ``datetime``) and becomes the JSON-ready dict
     ``{"seq", "at" (ISO 8601), "kind", **fields}`` when read — a field recorded as a ``datetime`` is shown
-    in ISO 8601 too: most entries of a busy namespace are dropped unread, so none pays for formatting up
-    front."""
+    in ISO 8601 too, a (frozen) dataclass such as a ledger event as a dict: most entries of a busy namespace
+    are dropped unread, so none pays for formatting up front. Record only immutable values."""
 
     __slots__ = ("_entries", "_seq")
 
@@ -52,5 +52,22 @@ class Journal:
 
 
 def _shown(fields: dict[str, Any]) -> dict[str, Any]:
-    """``fields`` with every ``datetime`` value in ISO 8601."""
-    return {k: v.isoformat() if isinstance(v, datetime) else v for k, v in fields.items()}
+    """``fields`` JSON-ready: every ``datetime`` in ISO 8601, a dataclass as a dict."""
+    return {k: jsonable(v) for k, v in fields.items()}
+
+
+def jsonable(value: Any) -> Any:
+    """``value`` as JSON-ready data: pydantic models dumped, dataclasses as dicts, datetimes in ISO 8601."""
+    if isinstance(value, datetime):
+        return value.isoformat()
+    if isinstance(value, (str, int, float, bool)) or value is None:
+        return value
+    if hasattr(value, "model_dump"):
+        return value.model_dump(mode="json")
+    if hasattr(value, "__dataclass_fields__"):
+        return {k: jsonable(getattr(value, k)) for k in value.__dataclass_fields__}
+    if isinstance(value, (list, tuple)):
+        return [jsonable(v) for v in value]
+    if isinstance(value, dict):
+        return {str(k): jsonable(v) for k, v in value.items()}
+    return str(value)

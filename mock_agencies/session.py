@@ -456,7 +456,7 @@ class Session:
 
     def _journal_ledger(self, at: datetime) -> None:
         for event in self.ledger.advance(at) or ():
-            self.journal.record(at, "ledger", event=_jsonable(event))
+            self.journal.record(at, "ledger", event=event)  # made JSON-ready when read
             made = self.notices.on_event(event, self.book.tickets, self._make_notice)
             if made is not None:
                 self._send_notice(*made, event)
@@ -717,20 +717,4 @@ class Session:
 
 def _iso(value: datetime | None) -> str | None:
     return value.isoformat() if value is not None else None
-
-
-def _jsonable(value: Any) -> Any:
-    if hasattr(value, "model_dump"):
-        return value.model_dump(mode="json")
-    if hasattr(value, "__dataclass_fields__"):
-        return {k: _jsonable(getattr(value, k)) for k in value.__dataclass_fields__}
-    if isinstance(value, datetime):
-        return value.isoformat()
-    if isinstance(value, (list, tuple)):
-        return [_jsonable(v) for v in value]
-    if isinstance(value, dict):
-        return {str(k): _jsonable(v) for k, v in value.items()}
-    if isinstance(value, (str, int, float, bool)) or value is None:
-        return value
-    return str(value)
 
