@@ -30,6 +30,7 @@ class Runtime:
         self.listeners: list[EventListener] = []
         self._by_kind: dict[EventKind, list[EventListener]] = {}
         self.commands_handled = 0
+        self.timers_stale = 0  # timers dropped unfired: their item was done or re-armed
 
     def subscribe(self, listener: EventListener, kinds: Iterable[EventKind] | None = None) -> None:
         """``listener`` gets every event, or only those of ``kinds``."""
@@ -69,6 +70,10 @@ class Runtime:
         self.clock.call_at(timer.due, partial(self._fire, timer))
 
     def _fire(self, timer: Timer) -> None:
+        state = self.cases.get(timer.case_id)
+        if state is not None and self.engine.timer_stale(state, timer):
+            self.timers_stale += 1  # its item was done before it fell due: nothing to record (most warnings)
+            return
         self._submit_at(FireTimer(timer), timer.due)
 
     def case_events(self, case_id: str) -> list[Event]:

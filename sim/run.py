@@ -164,7 +164,8 @@ def run_unit(unit: Unit, progress: Callable[[float], None] | None = None) -> dic
     out["meta"] = {"court": unit.court or profile.name, "start_cases": len(start_cases),
                    "replication": unit.replication, "years": unit.years,
                    "warmup_days": profile.warmup_days, "cases_filed": len(arr), "engine_events": engine_events[0],
-                   "engine_commands": court.runtime.commands_handled, "simpy_events": steps[0], "wall_s": wall,
+                   "engine_commands": court.runtime.commands_handled,
+                   "timers_stale": court.runtime.timers_stale, "simpy_events": steps[0], "wall_s": wall,
                    "refusals": dict(actor.refused), "staff": {r: len(n) for r, n in people.items()},
                    "origin": origin.isoformat()}
     out["invariants"] = invariants and {**invariants, "violations": invariants["violations"][:20],

@@ -14,7 +14,7 @@ from datetime import datetime
 from core_flow.engine import commands as c
 from core_flow.engine.closing import ClosingRules
 from core_flow.engine.core import EngineCore
-from core_flow.engine.events import Outcome
+from core_flow.engine.events import Outcome, Timer
 from core_flow.engine.filing import FilingRules
 from core_flow.engine.limit import LimitRules
 from core_flow.engine.measures import MeasureRules
@@ -73,6 +73,11 @@ class Engine(EngineCore):
                 self._handlers[kind] = handler
 
     # ── entry point ──────────────────────────────────────────────────────────────────────
+    def timer_stale(self, state: CaseState, timer: Timer) -> bool:
+        """Firing ``timer`` on ``state`` would change nothing and record nothing (its item is done or re-armed):
+        a runtime may drop it without a command. Exactly what :meth:`handle` of ``FireTimer`` would do then."""
+        return self.timers.stale(state, timer)
+
     def handle(self, state: CaseState | None, cmd: c.Command, now: datetime) -> tuple[CaseState | None, Outcome]:
         """Apply ``cmd`` at ``now``. Returns the (possibly new) state and the outcome."""
         out = Outcome([], [])

@@ -27,6 +27,15 @@ class TimerRules:
         }
 
     # ── timers ───────────────────────────────────────────────────────────────────────────
+    def stale(self, state: CaseState, t: Timer) -> bool:
+        """A warning, expiry or sweep timer whose item was done or re-armed since: firing it changes nothing (no
+        event, no timer, no state). Most warnings are: the item was done before its lead."""
+        if t.kind == TimerKind.VIEW or t.kind == TimerKind.TERM:
+            return False
+        ns = state.nodes.get((t.node, t.instance))
+        st = ns.items.get(t.item) if ns is not None else None
+        return st is None or st.token != t.token or st.done
+
     def _fire(self, state: CaseState, cmd: c.FireTimer, now: datetime, out: Outcome) -> None:
         t = cmd.timer
         if t.kind == TimerKind.VIEW:
@@ -35,10 +44,10 @@ class TimerRules:
         if t.kind == TimerKind.TERM:
             self.e.measures._fire_term(state, t, now, out)
             return
-        ns = state.nodes.get((t.node, t.instance))
-        st = ns.items.get(t.item) if ns is not None else None
-        if st is None or st.token != t.token or st.done:
-            return  # stale
+        if self.stale(state, t):
+            return
+        ns = state.nodes[(t.node, t.instance)]
+        st = ns.items[t.item]
         if t.kind == TimerKind.SWEEP:
             st.done = True
             count = sum(1 for s in ns.items.values() if s.done)

@@ -3,7 +3,9 @@
 Each case is filed on a working day of 2025 and runs a typical life: first inquiry, assignment, the start
 nodes, an online freeze, deduction, receipt, payout and closing; one case in ten lets node 7 lapse and goes
 through warning, freeze, unfreeze request and approval. Timer firings count as commands (the engine handles
-them like any other). Figures are printed; CI never fails on a timing.
+them like any other), the stale ones too: a timer whose item was done before it fell due is dropped by the runtime
+without a command (``Runtime.timers_stale``, since 2026-12-04), so the count — the script's work — stays comparable
+with earlier figures. Figures are printed; CI never fails on a timing.
 """
 
 from __future__ import annotations
@@ -61,7 +63,7 @@ def run_year(engine) -> tuple[int, float, Runtime]:
     t0 = time.perf_counter()
     clock.run_until(ORIGIN + timedelta(days=400))
     elapsed = time.perf_counter() - t0
-    return rt.commands_handled, elapsed, rt
+    return rt.commands_handled + rt.timers_stale, elapsed, rt
 
 
 @pytest.mark.parametrize("gc_mode", ["default", "simulation"])
