@@ -452,3 +452,24 @@ def test_proceeds_must_be_positive_and_a_receipt_is_recorded_once():
     assert amounts["proceeds_cents"] == 500_000_00 and amounts["account_cents"] == 500_000_00
     assert case.state.node(32, "S1").items["main"].period == "3d"  # 到账登记 and 案款发放 run as for a deduction
     assert case.state.node(33, "S1").items["main"].period == "30d"
+
+
+def test_a_frozen_pricing_node_refuses_the_service_and_starts_no_objection_window():
+    case = Case().seal()
+    case.d.investigate(case.k, case.asset)
+    case.d.price(case.k, case.asset)
+    case.court.run_for(timedelta(days=4))
+    assert case.lot.stage == "reported"
+    case.court.run_for(timedelta(days=40))  # node 20's 30 days ran out while the report lay unserved
+    assert case.status(20) == "frozen"
+    before = len(case.court.runtime.case_events(case.k))
+    with pytest.raises(UserError) as err:
+        case.d.serve_report(case.k, case.asset)
+    assert err.value.code == "node_frozen" and "20" in err.value.zh
+    assert case.lot.objection_until is None and len(case.court.runtime.case_events(case.k)) == before
+    case.p.submit(c.RequestUnfreeze(case.k, 20, case.asset, by="承办人"))
+    assert case.p.submit(c.ApproveUnfreeze(case.k, 20, "中院执行局长", case.asset)).accepted
+    case.d.serve_report(case.k, case.asset)
+    assert case.lot.objection_until is not None and case.status(21) == "done"
+    case.court.run_for(timedelta(days=8))  # no objection: the window closes and the price is fixed
+    assert case.lot.stage == "fixed" and case.status(20) == "done"

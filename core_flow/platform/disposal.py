@@ -387,6 +387,7 @@ class Disposal:
         if lot.objection_until is not None:
             raise UserError("报告已送达", "the report was already served",
                             where=f"案件 case {case_id} 财产 asset {asset}")
+        self._check(lot, 21, "送达参考价材料", "the service of the price report")  # refused: no window starts
         out = self._complete(lot, 21)
         period = Period.parse("5d")
         lot.objection_until = self.p.runtime.engine.calendar.deadline(self.now, period).due
@@ -406,8 +407,10 @@ class Disposal:
             raise UserError("报告尚未送达当事人", "the report has not been served on the parties", where=where)
         if lot.objection == "pending":
             raise UserError("已有异议在审查中", "an objection is already under review", where=where)
-        lot.objection = "pending"
-        return self._record(lot, "objection_received", by=by)
+        out = self._record(lot, "objection_received", by=by)
+        if out.accepted:  # a refused record (the case closed) leaves the lot as it was
+            lot.objection = "pending"
+        return out
 
     def review_objection(self, case_id: str, asset: str, upheld: bool, method: str = "appraisal") -> Any:
         """参考价异议审查 (node 22): dismissed — the price stands (fixed now if the window has closed); upheld — a new
@@ -416,6 +419,7 @@ class Disposal:
         if lot.objection != "pending":
             raise UserError("没有待审查的异议", "no objection under review",
                             where=f"案件 case {case_id} 财产 asset {asset}")
+        self._check(lot, 22, "异议审查结果", "the objection's review")
         out = self._complete(lot, 22)
         lot.objection = "upheld" if upheld else "dismissed"
         if upheld:
@@ -578,6 +582,7 @@ class Disposal:
         """网络拍卖成交确认 (node 27): the confirmation ruling served on the buyer; node 30's ruling runs from it."""
         lot = self.lot(case_id, asset)
         self._need(lot, ("paid",), "成交价款尚未付清", "the price is not paid in full")
+        self._check(lot, 27, "成交确认", "the confirmation of the sale")
         out = self._complete(lot, 27)
         lot.stage, lot.confirmed_at = "confirmed", self.now
         self._record(lot, "sale_confirmed")
