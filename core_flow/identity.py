@@ -18,6 +18,7 @@ from __future__ import annotations
 
 from datetime import date
 from functools import lru_cache
+from operator import mul
 
 from core_flow.errors import UserError
 from core_flow.protocol import SubjectKind
@@ -49,7 +50,7 @@ def id_check_digit(first17: str) -> str:
             f"the first 17 characters of an ID number must be 17 digits: {first17!r}",
             where="id_number",
         )
-    total = sum(int(c) * w for c, w in zip(first17, _ID_WEIGHTS, strict=True))
+    total = sum(map(mul, map(int, first17), _ID_WEIGHTS))  # 17 digits, 17 weights (checked above)
     return _ID_CHECK[total % 11]
 
 
@@ -86,7 +87,7 @@ def uscc_check_char(first17: str) -> str:
             f"the first 17 characters of a credit code must come from {USCC_ALPHABET}: {first17!r}",
             where="id_number",
         )
-    total = sum(_USCC_VALUE[c] * w for c, w in zip(first17, _USCC_WEIGHTS, strict=True))
+    total = sum(map(mul, map(_USCC_VALUE.__getitem__, first17), _USCC_WEIGHTS))  # 17 and 17 (checked)
     return USCC_ALPHABET[(31 - total % 31) % 31]
 
 

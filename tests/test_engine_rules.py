@@ -436,3 +436,22 @@ def test_the_default_engine_uses_the_provisional_year_and_flags_each_such_deadli
     assert [provisional_year_of(w) for w in limit.data["calendar_warnings"]] == [2027]
     same_day = [e for e in rt.case_events("K") if e.kind == EventKind.DEADLINE_SET and e.node == 1][0]
     assert "calendar_warnings" not in same_day.data
+
+
+def test_hour_deadlines_of_property_found_at_one_instant_and_at_another(rt):
+    """48 hours of node 17 from each finding: assets found together share their instant's deadline, one found later
+    gets its own (the engine keeps the last instant's hour-based deadline)."""
+    from core_flow.legal_calendar import Period
+
+    calendar, period = rt.engine.calendar, Period.parse("48h")
+    first = cst(2025, 3, 7, 16, 30)  # Friday afternoon: the 48 hours run over the weekend by the calendar's policy
+    rt.clock.run_until(first)
+    for asset in ("a1", "a2"):
+        assert rt.submit(c.Record("K", "property_found_online", asset)).accepted
+    later = cst(2025, 3, 10, 9, 15)
+    rt.clock.run_until(later)
+    assert rt.submit(c.Record("K", "property_found_online", "a3")).accepted
+    due = {a: rt.cases["K"].nodes[(17, a)].items["online"].due for a in ("a1", "a2", "a3")}
+    policy = rt.engine.process.by_no[17].items[0].policy
+    assert due["a1"] == due["a2"] == calendar.deadline(first, period, policy).due
+    assert due["a3"] == calendar.deadline(later, period, policy).due != due["a1"]

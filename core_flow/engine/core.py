@@ -89,6 +89,8 @@ class EngineCore:
         # the engine holds the process, so the ids stay theirs
         self._leads: dict[tuple[int, int], tuple[timedelta, str]] = {}
         self._dues: dict[tuple[int, int, int], tuple[datetime, tuple[str, ...]]] = {}  # see ``_due``
+        # hour-based periods: the last anchor instant per (item, period) and its deadline (see ``_due``)
+        self._hour_dues: dict[tuple[int, int], tuple[datetime, datetime, tuple[str, ...]]] = {}
         self._sweep_node = process.sweep_node
         self._measure_nodes = frozenset((self.roles.consumption_restriction, self.roles.shixin))
         self._post_close = {
@@ -131,8 +133,14 @@ class EngineCore:
     def _due(self, item: WorkItem, period: Period, anchor_at: datetime) -> tuple[datetime, tuple[str, ...]]:
         if item.direction == Direction.BEFORE:
             return self.calendar.latest_before_warned(anchor_at, period)
-        if period.unit is Unit.HOURS:  # counted from the hour: not shared by a day's anchors
+        if period.unit is Unit.HOURS:  # counted from the hour: not shared by a day's anchors, but by one instant's
+            # (the property an answer reports is found at one instant): the last instant's deadline is kept
+            key = (id(item), id(period))
+            last = self._hour_dues.get(key)
+            if last is not None and last[0] == anchor_at:
+                return last[1], last[2]
             deadline = self.calendar.deadline(anchor_at, period, item.policy)
+            self._hour_dues[key] = (anchor_at, deadline.due, deadline.warnings)
             return deadline.due, deadline.warnings
         # A day-based period's end depends only on the anchor's date (CST): computed once per (date, period,
         # policy). A date the calendar cannot place raises every time (nothing is cached for it).
@@ -151,7 +159,7 @@ class EngineCore:
         pairs = self.process.items_by_anchor.get(anchor)
         if not pairs:
             return []
-        attrs = self._attrs(state, extra)
+        attrs = None  # the case's attributes with ``extra``: made only for an item with overrides
         closed = state.closed_manner is not None
         arms = []
         for node, item in pairs:
@@ -160,8 +168,12 @@ class EngineCore:
             inst = instance if node.per != Per.CASE else ""
             if item.once and (ns := state.nodes.get((node.no, inst))) is not None and item.key in ns.items:
                 continue  # counted from the first of its anchors
-            period = item.period_for(attrs) if item.overrides else item.period
-            freeze = item.freezes_for(attrs) if item.overrides else item.freeze
+            if item.overrides:
+                if attrs is None:
+                    attrs = self._attrs(state, extra)
+                period, freeze = item.period_for(attrs), item.freezes_for(attrs)
+            else:
+                period, freeze = item.period, item.freeze
             due, warnings = self._due(item, period, at)
             lead, text = self._lead_for(node, item, period)
             arms.append(_Arm(node, item.key, inst, due, text, lead, warnings, freeze))

@@ -380,6 +380,9 @@ class Platform:
         request's case: money available, or a balance held by measures of others — another court, or another
         case — behind which a 轮候 freeze can be registered (查封扣押冻结规定 第二十六条). A balance held only by the
         case's own measures is nothing new."""
+        items = fb.holdings if holdings is None else holdings
+        if all(h.available_cents > 0 for h in items):
+            return tuple(items)  # the common answer: money available in every holding
         ctx = self._requests.get(fb.request_no)
         own = (self.court.code, ctx.case_id[:64]) if ctx is not None else None  # as ``_send`` names the case
 
@@ -388,7 +391,7 @@ class Platform:
                 e.state == "active" and e.amount_cents > 0 and (e.court_code, e.case_no) != own
                 for e in h.existing_freezes)
 
-        return tuple(h for h in (fb.holdings if holdings is None else holdings) if found(h))
+        return tuple(h for h in items if found(h))
 
     def _answers(self, fb: Feedback, agency: str) -> list[tuple[str, tuple[Holding, ...], str | None]]:
         """(agency, holdings found — see ``_found``, the result code if its query failed) for every agency an
