@@ -113,8 +113,9 @@ class SpcRules:
         details = getattr(cmd, "details", None) or {}
         for asset, online, amount in assets:
             anchor = "property_found_online" if online else "property_found_offline"
-            attrs = {"amount_cents": amount, "debtor": debtor, **details.get(asset, {})}
-            plans.append((asset, anchor, attrs, self.e._plan(state, anchor, asset, now, attrs)))
+            # the anchor event's data, also the attributes an item's overrides may read
+            data = {"anchor": anchor, "at": now, "amount_cents": amount, "debtor": debtor, **details.get(asset, {})}
+            plans.append((asset, data, self.e._plan(state, anchor, asset, now, data)))
         cid = state.case_id
         events = out.events
         for agency in codes:
@@ -135,8 +136,8 @@ class SpcRules:
             events.append(Event(now, cid, EventKind.INQUIRY_FAILED, self.e.roles.inquiry, "", None,
                                 {"debtor": debtor, "agencies": [a for a, _ in failed],
                                  "codes": [code for _, code in failed]}))
-        for asset, anchor, attrs, arms in plans:
-            events.append(Event(now, cid, EventKind.ANCHOR, None, asset, None, {"anchor": anchor, "at": now, **attrs}))
+        for asset, data, arms in plans:
+            events.append(Event(now, cid, EventKind.ANCHOR, None, asset, None, data))
             self.e._apply(state, arms, now, out)
         if not state.outstanding(debtor):
             events.append(Event(now, cid, EventKind.INQUIRY_COMPLETED, self.e.roles.inquiry, "", None,

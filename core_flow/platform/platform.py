@@ -412,7 +412,8 @@ class Platform:
         found: list[tuple[str, int, int]] = []
         none_found: list[str] = []
         failed: list[tuple[str, str]] = []
-        records: list[tuple[str, Holding]] = []
+        assets = []
+        details: dict[str, dict[str, Any]] = {}
         for agency, holdings, failure in self._answers(fb, ctx.agency):
             if failure is not None:
                 failed.append((agency, failure))
@@ -421,17 +422,17 @@ class Platform:
                 none_found.append(agency)
                 continue
             self.holdings[(case_id, debtor, agency)] = holdings
-            found.append((agency, len(holdings), sum(h.available_cents for h in holdings)))
-            records.extend((agency, h) for h in holdings)
-        assets = []
-        details: dict[str, dict[str, Any]] = {}
-        for agency, h in records:
-            asset = f"{agency}:{h.account_no}"
-            self.assets[(case_id, asset)] = (agency, h, debtor)
-            assets.append((asset, h.online_controllable, h.available_cents))
-            details[asset] = {"agency": agency, "account_no": h.account_no, "kind": str(h.kind),
-                              "balance_cents": h.balance_cents, "available_cents": h.available_cents,
-                              "held_by_others": h.available_cents < h.balance_cents}
+            total = 0
+            for h in holdings:
+                available = h.available_cents
+                total += available
+                asset = f"{agency}:{h.account_no}"
+                self.assets[(case_id, asset)] = (agency, h, debtor)
+                assets.append((asset, h.online_controllable, available))
+                details[asset] = {"agency": agency, "account_no": h.account_no, "kind": str(h.kind),
+                                  "balance_cents": h.balance_cents, "available_cents": available,
+                                  "held_by_others": available < h.balance_cents}
+            found.append((agency, len(holdings), total))
         self._record_answers(c.InquiryAnswers(case_id, debtor, tuple(found), tuple(none_found), tuple(assets),
                                               tuple(failed), details))
         if self.listeners:
