@@ -9,7 +9,9 @@ cancel out)::
 ``engine N``: the engine bench's first N cases over their year (tests/bench/test_bench_engine.py).
 ``fanout N`` / ``filing N``: N cases filed and assigned, then (``fanout``) their 集约查询 via the 总对总 system in
 process (tests/bench/test_bench_fanout.py); ``fanout`` minus ``filing`` is the fan-out alone. About a minute each
-under valgrind for N = 600. Not part of ``make test``.
+under valgrind for N = 600. ``court DAYS``: the default court-year's simulation for DAYS days (``court 55`` minus
+``court 1``; a few minutes under valgrind). Set ``PYTHONHASHSEED=0`` for counts that repeat exactly. Not part of
+``make test``.
 """
 
 from __future__ import annotations
@@ -46,7 +48,18 @@ def fanout(n: int, trigger: bool = True) -> int:
     return _complete(court.runtime)
 
 
+def court(days: int) -> int:
+    """The default court profile simulated for ``days`` days (seed 2025, rule checks on): ``court 55`` minus
+    ``court 1`` is the simulation's work beyond start-up."""
+    from sim.profile import load_profile
+    from sim.replicate import make_units
+    from sim.run import run_unit
+
+    unit = make_units([("默认", load_profile())], years=days / 365.0, replications=1, seed=2025)[0]
+    return run_unit(unit)["meta"]["cases_filed"]
+
+
 if __name__ == "__main__":
     what, n = sys.argv[1], int(sys.argv[2])
-    done = {"engine": engine, "fanout": fanout, "filing": lambda k: fanout(k, trigger=False)}[what](n)
+    done = {"engine": engine, "fanout": fanout, "filing": lambda k: fanout(k, trigger=False), "court": court}[what](n)
     print(f"{what} {n}: {done}")
