@@ -53,6 +53,12 @@ KPI_LABELS: dict[str, tuple[str, str]] = {
 START_STATE_KPIS = {"carried_over", "carried_over_open", "carried_over_zhongben", "carried_over_closed",
                     "overdue_at_start", "node_freezes_at_start", "unfreeze_approvals_at_start"}
 MANNER = {"completed": "执行完毕", "zhongben": "终本", "terminated": "终结"}
+
+
+def shown_kpis(kpi: dict[str, Any], keys: Any) -> list[str]:
+    """``keys`` present in ``kpi`` (the aggregated KPIs), the start-state rows only when the run had a start state."""
+    carried = kpi.get("carried_over", {}).get("mean", 0) or 0
+    return [k for k in keys if k in kpi and (carried or k not in START_STATE_KPIS)]
 TYPES = {"first": "首执 first", "resumed": "恢复 resumed", "preservation": "保全 preservation"}
 _ORDER = list(KPI_LABELS)
 
@@ -207,9 +213,7 @@ def render_html(agg: dict[str, Any], profile: CourtProfile, params: dict[str, An
         out.append(f"<h2>关键指标 / KPIs — {html.escape(court)}（{data['replications']} 次重复，均值 [95% 置信区间] / "
                    f"mean [95% CI]）</h2>")
         detail = ("compliance.", "cycle_p50_days.", "cycle_p90_days.")
-        carried = data["kpi"].get("carried_over", {}).get("mean", 0) or 0  # start-state rows only with one
-        main = sorted((k for k in data["kpi"] if not k.startswith(detail)
-                       and (carried or k not in START_STATE_KPIS)), key=_order)
+        main = sorted(shown_kpis(data["kpi"], (k for k in data["kpi"] if not k.startswith(detail))), key=_order)
         out.append(_table(["指标 / KPI", "均值 [95% CI]"], [[label(k), _ci(data["kpi"][k])] for k in main]))
         nodes = sorted((k for k in data["kpi"] if k.startswith("compliance.node")),
                        key=lambda k: int(k.removeprefix("compliance.node")))
@@ -228,10 +232,10 @@ def render_html(agg: dict[str, Any], profile: CourtProfile, params: dict[str, An
         if carried.get("cases"):
             at_start = carried.get("at_start", {})
             out.append("<h3>旧存案件 / carried-over caseload（第1次重复 / replication 1）</h3>")
-            out.append("<p class='note'>起始状态中的案件不计入新收案件；其结案周期与6个月内结案占比按真实立案日期计算；"
-                       "仿真开始前已届满的期限单列，不计入期限遵守率，也不计为仿真人员的超期。 / Start-state cases are "
-                       "not intake; their cycle times count from the real filing date; deadlines already due before "
-                       "the run are reported here, not in compliance.</p>")
+            out.append("<p class='note'>起始状态中的案件不计入新收案件；其结案周期与审限内、6个月内结案占比按真实"
+                       "立案日期计算；仿真开始前已届满的期限单列，不计入期限遵守率，也不计为仿真人员的超期。 / "
+                       "Start-state cases are not intake; their cycle times and closing shares count from the real "
+                       "filing date; deadlines already due before the run are reported here, not in compliance.</p>")
             out.append(_table(["项目 / item", "件数 / count"], [
                 ["旧存案件 / carried over", carried["cases"]],
                 ["其中终本库 / of which 终本 register", carried.get("zhongben_register", 0)],

@@ -39,7 +39,6 @@ def test_dropping_stale_timers_records_exactly_what_firing_them_does(engine):
     full = _run(engine, EveryTimerRuntime)
     fast = _run(engine, Runtime)
     assert fast.timers_stale > 0  # most warnings: the item was done before its lead
-    assert full.timers_stale == 0
     assert fast.commands_handled + fast.timers_stale == full.commands_handled
     assert fast.events == full.events
     assert {k: (s.closed_manner, s.next_token) for k, s in fast.cases.items()} == {

@@ -14,16 +14,14 @@ from rich.table import Table
 
 from sim.profile import load_profile
 from sim.replicate import BACKENDS, aggregate, make_units, run_units
-from sim.report import START_STATE_KPIS, label, write_outputs
+from sim.report import label, shown_kpis, write_outputs
 
 HEADLINE = ("compliance", "filed", "carried_over", "carried_over_closed", "overdue_at_start",
             "node_freezes_at_start", "unfreeze_approvals_at_start", "closed", "within_limit_share",
             "within_statutory_share", "zhongben_rate", "cycle_p50_days", "cycle_p90_days", "warnings", "node_freezes",
             "unfreeze_approvals", "duban_raised", "duban_closed", "resumptions", "sweeps", "recovered_yuan",
             "open_at_end", "zhongben_register_at_end", "utilisation.承办法官", "utilisation.书记员",
-            "utilisation.执行局长",
-            "overtime_hours.承办法官", "agency_requests_per_day", "cases_per_judge_year")
-
+            "utilisation.执行局长", "overtime_hours.承办法官", "agency_requests_per_day", "cases_per_judge_year")
 
 
 def fmt_ci(v: dict[str, float]) -> tuple[str, str]:
@@ -39,10 +37,8 @@ def kpi_table(kpi: dict[str, dict[str, float]], title: str, keys: tuple[str, ...
     table.add_column("指标 / KPI")
     table.add_column("均值 mean", justify="right")
     table.add_column("95% CI", justify="right")
-    carried = kpi.get("carried_over", {}).get("mean", 0) or 0
-    for k in keys:
-        if k in kpi and (carried or k not in START_STATE_KPIS):
-            table.add_row(label(k), *fmt_ci(kpi[k]))
+    for k in shown_kpis(kpi, keys):
+        table.add_row(label(k), *fmt_ci(kpi[k]))
     return table
 
 

@@ -134,7 +134,7 @@ class NodeRules:
                          f"unknown event {anchor} (one of: {known})")
             return
         at = cmd.at or now
-        arms = self.e._plan(state, anchor, cmd.instance, at, cmd.attrs)
-        out.events.append(Event(now, state.case_id, EventKind.ANCHOR, None, cmd.instance, None,
-                                {"anchor": anchor, "at": at, **cmd.attrs}))
+        data = {"anchor": anchor, "at": at, **cmd.attrs}  # the anchor event's data, also what overrides read
+        arms = self.e._plan(state, anchor, cmd.instance, at, data)
+        out.events.append(Event(now, state.case_id, EventKind.ANCHOR, None, cmd.instance, None, data))
         self.e._apply(state, arms, now, out)

@@ -113,7 +113,7 @@ class SpcRules:
         details = getattr(cmd, "details", None) or {}
         for asset, online, amount in assets:
             anchor = "property_found_online" if online else "property_found_offline"
-            # the anchor event's data, also the attributes an item's overrides may read
+            # the anchor event's data, also what overrides read (as ``Record`` does)
             data = {"anchor": anchor, "at": now, "amount_cents": amount, "debtor": debtor, **details.get(asset, {})}
             plans.append((asset, data, self.e._plan(state, anchor, asset, now, data)))
         cid = state.case_id

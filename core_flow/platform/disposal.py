@@ -408,7 +408,7 @@ class Disposal:
         if lot.objection == "pending":
             raise UserError("已有异议在审查中", "an objection is already under review", where=where)
         out = self._record(lot, "objection_received", by=by)
-        if out.accepted:  # a refused record (the case closed) leaves the lot as it was
+        if out.accepted:  # a refused record (e.g. the filing node frozen) leaves the lot as it was
             lot.objection = "pending"
         return out
 
