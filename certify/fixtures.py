@@ -16,6 +16,7 @@ from pathlib import Path
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
+from core_flow import yaml_text
 from core_flow.errors import UserError
 from core_flow.protocol import AssetKind, SubjectKind
 
@@ -67,7 +68,7 @@ class Fixtures(_In):
 def load_fixtures(path: Path) -> Fixtures:
     """The fixtures file, validated; a bad one is a located bilingual ``UserError``."""
     try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+        data = yaml_text.load(path.read_text(encoding="utf-8"))
     except OSError as err:
         raise UserError(f"无法读取测试数据文件：{err.strerror}", f"cannot read the fixtures file: {err.strerror}",
                         where=str(path)) from None

@@ -13,6 +13,7 @@ from typing import Any
 import yaml
 from pydantic import ValidationError
 
+from core_flow import yaml_text
 from core_flow.errors import UserError
 from core_flow.model import CrossReferenceError, Process
 
@@ -41,8 +42,7 @@ def load_process(path: str | Path) -> Process:
 
 def parse_process(text: str, source: str = "<process>") -> Process:
     try:
-        tree = yaml.compose(text, Loader=yaml.SafeLoader)
-        data = yaml.safe_load(text)
+        tree, data = yaml_text.compose_and_load(text)
     except yaml.YAMLError as err:
         line = getattr(getattr(err, "problem_mark", None), "line", None)
         where = f"{source}:{line + 1}" if line is not None else source

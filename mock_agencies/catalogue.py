@@ -21,6 +21,7 @@ from typing import Any
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
+from core_flow import yaml_text
 from core_flow.errors import UserError
 from core_flow.protocol import DEFAULT_COURT as DEFAULT_COURT  # the court model is the protocol's (one for both sides)
 from core_flow.protocol import AgencyGroup, Measure, SubjectKind, in_inquiry_scope
@@ -192,7 +193,7 @@ class _Entry(BaseModel):
 def _line_index(text: str) -> tuple[int | None, list[tuple[int, dict[str, int]]]]:
     """Line of the ``agencies`` key and, per entry, its line and the lines of its keys (1-based)."""
     try:
-        root = yaml.compose(text, Loader=yaml.SafeLoader)
+        root = yaml_text.compose(text)
     except yaml.YAMLError:
         return None, []
     if not isinstance(root, yaml.MappingNode):
@@ -212,7 +213,7 @@ def _line_index(text: str) -> tuple[int | None, list[tuple[int, dict[str, int]]]
 def parse_catalogue(text: str, source: str) -> Catalogue:
     """Parse catalogue YAML text; errors name ``source`` (file), line, entry and field."""
     try:
-        doc = yaml.safe_load(text)
+        doc = yaml_text.load(text)
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f"{source}:{mark.line + 1}" if mark is not None else source

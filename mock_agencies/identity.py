@@ -11,8 +11,7 @@ from datetime import date
 from functools import lru_cache
 from pathlib import Path
 
-import yaml
-
+from core_flow import yaml_text
 from core_flow.errors import UserError
 from core_flow.identity import (
     PROVINCE_CODES,
@@ -66,7 +65,7 @@ def make_uscc(region: str, body8: str, department: str = "9", org_type: str = "1
 @lru_cache(maxsize=1)
 def _regions() -> dict[str, dict[str, str] | list[str]]:
     with REGIONS_FILE.open(encoding="utf-8") as fh:
-        return yaml.safe_load(fh)
+        return yaml_text.load(fh)
 
 
 def province_codes() -> tuple[str, ...]:

@@ -15,9 +15,9 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any, Literal
 
-import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
+from core_flow import yaml_text
 from core_flow.errors import UserError
 from core_flow.legal_calendar import HolidayCalendar
 from core_flow.protocol import Measure
@@ -312,7 +312,7 @@ class Profile:
 @lru_cache(maxsize=4)
 def _load_raw(path: Path) -> dict[str, Any]:
     with path.open(encoding="utf-8") as fh:
-        data = yaml.safe_load(fh)
+        data = yaml_text.load(fh)
     if not isinstance(data, dict) or not isinstance(data.get("profiles"), dict):
         raise UserError("行为配置文件缺少 profiles", "profiles file has no 'profiles' mapping", where=str(path))
     return data["profiles"]

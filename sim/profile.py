@@ -16,6 +16,7 @@ from typing import Any, Literal
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
+from core_flow import yaml_text
 from core_flow.errors import UserError
 from core_flow.legal_calendar import to_cst
 
@@ -206,7 +207,7 @@ def load_profile(path: str | Path | None = None) -> CourtProfile:
         raise UserError(f"无法读取法院配置 {p}：{err.strerror}", f"cannot read the court profile {p}: {err.strerror}",
                         where=str(p)) from None
     try:
-        data = yaml.safe_load(text)
+        data = yaml_text.load(text)
     except yaml.YAMLError as err:
         mark = getattr(err, "problem_mark", None)
         where = f"{p}:{mark.line + 1}" if mark else str(p)
@@ -218,7 +219,7 @@ def load_profile(path: str | Path | None = None) -> CourtProfile:
         raise UserError(f"base 须为 default 或 none，收到 {base!r}", f"base must be default or none, got {base!r}",
                         where=f"{p}:base")
     if path is not None and base == "default":  # what the file omits comes from the embedded default
-        data = deep_merge(yaml.safe_load(DEFAULT_PROFILE.read_text(encoding="utf-8")), data)
+        data = deep_merge(yaml_text.load(DEFAULT_PROFILE.read_text(encoding="utf-8")), data)
     if data.get("start_state"):
         data = {**data, "start_state": str((p.parent / data["start_state"]).resolve())}
     return profile_from_dict(data, where=str(p))

@@ -46,6 +46,7 @@ from pathlib import Path
 
 import yaml
 
+from core_flow import yaml_text
 from core_flow.errors import UserError
 
 ENV_VAR = "ZHIXING_HOLIDAYS"
@@ -285,7 +286,7 @@ class _Ext:
                 where=str(self.path),
             ) from None
         try:
-            root = yaml.compose(text, Loader=yaml.SafeLoader)
+            root = yaml_text.compose(text)
         except yaml.MarkedYAMLError as exc:
             mark = exc.problem_mark or exc.context_mark
             line = f":{mark.line + 1}" if mark is not None else ""

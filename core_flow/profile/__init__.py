@@ -15,6 +15,7 @@ from typing import Literal
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
+from core_flow import yaml_text
 from core_flow.errors import UserError
 from core_flow.protocol import PROFILE_VERSION as PROFILE_VERSION  # defined with the protocol, re-exported
 
@@ -41,7 +42,7 @@ class Requirement(BaseModel):
 @cache
 def load_requirements(path: Path = REQUIREMENTS) -> tuple[Requirement, ...]:
     try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+        data = yaml_text.load(path.read_text(encoding="utf-8"))
         items = tuple(Requirement.model_validate(r) for r in data["requirements"])
     except (OSError, yaml.YAMLError, KeyError, TypeError, ValidationError) as err:
         raise UserError(f"需求目录无效：{err}", f"invalid requirement catalogue: {err}", where=str(path)) from None

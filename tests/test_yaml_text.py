@@ -1,0 +1,50 @@
+"""The shipped YAML read by libyaml (``core_flow.yaml_text``) gives what PyYAML's pure-Python safe loader gives, and
+a syntax error is still located by line."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+import yaml
+
+from core_flow import yaml_text
+from core_flow.errors import UserError
+from core_flow.process_loader import parse_process
+
+ROOT = Path(__file__).resolve().parents[1]
+SHIPPED = sorted(p for d in ("core_flow/data", "mock_agencies/data", "sim/data", "certify/fixtures_examples")
+                 for p in (ROOT / d).glob("*.yaml"))
+
+
+def test_the_fast_parser_is_in_use():
+    assert yaml.__with_libyaml__, "PyYAML without libyaml: start-up is ~0.5 s slower (see core_flow/yaml_text.py)"
+    assert yaml_text.SafeLoader is yaml.CSafeLoader
+
+
+@pytest.mark.parametrize("path", SHIPPED, ids=lambda p: str(p.relative_to(ROOT)))
+def test_shipped_yaml_reads_the_same_as_with_the_pure_python_loader(path: Path):
+    text = path.read_text(encoding="utf-8")
+    expected = yaml.load(text, Loader=yaml.SafeLoader)  # noqa: S506
+    assert yaml_text.load(text) == expected
+    node, data = yaml_text.compose_and_load(text)
+    assert data == expected
+    pure = yaml.compose(text, Loader=yaml.SafeLoader)
+    def keys(root: yaml.Node) -> list[tuple[str, int]]:
+        return [(k.value, k.start_mark.line) for k, _ in root.value]
+
+    assert keys(node) == keys(pure)  # the line marks error messages use
+
+
+def test_a_syntax_error_is_located_by_line():
+    text = "version: 1\nnodes:\n  - no: 1\n    name: [立案\n  - no: 2\n"  # the flow sequence of line 4 never closes
+    with pytest.raises(yaml.YAMLError) as pure:
+        yaml.load(text, Loader=yaml.SafeLoader)  # noqa: S506
+    with pytest.raises(UserError) as err:
+        parse_process(text, "process.yaml")
+    assert err.value.where == f"process.yaml:{pure.value.problem_mark.line + 1}"  # the same line as PyYAML's own
+    assert 4 <= pure.value.problem_mark.line + 1 <= 5
+
+
+def test_an_empty_document_composes_to_nothing():
+    assert yaml_text.compose_and_load("") == (None, None)
