@@ -30,6 +30,7 @@ class Runtime:
         self.listeners: list[EventListener] = []
         self._by_kind: dict[EventKind, list[EventListener]] = {}
         self.commands_handled = 0
+        self.events_recorded = 0
         self.timers_stale = 0  # timers dropped unfired: their item was done or re-armed
 
     def subscribe(self, listener: EventListener, kinds: Iterable[EventKind] | None = None) -> None:
@@ -52,6 +53,7 @@ class Runtime:
         if state is not None:
             self.cases[case_id] = state
         if out.events:
+            self.events_recorded += len(out.events)
             if self.keep_events:
                 self.events.extend(out.events)
             for listener in self.listeners:

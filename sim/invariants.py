@@ -45,7 +45,7 @@ class Checker:
     def __init__(self, process: Any) -> None:
         self.via = {n.no: tuple(getattr(n, "unfreeze_via", ()) or ()) for n in process.nodes}
         # the last events of each case, for the report of a violation (bounded: a court-year stays small)
-        self.timeline: dict[str, deque[tuple[datetime, str, int | None, str, str | None]]] = defaultdict(
+        self.timeline: dict[str, deque[tuple[datetime, EventKind, int | None, str, str | None]]] = defaultdict(
             lambda: deque(maxlen=40))  # what ``timeline_of`` shows
         self.violations: list[dict[str, Any]] = []
         self._missed: set[tuple[str, int, str]] = set()
@@ -65,7 +65,7 @@ class Checker:
         if kind not in KINDS:
             return
         k = e.case_id
-        self.timeline[k].append((e.at, kind.value, e.node, e.instance, e.item))
+        self.timeline[k].append((e.at, kind, e.node, e.instance, e.item))
         key = (k, e.node, e.instance)
         if kind == EventKind.DEADLINE_SET:
             self._due[k][(e.node, e.instance, e.item)] = e.data["due"]

@@ -65,13 +65,8 @@ def run_unit(unit: Unit, progress: Callable[[float], None] | None = None) -> dic
     actor = StaffActor(court.platform, staff, profile.actions, seed=staff_seed, judges=people["承办法官"])
     kpi_from = origin + timedelta(seconds=warm_s)
     collector = Collector(origin, kpi_from, limit_node=court.runtime.engine.process.limit.node)
-    # the KPI collector and the rule checks get only the event kinds they read; one plain counter sees every event
-    engine_events = [0]
-
-    def count(_: Any) -> None:
-        engine_events[0] += 1
-
-    court.runtime.subscribe(count)
+    # the KPI collector and the rule checks get only the event kinds they read; the runtime counts every event
+    events_before = court.runtime.events_recorded
     court.runtime.subscribe(collector, kpi_kinds)
     checker = Checker(court.runtime.engine.process) if unit.check else None
     if checker is not None:
@@ -163,7 +158,8 @@ def run_unit(unit: Unit, progress: Callable[[float], None] | None = None) -> dic
     out["weekly_utilisation"] = weekly
     out["meta"] = {"court": unit.court or profile.name, "start_cases": len(start_cases),
                    "replication": unit.replication, "years": unit.years,
-                   "warmup_days": profile.warmup_days, "cases_filed": len(arr), "engine_events": engine_events[0],
+                   "warmup_days": profile.warmup_days, "cases_filed": len(arr),
+                   "engine_events": court.runtime.events_recorded - events_before,
                    "engine_commands": court.runtime.commands_handled,
                    "timers_stale": court.runtime.timers_stale, "simpy_events": steps[0], "wall_s": wall,
                    "refusals": dict(actor.refused), "staff": {r: len(n) for r, n in people.items()},
