@@ -3,6 +3,7 @@ a syntax error is still located by line."""
 
 from __future__ import annotations
 
+import importlib
 from pathlib import Path
 
 import pytest
@@ -17,9 +18,24 @@ SHIPPED = sorted(p for d in ("core_flow/data", "mock_agencies/data", "sim/data",
                  for p in (ROOT / d).glob("*.yaml"))
 
 
-def test_the_fast_parser_is_in_use():
-    assert yaml.__with_libyaml__, "PyYAML without libyaml: start-up is ~0.5 s slower (see core_flow/yaml_text.py)"
+def test_the_fast_parser_is_used_where_pyyaml_has_it():
+    if not yaml.__with_libyaml__:
+        pytest.skip("此 PyYAML 未带 libyaml，使用纯 Python 解析（启动约慢 0.5 秒） / PyYAML without libyaml: the "
+                    "pure-Python loader is used (start-up ~0.5 s slower)")
     assert yaml_text.SafeLoader is yaml.CSafeLoader
+
+
+def test_without_libyaml_the_pure_python_loader_reads_the_same(monkeypatch):
+    text = (ROOT / "core_flow/data/process.yaml").read_text(encoding="utf-8")
+    fast = yaml_text.compose_and_load(text)[1]
+    monkeypatch.delattr(yaml, "CSafeLoader", raising=False)
+    try:
+        importlib.reload(yaml_text)
+        assert yaml_text.SafeLoader is yaml.SafeLoader
+        assert yaml_text.compose_and_load(text)[1] == fast
+    finally:
+        monkeypatch.undo()
+        importlib.reload(yaml_text)
 
 
 @pytest.mark.parametrize("path", SHIPPED, ids=lambda p: str(p.relative_to(ROOT)))

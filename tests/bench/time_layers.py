@@ -1,11 +1,12 @@
 """Where a court-year's time goes, by layer (the README's "where the time goes"). Not part of ``make test``::
 
-    python -m tests.bench.time_layers [YEARS]
+    python -m tests.bench.time_layers [DAYS]
 
-Runs the default court profile (seed 2025, rule checks on) with a timer around each layer's entry point: the
-engine (``Engine.handle``: pure, it calls nothing outside itself), the mock agencies (``SessionPort.submit`` and
-``collect``: their answers, ledgers and the 总对总 hub), the KPI collector and the rule checker (per event). The
-rest is the staff queues, SimPy, the runtime, the platform and the gateway. The timers add ~0.3 µs per call."""
+Runs the default court profile for DAYS days (365 unless told; ``count_instructions.court``: seed 2025, rule
+checks on) with a timer around each layer's entry point: the engine (``Engine.handle``: pure, it calls nothing
+outside itself), the mock agencies (``SessionPort.submit`` and ``collect``: their answers, ledgers and the 总对总
+hub), the KPI collector and the rule checker (per event). The rest is the staff queues, SimPy, the runtime, the
+platform and the gateway. The timers add ~0.3 µs per call."""
 
 from __future__ import annotations
 
@@ -19,6 +20,7 @@ from core_flow.engine.engine import Engine
 from mock_agencies.port import SessionPort
 from sim.invariants import Checker
 from sim.kpi import Collector
+from tests.bench.count_instructions import court
 
 LAYERS = ((Engine, "handle", "引擎 engine (Engine.handle)"),
           (SessionPort, "submit", "模拟机构 mock agencies (SessionPort.submit)"),
@@ -27,7 +29,7 @@ LAYERS = ((Engine, "handle", "引擎 engine (Engine.handle)"),
           (Checker, "__call__", "规则核查 rule checker (per event)"))
 
 
-def timed(years: float = 1.0) -> tuple[float, Counter[str], Counter[str]]:
+def timed(days: int = 365) -> tuple[float, Counter[str], Counter[str]]:
     spent: Counter[str] = Counter()
     calls: Counter[str] = Counter()
     originals = [(cls, name, getattr(cls, name)) for cls, name, _ in LAYERS]
@@ -46,13 +48,8 @@ def timed(years: float = 1.0) -> tuple[float, Counter[str], Counter[str]]:
     for (cls, name, label), (_, _, f) in zip(LAYERS, originals, strict=True):
         setattr(cls, name, wrap(f, label))
     try:
-        from sim.profile import load_profile
-        from sim.replicate import make_units
-        from sim.run import run_unit
-
-        unit = make_units([("默认", load_profile())], years=years, replications=1, seed=2025)[0]
         t0 = perf_counter()
-        run_unit(unit)
+        court(days)
         return perf_counter() - t0, spent, calls
     finally:
         for cls, name, f in originals:
@@ -60,7 +57,7 @@ def timed(years: float = 1.0) -> tuple[float, Counter[str], Counter[str]]:
 
 
 if __name__ == "__main__":
-    total, spent, calls = timed(float(sys.argv[1]) if len(sys.argv) > 1 else 1.0)
+    total, spent, calls = timed(int(sys.argv[1]) if len(sys.argv) > 1 else 365)
     print(f"合计 total {total:.2f} s")
     for label, s in spent.most_common():
         print(f"{s:8.2f} s {100 * s / total:5.1f}% {calls[label]:>9,} 次调用 calls  {label}")
