@@ -5,10 +5,15 @@ Every staffing level (every intake level) runs the same replications with the sa
 the same agencies' behaviour and the same staff minutes per case and action (common random numbers), so the
 differences between levels are the staffing's, not the dice's. A target is met "with confidence" when the whole
 95% confidence interval is on the right side of the threshold (``compliance>=0.95``: the interval's low end is at
-least 0.95)."""
+least 0.95).
+
+Options, the target and the start state are checked before the first level runs. With a start state (today's
+caseload), a level below today's 承办法官 headcount shares the cases of the judges it lacks among those it has, round
+robin in file order (``sim.start_state``): the caseload is the court's, whoever is left to carry it."""
 
 from __future__ import annotations
 
+import math
 import operator
 import re
 from collections.abc import Callable
@@ -17,7 +22,8 @@ from typing import Any
 
 from core_flow.errors import UserError
 from sim.profile import ROLES, CourtProfile
-from sim.replicate import aggregate, make_units, run_units
+from sim.replicate import aggregate, check_backend, make_units, run_units
+from sim.report import KPI_LABELS
 
 _OPS: dict[str, Callable[[float, float], bool]] = {">=": operator.ge, ">": operator.gt, "<=": operator.le,
                                                     "<": operator.lt}
@@ -46,14 +52,47 @@ def parse_target(text: str) -> Target:
     except ValueError:
         raise UserError(f"目标阈值不是数字：{m.group(3)!r}", f"the threshold is not a number: {m.group(3)!r}",
                         where="--target") from None
-    return Target(m.group(1), m.group(2), value, text.strip())
+    target = Target(m.group(1), m.group(2), value, text.strip())
+    check_target(target)
+    return target
+
+
+SHARES = ("compliance", "within_limit_share", "within_statutory_share", "zhongben_rate")  # in [0, 1]
+
+
+def check_target(target: Target) -> None:
+    """Before anything runs: the KPI is one the simulation reports, and the threshold can be met (every KPI is
+    ≥ 0; a share is at most 1). A KPI absent from a particular run (a node no case reached) is caught after it."""
+    name = target.kpi
+    head, dot, tail = name.partition(".")
+    known = (name in KPI_LABELS or (head == "compliance" and re.fullmatch(r"node\d+", tail) is not None)
+             or (head in ("utilisation", "overtime_hours") and tail in ROLES)
+             or (head in ("cycle_p50_days", "cycle_p90_days") and bool(tail)))
+    if not known:
+        names = ", ".join(list(KPI_LABELS) + ["compliance.nodeN", "utilisation.<角色 role>",
+                                              "overtime_hours.<角色 role>", "cycle_p50_days.<manner>"])
+        raise UserError(f"未知指标 {name!r}", f"unknown KPI {name!r}; known: {names}", where="--target")
+    lo, hi = 0.0, (1.0 if head in SHARES else math.inf)
+    t, op = target.threshold, target.op
+    if (op == ">=" and t > hi) or (op == ">" and t >= hi) or (op == "<=" and t < lo) or (op == "<" and t <= lo):
+        span = f"[{lo:g}, {hi:g}]" if hi < math.inf else f"≥ {lo:g}"
+        raise UserError(f"目标不可能达到：{name} 的取值范围为 {span}",
+                        f"the target can never be met: {name} lies in {span}", where="--target")
 
 
 def _evaluate(profile: CourtProfile, *, years: float, replications: int, seed: int, backend: str, workers: int,
               progress: Callable[[float], None] | None) -> dict[str, Any]:
-    units = make_units([(profile.name, profile)], years=years, replications=replications, seed=seed)
+    units = make_units([(profile.name, profile)], years=years, replications=replications, seed=seed,
+                       reassign_handlers=True)
     agg = aggregate(run_units(units, backend=backend, workers=workers, progress=progress))
     return next(iter(agg["courts"].values()))
+
+
+def _preflight(profile: CourtProfile, *, years: float, replications: int, seed: int, backend: str,
+               workers: int) -> None:
+    """Every option and the start state (handlers against today's staff) checked before the first level runs."""
+    check_backend(backend, workers)
+    make_units([(profile.name, profile)], years=years, replications=replications, seed=seed)
 
 
 def _check_kpi(target: Target, kpi: dict[str, Any]) -> None:
@@ -76,6 +115,7 @@ def plan_staffing(profile: CourtProfile, target: Target, *, role: str = "承办�
     high = high if high is not None else max(low + 6, current + 4)
     if high < low:
         raise UserError("人数上限小于下限", "the staff maximum is below the minimum", where="--max")
+    _preflight(profile, years=years, replications=replications, seed=seed, backend=backend, workers=workers)
     points, answer = [], None
     for n in range(low, high + 1):
         data = _evaluate(profile.with_staff(**{role: n}), years=years, replications=replications, seed=seed,
@@ -102,6 +142,8 @@ def plan_intake(profile: CourtProfile, target: Target, *, years: float = 1.0, re
     hi = high if high is not None else profile.intake.yearly * 2
     if not 0 < low < hi:
         raise UserError("收案区间无效", "the intake range is empty", where="--low/--high")
+    _preflight(profile.with_intake(hi, where="--high"), years=years, replications=replications, seed=seed,
+               backend=backend, workers=workers)
     points = []
 
     def ok(intake: float) -> bool:

@@ -168,8 +168,19 @@ class CourtProfile(_Model):
             staff[role] = Role(count=n, names=staff[role].names if role in staff else ())
         return self.model_copy(update={"staff": staff})
 
-    def with_intake(self, yearly: float) -> CourtProfile:
-        return self.model_copy(update={"intake": self.intake.model_copy(update={"yearly": yearly})})
+    def with_intake(self, yearly: float, *, where: str = "--intake") -> CourtProfile:
+        """The profile with another yearly intake, validated as the file's would be (``where``: the option)."""
+        return self._updated({"intake": {**self.intake.model_dump(mode="json"), "yearly": yearly}}, where)
+
+    def with_warmup(self, days: float, *, where: str = "--warmup-days") -> CourtProfile:
+        return self._updated({"warmup_days": days}, where)
+
+    def _updated(self, update: dict[str, Any], where: str) -> CourtProfile:
+        try:
+            return CourtProfile.model_validate({**self.as_dict(), **update})
+        except ValidationError as err:
+            msg = err.errors()[0]["msg"].removeprefix("Value error, ")
+            raise UserError(f"取值无效：{msg}", f"invalid value: {msg}", where=where) from None
 
     def as_dict(self) -> dict[str, Any]:
         return json.loads(self.model_dump_json())

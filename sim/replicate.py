@@ -16,30 +16,63 @@ from typing import Any
 import numpy as np
 
 from core_flow.errors import UserError
+from core_flow.legal_calendar import to_cst
 from sim.kpi import mean_ci
 from sim.profile import CourtProfile
 from sim.run import Unit, run_unit
+from sim.start_state import load_start_state
 
 BACKENDS = ("serial", "process", "ray")
 
 
+def check_backend(backend: str, workers: int) -> None:
+    """The backend and worker count, checked before anything runs (``run_units`` checks them again)."""
+    if backend not in BACKENDS:
+        raise UserError(f"未知后端 {backend!r}，可选：{', '.join(BACKENDS)}",
+                        f"unknown backend {backend!r}; one of {', '.join(BACKENDS)}", where="--backend")
+    if workers < 1:
+        raise UserError("工作进程数须至少为 1", "workers must be at least 1", where="--workers")
+
+
+def check_start_state(profile: CourtProfile, *, reassign: bool = False) -> int:
+    """The profile's start state CSV read and checked as the run will read it — before any run starts, so a mistake
+    in it is reported at once, not by the first worker. Returns its number of cases (0 without one)."""
+    if not profile.start_state:
+        return 0
+    return len(load_start_state(profile.start_state, to_cst(profile.origin), profile.people("承办法官"),
+                                reassign=reassign))
+
+
 def make_units(courts: Sequence[tuple[str, CourtProfile]], *, years: float, replications: int, seed: int,
-               count_events: bool = False, check: bool = True, events_dir: str | None = None) -> list[Unit]:
+               count_events: bool = False, check: bool = True, events_dir: str | None = None,
+               reassign_handlers: bool = False) -> list[Unit]:
     """Court i, replication r gets child r of child i of ``SeedSequence(seed)``: the same seeds whatever runs them.
-    With common random numbers (the staffing search) pass the same ``seed`` at every staffing level."""
+    With common random numbers (the staffing search) pass the same ``seed`` at every staffing level.
+    ``reassign_handlers``: start-state cases of judges the profile lacks are shared among its judges (the staffing
+    search below today's headcount; ``sim.start_state``) instead of being an error."""
     if replications < 1:
         raise UserError("重复次数须至少为 1", "replications must be at least 1", where="--replications")
     if not 0 < years <= 30:
         raise UserError("模拟年数须在 0 至 30 之间", "years must be in (0, 30]", where="--years")
+    if seed < 0:
+        raise UserError(f"随机种子须为非负整数，收到 {seed}", f"the seed must be a non-negative integer, got {seed}",
+                        where="--seed")
     root = np.random.SeedSequence(seed)
     units = []
+    checked: set[str] = set()
+    extra: dict[str, Any] = {"events_dir": events_dir} if events_dir else {}
+    if reassign_handlers:
+        extra["reassign_handlers"] = True
     for (name, profile), court_seq in zip(courts, root.spawn(len(courts)), strict=True):
         if profile.warmup_days >= years * 365:
             raise UserError("预热期不得长于模拟期", "the warm-up must be shorter than the run", where="warmup_days")
+        data = profile.as_dict()
+        if profile.start_state and profile.start_state not in checked:
+            check_start_state(profile, reassign=reassign_handlers)
+            checked.add(profile.start_state)
         for r, rep in enumerate(court_seq.spawn(replications)):
-            units.append(Unit(profile.as_dict(), years, int(rep.entropy), tuple(rep.spawn_key), court=name,
-                              replication=r, count_events=count_events, check=check,
-                              extra={"events_dir": events_dir} if events_dir else {}))
+            units.append(Unit(data, years, int(rep.entropy), tuple(rep.spawn_key), court=name,
+                              replication=r, count_events=count_events, check=check, extra=dict(extra)))
     return units
 
 
@@ -78,11 +111,7 @@ def _ray_run(units: list[Unit], workers: int, done: Callable[[int], None]) -> li
 def run_units(units: list[Unit], *, backend: str = "process", workers: int = 1,
               progress: Callable[[float], None] | None = None) -> list[dict[str, Any]]:
     """Results in the order of ``units``, whichever backend ran them."""
-    if backend not in BACKENDS:
-        raise UserError(f"未知后端 {backend!r}，可选：{', '.join(BACKENDS)}",
-                        f"unknown backend {backend!r}; one of {', '.join(BACKENDS)}", where="--backend")
-    if workers < 1:
-        raise UserError("工作进程数须至少为 1", "workers must be at least 1", where="--workers")
+    check_backend(backend, workers)
     n = len(units)
 
     def done(k: int) -> None:

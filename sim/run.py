@@ -99,7 +99,8 @@ def run_unit(unit: Unit, progress: Callable[[float], None] | None = None) -> dic
 
     arr = arrivals(profile, hours, days, np.random.default_rng(s_arrivals))
     platform = court.platform
-    start_cases = load_start_state(profile.start_state, origin, people["承办法官"]) if profile.start_state else []
+    start_cases = load_start_state(profile.start_state, origin, people["承办法官"],
+                                   reassign=bool(unit.extra.get("reassign_handlers"))) if profile.start_state else []
     for sc in start_cases:  # today's caseload, entered at the start (sim/start_state.py)
         d = debtor(True)
         actor.preloaded[sc.case] = (sc.current_node, sc.handler)

@@ -8,7 +8,8 @@ Columns (header required; UTF-8):
 * ``case`` — the case number; ``filed`` — filing date (YYYY-MM-DD, before the run starts);
 * ``type`` — 首执 / 恢复 / 保全 (or first / resumed / preservation);
 * ``current_node`` — for an open case, the node it stands at (1–46); the nodes before it count as done;
-* ``handler`` — its 承办法官 (a name of the profile's judges; empty: assigned by the court);
+* ``handler`` — its 承办法官 (a name of the profile's judges; empty: assigned by the court; in a staffing search, a
+  level without that judge shares that judge's cases among the judges it has, in file order — see ``reassign``);
 * ``amount_yuan`` — the claim; ``zhongben_closed`` — for a 终本 register case, the date it closed (else empty).
 
 How it enters the run (documented approximation): each case is filed at the start with its real filing date, so
@@ -25,6 +26,7 @@ and deadlines already due when the run begins are reported apart (overdue at the
 from __future__ import annotations
 
 import csv
+import math
 from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
@@ -48,13 +50,24 @@ class StartCase:
     zhongben_closed: date | None
 
 
-def load_start_state(path: str | Path, before: datetime, judges: tuple[str, ...] = ()) -> list[StartCase]:
+def load_start_state(path: str | Path, before: datetime, judges: tuple[str, ...] = (), *,
+                     reassign: bool = False) -> list[StartCase]:
+    """The start state's cases, every mistake a located, bilingual ``UserError``. ``judges``: the run's 承办法官 — a
+    handler not among them is an error, or (``reassign``: a staffing level below today's headcount) the cases of
+    handlers the level lacks go round-robin, in file order, to its judges."""
     p = Path(path)
     try:
-        text = p.read_text(encoding="utf-8-sig")
+        raw = p.read_bytes()
     except OSError as err:
         raise UserError(f"无法读取起始状态 {p}：{err.strerror}", f"cannot read the start state {p}: {err.strerror}",
                         where=str(p)) from None
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError as err:
+        line = raw.count(b"\n", 0, err.start) + 1
+        raise UserError("起始状态须为 UTF-8 编码的 CSV（Excel 请另存为“CSV UTF-8”）",
+                        "the start state must be a UTF-8 CSV (from Excel: save as \"CSV UTF-8\")",
+                        where=f"{p}:{line}") from None
     rows = csv.DictReader(text.splitlines())
     missing = [c for c in ("case", "filed", "type") if c not in (rows.fieldnames or [])]
     if missing:
@@ -62,6 +75,7 @@ def load_start_state(path: str | Path, before: datetime, judges: tuple[str, ...]
                         where=f"{p}:1")
     out: list[StartCase] = []
     seen: set[str] = set()
+    moved = 0
     for line, row in enumerate(rows, start=2):
         def bad(col: str, zh: str, en: str, line: int = line) -> UserError:
             return UserError(zh, en, where=f"{p}:{line}:{col}")
@@ -104,13 +118,19 @@ def load_start_state(path: str | Path, before: datetime, judges: tuple[str, ...]
                           f"current_node must be 1–46: {node_text!r}")
         handler = (row.get("handler") or "").strip()
         if handler and judges and handler not in judges:
-            raise bad("handler", f"承办人 {handler} 不在配置的承办法官中",
-                      f"handler {handler} is not one of the profile's judges")
+            if not reassign:
+                raise bad("handler", f"承办人 {handler} 不在配置的承办法官中",
+                          f"handler {handler} is not one of the profile's judges")
+            handler = judges[moved % len(judges)]
+            moved += 1
         try:
-            amount = round(float((row.get("amount_yuan") or "0").replace(",", "")) * 100)
+            yuan = float((row.get("amount_yuan") or "0").replace(",", ""))
         except ValueError:
+            yuan = math.nan
+        if not math.isfinite(yuan):
             raise bad("amount_yuan", f"标的须为数字：{row.get('amount_yuan')!r}",
-                      f"amount_yuan must be a number: {row.get('amount_yuan')!r}") from None
+                      f"amount_yuan must be a number: {row.get('amount_yuan')!r}")
+        amount = round(yuan * 100)
         if amount < 0:
             raise bad("amount_yuan", "标的不得为负", "amount_yuan must not be negative")
         out.append(StartCase(case, filed, kind, node, handler, amount, closed))

@@ -46,12 +46,34 @@ def test_simulate_writes_report_json_and_csv(small, tmp_path, capsys):
     (["simulate", "{small}", "--backend", "spark"], "--backend"),
     (["plan", "staffing", "{small}", "--target", "compliance=0.9"], "--target"),
     (["plan", "staffing", "{small}", "--role", "法警"], "--role"),
+    (["simulate", "{small}", "--seed", "-1"], "--seed"),
+    (["simulate", "{small}", "--workers", "0"], "--workers"),
+    (["simulate", "{small}", "--intake", "-5"], "--intake"),
+    (["simulate", "{small}", "--warmup-days", "-1"], "--warmup-days"),
+    (["plan", "staffing", "{small}", "--seed", "-2"], "--seed"),
+    (["plan", "staffing", "{small}", "--target", "compliance>=1.5"], "--target"),
+    (["plan", "staffing", "{small}", "--target", "speed>=1"], "--target"),
+    (["plan", "staffing", "{small}", "--backend", "spark"], "--backend"),
+    (["plan", "intake", "{small}", "--low", "100", "--seed", "-3"], "--seed"),
+    (["plan", "intake", "{small}", "--high", "9e9"], "--high"),
 ])
 def test_bad_input_is_a_located_bilingual_error_without_traceback(small, capsys, args, where):
     code = main([a.replace("{small}", str(small)) for a in args])
-    err = capsys.readouterr().err
+    out, err = capsys.readouterr()
     assert code == 2
     assert where in err and " / " in err and "Traceback" not in err
+    assert "仿真 " not in out and "│" not in out  # reported before anything runs
+
+
+def test_a_target_is_checked_before_anything_runs():
+    for text in ("compliance>1", "within_limit_share>=1.01", "zhongben_rate>1", "warnings<0", "recovered_yuan<=-1"):
+        with pytest.raises(UserError, match="never be met"):
+            parse_target(text)
+    with pytest.raises(UserError, match="unknown KPI"):
+        parse_target("utilisation.法警<=0.9")
+    for text in ("compliance>=1", "compliance.node17>=0.9", "utilisation.书记员<=0.85", "overtime_hours.承办法官<=10",
+                 "cycle_p90_days.zhongben<=200", "warnings<=100", "within_statutory_share>0"):
+        assert parse_target(text).text == text
 
 
 def test_parse_target():
@@ -75,8 +97,10 @@ def test_staffing_search_finds_the_smallest_staff_and_the_curve_is_monotone():
     assert len({p["kpi"]["filed"]["mean"] for p in pts}) == 1
     utils = [p["kpi"]["utilisation.承办法官"]["mean"] for p in pts]
     assert utils == sorted(utils, reverse=True)
+    # a KPI of a known form the run does not report (no case closed that way): said after the first level
     with pytest.raises(UserError, match="unknown KPI"):
-        plan_staffing(profile, parse_target("speed>=1"), years=0.05, replications=1, backend="serial", low=1, high=1)
+        plan_staffing(profile, parse_target("cycle_p50_days.nosuchmanner<=100"), years=0.05, replications=1,
+                      backend="serial", low=1, high=1)
 
 
 def test_plan_staffing_cli_prints_the_curve(small, capsys, tmp_path):

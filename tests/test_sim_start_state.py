@@ -69,6 +69,8 @@ def test_a_run_starts_from_todays_caseload(tmp_path):
     ("K1,2024-01-01,首执,50,,100,", "current_node"),
     ("K1,2024-01-01,首执,3,某法官,100,", "handler"),
     ("K1,2024-01-01,首执,3,,abc,", "amount_yuan"),
+    ("K1,2024-01-01,首执,3,,nan,", "amount_yuan"),
+    ("K1,2024-01-01,首执,3,,inf,", "amount_yuan"),
     ("K1,2024-01-01,首执,,,100,2023-01-01", "zhongben_closed"),
 ])
 def test_bad_rows_are_located(tmp_path, row, col):
@@ -77,3 +79,46 @@ def test_bad_rows_are_located(tmp_path, row, col):
     with pytest.raises(UserError) as info:
         load_start_state(f, START, ("承办法官01",))
     assert info.value.where == f"{f}:2:{col}" and info.value.zh and info.value.en
+
+
+def test_a_file_not_in_utf8_is_located(tmp_path):
+    f = tmp_path / "s.csv"
+    f.write_bytes("case,filed,type\n".encode() + "K1,2024-01-01,首执\n".encode("gbk"))  # an Excel export in GBK
+    with pytest.raises(UserError) as info:
+        load_start_state(f, START)
+    assert info.value.where == f"{f}:2" and "UTF-8" in info.value.zh and "UTF-8" in info.value.en
+
+
+def test_a_staffing_level_below_todays_headcount_shares_the_missing_judges_cases(tmp_path):
+    f = tmp_path / "s.csv"
+    f.write_text("case,filed,type,current_node,handler\n" + "".join(
+        f"K{i},2024-06-0{i},首执,9,承办法官0{h}\n" for i, h in enumerate((3, 1, 3, 2, 3), start=1)), encoding="utf-8")
+    judges = ("承办法官01", "承办法官02")
+    with pytest.raises(UserError) as info:
+        load_start_state(f, START, judges)  # a simulation: a handler the profile lacks is a mistake
+    assert info.value.where == f"{f}:2:handler"
+    cases = load_start_state(f, START, judges, reassign=True)  # a staffing level: shared, round robin in file order
+    assert [c.handler for c in cases] == ["承办法官01", "承办法官01", "承办法官02", "承办法官02", "承办法官01"]
+
+
+def test_the_staffing_search_runs_below_todays_headcount(tmp_path):
+    from sim.planner import parse_target, plan_staffing
+    from sim.profile import load_profile
+
+    csv_file = tmp_path / "s.csv"
+    csv_file.write_text("case,filed,type,current_node,handler,amount_yuan\n"
+                        "K1,2024-10-08,首执,9,承办法官03,50000\nK2,2024-11-08,首执,7,承办法官01,8000\n",
+                        encoding="utf-8")
+    f = tmp_path / "court.yaml"
+    f.write_text("name: 三名法官\nintake: {yearly: 60}\nstaff: {承办法官: {count: 3}, 书记员: {count: 1}}\n"
+                 f"start_state: {csv_file}\n", encoding="utf-8")
+    profile = load_profile(f)
+    result = plan_staffing(profile, parse_target("compliance>=0"), years=0.05, replications=1, seed=1,
+                           backend="serial", low=1, high=1)
+    assert result["points"][0]["kpi"]["carried_over"]["mean"] == 2  # both cases, with the one judge left
+    bad = tmp_path / "bad.csv"
+    bad.write_text("case,filed,type,current_node,handler\nK1,2024-10-08,首执,9,承办法官09\n", encoding="utf-8")
+    with pytest.raises(UserError) as info:  # checked against today's staff before any level runs
+        plan_staffing(profile.model_copy(update={"start_state": str(bad)}), parse_target("compliance>=0"),
+                      years=0.05, replications=1, backend="serial", low=1, high=1)
+    assert info.value.where == f"{bad}:2:handler"

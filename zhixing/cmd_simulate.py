@@ -13,7 +13,7 @@ from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
 from sim.profile import load_profile
-from sim.replicate import BACKENDS, aggregate, make_units, run_units
+from sim.replicate import BACKENDS, aggregate, check_backend, make_units, run_units
 from sim.report import label, shown_kpis, write_outputs
 
 HEADLINE = ("compliance", "filed", "carried_over", "carried_over_closed", "overdue_at_start",
@@ -69,9 +69,10 @@ def register(app: typer.Typer) -> None:
     ) -> None:
         """年度仿真：按法院配置运行多次重复，输出带95%置信区间的指标与离线报告 / year-scale simulation with CIs."""
         console = Console(width=max(Console().width, 120))
+        check_backend(backend, workers)
         profile = load_profile(profile_path)
         if warmup_days is not None:
-            profile = profile.model_copy(update={"warmup_days": warmup_days})
+            profile = profile.with_warmup(warmup_days)
         if intake is not None:
             profile = profile.with_intake(intake)
         names = [profile.name] if courts == 1 else [f"{profile.name} #{i + 1}" for i in range(courts)]
