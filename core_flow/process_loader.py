@@ -66,7 +66,7 @@ def _explain(err: ValidationError, tree: yaml.Node | None, data: dict[str, Any],
     lines_zh, lines_en = [], []
     first_where = source
     for n, (loc, msg) in enumerate(problems):
-        line = _line_of(tree, loc)
+        line = yaml_text.line_of(tree, loc)
         where = f"{source}:{line}" if line else source
         if n == 0:
             first_where = where
@@ -94,20 +94,3 @@ def _node_desc(data: dict[str, Any], loc: tuple[Any, ...]) -> tuple[str, str]:
     return f"节点 {no}（{name}）", f"node {no} ({name}) "
 
 
-def _line_of(tree: yaml.Node | None, loc: tuple[Any, ...]) -> int | None:
-    """1-based line of the deepest YAML node reachable along ``loc``."""
-    node = tree
-    line = node.start_mark.line + 1 if node is not None else None
-    for part in loc:
-        if isinstance(node, yaml.MappingNode):
-            nxt = next((v for k, v in node.value if getattr(k, "value", None) == str(part)), None)
-            if nxt is None:
-                break
-            # point at the key's line for scalars, the value's for collections
-            node = nxt
-        elif isinstance(node, yaml.SequenceNode) and isinstance(part, int) and part < len(node.value):
-            node = node.value[part]
-        else:
-            break
-        line = node.start_mark.line + 1
-    return line

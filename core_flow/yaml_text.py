@@ -7,6 +7,7 @@ constructed values are PyYAML's own safe ones either way. Without libyaml the pu
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 import yaml
@@ -32,3 +33,25 @@ def compose_and_load(text: str) -> tuple[yaml.Node | None, Any]:
         return node, (loader.construct_document(node) if node is not None else None)
     finally:
         loader.dispose()
+
+
+def line_of(tree: yaml.Node | None, loc: Sequence[Any], *, within: bool = False) -> int | None:
+    """1-based line of the deepest YAML node reachable along ``loc`` (a validation error's location: keys and list
+    indexes). ``within``: None unless at least ``loc``'s first key is in the document (a value that came from
+    elsewhere, e.g. a default merged in, has no line here)."""
+    node = tree
+    line = node.start_mark.line + 1 if node is not None else None
+    matched = 0
+    for part in loc:
+        if isinstance(node, yaml.MappingNode):
+            nxt = next((v for k, v in node.value if getattr(k, "value", None) == str(part)), None)
+            if nxt is None:
+                break
+            node = nxt
+        elif isinstance(node, yaml.SequenceNode) and isinstance(part, int) and part < len(node.value):
+            node = node.value[part]
+        else:
+            break
+        matched += 1
+        line = node.start_mark.line + 1
+    return None if within and not matched else line

@@ -48,6 +48,12 @@ class Amount(_Model):
     min: float = Field(1_000, gt=0, description="最小标的（元） / smallest claim")
     max: float = Field(20_000_000, gt=0, description="最大标的（元） / largest claim")
 
+    @model_validator(mode="after")
+    def _ordered(self) -> Amount:
+        if not self.min <= self.median <= self.max:
+            raise ValueError("need min ≤ median ≤ max / 须 最小 ≤ 中位 ≤ 最大")
+        return self
+
 
 class Intake(_Model):
     yearly: float = Field(4000, ge=0, le=2_000_000, description="年收案数 / new 执行实施 cases a year")
@@ -194,7 +200,9 @@ def _hm(text: str) -> float:
     return t.hour * 3600 + t.minute * 60
 
 
-def profile_from_dict(data: Any, where: str = "profile") -> CourtProfile:
+def profile_from_dict(data: Any, where: str = "profile", tree: yaml.Node | None = None) -> CourtProfile:
+    """The validated profile; a mistake is a ``UserError`` at ``where`` (the file), its line when ``tree`` (the
+    file's YAML nodes) has the field, and the field's path: ``court.yaml:37:staff.承办法官.count``."""
     if not isinstance(data, dict):
         raise UserError("法院配置须为映射（YAML 对象）", "a court profile must be a mapping", where=where)
     try:
@@ -204,8 +212,9 @@ def profile_from_dict(data: Any, where: str = "profile") -> CourtProfile:
         loc = ".".join(str(p) for p in first["loc"])
         msg = first["msg"].removeprefix("Value error, ")
         at_zh, at_en = (f"（{loc}）", f" ({loc})") if loc else ("", "")
-        raise UserError(f"法院配置有误{at_zh}：{msg}", f"invalid court profile{at_en}: {msg}",
-                        where=f"{where}:{loc}" if loc else where) from None
+        line = yaml_text.line_of(tree, first["loc"], within=True) if tree is not None and loc else None
+        at = where + (f":{line}" if line else "") + (f":{loc}" if loc else "")
+        raise UserError(f"法院配置有误{at_zh}：{msg}", f"invalid court profile{at_en}: {msg}", where=at) from None
 
 
 def load_profile(path: str | Path | None = None) -> CourtProfile:
@@ -218,7 +227,7 @@ def load_profile(path: str | Path | None = None) -> CourtProfile:
         raise UserError(f"无法读取法院配置 {p}：{err.strerror}", f"cannot read the court profile {p}: {err.strerror}",
                         where=str(p)) from None
     try:
-        data = yaml_text.load(text)
+        tree, data = yaml_text.compose_and_load(text)
     except yaml.YAMLError as err:
         mark = getattr(err, "problem_mark", None)
         where = f"{p}:{mark.line + 1}" if mark else str(p)
@@ -233,7 +242,7 @@ def load_profile(path: str | Path | None = None) -> CourtProfile:
         data = deep_merge(yaml_text.load(DEFAULT_PROFILE.read_text(encoding="utf-8")), data)
     if data.get("start_state"):
         data = {**data, "start_state": str((p.parent / data["start_state"]).resolve())}
-    return profile_from_dict(data, where=str(p))
+    return profile_from_dict(data, where=str(p), tree=tree)
 
 
 def deep_merge(base: dict[str, Any], over: dict[str, Any]) -> dict[str, Any]:

@@ -57,6 +57,19 @@ def test_bad_profiles_are_located_bilingual_errors(tmp_path, text, where, zh):
     assert zh in err.zh and err.en
 
 
+def test_a_bad_field_is_located_on_its_line(tmp_path):
+    f = tmp_path / "court.yaml"
+    f.write_text("name: 行号法院\nintake:\n  yearly: 300\n  amount_yuan: {median: 50, min: 1000, max: 9000}\n"
+                 "staff:\n  承办法官: {count: 2}\n  书记员:\n    count: -1\n", encoding="utf-8")
+    with pytest.raises(UserError) as info:
+        load_profile(f)
+    assert info.value.where == f"{f}:4:intake.amount_yuan" and "中位" in info.value.zh
+    f.write_text(f.read_text(encoding="utf-8").replace("median: 50", "median: 5000"), encoding="utf-8")
+    with pytest.raises(UserError) as info:
+        load_profile(f)
+    assert info.value.where == f"{f}:8:staff.书记员.count"
+
+
 def test_broken_yaml_names_its_line_and_a_missing_file_its_path(tmp_path):
     f = tmp_path / "broken.yaml"
     f.write_text("name: x\nintake: [\n", encoding="utf-8")

@@ -83,7 +83,7 @@ def test_bad_rows_are_located(tmp_path, row, col):
 
 def test_a_file_not_in_utf8_is_located(tmp_path):
     f = tmp_path / "s.csv"
-    f.write_bytes("case,filed,type\n".encode() + "K1,2024-01-01,首执\n".encode("gbk"))  # an Excel export in GBK
+    f.write_bytes(b"case,filed,type\n" + "K1,2024-01-01,首执\n".encode("gbk"))  # an Excel export in GBK
     with pytest.raises(UserError) as info:
         load_start_state(f, START)
     assert info.value.where == f"{f}:2" and "UTF-8" in info.value.zh and "UTF-8" in info.value.en
