@@ -92,6 +92,12 @@ def main(argv: list[str] | None = None) -> int:
         typer.echo("用法错误 / usage error:", err=True)
         err.show()
         return err.exit_code
+    except OSError as err:  # a path the user gave that cannot be read or written (a full disk, a permission)
+        if err.filename is None:
+            raise
+        typer.echo(f"错误 / error: {err.filename}: 无法读写（{err.strerror}） / cannot read or write it "
+                   f"({err.strerror})", err=True)
+        return 2
     return result if isinstance(result, int) else 0
 
 

@@ -7,6 +7,8 @@ from pathlib import Path
 
 import typer
 
+from zhixing.outputs import output_dir
+
 certify_app = typer.Typer(help="查控接口认证工具 / the certification kit for vendors", no_args_is_help=True)
 
 _STATUS = {"pass": "通过 pass", "fail": "未通过 FAIL", "skipped": "跳过 skipped", "not_applicable": "不适用 n/a"}
@@ -35,6 +37,7 @@ def register(app: typer.Typer) -> None:
         """认证协助执行单位或总对总一侧 / certify a system playing an agency or the 总对总 hub."""
         from certify.runner import run_agency
 
+        output_dir(out, "--out")
         result = run_agency(base_url, fixtures, out, agency=agency_code, hub=hub, token=token,
                             admin_token=admin_token, namespace=namespace, unmasked=unmasked,
                             answer_timeout=answer_timeout, only=tuple(only))
@@ -72,6 +75,7 @@ def register(app: typer.Typer) -> None:
         from certify.court_runner import drive_court, parse_regions, serve_court
 
         regions = parse_regions(court_region)
+        output_dir(out, "--out")
         if driver is not None:
             digest, rows, driven = drive_court(driver, listen, out, fault_every=fault_every, retry_after=retry_after,
                                                regions=regions, unmasked=unmasked)

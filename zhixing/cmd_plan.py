@@ -13,6 +13,7 @@ from sim.profile import load_profile
 from sim.replicate import BACKENDS
 from sim.report import curve_page, label
 from zhixing.cmd_simulate import fmt_ci, progress_bar
+from zhixing.outputs import output_file
 
 plan_app = typer.Typer(help="人员规划 / staffing planner", no_args_is_help=True)
 
@@ -35,6 +36,8 @@ def staffing(
     """满足目标的最少人数与服务水平曲线（共同随机数） / smallest staff meeting a target, service-level curve."""
     console = Console(width=max(Console().width, 120))
     t = parse_target(target)
+    if out is not None:
+        output_file(out, "--out")
     profile = load_profile(profile_path)
     if intake is not None:
         profile = profile.with_intake(intake)

@@ -8,6 +8,8 @@ from typing import Any
 
 import typer
 
+from zhixing.outputs import output_dir
+
 profile_app = typer.Typer(help="查控接口规范 / the interface profile", no_args_is_help=True)
 
 
@@ -36,6 +38,8 @@ def register(app: typer.Typer) -> None:
         from core_flow.profile import HERE
 
         folder = out or HERE
+        if out is not None and not check:
+            output_dir(out, "--out")
         stale = []
         for name, spec in served_openapis().items():
             path = folder / name

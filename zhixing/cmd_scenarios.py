@@ -7,6 +7,7 @@ from pathlib import Path
 import typer
 
 from zhixing.cmd_calendar import strict_option, strict_setting
+from zhixing.outputs import output_file
 
 
 def register(app: typer.Typer) -> None:
@@ -48,6 +49,9 @@ def register(app: typer.Typer) -> None:
         """运行场景 / run scenarios (exit 1 if any fails, 2 on a bad file)."""
         from scenarios.cli import run_command
 
+        for path, option in ((junit, "--junit"), (html, "--html")):
+            if path is not None:
+                output_file(path, option)
         code = run_command(paths, junit, html, agencies_url, strict_calendar=strict_setting(strict_calendar),
                            tags=tag or None, show_exchanges=show_exchanges, show_steps=steps,
                            court_url=court_url, court_driver=court_driver, realtime=realtime, scale=scale)
@@ -67,6 +71,8 @@ def register(app: typer.Typer) -> None:
         that replays its inputs and asserts its outcomes."""
         from scenarios.record import record_file
 
+        if out is not None:
+            output_file(out, "--out")
         text = record_file(events, case, out)
         if out is None:
             typer.echo(text, nl=False)

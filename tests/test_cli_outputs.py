@@ -1,0 +1,54 @@
+"""Output paths the user names are checked before anything runs: a located, bilingual error, no traceback, nothing
+run first; and a path that fails while running is reported the same way."""
+
+from __future__ import annotations
+
+import pytest
+
+from sim.profile import DATA
+from zhixing import cli
+
+SUITE = "scenarios/suite/spc/scope.scenario.yaml"
+
+
+@pytest.mark.parametrize(("args", "option"), [
+    (["simulate", "--intake", "0", "--out", "{file}/sub"], "--out"),
+    (["simulate", "--intake", "0", "--out", "{file}"], "--out"),
+    (["plan", "staffing", str(DATA / "small_court.yaml"), "--out", "{dir}"], "--out"),
+    (["plan", "staffing", str(DATA / "small_court.yaml"), "--out", "{file}/curve.html"], "--out"),
+    (["scenarios", "run", SUITE, "--junit", "{file}/x.xml"], "--junit"),
+    (["scenarios", "run", SUITE, "--html", "{dir}"], "--html"),
+    (["certify", "agency", "--base-url", "http://127.0.0.1:9", "--fixtures", "absent.yaml", "--out", "{file}/e"],
+     "--out"),
+    (["profile", "export", "--out", "{file}/p"], "--out"),
+])
+def test_an_output_path_that_cannot_be_written_is_said_before_anything_runs(tmp_path, capsys, args, option):
+    a_file = tmp_path / "a-file"
+    a_file.write_text("kept\n", encoding="utf-8")
+    code = cli.main([a.replace("{file}", str(a_file)).replace("{dir}", str(tmp_path)) for a in args])
+    out, err = capsys.readouterr()
+    assert code == 2
+    assert err.startswith(f"错误 / error: {option}:") and " / " in err and "Traceback" not in err
+    assert "仿真 " not in out and "│" not in out and "通过" not in out  # nothing ran
+    assert a_file.read_text(encoding="utf-8") == "kept\n"  # nothing already there was changed
+
+
+def test_a_missing_output_directory_is_made(tmp_path, capsys):
+    out = tmp_path / "new" / "deeper"
+    assert cli.main(["simulate", "--intake", "0", "--years", "0.01", "-r", "1", "--backend", "serial",
+                     "--no-validate", "--out", str(out)]) == 0
+    assert (out / "report.html").is_file() and (out / "kpis.json").is_file()
+
+
+def test_a_path_failing_while_running_is_a_bilingual_error(tmp_path, capsys, monkeypatch):
+    from sim import report
+
+    def full(*_a, **_k):
+        raise OSError(28, "No space left on device", str(tmp_path / "report.html"))
+
+    monkeypatch.setattr(report, "render_html", full)
+    code = cli.main(["simulate", "--intake", "0", "--years", "0.01", "-r", "1", "--backend", "serial",
+                     "--no-validate", "--out", str(tmp_path)])
+    err = capsys.readouterr().err
+    assert code == 2 and "report.html" in err and "No space left" in err and "无法读写" in err
+    assert "Traceback" not in err

@@ -1,0 +1,34 @@
+"""Output paths a user names (``--out``, ``--junit``, ``--html``), checked before a long run rather than at its end:
+a directory that cannot be made or a file that cannot be written is a located, bilingual error at once."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from core_flow.errors import UserError
+
+
+def output_dir(path: Path, option: str) -> Path:
+    """``path`` as a directory for outputs: made (with its parents) if absent, and writable."""
+    if path.exists() and not path.is_dir():
+        raise UserError(f"{path} 已存在且不是目录", f"{path} exists and is not a directory", where=option)
+    try:
+        path.mkdir(parents=True, exist_ok=True)
+    except OSError as err:
+        raise UserError(f"无法创建输出目录 {path}：{err.strerror}",
+                        f"cannot make the output directory {path}: {err.strerror}", where=option) from None
+    if not os.access(path, os.W_OK | os.X_OK):
+        raise UserError(f"输出目录不可写：{path}", f"the output directory is not writable: {path}", where=option)
+    return path
+
+
+def output_file(path: Path, option: str) -> Path:
+    """``path`` as a file to write: not a directory, its directory made if absent and writable."""
+    if path.is_dir():
+        raise UserError(f"{path} 是目录，须为文件路径", f"{path} is a directory; a file path is expected",
+                        where=option)
+    output_dir(path.parent if str(path.parent) else Path("."), option)
+    if path.exists() and not os.access(path, os.W_OK):
+        raise UserError(f"文件不可写：{path}", f"the file is not writable: {path}", where=option)
+    return path
