@@ -38,6 +38,14 @@ NATIONAL_CASES_PER_JUDGE_2024 = 928  # shared/domain/LAW.md, volumes (2024 repor
 NATIONAL_CONCLUDED_2024 = 9_118_200  # 911.82万 (LAW.md, volumes)
 
 
+class FieldError(ValueError):
+    """A check across fields that belongs to one of them: ``loc`` is where it is reported (and located in the file)."""
+
+    def __init__(self, loc: tuple[str, ...], message: str) -> None:
+        super().__init__(message)
+        self.loc = loc
+
+
 class _Model(BaseModel):
     model_config = ConfigDict(frozen=True, extra="forbid")
 
@@ -141,18 +149,20 @@ class CourtProfile(_Model):
     def _roles(self) -> CourtProfile:
         for role in self.staff:
             if role not in ROLES:
-                raise ValueError(f"unknown role {role!r}; roles: {', '.join(ROLES)} / 未知角色")
+                raise FieldError(("staff", role), f"unknown role {role!r}; roles: {', '.join(ROLES)} / 未知角色")
         missing = [a for a in ACTIONS if a not in self.actions]
         if missing:
-            raise ValueError(f"actions missing: {', '.join(missing)} / 缺少动作耗时")
+            raise FieldError(("actions",), f"actions missing: {', '.join(missing)} / 缺少动作耗时")
         for name, a in self.actions.items():
             if name not in ACTIONS:
-                raise ValueError(f"unknown action {name!r} / 未知动作")
-            if a.role != "by_authority" and a.role not in self.staff:
-                raise ValueError(f"action {name}: role {a.role!r} has no staff entry / 动作的角色未配置人员")
+                raise FieldError(("actions", name), f"unknown action {name!r} / 未知动作")
+            if a.role != "by_authority" and (a.role not in self.staff or self.staff[a.role].count < 1):
+                raise FieldError(("actions", name, "role"),
+                                 f"action {name}: role {a.role!r} has nobody in staff / 动作的角色未配置人员")
         for role in ("承办法官", "书记员"):
             if self.staff.get(role, Role(count=0)).count < 1:
-                raise ValueError(f"{role} needs at least one person / {role} 至少一人")
+                loc = ("staff", role, "count") if role in self.staff else ("staff",)
+                raise FieldError(loc, f"{role} needs at least one person / {role} 至少一人")
         return self
 
     @cached_property
@@ -209,10 +219,12 @@ def profile_from_dict(data: Any, where: str = "profile", tree: yaml.Node | None 
         return CourtProfile.model_validate(data)
     except ValidationError as err:
         first = err.errors()[0]
-        loc = ".".join(str(p) for p in first["loc"])
+        cause = (first.get("ctx") or {}).get("error")
+        path = first["loc"] + (cause.loc if isinstance(cause, FieldError) else ())
+        loc = ".".join(str(p) for p in path)
         msg = first["msg"].removeprefix("Value error, ")
         at_zh, at_en = (f"（{loc}）", f" ({loc})") if loc else ("", "")
-        line = yaml_text.line_of(tree, first["loc"], within=True) if tree is not None and loc else None
+        line = yaml_text.line_of(tree, path, within=True) if tree is not None and loc else None
         at = where + (f":{line}" if line else "") + (f":{loc}" if loc else "")
         raise UserError(f"法院配置有误{at_zh}：{msg}", f"invalid court profile{at_en}: {msg}", where=at) from None
 

@@ -70,6 +70,22 @@ def test_a_bad_field_is_located_on_its_line(tmp_path):
     assert info.value.where == f"{f}:8:staff.书记员.count"
 
 
+@pytest.mark.parametrize(("text", "where", "zh"), [
+    ("name: x\nstaff:\n  书记员: {count: 0}\n", ":3:staff.书记员.count", "至少一人"),
+    ("name: x\nstaff:\n  法警: {count: 1}\n", ":3:staff.法警", "未知角色"),
+    ("name: x\nactions:\n  bogus: {role: 书记员, minutes: [1, 2, 3]}\n", ":3:actions.bogus", "未知动作"),
+    # a role with nobody in it cannot do an action (it was a KeyError in the middle of the run)
+    ("name: x\nactions:\n  filing: {role: 院长, minutes: [1, 2, 3]}\nstaff:\n  院长: {count: 0}\n",
+     ":3:actions.filing.role", "未配置人员"),
+])
+def test_checks_across_fields_are_located_on_the_field(tmp_path, text, where, zh):
+    f = tmp_path / "court.yaml"
+    f.write_text(text, encoding="utf-8")
+    with pytest.raises(UserError) as info:
+        load_profile(f)
+    assert info.value.where == f"{f}{where}" and zh in info.value.zh
+
+
 def test_broken_yaml_names_its_line_and_a_missing_file_its_path(tmp_path):
     f = tmp_path / "broken.yaml"
     f.write_text("name: x\nintake: [\n", encoding="utf-8")
