@@ -150,6 +150,10 @@ class CourtProfile(_Model):
         for role in self.staff:
             if role not in ROLES:
                 raise FieldError(("staff", role), f"unknown role {role!r}; roles: {', '.join(ROLES)} / 未知角色")
+        for role in ("承办法官", "书记员"):
+            if self.staff.get(role, Role(count=0)).count < 1:
+                loc = ("staff", role, "count") if role in self.staff else ("staff",)
+                raise FieldError(loc, f"{role} needs at least one person / {role} 至少一人")
         missing = [a for a in ACTIONS if a not in self.actions]
         if missing:
             raise FieldError(("actions",), f"actions missing: {', '.join(missing)} / 缺少动作耗时")
@@ -159,10 +163,6 @@ class CourtProfile(_Model):
             if a.role != "by_authority" and (a.role not in self.staff or self.staff[a.role].count < 1):
                 raise FieldError(("actions", name, "role"),
                                  f"action {name}: role {a.role!r} has nobody in staff / 动作的角色未配置人员")
-        for role in ("承办法官", "书记员"):
-            if self.staff.get(role, Role(count=0)).count < 1:
-                loc = ("staff", role, "count") if role in self.staff else ("staff",)
-                raise FieldError(loc, f"{role} needs at least one person / {role} 至少一人")
         return self
 
     @cached_property
