@@ -17,7 +17,7 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from core_flow import yaml_text
-from core_flow.errors import UserError
+from core_flow.errors import UserError, read_utf8
 from core_flow.protocol import AssetKind, SubjectKind
 
 ROLES = ("query", "replay", "freeze", "queue", "renew", "deduct", "callback", "errors")
@@ -68,7 +68,7 @@ class Fixtures(_In):
 def load_fixtures(path: Path) -> Fixtures:
     """The fixtures file, validated; a bad one is a located bilingual ``UserError``."""
     try:
-        data = yaml_text.load(path.read_text(encoding="utf-8"))
+        data = yaml_text.load(read_utf8(path))
     except OSError as err:
         raise UserError(f"无法读取测试数据文件：{err.strerror}", f"cannot read the fixtures file: {err.strerror}",
                         where=str(path)) from None

@@ -14,7 +14,7 @@ import yaml
 from pydantic import ValidationError
 
 from core_flow import yaml_text
-from core_flow.errors import UserError
+from core_flow.errors import UserError, read_utf8
 from core_flow.model import CrossReferenceError, Process
 
 DEFAULT_PROCESS = "process.yaml"
@@ -33,7 +33,7 @@ def default_process() -> Process:
 def load_process(path: str | Path) -> Process:
     path = Path(path)
     try:
-        text = path.read_text(encoding="utf-8")
+        text = read_utf8(path)
     except OSError as err:
         raise UserError(f"无法读取流程文件：{err.strerror}", f"cannot read the process file: {err.strerror}",
                         where=str(path)) from None

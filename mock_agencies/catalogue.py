@@ -22,7 +22,7 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from core_flow import yaml_text
-from core_flow.errors import UserError
+from core_flow.errors import UserError, read_utf8
 from core_flow.protocol import DEFAULT_COURT as DEFAULT_COURT  # the court model is the protocol's (one for both sides)
 from core_flow.protocol import AgencyGroup, Measure, SubjectKind, in_inquiry_scope
 from core_flow.protocol import Court as Court
@@ -278,7 +278,7 @@ def parse_catalogue(text: str, source: str) -> Catalogue:
 
 def _load(path: Path) -> Catalogue:
     try:
-        text = path.read_text(encoding="utf-8")
+        text = read_utf8(path)
     except OSError as exc:
         raise UserError(f"无法读取目录文件：{exc}", f"cannot read the catalogue file: {exc}", where=str(path)) from None
     return parse_catalogue(text, str(path))

@@ -17,7 +17,7 @@ from typing import Any
 import yaml
 from pydantic import ValidationError
 
-from core_flow.errors import UserError
+from core_flow.errors import NotUtf8, UserError, read_utf8
 from scenarios import reuse, schedule
 from scenarios.model import STEP_KEYS, Scenario, field_names
 
@@ -97,9 +97,11 @@ def load_file(path: str | Path) -> list[Scenario]:
 def parse_file(path: str | Path) -> tuple[list[Scenario], list[Problem]]:
     path = Path(path)
     try:
-        text = path.read_text(encoding="utf-8")
+        text = read_utf8(path)
     except OSError as err:
         return [], [Problem(str(path), 0, "", f"无法读取：{err.strerror}", f"cannot read: {err.strerror}")]
+    except NotUtf8 as err:
+        return [], [Problem(str(path), err.line, "", err.zh, err.en)]
     return parse_text(text, str(path))
 
 

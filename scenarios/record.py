@@ -32,7 +32,7 @@ from typing import Any
 
 import yaml
 
-from core_flow.errors import UserError
+from core_flow.errors import UserError, read_utf8
 from core_flow.protocol import AssetKind
 
 _MANUAL_ANCHORS = frozenset({"no_property_found", "clue_received", "clue_urgent", "debtor_report_received",
@@ -62,12 +62,13 @@ def read_log(path: str | Path) -> list[dict[str, Any]]:
     """The events of a JSON-lines event log; a bad line is a located error."""
     p = Path(path)
     try:
-        lines = p.read_text(encoding="utf-8").splitlines()
+        text = read_utf8(p)
+        lines = text.splitlines()
     except OSError as err:
         raise UserError(f"无法读取事件日志：{err.strerror}", f"cannot read the event log: {err.strerror}",
                         where=str(p), code="bad_event_log") from None
     if lines and lines[0].strip() == _CSV_HEADER:
-        return _read_csv(p, p.read_text(encoding="utf-8"))
+        return _read_csv(p, text)
     events = []
     for n, line in enumerate(lines, 1):
         if not line.strip():

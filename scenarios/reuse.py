@@ -25,6 +25,8 @@ from typing import Any
 
 import yaml
 
+from core_flow.errors import NotUtf8, read_utf8
+
 FIXTURE_DIR = "fixtures"
 FIXTURE_SUFFIX = ".fixture.yaml"
 _PLACEHOLDER = re.compile(r"\$\{([^}]+)\}")
@@ -64,9 +66,11 @@ def _read_fixtures(path: Path, mtime: float) -> tuple[dict[str, dict[str, Any]],
     fixtures: dict[str, dict[str, Any]] = {}
     problems: list[str] = []
     try:
-        docs = list(yaml.load_all(path.read_text(encoding="utf-8"), Loader=_Loader))
+        docs = list(yaml.load_all(read_utf8(path), Loader=_Loader))
     except (OSError, yaml.YAMLError) as err:
         return {}, (f"{path}: 无法读取夹具文件 / cannot read the fixture file: {err}",)
+    except NotUtf8 as err:
+        return {}, (err.message,)
     for doc in docs:
         if doc is None:
             continue

@@ -17,7 +17,7 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from core_flow import yaml_text
-from core_flow.errors import UserError
+from core_flow.errors import UserError, read_utf8
 from core_flow.legal_calendar import to_cst
 
 DATA = Path(__file__).parent / "data"
@@ -234,7 +234,7 @@ def load_profile(path: str | Path | None = None) -> CourtProfile:
     ``sim/data/court_profile.yaml`` (mappings merged key by key), unless it says ``base: none``."""
     p = Path(path) if path is not None else DEFAULT_PROFILE
     try:
-        text = p.read_text(encoding="utf-8")
+        text = read_utf8(p)
     except OSError as err:
         raise UserError(f"无法读取法院配置 {p}：{err.strerror}", f"cannot read the court profile {p}: {err.strerror}",
                         where=str(p)) from None

@@ -31,7 +31,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
 
-from core_flow.errors import UserError
+from core_flow.errors import UserError, read_utf8
 from core_flow.legal_calendar import CST
 
 TYPES = {"首执": "first", "首次执行": "first", "first": "first", "恢复": "resumed", "恢复执行": "resumed",
@@ -57,17 +57,10 @@ def load_start_state(path: str | Path, before: datetime, judges: tuple[str, ...]
     handlers the level lacks go round-robin, in file order, to its judges."""
     p = Path(path)
     try:
-        raw = p.read_bytes()
+        text = read_utf8(p)
     except OSError as err:
         raise UserError(f"无法读取起始状态 {p}：{err.strerror}", f"cannot read the start state {p}: {err.strerror}",
                         where=str(p)) from None
-    try:
-        text = raw.decode("utf-8-sig")
-    except UnicodeDecodeError as err:
-        line = raw.count(b"\n", 0, err.start) + 1
-        raise UserError("起始状态须为 UTF-8 编码的 CSV（Excel 请另存为“CSV UTF-8”）",
-                        "the start state must be a UTF-8 CSV (from Excel: save as \"CSV UTF-8\")",
-                        where=f"{p}:{line}") from None
     rows = csv.DictReader(text.splitlines())
     missing = [c for c in ("case", "filed", "type") if c not in (rows.fieldnames or [])]
     if missing:

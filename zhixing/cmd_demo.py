@@ -99,7 +99,7 @@ def register(app: typer.Typer) -> None:
     @app.command("demo")
     def demo(
         cases: int = typer.Option(16, "--cases", min=1, max=200, help="案件数 / number of cases"),
-        seed: int = typer.Option(2025, "--seed", help="随机种子 / seed"),
+        seed: int = typer.Option(2025, "--seed", min=0, help="随机种子（非负） / seed (non-negative)"),
         scale: float = typer.Option(1_000_000.0, "--scale", min=1000.0, help="时间压缩倍数 / virtual s per real s"),
         profile: str = typer.Option("realistic", "--profile", help="机构行为配置 / agency profile"),
         events_out: Path | None = typer.Option(None, "--events-out", help="事件日志 JSONL（边运行边写）/ write the "

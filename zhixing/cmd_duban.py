@@ -9,13 +9,13 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from core_flow.errors import UserError
+from core_flow.errors import UserError, read_utf8
 
 
 def open_items(path: Path) -> list[dict]:
     items: dict[tuple[str, ...], dict] = {}
     try:
-        lines = path.read_text(encoding="utf-8").splitlines()
+        lines = read_utf8(path).splitlines()
     except OSError as err:
         raise UserError(f"无法读取事件日志：{err.strerror}", f"cannot read the event log: {err.strerror}",
                         where=str(path)) from None

@@ -47,7 +47,7 @@ from pathlib import Path
 import yaml
 
 from core_flow import yaml_text
-from core_flow.errors import UserError
+from core_flow.errors import UserError, read_utf8
 
 ENV_VAR = "ZHIXING_HOLIDAYS"
 STRICT_ENV_VAR = "ZHIXING_CALENDAR_STRICT"
@@ -276,10 +276,10 @@ class _Ext:
 
     def load(self) -> dict[int, YearData]:
         try:
-            text = self.path.read_text(encoding="utf-8")
+            text = read_utf8(self.path)
         except FileNotFoundError:
             raise UserError("节假日扩展文件不存在", "holiday extension file not found", where=str(self.path)) from None
-        except (OSError, UnicodeDecodeError) as exc:
+        except OSError as exc:
             raise UserError(
                 f"无法读取节假日扩展文件：{exc}",
                 f"cannot read holiday extension file: {exc}",
