@@ -9,11 +9,11 @@ setup names (the harness arranges that namespace's world itself).
 from __future__ import annotations
 
 import dataclasses
-import typing
 from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 
+from core_flow.driver.fields import checked_fields
 from core_flow.driver.protocol import (
     COMMANDS,
     OPERATION_FIELDS,
@@ -133,21 +133,9 @@ class EngineDriver:
         if type in OPERATION_FIELDS:
             return self._operation(case_id, type, fields)
         cls = getattr(c, type)
-        hints = typing.get_type_hints(cls)
         names = {f.name for f in dataclasses.fields(cls)} - {"case_id"}
         _check_fields(type, fields, names)
-        values = {}
-        for name, value in fields.items():
-            if isinstance(value, list):
-                value = tuple(value)
-            elif isinstance(value, str) and datetime in typing.get_args(hints.get(name)) + (hints.get(name),):
-                value = datetime.fromisoformat(value)
-            values[name] = value
-        try:
-            cmd = cls(case_id=case_id, **values)
-        except TypeError as err:
-            raise UserError(f"命令 {type} 字段不全：{err}", f"command {type}: {err}", where="fields",
-                            code="bad_fields") from None
+        cmd = cls(case_id=case_id, **checked_fields(type, fields))
         platform = self._court().platform
         if type == "ManualQuery":  # the platform sends it if the engine agrees
             return _result(platform.manual_query(case_id, cmd.debtor, cmd.agency))
@@ -159,6 +147,7 @@ class EngineDriver:
 
     def _operation(self, case_id: str, type: str, f: dict[str, Any]) -> CommandResult:
         _check_fields(type, f, set(OPERATION_FIELDS[type]))
+        f = checked_fields(type, f)
         p = self._court().platform
         d = p.disposal
         a = f.get("asset")

@@ -13,9 +13,14 @@ import re
 from datetime import datetime
 from typing import Annotated, Any, Protocol
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field
 
+from core_flow.legal_calendar.tz import to_cst
 from core_flow.protocol import STRICT_DATETIME, STRICT_INT, StrictBool, Subject
+
+# A date-time of the driver interface: an ISO 8601 string; without an offset it is China Standard Time (as every
+# time the court reads), never a naive value inside the court.
+Instant = Annotated[datetime, STRICT_DATETIME, AfterValidator(to_cst)]
 
 # The engine's commands a driver takes by name (fields as in core_flow.engine.commands).
 ENGINE_COMMANDS = (
@@ -81,7 +86,7 @@ class AgenciesSetup(_M):
 class RunSetup(_M):
     """一次运行的新法院：起点时间、随机种子、法院身份、查控对端 / a fresh court for one run."""
 
-    origin: Annotated[datetime, STRICT_DATETIME] = Field(
+    origin: Instant = Field(
         description="法院时钟起点（虚拟时间）/ the court clock's origin (virtual time)")
     seed: Annotated[int, Field(ge=0, le=2**53 - 1), *STRICT_INT] = Field(0, description="随机种子 / seed")
     court: CourtIdentity | None = Field(None, description="法院身份；缺省为参考法院 / the court; default: reference")
@@ -94,7 +99,7 @@ class Clock(_M):
 
 
 class AdvanceBody(_M):
-    to: Annotated[datetime, STRICT_DATETIME] = Field(
+    to: Instant = Field(
         description="推进到该时刻；其间到期的期限与机构答复各在其时发生 / run the court to this "
                                      "instant; every deadline and answer due on the way happens at its own instant")
 
@@ -109,7 +114,7 @@ class CaseFiling(_M):
     nonlitigation: StrictBool = Field(False, description="非诉执行 (3-month limit)")
     amount_cents: Annotated[int, *STRICT_INT] = Field(
         0, ge=0, le=10**15, description="执行标的（分）/ the claim, in cents")
-    filed_at: Annotated[datetime, STRICT_DATETIME] | None = Field(
+    filed_at: Instant | None = Field(
         None, description="立案时间；缺省为法院当前时间 / default: the court's now")
     debtors: list[Subject] = Field(min_length=1, description="被执行人 / debtors")
     previous_case: str | None = None

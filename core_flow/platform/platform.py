@@ -36,6 +36,7 @@ from core_flow.engine import commands as c
 from core_flow.errors import UserError
 from core_flow.gateway import Gateway
 from core_flow.legal_calendar import to_cst
+from core_flow.masking import mask_text
 from core_flow.platform.court import DEFAULT_COURT, Court
 from core_flow.platform.disposal import SEALABLE, Disposal, DisposalPort
 from core_flow.platform.filing import FilingPush, ResumptionPush
@@ -152,8 +153,16 @@ class Platform:
         self.runtime.submit(c.OpenFeedback(case_id, debtor, agency))
         return self.holdings.get((case_id, debtor, agency), ())
 
+    def _known_debtor(self, debtor: str) -> None:
+        if debtor not in self.subjects:
+            raise UserError(f"被执行人 {mask_text(debtor)} 不是本院案件的被执行人",
+                            f"debtor {mask_text(debtor)} is not a debtor of this court's cases", where="debtor",
+                            code="unknown_debtor")
+
     def manual_query(self, case_id: str, debtor: str, agency: str) -> Outcome:
-        in_scope = agency in {a.code for a in self._scope(debtor)} if debtor in self.subjects else None
+        self._known_debtor(debtor)  # checked before the engine records anything
+        self.directory.get(agency)
+        in_scope = agency in {a.code for a in self._scope(debtor)}
         out = self.runtime.submit(c.ManualQuery(case_id, debtor, agency, in_scope))
         if out.accepted:
             self._send(case_id, "manual", debtor, agency, Measure.QUERY)
@@ -210,6 +219,7 @@ class Platform:
             raise UserError("只有终本案件可以提交恢复执行财产线索", "clues to resume are for 终本 cases only",
                             where="case_id")
         self.directory.get(agency)
+        self._known_debtor(debtor)
         clue = f"clue-{next(self._seq)}"
         self.runtime.submit(c.Record(case_id, "property_found_after_zhongben", clue, attrs={"note": note}))
         if self.inquiry_via == "hub":  # verified through 总对总 (849号 一（二）): a query naming the one agency
