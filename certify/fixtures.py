@@ -68,7 +68,7 @@ class Fixtures(_In):
 def load_fixtures(path: Path) -> Fixtures:
     """The fixtures file, validated; a bad one is a located bilingual ``UserError``."""
     try:
-        data = yaml_text.load(read_utf8(path))
+        data = yaml_text.load(read_utf8(path, ("测试数据文件", "fixtures file")))
     except OSError as err:
         raise UserError(f"无法读取测试数据文件：{err.strerror}", f"cannot read the fixtures file: {err.strerror}",
                         where=str(path)) from None

@@ -32,20 +32,22 @@ class NotUtf8(UserError):
     """A user's text file that is not UTF-8 (an Excel or Notepad export in GBK, a binary file): ``line`` is where
     the first undecodable byte is."""
 
-    def __init__(self, path: str | Path, line: int) -> None:
+    def __init__(self, path: str | Path, line: int, what: tuple[str, str] = ("文件", "file"),
+                 code: str = "not_utf8") -> None:
         self.line = line
-        super().__init__("文件须为 UTF-8 编码的文本：此行有无法解码的字节（如 GBK 编码；请另存为 UTF-8）",
-                         "the file must be UTF-8 text: this line has bytes that do not decode (GBK, say; save it "
-                         "as UTF-8)", where=f"{path}:{line}", code="not_utf8")
+        super().__init__(f"{what[0]}须为 UTF-8 编码的文本：此行有无法解码的字节（如 GBK 编码；请另存为 UTF-8）",
+                         f"the {what[1]} must be UTF-8 text: this line has bytes that do not decode (GBK, say; "
+                         "save it as UTF-8)", where=f"{path}:{line}", code=code)
 
 
-def read_utf8(path: str | Path) -> str:
+def read_utf8(path: str | Path, what: tuple[str, str] = ("文件", "file"), code: str = "not_utf8") -> str:
     """The text of a file a user gives (UTF-8, a byte-order mark allowed). Bytes that do not decode are a
-    ``NotUtf8`` at file:line; an ``OSError`` is left to the caller, who says which file it is."""
+    ``NotUtf8`` at file:line (``what``: the file's kind, Chinese and English); an ``OSError`` is left to the
+    caller, who says which file it is."""
     raw = Path(path).read_bytes()
     if raw.startswith(b"\xef\xbb\xbf"):
         raw = raw[3:]
     try:
         return raw.decode("utf-8")
     except UnicodeDecodeError as err:
-        raise NotUtf8(path, raw.count(b"\n", 0, err.start) + 1) from None
+        raise NotUtf8(path, raw.count(b"\n", 0, err.start) + 1, what, code) from None

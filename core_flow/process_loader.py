@@ -33,7 +33,7 @@ def default_process() -> Process:
 def load_process(path: str | Path) -> Process:
     path = Path(path)
     try:
-        text = read_utf8(path)
+        text = read_utf8(path, ("流程文件", "process file"))
     except OSError as err:
         raise UserError(f"无法读取流程文件：{err.strerror}", f"cannot read the process file: {err.strerror}",
                         where=str(path)) from None

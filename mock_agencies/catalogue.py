@@ -278,7 +278,7 @@ def parse_catalogue(text: str, source: str) -> Catalogue:
 
 def _load(path: Path) -> Catalogue:
     try:
-        text = read_utf8(path)
+        text = read_utf8(path, ("机构目录文件", "agency catalogue file"))
     except OSError as exc:
         raise UserError(f"无法读取目录文件：{exc}", f"cannot read the catalogue file: {exc}", where=str(path)) from None
     return parse_catalogue(text, str(path))

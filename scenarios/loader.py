@@ -97,7 +97,7 @@ def load_file(path: str | Path) -> list[Scenario]:
 def parse_file(path: str | Path) -> tuple[list[Scenario], list[Problem]]:
     path = Path(path)
     try:
-        text = read_utf8(path)
+        text = read_utf8(path, ("场景文件", "scenario file"))
     except OSError as err:
         return [], [Problem(str(path), 0, "", f"无法读取：{err.strerror}", f"cannot read: {err.strerror}")]
     except NotUtf8 as err:

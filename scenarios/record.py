@@ -62,7 +62,7 @@ def read_log(path: str | Path) -> list[dict[str, Any]]:
     """The events of a JSON-lines event log; a bad line is a located error."""
     p = Path(path)
     try:
-        text = read_utf8(p)
+        text = read_utf8(p, ("事件日志", "event log"), "bad_event_log")
         lines = text.splitlines()
     except OSError as err:
         raise UserError(f"无法读取事件日志：{err.strerror}", f"cannot read the event log: {err.strerror}",

@@ -66,7 +66,7 @@ def _read_fixtures(path: Path, mtime: float) -> tuple[dict[str, dict[str, Any]],
     fixtures: dict[str, dict[str, Any]] = {}
     problems: list[str] = []
     try:
-        docs = list(yaml.load_all(read_utf8(path), Loader=_Loader))
+        docs = list(yaml.load_all(read_utf8(path, ("夹具文件", "fixture file")), Loader=_Loader))
     except (OSError, yaml.YAMLError) as err:
         return {}, (f"{path}: 无法读取夹具文件 / cannot read the fixture file: {err}",)
     except NotUtf8 as err:

@@ -234,7 +234,7 @@ def load_profile(path: str | Path | None = None) -> CourtProfile:
     ``sim/data/court_profile.yaml`` (mappings merged key by key), unless it says ``base: none``."""
     p = Path(path) if path is not None else DEFAULT_PROFILE
     try:
-        text = read_utf8(p)
+        text = read_utf8(p, ("法院配置", "court profile"))
     except OSError as err:
         raise UserError(f"无法读取法院配置 {p}：{err.strerror}", f"cannot read the court profile {p}: {err.strerror}",
                         where=str(p)) from None

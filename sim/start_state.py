@@ -57,7 +57,7 @@ def load_start_state(path: str | Path, before: datetime, judges: tuple[str, ...]
     handlers the level lacks go round-robin, in file order, to its judges."""
     p = Path(path)
     try:
-        text = read_utf8(p)
+        text = read_utf8(p, ("起始状态 CSV", "start state CSV"))
     except OSError as err:
         raise UserError(f"无法读取起始状态 {p}：{err.strerror}", f"cannot read the start state {p}: {err.strerror}",
                         where=str(p)) from None

@@ -39,10 +39,9 @@ def test_every_reader_says_where_the_bad_bytes_are(tmp_path, capsys, args):
     assert f"{f}:2" in out + err and "UTF-8" in out + err and "Traceback" not in out + err
 
 
-def test_a_holiday_extension_not_in_utf8(tmp_path, capsys, monkeypatch):
+def test_a_holiday_extension_not_in_utf8(tmp_path, capsys):
     f = tmp_path / "holidays.yaml"
     f.write_bytes(GBK_LINE_2)
-    monkeypatch.setenv("ZHIXING_HOLIDAYS", str(f))
-    assert cli.main(["deadline", "--from", "2025-09-29", "--period", "3d"]) == 2
+    assert cli.main(["deadline", "--from", "2025-09-29", "--period", "3d", "--holidays", str(f)]) == 2
     err = capsys.readouterr().err
-    assert f"{f}:2" in err and "UTF-8" in err
+    assert f"{f}:2" in err and "节假日扩展文件须为 UTF-8" in err and "holiday extension file must be UTF-8" in err

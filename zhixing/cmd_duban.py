@@ -15,7 +15,7 @@ from core_flow.errors import UserError, read_utf8
 def open_items(path: Path) -> list[dict]:
     items: dict[tuple[str, ...], dict] = {}
     try:
-        lines = read_utf8(path).splitlines()
+        lines = read_utf8(path, ("事件日志", "event log")).splitlines()
     except OSError as err:
         raise UserError(f"无法读取事件日志：{err.strerror}", f"cannot read the event log: {err.strerror}",
                         where=str(path)) from None

@@ -276,7 +276,7 @@ class _Ext:
 
     def load(self) -> dict[int, YearData]:
         try:
-            text = read_utf8(self.path)
+            text = read_utf8(self.path, ("节假日扩展文件", "holiday extension file"), "bad_holidays_file")
         except FileNotFoundError:
             raise UserError("节假日扩展文件不存在", "holiday extension file not found", where=str(self.path)) from None
         except OSError as exc:
