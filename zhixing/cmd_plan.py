@@ -17,17 +17,26 @@ from zhixing.outputs import output_file
 
 plan_app = typer.Typer(help="人员规划 / staffing planner", no_args_is_help=True)
 
+# The options both searches take (one definition each)
+PROFILE = typer.Argument(..., metavar="PROFILE", help="法院配置 YAML / court profile YAML")
+TARGET = typer.Option("compliance>=0.95", "--target", help="目标 / target, e.g. compliance>=0.95")
+YEARS = typer.Option(1.0, "--years", help="每个水平的模拟年数 / years simulated per level")
+REPLICATIONS = typer.Option(3, "--replications", "-r", help="重复次数 / replications")
+SEED = typer.Option(2025, "--seed", help="随机种子（各水平共用） / seed, common to all levels")
+WORKERS = typer.Option(1, "--workers", "-w", help="并行进程数 / worker processes")
+BACKEND = typer.Option("process", "--backend", help=f"后端 / backend: {', '.join(BACKENDS)}")
+
 
 @plan_app.command("staffing")
 def staffing(
-    profile_path: Path = typer.Argument(..., metavar="PROFILE", help="法院配置 YAML / court profile YAML"),
-    target: str = typer.Option("compliance>=0.95", "--target", help="目标 / target, e.g. compliance>=0.95"),
+    profile_path: Path = PROFILE,
+    target: str = TARGET,
     role: str = typer.Option("承办法官", "--role", help="规划的角色 / role to size"),
-    years: float = typer.Option(1.0, "--years", help="每个人数水平的模拟年数 / years simulated per level"),
-    replications: int = typer.Option(3, "--replications", "-r", help="重复次数 / replications"),
-    seed: int = typer.Option(2025, "--seed", help="随机种子（各水平共用） / seed, common to all levels"),
-    workers: int = typer.Option(1, "--workers", "-w", help="并行进程数 / worker processes"),
-    backend: str = typer.Option("process", "--backend", help=f"后端 / backend: {', '.join(BACKENDS)}"),
+    years: float = YEARS,
+    replications: int = REPLICATIONS,
+    seed: int = SEED,
+    workers: int = WORKERS,
+    backend: str = BACKEND,
     intake: float | None = typer.Option(None, "--intake", help="年收案（覆盖配置） / yearly intake override"),
     low: int | None = typer.Option(None, "--min", help="起始人数 / first staff level"),
     high: int | None = typer.Option(None, "--max", help="最大人数 / last staff level"),
@@ -68,13 +77,13 @@ def staffing(
 
 @plan_app.command("intake")
 def intake_cmd(
-    profile_path: Path = typer.Argument(..., metavar="PROFILE", help="法院配置 YAML / court profile YAML"),
-    target: str = typer.Option("compliance>=0.95", "--target", help="目标 / target, e.g. compliance>=0.95"),
-    years: float = typer.Option(1.0, "--years", help="每个人数水平的模拟年数 / years simulated per level"),
-    replications: int = typer.Option(3, "--replications", "-r", help="重复次数 / replications"),
-    seed: int = typer.Option(2025, "--seed", help="随机种子（各水平共用） / seed, common to all levels"),
-    workers: int = typer.Option(1, "--workers", "-w", help="并行进程数 / worker processes"),
-    backend: str = typer.Option("process", "--backend", help=f"后端 / backend: {', '.join(BACKENDS)}"),
+    profile_path: Path = PROFILE,
+    target: str = TARGET,
+    years: float = YEARS,
+    replications: int = REPLICATIONS,
+    seed: int = SEED,
+    workers: int = WORKERS,
+    backend: str = BACKEND,
     low: float = typer.Option(500.0, "--low", help="收案下限 / lowest intake"),
     high: float | None = typer.Option(None, "--high", help="收案上限 / highest intake"),
     steps: int = typer.Option(5, "--steps", help="二分次数 / bisection steps"),
