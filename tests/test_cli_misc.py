@@ -86,3 +86,9 @@ def test_the_demo_summary_fits_80_columns_and_explains_itself():
     assert "节点 17 × 1：48小时内未控制线上财产" in text and "节点 43 × 1：审限届满未结案" in text
     assert "(2025)豫0811执12号：案款待发放" in text
     assert all(name in text for name, _ in COLUMNS)
+
+
+def test_court_serve_refuses_a_port_out_of_range(capsys):
+    assert cli.main(["court", "serve", "--port", "-1"]) == 2  # was an OverflowError from bind()
+    out, err = capsys.readouterr()
+    assert "--port" in out + err and "Traceback" not in out + err

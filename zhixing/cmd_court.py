@@ -29,7 +29,7 @@ def openapi() -> None:
 @court_app.command("serve")
 def serve(
     host: str = typer.Option("127.0.0.1", "--host", help="监听地址 / address"),
-    port: int = typer.Option(8710, "--port", help="端口 / port"),
+    port: int = typer.Option(8710, "--port", min=1, max=65535, help="端口 / port"),
     origin: str | None = typer.Option(None, "--origin", help="虚拟时钟起点 / the virtual clock's origin"),
 ) -> None:
     """以驱动接口提供 zhixing 参考法院（虚拟时间；每次运行 PUT /court 新建法院，连接进程内模拟机构
