@@ -15,7 +15,7 @@ from core_flow.engine import EventKind, NodeStatus
 from core_flow.errors import UserError
 from core_flow.model import Process
 from core_flow.process_loader import default_process
-from core_flow.protocol import AssetKind, Measure
+from core_flow.protocol import MAX_CENTS, AssetKind, Measure
 from mock_agencies.catalogue import Catalogue, load_catalogue
 
 
@@ -229,6 +229,9 @@ def cents(value: Any) -> int:
         raise ValueError(f"金额无效 {value!r}（如 2500、2500.50元、250050分）/ invalid amount {value!r}") from None
     if amount < 0 or amount != amount.to_integral_value():
         raise ValueError(f"金额须为非负且精确到分：{value!r} / the amount must be non-negative, to the cent: {value!r}")
+    if amount > MAX_CENTS:
+        raise ValueError(f"金额过大（至多 {MAX_CENTS // 100:,} 元）：{value!r} / the amount is too large (at most "
+                         f"{MAX_CENTS // 100:,} yuan): {value!r}")
     return int(amount)
 
 

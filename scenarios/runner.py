@@ -28,6 +28,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from functools import partial
 
+from core_flow.errors import UserError
 from core_flow.legal_calendar import provisional_years_in
 from scenarios import actions, expectations
 from scenarios.context import Run, StepFailure
@@ -133,6 +134,8 @@ def run_scenario(sc: Scenario, court_factory=None, *, strict_calendar: bool | No
     except StepFailure as failure:  # filing itself failed
         result.steps.append(StepResult(-1, sc.line, "file", sc.case.filed, "failed", "", failure.expected,
                                        failure.actual))
+    except UserError as err:  # what the scenario asks cannot be set up (a debtor beyond the world…): said, no trace
+        result.error = err.message
     except Exception:  # noqa: BLE001 - reported with the scenario, never swallowed
         result.error = traceback.format_exc(limit=8)
     for step in sc.steps[len(result.steps):]:

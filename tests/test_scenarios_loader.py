@@ -56,6 +56,7 @@ def test_a_good_document_loads_with_step_lines_and_times():
     ("  - complete_item: {node: 7, item: nope}\n", 7, "steps.0.complete_item.item", "无工作事项"),
     ("  - command: {type: Teleport}\n", 7, "steps.0.command.type", "未知引擎命令"),
     ("  - command: {type: ManualQuery, agency: icbc, colour: red}\n", 7, "steps.0.command.colour", "没有字段"),
+    ("  - freeze: {asset: 甲的存款, amount: 1e30}\n", 7, "steps.0.freeze.amount", "金额过大"),  # was a run-time trace
 ])
 def test_each_problem_names_file_line_and_key(step, line, key, words):
     found = problems(HEAD + step)
@@ -171,3 +172,13 @@ def test_refusal_codes_are_checked_against_the_catalogue() -> None:
 def test_a_misspelt_key_gets_suggestions() -> None:
     lines = _problems_of(ONE_STEP + "  - expect_node: {node: 7, stat: 已冻结}\n")
     assert any("unknown key 'stat'" in line and "did you mean: state" in line for line in lines)
+
+
+def test_what_cannot_be_set_up_is_said_without_a_traceback():
+    from scenarios.runner import run_scenario
+
+    (sc,), bad = parse_text(HEAD.replace("world: 1", "world: 99999999999") + "  - assign: 张法官\n", "f.scenario.yaml")
+    assert not bad  # the world's size is the agencies' (known when the run is set up)
+    result = run_scenario(sc)
+    assert result.error is not None and "Traceback" not in result.error
+    assert "被执行人序号" in result.error and "debtor index" in result.error
