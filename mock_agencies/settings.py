@@ -145,8 +145,11 @@ class Settings(BaseModel):
         except ValidationError as err:
             first = err.errors()[0]
             field = ".".join(str(p) for p in first["loc"])
+            top = str(first["loc"][0]) if first["loc"] else ""
+            # a value given as an option (``--seed``) is named as the option, one from the environment by its name
+            where = f"--{top.replace('_', '-')}" if top in overrides else f"{ENV_PREFIX}{field.upper()}"
             raise UserError(
                 f"服务设置无效：{first['msg']}",
                 f"invalid service setting: {first['msg']}",
-                where=f"{ENV_PREFIX}{field.upper()}",
+                where=where,
             ) from None

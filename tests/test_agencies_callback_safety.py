@@ -209,3 +209,14 @@ def test_an_advance_survives_a_failing_callback_client_error() -> None:
             assert r.status_code == 200 and r.json()["callback_attempts"] == 2
 
     asyncio.run(run())
+
+
+def test_a_bad_setting_is_named_where_it_was_given() -> None:
+    from core_flow.errors import UserError
+
+    with pytest.raises(UserError) as info:
+        Settings.from_env({}, seed=-1)  # zhixing agencies serve --seed -1
+    assert info.value.where == "--seed"
+    with pytest.raises(UserError) as info:
+        Settings.from_env({"ZHIXING_AGENCIES_TIME_SCALE": "-2"})
+    assert info.value.where == "ZHIXING_AGENCIES_TIME_SCALE"

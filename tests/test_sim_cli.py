@@ -50,6 +50,7 @@ def test_simulate_writes_report_json_and_csv(small, tmp_path, capsys):
     (["simulate", "{small}", "--workers", "0"], "--workers"),
     (["simulate", "{small}", "--intake", "-5"], "--intake"),
     (["simulate", "{small}", "--warmup-days", "-1"], "--warmup-days"),
+    (["simulate", "{small}", "--intake", "nan"], "--intake"),
     (["plan", "staffing", "{small}", "--seed", "-2"], "--seed"),
     (["plan", "staffing", "{small}", "--target", "compliance>=1.5"], "--target"),
     (["plan", "staffing", "{small}", "--target", "speed>=1"], "--target"),
