@@ -19,6 +19,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 from core_flow import yaml_text
 from core_flow.errors import UserError, read_utf8
 from core_flow.legal_calendar import to_cst
+from core_flow.protocol import MAX_CENTS
 
 DATA = Path(__file__).parent / "data"
 DEFAULT_PROFILE = DATA / "court_profile.yaml"
@@ -47,14 +48,17 @@ class FieldError(ValueError):
 
 
 class _Model(BaseModel):
-    model_config = ConfigDict(frozen=True, extra="forbid")
+    model_config = ConfigDict(frozen=True, extra="forbid", allow_inf_nan=False)
+
+
+MAX_YUAN = MAX_CENTS // 100  # the protocol's largest amount, in yuan
 
 
 class Amount(_Model):
-    median: float = Field(60_000, gt=0, description="中位标的（元） / median claim in yuan (log-normal)")
+    median: float = Field(60_000, gt=0, le=MAX_YUAN, description="中位标的（元） / median claim in yuan (log-normal)")
     sigma: float = Field(1.3, ge=0, le=4, description="对数标准差 / sigma of log(claim)")
-    min: float = Field(1_000, gt=0, description="最小标的（元） / smallest claim")
-    max: float = Field(20_000_000, gt=0, description="最大标的（元） / largest claim")
+    min: float = Field(1_000, gt=0, le=MAX_YUAN, description="最小标的（元） / smallest claim")
+    max: float = Field(20_000_000, gt=0, le=MAX_YUAN, description="最大标的（元） / largest claim")
 
     @model_validator(mode="after")
     def _ordered(self) -> Amount:
@@ -80,15 +84,15 @@ class Intake(_Model):
     @field_validator("seasonality")
     @classmethod
     def _twelve(cls, v: tuple[float, ...]) -> tuple[float, ...]:
-        if len(v) != 12 or any(w < 0 for w in v) or sum(v) <= 0:
-            raise ValueError("12 non-negative monthly weights with a positive sum / 须为 12 个非负月度权重")
+        if len(v) != 12 or any(w < 0 for w in v) or not 0 < sum(v) < math.inf:
+            raise ValueError("12 non-negative monthly weights with a positive, finite sum / 须为 12 个非负月度权重")
         return v
 
     @field_validator("mix", "debtor_kind")
     @classmethod
     def _shares(cls, v: dict[str, float]) -> dict[str, float]:
-        if any(x < 0 for x in v.values()) or sum(v.values()) <= 0:
-            raise ValueError("shares must be non-negative with a positive sum / 比例须非负且和为正")
+        if any(x < 0 for x in v.values()) or not 0 < sum(v.values()) < math.inf:
+            raise ValueError("shares must be non-negative with a positive, finite sum / 比例须非负且和为正")
         return v
 
 
@@ -103,6 +107,9 @@ class Role(_Model):
     names: tuple[str, ...] = Field((), description="姓名（可选） / names (generated when absent)")
 
 
+MAX_ACTION_MINUTES = 10_000  # one work item: at most ~24 working days of one person's time
+
+
 class Action(_Model):
     role: str = Field(description="who does it: a role, or by_authority (the frozen node's approver)")
     minutes: tuple[float, float, float] = Field(description="triangular (min, mode, max) staff minutes")
@@ -110,8 +117,9 @@ class Action(_Model):
     @field_validator("minutes")
     @classmethod
     def _ordered(cls, v: tuple[float, float, float]) -> tuple[float, float, float]:
-        if not 0 <= v[0] <= v[1] <= v[2] or v[2] <= 0:
-            raise ValueError("need 0 ≤ min ≤ mode ≤ max, max > 0 / 须 0 ≤ 最小 ≤ 众数 ≤ 最大")
+        if not 0 <= v[0] <= v[1] <= v[2] or not 0 < v[2] <= MAX_ACTION_MINUTES:
+            raise ValueError(f"need 0 ≤ min ≤ mode ≤ max, 0 < max ≤ {MAX_ACTION_MINUTES:,} / "
+                             f"须 0 ≤ 最小 ≤ 众数 ≤ 最大 ≤ {MAX_ACTION_MINUTES:,} 分钟")
         return v
 
 
@@ -151,6 +159,13 @@ class CourtProfile(_Model):
         for role in self.staff:
             if role not in ROLES:
                 raise FieldError(("staff", role), f"unknown role {role!r}; roles: {', '.join(ROLES)} / 未知角色")
+        seen: dict[str, str] = {}
+        for role, r in self.staff.items():
+            for name in r.names:
+                if name in seen:
+                    raise FieldError(("staff", role, "names"),
+                                     f"{name!r} is named twice ({seen[name]}, {role}); one person, one name / 姓名重复")
+                seen[name] = role
         for role in ("承办法官", "书记员"):
             if self.staff.get(role, Role(count=0)).count < 1:
                 loc = ("staff", role, "count") if role in self.staff else ("staff",)

@@ -77,6 +77,16 @@ def test_a_bad_field_is_located_on_its_line(tmp_path):
     # a role with nobody in it cannot do an action (it was a KeyError in the middle of the run)
     ("name: x\nactions:\n  filing: {role: 院长, minutes: [1, 2, 3]}\nstaff:\n  院长: {count: 0}\n",
      ":3:actions.filing.role", "未配置人员"),
+    # one person, one name: two people of one name were one queue with twice the capacity
+    ("name: x\nstaff:\n  承办法官: {count: 2, names: [甲]}\n  书记员: {count: 1, names: [甲]}\n",
+     ":4:staff.书记员.names", "姓名重复"),
+    # weights whose sum overflows (an OverflowError in the arrivals); minutes that run past the calendar
+    ("name: x\nintake:\n  seasonality: [1e308, 1e308, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1]\n", ":3:intake.seasonality",
+     "月度权重"),
+    ("name: x\nactions:\n  filing: {role: 书记员, minutes: [1, 2, 1e9]}\n", ":3:actions.filing.minutes", "10,000"),
+    ("name: x\nintake:\n  amount_yuan: {median: 1e14, min: 1e13, max: 1e15}\n", ":3:intake.amount_yuan.median",
+     ""),
+    ("name: x\nintake: {yearly: .nan}\n", ":2:intake.yearly", ""),
 ])
 def test_checks_across_fields_are_located_on_the_field(tmp_path, text, where, zh):
     f = tmp_path / "court.yaml"
