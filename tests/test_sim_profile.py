@@ -46,6 +46,23 @@ def test_a_partial_file_overrides_the_default(tmp_path):
     ("intake: {yearly: -5}\n", "intake.yearly", ""),
     ("base: other\n", "base", "base"),
     ("staff: {承办法官: {count: 0}}\n", "", "至少一人"),
+    # checks across fields, located on their field and line
+    ("name: x\nstaff:\n  书记员: {count: 0}\n", ":3:staff.书记员.count", "至少一人"),
+    ("name: x\nstaff:\n  法警: {count: 1}\n", ":3:staff.法警", "未知角色"),
+    ("name: x\nactions:\n  bogus: {role: 书记员, minutes: [1, 2, 3]}\n", ":3:actions.bogus", "未知动作"),
+    # a role with nobody in it cannot do an action (it was a KeyError in the middle of the run)
+    ("name: x\nactions:\n  filing: {role: 院长, minutes: [1, 2, 3]}\nstaff:\n  院长: {count: 0}\n",
+     ":3:actions.filing.role", "未配置人员"),
+    # one person, one name: two people of one name were one queue with twice the capacity
+    ("name: x\nstaff:\n  承办法官: {count: 2, names: [甲]}\n  书记员: {count: 1, names: [甲]}\n",
+     ":4:staff.书记员.names", "姓名重复"),
+    # weights whose sum overflows (an OverflowError in the arrivals); minutes that run past the calendar
+    ("name: x\nintake:\n  seasonality: [1e308, 1e308, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1]\n", ":3:intake.seasonality",
+     "月度权重"),
+    ("name: x\nactions:\n  filing: {role: 书记员, minutes: [1, 2, 1e9]}\n", ":3:actions.filing.minutes", "10,000"),
+    ("name: x\nintake:\n  amount_yuan: {median: 1e14, min: 1e13, max: 1e15}\n", ":3:intake.amount_yuan.median",
+     ""),
+    ("name: x\nintake: {yearly: .nan}\n", ":2:intake.yearly", ""),
 ])
 def test_bad_profiles_are_located_bilingual_errors(tmp_path, text, where, zh):
     f = tmp_path / "bad.yaml"
@@ -69,31 +86,6 @@ def test_a_bad_field_is_located_on_its_line(tmp_path):
         load_profile(f)
     assert info.value.where == f"{f}:8:staff.书记员.count"
 
-
-@pytest.mark.parametrize(("text", "where", "zh"), [
-    ("name: x\nstaff:\n  书记员: {count: 0}\n", ":3:staff.书记员.count", "至少一人"),
-    ("name: x\nstaff:\n  法警: {count: 1}\n", ":3:staff.法警", "未知角色"),
-    ("name: x\nactions:\n  bogus: {role: 书记员, minutes: [1, 2, 3]}\n", ":3:actions.bogus", "未知动作"),
-    # a role with nobody in it cannot do an action (it was a KeyError in the middle of the run)
-    ("name: x\nactions:\n  filing: {role: 院长, minutes: [1, 2, 3]}\nstaff:\n  院长: {count: 0}\n",
-     ":3:actions.filing.role", "未配置人员"),
-    # one person, one name: two people of one name were one queue with twice the capacity
-    ("name: x\nstaff:\n  承办法官: {count: 2, names: [甲]}\n  书记员: {count: 1, names: [甲]}\n",
-     ":4:staff.书记员.names", "姓名重复"),
-    # weights whose sum overflows (an OverflowError in the arrivals); minutes that run past the calendar
-    ("name: x\nintake:\n  seasonality: [1e308, 1e308, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1]\n", ":3:intake.seasonality",
-     "月度权重"),
-    ("name: x\nactions:\n  filing: {role: 书记员, minutes: [1, 2, 1e9]}\n", ":3:actions.filing.minutes", "10,000"),
-    ("name: x\nintake:\n  amount_yuan: {median: 1e14, min: 1e13, max: 1e15}\n", ":3:intake.amount_yuan.median",
-     ""),
-    ("name: x\nintake: {yearly: .nan}\n", ":2:intake.yearly", ""),
-])
-def test_checks_across_fields_are_located_on_the_field(tmp_path, text, where, zh):
-    f = tmp_path / "court.yaml"
-    f.write_text(text, encoding="utf-8")
-    with pytest.raises(UserError) as info:
-        load_profile(f)
-    assert info.value.where == f"{f}{where}" and zh in info.value.zh
 
 
 def test_broken_yaml_names_its_line_and_a_missing_file_its_path(tmp_path):
