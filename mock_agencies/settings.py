@@ -18,6 +18,10 @@ ENV_PREFIX = "ZHIXING_AGENCIES_"
 DEFAULT_ORIGIN = datetime(2026, 3, 2, 9, 0, tzinfo=CST)
 
 
+# the options of `zhixing agencies serve` whose names are not the setting's (the others: --host, --port, --seed …)
+_OPTION = {"state_path": "--state", "defects": "--defect"}
+
+
 class Settings(BaseModel):
     """Service settings. ``from_env`` reads ``ZHIXING_AGENCIES_<FIELD>`` (used by ``uvicorn --factory``)."""
 
@@ -147,7 +151,8 @@ class Settings(BaseModel):
             field = ".".join(str(p) for p in first["loc"])
             top = str(first["loc"][0]) if first["loc"] else ""
             # a value given as an option (``--seed``) is named as the option, one from the environment by its name
-            where = f"--{top.replace('_', '-')}" if top in overrides else f"{ENV_PREFIX}{field.upper()}"
+            option = _OPTION.get(top, f"--{top.replace('_', '-')}")
+            where = option if top in overrides else f"{ENV_PREFIX}{field.upper()}"
             raise UserError(
                 f"服务设置无效：{first['msg']}",
                 f"invalid service setting: {first['msg']}",

@@ -68,8 +68,7 @@ class Amount(_Model):
 
 
 class Intake(_Model):
-    yearly: float = Field(4000, ge=0, le=2_000_000, allow_inf_nan=False,
-                          description="年收案数 / new 执行实施 cases a year")
+    yearly: float = Field(4000, ge=0, le=2_000_000, description="年收案数 / new 执行实施 cases a year")
     seasonality: tuple[float, ...] = Field((1.0,) * 12, description="月度权重 Jan..Dec / monthly weights")
     mix: dict[Literal["first", "resumed", "preservation"], float] = Field(
         default_factory=lambda: {"first": 0.85, "resumed": 0.03, "preservation": 0.12},
@@ -133,7 +132,7 @@ class CourtProfile(_Model):
                                                description="working hours of a working day (HH:MM pairs)")
     staff: dict[str, Role] = Field(description="people per role: " + ", ".join(ROLES))
     actions: dict[str, Action] = Field(description="staff time per action type")
-    warmup_days: float = Field(0, ge=0, allow_inf_nan=False, description="days excluded from the KPIs")
+    warmup_days: float = Field(0, ge=0, description="days excluded from the KPIs")
     start_state: str | None = Field(None, description="CSV of open cases / 终本 register (relative to the file)")
 
     @field_validator("origin")

@@ -16,7 +16,6 @@ from typing import Any
 import numpy as np
 
 from core_flow.errors import UserError
-from core_flow.legal_calendar import to_cst
 from sim.kpi import mean_ci
 from sim.profile import CourtProfile
 from sim.run import Unit, run_unit
@@ -34,13 +33,11 @@ def check_backend(backend: str, workers: int) -> None:
         raise UserError("工作进程数须至少为 1", "workers must be at least 1", where="--workers")
 
 
-def check_start_state(profile: CourtProfile, *, reassign: bool = False) -> int:
+def check_start_state(profile: CourtProfile, *, reassign: bool = False) -> None:
     """The profile's start state CSV read and checked as the run will read it — before any run starts, so a mistake
-    in it is reported at once, not by the first worker. Returns its number of cases (0 without one)."""
-    if not profile.start_state:
-        return 0
-    return len(load_start_state(profile.start_state, to_cst(profile.origin), profile.people("承办法官"),
-                                reassign=reassign))
+    in it is reported at once, not by the first worker."""
+    if profile.start_state:
+        load_start_state(profile.start_state, profile.origin, profile.people("承办法官"), reassign=reassign)
 
 
 def make_units(courts: Sequence[tuple[str, CourtProfile]], *, years: float, replications: int, seed: int,

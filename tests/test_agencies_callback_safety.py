@@ -218,5 +218,8 @@ def test_a_bad_setting_is_named_where_it_was_given() -> None:
         Settings.from_env({}, seed=-1)  # zhixing agencies serve --seed -1
     assert info.value.where == "--seed"
     with pytest.raises(UserError) as info:
+        Settings.from_env({}, time_scale=-1)
+    assert info.value.where == "--time-scale"
+    with pytest.raises(UserError) as info:
         Settings.from_env({"ZHIXING_AGENCIES_TIME_SCALE": "-2"})
     assert info.value.where == "ZHIXING_AGENCIES_TIME_SCALE"

@@ -71,7 +71,6 @@ def register(app: typer.Typer) -> None:
         """年度仿真：按法院配置运行多次重复，输出带95%置信区间的指标与离线报告 / year-scale simulation with CIs."""
         console = Console(width=max(Console().width, 120))
         check_backend(backend, workers)
-        output_dir(out, "--out")
         profile = load_profile(profile_path)
         if warmup_days is not None:
             profile = profile.with_warmup(warmup_days)
@@ -80,6 +79,7 @@ def register(app: typer.Typer) -> None:
         names = [profile.name] if courts == 1 else [f"{profile.name} #{i + 1}" for i in range(courts)]
         units = make_units([(n, profile) for n in names], years=years, replications=replications, seed=seed,
                            check=check, events_dir=str(out / "events") if events else None)
+        output_dir(out, "--out")  # made (or refused) before the run, after the options are known good
         console.print(f"仿真 {profile.name}：{years:g} 年 × {replications} 次重复，种子 {seed}，后端 {backend} × "
                       f"{workers} / simulating {years:g} years × {replications} replications")
         t0 = time.perf_counter()

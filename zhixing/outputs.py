@@ -28,7 +28,7 @@ def output_file(path: Path, option: str) -> Path:
     if path.is_dir():
         raise UserError(f"{path} 是目录，须为文件路径", f"{path} is a directory; a file path is expected",
                         where=option)
-    output_dir(path.parent if str(path.parent) else Path("."), option)
+    output_dir(path.parent, option)
     if path.exists() and not os.access(path, os.W_OK):
         raise UserError(f"文件不可写：{path}", f"the file is not writable: {path}", where=option)
     return path
