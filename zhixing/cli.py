@@ -7,6 +7,7 @@ import sys
 import typer
 
 from core_flow.errors import UserError
+from zhixing import usage
 
 app = typer.Typer(
     name="zhixing",
@@ -89,8 +90,12 @@ def main(argv: list[str] | None = None) -> int:
     except typer.Abort:
         return 1
     except _click_errors() as err:
-        typer.echo("用法错误 / usage error:", err=True)
-        err.show()
+        if type(err).__name__ == "NoArgsIsHelpError":  # a group called bare: its help page
+            err.show()
+        elif hasattr(err, "ctx"):  # a usage error
+            usage.show(err, lambda line: typer.echo(line, err=True))
+        else:
+            typer.echo(f"错误 / error: {err.format_message()}", err=True)
         return err.exit_code
     except OSError as err:  # a path the user gave that cannot be read or written (a full disk, a permission)
         if err.filename is None:

@@ -1,0 +1,61 @@
+"""Usage errors are bilingual, Chinese first, name the option or argument at fault, and exit 2 (zhixing/usage.py)."""
+
+from __future__ import annotations
+
+import pytest
+
+from zhixing.cli import main
+
+CASES = [
+    (["simulate", "--years", "abc"], "'--years' 的取值无效：应为数字 / invalid value for '--years': Input should be"),
+    (["court", "serve", "--port", "0"], "'--port' 的取值无效：应不小于 1 / invalid value for '--port'"),
+    (["demo", "--seed", "-1"], "'--seed' 的取值无效：应不小于 0"),
+    (["simulate", "--bogus"], "没有选项 --bogus / no such option: --bogus"),
+    (["deadline"], "缺少选项 '--from' / missing option '--from'"),
+    (["plan", "staffing"], "缺少参数 'PROFILE' / missing argument 'PROFILE'"),
+    (["nodes", "extra", "more"], "多余的参数 / unexpected extra argument(s): extra more"),
+    (["bogus"], "没有命令 'bogus' / no such command 'bogus'"),
+    (["simulate", "--years"], "选项 '--years' 需要 1 个值 / option '--years' requires 1 value(s)"),
+    (["nodes", "--json=3"], "选项 '--json' 不接受取值 / option '--json' does not take a value"),
+]
+
+
+@pytest.mark.parametrize(("argv", "expected"), CASES, ids=[" ".join(a) for a, _ in CASES])
+def test_usage_error_is_bilingual_and_located(argv: list[str], expected: str,
+                                              capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(argv) == 2
+    err = capsys.readouterr().err
+    first = err.splitlines()[0]
+    assert first.startswith("用法错误 / usage error: ")
+    assert expected in first
+    assert "Traceback" not in err and "Error: " not in err
+
+
+def test_usage_line_and_help_pointer_are_bilingual(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["simulate", "--bogus"]) == 2
+    lines = capsys.readouterr().err.splitlines()
+    assert lines[1].startswith("用法 / usage: ") and lines[1].endswith(" simulate [OPTIONS] [[PROFILE]]")
+    assert lines[2].startswith("帮助 / help: ") and lines[2].endswith(" simulate --help")
+
+
+def test_close_option_names_are_suggested(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["simulate", "--ou"]) == 2
+    first = capsys.readouterr().err.splitlines()[0]
+    assert "没有选项 --ou / no such option: --ou（可能是 / did you mean: " in first
+    assert "--out" in first.partition("did you mean: ")[2]
+
+
+def test_a_group_called_bare_prints_its_help(capsys: pytest.CaptureFixture[str]) -> None:
+    main(["plan"])
+    out = capsys.readouterr()
+    assert "staffing" in out.out + out.err
+    assert "用法错误" not in out.out + out.err
+
+
+def test_an_unknown_kind_keeps_its_english_behind_the_chinese_head() -> None:
+    from zhixing.usage import explain
+
+    class UsageError(Exception):
+        message = "Something new went wrong."
+
+    assert explain(UsageError()) == "用法有误 / Something new went wrong."
