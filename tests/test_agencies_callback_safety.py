@@ -223,3 +223,25 @@ def test_a_bad_setting_is_named_where_it_was_given() -> None:
     with pytest.raises(UserError) as info:
         Settings.from_env({"ZHIXING_AGENCIES_TIME_SCALE": "-2"})
     assert info.value.where == "ZHIXING_AGENCIES_TIME_SCALE"
+
+
+def test_serve_takes_a_setting_from_the_environment_unless_given_as_an_option(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """`zhixing agencies serve`: option > ZHIXING_AGENCIES_<SETTING> > default. Each case is refused before anything
+    binds, so the refusal names where the effective value came from."""
+    from zhixing.cli import main
+
+    monkeypatch.setenv("ZHIXING_AGENCIES_PROFILE", "nope")
+    assert main(["agencies", "serve"]) == 2
+    assert "ZHIXING_AGENCIES_PROFILE: 未知的行为配置 'nope'" in capsys.readouterr().err
+    monkeypatch.setenv("ZHIXING_AGENCIES_SEED", "-3")
+    assert main(["agencies", "serve", "--profile", "fast"]) == 2  # the option's profile is used, the env's seed
+    assert "ZHIXING_AGENCIES_SEED: 服务设置无效" in capsys.readouterr().err
+    assert main(["agencies", "serve", "--profile", "nope2", "--seed", "1"]) == 2
+    assert "--profile: 未知的行为配置 'nope2'" in capsys.readouterr().err
+    monkeypatch.delenv("ZHIXING_AGENCIES_SEED")
+    monkeypatch.delenv("ZHIXING_AGENCIES_PROFILE")
+    monkeypatch.setenv("ZHIXING_AGENCIES_HOST", "0.0.0.0")  # beyond loopback, no tokens: refused, named by its source
+    assert main(["agencies", "serve"]) == 2
+    assert "ZHIXING_AGENCIES_HOST: 未配置令牌时拒绝监听非本机地址 0.0.0.0" in capsys.readouterr().err

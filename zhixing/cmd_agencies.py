@@ -24,12 +24,16 @@ agencies_app = typer.Typer(
 
 @agencies_app.command("serve")
 def serve(
-    host: str = typer.Option("127.0.0.1", "--host", help="监听地址 / address to bind"),
-    port: int = typer.Option(8700, "--port", help="端口 / port"),
-    seed: int = typer.Option(0, "--seed", help="默认命名空间的种子 / seed of new namespaces"),
-    profile: str = typer.Option("realistic", "--profile", help="行为配置 / profile: realistic | fast"),
-    time_scale: float = typer.Option(
-        1.0, "--time-scale", help="虚拟时间倍速，0 = 仅由 advance 推进 / virtual seconds per real second"
+    # None: not given, so ZHIXING_AGENCIES_<SETTING> or the setting's default applies (option > environment > default)
+    host: str | None = typer.Option(None, "--host", show_default="127.0.0.1", help="监听地址 / address to bind"),
+    port: int | None = typer.Option(None, "--port", show_default="8700", help="端口 / port"),
+    seed: int | None = typer.Option(None, "--seed", show_default="0",
+                                    help="默认命名空间的种子 / seed of new namespaces"),
+    profile: str | None = typer.Option(None, "--profile", show_default="realistic",
+                                       help="行为配置 / profile: realistic | fast"),
+    time_scale: float | None = typer.Option(
+        None, "--time-scale", show_default="1.0",
+        help="虚拟时间倍速，0 = 仅由 advance 推进 / virtual seconds per real second",
     ),
     log_level: str = typer.Option("info", "--log-level", help="uvicorn 日志级别 / uvicorn log level"),
     unmask: bool = typer.Option(
@@ -67,9 +71,8 @@ def serve(
     from mock_agencies.profiles import load_profile
     from mock_agencies.settings import Settings
 
-    load_profile(profile)  # an unknown profile is a UserError before anything starts
-    overrides: dict[str, object] = {"host": host, "port": port, "seed": seed, "profile": profile,
-                                     "time_scale": time_scale}
+    given = {"host": host, "port": port, "seed": seed, "profile": profile, "time_scale": time_scale}
+    overrides: dict[str, object] = {name: value for name, value in given.items() if value is not None}
     if state is not None:
         overrides["state_path"] = state
     if unmask:
@@ -82,6 +85,12 @@ def serve(
         except ValueError as err:
             raise UserError(str(err).split(" / ")[0], str(err).split(" / ")[-1], where="--defect") from None
     settings = Settings.from_env(**overrides)
+    host, port = settings.host, settings.port
+    try:
+        load_profile(settings.profile)  # an unknown profile is a UserError before anything starts
+    except UserError as err:
+        err.where = "--profile" if profile is not None else "ZHIXING_AGENCIES_PROFILE"
+        raise
     from mock_agencies.profiles import is_workday
 
     is_workday(settings.origin.date())  # a bad holiday file (ZHIXING_HOLIDAYS) is reported now, located, not later
@@ -93,7 +102,7 @@ def serve(
             "（或 ZHIXING_AGENCIES_ADMIN_TOKEN），或明确加 --insecure-open",
             f"refusing to bind {host} (beyond loopback) without tokens: set ZHIXING_AGENCIES_TOKENS_FILE (or "
             "ZHIXING_AGENCIES_ADMIN_TOKEN), or say --insecure-open",
-            where="--host",
+            where="--host" if given["host"] is not None else "ZHIXING_AGENCIES_HOST",
         )
     if settings.defects and processes > 1:
         raise UserError("故意缺陷只用于单进程服务", "deliberate defects are for one process only", where="--defect")
@@ -102,7 +111,7 @@ def serve(
         return
     typer.echo(
         f"模拟机构 / mock agencies: http://{host}:{port}/agencies  文档 / docs: http://{host}:{port}/docs  "
-        f"(profile={profile}, seed={seed})"
+        f"(profile={settings.profile}, seed={settings.seed})"
     )
     if settings.defects:
         typer.echo(f"注意：故意缺陷已开启 / WARNING deliberate defects on: {', '.join(settings.defects)}", err=True)
