@@ -59,3 +59,22 @@ def test_an_unknown_kind_keeps_its_english_behind_the_chinese_head() -> None:
         message = "Something new went wrong."
 
     assert explain(UsageError()) == "用法有误 / Something new went wrong."
+
+
+def _flat(text: str) -> str:
+    """A help page without its boxes and line breaks (rich wraps text inside panels)."""
+    return "".join(text.replace("│", "").split())
+
+
+def test_help_pages_frame_is_bilingual(capsys: pytest.CaptureFixture[str]) -> None:
+    """The help's panel titles, defaults and the --help option itself (zhixing/help_text.py) on the Typer installed."""
+    assert main(["simulate", "--help"]) == 0
+    out = _flat(capsys.readouterr().out)
+    for words in ("参数 / Arguments", "选项 / Options", "[默认 / default:",
+                  "显示本帮助并退出 / show this help and exit"):
+        assert _flat(words) in out
+    assert "Showthismessageandexit" not in out
+    assert main(["plan", "staffing", "--help"]) == 0
+    assert _flat("[必填 / required]") in _flat(capsys.readouterr().out)
+    assert main(["--help"]) == 0
+    assert _flat("命令 / Commands") in _flat(capsys.readouterr().out)

@@ -1,0 +1,54 @@
+"""The help pages' own words (panel titles, "[default: …]", the --help option) in Chinese and English.
+
+Every command's and option's description is written bilingually in the command modules; the frame around them
+comes from Typer in English only ("Options", "Show this message and exit."). Typer has no translation hook, so
+``localise`` sets the module-level strings Typer's help renderer reads at render time, and words the --help
+option Typer adds to each command. Against a Typer that lacks one of these, the help stays English: nothing breaks
+(tests/test_cli_usage.py checks the words on the Typer installed).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+HELP_OPTION = "显示本帮助并退出 / show this help and exit"
+STRINGS = {
+    "ARGUMENTS_PANEL_TITLE": "参数 / Arguments",
+    "OPTIONS_PANEL_TITLE": "选项 / Options",
+    "COMMANDS_PANEL_TITLE": "命令 / Commands",
+    "DEFAULT_STRING": "[默认 / default: {}]",
+    "REQUIRED_LONG_STRING": "[必填 / required]",
+}
+
+_done = False
+
+
+def localise() -> None:
+    global _done
+    if _done:
+        return
+    _done = True
+    from typer import rich_utils
+
+    for name, text in STRINGS.items():
+        if hasattr(rich_utils, name):
+            setattr(rich_utils, name, text)
+    try:
+        from typer._click import decorators
+    except ImportError:  # a Typer on click: its --help text stays click's
+        return
+    original = getattr(decorators, "help_option", None)
+    if original is None:
+        return
+
+    def help_option(param_decls: list[str]) -> Any:
+        add = original(param_decls)
+
+        def decorate(command: Any) -> Any:
+            command = add(command)
+            command.params[-1].help = HELP_OPTION  # the option ``add`` appended
+            return command
+
+        return decorate
+
+    decorators.help_option = help_option
