@@ -42,6 +42,7 @@ def test_natural_policy(capsys) -> None:
         (["deadline", "--from", "2025-09-29 10:00", "--period", "3x"], "--period"),
         (["deadline", "--from", "29/09/2025", "--period", "3d"], "--from"),
         (["deadline", "--from", "2025-09-29", "--period", "3d", "--policy", "lenient"], "--policy"),
+        (["deadline", "--from", "9999-12-31 10:00", "--period", "3d"], "--from / --period"),  # past year 9999
     ],
 )
 def test_bad_input_exits_2_with_bilingual_message(capsys, argv: list[str], where: str) -> None:

@@ -56,7 +56,12 @@ def register(app: typer.Typer) -> None:
         with warnings.catch_warnings():
             # the result carries the warnings; they are printed below in the command's own format
             warnings.simplefilter("ignore")
-            result = cal.deadline(start, per, pol)
+            try:
+                result = cal.deadline(start, per, pol)
+            except UserError as err:
+                if err.where in ("date", "year"):  # the period runs past year 9999: the input is at fault
+                    err.where = "--from / --period"
+                raise
             if as_json:
                 typer.echo(json.dumps(result.as_dict(), ensure_ascii=False, indent=2))
                 return

@@ -603,7 +603,9 @@ class HolidayCalendar:
         if data is not None:
             return data
         if not 1 <= year <= 9999:
-            raise UserError("年份超出可表示范围", "year out of the representable range", where="year")
+            raise UserError("年份超出可表示范围（公元 1–9999 年）",
+                            "year out of the representable range (years 1–9999)",
+                            where="year")
         self._inspect(date(year, 1, 1).toordinal(), date(year, 1, 1).toordinal())
         return self._provisional[year]
 
@@ -665,7 +667,9 @@ class HolidayCalendar:
             if found is not None:
                 return found
         if lo < 1 or hi > date.max.toordinal():
-            raise UserError("日期超出可表示范围", "date out of the representable range", where="date")
+            raise UserError("日期超出可表示范围（公元 1–9999 年）",
+                            "date out of the representable range (years 1–9999)",
+                            where="date")
         y0, y1 = date.fromordinal(lo).year, date.fromordinal(hi).year
         out: list[str] = []
         for y in range(y0, y1 + 1):
