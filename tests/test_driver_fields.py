@@ -70,3 +70,25 @@ def test_a_date_time_without_an_offset_is_china_time(client):
     assert r.status_code == 200 and r.json()["accepted"]
     filed = client.get("/cases/K2/events").json()[0]
     assert filed["kind"] == "filed" and filed["at"].startswith("2025-03-04T09:00:00+08:00")
+
+
+@pytest.mark.parametrize("year", [1, 1990, 2101, 9999])
+def test_a_clock_beyond_the_calendars_years_is_refused_and_the_run_goes_on(client, year):
+    """Beyond the legal calendar's usable years no deadline can be computed: advancing there (or starting a run
+    there) was accepted and every later command refused; now it is a 422 at once and nothing changes."""
+    from core_flow.legal_calendar.holidays import HolidayCalendar
+
+    first, last = HolidayCalendar(strict=False).usable_years()
+    assert first <= 2004 and last >= 2100  # official data from 2004; provisional years up to the holidays package's
+    before = _snapshot(client), client.get("/now").json()
+    r = client.post("/clock/advance", json={"to": f"{year:04d}-06-01T09:00:00+08:00"})
+    assert r.status_code == 422 and r.json()["code"] == "calendar_range" and r.json()["where"] == "to"
+    assert f"{first}–{last}" in r.json()["zh"]
+    r = client.put("/court", json={"origin": f"{year:04d}-06-01T09:00:00+08:00"})
+    assert r.status_code == 422 and r.json()["where"] == "origin"
+    assert (_snapshot(client), client.get("/now").json()) == before  # the run in progress is as it was
+
+
+def test_the_last_usable_year_still_runs(client):
+    last = f"{2100}-12-31T09:00:00+08:00"
+    assert client.post("/clock/advance", json={"to": last}).json()["now"].startswith("2100-12-31")

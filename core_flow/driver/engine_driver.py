@@ -9,6 +9,7 @@ setup names (the harness arranges that namespace's world itself).
 from __future__ import annotations
 
 import dataclasses
+import functools
 from collections.abc import Callable
 from datetime import datetime
 from typing import Any
@@ -33,6 +34,7 @@ from core_flow.driver.protocol import (
 from core_flow.engine import Outcome
 from core_flow.engine import commands as c
 from core_flow.errors import UserError
+from core_flow.legal_calendar.holidays import HolidayCalendar
 
 # Engine commands beyond the published ones (what the system records itself: an answer entered by hand, a resumed
 # case filed…): zhixing's reference court takes them too, so scenarios that reach into the engine run through its
@@ -70,6 +72,14 @@ def build_reference_court(setup: RunSetup) -> Any:
     return built
 
 
+@functools.cache
+def _usable_years() -> tuple[int, int]:
+    """The years a court can run in: official holiday data and the provisional years after it (read once per
+    process, as the builder's default calendar reads them). A strict court refuses, command by command with
+    ``CALENDAR_RANGE``, the deadlines that fall in provisional years; a clock beyond these years is refused here."""
+    return HolidayCalendar(use_env=True, strict=False).usable_years()
+
+
 def _unknown_case(case_id: str) -> UserError:
     return UserError(f"案件 {case_id} 不存在", f"no case {case_id}", where="case_id", code="unknown_case")
 
@@ -91,6 +101,8 @@ class EngineDriver:
 
     # ── the run and its clock ──
     def reset(self, setup: RunSetup) -> Clock:
+        # checked before the run in progress ends: a refused setup leaves it as it was
+        self._within_calendar(setup.origin, "origin")
         self.close()
         try:
             self.court = self._build(setup)
@@ -100,11 +112,21 @@ class EngineDriver:
                             code="bad_setup") from None
         return Clock(now=self.now())
 
+    @staticmethod
+    def _within_calendar(at: datetime, where: str) -> None:
+        """A clock beyond the legal calendar's years could compute no deadline: every command would be refused."""
+        first, last = _usable_years()
+        if not first <= at.year <= last:
+            raise UserError(f"{at.isoformat()} 超出法定日历可用的年份（{first}–{last} 年），期限无法计算",
+                            f"{at.isoformat()} is beyond the legal calendar's usable years ({first}–{last}): no "
+                            "deadline could be computed", where=where, code="calendar_range")
+
     def now(self) -> datetime:
         return self._court().clock.now()
 
     def advance(self, to: datetime) -> datetime:
         court = self._court()
+        self._within_calendar(to, "to")
         if to > court.clock.now():
             court.run_until(to)
         else:

@@ -40,9 +40,11 @@ STATUS_TEXT: dict[str, str] = {
     "404": "路径不是本接口的操作 / the path is not an operation of this interface",
     "405": "该路径不支持此方法（见 Allow 头）/ the path does not serve this method (see the Allow header)",
     "422": ("请求无效（逐字段说明），或法院无法照办：尚未开始运行（no_court）、案件不存在（unknown_case）、"
-            "命令或字段未知（unknown_command、unknown_field、bad_fields）/ an invalid request (per field), or the "
+            "命令或字段未知或类型不符（unknown_command、unknown_field、bad_fields）、被执行人不在本案（unknown_debtor）、"
+            "时刻超出法定日历可用的年份（calendar_range）/ an invalid request (per field), or the "
             "court cannot do as asked: no run yet (no_court), no such case (unknown_case), an unknown command or "
-            "field (unknown_command, unknown_field, bad_fields)"),
+            "field or a field of the wrong type (unknown_command, unknown_field, bad_fields), a debtor not of the "
+            "case (unknown_debtor), an instant beyond the legal calendar's years (calendar_range)"),
 }
 
 ERROR_EXAMPLES: dict[str, dict[str, Any]] = {

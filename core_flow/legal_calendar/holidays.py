@@ -581,6 +581,15 @@ class HolidayCalendar:
         """Years with official data (package or extension), sorted."""
         return sorted(self._official)
 
+    def usable_years(self, strict: bool | None = None) -> tuple[int, int]:
+        """The first and last year a period can be computed in: official data, and (not in strict mode; ``strict``
+        None: this calendar's mode) the provisional years after it. Beyond the last no deadline can be computed."""
+        official = sorted(self._official)
+        first, last = official[0], official[-1]
+        if not (self.strict if strict is None else strict):
+            last = max(last, provisional_range()[1])
+        return first, last
+
     def provisional_years(self) -> list[int]:
         """Provisional years computed so far (each one the first time a computation needed it), sorted."""
         return sorted(self._provisional)
