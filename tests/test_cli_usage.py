@@ -78,3 +78,11 @@ def test_help_pages_frame_is_bilingual(capsys: pytest.CaptureFixture[str]) -> No
     assert _flat("[必填 / required]") in _flat(capsys.readouterr().out)
     assert main(["--help"]) == 0
     assert _flat("命令 / Commands") in _flat(capsys.readouterr().out)
+
+
+def test_a_flag_shows_no_value_type(capsys: pytest.CaptureFixture[str]) -> None:
+    """`--json <bool>` invited `--json true` (a usage error): a flag's help line shows no type, an option's does."""
+    assert main(["nodes", "--help"]) == 0
+    lines = {line.split()[1]: line for line in capsys.readouterr().out.splitlines() if line.startswith("│ --")}
+    assert "<" not in lines["--json"].split("以 JSON")[0]
+    assert "<path>" in lines["--process"]

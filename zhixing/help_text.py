@@ -1,5 +1,7 @@
 """The help pages' own words (panel titles, "[default: …]", the --help option) in Chinese and English.
 
+Also: a flag's help shows no value type (Typer's rich help wrote ``--json <bool>``).
+
 Every command's and option's description is written bilingually in the command modules; the frame around them
 comes from Typer in English only ("Options", "Show this message and exit."). Typer has no translation hook, so
 ``localise`` sets the module-level strings Typer's help renderer reads at render time, and words the --help
@@ -33,6 +35,7 @@ def localise() -> None:
     for name, text in STRINGS.items():
         if hasattr(rich_utils, name):
             setattr(rich_utils, name, text)
+    _flags_take_no_value()
     try:
         from typer._click import decorators
     except ImportError:  # a Typer on click: its --help text stays click's
@@ -52,3 +55,19 @@ def localise() -> None:
         return decorate
 
     decorators.help_option = help_option
+
+
+def _flags_take_no_value() -> None:
+    """A flag (``--json``) takes no value, but Typer's rich help shows it a type column (``--json <bool>``), which
+    invites ``--json true`` and a usage error. Its plain-text help already shows none; the rich one now agrees."""
+    from typer import core
+
+    option = getattr(core, "TyperOption", None)
+    shown = getattr(option, "display_type_rich", None)
+    if shown is None:
+        return
+
+    def display_type_rich(self: Any, ctx: Any) -> str | None:
+        return None if getattr(self, "is_flag", False) else shown(self, ctx)
+
+    option.display_type_rich = display_type_rich
