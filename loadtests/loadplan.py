@@ -93,7 +93,7 @@ def build_plan(
     else:
         pairs = [(duration, rate)]
     for seconds, r in pairs:
-        if seconds <= 0 or r < 0:
+        if not (math.isfinite(seconds) and math.isfinite(r)) or seconds <= 0 or r < 0:
             raise ValueError(f"阶段时长须为正、速率不能为负 / stage seconds must be > 0 and rates ≥ 0: {seconds}, {r}")
     stages: list[Stage] = []
     t = 0.0
@@ -125,8 +125,25 @@ def read_rate_file(path: str) -> list[tuple[float, float]]:
     return out
 
 
+def _finite_at_least_zero(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        return math.nan
+    return value if math.isfinite(value) and value >= 0 else math.nan
+
+
 def parse_rates(text: str) -> list[float]:
-    return [float(x) for x in text.replace(" ", "").split(",") if x]
+    """``50,100,200`` → rates (cases per second, each ≥ 0)."""
+    out = []
+    for part in text.replace(" ", "").split(","):
+        if part:
+            rate = _finite_at_least_zero(part)
+            if math.isnan(rate):
+                raise ValueError(f"无法识别的速率 {part!r}（应为逗号分隔的非负数，如 50,100,200） / unrecognised rate "
+                                 f"{part!r} (comma-separated numbers ≥ 0, e.g. 50,100,200)")
+            out.append(rate)
+    return out
 
 
 def parse_mix(text: str) -> dict[str, float]:
@@ -137,10 +154,14 @@ def parse_mix(text: str) -> dict[str, float]:
             continue
         name, _, weight = part.partition("=")
         if name not in MEASURES:
-            raise ValueError(f"未知的控制操作 {name!r}，可选 / unknown operation, one of: {', '.join(MEASURES)}")
-        mix[name] = float(weight or 1)
+            raise ValueError(f"未知的控制操作 {name!r}，可选：{', '.join(MEASURES)} / unknown operation {name!r}; one "
+                             f"of: {', '.join(MEASURES)}")
+        mix[name] = _finite_at_least_zero(weight or "1")
+        if math.isnan(mix[name]):
+            raise ValueError(f"{name} 的比例应为非负数：{weight!r} / the weight of {name} must be a number ≥ 0: "
+                             f"{weight!r}")
     if not mix or sum(mix.values()) <= 0:
-        raise ValueError(f"控制操作比例为空 / empty control mix: {text!r}")
+        raise ValueError(f"控制操作比例为空：{text!r} / empty control mix: {text!r}")
     return mix
 
 

@@ -28,6 +28,7 @@ import logging
 import os
 import random
 import socket
+import sys
 import time
 from collections import deque
 from pathlib import Path
@@ -39,9 +40,9 @@ import requests
 from gevent.event import Event
 from gevent.pool import Group
 from gevent.pywsgi import WSGIHandler, WSGIServer
+from loadoptions import add_options, check_options
 from loadplan import (
     CONTROL_TYPE,
-    DEFAULT_MIX,
     FANOUT_TYPE,
     MEASURES,
     Plan,
@@ -211,31 +212,7 @@ RECEIVER = Receiver()
 
 @events.init_command_line_parser.add_listener
 def _options(parser: Any) -> None:
-    g = parser.add_argument_group("zhixing 集约查询 load / 负载")
-    g.add_argument("--rate", type=float, default=100.0, help="目标到达率（件/秒）/ target arrivals, cases per second")
-    g.add_argument("--duration", type=float, default=30.0, help="测量时长（秒）/ measured seconds at --rate")
-    g.add_argument("--warmup", type=float, default=5.0, help="预热秒数（不计入判定）/ warm-up seconds, not judged")
-    g.add_argument("--steps", default="", help="逐级速率，如 50,100,200（寻找拐点）/ rate steps for a knee search")
-    g.add_argument("--step-time", type=float, default=15.0, help="每级秒数 / seconds per step")
-    g.add_argument("--rate-file", default="", help="CSV 行 seconds,rate（如模拟的高峰日）/ a rate profile file")
-    g.add_argument("--drain", type=float, default=3.0, help="收尾秒数：在途扇出完成 / seconds for fan-outs in flight")
-    g.add_argument("--arrivals", choices=("poisson", "uniform"), default="poisson", help="到达过程 / arrival process")
-    g.add_argument("--courts", type=int, default=20, help="法院（用户）数 / courts (users) sending 集约查询")
-    g.add_argument("--wait", choices=("callback", "poll"), default="callback", help="等待答复方式 / how answers arrive")
-    g.add_argument("--poll-interval", type=float, default=0.05, help="轮询间隔（秒）/ seconds between polls")
-    g.add_argument("--fanout-timeout", type=float, default=30.0, help="扇出超时（秒）/ fan-out timeout, seconds")
-    g.add_argument("--max-inflight", type=int, default=500, help="每法院在途上限 / in flight per court at most")
-    g.add_argument("--control-users", type=int, default=2, help="控制类用户数 / users sending control measures")
-    g.add_argument("--control-rate", type=float, default=10.0, help="控制措施（次/秒）/ control measures per second")
-    g.add_argument("--control-mix", default=DEFAULT_MIX, help="控制措施比例 / control mix, e.g. " + DEFAULT_MIX)
-    g.add_argument("--fixtures", default="", help="被执行人文件（非 zhixing 目标）/ debtors file for other servers")
-    g.add_argument("--debtors", type=int, default=100_000, help="从种子世界抽取的被执行人范围 / debtors drawn from")
-    g.add_argument("--namespace", default="load", help="模拟机构命名空间 / mock namespace (reset at start)")
-    g.add_argument("--agency-profile", default="fast", help="该命名空间的行为配置 / the namespace's mock profile")
-    g.add_argument("--p95-ms", type=float, default=500.0, help="阈值：扇出 p95（毫秒，0 不检查）/ threshold")
-    g.add_argument("--min-rate", type=float, default=100.0, help="阈值：速率（件/秒，0 不检查）/ threshold")
-    g.add_argument("--max-failures", type=float, default=0.01, help="阈值：失败率 / failure-ratio threshold")
-    g.add_argument("--report-dir", default="", help="判定与拐点表写入的目录 / where verdict files go")
+    add_options(parser)
 
 
 def _opts(environment: Any) -> Any:
@@ -252,12 +229,15 @@ def _init(environment: Any, **_: Any) -> None:
     o = _opts(environment)
     if o is None:
         return
-    CourtUser.fixed_count = max(1, o.courts)
-    ControlUser.fixed_count = max(0, o.control_users)
-    parse_mix(o.control_mix)  # a bad mix fails before the run
-    _plan(o)
-    if environment.host:
-        require_loopback(environment.host)
+    try:  # every option, the plan, the mix and the files: a mistake ends the run before it starts
+        check_options(o)
+        if environment.host:
+            require_loopback(environment.host)
+    except ValueError as err:
+        print(f"错误 / error: {err}", file=sys.stderr, flush=True)
+        sys.exit(2)
+    CourtUser.fixed_count = o.courts
+    ControlUser.fixed_count = o.control_users
 
 
 # -- setup at test start --------------------------------------------------------------------------------------

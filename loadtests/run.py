@@ -14,12 +14,15 @@ Against another server, run locust directly with ``--host`` (see README.md).
 from __future__ import annotations
 
 import argparse
+import difflib
 import os
+import re
 import socket
 import subprocess
 import sys
 import time
 from pathlib import Path
+from typing import Any, NoReturn
 
 import requests
 
@@ -29,6 +32,9 @@ LOOPBACK = "127.0.0.1"
 KNEE = ["--steps", "100,200,300,400,500,600,700", "--step-time", "15", "--warmup", "5"]
 
 sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(Path(__file__).parent))
+from loadoptions import OptionError, add_options, check_options  # noqa: E402
+
 from mock_agencies.shards import shard_commands  # noqa: E402
 
 
@@ -97,8 +103,92 @@ def stop(procs: list[subprocess.Popen]) -> None:
             p.wait(timeout=10)
 
 
+class BilingualParser(argparse.ArgumentParser):
+    """argparse, its mistakes reported Chinese first (``用法错误 / usage error: …``), exit code 2."""
+
+    def __init__(self, *args: Any, show_usage: bool = True, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.show_usage = show_usage
+
+    def error(self, message: str) -> NoReturn:
+        if self.show_usage:
+            self.print_usage(sys.stderr)
+        self.exit(2, f"用法错误 / usage error: {explain(message)}\n")
+
+
+_ARGPARSE = [  # argparse's messages → Chinese (the English kept beside it)
+    (re.compile(r"^unrecognized arguments: (?P<a>.*)$"), "无法识别的参数：{a}"),
+    (re.compile(r"^argument (?P<o>\S+): invalid (?P<t>int|float) value: (?P<v>.*)$"), "{o} 的取值应为{t}：{v}"),
+    (re.compile(r"^argument (?P<o>\S+): invalid choice: (?P<v>.*?) \(choose from (?P<c>.*)\)$"),
+     "{o} 的取值 {v} 无效，可选：{c}"),
+    (re.compile(r"^argument (?P<o>\S+): expected one argument$"), "{o} 需要一个值"),
+    (re.compile(r"^ambiguous option: (?P<o>\S+) could match (?P<c>.*)$"), "选项 {o} 不明确，可能是：{c}"),
+]
+_TYPE_ZH = {"int": "整数", "float": "数字"}
+
+
+def explain(message: str) -> str:
+    for pattern, zh in _ARGPARSE:
+        m = pattern.match(message)
+        if m:
+            parts = {k: _TYPE_ZH.get(v, v) if k == "t" else v for k, v in m.groupdict().items()}
+            return f"{zh.format(**parts)} / {message}"
+    return f"用法有误 / {message}"
+
+
+def usage_error(message: str) -> int:
+    print(f"错误 / error: {message}", file=sys.stderr)
+    return 2
+
+
+def check_own(args: argparse.Namespace) -> None:
+    """run.py's own options (ranges argparse does not check)."""
+    bounds = {"server_processes": (1, 64), "locust_processes": (1, 256), "port": (0, 65535), "web_port": (1, 65535),
+              "seed": (0, 2**63 - 1)}
+    for dest, (low, high) in bounds.items():
+        value = getattr(args, dest)
+        if not low <= value <= high:
+            option = "--" + dest.replace("_", "-")
+            raise OptionError(option, f"应在 {low}–{high} 之间：{value}", f"must be within {low}-{high}: {value}")
+
+
+def locust_options() -> set[str] | None:
+    """The option strings locust's own parser knows, read in a subprocess (importing locust here would monkey-patch
+    this process with gevent); None when they cannot be read, and then locust judges its options itself."""
+    code = ("from locust.argument_parser import get_parser\n"
+            "print('\\n'.join(s for a in get_parser()._actions for s in a.option_strings))")
+    try:
+        out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60, check=True)
+    except (OSError, subprocess.SubprocessError):
+        return None
+    return set(out.stdout.split()) or None
+
+
+def check_extra(extra: list[str]) -> None:
+    """The options after ``--`` (locust's and the locustfile's), checked before the server starts."""
+    pre = BilingualParser(prog="run.py --", add_help=False, show_usage=False, allow_abbrev=False)
+    add_options(pre)
+    ours, rest = pre.parse_known_args(extra)
+    check_options(ours)
+    known = locust_options()
+    if known is None:
+        return
+    ours_known = {s for a in pre._actions for s in a.option_strings}
+    for token in rest:
+        name = token.split("=", 1)[0]
+        if not name.startswith("-") or name == "-" or _NUMBER.match(name) or name in known:
+            continue
+        close = difflib.get_close_matches(name, sorted(known | ours_known), n=3)
+        hint = f"（可能是 / did you mean: {', '.join(close)}）" if close else ""
+        raise OptionError(name, "locust 与本 locustfile 都没有此选项",
+                          "no such option of locust or the locustfile" + hint)
+
+
+_NUMBER = re.compile(r"^-\d+(\.\d*)?$")  # a negative number is a value, not an option
+
+
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(
+    parser = BilingualParser(
         description="集约查询负载测试 / 集约查询 fan-out load test (see loadtests/README.md)")
     parser.add_argument("--knee", action="store_true", help="逐级加速找拐点 / step the rate up to find the knee")
     parser.add_argument("--ui", action="store_true", help="打开 locust 网页界面 / serve locust's web UI instead")
@@ -111,6 +201,11 @@ def main(argv: list[str] | None = None) -> int:
     args, extra = parser.parse_known_args(argv)
     if extra and extra[0] == "--":
         extra = extra[1:]
+    try:  # every mistake found before the server starts
+        check_own(args)
+        check_extra(extra)
+    except ValueError as err:
+        return usage_error(str(err))
     url, procs = start_server(args.server_processes, args.port, args.seed)
     stamp = time.strftime("%Y%m%dT%H%M%SZ", time.gmtime())
     report = Path(args.report_dir or ROOT / "reports" / "load" / (stamp + ("-knee" if args.knee else "")))
@@ -136,7 +231,12 @@ def main(argv: list[str] | None = None) -> int:
     finally:
         stop(procs)
     if not args.ui:
-        print(f"报告 / reports: {report}/ (locust.html, locust_stats.csv, verdict.txt)")
+        written = [name for name in ("locust.html", "locust_stats.csv", "verdict.txt") if (report / name).exists()]
+        if written:
+            print(f"报告 / reports: {report}/ ({', '.join(written)})")
+        else:
+            print(f"没有写出报告（locust 未能运行，见上）/ no report written (locust did not run; see above): "
+                  f"{report}/")
     return code
 
 

@@ -135,3 +135,41 @@ def test_locustfile_smoke(tmp_path: Path, wait: str, generators: list[str], drai
     assert verdict["ok"] and verdict["shards"] == 2 and verdict["wait"] == wait
     assert verdict["stages"][0]["count"] == completed
     assert (tmp_path / "verdict.txt").read_text(encoding="utf-8").rstrip().endswith("通过 PASS")
+
+
+RUN = ROOT / "loadtests" / "run.py"
+
+
+@pytest.mark.parametrize(("args", "expected"), [
+    (["--", "--rate", "-5"], "--rate: 不得小于 0：-5 / must be at least 0: -5"),
+    (["--", "--duration", "0"], "--duration: 应大于 0：0 / must be more than 0: 0"),
+    (["--", "--rate", "nan"], "--rate: 应为有限数字：nan / must be a finite number: nan"),
+    (["--", "--steps", "100,x"], "--steps: 无法识别的速率 'x'"),
+    (["--", "--control-mix", "freeze=-1"], "--control-mix: freeze 的比例应为非负数"),
+    (["--", "--max-failures", "2"], "--max-failures: 失败率阈值应在 0–1 之间"),
+    (["--", "--rate-file", "/nonexistent/rates.csv"], "--rate-file: 无法读取 /nonexistent/rates.csv"),
+    (["--", "--rat", "5"], "--rat: locust 与本 locustfile 都没有此选项 / no such option of locust or the locustfile"
+                           "（可能是 / did you mean: --rate"),
+    (["--server-processes", "0"], "--server-processes: 应在 1–64 之间：0"),
+    (["--", "--arrivals", "foo"], "用法错误 / usage error: --arrivals 的取值 'foo' 无效，可选：'poisson', 'uniform'"),
+])
+def test_run_refuses_a_bad_option_before_the_server_starts(args: list[str], expected: str) -> None:
+    """`make load` with a bad option: a located bilingual error, exit 2, no traceback, and no server started (it used
+    to start the sharded server, then fail in locust with a traceback and announce a report it never wrote)."""
+    done = subprocess.run([sys.executable, str(RUN), *args], cwd=ROOT, env=_env(), capture_output=True, text=True,
+                          timeout=120, check=False)
+    assert done.returncode == 2, done.stderr
+    assert expected in done.stderr
+    assert "Traceback" not in done.stderr and "模拟机构 / mock agencies" not in done.stdout
+
+
+def test_the_locustfile_run_directly_refuses_a_bad_option(tmp_path: Path) -> None:
+    """`locust -f loadtests/locustfile.py` with a bad value: the same message and exit 2, not a traceback."""
+    bad = tmp_path / "rates.csv"
+    bad.write_text("seconds,rate\n10,50\n10,nan\n", encoding="utf-8")
+    cmd = [sys.executable, "-m", "locust", "-f", str(LOCUSTFILE), "--headless", "--host", "http://127.0.0.1:9",
+           "--rate-file", str(bad)]
+    done = subprocess.run(cmd, cwd=ROOT, env=_env(), capture_output=True, text=True, timeout=120, check=False)
+    assert done.returncode == 2, done.stderr
+    assert "错误 / error: --rate-file: 阶段时长须为正、速率不能为负" in done.stderr
+    assert "Traceback" not in done.stderr
