@@ -12,12 +12,14 @@ The locustfile reads it with ``--fixtures fixtures.json``. Format::
 
 from __future__ import annotations
 
-import argparse
 import json
 import sys
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from loadoptions import BilingualParser  # noqa: E402
+
 from mock_agencies.catalogue import load_catalogue  # noqa: E402
 from mock_agencies.world import World  # noqa: E402
 
@@ -30,20 +32,30 @@ def fixtures(count: int, seed: int = 0, start: int = 0) -> dict:
     return {"seed": seed, "debtors": debtors, "agencies": [a.as_json() for a in catalogue.agencies]}
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser(description="写出压测用被执行人文件 / write a debtors fixtures file")
+def main(argv: list[str] | None = None) -> int:
+    parser = BilingualParser(description="写出压测用被执行人文件 / write a debtors fixtures file")
     parser.add_argument("--count", type=int, default=1000, help="被执行人数 / debtors")
     parser.add_argument("--seed", type=int, default=0, help="世界种子 / world seed")
     parser.add_argument("--start", type=int, default=0, help="首个序号 / first index")
     parser.add_argument("-o", "--output", default="-", help="输出文件（- 为标准输出）/ output file")
-    args = parser.parse_args()
+    args = parser.parse_args(argv)
+    for option, value, low in (("--count", args.count, 1), ("--seed", args.seed, 0), ("--start", args.start, 0)):
+        if value < low:
+            print(f"错误 / error: {option}: 不得小于 {low}：{value} / must be at least {low}: {value}", file=sys.stderr)
+            return 2
     text = json.dumps(fixtures(args.count, args.seed, args.start), ensure_ascii=False, indent=1)
     if args.output == "-":
         sys.stdout.write(text + "\n")
-    else:
+        return 0
+    try:
         Path(args.output).write_text(text + "\n", encoding="utf-8")
-        print(f"已写出 / written: {args.output} ({args.count} 个被执行人 / debtors)")
+    except OSError as err:
+        print(f"错误 / error: {args.output}: 无法写入（{err.strerror}） / cannot write it ({err.strerror})",
+              file=sys.stderr)
+        return 2
+    print(f"已写出 / written: {args.output} ({args.count} 个被执行人 / debtors)")
+    return 0
 
 
 if __name__ == "__main__":
-    main()
+    sys.exit(main())

@@ -173,3 +173,14 @@ def test_the_locustfile_run_directly_refuses_a_bad_option(tmp_path: Path) -> Non
     assert done.returncode == 2, done.stderr
     assert "错误 / error: --rate-file: 阶段时长须为正、速率不能为负" in done.stderr
     assert "Traceback" not in done.stderr
+
+
+@pytest.mark.parametrize(("args", "expected"), [
+    (["--count", "-1"], "错误 / error: --count: 不得小于 1：-1 / must be at least 1: -1"),  # wrote "-1 debtors"
+    (["--count", "abc"], "用法错误 / usage error: --count 的取值应为整数：'abc' / argument --count: invalid int value"),
+    (["--count", "2", "-o", "/nonexistent/dir/f.json"], "/nonexistent/dir/f.json: 无法写入"),  # was a traceback
+])
+def test_the_fixtures_writer_refuses_bad_input(args: list[str], expected: str) -> None:
+    done = subprocess.run([sys.executable, str(ROOT / "loadtests" / "fixtures.py"), *args], cwd=ROOT, env=_env(),
+                          capture_output=True, text=True, timeout=120, check=False)
+    assert done.returncode == 2 and expected in done.stderr and "Traceback" not in done.stderr, done.stderr
