@@ -62,7 +62,10 @@ def make_units(courts: Sequence[tuple[str, CourtProfile]], *, years: float, repl
         extra["reassign_handlers"] = True
     for (name, profile), court_seq in zip(courts, root.spawn(len(courts)), strict=True):
         if profile.warmup_days >= years * 365:
-            raise UserError("预热期不得长于模拟期", "the warm-up must be shorter than the run", where="warmup_days")
+            days = years * 365
+            raise UserError(f"预热期（{profile.warmup_days:g} 天）须短于模拟期（{days:g} 天）",
+                            f"the warm-up ({profile.warmup_days:g} days) must be shorter than the run ({days:g} days)",
+                            where="--warmup-days（或配置 warmup_days / or the profile's warmup_days）")
         data = profile.as_dict()
         if profile.start_state and profile.start_state not in checked:
             check_start_state(profile, reassign=reassign_handlers)

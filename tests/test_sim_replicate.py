@@ -43,8 +43,9 @@ def test_bad_arguments_are_user_errors():
         make_units([("c", PROFILE)], years=1, replications=0, seed=1)
     with pytest.raises(UserError, match="years"):
         make_units([("c", PROFILE)], years=0, replications=1, seed=1)
-    with pytest.raises(UserError, match="warm-up"):
+    with pytest.raises(UserError, match=r"warm-up \(400 days\) must be shorter than the run \(365 days\)") as info:
         make_units([("c", PROFILE.model_copy(update={"warmup_days": 400}))], years=1, replications=1, seed=1)
+    assert info.value.where.startswith("--warmup-days")
     with pytest.raises(UserError) as info:
         run_units(_units(1), backend="spark")
     assert info.value.where == "--backend"
