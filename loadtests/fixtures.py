@@ -17,9 +17,7 @@ import sys
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-sys.path.insert(0, str(Path(__file__).resolve().parent))
-from loadoptions import BilingualParser  # noqa: E402
-
+from core_flow.argparse_text import BilingualParser  # noqa: E402
 from mock_agencies.catalogue import load_catalogue  # noqa: E402
 from mock_agencies.world import World  # noqa: E402
 

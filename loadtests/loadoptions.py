@@ -1,10 +1,9 @@
-"""The load test's command-line options, and their checks before anything runs (no locust, no gevent).
+"""The locustfile's own options, and their checks before anything runs (no locust, no gevent).
 
 ``add_options`` defines them on locust's parser (``locustfile.py``) and on ``run.py``'s pre-check, so ``make load``
 refuses a bad value before it starts the mock server. ``check_options`` raises :class:`OptionError` naming the
 option, in Chinese and English; the load plan, the control mix, the rate file and the fixtures file are all read
-here once, so a mistake in any of them is found before the first request. :class:`BilingualParser` is the
-argparse of ``run.py`` and ``fixtures.py``, its errors Chinese first.
+here once, so a mistake in any of them is found before the first request.
 """
 
 from __future__ import annotations
@@ -12,9 +11,7 @@ from __future__ import annotations
 import argparse
 import json
 import math
-import re
-import sys
-from typing import Any, NoReturn
+from typing import Any
 
 from loadplan import DEFAULT_MIX, Plan, build_plan, load_fixtures, parse_mix, parse_rates, read_rate_file
 
@@ -25,39 +22,6 @@ class OptionError(ValueError):
     def __init__(self, option: str, zh: str, en: str) -> None:
         self.option = option
         super().__init__(f"{option}: {zh} / {en}")
-
-
-class BilingualParser(argparse.ArgumentParser):
-    """argparse, its mistakes reported Chinese first (``用法错误 / usage error: …``), exit code 2."""
-
-    def __init__(self, *args: Any, show_usage: bool = True, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        self.show_usage = show_usage
-
-    def error(self, message: str) -> NoReturn:
-        if self.show_usage:
-            self.print_usage(sys.stderr)
-        self.exit(2, f"用法错误 / usage error: {explain(message)}\n")
-
-
-_ARGPARSE = [  # argparse's messages → Chinese (the English kept beside it)
-    (re.compile(r"^unrecognized arguments: (?P<a>.*)$"), "无法识别的参数：{a}"),
-    (re.compile(r"^argument (?P<o>\S+): invalid (?P<t>int|float) value: (?P<v>.*)$"), "{o} 的取值应为{t}：{v}"),
-    (re.compile(r"^argument (?P<o>\S+): invalid choice: (?P<v>.*?) \(choose from (?P<c>.*)\)$"),
-     "{o} 的取值 {v} 无效，可选：{c}"),
-    (re.compile(r"^argument (?P<o>\S+): expected one argument$"), "{o} 需要一个值"),
-    (re.compile(r"^ambiguous option: (?P<o>\S+) could match (?P<c>.*)$"), "选项 {o} 不明确，可能是：{c}"),
-]
-_TYPE_ZH = {"int": "整数", "float": "数字"}
-
-
-def explain(message: str) -> str:
-    for pattern, zh in _ARGPARSE:
-        m = pattern.match(message)
-        if m:
-            parts = {k: _TYPE_ZH.get(v, v) if k == "t" else v for k, v in m.groupdict().items()}
-            return f"{zh.format(**parts)} / {message}"
-    return f"用法有误 / {message}"
 
 
 def add_options(parser: Any) -> None:

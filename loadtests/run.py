@@ -32,8 +32,9 @@ KNEE = ["--steps", "100,200,300,400,500,600,700", "--step-time", "15", "--warmup
 
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(Path(__file__).parent))
-from loadoptions import BilingualParser, OptionError, add_options, check_options  # noqa: E402
+from loadoptions import OptionError, add_options, check_options  # noqa: E402
 
+from core_flow.argparse_text import BilingualParser  # noqa: E402
 from mock_agencies.shards import shard_commands  # noqa: E402
 
 

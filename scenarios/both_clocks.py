@@ -9,13 +9,13 @@ failing step, an unexpected error). Prints one line per compared scenario and th
 
 from __future__ import annotations
 
-import argparse
 import sys
 import time
 from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
+from core_flow.argparse_text import BilingualParser
 from core_flow.errors import UserError
 from scenarios.loader import load_paths
 from scenarios.runner import ScenarioResult, run_scenario
@@ -70,7 +70,7 @@ def compare(scenarios: Iterable[Any], *, scale: float, max_hours: float,
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m scenarios.both_clocks",
+    parser = BilingualParser(prog="python -m scenarios.both_clocks",
                                      description="虚拟时钟与实时时钟的场景判定对比 / scenario verdicts on both clocks")
     parser.add_argument("paths", nargs="*", default=[str(SUITE)])
     parser.add_argument("--scale", type=float, default=5_000.0, help="实时压缩倍数 / virtual seconds per real second")

@@ -8,12 +8,12 @@ per case (通过 passed / 失败 failed with its failed step), what each recordi
 
 from __future__ import annotations
 
-import argparse
 import sys
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from core_flow.argparse_text import BilingualParser
 from core_flow.errors import UserError
 from scenarios.loader import parse_text
 from scenarios.record import read_log, record
@@ -54,7 +54,7 @@ def check_log(path: str | Path, limit: int | None = None) -> list[CaseCheck]:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m scenarios.record_check",
+    parser = BilingualParser(prog="python -m scenarios.record_check",
                                      description="录制事件日志中每件案件并回放 / record every case of a log, replay it")
     parser.add_argument("--events", action="append", required=True, type=Path, help="事件日志 / event log (JSONL, CSV)")
     parser.add_argument("--limit", type=int, default=None, help="每个日志最多几件 / at most N cases per log")
