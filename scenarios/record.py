@@ -80,8 +80,31 @@ def read_log(path: str | Path) -> list[dict[str, Any]]:
         except ValueError:
             raise UserError(f"第 {n} 行不是事件（JSON：at、case_id、kind…）", f"line {n} is not an event (JSON with "
                             "at, case_id, kind…)", where=f"{p}:{n}", code="bad_event_log") from None
-        events.append(e)
+        events.append(_checked(e, f"{p}:{n}"))
     return events
+
+
+def _checked(e: dict[str, Any], where: str) -> dict[str, Any]:
+    """An event's fields of the right kinds (a hand-edited log): ``at`` an ISO 8601 instant, ``case_id`` and ``kind``
+    text, ``node`` a number or none, ``data`` an object."""
+    problem = None
+    if not isinstance(e["case_id"], str) or not e["case_id"]:
+        problem = ("case_id", "应为非空文本", "must be non-empty text")
+    elif not isinstance(e["kind"], str):
+        problem = ("kind", "应为文本", "must be text")
+    elif not isinstance(e.get("node"), int | None) or isinstance(e.get("node"), bool):
+        problem = ("node", "应为节点编号或空", "must be a node number or null")
+    elif not isinstance(e.get("data", {}), dict):
+        problem = ("data", "应为对象", "must be an object")
+    else:
+        try:
+            _t(e["at"])
+        except (TypeError, ValueError):
+            problem = ("at", f"应为 ISO 8601 时刻：{e['at']!r}", f"must be an ISO 8601 instant: {e['at']!r}")
+    if problem is not None:
+        field, zh, en = problem
+        raise UserError(f"事件字段 {field} {zh}", f"the event's {field} {en}", where=where, code="bad_event_log")
+    return e
 
 
 _CSV_HEADER = "at,case,kind,node,instance,item,data"
@@ -114,12 +137,13 @@ def _read_csv(p: Path, text: str) -> list[dict[str, Any]]:
             continue
         try:
             at, case, kind, node, inst, item, data = row
-            events.append({"at": at, "case_id": case, "kind": kind, "node": int(node) if node else None,
-                           "instance": inst or None, "item": item or None, "data": _csv_data(data)})
+            event = {"at": at, "case_id": case, "kind": kind, "node": int(node) if node else None,
+                     "instance": inst or None, "item": item or None, "data": _csv_data(data)}
         except ValueError:
             raise UserError(f"第 {n} 行不是事件（CSV：at,case,kind,node,instance,item,data）", f"line {n} is not an "
                             "event (CSV: at,case,kind,node,instance,item,data)", where=f"{p}:{n}",
                             code="bad_event_log") from None
+        events.append(_checked(event, f"{p}:{n}"))
     return events
 
 
@@ -1009,8 +1033,14 @@ def record(events: list[dict[str, Any]], case: str, source: str = "") -> str:
     """The scenario file (YAML text, with its comment) replaying ``case`` of ``events`` and asserting its outcomes;
     a 恢复执行 case is recorded from the case it was filed from, its own steps after ``case: 恢复案``."""
     pick_case(events, case)
-    root = _root(events, case)
-    r, spec = _chain(events, root, live=_live_log(events))
+    try:
+        root = _root(events, case)
+        r, spec = _chain(events, root, live=_live_log(events))
+    except (KeyError, TypeError, ValueError, AttributeError, IndexError) as err:  # a log edited by hand, or cut short
+        raise UserError(f"案件 {case} 的事件不完整或不一致，无法录制（日志是否经过手工修改或被截断？）",
+                        f"the events of {case} are incomplete or inconsistent and cannot be recorded (was the log "
+                        f"edited by hand or cut short?): {type(err).__name__}: {err}", where="--events",
+                        code="bad_event_log") from None
     if root != case:
         r.notes.insert(0, f"{case} 为恢复执行案件：自原案 {root} 起录制，其步骤以 case: 恢复案 标明 / a resumed case: "
                           f"recorded from {root}, its own steps marked case: 恢复案")

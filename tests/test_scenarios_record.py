@@ -101,6 +101,41 @@ def test_an_unknown_case_and_a_bad_log_are_located_errors(sim_log, tmp_path: Pat
     assert err.value.where == f"{bad}:2"
 
 
+@pytest.mark.parametrize(("field", "value", "message"), [
+    ("at", "x", "事件字段 at 应为 ISO 8601 时刻：'x'"),  # was a ValueError traceback while recording
+    ("data", [], "事件字段 data 应为对象"),
+    ("node", "17", "事件字段 node 应为节点编号或空"),
+    ("case_id", 7, "事件字段 case_id 应为非空文本"),
+])
+def test_a_hand_edited_event_is_a_located_error(sim_log, tmp_path: Path, field: str, value: object,
+                                               message: str) -> None:
+    import json
+
+    path, _, _ = sim_log
+    lines = path.read_text(encoding="utf-8").splitlines()
+    event = json.loads(lines[2])
+    event[field] = value
+    lines[2] = json.dumps(event, ensure_ascii=False)
+    edited = tmp_path / "edited.jsonl"
+    edited.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    with pytest.raises(UserError) as err:
+        read_log(edited)
+    assert err.value.where == f"{edited}:3" and message in err.value.zh
+
+
+def test_events_that_do_not_fit_together_are_refused_not_a_traceback(sim_log) -> None:
+    """Each event well formed, but a case's record cut or edited so that they contradict (an answer's data without
+    the fields recording reads): a bilingual error naming the case, not a KeyError from deep in the recorder."""
+    path, cases, _ = sim_log
+    events = read_log(path)
+    for e in events:
+        if e["case_id"] == cases[0] and e["kind"] != "filed":
+            e["data"] = {}
+    with pytest.raises(UserError) as err:
+        record(events, cases[0], str(path))
+    assert err.value.where == "--events" and cases[0] in err.value.zh and "cut short" in err.value.en
+
+
 def test_the_cli_records_to_a_file(sim_log, tmp_path: Path, capsys) -> None:
     from zhixing.cli import _register_commands, main
 
