@@ -147,3 +147,26 @@ def test_the_event_table_is_on_disk_as_the_run_goes(tmp_path):
     assert on_disk.count("\n") == 4 and ",K2,filed," in on_disk and "110101199003077002" not in on_disk
     table.close()
     assert (tmp_path / "events.csv").read_text(encoding="utf-8").count("\n") == 5
+
+
+def test_a_name_that_looks_like_rich_markup_is_printed_as_written(tmp_path, capsys):
+    """A profile named "[/x] 法院 [bold]" and an output folder "out[/y]" were read by rich as markup: a MarkupError
+    traceback after the whole run (zhixing/console.py)."""
+    profile = tmp_path / "p.yaml"
+    profile.write_text(SMALL.replace("测试法院", '"[/x] 法院 [bold] :smile:"'), encoding="utf-8")
+    out = tmp_path / "out[/y]"
+    assert main(["simulate", str(profile), "--years", "0.05", "-r", "1", "--backend", "serial", "--no-validate",
+                 "--out", str(out)]) == 0
+    text = capsys.readouterr().out
+    assert "[/x] 法院 [bold] :smile:" in " ".join(text.split()) and f"{out}/report.html" in text
+    assert (out / "kpis.json").exists()
+
+
+def test_an_event_log_with_markup_in_a_case_number_lists_its_duban(tmp_path, capsys):
+    log = tmp_path / "events.jsonl"
+    log.write_text(json.dumps({"at": "2025-03-12T09:00:00+08:00", "case_id": "[/K1]", "kind": "duban_raised",
+                               "data": {"debtor": "[bold]", "agency": "icbc", "due": "2025-03-11"}}) + "\n",
+                   encoding="utf-8")
+    assert main(["duban", "--events", str(log)]) == 0
+    text = capsys.readouterr().out
+    assert "[/K1]" in text and "[bold]" in text

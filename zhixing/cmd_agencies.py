@@ -169,15 +169,16 @@ def list_agencies(
     if as_json:
         typer.echo(json.dumps(rows, ensure_ascii=False, indent=2))
         return
-    from rich.console import Console
     from rich.table import Table
+
+    from zhixing.console import console as plain_console
 
     table = Table(title=f"机构目录 / agencies ({len(rows)})")
     for column in ("code", "名称 / name", "group", "operations", "region"):
         table.add_column(column)
     for row in rows:
         table.add_row(row["code"], row["name"], row["group"], " ".join(row["operations"]), row["region"] or "")
-    Console().print(table)
+    plain_console().print(table)
 
 
 def register(app: typer.Typer) -> None:

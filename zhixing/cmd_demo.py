@@ -14,6 +14,7 @@ from core_flow.eventlog import EventLog
 from core_flow.legal_calendar import provisional_note, provisional_years_in
 from sim.demo import ORIGIN, run_demo
 from zhixing.cmd_calendar import strict_option, strict_setting
+from zhixing.console import console as plain_console
 
 MANNER = {"completed": "执行完毕", "zhongben": "终本", "terminated": "终结", "": "办理中 open"}
 
@@ -109,7 +110,7 @@ def register(app: typer.Typer) -> None:
         strict_calendar: bool = strict_option(),
     ) -> None:
         """演示：模拟机构在本机运行，一批案件经集约查询、控制、案款、结案、终本与恢复执行 / end-to-end demo."""
-        console = Console()
+        console = plain_console()
         wide = console.width >= 150
         console.print(f"启动模拟机构（127.0.0.1，{profile}）并以 {scale:,.0f} 倍压缩时间运行 {cases} 件案件…"
                       f" / starting mock agencies on loopback ({profile}); {cases} cases at {scale:,.0f}× time")

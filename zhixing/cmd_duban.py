@@ -6,10 +6,11 @@ import json
 from pathlib import Path
 
 import typer
-from rich.console import Console
 from rich.table import Table
+from rich.text import Text
 
 from core_flow.errors import UserError, read_utf8
+from zhixing.console import console as plain_console
 
 
 def open_items(path: Path) -> list[dict]:
@@ -28,7 +29,10 @@ def open_items(path: Path) -> list[dict]:
             # a feedback 督办 names its debtor and agency; a late node (启动拍卖, 二拍) its node and instance
             key = (e["case_id"], data.get("debtor", ""), data.get("agency", ""), str(e.get("node") or ""),
                    e.get("instance") or "")
-        except (ValueError, KeyError, TypeError):
+            if kind in ("duban_raised", "duban_closed") and not (
+                    all(isinstance(k, str) for k in key) and isinstance(e["at"], str)):
+                raise TypeError  # a hand-edited line: an item is named by text
+        except (ValueError, KeyError, TypeError, AttributeError):
             raise UserError("不是事件日志的一行（应为 zhixing 写出的 JSON 事件）",
                             "not an event-log line (expected a JSON event written by zhixing)",
                             where=f"{path}:{n}") from None
@@ -59,5 +63,6 @@ def register(app: typer.Typer) -> None:
             table.add_column(col)
         for i in items:
             who = i["debtor"] or f"节点 node {i['node']}"
-            table.add_row(i["case_id"], i["what"], who, i["agency"] or i["instance"], str(i["due"]), i["raised_at"])
-        Console(width=max(Console().width, 120)).print(table)
+            cells = (i["case_id"], i["what"], who, i["agency"] or i["instance"], i["due"], i["raised_at"])
+            table.add_row(*(Text(str(v)) for v in cells))  # plain text: a log's "[...]" is not rich markup
+        plain_console(120).print(table)

@@ -6,11 +6,11 @@ import json
 from pathlib import Path
 
 import typer
-from rich.console import Console
 from rich.table import Table
 
 from core_flow.catalogue_text import node_as_dict
 from core_flow.process_loader import default_process, load_process
+from zhixing.console import console as plain_console
 
 
 def register(app: typer.Typer) -> None:
@@ -34,6 +34,6 @@ def register(app: typer.Typer) -> None:
         for r in rows:
             table.add_row(str(r["no"]), f"{r['name']}\n{r['name_en']}", r["stage"], r["deadline_zh"],
                           "是 yes" if r["freeze"] else "—", "、".join(r["unfreeze"]) or "—")
-        console = Console(width=max(Console().width, 140))
+        console = plain_console(140)
         console.print(table)
         console.print("结案方式 / closing manners: " + "；".join(f"{m['name']} ({m['code']})" for m in manners))

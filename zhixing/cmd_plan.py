@@ -5,7 +5,6 @@ from __future__ import annotations
 from pathlib import Path
 
 import typer
-from rich.console import Console
 from rich.table import Table
 
 from sim.planner import parse_target, plan_intake, plan_staffing
@@ -13,6 +12,7 @@ from sim.profile import load_profile
 from sim.replicate import BACKENDS
 from sim.report import curve_page, label
 from zhixing.cmd_simulate import fmt_ci, progress_bar
+from zhixing.console import console as plain_console
 from zhixing.outputs import output_file
 
 plan_app = typer.Typer(help="人员规划 / staffing planner", no_args_is_help=True)
@@ -43,7 +43,7 @@ def staffing(
     out: Path | None = typer.Option(None, "--out", help="服务水平曲线 HTML / write the curve as HTML"),
 ) -> None:
     """满足目标的最少人数与服务水平曲线（共同随机数） / smallest staff meeting a target, service-level curve."""
-    console = Console(width=max(Console().width, 120))
+    console = plain_console(120)
     t = parse_target(target)
     if out is not None:
         output_file(out, "--out")
@@ -89,7 +89,7 @@ def intake_cmd(
     steps: int = typer.Option(5, "--steps", help="二分次数 / bisection steps"),
 ) -> None:
     """现有人员能承担的最大年收案 / the largest yearly intake the staff carries while meeting the target."""
-    console = Console(width=max(Console().width, 120))
+    console = plain_console(120)
     t = parse_target(target)
     profile = load_profile(profile_path)
     with progress_bar(console) as bar:

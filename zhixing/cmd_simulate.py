@@ -15,6 +15,7 @@ from rich.table import Table
 from sim.profile import load_profile
 from sim.replicate import BACKENDS, aggregate, check_backend, make_units, run_units
 from sim.report import label, shown_kpis, write_outputs
+from zhixing.console import console as plain_console
 from zhixing.outputs import output_dir
 
 HEADLINE = ("compliance", "filed", "carried_over", "carried_over_closed", "overdue_at_start",
@@ -69,7 +70,7 @@ def register(app: typer.Typer) -> None:
         events: bool = typer.Option(False, "--events", help="另写逐事件表（CSV，已脱敏） / also write per-event CSV"),
     ) -> None:
         """年度仿真：按法院配置运行多次重复，输出带95%置信区间的指标与离线报告 / year-scale simulation with CIs."""
-        console = Console(width=max(Console().width, 120))
+        console = plain_console(120)
         check_backend(backend, workers)
         profile = load_profile(profile_path)
         if warmup_days is not None:

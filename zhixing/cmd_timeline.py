@@ -15,7 +15,6 @@ from datetime import datetime, timedelta
 from typing import Any
 
 import typer
-from rich.console import Console
 from rich.table import Table
 
 from core_flow.clocks import SimClock
@@ -25,6 +24,7 @@ from core_flow.legal_calendar import CST, HolidayCalendar, LegalCalendar, provis
 from core_flow.process_loader import default_process
 from core_flow.runtime import Runtime
 from zhixing.cmd_calendar import strict_option, strict_setting
+from zhixing.console import console as plain_console
 
 ORIGIN = datetime(2025, 9, 29, 9, 0, tzinfo=CST)
 
@@ -146,7 +146,7 @@ def register(app: typer.Typer) -> None:
         """引擎时间线：三件案件在虚拟时间中的节点、预警、冻结与审批 / the engine alone: three case timelines."""
         rt, elapsed = run_demo(strict_calendar=strict_setting(strict_calendar))
         process = rt.engine.process
-        console = Console(width=max(Console().width, 150))
+        console = plain_console(150)
         table = Table(title="案件时间线（虚拟时间）/ case timeline (virtual time)")
         for col in ("时间 Time (+08:00)", "案号 Case", "事件 Event", "节点 Node", "说明 Detail"):
             table.add_column(col, overflow="fold")
