@@ -170,3 +170,28 @@ def test_an_event_log_with_markup_in_a_case_number_lists_its_duban(tmp_path, cap
     assert main(["duban", "--events", str(log)]) == 0
     text = capsys.readouterr().out
     assert "[/K1]" in text and "[bold]" in text
+
+
+def test_the_progress_bar_shows_only_on_a_terminal_and_only_once_work_starts():
+    """An error raised before any work (the planner checks its start state inside the search) left a blank line
+    above it, and output piped to a file got one too (zhixing.cmd_simulate.progress)."""
+    import io
+
+    from rich.console import Console
+
+    from zhixing.cmd_simulate import progress
+
+    for terminal in (False, True):
+        buf = io.StringIO()
+        console = Console(file=buf, force_terminal=terminal, width=80)
+        with pytest.raises(UserError), progress(console, "规划中 / planning"):
+            raise UserError("x", "x")  # before the first report
+        assert buf.getvalue() == ""
+    piped = io.StringIO()
+    with progress(Console(file=piped, force_terminal=False, width=80), "仿真中 / simulating") as update:
+        update(0.5)
+    assert piped.getvalue() == ""
+    tty = io.StringIO()
+    with progress(Console(file=tty, force_terminal=True, width=80), "仿真中 / simulating") as update:
+        update(0.5, "承办法官=3")
+    assert "承办法官=3" in tty.getvalue()

@@ -11,7 +11,7 @@ from sim.planner import parse_target, plan_intake, plan_staffing
 from sim.profile import load_profile
 from sim.replicate import BACKENDS
 from sim.report import curve_page, label
-from zhixing.cmd_simulate import fmt_ci, progress_bar
+from zhixing.cmd_simulate import fmt_ci, progress
 from zhixing.console import console as plain_console
 from zhixing.outputs import output_file
 
@@ -50,11 +50,10 @@ def staffing(
     profile = load_profile(profile_path)
     if intake is not None:
         profile = profile.with_intake(intake)
-    with progress_bar(console) as bar:
-        task = bar.add_task("规划中 / planning", total=1.0)
+    with progress(console, "规划中 / planning") as update:
         result = plan_staffing(profile, t, role=role, years=years, replications=replications, seed=seed,
                                backend=backend, workers=workers, low=low, high=high,
-                               progress=lambda what, f: bar.update(task, description=what, completed=f))
+                               progress=lambda what, f: update(f, what))
     table = Table(title=f"服务水平曲线 / service-level curve — {role}（{replications} 次重复，共同随机数 / CRN）")
     table.add_column(f"{role} 人数 / staff", justify="right")
     for k in result["show"]:
@@ -92,11 +91,10 @@ def intake_cmd(
     console = plain_console(120)
     t = parse_target(target)
     profile = load_profile(profile_path)
-    with progress_bar(console) as bar:
-        task = bar.add_task("规划中 / planning", total=1.0)
+    with progress(console, "规划中 / planning") as update:
         result = plan_intake(profile, t, years=years, replications=replications, seed=seed, backend=backend,
                              workers=workers, low=low, high=high, steps=steps,
-                             progress=lambda what, f: bar.update(task, description=what, completed=f))
+                             progress=lambda what, f: update(f, what))
     table = Table(title=f"收案与 {t.kpi} / intake vs {t.kpi}")
     table.add_column("年收案 / intake", justify="right")
     table.add_column(label(t.kpi), justify="right")

@@ -4,12 +4,14 @@ HTML report."""
 from __future__ import annotations
 
 import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
 import typer
 from rich.console import Console
-from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.progress import BarColumn, Progress, TaskID, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
 from sim.profile import load_profile
@@ -49,6 +51,30 @@ def progress_bar(console: Console) -> Progress:
                     TimeElapsedColumn(), console=console, transient=True)
 
 
+@contextmanager
+def progress(console: Console, first: str) -> Iterator[Callable[..., None]]:
+    """``update(fraction, description=None)`` for a transient progress bar on a terminal, shown from the first
+    report: a mistake found before any work (a planner's checks run inside the search) leaves no blank line above
+    its error, and output piped to a file or a log gets no bar (rich wrote an empty line there)."""
+    shown: list[tuple[Progress, TaskID]] = []
+
+    def update(fraction: float, description: str | None = None) -> None:
+        if not console.is_terminal:  # piped to a file or a CI log: a bar there is only a blank line
+            return
+        if not shown:
+            bar = progress_bar(console)
+            bar.start()
+            shown.append((bar, bar.add_task(first, total=1.0)))
+        bar, task = shown[0]
+        bar.update(task, completed=fraction, **({"description": description} if description else {}))
+
+    try:
+        yield update
+    finally:
+        for bar, _ in shown:
+            bar.stop()
+
+
 def register(app: typer.Typer) -> None:
     @app.command("simulate")
     def simulate(
@@ -84,10 +110,8 @@ def register(app: typer.Typer) -> None:
         console.print(f"仿真 {profile.name}：{years:g} 年 × {replications} 次重复，种子 {seed}，后端 {backend} × "
                       f"{workers} / simulating {years:g} years × {replications} replications")
         t0 = time.perf_counter()
-        with progress_bar(console) as bar:
-            task = bar.add_task("仿真中 / simulating", total=1.0)
-            results = run_units(units, backend=backend, workers=workers,
-                                progress=lambda f: bar.update(task, completed=f))
+        with progress(console, "仿真中 / simulating") as update:
+            results = run_units(units, backend=backend, workers=workers, progress=update)
         wall = time.perf_counter() - t0
         agg = aggregate(results)
         for name, data in agg["courts"].items():
