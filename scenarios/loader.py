@@ -118,12 +118,39 @@ def parse_text(text: str, source: str = "<scenario>") -> tuple[list[Scenario], l
     for tree, data in zip(trees, docs, strict=True):
         if tree is None or data is None:
             continue  # an empty document (e.g. a trailing ---)
+        hidden = _control_characters(tree, source)
+        if hidden:
+            problems.extend(hidden)
+            continue
         found, bad = _documents(tree, data, source)
         problems.extend(bad)
         scenarios.extend(found)
     if not scenarios and not problems:
         problems.append(Problem(source, 1, "", "文件中没有场景", "no scenario in the file"))
     return scenarios, problems
+
+
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")  # tab and line breaks are text
+
+
+def _control_characters(tree: yaml.Node, source: str) -> list[Problem]:
+    """Text with a control character (an escape such as ``"\\u001b"``, or pasted from a terminal): invisible, it
+    would reach the console (as a terminal escape), the JUnit file (which XML 1.0 then cannot hold) and reports."""
+    problems: list[Problem] = []
+    stack = [tree]
+    while stack:
+        node = stack.pop()
+        if isinstance(node, yaml.ScalarNode):
+            m = _CONTROL.search(node.value)
+            if m:
+                code = f"U+{ord(m.group()):04X}"
+                problems.append(Problem(source, node.start_mark.line + 1, "", f"文本含不可见的控制字符 {code}",
+                                        f"the text holds an invisible control character {code}"))
+        elif isinstance(node, yaml.MappingNode):
+            stack.extend(n for pair in node.value for n in pair)
+        elif isinstance(node, yaml.SequenceNode):
+            stack.extend(node.value)
+    return sorted(problems, key=lambda p: p.line)
 
 
 def _documents(tree: yaml.Node, data: Any, source: str) -> tuple[list[Scenario], list[Problem]]:

@@ -8,6 +8,7 @@ from pathlib import Path
 from xml.etree import ElementTree as ET
 
 from core_flow.masking import mask_text
+from core_flow.xml_text import xml_safe_tree
 from scenarios.describe import STATUS, checked, expected_actual
 from scenarios.runner import ScenarioResult, StepResult
 
@@ -81,7 +82,7 @@ def junit_xml(results: Sequence[ScenarioResult], suite: str = "zhixing-scenarios
                 msg = f"{file}:{f.line} {f.key}: expected {f.expected}; actual {f.actual}" if f else "failed"
                 ET.SubElement(tc, "failure", message=msg).text = r.explain()
     ET.indent(root)
-    return '<?xml version="1.0" encoding="UTF-8"?>\n' + ET.tostring(root, encoding="unicode")
+    return '<?xml version="1.0" encoding="UTF-8"?>\n' + ET.tostring(xml_safe_tree(root), encoding="unicode")
 
 
 _CSS = """body{font:14px/1.5 system-ui,"PingFang SC","Microsoft YaHei",sans-serif;margin:2em;color:#222}

@@ -84,3 +84,20 @@ def test_every_step_kind_has_words_in_both_languages() -> None:
     for key in STEP_KEYS:
         words = WORDS[key]
         assert any("\u4e00" <= ch <= "\u9fff" for ch in words) and any(ch.isascii() and ch.isalpha() for ch in words)
+
+
+def test_junit_holds_what_a_system_under_test_answered_even_control_characters() -> None:
+    """A failure quotes the court's answer, which can hold any character (a vendor's court under test); XML 1.0 cannot
+    hold most control characters and CI servers reject the whole file over one (core_flow/xml_text.py)."""
+    result = _run()
+    result.scenario.name = "冻结\x1b[31m与\x00查控"  # as if a remote court's answer had been quoted into it
+    text = junit_xml([result])
+    root = ET.fromstring(text.split("\n", 1)[1])  # parses: it was "not well-formed (invalid token)"
+    assert root.find(".//testcase").get("name") == "冻结\\x1b[31m与\\x00查控"
+
+
+def test_a_scenario_with_a_control_character_is_refused_where_it_is() -> None:
+    text = TEXT.replace("name: 冻结与查控往来", 'name: "冻结\\u001b[31m与查控往来"')
+    scenarios, problems = parse_text(text, "r.scenario.yaml")
+    assert not scenarios and len(problems) == 1
+    assert problems[0].line == 1 and "U+001B" in problems[0].zh and "control character" in problems[0].en
