@@ -52,3 +52,22 @@ def test_a_path_failing_while_running_is_a_bilingual_error(tmp_path, capsys, mon
     err = capsys.readouterr().err
     assert code == 2 and "report.html" in err and "No space left" in err and "无法读写" in err
     assert "Traceback" not in err
+
+
+def test_a_server_refuses_a_port_in_use_before_it_starts(capsys):
+    """uvicorn said `ERROR: [Errno 98] … address already in use` (English, exit 3) after building the app."""
+    import socket
+
+    from zhixing.cli import main
+
+    with socket.socket() as busy:
+        busy.bind(("127.0.0.1", 0))
+        busy.listen()
+        port = busy.getsockname()[1]
+        for argv in (["court", "serve", "--port", str(port)], ["agencies", "serve", "--port", str(port)],
+                     ["agencies", "serve", "--port", str(port), "--processes", "2"]):
+            assert main(argv) == 2
+            err = capsys.readouterr().err
+            assert f"--port: 端口 {port} 已被占用" in err and f"port {port} is in use" in err
+    assert main(["court", "serve", "--host", "a" * 70, "--port", "1"]) == 2
+    assert "--host: 无法" in capsys.readouterr().err

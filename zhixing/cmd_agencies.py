@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING
 import typer
 
 from core_flow.errors import UserError
+from zhixing.listen import check_listen
 
 SHUTDOWN_GRACE_SECONDS = 2.0
 
@@ -109,6 +110,7 @@ def serve(
     if processes > 1:
         _serve_sharded(settings, processes, log_level)
         return
+    check_listen(host, [port], "--port" if given["port"] is not None else "ZHIXING_AGENCIES_PORT")
     typer.echo(
         f"模拟机构 / mock agencies: http://{host}:{port}/agencies  文档 / docs: http://{host}:{port}/docs  "
         f"(profile={settings.profile}, seed={settings.seed})"
@@ -137,6 +139,7 @@ def _serve_sharded(settings: Settings, processes: int, log_level: str) -> None:
             where="--port",
         )
     ports = list(range(port, port + processes))
+    check_listen(host, ports)
     env = {"ZHIXING_AGENCIES_SEED": str(settings.seed), "ZHIXING_AGENCIES_PROFILE": settings.profile,
            "ZHIXING_AGENCIES_TIME_SCALE": str(settings.time_scale)}
     typer.echo(

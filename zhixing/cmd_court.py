@@ -38,6 +38,9 @@ def serve(
     running mock agencies server)."""
     import uvicorn
 
+    from zhixing.listen import check_listen
+
+    check_listen(host, [port])
     uvicorn.run(_reference_app(origin), host=host, port=port, log_level="warning")
 
 
