@@ -245,3 +245,19 @@ def test_serve_takes_a_setting_from_the_environment_unless_given_as_an_option(
     monkeypatch.setenv("ZHIXING_AGENCIES_HOST", "0.0.0.0")  # beyond loopback, no tokens: refused, named by its source
     assert main(["agencies", "serve"]) == 2
     assert "ZHIXING_AGENCIES_HOST: 未配置令牌时拒绝监听非本机地址 0.0.0.0" in capsys.readouterr().err
+
+
+def test_serve_names_a_state_file_it_cannot_open_before_it_starts(tmp_path, monkeypatch, capsys) -> None:
+    """A state file that is not a database was reported against ZHIXING_AGENCIES_STATE_PATH although given as --state,
+    and only after the server had announced itself."""
+    from zhixing.cli import main
+
+    bad = tmp_path / "state.db"
+    bad.write_text("not a database", encoding="utf-8")
+    assert main(["agencies", "serve", "--state", str(bad)]) == 2
+    captured = capsys.readouterr()
+    assert "--state: 无法打开状态文件" in captured.err and "模拟机构 / mock agencies" not in captured.out
+    monkeypatch.setenv("ZHIXING_AGENCIES_STATE_PATH", str(bad))
+    assert main(["agencies", "serve"]) == 2
+    assert "ZHIXING_AGENCIES_STATE_PATH: 无法打开状态文件" in capsys.readouterr().err
+    assert bad.read_text(encoding="utf-8") == "not a database"  # nothing already there is changed

@@ -107,6 +107,14 @@ def serve(
         )
     if settings.defects and processes > 1:
         raise UserError("故意缺陷只用于单进程服务", "deliberate defects are for one process only", where="--defect")
+    if settings.state_path:  # opened (and its schema checked) before the banner, named where it was given
+        from mock_agencies.store import StateStore
+
+        try:
+            StateStore(settings.state_path).close()
+        except UserError as err:
+            err.where = "--state" if state is not None else "ZHIXING_AGENCIES_STATE_PATH"
+            raise
     if processes > 1:
         _serve_sharded(settings, processes, log_level)
         return
