@@ -18,14 +18,24 @@ from __future__ import annotations
 
 import difflib
 from pathlib import Path
+from typing import Any
 
 import typer
 
 from core_flow.errors import UserError
-from scenarios.loader import load_paths
+from scenarios.loader import CONTROL, load_paths
 from scenarios.report import console_steps, html_report, junit_xml
 from scenarios.runner import run_scenario
 from scenarios.target import system_under_test
+
+
+def _visible(echo: Any) -> Any:
+    """``echo`` of text whose control characters are shown as ``\\x1b`` escapes: the lines quote what a court
+    under test answered, and an escape sequence there would act on the tester's terminal."""
+    def visible(text: str = "", **kwargs: Any) -> None:
+        echo(CONTROL.sub(lambda m: f"\\x{ord(m.group()):02x}", text), **kwargs)
+
+    return visible
 
 
 def run_command(paths: list[Path], junit: Path | None = None, html: Path | None = None,
@@ -33,6 +43,7 @@ def run_command(paths: list[Path], junit: Path | None = None, html: Path | None 
                 strict_calendar: bool | None = None, tags: list[str] | None = None,
                 show_exchanges: bool = False, show_steps: bool = False, court_url: str | None = None,
                 court_driver: str | None = None, realtime: bool = False, scale: float | None = None) -> int:
+    echo = _visible(echo)
     scenarios = load_paths(paths)  # raises ScenarioFileError (a UserError) listing every problem
     if not scenarios:  # a folder with no scenario is a mistake, not a pass
         raise UserError(f"没有找到场景文件（*.scenario.yaml）：{'、'.join(map(str, paths))}",

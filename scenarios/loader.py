@@ -130,7 +130,7 @@ def parse_text(text: str, source: str = "<scenario>") -> tuple[list[Scenario], l
     return scenarios, problems
 
 
-_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")  # tab and line breaks are text
+CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")  # tab and line breaks are text
 
 
 def _control_characters(tree: yaml.Node, source: str) -> list[Problem]:
@@ -141,7 +141,7 @@ def _control_characters(tree: yaml.Node, source: str) -> list[Problem]:
     while stack:
         node = stack.pop()
         if isinstance(node, yaml.ScalarNode):
-            m = _CONTROL.search(node.value)
+            m = CONTROL.search(node.value)
             if m:
                 code = f"U+{ord(m.group()):04X}"
                 problems.append(Problem(source, node.start_mark.line + 1, "", f"文本含不可见的控制字符 {code}",

@@ -101,3 +101,12 @@ def test_a_scenario_with_a_control_character_is_refused_where_it_is() -> None:
     scenarios, problems = parse_text(text, "r.scenario.yaml")
     assert not scenarios and len(problems) == 1
     assert problems[0].line == 1 and "U+001B" in problems[0].zh and "control character" in problems[0].en
+
+
+def test_console_lines_show_control_characters_as_escapes() -> None:
+    """The runner's lines quote a court under test's answers: an escape sequence there must not act on the terminal."""
+    from scenarios.cli import _visible
+
+    out: list[str] = []
+    _visible(lambda text, **_: out.append(text))("实际 actual: a\x1b[31mb\x9bc\n\td")
+    assert out == ["实际 actual: a\\x1b[31mb\\x9bc\n\td"]
