@@ -92,3 +92,12 @@ def test_a_clock_beyond_the_calendars_years_is_refused_and_the_run_goes_on(clien
 def test_the_last_usable_year_still_runs(client):
     last = f"{2100}-12-31T09:00:00+08:00"
     assert client.post("/clock/advance", json={"to": last}).json()["now"].startswith("2100-12-31")
+
+
+def test_a_debtor_named_twice_in_one_filing_is_refused(client):
+    """Accepted before: one identity, but a 集约查询 per copy of the debtor."""
+    r = client.post("/cases", json={"case_id": "K2", "amount_cents": 100, "debtors": [DEBTOR, DEBTOR]})
+    assert r.status_code == 422 and r.json()["where"] == "debtors"
+    assert "被执行人重复（第 0 项与第 1 项）：110101********7777" in r.json()["zh"]
+    assert DEBTOR["id_number"] not in r.text  # masked
+    assert client.get("/cases/K2").status_code == 422  # nothing filed

@@ -32,7 +32,8 @@ from core_flow.validation import field_messages, validation_error_body
 
 DRIVER_VERSION = "0.2.1"  # the driver interface's version (semver), independent of the package's
 # 0.2.1: values that could never work are refused at once (422): a field of the wrong JSON type (bad_fields), an
-#        unknown debtor (unknown_debtor), an origin or clock beyond the legal calendar's years (calendar_range).
+#        unknown debtor (unknown_debtor), a debtor twice in one filing, an origin or clock beyond the legal
+#        calendar's years (calendar_range).
 # 0.2.0: a run (PUT/DELETE /court), the clock (POST /clock/advance), the case's summary, assets, amounts and lots,
 #        the court's operations on property (EnterClue, Freeze, …, ListAuction, …) as commands; CommandResult.id.
 

@@ -13,9 +13,10 @@ import re
 from datetime import datetime
 from typing import Annotated, Any, Protocol
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, field_validator
 
 from core_flow.legal_calendar.tz import to_cst
+from core_flow.masking import mask_text
 from core_flow.protocol import STRICT_DATETIME, STRICT_INT, StrictBool, Subject
 
 # A date-time of the driver interface: an ISO 8601 string; without an offset it is China Standard Time (as every
@@ -120,6 +121,18 @@ class CaseFiling(_M):
     previous_case: str | None = None
     previous_handler: str | None = None
     shixin_eligible: StrictBool = False
+
+    @field_validator("debtors")
+    @classmethod
+    def _each_debtor_once(cls, debtors: list[Subject]) -> list[Subject]:
+        seen: dict[str, int] = {}
+        for i, d in enumerate(debtors):
+            if d.id_number in seen:  # one person twice: a 集约查询 per copy, two rows of one identity
+                shown, first = mask_text(d.id_number), seen[d.id_number]
+                raise ValueError(f"被执行人重复（第 {first} 项与第 {i} 项）：{shown} / the same debtor twice (items "
+                                 f"{first} and {i}): {shown}")
+            seen[d.id_number] = i
+        return debtors
 
 
 class CommandBody(_M):
