@@ -30,6 +30,7 @@ from pydantic import (
 )
 
 from core_flow.errors import UserError
+from core_flow.masking import mask_text
 from core_flow.platform import DEFAULT_COURT
 from core_flow.refusals import REFUSALS, suggest
 from scenarios import refs
@@ -163,6 +164,19 @@ class CaseSpec(_M):
     previous_case: str | None = None
     previous_handler: str | None = None
     shixin_eligible: bool = False
+
+    @field_validator("debtors")
+    @classmethod
+    def _each_debtor_once(cls, debtors: list[DebtorSpec]) -> list[DebtorSpec]:
+        seen: dict[tuple[str, object], int] = {}
+        for i, d in enumerate(debtors):
+            key = ("world", d.world) if d.world is not None else ("id", d.id)
+            if key in seen:  # the court refuses one person twice in one filing (the driver's 422)
+                shown = f"world: {d.world}" if d.world is not None else f"id: {mask_text(str(d.id))}"
+                raise ValueError(f"被执行人重复：第 {seen[key]} 项与第 {i} 项是同一人（{shown}） / the same debtor "
+                                 f"twice: items {seen[key]} and {i} ({shown})")
+            seen[key] = i
+        return debtors
 
 
 class OtherCaseSpec(CaseSpec):

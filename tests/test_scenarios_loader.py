@@ -182,3 +182,16 @@ def test_what_cannot_be_set_up_is_said_without_a_traceback():
     result = run_scenario(sc)
     assert result.error is not None and "Traceback" not in result.error
     assert "被执行人序号" in result.error and "debtor index" in result.error
+
+
+@pytest.mark.parametrize(("debtors", "shown"), [
+    ("[{as: 甲, world: 1}, {as: 乙, world: 1}]", "world: 1"),
+    ('[{as: 甲, id: "110101199003077715", name: 甲某}, {as: 乙, id: "110101199003077715", name: 乙某}]',
+     "id: 110101********7715"),
+])
+def test_the_same_debtor_twice_in_a_case_is_refused_at_load(debtors: str, shown: str):
+    """The court refuses one person twice in a filing (the driver's 422); the runner showed that as a traceback."""
+    text = HEAD.replace("[{as: 甲, world: 1}]", debtors) + "  - assign: 张法官\n"
+    (found,) = problems(text)
+    assert "f.scenario.yaml:5" in found and "[case.debtors]" in found
+    assert f"第 0 项与第 1 项是同一人（{shown}）" in found and "110101199003077715" not in found
