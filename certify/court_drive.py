@@ -22,10 +22,10 @@ CaseFacts = dict[str, dict[str, str]]
 def facts_from_events(events: list[dict[str, Any]], facts: CaseFacts) -> None:
     """Fold a case's ``closed`` events into ``facts``: ``completed`` when the closing releases the controls
     (执行完毕, 终结), ``zhongben`` for 终本."""
-    for e in events:
-        if e.get("kind") != "closed":
+    for e in events if isinstance(events, list) else ():  # a court's garbage is not a fact
+        if not isinstance(e, dict) or e.get("kind") != "closed":
             continue
-        data = e.get("data") or {}
+        data = e.get("data") if isinstance(e.get("data"), dict) else {}
         mine = facts.setdefault(str(e.get("case_id")), {})
         if data.get("manner") == "zhongben":
             mine["zhongben"] = str(e.get("at"))

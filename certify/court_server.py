@@ -11,8 +11,10 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
+from pydantic import ValidationError
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from core_flow.protocol import ControlRequest
 from mock_agencies.app import create_app
 from mock_agencies.settings import Settings
 
@@ -56,6 +58,19 @@ class Traffic:
             return None
         self._first_seen[key] = len(self._first_seen)
         return self._first_seen[key]
+
+
+def is_control_request(body: Any) -> bool:
+    """Whether ``body`` is a 查控 request as the profile defines it (``ControlRequest``). What a court sends that is
+    not (garbage, the wrong shape, wrong types) is recorded, answered by the agencies' own 4xx, and neither faulted
+    nor graded as a request."""
+    if not isinstance(body, dict):
+        return False
+    try:
+        ControlRequest.model_validate(body)
+    except (ValidationError, ValueError, TypeError):
+        return False
+    return True
 
 
 def _error(status: int) -> bytes:
@@ -126,7 +141,7 @@ class Instrumented:
                                   "query": scope.get("query_string", b"").decode("latin-1"), "request": parsed}
         self.traffic.records.append(record)
         parts = scope["path"].strip("/").split("/")
-        if scope["method"] == "POST" and len(parts) == 3 and parts[2] == "requests" and isinstance(parsed, dict):
+        if scope["method"] == "POST" and len(parts) == 3 and parts[2] == "requests" and is_control_request(parsed):
             key = (namespace, parts[1], f"{parsed.get('court_code')}/{parsed.get('request_no')}")
             k = self.traffic.new_request_index(key) if self.schedule.applies(parsed) else None
             fault = self.schedule.fault(k) if k is not None else None

@@ -9,7 +9,9 @@ from __future__ import annotations
 
 import hashlib
 import json
+import math
 from collections import Counter
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 from xml.etree import ElementTree as ET
@@ -17,11 +19,27 @@ from xml.etree import ElementTree as ET
 from certify.findings import STATUS_TEXT, Finding, verdict
 from certify.report_html import render_html
 from core_flow.errors import UserError
-from core_flow.masking import mask_data
+from core_flow.masking import mask_data, mask_text
 from core_flow.profile import load_requirements
 
 FILES = ("manifest.json", "results.json", "junit.xml", "report.html")
 SUMS = "SHA256SUMS"
+
+
+def json_safe(value: Any, key: Callable[[str], str] = str) -> Any:
+    """``value`` as strict JSON can hold it, whatever a system under test answered: a non-finite number (``NaN``,
+    ``1e999``) becomes its text, an integer beyond the protocol's amounts (more than 10^15: an ID or account number
+    sent as a number) its digits as text — so masking sees it —, and every key a string, through ``key`` (the
+    masker, when masking: an account number may be a key too)."""
+    if isinstance(value, float) and not math.isfinite(value):
+        return str(value)
+    if isinstance(value, int) and not isinstance(value, bool) and abs(value) > 10**15:
+        return str(value)
+    if isinstance(value, dict):
+        return {key(str(k)): json_safe(v, key) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [json_safe(v, key) for v in value]
+    return value
 
 
 def requirement_results(findings: list[Finding], side: str) -> list[dict[str, Any]]:
@@ -72,10 +90,11 @@ def write_evidence(out: Path, findings: list[Finding], manifest: dict[str, Any],
     counts = Counter(r["status"] for r in rows)
     summary = {s: counts.get(s, 0) for s in STATUS_TEXT}
     manifest = dict(manifest, suite=suite, summary=summary, masked=not unmasked)
-    results = {"suite": suite, "summary": summary, "requirements": rows}
+    results = json_safe({"suite": suite, "summary": summary, "requirements": rows}, str if unmasked else mask_text)
+    manifest = json_safe(manifest)
     if not unmasked:  # the exchanges carry the personal data; the manifest names none (its digests stay whole)
         results = mask_data(results)
-    dump = {"ensure_ascii": False, "indent": 2}
+    dump = {"ensure_ascii": False, "indent": 2, "allow_nan": False}
     (out / "manifest.json").write_text(json.dumps(manifest, **dump) + "\n", encoding="utf-8")
     (out / "results.json").write_text(json.dumps(results, **dump) + "\n", encoding="utf-8")
     (out / "junit.xml").write_bytes(_junit(results["requirements"], suite))

@@ -1,5 +1,9 @@
 """The kit's own callback receiver on loopback: records every post; a path ``/flaky/N/<name>`` refuses (HTTP 500)
-the first N posts of each idempotency key before acknowledging, so the suite sees the sender retry."""
+the first N posts of each idempotency key before acknowledging, so the suite sees the sender retry.
+
+The sender is the system under test and may post anything: a body that is not JSON is recorded as its text, one
+without a usable Content-Length or beyond ``MAX_BODY`` is answered 400 / 413 (and recorded as such), a sender that
+stalls is cut off after ``TIMEOUT`` seconds, and nothing it does prints a traceback."""
 
 from __future__ import annotations
 
@@ -8,6 +12,9 @@ import threading
 from dataclasses import dataclass
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
+
+MAX_BODY = 2**20  # bytes of one callback's body
+TIMEOUT = 10.0  # seconds a sender may take to send its request
 
 
 @dataclass(frozen=True)
@@ -21,19 +28,28 @@ class Arrival:
 class CallbackReceiver:
     def __init__(self, host: str = "127.0.0.1") -> None:
         self.arrivals: list[Arrival] = []
-        self._lock = threading.Lock()
+        self.lock = threading.Lock()
         self._seen: dict[tuple[str, str], int] = {}
         receiver = self
 
         class Handler(BaseHTTPRequestHandler):
+            timeout = TIMEOUT  # a stalled sender does not hold a thread for ever
+
             def do_POST(self) -> None:  # noqa: N802 (http.server's naming)
-                length = int(self.headers.get("Content-Length", "0") or 0)
-                raw = self.rfile.read(length) if length else b""
-                try:
-                    body = json.loads(raw or b"null")
-                except ValueError:
-                    body = raw.decode("utf-8", "replace")
-                status = receiver._record(self.path, self.headers.get("Idempotency-Key", ""), body)
+                raw_length = self.headers.get("Content-Length", "0") or "0"
+                length = int(raw_length) if raw_length.isdigit() else -1
+                if length < 0 or length > MAX_BODY:
+                    status = receiver._record(self.path, self.headers.get("Idempotency-Key", ""),
+                                              f"<Content-Length {raw_length[:40]!r}: not read>", refuse=400
+                                              if length < 0 else 413)
+                    self.close_connection = True
+                else:
+                    raw = self.rfile.read(length) if length else b""
+                    try:
+                        body: Any = json.loads(raw or b"null")
+                    except (ValueError, RecursionError):  # not JSON, or nested beyond what Python parses
+                        body = raw[:2000].decode("utf-8", "replace")
+                    status = receiver._record(self.path, self.headers.get("Idempotency-Key", ""), body)
                 self.send_response(status)
                 self.send_header("Content-Length", "0")
                 self.end_headers()
@@ -41,13 +57,20 @@ class CallbackReceiver:
             def log_message(self, *args: object) -> None:
                 pass
 
-        self._server = ThreadingHTTPServer((host, 0), Handler)
+        class Server(ThreadingHTTPServer):
+            def handle_error(self, request: object, client_address: object) -> None:
+                pass  # a sender that hangs up or times out mid-request: nothing to answer, nothing to print
+
+        self._server = Server((host, 0), Handler)
         self._server.daemon_threads = True
         self.url = f"http://{host}:{self._server.server_address[1]}"
         self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
 
-    def _record(self, path: str, key: str, body: Any) -> int:
-        with self._lock:
+    def _record(self, path: str, key: str, body: Any, refuse: int | None = None) -> int:
+        with self.lock:
+            if refuse is not None:
+                self.arrivals.append(Arrival(path, key, refuse, body))
+                return refuse
             status = 200
             parts = path.strip("/").split("/")
             if len(parts) >= 2 and parts[0] == "flaky" and parts[1].isdigit():
@@ -58,7 +81,7 @@ class CallbackReceiver:
             return status
 
     def at(self, path: str) -> list[Arrival]:
-        with self._lock:
+        with self.lock:
             return [a for a in self.arrivals if a.path == path]
 
     def __enter__(self) -> CallbackReceiver:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import re
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -18,7 +19,7 @@ from certify.evidence import write_evidence
 from certify.findings import Finding
 from certify.fixtures import load_fixtures
 from certify.receiver import CallbackReceiver
-from certify.sut import Sut
+from certify.sut import HTTP_TIMEOUT, Sut, check_base_url
 from core_flow.errors import UserError
 from core_flow.profile import PROFILE_VERSION
 
@@ -38,15 +39,43 @@ def wall_clock() -> datetime:
     return datetime.now(UTC)  # noqa: TID251 (evidence is stamped with real time; no check depends on it)
 
 
+AGENCY_CODE = re.compile(r"[a-z0-9_]{1,64}")  # the profile's pattern of an agency code (a path segment)
+
+
+def _known_agency(sut: Sut, code: str, where: str) -> None:
+    """The profile's ``GET /agencies/{code}``: a 404 with an error body means the system under test has no such
+    agency — a mistake in ``--agency`` or the fixtures, not a finding. Any other answer (a system that does not serve
+    the operation, or fails it) leaves the checks to find out."""
+    try:
+        r = sut.request("GET", f"/agencies/{code}", record=False)
+        error = r.json().get("error") if r.status_code == 404 else None
+    except (httpx.HTTPError, ValueError, AttributeError):
+        return
+    if isinstance(error, dict) and error.get("code") == "unknown_agency":
+        raise UserError(f"被测系统没有机构 {code}（GET /agencies/{code} 答 404）",
+                        f"the system under test has no agency {code} (GET /agencies/{code} answered 404)",
+                        where=where)
+
+
 def run_agency(base_url: str, fixtures_path: Path, out: Path, *, agency: str | None = None, hub: bool = False,
                token: str | None = None, admin_token: str | None = None, namespace: str | None = None,
-               unmasked: bool = False, answer_timeout: float = 60.0, only: tuple[str, ...] = (),
+               unmasked: bool = False, answer_timeout: float = 60.0, http_timeout: float = HTTP_TIMEOUT,
+               only: tuple[str, ...] = (),
                transport: httpx.BaseTransport | None = None,
                clock: Callable[[], datetime] = wall_clock,
                sleep: Callable[[float], None] | None = None) -> AgencyRunResult:
-    """Run the agency-side suite against ``base_url`` and write the evidence to ``out``."""
+    """Run the agency-side suite against ``base_url`` and write the evidence to ``out``.
+
+    The user's mistakes (a malformed ``--base-url``, nothing answering there at all, an agency code the system does
+    not know or the profile does not allow, bad fixtures) are located ``UserError``s before anything runs; whatever
+    the system under test does once it answers is a finding in the evidence."""
+    check_base_url(base_url)
     if agency and hub:
         raise UserError("--agency 与 --hub 只能给出一个", "give --agency or --hub, not both", where="--hub")
+    if agency is not None and not AGENCY_CODE.fullmatch(agency):
+        raise UserError(f"机构代码应为 1–64 个小写字母、数字或下划线：{agency!r}",
+                        f"an agency code is 1–64 lower-case letters, digits or underscores: {agency!r}",
+                        where="--agency")
     unknown = [name for name in only if name not in {c[0] for c in CHECKS}]
     if unknown:
         raise UserError(f"未知检查：{'、'.join(unknown)}", f"unknown checks: {', '.join(unknown)}", where="--only")
@@ -61,18 +90,18 @@ def run_agency(base_url: str, fixtures_path: Path, out: Path, *, agency: str | N
         namespace = f"certify-{uuid.uuid4().hex[:8]}"
     started = clock().isoformat(timespec="seconds")
     sut = Sut(base_url, tokens=tokens, namespace=namespace, admin_token=admin_token, transport=transport,
-              answer_timeout=answer_timeout, **({"sleep": sleep} if sleep is not None else {}))
+              answer_timeout=answer_timeout, http_timeout=http_timeout,
+              **({"sleep": sleep} if sleep is not None else {}))
     try:
-        try:
-            identity = sut.probe()
-        except httpx.HTTPError as err:
-            raise UserError(f"被测系统无法连接：{err}", f"the system under test cannot be reached: {err}",
-                            where=base_url) from None
+        identity = sut.probe()
+        if "unreachable" in identity:
+            raise UserError(f"{base_url} 无人应答（{identity['unreachable']}）：被测系统是否在运行？地址是否正确？",
+                            f"nothing answers at {base_url} ({identity['unreachable']}): is the system running, is "
+                            "the URL right?", where="--base-url")
+        if not hub:
+            _known_agency(sut, agency or fixtures.agency, "--agency" if agency else f"{fixtures_path}: agency")
         with CallbackReceiver() as receiver:
             findings = run_agency_suite(sut, fixtures, agency=agency, hub=hub, receiver=receiver, only=only)
-    except httpx.ConnectError as err:
-        raise UserError(f"被测系统无法连接：{err}", f"the system under test cannot be reached: {err}",
-                        where=base_url) from None
     finally:
         sut.close()
     manifest = {
@@ -82,7 +111,8 @@ def run_agency(base_url: str, fixtures_path: Path, out: Path, *, agency: str | N
         "settings": {"fixtures": str(fixtures_path),
                      "fixtures_sha256": hashlib.sha256(fixtures_path.read_bytes()).hexdigest(),
                      "namespace": namespace, "token": bool(tokens), "admin_api": identity.get("admin_api"),
-                     "answer_timeout_seconds": answer_timeout, "only": list(only), "unmasked": unmasked,
+                     "answer_timeout_seconds": answer_timeout, "http_timeout_seconds": http_timeout,
+                     "only": list(only), "unmasked": unmasked,
                      "defects_in_force": identity.get("health", {}).get("defects", [])},
     }
     digest = write_evidence(out, findings, manifest, suite="agency", unmasked=unmasked)

@@ -30,17 +30,25 @@ def register(app: typer.Typer) -> None:
         out: Path = typer.Option(Path("certify-evidence"), "--out", help="证据目录 / the evidence directory"),
         unmasked: bool = typer.Option(False, "--unmasked", help="证据中不遮蔽身份证号与账号 / do not mask ID and "
                                                                 "account numbers in the evidence"),
-        answer_timeout: float = typer.Option(60.0, "--answer-timeout", min=1.0, help="等待一次答复的真实秒数上限"
-                                             "（非 zhixing）/ real seconds to wait for an answer (not zhixing)"),
+        answer_timeout: float = typer.Option(60.0, "--answer-timeout", min=1.0, max=86400.0,
+                                             help="等待一次答复的真实秒数上限（非 zhixing）/ real seconds to wait for "
+                                                  "an answer (not zhixing)"),
+        http_timeout: float = typer.Option(30.0, "--http-timeout", min=0.1, max=3600.0, help="一次请求与应答（含"
+                                           "完整应答体）的真实秒数上限 / real seconds one exchange may take in all, "
+                                           "the whole answer body included"),
         only: list[str] = typer.Option([], "--only", help="只运行某项检查（可重复）/ run only this check"),
     ) -> None:
         """认证协助执行单位或总对总一侧 / certify a system playing an agency or the 总对总 hub."""
+        from certify.fixtures import load_fixtures
         from certify.runner import run_agency
+        from certify.sut import check_base_url
 
+        check_base_url(base_url)  # the user's mistakes first, before the evidence directory is made
+        load_fixtures(fixtures)
         output_dir(out, "--out")
         result = run_agency(base_url, fixtures, out, agency=agency_code, hub=hub, token=token,
                             admin_token=admin_token, namespace=namespace, unmasked=unmasked,
-                            answer_timeout=answer_timeout, only=tuple(only))
+                            answer_timeout=answer_timeout, http_timeout=http_timeout, only=tuple(only))
         from certify.evidence import requirement_results
 
         for row in requirement_results(result.findings, "agency"):
@@ -72,9 +80,13 @@ def register(app: typer.Typer) -> None:
     ) -> None:
         """认证法院一侧：提供带检查的模拟总对总与机构，评分法院系统的往来 / certify a court system: serve the
         instrumented mock hub and agencies, grade the court's traffic."""
-        from certify.court_runner import drive_court, parse_regions, serve_court
+        from certify.court_runner import drive_court, parse_listen, parse_regions, serve_court
+        from certify.sut import check_base_url
 
         regions = parse_regions(court_region)
+        parse_listen(listen)
+        if driver is not None:
+            check_base_url(driver, "--driver")
         output_dir(out, "--out")
         if driver is not None:
             digest, rows, driven = drive_court(driver, listen, out, fault_every=fault_every, retry_after=retry_after,
