@@ -76,8 +76,9 @@ def court_evidence(lab: Instrumented, out: Path, *, started: str, finished: str,
     """Grade what ``lab`` recorded and write the evidence; (digest, findings)."""
     findings = grade_court(lab.traffic.records, regions, lab.deliveries(), lab.horizons(), case_facts)
     manifest = {"kit": "zhixing certify", "kit_version": KIT_VERSION, "profile_version": PROFILE_VERSION,
-                "sut": {"url": settings.get("listen"), "identity": {"role": "court", "exchanges":
-                                                                    len(lab.traffic.records)}},
+                "sut": {"url": settings.get("listen"), "identity": {
+                    "role": "court", "exchanges": len(lab.traffic.records) + lab.traffic.dropped,
+                    "exchanges_not_graded": lab.traffic.dropped}},  # beyond the lab's limit (a flood)
                 "started": started, "finished": finished, "settings": settings}
     return write_evidence(out, findings, manifest, suite="court", unmasked=unmasked), findings
 

@@ -19,6 +19,7 @@ from mock_agencies.app import create_app
 from mock_agencies.settings import Settings
 
 SESSION = b"x-zhixing-session"
+MAX_RECORDS = 100_000  # exchanges kept for grading (a court flooding the lab does not exhaust the kit's memory)
 
 
 @dataclass
@@ -48,6 +49,8 @@ class Traffic:
     """What the court sent, in order: one dict per exchange (``at`` the namespace's virtual instant)."""
 
     records: list[dict[str, Any]] = field(default_factory=list)
+    limit: int = MAX_RECORDS  # a flooding court: what comes after this many exchanges is served, counted, not kept
+    dropped: int = 0
     callbacks: dict[str, list[dict[str, Any]]] = field(default_factory=dict)  # namespace → its deliveries
     horizons: dict[str, str] = field(default_factory=dict)  # namespace → how far its virtual clock went
     _first_seen: dict[tuple[str, str, str], int] = field(default_factory=dict)
@@ -139,7 +142,10 @@ class Instrumented:
         record: dict[str, Any] = {"namespace": namespace, "at": at.isoformat() if at else None,
                                   "method": scope["method"], "path": scope["path"],
                                   "query": scope.get("query_string", b"").decode("latin-1"), "request": parsed}
-        self.traffic.records.append(record)
+        if len(self.traffic.records) < self.traffic.limit:
+            self.traffic.records.append(record)
+        else:
+            self.traffic.dropped += 1
         parts = scope["path"].strip("/").split("/")
         if scope["method"] == "POST" and len(parts) == 3 and parts[2] == "requests" and is_control_request(parsed):
             key = (namespace, parts[1], f"{parsed.get('court_code')}/{parsed.get('request_no')}")

@@ -95,8 +95,15 @@ def load_fixtures(path: Path) -> Fixtures:
     if unknown:
         raise UserError(f"未知角色：{'、'.join(unknown)}（可选：{'、'.join(ROLES)}）",
                         f"unknown roles: {', '.join(unknown)} (known: {', '.join(ROLES)})",
-                        where=f"{path}:{yaml_text.line_of(tree, ('debtors', unknown[0]))}: debtors.{unknown[0]}")
+                        where=f"{path}:{_key_line(tree, 'debtors', unknown[0])}: debtors.{unknown[0]}")
     return fixtures
+
+
+def _key_line(tree: yaml.Node | None, section: str, key: str) -> int | None:
+    """1-based line of ``key`` itself in the mapping ``section`` (a role's name, not its content)."""
+    mapping = next((v for k, v in getattr(tree, "value", ()) if getattr(k, "value", None) == section), None)
+    found = next((k for k, _ in getattr(mapping, "value", ()) if getattr(k, "value", None) == key), None)
+    return found.start_mark.line + 1 if found is not None else yaml_text.line_of(tree, (section,))
 
 
 def schema_text() -> str:

@@ -1,0 +1,367 @@
+"""The certification kit against a hostile or broken system under test, and against the user's mistakes: whatever
+the system does — answers of the wrong shape, NaN, huge or trickled bodies, answers past the time limit, a server
+that goes away or hangs up, callbacks to the wrong place with garbage — the run ends in bounded time with a verdict
+and its evidence (strict JSON, masked), never a traceback; the user's mistakes are located bilingual errors (exit 2).
+
+The systems under test here are small Starlette apps on a real uvicorn server on loopback; the kit's time limits
+are set small (``http_timeout``, ``answer_timeout``) and its back-off sleeps are cut short, so nothing waits long."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import socket
+import threading
+import time
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+from starlette.applications import Starlette
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response, StreamingResponse
+from starlette.routing import Route
+
+from certify.court_runner import bind_listen, drive_court
+from certify.court_server import FaultSchedule, create_court_lab
+from certify.court_suite import grade_court
+from certify.evidence import FILES, verify_evidence, write_evidence
+from certify.findings import Finding
+from certify.fixtures import load_fixtures
+from certify.receiver import CallbackReceiver
+from certify.runner import run_agency
+from core_flow.errors import UserError
+from mock_agencies.settings import Settings
+from tests.test_agencies_live import LiveServer, free_port
+from zhixing.cli import main
+
+ROOT = Path(__file__).resolve().parents[1]
+FIXTURES = ROOT / "certify" / "fixtures_examples" / "zhixing.yaml"
+TICKET = {"ticket_id": "T1", "request_no": "x", "status": "accepted"}
+
+
+def _short(seconds: float) -> None:
+    """The kit's back-off and polling pauses, cut short (the limits under test are the HTTP ones)."""
+    time.sleep(min(seconds, 0.01))  # noqa: TID251 (a real server on loopback; a hundredth of a second)
+
+
+class Hostile:
+    """A system under test that answers every request as ``self.mode`` says."""
+
+    def __init__(self) -> None:
+        self.mode = "list"
+        self.server: LiveServer | None = None
+
+    async def handle(self, request: Request) -> Response:
+        mode = self.mode
+        if mode == "list":
+            return JSONResponse([1, 2, 3], status_code=202)
+        if mode == "null":
+            return Response("null", media_type="application/json", status_code=202)
+        if mode == "nan":
+            return Response('{"ticket_id": NaN, "status": "accepted", "request_no": 1e999}',
+                            media_type="application/json", status_code=202)
+        if mode == "types":
+            return JSONResponse({"ticket_id": ["T"], "status": 5, "ticket": [], "feedback": "x"}, status_code=202)
+        if mode == "html":
+            return Response("<html><body>维护中 maintenance</body></html>", media_type="text/html", status_code=200)
+        if mode == "digits":  # more digits than Python converts from text
+            return Response('{"ticket_id": ' + "9" * 5000 + "}", media_type="application/json", status_code=202)
+        if mode == "500":
+            return Response("Internal Server Error", status_code=500)
+        if mode == "redirect":
+            return Response(status_code=307, headers={"Location": "http://127.0.0.1:9/elsewhere"})
+        if mode == "slow":  # an answer past the kit's time limit
+            await asyncio.sleep(2)
+            return JSONResponse(TICKET, status_code=202)
+        if mode == "trickle":  # a body of one byte now and then: each read is quick, the whole never ends
+            async def drip() -> Any:
+                for _ in range(30):
+                    yield b" "
+                    await asyncio.sleep(0.1)
+
+            return StreamingResponse(drip(), media_type="application/json", status_code=202)
+        if mode == "huge":  # 50 MB, made as it is sent
+            async def lots() -> Any:
+                yield b'{"ticket_id": "'
+                for _ in range(50):
+                    yield b"x" * 2**20
+                yield b'"}'
+
+            return StreamingResponse(lots(), media_type="application/json", status_code=202)
+        if mode == "die":  # accepts the first request, then goes away: later connections are refused
+            assert self.server is not None
+            self.server.server.should_exit = True
+            return JSONResponse(TICKET, status_code=202)
+        if mode == "wrong_callback" and request.method == "POST":
+            body = await request.json()
+            if body.get("callback_url"):
+                async with httpx.AsyncClient() as client:  # garbage to a path the court never gave, twice
+                    for _ in range(2):
+                        await client.post(body["callback_url"] + "-elsewhere", content=b"\xff{garbage")
+                    await client.post(body["callback_url"], json={"account_no": 6222024100000000007})
+            return JSONResponse(dict(TICKET, request_no=body.get("request_no")), status_code=202)
+        return JSONResponse({"error": {"code": "not_found", "zh": "无", "en": "none"}}, status_code=404)
+
+    def app(self) -> Starlette:
+        return Starlette(routes=[Route("/{path:path}", self.handle, methods=["GET", "POST", "PUT", "DELETE"])])
+
+
+@pytest.fixture(scope="module")
+def hostile() -> Iterator[Hostile]:
+    sut = Hostile()
+    with LiveServer(app=sut.app(), port=free_port()) as server:
+        sut.server = server
+        yield sut
+
+
+def _run(url: str, out: Path, only: tuple[str, ...] = ("receipts",), **options: Any) -> Any:
+    options = {"answer_timeout": 0.3, "http_timeout": 1.0, "sleep": _short, **options}
+    return run_agency(url, FIXTURES, out, only=only, **options)
+
+
+def _results(out: Path) -> dict[str, Any]:
+    def strict(constant: str) -> None:
+        raise AssertionError(f"results.json is not strict JSON: {constant}")
+
+    return json.loads((out / "results.json").read_text(encoding="utf-8"), parse_constant=strict)
+
+
+def _row(out: Path, requirement: str) -> dict[str, Any]:
+    return next(r for r in _results(out)["requirements"] if r["id"] == requirement)
+
+
+def _evidence_complete(result: Any) -> None:
+    assert all((result.out / name).is_file() for name in FILES)
+    assert verify_evidence(result.out) == result.digest
+
+
+@pytest.mark.parametrize(("mode", "failed"), [
+    ("list", ["AG-001"]), ("null", ["AG-001"]), ("html", ["AG-001"]), ("digits", ["AG-001"]), ("500", ["AG-001"]),
+    ("redirect", ["AG-001"]),
+    ("nan", ["AG-001", "AG-018"]), ("types", ["AG-001", "AG-018"]),  # a "ticket" to poll, which never answers
+])
+def test_an_answer_of_the_wrong_shape_is_a_finding_with_evidence(hostile: Hostile, mode: str, failed: list[str],
+                                                                 tmp_path: Path) -> None:
+    hostile.mode = mode
+    result = _run(hostile.server.url, tmp_path)  # type: ignore[union-attr]
+    assert result.failed == failed, mode
+    receipt = _row(tmp_path, "AG-001")
+    assert receipt["status"] == "fail" and receipt["findings"][0]["exchanges"], mode  # the exchange proving it
+    answer = _row(tmp_path, "AG-018")  # reached and failed, or skipped with the reason — never "not checked"
+    assert answer["status"] in ("fail", "skipped") and answer["findings"][0]["check"] == "receipts", mode
+    _evidence_complete(result)
+
+
+def test_a_slow_answer_is_cut_off_and_a_silent_system_is_not_waited_for_again(hostile: Hostile,
+                                                                              tmp_path: Path) -> None:
+    hostile.mode = "slow"
+    started = time.monotonic()
+    result = _run(hostile.server.url, tmp_path, only=("receipts", "idempotency"),  # type: ignore[union-attr]
+                  http_timeout=0.2)
+    assert time.monotonic() - started < 10
+    assert result.failed == ["AG-001"]
+    assert "Timeout" in _row(tmp_path, "AG-001")["findings"][0]["zh"]
+    later = _row(tmp_path, "AG-002")  # the next check: one quick look, then skipped with the reason
+    assert later["status"] == "skipped" and "不再应答" in later["findings"][0]["zh"]
+    _evidence_complete(result)
+
+
+@pytest.mark.parametrize(("mode", "why"), [("trickle", "not complete within"), ("huge", "beyond")])
+def test_a_trickled_or_huge_body_is_cut_off_at_the_kits_limits(hostile: Hostile, tmp_path: Path, mode: str,
+                                                              why: str) -> None:
+    hostile.mode = mode
+    started = time.monotonic()
+    result = _run(hostile.server.url, tmp_path, http_timeout=0.5)  # type: ignore[union-attr]
+    assert time.monotonic() - started < 10
+    assert result.failed == ["AG-001"]
+    assert why in _row(tmp_path, "AG-001")["findings"][0]["en"]
+    assert (tmp_path / "results.json").stat().st_size < 200_000  # the evidence keeps no 50 MB body
+    _evidence_complete(result)
+
+
+def test_a_system_that_goes_away_mid_run_gives_a_verdict_not_an_abort(tmp_path: Path) -> None:
+    sut = Hostile()
+    sut.mode = "die"
+    with LiveServer(app=sut.app(), port=free_port()) as server:
+        sut.server = server
+        result = _run(server.url, tmp_path, only=("receipts", "idempotency", "freeze_balance"))
+    assert "AG-001" in result.failed
+    statuses = {r["id"]: r["status"] for r in _results(tmp_path)["requirements"]}
+    assert statuses["AG-004"] == statuses["AG-007"] == "skipped"  # not exercised: the system had gone
+    assert "ConnectError" in json.dumps(_row(tmp_path, "AG-002"), ensure_ascii=False)
+    _evidence_complete(result)
+
+
+def test_a_system_that_hangs_up_on_every_request_is_a_finding(tmp_path: Path) -> None:
+    listener = socket.socket()
+    listener.bind(("127.0.0.1", 0))
+    listener.listen(16)
+    stop = threading.Event()
+
+    def hang_up() -> None:
+        listener.settimeout(0.05)
+        while not stop.is_set():
+            try:
+                conn, _ = listener.accept()
+            except TimeoutError:
+                continue
+            conn.recv(1024)
+            conn.close()  # no answer at all
+
+    thread = threading.Thread(target=hang_up, daemon=True)
+    thread.start()
+    try:
+        result = _run(f"http://127.0.0.1:{listener.getsockname()[1]}", tmp_path)
+    finally:
+        stop.set()
+        thread.join(timeout=5)
+        listener.close()
+    assert result.failed == ["AG-001"]
+    why = _row(tmp_path, "AG-001")["findings"][0]["en"]
+    assert any(name in why for name in ("RemoteProtocolError", "ReadError", "WriteError")), why  # hung up / reset
+    _evidence_complete(result)
+
+
+def test_callbacks_to_the_wrong_path_with_garbage_are_evidence_and_masked(hostile: Hostile, tmp_path: Path) -> None:
+    hostile.mode = "wrong_callback"
+    result = _run(hostile.server.url, tmp_path, only=("callbacks",))  # type: ignore[union-attr]
+    assert result.failed == ["AG-011"]
+    exchanges = _row(tmp_path, "AG-011")["findings"][0]["exchanges"]
+    callbacks = [e for e in exchanges if e["method"] == "CALLBACK"]
+    assert [e["url"].endswith("-elsewhere") for e in callbacks] == [True, True, False]
+    assert callbacks[0]["request"].endswith("{garbage")
+    text = (tmp_path / "results.json").read_text(encoding="utf-8")
+    assert "6222024100000000007" not in text and "6222***********0007" in text  # a number, masked all the same
+
+
+def test_the_callback_receiver_survives_garbage_without_a_traceback(capfd: pytest.CaptureFixture[str]) -> None:
+    with CallbackReceiver() as receiver:
+        port = int(receiver.url.rsplit(":", 1)[1])
+        for head in (b"Content-Length: abc", b"Content-Length: -5", b"Content-Length: 999999999"):
+            with socket.create_connection(("127.0.0.1", port), timeout=5) as conn:
+                conn.sendall(b"POST /x HTTP/1.1\r\nHost: k\r\n" + head + b"\r\n\r\n{")
+                assert conn.recv(64).split()[1] in (b"400", b"413")
+        with socket.create_connection(("127.0.0.1", port), timeout=5) as conn:
+            conn.sendall(b"POST /y HTTP/1.1\r\nHost: k\r\nContent-Length: 100\r\n\r\n{")  # then hangs up
+        deep = httpx.post(f"{receiver.url}/z", content=b"[" * 100_000)  # nested beyond what Python parses
+        assert deep.status_code == 200
+    assert [a.status for a in receiver.arrivals if a.path == "/x"] == [400, 400, 413]
+    assert "Traceback" not in capfd.readouterr().err
+
+
+@pytest.mark.parametrize("url", ["127.0.0.1:8700", "http://[::1", "http://127.0.0.1:99999", "ftp://x", "http://"])
+def test_a_malformed_base_url_is_a_located_error_at_once(url: str, tmp_path: Path) -> None:
+    started = time.monotonic()
+    with pytest.raises(UserError) as err:
+        run_agency(url, FIXTURES, tmp_path / "out")
+    assert err.value.where == "--base-url" and time.monotonic() - started < 2
+    assert not (tmp_path / "out").exists()
+
+
+def test_nothing_answering_is_a_located_error_and_the_command_exits_2(tmp_path: Path,
+                                                                      capsys: pytest.CaptureFixture[str]) -> None:
+    url = f"http://127.0.0.1:{free_port()}"  # nothing listens there
+    started = time.monotonic()
+    with pytest.raises(UserError) as err:
+        run_agency(url, FIXTURES, tmp_path / "out")
+    assert err.value.where == "--base-url" and "ConnectError" in err.value.en
+    assert time.monotonic() - started < 2  # no back-off on a system that is not there at all
+    assert main(["certify", "agency", "--base-url", "localhost:8700", "--fixtures", str(FIXTURES),
+                 "--out", str(tmp_path / "cli")]) == 2
+    printed = capsys.readouterr().err
+    assert printed.index("被测系统地址") < printed.index("the system under test") and "Traceback" not in printed
+    assert not (tmp_path / "cli").exists()  # options first, then the evidence directory
+
+
+def test_an_agency_code_the_system_does_not_have_is_a_located_error(tmp_path: Path) -> None:
+    with LiveServer(Settings(port=free_port(), profile="fast", world_size=100)) as server:
+        with pytest.raises(UserError) as err:
+            run_agency(server.url, FIXTURES, tmp_path, agency="no_such_bank")
+        assert err.value.where == "--agency" and "no_such_bank" in err.value.en
+    with pytest.raises(UserError) as err:
+        run_agency("http://127.0.0.1:9", FIXTURES, tmp_path, agency="../admin")
+    assert err.value.where == "--agency"
+
+
+@pytest.mark.parametrize(("text", "where"), [
+    ("agency: icbc\ncourts:\n  - {code: R1, case_no: c}\ntarget_account: A\ndebtors:\n  query:\n    name: x\n"
+     "    id_number: '410811198001010119'\n    holdings: [{account_no: '1', balance_cents: nan}]\n", ":9: "),
+    ("agency: icbc\ncourts: [\n  {code: R1\n", ":4"),
+    ('{"agency": "../admin", "courts": [], "target_account": "A", "debtors": {}}', ":1: agency"),
+    ("agency: icbc\ncourts:\n  - {code: R1, case_no: c}\ntarget_account: A\ndebtors:\n  janitor:\n    name: x\n"
+     "    id_number: '410811198001010119'\n    holdings: [{account_no: '1', balance_cents: 1}]\n",
+     ":6: debtors.janitor"),
+])
+def test_bad_fixtures_are_located_at_file_and_line(text: str, where: str, tmp_path: Path) -> None:
+    path = tmp_path / "fixtures.yaml"
+    path.write_text(text, encoding="utf-8")
+    with pytest.raises(UserError) as err:
+        load_fixtures(path)
+    assert err.value.where.startswith(str(path)) and where in err.value.where, err.value.where
+
+
+def test_the_court_grader_ignores_garbage_and_the_lab_does_not_fault_it() -> None:
+    lab = create_court_lab(Settings(profile="fast"), FaultSchedule(every=2))  # every second new request faulted
+    from starlette.testclient import TestClient
+
+    client = TestClient(lab)
+    for body in (b"garbage", b"[1]", b"null", b'{"request_no": [], "court_code": {}, "measure": 5, "subject": "x"}',
+                 b'{"request_no": "A", "court_code": "R410811", "case_no": "c", "measure": "01", "amount_cents": "x",'
+                 b' "subject": {"kind": "person", "name": "x", "id_number": "410811198001010119"}}'):
+        status = client.post("/agencies/icbc/requests", content=body,
+                             headers={"content-type": "application/json"}).status_code
+        assert status in (400, 422)  # the agencies' own answer: not faulted as if it were a request
+    findings = grade_court(lab.traffic.records, None, lab.deliveries(), lab.horizons())
+    assert findings and all(f.status in ("skipped", "not_applicable") for f in findings)
+    assert not any(f.check == "grading" for f in findings)
+
+
+def test_listen_in_use_or_unresolvable_is_located_and_port_0_is_any_free_port() -> None:
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen(1)
+        with pytest.raises(UserError) as err:
+            bind_listen(f"127.0.0.1:{taken.getsockname()[1]}")
+        assert err.value.where == "--listen" and "in use" in err.value.en
+    with pytest.raises(UserError) as err:
+        bind_listen("no-such-host.invalid:8790")
+    assert err.value.where == "--listen"
+    sock, url = bind_listen("127.0.0.1:0")
+    with sock:
+        assert url == f"http://127.0.0.1:{sock.getsockname()[1]}" and not url.endswith(":0")
+
+
+def test_a_malformed_driver_url_is_a_located_error(tmp_path: Path) -> None:
+    with pytest.raises(UserError) as err:
+        drive_court("http://[::1", f"127.0.0.1:{free_port()}", tmp_path, fault_every=3, retry_after=120, regions={})
+    assert err.value.where == "--driver"
+
+
+def test_the_evidence_is_strict_json_and_masks_numbers_sent_as_numbers_or_keys(tmp_path: Path) -> None:
+    exchanges = [{"response": {"balance": float("nan"), "big": float("inf"), "account_no": 6222024100000000001,
+                               "6222024100000000002": "as a key", "amount_cents": 10**15}}]
+    finding = Finding("AG-001", "receipts", "fail", "x", "x", exchanges)
+    write_evidence(tmp_path, [finding], {"kit": "t"}, suite="agency")
+    text = (tmp_path / "results.json").read_text(encoding="utf-8")
+    _results(tmp_path)  # strict
+    assert "6222024100000000001" not in text and "6222024100000000002" not in text
+    assert '"nan"' in text and '"inf"' in text and "1000000000000000" in text  # an amount stays a number
+
+
+def test_a_flooding_court_is_served_but_only_so_much_is_kept_and_the_manifest_says_so(tmp_path: Path) -> None:
+    from starlette.testclient import TestClient
+
+    from certify.court_runner import court_evidence
+
+    lab = create_court_lab(Settings(profile="fast"), FaultSchedule(every=0))
+    lab.traffic.limit = 5
+    client = TestClient(lab)
+    for i in range(12):
+        assert client.get(f"/agencies/icbc/requests/T{i}").status_code == 404  # served all the same
+    assert len(lab.traffic.records) == 5 and lab.traffic.dropped == 7
+    court_evidence(lab, tmp_path, started="s", finished="f", settings={"listen": "x"})
+    identity = json.loads((tmp_path / "manifest.json").read_text(encoding="utf-8"))["sut"]["identity"]
+    assert identity == {"role": "court", "exchanges": 12, "exchanges_not_graded": 7}
