@@ -54,8 +54,10 @@ def _audit_codes(run: Run) -> list[Finding]:
     """AG-017: every successful answer seen carries a result code of the profile's table."""
     ctx = CheckContext(*RESULT_CODES_CHECK)
     bad = [(check, fb) for check, fb in run.feedbacks if fb.get("ok") and fb.get("code") not in SUCCESS_CODES]
-    if not run.feedbacks:
-        ctx.skip("AG-017", "没有收到业务反馈", "no answers were seen")
+    successful = [fb for _, fb in run.feedbacks if fb.get("ok")]
+    if not successful:  # nothing to judge (garbage posted as "answers" is not a successful answer)
+        ctx.skip("AG-017", f"没有收到成功的业务反馈（共 {len(run.feedbacks)} 份反馈）",
+                 f"no successful answers were seen ({len(run.feedbacks)} answers in all)")
     else:
         ctx.expect("AG-017", not bad,
                    f"{len(run.feedbacks)} 份反馈的结果代码均在规范表中" if not bad else

@@ -230,15 +230,22 @@ class Sut:
 
     def poll(self, agency: str, ticket_id: str, court: str, note: str = "poll") -> dict[str, Any] | None:
         r = self.request("GET", f"/agencies/{agency}/requests/{ticket_id}", court=court, note=note)
-        return r.json() if r.status_code == 200 else None
+        if r.status_code != 200:
+            return None
+        try:
+            got = r.json()
+        except ValueError:
+            return None
+        return got if isinstance(got, dict) else None  # a poll of the wrong shape is no answer
 
     def answer(self, agency: str, ticket_id: str, court: str, *, step: float = 60.0) -> dict[str, Any] | None:
         """The feedback of a ticket once answered (polled; time passes between polls)."""
 
         def answered() -> dict[str, Any] | None:
-            got = self.poll(agency, ticket_id, court)
-            if got and got.get("ticket", {}).get("status") == "answered":
-                return got.get("feedback")
+            got = self.poll(agency, ticket_id, court) or {}
+            ticket, feedback = got.get("ticket"), got.get("feedback")
+            if isinstance(ticket, dict) and ticket.get("status") == "answered" and isinstance(feedback, dict):
+                return feedback
             return None
 
         return self.until(answered, step=step)

@@ -140,8 +140,7 @@ def _evidence_complete(result: Any) -> None:
 
 @pytest.mark.parametrize(("mode", "failed"), [
     ("list", ["AG-001"]), ("null", ["AG-001"]), ("html", ["AG-001"]), ("digits", ["AG-001"]), ("500", ["AG-001"]),
-    ("redirect", ["AG-001"]),
-    ("nan", ["AG-001", "AG-018"]), ("types", ["AG-001", "AG-018"]),  # a "ticket" to poll, which never answers
+    ("redirect", ["AG-001"]), ("nan", ["AG-001"]), ("types", ["AG-001"]),  # a ticket number NaN / a list: none
 ])
 def test_an_answer_of_the_wrong_shape_is_a_finding_with_evidence(hostile: Hostile, mode: str, failed: list[str],
                                                                  tmp_path: Path) -> None:
@@ -150,8 +149,8 @@ def test_an_answer_of_the_wrong_shape_is_a_finding_with_evidence(hostile: Hostil
     assert result.failed == failed, mode
     receipt = _row(tmp_path, "AG-001")
     assert receipt["status"] == "fail" and receipt["findings"][0]["exchanges"], mode  # the exchange proving it
-    answer = _row(tmp_path, "AG-018")  # reached and failed, or skipped with the reason — never "not checked"
-    assert answer["status"] in ("fail", "skipped") and answer["findings"][0]["check"] == "receipts", mode
+    answer = _row(tmp_path, "AG-018")  # skipped with the reason — not "not checked by this suite"
+    assert answer["status"] == "skipped" and answer["findings"][0]["check"] == "receipts", mode
     _evidence_complete(result)
 
 
@@ -235,6 +234,14 @@ def test_callbacks_to_the_wrong_path_with_garbage_are_evidence_and_masked(hostil
     assert callbacks[0]["request"].endswith("{garbage")
     text = (tmp_path / "results.json").read_text(encoding="utf-8")
     assert "6222024100000000007" not in text and "6222***********0007" in text  # a number, masked all the same
+
+
+def test_garbage_posted_as_answers_does_not_pass_the_result_code_audit(hostile: Hostile, tmp_path: Path) -> None:
+    hostile.mode = "wrong_callback"  # as the hub: one "part" acknowledged, with no result code at all
+    _run(hostile.server.url, tmp_path, only=("hub",), hub=True)  # type: ignore[union-attr]
+    assert _row(tmp_path, "AG-015")["status"] == "fail"
+    audit = _row(tmp_path, "AG-017")
+    assert audit["status"] == "skipped" and "no successful answers" in audit["findings"][0]["en"]
 
 
 def test_the_callback_receiver_survives_garbage_without_a_traceback(capfd: pytest.CaptureFixture[str]) -> None:
