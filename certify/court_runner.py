@@ -19,6 +19,7 @@ from certify.findings import Finding
 from certify.runner import wall_clock
 from certify.sut import check_base_url
 from core_flow.errors import UserError
+from core_flow.masking import mask_text
 from core_flow.profile import PROFILE_VERSION
 from mock_agencies.settings import Settings
 
@@ -155,7 +156,8 @@ def drive_court(driver_url: str, listen: str, out: Path, *, fault_every: int, re
         sock.close()
     settings = {"listen": listen, "driver": driver_url, "fault_every": fault_every, "retry_after_seconds": retry_after,
                 "court_regions": regions, "unmasked": unmasked, "cases_passed": driven.passed,
-                "cases_failed": driven.failed}
+                "cases_failed": driven.failed,
+                "cases_failed_why": {name: why if unmasked else mask_text(why) for name, why in driven.why.items()}}
     digest, findings = court_evidence(lab, out, started=started, finished=clock().isoformat(timespec="seconds"),
                                       settings=settings, regions=regions, unmasked=unmasked, case_facts=driven.facts)
     return digest, requirement_results(findings, "court"), driven

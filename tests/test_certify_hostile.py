@@ -372,3 +372,34 @@ def test_a_flooding_court_is_served_but_only_so_much_is_kept_and_the_manifest_sa
     court_evidence(lab, tmp_path, started="s", finished="f", settings={"listen": "x"})
     identity = json.loads((tmp_path / "manifest.json").read_text(encoding="utf-8"))["sut"]["identity"]
     assert identity == {"role": "court", "exchanges": 12, "exchanges_not_graded": 7}
+
+
+def _pretender() -> Starlette:
+    """Says it is zhixing's mock server and its admin API, and the court driver with no run yet; answers everything
+    else with HTML."""
+
+    async def handle(request: Request) -> Response:
+        path = request.url.path
+        if path == "/health":
+            return JSONResponse({"service": "zhixing-mock-agencies", "defects": "not a list"})
+        if path == "/admin/profiles":
+            return JSONResponse({})
+        if path == "/now":
+            return JSONResponse({"code": "no_court", "zh": "尚未开始", "en": "no run yet"}, status_code=422)
+        return Response("<html>维护中</html>", media_type="text/html")
+
+    return Starlette(routes=[Route("/{path:path}", handle, methods=["GET", "POST", "PUT", "DELETE"])])
+
+
+def test_a_pretender_of_zhixing_and_of_the_court_driver_gets_a_verdict_with_reasons(tmp_path: Path) -> None:
+    with LiveServer(app=_pretender(), port=free_port()) as server:
+        result = _run(server.url, tmp_path / "agency", namespace="kit")  # its admin API answers garbage
+        assert result.identity["admin_api"] is False and "JSONDecodeError" in result.identity["admin_api_error"]
+        assert result.failed == ["AG-001"]
+        digest, rows, driven = drive_court(server.url, f"127.0.0.1:{free_port()}", tmp_path / "court",
+                                           fault_every=3, retry_after=120, regions={})
+    assert driven.passed == 0 and driven.failed and set(driven.why) == set(driven.failed)
+    assert all("JSONDecodeError" in why for why in driven.why.values())  # the court's garbage, said per case
+    manifest = json.loads((tmp_path / "court" / "manifest.json").read_text(encoding="utf-8"))
+    assert manifest["settings"]["cases_failed_why"] == driven.why
+    assert verify_evidence(tmp_path / "court") == digest and not any(r["status"] == "pass" for r in rows)

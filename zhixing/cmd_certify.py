@@ -7,6 +7,7 @@ from pathlib import Path
 
 import typer
 
+from core_flow.masking import mask_text
 from zhixing.outputs import output_dir
 
 certify_app = typer.Typer(help="查控接口认证工具 / the certification kit for vendors", no_args_is_help=True)
@@ -93,6 +94,9 @@ def register(app: typer.Typer) -> None:
                                                regions=regions, unmasked=unmasked)
             typer.echo(f"认证案例 / kit cases: {driven.passed} 通过 passed, {len(driven.failed)} 未完成 did not "
                        f"complete{'：' + '；'.join(driven.failed) if driven.failed else ''}")
+            for name in driven.failed:  # why, in the court's own words (masked like the evidence)
+                why = driven.why.get(name, "")
+                typer.echo(f"  - {name}: {why if unmasked else mask_text(why)}")
         else:
             digest, rows = serve_court(listen, out, duration=duration, fault_every=fault_every, retry_after=retry_after,
                                        regions=regions, unmasked=unmasked,
