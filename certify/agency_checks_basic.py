@@ -123,6 +123,7 @@ def check_callbacks(run: Run, ctx: CheckContext) -> None:
     if not tid:
         return
     polled = run.sut.answer(agency, tid, body["court_code"])
+    _expect_no_post_after_ack(ctx, run.receiver.at(path))
     last = [a.body for a in run.receiver.at(path) if a.status == 200]
     ctx.expect("AG-011", polled is not None and (run.hub or (bool(last) and last[-1] == polled)),
                "按工单轮询得到与回调相同的反馈", "polling the ticket gives the answer the callback carried")
@@ -131,6 +132,20 @@ def check_callbacks(run: Run, ctx: CheckContext) -> None:
                             note="poll by request number")
     ctx.expect("AG-011", polled_ticket_id(by_no) == tid,
                f"按请求编号轮询：HTTP {by_no.status_code}", f"polling by request number: HTTP {by_no.status_code}")
+
+
+def _expect_no_post_after_ack(ctx: CheckContext, arrivals: list[Any]) -> None:
+    """Retried *until* acknowledged: an answer posted again after the kit acknowledged it is a fault (seen in
+    what arrived by now, the polls done meanwhile)."""
+    acked: list[Any] = []
+    again = 0
+    for a in arrivals:
+        if any(a.body == b for b in acked):
+            again += 1
+        if a.status == 200:
+            acked.append(a.body)
+    ctx.expect("AG-011", again == 0, f"确认后不再投递：确认后又收到 {again} 次同一反馈",
+               f"no more posts once acknowledged: {again} posts of an acknowledged answer came again")
 
 
 def check_errors(run: Run, ctx: CheckContext) -> None:

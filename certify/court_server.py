@@ -16,6 +16,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from core_flow.protocol import ControlRequest
 from mock_agencies.app import create_app
+from mock_agencies.body_limit import declared_length, refuse
 from mock_agencies.settings import Settings
 
 SESSION = b"x-zhixing-session"
@@ -127,14 +128,27 @@ class Instrumented:
         if scope["type"] != "http" or not scope["path"].startswith("/agencies/"):
             await self.app(scope, receive, send)
             return
-        body = b""
-        while True:
-            message = await receive()
-            body += message.get("body", b"")
-            if not message.get("more_body"):
-                break
         namespace = next((v.decode("latin-1") for k, v in scope["headers"] if k == SESSION), "default")
         at = self._now(namespace)
+        limit = self.state.settings.max_body_bytes
+        chunks: list[bytes] = []
+        size = 0
+        while True:  # buffered for the record, never beyond the agencies' own body limit (a court's 1 GB post)
+            message = await receive()
+            if message["type"] == "http.disconnect":
+                return
+            size += len(message.get("body", b""))
+            if size > limit or (declared_length(scope) or 0) > limit:
+                if len(self.traffic.records) < self.traffic.limit:
+                    self.traffic.records.append({"namespace": namespace, "at": at.isoformat() if at else None,
+                                                 "method": scope["method"], "path": scope["path"], "query": "",
+                                                 "request": f"<body beyond {limit} bytes>", "status": 413})
+                await refuse(scope, receive, send, limit)
+                return
+            chunks.append(message.get("body", b""))
+            if not message.get("more_body"):
+                break
+        body = b"".join(chunks)
         try:
             parsed = json.loads(body) if body else None
         except ValueError:

@@ -95,6 +95,16 @@ class Hostile:
             assert self.server is not None
             self.server.server.should_exit = True
             return JSONResponse(TICKET, status_code=202)
+        if mode == "twice" and request.method == "POST":  # retried until acknowledged, then once more
+            body = await request.json()
+            answer = {"ticket_id": "T1", "request_no": body.get("request_no"), "ok": True, "code": "0000"}
+            async with httpx.AsyncClient() as client:
+                for _ in range(4):  # the kit refuses two, acknowledges the third; the fourth is one too many
+                    await client.post(body["callback_url"], json=answer, headers={"Idempotency-Key": "k1"})
+            return JSONResponse(dict(TICKET, request_no=body.get("request_no")), status_code=202)
+        if mode == "twice" and request.method == "GET":
+            return JSONResponse({"ticket": {"ticket_id": "T1", "status": "answered"},
+                                 "feedback": {"ticket_id": "T1", "ok": True, "code": "0000"}})
         if mode == "wrong_callback" and request.method == "POST":
             body = await request.json()
             if body.get("callback_url"):
@@ -236,6 +246,16 @@ def test_callbacks_to_the_wrong_path_with_garbage_are_evidence_and_masked(hostil
     assert "6222024100000000007" not in text and "6222***********0007" in text  # a number, masked all the same
 
 
+def test_an_answer_posted_again_after_it_was_acknowledged_fails_the_callback_requirement(hostile: Hostile,
+                                                                                          tmp_path: Path) -> None:
+    hostile.mode = "twice"
+    result = _run(hostile.server.url, tmp_path, only=("callbacks",))  # type: ignore[union-attr]
+    assert result.failed == ["AG-011"]
+    findings = _row(tmp_path, "AG-011")["findings"]
+    assert [f["status"] for f in findings if "acknowledged" in f["en"]] == ["pass", "fail"]  # retried, then again
+    assert "1 posts of an acknowledged answer came again" in findings[1]["en"]
+
+
 def test_garbage_posted_as_answers_does_not_pass_the_result_code_audit(hostile: Hostile, tmp_path: Path) -> None:
     hostile.mode = "wrong_callback"  # as the hub: one "part" acknowledged, with no result code at all
     _run(hostile.server.url, tmp_path, only=("hub",), hub=True)  # type: ignore[union-attr]
@@ -321,6 +341,8 @@ def test_the_court_grader_ignores_garbage_and_the_lab_does_not_fault_it() -> Non
         status = client.post("/agencies/icbc/requests", content=body,
                              headers={"content-type": "application/json"}).status_code
         assert status in (400, 422)  # the agencies' own answer: not faulted as if it were a request
+    big = client.post("/agencies/icbc/requests", content=b"[" + b"0," * 2**20 + b"0]")  # 2 MB: past the limit
+    assert big.status_code == 413 and lab.traffic.records[-1]["request"].startswith("<body beyond")
     findings = grade_court(lab.traffic.records, None, lab.deliveries(), lab.horizons())
     assert findings and all(f.status in ("skipped", "not_applicable") for f in findings)
     assert not any(f.check == "grading" for f in findings)
