@@ -31,7 +31,7 @@ from certify.agency_run import SUCCESS_CODES, Check, Run, prepare_zhixing
 from certify.findings import CheckContext, Finding
 from certify.fixtures import Fixtures
 from certify.receiver import CallbackReceiver
-from certify.sut import Sut
+from certify.sut import RECHECK_TIMEOUT, Sut, SutMisbehaved
 
 CHECKS: tuple[tuple[str, tuple[str, ...], Check], ...] = (
     ("receipts", ("AG-001", "AG-018"), check_receipts),
@@ -121,8 +121,8 @@ def _run_check(check: Check, run: Run, ctx: CheckContext) -> None:
 def _answers_again(sut: Sut) -> bool:
     """After the system stopped answering: does it answer again (one plain request, no retries)?"""
     try:
-        sut.request("GET", "/health", record=False)
-    except httpx.TransportError:
+        sut.request("GET", "/health", record=False, timeout=RECHECK_TIMEOUT)
+    except (httpx.TransportError, SutMisbehaved):
         return False
     sut.down = None
     return True

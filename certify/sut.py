@@ -25,6 +25,7 @@ SESSION_HEADER = "X-Zhixing-Session"
 RETRIED = frozenset({429, 500, 502, 503, 504})
 MAX_ATTEMPTS = 6
 HTTP_TIMEOUT = 30.0  # seconds, one exchange in total (connect, headers, body)
+RECHECK_TIMEOUT = 5.0  # seconds for the one look whether a system that stopped answering is back
 MAX_BODY = 5 * 2**20  # bytes of one answer's body; a larger one is a finding
 EVIDENCE_BODY = 64 * 2**10  # bytes of a body kept whole in the evidence; a larger one is kept as its head
 
@@ -121,12 +122,13 @@ class Sut:
 
     def request(self, method: str, path: str, *, court: str | None = None, json: Any = None,
                 content: bytes | None = None, params: dict[str, str] | None = None, admin: bool = False,
-                note: str = "", record: bool = True) -> httpx.Response:
+                note: str = "", record: bool = True, timeout: float | None = None) -> httpx.Response:
         headers = self._headers(court, admin)
         if content is not None:
             headers["Content-Type"] = "application/json"
         try:
-            response = self._exchange(method, path, json=json, content=content, params=params, headers=headers)
+            response = self._exchange(method, path, timeout, json=json, content=content, params=params,
+                                      headers=headers)
         except httpx.HTTPError as err:
             if record:
                 self.recorder.exchanges.append(Exchange(method, path, json, None, f"{type(err).__name__}: {err}",
@@ -140,11 +142,12 @@ class Sut:
                                                     response.status_code, _body(response), note))
         return response
 
-    def _exchange(self, method: str, path: str, **kwargs: Any) -> httpx.Response:
-        """One exchange within the total time limit and the body size limit (read as a stream, so neither a body
-        trickled slowly nor a huge one can hold the run)."""
-        deadline = time.monotonic() + self.http_timeout
-        request = self.client.build_request(method, path, **kwargs)
+    def _exchange(self, method: str, path: str, timeout: float | None = None, **kwargs: Any) -> httpx.Response:
+        """One exchange within the total time limit (``timeout``, default ``http_timeout``) and the body size limit
+        (read as a stream, so neither a body trickled slowly nor a huge one can hold the run)."""
+        limit = self.http_timeout if timeout is None else min(timeout, self.http_timeout)
+        deadline = time.monotonic() + limit
+        request = self.client.build_request(method, path, timeout=limit, **kwargs)
         response = self.client.send(request, stream=True)
         try:
             chunks, size = [], 0
@@ -153,7 +156,7 @@ class Sut:
                 if size > self.max_body:
                     raise SutMisbehaved(f"answer body beyond {self.max_body} bytes (HTTP {response.status_code})")
                 if time.monotonic() > deadline:
-                    raise SutMisbehaved(f"answer not complete within {self.http_timeout:g} s "
+                    raise SutMisbehaved(f"answer not complete within {limit:g} s "
                                         f"(HTTP {response.status_code}, {size} bytes so far)")
                 chunks.append(chunk)
         finally:

@@ -95,6 +95,11 @@ class Hostile:
             assert self.server is not None
             self.server.server.should_exit = True
             return JSONResponse(TICKET, status_code=202)
+        if mode == "mute":  # accepts everything, answers nothing
+            if request.method == "POST":
+                body = await request.json()
+                return JSONResponse(dict(TICKET, request_no=body.get("request_no")), status_code=202)
+            return JSONResponse({"ticket": {"ticket_id": "T1", "status": "accepted"}})
         if mode == "twice" and request.method == "POST":  # retried until acknowledged, then once more
             body = await request.json()
             answer = {"ticket_id": "T1", "request_no": body.get("request_no"), "ok": True, "code": "0000"}
