@@ -183,6 +183,15 @@ def test_a_slow_answer_is_cut_off_and_a_silent_system_is_not_waited_for_again(ho
     _evidence_complete(result)
 
 
+def test_a_system_that_accepts_but_never_answers_is_waited_for_only_the_answer_timeout(hostile: Hostile,
+                                                                                       tmp_path: Path) -> None:
+    hostile.mode = "mute"
+    started = time.monotonic()
+    result = _run(hostile.server.url, tmp_path, answer_timeout=0.5)  # type: ignore[union-attr]
+    assert time.monotonic() - started < 5
+    assert result.failed == ["AG-001", "AG-018"]  # the receipt came, the answer never did
+
+
 @pytest.mark.parametrize(("mode", "why"), [("trickle", "not complete within"), ("huge", "beyond")])
 def test_a_trickled_or_huge_body_is_cut_off_at_the_kits_limits(hostile: Hostile, tmp_path: Path, mode: str,
                                                               why: str) -> None:
