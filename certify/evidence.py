@@ -18,7 +18,7 @@ from xml.etree import ElementTree as ET
 
 from certify.findings import STATUS_TEXT, Finding, verdict
 from certify.report_html import render_html
-from core_flow.errors import UserError
+from core_flow.errors import UserError, read_utf8
 from core_flow.masking import mask_data, mask_text
 from core_flow.profile import load_requirements
 
@@ -109,7 +109,7 @@ def verify_evidence(out: Path) -> str:
     located bilingual ``UserError``."""
     sums_path = out / SUMS
     try:
-        sums = sums_path.read_text(encoding="utf-8")
+        sums = read_utf8(sums_path, ("证据摘要文件", "evidence digest file"))  # not UTF-8: a located error too
     except OSError:
         raise UserError(f"没有证据摘要文件 {SUMS}", f"no evidence digest file {SUMS}", where=str(out)) from None
     listed: dict[str, str] = {}

@@ -439,3 +439,10 @@ def test_a_pretender_of_zhixing_and_of_the_court_driver_gets_a_verdict_with_reas
     manifest = json.loads((tmp_path / "court" / "manifest.json").read_text(encoding="utf-8"))
     assert manifest["settings"]["cases_failed_why"] == driven.why
     assert verify_evidence(tmp_path / "court") == digest and not any(r["status"] == "pass" for r in rows)
+
+
+def test_a_digest_file_that_is_not_utf8_is_a_located_error(tmp_path: Path) -> None:
+    (tmp_path / "SHA256SUMS").write_bytes(b"ok\n\xff\xfe garbage\n")
+    with pytest.raises(UserError) as err:
+        verify_evidence(tmp_path)
+    assert err.value.where == f"{tmp_path / 'SHA256SUMS'}:2"
