@@ -40,6 +40,8 @@ def wall_clock() -> datetime:
 
 
 AGENCY_CODE = re.compile(r"[a-z0-9_]{1,64}")  # the profile's pattern of an agency code (a path segment)
+TOKEN = re.compile(r"[\x21-\x7e]{1,4096}")  # a bearer token as an HTTP header carries it
+NAMESPACE = re.compile(r"[A-Za-z0-9_.\-]{1,64}")  # the profile's X-Zhixing-Session
 
 
 def _known_agency(sut: Sut, code: str, where: str) -> None:
@@ -84,6 +86,14 @@ def run_agency(base_url: str, fixtures_path: Path, out: Path, *, agency: str | N
         raise UserError("--hub 需要测试数据中的 hub 部分", "--hub needs the fixtures' hub section",
                         where=str(fixtures_path))
     tokens = {c.code: c.token for c in fixtures.courts if c.token}
+    for value, where in ([(token, "--token"), (admin_token, "--admin-token")]
+                         + [(c.token, f"{fixtures_path}: courts.{i}.token") for i, c in enumerate(fixtures.courts)]):
+        if value is not None and not TOKEN.fullmatch(value):
+            raise UserError("令牌须为可打印 ASCII 字符，不含空白", "a token is printable ASCII without whitespace",
+                            where=where)
+    if namespace is not None and not NAMESPACE.fullmatch(namespace):
+        raise UserError("命名空间须为 1–64 个字母、数字或 _ . -", "a namespace is 1–64 letters, digits or _ . -",
+                        where="--namespace")
     if token:
         tokens["*"] = token
     if namespace is None and not tokens:

@@ -325,6 +325,13 @@ def test_an_agency_code_the_system_does_not_have_is_a_located_error(tmp_path: Pa
     with pytest.raises(UserError) as err:
         run_agency("http://127.0.0.1:9", FIXTURES, tmp_path, agency="../admin")
     assert err.value.where == "--agency"
+    for bad in ("令牌", "a b", "a\nb", ""):  # not a header value: the user's mistake, not every check failing
+        with pytest.raises(UserError) as err:
+            run_agency("http://127.0.0.1:9", FIXTURES, tmp_path, token=bad)
+        assert err.value.where == "--token"
+    with pytest.raises(UserError) as err:
+        run_agency("http://127.0.0.1:9", FIXTURES, tmp_path, namespace="我的/空间")
+    assert err.value.where == "--namespace"
 
 
 @pytest.mark.parametrize(("text", "where"), [
