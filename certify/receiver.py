@@ -8,10 +8,13 @@ stalls is cut off after ``TIMEOUT`` seconds, and nothing it does prints a traceb
 from __future__ import annotations
 
 import json
+import socket
 import threading
 from dataclasses import dataclass
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
+
+from core_flow.errors import UserError
 
 MAX_BODY = 2**20  # bytes of one callback's body
 TIMEOUT = 10.0  # seconds a sender may take to send its request
@@ -26,7 +29,10 @@ class Arrival:
 
 
 class CallbackReceiver:
-    def __init__(self, host: str = "127.0.0.1") -> None:
+    def __init__(self, host: str = "127.0.0.1", port: int = 0, advertise: str | None = None) -> None:
+        """Listen on ``host``:``port`` (0: any free port); the callback URLs given to the system under test name
+        ``advertise`` (a host it can reach: this machine's address on the vendor's network; default ``host``). A port
+        in use or an address not of this machine is a located ``UserError`` (``--callback-host``)."""
         self.arrivals: list[Arrival] = []
         self.lock = threading.Lock()
         self._seen: dict[tuple[str, str], int] = {}
@@ -58,12 +64,20 @@ class CallbackReceiver:
                 pass
 
         class Server(ThreadingHTTPServer):
+            address_family = socket.AF_INET6 if ":" in host else socket.AF_INET
+
             def handle_error(self, request: object, client_address: object) -> None:
                 pass  # a sender that hangs up or times out mid-request: nothing to answer, nothing to print
 
-        self._server = Server((host, 0), Handler)
+        try:
+            self._server = Server((host, port), Handler)
+        except (OSError, OverflowError) as err:
+            raise UserError(f"回调接收端无法在 {host}:{port} 监听：{getattr(err, 'strerror', None) or err}",
+                            f"the callback receiver cannot listen on {host}:{port}: "
+                            f"{getattr(err, 'strerror', None) or err}", where="--callback-host") from None
         self._server.daemon_threads = True
-        self.url = f"http://{host}:{self._server.server_address[1]}"
+        shown = advertise or host
+        self.url = f"http://{f'[{shown}]' if ':' in shown else shown}:{self._server.server_address[1]}"
         self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
 
     def _record(self, path: str, key: str, body: Any, refuse: int | None = None) -> int:

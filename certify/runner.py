@@ -44,6 +44,25 @@ TOKEN = re.compile(r"[\x21-\x7e]{1,4096}")  # a bearer token as an HTTP header c
 NAMESPACE = re.compile(r"[A-Za-z0-9_.\-]{1,64}")  # the profile's X-Zhixing-Session
 
 
+def parse_callback_host(value: str | None) -> tuple[str, int, str | None]:
+    """``--callback-host ADDR[:PORT]``: the receiver listens on every interface at PORT (default: any free one)
+    and gives the system under test ``http://ADDR:PORT/…``; without it, loopback only (a system on this machine)."""
+    if value is None:
+        return "127.0.0.1", 0, None
+    if value.startswith("["):  # [IPv6]:PORT or [IPv6]
+        host, _, rest = value[1:].partition("]")
+        port = rest[1:] if rest.startswith(":") else ("0" if not rest else "?")
+    elif value.count(":") == 1:  # HOST:PORT
+        host, port = value.split(":")
+    else:  # HOST, or a bare IPv6 address
+        host, port = value, "0"
+    if not host or not port.isdigit() or len(port) > 5 or int(port) > 65535 or any(c in host for c in "/?#@ "):
+        raise UserError(f"应为 地址[:端口]（被测系统可达的本机地址）：{value}",
+                        f"expected ADDR[:PORT] (this machine's address as the system under test reaches it): {value}",
+                        where="--callback-host")
+    return ("::" if ":" in host else "0.0.0.0"), int(port), host  # noqa: S104 — reached from the vendor's network
+
+
 def _known_agency(sut: Sut, code: str, where: str) -> None:
     """The profile's ``GET /agencies/{code}``: a 404 with an error body means the system under test has no such
     agency — a mistake in ``--agency`` or the fixtures, not a finding. Any other answer (a system that does not serve
@@ -62,7 +81,7 @@ def _known_agency(sut: Sut, code: str, where: str) -> None:
 def run_agency(base_url: str, fixtures_path: Path, out: Path, *, agency: str | None = None, hub: bool = False,
                token: str | None = None, admin_token: str | None = None, namespace: str | None = None,
                unmasked: bool = False, answer_timeout: float = 60.0, http_timeout: float = HTTP_TIMEOUT,
-               only: tuple[str, ...] = (),
+               only: tuple[str, ...] = (), callback_host: str | None = None,
                transport: httpx.BaseTransport | None = None,
                clock: Callable[[], datetime] = wall_clock,
                sleep: Callable[[float], None] | None = None) -> AgencyRunResult:
@@ -81,6 +100,7 @@ def run_agency(base_url: str, fixtures_path: Path, out: Path, *, agency: str | N
     unknown = [name for name in only if name not in {c[0] for c in CHECKS}]
     if unknown:
         raise UserError(f"未知检查：{'、'.join(unknown)}", f"unknown checks: {', '.join(unknown)}", where="--only")
+    receiver_at = parse_callback_host(callback_host)
     fixtures = load_fixtures(fixtures_path)
     if hub and fixtures.hub is None:
         raise UserError("--hub 需要测试数据中的 hub 部分", "--hub needs the fixtures' hub section",
@@ -110,7 +130,7 @@ def run_agency(base_url: str, fixtures_path: Path, out: Path, *, agency: str | N
                             "the URL right?", where="--base-url")
         if not hub:
             _known_agency(sut, agency or fixtures.agency, "--agency" if agency else f"{fixtures_path}: agency")
-        with CallbackReceiver() as receiver:
+        with CallbackReceiver(*receiver_at) as receiver:
             findings = run_agency_suite(sut, fixtures, agency=agency, hub=hub, receiver=receiver, only=only)
     finally:
         sut.close()
@@ -123,6 +143,7 @@ def run_agency(base_url: str, fixtures_path: Path, out: Path, *, agency: str | N
                      "namespace": namespace, "token": bool(tokens), "admin_api": identity.get("admin_api"),
                      "answer_timeout_seconds": answer_timeout, "http_timeout_seconds": http_timeout,
                      "only": list(only), "unmasked": unmasked,
+                     "callback_host": callback_host,
                      "defects_in_force": identity.get("health", {}).get("defects", [])},
     }
     digest = write_evidence(out, findings, manifest, suite="agency", unmasked=unmasked)

@@ -270,6 +270,25 @@ def test_an_answer_posted_again_after_it_was_acknowledged_fails_the_callback_req
     assert "1 posts of an acknowledged answer came again" in findings[1]["en"]
 
 
+def test_the_callback_receiver_can_be_reached_from_elsewhere_at_a_named_address(hostile: Hostile,
+                                                                                  tmp_path: Path) -> None:
+    hostile.mode = "twice"
+    port = free_port()
+    _run(hostile.server.url, tmp_path, only=("callbacks",), callback_host=f"127.0.0.1:{port}")  # type: ignore
+    callbacks = [e for e in _row(tmp_path, "AG-011")["findings"][0]["exchanges"] if e["method"] == "CALLBACK"]
+    assert len(callbacks) == 4  # the system posted to the address given, at the port given
+    manifest = json.loads((tmp_path / "manifest.json").read_text(encoding="utf-8"))
+    assert manifest["settings"]["callback_host"] == f"127.0.0.1:{port}"
+    with socket.socket() as taken:
+        taken.bind(("0.0.0.0", 0))  # noqa: S104 — the port the receiver would want, taken
+        with pytest.raises(UserError) as err:
+            _run(hostile.server.url, tmp_path, callback_host=f"127.0.0.1:{taken.getsockname()[1]}")  # type: ignore
+        assert err.value.where == "--callback-host"
+    with pytest.raises(UserError) as err:
+        _run(hostile.server.url, tmp_path, callback_host="host:port")  # type: ignore[union-attr]
+    assert err.value.where == "--callback-host"
+
+
 def test_garbage_posted_as_answers_does_not_pass_the_result_code_audit(hostile: Hostile, tmp_path: Path) -> None:
     hostile.mode = "wrong_callback"  # as the hub: one "part" acknowledged, with no result code at all
     _run(hostile.server.url, tmp_path, only=("hub",), hub=True)  # type: ignore[union-attr]

@@ -38,6 +38,10 @@ def register(app: typer.Typer) -> None:
                                            "完整应答体）的真实秒数上限 / real seconds one exchange may take in all, "
                                            "the whole answer body included"),
         only: list[str] = typer.Option([], "--only", help="只运行某项检查（可重复）/ run only this check"),
+        callback_host: str | None = typer.Option(None, "--callback-host", help="被测系统回调本工具所用的本机地址"
+                                                  "[:端口]（在所有网卡上接收；缺省只在回环上）/ this machine's "
+                                                  "ADDR[:PORT] as the system under test reaches it for callbacks "
+                                                  "(listens on every interface; default: loopback only)"),
     ) -> None:
         """认证协助执行单位或总对总一侧 / certify a system playing an agency or the 总对总 hub."""
         from certify.fixtures import load_fixtures
@@ -49,7 +53,8 @@ def register(app: typer.Typer) -> None:
         output_dir(out, "--out")
         result = run_agency(base_url, fixtures, out, agency=agency_code, hub=hub, token=token,
                             admin_token=admin_token, namespace=namespace, unmasked=unmasked,
-                            answer_timeout=answer_timeout, http_timeout=http_timeout, only=tuple(only))
+                            answer_timeout=answer_timeout, http_timeout=http_timeout, only=tuple(only),
+                            callback_host=callback_host)
         from certify.evidence import requirement_results
 
         for row in requirement_results(result.findings, "agency"):
