@@ -48,6 +48,7 @@ CHECKS: tuple[tuple[str, tuple[str, ...], Check], ...] = (
     ("hub_failure", ("AG-016",), check_hub_failure),
 )
 RESULT_CODES_CHECK = ("result_codes", ("AG-017",))
+MAX_EXCHANGES = 200  # of one check, kept in the evidence
 
 
 def _audit_codes(run: Run) -> list[Finding]:
@@ -94,12 +95,24 @@ def run_agency_suite(sut: Sut, fixtures: Fixtures, *, agency: str | None, hub: b
                          f"the system under test stopped answering ({sut.down}): not exercised")
         else:
             _run_check(check, run, ctx)
-        exchanges = [e.as_dict() for e in sut.recorder.take()] + _callbacks_since(receiver, arrived)
+        exchanges = _bounded([e.as_dict() for e in sut.recorder.take()] + _callbacks_since(receiver, arrived))
         for f in ctx.findings:
             f.exchanges = exchanges
         findings.extend(ctx.findings)
     findings.extend(_audit_codes(run))
     return findings
+
+
+def _bounded(exchanges: list[dict[str, object]]) -> list[dict[str, object]]:
+    """A check's exchanges as evidence: all of them, or — a system polled for minutes, a flood of callbacks — the
+    first and last ``MAX_EXCHANGES // 2`` with a note of how many lie between."""
+    if len(exchanges) <= MAX_EXCHANGES:
+        return exchanges
+    half = MAX_EXCHANGES // 2
+    gap = len(exchanges) - 2 * half
+    note = {"method": "-", "url": "-", "request": None, "status": None, "response": None,
+            "note": f"省略 {gap} 次往来 / {gap} exchanges omitted"}
+    return [*exchanges[:half], note, *exchanges[-half:]]
 
 
 def _run_check(check: Check, run: Run, ctx: CheckContext) -> None:

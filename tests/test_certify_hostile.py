@@ -472,3 +472,13 @@ def test_a_digest_file_that_is_not_utf8_is_a_located_error(tmp_path: Path) -> No
     with pytest.raises(UserError) as err:
         verify_evidence(tmp_path)
     assert err.value.where == f"{tmp_path / 'SHA256SUMS'}:2"
+
+
+def test_a_checks_evidence_keeps_its_first_and_last_exchanges_when_there_are_many() -> None:
+    from certify.agency_suite import MAX_EXCHANGES, _bounded
+
+    many = [{"n": i} for i in range(MAX_EXCHANGES * 3)]  # a system polled for minutes
+    kept = _bounded(many)
+    assert len(kept) == MAX_EXCHANGES + 1 and kept[0] == {"n": 0} and kept[-1] == many[-1]
+    assert f"{MAX_EXCHANGES * 2} exchanges omitted" in str(kept[MAX_EXCHANGES // 2]["note"])
+    assert _bounded(many[:MAX_EXCHANGES]) == many[:MAX_EXCHANGES]
