@@ -44,12 +44,10 @@ def register(app: typer.Typer) -> None:
                                                   "(listens on every interface; default: loopback only)"),
     ) -> None:
         """认证协助执行单位或总对总一侧 / certify a system playing an agency or the 总对总 hub."""
-        from certify.fixtures import load_fixtures
         from certify.runner import run_agency
         from certify.sut import check_base_url
 
-        check_base_url(base_url)  # the user's mistakes first, before the evidence directory is made
-        load_fixtures(fixtures)
+        check_base_url(base_url)  # a malformed URL before the evidence directory is made
         output_dir(out, "--out")
         result = run_agency(base_url, fixtures, out, agency=agency_code, hub=hub, token=token,
                             admin_token=admin_token, namespace=namespace, unmasked=unmasked,
