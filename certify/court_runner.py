@@ -84,8 +84,20 @@ def court_evidence(lab: Instrumented, out: Path, *, started: str, finished: str,
     return write_evidence(out, findings, manifest, suite="court", unmasked=unmasked), findings
 
 
+def lab_settings(host: str, port: int, callback_hosts: tuple[str, ...] = (), **extra: Any) -> Settings:
+    """The lab's settings: zhixing's ``fast`` agencies on ``host``:``port``; callbacks go to loopback, and to the
+    ``callback_hosts`` the user allows (``--allow-callback-host``: a court on another machine; ``*`` any)."""
+    hosts = ("127.0.0.1", "::1", "localhost", *callback_hosts)
+    bad = [h for h in callback_hosts if not h or any(c in h for c in "/?#@ ,")]
+    if bad:
+        raise UserError(f"回调主机应为主机名或地址：{bad[0]!r}",
+                        f"a callback host is a host name or address: {bad[0]!r}", where="--allow-callback-host")
+    return Settings(host=host, port=port, profile="fast", callback_hosts=hosts, **extra)
+
+
 def serve_court(listen: str, out: Path, *, duration: float | None, fault_every: int, retry_after: int,
                 regions: dict[str, str], unmasked: bool = False, log_level: str = "warning",
+                callback_hosts: tuple[str, ...] = (),
                 on_ready: Callable[[str], None] | None = None,
                 clock: Callable[[], datetime] = wall_clock) -> tuple[str, list[dict[str, Any]]]:
     """Serve until interrupted (Ctrl-C) or ``duration`` real seconds, then grade; (digest, requirement rows)."""
@@ -94,7 +106,7 @@ def serve_court(listen: str, out: Path, *, duration: float | None, fault_every: 
     host, _ = parse_listen(listen)
     sock, url = bind_listen(listen)
     port = sock.getsockname()[1]
-    lab = create_court_lab(Settings(host=host, port=port, profile="fast"), FaultSchedule(fault_every, retry_after))
+    lab = create_court_lab(lab_settings(host, port, callback_hosts), FaultSchedule(fault_every, retry_after))
     server = uvicorn.Server(uvicorn.Config(lab, host=host, port=port, log_level=log_level, lifespan="on"))
     started = clock().isoformat(timespec="seconds")
     timer = threading.Timer(duration, lambda: setattr(server, "should_exit", True)) if duration else None
@@ -110,14 +122,15 @@ def serve_court(listen: str, out: Path, *, duration: float | None, fault_every: 
             timer.cancel()
         sock.close()
     settings = {"listen": listen, "duration_seconds": duration, "fault_every": fault_every,
-                "retry_after_seconds": retry_after, "court_regions": regions, "unmasked": unmasked}
+                "retry_after_seconds": retry_after, "court_regions": regions, "unmasked": unmasked,
+                "allowed_callback_hosts": list(callback_hosts)}
     digest, findings = court_evidence(lab, out, started=started, finished=clock().isoformat(timespec="seconds"),
                                       settings=settings, regions=regions, unmasked=unmasked)
     return digest, requirement_results(findings, "court")
 
 
 def drive_court(driver_url: str, listen: str, out: Path, *, fault_every: int, retry_after: int,
-                regions: dict[str, str], unmasked: bool = False,
+                regions: dict[str, str], unmasked: bool = False, callback_hosts: tuple[str, ...] = (),
                 clock: Callable[[], datetime] = wall_clock) -> tuple[str, list[dict[str, Any]], Any]:
     """Serve the instrumented agencies on ``listen``, drive the court at ``driver_url`` (the driver interface's HTTP
     form) through the kit's cases — it files each, takes its steps, advances the court's clock — then grade the
@@ -131,7 +144,7 @@ def drive_court(driver_url: str, listen: str, out: Path, *, fault_every: int, re
     host, _ = parse_listen(listen)
     sock, lab_url = bind_listen(listen)
     port = sock.getsockname()[1]
-    lab = create_court_lab(Settings(host=host, port=port, profile="fast", world_size=1000),
+    lab = create_court_lab(lab_settings(host, port, callback_hosts, world_size=1000),
                            FaultSchedule(fault_every, retry_after))
     server = uvicorn.Server(uvicorn.Config(lab, host=host, port=port, log_level="critical", lifespan="on"))
     thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True)
@@ -155,7 +168,8 @@ def drive_court(driver_url: str, listen: str, out: Path, *, fault_every: int, re
         thread.join(timeout=10)
         sock.close()
     settings = {"listen": listen, "driver": driver_url, "fault_every": fault_every, "retry_after_seconds": retry_after,
-                "court_regions": regions, "unmasked": unmasked, "cases_passed": driven.passed,
+                "court_regions": regions, "unmasked": unmasked, "allowed_callback_hosts": list(callback_hosts),
+                "cases_passed": driven.passed,
                 "cases_failed": driven.failed,
                 "cases_failed_why": {name: why if unmasked else mask_text(why) for name, why in driven.why.items()}}
     digest, findings = court_evidence(lab, out, started=started, finished=clock().isoformat(timespec="seconds"),

@@ -482,3 +482,20 @@ def test_a_checks_evidence_keeps_its_first_and_last_exchanges_when_there_are_man
     assert len(kept) == MAX_EXCHANGES + 1 and kept[0] == {"n": 0} and kept[-1] == many[-1]
     assert f"{MAX_EXCHANGES * 2} exchanges omitted" in str(kept[MAX_EXCHANGES // 2]["note"])
     assert _bounded(many[:MAX_EXCHANGES]) == many[:MAX_EXCHANGES]
+
+
+def test_a_court_on_another_machine_can_be_allowed_its_callbacks() -> None:
+    from starlette.testclient import TestClient
+
+    from certify.court_runner import lab_settings
+
+    query = {"request_no": "Q1", "court_code": "R410811", "case_no": "(2026)豫0811执1号", "measure": "00",
+             "subject": {"kind": "person", "name": "测试甲", "id_number": "410811198001010119"},
+             "callback_url": "http://10.1.2.3:8080/cb"}
+    refused = TestClient(create_court_lab(lab_settings("127.0.0.1", 0))).post("/agencies/icbc/requests", json=query)
+    assert refused.status_code == 422  # loopback only, by default: the remote court's every request refused
+    allowed = TestClient(create_court_lab(lab_settings("127.0.0.1", 0, ("10.1.2.3",))))
+    assert allowed.post("/agencies/icbc/requests", json=query).status_code == 202
+    with pytest.raises(UserError) as err:
+        lab_settings("127.0.0.1", 0, ("http://10.1.2.3/",))
+    assert err.value.where == "--allow-callback-host"

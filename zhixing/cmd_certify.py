@@ -81,20 +81,25 @@ def register(app: typer.Typer) -> None:
                                           "并评分 / the court's driver interface URL: file the kit's cases, advance "
                                           "time, grade"),
         unmasked: bool = typer.Option(False, "--unmasked", help="证据中不遮蔽身份证号与账号 / unmasked evidence"),
+        allow_callback_host: list[str] = typer.Option([], "--allow-callback-host", help="模拟机构可向其回调的主机"
+                                                      "（可重复；缺省只有本机回环；* 为任意）/ a host the agencies "
+                                                      "may post callbacks to (repeatable; default loopback; * any)"),
     ) -> None:
         """认证法院一侧：提供带检查的模拟总对总与机构，评分法院系统的往来 / certify a court system: serve the
         instrumented mock hub and agencies, grade the court's traffic."""
-        from certify.court_runner import drive_court, parse_listen, parse_regions, serve_court
+        from certify.court_runner import drive_court, lab_settings, parse_listen, parse_regions, serve_court
         from certify.sut import check_base_url
 
         regions = parse_regions(court_region)
-        parse_listen(listen)
+        host, port = parse_listen(listen)
+        lab_settings(host, port, tuple(allow_callback_host))  # a bad host before anything runs
         if driver is not None:
             check_base_url(driver, "--driver")
         output_dir(out, "--out")
         if driver is not None:
             digest, rows, driven = drive_court(driver, listen, out, fault_every=fault_every, retry_after=retry_after,
-                                               regions=regions, unmasked=unmasked)
+                                               regions=regions, unmasked=unmasked,
+                                               callback_hosts=tuple(allow_callback_host))
             typer.echo(f"认证案例 / kit cases: {driven.passed} 通过 passed, {len(driven.failed)} 未完成 did not "
                        f"complete{'：' + '；'.join(driven.failed) if driven.failed else ''}")
             for name in driven.failed:  # why, in the court's own words (masked like the evidence)
@@ -103,6 +108,7 @@ def register(app: typer.Typer) -> None:
         else:
             digest, rows = serve_court(listen, out, duration=duration, fault_every=fault_every, retry_after=retry_after,
                                        regions=regions, unmasked=unmasked,
+                                       callback_hosts=tuple(allow_callback_host),
                                        on_ready=lambda url: typer.echo(f"认证用模拟机构 / instrumented agencies: "
                                                                        f"{url}（Ctrl-C 结束并评分 / Ctrl-C to grade）"))
         for row in rows:
