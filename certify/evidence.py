@@ -10,6 +10,7 @@ from __future__ import annotations
 import hashlib
 import json
 import math
+import re
 from collections import Counter
 from collections.abc import Callable
 from pathlib import Path
@@ -26,17 +27,32 @@ FILES = ("manifest.json", "results.json", "junit.xml", "report.html")
 SUMS = "SHA256SUMS"
 
 
+_UNWRITABLE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ud800-\udfff\ufffe\uffff]")
+
+
+def _clean(text: str) -> str:
+    """``text`` as UTF-8 and XML 1.0 can carry it: a control character or a lone surrogate (JSON's ``"\\ud800"``,
+    which no UTF-8 file can hold) written as its escape, ``\\x1b`` / ``\\ud800``."""
+    if not _UNWRITABLE.search(text):
+        return text
+    return _UNWRITABLE.sub(lambda m: f"\\x{ord(m.group()):02x}" if ord(m.group()) < 0x100
+                           else f"\\u{ord(m.group()):04x}", text)
+
+
 def json_safe(value: Any, key: Callable[[str], str] = str) -> Any:
-    """``value`` as strict JSON can hold it, whatever a system under test answered: a non-finite number (``NaN``,
+    """``value`` as strict JSON (and the JUnit XML) can hold it, whatever a system under test answered: text with
+    control characters or lone surrogates escaped, a non-finite number (``NaN``,
     ``1e999``) becomes its text, an integer beyond the protocol's amounts (more than 10^15: an ID or account number
     sent as a number) its digits as text — so masking sees it —, and every key a string, through ``key`` (the
     masker, when masking: an account number may be a key too)."""
+    if isinstance(value, str):
+        return _clean(value)
     if isinstance(value, float) and not math.isfinite(value):
         return str(value)
     if isinstance(value, int) and not isinstance(value, bool) and abs(value) > 10**15:
         return str(value)
     if isinstance(value, dict):
-        return {key(str(k)): json_safe(v, key) for k, v in value.items()}
+        return {key(_clean(str(k))): json_safe(v, key) for k, v in value.items()}
     if isinstance(value, list | tuple):
         return [json_safe(v, key) for v in value]
     return value

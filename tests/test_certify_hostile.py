@@ -411,9 +411,13 @@ def test_a_malformed_driver_url_is_a_located_error(tmp_path: Path) -> None:
 
 def test_the_evidence_is_strict_json_and_masks_numbers_sent_as_numbers_or_keys(tmp_path: Path) -> None:
     exchanges = [{"response": {"balance": float("nan"), "big": float("inf"), "account_no": 6222024100000000001,
-                               "6222024100000000002": "as a key", "amount_cents": 10**15}}]
-    finding = Finding("AG-001", "receipts", "fail", "x", "x", exchanges)
-    write_evidence(tmp_path, [finding], {"kit": "t"}, suite="agency")
+                               "6222024100000000002": "as a key", "amount_cents": 10**15,
+                               "ticket_id": json.loads('"\\ud800\\u001b[31m\\u0000"')}}]  # no UTF-8 can hold it
+    finding = Finding("AG-001", "receipts", "fail", "工单 \x1b[31m", "ticket \x00", exchanges)
+    write_evidence(tmp_path, [finding], {"kit": "t"}, suite="agency")  # was a UnicodeEncodeError: no evidence
+    from xml.dom.minidom import parse
+
+    parse(str(tmp_path / "junit.xml"))  # well-formed XML for CI: no raw control characters
     text = (tmp_path / "results.json").read_text(encoding="utf-8")
     _results(tmp_path)  # strict
     assert "6222024100000000001" not in text and "6222024100000000002" not in text
