@@ -52,6 +52,7 @@ class Hostile:
 
     def __init__(self) -> None:
         self.mode = "list"
+        self.posts = 0
         self.server: LiveServer | None = None
 
     async def handle(self, request: Request) -> Response:
@@ -95,6 +96,16 @@ class Hostile:
             assert self.server is not None
             self.server.server.should_exit = True
             return JSONResponse(TICKET, status_code=202)
+        if mode.startswith("busy") and request.method == "POST":  # 429 with Retry-After: N, then accepted
+            body = await request.json()
+            self.posts += 1
+            if self.posts == 1:
+                return JSONResponse({"error": {"code": "rate_limited", "zh": "稍后", "en": "later"}}, status_code=429,
+                                    headers={"Retry-After": mode[4:]})
+            return JSONResponse(dict(TICKET, request_no=body.get("request_no")), status_code=202)
+        if mode.startswith("busy"):  # answered at once (the test is about the submission)
+            return JSONResponse({"ticket": {"ticket_id": "T1", "status": "answered"},
+                                 "feedback": {"ticket_id": "T1", "ok": True, "code": "0000", "holdings": []}})
         if mode == "mute":  # accepts everything, answers nothing
             if request.method == "POST":
                 body = await request.json()
@@ -181,6 +192,22 @@ def test_a_slow_answer_is_cut_off_and_a_silent_system_is_not_waited_for_again(ho
     later = _row(tmp_path, "AG-002")  # the next check: one quick look, then skipped with the reason
     assert later["status"] == "skipped" and "不再应答" in later["findings"][0]["zh"]
     _evidence_complete(result)
+
+
+def test_the_kit_honours_retry_after_as_a_court_must_and_does_not_wait_beyond_its_limit(hostile: Hostile,
+                                                                                       tmp_path: Path) -> None:
+    waited: list[float] = []
+
+    def sleep(seconds: float) -> None:
+        waited.append(seconds)
+
+    hostile.mode, hostile.posts = "busy7", 0
+    _run(hostile.server.url, tmp_path / "a", answer_timeout=10.0, sleep=sleep)  # type: ignore[union-attr]
+    assert hostile.posts == 2 and 7.0 in waited  # waited the whole Retry-After (was cut to 5 s), then again
+    hostile.mode, hostile.posts, waited[:] = "busy3600", 0, []
+    result = _run(hostile.server.url, tmp_path / "b", answer_timeout=10.0, sleep=sleep)  # type: ignore[union-attr]
+    assert hostile.posts == 1 and not waited  # an hour: not retried early, not waited for
+    assert result.failed == ["AG-001"] and "HTTP 429" in _row(tmp_path / "b", "AG-001")["findings"][0]["zh"]
 
 
 def test_a_system_that_accepts_but_never_answers_is_waited_for_only_the_answer_timeout(hostile: Hostile,
