@@ -224,7 +224,7 @@ def test_a_trickled_or_huge_body_is_cut_off_at_the_kits_limits(hostile: Hostile,
                                                               why: str) -> None:
     hostile.mode = mode
     started = time.monotonic()
-    result = _run(hostile.server.url, tmp_path, http_timeout=0.5)  # type: ignore[union-attr]
+    result = _run(hostile.server.url, tmp_path, http_timeout=0.3)  # type: ignore[union-attr]
     assert time.monotonic() - started < 10
     assert result.failed == ["AG-001"]
     assert why in _row(tmp_path, "AG-001")["findings"][0]["en"]
