@@ -17,6 +17,7 @@ from typing import Any
 from core_flow.errors import UserError
 
 MAX_BODY = 2**20  # bytes of one callback's body
+MAX_ARRIVALS = 10_000  # callbacks kept; beyond, a flood: answered 503 and only counted
 TIMEOUT = 10.0  # seconds a sender may take to send its request
 
 
@@ -34,6 +35,7 @@ class CallbackReceiver:
         ``advertise`` (a host it can reach: this machine's address on the vendor's network; default ``host``). A port
         in use or an address not of this machine is a located ``UserError`` (``--callback-host``)."""
         self.arrivals: list[Arrival] = []
+        self.flooded = 0  # posts refused because MAX_ARRIVALS had come already
         self.lock = threading.Lock()
         self._seen: dict[tuple[str, str], int] = {}
         receiver = self
@@ -82,6 +84,9 @@ class CallbackReceiver:
 
     def _record(self, path: str, key: str, body: Any, refuse: int | None = None) -> int:
         with self.lock:
+            if len(self.arrivals) >= MAX_ARRIVALS:
+                self.flooded += 1
+                return 503
             if refuse is not None:
                 self.arrivals.append(Arrival(path, key, refuse, body))
                 return refuse

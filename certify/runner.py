@@ -132,6 +132,8 @@ def run_agency(base_url: str, fixtures_path: Path, out: Path, *, agency: str | N
             _known_agency(sut, agency or fixtures.agency, "--agency" if agency else f"{fixtures_path}: agency")
         with CallbackReceiver(*receiver_at) as receiver:
             findings = run_agency_suite(sut, fixtures, agency=agency, hub=hub, receiver=receiver, only=only)
+        identity["callbacks_received"] = len(receiver.arrivals) + receiver.flooded
+        identity["callbacks_refused_as_flood"] = receiver.flooded
     finally:
         sut.close()
     manifest = {

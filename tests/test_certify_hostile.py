@@ -530,3 +530,10 @@ def test_a_court_on_another_machine_can_be_allowed_its_callbacks() -> None:
     with pytest.raises(UserError) as err:
         lab_settings("127.0.0.1", 0, ("http://10.1.2.3/",))
     assert err.value.where == "--allow-callback-host"
+
+
+def test_a_flood_of_callbacks_is_counted_not_kept(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr("certify.receiver.MAX_ARRIVALS", 5)
+    with CallbackReceiver() as receiver, httpx.Client() as client:
+        statuses = [client.post(f"{receiver.url}/cb", json={"n": i}).status_code for i in range(8)]
+    assert statuses == [200] * 5 + [503] * 3 and len(receiver.arrivals) == 5 and receiver.flooded == 3
