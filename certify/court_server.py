@@ -16,7 +16,6 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from core_flow.protocol import ControlRequest
 from mock_agencies.app import create_app
-from mock_agencies.body_limit import declared_length, refuse
 from mock_agencies.settings import Settings
 
 SESSION = b"x-zhixing-session"
@@ -77,11 +76,25 @@ def is_control_request(body: Any) -> bool:
     return True
 
 
-def _error(status: int) -> bytes:
-    zh, en = (("请求过于频繁，请稍后重试", "too many requests; retry later") if status == 429 else
-              ("机构系统维护中，请求未受理", "agency system unavailable; not accepted"))
-    return json.dumps({"error": {"code": f"kit_fault_{status}", "where": "request", "zh": zh, "en": en,
+def _error(status: int, limit: int = 0) -> bytes:
+    zh, en = {429: ("请求过于频繁，请稍后重试", "too many requests; retry later"),
+              413: (f"请求体超过上限 {limit} 字节", f"the request body is larger than the limit of {limit} bytes")
+              }.get(status, ("机构系统维护中，请求未受理", "agency system unavailable; not accepted"))
+    code = "body_too_large" if status == 413 else f"kit_fault_{status}"
+    return json.dumps({"error": {"code": code, "where": "body" if status == 413 else "request", "zh": zh, "en": en,
                                  "message": f"request: {zh} / {en}", "fields": []}}, ensure_ascii=False).encode()
+
+
+def _declared_length(scope: Scope) -> int:
+    """The Content-Length the request declares (0: none, or not a number)."""
+    value = next((v for k, v in scope["headers"] if k == b"content-length"), b"")
+    return int(value) if value.isdigit() else 0
+
+
+async def _answer(send: Send, status: int, payload: bytes, headers: tuple[tuple[bytes, bytes], ...] = ()) -> None:
+    await send({"type": "http.response.start", "status": status, "headers": [
+        (b"content-type", b"application/json"), (b"content-length", str(len(payload)).encode()), *headers]})
+    await send({"type": "http.response.body", "body": payload})
 
 
 class Instrumented:
@@ -138,12 +151,12 @@ class Instrumented:
             if message["type"] == "http.disconnect":
                 return
             size += len(message.get("body", b""))
-            if size > limit or (declared_length(scope) or 0) > limit:
+            if size > limit or _declared_length(scope) > limit:
                 if len(self.traffic.records) < self.traffic.limit:
                     self.traffic.records.append({"namespace": namespace, "at": at.isoformat() if at else None,
                                                  "method": scope["method"], "path": scope["path"], "query": "",
                                                  "request": f"<body beyond {limit} bytes>", "status": 413})
-                await refuse(scope, receive, send, limit)
+                await _answer(send, 413, _error(413, limit))
                 return
             chunks.append(message.get("body", b""))
             if not message.get("more_body"):
