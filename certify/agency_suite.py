@@ -89,12 +89,23 @@ def run_agency_suite(sut: Sut, fixtures: Fixtures, *, agency: str | None, hub: b
             continue
         ctx = CheckContext(name, reqs)
         arrived = len(receiver.arrivals)
-        if sut.down and not _answers_again(sut):
+        if sut.interrupted:
+            for req in reqs:
+                ctx.skip(req, "运行被中断（Ctrl-C），未能检查", "the run was interrupted (Ctrl-C): not exercised")
+        elif sut.down and not _answers_again(sut):
             for req in reqs:
                 ctx.skip(req, f"被测系统已不再应答（{sut.down}），未能检查",
                          f"the system under test stopped answering ({sut.down}): not exercised")
         else:
-            _run_check(check, run, ctx)
+            try:
+                _run_check(check, run, ctx)
+            except KeyboardInterrupt:  # the user stops a long run: what was found so far is still written
+                sut.interrupted = True
+                reached = {f.requirement for f in ctx.findings}
+                for req in reqs:
+                    if req not in reached:
+                        ctx.skip(req, "运行被中断（Ctrl-C），未能检查完",
+                                 "the run was interrupted (Ctrl-C) in this check")
         exchanges = _bounded([e.as_dict() for e in sut.recorder.take()] + _callbacks_since(receiver, arrived))
         for f in ctx.findings:
             f.exchanges = exchanges

@@ -32,6 +32,7 @@ class AgencyRunResult:
     summary: dict[str, int]
     failed: list[str]  # requirement IDs that failed
     identity: dict[str, Any]
+    interrupted: bool = False  # Ctrl-C: the evidence holds what was found until then
 
 
 def wall_clock() -> datetime:
@@ -132,6 +133,7 @@ def run_agency(base_url: str, fixtures_path: Path, out: Path, *, agency: str | N
             _known_agency(sut, agency or fixtures.agency, "--agency" if agency else f"{fixtures_path}: agency")
         with CallbackReceiver(*receiver_at) as receiver:
             findings = run_agency_suite(sut, fixtures, agency=agency, hub=hub, receiver=receiver, only=only)
+        identity["interrupted"] = sut.interrupted
         identity["callbacks_received"] = len(receiver.arrivals) + receiver.flooded
         identity["callbacks_refused_as_flood"] = receiver.flooded
     finally:
@@ -149,6 +151,7 @@ def run_agency(base_url: str, fixtures_path: Path, out: Path, *, agency: str | N
                      "defects_in_force": identity.get("health", {}).get("defects", [])},
     }
     digest = write_evidence(out, findings, manifest, suite="agency", unmasked=unmasked)
+    interrupted = sut.interrupted
     statuses: dict[str, list[str]] = {}
     for f in findings:
         statuses.setdefault(f.requirement, []).append(f.status)
@@ -157,4 +160,4 @@ def run_agency(base_url: str, fixtures_path: Path, out: Path, *, agency: str | N
 
     rows = requirement_results(findings, "agency")
     summary = {s: sum(1 for r in rows if r["status"] == s) for s in ("pass", "fail", "skipped", "not_applicable")}
-    return AgencyRunResult(digest, out, findings, summary, failed, identity)
+    return AgencyRunResult(digest, out, findings, summary, failed, identity, interrupted)

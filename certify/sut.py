@@ -100,6 +100,7 @@ class Sut:
         self.max_body = max_body
         self.client = httpx.Client(base_url=self.base_url, timeout=http_timeout, transport=transport)
         self.down: str | None = None  # why the system stopped answering (set after a submission's retries)
+        self.interrupted = False  # the user pressed Ctrl-C: the rest is skipped, the evidence still written
         self.recorder = Recorder()
         self.sleep = sleep
         self.answer_timeout = answer_timeout

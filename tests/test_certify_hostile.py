@@ -537,3 +537,26 @@ def test_a_flood_of_callbacks_is_counted_not_kept(monkeypatch: pytest.MonkeyPatc
     with CallbackReceiver() as receiver, httpx.Client() as client:
         statuses = [client.post(f"{receiver.url}/cb", json={"n": i}).status_code for i in range(8)]
     assert statuses == [200] * 5 + [503] * 3 and len(receiver.arrivals) == 5 and receiver.flooded == 3
+
+
+def test_ctrl_c_in_a_long_run_still_writes_the_evidence_of_what_was_found(hostile: Hostile, tmp_path: Path,
+                                                                           monkeypatch: pytest.MonkeyPatch,
+                                                                           capsys: pytest.CaptureFixture[str]) -> None:
+    import certify.agency_suite as suite
+
+    def pressed(run: Any, ctx: Any) -> None:
+        raise KeyboardInterrupt
+
+    checks = list(suite.CHECKS)
+    checks[1] = (checks[1][0], checks[1][1], pressed)  # Ctrl-C during the second check
+    monkeypatch.setattr(suite, "CHECKS", tuple(checks))
+    hostile.mode = "list"
+    code = main(["certify", "agency", "--base-url", hostile.server.url, "--fixtures", str(FIXTURES),  # type: ignore
+                 "--out", str(tmp_path), "--only", "receipts", "--only", "idempotency", "--only", "freeze_balance",
+                 "--answer-timeout", "1", "--http-timeout", "1"])
+    assert code == 1 and "Ctrl-C" in capsys.readouterr().err
+    statuses = {r["id"]: r["status"] for r in _results(tmp_path)["requirements"]}
+    assert statuses["AG-001"] == "fail"  # the first check's finding is kept
+    assert statuses["AG-002"] == statuses["AG-003"] == statuses["AG-004"] == "skipped"
+    assert json.loads((tmp_path / "manifest.json").read_text(encoding="utf-8"))["sut"]["identity"]["interrupted"]
+    assert verify_evidence(tmp_path)

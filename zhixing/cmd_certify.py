@@ -63,7 +63,10 @@ def register(app: typer.Typer) -> None:
                    f"{s['not_applicable']}")
         typer.echo(f"证据 / evidence: {out}  (report.html, results.json, junit.xml, manifest.json)")
         typer.echo(f"摘要 / digest (SHA-256): {result.digest}")
-        if result.failed:
+        if result.interrupted:
+            typer.echo("运行被中断（Ctrl-C）：证据只含此前的检查 / the run was interrupted (Ctrl-C): the evidence "
+                       "holds the checks until then", err=True)
+        if result.failed or result.interrupted:
             raise typer.Exit(1)
 
     @certify_app.command("court")
