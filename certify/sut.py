@@ -19,6 +19,7 @@ from typing import Any
 
 import httpx
 
+from certify.deadline import exchange_deadline, limited_transport
 from core_flow.errors import UserError
 
 SESSION_HEADER = "X-Zhixing-Session"
@@ -98,7 +99,8 @@ class Sut:
         self.admin_token = admin_token
         self.http_timeout = http_timeout
         self.max_body = max_body
-        self.client = httpx.Client(base_url=self.base_url, timeout=http_timeout, transport=transport)
+        self.client = httpx.Client(base_url=self.base_url, timeout=http_timeout,
+                                   transport=transport if transport is not None else limited_transport())
         self.down: str | None = None  # why the system stopped answering (set after a submission's retries)
         self.interrupted = False  # the user pressed Ctrl-C: the rest is skipped, the evidence still written
         self.recorder = Recorder()
@@ -149,7 +151,8 @@ class Sut:
         limit = self.http_timeout if timeout is None else min(timeout, self.http_timeout)
         deadline = time.monotonic() + limit
         request = self.client.build_request(method, path, timeout=limit, **kwargs)
-        response = self.client.send(request, stream=True)
+        with exchange_deadline(limit):  # the headers too: a status line and then a byte now and then
+            response = self.client.send(request, stream=True)
         try:
             chunks, size = [], 0
             for chunk in response.iter_bytes():

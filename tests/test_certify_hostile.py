@@ -560,3 +560,35 @@ def test_ctrl_c_in_a_long_run_still_writes_the_evidence_of_what_was_found(hostil
     assert statuses["AG-002"] == statuses["AG-003"] == statuses["AG-004"] == "skipped"
     assert json.loads((tmp_path / "manifest.json").read_text(encoding="utf-8"))["sut"]["identity"]["interrupted"]
     assert verify_evidence(tmp_path)
+
+
+def test_headers_dripped_byte_by_byte_are_cut_off_at_the_exchanges_total_limit() -> None:
+    from certify.sut import Sut
+
+    listener = socket.socket()
+    listener.bind(("127.0.0.1", 0))
+    listener.listen(4)
+    stop = threading.Event()
+
+    def drip() -> None:
+        conn, _ = listener.accept()
+        with conn:
+            conn.recv(4096)
+            conn.sendall(b"HTTP/1.1 202 Accepted\r\n")
+            while not stop.is_set():  # a header byte every 50 ms: no single read ever waits long
+                conn.sendall(b"X")
+                stop.wait(0.05)
+
+    thread = threading.Thread(target=drip, daemon=True)
+    thread.start()
+    sut = Sut(f"http://127.0.0.1:{listener.getsockname()[1]}", http_timeout=0.3)
+    started = time.monotonic()
+    try:
+        with pytest.raises(httpx.TimeoutException):
+            sut.request("GET", "/health")
+        assert time.monotonic() - started < 1.5  # was: as long as the system kept dripping (64 KB of headers)
+    finally:
+        stop.set()
+        sut.close()
+        thread.join(timeout=5)
+        listener.close()
