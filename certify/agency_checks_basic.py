@@ -11,8 +11,11 @@ from certify.agency_run import (
     CST_TZ,
     Run,
     hub_only,
+    json_object,
     need_debtor,
     parse_dt,
+    polled_ticket_id,
+    ticket_id,
 )
 from certify.findings import CheckContext
 from core_flow.protocol import HUB
@@ -24,17 +27,18 @@ def check_receipts(run: Run, ctx: CheckContext) -> None:
         return
     body = run.body("query", "00")
     r = run.sut.submit(run.agency, body)
-    ticket = r.json() if r.status_code in (200, 202) else {}
-    ctx.expect("AG-001", r.status_code == 202 and bool(ticket.get("ticket_id"))
+    ticket, tid = json_object(r), ticket_id(r)
+    ctx.expect("AG-001", r.status_code == 202 and tid is not None
                and ticket.get("request_no") == body["request_no"]
                and ticket.get("status") in ("accepted", "answered"),
-               f"受理回执：HTTP {r.status_code}，工单 {ticket.get('ticket_id')}",
-               f"receipt: HTTP {r.status_code}, ticket {ticket.get('ticket_id')}")
-    if not ticket.get("ticket_id"):
-        ctx.skip("AG-018", "未受理，无法检查答复", "not accepted: no answer to check")
+               f"受理回执：HTTP {r.status_code}，工单 {ticket.get('ticket_id')!r}",
+               f"receipt: HTTP {r.status_code}, ticket {ticket.get('ticket_id')!r}")
+    if tid is None:
+        ctx.skip("AG-018", "未受理（无有效工单号），无法检查答复",
+                 "not accepted (no valid ticket number): no answer to check")
         return
-    fb = run.seen(ctx.name, run.sut.answer(run.agency, ticket["ticket_id"], body["court_code"]))
-    ctx.expect("AG-001", fb is not None and fb.get("ticket_id") == ticket["ticket_id"]
+    fb = run.seen(ctx.name, run.sut.answer(run.agency, tid, body["court_code"]))
+    ctx.expect("AG-001", fb is not None and fb.get("ticket_id") == tid
                and fb.get("request_no") == body["request_no"],
                "业务结果随后反馈，且指向原工单与请求编号",
                "the answer came later, about the same ticket and request number")
@@ -58,8 +62,7 @@ def check_idempotency(run: Run, ctx: CheckContext) -> None:
     body = run.body("replay", "01", account_no=h.account_no, amount_cents=amount)
     first = run.sut.submit(run.agency, body, note="freeze")
     second = run.sut.submit(run.agency, body, note="the same freeze again (a court's retry)")
-    t1 = first.json().get("ticket_id") if first.status_code in (200, 202) else None
-    t2 = second.json().get("ticket_id") if second.status_code in (200, 202) else None
+    t1, t2 = ticket_id(first), ticket_id(second)
     ctx.expect("AG-002", t1 is not None and t1 == t2 and second.status_code == 200,
                f"重复提交返回原工单：{t1} / {t2}（HTTP {second.status_code}）",
                f"the repeat returns the same ticket: {t1} / {t2} (HTTP {second.status_code})")
@@ -77,15 +80,15 @@ def check_idempotency(run: Run, ctx: CheckContext) -> None:
     r1 = run.sut.submit(run.agency, query, note="query")
     other = dict(query, case_no=query["case_no"] + "-other")
     r2 = run.sut.submit(run.agency, other, note="the same request number, another case number")
-    err = r2.json().get("error", {}) if r2.headers.get("content-type", "").startswith("application/json") else {}
+    err = json_object(r2).get("error") if r2.headers.get("content-type", "").startswith("application/json") else {}
+    err = err if isinstance(err, dict) else {}
     ctx.expect("AG-003", r2.status_code == 409 and bool(err.get("zh")) and bool(err.get("en")),
                f"同一请求编号、不同内容：HTTP {r2.status_code}（应为 409）",
                f"the same request number with other content: HTTP {r2.status_code} (expected 409)")
     polled = run.sut.request("GET", f"/agencies/{run.agency}/requests", court=query["court_code"],
                              params={"request_no": query["request_no"], "court_code": query["court_code"]},
                              note="poll by request number")
-    got = polled.json().get("ticket", {}).get("ticket_id") if polled.status_code == 200 else None
-    want = r1.json().get("ticket_id") if r1.status_code in (200, 202) else None
+    got, want = polled_ticket_id(polled), ticket_id(r1)
     ctx.expect("AG-003", got is not None and got == want,
                f"冲突未改变原请求：按请求编号查询得工单 {got}（应为 {want}）",
                f"the conflict changed nothing: polling the request number gives {got} (expected {want})")
@@ -108,7 +111,7 @@ def check_callbacks(run: Run, ctx: CheckContext) -> None:
         extra["scope"] = list(run.fixtures.hub.scope)
     body = run.body(debtor, "00", **extra)
     r = run.sut.submit(agency, body)
-    tid = r.json().get("ticket_id") if r.status_code in (200, 202) else None
+    tid = ticket_id(r)
     acked = run.sut.until(lambda: [a for a in run.receiver.at(path) if a.status == 200], step=30.0,
                           horizon=86400.0)
     arrivals = run.receiver.at(path)
@@ -120,14 +123,29 @@ def check_callbacks(run: Run, ctx: CheckContext) -> None:
     if not tid:
         return
     polled = run.sut.answer(agency, tid, body["court_code"])
+    _expect_no_post_after_ack(ctx, run.receiver.at(path))
     last = [a.body for a in run.receiver.at(path) if a.status == 200]
     ctx.expect("AG-011", polled is not None and (run.hub or (bool(last) and last[-1] == polled)),
                "按工单轮询得到与回调相同的反馈", "polling the ticket gives the answer the callback carried")
     by_no = run.sut.request("GET", f"/agencies/{agency}/requests", court=body["court_code"],
                             params={"request_no": body["request_no"], "court_code": body["court_code"]},
                             note="poll by request number")
-    ctx.expect("AG-011", by_no.status_code == 200 and by_no.json().get("ticket", {}).get("ticket_id") == tid,
+    ctx.expect("AG-011", polled_ticket_id(by_no) == tid,
                f"按请求编号轮询：HTTP {by_no.status_code}", f"polling by request number: HTTP {by_no.status_code}")
+
+
+def _expect_no_post_after_ack(ctx: CheckContext, arrivals: list[Any]) -> None:
+    """Retried *until* acknowledged: an answer posted again after the kit acknowledged it is a fault (seen in
+    what arrived by now, the polls done meanwhile)."""
+    acked: list[Any] = []
+    again = 0
+    for a in arrivals:
+        if any(a.body == b for b in acked):
+            again += 1
+        if a.status == 200:
+            acked.append(a.body)
+    ctx.expect("AG-011", again == 0, f"确认后不再投递：确认后又收到 {again} 次同一反馈",
+               f"no more posts once acknowledged: {again} posts of an acknowledged answer came again")
 
 
 def check_errors(run: Run, ctx: CheckContext) -> None:
@@ -149,10 +167,8 @@ def check_errors(run: Run, ctx: CheckContext) -> None:
     for zh, en, body, raw, statuses, field_name in cases:
         path = "/agencies/zz_no_such_agency/requests" if zh == "未知机构" else f"/agencies/{agency}/requests"
         r = run.sut.request("POST", path, court=run.court().code, json=body, content=raw, note=en)
-        try:
-            err = r.json().get("error", {})
-        except ValueError:
-            err = {}
+        err = json_object(r).get("error")
+        err = err if isinstance(err, dict) else {}
         named = not field_name or field_name in json.dumps(err, ensure_ascii=False)
         ctx.expect("AG-013", r.status_code in statuses and bool(err.get("zh")) and bool(err.get("en")) and named,
                    f"{zh}：HTTP {r.status_code}，错误体{'含' if err.get('zh') and err.get('en') else '缺'}中英文"

@@ -3,9 +3,7 @@ hub's retries of a failing agency."""
 
 from __future__ import annotations
 
-from certify.agency_run import (
-    Run,
-)
+from certify.agency_run import Run, ticket_id
 from certify.findings import CheckContext
 from core_flow.protocol import HUB
 
@@ -21,9 +19,9 @@ def check_hub(run: Run, ctx: CheckContext) -> None:
     hub = run.fixtures.hub
     body = run.body(hub.debtor, "00", scope=list(hub.scope), callback_url=run.callback(f"/hub/{run.run_id}"))
     r = run.sut.submit(HUB, body)
-    tid = r.json().get("ticket_id") if r.status_code in (200, 202) else None
+    tid = ticket_id(r)
     again = run.sut.submit(HUB, body, note="resubmit")
-    ctx.expect("AG-002", tid is not None and again.status_code == 200 and again.json().get("ticket_id") == tid,
+    ctx.expect("AG-002", tid is not None and again.status_code == 200 and ticket_id(again) == tid,
                f"重复提交返回原工单（HTTP {again.status_code}）", f"the resubmit returns the same ticket (HTTP "
                f"{again.status_code})")
     ctx.expect("AG-001", r.status_code == 202 and tid is not None, f"受理回执：HTTP {r.status_code}",

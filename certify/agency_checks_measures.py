@@ -11,6 +11,7 @@ from certify.agency_run import (
     hub_only,
     need_debtor,
     parse_dt,
+    ticket_id,
 )
 from certify.findings import CheckContext
 from core_flow.protocol import CODE_NOTICE, CODE_PENDING
@@ -157,7 +158,7 @@ def check_deduction_and_release(run: Run, ctx: CheckContext) -> None:
     part = frozen // 2
     body = run.body("deduct", "06", freeze_id=fid, amount_cents=part, target_account=target)
     r = run.sut.submit(run.agency, body)
-    tid = r.json().get("ticket_id") if r.status_code in (200, 202) else None
+    tid = ticket_id(r)
     interim = run.sut.poll(run.agency, tid, body["court_code"], note="poll the deduction at once") if tid else None
     release = run.body("deduct", "04", freeze_id=fid)
     ru = run.sut.submit(run.agency, release, note="release while the deduction is pending")
@@ -174,7 +175,7 @@ def check_deduction_and_release(run: Run, ctx: CheckContext) -> None:
                f"扣划结果：{(done or {}).get('deduct_status')}，扣划 {(done or {}).get('amount_deducted_cents')}（应为 "
                f"success / {part}）", f"deduction: {(done or {}).get('deduct_status')}, "
                f"{(done or {}).get('amount_deducted_cents')} deducted (expected success / {part})")
-    uid = ru.json().get("ticket_id") if ru.status_code in (200, 202) else None
+    uid = ticket_id(ru)
     released = run.seen(ctx.name, run.sut.answer(run.agency, uid, release["court_code"])) if uid else None
     t_release, t_deduct = parse_dt((released or {}).get("answered_at")), parse_dt((done or {}).get("answered_at"))
     if interim and interim.get("ticket", {}).get("status") == "accepted":

@@ -73,9 +73,10 @@ class Run:
                           ) -> tuple[httpx.Response, dict[str, Any] | None]:
         agency = agency or self.agency
         r = self.sut.submit(agency, body)
-        if r.status_code not in (200, 202):
+        tid = ticket_id(r)
+        if tid is None:
             return r, None
-        fb = self.sut.answer(agency, r.json()["ticket_id"], body["court_code"])
+        fb = self.sut.answer(agency, tid, body["court_code"])
         return r, self.seen(check, fb)
 
     def holding(self, check: str, role: str, account_no: str, court: int = 0) -> dict[str, Any] | None:
@@ -91,6 +92,31 @@ class Run:
 
 
 Check = Callable[[Run, CheckContext], None]
+
+
+def json_object(r: httpx.Response) -> dict[str, Any]:
+    """The response's JSON object; ``{}`` for a body that is not one (a list, ``null``, HTML, garbage)."""
+    try:
+        data = r.json()
+    except ValueError:
+        return {}
+    return data if isinstance(data, dict) else {}
+
+
+def ticket_id(r: httpx.Response) -> str | None:
+    """The ticket number a receipt (200 / 202) gives: a non-empty string, else ``None`` — a receipt of the wrong
+    shape (no object, a ``ticket_id`` that is a list, a number, ``NaN``) is no receipt."""
+    if r.status_code not in (200, 202):
+        return None
+    tid = json_object(r).get("ticket_id")
+    return tid if isinstance(tid, str) and tid else None
+
+
+def polled_ticket_id(r: httpx.Response) -> str | None:
+    """The ticket number a poll by request number (200, ``{"ticket": {...}}``) gives, else ``None``."""
+    ticket = json_object(r).get("ticket") if r.status_code == 200 else None
+    tid = ticket.get("ticket_id") if isinstance(ticket, dict) else None
+    return tid if isinstance(tid, str) and tid else None
 
 
 def need_debtor(run: Run, ctx: CheckContext, role: str) -> DebtorFixture | None:

@@ -31,7 +31,7 @@ from certify.agency_run import SUCCESS_CODES, Check, Run, prepare_zhixing
 from certify.findings import CheckContext, Finding
 from certify.fixtures import Fixtures
 from certify.receiver import CallbackReceiver
-from certify.sut import Sut
+from certify.sut import RECHECK_TIMEOUT, Sut, SutMisbehaved
 
 CHECKS: tuple[tuple[str, tuple[str, ...], Check], ...] = (
     ("receipts", ("AG-001", "AG-018"), check_receipts),
@@ -48,14 +48,17 @@ CHECKS: tuple[tuple[str, tuple[str, ...], Check], ...] = (
     ("hub_failure", ("AG-016",), check_hub_failure),
 )
 RESULT_CODES_CHECK = ("result_codes", ("AG-017",))
+MAX_EXCHANGES = 200  # of one check, kept in the evidence
 
 
 def _audit_codes(run: Run) -> list[Finding]:
     """AG-017: every successful answer seen carries a result code of the profile's table."""
     ctx = CheckContext(*RESULT_CODES_CHECK)
     bad = [(check, fb) for check, fb in run.feedbacks if fb.get("ok") and fb.get("code") not in SUCCESS_CODES]
-    if not run.feedbacks:
-        ctx.skip("AG-017", "没有收到业务反馈", "no answers were seen")
+    successful = [fb for _, fb in run.feedbacks if fb.get("ok")]
+    if not successful:  # nothing to judge (garbage posted as "answers" is not a successful answer)
+        ctx.skip("AG-017", f"没有收到成功的业务反馈（共 {len(run.feedbacks)} 份反馈）",
+                 f"no successful answers were seen ({len(run.feedbacks)} answers in all)")
     else:
         ctx.expect("AG-017", not bad,
                    f"{len(run.feedbacks)} 份反馈的结果代码均在规范表中" if not bad else
@@ -73,21 +76,85 @@ def run_agency_suite(sut: Sut, fixtures: Fixtures, *, agency: str | None, hub: b
     """Run every check (or ``only`` those) against ``sut``; the findings, exchanges attached."""
     run = Run(sut, fixtures, receiver, agency or fixtures.agency, hub, target_account=fixtures.target_account)
     if sut.admin:
-        prepare_zhixing(run)
+        try:
+            prepare_zhixing(run)
+        except Exception as err:  # noqa: BLE001 — its admin API failing: run as against any other system
+            sut.admin = False
+            sut.identity["admin_api"] = False
+            sut.identity["admin_api_error"] = f"{type(err).__name__}: {err}"[:500]
         sut.recorder.take()
     findings: list[Finding] = []
     for name, reqs, check in CHECKS:
         if only and name not in only:
             continue
         ctx = CheckContext(name, reqs)
-        try:
-            check(run, ctx)
-        except (httpx.HTTPError, ValueError, KeyError, TypeError) as err:
-            ctx.findings.append(Finding(reqs[0], name, "fail", f"检查中断：{type(err).__name__}: {err}",
-                                        f"the check broke off: {type(err).__name__}: {err}"))
-        exchanges = [e.as_dict() for e in sut.recorder.take()]
+        arrived = len(receiver.arrivals)
+        if sut.interrupted:
+            for req in reqs:
+                ctx.skip(req, "运行被中断（Ctrl-C），未能检查", "the run was interrupted (Ctrl-C): not exercised")
+        elif sut.down and not _answers_again(sut):
+            for req in reqs:
+                ctx.skip(req, f"被测系统已不再应答（{sut.down}），未能检查",
+                         f"the system under test stopped answering ({sut.down}): not exercised")
+        else:
+            try:
+                _run_check(check, run, ctx)
+            except KeyboardInterrupt:  # the user stops a long run: what was found so far is still written
+                sut.interrupted = True
+                reached = {f.requirement for f in ctx.findings}
+                for req in reqs:
+                    if req not in reached:
+                        ctx.skip(req, "运行被中断（Ctrl-C），未能检查完",
+                                 "the run was interrupted (Ctrl-C) in this check")
+        exchanges = _bounded([e.as_dict() for e in sut.recorder.take()] + _callbacks_since(receiver, arrived))
         for f in ctx.findings:
             f.exchanges = exchanges
         findings.extend(ctx.findings)
     findings.extend(_audit_codes(run))
     return findings
+
+
+def _bounded(exchanges: list[dict[str, object]]) -> list[dict[str, object]]:
+    """A check's exchanges as evidence: all of them, or — a system polled for minutes, a flood of callbacks — the
+    first and last ``MAX_EXCHANGES // 2`` with a note of how many lie between."""
+    if len(exchanges) <= MAX_EXCHANGES:
+        return exchanges
+    half = MAX_EXCHANGES // 2
+    gap = len(exchanges) - 2 * half
+    note = {"method": "-", "url": "-", "request": None, "status": None, "response": None,
+            "note": f"省略 {gap} 次往来 / {gap} exchanges omitted"}
+    return [*exchanges[:half], note, *exchanges[-half:]]
+
+
+def _run_check(check: Check, run: Run, ctx: CheckContext) -> None:
+    """Run one check; whatever the system under test did to break it off (an answer of the wrong shape, a lost
+    connection, a time or size limit passed) is a failure of the check's first requirement, with the exchanges as
+    evidence, and the requirements it had not reached yet are skipped — never a traceback."""
+    try:
+        check(run, ctx)
+    except Exception as err:  # noqa: BLE001 — a misbehaving system under test is a finding, not a crash
+        why = f"{type(err).__name__}: {err}"[:500]
+        ctx.findings.append(Finding(ctx.requirements[0], ctx.name, "fail", f"检查中断：{why}",
+                                    f"the check broke off: {why}"))
+        reached = {f.requirement for f in ctx.findings}
+        for req in ctx.requirements:
+            if req not in reached:
+                ctx.skip(req, "检查中断，未到达此项", "the check broke off before reaching this")
+
+
+def _answers_again(sut: Sut) -> bool:
+    """After the system stopped answering: does it answer again (one plain request, no retries)?"""
+    try:
+        sut.request("GET", "/health", record=False, timeout=RECHECK_TIMEOUT)
+    except (httpx.TransportError, SutMisbehaved):
+        return False
+    sut.down = None
+    return True
+
+
+def _callbacks_since(receiver: CallbackReceiver, start: int) -> list[dict[str, object]]:
+    """The callbacks the kit's receiver got during a check (every path, garbage too), as evidence exchanges."""
+    with receiver.lock:
+        arrivals = receiver.arrivals[start:]
+    return [{"method": "CALLBACK", "url": a.path, "request": a.body, "status": a.status, "response": None,
+             "note": f"callback received (Idempotency-Key {a.key or '-'})"} for a in arrivals]

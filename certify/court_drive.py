@@ -22,10 +22,10 @@ CaseFacts = dict[str, dict[str, str]]
 def facts_from_events(events: list[dict[str, Any]], facts: CaseFacts) -> None:
     """Fold a case's ``closed`` events into ``facts``: ``completed`` when the closing releases the controls
     (执行完毕, 终结), ``zhongben`` for 终本."""
-    for e in events:
-        if e.get("kind") != "closed":
+    for e in events if isinstance(events, list) else ():  # a court's garbage is not a fact
+        if not isinstance(e, dict) or e.get("kind") != "closed":
             continue
-        data = e.get("data") or {}
+        data = e.get("data") if isinstance(e.get("data"), dict) else {}
         mine = facts.setdefault(str(e.get("case_id")), {})
         if data.get("manner") == "zhongben":
             mine["zhongben"] = str(e.get("at"))
@@ -54,6 +54,19 @@ class DriveResult:
     passed: int = 0
     failed: list[str] = field(default_factory=list)  # the names of the cases whose steps did not all pass
     facts: CaseFacts = field(default_factory=dict)
+    why: dict[str, str] = field(default_factory=dict)  # a failed case's name → what stopped it (for the evidence)
+
+
+def failure_reason(run: Any) -> str:
+    """What stopped a case, in one line: the court's error (the last line of a traceback: the court answered
+    garbage, or went away) or the first step that did not pass, with what was expected and what happened."""
+    if run.error:
+        lines = [line for line in str(run.error).strip().splitlines() if line.strip()]
+        return (lines[-1] if lines else str(run.error))[:500]
+    step = next((s for s in run.steps if s.status not in ("passed", "skipped")), None)
+    if step is None:
+        return ""
+    return f"{step.key} @ {step.at}: {step.status}; expected {step.expected!s:.200}; actual {step.actual!s:.200}"
 
 
 def drive_cases(factory: Callable[[Any, Any], Any] | None, paths: list[Path] | None = None) -> DriveResult:
@@ -75,4 +88,5 @@ def drive_cases(factory: Callable[[Any, Any], Any] | None, paths: list[Path] | N
             result.passed += 1
         else:
             result.failed.append(sc.name)
+            result.why[sc.name] = failure_reason(run)
     return result

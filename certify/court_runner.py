@@ -4,6 +4,7 @@ interface (``--driver URL``) — then grade its traffic and write the evidence."
 
 from __future__ import annotations
 
+import socket
 import threading
 from collections.abc import Callable
 from datetime import datetime
@@ -16,16 +17,47 @@ from certify.court_suite import COURT_REGIONS, grade_court
 from certify.evidence import requirement_results, write_evidence
 from certify.findings import Finding
 from certify.runner import wall_clock
+from certify.sut import check_base_url
 from core_flow.errors import UserError
+from core_flow.masking import mask_text
 from core_flow.profile import PROFILE_VERSION
 from mock_agencies.settings import Settings
 
 
 def parse_listen(listen: str) -> tuple[str, int]:
     host, sep, port = listen.rpartition(":")
-    if not sep or not host or not port.isdigit() or not 0 <= int(port) <= 65535:
+    if host.startswith("[") and host.endswith("]"):  # an IPv6 address, [::1]:8790
+        host = host[1:-1]
+    if not sep or not host or not port.isdigit() or len(port) > 5 or not 0 <= int(port) <= 65535:
         raise UserError(f"监听地址应为 主机:端口：{listen}", f"--listen must be HOST:PORT: {listen}", where="--listen")
     return host, int(port)
+
+
+def bind_listen(listen: str) -> tuple[socket.socket, str]:
+    """A listening socket on ``--listen`` (port 0: any free port) and the lab's URL; an address that cannot be
+    used — the port in use, a host that is not this machine's or does not resolve — is a located ``UserError`` at
+    once (uvicorn, left to bind, logs and exits the process)."""
+    host, port = parse_listen(listen)
+    try:
+        infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
+    except (socket.gaierror, UnicodeError) as err:
+        raise UserError(f"无法解析监听主机 {host}：{err}", f"cannot resolve the host {host} to listen on: {err}",
+                        where="--listen") from None
+    family, _, _, _, address = infos[0]
+    sock = socket.socket(family, socket.SOCK_STREAM)
+    try:
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        sock.bind(address)
+        sock.listen(128)
+    except OSError as err:
+        sock.close()
+        raise UserError(f"无法在 {listen} 监听：{err.strerror or err}（端口已被占用？）",
+                        f"cannot listen on {listen}: {err.strerror or err} (is the port in use?)",
+                        where="--listen") from None
+    sock.set_inheritable(True)
+    bound = sock.getsockname()[1]
+    shown = f"[{host}]" if ":" in host else host
+    return sock, f"http://{shown}:{bound}"
 
 
 def parse_regions(items: list[str]) -> dict[str, str]:
@@ -45,21 +77,36 @@ def court_evidence(lab: Instrumented, out: Path, *, started: str, finished: str,
     """Grade what ``lab`` recorded and write the evidence; (digest, findings)."""
     findings = grade_court(lab.traffic.records, regions, lab.deliveries(), lab.horizons(), case_facts)
     manifest = {"kit": "zhixing certify", "kit_version": KIT_VERSION, "profile_version": PROFILE_VERSION,
-                "sut": {"url": settings.get("listen"), "identity": {"role": "court", "exchanges":
-                                                                    len(lab.traffic.records)}},
+                "sut": {"url": settings.get("listen"), "identity": {
+                    "role": "court", "exchanges": len(lab.traffic.records) + lab.traffic.dropped,
+                    "exchanges_not_graded": lab.traffic.dropped}},  # beyond the lab's limit (a flood)
                 "started": started, "finished": finished, "settings": settings}
     return write_evidence(out, findings, manifest, suite="court", unmasked=unmasked), findings
 
 
+def lab_settings(host: str, port: int, callback_hosts: tuple[str, ...] = (), **extra: Any) -> Settings:
+    """The lab's settings: zhixing's ``fast`` agencies on ``host``:``port``; callbacks go to loopback, and to the
+    ``callback_hosts`` the user allows (``--allow-callback-host``: a court on another machine; ``*`` any)."""
+    hosts = ("127.0.0.1", "::1", "localhost", *callback_hosts)
+    bad = [h for h in callback_hosts if not h or any(c in h for c in "/?#@ ,")]
+    if bad:
+        raise UserError(f"回调主机应为主机名或地址：{bad[0]!r}",
+                        f"a callback host is a host name or address: {bad[0]!r}", where="--allow-callback-host")
+    return Settings(host=host, port=port, profile="fast", callback_hosts=hosts, **extra)
+
+
 def serve_court(listen: str, out: Path, *, duration: float | None, fault_every: int, retry_after: int,
                 regions: dict[str, str], unmasked: bool = False, log_level: str = "warning",
+                callback_hosts: tuple[str, ...] = (),
                 on_ready: Callable[[str], None] | None = None,
                 clock: Callable[[], datetime] = wall_clock) -> tuple[str, list[dict[str, Any]]]:
     """Serve until interrupted (Ctrl-C) or ``duration`` real seconds, then grade; (digest, requirement rows)."""
     import uvicorn
 
-    host, port = parse_listen(listen)
-    lab = create_court_lab(Settings(host=host, port=port, profile="fast"), FaultSchedule(fault_every, retry_after))
+    host, _ = parse_listen(listen)
+    sock, url = bind_listen(listen)
+    port = sock.getsockname()[1]
+    lab = create_court_lab(lab_settings(host, port, callback_hosts), FaultSchedule(fault_every, retry_after))
     server = uvicorn.Server(uvicorn.Config(lab, host=host, port=port, log_level=log_level, lifespan="on"))
     started = clock().isoformat(timespec="seconds")
     timer = threading.Timer(duration, lambda: setattr(server, "should_exit", True)) if duration else None
@@ -67,21 +114,23 @@ def serve_court(listen: str, out: Path, *, duration: float | None, fault_every: 
         timer.daemon = True
         timer.start()
     if on_ready is not None:
-        on_ready(f"http://{host}:{port}")
+        on_ready(url)
     try:
-        server.run()
+        server.run(sockets=[sock])
     finally:
         if timer is not None:
             timer.cancel()
+        sock.close()
     settings = {"listen": listen, "duration_seconds": duration, "fault_every": fault_every,
-                "retry_after_seconds": retry_after, "court_regions": regions, "unmasked": unmasked}
+                "retry_after_seconds": retry_after, "court_regions": regions, "unmasked": unmasked,
+                "allowed_callback_hosts": list(callback_hosts)}
     digest, findings = court_evidence(lab, out, started=started, finished=clock().isoformat(timespec="seconds"),
                                       settings=settings, regions=regions, unmasked=unmasked)
     return digest, requirement_results(findings, "court")
 
 
 def drive_court(driver_url: str, listen: str, out: Path, *, fault_every: int, retry_after: int,
-                regions: dict[str, str], unmasked: bool = False,
+                regions: dict[str, str], unmasked: bool = False, callback_hosts: tuple[str, ...] = (),
                 clock: Callable[[], datetime] = wall_clock) -> tuple[str, list[dict[str, Any]], Any]:
     """Serve the instrumented agencies on ``listen``, drive the court at ``driver_url`` (the driver interface's HTTP
     form) through the kit's cases — it files each, takes its steps, advances the court's clock — then grade the
@@ -91,22 +140,24 @@ def drive_court(driver_url: str, listen: str, out: Path, *, fault_every: int, re
     from certify.court_drive import drive_cases
     from scenarios.target import system_under_test
 
-    host, port = parse_listen(listen)
-    lab = create_court_lab(Settings(host=host, port=port, profile="fast", world_size=1000),
+    check_base_url(driver_url, "--driver")
+    host, _ = parse_listen(listen)
+    sock, lab_url = bind_listen(listen)
+    port = sock.getsockname()[1]
+    lab = create_court_lab(lab_settings(host, port, callback_hosts, world_size=1000),
                            FaultSchedule(fault_every, retry_after))
     server = uvicorn.Server(uvicorn.Config(lab, host=host, port=port, log_level="critical", lifespan="on"))
-    thread = threading.Thread(target=server.run, daemon=True)
+    thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True)
     started = clock().isoformat(timespec="seconds")
     thread.start()
     try:
         for _ in range(500):  # bounded readiness wait (≤ 10 s)
-            if server.started:
+            if server.started or not thread.is_alive():
                 break
             thread.join(timeout=0.02)
-        else:
+        if not server.started:
             raise UserError(f"无法在 {listen} 提供模拟机构服务", f"cannot serve the agencies on {listen}",
                             where="--listen")
-        lab_url = f"http://{host}:{port}"
         try:
             factory = system_under_test(agencies_url=lab_url, court_url=driver_url)
         except UserError as err:  # the court's URL is malformed or unreachable: say so against --driver
@@ -115,9 +166,12 @@ def drive_court(driver_url: str, listen: str, out: Path, *, fault_every: int, re
     finally:
         server.should_exit = True
         thread.join(timeout=10)
+        sock.close()
     settings = {"listen": listen, "driver": driver_url, "fault_every": fault_every, "retry_after_seconds": retry_after,
-                "court_regions": regions, "unmasked": unmasked, "cases_passed": driven.passed,
-                "cases_failed": driven.failed}
+                "court_regions": regions, "unmasked": unmasked, "allowed_callback_hosts": list(callback_hosts),
+                "cases_passed": driven.passed,
+                "cases_failed": driven.failed,
+                "cases_failed_why": {name: why if unmasked else mask_text(why) for name, why in driven.why.items()}}
     digest, findings = court_evidence(lab, out, started=started, finished=clock().isoformat(timespec="seconds"),
                                       settings=settings, regions=regions, unmasked=unmasked, case_facts=driven.facts)
     return digest, requirement_results(findings, "court"), driven

@@ -11,12 +11,15 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
+from pydantic import ValidationError
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from core_flow.protocol import ControlRequest
 from mock_agencies.app import create_app
 from mock_agencies.settings import Settings
 
 SESSION = b"x-zhixing-session"
+MAX_RECORDS = 100_000  # exchanges kept for grading (a court flooding the lab does not exhaust the kit's memory)
 
 
 @dataclass
@@ -46,6 +49,8 @@ class Traffic:
     """What the court sent, in order: one dict per exchange (``at`` the namespace's virtual instant)."""
 
     records: list[dict[str, Any]] = field(default_factory=list)
+    limit: int = MAX_RECORDS  # a flooding court: what comes after this many exchanges is served, counted, not kept
+    dropped: int = 0
     callbacks: dict[str, list[dict[str, Any]]] = field(default_factory=dict)  # namespace → its deliveries
     horizons: dict[str, str] = field(default_factory=dict)  # namespace → how far its virtual clock went
     _first_seen: dict[tuple[str, str, str], int] = field(default_factory=dict)
@@ -58,11 +63,38 @@ class Traffic:
         return self._first_seen[key]
 
 
-def _error(status: int) -> bytes:
-    zh, en = (("请求过于频繁，请稍后重试", "too many requests; retry later") if status == 429 else
-              ("机构系统维护中，请求未受理", "agency system unavailable; not accepted"))
-    return json.dumps({"error": {"code": f"kit_fault_{status}", "where": "request", "zh": zh, "en": en,
+def is_control_request(body: Any) -> bool:
+    """Whether ``body`` is a 查控 request as the profile defines it (``ControlRequest``). What a court sends that is
+    not (garbage, the wrong shape, wrong types) is recorded, answered by the agencies' own 4xx, and neither faulted
+    nor graded as a request."""
+    if not isinstance(body, dict):
+        return False
+    try:
+        ControlRequest.model_validate(body)
+    except (ValidationError, ValueError, TypeError):
+        return False
+    return True
+
+
+def _error(status: int, limit: int = 0) -> bytes:
+    zh, en = {429: ("请求过于频繁，请稍后重试", "too many requests; retry later"),
+              413: (f"请求体超过上限 {limit} 字节", f"the request body is larger than the limit of {limit} bytes")
+              }.get(status, ("机构系统维护中，请求未受理", "agency system unavailable; not accepted"))
+    code = "body_too_large" if status == 413 else f"kit_fault_{status}"
+    return json.dumps({"error": {"code": code, "where": "body" if status == 413 else "request", "zh": zh, "en": en,
                                  "message": f"request: {zh} / {en}", "fields": []}}, ensure_ascii=False).encode()
+
+
+def _declared_length(scope: Scope) -> int:
+    """The Content-Length the request declares (0: none, or not a number)."""
+    value = next((v for k, v in scope["headers"] if k == b"content-length"), b"")
+    return int(value) if value.isdigit() else 0
+
+
+async def _answer(send: Send, status: int, payload: bytes, headers: tuple[tuple[bytes, bytes], ...] = ()) -> None:
+    await send({"type": "http.response.start", "status": status, "headers": [
+        (b"content-type", b"application/json"), (b"content-length", str(len(payload)).encode()), *headers]})
+    await send({"type": "http.response.body", "body": payload})
 
 
 class Instrumented:
@@ -109,14 +141,27 @@ class Instrumented:
         if scope["type"] != "http" or not scope["path"].startswith("/agencies/"):
             await self.app(scope, receive, send)
             return
-        body = b""
-        while True:
-            message = await receive()
-            body += message.get("body", b"")
-            if not message.get("more_body"):
-                break
         namespace = next((v.decode("latin-1") for k, v in scope["headers"] if k == SESSION), "default")
         at = self._now(namespace)
+        limit = self.state.settings.max_body_bytes
+        chunks: list[bytes] = []
+        size = 0
+        while True:  # buffered for the record, never beyond the agencies' own body limit (a court's 1 GB post)
+            message = await receive()
+            if message["type"] == "http.disconnect":
+                return
+            size += len(message.get("body", b""))
+            if size > limit or _declared_length(scope) > limit:
+                if len(self.traffic.records) < self.traffic.limit:
+                    self.traffic.records.append({"namespace": namespace, "at": at.isoformat() if at else None,
+                                                 "method": scope["method"], "path": scope["path"], "query": "",
+                                                 "request": f"<body beyond {limit} bytes>", "status": 413})
+                await _answer(send, 413, _error(413, limit))
+                return
+            chunks.append(message.get("body", b""))
+            if not message.get("more_body"):
+                break
+        body = b"".join(chunks)
         try:
             parsed = json.loads(body) if body else None
         except ValueError:
@@ -124,9 +169,12 @@ class Instrumented:
         record: dict[str, Any] = {"namespace": namespace, "at": at.isoformat() if at else None,
                                   "method": scope["method"], "path": scope["path"],
                                   "query": scope.get("query_string", b"").decode("latin-1"), "request": parsed}
-        self.traffic.records.append(record)
+        if len(self.traffic.records) < self.traffic.limit:
+            self.traffic.records.append(record)
+        else:
+            self.traffic.dropped += 1
         parts = scope["path"].strip("/").split("/")
-        if scope["method"] == "POST" and len(parts) == 3 and parts[2] == "requests" and isinstance(parsed, dict):
+        if scope["method"] == "POST" and len(parts) == 3 and parts[2] == "requests" and is_control_request(parsed):
             key = (namespace, parts[1], f"{parsed.get('court_code')}/{parsed.get('request_no')}")
             k = self.traffic.new_request_index(key) if self.schedule.applies(parsed) else None
             fault = self.schedule.fault(k) if k is not None else None

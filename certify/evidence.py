@@ -9,19 +9,53 @@ from __future__ import annotations
 
 import hashlib
 import json
+import math
+import re
 from collections import Counter
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 from xml.etree import ElementTree as ET
 
 from certify.findings import STATUS_TEXT, Finding, verdict
 from certify.report_html import render_html
-from core_flow.errors import UserError
-from core_flow.masking import mask_data
+from core_flow.errors import UserError, read_utf8
+from core_flow.masking import mask_data, mask_text
 from core_flow.profile import load_requirements
 
 FILES = ("manifest.json", "results.json", "junit.xml", "report.html")
 SUMS = "SHA256SUMS"
+
+
+_UNWRITABLE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ud800-\udfff\ufffe\uffff]")
+
+
+def _clean(text: str) -> str:
+    """``text`` as UTF-8 and XML 1.0 can carry it: a control character or a lone surrogate (JSON's ``"\\ud800"``,
+    which no UTF-8 file can hold) written as its escape, ``\\x1b`` / ``\\ud800``."""
+    if not _UNWRITABLE.search(text):
+        return text
+    return _UNWRITABLE.sub(lambda m: f"\\x{ord(m.group()):02x}" if ord(m.group()) < 0x100
+                           else f"\\u{ord(m.group()):04x}", text)
+
+
+def json_safe(value: Any, key: Callable[[str], str] = str) -> Any:
+    """``value`` as strict JSON (and the JUnit XML) can hold it, whatever a system under test answered: text with
+    control characters or lone surrogates escaped, a non-finite number (``NaN``,
+    ``1e999``) becomes its text, an integer beyond the protocol's amounts (more than 10^15: an ID or account number
+    sent as a number) its digits as text — so masking sees it —, and every key a string, through ``key`` (the
+    masker, when masking: an account number may be a key too)."""
+    if isinstance(value, str):
+        return _clean(value)
+    if isinstance(value, float) and not math.isfinite(value):
+        return str(value)
+    if isinstance(value, int) and not isinstance(value, bool) and abs(value) > 10**15:
+        return str(value)
+    if isinstance(value, dict):
+        return {key(_clean(str(k))): json_safe(v, key) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [json_safe(v, key) for v in value]
+    return value
 
 
 def requirement_results(findings: list[Finding], side: str) -> list[dict[str, Any]]:
@@ -72,10 +106,11 @@ def write_evidence(out: Path, findings: list[Finding], manifest: dict[str, Any],
     counts = Counter(r["status"] for r in rows)
     summary = {s: counts.get(s, 0) for s in STATUS_TEXT}
     manifest = dict(manifest, suite=suite, summary=summary, masked=not unmasked)
-    results = {"suite": suite, "summary": summary, "requirements": rows}
+    results = json_safe({"suite": suite, "summary": summary, "requirements": rows}, str if unmasked else mask_text)
+    manifest = json_safe(manifest)
     if not unmasked:  # the exchanges carry the personal data; the manifest names none (its digests stay whole)
         results = mask_data(results)
-    dump = {"ensure_ascii": False, "indent": 2}
+    dump = {"ensure_ascii": False, "indent": 2, "allow_nan": False}
     (out / "manifest.json").write_text(json.dumps(manifest, **dump) + "\n", encoding="utf-8")
     (out / "results.json").write_text(json.dumps(results, **dump) + "\n", encoding="utf-8")
     (out / "junit.xml").write_bytes(_junit(results["requirements"], suite))
@@ -90,7 +125,7 @@ def verify_evidence(out: Path) -> str:
     located bilingual ``UserError``."""
     sums_path = out / SUMS
     try:
-        sums = sums_path.read_text(encoding="utf-8")
+        sums = read_utf8(sums_path, ("证据摘要文件", "evidence digest file"))  # not UTF-8: a located error too
     except OSError:
         raise UserError(f"没有证据摘要文件 {SUMS}", f"no evidence digest file {SUMS}", where=str(out)) from None
     listed: dict[str, str] = {}

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from typing import Annotated
 
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
@@ -21,6 +22,7 @@ from core_flow.errors import UserError, read_utf8
 from core_flow.protocol import AssetKind, SubjectKind
 
 ROLES = ("query", "replay", "freeze", "queue", "renew", "deduct", "callback", "errors")
+AGENCY_PATTERN = r"^[a-z0-9_]+$"  # the profile's agency code (a path segment of its URLs)
 SCHEMA = Path(__file__).resolve().parent / "fixtures.schema.json"
 
 
@@ -48,14 +50,17 @@ class DebtorFixture(_In):
 
 
 class HubFixture(_In):
-    scope: tuple[str, ...] = Field(min_length=1, max_length=200, description="总对总查询的范围 / the scope to ask")
+    scope: tuple[Annotated[str, Field(min_length=1, max_length=64, pattern=AGENCY_PATTERN)], ...] = Field(
+        min_length=1, max_length=200, description="总对总查询的范围 / the scope to ask")
     debtor: DebtorFixture
 
 
 class Fixtures(_In):
     version: int = Field(default=1, ge=1, le=1)
-    agency: str = Field(min_length=1, max_length=64, description="被测机构代码 / the agency under test")
-    registry: str | None = Field(default=None, description="有工作时间的登记机构代码（可选）/ a registry (optional)")
+    agency: str = Field(min_length=1, max_length=64, pattern=AGENCY_PATTERN,
+                        description="被测机构代码 / the agency under test")
+    registry: str | None = Field(default=None, max_length=64, pattern=AGENCY_PATTERN,
+                                 description="有工作时间的登记机构代码（可选）/ a registry (optional)")
     courts: tuple[CourtFixture, ...] = Field(min_length=1, max_length=10)
     target_account: str = Field(min_length=1, max_length=64, description="扣划入账的一案一账号 / case sub-account")
     debtors: dict[str, DebtorFixture] = Field(description="按角色的测试被执行人 / test debtors by role")
@@ -66,27 +71,39 @@ class Fixtures(_In):
 
 
 def load_fixtures(path: Path) -> Fixtures:
-    """The fixtures file, validated; a bad one is a located bilingual ``UserError``."""
+    """The fixtures file (YAML, or JSON, which is YAML too), validated; a bad one is a bilingual ``UserError`` at
+    ``file:line`` (and the field, for a value of the wrong schema)."""
     try:
-        data = yaml_text.load(read_utf8(path, ("测试数据文件", "fixtures file")))
+        tree, data = yaml_text.compose_and_load(read_utf8(path, ("测试数据文件", "fixtures file")))
     except OSError as err:
         raise UserError(f"无法读取测试数据文件：{err.strerror}", f"cannot read the fixtures file: {err.strerror}",
                         where=str(path)) from None
     except yaml.YAMLError as err:
-        raise UserError(f"测试数据文件不是合法 YAML：{err}", f"the fixtures file is not valid YAML: {err}",
-                        where=str(path)) from None
+        mark = getattr(err, "problem_mark", None) or getattr(err, "context_mark", None)
+        problem = getattr(err, "problem", None) or str(err)
+        raise UserError(f"测试数据文件不是合法 YAML：{problem}", f"the fixtures file is not valid YAML: {problem}",
+                        where=f"{path}:{mark.line + 1}" if mark is not None else str(path)) from None
     try:
         fixtures = Fixtures.model_validate(data)
     except ValidationError as err:
         first = err.errors()[0]
         loc = ".".join(str(p) for p in first["loc"])
+        line = yaml_text.line_of(tree, first["loc"])
         raise UserError(f"测试数据无效：{first['msg']}", f"invalid fixtures: {first['msg']}",
-                        where=f"{path}: {loc}") from None
+                        where=f"{path}:{line}: {loc}" if line else f"{path}: {loc}") from None
     unknown = sorted(set(fixtures.debtors) - set(ROLES))
     if unknown:
         raise UserError(f"未知角色：{'、'.join(unknown)}（可选：{'、'.join(ROLES)}）",
-                        f"unknown roles: {', '.join(unknown)} (known: {', '.join(ROLES)})", where=f"{path}: debtors")
+                        f"unknown roles: {', '.join(unknown)} (known: {', '.join(ROLES)})",
+                        where=f"{path}:{_key_line(tree, 'debtors', unknown[0])}: debtors.{unknown[0]}")
     return fixtures
+
+
+def _key_line(tree: yaml.Node | None, section: str, key: str) -> int | None:
+    """1-based line of ``key`` itself in the mapping ``section`` (a role's name, not its content)."""
+    mapping = next((v for k, v in getattr(tree, "value", ()) if getattr(k, "value", None) == section), None)
+    found = next((k for k, _ in getattr(mapping, "value", ()) if getattr(k, "value", None) == key), None)
+    return found.start_mark.line + 1 if found is not None else yaml_text.line_of(tree, (section,))
 
 
 def schema_text() -> str:

@@ -1,13 +1,24 @@
 """The kit's own callback receiver on loopback: records every post; a path ``/flaky/N/<name>`` refuses (HTTP 500)
-the first N posts of each idempotency key before acknowledging, so the suite sees the sender retry."""
+the first N posts of each idempotency key before acknowledging, so the suite sees the sender retry.
+
+The sender is the system under test and may post anything: a body that is not JSON is recorded as its text, one
+without a usable Content-Length or beyond ``MAX_BODY`` is answered 400 / 413 (and recorded as such), a sender that
+stalls is cut off after ``TIMEOUT`` seconds, and nothing it does prints a traceback."""
 
 from __future__ import annotations
 
 import json
+import socket
 import threading
 from dataclasses import dataclass
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
+
+from core_flow.errors import UserError
+
+MAX_BODY = 2**20  # bytes of one callback's body
+MAX_ARRIVALS = 10_000  # callbacks kept; beyond, a flood: answered 503 and only counted
+TIMEOUT = 10.0  # seconds a sender may take to send its request
 
 
 @dataclass(frozen=True)
@@ -19,21 +30,34 @@ class Arrival:
 
 
 class CallbackReceiver:
-    def __init__(self, host: str = "127.0.0.1") -> None:
+    def __init__(self, host: str = "127.0.0.1", port: int = 0, advertise: str | None = None) -> None:
+        """Listen on ``host``:``port`` (0: any free port); the callback URLs given to the system under test name
+        ``advertise`` (a host it can reach: this machine's address on the vendor's network; default ``host``). A port
+        in use or an address not of this machine is a located ``UserError`` (``--callback-host``)."""
         self.arrivals: list[Arrival] = []
-        self._lock = threading.Lock()
+        self.flooded = 0  # posts refused because MAX_ARRIVALS had come already
+        self.lock = threading.Lock()
         self._seen: dict[tuple[str, str], int] = {}
         receiver = self
 
         class Handler(BaseHTTPRequestHandler):
+            timeout = TIMEOUT  # a stalled sender does not hold a thread for ever
+
             def do_POST(self) -> None:  # noqa: N802 (http.server's naming)
-                length = int(self.headers.get("Content-Length", "0") or 0)
-                raw = self.rfile.read(length) if length else b""
-                try:
-                    body = json.loads(raw or b"null")
-                except ValueError:
-                    body = raw.decode("utf-8", "replace")
-                status = receiver._record(self.path, self.headers.get("Idempotency-Key", ""), body)
+                raw_length = self.headers.get("Content-Length", "0") or "0"
+                length = int(raw_length) if raw_length.isdigit() else -1
+                if length < 0 or length > MAX_BODY:
+                    status = receiver._record(self.path, self.headers.get("Idempotency-Key", ""),
+                                              f"<Content-Length {raw_length[:40]!r}: not read>", refuse=400
+                                              if length < 0 else 413)
+                    self.close_connection = True
+                else:
+                    raw = self.rfile.read(length) if length else b""
+                    try:
+                        body: Any = json.loads(raw or b"null")
+                    except (ValueError, RecursionError):  # not JSON, or nested beyond what Python parses
+                        body = raw[:2000].decode("utf-8", "replace")
+                    status = receiver._record(self.path, self.headers.get("Idempotency-Key", ""), body)
                 self.send_response(status)
                 self.send_header("Content-Length", "0")
                 self.end_headers()
@@ -41,13 +65,31 @@ class CallbackReceiver:
             def log_message(self, *args: object) -> None:
                 pass
 
-        self._server = ThreadingHTTPServer((host, 0), Handler)
+        class Server(ThreadingHTTPServer):
+            address_family = socket.AF_INET6 if ":" in host else socket.AF_INET
+
+            def handle_error(self, request: object, client_address: object) -> None:
+                pass  # a sender that hangs up or times out mid-request: nothing to answer, nothing to print
+
+        try:
+            self._server = Server((host, port), Handler)
+        except (OSError, OverflowError) as err:
+            raise UserError(f"回调接收端无法在 {host}:{port} 监听：{getattr(err, 'strerror', None) or err}",
+                            f"the callback receiver cannot listen on {host}:{port}: "
+                            f"{getattr(err, 'strerror', None) or err}", where="--callback-host") from None
         self._server.daemon_threads = True
-        self.url = f"http://{host}:{self._server.server_address[1]}"
+        shown = advertise or host
+        self.url = f"http://{f'[{shown}]' if ':' in shown else shown}:{self._server.server_address[1]}"
         self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
 
-    def _record(self, path: str, key: str, body: Any) -> int:
-        with self._lock:
+    def _record(self, path: str, key: str, body: Any, refuse: int | None = None) -> int:
+        with self.lock:
+            if len(self.arrivals) >= MAX_ARRIVALS:
+                self.flooded += 1
+                return 503
+            if refuse is not None:
+                self.arrivals.append(Arrival(path, key, refuse, body))
+                return refuse
             status = 200
             parts = path.strip("/").split("/")
             if len(parts) >= 2 and parts[0] == "flaky" and parts[1].isdigit():
@@ -58,7 +100,7 @@ class CallbackReceiver:
             return status
 
     def at(self, path: str) -> list[Arrival]:
-        with self._lock:
+        with self.lock:
             return [a for a in self.arrivals if a.path == path]
 
     def __enter__(self) -> CallbackReceiver:

@@ -7,6 +7,7 @@ from pathlib import Path
 
 import typer
 
+from core_flow.masking import mask_text
 from zhixing.outputs import output_dir
 
 certify_app = typer.Typer(help="查控接口认证工具 / the certification kit for vendors", no_args_is_help=True)
@@ -30,17 +31,28 @@ def register(app: typer.Typer) -> None:
         out: Path = typer.Option(Path("certify-evidence"), "--out", help="证据目录 / the evidence directory"),
         unmasked: bool = typer.Option(False, "--unmasked", help="证据中不遮蔽身份证号与账号 / do not mask ID and "
                                                                 "account numbers in the evidence"),
-        answer_timeout: float = typer.Option(60.0, "--answer-timeout", min=1.0, help="等待一次答复的真实秒数上限"
-                                             "（非 zhixing）/ real seconds to wait for an answer (not zhixing)"),
+        answer_timeout: float = typer.Option(60.0, "--answer-timeout", min=1.0, max=86400.0,
+                                             help="等待一次答复的真实秒数上限（非 zhixing）/ real seconds to wait for "
+                                                  "an answer (not zhixing)"),
+        http_timeout: float = typer.Option(30.0, "--http-timeout", min=0.1, max=3600.0, help="一次请求与应答（含"
+                                           "完整应答体）的真实秒数上限 / real seconds one exchange may take in all, "
+                                           "the whole answer body included"),
         only: list[str] = typer.Option([], "--only", help="只运行某项检查（可重复）/ run only this check"),
+        callback_host: str | None = typer.Option(None, "--callback-host", help="被测系统回调本工具所用的本机地址"
+                                                  "[:端口]（在所有网卡上接收；缺省只在回环上）/ this machine's "
+                                                  "ADDR[:PORT] as the system under test reaches it for callbacks "
+                                                  "(listens on every interface; default: loopback only)"),
     ) -> None:
         """认证协助执行单位或总对总一侧 / certify a system playing an agency or the 总对总 hub."""
         from certify.runner import run_agency
+        from certify.sut import check_base_url
 
+        check_base_url(base_url)  # a malformed URL before the evidence directory is made
         output_dir(out, "--out")
         result = run_agency(base_url, fixtures, out, agency=agency_code, hub=hub, token=token,
                             admin_token=admin_token, namespace=namespace, unmasked=unmasked,
-                            answer_timeout=answer_timeout, only=tuple(only))
+                            answer_timeout=answer_timeout, http_timeout=http_timeout, only=tuple(only),
+                            callback_host=callback_host)
         from certify.evidence import requirement_results
 
         for row in requirement_results(result.findings, "agency"):
@@ -51,7 +63,10 @@ def register(app: typer.Typer) -> None:
                    f"{s['not_applicable']}")
         typer.echo(f"证据 / evidence: {out}  (report.html, results.json, junit.xml, manifest.json)")
         typer.echo(f"摘要 / digest (SHA-256): {result.digest}")
-        if result.failed:
+        if result.interrupted:
+            typer.echo("运行被中断（Ctrl-C）：证据只含此前的检查 / the run was interrupted (Ctrl-C): the evidence "
+                       "holds the checks until then", err=True)
+        if result.failed or result.interrupted:
             raise typer.Exit(1)
 
     @certify_app.command("court")
@@ -69,21 +84,34 @@ def register(app: typer.Typer) -> None:
                                           "并评分 / the court's driver interface URL: file the kit's cases, advance "
                                           "time, grade"),
         unmasked: bool = typer.Option(False, "--unmasked", help="证据中不遮蔽身份证号与账号 / unmasked evidence"),
+        allow_callback_host: list[str] = typer.Option([], "--allow-callback-host", help="模拟机构可向其回调的主机"
+                                                      "（可重复；缺省只有本机回环；* 为任意）/ a host the agencies "
+                                                      "may post callbacks to (repeatable; default loopback; * any)"),
     ) -> None:
         """认证法院一侧：提供带检查的模拟总对总与机构，评分法院系统的往来 / certify a court system: serve the
         instrumented mock hub and agencies, grade the court's traffic."""
-        from certify.court_runner import drive_court, parse_regions, serve_court
+        from certify.court_runner import drive_court, lab_settings, parse_listen, parse_regions, serve_court
+        from certify.sut import check_base_url
 
         regions = parse_regions(court_region)
+        host, port = parse_listen(listen)
+        lab_settings(host, port, tuple(allow_callback_host))  # a bad host before anything runs
+        if driver is not None:
+            check_base_url(driver, "--driver")
         output_dir(out, "--out")
         if driver is not None:
             digest, rows, driven = drive_court(driver, listen, out, fault_every=fault_every, retry_after=retry_after,
-                                               regions=regions, unmasked=unmasked)
+                                               regions=regions, unmasked=unmasked,
+                                               callback_hosts=tuple(allow_callback_host))
             typer.echo(f"认证案例 / kit cases: {driven.passed} 通过 passed, {len(driven.failed)} 未完成 did not "
                        f"complete{'：' + '；'.join(driven.failed) if driven.failed else ''}")
+            for name in driven.failed:  # why, in the court's own words (masked like the evidence)
+                why = driven.why.get(name, "")
+                typer.echo(f"  - {name}: {why if unmasked else mask_text(why)}")
         else:
             digest, rows = serve_court(listen, out, duration=duration, fault_every=fault_every, retry_after=retry_after,
                                        regions=regions, unmasked=unmasked,
+                                       callback_hosts=tuple(allow_callback_host),
                                        on_ready=lambda url: typer.echo(f"认证用模拟机构 / instrumented agencies: "
                                                                        f"{url}（Ctrl-C 结束并评分 / Ctrl-C to grade）"))
         for row in rows:
