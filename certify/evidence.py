@@ -10,7 +10,6 @@ from __future__ import annotations
 import hashlib
 import json
 import math
-import re
 from collections import Counter
 from collections.abc import Callable
 from pathlib import Path
@@ -22,37 +21,27 @@ from certify.report_html import render_html
 from core_flow.errors import UserError, read_utf8
 from core_flow.masking import mask_data, mask_text
 from core_flow.profile import load_requirements
+from core_flow.xml_text import xml_safe, xml_safe_tree
 
 FILES = ("manifest.json", "results.json", "junit.xml", "report.html")
 SUMS = "SHA256SUMS"
 
 
-_UNWRITABLE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ud800-\udfff\ufffe\uffff]")
-
-
-def _clean(text: str) -> str:
-    """``text`` as UTF-8 and XML 1.0 can carry it: a control character or a lone surrogate (JSON's ``"\\ud800"``,
-    which no UTF-8 file can hold) written as its escape, ``\\x1b`` / ``\\ud800``."""
-    if not _UNWRITABLE.search(text):
-        return text
-    return _UNWRITABLE.sub(lambda m: f"\\x{ord(m.group()):02x}" if ord(m.group()) < 0x100
-                           else f"\\u{ord(m.group()):04x}", text)
-
-
 def json_safe(value: Any, key: Callable[[str], str] = str) -> Any:
     """``value`` as strict JSON (and the JUnit XML) can hold it, whatever a system under test answered: text with
-    control characters or lone surrogates escaped, a non-finite number (``NaN``,
+    control characters or lone surrogates escaped (``core_flow.xml_text``: a lone surrogate, JSON's ``"\\ud800"``,
+    is what no UTF-8 file can hold), a non-finite number (``NaN``,
     ``1e999``) becomes its text, an integer beyond the protocol's amounts (more than 10^15: an ID or account number
     sent as a number) its digits as text — so masking sees it —, and every key a string, through ``key`` (the
     masker, when masking: an account number may be a key too)."""
     if isinstance(value, str):
-        return _clean(value)
+        return xml_safe(value)
     if isinstance(value, float) and not math.isfinite(value):
         return str(value)
     if isinstance(value, int) and not isinstance(value, bool) and abs(value) > 10**15:
         return str(value)
     if isinstance(value, dict):
-        return {key(_clean(str(k))): json_safe(v, key) for k, v in value.items()}
+        return {key(xml_safe(str(k))): json_safe(v, key) for k, v in value.items()}
     if isinstance(value, list | tuple):
         return [json_safe(v, key) for v in value]
     return value
@@ -91,7 +80,7 @@ def _junit(rows: list[dict[str, Any]], suite: str) -> bytes:
             ET.SubElement(case, "skipped", message=f"{zh} / {en}").text = lines
         else:
             ET.SubElement(case, "system-out").text = lines
-    return ET.tostring(root, encoding="utf-8", xml_declaration=True)
+    return ET.tostring(xml_safe_tree(root), encoding="utf-8", xml_declaration=True)
 
 
 def _sha256(path: Path) -> str:
