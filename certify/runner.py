@@ -19,7 +19,7 @@ from certify.evidence import write_evidence
 from certify.findings import Finding
 from certify.fixtures import load_fixtures
 from certify.receiver import CallbackReceiver
-from certify.sut import HTTP_TIMEOUT, Sut, check_base_url
+from certify.sut import HTTP_TIMEOUT, POLL_INTERVAL, Sut, check_base_url
 from core_flow.errors import UserError
 from core_flow.profile import PROFILE_VERSION
 
@@ -83,6 +83,7 @@ def run_agency(base_url: str, fixtures_path: Path, out: Path, *, agency: str | N
                token: str | None = None, admin_token: str | None = None, namespace: str | None = None,
                unmasked: bool = False, answer_timeout: float = 60.0, http_timeout: float = HTTP_TIMEOUT,
                only: tuple[str, ...] = (), callback_host: str | None = None,
+               poll_interval: float = POLL_INTERVAL,
                transport: httpx.BaseTransport | None = None,
                clock: Callable[[], datetime] = wall_clock,
                sleep: Callable[[float], None] | None = None) -> AgencyRunResult:
@@ -121,7 +122,7 @@ def run_agency(base_url: str, fixtures_path: Path, out: Path, *, agency: str | N
         namespace = f"certify-{uuid.uuid4().hex[:8]}"
     started = clock().isoformat(timespec="seconds")
     sut = Sut(base_url, tokens=tokens, namespace=namespace, admin_token=admin_token, transport=transport,
-              answer_timeout=answer_timeout, http_timeout=http_timeout,
+              answer_timeout=answer_timeout, http_timeout=http_timeout, poll_interval=poll_interval,
               **({"sleep": sleep} if sleep is not None else {}))
     try:
         identity = sut.probe()
@@ -146,6 +147,7 @@ def run_agency(base_url: str, fixtures_path: Path, out: Path, *, agency: str | N
                      "fixtures_sha256": hashlib.sha256(fixtures_path.read_bytes()).hexdigest(),
                      "namespace": namespace, "token": bool(tokens), "admin_api": identity.get("admin_api"),
                      "answer_timeout_seconds": answer_timeout, "http_timeout_seconds": http_timeout,
+                     "poll_interval_seconds": poll_interval,
                      "only": list(only), "unmasked": unmasked,
                      "callback_host": callback_host,
                      "defects_in_force": identity.get("health", {}).get("defects", [])},

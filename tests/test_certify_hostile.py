@@ -592,3 +592,21 @@ def test_headers_dripped_byte_by_byte_are_cut_off_at_the_exchanges_total_limit()
         sut.close()
         thread.join(timeout=5)
         listener.close()
+
+
+def test_the_kit_looks_for_an_answer_at_the_poll_interval_given() -> None:
+    """A real system is looked at every --poll-interval seconds (0.5 by default; the profile's courts poll at most
+    once a minute, and a vendor's rate limits may refuse the kit's faster looks)."""
+    from certify.sut import POLL_INTERVAL, Sut
+
+    slept: list[float] = []
+    looks = iter([None, None, {"answered": True}])
+    sut = Sut("http://127.0.0.1:9", sleep=slept.append, answer_timeout=60.0, poll_interval=7.5)
+    try:
+        assert sut.until(lambda: next(looks)) == {"answered": True}
+    finally:
+        sut.close()
+    assert slept == [7.5, 7.5]
+    default = Sut("http://127.0.0.1:9")
+    default.close()
+    assert default.poll_interval == POLL_INTERVAL == 0.5

@@ -37,6 +37,11 @@ def register(app: typer.Typer) -> None:
         http_timeout: float = typer.Option(30.0, "--http-timeout", min=0.1, max=3600.0, help="一次请求与应答（含"
                                            "完整应答体）的真实秒数上限 / real seconds one exchange may take in all, "
                                            "the whole answer body included"),
+        poll_interval: float = typer.Option(0.5, "--poll-interval", min=0.05, max=3600.0,
+                                            help="两次查看答复之间的真实秒数（非 zhixing；规范要求法院至多每分钟"
+                                                 "轮询一次，被测系统限流时调大）/ real seconds between two looks "
+                                                 "for an answer (not zhixing; raise it for a system whose rate "
+                                                 "limits refuse frequent polls)"),
         only: list[str] = typer.Option([], "--only", help="只运行某项检查（可重复）/ run only this check"),
         callback_host: str | None = typer.Option(None, "--callback-host", help="被测系统回调本工具所用的本机地址"
                                                   "[:端口]（在所有网卡上接收；缺省只在回环上）/ this machine's "
@@ -52,7 +57,7 @@ def register(app: typer.Typer) -> None:
         result = run_agency(base_url, fixtures, out, agency=agency_code, hub=hub, token=token,
                             admin_token=admin_token, namespace=namespace, unmasked=unmasked,
                             answer_timeout=answer_timeout, http_timeout=http_timeout, only=tuple(only),
-                            callback_host=callback_host)
+                            callback_host=callback_host, poll_interval=poll_interval)
         from certify.evidence import requirement_results
 
         for row in requirement_results(result.findings, "agency"):
