@@ -16,12 +16,11 @@ from typing import Any
 import numpy as np
 
 from core_flow.errors import UserError
+from sim.backends import BACKENDS
 from sim.kpi import mean_ci
 from sim.profile import CourtProfile
 from sim.run import Unit, run_unit
 from sim.start_state import load_start_state
-
-BACKENDS = ("serial", "process", "ray")
 
 
 def check_backend(backend: str, workers: int) -> None:

@@ -10,9 +10,7 @@ from rich.console import Console
 from rich.progress import BarColumn, Progress, TextColumn
 from rich.table import Table
 
-from core_flow.eventlog import EventLog
 from core_flow.legal_calendar import provisional_note, provisional_years_in
-from sim.demo import ORIGIN, run_demo
 from zhixing.cmd_calendar import strict_option, strict_setting
 from zhixing.console import console as plain_console
 
@@ -110,6 +108,9 @@ def register(app: typer.Typer) -> None:
         strict_calendar: bool = strict_option(),
     ) -> None:
         """演示：模拟机构在本机运行，一批案件经集约查询、控制、案款、结案、终本与恢复执行 / end-to-end demo."""
+        from core_flow.eventlog import EventLog  # here, not at import: every other command starts faster
+        from sim.demo import ORIGIN, run_demo
+
         console = plain_console()
         wide = console.width >= 150
         console.print(f"启动模拟机构（127.0.0.1，{profile}）并以 {scale:,.0f} 倍压缩时间运行 {cases} 件案件…"

@@ -8,8 +8,6 @@ from pathlib import Path
 import typer
 from rich.table import Table
 
-from core_flow.catalogue_text import node_as_dict
-from core_flow.process_loader import default_process, load_process
 from zhixing.console import console as plain_console
 
 
@@ -20,6 +18,9 @@ def register(app: typer.Typer) -> None:
         process_file: Path | None = typer.Option(None, "--process", help="流程定义文件 / process definition file"),
     ) -> None:
         """节点目录 / the 46-node catalogue: number, name, stage, deadline, freeze, unfreeze authority."""
+        from core_flow.catalogue_text import node_as_dict  # here, not at import: the other commands start faster
+        from core_flow.process_loader import default_process, load_process
+
         process = load_process(process_file) if process_file else default_process()
         rows = [node_as_dict(process, n) for n in process.nodes]
         manners = [{"code": m.code, "name": m.name, "name_en": m.en, "releases_controls": m.releases_controls}

@@ -7,10 +7,7 @@ from pathlib import Path
 import typer
 from rich.table import Table
 
-from sim.planner import parse_target, plan_intake, plan_staffing
-from sim.profile import load_profile
-from sim.replicate import BACKENDS
-from sim.report import curve_page, label
+from sim.backends import BACKENDS
 from zhixing.cmd_simulate import fmt_ci, progress
 from zhixing.console import console as plain_console
 from zhixing.outputs import output_file
@@ -43,6 +40,10 @@ def staffing(
     out: Path | None = typer.Option(None, "--out", help="服务水平曲线 HTML / write the curve as HTML"),
 ) -> None:
     """满足目标的最少人数与服务水平曲线（共同随机数） / smallest staff meeting a target, service-level curve."""
+    from sim.planner import parse_target, plan_staffing  # here, not at import: the other commands start faster
+    from sim.profile import load_profile
+    from sim.report import curve_page, label
+
     console = plain_console(120)
     t = parse_target(target)
     if out is not None:
@@ -88,6 +89,10 @@ def intake_cmd(
     steps: int = typer.Option(5, "--steps", help="二分次数 / bisection steps"),
 ) -> None:
     """现有人员能承担的最大年收案 / the largest yearly intake the staff carries while meeting the target."""
+    from sim.planner import parse_target, plan_intake
+    from sim.profile import load_profile
+    from sim.report import label
+
     console = plain_console(120)
     t = parse_target(target)
     profile = load_profile(profile_path)

@@ -14,9 +14,7 @@ from rich.console import Console
 from rich.progress import BarColumn, Progress, TaskID, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
-from sim.profile import load_profile
-from sim.replicate import BACKENDS, aggregate, check_backend, make_units, run_units
-from sim.report import label, shown_kpis, write_outputs
+from sim.backends import BACKENDS
 from zhixing.console import console as plain_console
 from zhixing.outputs import output_dir
 
@@ -41,6 +39,8 @@ def kpi_table(kpi: dict[str, dict[str, float]], title: str, keys: tuple[str, ...
     table.add_column("指标 / KPI")
     table.add_column("均值 mean", justify="right")
     table.add_column("95% CI", justify="right")
+    from sim.report import label, shown_kpis
+
     for k in shown_kpis(kpi, keys):
         table.add_row(label(k), *fmt_ci(kpi[k]))
     return table
@@ -97,6 +97,10 @@ def register(app: typer.Typer) -> None:
     ) -> None:
         """年度仿真：按法院配置运行多次重复，输出带95%置信区间的指标与离线报告 / year-scale simulation with CIs."""
         console = plain_console(120)
+        from sim.profile import load_profile  # here, not at import: the other commands start faster
+        from sim.replicate import aggregate, check_backend, make_units, run_units
+        from sim.report import write_outputs
+
         check_backend(backend, workers)
         profile = load_profile(profile_path)
         if warmup_days is not None:
