@@ -71,3 +71,13 @@ def test_a_server_refuses_a_port_in_use_before_it_starts(capsys):
             assert f"--port: 端口 {port} 已被占用" in err and f"port {port} is in use" in err
     assert main(["court", "serve", "--host", "a" * 70, "--port", "1"]) == 2
     assert "--host: 无法" in capsys.readouterr().err
+
+
+def test_a_mistake_found_after_the_output_check_leaves_no_empty_evidence_folder(tmp_path, capsys):
+    """certify: --out is checked first but made only when the evidence is written; a bad fixtures file (found after
+    the check) left an empty folder behind."""
+    out = tmp_path / "new" / "evidence"
+    assert cli.main(["certify", "agency", "--base-url", "http://127.0.0.1:9", "--fixtures",
+                     str(tmp_path / "absent.yaml"), "--out", str(out)]) == 2
+    assert "absent.yaml" in capsys.readouterr().err
+    assert not (tmp_path / "new").exists()

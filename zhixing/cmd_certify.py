@@ -53,7 +53,7 @@ def register(app: typer.Typer) -> None:
         from certify.sut import check_base_url
 
         check_base_url(base_url)  # a malformed URL before the evidence directory is made
-        output_dir(out, "--out")
+        output_dir(out, "--out", make=False)  # made when the evidence is written: a mistake leaves no empty folder
         result = run_agency(base_url, fixtures, out, agency=agency_code, hub=hub, token=token,
                             admin_token=admin_token, namespace=namespace, unmasked=unmasked,
                             answer_timeout=answer_timeout, http_timeout=http_timeout, only=tuple(only),
@@ -103,7 +103,7 @@ def register(app: typer.Typer) -> None:
         lab_settings(host, port, tuple(allow_callback_host))  # a bad host before anything runs
         if driver is not None:
             check_base_url(driver, "--driver")
-        output_dir(out, "--out")
+        output_dir(out, "--out", make=False)  # made when the evidence is written: a mistake leaves no empty folder
         if driver is not None:
             digest, rows, driven = drive_court(driver, listen, out, fault_every=fault_every, retry_after=retry_after,
                                                regions=regions, unmasked=unmasked,

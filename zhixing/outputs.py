@@ -9,10 +9,21 @@ from pathlib import Path
 from core_flow.errors import UserError
 
 
-def output_dir(path: Path, option: str) -> Path:
-    """``path`` as a directory for outputs: made (with its parents) if absent, and writable."""
+def output_dir(path: Path, option: str, *, make: bool = True) -> Path:
+    """``path`` as a directory for outputs: made (with its parents) if absent, and writable. ``make=False``: only
+    checked — an absent directory must be makeable (its nearest existing ancestor a writable directory) — for a
+    command that writes it later and has more to check first (a user's mistake then leaves no empty folder)."""
     if path.exists() and not path.is_dir():
         raise UserError(f"{path} 已存在且不是目录", f"{path} exists and is not a directory", where=option)
+    if not make and not path.exists():
+        ancestor = path.absolute().parent
+        while not ancestor.exists():
+            ancestor = ancestor.parent
+        if not ancestor.is_dir() or not os.access(ancestor, os.W_OK | os.X_OK):
+            raise UserError(f"无法创建输出目录 {path}：{ancestor} 不是可写的目录",
+                            f"cannot make the output directory {path}: {ancestor} is not a writable directory",
+                            where=option)
+        return path
     try:
         path.mkdir(parents=True, exist_ok=True)
     except OSError as err:
