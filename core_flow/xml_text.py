@@ -13,9 +13,14 @@ from xml.etree import ElementTree as ET
 _ILLEGAL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
 
 
+def escaped(pattern: re.Pattern[str], text: str) -> str:
+    """``text`` with each character ``pattern`` matches written as its visible escape (``\\x1b``, ``\\ud800``)."""
+    return pattern.sub(lambda m: f"\\x{ord(m.group()):02x}" if ord(m.group()) < 0x100 else f"\\u{ord(m.group()):04x}",
+                       text)
+
+
 def xml_safe(text: str) -> str:
-    return _ILLEGAL.sub(lambda m: f"\\x{ord(m.group()):02x}" if ord(m.group()) < 0x100 else f"\\u{ord(m.group()):04x}",
-                        text)
+    return escaped(_ILLEGAL, text)
 
 
 def xml_safe_tree(root: ET.Element) -> ET.Element:

@@ -23,6 +23,7 @@ from typing import Any
 import typer
 
 from core_flow.errors import UserError
+from core_flow.xml_text import escaped
 from scenarios.loader import CONTROL, load_paths
 from scenarios.report import console_steps, html_report, junit_xml
 from scenarios.runner import run_scenario
@@ -33,7 +34,7 @@ def _visible(echo: Any) -> Any:
     """``echo`` of text whose control characters are shown as ``\\x1b`` escapes: the lines quote what a court
     under test answered, and an escape sequence there would act on the tester's terminal."""
     def visible(text: str = "", **kwargs: Any) -> None:
-        echo(CONTROL.sub(lambda m: f"\\x{ord(m.group()):02x}", text), **kwargs)
+        echo(escaped(CONTROL, text), **kwargs)
 
     return visible
 

@@ -344,7 +344,7 @@ def test_a_malformed_base_url_is_a_located_error_at_once(url: str, tmp_path: Pat
     started = time.monotonic()
     with pytest.raises(UserError) as err:
         run_agency(url, FIXTURES, tmp_path / "out")
-    assert err.value.where == "--base-url" and time.monotonic() - started < 2
+    assert err.value.where == "--base-url" and time.monotonic() - started < 8  # was ~17 s of retries; a margin for CI
     assert not (tmp_path / "out").exists()
 
 
@@ -355,7 +355,7 @@ def test_nothing_answering_is_a_located_error_and_the_command_exits_2(tmp_path: 
     with pytest.raises(UserError) as err:
         run_agency(url, FIXTURES, tmp_path / "out")
     assert err.value.where == "--base-url" and "ConnectError" in err.value.en
-    assert time.monotonic() - started < 2  # no back-off on a system that is not there at all
+    assert time.monotonic() - started < 8  # no back-off on a system that is not there at all (was ~17 s)
     assert main(["certify", "agency", "--base-url", "localhost:8700", "--fixtures", str(FIXTURES),
                  "--out", str(tmp_path / "cli")]) == 2
     printed = capsys.readouterr().err
@@ -586,7 +586,7 @@ def test_headers_dripped_byte_by_byte_are_cut_off_at_the_exchanges_total_limit()
     try:
         with pytest.raises(httpx.TimeoutException):
             sut.request("GET", "/health")
-        assert time.monotonic() - started < 1.5  # was: as long as the system kept dripping (64 KB of headers)
+        assert time.monotonic() - started < 5  # was: as long as the system kept dripping (64 KB of headers)
     finally:
         stop.set()
         sut.close()

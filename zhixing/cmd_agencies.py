@@ -118,7 +118,8 @@ def serve(
     if processes > 1:
         _serve_sharded(settings, processes, log_level)
         return
-    check_listen(host, [port], "--port" if given["port"] is not None else "ZHIXING_AGENCIES_PORT")
+    check_listen(host, [port], "--port" if given["port"] is not None else "ZHIXING_AGENCIES_PORT",
+                 "--host" if given["host"] is not None else "ZHIXING_AGENCIES_HOST")
     typer.echo(
         f"模拟机构 / mock agencies: http://{host}:{port}/agencies  文档 / docs: http://{host}:{port}/docs  "
         f"(profile={settings.profile}, seed={settings.seed})"

@@ -9,8 +9,9 @@ import socket
 from core_flow.errors import UserError
 
 
-def check_listen(host: str, ports: list[int], option: str = "--port") -> None:
-    """Each of ``ports`` on ``host`` can be listened on now (0: any free port, always)."""
+def check_listen(host: str, ports: list[int], option: str = "--port", host_option: str = "--host") -> None:
+    """Each of ``ports`` on ``host`` can be listened on now (0: any free port, always); a refusal names ``option``
+    (the port) or ``host_option`` (the address), as the user gave them."""
     for port in ports:
         if port == 0:
             continue
@@ -29,7 +30,7 @@ def check_listen(host: str, ports: list[int], option: str = "--port") -> None:
                                     f"not allowed to listen on port {port} (ports below 1024 need privileges)",
                                     where=option, code="port_denied") from None
                 raise UserError(f"无法监听 {host}:{port}：{err.strerror}", f"cannot listen on {host}:{port}: "
-                                f"{err.strerror}", where="--host", code="bad_address") from None
+                                f"{err.strerror}", where=host_option, code="bad_address") from None
             except UnicodeError as err:  # a host name IDNA cannot encode (a label over 63 characters)
                 raise UserError(f"无法解析监听地址 {host!r}", f"cannot resolve the address {host!r}: {err}",
-                                where="--host", code="bad_address") from None
+                                where=host_option, code="bad_address") from None
