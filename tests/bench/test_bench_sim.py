@@ -30,12 +30,22 @@ import json, resource, time
 from sim.profile import load_profile
 from sim.replicate import make_units
 from sim.run import run_unit
+
+def peak_kb():
+    # This process's own peak (VmHWM, Linux). Not ru_maxrss: Linux carries the pre-exec peak of the forking
+    # process into it, so a child of a large pytest process reported the parent's size as its base (growth 0 MB).
+    try:
+        with open("/proc/self/status") as f:
+            return next(int(line.split()[1]) for line in f if line.startswith("VmHWM:"))
+    except (OSError, StopIteration):
+        return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+
 unit = make_units([("默认", load_profile())], years=1.0, replications=1, seed=2025, count_events=True)[0]
-base = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+base = peak_kb()
 t0, c0 = time.perf_counter(), time.process_time()
 r = run_unit(unit)
 wall, cpu = time.perf_counter() - t0, time.process_time() - c0
-peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+peak = peak_kb()
 print(json.dumps({"wall": wall, "cpu": cpu, "meta": r["meta"], "open": r["kpi"]["open_at_end"],
                   "register": r["kpi"]["zhongben_register_at_end"], "rss_base_kb": base, "rss_peak_kb": peak}))
 """
