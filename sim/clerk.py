@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
-from core_flow.engine import Event, EventKind
+from core_flow.engine import Event, EventKind, NodeStatus
 from core_flow.engine import commands as c
 from core_flow.errors import UserError
 from core_flow.platform import Platform
@@ -227,8 +227,11 @@ class Clerk:
         for h in holdings:
             claim = state.amount_cents - self._reserved.get(k, 0)  # freeze no more than the claim, overall
             if claim <= 0 or not h.online_controllable:
-                # no control needed (the claim is covered) or none possible online: the handler records it
-                self._cmd(HOUR, c.CompleteNode(k, 17, f"{agency}:{h.account_no}"))
+                # no control needed (the claim is covered) or none possible online: the handler records it — once:
+                # a 终本 sweep reports known property again (e.g. securities recorded at the first inquiry)
+                asset = f"{agency}:{h.account_no}"
+                if state.status(17, asset) is not NodeStatus.DONE:
+                    self._cmd(HOUR, c.CompleteNode(k, 17, asset))
                 continue
             amount = min(claim, h.available_cents or h.balance_cents)  # nothing available: 轮候 behind the others
             self._reserved[k] = self._reserved.get(k, 0) + amount

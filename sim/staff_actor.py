@@ -61,6 +61,7 @@ class StaffActor(Clerk):
         self.preloaded: dict[str, tuple[int | None, str]] = {}  # start-state case → (current node | None, handler)
         self.closed_on: dict[str, datetime] = {}  # start-state 终本 register case → when it closed
         self._investigating: set[str] = set()
+        self._closing: set[str] = set()  # cases whose 报结 is queued: one at a time (see ``_cmd``)
 
     # ── work items ──────────────────────────────────────────────────────────────────────────────
     def _soon(self, within: timedelta) -> timedelta:
@@ -121,7 +122,19 @@ class StaffActor(Clerk):
         name = type(cmd).__name__
         k = cmd.case_id
         if name == "Close":
-            self._work("close", k, lambda: self._work("close_review", k, lambda: self._submit(cmd)), delay)
+            # One 报结 at a time: a periodic review, the last payment and the disposal can each decide to close
+            # while an earlier 报结 still waits in the handler's queue; a second one would cost the handler and the
+            # 审管办 their time only to be refused (CASE_CLOSED).
+            state = self.p.runtime.cases.get(k)
+            if k in self._closing or (state is not None and state.closed_manner is not None):
+                return
+            self._closing.add(k)
+
+            def close() -> None:
+                self._closing.discard(k)  # accepted or refused (e.g. 终本 too early): a later review may ask again
+                self._submit(cmd)
+
+            self._work("close", k, lambda: self._work("close_review", k, close), delay)
             return
         if name in ("CompleteNode", "StartNode"):
             kind = NODE_KIND.get(cmd.node, "upload")
@@ -161,7 +174,7 @@ class StaffActor(Clerk):
                 self._submit(cmd)
             self._work("identity", k, identity)
             self._work("review", k, review)
-            self._work("inquiry", k, lambda: self._submit(c.StartNode(k, 9)))
+            self._start(k, 9)
 
         def identity() -> None:
             for debtor, failed in zip(debtors, fails, strict=True):
@@ -175,12 +188,23 @@ class StaffActor(Clerk):
             self._submit(c.CompleteNode(k, 5))
             self._submit(c.CompleteNode(k, 6))
             self._work("notice", k, lambda: self._submit(c.CompleteNode(k, 7)))
-            self._work("inquiry", k, lambda: self._submit(c.StartNode(k, 10)))
+            self._start(k, 10)
 
         self._work("filing", k, filing)
         if not (state.case_type == "first" and state.money):
             self._investigate(k, delay=5 * DAY)
         self.p.runtime.clock.call_at(state.filed_at + REVIEW_AFTER, lambda: self._review(k))
+
+    def _start(self, k: str, node: int) -> None:
+        """The handler starts an inquiry node (9: 网络查控, 10: 传统查控) — unless it has started by then: the 集约查询
+        starts node 9 by itself, and the on-site work may record node 10 before a queued start comes up. Such a start
+        is not queued, or, when it comes up, finds the node under way and does nothing (no refused command)."""
+        def not_started() -> bool:
+            state = self.p.runtime.cases.get(k)
+            return state is not None and state.status(node).value == "not_started"
+
+        if not_started():
+            self._work("inquiry", k, lambda: self._submit(c.StartNode(k, node)) if not_started() else None)
 
     def _investigate(self, k: str, delay: timedelta = ZERO, start: bool = False) -> None:
         """No 集约查询 (恢复 / 保全 / non-money cases, start-state cases past it): the handler queries through 总对总

@@ -129,3 +129,16 @@ def test_every_finding_after_zhongben_is_reviewed_by_its_handler_resumed_or_not(
     assert n46 is not None and n46["deadlines"] >= 10, n46  # findings after 终本 happened in the run
     assert r["work"]["resume_node"]["items"] >= n46["deadlines"] - r["kpi"]["resumptions"]
     assert n46["compliance"] >= 0.8, n46  # a lightly loaded court reviews in time
+
+
+def test_busy_staff_do_not_queue_work_the_system_would_refuse_as_already_done():
+    """An overloaded judge's queue is weeks long: a periodic review, the last payment and the 终本 chain each decide
+    to close a case while an earlier 报结 still waits, and a queued start of 传统查控 comes up after the on-site work
+    recorded the node. Each such item cost the handler (and the 审管办) their time only to be refused (CASE_CLOSED,
+    NODE_DONE: 56 and 258 in this run before). One 报结 is queued at a time; a start finds its node under way."""
+    r = run_unit(make_units([("c", small_court(1100, judges=1, clerks=2))], years=0.5, replications=1, seed=3)[0])
+    refused = r["meta"]["refusals"]
+    assert r["kpi"]["utilisation.承办法官"] > 0.8 and r["kpi"]["closed"] > 100  # loaded, and closing cases
+    assert refused.get("NODE_FROZEN", 0) > 0  # refusals are counted (the busy judge misses deadlines) …
+    assert "CASE_CLOSED" not in refused and "NODE_DONE" not in refused, refused  # … but none for double work
+    assert r["work"]["close"]["items"] == r["work"]["close_review"]["items"]  # each 报结 reviewed once
