@@ -259,11 +259,19 @@ def render_html(agg: dict[str, Any], profile: CourtProfile, params: dict[str, An
         out.append(line_chart({"未结案件 open": (s["day"], s["open"]),
                                "终本库 终本 register": (s["day"], s["zhongben"])},
                               xlabel="天 / day", ylabel="件 / cases"))
+        shown = ("承办法官", "书记员", "执行局长", "分管副院长")
         wk = first["weekly_utilisation"]
         out.append("<h3>人员利用率（按周） / utilisation by week</h3>")
-        out.append(line_chart({r: (list(range(len(v))), v) for r, v in wk.items()
-                               if r in ("承办法官", "书记员", "执行局长", "分管副院长")},
+        out.append(line_chart({r: (list(range(len(v))), v) for r, v in wk.items() if r in shown},
                               xlabel="周 / week", ylabel="利用率 / utilisation", hline=1.0))
+        demand = first.get("weekly_demand")
+        if demand:
+            out.append("<h3>每周到达的工作量 ÷ 工作时间 / work arrived each week ÷ working time</h3>")
+            out.append("<p class='note'>按工作事项到达（排队）的周计；高于 1 表示该周到达的工作多于该角色"
+                       "该周的工作时间，积压随之增加 / by the week each work item arrived (was queued); above 1, "
+                       "more work arrived than the role's working time that week, and its backlog grew.</p>")
+            out.append(line_chart({r: (list(range(len(v))), v) for r, v in demand.items() if r in shown},
+                                  xlabel="周 / week", ylabel="到达 ÷ 能力 / arrived ÷ capacity", hline=1.0))
         out.append(_table(["人员 / person", "利用率 / utilisation"],
                           [[p, u] for p, u in first["utilisation"]["person"].items()]))
         out.append("<h3>机构请求量 / agency request volumes（第1次重复）</h3>")

@@ -151,12 +151,8 @@ def run_unit(unit: Unit, progress: Callable[[float], None] | None = None) -> dic
     capacity = hours.capacity(warm_s, days * DAY_S)
     day_cap = sum(b - a for a, b in profile.periods)
     out = collector.summary(staff.stats, people, capacity, series, days - profile.warmup_days, end, day_cap)
-    weekly: dict[str, list[float]] = {}
-    for (role, week), busy in sorted(staff.stats.weekly.items()):
-        n = len(people.get(role, ())) or 1
-        cap = hours.capacity(week * 7 * DAY_S, (week + 1) * 7 * DAY_S) * n
-        weekly.setdefault(role, []).append(busy / cap if cap else 0.0)
-    out["weekly_utilisation"] = weekly
+    out["weekly_utilisation"] = _weekly(staff.stats.weekly, people, hours)  # work done ÷ working time
+    out["weekly_demand"] = _weekly(staff.stats.weekly_demand, people, hours)  # work arrived ÷ working time
     out["meta"] = {"court": unit.court or profile.name, "start_cases": len(start_cases),
                    "replication": unit.replication, "years": unit.years,
                    "warmup_days": profile.warmup_days, "cases_filed": len(arr),
@@ -169,6 +165,17 @@ def run_unit(unit: Unit, progress: Callable[[float], None] | None = None) -> dic
                                         "violation_count": len(invariants["violations"])}
     out["cases"] = _case_rows(court, collector)
     return out
+
+
+def _weekly(busy_by_week: dict[tuple[str, int], float], people: dict[str, Any], hours: WorkHours
+            ) -> dict[str, list[float]]:
+    """Per role, one ratio a week: staff seconds ÷ the role's working seconds that week."""
+    weekly: dict[str, list[float]] = {}
+    for (role, week), busy in sorted(busy_by_week.items()):
+        n = len(people.get(role, ())) or 1
+        cap = hours.capacity(week * 7 * DAY_S, (week + 1) * 7 * DAY_S) * n
+        weekly.setdefault(role, []).append(busy / cap if cap else 0.0)
+    return weekly
 
 
 class _EventTable:

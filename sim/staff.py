@@ -93,7 +93,10 @@ class StaffStats:
     items: dict[str, int] = field(default_factory=lambda: defaultdict(int))
     by_kind: dict[str, list[float]] = field(default_factory=dict)  # kind → [count, staff s, wait s]
     demand: dict[tuple[str, int], float] = field(default_factory=lambda: defaultdict(float))
-    weekly: dict[tuple[str, int], float] = field(default_factory=lambda: defaultdict(float))  # (role, week) → busy s
+    # (role, week) → staff seconds of the items that started that week (the week's utilisation, ≤ its capacity)
+    weekly: dict[tuple[str, int], float] = field(default_factory=lambda: defaultdict(float))
+    # (role, week) → staff seconds of the items that arrived that week (its demand: above capacity = a backlog)
+    weekly_demand: dict[tuple[str, int], float] = field(default_factory=lambda: defaultdict(float))
     waits: list[float] = field(default_factory=list)  # (only when ``keep_waits``) waits in seconds
     waited: int = 0  # items that found nobody free
     done: int = 0
@@ -122,6 +125,7 @@ class Staff:
         self._free: dict[str, float] = {}  # dedicated person → the instant their queue empties
         self._pools: dict[str, list[tuple[float, int, str]]] = {}  # role → heap of (free from, release no., person)
         self._released = 0
+        self._dedicated = frozenset(role for role in dedicated if role in self.people)
         for role, names in self.people.items():
             if role in dedicated:
                 for name in names:
@@ -140,6 +144,11 @@ class Staff:
         env = self.env
         now = env.now
         hours = self.hours
+        if person is None and role in self._dedicated:
+            # nobody named yet (a case not yet assigned): the first of the role free — booked on that person's own
+            # queue, so a dedicated person is never booked twice over
+            free_ = self._free
+            person = min(self.people[role], key=free_.__getitem__)
         if person is not None and person in self._free:
             free = self._free[person]
             start = hours.finish(now if now > free else free, 0.0)
@@ -181,4 +190,6 @@ class Staff:
         k[2] += wait
         day = self.hours.day_index(ready)
         st.demand[(person, day)] += seconds
-        st.weekly[(self.role_of.get(person, ""), day // 7)] += seconds
+        role = self.role_of.get(person, "")
+        st.weekly_demand[(role, day // 7)] += seconds
+        st.weekly[(role, self.hours.day_index(start) // 7)] += seconds

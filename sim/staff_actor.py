@@ -82,13 +82,13 @@ class StaffActor(Clerk):
             role = AUTHORITY_ROLE.get(authority or "", "执行局长")
             if not self.staff.has(role):
                 role = "执行局长" if self.staff.has("执行局长") else "书记员"
-        person = None
-        if role == "承办法官":
-            state = self.p.runtime.cases.get(case)
-            person = state.handler if state is not None else None
         seconds = self._seconds(kind, case)
 
         def start() -> None:
+            person = None
+            if role == "承办法官":  # the case's own judge, as assigned when the item is queued (after any delay)
+                state = self.p.runtime.cases.get(case)
+                person = state.handler if state is not None else None
             self.staff.work(role, seconds, lambda: self._run(fn), person=person, kind=kind)
 
         if delay > ZERO:

@@ -142,3 +142,26 @@ def test_busy_staff_do_not_queue_work_the_system_would_refuse_as_already_done():
     assert refused.get("NODE_FROZEN", 0) > 0  # refusals are counted (the busy judge misses deadlines) …
     assert "CASE_CLOSED" not in refused and "NODE_DONE" not in refused, refused  # … but none for double work
     assert r["work"]["close"]["items"] == r["work"]["close_review"]["items"]  # each 报结 reviewed once
+
+
+def test_an_item_for_nobody_yet_books_a_dedicated_person_on_their_own_queue():
+    """A 承办法官 item of a case not yet assigned goes to the first judge free — on that judge's own queue. Before,
+    it was booked on the role's pool, which did not know the judge's own queue: the judge worked two items at once
+    (a saturated judge's utilisation came out above 1)."""
+    env = simpy.Environment()
+    staff = Staff(env, WorkHours(ORIGIN, always=True), {"承办法官": ("甲",)})
+    done: dict[str, float] = {}
+    for i in range(2):
+        staff.work("承办法官", H, lambda i=i: done.__setitem__(f"own{i}", env.now), person="甲")
+    staff.work("承办法官", H, lambda: done.__setitem__("unnamed", env.now))
+    staff.work("承办法官", H, lambda: done.__setitem__("own2", env.now), person="甲")
+    env.run()
+    assert done == {"own0": H, "own1": 2 * H, "unnamed": 3 * H, "own2": 4 * H}  # one at a time, in arrival order
+    assert staff.stats.busy["甲"] == 4 * H == env.now
+
+    two = Staff(simpy.Environment(), WorkHours(ORIGIN, always=True), {"承办法官": ("甲", "乙")})
+    for _ in range(3):
+        two.work("承办法官", H, person="甲")
+    two.work("承办法官", H)  # 乙 is free: the unnamed item goes to 乙
+    two.env.run()
+    assert two.stats.busy == {"甲": 3 * H, "乙": H}
