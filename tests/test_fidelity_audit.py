@@ -9,6 +9,8 @@ import pytest
 
 from core_flow.engine import EventKind, NodeStatus
 from core_flow.engine import commands as c
+from core_flow.errors import UserError
+from core_flow.process_loader import default_process_path, parse_process
 from tests.conftest import cst
 
 FILED = cst(2025, 3, 3, 10, 0)  # Monday
@@ -117,3 +119,15 @@ def test_taking_the_property_in_kind_withdraws_only_an_open_second_auction_deadl
     out = rt.submit(c.Record("K", "sale_confirmed", "a2"))
     assert not [e for e in out.events if e.kind == EventKind.DEADLINE_WITHDRAWN]
     assert rt.cases["K"].status(26, "a2") == NodeStatus.FROZEN
+
+
+def test_an_unknown_anchor_in_ends_on_is_a_located_error():
+    text = default_process_path().read_text(encoding="utf-8")
+    old = "ends_on: [sale_confirmed]"
+    assert old in text
+    broken = text.replace(old, "ends_on: [sale_confirmd]", 1)
+    with pytest.raises(UserError) as err:
+        parse_process(broken, "court.yaml")
+    line = next(i for i, row in enumerate(broken.splitlines(), 1) if "sale_confirmd" in row)
+    assert "sale_confirmd" in err.value.message and "node 26" in err.value.message
+    assert f"court.yaml:{line}" in err.value.message
