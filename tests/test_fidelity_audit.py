@@ -3,7 +3,9 @@ made. Each test names its rule's row in the audit table and quotes the seed. Vir
 
 from __future__ import annotations
 
+import re
 from datetime import timedelta
+from pathlib import Path
 
 import pytest
 
@@ -131,3 +133,49 @@ def test_an_unknown_anchor_in_ends_on_is_a_located_error():
     line = next(i for i, row in enumerate(broken.splitlines(), 1) if "sale_confirmd" in row)
     assert "sale_confirmd" in err.value.message and "node 26" in err.value.message
     assert f"court.yaml:{line}" in err.value.message
+
+
+# ── the audit table itself stays true ───────────────────────────────────────────────────────────────────────────
+AUDIT = Path(__file__).with_name("fidelity_audit.md")
+ROOT = Path(__file__).resolve().parents[1]
+SEEDS = Path(__file__).resolve().parents[2] / "shared" / "seeds"
+SEED_FILES = {"S4": "004_d71da288d0c8fd31.txt", "S0": "000_de9bbd7727272e5a.txt"}
+
+
+def _rows() -> list[list[str]]:
+    rows = []
+    for line in AUDIT.read_text(encoding="utf-8").splitlines():
+        cells = [x.strip() for x in line.strip().strip("|").split("|")]
+        if line.startswith("| ") and len(cells) == 6 and cells[0] != "ID":
+            rows.append(cells)
+    return rows
+
+
+def test_every_scenario_and_test_the_audit_names_exists():
+    text = AUDIT.read_text(encoding="utf-8")
+    assert len(_rows()) >= 90
+    for path, lines in re.findall(r"sc:([\w/]+\.scenario\.yaml)((?::\d+)(?:、:\d+)*)", text):
+        rows = (ROOT / "scenarios" / "suite" / path).read_text(encoding="utf-8").splitlines()
+        for no in re.findall(r"\d+", lines):
+            assert rows[int(no) - 1].startswith("name:"), f"{path}:{no}"
+    sources = "".join(p.read_text(encoding="utf-8") for p in (ROOT / "tests").glob("test_*.py"))
+    for name in set(re.findall(r"`(test_\w+)", text)):  # a name cut short with … is a prefix
+        assert f"def {name}" in sources, name
+
+
+def test_every_seed_quote_in_the_audit_is_the_seeds_words():
+    if not all((SEEDS / f).exists() for f in SEED_FILES.values()):
+        pytest.skip("the seeds are not beside the checkout")
+    seeds = {k: re.sub(r"\s+", "", (SEEDS / f).read_text(encoding="utf-8")) for k, f in SEED_FILES.items()}
+    checked = 0
+    for cells in _rows():
+        source = re.match(r"(S4|S0):", cells[2])
+        if source is None:
+            continue
+        for quote in re.findall(r"“([^”]+)”", cells[1]):
+            plain = re.sub(r"\s+", "", quote).replace("**", "").replace("‘", "“").replace("’", "”")
+            for fragment in plain.split("…"):
+                if len(fragment) >= 4:
+                    assert fragment in seeds[source.group(1)], (cells[0], fragment)
+                    checked += 1
+    assert checked >= 60
