@@ -135,6 +135,17 @@ def test_an_unknown_anchor_in_ends_on_is_a_located_error():
     assert f"court.yaml:{line}" in err.value.message
 
 
+
+# R-N43-e (a reading, not a fix): "经预警后，仍未在期限内结案…的，系统将自动冻结结案节点" — 结案 is the approved closing, so a
+# 报结 filed in time but approved by 审判管理办公室 after the limit still freezes the closing node (省法院 unfreezes).
+def test_a_closing_filed_in_time_but_approved_after_the_limit_freezes_the_closing_node(rt):
+    rt.clock.run_until(cst(2025, 9, 2, 10))
+    assert rt.submit(c.Close("K", "终结")).accepted and rt.cases["K"].closing_pending == "terminated"
+    rt.clock.run_until(cst(2025, 9, 5, 10))
+    assert rt.cases["K"].status(43) == NodeStatus.FROZEN
+    refused = rt.submit(c.ApproveClosing("K", "审判管理办公室")).refusal
+    assert refused.code == "NODE_FROZEN" and refused.details == ((43, ""),)
+
 # ── the audit table itself stays true ───────────────────────────────────────────────────────────────────────────
 AUDIT = Path(__file__).with_name("fidelity_audit.md")
 ROOT = Path(__file__).resolve().parents[1]
