@@ -9,10 +9,13 @@ from pathlib import Path
 
 import pytest
 
+from core_flow.agency_directory import AgencyDirectory, inquiry_scope
 from core_flow.engine import EventKind, NodeStatus
 from core_flow.engine import commands as c
 from core_flow.errors import UserError
 from core_flow.process_loader import default_process_path, parse_process
+from core_flow.protocol import AgencyGroup
+from mock_agencies.catalogue import load_catalogue
 from tests.conftest import cst
 
 FILED = cst(2025, 3, 3, 10, 0)  # Monday
@@ -136,8 +139,9 @@ def test_an_unknown_anchor_in_ends_on_is_a_located_error():
 
 
 
-# R-N43-e (a reading, not a fix): "经预警后，仍未在期限内结案…的，系统将自动冻结结案节点" — 结案 is the approved closing, so a
-# 报结 filed in time but approved by 审判管理办公室 after the limit still freezes the closing node (省法院 unfreezes).
+# R-N43-e (a reading, not a fix): "经预警后，仍未在期限内结案…的，系统将自动冻结结案节点" — 结案 is the approved
+# closing, so a 报结 filed in time but approved by 审判管理办公室 after the limit still freezes the closing node (省法院
+# unfreezes).
 def test_a_closing_filed_in_time_but_approved_after_the_limit_freezes_the_closing_node(rt):
     rt.clock.run_until(cst(2025, 9, 2, 10))
     assert rt.submit(c.Close("K", "终结")).accepted and rt.cases["K"].closing_pending == "terminated"
@@ -145,6 +149,23 @@ def test_a_closing_filed_in_time_but_approved_after_the_limit_freezes_the_closin
     assert rt.cases["K"].status(43) == NodeStatus.FROZEN
     refused = rt.submit(c.ApproveClosing("K", "审判管理办公室")).refusal
     assert refused.code == "NODE_FROZEN" and refused.details == ((43, ""),)
+
+
+# R-S0-1d: the 集约查询 scope names exactly the notice's banks and internet-finance providers (read from the seed:
+# "21 家全国性银行（工商银行、…、北京银行）、3 家互联网金融机构 [财付通…、网银在线…、支付宝…]")
+def test_the_inquiry_scope_names_the_notices_banks_and_providers():
+    seed = SEEDS / SEED_FILES["S0"]
+    if not seed.exists():
+        pytest.skip("the seeds are not beside the checkout")
+    text = seed.read_text(encoding="utf-8")
+    banks = re.search(r"21 家全国性银行（([^）]+)）", text).group(1).split("、")
+    providers = re.search(r"3 家互联网金融机构 \[([^\]]+)\]", text).group(1).split("、")
+    assert len(banks) == 21 and len(providers) == 3
+    directory = AgencyDirectory.from_json(load_catalogue().as_json())
+    scope = inquiry_scope(directory, "410802199001011234", "410811")
+    assert sorted(a.name for a in scope if a.group == AgencyGroup.NATIONAL_BANK) == sorted(banks)
+    assert sorted(a.name for a in scope if a.group == AgencyGroup.INTERNET_FINANCE) == sorted(providers)
+    assert [a.group for a in scope].count(AgencyGroup.SECURITIES) == 1  # "证券"
 
 # ── the audit table itself stays true ───────────────────────────────────────────────────────────────────────────
 AUDIT = Path(__file__).with_name("fidelity_audit.md")
