@@ -93,6 +93,9 @@ class WorkItem(_Model):
     # ("whichever of 网络查控 / 传统查控 starts first")
     once: bool = False
     duban: bool = False  # expiry also raises a 督办 item on the 执行指挥管理平台 (seed 004 节点二十三、二十六)
+    # anchors that make the work moot: once one is recorded for the item's instance, a deadline of the item not yet
+    # done nor missed is withdrawn (node 26: "一拍流拍后，无人申请抵债的…再次拍卖" — taken in kind, no 二拍)
+    ends_on: tuple[str, ...] = ()
 
     _p = field_validator("period", mode="before")(_parse_period)
 
@@ -101,7 +104,7 @@ class WorkItem(_Model):
     def _w(cls, value: Any) -> Period | None:
         return None if value is None else _parse_period(value)
 
-    @field_validator("anchor", mode="before")
+    @field_validator("anchor", "ends_on", mode="before")
     @classmethod
     def _anchor_list(cls, value: Any) -> Any:
         return (value,) if isinstance(value, str) else value
@@ -370,11 +373,12 @@ class Process(_Model):
             if len(set(keys)) != len(keys):
                 problems.append((where + ("items",), "duplicate item keys / 工作事项键重复"))
             for j, item in enumerate(node.items):
-                for anchor in item.anchor:
-                    if not self._anchor_known(anchor, known):
-                        problems.append(
-                            (where + ("items", j, "anchor"), f"unknown anchor {anchor!r} / 未知起算事件")
-                        )
+                for field, anchors in (("anchor", item.anchor), ("ends_on", item.ends_on)):
+                    for anchor in anchors:
+                        if not self._anchor_known(anchor, known):
+                            problems.append(
+                                (where + ("items", j, field), f"unknown anchor {anchor!r} / 未知起算事件")
+                            )
         for field, codes in (
             ("resumption", self.resumption.unfreeze + self.resumption.approve),
             ("limit", self.limit.extension.first + self.limit.extension.further),
@@ -463,6 +467,16 @@ class Process(_Model):
         for node in self.nodes:
             for item in node.items:
                 for anchor in item.anchor:
+                    index.setdefault(anchor, []).append((node, item))
+        return {k: tuple(v) for k, v in index.items()}
+
+    @cached_property
+    def items_ended_by(self) -> dict[str, tuple[tuple[Node, WorkItem], ...]]:
+        """anchor → the work items it makes moot (``ends_on``)."""
+        index: dict[str, list[tuple[Node, WorkItem]]] = {}
+        for node in self.nodes:
+            for item in node.items:
+                for anchor in item.ends_on:
                     index.setdefault(anchor, []).append((node, item))
         return {k: tuple(v) for k, v in index.items()}
 

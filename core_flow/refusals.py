@@ -36,6 +36,9 @@ REFUSALS: dict[str, tuple[str, str]] = {
     "WRONG_AUTHORITY": ("审批主体无权审批", "this authority may not approve it"),
     # the time limit
     "BAD_LIMIT_CHANGE": ("期限变更类型应为延长或中止", "a limit change is extend or suspend"),
+    "REASON_REQUIRED": ("须写明理由（期限变更原因为节点42必填项；提存须附提存情形）",
+                        "a reason is required (a limit change's reason is a node-42 mandatory field; an escrow names "
+                        "its grounds)"),
     "ALREADY_SUSPENDED": ("审限已中止", "the limit is already suspended"),
     "NOT_SUSPENDED": ("审限未中止", "the limit is not suspended"),
     "NO_LIMIT_CHANGE": ("没有待审批的期限变更", "no limit change pending"),

@@ -166,6 +166,7 @@ EVENT_WORDS: dict[EventKind, str] = {
     EventKind.FILED: "立案", EventKind.ASSIGNED: "分案", EventKind.IDENTITY_VERIFIED: "身份验证通过",
     EventKind.IDENTITY_FAILED: "身份验证未通过", EventKind.IDENTITY_CORRECTED: "身份信息更正",
     EventKind.INQUIRY_TRIGGERED: "集约查询触发", EventKind.ANCHOR: "起算事件", EventKind.DEADLINE_SET: "期限设定",
+    EventKind.DEADLINE_WITHDRAWN: "期限撤销（无需办理）",
     EventKind.NODE_STARTED: "节点开始", EventKind.ITEM_DONE: "事项完成", EventKind.NODE_DONE: "节点完成",
     EventKind.WARNING: "预警", EventKind.DEADLINE_MISSED: "超期", EventKind.NODE_FROZEN: "节点冻结",
     EventKind.UNFREEZE_REQUESTED: "申请解冻", EventKind.UNFREEZE_APPROVED: "批准解冻",

@@ -11,7 +11,7 @@ from core_flow.legal_calendar import provisional_years_in
 from core_flow.masking import mask_text
 from scenarios import refs
 
-_SKIP_DATA = ("case_type", "money", "nonlitigation", "release", "warn_at", "node_name", "next")
+_SKIP_DATA = ("case_type", "money", "nonlitigation", "release", "warn_at", "node_name", "work", "next")
 
 
 def _value(v: Any) -> str:

@@ -177,16 +177,16 @@ def test_an_approved_extension_moves_the_limit(rt):
 
 
 def test_a_further_extension_needs_the_high_court(rt):
-    rt.submit(c.RequestLimitChange("K", "extend"))
+    rt.submit(c.RequestLimitChange("K", "extend", reason="评估拍卖"))
     rt.submit(c.ApproveLimitChange("K", "院长"))
-    rt.submit(c.RequestLimitChange("K", "extend"))
+    rt.submit(c.RequestLimitChange("K", "extend", reason="拍卖未完成"))
     assert rt.submit(c.ApproveLimitChange("K", "院长")).refusal.code == "WRONG_AUTHORITY"
     assert rt.submit(c.ApproveLimitChange("K", "省法院")).accepted
     assert rt.cases["K"].limit.extensions == 2
 
 
 def test_an_unapproved_request_does_not_stop_the_freeze(rt):
-    rt.submit(c.RequestLimitChange("K", "extend"))
+    rt.submit(c.RequestLimitChange("K", "extend", reason="评估拍卖"))
     rt.clock.run_until(LIMIT_DUE)
     assert rt.cases["K"].status(43) == NodeStatus.FROZEN
 

@@ -206,6 +206,22 @@ class EngineCore:
                 data["calendar_provisional"] = years  # the deadline depends on provisional holiday years
         out.events.append(Event(now, cid, EventKind.DEADLINE_SET, node.no, instance, key, data))
 
+    def _withdraw(self, state: CaseState, anchor: str, instance: str, now: datetime, out: Outcome) -> None:
+        """The deadlines ``anchor`` makes moot (items' ``ends_on``) end: an item neither done nor missed is removed
+        with its timers (they find no item: stale), and a ``deadline_withdrawn`` event says so. A missed one stays
+        missed (its freeze, if any, still needs its unfreeze)."""
+        for node, item in self.process.items_ended_by.get(anchor, ()):
+            inst = instance if node.per != Per.CASE else ""
+            ns = state.nodes.get((node.no, inst))
+            st = ns.items.get(item.key) if ns is not None else None
+            if st is None or st.done or st.overdue:
+                continue
+            del ns.items[item.key]
+            if ns.status == NodeStatus.WARNED and not any(s.warned and not s.done for s in ns.items.values()):
+                ns.status = NodeStatus.IN_PROGRESS if ns.started_at is not None else NodeStatus.NOT_STARTED
+            out.events.append(Event(now, state.case_id, EventKind.DEADLINE_WITHDRAWN, node.no, inst, item.key,
+                                    {"due": st.due, "by": anchor}))
+
     def _lead_for(self, node: Node, item: WorkItem, period: Period) -> tuple[timedelta, str]:
         """The warning lead of an item for a period, and the period's short text (both cached)."""
         key = (id(item), id(period))  # the process's own objects (a node's item determines the node)

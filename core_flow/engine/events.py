@@ -19,6 +19,7 @@ class EventKind(StrEnum):
     INQUIRY_TRIGGERED = "inquiry_triggered"  # 集约查询 starts for a debtor
     ANCHOR = "anchor"  # an anchor event was recorded
     DEADLINE_SET = "deadline_set"
+    DEADLINE_WITHDRAWN = "deadline_withdrawn"  # the work became moot (item ``ends_on``): its deadline no longer runs
     NODE_STARTED = "node_started"
     ITEM_DONE = "item_done"
     NODE_DONE = "node_done"

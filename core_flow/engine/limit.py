@@ -56,6 +56,10 @@ class LimitRules:
             self.e._refuse(out, cmd, now, "BAD_LIMIT_CHANGE", f"期限变更类型应为 extend 或 suspend，而非 {cmd.kind}",
                          f"limit change kind must be extend or suspend, not {cmd.kind}")
             return
+        if not cmd.reason.strip():  # "录入期限变更的原因、时间等节点必填项信息" (seed 004 节点四十二 第2项)
+            self.e._refuse(out, cmd, now, "REASON_REQUIRED", "期限变更须录入原因（节点42必填项）",
+                           "a limit change needs its reason (a mandatory field of node 42)")
+            return
         if cmd.kind == "suspend" and state.limit.suspended_since is not None:
             self.e._refuse(out, cmd, now, "ALREADY_SUSPENDED", "审限已中止", "the limit is already suspended")
             return

@@ -258,6 +258,10 @@ class MoneyRules:
         code = self.e._check_authority(cmd, allowed, now, out)
         if code is None:
             return
+        if not cmd.reason.strip():  # "填写执行款提存审批表并附具有提存情形的证明材料" (seed 004 节点三十四)
+            self.e._refuse(out, cmd, now, "REASON_REQUIRED", "提存须写明提存情形（法定事由）并附证明材料",
+                           "an escrow names its grounds (the legal reason) with the evidence")
+            return
         receipt.escrowed = True
         out.events.append(Event(now, state.case_id, EventKind.ESCROWED, escrow.no, cmd.receipt, None,
                                 {"authority": code, "amount_cents": receipt.amount_cents - receipt.paid_cents,

@@ -138,3 +138,4 @@ class NodeRules:
         arms = self.e._plan(state, anchor, cmd.instance, at, data)
         out.events.append(Event(now, state.case_id, EventKind.ANCHOR, None, cmd.instance, None, data))
         self.e._apply(state, arms, now, out)
+        self.e._withdraw(state, anchor, cmd.instance, now, out)

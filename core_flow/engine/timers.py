@@ -65,9 +65,13 @@ class TimerRules:
             if ns.status in (NodeStatus.NOT_STARTED, NodeStatus.IN_PROGRESS):
                 ns.status = NodeStatus.WARNED
             node = self.e.process.by_no[t.node]
-            # 预警: the work item, its deadline and the next node's name (guideline 第一部分 5)
+            # 预警 "提醒该节点工作内容、完成时限以及下一节点名称" (guideline 第一部分 5): the work item's content, its
+            # deadline and the next nodes' names
+            work = next((it.name for it in node.items if it.key == t.item), None) or next(
+                (it.name for m in self.e.process.closing_manners for it in m.items if f"{m.code}_{it.key}" == t.item),
+                t.item)  # a closing manner's item (``zhongben_publish``) is armed on the closing node
             out.events.append(Event(now, state.case_id, EventKind.WARNING, t.node, t.instance, t.item,
-                                    {"due": st.due, "node_name": node.name,
+                                    {"due": st.due, "node_name": node.name, "work": work,
                                      "next": [self.e.process.by_no[n].name for n in node.next]}))
             return
         st.overdue = True
