@@ -24,7 +24,8 @@ from core_flow.engine import Event, EventKind
 from core_flow.errors import UserError
 
 SWEEP_PERIOD_DAYS = 365.25 / 2
-KINDS = {EventKind.FILED, EventKind.DEADLINE_SET, EventKind.DEADLINE_MISSED, EventKind.NODE_FROZEN,
+KINDS = {EventKind.FILED, EventKind.DEADLINE_SET, EventKind.DEADLINE_MISSED, EventKind.DEADLINE_WITHDRAWN,
+         EventKind.NODE_FROZEN,
          EventKind.UNFREEZE_REQUESTED, EventKind.UNFREEZE_FORWARDED, EventKind.UNFREEZE_APPROVED,
          EventKind.ITEM_DONE, EventKind.CLOSED, EventKind.SWEEP_DUE, EventKind.RESUMPTION_REQUESTED,
          EventKind.RESUMPTION_APPROVED, EventKind.RESUMPTION_FILED, EventKind.FUNDS_ARRIVED, EventKind.PAID_OUT,
@@ -72,7 +73,7 @@ class Checker:
         elif kind == EventKind.DEADLINE_MISSED:
             self._missed.add(key)
             self._due[k].pop((e.node, e.instance, e.item), None)
-        elif kind == EventKind.ITEM_DONE:
+        elif kind in (EventKind.ITEM_DONE, EventKind.DEADLINE_WITHDRAWN):  # done, or moot (no timer is owed)
             self._due[k].pop((e.node, e.instance, e.item), None)
         elif kind == EventKind.NODE_FROZEN:
             if (e.data or {}).get("reason", "").startswith("DEADLINE") and key not in self._missed:

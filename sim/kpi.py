@@ -135,6 +135,10 @@ class Collector:
                     self.overdue_at_start[e.node] += 1
                 elif counted:
                     self.late[e.node] += 1
+        elif kind == EventKind.DEADLINE_WITHDRAWN:  # moot (node 26 after 以物抵债): neither met nor late
+            key = (k, e.node, e.instance, e.item)
+            self.deadlines.pop(key, None)
+            self.inherited.discard(key)
         elif kind == EventKind.ITEM_DONE:
             key = (k, e.node, e.instance, e.item)
             missed = self.deadlines.pop(key, None)
@@ -344,6 +348,7 @@ _COUNTED = {EventKind.DUBAN_RAISED, EventKind.DUBAN_CLOSED, EventKind.LIMIT_EXTE
 # every kind ``Collector.__call__`` reads: it is subscribed to these only (``sim.run``); a kind it starts reading
 # must be added here (tests/test_sim_kpi_kinds.py feeds it every other kind and checks nothing changes)
 KINDS = frozenset({EventKind.EXCHANGE, EventKind.DEADLINE_SET, EventKind.DEADLINE_MISSED, EventKind.ITEM_DONE,
+                   EventKind.DEADLINE_WITHDRAWN,
                    EventKind.FILED, EventKind.CLOSED, EventKind.WARNING, EventKind.NODE_FROZEN,
                    EventKind.UNFREEZE_APPROVED, EventKind.UNFREEZE_FORWARDED, EventKind.PAID_OUT,
                    EventKind.FUNDS_ARRIVED, EventKind.SWEEP_DUE, EventKind.RESUMPTION_APPROVED,

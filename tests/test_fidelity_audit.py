@@ -211,3 +211,24 @@ def test_every_seed_quote_in_the_audit_is_the_seeds_words():
                     assert fragment in seeds[source.group(1)], (cells[0], fragment)
                     checked += 1
     assert checked >= 60
+
+
+# The simulation's KPI collector and rule checker read the withdrawal: a withdrawn deadline is neither met nor late,
+# and no timer is owed for it (the checker would otherwise report "deadline passed, no miss reported: timer lost").
+def test_a_withdrawn_deadline_is_neither_late_nor_a_lost_timer_in_the_simulation(rt):
+    from sim.invariants import KINDS as checked
+    from sim.invariants import Checker
+    from sim.kpi import KINDS as counted
+    from sim.kpi import Collector
+
+    col, chk = Collector(FILED - timedelta(days=1), FILED), Checker(rt.engine.process)
+    rt.subscribe(col, counted)
+    rt.subscribe(chk, checked)
+    for asset in ("a1", "a2"):
+        rt.submit(c.Record("K", "first_unsold", asset))
+    rt.submit(c.Record("K", "sale_confirmed", "a1"))  # a1 taken in kind: its 二拍 deadline withdrawn
+    rt.clock.advance(timedelta(days=40))  # a2's passes unmet
+    assert col.late[26] == 1  # a2 only
+    assert not [key for key in col.deadlines if key[1] == 26 and key[2] == "a1"]
+    owed = [(node, inst) for (node, inst, _item), due in chk._due["K"].items() if due < rt.clock.now()]
+    assert (26, "a1") not in owed and (26, "a2") not in owed, owed
