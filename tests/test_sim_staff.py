@@ -142,6 +142,12 @@ def test_busy_staff_do_not_queue_work_the_system_would_refuse_as_already_done():
     assert refused.get("NODE_FROZEN", 0) > 0  # refusals are counted (the busy judge misses deadlines) …
     assert "CASE_CLOSED" not in refused and "NODE_DONE" not in refused, refused  # … but none for double work
     assert r["work"]["close"]["items"] == r["work"]["close_review"]["items"]  # each 报结 reviewed once
+    # the saturated judge works one item at a time, in working hours: never above 100% (it came out at 1.008)
+    assert 0.95 < r["kpi"]["utilisation.承办法官"] <= 1.0
+    assert max(r["utilisation"]["person"].values()) <= 1.0
+    # a week counts the work started in it: above 1 only by the last item's spill into the next week (≤ 45 minutes
+    # of a ≥ 6.5-hour week); the work that arrived is far above 1 — the backlog
+    assert max(r["weekly_utilisation"]["承办法官"]) < 1.12 < 1.5 < max(r["weekly_demand"]["承办法官"])
 
 
 def test_an_item_for_nobody_yet_books_a_dedicated_person_on_their_own_queue():
