@@ -35,6 +35,9 @@ from sim.replicate import make_units
 from sim.run import run_unit
 
 DEMO = Path(__file__).parent / "data" / "demo8.events.jsonl.gz"
+# the car's case of another live demo log (2026-12-05, make record-check): the closing asked the registry to lift
+# the seal and the log has no answer to it (the run ended first)
+CAR_RELEASE_LATE = Path(__file__).parent / "data" / "demo-case6-live.events.jsonl.gz"
 
 
 
@@ -72,6 +75,17 @@ def test_every_case_of_a_live_demo_log_replays_green(tmp_path: Path) -> None:
     # the recording picks a seed under which it reports in time (said in the file)
     flat = next(c for c in checks if c.case == "(2025)豫0811执3号")
     assert "\nseed: " in flat.text and "模拟询价平台在此种子下" in flat.text and "bid:" in flat.text
+
+
+def test_a_closing_whose_release_the_log_does_not_answer_replays_green(tmp_path: Path) -> None:
+    """The amount frozen at the closing depends on when the closing's releases are answered: in this live log the
+    registry had not answered by the end, the replay's registry answers at once. The recording does not assert the
+    amount frozen at the closing then (it asserted the seal's 150,000 and the replay found 0) and says why."""
+    log = tmp_path / "car.events.jsonl"
+    log.write_bytes(gzip.decompress(CAR_RELEASE_LATE.read_bytes()))
+    (check,) = check_log(log)
+    assert check.passed, check.failure
+    assert "不断言结案时的冻结金额" in check.text and "paid: 104430.39元" in check.text
 
 
 def _disposal_log(path: Path, seed: int, bidders: bool) -> Path:
