@@ -51,6 +51,7 @@ class Clerk:
         self._reactions: dict[Any, Callable[[Event], None] | None] = {}  # event kind → its _ev_ method, if any
         self._resumed: set[str] = set()
         self._zhongben: set[str] = set()
+        self._waiting_for_node: dict[tuple[str, int], list[Callable[[], Any]]] = {}  # (case, node) → when it is done
         self._reserved: dict[str, int] = {}  # freezes asked for, per case
         self._deducting: dict[str, int] = {}  # deductions asked for, per case
         self._reviewing: set[tuple[str, str]] = set()  # (case, node 46 instance) whose review is queued
@@ -175,8 +176,26 @@ class Clerk:
         if state.closed_manner is None and not pending and not unpaid and k not in self._zhongben:
             self._to_zhongben(k)
 
+    def _when_node_done(self, k: str, node: int, action: Callable[[], Any]) -> None:
+        """``action`` now if node ``node`` of case ``k`` is done, else at the instant it is (``_ev_node_done``)."""
+        state = self.p.runtime.cases.get(k)
+        if state is not None and state.status(node) is NodeStatus.DONE:
+            action()
+        else:
+            self._waiting_for_node.setdefault((k, node), []).append(action)
+
+    def _ev_node_done(self, e: Event) -> None:
+        waiting = self._waiting_for_node.pop((e.case_id, e.node), None) if self._waiting_for_node else None
+        for action in waiting or ():  # at the next instant, after the node's own reactions
+            self.p.runtime.clock.call_at(self.now, action)
+
     def _to_zhongben(self, k: str) -> None:
         self._zhongben.add(k)
+        # 限消 comes after the 执行通知 (seed 004 节点三十六 "被执行人未按执行通知书指定的期间履行的"): a late
+        # notice holds up the way to 终本
+        self._when_node_done(k, 7, lambda: self._zhongben_steps(k))
+
+    def _zhongben_steps(self, k: str) -> None:
         state = self.p.runtime.cases[k]
         interview = 9 * DAY + self._soon(10 * DAY)
         self._zb(9 * DAY, c.Record(k, "no_property_found"))

@@ -183,6 +183,8 @@ class StaffActor(Clerk):
                     self._work("identity", k, lambda d=debtor: (self._submit(c.CorrectIdentity(k, d)),
                                                                self._submit(c.VerifyIdentity(k, d, True))))
             self._work("control_start", k, lambda: self._submit(c.CompleteNode(k, 3)))
+            if not (state.case_type == "first" and state.money):  # no 集约查询: once the case is assigned and the
+                self._investigate(k, delay=5 * DAY)  # identities checked, its judge inquires by hand
 
         def review() -> None:
             self._submit(c.CompleteNode(k, 5))
@@ -191,8 +193,6 @@ class StaffActor(Clerk):
             self._start(k, 10)
 
         self._work("filing", k, filing)
-        if not (state.case_type == "first" and state.money):
-            self._investigate(k, delay=5 * DAY)
         self.p.runtime.clock.call_at(state.filed_at + REVIEW_AFTER, lambda: self._review(k))
 
     def _start(self, k: str, node: int) -> None:
@@ -308,7 +308,9 @@ class StaffActor(Clerk):
             ready = max(state.filed_at + timedelta(days=93) - self.now, HOUR)  # 终本 only after three months
             self._cmd(ready, c.Close(k, "终本", reviewed_by="审判管理办公室"))
 
-        self._work("interview", k, lambda: (self._submit(c.CompleteNode(k, 18)), self._work("restrict", k, restrict)))
+        # 限消 only after the 执行通知 (node 7, seed 004 节点三十六): a notice still in the 书记员's queue holds it up
+        self._work("interview", k, lambda: (self._submit(c.CompleteNode(k, 18)), self._when_node_done(
+            k, 7, lambda: self._work("restrict", k, restrict))))
 
     def _ev_node_frozen(self, e: Event) -> None:
         k, node, inst = e.case_id, e.node, e.instance

@@ -403,6 +403,10 @@ def test_signed_acts_and_the_shixin_rules(make_runtime):
     rt = make_runtime(ORIGIN)
     rt.submit(c.FileCase("K"))
     assert rt.submit(c.CompleteNode("K", 37, authority="院长")).refusal.code == "REQUIRES_NODE"
+    # 限消 "被执行人未按执行通知书指定的期间履行的" (seed 004 节点三十六 第1项): only after the notice (node 7)
+    refused = rt.submit(c.CompleteNode("K", 36, authority="院长")).refusal
+    assert refused.code == "REQUIRES_NODE" and "7" in refused.message
+    assert rt.submit(c.CompleteNode("K", 7)).accepted
     assert rt.submit(c.CompleteNode("K", 36)).refusal.code == "SIGNATURE_REQUIRED"
     assert rt.submit(c.CompleteNode("K", 36, authority="执行局长")).refusal.code == "WRONG_AUTHORITY"
     assert rt.submit(c.CompleteNode("K", 36, authority="院长")).accepted
@@ -421,7 +425,8 @@ def test_signed_acts_and_the_shixin_rules(make_runtime):
 def test_full_performance_lifts_the_measures_each_with_its_event(make_runtime):
     rt = make_runtime(ORIGIN)
     rt.submit(c.FileCase("K"))
-    rt.submit(c.CompleteNode("K", 36, authority="院长"))
+    rt.submit(c.CompleteNode("K", 7))  # the notice, before the restriction
+    assert rt.submit(c.CompleteNode("K", 36, authority="院长")).accepted
     rt.submit(c.CompleteNode("K", 37, authority="院长"))
     out = rt.submit(c.Close("K", "执行完毕", reviewed_by="审判管理办公室"))
     lifted = [e for e in out.events if e.kind == EventKind.MEASURE_LIFTED]

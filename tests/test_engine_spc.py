@@ -215,7 +215,8 @@ def test_a_frozen_payout_node_blocks_payment(rt):
 
 def test_closing_by_completion_lists_the_freezes_to_release_and_measures_to_lift(rt):
     _money_flow(rt)
-    rt.submit(c.CompleteNode("K", 36, authority="院长"))
+    rt.submit(c.CompleteNode("K", 7))  # the notice, then the restriction
+    assert rt.submit(c.CompleteNode("K", 36, authority="院长")).accepted
     out = rt.submit(c.Close("K", "执行完毕", reviewed_by="审判管理办公室"))
     closed = out.events[0].data
     assert {r["asset"]: r["amount_cents"] for r in closed["release"]} == {"icbc-1": 180_000_00, "ccb-1": 50_000_00}

@@ -141,6 +141,7 @@ def test_busy_staff_do_not_queue_work_the_system_would_refuse_as_already_done():
     assert r["kpi"]["utilisation.承办法官"] > 0.8 and r["kpi"]["closed"] > 100  # loaded, and closing cases
     assert refused.get("NODE_FROZEN", 0) > 0  # refusals are counted (the busy judge misses deadlines) …
     assert "CASE_CLOSED" not in refused and "NODE_DONE" not in refused, refused  # … but none for double work
+    assert "REQUIRES_NODE" not in refused, refused  # (限消 waits for the 执行通知: the next test)
     assert r["work"]["close"]["items"] == r["work"]["close_review"]["items"]  # each 报结 reviewed once
     # the saturated judge works one item at a time, in working hours: never above 100% (it came out at 1.008)
     assert 0.95 < r["kpi"]["utilisation.承办法官"] <= 1.0
@@ -148,6 +149,18 @@ def test_busy_staff_do_not_queue_work_the_system_would_refuse_as_already_done():
     # a week counts the work started in it: above 1 only by the last item's spill into the next week (≤ 45 minutes
     # of a ≥ 6.5-hour week); the work that arrived is far above 1 — the backlog
     assert max(r["weekly_utilisation"]["承办法官"]) < 1.12 < 1.5 < max(r["weekly_demand"]["承办法官"])
+
+
+def test_an_overloaded_clerk_holds_up_the_judges_work_that_depends_on_hers():
+    """One 书记员 for 1,100 cases a year: her queue is weeks long while four judges are free. The judges' work waits
+    for hers where the rules say so: 限消 only after the 执行通知 she sends (seed 004 节点三十六; refused
+    REQUIRES_NODE, and 终本 then refused by its gate, 20 and 4 times in this run before), and a case without 集约查询
+    is investigated by its assigned judge once its filing and identities are done (before, a 保全 case could be
+    investigated and closed while its filing still waited: 63 commands refused CASE_CLOSED)."""
+    r = run_unit(make_units([("c", small_court(1100, judges=4, clerks=1))], years=0.5, replications=1, seed=3)[0])
+    refused = r["meta"]["refusals"]
+    assert r["kpi"]["utilisation.书记员"] > 0.95 and r["kpi"]["closed"] > 200 and r["kpi"]["zhongben_rate"] > 0.3
+    assert not {"REQUIRES_NODE", "ZHONGBEN_GATE", "CASE_CLOSED"} & set(refused), refused
 
 
 def test_an_item_for_nobody_yet_books_a_dedicated_person_on_their_own_queue():
