@@ -244,22 +244,23 @@ class Clerk:
         holdings = self.p.open_feedback(k, debtor, agency)
         state = self.p.runtime.cases[k]
         for h in holdings:
+            asset = f"{agency}:{h.account_no}"
             claim = state.amount_cents - self._reserved.get(k, 0)  # freeze no more than the claim, overall
             if claim <= 0 or not h.online_controllable:
                 # no control needed (the claim is covered) or none possible online: the handler records it — once:
-                # a 终本 sweep reports known property again (e.g. securities recorded at the first inquiry)
-                asset = f"{agency}:{h.account_no}"
+                # a 终本 sweep reports known property again
                 if state.status(17, asset) is not NodeStatus.DONE:
                     self._cmd(HOUR, c.CompleteNode(k, 17, asset))
                 continue
             amount = min(claim, h.available_cents or h.balance_cents)  # nothing available: 轮候 behind the others
             self._reserved[k] = self._reserved.get(k, 0) + amount
-            asset = f"{agency}:{h.account_no}"
             self._at(self._soon(DAY), lambda asset=asset, amount=amount: self._freeze(k, asset, amount))
 
     def _freeze(self, k: str, asset: str, amount: int) -> Any:
         """Node 17: the control measure is taken online when the freeze is submitted; the bank answers later."""
         self.p.freeze(k, asset, amount)
+        if self.p.runtime.cases[k].status(17, asset) is NodeStatus.DONE:
+            return None  # more of an account controlled before (a sweep found value on it again): node 17 stays done
         return self.p.submit(c.CompleteNode(k, 17, asset))
 
     def _deduct(self, k: str, asset: str, frozen: int) -> None:

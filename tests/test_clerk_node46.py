@@ -56,3 +56,28 @@ def test_a_late_clerk_reviews_it_late_but_still_reviews_it():
     done = [e for e in events if e.kind == EventKind.ITEM_DONE and e.node == 46]
     missed = [e for e in events if e.kind == EventKind.DEADLINE_MISSED and e.node == 46]
     assert missed and done  # late (the coin toss), yet the handler did review it
+
+
+def test_freezing_more_of_an_account_controlled_before_does_not_enter_node_17_again():
+    """A sweep can report value again on an account the case controls in part (the court-year had 8 such securities
+    accounts): the clerk freezes the rest, and node 17 of the account stays done — before, the clerk entered it
+    again and the system refused it (NODE_DONE)."""
+    court = build_virtual_court(ORIGIN, seed=3, diligence=1.0, identity_failure_rate=0.0, same_handler_rate=0.0)
+    world, p = court.session.world, court.platform
+    d = world.debtor(0)
+    for a in inquiry_scope(p.directory, d.id_number, p.court.region, d.kind):
+        world.pin(d.id_number, a.code, [])
+    shares = Holding(account_no=account_number("csdc", AssetKind.SECURITIES, d.id_number, 1),
+                     kind=AssetKind.SECURITIES, balance_cents=30_000_00, available_cents=30_000_00)
+    world.pin(d.id_number, "csdc", [shares])
+    p.file(c.FileCase("Z2", debtors=(d.id_number,), amount_cents=200_000_00), [d.subject()])
+    court.run_for(timedelta(days=3))
+    asset = f"csdc:{shares.account_no}"
+    assert court.runtime.cases["Z2"].status(17, asset) == "done"
+    court.clerk._freeze("Z2", asset, 10_000_00)  # the clerk's step for a reported holding it decided to freeze
+    court.run_for(timedelta(days=1))
+    events = court.runtime.case_events("Z2")
+    sent = [e for e in events if e.kind == EventKind.EXCHANGE and e.data.get("kind") == "sent"
+            and e.data.get("measure") == "freeze"]
+    assert len(sent) == 2  # frozen again …
+    assert not [e for e in events if e.kind == EventKind.REFUSED and e.data.get("code") == "NODE_DONE"]  # … quietly
