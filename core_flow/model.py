@@ -461,24 +461,24 @@ class Process(_Model):
     def sweep_node(self) -> Node | None:
         return next((n for n in self.nodes if n.sweep is not None), None)
 
-    @cached_property
-    def items_by_anchor(self) -> dict[str, tuple[tuple[Node, WorkItem], ...]]:
+    def _items_by(self, field: str) -> dict[str, tuple[tuple[Node, WorkItem], ...]]:
+        """anchor → the (node, item) pairs that name it in the item's ``field`` (``anchor`` or ``ends_on``)."""
         index: dict[str, list[tuple[Node, WorkItem]]] = {}
         for node in self.nodes:
             for item in node.items:
-                for anchor in item.anchor:
+                for anchor in getattr(item, field):
                     index.setdefault(anchor, []).append((node, item))
         return {k: tuple(v) for k, v in index.items()}
 
     @cached_property
+    def items_by_anchor(self) -> dict[str, tuple[tuple[Node, WorkItem], ...]]:
+        """anchor → the work items it starts."""
+        return self._items_by("anchor")
+
+    @cached_property
     def items_ended_by(self) -> dict[str, tuple[tuple[Node, WorkItem], ...]]:
         """anchor → the work items it makes moot (``ends_on``)."""
-        index: dict[str, list[tuple[Node, WorkItem]]] = {}
-        for node in self.nodes:
-            for item in node.items:
-                for anchor in item.ends_on:
-                    index.setdefault(anchor, []).append((node, item))
-        return {k: tuple(v) for k, v in index.items()}
+        return self._items_by("ends_on")
 
     def node(self, ref: int | str) -> Node:
         """A node by number (``7``, ``"7"``, ``"节点7"``) or Chinese name (``"执行通知"``)."""

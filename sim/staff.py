@@ -147,8 +147,7 @@ class Staff:
         if person is None and role in self._dedicated:
             # nobody named yet (a case not yet assigned): the first of the role free — booked on that person's own
             # queue, so a dedicated person is never booked twice over
-            free_ = self._free
-            person = min(self.people[role], key=free_.__getitem__)
+            person = min(self.people[role], key=self._free.__getitem__)
         if person is not None and person in self._free:
             free = self._free[person]
             start = hours.finish(now if now > free else free, 0.0)

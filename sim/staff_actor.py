@@ -16,7 +16,7 @@ from hashlib import blake2b
 from math import sqrt
 from typing import Any
 
-from core_flow.engine import Event
+from core_flow.engine import Event, NodeStatus
 from core_flow.engine import commands as c
 from core_flow.errors import UserError
 from core_flow.platform import Platform
@@ -201,7 +201,7 @@ class StaffActor(Clerk):
         is not queued, or, when it comes up, finds the node under way and does nothing (no refused command)."""
         def not_started() -> bool:
             state = self.p.runtime.cases.get(k)
-            return state is not None and state.status(node).value == "not_started"
+            return state is not None and state.status(node) is NodeStatus.NOT_STARTED
 
         if not_started():
             self._work("inquiry", k, lambda: self._submit(c.StartNode(k, node)) if not_started() else None)
