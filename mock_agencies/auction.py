@@ -35,6 +35,7 @@ import hashlib
 import heapq
 import math
 import random
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from enum import StrEnum
@@ -274,6 +275,7 @@ class _Listing:
     heap: list[tuple[datetime, int, str]] = field(default_factory=list)
     seq: int = 0
     rng: random.Random = field(default_factory=random.Random)
+    order: int = 0  # when it opened among the house's listings (``advance`` runs the due ones in this order)
     closed_at: datetime | None = None
     in_kind_declined_at: datetime | None = None
 
@@ -349,6 +351,11 @@ class AuctionHouse:
         self.rules = rules or AuctionRules()
         self.model = bidders or BidderModel()
         self._listings: dict[str, _Listing] = {}
+        self._live: dict[str, _Listing] = {}  # the open listings (announced, bidding), in order: what ``advance`` runs
+        # when an open listing may change next — bidding opens, a bidder wakes, the close: (at, order, listing id);
+        # an entry may be early or stale (``_run`` then does nothing), never late
+        self._due: list[tuple[datetime, int, str]] = []
+        self._opened = 0
         self._outbox: list[tuple[datetime, int, Notice]] = []
         self._notice_seq = 0
 
@@ -620,19 +627,45 @@ class AuctionHouse:
         self._bid(listing, bidder_id, amount_cents, now, simulated=False)
         return self._view(listing)
 
-    def next_due(self) -> datetime | None:
-        """The earliest instant at which :meth:`advance` would change something (a bid, a close)."""
-        times = [min(x.heap[0][0], x.ends_at) if x.heap else x.ends_at for x in self._listings.values() if x.is_open]
+    @staticmethod
+    def _next_of(listing: _Listing) -> datetime:
+        """The first instant ``_run`` would change ``listing``: bidding opens, a bidder wakes, the close."""
+        nxt = listing.ends_at
+        if listing.heap and listing.heap[0][0] < nxt:
+            nxt = listing.heap[0][0]
+        if listing.status is ListingStatus.ANNOUNCED and listing.starts_at < nxt:
+            nxt = listing.starts_at
+        return nxt
+
+    def next_due(self, listing_id: str | None = None) -> datetime | None:
+        """The earliest instant at which :meth:`advance` would change something (a bid, a close) — of one listing
+        when ``listing_id`` names one of this house's (a court waiting on its own listing: O(1), not O(listings))."""
+        if listing_id is None:
+            listings: Iterable[_Listing] = self._live.values()
+        else:
+            one = self._listings.get(listing_id)
+            listings = () if one is None else (one,)
+        times = [min(x.heap[0][0], x.ends_at) if x.heap else x.ends_at for x in listings if x.is_open]
         return min(times, default=None)
 
     def advance(self, now: datetime) -> list[Notice]:
         """Let simulated bidders act and close what ends by ``now``; the notices to post, in time order."""
-        if not self._listings and not self._outbox:  # nothing listed: the common case
+        if not self._live and not self._outbox:  # nothing open: the common case
             return []
         now = checked_cst(now, "now")
-        for listing in self._listings.values():
+        due: dict[str, _Listing] = {}
+        while self._due and self._due[0][0] <= now:  # only the listings something happens to by ``now``
+            _, _, lid = heapq.heappop(self._due)
+            listing = self._live.get(lid)
+            if listing is not None:
+                due[lid] = listing
+        for listing in sorted(due.values(), key=lambda x: x.order):  # in opening order, as they were listed
             if listing.is_open:
                 self._run(listing, now)
+            if listing.is_open:
+                self._watch(listing, self._next_of(listing))
+            elif self._live.get(listing.listing_id) is listing:
+                del self._live[listing.listing_id]
         out = [n for _, _, n in sorted(self._outbox, key=lambda x: (x[0], x[1]))]
         self._outbox.clear()
         return out
@@ -702,7 +735,14 @@ class AuctionHouse:
         listing.rng = random.Random(stable_hash(self.seed, listing.listing_id))
         self._draw_bidders(listing)
         self._listings[listing.listing_id] = listing
+        self._live[listing.listing_id] = listing
+        self._opened += 1
+        listing.order = self._opened
+        self._watch(listing, self._next_of(listing))
         return self._view(listing)
+
+    def _watch(self, listing: _Listing, at: datetime) -> None:
+        heapq.heappush(self._due, (at, listing.order, listing.listing_id))
 
     def _draw_bidders(self, listing: _Listing) -> None:
         rng, m = listing.rng, self.model
@@ -735,6 +775,8 @@ class AuctionHouse:
         sim.wake_token = listing.seq
         sim.wake_at = at
         heapq.heappush(listing.heap, (at, listing.seq, sim.bidder_id))
+        if listing.order:  # (a listing being opened is watched once it is open)
+            self._watch(listing, at)
 
     def _run(self, listing: _Listing, until: datetime) -> None:
         """Replay simulated bidders' wake-ups up to ``until`` and close the listing if it ended."""

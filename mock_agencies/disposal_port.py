@@ -103,9 +103,10 @@ class SessionDisposalPort:
         self._flush(at)
         return self.session.auction.get(listing_id).model_dump(mode="json")
 
-    def next_change(self, now: datetime) -> datetime | None:
-        """The platforms' next answer, extension, bid or close (virtual time): the court looks then."""
-        times = [t for t in (self.session.pricing.next_due(), self.session.auction.next_due()) if t is not None]
+    def next_change(self, now: datetime, ref: str | None = None) -> datetime | None:
+        """The platforms' next answer, extension, bid or close (virtual time): the court looks then. ``ref``: only
+        that pricing request's or listing's (what the court waits on)."""
+        times = [t for t in (self.session.pricing.next_due(ref), self.session.auction.next_due(ref)) if t is not None]
         return min(times, default=None)
 
     def collect(self, listing_id: str, sub_account: str, now: datetime) -> int:

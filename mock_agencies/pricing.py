@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import math
 import random
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from enum import StrEnum
@@ -159,6 +160,7 @@ class _Request:
     answers: list[_Answer]
     completed_at: datetime | None = None
     reference_price_cents: int | None = None
+    next_at: datetime | None = None  # the earliest answer or extension not yet delivered (None: not yet looked at)
 
 
 def _round_half_up_div(total: int, n: int) -> int:
@@ -179,6 +181,7 @@ class PricingPlatform:
         self.seed = seed
         self.config = config or PricingConfig()
         self._requests: dict[str, _Request] = {}
+        self._pending: dict[str, _Request] = {}  # the requests not completed yet, in order (what ``advance`` runs)
         self._outbox: list[tuple[datetime, int, Notice]] = []
         self._seq = 0
 
@@ -261,6 +264,7 @@ class PricingPlatform:
             answers=answers,
         )
         self._requests[pid] = req
+        self._pending[pid] = req
         return self._view(req)
 
     def get(self, pricing_id: str) -> PricingView:
@@ -269,10 +273,16 @@ class PricingPlatform:
             raise not_found("询价评估", "pricing request", pricing_id, "pricing_id")
         return self._view(req)
 
-    def next_due(self) -> datetime | None:
-        """The earliest instant at which :meth:`advance` would change something (an extension, an answer)."""
+    def next_due(self, pricing_id: str | None = None) -> datetime | None:
+        """The earliest instant at which :meth:`advance` would change something (an extension, an answer) — of one
+        request when ``pricing_id`` names one of this platform's."""
+        if pricing_id is None:
+            requests: Iterable[Any] = self._pending.values()
+        else:
+            one = self._requests.get(pricing_id)
+            requests = () if one is None else (one,)
         times = []
-        for req in self._requests.values():
+        for req in requests:
             if req.completed_at is not None:
                 continue
             for a in req.answers:
@@ -285,12 +295,14 @@ class PricingPlatform:
 
     def advance(self, now: datetime) -> list[Notice]:
         """Deliver answers, extensions and results due by ``now``; the notices to post, in time order."""
-        if not self._requests and not self._outbox:  # the hot path of every 查控 request passes here
+        if not self._pending and not self._outbox:  # the hot path of every 查控 request passes here
             return []
         now = checked_cst(now, "now")
-        for req in self._requests.values():
-            if req.completed_at is None:
+        for pid, req in list(self._pending.items()):  # a year's completed requests are not looked at again
+            if req.completed_at is None and (req.next_at is None or req.next_at <= now):  # else nothing is due
                 self._run(req, now)
+            if req.completed_at is not None:
+                del self._pending[pid]
         out = [n for _, _, n in sorted(self._outbox, key=lambda x: (x[0], x[1]))]
         self._outbox.clear()
         return out
@@ -342,8 +354,10 @@ class PricingPlatform:
                 events.append((step.after(a.base_due, k), i, a, "extend"))
             if not a.given:
                 events.append((a.answer_at, i, a, "answer"))
+        req.next_at = None
         for at, _, a, kind in sorted(events, key=lambda e: (e[0], e[1], e[3] == "answer")):
             if at > now:
+                req.next_at = at  # nothing changes before then
                 break
             if kind == "extend":
                 a.extension_noticed += 1

@@ -619,3 +619,23 @@ def test_next_due_steps_reach_the_same_outcome_as_one_jump():
 
     assert house().next_due() is None
     assert run(True) == run(False)
+
+
+def test_a_listings_own_next_change_and_only_due_listings_are_run(monkeypatch):
+    """A court waits on its own listing (``next_due(listing_id)``); ``advance`` runs only the listings something
+    happens to by then — a year of auctions costs what is due, not every listing at every look."""
+    h = house(21, BidderModel(), _Source())
+    a, b = first(h, asset_id="A").listing_id, first(h, asset_id="B").listing_id
+    assert h.next_due(a) is not None and h.next_due("AU-nonexistent") is None
+    assert h.next_due() == min(h.next_due(a), h.next_due(b))
+    ran: list[str] = []
+    real = AuctionHouse._run
+    monkeypatch.setattr(AuctionHouse, "_run", lambda self, x, until: (ran.append(x.listing_id), real(self, x, until)))
+    h.advance(NOW + timedelta(minutes=1))
+    assert ran == []  # announced, bidding not open, nobody awake: nothing run
+    end = NOW + timedelta(days=40)
+    h.advance(end)
+    assert h.get(a).status in (ListingStatus.SOLD, ListingStatus.FAILED)
+    ran.clear()
+    h.advance(end + timedelta(days=1))
+    assert ran == [] and h.next_due(a) is None  # closed listings are not looked at again

@@ -88,9 +88,9 @@ class DisposalPort(Protocol):
 
     def collect(self, listing_id: str, sub_account: str, now: datetime) -> int: ...
 
-    def next_change(self, now: datetime) -> datetime | None:
+    def next_change(self, now: datetime, ref: str | None = None) -> datetime | None:
         """When the platforms next have something new (an answer, a close), if they can tell; ``None``: unknown (the
-        court then looks daily)."""
+        court then looks daily). ``ref``: a pricing request's or listing's id — when that one changes."""
         ...
 
 
@@ -333,21 +333,21 @@ class Disposal:
             asset_id=asset, asset_kind=lot.kind, description=lot.description, now=self.now), asked, act=True,
             request_no=request_no)
 
-    def _next_look(self, at: datetime | None) -> datetime:
-        """When to look again: at ``at`` (a due time), earlier if the platforms say something changes before, and at
-        least daily; never in the past."""
+    def _next_look(self, at: datetime | None, ref: str | None) -> datetime:
+        """When to look again at ``ref`` (a pricing request, a listing): at ``at`` (a due time), earlier if its
+        platform says it changes before, and at least daily; never in the past."""
         now = self.now
         candidates = [now + self.LOOK_DAILY]
         if at is not None:
             candidates.append(at)
         if self.port is not None:
-            nxt = self.port.next_change(now)
+            nxt = self.port.next_change(now, ref)
             if nxt is not None:
                 candidates.append(nxt)
         return max(min(candidates), now + timedelta(seconds=1))
 
     def _poll_pricing_at(self, lot: Lot, at: datetime | None) -> None:
-        self._later(self._next_look(at), lambda: self._poll_pricing(lot))
+        self._later(self._next_look(at, lot.pricing_id), lambda: self._poll_pricing(lot))
 
     def _poll_pricing(self, lot: Lot) -> None:
         pid = lot.pricing_id
@@ -494,7 +494,7 @@ class Disposal:
         self._poll_listing_at(lot, lot.listing_id, self._time(view["ends_at"]))
 
     def _poll_listing_at(self, lot: Lot, listing_id: str, at: datetime | None) -> None:
-        self._later(self._next_look(at + timedelta(seconds=1) if at else None),
+        self._later(self._next_look(at + timedelta(seconds=1) if at else None, listing_id),
                     lambda: self._poll_listing(lot, listing_id))
 
     def _poll_listing(self, lot: Lot, listing_id: str) -> None:

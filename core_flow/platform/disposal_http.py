@@ -118,7 +118,7 @@ class HttpDisposalPort:
         """The listing's path on its platform (a listing this port made or read)."""
         return self._on(listing_id)
 
-    def next_change(self, now: datetime) -> datetime | None:
+    def next_change(self, now: datetime, ref: str | None = None) -> datetime | None:
         if self.next_due is None:
             return None
         try:
