@@ -3,12 +3,16 @@
 
 from __future__ import annotations
 
-from sim.assembly import VirtualCourt, build_virtual_court
+from sim.assembly import VirtualCourt, attach_disposal, build_virtual_court
 from sim.profile import CourtProfile
 
 
 def build(profile: CourtProfile, seed: int) -> VirtualCourt:
-    """A court on its own SimPy clock, agencies and engine; no clerk (the staff actor drives it)."""
+    """A court on its own SimPy clock, agencies and engine (and, with ``disposal``, the pricing and auction
+    platforms); no clerk (the staff actor drives it)."""
     a = profile.agencies
-    return build_virtual_court(profile.origin, seed=seed, profile=a.profile, overrides=dict(a.overrides),
-                               clerk=False, world_size=a.world_size, strict_calendar=False, keep_events=False)
+    court = build_virtual_court(profile.origin, seed=seed, profile=a.profile, overrides=dict(a.overrides),
+                                clerk=False, world_size=a.world_size, strict_calendar=False, keep_events=False)
+    if profile.disposal:  # real estate and vehicles: the mock pricing and auction platforms, in process
+        attach_disposal(court)
+    return court

@@ -158,7 +158,7 @@ class DisposalClerk:
             out = self.p.pay_out(k, receipt, due)
             if out.refusal is not None:
                 if out.refusal.code == "NODE_FROZEN":  # paid late: once the unfreeze is approved, pay
-                    self._at(2 * DAY + 2 * HOUR, lambda: self._pay(k, receipt, amount))
+                    self._pay_later(k, receipt, amount)
                 return out
             self.paid_cents += due
         if amount > due:
@@ -169,6 +169,9 @@ class DisposalClerk:
         elif state.closed_manner is None:
             self.c._maybe_zhongben(k)
         return out
+
+    def _pay_later(self, k: str, receipt: str, amount: int) -> None:
+        self._at(2 * DAY + 2 * HOUR, lambda: self._pay(k, receipt, amount))
 
 
 _NOTICES = frozenset({"property_found", "price_reported", "price_fixed", "unsold", "proceeds_arrived", "in_kind"})

@@ -129,8 +129,9 @@ class Checker:
                 if not any(p.get("case_id") == k and p.get("new_case") for p in platform.pushes):
                     self._bad(k, "恢复执行未推送至立案系统", "a resumption filed without a push to the filing system")
             amounts = state.amounts()
-            if amounts["paid_cents"] > amounts["deducted_cents"] or amounts["account_cents"] < 0:
-                self._bad(k, "发放金额超过到账金额", "more paid out than deducted")
+            if amounts["paid_cents"] > amounts["deducted_cents"] + amounts["proceeds_cents"] or \
+                    amounts["account_cents"] < 0:
+                self._bad(k, "发放金额超过到账金额（划拨与变价款）", "more paid out than deducted and sold")
             recon = platform.reconcile(k)
             if not recon["ok"]:
                 held = recon.get("court_account_cents")

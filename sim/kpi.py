@@ -88,6 +88,7 @@ class Collector:
         self.counts: Counter[str] = Counter()
         self.paid_cents = 0
         self.deducted_cents = 0
+        self.proceeds_cents = 0
         self.requests: Counter[tuple[str, int]] = Counter()  # (agency, day) → requests sent
         self.requests_hour: Counter[tuple[str, int, int]] = Counter()  # (agency, day, hour)
         self.open_now = 0
@@ -212,6 +213,8 @@ class Collector:
                 self.paid_cents += (e.data or {}).get("amount_cents", 0)
             elif kind == EventKind.FUNDS_ARRIVED:
                 self.deducted_cents += (e.data or {}).get("amount_cents", 0)
+            elif kind == EventKind.PROCEEDS_ARRIVED:  # a sale's proceeds (变价款: auction, 变卖)
+                self.proceeds_cents += (e.data or {}).get("amount_cents", 0)
             elif kind == EventKind.SWEEP_DUE:
                 self.sweeps[k] += 1
             if kind in _COUNTED:
@@ -266,6 +269,7 @@ class Collector:
         kpi["within_statutory_share"] = self.within_statutory / closed if closed else math.nan
         kpi["recovered_yuan"] = self.paid_cents / 100
         kpi["deducted_yuan"] = self.deducted_cents / 100
+        kpi["proceeds_yuan"] = self.proceeds_cents / 100
         kpi["open_at_end"] = self.open_now
         kpi["zhongben_register_at_end"] = self.zhongben_now
         cycle = {}
@@ -351,5 +355,5 @@ KINDS = frozenset({EventKind.EXCHANGE, EventKind.DEADLINE_SET, EventKind.DEADLIN
                    EventKind.DEADLINE_WITHDRAWN,
                    EventKind.FILED, EventKind.CLOSED, EventKind.WARNING, EventKind.NODE_FROZEN,
                    EventKind.UNFREEZE_APPROVED, EventKind.UNFREEZE_FORWARDED, EventKind.PAID_OUT,
-                   EventKind.FUNDS_ARRIVED, EventKind.SWEEP_DUE, EventKind.RESUMPTION_APPROVED,
-                   EventKind.LIMIT_SUSPENDED}) | _COUNTED
+                   EventKind.FUNDS_ARRIVED, EventKind.PROCEEDS_ARRIVED, EventKind.SWEEP_DUE,
+                   EventKind.RESUMPTION_APPROVED, EventKind.LIMIT_SUSPENDED}) | _COUNTED

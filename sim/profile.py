@@ -34,6 +34,9 @@ ACTIONS = ("filing", "identity", "control_start", "review", "notice", "inquiry",
            "control", "deduct", "receipt", "payout_bureau", "payout_vice", "pay", "interview", "restrict", "close",
            "close_review", "upload", "archive", "unfreeze_ask", "limit_ask", "limit_approve", "resume_ask",
            "resume_approve", "resume_node", "unfreeze_approve")
+# the disposal of real estate and vehicles (nodes 9's registries, 17, 19–30): needed when ``disposal`` is on
+DISPOSAL_ACTIONS = ("registry_query", "seal", "investigate", "pricing", "serve_report", "notify_parties", "list",
+                    "relist", "in_kind", "sale", "confirm", "transfer", "hand_over")
 
 NATIONAL_CASES_PER_JUDGE_2024 = 928  # shared/domain/LAW.md, volumes (2024 report)
 NATIONAL_CONCLUDED_2024 = 9_118_200  # 911.82万 (LAW.md, volumes)
@@ -132,6 +135,8 @@ class CourtProfile(_Model):
                                                description="working hours of a working day (HH:MM pairs)")
     staff: dict[str, Role] = Field(description="people per role: " + ", ".join(ROLES))
     actions: dict[str, Action] = Field(description="staff time per action type")
+    disposal: bool = Field(False, description="处置不动产、车辆（节点19–30：登记查询、查封、询价评估、拍卖、变卖、"
+                                             "以物抵债、过户交付） / dispose of real estate and vehicles (nodes 19–30)")
     warmup_days: float = Field(0, ge=0, description="days excluded from the KPIs")
     start_state: str | None = Field(None, description="CSV of open cases / 终本 register (relative to the file)")
 
@@ -169,11 +174,12 @@ class CourtProfile(_Model):
             if self.staff.get(role, Role(count=0)).count < 1:
                 loc = ("staff", role, "count") if role in self.staff else ("staff",)
                 raise FieldError(loc, f"{role} needs at least one person / {role} 至少一人")
-        missing = [a for a in ACTIONS if a not in self.actions]
+        missing = [a for a in ACTIONS + (DISPOSAL_ACTIONS if self.disposal else ()) if a not in self.actions]
         if missing:
-            raise FieldError(("actions",), f"actions missing: {', '.join(missing)} / 缺少动作耗时")
+            hint = " (or disposal: false / 或设 disposal: false)" if set(missing) <= set(DISPOSAL_ACTIONS) else ""
+            raise FieldError(("actions",), f"actions missing: {', '.join(missing)} / 缺少动作耗时{hint}")
         for name, a in self.actions.items():
-            if name not in ACTIONS:
+            if name not in ACTIONS + DISPOSAL_ACTIONS:
                 raise FieldError(("actions", name), f"unknown action {name!r} / 未知动作")
             if a.role != "by_authority" and (a.role not in self.staff or self.staff[a.role].count < 1):
                 raise FieldError(("actions", name, "role"),

@@ -42,6 +42,7 @@ KPI_LABELS: dict[str, tuple[str, str]] = {
                                "share closed within 6 months (非诉 3), extensions not counted"),
     "recovered_yuan": ("执行到位（元）", "money paid out (yuan)"),
     "deducted_yuan": ("划拨到账（元）", "money deducted (yuan)"),
+    "proceeds_yuan": ("变价款到账（元）", "sale proceeds (yuan)"),
     "open_at_end": ("期末未结案件", "open cases at the end"),
     "zhongben_register_at_end": ("期末终本库", "终本 register at the end"),
     "cycle_p50_days": ("结案周期中位数（天）", "cycle time p50 (days)"),

@@ -24,6 +24,7 @@ from core_flow.protocol import Measure
 from sim.clerk import DAY, HOUR, Clerk
 from sim.profile import AUTHORITY_ROLE, Action
 from sim.staff import Staff
+from sim.staff_disposal import StaffDisposalClerk
 
 ZERO = timedelta(0)
 REVIEW_AFTER = timedelta(days=100)  # the handler's first look at a still-open case, then every 30 days
@@ -49,7 +50,8 @@ def triangular(u: float, lo: float, mode: float, hi: float) -> float:
 
 class StaffActor(Clerk):
     def __init__(self, platform: Platform, staff: Staff, actions: dict[str, Action], *, seed: int = 0,
-                 judges: tuple[str, ...], same_handler_rate: float = 0.05, identity_failure_rate: float = 0.05) -> None:
+                 judges: tuple[str, ...], same_handler_rate: float = 0.05, identity_failure_rate: float = 0.05,
+                 dispose: bool = False) -> None:
         super().__init__(platform, seed=seed, diligence=1.0, handlers=judges, same_handler_rate=same_handler_rate,
                          identity_failure_rate=identity_failure_rate)
         self.staff = staff
@@ -62,6 +64,8 @@ class StaffActor(Clerk):
         self.closed_on: dict[str, datetime] = {}  # start-state 终本 register case → when it closed
         self._investigating: set[str] = set()
         self._closing: set[str] = set()  # cases whose 报结 is queued: one at a time (see ``_cmd``)
+        if dispose:  # real estate and vehicles: registries, seals, pricing, auctions, as work (nodes 17, 19–30)
+            self.disposal = StaffDisposalClerk(self)
 
     # ── work items ──────────────────────────────────────────────────────────────────────────────
     def _soon(self, within: timedelta) -> timedelta:
@@ -132,6 +136,9 @@ class StaffActor(Clerk):
 
             def close() -> None:
                 self._closing.discard(k)  # accepted or refused (e.g. 终本 too early): a later review may ask again
+                if cmd.manner == "终本" and self._busy(k):
+                    self._zhongben.discard(k)  # property found meanwhile is being disposed of: no 终本 now
+                    return
                 self._submit(cmd)
 
             self._work("close", k, lambda: self._work("close_review", k, close), delay)
@@ -295,7 +302,7 @@ class StaffActor(Clerk):
                    delay=2 * DAY)
 
     def _to_zhongben(self, k: str) -> None:
-        if k in self._zhongben:
+        if k in self._zhongben or self._busy(k):  # a disposal under way: its end decides (``_maybe_zhongben``)
             return
         self._zhongben.add(k)
         self._submit(c.Record(k, "no_property_found"))  # node 18's 10 days start now
@@ -371,10 +378,15 @@ class StaffActor(Clerk):
 
     def _ev_funds_arrived(self, e: Event) -> None:
         k, receipt, amount = e.case_id, e.data["receipt"], e.data["amount_cents"]
+        self._payout(k, receipt, lambda: self._pay(k, receipt, amount))
+
+    def _payout(self, k: str, receipt: str, pay: Callable[[], Any]) -> None:
+        """Money in the case's account (deducted, or a sale's proceeds): 到账登记, the bureau head's and the vice
+        president's signatures, then ``pay`` — a chain, each step queued when the one before is done."""
 
         def vice() -> None:
             self._submit(c.ApprovePayout(k, receipt, "分管副院长"))
-            self._work("pay", k, lambda: self._pay(k, receipt, amount))
+            self._work("pay", k, pay)
 
         def bureau() -> None:
             self._submit(c.ApprovePayout(k, receipt, "执行局长"))

@@ -7,7 +7,7 @@ import json
 import pytest
 
 from core_flow.errors import UserError
-from sim.profile import ACTIONS, ROLES, SCHEMA, load_profile, schema
+from sim.profile import ACTIONS, DISPOSAL_ACTIONS, ROLES, SCHEMA, load_profile, schema
 
 
 def test_default_profile_is_the_basic_court_sized_from_national_figures():
@@ -15,7 +15,8 @@ def test_default_profile_is_the_basic_court_sized_from_national_figures():
     assert p.intake.yearly == 4000
     assert abs(sum(p.intake.mix.values()) - 1) < 1e-9
     assert len(p.intake.seasonality) == 12
-    assert set(p.actions) == set(ACTIONS)
+    assert set(p.actions) == set(ACTIONS) | set(DISPOSAL_ACTIONS)  # disposal's timings too: `disposal: true` suffices
+    assert p.disposal is False  # the staff were sized without it (sim/staff_disposal.py)
     assert set(p.staff) <= set(ROLES)
     # ≈928 cases per judge nationally (LAW.md): the default has between 4 and 8 judges for 4,000 cases
     assert 4 <= p.staff["承办法官"].count <= 8

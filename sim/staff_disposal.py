@@ -1,0 +1,125 @@
+"""Disposal (nodes 17, 19–30) as the court's staff do it in a year-scale run: every step a work item.
+
+:class:`sim.disposal_clerk.DisposalClerk` decides what the demo clerk does with real estate and vehicles — query the
+registries after the 集约查询, seal what they report, investigate, price, serve the report, notify the parties, list,
+relist after a 流拍, offer it in kind, 变卖, confirm the sale, transfer, hand over, pay the proceeds out — and when,
+with the clerk's coin-toss lateness. Here the same decisions are work items of the court profile's action types
+(``registry_query``, ``seal``, ``investigate``, ``pricing``, ``serve_report``, ``notify_parties``, ``list``,
+``relist``, ``in_kind``, ``sale``, ``confirm``, ``transfer``, ``hand_over``; the money through 到账登记, the two
+signatures and the payment like deducted money), queued for the case's 承办法官 or the first free 书记员 and done in
+working hours (``sim.staff_actor``). Steps that need the one before — the listing after the parties' notice, the
+transfer after the confirmation — run as chains; the investigation (node 19) and the pricing (node 20) both start
+from the seal. The waits the rules set (the 3 days between the notice and the
+listing, the 11 days to the hand-over) stay waits. A case with a disposal under way does not go to 终本.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from datetime import timedelta
+from hashlib import blake2b
+from typing import TYPE_CHECKING, Any
+
+from core_flow.engine import Event, EventKind
+from core_flow.engine import commands as c
+from sim.clerk import DAY, HOUR
+from sim.disposal_clerk import _BUSY, REGISTRIES, DisposalClerk
+
+if TYPE_CHECKING:
+    from sim.staff_actor import StaffActor
+
+LIST_AFTER_NOTICE = 3 * DAY + HOUR  # the parties are told of the auction before it is listed (as the demo clerk)
+HAND_OVER_AFTER = 11 * DAY  # the hand-over after the ruling is served (as the demo clerk)
+NOW = timedelta(0)
+
+
+class StaffDisposalClerk(DisposalClerk):
+    def __init__(self, actor: StaffActor) -> None:
+        super().__init__(actor)
+        self.a = actor
+        self._lots_of: dict[str, list[str]] = defaultdict(list)  # case → its assets under disposal (``busy``)
+
+    def _draw(self, k: str, asset: str, what: str) -> float:
+        """A uniform draw from (seed, case, asset, what): the same at every staffing level (common random numbers,
+        as the staff minutes)."""
+        h = blake2b(f"{self.a.seed}|{k}|{asset}|{what}".encode(), digest_size=8).digest()
+        return int.from_bytes(h, "big") / 2.0**64
+
+    def busy(self, k: str) -> bool:
+        lots = self.d.lots
+        return any(lots[(k, asset)].stage in _BUSY for asset in self._lots_of.get(k, ()))
+
+    def _work(self, kind: str, k: str, action: Any, delay: timedelta = NOW) -> None:
+        self.a._work(kind, k, action, delay)
+
+    # ── engine events ──
+    def _on_event(self, e: Event) -> None:
+        if self.d.port is None:
+            return
+        k = e.case_id
+        if e.kind == EventKind.INQUIRY_COMPLETED and self._open(k):
+            for debtor in self.p.runtime.cases[k].identity:
+                for registry in REGISTRIES:
+                    self._work("registry_query", k,
+                               lambda debtor=debtor, registry=registry: self.p.manual_query(k, debtor, registry))
+        elif e.kind == EventKind.FUNDS_FROZEN and (e.data or {}).get("measure") == "seal" and self._open(k):
+            asset = e.instance
+            method = "appraisal" if self._draw(k, asset, "appraisal") < 0.2 else "network_inquiry"
+            # node 19's investigation and node 20's pricing both run from the seal (15 days to start the pricing)
+            self._work("investigate", k, lambda: self.d.investigate(k, asset))
+            self._work("pricing", k, lambda: self._price(k, asset, method))
+
+    # ── platform notices ──
+    def _n_property_found(self, k: str, asset: str, data: dict[str, Any]) -> None:
+        self._lots_of[k].append(asset)
+        state = self.p.runtime.cases[k]
+        if state.closed_manner != "zhongben":
+            covered = self.c._reserved.get(k, 0) >= state.amount_cents
+            if covered or not self._open(k):  # the claim is covered by what was frozen: no seal needed
+                self.a._cmd(HOUR, c.CompleteNode(k, 17, asset))
+                return
+        # sealed; a 终本 case's seal is then the property found that resumes it (``StaffActor._ev_funds_frozen``)
+        self._work("seal", k, lambda: self.d.seal(k, asset))
+
+    def _n_price_reported(self, k: str, asset: str, data: dict[str, Any]) -> None:
+        self._work("serve_report", k, lambda: self.d.serve_report(k, asset))
+
+    def _n_price_fixed(self, k: str, asset: str, data: dict[str, Any]) -> None:
+        pct = 70 + int(self._draw(k, asset, "start_pct") * 16)  # 70–85% of the reference price
+        self._work("notify_parties", k, lambda: (self.d.notify_parties(k, asset), self._work(
+            "list", k, lambda: self.d.list(k, asset, start_pct=pct), LIST_AFTER_NOTICE)))
+
+    def _n_unsold(self, k: str, asset: str, data: dict[str, Any]) -> None:
+        if not self._open(k):
+            return
+        if data["round"] == "first":  # the second auction, within 30 days of the 流拍 (the platform checks)
+            cut = 10 + int(self._draw(k, asset, "cut_pct") * 11)  # 10–20% below the first
+            self._work("relist", k, lambda: self.d.relist(k, asset, cut_pct=cut))
+        elif data["round"] == "second":
+            accept = self._draw(k, asset, "in_kind") < 0.25  # the creditor takes it in kind
+            self._work("in_kind", k, lambda: (self.d.offer_in_kind(k, asset, accept), None if accept else self._work(
+                "sale", k, lambda: self._sale(k, asset))))  # refused: 变卖, announced within 15 days
+        else:  # 变卖 found no buyer: nothing more to take here
+            self.a._maybe_zhongben(k)
+
+    def _n_in_kind(self, k: str, asset: str, data: dict[str, Any]) -> None:
+        """The creditor took the property at the reserve price: the ruling, the hand-over; the claim is met as far as
+        the price goes (执行完毕 when it covers what is left, otherwise the case goes on)."""
+        self._transfer(k, asset)
+        if data["outstanding_cents"] == 0:  # the value taken satisfied the claim (SatisfiedInKind)
+            self.a._cmd(12 * DAY, c.Close(k, "执行完毕", reviewed_by="审判管理办公室"))
+
+    def _n_proceeds_arrived(self, k: str, asset: str, data: dict[str, Any]) -> None:
+        receipt, amount = data["receipt"], data["amount"]
+        self.sold += 1
+        self.a._payout(k, receipt, lambda: self._pay(k, receipt, amount))
+        self._work("confirm", k, lambda: (self.d.confirm_sale(k, asset), self._transfer(k, asset)))
+
+    def _transfer(self, k: str, asset: str) -> None:
+        """The 过户 ruling to the registry, then the hand-over once the ruling has been served."""
+        self._work("transfer", k, lambda: (self.d.transfer(k, asset), self._work(
+            "hand_over", k, lambda: self.d.hand_over(k, asset), HAND_OVER_AFTER)))
+
+    def _pay_later(self, k: str, receipt: str, amount: int) -> None:
+        # refused while node 33 is frozen: paid once the unfreeze is approved (``StaffActor._ev_unfreeze_approved``)
+        self.a.blocked.setdefault(k, []).append((lambda: self._pay(k, receipt, amount), 1))
