@@ -137,6 +137,9 @@ class CourtProfile(_Model):
     actions: dict[str, Action] = Field(description="staff time per action type")
     disposal: bool = Field(False, description="处置不动产、车辆（节点19–30：登记查询、查封、询价评估、拍卖、变卖、"
                                              "以物抵债、过户交付） / dispose of real estate and vehicles (nodes 19–30)")
+    disposal_share: float = Field(1.0, ge=0, le=1, description=(
+        "查得的不动产、车辆中实际处置的比例（其余如唯一住房、抵押超值、下落不明：记为已查得，不查封拍卖） / share of "
+        "the real estate and vehicles found that is disposed of (the rest is recorded as found, not sealed)"))
     warmup_days: float = Field(0, ge=0, description="days excluded from the KPIs")
     start_state: str | None = Field(None, description="CSV of open cases / 终本 register (relative to the file)")
 

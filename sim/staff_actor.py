@@ -51,7 +51,7 @@ def triangular(u: float, lo: float, mode: float, hi: float) -> float:
 class StaffActor(Clerk):
     def __init__(self, platform: Platform, staff: Staff, actions: dict[str, Action], *, seed: int = 0,
                  judges: tuple[str, ...], same_handler_rate: float = 0.05, identity_failure_rate: float = 0.05,
-                 dispose: bool = False) -> None:
+                 dispose: bool = False, disposal_share: float = 1.0) -> None:
         super().__init__(platform, seed=seed, diligence=1.0, handlers=judges, same_handler_rate=same_handler_rate,
                          identity_failure_rate=identity_failure_rate)
         self.staff = staff
@@ -65,7 +65,7 @@ class StaffActor(Clerk):
         self._investigating: set[str] = set()
         self._closing: set[str] = set()  # cases whose 报结 is queued: one at a time (see ``_cmd``)
         if dispose:  # real estate and vehicles: registries, seals, pricing, auctions, as work (nodes 17, 19–30)
-            self.disposal = StaffDisposalClerk(self)
+            self.disposal = StaffDisposalClerk(self, disposal_share)
 
     # ── work items ──────────────────────────────────────────────────────────────────────────────
     def _soon(self, within: timedelta) -> timedelta:

@@ -34,9 +34,10 @@ NOW = timedelta(0)
 
 
 class StaffDisposalClerk(DisposalClerk):
-    def __init__(self, actor: StaffActor) -> None:
+    def __init__(self, actor: StaffActor, share: float = 1.0) -> None:
         super().__init__(actor)
         self.a = actor
+        self.share = share  # of the property found, what is disposed of (the profile's ``disposal_share``)
         self._lots_of: dict[str, list[str]] = defaultdict(list)  # case → its assets under disposal (``busy``)
 
     def _draw(self, k: str, asset: str, what: str) -> float:
@@ -73,12 +74,17 @@ class StaffDisposalClerk(DisposalClerk):
     def _n_property_found(self, k: str, asset: str, data: dict[str, Any]) -> None:
         self._lots_of[k].append(asset)
         state = self.p.runtime.cases[k]
-        if state.closed_manner != "zhongben":
-            covered = self.c._reserved.get(k, 0) >= state.amount_cents
-            if covered or not self._open(k):  # the claim is covered by what was frozen: no seal needed
-                self.a._cmd(HOUR, c.CompleteNode(k, 17, asset))
-                return
-        # sealed; a 终本 case's seal is then the property found that resumes it (``StaffActor._ev_funds_frozen``)
+        disposable = self.share >= 1 or self._draw(k, asset, "disposable") < self.share
+        if state.closed_manner == "zhongben":  # found by a sweep (or a clue)
+            if disposable:  # sealed, and the seal resumes the case (``StaffActor._ev_funds_frozen``)
+                self._work("seal", k, lambda: self.d.seal(k, asset))
+            return  # not to be taken: node 46's review of the finding is all
+        covered = self.c._reserved.get(k, 0) >= state.amount_cents
+        # the claim is covered by what was frozen, or the property is not to be taken (the profile's
+        # ``disposal_share``: a debtor's only home, a mortgage above its value): recorded as found, not sealed
+        if covered or not disposable or not self._open(k):
+            self.a._cmd(HOUR, c.CompleteNode(k, 17, asset))
+            return
         self._work("seal", k, lambda: self.d.seal(k, asset))
 
     def _n_price_reported(self, k: str, asset: str, data: dict[str, Any]) -> None:

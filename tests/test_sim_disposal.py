@@ -14,8 +14,8 @@ from tests.sim_support import small_court
 DISPOSAL_NODES = range(19, 31)
 
 
-def _run(disposal: bool, seed: int = 7) -> dict:
-    profile = small_court(400, judges=3, clerks=3, disposal=disposal)
+def _run(disposal: bool, seed: int = 7, share: float = 1.0) -> dict:
+    profile = small_court(400, judges=3, clerks=3, disposal=disposal, disposal_share=share)
     unit = make_units([("测试法院", profile)], years=0.6, replications=1, seed=seed)[0]
     return run_unit(unit)  # the rule checks fail the run on a violation (money to the cent, no timer lost, …)
 
@@ -45,6 +45,15 @@ def test_without_disposal_nothing_is_sought_at_the_registries():
     r = _run(False)
     assert not any(int(n) in DISPOSAL_NODES for n in r["per_node"])
     assert "registry_query" not in r["work"] and r["kpi"]["proceeds_yuan"] == 0
+
+
+def test_property_the_court_does_not_take_is_recorded_found_and_not_sealed():
+    """``disposal_share: 0`` (every flat a debtor's only home, say): the registries are asked, what they report is
+    property found (node 17 done, recorded), and nothing is sealed, priced or sold."""
+    r = _run(True, share=0.0)
+    assert r["work"]["registry_query"]["items"] > 0
+    assert "seal" not in r["work"] and "list" not in r["work"] and r["kpi"]["proceeds_yuan"] == 0
+    assert not any(int(n) in DISPOSAL_NODES for n in r["per_node"])
 
 
 def test_the_disposal_run_is_reproducible(with_disposal):
