@@ -161,6 +161,7 @@ def run_unit(unit: Unit, progress: Callable[[float], None] | None = None) -> dic
                    "engine_commands": court.runtime.commands_handled,
                    "timers_stale": court.runtime.timers_stale, "simpy_events": steps[0], "wall_s": wall,
                    "refusals": dict(actor.refused), "staff": {r: len(n) for r, n in people.items()},
+                   "out_of_turn": staff.stats.out_of_turn,
                    "origin": origin.isoformat()}
     out["invariants"] = invariants and {**invariants, "violations": invariants["violations"][:20],
                                         "violation_count": len(invariants["violations"])}

@@ -100,6 +100,7 @@ class StaffStats:
     waits: list[float] = field(default_factory=list)  # (only when ``keep_waits``) waits in seconds
     waited: int = 0  # items that found nobody free
     done: int = 0
+    out_of_turn: int = 0  # items done ahead of their person's queue because a legal window would close first
 
 
 class Staff:
@@ -138,9 +139,13 @@ class Staff:
         return role in self._pools
 
     def work(self, role: str, seconds: float, action: Callable[[], object] | None = None, *,
-             person: str | None = None, kind: str = "") -> simpy.Event:
+             person: str | None = None, kind: str = "", latest: float | None = None) -> simpy.Event:
         """Queue ``seconds`` of staff time for ``person`` (when given and dedicated) or the first free person of
-        ``role``; ``action`` runs when the work is done. Returns the SimPy event that fires then."""
+        ``role``; ``action`` runs when the work is done. Returns the SimPy event that fires then.
+
+        ``latest``: the instant a legal window closes (a second auction must start within 30 days of the 流拍). An
+        item that would end after it in turn is done out of turn — at once, ahead of the person's queue, whose
+        remaining work waits that much longer — as a busy judge does with a hard legal deadline."""
         env = self.env
         now = env.now
         hours = self.hours
@@ -152,17 +157,31 @@ class Staff:
             free = self._free[person]
             start = hours.finish(now if now > free else free, 0.0)
             end = hours.finish(start, seconds)
-            self._free[person] = end
+            if latest is not None and end > latest and free > now:
+                start, end = self._out_of_turn(now, seconds)
+                end_of_queue = hours.finish(free, seconds)  # the queue's remaining work ends that much later
+            else:
+                end_of_queue = end
+            self._free[person] = end_of_queue
         else:
             heap = self._pools[role]
             free, _, person = heap[0]
             start = hours.finish(now if now > free else free, 0.0)
             end = hours.finish(start, seconds)
+            end_of_queue = end
+            if latest is not None and end > latest and free > now:
+                start, end = self._out_of_turn(now, seconds)
+                end_of_queue = hours.finish(free, seconds)
             self._released += 1
-            heapq.heapreplace(heap, (end, self._released, person))
+            heapq.heapreplace(heap, (end_of_queue, self._released, person))
         done = env.timeout(end - now if end > now else 0.0)
         done.callbacks.append(lambda _ev: self._done(person, now, start, seconds, kind, action))
         return done
+
+    def _out_of_turn(self, now: float, seconds: float) -> tuple[float, float]:
+        self.stats.out_of_turn += 1
+        start = self.hours.finish(now, 0.0)
+        return start, self.hours.finish(start, seconds)
 
     def _done(self, person: str, ready: float, start: float, seconds: float, kind: str,
               action: Callable[[], object] | None) -> None:

@@ -80,7 +80,9 @@ class StaffActor(Clerk):
         return 60.0 * triangular(u, lo, mode, hi)
 
     def _work(self, kind: str, case: str, fn: Callable[[], Any], delay: timedelta = ZERO,
-              authority: str | None = None) -> None:
+              authority: str | None = None, within: timedelta | None = None) -> None:
+        """``within``: a legal window from now (after ``delay``) the item must be done in — done out of turn if its
+        person's queue would take longer (``Staff.work``'s ``latest``)."""
         role = self.actions[kind].role
         if role == "by_authority":
             role = AUTHORITY_ROLE.get(authority or "", "执行局长")
@@ -93,7 +95,8 @@ class StaffActor(Clerk):
             if role == "承办法官":  # the case's own judge, as assigned when the item is queued (after any delay)
                 state = self.p.runtime.cases.get(case)
                 person = state.handler if state is not None else None
-            self.staff.work(role, seconds, lambda: self._run(fn), person=person, kind=kind)
+            latest = None if within is None else self.staff.env.now + within.total_seconds()
+            self.staff.work(role, seconds, lambda: self._run(fn), person=person, kind=kind, latest=latest)
 
         if delay > ZERO:
             self.p.runtime.clock.call_at(self.now + delay, start)

@@ -22,6 +22,8 @@ from typing import TYPE_CHECKING, Any
 
 from core_flow.engine import Event, EventKind
 from core_flow.engine import commands as c
+from core_flow.platform.disposal import SECOND_ANNOUNCE_DAYS
+from mock_agencies.platform_periods import RELIST_WITHIN, SALE_ANNOUNCE_WITHIN
 from sim.clerk import DAY, HOUR
 from sim.disposal_clerk import _BUSY, REGISTRIES, DisposalClerk
 
@@ -50,8 +52,8 @@ class StaffDisposalClerk(DisposalClerk):
         lots = self.d.lots
         return any(lots[(k, asset)].stage in _BUSY for asset in self._lots_of.get(k, ()))
 
-    def _work(self, kind: str, k: str, action: Any, delay: timedelta = NOW) -> None:
-        self.a._work(kind, k, action, delay)
+    def _work(self, kind: str, k: str, action: Any, delay: timedelta = NOW, within: timedelta | None = None) -> None:
+        self.a._work(kind, k, action, delay, within=within)
 
     # ── engine events ──
     def _on_event(self, e: Event) -> None:
@@ -98,13 +100,17 @@ class StaffDisposalClerk(DisposalClerk):
     def _n_unsold(self, k: str, asset: str, data: dict[str, Any]) -> None:
         if not self._open(k):
             return
-        if data["round"] == "first":  # the second auction, within 30 days of the 流拍 (the platform checks)
+        if data["round"] == "first":
+            # the second auction starts within 30 days of the 流拍, after a 7 / 15 days' notice (the platform refuses
+            # a later one): the relisting is done out of turn if the judge's queue would miss that
             cut = 10 + int(self._draw(k, asset, "cut_pct") * 11)  # 10–20% below the first
-            self._work("relist", k, lambda: self.d.relist(k, asset, cut_pct=cut))
+            last = (RELIST_WITHIN.days - SECOND_ANNOUNCE_DAYS[self.d.lots[(k, asset)].klass] - 2) * DAY
+            self._work("relist", k, lambda: self.d.relist(k, asset, cut_pct=cut), within=last)
         elif data["round"] == "second":
             accept = self._draw(k, asset, "in_kind") < 0.25  # the creditor takes it in kind
+            sale_within = (SALE_ANNOUNCE_WITHIN.days - 1) * DAY  # 变卖 announced within 15 days of the refusal
             self._work("in_kind", k, lambda: (self.d.offer_in_kind(k, asset, accept), None if accept else self._work(
-                "sale", k, lambda: self._sale(k, asset))))  # refused: 变卖, announced within 15 days
+                "sale", k, lambda: self._sale(k, asset), within=sale_within)))
         else:  # 变卖 found no buyer: nothing more to take here
             self.a._maybe_zhongben(k)
 

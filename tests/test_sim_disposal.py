@@ -39,6 +39,7 @@ def test_property_at_the_registries_is_disposed_of_by_the_staff_and_its_price_pa
     assert r["kpi"]["proceeds_yuan"] > 0
     assert r["kpi"]["recovered_yuan"] > r["kpi"]["deducted_yuan"]  # the proceeds are paid out too
     assert r["meta"]["refusals"].get("CASE_CLOSED", 0) < 0.05 * r["meta"]["cases_filed"]
+    assert "invalid" not in r["meta"]["refusals"]  # no step the platforms refuse (a relisting past its window)
 
 
 def test_without_disposal_nothing_is_sought_at_the_registries():

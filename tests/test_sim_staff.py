@@ -184,3 +184,24 @@ def test_an_item_for_nobody_yet_books_a_dedicated_person_on_their_own_queue():
     two.work("承办法官", H)  # 乙 is free: the unnamed item goes to 乙
     two.env.run()
     assert two.stats.busy == {"甲": 3 * H, "乙": H}
+
+
+def test_an_item_with_a_legal_window_is_done_out_of_turn_and_the_queue_waits_that_much_longer():
+    """A relisting due within the 流拍's 30 days is not left behind weeks of a judge's queue: done at once, ahead of
+    the queue, whose remaining work then ends that much later (the time is not free)."""
+    env = simpy.Environment()
+    staff = Staff(env, WorkHours(ORIGIN, always=True), {"承办法官": ("甲",), "书记员": ("乙",)})
+    done: dict[str, float] = {}
+    for i in range(10):  # ten hours of 甲's own cases, and as much for the 书记员 pool
+        staff.work("承办法官", H, lambda i=i: done.setdefault(f"q{i}", env.now), person="甲")
+        staff.work("书记员", H, lambda i=i: done.setdefault(f"p{i}", env.now))
+    staff.work("承办法官", H, lambda: done.setdefault("urgent", env.now), person="甲", latest=5 * H)
+    staff.work("承办法官", H, lambda: done.setdefault("after", env.now), person="甲")
+    staff.work("书记员", H, lambda: done.setdefault("pool-urgent", env.now), latest=3 * H)
+    staff.work("承办法官", H, lambda: done.setdefault("in-time", env.now), person="甲", latest=100 * H)
+    env.run()
+    assert done["urgent"] == H and done["pool-urgent"] == H  # at once, not after the queue's 10 hours
+    assert done["q9"] == 10 * H  # what was queued keeps its turn …
+    assert done["after"] == 12 * H  # … and what comes next waits for the hour taken out of turn
+    assert done["in-time"] == 13 * H  # a window the queue meets: in turn
+    assert staff.stats.out_of_turn == 2
