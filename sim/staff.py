@@ -153,49 +153,50 @@ class Staff:
             # nobody named yet (a case not yet assigned): the first of the role free — booked on that person's own
             # queue, so a dedicated person is never booked twice over
             person = min(self.people[role], key=self._free.__getitem__)
-        if person is not None and person in self._free:
+        own = person is not None and person in self._free  # a dedicated person's own queue, else the role's pool
+        if own:
             free = self._free[person]
-            start = hours.finish(now if now > free else free, 0.0)
-            end = hours.finish(start, seconds)
-            if latest is not None and end > latest and free > now:
-                start, end = self._out_of_turn(now, seconds)
-                end_of_queue = hours.finish(free, seconds)  # the queue's remaining work ends that much later
-            else:
-                end_of_queue = end
-            self._free[person] = end_of_queue
         else:
-            heap = self._pools[role]
-            free, _, person = heap[0]
-            start = hours.finish(now if now > free else free, 0.0)
-            end = hours.finish(start, seconds)
-            end_of_queue = end
-            if latest is not None and end > latest and free > now:
-                start, end = self._out_of_turn(now, seconds)
-                end_of_queue = hours.finish(free, seconds)
+            free, _, person = self._pools[role][0]
+        start = hours.finish(now if now > free else free, 0.0)
+        end = hours.finish(start, seconds)
+        urgent = latest is not None and end > latest and free > now
+        if urgent:  # done at once; in the books it takes the slot at the end of the person's queue
+            self.stats.out_of_turn += 1
+            begun = hours.finish(now, 0.0)
+            done_at = hours.finish(begun, seconds)
+        else:
+            begun, done_at = start, end
+        if own:
+            self._free[person] = end
+        else:
             self._released += 1
-            heapq.heapreplace(heap, (end_of_queue, self._released, person))
-        done = env.timeout(end - now if end > now else 0.0)
-        done.callbacks.append(lambda _ev: self._done(person, now, start, seconds, kind, action))
+            heapq.heapreplace(self._pools[role], (end, self._released, person))
+        done = env.timeout(done_at - now if done_at > now else 0.0)
+        if not urgent:
+            done.callbacks.append(lambda _ev: self._done(person, now, start, seconds, kind, action))
+            return done
+        # the action now; the person's time is counted when the slot it displaced ends (the queue's work already
+        # booked keeps its turn and what comes next waits), so utilisation stays within the working time
+        done.callbacks.append(lambda _ev: action() if action is not None else None)
+        booked = env.timeout(end - now if end > now else 0.0)
+        booked.callbacks.append(lambda _ev: self._done(person, now, start, seconds, kind, None, waited=begun - now))
         return done
 
-    def _out_of_turn(self, now: float, seconds: float) -> tuple[float, float]:
-        self.stats.out_of_turn += 1
-        start = self.hours.finish(now, 0.0)
-        return start, self.hours.finish(start, seconds)
-
     def _done(self, person: str, ready: float, start: float, seconds: float, kind: str,
-              action: Callable[[], object] | None) -> None:
+              action: Callable[[], object] | None, waited: float | None = None) -> None:
         if start >= self.count_from:
-            self._count(person, ready, start, seconds, kind)
+            self._count(person, ready, start, seconds, kind, waited)
         if action is not None:
             action()
 
-    def _count(self, person: str, ready: float, start: float, seconds: float, kind: str) -> None:
+    def _count(self, person: str, ready: float, start: float, seconds: float, kind: str,
+               waited: float | None = None) -> None:
         st = self.stats
         st.busy[person] += seconds
         st.items[person] += 1
         st.done += 1
-        wait = start - ready
+        wait = start - ready if waited is None else waited
         if wait > 0:
             st.waited += 1
         if self.keep_waits:

@@ -199,9 +199,13 @@ def test_an_item_with_a_legal_window_is_done_out_of_turn_and_the_queue_waits_tha
     staff.work("承办法官", H, lambda: done.setdefault("after", env.now), person="甲")
     staff.work("书记员", H, lambda: done.setdefault("pool-urgent", env.now), latest=3 * H)
     staff.work("承办法官", H, lambda: done.setdefault("in-time", env.now), person="甲", latest=100 * H)
+    env.run(until=10 * H + 1)
+    # in the books the urgent hour is the slot it displaced (the 11th): 甲 never worked two things at once
+    assert staff.stats.busy["甲"] == 10 * H
     env.run()
     assert done["urgent"] == H and done["pool-urgent"] == H  # at once, not after the queue's 10 hours
     assert done["q9"] == 10 * H  # what was queued keeps its turn …
     assert done["after"] == 12 * H  # … and what comes next waits for the hour taken out of turn
     assert done["in-time"] == 13 * H  # a window the queue meets: in turn
     assert staff.stats.out_of_turn == 2
+    assert staff.stats.busy["甲"] == 13 * H and staff.stats.items["甲"] == 13
