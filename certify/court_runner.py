@@ -33,10 +33,27 @@ def parse_listen(listen: str) -> tuple[str, int]:
     return host, int(port)
 
 
-def bind_listen(listen: str) -> tuple[socket.socket, str]:
-    """A listening socket on ``--listen`` (port 0: any free port) and the lab's URL; an address that cannot be
-    used — the port in use, a host that is not this machine's or does not resolve — is a located ``UserError`` at
-    once (uvicorn, left to bind, logs and exits the process)."""
+WILDCARDS = frozenset({"0.0.0.0", "::"})  # listen on every interface: not an address anyone can call
+
+
+def advertised_host(host: str, advertise: str | None) -> str:
+    """The host the lab's URL names: ``--advertise`` when given, else the listening host — but never a wildcard
+    (``0.0.0.0``, ``::``), which no court can call: loopback then (a court elsewhere needs ``--advertise``)."""
+    if advertise is not None:
+        bare = advertise.strip("[]")
+        if not bare or any(c in bare for c in "/?#@ ,[]") or bare.count(":") == 1:  # (one colon: HOST:PORT)
+            raise UserError(f"对外地址应为主机名或 IP 地址（不含端口）：{advertise!r}",
+                            f"--advertise is a host name or IP address (no port): {advertise!r}", where="--advertise")
+        return bare
+    if host in WILDCARDS:
+        return "::1" if host == "::" else "127.0.0.1"
+    return host
+
+
+def bind_listen(listen: str, advertise: str | None = None) -> tuple[socket.socket, str]:
+    """A listening socket on ``--listen`` (port 0: any free port) and the lab's URL (its host: ``advertised_host``);
+    an address that cannot be used — the port in use, a host that is not this machine's or does not resolve — is a
+    located ``UserError`` at once (uvicorn, left to bind, logs and exits the process)."""
     host, port = parse_listen(listen)
     try:
         infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
@@ -56,7 +73,8 @@ def bind_listen(listen: str) -> tuple[socket.socket, str]:
                         where="--listen") from None
     sock.set_inheritable(True)
     bound = sock.getsockname()[1]
-    shown = f"[{host}]" if ":" in host else host
+    named = advertised_host(host, advertise)
+    shown = f"[{named}]" if ":" in named else named
     return sock, f"http://{shown}:{bound}"
 
 
@@ -99,12 +117,13 @@ def serve_court(listen: str, out: Path, *, duration: float | None, fault_every: 
                 regions: dict[str, str], unmasked: bool = False, log_level: str = "warning",
                 callback_hosts: tuple[str, ...] = (),
                 on_ready: Callable[[str], None] | None = None,
-                clock: Callable[[], datetime] = wall_clock) -> tuple[str, list[dict[str, Any]]]:
+                clock: Callable[[], datetime] = wall_clock,
+                advertise: str | None = None) -> tuple[str, list[dict[str, Any]]]:
     """Serve until interrupted (Ctrl-C) or ``duration`` real seconds, then grade; (digest, requirement rows)."""
     import uvicorn
 
     host, _ = parse_listen(listen)
-    sock, url = bind_listen(listen)
+    sock, url = bind_listen(listen, advertise)
     port = sock.getsockname()[1]
     lab = create_court_lab(lab_settings(host, port, callback_hosts), FaultSchedule(fault_every, retry_after))
     server = uvicorn.Server(uvicorn.Config(lab, host=host, port=port, log_level=log_level, lifespan="on"))
@@ -121,7 +140,7 @@ def serve_court(listen: str, out: Path, *, duration: float | None, fault_every: 
         if timer is not None:
             timer.cancel()
         sock.close()
-    settings = {"listen": listen, "duration_seconds": duration, "fault_every": fault_every,
+    settings = {"listen": listen, "url": url, "duration_seconds": duration, "fault_every": fault_every,
                 "retry_after_seconds": retry_after, "court_regions": regions, "unmasked": unmasked,
                 "allowed_callback_hosts": list(callback_hosts)}
     digest, findings = court_evidence(lab, out, started=started, finished=clock().isoformat(timespec="seconds"),
@@ -131,7 +150,8 @@ def serve_court(listen: str, out: Path, *, duration: float | None, fault_every: 
 
 def drive_court(driver_url: str, listen: str, out: Path, *, fault_every: int, retry_after: int,
                 regions: dict[str, str], unmasked: bool = False, callback_hosts: tuple[str, ...] = (),
-                clock: Callable[[], datetime] = wall_clock) -> tuple[str, list[dict[str, Any]], Any]:
+                clock: Callable[[], datetime] = wall_clock,
+                advertise: str | None = None) -> tuple[str, list[dict[str, Any]], Any]:
     """Serve the instrumented agencies on ``listen``, drive the court at ``driver_url`` (the driver interface's HTTP
     form) through the kit's cases — it files each, takes its steps, advances the court's clock — then grade the
     traffic with the case facts the court's events gave; (digest, requirement rows, the drive's result)."""
@@ -142,7 +162,7 @@ def drive_court(driver_url: str, listen: str, out: Path, *, fault_every: int, re
 
     check_base_url(driver_url, "--driver")
     host, _ = parse_listen(listen)
-    sock, lab_url = bind_listen(listen)
+    sock, lab_url = bind_listen(listen, advertise)
     port = sock.getsockname()[1]
     lab = create_court_lab(lab_settings(host, port, callback_hosts, world_size=1000),
                            FaultSchedule(fault_every, retry_after))
@@ -167,7 +187,8 @@ def drive_court(driver_url: str, listen: str, out: Path, *, fault_every: int, re
         server.should_exit = True
         thread.join(timeout=10)
         sock.close()
-    settings = {"listen": listen, "driver": driver_url, "fault_every": fault_every, "retry_after_seconds": retry_after,
+    settings = {"listen": listen, "url": lab_url, "driver": driver_url, "fault_every": fault_every,
+                "retry_after_seconds": retry_after,
                 "court_regions": regions, "unmasked": unmasked, "allowed_callback_hosts": list(callback_hosts),
                 "cases_passed": driven.passed,
                 "cases_failed": driven.failed,

@@ -610,3 +610,26 @@ def test_the_kit_looks_for_an_answer_at_the_poll_interval_given() -> None:
     default = Sut("http://127.0.0.1:9")
     default.close()
     assert default.poll_interval == POLL_INTERVAL == 0.5
+
+
+def test_a_wildcard_listen_is_never_the_address_handed_out() -> None:
+    """``--listen 0.0.0.0:PORT`` binds every interface; the URL printed, recorded and given to the driven court is
+    loopback, or the address ``--advertise`` names (a court on another machine)."""
+    sock, url = bind_listen("0.0.0.0:0")
+    with sock:
+        assert url == f"http://127.0.0.1:{sock.getsockname()[1]}"
+    sock, url = bind_listen("0.0.0.0:0", advertise="10.1.2.3")
+    with sock:
+        assert url == f"http://10.1.2.3:{sock.getsockname()[1]}"
+    for bad in ("10.1.2.3:8790", "http://x", ""):
+        with pytest.raises(UserError) as err:
+            bind_listen("127.0.0.1:0", advertise=bad)
+        assert err.value.where == "--advertise"
+
+
+def test_a_bad_advertise_is_refused_before_anything_runs(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    from zhixing.cli import main
+
+    code = main(["certify", "court", "--listen", "0.0.0.0:8790", "--advertise", "a:1", "--out", str(tmp_path / "ev")])
+    err = capsys.readouterr().err
+    assert code == 2 and "--advertise" in err and "Traceback" not in err and not (tmp_path / "ev").exists()

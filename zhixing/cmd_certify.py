@@ -92,22 +92,38 @@ def register(app: typer.Typer) -> None:
         allow_callback_host: list[str] = typer.Option([], "--allow-callback-host", help="模拟机构可向其回调的主机"
                                                       "（可重复；缺省只有本机回环；* 为任意）/ a host the agencies "
                                                       "may post callbacks to (repeatable; default loopback; * any)"),
+        advertise: str | None = typer.Option(None, "--advertise", help="法院系统访问模拟机构所用的本机地址（监听"
+                                             " 0.0.0.0 时须给出，否则用本机回环）/ this machine's address as the court "
+                                             "reaches it (with --listen 0.0.0.0; default loopback)"),
     ) -> None:
         """认证法院一侧：提供带检查的模拟总对总与机构，评分法院系统的往来 / certify a court system: serve the
         instrumented mock hub and agencies, grade the court's traffic."""
-        from certify.court_runner import drive_court, lab_settings, parse_listen, parse_regions, serve_court
+        from certify.court_runner import (
+            WILDCARDS,
+            advertised_host,
+            drive_court,
+            lab_settings,
+            parse_listen,
+            parse_regions,
+            serve_court,
+        )
         from certify.sut import check_base_url
 
         regions = parse_regions(court_region)
         host, port = parse_listen(listen)
         lab_settings(host, port, tuple(allow_callback_host))  # a bad host before anything runs
+        named = advertised_host(host, advertise)  # a bad --advertise before anything runs
+        if host in WILDCARDS and advertise is None:
+            typer.echo(f"监听所有网卡（{host}）；本机以外的法院系统须用本机地址访问，请以 --advertise 指定，"
+                       f"此处暂用 {named} / listening on every interface ({host}): a court on another machine must "
+                       f"use this machine's address — give it with --advertise; {named} is used meanwhile", err=True)
         if driver is not None:
             check_base_url(driver, "--driver")
         output_dir(out, "--out", make=False)  # made when the evidence is written: a mistake leaves no empty folder
         if driver is not None:
             digest, rows, driven = drive_court(driver, listen, out, fault_every=fault_every, retry_after=retry_after,
                                                regions=regions, unmasked=unmasked,
-                                               callback_hosts=tuple(allow_callback_host))
+                                               callback_hosts=tuple(allow_callback_host), advertise=advertise)
             typer.echo(f"认证案例 / kit cases: {driven.passed} 通过 passed, {len(driven.failed)} 未完成 did not "
                        f"complete{'：' + '；'.join(driven.failed) if driven.failed else ''}")
             for name in driven.failed:  # why, in the court's own words (masked like the evidence)
@@ -116,7 +132,7 @@ def register(app: typer.Typer) -> None:
         else:
             digest, rows = serve_court(listen, out, duration=duration, fault_every=fault_every, retry_after=retry_after,
                                        regions=regions, unmasked=unmasked,
-                                       callback_hosts=tuple(allow_callback_host),
+                                       callback_hosts=tuple(allow_callback_host), advertise=advertise,
                                        on_ready=lambda url: typer.echo(f"认证用模拟机构 / instrumented agencies: "
                                                                        f"{url}（Ctrl-C 结束并评分 / Ctrl-C to grade）"))
         for row in rows:
