@@ -224,6 +224,7 @@ def grade_measures(records: list[dict[str, Any]], submits: list[dict[str, Any]])
 
 
 POLL_INTERVAL = timedelta(seconds=60)
+POLL_EXAMPLES = 5  # the worst tickets named in CT-016's finding
 
 
 def grade_polling(records: list[dict[str, Any]]) -> list[Finding]:
@@ -235,11 +236,25 @@ def grade_polling(records: list[dict[str, Any]]) -> list[Finding]:
             polls[(r["namespace"], r["path"])].append(at)
     if not polls:
         ctx.skip("CT-016", "未见轮询", "no poll was seen")
+        return ctx.findings
+    # one finding for the requirement, however many tickets were polled (a court polling thousands of tickets, or
+    # a flood of distinct paths, does not make thousands of findings): the count and the worst few as examples
+    offenders: list[tuple[int, int, str]] = []  # (polls too close, polls, path)
     for (_, path), times in polls.items():
         times.sort()
         close = sum(1 for a, b in zip(times, times[1:], strict=False) if b - a < POLL_INTERVAL)
-        ctx.expect("CT-016", close == 0, f"{path} 轮询 {len(times)} 次，{close} 次间隔不足 60 秒",
-                   f"{path} polled {len(times)} times, {close} times within 60 s of the previous poll")
+        if close:
+            offenders.append((close, len(times), path))
+    if not offenders:
+        ctx.expect("CT-016", True, f"轮询 {len(polls)} 个回执，间隔均不少于 60 秒",
+                   f"{len(polls)} tickets polled, none within 60 s of its previous poll")
+        return ctx.findings
+    worst = sorted(offenders, key=lambda o: (-o[0], o[2]))[:POLL_EXAMPLES]
+    zh = "；".join(f"{path} 轮询 {n} 次，{close} 次间隔不足 60 秒" for close, n, path in worst)
+    en = "; ".join(f"{path} polled {n} times, {close} times within 60 s of the previous poll"
+                   for close, n, path in worst)
+    ctx.expect("CT-016", False, f"{len(polls)} 个回执中 {len(offenders)} 个轮询过密，例：{zh}",
+               f"{len(offenders)} of {len(polls)} tickets polled too often, e.g. {en}")
     return ctx.findings
 
 

@@ -340,3 +340,25 @@ def test_the_kits_sweep_groups_are_the_process_files():
     from core_flow.process_loader import default_process
 
     assert SWEEP_GROUPS == {g.value for g in default_process().inquiry.sweep_groups}
+
+
+def test_polling_too_often_is_one_finding_with_the_worst_examples_however_many_tickets() -> None:
+    from certify.court_suite import POLL_EXAMPLES, grade_polling
+    from core_flow.legal_calendar import CST
+
+    t0 = datetime(2026, 3, 2, 9, 0, tzinfo=CST)
+
+    def polls(n_tickets: int, gap: timedelta, times: int = 3) -> list[dict]:
+        return [{"namespace": "ns", "method": "GET", "path": f"/agencies/icbc/requests/T{i:05d}",
+                 "at": (t0 + k * gap).isoformat()} for i in range(n_tickets) for k in range(times)]
+
+    flood = grade_polling(polls(2000, timedelta(seconds=5)))
+    assert len(flood) == 1 and flood[0].status == "fail"
+    assert "2000 of 2000 tickets" in flood[0].en and flood[0].en.count("/requests/") == POLL_EXAMPLES
+    calm = grade_polling(polls(300, timedelta(seconds=90)))
+    assert len(calm) == 1 and calm[0].status == "pass" and "300 tickets" in calm[0].en
+    bad = [{"namespace": "ns", "method": "GET", "path": "/agencies/icbc/requests/BAD",
+            "at": (t0 + timedelta(seconds=s)).isoformat()} for s in (0, 10, 20)]
+    one_bad = grade_polling(polls(50, timedelta(seconds=90)) + bad)
+    assert len(one_bad) == 1 and one_bad[0].status == "fail"
+    assert "/requests/BAD polled 3 times, 2 times" in one_bad[0].en and "1 of 51 tickets" in one_bad[0].en
