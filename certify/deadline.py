@@ -73,11 +73,63 @@ class _Backend(httpcore.SyncBackend):
         return _Stream(super().connect_tcp(host, port, _left(timeout), local_address, socket_options))
 
 
-def limited_transport() -> httpx.HTTPTransport:
-    """httpx's own transport, its connections read through the deadline (when this httpx keeps its pool where
-    expected; otherwise the per-operation timeouts and the body's own check still apply)."""
-    transport = httpx.HTTPTransport()
-    pool = getattr(transport, "_pool", None)
-    if isinstance(pool, httpcore.ConnectionPool) and hasattr(pool, "_network_backend"):
-        pool._network_backend = _Backend()  # noqa: SLF001 — httpx does not expose the backend
-    return transport
+# httpcore's errors as httpx's (what callers catch), the more specific first
+_ERRORS: tuple[tuple[type[Exception], type[httpx.HTTPError]], ...] = (
+    (httpcore.ConnectTimeout, httpx.ConnectTimeout), (httpcore.ReadTimeout, httpx.ReadTimeout),
+    (httpcore.WriteTimeout, httpx.WriteTimeout), (httpcore.PoolTimeout, httpx.PoolTimeout),
+    (httpcore.TimeoutException, httpx.TimeoutException), (httpcore.ConnectError, httpx.ConnectError),
+    (httpcore.ReadError, httpx.ReadError), (httpcore.WriteError, httpx.WriteError),
+    (httpcore.NetworkError, httpx.NetworkError), (httpcore.RemoteProtocolError, httpx.RemoteProtocolError),
+    (httpcore.LocalProtocolError, httpx.LocalProtocolError), (httpcore.ProxyError, httpx.ProxyError),
+    (httpcore.UnsupportedProtocol, httpx.UnsupportedProtocol), (httpcore.ProtocolError, httpx.ProtocolError))
+
+
+@contextmanager
+def _as_httpx() -> Iterator[None]:
+    try:
+        yield
+    except Exception as err:
+        for theirs, ours in _ERRORS:
+            if isinstance(err, theirs):
+                raise ours(str(err)) from err
+        raise
+
+
+class _Body(httpx.SyncByteStream):
+    def __init__(self, inner: Iterable[bytes]) -> None:
+        self._inner = inner
+
+    def __iter__(self) -> Iterator[bytes]:
+        with _as_httpx():
+            yield from self._inner
+
+    def close(self) -> None:
+        close = getattr(self._inner, "close", None)
+        if close is not None:
+            close()
+
+
+class LimitedTransport(httpx.BaseTransport):
+    """An httpx transport over httpcore's connection pool (public API) whose connections read and write through the
+    deadline (``exchange_deadline``); certificates as httpx's own transport checks them."""
+
+    def __init__(self) -> None:
+        self._pool = httpcore.ConnectionPool(ssl_context=httpx.create_ssl_context(), network_backend=_Backend())
+
+    def handle_request(self, request: httpx.Request) -> httpx.Response:
+        url = request.url
+        core = httpcore.Request(method=request.method, url=httpcore.URL(scheme=url.raw_scheme, host=url.raw_host,
+                                                                        port=url.port, target=url.raw_path),
+                                headers=request.headers.raw, content=request.stream, extensions=request.extensions)
+        with _as_httpx():
+            resp = self._pool.handle_request(core)
+        return httpx.Response(status_code=resp.status, headers=resp.headers, stream=_Body(resp.stream),
+                              extensions=resp.extensions)
+
+    def close(self) -> None:
+        self._pool.close()
+
+
+def limited_transport() -> httpx.BaseTransport:
+    """The kit's transport: every read and write within an exchange's total time limit."""
+    return LimitedTransport()
