@@ -19,7 +19,7 @@ from typing import Any
 
 import httpx
 
-from certify.deadline import exchange_deadline, limited_transport
+from core_flow.driver.deadline import exchange_deadline, limited_transport
 from core_flow.errors import UserError
 
 SESSION_HEADER = "X-Zhixing-Session"

@@ -8,6 +8,7 @@ from typing import Any
 
 import httpx
 
+from core_flow.driver.deadline import exchange_deadline, limited_transport
 from core_flow.driver.protocol import (
     AmountsView,
     AssetView,
@@ -32,14 +33,23 @@ def _plain(value: Any) -> Any:
     return value
 
 
+EXCHANGE_LIMIT = 300.0  # seconds for one whole exchange, headers and body: an ``advance`` over a long span takes long
+
+
 class HttpDriver:
-    def __init__(self, base_url: str, *, timeout: float = 30.0, transport: httpx.BaseTransport | None = None) -> None:
+    def __init__(self, base_url: str, *, timeout: float = 30.0, transport: httpx.BaseTransport | None = None,
+                 exchange_limit: float = EXCHANGE_LIMIT) -> None:
+        """``timeout`` bounds each read and write; ``exchange_limit`` the whole exchange — a court that drips its
+        answer a byte at a time never trips a read timeout (``core_flow.driver.deadline``)."""
         self.base_url = base_url.rstrip("/")
-        self.http = httpx.Client(base_url=self.base_url, timeout=timeout, transport=transport, trust_env=False)
+        self.exchange_limit = exchange_limit
+        self.http = httpx.Client(base_url=self.base_url, timeout=timeout, trust_env=False,
+                                 transport=transport if transport is not None else limited_transport())
 
     def _call(self, method: str, path: str, **kw: Any) -> Any:
         try:
-            response = self.http.request(method, path, **kw)
+            with exchange_deadline(self.exchange_limit):
+                response = self.http.request(method, path, **kw)
         except httpx.HTTPError as err:
             raise UserError(f"无法连接被测法院系统：{err}", f"cannot reach the court system under test: {err}",
                             where=f"--court-url {self.base_url}", code="court_unreachable") from None

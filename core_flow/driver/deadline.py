@@ -3,8 +3,9 @@
 httpx's timeouts bound each network operation, not an exchange: a system under test that sends its status line and
 then one header byte every few tenths of a second never trips a read timeout, and h11 waits for up to 64 KB of
 headers. The kit's transport reads through a stream that gives every read and write only the time left before the
-exchange's deadline (``exchange_deadline``, set by :class:`certify.sut.Sut` around each exchange; per thread), so a
-dripping answer ends as a ``ReadTimeout`` at the deadline.
+exchange's deadline (``exchange_deadline``, set around each exchange by the certification kit's :class:`certify.sut.Sut`
+and the court driver's :class:`core_flow.driver.http_driver.HttpDriver`; per thread), so a dripping answer ends as a
+``ReadTimeout`` at the deadline.
 """
 
 from __future__ import annotations
