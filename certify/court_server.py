@@ -97,6 +97,18 @@ async def _answer(send: Send, status: int, payload: bytes, headers: tuple[tuple[
     await send({"type": "http.response.body", "body": payload})
 
 
+def _from_this_machine(scope: Scope) -> bool:
+    """A connection from loopback, or from the very address it reached (this machine calling its own interface —
+    the kit driving a court with ``--advertise``); unknown peers are not this machine."""
+    client, server = scope.get("client"), scope.get("server")
+    if not client:
+        return False
+    host = client[0]
+    if host in ("::1", "localhost", "testclient") or host.startswith(("127.", "::ffff:127.")):
+        return True  # ("testclient": Starlette's in-process client, no network peer)
+    return bool(server) and host == server[0]
+
+
 class Instrumented:
     """ASGI middleware around the mock agencies: records ``/agencies/…`` exchanges, injects the scheduled faults."""
 
@@ -134,6 +146,14 @@ class Instrumented:
             self.traffic.callbacks[namespace] = [d.as_dict() for d in (*outbox.done, *outbox.pending())]
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "http" and scope["path"].startswith("/admin") and not _from_this_machine(scope):
+            # the lab's own controls (namespaces, clock, faults) are the kit's: a court under test on another machine
+            # cannot reset or replace what is being graded
+            zh, en = "认证实验环境的管理接口只接受本机访问", "the lab's admin routes answer only this machine"
+            await _answer(send, 403, json.dumps({"error": {"code": "forbidden", "where": "path", "zh": zh, "en": en,
+                                                           "fields": [], "message": f"path: {zh} / {en}"}},
+                                                ensure_ascii=False).encode())
+            return
         if scope["type"] == "http" and scope["method"] in ("DELETE", "PUT") and scope["path"].startswith(
                 "/admin/sessions/"):
             # a namespace about to go (or be replaced): keep what its callbacks did, for CT-008

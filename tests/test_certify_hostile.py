@@ -633,3 +633,35 @@ def test_a_bad_advertise_is_refused_before_anything_runs(tmp_path: Path, capsys:
     code = main(["certify", "court", "--listen", "0.0.0.0:8790", "--advertise", "a:1", "--out", str(tmp_path / "ev")])
     err = capsys.readouterr().err
     assert code == 2 and "--advertise" in err and "Traceback" not in err and not (tmp_path / "ev").exists()
+
+
+def test_the_labs_admin_routes_answer_only_this_machine() -> None:
+    """A court under test on another machine cannot reset or replace the namespaces being graded."""
+    import asyncio
+
+    from certify.court_runner import lab_settings
+    from certify.court_server import FaultSchedule, create_court_lab
+
+    lab = create_court_lab(lab_settings("0.0.0.0", 8790), FaultSchedule(0, 120))
+
+    def call(client: str, server: str, path: str = "/admin/sessions/x", method: str = "DELETE") -> tuple[int, dict]:
+        sent: list[dict] = []
+
+        async def receive() -> dict:
+            return {"type": "http.request", "body": b"", "more_body": False}
+
+        async def send(message: dict) -> None:
+            sent.append(message)
+
+        scope = {"type": "http", "method": method, "path": path, "raw_path": path.encode(), "query_string": b"",
+                 "headers": [], "client": (client, 50000), "server": (server, 8790), "scheme": "http",
+                 "http_version": "1.1", "root_path": ""}
+        asyncio.run(lab(scope, receive, send))
+        body = b"".join(m.get("body", b"") for m in sent if m["type"] == "http.response.body")
+        return sent[0]["status"], json.loads(body or b"{}")
+
+    status, body = call("10.9.8.7", "10.1.2.3")
+    assert status == 403 and body["error"]["code"] == "forbidden" and "this machine" in body["error"]["en"]
+    assert call("10.9.8.7", "10.1.2.3", "/admin/sessions", "GET")[0] == 403
+    assert call("127.0.0.1", "127.0.0.1")[0] != 403  # the kit itself, on loopback
+    assert call("10.1.2.3", "10.1.2.3")[0] != 403  # this machine through its own interface (--advertise)
