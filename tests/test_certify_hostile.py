@@ -564,34 +564,17 @@ def test_ctrl_c_in_a_long_run_still_writes_the_evidence_of_what_was_found(hostil
 
 def test_headers_dripped_byte_by_byte_are_cut_off_at_the_exchanges_total_limit() -> None:
     from certify.sut import Sut
+    from tests.drip_support import dripping_server
 
-    listener = socket.socket()
-    listener.bind(("127.0.0.1", 0))
-    listener.listen(4)
-    stop = threading.Event()
-
-    def drip() -> None:
-        conn, _ = listener.accept()
-        with conn:
-            conn.recv(4096)
-            conn.sendall(b"HTTP/1.1 202 Accepted\r\n")
-            while not stop.is_set():  # a header byte every 50 ms: no single read ever waits long
-                conn.sendall(b"X")
-                stop.wait(0.05)
-
-    thread = threading.Thread(target=drip, daemon=True)
-    thread.start()
-    sut = Sut(f"http://127.0.0.1:{listener.getsockname()[1]}", http_timeout=0.3)
-    started = time.monotonic()
-    try:
-        with pytest.raises(httpx.TimeoutException):
-            sut.request("GET", "/health")
-        assert time.monotonic() - started < 5  # was: as long as the system kept dripping (64 KB of headers)
-    finally:
-        stop.set()
-        sut.close()
-        thread.join(timeout=5)
-        listener.close()
+    with dripping_server(status=b"HTTP/1.1 202 Accepted") as port:
+        sut = Sut(f"http://127.0.0.1:{port}", http_timeout=0.3)
+        started = time.monotonic()
+        try:
+            with pytest.raises(httpx.TimeoutException):
+                sut.request("GET", "/health")
+            assert time.monotonic() - started < 5  # was: as long as the system kept dripping (64 KB of headers)
+        finally:
+            sut.close()
 
 
 def test_the_kit_looks_for_an_answer_at_the_poll_interval_given() -> None:

@@ -65,38 +65,20 @@ def test_an_unreachable_court_is_named() -> None:
 def test_a_court_that_drips_its_answer_is_cut_off_at_the_exchange_limit() -> None:
     """Per-read timeouts never trip on a header byte every 50 ms; the whole exchange has a limit, and its end is the
     located "cannot reach" error, not a run that waits for as long as the court keeps dripping."""
-    import socket
-    import threading
     import time
 
-    listener = socket.socket()
-    listener.bind((HOST, 0))
-    listener.listen(4)
-    stop = threading.Event()
+    from tests.drip_support import dripping_server
 
-    def drip() -> None:
-        conn, _ = listener.accept()
-        with conn:
-            conn.recv(4096)
-            conn.sendall(b"HTTP/1.1 200 OK\r\n")
-            while not stop.is_set():
-                conn.sendall(b"X")
-                stop.wait(0.05)
-
-    thread = threading.Thread(target=drip, daemon=True)
-    thread.start()
-    driver = HttpDriver(f"http://{HOST}:{listener.getsockname()[1]}", timeout=0.3, exchange_limit=1.0)
-    started = time.monotonic()
-    try:
-        with pytest.raises(UserError) as err:
-            driver.now()
-        assert time.monotonic() - started < 5 and err.value.code == "court_unreachable"
-        assert "--court-url" in err.value.where
-    finally:
-        stop.set()
-        driver.disconnect()
-        thread.join(timeout=5)
-        listener.close()
+    with dripping_server(HOST) as port:
+        driver = HttpDriver(f"http://{HOST}:{port}", timeout=0.3, exchange_limit=1.0)
+        started = time.monotonic()
+        try:
+            with pytest.raises(UserError) as err:
+                driver.now()
+            assert time.monotonic() - started < 5 and err.value.code == "court_unreachable"
+            assert "--court-url" in err.value.where
+        finally:
+            driver.disconnect()
 
 
 def test_the_driver_contract_is_published_with_its_operations() -> None:
