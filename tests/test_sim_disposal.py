@@ -91,3 +91,24 @@ def test_real_property_a_zhongben_sweep_finds_is_sealed_and_the_case_resumed(tmp
     assert r["kpi"]["sweeps"] >= 40  # every register case swept (its 6-month sweep fell due)
     assert r["work"]["seal"]["items"] > 0  # real estate or vehicles found by the sweeps were sealed …
     assert r["kpi"]["resumptions"] > 0  # … and the cases resumed
+
+
+def test_disposal_results_do_not_depend_on_the_process_hash_seed(with_disposal):
+    """A process-pool or Ray worker has its own string-hash seed: nothing in the disposal may follow it (set order,
+    ``hash()``), or serial and parallel runs would differ."""
+    import json
+    import os
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    def digest(r: dict) -> str:
+        return json.dumps({"kpi": r["kpi"], "per_node": r["per_node"], "work": r["work"]}, sort_keys=True, default=str)
+
+    code = ("from tests.test_sim_disposal import _run; import json; r = _run(True); "
+            "print(json.dumps({'kpi': r['kpi'], 'per_node': r['per_node'], 'work': r['work']}, sort_keys=True, "
+            "default=str))")
+    root = Path(__file__).resolve().parents[1]
+    out = subprocess.run([sys.executable, "-c", code], cwd=root, capture_output=True, text=True, check=True,
+                         env={**os.environ, "PYTHONHASHSEED": "4321", "PYTHONPATH": str(root)})
+    assert out.stdout.strip().splitlines()[-1] == digest(with_disposal)
