@@ -112,3 +112,9 @@ def test_disposal_results_do_not_depend_on_the_process_hash_seed(with_disposal):
     out = subprocess.run([sys.executable, "-c", code], cwd=root, capture_output=True, text=True, check=True,
                          env={**os.environ, "PYTHONHASHSEED": "4321", "PYTHONPATH": str(root)})
     assert out.stdout.strip().splitlines()[-1] == digest(with_disposal)
+
+
+def test_the_disposal_share_option_turns_disposal_on_at_that_share():
+    p = small_court(400).with_disposal(0.4)
+    assert p.disposal is True and p.disposal_share == 0.4
+    assert small_court(400).disposal is False  # the profile's own setting otherwise

@@ -22,6 +22,9 @@ REPLICATIONS = typer.Option(3, "--replications", "-r", help="重复次数 / repl
 SEED = typer.Option(2025, "--seed", help="随机种子（各水平共用） / seed, common to all levels")
 WORKERS = typer.Option(1, "--workers", "-w", help="并行进程数 / worker processes")
 BACKEND = typer.Option("process", "--backend", help=f"后端 / backend: {', '.join(BACKENDS)}")
+DISPOSAL_SHARE = typer.Option(None, "--disposal-share", help="处置查得的不动产、车辆（节点19–30）的比例 0–1（覆盖配置，"
+                              "开启 disposal） / dispose of this share of the real estate and vehicles found "
+                              "(overrides the profile; turns disposal on)")
 
 
 @plan_app.command("staffing")
@@ -35,6 +38,7 @@ def staffing(
     workers: int = WORKERS,
     backend: str = BACKEND,
     intake: float | None = typer.Option(None, "--intake", help="年收案（覆盖配置） / yearly intake override"),
+    disposal_share: float | None = DISPOSAL_SHARE,
     low: int | None = typer.Option(None, "--min", help="起始人数 / first staff level"),
     high: int | None = typer.Option(None, "--max", help="最大人数 / last staff level"),
     out: Path | None = typer.Option(None, "--out", help="服务水平曲线 HTML / write the curve as HTML"),
@@ -51,6 +55,8 @@ def staffing(
     profile = load_profile(profile_path)
     if intake is not None:
         profile = profile.with_intake(intake)
+    if disposal_share is not None:
+        profile = profile.with_disposal(disposal_share)
     with progress(console, "规划中 / planning") as update:
         result = plan_staffing(profile, t, role=role, years=years, replications=replications, seed=seed,
                                backend=backend, workers=workers, low=low, high=high,
@@ -87,6 +93,7 @@ def intake_cmd(
     low: float = typer.Option(500.0, "--low", help="收案下限 / lowest intake"),
     high: float | None = typer.Option(None, "--high", help="收案上限 / highest intake"),
     steps: int = typer.Option(5, "--steps", help="二分次数 / bisection steps"),
+    disposal_share: float | None = DISPOSAL_SHARE,
 ) -> None:
     """现有人员能承担的最大年收案 / the largest yearly intake the staff carries while meeting the target."""
     from sim.planner import parse_target, plan_intake
@@ -96,6 +103,8 @@ def intake_cmd(
     console = plain_console(120)
     t = parse_target(target)
     profile = load_profile(profile_path)
+    if disposal_share is not None:
+        profile = profile.with_disposal(disposal_share)
     with progress(console, "规划中 / planning") as update:
         result = plan_intake(profile, t, years=years, replications=replications, seed=seed, backend=backend,
                              workers=workers, low=low, high=high, steps=steps,

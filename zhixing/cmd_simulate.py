@@ -87,6 +87,9 @@ def register(app: typer.Typer) -> None:
         backend: str = typer.Option("process", "--backend", help=f"后端 / backend: {', '.join(BACKENDS)}"),
         warmup_days: float | None = typer.Option(None, "--warmup-days", help="预热期（天，不计入指标） / warm-up"),
         intake: float | None = typer.Option(None, "--intake", help="年收案（覆盖配置） / yearly intake override"),
+        disposal_share: float | None = typer.Option(
+            None, "--disposal-share", help="处置查得的不动产、车辆（节点19–30）的比例 0–1（覆盖配置，开启 disposal） / "
+            "dispose of this share of the real estate and vehicles found (overrides the profile; turns disposal on)"),
         out: Path = typer.Option(Path("simulate-out"), "--out", help="输出目录 / output directory"),
         validate: bool = typer.Option(True, "--validate/--no-validate",
                                       help="报告含排队论验证 / add the queueing-theory validation"),
@@ -107,6 +110,8 @@ def register(app: typer.Typer) -> None:
             profile = profile.with_warmup(warmup_days)
         if intake is not None:
             profile = profile.with_intake(intake)
+        if disposal_share is not None:
+            profile = profile.with_disposal(disposal_share)
         names = [profile.name] if courts == 1 else [f"{profile.name} #{i + 1}" for i in range(courts)]
         units = make_units([(n, profile) for n in names], years=years, replications=replications, seed=seed,
                            check=check, events_dir=str(out / "events") if events else None)
