@@ -744,6 +744,19 @@ class AuctionHouse:
     def _watch(self, listing: _Listing, at: datetime) -> None:
         heapq.heappush(self._due, (at, listing.order, listing.listing_id))
 
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        """A saved house (the namespace's durable state); one saved before the open-listing index existed has it
+        rebuilt from its listings, in their order."""
+        self.__dict__.update(state)
+        if "_live" not in state:
+            self._live, self._due, self._opened = {}, [], 0
+            for listing in self._listings.values():
+                self._opened += 1
+                listing.order = self._opened
+                if listing.is_open:
+                    self._live[listing.listing_id] = listing
+                    self._watch(listing, self._next_of(listing))
+
     def _draw_bidders(self, listing: _Listing) -> None:
         rng, m = listing.rng, self.model
         count = rng.randint(0, m.max_bidders)

@@ -273,6 +273,13 @@ class PricingPlatform:
             raise not_found("询价评估", "pricing request", pricing_id, "pricing_id")
         return self._view(req)
 
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        """A saved platform (the namespace's durable state); one saved before the pending index existed has it
+        rebuilt from its requests."""
+        self.__dict__.update(state)
+        if "_pending" not in state:
+            self._pending = {pid: req for pid, req in self._requests.items() if req.completed_at is None}
+
     def next_due(self, pricing_id: str | None = None) -> datetime | None:
         """The earliest instant at which :meth:`advance` would change something (an extension, an answer) — of one
         request when ``pricing_id`` names one of this platform's."""

@@ -216,3 +216,21 @@ def test_next_due_is_the_next_change():
         steps += 1
     assert steps >= len(ids)
     assert all(v.status is PricingStatus.COMPLETED for v in state())
+
+
+def test_a_platform_saved_before_the_pending_index_is_restored_with_it():
+    import pickle
+
+    def build() -> PricingPlatform:
+        p = PricingPlatform(1)
+        inquiry(p)
+        appraisal(p)
+        return p
+
+    old = pickle.loads(pickle.dumps(build()))
+    del old._pending  # as an earlier version saved it
+    restored = pickle.loads(pickle.dumps(old))
+    never = build()
+    at = NOW + timedelta(days=40)
+    assert [n.payload for n in restored.advance(at)] == [n.payload for n in never.advance(at)]
+    assert restored.next_due() is None and not restored._pending
