@@ -212,7 +212,7 @@ class CourtProfile(_Model):
         """The profile with another yearly intake, validated as the file's would be (``where``: the option)."""
         return self._updated({"intake": {**self.intake.model_dump(mode="json"), "yearly": yearly}}, where)
 
-    def with_disposal(self, share: float, *, where: str = "--disposal-share") -> CourtProfile:
+    def with_disposal(self, share: float, *, where: str = "--dispose") -> CourtProfile:
         """The profile disposing of ``share`` of the real estate and vehicles found (``disposal: true``), validated as
         the file's would be (0 ≤ share ≤ 1; the disposal's action timings present)."""
         return self._updated({"disposal": True, "disposal_share": share}, where)

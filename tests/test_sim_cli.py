@@ -57,9 +57,9 @@ def test_simulate_writes_report_json_and_csv(small, tmp_path, capsys):
     (["plan", "staffing", "{small}", "--backend", "spark"], "--backend"),
     (["plan", "intake", "{small}", "--low", "100", "--seed", "-3"], "--seed"),
     (["plan", "intake", "{small}", "--high", "9e9"], "--high"),
-    (["simulate", "{small}", "--disposal-share", "1.5"], "--disposal-share"),
-    (["plan", "staffing", "{small}", "--disposal-share", "-0.1"], "--disposal-share"),
-    (["plan", "intake", "{small}", "--disposal-share", "nan"], "--disposal-share"),
+    (["simulate", "{small}", "--dispose", "1.5"], "--dispose"),
+    (["plan", "staffing", "{small}", "--dispose", "-0.1"], "--dispose"),
+    (["plan", "intake", "{small}", "--dispose", "nan"], "--dispose"),
 ])
 def test_bad_input_is_a_located_bilingual_error_without_traceback(small, capsys, args, where):
     code = main([a.replace("{small}", str(small)) for a in args])

@@ -22,7 +22,7 @@ REPLICATIONS = typer.Option(3, "--replications", "-r", help="重复次数 / repl
 SEED = typer.Option(2025, "--seed", help="随机种子（各水平共用） / seed, common to all levels")
 WORKERS = typer.Option(1, "--workers", "-w", help="并行进程数 / worker processes")
 BACKEND = typer.Option("process", "--backend", help=f"后端 / backend: {', '.join(BACKENDS)}")
-DISPOSAL_SHARE = typer.Option(None, "--disposal-share", help="处置查得的不动产、车辆（节点19–30）的比例 0–1（覆盖配置，"
+DISPOSAL_SHARE = typer.Option(None, "--dispose", help="处置查得的不动产、车辆（节点19–30）的比例 0–1（覆盖配置，"
                               "开启 disposal） / dispose of this share of the real estate and vehicles found "
                               "(overrides the profile; turns disposal on)")
 

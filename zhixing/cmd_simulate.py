@@ -88,7 +88,7 @@ def register(app: typer.Typer) -> None:
         warmup_days: float | None = typer.Option(None, "--warmup-days", help="预热期（天，不计入指标） / warm-up"),
         intake: float | None = typer.Option(None, "--intake", help="年收案（覆盖配置） / yearly intake override"),
         disposal_share: float | None = typer.Option(
-            None, "--disposal-share", help="处置查得的不动产、车辆（节点19–30）的比例 0–1（覆盖配置，开启 disposal） / "
+            None, "--dispose", help="处置查得的不动产、车辆（节点19–30）的比例 0–1（覆盖配置，开启 disposal） / "
             "dispose of this share of the real estate and vehicles found (overrides the profile; turns disposal on)"),
         out: Path = typer.Option(Path("simulate-out"), "--out", help="输出目录 / output directory"),
         validate: bool = typer.Option(True, "--validate/--no-validate",
