@@ -81,8 +81,13 @@ def _error(status: int, limit: int = 0) -> bytes:
               413: (f"请求体超过上限 {limit} 字节", f"the request body is larger than the limit of {limit} bytes")
               }.get(status, ("机构系统维护中，请求未受理", "agency system unavailable; not accepted"))
     code = "body_too_large" if status == 413 else f"kit_fault_{status}"
-    return json.dumps({"error": {"code": code, "where": "body" if status == 413 else "request", "zh": zh, "en": en,
-                                 "message": f"request: {zh} / {en}", "fields": []}}, ensure_ascii=False).encode()
+    return _error_body(code, "body" if status == 413 else "request", zh, en)
+
+
+def _error_body(code: str, where: str, zh: str, en: str) -> bytes:
+    """The profile's bilingual error body."""
+    return json.dumps({"error": {"code": code, "where": where, "zh": zh, "en": en, "message": f"{where}: {zh} / {en}",
+                                 "fields": []}}, ensure_ascii=False).encode()
 
 
 def _declared_length(scope: Scope) -> int:
@@ -149,10 +154,8 @@ class Instrumented:
         if scope["type"] == "http" and scope["path"].startswith("/admin") and not _from_this_machine(scope):
             # the lab's own controls (namespaces, clock, faults) are the kit's: a court under test on another machine
             # cannot reset or replace what is being graded
-            zh, en = "认证实验环境的管理接口只接受本机访问", "the lab's admin routes answer only this machine"
-            await _answer(send, 403, json.dumps({"error": {"code": "forbidden", "where": "path", "zh": zh, "en": en,
-                                                           "fields": [], "message": f"path: {zh} / {en}"}},
-                                                ensure_ascii=False).encode())
+            await _answer(send, 403, _error_body("forbidden", "path", "认证实验环境的管理接口只接受本机访问",
+                                                 "the lab's admin routes answer only this machine"))
             return
         if scope["type"] == "http" and scope["method"] in ("DELETE", "PUT") and scope["path"].startswith(
                 "/admin/sessions/"):

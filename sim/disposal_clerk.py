@@ -13,6 +13,7 @@ a disposal under way from 终本. The court's platform needs a disposal port (``
 
 from __future__ import annotations
 
+from datetime import timedelta
 from typing import TYPE_CHECKING, Any
 
 from core_flow.engine import Event, EventKind
@@ -28,6 +29,17 @@ from sim.clerk import DAY, HOUR
 REGISTRIES = ("real_estate_registry", "vehicle_registry")
 _BUSY = frozenset({"sealing", "sealed", "pricing", "reported", "fixed", "listed", "unsold1", "relisted", "unsold2",
                    "declined", "sale", "sold"})
+
+
+LIST_AFTER_NOTICE = 3 * DAY + HOUR  # the parties are told of the auction before it is listed
+HAND_OVER_AFTER = 11 * DAY  # the hand-over after the ruling is served
+SALE_WITHIN = (SALE_ANNOUNCE_WITHIN.days - 1) * DAY  # 变卖 announced within 15 days of the refusal in kind
+
+
+def relist_within(klass: str) -> timedelta:
+    """How long after a first 流拍 the relisting may be asked for: the second auction starts within 30 days of it,
+    after a 7 / 15 days' notice (and 10:00 the day after it) — the platform refuses a later one."""
+    return (RELIST_WITHIN.days - SECOND_ANNOUNCE_DAYS[klass] - 2) * DAY
 
 
 class DisposalClerk:
@@ -103,7 +115,7 @@ class DisposalClerk:
         notify = self.c._soon(6 * DAY)
         pct = self.rng.randint(70, 85)
         self._at(notify, lambda: self.d.notify_parties(k, asset))
-        self._at(notify + 3 * DAY + HOUR, lambda: self.d.list(k, asset, start_pct=pct))
+        self._at(notify + LIST_AFTER_NOTICE, lambda: self.d.list(k, asset, start_pct=pct))
 
     def _n_unsold(self, k: str, asset: str, data: dict[str, Any]) -> None:
         if not self._open(k):
@@ -112,16 +124,14 @@ class DisposalClerk:
             cut = self.rng.randint(10, 20)
             # the second auction starts within 30 days of the 流拍 after a 7 / 15 days' notice (and 10:00 the day
             # after it): asked for early, and by the last day that still fits
-            notice = SECOND_ANNOUNCE_DAYS[self.d.lots[(k, asset)].klass]
-            last = (RELIST_WITHIN.days - notice - 2) * DAY
+            last = relist_within(self.d.lots[(k, asset)].klass)
             self._at(self._in_window(12 * DAY, last), lambda: self.d.relist(k, asset, cut_pct=cut))
         elif data["round"] == "second":
             accept = self.rng.random() < 0.25
             ask = self.c._soon(10 * DAY)
             self._at(ask, lambda: self.d.offer_in_kind(k, asset, accept))
             if not accept:  # refused: 变卖, announced within 15 days of the refusal
-                last = (SALE_ANNOUNCE_WITHIN.days - 1) * DAY
-                self._at(ask + self._in_window(15 * DAY, last), lambda: self._sale(k, asset))
+                self._at(ask + self._in_window(15 * DAY, SALE_WITHIN), lambda: self._sale(k, asset))
         else:  # 变卖 found no buyer: nothing more to take here
             self._at(DAY, lambda: self.c._maybe_zhongben(k))
 
@@ -133,7 +143,7 @@ class DisposalClerk:
         """The creditor took the property at the reserve price: the ruling, the hand-over; the claim is met as far as
         the price goes (执行完毕 when it covers what is left, otherwise the case goes on)."""
         self._at(self.c._soon(10 * DAY), lambda: self.d.transfer(k, asset))
-        self._at(11 * DAY + self.c._soon(15 * DAY), lambda: self.d.hand_over(k, asset))
+        self._at(HAND_OVER_AFTER + self.c._soon(15 * DAY), lambda: self.d.hand_over(k, asset))
         if data["outstanding_cents"] == 0:  # the value taken satisfied the claim (SatisfiedInKind)
             self.c._cmd(12 * DAY, c.Close(k, "执行完毕", reviewed_by="审判管理办公室"))
 
@@ -147,7 +157,7 @@ class DisposalClerk:
         confirm = self.c._soon(10 * DAY)
         self._at(confirm, lambda: self.d.confirm_sale(k, asset))
         self._at(confirm + self.c._soon(10 * DAY), lambda: self.d.transfer(k, asset))
-        self._at(confirm + 11 * DAY + self.c._soon(15 * DAY), lambda: self.d.hand_over(k, asset))
+        self._at(confirm + HAND_OVER_AFTER + self.c._soon(15 * DAY), lambda: self.d.hand_over(k, asset))
 
     def _pay(self, k: str, receipt: str, amount: int) -> Any:
         """The claim's rest to the applicant, the surplus back to the debtor (余款退还), then 执行完毕 if met."""

@@ -12,7 +12,6 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import datetime, timedelta
-from hashlib import blake2b
 from math import sqrt
 from typing import Any
 
@@ -22,6 +21,7 @@ from core_flow.errors import UserError
 from core_flow.platform import Platform
 from core_flow.protocol import Measure
 from sim.clerk import DAY, HOUR, Clerk
+from sim.crn import uniform
 from sim.profile import AUTHORITY_ROLE, Action
 from sim.staff import Staff
 from sim.staff_disposal import StaffDisposalClerk
@@ -74,8 +74,7 @@ class StaffActor(Clerk):
     def _seconds(self, kind: str, case: str) -> float:
         n = self._draws.get((case, kind), 0)
         self._draws[(case, kind)] = n + 1
-        h = blake2b(f"{self.seed}|{case}|{kind}|{n}".encode(), digest_size=8).digest()
-        u = int.from_bytes(h, "big") / 2.0**64
+        u = uniform(self.seed, case, kind, n)
         lo, mode, hi = self.actions[kind].minutes
         return 60.0 * triangular(u, lo, mode, hi)
 

@@ -17,21 +17,25 @@ from __future__ import annotations
 
 from collections import defaultdict
 from datetime import timedelta
-from hashlib import blake2b
 from typing import TYPE_CHECKING, Any
 
 from core_flow.engine import Event, EventKind
 from core_flow.engine import commands as c
-from core_flow.platform.disposal import SECOND_ANNOUNCE_DAYS
-from mock_agencies.platform_periods import RELIST_WITHIN, SALE_ANNOUNCE_WITHIN
 from sim.clerk import DAY, HOUR
-from sim.disposal_clerk import _BUSY, REGISTRIES, DisposalClerk
+from sim.crn import uniform
+from sim.disposal_clerk import (
+    _BUSY,
+    HAND_OVER_AFTER,
+    LIST_AFTER_NOTICE,
+    REGISTRIES,
+    SALE_WITHIN,
+    DisposalClerk,
+    relist_within,
+)
 
 if TYPE_CHECKING:
     from sim.staff_actor import StaffActor
 
-LIST_AFTER_NOTICE = 3 * DAY + HOUR  # the parties are told of the auction before it is listed (as the demo clerk)
-HAND_OVER_AFTER = 11 * DAY  # the hand-over after the ruling is served (as the demo clerk)
 NOW = timedelta(0)
 
 
@@ -43,10 +47,8 @@ class StaffDisposalClerk(DisposalClerk):
         self._lots_of: dict[str, list[str]] = defaultdict(list)  # case → its assets under disposal (``busy``)
 
     def _draw(self, k: str, asset: str, what: str) -> float:
-        """A uniform draw from (seed, case, asset, what): the same at every staffing level (common random numbers,
-        as the staff minutes)."""
-        h = blake2b(f"{self.a.seed}|{k}|{asset}|{what}".encode(), digest_size=8).digest()
-        return int.from_bytes(h, "big") / 2.0**64
+        """The same at every staffing level (common random numbers, as the staff minutes)."""
+        return uniform(self.a.seed, k, asset, what)
 
     def busy(self, k: str) -> bool:
         lots = self.d.lots
@@ -104,13 +106,12 @@ class StaffDisposalClerk(DisposalClerk):
             # the second auction starts within 30 days of the 流拍, after a 7 / 15 days' notice (the platform refuses
             # a later one): the relisting is done out of turn if the judge's queue would miss that
             cut = 10 + int(self._draw(k, asset, "cut_pct") * 11)  # 10–20% below the first
-            last = (RELIST_WITHIN.days - SECOND_ANNOUNCE_DAYS[self.d.lots[(k, asset)].klass] - 2) * DAY
-            self._work("relist", k, lambda: self.d.relist(k, asset, cut_pct=cut), within=last)
+            within = relist_within(self.d.lots[(k, asset)].klass)
+            self._work("relist", k, lambda: self.d.relist(k, asset, cut_pct=cut), within=within)
         elif data["round"] == "second":
             accept = self._draw(k, asset, "in_kind") < 0.25  # the creditor takes it in kind
-            sale_within = (SALE_ANNOUNCE_WITHIN.days - 1) * DAY  # 变卖 announced within 15 days of the refusal
             self._work("in_kind", k, lambda: (self.d.offer_in_kind(k, asset, accept), None if accept else self._work(
-                "sale", k, lambda: self._sale(k, asset), within=sale_within)))
+                "sale", k, lambda: self._sale(k, asset), within=SALE_WITHIN)))  # refused: 变卖
         else:  # 变卖 found no buyer: nothing more to take here
             self.a._maybe_zhongben(k)
 
