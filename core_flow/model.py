@@ -210,6 +210,9 @@ class ResumptionRule(_Model):
     freezes_node: int
     unfreeze: tuple[str, ...]
     approve: tuple[str, ...]
+    # the 终本 case's freezes and seals continue in the 恢复执行 case (``Platform.carry_over``); false: they stay
+    # with the 终本 case and the resumed case starts with none (the simplification of zhixing ≤ 0.1.2)
+    measures_carry_over: bool = True
 
 
 class InquiryRules(_Model):

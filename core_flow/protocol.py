@@ -278,6 +278,12 @@ class ControlRequest(Frozen):
     term_days: TermDays | None = Field(
         default=None, description="冻结期限（天），缺省按财产种类 / term, default by kind"
     )
+    original_case_no: str | None = Field(
+        default=None, min_length=1, max_length=64,
+        description="原案号：恢复执行案件扣划原（终本）案件采取的冻结时填写，扣划款进入本案的一案一账号 / "
+        "the 终本 case whose freeze this 恢复执行 case deducts from (the measure continues in it); "
+        "the money goes into this case's sub-account",
+    )
     callback_url: str | None = Field(
         default=None, max_length=2048,
         description="反馈回调地址（http/https；主机须在机构的允许列表中）/ where the answer is posted (http or https; "
@@ -304,6 +310,8 @@ class ControlRequest(Frozen):
             raise ValueError("amount_cents 必填（冻结）/ amount_cents is required for a freeze")
         if self.measure in needs_freeze and not self.freeze_id:
             raise ValueError("freeze_id 必填（续冻/解冻/扣划）/ freeze_id is required for this measure")
+        if self.original_case_no is not None and self.measure != Measure.DEDUCT:
+            raise ValueError("original_case_no 只用于扣划（06）/ original_case_no is for deductions (06) only")
         if self.measure == Measure.DEDUCT and (self.amount_cents is None or not self.target_account):
             raise ValueError(
                 "amount_cents 与 target_account 必填（扣划）/ amount_cents and target_account are required "

@@ -78,6 +78,11 @@ REFUSALS: dict[str, tuple[str, str]] = {
     "RESUMPTION_PENDING": ("恢复执行申请已提出", "a resumption is already under way"),
     "NO_RESUMPTION_REQUEST": ("没有待审批的恢复执行申请", "no resumption request pending"),
     "RESUMPTION_NOT_APPROVED": ("恢复执行未经审批", "the resumption is not approved"),
+    "NOT_RESUMED_AS": ("本案未恢复执行为该案件，不能向其移交冻结、查封",
+                       "this case was not resumed as that case: its freezes and seals cannot go there"),
+    "NOT_RESUMED_FROM": ("本案不是该案件的恢复执行案件，不能接续其冻结、查封",
+                         "this case is not that case's resumption: it cannot take over its freezes and seals"),
+    "ASSET_EXISTS": ("财产已在本案控制之下", "the asset is already controlled in this case"),
     # disposal (nodes 19–30: seals, reference price, auctions)
     "DISPOSAL_STAGE": ("处置尚未到此步骤（如报告未送达、未流拍）", "the disposal is not at this step yet"),
     "OBJECTION_LATE": ("异议已超过收到报告后五日", "the objection is later than 5 days after the report"),

@@ -433,7 +433,17 @@ class AgencyBackend:
                     where="freeze_id",
                     code="conflict",
                 )
-            owner = sub_account_no(view.court_code, view.case_no)
+            case_no = view.case_no
+            if req.original_case_no is not None:  # a 恢复执行 case deducting from its 终本 case's freeze
+                if req.original_case_no != view.case_no:
+                    raise UserError(
+                        f"冻结 {req.freeze_id} 属于案件 {view.case_no}，不是原案 {req.original_case_no}",
+                        f"freeze {req.freeze_id} belongs to case {view.case_no}, not to {req.original_case_no}",
+                        where="original_case_no",
+                        code="forbidden",
+                    )
+                case_no = req.case_no
+            owner = sub_account_no(view.court_code, case_no)
             if req.target_account != owner:
                 raise UserError(
                     f"冻结 {req.freeze_id} 属于案件 {view.case_no}，扣划款只能进入该案的一案一账号 {owner}",

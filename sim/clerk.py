@@ -171,7 +171,7 @@ class Clerk:
             return
         state = self.p.runtime.cases[k]
         pending = any(a.frozen_cents > a.deducted_cents and self.p.can(a.agency, Measure.DEDUCT)
-                      for a in state.assets.values() if not a.released)
+                      for a in state.assets.values() if a.active)
         unpaid = any(r.paid_cents < r.amount_cents for r in state.receipts.values())
         if state.closed_manner is None and not pending and not unpaid and k not in self._zhongben:
             self._to_zhongben(k)

@@ -174,7 +174,7 @@ def _why_open(lc: LiveCourt, k: str) -> str:
         return "财产处置中 / disposal under way"
     if any(r.paid_cents < r.amount_cents and not r.escrowed for r in st.receipts.values()):
         return "案款待发放 / money to pay out"
-    if any(a.frozen_cents > a.deducted_cents and not a.released for a in st.assets.values()):
+    if any(a.frozen_cents > a.deducted_cents and a.active for a in st.assets.values()):
         return "已冻结待划拨 / frozen, to deduct"
     if st.case_type == "resumed":
         return "恢复执行案件新立案，重新查控中 / resumed: a new round of inquiries"

@@ -89,6 +89,7 @@ class Collector:
         self.paid_cents = 0
         self.deducted_cents = 0
         self.proceeds_cents = 0
+        self.returned_cents = 0  # 余款退还: sale proceeds above the claim paid back to the debtor
         self.requests: Counter[tuple[str, int]] = Counter()  # (agency, day) → requests sent
         self.requests_hour: Counter[tuple[str, int, int]] = Counter()  # (agency, day, hour)
         self.open_now = 0
@@ -209,8 +210,11 @@ class Collector:
                 self.unfreeze_by[(e.data or {}).get("authority", "?")] += 1
             elif kind == EventKind.UNFREEZE_FORWARDED:
                 self.unfreeze_by[(e.data or {}).get("authority", "?") + " (层报)"] += 1
-            elif kind == EventKind.PAID_OUT:
-                self.paid_cents += (e.data or {}).get("amount_cents", 0)
+            elif kind == EventKind.PAID_OUT:  # to the applicant: recovered; a surplus back to the debtor is not
+                if (e.data or {}).get("surplus"):
+                    self.returned_cents += e.data.get("amount_cents", 0)
+                else:
+                    self.paid_cents += (e.data or {}).get("amount_cents", 0)
             elif kind == EventKind.FUNDS_ARRIVED:
                 self.deducted_cents += (e.data or {}).get("amount_cents", 0)
             elif kind == EventKind.PROCEEDS_ARRIVED:  # a sale's proceeds (变价款: auction, 变卖)
@@ -270,6 +274,7 @@ class Collector:
         kpi["recovered_yuan"] = self.paid_cents / 100
         kpi["deducted_yuan"] = self.deducted_cents / 100
         kpi["proceeds_yuan"] = self.proceeds_cents / 100
+        kpi["returned_yuan"] = self.returned_cents / 100
         kpi["open_at_end"] = self.open_now
         kpi["zhongben_register_at_end"] = self.zhongben_now
         cycle = {}

@@ -52,7 +52,13 @@ class StaffDisposalClerk(DisposalClerk):
 
     def busy(self, k: str) -> bool:
         lots = self.d.lots
-        return any(lots[(k, asset)].stage in _BUSY for asset in self._lots_of.get(k, ()))
+        if any(lots[(k, asset)].stage in _BUSY for asset in self._lots_of.get(k, ())):
+            return True
+        # a seal a 恢复执行 case took over is its lot from the take-over on (``Disposal.carry_over``), before this
+        # clerk hears of it: the handler's own reaction to the take-over must not send the case to 终本
+        state = self.p.runtime.cases.get(k)
+        return state is not None and state.case_type == "resumed" and any(
+            (lot := lots.get((k, asset))) is not None and lot.stage in _BUSY for asset in state.assets)
 
     def _work(self, kind: str, k: str, action: Any, delay: timedelta = NOW, within: timedelta | None = None) -> None:
         self.a._work(kind, k, action, delay, within=within)
@@ -69,6 +75,8 @@ class StaffDisposalClerk(DisposalClerk):
                                lambda debtor=debtor, registry=registry: self.p.manual_query(k, debtor, registry))
         elif e.kind == EventKind.FUNDS_FROZEN and (e.data or {}).get("measure") == "seal" and self._open(k):
             asset = e.instance
+            if asset not in self._lots_of[k]:  # a seal the 恢复执行 case took over from its 终本 case
+                self._lots_of[k].append(asset)
             method = "appraisal" if self._draw(k, asset, "appraisal") < 0.2 else "network_inquiry"
             # node 19's investigation and node 20's pricing both run from the seal (15 days to start the pricing)
             self._work("investigate", k, lambda: self.d.investigate(k, asset))

@@ -214,6 +214,36 @@ def test_deduct_is_pending_at_acceptance_then_succeeds_into_the_case_sub_account
     assert (h.balance_cents, h.available_cents) == (50_000, 20_000)
 
 
+def test_a_resumed_case_deducts_its_zhongben_cases_freeze_into_its_own_sub_account_only_naming_that_case(backend):
+    """恢复执行: the 终本 case's freeze continues in the resumed case, which names the original case
+    (``original_case_no``); the money goes into the resumed case's sub-account. Naming another case, or not naming
+    one, is refused at the field; nothing changes."""
+    f = frozen(backend, 80_000)
+    original = "（2025）豫0811执J1号"
+    resumed = original + "-恢1"
+    new_sub = sub_account_no("J1", resumed)
+
+    def deduct(**kw) -> ControlRequest:
+        return ControlRequest(request_no=f"RS-{kw.get('original_case_no', '')}", court_code="J1", case_no=resumed,
+                              measure=Measure.DEDUCT, freeze_id=f.freeze_id, amount_cents=30_000,
+                              target_account=new_sub,
+                              subject=Subject(kind=SubjectKind.PERSON, name="张三", id_number=DEBTOR), **kw)
+
+    for where, request in (("target_account", deduct()), ("original_case_no", deduct(original_case_no="（2024）他案"))):
+        before = _state(backend)
+        with pytest.raises(UserError) as err:
+            backend.validate("icbc", request)
+        assert err.value.where == where and err.value.zh and err.value.en
+        assert _state(backend) == before
+    request = deduct(original_case_no=original)
+    assert run(backend, "icbc", request).ok
+    fb = backend.answer("icbc", request, ticket_for("icbc", request), T0 + timedelta(hours=4))
+    assert (fb.deduct_status, fb.amount_deducted_cents) == (DeductStatus.SUCCESS, 30_000)
+    assert backend.ledger.court_accounts.balance(new_sub) == 30_000
+    with pytest.raises(ValueError, match="original_case_no"):
+        req(Measure.UNFREEZE, freeze_id=f.freeze_id, original_case_no=original)
+
+
 def test_unfreeze_waits_for_a_pending_deduction(backend):
     f = frozen(backend, 100_000, court="J1")
     q = frozen(backend, 100_000, court="J2")

@@ -38,6 +38,12 @@ def test_property_at_the_registries_is_disposed_of_by_the_staff_and_its_price_pa
     assert disposal_deadlines > 50
     assert r["kpi"]["proceeds_yuan"] > 0
     assert r["kpi"]["recovered_yuan"] > r["kpi"]["deducted_yuan"]  # the proceeds are paid out too
+    # … to the applicants up to their claims; what a sale brings beyond a claim goes back to the debtor, apart
+    claims = sum(row["amount_cents"] for row in r["cases"]) / 100
+    assert 0 < r["kpi"]["recovered_yuan"] <= claims
+    assert r["kpi"]["returned_yuan"] > 0
+    assert r["kpi"]["recovered_yuan"] + r["kpi"]["returned_yuan"] <= r["kpi"]["deducted_yuan"] + r["kpi"][
+        "proceeds_yuan"] + 0.005
     assert r["meta"]["refusals"].get("CASE_CLOSED", 0) < 0.05 * r["meta"]["cases_filed"]
     assert "invalid" not in r["meta"]["refusals"]  # no step the platforms refuse (a relisting past its window)
 
@@ -86,11 +92,15 @@ def test_real_property_a_zhongben_sweep_finds_is_sealed_and_the_case_resumed(tmp
     csv = tmp_path / "register.csv"
     csv.write_text("\n".join(rows) + "\n", encoding="utf-8")
     profile = small_court(1, judges=2, clerks=2, disposal=True, start_state=str(csv))
-    unit = make_units([("测试法院", profile)], years=0.15, replications=1, seed=5)[0]
+    unit = make_units([("测试法院", profile)], years=0.6, replications=1, seed=5)[0]
     r = run_unit(unit)
     assert r["kpi"]["sweeps"] >= 40  # every register case swept (its 6-month sweep fell due)
     assert r["work"]["seal"]["items"] > 0  # real estate or vehicles found by the sweeps were sealed …
     assert r["kpi"]["resumptions"] > 0  # … and the cases resumed
+    # the resumed cases took the seals over and disposed of them (``Platform.carry_over``): sold, and paid out
+    assert r["work"]["list"]["items"] > 0 and r["kpi"]["proceeds_yuan"] > 0
+    resumed = [row for row in r["cases"] if row["type"] == "resumed"]
+    assert any(row["manner"] == "completed" for row in resumed)
 
 
 def test_disposal_results_do_not_depend_on_the_process_hash_seed(with_disposal):

@@ -394,11 +394,13 @@ class ApprovePayout:
 @fast_init
 @dataclass(frozen=True, slots=True)
 class PayOut:
-    """Finance paid ``amount_cents`` of a receipt to the applicant."""
+    """Finance paid ``amount_cents`` of a receipt to the applicant — or, ``surplus``, what is left after the claim back
+    to the debtor (余款退还: a sale's proceeds above what the case is owed)."""
 
     case_id: str
     receipt: str
     amount_cents: int
+    surplus: bool = False
 
 
 # ── 终本 register and resumption (法明传〔2020〕849号 一（二）) ────────────────────────────────────
@@ -423,6 +425,34 @@ class ResumptionFiled:
 
     case_id: str
     new_case: str
+
+
+@fast_init
+@dataclass(frozen=True, slots=True)
+class HandOverMeasure:
+    """The 终本 case's freeze or seal on ``asset`` continues in its 恢复执行 case ``to_case``: this case no longer
+    holds it (no renewal, release or deduction from here)."""
+
+    case_id: str
+    asset: str
+    to_case: str
+
+
+@fast_init
+@dataclass(frozen=True, slots=True)
+class TakeOverMeasure:
+    """The 恢复执行 case takes over the freeze or seal the 终本 case ``from_case`` held on ``asset``: what it still
+    controls (``amount_cents``), under the same freeze id and term — not a new freeze at the agency."""
+
+    case_id: str
+    from_case: str
+    asset: str
+    agency: str
+    amount_cents: int
+    freeze_id: str
+    account_no: str = ""
+    expires_at: datetime | None = None
+    measure: str = "freeze"  # freeze | seal (as ``FreezeConfirmed``)
 
 
 @fast_init
@@ -458,6 +488,7 @@ Command = (
     | FreezeConfirmed | FreezeQueued | FreezeRenewed | FreezeReleased | DeductionConfirmed | ProceedsArrived
     | SatisfiedInKind | ApprovePayout | PayOut
     | RequestResumption
-    | ApproveResumption | ResumptionFiled | LogExchange | ApproveClosing | ReturnClosing | AnswerNotRecorded
+    | ApproveResumption | ResumptionFiled | HandOverMeasure | TakeOverMeasure | LogExchange | ApproveClosing
+    | ReturnClosing | AnswerNotRecorded
     | RegisterReceipt | Escrow
 )

@@ -37,14 +37,14 @@ _AFTER_CLOSING = (
     c.FreezeRenewed, c.FreezeQueued,
     c.InquiryAnswered, c.InquiryAnswers, c.OpenFeedback, c.RequestResumption, c.ApproveResumption, c.ResumptionFiled,
     c.ManualQuery, c.LogExchange, c.AnswerNotRecorded, c.RegisterReceipt, c.Escrow, c.ApprovePayout, c.PayOut,
-    c.ProceedsArrived,
+    c.ProceedsArrived, c.HandOverMeasure,
 )
 # Commands a case whose 立案 node is frozen for a kept handler (node 46) still takes: the unfreeze itself, its timers,
 # the record, and facts reported by agencies (answers, freezes and deductions that took effect at a bank).
 _WHILE_FILING_FROZEN = (
     c.RequestUnfreeze, c.ApproveUnfreeze, c.RejectUnfreeze, c.FireTimer, c.LogExchange, c.InquiryAnswered,
     c.InquiryAnswers, c.AnswerNotRecorded, c.FreezeConfirmed, c.FreezeReleased, c.FreezeRenewed,
-    c.DeductionConfirmed, c.ProceedsArrived, c.FreezeQueued,
+    c.DeductionConfirmed, c.ProceedsArrived, c.FreezeQueued, c.TakeOverMeasure,
 )
 
 

@@ -86,7 +86,7 @@ class MoneyRules:
 
     def _freeze_renewed(self, state: CaseState, cmd: c.FreezeRenewed, now: datetime, out: Outcome) -> None:
         asset = state.assets.get(cmd.asset)
-        if asset is None or asset.released:
+        if asset is None or not asset.active:
             self.e._refuse(out, cmd, now, "NO_FREEZE", f"财产 {cmd.asset} 没有生效的冻结",
                          f"no active freeze on {cmd.asset}")
             return
@@ -101,7 +101,7 @@ class MoneyRules:
     def _freeze_released(self, state: CaseState, cmd: c.FreezeReleased, now: datetime,
                          out: Outcome) -> None:
         asset = state.assets.get(cmd.asset)
-        if asset is None or asset.released:
+        if asset is None or not asset.active:
             self.e._refuse(out, cmd, now, "NO_FREEZE", f"财产 {cmd.asset} 没有生效的冻结",
                          f"no active freeze on {cmd.asset}")
             return
@@ -225,7 +225,7 @@ class MoneyRules:
         receipt.paid_cents += cmd.amount_cents
         out.events.append(Event(now, state.case_id, EventKind.PAID_OUT, self.e.roles.payout, cmd.receipt, None,
                                 {"amount_cents": cmd.amount_cents, "paid_cents": receipt.paid_cents,
-                                 "settled": receipt.paid_cents == receipt.amount_cents}))
+                                 "settled": receipt.paid_cents == receipt.amount_cents, "surplus": cmd.surplus}))
 
     def _register_receipt(self, state: CaseState, cmd: c.RegisterReceipt, now: datetime,
                           out: Outcome) -> None:
@@ -271,4 +271,4 @@ class MoneyRules:
         """The freezes a closing by 执行完毕 / 终结 releases: every asset still frozen beyond what was deducted."""
         return [{"asset": k, "agency": a.agency, "freeze_id": a.freeze_id, "account_no": a.account_no,
                  "amount_cents": a.frozen_cents - a.deducted_cents}
-                for k, a in state.assets.items() if not a.released and a.frozen_cents > a.deducted_cents]
+                for k, a in state.assets.items() if a.active and a.frozen_cents > a.deducted_cents]

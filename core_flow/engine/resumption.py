@@ -15,6 +15,7 @@ from core_flow.engine import commands as c
 from core_flow.engine.core import EngineCore
 from core_flow.engine.events import Event, EventKind, Outcome
 from core_flow.engine.state import (
+    AssetMoney,
     CaseState,
     NodeStatus,
 )
@@ -30,6 +31,8 @@ class ResumptionRules:
             c.RequestResumption: self._request_resumption,
             c.ApproveResumption: self._approve_resumption,
             c.ResumptionFiled: self._resumption_filed,
+            c.HandOverMeasure: self._hand_over,
+            c.TakeOverMeasure: self._take_over,
         }
 
     def _request_resumption(self, state: CaseState, cmd: c.RequestResumption, now: datetime,
@@ -79,3 +82,50 @@ class ResumptionRules:
         out.events.append(Event(now, state.case_id, EventKind.RESUMPTION_FILED, self.e.process.resumption.node, "",
                                 None,
                                 {"new_case": cmd.new_case}))
+
+    # ── the measures continue in the 恢复执行 case ──────────────────────────────────────────────────
+    # A 终本 case's freezes and seals stay in force (they are renewed while it is in the register); once it is
+    # resumed, the 恢复执行 case holds them: it deducts the frozen money and disposes of the sealed property under the
+    # same freeze ids, without freezing anew. Two commands, one per case (the engine sees one case at a time); the
+    # platform issues them when the resumed case is filed (``Platform.carry_over``).
+
+    def _hand_over(self, state: CaseState, cmd: c.HandOverMeasure, now: datetime, out: Outcome) -> None:
+        if state.resumed_as is None or cmd.to_case != state.resumed_as:
+            self.e._refuse(out, cmd, now, "NOT_RESUMED_AS", f"本案未恢复执行为 {cmd.to_case}",
+                           f"this case was not resumed as {cmd.to_case}")
+            return
+        asset = state.assets.get(cmd.asset)
+        if asset is None or not asset.active or not asset.freeze_id:
+            self.e._refuse(out, cmd, now, "NO_FREEZE", f"财产 {cmd.asset} 没有生效的冻结或查封",
+                           f"no freeze or seal in force on {cmd.asset}")
+            return
+        asset.moved_to = cmd.to_case
+        out.events.append(Event(now, state.case_id, EventKind.MEASURE_HANDED_OVER, self.e.process.resumption.node,
+                                cmd.asset, None,
+                                {"to_case": cmd.to_case, "agency": asset.agency, "freeze_id": asset.freeze_id,
+                                 "amount_cents": asset.frozen_cents - asset.deducted_cents}))
+
+    def _take_over(self, state: CaseState, cmd: c.TakeOverMeasure, now: datetime, out: Outcome) -> None:
+        if state.case_type != "resumed" or state.previous_case != cmd.from_case:
+            self.e._refuse(out, cmd, now, "NOT_RESUMED_FROM", f"本案不是 {cmd.from_case} 的恢复执行案件",
+                           f"this case is not the resumption of {cmd.from_case}")
+            return
+        if cmd.asset in state.assets:
+            self.e._refuse(out, cmd, now, "ASSET_EXISTS", f"财产 {cmd.asset} 已在本案控制之下",
+                           f"asset {cmd.asset} is already controlled in this case")
+            return
+        if cmd.amount_cents <= 0 or not cmd.freeze_id:
+            self.e._refuse(out, cmd, now, "BAD_AMOUNT", "接续的冻结须有冻结编号和大于零的金额",
+                           "a measure taken over needs its freeze id and a positive amount")
+            return
+        anchor = "property_controlled" if cmd.measure == "seal" else "freeze_effective"
+        arms = self.e._plan(state, anchor, cmd.asset, now)
+        state.assets[cmd.asset] = AssetMoney(cmd.agency, frozen_cents=cmd.amount_cents, freeze_id=cmd.freeze_id,
+                                             account_no=cmd.account_no, expires_at=cmd.expires_at)
+        # the same event as a freeze taking effect: the case's handler deducts (or disposes of) it as any other
+        out.events.append(Event(now, state.case_id, EventKind.FUNDS_FROZEN, self.e.roles.control, cmd.asset, None,
+                                {"agency": cmd.agency, "amount_cents": cmd.amount_cents, "freeze_id": cmd.freeze_id,
+                                 "account_no": cmd.account_no, "frozen_cents": cmd.amount_cents,
+                                 "expires_at": cmd.expires_at, "measure": cmd.measure,
+                                 "taken_over_from": cmd.from_case}))
+        self.e._apply(state, arms, now, out)

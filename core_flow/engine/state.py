@@ -78,6 +78,12 @@ class AssetMoney:
     account_no: str = ""
     released: bool = False
     expires_at: datetime | None = None
+    moved_to: str = ""  # the 恢复执行 case that took the measure over (``HandOverMeasure``): held there, not here
+
+    @property
+    def active(self) -> bool:
+        """The measure is held by this case: neither released nor handed over."""
+        return not self.released and not self.moved_to
 
 
 @dataclass(slots=True)
@@ -139,7 +145,7 @@ class CaseState:
 
     def amounts(self) -> dict[str, int]:
         """The case's amounts, to the cent: frozen now, deducted into the 一案一账号, paid out, held."""
-        frozen = sum(a.frozen_cents - a.deducted_cents for a in self.assets.values() if not a.released)
+        frozen = sum(a.frozen_cents - a.deducted_cents for a in self.assets.values() if a.active)
         deducted = sum(a.deducted_cents for a in self.assets.values())
         paid = sum(r.paid_cents for r in self.receipts.values())
         proceeds = sum(r.amount_cents for r in self.receipts.values() if r.source != "deduction")

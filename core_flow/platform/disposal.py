@@ -107,6 +107,7 @@ class Lot:
     description: str = ""
     stage: str = "found"  # found sealing sealed pricing reported fixed listed unsold1 relisted unsold2 in_kind
     #                       declined sale sold paid confirmed transferred handed_over unsold
+    #                       moved (the seal continues in the 恢复执行 case: ``Disposal.carry_over``)
     pricing_id: str | None = None
     pricing_no: int = 0
     report_at: datetime | None = None
@@ -298,6 +299,16 @@ class Disposal:
             lot.stage = "found"  # not sealed (refused, or cannot be sealed online): the handler may try again
         self.p._notify("seal_answered", case_id=case_id, asset=asset, ok=ok, controlled=controlled,
                        stage=lot.stage)
+
+    def carry_over(self, case_id: str, new_case: str, asset: str) -> None:
+        """The 终本 case's seal continues in its 恢复执行 case (``Platform.carry_over``): the lot, sealed (or its seal
+        being answered) and not yet under disposal, is the new case's to dispose of; the old case's is ``moved``."""
+        lot = self.lots.get((case_id, asset))
+        if lot is None or lot.stage not in ("sealing", "sealed") or (new_case, asset) in self.lots:
+            return
+        self.lots[(new_case, asset)] = Lot(new_case, asset, lot.agency, lot.debtor, lot.kind, lot.klass,
+                                           lot.description, stage=lot.stage)
+        lot.stage = "moved"
 
     def investigate(self, case_id: str, asset: str) -> Any:
         """调查财产状况 (node 19): title, encumbrances, occupancy, taxes, defects — the handler's finding."""
@@ -686,7 +697,7 @@ class Disposal:
 
     def release_seal(self, case_id: str, asset: str) -> None:
         money = self.p.runtime.cases[case_id].assets.get(asset)
-        if money is not None and money.freeze_id and not money.released:
+        if money is not None and money.freeze_id and money.active:
             self.p.release(case_id, asset)
 
     def hand_over(self, case_id: str, asset: str) -> Any:

@@ -13,7 +13,8 @@ by itself under the SPC notice and the guideline:
 * closing by 执行完毕 / 终结 sends an unfreeze for every freeze still held (not in 保全 cases);
 * a freeze still holding money is renewed (续行, 02) before its term ends, in open and 终本 cases;
 * each 终本 sweep queries the debtors again; property found is recorded for 终本管理 (node 46's review);
-* an approved resumption is pushed to the local filing system, which files the 恢复执行 case;
+* an approved resumption is pushed to the local filing system, which files the 恢复执行 case; the freezes and
+  seals the 终本 case holds continue in it (``carry_over``, the process's ``resumption.measures_carry_over``);
 * every request and answer is recorded on its case (``LogExchange``).
 
 What handlers decide — opening feedback, freezing, deducting, approving, paying — are the methods
@@ -201,12 +202,13 @@ class Platform:
             raise UserError(f"财产 {asset} 尚未冻结", f"asset {asset} is not frozen", where="asset")
         self._check_not_frozen(case_id, self.process.roles.deduction, asset, "划拨（06）", "deduction (06)")
         self._send(case_id, "deduct", debtor, agency, Measure.DEDUCT, asset=asset, freeze_id=money.freeze_id,
-                   amount_cents=amount_cents, target_account=self._sub_account(case_id))
+                   amount_cents=amount_cents, target_account=self._sub_account(case_id),
+                   original_case_no=self._taken_from(case_id, asset))
 
     def release(self, case_id: str, asset: str) -> None:
         agency, _, debtor = self._asset(case_id, asset)
         money = self.runtime.cases[case_id].assets.get(asset)
-        if money is None or not money.freeze_id or money.released:
+        if money is None or not money.freeze_id or not money.active:
             raise UserError(f"财产 {asset} 没有生效的冻结", f"no active freeze on {asset}", where="asset")
         measure = Measure.UNSEAL if self.is_seal(case_id, asset) else Measure.UNFREEZE
         self._send(case_id, "unfreeze", debtor, agency, measure, asset=asset, freeze_id=money.freeze_id)
@@ -228,10 +230,11 @@ class Platform:
             self._send(case_id, "clue", debtor, agency, Measure.QUERY, asset=clue)
         return clue
 
-    def pay_out(self, case_id: str, receipt: str, amount_cents: int, payee: str = "申请执行人") -> Outcome:
+    def pay_out(self, case_id: str, receipt: str, amount_cents: int, payee: str = "申请执行人",
+                surplus: bool = False) -> Outcome:
         """案款发放: the engine checks approvals, amounts and node 33's freeze first (a frozen node pays nothing);
-        then finance pays from the sub-account."""
-        out = self.runtime.submit(c.PayOut(case_id, receipt, amount_cents))
+        then finance pays from the sub-account. ``surplus``: 余款退还 to the debtor, not money recovered."""
+        out = self.runtime.submit(c.PayOut(case_id, receipt, amount_cents, surplus))
         if out.accepted and self.accounts is not None:
             self.accounts.pay_out(self._sub_account(case_id), amount_cents, payee)
         return out
@@ -358,10 +361,42 @@ class Platform:
         def done(new_case: str | None, detail: str) -> None:
             self.pushes.append({"case_id": case_id, "new_case": new_case, "detail": detail})
             if new_case is not None:
-                self.runtime.submit(c.ResumptionFiled(case_id, new_case))
+                filed = self.runtime.submit(c.ResumptionFiled(case_id, new_case))
+                if filed.accepted and self.process.resumption.measures_carry_over:
+                    self.carry_over(case_id, new_case)
                 self._notify("resumption_filed", case_id=case_id, new_case=new_case)
 
         self.filing.push(payload, done)
+
+    def carry_over(self, case_id: str, new_case: str) -> list[str]:
+        """The 终本 case's freezes and seals still in force continue in its 恢复执行 case ``new_case`` (filed in this
+        court): handed over by the one, taken over by the other, under the same freeze ids and terms — nothing is
+        sent to the agencies. The new case's handler then deducts the money and disposes of the property as for a
+        freeze or seal of its own; renewals (续行) follow the new case. A freeze of the old case confirmed after the
+        new case was filed follows it the same way (``_answer_freeze``). Returns the assets carried over."""
+        old = self.runtime.cases.get(case_id)
+        if old is None or new_case not in self.runtime.cases:
+            return []  # filed by a filing system elsewhere: nothing of it here
+        carried = [asset for asset in list(old.assets) if self._carry(case_id, new_case, asset)]
+        if carried:
+            self._notify("measures_carried_over", case_id=case_id, new_case=new_case, assets=carried)
+        return carried
+
+    def _carry(self, case_id: str, new_case: str, asset: str) -> bool:
+        money = self.runtime.cases[case_id].assets[asset]
+        remaining = money.frozen_cents - money.deducted_cents
+        if not money.active or not money.freeze_id or remaining <= 0 or (case_id, asset) not in self.assets:
+            return False
+        if not self.runtime.submit(c.HandOverMeasure(case_id, asset, new_case)).accepted:
+            return False
+        self.assets[(new_case, asset)] = self.assets[(case_id, asset)]
+        measure = "seal" if self.is_seal(case_id, asset) else "freeze"
+        self.disposal.carry_over(case_id, new_case, asset)
+        out = self.runtime.submit(c.TakeOverMeasure(new_case, case_id, asset, money.agency, remaining,
+                                                    money.freeze_id, money.account_no, money.expires_at, measure))
+        if out.accepted and money.expires_at is not None:
+            self._schedule_renewal(new_case, asset, money.expires_at)
+        return out.accepted
 
     # Gateway events kept on the case: the request going out, its answer, and everything that goes wrong. A new
     # ticket, a wait in the per-agency queue and a poll are bookkeeping (the gateway's stats keep them).
@@ -477,11 +512,18 @@ class Platform:
         controlled = fb.amount_controlled_cents or 0
         if fb.ok and controlled > 0 and fb.freeze_id:
             expires = to_cst(fb.expires_at) if fb.expires_at is not None else None
-            out = self.runtime.submit(c.FreezeConfirmed(ctx.case_id, ctx.asset, ctx.agency, controlled, fb.freeze_id,
+            case_id = self._holder(ctx.case_id, ctx.asset)  # more of a freeze a 恢复执行 case took over: its own
+            out = self.runtime.submit(c.FreezeConfirmed(case_id, ctx.asset, ctx.agency, controlled, fb.freeze_id,
                                                         self.assets[(ctx.case_id, ctx.asset)][1].account_no,
                                                         expires, measure))
-            if out.accepted and expires is not None:
-                self._schedule_renewal(ctx.case_id, ctx.asset, expires)
+            resumed_as = self.runtime.cases[case_id].resumed_as
+            if out.accepted and resumed_as is not None and self.process.resumption.measures_carry_over \
+                    and resumed_as in self.runtime.cases:  # confirmed after the 恢复执行 case was filed: it follows
+                if self._carry(case_id, resumed_as, ctx.asset):
+                    self._notify("measures_carried_over", case_id=ctx.case_id, new_case=resumed_as,
+                                 assets=[ctx.asset])
+            elif out.accepted and expires is not None:
+                self._schedule_renewal(case_id, ctx.asset, expires)
         elif fb.ok and controlled == 0 and fb.freeze_id and fb.notice is None:  # registered in the 轮候 queue
             self.runtime.submit(c.FreezeQueued(ctx.case_id, ctx.asset, ctx.agency, fb.freeze_id, fb.queue_position,
                                                measure))
@@ -491,7 +533,23 @@ class Platform:
     def _answer_seal(self, ctx: _Request, fb: Feedback) -> None:
         """查封 answered (or a 轮候 seal took effect): confirmed as a seal, which anchors the disposal (nodes 19–20)."""
         self._answer_freeze(ctx, fb, measure="seal")
-        self.disposal.sealed(ctx.case_id, ctx.asset, fb.ok, fb.amount_controlled_cents or 0)
+        self.disposal.sealed(self._holder(ctx.case_id, ctx.asset), ctx.asset, fb.ok, fb.amount_controlled_cents or 0)
+
+    def _taken_from(self, case_id: str, asset: str) -> str | None:
+        """The 终本 case that took the freeze on ``asset`` which ``case_id`` (a 恢复执行 case, perhaps of a 恢复执行
+        case) holds now — the case the agency knows it by — or None for the case's own freeze."""
+        cases, case = self.runtime.cases, case_id
+        while (prev := cases[case].previous_case) in cases:
+            money = cases[prev].assets.get(asset)
+            if money is None or money.moved_to != case:
+                break
+            case = prev
+        return None if case == case_id else case[:64]
+
+    def _holder(self, case_id: str, asset: str) -> str:
+        """The case that holds the measure on ``asset`` now: ``case_id``, or the 恢复执行 case it went to."""
+        held = self.runtime.cases[case_id].assets.get(asset)
+        return held.moved_to if held is not None and held.moved_to in self.runtime.cases else case_id
 
     def _answer_transfer(self, ctx: _Request, fb: Feedback) -> None:
         """过户文书送达 answered: the seal is released."""
@@ -509,7 +567,7 @@ class Platform:
     def _renew(self, case_id: str, asset: str, expires_at: datetime) -> None:
         state = self.runtime.cases[case_id]
         money = state.assets.get(asset)
-        if (money is None or money.released or money.expires_at != expires_at
+        if (money is None or not money.active or money.expires_at != expires_at
                 or money.frozen_cents <= money.deducted_cents
                 or state.closed_manner in ("completed", "terminated")):
             return  # released, already renewed, all deducted, or the case ended
