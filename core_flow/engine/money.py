@@ -23,6 +23,11 @@ from core_flow.engine.state import (
 )
 
 
+def control_anchor(measure: str) -> str:
+    """The anchor a control measure starts: a seal the disposal (nodes 19–20), a freeze the 划拨 (31)."""
+    return "property_controlled" if measure == "seal" else "freeze_effective"
+
+
 class MoneyRules:
     def __init__(self, engine: EngineCore) -> None:
         self.e = engine
@@ -53,9 +58,8 @@ class MoneyRules:
             self.e._refuse(out, cmd, now, "ASSET_AGENCY", f"财产 {cmd.asset} 属于 {asset.agency}",
                          f"asset {cmd.asset} belongs to {asset.agency}")
             return
-        anchor = "property_controlled" if cmd.measure == "seal" else "freeze_effective"  # a seal → disposal (19–20)
         first = asset is None or asset.frozen_cents == 0  # the first money it controls (a 轮候 took effect)
-        arms = self.e._plan(state, anchor, cmd.asset, now) if first else []
+        arms = self.e._plan(state, control_anchor(cmd.measure), cmd.asset, now) if first else []
         if asset is None:
             asset = state.assets[cmd.asset] = AssetMoney(cmd.agency)
         asset.frozen_cents += cmd.amount_cents
@@ -63,11 +67,18 @@ class MoneyRules:
         asset.account_no = cmd.account_no or asset.account_no
         asset.expires_at = cmd.expires_at or asset.expires_at
         asset.released = False
-        out.events.append(Event(now, state.case_id, EventKind.FUNDS_FROZEN, self.e.roles.control, cmd.asset, None,
-                                {"agency": cmd.agency, "amount_cents": cmd.amount_cents, "freeze_id": cmd.freeze_id,
-                                 "account_no": cmd.account_no, "frozen_cents": asset.frozen_cents,
-                                 "expires_at": asset.expires_at, "measure": cmd.measure}))
+        out.events.append(self.funds_frozen(state, cmd.asset, asset, cmd.amount_cents, cmd.freeze_id, cmd.account_no,
+                                            cmd.measure, now))
         self.e._apply(state, arms, now, out)
+
+    def funds_frozen(self, state: CaseState, key: str, asset: AssetMoney, amount_cents: int, freeze_id: str,
+                     account_no: str, measure: str, now: datetime, **extra: Any) -> Event:
+        """The event of a freeze (or seal) controlling ``amount_cents`` more of ``asset``: confirmed by the agency,
+        or taken over from the 终本 case (``ResumptionRules._take_over``)."""
+        return Event(now, state.case_id, EventKind.FUNDS_FROZEN, self.e.roles.control, key, None,
+                     {"agency": asset.agency, "amount_cents": amount_cents, "freeze_id": freeze_id,
+                      "account_no": account_no, "frozen_cents": asset.frozen_cents, "expires_at": asset.expires_at,
+                      "measure": measure, **extra})
 
     def _freeze_queued(self, state: CaseState, cmd: c.FreezeQueued, now: datetime, out: Outcome) -> None:
         """轮候登记: the measure is registered behind others; the money is confirmed when it takes effect."""

@@ -14,6 +14,7 @@ from typing import Any
 from core_flow.engine import commands as c
 from core_flow.engine.core import EngineCore
 from core_flow.engine.events import Event, EventKind, Outcome
+from core_flow.engine.money import control_anchor
 from core_flow.engine.state import (
     AssetMoney,
     CaseState,
@@ -118,14 +119,11 @@ class ResumptionRules:
             self.e._refuse(out, cmd, now, "BAD_AMOUNT", "接续的冻结须有冻结编号和大于零的金额",
                            "a measure taken over needs its freeze id and a positive amount")
             return
-        anchor = "property_controlled" if cmd.measure == "seal" else "freeze_effective"
-        arms = self.e._plan(state, anchor, cmd.asset, now)
-        state.assets[cmd.asset] = AssetMoney(cmd.agency, frozen_cents=cmd.amount_cents, freeze_id=cmd.freeze_id,
-                                             account_no=cmd.account_no, expires_at=cmd.expires_at)
+        arms = self.e._plan(state, control_anchor(cmd.measure), cmd.asset, now)
+        asset = state.assets[cmd.asset] = AssetMoney(cmd.agency, frozen_cents=cmd.amount_cents,
+                                                     freeze_id=cmd.freeze_id, account_no=cmd.account_no,
+                                                     expires_at=cmd.expires_at)
         # the same event as a freeze taking effect: the case's handler deducts (or disposes of) it as any other
-        out.events.append(Event(now, state.case_id, EventKind.FUNDS_FROZEN, self.e.roles.control, cmd.asset, None,
-                                {"agency": cmd.agency, "amount_cents": cmd.amount_cents, "freeze_id": cmd.freeze_id,
-                                 "account_no": cmd.account_no, "frozen_cents": cmd.amount_cents,
-                                 "expires_at": cmd.expires_at, "measure": cmd.measure,
-                                 "taken_over_from": cmd.from_case}))
+        out.events.append(self.e.money.funds_frozen(state, cmd.asset, asset, cmd.amount_cents, cmd.freeze_id,
+                                                    cmd.account_no, cmd.measure, now, taken_over_from=cmd.from_case))
         self.e._apply(state, arms, now, out)

@@ -385,7 +385,8 @@ class Platform:
     def _carry(self, case_id: str, new_case: str, asset: str) -> bool:
         money = self.runtime.cases[case_id].assets[asset]
         remaining = money.frozen_cents - money.deducted_cents
-        if not money.active or not money.freeze_id or remaining <= 0 or (case_id, asset) not in self.assets:
+        if not money.active or not money.freeze_id or remaining <= 0 or (case_id, asset) not in self.assets \
+                or asset in self.runtime.cases[new_case].assets:  # the new case controls it itself: it stays
             return False
         if not self.runtime.submit(c.HandOverMeasure(case_id, asset, new_case)).accepted:
             return False
