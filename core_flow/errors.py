@@ -28,6 +28,16 @@ class UserError(Exception):
         return {"code": self.code, "where": self.where, "zh": self.zh, "en": self.en, "message": self.message}
 
 
+class NodeFrozenError(UserError):
+    """A measure refused because a node that governs it is frozen (code ``node_frozen``): ``nodes`` are the frozen
+    (node, instance) pairs that stand in its way, so a caller can wait for exactly their unfreeze."""
+
+    def __init__(self, zh: str, en: str, where: str, case_id: str, nodes: tuple[tuple[int, str], ...]) -> None:
+        super().__init__(zh, en, where=where, code="node_frozen")
+        self.case_id = case_id
+        self.nodes = nodes
+
+
 class NotUtf8(UserError):
     """A user's text file that is not UTF-8 (an Excel or Notepad export in GBK, a binary file): ``line`` is where
     the first undecodable byte is."""

@@ -168,7 +168,7 @@ class DisposalClerk:
             out = self.p.pay_out(k, receipt, due)
             if out.refusal is not None:
                 if out.refusal.code == "NODE_FROZEN":  # paid late: once the unfreeze is approved, pay
-                    self._pay_later(k, receipt, amount)
+                    self._pay_later(k, receipt, amount, out.refusal.details)
                 return out
             self.paid_cents += due
         if amount > due:
@@ -180,7 +180,7 @@ class DisposalClerk:
             self.c._maybe_zhongben(k)
         return out
 
-    def _pay_later(self, k: str, receipt: str, amount: int) -> None:
+    def _pay_later(self, k: str, receipt: str, amount: int, frozen: tuple[tuple[int, str], ...]) -> None:
         self._at(2 * DAY + 2 * HOUR, lambda: self._pay(k, receipt, amount))
 
 

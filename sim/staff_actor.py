@@ -10,14 +10,14 @@ every staffing level (common random numbers for the staffing search)."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from datetime import datetime, timedelta
 from math import sqrt
 from typing import Any
 
-from core_flow.engine import Event, NodeStatus
+from core_flow.engine import BLOCKING, Event, NodeStatus
 from core_flow.engine import commands as c
-from core_flow.errors import UserError
+from core_flow.errors import NodeFrozenError, UserError
 from core_flow.platform import Platform
 from core_flow.protocol import Measure
 from sim.clerk import DAY, HOUR, Clerk
@@ -59,7 +59,8 @@ class StaffActor(Clerk):
         self.seed = seed
         self._draws: dict[tuple[str, str], int] = {}
         self.refused: dict[str, int] = {}
-        self.blocked: dict[str, list[tuple[Callable[[], Any], int]]] = {}  # case → calls waiting for an unfreeze
+        # case → calls waiting for the unfreeze of the frozen nodes that refused them
+        self.blocked: dict[str, list[tuple[Callable[[], Any], frozenset[tuple[int, str]]]]] = {}
         self.preloaded: dict[str, tuple[int | None, str]] = {}  # start-state case → (current node | None, handler)
         self.closed_on: dict[str, datetime] = {}  # start-state 终本 register case → when it closed
         self._investigating: set[str] = set()
@@ -103,22 +104,35 @@ class StaffActor(Clerk):
             start()
 
     def _run(self, action: Callable[[], Any], attempt: int = 1) -> None:
-        """Like the clerk's, but a refused platform call never ends the run: a call refused because its node is
-        frozen waits for the case's next approved unfreeze (``_ev_unfreeze_approved``); others are counted. Engine
+        """Like the clerk's, but a refused platform call never ends the run: a call refused because a node that
+        governs it is frozen waits for the unfreeze of those nodes (``_wait_unfreeze``); others are counted. Engine
         commands refused for a frozen node wait the same way (``_submit``)."""
         self.stats.actions += 1
         try:
             action()
         except UserError as err:
             self.refused[err.code] = self.refused.get(err.code, 0) + 1
-            if err.code == "node_frozen" and attempt < 20:
-                case = (err.where or "").split(" ")[2] if (err.where or "").startswith("案件 case ") else ""
-                self.blocked.setdefault(case, []).append((action, attempt + 1))
+            if isinstance(err, NodeFrozenError) and attempt < 20:
+                self._wait_unfreeze(err.case_id, err.nodes, lambda: self._run(action, attempt + 1))
+
+    def _wait_unfreeze(self, case: str, nodes: Iterable[tuple[int, str]], retry: Callable[[], Any]) -> None:
+        """``retry`` once none of ``nodes`` (the frozen nodes a refusal named) is frozen any more — not at every
+        unfreeze of the case: a case with several frozen nodes had each waiting call refused again at each
+        approval (≈47,000 refusals in a court-year with disposal)."""
+        self.blocked.setdefault(case, []).append((retry, frozenset(nodes)))
 
     def _ev_unfreeze_approved(self, e: Event) -> None:
         waiting = self.blocked.pop(e.case_id, [])
-        for action, attempt in waiting:  # at the next instant, after the approval's own reactions
-            self.p.runtime.clock.call_at(self.now, lambda a=action, n=attempt: self._run(a, n))
+        state = self.p.runtime.cases.get(e.case_id)
+        still: list[tuple[Callable[[], Any], frozenset[tuple[int, str]]]] = []
+        for retry, nodes in waiting:  # at the next instant, after the approval's own reactions
+            if state is not None and any((ns := state.nodes.get(key)) is not None and ns.status in BLOCKING
+                                         for key in nodes):
+                still.append((retry, nodes))
+            else:
+                self.p.runtime.clock.call_at(self.now, retry)
+        if still:
+            self.blocked[e.case_id] = still
 
     def _at(self, delay: timedelta, action: Callable[[], Any]) -> None:
         # the clerk's remaining timed actions are the freezes of found property (node 17, online)
@@ -159,7 +173,7 @@ class StaffActor(Clerk):
             code = out.refusal.code
             self.refused[code] = self.refused.get(code, 0) + 1
             if code == "NODE_FROZEN":  # done, but the system refuses it while the node is frozen: entered again
-                self.blocked.setdefault(cmd.case_id, []).append((lambda: self._submit(cmd), 1))  # after the unfreeze
+                self._wait_unfreeze(cmd.case_id, out.refusal.details, lambda: self._submit(cmd))  # after the unfreeze
         return out
 
     # ── reactions, as chains of work ────────────────────────────────────────────────────────────

@@ -141,6 +141,6 @@ class StaffDisposalClerk(DisposalClerk):
         self._work("transfer", k, lambda: (self.d.transfer(k, asset), self._work(
             "hand_over", k, lambda: self.d.hand_over(k, asset), HAND_OVER_AFTER)))
 
-    def _pay_later(self, k: str, receipt: str, amount: int) -> None:
-        # refused while node 33 is frozen: paid once the unfreeze is approved (``StaffActor._ev_unfreeze_approved``)
-        self.a.blocked.setdefault(k, []).append((lambda: self._pay(k, receipt, amount), 1))
+    def _pay_later(self, k: str, receipt: str, amount: int, frozen: tuple[tuple[int, str], ...]) -> None:
+        # refused while node 33 (or what blocks it) is frozen: paid once those are unfrozen (StaffActor._wait_unfreeze)
+        self.a._wait_unfreeze(k, frozen, lambda: self._pay(k, receipt, amount))

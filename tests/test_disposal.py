@@ -299,6 +299,7 @@ def test_a_late_start_of_the_sale_freezes_node_23_raises_duban_and_sends_nothing
     with pytest.raises(UserError) as err:
         case.d.list(case.k, case.asset)
     assert err.value.code == "node_frozen" and not case.court.session.auction.listings()
+    assert err.value.case_id == case.k and err.value.nodes == ((23, case.asset),)  # what to wait for
     case.p.submit(c.RequestUnfreeze(case.k, 23, case.asset, by="承办人"))
     assert case.p.submit(c.ApproveUnfreeze(case.k, 23, "中院执行局长", case.asset)).accepted
     case.d.list(case.k, case.asset, bidding_starts=case.court.clock.now() + timedelta(days=31))

@@ -209,3 +209,36 @@ def test_an_item_with_a_legal_window_is_done_out_of_turn_and_the_queue_waits_tha
     assert done["in-time"] == 13 * H  # a window the queue meets: in turn
     assert staff.stats.out_of_turn == 2
     assert staff.stats.busy["甲"] == 13 * H and staff.stats.items["甲"] == 13
+
+
+def test_a_call_refused_by_frozen_nodes_waits_for_their_unfreeze_not_for_any_unfreeze_of_its_case():
+    """A case with nodes 3 and 7 frozen: a call refused because of node 3 is not tried again when node 7 is unfrozen
+    (it would only be refused again — with several frozen nodes per case, an overloaded court-year with disposal
+    had ≈47,000 such refusals); it runs once node 3 is, and a call refused by both once both are."""
+    from core_flow.engine import commands as c
+
+    profile = small_court(200)
+    court = court_for_run.build(profile, seed=5)
+    d = court.session.world.debtor(0)
+    court.platform.file(c.FileCase("K0", debtors=(d.id_number,), amount_cents=3_000_000), [d.subject()])
+    court.platform.submit(c.Assign("K0", "张法官"))
+    court.run_until(profile.origin + timedelta(days=60))  # nobody works the case: its deadlines lapse
+    assert {(ns.no, ns.instance) for ns in court.runtime.cases["K0"].frozen_nodes()} == {(3, ""), (7, "")}
+    people = {r: profile.people(r) for r in ROLES if profile.people(r)}
+    actor = StaffActor(court.platform, Staff(court.clock.env, WorkHours(profile.origin, profile.periods), people),
+                       profile.actions, seed=5, judges=people["承办法官"])
+    ran: list[str] = []
+    actor._wait_unfreeze("K0", [(3, "")], lambda: ran.append("3"))
+    actor._wait_unfreeze("K0", [(7, "")], lambda: ran.append("7"))
+    actor._wait_unfreeze("K0", [(3, ""), (7, "")], lambda: ran.append("3+7"))
+
+    def unfreeze(node: int, authority: str) -> None:
+        court.platform.submit(c.RequestUnfreeze("K0", node, by="承办人"))
+        out = court.platform.submit(c.ApproveUnfreeze("K0", node, authority))
+        assert out.refusal is None and out.events[-1].kind == EventKind.UNFREEZE_APPROVED
+        court.run_until(court.clock.now() + timedelta(hours=1))
+
+    unfreeze(7, "bureau_head")
+    assert ran == ["7"]
+    unfreeze(3, "intermediate_court")
+    assert ran == ["7", "3", "3+7"] and "K0" not in actor.blocked

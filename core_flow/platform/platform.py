@@ -34,7 +34,7 @@ from typing import Any, Protocol
 from core_flow.agency_directory import AgencyDirectory, AgencyInfo, inquiry_scope, sweep_scope
 from core_flow.engine import Event, EventKind, Outcome
 from core_flow.engine import commands as c
-from core_flow.errors import UserError
+from core_flow.errors import NodeFrozenError, UserError
 from core_flow.gateway import Gateway
 from core_flow.legal_calendar import to_cst
 from core_flow.masking import mask_text
@@ -268,11 +268,11 @@ class Platform:
             names = "、".join(f"{ns.no}{'/' + ns.instance if ns.instance else ''}" for ns in frozen)
             who = sorted({a for ns in frozen for a in ns.unfreeze_by})
             who_zh = "、".join(self.process.authority(a).name for a in who)
-            raise UserError(
+            raise NodeFrozenError(
                 f"节点已冻结（{names}），不能发送{what_zh}；须经{who_zh}批准解冻",
                 f"node frozen ({names}): no {what_en} is sent until an unfreeze approved by {', '.join(who)}",
-                where=f"案件 case {case_id} 节点 node {node}{'/' + instance if instance else ''}",
-                code="node_frozen")
+                f"案件 case {case_id} 节点 node {node}{'/' + instance if instance else ''}",
+                case_id, tuple((ns.no, ns.instance) for ns in frozen))
 
     def _scope(self, debtor: str) -> tuple[AgencyInfo, ...]:
         """The debtor's 集约查询 scope, by the process's rule (``inquiry.scope_groups``, ``local_banks``)."""
