@@ -158,6 +158,9 @@ class Node(_Model):
     approval_any: tuple[str, ...] = ()
     signed_by: tuple[str, ...] = ()
     requires: tuple[int, ...] = ()  # nodes that must be done before this one completes (失信 needs 限消)
+    # recorded instants this node may not complete before (限消: the notice's period to perform, ``performance_due``);
+    # an anchor the case never recorded does not hold it up (nothing is known to wait for)
+    not_before: tuple[str, ...] = ()
     term: Period | None = None  # how long the measure the node takes lasts (失信: 2 years)
     sweep: Sweep | None = None
 
@@ -408,6 +411,10 @@ class Process(_Model):
             for no in node.requires:
                 if no not in known:
                     problems.append((("nodes", i, "requires"), f"unknown node {no} / 未知节点"))
+            for anchor in node.not_before:
+                if anchor not in self.anchors or anchor in ("filed", "received", "closed"):
+                    problems.append((("nodes", i, "not_before"),
+                                     f"unknown or unrecordable event {anchor!r} / 未知或不可登记的事件"))
         for code in self.closing.review:
             if code not in authorities:
                 problems.append((("closing", "review"), f"unknown authority {code!r} / 未知审批主体"))

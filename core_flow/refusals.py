@@ -27,6 +27,8 @@ REFUSALS: dict[str, tuple[str, str]] = {
     "NODE_FROZEN": ("节点已冻结（或其前序节点冻结），须先解冻",
                     "the node (or one before it) is frozen: unfreeze first"),
     "REQUIRES_NODE": ("须先完成前置节点（如失信须先限消）", "a required node is not done (失信 needs 限消)"),
+    "NOT_YET": ("所待事件尚未届至（如执行通知书指定的履行期间届满前不得限消）",
+                "not before a recorded instant (限消 waits for the period the notice set to perform to end)"),
     "SIGNATURE_REQUIRED": ("须写明签发或审批人（院长签发、提存审批）", "the act must name who signs or approves it"),
     # unfreeze, authorities
     "NOT_FROZEN": ("节点未冻结", "the node is not frozen"),

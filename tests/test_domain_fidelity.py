@@ -422,6 +422,29 @@ def test_signed_acts_and_the_shixin_rules(make_runtime):
     assert [(e.node, e.data["reason"]) for e in lifted] == [(37, "term_ended")]
 
 
+def test_no_restriction_before_the_period_the_notice_set_to_perform_ends(make_runtime):
+    """限消 "被执行人未按执行通知书指定的期间履行的" (seed 004 节点三十六 第1项): once the system has recorded when the
+    notice's period ends (performance_due), an order before then is refused NOT_YET naming that instant, and so is
+    the 失信 list that needs it; at that instant it is accepted. A case without the record is not held up (above)."""
+    rt = make_runtime(ORIGIN)
+    rt.submit(c.FileCase("K"))
+    rt.submit(c.CompleteNode("K", 7))
+    due = datetime(2025, 3, 10, 17, 30, tzinfo=CST)  # served Monday 3-3, seven days to perform
+    assert rt.submit(c.Record("K", "performance_due", at=due)).accepted
+    refused = rt.submit(c.CompleteNode("K", 36, authority="院长")).refusal
+    assert refused.code == "NOT_YET" and "2025-03-10 17:30" in refused.zh and "notice set to perform" in refused.en
+    assert rt.submit(c.CompleteNode("K", 37, authority="院长")).refusal.code == "REQUIRES_NODE"
+    rt.clock.run_until(due - timedelta(minutes=1))
+    assert rt.submit(c.CompleteNode("K", 36, authority="院长")).refusal.code == "NOT_YET"
+    rt.clock.run_until(due)
+    assert rt.submit(c.CompleteNode("K", 36, authority="院长")).accepted
+    # a period set again later (a new notice) holds up only what is still to do; naive times are China time
+    rt.submit(c.FileCase("L"))
+    rt.submit(c.CompleteNode("L", 7))
+    rt.submit(c.Record("L", "performance_due", at=datetime(2025, 3, 20, 9, 0)))
+    assert rt.submit(c.CompleteNode("L", 36, authority="院长")).refusal.code == "NOT_YET"
+
+
 def test_full_performance_lifts_the_measures_each_with_its_event(make_runtime):
     rt = make_runtime(ORIGIN)
     rt.submit(c.FileCase("K"))

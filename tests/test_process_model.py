@@ -130,6 +130,11 @@ def test_missing_field_and_unknown_anchor():
     text = _broken("anchor: freeze_effective", "anchor: freeze_effectiv")
     with pytest.raises(UserError, match="freeze_effectiv"):
         parse_process(text, "court.yaml")
+    text = _broken("\n     not_before: [performance_due]}", "\n     not_before: [performance_du]}")
+    with pytest.raises(UserError) as err:
+        parse_process(text, "court.yaml")
+    assert "performance_du" in err.value.message and "not_before" in err.value.message
+    assert f"court.yaml:{_line_of(text, 'performance_du]')}" in err.value.message
 
 
 def test_yaml_syntax_error_and_missing_file(tmp_path):

@@ -42,6 +42,15 @@ class MeasureRules:
             self.e._refuse(out, cmd, now, "REQUIRES_NODE", f"须先完成节点{names}",
                          f"node(s) {', '.join(map(str, missing))} must be done first", tuple(missing))
             return False
+        for anchor in node.not_before:
+            if (until := state.not_before.get(anchor)) is not None and now < until:
+                zh, _, en = self.e.process.anchors[anchor].partition(" / ")
+                en = en.removesuffix(" (at)") or anchor
+                self.e._refuse(out, cmd, now, "NOT_YET",
+                               f"节点{node.no}（{node.name}）须待{zh}（{until:%Y-%m-%d %H:%M}）之后",
+                               f"node {node.no} ({node.en}): not before {en} ({until:%Y-%m-%d %H:%M})",
+                               (anchor, until.isoformat()))
+                return False
         allowed = node.signed_by or node.approval_any
         if not allowed:
             return True

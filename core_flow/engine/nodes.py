@@ -14,6 +14,7 @@ from core_flow.engine.state import (
     CaseState,
     NodeStatus,
 )
+from core_flow.legal_calendar import to_cst
 
 
 class NodeRules:
@@ -136,6 +137,8 @@ class NodeRules:
         at = cmd.at or now
         data = {"anchor": anchor, "at": at, **cmd.attrs}  # the anchor event's data, also what overrides read
         arms = self.e._plan(state, anchor, cmd.instance, at, data)
+        if anchor in self.e._gate_anchors:  # a node waits for it (限消 until the notice's period ends)
+            state.not_before[anchor] = to_cst(at)
         out.events.append(Event(now, state.case_id, EventKind.ANCHOR, None, cmd.instance, None, data))
         self.e._apply(state, arms, now, out)
         self.e._withdraw(state, anchor, cmd.instance, now, out)
