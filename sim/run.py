@@ -231,6 +231,7 @@ def _case_rows(court: Any, collector: Collector) -> list[dict[str, Any]]:
         rows.append({"case": k, "type": s.case_type, "handler": s.handler or "", "filed": s.filed_at.isoformat(),
                      "closed": s.closed_at.isoformat() if s.closed_at else "", "manner": s.closed_manner or "",
                      "amount_cents": s.amount_cents, "paid_cents": amounts["paid_cents"],
+                     "returned_cents": amounts["returned_cents"],
                      "frozen_nodes": sum(1 for ns in s.nodes.values() if ns.status.value in ("frozen",)),
                      "sweeps": collector.sweeps.get(k, 0), "resumed_as": s.resumed_as or ""})
     return rows

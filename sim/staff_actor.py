@@ -294,7 +294,8 @@ class StaffActor(Clerk):
             return
         if any(r.paid_cents < r.amount_cents for r in state.receipts.values()):
             return  # money on its way to the applicant
-        paid = state.amounts()["paid_cents"]
+        amounts = state.amounts()
+        paid = amounts["paid_cents"] - amounts["returned_cents"]  # to the applicant (a surplus goes to the debtor)
         if k in self._zhongben:
             self._cmd(ZERO, c.Close(k, "终本", reviewed_by="审判管理办公室"))
         elif paid >= state.amount_cents > 0 or state.case_type == "preservation":

@@ -53,6 +53,10 @@ def test_the_clerk_sells_flats_and_cars_and_pays_out_to_the_cent():
         lot = next(lot for (case, _), lot in lots.items() if case == k)
         # the price covers the claim: 执行完毕 with the surplus returned to the debtor; it does not: paid, then 终本
         assert state.closed_manner == ("completed" if lot.sold_price_cents >= state.amount_cents else "zhongben")
+        amounts = state.amounts()  # the applicant is paid up to the claim; the rest goes back, and is said to
+        assert amounts["returned_cents"] == max(0, lot.sold_price_cents - state.amount_cents)
+        assert amounts["paid_cents"] - amounts["returned_cents"] == min(lot.sold_price_cents, state.amount_cents)
+        assert state.outstanding_cents() == max(0, state.amount_cents - lot.sold_price_cents)
         kinds = {e.kind for e in court.runtime.case_events(k)}
         assert {EventKind.FUNDS_FROZEN, EventKind.PROCEEDS_ARRIVED, EventKind.PAID_OUT,
                 EventKind.FREEZE_RELEASED} <= kinds

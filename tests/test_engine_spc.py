@@ -174,7 +174,7 @@ def test_freeze_starts_node_31_and_money_arrival_nodes_32_and_33(rt):
     assert st.nodes[(32, "R1")].items["main"].period == "3d"
     assert st.nodes[(33, "R1")].items["main"].period == "30d"
     assert st.amounts() == {"frozen_cents": 230_000_00, "deducted_cents": 120_000_00, "proceeds_cents": 0,
-                            "paid_cents": 0, "account_cents": 120_000_00}
+                            "paid_cents": 0, "returned_cents": 0, "account_cents": 120_000_00}
 
 
 def test_deduction_cannot_exceed_what_is_frozen(rt):
@@ -201,6 +201,26 @@ def test_payout_needs_registration_and_the_approvals_in_order(rt):
     assert rt.submit(c.PayOut("K", "R1", 100_000_00)).accepted
     assert rt.cases["K"].status(33, "R1") == NodeStatus.DONE
     assert rt.cases["K"].amounts()["account_cents"] == 0
+
+
+def test_a_surplus_returned_to_the_debtor_pays_nothing_of_the_claim(make_runtime):
+    """余款退还: money paid back to the debtor leaves the case account (paid_cents, as the bank's statement shows) but
+    the applicant's claim is no smaller for it (outstanding_cents; before, it counted as paid)."""
+    rt = make_runtime(FILED)
+    rt.submit(c.FileCase("K", debtors=("D1",), amount_cents=50_000_00))
+    rt.submit(c.FreezeConfirmed("K", "icbc-1", "icbc", 300_000_00, freeze_id="F1", account_no="A1"))
+    rt.submit(c.DeductionConfirmed("K", "icbc-1", 120_000_00, "R1"))
+    for who in ("执行局长", "分管副院长"):
+        rt.submit(c.ApprovePayout("K", "R1", who))
+    rt.submit(c.CompleteNode("K", 32, "R1"))
+    assert rt.submit(c.PayOut("K", "R1", 30_000_00)).accepted
+    out = rt.submit(c.PayOut("K", "R1", 70_000_00, surplus=True))
+    assert out.accepted and out.events[0].data["surplus"] is True
+    st = rt.cases["K"]
+    assert st.outstanding_cents() == 20_000_00
+    amounts = st.amounts()
+    assert (amounts["paid_cents"], amounts["returned_cents"], amounts["account_cents"]) == (
+        100_000_00, 70_000_00, 20_000_00)
 
 
 def test_a_frozen_payout_node_blocks_payment(rt):

@@ -234,6 +234,8 @@ class MoneyRules:
                          f"the paid amount must be between 1 and {left} cents", (left,))
             return
         receipt.paid_cents += cmd.amount_cents
+        if cmd.surplus:
+            receipt.returned_cents += cmd.amount_cents
         out.events.append(Event(now, state.case_id, EventKind.PAID_OUT, self.e.roles.payout, cmd.receipt, None,
                                 {"amount_cents": cmd.amount_cents, "paid_cents": receipt.paid_cents,
                                  "settled": receipt.paid_cents == receipt.amount_cents, "surplus": cmd.surplus}))

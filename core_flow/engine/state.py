@@ -91,7 +91,8 @@ class Receipt:
     asset: str
     amount_cents: int
     approvals: list[str] = field(default_factory=list)
-    paid_cents: int = 0
+    paid_cents: int = 0  # paid out of the case account: to the applicant, and any surplus back to the debtor
+    returned_cents: int = 0  # of it, the surplus returned to the debtor (余款退还)
     escrowed: bool = False
     source: str = "deduction"  # deduction (划拨) | auction | sale (变价款)
 
@@ -146,17 +147,20 @@ class CaseState:
         return [a for a, s in self.inquiries.get(debtor, {}).items() if s == "pending"]
 
     def amounts(self) -> dict[str, int]:
-        """The case's amounts, to the cent: frozen now, deducted into the 一案一账号, paid out, held."""
+        """The case's amounts, to the cent: frozen now, deducted into the 一案一账号, paid out (``returned_cents`` of it
+        back to the debtor: a sale's surplus), held."""
         frozen = sum(a.frozen_cents - a.deducted_cents for a in self.assets.values() if a.active)
         deducted = sum(a.deducted_cents for a in self.assets.values())
         paid = sum(r.paid_cents for r in self.receipts.values())
         proceeds = sum(r.amount_cents for r in self.receipts.values() if r.source != "deduction")
+        returned = sum(r.returned_cents for r in self.receipts.values())
         return {"frozen_cents": frozen, "deducted_cents": deducted, "proceeds_cents": proceeds, "paid_cents": paid,
-                "account_cents": deducted + proceeds - paid}
+                "returned_cents": returned, "account_cents": deducted + proceeds - paid}
 
     def outstanding_cents(self) -> int:
-        """What is left of the claim: the amount less what was paid out and what was satisfied in kind (以物抵债)."""
-        paid = sum(r.paid_cents for r in self.receipts.values())
+        """What is left of the claim: the amount less what the applicant was paid and what was satisfied in kind
+        (以物抵债); a surplus returned to the debtor pays nothing of the claim."""
+        paid = sum(r.paid_cents - r.returned_cents for r in self.receipts.values())
         return max(0, self.amount_cents - paid - sum(self.in_kind.values()))
 
     def node(self, no: int, instance: str = "") -> NodeState | None:
