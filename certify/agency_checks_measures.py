@@ -194,3 +194,53 @@ def check_deduction_and_release(run: Run, ctx: CheckContext) -> None:
                    f"the case sub-account received {balance} (expected {part})")
 
 
+
+
+def check_carried_deduction(run: Run, ctx: CheckContext) -> None:
+    """AG-019: the freeze a 终本 case took stays in force for its 恢复执行 case, which deducts it by naming the original
+    case (``original_case_no``): the money goes into the resumed case's own sub-account. Asked without the original
+    case, or naming another case, the agency refuses and deducts nothing."""
+    if hub_only(run, ctx) or (debtor := need_debtor(run, ctx, "resume")) is None:
+        return
+    resumed = run.fixtures.resumed
+    if resumed is None:
+        ctx.skip("AG-019", "测试数据未给出恢复执行案件（resumed：案号与一案一账号）",
+                 "the fixtures name no resumed case (resumed: its case number and sub-account)")
+        return
+    h = debtor.holdings[0]
+    frozen = max(2, h.balance_cents // 2)
+    _, fb = run.submit_and_answer(ctx.name, run.body(debtor, "01", account_no=h.account_no, amount_cents=frozen))
+    fid = (fb or {}).get("freeze_id")
+    if not fid:
+        ctx.expect("AG-019", False, "原案冻结未成功，无法扣划", "the original case's freeze failed: nothing to deduct")
+        return
+    part = frozen // 2
+    original = run.court(0).case_no
+
+    def deduct(**extra: Any) -> tuple[int, dict[str, Any] | None]:
+        body = run.body(debtor, "06", freeze_id=fid, amount_cents=part, target_account=run.resumed_account, **extra)
+        body["case_no"] = resumed.case_no  # the 恢复执行 case asks
+        r, answer = run.submit_and_answer(ctx.name, body)
+        return r.status_code, answer
+
+    for zh, en, extra in (("未写明原案号", "without the original case", {}),
+                          ("原案号写作他案", "naming another case as the original",
+                           {"original_case_no": f"{original}（他案）"})):
+        status, answer = deduct(**extra)
+        refused = 400 <= status < 500 or (answer is not None and (
+            not answer.get("ok") or answer.get("deduct_status") == "refused"))
+        ctx.expect("AG-019", refused, f"恢复执行案扣划原案冻结，{zh}：HTTP {status}（应拒绝）",
+                   f"the resumed case deducts the original case's freeze {en}: HTTP {status} (expected refused)")
+    status, done = deduct(original_case_no=original)
+    ctx.expect("AG-019", status < 400 and bool(done) and done.get("deduct_status") == "success"
+               and done.get("amount_deducted_cents") == part,
+               f"写明原案号后扣划：HTTP {status}，{(done or {}).get('deduct_status')}，扣划 "
+               f"{(done or {}).get('amount_deducted_cents')}（应为 success / {part}）",
+               f"naming the original case: HTTP {status}, {(done or {}).get('deduct_status')}, "
+               f"{(done or {}).get('amount_deducted_cents')} deducted (expected success / {part})")
+    if run.sut.admin:  # exactly one deduction landed, in the resumed case's own sub-account
+        r = run.sut.request("GET", f"/admin/sessions/{run.sut.namespace}/court-accounts/{run.resumed_account}",
+                            admin=True, note="the resumed case's sub-account (zhixing admin)")
+        balance = r.json().get("balance_cents") if r.status_code == 200 else None
+        ctx.expect("AG-019", balance == part, f"恢复执行案一案一账号入账 {balance}（应为 {part}）",
+                   f"the resumed case's sub-account received {balance} (expected {part})")

@@ -46,6 +46,7 @@ class Run:
     hub: bool
     run_id: str = field(default_factory=lambda: uuid.uuid4().hex[:8].upper())
     target_account: str = ""
+    resumed_account: str = ""  # the 恢复执行 case's sub-account (fixtures ``resumed``; zhixing: opened by the kit)
     feedbacks: list[tuple[str, dict[str, Any]]] = field(default_factory=list)  # (check, feedback) for AG-017
     _n: int = 0
 
@@ -165,5 +166,10 @@ def prepare_zhixing(run: Run) -> None:
                     json={"court_code": fx.courts[0].code, "case_no": fx.courts[0].case_no},
                     note="open a case sub-account")
     run.target_account = r.json().get("sub_account", fx.target_account)
+    if fx.resumed is not None:
+        r = sut.request("POST", f"/admin/sessions/{sut.namespace}/court-accounts", admin=True,
+                        json={"court_code": fx.courts[0].code, "case_no": fx.resumed.case_no},
+                        note="open the resumed case's sub-account")
+        run.resumed_account = r.json().get("sub_account", fx.resumed.target_account)
 
 

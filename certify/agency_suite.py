@@ -22,6 +22,7 @@ from certify.agency_checks_basic import (
 )
 from certify.agency_checks_hub import check_hub, check_hub_failure
 from certify.agency_checks_measures import (
+    check_carried_deduction,
     check_deduction_and_release,
     check_freeze_balance,
     check_queue,
@@ -40,6 +41,7 @@ CHECKS: tuple[tuple[str, tuple[str, ...], Check], ...] = (
     ("queue", ("AG-005", "AG-006"), check_queue),
     ("renewal_terms", ("AG-008",), check_renewal_and_terms),
     ("deduction_release", ("AG-009", "AG-010"), check_deduction_and_release),
+    ("carried_deduction", ("AG-019",), check_carried_deduction),
     ("callbacks", ("AG-011",), check_callbacks),
     ("errors", ("AG-013",), check_errors),
     ("rate_limit", ("AG-012",), check_rate_limit),
@@ -74,7 +76,8 @@ def _audit_codes(run: Run) -> list[Finding]:
 def run_agency_suite(sut: Sut, fixtures: Fixtures, *, agency: str | None, hub: bool,
                      receiver: CallbackReceiver, only: tuple[str, ...] = ()) -> list[Finding]:
     """Run every check (or ``only`` those) against ``sut``; the findings, exchanges attached."""
-    run = Run(sut, fixtures, receiver, agency or fixtures.agency, hub, target_account=fixtures.target_account)
+    run = Run(sut, fixtures, receiver, agency or fixtures.agency, hub, target_account=fixtures.target_account,
+              resumed_account=fixtures.resumed.target_account if fixtures.resumed else "")
     if sut.admin:
         try:
             prepare_zhixing(run)

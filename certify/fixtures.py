@@ -2,10 +2,11 @@
 ``certify/fixtures.schema.json``, written by ``python -m certify.fixtures``).
 
 Each check uses the debtor of its own *role*, so checks never disturb each other's accounts: ``query``,
-``replay``, ``freeze``, ``queue``, ``renew``, ``deduct``, ``callback``, ``errors``. A role's debtor has at least one
-holding at the agency under test, unfrozen at the start of the run, with the stated balance. ``courts`` are the
-courts the suite may act for (the first is the main one; 轮候 needs three); ``target_account`` is the case
-sub-account deductions go to.
+``replay``, ``freeze``, ``queue``, ``renew``, ``deduct``, ``resume``, ``callback``, ``errors``. A role's debtor has at
+least one holding at the agency under test, unfrozen at the start of the run, with the stated balance. ``courts``
+are the courts the suite may act for (the first is the main one; 轮候 needs three); ``target_account`` is the case
+sub-account deductions go to; ``resumed`` (optional) is a 恢复执行 case of the first court, with its own
+sub-account, that deducts the freeze its original case (the first court's ``case_no``) took (AG-019).
 """
 
 from __future__ import annotations
@@ -21,7 +22,7 @@ from core_flow import yaml_text
 from core_flow.errors import UserError, read_utf8
 from core_flow.protocol import AssetKind, SubjectKind
 
-ROLES = ("query", "replay", "freeze", "queue", "renew", "deduct", "callback", "errors")
+ROLES = ("query", "replay", "freeze", "queue", "renew", "deduct", "resume", "callback", "errors")
 AGENCY_PATTERN = r"^[a-z0-9_]+$"  # the profile's agency code (a path segment of its URLs)
 SCHEMA = Path(__file__).resolve().parent / "fixtures.schema.json"
 
@@ -55,6 +56,13 @@ class HubFixture(_In):
     debtor: DebtorFixture
 
 
+class ResumedFixture(_In):
+    case_no: str = Field(min_length=1, max_length=64,
+                         description="第一家法院的恢复执行案号（原案为其 case_no）/ a 恢复执行 case of the first court")
+    target_account: str = Field(min_length=1, max_length=64,
+                                description="该案的一案一账号 / its case sub-account")
+
+
 class Fixtures(_In):
     version: int = Field(default=1, ge=1, le=1)
     agency: str = Field(min_length=1, max_length=64, pattern=AGENCY_PATTERN,
@@ -65,6 +73,8 @@ class Fixtures(_In):
     target_account: str = Field(min_length=1, max_length=64, description="扣划入账的一案一账号 / case sub-account")
     debtors: dict[str, DebtorFixture] = Field(description="按角色的测试被执行人 / test debtors by role")
     hub: HubFixture | None = None
+    resumed: ResumedFixture | None = Field(
+        default=None, description="恢复执行案件（可选，AG-019）/ a resumed case (optional, AG-019)")
 
     def debtor(self, role: str) -> DebtorFixture | None:
         return self.debtors.get(role)

@@ -91,6 +91,7 @@ class AgencyBackend:
         self.catalogue = catalogue
         self.world = world
         self.ledger = ledger
+        self.any_case_deducts = False  # the deliberate defect any_case_deducts (mock_agencies.defects): off
 
     # --- submission ----------------------------------------------------------------------------------
 
@@ -434,7 +435,9 @@ class AgencyBackend:
                     code="conflict",
                 )
             case_no = view.case_no
-            if req.original_case_no is not None:  # a 恢复执行 case deducting from its 终本 case's freeze
+            if self.any_case_deducts:  # deliberately defective: whichever case asks is paid
+                case_no = req.case_no
+            elif req.original_case_no is not None:  # a 恢复执行 case deducting from its 终本 case's freeze
                 if req.original_case_no != view.case_no:
                     raise UserError(
                         f"冻结 {req.freeze_id} 属于案件 {view.case_no}，不是原案 {req.original_case_no}",

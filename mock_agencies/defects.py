@@ -21,6 +21,8 @@ class Defect(StrEnum):
     NO_CALLBACK_RETRY = "no_callback_retry"  # a callback not acknowledged is never retried
     FREEZE_BEYOND_BALANCE = "freeze_beyond_balance"  # a freeze reports the whole amount controlled, no remainder
     QUEUE_OUT_OF_ORDER = "queue_out_of_order"  # 轮候: the latest queued freeze takes effect first
+    # a deduction of another case's freeze is carried out without the original case named (original_case_no)
+    ANY_CASE_DEDUCTS = "any_case_deducts"
 
 
 DEFECT_TEXT: dict[Defect, tuple[str, str]] = {
@@ -30,6 +32,7 @@ DEFECT_TEXT: dict[Defect, tuple[str, str]] = {
     Defect.NO_CALLBACK_RETRY: ("回调未确认时不重试", "no callback retry"),
     Defect.FREEZE_BEYOND_BALANCE: ("冻结超过可控余额（不报未控余额）", "a freeze beyond the balance"),
     Defect.QUEUE_OUT_OF_ORDER: ("轮候不按登记顺序生效", "轮候 out of order"),
+    Defect.ANY_CASE_DEDUCTS: ("他案（未写明原案号）亦可扣划本案冻结", "any case may deduct a freeze"),
 }
 
 WRONG_CODE = "9999"

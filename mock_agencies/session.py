@@ -170,6 +170,7 @@ class Session:
         self.ledger = Ledger(self.world)
         self.ledger.queue_lifo = Defect.QUEUE_OUT_OF_ORDER in self.settings.defects  # a deliberate defect (off)
         self.backend = AgencyBackend(self.catalogue, self.world, self.ledger)
+        self.backend.any_case_deducts = Defect.ANY_CASE_DEDUCTS in self.settings.defects  # a deliberate defect (off)
         from mock_agencies.auction import BidderModel
 
         self.auction = AuctionHouse(self.seed, self.world, bidders=None if getattr(
@@ -689,6 +690,7 @@ class Session:
         session._saved_prints = None if whole else {t: print_of(r) for t, r in book.tickets.items()}
         # the deliberate defects are this server's (--defect), never carried over from a saved state
         session.ledger.queue_lifo = Defect.QUEUE_OUT_OF_ORDER in settings.defects
+        session.backend.any_case_deducts = Defect.ANY_CASE_DEDUCTS in settings.defects
         session.outbox.max_attempts = (1 if Defect.NO_CALLBACK_RETRY in settings.defects
                                        else settings.callback_max_attempts)
         return session

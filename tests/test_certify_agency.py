@@ -139,7 +139,7 @@ ADMIN = "lab-admin-token-0123456789"
 
 def _lab_fixtures(tmp_path: Path, vendor: str, client: httpx.Client) -> Path:
     """What the lab operator hands a vendor: its courts' tokens, its debtors pinned in its namespace, a case
-    sub-account (opened with the admin token the vendor never sees)."""
+    sub-account and the resumed case's (opened with the admin token the vendor never sees)."""
     data = yaml.safe_load(FIXTURES.read_text(encoding="utf-8"))
     admin = {"Authorization": f"Bearer {ADMIN}"}
     namespace = f"lab-{vendor}"
@@ -152,6 +152,9 @@ def _lab_fixtures(tmp_path: Path, vendor: str, client: httpx.Client) -> Path:
     sub = client.post(f"/admin/sessions/{namespace}/court-accounts", headers=admin,
                       json={"court_code": court["code"], "case_no": court["case_no"]}).json()["sub_account"]
     data["target_account"] = sub
+    data["resumed"]["target_account"] = client.post(  # the 恢复执行 case's own sub-account (AG-019)
+        f"/admin/sessions/{namespace}/court-accounts", headers=admin,
+        json={"court_code": court["code"], "case_no": data["resumed"]["case_no"]}).json()["sub_account"]
     for i, c in enumerate(data["courts"]):
         c["token"] = f"{vendor}-court{i}-token-0123456789"
     path = tmp_path / f"{vendor}.yaml"
@@ -231,3 +234,16 @@ def test_a_defect_is_not_carried_over_by_a_saved_state() -> None:
     blob, changes = session.snapshot()
     restored = Session.restore("ns", blob, Settings(world_size=100), catalogue, rows=changes.rows)
     assert not restored.ledger.queue_lifo and restored.outbox.max_attempts == Settings().callback_max_attempts
+
+
+def test_without_a_resumed_case_in_the_fixtures_the_carried_deduction_is_skipped_and_says_why(
+        good: LiveServer, tmp_path: Path) -> None:
+    data = yaml.safe_load(FIXTURES.read_text(encoding="utf-8"))
+    del data["resumed"]
+    path = tmp_path / "no-resumed.yaml"
+    path.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
+    result = run_agency(good.url, path, tmp_path / "ev", only=("carried_deduction",))
+    assert result.failed == [] and _statuses(result)["AG-019"] == "skipped"
+    results = json.loads((result.out / "results.json").read_text(encoding="utf-8"))
+    finding = next(r for r in results["requirements"] if r["id"] == "AG-019")["findings"][0]
+    assert "resumed" in finding["zh"] and "resumed" in finding["en"]
