@@ -50,3 +50,22 @@ def test_same_seed_gives_the_same_run_in_process_and_in_a_fresh_interpreter():
 def test_another_seed_gives_another_run():
     unit = make_units([("法院", small_court(400, judges=1, clerks=1))], years=0.3, replications=1, seed=8)[0]
     assert strip([run_unit(unit)])[0]["kpi"] != _once()["strip"]["kpi"]
+
+
+def test_the_simpy_events_counted_are_the_steps_simpy_took(monkeypatch):
+    """``meta.simpy_events`` (what ``make bench`` divides by the run's time) is read off SimPy's event numbering, not
+    by wrapping ``env.step``: it must equal the steps actually taken, counted here the old way."""
+    import simpy
+
+    steps = [0]
+    step = simpy.Environment.step
+
+    def counted(self):  # type: ignore[no-untyped-def]
+        steps[0] += 1
+        step(self)
+
+    unit = make_units([("法院", small_court(300, judges=1, clerks=1))], years=0.2, replications=1, seed=11,
+                      count_events=True)[0]
+    monkeypatch.setattr(simpy.Environment, "step", counted)
+    r = run_unit(unit)
+    assert r["meta"]["simpy_events"] == steps[0] > 1_000
