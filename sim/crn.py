@@ -11,5 +11,5 @@ from hashlib import blake2b
 
 def uniform(*parts: object) -> float:
     """A number in [0, 1) determined by ``parts`` alone (not by Python's per-process string hash)."""
-    h = blake2b("|".join(str(p) for p in parts).encode(), digest_size=8).digest()
+    h = blake2b("|".join(map(str, parts)).encode(), digest_size=8).digest()
     return int.from_bytes(h, "big") / 2.0**64
