@@ -212,7 +212,6 @@ class _EventTable:
         self._fh.close()
 
 
-
 def _processed(env: Any, eid_before: int, queued_before: int) -> int:
     """SimPy events processed since ``next(env._eid)`` gave ``eid_before`` with ``queued_before`` queued: those queued
     then and those scheduled since, less those still queued. (SimPy numbers scheduled events with ``env._eid``, only to
