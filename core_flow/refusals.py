@@ -72,6 +72,8 @@ REFUSALS: dict[str, tuple[str, str]] = {
     "PAYOUT_NOT_APPROVED": ("案款发放审批未完成", "the payout is not approved yet"),
     "RECEIPT_NOT_REGISTERED": ("到账未登记（节点32）", "the receipt is not registered (node 32)"),
     "ESCROWED": ("该笔款项已提存", "the receipt is escrowed"),
+    "CLAIM_OUTSTANDING": ("申请执行人的债权尚未清偿，不能退还余款",
+                          "the applicant's claim is not met: no surplus is returned"),
     "NOTHING_TO_ESCROW": ("该笔款项已发放或已提存", "the receipt is already paid out or escrowed"),
     "AMBIGUOUS_ASSET": ("该机构处有多项财产，须用别名指明", "several assets at the agency: name one"),
     "UNKNOWN_AGENCY": ("未知机构", "unknown agency"),

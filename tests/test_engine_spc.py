@@ -204,8 +204,9 @@ def test_payout_needs_registration_and_the_approvals_in_order(rt):
 
 
 def test_a_surplus_returned_to_the_debtor_pays_nothing_of_the_claim(make_runtime):
-    """余款退还: money paid back to the debtor leaves the case account (paid_cents, as the bank's statement shows) but
-    the applicant's claim is no smaller for it (outstanding_cents; before, it counted as paid)."""
+    """余款退还: only what is left once the applicant's claim is met (refused CLAIM_OUTSTANDING before); money paid
+    back to the debtor leaves the case account (paid_cents, as the bank's statement shows) and is kept apart
+    (returned_cents), not counted as paid to the applicant (outstanding_cents)."""
     rt = make_runtime(FILED)
     rt.submit(c.FileCase("K", debtors=("D1",), amount_cents=50_000_00))
     rt.submit(c.FreezeConfirmed("K", "icbc-1", "icbc", 300_000_00, freeze_id="F1", account_no="A1"))
@@ -214,13 +215,16 @@ def test_a_surplus_returned_to_the_debtor_pays_nothing_of_the_claim(make_runtime
         rt.submit(c.ApprovePayout("K", "R1", who))
     rt.submit(c.CompleteNode("K", 32, "R1"))
     assert rt.submit(c.PayOut("K", "R1", 30_000_00)).accepted
+    early = rt.submit(c.PayOut("K", "R1", 70_000_00, surplus=True)).refusal  # 20,000 still owed to the applicant
+    assert early.code == "CLAIM_OUTSTANDING" and early.details == (20_000_00,) and "20000" in early.zh
+    assert rt.submit(c.PayOut("K", "R1", 20_000_00)).accepted
     out = rt.submit(c.PayOut("K", "R1", 70_000_00, surplus=True))
     assert out.accepted and out.events[0].data["surplus"] is True
     st = rt.cases["K"]
-    assert st.outstanding_cents() == 20_000_00
+    assert st.outstanding_cents() == 0
     amounts = st.amounts()
     assert (amounts["paid_cents"], amounts["returned_cents"], amounts["account_cents"]) == (
-        100_000_00, 70_000_00, 20_000_00)
+        120_000_00, 70_000_00, 0)
 
 
 def test_a_frozen_payout_node_blocks_payment(rt):

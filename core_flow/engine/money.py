@@ -228,6 +228,12 @@ class MoneyRules:
         if ns is not None and ns.status in BLOCKING:
             self.e._frozen_refusal(out, cmd, now, [ns])
             return
+        if cmd.surplus and (owed := state.outstanding_cents()) > 0:  # 余款退还 is what is left after the claim
+            self.e._refuse(out, cmd, now, "CLAIM_OUTSTANDING",
+                           f"申请执行人的债权尚未清偿（尚欠 {owed} 分），不能退还余款",
+                           f"the applicant's claim is not met ({owed} cents outstanding): no surplus is returned",
+                           (owed,))
+            return
         left = receipt.amount_cents - receipt.paid_cents
         if cmd.amount_cents <= 0 or cmd.amount_cents > left:
             self.e._refuse(out, cmd, now, "BAD_AMOUNT", f"发放金额应在 1 至 {left} 分之间",
