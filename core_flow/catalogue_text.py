@@ -126,8 +126,37 @@ def node_as_dict(process: Process, node: Node) -> dict[str, Any]:
             for it in node.items
         ],
         "approval_chain": list(node.approval_chain),
+        "conditions": node_conditions(process, node),
         "note": node.note,
     }
+
+
+def node_conditions(process: Process, node: Node) -> list[dict[str, str]]:
+    """What completing the node takes besides its own work, in words (zh, en): who signs or approves it, the nodes it
+    needs done first, the recorded instants it may not come before, the term of the measure it takes."""
+    out: list[dict[str, str]] = []
+
+    def names(codes: tuple[str, ...], sep: str) -> str:
+        return sep.join(process.authority(a).name for a in codes)
+
+    if node.signed_by:
+        out.append({"zh": f"须{names(node.signed_by, '或')}签发", "en": f"signed by {' or '.join(node.signed_by)}"})
+    if node.approval_any:
+        out.append({"zh": f"须{names(node.approval_any, '或')}审批",
+                    "en": f"approved by {' or '.join(node.approval_any)}"})
+    if node.approval_chain:
+        out.append({"zh": f"依次审批：{names(node.approval_chain, ' → ')}",
+                    "en": f"approved in turn by {' → '.join(node.approval_chain)}"})
+    if node.requires:
+        nos = "、".join(f"{no}（{process.by_no[no].name}）" for no in node.requires)
+        out.append({"zh": f"须先完成节点{nos}", "en": f"node(s) {', '.join(map(str, node.requires))} done first"})
+    for anchor in node.not_before:
+        zh, en = anchor_words(process, anchor)
+        out.append({"zh": f"不早于{zh}（如已登记 {anchor}）",
+                    "en": f"not before {en.removesuffix(' (at)')} (where {anchor} is recorded)"})
+    if node.term is not None:
+        out.append({"zh": f"措施期限{node.term.words_zh}", "en": f"the measure lasts {node.term.words_en}"})
+    return out
 
 
 _EVENT_NAMES = {

@@ -10,7 +10,7 @@ from zhixing import cli
 def test_nodes_table_and_json(capsys):
     assert cli.main(["nodes"]) == 0
     out = capsys.readouterr().out
-    assert "执行通知" in out and "中院执行局长" in out and "省法院" in out
+    assert "执行通知" in out and "中院执行局长" in out and "省法院" in out and "条件 Conditions" in out
     assert cli.main(["nodes", "--json"]) == 0
     data = json.loads(capsys.readouterr().out)
     nodes = {n["no"]: n for n in data["nodes"]}
@@ -19,6 +19,12 @@ def test_nodes_table_and_json(capsys):
     assert nodes[4]["deadline_zh"] == "立案后3日内" and not nodes[4]["freeze"]
     assert nodes[46]["unfreeze"] == ["本院主管院领导", "执行局长"] and "立案节点" in nodes[46]["freeze_rule_zh"]
     assert [m["name"] for m in data["closing_manners"]] == ["执行完毕", "终本", "终结"]
+    # what completing a node takes besides its work: signatures, approvals, nodes first, recorded instants, terms
+    assert [c["zh"] for c in nodes[36]["conditions"]] == [
+        "须院长签发", "须先完成节点7（执行通知）", "不早于执行通知书指定的履行期间届满（如已登记 performance_due）"]
+    assert [c["en"] for c in nodes[37]["conditions"]] == [
+        "signed by president", "node(s) 36 done first", "the measure lasts 2 years"]
+    assert nodes[33]["conditions"][0]["zh"] == "依次审批：执行局长 → 分管副院长" and nodes[4]["conditions"] == []
 
 
 def test_nodes_with_a_broken_process_file_names_the_place(tmp_path, capsys):

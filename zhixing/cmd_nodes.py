@@ -17,7 +17,7 @@ def register(app: typer.Typer) -> None:
         as_json: bool = typer.Option(False, "--json", help="以 JSON 输出 / print JSON"),
         process_file: Path | None = typer.Option(None, "--process", help="流程定义文件 / process definition file"),
     ) -> None:
-        """节点目录 / the 46-node catalogue: number, name, stage, deadline, freeze, unfreeze authority."""
+        """节点目录 / the 46-node catalogue: number, name, stage, deadline, freeze, unfreeze authority, conditions."""
         from core_flow.catalogue_text import node_as_dict  # here, not at import: the other commands start faster
         from core_flow.process_loader import default_process, load_process
 
@@ -30,11 +30,13 @@ def register(app: typer.Typer) -> None:
                                    "closing_manners": manners}, ensure_ascii=False, indent=2))
             return
         table = Table(title=f"{process.name}（{process.source}）", show_lines=False)
-        for col in ("节点 No.", "名称 Name", "阶段 Stage", "时限 Deadline", "冻结 Freeze", "解冻审批 Unfreeze by"):
+        for col in ("节点 No.", "名称 Name", "阶段 Stage", "时限 Deadline", "冻结 Freeze", "解冻审批 Unfreeze by",
+                    "条件 Conditions"):
             table.add_column(col, overflow="fold")
         for r in rows:
             table.add_row(str(r["no"]), f"{r['name']}\n{r['name_en']}", r["stage"], r["deadline_zh"],
-                          "是 yes" if r["freeze"] else "—", "、".join(r["unfreeze"]) or "—")
-        console = plain_console(140)
+                          "是 yes" if r["freeze"] else "—", "、".join(r["unfreeze"]) or "—",
+                          "；".join(c["zh"] for c in r["conditions"]) or "—")
+        console = plain_console(160)
         console.print(table)
         console.print("结案方式 / closing manners: " + "；".join(f"{m['name']} ({m['code']})" for m in manners))
