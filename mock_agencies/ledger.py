@@ -63,6 +63,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from enum import StrEnum
+from functools import lru_cache
 from typing import Any, Protocol
 
 from core_flow.errors import UserError
@@ -249,6 +250,7 @@ class _Deduction:
 # --- periods -------------------------------------------------------------------------------------------
 
 
+@lru_cache(maxsize=8192)  # natural days know no holidays: a pure function of its two values (a freeze asks it twice)
 def _natural_last_day(start_day: date, period: Period) -> date:
     """The last day of ``period`` counted from ``start_day`` on the legal calendar's natural policy (no
     rest-day rollover: a measure's term is not a procedural period)."""
