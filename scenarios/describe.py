@@ -42,7 +42,8 @@ WORDS: dict[str, str] = {
 STATUS = {"passed": "通过 passed", "failed": "失败 failed", "error": "出错 error", "skipped": "未运行 skipped"}
 
 
-_MONEY = frozenset({"amount", "frozen", "deducted", "paid", "proceeds", "account", "court_account", "agencies_frozen",
+_MONEY = frozenset({"amount", "frozen", "deducted", "paid", "returned", "proceeds", "account", "court_account",
+                    "agencies_frozen",
                     "reference_price", "starting_price", "sold_price", "start", "price"})
 
 

@@ -179,7 +179,7 @@ def _amounts(run: Run, step: StepBase, a: Any) -> None:
     cid = run.case_id(step)
     report = run.driver_for(cid).amounts(cid).model_dump()
     pairs = [("frozen", "frozen_cents"), ("deducted", "deducted_cents"), ("paid", "paid_cents"),
-             ("proceeds", "proceeds_cents"),
+             ("returned", "returned_cents"), ("proceeds", "proceeds_cents"),
              ("account", "account_cents"), ("court_account", "court_account_cents"),
              ("agencies_frozen", "agencies_frozen_cents")]
     wrong = [(name, getattr(a, name), report.get(key)) for name, key in pairs

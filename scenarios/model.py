@@ -340,6 +340,8 @@ class PayoutApproveArgs(_M):
 class PayArgs(_M):
     receipt: int | str | None = None
     amount: Money | None = None
+    surplus: bool = Field(False, description="余款退还被执行人（须申请执行人已足额受偿）/ "
+                                             "the surplus back to the debtor (once the applicant is paid in full)")
     _s = _shorthand("amount")
 
 
@@ -532,7 +534,8 @@ class ExpectInquiryArgs(_M):
 class ExpectAmountsArgs(_M):
     frozen: Money | None = None
     deducted: Money | None = None
-    paid: Money | None = None
+    paid: Money | None = Field(None, description="已发放（含退还的余款）/ paid out (a surplus returned included)")
+    returned: Money | None = Field(None, description="退还被执行人的余款 / the surplus returned to the debtor")
     proceeds: Money | None = Field(None, description="变价款（拍卖、变卖成交价）/ a sale's proceeds")
     account: Money | None = Field(None, description="一案一账号内余额（案件台账）/ held for the case")
     court_account: Money | None = Field(None, description="法院案款账户子账户余额 / the court sub-account")

@@ -278,10 +278,14 @@ class _Recorder:
             debtors.append({"as": alias, "name": alias, "id": ident, "holdings": []})
         closed = next((e for e in self.events if e["kind"] == "closed"), None)
         money = (closed or {}).get("data", {}).get("money", {})
-        amount = max(money.get("paid_cents", 0), money.get("deducted_cents", 0)) if money else 0
-        self.notes.append("申请标的未记入事件日志：amount 取结案时已划拨或已发放的金额（可改）/ "
-                          "the claim is not in the event log: amount is what was deducted or paid by the closing "
-                          "(edit it if you know it)")
+        # paid to the applicant: a surplus returned to the debtor (余款退还) is not part of the claim
+        returned = sum(int((e.get("data") or {}).get("amount_cents") or 0) for e in self.events
+                       if e["kind"] == "paid_out" and (e.get("data") or {}).get("surplus"))
+        paid = money.get("paid_cents", 0) - returned
+        amount = max(paid, money.get("deducted_cents", 0)) if money else 0
+        self.notes.append("申请标的未记入事件日志：amount 取结案时已划拨或已发放给申请执行人的金额（可改）/ "
+                          "the claim is not in the event log: amount is what was deducted or paid to the applicant by "
+                          "the closing (edit it if you know it)")
         case = {"number": filed["case_id"], "type": d.get("case_type", "first"), "money": d.get("money", True),
                 "nonlitigation": d.get("nonlitigation", False), "amount": _yuan(amount),
                 "filed": _when(_t(filed["at"])), "debtors": debtors}
@@ -504,7 +508,8 @@ class _Recorder:
             elif k == "payout_approved":
                 self.add(e, {"approve_payout": {"authority": d["authority"], "receipt": self.instance(inst)}})
             elif k == "paid_out":
-                self.add(e, {"pay_out": {"receipt": self.instance(inst), "amount": _yuan(d['amount_cents'])}})
+                pay = {"receipt": self.instance(inst), "amount": _yuan(d['amount_cents'])}
+                self.add(e, {"pay_out": {**pay, "surplus": True} if d.get("surplus") else pay})
             elif k == "unfreeze_requested":
                 self.add(e, {"request_unfreeze": {**self._node(node, inst), "by": d.get("by", ""),
                                                   "reason": d.get("reason", "")}})

@@ -226,7 +226,8 @@ class AmountsView(_M):
 
     frozen_cents: int
     deducted_cents: int
-    paid_cents: int
+    paid_cents: int = Field(description="已发放（含退还被执行人的余款）/ paid out (a surplus returned included)")
+    returned_cents: int = Field(0, description="其中退还被执行人的余款 / of it, a surplus returned to the debtor")
     proceeds_cents: int
     account_cents: int | None = None
     court_account_cents: int | None = None
