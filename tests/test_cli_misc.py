@@ -98,3 +98,22 @@ def test_court_serve_refuses_a_port_out_of_range(capsys):
     assert cli.main(["court", "serve", "--port", "-1"]) == 2  # was an OverflowError from bind()
     out, err = capsys.readouterr()
     assert "--port" in out + err and "Traceback" not in out + err
+
+
+def test_the_demo_table_shows_what_the_applicant_got_and_the_surplus_apart():
+    """A flat sold for far more than a 12,000 yuan claim: the 发放 column says 12,000 to the applicant and (wide) the
+    rest returned to the debtor — not 742,255 'paid' against a 12,000 claim."""
+    from rich.console import Console
+
+    from zhixing.cmd_demo import _table
+
+    row = {"case": "(2025)豫0811执3号", "type": "first", "amount_cents": 1_200_000, "inquiry": "29/29",
+           "frozen_nodes": 0, "duban": 0, "deducted_cents": 0, "disposal": "不动产 一拍成交 ¥742,255.34 已交付",
+           "paid_cents": 74_225_534, "returned_cents": 73_025_534, "manner": "completed", "planted": "",
+           "reconciled": True}
+    for wide, width in ((False, 80), (True, 200)):
+        console = Console(width=width, record=True)
+        _table(console, [row], wide=wide)
+        text = console.export_text()
+        assert ("12,000.00" if wide else "12,000") in text and "742,255" not in text.split("一拍成交")[0]
+        assert ("退 730,255.34" in text) == wide

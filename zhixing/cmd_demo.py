@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Callable
 from pathlib import Path
 
 import typer
@@ -29,8 +30,8 @@ COLUMNS = (
     ("督办 Duban", "三日内未查看反馈或启动拍卖超期而生成的督办 / 督办 items raised"),
     ("划拨 Deducted ¥", "扣划至一案一账号 / deducted into the case account"),
     ("处置 Disposal", "查封财产的处置进度与成交价 / disposal of sealed property"),
-    ("发放 Paid ¥", "已发放：给申请执行人，变价款有余额时含退还被执行人的余款 / paid out: to the applicant, and any "
-                   "surplus of sale proceeds back to the debtor"),
+    ("发放 Paid ¥", "发放给申请执行人；退还被执行人的余款另列为“退” / paid to the applicant; a sale's surplus "
+                   "returned to the debtor as 退 (wide terminal; total below)"),
     ("结案 Closed", "结案方式；办理中的原因见下 / closing manner; why open: below"),
     ("对账 Reconciled", "案件、一案一账号与机构台账逐分相符 / case, court account and ledgers agree to the cent"),
 )
@@ -60,13 +61,20 @@ def _table(console: Console, rows: list[dict], wide: bool) -> None:
         money = _yuan if wide else (lambda cents: f"{round(cents / 100):,}")  # narrow: whole yuan
         values = {"案号": case, "标的": money(r["amount_cents"]), "集约查询": r["inquiry"],
                   "冻结": str(r["frozen_nodes"]), "督办": str(r["duban"]), "划拨": money(r["deducted_cents"]),
-                  "处置": (r["disposal"] if wide else _short(r["disposal"])) or "—", "发放": money(r["paid_cents"]),
+                  "处置": (r["disposal"] if wide else _short(r["disposal"])) or "—", "发放": _paid(r, money, wide),
                   "结案": MANNER.get(r["manner"], r["manner"]) + (note if wide else _short(note)),
                   "对账": "✓" if r["reconciled"] else "✗"}
         table.add_row(*(values[name.split(" ")[0]] for name, _ in cols))
     console.print(table)
     console.print("案号前缀均为 (2025)豫0811" + ("" if wide else "；金额为元（取整）") + " / case numbers are "
                   "(2025)豫0811…" + ("" if wide else "; amounts in whole yuan"))
+
+
+def _paid(row: dict, money: Callable[[int], str], wide: bool) -> str:
+    """Paid to the applicant and, on a wide terminal, below it what went back to the debtor (a surplus): not one sum
+    dwarfing the claim (a narrow terminal has the surplus in the totals line only)."""
+    returned = row.get("returned_cents", 0)
+    return money(row["paid_cents"] - returned) + (f"\n退 {money(returned)}" if returned and wide else "")
 
 
 def _short(disposal: str) -> str:
@@ -140,7 +148,8 @@ def register(app: typer.Typer) -> None:
             f"{t['sweeps']}，恢复执行 resumptions {t['resumptions']}；处置成交 sold {t['sold']}，变价款 proceeds "
             f"¥{_yuan(t['proceeds_cents'])}。")
         console.print(
-            f"资金 money: 发放 paid ¥{_yuan(t['paid_cents'])} = 一案一账号支出 court account paid out "
+            f"资金 money: 发放 paid ¥{_yuan(t['paid_cents'])}（其中余款退还 returned to debtors "
+            f"¥{_yuan(t['returned_cents'])}）= 一案一账号支出 court account paid out "
             f"¥{_yuan(t['court_account_paid_cents'])}；机构台账守恒 ledgers conserved: "
             f"{'是 yes' if t['ledger_conserved'] else '否 no'}。"
             f"虚拟 {t['virtual_days']} 天用时 {t['elapsed_s']:.1f} 秒 / {t['virtual_days']} virtual days in "
