@@ -140,6 +140,11 @@ class CourtProfile(_Model):
     disposal_share: float = Field(1.0, ge=0, le=1, description=(
         "查得的不动产、车辆中实际处置的比例（其余如唯一住房、抵押超值、下落不明：记为已查得，不查封拍卖） / share of "
         "the real estate and vehicles found that is disposed of (the rest is recorded as found, not sealed)"))
+    notice_period_days: int | None = Field(None, ge=1, le=90, description=(
+        "执行通知书责令履行的期间（日，按民诉法期间计算，登记为 performance_due；限消须待其届满：种子 节点三十六）；"
+        "缺省不登记 / "
+        "the period the enforcement notice gives to perform (days, counted as procedural periods, recorded as "
+        "performance_due: 限消 waits for its end, seed node 36); unset: not recorded"))
     warmup_days: float = Field(0, ge=0, description="days excluded from the KPIs")
     start_state: str | None = Field(None, description="CSV of open cases / 终本 register (relative to the file)")
 

@@ -63,7 +63,8 @@ def run_unit(unit: Unit, progress: Callable[[float], None] | None = None) -> dic
     people = {role: profile.people(role) for role in ROLES if profile.people(role)}
     staff = Staff(env, hours, people, count_from=warm_s)
     actor = StaffActor(court.platform, staff, profile.actions, seed=staff_seed, judges=people["承办法官"],
-                       dispose=profile.disposal, disposal_share=profile.disposal_share)
+                       dispose=profile.disposal, disposal_share=profile.disposal_share,
+                       notice_period_days=profile.notice_period_days)
     kpi_from = origin + timedelta(seconds=warm_s)
     collector = Collector(origin, kpi_from, limit_node=court.runtime.engine.process.limit.node)
     # the KPI collector and the rule checks get only the event kinds they read; the runtime counts every event

@@ -18,6 +18,7 @@ from typing import Any
 from core_flow.engine import BLOCKING, Event, NodeStatus
 from core_flow.engine import commands as c
 from core_flow.errors import NodeFrozenError, UserError
+from core_flow.legal_calendar import Period, Unit
 from core_flow.platform import Platform
 from core_flow.protocol import Measure
 from sim.clerk import DAY, HOUR, Clerk
@@ -51,12 +52,14 @@ def triangular(u: float, lo: float, mode: float, hi: float) -> float:
 class StaffActor(Clerk):
     def __init__(self, platform: Platform, staff: Staff, actions: dict[str, Action], *, seed: int = 0,
                  judges: tuple[str, ...], same_handler_rate: float = 0.05, identity_failure_rate: float = 0.05,
-                 dispose: bool = False, disposal_share: float = 1.0) -> None:
+                 dispose: bool = False, disposal_share: float = 1.0, notice_period_days: int | None = None) -> None:
         super().__init__(platform, seed=seed, diligence=1.0, handlers=judges, same_handler_rate=same_handler_rate,
                          identity_failure_rate=identity_failure_rate)
         self.staff = staff
         self.actions = actions
         self.seed = seed
+        # the notice's period to perform (``performance_due``): 限消 waits for its end (None: not recorded)
+        self.notice_period = Period(notice_period_days, Unit.DAYS) if notice_period_days else None
         self._draws: dict[tuple[str, str], int] = {}
         self.refused: dict[str, int] = {}
         # case → calls waiting for the unfreeze of the frozen nodes that refused them
@@ -332,9 +335,21 @@ class StaffActor(Clerk):
             ready = max(state.filed_at + timedelta(days=93) - self.now, HOUR)  # 终本 only after three months
             self._cmd(ready, c.Close(k, "终本", reviewed_by="审判管理办公室"))
 
-        # 限消 only after the 执行通知 (node 7, seed 004 节点三十六): a notice still in the 书记员's queue holds it up
+        # 限消 only after the 执行通知 (node 7, seed 004 节点三十六): a notice still in the 书记员's queue holds it up,
+        # and so does the period it gave to perform, where recorded (``notice_period_days``)
         self._work("interview", k, lambda: (self._submit(c.CompleteNode(k, 18)), self._when_node_done(
-            k, 7, lambda: self._work("restrict", k, restrict))))
+            k, 7, lambda: self._work("restrict", k, restrict, self._until_performance_due(k)))))
+
+    def _until_performance_due(self, k: str) -> timedelta:
+        due = self.p.runtime.cases[k].not_before.get("performance_due")
+        return due - self.now if due is not None and due > self.now else ZERO
+
+    def _ev_node_done(self, e: Event) -> None:
+        super()._ev_node_done(e)
+        if e.node == 7 and self.notice_period is not None and e.case_id not in self.preloaded:
+            # the notice gives the debtor its period to perform, counted as a procedural period from its sending
+            due = self.p.runtime.engine.calendar.deadline(e.at, self.notice_period).due
+            self._submit(c.Record(e.case_id, "performance_due", at=due))
 
     def _ev_node_frozen(self, e: Event) -> None:
         k, node, inst = e.case_id, e.node, e.instance

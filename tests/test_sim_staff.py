@@ -242,3 +242,45 @@ def test_a_call_refused_by_frozen_nodes_waits_for_their_unfreeze_not_for_any_unf
     assert ran == ["7"]
     unfreeze(3, "intermediate_court")
     assert ran == ["7", "3", "3+7"] and "K0" not in actor.blocked
+
+
+def test_a_notice_period_holds_the_restriction_until_it_ends():
+    """``notice_period_days``: the 执行通知 gives the debtor a period to perform, recorded as performance_due when the
+    notice is sent (a procedural period on the legal calendar); the judge's 限消 waits for its end — never refused
+    NOT_YET, never before it. Unset, nothing is recorded."""
+    from core_flow.engine import commands as c
+
+    def run(period: int | None) -> tuple[dict[str, datetime], dict[str, datetime], dict[str, datetime], StaffActor]:
+        profile = small_court(200)
+        court = court_for_run.build(profile, seed=5)
+        people = {r: profile.people(r) for r in ROLES if profile.people(r)}
+        actor = StaffActor(court.platform, Staff(court.clock.env, WorkHours(profile.origin, profile.periods), people),
+                           profile.actions, seed=5, judges=people["承办法官"], notice_period_days=period)
+        notice, due, restricted = {}, {}, {}
+
+        def seen(e):  # type: ignore[no-untyped-def]
+            if e.kind == EventKind.NODE_DONE and e.node == 7:
+                notice[e.case_id] = e.at
+            elif e.kind == EventKind.NODE_DONE and e.node == 36:
+                restricted[e.case_id] = e.at
+            elif e.kind == EventKind.ANCHOR and e.data["anchor"] == "performance_due":
+                due[e.case_id] = e.data["at"]
+
+        court.runtime.subscribe(seen, (EventKind.NODE_DONE, EventKind.ANCHOR))
+        world = court.session.world
+        for i in range(40):
+            d = world.debtor(i)
+            court.clock.call_at(profile.origin + timedelta(hours=3 * i), lambda d=d, i=i: court.platform.file(
+                c.FileCase(f"K{i}", debtors=(d.id_number,), amount_cents=3_000_000), [d.subject()]))
+        court.run_until(profile.origin + timedelta(days=200))
+        return notice, due, restricted, actor
+
+    notice, due, restricted, actor = run(15)
+    assert len(restricted) >= 10 and set(due) == set(notice)  # cases went to 限消; every notice recorded its period
+    assert "NOT_YET" not in actor.refused, actor.refused
+    cal = HolidayCalendar(strict=False)
+    for k, at in restricted.items():
+        assert at >= due[k] >= notice[k] + timedelta(days=15), (k, notice[k], due[k], at)
+        assert cal.is_working_day((due[k] - timedelta(seconds=1)).date())  # a rest day rolls the period over
+    _, due_off, restricted_off, _ = run(None)
+    assert due_off == {} and len(restricted_off) >= 10
