@@ -63,6 +63,17 @@ def test_a_judges_own_cases_queue_for_that_judge_and_a_pool_serves_the_first_fre
     assert staff.stats.busy["甲"] == 3 * H and staff.stats.waited == 3
 
 
+def _file_cases(court, profile, n: int, every: timedelta) -> None:  # type: ignore[no-untyped-def]
+    """``n`` cases K0… of 30,000 yuan, one every ``every`` from the profile's origin, each against its own debtor."""
+    from core_flow.engine import commands as c
+
+    world = court.session.world
+    for i in range(n):
+        d = world.debtor(i)
+        court.clock.call_at(profile.origin + every * i, lambda d=d, i=i: court.platform.file(
+            c.FileCase(f"K{i}", debtors=(d.id_number,), amount_cents=3_000_000), [d.subject()]))
+
+
 def test_staff_actions_in_a_court_run_happen_only_in_working_hours():
     profile = small_court(200)
     court = court_for_run.build(profile, seed=5)
@@ -74,12 +85,7 @@ def test_staff_actions_in_a_court_run_happen_only_in_working_hours():
     court.runtime.subscribe(lambda e: stamps.append(e.at),
                             (EventKind.ASSIGNED, EventKind.UNFREEZE_REQUESTED, EventKind.UNFREEZE_APPROVED,
                              EventKind.FEEDBACK_OPENED, EventKind.RECEIPT_REGISTERED, EventKind.CLOSED))
-    world = court.session.world
-    from core_flow.engine import commands as c
-    for i in range(30):
-        d = world.debtor(i)
-        court.clock.call_at(profile.origin + timedelta(hours=2 * i), lambda d=d, i=i: court.platform.file(
-            c.FileCase(f"K{i}", debtors=(d.id_number,), amount_cents=3_000_000), [d.subject()]))
+    _file_cases(court, profile, 30, every=timedelta(hours=2))
     court.run_until(profile.origin + timedelta(days=150))
     assert len(stamps) > 60
     cal = HolidayCalendar(strict=False)
@@ -248,7 +254,6 @@ def test_a_notice_period_holds_the_restriction_until_it_ends():
     """``notice_period_days``: the 执行通知 gives the debtor a period to perform, recorded as performance_due when the
     notice is sent (a procedural period on the legal calendar); the judge's 限消 waits for its end — never refused
     NOT_YET, never before it. Unset, nothing is recorded."""
-    from core_flow.engine import commands as c
 
     def run(period: int | None) -> tuple[dict[str, datetime], dict[str, datetime], dict[str, datetime], StaffActor]:
         profile = small_court(200)
@@ -267,11 +272,7 @@ def test_a_notice_period_holds_the_restriction_until_it_ends():
                 due[e.case_id] = e.data["at"]
 
         court.runtime.subscribe(seen, (EventKind.NODE_DONE, EventKind.ANCHOR))
-        world = court.session.world
-        for i in range(40):
-            d = world.debtor(i)
-            court.clock.call_at(profile.origin + timedelta(hours=3 * i), lambda d=d, i=i: court.platform.file(
-                c.FileCase(f"K{i}", debtors=(d.id_number,), amount_cents=3_000_000), [d.subject()]))
+        _file_cases(court, profile, 40, every=timedelta(hours=3))
         court.run_until(profile.origin + timedelta(days=200))
         return notice, due, restricted, actor
 
