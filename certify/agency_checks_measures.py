@@ -194,8 +194,6 @@ def check_deduction_and_release(run: Run, ctx: CheckContext) -> None:
                    f"the case sub-account received {balance} (expected {part})")
 
 
-
-
 def check_carried_deduction(run: Run, ctx: CheckContext) -> None:
     """AG-019: the freeze a 终本 case took stays in force for its 恢复执行 case, which deducts it by naming the original
     case (``original_case_no``): the money goes into the resumed case's own sub-account. Asked without the original

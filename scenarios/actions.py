@@ -110,9 +110,8 @@ def _pay(run: Run, step: StepBase, a: Any) -> CommandResult:
     receipt = run.receipt(view, a.receipt)
     r = next((x for x in view.receipts if x.id == receipt), None)
     amount = a.amount if a.amount is not None else (r.amount_cents - r.paid_cents if r else 0)
-    if a.surplus:
-        return _do(run, step, "PayOut", receipt=receipt, amount_cents=amount, surplus=True)
-    return _do(run, step, "PayOut", receipt=receipt, amount_cents=amount)
+    surplus = {"surplus": True} if a.surplus else {}  # named only when set: a driver 0.2.1 adapter knows no surplus
+    return _do(run, step, "PayOut", receipt=receipt, amount_cents=amount, **surplus)
 
 
 def _pin(run: Run, step: StepBase, a: Any) -> None:

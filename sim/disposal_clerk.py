@@ -172,7 +172,7 @@ class DisposalClerk:
                 return out
             self.paid_cents += due
         if amount > due:
-            out = self.p.pay_out(k, receipt, amount - due, payee="被执行人（余款退还）", surplus=True)
+            out = self.p.pay_out(k, receipt, amount - due, surplus=True)
         state = self.p.runtime.cases[k]
         if state.closed_manner is None and state.outstanding_cents() == 0:
             self.c._cmd(DAY, c.Close(k, "执行完毕", reviewed_by="审判管理办公室"))

@@ -149,8 +149,10 @@ def test_a_flat_from_seal_to_payout_reconciles_to_the_cent():
     assert case.p.register_receipt(case.k, receipt).accepted
     case.p.submit(c.ApprovePayout(case.k, receipt, "执行局长"))
     case.p.submit(c.ApprovePayout(case.k, receipt, "分管副院长"))
+    assert case.p.pay_out(case.k, receipt, price - CLAIM, surplus=True).refusal.code == "CLAIM_OUTSTANDING"
     assert case.p.pay_out(case.k, receipt, CLAIM).accepted
-    assert case.p.pay_out(case.k, receipt, price - CLAIM, payee="被执行人（余款）").accepted
+    assert case.p.pay_out(case.k, receipt, price - CLAIM, surplus=True).accepted
+    assert case.state.amounts()["returned_cents"] == price - CLAIM and case.state.outstanding_cents() == 0
     assert str(case.state.status(33, receipt)) == "done"
     # 成交确认, the ruling and the 过户: the registry takes the transfer document and the seal is released
     case.d.confirm_sale(case.k, case.asset)

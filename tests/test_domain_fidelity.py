@@ -438,7 +438,7 @@ def test_no_restriction_before_the_period_the_notice_set_to_perform_ends(make_ru
     assert rt.submit(c.CompleteNode("K", 36, authority="院长")).refusal.code == "NOT_YET"
     rt.clock.run_until(due)
     assert rt.submit(c.CompleteNode("K", 36, authority="院长")).accepted
-    # a period set again later (a new notice) holds up only what is still to do; naive times are China time
+    # a time without an offset is China time (compared with the engine's CST clock, not a TypeError)
     rt.submit(c.FileCase("L"))
     rt.submit(c.CompleteNode("L", 7))
     rt.submit(c.Record("L", "performance_due", at=datetime(2025, 3, 20, 9, 0)))

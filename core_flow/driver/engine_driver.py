@@ -162,8 +162,7 @@ class EngineDriver:
         if type == "ManualQuery":  # the platform sends it if the engine agrees
             return _result(platform.manual_query(case_id, cmd.debtor, cmd.agency))
         if type == "PayOut":  # finance pays from the sub-account if the engine agrees (a surplus: to the debtor)
-            payee = "被执行人（余款退还）" if cmd.surplus else "申请执行人"
-            return _result(platform.pay_out(case_id, cmd.receipt, cmd.amount_cents, payee, surplus=cmd.surplus))
+            return _result(platform.pay_out(case_id, cmd.receipt, cmd.amount_cents, surplus=cmd.surplus))
         if type == "RegisterReceipt":
             return _result(platform.register_receipt(case_id, cmd.receipt))
         return _result(platform.submit(cmd))

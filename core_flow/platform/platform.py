@@ -230,10 +230,13 @@ class Platform:
             self._send(case_id, "clue", debtor, agency, Measure.QUERY, asset=clue)
         return clue
 
-    def pay_out(self, case_id: str, receipt: str, amount_cents: int, payee: str = "申请执行人",
+    def pay_out(self, case_id: str, receipt: str, amount_cents: int, payee: str | None = None,
                 surplus: bool = False) -> Outcome:
         """案款发放: the engine checks approvals, amounts and node 33's freeze first (a frozen node pays nothing);
-        then finance pays from the sub-account. ``surplus``: 余款退还 to the debtor, not money recovered."""
+        then finance pays from the sub-account — to the applicant, or, ``surplus``, 余款退还 to the debtor (not money
+        recovered). ``payee`` names the recipient on the account's statement (by default which of the two it is)."""
+        if payee is None:
+            payee = "被执行人（余款退还）" if surplus else "申请执行人"
         out = self.runtime.submit(c.PayOut(case_id, receipt, amount_cents, surplus))
         if out.accepted and self.accounts is not None:
             self.accounts.pay_out(self._sub_account(case_id), amount_cents, payee)
