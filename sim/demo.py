@@ -27,7 +27,7 @@ from core_flow.engine.spc import open_duban
 from core_flow.eventlog import EventLog
 from core_flow.legal_calendar import CST
 from core_flow.platform.disposal import SEALABLE
-from core_flow.protocol import AssetKind, Holding
+from core_flow.protocol import AssetKind, Holding, Measure
 from mock_agencies.disposal_port import SessionDisposalPort
 from mock_agencies.world import account_number
 from sim.live import LiveCourt, live_court
@@ -175,8 +175,11 @@ def _why_open(lc: LiveCourt, k: str) -> str:
         return "财产处置中 / disposal under way"
     if any(r.paid_cents < r.amount_cents and not r.escrowed for r in st.receipts.values()):
         return "案款待发放 / money to pay out"
-    if any(a.frozen_cents > a.deducted_cents and a.active for a in st.assets.values()):
+    held = [a for a in st.assets.values() if a.frozen_cents > a.deducted_cents and a.active]
+    if any(lc.platform.can(a.agency, Measure.DEDUCT) for a in held):
         return "已冻结待划拨 / frozen, to deduct"
+    if held:  # equity, securities: no online 划拨
+        return "已冻结，待线下处置 / frozen, to dispose of offline"
     if st.case_type == "resumed":
         return "恢复执行案件新立案，重新查控中 / resumed: a new round of inquiries"
     return "在审限内办理中 / within its time limit"

@@ -159,16 +159,15 @@ class DisposalClerk:
         self._at(confirm + self.c._soon(10 * DAY), lambda: self.d.transfer(k, asset))
         self._at(confirm + HAND_OVER_AFTER + self.c._soon(15 * DAY), lambda: self.d.hand_over(k, asset))
 
-    def _pay(self, k: str, receipt: str, amount: int) -> Any:
+    def _pay(self, k: str, receipt: str, amount: int, attempt: int = 1) -> Any:
         """The claim's rest to the applicant, the surplus back to the debtor (余款退还), then 执行完毕 if met."""
         state = self.p.runtime.cases[k]
         due = min(amount, state.outstanding_cents())  # the claim's rest (less anything satisfied in kind)
         out = None
         if due:
             out = self.p.pay_out(k, receipt, due)
-            if out.refusal is not None:
-                if out.refusal.code == "NODE_FROZEN":  # paid late: once the unfreeze is approved, pay
-                    self._pay_later(k, receipt, amount, out.refusal.details)
+            if out.refusal is not None:  # paid late (node 33 frozen), or too early: again later (Clerk._pay_again)
+                self.c._pay_again(k, out.refusal, lambda n: self._pay(k, receipt, amount, n), attempt)
                 return out
             self.paid_cents += due
         if amount > due:
@@ -179,9 +178,6 @@ class DisposalClerk:
         elif state.closed_manner is None:
             self.c._maybe_zhongben(k)
         return out
-
-    def _pay_later(self, k: str, receipt: str, amount: int, frozen: tuple[tuple[int, str], ...]) -> None:
-        self._at(2 * DAY + 2 * HOUR, lambda: self._pay(k, receipt, amount))
 
 
 _NOTICES = frozenset({"property_found", "price_reported", "price_fixed", "unsold", "proceeds_arrived", "in_kind"})

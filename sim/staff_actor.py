@@ -10,12 +10,12 @@ every staffing level (common random numbers for the staffing search)."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from datetime import datetime, timedelta
 from math import sqrt
 from typing import Any
 
-from core_flow.engine import BLOCKING, Event, NodeStatus
+from core_flow.engine import Event, NodeStatus
 from core_flow.engine import commands as c
 from core_flow.errors import NodeFrozenError, UserError
 from core_flow.legal_calendar import Period, Unit
@@ -62,8 +62,6 @@ class StaffActor(Clerk):
         self.notice_period = Period(notice_period_days, Unit.DAYS) if notice_period_days else None
         self._draws: dict[tuple[str, str], int] = {}
         self.refused: dict[str, int] = {}
-        # case → calls waiting for the unfreeze of the frozen nodes that refused them
-        self.blocked: dict[str, list[tuple[Callable[[], Any], frozenset[tuple[int, str]]]]] = {}
         self.preloaded: dict[str, tuple[int | None, str]] = {}  # start-state case → (current node | None, handler)
         self.closed_on: dict[str, datetime] = {}  # start-state 终本 register case → when it closed
         self._investigating: set[str] = set()
@@ -118,24 +116,8 @@ class StaffActor(Clerk):
             if isinstance(err, NodeFrozenError) and attempt < 20:
                 self._wait_unfreeze(err.case_id, err.nodes, lambda: self._run(action, attempt + 1))
 
-    def _wait_unfreeze(self, case: str, nodes: Iterable[tuple[int, str]], retry: Callable[[], Any]) -> None:
-        """``retry`` once none of ``nodes`` (the frozen nodes a refusal named) is frozen any more — not at every
-        unfreeze of the case: a case with several frozen nodes had each waiting call refused again at each
-        approval (≈47,000 refusals in a court-year with disposal)."""
-        self.blocked.setdefault(case, []).append((retry, frozenset(nodes)))
-
-    def _ev_unfreeze_approved(self, e: Event) -> None:
-        waiting = self.blocked.pop(e.case_id, [])
-        state = self.p.runtime.cases.get(e.case_id)
-        still: list[tuple[Callable[[], Any], frozenset[tuple[int, str]]]] = []
-        for retry, nodes in waiting:  # at the next instant, after the approval's own reactions
-            if state is not None and any((ns := state.nodes.get(key)) is not None and ns.status in BLOCKING
-                                         for key in nodes):
-                still.append((retry, nodes))
-            else:
-                self.p.runtime.clock.call_at(self.now, retry)
-        if still:
-            self.blocked[e.case_id] = still
+    def _later(self, k: str, kind: str, delay: timedelta, action: Callable[[], Any]) -> None:
+        self._work(kind, k, action, delay)
 
     def _at(self, delay: timedelta, action: Callable[[], Any]) -> None:
         # the clerk's remaining timed actions are the freezes of found property (node 17, online)
@@ -171,12 +153,9 @@ class StaffActor(Clerk):
         self._work(kind, k, lambda: self._submit(cmd), delay, getattr(cmd, "authority", None))
 
     def _submit(self, cmd: Any) -> Any:
-        out = self.p.submit(cmd)
+        out = super()._submit(cmd)  # refused for a frozen node: entered again after the unfreeze
         if out.refusal is not None:
-            code = out.refusal.code
-            self.refused[code] = self.refused.get(code, 0) + 1
-            if code == "NODE_FROZEN":  # done, but the system refuses it while the node is frozen: entered again
-                self._wait_unfreeze(cmd.case_id, out.refusal.details, lambda: self._submit(cmd))  # after the unfreeze
+            self.refused[out.refusal.code] = self.refused.get(out.refusal.code, 0) + 1
         return out
 
     # ── reactions, as chains of work ────────────────────────────────────────────────────────────

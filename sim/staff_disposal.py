@@ -140,7 +140,3 @@ class StaffDisposalClerk(DisposalClerk):
         """The 过户 ruling to the registry, then the hand-over once the ruling has been served."""
         self._work("transfer", k, lambda: (self.d.transfer(k, asset), self._work(
             "hand_over", k, lambda: self.d.hand_over(k, asset), HAND_OVER_AFTER)))
-
-    def _pay_later(self, k: str, receipt: str, amount: int, frozen: tuple[tuple[int, str], ...]) -> None:
-        # refused while node 33 (or what blocks it) is frozen: paid once those are unfrozen (StaffActor._wait_unfreeze)
-        self.a._wait_unfreeze(k, frozen, lambda: self._pay(k, receipt, amount))

@@ -122,7 +122,8 @@ def test_a_sweep_finding_frozen_by_another_case_is_queued_from_zhongben_not_refu
     court.run_for(timedelta(days=130))
     assert {court.runtime.cases[k].closed_manner for k in ("Q1", "Q2")} == {"zhongben"}
     court.session.world.unpin(debtor.id_number, "ccb")
-    court.session.world.pin(debtor.id_number, "ccb", [deposit(court, debtor.id_number, "ccb", 1, 80_000_00)])
+    # less than either claim: each case freezes all of it (no more than its claim), so the second one queues
+    court.session.world.pin(debtor.id_number, "ccb", [deposit(court, debtor.id_number, "ccb", 1, 40_000_00)])
     court.run_for(timedelta(days=200))
     refused = [e.data for k in ("Q1", "Q2") for e in events(court, k, EventKind.REFUSED)
                if e.data["command"] == "FreezeQueued"]

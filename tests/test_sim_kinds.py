@@ -60,5 +60,6 @@ def test_a_clerk_is_subscribed_to_every_kind_it_reacts_to():
         kinds = set(cls.reacts_to())
         methods = {name[4:] for name in dir(cls) if name.startswith("_ev_")}
         assert {k.value for k in kinds} == methods, cls
-    assert EventKind.UNFREEZE_APPROVED in StaffActor.reacts_to()
-    assert EventKind.UNFREEZE_APPROVED not in Clerk.reacts_to()
+    # both retry a call refused for a frozen node when its unfreeze is approved; neither reacts to a plain timer
+    assert EventKind.UNFREEZE_APPROVED in StaffActor.reacts_to() and EventKind.UNFREEZE_APPROVED in Clerk.reacts_to()
+    assert EventKind.DEADLINE_SET not in Clerk.reacts_to()

@@ -250,6 +250,38 @@ def test_a_call_refused_by_frozen_nodes_waits_for_their_unfreeze_not_for_any_unf
     assert ran == ["7", "3", "3+7"] and "K0" not in actor.blocked
 
 
+def test_a_payout_refused_for_now_is_paid_again_frozen_after_the_unfreeze_too_early_as_work_later():
+    """Money in a case's account is never left there: a payout refused because node 33 froze (paid late) waits for
+    that unfreeze; one refused because its 到账登记 or approvals have not happened yet is queued again as payout
+    work two days on (``Clerk._pay_again``). Before, both were dropped and the money stayed in the account."""
+    from core_flow.engine import commands as c
+    from core_flow.engine.events import Refusal
+
+    profile = small_court(200)
+    court = court_for_run.build(profile, seed=5)
+    d = court.session.world.debtor(0)
+    court.platform.file(c.FileCase("K0", debtors=(d.id_number,), amount_cents=3_000_000), [d.subject()])
+    court.platform.submit(c.Assign("K0", "张法官"))
+    court.run_until(profile.origin + timedelta(days=60))  # nobody works the case: nodes 3 and 7 freeze
+    people = {r: profile.people(r) for r in ROLES if profile.people(r)}
+    staff = Staff(court.clock.env, WorkHours(profile.origin, profile.periods), people)
+    actor = StaffActor(court.platform, staff, profile.actions, seed=5, judges=people["承办法官"])
+    paid: list[int] = []
+    actor._pay_again("K0", Refusal("NODE_FROZEN", "", "", ((3, ""),)), paid.append, 1)
+    actor._pay_again("K0", Refusal("RECEIPT_NOT_REGISTERED", "", ""), paid.append, 1)
+    actor._pay_again("K0", Refusal("CLAIM_OUTSTANDING", "", ""), paid.append, 1)  # not for now: a mistake, left
+    actor._pay_again("K0", Refusal("PAYOUT_NOT_APPROVED", "", ""), paid.append, 10)  # tried ten times: left
+    start = court.clock.now()
+    court.run_until(start + timedelta(days=1))
+    assert paid == []  # two days on, in working time
+    court.run_until(start + timedelta(days=6))
+    assert paid == [2] and staff.stats.by_kind["pay"][0] == 1  # the second attempt, done as payout work
+    court.platform.submit(c.RequestUnfreeze("K0", 3, by="承办人"))
+    court.platform.submit(c.ApproveUnfreeze("K0", 3, "intermediate_court"))
+    court.run_until(court.clock.now() + timedelta(hours=1))
+    assert paid == [2, 1] and "K0" not in actor.blocked  # the frozen one, at its unfreeze
+
+
 def test_a_notice_period_holds_the_restriction_until_it_ends():
     """``notice_period_days``: the 执行通知 gives the debtor a period to perform, recorded as performance_due when the
     notice is sent (a procedural period on the legal calendar); the judge's 限消 waits for its end — never refused
