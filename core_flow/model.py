@@ -216,6 +216,9 @@ class ResumptionRule(_Model):
     # the 终本 case's freezes and seals continue in the 恢复执行 case (``Platform.carry_over``); false: they stay
     # with the 终本 case and the resumed case starts with none (the simplification of zhixing ≤ 0.1.2)
     measures_carry_over: bool = True
+    # the 恢复执行 case's claim: ``remainder`` — what the 终本 case left unenforced (its claim less what the applicant
+    # was paid and what was satisfied in kind); ``original`` — the 终本 case's whole claim again (zhixing ≤ 0.1.x)
+    claim: Literal["remainder", "original"] = "remainder"
 
 
 class InquiryRules(_Model):

@@ -108,3 +108,38 @@ def test_a_measure_handed_over_is_not_renewed_or_released_from_the_zhongben_case
     assert out.refusal.code == "NO_FREEZE"
     sent = [e for e in events(court, "K2", EventKind.EXCHANGE) if e.data.get("kind") == "sent"]
     assert not [e for e in sent if e.data.get("measure") in ("renew", "unfreeze", "deduct")]
+
+
+def _partly_paid_then_resumed(claim_rule: str):
+    """K3 (50,000) finds 20,000 at boc, paid out, then nothing more: 终本; 80,000 appears at ccb and is swept."""
+    process = default_process()
+    process = process.model_copy(update={"resumption": process.resumption.model_copy(update={"claim": claim_rule})})
+    court = build_virtual_court(ORIGIN, seed=5, diligence=1.0, identity_failure_rate=0.0, same_handler_rate=0.0,
+                                process=process)
+    debtor = person(court, 12)
+    pin_only(court, debtor.id_number, {"boc": [deposit(court, debtor.id_number, "boc", 1, 20_000_00)]})
+    file(court, "K3", debtor, 50_000_00)
+    court.run_for(timedelta(days=130))
+    old = court.runtime.cases["K3"]
+    assert old.closed_manner == "zhongben" and old.amounts()["paid_cents"] == 20_000_00
+    court.session.world.unpin(debtor.id_number, "ccb")
+    court.session.world.pin(debtor.id_number, "ccb", [deposit(court, debtor.id_number, "ccb", 1, 80_000_00)])
+    court.run_for(timedelta(days=200))
+    return court, old, court.runtime.cases["K3-恢1"]
+
+
+def test_a_resumed_case_claims_what_the_zhongben_case_left_and_the_judgment_is_never_exceeded():
+    """``resumption.claim: remainder`` (default): the 恢复执行 case's claim is the 30,000 the 终本 case did not
+    enforce; the sweep froze no more than that, the new case took it, paid it and completed — 50,000 in all, the
+    judgment. Before, the new case claimed the whole 50,000 again and went back to 终本 after paying 30,000."""
+    court, old, new = _partly_paid_then_resumed("remainder")
+    assert new.amount_cents == 30_000_00
+    assert new.amounts()["paid_cents"] == 30_000_00 and new.closed_manner == "completed"
+    assert old.amounts()["paid_cents"] + new.amounts()["paid_cents"] == old.amount_cents
+
+
+def test_with_the_original_claim_the_resumed_case_claims_it_all_again():
+    court, old, new = _partly_paid_then_resumed("original")
+    assert new.amount_cents == 50_000_00
+    assert new.amounts()["paid_cents"] == 30_000_00  # the sweep froze only what was left of the judgment
+    assert new.closed_manner != "completed"

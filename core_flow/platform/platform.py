@@ -142,9 +142,12 @@ class Platform:
         new_case = prefix + str(1 + sum(1 for k in self.runtime.cases
                                         if k.startswith(prefix) and k[len(prefix):].isdigit()))
         subjects = [self.subjects[d] for d in push.debtors]
+        claim = original.amount_cents  # ``resumption.claim``: the whole claim again, or what is left of it
+        if self.process.resumption.claim == "remainder" and original.outstanding_cents() > 0:
+            claim = original.outstanding_cents()
         out = self.file(c.FileCase(new_case, case_type="resumed", debtors=push.debtors,
                                    previous_case=push.original_case, previous_handler=push.previous_handler,
-                                   amount_cents=original.amount_cents), subjects)
+                                   amount_cents=claim), subjects)
         if not out.accepted:
             raise UserError(out.refusal.zh, out.refusal.en, where="original_case")
         return new_case
