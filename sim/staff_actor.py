@@ -245,11 +245,38 @@ class StaffActor(Clerk):
                                  closed_at=None if closed_on is None else min(closed_on, self.now)))
         for cmd in steps:
             self.p.submit(cmd)
-        if node is not None and node <= 3:
-            for debtor in (e.data or {}).get("debtors", []):
-                self._work("identity", k, lambda d=debtor: self._submit(c.VerifyIdentity(k, d, True)))
+        if node is not None:
+            self._resume_early_work(k, node, list((e.data or {}).get("debtors", [])))
         if node is not None:  # the handler takes it up from where it stands at the next review
             self.p.runtime.clock.call_at(self.now, lambda: self._review(k))
+
+    def _resume_early_work(self, k: str, node: int, debtors: list[str]) -> None:
+        """The work of the first stage a start-state case has not done yet (its current node and what follows it up
+        to the inquiries), queued as for a case filed in the run: identity and 控制启动 (node 3), 立案审查 (5, 6),
+        the 执行通知 (7), starting the inquiries (9, 10). Before, a case entered at node 3–7 never had these done: it
+        could neither close nor go to 终本 (≈330 of 300 open cases and their resumptions stuck past 200 days in a
+        court-year from a start state, 2026-12-05)."""
+        if node <= 3:
+            def identity() -> None:
+                for debtor in debtors:
+                    self._submit(c.VerifyIdentity(k, debtor, True))
+                self._work("control_start", k, lambda: self._submit(c.CompleteNode(k, 3)))
+
+            self._work("identity", k, identity)
+        if node <= 6:
+            def review() -> None:
+                for n in (5, 6):
+                    if n >= node:
+                        self._submit(c.CompleteNode(k, n))
+                self._work("notice", k, lambda: self._submit(c.CompleteNode(k, 7)))
+
+            self._work("review", k, review)
+        elif node == 7:
+            self._work("notice", k, lambda: self._submit(c.CompleteNode(k, 7)))
+        if node <= 9:
+            self._start(k, 9)
+        if node <= 10:
+            self._start(k, 10)
 
     def _decide(self, k: str) -> None:
         """After the investigation of a case without 集约查询: a 保全 is done once its controls are taken; a case with

@@ -122,3 +122,23 @@ def test_the_staffing_search_runs_below_todays_headcount(tmp_path):
         plan_staffing(profile.model_copy(update={"start_state": str(bad)}), parse_target("compliance>=0"),
                       years=0.05, replications=1, backend="serial", low=1, high=1)
     assert info.value.where == f"{bad}:2:handler"
+
+
+def test_cases_entered_at_the_first_stage_are_taken_up_and_closed(tmp_path):
+    """A start-state case at node 3, 5, 6 or 7 has the rest of the first stage done in the run (identity and 控制启动,
+    立案审查, the 执行通知, the inquiries) and closes like any other. Before, nobody did that work: such a case could
+    neither close nor go to 终本 (its 终本 refused ZHONGBEN_GATE: no notice, no restriction) for as long as the run."""
+    csv = tmp_path / "open.csv"
+    rows = ["case,filed,type,current_node,handler,amount_yuan,zhongben_closed"]
+    rows += [f"(2024)豫0811执{300 + n}号,2024-12-{10 + n},首执,{n},承办法官01,20000," for n in (3, 5, 6, 7)]
+    rows += ["(2024)豫0811执保9号,2024-12-16,保全,3,承办法官01,8000,"]
+    csv.write_text("\n".join(rows) + "\n", encoding="utf-8")
+    f = tmp_path / "court.yaml"
+    f.write_text("name: 起始状态法院\nintake: {yearly: 20}\nstaff: {承办法官: {count: 1}, 书记员: {count: 1}}\n"
+                 f"start_state: {csv}\n", encoding="utf-8")
+    r = run_units(make_units([("c", load_profile(f))], years=0.6, replications=1, seed=3), backend="serial")[0]
+    assert r["invariants"]["violation_count"] == 0
+    rows_by_case = {c["case"]: c for c in r["cases"]}
+    entered = [line.split(",")[0] for line in rows[1:]]
+    assert {k: rows_by_case[k]["manner"] for k in entered if not rows_by_case[k]["closed"]} == {}
+    assert "ZHONGBEN_GATE" not in r["meta"]["refusals"]
