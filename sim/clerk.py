@@ -29,8 +29,6 @@ from core_flow.protocol import Measure
 
 HOUR = timedelta(hours=1)
 DAY = timedelta(days=1)
-# a payout refused because an earlier step has not happened yet (到账登记, the two approvals)
-PAY_NOT_YET = frozenset({"RECEIPT_NOT_REGISTERED", "PAYOUT_NOT_APPROVED"})
 
 
 @dataclass
@@ -106,6 +104,31 @@ class Clerk:
         unfreeze of the case: a case with several frozen nodes had each waiting call refused again at each
         approval (≈47,000 refusals in a simulated court-year with disposal)."""
         self.blocked.setdefault(case, []).append((retry, frozenset(nodes)))
+
+    def _ev_operation_blocked(self, e: Event) -> None:
+        """The system did not move a node for an event (到账登记 while another 划拨 node was frozen, say): the
+        handler does it by hand once the frozen nodes the record names are unfrozen (the engine's rule for a
+        blocked operation). Before, nobody did: the receipt stayed unregistered and its money was never paid out."""
+        frozen = (e.data or {}).get("frozen")
+        if not frozen or e.node is None:
+            return  # blocked for another reason (a date beyond a strict calendar): nothing to wait for
+        op = next((o for o in self.p.runtime.engine.process.operations
+                   if o.event == e.data["on"] and (o.start or o.complete) == e.node), None)
+        if op is None:
+            return
+        k, node, instance, item = e.case_id, e.node, e.instance, e.item
+
+        def by_hand() -> Any:
+            ns = self.p.runtime.cases[k].nodes.get((node, instance))
+            if ns is not None and (ns.status is NodeStatus.DONE or (op.start is not None and ns.started_at)):
+                return None  # done (or started) meanwhile
+            if op.start is not None:
+                return self._submit(c.StartNode(k, node, instance))
+            if item is not None:
+                return self._submit(c.CompleteItem(k, node, item, instance))
+            return self._submit(c.CompleteNode(k, node, instance))
+
+        self._wait_unfreeze(k, [tuple(f) for f in frozen], by_hand)
 
     def _ev_unfreeze_approved(self, e: Event) -> None:
         waiting = self.blocked.pop(e.case_id, [])
@@ -358,12 +381,16 @@ class Clerk:
 
     def _pay_again(self, k: str, refusal: Any, pay: Callable[[int], Any], attempt: int) -> None:
         """A payout refused for now is paid later: once the frozen nodes that refused it are unfrozen (paid late,
-        node 33 froze), or a little later when its receipt is not registered or approved yet (those steps wait for
-        an unfreeze themselves, or are still queued). Without this the money stayed in the case's account for good
-        (4 of ``make run``'s 16 cases, 2026-12-05)."""
+        node 33 froze), once its receipt is registered (到账登记 waits for an unfreeze itself, or is still queued),
+        or a little later while its approvals are outstanding. Without this the money stayed in the case's account for
+        good (4 of ``make run``'s 16 cases, 2026-12-05); polling for the registration gave up too early where the
+        unfreeze behind it took weeks."""
         if refusal.code == "NODE_FROZEN":
             self._wait_unfreeze(k, refusal.details, lambda: pay(attempt))
-        elif refusal.code in PAY_NOT_YET and attempt < 10:
+        elif refusal.code == "RECEIPT_NOT_REGISTERED":  # at the next 到账登记 of the case (node_done, any receipt)
+            node = self.p.runtime.engine.process.roles.receipt
+            self._waiting_for_node.setdefault((k, node), []).append(lambda: pay(attempt + 1))
+        elif refusal.code == "PAYOUT_NOT_APPROVED" and attempt < 30:
             self._later(k, "pay", 2 * DAY, lambda: pay(attempt + 1))
 
     def _later(self, k: str, kind: str, delay: timedelta, action: Callable[[], Any]) -> None:

@@ -83,6 +83,8 @@ class DisposalClerk:
                              lambda debtor=debtor, registry=registry: self.p.manual_query(k, debtor, registry))
         elif e.kind == "funds_frozen" and (e.data or {}).get("measure") == "seal" and self._open(e.case_id):
             k, asset = e.case_id, e.instance
+            if (k, asset) not in self.d.lots:  # a seal taken over after its disposal ended unsold: it stays
+                return
             method = "appraisal" if self.rng.random() < 0.2 else "network_inquiry"
             self._at(self.c._soon(10 * DAY), lambda: self.d.investigate(k, asset))
             self._at(self.c._soon(15 * DAY) + HOUR, lambda: self._price(k, asset, method))

@@ -75,6 +75,10 @@ class StaffDisposalClerk(DisposalClerk):
                                lambda debtor=debtor, registry=registry: self.p.manual_query(k, debtor, registry))
         elif e.kind == EventKind.FUNDS_FROZEN and (e.data or {}).get("measure") == "seal" and self._open(k):
             asset = e.instance
+            if (k, asset) not in self.d.lots:
+                # a seal taken over without its lot: the 终本 case's disposal of it had ended (变卖 found no buyer):
+                # the seal stays, there is nothing to dispose of (a 1.5-year run with disposal crashed here)
+                return
             if asset not in self._lots_of[k]:  # a seal the 恢复执行 case took over from its 终本 case
                 self._lots_of[k].append(asset)
             method = "appraisal" if self._draw(k, asset, "appraisal") < 0.2 else "network_inquiry"

@@ -252,10 +252,11 @@ def test_a_call_refused_by_frozen_nodes_waits_for_their_unfreeze_not_for_any_unf
 
 def test_a_payout_refused_for_now_is_paid_again_frozen_after_the_unfreeze_too_early_as_work_later():
     """Money in a case's account is never left there: a payout refused because node 33 froze (paid late) waits for
-    that unfreeze; one refused because its 到账登记 or approvals have not happened yet is queued again as payout
-    work two days on (``Clerk._pay_again``). Before, both were dropped and the money stayed in the account."""
+    that unfreeze; one refused because its 到账登记 has not happened yet waits for the case's next registration; one
+    whose approvals are outstanding is queued again as payout work two days on (``Clerk._pay_again``). Before, all
+    were dropped and the money stayed in the account."""
     from core_flow.engine import commands as c
-    from core_flow.engine.events import Refusal
+    from core_flow.engine.events import Event, Refusal
 
     profile = small_court(200)
     court = court_for_run.build(profile, seed=5)
@@ -266,20 +267,78 @@ def test_a_payout_refused_for_now_is_paid_again_frozen_after_the_unfreeze_too_ea
     people = {r: profile.people(r) for r in ROLES if profile.people(r)}
     staff = Staff(court.clock.env, WorkHours(profile.origin, profile.periods), people)
     actor = StaffActor(court.platform, staff, profile.actions, seed=5, judges=people["承办法官"])
-    paid: list[int] = []
-    actor._pay_again("K0", Refusal("NODE_FROZEN", "", "", ((3, ""),)), paid.append, 1)
-    actor._pay_again("K0", Refusal("RECEIPT_NOT_REGISTERED", "", ""), paid.append, 1)
-    actor._pay_again("K0", Refusal("CLAIM_OUTSTANDING", "", ""), paid.append, 1)  # not for now: a mistake, left
-    actor._pay_again("K0", Refusal("PAYOUT_NOT_APPROVED", "", ""), paid.append, 10)  # tried ten times: left
+    paid: list[str] = []
+    actor._pay_again("K0", Refusal("NODE_FROZEN", "", "", ((3, ""),)), lambda n: paid.append(f"frozen{n}"), 1)
+    actor._pay_again("K0", Refusal("RECEIPT_NOT_REGISTERED", "", ""), lambda n: paid.append(f"receipt{n}"), 1)
+    actor._pay_again("K0", Refusal("PAYOUT_NOT_APPROVED", "", ""), lambda n: paid.append(f"approval{n}"), 1)
+    actor._pay_again("K0", Refusal("CLAIM_OUTSTANDING", "", ""), lambda n: paid.append("never"), 1)  # a mistake
+    actor._pay_again("K0", Refusal("PAYOUT_NOT_APPROVED", "", ""), lambda n: paid.append("never"), 30)  # given up
     start = court.clock.now()
     court.run_until(start + timedelta(days=1))
     assert paid == []  # two days on, in working time
     court.run_until(start + timedelta(days=6))
-    assert paid == [2] and staff.stats.by_kind["pay"][0] == 1  # the second attempt, done as payout work
+    assert paid == ["approval2"] and staff.stats.by_kind["pay"][0] == 1  # the second attempt, done as payout work
     court.platform.submit(c.RequestUnfreeze("K0", 3, by="承办人"))
     court.platform.submit(c.ApproveUnfreeze("K0", 3, "intermediate_court"))
     court.run_until(court.clock.now() + timedelta(hours=1))
-    assert paid == [2, 1] and "K0" not in actor.blocked  # the frozen one, at its unfreeze
+    assert paid == ["approval2", "frozen1"] and "K0" not in actor.blocked  # the frozen one, at its unfreeze
+    actor._ev_node_done(Event(court.clock.now(), "K0", EventKind.NODE_DONE, 32, "R1"))  # a receipt registered
+    court.run_until(court.clock.now() + timedelta(hours=1))
+    assert paid == ["approval2", "frozen1", "receipt2"]
+
+
+def test_a_node_the_system_could_not_move_is_moved_by_hand_once_what_blocked_it_is_unfrozen():
+    """An operation blocked by frozen nodes (到账登记 while a 划拨 node is frozen: node 32 not completed) is done by
+    the handler once those nodes are unfrozen (``Clerk._ev_operation_blocked``, the engine's rule for a blocked
+    operation); before, nobody did and the receipt's money was never paid out. Not twice, not before."""
+    from core_flow.engine import commands as c
+    from core_flow.engine.events import Event
+
+    profile = small_court(200)
+    court = court_for_run.build(profile, seed=5)
+    d = court.session.world.debtor(0)
+    court.platform.file(c.FileCase("K0", debtors=(d.id_number,), amount_cents=3_000_000), [d.subject()])
+    court.platform.submit(c.Assign("K0", "张法官"))
+    court.run_until(profile.origin + timedelta(days=60))  # nodes 3 and 7 frozen
+    people = {r: profile.people(r) for r in ROLES if profile.people(r)}
+    actor = StaffActor(court.platform, Staff(court.clock.env, WorkHours(profile.origin, profile.periods), people),
+                       profile.actions, seed=5, judges=people["承办法官"])
+    sent: list[tuple[str, int, str]] = []
+    submit = actor._submit
+    actor._submit = lambda cmd: (sent.append((type(cmd).__name__, cmd.node, cmd.instance)), submit(cmd))[1]
+    now = court.clock.now()
+    actor._ev_operation_blocked(Event(now, "K0", EventKind.OPERATION_BLOCKED, 32, "R1", None,
+                                      {"on": "receipt_registered", "frozen": [[3, ""]]}))
+    actor._ev_operation_blocked(Event(now, "K0", EventKind.OPERATION_BLOCKED, 32, "R2", None,
+                                      {"on": "receipt_registered", "code": "CALENDAR_RANGE"}))  # nothing to wait for
+    court.platform.submit(c.RequestUnfreeze("K0", 7, by="承办人"))
+    court.platform.submit(c.ApproveUnfreeze("K0", 7, "bureau_head"))
+    court.run_until(court.clock.now() + timedelta(hours=1))
+    assert sent == []  # node 7's unfreeze is not the one it waits for
+    court.platform.submit(c.RequestUnfreeze("K0", 3, by="承办人"))
+    court.platform.submit(c.ApproveUnfreeze("K0", 3, "intermediate_court"))
+    court.run_until(court.clock.now() + timedelta(hours=1))
+    assert sent == [("CompleteNode", 32, "R1")]
+
+
+def test_a_seal_taken_over_without_its_lot_is_left_alone():
+    """A 终本 case's seal whose disposal had ended (变卖 found no buyer) is handed over to the 恢复执行 case without a
+    lot: the disposal clerk leaves it (the seal stays). A 1.5-year run with disposal crashed on it (KeyError)."""
+    from core_flow.engine import commands as c
+    from core_flow.engine.events import Event
+
+    profile = small_court(200, disposal=True)
+    court = court_for_run.build(profile, seed=5)
+    d = court.session.world.debtor(0)
+    court.platform.file(c.FileCase("K0-恢1", debtors=(d.id_number,), amount_cents=3_000_000), [d.subject()])
+    people = {r: profile.people(r) for r in ROLES if profile.people(r)}
+    actor = StaffActor(court.platform, Staff(court.clock.env, WorkHours(profile.origin, profile.periods), people),
+                       profile.actions, seed=5, judges=people["承办法官"], dispose=True)
+    asset = "vehicle_registry:CL0001"
+    actor.disposal._on_event(Event(court.clock.now(), "K0-恢1", EventKind.FUNDS_FROZEN, 17, asset, None,
+                                   {"measure": "seal", "taken_over_from": "K0"}))
+    assert not actor.disposal.busy("K0-恢1") and asset not in actor.disposal._lots_of.get("K0-恢1", [])
+    court.run_until(court.clock.now() + timedelta(days=30))  # no investigation or pricing of a lot that is not there
 
 
 def test_a_notice_period_holds_the_restriction_until_it_ends():
