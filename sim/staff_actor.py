@@ -218,9 +218,21 @@ class StaffActor(Clerk):
         for cmd in (c.StartNode(k, 9), c.StartNode(k, 10)) if start else ():
             if state.status(cmd.node).value == "not_started":
                 self._submit(cmd)
-        self._work("inquiry", k, lambda: (self._submit(c.CompleteNode(k, 9)), self._work(
-            "onsite", k, lambda: (self._submit(c.CompleteNode(k, 10)), self._work("analysis", k, lambda: (
-                self._submit(c.CompleteNode(k, 11)), self._decide(k)))))), delay=delay)
+
+        def step(i: int) -> None:  # the steps not done yet, each as work; a start-state case may have done some
+            steps = (("inquiry", 9), ("onsite", 10), ("analysis", 11))
+            while i < len(steps) and self.p.runtime.cases[k].status(steps[i][1]) is NodeStatus.DONE:
+                i += 1
+            if i == len(steps):
+                self._decide(k)
+                return
+            kind, node = steps[i]
+            self._work(kind, k, lambda: (self._submit(c.CompleteNode(k, node)), step(i + 1)))
+
+        if delay > ZERO:  # the first step is looked at when its turn comes
+            self._work("inquiry", k, lambda: (self._submit(c.CompleteNode(k, 9)), step(1)), delay=delay)
+        else:
+            step(0)
 
     def _enter_start_state(self, k: str, state: Any, e: Event) -> None:
         """A case of the start state (``sim.start_state``): the work before its current node was done before the
@@ -261,6 +273,9 @@ class StaffActor(Clerk):
                 for debtor in debtors:
                     self._submit(c.VerifyIdentity(k, debtor, True))
                 self._work("control_start", k, lambda: self._submit(c.CompleteNode(k, 3)))
+                state = self.p.runtime.cases[k]
+                if not (state.case_type == "first" and state.money):  # no 集约查询: inquired by hand, as when filed
+                    self._investigate(k, delay=5 * DAY)
 
             self._work("identity", k, identity)
         if node <= 6:
@@ -297,7 +312,9 @@ class StaffActor(Clerk):
         if state.closing_pending is not None or state.resumption is not None:
             return
         if k in self.preloaded and not state.assets and state.network_inquiry_at is None and k not in self._zhongben:
-            if k not in self._investigating:  # a start-state case past its 集约查询: the handler finishes the inquiry
+            # a start-state case past its 集约查询: the handler finishes the inquiry (one entered at node 3 or before
+            # has it from its identity check: the 集约查询, or by hand — ``_resume_early_work``)
+            if k not in self._investigating and (self.preloaded[k][0] or 0) > 3:
                 self._investigating.add(k)
                 self._investigate(k, start=True)
             return
@@ -305,8 +322,9 @@ class StaffActor(Clerk):
             return  # money on its way to the applicant
         amounts = state.amounts()
         paid = amounts["paid_cents"] - amounts["returned_cents"]  # to the applicant (a surplus goes to the debtor)
-        if k in self._zhongben:
-            self._cmd(ZERO, c.Close(k, "终本", reviewed_by="审判管理办公室"))
+        if k in self._zhongben:  # not before three months from filing (a start-state case is reviewed from day one)
+            ready = state.filed_at + timedelta(days=93) - self.now
+            self._cmd(max(ready, ZERO), c.Close(k, "终本", reviewed_by="审判管理办公室"))
         elif paid >= state.amount_cents > 0 or state.case_type == "preservation":
             self._cmd(ZERO, c.Close(k, "执行完毕", reviewed_by="审判管理办公室"))
         else:
@@ -381,6 +399,9 @@ class StaffActor(Clerk):
             state = self.p.runtime.cases[k]
             if state.closed_manner is None and state.limit.extensions == 0:
                 def ask() -> None:
+                    now = self.p.runtime.cases[k]
+                    if now.closed_manner is not None or now.limit.extensions:  # closed (or extended) meanwhile
+                        return  # nothing to ask, nothing for the president to approve (it was refused CASE_CLOSED)
                     self._submit(c.RequestLimitChange(k, "extend", reason="财产处置中 / disposal under way"))
                     self._work("limit_approve", k, lambda: self._submit(c.ApproveLimitChange(k, "院长")))
                 self._work("limit_ask", k, ask)

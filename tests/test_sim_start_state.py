@@ -132,6 +132,7 @@ def test_cases_entered_at_the_first_stage_are_taken_up_and_closed(tmp_path):
     rows = ["case,filed,type,current_node,handler,amount_yuan,zhongben_closed"]
     rows += [f"(2024)豫0811执{300 + n}号,2024-12-{10 + n},首执,{n},承办法官01,20000," for n in (3, 5, 6, 7)]
     rows += ["(2024)豫0811执保9号,2024-12-16,保全,3,承办法官01,8000,"]
+    rows += ["(2024)豫0811执318号,2024-11-20,首执,18,承办法官01,20000,"]  # past its inquiries: not done again
     csv.write_text("\n".join(rows) + "\n", encoding="utf-8")
     f = tmp_path / "court.yaml"
     f.write_text("name: 起始状态法院\nintake: {yearly: 20}\nstaff: {承办法官: {count: 1}, 书记员: {count: 1}}\n"
@@ -142,3 +143,5 @@ def test_cases_entered_at_the_first_stage_are_taken_up_and_closed(tmp_path):
     entered = [line.split(",")[0] for line in rows[1:]]
     assert {k: rows_by_case[k]["manner"] for k in entered if not rows_by_case[k]["closed"]} == {}
     assert "ZHONGBEN_GATE" not in r["meta"]["refusals"]
+    # nodes 9–11 entered done are not worked again (the handler's investigation skips them: it was refused NODE_DONE)
+    assert "NODE_DONE" not in r["meta"]["refusals"], r["meta"]["refusals"]
