@@ -201,6 +201,10 @@ class Clerk:
         Without this a 恢复执行 case never left its inquiry (its 终本 refused ZHONGBEN_GATE for nodes 9 and 10)."""
         for node in (9, 10, 11):
             self._submit(c.CompleteNode(k, node))
+        self._decide(k)
+
+    def _decide(self, k: str) -> None:
+        """After the inquiry by hand: a 保全 is done; a case with nothing left to take goes to 终本."""
         state = self.p.runtime.cases[k]
         if state.closed_manner is not None:
             return
@@ -242,11 +246,15 @@ class Clerk:
         if self._busy(k):
             return
         state = self.p.runtime.cases[k]
-        pending = any(a.frozen_cents > a.deducted_cents and self.p.can(a.agency, Measure.DEDUCT)
-                      for a in state.assets.values() if a.active)
+        pending = self._to_deduct(state) > 0
         unpaid = any(r.paid_cents < r.amount_cents for r in state.receipts.values())
         if state.closed_manner is None and not pending and not unpaid and k not in self._zhongben:
             self._to_zhongben(k)
+
+    def _to_deduct(self, state: Any) -> int:
+        """Money the case's active freezes hold that can still be deducted online (not equity, securities…)."""
+        return sum(a.frozen_cents - a.deducted_cents for a in state.assets.values()
+                   if a.active and a.frozen_cents > a.deducted_cents and self.p.can(a.agency, Measure.DEDUCT))
 
     def _when_node_done(self, k: str, node: int, action: Callable[[], Any]) -> None:
         """``action`` now if node ``node`` of case ``k`` is done, else at the instant it is (``_ev_node_done``)."""
@@ -448,9 +456,8 @@ class Clerk:
                     # 集约查询's freezes (a sweep froze whole balances: 3.4 million yuan for a 74,000 yuan claim);
                     # nothing available: 轮候 behind the others
                     state = self.p.runtime.cases[k]
-                    held = sum(a.frozen_cents - a.deducted_cents for a in state.assets.values()
-                               if a.active and self.p.can(a.agency, Measure.DEDUCT))
-                    amount = min(h.available_cents or h.balance_cents, state.outstanding_cents() - held)
+                    left = state.outstanding_cents() - self._to_deduct(state)
+                    amount = min(h.available_cents or h.balance_cents, left)
                     if amount > 0:
                         self._at(DAY, lambda k=k, asset=asset, amount=amount: self._freeze(k, asset, amount))
                     break

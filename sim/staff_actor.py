@@ -295,7 +295,7 @@ class StaffActor(Clerk):
 
     def _decide(self, k: str) -> None:
         """After the investigation of a case without 集约查询: a 保全 is done once its controls are taken; a case with
-        nothing found goes to 终本."""
+        nothing found goes to 终本 (one with property: the handler's periodic review decides, ``_review``)."""
         state = self.p.runtime.cases[k]
         if state.case_type == "preservation":
             self._cmd(ZERO, c.Close(k, "执行完毕", reviewed_by="审判管理办公室"))
@@ -399,8 +399,8 @@ class StaffActor(Clerk):
             state = self.p.runtime.cases[k]
             if state.closed_manner is None and state.limit.extensions == 0:
                 def ask() -> None:
-                    now = self.p.runtime.cases[k]
-                    if now.closed_manner is not None or now.limit.extensions:  # closed (or extended) meanwhile
+                    st = self.p.runtime.cases[k]
+                    if st.closed_manner is not None or st.limit.extensions:  # closed (or extended) meanwhile
                         return  # nothing to ask, nothing for the president to approve (it was refused CASE_CLOSED)
                     self._submit(c.RequestLimitChange(k, "extend", reason="财产处置中 / disposal under way"))
                     self._work("limit_approve", k, lambda: self._submit(c.ApproveLimitChange(k, "院长")))

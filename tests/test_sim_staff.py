@@ -338,7 +338,9 @@ def test_a_seal_taken_over_without_its_lot_is_left_alone():
     actor.disposal._on_event(Event(court.clock.now(), "K0-恢1", EventKind.FUNDS_FROZEN, 17, asset, None,
                                    {"measure": "seal", "taken_over_from": "K0"}))
     assert not actor.disposal.busy("K0-恢1") and asset not in actor.disposal._lots_of.get("K0-恢1", [])
-    court.run_until(court.clock.now() + timedelta(days=30))  # no investigation or pricing of a lot that is not there
+    court.run_until(court.clock.now() + timedelta(days=30))
+    # no investigation or pricing of a lot that is not there (they were queued, and refused, before)
+    assert not {"investigate", "pricing"} & set(actor.staff.stats.by_kind)
 
 
 def test_a_notice_period_holds_the_restriction_until_it_ends():
