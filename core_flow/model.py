@@ -219,6 +219,10 @@ class ResumptionRule(_Model):
     # the 恢复执行 case's claim: ``remainder`` — what the 终本 case left unenforced (its claim less what the applicant
     # was paid and what was satisfied in kind); ``original`` — the 终本 case's whole claim again (zhixing ≤ 0.1.x)
     claim: Literal["remainder", "original"] = "remainder"
+    # which findings of a 终本 sweep open node 46's review: ``new`` — property the case has not found before, or money
+    # available to freeze (a sweep reporting again the flat, car, equity or other property the case already had on
+    # record when it closed by 终本 is no new clue); ``every`` — each agency's finding at every sweep (zhixing ≤ 0.1.x)
+    sweep_review: Literal["new", "every"] = "new"
 
 
 class InquiryRules(_Model):

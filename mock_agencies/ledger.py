@@ -413,6 +413,24 @@ class Ledger:
 
     # --- operations ----------------------------------------------------------------------------------
 
+    def credit(self, *, agency: str, id_number: str, account_no: str, amount_cents: int, now: datetime) -> None:
+        """Money paid into a debtor's deposit or payment account from outside (income, a transfer): it enters the
+        ledger here and goes first to the measures waiting on the account (a partial freeze's shortfall, 轮候), in
+        registration order, as money a release frees."""
+        if not isinstance(amount_cents, int) or isinstance(amount_cents, bool) or amount_cents < 1:
+            raise UserError(f"入账金额须为正整数（分）：{amount_cents!r}",
+                            f"amount_cents must be a positive integer: {amount_cents!r}", where="amount_cents")
+        self._catch_up(now)
+        acc = self._account(agency, id_number, account_no)
+        if acc.kind not in (AssetKind.DEPOSIT, AssetKind.BALANCE):
+            raise UserError(f"只能向存款或支付账户入账：{agency}:{account_no} 为 {acc.kind.value}",
+                            f"only a deposit or payment account takes money in: {agency}:{account_no} is "
+                            f"{acc.kind.value}", where="account_no")
+        self._materialise(acc)
+        acc.balance_cents += amount_cents
+        self._origin_cents += amount_cents
+        self._fill(acc, as_cst(now))
+
     def freeze(
         self,
         *,

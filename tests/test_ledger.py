@@ -166,6 +166,32 @@ def test_partial_freeze_remainder_is_topped_up_before_a_later_queued_freeze():
     assert (vc.state, vc.queue_position) == (FreezeState.QUEUED, 1)
 
 
+def test_money_paid_in_tops_up_the_waiting_freezes_in_order_and_enters_the_ledger_once():
+    ledger = make_ledger(100_000)
+    b = freeze(ledger, "B", 150_000, "b")  # gets 100_000, waits for 50_000
+    before_total, before_origin = ledger.total_cents(), ledger.origin_cents()
+    ledger.credit(agency=BANK, id_number=DEBTOR, account_no=ACC, amount_cents=80_000, now=T0 + timedelta(days=1))
+    vb = ledger.get_freeze(b.freeze_id)
+    assert (vb.controlled_cents, vb.shortfall_cents) == (150_000, 0)
+    after = {h.account_no: h for h in ledger.holdings(BANK, DEBTOR, T0 + timedelta(days=1))}[ACC]
+    assert (after.balance_cents, after.available_cents) == (180_000, 30_000)
+    assert ledger.total_cents() - before_total == 80_000 == ledger.origin_cents() - before_origin
+    # an account never touched before enters with its world balance plus the money paid in
+    ledger.credit(agency=BANK, id_number=DEBTOR, account_no="6222000000000002", amount_cents=1_000, now=T0)
+    assert {h.account_no: h for h in ledger.holdings(BANK, DEBTOR, T0)}["6222000000000002"].balance_cents == 6_000
+    assert ledger.total_cents() == ledger.origin_cents()
+
+
+@pytest.mark.parametrize(("account", "agency", "amount", "field"), [
+    ("FC-001", REGISTRY, 1_000, "account_no"), (ACC, BANK, 0, "amount_cents"), (ACC, BANK, True, "amount_cents")])
+def test_money_is_paid_in_only_to_a_deposit_or_payment_account_and_in_whole_cents(account, agency, amount, field):
+    ledger = make_ledger(100_000)
+    with pytest.raises(UserError) as e:
+        ledger.credit(agency=agency, id_number=DEBTOR, account_no=account, amount_cents=amount, now=T0)
+    assert e.value.where == field and e.value.zh and e.value.en
+    assert ledger.total_cents() == 0  # nothing materialised
+
+
 def test_unfreezing_a_queued_freeze_removes_it_from_the_queue():
     ledger = make_ledger(100_000)
     a = freeze(ledger, "A", 100_000, "a")

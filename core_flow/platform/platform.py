@@ -41,8 +41,12 @@ from core_flow.masking import mask_text
 from core_flow.platform.court import DEFAULT_COURT, Court
 from core_flow.platform.disposal import SEALABLE, Disposal, DisposalPort
 from core_flow.platform.filing import FilingPush, ResumptionPush
-from core_flow.protocol import HUB, ControlRequest, DeductStatus, Feedback, Holding, Measure, Subject
+from core_flow.protocol import HUB, AssetKind, ControlRequest, DeductStatus, Feedback, Holding, Measure, Subject
 from core_flow.runtime import Runtime
+
+# money a freeze takes at once: found again with a balance available, it is a new clue whatever the account's history
+_MONEY = frozenset(k.value for k in (AssetKind.DEPOSIT, AssetKind.BALANCE, AssetKind.WEALTH_PRODUCT,
+                                     AssetKind.SECURITIES))
 
 
 class CourtAccounts(Protocol):
@@ -605,15 +609,25 @@ class Platform:
         self._notify("unfreeze_answered", case_id=ctx.case_id, asset=ctx.asset, ok=fb.ok)
 
     def _answer_sweep(self, ctx: _Request, fb: Feedback) -> None:
+        every = self.process.resumption.sweep_review == "every"
         for agency, found, _ in self._answers(fb, ctx.agency):
             if not found:
                 continue
+            clue = every or any(self._is_clue(ctx.case_id, agency, h) for h in found)
             for h in found:
                 self.assets[(ctx.case_id, f"{agency}:{h.account_no}")] = (agency, h, ctx.debtor)
             self.findings.append(Finding(ctx.case_id, ctx.debtor, agency, found, ctx.asset))
-            self.runtime.submit(c.Record(ctx.case_id, "property_found_after_zhongben", f"{ctx.asset}:{agency}"))
+            if clue:  # node 46's review (process resumption.sweep_review)
+                self.runtime.submit(c.Record(ctx.case_id, "property_found_after_zhongben", f"{ctx.asset}:{agency}"))
             self.disposal.found(ctx.case_id, ctx.debtor, agency, found)  # real estate, vehicles: to be sealed
             self._notify("sweep_found", case_id=ctx.case_id, debtor=ctx.debtor, agency=agency, holdings=found)
+
+    def _is_clue(self, case_id: str, agency: str, h: Holding) -> bool:
+        """A sweep's holding is a new property clue when the case has not found it before, or when it is money
+        available to freeze now (a known account with a new balance)."""
+        if (case_id, f"{agency}:{h.account_no}") not in self.assets:
+            return True
+        return str(h.kind) in _MONEY and h.online_controllable and h.available_cents > 0
 
     def _answer_clue(self, ctx: _Request, fb: Feedback) -> None:
         """The clue's agency answered (directly, or as the one agency of a 总对总 query)."""
