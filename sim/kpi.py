@@ -36,13 +36,14 @@ def t975(df: int) -> float:
 
 
 def mean_ci(values: list[float]) -> tuple[float, float, float]:
-    """(mean, low, high): the 95% confidence interval of the mean over independent replications."""
+    """(mean, low, high): the 95% confidence interval of the mean over independent replications; one replication
+    has no interval (NaN bounds: nothing to estimate the spread from — not a zero-width interval)."""
     xs = [v for v in values if v is not None and not (isinstance(v, float) and math.isnan(v))]
     if not xs:
         return (math.nan, math.nan, math.nan)
     m = fmean(xs)
     if len(xs) < 2:
-        return (m, m, m)
+        return (m, math.nan, math.nan)
     h = t975(len(xs) - 1) * stdev(xs) / math.sqrt(len(xs))
     return (m, m - h, m + h)
 

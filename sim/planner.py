@@ -92,6 +92,10 @@ def _preflight(profile: CourtProfile, *, years: float, replications: int, seed: 
                workers: int) -> None:
     """Every option and the start state (handlers against today's staff) checked before the first level runs."""
     check_backend(backend, workers)
+    if replications < 2:  # one replication has no interval to judge the target with
+        raise UserError(f"按置信区间判断目标至少需要 2 次重复，收到 {replications}",
+                        f"judging a target with 95% confidence needs at least 2 replications, got {replications}",
+                        where="--replications")
     make_units([(profile.name, profile)], years=years, replications=replications, seed=seed)
 
 

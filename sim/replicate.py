@@ -144,11 +144,12 @@ def aggregate(results: list[dict[str, Any]]) -> dict[str, Any]:
         kpi = {}
         for k in keys:
             m, lo, hi = mean_ci([r["kpi"].get(k, math.nan) for r in runs])
-            lo = max(lo, 0.0)  # every KPI is a count, a share, a time or an amount: the interval stays in range
-            # shares; utilisation too: work is done only in working hours, one item at a time per person
-            if k.startswith(("compliance", "within_limit_share", "within_statutory_share", "zhongben_rate",
-                             "utilisation.")):
-                hi = min(hi, 1.0)
+            if lo == lo:  # an interval (none for one replication)
+                lo = max(lo, 0.0)  # every KPI is a count, a share, a time or an amount: the interval stays in range
+                # shares; utilisation too: work is done only in working hours, one item at a time per person
+                if k.startswith(("compliance", "within_limit_share", "within_statutory_share", "zhongben_rate",
+                                 "utilisation.")):
+                    hi = min(hi, 1.0)
             kpi[k] = {"mean": m, "low": lo, "high": hi, "n": len(runs)}
         courts[name] = {"kpi": kpi, "replications": len(runs), "runs": runs}
     return {"courts": courts}

@@ -177,7 +177,21 @@ text-align:right}th{background:#f3f3f3}td:first-child,th:first-child{text-align:
 
 
 def _ci(v: dict[str, float]) -> str:
+    if v["low"] != v["low"] and v["mean"] == v["mean"]:  # one replication: no interval
+        return f"{fmt(v['mean'])}（无区间，1 次重复 / no CI, n=1）"
     return f"{fmt(v['mean'])} [{fmt(v['low'])}, {fmt(v['high'])}]"
+
+
+def finite(x: Any) -> Any:
+    """``x`` with every NaN or infinity replaced by None (JSON null): standard JSON has no NaN, and a KPI without
+    data (no case closed that way) or an interval of one replication has none."""
+    if isinstance(x, float):
+        return x if math.isfinite(x) else None
+    if isinstance(x, dict):
+        return {k: finite(v) for k, v in x.items()}
+    if isinstance(x, (list, tuple)):
+        return [finite(v) for v in x]
+    return x
 
 
 def render_html(agg: dict[str, Any], profile: CourtProfile, params: dict[str, Any],
@@ -360,7 +374,8 @@ def write_outputs(out_dir: Path, agg: dict[str, Any], profile: CourtProfile, par
     summary = {"params": params, "profile": profile.name,
                "courts": {c: {"kpi": d["kpi"], "replications": d["replications"]} for c, d in agg["courts"].items()},
                "validation": validation, "curve": curve, "invariants": invariants}
-    paths["json"].write_text(json.dumps(summary, ensure_ascii=False, indent=2, default=str), encoding="utf-8")
+    paths["json"].write_text(json.dumps(finite(summary), ensure_ascii=False, indent=2, default=str, allow_nan=False),
+                             encoding="utf-8")
     with paths["cases"].open("w", newline="", encoding="utf-8") as f:
         w = None
         for court, d in agg["courts"].items():

@@ -103,7 +103,7 @@ def test_staffing_search_finds_the_smallest_staff_and_the_curve_is_monotone():
     assert utils == sorted(utils, reverse=True)
     # a KPI of a known form the run does not report (no case closed that way): said after the first level
     with pytest.raises(UserError, match="unknown KPI"):
-        plan_staffing(profile, parse_target("cycle_p50_days.nosuchmanner<=100"), years=0.05, replications=1,
+        plan_staffing(profile, parse_target("cycle_p50_days.nosuchmanner<=100"), years=0.05, replications=2,
                       backend="serial", low=1, high=1)
 
 
@@ -163,6 +163,33 @@ def test_a_name_that_looks_like_rich_markup_is_printed_as_written(tmp_path, caps
     text = capsys.readouterr().out
     assert "[/x] 法院 [bold] :smile:" in " ".join(text.split()) and f"{out}/report.html" in text
     assert (out / "kpis.json").exists()
+
+
+def test_one_replication_has_no_interval_and_says_so(small, tmp_path, capsys):
+    """One replication printed "0.953 [0.953, 0.953]" as a 95% CI and `plan staffing -r 1` claimed a level met
+    "with 95% confidence" from it: there is nothing to estimate the spread from."""
+    out = tmp_path / "out"
+    assert main(["simulate", str(small), "--years", "0.1", "-r", "1", "--backend", "serial", "--no-validate",
+                 "--out", str(out)]) == 0
+    text = " ".join(capsys.readouterr().out.split())
+    assert "no CI (n=1)" in text and "one replication: no confidence interval" in text
+    assert not re.search(r"\[([\d.,]+), \1\]", text)  # no zero-width interval shown
+
+    def no_nan(word: str) -> None:
+        raise AssertionError(f"not standard JSON: {word}")
+
+    data = json.loads((out / "kpis.json").read_text(encoding="utf-8"), parse_constant=no_nan)
+    compliance = next(iter(data["courts"].values()))["kpi"]["compliance"]
+    assert compliance["mean"] > 0 and compliance["low"] is None and compliance["high"] is None
+    assert "no CI, n=1" in (out / "report.html").read_text(encoding="utf-8")
+    for argv in (["plan", "staffing", str(small), "--target", "compliance>=0.5", "-r", "1", "--years", "0.05",
+                  "--backend", "serial"],
+                 ["plan", "intake", str(small), "--target", "compliance>=0.5", "-r", "1", "--years", "0.05",
+                  "--high", "900", "--backend", "serial"]):
+        assert main(argv) == 2
+        captured = capsys.readouterr()
+        assert captured.err.startswith("错误 / error: --replications:") and "at least 2 replications" in captured.err
+        assert "│" not in captured.out  # refused before any level ran
 
 
 def test_an_event_log_with_markup_in_a_case_number_lists_its_duban(tmp_path, capsys):

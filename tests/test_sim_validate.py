@@ -41,6 +41,8 @@ def test_the_staff_queue_as_mmc_reproduces_erlang_c(lam, c):
 def test_mean_ci_is_a_student_t_interval():
     m, lo, hi = mean_ci([1.0, 2.0, 3.0])
     assert m == 2.0 and hi - m == pytest.approx(4.303 * 1.0 / 3 ** 0.5, rel=1e-3)
+    m, lo, hi = mean_ci([0.75])  # one replication: a mean, no interval (not a zero-width one)
+    assert m == 0.75 and lo != lo and hi != hi
 
 
 def test_littles_law_holds_on_the_court_models_own_output():

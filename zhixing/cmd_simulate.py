@@ -27,11 +27,19 @@ HEADLINE = ("compliance", "filed", "carried_over", "carried_over_closed", "overd
             "cases_per_judge_year")
 
 
+NO_CI = "无区间（1 次重复）/ no CI (n=1)"
+ONE_REPLICATION = ("只有 1 次重复：没有置信区间，均值即该次结果；规划请至少 2 次（默认 3 次，-r） / "
+                   "one replication: no confidence interval, the mean is that run's figure; plan with at least 2 "
+                   "(default 3, -r)")
+
+
 def fmt_ci(v: dict[str, float]) -> tuple[str, str]:
     def f(x: float) -> str:
         if x != x:
             return "–"
         return f"{x:,.0f}" if abs(x) >= 100 else f"{x:.3f}"
+    if v["low"] != v["low"] and v["mean"] == v["mean"]:  # one replication: no interval
+        return f(v["mean"]), NO_CI
     return f(v["mean"]), f"[{f(v['low'])}, {f(v['high'])}]"
 
 
@@ -126,6 +134,8 @@ def register(app: typer.Typer) -> None:
         agg = aggregate(results)
         for name, data in agg["courts"].items():
             console.print(kpi_table(data["kpi"], f"关键指标（均值与95%置信区间） / KPIs, mean and 95% CI — {name}"))
+        if replications == 1:
+            console.print(ONE_REPLICATION)
         invariants = None
         if check:
             invariants = {"cases": sum(r["invariants"]["cases"] for r in results), "violations": []}
