@@ -7,7 +7,8 @@ Columns (header required; UTF-8):
 
 * ``case`` — the case number; ``filed`` — filing date (YYYY-MM-DD, before the run starts);
 * ``type`` — 首执 / 恢复 / 保全 (or first / resumed / preservation);
-* ``current_node`` — for an open case, the node it stands at (1–46); the nodes before it count as done;
+* ``current_node`` — for an open case, the node it stands at (1–43: 44–46 follow the closing); the nodes before it
+  count as done;
 * ``handler`` — its 承办法官 (a name of the profile's judges; empty: assigned by the court; in a staffing search, a
   level without that judge shares that judge's cases among the judges it has, in file order — see ``reassign``);
 * ``amount_yuan`` — the claim; ``zhongben_closed`` — for a 终本 register case, the date it closed (else empty).
@@ -36,6 +37,7 @@ from core_flow.legal_calendar import CST
 
 TYPES = {"首执": "first", "首次执行": "first", "first": "first", "恢复": "resumed", "恢复执行": "resumed",
          "resumed": "resumed", "保全": "preservation", "财产保全": "preservation", "preservation": "preservation"}
+OPEN_NODES = 43  # 44 归档, 45 终本 sweeps and 46 恢复执行 follow the closing (node 43): no open case stands there
 COLUMNS = ("case", "filed", "type", "current_node", "handler", "amount_yuan", "zhongben_closed")
 
 
@@ -99,6 +101,8 @@ def load_start_state(path: str | Path, before: datetime, judges: tuple[str, ...]
                           f"zhongben_closed must be YYYY-MM-DD: {closed_text!r}") from None
             if closed < filed_d:
                 raise bad("zhongben_closed", "终本日期早于立案日期", "closed before it was filed")
+            if closed >= before.date():
+                raise bad("zhongben_closed", "终本日期须早于仿真开始", "zhongben_closed must be before the run starts")
         node_text = (row.get("current_node") or "").strip()
         node = None
         if closed is None:
@@ -106,9 +110,11 @@ def load_start_state(path: str | Path, before: datetime, judges: tuple[str, ...]
                 node = int(node_text or "1")
             except ValueError:
                 node = -1
-            if not 1 <= node <= 46:
-                raise bad("current_node", f"当前节点须为 1–46：{node_text!r}",
-                          f"current_node must be 1–46: {node_text!r}")
+            if not 1 <= node <= OPEN_NODES:
+                raise bad("current_node", f"未结案件的当前节点须为 1–{OPEN_NODES}：{node_text!r}"
+                          "（节点 44–46 在结案之后；终本库案件请填写 zhongben_closed）",
+                          f"an open case's current_node must be 1–{OPEN_NODES}: {node_text!r} (nodes 44–46 come "
+                          "after closing; give a 终本 register case its zhongben_closed)")
         handler = (row.get("handler") or "").strip()
         if handler and judges and handler not in judges:
             if not reassign:

@@ -67,6 +67,8 @@ def test_a_run_starts_from_todays_caseload(tmp_path):
     ("K1,2026-01-01,首执,3,,100,", "filed"),
     ("K1,2024-01-01,执行,3,,100,", "type"),
     ("K1,2024-01-01,首执,50,,100,", "current_node"),
+    ("K1,2024-01-01,首执,45,,100,", "current_node"),  # 终本 sweeps: a register case, with its 终本 date
+    ("K1,2024-01-01,首执,,,100,2030-01-01", "zhongben_closed"),  # closed after the run starts
     ("K1,2024-01-01,首执,3,某法官,100,", "handler"),
     ("K1,2024-01-01,首执,3,,abc,", "amount_yuan"),
     ("K1,2024-01-01,首执,3,,nan,", "amount_yuan"),
@@ -113,14 +115,14 @@ def test_the_staffing_search_runs_below_todays_headcount(tmp_path):
     f.write_text("name: 三名法官\nintake: {yearly: 60}\nstaff: {承办法官: {count: 3}, 书记员: {count: 1}}\n"
                  f"start_state: {csv_file}\n", encoding="utf-8")
     profile = load_profile(f)
-    result = plan_staffing(profile, parse_target("compliance>=0"), years=0.05, replications=1, seed=1,
+    result = plan_staffing(profile, parse_target("compliance>=0"), years=0.05, replications=2, seed=1,
                            backend="serial", low=1, high=1)
     assert result["points"][0]["kpi"]["carried_over"]["mean"] == 2  # both cases, with the one judge left
     bad = tmp_path / "bad.csv"
     bad.write_text("case,filed,type,current_node,handler\nK1,2024-10-08,首执,9,承办法官09\n", encoding="utf-8")
     with pytest.raises(UserError) as info:  # checked against today's staff before any level runs
         plan_staffing(profile.model_copy(update={"start_state": str(bad)}), parse_target("compliance>=0"),
-                      years=0.05, replications=1, backend="serial", low=1, high=1)
+                      years=0.05, replications=2, backend="serial", low=1, high=1)
     assert info.value.where == f"{bad}:2:handler"
 
 
