@@ -47,6 +47,7 @@ def parse_process(text: str, source: str = "<process>") -> Process:
         line = getattr(getattr(err, "problem_mark", None), "line", None)
         where = f"{source}:{line + 1}" if line is not None else source
         raise UserError("YAML 语法错误", f"YAML syntax error: {err}", where=where) from None
+    yaml_text.refuse_duplicates(tree, source, ("流程文件", "process file"))
     if not isinstance(data, dict):
         raise UserError("流程文件应为映射（键: 值）", "the process file must be a mapping", where=source)
     try:

@@ -12,6 +12,8 @@ from typing import Any
 
 import yaml
 
+from core_flow.errors import UserError
+
 SafeLoader: type = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 
@@ -55,3 +57,29 @@ def line_of(tree: yaml.Node | None, loc: Sequence[Any], *, within: bool = False)
         matched += 1
         line = node.start_mark.line + 1
     return None if within and not matched else line
+
+
+def duplicate_keys(node: yaml.Node | None, prefix: str = "") -> list[tuple[str, int]]:
+    """(dotted path, 1-based line) of every mapping key given twice: YAML loaders keep the last one silently."""
+    found: list[tuple[str, int]] = []
+    if isinstance(node, yaml.MappingNode):
+        seen: set[str] = set()
+        for k, v in node.value:
+            key = str(getattr(k, "value", ""))
+            path = f"{prefix}.{key}" if prefix else key
+            if key in seen:
+                found.append((path, k.start_mark.line + 1))
+            seen.add(key)
+            found.extend(duplicate_keys(v, path))
+    elif isinstance(node, yaml.SequenceNode):
+        for i, v in enumerate(node.value):
+            found.extend(duplicate_keys(v, f"{prefix}.{i}" if prefix else str(i)))
+    return found
+
+
+def refuse_duplicates(tree: yaml.Node | None, source: str, what: tuple[str, str]) -> None:
+    """A located, bilingual error for the first key given twice in ``source`` (``what``: the file, zh and en)."""
+    for key, line in duplicate_keys(tree)[:1]:
+        raise UserError(f"{what[0]}中键重复：{key}（同一键写了两次，后者会静默覆盖前者）",
+                        f"duplicate key in the {what[1]}: {key} (given twice, the later would silently replace the "
+                        "earlier)", where=f"{source}:{line}:{key}")

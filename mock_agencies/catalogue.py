@@ -190,12 +190,14 @@ class _Entry(BaseModel):
         return v
 
 
-def _line_index(text: str) -> tuple[int | None, list[tuple[int, dict[str, int]]]]:
-    """Line of the ``agencies`` key and, per entry, its line and the lines of its keys (1-based)."""
+def _line_index(text: str, source: str) -> tuple[int | None, list[tuple[int, dict[str, int]]]]:
+    """Line of the ``agencies`` key and, per entry, its line and the lines of its keys (1-based); a key given twice
+    is an error."""
     try:
         root = yaml_text.compose(text)
     except yaml.YAMLError:
         return None, []
+    yaml_text.refuse_duplicates(root, source, ("协助单位目录", "agency catalogue"))
     if not isinstance(root, yaml.MappingNode):
         return None, []
     for key, value in root.value:
@@ -224,7 +226,7 @@ def parse_catalogue(text: str, source: str) -> Catalogue:
             "the catalogue must be a mapping with an 'agencies' list",
             where=source,
         )
-    _, lines = _line_index(text)
+    _, lines = _line_index(text, source)
     defaults = doc.get("group_defaults") or {}
     if not isinstance(defaults, dict) or not all(isinstance(v, dict) for v in defaults.values()):
         raise UserError(

@@ -17,6 +17,7 @@ from typing import Any
 import yaml
 from pydantic import ValidationError
 
+from core_flow import yaml_text
 from core_flow.errors import NotUtf8, UserError, read_utf8
 from scenarios import reuse, schedule
 from scenarios.model import STEP_KEYS, Scenario, field_names
@@ -194,7 +195,7 @@ def _document(tree: yaml.Node, data: Any, source: str, duplicates: bool = True,
     if not isinstance(data, dict):
         return None, [Problem(source, start, "", "场景应为映射（键: 值）", "a scenario must be a mapping")]
     problems = [Problem(source, line, key, f"键重复：{key}", f"duplicate key: {key}")
-                for key, line in (_duplicates(tree) if duplicates else [])]
+                for key, line in (yaml_text.duplicate_keys(tree) if duplicates else [])]
     try:
         sc = Scenario.model_validate(data)
     except ValidationError as err:
@@ -323,20 +324,3 @@ def _line_of(tree: yaml.Node, loc: tuple[Any, ...]) -> int:
         node = nxt
         line = node.start_mark.line + 1
     return line
-
-
-def _duplicates(node: yaml.Node, prefix: str = "") -> list[tuple[str, int]]:
-    found: list[tuple[str, int]] = []
-    if isinstance(node, yaml.MappingNode):
-        seen: set[str] = set()
-        for k, v in node.value:
-            key = str(getattr(k, "value", ""))
-            path = f"{prefix}.{key}" if prefix else key
-            if key in seen:
-                found.append((path, k.start_mark.line + 1))
-            seen.add(key)
-            found.extend(_duplicates(v, path))
-    elif isinstance(node, yaml.SequenceNode):
-        for i, v in enumerate(node.value):
-            found.extend(_duplicates(v, f"{prefix}.{i}" if prefix else str(i)))
-    return found

@@ -278,6 +278,7 @@ def load_profile(path: str | Path | None = None) -> CourtProfile:
         mark = getattr(err, "problem_mark", None)
         where = f"{p}:{mark.line + 1}" if mark else str(p)
         raise UserError("法院配置不是有效的 YAML", f"the court profile is not valid YAML: {err}", where=where) from None
+    yaml_text.refuse_duplicates(tree, str(p), ("法院配置", "court profile"))
     if not isinstance(data, dict):
         raise UserError("法院配置须为映射（YAML 对象）", "a court profile must be a mapping", where=str(p))
     base = data.pop("base", "default")
