@@ -147,6 +147,13 @@ class CourtProfile(_Model):
         "performance_due: 限消 waits for its end, seed node 36); unset: not recorded"))
     warmup_days: float = Field(0, ge=0, description="days excluded from the KPIs")
     start_state: str | None = Field(None, description="CSV of open cases / 终本 register (relative to the file)")
+    register_debtors: Literal["empty", "world"] = Field("empty", description=(
+        "起始状态中终本库案件的被执行人：empty（默认）——统查查不到任何财产（案件正因查无可供执行财产而终本；"
+        "合成世界不模拟终本后新得的财产）；world——与其他案件一样取自合成世界，首次统查即查得其全部财产"
+        "（用于测试终本管理的恢复执行） / the debtors of the start state's 终本 register cases: empty (default) — "
+        "nothing any sweep finds (the cases are in the register because nothing could be found; the synthetic world "
+        "models no property acquired after 终本); world — drawn from the seeded world like any other, their whole "
+        "property found by the first sweep (to test resumption from 终本管理)"))
 
     @field_validator("origin")
     @classmethod

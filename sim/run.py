@@ -13,6 +13,7 @@ from typing import Any
 
 import numpy as np
 
+from core_flow.agency_directory import sweep_scope
 from core_flow.engine import commands as c
 from core_flow.legal_calendar import CST
 from core_flow.protocol import SubjectKind
@@ -98,8 +99,13 @@ def run_unit(unit: Unit, progress: Callable[[float], None] | None = None) -> dic
     platform = court.platform
     start_cases = load_start_state(profile.start_state, origin, people["承办法官"],
                                    reassign=bool(unit.extra.get("reassign_handlers"))) if profile.start_state else []
+    empty_register = profile.register_debtors == "empty"
     for sc in start_cases:  # today's caseload, entered at the start (sim/start_state.py)
         d = debtor(True)
+        if sc.zhongben_closed is not None and empty_register:  # nothing its sweeps find (profile register_debtors)
+            for agency in sweep_scope(platform.directory, d.id_number, platform.court.region, d.kind,
+                                      sweep_groups=platform.process.inquiry.sweep_groups):
+                world.pin(d.id_number, agency.code, [])
         actor.preloaded[sc.case] = (sc.current_node, sc.handler)
         if sc.zhongben_closed is not None:  # closed at the end of that working day (China time)
             actor.closed_on[sc.case] = datetime.combine(sc.zhongben_closed, time(17, 0), tzinfo=CST)

@@ -85,13 +85,14 @@ def test_disposal_needs_its_action_timings_and_says_so(tmp_path):
 
 
 def test_real_property_a_zhongben_sweep_finds_is_sealed_and_the_case_resumed(tmp_path):
-    """A 终本 register whose sweeps fall due in the run: what the registries report is sealed by the staff, and the
-    case is resumed from 终本管理 (as for money found)."""
+    """A 终本 register whose sweeps fall due in the run, its debtors drawn from the world like any other's
+    (``register_debtors: world``): what the registries report is sealed by the staff, and the case is resumed from
+    终本管理 (as for money found)."""
     rows = ["case,filed,type,current_node,handler,amount_yuan,zhongben_closed"]
     rows += [f"(2024)豫0811执{900 + i}号,2024-01-10,首执,,,200000,2024-07-10" for i in range(40)]
     csv = tmp_path / "register.csv"
     csv.write_text("\n".join(rows) + "\n", encoding="utf-8")
-    profile = small_court(1, judges=2, clerks=2, disposal=True, start_state=str(csv))
+    profile = small_court(1, judges=2, clerks=2, disposal=True, start_state=str(csv), register_debtors="world")
     unit = make_units([("测试法院", profile)], years=0.6, replications=1, seed=5)[0]
     r = run_unit(unit)
     assert r["kpi"]["sweeps"] >= 40  # every register case swept (its 6-month sweep fell due)

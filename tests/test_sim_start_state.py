@@ -33,9 +33,9 @@ def test_a_run_starts_from_todays_caseload(tmp_path):
     r = run_units(make_units([("c", load_profile(f))], years=0.6, replications=1, seed=2), backend="serial")[0]
     assert r["meta"]["start_cases"] == 5 and r["invariants"]["violation_count"] == 0
     rows = {c["case"]: c for c in r["cases"]}
-    assert rows["(2023)豫0811执900号"]["manner"] == "zhongben" and rows["(2023)豫0811执900号"]["sweeps"] == 1
+    assert rows["(2023)豫0811执900号"]["manner"] == "zhongben" and rows["(2023)豫0811执900号"]["sweeps"] == 2
     # closed on its real 终本 day (the engine's closing entered after the fact): sweeps 1–2 (2024-01, 2024-07) before
-    # the run, the 2025-01-16 one in it
+    # the run, the 2025-01-16 and 2025-07-16 ones in it (finding nothing: register_debtors empty)
     assert rows["(2023)豫0811执900号"]["closed"].startswith("2023-07-15")
     assert rows["(2022)豫0811执77号"]["closed"].startswith("2022-09-30")
     assert rows["(2024)豫0811执100号"]["handler"] == "承办法官01"
@@ -60,6 +60,27 @@ def test_a_run_starts_from_todays_caseload(tmp_path):
     assert any(x.startswith("旧存案件") for x in rows) and any(x.startswith("起始时已超期") for x in rows)
     agg0 = {k: {**v, "mean": 0.0} if k == "carried_over" else v for k, v in agg.items()}
     assert not any(x.startswith("旧存") for x in kpi_table(agg0, "t").columns[0]._cells)
+
+
+@pytest.mark.parametrize(("debtors", "expect_found"), [("empty", False), ("world", True)])
+def test_register_cases_are_swept_and_by_default_find_nothing(tmp_path, debtors, expect_found):
+    """A register of 60 cases closed in 2024 (sweeps due in the run's first half year): each is swept. Their debtors
+    used to be drawn from the world like a new case's, so the first sweep found their whole property and half a
+    real register resumed within six months (1,600 cases: 864 resumptions, 4,252 node-46 reviews, compliance 0.53);
+    by default (``register_debtors: empty``) they hold nothing the sweeps find."""
+    rows = ["case,filed,type,current_node,handler,amount_yuan,zhongben_closed"]
+    rows += [f"(2024)豫0811执{900 + i}号,2024-01-10,首执,,,50000,2024-{1 + i % 12:02d}-20" for i in range(60)]
+    csv_file = tmp_path / "register.csv"
+    csv_file.write_text("\n".join(rows) + "\n", encoding="utf-8")
+    profile = load_profile(DATA / "small_court.yaml").model_copy(
+        update={"start_state": str(csv_file), "register_debtors": debtors})
+    r = run_units(make_units([("c", profile)], years=0.5, replications=1, seed=3), backend="serial")[0]
+    ids = {row.split(",")[0] for row in rows[1:]}
+    register = [c for c in r["cases"] if c["case"] in ids]
+    assert len(register) == 60 and sum(int(c["sweeps"]) for c in register) >= 60  # every case swept in the run
+    found = sum(1 for c in register if c["resumed_as"]) + r["work"].get("resume_node", {}).get("items", 0)
+    assert (found > 0) == expect_found
+    assert r["invariants"]["violation_count"] == 0
 
 
 @pytest.mark.parametrize(("row", "col"), [
