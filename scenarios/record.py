@@ -171,6 +171,17 @@ def _yuan(cents: int) -> str:
     return f"{cents // 100}.{cents % 100:02d}元"
 
 
+def _order(steps: list[tuple[datetime, dict[str, Any]]], j: int, s: tuple[datetime, dict[str, Any]]) -> tuple:
+    """Sort key of step ``j``: by instant; within one, a ``_before`` step first (a pin: before the whole instant), a
+    ``_before: next`` one just before the step appended after it when that is at the same instant; the rest as
+    appended."""
+    at, step = s
+    before = step.get("_before", False)
+    if before == "next" and j + 1 < len(steps) and steps[j + 1][0] == at:
+        return (at, j + 1, 0, j)
+    return (at, -1, 0, j) if before else (at, j, 1, j)
+
+
 def _when(at: datetime) -> str:
     return at.strftime("%Y-%m-%d %H:%M:%S" if at.second else "%Y-%m-%d %H:%M")
 
@@ -902,7 +913,10 @@ class _Recorder:
                 now[category] = seconds
                 change[code] = {"latency": {c: {"dist": "fixed", "min_seconds": v} for c, v in now.items()}}
         if change:
-            self.steps.append((sent, {"agencies": change, "_before": True}))
+            # just before its own request (appended next): two requests to one agency at one instant, answered after
+            # different delays, each get theirs — placed before the whole instant, the later override replaced the
+            # earlier before either request was sent
+            self.steps.append((sent, {"agencies": change, "_before": "next"}))
 
     def _result(self, i: int, e: dict[str, Any], wanted: tuple[str, ...]) -> dict[str, Any] | None:
         """What came of a request sent to one agency: the first result event of its agency after the answer to the
@@ -1057,7 +1071,7 @@ def record(events: list[dict[str, Any]], case: str, source: str = "") -> str:
     if root != case:
         r.notes.insert(0, f"{case} 为恢复执行案件：自原案 {root} 起录制，其步骤以 case: 恢复案 标明 / a resumed case: "
                           f"recorded from {root}, its own steps marked case: 恢复案")
-    r.steps.sort(key=lambda s: (s[0], not s[1].get("_before", False)))
+    r.steps[:] = [s for _, s in sorted(enumerate(r.steps), key=lambda js: _order(r.steps, *js))]
     steps: list[dict[str, Any]] = []
     last: datetime | None = None
     for at, step in r.steps:

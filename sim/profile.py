@@ -145,6 +145,11 @@ class CourtProfile(_Model):
         "缺省不登记 / "
         "the period the enforcement notice gives to perform (days, counted as procedural periods, recorded as "
         "performance_due: 限消 waits for its end, seed node 36); unset: not recorded"))
+    unfreeze_ask: Literal["node", "instance"] = Field("node", description=(
+        "解冻申请的单位：node（默认）——案件某节点在申请前冻结的全部实例（如一次查询查得多项财产，节点 17 各自的 48 小时"
+        "期限同时届满）一份申请、一次审批；instance——每个冻结实例各一份 / one unfreeze ask per: node (default) — "
+        "every instance of a case's node frozen before the ask is made (node 17's per-property deadlines of one "
+        "finding expire together) on one form, approved once; instance — one form per frozen instance"))
     warmup_days: float = Field(0, ge=0, description="days excluded from the KPIs")
     start_state: str | None = Field(None, description="CSV of open cases / 终本 register (relative to the file)")
     register_debtors: Literal["empty", "world"] = Field("empty", description=(

@@ -65,7 +65,7 @@ def run_unit(unit: Unit, progress: Callable[[float], None] | None = None) -> dic
     staff = Staff(env, hours, people, count_from=warm_s)
     actor = StaffActor(court.platform, staff, profile.actions, seed=staff_seed, judges=people["承办法官"],
                        dispose=profile.disposal, disposal_share=profile.disposal_share,
-                       notice_period_days=profile.notice_period_days)
+                       notice_period_days=profile.notice_period_days, unfreeze_ask=profile.unfreeze_ask)
     kpi_from = origin + timedelta(seconds=warm_s)
     collector = Collector(origin, kpi_from, limit_node=court.runtime.engine.process.limit.node)
     # the KPI collector and the rule checks get only the event kinds they read; the runtime counts every event

@@ -52,11 +52,15 @@ def triangular(u: float, lo: float, mode: float, hi: float) -> float:
 class StaffActor(Clerk):
     def __init__(self, platform: Platform, staff: Staff, actions: dict[str, Action], *, seed: int = 0,
                  judges: tuple[str, ...], same_handler_rate: float = 0.05, identity_failure_rate: float = 0.05,
-                 dispose: bool = False, disposal_share: float = 1.0, notice_period_days: int | None = None) -> None:
+                 dispose: bool = False, disposal_share: float = 1.0, notice_period_days: int | None = None,
+                 unfreeze_ask: str = "node") -> None:
         super().__init__(platform, seed=seed, diligence=1.0, handlers=judges, same_handler_rate=same_handler_rate,
                          identity_failure_rate=identity_failure_rate)
         self.staff = staff
         self.actions = actions
+        self.unfreeze_per_node = unfreeze_ask == "node"
+        # (case, node) → the frozen instances its queued unfreeze ask covers
+        self._unfreeze_asks: dict[tuple[str, int], list[str | None]] = {}
         self.seed = seed
         # the notice's period to perform (``performance_due``): 限消 waits for its end (None: not recorded)
         self.notice_period = Period(notice_period_days, Unit.DAYS) if notice_period_days else None
@@ -376,19 +380,33 @@ class StaffActor(Clerk):
             self._submit(c.Record(e.case_id, "performance_due", at=due))
 
     def _ev_node_frozen(self, e: Event) -> None:
+        """The handler asks for the unfreeze and the approvers sign, each as work. One ask covers every instance of
+        the case's node frozen before it is made (node 17's per-property deadlines of one inquiry's finding freeze
+        together: one 解冻 form for the node, profile ``unfreeze_ask: node``), or one ask per instance
+        (``instance``)."""
         k, node, inst = e.case_id, e.node, e.instance
+        self.stats.unfreezes += 1
+        pending = self._unfreeze_asks.get((k, node)) if self.unfreeze_per_node else None
+        if pending is not None:  # an ask for this node of the case is queued: the same form covers this instance
+            pending.append(inst)
+            return
         data = e.data or {}
         allowed = data["unfreeze_by"]  # the bureau head takes the routine unfreezes when he may
         chain = list(data.get("unfreeze_via", [])) + ["bureau_head" if "bureau_head" in allowed else allowed[0]]
-        self.stats.unfreezes += 1
+        instances = [inst]
+        if self.unfreeze_per_node:
+            self._unfreeze_asks[(k, node)] = instances
 
         def approve(i: int) -> None:
-            self._submit(c.ApproveUnfreeze(k, node, chain[i], inst))
+            for one in instances:
+                self._submit(c.ApproveUnfreeze(k, node, chain[i], one))
             if i + 1 < len(chain):
                 self._work("unfreeze_approve", k, lambda: approve(i + 1), authority=chain[i + 1])
 
         def ask() -> None:
-            self._submit(c.RequestUnfreeze(k, node, inst, by="承办人", reason="补办 / catching up"))
+            self._unfreeze_asks.pop((k, node), None)  # instances frozen from now on need a form of their own
+            for one in instances:
+                self._submit(c.RequestUnfreeze(k, node, one, by="承办人", reason="补办 / catching up"))
             self._work("unfreeze_approve", k, lambda: approve(0), authority=chain[0])
 
         self._work("unfreeze_ask", k, ask)
