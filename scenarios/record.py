@@ -228,6 +228,7 @@ class _Recorder:
         self.alias: str | None = None  # a resumed case's name (case: 恢复案), None for the recorded case
         self.resumed_alias: str | None = None  # the name given to the resumed case, when its steps are replayed
         self.origin: dict[int, tuple[int | None, str]] = {}  # id(step) → the node and instance of its event
+        self.source: dict[int, int] = {}  # id(step) → id() of the event it was read from
 
     # ── names ────────────────────────────────────────────────────────────────────────────────────
     def debtor(self, masked: str | None) -> str | None:
@@ -407,6 +408,7 @@ class _Recorder:
         """A step at ``e``'s instant, on ``e``'s node and instance (or those of ``on``: a request's result)."""
         self.steps.append((_t(e["at"]), step))
         self.origin[id(step)] = ((on or e).get("node"), (on or e).get("instance") or "")
+        self.source[id(step)] = id(e)
 
     # ── live (real-time) logs ────────────────────────────────────────────────────────────────────
     def live(self) -> bool:
@@ -443,6 +445,7 @@ class _Recorder:
         then): moved to a minute before the deadline, so the replay's exact timers see them in the same order; each
         move is listed in the file's comment."""
         moved = 0
+        written = {id(x): i for i, x in enumerate(self.events)}  # each event's place in the log (the order written)
         for n, (at, step) in enumerate(self.steps):
             node, inst = self.origin.get(id(step), (None, ""))
             if node is None or not (_ON_A_NODE & set(step)):
@@ -450,7 +453,13 @@ class _Recorder:
             due = self._due(node, inst, at)
             frozen_before = any(x["kind"] == "node_frozen" and x.get("node") == node and (x.get("instance") or "")
                                 == inst and _t(x["at"]) <= at for x in self.events)
-            if due is not None and not frozen_before:
+            # the deadline's timer had fired when the act was accepted (written before it): not late, the engine
+            # took the act after a missed deadline that froze nothing (another node's freeze held the case)
+            place = written.get(self.source.get(id(step), -1))
+            fired = place is not None and any(
+                x["kind"] == "deadline_missed" and x.get("node") == node and (x.get("instance") or "") == inst
+                for x in self.events[:place])
+            if due is not None and not frozen_before and not fired:
                 self.steps[n] = (due - timedelta(minutes=1), step)
                 moved += 1
                 if _REQUESTS & set(step):  # the agencies' answer delays set for its request move with it

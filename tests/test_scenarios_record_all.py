@@ -38,6 +38,10 @@ DEMO = Path(__file__).parent / "data" / "demo8.events.jsonl.gz"
 # the car's case of another live demo log (2026-12-05, make record-check): the closing asked the registry to lift
 # the seal and the log has no answer to it (the run ended first)
 CAR_RELEASE_LATE = Path(__file__).parent / "data" / "demo-case6-live.events.jsonl.gz"
+# a case and its 恢复执行 case of another live demo log (2026-12-05 20:16 UTC, make record-check): the resumed case kept
+# its handler, its 立案 node froze, and its node 3 — past its deadline, whose timer had fired without freezing it — was
+# done only after the unfreeze
+HANDLER_KEPT = Path(__file__).parent / "data" / "demo-case5-handler-live.events.jsonl.gz"
 
 
 
@@ -86,6 +90,21 @@ def test_a_closing_whose_release_the_log_does_not_answer_replays_green(tmp_path:
     (check,) = check_log(log)
     assert check.passed, check.failure
     assert "不断言结案时的冻结金额" in check.text and "paid: 104430.39元" in check.text
+
+
+def test_an_act_after_a_deadline_whose_timer_had_fired_is_not_moved(tmp_path: Path) -> None:
+    """A live log's act accepted after its deadline was moved before the deadline (taken for one that beat a late
+    timer). Here the timer had fired (its deadline_missed written before the act) and froze nothing, the 立案 node's
+    freeze holding the case: moved before it, node 3's completion fell inside that freeze and was refused
+    NODE_FROZEN in the replay (make record-check 155/157). It stays where it was."""
+    log = tmp_path / "case5.events.jsonl"
+    log.write_bytes(gzip.decompress(HANDLER_KEPT.read_bytes()))
+    checks = check_log(log)
+    assert [c.case for c in checks] == ["(2025)豫0811执5号", "(2025)豫0811执5号-恢1"]
+    for check in checks:
+        assert check.passed, check.failure
+    resumed = checks[1].text
+    assert "- at: '2025-12-21 20:47:36'\n  case: 恢复案\n  complete_node: {node: 3}\n" in resumed
 
 
 def _disposal_log(path: Path, seed: int, bidders: bool) -> Path:
