@@ -110,18 +110,25 @@ def test_a_measure_handed_over_is_not_renewed_or_released_from_the_zhongben_case
     assert not [e for e in sent if e.data.get("measure") in ("renew", "unfreeze", "deduct")]
 
 
-def _partly_paid_then_resumed(claim_rule: str):
-    """K3 (50,000) finds 20,000 at boc, paid out, then nothing more: 终本; 80,000 appears at ccb and is swept."""
+def paid_in_part_then_zhongben(case: str, **resumption: object):  # noqa: ANN201 - (a VirtualCourt, the debtor)
+    """``case`` (50,000) finds 20,000 at boc, paid out, then nothing more: 终本 (``resumption``: process settings)."""
     process = default_process()
-    process = process.model_copy(update={"resumption": process.resumption.model_copy(update={"claim": claim_rule})})
+    process = process.model_copy(update={"resumption": process.resumption.model_copy(update=resumption)})
     court = build_virtual_court(ORIGIN, seed=5, diligence=1.0, identity_failure_rate=0.0, same_handler_rate=0.0,
                                 process=process)
     debtor = person(court, 12)
     pin_only(court, debtor.id_number, {"boc": [deposit(court, debtor.id_number, "boc", 1, 20_000_00)]})
-    file(court, "K3", debtor, 50_000_00)
+    file(court, case, debtor, 50_000_00)
     court.run_for(timedelta(days=130))
+    state = court.runtime.cases[case]
+    assert state.closed_manner == "zhongben" and state.amounts()["paid_cents"] == 20_000_00
+    return court, debtor
+
+
+def _partly_paid_then_resumed(claim_rule: str):
+    """K3 (50,000) finds 20,000 at boc, paid out, then nothing more: 终本; 80,000 appears at ccb and is swept."""
+    court, debtor = paid_in_part_then_zhongben("K3", claim=claim_rule)
     old = court.runtime.cases["K3"]
-    assert old.closed_manner == "zhongben" and old.amounts()["paid_cents"] == 20_000_00
     court.session.world.unpin(debtor.id_number, "ccb")
     court.session.world.pin(debtor.id_number, "ccb", [deposit(court, debtor.id_number, "ccb", 1, 80_000_00)])
     court.run_for(timedelta(days=200))

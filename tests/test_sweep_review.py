@@ -15,7 +15,8 @@ from core_flow.process_loader import default_process
 from core_flow.protocol import AssetKind, Holding
 from mock_agencies.world import account_number
 from sim.assembly import build_virtual_court
-from tests.test_platform import deposit, events, file, person, pin_only
+from tests.test_platform import deposit, events, file, person
+from tests.test_resumption_measures import paid_in_part_then_zhongben
 
 ORIGIN = datetime(2025, 3, 3, 9, 0, tzinfo=CST)
 
@@ -66,13 +67,7 @@ def test_a_flat_reported_by_every_sweep_is_reviewed_once_unless_every_finding_is
 def test_money_in_an_account_the_case_already_knew_is_a_new_clue():
     """The 集约查询 found 20,000 at boc (deducted, paid): 终本. 30,000 then arrives in the same account: the sweep's
     finding of a known account with money available opens a review and brings the case back."""
-    court = _court("new")
-    debtor = person(court, 12)
-    pin_only(court, debtor.id_number, {"boc": [deposit(court, debtor.id_number, "boc", 1, 20_000_00)]})
-    file(court, "M1", debtor, 50_000_00)
-    court.run_for(timedelta(days=130))
-    state = court.runtime.cases["M1"]
-    assert state.closed_manner == "zhongben" and state.amounts()["paid_cents"] == 20_000_00
+    court, debtor = paid_in_part_then_zhongben("M1", sweep_review="new")
     account = deposit(court, debtor.id_number, "boc", 1, 0).account_no
     assert ("M1", f"boc:{account}") in court.platform.assets
     court.session.ledger.credit(agency="boc", id_number=debtor.id_number, account_no=account,
