@@ -48,6 +48,17 @@ class Unit:
     extra: dict[str, Any] = field(default_factory=dict)
 
 
+def _investigated(court: Any, debtor: str) -> dict[str, tuple[Any, ...]]:
+    """What a debtor holds across a 终本 sweep's scope now: what the investigation before 终本 finds by hand (read from
+    the agencies' state, not sent as requests)."""
+    p = court.platform
+    subject = p.subjects.get(debtor)
+    scope = sweep_scope(p.directory, debtor, p.court.region, subject.kind if subject is not None else None,
+                        sweep_groups=p.process.inquiry.sweep_groups)
+    session = court.session
+    return session.ledger.holdings_many([session.catalogue.get(a.code) for a in scope], debtor, court.clock.now())
+
+
 def run_unit(unit: Unit, progress: Callable[[float], None] | None = None) -> dict[str, Any]:
     t0 = _time.perf_counter()
     profile = profile_from_dict(unit.profile)
@@ -65,7 +76,8 @@ def run_unit(unit: Unit, progress: Callable[[float], None] | None = None) -> dic
     staff = Staff(env, hours, people, count_from=warm_s)
     actor = StaffActor(court.platform, staff, profile.actions, seed=staff_seed, judges=people["承办法官"],
                        dispose=profile.disposal, disposal_share=profile.disposal_share,
-                       notice_period_days=profile.notice_period_days, unfreeze_ask=profile.unfreeze_ask)
+                       notice_period_days=profile.notice_period_days, unfreeze_ask=profile.unfreeze_ask,
+                       investigated=lambda debtor: _investigated(court, debtor))
     kpi_from = origin + timedelta(seconds=warm_s)
     collector = Collector(origin, kpi_from, limit_node=court.runtime.engine.process.limit.node)
     # the KPI collector and the rule checks get only the event kinds they read; the runtime counts every event

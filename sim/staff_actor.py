@@ -13,14 +13,14 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import datetime, timedelta
 from math import sqrt
-from typing import Any
+from typing import Any, Literal
 
 from core_flow.engine import Event, NodeStatus
 from core_flow.engine import commands as c
 from core_flow.errors import NodeFrozenError, UserError
 from core_flow.legal_calendar import Period, Unit
 from core_flow.platform import Platform
-from core_flow.protocol import Measure
+from core_flow.protocol import Holding, Measure
 from sim.clerk import DAY, HOUR, Clerk
 from sim.crn import uniform
 from sim.profile import AUTHORITY_ROLE, Action
@@ -53,12 +53,16 @@ class StaffActor(Clerk):
     def __init__(self, platform: Platform, staff: Staff, actions: dict[str, Action], *, seed: int = 0,
                  judges: tuple[str, ...], same_handler_rate: float = 0.05, identity_failure_rate: float = 0.05,
                  dispose: bool = False, disposal_share: float = 1.0, notice_period_days: int | None = None,
-                 unfreeze_ask: str = "node") -> None:
+                 unfreeze_ask: Literal["node", "instance"] = "node",
+                 investigated: Callable[[str], dict[str, tuple[Holding, ...]]] | None = None) -> None:
         super().__init__(platform, seed=seed, diligence=1.0, handlers=judges, same_handler_rate=same_handler_rate,
                          identity_failure_rate=identity_failure_rate)
         self.staff = staff
         self.actions = actions
         self.unfreeze_per_node = unfreeze_ask == "node"
+        # what the investigation before 终本 finds of a debtor across the sweep's scope (传统查控 and the registries, by
+        # hand: 终本 needs every category inquired, LAW.md condition 3); None: not recorded
+        self.investigated = investigated
         # (case, node) → the frozen instances its queued unfreeze ask covers
         self._unfreeze_asks: dict[tuple[str, int], list[str | None]] = {}
         self.seed = seed
@@ -427,6 +431,11 @@ class StaffActor(Clerk):
     def _ev_closed(self, e: Event) -> None:
         if self.preloaded.get(e.case_id, (0, ""))[0] is None:
             return  # a 终本 register case of the start state: its papers were done before the run
+        if e.data["manner"] == "zhongben" and self.investigated is not None:
+            # the property the investigation found (and could not dispose of): a sweep reporting it is no new clue
+            for debtor in self.p.runtime.cases[e.case_id].identity:
+                for agency, holdings in self.investigated(debtor).items():
+                    self.p.note_found(e.case_id, debtor, agency, holdings)
         super()._ev_closed(e)
 
     def _queue_review(self, k: str, inst: str, delay: timedelta | None = None) -> None:

@@ -425,3 +425,43 @@ def test_one_unfreeze_ask_covers_the_instances_of_a_node_frozen_together():
             assert max(forms.values()) == 3 and asks < len(seen["asked"])
         else:
             assert max(forms.values()) == 1
+
+
+def test_property_the_investigation_found_before_zhongben_is_no_new_clue_at_the_sweep():
+    """A debtor owning only a flat (the court does not dispose of it): the case closes by 终本, and its first sweep
+    reports the flat. The investigation before 终本 had found it (终本 needs every category inquired): no node-46
+    review — where the staff did not record it, every 终本 case's first sweep reviewed property that had been there
+    since filing (3,074 reviews in the default court's second year)."""
+    from core_flow.agency_directory import sweep_scope
+    from core_flow.engine import commands as c
+    from core_flow.protocol import AssetKind, Holding
+    from mock_agencies.world import account_number
+    from sim.run import _investigated
+
+    def reviews(record: bool) -> tuple[list, list]:  # type: ignore[type-arg]
+        profile = small_court(200)
+        court = court_for_run.build(profile, seed=5)
+        people = {r: profile.people(r) for r in ROLES if profile.people(r)}
+        StaffActor(court.platform, Staff(court.clock.env, WorkHours(profile.origin, profile.periods), people),
+                   profile.actions, seed=5, judges=people["承办法官"],
+                   investigated=(lambda d: _investigated(court, d)) if record else None)
+        p, world = court.platform, court.session.world
+        anchors: list = []  # type: ignore[type-arg]
+        court.runtime.subscribe(lambda e: anchors.append(e) if e.case_id == "F1" and e.data["anchor"]
+                                == "property_found_after_zhongben" else None, (EventKind.ANCHOR,))
+        d = next(x for i in range(50) if (x := world.debtor(i)).kind == "person")
+        scope = sweep_scope(p.directory, d.id_number, p.court.region, sweep_groups=p.process.inquiry.sweep_groups)
+        for agency in scope:
+            world.pin(d.id_number, agency.code, [])
+        flat = Holding(account_no=account_number("real_estate_registry", AssetKind.REAL_ESTATE, d.id_number, 1),
+                       kind=AssetKind.REAL_ESTATE, balance_cents=600_000_00, available_cents=600_000_00)
+        world.pin(d.id_number, "real_estate_registry", [flat])
+        p.file(c.FileCase("F1", debtors=(d.id_number,), amount_cents=50_000_00), [d.subject()])
+        court.run_until(profile.origin + timedelta(days=330))
+        assert court.runtime.cases["F1"].closed_manner == "zhongben"
+        return [f for f in p.findings if f.case_id == "F1"], anchors
+
+    found, anchors = reviews(record=True)
+    assert [f.agency for f in found] == ["real_estate_registry"] and not anchors
+    found, anchors = reviews(record=False)
+    assert [f.agency for f in found] == ["real_estate_registry"] and len(anchors) == 1

@@ -622,6 +622,13 @@ class Platform:
             self.disposal.found(ctx.case_id, ctx.debtor, agency, found)  # real estate, vehicles: to be sealed
             self._notify("sweep_found", case_id=ctx.case_id, debtor=ctx.debtor, agency=agency, holdings=found)
 
+    def note_found(self, case_id: str, debtor: str, agency: str, holdings: Sequence[Holding]) -> None:
+        """Property the case's investigation found outside the online inquiries (传统查控, a registry asked by hand):
+        recorded as found, no measure taken, so a 终本 sweep reporting it again is no new clue
+        (``resumption.sweep_review: new``)."""
+        for h in holdings:
+            self.assets.setdefault((case_id, f"{agency}:{h.account_no}"), (agency, h, debtor))
+
     def _is_clue(self, case_id: str, agency: str, h: Holding) -> bool:
         """A sweep's holding is a new property clue when the case has not found it before, or when it is money
         available to freeze now (a known account with a new balance)."""
