@@ -133,8 +133,41 @@ def run_units(units: list[Unit], *, backend: str = "process", workers: int = 1,
     return results  # type: ignore[return-value]
 
 
+# KPIs that add up across courts (counts, money, requests, overtime); shares, utilisation, cycle times and cases
+# per judge do not, and stay per court
+ADDITIVE = ("agency_requests_per_day", "carried_over", "closed", "deducted_yuan", "duban_closed", "duban_raised",
+            "filed", "limit_extended", "node_freezes", "open_at_end", "overdue_at_start", "overtime_hours.",
+            "proceeds_yuan", "recovered_yuan", "resumptions", "returned_yuan", "staff_items", "sweeps",
+            "unfreeze_approvals", "warnings", "zhongben_register_at_end")
+
+
+def _interval(k: str, values: list[float]) -> dict[str, float]:
+    m, lo, hi = mean_ci(values)
+    if lo == lo:  # an interval (none for one replication)
+        lo = max(lo, 0.0)  # every KPI is a count, a share, a time or an amount: the interval stays in range
+        # shares; utilisation too: work is done only in working hours, one item at a time per person
+        if k.startswith(("compliance", "within_limit_share", "within_statutory_share", "zhongben_rate",
+                         "utilisation.")):
+            hi = min(hi, 1.0)
+    return {"mean": m, "low": lo, "high": hi, "n": len(values)}
+
+
+def province(by_court: dict[str, list[dict[str, Any]]]) -> dict[str, Any]:
+    """The courts summed, replication by replication (replication r of each court is the province's replication r:
+    independent seeds), for the KPIs that add up (``ADDITIVE``); each sum's mean and 95% CI over replications."""
+    reps: dict[int, list[dict[str, Any]]] = {}
+    for runs in by_court.values():
+        for r in runs:
+            reps.setdefault(r["meta"]["replication"], []).append(r["kpi"])
+    whole = [kpis for _, kpis in sorted(reps.items()) if len(kpis) == len(by_court)]
+    keys = sorted({k for kpis in whole for one in kpis for k in one if k.startswith(ADDITIVE)})
+    kpi = {k: _interval(k, [sum(one.get(k, 0) or 0 for one in kpis) for kpis in whole]) for k in keys}
+    return {"kpi": kpi, "replications": len(whole), "courts": len(by_court)}
+
+
 def aggregate(results: list[dict[str, Any]]) -> dict[str, Any]:
-    """Per court: each KPI's mean and 95% CI over its replications; plus the first replication's detail."""
+    """Per court: each KPI's mean and 95% CI over its replications; plus the first replication's detail. More than
+    one court: the province too (``province``)."""
     by_court: dict[str, list[dict[str, Any]]] = {}
     for r in results:
         by_court.setdefault(r["meta"]["court"], []).append(r)
@@ -143,16 +176,12 @@ def aggregate(results: list[dict[str, Any]]) -> dict[str, Any]:
         keys = sorted({k for r in runs for k in r["kpi"]})
         kpi = {}
         for k in keys:
-            m, lo, hi = mean_ci([r["kpi"].get(k, math.nan) for r in runs])
-            if lo == lo:  # an interval (none for one replication)
-                lo = max(lo, 0.0)  # every KPI is a count, a share, a time or an amount: the interval stays in range
-                # shares; utilisation too: work is done only in working hours, one item at a time per person
-                if k.startswith(("compliance", "within_limit_share", "within_statutory_share", "zhongben_rate",
-                                 "utilisation.")):
-                    hi = min(hi, 1.0)
-            kpi[k] = {"mean": m, "low": lo, "high": hi, "n": len(runs)}
+            kpi[k] = _interval(k, [r["kpi"].get(k, math.nan) for r in runs])
         courts[name] = {"kpi": kpi, "replications": len(runs), "runs": runs}
-    return {"courts": courts}
+    out: dict[str, Any] = {"courts": courts}
+    if len(by_court) > 1:
+        out["province"] = province(by_court)
+    return out
 
 
 def strip(results: list[dict[str, Any]]) -> list[dict[str, Any]]:

@@ -223,6 +223,16 @@ def render_html(agg: dict[str, Any], profile: CourtProfile, params: dict[str, An
     out.append(_table(["动作 / action", "角色 / role", "最小 min", "众数 mode", "最大 max"],
                       [[k, a.role, *a.minutes] for k, a in profile.actions.items()]))
     out.append("</details>")
+    if "province" in agg:  # the courts summed, replication by replication (sim.replicate.province)
+        total = agg["province"]
+        out.append(f"<h2>全省合计 / province total — {total['courts']} 个法院相加（{total['replications']} 次重复，"
+                   "均值 [95% 置信区间] / courts summed, mean [95% CI]）</h2>")
+        out.append("<p class='note'>只列可相加的指标（件数、金额、请求量、加班）；比例、利用率、周期与人均收案"
+                   "见各法院。 / Only the KPIs that add up (counts, money, requests, overtime); shares, utilisation, "
+                   "cycle times and cases per judge are per court.</p>")
+        out.append(_table(["指标 / KPI", "均值 [95% CI]"], [[label(k), _ci(total["kpi"][k])]
+                                                         for k in sorted(shown_kpis(total["kpi"], total["kpi"]),
+                                                                         key=_order)]))
     for court, data in agg["courts"].items():
         runs = data["runs"]
         first = runs[0]
@@ -373,6 +383,7 @@ def write_outputs(out_dir: Path, agg: dict[str, Any], profile: CourtProfile, par
     paths["html"].write_text(render_html(agg, profile, params, validation, curve, invariants), encoding="utf-8")
     summary = {"params": params, "profile": profile.name,
                "courts": {c: {"kpi": d["kpi"], "replications": d["replications"]} for c, d in agg["courts"].items()},
+               **({"province": agg["province"]} if "province" in agg else {}),
                "validation": validation, "curve": curve, "invariants": invariants}
     paths["json"].write_text(json.dumps(finite(summary), ensure_ascii=False, indent=2, default=str, allow_nan=False),
                              encoding="utf-8")

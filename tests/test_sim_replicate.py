@@ -28,6 +28,34 @@ def test_serial_and_process_pool_give_identical_results():
     assert serial[0]["kpi"] != serial[1]["kpi"]
 
 
+def test_a_province_is_its_courts_summed_replication_by_replication(tmp_path):
+    """Several courts (`--courts`, a province): the counts, money, requests and overtime summed over the courts in
+    each replication, then the mean and 95% CI over replications — a higher court's totals; shares and utilisation
+    stay per court. One court: no province."""
+    import json
+    import math
+
+    from sim.kpi import mean_ci
+    from sim.report import write_outputs
+
+    results = run_units(_units(reps=3, courts=2), backend="serial")
+    agg = aggregate(results)
+    total = agg["province"]
+    assert (total["courts"], total["replications"]) == (2, 3)
+    for k in ("filed", "closed", "recovered_yuan", "agency_requests_per_day", "open_at_end"):
+        sums = [sum(r["kpi"][k] for r in results if r["meta"]["replication"] == rep) for rep in range(3)]
+        m, lo, hi = mean_ci(sums)
+        assert total["kpi"][k]["mean"] == pytest.approx(m) and total["kpi"][k]["high"] == pytest.approx(hi)
+        assert total["kpi"][k]["low"] == pytest.approx(max(lo, 0.0))
+        courts = sum(agg["courts"][c]["kpi"][k]["mean"] for c in ("法院0", "法院1"))
+        assert math.isclose(total["kpi"][k]["mean"], courts, rel_tol=1e-9)
+    assert not {"compliance", "utilisation.承办法官", "cycle_p50_days", "cases_per_judge_year"} & set(total["kpi"])
+    paths = write_outputs(tmp_path, agg, PROFILE, {"years": 0.15, "replications": 3, "seed": 99})
+    assert json.loads(paths["json"].read_text(encoding="utf-8"))["province"]["kpi"]["filed"]["n"] == 3
+    assert "全省合计 / province total" in paths["html"].read_text(encoding="utf-8")
+    assert "province" not in aggregate([r for r in results if r["meta"]["court"] == "法院0"])
+
+
 def test_aggregate_reports_mean_and_ci_per_court():
     results = run_units(_units(reps=3), backend="serial")
     agg = aggregate(results)

@@ -134,6 +134,10 @@ def register(app: typer.Typer) -> None:
         agg = aggregate(results)
         for name, data in agg["courts"].items():
             console.print(kpi_table(data["kpi"], f"关键指标（均值与95%置信区间） / KPIs, mean and 95% CI — {name}"))
+        if "province" in agg:  # the courts summed, replication by replication
+            console.print(kpi_table(agg["province"]["kpi"], f"全省合计（{courts} 个法院相加；比例、利用率与周期见各院）"
+                                    f" / province total ({courts} courts summed; shares, utilisation and cycle times: "
+                                    "per court)"))
         if replications == 1:
             console.print(ONE_REPLICATION)
         invariants = None
