@@ -182,6 +182,9 @@ def _ci(v: dict[str, float]) -> str:
     return f"{fmt(v['mean'])} [{fmt(v['low'])}, {fmt(v['high'])}]"
 
 
+PROVINCE = "全省合计 / province total"
+
+
 def finite(x: Any) -> Any:
     """``x`` with every NaN or infinity replaced by None (JSON null): standard JSON has no NaN, and a KPI without
     data (no case closed that way) or an interval of one replication has none."""
@@ -409,9 +412,16 @@ def write_outputs(out_dir: Path, agg: dict[str, Any], profile: CourtProfile, par
         w3 = csv.writer(f)
         w3.writerow(["court", "replication", "agency", "total", "per_day_mean", "peak_day", "peak_hour",
                      "peak_hour_of_day"])
+        summed: dict[tuple[int, str], list[float]] = {}
         for court, d in agg["courts"].items():
             for run in d["runs"]:
                 for a, v in run["agencies"].items():
                     w3.writerow([court, run["meta"]["replication"], a, v["total"], v["per_day_mean"], v["peak_day"],
                                  v["peak_hour"], v["peak_hour_of_day"]])
+                    both = summed.setdefault((run["meta"]["replication"], a), [0, 0.0])
+                    both[0] += v["total"]
+                    both[1] += v["per_day_mean"]
+        if "province" in agg:  # an agency's province-wide load: totals and daily means add up, peaks do not (blank)
+            for (rep, a), (total, per_day) in sorted(summed.items()):
+                w3.writerow([PROVINCE, rep, a, total, per_day, "", "", ""])
     return paths

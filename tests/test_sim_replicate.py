@@ -53,6 +53,15 @@ def test_a_province_is_its_courts_summed_replication_by_replication(tmp_path):
     paths = write_outputs(tmp_path, agg, PROFILE, {"years": 0.15, "replications": 3, "seed": 99})
     assert json.loads(paths["json"].read_text(encoding="utf-8"))["province"]["kpi"]["filed"]["n"] == 3
     assert "全省合计 / province total" in paths["html"].read_text(encoding="utf-8")
+    import csv
+
+    rows = list(csv.DictReader(paths["agencies"].open(encoding="utf-8")))
+    whole = [row for row in rows if row["court"] == "全省合计 / province total"]
+    assert whole and all(row["peak_day"] == "" for row in whole)  # peaks do not add up
+    one = whole[0]
+    parts = [row for row in rows if row["court"] != one["court"] and row["agency"] == one["agency"]
+             and row["replication"] == one["replication"]]
+    assert 1 <= len(parts) <= 2 and int(one["total"]) == sum(int(row["total"]) for row in parts)
     assert "province" not in aggregate([r for r in results if r["meta"]["court"] == "法院0"])
 
 
