@@ -176,8 +176,13 @@ text-align:right}th{background:#f3f3f3}td:first-child,th:first-child{text-align:
 .bad{color:#b00}.note{color:#666;font-size:12px}"""
 
 
+def no_interval(v: dict[str, float]) -> bool:
+    """A mean without an interval: one replication (``sim.kpi.mean_ci`` gives NaN bounds)."""
+    return v["low"] != v["low"] and v["mean"] == v["mean"]
+
+
 def _ci(v: dict[str, float]) -> str:
-    if v["low"] != v["low"] and v["mean"] == v["mean"]:  # one replication: no interval
+    if no_interval(v):
         return f"{fmt(v['mean'])}（无区间，1 次重复 / no CI, n=1）"
     return f"{fmt(v['mean'])} [{fmt(v['low'])}, {fmt(v['high'])}]"
 
@@ -228,7 +233,7 @@ def render_html(agg: dict[str, Any], profile: CourtProfile, params: dict[str, An
     out.append("</details>")
     if "province" in agg:  # the courts summed, replication by replication (sim.replicate.province)
         total = agg["province"]
-        out.append(f"<h2>全省合计 / province total — {total['courts']} 个法院相加（{total['replications']} 次重复，"
+        out.append(f"<h2>{PROVINCE} — {total['courts']} 个法院相加（{total['replications']} 次重复，"
                    "均值 [95% 置信区间] / courts summed, mean [95% CI]）</h2>")
         out.append("<p class='note'>只列可相加的指标（件数、金额、请求量、加班）；比例、利用率、周期与人均收案"
                    "见各法院。 / Only the KPIs that add up (counts, money, requests, overtime); shares, utilisation, "

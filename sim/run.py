@@ -48,13 +48,19 @@ class Unit:
     extra: dict[str, Any] = field(default_factory=dict)
 
 
+def _sweep_scope(court: Any, debtor: str, kind: SubjectKind | None = None) -> tuple[Any, ...]:
+    """The agencies a 终本 sweep of ``debtor`` asks (the court's process and place); ``kind``: the debtor's, when the
+    platform does not know the debtor yet."""
+    p = court.platform
+    subject = p.subjects.get(debtor)
+    kind = kind if kind is not None else subject.kind if subject is not None else None
+    return sweep_scope(p.directory, debtor, p.court.region, kind, sweep_groups=p.process.inquiry.sweep_groups)
+
+
 def _investigated(court: Any, debtor: str) -> dict[str, tuple[Any, ...]]:
     """What a debtor holds across a 终本 sweep's scope now: what the investigation before 终本 finds by hand (read from
     the agencies' state, not sent as requests)."""
-    p = court.platform
-    subject = p.subjects.get(debtor)
-    scope = sweep_scope(p.directory, debtor, p.court.region, subject.kind if subject is not None else None,
-                        sweep_groups=p.process.inquiry.sweep_groups)
+    scope = _sweep_scope(court, debtor)
     session = court.session
     return session.ledger.holdings_many([session.catalogue.get(a.code) for a in scope], debtor, court.clock.now())
 
@@ -115,8 +121,7 @@ def run_unit(unit: Unit, progress: Callable[[float], None] | None = None) -> dic
     for sc in start_cases:  # today's caseload, entered at the start (sim/start_state.py)
         d = debtor(True)
         if sc.zhongben_closed is not None and empty_register:  # nothing its sweeps find (profile register_debtors)
-            for agency in sweep_scope(platform.directory, d.id_number, platform.court.region, d.kind,
-                                      sweep_groups=platform.process.inquiry.sweep_groups):
+            for agency in _sweep_scope(court, d.id_number, d.kind):
                 world.pin(d.id_number, agency.code, [])
         actor.preloaded[sc.case] = (sc.current_node, sc.handler)
         if sc.zhongben_closed is not None:  # closed at the end of that working day (China time)

@@ -38,7 +38,9 @@ def fmt_ci(v: dict[str, float]) -> tuple[str, str]:
         if x != x:
             return "–"
         return f"{x:,.0f}" if abs(x) >= 100 else f"{x:.3f}"
-    if v["low"] != v["low"] and v["mean"] == v["mean"]:  # one replication: no interval
+    from sim.report import no_interval
+
+    if no_interval(v):
         return f(v["mean"]), NO_CI
     return f(v["mean"]), f"[{f(v['low'])}, {f(v['high'])}]"
 
