@@ -76,7 +76,9 @@ class Clerk:
     def now(self) -> datetime:
         return self.p.runtime.clock.now()
 
-    def _at(self, delay: timedelta, action: Callable[[], Any]) -> None:
+    def _at(self, delay: timedelta, action: Callable[[], Any], node: tuple[str, int, str] | None = None) -> None:
+        """``action`` after ``delay``. ``node``: the (case, node, instance) it works on (used by staff who order their
+        work by its deadline)."""
         self.p.runtime.clock.call_at(self.now + delay, lambda: self._run(action))
 
     RETRY = frozenset({"node_frozen", "platform_retrying", "disposal_stage"})
@@ -334,7 +336,8 @@ class Clerk:
                 continue
             amount = min(claim, h.available_cents or h.balance_cents)  # nothing available: 轮候 behind the others
             self._reserved[k] = self._reserved.get(k, 0) + amount
-            self._at(self._soon(DAY), lambda asset=asset, amount=amount: self._freeze(k, asset, amount))
+            self._at(self._soon(DAY), lambda asset=asset, amount=amount: self._freeze(k, asset, amount),
+                     (k, 17, asset))
 
     def _freeze(self, k: str, asset: str, amount: int) -> Any:
         """Node 17: the control measure is taken online when the freeze is submitted; the bank answers later."""
@@ -459,5 +462,6 @@ class Clerk:
                     left = state.outstanding_cents() - self._to_deduct(state)
                     amount = min(h.available_cents or h.balance_cents, left)
                     if amount > 0:
-                        self._at(DAY, lambda k=k, asset=asset, amount=amount: self._freeze(k, asset, amount))
+                        self._at(DAY, lambda k=k, asset=asset, amount=amount: self._freeze(k, asset, amount),
+                                 (k, 17, asset))
                     break

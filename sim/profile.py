@@ -150,6 +150,15 @@ class CourtProfile(_Model):
         "期限同时届满）一份申请、一次审批；instance——每个冻结实例各一份 / one unfreeze ask per: node (default) — "
         "every instance of a case's node frozen before the ask is made (node 17's per-property deadlines of one "
         "finding expire together) on one form, approved once; instance — one form per frozen instance"))
+    queue: Literal["deadline", "fifo"] = Field("deadline", description=(
+        "每人待办的顺序：deadline（默认）——空闲时先办法定期限最早届满的事项（节点期限、三日查看、拍卖的法定期间）；"
+        "无期限的事项以其到达时间加 undated_days 排序，不会被无限推后；fifo——先到先办 / the order each person works "
+        "through their queue: deadline (default) — when free, the item whose legal deadline falls first (the node's "
+        "deadline, the 3-day view rule, an auction's legal window); work no deadline governs is ordered by its arrival "
+        "plus undated_days, so it is never put off indefinitely; fifo — first come, first served"))
+    undated_days: float = Field(10, ge=0, le=365, description=(
+        "queue: deadline 时，无期限事项视为在到达后多少天“到期” / with queue: deadline, the days after its arrival at "
+        "which work without a deadline counts as due"))
     warmup_days: float = Field(0, ge=0, description="days excluded from the KPIs")
     start_state: str | None = Field(None, description="CSV of open cases / 终本 register (relative to the file)")
     register_debtors: Literal["empty", "world"] = Field("empty", description=(

@@ -27,6 +27,7 @@ from sim.kpi import Collector
 from sim.profile import ROLES, profile_from_dict
 from sim.staff import DAY_S, Staff, WorkHours
 from sim.staff_actor import StaffActor
+from sim.staff_deadline import DeadlineStaff
 from sim.start_state import load_start_state
 
 TYPE_PREFIX = {"first": "执", "resumed": "执恢", "preservation": "执保"}
@@ -79,11 +80,15 @@ def run_unit(unit: Unit, progress: Callable[[float], None] | None = None) -> dic
     warm_s = profile.warmup_days * DAY_S
     hours = WorkHours(origin, profile.periods)
     people = {role: profile.people(role) for role in ROLES if profile.people(role)}
-    staff = Staff(env, hours, people, count_from=warm_s)
+    if profile.queue == "deadline":
+        staff: Staff = DeadlineStaff(env, hours, people, count_from=warm_s, undated_days=profile.undated_days)
+    else:
+        staff = Staff(env, hours, people, count_from=warm_s)
     actor = StaffActor(court.platform, staff, profile.actions, seed=staff_seed, judges=people["承办法官"],
                        dispose=profile.disposal, disposal_share=profile.disposal_share,
                        notice_period_days=profile.notice_period_days, unfreeze_ask=profile.unfreeze_ask,
-                       investigated=lambda debtor: _investigated(court, debtor))
+                       investigated=lambda debtor: _investigated(court, debtor),
+                       by_deadline=profile.queue == "deadline")
     kpi_from = origin + timedelta(seconds=warm_s)
     collector = Collector(origin, kpi_from, limit_node=court.runtime.engine.process.limit.node)
     # the KPI collector and the rule checks get only the event kinds they read; the runtime counts every event

@@ -139,13 +139,15 @@ class Staff:
         return role in self._pools
 
     def work(self, role: str, seconds: float, action: Callable[[], object] | None = None, *,
-             person: str | None = None, kind: str = "", latest: float | None = None) -> simpy.Event:
+             person: str | None = None, kind: str = "", latest: float | None = None,
+             due: float | None = None) -> simpy.Event:
         """Queue ``seconds`` of staff time for ``person`` (when given and dedicated) or the first free person of
         ``role``; ``action`` runs when the work is done. Returns the SimPy event that fires then.
 
         ``latest``: the instant a legal window closes (a second auction must start within 30 days of the 流拍). An
         item that would end after it in turn is done out of turn — at once, ahead of the person's queue, whose
-        remaining work waits that much longer — as a busy judge does with a hard legal deadline."""
+        remaining work waits that much longer — as a busy judge does with a hard legal deadline. ``due`` (the deadline
+        the item serves) does not order a first-come-first-served queue: see ``sim.staff_deadline``."""
         env = self.env
         now = env.now
         hours = self.hours

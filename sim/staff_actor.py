@@ -40,6 +40,16 @@ CMD_KIND = {"CompleteItem": "upload", "RegisterReceipt": "receipt", "RequestUnfr
             "VerifyIdentity": "identity", "CorrectIdentity": "identity"}
 
 
+# the nodes whose deadlines order a work item of a kind when staff put deadlines first (profile ``queue: deadline``):
+# the nodes it completes, or leads to (the identity check comes before node 3's control); a command's own node
+# (``_cmd``) and an instance the caller names take precedence
+KIND_NODES = {"filing": (1, 2, 3, 4), "identity": (3,), "control_start": (3,), "review": (5, 6), "notice": (7,),
+              "inquiry": (9,), "onsite": (10,), "analysis": (11,), "control": (17,), "feedback": (17,),
+              "interview": (18,), "deduct": (31,), "receipt": (32,), "pay": (33,), "restrict": (36,), "close": (43,),
+              "close_review": (43,), "limit_ask": (43,), "limit_approve": (43,), "archive": (44,),
+              "resume_node": (46,)}
+
+
 def triangular(u: float, lo: float, mode: float, hi: float) -> float:
     if hi <= lo:
         return lo
@@ -54,12 +64,18 @@ class StaffActor(Clerk):
                  judges: tuple[str, ...], same_handler_rate: float = 0.05, identity_failure_rate: float = 0.05,
                  dispose: bool = False, disposal_share: float = 1.0, notice_period_days: int | None = None,
                  unfreeze_ask: Literal["node", "instance"] = "node",
-                 investigated: Callable[[str], dict[str, tuple[Holding, ...]]] | None = None) -> None:
+                 investigated: Callable[[str], dict[str, tuple[Holding, ...]]] | None = None,
+                 by_deadline: bool = False) -> None:
         super().__init__(platform, seed=seed, diligence=1.0, handlers=judges, same_handler_rate=same_handler_rate,
                          identity_failure_rate=identity_failure_rate)
         self.staff = staff
         self.actions = actions
         self.unfreeze_per_node = unfreeze_ask == "node"
+        # each work item carries the legal deadline it serves, for staff who do the earliest due first (``queue:
+        # deadline``, ``sim.staff_deadline``); FIFO staff ignore it
+        self.by_deadline = by_deadline
+        process = platform.runtime.engine.process
+        self._per_instance = frozenset(n.no for n in process.nodes if n.per != "case")
         # what the investigation before 终本 finds of a debtor across the sweep's scope (传统查控 and the registries, by
         # hand: 终本 needs every category inquired, LAW.md condition 3); None: not recorded
         self.investigated = investigated
@@ -89,9 +105,12 @@ class StaffActor(Clerk):
         return 60.0 * triangular(u, lo, mode, hi)
 
     def _work(self, kind: str, case: str, fn: Callable[[], Any], delay: timedelta = ZERO,
-              authority: str | None = None, within: timedelta | None = None) -> None:
+              authority: str | None = None, within: timedelta | None = None,
+              node: tuple[str, int, str] | None = None, due: datetime | None = None) -> None:
         """``within``: a legal window from now (after ``delay``) the item must be done in — done out of turn if its
-        person's queue would take longer (``Staff.work``'s ``latest``)."""
+        person's queue would take longer (``Staff.work``'s ``latest``). ``node``: the (case, node, instance) the item
+        works on, whose deadline orders it when staff put deadlines first (else the kind's nodes, ``KIND_NODES``); ``due``:
+        a deadline of its own besides (the 3-day view rule of property found)."""
         role = self.actions[kind].role
         if role == "by_authority":
             role = AUTHORITY_ROLE.get(authority or "", "执行局长")
@@ -105,12 +124,43 @@ class StaffActor(Clerk):
                 state = self.p.runtime.cases.get(case)
                 person = state.handler if state is not None else None
             latest = None if within is None else self.staff.env.now + within.total_seconds()
-            self.staff.work(role, seconds, lambda: self._run(fn), person=person, kind=kind, latest=latest)
+            at = None
+            if self.by_deadline:
+                at = self._deadline(*node) if node is not None else \
+                    self._deadline(case, KIND_NODES.get(kind, ()))
+                if due is not None:
+                    own = (due - self.staff.hours.origin).total_seconds()
+                    at = own if at is None or own < at else at
+            self.staff.work(role, seconds, lambda: self._run(fn), person=person, kind=kind, latest=latest, due=at)
 
         if delay > ZERO:
             self.p.runtime.clock.call_at(self.now + delay, start)
         else:
             start()
+
+    def _deadline(self, case: str, nodes: int | tuple[int, ...], instance: str | None = None) -> float | None:
+        """The earliest deadline still to meet (not done, not yet missed) of ``nodes`` of ``case`` — of ``instance``
+        when given, else of any instance — in SimPy seconds; None when there is none. A missed deadline orders
+        nothing: its node is frozen and its work waits for the unfreeze anyway."""
+        state = self.p.runtime.cases.get(case)
+        if state is None:
+            return None
+        if isinstance(nodes, int):
+            nodes = (nodes,)
+        if instance is not None or not any(n in self._per_instance for n in nodes):
+            found = [state.nodes.get((n, instance or "")) for n in nodes]
+        else:
+            found = [ns for (no, _inst), ns in state.nodes.items() if no in nodes]
+        best = None
+        for ns in found:
+            if ns is None:
+                continue
+            for it in ns.items.values():
+                if not it.done and not it.overdue and (best is None or it.due < best):
+                    best = it.due
+        if best is None:
+            return None
+        return (best - self.staff.hours.origin).total_seconds()
 
     def _run(self, action: Callable[[], Any], attempt: int = 1) -> None:
         """Like the clerk's, but a refused platform call never ends the run: a call refused because a node that
@@ -127,9 +177,9 @@ class StaffActor(Clerk):
     def _later(self, k: str, kind: str, delay: timedelta, action: Callable[[], Any]) -> None:
         self._work(kind, k, action, delay)
 
-    def _at(self, delay: timedelta, action: Callable[[], Any]) -> None:
+    def _at(self, delay: timedelta, action: Callable[[], Any], node: tuple[str, int, str] | None = None) -> None:
         # the clerk's remaining timed actions are the freezes of found property (node 17, online)
-        self._work("control", "", action, delay)
+        self._work("control", "", action, delay, node=node)
 
     def _cmd(self, delay: timedelta, cmd: Any) -> None:
         name = type(cmd).__name__
@@ -158,7 +208,8 @@ class StaffActor(Clerk):
             kind = "payout_vice" if "副院长" in str(cmd.authority) else "payout_bureau"
         else:
             kind = CMD_KIND.get(name, "upload")
-        self._work(kind, k, lambda: self._submit(cmd), delay, getattr(cmd, "authority", None))
+        node = (k, cmd.node, cmd.instance) if name in ("CompleteNode", "StartNode") else None
+        self._work(kind, k, lambda: self._submit(cmd), delay, getattr(cmd, "authority", None), node=node)
 
     def _submit(self, cmd: Any) -> Any:
         out = super()._submit(cmd)  # refused for a frozen node: entered again after the unfreeze
@@ -440,11 +491,13 @@ class StaffActor(Clerk):
 
     def _queue_review(self, k: str, inst: str, delay: timedelta | None = None) -> None:
         """Node 46's review (``Clerk._ev_anchor``) as the handler's work item."""
-        self._work("resume_node", k, lambda: self._review_finding(k, inst), delay or ZERO)
+        self._work("resume_node", k, lambda: self._review_finding(k, inst), delay or ZERO, node=(k, 46, inst))
 
     def _ev_feedback_received(self, e: Event) -> None:
         k, debtor, agency = e.case_id, e.data["debtor"], e.data["agency"]
-        self._work("feedback", k, lambda: self._open_and_freeze(k, debtor, agency))
+        fb = self.p.runtime.cases[k].feedback.get((debtor, agency)) if self.by_deadline else None
+        self._work("feedback", k, lambda: self._open_and_freeze(k, debtor, agency),
+                   due=fb.due if fb is not None and fb.opened_at is None else None)
 
     def _ev_funds_frozen(self, e: Event) -> None:
         k, asset = e.case_id, e.instance

@@ -60,11 +60,14 @@ class MMcResult:
                 "wq_ok": self.wq[1] <= self.theory_wq <= self.wq[2]}
 
 
-def mmc_once(lam: float, mu: float, c: int, hours: float, warmup: float, seed: int) -> tuple[float, float, int]:
-    """One replication: (share of customers who waited, mean wait in hours, customers counted)."""
+def mmc_once(lam: float, mu: float, c: int, hours: float, warmup: float, seed: int,
+             staff_class: type[Staff] = Staff) -> tuple[float, float, int]:
+    """One replication: (share of customers who waited, mean wait in hours, customers counted). ``staff_class``:
+    first come, first served (``Staff``) or deadline first (``DeadlineStaff``: with no deadline, the same order)."""
     env = simpy.Environment()
-    staff = Staff(env, WorkHours(datetime(2025, 1, 1), always=True), {"server": tuple(f"s{i}" for i in range(c))},
-                  dedicated=(), count_from=warmup * HOUR, keep_waits=True)
+    staff = staff_class(env, WorkHours(datetime(2025, 1, 1), always=True),
+                        {"server": tuple(f"s{i}" for i in range(c))}, dedicated=(), count_from=warmup * HOUR,
+                        keep_waits=True)
     rng = random.Random(seed)
 
     def arrivals():
@@ -80,9 +83,9 @@ def mmc_once(lam: float, mu: float, c: int, hours: float, warmup: float, seed: i
 
 
 def mmc(lam: float, mu: float, c: int, *, hours: float = 2000, warmup: float = 50, replications: int = 10,
-        seed: int = 11) -> MMcResult:
+        seed: int = 11, staff_class: type[Staff] = Staff) -> MMcResult:
     seeds = [int(s.generate_state(1)[0]) for s in np.random.SeedSequence(seed).spawn(replications)]
-    runs = [mmc_once(lam, mu, c, hours, warmup, s) for s in seeds]
+    runs = [mmc_once(lam, mu, c, hours, warmup, s, staff_class) for s in seeds]
     return MMcResult(lam, mu, c, mean_ci([r[0] for r in runs]), mean_ci([r[1] for r in runs]),
                      erlang_c(lam, mu, c), erlang_wq(lam, mu, c), sum(r[2] for r in runs))
 

@@ -10,6 +10,7 @@ import pytest
 
 from sim.kpi import mean_ci, t975
 from sim.replicate import make_units, run_units
+from sim.staff_deadline import DeadlineStaff
 from sim.validate import erlang_c, erlang_wq, little, mmc
 from tests.sim_support import small_court
 
@@ -36,6 +37,16 @@ def test_the_staff_queue_as_mmc_reproduces_erlang_c(lam, c):
     assert _within(r.wq, erlang_wq(lam, 1, c), reps), r
     # and the interval is tight enough to mean something
     assert r.p_wait[2] - r.p_wait[1] < 0.1
+
+
+def test_the_deadline_first_staff_queue_as_mmc_reproduces_erlang_c():
+    """The default staff discipline (``queue: deadline``): with no deadline in a plain M/M/c every item counts as due
+    the same time after it came, so the order is first come, first served and Erlang C holds (λ=4, μ=1, c=5)."""
+    reps = 8
+    r = mmc(4, 1, 5, hours=1500, warmup=50, replications=reps, seed=20251205, staff_class=DeadlineStaff)
+    assert r.customers > reps * 1500 * 4 * 0.9
+    assert _within(r.p_wait, erlang_c(4, 1, 5), reps), r
+    assert _within(r.wq, erlang_wq(4, 1, 5), reps), r
 
 
 def test_mean_ci_is_a_student_t_interval():

@@ -1,0 +1,115 @@
+"""Staff who put work with a legal deadline first (profile ``queue: deadline``): each person takes, whenever free, the
+queued item due the earliest.
+
+``sim.staff.Staff`` serves every queue first come, first served and fixes each item's finish instant when it is
+queued (one timeout per item). A busy judge does not work that way: a 48-hour control or a 3-day view of property
+found is done before last week's archive paperwork. Here an item's *due* is the legal deadline it serves (the engine's
+deadline of its node, the 3-day view rule, an auction's legal window — given by ``StaffActor``) or the instant it
+was queued plus ``undated_days``, whichever comes first: work no deadline governs (or one far off, as the 6-month
+limit) is not starved, it gives way only to deadlines that fall within that many days of its own arrival. Among equal
+dues, first come, first served.
+
+Non-preemptive: an item begun is finished (spread over working periods and days as in ``Staff``). A person free
+outside working hours decides what to do first at the next working instant, among everything queued by then. One
+SimPy timeout per item, plus one per idle person waking to work. The statistics (``StaffStats``: busy time, waits,
+weekly demand and utilisation) are counted as in ``Staff``; ``out_of_turn`` stays 0 (every item is in its turn
+here). Without deadlines and with the same ``undated_days`` for every item the order is first come, first served:
+the M/M/c validation (``sim.validate``) holds for both disciplines."""
+
+from __future__ import annotations
+
+import heapq
+from collections.abc import Callable
+
+import simpy
+
+from sim.staff import DAY_S, Staff, WorkHours
+
+# an item queued: [due, order queued, role queue or person, seconds, action, kind, ready]
+_Item = list
+
+
+class DeadlineStaff(Staff):
+    def __init__(self, env: simpy.Environment, hours: WorkHours, people: dict[str, tuple[str, ...]], *,
+                 undated_days: float = 10.0, **kw: object) -> None:
+        super().__init__(env, hours, people, **kw)  # type: ignore[arg-type]
+        self.undated = undated_days * DAY_S
+        self._seq = 0
+        # a dedicated person's own queue (keyed by the person) or a role's shared queue (keyed by the role)
+        self._queues: dict[str, list[_Item]] = {}
+        self._busy: set[str] = set()  # people working, or waiting for working time to decide what comes first
+        # role → heap of the role's idle people: (idle since, release no., person); the one idle longest is taken
+        self._idle: dict[str, list[tuple[float, int, str]]] = {
+            role: [(float("-inf"), i, name) for i, name in enumerate(names)]
+            for role, names in self.people.items() if role not in self._dedicated}
+
+    def work(self, role: str, seconds: float, action: Callable[[], object] | None = None, *,
+             person: str | None = None, kind: str = "", latest: float | None = None,
+             due: float | None = None) -> None:
+        """Queue ``seconds`` of staff time; ``due`` (SimPy seconds) orders it: the legal deadline it serves, None for
+        work without one. ``latest`` (a legal window) orders it the same way."""
+        now = self.env.now
+        if person is None and role in self._dedicated:
+            person = min(self.people[role], key=self._free.__getitem__)  # the judge whose queue empties first
+        own = person is not None and person in self._free
+        if own:  # when this person's queue would empty, all of it done back to back (chooses an unnamed judge)
+            free = self._free[person]
+            self._free[person] = self.hours.finish(now if now > free else free, seconds)
+        if latest is not None and (due is None or latest < due):
+            due = latest
+        self._seq += 1
+        due = now + self.undated if due is None or due > now + self.undated else due
+        item = [due, self._seq, person if own else role, seconds, action, kind, now]
+        if own:
+            if person in self._busy:
+                heapq.heappush(self._queues.setdefault(person, []), item)
+            else:
+                self._take(person, item)
+            return
+        idle = self._idle[role]
+        if idle:
+            self._take(heapq.heappop(idle)[2], item)
+        else:
+            heapq.heappush(self._queues.setdefault(role, []), item)
+
+    def _take(self, person: str, item: _Item) -> None:
+        """``person`` (idle until now) takes ``item``: at once in working time, else it goes back to its queue and the
+        person decides at the next working instant."""
+        self._busy.add(person)
+        now = self.env.now
+        start = self.hours.finish(now, 0.0)
+        if start <= now:
+            self._begin(person, item, now)
+            return
+        heapq.heappush(self._queues.setdefault(item[2], []), item)
+        wake = self.env.timeout(start - now)
+        wake.callbacks.append(lambda _ev: self._next(person, item[2]))
+
+    def _begin(self, person: str, item: _Item, now: float) -> None:
+        end = self.hours.finish(now, item[3])
+        done = self.env.timeout(end - now)
+        done.callbacks.append(lambda _ev: self._finish(person, item, now))
+
+    def _finish(self, person: str, item: _Item, start: float) -> None:
+        _due, _seq, queue, seconds, action, kind, ready = item
+        if start >= self.count_from:
+            self._count(person, ready, start, seconds, kind)
+        self._next(person, queue)
+        if action is not None:
+            action()
+
+    def _next(self, person: str, queue: str) -> None:
+        """``person`` is free (or wakes to working time): the queue's earliest-due item, or idle."""
+        items = self._queues.get(queue)
+        if items:
+            now = self.env.now
+            if self.hours.finish(now, 0.0) <= now:
+                self._begin(person, heapq.heappop(items), now)
+            else:  # free at the end of a working period: decide when work resumes
+                wake = self.env.timeout(self.hours.finish(now, 0.0) - now)
+                wake.callbacks.append(lambda _ev: self._next(person, queue))
+            return
+        self._busy.discard(person)
+        if queue != person:  # back to the role's idle people
+            self._released += 1
+            heapq.heappush(self._idle[queue], (self.env.now, self._released, person))
