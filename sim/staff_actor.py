@@ -109,8 +109,8 @@ class StaffActor(Clerk):
               node: tuple[str, int, str] | None = None, due: datetime | None = None) -> None:
         """``within``: a legal window from now (after ``delay``) the item must be done in — done out of turn if its
         person's queue would take longer (``Staff.work``'s ``latest``). ``node``: the (case, node, instance) the item
-        works on, whose deadline orders it when staff put deadlines first (else the kind's nodes, ``KIND_NODES``); ``due``:
-        a deadline of its own besides (the 3-day view rule of property found)."""
+        works on, whose deadline orders it when staff put deadlines first (else the kind's nodes, ``KIND_NODES``);
+        ``due``: a deadline of its own besides (the 3-day view rule of property found)."""
         role = self.actions[kind].role
         if role == "by_authority":
             role = AUTHORITY_ROLE.get(authority or "", "执行局长")
