@@ -221,6 +221,10 @@ def render_html(agg: dict[str, Any], profile: CourtProfile, params: dict[str, An
         ["标的中位数（元） / median claim", f"{i.amount_yuan.median:,.0f}"],
         ["工作时间 / working hours",
          "，".join(f"{a}–{b}" for a, b in profile.hours) + "（法定节假日与调休 / legal calendar）"],
+        ["工作顺序 / queue order",
+         f"deadline：先办期限早到的事项，无期限的事项按到达后 {profile.undated_days:g} 天计 / deadline first, work "
+         f"without one due {profile.undated_days:g} days after it came" if profile.queue == "deadline"
+         else "fifo：先到先办 / first come, first served"],
         ["机构配置 / agency profile", profile.agencies.profile],
         ["年数 / years", str(params.get("years"))], ["重复次数 / replications", str(params.get("replications"))],
         ["种子 / seed", str(params.get("seed"))], ["预热期（天） / warm-up days", str(profile.warmup_days)],

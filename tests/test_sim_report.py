@@ -95,3 +95,7 @@ def test_render_html_without_optional_sections():
     results = run_units(make_units([("c", profile)], years=0.05, replications=1, seed=1), backend="serial")
     text = render_html(aggregate(results), profile, {"years": 0.05})
     assert "验证 / validation" not in text and "</html>" in text
+    # the planner sees the order the staff work in (it changes every deadline figure)
+    assert "deadline first, work without one due 10 days after it came" in text
+    fifo = profile.model_copy(update={"queue": "fifo"})
+    assert "first come, first served" in render_html(aggregate(results), fifo, {"years": 0.05})
