@@ -68,7 +68,7 @@ def _file(run: Run, step: StepBase, _: Any) -> CommandResult:
 
 def _record(run: Run, step: StepBase, a: Any) -> CommandResult:
     at = resolve(a.at, run.now(), calendar()) if a.at is not None else None
-    return _do(run, step, "Record", anchor=a.event, instance=run.instance(a.instance), at=at, attrs=dict(a.attrs))
+    return _do(run, step, "Record", anchor=a.event, instance=run.instance(a.instance, step), at=at, attrs=dict(a.attrs))
 
 
 def _asset_of(run: Run, step: StepBase, ref: str) -> str:
@@ -285,18 +285,18 @@ _ACTIONS: dict[str, _Action] = {
     "verify_identity": lambda r, s, a: _do(r, s, "VerifyIdentity", debtor=r.debtor_id(a.debtor, s), passed=a.passed),
     "correct_identity": lambda r, s, a: _do(r, s, "CorrectIdentity", debtor=r.debtor_id(a.debtor, s),
                                             corrected_to=a.to),
-    "start_node": lambda r, s, a: _do(r, s, "StartNode", node=a.node, instance=r.instance(a.instance)),
-    "complete_node": lambda r, s, a: _do(r, s, "CompleteNode", node=a.node, instance=r.instance(a.instance),
+    "start_node": lambda r, s, a: _do(r, s, "StartNode", node=a.node, instance=r.instance(a.instance, s)),
+    "complete_node": lambda r, s, a: _do(r, s, "CompleteNode", node=a.node, instance=r.instance(a.instance, s),
                                          authority=a.by),
     "complete_item": lambda r, s, a: _do(r, s, "CompleteItem", node=a.node, item=a.item,
-                                         instance=r.instance(a.instance)),
+                                         instance=r.instance(a.instance, s)),
     "record": _record,
-    "request_unfreeze": lambda r, s, a: _do(r, s, "RequestUnfreeze", node=a.node, instance=r.instance(a.instance),
+    "request_unfreeze": lambda r, s, a: _do(r, s, "RequestUnfreeze", node=a.node, instance=r.instance(a.instance, s),
                                             by=a.by, reason=a.reason),
     "approve_unfreeze": lambda r, s, a: _do(r, s, "ApproveUnfreeze", node=a.node, authority=a.authority,
-                                            instance=r.instance(a.instance)),
+                                            instance=r.instance(a.instance, s)),
     "reject_unfreeze": lambda r, s, a: _do(r, s, "RejectUnfreeze", node=a.node, authority=a.authority,
-                                           instance=r.instance(a.instance), reason=a.reason),
+                                           instance=r.instance(a.instance, s), reason=a.reason),
     "request_extension": lambda r, s, a: _do(r, s, "RequestLimitChange", kind="extend", reason=a.reason),
     "request_suspension": lambda r, s, a: _do(r, s, "RequestLimitChange", kind="suspend", reason=a.reason),
     "approve_limit_change": lambda r, s, a: _do(r, s, "ApproveLimitChange", authority=a.authority),

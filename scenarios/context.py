@@ -215,15 +215,16 @@ class Run:
                             code="AMBIGUOUS_ASSET")
         return found[0]
 
-    def instance(self, raw: str | None) -> str | None:
-        """A node instance: an asset alias of the holdings stands for the platform's ``agency:account`` id."""
+    def instance(self, raw: str | None, step: StepBase | None = None) -> str | None:
+        """A node instance: an asset alias of the holdings stands for the platform's ``agency:account`` id; a receipt's
+        name for its id among the receipts of the step's case (a 恢复执行 case's own, with ``case:``)."""
         if raw and raw in self.assets:
             _, agency, number = self.assets[raw]
             return f"{agency}:{number}"
         if raw and raw in self.names:
             return self.names[raw]
         if raw and raw in self.receipt_names:
-            found = self._named_receipt(self.view(), raw)
+            found = self._named_receipt(self.view(step), raw)
             return found if found is not None else raw
         return raw
 

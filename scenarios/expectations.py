@@ -26,7 +26,7 @@ def _t(at: datetime) -> str:
 
 
 def _node(run: Run, step: StepBase, a: Any) -> None:
-    view = run.node(step, a.node, run.instance(a.instance))
+    view = run.node(step, a.node, run.instance(a.instance, step))
     have = NodeStatus(view.status) if view is not None else NodeStatus.NOT_STARTED
     where = f"节点{a.node}{'/' + a.instance if a.instance else ''}"
     if a.state is not None and have != a.state:
@@ -39,7 +39,7 @@ def _node(run: Run, step: StepBase, a: Any) -> None:
 def _deadline(run: Run, step: StepBase, a: Any) -> None:
     node = refs.process().by_no[a.node]
     key = a.item or node.items[0].key
-    ns = run.node(step, a.node, run.instance(a.instance))
+    ns = run.node(step, a.node, run.instance(a.instance, step))
     item = ns.items.get(key) if ns is not None else None
     where = f"节点{a.node}.{key}{'/' + a.instance if a.instance else ''}"
     if item is None:
@@ -52,7 +52,7 @@ def _deadline(run: Run, step: StepBase, a: Any) -> None:
             raise StepFailure(f"{where} 最后一日 last day {a.last_day.date()}",
                               f"最后一日 last day {last}（届满 due {_t(item.due)}，期间 period {item.period}）")
     if a.provisional is not None:
-        instance = run.instance(a.instance) or ""
+        instance = run.instance(a.instance, step) or ""
         armed = [e for e in run.events(step) if e.kind == EventKind.DEADLINE_SET and e.node == a.node
                  and e.item == key and (e.instance or "") == instance]
         years = provisional_years_in((armed[-1].data or {}).get("calendar_warnings", ())) if armed else []
@@ -67,7 +67,7 @@ def _matches(run: Run, e: Event, a: Any, step: StepBase | None = None) -> bool:
         return False
     if a.node is not None and e.node != a.node:
         return False
-    if a.instance is not None and e.instance != run.instance(a.instance):
+    if a.instance is not None and e.instance != run.instance(a.instance, step):
         return False
     if a.item is not None and e.item != a.item:
         return False

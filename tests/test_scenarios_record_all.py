@@ -42,6 +42,9 @@ CAR_RELEASE_LATE = Path(__file__).parent / "data" / "demo-case6-live.events.json
 # its handler, its 立案 node froze, and its node 3 — past its deadline, whose timer had fired without freezing it — was
 # done only after the unfreeze
 HANDLER_KEPT = Path(__file__).parent / "data" / "demo-case5-handler-live.events.jsonl.gz"
+# a case and its 恢复执行 case of a live demo log (2026-12-05 22:34 UTC, make record-check): the resumed case deducted,
+# and its 到账登记 (node 32) of that receipt was frozen
+RESUMED_RECEIPT = Path(__file__).parent / "data" / "demo-case2-resumed-receipt-live.events.jsonl.gz"
 
 
 
@@ -105,6 +108,20 @@ def test_an_act_after_a_deadline_whose_timer_had_fired_is_not_moved(tmp_path: Pa
         assert check.passed, check.failure
     resumed = checks[1].text
     assert "- at: '2025-12-21 20:47:36'\n  case: 恢复案\n  complete_node: {node: 3}\n" in resumed
+
+
+def test_a_receipt_of_the_resumed_case_is_named_among_that_cases_receipts(tmp_path: Path) -> None:
+    """A step of the 恢复执行 case (``case: 恢复案``) naming its receipt (``到账4``, from its own deduction): the name
+    was looked up among the original case's receipts, found none, and the node-32 freeze of that receipt did not
+    match (make record-check 153/157). It is looked up in the step's case."""
+    log = tmp_path / "case2.events.jsonl"
+    log.write_bytes(gzip.decompress(RESUMED_RECEIPT.read_bytes()))
+    checks = check_log(log)
+    assert [c.case for c in checks] == ["(2025)豫0811执2号", "(2025)豫0811执2号-恢1"]
+    for check in checks:
+        assert check.passed, check.failure
+    frozen = "  case: 恢复案\n  expect_event:\n    kind: node_frozen\n    node: 32\n    instance: 到账4\n"
+    assert frozen in checks[0].text
 
 
 def _disposal_log(path: Path, seed: int, bidders: bool) -> Path:
