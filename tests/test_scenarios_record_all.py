@@ -95,17 +95,23 @@ def test_a_closing_whose_release_the_log_does_not_answer_replays_green(tmp_path:
     assert "不断言结案时的冻结金额" in check.text and "paid: 104430.39元" in check.text
 
 
+def _case_and_resumed_replay_green(tmp_path: Path, shipped: Path, case: str) -> list:
+    """A shipped live log of ``case`` and its 恢复执行 case: both recorded, both replayed green."""
+    log = tmp_path / "case.events.jsonl"
+    log.write_bytes(gzip.decompress(shipped.read_bytes()))
+    checks = check_log(log)
+    assert [c.case for c in checks] == [case, f"{case}-恢1"]
+    for check in checks:
+        assert check.passed, check.failure
+    return checks
+
+
 def test_an_act_after_a_deadline_whose_timer_had_fired_is_not_moved(tmp_path: Path) -> None:
     """A live log's act accepted after its deadline was moved before the deadline (taken for one that beat a late
     timer). Here the timer had fired (its deadline_missed written before the act) and froze nothing, the 立案 node's
     freeze holding the case: moved before it, node 3's completion fell inside that freeze and was refused
     NODE_FROZEN in the replay (make record-check 155/157). It stays where it was."""
-    log = tmp_path / "case5.events.jsonl"
-    log.write_bytes(gzip.decompress(HANDLER_KEPT.read_bytes()))
-    checks = check_log(log)
-    assert [c.case for c in checks] == ["(2025)豫0811执5号", "(2025)豫0811执5号-恢1"]
-    for check in checks:
-        assert check.passed, check.failure
+    checks = _case_and_resumed_replay_green(tmp_path, HANDLER_KEPT, "(2025)豫0811执5号")
     resumed = checks[1].text
     assert "- at: '2025-12-21 20:47:36'\n  case: 恢复案\n  complete_node: {node: 3}\n" in resumed
 
@@ -114,12 +120,7 @@ def test_a_receipt_of_the_resumed_case_is_named_among_that_cases_receipts(tmp_pa
     """A step of the 恢复执行 case (``case: 恢复案``) naming its receipt (``到账4``, from its own deduction): the name
     was looked up among the original case's receipts, found none, and the node-32 freeze of that receipt did not
     match (make record-check 153/157). It is looked up in the step's case."""
-    log = tmp_path / "case2.events.jsonl"
-    log.write_bytes(gzip.decompress(RESUMED_RECEIPT.read_bytes()))
-    checks = check_log(log)
-    assert [c.case for c in checks] == ["(2025)豫0811执2号", "(2025)豫0811执2号-恢1"]
-    for check in checks:
-        assert check.passed, check.failure
+    checks = _case_and_resumed_replay_green(tmp_path, RESUMED_RECEIPT, "(2025)豫0811执2号")
     frozen = "  case: 恢复案\n  expect_event:\n    kind: node_frozen\n    node: 32\n    instance: 到账4\n"
     assert frozen in checks[0].text
 
