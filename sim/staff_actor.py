@@ -208,7 +208,7 @@ class StaffActor(Clerk):
             kind = "payout_vice" if "副院长" in str(cmd.authority) else "payout_bureau"
         else:
             kind = CMD_KIND.get(name, "upload")
-        node = (k, cmd.node, cmd.instance) if name in ("CompleteNode", "StartNode") else None
+        node = (k, cmd.node, cmd.instance) if name in ("CompleteNode", "StartNode", "CompleteItem") else None
         self._work(kind, k, lambda: self._submit(cmd), delay, getattr(cmd, "authority", None), node=node)
 
     def _submit(self, cmd: Any) -> Any:

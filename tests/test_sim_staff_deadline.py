@@ -136,6 +136,15 @@ def test_a_work_item_carries_the_engine_deadline_of_the_node_it_serves():
     assert actor._deadline("K0", (44,)) is None  # no deadline runs for the archive yet
     node3["initiate"].done = True  # a deadline met orders nothing
     assert actor._deadline("K0", 3) == (node3["control"].due - court.clock.origin).total_seconds()
+
+    # a command queued as work carries its node's deadline — an item's completion too (node 43's publication after a
+    # 终本 closing, 7 days, went as work without a deadline, behind everything due within 10 days)
+    queued: list[float | None] = []
+    staff.work = lambda role, seconds, action=None, **kw: queued.append(kw["due"])  # type: ignore[method-assign]
+    for cmd in (c.CompleteItem("K0", 3, "control"), c.CompleteNode("K0", 3), c.Record("K0", "no_property_found")):
+        actor._cmd(timedelta(0), cmd)
+    control = (node3["control"].due - court.clock.origin).total_seconds()
+    assert queued == [control, control, None]
     assert actor._deadline("nobody", 7) is None
 
 
