@@ -76,6 +76,7 @@ class StaffActor(Clerk):
         self.by_deadline = by_deadline
         process = platform.runtime.engine.process
         self._per_instance = frozenset(n.no for n in process.nodes if n.per != "case")
+        self._scan: dict[tuple[int, ...], bool] = {}
         # what the investigation before 终本 finds of a debtor across the sweep's scope (传统查控 and the registries, by
         # hand: 终本 needs every category inquired, LAW.md condition 3); None: not recorded
         self.investigated = investigated
@@ -147,14 +148,16 @@ class StaffActor(Clerk):
             return None
         if isinstance(nodes, int):
             nodes = (nodes,)
-        if instance is not None or not any(n in self._per_instance for n in nodes):
-            found = [state.nodes.get((n, instance or "")) for n in nodes]
+        scan = self._scan.get(nodes)
+        if scan is None:  # any instance of a per-instance node: every node state of the case is looked at
+            scan = self._scan[nodes] = any(n in self._per_instance for n in nodes)
+        if instance is not None or not scan:
+            table = state.nodes
+            found = [ns for n in nodes if (ns := table.get((n, instance or ""))) is not None]
         else:
             found = [ns for (no, _inst), ns in state.nodes.items() if no in nodes]
         best = None
         for ns in found:
-            if ns is None:
-                continue
             for it in ns.items.values():
                 if not it.done and not it.overdue and (best is None or it.due < best):
                     best = it.due
