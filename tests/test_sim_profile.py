@@ -64,6 +64,9 @@ def test_a_partial_file_overrides_the_default(tmp_path):
     ("name: x\nintake:\n  amount_yuan: {median: 1e14, min: 1e13, max: 1e15}\n", ":3:intake.amount_yuan.median",
      ""),
     ("name: x\nintake: {yearly: .nan}\n", ":2:intake.yearly", ""),
+    # the order staff work in: deadline or fifo; the days after which work without a deadline counts as due
+    ("name: x\nqueue: lifo\n", ":2:queue", ""),
+    ("name: x\nundated_days: -1\n", ":2:undated_days", ""),
 ])
 def test_bad_profiles_are_located_bilingual_errors(tmp_path, text, where, zh):
     f = tmp_path / "bad.yaml"
