@@ -150,7 +150,9 @@ def test_busy_staff_do_not_queue_work_the_system_would_refuse_as_already_done():
     assert refused.get("NODE_FROZEN", 0) > 0  # refusals are counted (the busy judge misses deadlines) …
     assert "CASE_CLOSED" not in refused and "NODE_DONE" not in refused, refused  # … but none for double work
     assert "REQUIRES_NODE" not in refused, refused  # (限消 waits for the 执行通知: the next test)
-    assert r["work"]["close"]["items"] == r["work"]["close_review"]["items"]  # each 报结 reviewed once
+    # each 报结 reviewed once: as many reviews as 报结, but for those whose review is still queued when the run ends
+    closes, reviews = r["work"]["close"]["items"], r["work"]["close_review"]["items"]
+    assert 0 <= closes - reviews <= 2, (closes, reviews)
     # the saturated judge works one item at a time, in working hours: never above 100% (it came out at 1.008)
     assert 0.95 < r["kpi"]["utilisation.承办法官"] <= 1.0
     assert max(r["utilisation"]["person"].values()) <= 1.0
