@@ -881,6 +881,11 @@ class _Recorder:
                 sent = max(trigger)  # the replay sends it at its trigger (a live run's lag between them is not kept)
             else:
                 sent = max([t for t, _ in self.steps if t <= sent] + trigger, default=sent)
+        elif measure == "unfreeze":  # the registry's seal lifted after a transfer ruling: the replay's platform asks
+            # at the ruling's step, without a live run's lag (the seal outlived the closing that followed, 156/157)
+            released = self._result(i, e, ("freeze_released",))
+            if released is not None and self._released_by_transfer(released):
+                sent = max([t for t, _ in self.steps if t <= sent], default=sent)
         scope = d.get("scope") if d.get("agency") == "zdz" else [d.get("agency")]
         answers: dict[str, datetime] = {}
         wanted = {"query": ("inquiry_answered", "inquiry_none_found", "inquiry_failed", "inquiry_unrecorded"),

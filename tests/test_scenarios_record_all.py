@@ -45,6 +45,9 @@ HANDLER_KEPT = Path(__file__).parent / "data" / "demo-case5-handler-live.events.
 # a case and its 恢复执行 case of a live demo log (2026-12-05 22:34 UTC, make record-check): the resumed case deducted,
 # and its 到账登记 (node 32) of that receipt was frozen
 RESUMED_RECEIPT = Path(__file__).parent / "data" / "demo-case2-resumed-receipt-live.events.jsonl.gz"
+# a car sold, transferred and paid out in a live demo log (2026-12-05 23:21 UTC, make record-check): the registry's
+# seal was lifted after the transfer ruling, the live platform asking 8 minutes after it
+TRANSFER_RELEASE = Path(__file__).parent / "data" / "demo-case6-transfer-release-live.events.jsonl.gz"
 
 
 
@@ -93,6 +96,19 @@ def test_a_closing_whose_release_the_log_does_not_answer_replays_green(tmp_path:
     (check,) = check_log(log)
     assert check.passed, check.failure
     assert "不断言结案时的冻结金额" in check.text and "paid: 104430.39元" in check.text
+
+
+def test_the_seal_lifted_after_a_transfer_is_asked_for_at_the_ruling_in_the_replay(tmp_path: Path) -> None:
+    """The live platform asked the registry to lift the seal 8 minutes after the transfer ruling; the replay's platform
+    asks at the ruling. The registry's delay was measured from the live request, so the replay's answer came 8 minutes
+    early — or, the latency override placed at the live request's instant (after the ruling's step), the release went
+    out with the registry's previous delay and the seal outlived the closing that followed (expected frozen 0, found
+    150,000; make record-check 156/157). The delay is measured from the ruling's step."""
+    log = tmp_path / "car.events.jsonl"
+    log.write_bytes(gzip.decompress(TRANSFER_RELEASE.read_bytes()))
+    (check,) = check_log(log)
+    assert check.passed, check.failure
+    assert "expect_amounts: {frozen: 0.00元" in check.text
 
 
 def _case_and_resumed_replay_green(tmp_path: Path, shipped: Path, case: str) -> list:
