@@ -864,6 +864,11 @@ class _Recorder:
         start = min(due, at) if due is not None else at - timedelta(hours=1)
         return {"between": [_when(start), _when(at + timedelta(seconds=1))]}
 
+    def _last_step(self, sent: datetime, triggers: list[datetime] | None = None) -> datetime:
+        """When the replay sends a request the system makes after a step (or a timer in ``triggers``): at the last of
+        them at or before ``sent``, the live request's instant (a live run lags behind them)."""
+        return max([t for t, _ in self.steps if t <= sent] + (triggers or []), default=sent)
+
     def _latency(self, i: int, e: dict[str, Any]) -> None:
         """The agencies answered as they did: each answer's delay after its request becomes the agency's fixed
         latency (an ``agencies`` step just before the request, only when it changes)."""
@@ -880,12 +885,12 @@ class _Recorder:
             if d.get("agency") == "zdz" and d.get("measure") == "inquiry" and trigger:
                 sent = max(trigger)  # the replay sends it at its trigger (a live run's lag between them is not kept)
             else:
-                sent = max([t for t, _ in self.steps if t <= sent] + trigger, default=sent)
+                sent = self._last_step(sent, trigger)
         elif measure == "unfreeze":  # the registry's seal lifted after a transfer ruling: the replay's platform asks
             # at the ruling's step, without a live run's lag (the seal outlived the closing that followed, 156/157)
             released = self._result(i, e, ("freeze_released",))
             if released is not None and self._released_by_transfer(released):
-                sent = max([t for t, _ in self.steps if t <= sent], default=sent)
+                sent = self._last_step(sent)
         scope = d.get("scope") if d.get("agency") == "zdz" else [d.get("agency")]
         answers: dict[str, datetime] = {}
         wanted = {"query": ("inquiry_answered", "inquiry_none_found", "inquiry_failed", "inquiry_unrecorded"),

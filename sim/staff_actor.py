@@ -130,7 +130,7 @@ class StaffActor(Clerk):
                 at = self._deadline(*node) if node is not None else \
                     self._deadline(case, KIND_NODES.get(kind, ()))
                 if due is not None:
-                    own = (due - self.staff.hours.origin).total_seconds()
+                    own = self._seconds_at(due)
                     at = own if at is None or own < at else at
             self.staff.work(role, seconds, lambda: self._run(fn), person=person, kind=kind, latest=latest, due=at)
 
@@ -161,9 +161,11 @@ class StaffActor(Clerk):
             for it in ns.items.values():
                 if not it.done and not it.overdue and (best is None or it.due < best):
                     best = it.due
-        if best is None:
-            return None
-        return (best - self.staff.hours.origin).total_seconds()
+        return None if best is None else self._seconds_at(best)
+
+    def _seconds_at(self, at: datetime) -> float:
+        """An instant as the staff's SimPy seconds."""
+        return (at - self.staff.hours.origin).total_seconds()
 
     def _run(self, action: Callable[[], Any], attempt: int = 1) -> None:
         """Like the clerk's, but a refused platform call never ends the run: a call refused because a node that

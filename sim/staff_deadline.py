@@ -73,17 +73,11 @@ class DeadlineStaff(Staff):
             heapq.heappush(self._queues.setdefault(role, []), item)
 
     def _take(self, person: str, item: _Item) -> None:
-        """``person`` (idle until now) takes ``item``: at once in working time, else it goes back to its queue and the
-        person decides at the next working instant."""
+        """``person`` (idle until now, their queue empty) takes ``item``: at once in working time, else they decide at
+        the next working instant among what has come by then."""
         self._busy.add(person)
-        now = self.env.now
-        start = self.hours.finish(now, 0.0)
-        if start <= now:
-            self._begin(person, item, now)
-            return
         heapq.heappush(self._queues.setdefault(item[2], []), item)
-        wake = self.env.timeout(start - now)
-        wake.callbacks.append(lambda _ev: self._next(person, item[2]))
+        self._next(person, item[2])
 
     def _begin(self, person: str, item: _Item, now: float) -> None:
         end = self.hours.finish(now, item[3])
@@ -103,10 +97,11 @@ class DeadlineStaff(Staff):
         items = self._queues.get(queue)
         if items:
             now = self.env.now
-            if self.hours.finish(now, 0.0) <= now:
+            start = self.hours.finish(now, 0.0)
+            if start <= now:
                 self._begin(person, heapq.heappop(items), now)
-            else:  # free at the end of a working period: decide when work resumes
-                wake = self.env.timeout(self.hours.finish(now, 0.0) - now)
+            else:  # outside working hours: decide when work resumes
+                wake = self.env.timeout(start - now)
                 wake.callbacks.append(lambda _ev: self._next(person, queue))
             return
         self._busy.discard(person)
