@@ -323,6 +323,12 @@ class Collector:
                                 "peak_hour_of_day": peak_when.get(agency, 0)}
         if agencies:
             kpi["agency_requests_per_day"] = sum(a["total"] for a in agencies.values()) / max(days, 1)
+        # each agency's requests by hour on the calendar (date ordinal × 24 + hour): courts' loads add up hour by
+        # hour, so a province's peak day and peak hour per agency can be found (``sim.replicate.province``)
+        first_day = self.origin.date().toordinal()
+        agency_hours: dict[str, dict[int, int]] = defaultdict(dict)
+        for (agency, day, hour), n in self.requests_hour.items():
+            agency_hours[agency][(first_day + day) * 24 + hour] = n
         kpi["cases_per_judge_year"] = (filed / max(len(staff_people.get("承办法官", ())), 1)) * 365 / max(days, 1)
         # Little's law: L from the daily backlog samples, W from the cases' own filing and closing instants
         win0 = self.kpi_from
@@ -343,7 +349,8 @@ class Collector:
         return {"kpi": kpi, "per_node": per_node, "unfreeze_by": dict(self.unfreeze_by), "cycle": cycle,
                 "closed_by": dict(self.closed), "filed_by": dict(self.filed),
                 "utilisation": {"role": util_role, "person": util_person}, "overtime_hours": overtime_role,
-                "work": by_kind, "agencies": agencies, "little": little, "series": series,
+                "work": by_kind, "agencies": agencies, "agency_hours": dict(agency_hours), "little": little,
+                "series": series,
                 "sweeps_per_case": dict(self.sweeps),
                 "carried_over": {"cases": len(self.carried), "zhongben_register": self.carried_zhongben,
                                  "closed_in_run": dict(self.carried_closed), "at_start": dict(self.at_start),

@@ -154,15 +154,58 @@ def _interval(k: str, values: list[float]) -> dict[str, float]:
 
 def province(by_court: dict[str, list[dict[str, Any]]]) -> dict[str, Any]:
     """The courts summed, replication by replication (replication r of each court is the province's replication r:
-    independent seeds), for the KPIs that add up (``ADDITIVE``); each sum's mean and 95% CI over replications."""
-    reps: dict[int, list[dict[str, Any]]] = {}
+    independent seeds), for the KPIs that add up (``ADDITIVE``); each sum's mean and 95% CI over replications. Each
+    agency's load (``agencies`` per replication, ``agency_kpi`` over them) from the courts' requests hour by hour."""
+    runs_of: dict[int, list[dict[str, Any]]] = {}
     for runs in by_court.values():
         for r in runs:
-            reps.setdefault(r["meta"]["replication"], []).append(r["kpi"])
-    whole = [kpis for _, kpis in sorted(reps.items()) if len(kpis) == len(by_court)]
-    keys = sorted({k for kpis in whole for one in kpis for k in one if k.startswith(ADDITIVE)})
-    kpi = {k: _interval(k, [sum(one.get(k, 0) or 0 for one in kpis) for kpis in whole]) for k in keys}
-    return {"kpi": kpi, "replications": len(whole), "courts": len(by_court)}
+            runs_of.setdefault(r["meta"]["replication"], []).append(r)
+    whole = {rep: runs for rep, runs in sorted(runs_of.items()) if len(runs) == len(by_court)}
+    keys = sorted({k for runs in whole.values() for one in runs for k in one["kpi"] if k.startswith(ADDITIVE)})
+    kpi = {k: _interval(k, [sum(one["kpi"].get(k, 0) or 0 for one in runs) for runs in whole.values()])
+           for k in keys}
+    agencies = {rep: province_agencies(runs) for rep, runs in whole.items()}
+    return {"kpi": kpi, "replications": len(whole), "courts": len(by_court), "agencies": agencies,
+            "agency_kpi": _agency_intervals(list(agencies.values()))}
+
+
+def province_agencies(runs: Sequence[dict[str, Any]]) -> dict[str, dict[str, float]]:
+    """One replication's load on each agency from all the courts together: the courts' requests added hour by hour
+    on the calendar (``agency_hours``), so the peak day and peak hour are the province's — what a bank's
+    province-wide 查控 desk must handle — not the sum of each court's own peaks."""
+    hours: dict[str, dict[int, int]] = {}
+    per_day_mean: dict[str, float] = {}
+    for run in runs:
+        for agency, v in run["agencies"].items():
+            per_day_mean[agency] = per_day_mean.get(agency, 0.0) + v["per_day_mean"]
+        for agency, series in run.get("agency_hours", {}).items():
+            acc = hours.setdefault(agency, {})
+            for h, n in series.items():
+                acc[h] = acc.get(h, 0) + n
+    out = {}
+    for agency in sorted(per_day_mean):
+        series = hours.get(agency, {})
+        days: dict[int, int] = {}
+        for h, n in series.items():
+            days[h // 24] = days.get(h // 24, 0) + n
+        peak_at = max(series, key=lambda h: (series[h], -h)) if series else 0  # the earliest of equal peaks
+        out[agency] = {"total": sum(series.values()), "per_day_mean": per_day_mean[agency],
+                       "peak_day": max(days.values(), default=0), "peak_hour": series.get(peak_at, 0),
+                       "peak_hour_of_day": peak_at % 24}
+    return out
+
+
+def _agency_intervals(reps: list[dict[str, dict[str, float]]]) -> dict[str, dict[str, Any]]:
+    """Each agency's province load over the replications: total, per day, peak day and peak hour as mean and 95% CI;
+    the hour of day the peak hour fell in most often."""
+    out: dict[str, dict[str, Any]] = {}
+    for agency in sorted({a for rep in reps for a in rep}):
+        vals = [rep[agency] for rep in reps if agency in rep]
+        out[agency] = {k: _interval(k, [float(v[k]) for v in vals])
+                       for k in ("total", "per_day_mean", "peak_day", "peak_hour")}
+        hours_of_day = [int(v["peak_hour_of_day"]) for v in vals]
+        out[agency]["peak_hour_of_day"] = max(sorted(set(hours_of_day)), key=hours_of_day.count)
+    return out
 
 
 def aggregate(results: list[dict[str, Any]]) -> dict[str, Any]:

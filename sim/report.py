@@ -245,6 +245,18 @@ def render_html(agg: dict[str, Any], profile: CourtProfile, params: dict[str, An
         out.append(_table(["指标 / KPI", "均值 [95% CI]"], [[label(k), _ci(total["kpi"][k])]
                                                          for k in sorted(shown_kpis(total["kpi"], total["kpi"]),
                                                                          key=_order)]))
+        if total.get("agency_kpi"):
+            out.append("<h3>全省机构请求量 / agency request volumes, province-wide</h3>")
+            out.append("<p class='note'>各法院的请求按日历逐小时相加后取峰值（一家银行全省查控席位须承受的负荷），"
+                       "不是各院峰值之和；峰值时段为多数重复中峰值小时所在的时段。 / The courts' requests added "
+                       "hour by hour on the calendar, then the peaks taken (what a bank's province-wide 查控 desk must "
+                       "handle), not the sum of each court's peaks; “peak at” is the hour of day the peak hour fell "
+                       "in, in most replications.</p>")
+            ag = sorted(total["agency_kpi"].items(), key=lambda kv: -kv[1]["total"]["mean"])
+            out.append(_table(["机构 / agency", "总请求 / total", "日均 / per day", "峰值日 / peak day",
+                               "峰值小时 / peak hour", "峰值时段 / peak at"],
+                              [[a, _ci(v["total"]), _ci(v["per_day_mean"]), _ci(v["peak_day"]), _ci(v["peak_hour"]),
+                                f"{v['peak_hour_of_day']:02d}:00"] for a, v in ag]))
     for court, data in agg["courts"].items():
         runs = data["runs"]
         first = runs[0]
@@ -421,16 +433,12 @@ def write_outputs(out_dir: Path, agg: dict[str, Any], profile: CourtProfile, par
         w3 = csv.writer(f)
         w3.writerow(["court", "replication", "agency", "total", "per_day_mean", "peak_day", "peak_hour",
                      "peak_hour_of_day"])
-        summed: dict[tuple[int, str], list[float]] = {}
-        for court, d in agg["courts"].items():
-            for run in d["runs"]:
-                for a, v in run["agencies"].items():
-                    w3.writerow([court, run["meta"]["replication"], a, v["total"], v["per_day_mean"], v["peak_day"],
-                                 v["peak_hour"], v["peak_hour_of_day"]])
-                    both = summed.setdefault((run["meta"]["replication"], a), [0, 0.0])
-                    both[0] += v["total"]
-                    both[1] += v["per_day_mean"]
-        if "province" in agg:  # an agency's province-wide load: totals and daily means add up, peaks do not (blank)
-            for (rep, a), (total, per_day) in sorted(summed.items()):
-                w3.writerow([PROVINCE, rep, a, total, per_day, "", "", ""])
+        rows = [(court, run["meta"]["replication"], run["agencies"])
+                for court, d in agg["courts"].items() for run in d["runs"]]
+        # an agency's province-wide load: the courts' requests added hour by hour (sim.replicate.province_agencies)
+        rows += [(PROVINCE, rep, load) for rep, load in agg.get("province", {}).get("agencies", {}).items()]
+        for court, rep, load in rows:
+            for a, v in load.items():
+                w3.writerow([court, rep, a, v["total"], v["per_day_mean"], v["peak_day"], v["peak_hour"],
+                             v["peak_hour_of_day"]])
     return paths

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import time
+from collections import Counter
 
 import pytest
 
@@ -57,12 +58,48 @@ def test_a_province_is_its_courts_summed_replication_by_replication(tmp_path):
 
     rows = list(csv.DictReader(paths["agencies"].open(encoding="utf-8")))
     whole = [row for row in rows if row["court"] == "全省合计 / province total"]
-    assert whole and all(row["peak_day"] == "" for row in whole)  # peaks do not add up
-    one = whole[0]
-    parts = [row for row in rows if row["court"] != one["court"] and row["agency"] == one["agency"]
-             and row["replication"] == one["replication"]]
-    assert 1 <= len(parts) <= 2 and int(one["total"]) == sum(int(row["total"]) for row in parts)
+    assert whole
+    for one in whole:
+        parts = [row for row in rows if row["court"] != one["court"] and row["agency"] == one["agency"]
+                 and row["replication"] == one["replication"]]
+        assert 1 <= len(parts) <= 2 and int(one["total"]) == sum(int(row["total"]) for row in parts)
+        for peak in ("peak_day", "peak_hour"):  # the province's own peak: at least each court's, at most their sum
+            assert max(int(r[peak]) for r in parts) <= int(one[peak]) <= sum(int(r[peak]) for r in parts)
+    # recomputed from the courts' hourly series: the busiest hour of the courts together
+    for rep in range(3):
+        runs = [r for r in results if r["meta"]["replication"] == rep]
+        for agency, v in total["agencies"][rep].items():
+            together = Counter()
+            for r in runs:
+                together.update(r["agency_hours"].get(agency, {}))
+            assert v["peak_hour"] == max(together.values()) and v["total"] == sum(together.values())
+    assert "全省机构请求量" in paths["html"].read_text(encoding="utf-8")
     assert "province" not in aggregate([r for r in results if r["meta"]["court"] == "法院0"])
+
+
+def test_a_province_peak_is_the_busiest_hour_of_the_courts_together_not_the_sum_of_their_peaks():
+    """Two courts whose busiest hours for one bank differ: the province's peak hour is the busiest hour of both
+    together (11), not their peaks added (20); its peak day likewise; the hour of day is the peak's."""
+    from sim.replicate import province_agencies
+
+    day = 739_000 * 24  # a calendar day's first hour
+    a = {"agencies": {"工行": {"per_day_mean": 1.5}}, "agency_hours": {"工行": {day + 9: 10, day + 15: 1}}}
+    b = {"agencies": {"工行": {"per_day_mean": 1.0}}, "agency_hours": {"工行": {day + 15: 10, day + 24 + 9: 3}}}
+    load = province_agencies([a, b])["工行"]
+    assert (load["peak_hour"], load["peak_hour_of_day"], load["peak_day"], load["total"]) == (11, 15, 21, 24)
+    assert load["per_day_mean"] == 2.5
+
+
+def test_a_runs_hourly_agency_series_adds_up_to_its_agency_totals():
+    r = run_units(_units(reps=1), backend="serial")[0]
+    assert r["agency_hours"] and set(r["agency_hours"]) == set(r["agencies"])
+    for agency, v in r["agencies"].items():
+        series = r["agency_hours"][agency]
+        assert sum(series.values()) == v["total"] and max(series.values()) == v["peak_hour"]
+        days = Counter()
+        for h, n in series.items():
+            days[h // 24] += n
+        assert max(days.values()) == v["peak_day"]
 
 
 def test_aggregate_reports_mean_and_ci_per_court():

@@ -57,6 +57,19 @@ def kpi_table(kpi: dict[str, dict[str, float]], title: str, keys: tuple[str, ...
     return table
 
 
+def agency_table(agency_kpi: dict[str, dict[str, Any]], top: int = 8) -> Table:
+    """The busiest agencies province-wide (``sim.replicate.province``): the courts' requests added hour by hour."""
+    table = Table(title=f"全省请求量最大的 {top} 个机构（各院逐小时相加后的峰值） / the {top} busiest agencies "
+                        "province-wide (peaks of the courts' requests added hour by hour)")
+    for col in ("机构 / agency", "日均 / per day", "峰值日 / peak day", "峰值小时 / peak hour", "时段 / at"):
+        table.add_column(col, justify="left" if col.startswith("机构") else "right")
+    busiest = sorted(agency_kpi.items(), key=lambda kv: -kv[1]["total"]["mean"])[:top]
+    for agency, v in busiest:
+        table.add_row(agency, *(" ".join(fmt_ci(v[k])) for k in ("per_day_mean", "peak_day", "peak_hour")),
+                      f"{v['peak_hour_of_day']:02d}:00")
+    return table
+
+
 def progress_bar(console: Console) -> Progress:
     return Progress(TextColumn("{task.description}"), BarColumn(), TextColumn("{task.percentage:>3.0f}%"),
                     TimeElapsedColumn(), console=console, transient=True)
@@ -140,6 +153,7 @@ def register(app: typer.Typer) -> None:
             console.print(kpi_table(agg["province"]["kpi"], f"全省合计（{courts} 个法院相加；比例、利用率与周期见各院）"
                                     f" / province total ({courts} courts summed; shares, utilisation and cycle times: "
                                     "per court)"))
+            console.print(agency_table(agg["province"]["agency_kpi"]))
         if replications == 1:
             console.print(ONE_REPLICATION)
         invariants = None
