@@ -24,6 +24,12 @@ its post-closing deadlines due before the run are taken as met. Its debtor holds
 world models no property acquired after 终本); ``world`` draws the debtor from the world like a new case's, and the
 first sweep finds all it owns (a real register of 1,600 cases then resumed 864 times in six months).
 
+A 保全 (preservation) case with a ``zhongben_closed`` date is refused: 终本 is a closing manner of 执行实施 cases
+with a money claim, and a preservation case closes when its controls are taken (保全完毕), lifted or withdrawn —
+《最高人民法院关于执行案件立案、结案若干问题的意见》(法发〔2014〕26号; article not confirmed here); the seed's
+执行完毕 rule keeps a 保全 case's controls at closing (seed 004), and the simulated staff close a 保全 once its
+controls are taken, never by 终本. Such a row is most likely a mistyped ``type``.
+
 In the KPIs (``sim.kpi``) these cases are the carried-over caseload, not intake: cycle times count from ``filed``,
 and deadlines already due when the run begins are reported apart (overdue at the start), not on the staff."""
 
@@ -106,6 +112,12 @@ def load_start_state(path: str | Path, before: datetime, judges: tuple[str, ...]
                 raise bad("zhongben_closed", "终本日期早于立案日期", "closed before it was filed")
             if closed >= before.date():
                 raise bad("zhongben_closed", "终本日期须早于仿真开始", "zhongben_closed must be before the run starts")
+            if kind == "preservation":  # see the module's note on 保全 cases
+                raise bad("zhongben_closed",
+                          "财产保全案件不以终本结案（保全完毕、解除保全或销案），不在终本库中：请核对案件类型，或删去终本日期",
+                          "a 保全 (preservation) case does not close by 终本 (it closes when the preservation is done, "
+                          "lifted or withdrawn) and is not in the 终本 register: check its type, or remove its "
+                          "zhongben_closed")
         node_text = (row.get("current_node") or "").strip()
         node = None
         if closed is None:

@@ -95,6 +95,7 @@ def test_register_cases_are_swept_and_by_default_find_nothing(tmp_path, debtors,
     ("K1,2024-01-01,首执,3,,nan,", "amount_yuan"),
     ("K1,2024-01-01,首执,3,,inf,", "amount_yuan"),
     ("K1,2024-01-01,首执,,,100,2023-01-01", "zhongben_closed"),
+    ("K1,2024-01-01,保全,,,100,2024-06-01", "zhongben_closed"),  # a 保全 case does not close by 终本
 ])
 def test_bad_rows_are_located(tmp_path, row, col):
     f = tmp_path / "s.csv"
