@@ -140,9 +140,10 @@ class Staff:
 
     def work(self, role: str, seconds: float, action: Callable[[], object] | None = None, *,
              person: str | None = None, kind: str = "", latest: float | None = None,
-             due: float | None = None) -> simpy.Event:
+             due: float | None = None) -> None:
         """Queue ``seconds`` of staff time for ``person`` (when given and dedicated) or the first free person of
-        ``role``; ``action`` runs when the work is done. Returns the SimPy event that fires then.
+        ``role``; ``action`` runs when the work is done (the one way to act on it: ``DeadlineStaff`` decides the
+        instant only when the person takes the item).
 
         ``latest``: the instant a legal window closes (a second auction must start within 30 days of the 流拍). An
         item that would end after it in turn is done out of turn — at once, ahead of the person's queue, whose
@@ -177,13 +178,12 @@ class Staff:
         done = env.timeout(done_at - now if done_at > now else 0.0)
         if not urgent:
             done.callbacks.append(lambda _ev: self._done(person, now, start, seconds, kind, action))
-            return done
+            return
         # the action now; the person's time is counted when the slot it displaced ends (the queue's work already
         # booked keeps its turn and what comes next waits), so utilisation stays within the working time
         done.callbacks.append(lambda _ev: action() if action is not None else None)
         booked = env.timeout(end - now if end > now else 0.0)
         booked.callbacks.append(lambda _ev: self._done(person, now, start, seconds, kind, None, waited=begun - now))
-        return done
 
     def _done(self, person: str, ready: float, start: float, seconds: float, kind: str,
               action: Callable[[], object] | None, waited: float | None = None) -> None:
