@@ -104,6 +104,8 @@ class Collector:
         self.at_start: Counter[str] = Counter()  # overdue / warnings / node_freezes / duban_raised / entered_done
         self.overdue_at_start: Counter[int] = Counter()  # per node: deadlines already missed when the run began
         self.frozen_at_start: set[tuple[str, int, str]] = set()  # nodes frozen by an inherited deadline, unapproved
+        # deadlines computed on a provisional holiday year (no State Council notice): (due, the years)
+        self.provisional: list[tuple[datetime, list[int]]] = []
 
     def __call__(self, e: Event) -> None:
         kind = e.kind
@@ -125,6 +127,8 @@ class Collector:
                 self.inherited.add(key)  # already due when the run began: not the simulated staff's
             elif self.inherited:
                 self.inherited.discard(key)  # set again in the run (re-armed): the staff's from now on
+            if e.data and "calendar_provisional" in e.data:  # the deadline depends on a provisional holiday year
+                self.provisional.append((due, e.data["calendar_provisional"]))
             if e.node == self.limit_node:
                 self.limit_first.setdefault(k, due)
                 self.limit_due[k] = due
@@ -235,6 +239,12 @@ class Collector:
             reason = (e.data or {}).get("reason", "")
             item = reason.split(":", 1)[1] if reason.startswith("DEADLINE:") else None
         return (e.case_id, e.node, e.instance, item) in self.inherited
+
+    def provisional_before(self, end: datetime) -> tuple[set[int], int]:
+        """The provisional holiday years of the deadlines that fell due in the run (before ``end``: those after it
+        do not touch its results — a 3-year seal's term — and are not reported), and how many such deadlines."""
+        within = [years for due, years in self.provisional if due <= end]
+        return {y for years in within for y in years}, len(within)
 
     def summary(self, staff_stats: Any, staff_people: dict[str, tuple[str, ...]], capacity_s: float,
                 series: dict[str, list[float]], days: float, end: datetime, day_cap_s: float) -> dict[str, Any]:

@@ -85,7 +85,14 @@ def _evaluate(profile: CourtProfile, *, years: float, replications: int, seed: i
     units = make_units([(profile.name, profile)], years=years, replications=replications, seed=seed,
                        reassign_handlers=True)
     agg = aggregate(run_units(units, backend=backend, workers=workers, progress=progress))
-    return next(iter(agg["courts"].values()))
+    return {**next(iter(agg["courts"].values())), "calendar": agg["calendar"]}
+
+
+def _calendar(points: list[dict[str, Any]]) -> dict[str, Any]:
+    """The provisional holiday years any level relied on (``sim.replicate.calendar_used``), for the note."""
+    cals = [p["calendar"] for p in points]
+    return {"provisional_years": sorted({y for c in cals for y in c["provisional_years"]}),
+            "provisional_deadlines": max((c["provisional_deadlines"] for c in cals), default=0.0)}
 
 
 def _preflight(profile: CourtProfile, *, years: float, replications: int, seed: int, backend: str,
@@ -127,13 +134,14 @@ def plan_staffing(profile: CourtProfile, target: Target, *, role: str = "承办�
                          progress=None if progress is None else (lambda f, n=n: progress(f"{role}={n}", f)))
         _check_kpi(target, data["kpi"])
         ok = target.met(data["kpi"][target.kpi])
-        points.append({"staff": n, "met": ok, "kpi": data["kpi"]})
+        points.append({"staff": n, "met": ok, "kpi": data["kpi"], "calendar": data["calendar"]})
         if ok and answer is None:
             answer = n
         elif answer is not None:
             break
     return {"role": role, "target": target.text, "kpi": target.kpi, "threshold": target.threshold, "answer": answer,
             "points": points, "replications": replications, "seed": seed, "years": years,
+            "calendar": _calendar(points),
             "show": [target.kpi] + [k for k in (f"utilisation.{role}", "within_limit_share", "compliance")
                                     if k != target.kpi]}
 
@@ -156,12 +164,12 @@ def plan_intake(profile: CourtProfile, target: Target, *, years: float = 1.0, re
                          progress=None if progress is None else (lambda f: progress(f"intake={intake:.0f}", f)))
         _check_kpi(target, data["kpi"])
         met = target.met(data["kpi"][target.kpi])
-        points.append({"intake": intake, "met": met, "kpi": data["kpi"]})
+        points.append({"intake": intake, "met": met, "kpi": data["kpi"], "calendar": data["calendar"]})
         return met
 
     lo = low
     if not ok(lo):
-        return {"target": target.text, "answer": None, "points": points}
+        return {"target": target.text, "answer": None, "points": points, "calendar": _calendar(points)}
     for _ in range(steps):
         mid = (lo + hi) / 2
         if ok(mid):
@@ -170,4 +178,4 @@ def plan_intake(profile: CourtProfile, target: Target, *, years: float = 1.0, re
             hi = mid
     points.sort(key=lambda p: p["intake"])
     return {"target": target.text, "answer": round(lo), "points": points, "replications": replications,
-            "seed": seed, "years": years}
+            "seed": seed, "years": years, "calendar": _calendar(points)}

@@ -221,10 +221,19 @@ def aggregate(results: list[dict[str, Any]]) -> dict[str, Any]:
         for k in keys:
             kpi[k] = _interval(k, [r["kpi"].get(k, math.nan) for r in runs])
         courts[name] = {"kpi": kpi, "replications": len(runs), "runs": runs}
-    out: dict[str, Any] = {"courts": courts}
+    out: dict[str, Any] = {"courts": courts, "calendar": calendar_used(results)}
     if len(by_court) > 1:
         out["province"] = province(by_court)
     return out
+
+
+def calendar_used(results: Sequence[dict[str, Any]]) -> dict[str, Any]:
+    """The provisional holiday years any run relied on (its deadlines or its staff's working days), and how many
+    deadlines depended on them in a replication (mean over the runs): shown wherever the results are."""
+    cal = [r.get("calendar", {}) for r in results]
+    years = sorted({y for c in cal for y in c.get("provisional_years", ())})
+    counts = [c.get("provisional_deadlines", 0) for c in cal]
+    return {"provisional_years": years, "provisional_deadlines": sum(counts) / len(counts) if counts else 0.0}
 
 
 def strip(results: list[dict[str, Any]]) -> list[dict[str, Any]]:

@@ -173,7 +173,8 @@ CSS = """body{font-family:"Noto Sans CJK SC","Microsoft YaHei",sans-serif;margin
 h1{font-size:22px}h2{font-size:18px;border-bottom:1px solid #ddd;padding-bottom:4px;margin-top:28px}
 table{border-collapse:collapse;font-size:13px;margin:8px 0}td,th{border:1px solid #ddd;padding:3px 8px;
 text-align:right}th{background:#f3f3f3}td:first-child,th:first-child{text-align:left}.ok{color:#2a7d2a}
-.bad{color:#b00}.note{color:#666;font-size:12px}"""
+.bad{color:#b00}.note{color:#666;font-size:12px}
+.warn{background:#fff4d6;border:1px solid #e0b040;padding:6px 10px;font-size:13px}"""
 
 
 def no_interval(v: dict[str, float]) -> bool:
@@ -188,6 +189,23 @@ def _ci(v: dict[str, float]) -> str:
 
 
 PROVINCE = "全省合计 / province total"
+
+
+def calendar_note(calendar: dict[str, Any] | None) -> str | None:
+    """One bilingual warning when the runs relied on a provisional holiday year (``sim.replicate.calendar_used``),
+    else None: the guess is shown on the terminal, in the report and in ``kpis.json``."""
+    years = (calendar or {}).get("provisional_years") or []
+    if not years:
+        return None
+    ys, ys_en = "、".join(map(str, years)), ", ".join(map(str, years))
+    n = (calendar or {}).get("provisional_deadlines", 0)
+    return (f"注意 / note: 本次仿真用到暂定节假日（{ys} 年：数据中没有国务院节假日安排通知，按法定节假日推算，"
+            f"调休上班日未知），人员工作日与每次重复约 {n:,.0f} 个期内到期的期限依此计算；该年通知发布后写入扩展文件"
+            "（core_flow/data/holidays_extension.yaml 或环境变量 ZHIXING_HOLIDAYS）即替换 / this simulation used "
+            f"provisional holidays for {ys_en} (no State Council notice in the data: statutory holidays, make-up "
+            f"working days unknown) for the staff's working days and about {n:,.0f} deadlines per replication falling "
+            "due in the run; put the notice in an extension file (core_flow/data/holidays_extension.yaml or "
+            "ZHIXING_HOLIDAYS) to replace it")
 
 
 def finite(x: Any) -> Any:
@@ -210,6 +228,7 @@ def render_html(agg: dict[str, Any], profile: CourtProfile, params: dict[str, An
            f"<h1>执行局年度仿真报告 / Year-scale simulation report — {html.escape(profile.name)}</h1>",
            "<p class='note'>本报告离线可读，不引用任何外部资源；不含身份证号与账号。 / Self-contained and offline; no "
            "ID or account numbers.</p>"]
+    out.append(_calendar_warn(agg.get("calendar")))
     # inputs
     i = profile.intake
     out.append("<h2>输入 / Inputs</h2>")
@@ -358,7 +377,13 @@ def curve_page(curve: dict[str, Any], profile: CourtProfile) -> str:
             "各级人数使用共同随机数 / replications, seed, years per level; common random numbers across levels")
     return (f"<!doctype html><html lang='zh-CN'><head><meta charset='utf-8'><title>人员测算 / staffing search"
             f"</title><style>{CSS}</style></head><body><h1>人员测算 / Staffing search — {name}</h1>"
-            f"<p class='note'>{note}</p>" + curve_html(curve) + "</body></html>")
+            f"<p class='note'>{note}</p>" + _calendar_warn(curve.get("calendar")) + curve_html(curve)
+            + "</body></html>")
+
+
+def _calendar_warn(calendar: dict[str, Any] | None) -> str:
+    note = calendar_note(calendar)
+    return f"<p class='warn'>⚠ {html.escape(note)}</p>" if note else ""
 
 
 def curve_html(curve: dict[str, Any]) -> str:
@@ -408,6 +433,7 @@ def write_outputs(out_dir: Path, agg: dict[str, Any], profile: CourtProfile, par
     summary = {"params": params, "profile": profile.name,
                "courts": {c: {"kpi": d["kpi"], "replications": d["replications"]} for c, d in agg["courts"].items()},
                **({"province": agg["province"]} if "province" in agg else {}),
+               "calendar": {**agg.get("calendar", {}), "note": calendar_note(agg.get("calendar"))},
                "validation": validation, "curve": curve, "invariants": invariants}
     paths["json"].write_text(json.dumps(finite(summary), ensure_ascii=False, indent=2, default=str, allow_nan=False),
                              encoding="utf-8")

@@ -191,6 +191,12 @@ def run_unit(unit: Unit, progress: Callable[[float], None] | None = None) -> dic
     out["invariants"] = invariants and {**invariants, "violations": invariants["violations"][:20],
                                         "violation_count": len(invariants["violations"])}
     out["cases"] = _case_rows(court, collector)
+    # a guess is never silent: the provisional holiday years the run's deadlines and staff working days relied on
+    # (up to its end: a deadline or a working day after it does not touch the results)
+    years, deadlines = collector.provisional_before(end)
+    if hours.calendar is not None:
+        years |= {y for y in hours.calendar.provisional_years() if y <= end.year}
+    out["calendar"] = {"provisional_years": sorted(years), "provisional_deadlines": deadlines}
     return out
 
 

@@ -46,7 +46,7 @@ def staffing(
     """满足目标的最少人数与服务水平曲线（共同随机数） / smallest staff meeting a target, service-level curve."""
     from sim.planner import parse_target, plan_staffing  # here, not at import: the other commands start faster
     from sim.profile import load_profile
-    from sim.report import curve_page, label
+    from sim.report import calendar_note, curve_page, label
 
     console = plain_console(120)
     t = parse_target(target)
@@ -76,6 +76,8 @@ def staffing(
     else:
         console.print(f"满足 {t.text}（95%置信）的最少{role}人数：{result['answer']} / smallest {role} staff meeting "
                       f"{t.text} with 95% confidence: {result['answer']}")
+    if note := calendar_note(result["calendar"]):
+        console.print(note)
     if out is not None:
         out.write_text(curve_page(result, profile), encoding="utf-8")
         console.print(f"曲线 / curve: {out}")
@@ -98,7 +100,7 @@ def intake_cmd(
     """现有人员能承担的最大年收案 / the largest yearly intake the staff carries while meeting the target."""
     from sim.planner import parse_target, plan_intake
     from sim.profile import load_profile
-    from sim.report import label
+    from sim.report import calendar_note, label
 
     console = plain_console(120)
     t = parse_target(target)
@@ -121,6 +123,8 @@ def intake_cmd(
     else:
         console.print(f"满足 {t.text} 的最大年收案约 {result['answer']:,} 件 / largest yearly intake meeting it: "
                       f"about {result['answer']:,}")
+    if note := calendar_note(result["calendar"]):
+        console.print(note)
 
 
 def register(app: typer.Typer) -> None:

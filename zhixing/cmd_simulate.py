@@ -156,6 +156,10 @@ def register(app: typer.Typer) -> None:
             console.print(agency_table(agg["province"]["agency_kpi"]))
         if replications == 1:
             console.print(ONE_REPLICATION)
+        from sim.report import calendar_note
+
+        if note := calendar_note(agg["calendar"]):
+            console.print(note)
         invariants = None
         if check:
             invariants = {"cases": sum(r["invariants"]["cases"] for r in results), "violations": []}
