@@ -45,7 +45,7 @@ class WorkHours:
             if self.calendar is None:
                 self.calendar = HolidayCalendar(strict=False)
             with warnings.catch_warnings():
-                warnings.simplefilter("ignore")  # provisional years are flagged elsewhere (calendar show)
+                warnings.simplefilter("ignore")  # reported once per run: sim.run → out["calendar"], the note
                 working = self.calendar.is_working_day(date.fromordinal(self._ord0 + index))
             base = self._day0 + index * DAY_S
             got = tuple((base + a, base + b) for a, b in self.periods) if working else ()
