@@ -9,11 +9,18 @@ round to it — so a deadline that fires a little late under load is recorded at
 clock. Code that awaits in between (an HTTP exchange) reads the loop's instant again, so it is off by default: the
 services keep one monotonic reading. :meth:`AsyncioClock.at` pins ``now()`` for a caller acting "at" an instant it
 has just reached (a scenario's step).
+
+Late timers run first (:meth:`AsyncioClock.run_due`): when the loop is busy, a timer's callback can run after a
+command that comes later in virtual time (a receipt registered 16 virtual minutes after its deadline expired, the
+expiry timer still queued behind other work). The runtime calls ``run_due(now)`` before it handles a command at
+``now``, so every timer due before that instant has run — the deadline is missed and the node frozen, as on the
+virtual clock, whatever the loop's lag.
 """
 
 from __future__ import annotations
 
 import asyncio
+import heapq
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import datetime, timedelta
@@ -34,6 +41,8 @@ class AsyncioClock:
         self._logical: datetime | None = None  # the instant of the timer (or pinned action) running now
         self._held: datetime | None = None  # ``hold``: the instant the clock stands at (logical time)
         self._deferred: list[_Timer] = []  # timers due after the held instant, re-armed on release
+        self._pending: list[tuple[datetime, int, _Timer]] = []  # armed timers by due instant (``run_due``)
+        self._seq = 0
 
     def real_now(self) -> datetime:
         """The loop's instant, whatever runs."""
@@ -65,42 +74,59 @@ class AsyncioClock:
             for timer in deferred:
                 timer.arm()  # re-checked against a new hold when it runs
 
-    def call_at(self, at: datetime, callback: Callable[[], None]) -> asyncio.TimerHandle | _Timer:
-        if not self.logical:
-            return self.loop.call_at(self.loop_time_of(at), callback)
-        timer = _Timer(self, max(at, self.now()), callback)  # a timer set in the past runs at the instant it was set
+    def call_at(self, at: datetime, callback: Callable[[], None]) -> _Timer:
+        # logical time: a timer set in the past runs at the instant it was set
+        timer = _Timer(self, max(at, self.now()) if self.logical else at, callback)
+        self._seq += 1
+        heapq.heappush(self._pending, (timer.due, self._seq, timer))
         timer.arm()
         return timer
 
+    def run_due(self, instant: datetime) -> None:
+        """Run now, in due order, every timer due before ``instant`` that the loop has not run yet (see the module
+        note); a timer held back by :meth:`hold` stays held."""
+        pending = self._pending
+        while pending and pending[0][0] < instant:
+            timer = heapq.heappop(pending)[2]
+            if not timer.done:
+                if timer.handle is not None:
+                    timer.handle.cancel()  # the loop's own call would find it done
+                timer.run()
+
 
 class _Timer:
-    """A logical-time timer: runs at its due instant (reading it as ``now()``) unless the clock is held at an
-    earlier instant — then it waits for the release. ``cancel`` works in either state."""
+    """A timer: runs once, at its due instant or earlier by ``run_due``. In logical time it reads its due instant as
+    ``now()`` and waits while the clock is held at an earlier instant (run on release). ``cancel`` works in any
+    state."""
 
-    __slots__ = ("clock", "due", "callback", "handle", "cancelled")
+    __slots__ = ("clock", "due", "callback", "handle", "done")
 
     def __init__(self, clock: AsyncioClock, due: datetime, callback: Callable[[], None]) -> None:
         self.clock = clock
         self.due = due
         self.callback = callback
         self.handle: asyncio.TimerHandle | None = None
-        self.cancelled = False
+        self.done = False  # ran or cancelled
 
     def arm(self) -> None:
-        if not self.cancelled:
+        if not self.done:
             self.handle = self.clock.loop.call_at(self.clock.loop_time_of(self.due), self.run)
 
     def run(self) -> None:
         clock = self.clock
-        if self.cancelled:
+        if self.done:
             return
         if clock._held is not None and self.due > clock._held:
             clock._deferred.append(self)
+            return
+        self.done = True
+        if not clock.logical:
+            self.callback()
             return
         with clock.at(self.due):
             self.callback()
 
     def cancel(self) -> None:
-        self.cancelled = True
+        self.done = True
         if self.handle is not None:
             self.handle.cancel()
