@@ -8,10 +8,12 @@ runs on ``SimClock`` (virtual time) and ``AsyncioClock`` (real time).
 from __future__ import annotations
 
 import gc
+import heapq
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from datetime import datetime
 from functools import partial
+from typing import Any
 
 from core_flow.clocks import Clock
 from core_flow.engine import CaseState, Engine, Event, EventKind, Outcome, Timer
@@ -32,8 +34,11 @@ class Runtime:
         self.commands_handled = 0
         self.events_recorded = 0
         self.timers_stale = 0  # timers dropped unfired: their item was done or re-armed
-        # a real-time clock's late timers (``AsyncioClock.run_due``); virtual time runs every timer in order itself
-        self._run_due: Callable[[datetime], None] | None = getattr(clock, "run_due", None)
+        # real time (a clock that can run a timer early): the timers armed, by due instant, for ``_catch_up``;
+        # virtual time runs every earlier timer first by itself
+        self._run_early: Callable[[Any], None] | None = getattr(clock, "run_early", None)
+        self._armed: list[tuple[datetime, int, Any]] | None = [] if self._run_early is not None else None
+        self._armed_no = 0
 
     def subscribe(self, listener: EventListener, kinds: Iterable[EventKind] | None = None) -> None:
         """``listener`` gets every event, or only those of ``kinds``."""
@@ -49,9 +54,19 @@ class Runtime:
         if type(cmd) is FireTimer:
             return self._submit_at(cmd, cmd.timer.due)
         now = self.clock.now()
-        if self._run_due is not None:  # real time: timers the busy loop has not run yet, due before now, run first
-            self._run_due(now)
+        armed = self._armed
+        if armed and armed[0][0] < now:
+            self._catch_up(now)
         return self._submit_at(cmd, now)
+
+    def _catch_up(self, now: datetime) -> None:
+        """Real time: the engine's timers due before ``now`` that the busy loop has not run yet run first, in due
+        order (a deadline expired before the command is missed before it, as on the virtual clock, where every
+        earlier timer has run). Only this runtime's timers: the clock's other callbacks keep the loop's order."""
+        armed = self._armed
+        assert armed is not None and self._run_early is not None
+        while armed and armed[0][0] < now:
+            self._run_early(heapq.heappop(armed)[2])
 
     def _submit_at(self, cmd: Command, now: datetime) -> Outcome:
         case_id = cmd.case_id
@@ -76,7 +91,10 @@ class Runtime:
         return out
 
     def _arm(self, timer: Timer) -> None:
-        self.clock.call_at(timer.due, partial(self._fire, timer))
+        handle = self.clock.call_at(timer.due, partial(self._fire, timer))
+        if self._armed is not None:
+            self._armed_no += 1
+            heapq.heappush(self._armed, (timer.due, self._armed_no, handle))
 
     def _fire(self, timer: Timer) -> None:
         state = self.cases.get(timer.case_id)

@@ -10,17 +10,15 @@ clock. Code that awaits in between (an HTTP exchange) reads the loop's instant a
 services keep one monotonic reading. :meth:`AsyncioClock.at` pins ``now()`` for a caller acting "at" an instant it
 has just reached (a scenario's step).
 
-Late timers run first (:meth:`AsyncioClock.run_due`): when the loop is busy, a timer's callback can run after a
-command that comes later in virtual time (a receipt registered 16 virtual minutes after its deadline expired, the
-expiry timer still queued behind other work). The runtime calls ``run_due(now)`` before it handles a command at
-``now``, so every timer due before that instant has run — the deadline is missed and the node frozen, as on the
-virtual clock, whatever the loop's lag.
+A timer can be run early (:meth:`AsyncioClock.run_early`): when the loop is busy, a timer's callback can run after
+a command that comes later in virtual time (a receipt registered 16 virtual minutes after its deadline expired, the
+expiry timer still queued behind other work). The runtime runs its own timers due before a command's instant first
+(``Runtime.submit``) — the deadline is missed and the node frozen, as on the virtual clock, whatever the loop's lag.
 """
 
 from __future__ import annotations
 
 import asyncio
-import heapq
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import datetime, timedelta
@@ -41,8 +39,6 @@ class AsyncioClock:
         self._logical: datetime | None = None  # the instant of the timer (or pinned action) running now
         self._held: datetime | None = None  # ``hold``: the instant the clock stands at (logical time)
         self._deferred: list[_Timer] = []  # timers due after the held instant, re-armed on release
-        self._pending: list[tuple[datetime, int, _Timer]] = []  # armed timers by due instant (``run_due``)
-        self._seq = 0
 
     def real_now(self) -> datetime:
         """The loop's instant, whatever runs."""
@@ -77,25 +73,20 @@ class AsyncioClock:
     def call_at(self, at: datetime, callback: Callable[[], None]) -> _Timer:
         # logical time: a timer set in the past runs at the instant it was set
         timer = _Timer(self, max(at, self.now()) if self.logical else at, callback)
-        self._seq += 1
-        heapq.heappush(self._pending, (timer.due, self._seq, timer))
         timer.arm()
         return timer
 
-    def run_due(self, instant: datetime) -> None:
-        """Run now, in due order, every timer due before ``instant`` that the loop has not run yet (see the module
-        note); a timer held back by :meth:`hold` stays held."""
-        pending = self._pending
-        while pending and pending[0][0] < instant:
-            timer = heapq.heappop(pending)[2]
-            if not timer.done:
-                if timer.handle is not None:
-                    timer.handle.cancel()  # the loop's own call would find it done
-                timer.run()
+    def run_early(self, timer: _Timer) -> None:
+        """Run ``timer`` now if the loop has not run it yet (see the module note): the loop's own call then finds
+        it done. One held back by :meth:`hold` stays held."""
+        if not timer.done:
+            if timer.handle is not None:
+                timer.handle.cancel()
+            timer.run()
 
 
 class _Timer:
-    """A timer: runs once, at its due instant or earlier by ``run_due``. In logical time it reads its due instant as
+    """A timer: runs once, at its due instant or earlier by ``run_early``. In logical time it reads its due instant as
     ``now()`` and waits while the clock is held at an earlier instant (run on release). ``cancel`` works in any
     state."""
 
