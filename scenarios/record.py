@@ -879,6 +879,7 @@ class _Recorder:
         if category is None:
             return
         sent = _t(e["at"])
+        place = None  # where the latency step goes, when not at ``sent`` just before the request
         if category == "query":  # sent by the system after a step (identity verified, a clue) or a sweep's timer;
             # the replay sends it at that instant, without a live run's lag
             trigger = [_t(x["at"]) for x in self.events[:i] if x["kind"] in ("inquiry_triggered", "sweep_due")]
@@ -886,11 +887,19 @@ class _Recorder:
                 sent = max(trigger)  # the replay sends it at its trigger (a live run's lag between them is not kept)
             else:
                 sent = self._last_step(sent, trigger)
+        elif measure == "transfer":  # the 过户 document: the replay's platform sends it at the ruling's step
+            sent = self._last_step(sent)
         elif measure == "unfreeze":  # the registry's seal lifted after a transfer ruling: the replay's platform asks
-            # at the ruling's step, without a live run's lag (the seal outlived the closing that followed, 156/157)
+            # at the ruling's step, or when the registry answers the 过户 document it sent then — without a live run's
+            # lag either way (the seal outlived the closing that followed, 156/157 twice)
             released = self._result(i, e, ("freeze_released",))
             if released is not None and self._released_by_transfer(released):
-                sent = self._last_step(sent)
+                document = self._transfer_answer(i, d.get("agency"))
+                if document is not None:  # its latency set a second before that answer, which sends the request
+                    sent = _t(document["at"])
+                    place = sent - timedelta(seconds=1)
+                else:
+                    sent = self._last_step(sent)
         scope = d.get("scope") if d.get("agency") == "zdz" else [d.get("agency")]
         answers: dict[str, datetime] = {}
         wanted = {"query": ("inquiry_answered", "inquiry_none_found", "inquiry_failed", "inquiry_unrecorded"),
@@ -903,7 +912,12 @@ class _Recorder:
                     "request_no") == d.get("request_no") and x["data"].get("kind") == "answer"), None)
             if answer is not None:
                 answers[d["agency"]] = _t(answer["at"])
-        if category != "query":  # one agency, one request: its own result
+        if measure == "transfer":  # the registry's answer to the 过户 document is its result (the seal's release
+            # that follows is a request of its own)
+            answer = self._answer_to(i, d.get("request_no"))
+            if answer is not None:
+                answers[d["agency"]] = _t(answer["at"])
+        elif category != "query":  # one agency, one request: its own result
             result = self._result(i, e, wanted)
             if result is not None:
                 answers[d["agency"]] = _t(result["at"])
@@ -935,7 +949,23 @@ class _Recorder:
             # just before its own request (appended next): two requests to one agency at one instant, answered after
             # different delays, each get theirs — placed before the whole instant, the later override replaced the
             # earlier before either request was sent
-            self.steps.append((sent, {"agencies": change, "_before": "next"}))
+            self.steps.append((sent, {"agencies": change, "_before": "next"}) if place is None
+                              else (place, {"agencies": change}))
+
+    def _answer_to(self, i: int, request_no: str | None) -> dict[str, Any] | None:
+        """The exchange answering request ``request_no`` (sent at event ``i``)."""
+        return next((x for x in self.events[i + 1:] if x["kind"] == "exchange" and request_no
+                     and (x.get("data") or {}).get("request_no") == request_no
+                     and x["data"].get("kind") == "answer"), None) if request_no else None
+
+    def _transfer_answer(self, i: int, agency: str | None) -> dict[str, Any] | None:
+        """The registry's answer to the last 过户 document sent to ``agency`` before event ``i`` (the release that
+        follows it is asked when it comes)."""
+        for x in reversed(self.events[:i]):
+            xd = x.get("data") or {}
+            if x["kind"] == "exchange" and xd.get("measure") == "transfer" and xd.get("agency") == agency:
+                return x if xd.get("kind") == "answer" else None
+        return None
 
     def _result(self, i: int, e: dict[str, Any], wanted: tuple[str, ...]) -> dict[str, Any] | None:
         """What came of a request sent to one agency: the first result event of its agency after the answer to the

@@ -48,6 +48,9 @@ RESUMED_RECEIPT = Path(__file__).parent / "data" / "demo-case2-resumed-receipt-l
 # a car sold, transferred and paid out in a live demo log (2026-12-05 23:21 UTC, make record-check): the registry's
 # seal was lifted after the transfer ruling, the live platform asking 8 minutes after it
 TRANSFER_RELEASE = Path(__file__).parent / "data" / "demo-case6-transfer-release-live.events.jsonl.gz"
+# a flat sold in a live demo log (2026-12-06 00:40 UTC, make record-check beside two court-years): the registry took
+# the 过户 document 4.4 days after the ruling, and the seal's release it then sent another 34 hours
+TRANSFER_DOCUMENT = Path(__file__).parent / "data" / "demo-case3-transfer-document-live.events.jsonl.gz"
 
 
 
@@ -109,6 +112,23 @@ def test_the_seal_lifted_after_a_transfer_is_asked_for_at_the_ruling_in_the_repl
     (check,) = check_log(log)
     assert check.passed, check.failure
     assert "expect_amounts: {frozen: 0.00元" in check.text
+
+
+def test_the_seal_lifted_after_the_registry_answers_the_transfer_document_is_timed_from_that_answer(
+        tmp_path: Path) -> None:
+    """A registry that takes the 过户 document answers it (4.4 days here) and the platform then asks it to lift the
+    seal (34 hours). The document's delay was taken to the seal's release, not to its own answer, and the release was
+    timed from the ruling: in the replay the document took 5.8 days and the release as long again, and the seal
+    outlived the closing (expected frozen 0, found 900,000; make record-check 156/157 on a loaded machine). Now the
+    document's delay runs from the ruling's step to its answer, and the release's from that answer — set a second
+    before it, as the answer sends the request at once."""
+    log = tmp_path / "flat.events.jsonl"
+    log.write_bytes(gzip.decompress(TRANSFER_DOCUMENT.read_bytes()))
+    (check,) = check_log(log)
+    assert check.passed, check.failure
+    assert "expect_amounts: {frozen: 0.00元" in check.text
+    assert "control: {dist: fixed, min_seconds: 377232}" in check.text  # ruling 05-30 15:05:37 → answer 06-03 23:52:49
+    assert "at: '2025-06-03 23:52:48'" in check.text  # the release's delay, set before the answer that sends it
 
 
 def _case_and_resumed_replay_green(tmp_path: Path, shipped: Path, case: str) -> list:
