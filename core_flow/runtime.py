@@ -39,6 +39,7 @@ class Runtime:
         self._run_early: Callable[[Any], None] | None = getattr(clock, "run_early", None)
         self._armed: list[tuple[datetime, int, Any]] | None = [] if self._run_early is not None else None
         self._armed_no = 0
+        self._timer_instant: Callable[[], datetime | None] | None = getattr(clock, "timer_instant", None)
 
     def subscribe(self, listener: EventListener, kinds: Iterable[EventKind] | None = None) -> None:
         """``listener`` gets every event, or only those of ``kinds``."""
@@ -62,10 +63,15 @@ class Runtime:
     def _catch_up(self, now: datetime) -> None:
         """Real time: the engine's timers due before ``now`` that the busy loop has not run yet run first, in due
         order (a deadline expired before the command is missed before it, as on the virtual clock, where every
-        earlier timer has run). Only this runtime's timers: the clock's other callbacks keep the loop's order."""
+        earlier timer has run). Only this runtime's timers: the clock's other callbacks keep the loop's order. A command
+        made by a timer's callback counts from that timer's due instant (a platform act at the end of an objection
+        window meets a deadline ending at that same instant, as on the virtual clock, where the earlier-armed timer
+        runs first), however late the loop ran it."""
         armed = self._armed
         assert armed is not None and self._run_early is not None
-        while armed and armed[0][0] < now:
+        running = self._timer_instant() if self._timer_instant is not None else None
+        limit = running if running is not None and running < now else now
+        while armed and armed[0][0] < limit:
             self._run_early(heapq.heappop(armed)[2])
 
     def _submit_at(self, cmd: Command, now: datetime) -> Outcome:

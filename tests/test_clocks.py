@@ -200,3 +200,47 @@ def test_a_command_after_a_deadline_the_busy_loop_has_not_expired_yet_meets_the_
         # the timers run early were taken off the loop; one not yet due stays for it
         assert all(call.cancelled for call in loop.calls if call.when <= loop.t)
         assert any(not call.cancelled and call.when > loop.t for call in loop.calls)
+
+
+def test_a_timers_own_command_counts_from_its_due_instant_however_late_the_loop_ran_it(engine):
+    """A system act on a timer (the platform fixing a price when the objection window ends) due at the very instant
+    a deadline ends: on the virtual clock it was armed first and runs first, meeting the deadline. On a loop that runs
+    it 16 virtual minutes late, its command counts from its due instant — the deadline's own expiry is not run ahead
+    of it — so it meets the deadline there too. Both clocks record the same."""
+    due = cst(2025, 10, 10)  # node 7's deadline (see ``test_same_behaviour_on_both_clocks``)
+
+    def script(rt: Runtime) -> None:
+        opening(rt)
+        rt.clock.call_at(due, lambda: rt.submit(c.CompleteNode("K", 7)))  # armed before the deadline's expiry
+
+    sim = Runtime(engine, SimClock(ORIGIN))
+    script(sim)
+    sim.clock.run_until(due + timedelta(hours=1))
+    loop = BusyLoop()
+    real = Runtime(engine, AsyncioClock(ORIGIN, scale=1.0, loop=loop))  # type: ignore[arg-type]
+    script(real)
+    for _ in range(3):  # the loop runs what is due, in its order, 16 minutes late
+        loop.t = 1000.0 + (due + timedelta(minutes=16) - ORIGIN).total_seconds()
+        for call in sorted((call for call in loop.calls if not call.cancelled and call.when <= loop.t),
+                           key=lambda call: call.when):
+            call.cancelled = True
+            call.callback()
+    for rt in (sim, real):
+        node7 = [e.kind for e in rt.events if e.node == 7]
+        assert EventKind.NODE_DONE in node7 and EventKind.NODE_FROZEN not in node7, node7
+
+
+async def test_timers_due_at_one_instant_run_in_the_order_they_were_armed():
+    """As on the virtual clock (``test_sim_clock_timers_at_one_instant_fire_in_the_order_set_on_either_clock_path``);
+    the loop's own heap does not keep that order for equal times."""
+    clock = AsyncioClock(ORIGIN, scale=1_000_000.0)
+    loop = asyncio.get_running_loop()
+    at = ORIGIN + timedelta(hours=1)
+    fired: list[int] = []
+    done = loop.create_future()
+    for i in range(40):
+        clock.call_at(at, lambda i=i: fired.append(i))
+        clock.call_at(at + timedelta(minutes=30 - i), lambda: None)  # other instants around it
+    clock.call_at(at + timedelta(hours=1), lambda: done.set_result(None))
+    await asyncio.wait_for(done, timeout=10)
+    assert fired == list(range(40))

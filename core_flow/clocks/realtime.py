@@ -14,6 +14,8 @@ A timer can be run early (:meth:`AsyncioClock.run_early`): when the loop is busy
 a command that comes later in virtual time (a receipt registered 16 virtual minutes after its deadline expired, the
 expiry timer still queued behind other work). The runtime runs its own timers due before a command's instant first
 (``Runtime.submit``) — the deadline is missed and the node frozen, as on the virtual clock, whatever the loop's lag.
+A command made by a timer's callback (the platform fixing a price when the objection window ends) counts from that
+timer's due instant (:meth:`AsyncioClock.timer_instant`): on the virtual clock only what was due before it has run.
 """
 
 from __future__ import annotations
@@ -39,6 +41,8 @@ class AsyncioClock:
         self._logical: datetime | None = None  # the instant of the timer (or pinned action) running now
         self._held: datetime | None = None  # ``hold``: the instant the clock stands at (logical time)
         self._deferred: list[_Timer] = []  # timers due after the held instant, re-armed on release
+        self._running: datetime | None = None  # the due instant of the timer whose callback runs now
+        self._ties: dict[datetime, int] = {}  # timers armed per due instant: equal instants run in the order armed
 
     def real_now(self) -> datetime:
         """The loop's instant, whatever runs."""
@@ -76,6 +80,24 @@ class AsyncioClock:
         timer.arm()
         return timer
 
+    def _loop_time_for(self, due: datetime) -> float:
+        """The loop time a timer due at ``due`` runs at: timers of one instant a nanosecond apart in the order they
+        were armed (the loop's heap does not keep that order; the virtual clock does) — 1 ns of real time is at most
+        a few virtual milliseconds at the scales used."""
+        ties = self._ties
+        k = ties.get(due, 0)
+        ties[due] = k + 1
+        if len(ties) > 4096:  # instants already past need no tie-break any more
+            now = self.real_now()
+            for instant in [t for t in ties if t < now]:
+                del ties[instant]
+        return self.loop_time_of(due) + k * 1e-9
+
+    def timer_instant(self) -> datetime | None:
+        """The due instant of the timer whose callback is running (None outside one): what it does comes after
+        everything due before that instant, as on the virtual clock, however late the loop ran it."""
+        return self._running
+
     def run_early(self, timer: _Timer) -> None:
         """Run ``timer`` now if the loop has not run it yet (see the module note): the loop's own call then finds
         it done. One held back by :meth:`hold` stays held."""
@@ -101,7 +123,7 @@ class _Timer:
 
     def arm(self) -> None:
         if not self.done:
-            self.handle = self.clock.loop.call_at(self.clock.loop_time_of(self.due), self.run)
+            self.handle = self.clock.loop.call_at(self.clock._loop_time_for(self.due), self.run)
 
     def run(self) -> None:
         clock = self.clock
@@ -111,11 +133,15 @@ class _Timer:
             clock._deferred.append(self)
             return
         self.done = True
-        if not clock.logical:
-            self.callback()
-            return
-        with clock.at(self.due):
-            self.callback()
+        previous, clock._running = clock._running, self.due
+        try:
+            if not clock.logical:
+                self.callback()
+                return
+            with clock.at(self.due):
+                self.callback()
+        finally:
+            clock._running = previous
 
     def cancel(self) -> None:
         self.done = True
