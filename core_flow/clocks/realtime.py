@@ -43,6 +43,7 @@ class AsyncioClock:
         self._deferred: list[_Timer] = []  # timers due after the held instant, re-armed on release
         self._running: datetime | None = None  # the due instant of the timer whose callback runs now
         self._ties: dict[datetime, int] = {}  # timers armed per due instant: equal instants run in the order armed
+        self._ties_limit = 4096
 
     def real_now(self) -> datetime:
         """The loop's instant, whatever runs."""
@@ -87,10 +88,11 @@ class AsyncioClock:
         ties = self._ties
         k = ties.get(due, 0)
         ties[due] = k + 1
-        if len(ties) > 4096:  # instants already past need no tie-break any more
-            now = self.real_now()
+        if len(ties) > self._ties_limit:  # instants already past need no tie-break any more (amortised: the limit
+            now = self.real_now()  # doubles with what stays)
             for instant in [t for t in ties if t < now]:
                 del ties[instant]
+            self._ties_limit = max(4096, 2 * len(ties))
         return self.loop_time_of(due) + k * 1e-9
 
     def timer_instant(self) -> datetime | None:
