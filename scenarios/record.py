@@ -33,6 +33,7 @@ from typing import Any
 import yaml
 
 from core_flow.errors import UserError, read_utf8
+from core_flow.platform.disposal import SALE_PERIOD_DAYS
 from core_flow.protocol import AssetKind
 
 _MANUAL_ANCHORS = frozenset({"no_property_found", "clue_received", "clue_urgent", "debtor_report_received",
@@ -850,6 +851,9 @@ class _Recorder:
                       None)  # the listing that sold: the last one opened before
         if e["data"].get("measure") == "auction:sale" or opened is None:  # a 变卖 sells to the first who pays
             at = _t(e["at"]) - timedelta(minutes=1)
+            if opened is not None:  # within the sale period: a live answer polled after its end (a loaded loop) sold
+                # within it (the replay's sale period is the default one, the recording setting none)
+                at = min(at, opened + timedelta(days=SALE_PERIOD_DAYS, minutes=-1))
         else:
             at = opened + timedelta(hours=1)
         self.steps.append((at, {"bid": {"asset": self.instance(inst), "bidder": "竞买人甲", "amount": _yuan(price)}}))

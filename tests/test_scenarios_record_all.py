@@ -51,6 +51,9 @@ TRANSFER_RELEASE = Path(__file__).parent / "data" / "demo-case6-transfer-release
 # a flat sold in a live demo log (2026-12-06 00:40 UTC, make record-check beside two court-years): the registry took
 # the 过户 document 4.4 days after the ruling, and the seal's release it then sent another 34 hours
 TRANSFER_DOCUMENT = Path(__file__).parent / "data" / "demo-case3-transfer-document-live.events.jsonl.gz"
+# a car sold in its 变卖 in a live demo log (2026-12-06 01:14 UTC, make record-check beside two court-years and the
+# both-clocks check): the sale period ended 07-28 10:00, the platform's "sold" was polled at 10:20
+SALE_POLLED_LATE = Path(__file__).parent / "data" / "demo-case6-sale-polled-late-live.events.jsonl.gz"
 
 
 
@@ -129,6 +132,17 @@ def test_the_seal_lifted_after_the_registry_answers_the_transfer_document_is_tim
     assert "expect_amounts: {frozen: 0.00元" in check.text
     assert "control: {dist: fixed, min_seconds: 377232}" in check.text  # ruling 05-30 15:05:37 → answer 06-03 23:52:49
     assert "at: '2025-06-03 23:52:48'" in check.text  # the release's delay, set before the answer that sends it
+
+
+def test_a_sale_polled_after_its_period_ended_is_bought_within_it_in_the_replay(tmp_path: Path) -> None:
+    """A 变卖 buyer's payment is replayed a minute before the platform reported the sale; a loaded live run polled
+    the "sold" 20 minutes after the sale period ended (07-28 10:00), and the replay's bid at 10:19 was refused
+    ("bidding has ended"; make record-check 156/157). The bid stays inside the period."""
+    log = tmp_path / "car.events.jsonl"
+    log.write_bytes(gzip.decompress(SALE_POLLED_LATE.read_bytes()))
+    (check,) = check_log(log)
+    assert check.passed, check.failure
+    assert "- at: 2025-07-28 09:59\n  bid:" in check.text
 
 
 def _case_and_resumed_replay_green(tmp_path: Path, shipped: Path, case: str) -> list:

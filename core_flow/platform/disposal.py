@@ -60,6 +60,7 @@ DEFAULT_AUCTION_PLATFORM = "taobao"
 # (mock_agencies.platform_periods: the announcement day not counted, no rollover)
 ANNOUNCE_DAYS = {"movable": 15, "real_estate": 30}  # first auction (网络司法拍卖规定 第十二条)
 SECOND_ANNOUNCE_DAYS = {"movable": 7, "real_estate": 15}  # second auction / 变卖 (第二十六条; node 28)
+SALE_PERIOD_DAYS = 60  # a 变卖's sale period when the court sets none (our choice; the seeds and LAW.md give none)
 
 
 class DisposalPort(Protocol):
@@ -654,7 +655,7 @@ class Disposal:
                    lambda: port.decide_in_kind(lid, accept=accept, now=self.now), decided, act=True)
 
     def start_sale(self, case_id: str, asset: str, *, price_cents: int | None = None, deposit_pct: int = 10,
-                   sale_starts: datetime | None = None, period_days: int = 60) -> None:
+                   sale_starts: datetime | None = None, period_days: int = SALE_PERIOD_DAYS) -> None:
         """变卖 (node 28) after the creditor refused 以物抵债: announced within 15 days of the refusal, 7 / 15 days
         before the sale period, at not less than half the valuation (the platform checks)."""
         lot = self.lot(case_id, asset)
