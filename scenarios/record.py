@@ -912,8 +912,7 @@ class _Recorder:
         if measure == "manual":  # a registry's answer: what it found (or its exchange's answer)
             answer = next((x for x in self.events[i:] if x["kind"] == "anchor" and (x.get("instance") or "").startswith(
                 f"{d.get('agency')}:") and str((x.get("data") or {}).get("anchor", "")).startswith("property_found")),
-                None) or next((x for x in self.events[i:] if x["kind"] == "exchange" and (x.get("data") or {}).get(
-                    "request_no") == d.get("request_no") and x["data"].get("kind") == "answer"), None)
+                None) or self._answer_to(i, d.get("request_no"))
             if answer is not None:
                 answers[d["agency"]] = _t(answer["at"])
         if measure == "transfer":  # the registry's answer to the 过户 document is its result (the seal's release
@@ -938,8 +937,7 @@ class _Recorder:
                 break
         if category == "query" and len(scope or []) == 1 and not answers and d.get("request_no"):
             # one agency (a clue through 总对总): its answer, when no finding names it, is the exchange's answer
-            answer = next((x for x in self.events[i:] if x["kind"] == "exchange" and (x.get("data") or {}).get(
-                "request_no") == d["request_no"] and x["data"].get("kind") == "answer"), None)
+            answer = self._answer_to(i, d["request_no"])
             if answer is not None:
                 answers[scope[0]] = _t(answer["at"])
         change = {}
@@ -956,11 +954,18 @@ class _Recorder:
             self.steps.append((sent, {"agencies": change, "_before": "next"}) if place is None
                               else (place, {"agencies": change}))
 
+    def _answer_index(self, i: int, request_no: str | None) -> int | None:
+        """Where the exchange answering request ``request_no`` (sent at event ``i``) is in the log."""
+        if not request_no:
+            return None
+        return next((j for j in range(i + 1, len(self.events)) if self.events[j]["kind"] == "exchange"
+                     and (self.events[j].get("data") or {}).get("request_no") == request_no
+                     and self.events[j]["data"].get("kind") == "answer"), None)
+
     def _answer_to(self, i: int, request_no: str | None) -> dict[str, Any] | None:
         """The exchange answering request ``request_no`` (sent at event ``i``)."""
-        return next((x for x in self.events[i + 1:] if x["kind"] == "exchange" and request_no
-                     and (x.get("data") or {}).get("request_no") == request_no
-                     and x["data"].get("kind") == "answer"), None) if request_no else None
+        j = self._answer_index(i, request_no)
+        return None if j is None else self.events[j]
 
     def _transfer_answer(self, i: int, agency: str | None) -> dict[str, Any] | None:
         """The registry's answer to the last 过户 document sent to ``agency`` before event ``i`` (the release that
@@ -981,12 +986,8 @@ class _Recorder:
             return x["kind"] in wanted and (x.get("data") or {}).get(
                 "agency", (x.get("instance") or "").split(":")[0]) == agency
 
-        start = i
-        if request_no:
-            start = next((j for j in range(i + 1, len(self.events)) if self.events[j]["kind"] == "exchange"
-                          and (self.events[j].get("data") or {}).get("request_no") == request_no
-                          and self.events[j]["data"].get("kind") == "answer"), i)
-        return next((x for x in self.events[start:] if of_agency(x)), None)
+        start = self._answer_index(i, request_no)
+        return next((x for x in self.events[i if start is None else start:] if of_agency(x)), None)
 
     def _inst(self, inst: str) -> dict[str, str]:
         return {"instance": self.instance(inst)} if inst else {}

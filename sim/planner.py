@@ -22,7 +22,7 @@ from typing import Any
 
 from core_flow.errors import UserError
 from sim.profile import ROLES, CourtProfile
-from sim.replicate import aggregate, check_backend, make_units, run_units
+from sim.replicate import aggregate, calendar_used, check_backend, make_units, run_units
 from sim.report import KPI_LABELS
 
 _OPS: dict[str, Callable[[float, float], bool]] = {">=": operator.ge, ">": operator.gt, "<=": operator.le,
@@ -88,13 +88,6 @@ def _evaluate(profile: CourtProfile, *, years: float, replications: int, seed: i
     return {**next(iter(agg["courts"].values())), "calendar": agg["calendar"]}
 
 
-def _calendar(points: list[dict[str, Any]]) -> dict[str, Any]:
-    """The provisional holiday years any level relied on (``sim.replicate.calendar_used``), for the note."""
-    cals = [p["calendar"] for p in points]
-    return {"provisional_years": sorted({y for c in cals for y in c["provisional_years"]}),
-            "provisional_deadlines": max((c["provisional_deadlines"] for c in cals), default=0.0)}
-
-
 def _preflight(profile: CourtProfile, *, years: float, replications: int, seed: int, backend: str,
                workers: int) -> None:
     """Every option and the start state (handlers against today's staff) checked before the first level runs."""
@@ -141,7 +134,7 @@ def plan_staffing(profile: CourtProfile, target: Target, *, role: str = "承办�
             break
     return {"role": role, "target": target.text, "kpi": target.kpi, "threshold": target.threshold, "answer": answer,
             "points": points, "replications": replications, "seed": seed, "years": years,
-            "calendar": _calendar(points),
+            "calendar": calendar_used(points),
             "show": [target.kpi] + [k for k in (f"utilisation.{role}", "within_limit_share", "compliance")
                                     if k != target.kpi]}
 
@@ -169,7 +162,7 @@ def plan_intake(profile: CourtProfile, target: Target, *, years: float = 1.0, re
 
     lo = low
     if not ok(lo):
-        return {"target": target.text, "answer": None, "points": points, "calendar": _calendar(points)}
+        return {"target": target.text, "answer": None, "points": points, "calendar": calendar_used(points)}
     for _ in range(steps):
         mid = (lo + hi) / 2
         if ok(mid):
@@ -178,4 +171,4 @@ def plan_intake(profile: CourtProfile, target: Target, *, years: float = 1.0, re
             hi = mid
     points.sort(key=lambda p: p["intake"])
     return {"target": target.text, "answer": round(lo), "points": points, "replications": replications,
-            "seed": seed, "years": years, "calendar": _calendar(points)}
+            "seed": seed, "years": years, "calendar": calendar_used(points)}

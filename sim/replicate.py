@@ -197,7 +197,7 @@ def province_agencies(runs: Sequence[dict[str, Any]]) -> dict[str, dict[str, flo
 
 def _agency_intervals(reps: list[dict[str, dict[str, float]]]) -> dict[str, dict[str, Any]]:
     """Each agency's province load over the replications: total, per day, peak day and peak hour as mean and 95% CI;
-    the hour of day the peak hour fell in most often."""
+    the hour of day the peak hour fell in most often. The busiest agency first."""
     out: dict[str, dict[str, Any]] = {}
     for agency in sorted({a for rep in reps for a in rep}):
         vals = [rep[agency] for rep in reps if agency in rep]
@@ -205,7 +205,7 @@ def _agency_intervals(reps: list[dict[str, dict[str, float]]]) -> dict[str, dict
                        for k in ("total", "per_day_mean", "peak_day", "peak_hour")}
         hours_of_day = [int(v["peak_hour_of_day"]) for v in vals]
         out[agency]["peak_hour_of_day"] = max(sorted(set(hours_of_day)), key=hours_of_day.count)
-    return out
+    return dict(sorted(out.items(), key=lambda kv: -kv[1]["total"]["mean"]))  # the busiest first
 
 
 def aggregate(results: list[dict[str, Any]]) -> dict[str, Any]:
@@ -229,7 +229,8 @@ def aggregate(results: list[dict[str, Any]]) -> dict[str, Any]:
 
 def calendar_used(results: Sequence[dict[str, Any]]) -> dict[str, Any]:
     """The provisional holiday years any run relied on (its deadlines or its staff's working days), and how many
-    deadlines depended on them in a replication (mean over the runs): shown wherever the results are."""
+    deadlines depended on them in a replication (mean over the runs): shown wherever the results are. Also merges
+    the planner's levels (each carries its own ``calendar``)."""
     cal = [r.get("calendar", {}) for r in results]
     years = sorted({y for c in cal for y in c.get("provisional_years", ())})
     counts = [c.get("provisional_deadlines", 0) for c in cal]

@@ -271,11 +271,10 @@ def render_html(agg: dict[str, Any], profile: CourtProfile, params: dict[str, An
                        "hour by hour on the calendar, then the peaks taken (what a bank's province-wide 查控 desk must "
                        "handle), not the sum of each court's peaks; “peak at” is the hour of day the peak hour fell "
                        "in, in most replications.</p>")
-            ag = sorted(total["agency_kpi"].items(), key=lambda kv: -kv[1]["total"]["mean"])
             out.append(_table(["机构 / agency", "总请求 / total", "日均 / per day", "峰值日 / peak day",
                                "峰值小时 / peak hour", "峰值时段 / peak at"],
                               [[a, _ci(v["total"]), _ci(v["per_day_mean"]), _ci(v["peak_day"]), _ci(v["peak_hour"]),
-                                f"{v['peak_hour_of_day']:02d}:00"] for a, v in ag]))
+                                f"{v['peak_hour_of_day']:02d}:00"] for a, v in total["agency_kpi"].items()]))
     for court, data in agg["courts"].items():
         runs = data["runs"]
         first = runs[0]

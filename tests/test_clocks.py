@@ -244,3 +244,16 @@ async def test_timers_due_at_one_instant_run_in_the_order_they_were_armed():
     clock.call_at(at + timedelta(hours=1), lambda: done.set_result(None))
     await asyncio.wait_for(done, timeout=10)
     assert fired == list(range(40))
+
+
+def test_timers_of_one_instant_stay_apart_on_a_loop_clock_that_reads_large():
+    """The loop's clock is seconds since boot: after months up, a nanosecond is below a float's resolution there —
+    timers of one instant must still get distinct, increasing loop times in the order armed."""
+    for uptime in (1e3, 1e7, 1e9):
+        loop = BusyLoop()
+        loop.t = uptime
+        clock = AsyncioClock(ORIGIN, scale=1.0, loop=loop)  # type: ignore[arg-type]
+        for _ in range(20):
+            clock.call_at(ORIGIN + timedelta(hours=1), lambda: None)
+        whens = [call.when for call in loop.calls]
+        assert all(a < b for a, b in zip(whens, whens[1:], strict=False)), uptime

@@ -40,6 +40,19 @@ def test_simulate_writes_report_json_and_csv(small, tmp_path, capsys):
     assert not re.search(r"(?<![\d.*])\d{17}[\dX](?![\d])", text)  # ID numbers masked
 
 
+def test_a_province_run_prints_its_busiest_agencies(small, tmp_path, capsys):
+    code = main(["simulate", str(small), "--years", "0.1", "-r", "2", "--seed", "3", "--backend", "serial",
+                 "--courts", "2", "--no-validate", "--out", str(tmp_path / "out")])
+    text = capsys.readouterr().out
+    assert code == 0
+    data = json.loads((tmp_path / "out" / "kpis.json").read_text(encoding="utf-8"))
+    busiest = list(data["province"]["agency_kpi"])[:8]
+    assert "全省请求量最大的 8 个机构" in text
+    rows = [line.split("│")[1].strip() for line in text.split("全省请求量最大的")[1].splitlines()
+            if line.startswith("│")]
+    assert rows[:len(busiest)] == busiest
+
+
 @pytest.mark.parametrize(("args", "where"), [
     (["simulate", "absent.yaml"], "absent.yaml"),
     (["simulate", "{small}", "-r", "0"], "--replications"),

@@ -74,6 +74,8 @@ def test_a_province_is_its_courts_summed_replication_by_replication(tmp_path):
                 together.update(r["agency_hours"].get(agency, {}))
             assert v["peak_hour"] == max(together.values()) and v["total"] == sum(together.values())
     assert "全省机构请求量" in paths["html"].read_text(encoding="utf-8")
+    totals = [v["total"]["mean"] for v in total["agency_kpi"].values()]
+    assert len(totals) > 1 and totals == sorted(totals, reverse=True)  # the busiest first (report, CLI)
     assert "province" not in aggregate([r for r in results if r["meta"]["court"] == "法院0"])
 
 

@@ -63,8 +63,7 @@ def agency_table(agency_kpi: dict[str, dict[str, Any]], top: int = 8) -> Table:
                         "province-wide (peaks of the courts' requests added hour by hour)")
     for col in ("机构 / agency", "日均 / per day", "峰值日 / peak day", "峰值小时 / peak hour", "时段 / at"):
         table.add_column(col, justify="left" if col.startswith("机构") else "right")
-    busiest = sorted(agency_kpi.items(), key=lambda kv: -kv[1]["total"]["mean"])[:top]
-    for agency, v in busiest:
+    for agency, v in list(agency_kpi.items())[:top]:  # the busiest first
         table.add_row(agency, *(" ".join(fmt_ci(v[k])) for k in ("per_day_mean", "peak_day", "peak_hour")),
                       f"{v['peak_hour_of_day']:02d}:00")
     return table

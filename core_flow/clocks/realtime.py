@@ -21,6 +21,7 @@ timer's due instant (:meth:`AsyncioClock.timer_instant`): on the virtual clock o
 from __future__ import annotations
 
 import asyncio
+import math
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import datetime, timedelta
@@ -82,9 +83,10 @@ class AsyncioClock:
         return timer
 
     def _loop_time_for(self, due: datetime) -> float:
-        """The loop time a timer due at ``due`` runs at: timers of one instant a nanosecond apart in the order they
-        were armed (the loop's heap does not keep that order; the virtual clock does) — 1 ns of real time is at most
-        a few virtual milliseconds at the scales used."""
+        """The loop time a timer due at ``due`` runs at: timers of one instant a nanosecond apart (or two float steps,
+        when the loop's clock reads so large that a nanosecond is below its resolution) in the order they were armed
+        (the loop's heap does not keep that order; the virtual clock does) — 1 ns of real time is at most a few
+        virtual milliseconds at the scales used."""
         ties = self._ties
         k = ties.get(due, 0)
         ties[due] = k + 1
@@ -93,7 +95,8 @@ class AsyncioClock:
             for instant in [t for t in ties if t < now]:
                 del ties[instant]
             self._ties_limit = max(4096, 2 * len(ties))
-        return self.loop_time_of(due) + k * 1e-9
+        base = self.loop_time_of(due)
+        return base + k * max(1e-9, 2 * math.ulp(base))  # distinct floats however large the loop's clock reads
 
     def timer_instant(self) -> datetime | None:
         """The due instant of the timer whose callback is running (None outside one): what it does comes after
