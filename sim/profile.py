@@ -6,10 +6,11 @@ engine that runs it). ``load_profile(path)`` turns every mistake into a located,
 
 from __future__ import annotations
 
+import difflib
 import json
 import math
 from datetime import datetime, time
-from functools import cached_property
+from functools import cache, cached_property
 from pathlib import Path
 from typing import Any, Literal
 
@@ -19,6 +20,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 from core_flow import yaml_text
 from core_flow.errors import UserError, read_utf8
 from core_flow.legal_calendar import to_cst
+from core_flow.validation import field_messages
 from core_flow.protocol import MAX_CENTS
 
 DATA = Path(__file__).parent / "data"
@@ -43,11 +45,12 @@ NATIONAL_CONCLUDED_2024 = 9_118_200  # 911.82万 (LAW.md, volumes)
 
 
 class FieldError(ValueError):
-    """A check across fields that belongs to one of them: ``loc`` is where it is reported (and located in the file)."""
+    """A profile check's message, Chinese and English; ``loc`` is where, below the field the check runs on, it is
+    reported (and located in the file): a check across fields belongs to one of them."""
 
-    def __init__(self, loc: tuple[str, ...], message: str) -> None:
-        super().__init__(message)
-        self.loc = loc
+    def __init__(self, zh: str, en: str, loc: tuple[str, ...] = ()) -> None:
+        super().__init__(f"{en} / {zh}")
+        self.zh, self.en, self.loc = zh, en, loc
 
 
 class _Model(BaseModel):
@@ -66,7 +69,7 @@ class Amount(_Model):
     @model_validator(mode="after")
     def _ordered(self) -> Amount:
         if not self.min <= self.median <= self.max:
-            raise ValueError("need min ≤ median ≤ max / 须 最小 ≤ 中位 ≤ 最大")
+            raise FieldError("须 最小 ≤ 中位 ≤ 最大", "need min ≤ median ≤ max")
         return self
 
 
@@ -75,33 +78,33 @@ class Intake(_Model):
     seasonality: tuple[float, ...] = Field((1.0,) * 12, description="月度权重 Jan..Dec / monthly weights")
     mix: dict[Literal["first", "resumed", "preservation"], float] = Field(
         default_factory=lambda: {"first": 0.85, "resumed": 0.03, "preservation": 0.12},
-        description="首执 / 恢复 / 保全 shares")
-    money_share: float = Field(1.0, ge=0, le=1, description="金钱给付 share")
-    nonlitigation_share: float = Field(0.05, ge=0, le=1, description="非诉执行 share (3-month limit)")
+        description="首执 / 恢复 / 保全 比例 / shares (first, resumed, preservation)")
+    money_share: float = Field(1.0, ge=0, le=1, description="金钱给付案件比例 / 金钱给付 share")
+    nonlitigation_share: float = Field(0.05, ge=0, le=1, description="非诉执行案件比例（审限3个月） / 非诉执行 share (3-month limit)")
     debtor_kind: dict[Literal["person", "company"], float] = Field(
-        default_factory=lambda: {"person": 0.7, "company": 0.3}, description="debtor kind shares")
+        default_factory=lambda: {"person": 0.7, "company": 0.3}, description="被执行人类别比例（自然人、法人） / debtor kind shares (person, company)")
     amount_yuan: Amount = Field(default_factory=Amount)
-    shixin_share: float = Field(0.4, ge=0, le=1, description="失信-eligible debtors' share")
+    shixin_share: float = Field(0.4, ge=0, le=1, description="可纳入失信名单的被执行人比例 / 失信-eligible debtors' share")
 
     @field_validator("seasonality")
     @classmethod
     def _twelve(cls, v: tuple[float, ...]) -> tuple[float, ...]:
         if len(v) != 12 or any(w < 0 for w in v) or not 0 < sum(v) < math.inf:
-            raise ValueError("12 non-negative monthly weights with a positive, finite sum / 须为 12 个非负月度权重")
+            raise FieldError("须为 12 个非负月度权重，和为正的有限数", "12 non-negative monthly weights with a positive, finite sum")
         return v
 
     @field_validator("mix", "debtor_kind")
     @classmethod
     def _shares(cls, v: dict[str, float]) -> dict[str, float]:
         if any(x < 0 for x in v.values()) or not 0 < sum(v.values()) < math.inf:
-            raise ValueError("shares must be non-negative with a positive, finite sum / 比例须非负且和为正")
+            raise FieldError("比例须非负且和为正的有限数", "shares must be non-negative with a positive, finite sum")
         return v
 
 
 class Agencies(_Model):
-    profile: Literal["fast", "realistic"] = Field("fast", description="mock agencies' behaviour profile")
-    overrides: dict[str, Any] = Field(default_factory=dict, description="per-agency overrides of the profile")
-    world_size: int = Field(200_000, ge=1000, description="debtors in the seeded world")
+    profile: Literal["fast", "realistic"] = Field("fast", description="模拟机构的行为配置 / mock agencies' behaviour profile")
+    overrides: dict[str, Any] = Field(default_factory=dict, description="按机构覆盖行为配置 / per-agency overrides of the profile")
+    world_size: int = Field(200_000, ge=1000, description="合成世界中的被执行人数 / debtors in the seeded world")
 
 
 class Role(_Model):
@@ -113,28 +116,28 @@ MAX_ACTION_MINUTES = 10_000  # one work item: at most ~24 working days of one pe
 
 
 class Action(_Model):
-    role: str = Field(description="who does it: a role, or by_authority (the frozen node's approver)")
-    minutes: tuple[float, float, float] = Field(description="triangular (min, mode, max) staff minutes")
+    role: str = Field(description="由谁做：一个角色，或 by_authority（冻结节点的审批人） / who does it: a role, or by_authority (the frozen node's approver)")
+    minutes: tuple[float, float, float] = Field(description="三角分布（最小, 众数, 最大）人员分钟 / triangular (min, mode, max) staff minutes")
 
     @field_validator("minutes")
     @classmethod
     def _ordered(cls, v: tuple[float, float, float]) -> tuple[float, float, float]:
         if not 0 <= v[0] <= v[1] <= v[2] or not 0 < v[2] <= MAX_ACTION_MINUTES:
-            raise ValueError(f"need 0 ≤ min ≤ mode ≤ max, 0 < max ≤ {MAX_ACTION_MINUTES:,} / "
-                             f"须 0 ≤ 最小 ≤ 众数 ≤ 最大 ≤ {MAX_ACTION_MINUTES:,} 分钟")
+            raise FieldError(f"须 0 ≤ 最小 ≤ 众数 ≤ 最大，0 < 最大 ≤ {MAX_ACTION_MINUTES:,} 分钟",
+                             f"need 0 ≤ min ≤ mode ≤ max, 0 < max ≤ {MAX_ACTION_MINUTES:,} minutes")
         return v
 
 
 class CourtProfile(_Model):
     name: str = Field("court", description="法院名称 / the court's name (reports)")
     court_code: str = Field("豫0811", pattern=r"^\S+$", description="案号中的法院代字 / court code in case numbers")
-    origin: datetime = Field(description="first simulated instant (Asia/Shanghai)")
+    origin: datetime = Field(description="首个仿真时刻（北京时间） / first simulated instant (Asia/Shanghai)")
     intake: Intake = Field(default_factory=Intake)
     agencies: Agencies = Field(default_factory=Agencies)
     hours: tuple[tuple[str, str], ...] = Field((("08:30", "12:00"), ("14:30", "17:30")),
-                                               description="working hours of a working day (HH:MM pairs)")
-    staff: dict[str, Role] = Field(description="people per role: " + ", ".join(ROLES))
-    actions: dict[str, Action] = Field(description="staff time per action type")
+                                               description="工作日的工作时段（HH:MM 起止对） / working hours of a working day (HH:MM pairs)")
+    staff: dict[str, Role] = Field(description="各角色人员：" + "、".join(ROLES) + " / people per role")
+    actions: dict[str, Action] = Field(description="各类动作耗用的人员时间 / staff time per action type")
     disposal: bool = Field(False, description="处置不动产、车辆（节点19–30：登记查询、查封、询价评估、拍卖、变卖、"
                                              "以物抵债、过户交付） / dispose of real estate and vehicles (nodes 19–30)")
     disposal_share: float = Field(1.0, ge=0, le=1, description=(
@@ -159,8 +162,8 @@ class CourtProfile(_Model):
     undated_days: float = Field(10, ge=0, le=365, description=(
         "queue: deadline 时，无期限事项视为在到达后多少天“到期” / with queue: deadline, the days after its arrival at "
         "which work without a deadline counts as due"))
-    warmup_days: float = Field(0, ge=0, description="days excluded from the KPIs")
-    start_state: str | None = Field(None, description="CSV of open cases / 终本 register (relative to the file)")
+    warmup_days: float = Field(0, ge=0, description="预热期天数，不计入指标 / days excluded from the KPIs")
+    start_state: str | None = Field(None, description="起始状态：未结案件与终本库的 CSV（相对本文件） / start state: CSV of open cases and the 终本 register (relative to the file)")
     register_debtors: Literal["empty", "world"] = Field("empty", description=(
         "起始状态中终本库案件的被执行人：empty（默认）——统查查不到任何财产（案件正因查无可供执行财产而终本；"
         "合成世界不模拟终本后新得的财产）；world——与其他案件一样取自合成世界，首次统查即查得其全部财产"
@@ -181,38 +184,43 @@ class CourtProfile(_Model):
         for a, b in v:
             ta, tb = _hm(a), _hm(b)
             if not last <= ta < tb:
-                raise ValueError(f"working hours must be increasing, non-overlapping: {a}-{b} / 工作时间须递增且不重叠")
+                raise FieldError(f"工作时间须递增且不重叠：{a}-{b}", f"working hours must be increasing, non-overlapping: {a}-{b}")
             last = tb
         if not v:
-            raise ValueError("at least one working period / 至少一个工作时段")
+            raise FieldError("至少一个工作时段", "at least one working period")
         return v
 
     @model_validator(mode="after")
     def _roles(self) -> CourtProfile:
         for role in self.staff:
             if role not in ROLES:
-                raise FieldError(("staff", role), f"unknown role {role!r}; roles: {', '.join(ROLES)} / 未知角色")
+                raise FieldError(f"未知角色 {role!r}，可选：{'、'.join(ROLES)}", f"unknown role {role!r}; roles: {', '.join(ROLES)}",
+                                 ("staff", role))
         seen: dict[str, str] = {}
         for role, r in self.staff.items():
             for name in r.names:
                 if name in seen:
-                    raise FieldError(("staff", role, "names"),
-                                     f"{name!r} is named twice ({seen[name]}, {role}); one person, one name / 姓名重复")
+                    raise FieldError(f"姓名重复：{name!r} 出现两次（{seen[name]}、{role}），一人一名",
+                                     f"{name!r} is named twice ({seen[name]}, {role}); one person, one name",
+                                     ("staff", role, "names"))
                 seen[name] = role
         for role in ("承办法官", "书记员"):
             if self.staff.get(role, Role(count=0)).count < 1:
                 loc = ("staff", role, "count") if role in self.staff else ("staff",)
-                raise FieldError(loc, f"{role} needs at least one person / {role} 至少一人")
+                raise FieldError(f"{role} 至少一人", f"{role} needs at least one person", loc)
         missing = [a for a in ACTIONS + (DISPOSAL_ACTIONS if self.disposal else ()) if a not in self.actions]
         if missing:
-            hint = " (or disposal: false / 或设 disposal: false)" if set(missing) <= set(DISPOSAL_ACTIONS) else ""
-            raise FieldError(("actions",), f"actions missing: {', '.join(missing)} / 缺少动作耗时{hint}")
+            only_disposal = set(missing) <= set(DISPOSAL_ACTIONS)
+            raise FieldError(f"缺少动作耗时：{'、'.join(missing)}" + ("（或设 disposal: false）" if only_disposal else ""),
+                             f"actions missing: {', '.join(missing)}" + (" (or disposal: false)" if only_disposal else ""),
+                             ("actions",))
         for name, a in self.actions.items():
             if name not in ACTIONS + DISPOSAL_ACTIONS:
-                raise FieldError(("actions", name), f"unknown action {name!r} / 未知动作")
+                raise FieldError(f"未知动作 {name!r}，可选：{'、'.join(ACTIONS + DISPOSAL_ACTIONS)}",
+                                 f"unknown action {name!r}; one of {', '.join(ACTIONS + DISPOSAL_ACTIONS)}", ("actions", name))
             if a.role != "by_authority" and (a.role not in self.staff or self.staff[a.role].count < 1):
-                raise FieldError(("actions", name, "role"),
-                                 f"action {name}: role {a.role!r} has nobody in staff / 动作的角色未配置人员")
+                raise FieldError(f"动作 {name} 的角色 {a.role!r} 未配置人员", f"action {name}: role {a.role!r} has nobody in staff",
+                                 ("actions", name, "role"))
         return self
 
     @cached_property
@@ -261,7 +269,7 @@ def _hm(text: str) -> float:
     try:
         t = time.fromisoformat(text)
     except (TypeError, ValueError) as err:
-        raise ValueError(f"time must be HH:MM, got {text!r} / 时间须为 HH:MM") from err
+        raise FieldError(f"时间须为 HH:MM，收到 {text!r}", f"time must be HH:MM, got {text!r}") from err
     return t.hour * 3600 + t.minute * 60
 
 
@@ -277,11 +285,47 @@ def profile_from_dict(data: Any, where: str = "profile", tree: yaml.Node | None 
         cause = (first.get("ctx") or {}).get("error")
         path = first["loc"] + (cause.loc if isinstance(cause, FieldError) else ())
         loc = ".".join(str(p) for p in path)
-        msg = first["msg"].removeprefix("Value error, ")
+        zh, en = _messages(first, cause, path)
         at_zh, at_en = (f"（{loc}）", f" ({loc})") if loc else ("", "")
         line = yaml_text.line_of(tree, path, within=True) if tree is not None and loc else None
         at = where + (f":{line}" if line else "") + (f":{loc}" if loc else "")
-        raise UserError(f"法院配置有误{at_zh}：{msg}", f"invalid court profile{at_en}: {msg}", where=at) from None
+        raise UserError(f"法院配置有误{at_zh}：{zh}", f"invalid court profile{at_en}: {en}", where=at) from None
+
+
+def _messages(error: Any, cause: Any, path: tuple[Any, ...]) -> tuple[str, str]:
+    """The Chinese and English of one pydantic error: a profile check's own two halves; an unknown key with the keys
+    its place takes (and the closest); pydantic's own checks with their Chinese beside pydantic's English."""
+    if isinstance(cause, FieldError):
+        return cause.zh, cause.en
+    if error["type"] == "extra_forbidden" and path:
+        keys = _keys_at(path[:-1])
+        if keys:
+            near = difflib.get_close_matches(str(path[-1]), keys, n=2, cutoff=0.7)
+            zh = f"未知字段 {path[-1]!r}；此处可用：{'、'.join(keys)}" + (f"；是否想写：{'、'.join(near)}" if near else "")
+            en = f"unknown field {path[-1]!r}; fields here: {', '.join(keys)}" + (
+                f"; did you mean: {', '.join(near)}" if near else "")
+            return zh, en
+    field = field_messages([error])[0]
+    return field["zh"], field["en"]
+
+
+def _keys_at(path: tuple[Any, ...]) -> list[str]:
+    """The fields the profile takes at ``path`` (a mapping of roles or actions: its fields for any key), from the
+    profile's JSON Schema; empty where the place is not a fixed set of fields."""
+    root = _model_schema()
+    defs = root["$defs"]
+    node: dict[str, Any] = root
+    for part in path:
+        node = defs[node["$ref"].rsplit("/", 1)[-1]] if "$ref" in node else node
+        props = node.get("properties", {})
+        if isinstance(part, str) and part in props:
+            node = props[part]
+        elif isinstance(node.get("additionalProperties"), dict):
+            node = node["additionalProperties"]
+        else:
+            return []
+    node = defs[node["$ref"].rsplit("/", 1)[-1]] if "$ref" in node else node
+    return list(node.get("properties", {}))
 
 
 def load_profile(path: str | Path | None = None) -> CourtProfile:
@@ -321,8 +365,13 @@ def deep_merge(base: dict[str, Any], over: dict[str, Any]) -> dict[str, Any]:
     return out
 
 
+@cache
+def _model_schema() -> dict[str, Any]:
+    return CourtProfile.model_json_schema()
+
+
 def schema() -> dict[str, Any]:
-    s = CourtProfile.model_json_schema()
+    s = dict(_model_schema())
     s["$schema"] = "https://json-schema.org/draft/2020-12/schema"
     s["title"] = "zhixing court profile / 法院配置"
     return s

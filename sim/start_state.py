@@ -1,7 +1,9 @@
 """An optional start state: the court's open cases and its 终本 register from a CSV, so a planner starts from
 today's real caseload, not from empty.
 
-Columns (header required; UTF-8):
+Columns (header required; UTF-8; any order; a column not listed here is refused — a misspelt one would be read as
+empty — and a court's Chinese export headers are taken as the columns they name, ``HEADER_ZH``: 案号, 立案日期,
+案件类型, 当前节点, 承办人, 标的金额, 终本日期 …):
 
     case,filed,type,current_node,handler,amount_yuan,zhongben_closed
 
@@ -36,6 +38,7 @@ and deadlines already due when the run begins are reported apart (overdue at the
 from __future__ import annotations
 
 import csv
+import difflib
 import math
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -48,6 +51,11 @@ TYPES = {"首执": "first", "首次执行": "first", "first": "first", "恢复":
          "resumed": "resumed", "保全": "preservation", "财产保全": "preservation", "preservation": "preservation"}
 OPEN_NODES = 43  # 44 归档, 45 终本 sweeps and 46 恢复执行 follow the closing (node 43): no open case stands there
 COLUMNS = ("case", "filed", "type", "current_node", "handler", "amount_yuan", "zhongben_closed")
+# The Chinese headers a court's own export uses, taken as the columns they name
+HEADER_ZH = {"案号": "case", "立案日期": "filed", "案件类型": "type", "类型": "type", "当前节点": "current_node",
+             "节点": "current_node", "承办人": "handler", "承办法官": "handler", "标的": "amount_yuan",
+             "标的金额": "amount_yuan", "申请执行标的": "amount_yuan", "执行标的": "amount_yuan",
+             "终本日期": "zhongben_closed", "终本结案日期": "zhongben_closed"}
 
 
 @dataclass(frozen=True)
@@ -73,7 +81,8 @@ def load_start_state(path: str | Path, before: datetime, judges: tuple[str, ...]
         raise UserError(f"无法读取起始状态 {p}：{err.strerror}", f"cannot read the start state {p}: {err.strerror}",
                         where=str(p)) from None
     rows = csv.DictReader(text.splitlines())
-    missing = [c for c in ("case", "filed", "type") if c not in (rows.fieldnames or [])]
+    rows.fieldnames = _columns(rows.fieldnames or [], p)
+    missing = [c for c in ("case", "filed", "type") if c not in rows.fieldnames]
     if missing:
         raise UserError(f"起始状态缺少列：{', '.join(missing)}", f"start state lacks columns: {', '.join(missing)}",
                         where=f"{p}:1")
@@ -149,3 +158,25 @@ def load_start_state(path: str | Path, before: datetime, judges: tuple[str, ...]
             raise bad("amount_yuan", "标的不得为负", "amount_yuan must not be negative")
         out.append(StartCase(case, filed, kind, node, handler, amount, closed))
     return out
+
+
+def _columns(header: list[str], p: Path) -> list[str]:
+    """The header's columns (a Chinese header taken as the column it names), every one known and none twice: a
+    misspelt ``current_node`` would otherwise leave every open case at node 1 without a word. Every unknown column
+    is named at once (a court's export with extra columns: remove them all in one go)."""
+    cols = [HEADER_ZH.get(name.strip(), name.strip()) for name in header]
+    unknown = [name for name, col in zip(header, cols) if col not in COLUMNS]
+    if unknown:
+        near = {n: difflib.get_close_matches(n.strip(), COLUMNS + tuple(HEADER_ZH), n=1, cutoff=0.6) for n in unknown}
+        hint_zh = "".join(f"；{n!r} 是否想写：{m[0]}" for n, m in near.items() if m)
+        hint_en = "".join(f"; {n!r}: did you mean {m[0]}" for n, m in near.items() if m)
+        raise UserError(f"起始状态有未知列 {'、'.join(map(repr, unknown))}（请删去或改名）；可用列：{', '.join(COLUMNS)}"
+                        f"（或中文列名 {'、'.join(HEADER_ZH)}）{hint_zh}",
+                        f"the start state has unknown columns {', '.join(map(repr, unknown))} (remove or rename them); "
+                        f"columns: {', '.join(COLUMNS)} (or their Chinese names){hint_en}",
+                        where=f"{p}:1:{unknown[0]}")
+    for i, col in enumerate(cols):
+        if col in cols[:i]:
+            raise UserError(f"起始状态的列 {col} 出现两次（{header[i]!r}）",
+                            f"the start state names column {col} twice ({header[i]!r})", where=f"{p}:1:{header[i]}")
+    return cols

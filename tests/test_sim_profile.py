@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 
 import pytest
 
@@ -76,6 +77,35 @@ def test_bad_profiles_are_located_bilingual_errors(tmp_path, text, where, zh):
     err = info.value
     assert err.where.startswith(str(f)) and err.where.endswith(where)
     assert zh in err.zh and err.en
+
+
+@pytest.mark.parametrize(("text", "where", "zh", "en"), [
+    # an unknown key: the fields its place takes, and the closest (none for a word unlike any)
+    ("name: x\nstart: 2026-12-01\n", ":2:start", "此处可用：name、court_code、origin", "fields here: name, court_code, origin"),
+    ("name: x\nstaff:\n  承办法官: {cnt: 3}\n", ":3:staff.承办法官.cnt", "此处可用：count、names；是否想写：count",
+     "did you mean: count"),
+    ("name: x\nagencies: {profil: fast}\n", ":2:agencies.profil", "是否想写：profile", "did you mean: profile"),
+    ("name: x\nactions:\n  filing: {role: 书记员, mins: [1, 2, 3]}\n", ":3:actions.filing.mins",
+     "此处可用：role、minutes", "fields here: role, minutes"),
+    # pydantic's own checks in Chinese, English beside them
+    ("name: x\nintake: {yearly: -5}\n", ":2:intake.yearly", "应不小于 0", "greater than or equal to 0"),
+    ("name: x\nintake: {yearly: abc}\n", ":2:intake.yearly", "应为数字", "valid number"),
+    # the profile's own checks: each half in its own language, with the particulars in both
+    ("name: x\nstaff:\n  法官: {count: 1}\n", ":3:staff.法官", "未知角色 '法官'，可选：承办法官", "unknown role '法官'; roles:"),
+    ("name: x\nintake:\n  seasonality: [1, 2]\n", ":3:intake.seasonality", "须为 12 个非负月度权重", "12 non-negative"),
+    ("name: x\nhours: [['14:00', '12:00']]\n", ":2:hours", "工作时间须递增且不重叠：14:00-12:00", "increasing"),
+])
+def test_a_mistake_reads_in_chinese_with_english_beside_it(tmp_path, text, where, zh, en):
+    f = tmp_path / "court.yaml"
+    f.write_text(text, encoding="utf-8")
+    with pytest.raises(UserError) as info:
+        load_profile(f)
+    err = info.value
+    assert err.where == f"{f}{where}"
+    assert zh in err.zh and en in err.en
+    unquoted = re.sub(r"'[^']*'", "", err.zh)
+    assert not re.search(r"[A-Za-z]{3,} [A-Za-z]{3,}", unquoted), err.zh  # no English sentence in the Chinese half
+    assert not re.search("[须应未可是缺]", err.en), err.en  # nor Chinese wording in the English half
 
 
 def test_a_bad_field_is_located_on_its_line(tmp_path):

@@ -105,6 +105,31 @@ def test_bad_rows_are_located(tmp_path, row, col):
     assert info.value.where == f"{f}:2:{col}" and info.value.zh and info.value.en
 
 
+def test_a_courts_chinese_export_headers_are_taken_as_the_columns_they_name(tmp_path):
+    f = tmp_path / "s.csv"
+    f.write_text("案号,立案日期,案件类型,当前节点,承办人,标的金额,终本日期\n"
+                 "K1,2024-01-01,首执,9,承办法官01,\"12,000\",\nK2,2023-03-01,首执,,,500,2023-09-01\n", encoding="utf-8")
+    k1, k2 = load_start_state(f, START, ("承办法官01",))
+    assert (k1.current_node, k1.handler, k1.amount_cents) == (9, "承办法官01", 1_200_000)
+    assert k2.zhongben_closed.isoformat() == "2023-09-01" and k2.current_node is None
+
+
+@pytest.mark.parametrize(("header", "col", "named"), [
+    # a misspelt column was read as empty: every open case at node 1, without a word
+    ("case,filed,type,current_nod,handler,amount_yuan,zhongben_closed", "current_nod", "current_node"),
+    ("case,filed,type,node_now,handler,amount_yuan,zhongben_closed", "node_now", ""),
+    # every unknown column named at once (an export's extra columns: removed in one go)
+    ("case,filed,type,current_node,备注,申请执行人", "备注", "申请执行人"),
+    ("case,filed,type,current_node,当前节点", "当前节点", "twice"),
+])
+def test_a_column_it_does_not_know_is_refused_on_the_header(tmp_path, header, col, named):
+    f = tmp_path / "s.csv"
+    f.write_text(header + "\nK1,2024-01-01,首执,9,,100,\n", encoding="utf-8")
+    with pytest.raises(UserError) as info:
+        load_start_state(f, START, ("承办法官01",))
+    assert info.value.where == f"{f}:1:{col}" and named in info.value.en and info.value.zh
+
+
 def test_a_file_not_in_utf8_is_located(tmp_path):
     f = tmp_path / "s.csv"
     f.write_bytes(b"case,filed,type\n" + "K1,2024-01-01,首执\n".encode("gbk"))  # an Excel export in GBK
