@@ -5,7 +5,7 @@ Every staffing level (every intake level) runs the same replications with the sa
 the same agencies' behaviour and the same staff minutes per case and action (common random numbers), so the
 differences between levels are the staffing's, not the dice's. A target is met "with confidence" when the whole
 95% confidence interval is on the right side of the threshold (``compliance>=0.95``: the interval's low end is at
-least 0.95).
+least 0.95). Several targets (``compliance>=95%, utilisation.承办法官<=85%``) must all be met.
 
 Options, the target and the start state are checked before the first level runs. With a start state (today's
 caseload), a level below today's 承办法官 headcount shares the cases of the judges it lacks among those it has, round
@@ -42,19 +42,71 @@ class Target:
         return bound == bound and _OPS[self.op](bound, self.threshold)
 
 
-def parse_target(text: str) -> Target:
-    m = re.fullmatch(r"\s*([A-Za-z_][\w.\u4e00-\u9fff]*)\s*(>=|<=|>|<)\s*(-?[\d.]+)\s*", text or "")
+_OP_ALIASES = {"≥": ">=", "≤": "<=", "＞": ">", "＜": "<", "＞＝": ">=", "＜＝": "<="}
+_ONE = re.compile(r"\s*([A-Za-z_][\w.\u4e00-\u9fff]*)\s*(>=|<=|>|<)\s*(-?[\d.]+)\s*(%?)\s*")
+_SPLIT = re.compile(r"\s*(?:[,，;；]|\band\b|且)\s*")
+
+
+@dataclass(frozen=True)
+class Goal:
+    """One or more targets, all to be met (``compliance>=0.95, utilisation.承办法官<=0.85``)."""
+
+    targets: tuple[Target, ...]
+    text: str
+
+    @property
+    def kpis(self) -> list[str]:
+        return list(dict.fromkeys(t.kpi for t in self.targets))
+
+    def met(self, kpi: dict[str, dict[str, float]]) -> bool:
+        return all(t.met(kpi[t.kpi]) for t in self.targets)
+
+    def missed(self, kpi: dict[str, dict[str, float]]) -> list[str]:
+        """The targets not met with confidence at one level."""
+        return [t.text for t in self.targets if not t.met(kpi[t.kpi])]
+
+
+def parse_target(text: str) -> Goal:
+    """``KPI op number`` (op ``>= > <= <``, also ``≥ ≤``; a share or a utilisation may be a percentage, ``95%``),
+    several joined by ``,`` ``;`` ``and`` or ``且``: all must be met."""
+    norm = text or ""
+    for alias, op in sorted(_OP_ALIASES.items(), key=lambda kv: -len(kv[0])):
+        norm = norm.replace(alias, op)
+    parts = [p for p in _SPLIT.split(norm.strip()) if p]
+    if not parts:
+        parts = [""]
+    targets = tuple(_parse_one(part, text) for part in parts)
+    return Goal(targets, ", ".join(t.text for t in targets))
+
+
+def _parse_one(part: str, whole: str) -> Target:
+    m = _ONE.fullmatch(part)
     if not m:
-        raise UserError(f"目标格式应为 KPI>=数值（如 compliance>=0.95），收到 {text!r}",
-                        f"a target reads KPI>=number (e.g. compliance>=0.95), got {text!r}", where="--target")
+        shown = part if part != whole.strip() else whole
+        raise UserError(f"目标格式应为 KPI>=数值（如 compliance>=0.95，或 compliance>=95%；多个目标以逗号分隔），"
+                        f"收到 {shown!r}",
+                        f"a target reads KPI>=number (e.g. compliance>=0.95, or compliance>=95%; several separated "
+                        f"by commas), got {shown!r}", where="--target")
     try:
         value = float(m.group(3))
     except ValueError:
         raise UserError(f"目标阈值不是数字：{m.group(3)!r}", f"the threshold is not a number: {m.group(3)!r}",
                         where="--target") from None
-    target = Target(m.group(1), m.group(2), value, text.strip())
+    kpi, op, percent = m.group(1), m.group(2), m.group(4)
+    if percent:
+        if not _is_share(kpi):
+            raise UserError(f"{kpi} 不是比例，阈值不能写百分数：{part.strip()!r}",
+                            f"{kpi} is not a share: its threshold cannot be a percentage: {part.strip()!r}",
+                            where="--target")
+        value /= 100
+    target = Target(kpi, op, value, f"{kpi}{op}{value:.10g}")
     check_target(target)
     return target
+
+
+def _is_share(kpi: str) -> bool:
+    head = kpi.partition(".")[0]
+    return head in SHARES or head == "utilisation"
 
 
 SHARES = ("compliance", "within_limit_share", "within_statutory_share", "zhongben_rate")  # in [0, 1]
@@ -99,18 +151,26 @@ def _preflight(profile: CourtProfile, *, years: float, replications: int, seed: 
     make_units([(profile.name, profile)], years=years, replications=replications, seed=seed)
 
 
-def _check_kpi(target: Target, kpi: dict[str, Any]) -> None:
-    if target.kpi not in kpi:
-        known = ", ".join(k for k in sorted(kpi) if "." not in k or k.startswith(("utilisation.", "compliance.node")))
-        raise UserError(f"未知指标 {target.kpi!r}", f"unknown KPI {target.kpi!r}; known: {known}", where="--target")
+def _check_kpi(goal: Goal, kpi: dict[str, Any]) -> None:
+    for name in goal.kpis:
+        if name not in kpi:
+            known = ", ".join(k for k in sorted(kpi)
+                              if "." not in k or k.startswith(("utilisation.", "compliance.node")))
+            raise UserError(f"未知指标 {name!r}", f"unknown KPI {name!r}; known: {known}", where="--target")
 
 
-def plan_staffing(profile: CourtProfile, target: Target, *, role: str = "承办法官", years: float = 1.0,
+def _goal(target: Goal | Target) -> Goal:
+    return target if isinstance(target, Goal) else Goal((target,), target.text)
+
+
+def plan_staffing(profile: CourtProfile, target: Goal | Target, *, role: str = "承办法官", years: float = 1.0,
                   replications: int = 5, seed: int = 2025, backend: str = "process", workers: int = 1,
                   low: int | None = None, high: int | None = None,
                   progress: Callable[[str, float], None] | None = None) -> dict[str, Any]:
     """Scan staff levels of ``role`` upward from ``low`` until the target is met (then one more level, for the
-    curve), at most ``high``. Returns the service-level curve and the answer (None when ``high`` is not enough)."""
+    curve), at most ``high``. Returns the service-level curve and the answer (None when ``high`` is not enough).
+    Several targets: the smallest staff meeting them all."""
+    goal = _goal(target)
     if role not in ROLES:
         raise UserError(f"未知角色 {role!r}，可选：{'、'.join(ROLES)}",
                         f"unknown role {role!r}; one of {', '.join(ROLES)}", where="--role")
@@ -125,25 +185,29 @@ def plan_staffing(profile: CourtProfile, target: Target, *, role: str = "承办�
         data = _evaluate(profile.with_staff(**{role: n}), years=years, replications=replications, seed=seed,
                          backend=backend, workers=workers,
                          progress=None if progress is None else (lambda f, n=n: progress(f"{role}={n}", f)))
-        _check_kpi(target, data["kpi"])
-        ok = target.met(data["kpi"][target.kpi])
-        points.append({"staff": n, "met": ok, "kpi": data["kpi"], "calendar": data["calendar"]})
+        _check_kpi(goal, data["kpi"])
+        ok = goal.met(data["kpi"])
+        points.append({"staff": n, "met": ok, "missed": goal.missed(data["kpi"]), "kpi": data["kpi"],
+                       "calendar": data["calendar"]})
         if ok and answer is None:
             answer = n
         elif answer is not None:
             break
-    return {"role": role, "target": target.text, "kpi": target.kpi, "threshold": target.threshold, "answer": answer,
+    single = len(goal.targets) == 1
+    return {"role": role, "target": goal.text, "targets": [t.text for t in goal.targets], "kpi": goal.kpis[0],
+            "threshold": goal.targets[0].threshold if single else None, "answer": answer,
             "points": points, "replications": replications, "seed": seed, "years": years,
             "calendar": calendar_used(points),
-            "show": [target.kpi] + [k for k in (f"utilisation.{role}", "within_limit_share", "compliance")
-                                    if k != target.kpi]}
+            "show": list(dict.fromkeys(goal.kpis + [f"utilisation.{role}", "within_limit_share", "compliance"]))}
 
 
-def plan_intake(profile: CourtProfile, target: Target, *, years: float = 1.0, replications: int = 5,
+def plan_intake(profile: CourtProfile, target: Goal | Target, *, years: float = 1.0, replications: int = 5,
                 seed: int = 2025, backend: str = "process", workers: int = 1, low: float = 100.0,
                 high: float | None = None, steps: int = 6,
                 progress: Callable[[str, float], None] | None = None) -> dict[str, Any]:
-    """The largest yearly intake the profile's staff carries while meeting the target (bisection on the intake)."""
+    """The largest yearly intake the profile's staff carries while meeting the target — every one of several —
+    (bisection on the intake)."""
+    goal = _goal(target)
     hi = high if high is not None else profile.intake.yearly * 2
     if not 0 < low < hi:
         raise UserError("收案区间无效", "the intake range is empty", where="--low/--high")
@@ -155,14 +219,16 @@ def plan_intake(profile: CourtProfile, target: Target, *, years: float = 1.0, re
         data = _evaluate(profile.with_intake(intake), years=years, replications=replications, seed=seed,
                          backend=backend, workers=workers,
                          progress=None if progress is None else (lambda f: progress(f"intake={intake:.0f}", f)))
-        _check_kpi(target, data["kpi"])
-        met = target.met(data["kpi"][target.kpi])
-        points.append({"intake": intake, "met": met, "kpi": data["kpi"], "calendar": data["calendar"]})
+        _check_kpi(goal, data["kpi"])
+        met = goal.met(data["kpi"])
+        points.append({"intake": intake, "met": met, "missed": goal.missed(data["kpi"]), "kpi": data["kpi"],
+                       "calendar": data["calendar"]})
         return met
 
     lo = low
     if not ok(lo):
-        return {"target": target.text, "answer": None, "points": points, "calendar": calendar_used(points)}
+        return {"target": goal.text, "targets": [t.text for t in goal.targets], "kpis": goal.kpis, "answer": None,
+                "points": points, "calendar": calendar_used(points)}
     for _ in range(steps):
         mid = (lo + hi) / 2
         if ok(mid):
@@ -170,5 +236,6 @@ def plan_intake(profile: CourtProfile, target: Target, *, years: float = 1.0, re
         else:
             hi = mid
     points.sort(key=lambda p: p["intake"])
-    return {"target": target.text, "answer": round(lo), "points": points, "replications": replications,
+    return {"target": goal.text, "targets": [t.text for t in goal.targets], "kpis": goal.kpis, "answer": round(lo),
+            "points": points, "replications": replications,
             "seed": seed, "years": years, "calendar": calendar_used(points)}

@@ -20,8 +20,8 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 from core_flow import yaml_text
 from core_flow.errors import UserError, read_utf8
 from core_flow.legal_calendar import to_cst
-from core_flow.validation import field_messages
 from core_flow.protocol import MAX_CENTS
+from core_flow.validation import field_messages
 
 DATA = Path(__file__).parent / "data"
 DEFAULT_PROFILE = DATA / "court_profile.yaml"
@@ -80,17 +80,24 @@ class Intake(_Model):
         default_factory=lambda: {"first": 0.85, "resumed": 0.03, "preservation": 0.12},
         description="首执 / 恢复 / 保全 比例 / shares (first, resumed, preservation)")
     money_share: float = Field(1.0, ge=0, le=1, description="金钱给付案件比例 / 金钱给付 share")
-    nonlitigation_share: float = Field(0.05, ge=0, le=1, description="非诉执行案件比例（审限3个月） / 非诉执行 share (3-month limit)")
+    nonlitigation_share: float = Field(0.05, ge=0, le=1, description=(
+        "非诉执行案件比例（审限3个月） / "
+        "非诉执行 share (3-month limit)"))
     debtor_kind: dict[Literal["person", "company"], float] = Field(
-        default_factory=lambda: {"person": 0.7, "company": 0.3}, description="被执行人类别比例（自然人、法人） / debtor kind shares (person, company)")
+        default_factory=lambda: {"person": 0.7, "company": 0.3}, description=(
+            "被执行人类别比例（自然人、法人） / "
+            "debtor kind shares (person, company)"))
     amount_yuan: Amount = Field(default_factory=Amount)
-    shixin_share: float = Field(0.4, ge=0, le=1, description="可纳入失信名单的被执行人比例 / 失信-eligible debtors' share")
+    shixin_share: float = Field(0.4, ge=0, le=1, description=(
+        "可纳入失信名单的被执行人比例 / "
+        "失信-eligible debtors' share"))
 
     @field_validator("seasonality")
     @classmethod
     def _twelve(cls, v: tuple[float, ...]) -> tuple[float, ...]:
         if len(v) != 12 or any(w < 0 for w in v) or not 0 < sum(v) < math.inf:
-            raise FieldError("须为 12 个非负月度权重，和为正的有限数", "12 non-negative monthly weights with a positive, finite sum")
+            raise FieldError("须为 12 个非负月度权重，和为正的有限数",
+                             "12 non-negative monthly weights with a positive, finite sum")
         return v
 
     @field_validator("mix", "debtor_kind")
@@ -102,8 +109,12 @@ class Intake(_Model):
 
 
 class Agencies(_Model):
-    profile: Literal["fast", "realistic"] = Field("fast", description="模拟机构的行为配置 / mock agencies' behaviour profile")
-    overrides: dict[str, Any] = Field(default_factory=dict, description="按机构覆盖行为配置 / per-agency overrides of the profile")
+    profile: Literal["fast", "realistic"] = Field("fast", description=(
+        "模拟机构的行为配置 / "
+        "mock agencies' behaviour profile"))
+    overrides: dict[str, Any] = Field(default_factory=dict, description=(
+        "按机构覆盖行为配置 / "
+        "per-agency overrides of the profile"))
     world_size: int = Field(200_000, ge=1000, description="合成世界中的被执行人数 / debtors in the seeded world")
 
 
@@ -116,8 +127,12 @@ MAX_ACTION_MINUTES = 10_000  # one work item: at most ~24 working days of one pe
 
 
 class Action(_Model):
-    role: str = Field(description="由谁做：一个角色，或 by_authority（冻结节点的审批人） / who does it: a role, or by_authority (the frozen node's approver)")
-    minutes: tuple[float, float, float] = Field(description="三角分布（最小, 众数, 最大）人员分钟 / triangular (min, mode, max) staff minutes")
+    role: str = Field(description=(
+        "由谁做：一个角色，或 by_authority（冻结节点的审批人） / "
+        "who does it: a role, or by_authority (the frozen node's approver)"))
+    minutes: tuple[float, float, float] = Field(description=(
+        "三角分布（最小, 众数, 最大）人员分钟 / "
+        "triangular (min, mode, max) staff minutes"))
 
     @field_validator("minutes")
     @classmethod
@@ -135,7 +150,9 @@ class CourtProfile(_Model):
     intake: Intake = Field(default_factory=Intake)
     agencies: Agencies = Field(default_factory=Agencies)
     hours: tuple[tuple[str, str], ...] = Field((("08:30", "12:00"), ("14:30", "17:30")),
-                                               description="工作日的工作时段（HH:MM 起止对） / working hours of a working day (HH:MM pairs)")
+                                               description=(
+                                                   "工作日的工作时段（HH:MM 起止对） / "
+                                                   "working hours of a working day (HH:MM pairs)"))
     staff: dict[str, Role] = Field(description="各角色人员：" + "、".join(ROLES) + " / people per role")
     actions: dict[str, Action] = Field(description="各类动作耗用的人员时间 / staff time per action type")
     disposal: bool = Field(False, description="处置不动产、车辆（节点19–30：登记查询、查封、询价评估、拍卖、变卖、"
@@ -163,7 +180,9 @@ class CourtProfile(_Model):
         "queue: deadline 时，无期限事项视为在到达后多少天“到期” / with queue: deadline, the days after its arrival at "
         "which work without a deadline counts as due"))
     warmup_days: float = Field(0, ge=0, description="预热期天数，不计入指标 / days excluded from the KPIs")
-    start_state: str | None = Field(None, description="起始状态：未结案件与终本库的 CSV（相对本文件） / start state: CSV of open cases and the 终本 register (relative to the file)")
+    start_state: str | None = Field(None, description=(
+        "起始状态：未结案件与终本库的 CSV（相对本文件） / "
+        "start state: CSV of open cases and the 终本 register (relative to the file)"))
     register_debtors: Literal["empty", "world"] = Field("empty", description=(
         "起始状态中终本库案件的被执行人：empty（默认）——统查查不到任何财产（案件正因查无可供执行财产而终本；"
         "合成世界不模拟终本后新得的财产）；world——与其他案件一样取自合成世界，首次统查即查得其全部财产"
@@ -184,7 +203,8 @@ class CourtProfile(_Model):
         for a, b in v:
             ta, tb = _hm(a), _hm(b)
             if not last <= ta < tb:
-                raise FieldError(f"工作时间须递增且不重叠：{a}-{b}", f"working hours must be increasing, non-overlapping: {a}-{b}")
+                raise FieldError(f"工作时间须递增且不重叠：{a}-{b}",
+                                 f"working hours must be increasing, non-overlapping: {a}-{b}")
             last = tb
         if not v:
             raise FieldError("至少一个工作时段", "at least one working period")
@@ -194,8 +214,8 @@ class CourtProfile(_Model):
     def _roles(self) -> CourtProfile:
         for role in self.staff:
             if role not in ROLES:
-                raise FieldError(f"未知角色 {role!r}，可选：{'、'.join(ROLES)}", f"unknown role {role!r}; roles: {', '.join(ROLES)}",
-                                 ("staff", role))
+                raise FieldError(f"未知角色 {role!r}，可选：{'、'.join(ROLES)}",
+                                 f"unknown role {role!r}; roles: {', '.join(ROLES)}", ("staff", role))
         seen: dict[str, str] = {}
         for role, r in self.staff.items():
             for name in r.names:
@@ -211,16 +231,17 @@ class CourtProfile(_Model):
         missing = [a for a in ACTIONS + (DISPOSAL_ACTIONS if self.disposal else ()) if a not in self.actions]
         if missing:
             only_disposal = set(missing) <= set(DISPOSAL_ACTIONS)
-            raise FieldError(f"缺少动作耗时：{'、'.join(missing)}" + ("（或设 disposal: false）" if only_disposal else ""),
-                             f"actions missing: {', '.join(missing)}" + (" (or disposal: false)" if only_disposal else ""),
+            raise FieldError(f"缺少动作耗时：{'、'.join(missing)}" + ("（或设 disposal: false）" * only_disposal),
+                             f"actions missing: {', '.join(missing)}" + (" (or disposal: false)" * only_disposal),
                              ("actions",))
         for name, a in self.actions.items():
             if name not in ACTIONS + DISPOSAL_ACTIONS:
                 raise FieldError(f"未知动作 {name!r}，可选：{'、'.join(ACTIONS + DISPOSAL_ACTIONS)}",
-                                 f"unknown action {name!r}; one of {', '.join(ACTIONS + DISPOSAL_ACTIONS)}", ("actions", name))
+                                 f"unknown action {name!r}; one of {', '.join(ACTIONS + DISPOSAL_ACTIONS)}",
+                                 ("actions", name))
             if a.role != "by_authority" and (a.role not in self.staff or self.staff[a.role].count < 1):
-                raise FieldError(f"动作 {name} 的角色 {a.role!r} 未配置人员", f"action {name}: role {a.role!r} has nobody in staff",
-                                 ("actions", name, "role"))
+                raise FieldError(f"动作 {name} 的角色 {a.role!r} 未配置人员",
+                                 f"action {name}: role {a.role!r} has nobody in staff", ("actions", name, "role"))
         return self
 
     @cached_property
@@ -301,9 +322,10 @@ def _messages(error: Any, cause: Any, path: tuple[Any, ...]) -> tuple[str, str]:
         keys = _keys_at(path[:-1])
         if keys:
             near = difflib.get_close_matches(str(path[-1]), keys, n=2, cutoff=0.7)
-            zh = f"未知字段 {path[-1]!r}；此处可用：{'、'.join(keys)}" + (f"；是否想写：{'、'.join(near)}" if near else "")
-            en = f"unknown field {path[-1]!r}; fields here: {', '.join(keys)}" + (
-                f"; did you mean: {', '.join(near)}" if near else "")
+            zh = f"未知字段 {path[-1]!r}；此处可用：{'、'.join(keys)}"
+            en = f"unknown field {path[-1]!r}; fields here: {', '.join(keys)}"
+            if near:
+                zh, en = f"{zh}；是否想写：{'、'.join(near)}", f"{en}; did you mean: {', '.join(near)}"
             return zh, en
     field = field_messages([error])[0]
     return field["zh"], field["en"]

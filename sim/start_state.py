@@ -165,13 +165,13 @@ def _columns(header: list[str], p: Path) -> list[str]:
     misspelt ``current_node`` would otherwise leave every open case at node 1 without a word. Every unknown column
     is named at once (a court's export with extra columns: remove them all in one go)."""
     cols = [HEADER_ZH.get(name.strip(), name.strip()) for name in header]
-    unknown = [name for name, col in zip(header, cols) if col not in COLUMNS]
+    unknown = [name for name, col in zip(header, cols, strict=True) if col not in COLUMNS]
     if unknown:
         near = {n: difflib.get_close_matches(n.strip(), COLUMNS + tuple(HEADER_ZH), n=1, cutoff=0.6) for n in unknown}
         hint_zh = "".join(f"；{n!r} 是否想写：{m[0]}" for n, m in near.items() if m)
         hint_en = "".join(f"; {n!r}: did you mean {m[0]}" for n, m in near.items() if m)
-        raise UserError(f"起始状态有未知列 {'、'.join(map(repr, unknown))}（请删去或改名）；可用列：{', '.join(COLUMNS)}"
-                        f"（或中文列名 {'、'.join(HEADER_ZH)}）{hint_zh}",
+        raise UserError(f"起始状态有未知列 {'、'.join(map(repr, unknown))}（请删去或改名）；"
+                        f"可用列：{', '.join(COLUMNS)}（或中文列名 {'、'.join(HEADER_ZH)}）{hint_zh}",
                         f"the start state has unknown columns {', '.join(map(repr, unknown))} (remove or rename them); "
                         f"columns: {', '.join(COLUMNS)} (or their Chinese names){hint_en}",
                         where=f"{p}:1:{unknown[0]}")

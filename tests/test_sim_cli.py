@@ -94,12 +94,50 @@ def test_a_target_is_checked_before_anything_runs():
 
 
 def test_parse_target():
-    t = parse_target("compliance>=0.95")
+    (t,) = parse_target("compliance>=0.95").targets
     assert (t.kpi, t.op, t.threshold) == ("compliance", ">=", 0.95)
     assert t.met({"low": 0.96, "high": 0.99}) and not t.met({"low": 0.94, "high": 0.99})
-    assert parse_target("utilisation.承办法官<=0.85").met({"low": 0.5, "high": 0.8})
-    with pytest.raises(UserError):
-        parse_target("compliance ≥ 0.95")
+    assert parse_target("utilisation.承办法官<=0.85").met({"utilisation.承办法官": {"low": 0.5, "high": 0.8}})
+    with pytest.raises(UserError, match="KPI>=number"):
+        parse_target("compliance => 0.95")
+
+
+def test_a_target_reads_as_people_write_it():
+    """≥ and ≤ (a Chinese input method's), a percentage for a share or a utilisation, several targets joined."""
+    for text in ("compliance ≥ 95%", "compliance>=0.95", "compliance＞＝95 %"):
+        (t,) = parse_target(text).targets
+        assert (t.kpi, t.op, t.threshold) == ("compliance", ">=", 0.95), text
+    goal = parse_target("compliance≥95%，utilisation.承办法官≤85% 且 within_limit_share>0.8")
+    assert [(t.kpi, t.op, t.threshold) for t in goal.targets] == [
+        ("compliance", ">=", 0.95), ("utilisation.承办法官", "<=", 0.85), ("within_limit_share", ">", 0.8)]
+    assert goal.text == "compliance>=0.95, utilisation.承办法官<=0.85, within_limit_share>0.8"
+    kpi = {"compliance": {"low": 0.96, "high": 0.99}, "utilisation.承办法官": {"low": 0.8, "high": 0.9},
+           "within_limit_share": {"low": 0.85, "high": 0.9}}
+    assert not goal.met(kpi) and goal.missed(kpi) == ["utilisation.承办法官<=0.85"]
+    kpi["utilisation.承办法官"]["high"] = 0.84
+    assert goal.met(kpi) and goal.missed(kpi) == []
+    with pytest.raises(UserError, match="not a share"):
+        parse_target("warnings<=5%")  # a count has no percentage
+    with pytest.raises(UserError, match="never be met"):
+        parse_target("compliance>=0.9, compliance>=101%")  # each target checked
+    with pytest.raises(UserError, match="got 'foo'"):
+        parse_target("compliance>=0.95, foo")  # the part at fault is named
+
+
+def test_the_staffing_search_meets_every_target():
+    """A utilisation cap beside a compliance target: the answer is the smallest level meeting both, and each level
+    says which target it missed."""
+    profile = small_court(1300, judges=1, clerks=3)
+    result = plan_staffing(profile, parse_target("compliance>=0.5, utilisation.承办法官<=60%"), role="承办法官",
+                           years=0.1, replications=2, seed=5, backend="serial", low=1, high=4)
+    pts = result["points"]
+    cap = [p["kpi"]["utilisation.承办法官"]["high"] <= 0.6 for p in pts]
+    service = [p["kpi"]["compliance"]["low"] >= 0.5 for p in pts]
+    assert service[0]  # compliance alone is met by one judge: the cap decides
+    assert result["answer"] == pts[cap.index(True)]["staff"] > 1
+    assert [p["met"] for p in pts] == [a and b for a, b in zip(cap, service, strict=True)]
+    assert pts[0]["missed"] == ["utilisation.承办法官<=0.6"]
+    assert result["show"][:2] == ["compliance", "utilisation.承办法官"] and result["threshold"] is None
 
 
 def test_staffing_search_finds_the_smallest_staff_and_the_curve_is_monotone():

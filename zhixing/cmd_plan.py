@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import typer
 from rich.table import Table
@@ -16,7 +17,10 @@ plan_app = typer.Typer(help="人员规划 / staffing planner", no_args_is_help=T
 
 # The options both searches take (one definition each)
 PROFILE = typer.Argument(..., metavar="PROFILE", help="法院配置 YAML / court profile YAML")
-TARGET = typer.Option("compliance>=0.95", "--target", help="目标 / target, e.g. compliance>=0.95")
+TARGET = typer.Option("compliance>=0.95", "--target", help=(
+    "目标，如 compliance>=0.95 或 compliance>=95%；多个目标以逗号分隔，须全部满足 / target, e.g. compliance>=0.95 or "
+    "compliance>=95%; several separated by commas, all to be met "
+    "(e.g. \"compliance>=0.95, utilisation.承办法官<=0.85\")"))
 YEARS = typer.Option(1.0, "--years", help="每个水平的模拟年数 / years simulated per level")
 REPLICATIONS = typer.Option(3, "--replications", "-r", help="重复次数 / replications")
 SEED = typer.Option(2025, "--seed", help="随机种子（各水平共用） / seed, common to all levels")
@@ -49,7 +53,7 @@ def staffing(
     from sim.report import calendar_note, curve_page, label
 
     console = plain_console(120)
-    t = parse_target(target)
+    goal = parse_target(target)
     if out is not None:
         output_file(out, "--out")
     profile = load_profile(profile_path)
@@ -58,7 +62,7 @@ def staffing(
     if disposal_share is not None:
         profile = profile.with_disposal(disposal_share)
     with progress(console, "规划中 / planning") as update:
-        result = plan_staffing(profile, t, role=role, years=years, replications=replications, seed=seed,
+        result = plan_staffing(profile, goal, role=role, years=years, replications=replications, seed=seed,
                                backend=backend, workers=workers, low=low, high=high,
                                progress=lambda what, f: update(f, what))
     table = Table(title=f"服务水平曲线 / service-level curve — {role}（{replications} 次重复，共同随机数 / CRN）")
@@ -68,14 +72,14 @@ def staffing(
     table.add_column("达标 / met")
     for p in result["points"]:
         table.add_row(str(p["staff"]), *[" ".join(fmt_ci(p["kpi"][k])) if k in p["kpi"] else "–"
-                                         for k in result["show"]], "✓" if p["met"] else "✗")
+                                         for k in result["show"]], _met(p, goal))
     console.print(table)
     if result["answer"] is None:
-        console.print(f"在 {result['points'][-1]['staff']} 人以内未达到目标 {t.text} / target not met up to "
+        console.print(f"在 {result['points'][-1]['staff']} 人以内未达到目标 {goal.text} / target not met up to "
                       f"{result['points'][-1]['staff']} people (raise --max)")
     else:
-        console.print(f"满足 {t.text}（95%置信）的最少{role}人数：{result['answer']} / smallest {role} staff meeting "
-                      f"{t.text} with 95% confidence: {result['answer']}")
+        console.print(f"满足 {goal.text}（95%置信）的最少{role}人数：{result['answer']} / smallest {role} staff "
+                      f"meeting {goal.text} with 95% confidence: {result['answer']}")
     if note := calendar_note(result["calendar"]):
         console.print(note)
     if out is not None:
@@ -103,28 +107,38 @@ def intake_cmd(
     from sim.report import calendar_note, label
 
     console = plain_console(120)
-    t = parse_target(target)
+    goal = parse_target(target)
     profile = load_profile(profile_path)
     if disposal_share is not None:
         profile = profile.with_disposal(disposal_share)
     with progress(console, "规划中 / planning") as update:
-        result = plan_intake(profile, t, years=years, replications=replications, seed=seed, backend=backend,
+        result = plan_intake(profile, goal, years=years, replications=replications, seed=seed, backend=backend,
                              workers=workers, low=low, high=high, steps=steps,
                              progress=lambda what, f: update(f, what))
-    table = Table(title=f"收案与 {t.kpi} / intake vs {t.kpi}")
+    names = "、".join(goal.kpis)
+    table = Table(title=f"收案与 {names} / intake vs {', '.join(goal.kpis)}")
     table.add_column("年收案 / intake", justify="right")
-    table.add_column(label(t.kpi), justify="right")
+    for k in goal.kpis:
+        table.add_column(label(k), justify="right")
     table.add_column("达标 / met")
     for p in result["points"]:
-        table.add_row(f"{p['intake']:,.0f}", " ".join(fmt_ci(p["kpi"][t.kpi])), "✓" if p["met"] else "✗")
+        table.add_row(f"{p['intake']:,.0f}", *[" ".join(fmt_ci(p["kpi"][k])) for k in goal.kpis], _met(p, goal))
     console.print(table)
     if result["answer"] is None:
-        console.print(f"收案 {low:,.0f} 时已不满足 {t.text} / the target is not met even at {low:,.0f} cases a year")
+        console.print(f"收案 {low:,.0f} 时已不满足 {goal.text} / the target is not met even at {low:,.0f} cases a year")
     else:
-        console.print(f"满足 {t.text} 的最大年收案约 {result['answer']:,} 件 / largest yearly intake meeting it: "
+        console.print(f"满足 {goal.text} 的最大年收案约 {result['answer']:,} 件 / largest yearly intake meeting it: "
                       f"about {result['answer']:,}")
     if note := calendar_note(result["calendar"]):
         console.print(note)
+
+
+def _met(point: dict[str, Any], goal: Any) -> str:
+    """✓, or ✗ with the targets missed at this level when there are several."""
+    if point["met"]:
+        return "✓"
+    missed = point.get("missed") or []
+    return "✗" + (f" {', '.join(missed)}" if len(goal.targets) > 1 and missed else "")
 
 
 def register(app: typer.Typer) -> None:
