@@ -19,7 +19,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 
 from core_flow import yaml_text
 from core_flow.errors import UserError, read_utf8
-from core_flow.legal_calendar import to_cst
+from core_flow.legal_calendar import parse_local, to_cst
 from core_flow.protocol import MAX_CENTS
 from core_flow.validation import field_messages
 
@@ -275,12 +275,21 @@ class CourtProfile(_Model):
     def with_warmup(self, days: float, *, where: str = "--warmup-days") -> CourtProfile:
         return self._updated({"warmup_days": days}, where)
 
+    def with_origin(self, text: str, *, where: str = "--start") -> CourtProfile:
+        """The profile starting at ``text`` (``YYYY-MM-DD[ HH:MM]``, Beijing time; a date alone: 08:30, the working
+        day's start) — a planner's "from today" without editing the file."""
+        start = parse_local(text, where)
+        if len(text.strip()) == 10:  # a date alone
+            start = start.replace(hour=8, minute=30)
+        return self._updated({"origin": start.isoformat()}, where)
+
     def _updated(self, update: dict[str, Any], where: str) -> CourtProfile:
         try:
             return CourtProfile.model_validate({**self.as_dict(), **update})
         except ValidationError as err:
-            msg = err.errors()[0]["msg"].removeprefix("Value error, ")
-            raise UserError(f"取值无效：{msg}", f"invalid value: {msg}", where=where) from None
+            first = err.errors()[0]
+            zh, en = _messages(first, (first.get("ctx") or {}).get("error"), ())
+            raise UserError(f"取值无效：{zh}", f"invalid value: {en}", where=where) from None
 
     def as_dict(self) -> dict[str, Any]:
         return json.loads(self.model_dump_json())

@@ -3,6 +3,8 @@ reported bilingually without a traceback."""
 
 from __future__ import annotations
 
+import csv
+import io
 import json
 import re
 
@@ -40,6 +42,17 @@ def test_simulate_writes_report_json_and_csv(small, tmp_path, capsys):
     assert not re.search(r"(?<![\d.*])\d{17}[\dX](?![\d])", text)  # ID numbers masked
 
 
+def test_a_run_starts_when_the_command_line_says(small, tmp_path, capsys):
+    """``--start``: a planner's "from today" without editing the profile (a date alone starts at 08:30)."""
+    out = tmp_path / "out"
+    code = main(["simulate", str(small), "--start", "2026-12-07", "--years", "0.02", "-r", "1", "--backend",
+                 "serial", "--no-validate", "--out", str(out)])
+    text = capsys.readouterr().out
+    assert code == 0 and "自 2026-12-07 08:30 起" in text and "from 2026-12-07 08:30" in " ".join(text.split())
+    filed = [row["filed"] for row in csv.DictReader(io.StringIO((out / "cases.csv").read_text(encoding="utf-8")))]
+    assert filed and min(filed) >= "2026-12-07T08:30" and max(filed) < "2026-12-15"
+
+
 def test_a_province_run_prints_its_busiest_agencies(small, tmp_path, capsys):
     code = main(["simulate", str(small), "--years", "0.1", "-r", "2", "--seed", "3", "--backend", "serial",
                  "--courts", "2", "--no-validate", "--out", str(tmp_path / "out")])
@@ -71,6 +84,9 @@ def test_a_province_run_prints_its_busiest_agencies(small, tmp_path, capsys):
     (["plan", "intake", "{small}", "--low", "100", "--seed", "-3"], "--seed"),
     (["plan", "intake", "{small}", "--high", "9e9"], "--high"),
     (["simulate", "{small}", "--dispose", "1.5"], "--dispose"),
+    (["simulate", "{small}", "--start", "2026-13-07"], "--start"),
+    (["plan", "staffing", "{small}", "--start", "明天"], "--start"),
+    (["plan", "intake", "{small}", "--start", "2026-02-30"], "--start"),
     (["plan", "staffing", "{small}", "--dispose", "-0.1"], "--dispose"),
     (["plan", "intake", "{small}", "--dispose", "nan"], "--dispose"),
 ])

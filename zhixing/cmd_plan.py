@@ -9,7 +9,7 @@ import typer
 from rich.table import Table
 
 from sim.backends import BACKENDS
-from zhixing.cmd_simulate import fmt_ci, progress
+from zhixing.cmd_simulate import START, fmt_ci, overridden, progress
 from zhixing.console import console as plain_console
 from zhixing.outputs import output_file
 
@@ -46,6 +46,7 @@ def staffing(
     low: int | None = typer.Option(None, "--min", help="起始人数 / first staff level"),
     high: int | None = typer.Option(None, "--max", help="最大人数 / last staff level"),
     out: Path | None = typer.Option(None, "--out", help="服务水平曲线 HTML / write the curve as HTML"),
+    start: str | None = START,
 ) -> None:
     """满足目标的最少人数与服务水平曲线（共同随机数） / smallest staff meeting a target, service-level curve."""
     from sim.planner import parse_target, plan_staffing  # here, not at import: the other commands start faster
@@ -56,11 +57,7 @@ def staffing(
     goal = parse_target(target)
     if out is not None:
         output_file(out, "--out")
-    profile = load_profile(profile_path)
-    if intake is not None:
-        profile = profile.with_intake(intake)
-    if disposal_share is not None:
-        profile = profile.with_disposal(disposal_share)
+    profile = overridden(load_profile(profile_path), start=start, intake=intake, disposal_share=disposal_share)
     with progress(console, "规划中 / planning") as update:
         result = plan_staffing(profile, goal, role=role, years=years, replications=replications, seed=seed,
                                backend=backend, workers=workers, low=low, high=high,
@@ -100,6 +97,7 @@ def intake_cmd(
     high: float | None = typer.Option(None, "--high", help="收案上限 / highest intake"),
     steps: int = typer.Option(5, "--steps", help="二分次数 / bisection steps"),
     disposal_share: float | None = DISPOSAL_SHARE,
+    start: str | None = START,
 ) -> None:
     """现有人员能承担的最大年收案 / the largest yearly intake the staff carries while meeting the target."""
     from sim.planner import parse_target, plan_intake
@@ -108,9 +106,7 @@ def intake_cmd(
 
     console = plain_console(120)
     goal = parse_target(target)
-    profile = load_profile(profile_path)
-    if disposal_share is not None:
-        profile = profile.with_disposal(disposal_share)
+    profile = overridden(load_profile(profile_path), start=start, disposal_share=disposal_share)
     with progress(console, "规划中 / planning") as update:
         result = plan_intake(profile, goal, years=years, replications=replications, seed=seed, backend=backend,
                              workers=workers, low=low, high=high, steps=steps,

@@ -98,6 +98,26 @@ def progress(console: Console, first: str) -> Iterator[Callable[..., None]]:
             bar.stop()
 
 
+START = typer.Option(None, "--start", help=(
+    "首个仿真时刻（覆盖配置的 origin）：YYYY-MM-DD[ HH:MM]，北京时间；只写日期即当日 08:30 / the first simulated "
+    "instant (overrides the profile's origin), Beijing time; a date alone starts at 08:30"))
+
+
+def overridden(profile: Any, *, start: str | None = None, warmup_days: float | None = None,
+               intake: float | None = None, disposal_share: float | None = None) -> Any:
+    """The profile with the command line's overrides, each validated as the file's field would be, named by its
+    option when wrong."""
+    if start is not None:
+        profile = profile.with_origin(start)
+    if warmup_days is not None:
+        profile = profile.with_warmup(warmup_days)
+    if intake is not None:
+        profile = profile.with_intake(intake)
+    if disposal_share is not None:
+        profile = profile.with_disposal(disposal_share)
+    return profile
+
+
 def register(app: typer.Typer) -> None:
     @app.command("simulate")
     def simulate(
@@ -120,6 +140,7 @@ def register(app: typer.Typer) -> None:
                                    help="仿真同时核查规则（违规即失败） / rule checks while simulating"),
         courts: int = typer.Option(1, "--courts", min=1, help="同配置法院数（省） / courts of this profile"),
         events: bool = typer.Option(False, "--events", help="另写逐事件表（CSV，已脱敏） / also write per-event CSV"),
+        start: str | None = START,
     ) -> None:
         """年度仿真：按法院配置运行多次重复，输出带95%置信区间的指标与离线报告 / year-scale simulation with CIs."""
         console = plain_console(120)
@@ -128,19 +149,15 @@ def register(app: typer.Typer) -> None:
         from sim.report import write_outputs
 
         check_backend(backend, workers)
-        profile = load_profile(profile_path)
-        if warmup_days is not None:
-            profile = profile.with_warmup(warmup_days)
-        if intake is not None:
-            profile = profile.with_intake(intake)
-        if disposal_share is not None:
-            profile = profile.with_disposal(disposal_share)
+        profile = overridden(load_profile(profile_path), start=start, warmup_days=warmup_days, intake=intake,
+                             disposal_share=disposal_share)
         names = [profile.name] if courts == 1 else [f"{profile.name} #{i + 1}" for i in range(courts)]
         units = make_units([(n, profile) for n in names], years=years, replications=replications, seed=seed,
                            check=check, events_dir=str(out / "events") if events else None)
         output_dir(out, "--out")  # made (or refused) before the run, after the options are known good
-        console.print(f"仿真 {profile.name}：{years:g} 年 × {replications} 次重复，种子 {seed}，后端 {backend} × "
-                      f"{workers} / simulating {years:g} years × {replications} replications")
+        since = profile.origin.strftime("%Y-%m-%d %H:%M")
+        console.print(f"仿真 {profile.name}：自 {since} 起 {years:g} 年 × {replications} 次重复，种子 {seed}，后端 "
+                      f"{backend} × {workers} / simulating {years:g} years from {since} × {replications} replications")
         t0 = time.perf_counter()
         with progress(console, "仿真中 / simulating") as update:
             results = run_units(units, backend=backend, workers=workers, progress=update)
