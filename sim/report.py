@@ -396,9 +396,9 @@ def curve_html(curve: dict[str, Any]) -> str:
     parts.append(line_chart({label(k): ([p["staff"] for p in pts], [p["kpi"][k]["mean"] for p in pts]) for k in keys
                              if all(k in p["kpi"] for p in pts)}, xlabel=f"{role} 人数 / staff", ylabel="KPI",
                             hline=curve.get("threshold")))
-    head = [f"{role} 人数 / staff"] + [label(k) for k in keys]
+    head = [f"{role} 人数 / staff"] + [label(k) for k in keys] + ["达标 / met"]
     parts.append(_table(head, [[p["staff"]] + [_ci(p["kpi"][k]) if k in p["kpi"] else "–" for k in keys]
-                               for p in pts]))
+                               + ["✓" if p.get("met") else "✗ " + ", ".join(p.get("missed") or [])] for p in pts]))
     return "".join(parts)
 
 

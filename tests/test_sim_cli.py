@@ -154,6 +154,11 @@ def test_the_staffing_search_meets_every_target():
     assert [p["met"] for p in pts] == [a and b for a, b in zip(cap, service, strict=True)]
     assert pts[0]["missed"] == ["utilisation.承办法官<=0.6"]
     assert result["show"][:2] == ["compliance", "utilisation.承办法官"] and result["threshold"] is None
+    from sim.report import curve_page
+
+    page = curve_page(result, profile)
+    assert "compliance&gt;=0.5, utilisation.承办法官&lt;=0.6" in page and "<svg" in page
+    assert "✗ utilisation.承办法官&lt;=0.6" in page  # the level that missed, and which target
 
 
 def test_staffing_search_finds_the_smallest_staff_and_the_curve_is_monotone():
