@@ -90,6 +90,43 @@ def test_the_driver_contract_is_published_with_its_operations() -> None:
     assert all("/" in op["summary"] for p in paths.values() for op in p.values())  # Chinese / English
 
 
+@pytest.mark.parametrize("official", [False, True])
+def test_a_due_resting_on_a_provisional_holiday_year_says_so(tmp_path, monkeypatch, official) -> None:
+    """A case filed in December 2026: its 6-month limit ends in 2027, a year without a State Council notice here —
+    the node view names that year beside the due (a guess shown bare would be taken as the law's); with the notice
+    in an extension file, nothing is provisional."""
+    from core_flow.legal_calendar.holidays import ENV_VAR
+    from tests.test_calendar_provisional import OFFICIAL_2027, write
+
+    if official:
+        monkeypatch.setenv(ENV_VAR, str(write(tmp_path, "2027.yaml", OFFICIAL_2027)))
+    else:
+        monkeypatch.delenv(ENV_VAR, raising=False)
+    court = build_court(CourtSpec(origin=datetime(2026, 12, 7, 9, 0, tzinfo=CST), seed=1))
+    driver = EngineDriver(court)
+    driver.file(CaseFiling(case_id="K", amount_cents=1_000_00, debtors=[court.session.world.debtor(0).subject()]))
+    items = {(n.node, k): item for n in driver.nodes("K") for k, item in n.items.items()}
+    limit = items[(43, "limit")]
+    assert limit.due.year == 2027
+    assert limit.calendar_provisional == ([] if official else [2027])
+    assert items[(1, "main")].calendar_provisional == []  # due the next day: official data
+    from fastapi.testclient import TestClient
+
+    served = TestClient(create_driver_app(driver)).get("/cases/K/nodes").json()
+    assert [n["items"]["limit"]["calendar_provisional"] for n in served if n["node"] == 43] == \
+        [[] if official else [2027]]
+
+
+def test_the_published_driver_version_is_the_one_served() -> None:
+    from pathlib import Path
+
+    from core_flow.driver.http_app import DRIVER_VERSION
+
+    text = (Path(__file__).parents[1] / "core_flow" / "profile" / "PROFILE.md").read_text(encoding="utf-8")
+    assert f"现为 {DRIVER_VERSION}" in text and f"now {DRIVER_VERSION})" in text
+    assert f"驱动接口 {DRIVER_VERSION} / the driver interface {DRIVER_VERSION}" in text  # its change is listed
+
+
 def test_time_on_the_reference_court_moves_only_when_skipped() -> None:
     court = build_court(CourtSpec(origin=ORIGIN))
     driver = EngineDriver(court)

@@ -31,7 +31,7 @@ from core_flow.driver.protocol import (
     ReceiptView,
     RunSetup,
 )
-from core_flow.engine import Outcome
+from core_flow.engine import EventKind, Outcome
 from core_flow.engine import commands as c
 from core_flow.errors import UserError
 from core_flow.legal_calendar.holidays import HolidayCalendar
@@ -216,10 +216,19 @@ class EngineDriver:
 
     def nodes(self, case_id: str) -> list[NodeView]:
         state = self._state(case_id)
+        guessed = self._provisional(case_id)
         return [NodeView(node=ns.no, instance=ns.instance, status=str(ns.status),
-                         items={k: ItemView(due=st.due, period=str(st.period), done=st.done, overdue=st.overdue)
+                         items={k: ItemView(due=st.due, period=str(st.period), done=st.done, overdue=st.overdue,
+                                            calendar_provisional=guessed.get((ns.no, ns.instance, k, st.due), []))
                                 for k, st in ns.items.items()})
                 for ns in sorted(state.nodes.values(), key=lambda n: (n.no, n.instance))]
+
+    def _provisional(self, case_id: str) -> dict[tuple[Any, ...], list[int]]:
+        """(node, instance, item, due) → the provisional holiday years that due relies on, from the case's
+        ``deadline_set`` events (the engine's own account of the computation): a guessed due is never shown bare."""
+        return {(e.node, e.instance, e.item, e.data["due"]): list(e.data["calendar_provisional"])
+                for e in self._court().runtime.case_events(case_id)
+                if e.kind == EventKind.DEADLINE_SET and e.data.get("calendar_provisional")}
 
     def case(self, case_id: str) -> CaseView:
         s = self._state(case_id)

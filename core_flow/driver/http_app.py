@@ -30,7 +30,8 @@ from core_flow.driver.protocol import (
 from core_flow.errors import UserError
 from core_flow.validation import field_messages, validation_error_body
 
-DRIVER_VERSION = "0.2.2"  # the driver interface's version (semver), independent of the package's
+DRIVER_VERSION = "0.2.3"  # the driver interface's version (semver), independent of the package's
+# 0.2.3: each node item says the provisional holiday years its due relies on (calendar_provisional).
 # 0.2.2: PayOut's surplus (余款退还) is paid to the debtor and kept apart; the amounts give returned_cents.
 # 0.2.1: values that could never work are refused at once (422): a field of the wrong JSON type (bad_fields), an
 #        unknown debtor (unknown_debtor), a debtor twice in one filing, an origin or clock beyond the legal

@@ -165,6 +165,10 @@ class ItemView(_M):
     period: str = Field("", description="期间 / the period, as the process file writes it")
     done: bool = False
     overdue: bool = False
+    calendar_provisional: list[int] = Field(default_factory=list, description=(
+        "届满时刻所依据的暂定节假日年份（无国务院通知，调休未知）；空则全部依据官方数据（参考法院给出，适配器可省略）/ "
+        "the provisional holiday years the due relies on (no State Council notice, make-up days unknown); empty: "
+        "official data throughout (zhixing's reference court fills it; an adapter may leave it out)"))
 
 
 class NodeView(_M):
