@@ -132,7 +132,7 @@ def check_target(target: Target) -> None:
                         f"the target can never be met: {name} lies in {span}", where="--target")
 
 
-def _evaluate(profile: CourtProfile, *, years: float, replications: int, seed: int, backend: str, workers: int,
+def evaluate(profile: CourtProfile, *, years: float, replications: int, seed: int, backend: str, workers: int,
               progress: Callable[[float], None] | None) -> dict[str, Any]:
     units = make_units([(profile.name, profile)], years=years, replications=replications, seed=seed,
                        reassign_handlers=True)
@@ -140,7 +140,7 @@ def _evaluate(profile: CourtProfile, *, years: float, replications: int, seed: i
     return {**next(iter(agg["courts"].values())), "calendar": agg["calendar"]}
 
 
-def _preflight(profile: CourtProfile, *, years: float, replications: int, seed: int, backend: str,
+def preflight(profile: CourtProfile, *, years: float, replications: int, seed: int, backend: str,
                workers: int) -> None:
     """Every option and the start state (handlers against today's staff) checked before the first level runs."""
     check_backend(backend, workers)
@@ -151,7 +151,7 @@ def _preflight(profile: CourtProfile, *, years: float, replications: int, seed: 
     make_units([(profile.name, profile)], years=years, replications=replications, seed=seed)
 
 
-def _check_kpi(goal: Goal, kpi: dict[str, Any]) -> None:
+def check_kpis(goal: Goal, kpi: dict[str, Any]) -> None:
     for name in goal.kpis:
         if name not in kpi:
             known = ", ".join(k for k in sorted(kpi)
@@ -159,7 +159,7 @@ def _check_kpi(goal: Goal, kpi: dict[str, Any]) -> None:
             raise UserError(f"未知指标 {name!r}", f"unknown KPI {name!r}; known: {known}", where="--target")
 
 
-def _goal(target: Goal | Target) -> Goal:
+def as_goal(target: Goal | Target) -> Goal:
     return target if isinstance(target, Goal) else Goal((target,), target.text)
 
 
@@ -170,7 +170,7 @@ def plan_staffing(profile: CourtProfile, target: Goal | Target, *, role: str = "
     """Scan staff levels of ``role`` upward from ``low`` until the target is met (then one more level, for the
     curve), at most ``high``. Returns the service-level curve and the answer (None when ``high`` is not enough).
     Several targets: the smallest staff meeting them all."""
-    goal = _goal(target)
+    goal = as_goal(target)
     if role not in ROLES:
         raise UserError(f"未知角色 {role!r}，可选：{'、'.join(ROLES)}",
                         f"unknown role {role!r}; one of {', '.join(ROLES)}", where="--role")
@@ -179,13 +179,13 @@ def plan_staffing(profile: CourtProfile, target: Goal | Target, *, role: str = "
     high = high if high is not None else max(low + 6, current + 4)
     if high < low:
         raise UserError("人数上限小于下限", "the staff maximum is below the minimum", where="--max")
-    _preflight(profile, years=years, replications=replications, seed=seed, backend=backend, workers=workers)
+    preflight(profile, years=years, replications=replications, seed=seed, backend=backend, workers=workers)
     points, answer = [], None
     for n in range(low, high + 1):
-        data = _evaluate(profile.with_staff(**{role: n}), years=years, replications=replications, seed=seed,
+        data = evaluate(profile.with_staff(**{role: n}), years=years, replications=replications, seed=seed,
                          backend=backend, workers=workers,
                          progress=None if progress is None else (lambda f, n=n: progress(f"{role}={n}", f)))
-        _check_kpi(goal, data["kpi"])
+        check_kpis(goal, data["kpi"])
         ok = goal.met(data["kpi"])
         points.append({"staff": n, "met": ok, "missed": goal.missed(data["kpi"]), "kpi": data["kpi"],
                        "calendar": data["calendar"]})
@@ -207,19 +207,19 @@ def plan_intake(profile: CourtProfile, target: Goal | Target, *, years: float = 
                 progress: Callable[[str, float], None] | None = None) -> dict[str, Any]:
     """The largest yearly intake the profile's staff carries while meeting the target — every one of several —
     (bisection on the intake)."""
-    goal = _goal(target)
+    goal = as_goal(target)
     hi = high if high is not None else profile.intake.yearly * 2
     if not 0 < low < hi:
         raise UserError("收案区间无效", "the intake range is empty", where="--low/--high")
-    _preflight(profile.with_intake(hi, where="--high"), years=years, replications=replications, seed=seed,
+    preflight(profile.with_intake(hi, where="--high"), years=years, replications=replications, seed=seed,
                backend=backend, workers=workers)
     points = []
 
     def ok(intake: float) -> bool:
-        data = _evaluate(profile.with_intake(intake), years=years, replications=replications, seed=seed,
+        data = evaluate(profile.with_intake(intake), years=years, replications=replications, seed=seed,
                          backend=backend, workers=workers,
                          progress=None if progress is None else (lambda f: progress(f"intake={intake:.0f}", f)))
-        _check_kpi(goal, data["kpi"])
+        check_kpis(goal, data["kpi"])
         met = goal.met(data["kpi"])
         points.append({"intake": intake, "met": met, "missed": goal.missed(data["kpi"]), "kpi": data["kpi"],
                        "calendar": data["calendar"]})

@@ -385,7 +385,34 @@ def _calendar_warn(calendar: dict[str, Any] | None) -> str:
     return f"<p class='warn'>⚠ {html.escape(note)}</p>" if note else ""
 
 
+def joint_html(search: dict[str, Any]) -> str:
+    """Several roles sized together (``sim.planner_joint``): every staffing evaluated, in the order run, the search's
+    path marked, and the answer."""
+    roles = search["roles"]
+    answer = search.get("answer")
+    said = "、".join(f"{r} {n}" for r, n in answer.items()) if answer else "未达到 / not met"
+    path = [tuple(p.values()) for p in search["path"]]
+    parts = [f"<h2>多角色人员测算 / staffing several roles — {html.escape('、'.join(roles))}</h2>",
+             f"<p>目标 / target: <b>{html.escape(search['target'])}</b>；同时满足目标的人员 / staffing meeting it: "
+             f"<b>{html.escape(said)}</b>（以95%置信界判断；边际分配：每步给最能缩小差距的角色加一人，达标后逐一"
+             "尝试减人 / judged on the 95% bound; marginal allocation: each step adds a person where it helps most, "
+             "then tries removing one at a time）</p>"]
+    keys = search["show"]
+    head = [f"{r} 人数 / staff" for r in roles] + [label(k) for k in keys] + ["路径 / path", "达标 / met"]
+    rows = []
+    for p in search["points"]:
+        levels = tuple(p["staff"][r] for r in roles)
+        step = path.index(levels) + 1 if levels in path else None
+        rows.append([*levels, *[_ci(p["kpi"][k]) if k in p["kpi"] else "–" for k in keys],
+                     f"第 {step} 步 / step {step}" if step else "试算 / tried",
+                     "✓" if p["met"] else "✗ " + ", ".join(p.get("missed") or [])])
+    parts.append(_table(head, rows))
+    return "".join(parts)
+
+
 def curve_html(curve: dict[str, Any]) -> str:
+    if "roles" in curve:
+        return joint_html(curve)
     role = curve["role"]
     parts = [f"<h2>服务水平曲线 / service-level curve — {html.escape(role)}</h2>",
              f"<p>目标 / target: <b>{html.escape(curve['target'])}</b>；"

@@ -35,7 +35,9 @@ DISPOSAL_SHARE = typer.Option(None, "--dispose", help="处置查得的不动产�
 def staffing(
     profile_path: Path = PROFILE,
     target: str = TARGET,
-    role: str = typer.Option("承办法官", "--role", help="规划的角色 / role to size"),
+    roles: list[str] = typer.Option(["承办法官"], "--role", help=(
+        "规划的角色；可多次给出，各角色一起测算（边际分配）/ role to size; repeat it to size several roles together "
+        "(marginal allocation)")),
     years: float = YEARS,
     replications: int = REPLICATIONS,
     seed: int = SEED,
@@ -58,6 +60,11 @@ def staffing(
     if out is not None:
         output_file(out, "--out")
     profile = overridden(load_profile(profile_path), start=start, intake=intake, disposal_share=disposal_share)
+    if len(roles) > 1:
+        _joint(console, profile, goal, roles, years=years, replications=replications, seed=seed, backend=backend,
+               workers=workers, low=low, high=high, out=out)
+        return
+    role = roles[0]
     with progress(console, "规划中 / planning") as update:
         result = plan_staffing(profile, goal, role=role, years=years, replications=replications, seed=seed,
                                backend=backend, workers=workers, low=low, high=high,
@@ -77,6 +84,43 @@ def staffing(
     else:
         console.print(f"满足 {goal.text}（95%置信）的最少{role}人数：{result['answer']} / smallest {role} staff "
                       f"meeting {goal.text} with 95% confidence: {result['answer']}")
+    if note := calendar_note(result["calendar"]):
+        console.print(note)
+    if out is not None:
+        out.write_text(curve_page(result, profile), encoding="utf-8")
+        console.print(f"曲线 / curve: {out}")
+
+
+def _joint(console: Any, profile: Any, goal: Any, roles: list[str], *, out: Path | None, **options: Any) -> None:
+    """Several roles sized together: every staffing the search ran, its path, and the answer."""
+    from sim.planner_joint import plan_roles
+    from sim.report import calendar_note, curve_page, label
+
+    with progress(console, "规划中 / planning") as update:
+        result = plan_roles(profile, goal, roles, progress=lambda what, f: update(f, what), **options)
+    path = [tuple(p.values()) for p in result["path"]]
+    table = Table(title=f"多角色人员测算 / staffing several roles — {'、'.join(roles)}"
+                        f"（{options['replications']} 次重复，共同随机数 / CRN）")
+    for r in roles:
+        table.add_column(f"{r} / staff", justify="right")
+    for k in result["show"]:
+        table.add_column(label(k), justify="right")
+    table.add_column("路径 / path")
+    table.add_column("达标 / met")
+    for p in result["points"]:
+        levels = tuple(p["staff"][r] for r in roles)
+        step = f"第 {path.index(levels) + 1} 步 / step {path.index(levels) + 1}" if levels in path else "试算 / tried"
+        table.add_row(*map(str, levels), *[" ".join(fmt_ci(p["kpi"][k])) if k in p["kpi"] else "–"
+                                           for k in result["show"]], step, _met(p, goal))
+    console.print(table)
+    if result["answer"] is None:
+        console.print(f"在人数上限内未达到目标 {goal.text} / target not met within the staff maximum (raise --max)")
+    else:
+        said_zh = "、".join(f"{r} {n} 人" for r, n in result["answer"].items())
+        said_en = ", ".join(f"{r} {n}" for r, n in result["answer"].items())
+        console.print(f"同时满足 {goal.text}（95%置信）的人员：{said_zh}（任一角色再减一人即不满足，或已到下限）"
+                      f" / staffing meeting {goal.text} with 95% confidence: {said_en} (one fewer in any role misses "
+                      "it, or is below the minimum)")
     if note := calendar_note(result["calendar"]):
         console.print(note)
     if out is not None:
