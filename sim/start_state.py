@@ -7,13 +7,15 @@ empty — and a court's Chinese export headers are taken as the columns they nam
 
     case,filed,type,current_node,handler,amount_yuan,zhongben_closed
 
-* ``case`` — the case number; ``filed`` — filing date (YYYY-MM-DD, before the run starts);
+* ``case`` — the case number; ``filed`` — filing date (before the run starts; YYYY-MM-DD, or as a court's export
+  writes it: YYYY/M/D, YYYY.M.D, YYYYMMDD, YYYY年M月D日, a time after it ignored);
 * ``type`` — 首执 / 恢复 / 保全 (or first / resumed / preservation);
-* ``current_node`` — for an open case, the node it stands at (1–43: 44–46 follow the closing); the nodes before it
-  count as done;
+* ``current_node`` — for an open case, the node it stands at (1–43: 44–46 follow the closing), by number (17,
+  节点17, 第17节点) or by its name in the process (查封、扣押、冻结); empty: node 1; the nodes before it count as done;
 * ``handler`` — its 承办法官 (a name of the profile's judges; empty: assigned by the court; in a staffing search, a
   level without that judge shares that judge's cases among the judges it has, in file order — see ``reassign``);
-* ``amount_yuan`` — the claim; ``zhongben_closed`` — for a 终本 register case, the date it closed (else empty).
+* ``amount_yuan`` — the claim in yuan (12,000.50, ¥12,000, 12000元, 1.2万 also read);
+* ``zhongben_closed`` — for a 终本 register case, the date it closed (else empty).
 
 How it enters the run (documented approximation): each case is filed at the start with its real filing date, so
 its deadlines count from that date (an overdue case warns and freezes at once, as it would today); the nodes
@@ -40,8 +42,10 @@ from __future__ import annotations
 import csv
 import difflib
 import math
+import re
 from dataclasses import dataclass
 from datetime import date, datetime
+from functools import cache
 from pathlib import Path
 
 from core_flow.errors import UserError, read_utf8
@@ -97,11 +101,10 @@ def load_start_state(path: str | Path, before: datetime, judges: tuple[str, ...]
         if not case or case in seen:
             raise bad("case", f"案号为空或重复：{case!r}", f"empty or repeated case number: {case!r}")
         seen.add(case)
-        try:
-            filed_d = date.fromisoformat((row.get("filed") or "").strip())
-        except ValueError:
-            raise bad("filed", f"立案日期须为 YYYY-MM-DD：{row.get('filed')!r}",
-                      f"filed must be YYYY-MM-DD: {row.get('filed')!r}") from None
+        filed_d = _date(row.get("filed"))
+        if filed_d is None:
+            raise bad("filed", f"立案日期应为 {DATE_FORMS_ZH}：{row.get('filed')!r}",
+                      f"filed must be {DATE_FORMS_EN}: {row.get('filed')!r}")
         filed = datetime(filed_d.year, filed_d.month, filed_d.day, 9, 0, tzinfo=CST)
         if filed >= before:
             raise bad("filed", "立案日期须早于仿真开始", "filed must be before the run starts")
@@ -112,11 +115,10 @@ def load_start_state(path: str | Path, before: datetime, judges: tuple[str, ...]
         closed_text = (row.get("zhongben_closed") or "").strip()
         closed = None
         if closed_text:
-            try:
-                closed = date.fromisoformat(closed_text)
-            except ValueError:
-                raise bad("zhongben_closed", f"终本日期须为 YYYY-MM-DD：{closed_text!r}",
-                          f"zhongben_closed must be YYYY-MM-DD: {closed_text!r}") from None
+            closed = _date(closed_text)
+            if closed is None:
+                raise bad("zhongben_closed", f"终本日期应为 {DATE_FORMS_ZH}：{closed_text!r}",
+                          f"zhongben_closed must be {DATE_FORMS_EN}: {closed_text!r}")
             if closed < filed_d:
                 raise bad("zhongben_closed", "终本日期早于立案日期", "closed before it was filed")
             if closed >= before.date():
@@ -130,15 +132,14 @@ def load_start_state(path: str | Path, before: datetime, judges: tuple[str, ...]
         node_text = (row.get("current_node") or "").strip()
         node = None
         if closed is None:
-            try:
-                node = int(node_text or "1")
-            except ValueError:
-                node = -1
-            if not 1 <= node <= OPEN_NODES:
-                raise bad("current_node", f"未结案件的当前节点须为 1–{OPEN_NODES}：{node_text!r}"
-                          "（节点 44–46 在结案之后；终本库案件请填写 zhongben_closed）",
-                          f"an open case's current_node must be 1–{OPEN_NODES}: {node_text!r} (nodes 44–46 come "
-                          "after closing; give a 终本 register case its zhongben_closed)")
+            node = _node(node_text) if node_text else 1
+            if node is None or not 1 <= node <= OPEN_NODES:
+                raise bad("current_node", f"未结案件的当前节点须为 1–{OPEN_NODES} 的节点号或节点名称（如 17、"
+                          f"节点17、查封、扣押、冻结）：{node_text!r}（节点 44–46 在结案之后；终本库案件请填写 "
+                          "zhongben_closed）",
+                          f"an open case's current_node must be a node number 1–{OPEN_NODES} or its name (17, "
+                          f"节点17, 查封、扣押、冻结): {node_text!r} (nodes 44–46 come after closing; give a 终本 "
+                          "register case its zhongben_closed)")
         handler = (row.get("handler") or "").strip()
         if handler and judges and handler not in judges:
             if not reassign:
@@ -146,13 +147,12 @@ def load_start_state(path: str | Path, before: datetime, judges: tuple[str, ...]
                           f"handler {handler} is not one of the profile's judges")
             handler = judges[moved % len(judges)]
             moved += 1
-        try:
-            yuan = float((row.get("amount_yuan") or "0").replace(",", ""))
-        except ValueError:
-            yuan = math.nan
+        yuan = _yuan(row.get("amount_yuan") or "0")
         if not math.isfinite(yuan):
-            raise bad("amount_yuan", f"标的须为数字：{row.get('amount_yuan')!r}",
-                      f"amount_yuan must be a number: {row.get('amount_yuan')!r}")
+            raise bad("amount_yuan", f"标的须为金额（元，如 12000、12,000.50、¥12,000、1.2万）："
+                      f"{row.get('amount_yuan')!r}",
+                      f"amount_yuan must be an amount in yuan (12000, 12,000.50, ¥12,000, 1.2万): "
+                      f"{row.get('amount_yuan')!r}")
         amount = round(yuan * 100)
         if amount < 0:
             raise bad("amount_yuan", "标的不得为负", "amount_yuan must not be negative")
@@ -180,3 +180,50 @@ def _columns(header: list[str], p: Path) -> list[str]:
             raise UserError(f"起始状态的列 {col} 出现两次（{header[i]!r}）",
                             f"the start state names column {col} twice ({header[i]!r})", where=f"{p}:1:{header[i]}")
     return cols
+
+
+DATE_FORMS_ZH = "YYYY-MM-DD、YYYY/M/D、YYYY.M.D、YYYYMMDD 或 YYYY年M月D日"
+DATE_FORMS_EN = "YYYY-MM-DD, YYYY/M/D, YYYY.M.D, YYYYMMDD or YYYY年M月D日"
+_DATE = re.compile(r"(\d{4})(?:[-/.](\d{1,2})[-/.](\d{1,2})|年(\d{1,2})月(\d{1,2})日?|(\d{2})(\d{2}))")
+
+
+def _date(text: str | None) -> date | None:
+    """A date as a court's export writes it — ISO, slashes, dots, eight digits or 年月日 (a time after it, as a
+    spreadsheet adds, is ignored); None when it is none of these or no such day."""
+    m = _DATE.match((text or "").strip())
+    rest = (text or "").strip()[m.end():] if m else ""
+    if m is None or (rest and not re.fullmatch(r"[ T]\d{1,2}:\d{2}(:\d{2})?", rest)):
+        return None
+    y, *parts = m.groups()
+    month, day = next((a, b) for a, b in zip(parts[::2], parts[1::2], strict=True) if a is not None)
+    try:
+        return date(int(y), int(month), int(day))
+    except ValueError:
+        return None
+
+
+def _yuan(text: str) -> float:
+    """An amount in yuan: thousands separators, a currency sign, 元, or 万 / 万元 (× 10,000); NaN when not one."""
+    t = text.strip().replace(",", "").replace("，", "").replace(" ", "").lstrip("¥￥").removesuffix("元")
+    scale = 1.0
+    if t.endswith("万"):
+        t, scale = t[:-1], 10_000.0
+    try:
+        return float(t) * scale
+    except ValueError:
+        return math.nan
+
+
+@cache
+def _node_names() -> dict[str, int]:
+    from core_flow.process_loader import default_process
+
+    return {n.name: n.no for n in default_process().nodes}
+
+
+def _node(text: str) -> int | None:
+    """A node by its number (17, 节点17, 第17节点, 17号节点) or its name in the process (查封、扣押、冻结)."""
+    m = re.fullmatch(r"(?:第|节点)?\s*(\d{1,2})\s*(?:号?节点)?", text)
+    if m:
+        return int(m.group(1))
+    return _node_names().get(text)

@@ -114,6 +114,34 @@ def test_a_courts_chinese_export_headers_are_taken_as_the_columns_they_name(tmp_
     assert k2.zhongben_closed.isoformat() == "2023-09-01" and k2.current_node is None
 
 
+def test_dates_amounts_and_nodes_are_read_as_a_courts_export_writes_them(tmp_path):
+    f = tmp_path / "s.csv"
+    f.write_text("案号,立案日期,案件类型,当前节点,标的金额,终本日期\n"
+                 "K1,2024/10/8,首执,查封、扣押、冻结,\"¥12,000.50\",\n"
+                 "K2,2024年3月5日,首执,节点9,1.2万,\n"
+                 "K3,20231101 00:00:00,首执,,3万元,2024.2.29\n", encoding="utf-8")
+    k1, k2, k3 = load_start_state(f, START)
+    assert (k1.filed.date().isoformat(), k1.current_node, k1.amount_cents) == ("2024-10-08", 17, 1_200_050)
+    assert (k2.filed.date().isoformat(), k2.current_node, k2.amount_cents) == ("2024-03-05", 9, 1_200_000)
+    assert (k3.filed.date().isoformat(), k3.zhongben_closed.isoformat(), k3.amount_cents) == \
+        ("2023-11-01", "2024-02-29", 3_000_000)
+
+
+@pytest.mark.parametrize(("row", "col"), [
+    ("K1,10/08/2024,首执,3,100,", "filed"),  # month and day in doubt: refused, not guessed
+    ("K1,2023年2月29日,首执,3,100,", "filed"),  # no such day
+    ("K1,2024-01-01,首执,查封,100,", "current_node"),  # not a node's name
+    ("K1,2024-01-01,首执,第44节点,100,", "current_node"),
+    ("K1,2024-01-01,首执,3,1.2亿万,", "amount_yuan"),
+])
+def test_what_a_court_export_cannot_mean_is_still_refused(tmp_path, row, col):
+    f = tmp_path / "s.csv"
+    f.write_text("case,filed,type,current_node,amount_yuan,zhongben_closed\n" + row + "\n", encoding="utf-8")
+    with pytest.raises(UserError) as info:
+        load_start_state(f, START)
+    assert info.value.where == f"{f}:2:{col}" and info.value.zh and info.value.en
+
+
 @pytest.mark.parametrize(("header", "col", "named"), [
     # a misspelt column was read as empty: every open case at node 1, without a word
     ("case,filed,type,current_nod,handler,amount_yuan,zhongben_closed", "current_nod", "current_node"),
