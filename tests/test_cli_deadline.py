@@ -30,6 +30,19 @@ def test_worked_example_json(capsys) -> None:
     assert any("国庆节" in line for line in data["explanation"])
 
 
+@pytest.mark.parametrize(("words", "canonical"), [
+    ("三日", "3d"), ("3日", "3d"), ("15天", "15d"), ("四十八小时", "48h"), ("十个工作日", "10wd"), ("六个月", "6m"),
+    ("一年", "1y"), ("当天", "same_day"), ("一百二十日", "120d"), ("一百零五日", "105d"), ("3 日", "3d"),
+])
+def test_a_period_in_the_laws_own_words(capsys, words: str, canonical: str) -> None:
+    """民诉法 writes 十五日、六个月: typed so, the period is the same as its short form."""
+    assert cli.main(["deadline", "--from", "2025-09-29 10:00", "--period", words, "--json"]) == 0
+    by_words = json.loads(capsys.readouterr().out)
+    assert cli.main(["deadline", "--from", "2025-09-29 10:00", "--period", canonical, "--json"]) == 0
+    assert by_words == json.loads(capsys.readouterr().out)
+    assert by_words["period"] == canonical
+
+
 def test_natural_policy(capsys) -> None:
     assert cli.main([*WORKED, "--policy", "natural", "--json"]) == 0
     data = json.loads(capsys.readouterr().out)
@@ -40,6 +53,9 @@ def test_natural_policy(capsys) -> None:
     ("argv", "where"),
     [
         (["deadline", "--from", "2025-09-29 10:00", "--period", "3x"], "--period"),
+        (["deadline", "--from", "2025-09-29 10:00", "--period", "6月"], "--period"),  # June, not six months
+        (["deadline", "--from", "2025-09-29 10:00", "--period", "四八小时"], "--period"),
+        (["deadline", "--from", "2025-09-29 10:00", "--period", "零日"], "--period"),
         (["deadline", "--from", "29/09/2025", "--period", "3d"], "--from"),
         (["deadline", "--from", "2025-09-29", "--period", "3d", "--policy", "lenient"], "--policy"),
         (["deadline", "--from", "9999-12-31 10:00", "--period", "3d"], "--from / --period"),  # past year 9999

@@ -39,7 +39,8 @@ def register(app: typer.Typer) -> None:
             "--from",
             help="起算时点 / start, e.g. '2025-09-29 10:00' (CST, +08:00 unless an offset is given)",
         ),
-        period: str = typer.Option(..., "--period", help="期间 / period: 3d, 48h, 10wd, 6m, 1y, same_day"),
+        period: str = typer.Option(..., "--period", help=(
+            "期间 / period: 3d, 48h, 10wd, 6m, 1y, same_day（或 三日、四十八小时、十个工作日、六个月、一年、当天）")),
         policy: str = typer.Option("cpl", "--policy", help="计算规则 / policy: cpl (民诉法, default) | natural"),
         as_json: bool = typer.Option(False, "--json", help="输出 JSON / print one JSON object"),
         holidays: list[Path] = holidays_option(),

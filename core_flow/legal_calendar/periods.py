@@ -67,8 +67,34 @@ _MAX_AMOUNT = {
     Unit.YEARS: 1_000,
 }
 _PERIOD_RE = re.compile(r"(\d{1,9})(wd|h|d|m|y)")
-_FORMS = "3d、48h、10wd、6m、1y 或 same_day"
-_FORMS_EN = "3d, 48h, 10wd, 6m, 1y or same_day"
+# The law's own words: 三日、四十八小时、十个工作日、六个月、一年、当天 (digits or Chinese numerals)
+_ZH_PERIOD_RE = re.compile(r"(\d{1,9}|[零一二两三四五六七八九十百]{1,6})\s*(个工作日|工作日|个小时|小时|日|天|个月|年)")
+_ZH_UNITS = {"个工作日": "wd", "工作日": "wd", "个小时": "h", "小时": "h", "日": "d", "天": "d", "个月": "m", "年": "y"}
+_ZH_DIGITS = {"零": 0, "一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9}
+_FORMS = "3d、48h、10wd、6m、1y 或 same_day（亦可写 3日、四十八小时、10个工作日、六个月、一年、当天）"
+_FORMS_EN = "3d, 48h, 10wd, 6m, 1y or same_day (or in Chinese: 3日, 四十八小时, 10个工作日, 六个月, 一年, 当天)"
+
+
+def _zh_number(text: str) -> int | None:
+    """A Chinese numeral below 1,000 (三, 十五, 二十, 四十八, 一百二十) as an int; None when it is not one."""
+    if text.isdigit():
+        return int(text)
+    if text != "零":
+        text = text.replace("零", "")  # 一百零五: 零 only holds a place
+    total, digit, last = 0, None, 1000
+    for ch in text:
+        if ch in _ZH_DIGITS:
+            if digit is not None:
+                return None  # two digits in a row (四八): not how the law writes a number
+            digit = _ZH_DIGITS[ch]
+        else:  # 十 or 百, each smaller than the one before (not 十十, not 二十一百)
+            scale = 10 if ch == "十" else 100
+            if scale >= last:
+                return None
+            total += (1 if digit is None else digit) * scale
+            digit, last = None, scale
+    return total + (digit or 0)
+
 
 _ZH_UNIT = {
     Unit.HOURS: "小时",
@@ -129,19 +155,23 @@ class Period:
 
     @classmethod
     def parse(cls, text: str, field: str = "period") -> Period:
-        """Parse ``"3d"``, ``"48h"``, ``"10wd"``, ``"6m"``, ``"1y"`` or ``"same_day"``."""
+        """Parse ``"3d"``, ``"48h"``, ``"10wd"``, ``"6m"``, ``"1y"`` or ``"same_day"`` — or the law's own words,
+        ``"三日"``, ``"48小时"``, ``"十个工作日"``, ``"六个月"``, ``"一年"``, ``"当天"`` (digits or Chinese
+        numerals)."""
         t = text.strip().lower() if isinstance(text, str) else ""
-        if t == "same_day":
+        if t in ("same_day", "当天", "当日"):
             return cls(0, Unit.SAME_DAY)
         m = _PERIOD_RE.fullmatch(t)
-        if m is None:
+        zh = _ZH_PERIOD_RE.fullmatch(t) if m is None else None
+        amount = int(m[1]) if m is not None else (_zh_number(zh[1]) if zh is not None else None)
+        if amount is None or (m is None and zh is None):
             raise UserError(
                 f"无法识别的期间 {text!r}；应为 {_FORMS}",
                 f"unrecognised period {text!r}; expected {_FORMS_EN}",
                 where=field,
             )
         try:
-            return cls(int(m[1]), Unit(m[2]))
+            return cls(amount, Unit(m[2] if m is not None else _ZH_UNITS[zh[2]]))
         except UserError as err:
             raise UserError(err.zh, err.en, where=field) from None
 
