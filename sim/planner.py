@@ -133,7 +133,7 @@ def check_target(target: Target) -> None:
 
 
 def evaluate(profile: CourtProfile, *, years: float, replications: int, seed: int, backend: str, workers: int,
-              progress: Callable[[float], None] | None) -> dict[str, Any]:
+             progress: Callable[[float], None] | None) -> dict[str, Any]:
     units = make_units([(profile.name, profile)], years=years, replications=replications, seed=seed,
                        reassign_handlers=True)
     agg = aggregate(run_units(units, backend=backend, workers=workers, progress=progress))
@@ -141,7 +141,7 @@ def evaluate(profile: CourtProfile, *, years: float, replications: int, seed: in
 
 
 def preflight(profile: CourtProfile, *, years: float, replications: int, seed: int, backend: str,
-               workers: int) -> None:
+              workers: int) -> None:
     """Every option and the start state (handlers against today's staff) checked before the first level runs."""
     check_backend(backend, workers)
     if replications < 2:  # one replication has no interval to judge the target with
