@@ -23,7 +23,7 @@ from typing import Any
 from core_flow.errors import UserError
 from sim.profile import ROLES, CourtProfile
 from sim.replicate import aggregate, calendar_used, check_backend, make_units, run_units
-from sim.report import KPI_LABELS
+from sim.report import KPI_LABELS, SHARES, is_share
 
 _OPS: dict[str, Callable[[float, float], bool]] = {">=": operator.ge, ">": operator.gt, "<=": operator.le,
                                                     "<": operator.lt}
@@ -94,7 +94,7 @@ def _parse_one(part: str, whole: str) -> Target:
                         where="--target") from None
     kpi, op, percent = m.group(1), m.group(2), m.group(4)
     if percent:
-        if not _is_share(kpi):
+        if not is_share(kpi):
             raise UserError(f"{kpi} 不是比例，阈值不能写百分数：{part.strip()!r}",
                             f"{kpi} is not a share: its threshold cannot be a percentage: {part.strip()!r}",
                             where="--target")
@@ -104,12 +104,6 @@ def _parse_one(part: str, whole: str) -> Target:
     return target
 
 
-def _is_share(kpi: str) -> bool:
-    head = kpi.partition(".")[0]
-    return head in SHARES or head == "utilisation"
-
-
-SHARES = ("compliance", "within_limit_share", "within_statutory_share", "zhongben_rate")  # in [0, 1]
 
 
 def check_target(target: Target) -> None:

@@ -52,6 +52,15 @@ KPI_LABELS: dict[str, tuple[str, str]] = {
     "agency_requests_per_day": ("查控请求/日", "查控 requests per day"),
     "cases_per_judge_year": ("人均年收案（承办法官）", "cases per 承办法官 per year"),
 }
+SHARES = ("compliance", "within_limit_share", "within_statutory_share", "zhongben_rate")  # in [0, 1]
+
+
+def is_share(key: str) -> bool:
+    """A KPI that is a share in [0, 1] (a compliance, a share of cases, a utilisation), not a count or an amount."""
+    head = key.partition(".")[0]
+    return head in SHARES or head == "utilisation"
+
+
 START_STATE_KPIS = {"carried_over", "carried_over_open", "carried_over_zhongben", "carried_over_closed",
                     "overdue_at_start", "node_freezes_at_start", "unfreeze_approvals_at_start"}
 MANNER = {"completed": "执行完毕", "zhongben": "终本", "terminated": "终结"}

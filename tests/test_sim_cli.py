@@ -297,3 +297,13 @@ def test_the_progress_bar_shows_only_on_a_terminal_and_only_once_work_starts():
     with progress(Console(file=tty, force_terminal=True, width=80), "仿真中 / simulating") as update:
         update(0.5, "承办法官=3")
     assert "承办法官=3" in tty.getvalue()
+
+
+def test_a_share_reads_to_three_decimals_and_a_count_does_not():
+    from zhixing.cmd_simulate import fmt_ci
+
+    ci = {"mean": 67.0, "low": 0.0, "high": 181.4, "n": 2}
+    assert fmt_ci(ci, "resumptions") == ("67.0", "[0.0, 181]")  # not 67.000 resumptions
+    assert fmt_ci({"mean": 0.9912, "low": 0.9, "high": 1.0, "n": 2}, "compliance") == ("0.991", "[0.900, 1.000]")
+    assert fmt_ci({"mean": 0.5, "low": 0.4, "high": 0.6, "n": 2}, "utilisation.书记员")[0] == "0.500"
+    assert fmt_ci({"mean": 1234.5, "low": 1000.0, "high": 1500.0, "n": 2}, "recovered_yuan")[0] == "1,234"

@@ -75,7 +75,7 @@ def staffing(
         table.add_column(label(k), justify="right")
     table.add_column("达标 / met")
     for p in result["points"]:
-        table.add_row(str(p["staff"]), *[" ".join(fmt_ci(p["kpi"][k])) if k in p["kpi"] else "–"
+        table.add_row(str(p["staff"]), *[" ".join(fmt_ci(p["kpi"][k], k)) if k in p["kpi"] else "–"
                                          for k in result["show"]], _met(p, goal))
     console.print(table)
     if result["answer"] is None:
@@ -110,7 +110,7 @@ def _joint(console: Any, profile: Any, goal: Any, roles: list[str], *, out: Path
     for p in result["points"]:
         levels = tuple(p["staff"][r] for r in roles)
         step = f"第 {path.index(levels) + 1} 步 / step {path.index(levels) + 1}" if levels in path else "试算 / tried"
-        table.add_row(*map(str, levels), *[" ".join(fmt_ci(p["kpi"][k])) if k in p["kpi"] else "–"
+        table.add_row(*map(str, levels), *[" ".join(fmt_ci(p["kpi"][k], k)) if k in p["kpi"] else "–"
                                            for k in result["show"]], step, _met(p, goal))
     console.print(table)
     if result["answer"] is None:
@@ -162,7 +162,7 @@ def intake_cmd(
         table.add_column(label(k), justify="right")
     table.add_column("达标 / met")
     for p in result["points"]:
-        table.add_row(f"{p['intake']:,.0f}", *[" ".join(fmt_ci(p["kpi"][k])) for k in goal.kpis], _met(p, goal))
+        table.add_row(f"{p['intake']:,.0f}", *[" ".join(fmt_ci(p["kpi"][k], k)) for k in goal.kpis], _met(p, goal))
     console.print(table)
     if result["answer"] is None:
         console.print(f"收案 {low:,.0f} 时已不满足 {goal.text} / the target is not met even at {low:,.0f} cases a year")

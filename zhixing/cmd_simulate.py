@@ -33,12 +33,19 @@ ONE_REPLICATION = ("只有 1 次重复：没有置信区间，均值即该次结
                    "(default 3, -r)")
 
 
-def fmt_ci(v: dict[str, float]) -> tuple[str, str]:
+def fmt_ci(v: dict[str, float], key: str = "") -> tuple[str, str]:
+    """Mean and interval as text: a share (``key``, see ``sim.report.is_share``) to three decimals; a count, an amount
+    or days to one below 100 (67.5 resumptions, not 67.500) and whole from 100."""
+    from sim.report import is_share, no_interval
+
+    share = is_share(key) if key else False
+
     def f(x: float) -> str:
         if x != x:
             return "–"
-        return f"{x:,.0f}" if abs(x) >= 100 else f"{x:.3f}"
-    from sim.report import no_interval
+        if share or (not key and abs(x) < 100):
+            return f"{x:.3f}"
+        return f"{x:,.0f}" if abs(x) >= 100 else f"{x:.1f}"
 
     if no_interval(v):
         return f(v["mean"]), NO_CI
@@ -53,7 +60,7 @@ def kpi_table(kpi: dict[str, dict[str, float]], title: str, keys: tuple[str, ...
     from sim.report import label, shown_kpis
 
     for k in shown_kpis(kpi, keys):
-        table.add_row(label(k), *fmt_ci(kpi[k]))
+        table.add_row(label(k), *fmt_ci(kpi[k], k))
     return table
 
 
@@ -64,7 +71,7 @@ def agency_table(agency_kpi: dict[str, dict[str, Any]], top: int = 8) -> Table:
     for col in ("机构 / agency", "日均 / per day", "峰值日 / peak day", "峰值小时 / peak hour", "时段 / at"):
         table.add_column(col, justify="left" if col.startswith("机构") else "right")
     for agency, v in list(agency_kpi.items())[:top]:  # the busiest first
-        table.add_row(agency, *(" ".join(fmt_ci(v[k])) for k in ("per_day_mean", "peak_day", "peak_hour")),
+        table.add_row(agency, *(" ".join(fmt_ci(v[k], k)) for k in ("per_day_mean", "peak_day", "peak_hour")),
                       f"{v['peak_hour_of_day']:02d}:00")
     return table
 
