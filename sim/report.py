@@ -191,10 +191,14 @@ def no_interval(v: dict[str, float]) -> bool:
     return v["low"] != v["low"] and v["mean"] == v["mean"]
 
 
-def _ci(v: dict[str, float]) -> str:
+def _ci(v: dict[str, float], key: str = "") -> str:
+    """Mean [low, high]; a share (``is_share(key)``) to three decimals throughout (1.000 beside 0.991, not 1.0)."""
+    def f(x: float) -> str:
+        return f"{x:.3f}" if key and is_share(key) and x == x else fmt(x)
+
     if no_interval(v):
-        return f"{fmt(v['mean'])}（无区间，1 次重复 / no CI, n=1）"
-    return f"{fmt(v['mean'])} [{fmt(v['low'])}, {fmt(v['high'])}]"
+        return f"{f(v['mean'])}（无区间，1 次重复 / no CI, n=1）"
+    return f"{f(v['mean'])} [{f(v['low'])}, {f(v['high'])}]"
 
 
 PROVINCE = "全省合计 / province total"
@@ -270,7 +274,7 @@ def render_html(agg: dict[str, Any], profile: CourtProfile, params: dict[str, An
         out.append("<p class='note'>只列可相加的指标（件数、金额、请求量、加班）；比例、利用率、周期与人均收案"
                    "见各法院。 / Only the KPIs that add up (counts, money, requests, overtime); shares, utilisation, "
                    "cycle times and cases per judge are per court.</p>")
-        out.append(_table(["指标 / KPI", "均值 [95% CI]"], [[label(k), _ci(total["kpi"][k])]
+        out.append(_table(["指标 / KPI", "均值 [95% CI]"], [[label(k), _ci(total["kpi"][k], k)]
                                                          for k in sorted(shown_kpis(total["kpi"], total["kpi"]),
                                                                          key=_order)]))
         if total.get("agency_kpi"):
@@ -291,14 +295,14 @@ def render_html(agg: dict[str, Any], profile: CourtProfile, params: dict[str, An
                    f"mean [95% CI]）</h2>")
         detail = ("compliance.", "cycle_p50_days.", "cycle_p90_days.")
         main = sorted(shown_kpis(data["kpi"], (k for k in data["kpi"] if not k.startswith(detail))), key=_order)
-        out.append(_table(["指标 / KPI", "均值 [95% CI]"], [[label(k), _ci(data["kpi"][k])] for k in main]))
+        out.append(_table(["指标 / KPI", "均值 [95% CI]"], [[label(k), _ci(data["kpi"][k], k)] for k in main]))
         nodes = sorted((k for k in data["kpi"] if k.startswith("compliance.node")),
                        key=lambda k: int(k.removeprefix("compliance.node")))
         per_node = first["per_node"]
         out.append("<h3>各节点期限遵守 / compliance per node</h3>")
         out.append(_table(["节点 / node", "遵守率 [95% CI]", "期限数(第1次) / deadlines (rep 1)", "超期 / late",
                            "预警 / warnings", "冻结 / freezes"],
-                          [[(n := k.removeprefix("compliance.node")), _ci(data["kpi"][k]),
+                          [[(n := k.removeprefix("compliance.node")), _ci(data["kpi"][k], k),
                             per_node.get(n, {}).get("deadlines"), per_node.get(n, {}).get("late"),
                             per_node.get(n, {}).get("warnings"), per_node.get(n, {}).get("frozen")] for k in nodes]))
         out.append("<h3>结案周期 / cycle time by closing manner（第1次重复 / replication 1）</h3>")
@@ -412,7 +416,7 @@ def joint_html(search: dict[str, Any]) -> str:
     for p in search["points"]:
         levels = tuple(p["staff"][r] for r in roles)
         step = path.index(levels) + 1 if levels in path else None
-        rows.append([*levels, *[_ci(p["kpi"][k]) if k in p["kpi"] else "–" for k in keys],
+        rows.append([*levels, *[_ci(p["kpi"][k], k) if k in p["kpi"] else "–" for k in keys],
                      f"第 {step} 步 / step {step}" if step else "试算 / tried",
                      "✓" if p["met"] else "✗ " + ", ".join(p.get("missed") or [])])
     parts.append(_table(head, rows))
@@ -433,7 +437,7 @@ def curve_html(curve: dict[str, Any]) -> str:
                              if all(k in p["kpi"] for p in pts)}, xlabel=f"{role} 人数 / staff", ylabel="KPI",
                             hline=curve.get("threshold")))
     head = [f"{role} 人数 / staff"] + [label(k) for k in keys] + ["达标 / met"]
-    parts.append(_table(head, [[p["staff"]] + [_ci(p["kpi"][k]) if k in p["kpi"] else "–" for k in keys]
+    parts.append(_table(head, [[p["staff"]] + [_ci(p["kpi"][k], k) if k in p["kpi"] else "–" for k in keys]
                                + ["✓" if p.get("met") else "✗ " + ", ".join(p.get("missed") or [])] for p in pts]))
     return "".join(parts)
 

@@ -307,3 +307,7 @@ def test_a_share_reads_to_three_decimals_and_a_count_does_not():
     assert fmt_ci({"mean": 0.9912, "low": 0.9, "high": 1.0, "n": 2}, "compliance") == ("0.991", "[0.900, 1.000]")
     assert fmt_ci({"mean": 0.5, "low": 0.4, "high": 0.6, "n": 2}, "utilisation.书记员")[0] == "0.500"
     assert fmt_ci({"mean": 1234.5, "low": 1000.0, "high": 1500.0, "n": 2}, "recovered_yuan")[0] == "1,234"
+    from sim.report import _ci
+
+    assert _ci({"mean": 1.0, "low": 1.0, "high": 1.0, "n": 2}, "within_limit_share") == "1.000 [1.000, 1.000]"
+    assert _ci({"mean": 67.0, "low": 0.0, "high": 181.4, "n": 2}, "resumptions") == "67.0 [0.0, 181.4]"
