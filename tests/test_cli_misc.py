@@ -64,6 +64,22 @@ def test_duban_with_a_bad_line_names_file_and_line(tmp_path, capsys):
     assert f"{log}:2" in err and "Traceback" not in err
 
 
+def test_duban_reads_the_simulations_event_table_too(tmp_path, capsys):
+    """`zhixing simulate --events` writes a CSV; `zhixing scenarios record` read it, `zhixing duban` refused it."""
+    table = tmp_path / "events-c-r0.csv"
+    rows = ["at,case,kind,node,instance,item,data",
+            '2025-03-12T09:00:00+08:00,K1,duban_raised,3,,,"{""debtor"": ""D"", ""agency"": ""icbc"", '
+            '""due"": ""2025-03-12T09:00:00+08:00""}"',
+            '2025-03-12T10:00:00+08:00,K2,duban_raised,3,,,"{""debtor"": ""D"", ""agency"": ""ccb""}"',
+            '2025-03-13T09:00:00+08:00,K1,duban_closed,3,,,"{""debtor"": ""D"", ""agency"": ""icbc""}"']
+    table.write_text("\n".join(rows) + "\n", encoding="utf-8")
+    assert cli.main(["duban", "--events", str(table), "--json"]) == 0
+    assert [(i["case_id"], i["agency"]) for i in json.loads(capsys.readouterr().out)] == [("K2", "ccb")]
+    table.write_text(rows[0] + "\nnot,a,row\n", encoding="utf-8")
+    assert cli.main(["duban", "--events", str(table)]) == 2
+    assert f"{table}:2" in capsys.readouterr().err
+
+
 def test_version_is_printed(capsys):
     from importlib.metadata import version
 

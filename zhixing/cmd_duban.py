@@ -9,33 +9,21 @@ import typer
 from rich.table import Table
 from rich.text import Text
 
-from core_flow.errors import UserError, read_utf8
 from zhixing.console import console as plain_console
 
 
 def open_items(path: Path) -> list[dict]:
+    """The 督办 items raised and not closed in an event log — a JSON-lines log (``zhixing demo --events-out``, a live
+    run) or ``zhixing simulate --events``' table — read as ``zhixing scenarios record`` reads it (a bad line
+    located)."""
+    from scenarios.record import read_log  # here, not at import: the other commands start faster
+
     items: dict[tuple[str, ...], dict] = {}
-    try:
-        lines = read_utf8(path, ("事件日志", "event log")).splitlines()
-    except OSError as err:
-        raise UserError(f"无法读取事件日志：{err.strerror}", f"cannot read the event log: {err.strerror}",
-                        where=str(path)) from None
-    for n, line in enumerate(lines, 1):
-        if not line.strip():
-            continue
-        try:
-            e = json.loads(line)
-            kind, data = e["kind"], e.get("data") or {}
-            # a feedback 督办 names its debtor and agency; a late node (启动拍卖, 二拍) its node and instance
-            key = (e["case_id"], data.get("debtor", ""), data.get("agency", ""), str(e.get("node") or ""),
-                   e.get("instance") or "")
-            if kind in ("duban_raised", "duban_closed") and not (
-                    all(isinstance(k, str) for k in key) and isinstance(e["at"], str)):
-                raise TypeError  # a hand-edited line: an item is named by text
-        except (ValueError, KeyError, TypeError, AttributeError):
-            raise UserError("不是事件日志的一行（应为 zhixing 写出的 JSON 事件）",
-                            "not an event-log line (expected a JSON event written by zhixing)",
-                            where=f"{path}:{n}") from None
+    for e in read_log(path):
+        kind, data = e["kind"], e.get("data") or {}
+        # a feedback 督办 names its debtor and agency; a late node (启动拍卖, 二拍) its node and instance
+        key = (e["case_id"], str(data.get("debtor") or ""), str(data.get("agency") or ""), str(e.get("node") or ""),
+               str(e.get("instance") or ""))
         if kind == "duban_raised":
             items[key] = {"case_id": key[0], "debtor": key[1], "agency": key[2], "raised_at": e["at"],
                           "due": data.get("due"), "node": key[3], "instance": key[4],
@@ -48,7 +36,9 @@ def open_items(path: Path) -> list[dict]:
 def register(app: typer.Typer) -> None:
     @app.command("duban")
     def duban(
-        events: Path = typer.Option(..., "--events", help="事件日志 JSONL（zhixing demo --events-out）/ event log"),
+        events: Path = typer.Option(..., "--events", help=(
+            "事件日志：JSONL（zhixing demo --events-out）或 zhixing simulate --events 的 CSV / event log: JSON "
+            "lines or the per-event CSV of zhixing simulate --events")),
         as_json: bool = typer.Option(False, "--json", help="以 JSON 输出 / print JSON"),
     ) -> None:
         """未结督办：集约查询反馈财产三日内未查看；启动拍卖、二拍超期 / open 督办 items: property feedback not opened
