@@ -398,6 +398,25 @@ def _calendar_warn(calendar: dict[str, Any] | None) -> str:
     return f"<p class='warn'>⚠ {html.escape(note)}</p>" if note else ""
 
 
+def write_curve_csv(path: Path, search: dict[str, Any]) -> None:
+    """A staffing or intake search as a table a spreadsheet opens: one row per level run (its staff per role, or its
+    intake), each KPI shown as mean, low and high of the 95% interval, whether the target was met and what it missed."""
+    points = search["points"]
+    keys = search.get("show") or search.get("kpis") or []
+    if "roles" in search:
+        levels, level = list(search["roles"]), (lambda p: [p["staff"][r] for r in search["roles"]])
+    elif "role" in search:
+        levels, level = [search["role"]], (lambda p: [p["staff"]])
+    else:
+        levels, level = ["intake"], (lambda p: [round(p["intake"])])
+    with path.open("w", newline="", encoding="utf-8") as f:
+        w = csv.writer(f)
+        w.writerow([*levels, *(f"{k}_{part}" for k in keys for part in ("mean", "low", "high")), "met", "missed"])
+        for p in points:
+            cells = [p["kpi"].get(k, {}).get(part, "") for k in keys for part in ("mean", "low", "high")]
+            w.writerow([*level(p), *cells, int(bool(p["met"])), "; ".join(p.get("missed") or [])])
+
+
 def joint_html(search: dict[str, Any]) -> str:
     """Several roles sized together (``sim.planner_joint``): every staffing evaluated, in the order run, the search's
     path marked, and the answer."""

@@ -181,22 +181,30 @@ def test_staffing_search_finds_the_smallest_staff_and_the_curve_is_monotone():
 
 def test_plan_staffing_cli_prints_the_curve(small, capsys, tmp_path):
     page = tmp_path / "curve.html"
+    table = tmp_path / "curve.csv"
     code = main(["plan", "staffing", str(small), "--target", "compliance>=0.5", "--years", "0.1", "-r", "2",
-                 "--backend", "serial", "--min", "1", "--max", "2", "--out", str(page)])
+                 "--backend", "serial", "--min", "1", "--max", "2", "--out", str(page), "--csv", str(table)])
     text = capsys.readouterr().out
     assert code == 0
     assert "服务水平曲线" in text and "最少承办法官人数：1" in text
+    rows = list(csv.DictReader(io.StringIO(table.read_text(encoding="utf-8"))))
+    assert [r["承办法官"] for r in rows] == ["1", "2"] and [r["met"] for r in rows] == ["1", "1"]
+    assert float(rows[0]["compliance_low"]) <= float(rows[0]["compliance_mean"]) <= float(rows[0]["compliance_high"])
+    assert "utilisation.承办法官_mean" in rows[0]
     html = page.read_text(encoding="utf-8")
     assert "<svg" in html and "服务水平曲线" in html
     assert not re.search(r"""(src|href)\s*=\s*["']?(https?:)?//""", html)  # self-contained
 
 
-def test_plan_intake_finds_the_intake_a_staff_carries(small, capsys):
+def test_plan_intake_finds_the_intake_a_staff_carries(small, capsys, tmp_path):
+    table = tmp_path / "intake.csv"
     code = main(["plan", "intake", str(small), "--target", "compliance>=0.5", "--years", "0.1", "-r", "2",
-                 "--backend", "serial", "--low", "200", "--high", "2400", "--steps", "2"])
+                 "--backend", "serial", "--low", "200", "--high", "2400", "--steps", "2", "--csv", str(table)])
     text = capsys.readouterr().out
     assert code == 0
     assert "最大年收案约" in text
+    rows = list(csv.DictReader(io.StringIO(table.read_text(encoding="utf-8"))))
+    assert rows[0]["intake"] == "200" and {"compliance_mean", "met", "missed"} <= set(rows[0])
     shown = [int(line.split("│")[1].strip().replace(",", "")) for line in text.splitlines()
              if line.startswith("│") and line.split("│")[1].strip().replace(",", "").isdigit()]
     assert shown == sorted(shown) and shown[0] == 200

@@ -123,7 +123,7 @@ def test_the_real_court_sized_in_two_roles(tmp_path, capsys):
                        encoding="utf-8")
     code = main(["plan", "staffing", str(profile), "--role", "承办法官", "--role", "书记员", "--target",
                  "compliance>=0.97", "--years", "0.1", "-r", "2", "--seed", "5", "--backend", "serial", "--min", "1",
-                 "--max", "4", "--out", str(page)])
+                 "--max", "4", "--out", str(page), "--csv", str(tmp_path / "joint.csv")])
     text = capsys.readouterr().out
     assert code == 0 and "同时满足 compliance>=0.97" in text
     answer = re.search(r"的人员：承办法官 (\d+) 人、书记员 (\d+) 人", text)
@@ -137,3 +137,6 @@ def test_the_real_court_sized_in_two_roles(tmp_path, capsys):
     assert rows[(j, c)] == "✓"
     for fewer in ((j - 1, c), (j, c - 1)):
         assert min(fewer) < 1 or rows.get(fewer) == "✗"
+    table = (tmp_path / "joint.csv").read_text(encoding="utf-8").splitlines()
+    assert table[0].startswith("承办法官,书记员,compliance_mean") and f"{j},{c}," in "\n".join(table)
+    assert len(table) == 1 + len(rows)  # a row per staffing run

@@ -26,6 +26,8 @@ REPLICATIONS = typer.Option(3, "--replications", "-r", help="重复次数 / repl
 SEED = typer.Option(2025, "--seed", help="随机种子（各水平共用） / seed, common to all levels")
 WORKERS = typer.Option(1, "--workers", "-w", help="并行进程数 / worker processes")
 BACKEND = typer.Option("process", "--backend", help=f"后端 / backend: {', '.join(BACKENDS)}")
+CSV_OUT = typer.Option(None, "--csv", help="各级的指标表（CSV，均值与95%区间、是否达标）/ every level run as CSV "
+                       "(means, 95% intervals, met)")
 DISPOSAL_SHARE = typer.Option(None, "--dispose", help="处置查得的不动产、车辆（节点19–30）的比例 0–1（覆盖配置，"
                               "开启 disposal） / dispose of this share of the real estate and vehicles found "
                               "(overrides the profile; turns disposal on)")
@@ -48,21 +50,23 @@ def staffing(
     low: int | None = typer.Option(None, "--min", help="起始人数 / first staff level"),
     high: int | None = typer.Option(None, "--max", help="最大人数 / last staff level"),
     out: Path | None = typer.Option(None, "--out", help="服务水平曲线 HTML / write the curve as HTML"),
+    csv_out: Path | None = CSV_OUT,
     start: str | None = START,
 ) -> None:
     """满足目标的最少人数与服务水平曲线（共同随机数） / smallest staff meeting a target, service-level curve."""
     from sim.planner import parse_target, plan_staffing  # here, not at import: the other commands start faster
     from sim.profile import load_profile
-    from sim.report import calendar_note, curve_page, label
+    from sim.report import calendar_note, label
 
     console = plain_console(120)
     goal = parse_target(target)
-    if out is not None:
-        output_file(out, "--out")
+    for path, option in ((out, "--out"), (csv_out, "--csv")):
+        if path is not None:
+            output_file(path, option)
     profile = overridden(load_profile(profile_path), start=start, intake=intake, disposal_share=disposal_share)
     if len(roles) > 1:
         _joint(console, profile, goal, roles, years=years, replications=replications, seed=seed, backend=backend,
-               workers=workers, low=low, high=high, out=out)
+               workers=workers, low=low, high=high, out=out, csv_out=csv_out)
         return
     role = roles[0]
     with progress(console, "规划中 / planning") as update:
@@ -86,15 +90,25 @@ def staffing(
                       f"meeting {goal.text} with 95% confidence: {result['answer']}")
     if note := calendar_note(result["calendar"]):
         console.print(note)
+    _write(console, result, profile, out, csv_out)
+
+
+def _write(console: Any, result: dict[str, Any], profile: Any, out: Path | None, csv_out: Path | None) -> None:
+    from sim.report import curve_page, write_curve_csv
+
     if out is not None:
         out.write_text(curve_page(result, profile), encoding="utf-8")
         console.print(f"曲线 / curve: {out}")
+    if csv_out is not None:
+        write_curve_csv(csv_out, result)
+        console.print(f"各级指标 / levels: {csv_out}")
 
 
-def _joint(console: Any, profile: Any, goal: Any, roles: list[str], *, out: Path | None, **options: Any) -> None:
+def _joint(console: Any, profile: Any, goal: Any, roles: list[str], *, out: Path | None, csv_out: Path | None,
+           **options: Any) -> None:
     """Several roles sized together: every staffing the search ran, its path, and the answer."""
     from sim.planner_joint import plan_roles
-    from sim.report import calendar_note, curve_page, label
+    from sim.report import calendar_note, label
 
     with progress(console, "规划中 / planning") as update:
         result = plan_roles(profile, goal, roles, progress=lambda what, f: update(f, what), **options)
@@ -123,9 +137,7 @@ def _joint(console: Any, profile: Any, goal: Any, roles: list[str], *, out: Path
                       "it, or is below the minimum)")
     if note := calendar_note(result["calendar"]):
         console.print(note)
-    if out is not None:
-        out.write_text(curve_page(result, profile), encoding="utf-8")
-        console.print(f"曲线 / curve: {out}")
+    _write(console, result, profile, out, csv_out)
 
 
 @plan_app.command("intake")
@@ -141,6 +153,7 @@ def intake_cmd(
     high: float | None = typer.Option(None, "--high", help="收案上限 / highest intake"),
     steps: int = typer.Option(5, "--steps", help="二分次数 / bisection steps"),
     disposal_share: float | None = DISPOSAL_SHARE,
+    csv_out: Path | None = CSV_OUT,
     start: str | None = START,
 ) -> None:
     """现有人员能承担的最大年收案 / the largest yearly intake the staff carries while meeting the target."""
@@ -150,6 +163,8 @@ def intake_cmd(
 
     console = plain_console(120)
     goal = parse_target(target)
+    if csv_out is not None:
+        output_file(csv_out, "--csv")
     profile = overridden(load_profile(profile_path), start=start, disposal_share=disposal_share)
     with progress(console, "规划中 / planning") as update:
         result = plan_intake(profile, goal, years=years, replications=replications, seed=seed, backend=backend,
@@ -171,6 +186,11 @@ def intake_cmd(
                       f"about {result['answer']:,}")
     if note := calendar_note(result["calendar"]):
         console.print(note)
+    if csv_out is not None:
+        from sim.report import write_curve_csv
+
+        write_curve_csv(csv_out, result)
+        console.print(f"各级指标 / levels: {csv_out}")
 
 
 def _met(point: dict[str, Any], goal: Any) -> str:
