@@ -246,6 +246,9 @@ def render_html(agg: dict[str, Any], profile: CourtProfile, params: dict[str, An
     i = profile.intake
     out.append("<h2>输入 / Inputs</h2>")
     out.append(_table(["参数 / parameter", "值 / value"], [
+        ["起始时刻 / first simulated instant", profile.origin.strftime("%Y-%m-%d %H:%M") + "（北京时间 / CST）"],
+        ["起始状态 / start state", Path(profile.start_state).name if profile.start_state
+         else "无：从零案件开始 / none: from an empty court"],
         ["年收案 / yearly intake", f"{i.yearly:,.0f}"],
         ["案件构成 / mix", "，".join(f"{TYPES.get(k, k)} {v:.0%}" for k, v in i.mix.items())],
         ["金钱给付 / money share", f"{i.money_share:.0%}"], ["非诉 / non-litigation", f"{i.nonlitigation_share:.0%}"],

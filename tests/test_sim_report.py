@@ -99,3 +99,7 @@ def test_render_html_without_optional_sections():
     assert "deadline first, work without one due 10 days after it came" in text
     fifo = profile.model_copy(update={"queue": "fifo"})
     assert "first come, first served" in render_html(aggregate(results), fifo, {"years": 0.05})
+    # when the simulated period starts, and from what caseload (a run from today's register reads differently)
+    assert "2025-01-02 08:30" in text and "none: from an empty court" in text
+    carried = profile.model_copy(update={"start_state": "/courts/today.csv"})
+    assert "<td>today.csv</td>" in render_html(aggregate(results), carried, {"years": 0.05})
