@@ -388,8 +388,10 @@ def render_html(agg: dict[str, Any], profile: CourtProfile, params: dict[str, An
 def curve_page(curve: dict[str, Any], profile: CourtProfile) -> str:
     """The staffing search as a self-contained page (`zhixing plan staffing --out`)."""
     name = html.escape(profile.name)
-    note = (f"{curve.get('replications')} 次重复，种子 {curve.get('seed')}，每级 {curve.get('years')} 年，"
-            "各级人数使用共同随机数 / replications, seed, years per level; common random numbers across levels")
+    since = profile.origin.strftime("%Y-%m-%d %H:%M")
+    note = (f"自 {since} 起，{curve.get('replications')} 次重复，种子 {curve.get('seed')}，"
+            f"每级 {curve.get('years')} 年，各级人数使用共同随机数 / from {since}; replications, seed, years per "
+            "level; common random numbers across levels")
     return (f"<!doctype html><html lang='zh-CN'><head><meta charset='utf-8'><title>人员测算 / staffing search"
             f"</title><style>{CSS}</style></head><body><h1>人员测算 / Staffing search — {name}</h1>"
             f"<p class='note'>{note}</p>" + _calendar_warn(curve.get("calendar")) + curve_html(curve)

@@ -130,6 +130,7 @@ def test_the_real_court_sized_in_two_roles(tmp_path, capsys):
     assert answer
     j, c = int(answer.group(1)), int(answer.group(2))
     html = page.read_text(encoding="utf-8")
+    assert "自 2025-01-02 08:30 起" in html  # when the levels' runs start
     assert "多角色人员测算" in html and "<table" in html and not re.search(r"""(src|href)\s*=\s*["']?(https?:)?//""",
                                                                           html)
     rows = {(int(m.group(1)), int(m.group(2))): m.group(3) for m in
