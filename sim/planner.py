@@ -24,6 +24,7 @@ from core_flow.errors import UserError
 from sim.profile import ROLES, CourtProfile
 from sim.replicate import aggregate, calendar_used, check_backend, make_units, run_units
 from sim.report import KPI_LABELS, SHARES, is_share
+from sim.sequential import decision_kpis, looks_between
 
 _OPS: dict[str, Callable[[float, float], bool]] = {">=": operator.ge, ">": operator.gt, "<=": operator.le,
                                                     "<": operator.lt}
@@ -40,6 +41,11 @@ class Target:
         """Met with confidence: the interval's worst end satisfies the target."""
         bound = ci["low"] if self.op in (">=", ">") else ci["high"]
         return bound == bound and _OPS[self.op](bound, self.threshold)
+
+    def clearly_missed(self, ci: dict[str, float]) -> bool:
+        """The interval's best end fails the target."""
+        bound = ci["high"] if self.op in (">=", ">") else ci["low"]
+        return bound == bound and not _OPS[self.op](bound, self.threshold)
 
 
 _OP_ALIASES = {"≥": ">=", "≤": "<=", "＞": ">", "＜": "<", "＞＝": ">=", "＜＝": "<="}
@@ -64,6 +70,10 @@ class Goal:
     def missed(self, kpi: dict[str, dict[str, float]]) -> list[str]:
         """The targets not met with confidence at one level."""
         return [t.text for t in self.targets if not t.met(kpi[t.kpi])]
+
+    def clearly_missed(self, kpi: dict[str, dict[str, float]]) -> bool:
+        """Some target's whole interval is on the wrong side of its threshold: more replications will not meet it."""
+        return any(t.clearly_missed(kpi[t.kpi]) for t in self.targets)
 
 
 def parse_target(text: str) -> Goal:
@@ -127,17 +137,37 @@ def check_target(target: Target) -> None:
 
 
 def evaluate(profile: CourtProfile, *, years: float, replications: int, seed: int, backend: str, workers: int,
-             progress: Callable[[float], None] | None) -> dict[str, Any]:
-    units = make_units([(profile.name, profile)], years=years, replications=replications, seed=seed,
-                       reassign_handlers=True)
-    agg = aggregate(run_units(units, backend=backend, workers=workers, progress=progress))
-    return {**next(iter(agg["courts"].values())), "calendar": agg["calendar"]}
+             progress: Callable[[float], None] | None, goal: Goal | None = None,
+             most: int | None = None) -> dict[str, Any]:
+    """The level's KPIs (mean and 95% interval) over ``replications``; with ``goal``, also ``decision``: what the goal
+    is judged on. ``most`` above ``replications``: sequential replications (``sim.sequential``) — while the goal is
+    neither met nor clearly missed, twice as many, up to ``most``, each look judged on its Bonferroni interval."""
+    looks = looks_between(replications, max(replications, most or replications))
+    runs: list[dict[str, Any]] = []
+    for n in looks:
+        units = make_units([(profile.name, profile)], years=years, replications=n, seed=seed,
+                           reassign_handlers=True)[len(runs):]  # the first ones kept: the same seeds
+        runs += run_units(units, backend=backend, workers=workers, progress=progress)
+        agg = aggregate(runs)
+        data = {**next(iter(agg["courts"].values())), "calendar": agg["calendar"], "looks": len(looks)}
+        if goal is None:
+            return data
+        check_kpis(goal, data["kpi"])
+        data["decision"] = data["kpi"] if len(looks) == 1 else decision_kpis(goal.kpis, runs, len(looks),
+                                                                              SHARES + ("utilisation.",))
+        if goal.met(data["decision"]) or goal.clearly_missed(data["decision"]):
+            break
+    return data
 
 
 def preflight(profile: CourtProfile, *, years: float, replications: int, seed: int, backend: str,
-              workers: int) -> None:
+              workers: int, most: int | None = None) -> None:
     """Every option and the start state (handlers against today's staff) checked before the first level runs."""
     check_backend(backend, workers)
+    if most is not None and most < replications:
+        raise UserError(f"最多重复次数（{most}）不得少于重复次数（{replications}）",
+                        f"the most replications ({most}) must not be fewer than the replications ({replications})",
+                        where="--max-replications")
     if replications < 2:  # one replication has no interval to judge the target with
         raise UserError(f"按置信区间判断目标至少需要 2 次重复，收到 {replications}",
                         f"judging a target with 95% confidence needs at least 2 replications, got {replications}",
@@ -157,9 +187,17 @@ def as_goal(target: Goal | Target) -> Goal:
     return target if isinstance(target, Goal) else Goal((target,), target.text)
 
 
+def judged(goal: Goal, data: dict[str, Any]) -> dict[str, Any]:
+    """A level's point on the curve: met or not (on what ``evaluate`` judged it), the targets missed, its KPIs and
+    calendar, and the replications it took."""
+    decision = data.get("decision", data["kpi"])
+    return {"met": goal.met(decision), "missed": goal.missed(decision), "kpi": data["kpi"],
+            "calendar": data["calendar"], "replications": data.get("replications", 0), "looks": data.get("looks", 1)}
+
+
 def plan_staffing(profile: CourtProfile, target: Goal | Target, *, role: str = "承办法官", years: float = 1.0,
                   replications: int = 5, seed: int = 2025, backend: str = "process", workers: int = 1,
-                  low: int | None = None, high: int | None = None,
+                  low: int | None = None, high: int | None = None, most: int | None = None,
                   progress: Callable[[str, float], None] | None = None) -> dict[str, Any]:
     """Scan staff levels of ``role`` upward from ``low`` until the target is met (then one more level, for the
     curve), at most ``high``. Returns the service-level curve and the answer (None when ``high`` is not enough).
@@ -173,16 +211,14 @@ def plan_staffing(profile: CourtProfile, target: Goal | Target, *, role: str = "
     high = high if high is not None else max(low + 6, current + 4)
     if high < low:
         raise UserError("人数上限小于下限", "the staff maximum is below the minimum", where="--max")
-    preflight(profile, years=years, replications=replications, seed=seed, backend=backend, workers=workers)
+    preflight(profile, years=years, replications=replications, seed=seed, backend=backend, workers=workers, most=most)
     points, answer = [], None
     for n in range(low, high + 1):
         data = evaluate(profile.with_staff(**{role: n}), years=years, replications=replications, seed=seed,
-                         backend=backend, workers=workers,
-                         progress=None if progress is None else (lambda f, n=n: progress(f"{role}={n}", f)))
-        check_kpis(goal, data["kpi"])
-        ok = goal.met(data["kpi"])
-        points.append({"staff": n, "met": ok, "missed": goal.missed(data["kpi"]), "kpi": data["kpi"],
-                       "calendar": data["calendar"]})
+                        backend=backend, workers=workers, goal=goal, most=most,
+                        progress=None if progress is None else (lambda f, n=n: progress(f"{role}={n}", f)))
+        points.append({"staff": n, **judged(goal, data)})
+        ok = points[-1]["met"]
         if ok and answer is None:
             answer = n
         elif answer is not None:
@@ -190,14 +226,14 @@ def plan_staffing(profile: CourtProfile, target: Goal | Target, *, role: str = "
     single = len(goal.targets) == 1
     return {"role": role, "target": goal.text, "targets": [t.text for t in goal.targets], "kpi": goal.kpis[0],
             "threshold": goal.targets[0].threshold if single else None, "answer": answer,
-            "points": points, "replications": replications, "seed": seed, "years": years,
-            "calendar": calendar_used(points),
+            "points": points, "replications": replications, "most": most or replications, "seed": seed,
+            "years": years, "calendar": calendar_used(points),
             "show": list(dict.fromkeys(goal.kpis + [f"utilisation.{role}", "within_limit_share", "compliance"]))}
 
 
 def plan_intake(profile: CourtProfile, target: Goal | Target, *, years: float = 1.0, replications: int = 5,
                 seed: int = 2025, backend: str = "process", workers: int = 1, low: float = 100.0,
-                high: float | None = None, steps: int = 6,
+                high: float | None = None, steps: int = 6, most: int | None = None,
                 progress: Callable[[str, float], None] | None = None) -> dict[str, Any]:
     """The largest yearly intake the profile's staff carries while meeting the target — every one of several —
     (bisection on the intake)."""
@@ -206,23 +242,21 @@ def plan_intake(profile: CourtProfile, target: Goal | Target, *, years: float = 
     if not 0 < low < hi:
         raise UserError("收案区间无效", "the intake range is empty", where="--low/--high")
     preflight(profile.with_intake(hi, where="--high"), years=years, replications=replications, seed=seed,
-               backend=backend, workers=workers)
+              backend=backend, workers=workers, most=most)
     points = []
 
     def ok(intake: float) -> bool:
         data = evaluate(profile.with_intake(intake), years=years, replications=replications, seed=seed,
-                         backend=backend, workers=workers,
-                         progress=None if progress is None else (lambda f: progress(f"intake={intake:.0f}", f)))
-        check_kpis(goal, data["kpi"])
-        met = goal.met(data["kpi"])
-        points.append({"intake": intake, "met": met, "missed": goal.missed(data["kpi"]), "kpi": data["kpi"],
-                       "calendar": data["calendar"]})
-        return met
+                        backend=backend, workers=workers, goal=goal, most=most,
+                        progress=None if progress is None else (lambda f: progress(f"intake={intake:.0f}", f)))
+        points.append({"intake": intake, **judged(goal, data)})
+        return bool(points[-1]["met"])
 
     lo = low
     if not ok(lo):
         return {"target": goal.text, "targets": [t.text for t in goal.targets], "kpis": goal.kpis, "answer": None,
-                "points": points, "calendar": calendar_used(points)}
+                "points": points, "replications": replications, "most": most or replications,
+                "calendar": calendar_used(points)}
     for _ in range(steps):
         mid = (lo + hi) / 2
         if ok(mid):
@@ -231,5 +265,5 @@ def plan_intake(profile: CourtProfile, target: Goal | Target, *, years: float = 
             hi = mid
     points.sort(key=lambda p: p["intake"])
     return {"target": goal.text, "targets": [t.text for t in goal.targets], "kpis": goal.kpis, "answer": round(lo),
-            "points": points, "replications": replications,
+            "points": points, "replications": replications, "most": most or replications,
             "seed": seed, "years": years, "calendar": calendar_used(points)}

@@ -22,7 +22,7 @@ from collections.abc import Callable
 from typing import Any
 
 from core_flow.errors import UserError
-from sim.planner import Goal, Target, as_goal, check_kpis, evaluate, preflight
+from sim.planner import Goal, Target, as_goal, evaluate, judged, preflight
 from sim.profile import ROLES, CourtProfile
 from sim.replicate import calendar_used
 
@@ -45,7 +45,7 @@ def shortfall(goal: Goal, kpi: dict[str, dict[str, float]], *, on: str = "bound"
 
 def plan_roles(profile: CourtProfile, target: Goal | Target, roles: list[str], *, years: float = 1.0,
                replications: int = 5, seed: int = 2025, backend: str = "process", workers: int = 1,
-               low: int | None = None, high: int | None = None,
+               low: int | None = None, high: int | None = None, most: int | None = None,
                progress: Callable[[str, float], None] | None = None) -> dict[str, Any]:
     """Marginal allocation over ``roles`` (see the module). ``low`` / ``high``: every role's bounds (default: each
     role's current headcount − 2 / + 4, at least 1 and 6 levels wide). Returns every staffing evaluated, in the
@@ -61,7 +61,7 @@ def plan_roles(profile: CourtProfile, target: Goal | Target, roles: list[str], *
     hi = {r: high if high is not None else max(lo[r] + 6, current[r] + 4) for r in roles}
     if any(hi[r] < lo[r] for r in roles):
         raise UserError("人数上限小于下限", "the staff maximum is below the minimum", where="--max")
-    preflight(profile, years=years, replications=replications, seed=seed, backend=backend, workers=workers)
+    preflight(profile, years=years, replications=replications, seed=seed, backend=backend, workers=workers, most=most)
 
     seen: dict[tuple[int, ...], dict[str, Any]] = {}
     points: list[dict[str, Any]] = []
@@ -72,11 +72,9 @@ def plan_roles(profile: CourtProfile, target: Goal | Target, roles: list[str], *
         staff = dict(zip(roles, levels, strict=True))
         name = ", ".join(f"{r}={n}" for r, n in staff.items())
         data = evaluate(profile.with_staff(**staff), years=years, replications=replications, seed=seed,
-                         backend=backend, workers=workers,
-                         progress=None if progress is None else (lambda f: progress(name, f)))
-        check_kpis(goal, data["kpi"])
-        point = {"staff": staff, "met": goal.met(data["kpi"]), "missed": goal.missed(data["kpi"]),
-                 "kpi": data["kpi"], "calendar": data["calendar"], "shortfall": shortfall(goal, data["kpi"])}
+                        backend=backend, workers=workers, goal=goal, most=most,
+                        progress=None if progress is None else (lambda f: progress(name, f)))
+        point = {"staff": staff, **judged(goal, data), "shortfall": shortfall(goal, data.get("decision", data["kpi"]))}
         seen[levels] = point
         points.append(point)
         return point
@@ -108,5 +106,6 @@ def plan_roles(profile: CourtProfile, target: Goal | Target, roles: list[str], *
     answer = dict(zip(roles, levels, strict=True)) if here["met"] else None
     return {"roles": roles, "target": goal.text, "targets": [t.text for t in goal.targets], "answer": answer,
             "points": points, "path": [dict(zip(roles, p, strict=True)) for p in path],
-            "replications": replications, "seed": seed, "years": years, "calendar": calendar_used(points),
+            "replications": replications, "most": most or replications, "seed": seed, "years": years,
+            "calendar": calendar_used(points),
             "show": list(dict.fromkeys(goal.kpis + [f"utilisation.{r}" for r in roles] + ["compliance"]))}

@@ -23,6 +23,10 @@ TARGET = typer.Option("compliance>=0.95", "--target", help=(
     "(e.g. \"compliance>=0.95, utilisation.承办法官<=0.85\")"))
 YEARS = typer.Option(1.0, "--years", help="每个水平的模拟年数 / years simulated per level")
 REPLICATIONS = typer.Option(3, "--replications", "-r", help="重复次数 / replications")
+MOST = typer.Option(None, "--max-replications", help=(
+    "未定的水平（区间跨过目标）加倍重复至至多此数，每次判断按查看次数作 Bonferroni 校正 / a level whose interval "
+    "straddles the target is run again with twice the replications, up to this many, each look judged on a "
+    "Bonferroni-adjusted interval"))
 SEED = typer.Option(2025, "--seed", help="随机种子（各水平共用） / seed, common to all levels")
 WORKERS = typer.Option(1, "--workers", "-w", help="并行进程数 / worker processes")
 BACKEND = typer.Option("process", "--backend", help=f"后端 / backend: {', '.join(BACKENDS)}")
@@ -51,6 +55,7 @@ def staffing(
     high: int | None = typer.Option(None, "--max", help="最大人数 / last staff level"),
     out: Path | None = typer.Option(None, "--out", help="服务水平曲线 HTML / write the curve as HTML"),
     csv_out: Path | None = CSV_OUT,
+    most: int | None = MOST,
     start: str | None = START,
 ) -> None:
     """满足目标的最少人数与服务水平曲线（共同随机数） / smallest staff meeting a target, service-level curve."""
@@ -66,12 +71,12 @@ def staffing(
     profile = overridden(load_profile(profile_path), start=start, intake=intake, disposal_share=disposal_share)
     if len(roles) > 1:
         _joint(console, profile, goal, roles, years=years, replications=replications, seed=seed, backend=backend,
-               workers=workers, low=low, high=high, out=out, csv_out=csv_out)
+               workers=workers, low=low, high=high, most=most, out=out, csv_out=csv_out)
         return
     role = roles[0]
     with progress(console, "规划中 / planning") as update:
         result = plan_staffing(profile, goal, role=role, years=years, replications=replications, seed=seed,
-                               backend=backend, workers=workers, low=low, high=high,
+                               backend=backend, workers=workers, low=low, high=high, most=most,
                                progress=lambda what, f: update(f, what))
     table = Table(title=f"服务水平曲线 / service-level curve — {role}（{replications} 次重复，共同随机数 / CRN）")
     table.add_column(f"{role} 人数 / staff", justify="right")
@@ -82,6 +87,7 @@ def staffing(
         table.add_row(str(p["staff"]), *[" ".join(fmt_ci(p["kpi"][k], k)) if k in p["kpi"] else "–"
                                          for k in result["show"]], _met(p, goal))
     console.print(table)
+    _sequential_note(console, result)
     if result["answer"] is None:
         console.print(f"在 {result['points'][-1]['staff']} 人以内未达到目标 {goal.text} / target not met up to "
                       f"{result['points'][-1]['staff']} people (raise --max)")
@@ -127,6 +133,7 @@ def _joint(console: Any, profile: Any, goal: Any, roles: list[str], *, out: Path
         table.add_row(*map(str, levels), *[" ".join(fmt_ci(p["kpi"][k], k)) if k in p["kpi"] else "–"
                                            for k in result["show"]], step, _met(p, goal))
     console.print(table)
+    _sequential_note(console, result)
     if result["answer"] is None:
         console.print(f"在人数上限内未达到目标 {goal.text} / target not met within the staff maximum (raise --max)")
     else:
@@ -154,6 +161,7 @@ def intake_cmd(
     steps: int = typer.Option(5, "--steps", help="二分次数 / bisection steps"),
     disposal_share: float | None = DISPOSAL_SHARE,
     csv_out: Path | None = CSV_OUT,
+    most: int | None = MOST,
     start: str | None = START,
 ) -> None:
     """现有人员能承担的最大年收案 / the largest yearly intake the staff carries while meeting the target."""
@@ -168,7 +176,7 @@ def intake_cmd(
     profile = overridden(load_profile(profile_path), start=start, disposal_share=disposal_share)
     with progress(console, "规划中 / planning") as update:
         result = plan_intake(profile, goal, years=years, replications=replications, seed=seed, backend=backend,
-                             workers=workers, low=low, high=high, steps=steps,
+                             workers=workers, low=low, high=high, steps=steps, most=most,
                              progress=lambda what, f: update(f, what))
     names = "、".join(goal.kpis)
     table = Table(title=f"收案与 {names} / intake vs {', '.join(goal.kpis)}")
@@ -179,6 +187,7 @@ def intake_cmd(
     for p in result["points"]:
         table.add_row(f"{p['intake']:,.0f}", *[" ".join(fmt_ci(p["kpi"][k], k)) for k in goal.kpis], _met(p, goal))
     console.print(table)
+    _sequential_note(console, result)
     if result["answer"] is None:
         console.print(f"收案 {low:,.0f} 时已不满足 {goal.text} / the target is not met even at {low:,.0f} cases a year")
     else:
@@ -194,11 +203,30 @@ def intake_cmd(
 
 
 def _met(point: dict[str, Any], goal: Any) -> str:
-    """✓, or ✗ with the targets missed at this level when there are several."""
+    """✓, or ✗ with the targets missed at this level when there are several; with sequential replications, how
+    many the level took."""
+    runs = f" n={point['replications']}" if point.get("looks", 1) > 1 else ""
     if point["met"]:
-        return "✓"
+        return "✓" + runs
     missed = point.get("missed") or []
-    return "✗" + (f" {', '.join(missed)}" if len(goal.targets) > 1 and missed else "")
+    return "✗" + runs + (f" {', '.join(missed)}" if len(goal.targets) > 1 and missed else "")
+
+
+def _sequential_note(console: Any, result: dict[str, Any]) -> None:
+    """With ``--max-replications``: how the levels were judged (the table's intervals are 95% over all runs)."""
+    from sim.sequential import confidence, looks_between
+
+    first, most = result.get("replications", 0), result.get("most", 0)
+    if not first or most <= first:
+        return
+    looks = len(looks_between(first, most))
+    level = confidence(looks)
+    console.print(f"达标判断：每级先 {first} 次重复，区间跨过目标的加倍重复至至多 {most} 次；"
+                  f"每次判断用 {level:.2%} 置信区间（至多 {looks} 次查看的 Bonferroni 校正，合计误判率不超过 5%）；"
+                  f"表中区间为全部重复的 95% 区间 / judged with sequential replications: {first} at first, doubled "
+                  f"up to {most} while the interval straddles the target; each look on the {level:.2%} interval "
+                  f"(Bonferroni over at most {looks} looks: below 5% wrong in all); the table shows 95% intervals "
+                  "over all the runs")
 
 
 def register(app: typer.Typer) -> None:

@@ -1,0 +1,55 @@
+"""Sequential replications for a planner's decision: a level whose interval straddles the target gets more
+replications, a clear-cut one does not.
+
+A staffing level is run with ``R`` replications; when the target is neither met nor clearly missed (the interval
+holds the threshold), the level is run again with twice as many (the first ones are kept: the same seeds, common
+random numbers across levels still hold for them), up to ``M``. Looking at the same level several times and
+stopping when the interval first clears the threshold would make a wrong "met" more likely than the nominal 5%;
+so each look judges on the two-sided ``1 − 5%/L`` interval, ``L`` the number of looks the level may take (Bonferroni:
+over all the looks together, a wrong decision stays below 5%). With ``M = R`` there is one look and the decision is
+the 95% interval shown, as before. The tables still show each KPI's 95% interval over all the replications run.
+
+Student t quantiles come from SciPy (any confidence level); the 95% figures shown elsewhere keep ``sim.kpi``'s table.
+"""
+
+from __future__ import annotations
+
+import math
+from statistics import fmean, stdev
+from typing import Any
+
+from scipy.stats import t as student_t
+
+ALPHA = 0.05  # the planner's error rate over all the looks at a level
+
+
+def looks_between(first: int, most: int) -> list[int]:
+    """The replication counts a level may be judged at: ``first``, doubling, up to ``most``."""
+    counts = [first]
+    while counts[-1] < most:
+        counts.append(min(2 * counts[-1], most))
+    return counts
+
+
+def confidence(looks: int) -> float:
+    """The two-sided confidence each look judges on (Bonferroni over ``looks``)."""
+    return 1 - ALPHA / looks
+
+
+def decision_kpis(keys: list[str], runs: list[dict[str, Any]], looks: int,
+                  bounded: tuple[str, ...] = ()) -> dict[str, dict[str, float]]:
+    """Each of ``keys``' mean and the ``confidence(looks)`` interval over ``runs`` (each a replication's result with
+    its ``kpi``); an interval stays in the KPI's range (≥ 0; ≤ 1 for a key starting with one of ``bounded``)."""
+    out = {}
+    for k in keys:
+        xs = [v for r in runs if (v := r["kpi"].get(k)) is not None and v == v]
+        if len(xs) < 2:
+            out[k] = {"mean": fmean(xs) if xs else math.nan, "low": math.nan, "high": math.nan, "n": len(xs)}
+            continue
+        m = fmean(xs)
+        h = float(student_t.ppf(1 - (1 - confidence(looks)) / 2, len(xs) - 1)) * stdev(xs) / math.sqrt(len(xs))
+        low, high = max(m - h, 0.0), m + h
+        if k.startswith(bounded):
+            high = min(high, 1.0)
+        out[k] = {"mean": m, "low": low, "high": high, "n": len(xs)}
+    return out
