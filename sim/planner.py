@@ -5,7 +5,8 @@ Every staffing level (every intake level) runs the same replications with the sa
 the same agencies' behaviour and the same staff minutes per case and action (common random numbers), so the
 differences between levels are the staffing's, not the dice's. A target is met "with confidence" when the whole
 95% confidence interval is on the right side of the threshold (``compliance>=0.95``: the interval's low end is at
-least 0.95). Several targets (``compliance>=95%, utilisation.承办法官<=85%``) must all be met.
+least 0.95). Several targets (``compliance>=95%, utilisation.承办法官<=85%``) must all be met. With ``most`` above
+the replications, a level whose interval straddles the target gets more (``sim.sequential``).
 
 Options, the target and the start state are checked before the first level runs. With a start state (today's
 caseload), a level below today's 承办法官 headcount shares the cases of the judges it lacks among those it has, round
