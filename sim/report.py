@@ -416,10 +416,12 @@ def write_curve_csv(path: Path, search: dict[str, Any]) -> None:
         levels, level = ["intake"], (lambda p: [round(p["intake"])])
     with path.open("w", newline="", encoding="utf-8") as f:
         w = csv.writer(f)
-        w.writerow([*levels, *(f"{k}_{part}" for k in keys for part in ("mean", "low", "high")), "met", "missed"])
+        w.writerow([*levels, *(f"{k}_{part}" for k in keys for part in ("mean", "low", "high")), "met", "missed",
+                    "replications"])
         for p in points:
             cells = [p["kpi"].get(k, {}).get(part, "") for k in keys for part in ("mean", "low", "high")]
-            w.writerow([*level(p), *cells, int(bool(p["met"])), "; ".join(p.get("missed") or [])])
+            w.writerow([*level(p), *cells, int(bool(p["met"])), "; ".join(p.get("missed") or []),
+                        p.get("replications", "")])
 
 
 def joint_html(search: dict[str, Any]) -> str:

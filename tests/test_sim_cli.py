@@ -191,6 +191,7 @@ def test_plan_staffing_cli_prints_the_curve(small, capsys, tmp_path):
     assert "服务水平曲线" in text and "最少承办法官人数：1" in text
     rows = list(csv.DictReader(io.StringIO(table.read_text(encoding="utf-8"))))
     assert [r["承办法官"] for r in rows] == ["1", "2"] and [r["met"] for r in rows] == ["1", "1"]
+    assert [r["replications"] for r in rows] == ["2", "2"]
     assert float(rows[0]["compliance_low"]) <= float(rows[0]["compliance_mean"]) <= float(rows[0]["compliance_high"])
     assert "utilisation.承办法官_mean" in rows[0]
     html = page.read_text(encoding="utf-8")
