@@ -12,7 +12,7 @@ import pytest
 
 from core_flow.errors import UserError
 from sim.planner import parse_target, plan_staffing
-from tests.sim_support import small_court
+from tests.sim_support import rendered_dom, small_court
 from zhixing.cli import main
 
 SMALL = "name: 测试法院\nintake: {yearly: 250}\nstaff: {承办法官: {count: 1}, 书记员: {count: 1}}\n"
@@ -197,6 +197,8 @@ def test_plan_staffing_cli_prints_the_curve(small, capsys, tmp_path):
     html = page.read_text(encoding="utf-8")
     assert "<svg" in html and "服务水平曲线" in html
     assert not re.search(r"""(src|href)\s*=\s*["']?(https?:)?//""", html)  # self-contained
+    dom = rendered_dom(page, tmp_path)  # and renders offline in headless Chromium
+    assert "服务水平曲线" in dom and "<svg" in dom and "达标 / met" in dom
 
 
 def test_plan_intake_finds_the_intake_a_staff_carries(small, capsys, tmp_path):

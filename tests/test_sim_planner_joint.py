@@ -13,7 +13,7 @@ import sim.planner_joint as joint
 from core_flow.errors import UserError
 from sim.planner import parse_target
 from sim.planner_joint import plan_roles, shortfall
-from tests.sim_support import small_court
+from tests.sim_support import rendered_dom, small_court
 from zhixing.cli import main
 
 
@@ -100,6 +100,18 @@ def test_a_step_is_judged_on_the_bound_the_target_is_judged_on(monkeypatch):
                         replications=3, backend="serial")
     assert [tuple(p.values()) for p in result["path"]][:2] == [(1, 1), (1, 2)]
     assert result["answer"] == {"承办法官": 2, "书记员": 2}  # both next steps meet it: the higher mean is taken
+
+
+def test_the_joint_search_page_renders_in_headless_chromium(model, tmp_path):
+    from sim.report import curve_page
+
+    result = plan_roles(small_court(1000), parse_target("compliance>=0.95"), ["承办法官", "书记员"], low=1, high=8,
+                        replications=3, backend="serial")
+    page = tmp_path / "joint.html"
+    page.write_text(curve_page(result, small_court(1000)), encoding="utf-8")
+    dom = rendered_dom(page, tmp_path)
+    assert "多角色人员测算" in dom and dom.count("<tr>") == 1 + len(result["points"])
+    assert "承办法官 4、书记员 5" in dom  # the answer
 
 
 def test_the_bounds_reached_first_give_no_answer(model):

@@ -6,7 +6,6 @@ from __future__ import annotations
 import csv
 import json
 import re
-import shutil
 import subprocess
 
 import pytest
@@ -14,7 +13,7 @@ import pytest
 from sim.replicate import aggregate, make_units, run_units
 from sim.report import line_chart, mask, render_html, write_outputs
 from sim.validate import mmc
-from tests.sim_support import small_court
+from tests.sim_support import chromium, rendered_dom, small_court
 
 
 @pytest.fixture(scope="module")
@@ -73,16 +72,9 @@ def test_line_chart_is_inline_svg():
 
 
 def test_report_renders_in_headless_chromium(outputs, tmp_path):
-    browser = next((shutil.which(b) for b in ("chromium", "chromium-browser", "google-chrome") if shutil.which(b)),
-                   None)
-    if browser is None:
-        pytest.skip("未找到 Chromium，跳过渲染检查（apt-get install chromium；.ci/run 会安装） / Chromium not found: "
-                    "render check skipped (apt-get install chromium; .ci/run installs it)")
-    dom = subprocess.run([browser, "--headless", "--no-sandbox", "--disable-gpu", "--no-first-run",
-                          f"--user-data-dir={tmp_path / 'profile'}", "--virtual-time-budget=2000", "--dump-dom",
-                          outputs["html"].as_uri()], capture_output=True, text=True, timeout=120)
-    assert dom.returncode == 0, dom.stderr[-2000:]
-    assert "关键指标 / KPIs" in dom.stdout and "<svg" in dom.stdout
+    dom = rendered_dom(outputs["html"], tmp_path)
+    assert "关键指标 / KPIs" in dom and "<svg" in dom
+    browser = chromium()
     shot = tmp_path / "shot.png"
     subprocess.run([browser, "--headless", "--no-sandbox", "--disable-gpu", "--no-first-run",
                     f"--user-data-dir={tmp_path / 'profile2'}", f"--screenshot={shot}", "--window-size=1200,2000",
