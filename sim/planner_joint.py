@@ -52,10 +52,13 @@ def plan_roles(profile: CourtProfile, target: Goal | Target, roles: list[str], *
     order run, the path the search took and the answer (None when the bounds are reached first)."""
     goal = as_goal(target)
     unknown = [r for r in roles if r not in ROLES]
-    if unknown or len(set(roles)) != len(roles) or not roles:
-        bad = unknown[0] if unknown else "、".join(roles)
-        raise UserError(f"角色无效或重复：{bad!r}，可选：{'、'.join(ROLES)}",
-                        f"unknown or repeated role {bad!r}; one of {', '.join(ROLES)}", where="--role")
+    if unknown or not roles:
+        bad = unknown[0] if unknown else ""
+        raise UserError(f"未知角色 {bad!r}，可选：{'、'.join(ROLES)}",
+                        f"unknown role {bad!r}; one of {', '.join(ROLES)}", where="--role")
+    twice = next((r for i, r in enumerate(roles) if r in roles[:i]), None)
+    if twice is not None:
+        raise UserError(f"角色 {twice} 给了两次", f"the role {twice} is given twice", where="--role")
     current = {r: profile.staff[r].count if r in profile.staff else 1 for r in roles}
     lo = {r: max(1, low if low is not None else current[r] - 2) for r in roles}
     hi = {r: high if high is not None else max(lo[r] + 6, current[r] + 4) for r in roles}
