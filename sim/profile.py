@@ -181,8 +181,8 @@ class CourtProfile(_Model):
         "which work without a deadline counts as due"))
     warmup_days: float = Field(0, ge=0, description="预热期天数，不计入指标 / days excluded from the KPIs")
     start_state: str | None = Field(None, description=(
-        "起始状态：未结案件与终本库的 CSV（相对本文件） / "
-        "start state: CSV of open cases and the 终本 register (relative to the file)"))
+        "起始状态：未结案件与终本库的 CSV 或 Excel 工作簿 .xlsx（相对本文件） / "
+        "start state: CSV or Excel workbook (.xlsx) of open cases and the 终本 register (relative to the file)"))
     register_debtors: Literal["empty", "world"] = Field("empty", description=(
         "起始状态中终本库案件的被执行人：empty（默认）——统查查不到任何财产（案件正因查无可供执行财产而终本；"
         "合成世界不模拟终本后新得的财产）；world——与其他案件一样取自合成世界，首次统查即查得其全部财产"

@@ -1,5 +1,5 @@
-"""An optional start state: the court's open cases and its 终本 register from a CSV, so a planner starts from
-today's real caseload, not from empty.
+"""An optional start state: the court's open cases and its 终本 register from a CSV or an Excel workbook (.xlsx, its
+first sheet: a court system's export as it is), so a planner starts from today's real caseload, not from empty.
 
 Columns (header required; UTF-8; any order; a column not listed here is refused — a misspelt one would be read as
 empty — and a court's Chinese export headers are taken as the columns they name, ``HEADER_ZH``: 案号, 立案日期,
@@ -43,6 +43,7 @@ import csv
 import difflib
 import math
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date, datetime
 from functools import cache
@@ -79,21 +80,19 @@ def load_start_state(path: str | Path, before: datetime, judges: tuple[str, ...]
     handler not among them is an error, or (``reassign``: a staffing level below today's headcount) the cases of
     handlers the level lacks go round-robin, in file order, to its judges."""
     p = Path(path)
-    try:
-        text = read_utf8(p, ("起始状态 CSV", "start state CSV"))
-    except OSError as err:
-        raise UserError(f"无法读取起始状态 {p}：{err.strerror}", f"cannot read the start state {p}: {err.strerror}",
-                        where=str(p)) from None
-    rows = csv.DictReader(text.splitlines())
-    rows.fieldnames = _columns(rows.fieldnames or [], p)
-    missing = [c for c in ("case", "filed", "type") if c not in rows.fieldnames]
+    header, lines = _table(p)
+    columns = _columns(header, p)
+    missing = [c for c in ("case", "filed", "type") if c not in columns]
     if missing:
         raise UserError(f"起始状态缺少列：{', '.join(missing)}", f"start state lacks columns: {', '.join(missing)}",
                         where=f"{p}:1")
     out: list[StartCase] = []
     seen: set[str] = set()
     moved = 0
-    for line, row in enumerate(rows, start=2):
+    for line, cells in lines:
+        if not any(c.strip() for c in cells):
+            continue  # an empty line (a spreadsheet's trailing rows)
+        row = dict(zip(columns, [*cells, *[""] * (len(columns) - len(cells))], strict=False))
         def bad(col: str, zh: str, en: str, line: int = line) -> UserError:
             return UserError(zh, en, where=f"{p}:{line}:{col}")
 
@@ -158,6 +157,56 @@ def load_start_state(path: str | Path, before: datetime, judges: tuple[str, ...]
             raise bad("amount_yuan", "标的不得为负", "amount_yuan must not be negative")
         out.append(StartCase(case, filed, kind, node, handler, amount, closed))
     return out
+
+
+def _table(p: Path) -> tuple[list[str], Iterator[tuple[int, list[str]]]]:
+    """The header and the numbered rows of the start state: a CSV (UTF-8), or the first sheet of an Excel workbook
+    (``.xlsx``, as a court's system exports it; dates, numbers and text read as the CSV's would be)."""
+    suffix = p.suffix.lower()
+    if suffix == ".xls":
+        raise UserError("不支持旧版 Excel 文件（.xls）：请另存为 .xlsx 或 CSV（UTF-8）",
+                        "an old Excel file (.xls) is not read: save it as .xlsx or CSV (UTF-8)", where=str(p))
+    try:
+        if suffix in (".xlsx", ".xlsm"):
+            return _xlsx(p)
+        text = read_utf8(p, ("起始状态 CSV", "start state CSV"))
+    except OSError as err:
+        raise UserError(f"无法读取起始状态 {p}：{err.strerror}", f"cannot read the start state {p}: {err.strerror}",
+                        where=str(p)) from None
+    reader = csv.reader(text.splitlines())
+    header = next(reader, [])
+    return header, ((reader.line_num, row) for row in reader)
+
+
+def _xlsx(p: Path) -> tuple[list[str], Iterator[tuple[int, list[str]]]]:
+    import zipfile
+
+    from openpyxl import load_workbook  # here: only a workbook needs it
+
+    try:
+        book = load_workbook(p, read_only=True, data_only=True)
+    except (zipfile.BadZipFile, KeyError, ValueError) as err:
+        raise UserError(f"不是有效的 Excel 工作簿（.xlsx）：{err}", f"not a valid Excel workbook (.xlsx): {err}",
+                        where=str(p)) from None
+    rows = [[_cell(v) for v in row] for row in book.worksheets[0].iter_rows(values_only=True)]
+    book.close()
+    header = rows[0] if rows else []
+    while header and not header[-1]:  # a sheet's empty columns to the right
+        header = header[:-1]
+    return header, ((n, row[:len(header)]) for n, row in enumerate(rows[1:], start=2))
+
+
+def _cell(value: object) -> str:
+    """A spreadsheet cell as the CSV would hold it: a date as YYYY-MM-DD, a whole number without ``.0``."""
+    if value is None:
+        return ""
+    if isinstance(value, datetime):
+        return value.date().isoformat()
+    if isinstance(value, date):
+        return value.isoformat()
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value).strip()
 
 
 def _columns(header: list[str], p: Path) -> list[str]:

@@ -158,6 +158,42 @@ def test_a_column_it_does_not_know_is_refused_on_the_header(tmp_path, header, co
     assert info.value.where == f"{f}:1:{col}" and named in info.value.en and info.value.zh
 
 
+def test_a_courts_excel_export_is_read_as_its_csv_would_be(tmp_path):
+    """The first sheet of an .xlsx: dates as date cells, amounts as numbers, Chinese headers, empty trailing rows and
+    columns (as a spreadsheet leaves them) — the same cases as the CSV; a mistake located at its row."""
+    from openpyxl import Workbook
+
+    book = Workbook()
+    sheet = book.active
+    sheet.append(["案号", "立案日期", "案件类型", "当前节点", "承办人", "标的金额", "终本日期", None])
+    sheet.append(["K1", datetime(2024, 10, 8), "首执", 17, "承办法官01", 12000.5, None])
+    sheet.append(["K2", datetime(2023, 3, 1), "首执", None, None, 300000, datetime(2023, 9, 1)])
+    sheet.append([None] * 7)
+    book.save(tmp_path / "s.xlsx")
+    k1, k2 = load_start_state(tmp_path / "s.xlsx", START, ("承办法官01",))
+    csv_file = tmp_path / "s.csv"
+    csv_file.write_text("案号,立案日期,案件类型,当前节点,承办人,标的金额,终本日期\n"
+                        "K1,2024-10-08,首执,17,承办法官01,12000.5,\nK2,2023-03-01,首执,,,300000,2023-09-01\n",
+                        encoding="utf-8")
+    assert [k1, k2] == load_start_state(csv_file, START, ("承办法官01",))
+    sheet.append(["K3", "2024-13-01", "首执", 3, None, 100, None])
+    book.save(tmp_path / "bad.xlsx")
+    with pytest.raises(UserError) as info:
+        load_start_state(tmp_path / "bad.xlsx", START, ("承办法官01",))
+    assert info.value.where == f"{tmp_path / 'bad.xlsx'}:5:filed"
+
+
+@pytest.mark.parametrize(("name", "content", "said"), [
+    ("old.xls", b"\xd0\xcf\x11\xe0", ".xlsx"),  # the old binary format: save as .xlsx or CSV
+    ("broken.xlsx", b"not a zip", "Excel"),
+])
+def test_a_workbook_that_cannot_be_read_is_said_so(tmp_path, name, content, said):
+    (tmp_path / name).write_bytes(content)
+    with pytest.raises(UserError) as info:
+        load_start_state(tmp_path / name, START)
+    assert info.value.where == str(tmp_path / name) and said in info.value.en and info.value.zh
+
+
 def test_a_file_not_in_utf8_is_located(tmp_path):
     f = tmp_path / "s.csv"
     f.write_bytes(b"case,filed,type\n" + "K1,2024-01-01,首执\n".encode("gbk"))  # an Excel export in GBK
