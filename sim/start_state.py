@@ -49,7 +49,7 @@ from datetime import date, datetime
 from functools import cache
 from pathlib import Path
 
-from core_flow.errors import UserError, read_utf8
+from core_flow.errors import NotUtf8, UserError, read_utf8
 from core_flow.legal_calendar import CST
 
 TYPES = {"首执": "first", "首次执行": "first", "first": "first", "恢复": "resumed", "恢复执行": "resumed",
@@ -170,6 +170,9 @@ def _table(p: Path) -> tuple[list[str], Iterator[tuple[int, list[str]]]]:
         if suffix in (".xlsx", ".xlsm"):
             return _xlsx(p)
         text = read_utf8(p, ("起始状态 CSV", "start state CSV"))
+    except NotUtf8 as err:  # an Excel CSV export in GBK: the workbook itself is read as it is
+        raise UserError(f"{err.zh}；或直接给出 Excel 工作簿（.xlsx）", f"{err.en}; or give the Excel workbook (.xlsx) "
+                        "itself", where=err.where) from None
     except OSError as err:
         raise UserError(f"无法读取起始状态 {p}：{err.strerror}", f"cannot read the start state {p}: {err.strerror}",
                         where=str(p)) from None

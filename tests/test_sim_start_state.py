@@ -200,6 +200,7 @@ def test_a_file_not_in_utf8_is_located(tmp_path):
     with pytest.raises(UserError) as info:
         load_start_state(f, START)
     assert info.value.where == f"{f}:2" and "UTF-8" in info.value.zh and "UTF-8" in info.value.en
+    assert ".xlsx" in info.value.zh and ".xlsx" in info.value.en  # the workbook itself would do
 
 
 def test_a_staffing_level_below_todays_headcount_shares_the_missing_judges_cases(tmp_path):
