@@ -388,6 +388,9 @@ def render_html(agg: dict[str, Any], profile: CourtProfile, params: dict[str, An
 def curve_page(curve: dict[str, Any], profile: CourtProfile) -> str:
     """The staffing search as a self-contained page (`zhixing plan staffing --out`)."""
     name = html.escape(profile.name)
+    from sim.sequential import note as sequential_note  # here: scipy is loaded only for a search's page
+
+    judged = sequential_note(curve.get("replications", 0), curve.get("most", 0))
     since = profile.origin.strftime("%Y-%m-%d %H:%M")
     note = (f"自 {since} 起，{curve.get('replications')} 次重复，种子 {curve.get('seed')}，"
             f"每级 {curve.get('years')} 年，各级人数使用共同随机数 / from {since}; replications, seed, years per "
@@ -395,12 +398,22 @@ def curve_page(curve: dict[str, Any], profile: CourtProfile) -> str:
     return (f"<!doctype html><html lang='zh-CN'><head><meta charset='utf-8'><title>人员测算 / staffing search"
             f"</title><style>{CSS}</style></head><body><h1>人员测算 / Staffing search — {name}</h1>"
             f"<p class='note'>{note}</p>" + _calendar_warn(curve.get("calendar")) + curve_html(curve)
-            + "</body></html>")
+            + (f"<p class='note'>{html.escape(judged)}</p>" if judged else "") + "</body></html>")
 
 
 def _calendar_warn(calendar: dict[str, Any] | None) -> str:
     note = calendar_note(calendar)
     return f"<p class='warn'>⚠ {html.escape(note)}</p>" if note else ""
+
+
+def met_text(point: dict[str, Any], *, several: bool = True) -> str:
+    """✓ or ✗ for a level; ✗ names the targets it missed (when there are several to tell apart); with sequential
+    replications, how many the level took."""
+    runs = f" n={point['replications']}" if point.get("looks", 1) > 1 else ""
+    if point.get("met"):
+        return "✓" + runs
+    missed = point.get("missed") or []
+    return "✗" + runs + (f" {', '.join(missed)}" if several and missed else "")
 
 
 def write_curve_csv(path: Path, search: dict[str, Any]) -> None:
@@ -444,7 +457,7 @@ def joint_html(search: dict[str, Any]) -> str:
         step = path.index(levels) + 1 if levels in path else None
         rows.append([*levels, *[_ci(p["kpi"][k], k) if k in p["kpi"] else "–" for k in keys],
                      f"第 {step} 步 / step {step}" if step else "试算 / tried",
-                     "✓" if p["met"] else "✗ " + ", ".join(p.get("missed") or [])])
+                     met_text(p)])
     parts.append(_table(head, rows))
     return "".join(parts)
 
@@ -464,7 +477,7 @@ def curve_html(curve: dict[str, Any]) -> str:
                             hline=curve.get("threshold")))
     head = [f"{role} 人数 / staff"] + [label(k) for k in keys] + ["达标 / met"]
     parts.append(_table(head, [[p["staff"]] + [_ci(p["kpi"][k], k) if k in p["kpi"] else "–" for k in keys]
-                               + ["✓" if p.get("met") else "✗ " + ", ".join(p.get("missed") or [])] for p in pts]))
+                               + [met_text(p)] for p in pts]))
     return "".join(parts)
 
 

@@ -53,3 +53,16 @@ def decision_kpis(keys: list[str], runs: list[dict[str, Any]], looks: int,
             high = min(high, 1.0)
         out[k] = {"mean": m, "low": low, "high": high, "n": len(xs)}
     return out
+
+
+def note(first: int, most: int) -> str | None:
+    """How a search's levels were judged with sequential replications (None without them), Chinese and English."""
+    if not first or most <= first:
+        return None
+    looks = len(looks_between(first, most))
+    level = confidence(looks)
+    return (f"达标判断：每级先 {first} 次重复，区间跨过目标的加倍重复至至多 {most} 次；每次判断用 {level:.2%} 置信区间"
+            f"（至多 {looks} 次查看的 Bonferroni 校正，合计误判率不超过 5%）；表中区间为全部重复的 95% 区间 / judged "
+            f"with sequential replications: {first} at first, doubled up to {most} while the interval straddles the "
+            f"target; each look on the {level:.2%} interval (Bonferroni over at most {looks} looks: below 5% wrong in "
+            "all); the table shows 95% intervals over all the runs")

@@ -71,6 +71,11 @@ def test_a_straddling_level_gets_more_replications_and_the_answer_is_sharper(fak
     assert by_level[2] == list(range(len(by_level[2]))) and len(by_level[2]) > 3  # the first ones kept, none twice
     assert [p["replications"] for p in seq["points"]][:2] == [3, len(by_level[2])]
     assert seq["most"] == 12 and fixed["most"] == 3
+    from sim.report import curve_page
+
+    page = curve_page(seq, small_court(1000))  # the page says how the levels were judged, and each level's runs
+    assert "98.33%" in page and "Bonferroni" in page and f"✓ n={len(by_level[2])}" in page
+    assert "Bonferroni" not in curve_page(fixed, small_court(1000))
 
 
 def test_fewer_most_than_replications_is_refused(fake):

@@ -203,30 +203,17 @@ def intake_cmd(
 
 
 def _met(point: dict[str, Any], goal: Any) -> str:
-    """✓, or ✗ with the targets missed at this level when there are several; with sequential replications, how
-    many the level took."""
-    runs = f" n={point['replications']}" if point.get("looks", 1) > 1 else ""
-    if point["met"]:
-        return "✓" + runs
-    missed = point.get("missed") or []
-    return "✗" + runs + (f" {', '.join(missed)}" if len(goal.targets) > 1 and missed else "")
+    from sim.report import met_text
+
+    return met_text(point, several=len(goal.targets) > 1)
 
 
 def _sequential_note(console: Any, result: dict[str, Any]) -> None:
     """With ``--max-replications``: how the levels were judged (the table's intervals are 95% over all runs)."""
-    from sim.sequential import confidence, looks_between
+    from sim.sequential import note
 
-    first, most = result.get("replications", 0), result.get("most", 0)
-    if not first or most <= first:
-        return
-    looks = len(looks_between(first, most))
-    level = confidence(looks)
-    console.print(f"达标判断：每级先 {first} 次重复，区间跨过目标的加倍重复至至多 {most} 次；"
-                  f"每次判断用 {level:.2%} 置信区间（至多 {looks} 次查看的 Bonferroni 校正，合计误判率不超过 5%）；"
-                  f"表中区间为全部重复的 95% 区间 / judged with sequential replications: {first} at first, doubled "
-                  f"up to {most} while the interval straddles the target; each look on the {level:.2%} interval "
-                  f"(Bonferroni over at most {looks} looks: below 5% wrong in all); the table shows 95% intervals "
-                  "over all the runs")
+    if said := note(result.get("replications", 0), result.get("most", 0)):
+        console.print(said)
 
 
 def register(app: typer.Typer) -> None:
