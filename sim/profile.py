@@ -279,7 +279,7 @@ class CourtProfile(_Model):
         """The profile starting at ``text`` (``YYYY-MM-DD[ HH:MM]``, Beijing time; a date alone: 08:30, the working
         day's start) — a planner's "from today" without editing the file."""
         start = parse_local(text, where)
-        if len(text.strip()) == 10:  # a date alone
+        if ":" not in text:  # a date alone (2026-12-07, 2026/12/7, 2026年12月7日)
             start = start.replace(hour=8, minute=30)
         return self._updated({"origin": start.isoformat()}, where)
 

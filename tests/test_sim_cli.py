@@ -51,6 +51,11 @@ def test_a_run_starts_when_the_command_line_says(small, tmp_path, capsys):
     assert code == 0 and "自 2026-12-07 08:30 起" in text and "from 2026-12-07 08:30" in " ".join(text.split())
     filed = [row["filed"] for row in csv.DictReader(io.StringIO((out / "cases.csv").read_text(encoding="utf-8")))]
     assert filed and min(filed) >= "2026-12-07T08:30" and max(filed) < "2026-12-15"
+    from sim.profile import load_profile
+
+    for written in ("2026/12/7", "2026年12月7日"):  # a date as people write it: 08:30 too
+        assert load_profile(small).with_origin(written).origin.isoformat() == "2026-12-07T08:30:00+08:00"
+    assert load_profile(small).with_origin("2026-12-07 14:00").origin.hour == 14
 
 
 def test_a_province_run_prints_its_busiest_agencies(small, tmp_path, capsys):

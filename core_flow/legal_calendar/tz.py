@@ -13,8 +13,12 @@ from core_flow.errors import UserError
 
 CST = timezone(timedelta(hours=8), "Asia/Shanghai")
 
-_FORMATS_ZH = "YYYY-MM-DD HH:MM[:SS]、YYYY-MM-DDTHH:MM[:SS] 或 YYYY-MM-DD，可带时区偏移如 +08:00"
-_FORMATS_EN = "YYYY-MM-DD HH:MM[:SS], YYYY-MM-DDTHH:MM[:SS] or YYYY-MM-DD, optionally with an offset like +08:00"
+_FORMATS_ZH = ("YYYY-MM-DD HH:MM[:SS]、YYYY-MM-DDTHH:MM[:SS] 或 YYYY-MM-DD（日期亦可写 YYYY/M/D 或 YYYY年M月D日），"
+               "可带时区偏移如 +08:00")
+_FORMATS_EN = ("YYYY-MM-DD HH:MM[:SS], YYYY-MM-DDTHH:MM[:SS] or YYYY-MM-DD (the date also as YYYY/M/D or "
+               "YYYY年M月D日), optionally with an offset like +08:00")
+# a date as people write it, year first (never day first: 29/09/2025 stays refused), made YYYY-MM-DD
+_WRITTEN_DATE = re.compile(r"(\d{4})(?:/(\d{1,2})/(\d{1,2})|年(\d{1,2})月(\d{1,2})日)")
 
 _LOCAL_RE = re.compile(
     r"(?P<y>\d{4})-(?P<mo>\d{2})-(?P<d>\d{2})"
@@ -53,7 +57,13 @@ def parse_local(text: str, field: str = "time") -> datetime:
     """
     if not isinstance(text, str):
         raise _bad(str(text), field)
-    m = _LOCAL_RE.fullmatch(text.strip())
+    written = _WRITTEN_DATE.match(text.strip())
+    plain = text.strip()
+    if written is not None:
+        y, *parts = written.groups()
+        mo, d = (parts[0], parts[1]) if parts[0] is not None else (parts[2], parts[3])
+        plain = f"{y}-{int(mo):02d}-{int(d):02d}" + plain[written.end():]
+    m = _LOCAL_RE.fullmatch(plain)
     if m is None:
         raise _bad(text, field)
     try:
