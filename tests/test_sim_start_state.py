@@ -194,6 +194,18 @@ def test_a_workbook_that_cannot_be_read_is_said_so(tmp_path, name, content, said
     assert info.value.where == str(tmp_path / name) and said in info.value.en and info.value.zh
 
 
+def test_the_command_counts_the_carried_over_cases_it_ran(tmp_path, capsys):
+    """`zhixing simulate` said "0.3 s for 11 cases" though it also ran today's caseload: both are counted."""
+    from zhixing.cli import main
+
+    f = tmp_path / "court.yaml"
+    f.write_text("name: 起始状态法院\nintake: {yearly: 150}\nstaff: {承办法官: {count: 1}, 书记员: {count: 1}}\n"
+                 f"start_state: {EXAMPLE}\n", encoding="utf-8")
+    assert main(["simulate", str(f), "--years", "0.05", "-r", "1", "--backend", "serial", "--no-validate", "--out",
+                 str(tmp_path / "out")]) == 0
+    assert "另有旧存 5 件" in capsys.readouterr().out
+
+
 def test_a_file_not_in_utf8_is_located(tmp_path):
     f = tmp_path / "s.csv"
     f.write_bytes(b"case,filed,type\n" + "K1,2024-01-01,首执\n".encode("gbk"))  # an Excel export in GBK

@@ -193,7 +193,10 @@ def register(app: typer.Typer) -> None:
                                   "workers": workers, "wall_s": round(wall, 2)}
         paths = write_outputs(out, agg, profile, params, validation, invariants=invariants)
         cases = sum(r["meta"]["cases_filed"] for r in results)
-        console.print(f"用时 {wall:.1f} 秒（{cases:,} 件案件） / {wall:.1f} s for {cases:,} cases")
+        carried = sum(r["meta"].get("start_cases", 0) for r in results)
+        plus_zh, plus_en = (f"，另有旧存 {carried:,} 件", f" and {carried:,} carried over") if carried else ("", "")
+        console.print(f"用时 {wall:.1f} 秒（新收 {cases:,} 件{plus_zh}） / {wall:.1f} s for {cases:,} cases filed"
+                      f"{plus_en}")
         console.print(f"报告 / report: {paths['html']}；指标 / KPIs: {paths['json']}；"
                       f"案件表 / cases: {paths['cases']}")
 
