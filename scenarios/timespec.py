@@ -7,6 +7,8 @@ Relative units (several may follow each other: ``+1d2h``):
 * ``wd`` / ``工作日`` working days on the legal calendar: the N-th working day after, at the same time of day;
 * ``mo`` / ``个月`` / ``月`` calendar months (the same day of the month, or the month's last day).
 
+The amount is digits or a Chinese numeral, as the law writes it: ``+三日``, ``+十个工作日``, ``+四十八小时``.
+
 Note that in scenario times ``m`` means minutes; months are ``mo`` (process.yaml periods use ``m`` for months).
 """
 
@@ -19,6 +21,7 @@ from datetime import date, datetime, timedelta
 
 from core_flow.errors import UserError
 from core_flow.legal_calendar import LegalCalendar, parse_local
+from core_flow.legal_calendar.periods import zh_number
 
 _UNITS = {
     "m": "min", "min": "min", "分钟": "min", "分": "min",
@@ -28,7 +31,8 @@ _UNITS = {
     "wd": "wd", "工作日": "wd", "个工作日": "wd",
     "mo": "mo", "个月": "mo", "月": "mo",
 }
-_TERM = re.compile(r"\s*(\d{1,6})\s*(个工作日|工作日|个月|分钟|小时|min|mo|wd|分|时|天|日|周|月|m|h|d|w)")
+_TERM = re.compile(r"\s*(\d{1,6}|[零一二两三四五六七八九十百]{1,6})\s*"
+                   r"(个工作日|工作日|个月|分钟|小时|min|mo|wd|分|时|天|日|周|月|m|h|d|w)")
 FORMS_ZH = "绝对时间 YYYY-MM-DD[ HH:MM]，或相对时间如 +2d、+3wd、+48h、+30m（分钟）、+1mo（月）"
 FORMS_EN = "an absolute time YYYY-MM-DD[ HH:MM] or a relative one like +2d, +3wd, +48h, +30m (minutes), +1mo (months)"
 
@@ -100,7 +104,10 @@ def parse_offset(text: str, field: str = "within", original: str | None = None) 
         m = _TERM.match(t, pos)
         if m is None:
             raise _bad(original or text, field)
-        terms.append((int(m[1]), _UNITS[m[2]]))
+        amount = zh_number(m[1])  # digits, or the law's numerals: +三日, +十个工作日
+        if amount is None:
+            raise _bad(original or text, field)
+        terms.append((amount, _UNITS[m[2]]))
         pos = m.end()
     if not terms:
         raise _bad(original or text, field)

@@ -114,7 +114,12 @@ def test_times_absolute_and_relative():
                                                                                                    tzinfo=CST)
     assert resolve(parse_time("+2个工作日"), datetime(2025, 9, 30, 9, tzinfo=CST), calendar()) == datetime(
         2025, 10, 10, 9, tzinfo=CST)
-    for bad in ("+3x", "tomorrow", "+", "2025-02-30 10:00", 5):
+    # as the law writes them: Chinese numerals (+三日, +十个工作日); a year-first written date
+    assert parse_time("+三日").terms == parse_time("+3d").terms
+    assert parse_time("+十个工作日").terms == parse_time("+10wd").terms
+    assert parse_time("+四十八小时一个月").terms == parse_time("+1mo48h").terms
+    assert parse_time("2025年9月29日 10:00") == parse_time("2025/9/29 10:00") == datetime(2025, 9, 29, 10, tzinfo=CST)
+    for bad in ("+3x", "tomorrow", "+", "2025-02-30 10:00", 5, "+四八日", "29/09/2025"):
         with pytest.raises(Exception, match="无法识别的时间"):
             parse_time(bad)
 

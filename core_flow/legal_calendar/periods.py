@@ -75,7 +75,7 @@ _FORMS = "3d、48h、10wd、6m、1y 或 same_day（亦可写 3日、四十八小
 _FORMS_EN = "3d, 48h, 10wd, 6m, 1y or same_day (or in Chinese: 3日, 四十八小时, 10个工作日, 六个月, 一年, 当天)"
 
 
-def _zh_number(text: str) -> int | None:
+def zh_number(text: str) -> int | None:
     """A Chinese numeral below 1,000 (三, 十五, 二十, 四十八, 一百二十) as an int; None when it is not one."""
     if text.isdigit():
         return int(text)
@@ -163,7 +163,7 @@ class Period:
             return cls(0, Unit.SAME_DAY)
         m = _PERIOD_RE.fullmatch(t)
         zh = _ZH_PERIOD_RE.fullmatch(t) if m is None else None
-        amount = int(m[1]) if m is not None else (_zh_number(zh[1]) if zh is not None else None)
+        amount = int(m[1]) if m is not None else (zh_number(zh[1]) if zh is not None else None)
         if amount is None or (m is None and zh is None):
             raise UserError(
                 f"无法识别的期间 {text!r}；应为 {_FORMS}",
