@@ -20,6 +20,7 @@ from core_flow.protocol import AgencyGroup
 
 _NODE_ANCHOR = re.compile(r"^node_started:(\d+)$")
 _ITEM_ANCHOR = re.compile(r"^item_done:(\d+)\.([a-z_]+)$")
+_NODE_NUMBER = re.compile(r"(?:第|节点)?\s*(\d{1,3})\s*(?:号?节点)?")  # 7, 节点7, 第7节点, 7号节点
 
 
 class _Model(BaseModel):
@@ -498,11 +499,13 @@ class Process(_Model):
         return self._items_by("ends_on")
 
     def node(self, ref: int | str) -> Node:
-        """A node by number (``7``, ``"7"``, ``"节点7"``) or Chinese name (``"执行通知"``)."""
+        """A node by number (``7``, ``"7"``, ``"节点7"``, ``"第7节点"``, ``"7号节点"``) or Chinese name
+        (``"执行通知"``)."""
         from core_flow.errors import UserError
 
-        if isinstance(ref, int) or (isinstance(ref, str) and ref.strip().lstrip("节点").isdigit()):
-            no = int(str(ref).strip().lstrip("节点"))
+        number = _NODE_NUMBER.fullmatch(ref.strip()) if isinstance(ref, str) else None
+        if isinstance(ref, int) or number is not None:
+            no = ref if isinstance(ref, int) else int(number[1])  # type: ignore[index]
             if no in self.by_no:
                 return self.by_no[no]
         elif isinstance(ref, str) and ref.strip() in self.by_name:

@@ -98,11 +98,22 @@ class Runtime:
 
     def _arm(self, timer: Timer) -> None:
         handle = self.clock.call_at(timer.due, partial(self._fire, timer))
-        if self._armed is not None:
+        armed = self._armed
+        if armed is not None:
+            self._prune()
             self._armed_no += 1
-            heapq.heappush(self._armed, (timer.due, self._armed_no, handle))
+            heapq.heappush(armed, (timer.due, self._armed_no, handle))
+
+    def _prune(self) -> None:
+        """The catch-up's timers the loop has run already leave it (a live court whose timers alone fire for months
+        keeps only those still to come)."""
+        armed = self._armed
+        while armed and armed[0][2].done:
+            heapq.heappop(armed)
 
     def _fire(self, timer: Timer) -> None:
+        if self._armed is not None:
+            self._prune()
         state = self.cases.get(timer.case_id)
         if state is not None and self.engine.timer_stale(state, timer):
             self.timers_stale += 1  # its item was done before it fell due: nothing to record (most warnings)

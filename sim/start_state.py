@@ -42,7 +42,6 @@ from __future__ import annotations
 import csv
 import difflib
 import math
-import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -50,7 +49,9 @@ from functools import cache
 from pathlib import Path
 
 from core_flow.errors import NotUtf8, UserError, read_utf8
-from core_flow.legal_calendar import CST
+from core_flow.legal_calendar import CST, DATE_FORMS_EN, DATE_FORMS_ZH, parse_local
+from core_flow.model import Process
+from core_flow.process_loader import default_process
 
 TYPES = {"首执": "first", "首次执行": "first", "first": "first", "恢复": "resumed", "恢复执行": "resumed",
          "resumed": "resumed", "保全": "preservation", "财产保全": "preservation", "preservation": "preservation"}
@@ -234,23 +235,12 @@ def _columns(header: list[str], p: Path) -> list[str]:
     return cols
 
 
-DATE_FORMS_ZH = "YYYY-MM-DD、YYYY/M/D、YYYY.M.D、YYYYMMDD 或 YYYY年M月D日"
-DATE_FORMS_EN = "YYYY-MM-DD, YYYY/M/D, YYYY.M.D, YYYYMMDD or YYYY年M月D日"
-_DATE = re.compile(r"(\d{4})(?:[-/.](\d{1,2})[-/.](\d{1,2})|年(\d{1,2})月(\d{1,2})日?|(\d{2})(\d{2}))")
-
-
 def _date(text: str | None) -> date | None:
-    """A date as a court's export writes it — ISO, slashes, dots, eight digits or 年月日 (a time after it, as a
-    spreadsheet adds, is ignored); None when it is none of these or no such day."""
-    m = _DATE.match((text or "").strip())
-    rest = (text or "").strip()[m.end():] if m else ""
-    if m is None or (rest and not re.fullmatch(r"[ T]\d{1,2}:\d{2}(:\d{2})?", rest)):
-        return None
-    y, *parts = m.groups()
-    month, day = next((a, b) for a, b in zip(parts[::2], parts[1::2], strict=True) if a is not None)
+    """A date as a court's export writes it (``core_flow.legal_calendar.parse_local``'s forms: ISO, slashes, dots,
+    eight digits or 年月日; a time after it, as a spreadsheet adds, is ignored); None when it is none of these."""
     try:
-        return date(int(y), int(month), int(day))
-    except ValueError:
+        return parse_local(text or "", "date").date()
+    except UserError:
         return None
 
 
@@ -266,16 +256,14 @@ def _yuan(text: str) -> float:
         return math.nan
 
 
-@cache
-def _node_names() -> dict[str, int]:
-    from core_flow.process_loader import default_process
-
-    return {n.name: n.no for n in default_process().nodes}
-
-
 def _node(text: str) -> int | None:
-    """A node by its number (17, 节点17, 第17节点, 17号节点) or its name in the process (查封、扣押、冻结)."""
-    m = re.fullmatch(r"(?:第|节点)?\s*(\d{1,2})\s*(?:号?节点)?", text)
-    if m:
-        return int(m.group(1))
-    return _node_names().get(text)
+    """A node by its number (17, 节点17, 第17节点) or its name in the process (查封、扣押、冻结)."""
+    try:
+        return _process().node(text).no
+    except UserError:
+        return None
+
+
+@cache
+def _process() -> Process:
+    return default_process()

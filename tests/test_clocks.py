@@ -230,6 +230,26 @@ def test_a_timers_own_command_counts_from_its_due_instant_however_late_the_loop_
         assert EventKind.NODE_DONE in node7 and EventKind.NODE_FROZEN not in node7, node7
 
 
+def test_the_timers_kept_for_the_catch_up_do_not_pile_up_when_only_the_loop_runs_them(engine):
+    """A live court that receives no command for months (only its timers fire: warnings, expiries) keeps, for the
+    catch-up, only the timers not yet run — not every timer it ever armed."""
+    loop = BusyLoop()
+    rt = Runtime(engine, AsyncioClock(ORIGIN, scale=1.0, loop=loop))  # type: ignore[arg-type]
+    for k in range(20):
+        rt.submit(c.FileCase(f"K{k}", debtors=("D1",)))
+        rt.submit(c.Assign(f"K{k}", "张三"))
+    armed = len(loop.calls)
+    for _ in range(6):  # the loop alone runs whatever falls due, a week at a time; no command comes
+        loop.t += 7 * 86400
+        for call in sorted((call for call in loop.calls if not call.cancelled and call.when <= loop.t),
+                           key=lambda call: call.when):
+            call.cancelled = True
+            call.callback()
+    assert len(loop.calls) > armed  # the timers armed more timers (expiries after warnings)
+    pending = sum(1 for call in loop.calls if not call.cancelled)
+    assert len(rt._armed) <= pending + 1, (len(rt._armed), pending)
+
+
 async def test_timers_due_at_one_instant_run_in_the_order_they_were_armed():
     """As on the virtual clock (``test_sim_clock_timers_at_one_instant_fire_in_the_order_set_on_either_clock_path``);
     the loop's own heap does not keep that order for equal times."""

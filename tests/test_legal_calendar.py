@@ -288,6 +288,9 @@ def test_to_cst() -> None:
         ("2025/9/29 10:00", at(2025, 9, 29, 10)),
         ("2025年9月29日", at(2025, 9, 29)),
         ("2025年9月29日 10:00", at(2025, 9, 29, 10)),
+        ("2025.9.29", at(2025, 9, 29)),
+        ("20250929 9:05", at(2025, 9, 29, 9, 5)),
+        ("2025-9-29", at(2025, 9, 29)),
     ],
 )
 def test_parse_local(text: str, expected: datetime) -> None:
@@ -295,8 +298,8 @@ def test_parse_local(text: str, expected: datetime) -> None:
     assert got == expected and got.utcoffset() == timedelta(hours=8)
 
 
-@pytest.mark.parametrize("text", ["", "29/09/2025", "09/29/2025", "2025/13/01", "2025年2月30日", "2025-13-01",
-                                  "2025-02-30 10:00", "2025-09-29 25:00", "tomorrow"])
+@pytest.mark.parametrize("text", ["", "29/09/2025", "09/29/2025", "2025/13/01", "2025年2月30日", "202509290",
+                                  "2025-13-01", "2025-02-30 10:00", "2025-09-29 25:00", "tomorrow"])
 def test_parse_local_rejects(text: str) -> None:
     with pytest.raises(UserError) as ei:
         parse_local(text, field="--from")

@@ -90,8 +90,10 @@ def test_node_lookup_by_number_or_name(process):
     assert process.node(7).name == "执行通知"
     assert process.node("执行通知").no == 7
     assert process.node("节点17").no == 17
-    with pytest.raises(UserError, match="未知节点"):
-        process.node("不存在")
+    assert process.node("第17节点").no == process.node("17号节点").no == process.node(" 17 ").no == 17
+    for bad in ("不存在", "第99节点", "节点", "1 7"):
+        with pytest.raises(UserError, match="未知节点"):
+            process.node(bad)
     with pytest.raises(UserError, match="unknown authority"):
         process.authority("村长")
 

@@ -31,7 +31,7 @@ from core_flow.legal_calendar.periods import (
     default_calendar,
     due_local_text,
 )
-from core_flow.legal_calendar.tz import CST, as_cst, parse_local, to_cst
+from core_flow.legal_calendar.tz import CST, DATE_FORMS_EN, DATE_FORMS_ZH, as_cst, parse_local, to_cst
 
 __all__ = [
     "CST",
@@ -52,6 +52,8 @@ __all__ = [
     "due_local_text",
     "load_extension",
     "parse_local",
+    "DATE_FORMS_EN",
+    "DATE_FORMS_ZH",
     "provisional_note",
     "provisional_source",
     "provisional_warning",

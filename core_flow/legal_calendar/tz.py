@@ -13,16 +13,17 @@ from core_flow.errors import UserError
 
 CST = timezone(timedelta(hours=8), "Asia/Shanghai")
 
-_FORMATS_ZH = ("YYYY-MM-DD HH:MM[:SS]、YYYY-MM-DDTHH:MM[:SS] 或 YYYY-MM-DD（日期亦可写 YYYY/M/D 或 YYYY年M月D日），"
-               "可带时区偏移如 +08:00")
-_FORMATS_EN = ("YYYY-MM-DD HH:MM[:SS], YYYY-MM-DDTHH:MM[:SS] or YYYY-MM-DD (the date also as YYYY/M/D or "
-               "YYYY年M月D日), optionally with an offset like +08:00")
-# a date as people write it, year first (never day first: 29/09/2025 stays refused), made YYYY-MM-DD
-_WRITTEN_DATE = re.compile(r"(\d{4})(?:/(\d{1,2})/(\d{1,2})|年(\d{1,2})月(\d{1,2})日)")
+# the forms of a date people write, year first (never day first: 29/09/2025 stays refused)
+DATE_FORMS_ZH = "YYYY-MM-DD、YYYY/M/D、YYYY.M.D、YYYYMMDD 或 YYYY年M月D日"
+DATE_FORMS_EN = "YYYY-MM-DD, YYYY/M/D, YYYY.M.D, YYYYMMDD or YYYY年M月D日"
+_FORMATS_ZH = f"日期（{DATE_FORMS_ZH}）后可接时刻 HH:MM[:SS]（空格或 T 分隔），可带时区偏移如 +08:00"
+_FORMATS_EN = f"a date ({DATE_FORMS_EN}), optionally a time HH:MM[:SS] after a space or T, and an offset like +08:00"
+_WRITTEN_DATE = re.compile(r"(\d{4})(?:[-/.](?P<a>\d{1,2})[-/.](?P<b>\d{1,2})|年(?P<c>\d{1,2})月(?P<d>\d{1,2})日|"
+                           r"(?P<e>\d{2})(?P<f>\d{2})(?!\d))")
 
 _LOCAL_RE = re.compile(
     r"(?P<y>\d{4})-(?P<mo>\d{2})-(?P<d>\d{2})"
-    r"(?:[ T](?P<h>\d{2}):(?P<mi>\d{2})(?::(?P<s>\d{2}))?"
+    r"(?:[ T](?P<h>\d{1,2}):(?P<mi>\d{2})(?::(?P<s>\d{2}))?"
     r"(?P<off>Z|[+-]\d{2}:?\d{2})?)?"
 )
 
@@ -51,7 +52,8 @@ def _bad(text: str, field: str, why_zh: str = "", why_en: str = "") -> UserError
 def parse_local(text: str, field: str = "time") -> datetime:
     """Parse a local (CST) date/time text into an aware CST datetime.
 
-    Accepts ``YYYY-MM-DD HH:MM[:SS]``, ``YYYY-MM-DDTHH:MM[:SS]`` and ``YYYY-MM-DD`` (meaning 00:00).
+    Accepts ``YYYY-MM-DD HH:MM[:SS]``, ``YYYY-MM-DDTHH:MM[:SS]`` and ``YYYY-MM-DD`` (meaning 00:00); the date also
+    as people write it, year first (``DATE_FORMS_EN``: 2025/9/29, 2025.9.29, 20250929, 2025年9月29日).
     A time may carry an offset (``+08:00``, ``+0800``, ``Z``); the instant is then converted to CST.
     Bad text raises :class:`UserError` naming ``field`` (e.g. ``"--from"``).
     """
@@ -60,9 +62,9 @@ def parse_local(text: str, field: str = "time") -> datetime:
     written = _WRITTEN_DATE.match(text.strip())
     plain = text.strip()
     if written is not None:
-        y, *parts = written.groups()
-        mo, d = (parts[0], parts[1]) if parts[0] is not None else (parts[2], parts[3])
-        plain = f"{y}-{int(mo):02d}-{int(d):02d}" + plain[written.end():]
+        g = written.groupdict()
+        mo, d = next((g[a], g[b]) for a, b in ("ab", "cd", "ef") if g[a] is not None)
+        plain = f"{written[1]}-{int(mo):02d}-{int(d):02d}" + plain[written.end():]
     m = _LOCAL_RE.fullmatch(plain)
     if m is None:
         raise _bad(text, field)
