@@ -31,6 +31,16 @@ _T975 = (12.706, 4.303, 3.182, 2.776, 2.571, 2.447, 2.365, 2.306, 2.262, 2.228, 
          2.120, 2.110, 2.101, 2.093, 2.086, 2.080, 2.074, 2.069, 2.064, 2.060, 2.056, 2.052, 2.048, 2.045, 2.042)
 
 
+SHARES = ("compliance", "within_limit_share", "within_statutory_share", "zhongben_rate")  # in [0, 1]
+
+
+def is_share(key: str) -> bool:
+    """A KPI that is a share in [0, 1] (a compliance, a share of cases, a utilisation — work is done only in working
+    hours, one item at a time per person), not a count, a time or an amount."""
+    head = key.partition(".")[0]
+    return head in SHARES or head == "utilisation"
+
+
 def t975(df: int) -> float:
     return _T975[df - 1] if 1 <= df <= len(_T975) else 1.96
 

@@ -22,9 +22,10 @@ from dataclasses import dataclass
 from typing import Any
 
 from core_flow.errors import UserError
+from sim.kpi import is_share
 from sim.profile import ROLES, CourtProfile
 from sim.replicate import aggregate, calendar_used, check_backend, make_units, run_units
-from sim.report import KPI_LABELS, SHARES, is_share
+from sim.report import KPI_LABELS
 from sim.sequential import decision_kpis, looks_between
 
 _OPS: dict[str, Callable[[float, float], bool]] = {">=": operator.ge, ">": operator.gt, "<=": operator.le,
@@ -115,8 +116,6 @@ def _parse_one(part: str, whole: str) -> Target:
     return target
 
 
-
-
 def check_target(target: Target) -> None:
     """Before anything runs: the KPI is one the simulation reports, and the threshold can be met (every KPI is
     ≥ 0; a share is at most 1). A KPI absent from a particular run (a node no case reached) is caught after it."""
@@ -129,7 +128,7 @@ def check_target(target: Target) -> None:
         names = ", ".join(list(KPI_LABELS) + ["compliance.nodeN", "utilisation.<角色 role>",
                                               "overtime_hours.<角色 role>", "cycle_p50_days.<manner>"])
         raise UserError(f"未知指标 {name!r}", f"unknown KPI {name!r}; known: {names}", where="--target")
-    lo, hi = 0.0, (1.0 if head in SHARES else math.inf)
+    lo, hi = 0.0, (1.0 if is_share(name) else math.inf)
     t, op = target.threshold, target.op
     if (op == ">=" and t > hi) or (op == ">" and t >= hi) or (op == "<=" and t < lo) or (op == "<" and t <= lo):
         span = f"[{lo:g}, {hi:g}]" if hi < math.inf else f"≥ {lo:g}"
@@ -154,8 +153,7 @@ def evaluate(profile: CourtProfile, *, years: float, replications: int, seed: in
         if goal is None:
             return data
         check_kpis(goal, data["kpi"])
-        data["decision"] = data["kpi"] if len(looks) == 1 else decision_kpis(goal.kpis, runs, len(looks),
-                                                                              SHARES + ("utilisation.",))
+        data["decision"] = data["kpi"] if len(looks) == 1 else decision_kpis(goal.kpis, runs, len(looks))
         if goal.met(data["decision"]) or goal.clearly_missed(data["decision"]):
             break
     return data
@@ -184,6 +182,26 @@ def check_kpis(goal: Goal, kpi: dict[str, Any]) -> None:
             raise UserError(f"未知指标 {name!r}", f"unknown KPI {name!r}; known: {known}", where="--target")
 
 
+def staff_bounds(profile: CourtProfile, roles: list[str], low: int | None,
+                 high: int | None) -> tuple[dict[str, int], dict[str, int]]:
+    """Each role known and given once, and the levels searched for it: from ``low`` (default today's headcount − 2,
+    at least 1) to ``high`` (default + 4, at least 6 levels)."""
+    unknown = [r for r in roles if r not in ROLES]
+    if unknown or not roles:
+        bad = unknown[0] if unknown else ""
+        raise UserError(f"未知角色 {bad!r}，可选：{'、'.join(ROLES)}",
+                        f"unknown role {bad!r}; one of {', '.join(ROLES)}", where="--role")
+    twice = next((r for i, r in enumerate(roles) if r in roles[:i]), None)
+    if twice is not None:
+        raise UserError(f"角色 {twice} 给了两次", f"the role {twice} is given twice", where="--role")
+    current = {r: profile.staff[r].count if r in profile.staff else 1 for r in roles}
+    lo = {r: max(1, low if low is not None else current[r] - 2) for r in roles}
+    hi = {r: high if high is not None else max(lo[r] + 6, current[r] + 4) for r in roles}
+    if any(hi[r] < lo[r] for r in roles):
+        raise UserError("人数上限小于下限", "the staff maximum is below the minimum", where="--max")
+    return lo, hi
+
+
 def as_goal(target: Goal | Target) -> Goal:
     return target if isinstance(target, Goal) else Goal((target,), target.text)
 
@@ -204,14 +222,8 @@ def plan_staffing(profile: CourtProfile, target: Goal | Target, *, role: str = "
     curve), at most ``high``. Returns the service-level curve and the answer (None when ``high`` is not enough).
     Several targets: the smallest staff meeting them all."""
     goal = as_goal(target)
-    if role not in ROLES:
-        raise UserError(f"未知角色 {role!r}，可选：{'、'.join(ROLES)}",
-                        f"unknown role {role!r}; one of {', '.join(ROLES)}", where="--role")
-    current = profile.staff[role].count if role in profile.staff else 1
-    low = max(1, low if low is not None else max(1, current - 2))
-    high = high if high is not None else max(low + 6, current + 4)
-    if high < low:
-        raise UserError("人数上限小于下限", "the staff maximum is below the minimum", where="--max")
+    lows, highs = staff_bounds(profile, [role], low, high)
+    low, high = lows[role], highs[role]
     preflight(profile, years=years, replications=replications, seed=seed, backend=backend, workers=workers, most=most)
     points, answer = [], None
     for n in range(low, high + 1):

@@ -21,9 +21,8 @@ import math
 from collections.abc import Callable
 from typing import Any
 
-from core_flow.errors import UserError
-from sim.planner import Goal, Target, as_goal, evaluate, judged, preflight
-from sim.profile import ROLES, CourtProfile
+from sim.planner import Goal, Target, as_goal, evaluate, judged, preflight, staff_bounds
+from sim.profile import CourtProfile
 from sim.replicate import calendar_used
 
 
@@ -51,19 +50,7 @@ def plan_roles(profile: CourtProfile, target: Goal | Target, roles: list[str], *
     role's current headcount − 2 / + 4, at least 1 and 6 levels wide). Returns every staffing evaluated, in the
     order run, the path the search took and the answer (None when the bounds are reached first)."""
     goal = as_goal(target)
-    unknown = [r for r in roles if r not in ROLES]
-    if unknown or not roles:
-        bad = unknown[0] if unknown else ""
-        raise UserError(f"未知角色 {bad!r}，可选：{'、'.join(ROLES)}",
-                        f"unknown role {bad!r}; one of {', '.join(ROLES)}", where="--role")
-    twice = next((r for i, r in enumerate(roles) if r in roles[:i]), None)
-    if twice is not None:
-        raise UserError(f"角色 {twice} 给了两次", f"the role {twice} is given twice", where="--role")
-    current = {r: profile.staff[r].count if r in profile.staff else 1 for r in roles}
-    lo = {r: max(1, low if low is not None else current[r] - 2) for r in roles}
-    hi = {r: high if high is not None else max(lo[r] + 6, current[r] + 4) for r in roles}
-    if any(hi[r] < lo[r] for r in roles):
-        raise UserError("人数上限小于下限", "the staff maximum is below the minimum", where="--max")
+    lo, hi = staff_bounds(profile, roles, low, high)
     preflight(profile, years=years, replications=replications, seed=seed, backend=backend, workers=workers, most=most)
 
     seen: dict[tuple[int, ...], dict[str, Any]] = {}
@@ -106,6 +93,8 @@ def plan_roles(profile: CourtProfile, target: Goal | Target, roles: list[str], *
                     levels, here, spared = fewer, seen[fewer], True
                     path.append(levels)
                     break
+    for levels_run, point in seen.items():  # where each staffing run stands on the path (None: tried only)
+        point["step"] = path.index(levels_run) + 1 if levels_run in path else None
     answer = dict(zip(roles, levels, strict=True)) if here["met"] else None
     return {"roles": roles, "target": goal.text, "targets": [t.text for t in goal.targets], "answer": answer,
             "points": points, "path": [dict(zip(roles, p, strict=True)) for p in path],

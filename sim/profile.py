@@ -344,10 +344,13 @@ def _keys_at(path: tuple[Any, ...]) -> list[str]:
     """The fields the profile takes at ``path`` (a mapping of roles or actions: its fields for any key), from the
     profile's JSON Schema; empty where the place is not a fixed set of fields."""
     root = _model_schema()
-    defs = root["$defs"]
+
+    def deref(node: dict[str, Any]) -> dict[str, Any]:
+        return root["$defs"][node["$ref"].rsplit("/", 1)[-1]] if "$ref" in node else node
+
     node: dict[str, Any] = root
     for part in path:
-        node = defs[node["$ref"].rsplit("/", 1)[-1]] if "$ref" in node else node
+        node = deref(node)
         props = node.get("properties", {})
         if isinstance(part, str) and part in props:
             node = props[part]
@@ -355,8 +358,7 @@ def _keys_at(path: tuple[Any, ...]) -> list[str]:
             node = node["additionalProperties"]
         else:
             return []
-    node = defs[node["$ref"].rsplit("/", 1)[-1]] if "$ref" in node else node
-    return list(node.get("properties", {}))
+    return list(deref(node).get("properties", {}))
 
 
 def load_profile(path: str | Path | None = None) -> CourtProfile:

@@ -17,7 +17,7 @@ import numpy as np
 
 from core_flow.errors import UserError
 from sim.backends import BACKENDS
-from sim.kpi import mean_ci
+from sim.kpi import is_share, mean_ci
 from sim.profile import CourtProfile
 from sim.run import Unit, run_unit
 from sim.start_state import load_start_state
@@ -145,9 +145,7 @@ def _interval(k: str, values: list[float]) -> dict[str, float]:
     m, lo, hi = mean_ci(values)
     if lo == lo:  # an interval (none for one replication)
         lo = max(lo, 0.0)  # every KPI is a count, a share, a time or an amount: the interval stays in range
-        # shares; utilisation too: work is done only in working hours, one item at a time per person
-        if k.startswith(("compliance", "within_limit_share", "within_statutory_share", "zhongben_rate",
-                         "utilisation.")):
+        if is_share(k):
             hi = min(hi, 1.0)
     return {"mean": m, "low": lo, "high": hi, "n": len(values)}
 

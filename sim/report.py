@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from core_flow.masking import mask_text
+from sim.kpi import is_share
 from sim.profile import AUTHORITY_ROLE, NATIONAL_CASES_PER_JUDGE_2024, NATIONAL_CONCLUDED_2024, CourtProfile
 
 KPI_LABELS: dict[str, tuple[str, str]] = {
@@ -52,15 +53,6 @@ KPI_LABELS: dict[str, tuple[str, str]] = {
     "agency_requests_per_day": ("查控请求/日", "查控 requests per day"),
     "cases_per_judge_year": ("人均年收案（承办法官）", "cases per 承办法官 per year"),
 }
-SHARES = ("compliance", "within_limit_share", "within_statutory_share", "zhongben_rate")  # in [0, 1]
-
-
-def is_share(key: str) -> bool:
-    """A KPI that is a share in [0, 1] (a compliance, a share of cases, a utilisation), not a count or an amount."""
-    head = key.partition(".")[0]
-    return head in SHARES or head == "utilisation"
-
-
 START_STATE_KPIS = {"carried_over", "carried_over_open", "carried_over_zhongben", "carried_over_closed",
                     "overdue_at_start", "node_freezes_at_start", "unfreeze_approvals_at_start"}
 MANNER = {"completed": "执行完毕", "zhongben": "终本", "terminated": "终结"}
@@ -416,6 +408,12 @@ def met_text(point: dict[str, Any], *, several: bool = True) -> str:
     return "✗" + runs + (f" {', '.join(missed)}" if several and missed else "")
 
 
+def step_text(point: dict[str, Any]) -> str:
+    """Where a staffing of the joint search stands on its path, or that it was only tried."""
+    step = point.get("step")
+    return f"第 {step} 步 / step {step}" if step else "试算 / tried"
+
+
 def write_curve_csv(path: Path, search: dict[str, Any]) -> None:
     """A staffing or intake search as a table a spreadsheet opens: one row per level run (its staff per role, or its
     intake), each KPI shown as mean, low and high of the 95% interval, whether the target was met and what it missed."""
@@ -443,7 +441,6 @@ def joint_html(search: dict[str, Any]) -> str:
     roles = search["roles"]
     answer = search.get("answer")
     said = "、".join(f"{r} {n}" for r, n in answer.items()) if answer else "未达到 / not met"
-    path = [tuple(p.values()) for p in search["path"]]
     parts = [f"<h2>多角色人员测算 / staffing several roles — {html.escape('、'.join(roles))}</h2>",
              f"<p>目标 / target: <b>{html.escape(search['target'])}</b>；同时满足目标的人员 / staffing meeting it: "
              f"<b>{html.escape(said)}</b>（以95%置信界判断；边际分配：每步给最能缩小差距的角色加一人，达标后逐一"
@@ -453,11 +450,8 @@ def joint_html(search: dict[str, Any]) -> str:
     head = [f"{r} 人数 / staff" for r in roles] + [label(k) for k in keys] + ["路径 / path", "达标 / met"]
     rows = []
     for p in search["points"]:
-        levels = tuple(p["staff"][r] for r in roles)
-        step = path.index(levels) + 1 if levels in path else None
-        rows.append([*levels, *[_ci(p["kpi"][k], k) if k in p["kpi"] else "–" for k in keys],
-                     f"第 {step} 步 / step {step}" if step else "试算 / tried",
-                     met_text(p)])
+        rows.append([*(p["staff"][r] for r in roles), *[_ci(p["kpi"][k], k) if k in p["kpi"] else "–" for k in keys],
+                     step_text(p), met_text(p)])
     parts.append(_table(head, rows))
     return "".join(parts)
 

@@ -20,6 +20,8 @@ from typing import Any
 
 from scipy.stats import t as student_t
 
+from sim.kpi import is_share
+
 ALPHA = 0.05  # the planner's error rate over all the looks at a level
 
 
@@ -36,10 +38,9 @@ def confidence(looks: int) -> float:
     return 1 - ALPHA / looks
 
 
-def decision_kpis(keys: list[str], runs: list[dict[str, Any]], looks: int,
-                  bounded: tuple[str, ...] = ()) -> dict[str, dict[str, float]]:
+def decision_kpis(keys: list[str], runs: list[dict[str, Any]], looks: int) -> dict[str, dict[str, float]]:
     """Each of ``keys``' mean and the ``confidence(looks)`` interval over ``runs`` (each a replication's result with
-    its ``kpi``); an interval stays in the KPI's range (≥ 0; ≤ 1 for a key starting with one of ``bounded``)."""
+    its ``kpi``); an interval stays in the KPI's range (≥ 0; ≤ 1 for a share), as the 95% one does."""
     out = {}
     for k in keys:
         xs = [v for r in runs if (v := r["kpi"].get(k)) is not None and v == v]
@@ -49,7 +50,7 @@ def decision_kpis(keys: list[str], runs: list[dict[str, Any]], looks: int,
         m = fmean(xs)
         h = float(student_t.ppf(1 - (1 - confidence(looks)) / 2, len(xs) - 1)) * stdev(xs) / math.sqrt(len(xs))
         low, high = max(m - h, 0.0), m + h
-        if k.startswith(bounded):
+        if is_share(k):
             high = min(high, 1.0)
         out[k] = {"mean": m, "low": low, "high": high, "n": len(xs)}
     return out

@@ -59,6 +59,8 @@ def test_the_search_adds_where_it_helps_and_meets_both_roles_needs(model):
     for a, b in zip(path, path[1:], strict=False):  # one person a step
         assert sum(abs(a[r] - b[r]) for r in a) == 1
     assert len({tuple(s.values()) for s in model}) == len(model)  # no staffing run twice
+    on_path = {tuple(p["staff"].values()): p["step"] for p in result["points"] if p["step"]}
+    assert on_path == {tuple(s.values()): i for i, s in enumerate(path, start=1)}  # each run knows its step
     # one fewer in either role misses the target: both were tried and refused
     tried = {tuple(p["staff"].values()): p["met"] for p in result["points"]}
     assert tried[(3, 5)] is False and tried[(4, 4)] is False

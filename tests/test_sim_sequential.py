@@ -50,12 +50,12 @@ def test_the_looks_double_up_to_the_most():
 def test_one_look_is_the_95_percent_interval_and_more_looks_are_wider():
     runs = [{"kpi": {"compliance": v}} for v in (0.96, 0.97, 0.98, 0.975)]
     m, lo, hi = mean_ci([0.96, 0.97, 0.98, 0.975])
-    one = decision_kpis(["compliance"], runs, 1, ("compliance",))["compliance"]
+    one = decision_kpis(["compliance"], runs, 1)["compliance"]
     assert one["mean"] == pytest.approx(m) and one["low"] == pytest.approx(lo, abs=1e-4)
-    three = decision_kpis(["compliance"], runs, 3, ("compliance",))["compliance"]
+    three = decision_kpis(["compliance"], runs, 3)["compliance"]
     assert three["low"] < one["low"] and three["high"] > one["high"]  # wider
     near_one = [{"kpi": {"compliance": v}} for v in (0.99, 1.0, 0.995)]
-    assert decision_kpis(["compliance"], near_one, 3, ("compliance",))["compliance"]["high"] == 1.0  # kept in [0, 1]
+    assert decision_kpis(["compliance"], near_one, 3)["compliance"]["high"] == 1.0  # kept in [0, 1]
     assert math.isnan(decision_kpis(["compliance"], runs[:1], 3)["compliance"]["low"])  # one run: no interval
 
 

@@ -114,11 +114,10 @@ def _joint(console: Any, profile: Any, goal: Any, roles: list[str], *, out: Path
            **options: Any) -> None:
     """Several roles sized together: every staffing the search ran, its path, and the answer."""
     from sim.planner_joint import plan_roles
-    from sim.report import calendar_note, label
+    from sim.report import calendar_note, label, step_text
 
     with progress(console, "规划中 / planning") as update:
         result = plan_roles(profile, goal, roles, progress=lambda what, f: update(f, what), **options)
-    path = [tuple(p.values()) for p in result["path"]]
     table = Table(title=f"多角色人员测算 / staffing several roles — {'、'.join(roles)}"
                         f"（{options['replications']} 次重复，共同随机数 / CRN）")
     for r in roles:
@@ -128,10 +127,9 @@ def _joint(console: Any, profile: Any, goal: Any, roles: list[str], *, out: Path
     table.add_column("路径 / path")
     table.add_column("达标 / met")
     for p in result["points"]:
-        levels = tuple(p["staff"][r] for r in roles)
-        step = f"第 {path.index(levels) + 1} 步 / step {path.index(levels) + 1}" if levels in path else "试算 / tried"
-        table.add_row(*map(str, levels), *[" ".join(fmt_ci(p["kpi"][k], k)) if k in p["kpi"] else "–"
-                                           for k in result["show"]], step, _met(p, goal))
+        table.add_row(*(str(p["staff"][r]) for r in roles), *[" ".join(fmt_ci(p["kpi"][k], k)) if k in p["kpi"]
+                                                              else "–" for k in result["show"]],
+                      step_text(p), _met(p, goal))
     console.print(table)
     _sequential_note(console, result)
     if result["answer"] is None:

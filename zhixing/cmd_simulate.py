@@ -34,9 +34,10 @@ ONE_REPLICATION = ("只有 1 次重复：没有置信区间，均值即该次结
 
 
 def fmt_ci(v: dict[str, float], key: str = "") -> tuple[str, str]:
-    """Mean and interval as text: a share (``key``, see ``sim.report.is_share``) to three decimals; a count, an amount
+    """Mean and interval as text: a share (``key``, see ``sim.kpi.is_share``) to three decimals; a count, an amount
     or days to one below 100 (67.5 resumptions, not 67.500) and whole from 100."""
-    from sim.report import is_share, no_interval
+    from sim.kpi import is_share
+    from sim.report import no_interval
 
     share = is_share(key) if key else False
 

@@ -164,7 +164,7 @@ class Period:
         m = _PERIOD_RE.fullmatch(t)
         zh = _ZH_PERIOD_RE.fullmatch(t) if m is None else None
         amount = int(m[1]) if m is not None else (zh_number(zh[1]) if zh is not None else None)
-        if amount is None or (m is None and zh is None):
+        if amount is None:
             raise UserError(
                 f"无法识别的期间 {text!r}；应为 {_FORMS}",
                 f"unrecognised period {text!r}; expected {_FORMS_EN}",
