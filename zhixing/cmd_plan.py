@@ -193,11 +193,7 @@ def intake_cmd(
                       f"about {result['answer']:,}")
     if note := calendar_note(result["calendar"]):
         console.print(note)
-    if csv_out is not None:
-        from sim.report import write_curve_csv
-
-        write_curve_csv(csv_out, result)
-        console.print(f"各级指标 / levels: {csv_out}")
+    _write(console, result, profile, None, csv_out)
 
 
 def _met(point: dict[str, Any], goal: Any) -> str:

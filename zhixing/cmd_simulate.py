@@ -33,18 +33,18 @@ ONE_REPLICATION = ("只有 1 次重复：没有置信区间，均值即该次结
                    "(default 3, -r)")
 
 
-def fmt_ci(v: dict[str, float], key: str = "") -> tuple[str, str]:
-    """Mean and interval as text: a share (``key``, see ``sim.kpi.is_share``) to three decimals; a count, an amount
-    or days to one below 100 (67.5 resumptions, not 67.500) and whole from 100."""
+def fmt_ci(v: dict[str, float], key: str) -> tuple[str, str]:
+    """Mean and interval as text: a share (``sim.kpi.is_share(key)``) to three decimals; a count, an amount or days
+    to one below 100 (67.5 resumptions, not 67.500) and whole from 100."""
     from sim.kpi import is_share
     from sim.report import no_interval
 
-    share = is_share(key) if key else False
+    share = is_share(key)
 
     def f(x: float) -> str:
         if x != x:
             return "–"
-        if share or (not key and abs(x) < 100):
+        if share:
             return f"{x:.3f}"
         return f"{x:,.0f}" if abs(x) >= 100 else f"{x:.1f}"
 
