@@ -106,7 +106,8 @@ def test_bad_input_is_a_located_bilingual_error_without_traceback(small, capsys,
 
 
 def test_a_target_is_checked_before_anything_runs():
-    for text in ("compliance>1", "within_limit_share>=1.01", "zhongben_rate>1", "warnings<0", "recovered_yuan<=-1"):
+    for text in ("compliance>1", "within_limit_share>=1.01", "zhongben_rate>1", "warnings<0", "recovered_yuan<=-1",
+                 "utilisation.承办法官>=1.5"):
         with pytest.raises(UserError, match="never be met"):
             parse_target(text)
     with pytest.raises(UserError, match="unknown KPI"):
