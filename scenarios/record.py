@@ -431,14 +431,21 @@ class _Recorder:
         return False
 
     def _due(self, node: int | None, inst: str, before: datetime, item: str | None = None) -> datetime | None:
-        """The earliest deadline of the node (item, instance) due by ``before``: each item's latest one set by then."""
+        """The earliest deadline of the node (item, instance) due by ``before``: each item's latest one set by then,
+        unless the item was done after it was set (node 3's same-day 'initiate' met, its 48-hour 'control' not yet
+        due: a completion the next evening is on time)."""
         latest: dict[str, datetime] = {}
+        done: set[str] = set()
         for x in self.events:
-            if (x["kind"] == "deadline_set" and x.get("node") == node and (x.get("instance") or "") == inst
-                    and (item is None or x.get("item") == item) and _t(x["at"]) <= before
-                    and "due" in (x.get("data") or {})):
+            if (x.get("node") != node or (x.get("instance") or "") != inst or _t(x["at"]) > before
+                    or (item is not None and x.get("item") != item)):
+                continue
+            if x["kind"] == "deadline_set" and "due" in (x.get("data") or {}):
                 latest[str(x.get("item"))] = _t(x["data"]["due"])
-        due = [t for t in latest.values() if t <= before]
+                done.discard(str(x.get("item")))
+            elif x["kind"] == "item_done":
+                done.add(str(x.get("item")))
+        due = [t for key, t in latest.items() if t <= before and key not in done]
         return min(due) if due else None
 
     def tolerate(self) -> None:

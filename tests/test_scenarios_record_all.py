@@ -145,6 +145,22 @@ def test_a_sale_polled_after_its_period_ended_is_bought_within_it_in_the_replay(
     assert "- at: 2025-07-28 09:59\n  bid:" in check.text
 
 
+CONTROL_AFTER_INITIATE = Path(__file__).parent / "data" / "demo-control-after-initiate-live.events.jsonl.gz"
+
+
+def test_a_node_completed_after_a_met_items_deadline_is_not_moved_before_it(tmp_path: Path) -> None:
+    """Node 3's same-day 'initiate' was met (23:59:58 on the filing day, under load) and its 48-hour 'control' done
+    the next evening: the recorder took the completion for an act after the node's deadline (the met item's) that
+    beat its timer, and moved it before that deadline — ahead of the node's own start, refused NODE_DONE in the replay
+    (make record-check 155/157 beside two court-years). A met item's deadline is no longer the node's."""
+    log = tmp_path / "demo.events.jsonl"
+    log.write_bytes(gzip.decompress(CONTROL_AFTER_INITIATE.read_bytes()))
+    (check,) = check_log(log, limit=1)
+    assert check.case == "(2025)豫0811执1号"
+    assert check.passed, check.failure
+    assert "- at: '2025-03-10 21:50:20'\n  complete_node: {node: 3}" in check.text  # where it was, not at 23:59
+
+
 def _case_and_resumed_replay_green(tmp_path: Path, shipped: Path, case: str) -> list:
     """A shipped live log of ``case`` and its 恢复执行 case: both recorded, both replayed green."""
     log = tmp_path / "case.events.jsonl"
