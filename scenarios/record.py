@@ -432,10 +432,10 @@ class _Recorder:
 
     def _due(self, node: int | None, inst: str, before: datetime, item: str | None = None) -> datetime | None:
         """The earliest deadline of the node (item, instance) due by ``before``: each item's latest one set by then,
-        unless the item was done after it was set (node 3's same-day 'initiate' met, its 48-hour 'control' not yet
-        due: a completion the next evening is on time)."""
+        unless the item was met — done by its due (node 3's same-day 'initiate' met, its 48-hour 'control' not yet
+        due: a completion the next evening is on time). An item done after its due is still late."""
         latest: dict[str, datetime] = {}
-        done: set[str] = set()
+        done: set[str] = set()  # items met: done by their due
         for x in self.events:
             if (x.get("node") != node or (x.get("instance") or "") != inst or _t(x["at"]) > before
                     or (item is not None and x.get("item") != item)):
@@ -443,7 +443,7 @@ class _Recorder:
             if x["kind"] == "deadline_set" and "due" in (x.get("data") or {}):
                 latest[str(x.get("item"))] = _t(x["data"]["due"])
                 done.discard(str(x.get("item")))
-            elif x["kind"] == "item_done":
+            elif x["kind"] == "item_done" and _t(x["at"]) <= latest.get(str(x.get("item")), _t(x["at"])):
                 done.add(str(x.get("item")))
         due = [t for key, t in latest.items() if t <= before and key not in done]
         return min(due) if due else None
