@@ -118,6 +118,30 @@ def _pin(run: Run, step: StepBase, a: Any) -> None:
     run.pin_holdings(run.scenario.debtor(a.debtor, step.case).alias, a.holdings, agency=a.agency)
 
 
+def _approve_resumption(run: Run, step: StepBase, a: Any) -> CommandResult:
+    """批准恢复执行; ``answered``: the local filing system's answer reaches the court then (zhixing's own court, in
+    process or on the real-time clock)."""
+    if a.answered is None:
+        return _do(run, step, "ApproveResumption", authority=a.authority)
+    court = run.own_court
+    if court is None:
+        raise UserError(f"步骤 approve_resumption（第 {step.line} 行）的 answered 只能用于 zhixing 自己的法院（被测"
+                        "系统有其自己的立案系统）", f"step approve_resumption (line {step.line}): answered is for "
+                        "zhixing's own court only (a system under test has its own filing system)",
+                        where=f"{run.scenario.file}:{step.line}", code="ANSWERED_REMOTE")
+    from core_flow.platform import AnsweredAt
+
+    filing = court.platform.filing
+    if not isinstance(filing, AnsweredAt):
+        filing = court.platform.filing = AnsweredAt(filing, court.clock)
+    case_id = run.case_id(step)
+    filing.at[case_id] = _at(run, a.answered)
+    result = _do(run, step, "ApproveResumption", authority=a.authority)
+    if not result.accepted:
+        filing.at.pop(case_id, None)
+    return result
+
+
 def _agencies(run: Run, step: StepBase, a: dict[str, dict[str, Any]]) -> None:
     session = run.agencies
     merged = {**(session.config.overrides or {})}
@@ -318,7 +342,7 @@ _ACTIONS: dict[str, _Action] = {
                                           authority=a.authority),
     "pay_out": _pay,
     "request_resumption": lambda r, s, a: _do(r, s, "RequestResumption", reason=a.reason),
-    "approve_resumption": lambda r, s, a: _do(r, s, "ApproveResumption", authority=a.authority),
+    "approve_resumption": _approve_resumption,
     "pin": _pin,
     "other_court_freeze": lambda r, s, a: _other_court(r, s, a, release=False),
     "other_court_release": lambda r, s, a: _other_court(r, s, a, release=True),

@@ -186,11 +186,23 @@ class Run:
             return other.number
         if step is None or step.case is None or step.case not in RESUMED_CASE:
             return main
-        resumed = self._view(main).resumed_as
+        resumed = self._view(main).resumed_as or self._filed_unanswered(main)
         if resumed is None:
             raise StepFailure("恢复执行案件已立案 / the resumed case is filed",
                               "尚无恢复执行案件 / no resumed case yet")
         return resumed
+
+    @property
+    def own_court(self) -> Any:
+        """zhixing's own court, in process or on the real-time clock (its platform and filing system at hand); None
+        for a system under test."""
+        return self.court if self.court is not None else getattr(self.driver, "court", None)
+
+    def _filed_unanswered(self, case_id: str) -> str | None:
+        """The 恢复执行 case zhixing's filing system filed for ``case_id`` while its answer is still on the way
+        (``approve_resumption: {answered: …}``): at work already, not yet recorded on the 终本 case."""
+        filing = getattr(getattr(self.own_court, "platform", None), "filing", None)
+        return getattr(filing, "filed", {}).get(case_id)
 
     def debtor_id(self, alias: str | None, step: StepBase | None = None) -> str:
         """A debtor's ID number by alias, or the first debtor of the step's case."""

@@ -266,6 +266,11 @@ class ResumptionArgs(AuthorityArgs):
     name: str | None = Field(
         None, alias="as", description="恢复执行案件的名称，后续步骤以 case: 名称 引用（案号为 原案号-恢1）/ a name "
                                       "for the resumed case, for later steps' case: (its number is <original>-恢1)")
+    answered: Time | None = Field(
+        None, description="本地立案系统的答复到达法院的时间（缺省：立即）：此前新案已立案，答复到达时原案记立案、"
+                          "冻结查封移交新案；仅 zhixing 自己的法院 / when the local filing system's answer reaches the "
+                          "court (default: at once): the new case is filed before, the 终本 case records the filing "
+                          "and hands its freezes and seals over when it arrives; zhixing's own court only")
 
 
 class MannerArgs(_M):

@@ -483,13 +483,24 @@ class _Recorder:
         """A live run files the resumed case some time after the approval (the push to the local filing system);
         the replay files it at the approval: the approval is replayed when the resumed case was filed, so its
         deadlines run from the same instant (said in the file's comment)."""
-        filed = _t(next(e for e in sub.events if e["kind"] == "filed")["at"])
+        filing = next(e for e in sub.events if e["kind"] == "filed")
+        filed = _t(filing["at"])
+        answered = next((_t(e["at"]) for e in self.events if e["kind"] == "resumption_filed"
+                         and (e.get("data") or {}).get("new_case") == filing["case_id"]), None)
         for n, (at, step) in enumerate(self.steps):
-            if "approve_resumption" in step and timedelta(minutes=1) < filed - at < timedelta(days=1):
+            if "approve_resumption" not in step:
+                continue
+            if timedelta(minutes=1) < filed - at < timedelta(days=1):
                 self.steps[n] = (filed, step)
                 self.notes.append(f"恢复执行于 {_when(at)} 批准，新案 {_when(filed)} 立案：回放中批准即立案，"
                                   "批准移至立案时刻 / the resumed case was filed after its approval: the approval is "
                                   "replayed then")
+            args = step["approve_resumption"]
+            if answered is not None and isinstance(args, dict) and answered - max(at, filed) > timedelta(minutes=1):
+                args["answered"] = _when(answered)
+                self.notes.append(f"立案系统的答复 {_when(answered)} 才到达（新案 {_when(filed)} 立案）：原案记立案、"
+                                  "移交冻结查封于答复时，回放同 / the filing system's answer arrived after the filing: "
+                                  "the 终本 case recorded it and handed its measures over then, as in the replay")
 
     def walk(self) -> None:
         pending_close = False

@@ -205,6 +205,11 @@ def _times(sc: Scenario) -> list[Problem]:
                 when = clock
             step._when = when
             step._until = _window_end(step, when, cal)
+            answered = getattr(step.args, "answered", None) if step.key == "approve_resumption" else None
+            if answered is not None and resolve(answered, when, cal) < when:
+                problems.append((("steps", i, "approve_resumption", "answered"),
+                                 f"答复早于批准：{resolve(answered, when, cal):%Y-%m-%d %H:%M:%S} 早于 "
+                                 f"{when:%Y-%m-%d %H:%M:%S} / the answer comes before the approval"))
             clock = max(when, step.until)
     return problems
 

@@ -45,6 +45,7 @@ HANDLER_KEPT = Path(__file__).parent / "data" / "demo-case5-handler-live.events.
 # a case and its 恢复执行 case of a live demo log (2026-12-05 22:34 UTC, make record-check): the resumed case deducted,
 # and its 到账登记 (node 32) of that receipt was frozen
 RESUMED_RECEIPT = Path(__file__).parent / "data" / "demo-case2-resumed-receipt-live.events.jsonl.gz"
+ANSWER_LATE = Path(__file__).parent / "data" / "demo-case2-resumed-answer-late-live.events.jsonl.gz"
 # a car sold, transferred and paid out in a live demo log (2026-12-05 23:21 UTC, make record-check): the registry's
 # seal was lifted after the transfer ruling, the live platform asking 8 minutes after it
 TRANSFER_RELEASE = Path(__file__).parent / "data" / "demo-case6-transfer-release-live.events.jsonl.gz"
@@ -189,6 +190,18 @@ def test_a_receipt_of_the_resumed_case_is_named_among_that_cases_receipts(tmp_pa
     checks = _case_and_resumed_replay_green(tmp_path, RESUMED_RECEIPT, "(2025)豫0811执2号")
     frozen = "  case: 恢复案\n  expect_event:\n    kind: node_frozen\n    node: 32\n    instance: 到账4\n"
     assert frozen in checks[0].text
+
+
+def test_a_filing_answer_that_came_late_is_replayed_when_it_came(tmp_path: Path) -> None:
+    """Under load the local filing system filed the 恢复执行 case at 23:22 and its answer reached the court at 00:59
+    the next day: only then did the 终本 case record the filing and hand its Alipay freeze over, and the new case's
+    划拨 deadline (7 days) ran from that day. The replay answered at the filing, the deadline fell a day earlier and
+    the deduction on its last day was refused NODE_FROZEN (make record-check 9/11 on this log). The approval now
+    says when the answer came (``answered``), the new case works before it (``case: 恢复案``), the deduction is in
+    time."""
+    checks = _case_and_resumed_replay_green(tmp_path, ANSWER_LATE, "(2025)豫0811执2号")
+    step = "approve_resumption: {authority: bureau_head, as: 恢复案, answered: '2025-09-16 00:59:57'}"
+    assert step in checks[0].text and "立案系统的答复 2025-09-16 00:59:57 才到达" in checks[0].text
 
 
 def _disposal_log(path: Path, seed: int, bidders: bool) -> Path:

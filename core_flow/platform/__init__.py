@@ -2,6 +2,7 @@
 
 from core_flow.platform.court import DEFAULT_COURT, Court
 from core_flow.platform.filing import (
+    AnsweredAt,
     FiledCase,
     HttpFilingPush,
     LocalFilingPush,
@@ -11,6 +12,6 @@ from core_flow.platform.filing import (
 from core_flow.platform.platform import CourtAccounts, Finding, Platform
 
 __all__ = [
-    "DEFAULT_COURT", "Court", "CourtAccounts", "FiledCase", "Finding", "HttpFilingPush", "LocalFilingPush",
-    "Platform", "ResumptionPush", "create_filing_receiver",
+    "AnsweredAt", "DEFAULT_COURT", "Court", "CourtAccounts", "FiledCase", "Finding", "HttpFilingPush",
+    "LocalFilingPush", "Platform", "ResumptionPush", "create_filing_receiver",
 ]

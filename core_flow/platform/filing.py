@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Callable
+from datetime import datetime
 from typing import TYPE_CHECKING, Any, Protocol
 
 import httpx
@@ -89,6 +90,35 @@ class LocalFilingPush:
                 done(None, err.message)
 
         self.clock.call_at(self.clock.now(), deliver)
+
+
+class AnsweredAt:
+    """A filing push whose answer for a given original case reaches the court at a set instant: the filing system
+    files the 恢复执行 case when the push arrives, as ``inner`` does, and its answer (the new case's number, on which
+    the court records the filing on the 终本 case and hands its freezes and seals over) comes at ``at[case]`` — a
+    replay of a live run whose filing system answered late (``approve_resumption: {answered: …}`` in scenarios).
+    Each setting is used by the next push of its case; other cases are answered as ``inner`` answers them.
+    ``filed``: the 恢复执行 case filed for each original case whose answer was held (known before the 终本 case
+    records it)."""
+
+    def __init__(self, inner: FilingPush, clock: Clock) -> None:
+        self.inner = inner
+        self.clock = clock
+        self.at: dict[str, datetime] = {}
+        self.filed: dict[str, str] = {}
+
+    def push(self, payload: ResumptionPush, done: PushDone) -> None:
+        at = self.at.pop(payload.original_case, None)
+        if at is None:
+            self.inner.push(payload, done)
+            return
+
+        def answer(new_case: str | None, detail: str) -> None:
+            if new_case is not None:
+                self.filed[payload.original_case] = new_case
+            self.clock.call_at(max(at, self.clock.now()), lambda: done(new_case, detail))
+
+        self.inner.push(payload, answer)
 
 
 def create_filing_receiver(file: Callable[[ResumptionPush], str]) -> FastAPI:
