@@ -1,11 +1,13 @@
 """The local filing system's answer to a resumption push reaching the court later than the filing
 (``core_flow.platform.AnsweredAt``; ``approve_resumption: {answered: …}`` in scenarios): the 恢复执行 case is filed
-when the push arrives, the 终本 case records it and hands its measures over when the answer arrives. The suite's
-scenario (``spc/zhongben.scenario.yaml``, 执433号) shows it end to end on both clocks."""
+when the push arrives, the 终本 case records it and hands its measures over when the answer arrives. The scenario
+``tests/data/answered_late.scenario.yaml`` shows it end to end: in process (collected by the pytest plugin) and on the
+real-time clock (here)."""
 
 from __future__ import annotations
 
 from datetime import datetime, timedelta
+from pathlib import Path
 from types import SimpleNamespace
 
 import pytest
@@ -15,8 +17,10 @@ from core_flow.errors import UserError
 from core_flow.legal_calendar import CST
 from core_flow.platform import AnsweredAt, LocalFilingPush, ResumptionPush
 from scenarios.actions import _approve_resumption
-from scenarios.loader import parse_text
+from scenarios.loader import load_paths, parse_text
 from scenarios.model import ResumptionArgs
+from scenarios.runner import run_scenario
+from scenarios.target import system_under_test
 
 T0 = datetime(2025, 12, 8, 23, 0, tzinfo=CST)
 
@@ -88,3 +92,14 @@ def test_a_system_under_test_is_told_the_answer_time_is_zhixings_own() -> None:
         _approve_resumption(run, step, args)  # type: ignore[arg-type]
     assert err.value.code == "ANSWERED_REMOTE" and err.value.where == "f.scenario.yaml:12"
     assert "立案系统" in err.value.message and "own court only" in err.value.message
+
+
+def test_the_late_answer_scenario_gives_the_same_verdicts_on_the_real_time_clock() -> None:
+    """On the real-time court the push goes over HTTP to the filing receiver; the answer is held on the court's clock
+    as on the virtual one: every step agrees (the answer's instant, the hand-over, the 划拨 deadline from it)."""
+    (sc,) = load_paths([Path(__file__).parent / "data" / "answered_late.scenario.yaml"])
+    virtual = run_scenario(sc)
+    real = run_scenario(sc, system_under_test(realtime=True, scale=2_000_000.0))
+    assert virtual.passed, virtual.explain()
+    assert real.passed, real.explain()
+    assert [(s.index, s.status) for s in real.steps] == [(s.index, s.status) for s in virtual.steps]
