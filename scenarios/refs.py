@@ -7,15 +7,15 @@ agency, event, …); the loader turns it into ``file:line`` and the offending ke
 from __future__ import annotations
 
 import difflib
-from decimal import Decimal, InvalidOperation
 from functools import lru_cache
 from typing import Any
 
+from core_flow.amount_text import amount_cents
 from core_flow.engine import EventKind, NodeStatus
 from core_flow.errors import UserError
 from core_flow.model import Process
 from core_flow.process_loader import default_process
-from core_flow.protocol import MAX_CENTS, AssetKind, Measure
+from core_flow.protocol import AssetKind, Measure
 from mock_agencies.catalogue import Catalogue, load_catalogue
 
 
@@ -216,25 +216,9 @@ def asset_kind(ref: Any) -> AssetKind:
 
 
 def cents(value: Any) -> int:
-    """An amount: a number is 元 (at most 2 decimals); text may end in 元 or 分 (``"2500.50元"``, ``"250050分"``)."""
-    if isinstance(value, bool) or value is None:
-        raise ValueError(f"金额无效 {value!r} / invalid amount {value!r}")
-    text = str(value).strip().replace(",", "").replace("，", "")
-    unit = 100
-    if text.endswith("分"):
-        text, unit = text[:-1], 1
-    elif text.endswith("元"):
-        text = text[:-1]
-    try:
-        amount = Decimal(text) * unit
-    except InvalidOperation:
-        raise ValueError(f"金额无效 {value!r}（如 2500、2500.50元、250050分）/ invalid amount {value!r}") from None
-    if amount < 0 or amount != amount.to_integral_value():
-        raise ValueError(f"金额须为非负且精确到分：{value!r} / the amount must be non-negative, to the cent: {value!r}")
-    if amount > MAX_CENTS:
-        raise ValueError(f"金额过大（至多 {MAX_CENTS // 100:,} 元）：{value!r} / the amount is too large (at most "
-                         f"{MAX_CENTS // 100:,} yuan): {value!r}")
-    return int(amount)
+    """An amount: a number is 元; text as people write it — ``"2500.50元"``, ``"250050分"``, ``"5万"``, ``"¥12,000"``
+    (``core_flow.amount_text``)."""
+    return amount_cents(value)
 
 
 def yuan(cents_: int) -> str:

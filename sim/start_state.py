@@ -14,7 +14,7 @@ empty — and a court's Chinese export headers are taken as the columns they nam
   节点17, 第17节点) or by its name in the process (查封、扣押、冻结); empty: node 1; the nodes before it count as done;
 * ``handler`` — its 承办法官 (a name of the profile's judges; empty: assigned by the court; in a staffing search, a
   level without that judge shares that judge's cases among the judges it has, in file order — see ``reassign``);
-* ``amount_yuan`` — the claim in yuan (12,000.50, ¥12,000, 12000元, 1.2万 also read);
+* ``amount_yuan`` — the claim in yuan (12,000.50, ¥12,000, 12000元, 1.2万 also read: ``core_flow.amount_text``);
 * ``zhongben_closed`` — for a 终本 register case, the date it closed (else empty).
 
 How it enters the run (documented approximation): each case is filed at the start with its real filing date, so
@@ -41,13 +41,13 @@ from __future__ import annotations
 
 import csv
 import difflib
-import math
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date, datetime
 from functools import cache
 from pathlib import Path
 
+from core_flow.amount_text import amount_cents
 from core_flow.errors import NotUtf8, UserError, read_utf8
 from core_flow.legal_calendar import CST, DATE_FORMS_EN, DATE_FORMS_ZH, parse_local
 from core_flow.model import Process
@@ -147,15 +147,12 @@ def load_start_state(path: str | Path, before: datetime, judges: tuple[str, ...]
                           f"handler {handler} is not one of the profile's judges")
             handler = judges[moved % len(judges)]
             moved += 1
-        yuan = _yuan(row.get("amount_yuan") or "0")
-        if not math.isfinite(yuan):
-            raise bad("amount_yuan", f"标的须为金额（元，如 12000、12,000.50、¥12,000、1.2万）："
-                      f"{row.get('amount_yuan')!r}",
-                      f"amount_yuan must be an amount in yuan (12000, 12,000.50, ¥12,000, 1.2万): "
-                      f"{row.get('amount_yuan')!r}")
-        amount = round(yuan * 100)
-        if amount < 0:
-            raise bad("amount_yuan", "标的不得为负", "amount_yuan must not be negative")
+        try:
+            amount = amount_cents(row.get("amount_yuan") or "0")
+        except ValueError as err:
+            zh, _, en = str(err).partition(" / ")
+            raise bad("amount_yuan", f"标的须为金额（元）：{zh}", f"amount_yuan must be an amount in yuan: {en}") \
+                from None
         out.append(StartCase(case, filed, kind, node, handler, amount, closed))
     return out
 
@@ -242,18 +239,6 @@ def _date(text: str | None) -> date | None:
         return parse_local(text or "", "date").date()
     except UserError:
         return None
-
-
-def _yuan(text: str) -> float:
-    """An amount in yuan: thousands separators, a currency sign, 元, or 万 / 万元 (× 10,000); NaN when not one."""
-    t = text.strip().replace(",", "").replace("，", "").replace(" ", "").lstrip("¥￥").removesuffix("元")
-    scale = 1.0
-    if t.endswith("万"):
-        t, scale = t[:-1], 10_000.0
-    try:
-        return float(t) * scale
-    except ValueError:
-        return math.nan
 
 
 def _node(text: str) -> int | None:

@@ -133,6 +133,8 @@ def test_dates_amounts_and_nodes_are_read_as_a_courts_export_writes_them(tmp_pat
     ("K1,2024-01-01,首执,查封,100,", "current_node"),  # not a node's name
     ("K1,2024-01-01,首执,第44节点,100,", "current_node"),
     ("K1,2024-01-01,首执,3,1.2亿万,", "amount_yuan"),
+    ("K1,2024-01-01,首执,3,12000.555,", "amount_yuan"),  # not to the cent: was rounded without a word
+    ("K1,2024-01-01,首执,3,-100,", "amount_yuan"),
 ])
 def test_what_a_court_export_cannot_mean_is_still_refused(tmp_path, row, col):
     f = tmp_path / "s.csv"
