@@ -12,12 +12,22 @@ import math
 from datetime import datetime, time
 from functools import cache, cached_property
 from pathlib import Path
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+from pydantic import (
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    ValidationError,
+    WithJsonSchema,
+    field_validator,
+    model_validator,
+)
 
 from core_flow import yaml_text
+from core_flow.amount_text import amount_cents
 from core_flow.errors import UserError, read_utf8
 from core_flow.legal_calendar import parse_local, to_cst
 from core_flow.protocol import MAX_CENTS
@@ -60,11 +70,28 @@ class _Model(BaseModel):
 MAX_YUAN = MAX_CENTS // 100  # the protocol's largest amount, in yuan
 
 
+def _yuan(value: Any) -> Any:
+    """An amount in yuan: a number, or text as people write it (``6万``, ``¥60,000``, ``60000元``)."""
+    if not isinstance(value, str):
+        return value
+    try:
+        return amount_cents(value) / 100
+    except ValueError as err:
+        zh, _, en = str(err).partition(" / ")
+        raise FieldError(zh, en) from None
+
+
+Yuan = Annotated[float, BeforeValidator(_yuan),
+                 WithJsonSchema({"anyOf": [{"type": "number", "exclusiveMinimum": 0, "maximum": MAX_YUAN},
+                                           {"type": "string"}]})]
+
+
 class Amount(_Model):
-    median: float = Field(60_000, gt=0, le=MAX_YUAN, description="中位标的（元） / median claim in yuan (log-normal)")
+    median: Yuan = Field(60_000, gt=0, le=MAX_YUAN, description=(
+        "中位标的（元，可写 6万） / median claim in yuan (log-normal; 6万 = 60,000)"))
     sigma: float = Field(1.3, ge=0, le=4, description="对数标准差 / sigma of log(claim)")
-    min: float = Field(1_000, gt=0, le=MAX_YUAN, description="最小标的（元） / smallest claim")
-    max: float = Field(20_000_000, gt=0, le=MAX_YUAN, description="最大标的（元） / largest claim")
+    min: Yuan = Field(1_000, gt=0, le=MAX_YUAN, description="最小标的（元） / smallest claim")
+    max: Yuan = Field(20_000_000, gt=0, le=MAX_YUAN, description="最大标的（元） / largest claim")
 
     @model_validator(mode="after")
     def _ordered(self) -> Amount:

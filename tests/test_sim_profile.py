@@ -65,6 +65,10 @@ def test_a_partial_file_overrides_the_default(tmp_path):
     ("name: x\nintake:\n  amount_yuan: {median: 1e14, min: 1e13, max: 1e15}\n", ":3:intake.amount_yuan.median",
      ""),
     ("name: x\nintake: {yearly: .nan}\n", ":2:intake.yearly", ""),
+    # a claim written as people write it is read; what is not an amount is located
+    ("name: x\nintake:\n  amount_yuan: {median: 六万}\n", ":3:intake.amount_yuan.median", "金额无效"),
+    ("name: x\nintake:\n  amount_yuan: {median: 0万}\n", ":3:intake.amount_yuan.median", ""),
+    ("name: x\nintake:\n  amount_yuan: {median: 1.2345678万元}\n", ":3:intake.amount_yuan.median", ""),
     # the order staff work in: deadline or fifo; the days after which work without a deadline counts as due
     ("name: x\nqueue: lifo\n", ":2:queue", ""),
     ("name: x\nundated_days: -1\n", ":2:undated_days", ""),
@@ -132,3 +136,11 @@ def test_broken_yaml_names_its_line_and_a_missing_file_its_path(tmp_path):
     assert info.value.where.startswith(f"{f}:")
     with pytest.raises(UserError, match="无法读取"):
         load_profile(tmp_path / "absent.yaml")
+
+
+def test_claims_may_be_written_as_people_write_them(tmp_path):
+    f = tmp_path / "p.yaml"
+    f.write_text("name: 万元法院\nintake:\n  amount_yuan: {median: 6万, min: '¥1,000', max: 2000万元}\n",
+                 encoding="utf-8")
+    amount = load_profile(f).intake.amount_yuan
+    assert (amount.median, amount.min, amount.max) == (60_000.0, 1_000.0, 20_000_000.0)
