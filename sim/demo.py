@@ -91,10 +91,11 @@ async def _wait(lc: LiveCourt, until: datetime, progress: Progress | None) -> No
 async def run_demo(cases: int = 16, *, seed: int = 2025, scale: float = 1_000_000.0, days: int = 420,
                    profile: str = "realistic", overrides: dict[str, Any] | None = None,
                    strict_calendar: bool | None = None, progress: Progress | None = None,
-                   event_log: EventLog | None = None) -> DemoResult:
-    """``event_log``: written as the events happen (a killed run leaves what it did)."""
+                   event_log: EventLog | None = None, origin: datetime = ORIGIN) -> DemoResult:
+    """``event_log``: written as the events happen (a killed run leaves what it did). ``origin``: when the first case
+    is filed (``zhixing demo --start``; the case numbers carry its year)."""
     t0 = time.perf_counter()
-    async with live_court(ORIGIN, scale=scale, seed=seed, profile=profile, overrides=overrides,
+    async with live_court(origin, scale=scale, seed=seed, profile=profile, overrides=overrides,
                           world_size=100_000, diligence=0.85, strict_calendar=strict_calendar, dispose=True) as lc:
         world, platform = lc.session.world, lc.platform
         if event_log is not None:
@@ -106,11 +107,11 @@ async def run_demo(cases: int = 16, *, seed: int = 2025, scale: float = 1_000_00
         before = lc.session.ledger.total_cents()
         for n, d in enumerate(debtors, 1):
             amount = (5 + (n * 7919) % 95) * 1_000_00  # 5,000–99,000 yuan
-            platform.file(c.FileCase(f"(2025)豫0811执{n}号", debtors=(d.id_number,), amount_cents=amount),
+            platform.file(c.FileCase(f"({origin.year})豫0811执{n}号", debtors=(d.id_number,), amount_cents=amount),
                           [d.subject()])
             await lc.wait_until(lc.clock.now() + timedelta(hours=2))
         # wait for the 终本 closings (more than 3 months after filing), then plant money for the sweep and a clue
-        await _wait(lc, ORIGIN + timedelta(days=160), progress)
+        await _wait(lc, origin + timedelta(days=160), progress)
         zhongben = [k for k, s in lc.runtime.cases.items() if s.closed_manner == "zhongben"]
         planted: dict[str, str] = {}
         if zhongben:
@@ -122,12 +123,12 @@ async def run_demo(cases: int = 16, *, seed: int = 2025, scale: float = 1_000_00
             k = zhongben[1]
             debtor = next(iter(lc.runtime.cases[k].identity))
             _pin_new_money(lc, debtor, "alipay", 12_345_67)
-            await _wait(lc, ORIGIN + timedelta(days=180), progress)
+            await _wait(lc, origin + timedelta(days=180), progress)
             platform.enter_clue(k, debtor, "alipay", note="申请执行人提供：支付宝余额 / applicant's clue")
             planted[k] = "线索 clue"
-        await _wait(lc, ORIGIN + timedelta(days=days), progress)
+        await _wait(lc, origin + timedelta(days=days), progress)
         rows = _rows(lc, planted)
-        totals = _totals(lc, before, time.perf_counter() - t0)
+        totals = _totals(lc, before, time.perf_counter() - t0, origin)
         return DemoResult(rows, totals, list(lc.runtime.events), open_duban(lc.runtime.cases))
 
 
@@ -209,7 +210,7 @@ def _disposal(lc: LiveCourt, k: str) -> str:
     return "；".join(out)
 
 
-def _totals(lc: LiveCourt, ledger_before: int, elapsed: float) -> dict[str, Any]:
+def _totals(lc: LiveCourt, ledger_before: int, elapsed: float, origin: datetime) -> dict[str, Any]:
     stats = lc.gateway.stats()
     kinds = Counter(e.kind for e in lc.runtime.events)
     exchanges = Counter(e.data.get("kind") for e in lc.runtime.events if e.kind == EventKind.EXCHANGE)
@@ -233,5 +234,5 @@ def _totals(lc: LiveCourt, ledger_before: int, elapsed: float) -> dict[str, Any]
         "returned_cents": sum(s.amounts()["returned_cents"] for s in lc.runtime.cases.values()),
         "sold": sum(1 for lot in lc.platform.disposal.lots.values() if lot.sold_price_cents is not None),
         "proceeds_cents": sum(s.amounts()["proceeds_cents"] for s in lc.runtime.cases.values()),
-        "virtual_days": (lc.clock.now() - ORIGIN).days, "elapsed_s": elapsed, "scale": lc.clock.scale,
+        "virtual_days": (lc.clock.now() - origin).days, "elapsed_s": elapsed, "scale": lc.clock.scale,
     }

@@ -97,7 +97,7 @@ def test_the_demo_summary_fits_80_columns_and_explains_itself():
            "paid_cents": 1_234_567, "manner": "", "planted": "", "reconciled": True,
            "freezes": [(17, "online"), (43, "limit")], "why_open": "案款待发放 / money to pay out"}
     console = Console(width=80, record=True)
-    _table(console, [row], wide=False)
+    _table(console, [row], wide=False, year=2025)
     _explain(console, [row])
     text = console.export_text()
     assert max(len(line) for line in text.splitlines()) <= 80
@@ -129,7 +129,7 @@ def test_the_demo_table_shows_what_the_applicant_got_and_the_surplus_apart():
            "reconciled": True}
     for wide, width in ((False, 80), (True, 200)):
         console = Console(width=width, record=True)
-        _table(console, [row], wide=wide)
+        _table(console, [row], wide=wide, year=2025)
         text = console.export_text()
         # the claim and what the applicant got (12,000 twice); the price only in the wide 处置 cell, never as paid
         assert text.count("12,000.00" if wide else "12,000") == 2 and text.count("742,255") == (1 if wide else 0)

@@ -49,7 +49,7 @@ NEXT = ("\n接下来可以试 / next, try:\n"
         "  make test                              # 全部测试 / all tests")
 
 
-def _table(console: Console, rows: list[dict], wide: bool) -> None:
+def _table(console: Console, rows: list[dict], wide: bool, year: int) -> None:
     table = Table(title="案件汇总 / case summary", expand=False)
     cols = COLUMNS if wide else tuple(c for c in COLUMNS if not c[0].startswith(("督办", "划拨")))
     for name, _ in cols:  # narrow: the Chinese heading only (each column is explained in both languages below)
@@ -57,7 +57,7 @@ def _table(console: Console, rows: list[dict], wide: bool) -> None:
                          no_wrap=name.startswith(("标的", "划拨", "发放", "集约", "案号")))
     for r in rows:
         note = f"（{r['planted']}）" if r["planted"] else ""
-        case = r["case"].replace("(2025)豫0811", "") + (" 恢复" if r["type"] == "resumed" else "")
+        case = r["case"].replace(f"({year})豫0811", "") + (" 恢复" if r["type"] == "resumed" else "")
         money = _yuan if wide else (lambda cents: f"{round(cents / 100):,}")  # narrow: whole yuan
         values = {"案号": case, "标的": money(r["amount_cents"]), "集约查询": r["inquiry"],
                   "冻结": str(r["frozen_nodes"]), "督办": str(r["duban"]), "划拨": money(r["deducted_cents"]),
@@ -66,8 +66,8 @@ def _table(console: Console, rows: list[dict], wide: bool) -> None:
                   "对账": "✓" if r["reconciled"] else "✗"}
         table.add_row(*(values[name.split(" ")[0]] for name, _ in cols))
     console.print(table)
-    console.print("案号前缀均为 (2025)豫0811" + ("" if wide else "；金额为元（取整）") + " / case numbers are "
-                  "(2025)豫0811…" + ("" if wide else "; amounts in whole yuan"))
+    console.print(f"案号前缀均为 ({year})豫0811" + ("" if wide else "；金额为元（取整）") + " / case numbers are "
+                  f"({year})豫0811…" + ("" if wide else "; amounts in whole yuan"))
 
 
 def _paid(row: dict, money: Callable[[int], str], wide: bool) -> str:
@@ -114,31 +114,42 @@ def register(app: typer.Typer) -> None:
         unmasked: bool = typer.Option(False, "--unmasked", help="事件日志中显示完整身份证号与账号（本地调试）/ "
                                                                 "full ID and account numbers in the event log"),
         strict_calendar: bool = strict_option(),
+        start: str | None = typer.Option(None, "--start", help=(
+            "首件案件立案时刻：YYYY-MM-DD[ HH:MM]，北京时间；只写日期即当日 09:00；缺省 2025-03-03 09:00 / when the "
+            "first case is filed, Beijing time; a date alone at 09:00; default 2025-03-03 09:00")),
     ) -> None:
         """演示：模拟机构在本机运行，一批案件经集约查询、控制、案款、结案、终本与恢复执行 / end-to-end demo."""
         from core_flow.eventlog import EventLog  # here, not at import: every other command starts faster
+        from core_flow.legal_calendar import parse_local
         from sim.demo import ORIGIN, run_demo
 
+        origin = ORIGIN
+        if start is not None:
+            origin = parse_local(start, "--start")
+            if ":" not in start:  # a date alone (2026-12-07, 2026/12/7, 2026年12月7日)
+                origin = origin.replace(hour=9, minute=0)
         console = plain_console()
         wide = console.width >= 150
-        console.print(f"启动模拟机构（127.0.0.1，{profile}）并以 {scale:,.0f} 倍压缩时间运行 {cases} 件案件…"
-                      f" / starting mock agencies on loopback ({profile}); {cases} cases at {scale:,.0f}× time")
+        console.print(f"启动模拟机构（127.0.0.1，{profile}）并以 {scale:,.0f} 倍压缩时间运行 {cases} 件案件，自 "
+                      f"{origin:%Y-%m-%d %H:%M} 起… / starting mock agencies on loopback ({profile}); {cases} cases at "
+                      f"{scale:,.0f}× time from {origin:%Y-%m-%d %H:%M}")
         with Progress(TextColumn("{task.description}"), BarColumn(bar_width=None if wide else 20),
                       TextColumn("{task.fields[status]}"), console=console, transient=True) as bar:
             task = bar.add_task("虚拟时间 / virtual time", total=420, status="")
 
             def progress(now, closed: int, filed: int) -> None:  # noqa: ANN001
-                bar.update(task, completed=(now - ORIGIN).days,
+                bar.update(task, completed=(now - origin).days,
                            status=f"{now:%Y-%m-%d} 结案 closed {closed}/{filed}")
 
             log = EventLog(events_out, unmasked=unmasked) if events_out is not None else None
             try:
                 result = asyncio.run(run_demo(cases, seed=seed, scale=scale, profile=profile, progress=progress,
-                                              strict_calendar=strict_setting(strict_calendar), event_log=log))
+                                              strict_calendar=strict_setting(strict_calendar), event_log=log,
+                                              origin=origin))
             finally:
                 if log is not None:
                     log.close()
-        _table(console, result.rows, wide)
+        _table(console, result.rows, wide, origin.year)
         t = result.totals
         console.print(
             f"请求 requests {t['requests']}（重试 retries {t['retries']}，重复回调 duplicate answers "
