@@ -29,7 +29,8 @@ def _demo_court(seed: int, origin: datetime = ORIGIN):
         _plant_property(court, n, d.id_number)
     for n, d in enumerate(debtors, 1):
         amount = (5 + (n * 7919) % 95) * 1_000_00
-        platform.file(c.FileCase(f"({origin.year})豫0811执{n}号", debtors=(d.id_number,), amount_cents=amount), [d.subject()])
+        platform.file(c.FileCase(f"({origin.year})豫0811执{n}号", debtors=(d.id_number,), amount_cents=amount),
+                      [d.subject()])
         court.run_until(court.clock.now() + timedelta(hours=2))
     court.run_until(origin + timedelta(days=160))
     zhongben = [k for k, s in court.runtime.cases.items() if s.closed_manner == "zhongben"]
