@@ -92,3 +92,20 @@ def test_malformed_holidays_file(capsys, tmp_path) -> None:
     bad.write_text("years:\n  2027:\n    source: x\n    workdays: [2027-02-30]\n", encoding="utf-8")
     assert cli.main([*WORKED, "--holidays", str(bad)]) == 2
     assert f"{bad}:4" in capsys.readouterr().err
+
+
+PROVISIONAL = ["deadline", "--from", "2026-12-28 10:00", "--period", "十个工作日"]
+
+
+def test_a_provisional_warning_is_shown_once_on_a_terminal_and_kept_on_the_console_when_redirected(
+        capsys, monkeypatch) -> None:
+    """The explanation carries the warning; on a terminal it was printed twice (stdout and stderr, 300 characters
+    each). Redirected, the console (stderr) still shows it."""
+    assert cli.main(PROVISIONAL) == 0  # redirected (captured): in the explanation and on stderr
+    out, err = capsys.readouterr()
+    assert out.count("2027 年节假日为暂定") == 1 and err.count("2027 年节假日为暂定") == 1
+    monkeypatch.setattr("sys.stdout.isatty", lambda: True)
+    assert cli.main(PROVISIONAL) == 0
+    out, err = capsys.readouterr()
+    assert out.count("2027 年节假日为暂定") == 1 and "2027" not in err
+    assert "最后一日 / last day: 2027-01-12  [暂定 provisional]" in out

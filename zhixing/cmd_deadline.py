@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import sys
 import warnings
 from pathlib import Path
 
@@ -80,5 +81,6 @@ def register(app: typer.Typer) -> None:
         typer.echo("说明 / explanation:")
         for line in lines:
             typer.echo(f"  {line}")
-        for w in result.warnings:
-            typer.echo(f"警告 / warning: {w}", err=True)
+        if not sys.stdout.isatty():  # the explanation above carries the warnings; written to a file or a pipe, the
+            for w in result.warnings:  # terminal still shows the guess (once, not twice, when both are the terminal)
+                typer.echo(f"警告 / warning: {w}", err=True)
