@@ -41,6 +41,17 @@ def is_share(key: str) -> bool:
     return head in SHARES or head == "utilisation"
 
 
+def fmt_value(x: float, key: str = "") -> str:
+    """A KPI's value as the terminal and the report both show it: a share (``is_share(key)``) to three decimals
+    (1.000 beside 0.991, not 1.0); a count, an amount or days to one decimal below 100 (67.5 resumptions, not 67.500)
+    and whole from 100, with thousands separators; NaN as –."""
+    if x != x:
+        return "–"
+    if key and is_share(key):
+        return f"{x:.3f}"
+    return f"{x:,.0f}" if abs(x) >= 100 else f"{x:.1f}"
+
+
 def t975(df: int) -> float:
     return _T975[df - 1] if 1 <= df <= len(_T975) else 1.96
 

@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from core_flow.masking import mask_text
-from sim.kpi import is_share
+from sim.kpi import fmt_value
 from sim.profile import AUTHORITY_ROLE, NATIONAL_CASES_PER_JUDGE_2024, NATIONAL_CONCLUDED_2024, CourtProfile
 
 KPI_LABELS: dict[str, tuple[str, str]] = {
@@ -184,9 +184,10 @@ def no_interval(v: dict[str, float]) -> bool:
 
 
 def _ci(v: dict[str, float], key: str = "") -> str:
-    """Mean [low, high]; a share (``is_share(key)``) to three decimals throughout (1.000 beside 0.991, not 1.0)."""
+    """Mean [low, high], each as the terminal shows it (``sim.kpi.fmt_value``): a share to three decimals throughout
+    (1.000 beside 0.991, not 1.0), a count or days to one decimal below 100 and whole from 100."""
     def f(x: float) -> str:
-        return f"{x:.3f}" if key and is_share(key) and x == x else fmt(x)
+        return fmt_value(x, key)
 
     if no_interval(v):
         return f"{f(v['mean'])}（无区间，1 次重复 / no CI, n=1）"

@@ -329,4 +329,7 @@ def test_a_share_reads_to_three_decimals_and_a_count_does_not():
     from sim.report import _ci
 
     assert _ci({"mean": 1.0, "low": 1.0, "high": 1.0, "n": 2}, "within_limit_share") == "1.000 [1.000, 1.000]"
-    assert _ci({"mean": 67.0, "low": 0.0, "high": 181.4, "n": 2}, "resumptions") == "67.0 [0.0, 181.4]"
+    # the report reads as the terminal: 181, not 181.4 there and 181 here; 0.5 督办, not 0.500
+    assert _ci({"mean": 67.0, "low": 0.0, "high": 181.4, "n": 2}, "resumptions") == "67.0 [0.0, 181]"
+    assert _ci({"mean": 0.5, "low": 0.0, "high": 1.2, "n": 2}, "duban_raised") == "0.5 [0.0, 1.2]"
+    assert " ".join(fmt_ci({"mean": 0.5, "low": 0.0, "high": 1.2, "n": 2}, "duban_raised")) == "0.5 [0.0, 1.2]"

@@ -36,17 +36,11 @@ ONE_REPLICATION = ("只有 1 次重复：没有置信区间，均值即该次结
 def fmt_ci(v: dict[str, float], key: str) -> tuple[str, str]:
     """Mean and interval as text: a share (``sim.kpi.is_share(key)``) to three decimals; a count, an amount or days
     to one below 100 (67.5 resumptions, not 67.500) and whole from 100."""
-    from sim.kpi import is_share
+    from sim.kpi import fmt_value
     from sim.report import no_interval
 
-    share = is_share(key)
-
     def f(x: float) -> str:
-        if x != x:
-            return "–"
-        if share:
-            return f"{x:.3f}"
-        return f"{x:,.0f}" if abs(x) >= 100 else f"{x:.1f}"
+        return fmt_value(x, key)
 
     if no_interval(v):
         return f(v["mean"]), NO_CI
