@@ -92,6 +92,9 @@ REFUSALS: dict[str, tuple[str, str]] = {
     "OBJECTION_LATE": ("异议已超过收到报告后五日", "the objection is later than 5 days after the report"),
     "PLATFORM_RETRYING": ("拍卖或询价平台故障，平台正以同一请求重试",
                           "the auction or pricing platform failed; the same request is being retried"),
+    "ANSWERED_REMOTE": ("立案系统的答复时间（approve_resumption 的 answered）只能用于 zhixing 自己的法院",
+                        "the filing system's answer time (approve_resumption's answered) is for zhixing's own court "
+                        "only"),
     "NO_AUCTION": ("此运行方式没有模拟拍卖平台（bid 步骤需要进程内或 --agencies-url 的 zhixing 服务）",
                    "no mock auction platform in this run (a bid step needs zhixing's, in process or --agencies-url)"),
     "NO_LISTING": ("该财产没有在拍标的", "the asset has no listing"),
