@@ -9,7 +9,7 @@ from __future__ import annotations
 import difflib
 import json
 import math
-from datetime import datetime, time
+from datetime import date, datetime, time
 from functools import cache, cached_property
 from pathlib import Path
 from typing import Annotated, Any, Literal
@@ -29,7 +29,7 @@ from pydantic import (
 from core_flow import yaml_text
 from core_flow.amount_text import amount_cents
 from core_flow.errors import UserError, read_utf8
-from core_flow.legal_calendar import parse_local, to_cst
+from core_flow.legal_calendar import CST, parse_local, to_cst
 from core_flow.protocol import MAX_CENTS
 from core_flow.validation import field_messages
 
@@ -173,7 +173,9 @@ class Action(_Model):
 class CourtProfile(_Model):
     name: str = Field("court", description="法院名称 / the court's name (reports)")
     court_code: str = Field("豫0811", pattern=r"^\S+$", description="案号中的法院代字 / court code in case numbers")
-    origin: datetime = Field(description="首个仿真时刻（北京时间） / first simulated instant (Asia/Shanghai)")
+    origin: Annotated[datetime, WithJsonSchema({"type": "string"})] = Field(description=(
+        "首个仿真时刻（北京时间）：2026-12-07 08:30、2026/12/7、2026年12月7日…；只写日期即当日 08:30 / first simulated "
+        "instant (Asia/Shanghai): 2026-12-07 08:30, 2026/12/7, 2026年12月7日…; a date alone starts at 08:30"))
     intake: Intake = Field(default_factory=Intake)
     agencies: Agencies = Field(default_factory=Agencies)
     hours: tuple[tuple[str, str], ...] = Field((("08:30", "12:00"), ("14:30", "17:30")),
@@ -217,6 +219,23 @@ class CourtProfile(_Model):
         "nothing any sweep finds (the cases are in the register because nothing could be found; the synthetic world "
         "models no property acquired after 终本); world — drawn from the seeded world like any other, their whole "
         "property found by the first sweep (to test resumption from 终本管理)"))
+
+    @field_validator("origin", mode="before")
+    @classmethod
+    def _local(cls, v: Any) -> Any:
+        """Written as ``--start`` takes it: 2026-12-07 08:30, 2026/12/7, 2026年12月7日 …; a date alone starts at 08:30,
+        the working day's start (not at midnight)."""
+        if isinstance(v, datetime):
+            return v
+        if isinstance(v, date):  # YAML reads 2026-12-07 as a date
+            return datetime.combine(v, time(8, 30), tzinfo=CST)
+        if isinstance(v, str):
+            try:
+                at = parse_local(v, "origin")
+            except UserError as err:
+                raise FieldError(err.zh, err.en) from None
+            return at.replace(hour=8, minute=30) if ":" not in v else at
+        return v
 
     @field_validator("origin")
     @classmethod
@@ -305,10 +324,7 @@ class CourtProfile(_Model):
     def with_origin(self, text: str, *, where: str = "--start") -> CourtProfile:
         """The profile starting at ``text`` (``YYYY-MM-DD[ HH:MM]``, Beijing time; a date alone: 08:30, the working
         day's start) — a planner's "from today" without editing the file."""
-        start = parse_local(text, where)
-        if ":" not in text:  # a date alone (2026-12-07, 2026/12/7, 2026年12月7日)
-            start = start.replace(hour=8, minute=30)
-        return self._updated({"origin": start.isoformat()}, where)
+        return self._updated({"origin": text}, where)  # read as the profile's own origin is (``_local``)
 
     def _updated(self, update: dict[str, Any], where: str) -> CourtProfile:
         try:

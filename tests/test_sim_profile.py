@@ -65,6 +65,8 @@ def test_a_partial_file_overrides_the_default(tmp_path):
     ("name: x\nintake:\n  amount_yuan: {median: 1e14, min: 1e13, max: 1e15}\n", ":3:intake.amount_yuan.median",
      ""),
     ("name: x\nintake: {yearly: .nan}\n", ":2:intake.yearly", ""),
+    # an origin in the day-first order is not guessed (month and day in doubt)
+    ("name: x\norigin: 07/12/2026\n", ":2:origin", "无法识别的时间"),
     # a claim written as people write it is read; what is not an amount is located
     ("name: x\nintake:\n  amount_yuan: {median: 六万}\n", ":3:intake.amount_yuan.median", "金额无效"),
     ("name: x\nintake:\n  amount_yuan: {median: 0万}\n", ":3:intake.amount_yuan.median", ""),
@@ -144,3 +146,19 @@ def test_claims_may_be_written_as_people_write_them(tmp_path):
                  encoding="utf-8")
     amount = load_profile(f).intake.amount_yuan
     assert (amount.median, amount.min, amount.max) == (60_000.0, 1_000.0, 20_000_000.0)
+
+
+@pytest.mark.parametrize(("written", "instant"), [
+    ("2026-12-07", "2026-12-07T08:30:00+08:00"),  # a YAML date: the working day's start, not midnight
+    ("'2026-12-07'", "2026-12-07T08:30:00+08:00"),
+    ("2026年12月7日", "2026-12-07T08:30:00+08:00"),
+    ("2026/12/7 09:15", "2026-12-07T09:15:00+08:00"),
+    ("'2025-01-02T08:30:00+08:00'", "2025-01-02T08:30:00+08:00"),
+])
+def test_the_origin_is_read_as_start_reads_it(tmp_path, written, instant):
+    """``origin: 2026年12月7日`` was refused ("a valid datetime") while ``--start 2026年12月7日`` was read, and
+    ``origin: 2026-12-07`` started at midnight while ``--start 2026-12-07`` started at 08:30."""
+    f = tmp_path / "p.yaml"
+    f.write_text(f"name: x\norigin: {written}\n", encoding="utf-8")
+    assert load_profile(f).origin.isoformat() == instant
+    assert load_profile().with_origin(written.strip("'")).origin.isoformat() == instant
