@@ -7,6 +7,7 @@ constructed values are PyYAML's own safe ones either way. Without libyaml the pu
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from typing import Any
 
@@ -14,7 +15,40 @@ import yaml
 
 from core_flow.errors import UserError
 
-SafeLoader: type = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+_INT = "tag:yaml.org,2002:int"
+_FLOAT = "tag:yaml.org,2002:float"
+
+
+# PyYAML's own patterns for the two types, less their base-60 alternatives
+_NUMBERS = (
+    (_INT, re.compile(r"""^(?:[-+]?0b[0-1_]+
+                          |[-+]?0[0-7_]+
+                          |[-+]?(?:0|[1-9][0-9_]*)
+                          |[-+]?0x[0-9a-fA-F_]+)$""", re.X), "-+0123456789"),
+    (_FLOAT, re.compile(r"""^(?:[-+]?(?:[0-9][0-9_]*)\.[0-9_]*(?:[eE][-+][0-9]+)?
+                            |\.[0-9][0-9_]*(?:[eE][-+][0-9]+)?
+                            |[-+]?\.(?:inf|Inf|INF)
+                            |\.(?:nan|NaN|NAN))$""", re.X), "-+0123456789."),
+)
+
+
+def without_base_60(loader: type) -> type:
+    """``loader`` reading numbers as YAML 1.2 does: YAML 1.1's base-60 forms are text. An unquoted ``8:30`` in a
+    court profile's working hours was the integer 510 ("should be a valid string" at a line reading 8:30) and
+    ``12:00`` was 720, while ``08:30`` stayed text (a leading zero is not base-60)."""
+    class Loader(loader):  # type: ignore[misc, valid-type]
+        pass
+
+    resolvers = {ch: [(tag, rx) for tag, rx in rs if tag not in (_INT, _FLOAT)]
+                 for ch, rs in loader.yaml_implicit_resolvers.items()}
+    for tag, rx, first in _NUMBERS:
+        for ch in first:
+            resolvers.setdefault(ch, []).append((tag, rx))
+    Loader.yaml_implicit_resolvers = resolvers
+    return Loader
+
+
+SafeLoader: type = without_base_60(getattr(yaml, "CSafeLoader", yaml.SafeLoader))
 
 
 def load(text: Any) -> Any:

@@ -28,13 +28,16 @@ _FIELDS = field_names()  # every key the format knows, for "did you mean"
 SUFFIX = ".scenario.yaml"
 
 
-class _Loader(yaml.SafeLoader):
-    """SafeLoader without the implicit timestamp type."""
+_Base = yaml_text.without_base_60(yaml.SafeLoader)
+
+
+class _Loader(_Base):
+    """SafeLoader without the implicit timestamp type, numbers as YAML 1.2 reads them (no base-60)."""
 
 
 _Loader.yaml_implicit_resolvers = {
     ch: [(tag, rx) for tag, rx in resolvers if tag != "tag:yaml.org,2002:timestamp"]
-    for ch, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
+    for ch, resolvers in _Base.yaml_implicit_resolvers.items()
 }
 
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 import difflib
 import json
 import math
+import re
 from datetime import date, datetime, time
 from functools import cache, cached_property
 from pathlib import Path
@@ -338,12 +339,16 @@ class CourtProfile(_Model):
         return json.loads(self.model_dump_json())
 
 
+_HM = re.compile(r"\s*([01]?\d|2[0-3])\s*[:：]\s*([0-5]\d)\s*")
+
+
 def _hm(text: str) -> float:
-    try:
-        t = time.fromisoformat(text)
-    except (TypeError, ValueError) as err:
-        raise FieldError(f"时间须为 HH:MM，收到 {text!r}", f"time must be HH:MM, got {text!r}") from err
-    return t.hour * 3600 + t.minute * 60
+    """A time of day: 08:30, 8:30, 8：30 (full-width colon) → seconds after midnight."""
+    m = _HM.fullmatch(text) if isinstance(text, str) else None
+    if m is None:
+        raise FieldError(f"时间须为 HH:MM（如 08:30、8:30），收到 {text!r}",
+                         f"time must be HH:MM (08:30, 8:30), got {text!r}")
+    return int(m[1]) * 3600 + int(m[2]) * 60
 
 
 def profile_from_dict(data: Any, where: str = "profile", tree: yaml.Node | None = None) -> CourtProfile:

@@ -291,6 +291,9 @@ def test_to_cst() -> None:
         ("2025.9.29", at(2025, 9, 29)),
         ("20250929 9:05", at(2025, 9, 29, 9, 5)),
         ("2025-9-29", at(2025, 9, 29)),
+        # a Chinese input method's full-width colon
+        ("2025-09-29 9：05", at(2025, 9, 29, 9, 5)),
+        ("2025年9月29日 10：00：30", at(2025, 9, 29, 10, 0, 30)),
     ],
 )
 def test_parse_local(text: str, expected: datetime) -> None:

@@ -162,3 +162,15 @@ def test_the_origin_is_read_as_start_reads_it(tmp_path, written, instant):
     f.write_text(f"name: x\norigin: {written}\n", encoding="utf-8")
     assert load_profile(f).origin.isoformat() == instant
     assert load_profile().with_origin(written.strip("'")).origin.isoformat() == instant
+
+
+def test_working_hours_as_people_write_them(tmp_path):
+    """Unquoted 8:30 was YAML 1.1's integer 510 ("should be a valid string"); "8:30" and "8：30" (a Chinese input
+    method's colon) were refused as not HH:MM."""
+    f = tmp_path / "p.yaml"
+    f.write_text("name: x\nhours:\n  - [8:30, 12:00]\n  - ['14：30', '17:30']\n", encoding="utf-8")
+    assert load_profile(f).periods == ((8.5 * 3600, 12 * 3600), (14.5 * 3600, 17.5 * 3600))
+    f.write_text("name: x\nhours:\n  - [8:30, 24:00]\n", encoding="utf-8")
+    with pytest.raises(UserError) as info:
+        load_profile(f)
+    assert info.value.where.endswith(":3:hours") and "HH:MM" in info.value.zh and "24:00" in info.value.zh

@@ -22,7 +22,7 @@ def test_the_fast_parser_is_used_where_pyyaml_has_it():
     if not yaml.__with_libyaml__:
         pytest.skip("此 PyYAML 未带 libyaml，使用纯 Python 解析（启动约慢 0.5 秒） / PyYAML without libyaml: the "
                     "pure-Python loader is used (start-up ~0.5 s slower)")
-    assert yaml_text.SafeLoader is yaml.CSafeLoader
+    assert issubclass(yaml_text.SafeLoader, yaml.CSafeLoader)
 
 
 def test_without_libyaml_the_pure_python_loader_reads_the_same(monkeypatch):
@@ -31,7 +31,8 @@ def test_without_libyaml_the_pure_python_loader_reads_the_same(monkeypatch):
     monkeypatch.delattr(yaml, "CSafeLoader", raising=False)
     try:
         importlib.reload(yaml_text)
-        assert yaml_text.SafeLoader is yaml.SafeLoader
+        assert issubclass(yaml_text.SafeLoader, yaml.SafeLoader)
+        assert not issubclass(yaml_text.SafeLoader, getattr(yaml, "CSafeLoader", ()))
         assert yaml_text.compose_and_load(text)[1] == fast
     finally:
         monkeypatch.undo()
@@ -64,3 +65,15 @@ def test_a_syntax_error_is_located_by_line():
 
 def test_an_empty_document_composes_to_nothing():
     assert yaml_text.compose_and_load("") == (None, None)
+
+
+@pytest.mark.parametrize(("text", "value"), [
+    ("8:30", "8:30"), ("12:00", "12:00"), ("08:30", "08:30"), ("1:30.5", "1:30.5"),  # YAML 1.1: 510, 720, text, 90.5
+    ("510", 510), ("-3", -3), ("1_000", 1000), ("0x1F", 31), ("017", 15), ("-3.5", -3.5), ("3.0e+2", 300.0),
+    (".inf", float("inf")), ("true", True), ("null", None),
+])
+def test_numbers_are_read_as_yaml_1_2_reads_them_no_base_60(text, value):
+    """An unquoted 8:30 in a profile's working hours was the integer 510 ("should be a valid string" at a line that
+    reads 8:30) while 08:30 beside it stayed text. Base-60 is gone (YAML 1.2); every other number is as it was."""
+    for loaded in (yaml_text.load(f"a: {text}")["a"], yaml_text.compose_and_load(f"a: {text}")[1]["a"]):
+        assert loaded == value and type(loaded) is type(value)

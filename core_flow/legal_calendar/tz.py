@@ -59,6 +59,7 @@ def parse_local(text: str, field: str = "time") -> datetime:
     """
     if not isinstance(text, str):
         raise _bad(str(text), field)
+    text = text.replace("：", ":")  # a Chinese input method's full-width colon: 2025-09-29 9：00
     written = _WRITTEN_DATE.match(text.strip())
     plain = text.strip()
     if written is not None:
