@@ -16,11 +16,14 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator, model_valida
 
 from core_flow.errors import UserError
 from core_flow.legal_calendar import Period, Policy
+from core_flow.legal_calendar.periods import zh_number
 from core_flow.protocol import AgencyGroup
 
 _NODE_ANCHOR = re.compile(r"^node_started:(\d+)$")
 _ITEM_ANCHOR = re.compile(r"^item_done:(\d+)\.([a-z_]+)$")
-_NODE_NUMBER = re.compile(r"(?:第|节点)?\s*(\d{1,3})\s*(?:号?节点)?")  # 7, 节点7, 第7节点, 7号节点
+# 7, 节点7, 第7节点, 7号节点 — and the seeds' own 节点十七, 第三十六个节点
+_NODE_NUMBER = re.compile(r"(?:第|节点)?\s*(\d{1,3}|[零一二两三四五六七八九十百]{1,5})\s*(?:[个号]?\s*节点)?")
+_NAME_MARKS = re.compile(r"[\s、，,·．.（）()]")  # 查封扣押冻结 is 查封、扣押、冻结
 
 
 class _Model(BaseModel):
@@ -453,6 +456,15 @@ class Process(_Model):
         return {n.name: n for n in self.nodes}
 
     @cached_property
+    def _by_bare_name(self) -> dict[str, Node]:
+        """Names without their punctuation and spaces (查封扣押冻结, 提起首次网络查询); a name shared that way by two
+        nodes is left out (no guess)."""
+        seen: dict[str, list[Node]] = {}
+        for n in self.nodes:
+            seen.setdefault(_NAME_MARKS.sub("", n.name), []).append(n)
+        return {k: v[0] for k, v in seen.items() if len(v) == 1}
+
+    @cached_property
     def authority_index(self) -> dict[str, Authority]:
         index: dict[str, Authority] = {}
         for a in self.authorities:
@@ -499,17 +511,19 @@ class Process(_Model):
         return self._items_by("ends_on")
 
     def node(self, ref: int | str) -> Node:
-        """A node by number (``7``, ``"7"``, ``"节点7"``, ``"第7节点"``, ``"7号节点"``) or Chinese name
-        (``"执行通知"``)."""
+        """A node by number (``7``, ``"7"``, ``"节点7"``, ``"第7节点"``, ``"7号节点"``, the seeds' ``"节点十七"``) or
+        Chinese name (``"执行通知"``; its punctuation optional: ``"查封扣押冻结"``)."""
         from core_flow.errors import UserError
 
         number = _NODE_NUMBER.fullmatch(ref.strip()) if isinstance(ref, str) else None
         if isinstance(ref, int) or number is not None:
-            no = ref if isinstance(ref, int) else int(number[1])  # type: ignore[index]
+            no = ref if isinstance(ref, int) else zh_number(number[1])  # type: ignore[index]
             if no in self.by_no:
                 return self.by_no[no]
         elif isinstance(ref, str) and ref.strip() in self.by_name:
             return self.by_name[ref.strip()]
+        elif isinstance(ref, str) and _NAME_MARKS.sub("", ref) in self._by_bare_name:
+            return self._by_bare_name[_NAME_MARKS.sub("", ref)]
         raise UserError(
             f"未知节点 {ref!r}（应为 1–{max(self.by_no)} 的编号或节点名称）",
             f"unknown node {ref!r} (expected a number 1–{max(self.by_no)} or a node name)",

@@ -91,7 +91,11 @@ def test_node_lookup_by_number_or_name(process):
     assert process.node("执行通知").no == 7
     assert process.node("节点17").no == 17
     assert process.node("第17节点").no == process.node("17号节点").no == process.node(" 17 ").no == 17
-    for bad in ("不存在", "第99节点", "节点", "1 7"):
+    # the seeds write a node's number in Chinese (节点三十六: seed 004), and a name may lose its punctuation
+    assert process.node("节点十七").no == process.node("第十七个节点").no == 17
+    assert process.node("节点三十六").no == 36 and process.node("第四十六节点").no == 46
+    assert process.node("查封扣押冻结").no == process.node("查封、扣押、冻结").no == 17
+    for bad in ("不存在", "第99节点", "节点", "1 7", "节点四十七", "节点四六", "节点零"):
         with pytest.raises(UserError, match="未知节点"):
             process.node(bad)
     with pytest.raises(UserError, match="unknown authority"):
