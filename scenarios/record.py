@@ -43,7 +43,7 @@ _KIND_WORDS = {"deposit": "存款", "wealth_product": "理财", "balance": "余�
 _CONTROL = frozenset({"freeze", "unfreeze", "renew", "seal", "unseal", "transfer"})
 _REQUESTS = frozenset({"freeze", "deduct", "release", "seal"})
 _ON_A_NODE = frozenset({"start_node", "complete_node", "complete_item", "request_unfreeze", "freeze", "deduct", "seal",
-                        "release"})
+                        "release", "register_receipt", "pay_out", "escrow"})
 _NOT_REPLAYED = frozenset({"seal_requested"})
 _REGISTRY_KINDS = {"real_estate_registry": "real_estate", "vehicle_registry": "vehicle"}
 _OPENINGS = frozenset({"auction_scheduled", "second_auction_scheduled", "sale_period_scheduled"})

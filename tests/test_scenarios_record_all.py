@@ -46,6 +46,7 @@ HANDLER_KEPT = Path(__file__).parent / "data" / "demo-case5-handler-live.events.
 # and its 到账登记 (node 32) of that receipt was frozen
 RESUMED_RECEIPT = Path(__file__).parent / "data" / "demo-case2-resumed-receipt-live.events.jsonl.gz"
 ANSWER_LATE = Path(__file__).parent / "data" / "demo-case2-resumed-answer-late-live.events.jsonl.gz"
+RECEIPT_BEFORE_TIMER = Path(__file__).parent / "data" / "demo-case1-receipt-before-late-timer-live.events.jsonl.gz"
 # a car sold, transferred and paid out in a live demo log (2026-12-05 23:21 UTC, make record-check): the registry's
 # seal was lifted after the transfer ruling, the live platform asking 8 minutes after it
 TRANSFER_RELEASE = Path(__file__).parent / "data" / "demo-case6-transfer-release-live.events.jsonl.gz"
@@ -202,6 +203,20 @@ def test_a_filing_answer_that_came_late_is_replayed_when_it_came(tmp_path: Path)
     checks = _case_and_resumed_replay_green(tmp_path, ANSWER_LATE, "(2025)豫0811执2号")
     step = "approve_resumption: {authority: bureau_head, as: 恢复案, answered: '2025-09-16 00:59:57'}"
     assert step in checks[0].text and "立案系统的答复 2025-09-16 00:59:57 才到达" in checks[0].text
+
+
+def test_a_receipt_registered_after_its_deadline_before_the_late_timer_is_moved_before_it(tmp_path: Path) -> None:
+    """Under load the clerk registered a receipt at 00:22 whose 3-day deadline ended at 00:00: the deadline's timer
+    had not run yet, the engine took it on time (late: false). The recorder moved such acts a minute before the
+    deadline for nodes and measures, not for 到账登记: the replay registered it at 00:22, after its timer froze node
+    32, refused NODE_FROZEN (make record-check 155/157 beside two court-years). Receipts, payouts and 提存 move too."""
+    log = tmp_path / "demo.events.jsonl"  # with case 4, whose late timers show the log is live (case 1's do not)
+    log.write_bytes(gzip.decompress(RECEIPT_BEFORE_TIMER.read_bytes()))
+    checks = check_log(log)
+    assert [c.case for c in checks] == ["(2025)豫0811执1号", "(2025)豫0811执4号", "(2025)豫0811执1号-恢1"]
+    for check in checks:
+        assert check.passed, check.failure
+    assert "- {at: '2025-03-26 23:59', register_receipt: 到账3}" in checks[0].text  # was at 2025-03-27 00:22
 
 
 def _disposal_log(path: Path, seed: int, bidders: bool) -> Path:
