@@ -4,6 +4,11 @@ start-state export (``标的金额: ¥12,000``) read it the same way.
 A number is 元. Text may carry thousands separators (``12,000`` ``12，000``), a currency sign in front (``¥`` ``￥``),
 and a unit at the end: ``元``; ``分`` (cents); ``万`` / ``万元`` (× 10,000 元); ``亿`` / ``亿元`` (× 100,000,000 元).
 Decimal arithmetic: ``1.2万`` is 12,000.00 元 exactly; a value that is not a whole number of cents is refused.
+
+Chinese numerals as judgments and receipts write amounts are read too: 大写 (``人民币壹万贰仟叁佰肆拾伍元陆角柒分``,
+``伍万元整``), 小写 (``一万二千元``, ``十二万五千元``, ``两万``) and Arabic digits with Chinese units (``12万5千元``),
+with 元/圆, 角 and 分. Two digits in a row without a unit between them (``四八``) are refused: not how an amount is
+written.
 """
 
 from __future__ import annotations
@@ -16,8 +21,91 @@ from core_flow.protocol import MAX_CENTS
 # unit at the end → cents per unit (the longer spelling first)
 _UNITS = (("万元", 1_000_000), ("亿元", 10_000_000_000), ("万", 1_000_000), ("亿", 10_000_000_000), ("元", 100),
           ("分", 1))
-FORMS_ZH = "如 2500、2,500.50元、¥12,000、1.2万、250050分"
-FORMS_EN = "e.g. 2500, 2,500.50元, ¥12,000, 1.2万 (× 10,000), 250050分 (cents)"
+FORMS_ZH = "如 2500、2,500.50元、¥12,000、1.2万、250050分、壹万贰仟元整"
+FORMS_EN = "e.g. 2500, 2,500.50元, ¥12,000, 1.2万 (× 10,000), 250050分 (cents), 壹万贰仟元整"
+
+_DIGIT_CHARS = ("零〇", "壹一", "贰貳二两", "叁參三", "肆四", "伍五", "陆陸六", "柒七", "捌八", "玖九")  # 0–9
+_DIGITS = {ch: value for value, chars in enumerate(_DIGIT_CHARS) for ch in chars}
+_SMALL = {**dict.fromkeys("拾十", 10), **dict.fromkeys("佰百", 100), **dict.fromkeys("仟千", 1000)}
+_CHINESE = set(_DIGITS) | set(_SMALL)
+
+
+def _integer(text: str) -> int | None:
+    """A whole number in Chinese numerals (Arabic digit runs allowed before a unit): 壹万贰仟 → 12000, 十二万五千 →
+    125000, 12万5千 → 125000; None when it is not one."""
+    total = section = 0
+    number: int | None = None  # the digits read since the last unit
+    after_unit = 0  # the unit just read (its value), for 十 after 万 etc.
+    i = 0
+    if not text:
+        return None
+    while i < len(text):
+        ch = text[i]
+        if ch.isascii() and ch.isdigit():
+            j = i
+            while j < len(text) and text[j].isascii() and text[j].isdigit():
+                j += 1
+            if number is not None:
+                return None
+            number, i = int(text[i:j]), j
+            continue
+        if ch in _DIGITS:
+            value = _DIGITS[ch]
+            if value == 0:  # 零 holds a place (一万零五百)
+                if number not in (None, 0):
+                    return None
+                number = None
+            elif number is not None:
+                return None  # two digits in a row (四八)
+            else:
+                number = value
+        elif ch in _SMALL:
+            unit = _SMALL[ch]
+            if number is None and after_unit and after_unit <= unit:
+                return None  # 十十, 百千: a unit after a unit as large or smaller
+            section += (1 if number is None else number) * unit
+            number, after_unit = None, unit
+        elif ch in "万亿":
+            if number is None and section == 0:
+                return None
+            section += number or 0
+            if ch == "万":
+                total += section * 10_000
+            else:
+                total = (total + section) * 100_000_000
+            section, number, after_unit = 0, None, 0
+        else:
+            return None
+        i += 1
+    return total + section + (number or 0)
+
+
+def _chinese_cents(text: str) -> int | None:
+    """``text`` (人民币 and 整 already off) in Chinese numerals with 元/圆, 角, 分 → cents; None when not one."""
+    yuan_part, jiao, fen = text, 0, 0
+    for mark in ("元", "圆"):
+        if mark in yuan_part:
+            yuan_part, _, rest = yuan_part.partition(mark)
+            break
+    else:
+        rest = ""
+        if yuan_part.endswith(("角", "分")):  # 伍角, 伍角陆分: no 元 at all
+            yuan_part, rest = "", yuan_part
+    rest = rest.lstrip("零〇")
+    if "角" in rest:
+        head, _, rest = rest.partition("角")
+        if len(head) != 1 or head not in _DIGITS:
+            return None
+        jiao = _DIGITS[head]
+        rest = rest.lstrip("零〇")
+    if rest:
+        if not rest.endswith("分") or len(rest) != 2 or rest[0] not in _DIGITS:
+            return None
+        fen = _DIGITS[rest[0]]
+    yuan = _integer(yuan_part) if yuan_part else 0
+    if yuan is None:
+        return None
+    return yuan * 100 + jiao * 10 + fen
 
 
 def amount_cents(value: Any) -> int:
@@ -27,7 +115,15 @@ def amount_cents(value: Any) -> int:
     text = str(value).strip()
     for sep in (",", "，", " ", "\u00a0"):
         text = text.replace(sep, "")
-    text = text.lstrip("¥￥")
+    text = text.lstrip("¥￥").removeprefix("人民币").removesuffix("整").removesuffix("正")
+    if any(ch in _CHINESE for ch in text):  # 壹万贰仟元, 一万二千元, 12万5千元
+        cents = _chinese_cents(text)
+        if cents is None:
+            raise ValueError(f"金额无效 {value!r}（{FORMS_ZH}） / invalid amount {value!r} ({FORMS_EN})")
+        if cents > MAX_CENTS:
+            raise ValueError(f"金额过大（至多 {MAX_CENTS // 100:,} 元）：{value!r} / the amount is too large (at "
+                             f"most {MAX_CENTS // 100:,} yuan): {value!r}")
+        return cents
     per = 100
     for unit, cents in _UNITS:
         if text.endswith(unit):

@@ -21,7 +21,7 @@ def test_the_forms_of_an_amount(text, cents):
 
 
 @pytest.mark.parametrize(("text", "says"), [
-    ("abc", "金额无效"), ("1.2亿万", "金额无效"), ("万", "金额无效"), ("¥", "金额无效"), ("", "金额无效"),
+    ("abc", "金额无效"), ("1.2亿万", "金额无效"), ("六万万", "金额无效"), ("万", "金额无效"), ("¥", "金额无效"), ("", "金额无效"),
     (None, "金额无效"),
     (True, "金额无效"), ("-5", "非负"), ("0.001元", "精确到分"), ("1.2345678万", "精确到分"), ("1.5分", "精确到分"),
     ("nan", "精确到分"), ("inf", "精确到分"), ("1e30", "金额过大"), ("200000亿", "金额过大"),
@@ -31,6 +31,22 @@ def test_what_is_not_an_amount_is_refused_in_both_languages(text, says):
         amount_cents(text)
     zh, _, en = str(err.value).partition(" / ")
     assert says in zh and ("amount" in en)
+
+
+@pytest.mark.parametrize(("text", "cents"), [
+    ("人民币壹万贰仟叁佰肆拾伍元陆角柒分", 1_234_567), ("伍万元整", 5_000_000), ("贰拾万元整", 20_000_000),
+    ("一万二千元", 1_200_000), ("十二万五千元", 12_500_000), ("两万", 2_000_000), ("12万5千元", 12_500_000),
+    ("一万零五百元", 1_050_000), ("叁仟零伍拾元", 305_000), ("一百零五", 10_500), ("十元", 1_000),
+    ("一亿二千万元", 12_000_000_000), ("壹元零伍分", 105), ("伍角陆分", 56), ("壹佰元零伍角", 10_050),
+])
+def test_amounts_in_chinese_numerals_as_judgments_write_them(text, cents):
+    assert amount_cents(text) == cents
+
+
+@pytest.mark.parametrize("text", ["四八元", "十十元", "百千", "万元", "壹万贰仟元伍", "伍角角", "一.五万", "贰拾万美元"])
+def test_what_chinese_numerals_cannot_mean_is_refused(text):
+    with pytest.raises(ValueError, match="金额无效"):
+        amount_cents(text)
 
 
 def test_a_scenario_reads_an_amount_in_万():

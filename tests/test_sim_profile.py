@@ -68,7 +68,7 @@ def test_a_partial_file_overrides_the_default(tmp_path):
     # an origin in the day-first order is not guessed (month and day in doubt)
     ("name: x\norigin: 07/12/2026\n", ":2:origin", "无法识别的时间"),
     # a claim written as people write it is read; what is not an amount is located
-    ("name: x\nintake:\n  amount_yuan: {median: 六万}\n", ":3:intake.amount_yuan.median", "金额无效"),
+    ("name: x\nintake:\n  amount_yuan: {median: 六万美元}\n", ":3:intake.amount_yuan.median", "金额无效"),
     ("name: x\nintake:\n  amount_yuan: {median: 0万}\n", ":3:intake.amount_yuan.median", ""),
     ("name: x\nintake:\n  amount_yuan: {median: 1.2345678万元}\n", ":3:intake.amount_yuan.median", ""),
     # the order staff work in: deadline or fifo; the days after which work without a deadline counts as due
