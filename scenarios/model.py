@@ -73,7 +73,8 @@ KindRef = Annotated[str, BeforeValidator(lambda v: refs.asset_kind(v).value),
                     WithJsonSchema({"type": "string", "description": "财产种类 / asset kind (deposit, 存款, …)"})]
 Money = Annotated[int, BeforeValidator(refs.cents),
                   WithJsonSchema({"anyOf": [{"type": "number"}, {"type": "string"}],
-                                  "description": "金额：数字为元，文本可写 2,500.50元、250050分、5万、¥12,000、壹万贰仟元整 / "
+                                  "description": "金额：数字为元，文本可写 2,500.50元、250050分、5万、¥12,000、"
+                                                 "壹万贰仟元整 / "
                                                  "amount: a number is yuan; text may carry 元, 分, 万 (× 10,000), ¥, "
                                                  "separators, or be in Chinese numerals"})]
 _TIME_SCHEMA = {"type": "string", "description": "YYYY-MM-DD[ HH:MM] 或 / or +2d, +3wd, +48h, +30m, +1mo"}
