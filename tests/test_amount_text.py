@@ -21,7 +21,8 @@ def test_the_forms_of_an_amount(text, cents):
 
 
 @pytest.mark.parametrize(("text", "says"), [
-    ("abc", "金额无效"), ("1.2亿万", "金额无效"), ("六万万", "金额无效"), ("万", "金额无效"), ("¥", "金额无效"), ("", "金额无效"),
+    ("abc", "金额无效"), ("1.2亿万", "金额无效"), ("六万万", "金额无效"), ("万", "金额无效"), ("¥", "金额无效"),
+    ("", "金额无效"),
     (None, "金额无效"),
     (True, "金额无效"), ("-5", "非负"), ("0.001元", "精确到分"), ("1.2345678万", "精确到分"), ("1.5分", "精确到分"),
     ("nan", "精确到分"), ("inf", "精确到分"), ("1e30", "金额过大"), ("200000亿", "金额过大"),
@@ -43,7 +44,8 @@ def test_amounts_in_chinese_numerals_as_judgments_write_them(text, cents):
     assert amount_cents(text) == cents
 
 
-@pytest.mark.parametrize("text", ["四八元", "十十元", "百千", "万元", "壹万贰仟元伍", "伍角角", "一.五万", "贰拾万美元"])
+@pytest.mark.parametrize("text", ["四八元", "十十元", "百千", "万元", "壹万贰仟元伍", "伍角角", "一.五万",
+                                  "贰拾万美元"])
 def test_what_chinese_numerals_cannot_mean_is_refused(text):
     with pytest.raises(ValueError, match="金额无效"):
         amount_cents(text)
