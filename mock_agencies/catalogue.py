@@ -59,6 +59,7 @@ class Agency:
     in_inquiry_scope: bool
     services: tuple[str, ...] = ()  # non-measure activities (auction, pricing, court account)
     full_name: str = ""
+    aliases: tuple[str, ...] = ()  # what people call it too (工行, 支付宝): scenario files may name it so
     source: str = ""  # where the name / membership is confirmed
     unconfirmed: bool = False  # believed, not checked (LAW.md's rule)
     synthetic: bool = False  # invented for the harness
@@ -87,6 +88,23 @@ class Catalogue:
         self._by_code = {a.code: a for a in agencies}
         if len(self._by_code) != len(agencies):
             raise UserError("协助单位代码重复", "duplicate agency codes", where=source)
+        named: dict[str, str] = {}
+        for a in agencies:  # a name, full name or alias stands for one agency only
+            for key in {a.code, a.name, a.full_name, *a.aliases} - {""}:
+                if named.setdefault(key, a.code) != a.code:
+                    raise UserError(f"名称 {key!r} 同时指 {named[key]} 与 {a.code}",
+                                    f"the name {key!r} stands for both {named[key]} and {a.code}", where=source)
+        self._by_name = named
+
+    def find(self, ref: str) -> Agency | None:
+        """An agency by code, name, full name or alias (``icbc``, ``工商银行``, ``中国工商银行股份有限公司``,
+        ``工行``)."""
+        code = self._by_name.get(ref.strip())
+        return None if code is None else self._by_code[code]
+
+    def names(self) -> tuple[str, ...]:
+        """Every code, name, full name and alias (for "did you mean")."""
+        return tuple(self._by_name)
 
     def get(self, code: str) -> Agency:
         try:
@@ -158,6 +176,7 @@ class _Entry(BaseModel):
     in_inquiry_scope: bool
     services: tuple[str, ...] = ()
     full_name: str = ""
+    aliases: tuple[str, ...] = ()
     source: str = ""
     unconfirmed: bool = False
     synthetic: bool = False

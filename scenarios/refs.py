@@ -71,21 +71,13 @@ def authority(ref: Any) -> str:
         raise ValueError(f"{err.zh}{zh} / {err.en}{en}") from None
 
 
-@lru_cache(maxsize=1)
-def _agency_index() -> dict[str, str]:
-    index: dict[str, str] = {}
-    for a in catalogue():
-        for key in (a.code, a.name, getattr(a, "full_name", None)):
-            if key:
-                index.setdefault(str(key), a.code)
-    return index
-
-
 def agency(ref: Any) -> str:
-    """An agency by code (``icbc``) or Chinese name (``工商银行``, ``焦作山阳农村商业银行``)."""
-    code = _agency_index().get(str(ref).strip())
+    """An agency by code (``icbc``), Chinese name (``工商银行``, ``焦作山阳农村商业银行``), full name or what
+    people call it (``工行``, ``支付宝``: the catalogue's aliases)."""
+    found = catalogue().find(str(ref))
+    code = None if found is None else found.code
     if code is None:
-        zh, en = did_you_mean(ref, list(_agency_index()))
+        zh, en = did_you_mean(ref, list(catalogue().names()))
         raise ValueError(f"未知协助单位 {ref!r}（应为机构代码或名称，见 zhixing agencies list）{zh} / "
                          f"unknown agency {ref!r} (a code or name of the catalogue){en}")
     return code
