@@ -32,9 +32,9 @@ def authorities() -> list[tuple[str, str, str, tuple[str, ...]]]:
     return [(a.code, a.name, a.en, a.aliases) for a in refs.process().authorities]
 
 
-def agencies() -> list[tuple[str, str, str, str]]:
-    """(code, name, English, group) of every agency of the catalogue."""
-    return [(a.code, a.name, a.name_en, a.group.value) for a in refs.catalogue()]
+def agencies() -> list[tuple[str, str, str, str, tuple[str, ...]]]:
+    """(code, name, English, group, aliases) of every agency of the catalogue."""
+    return [(a.code, a.name, a.name_en, a.group.value, a.aliases) for a in refs.catalogue()]
 
 
 def _words(values: list[str]) -> list[str]:
@@ -43,7 +43,7 @@ def _words(values: list[str]) -> list[str]:
 
 def schema_defs() -> dict[str, Any]:
     """Enums of the accepted names (codes and Chinese words) for the JSON Schema's ``$defs``."""
-    agency_names = _words([x for a in refs.catalogue() for x in (a.code, a.name, a.full_name)])
+    agency_names = _words([x for a in refs.catalogue() for x in (a.code, a.name, a.full_name, *a.aliases)])
     return {
         "EventKind": {"type": "string", "description": "事件类型（英文代码或中文）/ event kind (code or Chinese words)",
                       "enum": _words([x for code, zh in event_kinds() for x in (code, zh)])},
@@ -51,7 +51,7 @@ def schema_defs() -> dict[str, Any]:
                       "enum": _words([x for code, words in node_states() for x in (code, *words)])},
         "Authority": {"type": "string", "description": "审批主体：代码、名称或别名 / authority: code, name or alias",
                       "enum": _words([x for code, name, _, aliases in authorities() for x in (code, name, *aliases)])},
-        "Agency": {"type": "string", "description": "协助单位代码或名称 / agency code or name",
+        "Agency": {"type": "string", "description": "协助单位代码、名称或简称 / agency code, name or short name",
                    "enum": agency_names},
     }
 
@@ -72,9 +72,11 @@ def markdown() -> str:
             "| 代码 code | 名称 | English | 别名 aliases |", "|---|---|---|---|"]
     out += [f"| `{code}` | {name} | {en} | {'、'.join(aliases) or '—'} |" for code, name, en, aliases in authorities()]
     out += ["", "#### 协助单位 / Agencies (`agency:`)", "",
-            "<details><summary>机构目录（代码或名称均可）/ the agency catalogue (code or name)</summary>", "",
-            "| 代码 code | 名称 | English | 类别 group |", "|---|---|---|---|"]
-    out += [f"| `{code}` | {name} | {en} | {group} |" for code, name, en, group in agencies()]
+            "<details><summary>机构目录（代码、名称或简称均可）/ the agency catalogue (code, name or short name)"
+            "</summary>", "",
+            "| 代码 code | 名称 | English | 类别 group | 简称 aliases |", "|---|---|---|---|---|"]
+    out += [f"| `{code}` | {name} | {en} | {group} | {'、'.join(aliases) or '—'} |"
+            for code, name, en, group, aliases in agencies()]
     out += ["", "</details>", "", END]
     return "\n".join(out)
 
