@@ -311,6 +311,7 @@ class ClosingManner(_Model):
     code: str
     name: str
     en: str
+    aliases: tuple[str, ...] = ()  # other names for it (终结本次执行程序 for 终本)
     releases_controls: bool
     keeps_controls_for: tuple[str, ...] = ()
     starts_sweep: bool = False
@@ -476,8 +477,8 @@ class Process(_Model):
     def manners(self) -> dict[str, ClosingManner]:
         index: dict[str, ClosingManner] = {}
         for m in self.closing_manners:
-            index[m.code] = m
-            index[m.name] = m
+            for key in (m.code, m.name, *m.aliases):
+                index[key] = m
         return index
 
     @cached_property
@@ -550,7 +551,7 @@ class Process(_Model):
             return self.manners[ref]
         except KeyError:
             raise UserError(
-                f"未知结案方式 {ref!r}（执行完毕、终本、终结）",
+                f"未知结案方式 {ref!r}（执行完毕、终本即终结本次执行程序、终结）",
                 f"unknown closing manner {ref!r} (completed, zhongben, terminated)",
                 code="unknown_manner",
             ) from None

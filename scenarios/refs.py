@@ -196,7 +196,9 @@ def event_kind(ref: Any) -> EventKind:
 _KINDS = {"deposit": "存款", "wealth_product": "理财产品", "balance": "余额", "securities": "证券",
           "real_estate": "不动产", "vehicle": "车辆", "equity": "股权", "other": "其他"}
 _KIND_INDEX = {**{k: AssetKind(k) for k in _KINDS}, **{v: AssetKind(k) for k, v in _KINDS.items()},
-               "网络支付账户余额": AssetKind.BALANCE}
+               "网络支付账户余额": AssetKind.BALANCE, "银行存款": AssetKind.DEPOSIT, "理财": AssetKind.WEALTH_PRODUCT,
+               "股票": AssetKind.SECURITIES, "房产": AssetKind.REAL_ESTATE, "房屋": AssetKind.REAL_ESTATE,
+               "住房": AssetKind.REAL_ESTATE, "汽车": AssetKind.VEHICLE, "机动车": AssetKind.VEHICLE}
 
 
 def asset_kind(ref: Any) -> AssetKind:
