@@ -23,7 +23,7 @@ from typing import Any
 
 from core_flow.errors import UserError
 from sim.kpi import is_share
-from sim.profile import ROLES, CourtProfile
+from sim.profile import ROLES, CourtProfile, canonical_role
 from sim.replicate import aggregate, calendar_used, check_backend, make_units, run_units
 from sim.report import KPI_LABELS
 from sim.sequential import decision_kpis, looks_between
@@ -105,6 +105,9 @@ def _parse_one(part: str, whole: str) -> Target:
         raise UserError(f"目标阈值不是数字：{m.group(3)!r}", f"the threshold is not a number: {m.group(3)!r}",
                         where="--target") from None
     kpi, op, percent = m.group(1), m.group(2), m.group(4)
+    head, dot, role = kpi.partition(".")
+    if head == "utilisation" and dot:
+        kpi = f"utilisation.{canonical_role(role)}"  # utilisation.法官助理 is the 书记员's
     if percent:
         if not is_share(kpi):
             raise UserError(f"{kpi} 不是比例，阈值不能写百分数：{part.strip()!r}",

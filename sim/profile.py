@@ -39,6 +39,16 @@ DEFAULT_PROFILE = DATA / "court_profile.yaml"
 SCHEMA = DATA / "court_profile.schema.json"
 
 ROLES = ("承办法官", "书记员", "执行局长", "分管副院长", "院长", "审管办", "中院")
+# what people call the roles too (the issue's "法官助理 / 书记员" is one role: the judge's assistant staff)
+ROLE_ALIASES = {"法官": "承办法官", "执行法官": "承办法官", "承办人": "承办法官", "法官助理": "书记员",
+                "执行局局长": "执行局长", "局长": "执行局长", "副院长": "分管副院长", "分管院领导": "分管副院长",
+                "主管院领导": "分管副院长", "审判管理办公室": "审管办", "中级人民法院": "中院"}
+
+
+def canonical_role(name: str) -> str:
+    """A role by its name or what people call it (法官助理 → 书记员); anything else as given (checked later)."""
+    name = name.strip()
+    return ROLE_ALIASES.get(name, name)
 # who approves an unfreeze, by the process file's authority codes (core_flow/data/process.yaml)
 AUTHORITY_ROLE = {"court_leader": "分管副院长", "bureau_head": "执行局长", "president": "院长",
                   "vice_president": "分管副院长", "trial_management": "审管办", "intermediate_court": "中院",
@@ -162,6 +172,11 @@ class Action(_Model):
         "三角分布（最小, 众数, 最大）人员分钟 / "
         "triangular (min, mode, max) staff minutes"))
 
+    @field_validator("role", mode="before")
+    @classmethod
+    def _role(cls, v: Any) -> Any:
+        return canonical_role(v) if isinstance(v, str) else v
+
     @field_validator("minutes")
     @classmethod
     def _ordered(cls, v: tuple[float, float, float]) -> tuple[float, float, float]:
@@ -256,6 +271,22 @@ class CourtProfile(_Model):
         if not v:
             raise FieldError("至少一个工作时段", "at least one working period")
         return v
+
+    @field_validator("staff", mode="before")
+    @classmethod
+    def _role_names(cls, v: Any) -> Any:
+        """Roles by what people call them (法官助理: 书记员); one role given under two names is refused."""
+        if not isinstance(v, dict):
+            return v
+        out: dict[Any, Any] = {}
+        written: dict[Any, Any] = {}  # the name each role was given under
+        for key, role in v.items():
+            name = canonical_role(key) if isinstance(key, str) else key
+            if name in out:
+                raise FieldError(f"角色 {name} 给了两次（{written[name]}、{key}）",
+                                 f"the role {name} is given twice ({written[name]}, {key})", (str(key),))
+            out[name], written[name] = role, key
+        return out
 
     @model_validator(mode="after")
     def _roles(self) -> CourtProfile:
@@ -431,6 +462,12 @@ def load_profile(path: str | Path | None = None) -> CourtProfile:
     if base not in ("default", "none", None):
         raise UserError(f"base 须为 default 或 none，收到 {base!r}", f"base must be default or none, got {base!r}",
                         where=f"{p}:base")
+    if isinstance(data.get("staff"), dict):  # roles by what people call them, before the default's are merged in
+        try:
+            data = {**data, "staff": CourtProfile._role_names(data["staff"])}
+        except FieldError as err:
+            raise UserError(f"法院配置有误（staff）：{err.zh}", f"invalid court profile (staff): {err.en}",
+                            where=f"{p}:staff.{err.loc[0]}") from None
     if path is not None and base == "default":  # what the file omits comes from the embedded default
         data = deep_merge(yaml_text.load(DEFAULT_PROFILE.read_text(encoding="utf-8")), data)
     if data.get("start_state"):

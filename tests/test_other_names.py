@@ -3,8 +3,11 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
+from core_flow.errors import UserError
 from core_flow.process_loader import default_process
 from core_flow.protocol import AssetKind
 from scenarios import refs
@@ -37,3 +40,31 @@ def test_an_asset_kind_by_its_everyday_name(written, kind):
 
 def test_the_trial_management_office_by_its_short_name():
     assert refs.authority("审管办") == refs.authority("审判管理办公室") == "trial_management"
+
+
+def test_roles_by_what_people_call_them_in_a_profile(tmp_path):
+    """The issue's "法官助理 / 书记员" is one role; a profile naming it 法官助理 (or the judges 法官) was refused."""
+    from sim.profile import load_profile
+
+    f = tmp_path / "p.yaml"
+    f.write_text("name: x\nstaff:\n  法官: {count: 5}\n  法官助理: {count: 4}\n"
+                 "actions:\n  review: {role: 执行法官, minutes: [5, 10, 20]}\n", encoding="utf-8")
+    profile = load_profile(f)
+    assert (profile.staff["承办法官"].count, profile.staff["书记员"].count) == (5, 4)
+    assert profile.actions["review"].role == "承办法官" and "法官" not in profile.staff
+    f.write_text("name: x\nstaff:\n  法官: {count: 5}\n  承办法官: {count: 4}\n", encoding="utf-8")
+    with pytest.raises(UserError) as err:
+        load_profile(f)
+    assert err.value.where.endswith("staff.承办法官") and "给了两次（法官、承办法官）" in err.value.zh
+
+
+def test_roles_by_what_people_call_them_in_the_planner(capsys):
+    from sim.planner import parse_target
+    from zhixing.cli import main
+
+    assert parse_target("utilisation.法官助理<=85%").targets[0].kpi == "utilisation.书记员"
+    # 法官助理 is 书记员: given both, the role is given twice (the check before any run)
+    profile = str(Path(__file__).resolve().parents[1] / "sim" / "data" / "court_profile.yaml")
+    assert main(["plan", "staffing", profile, "--role", "法官助理", "--role", "书记员",
+                 "--target", "compliance>=0.95"]) == 2
+    assert "角色 书记员 给了两次" in capsys.readouterr().err

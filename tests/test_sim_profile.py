@@ -98,8 +98,8 @@ def test_bad_profiles_are_located_bilingual_errors(tmp_path, text, where, zh):
     ("name: x\nintake: {yearly: -5}\n", ":2:intake.yearly", "应不小于 0", "greater than or equal to 0"),
     ("name: x\nintake: {yearly: abc}\n", ":2:intake.yearly", "应为数字", "valid number"),
     # the profile's own checks: each half in its own language, with the particulars in both
-    ("name: x\nstaff:\n  法官: {count: 1}\n", ":3:staff.法官", "未知角色 '法官'，可选：承办法官",
-     "unknown role '法官'; roles:"),
+    ("name: x\nstaff:\n  法警: {count: 1}\n", ":3:staff.法警", "未知角色 '法警'，可选：承办法官",
+     "unknown role '法警'; roles:"),
     ("name: x\nintake:\n  seasonality: [1, 2]\n", ":3:intake.seasonality", "须为 12 个非负月度权重", "12 non-negative"),
     ("name: x\nhours: [['14:00', '12:00']]\n", ":2:hours", "工作时间须递增且不重叠：14:00-12:00", "increasing"),
 ])

@@ -60,7 +60,7 @@ def staffing(
 ) -> None:
     """满足目标的最少人数与服务水平曲线（共同随机数） / smallest staff meeting a target, service-level curve."""
     from sim.planner import parse_target, plan_staffing  # here, not at import: the other commands start faster
-    from sim.profile import load_profile
+    from sim.profile import canonical_role, load_profile
     from sim.report import calendar_note, label
 
     console = plain_console(120)
@@ -69,6 +69,7 @@ def staffing(
         if path is not None:
             output_file(path, option)
     profile = overridden(load_profile(profile_path), start=start, intake=intake, disposal_share=disposal_share)
+    roles = [canonical_role(r) for r in roles]  # 法官助理 is the 书记员 role, 法官 the 承办法官
     if len(roles) > 1:
         _joint(console, profile, goal, roles, years=years, replications=replications, seed=seed, backend=backend,
                workers=workers, low=low, high=high, most=most, out=out, csv_out=csv_out)
