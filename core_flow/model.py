@@ -197,6 +197,7 @@ class Named(_Model):
     name: str
     en: str
     part: str | None = None
+    aliases: tuple[str, ...] = ()  # other names people write (首执 for 首次执行)
 
 
 class LimitExtension(_Model):
@@ -543,6 +544,18 @@ class Process(_Model):
                 f"unknown authority {ref!r} (one of: {', '.join(a.code for a in self.authorities)})",
                 code="unknown_authority",
             ) from None
+
+    def case_type(self, ref: str) -> str:
+        """A case type's code by code, name or alias (``first``, ``首次执行``, ``首执``, ``执恢``)."""
+        from core_flow.errors import UserError
+
+        text = str(ref).strip()
+        for t in self.case_types:
+            if text in (t.code, t.name, *t.aliases):
+                return t.code
+        names = "、".join(t.name for t in self.case_types)
+        raise UserError(f"未知案件类型 {ref!r}（{names}）", f"unknown case type {ref!r} "
+                        f"({', '.join(t.code for t in self.case_types)})", code="unknown_case_type")
 
     def manner(self, ref: str) -> ClosingManner:
         from core_flow.errors import UserError

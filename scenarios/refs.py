@@ -116,18 +116,14 @@ def manner(ref: Any) -> str:
         raise ValueError(f"{err.zh}{zh} / {err.en}{en}") from None
 
 
-_CASE_TYPES = {"first": "first", "首次执行": "first", "首执": "first", "resumed": "resumed", "恢复执行": "resumed",
-               "恢复": "resumed", "preservation": "preservation", "财产保全": "preservation", "保全": "preservation",
-               "执行保全": "preservation"}
-
-
 def case_type(ref: Any) -> str:
-    found = _CASE_TYPES.get(str(ref).strip())
-    if found is None:
-        zh, en = did_you_mean(ref, list(_CASE_TYPES))
-        raise ValueError(f"未知案件类型 {ref!r}（首次执行、恢复执行、财产保全）{zh} / "
-                         f"unknown case type {ref!r} (first, resumed, preservation){en}")
-    return found
+    """A case type by code, name or what people write (``首执``, ``执恢``: the process file's aliases)."""
+    try:
+        return process().case_type(str(ref))
+    except UserError as err:
+        p = process()
+        zh, en = did_you_mean(ref, [x for t in p.case_types for x in (t.code, t.name, *t.aliases)])
+        raise ValueError(f"{err.zh}{zh} / {err.en}{en}") from None
 
 
 _STATES = {

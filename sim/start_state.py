@@ -9,7 +9,7 @@ empty — and a court's Chinese export headers are taken as the columns they nam
 
 * ``case`` — the case number; ``filed`` — filing date (before the run starts; YYYY-MM-DD, or as a court's export
   writes it: YYYY/M/D, YYYY.M.D, YYYYMMDD, YYYY年M月D日, a time after it ignored);
-* ``type`` — 首执 / 恢复 / 保全 (or first / resumed / preservation);
+* ``type`` — 首执 / 恢复 / 保全 (or first / resumed / preservation, or the process file's other names: 执恢, 执保…);
 * ``current_node`` — for an open case, the node it stands at (1–43: 44–46 follow the closing), by number (17,
   节点17, 第17节点) or by its name in the process (查封、扣押、冻结); empty: node 1; the nodes before it count as done;
 * ``handler`` — its 承办法官 (a name of the profile's judges; empty: assigned by the court; in a staffing search, a
@@ -53,8 +53,6 @@ from core_flow.legal_calendar import CST, DATE_FORMS_EN, DATE_FORMS_ZH, parse_lo
 from core_flow.model import Process
 from core_flow.process_loader import default_process
 
-TYPES = {"首执": "first", "首次执行": "first", "first": "first", "恢复": "resumed", "恢复执行": "resumed",
-         "resumed": "resumed", "保全": "preservation", "财产保全": "preservation", "preservation": "preservation"}
 OPEN_NODES = 43  # 44 归档, 45 终本 sweeps and 46 恢复执行 follow the closing (node 43): no open case stands there
 COLUMNS = ("case", "filed", "type", "current_node", "handler", "amount_yuan", "zhongben_closed")
 # The Chinese headers a court's own export uses, taken as the columns they name
@@ -108,7 +106,10 @@ def load_start_state(path: str | Path, before: datetime, judges: tuple[str, ...]
         filed = datetime(filed_d.year, filed_d.month, filed_d.day, 9, 0, tzinfo=CST)
         if filed >= before:
             raise bad("filed", "立案日期须早于仿真开始", "filed must be before the run starts")
-        kind = TYPES.get((row.get("type") or "").strip())
+        try:
+            kind: str | None = _process().case_type(row.get("type") or "")
+        except UserError:
+            kind = None
         if kind is None:
             raise bad("type", f"案件类型须为 首执/恢复/保全：{row.get('type')!r}",
                       f"type must be 首执/恢复/保全 (first/resumed/preservation): {row.get('type')!r}")

@@ -3,11 +3,13 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from pathlib import Path
 
 import pytest
 
 from core_flow.errors import UserError
+from core_flow.legal_calendar import CST
 from core_flow.process_loader import default_process
 from core_flow.protocol import AssetKind
 from scenarios import refs
@@ -68,3 +70,26 @@ def test_roles_by_what_people_call_them_in_the_planner(capsys):
     assert main(["plan", "staffing", profile, "--role", "法官助理", "--role", "书记员",
                  "--target", "compliance>=0.95"]) == 2
     assert "角色 书记员 给了两次" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize(("written", "code"), [
+    ("首执", "first"), ("首次执行", "first"), ("首次执行案件", "first"), ("first", "first"),
+    ("恢复", "resumed"), ("执恢", "resumed"), ("恢复执行案件", "resumed"),
+    ("保全", "preservation"), ("执保", "preservation"), ("执行保全", "preservation"), ("财产保全执行", "preservation"),
+])
+def test_a_case_type_by_what_exports_and_people_write(written, code, tmp_path):
+    """One list (the process file's case types and their aliases) for scenarios and a court's start-state export: the
+    two had their own lists, the export's without 执行保全."""
+    from sim.start_state import load_start_state
+
+    assert refs.case_type(written) == code
+    f = tmp_path / "s.csv"
+    f.write_text(f"案号,立案日期,案件类型,当前节点\nK1,2024-01-01,{written},3\n", encoding="utf-8")
+    (case,) = load_start_state(f, datetime(2025, 1, 2, 8, 30, tzinfo=CST))
+    assert case.case_type == code
+
+
+def test_an_unknown_case_type_names_the_known_ones():
+    with pytest.raises(ValueError, match="未知案件类型 '执行'") as err:
+        refs.case_type("执行")
+    assert "首次执行" in str(err.value) and "unknown case type" in str(err.value)
