@@ -132,7 +132,7 @@ _STATES = {
     NodeStatus.WARNED: ("已预警", "预警"),
     NodeStatus.FROZEN: ("已冻结", "冻结"),
     NodeStatus.UNFREEZE_PENDING: ("解冻审批中", "待审批"),
-    NodeStatus.DONE: ("已完成", "完成"),
+    NodeStatus.DONE: ("已完成", "完成", "已办结", "办结"),  # 办结 was refused with "did you mean 冻结"
 }
 _STATE_INDEX = {alias: s for s, aliases in _STATES.items() for alias in (s.value, *aliases)}
 

@@ -93,3 +93,10 @@ def test_an_unknown_case_type_names_the_known_ones():
     with pytest.raises(ValueError, match="未知案件类型 '执行'") as err:
         refs.case_type("执行")
     assert "首次执行" in str(err.value) and "unknown case type" in str(err.value)
+
+
+def test_a_node_done_is_办结_too():
+    """办结 (how court staff say a node is done) was refused with "did you mean 冻结" — the opposite."""
+    from core_flow.engine import NodeStatus
+
+    assert refs.node_state("办结") == refs.node_state("已办结") == refs.node_state("已完成") == NodeStatus.DONE
