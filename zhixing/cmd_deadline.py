@@ -19,6 +19,7 @@ from core_flow.legal_calendar import (
     parse_local,
 )
 from zhixing.cmd_calendar import PROVISIONAL, holidays_option, strict_option, strict_setting
+from zhixing.when import day_words
 
 
 def _policy(text: str) -> Policy:
@@ -38,7 +39,8 @@ def register(app: typer.Typer) -> None:
         from_: str = typer.Option(
             ...,
             "--from",
-            help="起算时点 / start, e.g. '2025-09-29 10:00' (CST, +08:00 unless an offset is given)",
+            help="起算时点（或 现在、今天）/ start, e.g. '2025-09-29 10:00' (CST, +08:00 unless an offset is given), "
+                 "or now / today",
         ),
         period: str = typer.Option(..., "--period", help=(
             "期间 / period: 3d, 48h, 10wd, 6m, 1y, same_day（或 三日、四十八小时、十个工作日、六个月、一年、当天）")),
@@ -48,7 +50,7 @@ def register(app: typer.Typer) -> None:
         strict_calendar: bool = strict_option(),
     ) -> None:
         """计算期间届满时刻 / compute when a period ends (民诉法 第八十五条)."""
-        start = parse_local(from_, field="--from")
+        start = parse_local(day_words(from_), field="--from")  # 现在 / 今天: the wall clock, Beijing time
         per = Period.parse(period, field="--period")
         pol = _policy(policy)
         if holidays or strict_calendar:

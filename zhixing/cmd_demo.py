@@ -14,6 +14,7 @@ from rich.table import Table
 from core_flow.legal_calendar import provisional_note, provisional_years_in
 from zhixing.cmd_calendar import strict_option, strict_setting
 from zhixing.console import console as plain_console
+from zhixing.when import day_words
 
 MANNER = {"completed": "执行完毕", "zhongben": "终本", "terminated": "终结", "": "办理中 open"}
 
@@ -115,8 +116,8 @@ def register(app: typer.Typer) -> None:
                                                                 "full ID and account numbers in the event log"),
         strict_calendar: bool = strict_option(),
         start: str | None = typer.Option(None, "--start", help=(
-            "首件案件立案时刻：YYYY-MM-DD[ HH:MM]，北京时间；只写日期即当日 09:00；缺省 2025-03-03 09:00 / when the "
-            "first case is filed, Beijing time; a date alone at 09:00; default 2025-03-03 09:00")),
+            "首件案件立案时刻：YYYY-MM-DD[ HH:MM] 或 今天，北京时间；只写日期即当日 09:00；缺省 2025-03-03 09:00 / "
+            "when the first case is filed, Beijing time, or today; a date alone at 09:00; default 2025-03-03 09:00")),
     ) -> None:
         """演示：模拟机构在本机运行，一批案件经集约查询、控制、案款、结案、终本与恢复执行 / end-to-end demo."""
         from core_flow.eventlog import EventLog  # here, not at import: every other command starts faster
@@ -124,6 +125,7 @@ def register(app: typer.Typer) -> None:
         from sim.demo import ORIGIN, run_demo
 
         origin = ORIGIN
+        start = day_words(start)  # 今天, 明天: the date, Beijing time
         if start is not None:
             origin = parse_local(start, "--start")
             if ":" not in start:  # a date alone (2026-12-07, 2026/12/7, 2026年12月7日)

@@ -17,6 +17,7 @@ from rich.table import Table
 from sim.backends import BACKENDS
 from zhixing.console import console as plain_console
 from zhixing.outputs import output_dir
+from zhixing.when import day_words
 
 HEADLINE = ("compliance", "filed", "carried_over", "carried_over_closed", "overdue_at_start",
             "node_freezes_at_start", "unfreeze_approvals_at_start", "closed", "within_limit_share",
@@ -101,8 +102,9 @@ def progress(console: Console, first: str) -> Iterator[Callable[..., None]]:
 
 
 START = typer.Option(None, "--start", help=(
-    "首个仿真时刻（覆盖配置的 origin）：YYYY-MM-DD[ HH:MM]，北京时间；只写日期即当日 08:30 / the first simulated "
-    "instant (overrides the profile's origin), Beijing time; a date alone starts at 08:30"))
+    "首个仿真时刻（覆盖配置的 origin）：YYYY-MM-DD[ HH:MM] 或 今天、明天，北京时间；只写日期即当日 08:30 / the first "
+    "simulated instant (overrides the profile's origin), Beijing time, or today / tomorrow; a date alone starts at "
+    "08:30"))
 
 
 def overridden(profile: Any, *, start: str | None = None, warmup_days: float | None = None,
@@ -110,7 +112,7 @@ def overridden(profile: Any, *, start: str | None = None, warmup_days: float | N
     """The profile with the command line's overrides, each validated as the file's field would be, named by its
     option when wrong."""
     if start is not None:
-        profile = profile.with_origin(start)
+        profile = profile.with_origin(day_words(start))  # 今天, 明天: the date, Beijing time
     if warmup_days is not None:
         profile = profile.with_warmup(warmup_days)
     if intake is not None:
