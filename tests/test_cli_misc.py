@@ -27,6 +27,15 @@ def test_nodes_table_and_json(capsys):
     assert nodes[33]["conditions"][0]["zh"] == "依次审批：执行局长 → 分管副院长" and nodes[4]["conditions"] == []
 
 
+def test_nodes_lists_only_the_nodes_asked_for_by_number_or_name(capsys):
+    """``zhixing nodes 节点三十六 划拨``: the seed's way of numbering and a name; an unknown node is located."""
+    assert cli.main(["nodes", "节点三十六", "划拨", "--json"]) == 0
+    assert [n["no"] for n in json.loads(capsys.readouterr().out)["nodes"]] == [31, 36]
+    assert cli.main(["nodes", "节点四十七"]) == 2
+    out, err = capsys.readouterr()
+    assert "NODE: 未知节点 '节点四十七'" in out + err and "Traceback" not in out + err
+
+
 def test_nodes_with_a_broken_process_file_names_the_place(tmp_path, capsys):
     bad = tmp_path / "court.yaml"
     bad.write_text("version: 1\nnodes: []\n", encoding="utf-8")

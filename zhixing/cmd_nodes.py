@@ -8,21 +8,33 @@ from pathlib import Path
 import typer
 from rich.table import Table
 
+from core_flow.errors import UserError
 from zhixing.console import console as plain_console
 
 
 def register(app: typer.Typer) -> None:
     @app.command("nodes")
     def nodes(
+        which: list[str] = typer.Argument(None, metavar="[NODE]...", help=(
+            "只列这些节点：编号或名称（17、节点三十六、查封扣押冻结）/ only these nodes, by number or name")),
         as_json: bool = typer.Option(False, "--json", help="以 JSON 输出 / print JSON"),
         process_file: Path | None = typer.Option(None, "--process", help="流程定义文件 / process definition file"),
     ) -> None:
-        """节点目录 / the 46-node catalogue: number, name, stage, deadline, freeze, unfreeze authority, conditions."""
+        """节点目录 / the 46-node catalogue: number, name, stage, deadline, freeze, unfreeze authority, conditions
+        (``zhixing nodes 节点三十六 31``: only those)."""
         from core_flow.catalogue_text import node_as_dict  # here, not at import: the other commands start faster
         from core_flow.process_loader import default_process, load_process
 
         process = load_process(process_file) if process_file else default_process()
-        rows = [node_as_dict(process, n) for n in process.nodes]
+        chosen = process.nodes
+        if which:
+            try:
+                numbers = {process.node(ref).no for ref in which}
+            except UserError as err:
+                err.where = "NODE"
+                raise
+            chosen = tuple(n for n in process.nodes if n.no in numbers)
+        rows = [node_as_dict(process, n) for n in chosen]
         manners = [{"code": m.code, "name": m.name, "name_en": m.en, "releases_controls": m.releases_controls}
                    for m in process.closing_manners]
         if as_json:
