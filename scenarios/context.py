@@ -196,7 +196,8 @@ class Run:
     def own_court(self) -> Any:
         """zhixing's own court, in process or on the real-time clock (its platform and filing system at hand); None
         for a system under test."""
-        return self.court if self.court is not None else getattr(self.driver, "court", None)
+        court = self.court if self.court is not None else getattr(self.driver, "court", None)
+        return court if hasattr(court, "platform") else None  # a vendor's driver may have a "court" of its own
 
     def _filed_unanswered(self, case_id: str) -> str | None:
         """The 恢复执行 case zhixing's filing system filed for ``case_id`` while its answer is still on the way
