@@ -13,7 +13,7 @@ CASES = [
     (["simulate", "--bogus"], "没有选项 --bogus / no such option: --bogus"),
     (["deadline"], "缺少选项 '--from' / missing option '--from'"),
     (["plan", "staffing"], "缺少参数 'PROFILE' / missing argument 'PROFILE'"),
-    (["nodes", "extra", "more"], "多余的参数 / unexpected extra argument(s): extra more"),
+    (["timeline", "extra", "more"], "多余的参数 / unexpected extra argument(s): extra more"),
     (["bogus"], "没有命令 'bogus' / no such command 'bogus'"),
     (["simulate", "--years"], "选项 '--years' 需要 1 个值 / option '--years' requires 1 value(s)"),
     (["nodes", "--json=3"], "选项 '--json' 不接受取值 / option '--json' does not take a value"),

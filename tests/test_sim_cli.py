@@ -92,7 +92,7 @@ def test_a_province_run_prints_its_busiest_agencies(small, tmp_path, capsys):
     (["simulate", "{small}", "--start", "2026-13-07"], "--start"),
     (["plan", "staffing", "{small}", "-r", "3", "--max-replications", "2"], "--max-replications"),
     (["plan", "intake", "{small}", "--low", "100", "-r", "3", "--max-replications", "1"], "--max-replications"),
-    (["plan", "staffing", "{small}", "--start", "明天"], "--start"),
+    (["plan", "staffing", "{small}", "--start", "下周三"], "--start"),  # 今天 / 明天 are read (zhixing/when.py)
     (["plan", "intake", "{small}", "--start", "2026-02-30"], "--start"),
     (["plan", "staffing", "{small}", "--dispose", "-0.1"], "--dispose"),
     (["plan", "intake", "{small}", "--dispose", "nan"], "--dispose"),
