@@ -7,15 +7,18 @@ Decimal arithmetic: ``1.2万`` is 12,000.00 元 exactly; a value that is not a w
 
 Chinese numerals as judgments and receipts write amounts are read too: 大写 (``人民币壹万贰仟叁佰肆拾伍元陆角柒分``,
 ``伍万元整``), 小写 (``一万二千元``, ``十二万五千元``, ``两万``) and Arabic digits with Chinese units (``12万5千元``),
-with 元/圆, 角 and 分. Two digits in a row without a unit between them (``四八``) are refused: not how an amount is
-written.
+with 元/圆, 角 and 分, and the spoken 一万五 (15,000) — the one Chinese numeral reader,
+``core_flow.legal_calendar.periods.zh_number``. Two digits in a row without a unit between them (``四八``) are
+refused: not how an amount is written.
 """
 
 from __future__ import annotations
 
+import re
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
+from core_flow.legal_calendar.periods import ZH_NUMERAL_CHARS, zh_number
 from core_flow.protocol import MAX_CENTS
 
 # unit at the end → cents per unit (the longer spelling first)
@@ -24,60 +27,14 @@ _UNITS = (("万元", 1_000_000), ("亿元", 10_000_000_000), ("万", 1_000_000),
 FORMS_ZH = "如 2500、2,500.50元、¥12,000、1.2万、250050分、壹万贰仟元整"
 FORMS_EN = "e.g. 2500, 2,500.50元, ¥12,000, 1.2万 (× 10,000), 250050分 (cents), 壹万贰仟元整"
 
-_DIGIT_CHARS = ("零〇", "壹一", "贰貳二两", "叁參三", "肆四", "伍五", "陆陸六", "柒七", "捌八", "玖九")  # 0–9
-_DIGITS = {ch: value for value, chars in enumerate(_DIGIT_CHARS) for ch in chars}
-_SMALL = {**dict.fromkeys("拾十", 10), **dict.fromkeys("佰百", 100), **dict.fromkeys("仟千", 1000)}
-_CHINESE = set(_DIGITS) | set(_SMALL)
+
+_DECIMAL_WITH_UNIT = re.compile(r"[-+]?[\d.]*(?:万元|亿元|万|亿)")  # 1.2万, 3亿元: read as a decimal number
 
 
-def _integer(text: str) -> int | None:
-    """A whole number in Chinese numerals (Arabic digit runs allowed before a unit): 壹万贰仟 → 12000, 十二万五千 →
-    125000, 12万5千 → 125000; None when it is not one."""
-    total = section = 0
-    number: int | None = None  # the digits read since the last unit
-    after_unit = 0  # the unit just read (its value), for 十 after 万 etc.
-    i = 0
-    if not text:
-        return None
-    while i < len(text):
-        ch = text[i]
-        if ch.isascii() and ch.isdigit():
-            j = i
-            while j < len(text) and text[j].isascii() and text[j].isdigit():
-                j += 1
-            if number is not None:
-                return None
-            number, i = int(text[i:j]), j
-            continue
-        if ch in _DIGITS:
-            value = _DIGITS[ch]
-            if value == 0:  # 零 holds a place (一万零五百)
-                if number not in (None, 0):
-                    return None
-                number = None
-            elif number is not None:
-                return None  # two digits in a row (四八)
-            else:
-                number = value
-        elif ch in _SMALL:
-            unit = _SMALL[ch]
-            if number is None and after_unit and after_unit <= unit:
-                return None  # 十十, 百千: a unit after a unit as large or smaller
-            section += (1 if number is None else number) * unit
-            number, after_unit = None, unit
-        elif ch in "万亿":
-            if number is None and section == 0:
-                return None
-            section += number or 0
-            if ch == "万":
-                total += section * 10_000
-            else:
-                total = (total + section) * 100_000_000
-            section, number, after_unit = 0, None, 0
-        else:
-            return None
-        i += 1
-    return total + section + (number or 0)
+def _digit(text: str) -> int | None:
+    """One Chinese digit 0–9 (伍 → 5), for 角 and 分."""
+    value = zh_number(text) if len(text) == 1 else None
+    return value if value is not None and value < 10 else None
 
 
 def _chinese_cents(text: str) -> int | None:
@@ -94,16 +51,12 @@ def _chinese_cents(text: str) -> int | None:
     rest = rest.lstrip("零〇")
     if "角" in rest:
         head, _, rest = rest.partition("角")
-        if len(head) != 1 or head not in _DIGITS:
-            return None
-        jiao = _DIGITS[head]
+        jiao = _digit(head)
         rest = rest.lstrip("零〇")
     if rest:
-        if not rest.endswith("分") or len(rest) != 2 or rest[0] not in _DIGITS:
-            return None
-        fen = _DIGITS[rest[0]]
-    yuan = _integer(yuan_part) if yuan_part else 0
-    if yuan is None:
+        fen = _digit(rest[:-1]) if rest.endswith("分") else None
+    yuan = zh_number(yuan_part) if yuan_part else 0
+    if yuan is None or jiao is None or fen is None:
         return None
     return yuan * 100 + jiao * 10 + fen
 
@@ -116,7 +69,7 @@ def amount_cents(value: Any) -> int:
     for sep in (",", "，", " ", "\u00a0"):
         text = text.replace(sep, "")
     text = text.lstrip("¥￥").removeprefix("人民币").removesuffix("整").removesuffix("正")
-    if any(ch in _CHINESE for ch in text):  # 壹万贰仟元, 一万二千元, 12万5千元
+    if any(ch in ZH_NUMERAL_CHARS for ch in text) and not _DECIMAL_WITH_UNIT.fullmatch(text):  # 壹万贰仟元, 1万5
         cents = _chinese_cents(text)
         if cents is None:
             raise ValueError(f"金额无效 {value!r}（{FORMS_ZH}） / invalid amount {value!r} ({FORMS_EN})")

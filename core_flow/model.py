@@ -515,8 +515,6 @@ class Process(_Model):
     def node(self, ref: int | str) -> Node:
         """A node by number (``7``, ``"7"``, ``"节点7"``, ``"第7节点"``, ``"7号节点"``, the seeds' ``"节点十七"``) or
         Chinese name (``"执行通知"``; its punctuation optional: ``"查封扣押冻结"``)."""
-        from core_flow.errors import UserError
-
         number = _NODE_NUMBER.fullmatch(ref.strip()) if isinstance(ref, str) else None
         if isinstance(ref, int) or number is not None:
             no = ref if isinstance(ref, int) else zh_number(number[1])  # type: ignore[index]
@@ -533,8 +531,6 @@ class Process(_Model):
         )
 
     def authority(self, ref: str) -> Authority:
-        from core_flow.errors import UserError
-
         try:
             return self.authority_index[ref]
         except KeyError:
@@ -547,8 +543,6 @@ class Process(_Model):
 
     def case_type(self, ref: str) -> str:
         """A case type's code by code, name or alias (``first``, ``首次执行``, ``首执``, ``执恢``)."""
-        from core_flow.errors import UserError
-
         text = str(ref).strip()
         for t in self.case_types:
             if text in (t.code, t.name, *t.aliases):
@@ -558,8 +552,6 @@ class Process(_Model):
                         f"({', '.join(t.code for t in self.case_types)})", code="unknown_case_type")
 
     def manner(self, ref: str) -> ClosingManner:
-        from core_flow.errors import UserError
-
         try:
             return self.manners[ref]
         except KeyError:

@@ -75,12 +75,11 @@ def agency(ref: Any) -> str:
     """An agency by code (``icbc``), Chinese name (``工商银行``, ``焦作山阳农村商业银行``), full name or what
     people call it (``工行``, ``支付宝``: the catalogue's aliases)."""
     found = catalogue().find(str(ref))
-    code = None if found is None else found.code
-    if code is None:
+    if found is None:
         zh, en = did_you_mean(ref, list(catalogue().names()))
         raise ValueError(f"未知协助单位 {ref!r}（应为机构代码或名称，见 zhixing agencies list）{zh} / "
                          f"unknown agency {ref!r} (a code or name of the catalogue){en}")
-    return code
+    return found.code
 
 
 def queryable_agencies() -> tuple[str, ...]:

@@ -79,6 +79,7 @@ class _Model(BaseModel):
 
 
 MAX_YUAN = MAX_CENTS // 100  # the protocol's largest amount, in yuan
+DAY_START = time(8, 30)  # a date alone as the first simulated instant: the working day's start
 
 
 def _yuan(value: Any) -> Any:
@@ -244,13 +245,12 @@ class CourtProfile(_Model):
         if isinstance(v, datetime):
             return v
         if isinstance(v, date):  # YAML reads 2026-12-07 as a date
-            return datetime.combine(v, time(8, 30), tzinfo=CST)
+            return datetime.combine(v, DAY_START, tzinfo=CST)
         if isinstance(v, str):
             try:
-                at = parse_local(v, "origin")
+                return parse_local(v, "origin", day_start=DAY_START)
             except UserError as err:
                 raise FieldError(err.zh, err.en) from None
-            return at.replace(hour=8, minute=30) if ":" not in v else at
         return v
 
     @field_validator("origin")

@@ -186,12 +186,9 @@ def no_interval(v: dict[str, float]) -> bool:
 def _ci(v: dict[str, float], key: str = "") -> str:
     """Mean [low, high], each as the terminal shows it (``sim.kpi.fmt_value``): a share to three decimals throughout
     (1.000 beside 0.991, not 1.0), a count or days to one decimal below 100 and whole from 100."""
-    def f(x: float) -> str:
-        return fmt_value(x, key)
-
     if no_interval(v):
-        return f"{f(v['mean'])}（无区间，1 次重复 / no CI, n=1）"
-    return f"{f(v['mean'])} [{f(v['low'])}, {f(v['high'])}]"
+        return f"{fmt_value(v['mean'], key)}（无区间，1 次重复 / no CI, n=1）"
+    return f"{fmt_value(v['mean'], key)} [{fmt_value(v['low'], key)}, {fmt_value(v['high'], key)}]"
 
 
 PROVINCE = "全省合计 / province total"

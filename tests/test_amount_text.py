@@ -39,13 +39,16 @@ def test_what_is_not_an_amount_is_refused_in_both_languages(text, says):
     ("一万二千元", 1_200_000), ("十二万五千元", 12_500_000), ("两万", 2_000_000), ("12万5千元", 12_500_000),
     ("一万零五百元", 1_050_000), ("叁仟零伍拾元", 305_000), ("一百零五", 10_500), ("十元", 1_000),
     ("一亿二千万元", 12_000_000_000), ("壹元零伍分", 105), ("伍角陆分", 56), ("壹佰元零伍角", 10_050),
+    # spoken: a last digit without its unit is of the next lower one (was read 一万五 = 10,005)
+    ("一万五", 1_500_000), ("两万三千五", 2_350_000), ("三千五百元", 350_000), ("一万零五元", 1_000_500),
+    ("1万5000元", 1_500_000), ("1万5", 1_500_000),
 ])
 def test_amounts_in_chinese_numerals_as_judgments_write_them(text, cents):
     assert amount_cents(text) == cents
 
 
 @pytest.mark.parametrize("text", ["四八元", "十十元", "百千", "万元", "壹万贰仟元伍", "伍角角", "一.五万",
-                                  "贰拾万美元"])
+                                  "贰拾万美元", "1万50000", "二十一百元", "十角"])
 def test_what_chinese_numerals_cannot_mean_is_refused(text):
     with pytest.raises(ValueError, match="金额无效"):
         amount_cents(text)

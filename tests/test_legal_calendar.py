@@ -517,3 +517,13 @@ def test_latest_before(cal: LegalCalendar) -> None:
     assert cal.latest_before(event, Period.parse("same_day")) == at(2025, 10, 21)
     with pytest.raises(CalendarRangeError):
         cal.latest_before(at(2004, 1, 5, 9), Period.parse("5wd"))
+
+
+def test_a_date_alone_may_stand_for_a_time_of_day() -> None:
+    """``day_start``: what a date alone means (a simulation's first day starts at 08:30, the demo's at 09:00); a
+    written time, midnight included, is kept."""
+    from datetime import time
+
+    assert parse_local("2026年12月7日", day_start=time(8, 30)) == datetime(2026, 12, 7, 8, 30, tzinfo=CST)
+    assert parse_local("2026-12-07 00:00", day_start=time(8, 30)) == datetime(2026, 12, 7, tzinfo=CST)
+    assert parse_local("2026/12/7") == datetime(2026, 12, 7, tzinfo=CST)

@@ -124,12 +124,8 @@ def register(app: typer.Typer) -> None:
         from core_flow.legal_calendar import parse_local
         from sim.demo import ORIGIN, run_demo
 
-        origin = ORIGIN
-        start = day_words(start)  # 今天, 明天: the date, Beijing time
-        if start is not None:
-            origin = parse_local(start, "--start")
-            if ":" not in start:  # a date alone (2026-12-07, 2026/12/7, 2026年12月7日)
-                origin = origin.replace(hour=9, minute=0)
+        start = day_words(start)  # 今天, 明天: the date, Beijing time; a date alone at the demo's 09:00
+        origin = ORIGIN if start is None else parse_local(start, "--start", day_start=ORIGIN.time())
         console = plain_console()
         wide = console.width >= 150
         console.print(f"启动模拟机构（127.0.0.1，{profile}）并以 {scale:,.0f} 倍压缩时间运行 {cases} 件案件，自 "

@@ -40,12 +40,9 @@ def fmt_ci(v: dict[str, float], key: str) -> tuple[str, str]:
     from sim.kpi import fmt_value
     from sim.report import no_interval
 
-    def f(x: float) -> str:
-        return fmt_value(x, key)
-
     if no_interval(v):
-        return f(v["mean"]), NO_CI
-    return f(v["mean"]), f"[{f(v['low'])}, {f(v['high'])}]"
+        return fmt_value(v["mean"], key), NO_CI
+    return fmt_value(v["mean"], key), f"[{fmt_value(v['low'], key)}, {fmt_value(v['high'], key)}]"
 
 
 def kpi_table(kpi: dict[str, dict[str, float]], title: str, keys: tuple[str, ...] = HEADLINE) -> Table:

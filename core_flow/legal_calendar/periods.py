@@ -70,30 +70,71 @@ _PERIOD_RE = re.compile(r"(\d{1,9})(wd|h|d|m|y)")
 # The law's own words: 三日、四十八小时、十个工作日、六个月、一年、当天 (digits or Chinese numerals)
 _ZH_PERIOD_RE = re.compile(r"(\d{1,9}|[零一二两三四五六七八九十百]{1,6})\s*(个工作日|工作日|个小时|小时|日|天|个月|年)")
 _ZH_UNITS = {"个工作日": "wd", "工作日": "wd", "个小时": "h", "小时": "h", "日": "d", "天": "d", "个月": "m", "年": "y"}
-_ZH_DIGITS = {"零": 0, "一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9}
+# the digits 0–9, 小写 and 大写
+_ZH_DIGIT_CHARS = ("零〇", "一壹", "二两贰貳", "三叁參", "四肆", "五伍", "六陆陸", "七柒", "八捌", "九玖")
+_ZH_DIGITS = {ch: value for value, chars in enumerate(_ZH_DIGIT_CHARS) for ch in chars}
+_ZH_SMALL = {**dict.fromkeys("十拾", 10), **dict.fromkeys("百佰", 100), **dict.fromkeys("千仟", 1000)}
+_ZH_LARGE = {"万": 10_000, "亿": 100_000_000}
+ZH_NUMERAL_CHARS = frozenset(_ZH_DIGITS) | frozenset(_ZH_SMALL) | frozenset(_ZH_LARGE)
 _FORMS = "3d、48h、10wd、6m、1y 或 same_day（亦可写 3日、四十八小时、10个工作日、六个月、一年、当天）"
 _FORMS_EN = "3d, 48h, 10wd, 6m, 1y or same_day (or in Chinese: 3日, 四十八小时, 10个工作日, 六个月, 一年, 当天)"
 
 
 def zh_number(text: str) -> int | None:
-    """A Chinese numeral below 1,000 (三, 十五, 二十, 四十八, 一百二十) as an int; None when it is not one."""
+    """A whole number as the law, judgments and people write it: digits, or Chinese numerals 小写 or 大写
+    (三, 十五, 四十八, 一百零五, 壹万贰仟, 十二万五千; Arabic runs before a unit as in 12万5千), and the spoken
+    一万五, 三千五, 两百五 (a last digit without its own unit is of the next lower one: 15,000, 3,500, 250;
+    一万零五 is 10,005). None when it is not one: two digits in a row (四八), a unit not smaller than the one before
+    it (十十, 百千, 二十一百)."""
     if text.isdigit():
         return int(text)
-    if text != "零":
-        text = text.replace("零", "")  # 一百零五: 零 only holds a place
-    total, digit, last = 0, None, 1000
-    for ch in text:
-        if ch in _ZH_DIGITS:
-            if digit is not None:
-                return None  # two digits in a row (四八): not how the law writes a number
-            digit = _ZH_DIGITS[ch]
-        else:  # 十 or 百, each smaller than the one before (not 十十, not 二十一百)
-            scale = 10 if ch == "十" else 100
-            if scale >= last:
+    total = section = 0
+    number: int | None = None  # the digits read since the last unit
+    arabic = 0  # how many Arabic digits ``number`` was written with
+    small = 0  # the last 十/百/千 of this section (each must be smaller than the one before)
+    unit = 0  # the last unit of any kind, for the spoken 一万五
+    zero = False  # a 零 since that unit (一万零五: the 五 is ones)
+    i = 0
+    while i < len(text):
+        ch = text[i]
+        if ch.isascii() and ch.isdigit():
+            j = i
+            while j < len(text) and text[j].isascii() and text[j].isdigit():
+                j += 1
+            if number is not None:
                 return None
-            total += (1 if digit is None else digit) * scale
-            digit, last = None, scale
-    return total + (digit or 0)
+            number, arabic, i = int(text[i:j]), j - i, j
+            continue
+        if ch in _ZH_DIGITS:
+            if _ZH_DIGITS[ch] == 0:  # 零 holds a place
+                if number not in (None, 0):
+                    return None
+                number, zero = None, True
+            elif number is not None:
+                return None  # two digits in a row (四八)
+            else:
+                number, arabic = _ZH_DIGITS[ch], 0
+        elif ch in _ZH_SMALL:
+            if small and _ZH_SMALL[ch] >= small:
+                return None
+            section += (1 if number is None else number) * _ZH_SMALL[ch]
+            number, small, unit, zero = None, _ZH_SMALL[ch], _ZH_SMALL[ch], False
+        elif ch in _ZH_LARGE:
+            if number is None and section == 0:
+                return None
+            section += number or 0
+            total = total + section * 10_000 if ch == "万" else (total + section) * 100_000_000
+            number, section, small, unit, zero = None, 0, 0, _ZH_LARGE[ch], False
+        else:
+            return None
+        i += 1
+    if number is not None and unit >= 100 and not zero:  # a last digit after 百, 千, 万 … without its own unit
+        if arabic > 1:  # written out in full (1万5000): as it stands, below the unit
+            if number >= unit:
+                return None
+        else:
+            number *= unit // 10
+    return total + section + (number or 0)
 
 
 _ZH_UNIT = {

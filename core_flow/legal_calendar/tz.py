@@ -7,7 +7,7 @@ to the calendar are *interpreted* as CST wall-clock time; aware ones are convert
 from __future__ import annotations
 
 import re
-from datetime import UTC, datetime, timedelta, timezone
+from datetime import UTC, datetime, time, timedelta, timezone
 
 from core_flow.errors import UserError
 
@@ -49,11 +49,12 @@ def _bad(text: str, field: str, why_zh: str = "", why_en: str = "") -> UserError
     )
 
 
-def parse_local(text: str, field: str = "time") -> datetime:
+def parse_local(text: str, field: str = "time", day_start: time = time(0)) -> datetime:
     """Parse a local (CST) date/time text into an aware CST datetime.
 
-    Accepts ``YYYY-MM-DD HH:MM[:SS]``, ``YYYY-MM-DDTHH:MM[:SS]`` and ``YYYY-MM-DD`` (meaning 00:00); the date also
-    as people write it, year first (``DATE_FORMS_EN``: 2025/9/29, 2025.9.29, 20250929, 2025年9月29日).
+    Accepts ``YYYY-MM-DD HH:MM[:SS]``, ``YYYY-MM-DDTHH:MM[:SS]`` and ``YYYY-MM-DD`` (meaning ``day_start``, by default
+    00:00; a simulation's first day starts at 08:30); the date also as people write it, year first
+    (``DATE_FORMS_EN``: 2025/9/29, 2025.9.29, 20250929, 2025年9月29日).
     A time may carry an offset (``+08:00``, ``+0800``, ``Z``); the instant is then converted to CST.
     Bad text raises :class:`UserError` naming ``field`` (e.g. ``"--from"``).
     """
@@ -69,15 +70,9 @@ def parse_local(text: str, field: str = "time") -> datetime:
     m = _LOCAL_RE.fullmatch(plain)
     if m is None:
         raise _bad(text, field)
+    hour, minute = (int(m["h"]), int(m["mi"])) if m["h"] else (day_start.hour, day_start.minute)
     try:
-        dt = datetime(
-            int(m["y"]),
-            int(m["mo"]),
-            int(m["d"]),
-            int(m["h"] or 0),
-            int(m["mi"] or 0),
-            int(m["s"] or 0),
-        )
+        dt = datetime(int(m["y"]), int(m["mo"]), int(m["d"]), hour, minute, int(m["s"] or 0))
     except ValueError as err:
         raise _bad(text, field, f"（日期或时刻不存在：{err}）", f" (no such date or time: {err})") from None
     off = m["off"]
