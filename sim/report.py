@@ -18,6 +18,11 @@ from core_flow.masking import mask_text
 from sim.kpi import fmt_value
 from sim.profile import AUTHORITY_ROLE, NATIONAL_CASES_PER_JUDGE_2024, NATIONAL_CONCLUDED_2024, CourtProfile
 
+# The tables' encoding: UTF-8 with a byte-order mark. Excel and WPS on a Chinese Windows read a CSV without one as GBK
+# (code page 936) — every Chinese cell garbled when a planner double-clicks cases.csv; with it they read UTF-8. Python
+# (``utf-8-sig``), pandas and zhixing's own readers (``core_flow.errors.read_utf8``) take the mark.
+CSV_ENCODING = "utf-8-sig"
+
 KPI_LABELS: dict[str, tuple[str, str]] = {
     "compliance": ("期限遵守率（全部节点）", "deadline compliance, all nodes"),
     "filed": ("新收案件（仿真期内）", "new cases filed in the period"),
@@ -423,7 +428,7 @@ def write_curve_csv(path: Path, search: dict[str, Any]) -> None:
         levels, level = [search["role"]], (lambda p: [p["staff"]])
     else:
         levels, level = ["intake"], (lambda p: [round(p["intake"])])
-    with path.open("w", newline="", encoding="utf-8") as f:
+    with path.open("w", newline="", encoding=CSV_ENCODING) as f:
         w = csv.writer(f)
         w.writerow([*levels, *(f"{k}_{part}" for k in keys for part in ("mean", "low", "high")), "met", "missed",
                     "replications"])
@@ -507,7 +512,7 @@ def write_outputs(out_dir: Path, agg: dict[str, Any], profile: CourtProfile, par
                "validation": validation, "curve": curve, "invariants": invariants}
     paths["json"].write_text(json.dumps(finite(summary), ensure_ascii=False, indent=2, default=str, allow_nan=False),
                              encoding="utf-8")
-    with paths["cases"].open("w", newline="", encoding="utf-8") as f:
+    with paths["cases"].open("w", newline="", encoding=CSV_ENCODING) as f:
         w = None
         for court, d in agg["courts"].items():
             for run in d["runs"]:
@@ -517,7 +522,7 @@ def write_outputs(out_dir: Path, agg: dict[str, Any], profile: CourtProfile, par
                         w = csv.DictWriter(f, fieldnames=list(row))
                         w.writeheader()
                     w.writerow({k: mask(str(v)) for k, v in row.items()})
-    with paths["nodes"].open("w", newline="", encoding="utf-8") as f:
+    with paths["nodes"].open("w", newline="", encoding=CSV_ENCODING) as f:
         w2 = csv.writer(f)
         w2.writerow(["court", "replication", "node", "deadlines", "late", "compliance", "warnings", "frozen"])
         for court, d in agg["courts"].items():
@@ -525,7 +530,7 @@ def write_outputs(out_dir: Path, agg: dict[str, Any], profile: CourtProfile, par
                 for node, v in run["per_node"].items():
                     w2.writerow([court, run["meta"]["replication"], node, v["deadlines"], v["late"], v["compliance"],
                                  v["warnings"], v["frozen"]])
-    with paths["agencies"].open("w", newline="", encoding="utf-8") as f:
+    with paths["agencies"].open("w", newline="", encoding=CSV_ENCODING) as f:
         w3 = csv.writer(f)
         w3.writerow(["court", "replication", "agency", "total", "per_day_mean", "peak_day", "peak_hour",
                      "peak_hour_of_day"])

@@ -218,8 +218,10 @@ class _EventTable:
     def __init__(self, path: Path) -> None:
         import csv
 
+        from sim.report import CSV_ENCODING
+
         self.path = path
-        self._fh = path.open("w", newline="", encoding="utf-8")
+        self._fh = path.open("w", newline="", encoding=CSV_ENCODING)
         self._w = csv.writer(self._fh)
         self._w.writerow(["at", "case", "kind", "node", "instance", "item", "data"])
         self._fh.flush()

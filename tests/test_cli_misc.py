@@ -81,7 +81,7 @@ def test_duban_reads_the_simulations_event_table_too(tmp_path, capsys):
             '""due"": ""2025-03-12T09:00:00+08:00""}"',
             '2025-03-12T10:00:00+08:00,K2,duban_raised,3,,,"{""debtor"": ""D"", ""agency"": ""ccb""}"',
             '2025-03-13T09:00:00+08:00,K1,duban_closed,3,,,"{""debtor"": ""D"", ""agency"": ""icbc""}"']
-    table.write_text("\n".join(rows) + "\n", encoding="utf-8")
+    table.write_text("\n".join(rows) + "\n", encoding="utf-8-sig")  # as written: with the mark Excel needs
     assert cli.main(["duban", "--events", str(table), "--json"]) == 0
     assert [(i["case_id"], i["agency"]) for i in json.loads(capsys.readouterr().out)] == [("K2", "ccb")]
     table.write_text(rows[0] + "\nnot,a,row\n", encoding="utf-8")

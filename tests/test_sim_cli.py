@@ -49,7 +49,7 @@ def test_a_run_starts_when_the_command_line_says(small, tmp_path, capsys):
                  "serial", "--no-validate", "--out", str(out)])
     text = capsys.readouterr().out
     assert code == 0 and "自 2026-12-07 08:30 起" in text and "from 2026-12-07 08:30" in " ".join(text.split())
-    filed = [row["filed"] for row in csv.DictReader(io.StringIO((out / "cases.csv").read_text(encoding="utf-8")))]
+    filed = [row["filed"] for row in csv.DictReader(io.StringIO((out / "cases.csv").read_text(encoding="utf-8-sig")))]
     assert filed and min(filed) >= "2026-12-07T08:30" and max(filed) < "2026-12-15"
     from sim.profile import load_profile
 
@@ -195,7 +195,7 @@ def test_plan_staffing_cli_prints_the_curve(small, capsys, tmp_path):
     text = capsys.readouterr().out
     assert code == 0
     assert "服务水平曲线" in text and "最少承办法官人数：1" in text
-    rows = list(csv.DictReader(io.StringIO(table.read_text(encoding="utf-8"))))
+    rows = list(csv.DictReader(io.StringIO(table.read_text(encoding="utf-8-sig"))))
     assert [r["承办法官"] for r in rows] == ["1", "2"] and [r["met"] for r in rows] == ["1", "1"]
     assert [r["replications"] for r in rows] == ["2", "2"]
     assert float(rows[0]["compliance_low"]) <= float(rows[0]["compliance_mean"]) <= float(rows[0]["compliance_high"])
@@ -214,7 +214,7 @@ def test_plan_intake_finds_the_intake_a_staff_carries(small, capsys, tmp_path):
     text = capsys.readouterr().out
     assert code == 0
     assert "最大年收案约" in text
-    rows = list(csv.DictReader(io.StringIO(table.read_text(encoding="utf-8"))))
+    rows = list(csv.DictReader(io.StringIO(table.read_text(encoding="utf-8-sig"))))
     assert rows[0]["intake"] == "200" and {"compliance_mean", "met", "missed"} <= set(rows[0])
     shown = [int(line.split("│")[1].strip().replace(",", "")) for line in text.splitlines()
              if line.startswith("│") and line.split("│")[1].strip().replace(",", "").isdigit()]

@@ -56,7 +56,7 @@ def test_a_province_is_its_courts_summed_replication_by_replication(tmp_path):
     assert "全省合计 / province total" in paths["html"].read_text(encoding="utf-8")
     import csv
 
-    rows = list(csv.DictReader(paths["agencies"].open(encoding="utf-8")))
+    rows = list(csv.DictReader(paths["agencies"].open(encoding="utf-8-sig")))
     whole = [row for row in rows if row["court"] == "全省合计 / province total"]
     assert whole
     for one in whole:

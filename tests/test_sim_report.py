@@ -58,11 +58,22 @@ def test_json_and_csv_tables(outputs):
     data = json.loads(outputs["json"].read_text(encoding="utf-8"))
     kpi = next(iter(data["courts"].values()))["kpi"]
     assert {"mean", "low", "high", "n"} <= set(kpi["compliance"])
-    rows = list(csv.DictReader(outputs["cases"].open(encoding="utf-8")))
+    rows = list(csv.DictReader(outputs["cases"].open(encoding="utf-8-sig")))
     assert rows and {"case", "type", "handler", "filed", "manner", "amount_cents"} <= set(rows[0])
     assert {r["replication"] for r in rows} == {"0", "1"}
-    nodes = list(csv.DictReader(outputs["nodes"].open(encoding="utf-8")))
+    nodes = list(csv.DictReader(outputs["nodes"].open(encoding="utf-8-sig")))
     assert any(r["node"] == "3" for r in nodes)
+
+
+def test_the_tables_open_in_a_chinese_excel(outputs):
+    """Excel and WPS on a Chinese Windows read a CSV as GBK unless it starts with UTF-8's byte-order mark: every
+    table carries it, so 测试法院 reads as written, not as GBK mojibake."""
+    for name in ("cases", "nodes", "agencies"):
+        raw = outputs[name].read_bytes()
+        assert raw.startswith(b"\xef\xbb\xbf"), name
+        assert raw.count(b"\xef\xbb\xbf") == 1, name  # once, at the start: not a mark per court or per row
+    rows = list(csv.DictReader(outputs["cases"].read_bytes()[3:].decode("utf-8").splitlines()))
+    assert rows[0]["court"] == "测试法院"  # the first column's name clean of the mark, its Chinese cells intact
 
 
 def test_line_chart_is_inline_svg():
