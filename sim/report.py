@@ -228,6 +228,15 @@ def finite(x: Any) -> Any:
     return x
 
 
+def _start_state(path: str | None) -> str:
+    if not path:
+        return "无：从零案件开始 / none: from an empty court"
+    from sim.start_state import encoding_note
+
+    note = encoding_note(path)
+    return Path(path).name + (f"（{note}）" if note else "")
+
+
 def render_html(agg: dict[str, Any], profile: CourtProfile, params: dict[str, Any],
                 validation: dict[str, Any] | None = None, curve: dict[str, Any] | None = None,
                 invariants: dict[str, Any] | None = None) -> str:
@@ -242,8 +251,7 @@ def render_html(agg: dict[str, Any], profile: CourtProfile, params: dict[str, An
     out.append("<h2>输入 / Inputs</h2>")
     out.append(_table(["参数 / parameter", "值 / value"], [
         ["起始时刻 / first simulated instant", profile.origin.strftime("%Y-%m-%d %H:%M") + "（北京时间 / CST）"],
-        ["起始状态 / start state", Path(profile.start_state).name if profile.start_state
-         else "无：从零案件开始 / none: from an empty court"],
+        ["起始状态 / start state", _start_state(profile.start_state)],
         ["年收案 / yearly intake", f"{i.yearly:,.0f}"],
         ["案件构成 / mix", "，".join(f"{TYPES.get(k, k)} {v:.0%}" for k, v in i.mix.items())],
         ["金钱给付 / money share", f"{i.money_share:.0%}"], ["非诉 / non-litigation", f"{i.nonlitigation_share:.0%}"],

@@ -1,9 +1,10 @@
 """An optional start state: the court's open cases and its 终本 register from a CSV or an Excel workbook (.xlsx, its
 first sheet: a court system's export as it is), so a planner starts from today's real caseload, not from empty.
 
-Columns (header required; UTF-8; any order; a column not listed here is refused — a misspelt one would be read as
-empty — and a court's Chinese export headers are taken as the columns they name, ``HEADER_ZH``: 案号, 立案日期,
-案件类型, 当前节点, 承办人, 标的金额, 终本日期 …):
+Columns (header required; UTF-8 — or GBK, as Excel on a Chinese Windows saves "CSV (逗号分隔)", read as GB18030
+and said where the user looks, ``encoding_note``; any order; a column not listed here is refused — a misspelt one
+would be read as empty — and a court's Chinese export headers are taken as the columns they name, ``HEADER_ZH``:
+案号, 立案日期, 案件类型, 当前节点, 承办人, 标的金额, 终本日期 …):
 
     case,filed,type,current_node,handler,amount_yuan,zhongben_closed
 
@@ -168,16 +169,46 @@ def _table(p: Path) -> tuple[list[str], Iterator[tuple[int, list[str]]]]:
     try:
         if suffix in (".xlsx", ".xlsm"):
             return _xlsx(p)
-        text = read_utf8(p, ("起始状态 CSV", "start state CSV"))
-    except NotUtf8 as err:  # an Excel CSV export in GBK: the workbook itself is read as it is
-        raise UserError(f"{err.zh}；或直接给出 Excel 工作簿（.xlsx）", f"{err.en}; or give the Excel workbook (.xlsx) "
-                        "itself", where=err.where) from None
+        text, _encoding = _csv_text(p)
     except OSError as err:
         raise UserError(f"无法读取起始状态 {p}：{err.strerror}", f"cannot read the start state {p}: {err.strerror}",
                         where=str(p)) from None
     reader = csv.reader(text.splitlines())
     header = next(reader, [])
     return header, ((reader.line_num, row) for row in reader)
+
+
+def _csv_text(p: Path) -> tuple[str, str]:
+    """The CSV's text and its encoding: UTF-8 (a byte-order mark allowed), else GBK — what Excel and WPS on a Chinese
+    Windows save as "CSV (逗号分隔)" — read as GB18030, its superset, strictly (a byte sequence neither decodes is
+    refused at its line). A GBK reading is not silent: ``encoding_note`` says it in the terminal and the report."""
+    try:
+        return read_utf8(p, ("起始状态 CSV", "start state CSV")), "UTF-8"
+    except NotUtf8 as err:
+        try:
+            return p.read_bytes().decode("gb18030"), "GBK"
+        except UnicodeDecodeError:
+            raise UserError("起始状态 CSV 须为 UTF-8 或 GBK 编码的文本：此行有两种编码都无法解码的字节"
+                            "（请另存为 UTF-8，或直接给出 Excel 工作簿 .xlsx）",
+                            "the start state CSV must be UTF-8 or GBK text: this line has bytes that decode as "
+                            "neither (save it as UTF-8, or give the Excel workbook (.xlsx) itself)",
+                            where=err.where) from None
+
+
+def encoding_note(path: str | Path | None) -> str | None:
+    """What the user is told when the start state was not UTF-8 (its text read as GBK); None otherwise (UTF-8, a
+    workbook, no start state, or a file that cannot be read — the load itself says why)."""
+    if not path or Path(path).suffix.lower() in (".xlsx", ".xlsm", ".xls"):
+        return None
+    try:
+        _text, encoding = _csv_text(Path(path))
+    except (OSError, UserError):
+        return None
+    if encoding == "UTF-8":
+        return None
+    return (f"起始状态 {Path(path).name} 不是 UTF-8，已按 {encoding} 编码读取（Excel 另存的“CSV (逗号分隔)”即此编码）"
+            f" / the start state {Path(path).name} is not UTF-8: read as {encoding} (what Excel saves as CSV on a "
+            "Chinese Windows)")
 
 
 def _xlsx(p: Path) -> tuple[list[str], Iterator[tuple[int, list[str]]]]:

@@ -208,13 +208,47 @@ def test_the_command_counts_the_carried_over_cases_it_ran(tmp_path, capsys):
     assert "另有旧存 5 件" in capsys.readouterr().out
 
 
-def test_a_file_not_in_utf8_is_located(tmp_path):
-    f = tmp_path / "s.csv"
-    f.write_bytes(b"case,filed,type\n" + "K1,2024-01-01,首执\n".encode("gbk"))  # an Excel export in GBK
+def test_an_excel_csv_in_gbk_is_read_and_said(tmp_path):
+    """Excel and WPS on a Chinese Windows save "CSV (逗号分隔)" in GBK: the court's export is read as it is (it was
+    refused, asking for UTF-8), the same cases as its UTF-8 copy, and the reading is said, not guessed silently."""
+    from sim.start_state import encoding_note
+
+    text = ("案号,立案日期,案件类型,当前节点,承办人,标的金额\n"
+            "（2024）京0105执1号,2024年6月3日,首执,查封、扣押、冻结,,1.2万\n")
+    gbk, utf8 = tmp_path / "gbk.csv", tmp_path / "utf8.csv"
+    gbk.write_bytes(text.encode("gbk"))
+    utf8.write_text(text, encoding="utf-8")
+    (case,) = load_start_state(gbk, START)
+    assert load_start_state(utf8, START) == [case]
+    assert case.case == "（2024）京0105执1号" and case.current_node == 17 and case.amount_cents == 1_200_000
+    note = encoding_note(gbk)
+    assert note is not None and "GBK" in note and "gbk.csv" in note
+    assert encoding_note(utf8) is None and encoding_note(None) is None
+
+
+def test_a_csv_neither_utf8_nor_gbk_is_located(tmp_path):
+    f = tmp_path / "s.csv"  # Excel's "Unicode 文本" is UTF-16: neither reading takes its 0xFF 0xFE mark
+    f.write_bytes("case,filed,type\nK1,2024-01-01,首执\n".encode("utf-16"))
     with pytest.raises(UserError) as info:
         load_start_state(f, START)
-    assert info.value.where == f"{f}:2" and "UTF-8" in info.value.zh and "UTF-8" in info.value.en
+    assert info.value.where == f"{f}:1" and "GBK" in info.value.zh and "GBK" in info.value.en
     assert ".xlsx" in info.value.zh and ".xlsx" in info.value.en  # the workbook itself would do
+
+
+def test_the_terminal_and_the_report_say_a_gbk_start_state(tmp_path, capsys):
+    from zhixing.cli import main
+
+    state = tmp_path / "旧存.csv"
+    state.write_bytes("case,filed,type,current_node\nK1,2024-06-03,首执,9\n".encode("gbk"))
+    f = tmp_path / "court.yaml"
+    f.write_text("name: 起始状态法院\nintake: {yearly: 150}\nstaff: {承办法官: {count: 1}, 书记员: {count: 1}}\n"
+                 f"start_state: {state}\n", encoding="utf-8")
+    out = tmp_path / "out"
+    assert main(["simulate", str(f), "--years", "0.05", "-r", "1", "--backend", "serial", "--no-validate", "--out",
+                 str(out)]) == 0
+    said = capsys.readouterr().out
+    assert "已按 GBK 编码读取" in said and "read as GBK" in said
+    assert "已按 GBK 编码读取" in (out / "report.html").read_text(encoding="utf-8")
 
 
 def test_a_staffing_level_below_todays_headcount_shares_the_missing_judges_cases(tmp_path):

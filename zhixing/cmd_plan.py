@@ -9,7 +9,7 @@ import typer
 from rich.table import Table
 
 from sim.backends import BACKENDS
-from zhixing.cmd_simulate import START, fmt_ci, overridden, progress
+from zhixing.cmd_simulate import START, fmt_ci, overridden, progress, say_start_state
 from zhixing.console import console as plain_console
 from zhixing.outputs import output_file
 
@@ -69,6 +69,7 @@ def staffing(
         if path is not None:
             output_file(path, option)
     profile = overridden(load_profile(profile_path), start=start, intake=intake, disposal_share=disposal_share)
+    say_start_state(console, profile)
     roles = [canonical_role(r) for r in roles]  # 法官助理 is the 书记员 role, 法官 the 承办法官
     if len(roles) > 1:
         _joint(console, profile, goal, roles, years=years, replications=replications, seed=seed, backend=backend,
@@ -173,6 +174,7 @@ def intake_cmd(
     if csv_out is not None:
         output_file(csv_out, "--csv")
     profile = overridden(load_profile(profile_path), start=start, disposal_share=disposal_share)
+    say_start_state(console, profile)
     with progress(console, "规划中 / planning") as update:
         result = plan_intake(profile, goal, years=years, replications=replications, seed=seed, backend=backend,
                              workers=workers, low=low, high=high, steps=steps, most=most,

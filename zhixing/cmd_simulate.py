@@ -119,6 +119,14 @@ def overridden(profile: Any, *, start: str | None = None, warmup_days: float | N
     return profile
 
 
+def say_start_state(console: Any, profile: Any) -> None:
+    """A start state read other than as UTF-8 (an Excel CSV in GBK) is said before the run, not guessed silently."""
+    from sim.start_state import encoding_note
+
+    if note := encoding_note(profile.start_state):
+        console.print(note)
+
+
 def register(app: typer.Typer) -> None:
     @app.command("simulate")
     def simulate(
@@ -152,6 +160,7 @@ def register(app: typer.Typer) -> None:
         check_backend(backend, workers)
         profile = overridden(load_profile(profile_path), start=start, warmup_days=warmup_days, intake=intake,
                              disposal_share=disposal_share)
+        say_start_state(console, profile)
         names = [profile.name] if courts == 1 else [f"{profile.name} #{i + 1}" for i in range(courts)]
         units = make_units([(n, profile) for n in names], years=years, replications=replications, seed=seed,
                            check=check, events_dir=str(out / "events") if events else None)
