@@ -34,7 +34,7 @@ def test_usage_error_is_bilingual_and_located(argv: list[str], expected: str,
 def test_usage_line_and_help_pointer_are_bilingual(capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["simulate", "--bogus"]) == 2
     lines = capsys.readouterr().err.splitlines()
-    assert lines[1].startswith("用法 / usage: ") and lines[1].endswith(" simulate [OPTIONS] [[PROFILE]]")
+    assert lines[1].startswith("用法 / usage: ") and lines[1].endswith(" simulate [OPTIONS] [PROFILE]")
     assert lines[2].startswith("帮助 / help: ") and lines[2].endswith(" simulate --help")
 
 
@@ -100,3 +100,37 @@ def test_the_command_line_starts_without_the_simulation_or_the_engine():
             "'core_flow.model', 'mock_agencies.world', 'faker', 'fastapi', 'uvicorn') if m in sys.modules))")
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60, check=True)
     assert done.stdout.strip() == ""
+
+
+def _pages() -> list[tuple[list[str], object]]:
+    """Every command and group of the command line, with its click object (the help page of each)."""
+    import typer
+
+    from zhixing.cli import _register_commands, app
+
+    _register_commands()
+    pages: list[tuple[list[str], object]] = []
+
+    def walk(path: list[str], command: object) -> None:
+        pages.append((path, command))
+        for name, sub in sorted(getattr(command, "commands", {}).items()):
+            if not getattr(sub, "hidden", False):
+                walk([*path, name], sub)
+
+    walk([], typer.main.get_command(app))
+    return pages
+
+
+def test_no_help_page_cuts_a_description_in_an_80_column_terminal(capsys, monkeypatch) -> None:
+    """Typer's help ended descriptions that did not fit with "…" (`并行进程数 / worke…`): rich wraps at spaces, and a
+    run of Chinese has none. At 80 columns no help page shows an ellipsis its own texts do not have."""
+    monkeypatch.setenv("COLUMNS", "80")
+    pages = _pages()
+    assert len(pages) > 20
+    for path, command in pages:
+        assert main([*path, "--help"]) == 0, path
+        out = capsys.readouterr().out
+        texts = [getattr(p, "help", None) or "" for p in getattr(command, "params", [])]
+        texts += [getattr(command, "help", None) or ""]
+        texts += [s.short_help or s.help or "" for s in getattr(command, "commands", {}).values()]
+        assert out.count("…") <= sum(t.count("…") for t in texts), (path, [ln for ln in out.splitlines() if "…" in ln])

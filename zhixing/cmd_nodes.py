@@ -15,13 +15,15 @@ from zhixing.console import console as plain_console
 def register(app: typer.Typer) -> None:
     @app.command("nodes")
     def nodes(
-        which: list[str] = typer.Argument(None, metavar="[NODE]...", help=(
+        which: list[str] = typer.Argument(None, metavar="NODE", help=(
             "只列这些节点：编号或名称（17、节点三十六、查封扣押冻结）/ only these nodes, by number or name")),
         as_json: bool = typer.Option(False, "--json", help="以 JSON 输出 / print JSON"),
         process_file: Path | None = typer.Option(None, "--process", help="流程定义文件 / process definition file"),
     ) -> None:
-        """节点目录 / the 46-node catalogue: number, name, stage, deadline, freeze, unfreeze authority, conditions
-        (``zhixing nodes 节点三十六 31``: only those)."""
+        """节点目录，或只列给出的节点 / the 46-node catalogue, or only the nodes given (zhixing nodes 节点三十六 31).
+
+        编号、名称、阶段、期限、冻结、解冻审批人、条件 / number, name, stage, deadline, freeze, unfreeze authority,
+        conditions."""
         from core_flow.catalogue_text import node_as_dict  # here, not at import: the other commands start faster
         from core_flow.process_loader import default_process, load_process
 

@@ -130,7 +130,7 @@ def say_start_state(console: Any, profile: Any) -> None:
 def register(app: typer.Typer) -> None:
     @app.command("simulate")
     def simulate(
-        profile_path: Path | None = typer.Argument(None, metavar="[PROFILE]",
+        profile_path: Path | None = typer.Argument(None, metavar="PROFILE",
                                                    help="法院配置 YAML（缺省为内置默认法院） / court profile YAML"),
         years: float = typer.Option(1.0, "--years", help="模拟年数 / years simulated"),
         replications: int = typer.Option(3, "--replications", "-r", help="重复次数 / replications"),

@@ -1,6 +1,8 @@
 """The help pages' own words (panel titles, "[default: …]", the --help option) in Chinese and English.
 
-Also: a flag's help shows no value type (Typer's rich help wrote ``--json <bool>``).
+Also: a flag's help shows no value type (Typer's rich help wrote ``--json <bool>``); and a description wraps in a
+narrow terminal instead of being cut off (Typer's help cut ``并行进程数 / worke…`` at 80 columns: rich wraps at
+spaces and ends a line too long with an ellipsis, and a run of Chinese has no spaces).
 
 Every command's and option's description is written bilingually in the command modules; the frame around them
 comes from Typer in English only ("Options", "Show this message and exit."). Typer has no translation hook, so
@@ -36,6 +38,7 @@ def localise() -> None:
         if hasattr(rich_utils, name):
             setattr(rich_utils, name, text)
     _flags_take_no_value()
+    _descriptions_wrap(rich_utils)
     try:
         from typer._click import decorators
     except ImportError:  # a Typer on click: its --help text stays click's
@@ -71,3 +74,23 @@ def _flags_take_no_value() -> None:
         return None if getattr(self, "is_flag", False) else shown(self, ctx)
 
     option.display_type_rich = display_type_rich
+
+
+def _descriptions_wrap(rich_utils: Any) -> None:
+    """The help's descriptions fold onto the next line where they do not fit (rich's ``overflow="fold"``) rather
+    than end in "…": an 80-column terminal (an SSH session on a court server) showed half of many Chinese lines."""
+    from rich.columns import Columns
+    from rich.text import Text
+
+    def fold(shown: Any) -> Any:
+        if isinstance(shown, Text):
+            shown.overflow = "fold"
+        elif isinstance(shown, Columns):
+            for part in shown.renderables:
+                fold(part)
+        return shown
+
+    for name in ("_get_parameter_help", "_make_command_help"):
+        made = getattr(rich_utils, name, None)
+        if made is not None:
+            setattr(rich_utils, name, lambda made=made, **kw: fold(made(**kw)))
