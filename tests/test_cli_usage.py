@@ -134,3 +134,20 @@ def test_no_help_page_cuts_a_description_in_an_80_column_terminal(capsys, monkey
         texts += [getattr(command, "help", None) or ""]
         texts += [s.short_help or s.help or "" for s in getattr(command, "commands", {}).values()]
         assert out.count("…") <= sum(t.count("…") for t in texts), (path, [ln for ln in out.splitlines() if "…" in ln])
+
+
+def test_a_docstrings_line_breaks_are_the_terminals_to_make(capsys, monkeypatch) -> None:
+    """The source wraps docstrings at 120 columns; the help joined none of it (ragged lines at 80 columns, a break in
+    mid-sentence at 200). A break between Chinese characters joins without a space."""
+    from zhixing.help_text import one_line
+
+    assert one_line("中文在此\n    接着 / English here\n    goes on.\n\n第二段\n    续") == \
+        "中文在此接着 / English here goes on.\n\n第二段续"
+    assert one_line("\b\nkept\nas written") == "\b\nkept\nas written"
+    monkeypatch.setenv("COLUMNS", "200")
+    assert main(["scenarios", "--help"]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    assert any("record a case of an event log as a scenario that replays its inputs" in line for line in lines)
+    assert main(["court", "serve", "--help"]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    assert any("（虚拟时间；每次运行 PUT /court 新建法院，连接进程内模拟机构或运行中" in line for line in lines)

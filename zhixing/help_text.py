@@ -13,6 +13,8 @@ option Typer adds to each command. Against a Typer that lacks one of these, the 
 
 from __future__ import annotations
 
+import inspect
+from types import SimpleNamespace
 from typing import Any
 
 HELP_OPTION = "显示本帮助并退出 / show this help and exit"
@@ -90,7 +92,42 @@ def _descriptions_wrap(rich_utils: Any) -> None:
                 fold(part)
         return shown
 
-    for name in ("_get_parameter_help", "_make_command_help"):
-        made = getattr(rich_utils, name, None)
-        if made is not None:
-            setattr(rich_utils, name, lambda made=made, **kw: fold(made(**kw)))
+    parameter = getattr(rich_utils, "_get_parameter_help", None)
+    if parameter is not None:
+        rich_utils._get_parameter_help = lambda **kw: fold(parameter(**kw))
+    command = getattr(rich_utils, "_make_command_help", None)
+    if command is not None:  # a group's list of its commands
+        rich_utils._make_command_help = lambda help_text, **kw: fold(command(help_text=one_line(help_text), **kw))
+    page = getattr(rich_utils, "_get_help_text", None)
+    if page is not None:  # the text at the top of a command's own page
+
+        def page_text(obj: Any, **kw: Any) -> Any:
+            shown = SimpleNamespace(deprecated=getattr(obj, "deprecated", False), help=one_line(obj.help or ""))
+            made = page(obj=shown, **kw)  # a rich Group of Texts
+            for part in getattr(made, "renderables", ()):
+                fold(part)
+            return made
+
+        rich_utils._get_help_text = page_text
+
+
+def _cjk(ch: str) -> bool:
+    return "\u3000" <= ch <= "\u303f" or "\u4e00" <= ch <= "\u9fff" or "\uff00" <= ch <= "\uffef"
+
+
+def one_line(text: str) -> str:
+    """A docstring's paragraphs each on one line, for the terminal to wrap at its own width: Typer's rich help kept
+    the source's line breaks (wrapped at 120 columns, ragged at 80). A break between two Chinese characters joins
+    without a space; a paragraph kept as written (click's ``\\b``) stays so."""
+    out = []
+    for paragraph in inspect.cleandoc(text).split("\n\n"):
+        if paragraph.startswith("\b"):
+            out.append(paragraph)
+            continue
+        joined = ""
+        for line in (part.strip() for part in paragraph.split("\n")):
+            if joined and line:
+                joined += "" if _cjk(joined[-1]) and _cjk(line[0]) else " "
+            joined += line
+        out.append(joined)
+    return "\n\n".join(out)
