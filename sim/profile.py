@@ -22,6 +22,7 @@ from pydantic import (
     ConfigDict,
     Field,
     ValidationError,
+    ValidationInfo,
     WithJsonSchema,
     field_validator,
     model_validator,
@@ -43,6 +44,57 @@ ROLES = ("承办法官", "书记员", "执行局长", "分管副院长", "院长
 ROLE_ALIASES = {"法官": "承办法官", "执行法官": "承办法官", "承办人": "承办法官", "法官助理": "书记员",
                 "执行局局长": "执行局长", "局长": "执行局长", "副院长": "分管副院长", "分管院领导": "分管副院长",
                 "主管院领导": "分管副院长", "审判管理办公室": "审管办", "中级人民法院": "中院"}
+
+
+# the debtor kinds by what people call them (the law's 自然人 and 法人或者非法人组织; 单位 as court forms say)
+DEBTOR_KIND_ALIASES = {"自然人": "person", "个人": "person", "公民": "person", "法人": "company", "单位": "company",
+                       "公司": "company", "企业": "company", "非法人组织": "company", "法人或非法人组织": "company",
+                       "法人或者非法人组织": "company"}
+
+
+def _case_type_code(name: str) -> str:
+    from core_flow.process_loader import default_process  # the process file's case types and their aliases
+
+    try:
+        return default_process().case_type(name)
+    except UserError as err:
+        raise FieldError(err.zh, err.en, (name,)) from None
+
+
+def _debtor_kind_code(name: str) -> str:
+    code = DEBTOR_KIND_ALIASES.get(name, name)
+    if code not in ("person", "company"):
+        raise FieldError(f"未知被执行人类别 {name!r}（自然人 person、法人或非法人组织 company）",
+                         f"unknown debtor kind {name!r} (person 自然人, company 法人或非法人组织)", (name,))
+    return code
+
+
+def _kind_names(kind: str) -> list[str]:
+    """Every key a share map of ``kind`` takes: the codes, then their Chinese names and aliases (the JSON Schema's
+    list, so an editor does not flag 首执)."""
+    if kind == "debtor_kind":
+        return ["person", "company", *DEBTOR_KIND_ALIASES]
+    from core_flow.process_loader import default_process
+
+    types = default_process().case_types
+    return [t.code for t in types] + [n for t in types for n in (t.name, *t.aliases)]
+
+
+def canonical_shares(kind: str, v: Any) -> Any:
+    """A share map's keys by their codes — case types by the process file's names and aliases (首执, 恢复, 执保…),
+    debtor kinds by theirs (自然人, 法人, 单位…); a kind given under two names is refused naming both."""
+    if not isinstance(v, dict):
+        return v
+    canonical = _case_type_code if kind == "mix" else _debtor_kind_code
+    out: dict[Any, Any] = {}
+    written: dict[Any, Any] = {}
+    for key, share in v.items():
+        code = canonical(key.strip()) if isinstance(key, str) else key
+        if code in out:
+            raise FieldError(f"{code} 给了两次（{written[code]}、{key}）", f"{code} is given twice ({written[code]}, "
+                             f"{key})", (str(key),))
+        out[code], written[code] = share, key
+    return out
 
 
 def canonical_role(name: str) -> str:
@@ -117,7 +169,8 @@ class Intake(_Model):
     seasonality: tuple[float, ...] = Field((1.0,) * 12, description="月度权重 Jan..Dec / monthly weights")
     mix: dict[Literal["first", "resumed", "preservation"], float] = Field(
         default_factory=lambda: {"first": 0.85, "resumed": 0.03, "preservation": 0.12},
-        description="首执 / 恢复 / 保全 比例 / shares (first, resumed, preservation)")
+        description="首执 / 恢复 / 保全 比例 / shares (first, resumed, preservation)",
+        json_schema_extra=lambda schema: schema.update(propertyNames={"enum": _kind_names("mix")}))
     money_share: float = Field(1.0, ge=0, le=1, description="金钱给付案件比例 / 金钱给付 share")
     nonlitigation_share: float = Field(0.05, ge=0, le=1, description=(
         "非诉执行案件比例（审限3个月） / "
@@ -125,7 +178,8 @@ class Intake(_Model):
     debtor_kind: dict[Literal["person", "company"], float] = Field(
         default_factory=lambda: {"person": 0.7, "company": 0.3}, description=(
             "被执行人类别比例（自然人、法人） / "
-            "debtor kind shares (person, company)"))
+            "debtor kind shares (person, company)"),
+        json_schema_extra=lambda schema: schema.update(propertyNames={"enum": _kind_names("debtor_kind")}))
     amount_yuan: Amount = Field(default_factory=Amount)
     shixin_share: float = Field(0.4, ge=0, le=1, description=(
         "可纳入失信名单的被执行人比例 / "
@@ -138,6 +192,11 @@ class Intake(_Model):
             raise FieldError("须为 12 个非负月度权重，和为正的有限数",
                              "12 non-negative monthly weights with a positive, finite sum")
         return v
+
+    @field_validator("mix", "debtor_kind", mode="before")
+    @classmethod
+    def _share_names(cls, v: Any, info: ValidationInfo) -> Any:
+        return canonical_shares(info.field_name or "", v)
 
     @field_validator("mix", "debtor_kind")
     @classmethod
@@ -468,6 +527,15 @@ def load_profile(path: str | Path | None = None) -> CourtProfile:
         except FieldError as err:
             raise UserError(f"法院配置有误（staff）：{err.zh}", f"invalid court profile (staff): {err.en}",
                             where=f"{p}:staff.{err.loc[0]}") from None
+    intake = data.get("intake")
+    if isinstance(intake, dict):  # shares by their Chinese names (首执, 自然人), before the default's are merged in
+        for kind in ("mix", "debtor_kind"):
+            try:
+                intake = {**intake, kind: canonical_shares(kind, intake[kind])} if kind in intake else intake
+            except FieldError as err:
+                raise UserError(f"法院配置有误（intake.{kind}）：{err.zh}", f"invalid court profile (intake.{kind}): "
+                                f"{err.en}", where=f"{p}:intake.{kind}.{err.loc[0]}") from None
+        data = {**data, "intake": intake}
     if path is not None and base == "default":  # what the file omits comes from the embedded default
         data = deep_merge(yaml_text.load(DEFAULT_PROFILE.read_text(encoding="utf-8")), data)
     if data.get("start_state"):

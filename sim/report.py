@@ -68,6 +68,14 @@ def shown_kpis(kpi: dict[str, Any], keys: Any) -> list[str]:
     carried = kpi.get("carried_over", {}).get("mean", 0) or 0
     return [k for k in keys if k in kpi and (carried or k not in START_STATE_KPIS)]
 TYPES = {"first": "首执 first", "resumed": "恢复 resumed", "preservation": "保全 preservation"}
+DEBTOR_KINDS = {"person": "自然人 person", "company": "法人或非法人组织 company"}
+
+
+def _shares(weights: dict[str, float], names: dict[str, str]) -> str:
+    """A share map as the run draws from it: each weight over their sum (a file's ``mix: {首执: 0.5, 恢复: 0.2}``
+    merged with the default's 保全 0.12 is drawn 61% / 24% / 15%, not shown as 50% / 20% / 12%)."""
+    total = math.fsum(weights.values())
+    return "，".join(f"{names.get(k, k)} {v / total:.0%}" for k, v in weights.items())
 _ORDER = list(KPI_LABELS)
 
 
@@ -253,9 +261,9 @@ def render_html(agg: dict[str, Any], profile: CourtProfile, params: dict[str, An
         ["起始时刻 / first simulated instant", profile.origin.strftime("%Y-%m-%d %H:%M") + "（北京时间 / CST）"],
         ["起始状态 / start state", _start_state(profile.start_state)],
         ["年收案 / yearly intake", f"{i.yearly:,.0f}"],
-        ["案件构成 / mix", "，".join(f"{TYPES.get(k, k)} {v:.0%}" for k, v in i.mix.items())],
+        ["案件构成 / mix", _shares(i.mix, TYPES)],
         ["金钱给付 / money share", f"{i.money_share:.0%}"], ["非诉 / non-litigation", f"{i.nonlitigation_share:.0%}"],
-        ["被执行人 / debtor kind", ", ".join(f"{k} {v:.0%}" for k, v in i.debtor_kind.items())],
+        ["被执行人 / debtor kind", _shares(i.debtor_kind, DEBTOR_KINDS)],
         ["标的中位数（元） / median claim", f"{i.amount_yuan.median:,.0f}"],
         ["工作时间 / working hours",
          "，".join(f"{a}–{b}" for a, b in profile.hours) + "（法定节假日与调休 / legal calendar）"],
