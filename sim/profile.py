@@ -32,6 +32,7 @@ from core_flow import yaml_text
 from core_flow.amount_text import amount_cents
 from core_flow.errors import UserError, read_utf8
 from core_flow.legal_calendar import CST, parse_local, to_cst
+from core_flow.legal_calendar.periods import zh_number
 from core_flow.protocol import MAX_CENTS
 from core_flow.validation import field_messages
 
@@ -145,6 +146,30 @@ def _yuan(value: Any) -> Any:
         raise FieldError(zh, en) from None
 
 
+def _counted(unit: str) -> Any:
+    """A count as people write it: a number, or text with separators, a unit word and Chinese numerals (``4,000``,
+    ``4000件``, ``4千``, ``四千``; ``5人``, ``五人``)."""
+
+    def read(value: Any) -> Any:
+        if not isinstance(value, str):
+            return value
+        text = re.sub(r"[,，_\s]", "", value).removesuffix(unit)
+        number = zh_number(text) if text else None
+        if number is not None:
+            return number
+        try:
+            return float(text)
+        except ValueError:
+            pass
+        try:
+            return amount_cents(text) / 100  # 1.2万
+        except ValueError:
+            raise FieldError(f"应为数字，如 4000、4,000、4千、1.2万、四千{unit}，收到 {value!r}",
+                             f"should be a valid number (4000, 4,000, 4千, 1.2万, 四千{unit}), got {value!r}") from None
+
+    return BeforeValidator(read)
+
+
 Yuan = Annotated[float, BeforeValidator(_yuan),
                  WithJsonSchema({"anyOf": [{"type": "number", "exclusiveMinimum": 0, "maximum": MAX_YUAN},
                                            {"type": "string"}]})]
@@ -165,7 +190,9 @@ class Amount(_Model):
 
 
 class Intake(_Model):
-    yearly: float = Field(4000, ge=0, le=2_000_000, description="年收案数 / new 执行实施 cases a year")
+    yearly: Annotated[float, _counted("件"), WithJsonSchema({"anyOf": [
+        {"type": "number", "minimum": 0, "maximum": 2_000_000}, {"type": "string"}]})] = Field(
+        4000, ge=0, le=2_000_000, description="年收案数（可写 4,000、4000件、4千） / new 执行实施 cases a year")
     seasonality: tuple[float, ...] = Field((1.0,) * 12, description="月度权重 Jan..Dec / monthly weights")
     mix: dict[Literal["first", "resumed", "preservation"], float] = Field(
         default_factory=lambda: {"first": 0.85, "resumed": 0.03, "preservation": 0.12},
@@ -217,7 +244,9 @@ class Agencies(_Model):
 
 
 class Role(_Model):
-    count: int = Field(1, ge=0, le=10_000, description="人数 / people in the role")
+    count: Annotated[int, _counted("人"), WithJsonSchema({"anyOf": [
+        {"type": "integer", "minimum": 0, "maximum": 10_000}, {"type": "string"}]})] = Field(
+        1, ge=0, le=10_000, description="人数（可写 5人、五人） / people in the role")
     names: tuple[str, ...] = Field((), description="姓名（可选） / names (generated when absent)")
 
 

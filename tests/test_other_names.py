@@ -136,3 +136,25 @@ def test_the_profile_schema_lists_the_chinese_share_names():
     intake = schema()["$defs"]["Intake"]["properties"]
     assert {"first", "首执", "恢复", "保全", "执恢"} <= set(intake["mix"]["propertyNames"]["enum"])
     assert {"person", "company", "自然人", "单位"} <= set(intake["debtor_kind"]["propertyNames"]["enum"])
+
+
+@pytest.mark.parametrize(("written", "yearly"), [("4,000", 4000), ("4000件", 4000), ("4千", 4000), ("四千", 4000),
+                                                 ("1.2万", 12000), ("'1500.5'", 1500.5), ("3500", 3500)])
+def test_a_profiles_intake_as_people_write_it(tmp_path, written, yearly):
+    """`yearly: 4,000` (as the README and national figures write it) was "should be a valid number"."""
+    from sim.profile import load_profile
+
+    f = tmp_path / "p.yaml"
+    f.write_text(f"name: x\nintake:\n  yearly: {written}\nstaff:\n  承办法官: {{count: 五人}}\n", encoding="utf-8")
+    profile = load_profile(f)
+    assert profile.intake.yearly == yearly and profile.staff["承办法官"].count == 5
+
+
+def test_a_count_that_is_no_number_says_the_forms(tmp_path):
+    from sim.profile import load_profile
+
+    f = tmp_path / "p.yaml"
+    f.write_text("name: x\nintake:\n  yearly: 很多\n", encoding="utf-8")
+    with pytest.raises(UserError) as err:
+        load_profile(f)
+    assert err.value.where.endswith(":3:intake.yearly") and "4,000" in err.value.zh and "很多" in err.value.en
