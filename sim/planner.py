@@ -51,7 +51,46 @@ class Target:
 
 
 _OP_ALIASES = {"≥": ">=", "≤": "<=", "＞": ">", "＜": "<", "＞＝": ">=", "＜＝": "<="}
-_ONE = re.compile(r"\s*([A-Za-z_][\w.\u4e00-\u9fff]*)\s*(>=|<=|>|<)\s*(-?[\d.]+)\s*(%?)\s*")
+_ONE = re.compile(r"\s*([\w\u4e00-\u9fff][\w.\u4e00-\u9fff（）()/]*)\s*(>=|<=|>|<)\s*(-?[\d.]+)\s*(%?)\s*")
+# KPIs by their Chinese names: the report's labels, with or without their parenthesis, and shorter everyday words
+_KPI_WORDS = {"遵守率": "compliance", "期限遵守率": "compliance", "利用率": "utilisation", "人员利用率": "utilisation",
+              "加班": "overtime_hours", "所需加班": "overtime_hours", "所需加班（小时）": "overtime_hours",
+              "结案周期中位数": "cycle_p50_days", "结案周期90分位": "cycle_p90_days"}
+
+
+def _kpi_names() -> dict[str, str]:
+    names = dict(_KPI_WORDS)
+    for key, (zh, _en) in KPI_LABELS.items():
+        names.setdefault(zh, key)
+        names.setdefault(re.sub(r"[（(].*?[）)]", "", zh), key)
+    return names
+
+
+def canonical_kpi(name: str) -> str:
+    """A KPI by its key or its Chinese name as the report and the terminal print it (期限遵守率, 人均年收案,
+    审限内结案占比), with its part by its Chinese name too: 利用率.法官 (utilisation.承办法官), 遵守率.节点17
+    (compliance.node17), 结案周期中位数.终本 (cycle_p50_days.zhongben). Anything else as given (checked later)."""
+    name = name.strip()
+    names = _kpi_names()
+    if name in names:
+        return names[name]
+    head, dot, tail = name.partition(".")
+    head = names.get(head, head)
+    if not dot:
+        return head
+    if head in ("utilisation", "overtime_hours"):
+        tail = canonical_role(tail)
+    elif head == "compliance" and (m := re.fullmatch(r"(?:节点|node)?\s*(\S+?)(?:节点)?", tail)):
+        from core_flow.legal_calendar.periods import zh_number
+
+        number = zh_number(m.group(1))
+        tail = f"node{number}" if number is not None else tail
+    elif head in ("cycle_p50_days", "cycle_p90_days"):
+        from core_flow.process_loader import default_process
+
+        manner = default_process().manners.get(tail)
+        tail = manner.code if manner is not None else tail
+    return f"{head}.{tail}"
 _SPLIT = re.compile(r"\s*(?:[,，;；]|\band\b|且)\s*")
 
 
@@ -95,19 +134,16 @@ def _parse_one(part: str, whole: str) -> Target:
     m = _ONE.fullmatch(part)
     if not m:
         shown = part if part != whole.strip() else whole
-        raise UserError(f"目标格式应为 KPI>=数值（如 compliance>=0.95，或 compliance>=95%；多个目标以逗号分隔），"
+        raise UserError(f"目标格式应为 指标>=数值（如 compliance>=0.95、期限遵守率>=95%；多个目标以逗号分隔），"
                         f"收到 {shown!r}",
-                        f"a target reads KPI>=number (e.g. compliance>=0.95, or compliance>=95%; several separated "
+                        f"a target reads KPI>=number (e.g. compliance>=0.95, 期限遵守率>=95%; several separated "
                         f"by commas), got {shown!r}", where="--target")
     try:
         value = float(m.group(3))
     except ValueError:
         raise UserError(f"目标阈值不是数字：{m.group(3)!r}", f"the threshold is not a number: {m.group(3)!r}",
                         where="--target") from None
-    kpi, op, percent = m.group(1), m.group(2), m.group(4)
-    head, dot, role = kpi.partition(".")
-    if head == "utilisation" and dot:
-        kpi = f"utilisation.{canonical_role(role)}"  # utilisation.法官助理 is the 书记员's
+    kpi, op, percent = canonical_kpi(m.group(1)), m.group(2), m.group(4)  # utilisation.法官助理 is the 书记员's
     if percent:
         if not is_share(kpi):
             raise UserError(f"{kpi} 不是比例，阈值不能写百分数：{part.strip()!r}",
@@ -130,7 +166,9 @@ def check_target(target: Target) -> None:
     if not known:
         names = ", ".join(list(KPI_LABELS) + ["compliance.nodeN", "utilisation.<角色 role>",
                                               "overtime_hours.<角色 role>", "cycle_p50_days.<manner>"])
-        raise UserError(f"未知指标 {name!r}", f"unknown KPI {name!r}; known: {names}", where="--target")
+        zh = "、".join([re.sub(r"[（(].*?[）)]", "", z) for z, _ in KPI_LABELS.values()] + [
+            "遵守率.节点N", "利用率.<角色>", "加班.<角色>", "结案周期中位数.<结案方式>"])
+        raise UserError(f"未知指标 {name!r}；可用：{zh}", f"unknown KPI {name!r}; known: {names}", where="--target")
     lo, hi = 0.0, (1.0 if is_share(name) else math.inf)
     t, op = target.threshold, target.op
     if (op == ">=" and t > hi) or (op == ">" and t >= hi) or (op == "<=" and t < lo) or (op == "<" and t <= lo):

@@ -158,3 +158,27 @@ def test_a_count_that_is_no_number_says_the_forms(tmp_path):
     with pytest.raises(UserError) as err:
         load_profile(f)
     assert err.value.where.endswith(":3:intake.yearly") and "4,000" in err.value.zh and "很多" in err.value.en
+
+
+@pytest.mark.parametrize(("written", "kpi", "threshold"), [
+    ("期限遵守率>=95%", "compliance", 0.95), ("遵守率≥0.95", "compliance", 0.95),
+    ("期限遵守率（全部节点）>=95%", "compliance", 0.95), ("利用率.法官<=85%", "utilisation.承办法官", 0.85),
+    ("加班.法官助理<=100", "overtime_hours.书记员", 100), ("遵守率.节点十七>=0.9", "compliance.node17", 0.9),
+    ("遵守率.17>=0.9", "compliance.node17", 0.9),
+    ("结案周期中位数.终结本次执行程序<=120", "cycle_p50_days.zhongben", 120),
+    ("人均年收案<=900", "cases_per_judge_year", 900), ("6个月内结案占比>=80%", "within_statutory_share", 0.8),
+])
+def test_a_target_names_its_kpi_as_the_report_does(written, kpi, threshold):
+    """`--target "期限遵守率>=95%"` was "a target reads KPI>=number", where the planner's output names KPIs so."""
+    from sim.planner import parse_target
+
+    (target,) = parse_target(written).targets
+    assert (target.kpi, target.threshold) == (kpi, pytest.approx(threshold))
+
+
+def test_an_unknown_kpi_lists_the_chinese_names():
+    from sim.planner import parse_target
+
+    with pytest.raises(UserError) as err:
+        parse_target("好指标>=1")
+    assert "期限遵守率" in err.value.zh and "利用率.<角色>" in err.value.zh and "compliance" in err.value.en

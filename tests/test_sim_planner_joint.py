@@ -152,6 +152,6 @@ def test_the_real_court_sized_in_two_roles(tmp_path, capsys):
     assert rows[(j, c)] == "✓"
     for fewer in ((j - 1, c), (j, c - 1)):
         assert min(fewer) < 1 or rows.get(fewer) == "✗"
-    table = (tmp_path / "joint.csv").read_text(encoding="utf-8").splitlines()
+    table = (tmp_path / "joint.csv").read_text(encoding="utf-8-sig").splitlines()
     assert table[0].startswith("承办法官,书记员,compliance_mean") and f"{j},{c}," in "\n".join(table)
     assert len(table) == 1 + len(rows)  # a row per staffing run
