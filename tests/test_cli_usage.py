@@ -15,6 +15,8 @@ CASES = [
     (["plan", "staffing"], "缺少参数 'PROFILE' / missing argument 'PROFILE'"),
     (["timeline", "extra", "more"], "多余的参数 / unexpected extra argument(s): extra more"),
     (["bogus"], "没有命令 'bogus' / no such command 'bogus'"),
+    (["simulte"], "没有命令 'simulte' / no such command 'simulte'（可能是 / did you mean: 'simulate'）"),
+    (["calendar", "2027"], "no such command '2027'（可能是 / did you mean: "),  # … calendar show 2027
     (["simulate", "--years"], "选项 '--years' 需要 1 个值 / option '--years' requires 1 value(s)"),
     (["nodes", "--json=3"], "选项 '--json' 不接受取值 / option '--json' does not take a value"),
 ]
@@ -29,6 +31,8 @@ def test_usage_error_is_bilingual_and_located(argv: list[str], expected: str,
     assert first.startswith("用法错误 / usage error: ")
     assert expected in first
     assert "Traceback" not in err and "Error: " not in err
+    if argv == ["calendar", "2027"]:  # a group of one command, given its argument
+        assert first.endswith(" calendar show 2027）")
 
 
 def test_usage_line_and_help_pointer_are_bilingual(capsys: pytest.CaptureFixture[str]) -> None:

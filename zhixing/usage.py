@@ -15,7 +15,7 @@ from typing import Any
 from core_flow.validation import field_messages
 
 _EXTRA = re.compile(r"^Got unexpected extra argument(?:\(s\)|s)? \((?P<args>.*)\)$", re.S)
-_NO_COMMAND = re.compile(r"^No such command (?P<name>.+)\.$", re.S)
+_NO_COMMAND = re.compile(r"^No such command (?P<name>'[^']*'|\S+)\.(?:\s*Did you mean (?P<close>.+)\?)?$", re.S)
 _REQUIRES = re.compile(r"^Option (?P<opt>'[^']*') requires (?:an argument|(?P<n>\d+) arguments)\.$")
 _NO_VALUE = re.compile(r"^Option (?P<opt>'[^']*') does not take a value\.$")
 _TAKES = re.compile(r"^Argument (?P<arg>'[^']*') takes (?P<n>\d+) values\.$")
@@ -95,7 +95,26 @@ def explain(err: Any) -> str:
     if kind == "FileError":
         name = repr(err.ui_filename)
         return f"无法打开文件 {name}：{err.message} / could not open file {name}: {err.message}"
+    if (m := _NO_COMMAND.match(err.message)) and (said := m["close"] or _other_command(err, m["name"].strip("'"))):
+        return f"{_plain(err.message)}（可能是 / did you mean: {said}）"
     return _plain(err.message)
+
+
+def _other_command(err: Any, name: str) -> str | None:
+    """What a group's unknown command may have meant: a command of a close name (``simulte``), or — a group of one
+    command given its argument (``zhixing calendar 2027``) — that command with it."""
+    import difflib
+
+    ctx = getattr(err, "ctx", None)
+    commands = sorted(getattr(getattr(ctx, "command", None), "commands", {}) or {})
+    if not commands:
+        return None
+    close = difflib.get_close_matches(name, commands, n=3, cutoff=0.6)
+    if close:
+        return ", ".join(close)
+    if len(commands) == 1:
+        return f"{ctx.command_path} {commands[0]} {name}"
+    return None
 
 
 def show(err: Any, echo: Any) -> None:
