@@ -14,6 +14,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
+from core_flow.errors import UserError
 from core_flow.masking import mask_text
 from sim.kpi import fmt_value
 from sim.profile import AUTHORITY_ROLE, NATIONAL_CASES_PER_JUDGE_2024, NATIONAL_CONCLUDED_2024, CourtProfile
@@ -82,6 +83,25 @@ _ORDER = list(KPI_LABELS)
 def _order(key: str) -> tuple[int, str]:
     head = key.partition(".")[0]
     return (_ORDER.index(key) if key in _ORDER else len(_ORDER) + (head != "utilisation"), key)
+
+
+def agency_name(code: str) -> str:
+    """An agency as a planner knows it: its Chinese name before its code (农业银行 abc); a code not in the
+    catalogue as it is."""
+    from mock_agencies.catalogue import load_catalogue
+
+    found = load_catalogue().find(code)
+    return f"{found.name} {code}" if found is not None and found.name != code else code
+
+
+def node_name(node: Any) -> str:
+    """A node's name in the process file (查封、扣押、冻结 for 17); "" for one the file lacks."""
+    from core_flow.process_loader import default_process
+
+    try:
+        return default_process().node(int(node)).name
+    except (ValueError, TypeError, KeyError, UserError):
+        return ""
 
 
 def label(key: str) -> str:
@@ -300,7 +320,8 @@ def render_html(agg: dict[str, Any], profile: CourtProfile, params: dict[str, An
                        "in, in most replications.</p>")
             out.append(_table(["机构 / agency", "总请求 / total", "日均 / per day", "峰值日 / peak day",
                                "峰值小时 / peak hour", "峰值时段 / peak at"],
-                              [[a, _ci(v["total"]), _ci(v["per_day_mean"]), _ci(v["peak_day"]), _ci(v["peak_hour"]),
+                              [[agency_name(a), _ci(v["total"]), _ci(v["per_day_mean"]), _ci(v["peak_day"]),
+                                _ci(v["peak_hour"]),
                                 f"{v['peak_hour_of_day']:02d}:00"] for a, v in total["agency_kpi"].items()]))
     for court, data in agg["courts"].items():
         runs = data["runs"]
@@ -346,7 +367,7 @@ def render_html(agg: dict[str, Any], profile: CourtProfile, params: dict[str, An
             by_node = carried.get("overdue_by_node", {})
             if by_node:
                 out.append(_table(["节点 / node", "起始时已超期 / overdue at the start"],
-                                  [[n, v] for n, v in by_node.items()]))
+                                  [[f"{n} {node_name(n)}", v] for n, v in by_node.items()]))
         out.append(_table(["解冻审批人 / unfreeze approver", "次数 / approvals"],
                           [[_approver(k), v] for k, v in sorted(first["unfreeze_by"].items())]))
         s = first["series"]
@@ -373,7 +394,7 @@ def render_html(agg: dict[str, Any], profile: CourtProfile, params: dict[str, An
         ag = sorted(first["agencies"].items(), key=lambda kv: -kv[1]["total"])
         out.append(_table(["机构 / agency", "总请求 / total", "日均 / per day", "峰值日 / peak day",
                            "峰值小时 / peak hour", "峰值时段 / peak at"],
-                          [[a, v["total"], v["per_day_mean"], v["peak_day"], v["peak_hour"],
+                          [[agency_name(a), v["total"], v["per_day_mean"], v["peak_day"], v["peak_hour"],
                             f"{v['peak_hour_of_day']:02d}:00"] for a, v in ag]))
         # calibration
         cpj = data["kpi"].get("cases_per_judge_year", {}).get("mean", math.nan)
@@ -540,15 +561,16 @@ def write_outputs(out_dir: Path, agg: dict[str, Any], profile: CourtProfile, par
                     w.writerow({k: mask(str(v)) for k, v in row.items()})
     with paths["nodes"].open("w", newline="", encoding=CSV_ENCODING) as f:
         w2 = csv.writer(f)
-        w2.writerow(["court", "replication", "node", "deadlines", "late", "compliance", "warnings", "frozen"])
+        w2.writerow(["court", "replication", "node", "node_name", "deadlines", "late", "compliance", "warnings",
+                     "frozen"])
         for court, d in agg["courts"].items():
             for run in d["runs"]:
                 for node, v in run["per_node"].items():
-                    w2.writerow([court, run["meta"]["replication"], node, v["deadlines"], v["late"], v["compliance"],
-                                 v["warnings"], v["frozen"]])
+                    w2.writerow([court, run["meta"]["replication"], node, node_name(node), v["deadlines"], v["late"],
+                                 v["compliance"], v["warnings"], v["frozen"]])
     with paths["agencies"].open("w", newline="", encoding=CSV_ENCODING) as f:
         w3 = csv.writer(f)
-        w3.writerow(["court", "replication", "agency", "total", "per_day_mean", "peak_day", "peak_hour",
+        w3.writerow(["court", "replication", "agency", "agency_name", "total", "per_day_mean", "peak_day", "peak_hour",
                      "peak_hour_of_day"])
         rows = [(court, run["meta"]["replication"], run["agencies"])
                 for court, d in agg["courts"].items() for run in d["runs"]]
@@ -556,6 +578,6 @@ def write_outputs(out_dir: Path, agg: dict[str, Any], profile: CourtProfile, par
         rows += [(PROVINCE, rep, load) for rep, load in agg.get("province", {}).get("agencies", {}).items()]
         for court, rep, load in rows:
             for a, v in load.items():
-                w3.writerow([court, rep, a, v["total"], v["per_day_mean"], v["peak_day"], v["peak_hour"],
-                             v["peak_hour_of_day"]])
+                w3.writerow([court, rep, a, agency_name(a).removesuffix(f" {a}"), v["total"], v["per_day_mean"],
+                             v["peak_day"], v["peak_hour"], v["peak_hour_of_day"]])
     return paths

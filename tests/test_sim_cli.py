@@ -66,9 +66,10 @@ def test_a_province_run_prints_its_busiest_agencies(small, tmp_path, capsys):
     data = json.loads((tmp_path / "out" / "kpis.json").read_text(encoding="utf-8"))
     busiest = list(data["province"]["agency_kpi"])[:8]
     assert "全省请求量最大的 8 个机构" in text
-    rows = [line.split("│")[1].strip() for line in text.split("全省请求量最大的")[1].splitlines()
+    rows = [line.split("│")[1].split()[-1] for line in text.split("全省请求量最大的")[1].splitlines()
             if line.startswith("│")]
-    assert rows[:len(busiest)] == busiest
+    assert rows[:len(busiest)] == busiest  # each named before its code: 工商银行 icbc
+    assert "工商银行 icbc" in text or "icbc" not in busiest
 
 
 @pytest.mark.parametrize(("args", "where"), [

@@ -63,6 +63,11 @@ def test_json_and_csv_tables(outputs):
     assert {r["replication"] for r in rows} == {"0", "1"}
     nodes = list(csv.DictReader(outputs["nodes"].open(encoding="utf-8-sig")))
     assert any(r["node"] == "3" for r in nodes)
+    # names beside the numbers and codes, as a planner reads them in a spreadsheet
+    assert {r["node_name"] for r in nodes if r["node"] == "1"} == {"接收申请材料"}
+    agencies = list(csv.DictReader(outputs["agencies"].open(encoding="utf-8-sig")))
+    assert {r["agency_name"] for r in agencies if r["agency"] == "icbc"} == {"工商银行"}
+    assert "工商银行 icbc" in outputs["html"].read_text(encoding="utf-8")
 
 
 def test_the_tables_open_in_a_chinese_excel(outputs):
