@@ -150,7 +150,10 @@ def _parse_one(part: str, whole: str) -> Target:
                             f"{kpi} is not a share: its threshold cannot be a percentage: {part.strip()!r}",
                             where="--target")
         value /= 100
-    target = Target(kpi, op, value, f"{kpi}{op}{value:.10g}")
+    text = f"{kpi}{op}{value:.10g}"
+    if (written := m.group(1).strip()) != kpi:  # said as written, then as read: 期限遵守率>=95%（compliance>=0.95）
+        text = f"{written}{op}{m.group(3)}{percent}（{text}）"
+    target = Target(kpi, op, value, text)
     check_target(target)
     return target
 

@@ -174,6 +174,8 @@ def test_a_target_names_its_kpi_as_the_report_does(written, kpi, threshold):
 
     (target,) = parse_target(written).targets
     assert (target.kpi, target.threshold) == (kpi, pytest.approx(threshold))
+    assert target.text.startswith(written.split(">")[0].split("<")[0].split("≥")[0])  # the planner's own words first
+    assert target.text.endswith(f"（{kpi}{target.op}{threshold:.10g}）")  # then what they were read as
 
 
 def test_an_unknown_kpi_lists_the_chinese_names():
