@@ -19,6 +19,7 @@ import operator
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
+from functools import cache
 from typing import Any
 
 from core_flow.errors import UserError
@@ -51,6 +52,7 @@ class Target:
 
 
 _OP_ALIASES = {"≥": ">=", "≤": "<=", "＞": ">", "＜": "<", "＞＝": ">=", "＜＝": "<="}
+_SPLIT = re.compile(r"\s*(?:[,，;；]|\band\b|且)\s*")
 _ONE = re.compile(r"\s*([\w\u4e00-\u9fff][\w.\u4e00-\u9fff（）()/]*)\s*(>=|<=|>|<)\s*(-?[\d.]+)\s*(%?)\s*")
 # KPIs by their Chinese names: the report's labels, with or without their parenthesis, and shorter everyday words
 _KPI_WORDS = {"遵守率": "compliance", "期限遵守率": "compliance", "利用率": "utilisation", "人员利用率": "utilisation",
@@ -58,6 +60,7 @@ _KPI_WORDS = {"遵守率": "compliance", "期限遵守率": "compliance", "利�
               "结案周期中位数": "cycle_p50_days", "结案周期90分位": "cycle_p90_days"}
 
 
+@cache
 def _kpi_names() -> dict[str, str]:
     names = dict(_KPI_WORDS)
     for key, (zh, _en) in KPI_LABELS.items():
@@ -91,7 +94,6 @@ def canonical_kpi(name: str) -> str:
         manner = default_process().manners.get(tail)
         tail = manner.code if manner is not None else tail
     return f"{head}.{tail}"
-_SPLIT = re.compile(r"\s*(?:[,，;；]|\band\b|且)\s*")
 
 
 @dataclass(frozen=True)
