@@ -89,6 +89,7 @@ def load_start_state(path: str | Path, before: datetime, judges: tuple[str, ...]
     out: list[StartCase] = []
     seen: set[str] = set()
     moved = 0
+    strangers: dict[str, int] = {}  # handlers the profile lacks → the line each first appears on
     for line, cells in lines:
         if not any(c.strip() for c in cells):
             continue  # an empty line (a spreadsheet's trailing rows)
@@ -144,11 +145,11 @@ def load_start_state(path: str | Path, before: datetime, judges: tuple[str, ...]
                           "register case its zhongben_closed)")
         handler = (row.get("handler") or "").strip()
         if handler and judges and handler not in judges:
-            if not reassign:
-                raise bad("handler", f"承办人 {handler} 不在配置的承办法官中",
-                          f"handler {handler} is not one of the profile's judges")
-            handler = judges[moved % len(judges)]
-            moved += 1
+            if not reassign:  # every such handler is named at once, after the other checks (``_unknown_handlers``)
+                strangers.setdefault(handler, line)
+            else:
+                handler = judges[moved % len(judges)]
+                moved += 1
         try:
             amount = amount_cents(row.get("amount_yuan") or "0")
         except ValueError as err:
@@ -156,7 +157,29 @@ def load_start_state(path: str | Path, before: datetime, judges: tuple[str, ...]
             raise bad("amount_yuan", f"标的须为金额（元）：{zh}", f"amount_yuan must be an amount in yuan: {en}") \
                 from None
         out.append(StartCase(case, filed, kind, node, handler, amount, closed))
+    if strangers:
+        raise _unknown_handlers(p, strangers, judges)
     return out
+
+
+def _unknown_handlers(p: Path, strangers: dict[str, int], judges: tuple[str, ...]) -> UserError:
+    """Handlers the profile does not have, all at once (a court's export names its real judges; the profile's are
+    generated unless it lists them): which ones, where each first appears, and the two ways out."""
+    shown = "、".join(f"{name}（第 {line} 行）" for name, line in list(strangers.items())[:10])
+    shown_en = ", ".join(f"{name} (line {line})" for name, line in list(strangers.items())[:10])
+    more = len(strangers) - 10
+    if more > 0:
+        shown, shown_en = f"{shown} 等 {len(strangers)} 人", f"{shown_en} and {more} more"
+    names = ", ".join(strangers)
+    first_line = min(strangers.values())
+    return UserError(
+        f"承办人不在配置的承办法官中：{shown}；配置中有 {'、'.join(judges[:3])}{'…' if len(judges) > 3 else ''} 共 "
+        f"{len(judges)} 人。在配置中列出本院法官（staff: {{承办法官: {{count: N, names: [{names}, …]}}}}），"
+        "或将承办人列留空由法院分配",
+        f"handlers not among the profile's judges: {shown_en}; it has {', '.join(judges[:3])}"
+        f"{'…' if len(judges) > 3 else ''} ({len(judges)}). List the court's judges in the profile (staff: {{承办法官: "
+        f"{{count: N, names: [{names}, …]}}}}), or leave the handler column empty for the court to assign",
+        where=f"{p}:{first_line}:handler")
 
 
 def _table(p: Path) -> tuple[list[str], Iterator[tuple[int, list[str]]]]:

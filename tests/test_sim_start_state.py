@@ -263,6 +263,22 @@ def test_a_staffing_level_below_todays_headcount_shares_the_missing_judges_cases
     assert [c.handler for c in cases] == ["承办法官01", "承办法官01", "承办法官02", "承办法官02", "承办法官01"]
 
 
+def test_every_handler_the_profile_lacks_is_named_at_once_with_the_way_out(tmp_path):
+    """A court's export names its real judges; the profile's are generated (承办法官01…) unless it lists them. The load
+    stopped at the first (张三), so a register of 30 judges took 30 runs; now all at once, and what to do."""
+    f = tmp_path / "s.csv"
+    f.write_text("case,filed,type,current_node,handler\n" + "".join(
+        f"K{i},2024-06-0{i},首执,9,{h}\n" for i, h in enumerate(("承办法官01", "张三", "李四", "张三"), start=1)),
+        encoding="utf-8")
+    with pytest.raises(UserError) as info:
+        load_start_state(f, START, ("承办法官01", "承办法官02"))
+    assert info.value.where == f"{f}:3:handler"  # where the first of them is
+    assert "张三（第 3 行）、李四（第 4 行）" in info.value.zh and "张三 (line 3), 李四 (line 4)" in info.value.en
+    assert "names: [张三, 李四, …]" in info.value.zh and "留空" in info.value.zh and "empty" in info.value.en
+    cases = load_start_state(f, START, ("承办法官01", "张三", "李四"))  # the way out: the profile lists them
+    assert [c.handler for c in cases] == ["承办法官01", "张三", "李四", "张三"]
+
+
 def test_the_staffing_search_runs_below_todays_headcount(tmp_path):
     from sim.planner import parse_target, plan_staffing
     from sim.profile import load_profile
