@@ -43,7 +43,7 @@ from __future__ import annotations
 import csv
 import difflib
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime
 from functools import cache
 from pathlib import Path
@@ -90,76 +90,106 @@ def load_start_state(path: str | Path, before: datetime, judges: tuple[str, ...]
     seen: set[str] = set()
     moved = 0
     strangers: dict[str, int] = {}  # handlers the profile lacks → the line each first appears on
+    problems: list[UserError] = []  # every row's first mistake, reported together
     for line, cells in lines:
         if not any(c.strip() for c in cells):
             continue  # an empty line (a spreadsheet's trailing rows)
         row = dict(zip(columns, [*cells, *[""] * (len(columns) - len(cells))], strict=False))
-        def bad(col: str, zh: str, en: str, line: int = line) -> UserError:
-            return UserError(zh, en, where=f"{p}:{line}:{col}")
-
-        case = (row.get("case") or "").strip()
-        if not case or case in seen:
-            raise bad("case", f"案号为空或重复：{case!r}", f"empty or repeated case number: {case!r}")
-        seen.add(case)
-        filed_d = _date(row.get("filed"))
-        if filed_d is None:
-            raise bad("filed", f"立案日期应为 {DATE_FORMS_ZH}：{row.get('filed')!r}",
-                      f"filed must be {DATE_FORMS_EN}: {row.get('filed')!r}")
-        filed = datetime(filed_d.year, filed_d.month, filed_d.day, 9, 0, tzinfo=CST)
-        if filed >= before:
-            raise bad("filed", "立案日期须早于仿真开始", "filed must be before the run starts")
         try:
-            kind: str | None = _process().case_type(row.get("type") or "")
-        except UserError:
-            kind = None
-        if kind is None:
-            raise bad("type", f"案件类型须为 首执/恢复/保全：{row.get('type')!r}",
-                      f"type must be 首执/恢复/保全 (first/resumed/preservation): {row.get('type')!r}")
-        closed_text = (row.get("zhongben_closed") or "").strip()
-        closed = None
-        if closed_text:
-            closed = _date(closed_text)
-            if closed is None:
-                raise bad("zhongben_closed", f"终本日期应为 {DATE_FORMS_ZH}：{closed_text!r}",
-                          f"zhongben_closed must be {DATE_FORMS_EN}: {closed_text!r}")
-            if closed < filed_d:
-                raise bad("zhongben_closed", "终本日期早于立案日期", "closed before it was filed")
-            if closed >= before.date():
-                raise bad("zhongben_closed", "终本日期须早于仿真开始", "zhongben_closed must be before the run starts")
-            if kind == "preservation":  # see the module's note on 保全 cases
-                raise bad("zhongben_closed",
-                          "财产保全案件不以终本结案（保全完毕、解除保全或销案），不在终本库中：请核对案件类型，或删去终本日期",
-                          "a 保全 (preservation) case does not close by 终本 (it closes when the preservation is done, "
-                          "lifted or withdrawn) and is not in the 终本 register: check its type, or remove its "
-                          "zhongben_closed")
-        node_text = (row.get("current_node") or "").strip()
-        node = None
-        if closed is None:
-            node = _node(node_text) if node_text else 1
-            if node is None or not 1 <= node <= OPEN_NODES:
-                raise bad("current_node", f"未结案件的当前节点须为 1–{OPEN_NODES} 的节点号或节点名称（如 17、"
-                          f"节点17、查封、扣押、冻结）：{node_text!r}（节点 44–46 在结案之后；终本库案件请填写 "
-                          "zhongben_closed）",
-                          f"an open case's current_node must be a node number 1–{OPEN_NODES} or its name (17, "
-                          f"节点17, 查封、扣押、冻结): {node_text!r} (nodes 44–46 come after closing; give a 终本 "
-                          "register case its zhongben_closed)")
-        handler = (row.get("handler") or "").strip()
+            case = _row(p, line, row, before, seen)
+        except UserError as err:
+            problems.append(err)
+            continue
+        handler = case.handler
         if handler and judges and handler not in judges:
-            if not reassign:  # every such handler is named at once, after the other checks (``_unknown_handlers``)
+            if not reassign:  # every such handler is named at once (``_unknown_handlers``)
                 strangers.setdefault(handler, line)
             else:
-                handler = judges[moved % len(judges)]
+                case = replace(case, handler=judges[moved % len(judges)])
                 moved += 1
-        try:
-            amount = amount_cents(row.get("amount_yuan") or "0")
-        except ValueError as err:
-            zh, _, en = str(err).partition(" / ")
-            raise bad("amount_yuan", f"标的须为金额（元）：{zh}", f"amount_yuan must be an amount in yuan: {en}") \
-                from None
-        out.append(StartCase(case, filed, kind, node, handler, amount, closed))
+        out.append(case)
+    if problems:
+        raise _row_problems(p, problems)
     if strangers:
         raise _unknown_handlers(p, strangers, judges)
     return out
+
+
+MAX_SHOWN = 20  # row mistakes listed in one message (the count says how many more)
+
+
+def _row_problems(p: Path, problems: list[UserError]) -> UserError:
+    """Every row's mistake at once (a 3,000-row export with a column of dates in a form not read took one run per
+    row): one alone as it is; several listed, each with its file:line:column, the first's place as the error's."""
+    if len(problems) == 1:
+        return problems[0]
+    shown = problems[:MAX_SHOWN]
+    more = len(problems) - len(shown)
+    listed = "\n  ".join(e.message for e in shown) + (f"\n  …另有 {more} 处 / … and {more} more" if more else "")
+    return UserError(f"起始状态有 {len(problems)} 处错误：\n  {listed}\n",
+                     f"{len(problems)} mistakes in the start state (listed above)", where=shown[0].where)
+
+
+def _row(p: Path, line: int, row: dict[str, str], before: datetime, seen: set[str]) -> StartCase:
+    """One row read and checked (its handler checked against the profile by the caller)."""
+
+    def bad(col: str, zh: str, en: str) -> UserError:
+        return UserError(zh, en, where=f"{p}:{line}:{col}")
+
+    case = (row.get("case") or "").strip()
+    if not case or case in seen:
+        raise bad("case", f"案号为空或重复：{case!r}", f"empty or repeated case number: {case!r}")
+    seen.add(case)
+    filed_d = _date(row.get("filed"))
+    if filed_d is None:
+        raise bad("filed", f"立案日期应为 {DATE_FORMS_ZH}：{row.get('filed')!r}",
+                  f"filed must be {DATE_FORMS_EN}: {row.get('filed')!r}")
+    filed = datetime(filed_d.year, filed_d.month, filed_d.day, 9, 0, tzinfo=CST)
+    if filed >= before:
+        raise bad("filed", "立案日期须早于仿真开始", "filed must be before the run starts")
+    try:
+        kind: str | None = _process().case_type(row.get("type") or "")
+    except UserError:
+        kind = None
+    if kind is None:
+        raise bad("type", f"案件类型须为 首执/恢复/保全：{row.get('type')!r}",
+                  f"type must be 首执/恢复/保全 (first/resumed/preservation): {row.get('type')!r}")
+    closed_text = (row.get("zhongben_closed") or "").strip()
+    closed = None
+    if closed_text:
+        closed = _date(closed_text)
+        if closed is None:
+            raise bad("zhongben_closed", f"终本日期应为 {DATE_FORMS_ZH}：{closed_text!r}",
+                      f"zhongben_closed must be {DATE_FORMS_EN}: {closed_text!r}")
+        if closed < filed_d:
+            raise bad("zhongben_closed", "终本日期早于立案日期", "closed before it was filed")
+        if closed >= before.date():
+            raise bad("zhongben_closed", "终本日期须早于仿真开始", "zhongben_closed must be before the run starts")
+        if kind == "preservation":  # see the module's note on 保全 cases
+            raise bad("zhongben_closed",
+                      "财产保全案件不以终本结案（保全完毕、解除保全或销案），不在终本库中：请核对案件类型，或删去终本日期",
+                      "a 保全 (preservation) case does not close by 终本 (it closes when the preservation is done, "
+                      "lifted or withdrawn) and is not in the 终本 register: check its type, or remove its "
+                      "zhongben_closed")
+    node_text = (row.get("current_node") or "").strip()
+    node = None
+    if closed is None:
+        node = _node(node_text) if node_text else 1
+        if node is None or not 1 <= node <= OPEN_NODES:
+            raise bad("current_node", f"未结案件的当前节点须为 1–{OPEN_NODES} 的节点号或节点名称（如 17、"
+                      f"节点17、查封、扣押、冻结）：{node_text!r}（节点 44–46 在结案之后；终本库案件请填写 "
+                      "zhongben_closed）",
+                      f"an open case's current_node must be a node number 1–{OPEN_NODES} or its name (17, "
+                      f"节点17, 查封、扣押、冻结): {node_text!r} (nodes 44–46 come after closing; give a 终本 "
+                      "register case its zhongben_closed)")
+    handler = (row.get("handler") or "").strip()
+    try:
+        amount = amount_cents(row.get("amount_yuan") or "0")
+    except ValueError as err:
+        zh, _, en = str(err).partition(" / ")
+        raise bad("amount_yuan", f"标的须为金额（元）：{zh}", f"amount_yuan must be an amount in yuan: {en}") \
+            from None
+    return StartCase(case, filed, kind, node, handler, amount, closed)
 
 
 def _unknown_handlers(p: Path, strangers: dict[str, int], judges: tuple[str, ...]) -> UserError:

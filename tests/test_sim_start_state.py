@@ -263,6 +263,25 @@ def test_a_staffing_level_below_todays_headcount_shares_the_missing_judges_cases
     assert [c.handler for c in cases] == ["承办法官01", "承办法官01", "承办法官02", "承办法官02", "承办法官01"]
 
 
+def test_every_rows_mistake_is_said_at_once(tmp_path):
+    """A 3,000-row export with dates in a form not read stopped at the first row: one run per mistake."""
+    f = tmp_path / "s.csv"
+    rows = ["K1,2024-06-01,首执,9", "K2,6月1日,首执,9", "K3,2024-06-03,首发,9", "K4,2024-06-04,首执,9"]
+    rows += [f"B{i},昨天,首执,9" for i in range(25)]
+    f.write_text("case,filed,type,current_node\n" + "\n".join(rows) + "\n", encoding="utf-8")
+    with pytest.raises(UserError) as info:
+        load_start_state(f, START)
+    err = info.value
+    assert err.where == f"{f}:3:filed"  # the first of them
+    assert err.zh.startswith("起始状态有 27 处错误") and err.en.startswith("27 mistakes in the start state")
+    assert f"{f}:4:type: 案件类型须为" in err.zh and "(first/resumed/preservation): '首发'" in err.zh  # each located
+    assert err.zh.count(f"{f}:") == 20 and "另有 7 处 / … and 7 more" in err.zh
+    f.write_text("case,filed,type,current_node\nK1,2024-06-01,首执,9\nK2,6月1日,首执,9\n", encoding="utf-8")
+    with pytest.raises(UserError) as info:  # one alone reads as before
+        load_start_state(f, START)
+    assert info.value.where == f"{f}:3:filed" and not info.value.zh.startswith("起始状态有")
+
+
 def test_every_handler_the_profile_lacks_is_named_at_once_with_the_way_out(tmp_path):
     """A court's export names its real judges; the profile's are generated (承办法官01…) unless it lists them. The load
     stopped at the first (张三), so a register of 30 judges took 30 runs; now all at once, and what to do."""
