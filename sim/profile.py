@@ -478,15 +478,24 @@ def profile_from_dict(data: Any, where: str = "profile", tree: yaml.Node | None 
     try:
         return CourtProfile.model_validate(data)
     except ValidationError as err:
-        first = err.errors()[0]
-        cause = (first.get("ctx") or {}).get("error")
-        path = first["loc"] + (cause.loc if isinstance(cause, FieldError) else ())
-        loc = ".".join(str(p) for p in path)
-        zh, en = _messages(first, cause, path)
-        at_zh, at_en = (f"（{loc}）", f" ({loc})") if loc else ("", "")
-        line = yaml_text.line_of(tree, path, within=True) if tree is not None and loc else None
-        at = where + (f":{line}" if line else "") + (f":{loc}" if loc else "")
-        raise UserError(f"法院配置有误{at_zh}：{zh}", f"invalid court profile{at_en}: {en}", where=at) from None
+        found = [_located(e, where, tree) for e in err.errors()]
+        if len(found) == 1:
+            raise found[0] from None
+        listed = "\n  ".join(e.message for e in found)  # every field's mistake at once, each at its line
+        raise UserError(f"法院配置有 {len(found)} 处错误：\n  {listed}\n",
+                        f"{len(found)} mistakes in the court profile (listed above)", where=found[0].where) from None
+
+
+def _located(error: Any, where: str, tree: yaml.Node | None) -> UserError:
+    """One pydantic error as the user reads it: at the file's line and the field's path, in both languages."""
+    cause = (error.get("ctx") or {}).get("error")
+    path = error["loc"] + (cause.loc if isinstance(cause, FieldError) else ())
+    loc = ".".join(str(p) for p in path)
+    zh, en = _messages(error, cause, path)
+    at_zh, at_en = (f"（{loc}）", f" ({loc})") if loc else ("", "")
+    line = yaml_text.line_of(tree, path, within=True) if tree is not None and loc else None
+    at = where + (f":{line}" if line else "") + (f":{loc}" if loc else "")
+    return UserError(f"法院配置有误{at_zh}：{zh}", f"invalid court profile{at_en}: {en}", where=at)
 
 
 def _messages(error: Any, cause: Any, path: tuple[Any, ...]) -> tuple[str, str]:

@@ -174,3 +174,16 @@ def test_working_hours_as_people_write_them(tmp_path):
     with pytest.raises(UserError) as info:
         load_profile(f)
     assert info.value.where.endswith(":3:hours") and "HH:MM" in info.value.zh and "24:00" in info.value.zh
+
+
+def test_every_fields_mistake_is_said_at_once(tmp_path):
+    """Three mistakes in a profile took three runs to find: all are listed, each at its line and field."""
+    f = tmp_path / "p.yaml"
+    f.write_text("name: t\nintake:\n  yearly: -5\n  money_share: 2\nstaff:\n  书记员: {count: -1}\n", encoding="utf-8")
+    with pytest.raises(UserError) as info:
+        load_profile(f)
+    err = info.value
+    assert err.where == f"{f}:3:intake.yearly" and err.zh.startswith("法院配置有 3 处错误")
+    for place in (":3:intake.yearly: ", ":4:intake.money_share: ", ":6:staff.书记员.count: "):
+        assert f"{f}{place}法院配置有误" in err.zh
+    assert "3 mistakes in the court profile" in err.en
