@@ -496,6 +496,37 @@ def test_malformed_extension_names_file_line_and_field(tmp_path, body: str, line
     assert err.zh and err.en
 
 
+def test_an_extension_takes_dates_as_the_notice_writes_them(tmp_path) -> None:
+    """A court copies next year's notice into the file: its own 2月5日 (the year is the block's), or 2027/2/5,
+    2027年2月5日 — only YYYY-MM-DD was read."""
+    path = tmp_path / "ext.yaml"
+    path.write_text("years:\n  2027:\n    source: 测试（非真实通知）\n    holidays:\n"
+                    "      - {name: 春节, from: 2月5日, to: 2027/2/13}\n      - {name: 清明节, from: 2027年4月5日}\n"
+                    "    workdays: [2月20日, 20270221]\n", encoding="utf-8")
+    hc = HolidayCalendar([path], use_env=False)
+    assert hc.is_rest_day(date(2027, 2, 5)) and hc.is_rest_day(date(2027, 2, 10)) and hc.is_rest_day(date(2027, 4, 5))
+    assert hc.is_working_day(date(2027, 2, 20)) and hc.is_working_day(date(2027, 2, 21))  # Saturday, Sunday
+    path.write_text("years:\n  2027:\n    source: x\n    holidays:\n      - {name: a, from: 2月30日}\n",
+                    encoding="utf-8")
+    with pytest.raises(UserError) as ei:  # no such day in that year
+        HolidayCalendar([path], use_env=False)
+    assert ei.value.where == f"{path}:5 (years.2027.holidays[0].from)" and "M月D日" in ei.value.zh
+
+
+def test_every_mistake_of_an_extension_is_said_at_once(tmp_path) -> None:
+    path = tmp_path / "ext.yaml"
+    path.write_text("years:\n  2027:\n    source: x\n    holidays:\n      - {name: a, from: 2027-13-01}\n"
+                    "      - {name: b, from: 2027-10-01, to: 2026-10-07}\n    workdays: [2026-12-31]\n",
+                    encoding="utf-8")
+    with pytest.raises(UserError) as ei:
+        HolidayCalendar([path], use_env=False)
+    err = ei.value
+    assert err.where == f"{path}:5 (years.2027.holidays[0].from)" and err.zh.startswith("节假日扩展文件有 3 处错误")
+    for place in (":5 (years.2027.holidays[0].from)", ":6 (years.2027.holidays[1].to)", ":7 (years.2027.workdays[0])"):
+        assert f"{path}{place}" in err.zh
+    assert err.code == "bad_holidays_file" and "3 mistakes" in err.en
+
+
 def test_missing_extension_file(tmp_path) -> None:
     with pytest.raises(UserError) as ei:
         HolidayCalendar([tmp_path / "nope.yaml"], use_env=False)

@@ -39,7 +39,7 @@ import os
 import re
 import warnings
 from array import array
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
@@ -48,6 +48,7 @@ import yaml
 
 from core_flow import yaml_text
 from core_flow.errors import UserError, read_utf8
+from core_flow.legal_calendar.tz import DATE_FORMS_EN, DATE_FORMS_ZH, parse_local
 
 ENV_VAR = "ZHIXING_HOLIDAYS"
 STRICT_ENV_VAR = "ZHIXING_CALENDAR_STRICT"
@@ -266,9 +267,13 @@ def strict_from_env() -> bool:
 # Extension file loading (validated node by node so that every error names file:line and field)
 
 
+_MONTH_DAY = re.compile(r"(\d{1,2})月(\d{1,2})日")  # the notice's own form, within a year's block
+
+
 class _Ext:
     def __init__(self, path: Path) -> None:
         self.path = path
+        self.problems: list[UserError] = []  # each holiday's, make-up day's and year's mistake, said together
 
     def err(self, node: yaml.Node | None, fld: str, zh: str, en: str) -> UserError:
         line = f":{node.start_mark.line + 1}" if node is not None else ""
@@ -315,11 +320,28 @@ class _Ext:
             raise self.err(years_node, "years", "years 应为以年份为键的映射", "'years' must be a mapping keyed by year")
         out: dict[int, YearData] = {}
         for k, v in years_node.value:
-            year = self._year_key(k)
-            if year in out:
-                raise self.err(k, f"years.{year}", f"年份 {year} 重复", f"year {year} given twice")
-            out[year] = self._year(year, k, v)
+            try:
+                year = self._year_key(k)
+                if year in out:
+                    raise self.err(k, f"years.{year}", f"年份 {year} 重复", f"year {year} given twice")
+                out[year] = self._year(year, k, v)
+            except UserError as exc:
+                self.problems.append(exc)
+        if len(self.problems) == 1:
+            raise self.problems[0]
+        if self.problems:
+            listed = "\n  ".join(e.message for e in self.problems)
+            raise UserError(f"节假日扩展文件有 {len(self.problems)} 处错误：\n  {listed}\n",
+                            f"{len(self.problems)} mistakes in the holiday extension file (listed above)",
+                            where=self.problems[0].where, code="bad_holidays_file")
         return out
+
+    def _each(self, fn: Callable[..., None], *args: object) -> None:
+        """``fn(*args)``, its mistake kept for the list rather than stopping the file."""
+        try:
+            fn(*args)
+        except UserError as exc:
+            self.problems.append(exc)
 
     def _year_key(self, k: yaml.Node) -> int:
         if isinstance(k, yaml.ScalarNode) and (k.tag.endswith(":int") or k.value.strip().isdigit()):
@@ -363,18 +385,10 @@ class _Ext:
                 data.source = v.value.strip()
             elif key == "holidays":
                 for i, item in enumerate(self._seq(v, f"{fld}.holidays")):
-                    self._holiday(data, item, f"{fld}.holidays[{i}]")
+                    self._each(self._holiday, data, item, f"{fld}.holidays[{i}]")
             elif key == "workdays":
                 for i, item in enumerate(self._seq(v, f"{fld}.workdays")):
-                    o = self._date(item, f"{fld}.workdays[{i}]", year)
-                    if o in data.holidays:
-                        raise self.err(
-                            item,
-                            f"{fld}.workdays[{i}]",
-                            "该日同时被列为节假日",
-                            "this day is also listed as a holiday",
-                        )
-                    data.workdays.add(o)
+                    self._each(self._workday, data, item, f"{fld}.workdays[{i}]")
             else:
                 raise self.err(
                     k,
@@ -391,6 +405,12 @@ class _Ext:
             )
         return data
 
+    def _workday(self, data: YearData, item: yaml.Node, fld: str) -> None:
+        o = self._date(item, fld, data.year)
+        if o in data.holidays:
+            raise self.err(item, fld, "该日同时被列为节假日", "this day is also listed as a holiday")
+        data.workdays.add(o)
+
     def _seq(self, node: yaml.Node, fld: str) -> list[yaml.Node]:
         if isinstance(node, yaml.ScalarNode) and node.tag.endswith(":null"):
             return []
@@ -399,18 +419,27 @@ class _Ext:
         return list(node.value)
 
     def _date(self, node: yaml.Node, fld: str, year: int) -> int:
+        """A date as the notice or a person writes it: ``2027-02-05``, ``2027/2/5``, ``2027年2月5日`` — or, the year
+        being the block's, ``2月5日`` as the notice itself writes it."""
         d = None
         if isinstance(node, yaml.ScalarNode):
-            try:
-                d = date.fromisoformat(node.value.strip())
-            except ValueError:
-                d = None
+            text = node.value.strip()
+            if m := _MONTH_DAY.fullmatch(text):
+                try:
+                    d = date(year, int(m[1]), int(m[2]))
+                except ValueError:
+                    d = None
+            elif ":" not in text:
+                try:
+                    d = parse_local(text, fld).date()
+                except UserError:
+                    d = None
         if d is None:
             raise self.err(
                 node,
                 fld,
-                f"日期无效：{getattr(node, 'value', '')!r}（应为 YYYY-MM-DD）",
-                f"invalid date {getattr(node, 'value', '')!r} (expected YYYY-MM-DD)",
+                f"日期无效：{getattr(node, 'value', '')!r}（应为 {DATE_FORMS_ZH}，或该年的 M月D日）",
+                f"invalid date {getattr(node, 'value', '')!r} (expected {DATE_FORMS_EN}, or M月D日 of that year)",
             )
         if d.year != year:
             raise self.err(node, fld, f"日期 {d} 不在 {year} 年内", f"date {d} is not in year {year}")
