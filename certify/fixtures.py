@@ -21,6 +21,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from core_flow import yaml_text
 from core_flow.errors import UserError, read_utf8
 from core_flow.protocol import AssetKind, SubjectKind
+from core_flow.validation import field_messages
 
 ROLES = ("query", "replay", "freeze", "queue", "renew", "deduct", "resume", "callback", "errors")
 AGENCY_PATTERN = r"^[a-z0-9_]+$"  # the profile's agency code (a path segment of its URLs)
@@ -94,20 +95,42 @@ def load_fixtures(path: Path) -> Fixtures:
         raise UserError(f"测试数据文件不是合法 YAML：{problem}", f"the fixtures file is not valid YAML: {problem}",
                         where=f"{path}:{mark.line + 1}" if mark is not None else str(path)) from None
     yaml_text.refuse_duplicates(tree, str(path), ("测试数据文件", "fixtures file"))
+    if isinstance(data, dict):  # agencies by their names as the catalogue gives them (工商银行, 工行 for icbc)
+        data = {**data, **{k: _agency_code(data[k]) for k in ("agency", "registry") if isinstance(data.get(k), str)}}
     try:
         fixtures = Fixtures.model_validate(data)
     except ValidationError as err:
-        first = err.errors()[0]
-        loc = ".".join(str(p) for p in first["loc"])
-        line = yaml_text.line_of(tree, first["loc"])
-        raise UserError(f"测试数据无效：{first['msg']}", f"invalid fixtures: {first['msg']}",
-                        where=f"{path}:{line}: {loc}" if line else f"{path}: {loc}") from None
+        errors = err.errors()
+        # a container's error that only follows from one of its items' (a tuple whose item failed "has fewer than
+        # 1 item") is not said beside it
+        errors = [e for e in errors
+                  if not any(len(o["loc"]) > len(e["loc"]) and o["loc"][:len(e["loc"])] == e["loc"] for o in errors)]
+        found = []
+        for e, said in zip(errors, field_messages(errors), strict=True):
+            loc = ".".join(str(p) for p in e["loc"])
+            line = yaml_text.line_of(tree, e["loc"])
+            found.append(UserError(f"测试数据无效：{said['zh']}", f"invalid fixtures: {said['en']}",
+                                   where=f"{path}:{line}: {loc}" if line else f"{path}: {loc}"))
+        if len(found) == 1:
+            raise found[0] from None
+        listed = "\n  ".join(e.message for e in found)  # every mistake at once, each at its line
+        raise UserError(f"测试数据文件有 {len(found)} 处错误：\n  {listed}\n",
+                        f"{len(found)} mistakes in the fixtures file (listed above)", where=found[0].where) from None
     unknown = sorted(set(fixtures.debtors) - set(ROLES))
     if unknown:
         raise UserError(f"未知角色：{'、'.join(unknown)}（可选：{'、'.join(ROLES)}）",
                         f"unknown roles: {', '.join(unknown)} (known: {', '.join(ROLES)})",
                         where=f"{path}:{_key_line(tree, 'debtors', unknown[0])}: debtors.{unknown[0]}")
     return fixtures
+
+
+def _agency_code(written: str) -> str:
+    """An agency by its code, name, full name or alias in zhixing's catalogue (工商银行, 工行 → icbc); anything else
+    as written (a vendor's own code is checked by its pattern)."""
+    from mock_agencies.catalogue import load_catalogue
+
+    found = load_catalogue().find(written)
+    return found.code if found is not None else written
 
 
 def _key_line(tree: yaml.Node | None, section: str, key: str) -> int | None:

@@ -648,3 +648,26 @@ def test_the_labs_admin_routes_answer_only_this_machine() -> None:
     assert call("10.9.8.7", "10.1.2.3", "/admin/sessions", "GET")[0] == 403
     assert call("127.0.0.1", "127.0.0.1")[0] != 403  # the kit itself, on loopback
     assert call("10.1.2.3", "10.1.2.3")[0] != 403  # this machine through its own interface (--advertise)
+
+
+def test_fixtures_mistakes_are_all_said_in_chinese_and_the_agency_by_its_name(tmp_path: Path) -> None:
+    """A vendor's fixtures file: every mistake at once (each at its line, in Chinese beside pydantic's English — the
+    Chinese half was pydantic's English), and the agency under test by its name (工商银行, 工行) as well as its code."""
+    import yaml as pyyaml
+
+    data = pyyaml.safe_load(FIXTURES.read_text(encoding="utf-8"))
+    data["agency"] = "工行"
+    data["debtors"]["replay"]["holdings"][0]["balance_cents"] = -5
+    data["courts"][0]["code"] = ""
+    path = tmp_path / "fixtures.yaml"
+    path.write_text(pyyaml.safe_dump(data, allow_unicode=True, sort_keys=False), encoding="utf-8")
+    with pytest.raises(UserError) as err:
+        load_fixtures(path)
+    zh = err.value.zh
+    assert zh.startswith("测试数据文件有 2 处错误") and "courts.0.code: 测试数据无效：" in zh
+    assert "debtors.replay.holdings.0.balance_cents: 测试数据无效：应不小于 1" in zh
+    assert "holdings: 测试数据无效" not in zh  # the tuple's own error follows from its item's: not said again
+    data["debtors"]["replay"]["holdings"][0]["balance_cents"] = 5
+    data["courts"][0]["code"] = "R410811"
+    path.write_text(pyyaml.safe_dump(data, allow_unicode=True, sort_keys=False), encoding="utf-8")
+    assert load_fixtures(path).agency == "icbc"
