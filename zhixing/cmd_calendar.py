@@ -6,6 +6,7 @@ Also the calendar settings shared by the commands that build a legal calendar (`
 from __future__ import annotations
 
 import json
+import os
 import warnings
 from datetime import date
 from pathlib import Path
@@ -13,7 +14,14 @@ from typing import Any
 
 import typer
 
-from core_flow.legal_calendar import STRICT_ENV_VAR, HolidayCalendar, provisional_warning
+from core_flow.legal_calendar import (
+    ENV_VAR,
+    STRICT_ENV_VAR,
+    HolidayCalendar,
+    default_calendar,
+    load_extension,
+    provisional_warning,
+)
 
 _WEEKDAYS_ZH = ("星期一", "星期二", "星期三", "星期四", "星期五", "星期六", "星期日")
 _WEEKDAYS_EN = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
@@ -43,6 +51,25 @@ def holidays_option() -> Any:
     return typer.Option(
         [], "--holidays", help="节假日扩展 YAML 文件（可多次）/ holiday extension YAML file (repeatable)"
     )
+
+
+def holiday_file_option() -> Any:
+    """``--holidays FILE`` of a command that runs zhixing's engine (simulate, plan, scenarios run, demo)."""
+    return typer.Option(
+        None, "--holidays", help=(
+            f"节假日扩展 YAML 文件（如新一年的国务院通知；亦可设环境变量 {ENV_VAR}），本进程与工作进程均使用 / a "
+            f"holiday extension YAML file (next year's State Council notice, say; or set {ENV_VAR}), used by this "
+            "process and its workers"))
+
+
+def use_holiday_file(path: Path | None) -> None:
+    """The command's ``--holidays FILE``: checked now (its mistakes located before anything runs), then the
+    calendar of this process and of every worker it starts (they inherit ``$ZHIXING_HOLIDAYS``) adds it."""
+    if path is None:
+        return
+    load_extension(path)
+    os.environ[ENV_VAR] = str(Path(path).resolve())
+    default_calendar.cache_clear()  # built before the option was read (a calendar warmed at import)
 
 
 def _day(d: date) -> str:

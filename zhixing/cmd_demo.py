@@ -12,7 +12,7 @@ from rich.progress import BarColumn, Progress, TextColumn
 from rich.table import Table
 
 from core_flow.legal_calendar import provisional_note, provisional_years_in
-from zhixing.cmd_calendar import strict_option, strict_setting
+from zhixing.cmd_calendar import holiday_file_option, strict_option, strict_setting, use_holiday_file
 from zhixing.console import console as plain_console
 from zhixing.when import day_words
 
@@ -115,6 +115,7 @@ def register(app: typer.Typer) -> None:
         unmasked: bool = typer.Option(False, "--unmasked", help="事件日志中显示完整身份证号与账号（本地调试）/ "
                                                                 "full ID and account numbers in the event log"),
         strict_calendar: bool = strict_option(),
+        holiday_file: Path | None = holiday_file_option(),
         start: str | None = typer.Option(None, "--start", help=(
             "首件案件立案时刻：YYYY-MM-DD[ HH:MM] 或 今天，北京时间；只写日期即当日 09:00；缺省 2025-03-03 09:00 / "
             "when the first case is filed, Beijing time, or today; a date alone at 09:00; default 2025-03-03 09:00")),
@@ -124,6 +125,7 @@ def register(app: typer.Typer) -> None:
         from core_flow.legal_calendar import parse_local
         from sim.demo import ORIGIN, run_demo
 
+        use_holiday_file(holiday_file)
         start = day_words(start)  # 今天, 明天: the date, Beijing time; a date alone at the demo's 09:00
         origin = ORIGIN if start is None else parse_local(start, "--start", day_start=ORIGIN.time())
         console = plain_console()

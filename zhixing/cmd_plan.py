@@ -9,6 +9,7 @@ import typer
 from rich.table import Table
 
 from sim.backends import BACKENDS
+from zhixing.cmd_calendar import holiday_file_option, use_holiday_file
 from zhixing.cmd_simulate import START, fmt_ci, overridden, progress, say_start_state
 from zhixing.console import console as plain_console
 from zhixing.outputs import output_file
@@ -57,6 +58,7 @@ def staffing(
     csv_out: Path | None = CSV_OUT,
     most: int | None = MOST,
     start: str | None = START,
+    holiday_file: Path | None = holiday_file_option(),
 ) -> None:
     """满足目标的最少人数与服务水平曲线（共同随机数） / smallest staff meeting a target, service-level curve."""
     from sim.planner import parse_target, plan_staffing  # here, not at import: the other commands start faster
@@ -68,6 +70,7 @@ def staffing(
     for path, option in ((out, "--out"), (csv_out, "--csv")):
         if path is not None:
             output_file(path, option)
+    use_holiday_file(holiday_file)
     profile = overridden(load_profile(profile_path), start=start, intake=intake, disposal_share=disposal_share)
     say_start_state(console, profile)
     roles = [canonical_role(r) for r in roles]  # 法官助理 is the 书记员 role, 法官 the 承办法官
@@ -163,6 +166,7 @@ def intake_cmd(
     csv_out: Path | None = CSV_OUT,
     most: int | None = MOST,
     start: str | None = START,
+    holiday_file: Path | None = holiday_file_option(),
 ) -> None:
     """现有人员能承担的最大年收案 / the largest yearly intake the staff carries while meeting the target."""
     from sim.planner import parse_target, plan_intake
@@ -173,6 +177,7 @@ def intake_cmd(
     goal = parse_target(target)
     if csv_out is not None:
         output_file(csv_out, "--csv")
+    use_holiday_file(holiday_file)
     profile = overridden(load_profile(profile_path), start=start, disposal_share=disposal_share)
     say_start_state(console, profile)
     with progress(console, "规划中 / planning") as update:

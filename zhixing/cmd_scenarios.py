@@ -6,7 +6,7 @@ from pathlib import Path
 
 import typer
 
-from zhixing.cmd_calendar import strict_option, strict_setting
+from zhixing.cmd_calendar import holiday_file_option, strict_option, strict_setting, use_holiday_file
 from zhixing.outputs import output_file
 
 
@@ -38,6 +38,7 @@ def register(app: typer.Typer) -> None:
         scale: float | None = typer.Option(
             None, "--scale", help="实时压缩倍数（每真实秒的虚拟秒数）/ virtual seconds per real second (--realtime)"),
         strict_calendar: bool = strict_option(),
+        holiday_file: Path | None = holiday_file_option(),
         tag: list[str] = typer.Option([], "--tag", help="只运行带此标签的场景（可多次）/ only scenarios with this tag "
                                                       "(repeatable; pytest: -m TAG)"),
         steps: bool = typer.Option(False, "--steps", help="列出每个场景的每一步：检查什么、期望、实际 / list every "
@@ -52,6 +53,7 @@ def register(app: typer.Typer) -> None:
         for path, option in ((junit, "--junit"), (html, "--html")):
             if path is not None:
                 output_file(path, option)
+        use_holiday_file(holiday_file)  # zhixing's own court: a court under test (--court-url) keeps its own
         code = run_command(paths, junit, html, agencies_url, strict_calendar=strict_setting(strict_calendar),
                            tags=tag or None, show_exchanges=show_exchanges, show_steps=steps,
                            court_url=court_url, court_driver=court_driver, realtime=realtime, scale=scale)

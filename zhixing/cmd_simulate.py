@@ -15,6 +15,7 @@ from rich.progress import BarColumn, Progress, TaskID, TextColumn, TimeElapsedCo
 from rich.table import Table
 
 from sim.backends import BACKENDS
+from zhixing.cmd_calendar import holiday_file_option, use_holiday_file
 from zhixing.console import console as plain_console
 from zhixing.outputs import output_dir
 from zhixing.when import day_words
@@ -152,6 +153,7 @@ def register(app: typer.Typer) -> None:
         courts: int = typer.Option(1, "--courts", min=1, help="同配置法院数（省） / courts of this profile"),
         events: bool = typer.Option(False, "--events", help="另写逐事件表（CSV，已脱敏） / also write per-event CSV"),
         start: str | None = START,
+        holiday_file: Path | None = holiday_file_option(),
     ) -> None:
         """年度仿真：按法院配置运行多次重复，输出带95%置信区间的指标与离线报告 / year-scale simulation with CIs."""
         console = plain_console(120)
@@ -160,6 +162,7 @@ def register(app: typer.Typer) -> None:
         from sim.report import write_outputs
 
         check_backend(backend, workers)
+        use_holiday_file(holiday_file)
         profile = overridden(load_profile(profile_path), start=start, warmup_days=warmup_days, intake=intake,
                              disposal_share=disposal_share)
         say_start_state(console, profile)
