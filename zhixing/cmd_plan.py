@@ -19,9 +19,9 @@ plan_app = typer.Typer(help="人员规划 / staffing planner", no_args_is_help=T
 # The options both searches take (one definition each)
 PROFILE = typer.Argument(..., metavar="PROFILE", help="法院配置 YAML / court profile YAML")
 TARGET = typer.Option("compliance>=0.95", "--target", help=(
-    "目标，如 compliance>=0.95 或 compliance>=95%；多个目标以逗号分隔，须全部满足 / target, e.g. compliance>=0.95 or "
-    "compliance>=95%; several separated by commas, all to be met "
-    "(e.g. \"compliance>=0.95, utilisation.承办法官<=0.85\")"))
+    "目标，如 compliance>=0.95、期限遵守率>=95%、利用率.法官<=85%；多个目标以逗号分隔，须全部满足 / target, e.g. "
+    "compliance>=0.95 or 期限遵守率>=95% (KPIs also by their Chinese names in the report); several separated by "
+    "commas, all to be met (e.g. \"compliance>=0.95, utilisation.承办法官<=0.85\")"))
 YEARS = typer.Option(1.0, "--years", help="每个水平的模拟年数 / years simulated per level")
 REPLICATIONS = typer.Option(3, "--replications", "-r", help="重复次数 / replications")
 MOST = typer.Option(None, "--max-replications", help=(
