@@ -19,7 +19,7 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from core_flow import yaml_text
-from core_flow.errors import UserError, read_utf8
+from core_flow.errors import UserError, read_utf8, together
 from core_flow.protocol import AssetKind, SubjectKind
 from core_flow.validation import field_messages
 
@@ -111,11 +111,7 @@ def load_fixtures(path: Path) -> Fixtures:
             line = yaml_text.line_of(tree, e["loc"])
             found.append(UserError(f"测试数据无效：{said['zh']}", f"invalid fixtures: {said['en']}",
                                    where=f"{path}:{line}: {loc}" if line else f"{path}: {loc}"))
-        if len(found) == 1:
-            raise found[0] from None
-        listed = "\n  ".join(e.message for e in found)  # every mistake at once, each at its line
-        raise UserError(f"测试数据文件有 {len(found)} 处错误：\n  {listed}\n",
-                        f"{len(found)} mistakes in the fixtures file (listed above)", where=found[0].where) from None
+        raise together(found, ("测试数据文件", "the fixtures file")) from None  # every mistake at once
     unknown = sorted(set(fixtures.debtors) - set(ROLES))
     if unknown:
         raise UserError(f"未知角色：{'、'.join(unknown)}（可选：{'、'.join(ROLES)}）",

@@ -28,6 +28,21 @@ class UserError(Exception):
         return {"code": self.code, "where": self.where, "zh": self.zh, "en": self.en, "message": self.message}
 
 
+def together(problems: list[UserError], what: tuple[str, str], most: int | None = None,
+             code: str | None = None) -> UserError:
+    """Several mistakes of one file said at once (a user fixes them in one go, not one run each): one alone as it
+    is; more listed, each on its line with its place, the first's place as the whole's. ``what``: the file's kind
+    (``("起始状态", "the start state")``); ``most``: list at most this many (the count says how many more)."""
+    if len(problems) == 1:
+        return problems[0]
+    shown = problems if most is None else problems[:most]
+    more = len(problems) - len(shown)
+    listed = "\n  ".join(e.message for e in shown) + (f"\n  …另有 {more} 处 / … and {more} more" if more else "")
+    return UserError(f"{what[0]}有 {len(problems)} 处错误：\n  {listed}\n",
+                     f"{len(problems)} mistakes in {what[1]} (listed above)", where=shown[0].where,
+                     code=code or shown[0].code)
+
+
 class NodeFrozenError(UserError):
     """A measure refused because a node that governs it is frozen (code ``node_frozen``): ``nodes`` are the frozen
     (node, instance) pairs that stand in its way, so a caller can wait for exactly their unfreeze."""

@@ -30,7 +30,7 @@ from pydantic import (
 
 from core_flow import yaml_text
 from core_flow.amount_text import amount_cents
-from core_flow.errors import UserError, read_utf8
+from core_flow.errors import UserError, read_utf8, together
 from core_flow.legal_calendar import CST, parse_local, to_cst
 from core_flow.legal_calendar.periods import zh_number
 from core_flow.protocol import MAX_CENTS
@@ -478,12 +478,8 @@ def profile_from_dict(data: Any, where: str = "profile", tree: yaml.Node | None 
     try:
         return CourtProfile.model_validate(data)
     except ValidationError as err:
-        found = [_located(e, where, tree) for e in err.errors()]
-        if len(found) == 1:
-            raise found[0] from None
-        listed = "\n  ".join(e.message for e in found)  # every field's mistake at once, each at its line
-        raise UserError(f"法院配置有 {len(found)} 处错误：\n  {listed}\n",
-                        f"{len(found)} mistakes in the court profile (listed above)", where=found[0].where) from None
+        # every field's mistake at once, each at its line
+        raise together([_located(e, where, tree) for e in err.errors()], ("法院配置", "the court profile")) from None
 
 
 def _located(error: Any, where: str, tree: yaml.Node | None) -> UserError:

@@ -49,7 +49,7 @@ from functools import cache
 from pathlib import Path
 
 from core_flow.amount_text import amount_cents
-from core_flow.errors import NotUtf8, UserError, read_utf8
+from core_flow.errors import NotUtf8, UserError, read_utf8, together
 from core_flow.legal_calendar import CST, DATE_FORMS_EN, DATE_FORMS_ZH, parse_local
 from core_flow.model import Process
 from core_flow.process_loader import default_process
@@ -108,26 +108,14 @@ def load_start_state(path: str | Path, before: datetime, judges: tuple[str, ...]
                 case = replace(case, handler=judges[moved % len(judges)])
                 moved += 1
         out.append(case)
-    if problems:
-        raise _row_problems(p, problems)
+    if problems:  # every row's mistake at once: a 3,000-row export with dates in a form not read took a run per row
+        raise together(problems, ("起始状态", "the start state"), most=MAX_SHOWN)
     if strangers:
         raise _unknown_handlers(p, strangers, judges)
     return out
 
 
 MAX_SHOWN = 20  # row mistakes listed in one message (the count says how many more)
-
-
-def _row_problems(p: Path, problems: list[UserError]) -> UserError:
-    """Every row's mistake at once (a 3,000-row export with a column of dates in a form not read took one run per
-    row): one alone as it is; several listed, each with its file:line:column, the first's place as the error's."""
-    if len(problems) == 1:
-        return problems[0]
-    shown = problems[:MAX_SHOWN]
-    more = len(problems) - len(shown)
-    listed = "\n  ".join(e.message for e in shown) + (f"\n  …另有 {more} 处 / … and {more} more" if more else "")
-    return UserError(f"起始状态有 {len(problems)} 处错误：\n  {listed}\n",
-                     f"{len(problems)} mistakes in the start state (listed above)", where=shown[0].where)
 
 
 def _row(p: Path, line: int, row: dict[str, str], before: datetime, seen: set[str]) -> StartCase:

@@ -47,7 +47,7 @@ from pathlib import Path
 import yaml
 
 from core_flow import yaml_text
-from core_flow.errors import UserError, read_utf8
+from core_flow.errors import UserError, read_utf8, together
 from core_flow.legal_calendar.tz import DATE_FORMS_EN, DATE_FORMS_ZH, parse_local
 
 ENV_VAR = "ZHIXING_HOLIDAYS"
@@ -327,13 +327,8 @@ class _Ext:
                 out[year] = self._year(year, k, v)
             except UserError as exc:
                 self.problems.append(exc)
-        if len(self.problems) == 1:
-            raise self.problems[0]
         if self.problems:
-            listed = "\n  ".join(e.message for e in self.problems)
-            raise UserError(f"节假日扩展文件有 {len(self.problems)} 处错误：\n  {listed}\n",
-                            f"{len(self.problems)} mistakes in the holiday extension file (listed above)",
-                            where=self.problems[0].where, code="bad_holidays_file")
+            raise together(self.problems, ("节假日扩展文件", "the holiday extension file"))
         return out
 
     def _each(self, fn: Callable[..., None], *args: object) -> None:
