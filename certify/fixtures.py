@@ -95,8 +95,6 @@ def load_fixtures(path: Path) -> Fixtures:
         raise UserError(f"测试数据文件不是合法 YAML：{problem}", f"the fixtures file is not valid YAML: {problem}",
                         where=f"{path}:{mark.line + 1}" if mark is not None else str(path)) from None
     yaml_text.refuse_duplicates(tree, str(path), ("测试数据文件", "fixtures file"))
-    if isinstance(data, dict):  # agencies by their names as the catalogue gives them (工商银行, 工行 for icbc)
-        data = {**data, **{k: _agency_code(data[k]) for k in ("agency", "registry") if isinstance(data.get(k), str)}}
     try:
         fixtures = Fixtures.model_validate(data)
     except ValidationError as err:
@@ -118,15 +116,6 @@ def load_fixtures(path: Path) -> Fixtures:
                         f"unknown roles: {', '.join(unknown)} (known: {', '.join(ROLES)})",
                         where=f"{path}:{_key_line(tree, 'debtors', unknown[0])}: debtors.{unknown[0]}")
     return fixtures
-
-
-def _agency_code(written: str) -> str:
-    """An agency by its code, name, full name or alias in zhixing's catalogue (工商银行, 工行 → icbc); anything else
-    as written (a vendor's own code is checked by its pattern)."""
-    from mock_agencies.catalogue import load_catalogue
-
-    found = load_catalogue().find(written)
-    return found.code if found is not None else written
 
 
 def _key_line(tree: yaml.Node | None, section: str, key: str) -> int | None:
