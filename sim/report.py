@@ -85,6 +85,19 @@ def _order(key: str) -> tuple[int, str]:
     return (_ORDER.index(key) if key in _ORDER else len(_ORDER) + (head != "utilisation"), key)
 
 
+def _named(row: dict[str, Any]) -> dict[str, Any]:
+    """A case row with the Chinese of its codes beside them (type_name after type: 首执; manner_name after manner:
+    终本), as a planner reads them in a spreadsheet."""
+    out: dict[str, Any] = {}
+    for key, value in row.items():
+        out[key] = value
+        if key == "type":
+            out["type_name"] = TYPES.get(value, value).split(" ")[0]
+        elif key == "manner":
+            out["manner_name"] = MANNER.get(value, value)
+    return out
+
+
 def agency_name(code: str) -> str:
     """An agency as a planner knows it: its Chinese name before its code (农业银行 abc); a code not in the
     catalogue as it is."""
@@ -555,7 +568,7 @@ def write_outputs(out_dir: Path, agg: dict[str, Any], profile: CourtProfile, par
         for court, d in agg["courts"].items():
             for run in d["runs"]:
                 for row in run.get("cases", []):
-                    row = {"court": court, "replication": run["meta"]["replication"], **row}
+                    row = {"court": court, "replication": run["meta"]["replication"], **_named(row)}
                     if w is None:
                         w = csv.DictWriter(f, fieldnames=list(row))
                         w.writeheader()

@@ -61,6 +61,10 @@ def test_json_and_csv_tables(outputs):
     rows = list(csv.DictReader(outputs["cases"].open(encoding="utf-8-sig")))
     assert rows and {"case", "type", "handler", "filed", "manner", "amount_cents"} <= set(rows[0])
     assert {r["replication"] for r in rows} == {"0", "1"}
+    names = {"first": "首执", "resumed": "恢复", "preservation": "保全"}
+    assert all(r["type_name"] == names[r["type"]] for r in rows)  # the Chinese beside the code
+    manners = {"": "", "completed": "执行完毕", "zhongben": "终本", "terminated": "终结"}
+    assert all(r["manner_name"] == manners[r["manner"]] for r in rows)
     nodes = list(csv.DictReader(outputs["nodes"].open(encoding="utf-8-sig")))
     assert any(r["node"] == "3" for r in nodes)
     # names beside the numbers and codes, as a planner reads them in a spreadsheet
