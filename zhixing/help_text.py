@@ -103,7 +103,10 @@ def _descriptions_wrap(rich_utils: Any) -> None:
 
         def page_text(obj: Any, **kw: Any) -> Any:
             shown = SimpleNamespace(deprecated=getattr(obj, "deprecated", False), help=one_line(obj.help or ""))
-            made = page(obj=shown, **kw)  # a rich Group of Texts
+            try:
+                made = page(obj=shown, **kw)  # a rich Group of Texts
+            except AttributeError:  # a Typer that reads more of the command than these two: its own text, as is
+                made = page(obj=obj, **kw)
             for part in getattr(made, "renderables", ()):
                 fold(part)
             return made
