@@ -38,6 +38,7 @@ from core_flow.validation import field_messages
 
 DATA = Path(__file__).parent / "data"
 DEFAULT_PROFILE = DATA / "court_profile.yaml"
+TEMPLATE = DATA / "court_profile_template.yaml"  # a starter for a court's own profile (zhixing plan template)
 SCHEMA = DATA / "court_profile.schema.json"
 
 ROLES = ("承办法官", "书记员", "执行局长", "分管副院长", "院长", "审管办", "中院")

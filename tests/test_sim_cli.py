@@ -334,3 +334,21 @@ def test_a_share_reads_to_three_decimals_and_a_count_does_not():
     assert _ci({"mean": 67.0, "low": 0.0, "high": 181.4, "n": 2}, "resumptions") == "67.0 [0.0, 181]"
     assert _ci({"mean": 0.5, "low": 0.0, "high": 1.2, "n": 2}, "duban_raised") == "0.5 [0.0, 1.2]"
     assert " ".join(fmt_ci({"mean": 0.5, "low": 0.0, "high": 1.2, "n": 2}, "duban_raised")) == "0.5 [0.0, 1.2]"
+
+
+def test_plan_template_writes_a_starter_profile_that_loads(tmp_path, capsys):
+    """A planner starting out had to copy sim/data/court_profile.yaml out of the source tree: `zhixing plan template`
+    writes a short one, Chinese first, in the forms people write (2027年1月4日, 4,000, 首执, 法官助理, 6万)."""
+    from sim.profile import load_profile
+
+    target = tmp_path / "本院.yaml"
+    assert main(["plan", "template", "--out", str(target)]) == 0
+    assert "zhixing simulate" in capsys.readouterr().out
+    profile = load_profile(target)
+    assert (profile.name, profile.intake.yearly, profile.staff["书记员"].count) == ("本院 / our court", 4000, 6)
+    assert profile.origin.isoformat() == "2027-01-04T08:30:00+08:00" and profile.intake.amount_yuan.median == 60000
+    before = target.read_bytes()
+    target.write_text(before.decode("utf-8") + "# mine\n", encoding="utf-8")
+    assert main(["plan", "template", "--out", str(target)]) == 2  # an existing file is never overwritten
+    assert "已存在" in capsys.readouterr().err and target.read_text(encoding="utf-8").endswith("# mine\n")
+    assert main(["plan", "template"]) == 0 and capsys.readouterr().out == before.decode("utf-8")  # or to stdout

@@ -8,6 +8,7 @@ from typing import Any
 import typer
 from rich.table import Table
 
+from core_flow.errors import UserError
 from sim.backends import BACKENDS
 from zhixing.cmd_calendar import holiday_file_option, use_holiday_file
 from zhixing.cmd_simulate import START, fmt_ci, overridden, progress, say_start_state
@@ -216,6 +217,28 @@ def _sequential_note(console: Any, result: dict[str, Any]) -> None:
 
     if said := note(result.get("replications", 0), result.get("most", 0)):
         console.print(said)
+
+
+@plan_app.command("template")
+def template(
+    out: Path | None = typer.Option(None, "--out", help="写入此文件（已存在则不覆盖）/ write to this file (never over "
+                                                      "an existing one)"),
+) -> None:
+    """写出本院法院配置的起步模板（中文注释，只含常改的字段）/ a starter court profile to edit (Chinese comments, the
+    fields a court usually changes)."""
+    from sim.profile import TEMPLATE
+
+    text = TEMPLATE.read_text(encoding="utf-8")
+    if out is None:
+        typer.echo(text, nl=False)
+        return
+    output_file(out, "--out")
+    try:
+        with out.open("x", encoding="utf-8") as f:
+            f.write(text)
+    except FileExistsError:
+        raise UserError(f"{out} 已存在，不覆盖", f"{out} exists: not overwritten", where="--out") from None
+    typer.echo(f"已写出 / written: {out}\n下一步 / next: zhixing simulate {out} --years 1 -r 3")
 
 
 def register(app: typer.Typer) -> None:
