@@ -11,12 +11,24 @@ import sys
 from typing import Any, NoReturn
 
 
+class _Formatter(argparse.HelpFormatter):
+    def add_usage(self, usage: Any, actions: Any, groups: Any, prefix: str | None = None) -> None:
+        super().add_usage(usage, actions, groups, "用法 / usage: " if prefix is None else prefix)
+
+
 class BilingualParser(argparse.ArgumentParser):
-    """argparse, its mistakes reported Chinese first (``用法错误 / usage error: …``), exit code 2."""
+    """argparse, its mistakes reported Chinese first (``用法错误 / usage error: …``), exit code 2; its help page's
+    own words (usage, the sections, ``-h``) in both languages, as the ``zhixing`` command's."""
 
     def __init__(self, *args: Any, show_usage: bool = True, **kwargs: Any) -> None:
+        kwargs.setdefault("formatter_class", _Formatter)
         super().__init__(*args, **kwargs)
         self.show_usage = show_usage
+        self._positionals.title = "参数 / positional arguments"
+        self._optionals.title = "选项 / options"
+        for action in self._actions:
+            if isinstance(action, argparse._HelpAction):
+                action.help = "显示本帮助并退出 / show this help and exit"
 
     def error(self, message: str) -> NoReturn:
         if self.show_usage:

@@ -30,7 +30,7 @@ def test_usage_errors_are_bilingual(argv: list[str], expected: str, capsys: pyte
         _parser().parse_args(argv)
     assert info.value.code == 2
     err = capsys.readouterr().err
-    assert f"用法错误 / usage error: {expected}" in err and err.startswith("usage: tool")
+    assert f"用法错误 / usage error: {expected}" in err and err.startswith("用法 / usage: tool")
 
 
 def test_a_message_of_an_unknown_shape_keeps_its_english() -> None:
@@ -42,3 +42,17 @@ def test_usage_can_be_left_out(capsys: pytest.CaptureFixture[str]) -> None:
     with pytest.raises(SystemExit):
         p.parse_args(["--x"])
     assert capsys.readouterr().err.startswith("用法错误 / usage error: ")
+
+
+def test_the_help_page_speaks_both_languages(capsys: pytest.CaptureFixture[str]) -> None:
+    """`loadtests/run.py --help` framed its bilingual options in argparse's English (usage:, options:, show this help
+    message and exit)."""
+    p = BilingualParser(prog="tool", description="工具 / a tool")
+    p.add_argument("events", help="事件日志 / event log")
+    p.add_argument("--count", type=int, default=1, help="次数 / count")
+    with pytest.raises(SystemExit):
+        p.parse_args(["--help"])
+    out = capsys.readouterr().out
+    assert out.startswith("用法 / usage: tool [-h] [--count COUNT] events")
+    assert "参数 / positional arguments:" in out and "选项 / options:" in out
+    assert "显示本帮助并退出 / show this help and exit" in out and "show this help message" not in out
