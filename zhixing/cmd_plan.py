@@ -15,7 +15,8 @@ from zhixing.cmd_simulate import START, fmt_ci, overridden, progress, say_start_
 from zhixing.console import console as plain_console
 from zhixing.outputs import output_file
 
-plan_app = typer.Typer(help="人员规划 / staffing planner", no_args_is_help=True)
+plan_app = typer.Typer(help="人员规划（另有法院配置模板）/ staffing planner (and a starter court profile)",
+                       no_args_is_help=True)
 
 # The options both searches take (one definition each)
 PROFILE = typer.Argument(..., metavar="PROFILE", help="法院配置 YAML / court profile YAML")
