@@ -273,10 +273,10 @@ def finite(x: Any) -> Any:
 def _start_state(path: str | None) -> str:
     if not path:
         return "无：从零案件开始 / none: from an empty court"
-    from sim.start_state import encoding_note
+    from sim.start_state import notes
 
-    note = encoding_note(path)
-    return Path(path).name + (f"（{note}）" if note else "")
+    said = notes(path)
+    return Path(path).name + (f"（{'；'.join(said)}）" if said else "")
 
 
 def render_html(agg: dict[str, Any], profile: CourtProfile, params: dict[str, Any],

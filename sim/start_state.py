@@ -2,7 +2,7 @@
 first sheet: a court system's export as it is), so a planner starts from today's real caseload, not from empty.
 
 Columns (header required; UTF-8 — or GBK, as Excel on a Chinese Windows saves "CSV (逗号分隔)", read as GB18030
-and said where the user looks, ``encoding_note``; any order; a column not listed here is refused — a misspelt one
+and said where the user looks, ``notes``; any order; a column not listed here is refused — a misspelt one
 would be read as empty — and a court's Chinese export headers are taken as the columns they name, ``HEADER_ZH``:
 案号, 立案日期, 案件类型, 当前节点, 承办人, 标的金额, 终本日期 …):
 
@@ -42,7 +42,6 @@ from __future__ import annotations
 
 import csv
 import difflib
-from collections.abc import Iterator
 from dataclasses import dataclass, replace
 from datetime import date, datetime
 from functools import cache
@@ -80,20 +79,20 @@ def load_start_state(path: str | Path, before: datetime, judges: tuple[str, ...]
     handler not among them is an error, or (``reassign``: a staffing level below today's headcount) the cases of
     handlers the level lacks go round-robin, in file order, to its judges."""
     p = Path(path)
-    header, lines = _table(p)
-    columns = _columns(header, p)
+    table = _table(p)
+    columns = _columns(table.header, p, table.header_line)
     missing = [c for c in ("case", "filed", "type") if c not in columns]
     if missing:
         raise UserError(f"起始状态缺少列：{', '.join(missing)}", f"start state lacks columns: {', '.join(missing)}",
-                        where=f"{p}:1")
+                        where=f"{p}:{table.header_line}")
     out: list[StartCase] = []
     seen: set[str] = set()
     moved = 0
     strangers: dict[str, int] = {}  # handlers the profile lacks → the line each first appears on
     problems: list[UserError] = []  # every row's first mistake, reported together
-    for line, cells in lines:
-        if not any(c.strip() for c in cells):
-            continue  # an empty line (a spreadsheet's trailing rows)
+    for line, cells in table.rows:
+        if not any(c.strip() for c in cells) or _summary(cells):
+            continue  # an empty line (a spreadsheet's trailing rows), or the export's 合计 row (said: ``notes``)
         row = dict(zip(columns, [*cells, *[""] * (len(columns) - len(cells))], strict=False))
         try:
             case = _row(p, line, row, before, seen)
@@ -200,29 +199,64 @@ def _unknown_handlers(p: Path, strangers: dict[str, int], judges: tuple[str, ...
         where=f"{p}:{first_line}:handler")
 
 
-def _table(p: Path) -> tuple[list[str], Iterator[tuple[int, list[str]]]]:
-    """The header and the numbered rows of the start state: a CSV (UTF-8), or the first sheet of an Excel workbook
-    (``.xlsx``, as a court's system exports it; dates, numbers and text read as the CSV's would be)."""
+@dataclass(frozen=True)
+class _Table:
+    header: list[str]
+    header_line: int  # 1 unless title rows stand above it
+    rows: list[tuple[int, list[str]]]  # (line, cells) below the header
+    encoding: str  # UTF-8, GBK, or xlsx
+
+
+TITLE_ROWS = 10  # a header is looked for this far down (a court's export: its title, date and unit rows above it)
+
+
+def _table(p: Path) -> _Table:
+    """The header and the numbered rows of the start state: a CSV (UTF-8 or GBK), or the first sheet of an Excel
+    workbook (``.xlsx``, as a court's system exports it; dates, numbers and text read as the CSV's would be). A court
+    system's export often has a title row (执行案件清单), a date or a unit above the header: the header is the first of
+    the top rows that names a column (``_header_line``) and the rows above it are skipped, and said (``notes``)."""
     suffix = p.suffix.lower()
     if suffix == ".xls":
         raise UserError("不支持旧版 Excel 文件（.xls）：请另存为 .xlsx 或 CSV（UTF-8）",
                         "an old Excel file (.xls) is not read: save it as .xlsx or CSV (UTF-8)", where=str(p))
     try:
         if suffix in (".xlsx", ".xlsm"):
-            return _xlsx(p)
-        text, _encoding = _csv_text(p)
+            rows, encoding = _xlsx(p), "xlsx"
+        else:
+            text, encoding = _csv_text(p)
+            reader = csv.reader(text.splitlines())
+            rows = [(reader.line_num, row) for row in reader]
     except OSError as err:
         raise UserError(f"无法读取起始状态 {p}：{err.strerror}", f"cannot read the start state {p}: {err.strerror}",
                         where=str(p)) from None
-    reader = csv.reader(text.splitlines())
-    header = next(reader, [])
-    return header, ((reader.line_num, row) for row in reader)
+    at = _header_line(rows)
+    header = list(rows[at][1]) if rows else []
+    while header and not header[-1].strip():  # a sheet's empty columns to the right
+        header = header[:-1]
+    below = [(line, cells[:len(header)] if encoding == "xlsx" else cells) for line, cells in rows[at + 1:]]
+    return _Table(header, rows[at][0] if rows else 1, below, encoding)
+
+
+def _known(cell: str) -> bool:
+    name = cell.strip()
+    return name in COLUMNS or name in HEADER_ZH
+
+
+def _header_line(rows: list[tuple[int, list[str]]]) -> int:
+    """Which of ``rows`` is the header: the first, unless it names no column and one of the next rows (within
+    ``TITLE_ROWS``) names two or more — the title rows of a court's export stand above it."""
+    if not rows or any(_known(c) for c in rows[0][1]):
+        return 0
+    for i, (_line, cells) in enumerate(rows[:TITLE_ROWS]):
+        if sum(_known(c) for c in cells) >= 2:
+            return i
+    return 0  # no header found: the first row's unknown columns are said (``_columns``)
 
 
 def _csv_text(p: Path) -> tuple[str, str]:
     """The CSV's text and its encoding: UTF-8 (a byte-order mark allowed), else GBK — what Excel and WPS on a Chinese
     Windows save as "CSV (逗号分隔)" — read as GB18030, its superset, strictly (a byte sequence neither decodes is
-    refused at its line). A GBK reading is not silent: ``encoding_note`` says it in the terminal and the report."""
+    refused at its line). A GBK reading is not silent: ``notes`` says it in the terminal and the report."""
     try:
         return read_utf8(p, ("起始状态 CSV", "start state CSV")), "UTF-8"
     except NotUtf8 as err:
@@ -236,23 +270,35 @@ def _csv_text(p: Path) -> tuple[str, str]:
                             where=err.where) from None
 
 
-def encoding_note(path: str | Path | None) -> str | None:
-    """What the user is told when the start state was not UTF-8 (its text read as GBK); None otherwise (UTF-8, a
-    workbook, no start state, or a file that cannot be read — the load itself says why)."""
-    if not path or Path(path).suffix.lower() in (".xlsx", ".xlsm", ".xls"):
-        return None
+def notes(path: str | Path | None) -> list[str]:
+    """What the user is told about how the start state was read, where it was not as written: a CSV read as GBK,
+    title rows above the header skipped, total rows (合计) skipped. Empty for a plain file, no start state, or one
+    that cannot be read (the load itself says why)."""
+    if not path:
+        return []
+    p = Path(path)
     try:
-        _text, encoding = _csv_text(Path(path))
+        table = _table(p)
     except (OSError, UserError):
-        return None
-    if encoding == "UTF-8":
-        return None
-    return (f"起始状态 {Path(path).name} 不是 UTF-8，已按 {encoding} 编码读取（Excel 另存的“CSV (逗号分隔)”即此编码）"
-            f" / the start state {Path(path).name} is not UTF-8: read as {encoding} (what Excel saves as CSV on a "
-            "Chinese Windows)")
+        return []
+    said = []
+    if table.encoding == "GBK":
+        said.append(f"起始状态 {p.name} 不是 UTF-8，已按 GBK 编码读取（Excel 另存的“CSV (逗号分隔)”即此编码） / the "
+                    f"start state {p.name} is not UTF-8: read as GBK (what Excel saves as CSV on a Chinese Windows)")
+    if table.header_line > 1:
+        above = table.header_line - 1
+        said.append(f"起始状态 {p.name} 的表头在第 {table.header_line} 行，其上 {above} 行（标题等）已跳过 / the start "
+                    f"state {p.name}'s header is on line {table.header_line}: the {above} line(s) above it (a title) "
+                    "skipped")
+    totals = [line for line, cells in table.rows if _summary(cells)]
+    if totals:
+        lines = "、".join(map(str, totals))
+        said.append(f"起始状态 {p.name} 第 {lines} 行为合计行，已跳过 / the start state {p.name}'s total row(s) "
+                    f"(合计) on line {', '.join(map(str, totals))} skipped")
+    return said
 
 
-def _xlsx(p: Path) -> tuple[list[str], Iterator[tuple[int, list[str]]]]:
+def _xlsx(p: Path) -> list[tuple[int, list[str]]]:
     import zipfile
 
     from openpyxl import load_workbook  # here: only a workbook needs it
@@ -264,10 +310,7 @@ def _xlsx(p: Path) -> tuple[list[str], Iterator[tuple[int, list[str]]]]:
                         where=str(p)) from None
     rows = [[_cell(v) for v in row] for row in book.worksheets[0].iter_rows(values_only=True)]
     book.close()
-    header = rows[0] if rows else []
-    while header and not header[-1]:  # a sheet's empty columns to the right
-        header = header[:-1]
-    return header, ((n, row[:len(header)]) for n, row in enumerate(rows[1:], start=2))
+    return list(enumerate(rows, start=1))
 
 
 def _cell(value: object) -> str:
@@ -283,7 +326,13 @@ def _cell(value: object) -> str:
     return str(value).strip()
 
 
-def _columns(header: list[str], p: Path) -> list[str]:
+def _summary(cells: list[str]) -> bool:
+    """A court export's total row (合计 / 总计 / 小计 in its first filled cell): not a case."""
+    first = next((c.strip() for c in cells if c.strip()), "")
+    return first.replace(" ", "").startswith(("合计", "总计", "小计"))
+
+
+def _columns(header: list[str], p: Path, line: int = 1) -> list[str]:
     """The header's columns (a Chinese header taken as the column it names), every one known and none twice: a
     misspelt ``current_node`` would otherwise leave every open case at node 1 without a word. Every unknown column
     is named at once (a court's export with extra columns: remove them all in one go)."""
@@ -297,11 +346,12 @@ def _columns(header: list[str], p: Path) -> list[str]:
                         f"可用列：{', '.join(COLUMNS)}（或中文列名 {'、'.join(HEADER_ZH)}）{hint_zh}",
                         f"the start state has unknown columns {', '.join(map(repr, unknown))} (remove or rename them); "
                         f"columns: {', '.join(COLUMNS)} (or their Chinese names){hint_en}",
-                        where=f"{p}:1:{unknown[0]}")
+                        where=f"{p}:{line}:{unknown[0]}")
     for i, col in enumerate(cols):
         if col in cols[:i]:
             raise UserError(f"起始状态的列 {col} 出现两次（{header[i]!r}）",
-                            f"the start state names column {col} twice ({header[i]!r})", where=f"{p}:1:{header[i]}")
+                            f"the start state names column {col} twice ({header[i]!r})",
+                            where=f"{p}:{line}:{header[i]}")
     return cols
 
 

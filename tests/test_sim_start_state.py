@@ -211,7 +211,7 @@ def test_the_command_counts_the_carried_over_cases_it_ran(tmp_path, capsys):
 def test_an_excel_csv_in_gbk_is_read_and_said(tmp_path):
     """Excel and WPS on a Chinese Windows save "CSV (逗号分隔)" in GBK: the court's export is read as it is (it was
     refused, asking for UTF-8), the same cases as its UTF-8 copy, and the reading is said, not guessed silently."""
-    from sim.start_state import encoding_note
+    from sim.start_state import notes
 
     text = ("案号,立案日期,案件类型,当前节点,承办人,标的金额\n"
             "（2024）京0105执1号,2024年6月3日,首执,查封、扣押、冻结,,1.2万\n")
@@ -221,9 +221,9 @@ def test_an_excel_csv_in_gbk_is_read_and_said(tmp_path):
     (case,) = load_start_state(gbk, START)
     assert load_start_state(utf8, START) == [case]
     assert case.case == "（2024）京0105执1号" and case.current_node == 17 and case.amount_cents == 1_200_000
-    note = encoding_note(gbk)
-    assert note is not None and "GBK" in note and "gbk.csv" in note
-    assert encoding_note(utf8) is None and encoding_note(None) is None
+    (note,) = notes(gbk)
+    assert "GBK" in note and "gbk.csv" in note
+    assert notes(utf8) == [] and notes(None) == []
 
 
 def test_a_csv_neither_utf8_nor_gbk_is_located(tmp_path):
@@ -342,3 +342,64 @@ def test_cases_entered_at_the_first_stage_are_taken_up_and_closed(tmp_path):
     assert "ZHONGBEN_GATE" not in r["meta"]["refusals"]
     # nodes 9–11 entered done are not worked again (the handler's investigation skips them: it was refused NODE_DONE)
     assert "NODE_DONE" not in r["meta"]["refusals"], r["meta"]["refusals"]
+
+
+def test_a_court_exports_title_rows_and_total_row_are_skipped_and_said(tmp_path):
+    """A court system's export puts a title and a date above the header and a 合计 row below the cases: the header
+    was taken from line 1 (every column "unknown") and the total row was a case without a filing date."""
+    from openpyxl import Workbook
+
+    from sim.start_state import notes
+
+    rows = [["XX人民法院执行案件清单"], ["导出日期：2024年12月6日"], [],
+            ["案号", "立案日期", "案件类型", "当前节点", "标的金额"],
+            ["（2024）豫0811执1号", "2024-10-08", "首执", "17", "5万"],
+            ["（2024）豫0811执2号", "2024-10-09", "首执", "7", "3万"],
+            ["合计", "", "", "", "8万"]]
+    csv_file = tmp_path / "导出.csv"
+    csv_file.write_text("\n".join(",".join(r) for r in rows) + "\n", encoding="utf-8")
+    book = Workbook()
+    for r in rows:
+        book.active.append(r)
+    xlsx = tmp_path / "导出.xlsx"
+    book.save(xlsx)
+    for f in (csv_file, xlsx):
+        cases = load_start_state(f, START)
+        assert [c.case for c in cases] == ["（2024）豫0811执1号", "（2024）豫0811执2号"], f
+        assert [c.current_node for c in cases] == [17, 7]
+        said = notes(f)
+        assert any("表头在第 4 行，其上 3 行（标题等）已跳过" in n and "header is on line 4" in n for n in said), said
+        assert any("第 7 行为合计行，已跳过" in n for n in said), said
+    # a first row naming no column and no header below it: the unknown columns are said, at line 1
+    f = tmp_path / "none.csv"
+    f.write_text("标题\n说明\n", encoding="utf-8")
+    with pytest.raises(UserError) as info:
+        load_start_state(f, START)
+    assert info.value.where.startswith(f"{f}:1:")
+    # a mistake below a header on line 4 is located on its own line
+    bad = tmp_path / "bad.csv"
+    bad.write_text("清单\n\n\n案号,立案日期,案件类型\nK1,昨天,首执\n", encoding="utf-8")
+    with pytest.raises(UserError) as info:
+        load_start_state(bad, START)
+    assert info.value.where == f"{bad}:5:filed"
+
+
+def test_a_start_states_provisional_deadlines_leave_no_python_warning(tmp_path):
+    """A start state's cases touched 2027 before the staff's calendar (which keeps its warnings quiet): Python's
+    warning text, with a source path, reached the planner's terminal beside the run's own calendar note."""
+    import warnings
+
+    from sim.profile import load_profile
+    from sim.replicate import make_units
+    from sim.run import run_unit
+
+    state = tmp_path / "s.csv"
+    state.write_text("case,filed,type,current_node\nK1,2026-11-20,首执,7\n", encoding="utf-8")
+    f = tmp_path / "p.yaml"
+    f.write_text(f"name: x\nintake: {{yearly: 50}}\norigin: 2026-12-28\nstart_state: {state}\n", encoding="utf-8")
+    (unit,) = make_units([("x", load_profile(f))], years=0.05, replications=1, seed=1, check=False)
+    with warnings.catch_warnings(record=True) as seen:
+        warnings.simplefilter("always")
+        out = run_unit(unit)
+    assert not [w for w in seen if "暂定" in str(w.message)], [str(w.message)[:80] for w in seen]
+    assert 2027 in out["calendar"]["provisional_years"]  # said the run's own way

@@ -123,10 +123,11 @@ def overridden(profile: Any, *, start: str | None = None, warmup_days: float | N
 
 
 def say_start_state(console: Any, profile: Any) -> None:
-    """A start state read other than as UTF-8 (an Excel CSV in GBK) is said before the run, not guessed silently."""
-    from sim.start_state import encoding_note
+    """How the start state was read, where not as written (an Excel CSV in GBK, title rows, 合计 rows), is said
+    before the run, not guessed silently."""
+    from sim.start_state import notes
 
-    if note := encoding_note(profile.start_state):
+    for note in notes(profile.start_state):
         console.print(note)
 
 
