@@ -8,6 +8,10 @@ would be read as empty — and a court's Chinese export headers are taken as the
 
     case,filed,type,current_node,handler,amount_yuan,zhongben_closed
 
+(plus the columns a court's export carries and the simulation does not use, ``IGNORED``: 序号, the parties and their
+numbers, 案由, 备注… — passed over, their values not kept, and said; title rows above the header and 合计 rows are
+skipped and said too)
+
 * ``case`` — the case number; ``filed`` — filing date (before the run starts; YYYY-MM-DD, or as a court's export
   writes it: YYYY/M/D, YYYY.M.D, YYYYMMDD, YYYY年M月D日, a time after it ignored);
 * ``type`` — 首执 / 恢复 / 保全 (or first / resumed / preservation, or the process file's other names: 执恢, 执保…);
@@ -60,6 +64,14 @@ HEADER_ZH = {"案号": "case", "立案日期": "filed", "案件类型": "type", 
              "节点": "current_node", "承办人": "handler", "承办法官": "handler", "标的": "amount_yuan",
              "标的金额": "amount_yuan", "申请执行标的": "amount_yuan", "执行标的": "amount_yuan",
              "终本日期": "zhongben_closed", "终本结案日期": "zhongben_closed"}
+
+
+# Columns a court's export carries that the simulation does not use: read past, and said (``notes``) — never the
+# columns it uses misspelt, which are still refused. The parties' names and numbers among them are not kept.
+IGNORED = ("序号", "编号", "申请执行人", "被执行人", "被执行人证件号", "证件号码", "身份证号", "统一社会信用代码",
+           "案由", "执行依据", "执行依据文号", "执行依据案号", "执行法院", "承办部门", "立案人", "书记员", "法官助理",
+           "备注", "联系电话", "地址")
+IGNORED_COL = "_ignored"  # the column name an ignored header is read as
 
 
 @dataclass(frozen=True)
@@ -239,7 +251,7 @@ def _table(p: Path) -> _Table:
 
 def _known(cell: str) -> bool:
     name = cell.strip()
-    return name in COLUMNS or name in HEADER_ZH
+    return name in COLUMNS or name in HEADER_ZH or name in IGNORED
 
 
 def _header_line(rows: list[tuple[int, list[str]]]) -> int:
@@ -290,6 +302,10 @@ def notes(path: str | Path | None) -> list[str]:
         said.append(f"起始状态 {p.name} 的表头在第 {table.header_line} 行，其上 {above} 行（标题等）已跳过 / the start "
                     f"state {p.name}'s header is on line {table.header_line}: the {above} line(s) above it (a title) "
                     "skipped")
+    passed = [name.strip() for name in table.header if name.strip() in IGNORED]
+    if passed:
+        said.append(f"起始状态 {p.name} 的列 {'、'.join(passed)} 仿真不用，已略过 / the start state {p.name}'s columns "
+                    f"{', '.join(passed)} are not used by the simulation: passed over")
     totals = [line for line, cells in table.rows if _summary(cells)]
     if totals:
         lines = "、".join(map(str, totals))
@@ -336,19 +352,20 @@ def _columns(header: list[str], p: Path, line: int = 1) -> list[str]:
     """The header's columns (a Chinese header taken as the column it names), every one known and none twice: a
     misspelt ``current_node`` would otherwise leave every open case at node 1 without a word. Every unknown column
     is named at once (a court's export with extra columns: remove them all in one go)."""
-    cols = [HEADER_ZH.get(name.strip(), name.strip()) for name in header]
-    unknown = [name for name, col in zip(header, cols, strict=True) if col not in COLUMNS]
+    cols = [IGNORED_COL if name.strip() in IGNORED else HEADER_ZH.get(name.strip(), name.strip()) for name in header]
+    unknown = [name for name, col in zip(header, cols, strict=True) if col not in COLUMNS and col != IGNORED_COL]
     if unknown:
         near = {n: difflib.get_close_matches(n.strip(), COLUMNS + tuple(HEADER_ZH), n=1, cutoff=0.6) for n in unknown}
         hint_zh = "".join(f"；{n!r} 是否想写：{m[0]}" for n, m in near.items() if m)
         hint_en = "".join(f"; {n!r}: did you mean {m[0]}" for n, m in near.items() if m)
         raise UserError(f"起始状态有未知列 {'、'.join(map(repr, unknown))}（请删去或改名）；"
-                        f"可用列：{', '.join(COLUMNS)}（或中文列名 {'、'.join(HEADER_ZH)}）{hint_zh}",
+                        f"可用列：{', '.join(COLUMNS)}（或中文列名 {'、'.join(HEADER_ZH)}；导出中常见的 "
+                        f"{'、'.join(IGNORED[:4])}… 等列读时略过）{hint_zh}",
                         f"the start state has unknown columns {', '.join(map(repr, unknown))} (remove or rename them); "
                         f"columns: {', '.join(COLUMNS)} (or their Chinese names){hint_en}",
                         where=f"{p}:{line}:{unknown[0]}")
     for i, col in enumerate(cols):
-        if col in cols[:i]:
+        if col != IGNORED_COL and col in cols[:i]:
             raise UserError(f"起始状态的列 {col} 出现两次（{header[i]!r}）",
                             f"the start state names column {col} twice ({header[i]!r})",
                             where=f"{p}:{line}:{header[i]}")

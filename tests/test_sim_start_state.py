@@ -148,8 +148,9 @@ def test_what_a_court_export_cannot_mean_is_still_refused(tmp_path, row, col):
     # a misspelt column was read as empty: every open case at node 1, without a word
     ("case,filed,type,current_nod,handler,amount_yuan,zhongben_closed", "current_nod", "current_node"),
     ("case,filed,type,node_now,handler,amount_yuan,zhongben_closed", "node_now", ""),
-    # every unknown column named at once (an export's extra columns: removed in one go)
-    ("case,filed,type,current_node,备注,申请执行人", "备注", "申请执行人"),
+    # every unknown column named at once (an export's extra columns: removed in one go; 序号, the parties, 备注… are
+    # passed over, see below)
+    ("case,filed,type,current_node,财产线索,结案方式", "财产线索", "结案方式"),
     ("case,filed,type,current_node,当前节点", "当前节点", "twice"),
 ])
 def test_a_column_it_does_not_know_is_refused_on_the_header(tmp_path, header, col, named):
@@ -403,3 +404,22 @@ def test_a_start_states_provisional_deadlines_leave_no_python_warning(tmp_path):
         out = run_unit(unit)
     assert not [w for w in seen if "暂定" in str(w.message)], [str(w.message)[:80] for w in seen]
     assert 2027 in out["calendar"]["provisional_years"]  # said the run's own way
+
+
+def test_an_exports_columns_the_simulation_does_not_use_are_passed_over_and_said(tmp_path):
+    """序号, the parties and their numbers, 案由… are in every court export: each had to be deleted by hand ("unknown
+    column"). They are read past now (their values not kept) and said; a misspelt column the simulation uses is still
+    refused."""
+    from sim.start_state import notes
+
+    f = tmp_path / "导出.csv"
+    f.write_text("序号,案号,申请执行人,被执行人,身份证号,案由,立案日期,案件类型,当前节点\n"
+                 "1,K1,甲公司,张三,110101199003074514,借款合同纠纷,2024-10-08,首执,17\n", encoding="utf-8")
+    (case,) = load_start_state(f, START)
+    assert (case.case, case.current_node) == ("K1", 17)
+    assert "110101199003074514" not in repr(case) and "张三" not in repr(case)  # the parties are not kept
+    assert any("序号、申请执行人、被执行人、身份证号、案由 仿真不用，已略过" in n for n in notes(f)), notes(f)
+    f.write_text("序号,案号,立案日期,案件类型,当前节电\n1,K1,2024-10-08,首执,17\n", encoding="utf-8")
+    with pytest.raises(UserError) as info:
+        load_start_state(f, START)
+    assert "'当前节电'" in info.value.zh and "当前节点" in info.value.zh  # refused, with the near name
