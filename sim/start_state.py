@@ -217,6 +217,7 @@ class _Table:
     header_line: int  # 1 unless title rows stand above it
     rows: list[tuple[int, list[str]]]  # (line, cells) below the header
     encoding: str  # UTF-8, GBK, or xlsx
+    sheet: str = ""  # a workbook's sheet read, "N:title", when not its first
 
 
 TITLE_ROWS = 10  # a header is looked for this far down (a court's export: its title, date and unit rows above it)
@@ -233,8 +234,10 @@ def _table(p: Path) -> _Table:
                         "an old Excel file (.xls) is not read: save it as .xlsx or CSV (UTF-8)", where=str(p))
     try:
         if suffix in (".xlsx", ".xlsm"):
-            rows, encoding = _xlsx(p), "xlsx"
+            rows, sheet = _xlsx(p)
+            encoding = "xlsx"
         else:
+            sheet = ""
             text, encoding = _csv_text(p)
             reader = csv.reader(text.splitlines())
             rows = [(reader.line_num, row) for row in reader]
@@ -246,12 +249,16 @@ def _table(p: Path) -> _Table:
     while header and not header[-1].strip():  # a sheet's empty columns to the right
         header = header[:-1]
     below = [(line, cells[:len(header)] if encoding == "xlsx" else cells) for line, cells in rows[at + 1:]]
-    return _Table(header, rows[at][0] if rows else 1, below, encoding)
+    return _Table(header, rows[at][0] if rows else 1, below, encoding, sheet)
 
 
 def _known(cell: str) -> bool:
     name = cell.strip()
     return name in COLUMNS or name in HEADER_ZH or name in IGNORED
+
+
+def _has_header(rows: list[tuple[int, list[str]]]) -> bool:
+    return bool(rows) and (any(_known(c) for c in rows[0][1]) or _header_line(rows) > 0)
 
 
 def _header_line(rows: list[tuple[int, list[str]]]) -> int:
@@ -297,6 +304,10 @@ def notes(path: str | Path | None) -> list[str]:
     if table.encoding == "GBK":
         said.append(f"起始状态 {p.name} 不是 UTF-8，已按 GBK 编码读取（Excel 另存的“CSV (逗号分隔)”即此编码） / the "
                     f"start state {p.name} is not UTF-8: read as GBK (what Excel saves as CSV on a Chinese Windows)")
+    if table.sheet:
+        number, _, title = table.sheet.partition(":")
+        said.append(f"起始状态 {p.name} 读取第 {number} 张表「{title}」（其前的表没有表头） / the start state "
+                    f"{p.name}: sheet {number} ({title}) read, the sheets before it have no header")
     if table.header_line > 1:
         above = table.header_line - 1
         said.append(f"起始状态 {p.name} 的表头在第 {table.header_line} 行，其上 {above} 行（标题等）已跳过 / the start "
@@ -314,7 +325,9 @@ def notes(path: str | Path | None) -> list[str]:
     return said
 
 
-def _xlsx(p: Path) -> list[tuple[int, list[str]]]:
+def _xlsx(p: Path) -> tuple[list[tuple[int, list[str]]], str]:
+    """The rows of the workbook's first sheet that has a header, and which sheet (``"N:title"``) when not the first
+    (said: ``notes``)."""
     import zipfile
 
     from openpyxl import load_workbook  # here: only a workbook needs it
@@ -324,9 +337,16 @@ def _xlsx(p: Path) -> list[tuple[int, list[str]]]:
     except (zipfile.BadZipFile, KeyError, ValueError) as err:
         raise UserError(f"不是有效的 Excel 工作簿（.xlsx）：{err}", f"not a valid Excel workbook (.xlsx): {err}",
                         where=str(p)) from None
-    rows = [[_cell(v) for v in row] for row in book.worksheets[0].iter_rows(values_only=True)]
-    book.close()
-    return list(enumerate(rows, start=1))
+    first: list[tuple[int, list[str]]] | None = None
+    try:
+        for n, sheet in enumerate(book.worksheets, start=1):
+            rows = list(enumerate(([_cell(v) for v in row] for row in sheet.iter_rows(values_only=True)), start=1))
+            first = rows if first is None else first
+            if _has_header(rows):  # a cover or notes sheet before the cases (说明): the first sheet with a header
+                return rows, ("" if n == 1 else f"{n}:{sheet.title}")
+    finally:
+        book.close()
+    return first or [], ""  # none has one: the first sheet's unknown columns are said
 
 
 def _cell(value: object) -> str:

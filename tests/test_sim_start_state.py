@@ -423,3 +423,22 @@ def test_an_exports_columns_the_simulation_does_not_use_are_passed_over_and_said
     with pytest.raises(UserError) as info:
         load_start_state(f, START)
     assert "'当前节电'" in info.value.zh and "当前节点" in info.value.zh  # refused, with the near name
+
+
+def test_a_workbooks_cover_sheet_is_passed_for_the_sheet_with_the_cases(tmp_path):
+    """An export whose first sheet is 说明 (what the file is, who exported it): the cases are on the next sheet."""
+    from openpyxl import Workbook
+
+    from sim.start_state import notes
+
+    book = Workbook()
+    book.active.title = "说明"
+    book.active.append(["本表由执行案件管理系统导出"])
+    cases = book.create_sheet("案件清单")
+    cases.append(["案号", "立案日期", "案件类型", "当前节点"])
+    cases.append(["K1", "2024-10-08", "首执", "17"])
+    f = tmp_path / "导出.xlsx"
+    book.save(f)
+    (case,) = load_start_state(f, START)
+    assert (case.case, case.current_node) == ("K1", 17)
+    assert any("读取第 2 张表「案件清单」" in n for n in notes(f)), notes(f)
