@@ -1,5 +1,6 @@
 """An optional start state: the court's open cases and its 终本 register from a CSV or an Excel workbook (.xlsx, its
-first sheet: a court system's export as it is), so a planner starts from today's real caseload, not from empty.
+first sheet with a header: a court system's export as it is), so a planner starts from today's real caseload, not
+from empty.
 
 Columns (header required; UTF-8 — or GBK, as Excel on a Chinese Windows saves "CSV (逗号分隔)", read as GB18030
 and said where the user looks, ``notes``; any order; a column not listed here is refused — a misspelt one
