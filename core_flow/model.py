@@ -24,6 +24,10 @@ _ITEM_ANCHOR = re.compile(r"^item_done:(\d+)\.([a-z_]+)$")
 # 7, 节点7, 第7节点, 7号节点 — and the seeds' own 节点十七, 第三十六个节点
 _NODE_NUMBER = re.compile(r"(?:第|节点)?\s*(\d{1,3}|[零一二两三四五六七八九十百]{1,5})\s*(?:[个号]?\s*节点)?")
 _NAME_MARKS = re.compile(r"[\s、，,·．.（）()]")  # 查封扣押冻结 is 查封、扣押、冻结
+# a node by both its number and its name: 17-查封、扣押、冻结, 节点17：查封、扣押、冻结, (17)执行通知; 执行通知（7）
+_NUMBER_THEN_NAME = re.compile(r"[（(]?(?:第|节点)?\s*(?P<no>\d{1,3}|[零一二两三四五六七八九十百]{1,5})"
+                               r"\s*(?:[个号]?\s*节点)?[）)]?\s*[-－—.．:：、]?\s*(?P<name>\D.*)")
+_NAME_THEN_NUMBER = re.compile(r"(?P<name>.+?)\s*[（(](?:第|节点)?\s*(?P<no>\d{1,3})\s*(?:节点)?[）)]")
 
 
 class _Model(BaseModel):
@@ -514,7 +518,9 @@ class Process(_Model):
 
     def node(self, ref: int | str) -> Node:
         """A node by number (``7``, ``"7"``, ``"节点7"``, ``"第7节点"``, ``"7号节点"``, the seeds' ``"节点十七"``) or
-        Chinese name (``"执行通知"``; its punctuation optional: ``"查封扣押冻结"``)."""
+        Chinese name (``"执行通知"``; its punctuation optional: ``"查封扣押冻结"``), or both as case systems export
+        them (``"17-查封、扣押、冻结"``, ``"查封、扣押、冻结（17）"``; a number and a name that disagree are
+        refused)."""
         number = _NODE_NUMBER.fullmatch(ref.strip()) if isinstance(ref, str) else None
         if isinstance(ref, int) or number is not None:
             no = ref if isinstance(ref, int) else zh_number(number[1])  # type: ignore[index]
@@ -524,11 +530,33 @@ class Process(_Model):
             return self.by_name[ref.strip()]
         elif isinstance(ref, str) and _NAME_MARKS.sub("", ref) in self._by_bare_name:
             return self._by_bare_name[_NAME_MARKS.sub("", ref)]
+        elif isinstance(ref, str) and (both := self._number_and_name(ref.strip())) is not None:
+            return both
         raise UserError(
             f"未知节点 {ref!r}（应为 1–{max(self.by_no)} 的编号或节点名称）",
             f"unknown node {ref!r} (expected a number 1–{max(self.by_no)} or a node name)",
             code="unknown_node",
         )
+
+    def _number_and_name(self, text: str) -> Node | None:
+        """A node written with both its number and its name, as case systems export it (``17-查封、扣押、冻结``,
+        ``节点17：查封、扣押、冻结``, ``查封、扣押、冻结（17）``): the node when the two agree, else None."""
+        m = _NUMBER_THEN_NAME.fullmatch(text) or _NAME_THEN_NUMBER.fullmatch(text)
+        if m is None:
+            return None
+        no = zh_number(m["no"])
+        node = self.by_no.get(no) if no is not None else None
+        if node is None:
+            return None
+        name = _NAME_MARKS.sub("", m["name"])
+        if name and name == _NAME_MARKS.sub("", node.name):
+            return node
+        other = self._by_bare_name.get(name)
+        if other is not None:  # both readable, and they disagree: which one was meant is not guessed
+            raise UserError(f"节点编号与名称不符：{text!r}（节点 {node.no} 是「{node.name}」，「{other.name}」是节点 "
+                            f"{other.no}）", f"the node's number and name disagree: {text!r} (node {node.no} is "
+                            f"{node.name}, {other.name} is node {other.no})", code="unknown_node")
+        return None
 
     def authority(self, ref: str) -> Authority:
         try:

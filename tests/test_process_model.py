@@ -102,6 +102,21 @@ def test_node_lookup_by_number_or_name(process):
         process.authority("村长")
 
 
+@pytest.mark.parametrize("written", ["17-查封、扣押、冻结", "17 查封、扣押、冻结", "节点17：查封、扣押、冻结",
+                                     "（17）查封扣押冻结", "17.查封、扣押、冻结", "查封、扣押、冻结（17）",
+                                     "第十七节点 查封扣押冻结"])
+def test_a_node_by_its_number_and_its_name_as_case_systems_export_it(process, written):
+    assert process.node(written).no == 17
+
+
+def test_a_number_and_a_name_that_disagree_are_not_guessed(process):
+    with pytest.raises(UserError) as err:
+        process.node("17-执行通知")
+    assert "节点 17 是「查封、扣押、冻结」，「执行通知」是节点 7" in err.value.zh and "disagree" in err.value.en
+    with pytest.raises(UserError, match="未知节点"):
+        process.node("17-不存在的名称")
+
+
 def _broken(old: str, new: str) -> str:
     text = default_process_path().read_text(encoding="utf-8")
     assert old in text
