@@ -21,6 +21,8 @@ skipped and said too)
 * ``handler`` — its 承办法官 (a name of the profile's judges; empty: assigned by the court; in a staffing search, a
   level without that judge shares that judge's cases among the judges it has, in file order — see ``reassign``);
 * ``amount_yuan`` — the claim in yuan (12,000.50, ¥12,000, 12000元, 1.2万 also read: ``core_flow.amount_text``);
+  a header's unit in brackets is dropped (标的金额（元）), and a claim column headed （万元） reads its plain numbers
+  as 万 (``AMOUNT_WAN``: never as yuan, 10,000 times too small), which is said;
 * ``zhongben_closed`` — for a 终本 register case, the date it closed (else empty).
 
 How it enters the run (documented approximation): each case is filed at the start with its real filing date, so
@@ -47,6 +49,7 @@ from __future__ import annotations
 
 import csv
 import difflib
+import re
 from dataclasses import dataclass, replace
 from datetime import date, datetime
 from functools import cache
@@ -61,10 +64,30 @@ from core_flow.process_loader import default_process
 OPEN_NODES = 43  # 44 归档, 45 终本 sweeps and 46 恢复执行 follow the closing (node 43): no open case stands there
 COLUMNS = ("case", "filed", "type", "current_node", "handler", "amount_yuan", "zhongben_closed")
 # The Chinese headers a court's own export uses, taken as the columns they name
-HEADER_ZH = {"案号": "case", "立案日期": "filed", "案件类型": "type", "类型": "type", "当前节点": "current_node",
-             "节点": "current_node", "承办人": "handler", "承办法官": "handler", "标的": "amount_yuan",
-             "标的金额": "amount_yuan", "申请执行标的": "amount_yuan", "执行标的": "amount_yuan",
-             "终本日期": "zhongben_closed", "终本结案日期": "zhongben_closed"}
+HEADER_ZH = {"案号": "case", "执行案号": "case", "立案日期": "filed", "立案时间": "filed", "收案日期": "filed",
+             "案件类型": "type", "类型": "type", "案件类别": "type",
+             "当前节点": "current_node", "节点": "current_node", "所处节点": "current_node",
+             "当前流程节点": "current_node",
+             "承办人": "handler", "承办法官": "handler", "执行法官": "handler", "承办人员": "handler",
+             "标的": "amount_yuan", "标的额": "amount_yuan", "标的金额": "amount_yuan", "申请执行标的": "amount_yuan",
+             "申请执行标的额": "amount_yuan", "申请执行标的金额": "amount_yuan", "执行标的": "amount_yuan",
+             "执行标的金额": "amount_yuan",
+             "终本日期": "zhongben_closed", "终本时间": "zhongben_closed", "终本结案日期": "zhongben_closed"}
+_UNIT = re.compile(r"\s*[（(](?P<unit>元|人民币元|万元|日期|yyyy-mm-dd)[)）]\s*$", re.IGNORECASE)  # 标的金额（元）
+AMOUNT_WAN = "amount_wan"  # the claim column of an export that counts in 万元: its plain numbers are ×10,000
+_PLAIN_NUMBER = re.compile(r"[\d,]+(?:\.\d+)?")
+
+
+def header_name(cell: str) -> str:
+    """A header cell as the column it names: its unit in brackets dropped (``标的金额（元）``), a Chinese name
+    taken as its column; anything else as written (refused by ``_columns`` unless passed over, ``IGNORED``). A claim
+    column in 万元 (``标的金额（万元）``) is ``AMOUNT_WAN``: read as 万 — never as yuan, 10,000 times too small."""
+    m = _UNIT.search(cell.strip())
+    name = _UNIT.sub("", cell.strip())
+    column = HEADER_ZH.get(name, name)
+    if m is not None and m["unit"] == "万元" and column == "amount_yuan":
+        return AMOUNT_WAN
+    return column
 
 
 # Columns a court's export carries that the simulation does not use: read past, and said (``notes``) — never the
@@ -184,7 +207,9 @@ def _row(p: Path, line: int, row: dict[str, str], before: datetime, seen: set[st
                       "register case its zhongben_closed)")
     handler = (row.get("handler") or "").strip()
     try:
-        amount = amount_cents(row.get("amount_yuan") or "0")
+        wan = (row.get(AMOUNT_WAN) or "").strip()
+        amount = amount_cents(f"{wan}万" if wan and _PLAIN_NUMBER.fullmatch(wan) else wan or row.get("amount_yuan")
+                              or "0")
     except ValueError as err:
         zh, _, en = str(err).partition(" / ")
         raise bad("amount_yuan", f"标的须为金额（元）：{zh}", f"amount_yuan must be an amount in yuan: {en}") \
@@ -255,7 +280,7 @@ def _table(p: Path) -> _Table:
 
 def _known(cell: str) -> bool:
     name = cell.strip()
-    return name in COLUMNS or name in HEADER_ZH or name in IGNORED
+    return header_name(name) in (*COLUMNS, AMOUNT_WAN) or name in IGNORED
 
 
 def _has_header(rows: list[tuple[int, list[str]]]) -> bool:
@@ -314,6 +339,10 @@ def notes(path: str | Path | None) -> list[str]:
         said.append(f"起始状态 {p.name} 的表头在第 {table.header_line} 行，其上 {above} 行（标题等）已跳过 / the start "
                     f"state {p.name}'s header is on line {table.header_line}: the {above} line(s) above it (a title) "
                     "skipped")
+    wan = [name.strip() for name in table.header if header_name(name) == AMOUNT_WAN]
+    if wan:
+        said.append(f"起始状态 {p.name} 的列 {wan[0]} 以万元计，其数值按万元读取（5 即 5万） / the start state "
+                    f"{p.name}'s column {wan[0]} counts in 万元: its numbers are read as 万 (5 is 50,000 yuan)")
     passed = [name.strip() for name in table.header if name.strip() in IGNORED]
     if passed:
         said.append(f"起始状态 {p.name} 的列 {'、'.join(passed)} 仿真不用，已略过 / the start state {p.name}'s columns "
@@ -373,8 +402,9 @@ def _columns(header: list[str], p: Path, line: int = 1) -> list[str]:
     """The header's columns (a Chinese header taken as the column it names), every one known and none twice: a
     misspelt ``current_node`` would otherwise leave every open case at node 1 without a word. Every unknown column
     is named at once (a court's export with extra columns: remove them all in one go)."""
-    cols = [IGNORED_COL if name.strip() in IGNORED else HEADER_ZH.get(name.strip(), name.strip()) for name in header]
-    unknown = [name for name, col in zip(header, cols, strict=True) if col not in COLUMNS and col != IGNORED_COL]
+    cols = [IGNORED_COL if name.strip() in IGNORED else header_name(name) for name in header]
+    unknown = [name for name, col in zip(header, cols, strict=True)
+               if col not in COLUMNS and col not in (IGNORED_COL, AMOUNT_WAN)]
     if unknown:
         near = {n: difflib.get_close_matches(n.strip(), COLUMNS + tuple(HEADER_ZH), n=1, cutoff=0.6) for n in unknown}
         hint_zh = "".join(f"；{n!r} 是否想写：{m[0]}" for n, m in near.items() if m)
@@ -385,6 +415,10 @@ def _columns(header: list[str], p: Path, line: int = 1) -> list[str]:
                         f"the start state has unknown columns {', '.join(map(repr, unknown))} (remove or rename them); "
                         f"columns: {', '.join(COLUMNS)} (or their Chinese names){hint_en}",
                         where=f"{p}:{line}:{unknown[0]}")
+    if AMOUNT_WAN in cols and "amount_yuan" in cols:
+        raise UserError("起始状态有两个标的列（元与万元）：请只留一个",
+                        "the start state has two claim columns (yuan and 万元): keep one",
+                        where=f"{p}:{line}:{header[cols.index(AMOUNT_WAN)]}")
     for i, col in enumerate(cols):
         if col != IGNORED_COL and col in cols[:i]:
             raise UserError(f"起始状态的列 {col} 出现两次（{header[i]!r}）",

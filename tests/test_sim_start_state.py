@@ -442,3 +442,22 @@ def test_a_workbooks_cover_sheet_is_passed_for_the_sheet_with_the_cases(tmp_path
     (case,) = load_start_state(f, START)
     assert (case.case, case.current_node) == ("K1", 17)
     assert any("读取第 2 张表「案件清单」" in n for n in notes(f)), notes(f)
+
+
+def test_an_exports_header_names_as_court_systems_write_them(tmp_path):
+    """立案时间, 执行法官, 标的金额（元） were "unknown columns"; and a claim column in 万元 must not be read as yuan
+    (10,000 times too small, silently): its plain numbers are 万, and that is said."""
+    from sim.start_state import notes
+
+    f = tmp_path / "导出.csv"
+    f.write_text("执行案号,立案时间,案件类别,所处节点,执行法官,标的金额（元）\n"
+                 "K1,2024-10-08,首执,17-查封、扣押、冻结,,12000\n", encoding="utf-8")
+    (case,) = load_start_state(f, START)
+    assert (case.case, case.current_node, case.amount_cents) == ("K1", 17, 1_200_000)
+    f.write_text("案号,立案日期,案件类型,标的金额（万元）\nK1,2024-10-08,首执,5\nK2,2024-10-09,首执,1.5\n"
+                 "K3,2024-10-10,首执,3000元\n", encoding="utf-8")
+    assert [c.amount_cents for c in load_start_state(f, START)] == [5_000_000, 1_500_000, 300_000]  # 3000元 as written
+    assert any("以万元计" in n for n in notes(f)), notes(f)
+    f.write_text("案号,立案日期,案件类型,标的,标的金额（万元）\nK1,2024-10-08,首执,5,5\n", encoding="utf-8")
+    with pytest.raises(UserError, match="两个标的列"):
+        load_start_state(f, START)
