@@ -16,6 +16,7 @@ skipped and said too)
 * ``case`` — the case number; ``filed`` — filing date (before the run starts; YYYY-MM-DD, or as a court's export
   writes it: YYYY/M/D, YYYY.M.D, YYYYMMDD, YYYY年M月D日, a time after it ignored);
 * ``type`` — 首执 / 恢复 / 保全 (or first / resumed / preservation, or the process file's other names: 执恢, 执保…);
+  without the column, each case's type is its number's mark (执, 执恢, 执保: ``type_from_number``), and that is said;
 * ``current_node`` — for an open case, the node it stands at (1–43: 44–46 follow the closing), by number (17,
   节点17, 第17节点) or by its name in the process (查封、扣押、冻结); empty: node 1; the nodes before it count as done;
 * ``handler`` — its 承办法官 (a name of the profile's judges; empty: assigned by the court; in a staffing search, a
@@ -117,7 +118,7 @@ def load_start_state(path: str | Path, before: datetime, judges: tuple[str, ...]
     p = Path(path)
     table = _table(p)
     columns = _columns(table.header, p, table.header_line)
-    missing = [c for c in ("case", "filed", "type") if c not in columns]
+    missing = [c for c in ("case", "filed") if c not in columns]  # no type column: each case's from its number
     if missing:
         raise UserError(f"起始状态缺少列：{', '.join(missing)}", f"start state lacks columns: {', '.join(missing)}",
                         where=f"{p}:{table.header_line}")
@@ -170,13 +171,20 @@ def _row(p: Path, line: int, row: dict[str, str], before: datetime, seen: set[st
     filed = datetime(filed_d.year, filed_d.month, filed_d.day, 9, 0, tzinfo=CST)
     if filed >= before:
         raise bad("filed", "立案日期须早于仿真开始", "filed must be before the run starts")
-    try:
-        kind: str | None = _process().case_type(row.get("type") or "")
-    except UserError:
-        kind = None
-    if kind is None:
-        raise bad("type", f"案件类型须为 首执/恢复/保全：{row.get('type')!r}",
-                  f"type must be 首执/恢复/保全 (first/resumed/preservation): {row.get('type')!r}")
+    if "type" not in row:  # the case number's own mark says it: 执 / 执恢 / 执保
+        kind = type_from_number(case)
+        if kind is None:
+            raise bad("case", f"没有案件类型列，案号 {case!r} 也看不出类型（应含 执、执恢 或 执保，如 "
+                      "(2024)豫0811执1号）", f"no type column, and the case number {case!r} does not say it (执, 执恢 "
+                      "or 执保 expected, as in (2024)豫0811执1号)")
+    else:
+        try:
+            kind = _process().case_type(row.get("type") or "")
+        except UserError:
+            kind = None
+        if kind is None:
+            raise bad("type", f"案件类型须为 首执/恢复/保全：{row.get('type')!r}",
+                      f"type must be 首执/恢复/保全 (first/resumed/preservation): {row.get('type')!r}")
     closed_text = (row.get("zhongben_closed") or "").strip()
     closed = None
     if closed_text:
@@ -339,6 +347,10 @@ def notes(path: str | Path | None) -> list[str]:
         said.append(f"起始状态 {p.name} 的表头在第 {table.header_line} 行，其上 {above} 行（标题等）已跳过 / the start "
                     f"state {p.name}'s header is on line {table.header_line}: the {above} line(s) above it (a title) "
                     "skipped")
+    columns = [header_name(name) for name in table.header]
+    if "type" not in columns and "case" in columns:
+        said.append(f"起始状态 {p.name} 没有案件类型列：各案类型取自案号（执 首执、执恢 恢复、执保 保全） / the start "
+                    f"state {p.name} has no type column: each case's type is read from its number (执, 执恢, 执保)")
     wan = [name.strip() for name in table.header if header_name(name) == AMOUNT_WAN]
     if wan:
         said.append(f"起始状态 {p.name} 的列 {wan[0]} 以万元计，其数值按万元读取（5 即 5万） / the start state "
@@ -390,6 +402,17 @@ def _cell(value: object) -> str:
     if isinstance(value, float) and value.is_integer():
         return str(int(value))
     return str(value).strip()
+
+
+_NUMBER_MARK = re.compile(r"执(恢|保)?\d+号")
+_MARK_TYPE = {None: "first", "恢": "resumed", "保": "preservation"}
+
+
+def type_from_number(case: str) -> str | None:
+    """A case's type from its number's mark (the case-number rules' 执 / 执恢 / 执保: (2024)豫0811执恢3号 is a 恢复
+    执行 case); None when the number has none of them."""
+    m = _NUMBER_MARK.search(case)
+    return _MARK_TYPE[m[1]] if m else None
 
 
 def _summary(cells: list[str]) -> bool:

@@ -461,3 +461,18 @@ def test_an_exports_header_names_as_court_systems_write_them(tmp_path):
     f.write_text("案号,立案日期,案件类型,标的,标的金额（万元）\nK1,2024-10-08,首执,5,5\n", encoding="utf-8")
     with pytest.raises(UserError, match="两个标的列"):
         load_start_state(f, START)
+
+
+def test_without_a_type_column_each_cases_type_is_its_numbers_mark(tmp_path):
+    """An export without 案件类型: the case number says it (执 / 执恢 / 执保, the case-number rules' marks)."""
+    from sim.start_state import notes
+
+    f = tmp_path / "导出.csv"
+    f.write_text("案号,立案日期,当前节点\n(2024)豫0811执1号,2024-10-08,17\n(2024)豫0811执恢2号,2024-10-09,7\n"
+                 "(2024)豫0811执保3号,2024-10-10,17\n", encoding="utf-8")
+    assert [c.case_type for c in load_start_state(f, START)] == ["first", "resumed", "preservation"]
+    assert any("各案类型取自案号" in n for n in notes(f)), notes(f)
+    f.write_text("案号,立案日期\nK1,2024-10-08\n", encoding="utf-8")
+    with pytest.raises(UserError) as info:
+        load_start_state(f, START)
+    assert info.value.where == f"{f}:2:case" and "执恢" in info.value.zh
