@@ -294,6 +294,15 @@ def test_to_cst() -> None:
         # a Chinese input method's full-width colon
         ("2025-09-29 9：05", at(2025, 9, 29, 9, 5)),
         ("2025年9月29日 10：00：30", at(2025, 9, 29, 10, 0, 30)),
+        # the time as documents (送达回证, 笔录) write it, a space before it optional
+        ("2025年9月29日10时30分", at(2025, 9, 29, 10, 30)),
+        ("2025年9月29日 10时", at(2025, 9, 29, 10)),
+        ("2025年9月29日10:00", at(2025, 9, 29, 10)),
+        ("2025年9月29日下午3时", at(2025, 9, 29, 15)),
+        ("2025年9月29日晚上8点", at(2025, 9, 29, 20)),
+        ("2025年9月29日中午12时", at(2025, 9, 29, 12)),
+        ("2025/9/29 上午9:05", at(2025, 9, 29, 9, 5)),
+        ("2025-09-29 下午15时", at(2025, 9, 29, 15)),
     ],
 )
 def test_parse_local(text: str, expected: datetime) -> None:
@@ -302,7 +311,9 @@ def test_parse_local(text: str, expected: datetime) -> None:
 
 
 @pytest.mark.parametrize("text", ["", "29/09/2025", "09/29/2025", "2025/13/01", "2025年2月30日", "202509290",
-                                  "2025-13-01", "2025-02-30 10:00", "2025-09-29 25:00", "tomorrow"])
+                                  "2025-13-01", "2025-02-30 10:00", "2025-09-29 25:00", "tomorrow",
+                                  "2025年9月29日上午15时", "2025年9月29日晚上12点", "2025年9月29日 25时",
+                                  "2025年9月29日10时70分"])
 def test_parse_local_rejects(text: str) -> None:
     with pytest.raises(UserError) as ei:
         parse_local(text, field="--from")
