@@ -63,6 +63,17 @@ def test_duban_lists_raised_and_not_closed_items(tmp_path, capsys):
     assert cli.main(["duban", "--events", str(log), "--json"]) == 0
     items = json.loads(capsys.readouterr().out)
     assert [(i["case_id"], i["agency"]) for i in items] == [("K2", "ccb")]
+    assert cli.main(["duban", "--events", str(log)]) == 0
+    assert "建设银行 ccb" in capsys.readouterr().out  # the agency by its name, as the simulation's tables say it
+
+
+def test_duban_with_none_open_says_so_in_words(tmp_path, capsys):
+    log = tmp_path / "events.jsonl"
+    log.write_text(_line("duban_raised", "K1", "icbc") + "\n" + _line("duban_closed", "K1", "icbc") + "\n",
+                   encoding="utf-8")
+    assert cli.main(["duban", "--events", str(log)]) == 0
+    out = capsys.readouterr().out
+    assert "没有未结督办 / no open 督办 items" in out and "┃" not in out  # not an empty table
 
 
 def test_duban_with_a_bad_line_names_file_and_line(tmp_path, capsys):

@@ -47,12 +47,18 @@ def register(app: typer.Typer) -> None:
         if as_json:
             typer.echo(json.dumps(items, ensure_ascii=False, indent=2))
             return
+        if not items:  # said in words, not as an empty table
+            plain_console(120).print(f"没有未结督办 / no open 督办 items（{events}）")
+            return
+        from sim.report import agency_name  # 工商银行 icbc, as the simulation's tables say it
+
         table = Table(title=f"未结督办 / open 督办 items: {len(items)}")
         for col in ("案号 Case", "事项 What", "被执行人/节点 Debtor/node", "协助单位/财产 Agency/asset",
                     "期限 Due", "督办时间 Raised"):
             table.add_column(col)
         for i in items:
             who = i["debtor"] or f"节点 node {i['node']}"
-            cells = (i["case_id"], i["what"], who, i["agency"] or i["instance"], i["due"], i["raised_at"])
+            cells = (i["case_id"], i["what"], who, agency_name(i["agency"]) if i["agency"] else i["instance"], i["due"],
+                     i["raised_at"])
             table.add_row(*(Text(str(v)) for v in cells))  # plain text: a log's "[...]" is not rich markup
         plain_console(120).print(table)
