@@ -81,6 +81,22 @@ class AgencyGroup(StrEnum):
     HUB = "hub"  # 总对总网络查控系统: the network itself, which fans a 集约查询 out
 
 
+AGENCY_GROUP_NAMES: dict[AgencyGroup, tuple[str, str]] = {
+    AgencyGroup.NATIONAL_BANK: ("全国性银行", "national banks"),
+    AgencyGroup.INTERNET_FINANCE: ("互联网金融", "internet finance"),
+    AgencyGroup.SECURITIES: ("证券", "securities"),
+    AgencyGroup.LOCAL_BANK: ("地方性银行", "local banks"),
+    AgencyGroup.REAL_ESTATE: ("不动产登记", "real estate registries"),
+    AgencyGroup.VEHICLE: ("车辆", "vehicles"),
+    AgencyGroup.EQUITY: ("工商股权", "company shares"),
+    AgencyGroup.OTHER: ("其他", "other"),
+    AgencyGroup.AUCTION: ("网络司法拍卖平台", "judicial auction platforms"),
+    AgencyGroup.PRICING: ("询价评估", "pricing"),
+    AgencyGroup.COURT_ACCOUNT: ("执行款专户", "court case accounts"),
+    AgencyGroup.HUB: ("总对总网络查控系统", "the 总对总 hub"),
+}
+
+
 # The 集约查询 scope rule (法明传〔2020〕849号 一（一）1), one definition for the court side
 # (core_flow.agency_directory) and the mocks (mock_agencies.catalogue): every agency of the scope groups, plus the
 # local banks whose region (a 2-, 4- or 6-digit GB/T 2260 prefix) covers the debtor's registration place or the

@@ -602,6 +602,20 @@ def test_cli_lists_the_catalogue(capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["agencies", "serve", "--profile", "nope"]) == 2  # refused before anything starts
 
 
+def test_cli_lists_the_catalogue_in_words_a_court_reads(capsys: pytest.CaptureFixture[str], monkeypatch) -> None:
+    """The table said `national_bank` and `00 01 02 04 06`; a group may be asked for by its Chinese name; at 80
+    columns no cell is cut to "…" (rich cut a run of Chinese, which has no spaces to wrap at)."""
+    from zhixing.cli import main
+
+    monkeypatch.setenv("COLUMNS", "80")
+    assert main(["agencies", "list", "--group", "全国性银行"]) == 0
+    out = capsys.readouterr().out
+    for said in ("全国性银行", "national_bank", "查询、", "扣划"):  # cells fold at 80 columns, mid-word if need be
+        assert said in out, said
+    assert " 01 02 " not in out  # measures by name, not code
+    assert "…" not in out and "淘宝" not in out  # the group only, nothing cut
+
+
 def test_docs_work_offline() -> None:
     """The mock agencies' /docs loads Swagger UI from this server, never from a CDN."""
     from fastapi.testclient import TestClient

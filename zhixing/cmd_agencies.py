@@ -161,35 +161,40 @@ def _serve_sharded(settings: Settings, processes: int, log_level: str) -> None:
 @agencies_app.command("list")
 def list_agencies(
     as_json: bool = typer.Option(False, "--json", help="输出 JSON / print JSON"),
-    group: str | None = typer.Option(None, "--group", help="只列出某组 / only one group, e.g. national_bank"),
+    group: str | None = typer.Option(None, "--group", help=(
+        "只列出某组，如 全国性银行 或 national_bank / only one group, e.g. 全国性银行 or national_bank")),
 ) -> None:
     """列出机构目录 / list the catalogue of agencies."""
-    from core_flow.protocol import AgencyGroup
+    from core_flow.protocol import AGENCY_GROUP_NAMES, MEASURE_NAMES, AgencyGroup, Measure
     from mock_agencies.catalogue import load_catalogue
 
     catalogue = load_catalogue()
     agencies = catalogue.agencies
     if group is not None:
+        named = {zh: g.value for g, (zh, _en) in AGENCY_GROUP_NAMES.items()}
         try:
-            agencies = catalogue.by_group(group)
+            agencies = catalogue.by_group(named.get(group.strip(), group.strip()))
         except ValueError:
-            choices = ", ".join(g.value for g in AgencyGroup)
+            choices = "、".join(f"{AGENCY_GROUP_NAMES[g][0]} {g.value}" for g in AgencyGroup)
+            codes = ", ".join(g.value for g in AgencyGroup)
             raise UserError(
-                f"未知的机构组 {group!r}，可选：{choices}", f"unknown group {group!r}; one of: {choices}", "--group"
+                f"未知的机构组 {group!r}，可选：{choices}", f"unknown group {group!r}; one of: {codes}", "--group"
             ) from None
     rows = [a.as_json() for a in agencies]
     if as_json:
         typer.echo(json.dumps(rows, ensure_ascii=False, indent=2))
         return
-    from rich.table import Table
-
+    from zhixing.console import Table
     from zhixing.console import console as plain_console
 
     table = Table(title=f"机构目录 / agencies ({len(rows)})")
-    for column in ("code", "名称 / name", "group", "operations", "region"):
+    for column in ("代码 / code", "名称 / name", "组 / group", "措施 / measures", "地区 / region"):
         table.add_column(column)
+    known = {m.value for m in Measure}
     for row in rows:
-        table.add_row(row["code"], row["name"], row["group"], " ".join(row["operations"]), row["region"] or "")
+        group_zh = AGENCY_GROUP_NAMES[AgencyGroup(row["group"])][0]
+        measures = "、".join(MEASURE_NAMES[Measure(m)][0] for m in row["operations"] if m in known)
+        table.add_row(row["code"], row["name"], f"{group_zh} {row['group']}", measures, row["region"] or "")
     plain_console().print(table)
 
 

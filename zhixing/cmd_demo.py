@@ -9,10 +9,10 @@ from pathlib import Path
 import typer
 from rich.console import Console
 from rich.progress import BarColumn, Progress, TextColumn
-from rich.table import Table
 
 from core_flow.legal_calendar import provisional_note, provisional_years_in
 from zhixing.cmd_calendar import holiday_file_option, strict_option, strict_setting, use_holiday_file
+from zhixing.console import Table
 from zhixing.console import console as plain_console
 from zhixing.when import day_words
 

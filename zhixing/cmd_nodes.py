@@ -6,9 +6,9 @@ import json
 from pathlib import Path
 
 import typer
-from rich.table import Table
 
 from core_flow.errors import UserError
+from zhixing.console import Table
 from zhixing.console import console as plain_console
 
 

@@ -6,12 +6,12 @@ from pathlib import Path
 from typing import Any
 
 import typer
-from rich.table import Table
 
 from core_flow.errors import UserError
 from sim.backends import BACKENDS
 from zhixing.cmd_calendar import holiday_file_option, use_holiday_file
 from zhixing.cmd_simulate import START, fmt_ci, overridden, progress, say_start_state
+from zhixing.console import Table
 from zhixing.console import console as plain_console
 from zhixing.outputs import output_file
 

@@ -12,10 +12,10 @@ from typing import Any
 import typer
 from rich.console import Console
 from rich.progress import BarColumn, Progress, TaskID, TextColumn, TimeElapsedColumn
-from rich.table import Table
 
 from sim.backends import BACKENDS
 from zhixing.cmd_calendar import holiday_file_option, use_holiday_file
+from zhixing.console import Table
 from zhixing.console import console as plain_console
 from zhixing.outputs import output_dir
 from zhixing.when import day_words

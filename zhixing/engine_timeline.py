@@ -14,14 +14,13 @@ from collections import Counter
 from datetime import datetime, timedelta
 from typing import Any
 
-from rich.table import Table
-
 from core_flow.clocks import SimClock
 from core_flow.engine import Engine, Event, EventKind
 from core_flow.engine import commands as c
 from core_flow.legal_calendar import CST, HolidayCalendar, LegalCalendar, provisional_note, provisional_years_in
 from core_flow.process_loader import default_process
 from core_flow.runtime import Runtime
+from zhixing.console import Table
 from zhixing.console import console as plain_console
 
 ORIGIN = datetime(2025, 9, 29, 9, 0, tzinfo=CST)
