@@ -83,11 +83,13 @@ def canonical_kpi(name: str) -> str:
         return head
     if head in ("utilisation", "overtime_hours"):
         tail = canonical_role(tail)
-    elif head == "compliance" and (m := re.fullmatch(r"(?:节点|node)?\s*(\S+?)(?:节点)?", tail)):
-        from core_flow.legal_calendar.periods import zh_number
+    elif head == "compliance":  # a node as the process reads it: node17, 17, 节点十七, 查封扣押冻结
+        from core_flow.process_loader import default_process
 
-        number = zh_number(m.group(1))
-        tail = f"node{number}" if number is not None else tail
+        try:
+            tail = f"node{default_process().node(tail.removeprefix('node')).no}"
+        except UserError:
+            pass  # said by check_target, with the names it takes
     elif head in ("cycle_p50_days", "cycle_p90_days"):
         from core_flow.process_loader import default_process
 

@@ -11,7 +11,7 @@ import json
 import math
 import re
 from datetime import date, datetime, time
-from functools import cache, cached_property
+from functools import cache, cached_property, partial
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
@@ -82,21 +82,26 @@ def _kind_names(kind: str) -> list[str]:
     return [t.code for t in types] + [n for t in types for n in (t.name, *t.aliases)]
 
 
-def canonical_shares(kind: str, v: Any) -> Any:
-    """A share map's keys by their codes — case types by the process file's names and aliases (首执, 恢复, 执保…),
-    debtor kinds by theirs (自然人, 法人, 单位…); a kind given under two names is refused naming both."""
+def canonical_keys(v: Any, canonical: Any, label: tuple[str, str] = ("", "")) -> Any:
+    """A mapping's keys as ``canonical`` reads them (法官助理 → 书记员, 首执 → first); one key given under two names is
+    refused naming both (``label``: what a key is, 角色 / the role)."""
     if not isinstance(v, dict):
         return v
-    canonical = _case_type_code if kind == "mix" else _debtor_kind_code
     out: dict[Any, Any] = {}
-    written: dict[Any, Any] = {}
-    for key, share in v.items():
+    written: dict[Any, Any] = {}  # the name each key was given under
+    for key, value in v.items():
         code = canonical(key.strip()) if isinstance(key, str) else key
         if code in out:
-            raise FieldError(f"{code} 给了两次（{written[code]}、{key}）", f"{code} is given twice ({written[code]}, "
-                             f"{key})", (str(key),))
-        out[code], written[code] = share, key
+            raise FieldError(f"{label[0]}{code} 给了两次（{written[code]}、{key}）",
+                             f"{label[1]}{code} is given twice ({written[code]}, {key})", (str(key),))
+        out[code], written[code] = value, key
     return out
+
+
+def canonical_shares(kind: str, v: Any) -> Any:
+    """A share map's keys by their codes — case types by the process file's names and aliases (首执, 恢复, 执保…),
+    debtor kinds by theirs (自然人, 法人, 单位…)."""
+    return canonical_keys(v, _case_type_code if kind == "mix" else _debtor_kind_code)
 
 
 def canonical_role(name: str) -> str:
@@ -365,17 +370,7 @@ class CourtProfile(_Model):
     @classmethod
     def _role_names(cls, v: Any) -> Any:
         """Roles by what people call them (法官助理: 书记员); one role given under two names is refused."""
-        if not isinstance(v, dict):
-            return v
-        out: dict[Any, Any] = {}
-        written: dict[Any, Any] = {}  # the name each role was given under
-        for key, role in v.items():
-            name = canonical_role(key) if isinstance(key, str) else key
-            if name in out:
-                raise FieldError(f"角色 {name} 给了两次（{written[name]}、{key}）",
-                                 f"the role {name} is given twice ({written[name]}, {key})", (str(key),))
-            out[name], written[name] = role, key
-        return out
+        return canonical_keys(v, canonical_role, ("角色 ", "the role "))
 
     @model_validator(mode="after")
     def _roles(self) -> CourtProfile:
@@ -556,21 +551,21 @@ def load_profile(path: str | Path | None = None) -> CourtProfile:
     if base not in ("default", "none", None):
         raise UserError(f"base 须为 default 或 none，收到 {base!r}", f"base must be default or none, got {base!r}",
                         where=f"{p}:base")
-    if isinstance(data.get("staff"), dict):  # roles by what people call them, before the default's are merged in
+    # keys by what people call them, before the default's are merged in (a file's 法官助理 and the default's 书记员
+    # would otherwise be two roles, its 首执 and the default's first two case types)
+    for section, key, canonical in (("", "staff", CourtProfile._role_names),
+                                    ("intake", "mix", partial(canonical_shares, "mix")),
+                                    ("intake", "debtor_kind", partial(canonical_shares, "debtor_kind"))):
+        holder = data.get(section) if section else data
+        if not isinstance(holder, dict) or not isinstance(holder.get(key), dict):
+            continue
+        field = f"{section}.{key}".lstrip(".")
         try:
-            data = {**data, "staff": CourtProfile._role_names(data["staff"])}
+            named = {**holder, key: canonical(holder[key])}
         except FieldError as err:
-            raise UserError(f"法院配置有误（staff）：{err.zh}", f"invalid court profile (staff): {err.en}",
-                            where=f"{p}:staff.{err.loc[0]}") from None
-    intake = data.get("intake")
-    if isinstance(intake, dict):  # shares by their Chinese names (首执, 自然人), before the default's are merged in
-        for kind in ("mix", "debtor_kind"):
-            try:
-                intake = {**intake, kind: canonical_shares(kind, intake[kind])} if kind in intake else intake
-            except FieldError as err:
-                raise UserError(f"法院配置有误（intake.{kind}）：{err.zh}", f"invalid court profile (intake.{kind}): "
-                                f"{err.en}", where=f"{p}:intake.{kind}.{err.loc[0]}") from None
-        data = {**data, "intake": intake}
+            raise UserError(f"法院配置有误（{field}）：{err.zh}", f"invalid court profile ({field}): {err.en}",
+                            where=f"{p}:{field}.{err.loc[0]}") from None
+        data = {**data, section: named} if section else named
     if path is not None and base == "default":  # what the file omits comes from the embedded default
         data = deep_merge(yaml_text.load(DEFAULT_PROFILE.read_text(encoding="utf-8")), data)
     if data.get("start_state"):

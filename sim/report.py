@@ -68,7 +68,8 @@ def shown_kpis(kpi: dict[str, Any], keys: Any) -> list[str]:
     """``keys`` present in ``kpi`` (the aggregated KPIs), the start-state rows only when the run had a start state."""
     carried = kpi.get("carried_over", {}).get("mean", 0) or 0
     return [k for k in keys if k in kpi and (carried or k not in START_STATE_KPIS)]
-TYPES = {"first": "首执 first", "resumed": "恢复 resumed", "preservation": "保全 preservation"}
+TYPE_ZH = {"first": "首执", "resumed": "恢复", "preservation": "保全"}
+TYPES = {code: f"{zh} {code}" for code, zh in TYPE_ZH.items()}
 DEBTOR_KINDS = {"person": "自然人 person", "company": "法人或非法人组织 company"}
 
 
@@ -92,19 +93,25 @@ def _named(row: dict[str, Any]) -> dict[str, Any]:
     for key, value in row.items():
         out[key] = value
         if key == "type":
-            out["type_name"] = TYPES.get(value, value).split(" ")[0]
+            out["type_name"] = TYPE_ZH.get(value, value)
         elif key == "manner":
             out["manner_name"] = MANNER.get(value, value)
     return out
 
 
-def agency_name(code: str) -> str:
-    """An agency as a planner knows it: its Chinese name before its code (农业银行 abc); a code not in the
-    catalogue as it is."""
+def agency_title(code: str) -> str:
+    """An agency's Chinese name in the catalogue (农业银行 for abc); "" for a code not in it."""
     from mock_agencies.catalogue import load_catalogue
 
     found = load_catalogue().find(code)
-    return f"{found.name} {code}" if found is not None and found.name != code else code
+    return found.name if found is not None and found.name != code else ""
+
+
+def agency_name(code: str) -> str:
+    """An agency as a planner knows it: its Chinese name before its code (农业银行 abc); a code not in the
+    catalogue as it is."""
+    title = agency_title(code)
+    return f"{title} {code}" if title else code
 
 
 def node_name(node: Any) -> str:
@@ -592,6 +599,6 @@ def write_outputs(out_dir: Path, agg: dict[str, Any], profile: CourtProfile, par
         rows += [(PROVINCE, rep, load) for rep, load in agg.get("province", {}).get("agencies", {}).items()]
         for court, rep, load in rows:
             for a, v in load.items():
-                w3.writerow([court, rep, a, agency_name(a).removesuffix(f" {a}"), v["total"], v["per_day_mean"],
+                w3.writerow([court, rep, a, agency_title(a) or a, v["total"], v["per_day_mean"],
                              v["peak_day"], v["peak_hour"], v["peak_hour_of_day"]])
     return paths

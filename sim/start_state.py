@@ -251,17 +251,18 @@ class _Table:
     header_line: int  # 1 unless title rows stand above it
     rows: list[tuple[int, list[str]]]  # (line, cells) below the header
     encoding: str  # UTF-8, GBK, or xlsx
-    sheet: str = ""  # a workbook's sheet read, "N:title", when not its first
+    sheet: tuple[int, str] | None = None  # a workbook's sheet read (number, title), when not its first
 
 
 TITLE_ROWS = 10  # a header is looked for this far down (a court's export: its title, date and unit rows above it)
 
 
 def _table(p: Path) -> _Table:
-    """The header and the numbered rows of the start state: a CSV (UTF-8 or GBK), or the first sheet of an Excel
-    workbook (``.xlsx``, as a court's system exports it; dates, numbers and text read as the CSV's would be). A court
-    system's export often has a title row (执行案件清单), a date or a unit above the header: the header is the first of
-    the top rows that names a column (``_header_line``) and the rows above it are skipped, and said (``notes``)."""
+    """The header and the numbered rows of the start state: a CSV (UTF-8 or GBK), or the first sheet with a header of
+    an Excel workbook (``.xlsx``, as a court's system exports it; dates, numbers and text read as the CSV's would
+    be). A court system's export often has a title row (执行案件清单), a date or a unit above the header: the header
+    is the first of the top rows that names a column (``_header_line``), the rows above it skipped, and said
+    (``notes``)."""
     suffix = p.suffix.lower()
     if suffix == ".xls":
         raise UserError("不支持旧版 Excel 文件（.xls）：请另存为 .xlsx 或 CSV（UTF-8）",
@@ -271,14 +272,14 @@ def _table(p: Path) -> _Table:
             rows, sheet = _xlsx(p)
             encoding = "xlsx"
         else:
-            sheet = ""
+            sheet = None
             text, encoding = _csv_text(p)
             reader = csv.reader(text.splitlines())
             rows = [(reader.line_num, row) for row in reader]
     except OSError as err:
         raise UserError(f"无法读取起始状态 {p}：{err.strerror}", f"cannot read the start state {p}: {err.strerror}",
                         where=str(p)) from None
-    at = _header_line(rows)
+    at = _header_line(rows) or 0  # none found: the first row's unknown columns are said (``_columns``)
     header = list(rows[at][1]) if rows else []
     while header and not header[-1].strip():  # a sheet's empty columns to the right
         header = header[:-1]
@@ -291,19 +292,13 @@ def _known(cell: str) -> bool:
     return header_name(name) in (*COLUMNS, AMOUNT_WAN) or name in IGNORED
 
 
-def _has_header(rows: list[tuple[int, list[str]]]) -> bool:
-    return bool(rows) and (any(_known(c) for c in rows[0][1]) or _header_line(rows) > 0)
-
-
-def _header_line(rows: list[tuple[int, list[str]]]) -> int:
-    """Which of ``rows`` is the header: the first, unless it names no column and one of the next rows (within
-    ``TITLE_ROWS``) names two or more — the title rows of a court's export stand above it."""
-    if not rows or any(_known(c) for c in rows[0][1]):
-        return 0
+def _header_line(rows: list[tuple[int, list[str]]]) -> int | None:
+    """Which of ``rows`` is the header: the first if it names a column, else the first of the next rows (within
+    ``TITLE_ROWS``) that names two or more — the title rows of a court's export stand above it; None when none does."""
     for i, (_line, cells) in enumerate(rows[:TITLE_ROWS]):
-        if sum(_known(c) for c in cells) >= 2:
+        if sum(_known(c) for c in cells) >= (1 if i == 0 else 2):
             return i
-    return 0  # no header found: the first row's unknown columns are said (``_columns``)
+    return None
 
 
 def _csv_text(p: Path) -> tuple[str, str]:
@@ -338,8 +333,8 @@ def notes(path: str | Path | None) -> list[str]:
     if table.encoding == "GBK":
         said.append(f"起始状态 {p.name} 不是 UTF-8，已按 GBK 编码读取（Excel 另存的“CSV (逗号分隔)”即此编码） / the "
                     f"start state {p.name} is not UTF-8: read as GBK (what Excel saves as CSV on a Chinese Windows)")
-    if table.sheet:
-        number, _, title = table.sheet.partition(":")
+    if table.sheet is not None:
+        number, title = table.sheet
         said.append(f"起始状态 {p.name} 读取第 {number} 张表「{title}」（其前的表没有表头） / the start state "
                     f"{p.name}: sheet {number} ({title}) read, the sheets before it have no header")
     if table.header_line > 1:
@@ -367,8 +362,8 @@ def notes(path: str | Path | None) -> list[str]:
     return said
 
 
-def _xlsx(p: Path) -> tuple[list[tuple[int, list[str]]], str]:
-    """The rows of the workbook's first sheet that has a header, and which sheet (``"N:title"``) when not the first
+def _xlsx(p: Path) -> tuple[list[tuple[int, list[str]]], tuple[int, str] | None]:
+    """The rows of the workbook's first sheet that has a header, and which sheet (number, title) when not the first
     (said: ``notes``)."""
     import zipfile
 
@@ -384,11 +379,11 @@ def _xlsx(p: Path) -> tuple[list[tuple[int, list[str]]], str]:
         for n, sheet in enumerate(book.worksheets, start=1):
             rows = list(enumerate(([_cell(v) for v in row] for row in sheet.iter_rows(values_only=True)), start=1))
             first = rows if first is None else first
-            if _has_header(rows):  # a cover or notes sheet before the cases (说明): the first sheet with a header
-                return rows, ("" if n == 1 else f"{n}:{sheet.title}")
+            if _header_line(rows) is not None:  # a cover or notes sheet before the cases (说明): passed
+                return rows, (None if n == 1 else (n, sheet.title))
     finally:
         book.close()
-    return first or [], ""  # none has one: the first sheet's unknown columns are said
+    return first or [], None  # none has one: the first sheet's unknown columns are said
 
 
 def _cell(value: object) -> str:

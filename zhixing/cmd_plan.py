@@ -9,8 +9,8 @@ import typer
 
 from core_flow.errors import UserError
 from sim.backends import BACKENDS
-from zhixing.cmd_calendar import holiday_file_option, use_holiday_file
-from zhixing.cmd_simulate import START, fmt_ci, overridden, progress, say_start_state
+from zhixing.cmd_calendar import holiday_file_option
+from zhixing.cmd_simulate import START, fmt_ci, profile_for_run, progress
 from zhixing.console import Table
 from zhixing.console import console as plain_console
 from zhixing.outputs import output_file
@@ -64,7 +64,7 @@ def staffing(
 ) -> None:
     """满足目标的最少人数与服务水平曲线（共同随机数） / smallest staff meeting a target, service-level curve."""
     from sim.planner import parse_target, plan_staffing  # here, not at import: the other commands start faster
-    from sim.profile import canonical_role, load_profile
+    from sim.profile import canonical_role
     from sim.report import calendar_note, label
 
     console = plain_console(120)
@@ -72,9 +72,8 @@ def staffing(
     for path, option in ((out, "--out"), (csv_out, "--csv")):
         if path is not None:
             output_file(path, option)
-    use_holiday_file(holiday_file)
-    profile = overridden(load_profile(profile_path), start=start, intake=intake, disposal_share=disposal_share)
-    say_start_state(console, profile)
+    profile = profile_for_run(console, profile_path, holiday_file, start=start, intake=intake,
+                              disposal_share=disposal_share)
     roles = [canonical_role(r) for r in roles]  # 法官助理 is the 书记员 role, 法官 the 承办法官
     if len(roles) > 1:
         _joint(console, profile, goal, roles, years=years, replications=replications, seed=seed, backend=backend,
@@ -172,16 +171,13 @@ def intake_cmd(
 ) -> None:
     """现有人员能承担的最大年收案 / the largest yearly intake the staff carries while meeting the target."""
     from sim.planner import parse_target, plan_intake
-    from sim.profile import load_profile
     from sim.report import calendar_note, label
 
     console = plain_console(120)
     goal = parse_target(target)
     if csv_out is not None:
         output_file(csv_out, "--csv")
-    use_holiday_file(holiday_file)
-    profile = overridden(load_profile(profile_path), start=start, disposal_share=disposal_share)
-    say_start_state(console, profile)
+    profile = profile_for_run(console, profile_path, holiday_file, start=start, disposal_share=disposal_share)
     with progress(console, "规划中 / planning") as update:
         result = plan_intake(profile, goal, years=years, replications=replications, seed=seed, backend=backend,
                              workers=workers, low=low, high=high, steps=steps, most=most,

@@ -61,6 +61,7 @@ def kpi_table(kpi: dict[str, dict[str, float]], title: str, keys: tuple[str, ...
 def agency_table(agency_kpi: dict[str, dict[str, Any]], top: int = 8) -> Table:
     """The busiest agencies province-wide (``sim.replicate.province``): the courts' requests added hour by hour."""
     from sim.report import agency_name
+
     table = Table(title=f"全省请求量最大的 {top} 个机构（各院逐小时相加后的峰值） / the {top} busiest agencies "
                         "province-wide (peaks of the courts' requests added hour by hour)")
     for col in ("机构 / agency", "日均 / per day", "峰值日 / peak day", "峰值小时 / peak hour", "时段 / at"):
@@ -122,13 +123,18 @@ def overridden(profile: Any, *, start: str | None = None, warmup_days: float | N
     return profile
 
 
-def say_start_state(console: Any, profile: Any) -> None:
-    """How the start state was read, where not as written (an Excel CSV in GBK, title rows, 合计 rows), is said
-    before the run, not guessed silently."""
+def profile_for_run(console: Any, profile_path: Path | None, holiday_file: Path | None, **overrides: Any) -> Any:
+    """The profile a simulation or a planner runs: ``--holidays FILE`` taken first (checked, then used by this
+    process and its workers), the file loaded with the command line's overrides (``overridden``), and how its start
+    state was read, where not as written (an Excel CSV in GBK, title rows, 合计 rows…), said before the run."""
+    from sim.profile import load_profile  # here, not at import: the other commands start faster
     from sim.start_state import notes
 
+    use_holiday_file(holiday_file)
+    profile = overridden(load_profile(profile_path), **overrides)
     for note in notes(profile.start_state):
         console.print(note)
+    return profile
 
 
 def register(app: typer.Typer) -> None:
@@ -158,15 +164,12 @@ def register(app: typer.Typer) -> None:
     ) -> None:
         """年度仿真：按法院配置运行多次重复，输出带95%置信区间的指标与离线报告 / year-scale simulation with CIs."""
         console = plain_console(120)
-        from sim.profile import load_profile  # here, not at import: the other commands start faster
         from sim.replicate import aggregate, check_backend, make_units, run_units
         from sim.report import write_outputs
 
         check_backend(backend, workers)
-        use_holiday_file(holiday_file)
-        profile = overridden(load_profile(profile_path), start=start, warmup_days=warmup_days, intake=intake,
-                             disposal_share=disposal_share)
-        say_start_state(console, profile)
+        profile = profile_for_run(console, profile_path, holiday_file, start=start, warmup_days=warmup_days,
+                                  intake=intake, disposal_share=disposal_share)
         names = [profile.name] if courts == 1 else [f"{profile.name} #{i + 1}" for i in range(courts)]
         units = make_units([(n, profile) for n in names], years=years, replications=replications, seed=seed,
                            check=check, events_dir=str(out / "events") if events else None)
