@@ -95,6 +95,7 @@ def load_fixtures(path: Path) -> Fixtures:
         raise UserError(f"测试数据文件不是合法 YAML：{problem}", f"the fixtures file is not valid YAML: {problem}",
                         where=f"{path}:{mark.line + 1}" if mark is not None else str(path)) from None
     yaml_text.refuse_duplicates(tree, str(path), ("测试数据文件", "fixtures file"))
+    yaml_text.refuse_split_numbers(tree, str(path), ("测试数据文件", "fixtures file"))
     try:
         fixtures = Fixtures.model_validate(data)
     except ValidationError as err:

@@ -111,6 +111,59 @@ def duplicate_keys(node: yaml.Node | None, prefix: str = "") -> list[tuple[str, 
     return found
 
 
+_DIGITS = re.compile(r"[+-]?\d+(\.\d+)?")
+
+
+def split_numbers(node: yaml.Node | None, prefix: str = "") -> list[tuple[str, int, str]]:
+    """(dotted path, 1-based line, the number as written) of every number with a thousands comma inside braces:
+    ``{yearly: 4,000}`` is, to YAML, ``{yearly: 4, 000: null}`` — a flow mapping's comma separates its entries —
+    and would be read as 4. Found by its shape: a number, then a key of three digits without a value."""
+    found: list[tuple[str, int, str]] = []
+    if isinstance(node, yaml.MappingNode):
+        pairs = node.value
+        for i, (k, v) in enumerate(pairs):
+            key = str(getattr(k, "value", ""))
+            path = f"{prefix}.{key}" if prefix else key
+            if node.flow_style and _plain(v) and _DIGITS.fullmatch(v.value):
+                parts = [v.value]
+                for k2, v2 in pairs[i + 1:]:
+                    if not (_plain(k2) and re.fullmatch(r"\d{3}", k2.value)
+                            and isinstance(v2, yaml.ScalarNode) and v2.tag.endswith(":null") and not v2.value):
+                        break
+                    parts.append(k2.value)
+                if len(parts) > 1:
+                    found.append((path, v.start_mark.line + 1, ",".join(parts)))
+            found.extend(split_numbers(v, path))
+    elif isinstance(node, yaml.SequenceNode):
+        for i, v in enumerate(node.value):
+            found.extend(split_numbers(v, f"{prefix}.{i}" if prefix else str(i)))
+    return found
+
+
+def _plain(node: yaml.Node) -> bool:
+    """A scalar written without quotes (PyYAML says style None, libyaml '')."""
+    return isinstance(node, yaml.ScalarNode) and not node.style
+
+
+def split_message(key: str, written: str) -> tuple[str, str]:
+    """What to say of a number split by its thousands comma inside braces (``split_numbers``); the place (``key``)
+    is said by the caller's ``where``."""
+    whole = written.replace(",", "")
+    leaf = key.rsplit(".", 1)[-1]
+    first, rest = written.split(",", 1)
+    return (f"{written} 写在花括号 {{…}} 中，逗号会把它拆成两项（{leaf}: {first} 与 {rest}）；请写 {whole}，"
+            "或把该项写在单独一行",
+            f"{written} inside braces {{…}}: the comma splits it into two entries ({leaf}: {first} and {rest}); "
+            f"write {whole}, or put the entry on its own line")
+
+
+def refuse_split_numbers(tree: yaml.Node | None, source: str, what: tuple[str, str]) -> None:
+    """A located, bilingual error for the first number a thousands comma split inside braces (``split_numbers``)."""
+    for key, line, written in split_numbers(tree)[:1]:
+        zh, en = split_message(key, written)
+        raise UserError(f"{what[0]}有误：{zh}", f"invalid {what[1]}: {en}", where=f"{source}:{line}:{key}")
+
+
 def refuse_duplicates(tree: yaml.Node | None, source: str, what: tuple[str, str]) -> None:
     """A located, bilingual error for the first key given twice in ``source`` (``what``: the file, zh and en)."""
     for key, line in duplicate_keys(tree)[:1]:

@@ -199,6 +199,10 @@ def _document(tree: yaml.Node, data: Any, source: str, duplicates: bool = True,
         return None, [Problem(source, start, "", "场景应为映射（键: 值）", "a scenario must be a mapping")]
     problems = [Problem(source, line, key, f"键重复：{key}", f"duplicate key: {key}")
                 for key, line in (yaml_text.duplicate_keys(tree) if duplicates else [])]
+    split = [Problem(source, line, key, *yaml_text.split_message(key, written))
+             for key, line, written in (yaml_text.split_numbers(tree) if duplicates else [])]
+    if split:  # {amount: 50,000}: the model's own complaints (a key 000) would only follow from it
+        return None, problems + split
     try:
         sc = Scenario.model_validate(data)
     except ValidationError as err:

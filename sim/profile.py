@@ -533,26 +533,52 @@ def load_profile(path: str | Path | None = None) -> CourtProfile:
     """The profile at ``path``, or the embedded default. A file overrides the default: what it omits comes from
     ``sim/data/court_profile.yaml`` (mappings merged key by key), unless it says ``base: none``."""
     p = Path(path) if path is not None else DEFAULT_PROFILE
+    tree, data = read_mapping(p, ("法院配置", "court profile"))
+    if "courts" in data:  # a province file (sim.province): simulated by zhixing simulate, not planned as one court
+        raise UserError("这是省级配置（含 courts，列出多个法院）：zhixing simulate 可运行；人员规划按单个法院进行，"
+                        "请给出其中一个法院的配置",
+                        "this is a province file (its courts listed under courts): zhixing simulate runs it; staffing "
+                        "is planned court by court — give one court's profile",
+                        where=f"{p}:{yaml_text.line_of(tree, ('courts',))}:courts")
+    data, base = profile_layer(data, p)
+    if path is not None and base == "default":  # what the file omits comes from the embedded default
+        data = deep_merge(default_data(), data)
+    return profile_from_dict(data, where=str(p), tree=tree)
+
+
+def read_mapping(p: Path, what: tuple[str, str]) -> tuple[yaml.Node, dict[str, Any]]:
+    """A YAML file that must hold a mapping (a profile, a province): its nodes (for lines) and its data; every
+    mistake located (unreadable, not YAML, a key given twice, not a mapping)."""
     try:
-        text = read_utf8(p, ("法院配置", "court profile"))
+        text = read_utf8(p, what)
     except OSError as err:
-        raise UserError(f"无法读取法院配置 {p}：{err.strerror}", f"cannot read the court profile {p}: {err.strerror}",
+        raise UserError(f"无法读取{what[0]} {p}：{err.strerror}", f"cannot read the {what[1]} {p}: {err.strerror}",
                         where=str(p)) from None
     try:
         tree, data = yaml_text.compose_and_load(text)
     except yaml.YAMLError as err:
         mark = getattr(err, "problem_mark", None)
         where = f"{p}:{mark.line + 1}" if mark else str(p)
-        raise UserError("法院配置不是有效的 YAML", f"the court profile is not valid YAML: {err}", where=where) from None
-    yaml_text.refuse_duplicates(tree, str(p), ("法院配置", "court profile"))
+        raise UserError(f"{what[0]}不是有效的 YAML", f"the {what[1]} is not valid YAML: {err}", where=where) from None
+    yaml_text.refuse_duplicates(tree, str(p), what)
+    yaml_text.refuse_split_numbers(tree, str(p), what)
     if not isinstance(data, dict):
-        raise UserError("法院配置须为映射（YAML 对象）", "a court profile must be a mapping", where=str(p))
+        raise UserError(f"{what[0]}须为映射（YAML 对象）", f"a {what[1]} must be a mapping", where=str(p))
+    return tree, data
+
+
+def profile_layer(data: dict[str, Any], p: Path, where: str | None = None) -> tuple[dict[str, Any], str]:
+    """One layer of a profile as written in ``p`` (a profile file, or a province file's part of it) made ready to
+    merge: its ``base`` taken out (``default`` unless it says ``none``), its keys read by what people call them
+    (a file's 法官助理 and the default's 书记员 would otherwise be two roles, its 首执 and the default's first two case
+    types) and its start state's path made absolute (relative to ``p``). ``where``: how mistakes name the place
+    (``p`` unless told)."""
+    where = where or str(p)
+    data = dict(data)
     base = data.pop("base", "default")
     if base not in ("default", "none", None):
         raise UserError(f"base 须为 default 或 none，收到 {base!r}", f"base must be default or none, got {base!r}",
-                        where=f"{p}:base")
-    # keys by what people call them, before the default's are merged in (a file's 法官助理 and the default's 书记员
-    # would otherwise be two roles, its 首执 and the default's first two case types)
+                        where=f"{where}:base")
     for section, key, canonical in (("", "staff", CourtProfile._role_names),
                                     ("intake", "mix", partial(canonical_shares, "mix")),
                                     ("intake", "debtor_kind", partial(canonical_shares, "debtor_kind"))):
@@ -564,13 +590,16 @@ def load_profile(path: str | Path | None = None) -> CourtProfile:
             named = {**holder, key: canonical(holder[key])}
         except FieldError as err:
             raise UserError(f"法院配置有误（{field}）：{err.zh}", f"invalid court profile ({field}): {err.en}",
-                            where=f"{p}:{field}.{err.loc[0]}") from None
+                            where=f"{where}:{field}.{err.loc[0]}") from None
         data = {**data, section: named} if section else named
-    if path is not None and base == "default":  # what the file omits comes from the embedded default
-        data = deep_merge(yaml_text.load(DEFAULT_PROFILE.read_text(encoding="utf-8")), data)
-    if data.get("start_state"):
-        data = {**data, "start_state": str((p.parent / data["start_state"]).resolve())}
-    return profile_from_dict(data, where=str(p), tree=tree)
+    if isinstance(data.get("start_state"), str) and data["start_state"]:
+        data["start_state"] = str((p.parent / data["start_state"]).resolve())
+    return data, "none" if base == "none" else "default"
+
+
+def default_data() -> dict[str, Any]:
+    """The embedded default profile as data (what a file's omissions are filled from)."""
+    return yaml_text.load(DEFAULT_PROFILE.read_text(encoding="utf-8"))
 
 
 def deep_merge(base: dict[str, Any], over: dict[str, Any]) -> dict[str, Any]:

@@ -286,19 +286,10 @@ def _start_state(path: str | None) -> str:
     return Path(path).name + (f"（{'；'.join(said)}）" if said else "")
 
 
-def render_html(agg: dict[str, Any], profile: CourtProfile, params: dict[str, Any],
-                validation: dict[str, Any] | None = None, curve: dict[str, Any] | None = None,
-                invariants: dict[str, Any] | None = None) -> str:
-    out = [f"<!doctype html><html lang='zh-CN'><head><meta charset='utf-8'><title>执行局年度仿真报告 / "
-           f"year-scale simulation report</title><style>{CSS}</style></head><body>",
-           f"<h1>执行局年度仿真报告 / Year-scale simulation report — {html.escape(profile.name)}</h1>",
-           "<p class='note'>本报告离线可读，不引用任何外部资源；不含身份证号与账号。 / Self-contained and offline; no "
-           "ID or account numbers.</p>"]
-    out.append(_calendar_warn(agg.get("calendar")))
-    # inputs
+def _input_rows(profile: CourtProfile, params: dict[str, Any]) -> list[list[str]]:
+    """The inputs table's rows for one court: [label, value]."""
     i = profile.intake
-    out.append("<h2>输入 / Inputs</h2>")
-    out.append(_table(["参数 / parameter", "值 / value"], [
+    return [
         ["起始时刻 / first simulated instant", profile.origin.strftime("%Y-%m-%d %H:%M") + "（北京时间 / CST）"],
         ["起始状态 / start state", _start_state(profile.start_state)],
         ["年收案 / yearly intake", f"{i.yearly:,.0f}"],
@@ -316,12 +307,59 @@ def render_html(agg: dict[str, Any], profile: CourtProfile, params: dict[str, An
         ["年数 / years", str(params.get("years"))], ["重复次数 / replications", str(params.get("replications"))],
         ["种子 / seed", str(params.get("seed"))], ["预热期（天） / warm-up days", str(profile.warmup_days)],
         ["后端 / backend", str(params.get("backend"))],
-    ]))
-    out.append(_table(["角色 / role", "人数 / people"], [[r, str(v.count)] for r, v in profile.staff.items()]))
-    out.append("<details><summary>每项工作耗时（分钟，三角分布） / staff minutes per action</summary>")
-    out.append(_table(["动作 / action", "角色 / role", "最小 min", "众数 mode", "最大 max"],
-                      [[k, a.role, *a.minutes] for k, a in profile.actions.items()]))
-    out.append("</details>")
+    ]
+
+
+DIFFERS = "各院不同，见下表 / differs by court: see below"
+
+
+def _inputs_html(profile: CourtProfile, params: dict[str, Any],
+                 courts: Sequence[tuple[str, CourtProfile]] | None) -> list[str]:
+    """The inputs: one court's table; several courts (a province file), what they share once and what differs by
+    court in a table of the courts — their intake, staff and start states side by side."""
+    rows = _input_rows(profile, params)
+    if not courts or len({json.dumps({**c.as_dict(), "name": ""}, sort_keys=True) for _, c in courts}) < 2:
+        # one court, or courts alike (--courts C)
+        return [_table(["参数 / parameter", "值 / value"], rows),
+                _table(["角色 / role", "人数 / people"], [[r, str(v.count)] for r, v in profile.staff.items()]),
+                *_actions_html(profile, [])]
+    each = [(name, _input_rows(c, params)) for name, c in courts]
+    differ = [j for j in range(len(rows)) if len({r[j][1] for _, r in each}) > 1]
+    out = [_table(["参数 / parameter", "值 / value"],
+                  [[lab, DIFFERS if j in differ else val] for j, (lab, val) in enumerate(rows)])]
+    roles = list(dict.fromkeys(r for _, c in courts for r in c.staff))
+    head = ["法院 / court", *(rows[j][0] for j in differ), *(f"{r} / people" for r in roles)]
+    out.append(_table(head, [[name, *(r[j][1] for j in differ),
+                              *(str(c.staff[role].count) if role in c.staff else "0" for role in roles)]
+                             for (name, r), (_, c) in zip(each, courts, strict=True)]))
+    other = [name for name, c in courts[1:] if c.actions != profile.actions]
+    out += _actions_html(profile, other, courts[0][0])
+    return out
+
+
+def _actions_html(profile: CourtProfile, other: list[str], first: str = "") -> list[str]:
+    note = (f"<p class='note'>以下为{html.escape(first)}的设置；{html.escape('、'.join(other))}不同，见其配置文件 / "
+            f"{html.escape(first)}'s; {html.escape(', '.join(other))} differ: see their profiles</p>" if other else "")
+    return ["<details><summary>每项工作耗时（分钟，三角分布） / staff minutes per action</summary>", note,
+            _table(["动作 / action", "角色 / role", "最小 min", "众数 mode", "最大 max"],
+                   [[k, a.role, *a.minutes] for k, a in profile.actions.items()]),
+            "</details>"]
+
+
+def render_html(agg: dict[str, Any], profile: CourtProfile, params: dict[str, Any],
+                validation: dict[str, Any] | None = None, curve: dict[str, Any] | None = None,
+                invariants: dict[str, Any] | None = None, *,
+                courts: Sequence[tuple[str, CourtProfile]] | None = None, title: str | None = None) -> str:
+    """``courts``: the courts of a province file (``sim.province``), their inputs side by side; ``title``: the
+    province's name (the profile's unless told)."""
+    out = [f"<!doctype html><html lang='zh-CN'><head><meta charset='utf-8'><title>执行局年度仿真报告 / "
+           f"year-scale simulation report</title><style>{CSS}</style></head><body>",
+           f"<h1>执行局年度仿真报告 / Year-scale simulation report — {html.escape(title or profile.name)}</h1>",
+           "<p class='note'>本报告离线可读，不引用任何外部资源；不含身份证号与账号。 / Self-contained and offline; no "
+           "ID or account numbers.</p>"]
+    out.append(_calendar_warn(agg.get("calendar")))
+    out.append("<h2>输入 / Inputs</h2>")
+    out += _inputs_html(profile, params, courts)
     if "province" in agg:  # the courts summed, replication by replication (sim.replicate.province)
         total = agg["province"]
         out.append(f"<h2>{PROVINCE} — {total['courts']} 个法院相加（{total['replications']} 次重复，"
@@ -558,12 +596,16 @@ def validation_html(v: dict[str, Any]) -> str:
 
 def write_outputs(out_dir: Path, agg: dict[str, Any], profile: CourtProfile, params: dict[str, Any],
                   validation: dict[str, Any] | None = None, curve: dict[str, Any] | None = None,
-                  invariants: dict[str, Any] | None = None) -> dict[str, Path]:
+                  invariants: dict[str, Any] | None = None, *,
+                  courts: Sequence[tuple[str, CourtProfile]] | None = None, title: str | None = None
+                  ) -> dict[str, Path]:
+    """The report, ``kpis.json`` and the tables; ``courts`` and ``title`` as ``render_html``'s."""
     out_dir.mkdir(parents=True, exist_ok=True)
     paths = {"html": out_dir / "report.html", "json": out_dir / "kpis.json", "cases": out_dir / "cases.csv",
              "nodes": out_dir / "nodes.csv", "agencies": out_dir / "agencies.csv"}
-    paths["html"].write_text(render_html(agg, profile, params, validation, curve, invariants), encoding="utf-8")
-    summary = {"params": params, "profile": profile.name,
+    paths["html"].write_text(render_html(agg, profile, params, validation, curve, invariants,
+                                         courts=courts, title=title), encoding="utf-8")
+    summary = {"params": params, "profile": title or profile.name,
                "courts": {c: {"kpi": d["kpi"], "replications": d["replications"]} for c, d in agg["courts"].items()},
                **({"province": agg["province"]} if "province" in agg else {}),
                "calendar": {**agg.get("calendar", {}), "note": calendar_note(agg.get("calendar"))},

@@ -388,6 +388,10 @@ def test_an_agency_code_the_system_does_not_have_is_a_located_error(tmp_path: Pa
     ("agency: icbc\ncourts:\n  - {code: R1, case_no: c}\ntarget_account: A\ndebtors:\n  janitor:\n    name: x\n"
      "    id_number: '410811198001010119'\n    holdings: [{account_no: '1', balance_cents: 1}]\n",
      ":6: debtors.janitor"),
+    # a balance with a thousands comma inside braces: YAML splits it ({balance_cents: 1, 000: null})
+    ("agency: icbc\ncourts:\n  - {code: R1, case_no: c}\ntarget_account: A\ndebtors:\n  query:\n    name: x\n"
+     "    id_number: '410811198001010119'\n    holdings: [{account_no: '1', balance_cents: 1,000}]\n",
+     ":9:debtors.query.holdings.0.balance_cents"),
 ])
 def test_bad_fixtures_are_located_at_file_and_line(text: str, where: str, tmp_path: Path) -> None:
     path = tmp_path / "fixtures.yaml"

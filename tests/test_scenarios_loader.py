@@ -57,6 +57,8 @@ def test_a_good_document_loads_with_step_lines_and_times():
     ("  - command: {type: Teleport}\n", 7, "steps.0.command.type", "未知引擎命令"),
     ("  - command: {type: ManualQuery, agency: icbc, colour: red}\n", 7, "steps.0.command.colour", "没有字段"),
     ("  - freeze: {asset: 甲的存款, amount: 1e30}\n", 7, "steps.0.freeze.amount", "金额过大"),  # was a run-time trace
+    # a thousands comma inside braces: YAML reads {amount: 50, 000: null} ("Keys should be strings")
+    ("  - freeze: {asset: 甲的存款, amount: 50,000}\n", 7, "steps.0.freeze.amount", "请写 50000"),
 ])
 def test_each_problem_names_file_line_and_key(step, line, key, words):
     found = problems(HEAD + step)

@@ -220,12 +220,16 @@ def _sequential_note(console: Any, result: dict[str, Any]) -> None:
 def template(
     out: Path | None = typer.Option(None, "--out", help="写入此文件（已存在则不覆盖）/ write to this file (never over "
                                                       "an existing one)"),
+    province: bool = typer.Option(False, "--province", help="写省级配置模板（列出多个法院）/ a province file "
+                                                            "listing several courts"),
 ) -> None:
-    """写出本院法院配置的起步模板（中文注释，只含常改的字段）/ a starter court profile to edit (Chinese comments, the
-    fields a court usually changes)."""
+    """写出本院法院配置的起步模板（中文注释，只含常改的字段）；--province 写出省级配置（各院一起仿真）/ a starter
+    court profile to edit (Chinese comments, the fields a court usually changes); --province: a province file (its
+    courts simulated together)."""
     from sim.profile import TEMPLATE
+    from sim.province import PROVINCE_TEMPLATE
 
-    text = TEMPLATE.read_text(encoding="utf-8")
+    text = (PROVINCE_TEMPLATE if province else TEMPLATE).read_text(encoding="utf-8")
     if out is None:
         typer.echo(text, nl=False)
         return
@@ -235,7 +239,8 @@ def template(
             f.write(text)
     except FileExistsError:
         raise UserError(f"{out} 已存在，不覆盖", f"{out} exists: not overwritten", where="--out") from None
-    typer.echo(f"已写出 / written: {out}\n下一步 / next: zhixing simulate {out} --years 1 -r 3")
+    then = f"zhixing simulate {out} --years 1 -r 3" + (" -w 2" if province else "")
+    typer.echo(f"已写出 / written: {out}\n下一步 / next: {then}")
 
 
 def register(app: typer.Typer) -> None:

@@ -13,6 +13,7 @@ import typer
 from rich.console import Console
 from rich.progress import BarColumn, Progress, TaskID, TextColumn, TimeElapsedColumn
 
+from core_flow.errors import UserError
 from sim.backends import BACKENDS
 from zhixing.cmd_calendar import holiday_file_option, use_holiday_file
 from zhixing.console import Table
@@ -137,11 +138,41 @@ def profile_for_run(console: Any, profile_path: Path | None, holiday_file: Path 
     return profile
 
 
+def courts_for_run(console: Any, path: Path | None, holiday_file: Path | None, courts: int, **overrides: Any) -> Any:
+    """The courts a simulation runs (``sim.province.Province``): a province file's (``courts:``, each court its own
+    profile; ``--start``, ``--warmup-days`` and ``--dispose`` apply to every court), or one profile, ``courts`` times
+    alike (``--courts``)."""
+    from sim.province import Province, is_province, load_province
+
+    if not is_province(path):
+        profile = profile_for_run(console, path, holiday_file, **overrides)
+        names = [profile.name] if courts == 1 else [f"{profile.name} #{i + 1}" for i in range(courts)]
+        return Province(profile.name, tuple((n, profile) for n in names), "")
+    from sim.start_state import notes
+
+    if courts != 1:
+        raise UserError("省级配置已列出各法院，不能再用 --courts；同样的法院请在该院下写 count: N",
+                        "a province file lists its courts: --courts does not apply; for N courts alike write count: N "
+                        "under the court", where="--courts")
+    if overrides.get("intake") is not None:
+        raise UserError("省级配置的各院收案不同，--intake 不适用；请在各院写 intake: {yearly: …}",
+                        "a province's courts have their own intake: --intake does not apply; write intake: {yearly: …} "
+                        "under each court", where="--intake")
+    use_holiday_file(holiday_file)
+    province = load_province(path)  # type: ignore[arg-type]
+    each = tuple((name, overridden(profile, **overrides)) for name, profile in province.courts)
+    for name, profile in each:
+        for note in notes(profile.start_state):
+            console.print(f"{name}：{note}")
+    return Province(province.name, each, province.path)
+
+
 def register(app: typer.Typer) -> None:
     @app.command("simulate")
     def simulate(
-        profile_path: Path | None = typer.Argument(None, metavar="PROFILE",
-                                                   help="法院配置 YAML（缺省为内置默认法院） / court profile YAML"),
+        profile_path: Path | None = typer.Argument(
+            None, metavar="PROFILE", help="法院配置 YAML（缺省为内置默认法院），或列出各院的省级配置（courts:） / "
+            "court profile YAML, or a province file listing its courts (courts:)"),
         years: float = typer.Option(1.0, "--years", help="模拟年数 / years simulated"),
         replications: int = typer.Option(3, "--replications", "-r", help="重复次数 / replications"),
         seed: int = typer.Option(2025, "--seed", help="随机种子 / seed"),
@@ -157,7 +188,8 @@ def register(app: typer.Typer) -> None:
                                       help="报告含排队论验证 / add the queueing-theory validation"),
         check: bool = typer.Option(True, "--check/--no-check",
                                    help="仿真同时核查规则（违规即失败） / rule checks while simulating"),
-        courts: int = typer.Option(1, "--courts", min=1, help="同配置法院数（省） / courts of this profile"),
+        courts: int = typer.Option(1, "--courts", min=1, help="同配置法院数（各院不同时用省级配置） / courts of this "
+                                   "profile (courts that differ: a province file)"),
         events: bool = typer.Option(False, "--events", help="另写逐事件表（CSV，已脱敏） / also write per-event CSV"),
         start: str | None = START,
         holiday_file: Path | None = holiday_file_option(),
@@ -168,14 +200,15 @@ def register(app: typer.Typer) -> None:
         from sim.report import write_outputs
 
         check_backend(backend, workers)
-        profile = profile_for_run(console, profile_path, holiday_file, start=start, warmup_days=warmup_days,
+        province = courts_for_run(console, profile_path, holiday_file, courts, start=start, warmup_days=warmup_days,
                                   intake=intake, disposal_share=disposal_share)
-        names = [profile.name] if courts == 1 else [f"{profile.name} #{i + 1}" for i in range(courts)]
-        units = make_units([(n, profile) for n in names], years=years, replications=replications, seed=seed,
+        profile = province.courts[0][1]
+        units = make_units(list(province.courts), years=years, replications=replications, seed=seed,
                            check=check, events_dir=str(out / "events") if events else None)
         output_dir(out, "--out")  # made (or refused) before the run, after the options are known good
         since = profile.origin.strftime("%Y-%m-%d %H:%M")
-        console.print(f"仿真 {profile.name}：自 {since} 起 {years:g} 年 × {replications} 次重复，种子 {seed}，后端 "
+        console.print(f"仿真 {province.name}{_count(province)}：自 {since} 起 {years:g} 年 × {replications} 次重复，"
+                      f"种子 {seed}，后端 "
                       f"{backend} × {workers} / simulating {years:g} years from {since} × {replications} replications")
         t0 = time.perf_counter()
         with progress(console, "仿真中 / simulating") as update:
@@ -185,8 +218,9 @@ def register(app: typer.Typer) -> None:
         for name, data in agg["courts"].items():
             console.print(kpi_table(data["kpi"], f"关键指标（均值与95%置信区间） / KPIs, mean and 95% CI — {name}"))
         if "province" in agg:  # the courts summed, replication by replication
-            console.print(kpi_table(agg["province"]["kpi"], f"全省合计（{courts} 个法院相加；比例、利用率与周期见各院）"
-                                    f" / province total ({courts} courts summed; shares, utilisation and cycle times: "
+            n = len(province.courts)
+            console.print(kpi_table(agg["province"]["kpi"], f"全省合计（{n} 个法院相加；比例、利用率与周期见各院）"
+                                    f" / province total ({n} courts summed; shares, utilisation and cycle times: "
                                     "per court)"))
             console.print(agency_table(agg["province"]["agency_kpi"]))
         if replications == 1:
@@ -203,7 +237,8 @@ def register(app: typer.Typer) -> None:
         validation = _validation(results) if validate else None
         params: dict[str, Any] = {"years": years, "replications": replications, "seed": seed, "backend": backend,
                                   "workers": workers, "wall_s": round(wall, 2)}
-        paths = write_outputs(out, agg, profile, params, validation, invariants=invariants)
+        paths = write_outputs(out, agg, profile, params, validation, invariants=invariants,
+                              courts=province.courts, title=province.name)
         cases = sum(r["meta"]["cases_filed"] for r in results)
         carried = sum(r["meta"].get("start_cases", 0) for r in results)
         plus_zh, plus_en = (f"，另有旧存 {carried:,} 件", f" and {carried:,} carried over") if carried else ("", "")
@@ -211,6 +246,11 @@ def register(app: typer.Typer) -> None:
                       f"{plus_en}")
         console.print(f"报告 / report: {paths['html']}；指标 / KPIs: {paths['json']}；"
                       f"案件表 / cases: {paths['cases']}")
+
+
+def _count(province: Any) -> str:
+    n = len(province.courts)
+    return f"（{n} 个法院 / {n} courts）" if n > 1 else ""
 
 
 def _validation(results: list[dict[str, Any]]) -> dict[str, Any]:

@@ -1,0 +1,157 @@
+"""A province file: courts that differ, each its own profile (a file, fields in place, or both; ``count`` for courts
+alike), simulated together with the province total; its mistakes located in the file that has them."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from core_flow import yaml_text
+from core_flow.errors import UserError
+from sim.profile import load_profile
+from sim.province import PROVINCE_SCHEMA, PROVINCE_TEMPLATE, is_province, load_province, schema
+from zhixing.cli import main
+
+JIA = "name: 甲区人民法院\ncourt_code: 豫0801\norigin: 2026-03-01\nintake:\n  yearly: 2,500\n" \
+      "staff:\n  承办法官: {count: 4}\n  法官助理: {count: 4}\n"
+PROVINCE = """name: 某中院辖区
+common:
+  origin: 2027年1月4日
+courts:
+  - profile: 甲区.yaml
+  - name: 乙县人民法院
+    court_code: 豫0802
+    intake: {yearly: 1800}
+    staff: {承办法官: {count: 3}, 书记员: {count: 3}}
+  - name: 丙县人民法院
+    count: 2
+    intake: {yearly: 900, mix: {首执: 0.9, 保全: 0.1}}
+"""
+
+
+def write(tmp_path, province: str = PROVINCE, jia: str = JIA):
+    (tmp_path / "甲区.yaml").write_text(jia, encoding="utf-8")
+    f = tmp_path / "省.yaml"
+    f.write_text(province, encoding="utf-8")
+    return f
+
+
+def test_each_court_is_its_own_profile_merged_default_common_file_in_place(tmp_path):
+    p = load_province(write(tmp_path))
+    assert p.name == "某中院辖区"
+    names = [n for n, _ in p.courts]
+    assert names == ["甲区人民法院", "乙县人民法院", "丙县人民法院 #1", "丙县人民法院 #2"]
+    jia, yi, bing1, bing2 = (c for _, c in p.courts)
+    default = load_profile()
+    assert (jia.intake.yearly, jia.staff["承办法官"].count, jia.staff["书记员"].count, jia.court_code) == \
+        (2500, 4, 4, "豫0801")  # its own file (法官助理 is the 书记员 role)
+    assert (yi.intake.yearly, yi.staff["承办法官"].count, yi.court_code) == (1800, 3, "豫0802")  # in place
+    assert yi.intake.mix == default.intake.mix and yi.actions == default.actions  # the rest: the default
+    assert bing1.intake.yearly == bing2.intake.yearly == 900 and bing1.intake.mix["first"] == 0.9
+    assert bing1.name == "丙县人民法院 #1"
+    # the province's one window: common's origin over the court file's own (2026-03-01, for its own runs)
+    assert {c.origin.date().isoformat() for _, c in p.courts} == {"2027-01-04"}
+
+
+def test_the_template_loads_and_the_schema_is_generated():
+    p = load_province(PROVINCE_TEMPLATE)
+    assert len(p.courts) >= 3 and is_province(PROVINCE_TEMPLATE)
+    assert json.loads(PROVINCE_SCHEMA.read_text(encoding="utf-8")) == schema(), \
+        "regenerate: python -m sim.province > sim/data/province.schema.json"
+
+
+@pytest.mark.parametrize(("change", "where", "zh"), [
+    # a field written in place: at its line in the province file
+    (("intake: {yearly: 1800}", "intake: {yearly: -3}"), "省.yaml:8:intake.yearly", "乙县人民法院：法院配置有误"),
+    (("count: 2", "count: 0"), "省.yaml:11:courts.2.count", ""),
+    (("  - profile: 甲区.yaml", "  - profile: 乙区.yaml"), "省.yaml:5:courts.0.profile", "找不到"),
+    (("  - name: 乙县人民法院\n    court_code: 豫0802\n", "  - court_code: 豫0802\n"), "省.yaml:6:courts.1", "name"),
+    (("    count: 2\n", ""), "courts.2.name", "名称重复"),  # 丙县 as 乙县: the same name twice
+    (("common:\n  origin: 2027年1月4日\n", ""), "origin", "须相同"),  # 甲区's own origin differs
+    (("intake: {yearly: 1800}", "intake: {yearly: 1,800}"), "省.yaml:8:courts.1.intake.yearly", "逗号"),
+])
+def test_a_mistake_is_located_in_the_province_file(tmp_path, change, where, zh):
+    old, new = change
+    if "名称重复" in zh and old == "    count: 2\n":
+        text = PROVINCE.replace(old, new).replace("name: 丙县人民法院", "name: 乙县人民法院")
+    else:
+        assert old in PROVINCE
+        text = PROVINCE.replace(old, new)
+    with pytest.raises(UserError) as err:
+        load_province(write(tmp_path, text))
+    assert where in err.value.where and zh in err.value.zh, (err.value.where, err.value.zh)
+
+
+def test_a_mistake_in_a_courts_own_file_is_located_there(tmp_path):
+    with pytest.raises(UserError) as err:
+        load_province(write(tmp_path, jia=JIA.replace("{count: 4}\n  法官助理", "{count: 0}\n  法官助理")))
+    assert "甲区.yaml:7:staff.承办法官" in err.value.where and "至少一人" in err.value.zh
+
+
+def test_a_thousands_comma_inside_braces_is_refused_not_read_as_the_first_digits(tmp_path):
+    """`{yearly: 4,000}` is `{yearly: 4, 000: null}` to YAML: the profile read 4 (or said "Keys should be strings")."""
+    f = tmp_path / "c.yaml"
+    f.write_text("name: x\nintake: {yearly: 4,000, mix: {首执: 0.9}}\n", encoding="utf-8")
+    with pytest.raises(UserError) as err:
+        load_profile(f)
+    assert err.value.where.endswith("c.yaml:2:intake.yearly") and "4000" in err.value.zh
+    f.write_text("name: x\nintake:\n  yearly: 4,000\n  seasonality: [1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 2]\n",
+                 encoding="utf-8")
+    assert load_profile(f).intake.yearly == 4000  # on its own line the comma is the number's; a list's are its own
+    tree, _ = yaml_text.compose_and_load("a: {b: 1,234,567, c: 2}\nd: {e: 1, 234: x}\n")
+    assert yaml_text.split_numbers(tree) == [("a.b", 1, "1,234,567")]  # a key with a value is a key
+
+
+def test_staffing_is_planned_court_by_court(tmp_path, capsys):
+    f = write(tmp_path)
+    assert main(["plan", "staffing", str(f)]) == 2
+    err = capsys.readouterr().err
+    assert "省级配置" in err and "省.yaml:5:courts" in err and "Traceback" not in err
+
+
+@pytest.mark.parametrize(("extra", "option"), [(["--courts", "2"], "--courts"), (["--intake", "500"], "--intake")])
+def test_options_for_one_profile_are_refused_with_a_province(tmp_path, capsys, extra, option):
+    assert main(["simulate", str(write(tmp_path)), "--out", str(tmp_path / "out"), *extra]) == 2
+    err = capsys.readouterr().err
+    assert option in err and "Traceback" not in err and not (tmp_path / "out").exists()
+
+
+def test_a_province_run_reports_each_court_and_the_total(tmp_path, capsys):
+    text = PROVINCE.replace("yearly: 1800", "yearly: 600").replace("yearly: 900", "yearly: 300")
+    f = write(tmp_path, text, JIA.replace("2,500", "1,200"))
+    out = tmp_path / "out"
+    assert main(["simulate", str(f), "--years", "0.06", "-r", "2", "--seed", "4", "--backend", "serial",
+                 "--no-validate", "--out", str(out)]) == 0
+    said = capsys.readouterr().out
+    assert "某中院辖区（4 个法院" in said and "全省合计（4 个法院相加" in said
+    data = json.loads((out / "kpis.json").read_text(encoding="utf-8"))
+    assert data["profile"] == "某中院辖区" and list(data["courts"]) == ["甲区人民法院", "乙县人民法院",
+                                                                      "丙县人民法院 #1", "丙县人民法院 #2"]
+    filed = {c: v["kpi"]["filed"]["mean"] for c, v in data["courts"].items()}
+    assert filed["甲区人民法院"] > filed["乙县人民法院"] > filed["丙县人民法院 #1"]  # their own intakes
+    assert data["province"]["kpi"]["filed"]["mean"] == pytest.approx(sum(filed.values()))
+    page = (out / "report.html").read_text(encoding="utf-8")
+    assert "某中院辖区" in page.split("</h1>")[0]
+    inputs = page.split("<h2>输入 / Inputs</h2>")[1].split("<h2>")[0]
+    # what differs by court is in the courts' table, each court's own; what they share is said once
+    assert inputs.count("各院不同") >= 2 and "<td>甲区人民法院</td><td>1,200</td>" in inputs
+    assert "<td>乙县人民法院</td><td>600</td>" in inputs and "2027-01-04 08:30" in inputs
+
+
+def test_courts_alike_keep_the_one_court_inputs(tmp_path, capsys):
+    """--courts C: C courts of one profile — one inputs table, not C identical rows."""
+    f = tmp_path / "s.yaml"
+    f.write_text("name: 测试法院\nintake: {yearly: 200}\nstaff: {承办法官: {count: 1}, 书记员: {count: 1}}\n",
+                 encoding="utf-8")
+    assert main(["simulate", str(f), "--years", "0.04", "-r", "2", "--backend", "serial", "--courts", "2",
+                 "--no-validate", "--no-check", "--out", str(tmp_path / "out")]) == 0
+    page = (tmp_path / "out" / "report.html").read_text(encoding="utf-8")
+    assert "各院不同" not in page and "<td>200</td>" in page
+
+
+def test_plan_template_province_writes_one_that_runs(tmp_path, capsys):
+    target = tmp_path / "本省.yaml"
+    assert main(["plan", "template", "--province", "--out", str(target)]) == 0
+    assert "zhixing simulate" in capsys.readouterr().out
+    assert is_province(target) and len(load_province(target).courts) == len(load_province(PROVINCE_TEMPLATE).courts)
