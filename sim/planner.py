@@ -318,13 +318,19 @@ def plan_intake(profile: CourtProfile, target: Goal | Target, *, years: float = 
         return {"target": goal.text, "targets": [t.text for t in goal.targets], "kpis": goal.kpis, "answer": None,
                 "points": points, "replications": replications, "most": most or replications,
                 "calendar": calendar_used(points)}
+    top, failed = hi, False
     for _ in range(steps):
         mid = (lo + hi) / 2
         if ok(mid):
             lo = mid
         else:
-            hi = mid
+            hi, failed = mid, True
+    # every level met: the answer may lie above the range, so the range's top is tried too — said as "at least"
+    # when met (the bisection alone answered just below it, as though the staff could carry no more)
+    at_high = not failed and ok(top)
+    if at_high:
+        lo = top
     points.sort(key=lambda p: p["intake"])
     return {"target": goal.text, "targets": [t.text for t in goal.targets], "kpis": goal.kpis, "answer": round(lo),
-            "points": points, "replications": replications, "most": most or replications,
-            "seed": seed, "years": years, "calendar": calendar_used(points)}
+            "at_high": at_high, "high": round(top), "points": points, "replications": replications,
+            "most": most or replications, "seed": seed, "years": years, "calendar": calendar_used(points)}

@@ -231,6 +231,16 @@ def schema() -> dict[str, Any]:
     return s
 
 
+def alike(courts: tuple[tuple[str, CourtProfile], ...]) -> list[tuple[list[str], CourtProfile]]:
+    """The courts grouped where their profiles are the same but for the name (``count: N``, or written alike): a
+    search run once answers for each. In the file's order; each group's profile is its first court's."""
+    groups: dict[str, tuple[list[str], CourtProfile]] = {}
+    for name, profile in courts:
+        key = json.dumps({**profile.as_dict(), "name": ""}, sort_keys=True, ensure_ascii=False)
+        groups.setdefault(key, ([], profile))[0].append(name)
+    return list(groups.values())
+
+
 def single(profile: CourtProfile) -> Province:
     """One court as a province of one (what ``zhixing simulate PROFILE`` runs)."""
     return Province(profile.name, ((profile.name, profile),), "")

@@ -478,18 +478,43 @@ def render_html(agg: dict[str, Any], profile: CourtProfile, params: dict[str, An
 
 def curve_page(curve: dict[str, Any], profile: CourtProfile) -> str:
     """The staffing search as a self-contained page (`zhixing plan staffing --out`)."""
-    name = html.escape(profile.name)
+    return province_curve_page(profile.name, [([profile.name], curve)], profile)
+
+
+def province_curve_page(title: str, searches: Sequence[tuple[Sequence[str], dict[str, Any]]],
+                        profile: CourtProfile) -> str:
+    """Staffing searches as one self-contained page: one court's, or a province's court by court (``searches``: the
+    courts each search answers for, and the search), the province's summary first."""
+    from sim.replicate import calendar_used
     from sim.sequential import note as sequential_note  # here: scipy is loaded only for a search's page
 
+    curve = searches[0][1]
     judged = sequential_note(curve.get("replications", 0), curve.get("most", 0))
     since = profile.origin.strftime("%Y-%m-%d %H:%M")
     note = (f"自 {since} 起，{curve.get('replications')} 次重复，种子 {curve.get('seed')}，"
             f"每级 {curve.get('years')} 年，各级人数使用共同随机数 / from {since}; replications, seed, years per "
             "level; common random numbers across levels")
+    body = [f"<h1>人员测算 / Staffing search — {html.escape(title)}</h1>", f"<p class='note'>{note}</p>",
+            _calendar_warn(calendar_used([s for _, s in searches]))]
+    if len(searches) == 1:
+        body.append(curve_html(curve))
+    else:
+        roles = list(curve["roles"]) if "roles" in curve else [curve["role"]]
+        rows = []
+        for names, search in searches:
+            answer = search.get("answer")
+            got = answer if isinstance(answer, dict) else {roles[0]: answer}
+            rows += [[name, *("–" if got.get(r) is None else str(got[r]) for r in roles)] for name in names]
+        body.append("<h2>各院满足目标的人数 / staff meeting the target, court by court</h2>")
+        body.append(f"<p>目标 / target: <b>{html.escape(curve['target'])}</b>（“–”：上限内未达到 / not met within "
+                    "the maximum）</p>")
+        body.append(_table(["法院 / court", *roles], rows))
+        for names, search in searches:
+            body.append(f"<h2>{html.escape('、'.join(names))}</h2>" + curve_html(search))
+    if judged:
+        body.append(f"<p class='note'>{html.escape(judged)}</p>")
     return (f"<!doctype html><html lang='zh-CN'><head><meta charset='utf-8'><title>人员测算 / staffing search"
-            f"</title><style>{CSS}</style></head><body><h1>人员测算 / Staffing search — {name}</h1>"
-            f"<p class='note'>{note}</p>" + _calendar_warn(curve.get("calendar")) + curve_html(curve)
-            + (f"<p class='note'>{html.escape(judged)}</p>" if judged else "") + "</body></html>")
+            f"</title><style>{CSS}</style></head><body>" + "".join(body) + "</body></html>")
 
 
 def _calendar_warn(calendar: dict[str, Any] | None) -> str:
@@ -516,6 +541,30 @@ def step_text(point: dict[str, Any]) -> str:
 def write_curve_csv(path: Path, search: dict[str, Any]) -> None:
     """A staffing or intake search as a table a spreadsheet opens: one row per level run (its staff per role, or its
     intake), each KPI shown as mean, low and high of the 95% interval, whether the target was met and what it missed."""
+    head, rows = _curve_rows(search)
+    with path.open("w", newline="", encoding=CSV_ENCODING) as f:
+        w = csv.writer(f)
+        w.writerow(head)
+        w.writerows(rows)
+
+
+def write_curves_csv(path: Path, searches: Sequence[tuple[Sequence[str], dict[str, Any]]]) -> None:
+    """A province's searches (``zhixing plan staffing`` of a province file) in one table: ``write_curve_csv``'s
+    columns after the court's; courts searched together (alike) each get the rows."""
+    with path.open("w", newline="", encoding=CSV_ENCODING) as f:
+        w = csv.writer(f)
+        said: list[str] | None = None
+        for names, search in searches:
+            head, rows = _curve_rows(search)
+            if said is None:
+                said = head
+                w.writerow(["court", *head])
+            elif head != said:  # the same search for every court: the same columns
+                raise ValueError(f"columns differ: {head} vs {said}")
+            w.writerows([name, *row] for name in names for row in rows)
+
+
+def _curve_rows(search: dict[str, Any]) -> tuple[list[str], list[list[Any]]]:
     points = search["points"]
     keys = search.get("show") or search.get("kpis") or []
     if "roles" in search:
@@ -524,14 +573,14 @@ def write_curve_csv(path: Path, search: dict[str, Any]) -> None:
         levels, level = [search["role"]], (lambda p: [p["staff"]])
     else:
         levels, level = ["intake"], (lambda p: [round(p["intake"])])
-    with path.open("w", newline="", encoding=CSV_ENCODING) as f:
-        w = csv.writer(f)
-        w.writerow([*levels, *(f"{k}_{part}" for k in keys for part in ("mean", "low", "high")), "met", "missed",
-                    "replications"])
-        for p in points:
-            cells = [p["kpi"].get(k, {}).get(part, "") for k in keys for part in ("mean", "low", "high")]
-            w.writerow([*level(p), *cells, int(bool(p["met"])), "; ".join(p.get("missed") or []),
-                        p.get("replications", "")])
+    head = [*levels, *(f"{k}_{part}" for k in keys for part in ("mean", "low", "high")), "met", "missed",
+            "replications"]
+    rows = []
+    for p in points:
+        cells = [p["kpi"].get(k, {}).get(part, "") for k in keys for part in ("mean", "low", "high")]
+        rows.append([*level(p), *cells, int(bool(p["met"])), "; ".join(p.get("missed") or []),
+                     p.get("replications", "")])
+    return head, rows
 
 
 def joint_html(search: dict[str, Any]) -> str:

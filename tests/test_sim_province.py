@@ -155,3 +155,57 @@ def test_plan_template_province_writes_one_that_runs(tmp_path, capsys):
     assert main(["plan", "template", "--province", "--out", str(target)]) == 0
     assert "zhixing simulate" in capsys.readouterr().out
     assert is_province(target) and len(load_province(target).courts) == len(load_province(PROVINCE_TEMPLATE).courts)
+
+
+SMALL_PROVINCE = """name: 小省
+courts:
+  - {name: 甲院, intake: {yearly: 300}, staff: {承办法官: {count: 1}, 书记员: {count: 1}}}
+  - {name: 乙院, count: 2, intake: {yearly: 150}, staff: {承办法官: {count: 1}, 书记员: {count: 1}}}
+"""
+
+
+def test_plan_staffing_of_a_province_searches_court_by_court_and_sums_up(tmp_path, capsys, monkeypatch):
+    import sim.planner
+
+    searched = []
+    real = sim.planner.plan_staffing
+
+    def spy(profile, *args, **kwargs):
+        searched.append(profile.name)
+        return real(profile, *args, **kwargs)
+
+    monkeypatch.setattr(sim.planner, "plan_staffing", spy)
+    f = tmp_path / "p.yaml"
+    f.write_text(SMALL_PROVINCE, encoding="utf-8")
+    page, table = tmp_path / "curves.html", tmp_path / "levels.csv"
+    assert main(["plan", "staffing", str(f), "--target", "compliance>=0.1", "--years", "0.05", "-r", "2",
+                 "--backend", "serial", "--max", "2", "--out", str(page), "--csv", str(table)]) == 0
+    said = capsys.readouterr().out
+    assert searched == ["甲院", "乙院 #1"]  # courts alike searched once, for both
+    summary = said.split("全省人员测算")[1]
+    rows = {line.split("│")[1].strip(): [c.strip() for c in line.split("│")[2:-1]] for line in summary.splitlines()
+            if line.startswith("│")}
+    assert set(rows) == {"甲院", "乙院 #1", "乙院 #2", "合计 / total"}
+    assert rows["甲院"][0] == "1" and rows["乙院 #1"] == rows["乙院 #2"] and rows["合计 / total"][0] == "3"
+    needed = [int(rows[c][1].split("（")[0]) for c in ("甲院", "乙院 #1", "乙院 #2")]
+    assert int(rows["合计 / total"][1].split("（")[0]) == sum(needed)
+    text = page.read_text(encoding="utf-8")
+    assert "各院满足目标的人数" in text and text.count("服务水平曲线") == 2 and "<h2>乙院 #1、乙院 #2</h2>" in text
+    lines = table.read_text(encoding="utf-8-sig").splitlines()
+    assert lines[0].startswith("court,承办法官,") and {ln.split(",")[0] for ln in lines[1:]} == {"甲院", "乙院 #1",
+                                                                                              "乙院 #2"}
+
+
+def test_plan_intake_of_a_province_and_an_answer_at_the_searchs_top_is_at_least(tmp_path, capsys):
+    """Every level met: the bisection alone answered just below the range's top, as though the staff could carry no
+    more; the top is tried and the answer said as "at least"."""
+    f = tmp_path / "p.yaml"
+    f.write_text(SMALL_PROVINCE, encoding="utf-8")
+    assert main(["plan", "intake", str(f), "--target", "compliance>=0.05", "--years", "0.05", "-r", "2",
+                 "--backend", "serial", "--low", "100", "--steps", "1"]) == 0
+    said = capsys.readouterr().out
+    assert "搜索上限 600 件仍满足" in said and "搜索上限 300 件仍满足" in said  # 2 × each court's intake
+    rows = {line.split("│")[1].strip(): line.split("│")[3].strip() for line in said.split("全省可承担收案")[1]
+            .splitlines() if line.startswith("│")}
+    assert rows == {"甲院": "≥ 600（上限 / the top）", "乙院 #1": "≥ 300（上限 / the top）",
+                    "乙院 #2": "≥ 300（上限 / the top）"}

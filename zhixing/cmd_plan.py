@@ -62,29 +62,44 @@ def staffing(
     start: str | None = START,
     holiday_file: Path | None = holiday_file_option(),
 ) -> None:
-    """满足目标的最少人数与服务水平曲线（共同随机数） / smallest staff meeting a target, service-level curve."""
-    from sim.planner import parse_target, plan_staffing  # here, not at import: the other commands start faster
+    """满足目标的最少人数与服务水平曲线（共同随机数）；省级配置则逐院测算并汇总 / smallest staff meeting a target,
+    service-level curve; a province file: court by court, then a summary."""
+    from sim.planner import parse_target  # here, not at import: the other commands start faster
     from sim.profile import canonical_role
-    from sim.report import calendar_note, label
+    from sim.province import is_province
 
     console = plain_console(120)
     goal = parse_target(target)
     for path, option in ((out, "--out"), (csv_out, "--csv")):
         if path is not None:
             output_file(path, option)
+    roles = [canonical_role(r) for r in roles]  # 法官助理 is the 书记员 role, 法官 the 承办法官
+    options = {"years": years, "replications": replications, "seed": seed, "backend": backend, "workers": workers,
+               "low": low, "high": high, "most": most}
+    if is_province(profile_path):
+        _province_staffing(console, profile_path, holiday_file, goal, roles, out=out, csv_out=csv_out,
+                           overrides={"start": start, "intake": intake, "disposal_share": disposal_share}, **options)
+        return
     profile = profile_for_run(console, profile_path, holiday_file, start=start, intake=intake,
                               disposal_share=disposal_share)
-    roles = [canonical_role(r) for r in roles]  # 法官助理 is the 书记员 role, 法官 the 承办法官
+    result = _search(console, profile, goal, roles, **options)
+    _write(console, result, profile, out, csv_out)
+
+
+def _search(console: Any, profile: Any, goal: Any, roles: list[str], *, title: str = "",
+            **options: Any) -> dict[str, Any]:
+    """One court's staffing search, its curve printed and the answer said; ``title``: the courts it is for (a
+    province's), said in the table's title."""
     if len(roles) > 1:
-        _joint(console, profile, goal, roles, years=years, replications=replications, seed=seed, backend=backend,
-               workers=workers, low=low, high=high, most=most, out=out, csv_out=csv_out)
-        return
+        return _joint(console, profile, goal, roles, title=title, **options)
+    from sim.planner import plan_staffing
+    from sim.report import calendar_note, label
+
     role = roles[0]
     with progress(console, "规划中 / planning") as update:
-        result = plan_staffing(profile, goal, role=role, years=years, replications=replications, seed=seed,
-                               backend=backend, workers=workers, low=low, high=high, most=most,
-                               progress=lambda what, f: update(f, what))
-    table = Table(title=f"服务水平曲线 / service-level curve — {role}（{replications} 次重复，共同随机数 / CRN）")
+        result = plan_staffing(profile, goal, role=role, progress=lambda what, f: update(f, what), **options)
+    table = Table(title=f"服务水平曲线 / service-level curve — {title}{role}（{options['replications']} 次重复，"
+                        "共同随机数 / CRN）")
     table.add_column(f"{role} 人数 / staff", justify="right")
     for k in result["show"]:
         table.add_column(label(k), justify="right")
@@ -102,7 +117,66 @@ def staffing(
                       f"meeting {goal.text} with 95% confidence: {result['answer']}")
     if note := calendar_note(result["calendar"]):
         console.print(note)
-    _write(console, result, profile, out, csv_out)
+    return result
+
+
+def _province_staffing(console: Any, path: Path, holiday_file: Path | None, goal: Any, roles: list[str], *,
+                       out: Path | None, csv_out: Path | None, overrides: dict[str, Any], **options: Any) -> None:
+    """A province file: each court's search (courts alike — ``count: N`` — searched once), then one table of every
+    court's staff today and the staff meeting the target."""
+    from sim.province import alike
+    from sim.report import province_curve_page, write_curves_csv
+    from zhixing.cmd_simulate import courts_for_run
+
+    province = courts_for_run(console, path, holiday_file, 1, **overrides)
+    searched: list[tuple[list[str], Any, dict[str, Any]]] = []
+    for names, profile in alike(province.courts):
+        searched.append((names, profile, _search(console, profile, goal, roles, title=f"{'、'.join(names)}：",
+                                                 **options)))
+    table = Table(title=f"全省人员测算 / staffing court by court — {province.name}（{goal.text}）")
+    table.add_column("法院 / court")
+    for r in roles:
+        table.add_column(f"{r} 现有 / now", justify="right")
+        table.add_column(f"{r} 所需 / needed", justify="right")
+    total_now = dict.fromkeys(roles, 0)
+    total_need: dict[str, int | None] = dict.fromkeys(roles, 0)
+    for names, profile, result in searched:
+        need = _answer(result, roles)
+        for name in names:
+            cells = []
+            for r in roles:
+                now = profile.staff[r].count if r in profile.staff else 0
+                total_now[r] += now
+                n = need.get(r)
+                total_need[r] = None if n is None or total_need[r] is None else total_need[r] + n  # type: ignore[operator]
+                cells += [str(now), _needed(n, now)]
+            table.add_row(name, *cells)
+    table.add_row("合计 / total", *(c for r in roles for c in (str(total_now[r]), _needed(total_need[r],
+                                                                                         total_now[r]))))
+    console.print(table)
+    if any(v is None for v in total_need.values()):
+        console.print("有法院在人数上限内未达到目标（表中“未达到”），故无所需合计；请提高 --max / a court did not meet "
+                      "the target within the maximum (“not met”), so there is no total needed: raise --max")
+    if out is not None:
+        out.write_text(province_curve_page(province.name, [(n, r) for n, _, r in searched], province.courts[0][1]),
+                       encoding="utf-8")
+        console.print(f"曲线 / curves: {out}")
+    if csv_out is not None:
+        write_curves_csv(csv_out, [(n, r) for n, _, r in searched])
+        console.print(f"各级指标 / levels: {csv_out}")
+
+
+def _answer(result: dict[str, Any], roles: list[str]) -> dict[str, int | None]:
+    answer = result["answer"]
+    if isinstance(answer, dict):
+        return {r: answer.get(r) for r in roles}
+    return {roles[0]: answer}
+
+
+def _needed(n: int | None, now: int) -> str:
+    if n is None:
+        return "未达到 / not met"
+    return f"{n}（{n - now:+d}）" if n != now else str(n)
 
 
 def _write(console: Any, result: dict[str, Any], profile: Any, out: Path | None, csv_out: Path | None) -> None:
@@ -116,15 +190,15 @@ def _write(console: Any, result: dict[str, Any], profile: Any, out: Path | None,
         console.print(f"各级指标 / levels: {csv_out}")
 
 
-def _joint(console: Any, profile: Any, goal: Any, roles: list[str], *, out: Path | None, csv_out: Path | None,
-           **options: Any) -> None:
+def _joint(console: Any, profile: Any, goal: Any, roles: list[str], *, title: str = "",
+           **options: Any) -> dict[str, Any]:
     """Several roles sized together: every staffing the search ran, its path, and the answer."""
     from sim.planner_joint import plan_roles
     from sim.report import calendar_note, label, step_text
 
     with progress(console, "规划中 / planning") as update:
         result = plan_roles(profile, goal, roles, progress=lambda what, f: update(f, what), **options)
-    table = Table(title=f"多角色人员测算 / staffing several roles — {'、'.join(roles)}"
+    table = Table(title=f"多角色人员测算 / staffing several roles — {title}{'、'.join(roles)}"
                         f"（{options['replications']} 次重复，共同随机数 / CRN）")
     for r in roles:
         table.add_column(f"{r} / staff", justify="right")
@@ -148,7 +222,7 @@ def _joint(console: Any, profile: Any, goal: Any, roles: list[str], *, out: Path
                       "it, or is below the minimum)")
     if note := calendar_note(result["calendar"]):
         console.print(note)
-    _write(console, result, profile, out, csv_out)
+    return result
 
 
 @plan_app.command("intake")
@@ -169,21 +243,51 @@ def intake_cmd(
     start: str | None = START,
     holiday_file: Path | None = holiday_file_option(),
 ) -> None:
-    """现有人员能承担的最大年收案 / the largest yearly intake the staff carries while meeting the target."""
-    from sim.planner import parse_target, plan_intake
-    from sim.report import calendar_note, label
+    """现有人员能承担的最大年收案；省级配置则逐院测算并汇总 / the largest yearly intake the staff carries while
+    meeting the target; a province file: court by court, then a summary."""
+    from sim.planner import parse_target
+    from sim.province import alike, is_province
+    from zhixing.cmd_simulate import courts_for_run
 
     console = plain_console(120)
     goal = parse_target(target)
     if csv_out is not None:
         output_file(csv_out, "--csv")
-    profile = profile_for_run(console, profile_path, holiday_file, start=start, disposal_share=disposal_share)
+    options = {"years": years, "replications": replications, "seed": seed, "backend": backend, "workers": workers,
+               "low": low, "high": high, "steps": steps, "most": most}
+    if not is_province(profile_path):
+        profile = profile_for_run(console, profile_path, holiday_file, start=start, disposal_share=disposal_share)
+        _write(console, _carried(console, profile, goal, **options), profile, None, csv_out)
+        return
+    province = courts_for_run(console, profile_path, holiday_file, 1, start=start, disposal_share=disposal_share)
+    searched = [(names, profile, _carried(console, profile, goal, title=f"{'、'.join(names)}：", **options))
+                for names, profile in alike(province.courts)]
+    table = Table(title=f"全省可承担收案 / intake carried, court by court — {province.name}（{goal.text}）")
+    for col in ("法院 / court", "现年收案 / intake now", "可承担 / carried"):
+        table.add_column(col, justify="left" if col.startswith("法院") else "right")
+    for names, profile, result in searched:
+        answer = result["answer"]
+        carried = (f"低于 {low:,.0f} / below {low:,.0f}" if answer is None
+                   else f"≥ {answer:,}（上限 / the top）" if result.get("at_high") else f"{answer:,}")
+        for name in names:
+            table.add_row(name, f"{profile.intake.yearly:,.0f}", carried)
+    console.print(table)
+    if csv_out is not None:
+        from sim.report import write_curves_csv
+
+        write_curves_csv(csv_out, [(n, r) for n, _, r in searched])
+        console.print(f"各级指标 / levels: {csv_out}")
+
+
+def _carried(console: Any, profile: Any, goal: Any, *, title: str = "", low: float, **options: Any) -> dict[str, Any]:
+    """One court's intake search, its table printed and the answer said."""
+    from sim.planner import plan_intake
+    from sim.report import calendar_note, label
+
     with progress(console, "规划中 / planning") as update:
-        result = plan_intake(profile, goal, years=years, replications=replications, seed=seed, backend=backend,
-                             workers=workers, low=low, high=high, steps=steps, most=most,
-                             progress=lambda what, f: update(f, what))
+        result = plan_intake(profile, goal, low=low, progress=lambda what, f: update(f, what), **options)
     names = "、".join(goal.kpis)
-    table = Table(title=f"收案与 {names} / intake vs {', '.join(goal.kpis)}")
+    table = Table(title=f"收案与 {names} / intake vs {', '.join(goal.kpis)} — {title.rstrip('：')}".rstrip(" —"))
     table.add_column("年收案 / intake", justify="right")
     for k in goal.kpis:
         table.add_column(label(k), justify="right")
@@ -193,13 +297,18 @@ def intake_cmd(
     console.print(table)
     _sequential_note(console, result)
     if result["answer"] is None:
-        console.print(f"收案 {low:,.0f} 时已不满足 {goal.text} / the target is not met even at {low:,.0f} cases a year")
+        console.print(f"{title}收案 {low:,.0f} 时已不满足 {goal.text} / the target is not met even at {low:,.0f} cases "
+                      "a year")
+    elif result.get("at_high"):
+        console.print(f"{title}搜索上限 {result['high']:,} 件仍满足 {goal.text}：可承担的年收案至少为此数"
+                      f"（提高 --high 再测） / {goal.text} still met at the search's top, {result['high']:,} a year: "
+                      "the staff carries at least that (raise --high)")
     else:
-        console.print(f"满足 {goal.text} 的最大年收案约 {result['answer']:,} 件 / largest yearly intake meeting it: "
-                      f"about {result['answer']:,}")
+        console.print(f"{title}满足 {goal.text} 的最大年收案约 {result['answer']:,} 件 / largest yearly intake meeting "
+                      f"it: about {result['answer']:,}")
     if note := calendar_note(result["calendar"]):
         console.print(note)
-    _write(console, result, profile, None, csv_out)
+    return result
 
 
 def _met(point: dict[str, Any], goal: Any) -> str:
