@@ -534,12 +534,12 @@ def load_profile(path: str | Path | None = None) -> CourtProfile:
     ``sim/data/court_profile.yaml`` (mappings merged key by key), unless it says ``base: none``."""
     p = Path(path) if path is not None else DEFAULT_PROFILE
     tree, data = read_mapping(p, ("法院配置", "court profile"))
-    if "courts" in data:  # a province file (sim.province): simulated by zhixing simulate, not planned as one court
-        raise UserError("这是省级配置（含 courts，列出多个法院）：zhixing simulate 可运行；人员规划按单个法院进行，"
-                        "请给出其中一个法院的配置",
-                        "this is a province file (its courts listed under courts): zhixing simulate runs it; staffing "
-                        "is planned court by court — give one court's profile",
-                        where=f"{p}:{yaml_text.line_of(tree, ('courts',))}:courts")
+    if "courts" in data:  # a province file (sim.province): several courts, not one court's profile
+        raise UserError("这是省级配置（courts 下列出多个法院），不是单个法院的配置：zhixing simulate 与 plan 命令可直接"
+                        "给出；程序中以 sim.province.load_province 读取",
+                        "this is a province file (its courts listed under courts), not one court's profile: zhixing "
+                        "simulate and the plan commands take it as it is; in code, read it with "
+                        "sim.province.load_province", where=f"{p}:{yaml_text.line_of(tree, ('courts',))}:courts")
     data, base = profile_layer(data, p)
     if path is not None and base == "default":  # what the file omits comes from the embedded default
         data = deep_merge(default_data(), data)

@@ -103,11 +103,10 @@ def test_a_thousands_comma_inside_braces_is_refused_not_read_as_the_first_digits
     assert yaml_text.split_numbers(tree) == [("a.b", 1, "1,234,567")]  # a key with a value is a key
 
 
-def test_staffing_is_planned_court_by_court(tmp_path, capsys):
-    f = write(tmp_path)
-    assert main(["plan", "staffing", str(f)]) == 2
-    err = capsys.readouterr().err
-    assert "省级配置" in err and "省.yaml:5:courts" in err and "Traceback" not in err
+def test_a_province_file_is_not_read_as_one_courts_profile(tmp_path):
+    with pytest.raises(UserError) as err:
+        load_profile(write(tmp_path))
+    assert "省级配置" in err.value.zh and err.value.where.endswith("省.yaml:5:courts")
 
 
 @pytest.mark.parametrize(("extra", "option"), [(["--courts", "2"], "--courts"), (["--intake", "500"], "--intake")])
