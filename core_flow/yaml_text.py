@@ -71,6 +71,25 @@ def compose_and_load(text: str) -> tuple[yaml.Node | None, Any]:
         loader.dispose()
 
 
+def child(node: yaml.Node | None, key: Any) -> yaml.Node | None:
+    """The value under ``key`` of a mapping node, or item ``key`` of a sequence node; None where there is none."""
+    if isinstance(node, yaml.MappingNode):
+        return next((v for k, v in node.value if getattr(k, "value", None) == str(key)), None)
+    if isinstance(node, yaml.SequenceNode) and isinstance(key, int) and 0 <= key < len(node.value):
+        return node.value[key]
+    return None
+
+
+def node_at(tree: yaml.Node | None, path: Sequence[Any]) -> yaml.Node | None:
+    """The node at ``path`` (keys and list indexes), None unless the whole path is in the document."""
+    node = tree
+    for part in path:
+        node = child(node, part)
+        if node is None:
+            return None
+    return node
+
+
 def line_of(tree: yaml.Node | None, loc: Sequence[Any], *, within: bool = False) -> int | None:
     """1-based line of the deepest YAML node reachable along ``loc`` (a validation error's location: keys and list
     indexes). ``within``: None unless at least ``loc``'s first key is in the document (a value that came from
@@ -79,15 +98,10 @@ def line_of(tree: yaml.Node | None, loc: Sequence[Any], *, within: bool = False)
     line = node.start_mark.line + 1 if node is not None else None
     matched = 0
     for part in loc:
-        if isinstance(node, yaml.MappingNode):
-            nxt = next((v for k, v in node.value if getattr(k, "value", None) == str(part)), None)
-            if nxt is None:
-                break
-            node = nxt
-        elif isinstance(node, yaml.SequenceNode) and isinstance(part, int) and part < len(node.value):
-            node = node.value[part]
-        else:
+        nxt = child(node, part)
+        if nxt is None:
             break
+        node = nxt
         matched += 1
         line = node.start_mark.line + 1
     return None if within and not matched else line

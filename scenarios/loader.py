@@ -213,7 +213,7 @@ def _document(tree: yaml.Node, data: Any, source: str, duplicates: bool = True,
         problems.append(_shifted(source, tree, data, loc, msg, "cross", offset))
     sc._file = source
     sc._line = start
-    steps_node = _child(tree, "steps")
+    steps_node = yaml_text.child(tree, "steps")
     for i, step in enumerate(sc.steps):
         if i < offset:  # a fixture's step: at the use line
             step._line = _line_of(tree, ("use",))
@@ -303,14 +303,6 @@ def _at(data: Any, loc: tuple[Any, ...]) -> Any:
     return data
 
 
-def _child(node: yaml.Node | None, key: Any) -> yaml.Node | None:
-    if isinstance(node, yaml.MappingNode):
-        return next((v for k, v in node.value if getattr(k, "value", None) == str(key)), None)
-    if isinstance(node, yaml.SequenceNode) and isinstance(key, int) and key < len(node.value):
-        return node.value[key]
-    return None
-
-
 def _line_of(tree: yaml.Node, loc: tuple[Any, ...]) -> int:
     """1-based line of the deepest YAML node along ``loc`` (a missing key: its parent's line)."""
     node = tree
@@ -325,7 +317,7 @@ def _line_of(tree: yaml.Node, loc: tuple[Any, ...]) -> int:
             if isinstance(node, yaml.ScalarNode):
                 break
             continue
-        nxt = _child(node, part)
+        nxt = yaml_text.child(node, part)
         if nxt is None:
             break
         node = nxt

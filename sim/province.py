@@ -168,12 +168,12 @@ def _court(p: Path, tree: yaml.Node, i: int, entry: CourtEntry, common: dict[str
             cause = (e.get("ctx") or {}).get("error")  # a check across fields names its field (FieldError.loc)
             path = tuple(e["loc"]) + (cause.loc if isinstance(cause, FieldError) else ())
             key = path[0] if path else None
-            if _has(tree, ("courts", i, key)):  # written in place
-                problems.append(_located(e, str(p), _subtree(tree, ("courts", i))))
-            elif own_tree is not None and _has(own_tree, (key,)):  # in the court's profile file
+            if yaml_text.node_at(tree, ("courts", i, key)) is not None:  # written in place
+                problems.append(_located(e, str(p), yaml_text.node_at(tree, ("courts", i))))
+            elif yaml_text.node_at(own_tree, (key,)) is not None:  # in the court's profile file
                 problems.append(_located(e, str(own), own_tree))
-            elif _has(tree, ("common", key)):
-                problems.append(_located(e, str(p), _subtree(tree, ("common",))))
+            elif yaml_text.node_at(tree, ("common", key)) is not None:
+                problems.append(_located(e, str(p), yaml_text.node_at(tree, ("common",))))
             else:
                 problems.append(_located(e, at, None))
         named = [UserError(f"{name}：{u.zh}", f"{name}: {u.en}", where=u.where) for u in problems]
@@ -192,22 +192,6 @@ def _same_window(p: Path, courts: list[tuple[str, CourtProfile]]) -> None:
                     "请只在 common 中写",
                     f"every court needs the same {field} (the province total adds the courts hour by hour over one "
                     f"window): {first_name} has {a}, {name} {b}; write it in common only", where=f"{p}:{field}")
-
-
-def _has(tree: yaml.Node | None, path: tuple[Any, ...]) -> bool:
-    return _subtree(tree, path) is not None
-
-
-def _subtree(tree: yaml.Node | None, path: tuple[Any, ...]) -> yaml.Node | None:
-    node = tree
-    for part in path:
-        if isinstance(node, yaml.MappingNode):
-            node = next((v for k, v in node.value if getattr(k, "value", None) == str(part)), None)
-        elif isinstance(node, yaml.SequenceNode) and isinstance(part, int) and part < len(node.value):
-            node = node.value[part]
-        else:
-            return None
-    return node
 
 
 def _message(error: Any) -> tuple[str, str]:
@@ -239,11 +223,6 @@ def alike(courts: tuple[tuple[str, CourtProfile], ...]) -> list[tuple[list[str],
         key = json.dumps({**profile.as_dict(), "name": ""}, sort_keys=True, ensure_ascii=False)
         groups.setdefault(key, ([], profile))[0].append(name)
     return list(groups.values())
-
-
-def single(profile: CourtProfile) -> Province:
-    """One court as a province of one (what ``zhixing simulate PROFILE`` runs)."""
-    return Province(profile.name, ((profile.name, profile),), "")
 
 
 if __name__ == "__main__":  # python -m sim.province --schema > sim/data/province.schema.json
