@@ -141,6 +141,24 @@ ADDITIVE = ("agency_requests_per_day", "carried_over", "closed", "deducted_yuan"
             "unfreeze_approvals", "warnings", "zhongben_register_at_end")
 
 
+# shares that pool across courts (a province's compliance: all its courts' deadlines met ÷ all their deadlines);
+# utilisation, cycle times and cases per judge stay per court
+POOLED = ("compliance", "within_limit_share", "within_statutory_share", "zhongben_rate")
+
+
+def pooled(k: str, runs: Sequence[dict[str, Any]]) -> float:
+    """Share ``k`` of several courts' runs (one replication) taken together; NaN where none has a denominator.
+    Compliance from the runs' deadlines per node (met and late); the closing shares weighted by cases closed."""
+    if k == "compliance":
+        deadlines = sum(v["deadlines"] for run in runs for v in run["per_node"].values())
+        late = sum(v["late"] for run in runs for v in run["per_node"].values())
+        return (deadlines - late) / deadlines if deadlines else math.nan
+    pairs = [(run["kpi"].get(k), run["kpi"].get("closed", 0) or 0) for run in runs]
+    closed = sum(n for share, n in pairs if share is not None and share == share and n)
+    return sum(share * n for share, n in pairs if share is not None and share == share and n) / closed \
+        if closed else math.nan
+
+
 def _interval(k: str, values: list[float]) -> dict[str, float]:
     m, lo, hi = mean_ci(values)
     if lo == lo:  # an interval (none for one replication)
@@ -162,6 +180,10 @@ def province(by_court: dict[str, list[dict[str, Any]]]) -> dict[str, Any]:
     keys = sorted({k for runs in whole.values() for one in runs for k in one["kpi"] if k.startswith(ADDITIVE)})
     kpi = {k: _interval(k, [sum(one["kpi"].get(k, 0) or 0 for one in runs) for runs in whole.values()])
            for k in keys}
+    for k in POOLED:  # a share of the province: its courts' numerators over their denominators, not a mean of shares
+        values = [v for v in (pooled(k, runs) for runs in whole.values()) if v == v]
+        if values:
+            kpi[k] = _interval(k, values)
     agencies = {rep: province_agencies(runs) for rep, runs in whole.items()}
     return {"kpi": kpi, "replications": len(whole), "courts": len(by_court), "agencies": agencies,
             "agency_kpi": _agency_intervals(list(agencies.values()))}

@@ -364,9 +364,12 @@ def render_html(agg: dict[str, Any], profile: CourtProfile, params: dict[str, An
         total = agg["province"]
         out.append(f"<h2>{PROVINCE} — {total['courts']} 个法院相加（{total['replications']} 次重复，"
                    "均值 [95% 置信区间] / courts summed, mean [95% CI]）</h2>")
-        out.append("<p class='note'>只列可相加的指标（件数、金额、请求量、加班）；比例、利用率、周期与人均收案"
-                   "见各法院。 / Only the KPIs that add up (counts, money, requests, overtime); shares, utilisation, "
-                   "cycle times and cases per judge are per court.</p>")
+        out.append("<p class='note'>件数、金额、请求量、加班为各院相加；期限遵守率与结案占比按全省合计计算（各院按期"
+                   "完成的期限之和 ÷ 期限之和，结案占比按结案数加权），不是各院比例的平均；利用率、周期与人均收案见各"
+                   "法院。 / Counts, money, requests and overtime are the courts' sums; compliance and the closing "
+                   "shares are the province's own (all its courts' deadlines met ÷ all their deadlines; the closing "
+                   "shares weighted by cases closed), not a mean of the courts' shares; utilisation, cycle times and "
+                   "cases per judge are per court.</p>")
         out.append(_table(["指标 / KPI", "均值 [95% CI]"], [[label(k), _ci(total["kpi"][k], k)]
                                                          for k in sorted(shown_kpis(total["kpi"], total["kpi"]),
                                                                          key=_order)]))

@@ -123,7 +123,7 @@ def test_a_province_run_reports_each_court_and_the_total(tmp_path, capsys):
     assert main(["simulate", str(f), "--years", "0.06", "-r", "2", "--seed", "4", "--backend", "serial",
                  "--no-validate", "--out", str(out)]) == 0
     said = capsys.readouterr().out
-    assert "某中院辖区（4 个法院" in said and "全省合计（4 个法院相加" in said
+    assert "某中院辖区（4 个法院" in said and "全省合计（4 个法院；" in said
     data = json.loads((out / "kpis.json").read_text(encoding="utf-8"))
     assert data["profile"] == "某中院辖区" and list(data["courts"]) == ["甲区人民法院", "乙县人民法院",
                                                                       "丙县人民法院 #1", "丙县人民法院 #2"]
@@ -208,3 +208,20 @@ def test_plan_intake_of_a_province_and_an_answer_at_the_searchs_top_is_at_least(
             .splitlines() if line.startswith("│")}
     assert rows == {"甲院": "≥ 600（上限 / the top）", "乙院 #1": "≥ 300（上限 / the top）",
                     "乙院 #2": "≥ 300（上限 / the top）"}
+
+
+def test_the_provinces_shares_are_its_own_not_a_mean_of_its_courts():
+    """A big court at 0.9 and a small one at 1.0: the province met 91 of its 100 deadlines (0.91), not 0.95."""
+    from sim.replicate import province
+
+    def run(court, rep, deadlines, late, closed, zhongben):
+        return {"meta": {"court": court, "replication": rep}, "agencies": {}, "agency_hours": {},
+                "per_node": {"17": {"deadlines": deadlines, "late": late}},
+                "kpi": {"compliance": (deadlines - late) / deadlines, "closed": closed, "filed": closed,
+                        "zhongben_rate": zhongben / closed}}
+
+    total = province({"大": [run("大", 0, 90, 9, 80, 40), run("大", 1, 90, 9, 80, 40)],
+                      "小": [run("小", 0, 10, 0, 20, 0), run("小", 1, 10, 0, 20, 0)]})["kpi"]
+    assert total["compliance"]["mean"] == pytest.approx(0.91)
+    assert total["zhongben_rate"]["mean"] == pytest.approx(40 / 100)  # weighted by cases closed, not (0.5 + 0) / 2
+    assert total["filed"]["mean"] == 100

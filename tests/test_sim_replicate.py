@@ -31,8 +31,8 @@ def test_serial_and_process_pool_give_identical_results():
 
 def test_a_province_is_its_courts_summed_replication_by_replication(tmp_path):
     """Several courts (`--courts`, a province): the counts, money, requests and overtime summed over the courts in
-    each replication, then the mean and 95% CI over replications — a higher court's totals; shares and utilisation
-    stay per court. One court: no province."""
+    each replication, then the mean and 95% CI over replications — a higher court's totals; compliance and the closing
+    shares pooled (the province's own); utilisation and cycle times stay per court. One court: no province."""
     import json
     import math
 
@@ -50,7 +50,13 @@ def test_a_province_is_its_courts_summed_replication_by_replication(tmp_path):
         assert total["kpi"][k]["low"] == pytest.approx(max(lo, 0.0))
         courts = sum(agg["courts"][c]["kpi"][k]["mean"] for c in ("法院0", "法院1"))
         assert math.isclose(total["kpi"][k]["mean"], courts, rel_tol=1e-9)
-    assert not {"compliance", "utilisation.承办法官", "cycle_p50_days", "cases_per_judge_year"} & set(total["kpi"])
+    assert not {"utilisation.承办法官", "cycle_p50_days", "cases_per_judge_year"} & set(total["kpi"])
+    # compliance: the province's deadlines met ÷ its deadlines, replication by replication
+    pooled = []
+    for rep in range(3):
+        nodes = [v for r in results if r["meta"]["replication"] == rep for v in r["per_node"].values()]
+        pooled.append(1 - sum(v["late"] for v in nodes) / sum(v["deadlines"] for v in nodes))
+    assert total["kpi"]["compliance"]["mean"] == pytest.approx(mean_ci(pooled)[0])
     paths = write_outputs(tmp_path, agg, PROFILE, {"years": 0.15, "replications": 3, "seed": 99})
     assert json.loads(paths["json"].read_text(encoding="utf-8"))["province"]["kpi"]["filed"]["n"] == 3
     assert "全省合计 / province total" in paths["html"].read_text(encoding="utf-8")

@@ -219,9 +219,9 @@ def register(app: typer.Typer) -> None:
             console.print(kpi_table(data["kpi"], f"关键指标（均值与95%置信区间） / KPIs, mean and 95% CI — {name}"))
         if "province" in agg:  # the courts summed, replication by replication
             n = len(province.courts)
-            console.print(kpi_table(agg["province"]["kpi"], f"全省合计（{n} 个法院相加；比例、利用率与周期见各院）"
-                                    f" / province total ({n} courts summed; shares, utilisation and cycle times: "
-                                    "per court)"))
+            console.print(kpi_table(agg["province"]["kpi"], f"全省合计（{n} 个法院；遵守率与占比按全省合计计算，"
+                                    f"利用率与周期见各院） / province total ({n} courts; compliance and shares of the "
+                                    "province as a whole; utilisation and cycle times: per court)"))
             console.print(agency_table(agg["province"]["agency_kpi"]))
         if replications == 1:
             console.print(ONE_REPLICATION)
