@@ -51,8 +51,8 @@ class CourtEntry(BaseModel):
     """One court (or ``count`` courts alike) of a province file; its other keys are court profile fields."""
 
     model_config = ConfigDict(extra="allow")
-    name: str | None = Field(None, description="法院名称（缺省取其配置文件的 name） / the court's name (default: its "
-                                               "profile file's name)")
+    name: str | None = Field(None, description="法院名称（缺省取其配置文件的 name，再缺省取文件名） / the court's name "
+                                               "(default: its profile file's name, or the file's)")
     profile: str | None = Field(None, description="该院的法院配置文件（相对本文件） / the court's profile file "
                                                   "(relative to this file)")
     count: int = Field(1, ge=1, le=MAX_COURTS, description="同样的法院数（名称后加 #1、#2…） / courts alike (named "
@@ -138,10 +138,15 @@ def load_province(path: str | Path) -> Province:
 def _court(p: Path, tree: yaml.Node, i: int, entry: CourtEntry, common: dict[str, Any]) -> tuple[str, CourtProfile]:
     """Court ``i``: its name and validated profile."""
     at = f"{p}:{yaml_text.line_of(tree, ('courts', i))}:courts.{i}"
-    inline, _ = profile_layer(dict(entry.model_extra or {}), p, at)
+    inline, inline_base = profile_layer(dict(entry.model_extra or {}), p, at)
+    if inline_base != "default":
+        raise UserError("省级配置中的法院不能写 base（base: none 只用于法院自己的配置文件）",
+                        "a court in a province file takes no base (base: none belongs in a court's own profile file)",
+                        where=f"{at}.base")
     data = deep_merge(default_data(), common)
     own_tree: yaml.Node | None = None
     own = Path()
+    own_name: str | None = None
     if entry.profile is not None:
         own = (p.parent / entry.profile).resolve()
         if not own.is_file():
@@ -151,11 +156,12 @@ def _court(p: Path, tree: yaml.Node, i: int, entry: CourtEntry, common: dict[str
         own_tree, raw = read_mapping(own, ("法院配置", "court profile"))
         layer, base = profile_layer(raw, own)
         data = deep_merge(common if base == "none" else data, layer)
+        own_name = str(layer.get("name") or own.stem)
     data = deep_merge(data, inline)
     for field in SHARED:  # the province's window: common's, over what a court's own file says for its own runs
         if field in common and field not in inline:
             data[field] = common[field]
-    name = entry.name or (str(data["name"]) if entry.profile is not None and "name" in data else None)
+    name = entry.name or own_name  # never the default profile's name: unnamed in place and in its file, the file's stem
     if not name:
         raise UserError("每个法院须有 name（或其配置文件中的 name）", "each court needs a name (or its profile file's)",
                         where=at)

@@ -54,6 +54,16 @@ def test_each_court_is_its_own_profile_merged_default_common_file_in_place(tmp_p
     assert {c.origin.date().isoformat() for _, c in p.courts} == {"2027-01-04"}
 
 
+def test_a_court_unnamed_in_place_and_in_its_file_is_its_files_name_not_the_defaults(tmp_path):
+    (tmp_path / "丁县.yaml").write_text("intake: {yearly: 700}\n", encoding="utf-8")
+    f = write(tmp_path, PROVINCE + "  - profile: 丁县.yaml\n  - {name: 戊县, base: none}\n")
+    with pytest.raises(UserError) as err:  # base belongs in a court's own file
+        load_province(f)
+    assert "courts.4.base" in err.value.where
+    f.write_text(PROVINCE + "  - profile: 丁县.yaml\n", encoding="utf-8")
+    assert load_province(f).courts[-1][0] == "丁县"
+
+
 def test_the_template_loads_and_the_schema_is_generated():
     p = load_province(PROVINCE_TEMPLATE)
     assert len(p.courts) >= 3 and is_province(PROVINCE_TEMPLATE)
