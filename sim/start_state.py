@@ -48,7 +48,6 @@ and deadlines already due when the run begins are reported apart (overdue at the
 
 from __future__ import annotations
 
-import csv
 import difflib
 import re
 from dataclasses import dataclass, replace
@@ -57,10 +56,11 @@ from functools import cache
 from pathlib import Path
 
 from core_flow.amount_text import amount_cents
-from core_flow.errors import NotUtf8, UserError, read_utf8, together
+from core_flow.errors import UserError, together
 from core_flow.legal_calendar import CST, DATE_FORMS_EN, DATE_FORMS_ZH, parse_local
 from core_flow.model import Process
 from core_flow.process_loader import default_process
+from sim.sheet import Sheet, is_blank, is_total, read_sheet, reading_notes, totals_note
 
 OPEN_NODES = 43  # 44 归档, 45 终本 sweeps and 46 恢复执行 follow the closing (node 43): no open case stands there
 COLUMNS = ("case", "filed", "type", "current_node", "handler", "amount_yuan", "zhongben_closed")
@@ -128,7 +128,7 @@ def load_start_state(path: str | Path, before: datetime, judges: tuple[str, ...]
     strangers: dict[str, int] = {}  # handlers the profile lacks → the line each first appears on
     problems: list[UserError] = []  # every row's first mistake, reported together
     for line, cells in table.rows:
-        if not any(c.strip() for c in cells) or _summary(cells):
+        if is_blank(cells) or is_total(cells):
             continue  # an empty line (a spreadsheet's trailing rows), or the export's 合计 row (said: ``notes``)
         row = dict(zip(columns, [*cells, *[""] * (len(columns) - len(cells))], strict=False))
         try:
@@ -245,77 +245,18 @@ def _unknown_handlers(p: Path, strangers: dict[str, int], judges: tuple[str, ...
         where=f"{p}:{first_line}:handler")
 
 
-@dataclass(frozen=True)
-class _Table:
-    header: list[str]
-    header_line: int  # 1 unless title rows stand above it
-    rows: list[tuple[int, list[str]]]  # (line, cells) below the header
-    encoding: str  # UTF-8, GBK, or xlsx
-    sheet: tuple[int, str] | None = None  # a workbook's sheet read (number, title), when not its first
+WHAT = ("起始状态", "start state")
 
 
-TITLE_ROWS = 10  # a header is looked for this far down (a court's export: its title, date and unit rows above it)
-
-
-def _table(p: Path) -> _Table:
-    """The header and the numbered rows of the start state: a CSV (UTF-8 or GBK), or the first sheet with a header of
-    an Excel workbook (``.xlsx``, as a court's system exports it; dates, numbers and text read as the CSV's would
-    be). A court system's export often has a title row (执行案件清单), a date or a unit above the header: the header
-    is the first of the top rows that names a column (``_header_line``), the rows above it skipped, and said
-    (``notes``)."""
-    suffix = p.suffix.lower()
-    if suffix == ".xls":
-        raise UserError("不支持旧版 Excel 文件（.xls）：请另存为 .xlsx 或 CSV（UTF-8）",
-                        "an old Excel file (.xls) is not read: save it as .xlsx or CSV (UTF-8)", where=str(p))
-    try:
-        if suffix in (".xlsx", ".xlsm"):
-            rows, sheet = _xlsx(p)
-            encoding = "xlsx"
-        else:
-            sheet = None
-            text, encoding = _csv_text(p)
-            reader = csv.reader(text.splitlines())
-            rows = [(reader.line_num, row) for row in reader]
-    except OSError as err:
-        raise UserError(f"无法读取起始状态 {p}：{err.strerror}", f"cannot read the start state {p}: {err.strerror}",
-                        where=str(p)) from None
-    at = _header_line(rows) or 0  # none found: the first row's unknown columns are said (``_columns``)
-    header = list(rows[at][1]) if rows else []
-    while header and not header[-1].strip():  # a sheet's empty columns to the right
-        header = header[:-1]
-    below = [(line, cells[:len(header)] if encoding == "xlsx" else cells) for line, cells in rows[at + 1:]]
-    return _Table(header, rows[at][0] if rows else 1, below, encoding, sheet)
+def _table(p: Path) -> Sheet:
+    """The start state's header and numbered rows (``sim.sheet.read_sheet``: CSV in UTF-8 or GBK, or a workbook;
+    title rows above the header and 合计 rows below the cases, as a court system exports them)."""
+    return read_sheet(p, _known, WHAT)
 
 
 def _known(cell: str) -> bool:
     name = cell.strip()
     return header_name(name) in (*COLUMNS, AMOUNT_WAN) or name in IGNORED
-
-
-def _header_line(rows: list[tuple[int, list[str]]]) -> int | None:
-    """Which of ``rows`` is the header: the first if it names a column, else the first of the next rows (within
-    ``TITLE_ROWS``) that names two or more — the title rows of a court's export stand above it; None when none does."""
-    for i, (_line, cells) in enumerate(rows[:TITLE_ROWS]):
-        if sum(_known(c) for c in cells) >= (1 if i == 0 else 2):
-            return i
-    return None
-
-
-def _csv_text(p: Path) -> tuple[str, str]:
-    """The CSV's text and its encoding: UTF-8 (a byte-order mark allowed), else GBK — what Excel and WPS on a Chinese
-    Windows save as "CSV (逗号分隔)" — read as GB18030, its superset, strictly (a byte sequence neither decodes is
-    refused at its line). A GBK reading is not silent: ``notes`` says it in the terminal and the report."""
-    try:
-        return read_utf8(p, ("起始状态 CSV", "start state CSV")), "UTF-8"
-    except NotUtf8 as err:
-        try:
-            return p.read_bytes().decode("gb18030"), "GBK"
-        except UnicodeDecodeError:
-            raise UserError("起始状态 CSV 须为 UTF-8 或 GBK 编码的文本：此行有两种编码都无法解码的字节"
-                            "（请另存为 UTF-8，或直接给出 Excel 工作簿 .xlsx）",
-                            "the start state CSV must be UTF-8 or GBK text: this line has bytes that decode as "
-                            "neither (save it as UTF-8, or give the Excel workbook (.xlsx) itself)",
-                            where=err.where) from None
 
 
 def notes(path: str | Path | None) -> list[str]:
@@ -329,19 +270,7 @@ def notes(path: str | Path | None) -> list[str]:
         table = _table(p)
     except (OSError, UserError):
         return []
-    said = []
-    if table.encoding == "GBK":
-        said.append(f"起始状态 {p.name} 不是 UTF-8，已按 GBK 编码读取（Excel 另存的“CSV (逗号分隔)”即此编码） / the "
-                    f"start state {p.name} is not UTF-8: read as GBK (what Excel saves as CSV on a Chinese Windows)")
-    if table.sheet is not None:
-        number, title = table.sheet
-        said.append(f"起始状态 {p.name} 读取第 {number} 张表「{title}」（其前的表没有表头） / the start state "
-                    f"{p.name}: sheet {number} ({title}) read, the sheets before it have no header")
-    if table.header_line > 1:
-        above = table.header_line - 1
-        said.append(f"起始状态 {p.name} 的表头在第 {table.header_line} 行，其上 {above} 行（标题等）已跳过 / the start "
-                    f"state {p.name}'s header is on line {table.header_line}: the {above} line(s) above it (a title) "
-                    "skipped")
+    said = reading_notes(p, table, WHAT)
     columns = [header_name(name) for name in table.header]
     if "type" not in columns and "case" in columns:
         said.append(f"起始状态 {p.name} 没有案件类型列：各案类型取自案号（执 首执、执恢 恢复、执保 保全） / the start "
@@ -354,49 +283,8 @@ def notes(path: str | Path | None) -> list[str]:
     if passed:
         said.append(f"起始状态 {p.name} 的列 {'、'.join(passed)} 仿真不用，已略过 / the start state {p.name}'s columns "
                     f"{', '.join(passed)} are not used by the simulation: passed over")
-    totals = [line for line, cells in table.rows if _summary(cells)]
-    if totals:
-        lines = "、".join(map(str, totals))
-        said.append(f"起始状态 {p.name} 第 {lines} 行为合计行，已跳过 / the start state {p.name}'s total row(s) "
-                    f"(合计) on line {', '.join(map(str, totals))} skipped")
+    said += totals_note(p, table, WHAT)
     return said
-
-
-def _xlsx(p: Path) -> tuple[list[tuple[int, list[str]]], tuple[int, str] | None]:
-    """The rows of the workbook's first sheet that has a header, and which sheet (number, title) when not the first
-    (said: ``notes``)."""
-    import zipfile
-
-    from openpyxl import load_workbook  # here: only a workbook needs it
-
-    try:
-        book = load_workbook(p, read_only=True, data_only=True)
-    except (zipfile.BadZipFile, KeyError, ValueError) as err:
-        raise UserError(f"不是有效的 Excel 工作簿（.xlsx）：{err}", f"not a valid Excel workbook (.xlsx): {err}",
-                        where=str(p)) from None
-    first: list[tuple[int, list[str]]] | None = None
-    try:
-        for n, sheet in enumerate(book.worksheets, start=1):
-            rows = list(enumerate(([_cell(v) for v in row] for row in sheet.iter_rows(values_only=True)), start=1))
-            first = rows if first is None else first
-            if _header_line(rows) is not None:  # a cover or notes sheet before the cases (说明): passed
-                return rows, (None if n == 1 else (n, sheet.title))
-    finally:
-        book.close()
-    return first or [], None  # none has one: the first sheet's unknown columns are said
-
-
-def _cell(value: object) -> str:
-    """A spreadsheet cell as the CSV would hold it: a date as YYYY-MM-DD, a whole number without ``.0``."""
-    if value is None:
-        return ""
-    if isinstance(value, datetime):
-        return value.date().isoformat()
-    if isinstance(value, date):
-        return value.isoformat()
-    if isinstance(value, float) and value.is_integer():
-        return str(int(value))
-    return str(value).strip()
 
 
 _NUMBER_MARK = re.compile(r"执(恢|保)?\d+号")
@@ -408,12 +296,6 @@ def type_from_number(case: str) -> str | None:
     执行 case); None when the number has none of them."""
     m = _NUMBER_MARK.search(case)
     return _MARK_TYPE[m[1]] if m else None
-
-
-def _summary(cells: list[str]) -> bool:
-    """A court export's total row (合计 / 总计 / 小计 in its first filled cell): not a case."""
-    first = next((c.strip() for c in cells if c.strip()), "")
-    return first.replace(" ", "").startswith(("合计", "总计", "小计"))
 
 
 def _columns(header: list[str], p: Path, line: int = 1) -> list[str]:
