@@ -20,6 +20,7 @@ calendar and their counts over one window. ``python -m sim.province --schema`` w
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -69,7 +70,10 @@ class ProvinceFile(BaseModel):
         "各院共同的法院配置字段（如 origin、hours、actions），各院未写的取此处，再未写的取内置默认 / court profile "
         "fields every court shares (origin, hours, actions…): what a court omits comes from here, then from the "
         "embedded default"))
-    courts: list[CourtEntry] = Field(min_length=1, description="各法院 / the courts")
+    courts: list[CourtEntry] | str = Field(min_length=1, description=(
+        "各法院：逐个写出，或给出各院表（CSV 或 Excel .xlsx，相对本文件：法院、年收案、各角色人数…一院一行） / "
+        "the courts: each written out, or a courts table (CSV or Excel .xlsx, relative to this file: name, yearly "
+        "intake, headcount per role… a row per court)"))
 
 
 @dataclass(frozen=True)
@@ -77,6 +81,7 @@ class Province:
     name: str
     courts: tuple[tuple[str, CourtProfile], ...]  # (name, profile), in the file's order, ``count`` expanded
     path: str
+    notes: tuple[str, ...] = ()  # how its courts table was read, where not as written (GBK, title rows…)
 
 
 def is_province(path: str | Path | None) -> bool:
@@ -99,60 +104,129 @@ def load_province(path: str | Path) -> Province:
     try:
         spec = ProvinceFile.model_validate(data)
     except ValidationError as err:
-        raise together([_at(e["loc"], tree, p, _message(e)) for e in err.errors()], WHAT) from None
+        raise together([_at(loc, tree, p, _message(e)) for e in err.errors()
+                        if (loc := _branch(e["loc"], data.get("courts"))) is not None], WHAT) from None
     common, common_base = profile_layer(spec.common, p, f"{p}:common")
     if common_base != "default":
         raise UserError("common 中不能写 base（base: none 只用于单个法院的配置文件）",
                         "common takes no base (base: none belongs in a court's own profile file)",
                         where=f"{p}:common.base")
+    entries, problems, notes = _table_entries(p, spec.courts) if isinstance(spec.courts, str) \
+        else (_yaml_entries(p, tree, spec.courts), [], ())
     courts: list[tuple[str, CourtProfile]] = []
-    problems: list[UserError] = []
-    first_line: dict[str, int | None] = {}
-    for i, entry in enumerate(spec.courts):
+    first_at: dict[str, str] = {}
+    for entry, place in entries:
         try:
-            name, profile = _court(p, tree, i, entry, common)
+            name, profile = _court(entry, place, common, p, tree)
         except UserError as err:
             problems.append(err)
             continue
         names = [name] if entry.count == 1 else [f"{name} #{k}" for k in range(1, entry.count + 1)]
         for n in names:
-            line = yaml_text.line_of(tree, ("courts", i))
-            if n in first_line:
+            if n in first_at:
                 problems.append(UserError(
-                    f"法院名称重复：{n}（第 {first_line[n]} 行已有）；各院名称须不同（报告与表格按名称区分）",
-                    f"court name given twice: {n} (line {first_line[n]} has it); each court needs its own name "
-                    "(the report and the tables tell the courts apart by it)", where=f"{p}:{line}:courts.{i}.name"))
+                    f"法院名称重复：{n}（{first_at[n]} 已有）；各院名称须不同（报告与表格按名称区分）",
+                    f"court name given twice: {n} ({first_at[n]} has it); each court needs its own name (the "
+                    "report and the tables tell the courts apart by it)", where=place.field("name")))
                 continue
-            first_line[n] = line
+            first_at[n] = place.at
             courts.append((n, profile.model_copy(update={"name": n})))
     if problems:
-        raise together(problems, WHAT)
+        raise together(problems, WHAT, most=MAX_SHOWN)
     if len(courts) > MAX_COURTS:
         raise UserError(f"法院数 {len(courts)} 超过上限 {MAX_COURTS}（全国请按省分别运行）",
                         f"{len(courts)} courts exceed the limit of {MAX_COURTS} (run the country province by province)",
                         where=f"{p}:courts")
     _same_window(p, courts)
-    return Province(spec.name, tuple(courts), str(p))
+    return Province(spec.name, tuple(courts), str(p), tuple(notes))
 
 
-def _court(p: Path, tree: yaml.Node, i: int, entry: CourtEntry, common: dict[str, Any]) -> tuple[str, CourtProfile]:
-    """Court ``i``: its name and validated profile."""
-    at = f"{p}:{yaml_text.line_of(tree, ('courts', i))}:courts.{i}"
-    inline, inline_base = profile_layer(dict(entry.model_extra or {}), p, at)
+MAX_SHOWN = 20  # courts' mistakes listed in one message (the count says how many more)
+
+
+@dataclass(frozen=True)
+class _Place:
+    """Where a court of the province is written: in the province file's list, or a row of its courts table."""
+
+    file: Path  # the file it is written in: its paths (profile, start_state) are relative to it
+    at: str  # file:line of the court, for its own mistakes
+    field: Callable[[str], str]  # where one of its fields is written (name, profile, base)
+    in_place: Callable[[Any, tuple[Any, ...]], UserError | None]  # a field's mistake, located where written here
+
+
+def _yaml_entries(p: Path, tree: yaml.Node, courts: list[CourtEntry]) -> list[tuple[CourtEntry, _Place]]:
+    out = []
+    for i, entry in enumerate(courts):
+        at = f"{p}:{yaml_text.line_of(tree, ('courts', i))}:courts.{i}"
+
+        def in_place(e: Any, path: tuple[Any, ...], i: int = i) -> UserError | None:
+            if not path or yaml_text.node_at(tree, ("courts", i, path[0])) is None:
+                return None
+            return _located(e, str(p), yaml_text.node_at(tree, ("courts", i)))
+
+        def field(name: str, i: int = i) -> str:
+            return f"{p}:{yaml_text.line_of(tree, ('courts', i, name))}:courts.{i}.{name}"
+
+        out.append((entry, _Place(p, at, field, in_place)))
+    return out
+
+
+def _table_entries(p: Path, name: str) -> tuple[list[tuple[CourtEntry, _Place]], list[UserError], list[str]]:
+    """The courts of the table ``name`` (relative to the province file ``p``): each row an entry, its mistakes at
+    the row and column (``sim.province_table``)."""
+    from sim.province_table import read_courts
+
+    table = (p.parent / name).resolve()
+    if not table.is_file():
+        raise UserError(f"找不到各院表 {name}（相对 {p.parent}）", f"the courts table {name} is not found (relative to "
+                        f"{p.parent})", where=f"{p}:courts")
+    rows, notes = read_courts(table)
+    out, problems = [], []
+    for row in rows:
+        def column(path: tuple[Any, ...], row: Any = row) -> str | None:
+            return next((col for field, col in row.columns.items()
+                         if path[:len(field)] == field or field[:len(path)] == path), None) if path else None
+
+        def in_place(e: Any, path: tuple[Any, ...], row: Any = row) -> UserError | None:
+            col = column(path, row)
+            if col is None:
+                return None
+            said = _located(e, "", None)
+            return UserError(said.zh, said.en, where=f"{table}:{row.line}:{col}")
+
+        try:
+            entry = CourtEntry.model_validate(row.data)
+        except ValidationError as err:
+            problems += [UserError(f"各院表有误：{_message(e)[0]}", f"invalid courts table: {_message(e)[1]}",
+                                   where=f"{table}:{row.line}:{column(tuple(e['loc'])) or _dotted(e['loc'])}")
+                         for e in err.errors()]
+            continue
+        def field(name: str, row: Any = row) -> str:
+            return f"{table}:{row.line}:{column((name,), row) or name}"
+
+        out.append((entry, _Place(table, f"{table}:{row.line}", field, in_place)))
+    return out, problems, notes
+
+
+def _court(entry: CourtEntry, place: _Place, common: dict[str, Any], p: Path,
+           tree: yaml.Node) -> tuple[str, CourtProfile]:
+    """One court: its name and validated profile (default ← ``common`` ← its profile file ← its fields in place)."""
+    at = place.at
+    inline, inline_base = profile_layer(dict(entry.model_extra or {}), place.file, at)
     if inline_base != "default":
         raise UserError("省级配置中的法院不能写 base（base: none 只用于法院自己的配置文件）",
                         "a court in a province file takes no base (base: none belongs in a court's own profile file)",
-                        where=f"{at}.base")
+                        where=place.field("base"))
     data = deep_merge(default_data(), common)
     own_tree: yaml.Node | None = None
     own = Path()
     own_name: str | None = None
     if entry.profile is not None:
-        own = (p.parent / entry.profile).resolve()
+        own = (place.file.parent / entry.profile).resolve()
         if not own.is_file():
-            raise UserError(f"找不到该院的法院配置文件 {entry.profile}（相对 {p.parent}）",
-                            f"the court's profile file {entry.profile} is not found (relative to {p.parent})",
-                            where=f"{at}.profile")
+            raise UserError(f"找不到该院的法院配置文件 {entry.profile}（相对 {place.file.parent}）",
+                            f"the court's profile file {entry.profile} is not found (relative to {place.file.parent})",
+                            where=place.field("profile"))
         own_tree, raw = read_mapping(own, ("法院配置", "court profile"))
         layer, base = profile_layer(raw, own)
         data = deep_merge(common if base == "none" else data, layer)
@@ -174,8 +248,8 @@ def _court(p: Path, tree: yaml.Node, i: int, entry: CourtEntry, common: dict[str
             cause = (e.get("ctx") or {}).get("error")  # a check across fields names its field (FieldError.loc)
             path = tuple(e["loc"]) + (cause.loc if isinstance(cause, FieldError) else ())
             key = path[0] if path else None
-            if yaml_text.node_at(tree, ("courts", i, key)) is not None:  # written in place
-                problems.append(_located(e, str(p), yaml_text.node_at(tree, ("courts", i))))
+            if (here := place.in_place(e, path)) is not None:  # written in place
+                problems.append(here)
             elif yaml_text.node_at(own_tree, (key,)) is not None:  # in the court's profile file
                 problems.append(_located(e, str(own), own_tree))
             elif yaml_text.node_at(tree, ("common", key)) is not None:
@@ -198,6 +272,20 @@ def _same_window(p: Path, courts: list[tuple[str, CourtProfile]]) -> None:
                     "请只在 common 中写",
                     f"every court needs the same {field} (the province total adds the courts hour by hour over one "
                     f"window): {first_name} has {a}, {name} {b}; write it in common only", where=f"{p}:{field}")
+
+
+def _branch(loc: tuple[Any, ...], courts: Any) -> tuple[Any, ...] | None:
+    """A ``courts`` error of the branch the file wrote (a list of courts, or a table's name), its place without
+    pydantic's branch name; None for the other branch's."""
+    if len(loc) < 2 or loc[0] != "courts" or loc[1] not in ("str", "list[CourtEntry]"):
+        return tuple(loc)
+    if (loc[1] == "str") != isinstance(courts, str):
+        return None
+    return ("courts", *loc[2:])
+
+
+def _dotted(loc: tuple[Any, ...]) -> str:
+    return ".".join(str(x) for x in loc)
 
 
 def _message(error: Any) -> tuple[str, str]:

@@ -235,3 +235,64 @@ def test_the_provinces_shares_are_its_own_not_a_mean_of_its_courts():
     assert total["compliance"]["mean"] == pytest.approx(0.91)
     assert total["zhongben_rate"]["mean"] == pytest.approx(40 / 100)  # weighted by cases closed, not (0.5 + 0) / 2
     assert total["filed"]["mean"] == 100
+
+
+TABLE = """某中院辖区各基层法院执行工作情况表
+序号,法院名称,年收案数,承办法官人数,法官助理（人）,法院代字,配置文件,数量
+1,甲区人民法院,"4,000",6,6,豫0801,,
+2,乙县人民法院,1800件,3,3,豫0802,,
+3,丙县人民法院,900,2,2,,丙县.yaml,2
+合计,,"7,600",13,13,,,
+"""
+
+
+def table_province(tmp_path, table: str = TABLE, encoding: str = "gbk", name: str = "各院.csv"):
+    (tmp_path / "丙县.yaml").write_text("name: 丙县\nstaff: {执行局长: {count: 1}}\n", encoding="utf-8")
+    (tmp_path / name).write_bytes(table.encode(encoding))
+    f = tmp_path / "省.yaml"
+    f.write_text(f"name: 表省\ncommon: {{origin: 2027-01-04}}\ncourts: {name}\n", encoding="utf-8")
+    return f
+
+
+def test_the_courts_from_a_table_as_a_higher_court_keeps_it(tmp_path):
+    """A table saved by Excel as CSV (GBK) with a title row and a 合计 row: one court a row, the headcounts by
+    what people call the roles, a profile file and a count column."""
+    p = load_province(table_province(tmp_path))
+    assert [n for n, _ in p.courts] == ["甲区人民法院", "乙县人民法院", "丙县人民法院 #1", "丙县人民法院 #2"]
+    jia, yi, bing, _ = (c for _, c in p.courts)
+    assert (jia.intake.yearly, jia.staff["承办法官"].count, jia.staff["书记员"].count, jia.court_code) == \
+        (4000, 6, 6, "豫0801")
+    assert yi.intake.yearly == 1800 and yi.staff["承办法官"].count == 3
+    assert bing.staff["执行局长"].count == 1 and bing.intake.yearly == 900  # its file, then the row over it
+    said = " ".join(p.notes)
+    assert "GBK" in said and "第 2 行" in said and "合计" in said  # how it was read is said
+
+
+def test_a_courts_workbook_reads_like_the_csv(tmp_path):
+    from openpyxl import Workbook
+
+    book = Workbook()
+    sheet = book.active
+    for row in [["法院", "年收案", "承办法官", "书记员"], ["甲院", 600, 2, 2], ["乙院", "1,200", 3, 3]]:
+        sheet.append(row)
+    book.save(tmp_path / "各院.xlsx")
+    f = tmp_path / "省.yaml"
+    f.write_text("courts: 各院.xlsx\n", encoding="utf-8")
+    p = load_province(f)
+    assert [(n, c.intake.yearly, c.staff["承办法官"].count) for n, c in p.courts] == [("甲院", 600, 2),
+                                                                                    ("乙院", 1200, 3)]
+
+
+@pytest.mark.parametrize(("change", "where", "zh"), [
+    (("承办法官人数", "法警人数"), "各院.csv:2:法警人数", "未知列"),
+    (("1800件", "很多"), "各院.csv:4:年收案数", "应为数字"),
+    (("2,2,,丙县.yaml,2", "2,2,,丁县.yaml,2"), "各院.csv:5:配置文件", "找不到"),
+    (("2,乙县人民法院", "2,甲区人民法院"), "各院.csv:4:法院名称", "名称重复"),
+    (("法院名称", "名称"), "各院.csv:2", "未知列"),
+    (("6,6,豫0801", "0,6,豫0801"), "各院.csv:3:承办法官人数", "至少一人"),
+])
+def test_a_mistake_in_the_courts_table_is_at_its_row_and_column(tmp_path, change, where, zh):
+    assert change[0] in TABLE
+    with pytest.raises(UserError) as err:
+        load_province(table_province(tmp_path, TABLE.replace(*change), "utf-8"))
+    assert where in err.value.where and zh in err.value.zh, (err.value.where, err.value.zh)

@@ -160,11 +160,13 @@ def courts_for_run(console: Any, path: Path | None, holiday_file: Path | None, c
                         "under each court", where="--intake")
     use_holiday_file(holiday_file)
     province = load_province(path)  # type: ignore[arg-type]
+    for note in province.notes:  # how its courts table was read (GBK, title rows…)
+        console.print(note)
     each = tuple((name, overridden(profile, **overrides)) for name, profile in province.courts)
     for name, profile in each:
         for note in notes(profile.start_state):
             console.print(f"{name}：{note}")
-    return Province(province.name, each, province.path)
+    return Province(province.name, each, province.path, province.notes)
 
 
 def register(app: typer.Typer) -> None:
