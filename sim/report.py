@@ -349,9 +349,10 @@ def _actions_html(profile: CourtProfile, other: list[str], first: str = "") -> l
 def render_html(agg: dict[str, Any], profile: CourtProfile, params: dict[str, Any],
                 validation: dict[str, Any] | None = None, curve: dict[str, Any] | None = None,
                 invariants: dict[str, Any] | None = None, *,
-                courts: Sequence[tuple[str, CourtProfile]] | None = None, title: str | None = None) -> str:
+                courts: Sequence[tuple[str, CourtProfile]] | None = None, title: str | None = None,
+                notes: Sequence[str] = ()) -> str:
     """``courts``: the courts of a province file (``sim.province``), their inputs side by side; ``title``: the
-    province's name (the profile's unless told)."""
+    province's name (the profile's unless told); ``notes``: how its courts table was read, where not as written."""
     out = [f"<!doctype html><html lang='zh-CN'><head><meta charset='utf-8'><title>执行局年度仿真报告 / "
            f"year-scale simulation report</title><style>{CSS}</style></head><body>",
            f"<h1>执行局年度仿真报告 / Year-scale simulation report — {html.escape(title or profile.name)}</h1>",
@@ -359,6 +360,7 @@ def render_html(agg: dict[str, Any], profile: CourtProfile, params: dict[str, An
            "ID or account numbers.</p>"]
     out.append(_calendar_warn(agg.get("calendar")))
     out.append("<h2>输入 / Inputs</h2>")
+    out += [f"<p class='note'>{html.escape(n)}</p>" for n in notes]
     out += _inputs_html(profile, params, courts)
     if "province" in agg:  # the courts summed, replication by replication (sim.replicate.province)
         total = agg["province"]
@@ -649,14 +651,14 @@ def validation_html(v: dict[str, Any]) -> str:
 def write_outputs(out_dir: Path, agg: dict[str, Any], profile: CourtProfile, params: dict[str, Any],
                   validation: dict[str, Any] | None = None, curve: dict[str, Any] | None = None,
                   invariants: dict[str, Any] | None = None, *,
-                  courts: Sequence[tuple[str, CourtProfile]] | None = None, title: str | None = None
-                  ) -> dict[str, Path]:
-    """The report, ``kpis.json`` and the tables; ``courts`` and ``title`` as ``render_html``'s."""
+                  courts: Sequence[tuple[str, CourtProfile]] | None = None, title: str | None = None,
+                  notes: Sequence[str] = ()) -> dict[str, Path]:
+    """The report, ``kpis.json`` and the tables; ``courts``, ``title`` and ``notes`` as ``render_html``'s."""
     out_dir.mkdir(parents=True, exist_ok=True)
     paths = {"html": out_dir / "report.html", "json": out_dir / "kpis.json", "cases": out_dir / "cases.csv",
              "nodes": out_dir / "nodes.csv", "agencies": out_dir / "agencies.csv"}
     paths["html"].write_text(render_html(agg, profile, params, validation, curve, invariants,
-                                         courts=courts, title=title), encoding="utf-8")
+                                         courts=courts, title=title, notes=notes), encoding="utf-8")
     summary = {"params": params, "profile": title or profile.name,
                "courts": {c: {"kpi": d["kpi"], "replications": d["replications"]} for c, d in agg["courts"].items()},
                **({"province": agg["province"]} if "province" in agg else {}),

@@ -296,3 +296,16 @@ def test_a_mistake_in_the_courts_table_is_at_its_row_and_column(tmp_path, change
     with pytest.raises(UserError) as err:
         load_province(table_province(tmp_path, TABLE.replace(*change), "utf-8"))
     assert where in err.value.where and zh in err.value.zh, (err.value.where, err.value.zh)
+
+
+def test_a_province_of_a_table_says_in_the_report_how_the_table_was_read(tmp_path, capsys):
+    table = TABLE.replace('"4,000"', "300").replace("1800件", "200").replace(",900,", ",100,")
+    f = table_province(tmp_path, table)
+    out = tmp_path / "out"
+    assert main(["simulate", str(f), "--years", "0.03", "-r", "2", "--backend", "serial", "--no-validate",
+                 "--no-check", "--out", str(out)]) == 0
+    said = capsys.readouterr().out
+    assert "已按 GBK 编码读取" in said and "合计行" in said
+    page = (out / "report.html").read_text(encoding="utf-8")
+    inputs = page.split("<h2>输入 / Inputs</h2>")[1].split("<h2>")[0]
+    assert "各院表 各院.csv 不是 UTF-8，已按 GBK 编码读取" in inputs and "合计行" in inputs

@@ -240,7 +240,7 @@ def register(app: typer.Typer) -> None:
         params: dict[str, Any] = {"years": years, "replications": replications, "seed": seed, "backend": backend,
                                   "workers": workers, "wall_s": round(wall, 2)}
         paths = write_outputs(out, agg, profile, params, validation, invariants=invariants,
-                              courts=province.courts, title=province.name)
+                              courts=province.courts, title=province.name, notes=province.notes)
         cases = sum(r["meta"]["cases_filed"] for r in results)
         carried = sum(r["meta"].get("start_cases", 0) for r in results)
         plus_zh, plus_en = (f"，另有旧存 {carried:,} 件", f" and {carried:,} carried over") if carried else ("", "")
