@@ -364,8 +364,8 @@ def render_html(agg: dict[str, Any], profile: CourtProfile, params: dict[str, An
     out += _inputs_html(profile, params, courts)
     if "province" in agg:  # the courts summed, replication by replication (sim.replicate.province)
         total = agg["province"]
-        out.append(f"<h2>{PROVINCE} — {total['courts']} 个法院相加（{total['replications']} 次重复，"
-                   "均值 [95% 置信区间] / courts summed, mean [95% CI]）</h2>")
+        out.append(f"<h2>{PROVINCE} — {total['courts']} 个法院（{total['replications']} 次重复，"
+                   f"均值 [95% 置信区间] / {total['courts']} courts, mean [95% CI]）</h2>")
         out.append("<p class='note'>件数、金额、请求量、加班为各院相加；期限遵守率与结案占比按全省合计计算（各院按期"
                    "完成的期限之和 ÷ 期限之和，结案占比按结案数加权），不是各院比例的平均；利用率、周期与人均收案见各"
                    "法院。 / Counts, money, requests and overtime are the courts' sums; compliance and the closing "
@@ -483,38 +483,41 @@ def render_html(agg: dict[str, Any], profile: CourtProfile, params: dict[str, An
 
 def curve_page(curve: dict[str, Any], profile: CourtProfile) -> str:
     """The staffing search as a self-contained page (`zhixing plan staffing --out`)."""
-    return province_curve_page(profile.name, [([profile.name], curve)], profile)
+    return province_curve_page(profile.name, [([profile.name], profile, curve)])
 
 
-def province_curve_page(title: str, searches: Sequence[tuple[Sequence[str], dict[str, Any]]],
-                        profile: CourtProfile) -> str:
+def province_curve_page(title: str, searches: Sequence[tuple[Sequence[str], CourtProfile, dict[str, Any]]]) -> str:
     """Staffing searches as one self-contained page: one court's, or a province's court by court (``searches``: the
-    courts each search answers for, and the search), the province's summary first."""
+    courts each search answers for, their profile and the search), the province's summary first: each court's staff
+    now and the staff meeting the target."""
     from sim.replicate import calendar_used
     from sim.sequential import note as sequential_note  # here: scipy is loaded only for a search's page
 
-    curve = searches[0][1]
+    _, profile, curve = searches[0]
     judged = sequential_note(curve.get("replications", 0), curve.get("most", 0))
     since = profile.origin.strftime("%Y-%m-%d %H:%M")
     note = (f"自 {since} 起，{curve.get('replications')} 次重复，种子 {curve.get('seed')}，"
             f"每级 {curve.get('years')} 年，各级人数使用共同随机数 / from {since}; replications, seed, years per "
             "level; common random numbers across levels")
     body = [f"<h1>人员测算 / Staffing search — {html.escape(title)}</h1>", f"<p class='note'>{note}</p>",
-            _calendar_warn(calendar_used([s for _, s in searches]))]
+            _calendar_warn(calendar_used([s for _, _, s in searches]))]
     if len(searches) == 1:
         body.append(curve_html(curve))
     else:
         roles = list(curve["roles"]) if "roles" in curve else [curve["role"]]
         rows = []
-        for names, search in searches:
+        for names, court, search in searches:
             answer = search.get("answer")
             got = answer if isinstance(answer, dict) else {roles[0]: answer}
-            rows += [[name, *("–" if got.get(r) is None else str(got[r]) for r in roles)] for name in names]
-        body.append("<h2>各院满足目标的人数 / staff meeting the target, court by court</h2>")
+            cells = [c for r in roles for c in (str(court.staff[r].count) if r in court.staff else "0",
+                                                "–" if got.get(r) is None else str(got[r]))]
+            rows += [[name, *cells] for name in names]
+        body.append("<h2>各院现有与满足目标所需的人数 / staff now and meeting the target, court by court</h2>")
         body.append(f"<p>目标 / target: <b>{html.escape(curve['target'])}</b>（“–”：上限内未达到 / not met within "
                     "the maximum）</p>")
-        body.append(_table(["法院 / court", *roles], rows))
-        for names, search in searches:
+        body.append(_table(["法院 / court", *(f"{r} {w}" for r in roles for w in ("现有 / now", "所需 / needed"))],
+                           rows))
+        for names, _, search in searches:
             body.append(f"<h2>{html.escape('、'.join(names))}</h2>" + curve_html(search))
     if judged:
         body.append(f"<p class='note'>{html.escape(judged)}</p>")

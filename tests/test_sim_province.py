@@ -199,7 +199,8 @@ def test_plan_staffing_of_a_province_searches_court_by_court_and_sums_up(tmp_pat
     needed = [int(rows[c][1].split("（")[0]) for c in ("甲院", "乙院 #1", "乙院 #2")]
     assert int(rows["合计 / total"][1].split("（")[0]) == sum(needed)
     text = page.read_text(encoding="utf-8")
-    assert "各院满足目标的人数" in text and text.count("服务水平曲线") == 2 and "<h2>乙院 #1、乙院 #2</h2>" in text
+    assert "各院现有与满足目标所需的人数" in text and text.count("服务水平曲线") == 2
+    assert "<h2>乙院 #1、乙院 #2</h2>" in text and f"<td>甲院</td><td>1</td><td>{needed[0]}</td>" in text
     lines = table.read_text(encoding="utf-8-sig").splitlines()
     assert lines[0].startswith("court,承办法官,") and {ln.split(",")[0] for ln in lines[1:]} == {"甲院", "乙院 #1",
                                                                                               "乙院 #2"}

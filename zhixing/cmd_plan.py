@@ -159,8 +159,7 @@ def _province_staffing(console: Any, path: Path, holiday_file: Path | None, goal
         console.print("有法院在人数上限内未达到目标（表中“未达到”），故无所需合计；请提高 --max / a court did not meet "
                       "the target within the maximum (“not met”), so there is no total needed: raise --max")
     if out is not None:
-        out.write_text(province_curve_page(province.name, [(n, r) for n, _, r in searched], province.courts[0][1]),
-                       encoding="utf-8")
+        out.write_text(province_curve_page(province.name, searched), encoding="utf-8")
         console.print(f"曲线 / curves: {out}")
     if csv_out is not None:
         write_curves_csv(csv_out, [(n, r) for n, _, r in searched])
