@@ -11,10 +11,12 @@ import html
 import json
 import math
 from collections.abc import Sequence
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
 from core_flow.errors import UserError
+from core_flow.legal_calendar import to_cst
 from core_flow.masking import mask_text
 from sim.kpi import fmt_value
 from sim.profile import AUTHORITY_ROLE, NATIONAL_CASES_PER_JUDGE_2024, NATIONAL_CONCLUDED_2024, CourtProfile
@@ -87,11 +89,19 @@ def _order(key: str) -> tuple[int, str]:
 
 
 def _named(row: dict[str, Any]) -> dict[str, Any]:
-    """A case row with the Chinese of its codes beside them (type_name after type: 首执; manner_name after manner:
-    终本), as a planner reads them in a spreadsheet."""
+    """A case row as a planner reads it in a spreadsheet: the Chinese of its codes beside them (type_name after type:
+    首执; manner_name after manner: 终本), its instants as Excel and WPS read a date and time (``2027-01-04 09:13:35``,
+    Beijing time: the ISO form with its offset and microseconds stayed text, not to be sorted or subtracted) and its
+    money in yuan (``amount_yuan`` 22538.05, exact to the fen, for ``amount_cents`` 2253805)."""
     out: dict[str, Any] = {}
     for key, value in row.items():
-        out[key] = value
+        if key in ("filed", "closed") and value:
+            out[key] = to_cst(datetime.fromisoformat(value)).strftime("%Y-%m-%d %H:%M:%S")
+        elif key.endswith("_cents") and isinstance(value, int):
+            yuan, fen = divmod(abs(value), 100)  # integers: exact at any size, where value / 100 is not
+            out[key.removesuffix("_cents") + "_yuan"] = f"{'-' if value < 0 else ''}{yuan}.{fen:02d}"
+        else:
+            out[key] = value
         if key == "type":
             out["type_name"] = TYPE_ZH.get(value, value)
         elif key == "manner":

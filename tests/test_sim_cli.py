@@ -49,8 +49,12 @@ def test_a_run_starts_when_the_command_line_says(small, tmp_path, capsys):
                  "serial", "--no-validate", "--out", str(out)])
     text = capsys.readouterr().out
     assert code == 0 and "自 2026-12-07 08:30 起" in text and "from 2026-12-07 08:30" in " ".join(text.split())
-    filed = [row["filed"] for row in csv.DictReader(io.StringIO((out / "cases.csv").read_text(encoding="utf-8-sig")))]
-    assert filed and min(filed) >= "2026-12-07T08:30" and max(filed) < "2026-12-15"
+    rows = list(csv.DictReader(io.StringIO((out / "cases.csv").read_text(encoding="utf-8-sig"))))
+    filed = [row["filed"] for row in rows]
+    # as a spreadsheet reads a date and time (Beijing time), not ISO text with an offset and microseconds
+    assert filed and min(filed) >= "2026-12-07 08:30:00" and max(filed) < "2026-12-15"
+    assert all(re.fullmatch(r"\d{4}-\d\d-\d\d \d\d:\d\d:\d\d", f) for f in filed)
+    assert all(re.fullmatch(r"\d+\.\d\d", row["amount_yuan"]) for row in rows) and "amount_cents" not in rows[0]
     from sim.profile import load_profile
 
     for written in ("2026/12/7", "2026年12月7日"):  # a date as people write it: 08:30 too

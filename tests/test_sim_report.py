@@ -59,7 +59,7 @@ def test_json_and_csv_tables(outputs):
     kpi = next(iter(data["courts"].values()))["kpi"]
     assert {"mean", "low", "high", "n"} <= set(kpi["compliance"])
     rows = list(csv.DictReader(outputs["cases"].open(encoding="utf-8-sig")))
-    assert rows and {"case", "type", "handler", "filed", "manner", "amount_cents"} <= set(rows[0])
+    assert rows and {"case", "type", "handler", "filed", "manner", "amount_yuan"} <= set(rows[0])
     assert {r["replication"] for r in rows} == {"0", "1"}
     names = {"first": "首执", "resumed": "恢复", "preservation": "保全"}
     assert all(r["type_name"] == names[r["type"]] for r in rows)  # the Chinese beside the code
