@@ -2,7 +2,8 @@
 KPIs and the province total (``sim.replicate.province``). What a higher court sizing its basic courts writes, where
 ``--courts C`` only repeats one profile C times.
 
-A province file is a mapping with ``courts`` (a list); each court is a profile file (``profile:``, relative to the
+A province file is a mapping with ``courts``: a list, or the name of a table of them (``courts: 各院.xlsx``, a row
+per court, ``sim.province_table``). Each court is a profile file (``profile:``, relative to the
 province file), fields written in place (any court profile field: ``intake: {yearly: 1800}``), or both, and
 ``count: N`` for N courts alike. What a court does not say comes from ``common`` (fields every court shares), then
 from the embedded default (unless its profile file says ``base: none``)::
@@ -15,7 +16,8 @@ from the embedded default (unless its profile file says ``base: none``)::
       - {name: 丙县人民法院, count: 2, intake: {yearly: 900}}
 
 The courts share one first instant and one warm-up: the province total adds their requests hour by hour on the
-calendar and their counts over one window. ``python -m sim.province --schema`` writes the file's JSON Schema."""
+calendar and their counts over one window (``origin`` and ``warmup_days`` in ``common`` apply to all, over the
+courts' own files). ``python -m sim.province`` writes the file's JSON Schema."""
 
 from __future__ import annotations
 
@@ -319,5 +321,5 @@ def alike(courts: tuple[tuple[str, CourtProfile], ...]) -> list[tuple[list[str],
     return list(groups.values())
 
 
-if __name__ == "__main__":  # python -m sim.province --schema > sim/data/province.schema.json
+if __name__ == "__main__":  # python -m sim.province > sim/data/province.schema.json
     print(json.dumps(schema(), ensure_ascii=False, indent=2))
