@@ -139,6 +139,14 @@ def test_a_province_run_reports_each_court_and_the_total(tmp_path, capsys):
                                                                       "丙县人民法院 #1", "丙县人民法院 #2"]
     filed = {c: v["kpi"]["filed"]["mean"] for c, v in data["courts"].items()}
     assert filed["甲区人民法院"] > filed["乙县人民法院"] > filed["丙县人民法院 #1"]  # their own intakes
+    # the terminal: a row per court (a hundred courts' full tables were a wall of text), then the province
+    glance = said.split("各院概览")[1].split("全省合计")[0]
+    rows = {line.split("│")[1].strip(): line.split("│")[2].strip() for line in glance.splitlines()
+            if line.startswith("│")}
+    from sim.kpi import fmt_value
+
+    assert rows == {c: fmt_value(v, "filed") for c, v in filed.items()}, rows
+    assert "关键指标（均值与95%置信区间） / KPIs, mean and 95% CI — 甲区" not in said
     assert data["province"]["kpi"]["filed"]["mean"] == pytest.approx(sum(filed.values()))
     page = (out / "report.html").read_text(encoding="utf-8")
     assert "某中院辖区" in page.split("</h1>")[0]

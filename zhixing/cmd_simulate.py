@@ -59,6 +59,27 @@ def kpi_table(kpi: dict[str, dict[str, float]], title: str, keys: tuple[str, ...
     return table
 
 
+# the KPIs a higher court compares its courts by, with short headers (a row per court must fit 120 columns)
+OVERVIEW = (("filed", "新收 / filed"), ("compliance", "遵守率 / compliance"),
+            ("within_limit_share", "审限内结案 / in limit"), ("open_at_end", "期末未结 / open"),
+            ("utilisation.承办法官", "利用率 承办法官"), ("utilisation.书记员", "利用率 书记员"),
+            ("cases_per_judge_year", "人均年收案 / per judge"))
+
+
+def courts_table(courts: dict[str, dict[str, Any]]) -> Table:
+    """Several courts, a row each: the KPIs a higher court compares them by, as means; every KPI of every court with
+    its interval is in the report."""
+    table = Table(title="各院概览（均值；各院全部指标与95%置信区间见报告） / the courts at a glance (means; every "
+                        "KPI of each court with its 95% CI in the report)")
+    table.add_column("法院 / court", no_wrap=True)  # a court's name whole; the figures' columns give way
+    for _, header in OVERVIEW:
+        table.add_column(header, justify="right")
+    for name, data in courts.items():
+        kpi = data["kpi"]
+        table.add_row(name, *("–" if k not in kpi else fmt_ci(kpi[k], k)[0] for k, _ in OVERVIEW))
+    return table
+
+
 def agency_table(agency_kpi: dict[str, dict[str, Any]], top: int = 8) -> Table:
     """The busiest agencies province-wide (``sim.replicate.province``): the courts' requests added hour by hour."""
     from sim.report import agency_name
@@ -217,8 +238,11 @@ def register(app: typer.Typer) -> None:
             results = run_units(units, backend=backend, workers=workers, progress=update)
         wall = time.perf_counter() - t0
         agg = aggregate(results)
-        for name, data in agg["courts"].items():
-            console.print(kpi_table(data["kpi"], f"关键指标（均值与95%置信区间） / KPIs, mean and 95% CI — {name}"))
+        if len(agg["courts"]) == 1:
+            for name, data in agg["courts"].items():
+                console.print(kpi_table(data["kpi"], f"关键指标（均值与95%置信区间） / KPIs, mean and 95% CI — {name}"))
+        else:  # a province: a row per court (a hundred courts' full tables were a wall of text); each in the report
+            console.print(courts_table(agg["courts"]))
         if "province" in agg:  # the courts summed, replication by replication
             n = len(province.courts)
             console.print(kpi_table(agg["province"]["kpi"], f"全省合计（{n} 个法院；遵守率与占比按全省合计计算，"
