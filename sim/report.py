@@ -356,6 +356,25 @@ def _actions_html(profile: CourtProfile, other: list[str], first: str = "") -> l
             "</details>"]
 
 
+# the KPIs a higher court compares its courts by (the terminal's and the report's courts at a glance), short headers
+OVERVIEW = (("filed", "新收 / filed"), ("compliance", "遵守率 / compliance"),
+            ("within_limit_share", "审限内结案 / in limit"), ("open_at_end", "期末未结 / open"),
+            ("utilisation.承办法官", "利用率 承办法官"), ("utilisation.书记员", "利用率 书记员"),
+            ("cases_per_judge_year", "人均年收案 / per judge"))
+
+
+def _overview_html(courts: dict[str, dict[str, Any]]) -> str:
+    """Several courts, a row each with its KPIs' means and intervals, each court's name a link to its section."""
+    head = "".join(f"<th>{html.escape(h)}</th>" for h in ("法院 / court", *(h for _, h in OVERVIEW)))
+    rows = "".join(
+        f"<tr><td><a href='#court-{i}'>{html.escape(name)}</a></td>"
+        + "".join(f"<td>{html.escape(_ci(data['kpi'][k], k)) if k in data['kpi'] else '–'}</td>" for k, _ in OVERVIEW)
+        + "</tr>" for i, (name, data) in enumerate(courts.items()))
+    return ("<h2>各院概览 / the courts at a glance（均值 [95% 置信区间]；点法院名看其全部指标 / mean [95% CI]; a "
+            f"court's name leads to all its KPIs）</h2><table><thead><tr>{head}</tr></thead><tbody>{rows}</tbody>"
+            "</table>")
+
+
 def render_html(agg: dict[str, Any], profile: CourtProfile, params: dict[str, Any],
                 validation: dict[str, Any] | None = None, curve: dict[str, Any] | None = None,
                 invariants: dict[str, Any] | None = None, *,
@@ -397,11 +416,13 @@ def render_html(agg: dict[str, Any], profile: CourtProfile, params: dict[str, An
                               [[agency_name(a), _ci(v["total"]), _ci(v["per_day_mean"]), _ci(v["peak_day"]),
                                 _ci(v["peak_hour"]),
                                 f"{v['peak_hour_of_day']:02d}:00"] for a, v in total["agency_kpi"].items()]))
-    for court, data in agg["courts"].items():
+    if len(agg["courts"]) > 1:
+        out.append(_overview_html(agg["courts"]))
+    for i, (court, data) in enumerate(agg["courts"].items()):
         runs = data["runs"]
         first = runs[0]
-        out.append(f"<h2>关键指标 / KPIs — {html.escape(court)}（{data['replications']} 次重复，均值 [95% 置信区间] / "
-                   f"mean [95% CI]）</h2>")
+        out.append(f"<h2 id='court-{i}'>关键指标 / KPIs — {html.escape(court)}（{data['replications']} 次重复，"
+                   "均值 [95% 置信区间] / mean [95% CI]）</h2>")
         detail = ("compliance.", "cycle_p50_days.", "cycle_p90_days.")
         main = sorted(shown_kpis(data["kpi"], (k for k in data["kpi"] if not k.startswith(detail))), key=_order)
         out.append(_table(["指标 / KPI", "均值 [95% CI]"], [[label(k), _ci(data["kpi"][k], k)] for k in main]))

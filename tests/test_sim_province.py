@@ -154,6 +154,10 @@ def test_a_province_run_reports_each_court_and_the_total(tmp_path, capsys):
     # what differs by court is in the courts' table, each court's own; what they share is said once
     assert inputs.count("各院不同") >= 2 and "<td>甲区人民法院</td><td>1,200</td>" in inputs
     assert "<td>乙县人民法院</td><td>600</td>" in inputs and "2027-01-04 08:30" in inputs
+    # the courts at a glance, each name leading to its section
+    glance = page.split("各院概览")[1].split("</table>")[0]
+    assert glance.count("<tr><td><a href='#court-") == 4 and "<a href='#court-1'>乙县人民法院</a>" in glance
+    assert "<h2 id='court-1'>关键指标 / KPIs — 乙县人民法院" in page
 
 
 def test_courts_alike_keep_the_one_court_inputs(tmp_path, capsys):

@@ -59,16 +59,11 @@ def kpi_table(kpi: dict[str, dict[str, float]], title: str, keys: tuple[str, ...
     return table
 
 
-# the KPIs a higher court compares its courts by, with short headers (a row per court must fit 120 columns)
-OVERVIEW = (("filed", "新收 / filed"), ("compliance", "遵守率 / compliance"),
-            ("within_limit_share", "审限内结案 / in limit"), ("open_at_end", "期末未结 / open"),
-            ("utilisation.承办法官", "利用率 承办法官"), ("utilisation.书记员", "利用率 书记员"),
-            ("cases_per_judge_year", "人均年收案 / per judge"))
-
-
 def courts_table(courts: dict[str, dict[str, Any]]) -> Table:
     """Several courts, a row each: the KPIs a higher court compares them by, as means; every KPI of every court with
     its interval is in the report."""
+    from sim.report import OVERVIEW
+
     table = Table(title="各院概览（均值；各院全部指标与95%置信区间见报告） / the courts at a glance (means; every "
                         "KPI of each court with its 95% CI in the report)")
     table.add_column("法院 / court", no_wrap=True)  # a court's name whole; the figures' columns give way
