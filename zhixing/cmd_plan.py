@@ -135,7 +135,7 @@ def _province_staffing(console: Any, path: Path, holiday_file: Path | None, goal
         searched.append((names, profile, _search(console, profile, goal, roles, title=f"{'、'.join(names)}：",
                                                  **options)))
     table = Table(title=f"全省人员测算 / staffing court by court — {province.name}（{goal.text}）")
-    table.add_column("法院 / court")
+    table.add_column("法院 / court", no_wrap=True)
     for r in roles:
         table.add_column(f"{r} 现有 / now", justify="right")
         table.add_column(f"{r} 所需 / needed", justify="right")
@@ -263,8 +263,9 @@ def intake_cmd(
     searched = [(names, profile, _carried(console, profile, goal, title=f"{'、'.join(names)}：", **options))
                 for names, profile in alike(province.courts)]
     table = Table(title=f"全省可承担收案 / intake carried, court by court — {province.name}（{goal.text}）")
-    for col in ("法院 / court", "现年收案 / intake now", "可承担 / carried"):
-        table.add_column(col, justify="left" if col.startswith("法院") else "right")
+    table.add_column("法院 / court", no_wrap=True)
+    for col in ("现年收案 / intake now", "可承担 / carried"):
+        table.add_column(col, justify="right")
     for names, profile, result in searched:
         answer = result["answer"]
         carried = (f"低于 {low:,.0f} / below {low:,.0f}" if answer is None
