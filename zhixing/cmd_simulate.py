@@ -226,8 +226,8 @@ def register(app: typer.Typer) -> None:
         output_dir(out, "--out")  # made (or refused) before the run, after the options are known good
         since = profile.origin.strftime("%Y-%m-%d %H:%M")
         console.print(f"仿真 {province.name}{_count(province)}：自 {since} 起 {years:g} 年 × {replications} 次重复，"
-                      f"种子 {seed}，后端 "
-                      f"{backend} × {workers} / simulating {years:g} years from {since} × {replications} replications")
+                      f"种子 {seed}，后端 {backend} × {workers} / simulating {years:g} years from {since} × "
+                      f"{replications} replications")
         t0 = time.perf_counter()
         with progress(console, "仿真中 / simulating") as update:
             results = run_units(units, backend=backend, workers=workers, progress=update)
