@@ -322,3 +322,14 @@ def test_a_province_of_a_table_says_in_the_report_how_the_table_was_read(tmp_pat
     page = (out / "report.html").read_text(encoding="utf-8")
     inputs = page.split("<h2>输入 / Inputs</h2>")[1].split("<h2>")[0]
     assert "各院表 各院.csv 不是 UTF-8，已按 GBK 编码读取" in inputs and "合计行" in inputs
+
+
+def test_courts_alike_sharing_a_start_state_say_how_it_was_read_once(tmp_path, capsys):
+    (tmp_path / "旧存.csv").write_bytes("案号,立案日期,案件类型,当前节点,承办人,标的金额\n"
+                                        "（2026）京0105执1号,2026年6月3日,首执,17,,1.2万\n".encode("gbk"))
+    f = tmp_path / "省.yaml"
+    f.write_text("common: {origin: 2027-01-04}\ncourts:\n  - {name: 丙县, count: 3, start_state: 旧存.csv, "
+                 "intake: {yearly: 100}}\n", encoding="utf-8")
+    assert main(["simulate", str(f), "--years", "0.02", "-r", "1", "--backend", "serial", "--no-validate",
+                 "--no-check", "--out", str(tmp_path / "out")]) == 0
+    assert capsys.readouterr().out.count("已按 GBK 编码读取") == 1

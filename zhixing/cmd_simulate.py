@@ -179,9 +179,12 @@ def courts_for_run(console: Any, path: Path | None, holiday_file: Path | None, c
     for note in province.notes:  # how its courts table was read (GBK, title rows…)
         console.print(note)
     each = tuple((name, overridden(profile, **overrides)) for name, profile in province.courts)
+    said: set[str] = set()
     for name, profile in each:
-        for note in notes(profile.start_state):
-            console.print(f"{name}：{note}")
+        if profile.start_state and profile.start_state not in said:  # courts alike share theirs: said once
+            said.add(profile.start_state)
+            for note in notes(profile.start_state):
+                console.print(f"{name}：{note}")
     return Province(province.name, each, province.path, province.notes)
 
 
