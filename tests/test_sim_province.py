@@ -158,6 +158,10 @@ def test_a_province_run_reports_each_court_and_the_total(tmp_path, capsys):
     glance = page.split("各院概览")[1].split("</table>")[0]
     assert glance.count("<tr><td><a href='#court-") == 4 and "<a href='#court-1'>乙县人民法院</a>" in glance
     assert "<h2 id='court-1'>关键指标 / KPIs — 乙县人民法院" in page
+    from tests.sim_support import rendered_dom
+
+    dom = rendered_dom(out / "report.html", tmp_path)  # and it renders offline in headless Chromium
+    assert "各院概览" in dom and "乙县人民法院" in dom and "全省合计" in dom
 
 
 def test_courts_alike_keep_the_one_court_inputs(tmp_path, capsys):
