@@ -115,3 +115,48 @@ def _columns(p: Path, sheet: Sheet) -> list[tuple[str, ...] | None]:
                             f"the courts table's columns {sheet.header[i]!r} and {first!r} are the same field "
                             f"({'.'.join(path)}): keep one", where=f"{p}:{sheet.header_line}:{sheet.header[i]}")
     return paths
+
+
+# a starter courts table (zhixing plan template --table): the columns read above, two courts as examples
+TEMPLATE_HEADER = ("序号", "法院", "年收案", "承办法官", "书记员", "执行局长", "分管副院长", "法院代字", "配置文件",
+                   "起始状态", "数量", "备注")
+TEMPLATE_ROWS = (
+    (1, "甲区人民法院", 4000, 6, 6, 2, 1, "豫0801", "", "", 1,
+     "空格取 common 与内置默认 / empty: common, then the default"),
+    (2, "乙县人民法院", 1800, 3, 3, 1, 1, "豫0802", "", "", 1,
+     "配置文件、起始状态相对本表 / paths relative to this table"),
+    (3, "丙县人民法院", 900, 2, 2, 1, 1, "", "", "", 2, "数量 2：两个同样的县院 / two courts alike"),
+)
+
+
+def template_csv() -> str:
+    """The starter table as CSV text."""
+    import csv
+    import io
+
+    buf = io.StringIO()
+    writer = csv.writer(buf, lineterminator="\n")
+    writer.writerow(TEMPLATE_HEADER)
+    writer.writerows(TEMPLATE_ROWS)
+    return buf.getvalue()
+
+
+def write_template(path: Path) -> None:
+    """The starter table at ``path``: a workbook (.xlsx) or a CSV (UTF-8 with a byte-order mark, which Excel and WPS
+    open without garbling); never over an existing file (``FileExistsError``)."""
+    if path.suffix.lower() in (".xlsx", ".xlsm"):
+        from openpyxl import Workbook
+
+        book = Workbook()
+        sheet = book.active
+        sheet.title = "各院"
+        sheet.append(TEMPLATE_HEADER)
+        for row in TEMPLATE_ROWS:
+            sheet.append(row)
+        for column, width in zip("ABCDEFGHIJKL", (6, 16, 9, 9, 9, 9, 10, 9, 12, 12, 6, 40), strict=True):
+            sheet.column_dimensions[column].width = width
+        with path.open("xb") as f:  # never over an existing file
+            book.save(f)
+        return
+    with path.open("x", encoding="utf-8-sig", newline="") as f:
+        f.write(template_csv())

@@ -337,3 +337,17 @@ def test_courts_alike_sharing_a_start_state_say_how_it_was_read_once(tmp_path, c
     assert main(["simulate", str(f), "--years", "0.02", "-r", "1", "--backend", "serial", "--no-validate",
                  "--no-check", "--out", str(tmp_path / "out")]) == 0
     assert capsys.readouterr().out.count("已按 GBK 编码读取") == 1
+
+
+@pytest.mark.parametrize("name", ["各院.xlsx", "各院.csv"])
+def test_plan_template_table_writes_a_courts_table_a_province_reads(tmp_path, capsys, name):
+    target = tmp_path / name
+    assert main(["plan", "template", "--table", "--out", str(target)]) == 0
+    assert f"courts: {name}" in capsys.readouterr().out
+    f = tmp_path / "省.yaml"
+    f.write_text(f"courts: {name}\n", encoding="utf-8")
+    courts = load_province(f).courts
+    assert [n for n, _ in courts] == ["甲区人民法院", "乙县人民法院", "丙县人民法院 #1", "丙县人民法院 #2"]
+    assert courts[0][1].intake.yearly == 4000 and courts[1][1].staff["承办法官"].count == 3
+    assert main(["plan", "template", "--table", "--out", str(target)]) == 2  # never over an existing file
+    assert main(["plan", "template", "--table", "--out", str(tmp_path / "各院.txt")]) == 2

@@ -332,13 +332,19 @@ def template(
                                                       "an existing one)"),
     province: bool = typer.Option(False, "--province", help="写省级配置模板（列出多个法院）/ a province file "
                                                             "listing several courts"),
+    table: bool = typer.Option(False, "--table", help="写各院表模板（.xlsx 或 .csv，一院一行，供省级配置 courts: 引用）"
+                                                      "/ a courts table (.xlsx or .csv, a row per court, for a "
+                                                      "province file's courts:)"),
 ) -> None:
-    """写出本院法院配置的起步模板（中文注释，只含常改的字段）；--province 写出省级配置（各院一起仿真）/ a starter
-    court profile to edit (Chinese comments, the fields a court usually changes); --province: a province file (its
-    courts simulated together)."""
+    """写出本院法院配置的起步模板（中文注释，只含常改的字段）；--province 写出省级配置（各院一起仿真）；--table 写出
+    各院表 / a starter court profile to edit (Chinese comments, the fields a court usually changes); --province: a
+    province file (its courts simulated together); --table: a courts table."""
     from sim.profile import TEMPLATE
     from sim.province import PROVINCE_TEMPLATE
 
+    if table:
+        _table_template(out)
+        return
     text = (PROVINCE_TEMPLATE if province else TEMPLATE).read_text(encoding="utf-8")
     if out is None:
         typer.echo(text, nl=False)
@@ -351,6 +357,25 @@ def template(
         raise UserError(f"{out} 已存在，不覆盖", f"{out} exists: not overwritten", where="--out") from None
     then = f"zhixing simulate {out} --years 1 -r 3" + (" -w 2" if province else "")
     typer.echo(f"已写出 / written: {out}\n下一步 / next: {then}")
+
+
+def _table_template(out: Path | None) -> None:
+    from sim.province_table import template_csv, write_template
+
+    if out is None:
+        typer.echo(template_csv(), nl=False)
+        return
+    output_file(out, "--out")
+    if out.suffix.lower() not in (".xlsx", ".xlsm", ".csv"):
+        raise UserError(f"各院表须为 .xlsx 或 .csv，收到 {out.name}",
+                        f"a courts table is .xlsx or .csv, got {out.name}", where="--out")
+    try:
+        write_template(out)
+    except FileExistsError:
+        raise UserError(f"{out} 已存在，不覆盖", f"{out} exists: not overwritten", where="--out") from None
+    typer.echo(f"已写出 / written: {out}\n下一步 / next: 在省级配置中写 courts: {out.name}（zhixing plan template "
+               f"--province 写出省级配置），然后 zhixing simulate 省级配置.yaml / put courts: {out.name} in a province "
+               "file, then zhixing simulate it")
 
 
 def register(app: typer.Typer) -> None:
