@@ -13,7 +13,7 @@ Columns (header required, any order; a CSV in UTF-8 or GBK or a workbook's first
 
 An empty cell leaves the field to ``common`` and the default. Paths in the table are relative to the table. A
 column not listed is refused (all at once, with the columns read): a misspelt role would otherwise leave the default
-headcount without a word."""
+headcount without a word. ``zhixing plan template --table`` writes a starter (``write_template``)."""
 
 from __future__ import annotations
 
