@@ -113,7 +113,8 @@ def load_province(path: str | Path) -> Province:
         raise UserError("common 中不能写 base（base: none 只用于单个法院的配置文件）",
                         "common takes no base (base: none belongs in a court's own profile file)",
                         where=f"{p}:common.base")
-    entries, problems, notes = _table_entries(p, spec.courts) if isinstance(spec.courts, str) \
+    at_courts = f"{p}:{yaml_text.line_of(tree, ('courts',))}:courts"
+    entries, problems, notes = _table_entries(p, spec.courts, at_courts) if isinstance(spec.courts, str) \
         else (_yaml_entries(p, tree, spec.courts), [], ())
     courts: list[tuple[str, CourtProfile]] = []
     first_at: dict[str, str] = {}
@@ -138,7 +139,7 @@ def load_province(path: str | Path) -> Province:
     if len(courts) > MAX_COURTS:
         raise UserError(f"法院数 {len(courts)} 超过上限 {MAX_COURTS}（全国请按省分别运行）",
                         f"{len(courts)} courts exceed the limit of {MAX_COURTS} (run the country province by province)",
-                        where=f"{p}:courts")
+                        where=at_courts)
     _same_window(p, courts)
     return Province(spec.name, tuple(courts), str(p), tuple(notes))
 
@@ -173,15 +174,15 @@ def _yaml_entries(p: Path, tree: yaml.Node, courts: list[CourtEntry]) -> list[tu
     return out
 
 
-def _table_entries(p: Path, name: str) -> tuple[list[tuple[CourtEntry, _Place]], list[UserError], list[str]]:
-    """The courts of the table ``name`` (relative to the province file ``p``): each row an entry, its mistakes at
-    the row and column (``sim.province_table``)."""
+def _table_entries(p: Path, name: str, at: str) -> tuple[list[tuple[CourtEntry, _Place]], list[UserError], list[str]]:
+    """The courts of the table ``name`` (relative to the province file ``p``; named at ``at``): each row an entry,
+    its mistakes at the row and column (``sim.province_table``)."""
     from sim.province_table import read_courts
 
     table = (p.parent / name).resolve()
     if not table.is_file():
         raise UserError(f"找不到各院表 {name}（相对 {p.parent}）", f"the courts table {name} is not found (relative to "
-                        f"{p.parent})", where=f"{p}:courts")
+                        f"{p.parent})", where=at)
     rows, notes = read_courts(table)
     out, problems = [], []
     for row in rows:

@@ -351,3 +351,7 @@ def test_plan_template_table_writes_a_courts_table_a_province_reads(tmp_path, ca
     assert courts[0][1].intake.yearly == 4000 and courts[1][1].staff["承办法官"].count == 3
     assert main(["plan", "template", "--table", "--out", str(target)]) == 2  # never over an existing file
     assert main(["plan", "template", "--table", "--out", str(tmp_path / "各院.txt")]) == 2
+    f.write_text(f"name: x\ncourts: 无此表{name}\n", encoding="utf-8")
+    with pytest.raises(UserError) as err:
+        load_province(f)
+    assert err.value.where.endswith("省.yaml:2:courts") and "找不到各院表" in err.value.zh
