@@ -82,7 +82,6 @@ class ProvinceFile(BaseModel):
 class Province:
     name: str
     courts: tuple[tuple[str, CourtProfile], ...]  # (name, profile), in the file's order, ``count`` expanded
-    path: str
     notes: tuple[str, ...] = ()  # how its courts table was read, where not as written (GBK, title rows…)
 
 
@@ -141,7 +140,7 @@ def load_province(path: str | Path) -> Province:
                         f"{len(courts)} courts exceed the limit of {MAX_COURTS} (run the country province by province)",
                         where=at_courts)
     _same_window(p, courts)
-    return Province(spec.name, tuple(courts), str(p), tuple(notes))
+    return Province(spec.name, tuple(courts), tuple(notes))
 
 
 MAX_SHOWN = 20  # courts' mistakes listed in one message (the count says how many more)
@@ -204,6 +203,7 @@ def _table_entries(p: Path, name: str, at: str) -> tuple[list[tuple[CourtEntry, 
                                    where=f"{table}:{row.line}:{column(tuple(e['loc'])) or _dotted(e['loc'])}")
                          for e in err.errors()]
             continue
+
         def field(name: str, row: Any = row) -> str:
             return f"{table}:{row.line}:{column((name,), row) or name}"
 
@@ -299,7 +299,7 @@ def _message(error: Any) -> tuple[str, str]:
 
 
 def _at(loc: tuple[Any, ...], tree: yaml.Node, p: Path, message: tuple[str, str]) -> UserError:
-    path = ".".join(str(x) for x in loc)
+    path = _dotted(loc)
     line = yaml_text.line_of(tree, loc)
     return UserError(f"省级配置有误（{path}）：{message[0]}", f"invalid province file ({path}): {message[1]}",
                      where=f"{p}:{line}:{path}" if path else str(p))

@@ -125,7 +125,7 @@ async def test_an_http_court_aligns_the_served_agencies_once_and_they_stay_withi
             assert r.status_code == 200, r.text
             court = AsyncioClock(ORIGIN, scale=SCALE)
             before, agencies, after = await _agencies_now(client, court)
-            assert agencies > after + 20 * DAY  # unaligned: ahead
+            assert agencies > after  # unaligned: ahead (by the month, less the round trip: fails only past 2.6 s)
 
             wall = create_app.__globals__["WALL_CLOCK"]
             r = await client.put("/admin/sessions/default/clock",

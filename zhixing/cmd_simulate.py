@@ -6,6 +6,7 @@ from __future__ import annotations
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -163,7 +164,7 @@ def courts_for_run(console: Any, path: Path | None, holiday_file: Path | None, c
     if not is_province(path):
         profile = profile_for_run(console, path, holiday_file, **overrides)
         names = [profile.name] if courts == 1 else [f"{profile.name} #{i + 1}" for i in range(courts)]
-        return Province(profile.name, tuple((n, profile) for n in names), "")
+        return Province(profile.name, tuple((n, profile) for n in names))
     from sim.start_state import notes
 
     if courts != 1:
@@ -185,7 +186,7 @@ def courts_for_run(console: Any, path: Path | None, holiday_file: Path | None, c
             said.add(profile.start_state)
             for note in notes(profile.start_state):
                 console.print(f"{name}：{note}")
-    return Province(province.name, each, province.path, province.notes)
+    return replace(province, courts=each)
 
 
 def register(app: typer.Typer) -> None:
