@@ -187,16 +187,19 @@ COLOURS = ("#1f77b4", "#d62728", "#2ca02c", "#ff7f0e", "#9467bd", "#8c564b", "#e
 
 def line_chart(series: dict[str, tuple[Sequence[float], Sequence[float]]], *, xlabel: str, ylabel: str,
                width: int = 760, height: int = 260, hline: float | None = None) -> str:
-    """An inline SVG line chart (no script, no network)."""
+    """An inline SVG line chart (no script, no network). The legend runs below the plot, entries side by side and
+    wrapped to the chart's width, so a long KPI label ("人员利用率 承办法官 / utilisation.承办法官") is never cut."""
     pts = [(x, y) for xs, ys in series.values() for x, y in zip(xs, ys, strict=False)
            if y is not None and not (isinstance(y, float) and math.isnan(y))]
     if not pts:
         return "<p>（无数据 / no data）</p>"
     x0, x1 = min(p[0] for p in pts), max(p[0] for p in pts)
-    y0, y1 = 0.0, max(max(p[1] for p in pts), hline or 0) * 1.05 or 1.0
     if x1 == x0:
         x1 = x0 + 1
-    ml, mr, mt, mb = 60, 150, 12, 36
+    xticks = [t for t in nice_ticks(x0, x1, integer=all(float(p[0]).is_integer() for p in pts)) if x0 <= t <= x1]
+    yticks = nice_ticks(0.0, max(max(p[1] for p in pts), hline or 0) or 1.0)
+    y0, y1 = 0.0, yticks[-1]
+    ml, mr, mt, mb = 60, 16, 12, 36
     w, h = width - ml - mr, height - mt - mb
 
     def sx(x: float) -> float:
@@ -205,16 +208,16 @@ def line_chart(series: dict[str, tuple[Sequence[float], Sequence[float]]], *, xl
     def sy(y: float) -> float:
         return mt + h - (y - y0) / (y1 - y0) * h
 
-    parts = [f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}" role="img" '
+    legend = _legend_rows(list(series), ml, width - mr)
+    full = height + (10 + 18 * (legend[-1][2] + 1) if legend else 0)
+    parts = [f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{full}" role="img" '
              f'aria-label="{html.escape(ylabel)}">',
              f'<rect x="{ml}" y="{mt}" width="{w}" height="{h}" fill="#fafafa" stroke="#ccc"/>']
-    for i in range(5):
-        yv = y0 + (y1 - y0) * i / 4
-        parts.append(f'<text x="{ml - 6}" y="{sy(yv) + 4:.1f}" font-size="11" text-anchor="end">{fmt(yv)}</text>')
+    for yv in yticks:
+        parts.append(f'<text x="{ml - 6}" y="{sy(yv) + 4:.1f}" font-size="11" text-anchor="end">{_tick(yv)}</text>')
         parts.append(f'<line x1="{ml}" x2="{ml + w}" y1="{sy(yv):.1f}" y2="{sy(yv):.1f}" stroke="#eee"/>')
-    for i in range(5):
-        xv = x0 + (x1 - x0) * i / 4
-        parts.append(f'<text x="{sx(xv):.1f}" y="{mt + h + 16}" font-size="11" text-anchor="middle">{fmt(xv)}</text>')
+    for xv in xticks:
+        parts.append(f'<text x="{sx(xv):.1f}" y="{mt + h + 16}" font-size="11" text-anchor="middle">{_tick(xv)}</text>')
     parts.append(f'<text x="{ml + w / 2}" y="{height - 4}" font-size="12" text-anchor="middle">'
                  f'{html.escape(xlabel)}</text>')
     parts.append(f'<text x="14" y="{mt + h / 2}" font-size="12" text-anchor="middle" '
@@ -227,10 +230,51 @@ def line_chart(series: dict[str, tuple[Sequence[float], Sequence[float]]], *, xl
         path = " ".join(f"{sx(x):.1f},{sy(y):.1f}" for x, y in zip(xs, ys, strict=False)
                         if y is not None and not (isinstance(y, float) and math.isnan(y)))
         parts.append(f'<polyline fill="none" stroke="{colour}" stroke-width="1.6" points="{path}"/>')
-        parts.append(f'<rect x="{ml + w + 10}" y="{mt + 8 + i * 18}" width="12" height="3" fill="{colour}"/>')
-        parts.append(f'<text x="{ml + w + 26}" y="{mt + 13 + i * 18}" font-size="11">{html.escape(name)}</text>')
+        lx, _, row = legend[i]
+        ly = height + 12 + row * 18
+        parts.append(f'<rect x="{lx}" y="{ly - 4}" width="12" height="3" fill="{colour}"/>')
+        parts.append(f'<text x="{lx + 16}" y="{ly}" font-size="11">{html.escape(name)}</text>')
     parts.append("</svg>")
     return "".join(parts)
+
+
+def nice_ticks(lo: float, hi: float, n: int = 5, *, integer: bool = False) -> list[float]:
+    """About ``n`` axis ticks at round steps (1, 2, 2.5 or 5 × 10^k; whole numbers when ``integer``) covering
+    [``lo``, ``hi``]: staff levels read 4, 5, 6, 7 — not 4.8 — and shares 0, 0.25 … 1."""
+    span = hi - lo if hi > lo else abs(hi) or 1.0
+    raw = span / max(n - 1, 1)
+    mag = 10.0 ** math.floor(math.log10(raw))
+    steps = (1, 2, 5, 10) if integer else (1, 2, 2.5, 5, 10)
+    step = next(m * mag for m in steps if m * mag >= raw * (1 - 1e-9))
+    if integer:
+        step = max(1.0, float(math.ceil(step)))
+    first, last = math.floor(lo / step + 1e-9), math.ceil(hi / step - 1e-9)
+    return [round(k * step, 10) for k in range(first, last + 1)]
+
+
+def _tick(v: float) -> str:
+    """A tick's label: as few decimals as its value needs (0.25, 1, 1,500)."""
+    if float(v).is_integer():
+        return f"{v:,.0f}"
+    return f"{v:,.6f}".rstrip("0").rstrip(".")
+
+
+def _text_width(text: str, size: float = 11.0) -> float:
+    """About how wide ``text`` is drawn at ``size`` px: a CJK character a full em, Latin about 0.6 em."""
+    return sum(size if ord(c) >= 0x2E80 else 0.6 * size for c in text)
+
+
+def _legend_rows(names: Sequence[str], left: float, right: float) -> list[tuple[float, float, int]]:
+    """Each legend entry's (x, width, row): side by side, wrapped at ``right``."""
+    out: list[tuple[float, float, int]] = []
+    x, row = left, 0
+    for name in names:
+        w = 16 + _text_width(name) + 18  # swatch, text, gap
+        if x > left and x + w > right:
+            x, row = left, row + 1
+        out.append((x, w, row))
+        x += w
+    return out
 
 
 CSS = """body{font-family:"Noto Sans CJK SC","Microsoft YaHei",sans-serif;margin:24px;color:#222;max-width:1100px}

@@ -11,7 +11,7 @@ import subprocess
 import pytest
 
 from sim.replicate import aggregate, make_units, run_units
-from sim.report import line_chart, mask, render_html, write_outputs
+from sim.report import line_chart, mask, nice_ticks, render_html, write_outputs
 from sim.validate import mmc
 from tests.sim_support import chromium, rendered_dom, small_court
 
@@ -89,6 +89,37 @@ def test_line_chart_is_inline_svg():
     svg = line_chart({"a": ([0, 1, 2], [1, 3, 2])}, xlabel="x", ylabel="y")
     assert svg.startswith("<svg") and "polyline" in svg
     assert "无数据" in line_chart({"a": ([], [])}, xlabel="x", ylabel="y")
+
+
+def test_chart_ticks_are_round_and_staff_levels_whole():
+    """A staff axis read 4.0, 4.8, 5.5 (a fifth of the range each) and a share axis 0.997 at the top."""
+    svg = line_chart({"a": ([4, 5, 6, 7], [0.5, 0.6, 0.8, 0.9])}, xlabel="staff", ylabel="KPI", hline=0.95)
+    labels = re.findall(r'text-anchor="(?:middle|end)">([^<]+)</text>', svg)
+    assert {"4", "5", "6", "7"} <= set(labels) and not any("." in t and t.startswith(("4", "5", "6")) for t in labels)
+    assert {"0", "0.25", "0.5", "0.75", "1"} <= set(labels)
+    assert nice_ticks(0, 364, integer=True) == [0, 100, 200, 300, 400]
+    assert nice_ticks(0, 1735) == [0, 500, 1000, 1500, 2000]
+    assert nice_ticks(1, 30, integer=True) == [0, 10, 20, 30]
+
+
+def test_chart_legend_is_never_cut(tmp_path):
+    """Long KPI labels (the service-level curve's) once ran past the SVG's right edge, cut mid-word. Rendered in
+    Chromium: every legend text lies inside the SVG, and entries do not overlap."""
+    names = ["期限遵守率 / compliance", "人员利用率 承办法官 / utilisation.承办法官",
+             "六个月内结案比例 / closed within the 6-month limit", "人员利用率 书记员 / utilisation.书记员"]
+    svg = line_chart({n: ([0, 1, 2], [0.5 + i / 10, 0.6, 0.7]) for i, n in enumerate(names)}, xlabel="x", ylabel="y")
+    page = tmp_path / "chart.html"
+    page.write_text(
+        f"<!doctype html><html><head><meta charset='utf-8'></head><body>{svg}<pre id='out'></pre><script>"
+        "const svg=document.querySelector('svg'), W=svg.width.baseVal.value, H=svg.height.baseVal.value;"
+        "const boxes=[...svg.querySelectorAll('text')].slice(-4).map(t=>t.getBBox());"
+        "const inside=boxes.every(b=>b.x>=0&&b.x+b.width<=W&&b.y>=0&&b.y+b.height<=H);"
+        "const apart=boxes.every((a,i)=>boxes.every((b,j)=>i>=j||a.x+a.width<=b.x||b.x+b.width<=a.x"
+        "||a.y+a.height<=b.y||b.y+b.height<=a.y));"
+        "document.getElementById('out').textContent='inside='+inside+' apart='+apart;</script></body></html>",
+        encoding="utf-8")
+    dom = rendered_dom(page, tmp_path)
+    assert "inside=true apart=true" in dom, dom[-400:]
 
 
 def test_report_renders_in_headless_chromium(outputs, tmp_path):
