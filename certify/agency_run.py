@@ -4,6 +4,7 @@ namespace (:func:`prepare_zhixing`)."""
 
 from __future__ import annotations
 
+import re
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -16,6 +17,7 @@ from certify.findings import CheckContext
 from certify.fixtures import DebtorFixture, Fixtures
 from certify.receiver import CallbackReceiver
 from certify.sut import Sut
+from core_flow.errors import UserError
 from core_flow.protocol import CODE_NOTICE, CODE_OK, CODE_PENDING, CODE_QUEUED
 
 SUCCESS_CODES = frozenset({CODE_OK, CODE_QUEUED, CODE_PENDING, CODE_NOTICE})  # ok answers (profile section 8)
@@ -155,13 +157,15 @@ def prepare_zhixing(run: Run) -> None:
     """On zhixing with the admin API: the kit's own namespace, the fixtures' holdings pinned, a case sub-account."""
     sut, fx = run.sut, run.fixtures
     sut.prepare_namespace(ZHIXING_NAMESPACE_SPEC)
-    pins = []
-    for debtor in list(fx.debtors.values()) + ([fx.hub.debtor] if fx.hub else []):
+    pins, owners = [], []
+    for role, debtor in list(fx.debtors.items()) + ([("hub.debtor", fx.hub.debtor)] if fx.hub else []):
         holdings = [{"account_no": h.account_no, "kind": h.kind.value, "balance_cents": h.balance_cents,
                      "available_cents": h.balance_cents} for h in debtor.holdings]
         pins.append({"agency": fx.agency, "id_number": debtor.id_number, "holdings": holdings})
-    sut.request("POST", f"/admin/sessions/{sut.namespace}/pins/batch", json={"pins": pins}, admin=True,
-                note="pin the fixtures' holdings")
+        owners.append(role)
+    r = sut.request("POST", f"/admin/sessions/{sut.namespace}/pins/batch", json={"pins": pins}, admin=True,
+                    note="pin the fixtures' holdings")
+    _pins_accepted(r, owners)
     r = sut.request("POST", f"/admin/sessions/{sut.namespace}/court-accounts", admin=True,
                     json={"court_code": fx.courts[0].code, "case_no": fx.courts[0].case_no},
                     note="open a case sub-account")
@@ -173,3 +177,35 @@ def prepare_zhixing(run: Run) -> None:
         run.resumed_account = r.json().get("sub_account", fx.resumed.target_account)
 
 
+class PinsRefused(UserError):
+    """The system under test (zhixing, admin API) refused to pin the fixtures' holdings: no check could use them,
+    so the run is refused before any check (``where``: the role whose holdings were refused)."""
+
+
+def _pins_accepted(r: httpx.Response, owners: list[str]) -> None:
+    """The answer to ``POST …/pins/batch`` says every pin was set, else :class:`PinsRefused` naming the role (a
+    4xx: the fixtures are at fault — one bad pin refuses the batch, and every check would fail for it); an answer
+    of the wrong shape is the admin API failing (``RuntimeError``: the run goes on as against any other system)."""
+    if not 400 <= r.status_code < 500:
+        body = r.json()  # garbage: a JSONDecodeError, as from any other admin call
+        if r.status_code == 200 and isinstance(body, dict) and body.get("pins") == len(owners):
+            return
+        raise RuntimeError(f"pins/batch answered HTTP {r.status_code}: {str(body)[:200]}")
+    try:
+        body = r.json()
+    except ValueError:
+        body = None
+    err = body.get("error") if isinstance(body, dict) else None
+    err = err if isinstance(err, dict) else {}
+    where = str(err.get("where") or "")
+    at = re.search(r"pins(?:\[|\.)(\d+)", where + " " + " ".join(
+        str(f.get("field")) for f in err.get("fields") or () if isinstance(f, dict)))
+    role = owners[int(at.group(1))] if at and int(at.group(1)) < len(owners) else None
+    said_zh, said_en = str(err.get("zh") or "")[:300], str(err.get("en") or "")[:300]
+    who_zh, who_en = (f"角色 {role} 的", f"role {role}'s") if role else ("", "the")
+    raise PinsRefused(
+        f"被测系统未接受测试数据中{who_zh}账户（POST …/pins/batch 答 HTTP {r.status_code}：{said_zh or '无说明'}），"
+        "无法开始检查；请改正测试数据",
+        f"the system under test did not accept {who_en} holdings of the fixtures (POST …/pins/batch answered HTTP "
+        f"{r.status_code}: {said_en or 'no reason given'}): no check can start; mend the fixtures",
+        where=f"debtors.{role}" if role and role != "hub.debtor" else (role or "debtors"), code="pins_refused")

@@ -28,7 +28,7 @@ from certify.agency_checks_measures import (
     check_queue,
     check_renewal_and_terms,
 )
-from certify.agency_run import SUCCESS_CODES, Check, Run, prepare_zhixing
+from certify.agency_run import SUCCESS_CODES, Check, PinsRefused, Run, prepare_zhixing
 from certify.findings import CheckContext, Finding
 from certify.fixtures import Fixtures
 from certify.receiver import CallbackReceiver
@@ -81,6 +81,8 @@ def run_agency_suite(sut: Sut, fixtures: Fixtures, *, agency: str | None, hub: b
     if sut.admin:
         try:
             prepare_zhixing(run)
+        except PinsRefused:  # the fixtures' holdings cannot be set: refused before any check, not 19 failures
+            raise
         except Exception as err:  # noqa: BLE001 — its admin API failing: run as against any other system
             sut.admin = False
             sut.identity["admin_api"] = False

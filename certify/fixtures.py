@@ -11,15 +11,17 @@ sub-account, that deducts the freeze its original case (the first court's ``case
 
 from __future__ import annotations
 
+import difflib
 import json
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, ValidationInfo, field_validator
 
 from core_flow import yaml_text
 from core_flow.errors import UserError, read_utf8, together
+from core_flow.identity import id_check_digit, is_valid_id_number, is_valid_uscc, uscc_check_char
 from core_flow.protocol import AssetKind, SubjectKind
 from core_flow.validation import field_messages
 
@@ -47,8 +49,20 @@ class HoldingFixture(_In):
 class DebtorFixture(_In):
     kind: SubjectKind = SubjectKind.PERSON
     name: str = Field(min_length=1, max_length=200)
-    id_number: str = Field(min_length=18, max_length=18)
+    id_number: str = Field(min_length=18, max_length=18,
+                           description="身份证号（GB 11643）或统一社会信用代码（GB 32100），校验位须正确 / an ID "
+                                       "number or credit code with a right check character")
     holdings: tuple[HoldingFixture, ...] = Field(min_length=1, max_length=10)
+
+    @field_validator("id_number")
+    @classmethod
+    def _checked(cls, value: str, info: ValidationInfo) -> str:
+        """The number is what the system under test will accept: a person's ID number (GB 11643) or a company's
+        credit code (GB 32100), its check character right — one wrong digit fails every check using it."""
+        company = info.data.get("kind") == SubjectKind.COMPANY
+        if (is_valid_uscc if company else is_valid_id_number)(value):
+            return value
+        raise ValueError(_id_problem(value, company))
 
 
 class HubFixture(_In):
@@ -81,6 +95,44 @@ class Fixtures(_In):
         return self.debtors.get(role)
 
 
+def _id_problem(value: str, company: bool) -> str:
+    """Why ``value`` is no valid ID number (credit code): ``"中文 / English"``, naming the field (the check
+    character it should end with when only that is wrong)."""
+    try:
+        right = (uscc_check_char if company else id_check_digit)(value[:17])
+    except UserError:
+        right = None
+    if right is not None and right != value[17:] and (is_valid_uscc if company else is_valid_id_number)(
+            value[:17] + right):
+        std = "GB 32100" if company else "GB 11643"
+        return (f"id_number 校验位不符（{std}：末位应为 {right}）/ id_number: check digit wrong ({std}: the last "
+                f"character should be {right})")
+    if company:
+        return ("id_number 不是有效的统一社会信用代码（GB 32100）/ id_number: not a valid unified social credit code "
+                "(GB 32100)")
+    return ("id_number 不是有效的身份证号（GB 11643：省份代码、出生日期、校验位）/ id_number: not a valid resident "
+            "ID number (GB 11643: province code, birth date, check digit)")
+
+
+def _known_keys() -> dict[str, set[str]]:
+    """The keys each part of the format knows, for "did you mean" (by the name of the mapping they belong to)."""
+    return {"": set(Fixtures.model_fields), "courts": set(CourtFixture.model_fields),
+            "holdings": set(HoldingFixture.model_fields), "debtor": set(DebtorFixture.model_fields),
+            "debtors": set(DebtorFixture.model_fields), "hub": set(HubFixture.model_fields),
+            "resumed": set(ResumedFixture.model_fields)}
+
+
+def _guess(loc: tuple[Any, ...]) -> list[str]:
+    """The known keys closest to a key the format does not know (``agenc`` → ``agency``)."""
+    known = _known_keys()
+    parents = [p for p in loc[:-1] if isinstance(p, str)]
+    if parents and parents[-1] == "debtors" and len(loc) >= 3:  # debtors.<role>.<key>
+        names = known["debtor"]
+    else:
+        names = known.get(parents[-1] if parents else "", known[""])
+    return difflib.get_close_matches(str(loc[-1]), sorted(names), n=3, cutoff=0.6)
+
+
 def load_fixtures(path: Path) -> Fixtures:
     """The fixtures file (YAML, or JSON, which is YAML too), validated; a bad one is a bilingual ``UserError`` at
     ``file:line`` (and the field, for a value of the wrong schema)."""
@@ -96,6 +148,8 @@ def load_fixtures(path: Path) -> Fixtures:
                         where=f"{path}:{mark.line + 1}" if mark is not None else str(path)) from None
     yaml_text.refuse_duplicates(tree, str(path), ("测试数据文件", "fixtures file"))
     yaml_text.refuse_split_numbers(tree, str(path), ("测试数据文件", "fixtures file"))
+    found: list[tuple[int, UserError]] = []
+    fixtures = None
     try:
         fixtures = Fixtures.model_validate(data)
     except ValidationError as err:
@@ -104,18 +158,25 @@ def load_fixtures(path: Path) -> Fixtures:
         # 1 item") is not said beside it
         errors = [e for e in errors
                   if not any(len(o["loc"]) > len(e["loc"]) and o["loc"][:len(e["loc"])] == e["loc"] for o in errors)]
-        found = []
         for e, said in zip(errors, field_messages(errors), strict=True):
             loc = ".".join(str(p) for p in e["loc"])
             line = yaml_text.line_of(tree, e["loc"])
-            found.append(UserError(f"测试数据无效：{said['zh']}", f"invalid fixtures: {said['en']}",
-                                   where=f"{path}:{line}: {loc}" if line else f"{path}: {loc}"))
-        raise together(found, ("测试数据文件", "the fixtures file")) from None  # every mistake at once
-    unknown = sorted(set(fixtures.debtors) - set(ROLES))
-    if unknown:
-        raise UserError(f"未知角色：{'、'.join(unknown)}（可选：{'、'.join(ROLES)}）",
-                        f"unknown roles: {', '.join(unknown)} (known: {', '.join(ROLES)})",
-                        where=f"{path}:{_key_line(tree, 'debtors', unknown[0])}: debtors.{unknown[0]}")
+            zh, en = said["zh"], said["en"]
+            if e["type"] == "extra_forbidden" and (guess := _guess(tuple(e["loc"]))):
+                zh, en = f"{zh}；是否想写：{'、'.join(guess)}", f"{en}; did you mean: {', '.join(guess)}"
+            found.append((line or 0, UserError(f"测试数据无效：{zh}", f"invalid fixtures: {en}",
+                                               where=f"{path}:{line}: {loc}" if line else f"{path}: {loc}")))
+    roles = data.get("debtors") if isinstance(data, dict) else None
+    for role in [r for r in (roles if isinstance(roles, dict) else ()) if r not in ROLES]:
+        guess = difflib.get_close_matches(str(role), ROLES, n=1, cutoff=0.6)
+        line = _key_line(tree, "debtors", role)
+        found.append((line or 0, UserError(
+            f"未知角色：{role}" + (f"（是否想写：{guess[0]}）" if guess else "") + f"（可选：{'、'.join(ROLES)}）",
+            f"unknown role: {role}" + (f" (did you mean: {guess[0]})" if guess else "")
+            + f" (known: {', '.join(ROLES)})", where=f"{path}:{line}: debtors.{role}")))
+    if found:  # every mistake at once, in the file's order
+        raise together([e for _, e in sorted(found, key=lambda f: f[0])], ("测试数据文件", "the fixtures file"))
+    assert fixtures is not None
     return fixtures
 
 

@@ -14,6 +14,7 @@ from typing import Any
 import httpx
 
 from certify import KIT_VERSION
+from certify.agency_run import PinsRefused
 from certify.agency_suite import CHECKS, run_agency_suite
 from certify.evidence import write_evidence
 from certify.findings import Finding
@@ -133,7 +134,10 @@ def run_agency(base_url: str, fixtures_path: Path, out: Path, *, agency: str | N
         if not hub:
             _known_agency(sut, agency or fixtures.agency, "--agency" if agency else f"{fixtures_path}: agency")
         with CallbackReceiver(*receiver_at) as receiver:
-            findings = run_agency_suite(sut, fixtures, agency=agency, hub=hub, receiver=receiver, only=only)
+            try:
+                findings = run_agency_suite(sut, fixtures, agency=agency, hub=hub, receiver=receiver, only=only)
+            except PinsRefused as err:  # the fixtures' fault, said against the fixtures file
+                raise UserError(err.zh, err.en, where=f"{fixtures_path}: {err.where}", code=err.code) from None
         identity["interrupted"] = sut.interrupted
         identity["callbacks_received"] = len(receiver.arrivals) + receiver.flooded
         identity["callbacks_refused_as_flood"] = receiver.flooded

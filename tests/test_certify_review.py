@@ -1,0 +1,95 @@
+"""The certification kit after a tester's review: a fixtures mistake is the fixtures' (not 6 failures of the system
+under test), every mistake of the file at once with "did you mean", findings without ``None``, ``verify`` listing
+every change with its own exit code, the court run's evidence naming the court under test and its summary line, and
+the manual court mode telling the vendor whom to file against. Real servers on loopback, virtual time."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from certify.fixtures import load_fixtures
+from core_flow.errors import UserError
+from tests.test_agencies_live import LiveServer
+from tests.test_certify_agency import _server
+from zhixing.cli import main
+
+ROOT = Path(__file__).resolve().parents[1]
+FIXTURES = ROOT / "certify" / "fixtures_examples" / "zhixing.yaml"
+GOOD_ID, BAD_ID = "410811198001010135", "410811198001010136"  # the freeze role's number, one digit off
+
+
+@pytest.fixture(scope="module")
+def mock() -> Iterator[LiveServer]:
+    with _server() as server:
+        yield server
+
+
+def _write(tmp_path: Path, text: str, name: str = "fixtures.yaml") -> Path:
+    path = tmp_path / name
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def _line(text: str, needle: str) -> int:
+    return next(n for n, line in enumerate(text.splitlines(), 1) if needle in line)
+
+
+# -- 1. a wrong check digit is the fixtures' mistake ------------------------------------------------------------
+
+
+def test_a_wrong_id_check_digit_in_the_fixtures_is_a_located_error_not_failures_of_the_system(
+        mock: LiveServer, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    text = FIXTURES.read_text(encoding="utf-8").replace(f'"{GOOD_ID}"', f'"{BAD_ID}"')
+    path = _write(tmp_path, text)
+    out = tmp_path / "ev"
+    code = main(["certify", "agency", "--base-url", mock.url, "--fixtures", str(path), "--out", str(out)])
+    err = capsys.readouterr().err
+    assert code == 2 and not out.exists()
+    assert f"{path}:{_line(text, BAD_ID)}: debtors.freeze.id_number" in err
+    assert "id_number 校验位不符" in err and "check digit wrong" in err and "Traceback" not in err
+
+
+def test_holdings_the_system_refuses_to_pin_stop_the_run_before_any_check(
+        mock: LiveServer, tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch) -> None:
+    """Fixtures that pass the kit's own validation but that the system under test refuses to pin (here: a number
+    slipped past the validation) are refused with the system's reason, naming the role — one refused pin refuses
+    them all, so every check would fail for it."""
+    from certify import runner
+
+    fixtures = load_fixtures(FIXTURES)
+    freeze = fixtures.debtors["freeze"].model_copy(update={"id_number": BAD_ID})
+    bad = fixtures.model_copy(update={"debtors": dict(fixtures.debtors, freeze=freeze)})
+    monkeypatch.setattr(runner, "load_fixtures", lambda path: bad)
+    out = tmp_path / "ev"
+    code = main(["certify", "agency", "--base-url", mock.url, "--fixtures", str(FIXTURES), "--out", str(out)])
+    captured = capsys.readouterr()
+    assert code == 2 and not out.exists() and "AG-0" not in captured.out
+    assert f"{FIXTURES}: debtors.freeze" in captured.err and "pins/batch" in captured.err
+    assert "未接受" in captured.err and "did not accept" in captured.err
+
+
+# -- 4. every fixtures mistake at once, with "did you mean" -----------------------------------------------------
+
+
+def test_a_misspelt_role_and_a_wrong_balance_are_said_together_each_at_its_line(tmp_path: Path) -> None:
+    text = (FIXTURES.read_text(encoding="utf-8").replace("  replay:", "  replya:")
+            .replace("balance_cents: 1300000", "balance_cents: 13000.50"))
+    path = _write(tmp_path, text)
+    with pytest.raises(UserError) as err:
+        load_fixtures(path)
+    zh = err.value.zh
+    assert zh.startswith("测试数据文件有 2 处错误")
+    assert f"{path}:{_line(text, 'replya:')}: debtors.replya: 未知角色：replya（是否想写：replay）" in zh
+    assert f"{path}:{_line(text, '13000.50')}: debtors.queue.holdings.0.balance_cents" in zh
+
+
+def test_a_misspelt_top_level_key_gets_a_did_you_mean(tmp_path: Path) -> None:
+    text = FIXTURES.read_text(encoding="utf-8").replace("agency: icbc", "agenc: icbc")
+    path = _write(tmp_path, text)
+    with pytest.raises(UserError) as err:
+        load_fixtures(path)
+    assert f"{path}:{_line(text, 'agenc:')}: agenc:" in err.value.zh
+    assert "是否想写：agency" in err.value.zh and "did you mean: agency" in err.value.zh
