@@ -72,13 +72,49 @@ def _matches(run: Run, e: Event, a: Any, step: StepBase | None = None) -> bool:
     if a.item is not None and e.item != a.item:
         return False
     data = e.data or {}
-    if a.agency is not None and data.get("agency") != a.agency:
-        return False
-    if a.debtor is not None and data.get("debtor") != run.debtor_id(a.debtor, step):
-        return False
-    if a.code is not None and data.get("code") != a.code:
+    for name, want in (("agency", a.agency), ("code", a.code)):
+        if want is not None and want not in _values(data, name):
+            return False
+    if a.debtor is not None and run.debtor_id(a.debtor, step) not in _values(data, "debtor"):
         return False
     return all(_same(data.get(k), v) for k, v in a.data.items())
+
+
+# a filter's field, and the list an event of several carries instead (inquiry_failed: ``agencies``, ``codes``)
+_PLURAL = {"agency": "agencies", "debtor": "debtors", "code": "codes"}
+
+
+def _values(data: dict[str, Any], name: str) -> tuple[Any, ...]:
+    """What an event says for the filter ``name``: its one value, or each of its list (``agency: 工行`` matches an
+    inquiry_failed of ``agencies: [icbc, ccb]``); () when it carries neither."""
+    if name in data:
+        return (data[name],)
+    many = data.get(_PLURAL.get(name, ""))
+    return tuple(many) if isinstance(many, (list, tuple)) else ()
+
+
+def _carried(e: Event, name: str) -> bool:
+    data = e.data or {}
+    return name in data or isinstance(data.get(_PLURAL.get(name, "")), (list, tuple))
+
+
+def _uncarried(run: Run, step: StepBase, a: Any) -> None:
+    """A filter the events of the kind never carry could match nothing: an ``expect_no_event`` would pass whatever
+    happened (``debtor:`` on funds_frozen, whose events name the asset, not the debtor; ``amount_cent``). Refused,
+    naming what the events do carry — when there are events of the kind to tell by."""
+    kind = [e for e in run.events(step) if e.kind == a.kind]
+    if not kind:
+        return
+    names = [n for n in ("agency", "debtor", "code") if getattr(a, n) is not None] + list(a.data)
+    missing = [n for n in names if not any(_carried(e, n) for e in kind)]
+    if missing:
+        have = sorted({k for e in kind for k in (e.data or {})})
+        raise StepFailure(
+            f"按 {'、'.join(missing)} 筛选 {a.kind} 事件 / {a.kind} events filtered by {', '.join(missing)}",
+            f"此类事件不带 {'、'.join(missing)}，该筛选什么也匹配不到（此类事件带有：{'、'.join(have) or '无'}"
+            f"{'；财产用 instance 筛选' if 'debtor' in missing else ''}） / events of this kind carry no "
+            f"{', '.join(missing)}, so the filter matches nothing (they carry: {', '.join(have) or 'nothing'}"
+            f"{'; filter an asset by instance' if 'debtor' in missing else ''})")
 
 
 _LIST_MATCHERS = {
@@ -110,6 +146,7 @@ def _event(run: Run, step: StepBase, a: Any, absent: bool = False) -> None:
     if a.time is not None:
         spec = parse_time(a.time) if isinstance(a.time, str) else a.time
         exact = spec if isinstance(spec, datetime) else spec.apply(step.when, calendar())
+    _uncarried(run, step, a)
     found = [e for e in run.events(step) if _matches(run, e, a, step) and (start is None or e.at >= start)
              and e.at <= end and (exact is None or e.at == exact)]
     span = f"{_t(start)} – {_t(end)}" if start is not None else f"至 until {_t(end)}"
@@ -120,8 +157,10 @@ def _event(run: Run, step: StepBase, a: Any, absent: bool = False) -> None:
             raise StepFailure(f"无事件 no event {what}（{span}）",
                               "出现 occurred: " + "; ".join(f"{_t(e.at)} {describe(e)}" for e in found[:5]))
         return
-    if a.count is not None and len(found) != a.count:
-        raise StepFailure(f"{a.count} 次 times {what}（{span}）", f"{len(found)} 次 times")
+    if a.count is not None:  # count: 0 is "none", as expect_no_event
+        if len(found) != a.count:
+            raise StepFailure(f"{a.count} 次 times {what}（{span}）", f"{len(found)} 次 times")
+        return
     if not found:
         near = [e for e in run.events(step) if e.kind == a.kind]
         seen = "; ".join(f"{_t(e.at)} {describe(e)}" for e in near[-3:]) or "无此类事件 / none of this kind"
@@ -223,6 +262,10 @@ def _case(run: Run, step: StepBase, a: Any) -> None:
     }
     for name, value in have.items():
         want = getattr(a, name)
+        if name == "closed" and want is True:  # closed, in whatever manner
+            if value is False:
+                raise StepFailure("closed = 已结案 / closed", "closed = False（未结案 / open）")
+            continue
         if want is not None and want != value:
             raise StepFailure(f"{name} = {want}", f"{name} = {value}")
     for alias, want in a.identity.items():

@@ -20,7 +20,7 @@ from pydantic import ValidationError
 from core_flow import yaml_text
 from core_flow.errors import NotUtf8, UserError, read_utf8
 from scenarios import reuse, schedule
-from scenarios.model import STEP_KEYS, Scenario, field_names
+from scenarios.model import STEP_KEYS, Scenario, field_names, field_places
 
 _COMMON = ("at", "note", "case", "refused")  # keys any step may carry besides its action or expectation
 _FIELDS = field_names()  # every key the format knows, for "did you mean"
@@ -246,9 +246,20 @@ def _problem(source: str, tree: yaml.Node, data: Any, loc: tuple[Any, ...], msg:
         line = _line_of(tree, loc)
         key = ".".join(str(p) for p in loc)
     if kind == "extra_forbidden":
-        guess = difflib.get_close_matches(str(loc[-1]), _FIELDS, n=3, cutoff=0.6)
-        zh = f"未知键 {loc[-1]!r}" + (f"；是否想写：{'、'.join(guess)}" if guess else "")
-        en = f"unknown key {loc[-1]!r}" + (f"; did you mean: {', '.join(guess)}" if guess else "")
+        bad = str(loc[-1])
+        places = field_places().get(bad, [])  # where it may be written (a key at the wrong level)
+        # a key of the format written at the wrong level (``debtors:`` beside ``case:``, not under it)
+        if places and _place(loc[:-1]) not in places:
+            here = _place(loc[:-1])
+            shown = places[:3] + (["…"] if len(places) > 3 else [])
+            zh = (f"键 {bad!r} 不能写在{'顶层' if not here else ' ' + here + ' 下'}；它应写在 "
+                  f"{'、'.join(p or '顶层' for p in shown)} 下（检查缩进）")
+            en = (f"the key {bad!r} does not belong {'at the top level' if not here else 'under ' + here}; it belongs "
+                  f"under {', '.join(p or 'the top level' for p in shown)} (check the indentation)")
+            return Problem(source, line, key, zh, en)
+        guess = difflib.get_close_matches(bad, _FIELDS, n=3, cutoff=0.6)
+        zh = f"未知键 {bad!r}" + (f"；是否想写：{'、'.join(guess)}" if guess else "")
+        en = f"unknown key {bad!r}" + (f"; did you mean: {', '.join(guess)}" if guess else "")
     elif kind == "missing":
         zh, en = f"缺少必填键 {loc[-1]!r}", f"missing required key {loc[-1]!r}"
     elif kind == "step_kind":
@@ -272,6 +283,18 @@ def _problem(source: str, tree: yaml.Node, data: Any, loc: tuple[Any, ...], msg:
     else:
         zh, en = _split(msg)
     return Problem(source, line, key, zh, en)
+
+
+def _place(loc: tuple[Any, ...]) -> str:
+    """A location as ``field_places`` writes it: ``("case", "debtors", 0)`` → ``case.debtors[]``."""
+    parts: list[str] = []
+    for p in loc:
+        if isinstance(p, int):
+            if parts:
+                parts[-1] += "[]"
+        else:
+            parts.append(str(p))
+    return ".".join(parts)
 
 
 _SEP = re.compile(r"\s*/ (?=[A-Za-z])")

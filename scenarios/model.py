@@ -10,6 +10,7 @@ these models (``python -m scenarios.model > scenarios/schema.json``).
 
 from __future__ import annotations
 
+import functools
 import json
 from datetime import datetime
 from typing import Annotated, Any, ClassVar, Literal, Union
@@ -478,6 +479,20 @@ class ExpectDisposalArgs(DisposalArgs):
 
 
 # ── expectations ─────────────────────────────────────────────────────────────────────────────────────
+_PER_WORDS = {"asset": ("每项财产", "asset", "建行存款"), "clue": ("每条线索", "clue", "线索1"),
+              "application": ("每件申请", "application", "申请1"), "receipt": ("每份回执", "receipt", "回执1")}
+
+
+def _instance_given(args: NodeArgs) -> None:
+    """An expectation on a node run once per asset (clue, application, receipt) must name the instance: without it
+    it read the case-level node, which such a node never has — "未开始 not started" while an instance was frozen."""
+    per = str(getattr(refs.process().by_no[args.node].per, "value", "case"))
+    if per != "case" and not args.instance:
+        zh, en, example = _PER_WORDS.get(per, (per, per, ""))
+        raise ValueError(f"节点{args.node}按{zh}分别办理，须写 instance（如 instance: {example}）/ node {args.node} "
+                         f"runs once per {en}: give the instance (e.g. instance: {example})")
+
+
 class ExpectNodeArgs(NodeArgs):
     state: StateRef | None = None
     not_state: StateRef | None = Field(None, alias="not")
@@ -486,6 +501,7 @@ class ExpectNodeArgs(NodeArgs):
     def _one(self) -> ExpectNodeArgs:
         if self.state is None and self.not_state is None:
             raise ValueError("须给出 state 或 not / give state or not")
+        _instance_given(self)
         return self
 
 
@@ -501,6 +517,7 @@ class ExpectDeadlineArgs(NodeArgs):
     def _one(self) -> ExpectDeadlineArgs:
         if (self.due is None) == (self.last_day is None):
             raise ValueError("须且仅须给出 due 或 last_day 之一 / give exactly one of due and last_day")
+        _instance_given(self)
         return self
 
 
@@ -552,7 +569,9 @@ class ExpectAmountsArgs(_M):
 
 
 class ExpectCaseArgs(_M):
-    closed: MannerRef | Literal[False] | None = None
+    closed: bool | MannerRef | None = Field(
+        None, description="结案方式（执行完毕、终本、终结），true 为已结案（任何方式），false 为未结案 / "
+                          "the closing manner; true: closed in any manner; false: open")
     handler: str | None = None
     resumption: Literal["requested", "approved", "filed"] | None = None
     resumed: bool | None = None
@@ -564,6 +583,8 @@ class ExpectCaseArgs(_M):
     @field_validator("closed", mode="before")
     @classmethod
     def _open(cls, v: Any) -> Any:
+        if v in (True, "closed", "已结案"):
+            return True
         return False if v in (False, "open", "未结案") else v
 
 
@@ -801,3 +822,44 @@ def field_names() -> list[str]:
 
     walk(Scenario.model_json_schema())
     return sorted(names)
+
+
+@functools.cache
+def field_places() -> dict[str, list[str]]:
+    """Where each key of the scenario format may be written: key → the dotted paths of the mappings that hold it
+    (``debtors`` → ``case``, ``cases[]``; ``agency`` → ``agencies``…, ``steps[].expect_event``…). For a key written at
+    the wrong level: "it belongs under case:" (``scenarios.loader``)."""
+    schema = Scenario.model_json_schema()
+    defs = schema.get("$defs", {})
+    places: dict[str, list[str]] = {}
+
+    def walk(node: Any, path: tuple[str, ...], seen: frozenset[str]) -> None:
+        if isinstance(node, list):
+            for v in node:
+                walk(v, path, seen)
+            return
+        if not isinstance(node, dict):
+            return
+        ref = node.get("$ref")
+        if isinstance(ref, str):
+            name = ref.rsplit("/", 1)[-1]
+            if name not in seen and name in defs:
+                walk(defs[name], path, seen | {name})
+            return
+        for k, v in node.get("properties", {}).items():
+            where = ".".join(path)
+            if where not in places.setdefault(k, []):
+                places[k].append(where)
+            walk(v, (*path, k), seen)
+        for key in ("items", "anyOf", "oneOf", "allOf", "additionalProperties"):
+            if key not in node:
+                continue
+            if key == "items" and path:
+                walk(node[key], (*path[:-1], path[-1] + "[]"), seen)
+            elif key == "additionalProperties" and path:
+                walk(node[key], (*path, "*"), seen)
+            else:
+                walk(node[key], path, seen)
+
+    walk(schema, (), frozenset())
+    return places
