@@ -71,7 +71,10 @@ def check_queue(run: Run, ctx: CheckContext) -> None:
                f"顺位 {[f.get('queue_position') for f in freezes]}",
                f"queued: {[f.get('freeze_state') for f in freezes]}, positions "
                f"{[f.get('queue_position') for f in freezes]}")
-    if not a.get("freeze_id"):
+    if not a.get("freeze_id"):  # nothing to release: the notices of AG-006 cannot come
+        ctx.skip("AG-006", "第一家法院的冻结未成功（答复无 freeze_id），无法解除以观察轮候生效通知",
+                 "the first court's freeze did not succeed (no freeze_id in its answer): it cannot be released to "
+                 "see a queued freeze's notice")
         return
     run.submit_and_answer(ctx.name, run.body("queue", "04", court=0, freeze_id=a["freeze_id"]))
 
@@ -119,13 +122,16 @@ def check_renewal_and_terms(run: Run, ctx: CheckContext) -> None:
     days = (end - start).total_seconds() / 86400 if start and end else None
     ctx.expect("AG-008", days is not None and 29 <= days <= 31,
                f"30 天冻结的期限：{days and round(days, 2)} 天", f"a 30-day freeze runs {days and round(days, 2)} days")
-    if not fb.get("freeze_id"):
-        return
-    _, renewed = run.submit_and_answer(ctx.name, run.body("renew", "02", freeze_id=fb["freeze_id"], term_days=30))
-    new_end = parse_dt((renewed or {}).get("expires_at"))
-    ctx.expect("AG-008", bool(renewed and renewed.get("ok")) and new_end is not None and end is not None
-               and new_end > end,
-               f"续冻：期限由 {end} 延至 {new_end}", f"renewal: the term moved from {end} to {new_end}")
+    if fb.get("freeze_id"):
+        _, renewed = run.submit_and_answer(ctx.name, run.body("renew", "02", freeze_id=fb["freeze_id"],
+                                                              term_days=30))
+        new_end = parse_dt((renewed or {}).get("expires_at"))
+        ctx.expect("AG-008", bool(renewed and renewed.get("ok")) and new_end is not None and end is not None
+                   and new_end > end,
+                   f"续冻：期限由 {end} 延至 {new_end}", f"renewal: the term moved from {end} to {new_end}")
+    else:  # a freeze that did not succeed (or an answer without its id): the renewal cannot be asked
+        ctx.expect("AG-008", False, "冻结未成功（答复无 freeze_id），无法续冻",
+                   "the freeze did not succeed (no freeze_id in its answer): nothing to renew")
     too_long = run.body("renew", "01", account_no=h.account_no, amount_cents=1, term_days=400)
     r, over = run.submit_and_answer(ctx.name, too_long)
     refused = 400 <= r.status_code < 500 or (over is not None and not over.get("ok"))

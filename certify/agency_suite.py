@@ -111,6 +111,7 @@ def run_agency_suite(sut: Sut, fixtures: Fixtures, *, agency: str | None, hub: b
                     if req not in reached:
                         ctx.skip(req, "运行被中断（Ctrl-C），未能检查完",
                                  "the run was interrupted (Ctrl-C) in this check")
+        _unreached(ctx)
         exchanges = _bounded([e.as_dict() for e in sut.recorder.take()] + _callbacks_since(receiver, arrived))
         for f in ctx.findings:
             f.exchanges = exchanges
@@ -145,6 +146,16 @@ def _run_check(check: Check, run: Run, ctx: CheckContext) -> None:
         for req in ctx.requirements:
             if req not in reached:
                 ctx.skip(req, "检查中断，未到达此项", "the check broke off before reaching this")
+
+
+def _unreached(ctx: CheckContext) -> None:
+    """A requirement the check declared but ended without judging (it stopped early: what it needed did not come)
+    is skipped with that reason — never left to the evidence's "not checked by this suite"."""
+    reached = {f.requirement for f in ctx.findings}
+    for req in ctx.requirements:
+        if req not in reached:
+            ctx.skip(req, "检查提前结束（此前的步骤未成功），未到达此项",
+                     "the check ended early (an earlier step did not succeed) before reaching this")
 
 
 def _answers_again(sut: Sut) -> bool:

@@ -72,6 +72,12 @@ class Hostile:
             return Response('{"ticket_id": ' + "9" * 5000 + "}", media_type="application/json", status_code=202)
         if mode == "500":
             return Response("Internal Server Error", status_code=500)
+        if mode == "plain":  # a plain static file server (python -m http.server): 404 pages, POST not supported
+            if request.method == "GET":
+                return Response("<html><body>404 File not found</body></html>", media_type="text/html",
+                                status_code=200 if request.url.path == "/health" else 404)
+            return Response("<html><body>501 Unsupported method</body></html>", media_type="text/html",
+                            status_code=501)
         if mode == "redirect":
             return Response(status_code=307, headers={"Location": "http://127.0.0.1:9/elsewhere"})
         if mode == "slow":  # an answer past the kit's time limit
@@ -674,3 +680,39 @@ def test_fixtures_mistakes_are_all_said_in_chinese(tmp_path: Path) -> None:
     data["courts"][0]["code"] = "R410811"
     path.write_text(pyyaml.safe_dump(data, allow_unicode=True, sort_keys=False), encoding="utf-8")
     assert load_fixtures(path).agency == "icbc"  # mended, it loads
+
+
+@pytest.fixture(scope="module")
+def judged_against_the_mock(tmp_path_factory: pytest.TempPathFactory) -> set[str]:
+    """The requirements the agency suite judges (pass, fail or skipped — not "not applicable") against zhixing's
+    mock server, but for those needing its admin API (a garbage system has none: those are truly not checked)."""
+    from tests.test_certify_agency import ADMIN_ONLY, _server
+
+    out = tmp_path_factory.mktemp("mock")
+    with _server() as server:
+        run_agency(server.url, FIXTURES, out)
+    return {r["id"] for r in _results(out)["requirements"] if r["status"] != "not_applicable"} - ADMIN_ONLY
+
+
+@pytest.mark.parametrize("mode", ["plain", "mute", "list", "twice"])
+def test_no_requirement_the_suite_judges_comes_out_not_applicable_against_garbage(
+        hostile: Hostile, judged_against_the_mock: set[str], mode: str, tmp_path: Path) -> None:
+    """A check that breaks off early (what it needed did not come) skips what it had not reached, with the reason:
+    against garbage every requirement the suite judges against the mock is pass / fail / skipped, never n/a."""
+    hostile.mode = mode
+    result = _run(hostile.server.url, tmp_path, only=())  # type: ignore[union-attr]
+    rows = {r["id"]: r for r in _results(tmp_path)["requirements"]}
+    assert result.failed, mode
+    na = sorted(r for r in judged_against_the_mock if rows[r]["status"] == "not_applicable")
+    assert not na, (mode, na)
+    for r in judged_against_the_mock:  # every skip says why, in both languages
+        for f in rows[r]["findings"]:
+            assert f["status"] != "skipped" or (f["zh"] and f["en"] and f["check"] != "-"), (mode, r, f)
+    _evidence_complete(result)
+
+
+def test_the_hub_checks_against_garbage_skip_what_they_did_not_reach(hostile: Hostile, tmp_path: Path) -> None:
+    hostile.mode = "plain"
+    _run(hostile.server.url, tmp_path, only=("hub",), hub=True)  # type: ignore[union-attr]
+    parts = _row(tmp_path, "AG-015")
+    assert parts["status"] == "skipped" and parts["findings"][0]["check"] == "hub"
