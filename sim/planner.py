@@ -270,26 +270,57 @@ def plan_staffing(profile: CourtProfile, target: Goal | Target, *, role: str = "
     curve), at most ``high``. Returns the service-level curve and the answer (None when ``high`` is not enough).
     Several targets: the smallest staff meeting them all."""
     goal = as_goal(target)
+    given_low = low
     lows, highs = staff_bounds(profile, [role], low, high)
     low, high = lows[role], highs[role]
     preflight(profile, years=years, replications=replications, seed=seed, backend=backend, workers=workers, most=most)
-    points, answer = [], None
-    for n in range(low, high + 1):
+
+    def level(n: int) -> dict[str, Any]:
         data = evaluate(profile.with_staff(**{role: n}), years=years, replications=replications, seed=seed,
                         backend=backend, workers=workers, goal=goal, most=most,
-                        progress=None if progress is None else (lambda f, n=n: progress(f"{role}={n}", f)))
-        points.append({"staff": n, **judged(goal, data)})
+                        progress=None if progress is None else (lambda f: progress(f"{role}={n}", f)))
+        return {"staff": n, **judged(goal, data)}
+
+    points, answer = [], None
+    for n in range(low, high + 1):
+        points.append(level(n))
         ok = points[-1]["met"]
         if ok and answer is None:
             answer = n
         elif answer is not None:
             break
+    at_low = False
+    if answer == low:
+        # the first level tried already meets the target: the smallest may be lower — run downward to the first
+        # level missing it (or 1), unless the user set --min: then the answer is "at most" (``at_low``)
+        n = low - 1
+        while n >= 1 and given_low is None:
+            point = level(n)
+            points.insert(0, point)
+            if not point["met"]:
+                break
+            answer, n = n, n - 1
+        at_low = given_low is not None and low > 1
     single = len(goal.targets) == 1
     return {"role": role, "target": goal.text, "targets": [t.text for t in goal.targets], "kpi": goal.kpis[0],
-            "threshold": goal.targets[0].threshold if single else None, "answer": answer,
-            "points": points, "replications": replications, "most": most or replications, "seed": seed,
-            "years": years, "calendar": calendar_used(points),
+            "threshold": goal.targets[0].threshold if single else None, "answer": answer, "at_low": at_low,
+            "busy": busy_roles(points, answer, role), "points": points, "replications": replications,
+            "most": most or replications, "seed": seed, "years": years, "calendar": calendar_used(points),
             "show": list(dict.fromkeys(goal.kpis + [f"utilisation.{role}", "within_limit_share", "compliance"]))}
+
+
+BUSY = 0.9  # another role this busy at the answer may be what limits the court (size the roles together)
+
+
+def busy_roles(points: list[dict[str, Any]], answer: int | None, role: str) -> dict[str, float]:
+    """Roles other than ``role`` at least ``BUSY`` utilised (mean) at the answer's level: sizing one role alone
+    leaves them saturated (a 书记员 at 0.96 while the 承办法官 are sized)."""
+    at = next((p for p in points if p["staff"] == answer), None)
+    if at is None:
+        return {}
+    return {k.removeprefix("utilisation."): v["mean"] for k, v in at["kpi"].items()
+            if k.startswith("utilisation.") and k != f"utilisation.{role}" and "." not in k.removeprefix("utilisation.")
+            and v["mean"] >= BUSY}
 
 
 def plan_intake(profile: CourtProfile, target: Goal | Target, *, years: float = 1.0, replications: int = 5,

@@ -694,7 +694,13 @@ def curve_html(curve: dict[str, Any]) -> str:
     parts = [f"<h2>服务水平曲线 / service-level curve — {html.escape(role)}</h2>",
              f"<p>目标 / target: <b>{html.escape(curve['target'])}</b>；"
              "满足目标的最少人数 / smallest staff meeting it: "
-             f"<b>{curve.get('answer', '–')}</b>（以95%置信下限判断 / judged on the 95% CI's bound）</p>"]
+             f"<b>{'≤ ' if curve.get('at_low') else ''}{curve.get('answer', '–')}</b>"
+             f"（以95%置信下限判断 / judged on the 95% CI's bound"
+             f"{'；更少人数未测（--min） / fewer not run (--min)' if curve.get('at_low') else ''}）</p>"]
+    for other, used in curve.get("busy", {}).items():
+        parts.append(f"<p class='warn'>此时{html.escape(other)}利用率 {used:.3f}，已近饱和：可能才是瓶颈，宜一起测算 / "
+                     f"the {html.escape(other)} are {used:.3f} utilised at this level, near saturation: they may be "
+                     f"what limits the court — size both roles together</p>")
     pts = curve["points"]
     keys = curve.get("show", ["compliance", f"utilisation.{role}", "within_limit_share"])
     parts.append(line_chart({label(k): ([p["staff"] for p in pts], [p["kpi"][k]["mean"] for p in pts]) for k in keys

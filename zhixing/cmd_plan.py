@@ -113,9 +113,17 @@ def _search(console: Any, profile: Any, goal: Any, roles: list[str], *, title: s
     if result["answer"] is None:
         console.print(f"在 {result['points'][-1]['staff']} 人以内未达到目标 {goal.text} / target not met up to "
                       f"{result['points'][-1]['staff']} people (raise --max)")
+    elif result.get("at_low"):
+        n = result["answer"]
+        console.print(f"{n} 人已满足 {goal.text}（95%置信），更少人数未测（已到 --min）：所需{role}至多 {n} 人 / "
+                      f"{n} already meets {goal.text} with 95% confidence; fewer were not run (--min): at most {n}")
     else:
         console.print(f"满足 {goal.text}（95%置信）的最少{role}人数：{result['answer']} / smallest {role} staff "
                       f"meeting {goal.text} with 95% confidence: {result['answer']}")
+    for other, used in result.get("busy", {}).items():
+        console.print(f"⚠ 此时{other}利用率 {used:.3f}，已近饱和：只测算{role}时{other}可能才是瓶颈，"
+                      f"可用 --role {role} --role {other} 一起测算 / the {other} are {used:.3f} utilised here, "
+                      f"near saturation, and may be what limits the court: size both with --role {role} --role {other}")
     if note := calendar_note(result["calendar"]):
         console.print(note)
     return result
@@ -141,6 +149,7 @@ def _province_staffing(console: Any, path: Path, holiday_file: Path | None, goal
         table.add_column(f"{r} 所需 / needed", justify="right")
     total_now = dict.fromkeys(roles, 0)
     total_need: dict[str, int | None] = dict.fromkeys(roles, 0)
+    at_most = any(result.get("at_low") for _, _, result in searched)  # a court's "≤ n" makes the total "≤" too
     for names, profile, result in searched:
         need = _answer(result, roles)
         for name in names:
@@ -150,10 +159,10 @@ def _province_staffing(console: Any, path: Path, holiday_file: Path | None, goal
                 total_now[r] += now
                 n = need.get(r)
                 total_need[r] = None if n is None or total_need[r] is None else total_need[r] + n  # type: ignore[operator]
-                cells += [str(now), _needed(n, now)]
+                cells += [str(now), _needed(n, now, at_most=bool(result.get("at_low")))]
             table.add_row(name, *cells)
-    table.add_row("合计 / total", *(c for r in roles for c in (str(total_now[r]), _needed(total_need[r],
-                                                                                         total_now[r]))))
+    table.add_row("合计 / total", *(c for r in roles for c in (str(total_now[r]), _needed(total_need[r], total_now[r],
+                                                                                         at_most=at_most))))
     console.print(table)
     if any(v is None for v in total_need.values()):
         console.print("有法院在人数上限内未达到目标（表中“未达到”），故无所需合计；请提高 --max / a court did not meet "
@@ -173,10 +182,12 @@ def _answer(result: dict[str, Any], roles: list[str]) -> dict[str, int | None]:
     return {roles[0]: answer}
 
 
-def _needed(n: int | None, now: int) -> str:
+def _needed(n: int | None, now: int, *, at_most: bool = False) -> str:
+    """A court's staff needed beside today's: "4（-2）"; "≤ 4（-2）" when fewer were not run (the search's minimum)."""
     if n is None:
         return "未达到 / not met"
-    return f"{n}（{n - now:+d}）" if n != now else str(n)
+    said = f"≤ {n}" if at_most else str(n)
+    return f"{said}（{n - now:+d}）" if n != now else said
 
 
 def _write(console: Any, result: dict[str, Any], profile: Any, out: Path | None, csv_out: Path | None) -> None:
