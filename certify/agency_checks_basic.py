@@ -17,7 +17,7 @@ from certify.agency_run import (
     polled_ticket_id,
     ticket_id,
 )
-from certify.findings import CheckContext
+from certify.findings import CheckContext, cents, shown
 from core_flow.protocol import HUB
 
 
@@ -31,8 +31,8 @@ def check_receipts(run: Run, ctx: CheckContext) -> None:
     ctx.expect("AG-001", r.status_code == 202 and tid is not None
                and ticket.get("request_no") == body["request_no"]
                and ticket.get("status") in ("accepted", "answered"),
-               f"受理回执：HTTP {r.status_code}，工单 {ticket.get('ticket_id')!r}",
-               f"receipt: HTTP {r.status_code}, ticket {ticket.get('ticket_id')!r}")
+               f"受理回执：HTTP {r.status_code}，工单 {shown(ticket.get('ticket_id'), quoted=True)}",
+               f"receipt: HTTP {r.status_code}, ticket {shown(ticket.get('ticket_id'), True, quoted=True)}")
     if tid is None:
         ctx.skip("AG-018", "未受理（无有效工单号），无法检查答复",
                  "not accepted (no valid ticket number): no answer to check")
@@ -47,10 +47,10 @@ def check_receipts(run: Run, ctx: CheckContext) -> None:
         got = holdings.get(h.account_no) or {}
         ctx.expect("AG-018", bool(fb and fb.get("ok")) and got.get("balance_cents") == h.balance_cents
                    and got.get("available_cents") == h.balance_cents and got.get("kind") == h.kind.value,
-                   f"查询反馈账户 {h.account_no}：余额 {got.get('balance_cents')}，可控 {got.get('available_cents')}"
-                   f"（应为 {h.balance_cents}）",
-                   f"the query reports account {h.account_no}: balance {got.get('balance_cents')}, available "
-                   f"{got.get('available_cents')} (expected {h.balance_cents})")
+                   f"查询反馈账户 {h.account_no}：余额 {cents(got.get('balance_cents'))}，可控 "
+                   f"{cents(got.get('available_cents'))}（应为 {cents(h.balance_cents)}）",
+                   f"the query reports account {h.account_no}: balance {cents(got.get('balance_cents'), True)}, "
+                   f"available {cents(got.get('available_cents'), True)} (expected {cents(h.balance_cents, True)})")
 
 
 def check_idempotency(run: Run, ctx: CheckContext) -> None:
@@ -64,8 +64,8 @@ def check_idempotency(run: Run, ctx: CheckContext) -> None:
     second = run.sut.submit(run.agency, body, note="the same freeze again (a court's retry)")
     t1, t2 = ticket_id(first), ticket_id(second)
     ctx.expect("AG-002", t1 is not None and t1 == t2 and second.status_code == 200,
-               f"重复提交返回原工单：{t1} / {t2}（HTTP {second.status_code}）",
-               f"the repeat returns the same ticket: {t1} / {t2} (HTTP {second.status_code})")
+               f"重复提交返回原工单：{shown(t1)} / {shown(t2)}（HTTP {second.status_code}）",
+               f"the repeat returns the same ticket: {shown(t1, True)} / {shown(t2, True)} (HTTP {second.status_code})")
     if t1:
         run.seen(ctx.name, run.sut.answer(run.agency, t1, body["court_code"]))
     if t2 and t2 != t1:
@@ -73,8 +73,8 @@ def check_idempotency(run: Run, ctx: CheckContext) -> None:
     now = run.holding(ctx.name, "replay", h.account_no)
     available = (now or {}).get("available_cents")
     ctx.expect("AG-002", available == h.balance_cents - amount,
-               f"只冻结一次：可控余额 {available}（应为 {h.balance_cents - amount}）",
-               f"frozen once: available {available} (expected {h.balance_cents - amount})")
+               f"只冻结一次：可控余额 {cents(available)}（应为 {cents(h.balance_cents - amount)}）",
+               f"frozen once: available {cents(available, True)} (expected {cents(h.balance_cents - amount, True)})")
     # the same request number with other content
     query = run.body("replay", "00")
     r1 = run.sut.submit(run.agency, query, note="query")
@@ -90,8 +90,9 @@ def check_idempotency(run: Run, ctx: CheckContext) -> None:
                              note="poll by request number")
     got, want = polled_ticket_id(polled), ticket_id(r1)
     ctx.expect("AG-003", got is not None and got == want,
-               f"冲突未改变原请求：按请求编号查询得工单 {got}（应为 {want}）",
-               f"the conflict changed nothing: polling the request number gives {got} (expected {want})")
+               f"冲突未改变原请求：按请求编号查询得工单 {shown(got)}（应为 {shown(want)}）",
+               f"the conflict changed nothing: polling the request number gives {shown(got, True)} (expected "
+               f"{shown(want, True)})")
 
 
 def check_callbacks(run: Run, ctx: CheckContext) -> None:
@@ -234,7 +235,8 @@ def check_business_hours(run: Run, ctx: CheckContext) -> None:
     at = parse_dt((fb or {}).get("answered_at"))
     local_at = at.astimezone(CST_TZ) if at else None
     ok = local_at is not None and local_at.weekday() < 5 and 8 <= local_at.hour < 18 and local_at.minute % 20 == 0
-    ctx.expect("AG-014", ok, f"周六提交，答复于 {local_at}（应在工作日 8–18 时的轮询时点）",
-               f"submitted on a Saturday, answered at {local_at} (expected a polling instant in business hours)")
+    ctx.expect("AG-014", ok, f"周六提交，答复于 {shown(local_at)}（应在工作日 8–18 时的轮询时点）",
+               f"submitted on a Saturday, answered at {shown(local_at, True)} (expected a polling instant in business "
+               "hours)")
 
 

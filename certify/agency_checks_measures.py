@@ -13,7 +13,7 @@ from certify.agency_run import (
     parse_dt,
     ticket_id,
 )
-from certify.findings import CheckContext
+from certify.findings import CheckContext, cents, listed, shown
 from core_flow.protocol import CODE_NOTICE, CODE_PENDING
 
 
@@ -29,19 +29,21 @@ def check_freeze_balance(run: Run, ctx: CheckContext) -> None:
     ctx.expect("AG-004", bool(fb.get("ok")) and fb.get("amount_controlled_cents") == h.balance_cents
                and fb.get("unsecured_remainder_cents") == OVERBID_CENTS
                and fb.get("amount_requested_cents") == asked,
-               f"冻结 {asked} 分：已控 {fb.get('amount_controlled_cents')}，未控 {fb.get('unsecured_remainder_cents')}"
-               f"（应为 {h.balance_cents} / {OVERBID_CENTS}）",
-               f"freeze of {asked}: controlled {fb.get('amount_controlled_cents')}, remainder "
-               f"{fb.get('unsecured_remainder_cents')} (expected {h.balance_cents} / {OVERBID_CENTS})")
+               f"冻结 {cents(asked)}：已控 {cents(fb.get('amount_controlled_cents'))}，未控 "
+               f"{cents(fb.get('unsecured_remainder_cents'))}"
+               f"（应为 {cents(h.balance_cents)} / {cents(OVERBID_CENTS)}）",
+               f"freeze of {cents(asked, True)}: controlled {cents(fb.get('amount_controlled_cents'), True)}, "
+               f"remainder {cents(fb.get('unsecured_remainder_cents'), True)} "
+               f"(expected {cents(h.balance_cents, True)} / {cents(OVERBID_CENTS, True)})")
     other = 1 if len(run.fixtures.courts) > 1 else 0
     seen = run.holding(ctx.name, "freeze", h.account_no, court=other) or {}
     existing = seen.get("existing_freezes") or ()
     ctx.expect("AG-007", seen.get("balance_cents") == h.balance_cents and seen.get("available_cents") == 0
                and any(e.get("freeze_id") == fb.get("freeze_id") for e in existing),
-               f"查询反馈已全额冻结：余额 {seen.get('balance_cents')}，可控 {seen.get('available_cents')}，已有措施 "
-               f"{len(existing)} 项",
-               f"the query reports the account fully frozen: balance {seen.get('balance_cents')}, available "
-               f" {seen.get('available_cents')}, {len(existing)} existing measures")
+               f"查询反馈已全额冻结：余额 {cents(seen.get('balance_cents'))}，可控 {cents(seen.get('available_cents'))}"
+               f"，已有措施 {len(existing)} 项",
+               f"the query reports the account fully frozen: balance {cents(seen.get('balance_cents'), True)}, "
+               f"available {cents(seen.get('available_cents'), True)}, {len(existing)} existing measures")
 
 
 def check_queue(run: Run, ctx: CheckContext) -> None:
@@ -67,10 +69,12 @@ def check_queue(run: Run, ctx: CheckContext) -> None:
     ctx.expect("AG-005", a.get("freeze_state") == "active"
                and b.get("freeze_state") == "queued" and b.get("queue_position") == 1
                and c.get("freeze_state") == "queued" and c.get("queue_position") == 2,
-               f"轮候登记：{[f.get('freeze_state') for f in freezes]}，"
-               f"顺位 {[f.get('queue_position') for f in freezes]}",
-               f"queued: {[f.get('freeze_state') for f in freezes]}, positions "
-               f"{[f.get('queue_position') for f in freezes]}")
+               f"轮候登记：{listed([f.get('freeze_state') for f in freezes])}，"
+               f"顺位 {listed([f.get('queue_position') for f in freezes])}"
+               "（应为 active、queued、queued，顺位 无、1、2）",
+               f"queued: {listed([f.get('freeze_state') for f in freezes], True)}, positions "
+               f"{listed([f.get('queue_position') for f in freezes], True)} (expected active, queued, queued at "
+               "positions missing, 1, 2)")
     if not a.get("freeze_id"):  # nothing to release: the notices of AG-006 cannot come
         ctx.skip("AG-006", "第一家法院的冻结未成功（答复无 freeze_id），无法解除以观察轮候生效通知",
                  "the first court's freeze did not succeed (no freeze_id in its answer): it cannot be released to "
@@ -94,10 +98,13 @@ def check_queue(run: Run, ctx: CheckContext) -> None:
         ctx.expect("AG-006", notice.get("notice") == 1 and notice.get("code") == CODE_NOTICE
                    and notice.get("amount_controlled_cents") == h.balance_cents
                    and notice.get("request_no") == requests[i]["request_no"],
-                   f"生效通知：编号 {notice.get('notice')}，代码 {notice.get('code')}，新增控制 "
-                   f"{notice.get('amount_controlled_cents')}（应为 1 / {CODE_NOTICE} / {h.balance_cents}）",
-                   f"notice: number {notice.get('notice')}, code {notice.get('code')}, newly controlled "
-                   f"{notice.get('amount_controlled_cents')} (expected 1 / {CODE_NOTICE} / {h.balance_cents})")
+                   f"生效通知：编号 {shown(notice.get('notice'))}，代码 {shown(notice.get('code'))}，新增控制 "
+                   f"{cents(notice.get('amount_controlled_cents'))}"
+                   f"（应为 1 / {CODE_NOTICE} / {cents(h.balance_cents)}）",
+                   f"notice: number {shown(notice.get('notice'), True)}, code {shown(notice.get('code'), True)}, "
+                   "newly "
+                   f"controlled {cents(notice.get('amount_controlled_cents'), True)} (expected 1 / {CODE_NOTICE} / "
+                   f"{cents(h.balance_cents, True)})")
     else:
         ctx.expect("AG-006", False, "解除后没有收到生效通知", "no notice came after the release")
     if set(first) == {1} and b.get("freeze_id"):
@@ -119,16 +126,19 @@ def check_renewal_and_terms(run: Run, ctx: CheckContext) -> None:
                                                      amount_cents=max(1, h.balance_cents // 10), term_days=30))
     fb = fb or {}
     start, end = parse_dt(fb.get("answered_at")), parse_dt(fb.get("expires_at"))
-    days = (end - start).total_seconds() / 86400 if start and end else None
+    days = round((end - start).total_seconds() / 86400, 2) if start and end else None
     ctx.expect("AG-008", days is not None and 29 <= days <= 31,
-               f"30 天冻结的期限：{days and round(days, 2)} 天", f"a 30-day freeze runs {days and round(days, 2)} days")
+               "30 天冻结的期限：" + (f"{days:g} 天" if days is not None else "无（答复缺 answered_at / expires_at）"),
+               "a 30-day freeze runs " + (f"{days:g} days" if days is not None
+                                          else "missing (no answered_at / expires_at in the answer)"))
     if fb.get("freeze_id"):
         _, renewed = run.submit_and_answer(ctx.name, run.body("renew", "02", freeze_id=fb["freeze_id"],
                                                               term_days=30))
         new_end = parse_dt((renewed or {}).get("expires_at"))
         ctx.expect("AG-008", bool(renewed and renewed.get("ok")) and new_end is not None and end is not None
                    and new_end > end,
-                   f"续冻：期限由 {end} 延至 {new_end}", f"renewal: the term moved from {end} to {new_end}")
+                   f"续冻：期限由 {shown(end)} 延至 {shown(new_end)}",
+                   f"renewal: the term moved from {shown(end, True)} to {shown(new_end, True)}")
     else:  # a freeze that did not succeed (or an answer without its id): the renewal cannot be asked
         ctx.expect("AG-008", False, "冻结未成功（答复无 freeze_id），无法续冻",
                    "the freeze did not succeed (no freeze_id in its answer): nothing to renew")
@@ -136,9 +146,10 @@ def check_renewal_and_terms(run: Run, ctx: CheckContext) -> None:
     r, over = run.submit_and_answer(ctx.name, too_long)
     refused = 400 <= r.status_code < 500 or (over is not None and not over.get("ok"))
     ctx.expect("AG-008", refused,
-               f"存款冻结 400 天：HTTP {r.status_code}，ok={None if over is None else over.get('ok')}（应拒绝）",
+               f"存款冻结 400 天：HTTP {r.status_code}，"
+               f"{'无业务答复' if over is None else 'ok=' + shown(over.get('ok'))}（应拒绝）",
                f"a 400-day deposit freeze: HTTP {r.status_code}, "
-               f"ok={None if over is None else over.get('ok')} (expected refused)")
+               f"{'no answer' if over is None else 'ok=' + shown(over.get('ok'), True)} (expected refused)")
 
 
 def check_deduction_and_release(run: Run, ctx: CheckContext) -> None:
@@ -171,33 +182,36 @@ def check_deduction_and_release(run: Run, ctx: CheckContext) -> None:
     if interim and interim.get("ticket", {}).get("status") == "accepted" and interim.get("feedback"):
         pending = run.seen(ctx.name, interim["feedback"]) or {}
         ctx.expect("AG-010", pending.get("deduct_status") == "pending" and pending.get("code") == CODE_PENDING,
-                   f"扣划先为待处理：{pending.get('deduct_status')} / {pending.get('code')}",
-                   f"the deduction is pending first: {pending.get('deduct_status')} / {pending.get('code')}")
+                   f"扣划先为待处理：{shown(pending.get('deduct_status'))} / {shown(pending.get('code'))}",
+                   f"the deduction is pending first: {shown(pending.get('deduct_status'), True)} / "
+                   f"{shown(pending.get('code'), True)}")
     else:
         ctx.skip("AG-010", "扣划受理时已办结，未见待处理状态", "the deduction settled at once: no pending state seen")
     done = run.seen(ctx.name, run.sut.answer(run.agency, tid, body["court_code"])) if tid else None
     ctx.expect("AG-010", bool(done) and done.get("deduct_status") == "success"
                and done.get("amount_deducted_cents") == part,
-               f"扣划结果：{(done or {}).get('deduct_status')}，扣划 {(done or {}).get('amount_deducted_cents')}（应为 "
-               f"success / {part}）", f"deduction: {(done or {}).get('deduct_status')}, "
-               f"{(done or {}).get('amount_deducted_cents')} deducted (expected success / {part})")
+               f"扣划结果：{shown((done or {}).get('deduct_status'))}，扣划 "
+               f"{cents((done or {}).get('amount_deducted_cents'))}（应为 success / {cents(part)}）",
+               f"deduction: {shown((done or {}).get('deduct_status'), True)}, "
+               f"{cents((done or {}).get('amount_deducted_cents'), True)} deducted (expected success / "
+               f"{cents(part, True)})")
     uid = ticket_id(ru)
     released = run.seen(ctx.name, run.sut.answer(run.agency, uid, release["court_code"])) if uid else None
     t_release, t_deduct = parse_dt((released or {}).get("answered_at")), parse_dt((done or {}).get("answered_at"))
     if interim and interim.get("ticket", {}).get("status") == "accepted":
         ctx.expect("AG-009", bool(released) and released.get("freeze_state") == "released" and t_release is not None
                    and t_deduct is not None and t_release >= t_deduct,
-                   f"解除在扣划办结后执行：解除 {t_release}，扣划 {t_deduct}",
-                   f"the release was carried out after the deduction settled: release {t_release}, "
-                   f"deduction {t_deduct}")
+                   f"解除在扣划办结后执行：解除 {shown(t_release)}，扣划 {shown(t_deduct)}",
+                   f"the release was carried out after the deduction settled: release {shown(t_release, True)}, "
+                   f"deduction {shown(t_deduct, True)}")
     else:
         ctx.skip("AG-009", "扣划已即时办结，无法观察暂缓", "the deduction settled at once: the hold cannot be seen")
     if run.sut.admin:
         r = run.sut.request("GET", f"/admin/sessions/{run.sut.namespace}/court-accounts/{target}", admin=True,
                             note="the case sub-account (zhixing admin)")
         balance = r.json().get("balance_cents") if r.status_code == 200 else None
-        ctx.expect("AG-010", balance == part, f"一案一账号入账 {balance}（应为 {part}）",
-                   f"the case sub-account received {balance} (expected {part})")
+        ctx.expect("AG-010", balance == part, f"一案一账号入账 {cents(balance)}（应为 {cents(part)}）",
+                   f"the case sub-account received {cents(balance, True)} (expected {cents(part, True)})")
 
 
 def check_carried_deduction(run: Run, ctx: CheckContext) -> None:
@@ -238,13 +252,14 @@ def check_carried_deduction(run: Run, ctx: CheckContext) -> None:
     status, done = deduct(original_case_no=original)
     ctx.expect("AG-019", status < 400 and bool(done) and done.get("deduct_status") == "success"
                and done.get("amount_deducted_cents") == part,
-               f"写明原案号后扣划：HTTP {status}，{(done or {}).get('deduct_status')}，扣划 "
-               f"{(done or {}).get('amount_deducted_cents')}（应为 success / {part}）",
-               f"naming the original case: HTTP {status}, {(done or {}).get('deduct_status')}, "
-               f"{(done or {}).get('amount_deducted_cents')} deducted (expected success / {part})")
+               f"写明原案号后扣划：HTTP {status}，{shown((done or {}).get('deduct_status'))}，扣划 "
+               f"{cents((done or {}).get('amount_deducted_cents'))}（应为 success / {cents(part)}）",
+               f"naming the original case: HTTP {status}, {shown((done or {}).get('deduct_status'), True)}, "
+               f"{cents((done or {}).get('amount_deducted_cents'), True)} deducted (expected success / "
+               f"{cents(part, True)})")
     if run.sut.admin:  # exactly one deduction landed, in the resumed case's own sub-account
         r = run.sut.request("GET", f"/admin/sessions/{run.sut.namespace}/court-accounts/{run.resumed_account}",
                             admin=True, note="the resumed case's sub-account (zhixing admin)")
         balance = r.json().get("balance_cents") if r.status_code == 200 else None
-        ctx.expect("AG-019", balance == part, f"恢复执行案一案一账号入账 {balance}（应为 {part}）",
-                   f"the resumed case's sub-account received {balance} (expected {part})")
+        ctx.expect("AG-019", balance == part, f"恢复执行案一案一账号入账 {cents(balance)}（应为 {cents(part)}）",
+                   f"the resumed case's sub-account received {cents(balance, True)} (expected {cents(part, True)})")

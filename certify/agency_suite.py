@@ -29,7 +29,7 @@ from certify.agency_checks_measures import (
     check_renewal_and_terms,
 )
 from certify.agency_run import SUCCESS_CODES, Check, PinsRefused, Run, prepare_zhixing
-from certify.findings import CheckContext, Finding
+from certify.findings import CheckContext, Finding, listed
 from certify.fixtures import Fixtures
 from certify.receiver import CallbackReceiver
 from certify.sut import RECHECK_TIMEOUT, Sut, SutMisbehaved
@@ -64,7 +64,8 @@ def _audit_codes(run: Run) -> list[Finding]:
     else:
         ctx.expect("AG-017", not bad,
                    f"{len(run.feedbacks)} 份反馈的结果代码均在规范表中" if not bad else
-                   f"{len(bad)} 份成功反馈的结果代码不在规范表中：{sorted({fb.get('code') for _, fb in bad})}",
+                   f"{len(bad)} 份成功反馈的结果代码不在规范表中："
+                   f"{listed(sorted({str(fb.get('code')) for _, fb in bad}))}",
                    f"all {len(run.feedbacks)} answers carry a code of the profile's table" if not bad else
                    f"{len(bad)} successful answers carry a code outside the table: "
                    f"{sorted({str(fb.get('code')) for _, fb in bad})}")

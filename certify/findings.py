@@ -14,6 +14,27 @@ STATUS_TEXT: dict[str, tuple[str, str]] = {
 }
 
 
+def shown(value: Any, en: bool = False, *, quoted: bool = False) -> str:
+    """A value the system under test answered (or did not), as a finding's text says it: ``无`` / ``missing`` for
+    none — never Python's ``None`` —, else the value (``quoted``: as its repr, so ``''`` and ``[]`` show)."""
+    if value is None:
+        return "missing" if en else "无"
+    return repr(value) if quoted else str(value)
+
+
+def cents(value: Any, en: bool = False) -> str:
+    """An amount of the protocol (integer 分, as on the wire and in the court side's findings): ``1212345 分`` /
+    ``1212345 cents``; ``无`` / ``missing`` for none; anything else (a system's garbage) as it came."""
+    if isinstance(value, int) and not isinstance(value, bool):
+        return f"{value} cents" if en else f"{value} 分"
+    return shown(value, en, quoted=value is not None)
+
+
+def listed(values: list[Any], en: bool = False) -> str:
+    """Several answered values, each :func:`shown`."""
+    return (", " if en else "、").join(shown(v, en) for v in values) or shown(None, en)
+
+
 @dataclass
 class Finding:
     requirement: str

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import re
 import socket
 import threading
 import time
@@ -708,6 +709,8 @@ def test_no_requirement_the_suite_judges_comes_out_not_applicable_against_garbag
     for r in judged_against_the_mock:  # every skip says why, in both languages
         for f in rows[r]["findings"]:
             assert f["status"] != "skipped" or (f["zh"] and f["en"] and f["check"] != "-"), (mode, r, f)
+    texts = [f"{f['zh']} / {f['en']}" for row in rows.values() for f in row["findings"]]
+    assert not [t for t in texts if re.search(r"\bNone\b", t)], mode  # what did not come is "无 / missing"
     _evidence_complete(result)
 
 

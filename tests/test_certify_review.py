@@ -5,12 +5,15 @@ the manual court mode telling the vendor whom to file against. Real servers on l
 
 from __future__ import annotations
 
+import json
+import re
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
 from certify.fixtures import load_fixtures
+from certify.runner import run_agency
 from core_flow.errors import UserError
 from tests.test_agencies_live import LiveServer
 from tests.test_certify_agency import _server
@@ -93,3 +96,28 @@ def test_a_misspelt_top_level_key_gets_a_did_you_mean(tmp_path: Path) -> None:
         load_fixtures(path)
     assert f"{path}:{_line(text, 'agenc:')}: agenc:" in err.value.zh
     assert "是否想写：agency" in err.value.zh and "did you mean: agency" in err.value.zh
+
+
+# -- 3. findings say what did not come, and amounts with their unit ---------------------------------------------
+
+
+def test_a_passing_runs_findings_never_say_none_and_amounts_carry_their_unit(mock: LiveServer, tmp_path: Path) -> None:
+    result = run_agency(mock.url, FIXTURES, tmp_path)
+    assert result.failed == []
+    data = json.loads((tmp_path / "results.json").read_text(encoding="utf-8"))
+    findings = [f for r in data["requirements"] for f in r["findings"]]
+    assert not [f["zh"] for f in findings if re.search(r"\bNone\b", f"{f['zh']} {f['en']}")]
+    assert not re.search(r"\bNone\b", (tmp_path / "report.html").read_text(encoding="utf-8"))
+    freeze = next(f for f in findings if f["requirement"] == "AG-004")
+    assert "已控 1200000 分，未控 12345 分（应为 1200000 分 / 12345 分）" in freeze["zh"]  # like the court side's
+    assert "controlled 1200000 cents, remainder 12345 cents" in freeze["en"]
+    term = next(f for f in findings if f["requirement"] == "AG-008" and "400" in f["zh"])
+    assert "无业务答复" in term["zh"] or "ok=False" in term["zh"]
+
+
+def test_what_did_not_come_is_said_missing(tmp_path: Path) -> None:
+    from certify.findings import cents, listed, shown
+
+    assert (shown(None), shown(None, True), shown("T1", quoted=True)) == ("无", "missing", "'T1'")
+    assert (cents(None), cents(None, True), cents(5), cents(5, True)) == ("无", "missing", "5 分", "5 cents")
+    assert cents("5") == "'5'" and listed([None, "queued"]) == "无、queued"
