@@ -109,32 +109,55 @@ def write_evidence(out: Path, findings: list[Finding], manifest: dict[str, Any],
     return hashlib.sha256(sums.encode()).hexdigest()
 
 
+class EvidenceNotIntact(UserError):
+    """The evidence directory is not as written: every changed, missing and extra file (``problems``, each a
+    located ``UserError``) — a verdict on the evidence (``certify verify`` exits 1), not a usage error."""
+
+    def __init__(self, problems: list[UserError]) -> None:
+        listed = "\n  ".join(p.message for p in problems)
+        super().__init__(f"证据不完整，{len(problems)} 处问题：\n  {listed}\n",
+                         f"evidence not intact: {len(problems)} problems (listed above)", where=problems[0].where,
+                         code="evidence_not_intact")
+        self.problems = problems
+
+
 def verify_evidence(out: Path) -> str:
-    """Check an evidence directory is as written; returns its digest. A changed, missing or added file is a
-    located bilingual ``UserError``."""
+    """Check an evidence directory is as written; returns its digest. A directory that is none (no such directory,
+    no digest file, a digest file that is not text) is a located ``UserError``; every changed, missing or added file
+    at once is :class:`EvidenceNotIntact`."""
+    if not out.is_dir():
+        raise UserError("证据目录不存在", "no such evidence directory", where=str(out))
     sums_path = out / SUMS
     try:
         sums = read_utf8(sums_path, ("证据摘要文件", "evidence digest file"))  # not UTF-8: a located error too
     except OSError:
         raise UserError(f"没有证据摘要文件 {SUMS}", f"no evidence digest file {SUMS}", where=str(out)) from None
+    problems: list[UserError] = []
     listed: dict[str, str] = {}
     for n, line in enumerate(sums.splitlines(), 1):
         digest, _, name = line.partition("  ")
         if len(digest) != 64 or not name:
-            raise UserError(f"摘要文件第 {n} 行格式错误", f"line {n} of the digest file is malformed",
-                            where=f"{sums_path}:{n}")
+            problems.append(UserError(f"摘要文件第 {n} 行格式错误", f"line {n} of the digest file is malformed",
+                                      where=f"{sums_path}:{n}"))
+            continue
+        if name not in FILES:
+            problems.append(UserError(f"摘要文件列出了证据以外的文件：{name}",
+                                      f"the digest file lists a file that is no evidence file: {name}",
+                                      where=f"{sums_path}:{n}"))
+            continue
         listed[name] = digest
-    if set(listed) != set(FILES):
-        raise UserError("摘要文件所列文件与证据不符", "the digest file does not list the evidence files",
-                        where=str(sums_path))
-    for name, digest in listed.items():
+    for name in FILES:
         path = out / name
+        if name not in listed:
+            problems.append(UserError(f"摘要文件未列出证据文件：{name}", f"the digest file does not list {name}",
+                                      where=str(sums_path)))
         if not path.is_file():
-            raise UserError(f"证据文件缺失：{name}", f"evidence file missing: {name}", where=str(path))
-        if _sha256(path) != digest:
-            raise UserError(f"证据文件已被改动：{name}", f"evidence file changed: {name}", where=str(path))
-    extra = sorted(p.name for p in out.iterdir() if p.name not in listed and p.name != SUMS)
-    if extra:
-        raise UserError(f"证据目录中有未列入摘要的文件：{'、'.join(extra)}",
-                        f"files not in the digest: {', '.join(extra)}", where=str(out))
+            problems.append(UserError(f"证据文件缺失：{name}", f"evidence file missing: {name}", where=str(path)))
+        elif name in listed and _sha256(path) != listed[name]:
+            problems.append(UserError(f"证据文件已被改动：{name}", f"evidence file changed: {name}", where=str(path)))
+    for extra in sorted(p.name for p in out.iterdir() if p.name not in FILES and p.name != SUMS):
+        problems.append(UserError(f"证据目录中有未列入摘要的文件：{extra}", f"a file not in the digest: {extra}",
+                                  where=str(out / extra)))
+    if problems:
+        raise EvidenceNotIntact(problems)
     return hashlib.sha256(sums.encode()).hexdigest()

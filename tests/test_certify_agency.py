@@ -203,7 +203,7 @@ def test_the_command_line_runs_the_suite_and_verifies_the_evidence(good: LiveSer
     assert main(["certify", "verify", str(out)]) == 0
     assert "证据完整 / evidence intact" in capsys.readouterr().out
     (out / "results.json").write_text("{}", encoding="utf-8")
-    assert main(["certify", "verify", str(out)]) == 2
+    assert main(["certify", "verify", str(out)]) == 1  # not intact: a verdict, not a usage error
     assert "results.json" in capsys.readouterr().err
     assert main(["certify", "agency", "--base-url", good.url, "--fixtures", str(tmp_path / "none.yaml")]) == 2
     assert "fixtures" in capsys.readouterr().err

@@ -121,3 +121,23 @@ def test_what_did_not_come_is_said_missing(tmp_path: Path) -> None:
     assert (shown(None), shown(None, True), shown("T1", quoted=True)) == ("无", "missing", "'T1'")
     assert (cents(None), cents(None, True), cents(5), cents(5, True)) == ("无", "missing", "5 分", "5 cents")
     assert cents("5") == "'5'" and listed([None, "queued"]) == "无、queued"
+
+
+# -- 5. verify lists every problem; not intact is a verdict (1), not a usage error (2) ------------------------
+
+
+def test_verify_lists_every_changed_missing_and_extra_file_and_exits_1(
+        mock: LiveServer, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    out = tmp_path / "ev"
+    run_agency(mock.url, FIXTURES, out, only=("receipts",))
+    (out / "results.json").write_text("{}", encoding="utf-8")
+    (out / "junit.xml").unlink()
+    (out / "notes.txt").write_text("x", encoding="utf-8")
+    assert main(["certify", "verify", str(out)]) == 1
+    err = capsys.readouterr().err
+    assert f"{out / 'results.json'}: 证据文件已被改动：results.json / evidence file changed: results.json" in err
+    assert f"{out / 'junit.xml'}: 证据文件缺失：junit.xml / evidence file missing: junit.xml" in err
+    assert f"{out / 'notes.txt'}: 证据目录中有未列入摘要的文件：notes.txt" in err
+    assert "证据不完整 / evidence not intact" in err and "3 处 / 3 problems" in err and "Traceback" not in err
+    assert main(["certify", "verify", str(tmp_path / "nowhere")]) == 2  # no such folder: the user's mistake
+    assert "证据目录不存在 / no such evidence directory" in capsys.readouterr().err

@@ -144,9 +144,16 @@ def register(app: typer.Typer) -> None:
     @certify_app.command("verify")
     def verify(directory: Path = typer.Argument(..., help="证据目录 / the evidence directory")) -> None:
         """校验证据目录未被改动 / check an evidence directory is unchanged."""
-        from certify.evidence import verify_evidence
+        from certify.evidence import EvidenceNotIntact, verify_evidence
 
-        digest = verify_evidence(directory)
+        try:
+            digest = verify_evidence(directory)
+        except EvidenceNotIntact as err:  # a verdict on the evidence (exit 1); a usage error stays exit 2
+            for problem in err.problems:
+                typer.echo(problem.message, err=True)
+            typer.echo(f"证据不完整 / evidence not intact: {directory}（{len(err.problems)} 处 / "
+                       f"{len(err.problems)} problems）", err=True)
+            raise typer.Exit(1) from None
         typer.echo(f"证据完整 / evidence intact: {directory}\n摘要 / digest (SHA-256): {digest}")
 
     app.add_typer(certify_app, name="certify")
