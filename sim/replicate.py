@@ -221,7 +221,9 @@ def _agency_intervals(reps: list[dict[str, dict[str, float]]]) -> dict[str, dict
     out: dict[str, dict[str, Any]] = {}
     for agency in sorted({a for rep in reps for a in rep}):
         vals = [rep[agency] for rep in reps if agency in rep]
-        out[agency] = {k: _interval(k, [float(v[k]) for v in vals])
+        # a replication in which no court asked the agency anything counts as 0 requests (not left out: the mean of
+        # a quiet agency asked in one replication of two was twice its true mean, its "interval" n = 1)
+        out[agency] = {k: _interval(k, [float(rep[agency][k]) if agency in rep else 0.0 for rep in reps])
                        for k in ("total", "per_day_mean", "peak_day", "peak_hour")}
         hours_of_day = [int(v["peak_hour_of_day"]) for v in vals]
         out[agency]["peak_hour_of_day"] = max(sorted(set(hours_of_day)), key=hours_of_day.count)

@@ -299,6 +299,7 @@ def _ci(v: dict[str, float], key: str = "") -> str:
 
 
 PROVINCE = "全省合计 / province total"
+AGENCIES_SHOWN = 12  # the province's busiest agencies in the open; the rest folded
 
 
 def calendar_note(calendar: dict[str, Any] | None) -> str | None:
@@ -423,15 +424,19 @@ def render_html(agg: dict[str, Any], profile: CourtProfile, params: dict[str, An
                 validation: dict[str, Any] | None = None, curve: dict[str, Any] | None = None,
                 invariants: dict[str, Any] | None = None, *,
                 courts: Sequence[tuple[str, CourtProfile]] | None = None, title: str | None = None,
-                notes: Sequence[str] = ()) -> str:
+                notes: Sequence[str] = (), warnings: Sequence[str] = ()) -> str:
     """``courts``: the courts of a province file (``sim.province``), their inputs side by side; ``title``: the
-    province's name (the profile's unless told); ``notes``: how its courts table was read, where not as written."""
+    province's name (the profile's unless told); ``notes``: how its courts table was read, where not as written;
+    ``warnings``: what the figures leave out (``sim.horizon``), at the top."""
     out = [f"<!doctype html><html lang='zh-CN'><head><meta charset='utf-8'><title>执行局年度仿真报告 / "
            f"year-scale simulation report</title><style>{CSS}</style></head><body>",
            f"<h1>执行局年度仿真报告 / Year-scale simulation report — {html.escape(title or profile.name)}</h1>",
            "<p class='note'>本报告离线可读，不引用任何外部资源；不含身份证号与账号。 / Self-contained and offline; no "
            "ID or account numbers.</p>"]
     out.append(_calendar_warn(agg.get("calendar")))
+    out += [f"<p class='warn'>{html.escape(w)}</p>" for w in warnings]
+    if len(agg["courts"]) > 1:  # a province: its courts at a glance first, each name a link to its section
+        out.append(_overview_html(agg["courts"]))
     out.append("<h2>输入 / Inputs</h2>")
     out += [f"<p class='note'>{html.escape(n)}</p>" for n in notes]
     out += _inputs_html(profile, params, courts)
@@ -455,13 +460,15 @@ def render_html(agg: dict[str, Any], profile: CourtProfile, params: dict[str, An
                        "hour by hour on the calendar, then the peaks taken (what a bank's province-wide 查控 desk must "
                        "handle), not the sum of each court's peaks; “peak at” is the hour of day the peak hour fell "
                        "in, in most replications.</p>")
-            out.append(_table(["机构 / agency", "总请求 / total", "日均 / per day", "峰值日 / peak day",
-                               "峰值小时 / peak hour", "峰值时段 / peak at"],
-                              [[agency_name(a), _ci(v["total"]), _ci(v["per_day_mean"]), _ci(v["peak_day"]),
-                                _ci(v["peak_hour"]),
-                                f"{v['peak_hour_of_day']:02d}:00"] for a, v in total["agency_kpi"].items()]))
-    if len(agg["courts"]) > 1:
-        out.append(_overview_html(agg["courts"]))
+            head = ["机构 / agency", "总请求 / total", "日均 / per day", "峰值日 / peak day", "峰值小时 / peak hour",
+                    "峰值时段 / peak at"]
+            rows = [[agency_name(a), _ci(v["total"]), _ci(v["per_day_mean"]), _ci(v["peak_day"]), _ci(v["peak_hour"]),
+                     f"{v['peak_hour_of_day']:02d}:00"] for a, v in total["agency_kpi"].items()]  # the busiest first
+            out.append(_table(head, rows[:AGENCIES_SHOWN]))
+            if len(rows) > AGENCIES_SHOWN:  # a hundred agencies' rows folded (no script: <details>)
+                out.append(f"<details><summary>其余 {len(rows) - AGENCIES_SHOWN} 家机构 / the other "
+                           f"{len(rows) - AGENCIES_SHOWN} agencies</summary>{_table(head, rows[AGENCIES_SHOWN:])}"
+                           "</details>")
     for i, (court, data) in enumerate(agg["courts"].items()):
         runs = data["runs"]
         first = runs[0]
@@ -697,6 +704,7 @@ def curve_html(curve: dict[str, Any]) -> str:
              f"<b>{'≤ ' if curve.get('at_low') else ''}{curve.get('answer', '–')}</b>"
              f"（以95%置信下限判断 / judged on the 95% CI's bound"
              f"{'；更少人数未测（--min） / fewer not run (--min)' if curve.get('at_low') else ''}）</p>"]
+    parts += [f"<p class='warn'>{html.escape(w)}</p>" for w in curve.get("warnings", ())]
     for other, used in curve.get("busy", {}).items():
         parts.append(f"<p class='warn'>此时{html.escape(other)}利用率 {used:.3f}，已近饱和：可能才是瓶颈，宜一起测算 / "
                      f"the {html.escape(other)} are {used:.3f} utilised at this level, near saturation: they may be "
@@ -736,18 +744,20 @@ def write_outputs(out_dir: Path, agg: dict[str, Any], profile: CourtProfile, par
                   validation: dict[str, Any] | None = None, curve: dict[str, Any] | None = None,
                   invariants: dict[str, Any] | None = None, *,
                   courts: Sequence[tuple[str, CourtProfile]] | None = None, title: str | None = None,
-                  notes: Sequence[str] = ()) -> dict[str, Path]:
-    """The report, ``kpis.json`` and the tables; ``courts``, ``title`` and ``notes`` as ``render_html``'s."""
+                  notes: Sequence[str] = (), warnings: Sequence[str] = ()) -> dict[str, Path]:
+    """The report, ``kpis.json`` and the tables; ``courts``, ``title``, ``notes`` and ``warnings`` as
+    ``render_html``'s (the warnings also in ``kpis.json``)."""
     out_dir.mkdir(parents=True, exist_ok=True)
     paths = {"html": out_dir / "report.html", "json": out_dir / "kpis.json", "cases": out_dir / "cases.csv",
              "nodes": out_dir / "nodes.csv", "agencies": out_dir / "agencies.csv"}
     paths["html"].write_text(render_html(agg, profile, params, validation, curve, invariants,
-                                         courts=courts, title=title, notes=notes), encoding="utf-8")
+                                         courts=courts, title=title, notes=notes, warnings=warnings),
+                             encoding="utf-8")
     summary = {"params": params, "profile": title or profile.name,
                "courts": {c: {"kpi": d["kpi"], "replications": d["replications"]} for c, d in agg["courts"].items()},
                **({"province": agg["province"]} if "province" in agg else {}),
                "calendar": {**agg.get("calendar", {}), "note": calendar_note(agg.get("calendar"))},
-               "validation": validation, "curve": curve, "invariants": invariants}
+               "validation": validation, "curve": curve, "invariants": invariants, "warnings": list(warnings)}
     paths["json"].write_text(json.dumps(finite(summary), ensure_ascii=False, indent=2, default=str, allow_nan=False),
                              encoding="utf-8")
     with paths["cases"].open("w", newline="", encoding=CSV_ENCODING) as f:

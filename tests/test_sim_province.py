@@ -158,6 +158,9 @@ def test_a_province_run_reports_each_court_and_the_total(tmp_path, capsys):
     glance = page.split("各院概览")[1].split("</table>")[0]
     assert glance.count("<tr><td><a href='#court-") == 4 and "<a href='#court-1'>乙县人民法院</a>" in glance
     assert "<h2 id='court-1'>关键指标 / KPIs — 乙县人民法院" in page
+    # the overview opens the report (as the README says), before the inputs and the province's tables
+    assert page.index("各院概览") < page.index("<h2>输入 / Inputs</h2>") < page.index("<h2>全省合计")
+    assert "从空终本库开始（4 个法院" in page and "计入指标的时段只有 22 天" in page  # the horizon, said
     from tests.sim_support import rendered_dom
 
     dom = rendered_dom(out / "report.html", tmp_path)  # and it renders offline in headless Chromium

@@ -147,3 +147,14 @@ def test_ray_backend_gives_the_same_results_as_serial():
     import ray
 
     assert not ray.is_initialized()
+
+
+def test_a_replication_without_requests_to_an_agency_counts_zero():
+    """A quiet agency asked in one replication of two: its mean was taken over that one (6 requests, "n = 1"), twice
+    the true mean of 3 over both."""
+    from sim.replicate import _agency_intervals
+
+    load = {"total": 6, "per_day_mean": 0.1, "peak_day": 4, "peak_hour": 2, "peak_hour_of_day": 10}
+    got = _agency_intervals([{"广州银行": load}, {}])["广州银行"]
+    assert got["total"]["mean"] == 3.0 and got["total"]["n"] == 2 and got["peak_hour"]["mean"] == 1.0
+    assert got["peak_hour_of_day"] == 10

@@ -83,8 +83,20 @@ def staffing(
         return
     profile = profile_for_run(console, profile_path, holiday_file, start=start, intake=intake,
                               disposal_share=disposal_share)
+    warnings = _horizon(console, [profile], years)
     result = _search(console, profile, goal, roles, **options)
+    result["warnings"] = warnings
     _write(console, result, profile, out, csv_out)
+
+
+def _horizon(console: Any, courts: list[Any], years: float) -> list[str]:
+    """What the levels' figures leave out (an empty 终本 register, under a year counted), said before the search."""
+    from sim.horizon import horizon_notes
+
+    notes = horizon_notes(courts, years)
+    for note in notes:
+        console.print(note)
+    return notes
 
 
 def _search(console: Any, profile: Any, goal: Any, roles: list[str], *, title: str = "",
@@ -138,6 +150,7 @@ def _province_staffing(console: Any, path: Path, holiday_file: Path | None, goal
     from zhixing.cmd_simulate import courts_for_run
 
     province = courts_for_run(console, path, holiday_file, 1, **overrides)
+    _horizon(console, [p for _, p in province.courts], options["years"])
     searched: list[tuple[list[str], Any, dict[str, Any]]] = []
     for names, profile in alike(province.courts):
         searched.append((names, profile, _search(console, profile, goal, roles, title=f"{'、'.join(names)}：",
@@ -268,9 +281,11 @@ def intake_cmd(
                "low": low, "high": high, "steps": steps, "most": most}
     if not is_province(profile_path):
         profile = profile_for_run(console, profile_path, holiday_file, start=start, disposal_share=disposal_share)
+        _horizon(console, [profile], years)
         _write(console, _carried(console, profile, goal, **options), profile, None, csv_out)
         return
     province = courts_for_run(console, profile_path, holiday_file, 1, start=start, disposal_share=disposal_share)
+    _horizon(console, [p for _, p in province.courts], years)
     searched = [(names, profile, _carried(console, profile, goal, title=f"{'、'.join(names)}：", **options))
                 for names, profile in alike(province.courts)]
     table = Table(title=f"全省可承担收案 / intake carried, court by court — {province.name}（{goal.text}）")

@@ -254,6 +254,11 @@ def register(app: typer.Typer) -> None:
 
         if note := calendar_note(agg["calendar"]):
             console.print(note)
+        from sim.horizon import horizon_notes
+
+        warnings = horizon_notes([p for _, p in province.courts], years)
+        for w in warnings:
+            console.print(w)
         invariants = None
         if check:
             invariants = {"cases": sum(r["invariants"]["cases"] for r in results), "violations": []}
@@ -263,7 +268,7 @@ def register(app: typer.Typer) -> None:
         params: dict[str, Any] = {"years": years, "replications": replications, "seed": seed, "backend": backend,
                                   "workers": workers, "wall_s": round(wall, 2)}
         paths = write_outputs(out, agg, profile, params, validation, invariants=invariants,
-                              courts=province.courts, title=province.name, notes=province.notes)
+                              courts=province.courts, title=province.name, notes=province.notes, warnings=warnings)
         cases = sum(r["meta"]["cases_filed"] for r in results)
         carried = sum(r["meta"].get("start_cases", 0) for r in results)
         plus_zh, plus_en = (f"，另有旧存 {carried:,} 件", f" and {carried:,} carried over") if carried else ("", "")
