@@ -54,10 +54,10 @@ def _value(v: Any, key: str = "") -> str:
         return yuan(v)
     if isinstance(v, datetime):
         return v.strftime("%Y-%m-%d %H:%M") if (v.hour, v.minute) != (0, 0) else v.strftime("%Y-%m-%d")
-    if isinstance(v, (list, tuple)):
-        return "[" + ", ".join(_value(x) for x in v) + "]"
+    if isinstance(v, (list, tuple)):  # a list of amounts is money as its key is (pin's holdings: their amounts)
+        return "[" + ", ".join(_value(x, key) for x in v) + "]"
     if isinstance(v, dict):
-        return "{" + ", ".join(f"{k}: {_value(x)}" for k, x in v.items()) + "}"
+        return "{" + ", ".join(f"{k}: {_value(x, k)}" for k, x in v.items()) + "}"
     return str(v)
 
 

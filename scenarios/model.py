@@ -150,7 +150,8 @@ class DebtorSpec(_M):
             from mock_agencies.identity import is_valid_id_number, is_valid_uscc
 
             if not (is_valid_id_number(self.id) or is_valid_uscc(self.id)):
-                raise ValueError(f"证件号码无效（校验位不符）：{self.id} / invalid ID number or credit code: {self.id}")
+                shown = mask_text(self.id)  # the line is named: the number itself need not be repeated in logs
+                raise ValueError(f"证件号码无效（校验位不符）：{shown} / invalid ID number or credit code: {shown}")
             if not self.name:
                 raise ValueError("给出 id 时须写 name（姓名或名称）/ name is required with id")
         return self
