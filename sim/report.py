@@ -105,7 +105,10 @@ def _named(row: dict[str, Any]) -> dict[str, Any]:
         if key == "type":
             out["type_name"] = TYPE_ZH.get(value, value)
         elif key == "manner":
-            out["manner_name"] = MANNER.get(value, value)
+            # a preservation case closes when its controls are in place: 保全完毕 (法发〔2014〕26号's name for it),
+            # not 执行完毕 — the engine's manner is the same code, its controls kept (process.yaml)
+            preserved = value == "completed" and row.get("type") == "preservation"
+            out["manner_name"] = "保全完毕" if preserved else MANNER.get(value, value)
     return out
 
 

@@ -146,3 +146,11 @@ def test_render_html_without_optional_sections():
     assert "2025-01-02 08:30" in text and "none: from an empty court" in text
     carried = profile.model_copy(update={"start_state": "/courts/today.csv"})
     assert "<td>today.csv</td>" in render_html(aggregate(results), carried, {"years": 0.05})
+
+
+def test_a_preservation_case_closes_as_baoquan_wanbi_in_the_case_table():
+    from sim.report import _named
+
+    assert _named({"type": "preservation", "manner": "completed"})["manner_name"] == "保全完毕"
+    assert _named({"type": "first", "manner": "completed"})["manner_name"] == "执行完毕"
+    assert _named({"manner": "zhongben", "type": "first"})["manner_name"] == "终本"
