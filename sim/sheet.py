@@ -6,6 +6,7 @@ saves "CSV (逗号分隔)") or a workbook (.xlsx, its first sheet with a header)
 from __future__ import annotations
 
 import csv
+import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -25,6 +26,7 @@ class Sheet:
     rows: list[tuple[int, list[str]]]  # (line, cells) below the header
     encoding: str  # UTF-8, GBK, or xlsx
     sheet: tuple[int, str] | None = None  # a workbook's sheet read (number, title), when not its first
+    filled: tuple[str, ...] = ()  # a workbook's merged cells below the header, filled down (``_fill_merged``)
 
 
 def read_sheet(p: Path, known: Known, what: tuple[str, str]) -> Sheet:
@@ -36,9 +38,10 @@ def read_sheet(p: Path, known: Known, what: tuple[str, str]) -> Sheet:
     if suffix == ".xls":
         raise UserError("不支持旧版 Excel 文件（.xls）：请另存为 .xlsx 或 CSV（UTF-8）",
                         "an old Excel file (.xls) is not read: save it as .xlsx or CSV (UTF-8)", where=str(p))
+    merged: list[tuple[int, int, int, int]] = []
     try:
         if suffix in (".xlsx", ".xlsm"):
-            rows, sheet = _xlsx(p, known)
+            rows, sheet, merged = _xlsx(p, known)
             encoding = "xlsx"
         else:
             sheet = None
@@ -53,7 +56,38 @@ def read_sheet(p: Path, known: Known, what: tuple[str, str]) -> Sheet:
     while header and not header[-1].strip():  # a sheet's empty columns to the right
         header = header[:-1]
     below = [(line, cells[:len(header)] if encoding == "xlsx" else cells) for line, cells in rows[at + 1:]]
-    return Sheet(header, rows[at][0] if rows else 1, below, encoding, sheet)
+    first = rows[at][0] if rows else 1
+    return Sheet(header, first, below, encoding, sheet, _fill_merged(below, merged, first))
+
+
+def _fill_merged(rows: list[tuple[int, list[str]]], merged: list[tuple[int, int, int, int]],
+                 header_line: int) -> tuple[str, ...]:
+    """A workbook's merged cells below the header filled down: Excel keeps a merged range's value in its first cell
+    only and shows it over the range — a judge's name merged over his cases (G4:G6 张三) read 张三, then two rows
+    without a handler. A range in one column is filled into each row it spans (``rows`` changed in place); a range
+    over several columns is not (its columns mean different things: left as Excel's own CSV would hold it), nor one
+    at or above the header (the title rows, the header itself). The ranges filled, as Excel names them (said:
+    ``reading_notes``)."""
+    at = {line: cells for line, cells in rows}
+    filled = []
+    for col, top, last_col, bottom in sorted(merged, key=lambda m: (m[1], m[0])):
+        if col != last_col or top <= header_line or bottom == top or top not in at or col > len(at[top]):
+            continue
+        value = at[top][col - 1]
+        for line in range(top + 1, bottom + 1):
+            cells = at.get(line)
+            if cells is not None and col <= len(cells) and not cells[col - 1].strip():
+                cells[col - 1] = value
+        filled.append(f"{_column_letter(col)}{top}:{_column_letter(col)}{bottom}")
+    return tuple(filled)
+
+
+def _column_letter(col: int) -> str:
+    letters = ""
+    while col:
+        col, rest = divmod(col - 1, 26)
+        letters = chr(ord("A") + rest) + letters
+    return letters
 
 
 def header_line(rows: list[tuple[int, list[str]]], known: Known) -> int | None:
@@ -82,9 +116,10 @@ def _csv_text(p: Path, what: tuple[str, str]) -> tuple[str, str]:
                             where=err.where) from None
 
 
-def _xlsx(p: Path, known: Known) -> tuple[list[tuple[int, list[str]]], tuple[int, str] | None]:
-    """The rows of the workbook's first sheet that has a header, and which sheet (number, title) when not the first
-    (said: ``reading_notes``)."""
+def _xlsx(p: Path, known: Known) -> tuple[list[tuple[int, list[str]]], tuple[int, str] | None,
+                                         list[tuple[int, int, int, int]]]:
+    """The rows of the workbook's first sheet that has a header, which sheet (number, title) when not the first
+    (said: ``reading_notes``), and its merged ranges (first column, first row, last column, last row)."""
     import zipfile
 
     from openpyxl import load_workbook  # here: only a workbook needs it
@@ -101,10 +136,33 @@ def _xlsx(p: Path, known: Known) -> tuple[list[tuple[int, list[str]]], tuple[int
                                   start=1))
             first = rows if first is None else first
             if header_line(rows, known) is not None:  # a cover or notes sheet before the table (说明): passed
-                return rows, (None if n == 1 else (n, sheet.title))
+                return rows, (None if n == 1 else (n, sheet.title)), _merged(p, sheet, n)
     finally:
         book.close()
-    return first or [], None  # none has one: the first sheet's unknown columns are said
+    return first or [], None, []  # none has one: the first sheet's unknown columns are said
+
+
+_MERGE = re.compile(rb"<(?:\w+:)?mergeCell\b[^>]*?\bref=\"([A-Z]+)(\d+):([A-Z]+)(\d+)\"")
+
+
+def _merged(p: Path, sheet: object, n: int) -> list[tuple[int, int, int, int]]:
+    """The sheet's merged ranges. A read-only sheet (how a large export is read quickly) does not parse them, so they
+    are read from its XML, where they stand after the cells; an openpyxl without that reader: the full load's."""
+    from openpyxl.utils import column_index_from_string
+
+    try:
+        with sheet._get_source() as src:  # type: ignore[attr-defined]
+            found = _MERGE.findall(src.read())
+    except AttributeError:
+        from openpyxl import load_workbook
+
+        full = load_workbook(p, data_only=True)
+        try:
+            return [(r.min_col, r.min_row, r.max_col, r.max_row) for r in full.worksheets[n - 1].merged_cells.ranges]
+        finally:
+            full.close()
+    return [(column_index_from_string(a.decode()), int(top), column_index_from_string(b.decode()), int(bottom))
+            for a, top, b, bottom in found]
 
 
 def cell_text(value: object) -> str:
@@ -132,7 +190,8 @@ def is_blank(cells: list[str]) -> bool:
 
 def reading_notes(p: Path, sheet: Sheet, what: tuple[str, str]) -> list[str]:
     """How the table was read where not as written: a CSV read as GBK, a later sheet of a workbook, title rows above
-    the header skipped — said in the terminal and the report, never silent (the total rows: ``totals_note``)."""
+    the header skipped, merged cells filled down — said in the terminal and the report, never silent (the total rows:
+    ``totals_note``)."""
     said = []
     zh, en = f"{what[0]} {p.name}", f"the {what[1]} {p.name}"
     if sheet.encoding == "GBK":
@@ -146,6 +205,12 @@ def reading_notes(p: Path, sheet: Sheet, what: tuple[str, str]) -> list[str]:
         above = sheet.header_line - 1
         said.append(f"{zh} 的表头在第 {sheet.header_line} 行，其上 {above} 行（标题等）已跳过 / {en}'s header is on "
                     f"line {sheet.header_line}: the {above} line(s) above it (a title) skipped")
+    if sheet.filled:
+        shown = "、".join(sheet.filled[:5]) + (f" 等 {len(sheet.filled)} 处" if len(sheet.filled) > 5 else "")
+        shown_en = ", ".join(sheet.filled[:5]) + (f" and {len(sheet.filled) - 5} more" if len(sheet.filled) > 5 else "")
+        said.append(f"{zh} 的合并单元格 {shown} 已按其首格的值填入所合并的每一行（如承办人合并于其所办各案） / {en}'s "
+                    f"merged cells {shown_en}: their first cell's value filled into each row they span (a judge's "
+                    "name merged over the cases, say)")
     return said
 
 
