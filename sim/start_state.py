@@ -24,7 +24,15 @@ skipped and said too)
 * ``amount_yuan`` — the claim in yuan (12,000.50, ¥12,000, 12000元, 1.2万 also read: ``core_flow.amount_text``);
   a header's unit in brackets is dropped (标的金额（元）), and a claim column headed （万元） reads its plain numbers
   as 万 (``AMOUNT_WAN``: never as yuan, 10,000 times too small), which is said;
-* ``zhongben_closed`` — for a 终本 register case, the date it closed (else empty).
+* ``zhongben_closed`` — for a 终本 register case, the date it closed (else empty). A case closed by 终本 stands at
+  no node: a ``current_node`` beside the date is refused (the user says which the case is: open, or in the
+  register), unless it names the closing or what follows it (43 结案, 44 归档, 45 终本案件结案后财产统查).
+
+Every mistake is said at once (each cell's of each row, then the handlers the profile lacks; the first
+``MAX_SHOWN``, with the count), each at file:line:column in the user's own header words (``立案日期``, not
+``filed``); nothing is run before. A workbook's merged cells below the header (a judge's name merged over his cases)
+are filled down, and said (``sim.sheet``); a CSV Excel saved from such a workbook holds the name on the first row
+only, the rows below it empty (the court then assigns them).
 
 How it enters the run (documented approximation): each case is filed at the start with its real filing date, so
 its deadlines count from that date (an overdue case warns and freezes at once, as it would today); the nodes
@@ -50,6 +58,7 @@ from __future__ import annotations
 
 import difflib
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 from datetime import date, datetime
 from functools import cache
@@ -83,8 +92,9 @@ def header_name(cell: str) -> str:
     """A header cell as the column it names: its unit in brackets dropped (``标的金额（元）``), a Chinese name
     taken as its column; anything else as written (refused by ``_columns`` unless passed over, ``IGNORED``). A claim
     column in 万元 (``标的金额（万元）``) is ``AMOUNT_WAN``: read as 万 — never as yuan, 10,000 times too small."""
-    m = _UNIT.search(cell.strip())
-    name = _UNIT.sub("", cell.strip())
+    cell = re.sub(r"\s+", "", cell)  # 立案 日期, 执行标的\n（万元）: a header cell's spaces and line breaks
+    m = _UNIT.search(cell)
+    name = _UNIT.sub("", cell)
     column = HEADER_ZH.get(name, name)
     if m is not None and m["unit"] == "万元" and column == "amount_yuan":
         return AMOUNT_WAN
@@ -112,120 +122,176 @@ class StartCase:
 
 def load_start_state(path: str | Path, before: datetime, judges: tuple[str, ...] = (), *,
                      reassign: bool = False) -> list[StartCase]:
-    """The start state's cases, every mistake a located, bilingual ``UserError``. ``judges``: the run's 承办法官 — a
-    handler not among them is an error, or (``reassign``: a staffing level below today's headcount) the cases of
-    handlers the level lacks go round-robin, in file order, to its judges."""
+    """The start state's cases, every mistake a located, bilingual ``UserError`` — all of them at once (each cell's
+    of each row, then the handlers the profile lacks), at file:line:column in the user's own header words. ``judges``:
+    the run's 承办法官 — a handler not among them is an error, or (``reassign``: a staffing level below today's
+    headcount) the cases of handlers the level lacks go round-robin, in file order, to its judges."""
     p = Path(path)
     table = _table(p)
     columns = _columns(table.header, p, table.header_line)
     missing = [c for c in ("case", "filed") if c not in columns]  # no type column: each case's from its number
     if missing:
-        raise UserError(f"起始状态缺少列：{', '.join(missing)}", f"start state lacks columns: {', '.join(missing)}",
+        raise UserError(f"起始状态缺少列：{'、'.join(f'{_NAME_ZH[c]}（{c}）' for c in missing)}",
+                        f"start state lacks columns: {', '.join(f'{_NAME_ZH[c]} ({c})' for c in missing)}",
                         where=f"{p}:{table.header_line}")
+    labels: dict[str, str] = {}  # column → the user's header cell (mistakes are located in the user's words)
+    for col, cell in zip(columns, table.header, strict=True):
+        labels.setdefault(col, " ".join(cell.split()))
     out: list[StartCase] = []
     seen: set[str] = set()
     moved = 0
     strangers: dict[str, int] = {}  # handlers the profile lacks → the line each first appears on
-    problems: list[UserError] = []  # every row's first mistake, reported together
+    problems: list[UserError] = []  # every mistake of every row, reported together
+    lines: list[int] = []  # the line of each
     for line, cells in table.rows:
         if is_blank(cells) or is_total(cells):
             continue  # an empty line (a spreadsheet's trailing rows), or the export's 合计 row (said: ``notes``)
         row = dict(zip(columns, [*cells, *[""] * (len(columns) - len(cells))], strict=False))
-        try:
-            case = _row(p, line, row, before, seen)
-        except UserError as err:
-            problems.append(err)
+        case, found = _row(p, line, row, before, seen, labels)
+        handler = (row.get("handler") or "").strip()
+        stranger = bool(handler and judges and handler not in judges)
+        if stranger and not reassign:  # every such handler is named at once (``_unknown_handlers``), a bad row's too
+            strangers.setdefault(handler, line)
+        if found or case is None:
+            problems += found
+            lines += [line] * len(found)
             continue
-        handler = case.handler
-        if handler and judges and handler not in judges:
-            if not reassign:  # every such handler is named at once (``_unknown_handlers``)
-                strangers.setdefault(handler, line)
-            else:
-                case = replace(case, handler=judges[moved % len(judges)])
-                moved += 1
+        if stranger and reassign:
+            case = replace(case, handler=judges[moved % len(judges)])
+            moved += 1
         out.append(case)
-    if problems:  # every row's mistake at once: a 3,000-row export with dates in a form not read took a run per row
+    if strangers:  # said among the rows' mistakes at the first one's line, within the shown ones however many
+        at = sum(1 for n in lines if n <= min(strangers.values()))
+        problems.insert(min(at, MAX_SHOWN - 1), _unknown_handlers(p, strangers, judges, labels["handler"]))
+    if problems:  # all at once: a 3,000-row export with dates in a form not read took a run per row, then per cell
         raise together(problems, ("起始状态", "the start state"), most=MAX_SHOWN)
-    if strangers:
-        raise _unknown_handlers(p, strangers, judges)
     return out
 
 
-MAX_SHOWN = 20  # row mistakes listed in one message (the count says how many more)
+MAX_SHOWN = 20  # mistakes listed in one message (the count says how many more)
+_NAME_ZH = {"case": "案号", "filed": "立案日期", "type": "案件类型", "current_node": "当前节点", "handler": "承办人",
+            "amount_yuan": "标的金额", AMOUNT_WAN: "标的金额（万元）", "zhongben_closed": "终本日期"}
+# a node that says the case is closed or after its closing: with a 终本 date, the same thing said twice
+_CLOSED_NODES = (OPEN_NODES, OPEN_NODES + 1, OPEN_NODES + 2)  # 43 结案, 44 归档, 45 终本案件结案后财产统查
 
 
-def _row(p: Path, line: int, row: dict[str, str], before: datetime, seen: set[str]) -> StartCase:
-    """One row read and checked (its handler checked against the profile by the caller)."""
+def _row(p: Path, line: int, row: dict[str, str], before: datetime, seen: set[str],
+         labels: dict[str, str]) -> tuple[StartCase | None, list[UserError]]:
+    """One row read and checked, every cell's mistake (its handler checked against the profile by the caller): the
+    case, or None and the mistakes in the header's column order, each at file:line:column (the user's header cell)."""
+    found: list[tuple[str, UserError]] = []
 
-    def bad(col: str, zh: str, en: str) -> UserError:
-        return UserError(zh, en, where=f"{p}:{line}:{col}")
+    def bad(col: str, zh: str, en: str) -> None:
+        found.append((col, UserError(zh, en, where=f"{p}:{line}:{labels.get(col, _NAME_ZH.get(col, col))}")))
 
     case = (row.get("case") or "").strip()
-    if not case or case in seen:
-        raise bad("case", f"案号为空或重复：{case!r}", f"empty or repeated case number: {case!r}")
+    if not case:
+        bad("case", "案号为空", "empty case number")
+    elif case in seen:
+        bad("case", f"案号重复：{case!r}", f"repeated case number: {case!r}")
     seen.add(case)
-    filed_d = _date(row.get("filed"))
+    filed_text = (row.get("filed") or "").strip()
+    filed_d = _date(filed_text)
+    filed = None
     if filed_d is None:
-        raise bad("filed", f"立案日期应为 {DATE_FORMS_ZH}：{row.get('filed')!r}",
-                  f"filed must be {DATE_FORMS_EN}: {row.get('filed')!r}")
-    filed = datetime(filed_d.year, filed_d.month, filed_d.day, 9, 0, tzinfo=CST)
-    if filed >= before:
-        raise bad("filed", "立案日期须早于仿真开始", "filed must be before the run starts")
+        bad("filed", f"立案日期应为 {DATE_FORMS_ZH}：{filed_text!r}{_serial_hint(filed_text)[0]}",
+            f"the filing date must be {DATE_FORMS_EN}: {filed_text!r}{_serial_hint(filed_text)[1]}")
+    else:
+        filed = datetime(filed_d.year, filed_d.month, filed_d.day, 9, 0, tzinfo=CST)
+        if filed >= before:
+            bad("filed", f"立案日期须早于仿真开始（{before.date().isoformat()}）：{filed_text!r}",
+                f"the filing date must be before the run starts ({before.date().isoformat()}): {filed_text!r}")
+    kind = None
     if "type" not in row:  # the case number's own mark says it: 执 / 执恢 / 执保
         kind = type_from_number(case)
-        if kind is None:
-            raise bad("case", f"没有案件类型列，案号 {case!r} 也看不出类型（应含 执、执恢 或 执保，如 "
-                      "(2024)豫0811执1号）", f"no type column, and the case number {case!r} does not say it (执, 执恢 "
-                      "or 执保 expected, as in (2024)豫0811执1号)")
+        if kind is None and case:
+            bad("case", f"没有案件类型列，案号 {case!r} 也看不出类型（应含 执、执恢 或 执保，如 "
+                "(2024)豫0811执1号）", f"no type column, and the case number {case!r} does not say it (执, 执恢 "
+                "or 执保 expected, as in (2024)豫0811执1号)")
     else:
         try:
             kind = _process().case_type(row.get("type") or "")
         except UserError:
             kind = None
         if kind is None:
-            raise bad("type", f"案件类型须为 首执/恢复/保全：{row.get('type')!r}",
-                      f"type must be 首执/恢复/保全 (first/resumed/preservation): {row.get('type')!r}")
+            bad("type", f"案件类型须为 首执/恢复/保全：{row.get('type')!r}",
+                f"the case type must be 首执/恢复/保全 (first/resumed/preservation): {row.get('type')!r}")
+    closed_col = labels.get("zhongben_closed", "终本日期")
     closed_text = (row.get("zhongben_closed") or "").strip()
     closed = None
     if closed_text:
         closed = _date(closed_text)
         if closed is None:
-            raise bad("zhongben_closed", f"终本日期应为 {DATE_FORMS_ZH}：{closed_text!r}",
-                      f"zhongben_closed must be {DATE_FORMS_EN}: {closed_text!r}")
-        if closed < filed_d:
-            raise bad("zhongben_closed", "终本日期早于立案日期", "closed before it was filed")
-        if closed >= before.date():
-            raise bad("zhongben_closed", "终本日期须早于仿真开始", "zhongben_closed must be before the run starts")
+            bad("zhongben_closed", f"终本日期应为 {DATE_FORMS_ZH}：{closed_text!r}{_serial_hint(closed_text)[0]}",
+                f"the 终本 date must be {DATE_FORMS_EN}: {closed_text!r}{_serial_hint(closed_text)[1]}")
+        else:
+            if filed_d is not None and closed < filed_d:
+                bad("zhongben_closed", f"终本日期早于立案日期：{closed_text!r}",
+                    f"the 终本 date is before the filing date: {closed_text!r}")
+            if closed >= before.date():
+                bad("zhongben_closed", f"终本日期须早于仿真开始（{before.date().isoformat()}）：{closed_text!r}",
+                    f"the 终本 date must be before the run starts ({before.date().isoformat()}): {closed_text!r}")
         if kind == "preservation":  # see the module's note on 保全 cases
-            raise bad("zhongben_closed",
-                      "财产保全案件不以终本结案（保全完毕、解除保全或销案），不在终本库中：请核对案件类型，或删去终本日期",
-                      "a 保全 (preservation) case does not close by 终本 (it closes when the preservation is done, "
-                      "lifted or withdrawn) and is not in the 终本 register: check its type, or remove its "
-                      "zhongben_closed")
+            bad("zhongben_closed",
+                "财产保全案件不以终本结案（保全完毕、解除保全或销案），不在终本库中：请核对案件类型，或删去终本日期",
+                "a 保全 (preservation) case does not close by 终本 (it closes when the preservation is done, "
+                "lifted or withdrawn) and is not in the 终本 register: check its type, or remove its 终本 date")
     node_text = (row.get("current_node") or "").strip()
     node = None
-    if closed is None:
+    if closed_text:  # a 终本 register case stands at no node: one given too is refused unless it says the closing
+        if node_text and _node(node_text) not in _CLOSED_NODES:
+            bad("current_node", f"此行既有当前节点 {node_text!r} 又有{closed_col}：以终本结案的案件没有当前节点——"
+                f"未结案件请删去{closed_col}，终本库案件请删去当前节点",
+                f"this row has both a current node ({node_text!r}) and a 终本 date ({closed_col}): a case closed by "
+                f"终本 stands at no node — for an open case remove the 终本 date, for a 终本 register case the node")
+    else:
         node = _node(node_text) if node_text else 1
         if node is None or not 1 <= node <= OPEN_NODES:
-            raise bad("current_node", f"未结案件的当前节点须为 1–{OPEN_NODES} 的节点号或节点名称（如 17、"
-                      f"节点17、查封、扣押、冻结）：{node_text!r}（节点 44–46 在结案之后；终本库案件请填写 "
-                      "zhongben_closed）",
-                      f"an open case's current_node must be a node number 1–{OPEN_NODES} or its name (17, "
-                      f"节点17, 查封、扣押、冻结): {node_text!r} (nodes 44–46 come after closing; give a 终本 "
-                      "register case its zhongben_closed)")
+            bad("current_node", f"未结案件的当前节点须为 1–{OPEN_NODES} 的节点号或节点名称（如 17、"
+                f"节点17、查封、扣押、冻结）：{node_text!r}（节点 44–46 在结案之后；终本库案件请填写{closed_col}）",
+                f"an open case's current node must be a node number 1–{OPEN_NODES} or its name (17, "
+                f"节点17, 查封、扣押、冻结): {node_text!r} (nodes 44–46 come after closing; give a 终本 register "
+                f"case its 终本 date, {closed_col})")
     handler = (row.get("handler") or "").strip()
+    amount = _amount(row, bad)
+    if found or filed is None or kind is None or amount is None:
+        order = {col: i for i, col in enumerate(labels)}
+        return None, [err for _, err in sorted(found, key=lambda f: order.get(f[0], len(order)))]
+    return StartCase(case, filed, kind, node, handler, amount, closed), []
+
+
+def _amount(row: dict[str, str], bad: Callable[[str, str, str], None]) -> int | None:
+    """The claim in cents, empty as 0; a column in 万元 reads its plain numbers as 万 (an amount with its unit,
+    3000元, as written). None, said through ``bad``, when it is not an amount."""
+    wan = row.get(AMOUNT_WAN)
+    text = ((wan if wan is not None else row.get("amount_yuan")) or "").strip()
+    if not text:
+        return 0
     try:
-        wan = (row.get(AMOUNT_WAN) or "").strip()
-        amount = amount_cents(f"{wan}万" if wan and _PLAIN_NUMBER.fullmatch(wan) else wan or row.get("amount_yuan")
-                              or "0")
+        return amount_cents(f"{text}万" if wan is not None and _PLAIN_NUMBER.fullmatch(text) else text)
     except ValueError as err:
         zh, _, en = str(err).partition(" / ")
-        raise bad("amount_yuan", f"标的须为金额（元）：{zh}", f"amount_yuan must be an amount in yuan: {en}") \
-            from None
-    return StartCase(case, filed, kind, node, handler, amount, closed)
+    if wan is not None:
+        bad(AMOUNT_WAN, f"标的须为金额，此列以万元计：数字按万元读（5 即 5万元，1.2 即 12,000元），带单位的按所写"
+            f"（3000元）；无标的请留空：{text!r}",
+            f"the claim must be an amount; this column counts in 万元 (10,000 yuan): a plain number is read in 万 "
+            f"(5 is 50,000 yuan, 1.2 is 12,000), one with its unit as written (3000元); no claim: leave it empty: "
+            f"{text!r}")
+    else:
+        bad("amount_yuan", f"标的须为金额（元；无标的请留空）：{zh}",
+            f"the claim must be an amount in yuan (no claim: leave it empty): {en}")
+    return None
 
 
-def _unknown_handlers(p: Path, strangers: dict[str, int], judges: tuple[str, ...]) -> UserError:
+def _serial_hint(text: str) -> tuple[str, str]:
+    """A five-digit number where a date belongs is most likely a date cell Excel kept as its serial number."""
+    if re.fullmatch(r"\d{5}(?:\.\d+)?", text):
+        return ("（像是 Excel 的日期序号：请将此列设为日期格式后再导出）",
+                " (an Excel date serial number, it seems: format the column as dates and export it again)")
+    return "", ""
+
+
+def _unknown_handlers(p: Path, strangers: dict[str, int], judges: tuple[str, ...], column: str) -> UserError:
     """Handlers the profile does not have, all at once (a court's export names its real judges; the profile's are
     generated unless it lists them): which ones, where each first appears, and the two ways out."""
     shown = "、".join(f"{name}（第 {line} 行）" for name, line in list(strangers.items())[:10])
@@ -242,7 +308,7 @@ def _unknown_handlers(p: Path, strangers: dict[str, int], judges: tuple[str, ...
         f"handlers not among the profile's judges: {shown_en}; it has {', '.join(judges[:3])}"
         f"{'…' if len(judges) > 3 else ''} ({len(judges)}). List the court's judges in the profile (staff: {{承办法官: "
         f"{{count: N, names: [{names}, …]}}}}), or leave the handler column empty for the court to assign",
-        where=f"{p}:{first_line}:handler")
+        where=f"{p}:{first_line}:{column}")
 
 
 WHAT = ("起始状态", "start state")
@@ -321,17 +387,23 @@ def _columns(header: list[str], p: Path, line: int = 1) -> list[str]:
                         where=f"{p}:{line}:{header[cols.index(AMOUNT_WAN)]}")
     for i, col in enumerate(cols):
         if col != IGNORED_COL and col in cols[:i]:
-            raise UserError(f"起始状态的列 {col} 出现两次（{header[i]!r}）",
-                            f"the start state names column {col} twice ({header[i]!r})",
-                            where=f"{p}:{line}:{header[i]}")
+            first = header[cols.index(col)].strip()
+            raise UserError(f"起始状态的列 {header[i].strip()!r} 与 {first!r} 是同一列（{_NAME_ZH[col]}，{col}），"
+                            "出现两次：请只留一个",
+                            f"the start state's columns {header[i].strip()!r} and {first!r} are the same column "
+                            f"({_NAME_ZH[col]}, {col}), named twice: keep one", where=f"{p}:{line}:{header[i].strip()}")
     return cols
+
+
+_HAO = re.compile(r"^(\d{4}\s*年\s*\d{1,2}\s*月\s*\d{1,2})\s*号")
 
 
 def _date(text: str | None) -> date | None:
     """A date as a court's export writes it (``core_flow.legal_calendar.parse_local``'s forms: ISO, slashes, dots,
-    eight digits or 年月日; a time after it, as a spreadsheet adds, is ignored); None when it is none of these."""
+    eight digits, 年月日 or 年月号; a time after it, as a spreadsheet adds, is ignored); None when none of these."""
+    text = _HAO.sub(r"\1日", (text or "").strip())  # 2026年10月8号: 号 as people say the day
     try:
-        return parse_local(text or "", "date").date()
+        return parse_local(text, "date").date()
     except UserError:
         return None
 

@@ -183,7 +183,7 @@ def test_a_courts_excel_export_is_read_as_its_csv_would_be(tmp_path):
     book.save(tmp_path / "bad.xlsx")
     with pytest.raises(UserError) as info:
         load_start_state(tmp_path / "bad.xlsx", START, ("承办法官01",))
-    assert info.value.where == f"{tmp_path / 'bad.xlsx'}:5:filed"
+    assert info.value.where == f"{tmp_path / 'bad.xlsx'}:5:立案日期"  # the user's header, not an internal key
 
 
 @pytest.mark.parametrize(("name", "content", "said"), [
@@ -382,7 +382,7 @@ def test_a_court_exports_title_rows_and_total_row_are_skipped_and_said(tmp_path)
     bad.write_text("清单\n\n\n案号,立案日期,案件类型\nK1,昨天,首执\n", encoding="utf-8")
     with pytest.raises(UserError) as info:
         load_start_state(bad, START)
-    assert info.value.where == f"{bad}:5:filed"
+    assert info.value.where == f"{bad}:5:立案日期"
 
 
 def test_a_start_states_provisional_deadlines_leave_no_python_warning(tmp_path):
@@ -475,4 +475,4 @@ def test_without_a_type_column_each_cases_type_is_its_numbers_mark(tmp_path):
     f.write_text("案号,立案日期\nK1,2024-10-08\n", encoding="utf-8")
     with pytest.raises(UserError) as info:
         load_start_state(f, START)
-    assert info.value.where == f"{f}:2:case" and "执恢" in info.value.zh
+    assert info.value.where == f"{f}:2:案号" and "执恢" in info.value.zh
