@@ -89,13 +89,28 @@ def parse_regions(items: list[str]) -> dict[str, str]:
     return regions
 
 
+def court_under_test(lab_url: str, driver_url: str | None = None) -> dict[str, Any]:
+    """Who is under test, for the evidence: the court driven through its driver interface at ``driver_url`` (its
+    URL), or — served by hand — the court system that connects to the kit at ``lab_url`` (no URL of its own is
+    known: the kit's address is not the court's)."""
+    if driver_url is not None:
+        return {"url": driver_url,
+                "description": f"经驱动接口 {driver_url} 驱动的法院系统（其机构为本工具 {lab_url}）/ the court system "
+                               f"driven through its driver interface at {driver_url} (its agencies: the kit at "
+                               f"{lab_url})"}
+    return {"url": None,
+            "description": f"连接本工具 {lab_url} 的法院系统（手工操作，地址未知）/ the court system that connects to "
+                           f"the kit at {lab_url} (operated by hand; its own address is not known)"}
+
+
 def court_evidence(lab: Instrumented, out: Path, *, started: str, finished: str, settings: dict[str, Any],
                    regions: dict[str, str] | None = None, unmasked: bool = False,
                    case_facts: dict[str, dict[str, str]] | None = None) -> tuple[str, list[Finding]]:
     """Grade what ``lab`` recorded and write the evidence; (digest, findings)."""
     findings = grade_court(lab.traffic.records, regions, lab.deliveries(), lab.horizons(), case_facts)
+    under_test = court_under_test(str(settings.get("url") or settings.get("listen")), settings.get("driver"))
     manifest = {"kit": "zhixing certify", "kit_version": KIT_VERSION, "profile_version": PROFILE_VERSION,
-                "sut": {"url": settings.get("listen"), "identity": {
+                "sut": {**under_test, "identity": {
                     "role": "court", "exchanges": len(lab.traffic.records) + lab.traffic.dropped,
                     "exchanges_not_graded": lab.traffic.dropped}},  # beyond the lab's limit (a flood)
                 "started": started, "finished": finished, "settings": settings}

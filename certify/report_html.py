@@ -31,7 +31,7 @@ def render_html(manifest: dict[str, Any], results: dict[str, Any]) -> str:
         ("套件 / suite", manifest.get("suite")),
         ("工具版本 / kit version", manifest.get("kit_version")),
         ("规范版本 / profile version", manifest.get("profile_version")),
-        ("被测系统 / system under test", sut.get("url")),
+        ("被测系统 / system under test", " — ".join(str(v) for v in (sut.get("url"), sut.get("description")) if v)),
         ("被测系统标识 / identity", json.dumps(sut.get("identity", {}), ensure_ascii=False)),
         ("开始 / started", manifest.get("started")),
         ("结束 / finished", manifest.get("finished")),

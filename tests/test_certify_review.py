@@ -15,7 +15,7 @@ import pytest
 from certify.fixtures import load_fixtures
 from certify.runner import run_agency
 from core_flow.errors import UserError
-from tests.test_agencies_live import LiveServer
+from tests.test_agencies_live import LiveServer, free_port
 from tests.test_certify_agency import _server
 from zhixing.cli import main
 
@@ -141,3 +141,40 @@ def test_verify_lists_every_changed_missing_and_extra_file_and_exits_1(
     assert "证据不完整 / evidence not intact" in err and "3 处 / 3 problems" in err and "Traceback" not in err
     assert main(["certify", "verify", str(tmp_path / "nowhere")]) == 2  # no such folder: the user's mistake
     assert "证据目录不存在 / no such evidence directory" in capsys.readouterr().err
+
+
+# -- 6, 7, 8. the court run: who is under test, its summary line, what the reference court gets ----------------
+
+
+def test_a_driven_court_run_names_the_driven_court_says_its_summary_and_matches_the_readme(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    from zhixing.cmd_court import _reference_app
+
+    out, lab = tmp_path / "driven", f"127.0.0.1:{free_port()}"
+    with LiveServer(app=_reference_app(None), port=free_port()) as court:
+        code = main(["certify", "court", "--driver", court.url, "--listen", lab, "--out", str(out)])
+    printed = capsys.readouterr().out
+    assert code == 0, printed
+    manifest = json.loads((out / "manifest.json").read_text(encoding="utf-8"))
+    assert manifest["sut"]["url"] == court.url  # the driven court, not the kit's own listen address
+    assert f"the kit at http://{lab}" in manifest["sut"]["description"]
+    assert f"被测系统 / system under test</th><td>{court.url} — " in (out / "report.html").read_text(encoding="utf-8")
+    summary = "通过 10，未通过 0，跳过 1，不适用 5 / pass 10, fail 0, skipped 1, not applicable 5"
+    assert summary in printed.splitlines()  # the agency run's wording
+    rows = {r["id"]: r for r in json.loads((out / "results.json").read_text(encoding="utf-8"))["requirements"]}
+    assert rows["CT-008"]["status"] == "skipped" and "只轮询" in rows["CT-008"]["findings"][0]["zh"]
+    readme = (ROOT / "certify" / "README.md").read_text(encoding="utf-8")  # what the README promises is what it gets
+    assert "参考法院通过上述评分项中除 CT-008 外的全部" in readme and "“通过 10，未通过 0，跳过 1，不适用 5”" in readme
+    assert "参考法院通过上述全部评分项" not in readme
+
+
+def test_a_court_run_by_hand_says_the_court_connecting_to_the_kit_is_under_test(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    out, port = tmp_path / "manual", free_port()
+    assert main(["certify", "court", "--listen", f"127.0.0.1:{port}", "--duration", "1", "--out", str(out)]) == 0
+    printed = capsys.readouterr().out
+    assert "通过 0，未通过 0，跳过 11，不适用 5 / pass 0, fail 0, skipped 11, not applicable 5" in printed.splitlines()
+    sut = json.loads((out / "manifest.json").read_text(encoding="utf-8"))["sut"]
+    assert sut["url"] is None and f"connects to the kit at http://127.0.0.1:{port}" in sut["description"]
+    report = (out / "report.html").read_text(encoding="utf-8")
+    assert f"连接本工具 http://127.0.0.1:{port} 的法院系统" in report

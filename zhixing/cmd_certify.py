@@ -15,6 +15,13 @@ certify_app = typer.Typer(help="查控接口认证工具 / the certification kit
 _STATUS = {"pass": "通过 pass", "fail": "未通过 FAIL", "skipped": "跳过 skipped", "not_applicable": "不适用 n/a"}
 
 
+def _summary(rows: list[dict]) -> str:
+    """The run's one-line count of the requirements by status (the agency and the court run alike)."""
+    n = {s: sum(1 for r in rows if r["status"] == s) for s in _STATUS}
+    return (f"通过 {n['pass']}，未通过 {n['fail']}，跳过 {n['skipped']}，不适用 {n['not_applicable']} / "
+            f"pass {n['pass']}, fail {n['fail']}, skipped {n['skipped']}, not applicable {n['not_applicable']}")
+
+
 def register(app: typer.Typer) -> None:
     @certify_app.command("agency")
     def agency(
@@ -60,12 +67,10 @@ def register(app: typer.Typer) -> None:
                             callback_host=callback_host, poll_interval=poll_interval)
         from certify.evidence import requirement_results
 
-        for row in requirement_results(result.findings, "agency"):
+        rows = requirement_results(result.findings, "agency")
+        for row in rows:
             typer.echo(f"{row['id']}  {_STATUS[row['status']]:<14} {row['zh']}")
-        s = result.summary
-        typer.echo(f"通过 {s['pass']}，未通过 {s['fail']}，跳过 {s['skipped']}，不适用 {s['not_applicable']} / "
-                   f"pass {s['pass']}, fail {s['fail']}, skipped {s['skipped']}, not applicable "
-                   f"{s['not_applicable']}")
+        typer.echo(_summary(rows))
         typer.echo(f"证据 / evidence: {out}  (report.html, results.json, junit.xml, manifest.json)")
         typer.echo(f"摘要 / digest (SHA-256): {result.digest}")
         if result.interrupted:
@@ -137,6 +142,7 @@ def register(app: typer.Typer) -> None:
                                                                        f"{url}（Ctrl-C 结束并评分 / Ctrl-C to grade）"))
         for row in rows:
             typer.echo(f"{row['id']}  {_STATUS[row['status']]:<14} {row['zh']}")
+        typer.echo(_summary(rows))
         typer.echo(f"证据 / evidence: {out}\n摘要 / digest (SHA-256): {digest}")
         if any(row["status"] == "fail" for row in rows):
             raise typer.Exit(1)
