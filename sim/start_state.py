@@ -58,6 +58,7 @@ from __future__ import annotations
 
 import difflib
 import re
+import unicodedata
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 from datetime import date, datetime
@@ -187,9 +188,9 @@ def _row(p: Path, line: int, row: dict[str, str], before: datetime, seen: set[st
     case = (row.get("case") or "").strip()
     if not case:
         bad("case", "案号为空", "empty case number")
-    elif case in seen:
+    elif _same_number(case) in seen:
         bad("case", f"案号重复：{case!r}", f"repeated case number: {case!r}")
-    seen.add(case)
+    seen.add(_same_number(case))
     filed_text = (row.get("filed") or "").strip()
     filed_d = _date(filed_text)
     filed = None
@@ -281,6 +282,12 @@ def _amount(row: dict[str, str], bad: Callable[[str, str, str], None]) -> int | 
         bad("amount_yuan", f"标的须为金额（元；无标的请留空）：{zh}",
             f"the claim must be an amount in yuan (no claim: leave it empty): {en}")
     return None
+
+
+def _same_number(case: str) -> str:
+    """A case number as compared for repeats: half- and full-width brackets and digits alike, spaces dropped — the
+    same case typed twice, (2026)豫0811执1号 and （2026）豫0811执1号, is one case."""
+    return re.sub(r"\s+", "", unicodedata.normalize("NFKC", case))
 
 
 def _serial_hint(text: str) -> tuple[str, str]:

@@ -77,8 +77,9 @@ def test_a_zhongben_case_with_a_current_node_is_refused_unless_the_node_says_the
 
 
 def test_what_a_court_it_person_writes_is_read_or_said_plainly(tmp_path):
-    """A header cell with a line break (Alt+Enter in Excel), a day written 号, and a date column Excel kept as serial
-    numbers (said as such, not only "must be YYYY-MM-DD")."""
+    """A header cell with a line break (Alt+Enter in Excel), a day written 号, a date column Excel kept as serial
+    numbers (said as such, not only "must be YYYY-MM-DD"), and one case number typed with full- and half-width
+    brackets (taken as two cases)."""
     f = tmp_path / "ss.csv"
     f.write_text("案号,立案 日期,\"执行标的\n（万元）\"\n执1号,2026年10月8号,5\n", encoding="utf-8")
     (case,) = load_start_state(f, START)
@@ -86,3 +87,6 @@ def test_what_a_court_it_person_writes_is_read_or_said_plainly(tmp_path):
     f.write_text("案号,立案日期\n执1号,46303\n", encoding="utf-8")
     err = _mistake(f)
     assert err.where == f"{f}:2:立案日期" and "Excel 的日期序号" in err.zh and "serial number" in err.en
+    f.write_text("案号,立案日期\n（2026）豫0811执1号,2026-10-08\n(2026)豫0811执1号,2026-10-08\n", encoding="utf-8")
+    err = _mistake(f)  # one case typed twice, full- and half-width brackets
+    assert err.where == f"{f}:3:案号" and "案号重复" in err.zh
