@@ -90,20 +90,35 @@ def node_at(tree: yaml.Node | None, path: Sequence[Any]) -> yaml.Node | None:
     return node
 
 
-def line_of(tree: yaml.Node | None, loc: Sequence[Any], *, within: bool = False) -> int | None:
+def entry(node: yaml.Node | None, key: Any) -> tuple[yaml.Node | None, yaml.Node] | None:
+    """``child``'s answer with the key's own node: (key node, value node) under ``key`` of a mapping node, (None,
+    item) for item ``key`` of a sequence node; None where there is none."""
+    if isinstance(node, yaml.MappingNode):
+        return next(((k, v) for k, v in node.value if getattr(k, "value", None) == str(key)), None)
+    if isinstance(node, yaml.SequenceNode) and isinstance(key, int) and 0 <= key < len(node.value):
+        return None, node.value[key]
+    return None
+
+
+def line_of(tree: yaml.Node | None, loc: Sequence[Any], *, within: bool = False, key: bool = False) -> int | None:
     """1-based line of the deepest YAML node reachable along ``loc`` (a validation error's location: keys and list
-    indexes). ``within``: None unless at least ``loc``'s first key is in the document (a value that came from
-    elsewhere, e.g. a default merged in, has no line here)."""
+    indexes). A value is at its own line, but a mapping reached by its key is at the key's line: a block of fields
+    starts at its first field, a line below (``amount_yuan:`` with min above median is at ``amount_yuan:``). ``key``:
+    the error is about the last key itself (an unknown field): at the key's line whatever its value (``intak:``
+    misspelt above its block is at ``intak:``). A list's item is at the item. ``within``: None unless at least
+    ``loc``'s first key is in the document (a value that came from elsewhere, e.g. a default merged in, has no line
+    here)."""
     node = tree
     line = node.start_mark.line + 1 if node is not None else None
     matched = 0
-    for part in loc:
-        nxt = child(node, part)
-        if nxt is None:
+    for i, part in enumerate(loc):
+        found = entry(node, part)
+        if found is None:
             break
-        node = nxt
+        name, node = found
         matched += 1
-        line = node.start_mark.line + 1
+        by_key = isinstance(node, yaml.MappingNode) or (key and i == len(loc) - 1)
+        line = (name if name is not None and by_key else node).start_mark.line + 1
     return None if within and not matched else line
 
 

@@ -485,7 +485,8 @@ def _located(error: Any, where: str, tree: yaml.Node | None) -> UserError:
     loc = ".".join(str(p) for p in path)
     zh, en = _messages(error, cause, path)
     at_zh, at_en = (f"（{loc}）", f" ({loc})") if loc else ("", "")
-    line = yaml_text.line_of(tree, path, within=True) if tree is not None and loc else None
+    line = (yaml_text.line_of(tree, path, within=True, key=error["type"] == "extra_forbidden")
+            if tree is not None and loc else None)
     at = where + (f":{line}" if line else "") + (f":{loc}" if loc else "")
     return UserError(f"法院配置有误{at_zh}：{zh}", f"invalid court profile{at_en}: {en}", where=at)
 
