@@ -133,8 +133,11 @@ def serve_court(listen: str, out: Path, *, duration: float | None, fault_every: 
                 callback_hosts: tuple[str, ...] = (),
                 on_ready: Callable[[str], None] | None = None,
                 clock: Callable[[], datetime] = wall_clock,
-                advertise: str | None = None) -> tuple[str, list[dict[str, Any]]]:
-    """Serve until interrupted (Ctrl-C) or ``duration`` real seconds, then grade; (digest, requirement rows)."""
+                advertise: str | None = None,
+                on_cases: Callable[[str], None] | None = None) -> tuple[str, list[dict[str, Any]]]:
+    """Serve until interrupted (Ctrl-C) or ``duration`` real seconds, then grade; (digest, requirement rows).
+    ``on_cases`` is told, before serving, the cases to operate by hand with their debtors' names and ID numbers
+    (``certify.court_manual``: the lab's own world, the cases' holdings pinned in it)."""
     import uvicorn
 
     host, _ = parse_listen(listen)
@@ -142,6 +145,10 @@ def serve_court(listen: str, out: Path, *, duration: float | None, fault_every: 
     port = sock.getsockname()[1]
     lab = create_court_lab(lab_settings(host, port, callback_hosts), FaultSchedule(fault_every, retry_after))
     server = uvicorn.Server(uvicorn.Config(lab, host=host, port=port, log_level=log_level, lifespan="on"))
+    if on_cases is not None:
+        from certify.court_manual import cases_text, manual_cases
+
+        on_cases(cases_text(manual_cases(lab.state), url))
     started = clock().isoformat(timespec="seconds")
     timer = threading.Timer(duration, lambda: setattr(server, "should_exit", True)) if duration else None
     if timer is not None:

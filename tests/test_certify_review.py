@@ -178,3 +178,36 @@ def test_a_court_run_by_hand_says_the_court_connecting_to_the_kit_is_under_test(
     assert sut["url"] is None and f"connects to the kit at http://127.0.0.1:{port}" in sut["description"]
     report = (out / "report.html").read_text(encoding="utf-8")
     assert f"连接本工具 http://127.0.0.1:{port} 的法院系统" in report
+
+
+# -- 9. by hand: whom to file against ----------------------------------------------------------------------------
+
+
+def test_a_court_run_by_hand_prints_each_case_with_its_debtors_name_and_id_and_the_lab_holds_their_holdings(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    from certify.court_drive import CASES
+    from certify.court_manual import manual_cases
+    from certify.court_server import create_court_lab
+    from mock_agencies.catalogue import load_catalogue
+    from mock_agencies.settings import Settings
+    from mock_agencies.world import World
+    from scenarios.loader import load_paths
+
+    port = free_port()
+    assert main(["certify", "court", "--listen", f"127.0.0.1:{port}", "--duration", "1", "--out",
+                 str(tmp_path / "ev")]) == 0
+    printed = capsys.readouterr().out
+    assert "并非真实人员" in printed and "not real people" in printed and f"http://127.0.0.1:{port}" in printed
+    scenarios = load_paths([CASES])
+    for sc in scenarios:  # every case, its debtor as the world of its seed has them (the people a driven run files)
+        for d in sc.case.debtors:
+            person = World(sc.seed, size=Settings().world_size, catalogue=load_catalogue()).debtor(d.world)
+            assert sc.case.number in printed
+            assert f"{person.name}（" in printed and person.id_number in printed  # unmasked: to be typed in
+    lab = create_court_lab(Settings(profile="fast", world_size=1000))
+    cases = manual_cases(lab.state)
+    assert [c.number for c in cases] == [sc.case.number for sc in scenarios]
+    world = lab.state.sessions.get_or_create("default").world  # where a court without a namespace header goes
+    sun = cases[4].debtors[0]
+    assert [h.balance_cents for h in world.holdings(sun.id_number, "icbc")] == [5_000_000]  # the case's 50,000 元
+    assert [h.balance_cents for h in world.holdings(sun.id_number, "ccb")] == [3_000_000]

@@ -138,6 +138,7 @@ def register(app: typer.Typer) -> None:
             digest, rows = serve_court(listen, out, duration=duration, fault_every=fault_every, retry_after=retry_after,
                                        regions=regions, unmasked=unmasked,
                                        callback_hosts=tuple(allow_callback_host), advertise=advertise,
+                                       on_cases=typer.echo,
                                        on_ready=lambda url: typer.echo(f"认证用模拟机构 / instrumented agencies: "
                                                                        f"{url}（Ctrl-C 结束并评分 / Ctrl-C to grade）"))
         for row in rows:
