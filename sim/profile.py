@@ -10,7 +10,9 @@ import difflib
 import json
 import math
 import re
+import unicodedata
 from datetime import date, datetime, time
+from decimal import Decimal
 from functools import cache, cached_property, partial
 from pathlib import Path
 from typing import Annotated, Any, Literal
@@ -141,44 +143,99 @@ MAX_YUAN = MAX_CENTS // 100  # the protocol's largest amount, in yuan
 DAY_START = time(8, 30)  # a date alone as the first simulated instant: the working day's start
 
 
-def _yuan(value: Any) -> Any:
-    """An amount in yuan: a number, or text as people write it (``6万``, ``¥60,000``, ``60000元``)."""
-    if not isinstance(value, str):
-        return value
+# What a number of each kind of field may end with (its unit), what it is called, and how it is written. A number
+# reads the same everywhere it is asked for — a profile's field and the command line's option of the same kind
+# (``--intake 6,000``, ``--dispose 30%``): thousands commas, 千 and 万, Chinese numerals, full-width forms.
+QUANTITIES: dict[str, tuple[tuple[str, ...], tuple[str, str], str]] = {
+    "count": (("件",), ("件数", "a count of cases"), "4000、4,000、4000件、4千、1.2万、四千"),
+    "people": (("人", "名"), ("人数", "a number of people"), "5、5人、5名、五人"),
+    "days": (("天", "日"), ("天数", "a number of days"), "30、30天、30日、三十天"),
+    "share": (("%",), ("比例（0–1）", "a share (0–1)"), "0.85、85%、百分之八十五"),
+    "weight": (("%",), ("比例或权重", "a share or weight"), "0.85、85%、85"),
+    "yuan": (("元", "万元", "亿元", "万", "亿"), ("金额（元）", "an amount in yuan"), "60000、60,000元、6万、¥60,000"),
+}
+# every unit a number may be written with: one of another kind's is refused (warmup_days: 30件)
+_UNITS = ("万元", "亿元", "元", "件", "人", "名", "天", "日", "%", "‰", "个", "户", "小时", "分钟", "周", "月", "年",
+          "岁")
+_SCALED = re.compile(r"([-+]?(?:\d+\.?\d*|\.\d+))(百|千|万|亿)")  # 1.2千, 1.2万: a decimal times its unit
+_SCALE = {"百": 100, "千": 1000, "万": 10_000, "亿": 100_000_000}
+
+
+def _plain_number(text: str) -> float | None:
+    """A number without its unit: digits (``4000``, ``0.85``, ``1e3``), Chinese numerals and digits with Chinese
+    units (``四千``, ``4千``, ``12万5千``), a decimal times 百/千/万/亿 (``1.2千``, ``1.2万``); None when not one."""
+    if not text:
+        return None
+    whole = zh_number(text)
+    if whole is not None:
+        return whole
     try:
-        return amount_cents(value) / 100
-    except ValueError as err:
-        zh, _, en = str(err).partition(" / ")
-        raise FieldError(zh, en) from None
+        number = float(text)
+        return number if math.isfinite(number) else None
+    except ValueError:
+        pass
+    if m := _SCALED.fullmatch(text):
+        return float(Decimal(m[1]) * _SCALE[m[2]])
+    return None
 
 
-def _counted(unit: str) -> Any:
-    """A count as people write it: a number, or text with separators, a unit word and Chinese numerals (``4,000``,
-    ``4000件``, ``4千``, ``四千``; ``5人``, ``五人``)."""
-
-    def read(value: Any) -> Any:
-        if not isinstance(value, str):
-            return value
-        text = re.sub(r"[,，_\s]", "", value).removesuffix(unit)
-        number = zh_number(text) if text else None
-        if number is not None:
-            return number
+def read_quantity(value: Any, kind: str) -> Any:
+    """A number of ``kind`` (``QUANTITIES``) as people write it: a number as it is; text with thousands commas, its
+    unit (件 of a count, 人 or 名 of people, 天 or 日 of days, % of a share, 元 or 万元 of money), 千 and 万, Chinese
+    numerals and full-width forms (``4,000``, ``4000件``, ``1.2千``, ``四千``, ``30天``, ``85%``, ``８５％``). A unit of
+    another kind (``30件`` of days) or text that is no number is a ``FieldError``, saying what the field takes."""
+    if not isinstance(value, str):
+        if kind == "share" and isinstance(value, int | float) and not isinstance(value, bool) and 1 < value <= 100:
+            return _share_hint(value, value)
+        return value
+    units, (what_zh, what_en), forms = QUANTITIES[kind]
+    text = re.sub(r"[,_\s]", "", unicodedata.normalize("NFKC", value))  # ，８５％ → ,85%
+    percent = text.startswith("百分之") and "%" in units  # 百分之八十五
+    text = text.removeprefix("百分之") if percent else text
+    unit = next((u for u in _UNITS if text.endswith(u)), None)
+    if unit is not None and unit not in units:
+        raise FieldError(f"单位不符：此处应为{what_zh}（单位 {'、'.join(units) or '无'}），收到 {value!r}",
+                         f"wrong unit: {what_en} goes here (unit {', '.join(units) or 'none'}), got {value!r}")
+    if kind == "yuan":
         try:
-            return float(text)
-        except ValueError:
-            pass
-        try:
-            return amount_cents(text) / 100  # 1.2万
-        except ValueError:
-            raise FieldError(f"应为数字，如 4000、4,000、4千、1.2万、四千{unit}，收到 {value!r}",
-                             f"should be a valid number (4000, 4,000, 4千, 1.2万, 四千{unit}), got {value!r}") from None
+            return amount_cents(text) / 100
+        except ValueError as err:
+            zh, _, en = str(err).partition(" / ")
+            raise FieldError(zh, en) from None
+    if unit is not None:
+        text, percent = text.removesuffix(unit), percent or unit == "%"
+    number = _plain_number(text)
+    if number is None:
+        raise FieldError(f"应为数字（{what_zh}），如 {forms}，收到 {value!r}",
+                         f"should be a valid number ({what_en}), e.g. {forms.replace('、', ', ')}, got {value!r}")
+    if percent:
+        return number / 100
+    if kind == "share" and 1 < number <= 100:
+        return _share_hint(value, number)
+    return number
 
-    return BeforeValidator(read)
+
+def _share_hint(value: Any, number: float) -> Any:
+    """85 where a share (0–1) goes: a percentage meant, said how to write it (not refused as "at most 1" alone)."""
+    raise FieldError(f"比例应在 0 到 1 之间：{value!r} 若指百分比，请写 {number:g}% 或 {number / 100:g}",
+                     f"a share lies between 0 and 1: if {value!r} is a percentage, write {number:g}% or "
+                     f"{number / 100:g}")
 
 
-Yuan = Annotated[float, BeforeValidator(_yuan),
-                 WithJsonSchema({"anyOf": [{"type": "number", "exclusiveMinimum": 0, "maximum": MAX_YUAN},
-                                           {"type": "string"}]})]
+def _reads(kind: str) -> Any:
+    """A field's number of ``kind``, read by ``read_quantity``."""
+    return BeforeValidator(partial(read_quantity, kind=kind))
+
+
+def _or_text(number: dict[str, Any]) -> Any:
+    """A field's JSON Schema: ``number``, or text (``4,000``, ``30天``, ``85%``): an editor flags neither."""
+    return WithJsonSchema({"anyOf": [number, {"type": "string"}]})
+
+
+Yuan = Annotated[float, _reads("yuan"), _or_text({"type": "number", "exclusiveMinimum": 0, "maximum": MAX_YUAN})]
+Share = Annotated[float, _reads("share"), _or_text({"type": "number", "minimum": 0, "maximum": 1})]
+Weight = Annotated[float, _reads("weight"), _or_text({"type": "number", "minimum": 0})]
+Days = Annotated[float, _reads("days"), _or_text({"type": "number", "minimum": 0})]
 
 
 class Amount(_Model):
@@ -196,25 +253,24 @@ class Amount(_Model):
 
 
 class Intake(_Model):
-    yearly: Annotated[float, _counted("件"), WithJsonSchema({"anyOf": [
-        {"type": "number", "minimum": 0, "maximum": 2_000_000}, {"type": "string"}]})] = Field(
+    yearly: Annotated[float, _reads("count"), _or_text({"type": "number", "minimum": 0, "maximum": 2_000_000})] = Field(
         4000, ge=0, le=2_000_000, description="年收案数（可写 4,000、4000件、4千） / new 执行实施 cases a year")
     seasonality: tuple[float, ...] = Field((1.0,) * 12, description="月度权重 Jan..Dec / monthly weights")
-    mix: dict[Literal["first", "resumed", "preservation"], float] = Field(
+    mix: dict[Literal["first", "resumed", "preservation"], Weight] = Field(
         default_factory=lambda: {"first": 0.85, "resumed": 0.03, "preservation": 0.12},
         description="首执 / 恢复 / 保全 比例 / shares (first, resumed, preservation)",
         json_schema_extra=lambda schema: schema.update(propertyNames={"enum": _kind_names("mix")}))
-    money_share: float = Field(1.0, ge=0, le=1, description="金钱给付案件比例 / 金钱给付 share")
-    nonlitigation_share: float = Field(0.05, ge=0, le=1, description=(
+    money_share: Share = Field(1.0, ge=0, le=1, description="金钱给付案件比例 / 金钱给付 share")
+    nonlitigation_share: Share = Field(0.05, ge=0, le=1, description=(
         "非诉执行案件比例（审限3个月） / "
         "非诉执行 share (3-month limit)"))
-    debtor_kind: dict[Literal["person", "company"], float] = Field(
+    debtor_kind: dict[Literal["person", "company"], Weight] = Field(
         default_factory=lambda: {"person": 0.7, "company": 0.3}, description=(
             "被执行人类别比例（自然人、法人） / "
             "debtor kind shares (person, company)"),
         json_schema_extra=lambda schema: schema.update(propertyNames={"enum": _kind_names("debtor_kind")}))
     amount_yuan: Amount = Field(default_factory=Amount)
-    shixin_share: float = Field(0.4, ge=0, le=1, description=(
+    shixin_share: Share = Field(0.4, ge=0, le=1, description=(
         "可纳入失信名单的被执行人比例 / "
         "失信-eligible debtors' share"))
 
@@ -250,8 +306,7 @@ class Agencies(_Model):
 
 
 class Role(_Model):
-    count: Annotated[int, _counted("人"), WithJsonSchema({"anyOf": [
-        {"type": "integer", "minimum": 0, "maximum": 10_000}, {"type": "string"}]})] = Field(
+    count: Annotated[int, _reads("people"), _or_text({"type": "integer", "minimum": 0, "maximum": 10_000})] = Field(
         1, ge=0, le=10_000, description="人数（可写 5人、五人） / people in the role")
     names: tuple[str, ...] = Field((), description="姓名（可选） / names (generated when absent)")
 
@@ -297,10 +352,11 @@ class CourtProfile(_Model):
     actions: dict[str, Action] = Field(description="各类动作耗用的人员时间 / staff time per action type")
     disposal: bool = Field(False, description="处置不动产、车辆（节点19–30：登记查询、查封、询价评估、拍卖、变卖、"
                                              "以物抵债、过户交付） / dispose of real estate and vehicles (nodes 19–30)")
-    disposal_share: float = Field(1.0, ge=0, le=1, description=(
+    disposal_share: Share = Field(1.0, ge=0, le=1, description=(
         "查得的不动产、车辆中实际处置的比例（其余如唯一住房、抵押超值、下落不明：记为已查得，不查封拍卖） / share of "
         "the real estate and vehicles found that is disposed of (the rest is recorded as found, not sealed)"))
-    notice_period_days: int | None = Field(None, ge=1, le=90, description=(
+    notice_period_days: Annotated[int, _reads("days"), _or_text({"type": "integer", "minimum": 1, "maximum": 90})
+                                  ] | None = Field(None, ge=1, le=90, description=(
         "执行通知书责令履行的期间（日，按民诉法期间计算，登记为 performance_due；限消须待其届满：种子 节点三十六）；"
         "缺省不登记 / "
         "the period the enforcement notice gives to perform (days, counted as procedural periods, recorded as "
@@ -316,10 +372,10 @@ class CourtProfile(_Model):
         "through their queue: deadline (default) — when free, the item whose legal deadline falls first (the node's "
         "deadline, the 3-day view rule, an auction's legal window); work no deadline governs is ordered by its arrival "
         "plus undated_days, so it is never put off indefinitely; fifo — first come, first served"))
-    undated_days: float = Field(10, ge=0, le=365, description=(
+    undated_days: Days = Field(10, ge=0, le=365, description=(
         "queue: deadline 时，无期限事项视为在到达后多少天“到期” / with queue: deadline, the days after its arrival at "
         "which work without a deadline counts as due"))
-    warmup_days: float = Field(0, ge=0, description="预热期天数，不计入指标 / days excluded from the KPIs")
+    warmup_days: Days = Field(0, ge=0, description="预热期天数，不计入指标 / days excluded from the KPIs")
     start_state: str | None = Field(None, description=(
         "起始状态：未结案件与终本库的 CSV 或 Excel 工作簿 .xlsx（相对本文件） / "
         "start state: CSV or Excel workbook (.xlsx) of open cases and the 终本 register (relative to the file)"))
@@ -481,7 +537,7 @@ def profile_from_dict(data: Any, where: str = "profile", tree: yaml.Node | None 
 def _located(error: Any, where: str, tree: yaml.Node | None) -> UserError:
     """One pydantic error as the user reads it: at the file's line and the field's path, in both languages."""
     cause = (error.get("ctx") or {}).get("error")
-    path = error["loc"] + (cause.loc if isinstance(cause, FieldError) else ())
+    path = _as_written(tree, error["loc"] + (cause.loc if isinstance(cause, FieldError) else ()))
     loc = ".".join(str(p) for p in path)
     zh, en = _messages(error, cause, path)
     at_zh, at_en = (f"（{loc}）", f" ({loc})") if loc else ("", "")
@@ -489,6 +545,29 @@ def _located(error: Any, where: str, tree: yaml.Node | None) -> UserError:
             if tree is not None and loc else None)
     at = where + (f":{line}" if line else "") + (f":{loc}" if loc else "")
     return UserError(f"法院配置有误{at_zh}：{zh}", f"invalid court profile{at_en}: {en}", where=at)
+
+
+def _as_written(tree: yaml.Node | None, path: tuple[Any, ...]) -> tuple[Any, ...]:
+    """``path`` with the file's own keys where the profile reads them by another name: ``intake.mix.首执`` for the
+    case type ``first``, ``staff.法官助理`` for the role 书记员 (an error names the key the user wrote)."""
+    node, out = tree, []
+    for part in path:
+        if isinstance(node, yaml.MappingNode) and isinstance(part, str) and yaml_text.child(node, part) is None:
+            part = next((k.value for k, _ in node.value if isinstance(k, yaml.ScalarNode)
+                         and part in _codes(str(k.value))), part)
+        out.append(part)
+        node = yaml_text.child(node, part)
+    return tuple(out)
+
+
+def _codes(key: str) -> set[str]:
+    """What a key written in a file may stand for: a role, a case type, a debtor kind (by its names and aliases)."""
+    codes = {canonical_role(key), DEBTOR_KIND_ALIASES.get(key.strip(), key)}
+    try:
+        codes.add(_case_type_code(key.strip()))
+    except FieldError:
+        pass
+    return codes
 
 
 def _messages(error: Any, cause: Any, path: tuple[Any, ...]) -> tuple[str, str]:
