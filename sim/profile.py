@@ -185,7 +185,7 @@ def read_quantity(value: Any, kind: str) -> Any:
     numerals and full-width forms (``4,000``, ``4000件``, ``1.2千``, ``四千``, ``30天``, ``85%``, ``８５％``). A unit of
     another kind (``30件`` of days) or text that is no number is a ``FieldError``, saying what the field takes."""
     if not isinstance(value, str):
-        if kind == "share" and isinstance(value, int | float) and not isinstance(value, bool) and 1 < value <= 100:
+        if kind == "share" and isinstance(value, int) and not isinstance(value, bool) and 1 < value <= 100:  # 85
             return _share_hint(value, value)
         return value
     units, (what_zh, what_en), forms = QUANTITIES[kind]

@@ -13,6 +13,7 @@ from zhixing.cmd_calendar import holiday_file_option
 from zhixing.cmd_simulate import START, fmt_ci, profile_for_run, progress
 from zhixing.console import Table
 from zhixing.console import console as plain_console
+from zhixing.numbers import number_option
 from zhixing.outputs import output_file
 
 plan_app = typer.Typer(help="人员规划（另有法院配置模板）/ staffing planner (and a starter court profile)",
@@ -36,9 +37,10 @@ WORKERS = typer.Option(1, "--workers", "-w", help="并行进程数 / worker proc
 BACKEND = typer.Option("process", "--backend", help=f"后端 / backend: {', '.join(BACKENDS)}")
 CSV_OUT = typer.Option(None, "--csv", help="各级的指标表（CSV，均值与95%区间、是否达标）/ every level run as CSV "
                        "(means, 95% intervals, met)")
-DISPOSAL_SHARE = typer.Option(None, "--dispose", help="处置查得的不动产、车辆（节点19–30）的比例 0–1（覆盖配置，"
-                              "开启 disposal） / dispose of this share of the real estate and vehicles found "
-                              "(overrides the profile; turns disposal on)")
+DISPOSAL_SHARE = typer.Option(None, "--dispose", parser=number_option("--dispose", "share"),
+                              help="处置查得的不动产、车辆（节点19–30）的比例 0–1（覆盖配置，"
+                              "开启 disposal；可写 0.3、30%） / dispose of this share of the real estate and vehicles "
+                              "found (overrides the profile; turns disposal on; 0.3 or 30%)")
 
 
 @plan_app.command("staffing")
@@ -53,10 +55,13 @@ def staffing(
     seed: int = SEED,
     workers: int = WORKERS,
     backend: str = BACKEND,
-    intake: float | None = typer.Option(None, "--intake", help="年收案（覆盖配置） / yearly intake override"),
+    intake: float | None = typer.Option(None, "--intake", parser=number_option("--intake", "count"), help=(
+        "年收案（覆盖配置；可写 6000、6,000、6000件、6千） / yearly intake override (6000, 6,000, 6000件, 6千)")),
     disposal_share: float | None = DISPOSAL_SHARE,
-    low: int | None = typer.Option(None, "--min", help="起始人数 / first staff level"),
-    high: int | None = typer.Option(None, "--max", help="最大人数 / last staff level"),
+    low: int | None = typer.Option(None, "--min", parser=number_option("--min", "people", whole=True),
+                                   help="起始人数 / first staff level"),
+    high: int | None = typer.Option(None, "--max", parser=number_option("--max", "people", whole=True),
+                                    help="最大人数 / last staff level"),
     out: Path | None = typer.Option(None, "--out", help="服务水平曲线 HTML / write the curve as HTML"),
     csv_out: Path | None = CSV_OUT,
     most: int | None = MOST,
@@ -258,8 +263,9 @@ def intake_cmd(
     seed: int = SEED,
     workers: int = WORKERS,
     backend: str = BACKEND,
-    low: float = typer.Option(500.0, "--low", help="收案下限 / lowest intake"),
-    high: float | None = typer.Option(None, "--high", help="收案上限 / highest intake"),
+    low: float = typer.Option(500.0, "--low", parser=number_option("--low", "count"), help="收案下限 / lowest intake"),
+    high: float | None = typer.Option(None, "--high", parser=number_option("--high", "count"),
+                                      help="收案上限 / highest intake"),
     steps: int = typer.Option(5, "--steps", help="二分次数 / bisection steps"),
     disposal_share: float | None = DISPOSAL_SHARE,
     csv_out: Path | None = CSV_OUT,

@@ -19,6 +19,7 @@ from sim.backends import BACKENDS
 from zhixing.cmd_calendar import holiday_file_option, use_holiday_file
 from zhixing.console import Table
 from zhixing.console import console as plain_console
+from zhixing.numbers import number_option
 from zhixing.outputs import output_dir
 from zhixing.when import day_words
 
@@ -200,11 +201,15 @@ def register(app: typer.Typer) -> None:
         seed: int = typer.Option(2025, "--seed", help="随机种子 / seed"),
         workers: int = typer.Option(1, "--workers", "-w", help="并行进程数 / worker processes"),
         backend: str = typer.Option("process", "--backend", help=f"后端 / backend: {', '.join(BACKENDS)}"),
-        warmup_days: float | None = typer.Option(None, "--warmup-days", help="预热期（天，不计入指标） / warm-up"),
-        intake: float | None = typer.Option(None, "--intake", help="年收案（覆盖配置） / yearly intake override"),
+        warmup_days: float | None = typer.Option(None, "--warmup-days", parser=number_option("--warmup-days", "days"),
+                                                 help="预热期（天，不计入指标；可写 30、30天） / warm-up days"),
+        intake: float | None = typer.Option(None, "--intake", parser=number_option("--intake", "count"), help=(
+            "年收案（覆盖配置；可写 6000、6,000、6000件、6千） / yearly intake override (6000, 6,000, 6000件, 6千)")),
         disposal_share: float | None = typer.Option(
-            None, "--dispose", help="处置查得的不动产、车辆（节点19–30）的比例 0–1（覆盖配置，开启 disposal） / "
-            "dispose of this share of the real estate and vehicles found (overrides the profile; turns disposal on)"),
+            None, "--dispose", parser=number_option("--dispose", "share"), help=(
+                "处置查得的不动产、车辆（节点19–30）的比例 0–1（覆盖配置，开启 disposal；可写 0.3、30%） / dispose of "
+                "this share of the real estate and vehicles found (overrides the profile; turns disposal on; 0.3 or "
+                "30%)")),
         out: Path = typer.Option(Path("simulate-out"), "--out", help="输出目录 / output directory"),
         validate: bool = typer.Option(True, "--validate/--no-validate",
                                       help="报告含排队论验证 / add the queueing-theory validation"),
