@@ -14,9 +14,11 @@ robin in file order (``sim.start_state``): the caseload is the court's, whoever 
 
 from __future__ import annotations
 
+import difflib
 import math
 import operator
 import re
+import unicodedata
 from collections.abc import Callable
 from dataclasses import dataclass
 from functools import cache
@@ -24,7 +26,7 @@ from typing import Any
 
 from core_flow.errors import UserError
 from sim.kpi import is_share
-from sim.profile import ROLES, CourtProfile, canonical_role
+from sim.profile import ROLE_ALIASES, ROLES, CourtProfile, canonical_role
 from sim.replicate import aggregate, calendar_used, check_backend, make_units, run_units
 from sim.report import KPI_LABELS
 from sim.sequential import decision_kpis, looks_between
@@ -51,7 +53,8 @@ class Target:
         return bound == bound and not _OPS[self.op](bound, self.threshold)
 
 
-_OP_ALIASES = {"≥": ">=", "≤": "<=", "＞": ">", "＜": "<", "＞＝": ">=", "＜＝": "<="}
+# after NFKC (＜＝ is <=, ％ is %, ９５ is 95): the signs it keeps, as Chinese and Japanese input methods give them
+_OP_ALIASES = {"≥": ">=", "≤": "<=", "≧": ">=", "≦": "<=", "⩾": ">=", "⩽": "<="}
 _SPLIT = re.compile(r"\s*(?:[,，;；]|\band\b|且)\s*")
 _ONE = re.compile(r"\s*([\w\u4e00-\u9fff][\w.\u4e00-\u9fff（）()/]*)\s*(>=|<=|>|<)\s*(-?[\d.]+)\s*(%?)\s*")
 # KPIs by their Chinese names: the report's labels, with or without their parenthesis, and shorter everyday words
@@ -66,14 +69,14 @@ def _kpi_names() -> dict[str, str]:
     for key, (zh, _en) in KPI_LABELS.items():
         names.setdefault(zh, key)
         names.setdefault(re.sub(r"[（(].*?[）)]", "", zh), key)
-    return names
+    return {**names, **{unicodedata.normalize("NFKC", k): v for k, v in names.items()}}  # 所需加班(小时) too
 
 
 def canonical_kpi(name: str) -> str:
     """A KPI by its key or its Chinese name as the report and the terminal print it (期限遵守率, 人均年收案,
     审限内结案占比), with its part by its Chinese name too: 利用率.法官 (utilisation.承办法官), 遵守率.节点17
     (compliance.node17), 结案周期中位数.终本 (cycle_p50_days.zhongben). Anything else as given (checked later)."""
-    name = name.strip()
+    name = unicodedata.normalize("NFKC", name).strip()
     names = _kpi_names()
     if name in names:
         return names[name]
@@ -124,7 +127,8 @@ class Goal:
 def parse_target(text: str) -> Goal:
     """``KPI op number`` (op ``>= > <= <``, also ``≥ ≤``; a share or a utilisation may be a percentage, ``95%``),
     several joined by ``,`` ``;`` ``and`` or ``且``: all must be met."""
-    norm = text or ""
+    # full-width ＜＝ ％ ９５ ，as a Chinese input method types them; a label's （） kept, as the report writes it
+    norm = "".join(ch if ch in "（）" else unicodedata.normalize("NFKC", ch) for ch in text or "")
     for alias, op in sorted(_OP_ALIASES.items(), key=lambda kv: -len(kv[0])):
         norm = norm.replace(alias, op)
     parts = [p for p in _SPLIT.split(norm.strip()) if p]
@@ -149,6 +153,7 @@ def _parse_one(part: str, whole: str) -> Target:
                         where="--target") from None
     kpi, op, percent = canonical_kpi(m.group(1)), m.group(2), m.group(4)  # utilisation.法官助理 is the 书记员's
     if percent:
+        _check_known(kpi)  # a misspelt KPI said as such, not as "not a share"
         if not is_share(kpi):
             raise UserError(f"{kpi} 不是比例，阈值不能写百分数：{part.strip()!r}",
                             f"{kpi} is not a share: its threshold cannot be a percentage: {part.strip()!r}",
@@ -158,7 +163,15 @@ def _parse_one(part: str, whole: str) -> Target:
     if (written := m.group(1).strip()) != kpi:  # said as written, then as read: 期限遵守率>=95%（compliance>=0.95）
         text = f"{written}{op}{m.group(3)}{percent}（{text}）"
     target = Target(kpi, op, value, text)
-    check_target(target)
+    try:
+        check_target(target)
+    except UserError as err:
+        if percent or not is_share(kpi) or not 1 < value <= 100:
+            raise
+        # compliance>=95: a percentage meant, its sign left out
+        raise UserError(f"{err.zh}；若指百分比，请写 {value:g}% 或 {value / 100:g}",
+                        f"{err.en}; if a percentage is meant, write {value:g}% or {value / 100:g}",
+                        where=err.where) from None
     return target
 
 
@@ -166,6 +179,18 @@ def check_target(target: Target) -> None:
     """Before anything runs: the KPI is one the simulation reports, and the threshold can be met (every KPI is
     ≥ 0; a share is at most 1). A KPI absent from a particular run (a node no case reached) is caught after it."""
     name = target.kpi
+    _check_known(name)
+    lo, hi = 0.0, (1.0 if is_share(name) else math.inf)
+    t, op = target.threshold, target.op
+    if (op == ">=" and t > hi) or (op == ">" and t >= hi) or (op == "<=" and t < lo) or (op == "<" and t <= lo):
+        span = f"[{lo:g}, {hi:g}]" if hi < math.inf else f"≥ {lo:g}"
+        raise UserError(f"目标不可能达到：{name} 的取值范围为 {span}",
+                        f"the target can never be met: {name} lies in {span}", where="--target")
+
+
+def _check_known(name: str) -> None:
+    """``name`` is a KPI the simulation reports (or of a known form); else a ``UserError`` listing them, the closest
+    first."""
     head, dot, tail = name.partition(".")
     known = (name in KPI_LABELS or (head == "compliance" and re.fullmatch(r"node\d+", tail) is not None)
              or (head in ("utilisation", "overtime_hours") and tail in ROLES)
@@ -175,13 +200,29 @@ def check_target(target: Target) -> None:
                                               "overtime_hours.<角色 role>", "cycle_p50_days.<manner>"])
         zh = "、".join([re.sub(r"[（(].*?[）)]", "", z) for z, _ in KPI_LABELS.values()] + [
             "遵守率.节点N", "利用率.<角色>", "加班.<角色>", "结案周期中位数.<结案方式>"])
-        raise UserError(f"未知指标 {name!r}；可用：{zh}", f"unknown KPI {name!r}; known: {names}", where="--target")
-    lo, hi = 0.0, (1.0 if is_share(name) else math.inf)
-    t, op = target.threshold, target.op
-    if (op == ">=" and t > hi) or (op == ">" and t >= hi) or (op == "<=" and t < lo) or (op == "<" and t <= lo):
-        span = f"[{lo:g}, {hi:g}]" if hi < math.inf else f"≥ {lo:g}"
-        raise UserError(f"目标不可能达到：{name} 的取值范围为 {span}",
-                        f"the target can never be met: {name} lies in {span}", where="--target")
+        near = _near_kpis(name)
+        zh_near, en_near = ((f"；是否想写：{'、'.join(near)}", f"; did you mean: {', '.join(near)}") if near
+                            else ("", ""))
+        raise UserError(f"未知指标 {name!r}{zh_near}；可用：{zh}", f"unknown KPI {name!r}{en_near}; known: {names}",
+                        where="--target")
+
+
+def _near_kpis(name: str) -> list[str]:
+    """The KPIs a misspelt ``name`` may have meant (difflib over the keys and the Chinese names; a part after the dot
+    over the roles, or kept: ``complience.node17`` → ``compliance.node17``, ``utilisation.书计员`` →
+    ``utilisation.书记员``)."""
+    names = _kpi_names()
+    head, dot, tail = name.partition(".")
+    if not dot:
+        return difflib.get_close_matches(name, list(dict.fromkeys([*KPI_LABELS, *names])), n=3, cutoff=0.6)
+    parted = ("compliance", "utilisation", "overtime_hours", "cycle_p50_days", "cycle_p90_days")
+    if head not in parted:  # the KPI misspelt (English or Chinese), its part kept
+        heads = [*parted, *(k for k, v in names.items() if v in parted)]
+        return list(dict.fromkeys(f"{names.get(h, h)}.{canonical_kpi(f'{names.get(h, h)}.{tail}').partition('.')[2]}"
+                                  for h in difflib.get_close_matches(head, heads, n=3, cutoff=0.6)))
+    if head in ("utilisation", "overtime_hours"):  # the role misspelt
+        return [f"{head}.{r}" for r in difflib.get_close_matches(tail, [*ROLES, *ROLE_ALIASES], n=2, cutoff=0.5)]
+    return []
 
 
 def evaluate(profile: CourtProfile, *, years: float, replications: int, seed: int, backend: str, workers: int,
