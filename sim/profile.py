@@ -7,6 +7,7 @@ engine that runs it). ``load_profile(path)`` turns every mistake into a located,
 from __future__ import annotations
 
 import difflib
+import errno
 import json
 import math
 import re
@@ -632,8 +633,8 @@ def read_mapping(p: Path, what: tuple[str, str]) -> tuple[yaml.Node, dict[str, A
     try:
         text = read_utf8(p, what)
     except OSError as err:
-        raise UserError(f"无法读取{what[0]} {p}：{err.strerror}", f"cannot read the {what[1]} {p}: {err.strerror}",
-                        where=str(p)) from None
+        zh, en = os_reason(err)
+        raise UserError(f"无法读取{what[0]} {p}：{zh}", f"cannot read the {what[1]} {p}: {en}", where=str(p)) from None
     try:
         tree, data = yaml_text.compose_and_load(text)
     except yaml.YAMLError as err:
@@ -645,6 +646,18 @@ def read_mapping(p: Path, what: tuple[str, str]) -> tuple[yaml.Node, dict[str, A
     if not isinstance(data, dict):
         raise UserError(f"{what[0]}须为映射（YAML 对象）", f"a {what[1]} must be a mapping", where=str(p))
     return tree, data
+
+
+_OS_REASONS = {errno.ENOENT: ("找不到文件", "file not found"), errno.EACCES: ("无权读取", "permission denied"),
+               errno.EPERM: ("无权读取", "permission denied"),
+               errno.EISDIR: ("这是目录，不是文件", "a directory, not a file"),
+               errno.ENOTDIR: ("路径中有一段不是目录", "a part of the path is not a directory")}
+
+
+def os_reason(err: OSError) -> tuple[str, str]:
+    """Why a file could not be read, Chinese and English (the system says it in English only: No such file or
+    directory); a reason not known here in the system's words on both sides."""
+    return _OS_REASONS.get(err.errno or 0, (err.strerror or str(err), err.strerror or str(err)))
 
 
 def profile_layer(data: dict[str, Any], p: Path, where: str | None = None) -> tuple[dict[str, Any], str]:
