@@ -81,3 +81,23 @@ def test_a_mistake_found_after_the_output_check_leaves_no_empty_evidence_folder(
                      str(tmp_path / "absent.yaml"), "--out", str(out)]) == 2
     assert "absent.yaml" in capsys.readouterr().err
     assert not (tmp_path / "new").exists()
+
+
+def test_court_serve_says_where_it_listens(monkeypatch, capsys):
+    """`zhixing court serve` printed nothing: no URL, no sign it was ready (agencies serve and certify court do)."""
+    import httpx
+    import uvicorn
+
+    from tests.test_agencies_live import LiveServer, free_port
+    from zhixing.cli import main
+
+    served = {}
+    monkeypatch.setattr(uvicorn, "run", lambda app, **kw: served.update(app=app, **kw))
+    port = free_port()
+    assert main(["court", "serve", "--port", str(port)]) == 0
+    out = capsys.readouterr().out
+    assert f"http://127.0.0.1:{port}" in out and "参考法院" in out and "reference court" in out
+    assert served["port"] == port
+    monkeypatch.undo()  # the app it would have served, served for real: the banner's docs are there
+    with LiveServer(app=served["app"], port=port) as court:
+        assert httpx.get(f"{court.url}/docs").status_code == 200

@@ -41,7 +41,11 @@ def serve(
     from zhixing.listen import check_listen
 
     check_listen(host, [port])
-    uvicorn.run(_reference_app(origin), host=host, port=port, log_level="warning")
+    app = _reference_app(origin)  # built (its --origin checked) before the banner
+    typer.echo(f"参考法院（驱动接口）/ reference court (driver interface): http://{host}:{port}  "
+               f"文档 / docs: http://{host}:{port}/docs  (每次运行 PUT /court 新建法院 / PUT /court builds a fresh "
+               "court)")
+    uvicorn.run(app, host=host, port=port, log_level="warning")
 
 
 def register(app: typer.Typer) -> None:
