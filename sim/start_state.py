@@ -82,9 +82,11 @@ HEADER_ZH = {"案号": "case", "执行案号": "case", "立案日期": "filed", 
              "承办人": "handler", "承办法官": "handler", "执行法官": "handler", "承办人员": "handler",
              "标的": "amount_yuan", "标的额": "amount_yuan", "标的金额": "amount_yuan", "申请执行标的": "amount_yuan",
              "申请执行标的额": "amount_yuan", "申请执行标的金额": "amount_yuan", "执行标的": "amount_yuan",
-             "执行标的金额": "amount_yuan",
+             "执行标的金额": "amount_yuan", "金额": "amount_yuan", "执行金额": "amount_yuan",
              "终本日期": "zhongben_closed", "终本时间": "zhongben_closed", "终本结案日期": "zhongben_closed"}
-_UNIT = re.compile(r"\s*[（(](?P<unit>元|人民币元|万元|日期|yyyy-mm-dd)[)）]\s*$", re.IGNORECASE)  # 标的金额（元）
+# 标的金额（元）, 执行标的（单位：万元）, 标的额(单位:元): the unit in brackets, "单位" before it or not
+_UNIT = re.compile(r"\s*[（(](?:单位[:：]?)?(?P<unit>元|人民币元|万元|日期|yyyy-mm-dd)[)）]\s*$", re.IGNORECASE)
+_NO_CLAIM = frozenset({"-", "--", "—", "——", "－", "/", "／", "无", "无标的", "n/a", "na"})  # a spreadsheet's "none"
 AMOUNT_WAN = "amount_wan"  # the claim column of an export that counts in 万元: its plain numbers are ×10,000
 _PLAIN_NUMBER = re.compile(r"[\d,]+(?:\.\d+)?")
 
@@ -266,7 +268,7 @@ def _amount(row: dict[str, str], bad: Callable[[str, str, str], None]) -> int | 
     3000元, as written). None, said through ``bad``, when it is not an amount."""
     wan = row.get(AMOUNT_WAN)
     text = ((wan if wan is not None else row.get("amount_yuan")) or "").strip()
-    if not text:
+    if not text or text.lower() in _NO_CLAIM:  # empty, or a dash or 无 where there is no claim (a 行为类 case)
         return 0
     try:
         return amount_cents(f"{text}万" if wan is not None and _PLAIN_NUMBER.fullmatch(text) else text)
@@ -274,13 +276,13 @@ def _amount(row: dict[str, str], bad: Callable[[str, str, str], None]) -> int | 
         zh, _, en = str(err).partition(" / ")
     if wan is not None:
         bad(AMOUNT_WAN, f"标的须为金额，此列以万元计：数字按万元读（5 即 5万元，1.2 即 12,000元），带单位的按所写"
-            f"（3000元）；无标的请留空：{text!r}",
+            f"（3000元）；无标的请留空或写“无”：{text!r}",
             f"the claim must be an amount; this column counts in 万元 (10,000 yuan): a plain number is read in 万 "
-            f"(5 is 50,000 yuan, 1.2 is 12,000), one with its unit as written (3000元); no claim: leave it empty: "
-            f"{text!r}")
+            f"(5 is 50,000 yuan, 1.2 is 12,000), one with its unit as written (3000元); no claim: leave it empty or "
+            f"write 无: {text!r}")
     else:
-        bad("amount_yuan", f"标的须为金额（元；无标的请留空）：{zh}",
-            f"the claim must be an amount in yuan (no claim: leave it empty): {en}")
+        bad("amount_yuan", f"标的须为金额（元；无标的请留空或写“无”）：{zh}",
+            f"the claim must be an amount in yuan (no claim: leave it empty or write 无): {en}")
     return None
 
 

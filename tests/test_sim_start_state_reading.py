@@ -26,13 +26,13 @@ def test_every_cells_mistake_and_the_unknown_handlers_come_in_one_report(tmp_pat
     """The planner's file took four runs: one mistake per row, and the unknown 承办人 only once the rows were right."""
     f = tmp_path / "ss.csv"
     f.write_text(HEADER + "1,（2026）豫0811执100号,2026年10月8日,5万,刘备,9,\n"
-                 "4,（2026）豫0811执102号,2026/11/15,-,张三,45,\n", encoding="utf-8")
+                 "4,（2026）豫0811执102号,2026/11/15,很多,张三,45,\n", encoding="utf-8")
     err = _mistake(f)
     assert err.zh.startswith("起始状态有 3 处错误") and err.en.startswith("3 mistakes in the start state")
     lines = err.zh.splitlines()[1:4]
     assert [line.strip().split(": ")[0] for line in lines] == [f"{f}:2:承办人", f"{f}:3:执行标的（万元）",
                                                                  f"{f}:3:当前节点"]  # file order, header order
-    assert "刘备（第 2 行）" in err.zh and "'-'" in lines[1] and "'45'" in lines[2]
+    assert "刘备（第 2 行）" in err.zh and "'很多'" in lines[1] and "'45'" in lines[2]
     assert err.where == f"{f}:2:承办人"
 
 
@@ -48,7 +48,7 @@ def test_the_unknown_handlers_are_shown_however_many_rows_are_wrong(tmp_path):
 def test_mistakes_are_located_in_the_users_header_words_with_the_columns_unit(tmp_path):
     """ss_bad2.csv:3:filed, :amount_yuan, :zhongben_closed, and 标的须为金额（元） under a header 执行标的（万元）."""
     f = tmp_path / "ss.csv"
-    f.write_text(HEADER + "1,执1号,2027/2/20,-,,9,\n2,执2号,2023/3/1,30,,,2027/7/15\n", encoding="utf-8")
+    f.write_text(HEADER + "1,执1号,2027/2/20,5块,,9,\n2,执2号,2023/3/1,30,,,2027/7/15\n", encoding="utf-8")
     err = _mistake(f)
     for col in ("立案日期", "执行标的（万元）", "终本日期"):
         assert f"{f}:" in err.zh and f":{col}: " in err.zh, col
@@ -90,3 +90,14 @@ def test_what_a_court_it_person_writes_is_read_or_said_plainly(tmp_path):
     f.write_text("案号,立案日期\n（2026）豫0811执1号,2026-10-08\n(2026)豫0811执1号,2026-10-08\n", encoding="utf-8")
     err = _mistake(f)  # one case typed twice, full- and half-width brackets
     assert err.where == f"{f}:3:案号" and "案号重复" in err.zh
+
+
+def test_no_claim_as_a_spreadsheet_writes_it_and_a_unit_after_danwei(tmp_path):
+    """A 行为类 case has no claim: exports write "-" or 无 (refused before, "leave it empty"); a header written
+    执行标的（单位：万元） is the 万元 column (refused as unknown before)."""
+    f = tmp_path / "ss.csv"
+    f.write_text("案号,立案日期,执行标的（单位：万元）,承办人,当前节点\n"
+                 "（2026）豫0811执100号,2026/10/8,-,张三,9\n（2026）豫0811执101号,2026/10/9,无,张三,9\n"
+                 "（2026）豫0811执102号,2026/10/9,1.5,李四,9\n", encoding="utf-8")
+    cases = load_start_state(f, START, JUDGES)
+    assert [c.amount_cents for c in cases] == [0, 0, 1_500_000]
