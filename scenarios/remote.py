@@ -81,10 +81,13 @@ def check_url(url: str) -> str:
     return url.strip().rstrip("/")
 
 
+UNREACHABLE = "agencies_unreachable"
+
+
 def _unreachable(url: str, err: Exception) -> UserError:
     return UserError(f"无法连接模拟机构服务 {url}（{type(err).__name__}）；请先运行 zhixing agencies serve",
                      f"cannot reach the mock agencies server at {url} ({type(err).__name__}: {err}); "
-                     "start it with `zhixing agencies serve`", where=WHERE, code="agencies_unreachable")
+                     "start it with `zhixing agencies serve`", where=WHERE, code=UNREACHABLE)
 
 
 def check_server(url: str, *, timeout: float = 5.0) -> str:
@@ -124,8 +127,9 @@ class AgenciesClient:
     def flush(self) -> None:
         """Send the pins waiting (one ``POST …/pins/batch``) — every call does this first."""
         if self.pins:
-            batch, self.pins = self.pins, []
-            response = self._send("POST", f"{self.admin}/pins/batch", json={"pins": batch})
+            batch = self.pins
+            response = self._send("POST", f"{self.admin}/pins/batch", json={"pins": batch})  # unreachable: kept
+            self.pins = self.pins[len(batch):]
             if response.status_code >= 400:
                 raise _server_error(response, "POST pins/batch")
 
@@ -226,8 +230,13 @@ class HttpAgencyPort:
 
     def submit(self, agency: str, request: ControlRequest, now: datetime) -> Ticket | SubmitResult:
         client = self.client
-        client.move_to(now)
-        client.flush()
+        try:
+            client.move_to(now)
+            client.flush()
+        except UserError as err:  # the server unreachable: a connection failure the gateway retries, never an
+            if err.code != UNREACHABLE:  # exception out of the court's step (the request left unanswered for good)
+                raise
+            return SubmitResult(Outcome.CONNECTION, detail=err.en[:300])
         body = request.model_dump(mode="json", exclude_none=True)
         client.requests += 1
         try:
@@ -265,18 +274,32 @@ class HttpAgencyPort:
         return due
 
     def collect(self, now: datetime) -> list[Feedback]:
+        """What became final by ``now``. The server unreachable (an outage): what was collected before it, the rest
+        left due — the transport looks again a moment later (it never spins at one instant) — not an exception out
+        of the court's step, which lost the tickets popped and left the simulation's run half done."""
+        out: list[Feedback] = []
+        try:
+            self._collect(now, out)
+        except UserError as err:
+            if err.code != UNREACHABLE:
+                raise
+        out.sort(key=lambda f: f.answered_at)
+        return out
+
+    def _collect(self, now: datetime, out: list[Feedback]) -> None:
         client = self.client
         client.move_to(now)
         if self._poked is not None and self._poked <= now:
             self._poked = None
-        out: list[Feedback] = []
         heap = self._heap
         while heap and heap[0][0] <= now:
-            _, _, ticket_id = heapq.heappop(heap)
+            ticket_id = heap[0][2]
             agency = self._pending.get(ticket_id)
             if agency is None:
+                heapq.heappop(heap)
                 continue
             answer = client.call("GET", f"/agencies/{quote(agency, safe='')}/requests/{quote(ticket_id, safe='')}")
+            heapq.heappop(heap)  # answered: off the heap (an outage before this line leaves it due)
             ticket = Ticket.model_validate(answer["ticket"])
             feedback = answer.get("feedback")
             if feedback is not None and feedback.get("batch") is not None:
@@ -288,9 +311,7 @@ class HttpAgencyPort:
                 self._watch_freeze(final)
                 out.append(final)
                 continue
-            due = self._due_at(ticket_id)  # held: not final at its instant, due again later
-            self._seq += 1
-            heapq.heappush(heap, (max(due, now + timedelta(microseconds=1)), self._seq, ticket_id))
+            self._requeue(ticket_id, now)  # held: not final at its instant, due again later
         if self._waiting:
             self._collect_notices(out)
         if self._waiting:  # a freeze lapsing unrenewed (no request at all) may promote one waiting here: be due then
@@ -298,8 +319,6 @@ class HttpAgencyPort:
             self._lapse = datetime.fromisoformat(lapse) if lapse else None
         if any(f.ok and f.measure in _RELEASING for f in out):
             self._released(now)  # money released or deducted: another court's 轮候 freeze may have taken effect
-        out.sort(key=lambda f: f.answered_at)
-        return out
 
     def _watch_freeze(self, feedback: Feedback) -> None:
         """A freeze answered with an unsecured remainder may be noticed later; one released or unsealed may not."""
@@ -362,9 +381,17 @@ class HttpAgencyPort:
         if ticket.status is TicketStatus.ANSWERED:
             del self._pending[ticket_id]
             return
-        self._seq += 1
-        heapq.heappush(self._heap, (max(self._due_at(ticket_id), now + timedelta(microseconds=1)), self._seq,
-                                    ticket_id))
+        self._requeue(ticket_id, now)
+
+    def _requeue(self, ticket_id: str, now: datetime) -> None:
+        """``ticket_id`` due again at its next instant (asked of the server) — or at once if the server cannot be
+        asked (an outage): never off the heap while pending."""
+        due = now
+        try:
+            due = self._due_at(ticket_id)
+        finally:
+            self._seq += 1
+            heapq.heappush(self._heap, (max(due, now + timedelta(microseconds=1)), self._seq, ticket_id))
 
     @property
     def outstanding(self) -> int:

@@ -84,6 +84,31 @@ def test_sim_clock_fires_timers_due_exactly_at_the_target():
     assert clock.now() == ORIGIN + timedelta(days=1, hours=5)
 
 
+def test_a_timer_that_raises_loses_no_other_timer_and_leaves_the_clock_runnable():
+    """A callback's exception (an agencies server unreachable mid-step) came out of SimPy's ``run(until=…)`` with its
+    stop event still armed: the next run stopped at the old target (StopSimulation — a 500 over HTTP), and the
+    timers set for the same instant after the failing one were dropped."""
+    clock = SimClock(ORIGIN)
+    fired = []
+    at = ORIGIN + timedelta(hours=1)
+
+    def boom() -> None:
+        raise RuntimeError("unreachable")
+
+    clock.call_at(at, lambda: fired.append("first"))
+    clock.call_at(at, boom)
+    clock.call_at(at, lambda: fired.append("after"))
+    clock.call_at(at + timedelta(hours=2), lambda: fired.append("later"))
+    try:
+        clock.run_until(ORIGIN + timedelta(hours=2))
+    except RuntimeError:
+        pass
+    else:
+        raise AssertionError("the callback's exception is not swallowed")
+    clock.run_until(ORIGIN + timedelta(hours=5))  # carries on past the old target: no stale stop
+    assert fired == ["first", "after", "later"] and clock.now() == ORIGIN + timedelta(hours=5)
+
+
 async def test_asyncio_clock_maps_virtual_instants_to_loop_time():
     clock = AsyncioClock(ORIGIN, scale=1000.0)
     loop = asyncio.get_running_loop()

@@ -65,18 +65,44 @@ class SimClock:
         return call
 
     def _fire(self, t: float, _event: simpy.Event) -> None:
-        for call in self._groups.pop(t):  # a timer set now for this instant runs as a new event, after these
+        calls = self._groups.pop(t)
+        for i, call in enumerate(calls):  # a timer set now for this instant runs as a new event, after these
             if not call.cancelled:
-                call.callback()
+                try:
+                    call.callback()
+                except BaseException:  # the rest of this instant's timers still run (as their own event, next):
+                    rest = calls[i + 1:]  # one callback's failure never loses the others
+                    if rest:
+                        self.env.timeout(0).callbacks.append(partial(self._run_calls, rest))
+                    raise
+
+    def _run_calls(self, calls: list[_SimCall], _event: simpy.Event) -> None:
+        for i, call in enumerate(calls):
+            if not call.cancelled:
+                try:
+                    call.callback()
+                except BaseException:
+                    if calls[i + 1:]:
+                        self.env.timeout(0).callbacks.append(partial(self._run_calls, calls[i + 1:]))
+                    raise
 
     def run_until(self, at: datetime) -> None:
-        """Advance virtual time to ``at``, firing every timer due by then (inclusive)."""
+        """Advance virtual time to ``at``, firing every timer due by then (inclusive). A callback's exception
+        comes out of here with the clock consistent: the run's stop event is disarmed, so the next run does not
+        stop at this run's target (SimPy's ``run(until=…)`` left it armed: StopSimulation, then a 500)."""
+        env = self.env
         target = self.seconds(at)
-        if target > self.env.now:
-            self.env.run(until=target)
+        if target > env.now:
+            until = env.timeout(target - env.now)
+            try:
+                env.run(until=until)
+            except BaseException:
+                if until.callbacks and simpy.core.StopSimulation.callback in until.callbacks:
+                    until.callbacks.remove(simpy.core.StopSimulation.callback)
+                raise
         # timers due exactly at ``at`` are fired too
-        while self.env.peek() <= target:
-            self.env.step()
+        while env.peek() <= target:
+            env.step()
 
     def advance(self, delta: timedelta) -> None:
         self.run_until(self.now() + delta)

@@ -70,6 +70,9 @@ class _Request:
     scope: tuple[str, ...] = ()  # a 总对总 query: the agencies it fans out to
 
 
+_ABANDONED = frozenset({"gave_up", "rejected"})  # a request's end without an answer (core_flow.gateway events)
+
+
 @dataclass(slots=True)
 class Finding:
     """Property a 终本 sweep (or a verified clue) reported, for 终本管理."""
@@ -423,6 +426,22 @@ class Platform:
             detail["scope"] = list(ctx.scope)  # what the 总对总 system is asked to fan out to
         self.runtime.submit(c.LogExchange(ctx.case_id, str(ge.kind), ge.agency, ge.request_no, ctx.purpose,
                                           ge.ticket_id, ge.attempt, detail or None))
+        if ctx.purpose == "inquiry" and str(ge.kind) in _ABANDONED:
+            self._inquiry_abandoned(ctx, str(ge.kind))
+
+    def _inquiry_abandoned(self, ctx: _Request, why: str) -> None:
+        """A 集约查询 request the gateway gave up on (its retries spent: the agency or the 总对总 system unreachable) or
+        that was refused outright: its agencies still pending are recorded as failed with that reason
+        (``inquiry_failed``), as an agency's own failed answer is — not left pending for good, the 集约查询 never
+        complete and node 3 running into its deadlines with nothing on the case to say why. 自行查询 of them is then
+        open (MANUAL_QUERY_LOCKED names only agencies still pending)."""
+        state = self.runtime.cases.get(ctx.case_id)
+        if state is None:
+            return
+        pending = set(state.outstanding(ctx.debtor))
+        failed = tuple((a, why) for a in (ctx.scope or (ctx.agency,)) if a in pending)
+        if failed:
+            self._record_answers(c.InquiryAnswers(ctx.case_id, ctx.debtor, (), (), (), failed, {}))
 
     def _on_answer(self, fb: Feedback) -> None:
         ctx = self._requests.get(fb.request_no)
