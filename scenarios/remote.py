@@ -569,6 +569,8 @@ class RemoteCounterpart:
             if self.attached:
                 client.server_now = datetime.fromisoformat(self.session.info()["now"])
             else:
+                if cp.options.get("namespace"):
+                    _not_taken(client)
                 self.session.create()
             self._rows = client.call("GET", "/agencies")
         except BaseException:
@@ -606,6 +608,19 @@ class RemoteCounterpart:
                 self.session.delete()
         finally:
             self.session.client.close()
+
+
+def _not_taken(client: AgenciesClient) -> None:
+    """A namespace named for a new court must not exist yet: creating it replaced it — another court's (or test's)
+    freezes and tickets wiped without a word. (Listed, not read: reading one creates it.)"""
+    names = {s.get("namespace") for s in client.call("GET", "/admin/sessions")}
+    if client.namespace in names:
+        raise UserError(
+            f"模拟机构服务上已有命名空间 {client.namespace}（另一法院或测试在用）：新建法院会清空它。请换一个名称，"
+            "或以 attach 接入已有的命名空间",
+            f"the mock agencies server already has a namespace {client.namespace} (another court's or test's): a new "
+            "court would wipe it. Choose another name, or attach to the existing one",
+            where="agencies.namespace", code="namespace_exists")
 
 
 def namespace_name() -> str:

@@ -83,3 +83,18 @@ def test_an_inquiry_the_gateway_gives_up_on_is_recorded_failed_not_left_pending(
     failed = [e for e in events if e.kind == EventKind.INQUIRY_FAILED]
     assert failed and set(failed[0].data["codes"]) == {"gave_up"}
     assert EventKind.INQUIRY_COMPLETED in [e.kind for e in events]
+
+
+def test_a_new_court_never_wipes_a_namespace_that_exists(server: str) -> None:
+    """PUT /court naming a namespace another court (or test) uses replaced it: its freezes gone without a word."""
+    admin = f"{server}/admin/sessions/taken"
+    assert httpx.put(admin, json={"seed": 1, "profile": "fast", "time_scale": 0.0,
+                                  "origin": ORIGIN.isoformat()}, timeout=5).status_code < 300
+    httpx.post(f"{admin}/pins/batch", json={"pins": []}, timeout=5)
+    before = httpx.get(admin, timeout=5).json()
+    with pytest.raises(UserError) as err:
+        build_remote_court(server, ORIGIN, seed=5, namespace="taken")
+    assert err.value.code == "namespace_exists" and "taken" in err.value.zh and "attach" in err.value.en
+    after = httpx.get(admin, timeout=5).json()
+    assert after == before  # untouched: not replaced, and not deleted by the refused court's clean-up
+    httpx.delete(admin, timeout=5)
