@@ -8,10 +8,12 @@ STAMP := $(VENV)/.installed
 
 venv: $(STAMP)
 
+# pip is upgraded only when the environment is made; a changed pyproject.toml reinstalls, and where that cannot reach
+# a package index (a court intranet) an environment that was complete before is kept, said on stderr.
 $(STAMP): pyproject.toml
-	test -x $(BIN)/python || $(PY) -m venv $(VENV)
-	$(BIN)/python -m pip install -q --upgrade pip
-	$(BIN)/python -m pip install -q -e ".[dev]"
+	test -x $(BIN)/python || { $(PY) -m venv $(VENV) && $(BIN)/python -m pip install -q --upgrade pip; }
+	$(BIN)/python -m pip install -q -e ".[dev]" || { test -f $(STAMP) && $(BIN)/python -c "import zhixing" && \
+	  echo "⚠ 依赖未能更新（无法连接软件包索引？），沿用现有环境 / could not update the dependencies (no package index?): using the existing environment" >&2; }
 	touch $(STAMP)
 
 run: $(STAMP)
