@@ -84,6 +84,15 @@ def _unknown_case(case_id: str) -> UserError:
     return UserError(f"案件 {case_id} 不存在", f"no case {case_id}", where="case_id", code="unknown_case")
 
 
+def _namespace(court: Any) -> tuple[str, str] | None:
+    """The agencies server and namespace a court reaches by name (None: in process, or a namespace of its own)."""
+    cp = getattr(getattr(court, "spec", None), "counterpart", None)
+    name = (getattr(cp, "options", None) or {}).get("namespace")
+    if not name or not getattr(cp, "url", None):
+        return None
+    return cp.url.rstrip("/"), name
+
+
 def _instant(value: Any) -> Any:
     return datetime.fromisoformat(value) if isinstance(value, str) else value
 
@@ -101,15 +110,23 @@ class EngineDriver:
 
     # ── the run and its clock ──
     def reset(self, setup: RunSetup) -> Clock:
-        # checked before the run in progress ends: a refused setup leaves it as it was
+        # the new court is checked and built before the run in progress ends: a refused setup leaves it as it was —
+        # but for a new run on the running one's own namespace of an agencies server, which the old run frees first
+        # (a new court may not take a namespace in use)
         self._within_calendar(setup.origin, "origin")
-        self.close()
+        ag = setup.agencies
+        here = (ag.url.rstrip("/"), ag.namespace) if ag.url and ag.namespace else None
+        if self.court is not None and here is not None and _namespace(self.court) == here:
+            self.close()
         try:
-            self.court = self._build(setup)
+            court = self._build(setup)
         except (TypeError, ValueError, KeyError) as err:  # a setup the agencies or the court cannot be built from
             raise UserError(f"无法按此设置开始运行：{err}", f"cannot start a run with this setup: {err}",
                             where="agencies.overrides" if setup.agencies.overrides else "setup",
                             code="bad_setup") from None
+        old, self.court = self.court, court
+        if old is not None:
+            old.close()
         return Clock(now=self.now())
 
     @staticmethod
