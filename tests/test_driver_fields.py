@@ -19,7 +19,7 @@ from core_flow.driver.protocol import OPERATION_FIELDS
 from core_flow.legal_calendar import CST
 
 ORIGIN = datetime(2025, 3, 3, 9, 0, tzinfo=CST)
-DEBTOR = {"kind": "person", "name": "张三", "id_number": "110101199003077777"}
+DEBTOR = {"kind": "person", "name": "张三", "id_number": "110101199003077774"}  # synthetic, check digit valid
 WEIRD = [None, -1, 0, 17, 10**30, 1.5, "", "x" * 5000, "2025-13-01", "17", [], [1, 2], {}, {"a": 1}, True,
          "2025-03-05T09:00:00+08:00", "2025-03-05T09:00:00"]
 
@@ -98,6 +98,6 @@ def test_a_debtor_named_twice_in_one_filing_is_refused(client):
     """Accepted before: one identity, but a 集约查询 per copy of the debtor."""
     r = client.post("/cases", json={"case_id": "K2", "amount_cents": 100, "debtors": [DEBTOR, DEBTOR]})
     assert r.status_code == 422 and r.json()["where"] == "debtors"
-    assert "被执行人重复（第 0 项与第 1 项）：110101********7777" in r.json()["zh"]
+    assert "被执行人重复（第 0 项与第 1 项）：110101********7774" in r.json()["zh"]
     assert DEBTOR["id_number"] not in r.text  # masked
     assert client.get("/cases/K2").status_code == 422  # nothing filed

@@ -96,4 +96,7 @@ def checked_fields(type: str, fields: dict[str, Any]) -> dict[str, Any]:
         raise UserError(f"命令 {type} 的字段 {first['field']} 无效：{first['zh']}",
                         f"command {type}: field {first['field']} is invalid: {first['en']}",
                         where=f"fields.{first['field']}", code="bad_fields") from None
+    except UserError as err:  # an instant with no China time (calendar_range): located among the fields
+        err.where = f"fields.{err.where}"
+        raise
     return {name: getattr(model, name) for name in model.model_fields_set}

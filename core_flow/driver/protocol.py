@@ -10,18 +10,35 @@ mock agencies server, ``--agencies-url``), never through the court.
 from __future__ import annotations
 
 import re
+import unicodedata
 from datetime import datetime
 from typing import Annotated, Any, Protocol
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, field_validator
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationInfo, field_validator
 
+from core_flow.errors import UserError
+from core_flow.identity import id_check_digit, is_valid_id_number, is_valid_uscc, uscc_check_char
 from core_flow.legal_calendar.tz import to_cst
 from core_flow.masking import mask_text
-from core_flow.protocol import STRICT_DATETIME, STRICT_INT, StrictBool, Subject
+from core_flow.protocol import STRICT_DATETIME, STRICT_INT, StrictBool, Subject, SubjectKind
+
+
+def _in_cst(at: datetime, info: ValidationInfo) -> datetime:
+    """``at`` in China Standard Time; an instant so far out that it has none (year 1 or 9999 in another offset) is
+    beyond the legal calendar's years, as any instant outside them is refused (``calendar_range``)."""
+    try:
+        return to_cst(at)
+    except OverflowError:
+        where = info.field_name or "time"
+        raise UserError(f"{at.isoformat()} 超出法定日历可用的年份（换算为中国标准时间已越出可表示的范围），"
+                        "期限无法计算",
+                        f"{at.isoformat()} is beyond the legal calendar's usable years (out of range in China "
+                        "Standard Time): no deadline could be computed", where=where, code="calendar_range") from None
+
 
 # A date-time of the driver interface: an ISO 8601 string; without an offset it is China Standard Time (as every
 # time the court reads), never a naive value inside the court.
-Instant = Annotated[datetime, STRICT_DATETIME, AfterValidator(to_cst)]
+Instant = Annotated[datetime, STRICT_DATETIME, AfterValidator(_in_cst)]
 
 # The engine's commands a driver takes by name (fields as in core_flow.engine.commands).
 ENGINE_COMMANDS = (
@@ -105,6 +122,56 @@ class AdvanceBody(_M):
                                      "instant; every deadline and answer due on the way happens at its own instant")
 
 
+def _plain_text(value: str, zh: str, en: str) -> str:
+    """``value`` as a case number or a name: no control or format characters (a NUL, a bidi override that shows
+    the text reversed, a zero-width joiner), not blank, no space at either end. ``ValueError`` (bilingual) else."""
+    if not value.strip():
+        raise ValueError(f"{zh}不得为空白 / {en} cannot be blank")
+    if value != value.strip():
+        raise ValueError(f"{zh}首尾不得有空白 / {en} cannot start or end with white space")
+    for i, ch in enumerate(value):
+        if unicodedata.category(ch) in ("Cc", "Cf", "Cs", "Co", "Cn", "Zl", "Zp"):
+            raise ValueError(f"{zh}含控制或格式字符 U+{ord(ch):04X}（第 {i + 1} 个字符）/ {en} contains the control "
+                             f"or format character U+{ord(ch):04X} (character {i + 1})")
+    return value
+
+
+def _filed_debtor(d: Subject, where: str) -> Subject:
+    """A debtor as the court files it: a number whose check character is right (GB 11643 for a person, GB 32100 for
+    a company, validated once in ``core_flow.identity``), a name without control characters. Refused at once (422,
+    where the item's field): the 总对总 hub would refuse every query about it and the case stall unseen."""
+    number, person = d.id_number, d.kind == SubjectKind.PERSON
+    if not (is_valid_id_number if person else is_valid_uscc)(number):
+        other = is_valid_uscc(number) if person else is_valid_id_number(number)
+        valid, check = (is_valid_id_number, id_check_digit) if person else (is_valid_uscc, uscc_check_char)
+        try:  # the number is right but for its check character
+            wrong_check = valid(number[:17] + check(number[:17]))
+        except UserError:
+            wrong_check = False
+        shown = mask_text(number)
+        if other:
+            zh = f"{shown} 是{'统一社会信用代码' if person else '公民身份号码'}，与 kind={d.kind} 不符"
+            en = f"{shown} is {'a credit code' if person else 'an ID number'}, not of kind {d.kind}"
+        elif person:
+            zh = f"公民身份号码 {shown} 无效（GB 11643）：" + ("校验位不符，请核对号码" if wrong_check else
+                                                          "地区码、出生日期或格式不符")
+            en = f"invalid resident ID number {shown} (GB 11643): " + (
+                "the check character does not match; check the number" if wrong_check else
+                "region code, birth date or form")
+        else:
+            zh = f"统一社会信用代码 {shown} 无效（GB 32100）：" + ("校验位不符，请核对号码" if wrong_check else
+                                                             "地区码或字符不符")
+            en = f"invalid unified social credit code {shown} (GB 32100): " + (
+                "the check character does not match; check the number" if wrong_check else "region code or characters")
+        raise UserError(zh, en, where=f"{where}.id_number", code="bad_id_number")
+    try:
+        _plain_text(d.name, "姓名或名称", "the name")
+    except ValueError as err:
+        zh, _, en = (part.strip() for part in str(err).partition("/ "))
+        raise UserError(zh, en, where=f"{where}.name", code="bad_name") from None
+    return d
+
+
 class CaseFiling(_M):
     """立案: the case and its debtors (their identities)."""
 
@@ -117,16 +184,36 @@ class CaseFiling(_M):
         0, ge=0, le=10**15, description="执行标的（分）/ the claim, in cents")
     filed_at: Instant | None = Field(
         None, description="立案时间；缺省为法院当前时间 / default: the court's now")
-    debtors: list[Subject] = Field(min_length=1, description="被执行人 / debtors")
+    debtors: list[Subject] = Field(
+        min_length=1, description="被执行人；证件号码的校验位须正确 / debtors, each number with a correct check "
+                                  "character")
     previous_case: str | None = None
     previous_handler: str | None = None
     shixin_eligible: StrictBool = False
+
+    @field_validator("case_id", "previous_case")
+    @classmethod
+    def _a_case_number(cls, value: str | None) -> str | None:
+        if value is not None:
+            _plain_text(value, "案号", "a case number")
+            if "/" in value or "\\" in value:  # a path's separator: GET /cases/a%2Fb could never find it
+                raise ValueError("案号不得含斜杠（/）或反斜杠（\\）/ a case number cannot contain a slash or a "
+                                 "backslash")
+        return value
+
+    @field_validator("previous_handler")
+    @classmethod
+    def _a_name(cls, value: str | None) -> str | None:
+        if value is not None:
+            _plain_text(value, "姓名", "a name")
+        return value
 
     @field_validator("debtors")
     @classmethod
     def _each_debtor_once(cls, debtors: list[Subject]) -> list[Subject]:
         seen: dict[str, int] = {}
         for i, d in enumerate(debtors):
+            _filed_debtor(d, f"debtors.{i}")
             if d.id_number in seen:  # one person twice: a 集约查询 per copy, two rows of one identity
                 shown, first = mask_text(d.id_number), seen[d.id_number]
                 raise ValueError(f"被执行人重复（第 {first} 项与第 {i} 项）：{shown} / the same debtor twice (items "
