@@ -3,12 +3,14 @@ serving any :class:`~core_flow.driver.protocol.CourtDriver` (zhixing's reference
 
 from __future__ import annotations
 
+import threading
 from typing import Any
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from core_flow.docs import offline_docs
 from core_flow.driver.http_doc import APP_STATUSES, allowed_methods, describe
@@ -40,7 +42,66 @@ DRIVER_VERSION = "0.2.3"  # the driver interface's version (semver), independent
 #        the court's operations on property (EnterClue, Freeze, …, ListAuction, …) as commands; CommandResult.id.
 
 
-def create_driver_app(driver: CourtDriver) -> FastAPI:
+MAX_BODY_BYTES = 1024 * 1024  # a request body over 1 MiB is refused (413), as the mock agencies refuse it
+
+
+def _too_large(limit: int) -> JSONResponse:
+    return JSONResponse(status_code=413, content={
+        "code": "body_too_large", "zh": f"请求体超过上限 {limit} 字节", "en": f"the request body is larger than the "
+        f"limit of {limit} bytes", "where": "body"})
+
+
+class _BodyLimit:
+    """A request body over ``limit`` bytes is refused with 413 (``body_too_large``): before it is read when its
+    ``Content-Length`` says so, else as soon as the bytes received pass the limit (a chunked body)."""
+
+    def __init__(self, app: ASGIApp, limit: int) -> None:
+        self.app, self.limit = app, limit
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        declared = next((v for k, v in scope["headers"] if k == b"content-length"), None)
+        if declared is not None and declared.strip().isdigit() and int(declared) > self.limit:
+            await _too_large(self.limit)(scope, receive, send)
+            return
+        total = 0
+
+        async def receive_limited() -> Message:
+            nonlocal total
+            message = await receive()
+            if message["type"] == "http.request":
+                total += len(message.get("body", b""))
+                if total > self.limit:  # an HTTPException: FastAPI raises it as it is while it reads a body
+                    raise StarletteHTTPException(status_code=413, detail=f"larger than {self.limit} bytes")
+            return message
+
+        await self.app(scope, receive_limited, send)
+
+
+def _json_content(request: Request) -> bool:
+    kind = request.headers.get("content-type", "").split(";")[0].strip().lower()
+    return kind == "application/json" or (kind.startswith("application/") and kind.endswith("+json"))
+
+
+def _unparsable(cause: BaseException | None) -> dict[str, Any]:
+    """The 400 body for a request body FastAPI could not parse (``cause``: why, as it raised it)."""
+    if isinstance(cause, UnicodeDecodeError):
+        at = cause.start
+        return {"code": "bad_body",
+                "zh": f"请求体不是 UTF-8 编码的文本（偏移 {at} 字节处无法解码），应为 UTF-8 的 JSON",
+                "en": f"the request body is not UTF-8 text (undecodable at byte offset {at}): expected JSON in UTF-8",
+                "where": "body"}
+    return {"code": "bad_body", "zh": "请求体无法解析，应为 UTF-8 的 JSON", "en": "the request body cannot be parsed: "
+            "expected JSON in UTF-8", "where": "body"}
+
+
+def create_driver_app(driver: CourtDriver, *, max_body_bytes: int = MAX_BODY_BYTES) -> FastAPI:
+    """The driver interface serving ``driver``. Every request that touches the court is served alone, in turn (the
+    engine and its virtual clock are not thread-safe: two advances at once would corrupt the run), a body over
+    ``max_body_bytes`` is refused unread."""
+    lock = threading.Lock()
     app = FastAPI(
         docs_url=None, redoc_url=None,  # /docs is served offline below (court intranets have no internet)
         title="zhixing court driver / 法院案件系统驱动接口", version=DRIVER_VERSION,
@@ -55,6 +116,7 @@ def create_driver_app(driver: CourtDriver) -> FastAPI:
                      "GET /cases/{id}/… reads back, DELETE /court ends it. " + APP_STATUSES))
 
     offline_docs(app)
+    app.add_middleware(_BodyLimit, limit=max_body_bytes)
 
     @app.exception_handler(UserError)
     async def _user_error(_: Request, err: UserError) -> JSONResponse:
@@ -62,8 +124,15 @@ def create_driver_app(driver: CourtDriver) -> FastAPI:
                                                       "where": err.where})
 
     @app.exception_handler(RequestValidationError)
-    async def _invalid(_: Request, exc: RequestValidationError) -> JSONResponse:
-        fields = field_messages(list(exc.errors()), drop_body=True)
+    async def _invalid(request: Request, exc: RequestValidationError) -> JSONResponse:
+        errors = list(exc.errors())
+        if not _json_content(request) and any(tuple(e.get("loc", ())) == ("body",) and e.get("type") != "missing"
+                                               for e in errors):  # a JSON body sent as text/plain or a form
+            got = request.headers.get("content-type") or "无 / none"
+            return JSONResponse(status_code=415, content={
+                "code": "content_type", "zh": f"Content-Type 应为 application/json（收到：{got}）",
+                "en": f"expected Content-Type: application/json (got: {got})", "where": "Content-Type"})
+        fields = field_messages(errors, drop_body=True)
         error = validation_error_body(fields, "请求无效：", "invalid request: ")["error"]
         return JSONResponse(status_code=422, content={"code": "validation", "zh": error["zh"], "en": error["en"],
                                                       "where": error["where"], "fields": fields})
@@ -77,8 +146,9 @@ def create_driver_app(driver: CourtDriver) -> FastAPI:
             body = {"code": "not_found", "zh": f"没有该路径：{request.url.path}",
                     "en": f"no such path: {request.url.path}", "where": "path"}
         elif exc.status_code == 400:
-            body = {"code": "bad_body", "zh": "请求体无法解析", "en": "the request body cannot be parsed",
-                    "where": "body"}
+            body = _unparsable(exc.__cause__)
+        elif exc.status_code == 413:
+            return _too_large(max_body_bytes)
         else:
             body = {"code": "http_error", "zh": f"请求失败（{exc.status_code}）",
                     "en": f"request failed ({exc.status_code}): {exc.detail}", "where": None}
@@ -90,54 +160,66 @@ def create_driver_app(driver: CourtDriver) -> FastAPI:
 
     @app.put("/court", summary="开始一次运行（新法院）/ start a run (a fresh court)", response_model=Clock)
     def reset(setup: RunSetup) -> Clock:
-        return driver.reset(setup)
+        with lock:
+            return driver.reset(setup)
 
     @app.delete("/court", summary="结束本次运行 / end the run", status_code=204)
     def close() -> None:
-        driver.close()
+        with lock:
+            driver.close()
 
     @app.get("/now", summary="法院当前时间 / the court's now", response_model=Clock)
     def now() -> Clock:
-        return Clock(now=driver.now())
+        with lock:
+            return Clock(now=driver.now())
 
     @app.post("/clock/advance", summary="推进法院时钟（虚拟时间）/ run the court's clock to an instant",
               response_model=Clock)
     def advance(body: AdvanceBody) -> Clock:
-        return Clock(now=driver.advance(body.to))
+        with lock:
+            return Clock(now=driver.advance(body.to))
 
     @app.post("/cases", summary="立案 / file a case", response_model=CommandResult)
     def file(filing: CaseFiling) -> CommandResult:
-        return driver.file(filing)
+        with lock:
+            return driver.file(filing)
 
     @app.post("/cases/{case_id}/commands", summary="发送命令 / send a command", response_model=CommandResult)
     def command(case_id: str, body: CommandBody) -> CommandResult:
-        return driver.command(case_id, body.type, body.fields)
+        with lock:
+            return driver.command(case_id, body.type, body.fields)
 
     @app.get("/cases/{case_id}", summary="案件概要 / the case's summary", response_model=CaseView)
     def case(case_id: str) -> CaseView:
-        return driver.case(case_id)
+        with lock:
+            return driver.case(case_id)
 
     @app.get("/cases/{case_id}/events", summary="案件事件 / the case's events", response_model=list[EventView])
     def events(case_id: str) -> list[dict[str, Any]]:
-        return driver.events(case_id)
+        with lock:
+            return driver.events(case_id)
 
     @app.get("/cases/{case_id}/nodes", summary="节点状态 / the case's node states", response_model=list[NodeView])
     def nodes(case_id: str) -> list[NodeView]:
-        return driver.nodes(case_id)
+        with lock:
+            return driver.nodes(case_id)
 
     @app.get("/cases/{case_id}/assets", summary="已查得财产 / the case's found property",
              response_model=list[AssetView])
     def assets(case_id: str) -> list[AssetView]:
-        return driver.assets(case_id)
+        with lock:
+            return driver.assets(case_id)
 
     @app.get("/cases/{case_id}/amounts", summary="金额对账 / the case's amounts, reconciled",
              response_model=AmountsView)
     def amounts(case_id: str) -> AmountsView:
-        return driver.amounts(case_id)
+        with lock:
+            return driver.amounts(case_id)
 
     @app.get("/cases/{case_id}/lots", summary="处置中的财产 / assets being disposed of", response_model=list[LotView])
     def lots(case_id: str) -> list[LotView]:
-        return driver.lots(case_id)
+        with lock:
+            return driver.lots(case_id)
 
     def openapi() -> dict[str, Any]:
         if app.openapi_schema is None:

@@ -4,7 +4,8 @@ where the operation takes neither — and every status the app can answer beside
 bilingual error body (:class:`DriverError`). A test checks every served operation against this table.
 
 Statuses (see :func:`~core_flow.driver.http_app.create_driver_app`): 400 for a body that cannot be parsed at all
-(bytes that are not UTF-8); 422 for a bad request (field-level, from
+(bytes that are not UTF-8); 413 for a body over 1 MiB (refused unread); 415 for a body that is not sent as
+``application/json`` (text/plain, a form); 422 for a bad request (field-level, from
 validation) and for everything the court refuses to do as asked (``UserError``: ``no_court``, ``unknown_case``,
 ``unknown_command``, ``bad_fields``, ``unknown_field``…); 404 for a path that is not an operation; 405 (with
 ``Allow``) for a method a path does not serve. A command the court *refuses* by its rules is not an error: 200
@@ -37,19 +38,28 @@ _DEBTOR = {"kind": "person", "name": "张三", "id_number": "110101199003077002"
 
 STATUS_TEXT: dict[str, str] = {
     "400": "请求体无法解析（如非 UTF-8 字节）/ the request body cannot be parsed (e.g. bytes that are not UTF-8)",
+    "413": "请求体超过上限（1 MiB），未读即拒 / the request body is over the limit (1 MiB), refused unread",
+    "415": "请求体须以 Content-Type: application/json 发送 / the body must be sent as Content-Type: application/json",
     "404": "路径不是本接口的操作 / the path is not an operation of this interface",
     "405": "该路径不支持此方法（见 Allow 头）/ the path does not serve this method (see the Allow header)",
     "422": ("请求无效（逐字段说明），或法院无法照办：尚未开始运行（no_court）、案件不存在（unknown_case）、"
             "命令或字段未知或类型不符（unknown_command、unknown_field、bad_fields）、被执行人不在本案（unknown_debtor）、"
-            "时刻超出法定日历可用的年份（calendar_range）/ an invalid request (per field), or the "
+            "时刻超出法定日历可用的年份（calendar_range）、证件号码校验位不符（bad_id_number）、"
+            "名称含控制字符（bad_name）/ an invalid request (per field), or the "
             "court cannot do as asked: no run yet (no_court), no such case (unknown_case), an unknown command or "
             "field or a field of the wrong type (unknown_command, unknown_field, bad_fields), a debtor not of the "
-            "case (unknown_debtor), an instant beyond the legal calendar's years (calendar_range)"),
+            "case (unknown_debtor), an instant beyond the legal calendar's years (calendar_range), a debtor's number "
+            "whose check character is wrong (bad_id_number), a name with control characters (bad_name)"),
 }
 
 ERROR_EXAMPLES: dict[str, dict[str, Any]] = {
-    "400": {"code": "bad_body", "zh": "请求体无法解析", "en": "the request body cannot be parsed", "where": "body",
-            "fields": []},
+    "400": {"code": "bad_body", "zh": "请求体不是 UTF-8 编码的文本（偏移 7 字节处无法解码），应为 UTF-8 的 JSON",
+            "en": "the request body is not UTF-8 text (undecodable at byte offset 7): expected JSON in UTF-8",
+            "where": "body", "fields": []},
+    "413": {"code": "body_too_large", "zh": "请求体超过上限 1048576 字节", "en": "the request body is larger than "
+            "the limit of 1048576 bytes", "where": "body", "fields": []},
+    "415": {"code": "content_type", "zh": "Content-Type 应为 application/json（收到：text/plain）",
+            "en": "expected Content-Type: application/json (got: text/plain)", "where": "Content-Type", "fields": []},
     "404": {"code": "not_found", "zh": "没有该路径：/case", "en": "no such path: /case", "where": "path",
             "fields": []},
     "405": {"code": "method_not_allowed", "zh": "此路径不支持 PATCH 方法", "en": "PATCH is not allowed here",
@@ -171,7 +181,8 @@ def describe(spec: dict[str, Any]) -> dict[str, Any]:
                 param["example"] = PARAMETER_EXAMPLES[param["name"]]
             body = op.get("requestBody", {}).get("content", {}).get("application/json")
             if body is not None:
-                op["responses"]["400"] = _error_response("400")
+                for status in ("400", "413", "415"):
+                    op["responses"][status] = _error_response(status)
                 body["examples"] = {k: {"summary": k, "value": v} for k, v in entry["body"].items()}
             answer = entry.get("answer")
             if answer is not None:
