@@ -31,6 +31,9 @@ def serve(
     host: str = typer.Option("127.0.0.1", "--host", help="监听地址 / address"),
     port: int = typer.Option(8710, "--port", min=1, max=65535, help="端口 / port"),
     origin: str | None = typer.Option(None, "--origin", help="虚拟时钟起点 / the virtual clock's origin"),
+    insecure_open: bool = typer.Option(
+        False, "--insecure-open", help="监听非本机地址（接口无身份验证）/ bind beyond loopback (no authentication)"
+    ),
 ) -> None:
     """以驱动接口提供 zhixing 参考法院（虚拟时间；每次运行 PUT /court 新建法院，连接进程内模拟机构
     或运行中的模拟机构服务的一个命名空间）/ serve zhixing's reference court through the driver interface
@@ -38,13 +41,28 @@ def serve(
     running mock agencies server)."""
     import uvicorn
 
+    from core_flow.errors import UserError
+    from mock_agencies.auth import is_loopback_host
     from zhixing.listen import check_listen
 
-    check_listen(host, [port])
+    check_listen(host, [port])  # an address that is none is said so first
+    open_beyond_loopback = not is_loopback_host(host)
+    if open_beyond_loopback and not insecure_open:  # the court has no tokens: whoever reaches it runs it
+        raise UserError(
+            f"驱动接口没有身份验证，拒绝监听非本机地址 {host}：能连到它的任何人都可重建（PUT /court）或结束"
+            "（DELETE /court）运行、立案和发送命令；确需如此请明确加 --insecure-open",
+            f"refusing to bind {host} (beyond loopback): the driver interface has no authentication, anyone who "
+            "reaches it can start (PUT /court) or end (DELETE /court) the run, file cases and send commands; say "
+            "--insecure-open if you mean it",
+            where="--host", code="insecure_host")
     app = _reference_app(origin)  # built (its --origin checked) before the banner
     typer.echo(f"参考法院（驱动接口）/ reference court (driver interface): http://{host}:{port}  "
                f"文档 / docs: http://{host}:{port}/docs  (每次运行 PUT /court 新建法院 / PUT /court builds a fresh "
                "court)")
+    if open_beyond_loopback:
+        typer.echo(f"警告：--insecure-open，{host} 上无身份验证，能连到它的任何人都可操作本法院 / warning: "
+                   f"--insecure-open, no authentication on {host}: anyone who reaches it can drive this court",
+                   err=True)
     uvicorn.run(app, host=host, port=port, log_level="warning")
 
 
