@@ -32,7 +32,9 @@ from core_flow.driver.protocol import (
 from core_flow.errors import UserError
 from core_flow.validation import field_messages, validation_error_body
 
-DRIVER_VERSION = "0.2.3"  # the driver interface's version (semver), independent of the package's
+DRIVER_VERSION = "0.2.4"  # the driver interface's version (semver), independent of the package's
+# 0.2.4: what the contract stated is checked (debtor ID check digits, case numbers and names, instants beyond the
+#        calendar, 1 MiB bodies, application/json); requests served in turn; a refused PUT /court keeps the run.
 # 0.2.3: each node item says the provisional holiday years its due relies on (calendar_provisional).
 # 0.2.2: PayOut's surplus (余款退还) is paid to the debtor and kept apart; the amounts give returned_cents.
 # 0.2.1: values that could never work are refused at once (422): a field of the wrong JSON type (bad_fields), an
