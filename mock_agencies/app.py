@@ -47,6 +47,7 @@ from mock_agencies.profiles import profile_names
 from mock_agencies.routers import admin, catalogue, control
 from mock_agencies.routers.control import SimulatedConnectionReset, drop_start
 from mock_agencies.settings import Settings
+from mock_agencies.store import StateWriteError
 
 log = logging.getLogger(__name__)
 
@@ -95,7 +96,8 @@ async def _on_http_error(request: Request, exc: Exception) -> JSONResponse:
 
 async def _on_user_error(request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, UserError)
-    return JSONResponse(user_error_body(exc, unmask=request.app.state.settings.unmask), status_code=status_of(exc))
+    status = 503 if isinstance(exc, StateWriteError) else status_of(exc)
+    return JSONResponse(user_error_body(exc, unmask=request.app.state.settings.unmask), status_code=status)
 
 
 def _journal_rejection(request: Request, zh: str, en: str) -> None:
@@ -172,13 +174,22 @@ def _namespace_of(scope: Scope) -> str | None:
     return None
 
 
+class _Unsaved(Exception):
+    """The save before a response failed (:class:`StateWriteError`, in ``args[0]``): the response is not sent,
+    a 503 goes instead (:meth:`AgenciesApp._serve`). Not a ``UserError``, so no exception handler of the stack
+    takes it for its own (the response is by then "started" for them)."""
+
+
 def _saving(send: Send, manager: SessionManager, namespace: str, *, force: bool) -> Send:
     """``send`` that saves ``namespace`` in the durable store before the response starts: what the client is
-    told happened has been saved."""
+    told happened has been saved. When the save fails nothing goes out (:class:`_Unsaved`)."""
 
     async def send_saved(message: Message) -> None:
         if message["type"] == "http.response.start":
-            manager.persist(namespace, force=force)
+            try:
+                manager.persist(namespace, force=force)
+            except StateWriteError as err:
+                raise _Unsaved(err) from None
         await send(message)
 
     return send_saved
@@ -272,7 +283,17 @@ class AgenciesApp(FastAPI):
         if manager.store is not None and scope["type"] == "http":
             namespace = _namespace_of(scope)
             if namespace is not None:
-                send = _saving(send, manager, namespace, force=scope["method"] != "GET")
+                try:
+                    await self._route(scope, receive, _saving(send, manager, namespace,
+                                                              force=scope["method"] != "GET"))
+                except _Unsaved as unsaved:  # nothing was sent: the request is undone (SessionManager._failed)
+                    err = unsaved.args[0]
+                    response = JSONResponse(user_error_body(err, unmask=self.state.settings.unmask), status_code=503)
+                    await response(scope, receive, send)
+                return
+        await self._route(scope, receive, send)
+
+    async def _route(self, scope: Scope, receive: Receive, send: Send) -> None:
         server = scope.get("server")
         if server is not None:
             if type(server) is not tuple:
@@ -323,9 +344,17 @@ def _health(app: FastAPI, settings: Settings) -> None:
     not part of the published profile (kept out of the OpenAPI)."""
 
     @app.get("/health", include_in_schema=False)
-    async def health() -> dict[str, Any]:
-        return {"status": "ok", "service": "zhixing-mock-agencies", "version": app.version,
-                "defects": [d.value for d in settings.defects]}
+    async def health() -> Any:
+        body: dict[str, Any] = {"status": "ok", "service": "zhixing-mock-agencies", "version": app.version,
+                                "defects": [d.value for d in settings.defects]}
+        degraded = app.state.sessions.degraded
+        if degraded is None:
+            return body
+        # the state file cannot be written: changes are refused (503) and undone until a save succeeds
+        body["status"] = "degraded"
+        body["reason"] = {"code": degraded.code, "zh": degraded.zh, "en": degraded.en,
+                          "message": f"{degraded.zh} / {degraded.en}"}
+        return JSONResponse(body, status_code=503)
 
 
 def create_app(settings: Settings | None = None, *, wall_clock: Callable[[], float] = WALL_CLOCK) -> AgenciesApp:

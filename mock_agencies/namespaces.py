@@ -8,7 +8,9 @@ any well-named namespace — is created on first use, up to ``max_sessions``.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
+import os
 import re
 from typing import TYPE_CHECKING
 
@@ -16,7 +18,7 @@ from core_flow.errors import UserError
 from mock_agencies.callback_policy import CallbackPolicy
 from mock_agencies.clock import VirtualClock
 from mock_agencies.session import Session, SessionConfig
-from mock_agencies.store import StateStore
+from mock_agencies.store import StateStore, StateWriteError, shard_path
 from mock_agencies.timeline import SessionRunner
 
 if TYPE_CHECKING:
@@ -28,6 +30,9 @@ if TYPE_CHECKING:
 NAMESPACE_PATTERN = r"^[A-Za-z0-9_.\-]{1,64}$"
 _NAMESPACE_RE = re.compile(NAMESPACE_PATTERN)
 DEFAULT_NAMESPACE = "default"
+# set by ``zhixing agencies serve --processes N`` for each shard process (mock_agencies.shards.ENV_INDEX / ENV_URLS)
+_ENV_SHARD_INDEX, _ENV_SHARD_URLS = "ZHIXING_SHARD_INDEX", "ZHIXING_SHARD_URLS"
+STORE_RETRY_SECONDS = 5.0  # while the state file cannot be written: real seconds between the ticks that try again
 
 log = logging.getLogger(__name__)
 
@@ -54,15 +59,20 @@ class SessionManager:
         self._ticks: dict[str, asyncio.Task[None]] = {}  # each namespace's real-time tick in progress
         self._missed: set[str] = set()  # namespaces whose tick was still running when the ticker came by
         self.callbacks = CallbackPolicy(settings.callback_hosts, [(settings.host, settings.port)])
-        self.store = StateStore(settings.state_path) if settings.state_path else None
+        self.store = StateStore(state_file(settings.state_path)) if settings.state_path else None
         self._saved_at: dict[str, int] = {}  # namespace → its journal's total when last saved
+        self.degraded: StateWriteError | None = None  # the last save failed (GET /health says so): why
+        self._retry_at = 0.0  # while degraded: the event loop's time of the next tick that tries to save
         if self.store is not None:
             for name, (blob, rows) in sorted(self.store.load().items()):
-                session = Session.restore(name, blob, settings, catalogue, rows=rows, on_queued=self.wake.set,
-                                          callback_policy=self.callbacks)
-                self.sessions[name] = session
-                self.runners[name] = SessionRunner(session)
-                self._saved_at[name] = session.journal.total
+                self._restore(name, blob, rows)
+
+    def _restore(self, name: str, blob: bytes, rows: dict[str, bytes]) -> None:
+        session = Session.restore(name, blob, self.settings, self.catalogue, rows=rows, on_queued=self.wake.set,
+                                  callback_policy=self.callbacks)
+        self.sessions[name] = session
+        self.runners[name] = SessionRunner(session)
+        self._saved_at[name] = session.journal.total
 
     def default_config(self) -> SessionConfig:
         s = self.settings
@@ -107,10 +117,43 @@ class SessionManager:
         if not force and self._saved_at.get(namespace) == total:
             return False
         state, tickets = session.snapshot()
-        store.save(namespace, state, tickets)
+        try:
+            store.save(namespace, state, tickets)
+        except StateWriteError as err:
+            self._failed(namespace, err)
+            raise
         session.saved(tickets)
         self._saved_at[namespace] = total
+        self._recovered()
         return True
+
+    def _failed(self, namespace: str, err: StateWriteError) -> None:
+        """A save of ``namespace`` failed: what it changed since its last save is undone — the namespace is read
+        back from the file, as a restart would find it (gone if it was never saved) — so nothing the client is not
+        told was saved stays in force (it gets a 503 and may send the same request again). The service is
+        degraded (``GET /health``) until a save succeeds; said once in the log."""
+        saved = self.store.load_one(namespace) if self.store is not None else None
+        self.sessions.pop(namespace, None)
+        self.runners.pop(namespace, None)
+        self._saved_at.pop(namespace, None)
+        if saved is not None:
+            self._restore(namespace, *saved)
+        if self.degraded is None:
+            zh, en = ("回到上次保存的状态", "went back to its last save") if saved else ("从未保存，已移除",
+                                                                                  "never saved, removed")
+            log.error("状态文件写入失败，服务降级：%s（%s）；命名空间 %s %s / could not write the state file, service "
+                      "degraded: %s (%s); namespace %s %s", err.zh_reason, err.path, namespace, zh, err.en_reason,
+                      err.path, namespace, en)
+        self.degraded = err
+        try:
+            self._retry_at = asyncio.get_running_loop().time() + STORE_RETRY_SECONDS
+        except RuntimeError:  # no event loop (called from a thread): the next tick tries again
+            self._retry_at = 0.0
+
+    def _recovered(self) -> None:
+        if self.degraded is not None:
+            log.warning("状态文件恢复可写 / the state file can be written again: %s", self.degraded.path)
+            self.degraded = None
 
     def runner(self, namespace: str) -> SessionRunner:
         """The time passing of an existing namespace (``not_found`` otherwise)."""
@@ -132,11 +175,16 @@ class SessionManager:
 
     def drop(self, namespace: str) -> None:
         self.require(namespace)
+        if self.store is not None:
+            try:
+                self.store.delete(namespace)
+            except StateWriteError as err:
+                self._failed(namespace, err)
+                raise
+            self._recovered()
         del self.sessions[namespace]
         del self.runners[namespace]
         self._saved_at.pop(namespace, None)
-        if self.store is not None:
-            self.store.delete(namespace)
 
     def require(self, namespace: str) -> Session:
         found = self.sessions.get(namespace)
@@ -154,6 +202,8 @@ class SessionManager:
         a slow or dead receiver keeps its task and delays no other (its next tick starts when this one ends).
         Waits at most ``slice_seconds`` for the ticks; returns real seconds until the next due item. ``client``: the
         service's one HTTP client for callbacks (kept-alive connections, one TLS set-up per receiver)."""
+        if self.degraded is not None and asyncio.get_running_loop().time() < self._retry_at:
+            return 1.0  # the state file cannot be written: time stands still (nothing done that is then undone)
         tasks = []
         for namespace, runner in list(self.runners.items()):
             task = self._ticks.get(namespace)
@@ -187,7 +237,8 @@ class SessionManager:
                 self._missed.discard(namespace)
                 self.wake.set()
         if self.runners.get(namespace) is runner:  # not dropped or replaced meanwhile
-            self.persist(namespace)
+            with contextlib.suppress(StateWriteError):  # undone, logged, said at /health; tried again later
+                self.persist(namespace)
 
     async def close(self) -> None:
         """Stop every namespace's tick (the service is shutting down)."""
@@ -199,7 +250,18 @@ class SessionManager:
         self._ticks.clear()
         if self.store is not None:
             for namespace in list(self.sessions):
-                self.persist(namespace)
+                with contextlib.suppress(StateWriteError):  # logged: the file keeps the last save
+                    self.persist(namespace)
+            self.store.close()
+
+
+def state_file(path: str) -> str:
+    """The state file of this process: ``path``, or its shard's file (:func:`~mock_agencies.store.shard_path`) in a
+    shard process of ``--processes N``."""
+    urls = [u for u in os.environ.get(_ENV_SHARD_URLS, "").split(",") if u]
+    if len(urls) <= 1:
+        return path
+    return str(shard_path(path, int(os.environ.get(_ENV_SHARD_INDEX, "0")), len(urls)))
 
 
 def _log_failure(task: asyncio.Task[None]) -> None:

@@ -15,6 +15,7 @@ SHUTDOWN_GRACE_SECONDS = 2.0
 
 if TYPE_CHECKING:
     from mock_agencies.settings import Settings
+    from mock_agencies.store import StateStore
 
 agencies_app = typer.Typer(
     name="agencies",
@@ -46,7 +47,9 @@ def serve(
     state: str | None = typer.Option(
         None,
         "--state",
-        help="状态文件（SQLite），重启后恢复各命名空间 / SQLite file keeping the namespaces across restarts",
+        help="状态文件（SQLite），重启后恢复各命名空间；一个文件同时只供一个服务；--processes N 时每个分片一个文件"
+        "（FILE-shardIofN）/ SQLite file keeping the namespaces across restarts; one server at a time per file; "
+        "with --processes N one file per shard (FILE-shardIofN)",
     ),
     defect: list[str] = typer.Option(
         [],
@@ -107,37 +110,58 @@ def serve(
         )
     if settings.defects and processes > 1:
         raise UserError("故意缺陷只用于单进程服务", "deliberate defects are for one process only", where="--defect")
-    if settings.state_path:  # opened (and its schema checked) before the banner, named where it was given
-        from mock_agencies.store import StateStore
-
-        try:
-            StateStore(settings.state_path).close()
-        except UserError as err:
-            err.where = "--state" if state is not None else "ZHIXING_AGENCIES_STATE_PATH"
-            raise
+    state_where = "--state" if state is not None else "ZHIXING_AGENCIES_STATE_PATH"
     if processes > 1:
-        _serve_sharded(settings, processes, log_level)
+        _serve_sharded(settings, processes, log_level, state_where)
         return
-    check_listen(host, [port], "--port" if given["port"] is not None else "ZHIXING_AGENCIES_PORT",
-                 "--host" if given["host"] is not None else "ZHIXING_AGENCIES_HOST")
-    typer.echo(
-        f"模拟机构 / mock agencies: http://{host}:{port}/agencies  文档 / docs: http://{host}:{port}/docs  "
-        f"(profile={settings.profile}, seed={settings.seed})"
-    )
-    if settings.defects:
-        typer.echo(f"注意：故意缺陷已开启 / WARNING deliberate defects on: {', '.join(settings.defects)}", err=True)
-    uvicorn.run(
-        partial(create_app, settings),
-        factory=True,
-        host=host,
-        port=port,
-        log_level=log_level,
-        # SIGTERM / Ctrl-C: requests still running (a long advance) are cancelled after this, then the ticker
-        timeout_graceful_shutdown=SHUTDOWN_GRACE_SECONDS,
-    )
+    # the state file is opened (its schema checked, its lock taken) before anything else, and kept open — the lock
+    # held — while the server runs: the server's own store in this process shares the lock
+    store = _open_state(settings.state_path, state_where) if settings.state_path else None
+    try:
+        check_listen(host, [port], "--port" if given["port"] is not None else "ZHIXING_AGENCIES_PORT",
+                     "--host" if given["host"] is not None else "ZHIXING_AGENCIES_HOST")
+        typer.echo(
+            f"模拟机构 / mock agencies: http://{host}:{port}/agencies  文档 / docs: http://{host}:{port}/docs  "
+            f"(profile={settings.profile}, seed={settings.seed})"
+        )
+        if store is not None:
+            typer.echo(_state_line(store))
+        if settings.defects:
+            typer.echo(f"注意：故意缺陷已开启 / WARNING deliberate defects on: {', '.join(settings.defects)}", err=True)
+        uvicorn.run(
+            partial(create_app, settings),
+            factory=True,
+            host=host,
+            port=port,
+            log_level=log_level,
+            # SIGTERM / Ctrl-C: requests still running (a long advance) are cancelled after this, then the ticker
+            timeout_graceful_shutdown=SHUTDOWN_GRACE_SECONDS,
+        )
+    finally:
+        if store is not None:
+            store.close()
 
 
-def _serve_sharded(settings: Settings, processes: int, log_level: str) -> None:
+def _open_state(path: str, where: str) -> StateStore:
+    """The state file opened (a located exit-2 error when it cannot be, or another process holds it)."""
+    from mock_agencies.store import StateStore
+
+    try:
+        return StateStore(path)
+    except UserError as err:
+        err.where = where
+        raise
+
+
+def _state_line(store: StateStore, shard: int | None = None) -> str:
+    """The banner's line on a state file: which, and how many namespaces it restores."""
+    count = store.count()
+    restored = f"恢复 {count} 个命名空间 / {count} namespaces restored" if count else "新建 / new"
+    who = f"分片 {shard} / shard {shard} " if shard is not None else ""
+    return f"  {who}状态文件 / state file: {store.path.resolve()}  ({restored})"
+
+
+def _serve_sharded(settings: Settings, processes: int, log_level: str, state_where: str) -> None:
     from mock_agencies.shards import serve_shards
 
     host, port = settings.host, settings.port
@@ -148,13 +172,26 @@ def _serve_sharded(settings: Settings, processes: int, log_level: str) -> None:
             where="--port",
         )
     ports = list(range(port, port + processes))
-    check_listen(host, ports)
     env = {"ZHIXING_AGENCIES_SEED": str(settings.seed), "ZHIXING_AGENCIES_PROFILE": settings.profile,
            "ZHIXING_AGENCIES_TIME_SCALE": str(settings.time_scale)}
+    lines = []
+    if settings.state_path:  # each shard its own file (mock_agencies.namespaces.state_file), checked here
+        from mock_agencies.store import shard_path
+
+        env["ZHIXING_AGENCIES_STATE_PATH"] = settings.state_path
+        for index in range(processes):
+            store = _open_state(str(shard_path(settings.state_path, index, processes)), state_where)
+            try:
+                lines.append(_state_line(store, index))
+            finally:
+                store.close()  # the shard process takes the lock
+    check_listen(host, ports)
     typer.echo(
         f"模拟机构 / mock agencies: {processes} 个分片进程 / shard processes on http://{host}:{ports[0]}…{ports[-1]}  "
         f"分片表 / shard map: http://{host}:{port}/shards  (profile={settings.profile}, seed={settings.seed})"
     )
+    for line in lines:
+        typer.echo(line)
     raise typer.Exit(serve_shards(host, ports, env, log_level))
 
 
