@@ -160,3 +160,25 @@ async def test_a_tick_the_full_disk_cannot_keep_is_undone_said_once_and_tried_ag
     session.journal.record(session.now(), "submit", path="/agencies/icbc/requests", outcome="test")
     await manager.tick_all()
     assert manager.degraded is None and manager._saved_at["ticked"] == session.journal.total == 1
+
+
+async def test_sqlite_s_own_full_database_is_the_same_503(tmp_path: Path) -> None:
+    """SQLite itself answering SQLITE_FULL (its page limit reached: ``PRAGMA max_page_count``) — its own rollback
+    done, as on a full disk — is the same bilingual 503 and the request leaves no trace."""
+    app = create_app(_settings(tmp_path / "state.sqlite"))
+    db = app.state.sessions.store._db
+    subject = {"kind": "person", "name": "张三", "id_number": "110101199003077002"}
+    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://agencies.test") as client:
+        assert (await client.put("/admin/sessions/full", json={"profile": "fast", "seed": 2})).is_success
+        db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+        db.execute(f"PRAGMA max_page_count={db.execute('PRAGMA page_count').fetchone()[0] + 3}")
+        for n in range(1000):
+            query = {**_freeze(subject, n), "measure": "00"}
+            del query["account_no"], query["amount_cents"]
+            r = await client.post("/agencies/icbc/requests", json=query, headers=NS)
+            if r.status_code != 202:
+                break
+        assert r.status_code == 503 and r.json()["error"]["zh"] == "状态文件写入失败：磁盘已满", r.text
+        poll = await client.get("/agencies/icbc/requests", params={"request_no": f"F-{n}"}, headers=NS)
+        assert poll.status_code == 404
+        assert (await client.get("/health")).json()["status"] == "degraded"
