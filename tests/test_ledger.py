@@ -524,3 +524,20 @@ def test_ledger_materialises_accounts_from_the_real_world():
     assert (out.amount_controlled_cents, out.unsecured_remainder_cents) == (h.balance_cents, 1)
     assert ledger.origin_cents() == ledger.total_cents() == h.balance_cents
     assert sub_account_no("A", "c") == ledger.court_accounts.open("A", "c")
+
+
+def test_a_ledger_of_many_freezes_on_one_account_pickles_without_a_copy_per_answer():
+    """Each freeze's answer (kept for repeats of its request) lists the account's other measures; each was a fresh
+    copy, so a state snapshot grew with the square of the freezes (350 on one account: 4.6 MB pickled per save, a
+    request 0.3 s behind ``--state``). Unchanged measures are now one object, written once per snapshot."""
+    import pickle
+
+    ledger = make_ledger(cents=10_000_000)
+    sizes = {}
+    for i in range(1, 201):
+        freeze(ledger, f"C{i}", 1, f"R{i}")
+        if i in (100, 200):
+            sizes[i] = len(pickle.dumps(ledger))
+    # doubling the freezes: 4.0× before (every answer a copy of every measure), 2.8× now (one reference each)
+    assert sizes[200] < 3.4 * sizes[100], sizes
+    assert pickle.loads(pickle.dumps(ledger)).freezes_of(BANK, ACC) == ledger.freezes_of(BANK, ACC)
