@@ -332,11 +332,13 @@ class GateCondition(_Model):
     months_since_filing: int | None = None
     policy: Policy = Policy.NATURAL  # how months_since_filing counts ("立案之日起满三个月": natural months)
     money_held: bool = False  # unmet while the case's sub-account holds money not yet paid out
+    not_case_type: str | None = None  # unmet for a case of this type (a 保全 case never closes by 终本)
 
     @model_validator(mode="after")
     def _one_kind(self) -> GateCondition:
-        if sum((self.node is not None, self.months_since_filing is not None, self.money_held)) != 1:
-            raise ValueError("exactly one of node / months_since_filing / money_held")
+        if sum((self.node is not None, self.months_since_filing is not None, self.money_held,
+                self.not_case_type is not None)) != 1:
+            raise ValueError("exactly one of node / months_since_filing / money_held / not_case_type")
         return self
 
 

@@ -578,3 +578,43 @@ def test_the_duban_list_shows_late_auctions_too(make_runtime, tmp_path):
     log = tmp_path / "events.jsonl"
     log.write_text("\n".join(json.dumps(e.as_dict(), ensure_ascii=False) for e in rt.events), encoding="utf-8")
     assert sorted(i["instance"] for i in open_items(log)) == ["car", "flat"]
+
+
+PRESERVATION_ZHONGBEN = """\
+name: 保全案件不以终本结案
+case:
+  number: (2025)豫0811执保6号
+  type: {kind}
+  amount: 100000
+  filed: 2025-03-03 10:00
+  debtors: [{{as: 邓某, world: 10}}]
+steps:
+  - start_node: 3
+  - assign: 张法官
+  - verify_identity: 通过
+  - complete_node: 3
+  - complete_node: 7
+  - complete_node: 9
+  - complete_node: 10
+  - complete_node: 18
+  - complete_node: {{node: 36, by: 院长}}
+  - at: 2025-06-04 09:00
+    close: 终本
+"""
+
+
+@pytest.mark.parametrize("kind", ["财产保全", "首次执行"])
+def test_a_preservation_case_never_closes_by_zhongben(kind):
+    """Every other 终本 condition met: a 保全 case was closed by 终本 and swept every 6 months for 5 years (a domain
+    review found it); a 首执 case with the same steps closes."""
+    from scenarios.loader import parse_text
+    from scenarios.runner import run_scenario
+
+    (sc,), bad = parse_text(PRESERVATION_ZHONGBEN.format(kind=kind), "t.scenario.yaml")
+    assert not bad, bad
+    result = run_scenario(sc)
+    if kind == "首次执行":
+        assert result.passed, result.failure
+    else:
+        assert not result.passed and "PRESERVATION_CASE" not in result.failure.actual  # said in words, with the gate
+        assert "财产保全案件不以终本结案" in result.failure.actual and "ZHONGBEN_GATE" in result.failure.actual

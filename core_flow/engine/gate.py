@@ -32,6 +32,9 @@ def unmet_zhongben_conditions(process: Process, calendar: LegalCalendar, state: 
             period = Period(cond.months_since_filing, Unit.MONTHS)
             if now < calendar.deadline(state.filed_at, period, cond.policy).due:
                 unmet.append(cond)
-        elif cond.money_held and state.amounts()["account_cents"] > 0:
+        elif cond.money_held:
+            if state.amounts()["account_cents"] > 0:
+                unmet.append(cond)
+        elif cond.not_case_type is not None and state.case_type == cond.not_case_type:
             unmet.append(cond)
     return unmet
