@@ -74,10 +74,10 @@ def _http_error(status: int, request: Request, detail: object, headers: dict[str
             where="method",
             code="method_not_allowed",
         )
-    if status == 400:
+    if status == 400:  # Starlette's own detail is English: the Chinese half says it in Chinese
         return UserError(
-            f"请求无法解析：{detail}", f"the request cannot be parsed: {detail}", where="body", code="bad_request"
-        )
+            "请求体无法解析（应为 UTF-8 编码的 JSON）",
+            f"the request cannot be parsed (expected JSON in UTF-8): {detail}", where="body", code="bad_request")
     return UserError(f"请求失败（HTTP {status}）：{detail}", f"request failed (HTTP {status}): {detail}",
                      code=f"http_{status}")
 

@@ -627,3 +627,13 @@ def test_docs_work_offline() -> None:
     page = client.get("/docs")
     assert page.status_code == 200 and "cdn" not in page.text.lower()
     assert client.get("/docs-assets/swagger-ui-bundle.js").status_code == 200
+
+
+async def test_a_body_that_is_not_utf8_is_said_in_chinese_in_the_chinese_half(client: httpx.AsyncClient) -> None:
+    """The Chinese half read "请求无法解析：There was an error parsing the body" (Starlette's English inside it)."""
+    r = await client.post("/agencies/icbc/requests", content=b'{"a": "\xff\xfe"}',
+                          headers={"Content-Type": "application/json"})
+    error = r.json()["error"]
+    assert r.status_code == 400 and error["code"] == "bad_request" and error["where"] == "body"
+    assert "UTF-8" in error["zh"] and not any("a" <= ch.lower() <= "z" for ch in error["zh"].replace("UTF", "")
+                                             .replace("JSON", ""))
