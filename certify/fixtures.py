@@ -21,7 +21,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, ValidationIn
 
 from core_flow import yaml_text
 from core_flow.errors import UserError, read_utf8, together
-from core_flow.identity import id_check_digit, is_valid_id_number, is_valid_uscc, uscc_check_char
+from core_flow.identity import number_problem
 from core_flow.protocol import AssetKind, SubjectKind
 from core_flow.validation import field_messages
 
@@ -59,10 +59,10 @@ class DebtorFixture(_In):
     def _checked(cls, value: str, info: ValidationInfo) -> str:
         """The number is what the system under test will accept: a person's ID number (GB 11643) or a company's
         credit code (GB 32100), its check character right — one wrong digit fails every check using it."""
-        company = info.data.get("kind") == SubjectKind.COMPANY
-        if (is_valid_uscc if company else is_valid_id_number)(value):
+        problem = number_problem(value, info.data.get("kind", SubjectKind.PERSON))
+        if problem is None:
             return value
-        raise ValueError(_id_problem(value, company))
+        raise ValueError(f"id_number {problem[0]} / id_number: {problem[1]}")
 
 
 class HubFixture(_In):
@@ -93,25 +93,6 @@ class Fixtures(_In):
 
     def debtor(self, role: str) -> DebtorFixture | None:
         return self.debtors.get(role)
-
-
-def _id_problem(value: str, company: bool) -> str:
-    """Why ``value`` is no valid ID number (credit code): ``"中文 / English"``, naming the field (the check
-    character it should end with when only that is wrong)."""
-    try:
-        right = (uscc_check_char if company else id_check_digit)(value[:17])
-    except UserError:
-        right = None
-    if right is not None and right != value[17:] and (is_valid_uscc if company else is_valid_id_number)(
-            value[:17] + right):
-        std = "GB 32100" if company else "GB 11643"
-        return (f"id_number 校验位不符（{std}：末位应为 {right}）/ id_number: check digit wrong ({std}: the last "
-                f"character should be {right})")
-    if company:
-        return ("id_number 不是有效的统一社会信用代码（GB 32100）/ id_number: not a valid unified social credit code "
-                "(GB 32100)")
-    return ("id_number 不是有效的身份证号（GB 11643：省份代码、出生日期、校验位）/ id_number: not a valid resident "
-            "ID number (GB 11643: province code, birth date, check digit)")
 
 
 def _known_keys() -> dict[str, set[str]]:

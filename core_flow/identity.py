@@ -118,6 +118,31 @@ def is_valid_uscc(s: object) -> bool:
 # --- both ---------------------------------------------------------------------------------------------
 
 
+def number_problem(number: str, kind: SubjectKind) -> tuple[str, str] | None:
+    """Why ``number`` is no valid number of ``kind`` — ``(中文, English)`` without the number itself (the caller names
+    it, masked) — or None when it is valid: a number of the other kind; right but for its check character (saying
+    the one it should end with); else what the standard checks."""
+    person = kind == SubjectKind.PERSON
+    valid, other = (is_valid_id_number, is_valid_uscc) if person else (is_valid_uscc, is_valid_id_number)
+    if valid(number):
+        return None
+    if other(number):
+        return (f"是{'统一社会信用代码' if person else '公民身份号码'}，与 kind={kind} 不符",
+                f"is {'a credit code' if person else 'an ID number'}, not of kind {kind}")
+    std, name = ("GB 11643", "公民身份号码") if person else ("GB 32100", "统一社会信用代码")
+    try:
+        right = (id_check_digit if person else uscc_check_char)(number[:17])
+    except UserError:
+        right = None
+    if right is not None and valid(number[:17] + right):
+        return (f"{name}校验位不符（{std}：末位应为 {right}）",
+                f"check character wrong ({std}: the last should be {right})")
+    if person:
+        return (f"不是有效的{name}（{std}：省份代码、出生日期、校验位）",
+                f"not a valid resident ID number ({std}: province code, birth date, check character)")
+    return f"不是有效的{name}（{std}）", f"not a valid unified social credit code ({std})"
+
+
 def subject_kind_of(s: str) -> SubjectKind:
     """Whether ``s`` is a person's ID number or a company's credit code (ID checked first)."""
     if is_valid_id_number(s):

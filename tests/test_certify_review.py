@@ -52,7 +52,7 @@ def test_a_wrong_id_check_digit_in_the_fixtures_is_a_located_error_not_failures_
     err = capsys.readouterr().err
     assert code == 2 and not out.exists()
     assert f"{path}:{_line(text, BAD_ID)}: debtors.freeze.id_number" in err
-    assert "id_number 校验位不符" in err and "check digit wrong" in err and "Traceback" not in err
+    assert "公民身份号码校验位不符" in err and "check character wrong" in err and "Traceback" not in err
 
 
 def test_holdings_the_system_refuses_to_pin_stop_the_run_before_any_check(

@@ -17,10 +17,10 @@ from typing import Annotated, Any, Protocol
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationInfo, field_validator
 
 from core_flow.errors import UserError
-from core_flow.identity import id_check_digit, is_valid_id_number, is_valid_uscc, uscc_check_char
+from core_flow.identity import number_problem
 from core_flow.legal_calendar.tz import to_cst
 from core_flow.masking import mask_text
-from core_flow.protocol import STRICT_DATETIME, STRICT_INT, StrictBool, Subject, SubjectKind
+from core_flow.protocol import STRICT_DATETIME, STRICT_INT, StrictBool, Subject
 
 
 def _in_cst(at: datetime, info: ValidationInfo) -> datetime:
@@ -140,30 +140,11 @@ def _filed_debtor(d: Subject, where: str) -> Subject:
     """A debtor as the court files it: a number whose check character is right (GB 11643 for a person, GB 32100 for
     a company, validated once in ``core_flow.identity``), a name without control characters. Refused at once (422,
     where the item's field): the 总对总 hub would refuse every query about it and the case stall unseen."""
-    number, person = d.id_number, d.kind == SubjectKind.PERSON
-    if not (is_valid_id_number if person else is_valid_uscc)(number):
-        other = is_valid_uscc(number) if person else is_valid_id_number(number)
-        valid, check = (is_valid_id_number, id_check_digit) if person else (is_valid_uscc, uscc_check_char)
-        try:  # the number is right but for its check character
-            wrong_check = valid(number[:17] + check(number[:17]))
-        except UserError:
-            wrong_check = False
-        shown = mask_text(number)
-        if other:
-            zh = f"{shown} 是{'统一社会信用代码' if person else '公民身份号码'}，与 kind={d.kind} 不符"
-            en = f"{shown} is {'a credit code' if person else 'an ID number'}, not of kind {d.kind}"
-        elif person:
-            zh = f"公民身份号码 {shown} 无效（GB 11643）：" + ("校验位不符，请核对号码" if wrong_check else
-                                                          "地区码、出生日期或格式不符")
-            en = f"invalid resident ID number {shown} (GB 11643): " + (
-                "the check character does not match; check the number" if wrong_check else
-                "region code, birth date or form")
-        else:
-            zh = f"统一社会信用代码 {shown} 无效（GB 32100）：" + ("校验位不符，请核对号码" if wrong_check else
-                                                             "地区码或字符不符")
-            en = f"invalid unified social credit code {shown} (GB 32100): " + (
-                "the check character does not match; check the number" if wrong_check else "region code or characters")
-        raise UserError(zh, en, where=f"{where}.id_number", code="bad_id_number")
+    problem = number_problem(d.id_number, d.kind)
+    if problem is not None:
+        shown = mask_text(d.id_number)
+        raise UserError(f"证件号码 {shown} {problem[0]}", f"the number {shown} {problem[1]}",
+                        where=f"{where}.id_number", code="bad_id_number")
     try:
         _plain_text(d.name, "姓名或名称", "the name")
     except ValueError as err:
