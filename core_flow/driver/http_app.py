@@ -10,8 +10,9 @@ from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
-from starlette.types import ASGIApp, Message, Receive, Scope, Send
+from starlette.types import ASGIApp, Receive, Scope, Send
 
+from core_flow.body_limit import declared_length, limited
 from core_flow.docs import offline_docs
 from core_flow.driver.http_doc import APP_STATUSES, allowed_methods, describe
 from core_flow.driver.protocol import (
@@ -55,7 +56,8 @@ def _too_large(limit: int) -> JSONResponse:
 
 class _BodyLimit:
     """A request body over ``limit`` bytes is refused with 413 (``body_too_large``): before it is read when its
-    ``Content-Length`` says so, else as soon as the bytes received pass the limit (a chunked body)."""
+    ``Content-Length`` says so, else as soon as the bytes received pass the limit (a chunked body:
+    ``core_flow.body_limit``, as the mock agencies limit theirs)."""
 
     def __init__(self, app: ASGIApp, limit: int) -> None:
         self.app, self.limit = app, limit
@@ -64,22 +66,11 @@ class _BodyLimit:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        declared = next((v for k, v in scope["headers"] if k == b"content-length"), None)
-        if declared is not None and declared.strip().isdigit() and int(declared) > self.limit:
+        declared = declared_length(scope)
+        if declared is not None and declared > self.limit:
             await _too_large(self.limit)(scope, receive, send)
             return
-        total = 0
-
-        async def receive_limited() -> Message:
-            nonlocal total
-            message = await receive()
-            if message["type"] == "http.request":
-                total += len(message.get("body", b""))
-                if total > self.limit:  # an HTTPException: FastAPI raises it as it is while it reads a body
-                    raise StarletteHTTPException(status_code=413, detail=f"larger than {self.limit} bytes")
-            return message
-
-        await self.app(scope, receive_limited, send)
+        await self.app(scope, limited(receive, self.limit), send)
 
 
 def _json_content(request: Request) -> bool:
