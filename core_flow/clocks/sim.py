@@ -64,25 +64,16 @@ class SimClock:
         group.append(call)
         return call
 
-    def _fire(self, t: float, _event: simpy.Event) -> None:
-        calls = self._groups.pop(t)
-        for i, call in enumerate(calls):  # a timer set now for this instant runs as a new event, after these
-            if not call.cancelled:
-                try:
-                    call.callback()
-                except BaseException:  # the rest of this instant's timers still run (as their own event, next):
-                    rest = calls[i + 1:]  # one callback's failure never loses the others
-                    if rest:
-                        self.env.timeout(0).callbacks.append(partial(self._run_calls, rest))
-                    raise
+    def _fire(self, t: float, event: simpy.Event) -> None:
+        self._run_calls(self._groups.pop(t), event)  # a timer set now for this instant runs as a new event, after
 
     def _run_calls(self, calls: list[_SimCall], _event: simpy.Event) -> None:
         for i, call in enumerate(calls):
             if not call.cancelled:
                 try:
                     call.callback()
-                except BaseException:
-                    if calls[i + 1:]:
+                except BaseException:  # the rest of this instant's timers still run (as their own event, next):
+                    if calls[i + 1:]:  # one callback's failure never loses the others
                         self.env.timeout(0).callbacks.append(partial(self._run_calls, calls[i + 1:]))
                     raise
 
