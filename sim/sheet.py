@@ -68,6 +68,8 @@ def _fill_merged(rows: list[tuple[int, list[str]]], merged: list[tuple[int, int,
     over several columns is not (its columns mean different things: left as Excel's own CSV would hold it), nor one
     at or above the header (the title rows, the header itself). The ranges filled, as Excel names them (said:
     ``reading_notes``)."""
+    from openpyxl.utils import get_column_letter  # only a workbook has merged cells
+
     at = {line: cells for line, cells in rows}
     filled = []
     for col, top, last_col, bottom in sorted(merged, key=lambda m: (m[1], m[0])):
@@ -78,16 +80,9 @@ def _fill_merged(rows: list[tuple[int, list[str]]], merged: list[tuple[int, int,
             cells = at.get(line)
             if cells is not None and col <= len(cells) and not cells[col - 1].strip():
                 cells[col - 1] = value
-        filled.append(f"{_column_letter(col)}{top}:{_column_letter(col)}{bottom}")
+        letter = get_column_letter(col)
+        filled.append(f"{letter}{top}:{letter}{bottom}")
     return tuple(filled)
-
-
-def _column_letter(col: int) -> str:
-    letters = ""
-    while col:
-        col, rest = divmod(col - 1, 26)
-        letters = chr(ord("A") + rest) + letters
-    return letters
 
 
 def header_line(rows: list[tuple[int, list[str]]], known: Known) -> int | None:
@@ -142,13 +137,13 @@ def _xlsx(p: Path, known: Known) -> tuple[list[tuple[int, list[str]]], tuple[int
     return first or [], None, []  # none has one: the first sheet's unknown columns are said
 
 
-_MERGE = re.compile(rb"<(?:\w+:)?mergeCell\b[^>]*?\bref=\"([A-Z]+)(\d+):([A-Z]+)(\d+)\"")
+_MERGE = re.compile(rb"<(?:\w+:)?mergeCell\b[^>]*?\bref=\"([A-Z]+\d+:[A-Z]+\d+)\"")
 
 
 def _merged(p: Path, sheet: object, n: int) -> list[tuple[int, int, int, int]]:
     """The sheet's merged ranges. A read-only sheet (how a large export is read quickly) does not parse them, so they
     are read from its XML, where they stand after the cells; an openpyxl without that reader: the full load's."""
-    from openpyxl.utils import column_index_from_string
+    from openpyxl.utils import range_boundaries
 
     try:
         with sheet._get_source() as src:  # type: ignore[attr-defined]
@@ -161,8 +156,7 @@ def _merged(p: Path, sheet: object, n: int) -> list[tuple[int, int, int, int]]:
             return [(r.min_col, r.min_row, r.max_col, r.max_row) for r in full.worksheets[n - 1].merged_cells.ranges]
         finally:
             full.close()
-    return [(column_index_from_string(a.decode()), int(top), column_index_from_string(b.decode()), int(bottom))
-            for a, top, b, bottom in found]
+    return [range_boundaries(ref.decode()) for ref in found]  # (min col, min row, max col, max row)
 
 
 def cell_text(value: object) -> str:
