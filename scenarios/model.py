@@ -808,21 +808,7 @@ if __name__ == "__main__":
 
 def field_names() -> list[str]:
     """Every key the scenario format knows (for suggestions on a misspelt key)."""
-    names: set[str] = set(STEP_KEYS)
-
-    def walk(schema: Any) -> None:
-        if isinstance(schema, dict):
-            for k, v in schema.get("properties", {}).items():
-                names.add(k)
-                walk(v)
-            for v in schema.values():
-                walk(v)
-        elif isinstance(schema, list):
-            for v in schema:
-                walk(v)
-
-    walk(Scenario.model_json_schema())
-    return sorted(names)
+    return sorted(set(STEP_KEYS) | set(field_places()))
 
 
 @functools.cache
