@@ -206,8 +206,10 @@ class Named(_Model):
 
 class LimitExtension(_Model):
     months: int = Field(ge=1)
-    first: tuple[str, ...]
-    further: tuple[str, ...]
+    first: tuple[str, ...]  # who approves the first extension
+    further: tuple[str, ...]  # who approves each further one
+    # where a further extension is filed (备案) once approved, level by level (层报): recorded, not waited for
+    further_filed_with: tuple[str, ...] = ()
 
 
 class LimitRules(_Model):
@@ -406,7 +408,8 @@ class Process(_Model):
                             )
         for field, codes in (
             ("resumption", self.resumption.unfreeze + self.resumption.approve),
-            ("limit", self.limit.extension.first + self.limit.extension.further),
+            ("limit", self.limit.extension.first + self.limit.extension.further
+             + self.limit.extension.further_filed_with),
         ):
             for code in codes:
                 if code not in authorities:

@@ -176,13 +176,38 @@ def test_an_approved_extension_moves_the_limit(rt):
     assert rt.cases["K"].status(43) == NodeStatus.FROZEN
 
 
-def test_a_further_extension_needs_the_high_court(rt):
+def test_a_further_extension_is_approved_by_the_president_and_filed_with_the_high_court(rt):
+    # 审限规定 第五条: "经本院院长批准，可以延长三个月，还需延长的，层报高级人民法院备案" — a filing, not an approval
+    rt.submit(c.RequestLimitChange("K", "extend", reason="评估拍卖"))
+    first = rt.submit(c.ApproveLimitChange("K", "院长"))
+    assert "filed_with" not in first.events[-1].data  # the first extension is the president's alone
+    rt.submit(c.RequestLimitChange("K", "extend", reason="拍卖未完成"))
+    assert rt.submit(c.ApproveLimitChange("K", "省法院")).refusal.code == "WRONG_AUTHORITY"
+    out = rt.submit(c.ApproveLimitChange("K", "院长"))
+    assert out.accepted and rt.cases["K"].limit.extensions == 2
+    extended = out.events[-1]
+    assert extended.kind == EventKind.LIMIT_EXTENDED and extended.data["authority"] == "president"
+    assert extended.data["filed_with"] == ["intermediate_court", "high_court"]  # 层报: through the 中院
+    # 3 + 3 months on the 6: 2025-03-03 + 12 months → Tue 2026-03-03 ends at 24:00, from the president's approval on
+    assert extended.data["due"] == cst(2026, 3, 4)
+
+
+def test_a_court_whose_rules_want_the_high_courts_approval_sets_it(process):
+    from core_flow.clocks import SimClock
+    from core_flow.engine import Engine
+    from core_flow.legal_calendar import default_calendar
+    from core_flow.runtime import Runtime
+
+    ext = process.limit.extension.model_copy(update={"further": ("high_court",), "further_filed_with": ()})
+    strict = process.model_copy(update={"limit": process.limit.model_copy(update={"extension": ext})})
+    rt = Runtime(Engine(strict, default_calendar()), SimClock(FILED))
+    rt.submit(c.FileCase("K", debtors=("D1",)))
     rt.submit(c.RequestLimitChange("K", "extend", reason="评估拍卖"))
     rt.submit(c.ApproveLimitChange("K", "院长"))
     rt.submit(c.RequestLimitChange("K", "extend", reason="拍卖未完成"))
     assert rt.submit(c.ApproveLimitChange("K", "院长")).refusal.code == "WRONG_AUTHORITY"
-    assert rt.submit(c.ApproveLimitChange("K", "省法院")).accepted
-    assert rt.cases["K"].limit.extensions == 2
+    out = rt.submit(c.ApproveLimitChange("K", "省法院"))
+    assert out.accepted and "filed_with" not in out.events[-1].data
 
 
 def test_an_unapproved_request_does_not_stop_the_freeze(rt):

@@ -1,4 +1,6 @@
-"""The case's time limit (审限, the closing node's item) and 期限变更: extension and suspension.
+"""The case's time limit (审限, the closing node's item) and 期限变更: extension and suspension. Every extension is
+approved as process.yaml `limit.extension` says (the president, 审限规定 第五条); a further one is also recorded as
+filed (备案, `filed_with`) with the courts above, which do not approve it.
 """
 
 from __future__ import annotations
@@ -91,8 +93,12 @@ class LimitRules:
             state.limit.extensions += 1
             if due is not None:
                 self._rearm_limit(state, due, period, now, out)
+            data: dict[str, Any] = {"authority": code, "extensions": state.limit.extensions, "due": due}
+            if state.limit.extensions > 1 and rules.extension.further_filed_with:
+                # 还需延长的，层报高级人民法院备案: filed level by level once approved (recorded; nobody approves it)
+                data["filed_with"] = list(rules.extension.further_filed_with)
             out.events.append(Event(now, state.case_id, EventKind.LIMIT_EXTENDED, self.e.roles.limit_change, "", None,
-                                    {"authority": code, "extensions": state.limit.extensions, "due": due}))
+                                    data))
         else:
             state.limit.suspended_since = now
             st = self.e._node_state(state, node.no, "").items.get(item.key)
