@@ -129,6 +129,22 @@ class HoldingSpec(_M):
     description: str = ""
 
 
+def _id_problem(number: str) -> tuple[str, str]:
+    """Why ``number`` is neither a valid ID number nor a valid credit code: the check character it should end with
+    where only that is wrong (as an ID number, else as a credit code), else what both standards check."""
+    from core_flow.identity import number_problem
+    from core_flow.protocol import SubjectKind
+
+    for kind in (SubjectKind.PERSON, SubjectKind.COMPANY):
+        problem = number_problem(number, kind)
+        if problem is not None and "末位应为" in problem[0]:
+            return problem
+    return ("既不是有效的公民身份号码（GB 11643：18位，省份代码、出生日期、校验位），"
+            "也不是有效的统一社会信用代码（GB 32100）",
+            "neither a valid resident ID number (GB 11643: 18 characters, province code, birth date, check character) "
+            "nor a valid unified social credit code (GB 32100)")
+
+
 class DebtorSpec(_M):
     alias: str = Field(alias="as", min_length=1, description="被执行人别名 / the debtor's alias in steps")
     world: int | None = Field(None, ge=0, description="世界中的被执行人序号 / index of a debtor of the world")
@@ -151,7 +167,8 @@ class DebtorSpec(_M):
 
             if not (is_valid_id_number(self.id) or is_valid_uscc(self.id)):
                 shown = mask_text(self.id)  # the line is named: the number itself need not be repeated in logs
-                raise ValueError(f"证件号码无效（校验位不符）：{shown} / invalid ID number or credit code: {shown}")
+                zh, en = _id_problem(self.id)
+                raise ValueError(f"证件号码无效：{shown}，{zh} / invalid ID number or credit code: {shown}, {en}")
             if not self.name:
                 raise ValueError("给出 id 时须写 name（姓名或名称）/ name is required with id")
         return self

@@ -30,3 +30,12 @@ def test_an_invalid_id_number_is_masked_in_the_load_error():
     _, bad = parse_text(text, "t.scenario.yaml")
     said = " ".join(f"{p.zh} {p.en}" for p in bad)
     assert "校验位不符" in said and "410811********1234" in said and "410811199001011234" not in said
+    assert "末位应为 " in said and "the last should be" in said  # which check character it should end with
+
+
+def test_a_number_wrong_beyond_its_check_character_is_not_said_to_be_a_check_digit_slip():
+    text = TEXT.replace("{as: 甲, world: 1}", '{as: 甲, id: "41081119901301123X", name: 甲}')  # month 13
+    _, bad = parse_text(text, "t.scenario.yaml")
+    said = " ".join(f"{p.zh} {p.en}" for p in bad)
+    assert "校验位不符" not in said and "出生日期" in said and "GB 32100" in said
+    assert "41081119901301123X" not in said
