@@ -7,7 +7,7 @@ import sys
 import typer
 
 from core_flow.errors import UserError
-from zhixing import help_text, usage
+from zhixing import help_text, usage, warning_lines
 
 app = typer.Typer(
     name="zhixing",
@@ -81,6 +81,7 @@ def _click_errors() -> tuple[type[Exception], ...]:
 def main(argv: list[str] | None = None) -> int:
     _register_commands()
     help_text.localise()
+    warning_lines.install()
     try:
         result = app(args=argv, standalone_mode=False)
     except UserError as err:
