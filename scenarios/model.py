@@ -286,8 +286,9 @@ class AuthorityArgs(_M):
 
 class ResumptionArgs(AuthorityArgs):
     name: str | None = Field(
-        None, alias="as", description="恢复执行案件的名称，后续步骤以 case: 名称 引用（案号为 原案号-恢1）/ a name "
-                                      "for the resumed case, for later steps' case: (its number is <original>-恢1)")
+        None, alias="as", description="恢复执行案件的名称，后续步骤以 case: 名称 引用（案号为本院当年下一个执恢号，如 "
+                                      "(2025)豫0811执恢1号）/ a name for the resumed case, for later steps' case: (its "
+                                      "number is the court's next 执恢 number of the year, as (2025)豫0811执恢1号)")
     answered: Time | None = Field(
         None, description="本地立案系统的答复到达法院的时间（缺省：立即）：此前新案已立案，答复到达时原案记立案、"
                           "冻结查封移交新案；仅 zhixing 自己的法院 / when the local filing system's answer reaches the "

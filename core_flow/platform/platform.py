@@ -32,6 +32,7 @@ from itertools import count
 from typing import Any, Protocol
 
 from core_flow.agency_directory import AgencyDirectory, AgencyInfo, inquiry_scope, sweep_scope
+from core_flow.case_number import resumed_number
 from core_flow.engine import Event, EventKind, Outcome
 from core_flow.engine import commands as c
 from core_flow.errors import NodeFrozenError, UserError
@@ -144,10 +145,8 @@ class Platform:
         if original is None:
             raise UserError(f"原案 {push.original_case} 不存在", f"no case {push.original_case}",
                             where="original_case")
-        # numbered per original case: its first resumption is always <original>-恢1 (predictable for scenarios)
-        prefix = f"{push.original_case}-恢"
-        new_case = prefix + str(1 + sum(1 for k in self.runtime.cases
-                                        if k.startswith(prefix) and k[len(prefix):].isdigit()))
+        # the court's next 执恢 number of the year it is filed: (2026)豫0811执恢1号 (core_flow.case_number)
+        new_case = resumed_number(push.original_case, to_cst(self.runtime.clock.now()).year, self.runtime.cases)
         subjects = [self.subjects[d] for d in push.debtors]
         claim = original.amount_cents  # ``resumption.claim``: the whole claim again, or what is left of it
         if self.process.resumption.claim == "remainder" and original.outstanding_cents() > 0:

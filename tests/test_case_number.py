@@ -1,0 +1,31 @@
+"""A 恢复执行 case's number: the court's next 执恢 number of the year it is filed (core_flow/case_number.py)."""
+
+from __future__ import annotations
+
+import pytest
+
+from core_flow.case_number import court_mark, resumed_number
+from sim.start_state import type_from_number
+
+
+def test_a_resumed_case_is_the_courts_next_zhihui_case_of_its_year() -> None:
+    assert resumed_number("(2025)豫0811执430号", 2026, []) == "(2026)豫0811执恢1号"
+    taken = ["(2026)豫0811执恢1号", "(2026)豫0811执恢7号", "(2025)豫0811执恢30号", "(2026)豫0802执恢40号",
+             "(2026)豫0811执50号"]  # only this court's 执恢 cases of 2026 count
+    assert resumed_number("(2024)豫0811执3号", 2026, taken) == "(2026)豫0811执恢8号"
+    # a resumed case resumed again, a preservation case's court mark, full-width brackets kept as written
+    assert resumed_number("(2026)豫0811执恢8号", 2027, [*taken, "(2026)豫0811执恢8号"]) == "(2027)豫0811执恢1号"
+    assert resumed_number("(2026)豫0811执恢8号", 2026, [*taken, "(2026)豫0811执恢8号"]) == "(2026)豫0811执恢9号"
+    assert resumed_number("（2025）京0105执保12号", 2025, []) == "（2025）京0105执恢1号"
+
+
+def test_the_number_reads_back_as_a_resumed_case() -> None:
+    number = resumed_number("(2025)豫0811执430号", 2026, [])
+    assert type_from_number(number) == "resumed" and court_mark(number) == "豫0811"
+
+
+@pytest.mark.parametrize("original", ["K2", "(2025)豫0811执430", "2025豫0811执430号"])
+def test_a_number_of_no_courts_form_keeps_the_former_scheme(original: str) -> None:
+    assert court_mark(original) is None
+    assert resumed_number(original, 2026, []) == f"{original}-恢1"
+    assert resumed_number(original, 2026, [f"{original}-恢1", f"{original}-恢x"]) == f"{original}-恢2"
