@@ -12,6 +12,7 @@ zhixing's former scheme, ``<original>-恢1``, ``-恢2``… per original case.
 from __future__ import annotations
 
 import re
+import unicodedata
 from collections.abc import Iterable
 
 # (年度)法院代字 执[恢保] 编号 号 — half- or full-width brackets, kept as written
@@ -25,15 +26,40 @@ def court_mark(case: str) -> str | None:
     return m["court"] if m else None
 
 
+def _key(year: int | str, court: str, mark: str) -> str:
+    return unicodedata.normalize("NFKC", f"{year}|{court}|{mark}")  # (2025) and （2025） number alike
+
+
+class CaseNumbers:
+    """The numbers a court has given, per year, court mark and type mark: the next one is one more than the highest
+    (a court's register counts on; a number typed with full-width brackets is the same number)."""
+
+    def __init__(self) -> None:
+        self._top: dict[str, int] = {}
+
+    def taken(self, case: str) -> None:
+        """``case`` is filed (or reserved for a filing to come): its number is not given again."""
+        m = NUMBER.match(case.strip())
+        if m is not None:
+            key = _key(m["year"], m["court"], m["mark"])
+            self._top[key] = max(self._top.get(key, 0), int(m["no"]))
+
+    def resumed(self, original: str, year: int, existing: Iterable[str] = ()) -> str:
+        """The number of the 恢复执行 case filed in ``year`` from the 终本 case ``original``: the court's next 执恢
+        number of that year, or ``<original>-恢N`` (counted among ``existing``) for a number of no court's form."""
+        m = NUMBER.match(original.strip())
+        if m is None:
+            prefix = f"{original}-恢"
+            return prefix + str(1 + sum(1 for k in existing if k.startswith(prefix) and k[len(prefix):].isdigit()))
+        number = f"{m['open']}{year}{m['close']}{m['court']}执恢{self._top.get(_key(year, m['court'], '恢'), 0) + 1}号"
+        self.taken(number)
+        return number
+
+
 def resumed_number(original: str, year: int, existing: Iterable[str]) -> str:
-    """The number of the 恢复执行 case filed in ``year`` from the 终本 case ``original``: the court's next 执恢
-    number of that year (one more than the highest among ``existing``), or ``<original>-恢N`` for a number of no
-    court's form."""
-    m = NUMBER.match(original.strip())
-    if m is None:
-        prefix = f"{original}-恢"
-        return prefix + str(1 + sum(1 for k in existing if k.startswith(prefix) and k[len(prefix):].isdigit()))
-    head = f"{m['open']}{year}{m['close']}{m['court']}执恢"
-    taken = [int(k[len(head):-1]) for k in existing if k.startswith(head) and k.endswith("号")
-             and k[len(head):-1].isdigit()]
-    return f"{head}{max(taken, default=0) + 1}号"
+    """:meth:`CaseNumbers.resumed` for a court whose cases are ``existing``."""
+    numbers = CaseNumbers()
+    existing = list(existing)
+    for case in existing:
+        numbers.taken(case)
+    return numbers.resumed(original, year, existing)

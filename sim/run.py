@@ -152,6 +152,7 @@ def _run_unit(unit: Unit, progress: Callable[[float], None] | None = None) -> di
         case_id = f"({at.year}){profile.court_code}{TYPE_PREFIX[a.case_type]}{numbers[a.case_type]}号"
         cmd = c.FileCase(case_id, case_type=a.case_type, money=a.money, nonlitigation=a.nonlitigation,
                          amount_cents=a.amount_cents, debtors=(d.id_number,), shixin_eligible=a.shixin)
+        platform.case_numbers.taken(case_id)  # reserved: a 终本 case resumed before it arrives numbers past it
         court.clock.call_at(at, lambda cmd=cmd, s=d.subject(): platform.file(cmd, [s]))
     series: dict[str, list[float]] = {"day": [], "open": [], "zhongben": []}
 

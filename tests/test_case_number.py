@@ -29,3 +29,16 @@ def test_a_number_of_no_courts_form_keeps_the_former_scheme(original: str) -> No
     assert court_mark(original) is None
     assert resumed_number(original, 2026, []) == f"{original}-恢1"
     assert resumed_number(original, 2026, [f"{original}-恢1", f"{original}-恢x"]) == f"{original}-恢2"
+
+
+def test_a_number_filed_or_reserved_is_not_given_again() -> None:
+    from core_flow.case_number import CaseNumbers
+
+    numbers = CaseNumbers()
+    numbers.taken("(2026)豫0811执恢5号")  # a 恢复执行 case arriving later in the year (the simulation reserves it)
+    numbers.taken("（2026）豫0811执恢6号")  # full-width brackets: the same register
+    numbers.taken("(2026)豫0811执9号")
+    first = numbers.resumed("(2025)豫0811执430号", 2026)
+    assert first == "(2026)豫0811执恢7号"
+    assert numbers.resumed("(2025)豫0811执431号", 2026) == "(2026)豫0811执恢8号"  # the one given counts
+    assert numbers.resumed("（2025）豫0811执432号", 2027) == "（2027）豫0811执恢1号"

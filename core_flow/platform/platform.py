@@ -32,7 +32,7 @@ from itertools import count
 from typing import Any, Protocol
 
 from core_flow.agency_directory import AgencyDirectory, AgencyInfo, inquiry_scope, sweep_scope
-from core_flow.case_number import resumed_number
+from core_flow.case_number import CaseNumbers
 from core_flow.engine import Event, EventKind, Outcome
 from core_flow.engine import commands as c
 from core_flow.errors import NodeFrozenError, UserError
@@ -116,6 +116,7 @@ class Platform:
         self._renewals: dict[tuple[str, str], datetime] = {}  # (case, asset) → the term a renewal is scheduled for
         self._seq = count(1)
         self._receipts = count(1)
+        self.case_numbers = CaseNumbers()  # the numbers filed (and reserved): a 恢复执行 case takes the next 执恢
         self.disposal = Disposal(self, disposal_port)  # seals, reference price, auctions, transfer (nodes 17, 19–30)
         gateway.on_answer = self._on_answer
         gateway.on_event = self._on_gateway_event
@@ -135,8 +136,10 @@ class Platform:
         for subject in subjects:
             self.subjects[subject.id_number] = subject
         out = self.runtime.submit(cmd)
-        if out.accepted and self.accounts is not None:
-            self.sub_accounts[cmd.case_id] = self.accounts.open(self.court.code, cmd.case_id)  # 一案一账号
+        if out.accepted:
+            self.case_numbers.taken(cmd.case_id)
+            if self.accounts is not None:
+                self.sub_accounts[cmd.case_id] = self.accounts.open(self.court.code, cmd.case_id)  # 一案一账号
         return out
 
     def file_resumed(self, push: ResumptionPush) -> str:
@@ -146,7 +149,8 @@ class Platform:
             raise UserError(f"原案 {push.original_case} 不存在", f"no case {push.original_case}",
                             where="original_case")
         # the court's next 执恢 number of the year it is filed: (2026)豫0811执恢1号 (core_flow.case_number)
-        new_case = resumed_number(push.original_case, to_cst(self.runtime.clock.now()).year, self.runtime.cases)
+        new_case = self.case_numbers.resumed(push.original_case, to_cst(self.runtime.clock.now()).year,
+                                             self.runtime.cases)
         subjects = [self.subjects[d] for d in push.debtors]
         claim = original.amount_cents  # ``resumption.claim``: the whole claim again, or what is left of it
         if self.process.resumption.claim == "remainder" and original.outstanding_cents() > 0:
