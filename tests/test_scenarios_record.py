@@ -177,9 +177,9 @@ def test_a_resumed_cases_own_steps_are_replayed(tmp_path: Path) -> None:
     path = tmp_path / "events.jsonl"
     _logged_court(path, seed=1, debtor=11, number=700, count=3, days=300)
     events = read_log(path)
-    resumed = sorted({e["data"]["new_case"] for e in events if e["kind"] == "resumption_filed"})
-    assert resumed, "this seed resumes a case"
-    original = resumed[0].removesuffix("-恢1")
+    filed = sorted((e["data"]["new_case"], e["case_id"]) for e in events if e["kind"] == "resumption_filed")
+    assert filed, "this seed resumes a case"
+    resumed, original = [new for new, _ in filed], filed[0][1]
     text = record(events, original, str(path))
     assert "as: 恢复案" in text and "case: 恢复案" in text
     (sc,), problems = parse_text(text, "r.scenario.yaml")
