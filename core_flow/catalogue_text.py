@@ -67,6 +67,9 @@ def item_deadline_words(process: Process, item: WorkItem) -> tuple[str, str]:
         if ov.freeze is not None:
             zh += f"（{w_zh}：到期{'冻结' if ov.freeze else '不冻结'}）"
             en += f" ({w_en}: {'freezes' if ov.freeze else 'no freeze'} at expiry)"
+        if ov.applies is not None:
+            zh += f"（{w_zh}：{'适用' if ov.applies else '不适用，不设期限'}）"
+            en += f" ({w_en}: {'applies' if ov.applies else 'does not apply, no deadline'})"
     return zh, en
 
 
@@ -119,7 +122,8 @@ def node_as_dict(process: Process, node: Node) -> dict[str, Any]:
                 "direction": str(it.direction),
                 "freeze": it.freeze,
                 "warn": str(process.warn_lead(it, it.period)),
-                "overrides": [{"when": o.when, "period": str(o.period)} for o in it.overrides],
+                "overrides": [{"when": o.when, "period": str(o.period),
+                               **({"applies": o.applies} if o.applies is not None else {})} for o in it.overrides],
                 "deadline_zh": item_deadline_words(process, it)[0],
                 "deadline_en": item_deadline_words(process, it)[1],
             }

@@ -76,6 +76,8 @@ class Override(_Model):
     when: dict[str, Any]
     period: Period | None = None
     freeze: bool | None = None
+    # false: the item does not apply to a matching case — no deadline is set (执行通知 in a 财产保全 case)
+    applies: bool | None = None
 
     @field_validator("period", mode="before")
     @classmethod
@@ -137,6 +139,13 @@ class WorkItem(_Model):
             if override.freeze is not None and override.matches(attrs):
                 return override.freeze
         return self.freeze
+
+    def applies_for(self, attrs: dict[str, Any]) -> bool:
+        """Whether the item applies (its deadline is set) to a case with ``attrs`` (an override may say not)."""
+        for override in self.overrides:
+            if override.applies is not None and override.matches(attrs):
+                return override.applies
+        return True
 
 
 class Sweep(_Model):

@@ -128,7 +128,7 @@ def _line_of(text: str, needle: str) -> int:
 
 
 def test_bad_period_names_file_line_node_and_field():
-    text = _broken("anchor: received, period: 10d, freeze: true}", "anchor: received, period: 10x, freeze: true}")
+    text = _broken("anchor: received\n        period: 10d\n", "anchor: received\n        period: 10x\n")  # node 7
     with pytest.raises(UserError) as err:
         parse_process(text, "court.yaml")
     msg = err.value.message

@@ -172,6 +172,8 @@ class EngineCore:
             if item.overrides:
                 if attrs is None:
                     attrs = self._attrs(state, extra)
+                if not item.applies_for(attrs):
+                    continue  # the item does not apply to this case (执行通知 in a 财产保全 case): no deadline
                 period, freeze = item.period_for(attrs), item.freezes_for(attrs)
             else:
                 period, freeze = item.period, item.freeze
