@@ -160,6 +160,17 @@ def node_conditions(process: Process, node: Node) -> list[dict[str, str]]:
                     "en": f"not before {en.removesuffix(' (at)')} (where {anchor} is recorded)"})
     if node.term is not None:
         out.append({"zh": f"措施期限{node.term.words_zh}", "en": f"the measure lasts {node.term.words_en}"})
+    if node.terms is not None:
+        terms = node.terms
+        grounds = terms.grounds.items()
+        zh = "；".join(f"第{no}项{g.name}：{g.term.words_zh if g.term else '无固定期限'}" for no, g in grounds)
+        en = "; ".join(f"{no} {g.en}: {g.term.words_en if g.term else 'no fixed term'}" for no, g in grounds)
+        zh = f"措施期限依事由（缺省第{terms.default_ground}项）：{zh}"
+        en = f"the measure's term by its ground (default {terms.default_ground}): {en}"
+        if (ext := terms.extension_years) is not None:
+            zh += f"；有期限的可延长{ext.min}–{ext.max}年"
+            en += f"; a term may be extended by {ext.min}–{ext.max} years"
+        out.append({"zh": zh, "en": en})
     return out
 
 

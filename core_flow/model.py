@@ -15,7 +15,7 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from core_flow.errors import UserError
-from core_flow.legal_calendar import Period, Policy
+from core_flow.legal_calendar import Period, Policy, Unit
 from core_flow.legal_calendar.periods import zh_number
 from core_flow.protocol import AgencyGroup
 
@@ -157,6 +157,61 @@ class Sweep(_Model):
     _p = field_validator("every", mode="before")(_parse_period)
 
 
+class Ground(_Model):
+    """A ground a measure is taken on, and the term it lasts for that ground (none: no fixed term)."""
+
+    name: str
+    en: str
+    term: Period | None = None
+
+    @field_validator("term", mode="before")
+    @classmethod
+    def _t(cls, value: Any) -> Period | None:
+        return None if value is None or value == "none" else _parse_period(value)
+
+
+class ExtensionYears(_Model):
+    """How many years a term may be extended by, when the act says so (失信: 一至三年)."""
+
+    min: int = Field(ge=1)
+    max: int = Field(ge=1)
+
+    @model_validator(mode="after")
+    def _order(self) -> ExtensionYears:
+        if self.min > self.max:
+            raise ValueError("min > max / 延长年限下限大于上限")
+        return self
+
+
+class MeasureTerms(_Model):
+    """A measure's term by the ground it is taken on (失信: the six grounds of 2017 规定 第一条, their terms 第二条).
+    The act names its ground (``CompleteNode.ground``); one that names none is taken on ``default_ground``."""
+
+    grounds: dict[int, Ground]
+    default_ground: int
+    extension_years: ExtensionYears | None = None  # a term (not "none") may be extended by this many years
+
+    @model_validator(mode="after")
+    def _default_known(self) -> MeasureTerms:
+        if not self.grounds:
+            raise ValueError("no grounds / 未列事由")
+        if self.default_ground not in self.grounds:
+            raise ValueError(f"default_ground {self.default_ground} is not one of the grounds "
+                             f"({', '.join(map(str, self.grounds))}) / 缺省事由不在所列事由之中")
+        return self
+
+    def term(self, ground: int, extension_years: int = 0) -> Period | None:
+        """The term of a measure taken on ``ground`` (None: no fixed term), extended by whole years."""
+        base = self.grounds[ground].term
+        if base is None or not extension_years:
+            return base
+        if base.unit is Unit.YEARS:
+            return Period(base.amount + extension_years, Unit.YEARS)
+        if base.unit is Unit.MONTHS:
+            return Period(base.amount + 12 * extension_years, Unit.MONTHS)
+        raise ValueError(f"a {base} term is not extended by years / {base} 的期限不能按年延长")
+
+
 class Node(_Model):
     model_config = ConfigDict(frozen=True, extra="forbid", populate_by_name=True)
 
@@ -178,13 +233,21 @@ class Node(_Model):
     # recorded instants this node may not complete before (限消: the notice's period to perform, ``performance_due``);
     # an anchor the case never recorded does not hold it up (nothing is known to wait for)
     not_before: tuple[str, ...] = ()
-    term: Period | None = None  # how long the measure the node takes lasts (失信: 2 years)
+    term: Period | None = None  # how long the measure the node takes lasts, whatever its ground
+    # or: the term by the ground the act names (失信: none for ground 1, 2 years for grounds 2–6); not with ``term``
+    terms: MeasureTerms | None = None
     sweep: Sweep | None = None
 
     @field_validator("term", mode="before")
     @classmethod
     def _t(cls, value: Any) -> Period | None:
         return None if value is None else _parse_period(value)
+
+    @model_validator(mode="after")
+    def _one_term_rule(self) -> Node:
+        if self.term is not None and self.terms is not None:
+            raise ValueError("term or terms, not both / term 与 terms 只能有一个")
+        return self
 
     @property
     def freezes(self) -> bool:

@@ -30,6 +30,11 @@ REFUSALS: dict[str, tuple[str, str]] = {
     "NOT_YET": ("所待事件尚未届至（如执行通知书指定的履行期间届满前不得限消）",
                 "not before a recorded instant (限消 waits for the period the notice set to perform to end)"),
     "SIGNATURE_REQUIRED": ("须写明签发或审批人（院长签发、提存审批）", "the act must name who signs or approves it"),
+    "UNKNOWN_GROUND": ("未知失信事由（失信规定第一条第一至六项）",
+                       "unknown 失信 ground (1–6 of the 2017 rules' article 1)"),
+    "NO_GROUND": ("该节点不按事由确定措施期限，不取事由或期限延长", "the node takes no ground or term extension"),
+    "BAD_EXTENSION": ("期限不能如此延长（无固定期限，或超出可延长的年数）",
+                      "the term cannot be extended so (no fixed term, or beyond the years allowed)"),
     # unfreeze, authorities
     "NOT_FROZEN": ("节点未冻结", "the node is not frozen"),
     "UNFREEZE_PENDING": ("解冻申请已在审批中", "an unfreeze is already pending"),

@@ -311,7 +311,9 @@ _ACTIONS: dict[str, _Action] = {
                                             corrected_to=a.to),
     "start_node": lambda r, s, a: _do(r, s, "StartNode", node=a.node, instance=r.instance(a.instance, s)),
     "complete_node": lambda r, s, a: _do(r, s, "CompleteNode", node=a.node, instance=r.instance(a.instance, s),
-                                         authority=a.by),
+                                         authority=a.by, **({"ground": a.ground} if a.ground is not None else {}),
+                                         **({"extension_years": a.extension_years}
+                                            if a.extension_years is not None else {})),
     "complete_item": lambda r, s, a: _do(r, s, "CompleteItem", node=a.node, item=a.item,
                                          instance=r.instance(a.instance, s)),
     "record": _record,

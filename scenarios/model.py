@@ -224,6 +224,10 @@ class ItemArgs(NodeArgs):
 class CompleteArgs(NodeArgs):
     by: AuthorityRef | None = Field(None, description="签发/审批人（限消令、失信决定由院长签发；提存）/ who signs or "
                                                       "approves the act")
+    ground: int | None = Field(None, description="失信事由（2017 规定第一条第一至六项；缺省为流程的 default_ground）/ "
+                                                 "the 失信 ground, 1–6 (default: the process's default_ground)")
+    extension_years: int | None = Field(None, description="失信期限延长年数（第二条：一至三年）/ years the 失信 "
+                                                          "term is extended by (1–3)")
 
 
 class RecordArgs(_M):

@@ -527,7 +527,9 @@ class _Recorder:
             elif k == "node_started" and not self._by_system(e, node):
                 self.add(e, {"start_node": self._node(node, inst)})
             elif k == "node_done" and not self._by_system(e, node):
-                self.add(e, {"complete_node": self._node(node, inst, d.get("authority") or d.get("by"))})
+                step = self._node(node, inst, d.get("authority") or d.get("by"))
+                step.update({k: d[k] for k in ("ground", "extension_years") if d.get(k) is not None})  # 失信's ground
+                self.add(e, {"complete_node": step})
             elif k == "item_done" and not self._item_by_other(e):
                 self.add(e, {"complete_item": {**self._node(node, inst), "item": e["item"]}})
             elif k == "exchange" and d.get("kind") == "sent" and d.get("attempt", 1) == 1:

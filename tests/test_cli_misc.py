@@ -22,8 +22,11 @@ def test_nodes_table_and_json(capsys):
     # what completing a node takes besides its work: signatures, approvals, nodes first, recorded instants, terms
     assert [c["zh"] for c in nodes[36]["conditions"]] == [
         "须院长签发", "须先完成节点7（执行通知）", "不早于执行通知书指定的履行期间届满（如已登记 performance_due）"]
-    assert [c["en"] for c in nodes[37]["conditions"]] == [
-        "signed by president", "node(s) 36 done first", "the measure lasts 2 years"]
+    signed, first, terms = [c["en"] for c in nodes[37]["conditions"]]  # 失信's term by ground (fidelity_audit N37-T)
+    assert (signed, first) == ("signed by president", "node(s) 36 done first")
+    assert terms.startswith("the measure's term by its ground (default 1): 1 able to perform but refuses to: no fixed "
+                            "term; 2 ") and "2 years" in terms and "extended by 1–3 years" in terms
+    assert "财产保全：不适用" in nodes[7]["deadline_zh"]  # node 7 does not apply to preservation (N7-P)
     assert nodes[33]["conditions"][0]["zh"] == "依次审批：执行局长 → 分管副院长" and nodes[4]["conditions"] == []
 
 

@@ -410,13 +410,15 @@ def test_signed_acts_and_the_shixin_rules(make_runtime):
     assert rt.submit(c.CompleteNode("K", 36)).refusal.code == "SIGNATURE_REQUIRED"
     assert rt.submit(c.CompleteNode("K", 36, authority="执行局长")).refusal.code == "WRONG_AUTHORITY"
     assert rt.submit(c.CompleteNode("K", 36, authority="院长")).accepted
-    assert rt.submit(c.CompleteNode("K", 37, authority="院长")).accepted
+    # on ground (四) 违反财产报告制度: a 2-year term (2017 规定 第二条; ground (一), the default, has none —
+    # tests/test_shixin_ground.py)
+    assert rt.submit(c.CompleteNode("K", 37, authority="院长", ground=4)).accepted
     for node in (39, 40):
         assert rt.submit(c.CompleteNode("K", node)).refusal.code == "SIGNATURE_REQUIRED"
         assert rt.submit(c.CompleteNode("K", node, authority="院长")).accepted
     assert rt.submit(c.CompleteNode("K", 34)).refusal.code == "SIGNATURE_REQUIRED"  # 提存 is approved
     assert rt.submit(c.CompleteNode("K", 34, authority="主管院领导")).accepted
-    # 失信 ends after its 2-year term (2025-03-03 → 2027-03-03 24:00); 限消 has no term
+    # the ground-(四) listing ends after its 2-year term (2025-03-03 → 2027-03-03 24:00); 限消 has no term
     rt.clock.run_until(datetime(2027, 3, 5, tzinfo=CST))
     lifted = [e for e in rt.case_events("K") if e.kind == EventKind.MEASURE_LIFTED]
     assert [(e.node, e.data["reason"]) for e in lifted] == [(37, "term_ended")]

@@ -82,12 +82,16 @@ class CompleteItem:
 @dataclass(frozen=True, slots=True)
 class CompleteNode:
     """Complete a node. A node whose act is signed (``signed_by``: 限消令、失信决定 by 院长) or approved
-    (``approval_any``: 提存) names who did it in ``authority``."""
+    (``approval_any``: 提存) names who did it in ``authority``. A measure whose term depends on its ground (``terms``:
+    失信) names the ground in ``ground`` (2017 规定 第一条 (一)–(六); none: the process's ``default_ground``) and
+    any extension of its term in ``extension_years`` (第二条: 一至三年)."""
 
     case_id: str
     node: int
     instance: str = ""
     authority: str | None = None
+    ground: int | None = None
+    extension_years: int | None = None
 
 
 @fast_init

@@ -114,7 +114,7 @@ class NodeRules:
         node = self.e.process.by_no[cmd.node]
         if not system and not self.e.measures._check_node_act(state, node, cmd, now, out):
             return
-        term = self.e.measures._measure_term_plan(node, cmd.instance, now)
+        term = self.e.measures._measure_term_plan(node, cmd, now)
         existing = state.nodes.get((cmd.node, cmd.instance))
         open_keys = [k for k, st in existing.items.items() if not st.done] if existing is not None else []
         plans = [self.e._plan(state, f"{_ITEM_DONE}{node.no}.{k}", cmd.instance, now) for k in open_keys]
@@ -124,6 +124,8 @@ class NodeRules:
         ns.status = NodeStatus.DONE
         ns.done_at = now
         data = {"authority": self.e.process.authority(cmd.authority).code} if cmd.authority else None
+        if term is not None and (measure := term.event_data(node)):  # 失信: the ground listed on and its term
+            data = {**(data or {}), **measure}
         out.events.append(Event(now, state.case_id, EventKind.NODE_DONE, cmd.node, cmd.instance, None, data))
         self.e.measures._take_measure(state, node, term, now, out)
 
