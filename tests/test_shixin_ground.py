@@ -167,3 +167,32 @@ def test_ground_one_within_a_day_of_the_old_term_is_still_listed(make_runtime):
     _listed(rt, ground=1)
     rt.clock.run_until(datetime(2027, 3, 3, 9, 0, tzinfo=CST) + timedelta(days=2))
     assert rt.cases["K"].measures[37].lifted_at is None
+
+
+def test_a_tester_gives_the_ground_through_the_court_driver():
+    """The driver takes CompleteNode's fields by name: ``ground`` and ``extension_years`` reach the engine, a wrong
+    ground is the engine's bilingual refusal (not a server error)."""
+    from fastapi.testclient import TestClient
+
+    from core_flow.assembly import CourtSpec, build_court
+    from core_flow.driver import EngineDriver
+    from core_flow.driver.http_app import create_driver_app
+
+    client = TestClient(create_driver_app(EngineDriver(build_court(CourtSpec(origin=ORIGIN)))),
+                        raise_server_exceptions=False)
+    debtor = {"kind": "person", "name": "张三", "id_number": "110101199003077774"}
+    filed = client.post("/cases", json={"case_id": "K1", "amount_cents": 100_000, "debtors": [debtor]})
+    assert filed.status_code == 200
+
+    def send(**fields):
+        return client.post("/cases/K1/commands", json={"type": "CompleteNode", "fields": fields})
+
+    assert send(node=7).status_code == 200
+    assert send(node=36, authority="院长").status_code == 200
+    refused = send(node=37, authority="院长", ground=9)
+    assert refused.status_code == 200 and "UNKNOWN_GROUND" in refused.text
+    assert send(node=37, authority="院长", ground=5, extension_years=1).status_code == 200
+    events = client.get("/cases/K1/events").json()
+    rows = events["events"] if isinstance(events, dict) else events
+    [done] = [e for e in rows if e["kind"] == "node_done" and e["node"] == 37]
+    assert done["data"]["ground"] == 5 and done["data"]["term"] == "3y" and done["data"]["extension_years"] == 1
