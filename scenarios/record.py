@@ -24,6 +24,7 @@ case's own steps) is listed in the file's comment.
 from __future__ import annotations
 
 import json
+import re
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
@@ -223,11 +224,16 @@ class _Recorder:
         self.clues: dict[str, str] = {}  # clue-N → the name its provide_clue step gives it
         self.idents: dict[str, str] = {}  # debtor alias → the ID number the replay uses
         self.replay_ids: dict[str, tuple[str, str, int]] = {}  # instance → (owner ID, kind, value) in the replay
+        # the assets disposed of: a registry's (sealed), or any other with a disposal node (frozen 股权, 证券)
+        self._disposed = {x.get("instance") for x in self.events if x.get("node") in _DISPOSAL_NODES}
         ops = refs.process().operations
         self.system = {(op.event, op.complete or op.start) for op in ops}
         self.is_live = self.live()
         self.alias: str | None = None  # a resumed case's name (case: 恢复案), None for the recorded case
         self.resumed_alias: str | None = None  # the name given to the resumed case, when its steps are replayed
+        # a resumed case's number in the replay: the replay's court numbers its 执恢 cases from 1 each year (the log's
+        # court counted others'); it names a sale's proceeds (S000001-<case>)
+        self.replay_case: str | None = None
         self.origin: dict[int, tuple[int | None, str]] = {}  # id(step) → the node and instance of its event
         self.source: dict[int, int] = {}  # id(step) → id() of the event it was read from
 
@@ -394,12 +400,15 @@ class _Recorder:
             return
         xd = after.get("data") or {}
         entry = self.refs.catalogue().get(agency)
-        alias = f"{entry.name if entry else agency}新存款"
+        kind = xd.get("kind") or "deposit"  # the freeze's event names the kind (股权, 证券: disposed of, not deducted)
+        alias = f"{entry.name if entry else agency}新{_KIND_WORDS.get(kind, '财产')}"
         self.assets[after["instance"]] = alias
+        amount = xd.get("frozen_cents") or xd.get("amount_cents", 0)
+        self.replay_ids[after["instance"]] = (self.idents.get(debtors[0], ""), kind, amount)  # priced if disposed of
         sweep = found if clue is not None else max(
             (_t(x["at"]) for x in self.events if x["kind"] == "sweep_due" and _t(x["at"]) <= found), default=found)
         self.steps.append((sweep - timedelta(minutes=1), {"pin": {"agency": agency, "debtor": debtors[0], "holdings": [
-            {"kind": "deposit", "amount": _yuan(xd.get("frozen_cents") or xd.get("amount_cents", 0)), "as": alias}]},
+            {"kind": kind, "amount": _yuan(xd.get("frozen_cents") or xd.get("amount_cents", 0)), "as": alias}]},
             "_before": True}))
         self.notes.append(f"{alias}：终本后查得，日志只有其冻结额，按冻结额设定 / found after 终本; the log gives only "
                           "the amount frozen, pinned as that")
@@ -543,7 +552,7 @@ class _Recorder:
             elif k == "proceeds_arrived" and d.get("receipt"):  # a sale's proceeds: the replay's court numbers
                 # them S000001-<case>, S000002-… in order (one court per scenario); the log's court counted others'
                 n = sum(1 for v in self.receipts.values() if str(v).startswith("S")) + 1
-                self.receipts[d["receipt"]] = f"S{n:06d}-{e['case_id']}"[:64]
+                self.receipts[d["receipt"]] = f"S{n:06d}-{self.replay_case or e['case_id']}"[:64]
             elif k == "receipt_registered":
                 self.add(e, {"register_receipt": self.instance(inst)})
             elif k == "payout_approved":
@@ -735,28 +744,30 @@ class _Recorder:
         done = platform.get(view.pricing_id)
         return (_t(done.completed_at.isoformat()) if done.completed_at else None), int(done.reference_price_cents or 0)
 
-    def choose_seed(self) -> None:
+    def choose_seed(self, resumed: list[_Recorder] | None = None) -> None:
         """A scenario seed under which the replay's pricing platform reports on each asset between three days
         before the report was served and its serving (as the log's did), at a reference price under which the
-        logged sale price is a valid bid; the file's comment says so. None found: seed 0, and later steps move."""
+        logged sale price is a valid bid; the file's comment says so. None found: seed 0, and later steps move.
+        ``resumed``: the recorders of the case's 恢复执行 cases, replayed in the same scenario (their lots too)."""
         from core_flow.legal_calendar import Period, default_calendar
 
         lots = []
-        for i, x in enumerate(self.events):
-            d = x.get("data") or {}
-            if not (x["kind"] == "exchange" and d.get("kind") == "sent" and d.get("agency") == "pricing_platform"
-                    and d.get("attempt", 1) == 1):
-                continue
-            inst = self._lot_after(i)
-            served = next((y for y in self.events[i:] if y["kind"] == "node_done" and y.get("node") == 21
-                           and y.get("instance") == inst), None)
-            if inst is None or served is None or inst not in self.replay_ids:
-                continue
-            sold = next((y["data"].get("price_cents") for y in self.events[i:] if y.get("instance") == inst
-                         and y["kind"] == "anchor" and y["data"].get("anchor") == "sale_paid"), None)
-            first = not any(y["kind"] == "anchor" and y.get("instance") == inst and y["data"].get("anchor")
-                            == "first_unsold" for y in self.events[i:])
-            lots.append((inst, x, _t(served["at"]), sold, 70 if first else 56))  # the floor: 70%, a 20% cut
+        for rec in [self, *(resumed or ())]:
+            for i, x in enumerate(rec.events):
+                d = x.get("data") or {}
+                if not (x["kind"] == "exchange" and d.get("kind") == "sent" and d.get("agency") == "pricing_platform"
+                        and d.get("attempt", 1) == 1):
+                    continue
+                inst = rec._lot_after(i)
+                served = next((y for y in rec.events[i:] if y["kind"] == "node_done" and y.get("node") == 21
+                               and y.get("instance") == inst), None)
+                if inst is None or served is None or inst not in self.replay_ids:
+                    continue
+                sold = next((y["data"].get("price_cents") for y in rec.events[i:] if y.get("instance") == inst
+                             and y["kind"] == "anchor" and y["data"].get("anchor") == "sale_paid"), None)
+                first = not any(y["kind"] == "anchor" and y.get("instance") == inst and y["data"].get("anchor")
+                                == "first_unsold" for y in rec.events[i:])
+                lots.append((inst, x, _t(served["at"]), sold, 70 if first else 56))  # the floor: 70%, a 20% cut
         if not lots:
             return
         three_days = Period.parse("3d")
@@ -788,7 +799,7 @@ class _Recorder:
 
     def _released_by_transfer(self, released: dict[str, Any]) -> bool:
         inst = released.get("instance") or ""
-        return inst.split(":")[0] in _REGISTRY_KINDS and any(
+        return self._is_lot(inst) and any(
             x["kind"] == "item_done" and x.get("node") == 30 and x.get("item") == "ruling" and x.get("instance") == inst
             and _t(x["at"]) <= _t(released["at"]) for x in self.events)
 
@@ -797,14 +808,18 @@ class _Recorder:
                    and _t(x["at"]) <= before for x in self.events) and any(
             x.get("instance") == inst and x["kind"] in ("satisfied_in_kind",) for x in self.events)
 
+    def _is_lot(self, inst: str) -> bool:
+        """An asset the disposal component works on: sealed at a registry, or frozen and disposed of (股权, 证券)."""
+        return inst.split(":")[0] in _REGISTRY_KINDS or inst in self._disposed
+
     def _lot_after(self, i: int) -> str | None:
         """The asset a platform call was about: the first disposal event after it naming a recorded asset."""
         for x in self.events[i:]:
             inst = x.get("instance") or ""
-            if inst in self.assets and inst.split(":")[0] in _REGISTRY_KINDS and (x.get("node") in _DISPOSAL_NODES
-                                                                                  or x["kind"] in _LOT_EVENTS):
+            if inst in self.assets and self._is_lot(inst) and (x.get("node") in _DISPOSAL_NODES
+                                                               or x["kind"] in _LOT_EVENTS):
                 return inst
-        lots = [a for a in self.assets if a.split(":")[0] in _REGISTRY_KINDS]
+        lots = [a for a in self.assets if self._is_lot(a)]
         return lots[0] if len(lots) == 1 else None
 
     def _scheduled(self, i: int, inst: str, anchor: str) -> datetime | None:
@@ -1091,21 +1106,28 @@ def _chain(events: list[dict[str, Any]], case: str, live: bool = False) -> tuple
     steps with ``case: 恢复案``; a second resumption ``恢复案2``…), and the case's spec."""
     r = _Recorder(pick_case(events, case))
     spec = r.case()
-    r.choose_seed()
     recorders, current = [r], case
+    resumed_in_year: dict[str, int] = defaultdict(int)
     while (new := _resumed(events, current)) is not None and len(recorders) < 9:
         alias = "恢复案" if len(recorders) == 1 else f"恢复案{len(recorders)}"
         recorders[-1].resumed_alias = alias
         sub = _Recorder(pick_case(events, new))
         sub.debtors, sub.assets, sub.receipts, sub.latency, sub.notes = (r.debtors, r.assets, r.receipts, r.latency,
                                                                          r.notes)
+        sub.replay_ids = r.replay_ids  # one replay world: a lot the resumed case disposes of is priced as the root's
         sub.alias = alias
+        if (m := re.fullmatch(r"(\((\d{4})\).*执恢)\d+号", new)) is not None:
+            resumed_in_year[m.group(2)] += 1
+            sub.replay_case = f"{m.group(1)}{resumed_in_year[m.group(2)]}号"
         recorders.append(sub)
         r.notes.append(f"恢复执行案件 {new} 的步骤一并回放（case: {alias}）/ the resumed case's steps are replayed too")
         current = new
     for sub in recorders[1:]:
         filed = _t(next(e for e in sub.events if e["kind"] == "filed")["at"])
         sub._holdings({"debtors": [{"as": a, "holdings": []} for a in r.debtors.values()]}, pin_at=filed)
+    r.choose_seed(recorders[1:])  # one scenario seed: the replay's pricing platform answers the resumed cases too
+    for sub in recorders[1:]:
+        sub.seed = r.seed
     for rec in recorders:
         rec.is_live = rec.is_live or live
         rec.walk()
