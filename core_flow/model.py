@@ -17,7 +17,7 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator, model_valida
 from core_flow.errors import UserError
 from core_flow.legal_calendar import Period, Policy, Unit
 from core_flow.legal_calendar.periods import zh_number
-from core_flow.protocol import AgencyGroup
+from core_flow.protocol import AgencyGroup, AssetKind
 
 _NODE_ANCHOR = re.compile(r"^node_started:(\d+)$")
 _ITEM_ANCHOR = re.compile(r"^item_done:(\d+)\.([a-z_]+)$")
@@ -237,6 +237,9 @@ class Node(_Model):
     # or: the term by the ground the act names (失信: none for ground 1, 2 years for grounds 2–6); not with ``term``
     terms: MeasureTerms | None = None
     sweep: Sweep | None = None
+    # the kinds of controlled property (protocol ``AssetKind``) a per-asset node applies to; empty: any. 划拨 (node
+    # 31): money only — a freeze of other property (股权, 证券…) is disposed of (nodes 19–20), never deducted
+    asset_kinds: tuple[AssetKind, ...] = ()
 
     @field_validator("term", mode="before")
     @classmethod

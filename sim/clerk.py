@@ -4,7 +4,9 @@ Seeded and reproducible. Each action is a plain engine command or a platform met
 the platform's clock (virtual or compressed real time). ``diligence`` is the share of actions taken within the
 node's deadline; the rest run late, so warnings, freezes, unfreeze approvals and 督办 items happen too.
 The clerk follows the money: it freezes what the 集约查询 found (up to the claim), deducts it, registers the
-receipt, gets the two payout approvals and pays out; a case with nothing to enforce goes to 终本 after the
+receipt, gets the two payout approvals and pays out — money only: frozen 股权 or 证券 is disposed of (nodes 19–20,
+with ``dispose``; without it such property is recorded as found, not frozen), and preserved money (a 财产保全 case) is
+held, not deducted; a case with nothing to enforce goes to 终本 after the
 interview and the consumption restriction, once three months have passed. Found property of a 终本 case is
 frozen from 终本管理 and the case resumed, with a new handler (or, rarely, the same one). Every finding after 终本
 opens node 46, the handler's 10-day review, which the clerk does whether or not the case is resumed. A case without
@@ -22,6 +24,7 @@ from typing import Any
 
 from core_flow.engine import BLOCKING, Event, EventKind, NodeStatus
 from core_flow.engine import commands as c
+from core_flow.engine.money import control_anchor
 from core_flow.errors import NodeFrozenError, UserError
 from core_flow.platform import Platform
 from core_flow.platform.disposal import SEALABLE
@@ -253,6 +256,37 @@ class Clerk:
         if state.closed_manner is None and not pending and not unpaid and k not in self._zhongben:
             self._to_zhongben(k)
 
+    def _is_money(self, k: str, asset: str) -> bool:
+        """Whether the asset is money the 划拨 takes (the process's 划拨 ``asset_kinds``: deposits, payment balances,
+        wealth products), not property disposed of once frozen (股权, 证券…: nodes 19–20). Unknown: money."""
+        found = self.p.assets.get((k, asset))
+        kind = str(getattr(found[1].kind, "value", found[1].kind)) if found is not None else ""
+        return control_anchor(self.p.process, "freeze", kind) == "freeze_effective"
+
+    def _takes(self, k: str, asset: str, kind: Any) -> bool:
+        """Whether the handler freezes an online-controllable holding: money always; other property (股权, 证券…),
+        which is then disposed of (nodes 19–20 run from the freeze), only where this run disposes of property — else it
+        is recorded as found, as real estate is not even queried then (a freeze would start nodes nobody works on)."""
+        kind = str(getattr(kind, "value", kind))
+        if control_anchor(self.p.process, "freeze", kind) == "freeze_effective":
+            return True
+        return self.disposal is not None and self.disposal.takes(k, asset)
+
+    def _deducts(self, k: str, asset: str) -> bool:
+        """Whether the handler 划拨s a freeze that took effect: money, where the 划拨 (node 31) applies to the case —
+        not in a 财产保全 case by default (process.yaml: preserved money is held for the judgment, not deducted nor
+        paid out) — and the agency takes an online deduction (06; securities, for one, do not)."""
+        state = self.p.runtime.cases[k]
+        node = self.p.process.by_no[self.p.process.roles.deduction]
+        return (self._is_money(k, asset) and all(item.applies_for(state.attrs) for item in node.items)
+                and self.p.can(asset.split(":", 1)[0], Measure.DEDUCT))
+
+    def _disposed_of(self, k: str, asset: str, e: Event) -> bool:
+        """A freeze of property that is not money, which this run's disposal clerk disposes of (its lot: nodes 19–20
+        run from the freeze, ``Disposal.frozen``)."""
+        return (e.data.get("measure") != "seal" and self.disposal is not None and not self._is_money(k, asset)
+                and (k, asset) in self.p.disposal.lots)
+
     def _to_deduct(self, state: Any) -> int:
         """Money the case's active freezes hold that can still be deducted online (not equity, securities…)."""
         return sum(a.frozen_cents - a.deducted_cents for a in state.assets.values()
@@ -328,9 +362,9 @@ class Clerk:
         for h in holdings:
             asset = f"{agency}:{h.account_no}"
             claim = state.amount_cents - self._reserved.get(k, 0)  # freeze no more than the claim, overall
-            if claim <= 0 or not h.online_controllable:
-                # no control needed (the claim is covered) or none possible online: the handler records it — once:
-                # a 终本 sweep reports known property again
+            if claim <= 0 or not h.online_controllable or not self._takes(k, asset, h.kind):
+                # no control needed (the claim is covered), none possible online, or property this run does not
+                # dispose of: the handler records it — once: a 终本 sweep reports known property again
                 if state.status(17, asset) is not NodeStatus.DONE:
                     self._cmd(HOUR, c.CompleteNode(k, 17, asset))
                 continue
@@ -366,9 +400,13 @@ class Clerk:
             return
         if e.data.get("measure") == "seal":  # real estate, a vehicle: disposed of (sim.disposal_clerk)
             return
-        if self.p.can(asset.split(":", 1)[0], Measure.DEDUCT):
+        if self._deducts(k, asset):
             self._at(self._soon(7 * DAY), lambda: self._deduct(k, asset, e.data["amount_cents"]))
-        else:  # e.g. securities: frozen, to be disposed of offline; nothing to deduct now
+        elif state.case_type == "preservation":  # preserved, not deducted: the case closes as its controls are taken
+            return
+        elif self._disposed_of(k, asset, e):  # 股权, 证券 frozen: disposed of (nodes 19–20, sim.disposal_clerk)
+            return
+        else:  # money no online 划拨 takes (offline), or property this run does not dispose of: nothing to deduct now
             self._maybe_zhongben(k)
 
     def _ev_funds_arrived(self, e: Event) -> None:
@@ -453,8 +491,9 @@ class Clerk:
         if kind == "sweep_found" or (kind == "clue_verified" and data["holdings"]):
             k = data["case_id"]
             for h in data["holdings"]:  # money is frozen; real estate and vehicles are sealed (sim.disposal_clerk)
-                if h.online_controllable and str(getattr(h.kind, "value", h.kind)) not in SEALABLE:
-                    asset = f"{data['agency']}:{h.account_no}"
+                asset = f"{data['agency']}:{h.account_no}"
+                if h.online_controllable and str(getattr(h.kind, "value", h.kind)) not in SEALABLE \
+                        and self._takes(k, asset, h.kind):
                     # up to what is left of the claim less the money the case's freezes hold (to be deducted), as the
                     # 集约查询's freezes (a sweep froze whole balances: 3.4 million yuan for a 74,000 yuan claim);
                     # nothing available: 轮候 behind the others

@@ -1,4 +1,6 @@
-"""The simulated handler disposes of real estate and vehicles (issue 12), alongside :class:`sim.clerk.Clerk`.
+"""The simulated handler disposes of real estate and vehicles (issue 12), alongside :class:`sim.clerk.Clerk` — and of
+frozen property that is not money (股权, 证券: the process's 划拨 ``asset_kinds`` leave it out), from its freeze on
+(node 19, then the pricing and auction below, as an other property right: 30 / 15 days' notice).
 
 After the 集约查询 the handler queries the real-estate and vehicle registries (网络查控, node 9); what they report is
 sealed (node 17) while the claim is not covered, the property investigated (node 19), priced on the pricing platform
@@ -22,7 +24,7 @@ from core_flow.engine import commands as c
 if TYPE_CHECKING:
     from sim.clerk import Clerk
 
-from core_flow.platform.disposal import SECOND_ANNOUNCE_DAYS
+from core_flow.platform.disposal import OTHER_RIGHT, SECOND_ANNOUNCE_DAYS
 from mock_agencies.platform_periods import RELIST_WITHIN, SALE_ANNOUNCE_WITHIN
 from sim.clerk import DAY, HOUR
 
@@ -54,6 +56,21 @@ class DisposalClerk:
         self.p.runtime.subscribe(self._on_event, (EventKind.INQUIRY_COMPLETED, EventKind.FUNDS_FROZEN))
         self.p.listeners.append(self._on_notice)
 
+    def takes(self, k: str, asset: str) -> bool:
+        """Whether the handler freezes (to dispose of) an online-controllable holding that is not money (股权, 证券…):
+        where the court has its pricing and auction platforms."""
+        return self.d.port is not None
+
+    def _disposes(self, e: Event) -> bool:
+        """A control that starts the disposal (``property_controlled``: a seal, or a freeze of property that is not
+        money — ``Disposal.frozen``) in an open case other than a 财产保全 one (preserved property is held for the
+        judgment: process.yaml nodes 19–20 do not apply)."""
+        k, asset = e.case_id, e.instance
+        lot = self.d.lots.get((k, asset))
+        state = self.p.runtime.cases[k]
+        return (lot is not None and ((e.data or {}).get("measure") == "seal" or lot.klass == OTHER_RIGHT)
+                and state.closed_manner is None and state.case_type != "preservation")
+
     def busy(self, k: str) -> bool:
         return any(lot.stage in _BUSY for (case, _), lot in self.d.lots.items() if case == k)
 
@@ -81,10 +98,9 @@ class DisposalClerk:
                 for n, registry in enumerate(REGISTRIES):
                     self._at(2 * HOUR + n * HOUR,
                              lambda debtor=debtor, registry=registry: self.p.manual_query(k, debtor, registry))
-        elif e.kind == "funds_frozen" and (e.data or {}).get("measure") == "seal" and self._open(e.case_id):
+        elif e.kind == "funds_frozen" and self._disposes(e):
+            # (a seal taken over after its disposal ended unsold has no lot: it stays)
             k, asset = e.case_id, e.instance
-            if (k, asset) not in self.d.lots:  # a seal taken over after its disposal ended unsold: it stays
-                return
             method = "appraisal" if self.rng.random() < 0.2 else "network_inquiry"
             self._at(self.c._soon(10 * DAY), lambda: self.d.investigate(k, asset))
             self._at(self.c._soon(15 * DAY) + HOUR, lambda: self._price(k, asset, method))

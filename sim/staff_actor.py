@@ -20,7 +20,7 @@ from core_flow.engine import commands as c
 from core_flow.errors import NodeFrozenError, UserError
 from core_flow.legal_calendar import Period, Unit
 from core_flow.platform import Platform
-from core_flow.protocol import Holding, Measure
+from core_flow.protocol import Holding
 from sim.clerk import DAY, HOUR, Clerk
 from sim.crn import uniform
 from sim.profile import AUTHORITY_ROLE, Action
@@ -514,9 +514,13 @@ class StaffActor(Clerk):
                     self._submit(c.RequestResumption(k, reason="统查或线索发现财产 / property found")),
                     self._work("resume_approve", k, lambda: self._submit(c.ApproveResumption(k, "执行局长")))))
             return
-        if self.p.can(asset.split(":", 1)[0], Measure.DEDUCT):
+        if self._deducts(k, asset):
             amount = e.data["amount_cents"]
             self._work("deduct", k, lambda: self._deduct(k, asset, amount))
+        elif state.case_type == "preservation":  # preserved money is held, not deducted (process.yaml node 31)
+            return
+        elif self._disposed_of(k, asset, e):  # 股权, 证券 frozen: disposed of (nodes 19–20, sim.staff_disposal)
+            return
         else:
             self._maybe_zhongben(k)
 

@@ -9,8 +9,9 @@ with the clerk's coin-toss lateness. Here the same decisions are work items of t
 signatures and the payment like deducted money), queued for the case's 承办法官 or the first free 书记员 and done in
 working hours (``sim.staff_actor``). Steps that need the one before — the listing after the parties' notice, the
 transfer after the confirmation — run as chains; the investigation (node 19) and the pricing (node 20) both start
-from the seal. The waits the rules set (the 3 days between the notice and the
-listing, the 11 days to the hand-over) stay waits. A case with a disposal under way does not go to 终本.
+from the seal (or from the freeze of 股权 or 证券, which is disposed of, not deducted). The waits the rules set
+(the 3 days between the notice and the listing, the 11 days to the hand-over) stay waits.
+A case with a disposal under way does not go to 终本.
 """
 
 from __future__ import annotations
@@ -50,6 +51,10 @@ class StaffDisposalClerk(DisposalClerk):
         """The same at every staffing level (common random numbers, as the staff minutes)."""
         return uniform(self.a.seed, k, asset, what)
 
+    def takes(self, k: str, asset: str) -> bool:
+        """Frozen to be disposed of (股权, 证券…): the share of property found this court disposes of, as for a flat."""
+        return self.d.port is not None and (self.share >= 1 or self._draw(k, asset, "disposable") < self.share)
+
     def busy(self, k: str) -> bool:
         lots = self.d.lots
         if any(lots[(k, asset)].stage in _BUSY for asset in self._lots_of.get(k, ())):
@@ -73,12 +78,10 @@ class StaffDisposalClerk(DisposalClerk):
                 for registry in REGISTRIES:
                     self._work("registry_query", k,
                                lambda debtor=debtor, registry=registry: self.p.manual_query(k, debtor, registry))
-        elif e.kind == EventKind.FUNDS_FROZEN and (e.data or {}).get("measure") == "seal" and self._open(k):
+        elif e.kind == EventKind.FUNDS_FROZEN and self._disposes(e):
+            # (a seal taken over without its lot — the 终本 case's disposal of it had ended, 变卖 found no buyer —
+            # stays: there is nothing to dispose of; a 1.5-year run with disposal crashed here)
             asset = e.instance
-            if (k, asset) not in self.d.lots:
-                # a seal taken over without its lot: the 终本 case's disposal of it had ended (变卖 found no buyer):
-                # the seal stays, there is nothing to dispose of (a 1.5-year run with disposal crashed here)
-                return
             if asset not in self._lots_of[k]:  # a seal the 恢复执行 case took over from its 终本 case
                 self._lots_of[k].append(asset)
             method = "appraisal" if self._draw(k, asset, "appraisal") < 0.2 else "network_inquiry"

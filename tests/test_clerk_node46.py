@@ -61,18 +61,19 @@ def test_a_late_clerk_reviews_it_late_but_still_reviews_it():
 def test_freezing_more_of_an_account_controlled_before_does_not_enter_node_17_again():
     """A sweep can report value again on an account the case controls in part (the court-year had 8 such securities
     accounts): the clerk freezes the rest, and node 17 of the account stays done — before, the clerk entered it
-    again and the system refused it (NODE_DONE)."""
+    again and the system refused it (NODE_DONE). (A securities account is frozen only where the run disposes of
+    property — it is not money to deduct, tests/test_control_anchor.py: here a bank account.)"""
     court = build_virtual_court(ORIGIN, seed=3, diligence=1.0, identity_failure_rate=0.0, same_handler_rate=0.0)
     world, p = court.session.world, court.platform
     d = world.debtor(0)
     for a in inquiry_scope(p.directory, d.id_number, p.court.region, d.kind):
         world.pin(d.id_number, a.code, [])
-    shares = Holding(account_no=account_number("csdc", AssetKind.SECURITIES, d.id_number, 1),
-                     kind=AssetKind.SECURITIES, balance_cents=30_000_00, available_cents=30_000_00)
-    world.pin(d.id_number, "csdc", [shares])
+    account = Holding(account_no=account_number("icbc", AssetKind.DEPOSIT, d.id_number, 1),
+                      kind=AssetKind.DEPOSIT, balance_cents=30_000_00, available_cents=30_000_00)
+    world.pin(d.id_number, "icbc", [account])
     p.file(c.FileCase("Z2", debtors=(d.id_number,), amount_cents=200_000_00), [d.subject()])
     court.run_for(timedelta(days=3))
-    asset = f"csdc:{shares.account_no}"
+    asset = f"icbc:{account.account_no}"
     assert court.runtime.cases["Z2"].status(17, asset) == "done"
     court.clerk._freeze("Z2", asset, 10_000_00)  # the clerk's step for a reported holding it decided to freeze
     court.run_for(timedelta(days=1))

@@ -9,10 +9,13 @@ from pathlib import Path
 
 import pytest
 
+from core_flow.agency_directory import inquiry_scope
 from core_flow.engine import commands as c
 from core_flow.errors import UserError
 from core_flow.eventlog import EventLog
 from core_flow.legal_calendar import CST
+from core_flow.protocol import AssetKind, Holding
+from mock_agencies.world import account_number
 from scenarios.loader import load_file, parse_text
 from scenarios.record import read_log, record, record_file
 from scenarios.runner import run_scenario
@@ -22,10 +25,11 @@ ORIGIN = datetime(2025, 3, 3, 9, 0, tzinfo=CST)
 
 
 def _logged_court(path: Path, *, seed: int, debtor: int, number: int, count: int, days: int,
-                  **court: object) -> tuple[list[str], list[str]]:
+                  new_deposit_on: int | None = None, **court: object) -> tuple[list[str], list[str]]:
     """A simulated court with its clerk, ``count`` cases (world debtors from ``debtor``, case numbers from
     ``number``) filed three hours apart, run for ``days`` with its event log (masked) at ``path``: the case numbers
-    and the debtors' ID numbers."""
+    and the debtors' ID numbers. ``new_deposit_on``: on that day the first debtor gets a deposit at a bank of the
+    inquiry scope where it had nothing (money a 终本 sweep finds)."""
     court_ = build_virtual_court(ORIGIN, seed=seed, clerk=True, diligence=0.7, **court)
     log = EventLog(path).attach(court_.runtime)
     world = court_.session.world
@@ -38,6 +42,14 @@ def _logged_court(path: Path, *, seed: int, debtor: int, number: int, count: int
         cases.append(case)
         ids.append(d.id_number)
         court_.run_until(court_.clock.now() + timedelta(hours=3))
+    if new_deposit_on is not None:
+        court_.run_until(ORIGIN + timedelta(days=new_deposit_on))
+        d, p = world.debtor(debtor), court_.platform
+        bank = next(a.code for a in inquiry_scope(p.directory, d.id_number, p.court.region, d.kind)
+                    if a.code != "csdc" and not world.holdings(d.id_number, a.code))
+        world.pin(d.id_number, bank, [Holding(account_no=account_number(bank, AssetKind.DEPOSIT, d.id_number, 7),
+                                              kind=AssetKind.DEPOSIT, balance_cents=5_000_00,
+                                              available_cents=5_000_00)])
     court_.run_until(ORIGIN + timedelta(days=days))
     log.close()
     return cases, ids
@@ -175,7 +187,9 @@ def test_a_resumed_cases_own_steps_are_replayed(tmp_path: Path) -> None:
     """A case resumed after 终本: its 恢复执行 case's steps follow ``approve_resumption: {as: 恢复案}`` with
     ``case: 恢复案`` and its outcomes are asserted; asking for the resumed case records it from its original."""
     path = tmp_path / "events.jsonl"
-    _logged_court(path, seed=1, debtor=11, number=700, count=3, days=300)
+    # (the money a sweep finds: before, frozen securities — no money to deduct — left bank accounts of the first
+    # round unfrozen for a sweep to find; securities are frozen only where the run disposes of property now)
+    _logged_court(path, seed=1, debtor=11, number=700, count=3, days=300, new_deposit_on=200)
     events = read_log(path)
     filed = sorted((e["data"]["new_case"], e["case_id"]) for e in events if e["kind"] == "resumption_filed")
     assert filed, "this seed resumes a case"

@@ -313,9 +313,13 @@ class FreezeConfirmed:
     freeze_id: str = ""
     account_no: str = ""
     expires_at: datetime | None = None  # the freeze's term (deposits 1 year, movables 2, real estate 3)
-    # freeze (存款等: anchors ``freeze_effective``, node 31's 划拨) | seal (查封/扣押 of real estate or a vehicle:
-    # anchors ``property_controlled``, the disposal nodes 19–20; ``amount_cents`` is the value the seal controls)
+    # freeze (冻结) | seal (查封/扣押 of real estate or a vehicle; ``amount_cents`` is the value the seal controls)
     measure: str = "freeze"
+    # the asset's kind as the agency reported it (protocol ``AssetKind``: deposit, securities, equity…; "" unknown).
+    # With ``measure`` it decides what the control starts (``money.control_anchor``): a freeze of money the 划拨
+    # applies to (node 31's ``asset_kinds``; unknown counts as money) anchors ``freeze_effective``, node 31's 7 days;
+    # a seal, or a freeze of other property (股权, 证券…), anchors ``property_controlled``: the disposal (nodes 19–20)
+    kind: str = ""
 
 
 @fast_init
@@ -457,6 +461,7 @@ class TakeOverMeasure:
     account_no: str = ""
     expires_at: datetime | None = None
     measure: str = "freeze"  # freeze | seal (as ``FreezeConfirmed``)
+    kind: str = ""  # the asset's kind (as ``FreezeConfirmed``)
 
 
 @fast_init

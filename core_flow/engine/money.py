@@ -2,7 +2,9 @@
 
 Amounts are integer cents, kept per asset and per receipt, so that the case reconciles to the cent with the
 agencies' ledgers and the court's account. The deadlines are the nodes' own (process.yaml): a confirmed freeze
-starts node 31 (7 days), money arriving starts nodes 32 (3 days) and 33 (30 days).
+starts node 31 (7 days) — a freeze of money; one of other property (股权, 证券) and a seal start the disposal
+(nodes 19–20, ``control_anchor``) —, money arriving starts nodes 32 (3 days) and 33 (30 days). In a 财产保全 case node
+31 does not apply by default (process.yaml: preserved money is held, not 划拨'd or paid out).
 The payout approval follows node 33's ``approval_chain`` (执行局长 → 分管副院长) in order.
 """
 
@@ -21,11 +23,20 @@ from core_flow.engine.state import (
     NodeStatus,
     Receipt,
 )
+from core_flow.model import Process
 
 
-def control_anchor(measure: str) -> str:
-    """The anchor a control measure starts: a seal the disposal (nodes 19–20), a freeze the 划拨 (31)."""
-    return "property_controlled" if measure == "seal" else "freeze_effective"
+def control_anchor(process: Process, measure: str, kind: str = "") -> str:
+    """The anchor a control measure starts. A freeze of money: the 划拨 (node 31, ``freeze_effective``). A seal, or
+    a freeze of property that is not money — 股权, 证券, other property, disposed of (变价: 参考价, auction), never
+    deducted: the disposal (nodes 19–20, ``property_controlled``). What is money is the 划拨 node's ``asset_kinds``
+    (process.yaml); an asset of unknown kind (``""``) counts as money, as every freeze did before kinds were told."""
+    if measure == "seal":
+        return "property_controlled"
+    kinds = process.by_no[process.roles.deduction].asset_kinds
+    if kind and kinds and kind not in kinds:
+        return "property_controlled"
+    return "freeze_effective"
 
 
 class MoneyRules:
@@ -59,7 +70,8 @@ class MoneyRules:
                          f"asset {cmd.asset} belongs to {asset.agency}")
             return
         first = asset is None or asset.frozen_cents == 0  # the first money it controls (a 轮候 took effect)
-        arms = self.e._plan(state, control_anchor(cmd.measure), cmd.asset, now) if first else []
+        anchor = control_anchor(self.e.process, cmd.measure, cmd.kind)
+        arms = self.e._plan(state, anchor, cmd.asset, now) if first else []
         if asset is None:
             asset = state.assets[cmd.asset] = AssetMoney(cmd.agency)
         asset.frozen_cents += cmd.amount_cents
@@ -67,8 +79,9 @@ class MoneyRules:
         asset.account_no = cmd.account_no or asset.account_no
         asset.expires_at = cmd.expires_at or asset.expires_at
         asset.released = False
+        kind = {"kind": cmd.kind} if cmd.kind else {}  # told by the agency: what the control starts (above)
         out.events.append(self.funds_frozen(state, cmd.asset, asset, cmd.amount_cents, cmd.freeze_id, cmd.account_no,
-                                            cmd.measure, now))
+                                            cmd.measure, now, **kind))
         self.e._apply(state, arms, now, out)
 
     def funds_frozen(self, state: CaseState, key: str, asset: AssetMoney, amount_cents: int, freeze_id: str,

@@ -119,11 +119,12 @@ class ResumptionRules:
             self.e._refuse(out, cmd, now, "BAD_AMOUNT", "接续的冻结须有冻结编号和大于零的金额",
                            "a measure taken over needs its freeze id and a positive amount")
             return
-        arms = self.e._plan(state, control_anchor(cmd.measure), cmd.asset, now)
+        arms = self.e._plan(state, control_anchor(self.e.process, cmd.measure, cmd.kind), cmd.asset, now)
         asset = state.assets[cmd.asset] = AssetMoney(cmd.agency, frozen_cents=cmd.amount_cents,
                                                      freeze_id=cmd.freeze_id, account_no=cmd.account_no,
                                                      expires_at=cmd.expires_at)
         # the same event as a freeze taking effect: the case's handler deducts (or disposes of) it as any other
         out.events.append(self.e.money.funds_frozen(state, cmd.asset, asset, cmd.amount_cents, cmd.freeze_id,
-                                                    cmd.account_no, cmd.measure, now, taken_over_from=cmd.from_case))
+                                                    cmd.account_no, cmd.measure, now, taken_over_from=cmd.from_case,
+                                                    **({"kind": cmd.kind} if cmd.kind else {})))
         self.e._apply(state, arms, now, out)

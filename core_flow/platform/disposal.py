@@ -1,9 +1,13 @@
-"""Disposal of sealed property (财产处置): seals, reference price, auctions, 变卖, 以物抵债, transfer and proceeds.
+"""Disposal of sealed property (and of frozen property that is not money) (财产处置): seals, reference price, auctions,
+变卖, 以物抵债, transfer and proceeds.
 
 The court side of nodes 17 and 19–30 (and 32–33 for the proceeds), a component the :class:`Platform` owns.
 Every deadline of a disposal node runs from an answer of a platform or from the handler's own act, never from a
 hand-recorded anchor:
 
+* **freeze of other property** (股权, 证券: not money, the process's 划拨 ``asset_kinds``): its confirmed freeze is
+  ``FreezeConfirmed(kind=…)`` anchoring ``property_controlled`` like a seal; the lot (``frozen``, class other_right:
+  30 / 15 days' notice) is disposed of as below, released (04) after the transfer;
 * **seal** (查封 / 扣押, node 17): real estate and vehicles found by a query to the registries are sealed through
   the gateway with the registries' seal code (11); the answer — or a later notice that a 轮候 seal took effect — is
   ``FreezeConfirmed(measure="seal")``: node 17 done for that asset (process ``operations``), node 19's and node 20's
@@ -55,11 +59,14 @@ if TYPE_CHECKING:
 # What the court seals rather than freezes, and its class for the auction rules and the process's overrides
 # (node 25/26/28: real estate and other rights 30/15 days, movables 15/7).
 SEALABLE: dict[str, str] = {AssetKind.REAL_ESTATE.value: "real_estate", AssetKind.VEHICLE.value: "movable"}
+# What the court freezes and disposes of rather than deducts (the process's 划拨 ``asset_kinds`` say what is money):
+# 股权, 证券 holdings, other property rights — "其他财产权" to the auction rules (30 / 15 days, like real estate)
+OTHER_RIGHT = "other_right"
 DEFAULT_AUCTION_PLATFORM = "taobao"
 # Notice periods in whole calendar days, counted by the legal calendar like the platforms count them
 # (mock_agencies.platform_periods: the announcement day not counted, no rollover)
-ANNOUNCE_DAYS = {"movable": 15, "real_estate": 30}  # first auction (网络司法拍卖规定 第十二条)
-SECOND_ANNOUNCE_DAYS = {"movable": 7, "real_estate": 15}  # second auction / 变卖 (第二十六条; node 28)
+ANNOUNCE_DAYS = {"movable": 15, "real_estate": 30, OTHER_RIGHT: 30}  # first auction (网络司法拍卖规定 第十二条)
+SECOND_ANNOUNCE_DAYS = {"movable": 7, "real_estate": 15, OTHER_RIGHT: 15}  # second auction / 变卖 (第二十六条; node 28)
 SALE_PERIOD_DAYS = 60  # a 变卖's sale period when the court sets none (our choice; the seeds and LAW.md give none)
 
 
@@ -103,8 +110,8 @@ class Lot:
     asset: str
     agency: str
     debtor: str
-    kind: str  # real_estate | vehicle
-    klass: str  # movable | real_estate (the auction rules' and the process's asset class)
+    kind: str  # real_estate | vehicle (sealed) | equity | securities | other (frozen: ``Disposal.frozen``)
+    klass: str  # movable | real_estate | other_right (the auction rules' and the process's asset class)
     description: str = ""
     stage: str = "found"  # found sealing sealed pricing reported fixed listed unsold1 relisted unsold2 in_kind
     #                       declined sale sold paid confirmed transferred handed_over unsold
@@ -165,8 +172,9 @@ class Disposal:
     def lot(self, case_id: str, asset: str) -> Lot:
         lot = self.lots.get((case_id, asset))
         if lot is None:
-            raise UserError(f"本案没有待处置的财产 {asset}（须为已查得的不动产或车辆）",
-                            f"no property {asset} to dispose of in this case (real estate or a vehicle found)",
+            raise UserError(f"本案没有待处置的财产 {asset}（须为已查得的不动产或车辆，或已冻结的股权、证券等）",
+                            f"no property {asset} to dispose of in this case (real estate or a vehicle found, or "
+                            "equity, securities or other property frozen that is not money)",
                             where=f"案件 case {case_id} 财产 asset {asset}")
         return lot
 
@@ -300,6 +308,22 @@ class Disposal:
             lot.stage = "found"  # not sealed (refused, or cannot be sealed online): the handler may try again
         self.p._notify("seal_answered", case_id=case_id, asset=asset, ok=ok, controlled=controlled,
                        stage=lot.stage)
+
+    def frozen(self, case_id: str, asset: str, agency: str, debtor: str, holding: Holding) -> bool:
+        """A freeze of property that is not money (股权, 证券, other property rights: the process's 划拨 ``asset_kinds``
+        leave it out) took effect: nothing to deduct, it is disposed of like a sealed flat — investigated (node 19),
+        priced (node 20), auctioned as an other property right. The lot starts ``sealed`` (controlled); ``False``
+        if the asset already has one (more of the same freeze, a 轮候 taking effect)."""
+        if (case_id, asset) in self.lots and self.lots[(case_id, asset)].stage not in _ENDED:
+            return False  # (a lot whose disposal ended — sold, unsold — gives way to the new freeze's: a sweep's)
+        kind = holding.kind.value if hasattr(holding.kind, "value") else str(holding.kind)
+        self.lots[(case_id, asset)] = Lot(case_id, asset, agency, debtor, kind, OTHER_RIGHT, holding.description,
+                                          stage="sealed")
+        return True
+
+    def forget(self, case_id: str, asset: str) -> None:
+        """The lot ``frozen`` made for a freeze the engine then refused."""
+        self.lots.pop((case_id, asset), None)
 
     def carry_over(self, case_id: str, new_case: str, asset: str) -> None:
         """The 终本 case's seal continues in its 恢复执行 case (``Platform.carry_over``): the lot, sealed (or its seal
@@ -564,6 +588,7 @@ class Disposal:
             self.p._notify("unsold", case_id=case_id, asset=asset, listing_id=lid, round="second")
         elif status == "failed":  # 变卖 found no buyer in its period
             lot.stage = "unsold"
+            self._complete(lot, 28)  # the 变卖 ended unsold: the engine's 终本 gate reads the disposal as ended
             self.p._notify("unsold", case_id=case_id, asset=asset, listing_id=lid, round="sale")
 
     def _collect(self, lot: Lot) -> None:
@@ -711,6 +736,7 @@ class Disposal:
         return self._complete(lot, 30) or out  # both items done: the node is
 
 
+_ENDED = ("handed_over", "unsold", "moved")  # a lot's disposal is over (or continues in the 恢复执行 case)
 _AFTER_SEAL = ("sealed", "pricing", "reported", "fixed", "listed", "unsold1", "relisted", "unsold2", "in_kind",
                "declined", "sale", "sold", "paid", "confirmed", "transferred", "handed_over", "unsold")
 

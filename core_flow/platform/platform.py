@@ -8,8 +8,9 @@ by itself under the SPC notice and the guideline:
   for an endpoint without the hub);
 * answers become engine commands: ``InquiryAnswers`` per 总对总 part (``InquiryAnswered`` per direct answer);
   property found starts node 17's control deadline;
-  confirmed freezes, deductions and releases become ``FreezeConfirmed`` / ``DeductionConfirmed`` /
-  ``FreezeReleased``;
+  confirmed freezes, deductions and releases become ``FreezeConfirmed`` (with the asset's kind: a freeze of money
+  starts node 31's 划拨, one of 股权 or 证券 the disposal, nodes 19–20, as a lot of ``Disposal``) /
+  ``DeductionConfirmed`` / ``FreezeReleased``;
 * closing by 执行完毕 / 终结 sends an unfreeze for every freeze still held (not in 保全 cases);
 * a freeze still holding money is renewed (续行, 02) before its term ends, in open and 终本 cases;
 * each 终本 sweep queries the debtors again; property found is recorded for 终本管理 (node 46's review);
@@ -35,6 +36,7 @@ from core_flow.agency_directory import AgencyDirectory, AgencyInfo, inquiry_scop
 from core_flow.case_number import CaseNumbers
 from core_flow.engine import Event, EventKind, Outcome
 from core_flow.engine import commands as c
+from core_flow.engine.money import control_anchor
 from core_flow.errors import NodeFrozenError, UserError
 from core_flow.gateway import Gateway
 from core_flow.legal_calendar import to_cst
@@ -48,6 +50,11 @@ from core_flow.runtime import Runtime
 # money a freeze takes at once: found again with a balance available, it is a new clue whatever the account's history
 _MONEY = frozenset(k.value for k in (AssetKind.DEPOSIT, AssetKind.BALANCE, AssetKind.WEALTH_PRODUCT,
                                      AssetKind.SECURITIES))
+
+
+def _kind(holding: Holding) -> str:
+    """The holding's kind as the engine's commands name it (``AssetKind`` value)."""
+    return str(getattr(holding.kind, "value", holding.kind))
 
 
 class CourtAccounts(Protocol):
@@ -410,7 +417,8 @@ class Platform:
         measure = "seal" if self.is_seal(case_id, asset) else "freeze"
         self.disposal.carry_over(case_id, new_case, asset)
         out = self.runtime.submit(c.TakeOverMeasure(new_case, case_id, asset, money.agency, remaining,
-                                                    money.freeze_id, money.account_no, money.expires_at, measure))
+                                                    money.freeze_id, money.account_no, money.expires_at, measure,
+                                                    _kind(self.assets[(case_id, asset)][1])))
         if out.accepted and money.expires_at is not None:
             self._schedule_renewal(new_case, asset, money.expires_at)
         return out.accepted
@@ -546,9 +554,16 @@ class Platform:
         if fb.ok and controlled > 0 and fb.freeze_id:
             expires = to_cst(fb.expires_at) if fb.expires_at is not None else None
             case_id = self._holder(ctx.case_id, ctx.asset)  # more of a freeze a 恢复执行 case took over: its own
+            holding = self.assets[(ctx.case_id, ctx.asset)][1]
+            kind = _kind(holding)
+            # a freeze of property that is not money (股权, 证券…) is disposed of: its lot exists before the engine
+            # tells of the freeze (``control_anchor``: nodes 19–20 run from it, not node 31's 划拨)
+            lot = measure == "freeze" and control_anchor(self.process, measure, kind) == "property_controlled" \
+                and self.disposal.frozen(case_id, ctx.asset, ctx.agency, ctx.debtor, holding)
             out = self.runtime.submit(c.FreezeConfirmed(case_id, ctx.asset, ctx.agency, controlled, fb.freeze_id,
-                                                        self.assets[(ctx.case_id, ctx.asset)][1].account_no,
-                                                        expires, measure))
+                                                        holding.account_no, expires, measure, kind))
+            if lot and not out.accepted:
+                self.disposal.forget(case_id, ctx.asset)
             resumed_as = self.runtime.cases[case_id].resumed_as
             if out.accepted and resumed_as is not None and self.process.resumption.measures_carry_over \
                     and resumed_as in self.runtime.cases:  # confirmed after the 恢复执行 case was filed: it follows
