@@ -410,12 +410,23 @@ class GateCondition(_Model):
     policy: Policy = Policy.NATURAL  # how months_since_filing counts ("立案之日起满三个月": natural months)
     money_held: bool = False  # unmet while the case's sub-account holds money not yet paid out
     not_case_type: str | None = None  # unmet for a case of this type (a 保全 case never closes by 终本)
+    # [first, last]: the per-asset nodes of the disposal and the 划拨. Unmet while an asset the case still holds
+    # (its measure neither released, lapsed nor handed over) has one of them with work open (started, or a deadline
+    # running, and not done), money frozen and not deducted, or entered the disposal and none of ``disposal_ends``
+    # is done for it (gate.open_disposals)
+    disposal_nodes: tuple[int, int] | None = None
+    disposal_ends: tuple[int, ...] = ()  # the nodes that end an asset's disposal, sold or not (transfer, 变卖)
 
     @model_validator(mode="after")
     def _one_kind(self) -> GateCondition:
         if sum((self.node is not None, self.months_since_filing is not None, self.money_held,
-                self.not_case_type is not None)) != 1:
-            raise ValueError("exactly one of node / months_since_filing / money_held / not_case_type")
+                self.not_case_type is not None, self.disposal_nodes is not None)) != 1:
+            raise ValueError("exactly one of node / months_since_filing / money_held / not_case_type / disposal_nodes")
+        if self.disposal_nodes is not None and self.disposal_nodes[0] > self.disposal_nodes[1]:
+            raise ValueError("disposal_nodes: [first, last] with first ≤ last / 首节点不得大于末节点")
+        if self.disposal_ends and (self.disposal_nodes is None or not all(
+                self.disposal_nodes[0] <= no <= self.disposal_nodes[1] for no in self.disposal_ends)):
+            raise ValueError("disposal_ends: nodes within disposal_nodes / 须在 disposal_nodes 范围之内")
         return self
 
 
@@ -518,6 +529,9 @@ class Process(_Model):
         for i, cond in enumerate(self.zhongben_gate):
             if cond.node is not None and cond.node not in known:
                 problems.append((("zhongben_gate", i, "node"), f"unknown node {cond.node} / 未知节点"))
+            for no in cond.disposal_nodes or ():
+                if no not in known:
+                    problems.append((("zhongben_gate", i, "disposal_nodes"), f"unknown node {no} / 未知节点"))
         if problems:
             raise CrossReferenceError(problems)
         return self

@@ -18,7 +18,10 @@ from core_flow.protocol import Measure
 from sim.assembly import build_virtual_court
 from sim.demo import ORIGIN, _pin_new_money, _plant_property, _why_open
 
-DAYS = 420
+# A 恢复执行 case filed late in the run (2027-10 from TODAY) disposes of the securities it took over (nodes 19–30,
+# about 4 months) before its 终本 — which the gate refuses while they are being disposed of (PROPERTY_IN_DISPOSAL);
+# at 420 days it closed in time only because its 终本 was taken with them frozen and untouched
+DAYS = 450
 
 
 def _demo_court(seed: int, origin: datetime = ORIGIN):

@@ -6,16 +6,115 @@ Conditions are data (``zhongben_gate`` in the process file; sources in LAW.md: �
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime
 
-from core_flow.engine.state import CaseState, NodeStatus
-from core_flow.legal_calendar import LegalCalendar, Period, Unit
-from core_flow.model import GateCondition, Process
+from core_flow.engine.state import CaseState, NodeState, NodeStatus
+from core_flow.legal_calendar import LegalCalendar, Period, Unit, to_cst
+from core_flow.model import GateCondition, Per, Process
 
 
 def _node_done(state: CaseState, no: int) -> bool:
     # A per-case node, or any instance of a per-instance node, marked done.
     return any(ns.status == NodeStatus.DONE for (n, _), ns in state.nodes.items() if n == no)
+
+
+@dataclass(frozen=True, slots=True)
+class OpenDisposal:
+    """An asset the case still holds whose disposal (or 划拨) is under way: the nodes with work open on it, and the
+    money frozen on it not yet deducted (0: none, or not money)."""
+
+    asset: str
+    nodes: tuple[int, ...]  # the nodes with work open on it
+    frozen_cents: int = 0
+    unended: bool = False  # in the disposal, and no node that ends it (transfer, 变卖) done yet
+
+
+def _work_open(ns: NodeState) -> bool:
+    """Started (or warned, frozen) and not done, or a deadline running on it. A node whose only deadline was
+    withdrawn (``ends_on``: the second auction after the creditor took the property in kind) has none."""
+    if ns.status == NodeStatus.DONE:
+        return False
+    return ns.status != NodeStatus.NOT_STARTED or any(not st.done for st in ns.items.values())
+
+
+def open_disposals(process: Process, state: CaseState, now: datetime, cond: GateCondition) -> list[OpenDisposal]:
+    """Property found and still being disposed of or deducted (终本规定 第一条第（三）项: 终本 only when nothing
+    disposable was found, or what was found cannot be disposed of). Per asset, from the engine's state, with the
+    nodes of ``cond`` (process.yaml ``zhongben_gate``: ``disposal_nodes`` the disposal 19–30 and the 划拨 31,
+    ``disposal_ends`` 28 and 30):
+
+    * a per-asset node in ``disposal_nodes`` with work open on the asset (started, or a deadline running, and not
+      done) — sealed and waiting for its investigation or price, the price being fixed, a second auction, 以物抵债 or
+      变卖 pending, the ruling or the hand-over not done, a freeze of money not yet 划拨'd;
+    * an asset that entered the disposal (a node in the range other than the 划拨 started for it) and none of
+      ``disposal_ends`` done for it — listed and waiting for the bidding, when no node has work open: the disposal
+      ends with the transfer (sold, or taken in kind: node 30) or with the 变卖 (node 28: sold, or ended unsold after
+      two 流拍 and the creditor's refusal in kind — the property "不能处置", 终本规定 第四条);
+    * money frozen on an asset the 划拨 started for, and not deducted (a 划拨 of part of it).
+
+    An asset no longer held ends its disposal whatever its nodes say: its measure released (a seal released after
+    the last 变卖 failed: 拍卖变卖规定; a freeze released), lapsed (not renewed by its end: 查封扣押冻结规定 第二十七条,
+    LAW.md) or handed over to the 恢复执行 case. A sealed asset whose disposal ended unsold stays sealed after 终本
+    (seed 004 终本案件 第6项: the measures taken continue) and does not hold it up. Not counted: property found but
+    not controlled yet (node 17 — its own 48 h / 10 days freeze the node when missed, and a frozen node holds up every
+    报结), and a 轮候 (queued) measure that controls nothing yet (no money frozen, no disposal node started: the court
+    of the first measure disposes of the property).
+    """
+    assert cond.disposal_nodes is not None
+    first, last = cond.disposal_nodes
+    per_asset = {n.no for n in process.nodes if first <= n.no <= last and n.per == Per.ASSET}
+    deduction = process.roles.deduction
+    found: dict[str, set[int]] = {}
+    entered: set[str] = set()  # assets with a disposal node (not the 划拨) started or armed
+    ended: set[str] = set()  # assets with one of disposal_ends done
+    for (no, instance), ns in state.nodes.items():
+        if no not in per_asset or not instance:
+            continue
+        if _work_open(ns):
+            found.setdefault(instance, set()).add(no)
+        if no != deduction and (ns.status != NodeStatus.NOT_STARTED or ns.items):
+            entered.add(instance)
+        if no in cond.disposal_ends and ns.status == NodeStatus.DONE:
+            ended.add(instance)
+    if cond.disposal_ends:
+        for key in entered - ended:
+            found.setdefault(key, set())
+    frozen: dict[str, int] = {}
+    if first <= deduction <= last:
+        for key, asset in state.assets.items():
+            left = asset.frozen_cents - asset.deducted_cents
+            if left > 0 and state.node(deduction, key) is not None:  # money the 划拨 takes, some of it not taken
+                frozen[key] = left
+                found.setdefault(key, set())
+    result = []
+    for key in sorted(found):
+        asset = state.assets.get(key)
+        if asset is not None and (not asset.active or (asset.expires_at is not None
+                                                       and to_cst(asset.expires_at) <= to_cst(now))):
+            continue  # released, handed over or lapsed: no longer the case's to dispose of
+        result.append(OpenDisposal(key, tuple(sorted(found[key])), frozen.get(key, 0),
+                                   key in entered and key not in ended))
+    return result
+
+
+def _disposal_text(process: Process, cond: GateCondition, open_: list[OpenDisposal]) -> GateCondition:
+    """The condition with its text naming each asset, its open nodes and the money frozen on it."""
+    zh, en = [], []
+    for d in open_:
+        parts_zh = [f"节点{no}{process.by_no[no].name}" for no in d.nodes]
+        parts_en = [f"node {no} {process.by_no[no].en}" for no in d.nodes]
+        if d.frozen_cents and process.roles.deduction not in d.nodes:
+            parts_zh.append(f"冻结款 {d.frozen_cents} 分未扣划")
+            parts_en.append(f"{d.frozen_cents} cents frozen not deducted")
+        if d.unended and not d.nodes:
+            ends_zh = "、".join(f"节点{no}{process.by_no[no].name}" for no in cond.disposal_ends)
+            ends_en = ", ".join(f"node {no} {process.by_no[no].en}" for no in cond.disposal_ends)
+            parts_zh.append(f"处置尚未终结：{ends_zh}均未完成")
+            parts_en.append(f"disposal not ended: none of {ends_en} done")
+        zh.append(f"{d.asset}（{'、'.join(parts_zh)}）")
+        en.append(f"{d.asset} ({', '.join(parts_en)})")
+    return cond.model_copy(update={"zh": f"{cond.zh}：{'；'.join(zh)}", "en": f"{cond.en}: {'; '.join(en)}"})
 
 
 def unmet_zhongben_conditions(process: Process, calendar: LegalCalendar, state: CaseState,
@@ -35,6 +134,9 @@ def unmet_zhongben_conditions(process: Process, calendar: LegalCalendar, state: 
         elif cond.money_held:
             if state.amounts()["account_cents"] > 0:
                 unmet.append(cond)
+        elif cond.disposal_nodes is not None:
+            if open_ := open_disposals(process, state, now, cond):
+                unmet.append(_disposal_text(process, cond, open_))
         elif cond.not_case_type is not None and state.case_type == cond.not_case_type:
             unmet.append(cond)
     return unmet
