@@ -225,3 +225,18 @@ def test_a_measure_a_resumed_case_takes_over_starts_what_its_kind_starts(kind, e
     out = rt.submit(c.TakeOverMeasure("K", "K0", "a", "csdc", 500_00, "F1", kind=kind))
     assert out.accepted, out.refusal
     assert _deadlines(rt, "K", "a") == expected
+
+
+def test_the_agencies_that_take_an_online_deduction_hold_exactly_the_kinds_that_are_money():
+    """The process's 划拨 kinds and the mock agencies' measures agree: every agency holding money takes 06 (扣划);
+    none holding 股权, 证券 or other property does — it is disposed of, and no 划拨 deadline runs for it."""
+    from core_flow.process_loader import default_process
+    from core_flow.protocol import Measure
+    from mock_agencies.catalogue import load_catalogue
+    from mock_agencies.world import _RULE_TABLE
+
+    money = set(default_process().by_no[31].asset_kinds)
+    kind_of = {row[0]: row[1] for row in _RULE_TABLE}  # group → the kind its holdings are
+    for agency in load_catalogue().agencies:
+        if agency.group in kind_of and kind_of[agency.group] not in (AssetKind.REAL_ESTATE, AssetKind.VEHICLE):
+            assert (Measure.DEDUCT in agency.operations) == (kind_of[agency.group] in money), agency.code
