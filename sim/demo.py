@@ -26,7 +26,6 @@ from core_flow.engine import commands as c
 from core_flow.engine.spc import open_duban
 from core_flow.eventlog import EventLog
 from core_flow.legal_calendar import CST
-from core_flow.platform.disposal import SEALABLE
 from core_flow.protocol import AssetKind, Holding, Measure
 from mock_agencies.disposal_port import SessionDisposalPort
 from mock_agencies.world import account_number
@@ -171,7 +170,8 @@ def _why_open(lc: LiveCourt, k: str) -> str:
         return ""
     if st.closing_pending:
         return "报结审查中 / 报结 under review"
-    lots = [lot for (case, _), lot in lc.platform.disposal.lots.items() if case == k and lot.kind in SEALABLE]
+    # every lot: sealed real estate and vehicles, and frozen 股权 / 证券 disposed of as other property rights
+    lots = [lot for (case, _), lot in lc.platform.disposal.lots.items() if case == k]
     if any(lot.stage not in ("handed_over", "unsold") for lot in lots):
         return "财产处置中 / disposal under way"
     if any(r.paid_cents < r.amount_cents and not r.escrowed for r in st.receipts.values()):
@@ -192,14 +192,14 @@ _STAGES = {"found": "查得 found", "sealing": "查封中 sealing", "sealed": "�
            "in_kind": "以物抵债 in kind", "declined": "拒绝抵债 refused", "sale": "变卖 sale", "sold": "成交 sold",
            "paid": "价款到账 paid", "confirmed": "成交确认 confirmed", "transferred": "过户 transferred",
            "handed_over": "已交付 handed over", "unsold": "变卖不成 unsold"}
-_KIND = {"real_estate": "不动产", "vehicle": "车辆"}
+_KIND = {"real_estate": "不动产", "vehicle": "车辆", "equity": "股权", "securities": "证券", "other": "其他财产"}
 
 
 def _disposal(lc: LiveCourt, k: str) -> str:
     """The case's disposals: what, how far, and the price (成交价)."""
     out = []
     for (case, _), lot in lc.platform.disposal.lots.items():
-        if case != k or lot.kind not in SEALABLE:
+        if case != k:
             continue
         text = _KIND.get(lot.kind, lot.kind)
         if lot.sold_price_cents is not None:
