@@ -420,8 +420,9 @@ class GateCondition(_Model):
     @model_validator(mode="after")
     def _one_kind(self) -> GateCondition:
         if sum((self.node is not None, self.months_since_filing is not None, self.money_held,
-                self.not_case_type is not None, self.disposal_nodes is not None)) != 1:
-            raise ValueError("exactly one of node / months_since_filing / money_held / not_case_type / disposal_nodes")
+                self.not_case_type is not None, self.disposal_nodes is not None, self.claim_left)) != 1:
+            raise ValueError("exactly one of node / months_since_filing / money_held / not_case_type / disposal_nodes"
+                             " / claim_left")
         if self.disposal_nodes is not None and self.disposal_nodes[0] > self.disposal_nodes[1]:
             raise ValueError("disposal_nodes: [first, last] with first ≤ last / 首节点不得大于末节点")
         if self.disposal_ends and (self.disposal_nodes is None or not all(
@@ -436,6 +437,7 @@ class Process(_Model):
     version: int
     name: str
     source: str
+    claim_left: bool = False  # unmet when a money claim is satisfied in full (nothing left to enforce: 执行完毕)
     warning_defaults: dict[str, Period]
     authorities: tuple[Authority, ...]
     case_types: tuple[Named, ...]

@@ -301,10 +301,23 @@ class _Recorder:
         returned = sum(int((e.get("data") or {}).get("amount_cents") or 0) for e in self.events
                        if e["kind"] == "paid_out" and (e.get("data") or {}).get("surplus"))
         paid = money.get("paid_cents", 0) - returned
-        amount = max(paid, money.get("deducted_cents", 0)) if money else 0
-        self.notes.append("申请标的未记入事件日志：amount 取结案时已划拨或已发放给申请执行人的金额（可改）/ "
-                          "the claim is not in the event log: amount is what was deducted or paid to the applicant by "
-                          "the closing (edit it if you know it)")
+        if d.get("amount_cents") is not None:  # the claim as filed (logs since the claim was put in the event)
+            amount = int(d["amount_cents"])
+        else:
+            amount = max(paid, money.get("deducted_cents", 0)) if money else 0
+            in_kind = sum(int((e.get("data") or {}).get("credited_cents") or 0) for e in self.events
+                          if e["kind"] == "satisfied_in_kind")
+            if closed is not None and closed.get("data", {}).get("manner") == "zhongben":
+                # 终本 leaves part of the claim unsatisfied (a claim satisfied in full is 执行完毕, never 终本)
+                amount = max(amount, paid + in_kind) + 100
+                self.notes.append(
+                    "申请标的未记入事件日志：amount 取结案时已受偿金额加 1 元（终本案件的标的未全部受偿；可改）/ "
+                    "the claim is not in the event log: amount is what the applicant got by the 终本 plus 1 yuan "
+                    "(a 终本 case's claim is not satisfied in full; edit it if you know it)")
+            else:
+                self.notes.append("申请标的未记入事件日志：amount 取结案时已划拨或已发放给申请执行人的金额（可改）/ "
+                                  "the claim is not in the event log: amount is what was deducted or paid to the "
+                                  "applicant by the closing (edit it if you know it)")
         case = {"number": filed["case_id"], "type": d.get("case_type", "first"), "money": d.get("money", True),
                 "nonlitigation": d.get("nonlitigation", False), "amount": _yuan(amount),
                 "filed": _when(_t(filed["at"])), "debtors": debtors}

@@ -42,7 +42,7 @@ class FilingRules:
         arms = self.e._plan(state, "filed", "", filed)
         out.events.append(Event(now, cmd.case_id, EventKind.FILED, None, "", None,
                                 {"case_type": cmd.case_type, "money": cmd.money, "nonlitigation": cmd.nonlitigation,
-                                 "filed_at": filed, "debtors": list(cmd.debtors),
+                                 "filed_at": filed, "debtors": list(cmd.debtors), "amount_cents": cmd.amount_cents,
                                  "previous_case": cmd.previous_case}))
         self.e._apply(state, arms, now, out)
         return state
