@@ -416,6 +416,7 @@ class GateCondition(_Model):
     # is done for it (gate.open_disposals)
     disposal_nodes: tuple[int, int] | None = None
     disposal_ends: tuple[int, ...] = ()  # the nodes that end an asset's disposal, sold or not (transfer, 变卖)
+    claim_left: bool = False  # unmet when a money claim is satisfied in full (nothing left to enforce: 执行完毕)
 
     @model_validator(mode="after")
     def _one_kind(self) -> GateCondition:
@@ -437,7 +438,6 @@ class Process(_Model):
     version: int
     name: str
     source: str
-    claim_left: bool = False  # unmet when a money claim is satisfied in full (nothing left to enforce: 执行完毕)
     warning_defaults: dict[str, Period]
     authorities: tuple[Authority, ...]
     case_types: tuple[Named, ...]
