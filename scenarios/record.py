@@ -230,6 +230,7 @@ class _Recorder:
         self.system = {(op.event, op.complete or op.start) for op in ops}
         self.is_live = self.live()
         self.alias: str | None = None  # a resumed case's name (case: 恢复案), None for the recorded case
+        self.claim_unknown = False  # the log has no claim (older logs): the amount is inferred (_CLAIM_NOTE)
         self.resumed_alias: str | None = None  # the name given to the resumed case, when its steps are replayed
         # a resumed case's number in the replay: the replay's court numbers its 执恢 cases from 1 each year (the log's
         # court counted others'); it names a sale's proceeds (S000001-<case>)
@@ -278,6 +279,14 @@ class _Recorder:
                 return True
         return False
 
+    def _kind_at(self, agency: str) -> str:
+        """The kind of what ``agency`` holds where the log does not say (logs before the freeze named its kind): 股权
+        at the equity registry, 证券 at a securities company, other property at the other registries, else a
+        deposit (a bank's; a payment provider's balance is taken as one, deducted alike)."""
+        entry = self.refs.catalogue().get(agency)
+        group = str(getattr(getattr(entry, "group", None), "value", ""))
+        return {"equity": "equity", "securities": "securities", "other": "other"}.get(group, "deposit")
+
     # ── the case ─────────────────────────────────────────────────────────────────────────────────
     def case(self) -> dict[str, Any]:
         filed = next(e for e in self.events if e["kind"] == "filed")
@@ -295,29 +304,15 @@ class _Recorder:
                                   f"{' of the same region' if same else ''}")
             self.idents[alias] = ident
             debtors.append({"as": alias, "name": alias, "id": ident, "holdings": []})
-        closed = next((e for e in self.events if e["kind"] == "closed"), None)
-        money = (closed or {}).get("data", {}).get("money", {})
-        # paid to the applicant: a surplus returned to the debtor (余款退还) is not part of the claim
-        returned = sum(int((e.get("data") or {}).get("amount_cents") or 0) for e in self.events
-                       if e["kind"] == "paid_out" and (e.get("data") or {}).get("surplus"))
-        paid = money.get("paid_cents", 0) - returned
         if d.get("amount_cents") is not None:  # the claim as filed (logs since the claim was put in the event)
             amount = int(d["amount_cents"])
         else:
-            amount = max(paid, money.get("deducted_cents", 0)) if money else 0
-            in_kind = sum(int((e.get("data") or {}).get("credited_cents") or 0) for e in self.events
-                          if e["kind"] == "satisfied_in_kind")
-            if closed is not None and closed.get("data", {}).get("manner") == "zhongben":
-                # 终本 leaves part of the claim unsatisfied (a claim satisfied in full is 执行完毕, never 终本)
-                amount = max(amount, paid + in_kind) + 100
-                self.notes.append(
-                    "申请标的未记入事件日志：amount 取结案时已受偿金额加 1 元（终本案件的标的未全部受偿；可改）/ "
-                    "the claim is not in the event log: amount is what the applicant got by the 终本 plus 1 yuan "
-                    "(a 终本 case's claim is not satisfied in full; edit it if you know it)")
-            else:
-                self.notes.append("申请标的未记入事件日志：amount 取结案时已划拨或已发放给申请执行人的金额（可改）/ "
-                                  "the claim is not in the event log: amount is what was deducted or paid to the "
-                                  "applicant by the closing (edit it if you know it)")
+            self.claim_unknown = True
+            got, deducted, manner = _got(self.events)
+            amount = max(got, deducted)
+            if manner == "zhongben":  # 终本 leaves part of the claim unsatisfied (paid in full is 执行完毕, never 终本)
+                amount = got + 100
+            self.notes.append(_CLAIM_NOTE)
         case = {"number": filed["case_id"], "type": d.get("case_type", "first"), "money": d.get("money", True),
                 "nonlitigation": d.get("nonlitigation", False), "amount": _yuan(amount),
                 "filed": _when(_t(filed["at"])), "debtors": debtors}
@@ -350,8 +345,9 @@ class _Recorder:
             count[name + _KIND_WORDS.get(d.get("kind", ""), "财产")] += 1
             label = name + _KIND_WORDS.get(d.get("kind", ""), "财产")
             self.assets[inst] = f"{label}{count[label]}" if count[label] > 1 else label
-            self.replay_ids[inst] = (self.idents.get(alias, ""), d.get("kind", "deposit"), d.get("balance_cents", 0))
-            holding = {"agency": agency, "kind": d.get("kind", "deposit"), "amount": _yuan(d.get('balance_cents', 0)),
+            kind = d.get("kind") or self._kind_at(agency)
+            self.replay_ids[inst] = (self.idents.get(alias, ""), kind, d.get("balance_cents", 0))
+            holding = {"agency": agency, "kind": kind, "amount": _yuan(d.get('balance_cents', 0)),
                        "as": self.assets[inst], "online": d["anchor"] != "property_found_offline"}
             found = pin_at or _t(e["at"])
             asked = agency in _REGISTRY_KINDS and any(  # a registry's holding, found by a query sent before
@@ -413,7 +409,7 @@ class _Recorder:
             return
         xd = after.get("data") or {}
         entry = self.refs.catalogue().get(agency)
-        kind = xd.get("kind") or "deposit"  # the freeze's event names the kind (股权, 证券: disposed of, not deducted)
+        kind = xd.get("kind") or self._kind_at(agency)  # the freeze's event names the kind (股权, 证券: disposed of)
         alias = f"{entry.name if entry else agency}新{_KIND_WORDS.get(kind, '财产')}"
         self.assets[after["instance"]] = alias
         amount = xd.get("frozen_cents") or xd.get("amount_cents", 0)
@@ -1114,6 +1110,25 @@ def _live_log(events: list[dict[str, Any]]) -> bool:
     return False
 
 
+_CLAIM_NOTE = ("申请标的未记入事件日志：amount 取各案（连同其恢复执行案件）结案时申请执行人已受偿的金额，"
+               "以终本结案的另加 1 元（终本案件的标的未全部受偿；可改）/ the claim is not in the event log: amount is "
+               "what the applicant got by the closings (with the resumed cases'), plus 1 yuan where the last closed "
+               "by 终本 (its claim is not satisfied in full; edit it if you know it)")
+
+
+def _got(events: list[dict[str, Any]]) -> tuple[int, int, str | None]:
+    """What a case's applicant got by its closing (paid, less a surplus returned to the debtor, plus what was taken
+    in kind), what was deducted, and the closing manner."""
+    closed = next((e for e in events if e["kind"] == "closed"), None)
+    money = (closed or {}).get("data", {}).get("money", {})
+    returned = sum(int((e.get("data") or {}).get("amount_cents") or 0) for e in events
+                   if e["kind"] == "paid_out" and (e.get("data") or {}).get("surplus"))
+    in_kind = sum(int((e.get("data") or {}).get("credited_cents") or 0) for e in events
+                  if e["kind"] == "satisfied_in_kind")
+    return (money.get("paid_cents", 0) - returned + in_kind, money.get("deducted_cents", 0),
+            (closed or {}).get("data", {}).get("manner"))
+
+
 def _chain(events: list[dict[str, Any]], case: str, live: bool = False) -> tuple[_Recorder, dict[str, Any]]:
     """The recorder of ``case`` with the steps of its 恢复执行 cases (``approve_resumption: {as: 恢复案}``, then their
     steps with ``case: 恢复案``; a second resumption ``恢复案2``…), and the case's spec."""
@@ -1135,6 +1150,9 @@ def _chain(events: list[dict[str, Any]], case: str, live: bool = False) -> tuple
         recorders.append(sub)
         r.notes.append(f"恢复执行案件 {new} 的步骤一并回放（case: {alias}）/ the resumed case's steps are replayed too")
         current = new
+    if r.claim_unknown and len(recorders) > 1:  # the claim covers what every case of the chain got
+        got = [_got(rec.events) for rec in recorders]  # more, unless the last ended 执行完毕 (终本, or still open)
+        spec["amount"] = _yuan(sum(g[0] for g in got) + (0 if got[-1][2] == "completed" else 100))
     for sub in recorders[1:]:
         filed = _t(next(e for e in sub.events if e["kind"] == "filed")["at"])
         sub._holdings({"debtors": [{"as": a, "holdings": []} for a in r.debtors.values()]}, pin_at=filed)
