@@ -394,10 +394,30 @@ class ClosingManner(_Model):
     name: str
     en: str
     aliases: tuple[str, ...] = ()  # other names for it (终结本次执行程序 for 终本)
+    full: str = ""  # the law's full name where the name is short (终结本次执行程序 for 终本): said in listings
+    # the case types (``case_types`` codes) that may close so; empty: every case type. A manner used for another
+    # type is refused (MANNER_NOT_FOR_CASE_TYPE), naming the manners that type may use
+    case_types: tuple[str, ...] = ()
     releases_controls: bool
     keeps_controls_for: tuple[str, ...] = ()
+    # whether the measures in force (``roles.lifted_at_closing``: 限消, 失信) are lifted at closing; unset: as
+    # ``releases_controls`` (a preservation manner keeps the controls and still lifts them)
+    lifts_measures: bool | None = None
     starts_sweep: bool = False
     items: tuple[WorkItem, ...] = ()
+
+    @property
+    def label(self) -> str:
+        """The name, with the law's full name where it differs (``终本即终结本次执行程序``)."""
+        return f"{self.name}即{self.full}" if self.full else self.name
+
+    @property
+    def lifts(self) -> bool:
+        return self.releases_controls if self.lifts_measures is None else self.lifts_measures
+
+    def allows(self, case_type: str) -> bool:
+        """Whether a case of ``case_type`` may close in this manner."""
+        return not self.case_types or case_type in self.case_types
 
 
 class GateCondition(_Model):
@@ -528,6 +548,20 @@ class Process(_Model):
         for code in self.closing.review:
             if code not in authorities:
                 problems.append((("closing", "review"), f"unknown authority {code!r} / 未知审批主体"))
+        types = {t.code for t in self.case_types}
+        names: dict[str, str] = {}
+        for i, m in enumerate(self.closing_manners):
+            for field in ("case_types", "keeps_controls_for"):
+                for code in getattr(m, field):
+                    if code not in types:
+                        problems.append((("closing_manners", i, field), f"unknown case type {code!r} / 未知案件类型"))
+            for key in dict.fromkeys((m.code, m.name, *m.aliases)):
+                if key in names:
+                    problems.append((("closing_manners", i), f"{key!r} names both {names[key]} and {m.code} / "
+                                                             "结案方式名称或别名重复"))
+                names[key] = m.code
+        for t in sorted(types - {t for m in self.closing_manners for t in (m.case_types or types)}):
+            problems.append((("closing_manners",), f"case type {t!r} has no closing manner / 该案件类型无结案方式"))
         for i, cond in enumerate(self.zhongben_gate):
             if cond.node is not None and cond.node not in known:
                 problems.append((("zhongben_gate", i, "node"), f"unknown node {cond.node} / 未知节点"))
@@ -680,10 +714,14 @@ class Process(_Model):
             return self.manners[ref]
         except KeyError:
             raise UserError(
-                f"未知结案方式 {ref!r}（执行完毕、终本即终结本次执行程序、终结）",
-                f"unknown closing manner {ref!r} (completed, zhongben, terminated)",
+                f"未知结案方式 {ref!r}（{'、'.join(m.label for m in self.closing_manners)}）",
+                f"unknown closing manner {ref!r} ({', '.join(m.code for m in self.closing_manners)})",
                 code="unknown_manner",
             ) from None
+
+    def manners_for(self, case_type: str) -> tuple[ClosingManner, ...]:
+        """The closing manners a case of ``case_type`` may use, in the process file's order."""
+        return tuple(m for m in self.closing_manners if m.allows(case_type))
 
     def warn_lead(self, item: WorkItem, period: Period) -> Period:
         return item.warn or self.warning_defaults[str(period.unit)]

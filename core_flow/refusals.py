@@ -51,6 +51,8 @@ REFUSALS: dict[str, tuple[str, str]] = {
     "NO_LIMIT_CHANGE": ("没有待审批的期限变更", "no limit change pending"),
     # closing
     "UNKNOWN_MANNER": ("未知结案方式", "unknown closing manner"),
+    "MANNER_NOT_FOR_CASE_TYPE": ("该结案方式不适用于本案的案件类型（列出可用的结案方式）",
+                                 "the closing manner is not for this case's type (its manners listed)"),
     "ZHONGBEN_GATE": ("不符合终本条件（逐项列出）", "终本 conditions not met (each listed)"),
     "CLOSING_PENDING": ("报结申请正在审查中", "a 报结 is already under review"),
     "NO_CLOSING_REQUEST": ("没有待审查的报结申请", "no 报结 under review"),

@@ -621,5 +621,8 @@ def test_a_preservation_case_never_closes_by_zhongben(kind):
     if kind == "首次执行":
         assert result.passed, result.failure
     else:
-        assert not result.passed and "PRESERVATION_CASE" not in result.failure.actual  # said in words, with the gate
-        assert "财产保全案件不以终本结案" in result.failure.actual and "ZHONGBEN_GATE" in result.failure.actual
+        # said in words, before the gate: 终本 is not a 保全 case's manner (process.yaml closing_manners case_types,
+        # 法发〔2014〕26号) — the refusal names the manners a 保全 case may use (the gate's PRESERVATION_CASE, said
+        # before, is not reached)
+        assert not result.passed and "MANNER_NOT_FOR_CASE_TYPE" in result.failure.actual
+        assert "财产保全案件不能以“终本”方式结案" in result.failure.actual and "保全完毕" in result.failure.actual

@@ -19,6 +19,8 @@ from scenarios import refs
     ("终本", "zhongben"), ("终结本次执行程序", "zhongben"), ("终结本次执行", "zhongben"), ("终本结案", "zhongben"),
     ("终结", "terminated"), ("终结执行", "terminated"), ("执行终结", "terminated"),
     ("执行完毕", "completed"), ("执行完毕结案", "completed"),
+    ("销案", "cancelled"), ("不予执行", "not_enforced"), ("驳回申请", "dismissed"), ("保全完毕", "preservation_done"),
+    ("部分保全", "preservation_partial"), ("无标的物可实施保全", "preservation_none"),
 ])
 def test_a_closing_manner_by_its_names(written, code):
     assert refs.manner(written) == code
@@ -27,7 +29,7 @@ def test_a_closing_manner_by_its_names(written, code):
 
 def test_an_unknown_manner_says_what_终本_stands_for():
     with pytest.raises(ValueError) as err:
-        refs.manner("不予执行")
+        refs.manner("撤回申请")  # (不予执行 is a manner since 法发〔2014〕26号's were added)
     assert "终本即终结本次执行程序" in str(err.value)
 
 

@@ -80,7 +80,8 @@ def test_per_asset_and_per_receipt_nodes(process):
 
 
 def test_closing_manners_and_limits(process):
-    assert [m.name for m in process.closing_manners] == ["执行完毕", "终本", "终结"]
+    assert [m.name for m in process.closing_manners] == ["执行完毕", "终本", "终结", "销案", "不予执行", "驳回申请",
+                                                         "保全完毕", "部分保全", "无标的物可实施保全"]
     limit = process.by_no[43].items[0]
     assert str(limit.period) == "6m" and str(limit.period_for({"nonlitigation": True})) == "3m"
     assert process.by_no[45].sweep.count * process.by_no[45].sweep.every.amount == 60  # 5 years of 6 months

@@ -16,6 +16,7 @@ from core_flow.engine.state import (
     ItemState,
     NodeStatus,
 )
+from core_flow.errors import UserError
 from core_flow.legal_calendar import Period, to_cst
 from core_flow.model import ClosingManner
 
@@ -38,9 +39,11 @@ class ClosingRules:
         """What a 报结 must meet, checked when it is filed and again when it is approved."""
         try:
             manner = self.e.process.manner(manner_ref)
-        except Exception:
-            self.e._refuse(out, cmd, now, "UNKNOWN_MANNER", f"未知结案方式 {manner_ref}",
-                         f"unknown closing manner {manner_ref}")
+        except UserError as err:  # names the manners there are
+            self.e._refuse(out, cmd, now, "UNKNOWN_MANNER", err.zh, err.en)
+            return None
+        if not manner.allows(state.case_type):
+            self._wrong_case_type(state, cmd, manner, now, out)
             return None
         frozen = state.frozen_nodes()
         if self.e.process.closing.blocked_by == "limit_only":
@@ -59,6 +62,22 @@ class ClosingRules:
                 )
                 return None
         return manner
+
+    def _wrong_case_type(self, state: CaseState, cmd: Any, manner: ClosingManner, now: datetime,
+                         out: Outcome) -> None:
+        """A manner for other case types (保全完毕 in a 首执 case, 终本 in a 保全 case): refused, naming the manners
+        this case's type may use (process.yaml ``closing_manners``' ``case_types``)."""
+        process = self.e.process
+        kind = next((t for t in process.case_types if t.code == state.case_type), None)
+        zh_type, en_type = (kind.name, kind.en) if kind is not None else (state.case_type, state.case_type)
+        usable = process.manners_for(state.case_type)
+        self.e._refuse(
+            out, cmd, now, "MANNER_NOT_FOR_CASE_TYPE",
+            f"{zh_type}案件不能以“{manner.name}”方式结案；可用的结案方式：" + "、".join(m.label for m in usable),
+            f"a {en_type} case does not close as {manner.name} ({manner.code}); its closing manners: "
+            + ", ".join(f"{m.name} ({m.code})" for m in usable),
+            tuple(m.code for m in usable),
+        )
 
     def _close(self, state: CaseState, cmd: c.Close, now: datetime, out: Outcome) -> None:
         closed_at = _closed_at(cmd)
@@ -137,7 +156,7 @@ class ClosingRules:
         limit_node.status = NodeStatus.DONE
         limit_node.done_at = now
         release = manner.releases_controls and state.case_type not in manner.keeps_controls_for
-        lifted = self.e.measures._measures_in_force(state) if manner.releases_controls else []
+        lifted = self.e.measures._measures_in_force(state) if manner.lifts else []
         data = {"manner": manner.code, "name": manner.name, "release_controls": release,
                 "release": self.e.money._release_plan(state) if release else [],
                 "lift": [self.e.process.by_no[no].name for no in lifted], "money": state.amounts()}
