@@ -1,9 +1,10 @@
-"""The names a scenario may write, published from the code: event kinds, node states, authorities and agencies.
+"""The names a scenario may write, published from the code: event kinds, node states, authorities, closing manners and
+agencies.
 
 ``markdown()`` is the catalogue section of ``scenarios/README.md`` (between the ``catalogue`` markers; a test
 keeps them equal: ``python -m scenarios.catalogue`` prints it); ``schema_defs()`` are the enums of the JSON
-Schema (``$defs`` ``EventKind``, ``NodeState``, ``Authority``, ``Agency``). A name outside them is refused at
-load with the closest names (``scenarios.refs``).
+Schema (``$defs`` ``EventKind``, ``NodeState``, ``Authority``, ``ClosingManner``, ``Agency``). A name outside them is
+refused at load with the closest names (``scenarios.refs``).
 """
 
 from __future__ import annotations
@@ -32,6 +33,14 @@ def authorities() -> list[tuple[str, str, str, tuple[str, ...]]]:
     return [(a.code, a.name, a.en, a.aliases) for a in refs.process().authorities]
 
 
+def manners() -> list[tuple[str, str, str, tuple[str, ...], tuple[str, ...]]]:
+    """(code, name, English, aliases, case type names) of every closing manner of the bundled process."""
+    process = refs.process()
+    names = {t.code: t.name for t in process.case_types}
+    return [(m.code, m.name, m.en, m.aliases, tuple(names[t] for t in m.case_types or names))
+            for m in process.closing_manners]
+
+
 def agencies() -> list[tuple[str, str, str, str, tuple[str, ...]]]:
     """(code, name, English, group, aliases) of every agency of the catalogue."""
     return [(a.code, a.name, a.name_en, a.group.value, a.aliases) for a in refs.catalogue()]
@@ -44,6 +53,7 @@ def _words(values: list[str]) -> list[str]:
 def schema_defs() -> dict[str, Any]:
     """Enums of the accepted names (codes and Chinese words) for the JSON Schema's ``$defs``."""
     agency_names = _words([x for a in refs.catalogue() for x in (a.code, a.name, a.full_name, *a.aliases)])
+    manner_names = _words([x for code, name, _, aliases, _ in manners() for x in (code, name, *aliases)])
     return {
         "EventKind": {"type": "string", "description": "事件类型（英文代码或中文）/ event kind (code or Chinese words)",
                       "enum": _words([x for code, zh in event_kinds() for x in (code, zh)])},
@@ -51,6 +61,8 @@ def schema_defs() -> dict[str, Any]:
                       "enum": _words([x for code, words in node_states() for x in (code, *words)])},
         "Authority": {"type": "string", "description": "审批主体：代码、名称或别名 / authority: code, name or alias",
                       "enum": _words([x for code, name, _, aliases in authorities() for x in (code, name, *aliases)])},
+        "ClosingManner": {"type": "string", "description": "结案方式：代码、名称或别名 / closing manner: code, name or "
+                                                           "alias", "enum": manner_names},
         "Agency": {"type": "string", "description": "协助单位代码、名称或简称 / agency code, name or short name",
                    "enum": agency_names},
     }
@@ -71,6 +83,12 @@ def markdown() -> str:
     out += ["", "#### 审批主体 / Authorities (`authority:`, `by:`)", "",
             "| 代码 code | 名称 | English | 别名 aliases |", "|---|---|---|---|"]
     out += [f"| `{code}` | {name} | {en} | {'、'.join(aliases) or '—'} |" for code, name, en, aliases in authorities()]
+    out += ["", "#### 结案方式 / Closing manners (`close:`, `expect_case: {closed: …}`)", "",
+            "用于其他案件类型的结案方式被拒绝（`MANNER_NOT_FOR_CASE_TYPE`，列出本案类型可用的方式）。"
+            "A manner used for a case type not listed is refused, naming the manners the type may use.", "",
+            "| 代码 code | 名称 | English | 别名 aliases | 案件类型 case types |", "|---|---|---|---|---|"]
+    out += [f"| `{code}` | {name} | {en} | {'、'.join(aliases) or '—'} | {'、'.join(types)} |"
+            for code, name, en, aliases, types in manners()]
     out += ["", "#### 协助单位 / Agencies (`agency:`)", "",
             "<details><summary>机构目录（代码、名称或简称均可）/ the agency catalogue (code, name or short name)"
             "</summary>", "",

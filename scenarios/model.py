@@ -61,8 +61,7 @@ AuthorityRef = Annotated[str, BeforeValidator(refs.authority), WithJsonSchema({"
 AgencyRef = Annotated[str, BeforeValidator(refs.agency), WithJsonSchema({"x-catalogue": "Agency"})]
 AnchorRef = Annotated[str, BeforeValidator(refs.anchor),
                       WithJsonSchema({"type": "string", "description": "起算事件 / anchor event (process.yaml)"})]
-MannerRef = Annotated[str, BeforeValidator(refs.manner),
-                      WithJsonSchema({"type": "string", "description": "结案方式 执行完毕/终本/终结 or code"})]
+MannerRef = Annotated[str, BeforeValidator(refs.manner), WithJsonSchema({"x-catalogue": "ClosingManner"})]
 CaseType = Annotated[str, BeforeValidator(refs.case_type),
                      WithJsonSchema({"type": "string",
                                      "description": "首次执行/恢复执行/财产保全 or first/resumed/preservation"})]
@@ -593,8 +592,9 @@ class ExpectAmountsArgs(_M):
 
 class ExpectCaseArgs(_M):
     closed: bool | MannerRef | None = Field(
-        None, description="结案方式（执行完毕、终本、终结），true 为已结案（任何方式），false 为未结案 / "
-                          "the closing manner; true: closed in any manner; false: open")
+        None, description="结案方式（执行完毕、终本、保全完毕……，见名称目录），true 为已结案（任何方式），"
+                          "false 为未结案 / the closing manner (see the catalogue); true: closed in any manner; "
+                          "false: open")
     handler: str | None = None
     resumption: Literal["requested", "approved", "filed"] | None = None
     resumed: bool | None = None

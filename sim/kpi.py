@@ -25,6 +25,7 @@ from statistics import fmean, stdev
 from typing import Any
 
 from core_flow.engine import Event, EventKind
+from core_flow.process_loader import default_process
 
 # Student t quantiles t(0.975, df) for df = 1..30; beyond, the normal 1.96 (within 1.5%)
 _T975 = (12.706, 4.303, 3.182, 2.776, 2.571, 2.447, 2.365, 2.306, 2.262, 2.228, 2.201, 2.179, 2.160, 2.145, 2.131,
@@ -78,7 +79,11 @@ def percentile(sorted_xs: list[float], q: float) -> float:
     return sorted_xs[lo] + (sorted_xs[hi] - sorted_xs[lo]) * (i - lo)
 
 
-MANNER_ZH = {"completed": "执行完毕", "zhongben": "终本", "terminated": "终结"}
+def manner_name(code: str) -> str:
+    """A closing manner's Chinese name by its code (process.yaml ``closing_manners``: 保全完毕 for
+    ``preservation_done``); an unknown code as it is."""
+    manner = default_process().manners.get(code)
+    return manner.name if manner is not None else code
 
 
 class Collector:

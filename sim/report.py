@@ -18,7 +18,7 @@ from typing import Any
 from core_flow.errors import UserError
 from core_flow.legal_calendar import to_cst
 from core_flow.masking import mask_text
-from sim.kpi import fmt_value
+from sim.kpi import fmt_value, manner_name
 from sim.profile import AUTHORITY_ROLE, NATIONAL_CASES_PER_JUDGE_2024, NATIONAL_CONCLUDED_2024, CourtProfile
 
 # The tables' encoding: UTF-8 with a byte-order mark. Excel and WPS on a Chinese Windows read a CSV without one as GBK
@@ -63,7 +63,6 @@ KPI_LABELS: dict[str, tuple[str, str]] = {
 }
 START_STATE_KPIS = {"carried_over", "carried_over_open", "carried_over_zhongben", "carried_over_closed",
                     "overdue_at_start", "node_freezes_at_start", "unfreeze_approvals_at_start"}
-MANNER = {"completed": "执行完毕", "zhongben": "终本", "terminated": "终结"}
 
 
 def shown_kpis(kpi: dict[str, Any], keys: Any) -> list[str]:
@@ -105,10 +104,10 @@ def _named(row: dict[str, Any]) -> dict[str, Any]:
         if key == "type":
             out["type_name"] = TYPE_ZH.get(value, value)
         elif key == "manner":
-            # a preservation case closes when its controls are in place: 保全完毕 (法发〔2014〕26号's name for it),
-            # not 执行完毕 — the engine's manner is the same code, its controls kept (process.yaml)
+            # a preservation case closed as 执行完毕 (the simulated clerk's way, kept accepted: process.yaml) is named
+            # 保全完毕, 法发〔2014〕26号's manner for it; the preservation manners by their own names
             preserved = value == "completed" and row.get("type") == "preservation"
-            out["manner_name"] = "保全完毕" if preserved else MANNER.get(value, value)
+            out["manner_name"] = "保全完毕" if preserved else manner_name(value)
     return out
 
 
@@ -150,7 +149,7 @@ def label(key: str) -> str:
         return f"所需加班（小时）{tail} / overtime needed (h), {tail}"
     if head.startswith("cycle_p"):
         q = head[7:9]
-        return f"结案周期p{q}（天）{MANNER.get(tail, tail)} / cycle time p{q} (days), {tail}"
+        return f"结案周期p{q}（天）{manner_name(tail)} / cycle time p{q} (days), {tail}"
     return key
 
 
@@ -491,7 +490,7 @@ def render_html(agg: dict[str, Any], profile: CourtProfile, params: dict[str, An
                             per_node.get(n, {}).get("warnings"), per_node.get(n, {}).get("frozen")] for k in nodes]))
         out.append("<h3>结案周期 / cycle time by closing manner（第1次重复 / replication 1）</h3>")
         out.append(_table(["结案方式 / manner", "件数 / n", "中位数（天） / p50", "90分位 / p90", "均值 / mean"],
-                          [[MANNER.get(m, m), v["n"], v["p50"], v["p90"], v["mean"]]
+                          [[manner_name(m), v["n"], v["p50"], v["p90"], v["mean"]]
                            for m, v in first["cycle"].items()]))
         carried = first.get("carried_over") or {}
         if carried.get("cases"):
@@ -504,7 +503,7 @@ def render_html(agg: dict[str, Any], profile: CourtProfile, params: dict[str, An
             out.append(_table(["项目 / item", "件数 / count"], [
                 ["旧存案件 / carried over", carried["cases"]],
                 ["其中终本库 / of which 终本 register", carried.get("zhongben_register", 0)],
-                *[[f"期内结案 {MANNER.get(m, m)} / closed in the period, {m}", v]
+                *[[f"期内结案 {manner_name(m)} / closed in the period, {m}", v]
                   for m, v in sorted(carried.get("closed_in_run", {}).items())],
                 ["起始时已超期的期限 / deadlines overdue at the start", at_start.get("overdue", 0)],
                 ["起始时录入为已完成的事项 / items entered as done", at_start.get("entered_done", 0)],

@@ -18,7 +18,10 @@ def test_nodes_table_and_json(capsys):
     assert nodes[7]["freeze"] and nodes[7]["unfreeze_codes"] == ["court_leader", "bureau_head"]
     assert nodes[4]["deadline_zh"] == "立案后3日内" and not nodes[4]["freeze"]
     assert nodes[46]["unfreeze"] == ["本院主管院领导", "执行局长"] and "立案节点" in nodes[46]["freeze_rule_zh"]
-    assert [m["name"] for m in data["closing_manners"]] == ["执行完毕", "终本", "终结"]
+    assert [m["name"] for m in data["closing_manners"]][:3] == ["执行完毕", "终本", "终结"]
+    manners = {m["code"]: m for m in data["closing_manners"]}
+    assert manners["preservation_done"]["case_types"] == ["preservation"] and not manners["zhongben"]["lifts_measures"]
+    assert "财产保全 / preservation: 执行完毕 completed、保全完毕 preservation_done" in out
     # what completing a node takes besides its work: signatures, approvals, nodes first, recorded instants, terms
     assert [c["zh"] for c in nodes[36]["conditions"]] == [
         "须院长签发", "须先完成节点7（执行通知）", "不早于执行通知书指定的履行期间届满（如已登记 performance_due）"]

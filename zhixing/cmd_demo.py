@@ -16,8 +16,6 @@ from zhixing.console import Table
 from zhixing.console import console as plain_console
 from zhixing.when import day_words
 
-MANNER = {"completed": "执行完毕", "zhongben": "终本", "terminated": "终结", "": "办理中 open"}
-
 
 def _yuan(cents: int) -> str:
     return f"{cents / 100:,.2f}"
@@ -51,6 +49,7 @@ NEXT = ("\n接下来可以试 / next, try:\n"
 
 
 def _table(console: Console, rows: list[dict], wide: bool, year: int) -> None:
+    from sim.kpi import manner_name  # here, not at import: every other command starts faster
     table = Table(title="案件汇总 / case summary", expand=False)
     cols = COLUMNS if wide else tuple(c for c in COLUMNS if not c[0].startswith(("督办", "划拨")))
     for name, _ in cols:  # narrow: the Chinese heading only (each column is explained in both languages below)
@@ -58,12 +57,13 @@ def _table(console: Console, rows: list[dict], wide: bool, year: int) -> None:
                          no_wrap=name.startswith(("标的", "划拨", "发放", "集约", "案号")))
     for r in rows:
         note = f"（{r['planted']}）" if r["planted"] else ""
+        manner = manner_name(r["manner"]) if r["manner"] else "办理中 open"
         case = r["case"].replace(f"({year})豫0811", "") + (" 恢复" if r["type"] == "resumed" else "")
         money = _yuan if wide else (lambda cents: f"{round(cents / 100):,}")  # narrow: whole yuan
         values = {"案号": case, "标的": money(r["amount_cents"]), "集约查询": r["inquiry"],
                   "冻结": str(r["frozen_nodes"]), "督办": str(r["duban"]), "划拨": money(r["deducted_cents"]),
                   "处置": (r["disposal"] if wide else _short(r["disposal"])) or "—", "发放": _paid(r, money, wide),
-                  "结案": MANNER.get(r["manner"], r["manner"]) + (note if wide else _short(note)),
+                  "结案": manner + (note if wide else _short(note)),
                   "对账": "✓" if r["reconciled"] else "✗"}
         table.add_row(*(values[name.split(" ")[0]] for name, _ in cols))
     console.print(table)

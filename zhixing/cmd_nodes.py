@@ -37,8 +37,10 @@ def register(app: typer.Typer) -> None:
                 raise
             chosen = tuple(n for n in process.nodes if n.no in numbers)
         rows = [node_as_dict(process, n) for n in chosen]
-        manners = [{"code": m.code, "name": m.name, "name_en": m.en, "releases_controls": m.releases_controls}
-                   for m in process.closing_manners]
+        manners = [{"code": m.code, "name": m.name, "name_en": m.en, "aliases": list(m.aliases),
+                    "case_types": list(m.case_types) or [t.code for t in process.case_types],
+                    "releases_controls": m.releases_controls, "keeps_controls_for": list(m.keeps_controls_for),
+                    "lifts_measures": m.lifts, "starts_sweep": m.starts_sweep} for m in process.closing_manners]
         if as_json:
             typer.echo(json.dumps({"process": process.name, "source": process.source, "nodes": rows,
                                    "closing_manners": manners}, ensure_ascii=False, indent=2))
@@ -53,4 +55,7 @@ def register(app: typer.Typer) -> None:
                           "；".join(c["zh"] for c in r["conditions"]) or "—")
         console = plain_console(160)
         console.print(table)
-        console.print("结案方式 / closing manners: " + "；".join(f"{m['name']} ({m['code']})" for m in manners))
+        console.print("结案方式 / closing manners（按案件类型 / by case type）:")
+        for t in process.case_types:
+            usable = process.manners_for(t.code)
+            console.print(f"  {t.name} / {t.code}: " + "、".join(f"{m.name} {m.code}" for m in usable))
