@@ -21,7 +21,8 @@ CaseFacts = dict[str, dict[str, str]]
 
 def facts_from_events(events: list[dict[str, Any]], facts: CaseFacts) -> None:
     """Fold a case's ``closed`` events into ``facts``: ``completed`` when the closing releases the controls
-    (执行完毕, 终结), ``zhongben`` for 终本."""
+    (执行完毕, 终结, 销案, 不予执行, 驳回申请 — whatever manner says ``release_controls``; not the 保全 manners, which
+    keep them), ``zhongben`` for 终本."""
     for e in events if isinstance(events, list) else ():  # a court's garbage is not a fact
         if not isinstance(e, dict) or e.get("kind") != "closed":
             continue
