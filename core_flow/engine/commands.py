@@ -167,7 +167,8 @@ class LiftSuspension:
 @fast_init
 @dataclass(frozen=True, slots=True)
 class Close:
-    """结案 with a manner: 执行完毕 (completed), 终本 (zhongben), 终结 (terminated)."""
+    """结案 with a manner of process.yaml ``closing_manners`` (code, name or alias: 执行完毕 completed, 终本 zhongben,
+    终结 terminated, 销案, 不予执行, 驳回申请; 保全完毕, 部分保全, 无标的物可实施保全 for 保全 cases)."""
 
     case_id: str
     manner: str
