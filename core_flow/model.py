@@ -425,6 +425,9 @@ class GateCondition(_Model):
     zh: str
     en: str
     node: int | None = None
+    any_of: tuple[int, ...] = ()  # with ``node``: met when ``node`` or any of these is done
+    # applies only when: shixin_eligible (the case's debtor may be listed), or an anchor recorded on the case
+    # (debtor_missing, obstruction_found: 终本规定 condition 5)
     when: str | None = None
     months_since_filing: int | None = None
     policy: Policy = Policy.NATURAL  # how months_since_filing counts ("立案之日起满三个月": natural months)
@@ -565,6 +568,15 @@ class Process(_Model):
         for i, cond in enumerate(self.zhongben_gate):
             if cond.node is not None and cond.node not in known:
                 problems.append((("zhongben_gate", i, "node"), f"unknown node {cond.node} / 未知节点"))
+            for no in cond.any_of:
+                if no not in known:
+                    problems.append((("zhongben_gate", i, "any_of"), f"unknown node {no} / 未知节点"))
+            if cond.any_of and cond.node is None:
+                problems.append((("zhongben_gate", i, "any_of"), "any_of goes with node / any_of 须与 node 同用"))
+            if cond.when is not None and cond.when != "shixin_eligible" and cond.when not in self.anchors:
+                problems.append((("zhongben_gate", i, "when"),
+                                 f"unknown condition {cond.when!r}: shixin_eligible or an anchor / "
+                                 "未知适用条件（应为 shixin_eligible 或已定义的起算事件）"))
             for no in cond.disposal_nodes or ():
                 if no not in known:
                     problems.append((("zhongben_gate", i, "disposal_nodes"), f"unknown node {no} / 未知节点"))

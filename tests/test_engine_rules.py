@@ -300,6 +300,41 @@ def test_a_claim_partly_satisfied_may_still_close_by_zhongben(make_runtime):
     assert rt.submit(c.Close("K", "终本", reviewed_by="审判管理办公室")).accepted
 
 
+def test_a_missing_debtor_is_searched_for_before_zhongben(rt):
+    """终本规定 condition 5 (LAW.md): a debtor recorded missing has been searched for (node 14)."""
+    _satisfy_gate(rt)
+    rt.clock.run_until(cst(2025, 6, 4))
+    assert rt.submit(c.Record("K", "debtor_missing")).accepted
+    out = rt.submit(c.Close("K", "终本", reviewed_by="审判管理办公室"))
+    assert out.refusal.details == ("MISSING_NOT_SEARCHED",) and "节点14" in out.refusal.zh
+    assert rt.submit(c.CompleteNode("K", 14)).accepted
+    assert rt.submit(c.Close("K", "终本", reviewed_by="审判管理办公室")).accepted
+
+
+@pytest.mark.parametrize(("node", "authority"), [(40, "院长"), (41, None)])
+def test_obstruction_is_sanctioned_before_zhongben_by_a_fine_detention_or_criminal_referral(rt, node, authority):
+    _satisfy_gate(rt)
+    rt.clock.run_until(cst(2025, 6, 4))
+    assert rt.submit(c.Record("K", "obstruction_found")).accepted
+    out = rt.submit(c.Close("K", "终本", reviewed_by="审判管理办公室"))
+    assert out.refusal.details == ("OBSTRUCTION_NOT_SANCTIONED",)
+    assert rt.submit(c.CompleteNode("K", node, authority=authority)).accepted
+    assert rt.submit(c.Close("K", "终本", reviewed_by="审判管理办公室")).accepted
+
+
+def test_a_gate_condition_on_an_unknown_fact_is_refused_at_load():
+    from pathlib import Path
+
+    from core_flow.errors import UserError
+    from core_flow.process_loader import parse_process
+
+    text = (Path(__file__).parents[1] / "core_flow" / "data" / "process.yaml").read_text(encoding="utf-8")
+    assert "when: debtor_missing" in text
+    with pytest.raises(UserError, match="debtor_mising") as err:
+        parse_process(text.replace("when: debtor_missing", "when: debtor_mising"), "p.yaml")
+    assert "zhongben_gate" in err.value.zh and "未知适用条件" in err.value.zh
+
+
 def test_shixin_condition_applies_only_to_eligible_debtors(make_runtime):
     rt = make_runtime(FILED)
     rt.submit(c.FileCase("K", shixin_eligible=True))

@@ -121,10 +121,13 @@ def unmet_zhongben_conditions(process: Process, calendar: LegalCalendar, state: 
                               now: datetime) -> list[GateCondition]:
     unmet: list[GateCondition] = []
     for cond in process.zhongben_gate:
-        if cond.when == "shixin_eligible" and not state.shixin_eligible:
+        if cond.when == "shixin_eligible":
+            if not state.shixin_eligible:
+                continue
+        elif cond.when is not None and cond.when not in state.not_before:  # an anchor the case never recorded
             continue
         if cond.node is not None:
-            if not _node_done(state, cond.node):
+            if not any(_node_done(state, no) for no in (cond.node, *cond.any_of)):
                 unmet.append(cond)
         elif cond.months_since_filing is not None:
             # "more than 3 months since 立案": the 3-month period, counted naturally, has fully run.

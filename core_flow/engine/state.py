@@ -139,7 +139,8 @@ class CaseState:
     closing_pending: str | None = None  # a 报结 (its manner) waiting for review
     measures: dict[int, Measure] = field(default_factory=dict)  # coercive measure node → its state
     in_kind: dict[str, int] = field(default_factory=dict)  # 以物抵债: asset → the part of the claim it satisfied
-    # anchors a node may not complete before (``Node.not_before``) → the instant last recorded (performance_due)
+    # anchors a node may not complete before (``Node.not_before``) or a 终本 condition applies on (``when``:
+    # debtor_missing) → the instant last recorded (performance_due)
     not_before: dict[str, datetime] = field(default_factory=dict)
 
     def outstanding(self, debtor: str) -> list[str]:
