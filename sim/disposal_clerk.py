@@ -29,8 +29,10 @@ from mock_agencies.platform_periods import RELIST_WITHIN, SALE_ANNOUNCE_WITHIN
 from sim.clerk import DAY, HOUR
 
 REGISTRIES = ("real_estate_registry", "vehicle_registry")
+# A lot's stages while its disposal is under way: from the seal to the hand-over (node 30) — sold and paid, confirmed,
+# taken in kind and transferred included (a 终本 queued before then fired while nodes 27 or 30 were open)
 _BUSY = frozenset({"sealing", "sealed", "pricing", "reported", "fixed", "listed", "unsold1", "relisted", "unsold2",
-                   "declined", "sale", "sold"})
+                   "in_kind", "declined", "sale", "sold", "paid", "confirmed", "transferred"})
 
 
 LIST_AFTER_NOTICE = 3 * DAY + HOUR  # the parties are told of the auction before it is listed
@@ -161,7 +163,7 @@ class DisposalClerk:
         """The creditor took the property at the reserve price: the ruling, the hand-over; the claim is met as far as
         the price goes (执行完毕 when it covers what is left, otherwise the case goes on)."""
         self._at(self.c._soon(10 * DAY), lambda: self.d.transfer(k, asset))
-        self._at(HAND_OVER_AFTER + self.c._soon(15 * DAY), lambda: self.d.hand_over(k, asset))
+        self._at(HAND_OVER_AFTER + self.c._soon(15 * DAY), lambda: self._hand_over(k, asset))
         if data["outstanding_cents"] == 0:  # the value taken satisfied the claim (SatisfiedInKind)
             self.c._cmd(12 * DAY, c.Close(k, "执行完毕", reviewed_by="审判管理办公室"))
 
@@ -175,7 +177,17 @@ class DisposalClerk:
         confirm = self.c._soon(10 * DAY)
         self._at(confirm, lambda: self.d.confirm_sale(k, asset))
         self._at(confirm + self.c._soon(10 * DAY), lambda: self.d.transfer(k, asset))
-        self._at(confirm + HAND_OVER_AFTER + self.c._soon(15 * DAY), lambda: self.d.hand_over(k, asset))
+        self._at(confirm + HAND_OVER_AFTER + self.c._soon(15 * DAY), lambda: self._hand_over(k, asset))
+
+    def _hand_over(self, k: str, asset: str) -> Any:
+        """交付 (node 30): the lot's disposal ends; with the claim still outstanding and nothing else under way, the
+        case goes to 终本 (``Clerk._maybe_zhongben``) — the payment of the proceeds decided nothing while the lot was
+        still being transferred."""
+        out = self.d.hand_over(k, asset)
+        state = self.p.runtime.cases[k]
+        if state.closed_manner is None and state.outstanding_cents() > 0:
+            self.c._maybe_zhongben(k)
+        return out
 
     def _pay(self, k: str, receipt: str, amount: int, attempt: int = 1) -> Any:
         """The claim's rest to the applicant, the surplus back to the debtor (余款退还), then 执行完毕 if met."""

@@ -90,7 +90,7 @@ class StaffActor(Clerk):
         self.preloaded: dict[str, tuple[int | None, str]] = {}  # start-state case → (current node | None, handler)
         self.closed_on: dict[str, datetime] = {}  # start-state 终本 register case → when it closed
         self._investigating: set[str] = set()
-        self._closing: set[str] = set()  # cases whose 报结 is queued: one at a time (see ``_cmd``)
+        self._closing: dict[str, Any] = {}  # case → its 报结 queued: one at a time (see ``_cmd``)
         if dispose:  # real estate and vehicles: registries, seals, pricing, auctions, as work (nodes 17, 19–30)
             self.disposal = StaffDisposalClerk(self, disposal_share)
 
@@ -193,15 +193,29 @@ class StaffActor(Clerk):
             # One 报结 at a time: a periodic review, the last payment and the disposal can each decide to close
             # while an earlier 报结 still waits in the handler's queue; a second one would cost the handler and the
             # 审管办 their time only to be refused (CASE_CLOSED).
+            # A 执行完毕 asked for while a 终本 waits (the claim satisfied after 终本 was decided: money frozen late,
+            # then paid) takes its place: before, it was dropped and the 终本, refused CLAIM_SATISFIED, asked for
+            # again at every review — the case never closed.
             state = self.p.runtime.cases.get(k)
-            if k in self._closing or (state is not None and state.closed_manner is not None):
+            pending = self._closing.get(k)
+            if state is not None and state.closed_manner is not None:
                 return
-            self._closing.add(k)
+            if pending is not None and not (pending.manner == "终本" and cmd.manner == "执行完毕"):
+                return
+            self._closing[k] = cmd
 
             def close() -> None:
-                self._closing.discard(k)  # accepted or refused (e.g. 终本 too early): a later review may ask again
+                if self._closing.get(k) is not cmd:
+                    return  # superseded by a 执行完毕
+                del self._closing[k]  # accepted or refused (e.g. 终本 too early): a later review may ask again
                 if cmd.manner == "终本" and self._busy(k):
                     self._zhongben.discard(k)  # property found meanwhile is being disposed of: no 终本 now
+                    return
+                state = self.p.runtime.cases[k]
+                if cmd.manner == "终本" and self._satisfied(state):  # satisfied while the 终本 waited: 执行完毕
+                    self._zhongben.discard(k)
+                    if state.closed_manner is None:
+                        self._submit(c.Close(k, "执行完毕", reviewed_by=cmd.reviewed_by))
                     return
                 self._submit(cmd)
 
@@ -386,11 +400,13 @@ class StaffActor(Clerk):
             return  # money on its way to the applicant
         amounts = state.amounts()
         paid = amounts["paid_cents"] - amounts["returned_cents"]  # to the applicant (a surplus goes to the debtor)
-        if k in self._zhongben:  # not before three months from filing (a start-state case is reviewed from day one)
+        if paid >= state.amount_cents > 0 or self._satisfied(state) or state.case_type == "preservation":
+            # paid in full (or 以物抵债) — even where 终本 had been decided before the money came: 执行完毕
+            self._zhongben.discard(k)
+            self._cmd(ZERO, c.Close(k, "执行完毕", reviewed_by="审判管理办公室"))
+        elif k in self._zhongben:  # not before three months from filing (a start-state case is reviewed from day one)
             ready = state.filed_at + timedelta(days=93) - self.now
             self._cmd(max(ready, ZERO), c.Close(k, "终本", reviewed_by="审判管理办公室"))
-        elif paid >= state.amount_cents > 0 or state.case_type == "preservation":
-            self._cmd(ZERO, c.Close(k, "执行完毕", reviewed_by="审判管理办公室"))
         else:
             self._work("analysis", k, lambda: self._to_zhongben(k))
 
@@ -411,6 +427,8 @@ class StaffActor(Clerk):
 
     def _to_zhongben(self, k: str) -> None:
         if k in self._zhongben or self._busy(k):  # a disposal under way: its end decides (``_maybe_zhongben``)
+            return
+        if self._satisfied(self.p.runtime.cases[k]):  # nothing left to enforce: 执行完毕 (the review closes it)
             return
         self._zhongben.add(k)
         self._submit(c.Record(k, "no_property_found"))  # node 18's 10 days start now

@@ -146,4 +146,4 @@ class StaffDisposalClerk(DisposalClerk):
     def _transfer(self, k: str, asset: str) -> None:
         """The 过户 ruling to the registry, then the hand-over once the ruling has been served."""
         self._work("transfer", k, lambda: (self.d.transfer(k, asset), self._work(
-            "hand_over", k, lambda: self.d.hand_over(k, asset), HAND_OVER_AFTER)))
+            "hand_over", k, lambda: self._hand_over(k, asset), HAND_OVER_AFTER)))
