@@ -48,7 +48,7 @@ from typing import TYPE_CHECKING, Any, Protocol
 
 from core_flow.engine import commands as c
 from core_flow.errors import UserError
-from core_flow.legal_calendar import CST, to_cst
+from core_flow.legal_calendar import CST, default_calendar, to_cst
 from core_flow.legal_calendar.periods import Period, Policy, Unit
 from core_flow.ports import PRICING_PLATFORM, PortFault  # noqa: F401 (re-exported: the port-level types)
 from core_flow.protocol import AssetKind, Holding, Measure
@@ -68,6 +68,13 @@ DEFAULT_AUCTION_PLATFORM = "taobao"
 ANNOUNCE_DAYS = {"movable": 15, "real_estate": 30, OTHER_RIGHT: 30}  # first auction (网络司法拍卖规定 第十二条)
 SECOND_ANNOUNCE_DAYS = {"movable": 7, "real_estate": 15, OTHER_RIGHT: 15}  # second auction / 变卖 (第二十六条; node 28)
 SALE_PERIOD_DAYS = 60  # a 变卖's sale period when the court sets none (our choice; the seeds and LAW.md give none)
+# A reference price is valid 1 year (参考价规定 (2018), LAW.md, confirmed): the pricing platform's ``valid_until``, or
+# this many years from the report when a platform gives none. The first auction is announced (listed) only while it is
+# valid. Unconfirmed (the rule's text as we remember it, 第二十七条 — not in LAW.md): once the first auction was
+# announced (or the 变卖 entered) within the validity, a second auction or a 变卖 needs no new price unless it comes
+# more than 6 months after the validity ended — REFERENCE_PRICE_GRACE_MONTHS (0: the validity alone).
+REFERENCE_PRICE_VALID_YEARS = 1
+REFERENCE_PRICE_GRACE_MONTHS = 6
 
 
 class DisposalPort(Protocol):
@@ -120,6 +127,7 @@ class Lot:
     pricing_no: int = 0
     report_at: datetime | None = None
     reference_price_cents: int | None = None
+    valid_until: datetime | None = None  # the reference price's validity (the pricing platform's answer)
     objection_until: datetime | None = None
     objection: str | None = None  # None | pending | upheld | dismissed
     fixed_at: datetime | None = None
@@ -282,12 +290,26 @@ class Disposal:
             if kind not in SEALABLE:
                 continue
             asset = f"{agency}:{h.account_no}"
-            if (case_id, asset) in self.lots:
+            if (case_id, asset) in self.lots and not self._gives_way(self.lots[(case_id, asset)]):
                 continue
             self.lots[(case_id, asset)] = Lot(case_id, asset, agency, debtor, kind, SEALABLE[kind], h.description)
             anchor = "property_found_online" if h.online_controllable else "property_found_offline"
             self._submit(c.Record(case_id, anchor, asset, attrs={"asset_kind": SEALABLE[kind]}))
             self.p._notify("property_found", case_id=case_id, asset=asset, asset_kind=kind, value_cents=h.balance_cents)
+
+    def _gives_way(self, lot: Lot) -> bool:
+        """Whether the asset found again (a 终本 sweep, a clue) is a new lot: its disposal ended without a sale — the
+        变卖 found no buyer — and the seal is no longer held (released, lapsed), so the property is the debtor's and
+        uncontrolled again, as a re-frozen 股权 or 证券 is (``frozen``). A lot under disposal, one still sealed after an
+        unsold 变卖 (the measure continues after 终本), one continued in the 恢复执行 case (``moved``) and one sold
+        or taken in kind and handed over stay: a flat or a car the court transferred is the buyer's (or the
+        creditor's), whatever a registry not yet updated reports — a new lot for it sold the same car twice (a
+        registry without the 过户 document, 15, keeps it under the debtor: tests/test_disposal_clerk.py)."""
+        if lot.stage != "unsold":
+            return False
+        measure = self.p.runtime.cases[lot.case_id].assets.get(lot.asset)
+        return measure is None or not measure.active or (
+            measure.expires_at is not None and to_cst(measure.expires_at) <= to_cst(self.now))
 
     def seal(self, case_id: str, asset: str) -> str:
         """查封 / 扣押 through the registry (11). Node 17 frozen: refused, nothing sent."""
@@ -348,10 +370,13 @@ class Disposal:
             raise UserError(f"询价方式须为 network_inquiry（网络询价）或 appraisal（委托评估），收到 {method!r}",
                             f"method must be network_inquiry or appraisal, got {method!r}", where="method")
         lot = self.lot(case_id, asset)
-        self._need(lot, ("sealed",) if lot.objection != "upheld" else ("reported",),
-                   "须在查封后（或异议成立后重新）确定参考价",
-                   "the price is asked after the seal (or after an upheld objection)")
+        repricing = lot.stage == "fixed" and self._lapsed(lot) is not None
+        self._need(lot, ("fixed",) if repricing else ("sealed",) if lot.objection != "upheld" else ("reported",),
+                   "须在查封后（或异议成立后、参考价失效后重新）确定参考价",
+                   "the price is asked after the seal (or again after an upheld objection, or once it lapsed)")
         self._check(lot, 20, "询价评估", "a pricing request")
+        if repricing:  # the lapsed price is replaced: a new report, served, its own objection window, fixed again
+            lot.objection = lot.objection_until = lot.fixed_at = lot.announce_at = None
         lot.pricing_no += 1
         request_no = f"{self.p.court.code}-P{next(self._pricing_nos):08d}"  # the idempotency key of a retry
         port = self._port()
@@ -407,6 +432,8 @@ class Disposal:
         at = max(self._time(view.get("completed_at")) or self.now, self.now)  # when the court has it
         lot.reference_price_cents = int(view["reference_price_cents"])
         lot.report_at = at
+        lot.valid_until = self._time(view.get("valid_until")) or _years_after(
+            self._time(view.get("completed_at")) or at, REFERENCE_PRICE_VALID_YEARS)
         if lot.objection == "upheld":  # the new price after an upheld objection: fixed once reported
             lot.stage = "reported"
             self._fix(lot)
@@ -477,6 +504,36 @@ class Disposal:
                        reference_price_cents=lot.reference_price_cents)
 
     # ── auction (nodes 23–27, 29) and 变卖 (node 28) ────────────────────────────────────────────
+    def _lapsed(self, lot: Lot, grace_months: int = 0) -> datetime | None:
+        """When the lot's reference price ceased to be valid (plus ``grace_months``), if it has by now; ``None``
+        while it is valid (or unknown: a price fixed before its validity was kept)."""
+        if lot.valid_until is None:
+            return None
+        until = lot.valid_until
+        if grace_months:
+            until = self.p.runtime.engine.calendar.deadline(until, Period(grace_months, Unit.MONTHS),
+                                                            Policy.NATURAL).due
+        return until if self.now > until else None
+
+    def _need_valid_price(self, lot: Lot, what_zh: str, what_en: str, grace_months: int = 0) -> None:
+        """Refuses ``what`` when the reference price has lapsed (参考价规定 (2018): valid 1 year; LAW.md)."""
+        lapsed = self._lapsed(lot, grace_months)
+        if lapsed is None:
+            return
+        assert lot.valid_until is not None
+        valid = to_cst(lot.valid_until).date().isoformat()
+        if grace_months:
+            zh = (f"参考价有效期至 {valid}，{what_zh}已超过有效期 {grace_months} 个月（至 "
+                  f"{to_cst(lapsed).date().isoformat()}），须重新确定参考价后重新启动处置")
+            en = (f"the reference price was valid until {valid}; {what_en} comes more than {grace_months} months "
+                  f"after that (until {to_cst(lapsed).date().isoformat()}): a new reference price is needed and the "
+                  "disposal started again")
+        else:
+            zh = f"参考价有效期至 {valid}，已失效，不能{what_zh}：请重新确定参考价（询价或评估）后再上拍"
+            en = (f"the reference price was valid until {valid} and has lapsed: no {what_en} — fix a new reference "
+                  "price (ask the pricing platform again) first")
+        raise UserError(zh, en, where=f"案件 case {lot.case_id} 财产 asset {lot.asset}", code="reference_price_lapsed")
+
     def notify_parties(self, case_id: str, asset: str, announce_at: datetime | None = None) -> Any:
         """网络司法拍卖事项通知 (node 24): the parties and known pre-emption holders are told; the announcement is
         planned for ``announce_at`` (default: 3 days from now), from which node 24's "3 days before" counts."""
@@ -493,6 +550,7 @@ class Disposal:
         valuation. The platform checks the floor (70%), the deposit (5%–20%) and the notice (15 / 30 days)."""
         lot = self.lot(case_id, asset)
         self._need(lot, ("fixed",), "参考价尚未确定，不能上拍", "the reference price is not fixed: nothing to list")
+        self._need_valid_price(lot, "上拍（发布一拍公告）", "first auction (its announcement)")
         self.p.directory.get(platform)
         self._check(lot, 23, "拍卖上拍", "a listing")
         valuation = int(lot.reference_price_cents or 0)
@@ -631,6 +689,7 @@ class Disposal:
         days after the 流拍, or a notice shorter than 7 / 15 days."""
         lot = self.lot(case_id, asset)
         self._need(lot, ("unsold1",), "只有一拍流拍后才能再次拍卖", "only a first 流拍 is re-auctioned")
+        self._need_valid_price(lot, "二拍", "a second auction", REFERENCE_PRICE_GRACE_MONTHS)
         self._check(lot, 26, "二拍", "a second auction")
         first = int(lot.starting_price_cents or 0)
         start = starting_price_cents if starting_price_cents is not None else -(-first * (100 - cut_pct) // 100)
@@ -685,6 +744,7 @@ class Disposal:
         before the sale period, at not less than half the valuation (the platform checks)."""
         lot = self.lot(case_id, asset)
         self._need(lot, ("declined",), "变卖须在申请人拒绝以物抵债之后", "变卖 follows the creditor's refusal in kind")
+        self._need_valid_price(lot, "变卖", "a 变卖", REFERENCE_PRICE_GRACE_MONTHS)
         price = price_cents if price_cents is not None else int(lot.starting_price_cents or 0)
         starts = (to_cst(sale_starts) if sale_starts is not None
                   else self._earliest_start(SECOND_ANNOUNCE_DAYS[lot.klass]))
@@ -739,6 +799,13 @@ class Disposal:
 _ENDED = ("handed_over", "unsold", "moved")  # a lot's disposal is over (or continues in the 恢复执行 case)
 _AFTER_SEAL = ("sealed", "pricing", "reported", "fixed", "listed", "unsold1", "relisted", "unsold2", "in_kind",
                "declined", "sale", "sold", "paid", "confirmed", "transferred", "handed_over", "unsold")
+
+
+def _years_after(at: datetime, years: int) -> datetime:
+    """The same time of day on the corresponding day ``years`` later (29 February → 28 February), as the pricing
+    platform counts a reference price's validity."""
+    last_day = default_calendar().deadline(at, Period(years, Unit.YEARS), Policy.NATURAL).last_day
+    return datetime.combine(last_day, to_cst(at).timetz())
 
 
 def _ten_am(at: datetime) -> datetime:

@@ -214,10 +214,21 @@ class Platform:
 
     def deduct(self, case_id: str, asset: str, amount_cents: int) -> None:
         agency, _, debtor = self._asset(case_id, asset)
+        state = self.runtime.cases[case_id]
+        node = self.process.by_no[self.process.roles.deduction]
+        if not all(item.applies_for(state.attrs) for item in node.items):
+            # process.yaml: the 划拨 node's override (not in a 财产保全 case: preserved property is held for the
+            # judgment) — read from the data, as the simulated clerk reads it
+            kind = "财产保全案件（保全的财产留待判决生效后执行）" if state.case_type == "preservation" else "本类案件"
+            kind_en = ("a 财产保全 case (preserved property is held for the judgment)"
+                       if state.case_type == "preservation" else f"this kind of case ({state.case_type})")
+            raise UserError(f"节点{node.no}「{node.name}」不适用于{kind}，不予划拨（06）：{asset} 保持冻结",
+                            f"node {node.no} ({node.en}) does not apply to {kind_en}: no deduction (06); {asset} "
+                            "stays frozen", where=f"案件 case {case_id}", code="deduction_not_applicable")
         if not self.can(agency, Measure.DEDUCT):
             raise UserError(f"{agency} 不受理网络扣划（06），须另行处置", f"{agency} takes no online deduction (06)",
                             where="asset")
-        money = self.runtime.cases[case_id].assets.get(asset)
+        money = state.assets.get(asset)
         if money is None or not money.freeze_id:
             raise UserError(f"财产 {asset} 尚未冻结", f"asset {asset} is not frozen", where="asset")
         self._check_not_frozen(case_id, self.process.roles.deduction, asset, "划拨（06）", "deduction (06)")
