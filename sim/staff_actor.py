@@ -433,17 +433,23 @@ class StaffActor(Clerk):
         self._zhongben.add(k)
         self._submit(c.Record(k, "no_property_found"))  # node 18's 10 days start now
 
+        def once(node: int, **kw: Any) -> None:
+            """A node of the way to 终本 not done yet: a case whose 终本 was called off (a disposal, since ended)
+            and decided again had them done (before: entered again, refused NODE_DONE)."""
+            if self.p.runtime.cases[k].status(node) is not NodeStatus.DONE:
+                self._submit(c.CompleteNode(k, node, **kw))
+
         def restrict() -> None:
-            self._submit(c.CompleteNode(k, 36, authority="院长"))
+            once(36, authority="院长")
             state = self.p.runtime.cases[k]
             if state.shixin_eligible:  # an eligible debtor goes on the 失信 list too (node 37), or no 终本
-                self._submit(c.CompleteNode(k, 37, authority="院长"))
+                once(37, authority="院长")
             ready = max(state.filed_at + timedelta(days=93) - self.now, HOUR)  # 终本 only after three months
             self._cmd(ready, c.Close(k, "终本", reviewed_by="审判管理办公室"))
 
         # 限消 only after the 执行通知 (node 7, seed 004 节点三十六): a notice still in the 书记员's queue holds it up,
         # and so does the period it gave to perform, where recorded (``notice_period_days``)
-        self._work("interview", k, lambda: (self._submit(c.CompleteNode(k, 18)), self._when_node_done(
+        self._work("interview", k, lambda: (once(18), self._when_node_done(
             k, 7, lambda: self._work("restrict", k, restrict, self._until_performance_due(k)))))
 
     def _until_performance_due(self, k: str) -> timedelta:
