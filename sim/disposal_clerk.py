@@ -135,7 +135,16 @@ class DisposalClerk:
         notify = self.c._soon(6 * DAY)
         pct = self.rng.randint(70, 85)
         self._at(notify, lambda: self.d.notify_parties(k, asset))
-        self._at(notify + LIST_AFTER_NOTICE, lambda: self.d.list(k, asset, start_pct=pct))
+        self._at(notify + LIST_AFTER_NOTICE, lambda: self._list(k, asset, pct))
+
+    def _list(self, k: str, asset: str, pct: int) -> Any:
+        """The first auction — or, when the reference price lapsed while the listing waited (a year in a judge's
+        queue: 参考价规定 (2018), valid 1 year; the platform refuses the listing), a new price first: asked again,
+        and listed when it is fixed (``_n_price_fixed``)."""
+        lot = self.d.lots[(k, asset)]
+        if lot.stage == "fixed" and self.d.lapsed(lot) is not None:
+            return self.d.price(k, asset, "network_inquiry")
+        return self.d.list(k, asset, start_pct=pct)
 
     def _n_unsold(self, k: str, asset: str, data: dict[str, Any]) -> None:
         if not self._open(k):

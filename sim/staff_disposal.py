@@ -112,7 +112,7 @@ class StaffDisposalClerk(DisposalClerk):
     def _n_price_fixed(self, k: str, asset: str, data: dict[str, Any]) -> None:
         pct = 70 + int(self._draw(k, asset, "start_pct") * 16)  # 70–85% of the reference price
         self._work("notify_parties", k, lambda: (self.d.notify_parties(k, asset), self._work(
-            "list", k, lambda: self.d.list(k, asset, start_pct=pct), LIST_AFTER_NOTICE)))
+            "list", k, lambda: self._list(k, asset, pct), LIST_AFTER_NOTICE)))
 
     def _n_unsold(self, k: str, asset: str, data: dict[str, Any]) -> None:
         if not self._open(k):

@@ -195,3 +195,21 @@ def test_a_second_auction_within_six_months_of_the_lapse_goes_ahead_later_is_ref
     case.lot.valid_until = now - timedelta(days=150)  # lapsed, but within the 6 months
     case.d.relist(case.k, case.asset)
     assert case.lot.stage == "relisted"
+
+
+def test_the_simulated_clerk_reprices_a_lot_whose_price_lapsed_before_its_listing():
+    """A listing that waited a year in a judge's queue (a 2-year run with every property disposed of: 13 refused
+    reference_price_lapsed, the lots left at fixed for good): the clerk asks for a new price instead, and lists it
+    when that is fixed."""
+    from sim.disposal_clerk import DisposalClerk
+
+    case = Case().fixed()
+    clerk = DisposalClerk.__new__(DisposalClerk)
+    clerk.d = case.d
+    clerk._list(case.k, case.asset, 80)  # valid: listed
+    assert case.lot.stage == "listed"
+    case = Case().fixed()
+    clerk.d = case.d
+    case.court.run_until(case.lot.valid_until + timedelta(days=1))
+    clerk._list(case.k, case.asset, 80)
+    assert case.lot.stage == "pricing"  # asked again (before: refused, the lot stayed fixed)

@@ -370,7 +370,7 @@ class Disposal:
             raise UserError(f"询价方式须为 network_inquiry（网络询价）或 appraisal（委托评估），收到 {method!r}",
                             f"method must be network_inquiry or appraisal, got {method!r}", where="method")
         lot = self.lot(case_id, asset)
-        repricing = lot.stage == "fixed" and self._lapsed(lot) is not None
+        repricing = lot.stage == "fixed" and self.lapsed(lot) is not None
         self._need(lot, ("fixed",) if repricing else ("sealed",) if lot.objection != "upheld" else ("reported",),
                    "须在查封后（或异议成立后、参考价失效后重新）确定参考价",
                    "the price is asked after the seal (or again after an upheld objection, or once it lapsed)")
@@ -504,7 +504,7 @@ class Disposal:
                        reference_price_cents=lot.reference_price_cents)
 
     # ── auction (nodes 23–27, 29) and 变卖 (node 28) ────────────────────────────────────────────
-    def _lapsed(self, lot: Lot, grace_months: int = 0) -> datetime | None:
+    def lapsed(self, lot: Lot, grace_months: int = 0) -> datetime | None:
         """When the lot's reference price ceased to be valid (plus ``grace_months``), if it has by now; ``None``
         while it is valid (or unknown: a price fixed before its validity was kept)."""
         if lot.valid_until is None:
@@ -517,7 +517,7 @@ class Disposal:
 
     def _need_valid_price(self, lot: Lot, what_zh: str, what_en: str, grace_months: int = 0) -> None:
         """Refuses ``what`` when the reference price has lapsed (参考价规定 (2018): valid 1 year; LAW.md)."""
-        lapsed = self._lapsed(lot, grace_months)
+        lapsed = self.lapsed(lot, grace_months)
         if lapsed is None:
             return
         assert lot.valid_until is not None
