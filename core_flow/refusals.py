@@ -82,6 +82,9 @@ REFUSALS: dict[str, tuple[str, str]] = {
     "CLAIM_OUTSTANDING": ("申请执行人的债权尚未清偿，不能退还余款",
                           "the applicant's claim is not met: no surplus is returned"),
     "NOTHING_TO_ESCROW": ("该笔款项已发放或已提存", "the receipt is already paid out or escrowed"),
+    "DEDUCTION_NOT_APPLICABLE": ("划拨节点不适用于本案（财产保全案件的财产留待判决后执行）",
+                                 "the deduction node does not apply to the case (preserved property is held for the "
+                                 "judgment)"),
     "AMBIGUOUS_ASSET": ("该机构处有多项财产，须用别名指明", "several assets at the agency: name one"),
     "UNKNOWN_AGENCY": ("未知机构", "unknown agency"),
     # 终本 and resumption
@@ -97,6 +100,9 @@ REFUSALS: dict[str, tuple[str, str]] = {
     # disposal (nodes 19–30: seals, reference price, auctions)
     "DISPOSAL_STAGE": ("处置尚未到此步骤（如报告未送达、未流拍）", "the disposal is not at this step yet"),
     "OBJECTION_LATE": ("异议已超过收到报告后五日", "the objection is later than 5 days after the report"),
+    "REFERENCE_PRICE_LAPSED": ("参考价已超过有效期（一年；二拍、变卖另宽限六个月），须重新确定参考价",
+                               "the reference price has lapsed (1 year; a second auction or 变卖 6 months more): fix "
+                               "a new price"),
     "PLATFORM_RETRYING": ("拍卖或询价平台故障，平台正以同一请求重试",
                           "the auction or pricing platform failed; the same request is being retried"),
     "ANSWERED_REMOTE": ("立案系统的答复时间（approve_resumption 的 answered）只能用于 zhixing 自己的法院",
