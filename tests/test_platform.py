@@ -252,3 +252,35 @@ def test_the_clerk_reads_a_platform_refusal_instead_of_crashing(court):
     court.run_for(timedelta(days=10))
     assert calls == ["conflict", "node_frozen", "node_frozen", "node_frozen"]  # tried 3 times in all, then left
     assert [c for c, _, _ in court.clerk.stats.refusals] == ["CONFLICT", "NODE_FROZEN", "NODE_FROZEN", "NODE_FROZEN"]
+
+
+@pytest.mark.parametrize("manner", ["保全完毕", "执行完毕"])
+def test_a_preservation_cases_freeze_is_renewed_after_it_closes(manner):
+    """A 财产保全 case's controls stay after it closes (seed 004 执行完毕 第3项; process.yaml: the preservation
+    manners, and 执行完毕's keeps_controls_for): its freeze is renewed before the term ends, as a 终本 case's is."""
+    court = build_virtual_court(ORIGIN, seed=8, clerk=False)
+    debtor = person(court, 31)
+    court.session.world.pin(debtor.id_number, "icbc", [deposit(court, debtor.id_number, "icbc", 1, 50_000_00)])
+    court.platform.file(c.FileCase("P1", case_type="preservation", debtors=(debtor.id_number,),
+                                   amount_cents=80_000_00), [debtor.subject()])
+    court.platform.submit(c.Assign("P1", "张法官"))
+    court.platform.submit(c.VerifyIdentity("P1", debtor.id_number, True))
+    assert court.platform.manual_query("P1", debtor.id_number, "icbc").accepted
+    court.run_for(timedelta(hours=2))
+    asset = next(a for (k, a) in court.platform.assets if k == "P1")
+    court.platform.freeze("P1", asset, 50_000_00)
+    court.run_for(timedelta(hours=2))
+    money = court.runtime.cases["P1"].assets[asset]
+    first_term = money.expires_at
+    assert first_term is not None
+    for ns in court.runtime.cases["P1"].frozen_nodes():
+        court.platform.submit(c.RequestUnfreeze("P1", ns.no, ns.instance, by="张法官"))
+        for who in (*ns.unfreeze_via, ns.unfreeze_by[0]):
+            assert court.platform.submit(c.ApproveUnfreeze("P1", ns.no, who, ns.instance)).accepted
+    out = court.platform.submit(c.Close("P1", manner, reviewed_by="审判管理办公室"))
+    assert out.accepted, out.refusal
+    assert out.events[0].data["release_controls"] is False
+    court.run_until(first_term + timedelta(days=30))
+    assert len(events(court, "P1", EventKind.FREEZE_RENEWED)) == 1
+    view = court.session.ledger.get_freeze(money.freeze_id)
+    assert str(view.state) == "active" and view.expires_at > first_term

@@ -626,10 +626,12 @@ class Platform:
     def _renew(self, case_id: str, asset: str, expires_at: datetime) -> None:
         state = self.runtime.cases[case_id]
         money = state.assets.get(asset)
+        manner = self.process.manners.get(state.closed_manner) if state.closed_manner else None
         if (money is None or not money.active or money.expires_at != expires_at
                 or money.frozen_cents <= money.deducted_cents
-                or state.closed_manner in ("completed", "terminated")):
-            return  # released, already renewed, all deducted, or the case ended
+                or (manner is not None and manner.releases_controls
+                    and state.case_type not in manner.keeps_controls_for)):
+            return  # released, already renewed, all deducted, or the case ended in a manner that releases them
         agency, _, debtor = self._asset(case_id, asset)
         measure = Measure.RENEW_SEAL if self.is_seal(case_id, asset) else Measure.RENEW
         self._send(case_id, "renew", debtor, agency, measure, asset=asset, freeze_id=money.freeze_id)
