@@ -8,7 +8,8 @@ shared/domain/LAW.md "Online judicial auction"), all as data in :class:`AuctionR
 * announcement ≥15 days (movables) / ≥30 days (real estate, other rights) before bidding (第十二条);
 * bidding ≥24 hours; a bid in the last 5 minutes moves the end to 5 minutes after that bid, repeatedly
   (第二十条); a bid must beat the current price by the increment (the first bid may equal the start);
-* no bid → 流拍; the re-auction is on the same platform, its bidding starts within 30 days of the 流拍,
+* no bid → 流拍; the re-auction is on the same platform, its bidding starts within 30 days of the 流拍 (a
+  duty of the court, tracked by node 26; the platform enforces it only with ``enforce_relist_within``),
   announced ≥7 days (movables) / ≥15 days (real estate, other rights) before, at a cut of at most 20% of the
   first starting price (第二十六条);
 * after a 流拍 the creditor may take the property at that round's reserve price (以物抵债); after a second
@@ -146,6 +147,12 @@ class AuctionRules:
     min_bidding: timedelta = timedelta(hours=24)
     extension: timedelta = timedelta(minutes=5)
     relist_within: LegalPeriod = RELIST_WITHIN  # 流拍后30日内再次拍卖
+    # Whether the platform refuses a re-auction starting later than ``relist_within`` after the 流拍. The 30 days bind
+    # the court (第二十六条; seed 004 节点二十六): a late court is tracked by node 26's deadline, freeze and 督办, and
+    # relists once the freeze is lifted (审批解冻) — a platform refusing it would leave the property unsellable for
+    # good. Default False: the platform lists what the court sends, the failure notice still names the deadline
+    # (``relist_deadline``). True: the platform enforces the 30 days itself (zhixing ≤ 0.2.x).
+    enforce_relist_within: bool = False
     max_cut_pct: int = 20  # 降价幅度不超过前次起拍价的20%
     sale_floor_pct: int = 50  # 变卖价不低于评估价的一半
     sale_announce_within: LegalPeriod = SALE_ANNOUNCE_WITHIN  # 申请人拒绝以物抵债后15日内公告变卖
@@ -477,7 +484,7 @@ class AuctionHouse:
             )
         assert first.closed_at is not None
         deadline = r.relist_within.end(first.closed_at)
-        if starts >= deadline:
+        if r.enforce_relist_within and starts >= deadline:
             raise UserError(
                 f"再次拍卖应在流拍后{r.relist_within.days}日内开始（最迟 {deadline.isoformat()}）",
                 f"the re-auction must start within {r.relist_within.days} days of the 流拍 (by {deadline.isoformat()})",

@@ -297,8 +297,23 @@ def test_relist_announcement_period(kind, days):
     assert relist(day_n).round is Round.SECOND
 
 
-def test_relist_must_start_within_30_days_of_the_failure():
+def test_a_late_relisting_is_listed_the_30_days_bind_the_court():
+    """第二十六条's 30 days are the court's duty (node 26: deadline, freeze, 督办, unfreeze by approval): the platform
+    lists a re-auction the court sends late; its failure notice names the deadline all the same."""
     h = house()
+    x = failed_first(h)
+    start = x.starting_price_cents
+    late = datetime(2026, 5, 25, tzinfo=CST)  # weeks past the 30 days (5-06 24:00 after 劳动节)
+    y = h.relist(x.listing_id, starting_price_cents=start, deposit_cents=start // 10, bidding_starts=late,
+                 now=x.closed_at + timedelta(days=34))  # sent on 5-06: 15 days' notice
+    assert y.round is Round.SECOND and y.starts_at == late
+
+
+def test_relist_must_start_within_30_days_of_the_failure_where_the_platform_enforces_it():
+    from dataclasses import replace
+
+    h = house()
+    h.rules = replace(h.rules, enforce_relist_within=True)
     x = failed_first(h)
     start = x.starting_price_cents
     late = datetime(2026, 5, 7, tzinfo=CST)  # 30 days from 4-02, rolled over 劳动节 to 5-06, 24:00
