@@ -29,6 +29,7 @@ from core_flow.errors import NodeFrozenError, UserError
 from core_flow.platform import Platform
 from core_flow.platform.disposal import SEALABLE
 from core_flow.protocol import Measure
+from sim.preservation import preservation_manner
 
 HOUR = timedelta(hours=1)
 DAY = timedelta(days=1)
@@ -213,8 +214,8 @@ class Clerk:
         state = self.p.runtime.cases[k]
         if state.closed_manner is not None:
             return
-        if state.case_type == "preservation":
-            self._cmd(DAY, c.Close(k, "执行完毕", reviewed_by="审判管理办公室"))
+        if state.case_type == "preservation":  # 保全完毕, 部分保全 or 无标的物可实施保全, as its controls stand
+            self._cmd(DAY, c.Close(k, preservation_manner(state), reviewed_by="审判管理办公室"))
         else:
             self._maybe_zhongben(k)
 

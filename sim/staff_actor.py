@@ -23,6 +23,7 @@ from core_flow.platform import Platform
 from core_flow.protocol import Holding
 from sim.clerk import DAY, HOUR, Clerk
 from sim.crn import uniform
+from sim.preservation import UNMODELLED, preservation_manner
 from sim.profile import AUTHORITY_ROLE, Action
 from sim.staff import Staff
 from sim.staff_disposal import StaffDisposalClerk
@@ -375,8 +376,9 @@ class StaffActor(Clerk):
         """After the investigation of a case without 集约查询: a 保全 is done once its controls are taken; a case with
         nothing found goes to 终本 (one with property: the handler's periodic review decides, ``_review``)."""
         state = self.p.runtime.cases[k]
-        if state.case_type == "preservation":
-            self._cmd(ZERO, c.Close(k, "执行完毕", reviewed_by="审判管理办公室"))
+        if state.case_type == "preservation":  # its queries are not modelled here: carried out (sim.preservation)
+            self._cmd(ZERO, c.Close(k, preservation_manner(state) if state.assets else UNMODELLED,
+                                    reviewed_by="审判管理办公室"))
         elif not state.assets:
             self._to_zhongben(k)
 
@@ -400,7 +402,10 @@ class StaffActor(Clerk):
             return  # money on its way to the applicant
         amounts = state.amounts()
         paid = amounts["paid_cents"] - amounts["returned_cents"]  # to the applicant (a surplus goes to the debtor)
-        if paid >= state.amount_cents > 0 or self._satisfied(state) or state.case_type == "preservation":
+        if state.case_type == "preservation":  # a preservation manner (its queries not modelled: carried out)
+            self._cmd(ZERO, c.Close(k, preservation_manner(state) if state.assets else UNMODELLED,
+                                    reviewed_by="审判管理办公室"))
+        elif paid >= state.amount_cents > 0 or self._satisfied(state):
             # paid in full (or 以物抵债) — even where 终本 had been decided before the money came: 执行完毕
             self._zhongben.discard(k)
             self._cmd(ZERO, c.Close(k, "执行完毕", reviewed_by="审判管理办公室"))

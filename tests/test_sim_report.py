@@ -63,9 +63,14 @@ def test_json_and_csv_tables(outputs):
     assert {r["replication"] for r in rows} == {"0", "1"}
     names = {"first": "首执", "resumed": "恢复", "preservation": "保全"}
     assert all(r["type_name"] == names[r["type"]] for r in rows)  # the Chinese beside the code
-    manners = {"": "", "completed": "执行完毕", "zhongben": "终本", "terminated": "终结"}
+    from core_flow.process_loader import default_process
+
+    process = default_process()
     assert all(r["manner_name"] == ("保全完毕" if (r["type"], r["manner"]) == ("preservation", "completed")
-                                    else manners[r["manner"]]) for r in rows)
+                                    else process.manner(r["manner"]).name if r["manner"] else "") for r in rows)
+    # a 保全 case closes by a preservation manner (sim.preservation), not 执行完毕
+    assert {r["manner"] for r in rows if r["type"] == "preservation" and r["manner"]} <= {
+        "preservation_done", "preservation_partial", "preservation_none"}
     nodes = list(csv.DictReader(outputs["nodes"].open(encoding="utf-8-sig")))
     assert any(r["node"] == "3" for r in nodes)
     # names beside the numbers and codes, as a planner reads them in a spreadsheet
