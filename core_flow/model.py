@@ -256,6 +256,11 @@ class Node(_Model):
     def freezes(self) -> bool:
         return any(item.freeze for item in self.items)
 
+    def applies_for(self, attrs: dict[str, Any]) -> bool:
+        """Whether the node's work applies to a case with ``attrs``: no override of an item says it does not (划拨
+        in a 财产保全 case)."""
+        return all(item.applies_for(attrs) for item in self.items)
+
     def item(self, key: str) -> WorkItem:
         for item in self.items:
             if item.key == key:
@@ -418,6 +423,10 @@ class ClosingManner(_Model):
     def allows(self, case_type: str) -> bool:
         """Whether a case of ``case_type`` may close in this manner."""
         return not self.case_types or case_type in self.case_types
+
+    def releases_for(self, case_type: str) -> bool:
+        """Whether closing a case of ``case_type`` so releases its freezes and seals (a 保全 case keeps them)."""
+        return self.releases_controls and case_type not in self.keeps_controls_for
 
 
 class GateCondition(_Model):

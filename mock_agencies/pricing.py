@@ -32,7 +32,7 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict, Field
 
 from core_flow.errors import UserError
-from core_flow.legal_calendar import Period, Policy, Unit, default_calendar
+from core_flow.legal_calendar import years_after
 from core_flow.protocol import AssetKind
 from mock_agencies.auction import Notice, checked_cst, conflict, not_found, stable_hash
 from mock_agencies.platform_periods import (
@@ -165,13 +165,6 @@ class _Request:
 
 def _round_half_up_div(total: int, n: int) -> int:
     return (2 * total + n) // (2 * n)
-
-
-def _add_years(at: datetime, years: int) -> datetime:
-    """The same time of day on the corresponding day ``years`` later (29 February → 28 February): the legal
-    calendar's natural count of years."""
-    last_day = default_calendar().deadline(at, Period(years, Unit.YEARS), Policy.NATURAL).last_day
-    return datetime.combine(last_day, at.timetz())
 
 
 class PricingPlatform:
@@ -438,6 +431,6 @@ class PricingPlatform:
             answers=tuple(a for a in answers if a.answered_at is not None),
             reference_price_cents=req.reference_price_cents,
             completed_at=req.completed_at,
-            valid_until=_add_years(req.completed_at, self.config.validity_years) if req.completed_at else None,
+            valid_until=years_after(req.completed_at, self.config.validity_years) if req.completed_at else None,
             callback_url=req.callback_url,
         )

@@ -33,6 +33,8 @@ from typing import Any
 
 import yaml
 
+from core_flow.case_number import NUMBER as CASE_NUMBER
+from core_flow.case_number import CaseNumbers
 from core_flow.errors import UserError, read_utf8
 from core_flow.platform.disposal import SALE_PERIOD_DAYS
 from core_flow.protocol import AssetKind
@@ -115,7 +117,6 @@ _CSV_HEADER = "at,case,kind,node,instance,item,data"
 def _csv_data(text: str) -> dict[str, Any]:
     """An event's data from the table: JSON, except that the table's masking may have starred the digits of a bare
     number (``"delay_seconds": 1.3790********3689``); such a number is read with zeros for the stars."""
-    import re
 
     if not text:
         return {}
@@ -1135,7 +1136,8 @@ def _chain(events: list[dict[str, Any]], case: str, live: bool = False) -> tuple
     r = _Recorder(pick_case(events, case))
     spec = r.case()
     recorders, current = [r], case
-    resumed_in_year: dict[str, int] = defaultdict(int)
+    numbers = CaseNumbers()  # the replay's court numbers its 执恢 cases as the platform does (the log's: others' too)
+    numbers.taken(case)
     while (new := _resumed(events, current)) is not None and len(recorders) < 9:
         alias = "恢复案" if len(recorders) == 1 else f"恢复案{len(recorders)}"
         recorders[-1].resumed_alias = alias
@@ -1144,9 +1146,8 @@ def _chain(events: list[dict[str, Any]], case: str, live: bool = False) -> tuple
                                                                          r.notes)
         sub.replay_ids = r.replay_ids  # one replay world: a lot the resumed case disposes of is priced as the root's
         sub.alias = alias
-        if (m := re.fullmatch(r"(\((\d{4})\).*执恢)\d+号", new)) is not None:
-            resumed_in_year[m.group(2)] += 1
-            sub.replay_case = f"{m.group(1)}{resumed_in_year[m.group(2)]}号"
+        if (m := CASE_NUMBER.match(new)) is not None and m["mark"] == "恢":
+            sub.replay_case = numbers.resumed(current, int(m["year"]))
         recorders.append(sub)
         r.notes.append(f"恢复执行案件 {new} 的步骤一并回放（case: {alias}）/ the resumed case's steps are replayed too")
         current = new

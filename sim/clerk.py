@@ -288,7 +288,7 @@ class Clerk:
         paid out) — and the agency takes an online deduction (06; securities, for one, do not)."""
         state = self.p.runtime.cases[k]
         node = self.p.process.by_no[self.p.process.roles.deduction]
-        return (self._is_money(k, asset) and all(item.applies_for(state.attrs) for item in node.items)
+        return (self._is_money(k, asset) and node.applies_for(state.attrs)
                 and self.p.can(asset.split(":", 1)[0], Measure.DEDUCT))
 
     def _disposed_of(self, k: str, asset: str, e: Event) -> bool:

@@ -155,7 +155,7 @@ class ClosingRules:
         limit_node = self.e._node_state(state, self.e.process.limit.node, "")
         limit_node.status = NodeStatus.DONE
         limit_node.done_at = now
-        release = manner.releases_controls and state.case_type not in manner.keeps_controls_for
+        release = manner.releases_for(state.case_type)
         lifted = self.e.measures._measures_in_force(state) if manner.lifts else []
         data = {"manner": manner.code, "name": manner.name, "release_controls": release,
                 "release": self.e.money._release_plan(state) if release else [],

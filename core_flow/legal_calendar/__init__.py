@@ -30,6 +30,7 @@ from core_flow.legal_calendar.periods import (
     Unit,
     default_calendar,
     due_local_text,
+    years_after,
 )
 from core_flow.legal_calendar.tz import CST, DATE_FORMS_EN, DATE_FORMS_ZH, as_cst, parse_local, to_cst
 
@@ -58,6 +59,7 @@ __all__ = [
     "provisional_source",
     "provisional_warning",
     "provisional_year_of",
+    "years_after",
     "provisional_years_in",
     "strict_from_env",
     "to_cst",

@@ -571,3 +571,10 @@ def default_calendar() -> LegalCalendar:
     """The process-wide calendar: package data + shipped extension + ``$ZHIXING_HOLIDAYS``, provisional years
     beyond them unless ``$ZHIXING_CALENDAR_STRICT`` (both read once)."""
     return LegalCalendar(HolidayCalendar())
+
+
+def years_after(at: datetime, years: int) -> datetime:
+    """The same time of day (China time) on the corresponding day ``years`` later, 29 February → 28 February: the
+    natural count of years (民法典 第二百零三条's corresponding day), as a reference price's year of validity runs."""
+    last_day = default_calendar().deadline(at, Period(years, Unit.YEARS), Policy.NATURAL).last_day
+    return datetime.combine(last_day, to_cst(at).timetz())

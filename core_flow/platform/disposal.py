@@ -48,7 +48,7 @@ from typing import TYPE_CHECKING, Any, Protocol
 
 from core_flow.engine import commands as c
 from core_flow.errors import UserError
-from core_flow.legal_calendar import CST, default_calendar, to_cst
+from core_flow.legal_calendar import CST, to_cst, years_after
 from core_flow.legal_calendar.periods import Period, Policy, Unit
 from core_flow.ports import PRICING_PLATFORM, PortFault  # noqa: F401 (re-exported: the port-level types)
 from core_flow.protocol import AssetKind, Holding, Measure
@@ -432,7 +432,7 @@ class Disposal:
         at = max(self._time(view.get("completed_at")) or self.now, self.now)  # when the court has it
         lot.reference_price_cents = int(view["reference_price_cents"])
         lot.report_at = at
-        lot.valid_until = self._time(view.get("valid_until")) or _years_after(
+        lot.valid_until = self._time(view.get("valid_until")) or years_after(
             self._time(view.get("completed_at")) or at, REFERENCE_PRICE_VALID_YEARS)
         if lot.objection == "upheld":  # the new price after an upheld objection: fixed once reported
             lot.stage = "reported"
@@ -799,13 +799,6 @@ class Disposal:
 _ENDED = ("handed_over", "unsold", "moved")  # a lot's disposal is over (or continues in the 恢复执行 case)
 _AFTER_SEAL = ("sealed", "pricing", "reported", "fixed", "listed", "unsold1", "relisted", "unsold2", "in_kind",
                "declined", "sale", "sold", "paid", "confirmed", "transferred", "handed_over", "unsold")
-
-
-def _years_after(at: datetime, years: int) -> datetime:
-    """The same time of day on the corresponding day ``years`` later (29 February → 28 February), as the pricing
-    platform counts a reference price's validity."""
-    last_day = default_calendar().deadline(at, Period(years, Unit.YEARS), Policy.NATURAL).last_day
-    return datetime.combine(last_day, to_cst(at).timetz())
 
 
 def _ten_am(at: datetime) -> datetime:

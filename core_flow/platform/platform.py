@@ -216,7 +216,7 @@ class Platform:
         agency, _, debtor = self._asset(case_id, asset)
         state = self.runtime.cases[case_id]
         node = self.process.by_no[self.process.roles.deduction]
-        if not all(item.applies_for(state.attrs) for item in node.items):
+        if not node.applies_for(state.attrs):
             # process.yaml: the 划拨 node's override (not in a 财产保全 case: preserved property is held for the
             # judgment) — read from the data, as the simulated clerk reads it
             kind = "财产保全案件（保全的财产留待判决生效后执行）" if state.case_type == "preservation" else "本类案件"
@@ -629,8 +629,7 @@ class Platform:
         manner = self.process.manners.get(state.closed_manner) if state.closed_manner else None
         if (money is None or not money.active or money.expires_at != expires_at
                 or money.frozen_cents <= money.deducted_cents
-                or (manner is not None and manner.releases_controls
-                    and state.case_type not in manner.keeps_controls_for)):
+                or (manner is not None and manner.releases_for(state.case_type))):
             return  # released, already renewed, all deducted, or the case ended in a manner that releases them
         agency, _, debtor = self._asset(case_id, asset)
         measure = Measure.RENEW_SEAL if self.is_seal(case_id, asset) else Measure.RENEW
