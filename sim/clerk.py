@@ -247,19 +247,13 @@ class Clerk:
     def _busy(self, k: str) -> bool:
         return any(check(k) for check in self.busy)
 
-    @staticmethod
-    def _satisfied(state: Any) -> bool:
-        """A money claim satisfied in full (paid, or 以物抵债): the case closes 执行完毕, never 终本 (the 终本 gate's
-        CLAIM_SATISFIED, process.yaml ``claim_left``)."""
-        return bool(state.money and state.amount_cents > 0 and state.outstanding_cents() == 0)
-
     def _maybe_zhongben(self, k: str) -> None:
         """Property found and taken, but the claim is not met and nothing is left to take: 终本. A claim satisfied in
         full is not: whoever satisfied it (the last payment, the value taken in kind) closes the case 执行完毕."""
         if self._busy(k):
             return
         state = self.p.runtime.cases[k]
-        if self._satisfied(state):
+        if state.satisfied_in_full():
             return
         pending = self._to_deduct(state) > 0
         unpaid = any(r.paid_cents < r.amount_cents for r in state.receipts.values())
@@ -342,10 +336,10 @@ class Clerk:
             if chain[0] != token:
                 return None  # dropped earlier
             state = self.p.runtime.cases[k]
-            if self._busy(k) or state.closed_manner is not None or self._satisfied(state):
+            if self._busy(k) or state.closed_manner is not None or state.satisfied_in_full():
                 chain[0] += 1
                 self._zhongben.discard(k)
-                if state.closed_manner is None and self._satisfied(state) and isinstance(cmd, c.Close):
+                if state.closed_manner is None and state.satisfied_in_full() and isinstance(cmd, c.Close):
                     # the claim was satisfied after 终本 was decided (money frozen late, then paid; a disposal's
                     # proceeds, the value taken in kind): 执行完毕 — the gate refuses 终本 (CLAIM_SATISFIED)
                     return self._close_completed(k)

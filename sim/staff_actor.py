@@ -213,7 +213,7 @@ class StaffActor(Clerk):
                     self._zhongben.discard(k)  # property found meanwhile is being disposed of: no 终本 now
                     return
                 state = self.p.runtime.cases[k]
-                if cmd.manner == "终本" and self._satisfied(state):  # satisfied while the 终本 waited: 执行完毕
+                if cmd.manner == "终本" and state.satisfied_in_full():  # satisfied while the 终本 waited: 执行完毕
                     self._zhongben.discard(k)
                     if state.closed_manner is None:
                         self._submit(c.Close(k, "执行完毕", reviewed_by=cmd.reviewed_by))
@@ -405,7 +405,7 @@ class StaffActor(Clerk):
         if state.case_type == "preservation":  # a preservation manner (its queries not modelled: carried out)
             self._cmd(ZERO, c.Close(k, preservation_manner(state) if state.assets else UNMODELLED,
                                     reviewed_by="审判管理办公室"))
-        elif paid >= state.amount_cents > 0 or self._satisfied(state):
+        elif paid >= state.amount_cents > 0 or state.satisfied_in_full():
             # paid in full (or 以物抵债) — even where 终本 had been decided before the money came: 执行完毕
             self._zhongben.discard(k)
             self._cmd(ZERO, c.Close(k, "执行完毕", reviewed_by="审判管理办公室"))
@@ -433,7 +433,7 @@ class StaffActor(Clerk):
     def _to_zhongben(self, k: str) -> None:
         if k in self._zhongben or self._busy(k):  # a disposal under way: its end decides (``_maybe_zhongben``)
             return
-        if self._satisfied(self.p.runtime.cases[k]):  # nothing left to enforce: 执行完毕 (the review closes it)
+        if self.p.runtime.cases[k].satisfied_in_full():  # nothing left to enforce: 执行完毕 (the review closes it)
             return
         self._zhongben.add(k)
         self._submit(c.Record(k, "no_property_found"))  # node 18's 10 days start now

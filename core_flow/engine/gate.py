@@ -142,6 +142,6 @@ def unmet_zhongben_conditions(process: Process, calendar: LegalCalendar, state: 
                 unmet.append(_disposal_text(process, cond, open_))
         elif cond.not_case_type is not None and state.case_type == cond.not_case_type:
             unmet.append(cond)
-        elif cond.claim_left and state.money and state.amount_cents > 0 and state.outstanding_cents() == 0:
+        elif cond.claim_left and state.satisfied_in_full():
             unmet.append(cond)
     return unmet

@@ -164,6 +164,10 @@ class CaseState:
         paid = sum(r.paid_cents - r.returned_cents for r in self.receipts.values())
         return max(0, self.amount_cents - paid - sum(self.in_kind.values()))
 
+    def satisfied_in_full(self) -> bool:
+        """A money claim fully satisfied (paid, or 以物抵债): nothing left to enforce — 执行完毕, never 终本."""
+        return self.money and self.amount_cents > 0 and self.outstanding_cents() == 0
+
     def node(self, no: int, instance: str = "") -> NodeState | None:
         return self.nodes.get((no, instance))
 
