@@ -20,12 +20,6 @@ NUMBER = re.compile(r"^(?P<open>[(（])(?P<year>\d{4})(?P<close>[)）])(?P<court
                     r"执(?P<mark>[恢保]?)(?P<no>\d+)号$")
 
 
-def court_mark(case: str) -> str | None:
-    """The court's mark in ``case`` (豫0811 in (2025)豫0811执430号), or None when it is not a court's case number."""
-    m = NUMBER.match(case.strip())
-    return m["court"] if m else None
-
-
 def _key(year: int | str, court: str, mark: str) -> str:
     return unicodedata.normalize("NFKC", f"{year}|{court}|{mark}")  # (2025) and （2025） number alike
 
@@ -55,11 +49,3 @@ class CaseNumbers:
         self.taken(number)
         return number
 
-
-def resumed_number(original: str, year: int, existing: Iterable[str]) -> str:
-    """:meth:`CaseNumbers.resumed` for a court whose cases are ``existing``."""
-    numbers = CaseNumbers()
-    existing = list(existing)
-    for case in existing:
-        numbers.taken(case)
-    return numbers.resumed(original, year, existing)
