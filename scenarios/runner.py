@@ -30,6 +30,7 @@ from functools import partial
 
 from core_flow.errors import UserError
 from core_flow.legal_calendar import provisional_years_in
+from core_flow.masking import mask_text
 from scenarios import actions, expectations
 from scenarios.context import Run, StepFailure
 from scenarios.model import Scenario, StepBase
@@ -90,7 +91,8 @@ class ScenarioResult:
         if f is not None:
             head += [f"失败步骤 failed step: {sc.file}:{f.line}  steps[{f.index}] {f.key}  @ {f.at:%Y-%m-%d %H:%M}"
                      + (f"  — {f.note}" if f.note else ""),
-                     f"  期望 expected: {f.expected}", f"  实际 actual:   {f.actual}"]
+                     # masked as the step lines and the timeline are (a refusal names an asset by its account)
+                     f"  期望 expected: {mask_text(f.expected)}", f"  实际 actual:   {mask_text(f.actual)}"]
         if self.error:
             head += ["异常 error:", self.error]
         return "\n".join(head + ["", "案件时间线 case timeline (至失败时 up to the failure):"]

@@ -14,6 +14,7 @@ tests/fidelity_audit.md DP-LAPSE, N31-P.
 
 from __future__ import annotations
 
+import re
 from datetime import datetime, timedelta
 
 import pytest
@@ -213,3 +214,15 @@ def test_the_simulated_clerk_reprices_a_lot_whose_price_lapsed_before_its_listin
     case.court.run_until(case.lot.valid_until + timedelta(days=1))
     clerk._list(case.k, case.asset, 80)
     assert case.lot.stage == "pricing"  # asked again (before: refused, the lot stayed fixed)
+
+
+def test_a_failed_steps_explanation_masks_the_account_its_refusal_names():
+    """``explain()`` (the CLI's, JUnit's and pytest's failure text) masks account numbers as the step lines do."""
+    [sc], _ = parse_text(PRESERVATION.replace("    refused: any\n", "    refused: NODE_FROZEN\n"), "p.scenario.yaml")
+    result = run_scenario(sc)
+    assert not result.passed
+    [step] = [s for s in result.steps if s.key == "deduct"]
+    account = re.search(r"icbc:(\d{16,})", step.actual)
+    assert account, step.actual  # the refusal names the asset by its account
+    said = result.explain()
+    assert "DEDUCTION_NOT_APPLICABLE" in said and account[1] not in said and "*" * 8 in said
