@@ -5,6 +5,7 @@ from __future__ import annotations
 import shutil
 import subprocess
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -34,3 +35,26 @@ def rendered_dom(page: Path, tmp_path: Path) -> str:
                           page.as_uri()], capture_output=True, text=True, timeout=120)
     assert dom.returncode == 0, dom.stderr[-2000:]
     return dom.stdout
+
+
+def preserved_deposit(court: Any, cents: int = 50_000_00) -> str:
+    """A 财产保全 case ``P`` of ``court`` (200,000 yuan) whose debtor's ICBC deposit of ``cents`` was found by the
+    handler's query and frozen: the asset's key."""
+    from datetime import timedelta
+
+    from core_flow.engine import commands as c
+    from core_flow.protocol import AssetKind, Holding
+    from mock_agencies.world import account_number
+
+    world, p = court.session.world, court.platform
+    d = world.debtor(0)
+    deposit = Holding(account_no=account_number("icbc", AssetKind.DEPOSIT, d.id_number, 1), kind=AssetKind.DEPOSIT,
+                      balance_cents=cents, available_cents=cents)
+    world.pin(d.id_number, "icbc", [deposit])
+    p.file(c.FileCase("P", case_type="preservation", debtors=(d.id_number,), amount_cents=200_000_00),
+           [d.subject()])
+    asset = f"icbc:{deposit.account_no}"
+    assert p.manual_query("P", d.id_number, "icbc").accepted  # the handler's query at the bank
+    court.run_for(timedelta(hours=6))
+    p.freeze("P", asset, cents)  # 保全: the deposit frozen
+    return asset

@@ -26,6 +26,7 @@ from core_flow.protocol import AssetKind, Holding
 from core_flow.runtime import Runtime
 from mock_agencies.world import account_number
 from sim.assembly import build_virtual_court
+from tests.sim_support import preserved_deposit
 
 ORIGIN = datetime(2025, 3, 3, 9, 0, tzinfo=CST)  # Monday
 
@@ -197,17 +198,8 @@ def test_without_disposal_the_simulated_court_records_securities_as_found_and_fr
 
 def test_the_simulated_clerk_does_not_deduct_preserved_money():
     court = build_virtual_court(ORIGIN, seed=3, diligence=1.0, identity_failure_rate=0.0, same_handler_rate=0.0)
-    world, p, rt = court.session.world, court.platform, court.runtime
-    d = world.debtor(0)
-    deposit = Holding(account_no=account_number("icbc", AssetKind.DEPOSIT, d.id_number, 1), kind=AssetKind.DEPOSIT,
-                      balance_cents=50_000_00, available_cents=50_000_00)
-    world.pin(d.id_number, "icbc", [deposit])
-    p.file(c.FileCase("P", case_type="preservation", debtors=(d.id_number,), amount_cents=200_000_00),
-           [d.subject()])
-    asset = f"icbc:{deposit.account_no}"
-    assert p.manual_query("P", d.id_number, "icbc").accepted  # the handler's query at the bank
-    court.run_for(timedelta(hours=6))
-    p.freeze("P", asset, 50_000_00)  # 保全: the deposit frozen
+    rt = court.runtime
+    asset = preserved_deposit(court)
     court.run_for(timedelta(days=30))
     events = rt.case_events("P")
     assert [e for e in events if e.kind == EventKind.FUNDS_FROZEN and e.instance == asset]

@@ -24,11 +24,10 @@ from core_flow.engine import commands as c
 from core_flow.errors import UserError
 from core_flow.legal_calendar import CST
 from core_flow.platform import disposal as disposal_module
-from core_flow.protocol import AssetKind, Holding
-from mock_agencies.world import account_number
 from scenarios.loader import parse_text
 from scenarios.runner import run_scenario
 from sim.assembly import build_virtual_court
+from tests.sim_support import preserved_deposit
 from tests.test_disposal import Case
 
 ORIGIN = datetime(2025, 3, 3, 9, 0, tzinfo=CST)
@@ -105,17 +104,8 @@ def test_a_preservation_case_refuses_the_deduction_from_the_process_data():
 
 def test_the_refusal_names_node_31_in_both_languages_and_sends_nothing():
     court = build_virtual_court(ORIGIN, seed=3, clerk=False)
-    world, p, rt = court.session.world, court.platform, court.runtime
-    d = world.debtor(0)
-    deposit = Holding(account_no=account_number("icbc", AssetKind.DEPOSIT, d.id_number, 1), kind=AssetKind.DEPOSIT,
-                      balance_cents=50_000_00, available_cents=50_000_00)
-    world.pin(d.id_number, "icbc", [deposit])
-    p.file(c.FileCase("P", case_type="preservation", debtors=(d.id_number,), amount_cents=200_000_00),
-           [d.subject()])
-    asset = f"icbc:{deposit.account_no}"
-    assert p.manual_query("P", d.id_number, "icbc").accepted
-    court.run_for(timedelta(hours=6))
-    p.freeze("P", asset, 50_000_00)
+    p, rt = court.platform, court.runtime
+    asset = preserved_deposit(court)
     court.run_for(timedelta(days=1))
     assert rt.cases["P"].assets[asset].active
     before = len(rt.case_events("P"))
