@@ -47,6 +47,14 @@ def file(court, case_id: str, debtor, amount_cents: int):
                                [debtor.subject()])
 
 
+def unfreeze_all(court, case_id: str) -> None:
+    """Every frozen node of the case unfrozen by its approvers (层报 — node 43: through the 中院 — first)."""
+    for ns in court.runtime.cases[case_id].frozen_nodes():
+        court.platform.submit(c.RequestUnfreeze(case_id, ns.no, ns.instance, by="张法官"))
+        for who in (*ns.unfreeze_via, ns.unfreeze_by[0]):
+            assert court.platform.submit(c.ApproveUnfreeze(case_id, ns.no, who, ns.instance)).accepted
+
+
 def events(court, case_id, kind):
     return [e for e in court.runtime.case_events(case_id) if e.kind == kind]
 
@@ -182,10 +190,7 @@ def test_freezes_are_renewed_before_their_term_ends_and_not_after_completion():
     assert str(view.state) == "active" and view.expires_at == court.runtime.cases["K4"].assets[asset].expires_at
     assert view.expires_at > first_term + timedelta(days=700)
     # after 执行完毕 the freeze is released and never renewed again (frozen nodes are unfrozen first)
-    for ns in court.runtime.cases["K4"].frozen_nodes():
-        court.platform.submit(c.RequestUnfreeze("K4", ns.no, ns.instance, by="张法官"))
-        for who in (*ns.unfreeze_via, ns.unfreeze_by[0]):  # 层报 (node 43: through the 中院) first
-            assert court.platform.submit(c.ApproveUnfreeze("K4", ns.no, who, ns.instance)).accepted
+    unfreeze_all(court, "K4")
     assert court.platform.submit(c.Close("K4", "执行完毕", reviewed_by="审判管理办公室")).accepted
     court.run_for(timedelta(days=800))
     assert len(events(court, "K4", EventKind.FREEZE_RENEWED)) == 2
@@ -273,10 +278,7 @@ def test_a_preservation_cases_freeze_is_renewed_after_it_closes(manner):
     money = court.runtime.cases["P1"].assets[asset]
     first_term = money.expires_at
     assert first_term is not None
-    for ns in court.runtime.cases["P1"].frozen_nodes():
-        court.platform.submit(c.RequestUnfreeze("P1", ns.no, ns.instance, by="张法官"))
-        for who in (*ns.unfreeze_via, ns.unfreeze_by[0]):
-            assert court.platform.submit(c.ApproveUnfreeze("P1", ns.no, who, ns.instance)).accepted
+    unfreeze_all(court, "P1")
     out = court.platform.submit(c.Close("P1", manner, reviewed_by="审判管理办公室"))
     assert out.accepted, out.refusal
     assert out.events[0].data["release_controls"] is False
