@@ -409,6 +409,11 @@ class ClosingManner(_Model):
     # ``releases_controls`` (a preservation manner keeps the controls and still lifts them)
     lifts_measures: bool | None = None
     starts_sweep: bool = False
+    # money the case account still holds at closing goes back to the debtor (the title was not enforced:
+    # 销案, 不予执行, 驳回申请): a return (``PayOut`` with ``surplus``) is taken after the closing though the claim
+    # is unmet, a payout to the applicant is refused (RETURN_TO_DEBTOR). Unset: held money goes to the applicant up to
+    # the claim (终结)
+    returns_held: bool = False
     items: tuple[WorkItem, ...] = ()
 
     @property

@@ -81,6 +81,9 @@ REFUSALS: dict[str, tuple[str, str]] = {
     "ESCROWED": ("该笔款项已提存", "the receipt is escrowed"),
     "CLAIM_OUTSTANDING": ("申请执行人的债权尚未清偿，不能退还余款",
                           "the applicant's claim is not met: no surplus is returned"),
+    "RETURN_TO_DEBTOR": ("案件以销案、不予执行或驳回申请结案，账户中的款项只能退还被执行人，不能发放给申请执行人",
+                         "the case closed without enforcing its title (销案, 不予执行, 驳回申请): the money held goes "
+                         "back to the debtor, not to the applicant"),
     "NOTHING_TO_ESCROW": ("该笔款项已发放或已提存", "the receipt is already paid out or escrowed"),
     "DEDUCTION_NOT_APPLICABLE": ("划拨节点不适用于本案（财产保全案件的财产留待判决后执行）",
                                  "the deduction node does not apply to the case (preserved property is held for the "

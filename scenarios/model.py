@@ -371,8 +371,10 @@ class PayoutApproveArgs(_M):
 class PayArgs(_M):
     receipt: int | str | None = None
     amount: Money | None = None
-    surplus: bool = Field(False, description="余款退还被执行人（须申请执行人已足额受偿）/ "
-                                             "the surplus back to the debtor (once the applicant is paid in full)")
+    surplus: bool = Field(False, description="余款退还被执行人（须申请执行人已足额受偿；以销案、不予执行、驳回申请"
+                                             "结案后账户中的款项亦以此退还）/ the surplus back to the debtor (once the "
+                                             "applicant is paid in full; after a closing by 销案, 不予执行 or 驳回申请 "
+                                             "the money held goes back so)")
     _s = _shorthand("amount")
 
 

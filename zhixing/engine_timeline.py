@@ -107,7 +107,13 @@ def _detail(process, e: Event) -> str:
         who = "、".join(process.authority(a).name for a in data.get("unfreeze_by", []))
         return f"解冻须 {who} 批准 / unfreeze by {', '.join(data.get('unfreeze_by', []))}"
     if e.kind == EventKind.CLOSED:
-        return f"{data['name']}；解除控制措施 release controls: {'是 yes' if data['release_controls'] else '否 no'}"
+        text = f"{data['name']}；解除控制措施 release controls: {'是 yes' if data['release_controls'] else '否 no'}"
+        held = sum(int(h["amount_cents"]) for h in data.get("held") or ())
+        if held:  # money still in the case account: where it goes (process.yaml returns_held)
+            debtor = data.get("held_to") == "debtor"
+            to = "退还被执行人 back to the debtor" if debtor else "发放申请执行人 to the applicant"
+            text += f"；账户尚存 held ¥{held / 100:,.2f} {to}"
+        return text
     if e.kind == EventKind.SWEEP_DUE:
         return f"第{data['round']}次 round {data['round']}/10"
     if e.kind == EventKind.UNFREEZE_APPROVED:

@@ -160,6 +160,10 @@ class ClosingRules:
         data = {"manner": manner.code, "name": manner.name, "release_controls": release,
                 "release": self.e.money._release_plan(state) if release else [],
                 "lift": [self.e.process.by_no[no].name for no in lifted], "money": state.amounts()}
+        held = self.e.money.held(state)
+        data["held"] = held  # what the account still holds, and to whom it goes (process.yaml returns_held)
+        if held:
+            data["held_to"] = "debtor" if manner.returns_held else "applicant"
         if reviewer is not None:
             data["reviewed_by"] = reviewer
         swept = sum(1 for _, due, _ in sweeps if due <= now)

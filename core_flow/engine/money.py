@@ -241,7 +241,16 @@ class MoneyRules:
         if ns is not None and ns.status in BLOCKING:
             self.e._frozen_refusal(out, cmd, now, [ns])
             return
-        if cmd.surplus and (owed := state.outstanding_cents()) > 0:  # 余款退还 is what is left after the claim
+        manner = self.e.process.manners.get(state.closed_manner) if state.closed_manner else None
+        returning = manner is not None and manner.returns_held  # closed without enforcing the title (销案, 不予执行…)
+        if returning and not cmd.surplus:
+            self.e._refuse(out, cmd, now, "RETURN_TO_DEBTOR",
+                           f"案件已以“{manner.name}”结案，执行依据未予执行：账户中的款项应退还被执行人（surplus），"
+                           "不能发放给申请执行人",
+                           f"the case closed as {manner.name} ({manner.code}), its title not enforced: the money held "
+                           "goes back to the debtor (surplus), not to the applicant", (manner.code,))
+            return
+        if cmd.surplus and not returning and (owed := state.outstanding_cents()) > 0:  # 余款退还: after the claim
             self.e._refuse(out, cmd, now, "CLAIM_OUTSTANDING",
                            f"申请执行人的债权尚未清偿（尚欠 {owed} 分），不能退还余款",
                            f"the applicant's claim is not met ({owed} cents outstanding): no surplus is returned",
@@ -255,9 +264,11 @@ class MoneyRules:
         receipt.paid_cents += cmd.amount_cents
         if cmd.surplus:
             receipt.returned_cents += cmd.amount_cents
-        out.events.append(Event(now, state.case_id, EventKind.PAID_OUT, self.e.roles.payout, cmd.receipt, None,
-                                {"amount_cents": cmd.amount_cents, "paid_cents": receipt.paid_cents,
-                                 "settled": receipt.paid_cents == receipt.amount_cents, "surplus": cmd.surplus}))
+        data = {"amount_cents": cmd.amount_cents, "paid_cents": receipt.paid_cents,
+                "settled": receipt.paid_cents == receipt.amount_cents, "surplus": cmd.surplus}
+        if returning:
+            data["closing"] = manner.code  # returned because of the closing, not a surplus over the claim
+        out.events.append(Event(now, state.case_id, EventKind.PAID_OUT, self.e.roles.payout, cmd.receipt, None, data))
 
     def _register_receipt(self, state: CaseState, cmd: c.RegisterReceipt, now: datetime,
                           out: Outcome) -> None:
@@ -298,6 +309,11 @@ class MoneyRules:
         out.events.append(Event(now, state.case_id, EventKind.ESCROWED, escrow.no, cmd.receipt, None,
                                 {"authority": code, "amount_cents": receipt.amount_cents - receipt.paid_cents,
                                  "reason": cmd.reason}))
+
+    def held(self, state: CaseState) -> list[dict[str, object]]:
+        """The money the case account still holds, per receipt: received, neither paid out nor escrowed (提存)."""
+        return [{"receipt": k, "amount_cents": r.amount_cents - r.paid_cents}
+                for k, r in state.receipts.items() if not r.escrowed and r.amount_cents > r.paid_cents]
 
     def _release_plan(self, state: CaseState) -> list[dict[str, object]]:
         """The freezes a closing by 执行完毕 / 终结 releases: every asset still frozen beyond what was deducted."""

@@ -265,9 +265,13 @@ class Platform:
                 surplus: bool = False) -> Outcome:
         """案款发放: the engine checks approvals, amounts and node 33's freeze first (a frozen node pays nothing);
         then finance pays from the sub-account — to the applicant, or, ``surplus``, 余款退还 to the debtor (not money
-        recovered). ``payee`` names the recipient on the account's statement (by default which of the two it is)."""
+        recovered; after a closing that returns the money held — 销案, 不予执行, 驳回申请 — the whole of it, 结案退还).
+        ``payee`` names the recipient on the account's statement (by default which of the two it is, and why)."""
         if payee is None:
-            payee = "被执行人（余款退还）" if surplus else "申请执行人"
+            state = self.runtime.cases.get(case_id)
+            manner = self.process.manners.get(state.closed_manner) if state and state.closed_manner else None
+            back = "结案退还" if manner is not None and manner.returns_held else "余款退还"
+            payee = f"被执行人（{back}）" if surplus else "申请执行人"
         out = self.runtime.submit(c.PayOut(case_id, receipt, amount_cents, surplus))
         if out.accepted and self.accounts is not None:
             self.accounts.pay_out(self._sub_account(case_id), amount_cents, payee)
