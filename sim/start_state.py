@@ -13,20 +13,34 @@ would be read as empty — and a court's Chinese export headers are taken as the
 numbers, 案由, 备注… — passed over, their values not kept, and said; title rows above the header and 合计 rows are
 skipped and said too)
 
-* ``case`` — the case number; ``filed`` — filing date (before the run starts; YYYY-MM-DD, or as a court's export
-  writes it: YYYY/M/D, YYYY.M.D, YYYYMMDD, YYYY年M月D日, a time after it ignored);
+* ``case`` — the case number (one in scientific notation, 1.23457E+11, is Excel's General format over a
+  number-only column, its digits lost: refused saying so); ``filed`` — filing date (before the run starts;
+  YYYY-MM-DD, or as a court's export writes it: YYYY/M/D, YYYY.M.D, YYYYMMDD, YYYY年M月D日, a time after it ignored;
+  Excel's Chinese short date with a two-digit year, 26/3/5 or 26-03-05, read year first as 20yy and said — a
+  Chinese Windows' short dates put the year first; one with the year last, 3/5/26 or 05/03/2026, is US or UK
+  order, month or day first cannot be told: refused with how to write it; a long date's weekday, 2026年3月5日
+  星期四, checked and dropped);
 * ``type`` — 首执 / 恢复 / 保全 (or first / resumed / preservation, or the process file's other names: 执恢, 执保…);
   without the column, each case's type is its number's mark (执, 执恢, 执保: ``type_from_number``), and that is said;
 * ``current_node`` — for an open case, the node it stands at (1–43: 44–46 follow the closing), by number (17,
   节点17, 第17节点) or by its name in the process (查封、扣押、冻结); empty: node 1; the nodes before it count as done;
 * ``handler`` — its 承办法官 (a name of the profile's judges; empty: assigned by the court; in a staffing search, a
   level without that judge shares that judge's cases among the judges it has, in file order — see ``reassign``);
-* ``amount_yuan`` — the claim in yuan (12,000.50, ¥12,000, 12000元, 1.2万 also read: ``core_flow.amount_text``);
+* ``amount_yuan`` — the claim in yuan (12,000.50, ¥12,000, 12000元, 1.2万 also read: ``core_flow.amount_text``;
+  as Excel writes it: a non-breaking space, full-width digits, the accounting format's zero ¥ - read; a negative in
+  brackets, (1,000), and thousands separators out of place, 12,34, refused; scientific notation read as written
+  and said, unless it is Excel's General format's rounding — 6 significant digits of 12 or more, 1.23457E+11 —
+  refused, ``_excel_amount``);
   a header's unit in brackets is dropped (标的金额（元）), and a claim column headed （万元） reads its plain numbers
   as 万 (``AMOUNT_WAN``: never as yuan, 10,000 times too small), which is said;
 * ``zhongben_closed`` — for a 终本 register case, the date it closed (else empty). A case closed by 终本 stands at
   no node: a ``current_node`` beside the date is refused (the user says which the case is: open, or in the
   register), unless it names the closing or what follows it (43 结案, 44 归档, 45 终本案件结案后财产统查).
+
+A cell holding Excel's stand-in for a value — a formula's error value (#N/A, #REF!) or ##### (a column too
+narrow, exported as shown) — is refused saying what it is; a workbook's formula whose result the file does not
+hold (written by a program, never computed) is refused at its cell, "formula not computed" (``sim.sheet``). A
+handler's name padded to line up (张  三) is the name.
 
 Every mistake is said at once (each cell's of each row, then the handlers the profile lacks; the first
 ``MAX_SHOWN``, with the count), each at file:line:column in the user's own header words (``立案日期``, not
@@ -62,6 +76,7 @@ import unicodedata
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 from datetime import date, datetime
+from decimal import Decimal, InvalidOperation
 from functools import cache
 from pathlib import Path
 
@@ -70,7 +85,17 @@ from core_flow.errors import UserError, together
 from core_flow.legal_calendar import CST, DATE_FORMS_EN, DATE_FORMS_ZH, parse_local
 from core_flow.model import Process
 from core_flow.process_loader import default_process
-from sim.sheet import Sheet, is_blank, is_total, read_sheet, reading_notes, totals_note
+from sim.sheet import (
+    Sheet,
+    e_form,
+    excel_shown,
+    general_rounded,
+    is_blank,
+    is_total,
+    read_sheet,
+    reading_notes,
+    totals_note,
+)
 
 OPEN_NODES = 43  # 44 归档, 45 终本 sweeps and 46 恢复执行 follow the closing (node 43): no open case stands there
 COLUMNS = ("case", "filed", "type", "current_node", "handler", "amount_yuan", "zhongben_closed")
@@ -88,7 +113,7 @@ HEADER_ZH = {"案号": "case", "执行案号": "case", "立案日期": "filed", 
 _UNIT = re.compile(r"\s*[（(](?:单位[:：]?)?(?P<unit>元|人民币元|万元|日期|yyyy-mm-dd)[)）]\s*$", re.IGNORECASE)
 _NO_CLAIM = frozenset({"-", "--", "—", "——", "－", "/", "／", "无", "无标的", "n/a", "na"})  # a spreadsheet's "none"
 AMOUNT_WAN = "amount_wan"  # the claim column of an export that counts in 万元: its plain numbers are ×10,000
-_PLAIN_NUMBER = re.compile(r"[\d,]+(?:\.\d+)?")
+_PLAIN_NUMBER = re.compile(r"[\d,]+(?:\.\d+)?(?:[eE][+-]?\d+)?")  # 5, 1.2, 1.2E+03 in a 万元 column: × 10,000
 
 
 def header_name(cell: str) -> str:
@@ -150,9 +175,11 @@ def load_start_state(path: str | Path, before: datetime, judges: tuple[str, ...]
         if is_blank(cells) or is_total(cells):
             continue  # an empty line (a spreadsheet's trailing rows), or the export's 合计 row (said: ``notes``)
         row = dict(zip(columns, [*cells, *[""] * (len(columns) - len(cells))], strict=False))
+        if "handler" in row:
+            row["handler"] = _name(row["handler"])
         case, found = _row(p, line, row, before, seen, labels)
-        handler = (row.get("handler") or "").strip()
-        stranger = bool(handler and judges and handler not in judges)
+        handler = row.get("handler") or ""
+        stranger = bool(handler and judges and handler not in judges and excel_shown(handler) is None)
         if stranger and not reassign:  # every such handler is named at once (``_unknown_handlers``), a bad row's too
             strangers.setdefault(handler, line)
         if found or case is None:
@@ -183,13 +210,26 @@ def _row(p: Path, line: int, row: dict[str, str], before: datetime, seen: set[st
     """One row read and checked, every cell's mistake (its handler checked against the profile by the caller): the
     case, or None and the mistakes in the header's column order, each at file:line:column (the user's header cell)."""
     found: list[tuple[str, UserError]] = []
+    said: set[str] = set()  # columns whose cell is Excel's stand-in for a value (#N/A, #####): said once, so
 
     def bad(col: str, zh: str, en: str) -> None:
-        found.append((col, UserError(zh, en, where=f"{p}:{line}:{labels.get(col, _NAME_ZH.get(col, col))}")))
+        if col not in said:
+            found.append((col, UserError(zh, en, where=f"{p}:{line}:{labels.get(col, _NAME_ZH.get(col, col))}")))
 
+    for col, text in row.items():
+        if col != IGNORED_COL and (shown := excel_shown(text or "")) is not None:
+            bad(col, *shown)
+            said.add(col)
     case = (row.get("case") or "").strip()
     if not case:
         bad("case", "案号为空", "empty case number")
+    elif e_form(case):  # a case number is never a number: Excel held it as one and showed it in E-form
+        bad("case", f"案号 {case!r} 是科学计数法的数字：像是 Excel 把此列当作数字（常规格式）显示，"
+            "原有的数字已丢失——请将此列设为文本格式、重新填入案号后再导出",
+            f"the case number {case!r} is a number in scientific notation: Excel, it seems, held the column as "
+            "numbers (General format) and its digits are lost — format the column as text, enter the case numbers "
+            "again and export")
+        said.add("case")
     elif _same_number(case) in seen:
         bad("case", f"案号重复：{case!r}", f"repeated case number: {case!r}")
     seen.add(_same_number(case))
@@ -197,17 +237,18 @@ def _row(p: Path, line: int, row: dict[str, str], before: datetime, seen: set[st
     filed_d = _date(filed_text)
     filed = None
     if filed_d is None:
-        bad("filed", f"立案日期应为 {DATE_FORMS_ZH}：{filed_text!r}{_serial_hint(filed_text)[0]}",
-            f"the filing date must be {DATE_FORMS_EN}: {filed_text!r}{_serial_hint(filed_text)[1]}")
+        bad("filed", f"立案日期应为 {DATE_FORMS_ZH}：{filed_text!r}{_date_hint(filed_text)[0]}",
+            f"the filing date must be {DATE_FORMS_EN}: {filed_text!r}{_date_hint(filed_text)[1]}")
     else:
         filed = datetime(filed_d.year, filed_d.month, filed_d.day, 9, 0, tzinfo=CST)
         if filed >= before:
-            bad("filed", f"立案日期须早于仿真开始（{before.date().isoformat()}）：{filed_text!r}",
-                f"the filing date must be before the run starts ({before.date().isoformat()}): {filed_text!r}")
+            bad("filed", f"立案日期须早于仿真开始（{before.date().isoformat()}）：{filed_text!r}"
+                f"{_century_hint(filed_text)[0]}", f"the filing date must be before the run starts "
+                f"({before.date().isoformat()}): {filed_text!r}{_century_hint(filed_text)[1]}")
     kind = None
     if "type" not in row:  # the case number's own mark says it: 执 / 执恢 / 执保
         kind = type_from_number(case)
-        if kind is None and case:
+        if kind is None and case and "case" not in said:
             bad("case", f"没有案件类型列，案号 {case!r} 也看不出类型（应含 执、执恢 或 执保，如 "
                 "(2024)豫0811执1号）", f"no type column, and the case number {case!r} does not say it (执, 执恢 "
                 "or 执保 expected, as in (2024)豫0811执1号)")
@@ -225,15 +266,16 @@ def _row(p: Path, line: int, row: dict[str, str], before: datetime, seen: set[st
     if closed_text:
         closed = _date(closed_text)
         if closed is None:
-            bad("zhongben_closed", f"终本日期应为 {DATE_FORMS_ZH}：{closed_text!r}{_serial_hint(closed_text)[0]}",
-                f"the 终本 date must be {DATE_FORMS_EN}: {closed_text!r}{_serial_hint(closed_text)[1]}")
+            bad("zhongben_closed", f"终本日期应为 {DATE_FORMS_ZH}：{closed_text!r}{_date_hint(closed_text)[0]}",
+                f"the 终本 date must be {DATE_FORMS_EN}: {closed_text!r}{_date_hint(closed_text)[1]}")
         else:
             if filed_d is not None and closed < filed_d:
                 bad("zhongben_closed", f"终本日期早于立案日期：{closed_text!r}",
                     f"the 终本 date is before the filing date: {closed_text!r}")
             if closed >= before.date():
-                bad("zhongben_closed", f"终本日期须早于仿真开始（{before.date().isoformat()}）：{closed_text!r}",
-                    f"the 终本 date must be before the run starts ({before.date().isoformat()}): {closed_text!r}")
+                bad("zhongben_closed", f"终本日期须早于仿真开始（{before.date().isoformat()}）：{closed_text!r}"
+                    f"{_century_hint(closed_text)[0]}", f"the 终本 date must be before the run starts "
+                    f"({before.date().isoformat()}): {closed_text!r}{_century_hint(closed_text)[1]}")
         if kind == "preservation":  # see the module's note on 保全 cases
             bad("zhongben_closed",
                 "财产保全案件不以终本结案（保全完毕、解除保全或销案），不在终本库中：请核对案件类型，或删去终本日期",
@@ -255,7 +297,7 @@ def _row(p: Path, line: int, row: dict[str, str], before: datetime, seen: set[st
                 f"an open case's current node must be a node number 1–{OPEN_NODES} or its name (17, "
                 f"节点17, 查封、扣押、冻结): {node_text!r} (nodes 44–46 come after closing; give a 终本 register "
                 f"case its 终本 date, {closed_col})")
-    handler = (row.get("handler") or "").strip()
+    handler = row.get("handler") or ""
     amount = _amount(row, bad)
     if found or filed is None or kind is None or amount is None:
         order = {col: i for i, col in enumerate(labels)}
@@ -267,19 +309,26 @@ def _amount(row: dict[str, str], bad: Callable[[str, str, str], None]) -> int | 
     """The claim in cents, empty as 0; a column in 万元 reads its plain numbers as 万 (an amount with its unit,
     3000元, as written). None, said through ``bad``, when it is not an amount."""
     wan = row.get(AMOUNT_WAN)
-    text = ((wan if wan is not None else row.get("amount_yuan")) or "").strip()
-    if not text or text.lower() in _NO_CLAIM:  # empty, or a dash or 无 where there is no claim (a 行为类 case)
-        return 0
+    col = AMOUNT_WAN if wan is not None else "amount_yuan"
+    raw = ((wan if wan is not None else row.get("amount_yuan")) or "").strip()  # as written, in messages
+    text = unicodedata.normalize("NFKC", raw)  # full-width as an input method types it (１２３４．５６, （1,000）)
+    if not text or re.sub(r"[\s¥￥]", "", text).lower() in _NO_CLAIM:  # empty, a dash or 无: no claim (行为类)
+        return 0  # (¥ - : Excel's accounting format shows a zero so)
+    if (excel := _excel_amount(text)) is not None:
+        bad(col, f"标的金额 {raw!r} {excel[0]}", f"the claim {raw!r} {excel[1]}")
+        return None
     try:
-        return amount_cents(f"{text}万" if wan is not None and _PLAIN_NUMBER.fullmatch(text) else text)
-    except ValueError as err:
+        if wan is not None and _PLAIN_NUMBER.fullmatch(text):  # 1.2E+03 as 1200: amount_cents reads 1200万
+            return amount_cents(f"{format(Decimal(text.replace(',', '')), 'f')}万")
+        return amount_cents(text)
+    except (ValueError, InvalidOperation) as err:
         zh, _, en = str(err).partition(" / ")
     if wan is not None:
         bad(AMOUNT_WAN, f"标的须为金额，此列以万元计：数字按万元读（5 即 5万元，1.2 即 12,000元），带单位的按所写"
-            f"（3000元）；无标的请留空或写“无”：{text!r}",
+            f"（3000元）；无标的请留空或写“无”：{raw!r}",
             f"the claim must be an amount; this column counts in 万元 (10,000 yuan): a plain number is read in 万 "
             f"(5 is 50,000 yuan, 1.2 is 12,000), one with its unit as written (3000元); no claim: leave it empty or "
-            f"write 无: {text!r}")
+            f"write 无: {raw!r}")
     else:
         bad("amount_yuan", f"标的须为金额（元；无标的请留空或写“无”）：{zh}",
             f"the claim must be an amount in yuan (no claim: leave it empty or write 无): {en}")
@@ -298,6 +347,53 @@ def _serial_hint(text: str) -> tuple[str, str]:
         return ("（像是 Excel 的日期序号：请将此列设为日期格式后再导出）",
                 " (an Excel date serial number, it seems: format the column as dates and export it again)")
     return "", ""
+
+
+def _date_hint(text: str) -> tuple[str, str]:
+    """Why a date cell was not read, where a form says more than "must be": an Excel serial number, a date with its
+    year last (US or UK order: 3/5/26 is 5 March or 3 May), a weekday that is not the date's."""
+    if _YEAR_LAST.fullmatch(text):
+        return ("（年份在后的日期分不清是“月/日”还是“日/月”：请写作年在前的 2026-03-05 或 2026/3/5，或将此列设为"
+                "“yyyy/m/d”格式后再导出）", " (a date with its year last cannot say month/day from day/month: write "
+                "it year first, 2026-03-05 or 2026/3/5, or format the column yyyy/m/d and export again)")
+    m = _WEEKDAY.search(text)
+    if m is not None and (day := _date(text[:m.start()])) is not None:
+        return (f"（{day.isoformat()} 是星期{_WEEKDAYS[day.weekday()]}，不是星期{m['w']}）",
+                f" ({day.isoformat()} is a {day.strftime('%A')}, not 星期{m['w']})")
+    return _serial_hint(text)
+
+
+def _century_hint(text: str) -> tuple[str, str]:
+    """A two-digit year read as this century's that lands after the run's start: say so, and how to write it."""
+    m = _TWO_DIGIT_YEAR.fullmatch(text)
+    if m is None:
+        return "", ""
+    return (f"（两位年份 {m['y']} 按 20{m['y']} 年读取；若不是，请写出四位年份）",
+            f" (the two-digit year {m['y']} is read as 20{m['y']}; if it is not, write the year in full)")
+
+
+def _excel_amount(text: str) -> tuple[str, str] | None:
+    """Why an amount cell, as Excel writes one, is not the claim (zh, en, after the cell's text) — never read as a
+    wrong value: a negative in brackets (Excel's accounting and number formats: (1,000)), thousands separators out
+    of place (12,34: a decimal comma, or digits lost), an E-form Excel's General format rounded (1.23457E+11 for
+    123456789012: ``sim.sheet.general_rounded``). None when it is none of these (``amount_cents`` reads it)."""
+    core = re.sub(r"^[¥￥]|人民币|(?:万元|亿元|元|万|亿)$", "", re.sub(r"[\s\u00a0]", "", text))
+    if re.fullmatch(r"[-－]?[¥￥]?[（(][¥￥]?[\d,，.]+[)）]", core):
+        return ("是括号写的负数（Excel 会计或数值格式以括号表示负数）：标的不能为负",
+                "is a negative number in brackets (Excel's accounting or number format): a claim cannot be negative")
+    whole, _, fraction = core.lstrip("+").partition(".")
+    if (re.fullmatch(r"[\d,，]+", whole) and re.search(r"\d[,，]\d", core)
+            and (not re.fullmatch(r"\d{1,3}(?:[,，]\d{3})+", whole) or re.search(r"[,，]", fraction))):
+        return ("的千位分隔符位置不对（应每三位一个，如 1,234,567.00；若逗号是小数点，请改为点）",
+                "has thousands separators out of place (one every three digits, as in 1,234,567.00; if the comma is "
+                "a decimal point, write a point)")
+    if general_rounded(core.lstrip("+")):
+        return ("是 Excel 以科学计数法显示的数（常规格式只显示 6 位有效数字），原数的其余位数已舍入丢失，"
+                "不是标的本身：请将此列设为数值格式（或文本）后再导出",
+                "is a number Excel showed in scientific notation (the General format shows 6 significant digits): "
+                "the rest of its digits were rounded away and it is not the claim — format the column as a number "
+                "(or text) and export again")
+    return None
 
 
 def _unknown_handlers(p: Path, strangers: dict[str, int], judges: tuple[str, ...], column: str) -> UserError:
@@ -326,12 +422,17 @@ WHAT = ("起始状态", "start state")
 def _table(p: Path) -> Sheet:
     """The start state's header and numbered rows (``sim.sheet.read_sheet``: CSV in UTF-8 or GBK, or a workbook;
     title rows above the header and 合计 rows below the cases, as a court system exports them)."""
-    return read_sheet(p, _known, WHAT)
+    return read_sheet(p, _known, WHAT, used=_used)
 
 
 def _known(cell: str) -> bool:
     name = cell.strip()
     return header_name(name) in (*COLUMNS, AMOUNT_WAN) or name in IGNORED
+
+
+def _used(cell: str) -> bool:
+    """A column the simulation reads (a formula's missing result refused there; one in 序号 or 备注 is passed over)."""
+    return _known(cell) and cell.strip() not in IGNORED
 
 
 def notes(path: str | Path | None) -> list[str]:
@@ -358,7 +459,36 @@ def notes(path: str | Path | None) -> list[str]:
     if passed:
         said.append(f"起始状态 {p.name} 的列 {'、'.join(passed)} 仿真不用，已略过 / the start state {p.name}'s columns "
                     f"{', '.join(passed)} are not used by the simulation: passed over")
+    said += _excel_forms_note(p, table)
     said += totals_note(p, table, WHAT)
+    return said
+
+
+_UNIT_OR_SIGN = re.compile(r"[,，¥￥\s]|(?:万元|亿元|元|万|亿)$")
+
+
+def _excel_forms_note(p: Path, table: Sheet) -> list[str]:
+    """Dates with a two-digit year read as 20yy, and amounts in scientific notation read as written: said, with the
+    first of each as read (never silent: 03/05/26 read 2003-05-26 is seen before the run is trusted)."""
+    cols = [IGNORED_COL if name.strip() in IGNORED else header_name(name) for name in table.header]
+    dates = [i for i, col in enumerate(cols) if col in ("filed", "zhongben_closed")]
+    amounts = [i for i, col in enumerate(cols) if col in ("amount_yuan", AMOUNT_WAN)]
+    two: list[tuple[int, str]] = []
+    sci: list[tuple[int, str]] = []
+    for line, cells in table.rows:
+        texts = [cell.strip() for cell in cells]
+        two += [(line, texts[i]) for i in dates if i < len(texts) and _TWO_DIGIT_YEAR.fullmatch(texts[i])]
+        sci += [(line, texts[i]) for i in amounts if i < len(texts) and e_form(_UNIT_OR_SIGN.sub("", texts[i]))]
+    said = []
+    if two and (first := _date(two[0][1])) is not None:
+        said.append(f"起始状态 {p.name} 有 {len(two)} 个日期以两位年份写出（Excel 的短日期），按年/月/日、20yy "
+                    f"年读取，如第 {two[0][0]} 行 {two[0][1]} 读作 {first.isoformat()} / the start state {p.name} has "
+                    f"{len(two)} date(s) with a two-digit year (Excel's short date): read year/month/day in 20yy, line "
+                    f"{two[0][0]}'s {two[0][1]} as {first.isoformat()}")
+    if sci:
+        said.append(f"起始状态 {p.name} 有 {len(sci)} 个标的以科学计数法写出，按所写读取，如第 {sci[0][0]} 行 "
+                    f"{sci[0][1]} / the start state {p.name} has {len(sci)} claim(s) in scientific notation, read as "
+                    f"written: line {sci[0][0]}'s {sci[0][1]}")
     return said
 
 
@@ -405,16 +535,42 @@ def _columns(header: list[str], p: Path, line: int = 1) -> list[str]:
 
 
 _HAO = re.compile(r"^(\d{4}\s*年\s*\d{1,2}\s*月\s*\d{1,2})\s*号")
+# Excel's Chinese short date with a two-digit year (Windows zh-CN: yy/M/d, yy-MM-dd, yy.M.d — the year always first;
+# a CSV holds dates as the system shows them): read as 20yy. A time after it, as the date's, is kept.
+_TWO_DIGIT_YEAR = re.compile(r"(?P<y>\d{2})(?P<s>[-/.])(?P<m>\d{1,2})(?P=s)(?P<d>\d{1,2})(?P<rest>\s.*)?")
+# the year last (US M/d/yyyy, M/d/yy; UK dd/MM/yyyy): month and day cannot be told apart — refused
+_YEAR_LAST = re.compile(r"\d{1,2}(?P<s>[-/.])\d{1,2}(?P=s)(?:\d{4}|\d{2})(?:\s.*)?")
+# a weekday after the date, as Excel's long date writes it (2026年3月5日 星期四): checked, then dropped
+_WEEKDAY = re.compile(r"\s*[（(]?\s*(?:星期|礼拜|周)(?P<w>[一二三四五六日天])\s*[)）]?$")
+_WEEKDAYS = "一二三四五六日"
 
 
 def _date(text: str | None) -> date | None:
     """A date as a court's export writes it (``core_flow.legal_calendar.parse_local``'s forms: ISO, slashes, dots,
-    eight digits, 年月日 or 年月号; a time after it, as a spreadsheet adds, is ignored); None when none of these."""
-    text = _HAO.sub(r"\1日", (text or "").strip())  # 2026年10月8号: 号 as people say the day
+    eight digits, 年月日 or 年月号; a time after it, as a spreadsheet adds, is ignored), or as Excel's Chinese short
+    date with a two-digit year, year first (26/3/5, 26-03-05: 2000 + yy — a court's open cases and its 终本 register
+    are of this century; one landing on or after the run's start is refused, ``_century_hint``), or its long date with
+    the weekday (2026年3月5日 星期四: the weekday must be the date's); None when none of these."""
+    text = _HAO.sub(r"\1日", unicodedata.normalize("NFKC", text or "").strip())  # 2026年10月8号: 号 for the day
+    weekday = _WEEKDAY.search(text)
+    if weekday is not None:
+        text = text[:weekday.start()]
+    two = _TWO_DIGIT_YEAR.fullmatch(text)
+    if two is not None:
+        text = f"20{two['y']}-{two['m']}-{two['d']}{two['rest'] or ''}"
     try:
-        return parse_local(text, "date").date()
+        day = parse_local(text, "date").date()
     except UserError:
         return None
+    if weekday is not None and _WEEKDAYS[day.weekday()] != weekday["w"].replace("天", "日"):
+        return None
+    return day
+
+
+def _name(text: str) -> str:
+    """A handler's name as a spreadsheet pads it: spaces between its Chinese characters dropped (张  三, 张　三:
+    a two-character name widened to line up with the three-character ones); a name in Latin letters kept."""
+    return re.sub(r"(?<=[\u4e00-\u9fff])\s+(?=[\u4e00-\u9fff])", "", text.strip())
 
 
 def _node(text: str) -> int | None:

@@ -228,11 +228,11 @@ def test_an_excel_csv_in_gbk_is_read_and_said(tmp_path):
 
 
 def test_a_csv_neither_utf8_nor_gbk_is_located(tmp_path):
-    f = tmp_path / "s.csv"  # Excel's "Unicode 文本" is UTF-16: neither reading takes its 0xFF 0xFE mark
-    f.write_bytes("case,filed,type\nK1,2024-01-01,首执\n".encode("utf-16"))
+    f = tmp_path / "s.csv"  # a 0xFF neither reading takes (Excel's UTF-16 "Unicode 文本" is read: its mark says it)
+    f.write_bytes("case,filed,type\nK1,2024-01-01,首执\n".encode() + b"K2,2024-01-01,\xff\n")
     with pytest.raises(UserError) as info:
         load_start_state(f, START)
-    assert info.value.where == f"{f}:1" and "GBK" in info.value.zh and "GBK" in info.value.en
+    assert info.value.where == f"{f}:3" and "GBK" in info.value.zh and "GBK" in info.value.en
     assert ".xlsx" in info.value.zh and ".xlsx" in info.value.en  # the workbook itself would do
 
 
