@@ -5,7 +5,8 @@ zhixing's own, openly documented profile of the same exchange (see ../shared/dom
 "The 总对总 network inquiry-and-control system"):
 
 * a court submits a request (measure code 00 query / 01 freeze / 02 renew / 04 unfreeze / 06 deduct,
-  or a registry's 11 seal / 12 renew seal / 14 unseal / 15 transfer-document delivery);
+  or a registry's 11 seal / 12 renew seal / 14 unseal / 15 transfer, 过户: the 过户 document that records a sold or
+  抵债 property under its new owner and ends the seal or freeze it names, and every 轮候 measure queued behind it);
 * the agency accepts it at once with a ticket; the same ``request_no`` submitted again returns the same
   ticket (idempotency) and never acts twice;
 * the answer (``Feedback``) arrives later by callback to ``callback_url`` (retried until acknowledged)
@@ -50,7 +51,12 @@ class Measure(StrEnum):
     SEAL = "11"  # 查封 (registry)
     RENEW_SEAL = "12"  # 继续查封
     UNSEAL = "14"  # 解除查封
-    TRANSFER_DOC = "15"  # 过户文书送达
+    # 过户 (过户文书送达): the 成交 / 抵债 ruling and its 协助执行通知书 (seed 004 node 30) — the registry records the
+    # property under its new owner (``new_owner``), the seal or freeze it names (``freeze_id``) ends, and so does every
+    # 轮候 measure on it (FreezeState.TRANSFERRED). TRANSFER_DOC is its former name (profile ≤ 0.3.0: delivered, no
+    # effect).
+    TRANSFER = "15"
+    TRANSFER_DOC = "15"  # an alias of TRANSFER
 
 
 MEASURE_NAMES: dict[Measure, tuple[str, str]] = {
@@ -62,7 +68,7 @@ MEASURE_NAMES: dict[Measure, tuple[str, str]] = {
     Measure.SEAL: ("查封", "seal"),
     Measure.RENEW_SEAL: ("继续查封", "renew seal"),
     Measure.UNSEAL: ("解除查封", "unseal"),
-    Measure.TRANSFER_DOC: ("过户文书送达", "transfer document delivery"),
+    Measure.TRANSFER: ("过户（过户文书送达）", "transfer of ownership (the 过户 document)"),
 }
 
 
@@ -113,7 +119,7 @@ def in_inquiry_scope(group: str, region: str | None, debtor_region: str, court_r
             and (debtor_region.startswith(region) or court_region.startswith(region)))
 
 
-PROFILE_VERSION = "0.3.0"  # semver of the interface profile (core_flow/profile/PROFILE.md), not the package's
+PROFILE_VERSION = "0.4.0"  # semver of the interface profile (core_flow/profile/PROFILE.md), not the package's
 HUB = "zdz"  # the agency code of the 总对总 system (the court's counterpart for 集约查询 and sweeps)
 MAX_CENTS = 10**15  # the largest amount anywhere in the protocol (10 trillion yuan): bounds every amount field
 MAX_SCOPE = 200  # agencies in one 总对总 query (a 集约查询 scope is about 30)
@@ -185,6 +191,7 @@ class FreezeState(StrEnum):
     RELEASED = "released"  # 已解除
     LAPSED = "lapsed"  # 到期失效
     DEDUCTED = "deducted"  # 已全部扣划
+    TRANSFERRED = "transferred"  # 因过户解除: the property was transferred to its new owner (15), the measure ended
 
 
 class DeductStatus(StrEnum):
@@ -300,6 +307,11 @@ class ControlRequest(Frozen):
         "the 终本 case whose freeze this 恢复执行 case deducts from (the measure continues in it); "
         "the money goes into this case's sub-account",
     )
+    new_owner: str | None = Field(
+        default=None, min_length=1, max_length=200,
+        description="过户（15）后的权利人：买受人或接受抵债的申请执行人 / the new owner after a transfer (15): "
+        "the buyer, or the creditor who took the property in kind",
+    )
     callback_url: str | None = Field(
         default=None, max_length=2048,
         description="反馈回调地址（http/https；主机须在机构的允许列表中）/ where the answer is posted (http or https; "
@@ -324,6 +336,13 @@ class ControlRequest(Frozen):
             raise ValueError("account_no 必填（冻结/查封）/ account_no is required for freeze and seal")
         if self.measure == Measure.FREEZE and self.amount_cents is None:
             raise ValueError("amount_cents 必填（冻结）/ amount_cents is required for a freeze")
+        if self.measure == Measure.TRANSFER and (not self.freeze_id or self.new_owner is None):
+            raise ValueError(
+                "freeze_id 与 new_owner 必填（过户 15：所依据的查封或冻结，及新权利人）/ freeze_id and new_owner are "
+                "required for a transfer (15): the seal or freeze it acts on, and the new owner"
+            )
+        if self.new_owner is not None and self.measure != Measure.TRANSFER:
+            raise ValueError("new_owner 只用于过户（15）/ new_owner is for transfers (15) only")
         if self.measure in needs_freeze and not self.freeze_id:
             raise ValueError("freeze_id 必填（续冻/解冻/扣划）/ freeze_id is required for this measure")
         if self.original_case_no is not None and self.measure != Measure.DEDUCT:

@@ -24,6 +24,11 @@ took effect, or a partial one was topped up (``amount_controlled_cents`` = the a
 ``1001`` 无可控财产 / nothing to control (control result 2, nothing registered);
 ``1003`` 不支持网络控制 / the asset cannot be controlled online;
 ``2001`` 状态不允许 / refused: the state no longer allows the measure (message names the field).
+
+A transfer (15, 过户) names the seal or freeze it acts on and the new owner: the asset leaves the debtor's holdings
+and the measure ends, with every 轮候 measure on it (``FreezeState.TRANSFERRED``; see :mod:`mock_agencies.ledger`).
+Refused at submission (409, nothing changed): an asset already transferred, a measure only queued, another court's
+measure; an agency that takes no 15 refuses it like any measure it does not take (``unsupported_measure``).
 """
 
 from __future__ import annotations
@@ -59,8 +64,11 @@ from mock_agencies.ledger import (
     Ledger,
     LedgerEvent,
     LedgerEventKind,
+    TransferOutcome,
     WorldLike,
+    check_transfer,
     term_years,
+    transferred_error,
 )
 
 __all__ = [  # the result codes are the protocol's (one vocabulary for both sides), re-exported here
@@ -76,6 +84,7 @@ __all__ = [  # the result codes are the protocol's (one vocabulary for both side
 
 _ON_FREEZE = {Measure.RENEW, Measure.UNFREEZE, Measure.DEDUCT}  # act on a freeze (01)
 _ON_SEAL = {Measure.RENEW_SEAL, Measure.UNSEAL}  # act on a seal (11)
+_ON_EITHER = {Measure.TRANSFER}  # acts on a seal (11: real estate, vehicles) or a freeze (01: equity, securities)
 
 
 def ledger_key(request: ControlRequest) -> str:
@@ -110,9 +119,9 @@ class AgencyBackend:
                 code="unsupported_measure",
             )
         _check_subject(request)
-        if m in (Measure.FREEZE, Measure.SEAL, Measure.TRANSFER_DOC):
+        if m in (Measure.FREEZE, Measure.SEAL):
             self._check_account(ag, request)
-        if m in _ON_FREEZE or m in _ON_SEAL:
+        if m in _ON_FREEZE or m in _ON_SEAL or m in _ON_EITHER:
             self._check_freeze(ag, request)
         if m == Measure.DEDUCT:
             self._check_target(request)
@@ -153,9 +162,7 @@ class AgencyBackend:
                 pending = self._deduct(ag, request, now)
                 settled = self.ledger.settle_deduction(pending.deduction_id, now)
                 return self._deduct_feedback(ag, request, ticket, now, settled)
-            return self._feedback(
-                ag, request, ticket, now, True, CODE_OK, "过户文书已送达 / transfer document delivered"
-            )
+            return self._transfer(ag, request, ticket, now)
         except UserError as err:
             return self._feedback(ag, request, ticket, now, False, CODE_REFUSED, err.message)
 
@@ -256,6 +263,26 @@ class AgencyBackend:
             freeze_id=out.freeze_id,
             freeze_state=out.state,
             existing_freezes=out.existing_freezes,
+        )
+
+    def _transfer(self, ag: Agency, req: ControlRequest, ticket: Ticket, now: datetime) -> Feedback:
+        out: TransferOutcome = self.ledger.transfer(
+            agency=ag.code,
+            freeze_id=req.freeze_id or "",
+            new_owner=req.new_owner or "",
+            request_no=ledger_key(req),
+            now=now,
+            court_code=req.court_code,
+            account_no=req.account_no,
+        )
+        msg = f"已过户至 {out.new_owner}，查封（冻结）{out.freeze_id} 随之解除 / transferred to {out.new_owner}; " \
+              f"the measure {out.freeze_id} ended with it"
+        if out.ended:
+            n = len(out.ended)
+            msg += f"；轮候等其他措施 {n} 项同时失效（{'、'.join(out.ended)}）/ {n} other measure(s) on it ended too"
+        return self._feedback(
+            ag, req, ticket, now, True, CODE_OK, msg, freeze_id=out.freeze_id, freeze_state=out.state,
+            existing_freezes=(),
         )
 
     def _deduct(self, ag: Agency, req: ControlRequest, now: datetime) -> DeductOutcome:
@@ -380,6 +407,9 @@ class AgencyBackend:
                 "account_no 必填（财产编号）", "account_no is required (the asset's id)", where="account_no"
             )
         holding = self._holding(ag, req)
+        gone = self.ledger.transferred(ag.code, req.account_no)
+        if holding is not None and gone is not None:  # 过户: the new owner's, whatever the world was seeded with
+            raise transferred_error(req.account_no, *gone)
         if holding is None:
             raise UserError(
                 f"{ag.name}无被执行人 {req.subject.id_number} 的账户/财产 {req.account_no}",
@@ -418,6 +448,16 @@ class AgencyBackend:
                 where="court_code",
                 code="forbidden",
             )
+        if req.measure in _ON_EITHER:
+            if req.account_no is not None and req.account_no != view.account_no:
+                raise UserError(
+                    f"查封/冻结 {req.freeze_id} 针对财产 {view.account_no}，不是 {req.account_no}",
+                    f"seal or freeze {req.freeze_id} is on asset {view.account_no}, not {req.account_no}",
+                    where="account_no",
+                )
+            check_transfer(view.freeze_id, view.account_no, view.asset_kind, view.state,
+                           self.ledger.transferred(ag.code, view.account_no))
+            return
         wanted = Measure.SEAL if req.measure in _ON_SEAL else Measure.FREEZE
         if view.measure != wanted:
             what_zh, what_en = MEASURE_NAMES[view.measure]
@@ -488,6 +528,7 @@ _STATE_ZH = {
     FreezeState.RELEASED: "解除",
     FreezeState.LAPSED: "到期失效",
     FreezeState.DEDUCTED: "全部扣划",
+    FreezeState.TRANSFERRED: "因过户解除",
 }
 
 

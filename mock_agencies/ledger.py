@@ -28,6 +28,15 @@ Rules (LAW.md, "Freezes, seals and queues"):
   on that freeze settles.
 * **Seals** (查封 11/12/14) are freezes of the whole asset: the requested amount is the asset's value, no
   money ever moves.
+* **Transfer** (过户 15, seed 004 node 30: "标的物所有权自裁定送达买受人或者接受抵债物的债权人时转移"): the court that
+  sold the property (or gave it in kind) under its seal or freeze has it recorded under the new owner. The asset leaves
+  the debtor's holdings (queries no longer report it; a new measure on it is refused), its value stays in the ledger
+  (the buyer's money reached the court account through the auction platform, not from here). The named measure ends
+  ``transferred``, and so does every other live one on the asset — the 轮候 seals queued behind it: unconfirmed, not in
+  LAW.md — 查封扣押冻结规定 (2020) 第二十七条 (as we remember its second sentence: a seal's effect ends once the
+  property was sold or taken in kind) and 法发〔2004〕5号 (查封法院对查封财产处分的，轮候查封的效力消灭).
+  Which registries take the transfer is data (data/agencies.yaml, code "15"). A second transfer of the asset is
+  refused, as is one by a court whose measure is only queued (the first sealing court disposes).
 
 Choices where the law is silent (documented here, asserted by tests):
 
@@ -110,6 +119,7 @@ class LedgerEventKind(StrEnum):
     DEDUCTION_PENDING = "deduction_pending"
     DEDUCTION_SETTLED = "deduction_settled"
     DEDUCTED = "deducted"  # all money of the freeze was deducted
+    TRANSFERRED = "transferred"  # the asset was transferred (过户): the measure ended with it
 
 
 @dataclass(frozen=True, slots=True)
@@ -179,6 +189,19 @@ class UnfreezeOutcome:
 
 
 @dataclass(frozen=True, slots=True)
+class TransferOutcome:
+    """Result of a transfer (过户, 15)."""
+
+    request_no: str
+    freeze_id: str  # the measure it acted on
+    account_no: str
+    new_owner: str
+    state: FreezeState  # the named measure's state after it (transferred; released or lapsed if it had ended before)
+    ended: tuple[str, ...]  # the other measures it ended (轮候 seals of other courts…), in registration order
+    at: datetime
+
+
+@dataclass(frozen=True, slots=True)
 class DeductOutcome:
     deduction_id: str
     request_no: str | None
@@ -201,6 +224,8 @@ class _Account:
     original_cents: int
     balance_cents: int
     freezes: list[_Freeze] = field(default_factory=list)  # in registration order, never removed
+    transferred_to: str | None = None  # 过户: the new owner (the asset left the debtor's holdings)
+    transferred_at: datetime | None = None
 
     def held_cents(self) -> int:
         return sum(f.pending_cents + (f.controlled_cents if f.state in LIVE_STATES else 0) for f in self.freezes)
@@ -338,11 +363,7 @@ class Ledger:
     def holdings(self, agency: str, id_number: str, now: datetime) -> tuple[Holding, ...]:
         """Current holdings of a debtor at an agency: balances, available amounts, existing freezes."""
         self._catch_up(now)
-        out = []
-        for h in self.world.holdings(id_number, agency):
-            acc = self._accounts.get((agency, h.account_no))
-            out.append(h if acc is None else self._holding(acc))
-        return tuple(out)
+        return self._overlaid(agency, self.world.holdings(id_number, agency))
 
     def holdings_many(self, agencies: Sequence[Any], id_number: str, now: datetime) -> dict[str, tuple[Holding, ...]]:
         """``holdings`` at many agencies (catalogue entries) at once — a 总对总 fan-out: only the agencies where
@@ -358,9 +379,21 @@ class Ledger:
         if accounts:
             for code, found in out.items():
                 if any((code, h.account_no) in accounts for h in found):
-                    out[code] = tuple(h if (acc := accounts.get((code, h.account_no))) is None else self._holding(acc)
-                                      for h in found)
+                    out[code] = self._overlaid(code, found)
+            return {code: held for code, held in out.items() if held}  # (all transferred: nothing held there)
         return out
+
+    def _overlaid(self, agency: str, found: tuple[Holding, ...]) -> tuple[Holding, ...]:
+        """The world's holdings at ``agency`` as the ledger has them: its state for the accounts it holds, without the
+        assets transferred (过户: the new owner's)."""
+        out = []
+        for h in found:
+            acc = self._accounts.get((agency, h.account_no))
+            if acc is None:
+                out.append(h)
+            elif not _gone(acc):
+                out.append(self._holding(acc))
+        return tuple(out)
 
     def get_freeze(self, freeze_id: str) -> FreezeView:
         return self._view(self._freeze(freeze_id))
@@ -379,6 +412,13 @@ class Ledger:
                 code="not_found",
             )
         return _deduct_outcome(d)
+
+    def transferred(self, agency: str, account_no: str) -> tuple[str, datetime] | None:
+        """(new owner, when) if the asset was transferred (过户), else None."""
+        acc = self._accounts.get((agency, account_no))
+        if acc is None or not _gone(acc):
+            return None
+        return acc.transferred_to, acc.transferred_at  # type: ignore[return-value]
 
     def freezes_of(self, agency: str, account_no: str) -> tuple[FreezeView, ...]:
         """All measures ever registered on an account, in order (empty if never touched)."""
@@ -581,6 +621,53 @@ class Ledger:
         self._done[(agency, request_no)] = ("unfreeze", outcome)
         return outcome
 
+    def transfer(
+        self,
+        *,
+        agency: str,
+        freeze_id: str,
+        new_owner: str,
+        request_no: str,
+        now: datetime,
+        court_code: str | None = None,
+        account_no: str | None = None,
+    ) -> TransferOutcome:
+        """过户 (15): the asset under the court's seal or freeze ``freeze_id`` is recorded under ``new_owner``; the
+        measure ends ``transferred``, and so does every other live one on the asset (轮候 seals). Refused: an asset
+        already transferred, a measure only queued (the first sealing court disposes), money (deducted, not
+        transferred), another court's measure."""
+        now = as_cst(now)
+        self._catch_up(now)
+        stored = self._replay(agency, request_no, "transfer")
+        if stored is not None:
+            return stored  # type: ignore[return-value]
+        if not isinstance(new_owner, str) or not new_owner.strip():
+            raise UserError("须写明新权利人（买受人或承受人）", "the new owner (buyer or creditor) is required",
+                            where="new_owner")
+        f = self._owned_freeze(agency, freeze_id, court_code)
+        acc = f.account
+        if account_no is not None and account_no != acc.account_no:
+            raise UserError(
+                f"查封/冻结 {freeze_id} 针对财产 {acc.account_no}，不是 {account_no}",
+                f"seal or freeze {freeze_id} is on asset {acc.account_no}, not {account_no}",
+                where="account_no",
+            )
+        check_transfer(f.freeze_id, acc.account_no, acc.kind, f.state, self.transferred(agency, acc.account_no))
+        ended = []
+        for g in acc.freezes:
+            if g.state not in LIVE_STATES:
+                continue
+            released = g.controlled_cents
+            g.controlled_cents = 0
+            g.state = FreezeState.TRANSFERRED
+            self._emit(LedgerEventKind.TRANSFERRED, now, g, released)
+            if g is not f:
+                ended.append(g.freeze_id)
+        acc.transferred_to, acc.transferred_at = new_owner, now
+        outcome = TransferOutcome(request_no, f.freeze_id, acc.account_no, new_owner, f.state, tuple(ended), now)
+        self._done[(agency, request_no)] = ("transfer", outcome)
+        return outcome
+
     def deduct(
         self,
         *,
@@ -743,6 +830,8 @@ class Ledger:
         if acc is not None:
             if acc.owner != id_number:
                 raise _no_account(agency, account_no, id_number)
+            if _gone(acc):
+                raise transferred_error(account_no, acc.transferred_to or "", acc.transferred_at)
             return acc
         for h in self.world.holdings(id_number, agency):
             if h.account_no == account_no:
@@ -931,6 +1020,54 @@ def _deduct_outcome(d: _Deduction) -> DeductOutcome:
         d.accepted_at,
         d.settled_at,
     )
+
+
+_MONEY_KINDS = frozenset({AssetKind.DEPOSIT, AssetKind.BALANCE, AssetKind.WEALTH_PRODUCT})
+
+
+def _gone(acc: _Account) -> bool:
+    """Whether the asset was transferred (an account restored from an older state file has no such field)."""
+    return getattr(acc, "transferred_to", None) is not None
+
+
+def transferred_error(account_no: str, owner: str, at: datetime | None) -> UserError:
+    when = f"{as_cst(at):%Y-%m-%d %H:%M} " if at is not None else ""
+    return UserError(
+        f"财产 {account_no} 已于 {when}过户至 {owner}，不再属于被执行人，不能再次过户或采取措施",
+        f"asset {account_no} was transferred to {owner} {('on ' + when) if when else ''}and no longer belongs to the "
+        "debtor: no second transfer, no new measure",
+        where="account_no",
+        code="conflict",
+    )
+
+
+def check_transfer(freeze_id: str, account_no: str, kind: AssetKind, state: FreezeState,
+                   transferred: tuple[str, datetime] | None) -> None:
+    """Whether a transfer (15) may act on this measure: refused (``UserError``, changes nothing) for an asset
+    already transferred, a measure only queued (轮候: the first sealing court disposes), or money (deducted, not
+    transferred). One rule for the ledger and the agency's check at submission."""
+    if transferred is not None:
+        raise transferred_error(account_no, *transferred)
+    if kind in _MONEY_KINDS:
+        raise UserError(
+            f"款项以扣划（06）执行，不能过户：{account_no}",
+            f"money is deducted (06), not transferred: {account_no}",
+            where="freeze_id",
+            code="conflict",
+        )
+    if state == FreezeState.QUEUED:
+        raise UserError(
+            f"轮候查封/冻结 {freeze_id} 尚未生效，不能据以过户（由首先查封的法院处分）",
+            f"{freeze_id} is only queued (轮候), not in effect: no transfer under it (the first sealing court "
+            "disposes)",
+            where="freeze_id",
+            code="conflict",
+        )
+    if state == FreezeState.DEDUCTED:
+        raise UserError(
+            f"冻结 {freeze_id} 已全部扣划，不能过户", f"freeze {freeze_id} was deducted in full: no transfer",
+            where="freeze_id", code="conflict",
+        )
 
 
 def _no_account(agency: str, account_no: str, id_number: str) -> UserError:

@@ -4,8 +4,8 @@ A freeze (or seal) answered as queued or only partly effective *waits for money*
 remembers it (freeze id → ticket id). When the ledger promotes or tops it up (events ``promoted`` /
 ``topped_up``) the board makes the numbered notice about the request (``Feedback.notice`` = 1, 2, …, made by
 the backend) and keeps it on the ticket; :meth:`NoticeBoard.publish` hands it to every listener. A freeze that
-controls all it asked for, or ended (``released``, ``lapsed``, ``deducted``), waits no more. Journalling and
-the callback are the session's (it composes this board with the journal and the outbox).
+controls all it asked for, or ended (``released``, ``lapsed``, ``deducted``, ``transferred``: 过户), waits no more.
+Journalling and the callback are the session's (it composes this board with the journal and the outbox).
 """
 
 from __future__ import annotations
@@ -21,7 +21,7 @@ if TYPE_CHECKING:
 
 CONTROL_MEASURES = frozenset({Measure.FREEZE, Measure.SEAL})  # answers that may be followed by notices
 NOTICE_EVENTS = frozenset({"promoted", "topped_up"})  # LedgerEventKind values that make a notice
-ENDED_EVENTS = frozenset({"released", "lapsed", "deducted"})  # a freeze that waits no more
+ENDED_EVENTS = frozenset({"released", "lapsed", "deducted", "transferred"})  # a freeze that waits no more
 
 MakeNotice = Callable[["TicketRecord", "LedgerEvent", int], Feedback]  # (record, event, number) → the notice
 

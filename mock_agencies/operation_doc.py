@@ -36,6 +36,9 @@ _QUERY = {"request_no": "R410811-2026-000002", "court_code": COURT, "case_no": C
 _HUB_QUERY = {**_QUERY, "request_no": "R410811-2026-000003", "scope": ["icbc", "ccb", "alipay", "csdc"]}
 _DEDUCT = {"request_no": "R410811-2026-000004", "court_code": COURT, "case_no": CASE, "measure": "06",
            "subject": SUBJECT, "freeze_id": FREEZE, "amount_cents": 1_000_000, "target_account": SUB_ACCOUNT}
+_TRANSFER = {"request_no": "R410811-2026-000005", "court_code": COURT, "case_no": CASE, "measure": "15",
+             "subject": SUBJECT, "account_no": "BDC-410811-000123", "freeze_id": "F000000002",
+             "new_owner": "买受人 B000017", "callback_url": CALLBACK}
 _TICKET = {"ticket_id": TICKET, "request_no": "R410811-2026-000001", "agency": "icbc", "measure": "01",
            "status": "accepted", "accepted_at": "2026-03-02T09:00:00+08:00", "duplicate": False}
 _FEEDBACK = {"ticket_id": TICKET, "request_no": "R410811-2026-000001", "agency": "icbc", "measure": "01",
@@ -70,15 +73,24 @@ OPERATIONS: dict[tuple[str, str], Doc] = {
         "（见 callbacks）并可轮询；同一请求编号再次提交返回同一工单（200，duplicate），不重复执行；"
         "同一编号而内容不同答 409。"
         "机构代码为 zdz 时是总对总查询：scope 列明集约查询的机构，答复分批。限流（429）与维护（503）附 Retry-After，"
-        "此类请求未被受理。/ Submit a 查控 request (query, freeze, renewal, unfreeze, deduction, seal …). The agency "
+        "此类请求未被受理。过户（15，不动产与车辆登记机关）写明所依据的查封（freeze_id）与新权利人（new_owner）："
+        "财产登记至买受人或承受人名下、不再属于被执行人，该查封及其后的轮候查封随之解除（状态 transferred）；"
+        "已过户的再次过户、轮候查封或他院的查封据以过户均以 409 拒绝。/ Submit a 查控 request (query, freeze, renewal, "
+        "unfreeze, deduction, seal, transfer …). The agency "
         "accepts at once with a ticket (202); the result is posted later to callback_url (see callbacks) and can be "
         "polled. The same request number again returns the same ticket (200, duplicate) and never acts twice; the "
         "same number with other content is a 409. To agency zdz it is a 总对总 query: scope names the agencies of "
-        "the 集约查询 and the answers come in parts. 429 and 503 carry Retry-After; such a request was not accepted.",
+        "the 集约查询 and the answers come in parts. 429 and 503 carry Retry-After; such a request was not accepted. "
+        "A transfer (15, 过户: the real-estate and vehicle registries) names the seal it acts on (freeze_id) and the "
+        "new owner (new_owner): the property is registered to the buyer or the creditor and leaves the debtor's "
+        "holdings, and the seal ends with every 轮候 seal queued behind it (state transferred); a second transfer, or "
+        "one under a queued seal or another court's, is a 409.",
         {"freeze": ("冻结存款 / freeze a deposit", _FREEZE),
          "query": ("查询 / query", _QUERY),
          "hub_query": ("总对总集约查询（机构代码 zdz）/ a 总对总 query (agency zdz)", _HUB_QUERY),
-         "deduct": ("扣划入一案一账号 / deduct into the case's sub-account", _DEDUCT)},
+         "deduct": ("扣划入一案一账号 / deduct into the case's sub-account", _DEDUCT),
+         "transfer": ("过户：拍卖成交的房产登记至买受人名下（机构代码 real_estate_registry）/ transfer a flat sold at "
+                      "auction to its buyer (agency real_estate_registry)", _TRANSFER)},
         None),
     ("GET", "/agencies/{code}/requests"): (
         "按请求编号查询工单与反馈（请求编号按法院唯一；持法院令牌时法院由令牌确定）。/ Poll a ticket and its answer by "

@@ -8,7 +8,9 @@ sealed (node 17) while the claim is not covered, the property investigated (node
 property listed (node 23, 25) at 70–85% of the reference price; a 流拍 is re-auctioned 10–20% cheaper (node 26);
 after a second 流拍 the creditor is asked (node 29) and takes it in kind (one in four) or refuses and it goes to 变卖
 (node 28). The buyer's payment is registered and paid out like deducted money — the claim to the applicant, any
-surplus back to the debtor — the sale confirmed (node 27), the ruling served and the property handed over (node 30).
+surplus back to the debtor — the sale confirmed (node 27), the ruling served and the property handed over (node 30):
+the registry records the buyer (or the creditor) as the new owner on the ruling (过户, 15) and the seal ends with it, so
+a later query or 终本 sweep does not report the property under the debtor — nothing for the court to remember.
 Delays follow the clerk's diligence, so late nodes freeze and 督办 items arise as in life. The clerk keeps a case with
 a disposal under way from 终本. The court's platform needs a disposal port (``platform.disposal.port``).
 """

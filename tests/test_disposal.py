@@ -154,14 +154,14 @@ def test_a_flat_from_seal_to_payout_reconciles_to_the_cent():
     assert case.p.pay_out(case.k, receipt, price - CLAIM, surplus=True).accepted
     assert case.state.amounts()["returned_cents"] == price - CLAIM and case.state.outstanding_cents() == 0
     assert str(case.state.status(33, receipt)) == "done"
-    # 成交确认, the ruling and the 过户: the registry takes the transfer document and the seal is released
+    # 成交确认, the ruling and the 过户: the registry records the buyer and the seal ends with it (no 14 sent)
     case.d.confirm_sale(case.k, case.asset)
     assert case.status(27) == "done" and case.state.node(30, case.asset).items["ruling"].due is not None
     case.d.transfer(case.k, case.asset)
     case.court.run_for(timedelta(days=3))
     assert case.state.assets[case.asset].released
     seal = case.court.session.ledger.find_freeze(case.state.assets[case.asset].freeze_id)
-    assert seal.measure == Measure.SEAL and seal.state == FreezeState.RELEASED
+    assert seal.measure == Measure.SEAL and seal.state == FreezeState.TRANSFERRED
     case.d.hand_over(case.k, case.asset)
     assert case.status(30) == "done"
     recon = case.p.reconcile(case.k)

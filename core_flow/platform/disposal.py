@@ -26,7 +26,11 @@ hand-recorded anchor:
   run as for a deduction; ``sale_paid``: node 27's 10 days); the second auction (node 26), 以物抵债 (node 29) and
   变卖 (node 28, ``creditor_refused`` / ``sale_period_scheduled``) follow the platform's answers;
 * **transfer** (node 30): the confirmation (``sale_confirmed``) starts the ruling's 10 days; the ruling's service
-  starts the hand-over's 15 days; the 过户 document goes to the registry (15) and the seal is released (14).
+  starts the hand-over's 15 days; the 过户 document goes to the registry (15, naming the seal and the new owner): the
+  registry records the property under the buyer (or the creditor who took it in kind) and the seal ends with it
+  (``FreezeReleased`` on its answer) — a later query, a 终本 sweep, no longer finds it under the debtor. Where the
+  agency takes no 15 (equity, securities: their freeze is released, 04), or answers without ending the seal, the court
+  releases it (14 / 04).
 
 The platforms are reached through a :class:`DisposalPort` (the mock platforms in-process, or over HTTP), and every
 call goes through the 查控 gateway (``Gateway.calls``, :mod:`core_flow.gateway.calls`): the gateway's retry policy
@@ -138,6 +142,7 @@ class Lot:
     starting_price_cents: int | None = None
     sold_price_cents: int | None = None
     buyer: str | None = None
+    registered: bool = False  # the registry recorded the transfer (15): it reports the property as the debtor's no more
     receipt: str | None = None
     confirmed_at: datetime | None = None
     platform: str = ""  # the auction platform of its listings
@@ -301,10 +306,13 @@ class Disposal:
         """Whether the asset found again (a 终本 sweep, a clue) is a new lot: its disposal ended without a sale — the
         变卖 found no buyer — and the seal is no longer held (released, lapsed), so the property is the debtor's and
         uncontrolled again, as a re-frozen 股权 or 证券 is (``frozen``). A lot under disposal, one still sealed after an
-        unsold 变卖 (the measure continues after 终本), one continued in the 恢复执行 case (``moved``) and one sold
-        or taken in kind and handed over stay: a flat or a car the court transferred is the buyer's (or the
-        creditor's), whatever a registry not yet updated reports — a new lot for it sold the same car twice (a
-        registry without the 过户 document, 15, keeps it under the debtor: tests/test_disposal_clerk.py)."""
+        unsold 变卖 (the measure continues after 终本), one continued in the 恢复执行 case (``moved``) stay. One sold
+        or taken in kind and handed over: where the registry recorded the transfer (15 answered, ``registered``) it
+        no longer reports the property under the debtor, so a report of it is true — the debtor owns it again, a new
+        lot; where it did not (an agency that takes no 15), the court's own record counts: the property is the buyer's
+        (or the creditor's), whatever the registry reports — a new lot for it would sell it twice."""
+        if lot.stage == "handed_over":
+            return lot.registered
         if lot.stage != "unsold":
             return False
         measure = self.p.runtime.cases[lot.case_id].assets.get(lot.asset)
@@ -762,22 +770,37 @@ class Disposal:
             sale_ends=starts + timedelta(days=period_days), now=self.now), announced, act=True)
 
     # ── transfer (node 30) ──────────────────────────────────────────────────────────────────────
-    def transfer(self, case_id: str, asset: str) -> str | None:
+    def transfer(self, case_id: str, asset: str, new_owner: str | None = None) -> str | None:
         """成交（抵债）裁定 served (node 30, item 1): the hand-over's 15 days run; the 过户 document goes to the
-        registry (15, where it takes it) and the seal is released (14) once it answers."""
+        registry (15, where it takes it), naming the seal it acts on and the new owner — ``new_owner``, by default the
+        buyer the auction platform reported, or the applicant for property taken in kind. The registry's answer ends
+        the seal (``transferred``); an agency without 15 has the seal released (14 / 04) instead."""
         lot = self.lot(case_id, asset)
         self._need(lot, ("confirmed", "in_kind"), "尚未确认成交或同意以物抵债", "no sale confirmed nor payment in kind")
         self._submit(c.CompleteItem(case_id, 30, "ruling", asset))
+        in_kind = lot.stage == "in_kind"
         lot.stage = "transferred"
         agency, holding, debtor = self.p._asset(case_id, asset)
-        if self.p.can(agency, Measure.TRANSFER_DOC):
-            return self.p._send(case_id, "transfer", debtor, agency, Measure.TRANSFER_DOC, asset=asset,
-                                account_no=holding.account_no)
+        measure = self.p.runtime.cases[case_id].assets.get(asset)
+        if self.p.can(agency, Measure.TRANSFER) and measure is not None and measure.freeze_id:
+            owner = new_owner or ("申请执行人（以物抵债）" if in_kind or not lot.buyer else f"买受人 {lot.buyer}")
+            return self.p._send(case_id, "transfer", debtor, agency, Measure.TRANSFER, asset=asset,
+                                account_no=holding.account_no, freeze_id=measure.freeze_id, new_owner=owner)
         self.release_seal(case_id, asset)
         return None
 
-    def transferred(self, case_id: str, asset: str, ok: bool) -> None:
-        if ok:
+    def transferred(self, case_id: str, asset: str, ok: bool, state: str | None = None) -> None:
+        """The registry answered the 过户 (15): it recorded the new owner and, ``state`` ``transferred``, ended the
+        seal — the case's measure ends with it (``FreezeReleased``: nothing is left to release); a registry that kept
+        the seal (``state`` otherwise) is asked to release it (14)."""
+        lot = self.lots.get((case_id, asset))
+        if ok and lot is not None:
+            lot.registered = True
+        if ok and state == "transferred":
+            money = self.p.runtime.cases[case_id].assets.get(asset)
+            if money is not None and money.active:
+                self._submit(c.FreezeReleased(case_id, asset))
+        elif ok:
             self.release_seal(case_id, asset)
         self.p._notify("transfer_answered", case_id=case_id, asset=asset, ok=ok)
 

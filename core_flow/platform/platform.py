@@ -615,8 +615,9 @@ class Platform:
         return held.moved_to if held is not None and held.moved_to in self.runtime.cases else case_id
 
     def _answer_transfer(self, ctx: _Request, fb: Feedback) -> None:
-        """过户文书送达 answered: the seal is released."""
-        self.disposal.transferred(ctx.case_id, ctx.asset, fb.ok)
+        """过户 (15) answered: the property is the new owner's at the registry and the seal ended with it."""
+        state = fb.freeze_state.value if fb.freeze_state is not None else None
+        self.disposal.transferred(ctx.case_id, ctx.asset, fb.ok, state)
 
     def _schedule_renewal(self, case_id: str, asset: str, expires_at: datetime) -> None:
         """续行: a freeze still holding money is renewed before its term ends — in open cases and in 终本 cases
