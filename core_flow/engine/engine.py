@@ -30,11 +30,12 @@ from core_flow.legal_calendar import CalendarRangeError, LegalCalendar
 from core_flow.model import Process
 
 # Commands a closed case still takes: its post-closing work, its timers, releases, the 终本 register's path
-# back (sweep findings, freezes from 终本管理 — in effect or 轮候 — resumption), and late answers or views of
-# 集约查询 feedback.
+# back (sweep findings, freezes from 终本管理 — in effect or 轮候 — resumption), late answers or views of 集约查询
+# feedback, and money arriving after it (a deduction the bank made before the closing's release reached it, a sale's
+# proceeds): a receipt to register and pay out like any other.
 _AFTER_CLOSING = (
     c.FireTimer, c.Record, c.CompleteItem, c.CompleteNode, c.StartNode, c.FreezeConfirmed, c.FreezeReleased,
-    c.FreezeRenewed, c.FreezeQueued,
+    c.FreezeRenewed, c.FreezeQueued, c.DeductionConfirmed,
     c.InquiryAnswered, c.InquiryAnswers, c.OpenFeedback, c.RequestResumption, c.ApproveResumption, c.ResumptionFiled,
     c.ManualQuery, c.LogExchange, c.AnswerNotRecorded, c.RegisterReceipt, c.Escrow, c.ApprovePayout, c.PayOut,
     c.ProceedsArrived, c.HandOverMeasure,
