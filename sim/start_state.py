@@ -478,7 +478,7 @@ def _excel_forms_note(p: Path, table: Sheet) -> list[str]:
     for line, cells in table.rows:
         texts = [cell.strip() for cell in cells]
         two += [(line, texts[i]) for i in dates if i < len(texts) and _TWO_DIGIT_YEAR.fullmatch(texts[i])]
-        sci += [(line, texts[i]) for i in amounts if i < len(texts) and e_form(_UNIT_OR_SIGN.sub("", texts[i]))]
+        sci += [(line, texts[i]) for i in amounts if i < len(texts) and _read_e_form(texts[i])]
     said = []
     if two and (first := _date(two[0][1])) is not None:
         said.append(f"起始状态 {p.name} 有 {len(two)} 个日期以两位年份写出（Excel 的短日期），按年/月/日、20yy "
@@ -490,6 +490,12 @@ def _excel_forms_note(p: Path, table: Sheet) -> list[str]:
                     f"{sci[0][1]} / the start state {p.name} has {len(sci)} claim(s) in scientific notation, read as "
                     f"written: line {sci[0][0]}'s {sci[0][1]}")
     return said
+
+
+def _read_e_form(text: str) -> bool:
+    """An amount in scientific notation that is read as written (one Excel rounded is refused, not read)."""
+    bare = _UNIT_OR_SIGN.sub("", text)
+    return bool(e_form(bare)) and not general_rounded(bare.lstrip("+"))
 
 
 _NUMBER_MARK = re.compile(r"执(恢|保)?\d+号")

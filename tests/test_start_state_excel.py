@@ -52,6 +52,10 @@ def test_amounts_in_scientific_notation_are_read_when_exact_and_refused_when_exc
         assert err.where == f"{f}:2:标的金额", rounded
         assert "科学计数法" in err.zh and "6 位有效数字" in err.zh and "设为数值格式" in err.zh, err.zh
         assert "rounded away" in err.en and "format the column as a number" in err.en
+    # the note counts only what is read: a rounded one beside them is refused, not "read as written"
+    _csv(f, ["案号", "立案日期", "标的金额"], ["执1号", "2026/3/5", "1.23457E+11"], ["执2号", "2026/3/5", "1.2E+07"])
+    said = notes(f)
+    assert any("1 个标的以科学计数法写出，按所写读取，如第 3 行 1.2E+07" in n for n in said), said
 
 
 def test_a_wan_column_in_scientific_notation_is_read_in_wan(tmp_path):
