@@ -183,6 +183,17 @@ class ExtensionYears(_Model):
         return self
 
 
+class ReferencePrice(_Model):
+    """How long a reference price (确定财产处置参考价, node 20) serves the sale: ``valid_years`` from the report
+    (参考价规定 (2018): one year; LAW.md, confirmed) when the pricing platform gives no ``valid_until``; a first auction
+    is listed only while it is valid. A second auction or a 变卖 — the first auction announced (or the 变卖
+    entered) within the validity — goes ahead unless it comes more than ``grace_months`` after the validity ended (0:
+    the validity alone)."""
+
+    valid_years: int = Field(1, ge=1)
+    grace_months: int = Field(0, ge=0)
+
+
 class MeasureTerms(_Model):
     """A measure's term by the ground it is taken on (失信: the six grounds of 2017 规定 第一条, their terms 第二条).
     The act names its ground (``CompleteNode.ground``); one that names none is taken on ``default_ground``."""
@@ -237,6 +248,7 @@ class Node(_Model):
     # or: the term by the ground the act names (失信: none for ground 1, 2 years for grounds 2–6); not with ``term``
     terms: MeasureTerms | None = None
     sweep: Sweep | None = None
+    reference_price: ReferencePrice | None = None  # the node that fixes the reference price (确定参考价): its validity
     # the kinds of controlled property (protocol ``AssetKind``) a per-asset node applies to; empty: any. 划拨 (node
     # 31): money only — a freeze of other property (股权, 证券…) is disposed of (nodes 19–20), never deducted
     asset_kinds: tuple[AssetKind, ...] = ()
@@ -648,6 +660,11 @@ class Process(_Model):
         for op in self.operations:
             index.setdefault(op.event, []).append(op)
         return {k: tuple(v) for k, v in index.items()}
+
+    @cached_property
+    def reference_price(self) -> ReferencePrice:
+        """The reference price's validity, from the node that fixes it; the law's year and no grace when none says."""
+        return next((n.reference_price for n in self.nodes if n.reference_price is not None), ReferencePrice())
 
     @cached_property
     def sweep_node(self) -> Node | None:

@@ -28,8 +28,8 @@ REGISTRY = {"real_estate": ("real_estate_registry", AssetKind.REAL_ESTATE, 800_0
 
 
 class Case:
-    def __init__(self, kind: str = "real_estate", *, seed: int = 5, port=None) -> None:
-        self.court = court = build_virtual_court(ORIGIN, seed=seed, clerk=False)
+    def __init__(self, kind: str = "real_estate", *, seed: int = 5, port=None, process=None) -> None:
+        self.court = court = build_virtual_court(ORIGIN, seed=seed, clerk=False, process=process)
         self.p = court.platform
         self.d = court.platform.disposal
         self.d.port = port(court.session) if port else SessionDisposalPort(court.session)

@@ -8,7 +8,8 @@
   refusal.
 * A reference price is valid 1 year (参考价规定 (2018), LAW.md): the first auction is not listed on a lapsed price
   (``reference_price_lapsed``, naming the date); the court fixes a new price (``price`` again) and lists. A second
-  auction or a 变卖 is refused only 6 months past the validity (unconfirmed: ``REFERENCE_PRICE_GRACE_MONTHS``).
+  auction or a 变卖 is refused only 6 months past the validity (unconfirmed: process.yaml node 20's
+  ``reference_price.grace_months``, data).
 tests/fidelity_audit.md DP-LAPSE, N31-P.
 """
 
@@ -16,14 +17,16 @@ from __future__ import annotations
 
 import re
 from datetime import datetime, timedelta
+from pathlib import Path
 
 import pytest
+import yaml
 
 from core_flow.engine import EventKind
 from core_flow.engine import commands as c
 from core_flow.errors import UserError
 from core_flow.legal_calendar import CST
-from core_flow.platform import disposal as disposal_module
+from core_flow.process_loader import default_process, default_process_path, parse_process
 from scenarios.loader import parse_text
 from scenarios.runner import run_scenario
 from sim.assembly import build_virtual_court
@@ -173,8 +176,15 @@ def _unsold_once(case: Case) -> None:
     assert case.lot.stage == "unsold1"
 
 
+def _grace(months: int):
+    """The bundled process with node 20's ``reference_price.grace_months`` set to ``months``."""
+    data = yaml.safe_load(Path(default_process_path()).read_text(encoding="utf-8"))
+    next(n for n in data["nodes"] if n["node"] == 20)["reference_price"]["grace_months"] = months
+    return parse_process(yaml.safe_dump(data, allow_unicode=True))
+
+
 def test_a_second_auction_within_six_months_of_the_lapse_goes_ahead_later_is_refused():
-    assert disposal_module.REFERENCE_PRICE_GRACE_MONTHS == 6
+    assert default_process().reference_price.grace_months == 6  # the bundled data (unconfirmed rule: N23-V)
     case = Case().fixed()
     _unsold_once(case)
     now = case.court.clock.now()
@@ -186,6 +196,26 @@ def test_a_second_auction_within_six_months_of_the_lapse_goes_ahead_later_is_ref
     case.lot.valid_until = now - timedelta(days=150)  # lapsed, but within the 6 months
     case.d.relist(case.k, case.asset)
     assert case.lot.stage == "relisted"
+
+
+@pytest.mark.parametrize("months", [0, 3])
+def test_the_grace_after_the_validity_is_the_process_data(months):
+    """``reference_price.grace_months`` in process.yaml, not a constant: 0 holds a second auction to the validity
+    alone (the message then says re-price, no grace), 3 refuses it 4 months past the validity."""
+    case = Case(process=_grace(months)).fixed()
+    _unsold_once(case)
+    case.lot.valid_until = case.court.clock.now() - timedelta(days=1 if months == 0 else 120)
+    with pytest.raises(UserError) as err:
+        case.d.relist(case.k, case.asset)
+    assert err.value.code == "reference_price_lapsed"
+    assert ("个月" in err.value.zh) == (months > 0) and (f"{months} months" in err.value.en) == (months > 0)
+    case.lot.valid_until = case.court.clock.now() - timedelta(days=60)
+    if months == 0:
+        with pytest.raises(UserError):
+            case.d.relist(case.k, case.asset)
+    else:
+        case.d.relist(case.k, case.asset)
+        assert case.lot.stage == "relisted"
 
 
 def test_the_simulated_clerk_reprices_a_lot_whose_price_lapsed_before_its_listing():

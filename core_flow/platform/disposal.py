@@ -72,13 +72,8 @@ DEFAULT_AUCTION_PLATFORM = "taobao"
 ANNOUNCE_DAYS = {"movable": 15, "real_estate": 30, OTHER_RIGHT: 30}  # first auction (网络司法拍卖规定 第十二条)
 SECOND_ANNOUNCE_DAYS = {"movable": 7, "real_estate": 15, OTHER_RIGHT: 15}  # second auction / 变卖 (第二十六条; node 28)
 SALE_PERIOD_DAYS = 60  # a 变卖's sale period when the court sets none (our choice; the seeds and LAW.md give none)
-# A reference price is valid 1 year (参考价规定 (2018), LAW.md, confirmed): the pricing platform's ``valid_until``, or
-# this many years from the report when a platform gives none. The first auction is announced (listed) only while it is
-# valid. Unconfirmed (the rule's text as we remember it, 第二十七条 — not in LAW.md): once the first auction was
-# announced (or the 变卖 entered) within the validity, a second auction or a 变卖 needs no new price unless it comes
-# more than 6 months after the validity ended — REFERENCE_PRICE_GRACE_MONTHS (0: the validity alone).
-REFERENCE_PRICE_VALID_YEARS = 1
-REFERENCE_PRICE_GRACE_MONTHS = 6
+# A reference price's validity (a year) and the grace a second auction or 变卖 has past it: the process's
+# ``reference_price`` (node 20; core_flow.model.ReferencePrice).
 
 
 class DisposalPort(Protocol):
@@ -441,7 +436,7 @@ class Disposal:
         lot.reference_price_cents = int(view["reference_price_cents"])
         lot.report_at = at
         lot.valid_until = self._time(view.get("valid_until")) or years_after(
-            self._time(view.get("completed_at")) or at, REFERENCE_PRICE_VALID_YEARS)
+            self._time(view.get("completed_at")) or at, self.p.process.reference_price.valid_years)
         if lot.objection == "upheld":  # the new price after an upheld objection: fixed once reported
             lot.stage = "reported"
             self._fix(lot)
@@ -697,7 +692,7 @@ class Disposal:
         days after the 流拍, or a notice shorter than 7 / 15 days."""
         lot = self.lot(case_id, asset)
         self._need(lot, ("unsold1",), "只有一拍流拍后才能再次拍卖", "only a first 流拍 is re-auctioned")
-        self._need_valid_price(lot, "二拍", "a second auction", REFERENCE_PRICE_GRACE_MONTHS)
+        self._need_valid_price(lot, "二拍", "a second auction", self.p.process.reference_price.grace_months)
         self._check(lot, 26, "二拍", "a second auction")
         first = int(lot.starting_price_cents or 0)
         start = starting_price_cents if starting_price_cents is not None else -(-first * (100 - cut_pct) // 100)
@@ -752,7 +747,7 @@ class Disposal:
         before the sale period, at not less than half the valuation (the platform checks)."""
         lot = self.lot(case_id, asset)
         self._need(lot, ("declined",), "变卖须在申请人拒绝以物抵债之后", "变卖 follows the creditor's refusal in kind")
-        self._need_valid_price(lot, "变卖", "a 变卖", REFERENCE_PRICE_GRACE_MONTHS)
+        self._need_valid_price(lot, "变卖", "a 变卖", self.p.process.reference_price.grace_months)
         price = price_cents if price_cents is not None else int(lot.starting_price_cents or 0)
         starts = (to_cst(sale_starts) if sale_starts is not None
                   else self._earliest_start(SECOND_ANNOUNCE_DAYS[lot.klass]))
