@@ -204,23 +204,7 @@ class StaffActor(Clerk):
             if pending is not None and not (pending.manner == "终本" and cmd.manner == "执行完毕"):
                 return
             self._closing[k] = cmd
-
-            def close() -> None:
-                if self._closing.get(k) is not cmd:
-                    return  # superseded by a 执行完毕
-                del self._closing[k]  # accepted or refused (e.g. 终本 too early): a later review may ask again
-                if cmd.manner == "终本" and self._busy(k):
-                    self._zhongben.discard(k)  # property found meanwhile is being disposed of: no 终本 now
-                    return
-                state = self.p.runtime.cases[k]
-                if cmd.manner == "终本" and state.satisfied_in_full():  # satisfied while the 终本 waited: 执行完毕
-                    self._zhongben.discard(k)
-                    if state.closed_manner is None:
-                        self._submit(c.Close(k, "执行完毕", reviewed_by=cmd.reviewed_by))
-                    return
-                self._submit(cmd)
-
-            self._work("close", k, lambda: self._work("close_review", k, close), delay)
+            self._work("close", k, lambda: self._work("close_review", k, lambda: self._close(k, cmd)), delay)
             return
         if name in ("CompleteNode", "StartNode"):
             kind = NODE_KIND.get(cmd.node, "upload")
@@ -230,6 +214,31 @@ class StaffActor(Clerk):
             kind = CMD_KIND.get(name, "upload")
         node = (k, cmd.node, cmd.instance) if name in ("CompleteNode", "StartNode", "CompleteItem") else None
         self._work(kind, k, lambda: self._submit(cmd), delay, getattr(cmd, "authority", None), node=node)
+
+    def _close(self, k: str, cmd: Any) -> None:
+        """The 报结 ``cmd``, written and reviewed: entered unless a 执行完毕 took its place or the case closed
+        meanwhile. Refused while a node is frozen, it stays the case's one 报结 and is entered again once the nodes
+        are unfrozen: before, it left the queue at once and waited for the unfreeze on its own, a review or the last
+        payment queued a second 执行完毕 meanwhile, and whichever came second was refused CASE_CLOSED (27 in a
+        court-year with --dispose 1, seed 2025)."""
+        if self._closing.get(k) is not cmd:
+            return  # superseded by a 执行完毕
+        state = self.p.runtime.cases[k]
+        if state.closed_manner is not None or (cmd.manner == "终本" and self._busy(k)):
+            del self._closing[k]
+            if state.closed_manner is None:
+                self._zhongben.discard(k)  # property found meanwhile is being disposed of: no 终本 now
+            return
+        if cmd.manner == "终本" and state.satisfied_in_full():  # satisfied while the 终本 waited: 执行完毕
+            self._zhongben.discard(k)
+            cmd = self._closing[k] = c.Close(k, "执行完毕", reviewed_by=cmd.reviewed_by)
+        out = self.p.submit(cmd)
+        if out.refusal is not None:
+            self.refused[out.refusal.code] = self.refused.get(out.refusal.code, 0) + 1
+            if out.refusal.code == "NODE_FROZEN":
+                self._wait_unfreeze(k, out.refusal.details, lambda: self._close(k, cmd))
+                return
+        del self._closing[k]  # accepted or refused (e.g. 终本 too early): a later review may ask again
 
     def _submit(self, cmd: Any) -> Any:
         out = super()._submit(cmd)  # refused for a frozen node: entered again after the unfreeze
