@@ -372,7 +372,11 @@ class Clerk:
         self._at(delay, lambda: self._open_and_freeze(k, debtor, agency))
 
     def _open_and_freeze(self, k: str, debtor: str, agency: str) -> None:
-        holdings = self.p.open_feedback(k, debtor, agency)
+        self._control(k, agency, self.p.open_feedback(k, debtor, agency))
+
+    def _control(self, k: str, agency: str, holdings: Iterable[Any]) -> None:
+        """What an inquiry found at ``agency`` (a 集约查询's feedback, a preservation case's own query): each holding
+        frozen online up to what is left of the claim (node 17), or recorded as found."""
         state = self.p.runtime.cases[k]
         for h in holdings:
             asset = f"{agency}:{h.account_no}"

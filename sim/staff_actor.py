@@ -11,6 +11,7 @@ every staffing level (common random numbers for the staffing search)."""
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from math import sqrt
 from typing import Any, Literal
@@ -23,7 +24,7 @@ from core_flow.platform import Platform
 from core_flow.protocol import Holding
 from sim.clerk import DAY, HOUR, Clerk
 from sim.crn import uniform
-from sim.preservation import UNMODELLED, preservation_manner
+from sim.preservation import preservation_manner, query_scope
 from sim.profile import AUTHORITY_ROLE, Action
 from sim.staff import Staff
 from sim.staff_disposal import StaffDisposalClerk
@@ -49,6 +50,22 @@ KIND_NODES = {"filing": (1, 2, 3, 4), "identity": (3,), "control_start": (3,), "
               "interview": (18,), "deduct": (31,), "receipt": (32,), "pay": (33,), "restrict": (36,), "close": (43,),
               "close_review": (43,), "limit_ask": (43,), "limit_approve": (43,), "archive": (44,),
               "resume_node": (46,)}
+
+
+@dataclass
+class Preserving:
+    """A 财产保全 case's queries and freezes under way (``StaffActor._preserve``): it closes once they are settled."""
+
+    queried: set[str] = field(default_factory=set)  # debtors whose queries were sent
+    answers: dict[str, int] = field(default_factory=dict)  # agency → its queries sent, not answered yet
+    feedback: int = 0  # answers with property found, not yet read by the handler
+    freezes: set[str] = field(default_factory=set)  # assets whose freeze was decided, not answered yet
+    inquired: bool = False  # every query answered: the inquiry nodes 9–11 recorded (``_investigate``)
+    close: bool = False  # the inquiry nodes are done: close once nothing above is outstanding
+    reviewed: bool = False  # a periodic review found it under way (an answer lost: the next one closes it)
+
+    def settled(self) -> bool:
+        return not (any(self.answers.values()) or self.feedback or self.freezes)
 
 
 def triangular(u: float, lo: float, mode: float, hi: float) -> float:
@@ -92,6 +109,7 @@ class StaffActor(Clerk):
         self.closed_on: dict[str, datetime] = {}  # start-state 终本 register case → when it closed
         self._investigating: set[str] = set()
         self._closing: dict[str, Any] = {}  # case → its 报结 queued: one at a time (see ``_cmd``)
+        self._preserving: dict[str, Preserving] = {}  # 财产保全 case → its queries and freezes under way
         if dispose:  # real estate and vehicles: registries, seals, pricing, auctions, as work (nodes 17, 19–30)
             self.disposal = StaffDisposalClerk(self, disposal_share)
 
@@ -185,6 +203,8 @@ class StaffActor(Clerk):
 
     def _at(self, delay: timedelta, action: Callable[[], Any], node: tuple[str, int, str] | None = None) -> None:
         # the clerk's remaining timed actions are the freezes of found property (node 17, online)
+        if node is not None and node[0] in self._preserving:  # a 保全 case closes once this freeze is answered
+            self._preserving[node[0]].freezes.add(node[2])
         self._work("control", "", action, delay, node=node)
 
     def _cmd(self, delay: timedelta, cmd: Any) -> None:
@@ -270,14 +290,18 @@ class StaffActor(Clerk):
             self._start(k, 9)
 
         def identity() -> None:
+            preservation = state.case_type == "preservation"
             for debtor, failed in zip(debtors, fails, strict=True):
                 self._submit(c.VerifyIdentity(k, debtor, not failed))
-                if failed:  # corrected, then it passes and the inquiry starts by itself
+                if failed:  # corrected, then it passes and the inquiry starts by itself (a 保全's: the queries)
                     self._work("identity", k, lambda d=debtor: (self._submit(c.CorrectIdentity(k, d)),
-                                                               self._submit(c.VerifyIdentity(k, d, True))))
+                                                               self._submit(c.VerifyIdentity(k, d, True)),
+                                                               preservation and self._preserve(k)))
             self._work("control_start", k, lambda: self._submit(c.CompleteNode(k, 3)))
-            if not (state.case_type == "first" and state.money):  # no 集约查询: once the case is assigned and the
-                self._investigate(k, delay=5 * DAY)  # identities checked, its judge inquires by hand
+            if preservation:  # 立即采取网络冻结措施: the queries go out at once (sim.preservation)
+                self._preserve(k)
+            elif not (state.case_type == "first" and state.money):  # no 集约查询: once the case is assigned and
+                self._investigate(k, delay=5 * DAY)  # the identities checked, its judge inquires by hand
 
         def review() -> None:
             self._submit(c.CompleteNode(k, 5))
@@ -300,8 +324,9 @@ class StaffActor(Clerk):
             self._work("inquiry", k, lambda: self._submit(c.StartNode(k, node)) if not_started() else None)
 
     def _investigate(self, k: str, delay: timedelta = ZERO, start: bool = False) -> None:
-        """No 集约查询 (恢复 / 保全 / non-money cases, start-state cases past it): the handler queries through 总对总
-        by hand (not sent to the mock agencies here) and records nodes 9–11 when the answers are in."""
+        """No 集约查询 (恢复 / non-money cases, start-state cases past it): the handler queries through 总对总 by hand
+        (not sent to the mock agencies here; a 保全's queries are: ``_preserve``) and records nodes 9–11 when the
+        answers are in."""
         state = self.p.runtime.cases[k]
         for cmd in (c.StartNode(k, 9), c.StartNode(k, 10)) if start else ():
             if state.status(cmd.node).value == "not_started":
@@ -362,7 +387,9 @@ class StaffActor(Clerk):
                     self._submit(c.VerifyIdentity(k, debtor, True))
                 self._work("control_start", k, lambda: self._submit(c.CompleteNode(k, 3)))
                 state = self.p.runtime.cases[k]
-                if not (state.case_type == "first" and state.money):  # no 集约查询: inquired by hand, as when filed
+                if state.case_type == "preservation":  # its queries and freezes at once, as when filed
+                    self._preserve(k)
+                elif not (state.case_type == "first" and state.money):  # no 集约查询: by hand, as when filed
                     self._investigate(k, delay=5 * DAY)
 
             self._work("identity", k, identity)
@@ -382,14 +409,96 @@ class StaffActor(Clerk):
             self._start(k, 10)
 
     def _decide(self, k: str) -> None:
-        """After the investigation of a case without 集约查询: a 保全 is done once its controls are taken; a case with
-        nothing found goes to 终本 (one with property: the handler's periodic review decides, ``_review``)."""
+        """After the investigation of a case without 集约查询: a 保全 closes once its freezes are answered, by what they
+        took (``_close_preserved``); a case with nothing found goes to 终本 (one with property: the handler's periodic
+        review decides, ``_review``)."""
         state = self.p.runtime.cases[k]
-        if state.case_type == "preservation":  # its queries are not modelled here: carried out (sim.preservation)
-            self._cmd(ZERO, c.Close(k, preservation_manner(state) if state.assets else UNMODELLED,
-                                    reviewed_by="审判管理办公室"))
+        if state.case_type == "preservation":
+            pres = self._preserving.get(k)
+            if pres is not None and not pres.settled():
+                pres.close = True  # the last answer of its queries or freezes closes it
+                return
+            self._close_preserved(k)
         elif not state.assets:
             self._to_zhongben(k)
+
+    # ── 财产保全: the queries and immediate freezes (seed 004 节点三), closing by what they took ──────────
+    def _preserve(self, k: str, start: bool = False) -> None:
+        """A 财产保全 case's handler queries, as work, every agency of the 集约查询's scope through 总对总 for each
+        debtor whose identity has passed (``sim.preservation.query_scope``), ordered by node 3's same-day control item
+        ("财产保全案件应当立即采取网络冻结措施"). What the answers report is frozen up to the amount (``_control``: the
+        handler reads each answer, a 书记员 freezes); once every query is answered the inquiry nodes 9–11 are
+        recorded (``_investigate``) and the case closes by a preservation manner when its freezes are answered.
+        ``start``: a start-state case past node 3 (its identities checked before the run, not entered) starts nodes
+        9 and 10 first."""
+
+        def send() -> None:
+            state = self.p.runtime.cases[k]
+            if state.closed_manner is not None:
+                return
+            for cmd in (c.StartNode(k, 9), c.StartNode(k, 10)) if start else ():
+                if state.status(cmd.node) is NodeStatus.NOT_STARTED:
+                    self._submit(cmd)
+            pres = self._preserving[k]
+            for debtor, status in state.identity.items():
+                if (status != "passed" and not start) or debtor in pres.queried:
+                    continue
+                pres.queried.add(debtor)
+                for agency in query_scope(self.p, debtor):
+                    if self.p.manual_query(k, debtor, agency).accepted:
+                        pres.answers[agency] = pres.answers.get(agency, 0) + 1
+            if not any(pres.answers.values()) and (start or all(s == "passed" for s in state.identity.values())):
+                self._inquired(k)  # nothing to wait for (a debtor still failing: after its correction)
+
+        self._preserving.setdefault(k, Preserving())
+        self._work("inquiry", k, send, node=(k, 3, ""))
+
+    def _preserved_answer(self, k: str, agency: str, holdings: tuple[Holding, ...]) -> None:
+        """An answer to a preservation case's query: property found is read by the handler, who has it frozen at
+        once up to the amount (``_control``); the last answer lets the inquiry nodes be recorded."""
+        pres = self._preserving.get(k)
+        if pres is None or pres.answers.get(agency, 0) <= 0:
+            return  # not awaited (an answer delivered twice)
+        pres.answers[agency] -= 1
+        if holdings:
+            pres.feedback += 1
+
+            def read() -> None:
+                pres.feedback -= 1
+                if self.p.runtime.cases[k].closed_manner is None:
+                    self._control(k, agency, holdings)
+                self._settle(k)
+
+            self._work("feedback", k, read)
+        if not any(pres.answers.values()):
+            self._inquired(k)
+
+    def _inquired(self, k: str) -> None:
+        """Every query of a preservation case answered: the inquiry nodes 9–11 are recorded, once (a second send
+        after an identity's correction finds the answers in already), then ``_decide``."""
+        pres = self._preserving[k]
+        if not pres.inquired:
+            pres.inquired = True
+            self._investigate(k)
+
+    def _settle(self, k: str) -> None:
+        """A preservation case whose inquiry nodes are done closes once its queries and freezes are answered."""
+        pres = self._preserving.get(k)
+        if pres is not None and pres.close and pres.settled():
+            self._close_preserved(k)
+
+    def _close_preserved(self, k: str) -> None:
+        """报结 by the preservation manner the case's controls make now (``sim.preservation``)."""
+        self._preserving.pop(k, None)
+        self._cmd(ZERO, c.Close(k, preservation_manner(self.p.runtime.cases[k]), reviewed_by="审判管理办公室"))
+
+    def _on_notice(self, kind: str, data: dict[str, Any]) -> None:
+        super()._on_notice(kind, data)
+        if kind == "manual_answered" and data["case_id"] in self._preserving:
+            self._preserved_answer(data["case_id"], data["agency"], tuple(data["holdings"]))
+        elif kind == "freeze_answered" and data["case_id"] in self._preserving:
+            self._preserving[data["case_id"]].freezes.discard(data["asset"])
+            self._settle(data["case_id"])
 
     def _review(self, k: str) -> None:
         """The handler's periodic look at an open case (every 30 days from the fourth month): money fully paid —
@@ -405,15 +514,21 @@ class StaffActor(Clerk):
             # has it from its identity check: the 集约查询, or by hand — ``_resume_early_work``)
             if k not in self._investigating and (self.preloaded[k][0] or 0) > 3:
                 self._investigating.add(k)
-                self._investigate(k, start=True)
+                if state.case_type == "preservation":  # its queries and freezes now (sim.preservation)
+                    self._preserve(k, start=True)
+                else:
+                    self._investigate(k, start=True)
             return
         if any(r.paid_cents < r.amount_cents for r in state.receipts.values()):
             return  # money on its way to the applicant
         amounts = state.amounts()
         paid = amounts["paid_cents"] - amounts["returned_cents"]  # to the applicant (a surplus goes to the debtor)
-        if state.case_type == "preservation":  # a preservation manner (its queries not modelled: carried out)
-            self._cmd(ZERO, c.Close(k, preservation_manner(state) if state.assets else UNMODELLED,
-                                    reviewed_by="审判管理办公室"))
+        if state.case_type == "preservation":  # by what its controls took (its queries and freezes: ``_preserve``)
+            pres = self._preserving.get(k)
+            if pres is not None and not pres.reviewed:
+                pres.reviewed = True  # still under way: looked at again in 30 days, then closed as it stands
+            else:
+                self._close_preserved(k)
         elif paid >= state.amount_cents > 0 or state.satisfied_in_full():
             # paid in full (or 以物抵债) — even where 终本 had been decided before the money came: 执行完毕
             self._zhongben.discard(k)

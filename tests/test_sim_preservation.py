@@ -1,5 +1,5 @@
 """The simulated court closes a 财产保全 case by 法发〔2014〕26号's manners as its controls stand
-(sim/preservation.py)."""
+(sim/preservation.py; the staffed court's queries and freezes: tests/test_sim_preservation_staffed.py)."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ from datetime import datetime
 
 from core_flow.engine.state import AssetMoney, CaseState
 from core_flow.legal_calendar import CST
-from sim.preservation import UNMODELLED, preservation_manner
+from sim.preservation import preservation_manner
 
 
 def _case(amount_cents: int, *frozen: int) -> CaseState:
@@ -28,10 +28,3 @@ def test_a_released_freeze_does_not_count() -> None:
     state = _case(100_000_00, 100_000_00)
     state.assets["icbc:0"].released = True
     assert preservation_manner(state) == "无标的物可实施保全"
-
-
-def test_the_assumed_manner_is_a_preservation_manner_of_the_process() -> None:
-    from core_flow.process_loader import default_process
-
-    manner = default_process().manner(UNMODELLED)
-    assert manner.code == "preservation_done" and manner.allows("preservation") and not manner.releases_controls
