@@ -138,6 +138,12 @@ def hub_only(run: Run, ctx: CheckContext) -> bool:
     return run.hub
 
 
+def transfer_agency(run: Run) -> str:
+    """The registry of the transfer check (fixtures ``transfer.agency``; by default the agency under test)."""
+    fx = run.fixtures.transfer
+    return (fx.agency if fx is not None and fx.agency else None) or run.agency
+
+
 # -- the checks ------------------------------------------------------------------------------------------------
 
 
@@ -158,10 +164,13 @@ def prepare_zhixing(run: Run) -> None:
     sut, fx = run.sut, run.fixtures
     sut.prepare_namespace(ZHIXING_NAMESPACE_SPEC)
     pins, owners = [], []
-    for role, debtor in list(fx.debtors.items()) + ([("hub.debtor", fx.hub.debtor)] if fx.hub else []):
+    for role, debtor, agency in ([(role, d, fx.agency) for role, d in fx.debtors.items()]
+                                 + ([("hub.debtor", fx.hub.debtor, fx.agency)] if fx.hub else [])
+                                 + ([("transfer.debtor", fx.transfer.debtor, transfer_agency(run))]
+                                    if fx.transfer else [])):
         holdings = [{"account_no": h.account_no, "kind": h.kind.value, "balance_cents": h.balance_cents,
                      "available_cents": h.balance_cents} for h in debtor.holdings]
-        pins.append({"agency": fx.agency, "id_number": debtor.id_number, "holdings": holdings})
+        pins.append({"agency": agency, "id_number": debtor.id_number, "holdings": holdings})
         owners.append(role)
     r = sut.request("POST", f"/admin/sessions/{sut.namespace}/pins/batch", json={"pins": pins}, admin=True,
                     note="pin the fixtures' holdings")
@@ -208,4 +217,4 @@ def _pins_accepted(r: httpx.Response, owners: list[str]) -> None:
         "无法开始检查；请改正测试数据",
         f"the system under test did not accept {who_en} holdings of the fixtures (POST …/pins/batch answered HTTP "
         f"{r.status_code}: {said_en or 'no reason given'}): no check can start; mend the fixtures",
-        where=f"debtors.{role}" if role and role != "hub.debtor" else (role or "debtors"), code="pins_refused")
+        where=f"debtors.{role}" if role and "." not in role else (role or "debtors"), code="pins_refused")

@@ -6,7 +6,9 @@ Each check uses the debtor of its own *role*, so checks never disturb each other
 least one holding at the agency under test, unfrozen at the start of the run, with the stated balance. ``courts``
 are the courts the suite may act for (the first is the main one; 轮候 needs three); ``target_account`` is the case
 sub-account deductions go to; ``resumed`` (optional) is a 恢复执行 case of the first court, with its own
-sub-account, that deducts the freeze its original case (the first court's ``case_no``) took (AG-019).
+sub-account, that deducts the freeze its original case (the first court's ``case_no``) took (AG-019); ``transfer``
+(optional) names a registry (real estate, vehicles: it takes 过户, 15) and a debtor's sealable property there, for the
+transfer check (AG-020) — like ``hub``, its debtor is not a role of the agency under test.
 """
 
 from __future__ import annotations
@@ -78,6 +80,31 @@ class ResumedFixture(_In):
                                 description="该案的一案一账号 / its case sub-account")
 
 
+REGISTRY_KINDS = (AssetKind.REAL_ESTATE, AssetKind.VEHICLE)  # what a registry seals and transfers (11, 15)
+
+
+class TransferFixture(_In):
+    agency: str | None = Field(
+        default=None, max_length=64, pattern=AGENCY_PATTERN,
+        description="登记机构代码（不动产、车辆；缺省为被测机构）/ the registry's code (real estate, vehicles; "
+                    "by default the agency under test)")
+    debtor: DebtorFixture = Field(description="在该机构有不动产或车辆的被执行人（第一项财产被查封、过户）/ a debtor "
+                                              "with real estate or a vehicle there (the first holding is sealed and "
+                                              "transferred)")
+    new_owner: str = Field(default="买受人 认证测试", min_length=1, max_length=200,
+                           description="过户的新权利人 / the new owner named in the transfer")
+
+    @field_validator("debtor")
+    @classmethod
+    def _registered(cls, value: DebtorFixture) -> DebtorFixture:
+        """The property transferred is one a registry records: real estate or a vehicle (money is deducted)."""
+        kind = value.holdings[0].kind
+        if kind not in REGISTRY_KINDS:
+            raise ValueError(f"过户的财产（第一项）须为不动产或车辆（real_estate、vehicle），不是 {kind.value} / the "
+                             f"property transferred (the first holding) is real_estate or vehicle, not {kind.value}")
+        return value
+
+
 class Fixtures(_In):
     version: int = Field(default=1, ge=1, le=1)
     agency: str = Field(min_length=1, max_length=64, pattern=AGENCY_PATTERN,
@@ -90,6 +117,9 @@ class Fixtures(_In):
     hub: HubFixture | None = None
     resumed: ResumedFixture | None = Field(
         default=None, description="恢复执行案件（可选，AG-019）/ a resumed case (optional, AG-019)")
+    transfer: TransferFixture | None = Field(
+        default=None, description="登记机构的不动产或车辆（可选，过户 AG-020）/ a registry's property (optional, "
+                                  "transfer AG-020)")
 
     def debtor(self, role: str) -> DebtorFixture | None:
         return self.debtors.get(role)
@@ -100,7 +130,7 @@ def _known_keys() -> dict[str, set[str]]:
     return {"": set(Fixtures.model_fields), "courts": set(CourtFixture.model_fields),
             "holdings": set(HoldingFixture.model_fields), "debtor": set(DebtorFixture.model_fields),
             "debtors": set(DebtorFixture.model_fields), "hub": set(HubFixture.model_fields),
-            "resumed": set(ResumedFixture.model_fields)}
+            "resumed": set(ResumedFixture.model_fields), "transfer": set(TransferFixture.model_fields)}
 
 
 def _guess(loc: tuple[Any, ...]) -> list[str]:

@@ -138,8 +138,9 @@ ADMIN = "lab-admin-token-0123456789"
 
 
 def _lab_fixtures(tmp_path: Path, vendor: str, client: httpx.Client) -> Path:
-    """What the lab operator hands a vendor: its courts' tokens, its debtors pinned in its namespace, a case
-    sub-account and the resumed case's (opened with the admin token the vendor never sees)."""
+    """What the lab operator hands a vendor: its courts' tokens, its debtors pinned in its namespace (and the
+    transfer check's property at its registry), a case sub-account and the resumed case's (opened with the admin token
+    the vendor never sees)."""
     data = yaml.safe_load(FIXTURES.read_text(encoding="utf-8"))
     admin = {"Authorization": f"Bearer {ADMIN}"}
     namespace = f"lab-{vendor}"
@@ -147,6 +148,9 @@ def _lab_fixtures(tmp_path: Path, vendor: str, client: httpx.Client) -> Path:
     pins = [{"agency": data["agency"], "id_number": d["id_number"],
              "holdings": [dict(h, available_cents=h["balance_cents"]) for h in d["holdings"]]}
             for d in data["debtors"].values()]
+    transfer = data["transfer"]  # the registry's property the transfer check seals and transfers (AG-020)
+    pins.append({"agency": transfer["agency"], "id_number": transfer["debtor"]["id_number"],
+                 "holdings": [dict(h, available_cents=h["balance_cents"]) for h in transfer["debtor"]["holdings"]]})
     assert client.post(f"/admin/sessions/{namespace}/pins/batch", json={"pins": pins}, headers=admin).status_code == 200
     court = data["courts"][0]
     sub = client.post(f"/admin/sessions/{namespace}/court-accounts", headers=admin,
