@@ -5,7 +5,7 @@ Each check declares the requirement IDs it can find on (``CHECKS``); every answe
 against the profile's result codes (AG-017). On zhixing's mock server with its admin API the suite works in its own
 namespace in virtual time (no waiting) and runs the admin-only checks too (429 / Retry-After, business hours, the
 hub's retries); elsewhere those are "not applicable". The checks: :mod:`certify.agency_checks_basic`,
-:mod:`certify.agency_checks_measures`, :mod:`certify.agency_checks_hub`.
+:mod:`certify.agency_checks_measures`, :mod:`certify.agency_checks_transfer`, :mod:`certify.agency_checks_hub`.
 """
 
 from __future__ import annotations
@@ -28,6 +28,7 @@ from certify.agency_checks_measures import (
     check_queue,
     check_renewal_and_terms,
 )
+from certify.agency_checks_transfer import check_transfer
 from certify.agency_run import SUCCESS_CODES, Check, PinsRefused, Run, prepare_zhixing
 from certify.findings import CheckContext, Finding, listed
 from certify.fixtures import Fixtures
@@ -42,6 +43,7 @@ CHECKS: tuple[tuple[str, tuple[str, ...], Check], ...] = (
     ("renewal_terms", ("AG-008",), check_renewal_and_terms),
     ("deduction_release", ("AG-009", "AG-010"), check_deduction_and_release),
     ("carried_deduction", ("AG-019",), check_carried_deduction),
+    ("transfer", ("AG-020",), check_transfer),
     ("callbacks", ("AG-011",), check_callbacks),
     ("errors", ("AG-013",), check_errors),
     ("rate_limit", ("AG-012",), check_rate_limit),

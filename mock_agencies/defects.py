@@ -10,6 +10,7 @@ catch it.
 from __future__ import annotations
 
 from enum import StrEnum
+from typing import Any
 
 from core_flow.protocol import ControlResult, Feedback, Measure
 
@@ -23,6 +24,10 @@ class Defect(StrEnum):
     QUEUE_OUT_OF_ORDER = "queue_out_of_order"  # 轮候: the latest queued freeze takes effect first
     # a deduction of another case's freeze is carried out without the original case named (original_case_no)
     ANY_CASE_DEDUCTS = "any_case_deducts"
+    # 过户 (15) at a registry: the seal ends but the property stays the debtor's (queries list it, a new seal takes)
+    TRANSFER_KEEPS_HOLDING = "transfer_keeps_holding"
+    # 过户 (15) ends the named seal only: the 轮候 seals queued behind it stay (and can still be released, 14)
+    TRANSFER_KEEPS_QUEUED = "transfer_keeps_queued"
 
 
 DEFECT_TEXT: dict[Defect, tuple[str, str]] = {
@@ -33,6 +38,8 @@ DEFECT_TEXT: dict[Defect, tuple[str, str]] = {
     Defect.FREEZE_BEYOND_BALANCE: ("冻结超过可控余额（不报未控余额）", "a freeze beyond the balance"),
     Defect.QUEUE_OUT_OF_ORDER: ("轮候不按登记顺序生效", "轮候 out of order"),
     Defect.ANY_CASE_DEDUCTS: ("他案（未写明原案号）亦可扣划本案冻结", "any case may deduct a freeze"),
+    Defect.TRANSFER_KEEPS_HOLDING: ("过户后财产仍属被执行人（可再查封）", "a transferred property stays the debtor's"),
+    Defect.TRANSFER_KEEPS_QUEUED: ("过户后轮候查封仍然有效", "the 轮候 seals outlive a transfer"),
 }
 
 WRONG_CODE = "9999"
@@ -52,6 +59,13 @@ def parse_defects(names: object) -> tuple[Defect, ...]:
             known = ", ".join(d.value for d in Defect)
             raise ValueError(f"未知缺陷 {name}（可选：{known}）/ unknown defect {name} (known: {known})") from None
     return tuple(dict.fromkeys(out))
+
+
+def apply_transfer_defects(ledger: Any, defects: tuple[Defect, ...]) -> None:
+    """Switch the ledger's transfer (过户, 15) defects as ``defects`` say (off unless named: a saved state never
+    carries one over)."""
+    ledger.transfer_keeps_holding = Defect.TRANSFER_KEEPS_HOLDING in defects
+    ledger.transfer_keeps_queued = Defect.TRANSFER_KEEPS_QUEUED in defects
 
 
 def replays_as_new(defects: tuple[Defect, ...], measure: Measure) -> bool:

@@ -345,6 +345,8 @@ class Ledger:
     """State of all agencies' accounts of one namespace, overlaid on an immutable world."""
 
     queue_lifo = False  # the deliberate defect queue_out_of_order (mock_agencies.defects): off
+    transfer_keeps_holding = False  # the deliberate defect transfer_keeps_holding: off
+    transfer_keeps_queued = False  # the deliberate defect transfer_keeps_queued: off
 
     def __init__(self, world: WorldLike, court_accounts: CourtAccounts | None = None) -> None:
         self.world = world
@@ -655,7 +657,7 @@ class Ledger:
         check_transfer(f.freeze_id, acc.account_no, acc.kind, f.state, self.transferred(agency, acc.account_no))
         ended = []
         for g in acc.freezes:
-            if g.state not in LIVE_STATES:
+            if g.state not in LIVE_STATES or (g is not f and self.transfer_keeps_queued):  # (a deliberate defect)
                 continue
             released = g.controlled_cents
             g.controlled_cents = 0
@@ -663,7 +665,8 @@ class Ledger:
             self._emit(LedgerEventKind.TRANSFERRED, now, g, released)
             if g is not f:
                 ended.append(g.freeze_id)
-        acc.transferred_to, acc.transferred_at = new_owner, now
+        if not self.transfer_keeps_holding:  # (the deliberate defect: the owner change is never recorded)
+            acc.transferred_to, acc.transferred_at = new_owner, now
         outcome = TransferOutcome(request_no, f.freeze_id, acc.account_no, new_owner, f.state, tuple(ended), now)
         self._done[(agency, request_no)] = ("transfer", outcome)
         return outcome

@@ -52,7 +52,7 @@ from core_flow.protocol import ControlRequest, FailureCode, Feedback, TicketStat
 from mock_agencies.callback_policy import CallbackPolicy
 from mock_agencies.callbacks import CallbackOutbox
 from mock_agencies.clock import VirtualClock
-from mock_agencies.defects import Defect, alter_feedback, replays_as_new
+from mock_agencies.defects import Defect, alter_feedback, apply_transfer_defects, replays_as_new
 from mock_agencies.hub import Hub, HubFanout, Scope
 from mock_agencies.journal import Journal
 from mock_agencies.notices import NoticeBoard
@@ -169,6 +169,7 @@ class Session:
         self.world = World(self.seed, size=self.settings.world_size, catalogue=self.catalogue)
         self.ledger = Ledger(self.world)
         self.ledger.queue_lifo = Defect.QUEUE_OUT_OF_ORDER in self.settings.defects  # a deliberate defect (off)
+        apply_transfer_defects(self.ledger, self.settings.defects)  # deliberate defects of 过户 (off)
         self.backend = AgencyBackend(self.catalogue, self.world, self.ledger)
         self.backend.any_case_deducts = Defect.ANY_CASE_DEDUCTS in self.settings.defects  # a deliberate defect (off)
         from mock_agencies.auction import BidderModel
@@ -690,6 +691,7 @@ class Session:
         session._saved_prints = None if whole else {t: print_of(r) for t, r in book.tickets.items()}
         # the deliberate defects are this server's (--defect), never carried over from a saved state
         session.ledger.queue_lifo = Defect.QUEUE_OUT_OF_ORDER in settings.defects
+        apply_transfer_defects(session.ledger, settings.defects)
         session.backend.any_case_deducts = Defect.ANY_CASE_DEDUCTS in settings.defects
         session.outbox.max_attempts = (1 if Defect.NO_CALLBACK_RETRY in settings.defects
                                        else settings.callback_max_attempts)

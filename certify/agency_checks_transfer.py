@@ -1,0 +1,132 @@
+"""Agency-side check of the registries' transfer (过户, measure 15; AG-020, profile 0.4.0): a sealed property is
+recorded under its new owner — a later query no longer reports it under the debtor, the seal and the 轮候 seal queued
+behind it end, a second transfer and a new seal are refused; a transfer under a merely queued seal or by another court
+is refused. An agency that takes no 15 (a bank) refuses it as an unsupported measure (422)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import httpx
+
+from certify.agency_run import Run, hub_only, json_object, ticket_id, transfer_agency
+from certify.findings import CheckContext, shown
+from certify.fixtures import DebtorFixture
+
+
+def check_transfer(run: Run, ctx: CheckContext) -> None:
+    """Court 1 seals the fixtures' registry property, court 2 queues behind it; the queued court's transfer and
+    another court's are refused; court 1 transfers naming the new owner: the answer ends the seal (``transferred``),
+    a query no longer lists the property, the queued seal ended (its release is refused: nothing is left to release),
+    a second transfer and a new seal are refused."""
+    if hub_only(run, ctx):
+        return
+    fx = run.fixtures.transfer
+    if fx is None:
+        ctx.not_applicable("AG-020", "测试数据未给出登记机构的不动产或车辆（transfer），过户不适用",
+                           "the fixtures name no registry property (transfer): the transfer does not apply")
+        return
+    agency, debtor, h = transfer_agency(run), fx.debtor, fx.debtor.holdings[0]
+    takes = _operations(run, agency)
+    if takes is not None and "15" not in takes:
+        _refuses_unsupported(run, ctx, agency, debtor, h.account_no, fx.new_owner)
+        return
+    if len(run.fixtures.courts) < 2:
+        ctx.skip("AG-020", "过户检查需要两家法院（测试数据 courts：查封与轮候）",
+                 "the transfer check needs two courts (fixtures: courts — the seal and the 轮候 seal)")
+        return
+    _, sealed = run.submit_and_answer(ctx.name, run.body(debtor, "11", account_no=h.account_no), agency=agency)
+    sealed = sealed or {}
+    seal = sealed.get("freeze_id")
+    if not (sealed.get("ok") and isinstance(seal, str) and seal):
+        ctx.expect("AG-020", False,
+                   f"{agency} 查封 {h.account_no} 未成功（答复 {shown(sealed.get('message'))}），无法过户",
+                   f"{agency}: sealing {h.account_no} did not succeed (answer {shown(sealed.get('message'), True)}): "
+                   "nothing to transfer")
+        return
+    _, queued = run.submit_and_answer(ctx.name, run.body(debtor, "11", court=1, account_no=h.account_no),
+                                      agency=agency)
+    queued = queued or {}
+    behind = queued.get("freeze_id")
+    ctx.expect("AG-020", queued.get("freeze_state") == "queued" and isinstance(behind, str) and bool(behind),
+               f"第二家法院轮候查封：状态 {shown(queued.get('freeze_state'))}（应为 queued）",
+               f"the second court's seal: state {shown(queued.get('freeze_state'), True)} (expected queued)")
+
+    def transfer(court: int, freeze_id: Any, owner: str) -> tuple[httpx.Response, dict[str, Any] | None]:
+        body = run.body(debtor, "15", court=court, freeze_id=freeze_id, account_no=h.account_no, new_owner=owner)
+        return run.submit_and_answer(ctx.name, body, agency=agency)
+
+    if isinstance(behind, str) and behind:
+        _expect_refused(ctx, *transfer(1, behind, fx.new_owner), "仅为轮候的查封据以过户",
+                        "a transfer under a seal that is only queued")
+    _expect_refused(ctx, *transfer(1, seal, fx.new_owner), "他院据第一家法院的查封过户",
+                    "another court transferring under the first court's seal")
+    r, done = transfer(0, seal, fx.new_owner)
+    done = done or {}
+    ctx.expect("AG-020", r.status_code < 400 and bool(done.get("ok")) and done.get("freeze_id") == seal
+               and done.get("freeze_state") == "transferred",
+               f"过户至 {fx.new_owner}：HTTP {r.status_code}，ok={shown(done.get('ok'))}，查封状态 "
+               f"{shown(done.get('freeze_state'))}（应为 transferred）",
+               f"the transfer to {fx.new_owner}: HTTP {r.status_code}, ok={shown(done.get('ok'), True)}, the seal's "
+               f"state {shown(done.get('freeze_state'), True)} (expected transferred)")
+    if not done.get("ok"):
+        return  # nothing was transferred: what follows would judge an untransferred property
+    _, found = run.submit_and_answer(ctx.name, run.body(debtor, "00"), agency=agency)
+    listed_now = [x.get("account_no") for x in (found or {}).get("holdings") or () if isinstance(x, dict)]
+    ctx.expect("AG-020", bool(found and found.get("ok")) and h.account_no not in listed_now,
+               f"过户后查询：被执行人名下{'仍有' if h.account_no in listed_now else '不再有'} {h.account_no}"
+               f"（答复 {'成功' if found and found.get('ok') else '未成功'}）",
+               f"a query after the transfer: {h.account_no} is {'still' if h.account_no in listed_now else 'no longer'}"
+               f" listed under the debtor (the answer {'succeeded' if found and found.get('ok') else 'failed'})")
+    if isinstance(behind, str) and behind:
+        release = run.body(debtor, "14", court=1, freeze_id=behind)
+        _expect_refused(ctx, *run.submit_and_answer(ctx.name, release, agency=agency),
+                        "轮候查封随过户失效：其解除", "the 轮候 seal ended with the transfer: its release",
+                        ended=True)
+    _expect_refused(ctx, *transfer(0, seal, f"{fx.new_owner}（再次）"), "再次过户", "a second transfer")
+    other = 2 if len(run.fixtures.courts) > 2 else 1
+    _expect_refused(ctx, *run.submit_and_answer(ctx.name, run.body(debtor, "11", court=other,
+                                                                   account_no=h.account_no), agency=agency),
+                    "对已过户财产的新查封", "a new seal on the transferred property")
+
+
+def _operations(run: Run, agency: str) -> list[str] | None:
+    """The measures the agency publishes it takes (``GET /agencies/{code}``: ``operations``); ``None`` when it
+    does not say (the fixtures' registry is then taken to take 15)."""
+    try:
+        r = run.sut.request("GET", f"/agencies/{agency}", note="the agency's measures (operations)")
+    except httpx.TransportError:
+        return None
+    ops = json_object(r).get("operations") if r.status_code == 200 else None
+    return [str(o) for o in ops] if isinstance(ops, list) else None
+
+
+def _refuses_unsupported(run: Run, ctx: CheckContext, agency: str, debtor: DebtorFixture, account_no: str,
+                         owner: str) -> None:
+    """An agency that takes no 15 refuses a transfer as an unsupported measure: 422, nothing accepted."""
+    body = run.body(debtor, "15", freeze_id=f"CK{run.run_id}-NOSEAL", account_no=account_no, new_owner=owner)
+    r = run.sut.submit(agency, body, note="a transfer (15) to an agency that takes none")
+    err = json_object(r).get("error")
+    err = err if isinstance(err, dict) else {}
+    ctx.expect("AG-020", r.status_code == 422 and ticket_id(r) is None and bool(err.get("zh")) and bool(err.get("en")),
+               f"{agency} 不受理过户（15）：提交过户答 HTTP {r.status_code}，错误代码 {shown(err.get('code'))}"
+               "（应为 422，不支持的措施）",
+               f"{agency} takes no transfer (15): a transfer answered HTTP {r.status_code}, error code "
+               f"{shown(err.get('code'), True)} (expected 422, an unsupported measure)")
+
+
+def _expect_refused(ctx: CheckContext, r: httpx.Response, answer: dict[str, Any] | None, zh: str, en: str, *,
+                    ended: bool = False) -> None:
+    """Refused: a 4xx at submission, or an answer that is not ok (nothing carried out)."""
+    err = json_object(r).get("error")
+    said = (err.get("zh") if isinstance(err, dict) else None) or (answer or {}).get("message")
+    refused = 400 <= r.status_code < 500 or (answer is not None and not answer.get("ok"))
+    got_zh = f"HTTP {r.status_code}" + (f"，答复 ok={shown(answer.get('ok'))}" if answer is not None else "")
+    got_en = f"HTTP {r.status_code}" + (f", answer ok={shown(answer.get('ok'), True)}" if answer is not None else "")
+    if ended and answer is not None and answer.get("ok"):
+        got_zh += f"，状态 {shown(answer.get('freeze_state'))}"
+        got_en += f", state {shown(answer.get('freeze_state'), True)}"
+    ctx.expect("AG-020", refused,
+               f"{zh}：{got_zh}（应拒绝{'：已无可解除的查封' if ended else ''}）"
+               + (f"；{str(said)[:200]}" if refused and said else ""),
+               f"{en}: {got_en} (expected refused{': no seal is left to release' if ended else ''})")
