@@ -63,6 +63,8 @@ def test_the_transfer_check_passes_on_the_mock_registry_over_loopback_http(good:
     assert any("新查封" in s for s in said)
     evidence = json.dumps(row["findings"][0]["exchanges"], ensure_ascii=False)
     assert '"measure": "15"' in evidence and "/agencies/real_estate_registry/requests" in evidence
+    assert load_fixtures(FIXTURES).transfer.debtor.holdings[0].account_no not in (  # type: ignore[union-attr]
+        tmp_path / "results.json").read_text(encoding="utf-8")  # the property's number is masked like an account's
 
 
 @pytest.mark.parametrize("defect", TRANSFER_DEFECTS)
