@@ -130,3 +130,13 @@ def test_a_transfer_defect_is_never_carried_over_by_a_saved_state() -> None:
     blob, changes = session.snapshot()
     restored = Session.restore("ns", blob, Settings(world_size=100), catalogue, rows=changes.rows)
     assert not restored.ledger.transfer_keeps_holding and not restored.ledger.transfer_keeps_queued
+
+
+def test_the_serve_commands_help_names_every_defect() -> None:
+    import inspect
+
+    from mock_agencies.defects import Defect
+    from zhixing.cmd_agencies import serve
+
+    said = inspect.signature(serve).parameters["defect"].default.help
+    assert [d.value for d in Defect if d.value not in said] == []  # any_case_deducts was missing too

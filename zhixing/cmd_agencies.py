@@ -56,7 +56,8 @@ def serve(
         "--defect",
         help="故意缺陷，仅供认证工具自检（可重复；GET /health 显示）/ a deliberate defect for the certification kit's "
         "self-check (repeatable; shown at GET /health): double_freeze, ignore_request_no, wrong_result_code, "
-        "no_callback_retry, freeze_beyond_balance, queue_out_of_order",
+        "no_callback_retry, freeze_beyond_balance, queue_out_of_order, any_case_deducts, transfer_keeps_holding, "
+        "transfer_keeps_queued",
     ),
     processes: int = typer.Option(
         1,
