@@ -140,3 +140,11 @@ def test_the_serve_commands_help_names_every_defect() -> None:
 
     said = inspect.signature(serve).parameters["defect"].default.help
     assert [d.value for d in Defect if d.value not in said] == []  # any_case_deducts was missing too
+
+
+def test_a_registry_the_system_does_not_have_stops_the_run_naming_the_transfer_fixture(good: LiveServer,
+                                                                                      tmp_path: Path) -> None:
+    path = _fixtures(tmp_path, lambda d: d["transfer"].update(agency="no_such_registry"))
+    with pytest.raises(UserError) as err:  # its property cannot be pinned: refused before any check, located
+        run_agency(good.url, path, tmp_path / "ev", only=("transfer",))
+    assert err.value.where == f"{path}: transfer.debtor" and "no_such_registry" in err.value.message
