@@ -466,12 +466,29 @@ class StaffActor(Clerk):
             def read() -> None:
                 pres.feedback -= 1
                 if self.p.runtime.cases[k].closed_manner is None:
+                    self._record_found(k, agency, holdings)
                     self._control(k, agency, holdings)
                 self._settle(k)
 
             self._work("feedback", k, read)
         if not any(pres.answers.values()):
             self._inquired(k)
+
+    def _record_found(self, k: str, agency: str, holdings: tuple[Holding, ...]) -> None:
+        """The handler enters what his own query found (a 集约查询's answer is entered by the system,
+        ``InquiryAnswers``): each holding recorded as property found — online or offline — with what it is, which
+        starts its control deadline (node 17), as a 集约查询's finding does."""
+        for h in holdings:
+            asset = f"{agency}:{h.account_no}"
+            found = self.p.assets.get((k, asset))
+            if found is None:
+                continue
+            kind = str(getattr(h.kind, "value", h.kind))
+            anchor = "property_found_online" if h.online_controllable else "property_found_offline"
+            self._submit(c.Record(k, anchor, asset, attrs={
+                "amount_cents": h.available_cents, "debtor": found[2], "agency": agency, "account_no": h.account_no,
+                "kind": kind, "balance_cents": h.balance_cents, "available_cents": h.available_cents,
+                "held_by_others": h.available_cents < h.balance_cents}))
 
     def _inquired(self, k: str) -> None:
         """Every query of a preservation case answered: the inquiry nodes 9–11 are recorded, once (a second send

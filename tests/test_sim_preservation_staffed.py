@@ -9,7 +9,7 @@ from datetime import timedelta
 
 import pytest
 
-from core_flow.engine import EventKind
+from core_flow.engine import EventKind, NodeStatus
 from core_flow.engine import commands as c
 from core_flow.protocol import AssetKind, Holding
 from mock_agencies.world import account_number
@@ -53,6 +53,9 @@ def _court(deposits: dict[str, int], identity_failure_rate: float = 0.0,  # type
     court.runtime.subscribe(lambda e: e.data["kind"] == "sent" and court.sent.append((e.data["measure"],
                                                                                       e.data["agency"])),
                             (EventKind.EXCHANGE,))
+    court.found = []  # the property the handler recorded as found (its instance: agency:account)
+    court.runtime.subscribe(lambda e: str(e.data["anchor"]).startswith("property_found") and court.found.append(
+        e.instance), (EventKind.ANCHOR,))
     return profile, court, actor, d.id_number
 
 
@@ -74,6 +77,10 @@ def test_a_preservation_case_queries_freezes_what_it_finds_and_closes_by_what_it
     assert state.network_inquiry_at is not None and state.network_inquiry_at.date() == profile.origin.date()
     assert state.amounts()["frozen_cents"] == frozen  # frozen at once, never above the amount
     assert sorted(_sent(court, "freeze")) == sorted(deposits)
+    # what the answers reported is on the record as property found (as a 集约查询's is), its node 17 done in time
+    assert sorted(a.split(":")[0] for a in court.found) == sorted(deposits)
+    assert all(state.status(17, a) is NodeStatus.DONE for a in court.found)
+    assert not [it for (no, _), ns in state.nodes.items() if no == 17 for it in ns.items.values() if it.overdue]
     assert not _sent(court, "deduct")  # preserved money is held, not deducted (process.yaml node 31)
     assert state.closed_manner == manner, (state.closed_manner, actor.refused)
     assert all(a.active for a in state.assets.values())  # the controls stay after the closing
