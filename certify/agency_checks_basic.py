@@ -12,9 +12,12 @@ from certify.agency_run import (
     Run,
     hub_only,
     json_object,
+    measure_text,
     need_debtor,
     parse_dt,
     polled_ticket_id,
+    published_operations,
+    seals,
     ticket_id,
 )
 from certify.findings import CheckContext, cents, shown
@@ -59,9 +62,12 @@ def check_idempotency(run: Run, ctx: CheckContext) -> None:
         return
     h = debtor.holdings[0]
     amount = max(1, h.balance_cents // 4)
-    body = run.body("replay", "01", account_no=h.account_no, amount_cents=amount)
-    first = run.sut.submit(run.agency, body, note="freeze")
-    second = run.sut.submit(run.agency, body, note="the same freeze again (a court's retry)")
+    sealed = seals(run)  # a registry: the same seal (11) twice — it takes the whole property, no amount
+    body = (run.body("replay", "11", account_no=h.account_no) if sealed
+            else run.body("replay", "01", account_no=h.account_no, amount_cents=amount))
+    what = "seal" if sealed else "freeze"
+    first = run.sut.submit(run.agency, body, note=what)
+    second = run.sut.submit(run.agency, body, note=f"the same {what} again (a court's retry)")
     t1, t2 = ticket_id(first), ticket_id(second)
     ctx.expect("AG-002", t1 is not None and t1 == t2 and second.status_code == 200,
                f"重复提交返回原工单：{shown(t1)} / {shown(t2)}（HTTP {second.status_code}）",
@@ -71,10 +77,17 @@ def check_idempotency(run: Run, ctx: CheckContext) -> None:
     if t2 and t2 != t1:
         run.seen(ctx.name, run.sut.answer(run.agency, t2, body["court_code"]))
     now = run.holding(ctx.name, "replay", h.account_no)
-    available = (now or {}).get("available_cents")
-    ctx.expect("AG-002", available == h.balance_cents - amount,
-               f"只冻结一次：可控余额 {cents(available)}（应为 {cents(h.balance_cents - amount)}）",
-               f"frozen once: available {cents(available, True)} (expected {cents(h.balance_cents - amount, True)})")
+    if sealed:  # a second seal would be a 轮候 seal behind the first: one measure on the property, not two
+        measures = [e for e in (now or {}).get("existing_freezes") or () if isinstance(e, dict)]
+        ctx.expect("AG-002", now is not None and len(measures) == 1,
+                   f"只查封一次：财产 {h.account_no} 上的措施 {len(measures)} 项（应为 1）",
+                   f"sealed once: {len(measures)} measures on {h.account_no} (expected 1)")
+    else:
+        available = (now or {}).get("available_cents")
+        ctx.expect("AG-002", available == h.balance_cents - amount,
+                   f"只冻结一次：可控余额 {cents(available)}（应为 {cents(h.balance_cents - amount)}）",
+                   f"frozen once: available {cents(available, True)} (expected "
+                   f"{cents(h.balance_cents - amount, True)})")
     # the same request number with other content
     query = run.body("replay", "00")
     r1 = run.sut.submit(run.agency, query, note="query")
@@ -158,10 +171,13 @@ def check_errors(run: Run, ctx: CheckContext) -> None:
     agency = HUB if run.hub else run.agency
     bad_id = run.body(debtor, "00")
     bad_id["subject"] = dict(bad_id["subject"], id_number="12345")
-    no_account = run.body(debtor, "01", amount_cents=100)
+    sealed = not run.hub and seals(run)
+    no_account = run.body(debtor, "11") if sealed else run.body(debtor, "01", amount_cents=100)
     cases: list[tuple[str, str, dict[str, Any] | None, bytes | None, tuple[int, ...], str]] = [
         ("身份证号过短", "an ID number too short", bad_id, None, (400, 422), "id_number"),
-        ("冻结缺账号", "a freeze without an account", no_account, None, (400, 422), "account_no"),
+        ("查封缺财产编号" if sealed else "冻结缺账号",
+         "a seal without the property's number" if sealed else "a freeze without an account", no_account, None,
+         (400, 422), "account_no"),
         ("未知机构", "an unknown agency", run.body(debtor, "00"), None, (404,), ""),
         ("请求体不是 JSON", "a body that is not JSON", None, b"{not json", (400, 422), ""),
     ]
@@ -179,6 +195,47 @@ def check_errors(run: Run, ctx: CheckContext) -> None:
         if body is not None and zh != "未知机构":
             _expect_no_ticket(run, ctx, "AG-013", agency, body, "被拒请求未留下工单",
                               "the rejected request left no ticket")
+    if not run.hub:
+        _expect_unpublished_refused(run, ctx, debtor)
+
+
+# The measures the agency checks use, whose refusal is checked where the agency does not publish them (the transfer,
+# 15, is checked by its own check, AG-020).
+CHECKED_MEASURES = ("01", "02", "04", "06", "11", "12", "14")
+
+
+def _expect_unpublished_refused(run: Run, ctx: CheckContext, debtor: Any) -> None:
+    """AG-013 (profile sections 4 and 8: an agency refuses a measure it does not take as an unsupported measure, 422,
+    the field named): each measure the kit uses that the agency does not publish (``GET /agencies/{code}``), asked in
+    a well-formed request, is refused 422 with a bilingual error naming ``measure``, and leaves no ticket."""
+    ops = published_operations(run)
+    if ops is None:
+        return  # it does not say what it takes: nothing to hold it to
+    h = debtor.holdings[0]
+    for code in (m for m in CHECKED_MEASURES if m not in ops):
+        extra: dict[str, Any] = ({"account_no": h.account_no} if code in ("01", "11")
+                                 else {"freeze_id": f"CK{run.run_id}-NONE"})
+        if code in ("01", "06"):
+            extra["amount_cents"] = 100
+        if code == "06":
+            extra["target_account"] = run.target_account or f"CK{run.run_id}-SUB"
+        body = run.body(debtor, code, **extra)
+        r = run.sut.submit(run.agency, body, note=f"a measure the agency does not publish ({code})")
+        err = json_object(r).get("error")
+        err = err if isinstance(err, dict) else {}
+        named = any(str(w).split(".")[-1] == "measure" for w in [err.get("where")] + [
+            f.get("field") for f in err.get("fields") or () if isinstance(f, dict)])  # ``measure``, ``body.measure``
+        ctx.expect("AG-013", r.status_code == 422 and ticket_id(r) is None and bool(err.get("zh"))
+                   and bool(err.get("en")) and named,
+                   f"{run.agency} 未公布措施 {measure_text(code)}：提交答 HTTP {r.status_code}，错误代码 "
+                   f"{shown(err.get('code'))}{'，指明 measure' if named else '，未指明 measure'}"
+                   "（应为 422，不支持的措施）",
+                   f"{run.agency} publishes no {measure_text(code, True)}: it answered HTTP {r.status_code}, error "
+                   f"code {shown(err.get('code'), True)}{', naming measure' if named else ', not naming measure'} "
+                   "(expected 422, an unsupported measure)")
+        if ticket_id(r) is None:
+            _expect_no_ticket(run, ctx, "AG-013", run.agency, body, "不受理的措施未留下工单",
+                              "the unsupported measure left no ticket")
 
 
 def check_rate_limit(run: Run, ctx: CheckContext) -> None:

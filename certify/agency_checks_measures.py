@@ -1,48 +1,87 @@
 """Agency-side checks of the measures: freezes up to the balance, 轮候 and notices, renewal and terms, deductions
-and the release held while one is pending."""
+and the release held while one is pending. An agency that seals property (a registry: 查封 11, 继续查封 12, 解除查封
+14; :func:`certify.agency_run.seals`) is checked by its seals: a seal asks no amount and takes the whole property, so
+where its answer states amounts they are the property's value as a query reports it, nothing left unsecured."""
 
 from __future__ import annotations
 
 from typing import Any
 
 from certify.agency_run import (
+    KIND_TEXT,
     OVERBID_CENTS,
     Run,
+    beyond_term_limit,
     hub_only,
     need_debtor,
     parse_dt,
+    seals,
     ticket_id,
 )
 from certify.findings import CheckContext, cents, listed, shown
+from certify.fixtures import DebtorFixture, HoldingFixture
 from core_flow.protocol import CODE_NOTICE, CODE_PENDING
 
 
+def control(run: Run, debtor: str | DebtorFixture, h: HoldingFixture, court: int = 0, *, amount_cents: int,
+            **extra: Any) -> dict[str, Any]:
+    """The request that controls the holding: a freeze of ``amount_cents`` (01), or — an agency that seals — a seal
+    of the whole property (11, no amount)."""
+    if seals(run):
+        return run.body(debtor, "11", court, account_no=h.account_no, **extra)
+    return run.body(debtor, "01", court, account_no=h.account_no, amount_cents=amount_cents, **extra)
+
+
+def seal_amounts_ok(fb: dict[str, Any], h: HoldingFixture) -> bool:
+    """A seal's answer: amounts, where stated, are the whole property's value (the fixtures' ``balance_cents``, as a
+    query reports it) with nothing unsecured; a seal may state none (it asks for no amount)."""
+    return (fb.get("amount_controlled_cents") in (None, h.balance_cents)
+            and fb.get("unsecured_remainder_cents") in (None, 0))
+
+
 def check_freeze_balance(run: Run, ctx: CheckContext) -> None:
-    """A freeze beyond the balance controls the balance and reports the remainder; a query then shows the account
-    fully frozen with the measure."""
+    """A freeze beyond the balance controls the balance and reports the remainder (a registry: a seal controls the
+    whole property, nothing unsecured); a query then shows the account fully frozen with the measure."""
     if hub_only(run, ctx) or (debtor := need_debtor(run, ctx, "freeze")) is None:
         return
     h = debtor.holdings[0]
-    asked = h.balance_cents + OVERBID_CENTS
-    _, fb = run.submit_and_answer(ctx.name, run.body("freeze", "01", account_no=h.account_no, amount_cents=asked))
-    fb = fb or {}
-    ctx.expect("AG-004", bool(fb.get("ok")) and fb.get("amount_controlled_cents") == h.balance_cents
-               and fb.get("unsecured_remainder_cents") == OVERBID_CENTS
-               and fb.get("amount_requested_cents") == asked,
-               f"冻结 {cents(asked)}：已控 {cents(fb.get('amount_controlled_cents'))}，未控 "
-               f"{cents(fb.get('unsecured_remainder_cents'))}"
-               f"（应为 {cents(h.balance_cents)} / {cents(OVERBID_CENTS)}）",
-               f"freeze of {cents(asked, True)}: controlled {cents(fb.get('amount_controlled_cents'), True)}, "
-               f"remainder {cents(fb.get('unsecured_remainder_cents'), True)} "
-               f"(expected {cents(h.balance_cents, True)} / {cents(OVERBID_CENTS, True)})")
+    if seals(run):
+        _, fb = run.submit_and_answer(ctx.name, control(run, "freeze", h, amount_cents=0))
+        fb = fb or {}
+        ctx.expect("AG-004", bool(fb.get("ok")) and fb.get("control_result") == "1"
+                   and fb.get("freeze_state") == "active" and bool(fb.get("freeze_id")) and seal_amounts_ok(fb, h),
+                   f"查封 {h.account_no}（查封及于整项财产，不写金额）：控制结果 "
+                   f"{shown(fb.get('control_result'))}，状态 {shown(fb.get('freeze_state'))}，已控 "
+                   f"{cents(fb.get('amount_controlled_cents'))}，未控 {cents(fb.get('unsecured_remainder_cents'))}"
+                   f"（应为已控 1、active；写明金额的，应为财产价值 {cents(h.balance_cents)}、未控 0）",
+                   f"sealing {h.account_no} (a seal takes the whole property, no amount asked): control result "
+                   f"{shown(fb.get('control_result'), True)}, state {shown(fb.get('freeze_state'), True)}, controlled "
+                   f"{cents(fb.get('amount_controlled_cents'), True)}, remainder "
+                   f"{cents(fb.get('unsecured_remainder_cents'), True)} (expected controlled 1, active; amounts, where "
+                   f"stated, the property's value {cents(h.balance_cents, True)} and no remainder)")
+    else:
+        asked = h.balance_cents + OVERBID_CENTS
+        _, fb = run.submit_and_answer(ctx.name, run.body("freeze", "01", account_no=h.account_no,
+                                                         amount_cents=asked))
+        fb = fb or {}
+        ctx.expect("AG-004", bool(fb.get("ok")) and fb.get("amount_controlled_cents") == h.balance_cents
+                   and fb.get("unsecured_remainder_cents") == OVERBID_CENTS
+                   and fb.get("amount_requested_cents") == asked,
+                   f"冻结 {cents(asked)}：已控 {cents(fb.get('amount_controlled_cents'))}，未控 "
+                   f"{cents(fb.get('unsecured_remainder_cents'))}"
+                   f"（应为 {cents(h.balance_cents)} / {cents(OVERBID_CENTS)}）",
+                   f"freeze of {cents(asked, True)}: controlled {cents(fb.get('amount_controlled_cents'), True)}, "
+                   f"remainder {cents(fb.get('unsecured_remainder_cents'), True)} "
+                   f"(expected {cents(h.balance_cents, True)} / {cents(OVERBID_CENTS, True)})")
     other = 1 if len(run.fixtures.courts) > 1 else 0
     seen = run.holding(ctx.name, "freeze", h.account_no, court=other) or {}
     existing = seen.get("existing_freezes") or ()
+    zh, en = ("查封", "sealed") if seals(run) else ("冻结", "frozen")
     ctx.expect("AG-007", seen.get("balance_cents") == h.balance_cents and seen.get("available_cents") == 0
                and any(e.get("freeze_id") == fb.get("freeze_id") for e in existing),
-               f"查询反馈已全额冻结：余额 {cents(seen.get('balance_cents'))}，可控 {cents(seen.get('available_cents'))}"
+               f"查询反馈已全额{zh}：余额 {cents(seen.get('balance_cents'))}，可控 {cents(seen.get('available_cents'))}"
                f"，已有措施 {len(existing)} 项",
-               f"the query reports the account fully frozen: balance {cents(seen.get('balance_cents'), True)}, "
+               f"the query reports the account fully {en}: balance {cents(seen.get('balance_cents'), True)}, "
                f"available {cents(seen.get('available_cents'), True)}, {len(existing)} existing measures")
 
 
@@ -59,9 +98,11 @@ def check_queue(run: Run, ctx: CheckContext) -> None:
     h = debtor.holdings[0]
     freezes: list[dict[str, Any]] = []
     requests: list[dict[str, Any]] = []
+    sealed = seals(run)
+    release = "14" if sealed else "04"
     for i in range(3):
-        body = run.body("queue", "01", court=i, account_no=h.account_no, amount_cents=h.balance_cents,
-                        callback_url=run.callback(f"/queue/{run.run_id}/{i}"))
+        body = control(run, "queue", h, i, amount_cents=h.balance_cents,
+                       callback_url=run.callback(f"/queue/{run.run_id}/{i}"))
         requests.append(body)
         _, fb = run.submit_and_answer(ctx.name, body)
         freezes.append(fb or {})
@@ -80,7 +121,7 @@ def check_queue(run: Run, ctx: CheckContext) -> None:
                  "the first court's freeze did not succeed (no freeze_id in its answer): it cannot be released to "
                  "see a queued freeze's notice")
         return
-    run.submit_and_answer(ctx.name, run.body("queue", "04", court=0, freeze_id=a["freeze_id"]))
+    run.submit_and_answer(ctx.name, run.body("queue", release, court=0, freeze_id=a["freeze_id"]))
 
     def notices() -> list[tuple[int, dict[str, Any]]]:
         return [(i, x.body) for i in (1, 2) for x in run.receiver.at(f"/queue/{run.run_id}/{i}")
@@ -95,8 +136,9 @@ def check_queue(run: Run, ctx: CheckContext) -> None:
     if got:
         i, notice = got[0]
         run.seen(ctx.name, notice)
+        amount = notice.get("amount_controlled_cents")
         ctx.expect("AG-006", notice.get("notice") == 1 and notice.get("code") == CODE_NOTICE
-                   and notice.get("amount_controlled_cents") == h.balance_cents
+                   and (amount == h.balance_cents or (sealed and amount is None))  # a seal may state no amount
                    and notice.get("request_no") == requests[i]["request_no"],
                    f"生效通知：编号 {shown(notice.get('notice'))}，代码 {shown(notice.get('code'))}，新增控制 "
                    f"{cents(notice.get('amount_controlled_cents'))}"
@@ -108,7 +150,7 @@ def check_queue(run: Run, ctx: CheckContext) -> None:
     else:
         ctx.expect("AG-006", False, "解除后没有收到生效通知", "no notice came after the release")
     if set(first) == {1} and b.get("freeze_id"):
-        run.submit_and_answer(ctx.name, run.body("queue", "04", court=1, freeze_id=b["freeze_id"]))
+        run.submit_and_answer(ctx.name, run.body("queue", release, court=1, freeze_id=b["freeze_id"]))
         later = run.sut.until(lambda: [x for x in run.receiver.at(f"/queue/{run.run_id}/2")
                                        if isinstance(x.body, dict) and x.body.get("notice")],
                               step=60.0, horizon=86400.0) or []
@@ -117,38 +159,43 @@ def check_queue(run: Run, ctx: CheckContext) -> None:
 
 
 def check_renewal_and_terms(run: Run, ctx: CheckContext) -> None:
-    """A freeze for 30 days ends then; a renewal before the end extends it; a term beyond the legal limit is
-    refused."""
+    """A freeze (a registry: a seal) for 30 days ends then; a renewal before the end extends it; a term beyond the
+    legal limit for the kind of property (deposits 1 year, vehicles 2, real estate 3) is refused."""
     if hub_only(run, ctx) or (debtor := need_debtor(run, ctx, "renew")) is None:
         return
     h = debtor.holdings[0]
-    _, fb = run.submit_and_answer(ctx.name, run.body("renew", "01", account_no=h.account_no,
-                                                     amount_cents=max(1, h.balance_cents // 10), term_days=30))
+    sealed = seals(run)
+    what_zh, what_en = ("查封", "seal") if sealed else ("冻结", "freeze")
+    _, fb = run.submit_and_answer(ctx.name, control(run, "renew", h, amount_cents=max(1, h.balance_cents // 10),
+                                                    term_days=30))
     fb = fb or {}
     start, end = parse_dt(fb.get("answered_at")), parse_dt(fb.get("expires_at"))
     days = round((end - start).total_seconds() / 86400, 2) if start and end else None
     ctx.expect("AG-008", days is not None and 29 <= days <= 31,
-               "30 天冻结的期限：" + (f"{days:g} 天" if days is not None else "无（答复缺 answered_at / expires_at）"),
-               "a 30-day freeze runs " + (f"{days:g} days" if days is not None
-                                          else "missing (no answered_at / expires_at in the answer)"))
+               f"30 天{what_zh}的期限：" + (f"{days:g} 天" if days is not None
+                                         else "无（答复缺 answered_at / expires_at）"),
+               f"a 30-day {what_en} runs " + (f"{days:g} days" if days is not None
+                                             else "missing (no answered_at / expires_at in the answer)"))
     if fb.get("freeze_id"):
-        _, renewed = run.submit_and_answer(ctx.name, run.body("renew", "02", freeze_id=fb["freeze_id"],
-                                                              term_days=30))
+        _, renewed = run.submit_and_answer(ctx.name, run.body("renew", "12" if sealed else "02",
+                                                              freeze_id=fb["freeze_id"], term_days=30))
         new_end = parse_dt((renewed or {}).get("expires_at"))
         ctx.expect("AG-008", bool(renewed and renewed.get("ok")) and new_end is not None and end is not None
                    and new_end > end,
-                   f"续冻：期限由 {shown(end)} 延至 {shown(new_end)}",
+                   f"续{'封' if sealed else '冻'}：期限由 {shown(end)} 延至 {shown(new_end)}",
                    f"renewal: the term moved from {shown(end, True)} to {shown(new_end, True)}")
-    else:  # a freeze that did not succeed (or an answer without its id): the renewal cannot be asked
-        ctx.expect("AG-008", False, "冻结未成功（答复无 freeze_id），无法续冻",
-                   "the freeze did not succeed (no freeze_id in its answer): nothing to renew")
-    too_long = run.body("renew", "01", account_no=h.account_no, amount_cents=1, term_days=400)
+    else:  # a measure that did not succeed (or an answer without its id): the renewal cannot be asked
+        ctx.expect("AG-008", False, f"{what_zh}未成功（答复无 freeze_id），无法续{'封' if sealed else '冻'}",
+                   f"the {what_en} did not succeed (no freeze_id in its answer): nothing to renew")
+    too_many = beyond_term_limit(h.kind)
+    kind_zh, kind_en = KIND_TEXT.get(h.kind, (h.kind.value, h.kind.value))
+    too_long = control(run, "renew", h, amount_cents=1, term_days=too_many)
     r, over = run.submit_and_answer(ctx.name, too_long)
     refused = 400 <= r.status_code < 500 or (over is not None and not over.get("ok"))
     ctx.expect("AG-008", refused,
-               f"存款冻结 400 天：HTTP {r.status_code}，"
+               f"{kind_zh}{what_zh} {too_many} 天：HTTP {r.status_code}，"
                f"{'无业务答复' if over is None else 'ok=' + shown(over.get('ok'))}（应拒绝）",
-               f"a 400-day deposit freeze: HTTP {r.status_code}, "
+               f"a {too_many}-day {kind_en} {what_en}: HTTP {r.status_code}, "
                f"{'no answer' if over is None else 'ok=' + shown(over.get('ok'), True)} (expected refused)")
 
 
@@ -156,6 +203,11 @@ def check_deduction_and_release(run: Run, ctx: CheckContext) -> None:
     """A deduction takes only frozen money, is pending first, then succeeds; a release sent while it is pending is
     held until it settles."""
     if hub_only(run, ctx) or (debtor := need_debtor(run, ctx, "deduct")) is None:
+        return
+    if not run.target_account:
+        for req in ctx.requirements:
+            ctx.skip(req, "测试数据未给出一案一账号（target_account），无法扣划",
+                     "the fixtures name no case sub-account (target_account): nothing to deduct into")
         return
     h = debtor.holdings[0]
     frozen = max(2, h.balance_cents // 2)

@@ -9,7 +9,7 @@ from typing import Any
 
 import httpx
 
-from certify.agency_run import Run, hub_only, json_object, ticket_id, transfer_agency
+from certify.agency_run import Run, hub_only, json_object, takes, ticket_id, transfer_agency
 from certify.findings import CheckContext, shown
 from certify.fixtures import DebtorFixture
 
@@ -27,8 +27,7 @@ def check_transfer(run: Run, ctx: CheckContext) -> None:
                            "the fixtures name no registry property (transfer): the transfer does not apply")
         return
     agency, debtor, h = transfer_agency(run), fx.debtor, fx.debtor.holdings[0]
-    takes = _operations(run, agency)
-    if takes is not None and "15" not in takes:
+    if not takes(run, "15", agency):
         _refuses_unsupported(run, ctx, agency, debtor, h.account_no, fx.new_owner)
         return
     if len(run.fixtures.courts) < 2:
@@ -88,17 +87,6 @@ def check_transfer(run: Run, ctx: CheckContext) -> None:
     _expect_refused(ctx, *run.submit_and_answer(ctx.name, run.body(debtor, "11", court=other,
                                                                    account_no=h.account_no), agency=agency),
                     "对已过户财产的新查封", "a new seal on the transferred property")
-
-
-def _operations(run: Run, agency: str) -> list[str] | None:
-    """The measures the agency publishes it takes (``GET /agencies/{code}``: ``operations``); ``None`` when it
-    does not say (the fixtures' registry is then taken to take 15)."""
-    try:
-        r = run.sut.request("GET", f"/agencies/{agency}", note="the agency's measures (operations)")
-    except httpx.TransportError:
-        return None
-    ops = json_object(r).get("operations") if r.status_code == 200 else None
-    return [str(o) for o in ops] if isinstance(ops, list) else None
 
 
 def _refuses_unsupported(run: Run, ctx: CheckContext, agency: str, debtor: DebtorFixture, account_no: str,

@@ -16,9 +16,9 @@ import httpx
 from certify.findings import CheckContext
 from certify.fixtures import DebtorFixture, Fixtures
 from certify.receiver import CallbackReceiver
-from certify.sut import Sut
+from certify.sut import Sut, SutMisbehaved
 from core_flow.errors import UserError
-from core_flow.protocol import CODE_NOTICE, CODE_OK, CODE_PENDING, CODE_QUEUED
+from core_flow.protocol import CODE_NOTICE, CODE_OK, CODE_PENDING, CODE_QUEUED, MEASURE_NAMES, AssetKind, Measure
 
 SUCCESS_CODES = frozenset({CODE_OK, CODE_QUEUED, CODE_PENDING, CODE_NOTICE})  # ok answers (profile section 8)
 OVERBID_CENTS = 12_345  # a freeze asks this much more than the balance
@@ -50,6 +50,7 @@ class Run:
     target_account: str = ""
     resumed_account: str = ""  # the 恢复执行 case's sub-account (fixtures ``resumed``; zhixing: opened by the kit)
     feedbacks: list[tuple[str, dict[str, Any]]] = field(default_factory=list)  # (check, feedback) for AG-017
+    published: dict[str, frozenset[str] | None] = field(default_factory=dict)  # agency → its operations (read once)
     _n: int = 0
 
     def request_no(self) -> str:
@@ -138,6 +139,63 @@ def hub_only(run: Run, ctx: CheckContext) -> bool:
     return run.hub
 
 
+def published_operations(run: Run, agency: str | None = None) -> frozenset[str] | None:
+    """The measures the agency publishes it takes (``GET /agencies/{code}``: ``operations``, the profile's catalogue
+    entry), read once per run and agency; ``None`` when it does not say (no such route, an answer of another shape):
+    the kit then judges it as taking every measure it is asked (as before agencies were judged by their kind)."""
+    agency = agency or run.agency
+    if agency not in run.published:
+        try:
+            r = run.sut.request("GET", f"/agencies/{agency}", note="the agency's published measures (operations)")
+        except httpx.TransportError:
+            return None  # not remembered: asked again by the next check
+        except SutMisbehaved:  # an answer past the kit's limits (trickled, huge): it says nothing usable
+            run.published[agency] = None
+            return None
+        ops = json_object(r).get("operations") if r.status_code == 200 else None
+        run.published[agency] = frozenset(str(o) for o in ops) if isinstance(ops, list) else None
+    return run.published[agency]
+
+
+def takes(run: Run, measure: str, agency: str | None = None) -> bool:
+    """The agency publishes ``measure`` (or does not say what it takes)."""
+    ops = published_operations(run, agency)
+    return ops is None or measure in ops
+
+
+def seals(run: Run, agency: str | None = None) -> bool:
+    """The agency controls property by sealing it (查封 11: a registry of real estate or vehicles), not by freezing an
+    amount (01): it publishes 11 and not 01. A seal asks no amount (``amount_cents`` is a freeze's field); it takes
+    the whole property."""
+    ops = published_operations(run, agency)
+    return ops is not None and "11" in ops and "01" not in ops
+
+
+def measure_text(code: str, en: bool = False) -> str:
+    """``06 扣划`` / ``06 deduct``: a measure code as the profile's table names it."""
+    try:
+        zh_name, en_name = MEASURE_NAMES[Measure(code)]
+    except ValueError:
+        return code
+    return f"{code} {en_name if en else zh_name}"
+
+
+# The legal limit of a measure's term by the kind of property (profile section 4: deposits 1 year, movables 2, real
+# estate 3; 民诉法解释 第四百八十五条), and the kinds' names in findings.
+TERM_LIMIT_YEARS: dict[AssetKind, int] = {AssetKind.DEPOSIT: 1, AssetKind.BALANCE: 1, AssetKind.WEALTH_PRODUCT: 1,
+                                          AssetKind.VEHICLE: 2}  # every other kind (real estate, equity…): 3
+KIND_TEXT: dict[AssetKind, tuple[str, str]] = {
+    AssetKind.DEPOSIT: ("存款", "deposit"), AssetKind.BALANCE: ("余额", "balance"),
+    AssetKind.WEALTH_PRODUCT: ("理财产品", "wealth product"), AssetKind.SECURITIES: ("证券", "securities"),
+    AssetKind.REAL_ESTATE: ("不动产", "real estate"), AssetKind.VEHICLE: ("车辆", "vehicle"),
+    AssetKind.EQUITY: ("股权", "equity"), AssetKind.OTHER: ("其他财产", "other property")}
+
+
+def beyond_term_limit(kind: AssetKind) -> int:
+    """A term (days) beyond the legal limit for ``kind``: 400 days for money, 770 for a vehicle, 1130 otherwise."""
+    return {1: 400, 2: 770}.get(TERM_LIMIT_YEARS.get(kind, 3), 1130)
+
+
 def transfer_agency(run: Run) -> str:
     """The registry of the transfer check (fixtures ``transfer.agency``; by default the agency under test)."""
     fx = run.fixtures.transfer
@@ -178,7 +236,7 @@ def prepare_zhixing(run: Run) -> None:
     r = sut.request("POST", f"/admin/sessions/{sut.namespace}/court-accounts", admin=True,
                     json={"court_code": fx.courts[0].code, "case_no": fx.courts[0].case_no},
                     note="open a case sub-account")
-    run.target_account = r.json().get("sub_account", fx.target_account)
+    run.target_account = r.json().get("sub_account", fx.target_account or "")
     if fx.resumed is not None:
         r = sut.request("POST", f"/admin/sessions/{sut.namespace}/court-accounts", admin=True,
                         json={"court_code": fx.courts[0].code, "case_no": fx.resumed.case_no},

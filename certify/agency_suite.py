@@ -1,14 +1,21 @@
 """The agency-side suite (``zhixing certify agency``): checks a system that plays an agency or the 总对总 hub against
 the profile's AG- requirements, over HTTP, with the vendor's fixtures.
 
-Each check declares the requirement IDs it can find on (``CHECKS``); every answer the suite sees is also audited
-against the profile's result codes (AG-017). On zhixing's mock server with its admin API the suite works in its own
+Each check declares the requirement IDs it can find on (``CHECKS``) and the measures it needs (``NEEDS``): an agency
+is judged by the measures it publishes (``GET /agencies/{code}``: ``operations``) — a check whose measures it does not
+publish is "not applicable", the reason naming them, and the refusal of each measure it does not publish (422, an
+unsupported measure) is checked instead (AG-013; the transfer's, AG-020). A registry that seals (11) rather than
+freezes (01) is checked by its seals. Every answer the suite sees is also audited against the profile's result codes
+(AG-017). On zhixing's mock server with its admin API the suite works in its own
 namespace in virtual time (no waiting) and runs the admin-only checks too (429 / Retry-After, business hours, the
 hub's retries); elsewhere those are "not applicable". The checks: :mod:`certify.agency_checks_basic`,
 :mod:`certify.agency_checks_measures`, :mod:`certify.agency_checks_transfer`, :mod:`certify.agency_checks_hub`.
 """
 
 from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
 
 import httpx
 
@@ -29,7 +36,16 @@ from certify.agency_checks_measures import (
     check_renewal_and_terms,
 )
 from certify.agency_checks_transfer import check_transfer
-from certify.agency_run import SUCCESS_CODES, Check, PinsRefused, Run, prepare_zhixing
+from certify.agency_run import (
+    SUCCESS_CODES,
+    Check,
+    PinsRefused,
+    Run,
+    measure_text,
+    prepare_zhixing,
+    published_operations,
+    transfer_agency,
+)
 from certify.findings import CheckContext, Finding, listed
 from certify.fixtures import Fixtures
 from certify.receiver import CallbackReceiver
@@ -51,6 +67,37 @@ CHECKS: tuple[tuple[str, tuple[str, ...], Check], ...] = (
     ("hub", ("AG-001", "AG-002", "AG-015"), check_hub),
     ("hub_failure", ("AG-016",), check_hub_failure),
 )
+
+
+@dataclass(frozen=True)
+class Needs:
+    """The measures a check needs the agency to take: ``ways`` are alternatives (a bank's freeze ``01``, a registry's
+    seal ``11``), the first the agency publishes wholly is the one the check uses; none published → not applicable.
+    ``refused_in_check``: the check itself checks the refusal where the agency takes none (the transfer, AG-020).
+    ``at``: the agency asked (by default the one under test; ``None`` from it: the check decides alone)."""
+
+    ways: tuple[tuple[str, ...], ...] = ((),)
+    refused_in_check: bool = False
+    at: Callable[[Run], str | None] | None = None
+
+
+MONEY_OR_SEAL = (("00", "01"), ("00", "11"))  # a freeze of money, or a registry's seal of property
+NEEDS: dict[str, Needs] = {
+    "receipts": Needs((("00",),)),
+    "idempotency": Needs(MONEY_OR_SEAL),
+    "freeze_balance": Needs(MONEY_OR_SEAL),
+    "queue": Needs((("01", "04"), ("11", "14"))),
+    "renewal_terms": Needs((("01", "02"), ("11", "12"))),
+    "deduction_release": Needs((("01", "04", "06"),)),
+    "carried_deduction": Needs((("01", "06"),)),
+    "transfer": Needs((("11", "15"),), refused_in_check=True, at=transfer_agency),
+    "callbacks": Needs((("00",),)),
+    "errors": Needs(),  # bad requests, refused before any measure (and the unpublished measures' refusal)
+    "rate_limit": Needs(),  # refused before any measure
+    "business_hours": Needs((("00",),), at=lambda run: run.fixtures.registry),
+    "hub": Needs(),  # the hub (--hub): its own checks
+    "hub_failure": Needs(),
+}
 RESULT_CODES_CHECK = ("result_codes", ("AG-017",))
 MAX_EXCHANGES = 200  # of one check, kept in the evidence
 
@@ -79,7 +126,7 @@ def _audit_codes(run: Run) -> list[Finding]:
 def run_agency_suite(sut: Sut, fixtures: Fixtures, *, agency: str | None, hub: bool,
                      receiver: CallbackReceiver, only: tuple[str, ...] = ()) -> list[Finding]:
     """Run every check (or ``only`` those) against ``sut``; the findings, exchanges attached."""
-    run = Run(sut, fixtures, receiver, agency or fixtures.agency, hub, target_account=fixtures.target_account,
+    run = Run(sut, fixtures, receiver, agency or fixtures.agency, hub, target_account=fixtures.target_account or "",
               resumed_account=fixtures.resumed.target_account if fixtures.resumed else "")
     if sut.admin:
         try:
@@ -104,6 +151,8 @@ def run_agency_suite(sut: Sut, fixtures: Fixtures, *, agency: str | None, hub: b
             for req in reqs:
                 ctx.skip(req, f"被测系统已不再应答（{sut.down}），未能检查",
                          f"the system under test stopped answering ({sut.down}): not exercised")
+        elif not _published(run, ctx, NEEDS[name]):
+            pass  # not applicable: the agency does not publish the measures (the reason said)
         else:
             try:
                 _run_check(check, run, ctx)
@@ -121,6 +170,32 @@ def run_agency_suite(sut: Sut, fixtures: Fixtures, *, agency: str | None, hub: b
         findings.extend(ctx.findings)
     findings.extend(_audit_codes(run))
     return findings
+
+
+def _published(run: Run, ctx: CheckContext, needs: Needs) -> bool:
+    """Does the agency publish the measures of one of the check's ways? If not, every requirement of the check is
+    not applicable, the reason naming the measures missing (and that their refusal is checked under AG-013). The hub
+    (--hub) and an agency that does not say what it takes are judged as before: the check runs."""
+    if run.hub or needs.refused_in_check or needs.ways == ((),):
+        return True
+    agency = needs.at(run) if needs.at is not None else run.agency
+    if agency is None:
+        return True
+    ops = published_operations(run, agency)
+    if ops is None or any(set(way) <= ops for way in needs.ways):
+        return True
+    missing = [[m for m in way if m not in ops] for way in needs.ways]
+    zh = "，或".join("、".join(measure_text(m) for m in way) for way in missing)
+    en = ", or ".join(", ".join(measure_text(m, True) for m in way) for way in missing)
+    said = "、".join(sorted(ops)) or "无"
+    under_test = agency == run.agency  # its refusal of them is checked (errors, AG-013)
+    for req in ctx.requirements:
+        ctx.not_applicable(req, f"{agency} 公布的措施（{said}）不含 {zh}：此项不适用"
+                                + ("（不受理的措施应以 422 拒绝，见 AG-013）" if under_test else ""),
+                           f"{agency} publishes no {en} (its measures: {', '.join(sorted(ops)) or 'none'}): not "
+                           "applicable" + (" (a measure it does not take is refused 422: see AG-013)"
+                                           if under_test else ""))
+    return False
 
 
 def _bounded(exchanges: list[dict[str, object]]) -> list[dict[str, object]]:

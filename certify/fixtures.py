@@ -112,7 +112,10 @@ class Fixtures(_In):
     registry: str | None = Field(default=None, max_length=64, pattern=AGENCY_PATTERN,
                                  description="有工作时间的登记机构代码（可选）/ a registry (optional)")
     courts: tuple[CourtFixture, ...] = Field(min_length=1, max_length=10)
-    target_account: str = Field(min_length=1, max_length=64, description="扣划入账的一案一账号 / case sub-account")
+    target_account: str | None = Field(
+        default=None, min_length=1, max_length=64,
+        description="扣划入账的一案一账号（受理扣划 06 的机构必填；登记机构可省）/ the case sub-account deductions go "
+                    "to (for an agency taking deductions, 06; a registry may leave it out)")
     debtors: dict[str, DebtorFixture] = Field(description="按角色的测试被执行人 / test debtors by role")
     hub: HubFixture | None = None
     resumed: ResumedFixture | None = Field(
