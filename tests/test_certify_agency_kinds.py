@@ -125,3 +125,19 @@ def test_every_check_declares_the_measures_it_needs() -> None:
     assert all(set(m for way in n.ways for m in way) <= known for n in NEEDS.values())
     assert NEEDS["deduction_release"].ways == (("01", "04", "06"),)
     assert NEEDS["transfer"].refused_in_check  # an agency without 15 is checked to refuse it (AG-020)
+
+
+def test_a_vehicle_registry_is_judged_by_its_seals_and_a_vehicles_two_year_limit(server: LiveServer,
+                                                                                tmp_path: Path) -> None:
+    def vehicles(data: dict[str, Any]) -> None:  # 公安部交通管理局: 00 11 12 14 15, vehicles (movables: 2 years)
+        data["agency"] = data["registry"] = "vehicle_registry"
+        for debtor in [*data["debtors"].values(), data["transfer"]["debtor"]]:
+            for h in debtor["holdings"]:
+                h["kind"], h["account_no"] = "vehicle", h["account_no"].replace("BDC", "VEH")
+
+    result = run_agency(server.url, _variant(tmp_path, REGISTRY, vehicles), tmp_path / "ev")
+    rows = _rows(tmp_path / "ev")
+    assert result.failed == []
+    assert {r for r, row in rows.items() if row["status"] == "not_applicable"} == HUB_ONLY | {
+        "AG-009", "AG-010", "AG-019"}
+    assert any("a 770-day vehicle seal" in s and "HTTP 422" in s for s in _said(rows["AG-008"]))
