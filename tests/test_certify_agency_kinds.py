@@ -141,3 +141,30 @@ def test_a_vehicle_registry_is_judged_by_its_seals_and_a_vehicles_two_year_limit
     assert {r for r, row in rows.items() if row["status"] == "not_applicable"} == HUB_ONLY | {
         "AG-009", "AG-010", "AG-019"}
     assert any("a 770-day vehicle seal" in s and "HTTP 422" in s for s in _said(rows["AG-008"]))
+
+
+REGISTRY_EXPECTED = yaml.safe_load((ROOT / "certify" / "expected_failures.yaml").read_text(encoding="utf-8"))[
+    "agency_registry"]
+
+
+def test_every_defect_has_an_expected_failure_list_for_the_registry() -> None:
+    from mock_agencies.defects import Defect
+
+    assert set(REGISTRY_EXPECTED) == {d.value for d in Defect}
+
+
+@pytest.mark.parametrize("defect", sorted(REGISTRY_EXPECTED))
+def test_each_defect_is_caught_on_the_registry_exactly_as_listed(defect: str, tmp_path: Path) -> None:
+    with LiveServer(Settings(port=free_port(), profile="fast", world_size=1000, defects=(defect,))) as live:
+        result = run_agency(live.url, REGISTRY, tmp_path)
+    assert result.failed == sorted(REGISTRY_EXPECTED[defect]), defect
+
+
+def test_a_seals_amounts_are_the_whole_propertys_or_none() -> None:
+    from certify.agency_checks_measures import seal_amounts_ok
+
+    h = load_fixtures(REGISTRY).debtors["freeze"].holdings[0]
+    assert seal_amounts_ok({}, h)  # a seal asks no amount and may state none
+    assert seal_amounts_ok({"amount_controlled_cents": h.balance_cents, "unsecured_remainder_cents": 0}, h)
+    assert not seal_amounts_ok({"amount_controlled_cents": h.balance_cents // 2}, h)  # part of a property sealed
+    assert not seal_amounts_ok({"amount_controlled_cents": h.balance_cents, "unsecured_remainder_cents": 1}, h)
