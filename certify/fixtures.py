@@ -3,9 +3,12 @@
 
 Each check uses the debtor of its own *role*, so checks never disturb each other's accounts: ``query``,
 ``replay``, ``freeze``, ``queue``, ``renew``, ``deduct``, ``resume``, ``callback``, ``errors``. A role's debtor has at
-least one holding at the agency under test, unfrozen at the start of the run, with the stated balance. ``courts``
-are the courts the suite may act for (the first is the main one; 轮候 needs three); ``target_account`` is the case
-sub-account deductions go to; ``resumed`` (optional) is a 恢复执行 case of the first court, with its own
+least one holding at the agency under test, unfrozen (unsealed) at the start of the run, with the stated balance — for
+a registry's property (``kind: real_estate`` / ``vehicle``, ``account_no`` the property's number) the value the
+registry reports for it in a query. Only the roles of the checks the agency's published measures make applicable are
+needed (a registry: no ``deduct``, no ``resume``). ``courts`` are the courts the suite may act for (the first is the
+main one; 轮候 needs three); ``target_account`` is the case sub-account deductions go to (an agency that takes no
+deduction, 06, leaves it out); ``resumed`` (optional) is a 恢复执行 case of the first court, with its own
 sub-account, that deducts the freeze its original case (the first court's ``case_no``) took (AG-019); ``transfer``
 (optional) names a registry (real estate, vehicles: it takes 过户, 15) and a debtor's sealable property there, for the
 transfer check (AG-020) — like ``hub``, its debtor is not a role of the agency under test.
@@ -45,7 +48,10 @@ class CourtFixture(_In):
 class HoldingFixture(_In):
     account_no: str = Field(min_length=1, max_length=64)
     kind: AssetKind = AssetKind.DEPOSIT
-    balance_cents: int = Field(ge=1, le=10**15, description="测试开始时的余额（分），未被冻结 / balance, unfrozen")
+    balance_cents: int = Field(
+        ge=1, le=10**15, description="测试开始时的余额（分），未被冻结；不动产、车辆为登记机构在查询中反馈的价值 / "
+                                     "balance at the start, unfrozen; for real estate or a vehicle, the value the "
+                                     "registry reports in a query")
 
 
 class DebtorFixture(_In):
