@@ -72,7 +72,8 @@ CHECKS: tuple[tuple[str, tuple[str, ...], Check], ...] = (
 @dataclass(frozen=True)
 class Needs:
     """The measures a check needs the agency to take: ``ways`` are alternatives (a bank's freeze ``01``, a registry's
-    seal ``11``), the first the agency publishes wholly is the one the check uses; none published → not applicable.
+    seal ``11``), one of them published wholly or the check is not applicable; the check seals where the agency
+    publishes 11 and not 01 (:func:`certify.agency_run.seals`), else it freezes.
     ``refused_in_check``: the check itself checks the refusal where the agency takes none (the transfer, AG-020).
     ``at``: the agency asked (by default the one under test; ``None`` from it: the check decides alone)."""
 
