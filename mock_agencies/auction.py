@@ -14,7 +14,8 @@ shared/domain/LAW.md "Online judicial auction"), all as data in :class:`AuctionR
   first starting price (第二十六条);
 * after a 流拍 the creditor may take the property at that round's reserve price (以物抵债); after a second
   流拍 and the creditor's refusal: 变卖 at a price not below half the valuation, announced within 15 days of
-  the refusal and ≥7 / ≥15 days before the sale period (PROCESS.md node 28).
+  the refusal (the court's duty, node 28; enforced by the platform only with ``enforce_sale_announce_within``) and
+  ≥7 / ≥15 days before the sale period (PROCESS.md node 28).
 
 Periods are counted by ``core_flow.legal_calendar`` (calendar days; notice periods as whole days before the
 start, the announcement day not counted; "within N days" periods with the rest-day rollover): the rules, their
@@ -156,6 +157,12 @@ class AuctionRules:
     max_cut_pct: int = 20  # 降价幅度不超过前次起拍价的20%
     sale_floor_pct: int = 50  # 变卖价不低于评估价的一半
     sale_announce_within: LegalPeriod = SALE_ANNOUNCE_WITHIN  # 申请人拒绝以物抵债后15日内公告变卖
+    # Whether the platform refuses a 变卖 announced later than ``sale_announce_within`` after the refusal. Like the
+    # re-auction's 30 days, the 15 days bind the court (node 28's deadline): a court late with it still sells — a
+    # platform refusing it left the property unsellable and its case held from 终本 for good (10 lots in a staffed
+    # court-year with every property disposed of). Default False: the platform announces what the court sends.
+    # True: it enforces the 15 days itself (zhixing ≤ 0.4.x).
+    enforce_sale_announce_within: bool = False
     in_kind_decision_within: LegalPeriod = IN_KIND_ASKED_WITHIN  # 二拍流拍后10日内征询以物抵债
 
 
@@ -563,7 +570,7 @@ class AuctionHouse:
             )
         assert second.in_kind_declined_at is not None
         due = r.sale_announce_within.end(second.in_kind_declined_at)
-        if now >= due:
+        if r.enforce_sale_announce_within and now >= due:
             raise UserError(
                 f"变卖公告应在申请人拒绝以物抵债后{r.sale_announce_within.days}日内发布（最迟 {due.isoformat()}）",
                 f"the 变卖 must be announced within {r.sale_announce_within.days} days of the refusal "

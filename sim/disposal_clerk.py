@@ -160,7 +160,7 @@ class DisposalClerk:
         elif data["round"] == "second":
             accept = self.rng.random() < 0.25
             ask = self.c._soon(10 * DAY)
-            self._at(ask, lambda: self.d.offer_in_kind(k, asset, accept))
+            self._at(ask, lambda: self.d.offer_in_kind(k, asset, accept) if self._open(k) else None)
             if not accept:  # refused: 变卖, announced within 15 days of the refusal
                 self._at(ask + self._in_window(15 * DAY, SALE_WITHIN), lambda: self._sale(k, asset))
         else:  # 变卖 found no buyer: nothing more to take here

@@ -118,17 +118,26 @@ class StaffDisposalClerk(DisposalClerk):
         if not self._open(k):
             return
         if data["round"] == "first":
-            # the second auction starts within 30 days of the 流拍, after a 7 / 15 days' notice (the platform refuses
-            # a later one): the relisting is done out of turn if the judge's queue would miss that
+            # the second auction starts within 30 days of the 流拍, after a 7 / 15 days' notice (node 26's deadline,
+            # frozen when missed): the relisting is done out of turn if the judge's queue would miss that
             cut = 10 + int(self._draw(k, asset, "cut_pct") * 11)  # 10–20% below the first
             within = relist_within(self.d.lots[(k, asset)].klass)
             self._work("relist", k, lambda: self.d.relist(k, asset, cut_pct=cut), within=within)
         elif data["round"] == "second":
             accept = self._draw(k, asset, "in_kind") < 0.25  # the creditor takes it in kind
-            self._work("in_kind", k, lambda: (self.d.offer_in_kind(k, asset, accept), None if accept else self._work(
-                "sale", k, lambda: self._sale(k, asset), within=SALE_WITHIN)))  # refused: 变卖
+            self._work("in_kind", k, lambda: self._offer_in_kind(k, asset, accept))
         else:  # 变卖 found no buyer: nothing more to take here
             self.a._maybe_zhongben(k)
+
+    def _offer_in_kind(self, k: str, asset: str, accept: bool) -> None:
+        """以物抵债 asked of the creditor — unless the case closed while the ask waited in the judge's queue (paid in
+        full by another sale: a property taken in kind then had no claim left to meet, its SatisfiedInKind refused
+        CASE_CLOSED); refused: 变卖, announced within node 28's 15 days, out of turn if the queue would miss them."""
+        if not self._open(k):
+            return
+        self.d.offer_in_kind(k, asset, accept)
+        if not accept:
+            self._work("sale", k, lambda: self._sale(k, asset), within=SALE_WITHIN)
 
     def _n_in_kind(self, k: str, asset: str, data: dict[str, Any]) -> None:
         """The creditor took the property at the reserve price: the ruling, the hand-over; the claim is met as far as

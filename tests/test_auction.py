@@ -400,13 +400,36 @@ def test_sale_price_not_below_half_the_valuation_and_announced_in_time():
     )
     refused(lambda: sale(half - 1, t + timedelta(days=15), t), "price_cents")
     refused(lambda: sale(half, t + timedelta(days=14), t), "sale_starts")  # real estate: ≥15 days
-    late = datetime(2026, 5, 14, tzinfo=CST)  # 15 days from the refusal on 4-28 end 5-13, 24:00
-    refused(lambda: sale(half, late + timedelta(days=15), late), "now")  # within 15 days of the refusal
-    assert sale(half, late + timedelta(days=15), late - timedelta(seconds=1)).round is Round.SALE
     h = house()
     y, t = _declined(h)
     s = sale(half, t + timedelta(days=15), t)
     assert s.round is Round.SALE and s.previous_id == y.listing_id and s.starting_price_cents == half
+
+
+def test_a_late_sale_is_announced_the_15_days_bind_the_court():
+    """Node 28's 15 days after the creditor's refusal are the court's duty (its deadline): the platform announces a
+    变卖 the court sends late (before: refused, and the property could never be sold)."""
+    h = house()
+    y, t = _declined(h)
+    late = datetime(2026, 6, 1, tzinfo=CST)  # weeks past the 15 days (4-28 → 5-13, 24:00)
+    s = h.start_sale(y.listing_id, price_cents=V // 2, deposit_cents=V // 20, sale_starts=late + timedelta(days=15),
+                     sale_ends=late + timedelta(days=75), now=late)
+    assert s.round is Round.SALE and s.previous_id == y.listing_id
+
+
+def test_a_sale_must_be_announced_within_15_days_of_the_refusal_where_the_platform_enforces_it():
+    from dataclasses import replace
+
+    h = house()
+    h.rules = replace(h.rules, enforce_sale_announce_within=True)
+    y, _ = _declined(h)
+    half = V // 2
+    sale = lambda starts, now: h.start_sale(  # noqa: E731
+        y.listing_id, price_cents=half, deposit_cents=half // 10, sale_starts=starts,
+        sale_ends=starts + timedelta(days=60), now=now)
+    late = datetime(2026, 5, 14, tzinfo=CST)  # 15 days from the refusal on 4-28 end 5-13, 24:00
+    refused(lambda: sale(late + timedelta(days=15), late), "now")
+    assert sale(late + timedelta(days=15), late - timedelta(seconds=1)).round is Round.SALE
 
 
 def test_sale_needs_a_refused_second_auction():
