@@ -26,6 +26,7 @@ from typing import Any
 
 from core_flow.engine import Event, EventKind
 from core_flow.process_loader import default_process
+from core_flow.protocol import HUB
 
 # Student t quantiles t(0.975, df) for df = 1..30; beyond, the normal 1.96 (within 1.5%)
 _T975 = (12.706, 4.303, 3.182, 2.776, 2.571, 2.447, 2.365, 2.306, 2.262, 2.228, 2.201, 2.179, 2.160, 2.145, 2.131,
@@ -117,8 +118,12 @@ class Collector:
         self.deducted_cents = 0
         self.proceeds_cents = 0
         self.returned_cents = 0  # 余款退还: sale proceeds above the claim paid back to the debtor
-        self.requests: Counter[tuple[str, int]] = Counter()  # (agency, day) → requests sent
+        # (agency, day) → requests the agency received: the court's own, and those the 总对总 system forwarded to it
+        # (a 集约查询 or sweep names its scope: each agency in it gets the request, once however often the court's
+        # gateway re-sent it — the hub answers a repeated request number with the same ticket)
+        self.requests: Counter[tuple[str, int]] = Counter()
         self.requests_hour: Counter[tuple[str, int, int]] = Counter()  # (agency, day, hour)
+        self._fanned: set[str] = set()  # the hub requests already forwarded (by request number)
         self.open_now = 0
         self.zhongben_now = 0
         self.sweeps: Counter[str] = Counter()  # 终本 case → sweeps
@@ -140,9 +145,16 @@ class Collector:
             d = e.data or {}
             if d.get("kind") == "sent" and e.at >= self.kpi_from:
                 day = (e.at.date() - self.origin.date()).days
+                hour = e.at.hour
                 agency = d.get("agency", "?")
                 self.requests[(agency, day)] += 1
-                self.requests_hour[(agency, day, e.at.hour)] += 1
+                self.requests_hour[(agency, day, hour)] += 1
+                scope = d.get("scope")
+                if scope and (no := d.get("request_no")) not in self._fanned:
+                    self._fanned.add(no)
+                    for code in scope:
+                        self.requests[(code, day)] += 1
+                        self.requests_hour[(code, day, hour)] += 1
             return
         counted = e.at >= self.kpi_from
         if kind == EventKind.DEADLINE_SET:
@@ -357,8 +369,9 @@ class Collector:
             agencies[agency] = {"total": sum(ns), "per_day_mean": sum(ns) / max(days, 1),
                                 "peak_day": max(ns), "peak_hour": peak_hour[agency],
                                 "peak_hour_of_day": peak_when.get(agency, 0)}
-        if agencies:
-            kpi["agency_requests_per_day"] = sum(a["total"] for a in agencies.values()) / max(days, 1)
+        if agencies:  # what the agencies handle: the 总对总 system's own row (the court's requests to it) not again
+            kpi["agency_requests_per_day"] = sum(a["total"] for code, a in agencies.items() if code != HUB) / max(
+                days, 1)
         # each agency's requests by hour on the calendar (date ordinal × 24 + hour): courts' loads add up hour by
         # hour, so a province's peak day and peak hour per agency can be found (``sim.replicate.province``)
         first_day = self.origin.date().toordinal()
