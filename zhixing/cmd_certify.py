@@ -22,6 +22,16 @@ def _summary(rows: list[dict]) -> str:
             f"pass {n['pass']}, fail {n['fail']}, skipped {n['skipped']}, not applicable {n['not_applicable']}")
 
 
+def _row_lines(row: dict) -> list[str]:
+    """A requirement's line, and under one not passed why: its failing findings (at most two), or the reason it was
+    skipped or is not applicable — masked as the evidence is (the whole text is in report.html and results.json)."""
+    lines = [f"{row['id']}  {_STATUS[row['status']]:<14} {row['zh']}"]
+    if row["status"] != "pass":
+        found = [f for f in row["findings"] if f["status"] == row["status"]][:2] or row["findings"][:1]
+        lines += [f"        └ {mask_text(f['zh'])} / {mask_text(f['en'])}" for f in found]
+    return lines
+
+
 def register(app: typer.Typer) -> None:
     @certify_app.command("agency")
     def agency(
@@ -69,7 +79,7 @@ def register(app: typer.Typer) -> None:
 
         rows = requirement_results(result.findings, "agency")
         for row in rows:
-            typer.echo(f"{row['id']}  {_STATUS[row['status']]:<14} {row['zh']}")
+            typer.echo("\n".join(_row_lines(row)))
         typer.echo(_summary(rows))
         typer.echo(f"证据 / evidence: {out}  (report.html, results.json, junit.xml, manifest.json)")
         typer.echo(f"摘要 / digest (SHA-256): {result.digest}")
@@ -142,7 +152,7 @@ def register(app: typer.Typer) -> None:
                                        on_ready=lambda url: typer.echo(f"认证用模拟机构 / instrumented agencies: "
                                                                        f"{url}（Ctrl-C 结束并评分 / Ctrl-C to grade）"))
         for row in rows:
-            typer.echo(f"{row['id']}  {_STATUS[row['status']]:<14} {row['zh']}")
+            typer.echo("\n".join(_row_lines(row)))
         typer.echo(_summary(rows))
         typer.echo(f"证据 / evidence: {out}\n摘要 / digest (SHA-256): {digest}")
         if any(row["status"] == "fail" for row in rows):
