@@ -3,9 +3,10 @@
 Queries: a preservation case has no 集约查询 (法明传〔2020〕849号 一（一）1 triggers it for 金钱给付类首次执行案件 only:
 process.yaml ``inquiry.case_types``), yet "财产保全案件应当立即采取网络冻结措施" (seed 004 节点三): its handler queries
 through the 总对总 system by hand (849号: "需执行人员自行在“总对总”网络查控系统上发起查询") the agencies a 集约查询
-would reach (``query_scope``: the national banks, the internet finance firms, securities, the local banks), one
-``Platform.manual_query`` each, and freezes at once what they report, up to the amount to preserve — nothing is
-deducted or disposed of (process.yaml nodes 31, 19, 20: ``applies: false`` for preservation).
+would reach (``query_scope``: the national banks, the internet finance firms, securities, the local banks) — one
+query naming them, as he selects them on the system (``Platform.manual_query_scope``) — and freezes at once what
+they report, up to the amount to preserve — nothing is deducted or disposed of (process.yaml nodes 31, 19, 20:
+``applies: false`` for preservation).
 
 Closing: by 法发〔2014〕26号's preservation manners (process.yaml ``closing_manners``) — 保全完毕 when the freezes
 and seals taken cover the amount to preserve, 部分保全 when property was controlled but not enough ("因未查询到足额

@@ -424,11 +424,12 @@ class StaffActor(Clerk):
 
     # ── 财产保全: the queries and immediate freezes (seed 004 节点三), closing by what they took ──────────
     def _preserve(self, k: str, start: bool = False) -> None:
-        """A 财产保全 case's handler queries, as work, every agency of the 集约查询's scope through 总对总 for each
-        debtor whose identity has passed (``sim.preservation.query_scope``), ordered by node 3's same-day control item
-        ("财产保全案件应当立即采取网络冻结措施"). What the answers report is frozen up to the amount (``_control``: the
-        handler reads each answer, a 书记员 freezes); once every query is answered the inquiry nodes 9–11 are
-        recorded (``_investigate``) and the case closes by a preservation manner when its freezes are answered.
+        """A 财产保全 case's handler queries, as work, every agency of the 集约查询's scope through 总对总 (one query
+        naming them) for each debtor whose identity has passed (``sim.preservation.query_scope``), ordered by node
+        3's same-day control item ("财产保全案件应当立即采取网络冻结措施"). What the answers report is frozen up to the
+        amount (``_control``: the handler reads each answer, a 书记员 freezes); once every query is answered the
+        inquiry nodes 9–11 are recorded (``_investigate``) and the case closes by a preservation manner when its
+        freezes are answered.
         ``start``: a start-state case past node 3 (its identities checked before the run, not entered) starts nodes
         9 and 10 first."""
 
@@ -444,9 +445,9 @@ class StaffActor(Clerk):
                 if (status != "passed" and not start) or debtor in pres.queried:
                     continue
                 pres.queried.add(debtor)
-                for agency in query_scope(self.p, debtor):
-                    if self.p.manual_query(k, debtor, agency).accepted:
-                        pres.answers[agency] = pres.answers.get(agency, 0) + 1
+                # one 总对总 query naming the agencies, as the handler selects them (``Platform.manual_query_scope``)
+                for agency in self.p.manual_query_scope(k, debtor, query_scope(self.p, debtor)):
+                    pres.answers[agency] = pres.answers.get(agency, 0) + 1
             if not any(pres.answers.values()) and (start or all(s == "passed" for s in state.identity.values())):
                 self._inquired(k)  # nothing to wait for (a debtor still failing: after its correction)
 

@@ -49,10 +49,9 @@ def _court(deposits: dict[str, int], identity_failure_rate: float = 0.0,  # type
     court.clock.call_at(profile.origin, lambda: p.file(
         c.FileCase("P", case_type="preservation", debtors=(d.id_number,), amount_cents=AMOUNT, filed_at=filed_at),
         [d.subject()]))
-    court.sent = []  # (purpose, agency) of every request sent for the case
-    court.runtime.subscribe(lambda e: e.data["kind"] == "sent" and court.sent.append((e.data["measure"],
-                                                                                      e.data["agency"])),
-                            (EventKind.EXCHANGE,))
+    court.sent = []  # (purpose, agency, scope) of every request sent for the case
+    court.runtime.subscribe(lambda e: e.data["kind"] == "sent" and court.sent.append((
+        e.data["measure"], e.data["agency"], tuple(e.data.get("scope") or ()))), (EventKind.EXCHANGE,))
     court.found = []  # the property the handler recorded as found (its instance: agency:account)
     court.runtime.subscribe(lambda e: str(e.data["anchor"]).startswith("property_found") and court.found.append(
         e.instance), (EventKind.ANCHOR,))
@@ -60,7 +59,8 @@ def _court(deposits: dict[str, int], identity_failure_rate: float = 0.0,  # type
 
 
 def _sent(court, purpose: str) -> list[str]:  # type: ignore[no-untyped-def]
-    return [agency for what, agency in court.sent if what == purpose]
+    """The agencies the case's requests of ``purpose`` reached: a 总对总 query's scope, or the agency itself."""
+    return [a for what, agency, scope in court.sent if what == purpose for a in (scope or (agency,))]
 
 
 @pytest.mark.parametrize(("deposits", "manner", "frozen"), [
@@ -74,6 +74,8 @@ def test_a_preservation_case_queries_freezes_what_it_finds_and_closes_by_what_it
     state = court.runtime.cases["P"]
     # every agency of the 集约查询's scope queried through 总对总 by hand, once (no 集约查询 for a 保全 case)
     assert sorted(_sent(court, "manual")) == sorted(query_scope(court.platform, debtor))
+    # as one 总对总 query naming them, as the handler selects them (before: a request to each agency)
+    assert [agency for what, agency, _ in court.sent if what == "manual"] == ["zdz"]
     assert state.network_inquiry_at is not None and state.network_inquiry_at.date() == profile.origin.date()
     assert state.amounts()["frozen_cents"] == frozen  # frozen at once, never above the amount
     assert sorted(_sent(court, "freeze")) == sorted(deposits)

@@ -189,6 +189,21 @@ class Platform:
             self._send(case_id, "manual", debtor, agency, Measure.QUERY)
         return out
 
+    def manual_query_scope(self, case_id: str, debtor: str, agencies: Sequence[str]) -> tuple[str, ...]:
+        """自行查询 of several agencies at once, as a handler selects them on the 总对总 system: each recorded on the
+        case (``ManualQuery``: the engine checks it), the accepted ones sent as one query naming them as its scope
+        (``inquiry_via="hub"``), or one query each (``"direct"``). Each agency's answer is told like a single manual
+        query's (``manual_answered``). Returns the agencies queried."""
+        self._known_debtor(debtor)
+        for agency in agencies:
+            self.directory.get(agency)
+        in_scope = {a.code for a in self._scope(debtor)}
+        queried = tuple(a for a in agencies
+                        if self.runtime.submit(c.ManualQuery(case_id, debtor, a, a in in_scope)).accepted)
+        if queried:
+            self._query_scope(case_id, "manual", debtor, queried)
+        return queried
+
     def register_receipt(self, case_id: str, receipt: str) -> Outcome:
         """到账登记 (node 32): the receipt claimed to the 一案一账号."""
         return self.runtime.submit(c.RegisterReceipt(case_id, receipt))
@@ -555,12 +570,16 @@ class Platform:
                      code=out.refusal.code)
 
     def _answer_manual(self, ctx: _Request, fb: Feedback) -> None:
-        found = self._found(fb) if fb.ok else ()
-        self.holdings[(ctx.case_id, ctx.debtor, ctx.agency)] = found
-        for h in found:
-            self.assets[(ctx.case_id, f"{ctx.agency}:{h.account_no}")] = (ctx.agency, h, ctx.debtor)
-        self.disposal.found(ctx.case_id, ctx.debtor, ctx.agency, found)  # real estate, vehicles: node 17 runs
-        self._notify("manual_answered", case_id=ctx.case_id, agency=ctx.agency, holdings=found)
+        """A manual query's answer: one agency's, or a part of a 总对总 query's (``manual_query_scope``), each agency
+        of it recorded and told as its own (a failed one as nothing found)."""
+        for agency, found, _ in self._answers(fb, ctx.agency):
+            if agency == HUB:
+                continue
+            self.holdings[(ctx.case_id, ctx.debtor, agency)] = found
+            for h in found:
+                self.assets[(ctx.case_id, f"{agency}:{h.account_no}")] = (agency, h, ctx.debtor)
+            self.disposal.found(ctx.case_id, ctx.debtor, agency, found)  # real estate, vehicles: node 17 runs
+            self._notify("manual_answered", case_id=ctx.case_id, agency=agency, holdings=found)
 
     def _answer_freeze(self, ctx: _Request, fb: Feedback, measure: str = "freeze") -> None:
         """The freeze's (or seal's) answer, or a later notice that more of it took effect (轮候生效): either way the
