@@ -55,3 +55,23 @@ def test_an_unknown_agency_is_refused_before_anything_is_recorded():
     with pytest.raises(UserError):
         court.platform.manual_query_scope("P1", debtor.id_number, ("icbc", "no_such_bank"))
     assert not [e for e in court.runtime.case_events("P1") if e.kind == EventKind.MANUAL_QUERY]
+
+
+@pytest.mark.parametrize(("via", "failing"), [("direct", "icbc"), ("hub", "zdz")])
+def test_a_query_nobody_will_answer_is_told_as_failed_for_each_agency(via, failing):
+    """The court's gateway gives up (the agency, or the 总对总 system itself, fails every attempt): each agency the
+    query named is told as answered with nothing, so a handler waiting on the answers goes on (a staffed 保全 case
+    waited for good before)."""
+    court = build_virtual_court(ORIGIN, seed=8, clerk=False, overrides={failing: {"faults": {"error_5xx": 1.0}}})
+    court.platform.inquiry_via = via
+    debtor = person(court, 31)
+    court.platform.file(c.FileCase("P1", case_type="preservation", debtors=(debtor.id_number,),
+                                   amount_cents=80_000_00), [debtor.subject()])
+    court.platform.submit(c.Assign("P1", "张法官"))
+    court.platform.submit(c.VerifyIdentity("P1", debtor.id_number, True))
+    told: list[tuple[str, object]] = []
+    court.platform.listeners.append(lambda kind, data: kind == "manual_answered" and told.append(
+        (data["agency"], data.get("failed"))))
+    court.platform.manual_query_scope("P1", debtor.id_number, ("icbc",))
+    court.run_for(timedelta(days=3))
+    assert [agency for agency, _ in told] == ["icbc"] and told[0][1] is not None

@@ -469,6 +469,9 @@ class Platform:
                                           ge.ticket_id, ge.attempt, detail or None))
         if ctx.purpose == "inquiry" and str(ge.kind) in _ABANDONED:
             self._inquiry_abandoned(ctx, str(ge.kind))
+        elif ctx.purpose == "manual" and str(ge.kind) in _ABANDONED:  # no answer will come: each agency told so
+            for agency in ctx.scope or (ctx.agency,):
+                self._notify("manual_answered", case_id=ctx.case_id, agency=agency, holdings=(), failed=str(ge.kind))
 
     def _inquiry_abandoned(self, ctx: _Request, why: str) -> None:
         """A 集约查询 request the gateway gave up on (its retries spent: the agency or the 总对总 system unreachable) or
@@ -572,7 +575,10 @@ class Platform:
     def _answer_manual(self, ctx: _Request, fb: Feedback) -> None:
         """A manual query's answer: one agency's, or a part of a 总对总 query's (``manual_query_scope``), each agency
         of it recorded and told as its own (a failed one as nothing found)."""
-        for agency, found, _ in self._answers(fb, ctx.agency):
+        answers = self._answers(fb, ctx.agency)
+        if fb.batch is None and not fb.ok and ctx.scope:  # the 总对总 system failed the query as a whole
+            answers = [(agency, (), fb.code) for agency in ctx.scope]
+        for agency, found, _ in answers:
             if agency == HUB:
                 continue
             self.holdings[(ctx.case_id, ctx.debtor, agency)] = found
