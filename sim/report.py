@@ -301,6 +301,13 @@ def _ci(v: dict[str, float], key: str = "") -> str:
 
 
 PROVINCE = "全省合计 / province total"
+# what an agency's row counts (sim.kpi.Collector): the requests it receives — the court's own and those the
+# 总对总 system forwards (a 集约查询 or 终本 sweep counts at every agency of its scope); the hub's row is the court's
+AGENCY_LOAD_NOTE = ("各机构收到的请求：法院直接发出的，以及经总对总分发的（集约查询、终本统查计入所列范围内每家"
+                    "机构）；总对总（zdz）一行为法院发给总对总的请求，不计入“查控请求/日”合计。 / What each agency "
+                    "receives: the court's own requests and those the 总对总 system forwards (a 集约查询 or 终本 "
+                    "sweep counts at every agency of its scope); the 总对总 row (zdz) is what the court sent the "
+                    "system, not counted again in 查控 requests per day.")
 AGENCIES_SHOWN = 12  # the province's busiest agencies in the open; the rest folded
 
 
@@ -539,6 +546,7 @@ def render_html(agg: dict[str, Any], profile: CourtProfile, params: dict[str, An
         out.append(_table(["人员 / person", "利用率 / utilisation"],
                           [[p, u] for p, u in first["utilisation"]["person"].items()]))
         out.append("<h3>机构请求量 / agency request volumes（第1次重复）</h3>")
+        out.append(f"<p class='note'>{AGENCY_LOAD_NOTE}</p>")
         ag = sorted(first["agencies"].items(), key=lambda kv: -kv[1]["total"])
         out.append(_table(["机构 / agency", "总请求 / total", "日均 / per day", "峰值日 / peak day",
                            "峰值小时 / peak hour", "峰值时段 / peak at"],

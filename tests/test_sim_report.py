@@ -36,6 +36,7 @@ def test_html_is_self_contained_and_chinese_first(outputs):
         assert heading in text
     assert text.count("<svg") >= 3  # backlog, utilisation and work arrived by week
     assert "928" in text  # the national cases per judge, beside the simulated figure
+    assert "经总对总分发的" in text and "forwards" in text  # what an agency's request count is said beside its table
     assert "旧存案件" not in text and "起始时已超期" not in text  # no start state: no carried-over rows or section
 
 
