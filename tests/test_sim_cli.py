@@ -74,6 +74,7 @@ def test_a_province_run_prints_its_busiest_agencies(small, tmp_path, capsys):
             if line.startswith("│")]
     assert rows[:len(busiest)] == busiest  # each named before its code: 工商银行 icbc
     assert "工商银行 icbc" in text or "icbc" not in busiest
+    assert "经总对总分发的" in text  # what a row counts: the agency's requests, the 总对总 fan-out included
 
 
 @pytest.mark.parametrize(("args", "where"), [

@@ -79,10 +79,10 @@ def courts_table(courts: dict[str, dict[str, Any]]) -> Table:
 
 def agency_table(agency_kpi: dict[str, dict[str, Any]], top: int = 8) -> Table:
     """The busiest agencies province-wide (``sim.replicate.province``): the courts' requests added hour by hour."""
-    from sim.report import agency_name
+    from sim.report import AGENCY_LOAD_NOTE, agency_name
 
     table = Table(title=f"全省请求量最大的 {top} 个机构（各院逐小时相加后的峰值） / the {top} busiest agencies "
-                        "province-wide (peaks of the courts' requests added hour by hour)")
+                        "province-wide (peaks of the courts' requests added hour by hour)", caption=AGENCY_LOAD_NOTE)
     for col in ("机构 / agency", "日均 / per day", "峰值日 / peak day", "峰值小时 / peak hour", "时段 / at"):
         table.add_column(col, justify="left" if col.startswith("机构") else "right")
     for agency, v in list(agency_kpi.items())[:top]:  # the busiest first
