@@ -58,3 +58,33 @@ def preserved_deposit(court: Any, cents: int = 50_000_00) -> str:
     court.run_for(timedelta(hours=6))
     p.freeze("P", asset, cents)  # 保全: the deposit frozen
     return asset
+
+
+def debtor_with_nothing(court: Any, index: int = 0) -> Any:
+    """The world's debtor ``index`` holding nothing across the 集约查询's scope and at the real-estate, vehicle and
+    equity registries: a test pins what it wants found on top."""
+    from core_flow.agency_directory import inquiry_scope
+
+    world, p = court.session.world, court.platform
+    d = world.debtor(index)
+    for a in inquiry_scope(p.directory, d.id_number, p.court.region, d.kind):
+        world.pin(d.id_number, a.code, [])
+    for reg in ("real_estate_registry", "vehicle_registry", "equity_registry"):
+        world.pin(d.id_number, reg, [])
+    return d
+
+
+def staffed_court(yearly: float = 200, seed: int = 5, **actor_options: Any) -> tuple[CourtProfile, Any, Any, dict]:
+    """A small court (``small_court(yearly)``) built for a run, with its staff acting (``StaffActor``, the profile's
+    people and action times): (profile, court, actor, people by role)."""
+    from sim import court_for_run
+    from sim.profile import ROLES
+    from sim.staff import Staff, WorkHours
+    from sim.staff_actor import StaffActor
+
+    profile = small_court(yearly)
+    court = court_for_run.build(profile, seed=seed)
+    people = {r: profile.people(r) for r in ROLES if profile.people(r)}
+    actor = StaffActor(court.platform, Staff(court.clock.env, WorkHours(profile.origin, profile.periods), people),
+                       profile.actions, seed=seed, judges=people["承办法官"], **actor_options)
+    return profile, court, actor, people

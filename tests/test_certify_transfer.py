@@ -19,16 +19,13 @@ from certify.fixtures import load_fixtures
 from certify.runner import run_agency
 from core_flow.errors import UserError
 from mock_agencies.settings import Settings
-from tests.test_agencies_live import LiveServer, free_port
+from tests.test_agencies_live import LiveServer
+from tests.test_certify_agency import _server
 
 ROOT = Path(__file__).resolve().parents[1]
 FIXTURES = ROOT / "certify" / "fixtures_examples" / "zhixing.yaml"
 EXPECTED = yaml.safe_load((ROOT / "certify" / "expected_failures.yaml").read_text(encoding="utf-8"))["agency"]
 TRANSFER_DEFECTS = ("transfer_keeps_holding", "transfer_keeps_queued")
-
-
-def _server(**extra: object) -> LiveServer:
-    return LiveServer(Settings(port=free_port(), profile="fast", world_size=1000, **extra))
 
 
 @pytest.fixture(scope="module")

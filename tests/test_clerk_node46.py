@@ -12,6 +12,7 @@ from core_flow.legal_calendar import CST
 from core_flow.protocol import AssetKind, Holding
 from mock_agencies.world import account_number
 from sim.assembly import build_virtual_court
+from tests.sim_support import debtor_with_nothing
 
 ORIGIN = datetime(2025, 3, 3, 9, 0, tzinfo=CST)
 
@@ -19,11 +20,7 @@ ORIGIN = datetime(2025, 3, 3, 9, 0, tzinfo=CST)
 def _zhongben_case_then_a_flat(diligence: float) -> tuple:  # noqa: ANN001
     court = build_virtual_court(ORIGIN, seed=3, diligence=diligence, identity_failure_rate=0.0, same_handler_rate=0.0)
     world, p = court.session.world, court.platform
-    d = world.debtor(0)
-    for a in inquiry_scope(p.directory, d.id_number, p.court.region, d.kind):
-        world.pin(d.id_number, a.code, [])
-    for reg in ("real_estate_registry", "vehicle_registry", "equity_registry"):
-        world.pin(d.id_number, reg, [])
+    d = debtor_with_nothing(court)
     p.file(c.FileCase("Z1", debtors=(d.id_number,), amount_cents=200_000_00), [d.subject()])
     court.run_for(timedelta(days=150))
     assert court.runtime.cases["Z1"].closed_manner == "zhongben"

@@ -16,7 +16,6 @@ from datetime import datetime, timedelta
 import pytest
 import yaml
 
-from core_flow.agency_directory import inquiry_scope
 from core_flow.clocks import SimClock
 from core_flow.engine import Engine, EventKind, NodeStatus
 from core_flow.engine import commands as c
@@ -26,7 +25,7 @@ from core_flow.protocol import AssetKind, Holding
 from core_flow.runtime import Runtime
 from mock_agencies.world import account_number
 from sim.assembly import build_virtual_court
-from tests.sim_support import preserved_deposit
+from tests.sim_support import debtor_with_nothing, preserved_deposit
 
 ORIGIN = datetime(2025, 3, 3, 9, 0, tzinfo=CST)  # Monday
 
@@ -155,11 +154,7 @@ def _court_with_securities(**options):
     court = build_virtual_court(ORIGIN, seed=3, diligence=1.0, identity_failure_rate=0.0, same_handler_rate=0.0,
                                 **options)
     world, p = court.session.world, court.platform
-    d = world.debtor(0)
-    for a in inquiry_scope(p.directory, d.id_number, p.court.region, d.kind):
-        world.pin(d.id_number, a.code, [])
-    for reg in ("real_estate_registry", "vehicle_registry", "equity_registry"):
-        world.pin(d.id_number, reg, [])
+    d = debtor_with_nothing(court)
     shares = Holding(account_no=account_number("csdc", AssetKind.SECURITIES, d.id_number, 1),
                      kind=AssetKind.SECURITIES, balance_cents=30_000_00, available_cents=30_000_00,
                      description="股票 / shares")

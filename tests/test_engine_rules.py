@@ -275,13 +275,19 @@ def test_zhongben_is_refused_while_the_case_account_holds_money_not_paid_out(rt)
     assert rt.cases["K"].closed_manner is None
 
 
-def test_zhongben_is_refused_once_the_claim_is_satisfied_in_full(make_runtime):
-    """终本 is for a claim that could not be satisfied (终本规定 第一条); one satisfied in full is 执行完毕."""
+def _gate_ready_case(make_runtime):
+    """Case K, a claim of 50,000 yuan, past the 终本 gate's nodes and its three months (06-04)."""
     rt = make_runtime(FILED)
     rt.submit(c.FileCase("K", debtors=("D1",), amount_cents=50_000_00))
     rt.submit(c.StartNode("K", 3))
     _satisfy_gate(rt)
     rt.clock.run_until(cst(2025, 6, 4))
+    return rt
+
+
+def test_zhongben_is_refused_once_the_claim_is_satisfied_in_full(make_runtime):
+    """终本 is for a claim that could not be satisfied (终本规定 第一条); one satisfied in full is 执行完毕."""
+    rt = _gate_ready_case(make_runtime)
     assert rt.submit(c.SatisfiedInKind("K", "car", 20_000_00)).accepted  # part of it: 终本 still possible
     assert rt.submit(c.SatisfiedInKind("K", "flat", 30_000_00)).accepted  # the rest: nothing left to enforce
     out = rt.submit(c.Close("K", "终本", reviewed_by="审判管理办公室"))
@@ -291,11 +297,7 @@ def test_zhongben_is_refused_once_the_claim_is_satisfied_in_full(make_runtime):
 
 
 def test_a_claim_partly_satisfied_may_still_close_by_zhongben(make_runtime):
-    rt = make_runtime(FILED)
-    rt.submit(c.FileCase("K", debtors=("D1",), amount_cents=50_000_00))
-    rt.submit(c.StartNode("K", 3))
-    _satisfy_gate(rt)
-    rt.clock.run_until(cst(2025, 6, 4))
+    rt = _gate_ready_case(make_runtime)
     assert rt.submit(c.SatisfiedInKind("K", "car", 20_000_00)).accepted
     assert rt.submit(c.Close("K", "终本", reviewed_by="审判管理办公室")).accepted
 

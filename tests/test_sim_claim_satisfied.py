@@ -15,22 +15,14 @@ from datetime import timedelta
 from core_flow.engine import commands as c
 from core_flow.protocol import AssetKind, Holding
 from mock_agencies.world import account_number
-from sim import court_for_run
 from sim.disposal_clerk import _BUSY, DisposalClerk
-from sim.profile import ROLES
-from sim.staff import Staff, WorkHours
-from sim.staff_actor import StaffActor
-from tests.sim_support import small_court
+from tests.sim_support import staffed_court
 
 CLAIM = 30_000_00
 
 
 def _court_with_a_deposit():
-    profile = small_court(200)
-    court = court_for_run.build(profile, seed=5)
-    people = {r: profile.people(r) for r in ROLES if profile.people(r)}
-    actor = StaffActor(court.platform, Staff(court.clock.env, WorkHours(profile.origin, profile.periods), people),
-                       profile.actions, seed=5, judges=people["承办法官"])
+    profile, court, actor, _ = staffed_court()
     world, p = court.session.world, court.platform
     d = world.debtor(0)
     for agency in ("icbc",):

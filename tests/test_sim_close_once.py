@@ -10,19 +10,11 @@ from datetime import timedelta
 
 from core_flow.engine import Event, EventKind, Outcome, Refusal
 from core_flow.engine import commands as c
-from sim import court_for_run
-from sim.profile import ROLES
-from sim.staff import Staff, WorkHours
-from sim.staff_actor import StaffActor
-from tests.sim_support import small_court
+from tests.sim_support import staffed_court
 
 
 def test_a_close_refused_for_a_frozen_node_is_the_one_close_until_it_is_entered():
-    profile = small_court(200)
-    court = court_for_run.build(profile, seed=5)
-    people = {r: profile.people(r) for r in ROLES if profile.people(r)}
-    actor = StaffActor(court.platform, Staff(court.clock.env, WorkHours(profile.origin, profile.periods), people),
-                       profile.actions, seed=5, judges=people["承办法官"])
+    profile, court, actor, _ = staffed_court()
     p = court.platform
     d = court.session.world.debtor(0)
     court.clock.call_at(profile.origin, lambda: p.file(c.FileCase("K", debtors=(d.id_number,), amount_cents=1_000_00),

@@ -13,12 +13,8 @@ from core_flow.engine import EventKind, NodeStatus
 from core_flow.engine import commands as c
 from core_flow.protocol import AssetKind, Holding
 from mock_agencies.world import account_number
-from sim import court_for_run
 from sim.preservation import query_scope
-from sim.profile import ROLES
-from sim.staff import Staff, WorkHours
-from sim.staff_actor import StaffActor
-from tests.sim_support import small_court
+from tests.sim_support import staffed_court
 
 AMOUNT = 200_000_00
 
@@ -28,12 +24,7 @@ def _court(deposits: dict[str, int], identity_failure_rate: float = 0.0,  # type
     """A small staffed court, one 财产保全 case ``P`` of 200,000 yuan filed at the origin, its debtor holding
     ``deposits`` (agency → cents) and nothing else in the 集约查询's scope. ``start_node``: ``P`` is a case of the
     start state instead, filed ten days before the run and standing at that node."""
-    profile = small_court(200)
-    court = court_for_run.build(profile, seed=5)
-    people = {r: profile.people(r) for r in ROLES if profile.people(r)}
-    actor = StaffActor(court.platform, Staff(court.clock.env, WorkHours(profile.origin, profile.periods), people),
-                       profile.actions, seed=5, judges=people["承办法官"],
-                       identity_failure_rate=identity_failure_rate)
+    profile, court, actor, people = staffed_court(identity_failure_rate=identity_failure_rate)
     world, p = court.session.world, court.platform
     d = world.debtor(0)
     p.subjects.setdefault(d.id_number, d.subject())

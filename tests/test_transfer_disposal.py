@@ -13,6 +13,7 @@ from datetime import timedelta
 from core_flow.engine import EventKind
 from core_flow.protocol import FreezeState, Measure
 from tests.test_disposal import Case
+from tests.test_disposal_followups import _found_again
 
 
 def _sold_and_transferred(case: Case) -> Case:
@@ -64,13 +65,6 @@ def test_a_car_taken_in_kind_goes_to_the_applicant():
     assert owner == "申请执行人（以物抵债）"
     assert case.state.assets[case.asset].released and _sent(case, "unfreeze") == []
     assert case.court.session.ledger.holdings(case.agency, case.debtor.id_number, case.court.clock.now()) == ()
-
-
-def _found_again(case: Case) -> list[dict]:
-    notices: list[dict] = []
-    case.p.listeners.append(lambda kind, data: notices.append(data) if kind == "property_found" else None)
-    case.d.found(case.k, case.debtor.id_number, case.agency, (case.holding,))
-    return notices
 
 
 def test_a_handed_over_lot_the_registry_recorded_gives_way_one_it_never_recorded_stays():
