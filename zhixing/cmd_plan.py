@@ -59,9 +59,12 @@ def staffing(
         "年收案（覆盖配置；可写 6000、6,000、6000件、6千） / yearly intake override (6000, 6,000, 6000件, 6千)")),
     disposal_share: float | None = DISPOSAL_SHARE,
     low: int | None = typer.Option(None, "--min", parser=number_option("--min", "people", whole=True),
-                                   help="起始人数 / first staff level"),
+                                   help=("起始人数（缺省：现有人数减 2，至少 1）/ first staff level (default: today's "
+                                         "headcount − 2, at least 1)")),
     high: int | None = typer.Option(None, "--max", parser=number_option("--max", "people", whole=True),
-                                    help="最大人数 / last staff level"),
+                                    help=("最大人数（缺省：起始人数加 6 与现有人数加 4 中较大者）/ last staff level "
+                                          "(default: the first level + 6 or today's headcount + 4, whichever is "
+                                          "higher)")),
     out: Path | None = typer.Option(None, "--out", help="服务水平曲线 HTML / write the curve as HTML"),
     csv_out: Path | None = CSV_OUT,
     most: int | None = MOST,
@@ -265,7 +268,8 @@ def intake_cmd(
     backend: str = BACKEND,
     low: float = typer.Option(500.0, "--low", parser=number_option("--low", "count"), help="收案下限 / lowest intake"),
     high: float | None = typer.Option(None, "--high", parser=number_option("--high", "count"),
-                                      help="收案上限 / highest intake"),
+                                      help=("收案上限（缺省：配置年收案的 2 倍）/ highest intake (default: twice "
+                                            "the profile's)")),
     steps: int = typer.Option(5, "--steps", help="二分次数 / bisection steps"),
     disposal_share: float | None = DISPOSAL_SHARE,
     csv_out: Path | None = CSV_OUT,
