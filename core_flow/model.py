@@ -12,7 +12,7 @@ from enum import StrEnum
 from functools import cached_property
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import BaseModel, ConfigDict, Field, StrictBool, field_validator, model_validator
 
 from core_flow.errors import UserError
 from core_flow.legal_calendar import Period, Policy, Unit
@@ -252,6 +252,11 @@ class Node(_Model):
     # the kinds of controlled property (protocol ``AssetKind``) a per-asset node applies to; empty: any. 划拨 (node
     # 31): money only — a freeze of other property (股权, 证券…) is disposed of (nodes 19–20), never deducted
     asset_kinds: tuple[AssetKind, ...] = ()
+    # the node's deadlines outlive the case's closing for the money the case account still holds (a per-receipt node:
+    # 到账登记, 案款发放 — "款物到账后三十日内", counted from the money's arrival whatever became of the case): at the
+    # closing they keep running for each receipt neither paid out nor escrowed, money arriving after it arms them, and
+    # the node frozen after it is unfrozen after it. Every other deadline ends with the case.
+    outlives_closing: StrictBool = False
 
     @field_validator("term", mode="before")
     @classmethod
@@ -529,6 +534,10 @@ class Process(_Model):
             for nxt in node.next:
                 if nxt not in known:
                     problems.append((where + ("next",), f"unknown node {nxt} / 未知节点"))
+            if node.outlives_closing and node.per != Per.RECEIPT:
+                problems.append((where + ("outlives_closing",),
+                                 "only a per-receipt node's deadlines outlive the closing (the money still held) / "
+                                 "仅按到账款项（per: receipt）计的节点期限可在结案后继续计算"))
             if node.freezes and not node.unfreeze:
                 problems.append(
                     (where + ("unfreeze",), "a freezing node needs unfreeze authorities / 冻结节点须指定解冻审批主体")

@@ -5,7 +5,8 @@ asserts:
 
 * every node frozen for a deadline had that deadline expire first, and every unfreeze went through its request
   and, where the rule reports up (层报), through each level before the approver (no approval skipped);
-* every deadline that came due was either met in time or reported missed (no timer lost);
+* every deadline that came due was either met in time or reported missed (no timer lost) — a closed case's too where
+  it outlives the closing (money still held: process.yaml ``outlives_closing``);
 * each 终本 case is swept every 6 months — exactly 10 times in 5 years unless resumed (fewer only as far as the run
   did not reach);
 * every resumption had its request, its approval and its push before the 恢复执行 case was filed;
@@ -45,6 +46,8 @@ class SimulationCheckFailed(UserError):
 class Checker:
     def __init__(self, process: Any) -> None:
         self.via = {n.no: tuple(getattr(n, "unfreeze_via", ()) or ()) for n in process.nodes}
+        # nodes whose deadlines outlive the closing (money still held: 到账登记, 案款发放): checked after it too
+        self.outlive = frozenset(n.no for n in process.nodes if getattr(n, "outlives_closing", False))
         # the last events of each case, for the report of a violation (bounded: a court-year stays small)
         self.timeline: dict[str, deque[tuple[datetime, EventKind, int | None, str, str | None]]] = defaultdict(
             lambda: deque(maxlen=40))  # what ``timeline_of`` shows
@@ -94,7 +97,11 @@ class Checker:
             d = e.data or {}
             self._closed[k] = (d.get("closed_at", e.at), d.get("manner", ""))  # a closing entered after the fact
             self._sweeps[k] += d.get("sweeps_before", 0)  # counts from its real day, with the sweeps before the run
-            self._due.pop(k, None)  # a closed case's remaining deadlines end with it
+            # a closed case's remaining deadlines end with it, but those of money still held (the event's ``running``)
+            open_ = self._due.pop(k, {})
+            running = {tuple(r) for r in d.get("running", ())}
+            if running:
+                self._due[k] = {key: due for key, due in open_.items() if key in running}
         elif kind == EventKind.SWEEP_DUE:
             self._sweeps[k] += 1
         elif kind in (EventKind.RESUMPTION_REQUESTED, EventKind.RESUMPTION_APPROVED):
@@ -107,7 +114,7 @@ class Checker:
         grace = timedelta(hours=1)
         for k, (node, inst, item), due in ((k, key, due) for k, open_ in self._due.items()
                                            for key, due in open_.items()):
-            if due + grace < end and k not in self._closed:
+            if due + grace < end and (k not in self._closed or node in self.outlive):
                 self._bad(k, f"节点{node}{'/' + inst if inst else ''}的期限（{item}）已届满但未报超期（计时器丢失）",
                           f"node {node} deadline {item} came due without a miss reported (timer lost)")
         for k, (closed_at, manner) in self._closed.items():

@@ -145,13 +145,20 @@ class ClosingRules:
             arms = [a for a in arms if a.due > now]
             manner_arms = [a for a in manner_arms if a.due > now]
         # ── changes from here on ──
+        held = self.e.money.held(state)
+        held_receipts = {h["receipt"] for h in held}
+        running = []  # the deadlines that outlive the closing: money still held (process.yaml ``outlives_closing``)
         state.closing_pending = None
         state.closed_manner = manner.code
         state.closed_at = at
         for ns in state.nodes.values():
-            for st in ns.items.values():
+            outlives = ns.no in self.e._outlive and ns.instance in held_receipts
+            for key, st in ns.items.items():
                 if not st.done:
-                    st.token = -1  # outstanding deadlines end with the case
+                    if outlives:
+                        running.append([ns.no, ns.instance, key])
+                    else:
+                        st.token = -1  # outstanding deadlines end with the case
         limit_node = self.e._node_state(state, self.e.process.limit.node, "")
         limit_node.status = NodeStatus.DONE
         limit_node.done_at = now
@@ -160,10 +167,11 @@ class ClosingRules:
         data = {"manner": manner.code, "name": manner.name, "release_controls": release,
                 "release": self.e.money._release_plan(state) if release else [],
                 "lift": [self.e.process.by_no[no].name for no in lifted], "money": state.amounts()}
-        held = self.e.money.held(state)
         data["held"] = held  # what the account still holds, and to whom it goes (process.yaml returns_held)
         if held:
             data["held_to"] = "debtor" if manner.returns_held else "applicant"
+        if running:
+            data["running"] = running  # [node, receipt, item]: still due (warned, frozen on expiry) after the closing
         if reviewer is not None:
             data["reviewed_by"] = reviewer
         swept = sum(1 for _, due, _ in sweeps if due <= now)

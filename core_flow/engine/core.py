@@ -101,6 +101,9 @@ class EngineCore:
             if n.sweep is not None or any(a in ("closed", "property_found_after_zhongben")
                                           for it in n.items for a in it.anchor)
         }
+        # nodes whose deadlines outlive the closing for the money still held (process.yaml ``outlives_closing``:
+        # 到账登记, 案款发放): kept running at the closing, armed after it, unfrozen after it
+        self._outlive = frozenset(n.no for n in process.nodes if n.outlives_closing)
 
     # ── helpers ─────────────────────────────────────────────────────────────────────────
     def _refuse(self, out: Outcome, cmd: Any, now: datetime, code: str, zh: str, en: str,
@@ -166,8 +169,8 @@ class EngineCore:
         closed = state.closed_manner is not None
         arms = []
         for node, item in pairs:
-            if closed and node.no not in self._post_close:
-                continue  # the case is closed: only closing, archiving and resumption deadlines run
+            if closed and node.no not in self._post_close and node.no not in self._outlive:
+                continue  # the case is closed: only closing, archiving, resumption and held money's deadlines run
             inst = instance if node.per != Per.CASE else ""
             if item.once and (ns := state.nodes.get((node.no, inst))) is not None and item.key in ns.items:
                 continue  # counted from the first of its anchors

@@ -40,6 +40,9 @@ _AFTER_CLOSING = (
     c.ManualQuery, c.LogExchange, c.AnswerNotRecorded, c.RegisterReceipt, c.Escrow, c.ApprovePayout, c.PayOut,
     c.ProceedsArrived, c.HandOverMeasure,
 )
+# Commands a closed case takes only on a node whose deadlines outlive the closing (process.yaml ``outlives_closing``:
+# 到账登记, 案款发放 of money still held): the node frozen after the closing is unfrozen after it.
+_UNFREEZE_AFTER_CLOSING = (c.RequestUnfreeze, c.ApproveUnfreeze, c.RejectUnfreeze)
 # Commands a case whose 立案 node is frozen for a kept handler (node 46) still takes: the unfreeze itself, its timers,
 # the record, and facts reported by agencies (answers, freezes and deductions that took effect at a bank).
 _WHILE_FILING_FROZEN = (
@@ -92,7 +95,8 @@ class Engine(EngineCore):
                 return None, self._refuse(out, cmd, now, "CALENDAR_RANGE", err.zh, err.en)
         if state is None:
             return None, self._refuse(out, cmd, now, "UNKNOWN_CASE", "案件不存在", "no such case")
-        if state.closed_manner is not None and not isinstance(cmd, _AFTER_CLOSING):
+        if state.closed_manner is not None and not isinstance(cmd, _AFTER_CLOSING) and not (
+                isinstance(cmd, _UNFREEZE_AFTER_CLOSING) and cmd.node in self._outlive):
             return state, self._refuse(out, cmd, now, "CASE_CLOSED", "案件已结案", "the case is closed")
         if state.filing_frozen and not isinstance(cmd, _WHILE_FILING_FROZEN):
             ns = state.nodes[(self.process.resumption.freezes_node, "")]

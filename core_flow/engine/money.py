@@ -298,6 +298,11 @@ class MoneyRules:
             self.e._refuse(out, cmd, now, "NOTHING_TO_ESCROW", "该笔款项已发放或已提存",
                          "this receipt is already paid out or escrowed")
             return
+        # the escrow settles node 33 for the receipt (operations): a frozen node 33 (or 到账登记 before it) is unfrozen
+        # first, as for a payout — before, the escrow was taken and the node stayed frozen, its completion blocked
+        if frozen := self.e.blocking_nodes(state, self.e.roles.payout, cmd.receipt):
+            self.e._frozen_refusal(out, cmd, now, frozen)
+            return
         code = self.e._check_authority(cmd, allowed, now, out)
         if code is None:
             return
