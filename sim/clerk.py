@@ -435,8 +435,17 @@ class Clerk:
         self._cmd(5 * DAY, c.ApprovePayout(k, receipt, "分管副院长"))
         self._at(5 * DAY + self._soon(20 * DAY), lambda: self._pay(k, receipt, amount))
 
+    def returns_held(self, k: str) -> bool:
+        """The case closed without enforcing its title (销案, 不予执行, 驳回申请: process.yaml ``returns_held``): the
+        money its account holds goes back to the debtor, within node 33's 30 days, which the closing does not end."""
+        state = self.p.runtime.cases[k]
+        manner = self.p.process.manners.get(state.closed_manner) if state.closed_manner else None
+        return manner is not None and manner.returns_held
+
     def _pay(self, k: str, receipt: str, amount: int, attempt: int = 1) -> Any:
-        out = self.p.pay_out(k, receipt, amount)
+        # to the applicant; after a closing that returns held money, back to the debtor (before: refused
+        # RETURN_TO_DEBTOR and never paid again, the money held for good)
+        out = self.p.pay_out(k, receipt, amount, surplus=self.returns_held(k))
         if out.refusal is not None:
             self._pay_again(k, out.refusal, lambda n: self._pay(k, receipt, amount, n), attempt)
             return out

@@ -203,7 +203,8 @@ class DisposalClerk:
     def _pay(self, k: str, receipt: str, amount: int, attempt: int = 1) -> Any:
         """The claim's rest to the applicant, the surplus back to the debtor (余款退还), then 执行完毕 if met."""
         state = self.p.runtime.cases[k]
-        due = min(amount, state.outstanding_cents())  # the claim's rest (less anything satisfied in kind)
+        # the claim's rest (less anything satisfied in kind); nothing after a closing that returns held money (销案…)
+        due = 0 if self.c.returns_held(k) else min(amount, state.outstanding_cents())
         out = None
         if due:
             out = self.p.pay_out(k, receipt, due)
