@@ -185,4 +185,6 @@ def test_the_timeline_line_of_the_closing_says_what_is_held_and_where_it_goes(ma
     rt = _held_case(make_runtime(FILED))
     out = rt.submit(c.Close("K", "不予执行", reviewed_by=REVIEWER))
     closed = next(e for e in out.events if e.kind == EventKind.CLOSED)
-    assert _detail(default_process(), closed).endswith("；账户尚存 held ¥60,000.00 退还被执行人 back to the debtor")
+    # and that its 案款发放 deadline runs on after the closing (nodes 32–33 outlives_closing; 到账登记 is done)
+    assert _detail(default_process(), closed).endswith("；账户尚存 held ¥60,000.00 退还被执行人 back to the debtor，"
+                                                       "案款发放期限照常 deadlines run on (node 33)")

@@ -113,6 +113,10 @@ def _detail(process, e: Event) -> str:
             debtor = data.get("held_to") == "debtor"
             to = "退还被执行人 back to the debtor" if debtor else "发放申请执行人 to the applicant"
             text += f"；账户尚存 held ¥{held / 100:,.2f} {to}"
+        running = sorted({int(r[0]) for r in data.get("running") or ()})
+        if running:  # the money's deadlines outlive the closing (process.yaml ``outlives_closing``)
+            names = "、".join(process.by_no[n].name for n in running)
+            text += f"，{names}期限照常 deadlines run on (node {', '.join(map(str, running))})"
         return text
     if e.kind == EventKind.SWEEP_DUE:
         return f"第{data['round']}次 round {data['round']}/10"
