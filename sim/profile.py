@@ -380,6 +380,12 @@ class CourtProfile(_Model):
     start_state: str | None = Field(None, description=(
         "起始状态：未结案件与终本库的 CSV 或 Excel 工作簿 .xlsx（相对本文件） / "
         "start state: CSV or Excel workbook (.xlsx) of open cases and the 终本 register (relative to the file)"))
+    start_state_date_order: Literal["ymd", "dmy", "mdy"] | None = Field(None, description=(
+        "起始状态中短日期（两位年份或年份在后，如 03/05/26、5/3/2026）的顺序：ymd 年/月/日（中文 Windows 的 "
+        "yy/M/d）、dmy 日/月/年、mdy 月/日/年（美国）；缺省时由文件本身判断，判断不了即报错（命令行 --date-order "
+        "亦可） / the order of the start state's short dates (a two-digit year or the year last, 03/05/26, "
+        "5/3/2026): ymd (a Chinese Windows' yy/M/d), dmy, mdy (US); unset: told from the file itself, refused where "
+        "it cannot be (or --date-order)"))
     register_debtors: Literal["empty", "world"] = Field("empty", description=(
         "起始状态中终本库案件的被执行人：empty（默认）——统查查不到任何财产（案件正因查无可供执行财产而终本；"
         "合成世界不模拟终本后新得的财产）；world——与其他案件一样取自合成世界，首次统查即查得其全部财产"
@@ -493,6 +499,10 @@ class CourtProfile(_Model):
 
     def with_warmup(self, days: float, *, where: str = "--warmup-days") -> CourtProfile:
         return self._updated({"warmup_days": days}, where)
+
+    def with_date_order(self, order: str, *, where: str = "--date-order") -> CourtProfile:
+        """The profile reading its start state's short dates in ``order`` (ymd, dmy, mdy)."""
+        return self._updated({"start_state_date_order": order}, where)
 
     def with_origin(self, text: str, *, where: str = "--start") -> CourtProfile:
         """The profile starting at ``text`` (``YYYY-MM-DD[ HH:MM]``, Beijing time; a date alone: 08:30, the working

@@ -36,7 +36,8 @@ def check_start_state(profile: CourtProfile, *, reassign: bool = False) -> None:
     """The profile's start state CSV read and checked as the run will read it — before any run starts, so a mistake
     in it is reported at once, not by the first worker."""
     if profile.start_state:
-        load_start_state(profile.start_state, profile.origin, profile.people("承办法官"), reassign=reassign)
+        load_start_state(profile.start_state, profile.origin, profile.people("承办法官"), reassign=reassign,
+                         order=profile.start_state_date_order)
 
 
 def make_units(courts: Sequence[tuple[str, CourtProfile]], *, years: float, replications: int, seed: int,

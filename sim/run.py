@@ -131,7 +131,8 @@ def _run_unit(unit: Unit, progress: Callable[[float], None] | None = None) -> di
     arr = arrivals(profile, hours, days, np.random.default_rng(s_arrivals))
     platform = court.platform
     start_cases = load_start_state(profile.start_state, origin, people["承办法官"],
-                                   reassign=bool(unit.extra.get("reassign_handlers"))) if profile.start_state else []
+                                   reassign=bool(unit.extra.get("reassign_handlers")),
+                                   order=profile.start_state_date_order) if profile.start_state else []
     empty_register = profile.register_debtors == "empty"
     for sc in start_cases:  # today's caseload, entered at the start (sim/start_state.py)
         d = debtor(True)

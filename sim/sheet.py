@@ -2,7 +2,8 @@
 saves "CSV (逗号分隔)") or a workbook (.xlsx, its first sheet with a header), with title rows above the header and
 合计 rows below the data. Read here for the start state (``sim.start_state``) and a province's courts
 (``sim.province_table``); each says which header cells it knows, and how it was read is said (``reading_notes``).
-What Excel writes is taken as it writes it: its "Unicode 文本" (UTF-16, tab-separated) and tab-delimited text, a
+What Excel writes is taken as it writes it: its "Unicode 文本" (UTF-16, tab-separated) and tab-delimited text, its
+CSV with semicolons where the comma is the decimal mark (and a case system's with bars: ``_delimited``), a
 number to the 15 significant digits Excel shows; a formula whose result the workbook does not hold is refused at its
 cell (``_scanned``), never read as empty, and rows hidden in Excel (a filter) are said; ``excel_shown`` and
 ``general_rounded`` tell a reader a cell holds Excel's stand-in for a value (#N/A, #####) or its rounded scientific
@@ -37,7 +38,8 @@ class Sheet:
 
 
 def read_sheet(p: Path, known: Known, what: tuple[str, str], used: Known | None = None) -> Sheet:
-    """The header and the numbered rows of a CSV (UTF-8 or GBK; comma- or, as Excel's text exports, tab-separated)
+    """The header and the numbered rows of a CSV (UTF-8 or GBK; separated by commas, tabs as Excel's text exports,
+    semicolons as Excel's CSV where the comma is the decimal mark, or bars: ``_delimited``)
     or of the first sheet with a header of an Excel workbook (``.xlsx``; dates, numbers and text read as the CSV's
     would be). The header is the first of the top rows that names a column (``header_line``: title rows of an export
     stand above it). A workbook's formula whose result the file does not hold, in a column ``used`` names (default:
@@ -57,11 +59,7 @@ def read_sheet(p: Path, known: Known, what: tuple[str, str], used: Known | None 
         else:
             sheet = None
             text, encoding = _csv_text(p, what)
-            rows = _csv_rows(text, ",")
-            if header_line(rows, known) is None and "\t" in text:  # Excel's text exports: tab-separated
-                tabbed = _csv_rows(text, "\t")
-                if header_line(tabbed, known) is not None:
-                    rows, delimiter = tabbed, "\t"
+            rows, delimiter = _delimited(p, text, known, what)
     except OSError as err:
         raise UserError(f"无法读取{what[0]} {p}：{err.strerror}", f"cannot read the {what[1]} {p}: {err.strerror}",
                         where=str(p)) from None
@@ -85,6 +83,80 @@ def _csv_rows(text: str, delimiter: str) -> list[tuple[int, list[str]]]:
     in E-form or without its leading zeros) is the text Excel shows."""
     reader = csv.reader(text.splitlines(), delimiter=delimiter)
     return [(reader.line_num, [m[1] if (m := _FORCED_TEXT.fullmatch(c)) else c for c in row]) for row in reader]
+
+
+# The separators a CSV is read with: the comma; the tab of Excel's "Unicode 文本" and tab-delimited text; the semicolon
+# Excel writes as its list separator where the comma is the decimal mark (de-DE, fr-FR, ru-RU…: "CSV" saved there is
+# semicolon-separated) and some case systems export; the bar of others. Told from the header line (``_delimited``).
+DELIMITERS = (",", "\t", ";", "|")
+DELIMITER_NAMES = {",": ("逗号", "comma"), "\t": ("制表符", "tab"), ";": ("分号", "semicolon"), "|": ("竖线", "bar")}
+
+
+def _delimited(p: Path, text: str, known: Known, what: tuple[str, str]) -> tuple[list[tuple[int, list[str]]], str]:
+    """The CSV's rows and its separator, told from the header: each of ``DELIMITERS`` the text holds splits it, and
+    the one whose header names the most known columns is the file's (a comma inside a quoted field is the field's:
+    ``csv`` reads quotes alike with each). Two separators whose headers name as many known columns but differ (a
+    header line mixing them, 案号;立案日期,标的金额) cannot be told apart: refused at the header's line with what each
+    reads. None finding a header: the separator splitting the first line into the most cells (the reader then names
+    that line's unknown columns, split as the file means them), the comma when none is there."""
+    found: dict[str, tuple[list[tuple[int, list[str]]], int, int]] = {}
+    for d in DELIMITERS:
+        if d != "," and d not in text:
+            continue
+        rows = _csv_rows(text, d)
+        at = header_line(rows, known)
+        if at is not None:
+            found[d] = (rows, at, sum(known(c) for c in rows[at][1]))
+    if not found:
+        first = next((line for line in text.splitlines() if line.strip()), "")
+        best = max(DELIMITERS, key=lambda d: (first.count(d), d == ","))
+        return _csv_rows(text, best if first.count(best) else ","), best if first.count(best) else ","
+    most = max(n for _, _, n in found.values())
+    tied = [d for d, (rows, at, n) in found.items() if n == most]
+    headers = {tuple(c.strip() for c in found[d][0][found[d][1]][1] if c.strip()) for d in tied}
+    if len(headers) > 1:
+        line = found[tied[0]][0][found[tied[0]][1]][0]
+        seen = "；".join(f"按{DELIMITER_NAMES[d][0]}分开为 {' | '.join(found[d][0][found[d][1]][1])}" for d in tied)
+        seen_en = "; ".join(f"split by the {DELIMITER_NAMES[d][1]}: {' | '.join(found[d][0][found[d][1]][1])}"
+                            for d in tied)
+        raise UserError(f"{what[0]}的分隔符无法判断：表头一行中有{'、'.join(DELIMITER_NAMES[d][0] for d in tied)}，"
+                        f"按哪个分开都有同样多的已知列名（{seen}）——请只用一种分隔符（逗号、分号、制表符或竖线），"
+                        "含分隔符的值请加英文双引号",
+                        f"the {what[1]}'s separator cannot be told: its header line holds "
+                        f"{' and '.join(DELIMITER_NAMES[d][1] for d in tied)}, and each splits it into as many known "
+                        f"columns ({seen_en}) — use one separator (comma, semicolon, tab or bar) and quote a value "
+                        "holding it", where=f"{p}:{line}")
+    rows, _at, _n = found[tied[0]]  # the same header whichever: the first in DELIMITERS' order (a comma first)
+    return rows, tied[0]
+
+
+def refuse_overlong(p: Path, sheet: Sheet, what: tuple[str, str]) -> None:
+    """A CSV row with more filled cells than the header has columns: a separator inside a value not quoted (1,000 in
+    a comma-separated file, read as 1 and 000) — refused at each such line (the first 20, with the count), never
+    read with its cells shifted or its last ones dropped. Empty cells past the header (a spreadsheet's trailing
+    separators) are no mistake."""
+    from core_flow.errors import together
+
+    if sheet.encoding == "xlsx":  # a workbook's cells are its cells (those past the header's columns: not read)
+        return
+    header = sheet.header
+    name_zh, name_en = DELIMITER_NAMES[sheet.delimiter]
+    problems = []
+    for line, cells in sheet.rows:
+        extra = [c for c in cells[len(header):] if c.strip()]
+        if not header or not extra:
+            continue
+        problems.append(UserError(
+            f"此行有 {len(cells)} 格，表头只有 {len(header)} 列（多出 {', '.join(map(repr, extra[:3]))}）："
+            f"像是某个值里有未加引号的{name_zh}（如 1,000 被分成 1 与 000）——含{name_zh}的值请用英文双引号括起"
+            "（\"1,000\"，Excel 另存时自动加），或去掉其中的分隔符",
+            f"this row has {len(cells)} cells, the header {len(header)} columns (more: "
+            f"{', '.join(map(repr, extra[:3]))}): a value holding a {name_en} not quoted, it seems (1,000 split into "
+            f"1 and 000) — quote a value holding a {name_en} (\"1,000\", as Excel writes it) or drop the separator "
+            "from it",
+            where=f"{p}:{line}"))
+    if problems:
+        raise together(problems, (what[0], f"the {what[1]}"), most=20)
 
 
 def _refuse_uncomputed(p: Path, formulas: dict[tuple[int, int], str], header: list[str], header_line: int,
@@ -322,6 +394,13 @@ def reading_notes(p: Path, sheet: Sheet, what: tuple[str, str]) -> list[str]:
     if sheet.delimiter == "\t":
         said.append(f"{zh} 以制表符分隔（Excel 另存的“Unicode 文本”或“文本文件(制表符分隔)”），已按此读取 / {en} is "
                     "tab-separated (what Excel saves as Unicode Text or Text (Tab delimited)): read so")
+    elif sheet.delimiter == ";":
+        said.append(f"{zh} 以分号（;）分隔（以逗号为小数点的地区 Excel 另存的 CSV，或案件系统的导出），已按此读取 "
+                    f"/ {en} is semicolon-separated (a CSV Excel saves where the comma is the decimal mark, or a case "
+                    "system's export): read so")
+    elif sheet.delimiter == "|":
+        said.append(f"{zh} 以竖线（|）分隔（案件系统的导出），已按此读取 / {en} is bar-separated (|: a case system's "
+                    "export): read so")
     if sheet.sheet is not None:
         number, title = sheet.sheet
         said.append(f"{zh} 读取第 {number} 张表「{title}」（其前的表没有表头） / {en}: sheet {number} ({title}) read, "

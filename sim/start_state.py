@@ -15,11 +15,13 @@ skipped and said too)
 
 * ``case`` — the case number (one in scientific notation, 1.23457E+11, is Excel's General format over a
   number-only column, its digits lost: refused saying so); ``filed`` — filing date (before the run starts;
-  YYYY-MM-DD, or as a court's export writes it: YYYY/M/D, YYYY.M.D, YYYYMMDD, YYYY年M月D日, a time after it ignored;
-  Excel's Chinese short date with a two-digit year, 26/3/5 or 26-03-05, read year first as 20yy and said — a
-  Chinese Windows' short dates put the year first; one with the year last, 3/5/26 or 05/03/2026, is US or UK
-  order, month or day first cannot be told: refused with how to write it; a long date's weekday, 2026年3月5日
-  星期四, checked and dropped);
+  YYYY-MM-DD, or as a court's export writes it: YYYY/M/D, YYYY.M.D, YYYYMMDD, YYYY年M月D日; a time of day after it
+  — 14:30, 9:00 AM, Excel zh-CN's 上午 09:00:00 or 下午2:30, 下午2时30分 (``_CLOCK``) — read, the date taken and the
+  time said and passed over, a time that is none (25:00, 13:00 AM) refused; a short date — a two-digit year or the
+  year last: 26/3/5 (a Chinese Windows' yy/M/d), 03/05/26 (a US M/d/yy), 05/03/2026 (a UK dd/MM/yyyy) — in the
+  order the file's date columns prove together, or the profile's ``start_state_date_order`` (``--date-order``) gives,
+  else refused naming the column and two cells (``date_order``); a long date's weekday, 2026年3月5日 星期四,
+  checked and dropped);
 * ``type`` — 首执 / 恢复 / 保全 (or first / resumed / preservation, or the process file's other names: 执恢, 执保…);
   without the column, each case's type is its number's mark (执, 执恢, 执保: ``type_from_number``), and that is said;
 * ``current_node`` — for an open case, the node it stands at (1–43: 44–46 follow the closing), by number (17,
@@ -36,6 +38,11 @@ skipped and said too)
 * ``zhongben_closed`` — for a 终本 register case, the date it closed (else empty). A case closed by 终本 stands at
   no node: a ``current_node`` beside the date is refused (the user says which the case is: open, or in the
   register), unless it names the closing or what follows it (43 结案, 44 归档, 45 终本案件结案后财产统查).
+
+The file may be separated by commas, tabs (Excel's Unicode text), semicolons (Excel's CSV where the comma is the
+decimal mark) or bars (a case system's), told from its header line (``sim.sheet``); in a semicolon-separated file a
+claim's decimal comma (1.234,56) is the decimal mark, and said. A row with more filled cells than the header (1,000
+unquoted in a comma-separated file) is refused at its line, never read with its cells shifted.
 
 A cell holding Excel's stand-in for a value — a formula's error value (#N/A, #REF!) or ##### (a column too
 narrow, exported as shown) — is refused saying what it is; a workbook's formula whose result the file does not
@@ -75,7 +82,7 @@ import re
 import unicodedata
 from collections.abc import Callable
 from dataclasses import dataclass, replace
-from datetime import date, datetime
+from datetime import date, datetime, time
 from decimal import Decimal, InvalidOperation
 from functools import cache
 from pathlib import Path
@@ -94,6 +101,7 @@ from sim.sheet import (
     is_total,
     read_sheet,
     reading_notes,
+    refuse_overlong,
     totals_note,
 )
 
@@ -149,14 +157,17 @@ class StartCase:
 
 
 def load_start_state(path: str | Path, before: datetime, judges: tuple[str, ...] = (), *,
-                     reassign: bool = False) -> list[StartCase]:
+                     reassign: bool = False, order: str | None = None) -> list[StartCase]:
     """The start state's cases, every mistake a located, bilingual ``UserError`` — all of them at once (each cell's
     of each row, then the handlers the profile lacks), at file:line:column in the user's own header words. ``judges``:
     the run's 承办法官 — a handler not among them is an error, or (``reassign``: a staffing level below today's
-    headcount) the cases of handlers the level lacks go round-robin, in file order, to its judges."""
+    headcount) the cases of handlers the level lacks go round-robin, in file order, to its judges. ``order``: the
+    order of its short dates (ymd, dmy, mdy: the profile's ``start_state_date_order``), else the file's own
+    (``date_order``)."""
     p = Path(path)
     table = _table(p)
     columns = _columns(table.header, p, table.header_line)
+    refuse_overlong(p, table, WHAT)  # 1,000 unquoted in a comma-separated file: never read as 1 and 000
     missing = [c for c in ("case", "filed") if c not in columns]  # no type column: each case's from its number
     if missing:
         raise UserError(f"起始状态缺少列：{'、'.join(f'{_NAME_ZH[c]}（{c}）' for c in missing)}",
@@ -171,13 +182,20 @@ def load_start_state(path: str | Path, before: datetime, judges: tuple[str, ...]
     strangers: dict[str, int] = {}  # handlers the profile lacks → the line each first appears on
     problems: list[UserError] = []  # every mistake of every row, reported together
     lines: list[int] = []  # the line of each
+    dates = date_order(table, before, order)
+    _LOADED[str(p)] = (before, order)
+    if dates.problem is not None:  # the short dates' order cannot be told: said first, their cells not each again
+        zh, en, at, column = dates.problem
+        problems.append(UserError(zh, en, where=f"{p}:{at}:{column}"))
+        lines.append(at)
+    how = _How(dates.order, table.delimiter == ";", dates.problem is not None)
     for line, cells in table.rows:
         if is_blank(cells) or is_total(cells):
             continue  # an empty line (a spreadsheet's trailing rows), or the export's 合计 row (said: ``notes``)
         row = dict(zip(columns, [*cells, *[""] * (len(columns) - len(cells))], strict=False))
         if "handler" in row:
             row["handler"] = _name(row["handler"])
-        case, found = _row(p, line, row, before, seen, labels)
+        case, found = _row(p, line, row, before, seen, labels, how)
         handler = row.get("handler") or ""
         stranger = bool(handler and judges and handler not in judges and excel_shown(handler) is None)
         if stranger and not reassign:  # every such handler is named at once (``_unknown_handlers``), a bad row's too
@@ -205,8 +223,18 @@ _NAME_ZH = {"case": "案号", "filed": "立案日期", "type": "案件类型", "
 _CLOSED_NODES = (OPEN_NODES, OPEN_NODES + 1, OPEN_NODES + 2)  # 43 结案, 44 归档, 45 终本案件结案后财产统查
 
 
+@dataclass(frozen=True)
+class _How:
+    """How the file's cells are read: its short dates' order (``date_order``; None: none, or not told — refused
+    once for the file, not at each cell), and whether a claim's comma is the decimal mark (a semicolon-separated
+    file: ``_decimal_comma``)."""
+    order: str | None
+    decimal_comma: bool
+    untold: bool = False  # the order cannot be told (``date_order``'s problem, said once)
+
+
 def _row(p: Path, line: int, row: dict[str, str], before: datetime, seen: set[str],
-         labels: dict[str, str]) -> tuple[StartCase | None, list[UserError]]:
+         labels: dict[str, str], how: _How = _How(None, False)) -> tuple[StartCase | None, list[UserError]]:
     """One row read and checked, every cell's mistake (its handler checked against the profile by the caller): the
     case, or None and the mistakes in the header's column order, each at file:line:column (the user's header cell)."""
     found: list[tuple[str, UserError]] = []
@@ -234,17 +262,19 @@ def _row(p: Path, line: int, row: dict[str, str], before: datetime, seen: set[st
         bad("case", f"案号重复：{case!r}", f"repeated case number: {case!r}")
     seen.add(_same_number(case))
     filed_text = (row.get("filed") or "").strip()
-    filed_d = _date(filed_text)
+    filed_d = _date(filed_text, how.order)
     filed = None
-    if filed_d is None:
-        bad("filed", f"立案日期应为 {DATE_FORMS_ZH}：{filed_text!r}{_date_hint(filed_text)[0]}",
-            f"the filing date must be {DATE_FORMS_EN}: {filed_text!r}{_date_hint(filed_text)[1]}")
+    if filed_d is None and not _untold(filed_text, how):
+        bad("filed", f"立案日期应为 {DATE_FORMS_ZH}：{filed_text!r}{_date_hint(filed_text, how.order)[0]}",
+            f"the filing date must be {DATE_FORMS_EN}: {filed_text!r}{_date_hint(filed_text, how.order)[1]}")
+    elif filed_d is None:
+        said.add("filed")
     else:
         filed = datetime(filed_d.year, filed_d.month, filed_d.day, 9, 0, tzinfo=CST)
         if filed >= before:
             bad("filed", f"立案日期须早于仿真开始（{before.date().isoformat()}）：{filed_text!r}"
-                f"{_century_hint(filed_text)[0]}", f"the filing date must be before the run starts "
-                f"({before.date().isoformat()}): {filed_text!r}{_century_hint(filed_text)[1]}")
+                f"{_century_hint(filed_text, how.order)[0]}", f"the filing date must be before the run starts "
+                f"({before.date().isoformat()}): {filed_text!r}{_century_hint(filed_text, how.order)[1]}")
     kind = None
     if "type" not in row:  # the case number's own mark says it: 执 / 执恢 / 执保
         kind = type_from_number(case)
@@ -264,18 +294,21 @@ def _row(p: Path, line: int, row: dict[str, str], before: datetime, seen: set[st
     closed_text = (row.get("zhongben_closed") or "").strip()
     closed = None
     if closed_text:
-        closed = _date(closed_text)
-        if closed is None:
-            bad("zhongben_closed", f"终本日期应为 {DATE_FORMS_ZH}：{closed_text!r}{_date_hint(closed_text)[0]}",
-                f"the 终本 date must be {DATE_FORMS_EN}: {closed_text!r}{_date_hint(closed_text)[1]}")
+        closed = _date(closed_text, how.order)
+        if closed is None and _untold(closed_text, how):
+            said.add("zhongben_closed")
+        elif closed is None:
+            hint = _date_hint(closed_text, how.order)
+            bad("zhongben_closed", f"终本日期应为 {DATE_FORMS_ZH}：{closed_text!r}{hint[0]}",
+                f"the 终本 date must be {DATE_FORMS_EN}: {closed_text!r}{hint[1]}")
         else:
             if filed_d is not None and closed < filed_d:
                 bad("zhongben_closed", f"终本日期早于立案日期：{closed_text!r}",
                     f"the 终本 date is before the filing date: {closed_text!r}")
             if closed >= before.date():
                 bad("zhongben_closed", f"终本日期须早于仿真开始（{before.date().isoformat()}）：{closed_text!r}"
-                    f"{_century_hint(closed_text)[0]}", f"the 终本 date must be before the run starts "
-                    f"({before.date().isoformat()}): {closed_text!r}{_century_hint(closed_text)[1]}")
+                    f"{_century_hint(closed_text, how.order)[0]}", f"the 终本 date must be before the run starts "
+                    f"({before.date().isoformat()}): {closed_text!r}{_century_hint(closed_text, how.order)[1]}")
         if kind == "preservation":  # see the module's note on 保全 cases
             bad("zhongben_closed",
                 "财产保全案件不以终本结案（保全完毕、解除保全或销案），不在终本库中：请核对案件类型，或删去终本日期",
@@ -298,22 +331,44 @@ def _row(p: Path, line: int, row: dict[str, str], before: datetime, seen: set[st
                 f"节点17, 查封、扣押、冻结): {node_text!r} (nodes 44–46 come after closing; give a 终本 register "
                 f"case its 终本 date, {closed_col})")
     handler = row.get("handler") or ""
-    amount = _amount(row, bad)
-    if found or filed is None or kind is None or amount is None:
+    amount = _amount(row, bad, how.decimal_comma)
+    if found or filed is None or kind is None or amount is None or (closed_text and closed is None):
         order = {col: i for i, col in enumerate(labels)}
         return None, [err for _, err in sorted(found, key=lambda f: order.get(f[0], len(order)))]
     return StartCase(case, filed, kind, node, handler, amount, closed), []
 
 
-def _amount(row: dict[str, str], bad: Callable[[str, str, str], None]) -> int | None:
+# A claim written with a decimal comma, as Excel writes it where the comma is the decimal mark (and the semicolon its
+# list separator): 1234,56, 1.234,56, 1 234,56 — a comma before one or two last digits, the thousands dots or spaces
+# in threes. Read so only in a semicolon-separated file (``_How.decimal_comma``); elsewhere refused as separators out
+# of place (``_excel_amount``). 1,234 (three digits after the comma) is a thousands comma there too: a claim is to
+# the cent.
+_DECIMAL_COMMA = re.compile(r"(?P<pre>[¥￥]?\s*)(?P<int>\d{1,3}(?:[.\s\u00a0\u202f]\d{3})+|\d+),(?P<frac>\d{1,2})"
+                            r"(?P<post>\s*(?:万元|元|万)?)")
+
+
+def _decimal_comma(text: str) -> str | None:
+    """A claim with a decimal comma (``_DECIMAL_COMMA``) as written with a point (1.234,56 → 1234.56); None when it
+    has none."""
+    m = _DECIMAL_COMMA.fullmatch(text.strip())
+    if m is None:
+        return None
+    whole = re.sub(r"[.\s\u00a0\u202f]", "", m["int"])
+    return f"{m['pre']}{whole}.{m['frac']}{m['post']}"
+
+
+def _amount(row: dict[str, str], bad: Callable[[str, str, str], None], decimal_comma: bool = False) -> int | None:
     """The claim in cents, empty as 0; a column in 万元 reads its plain numbers as 万 (an amount with its unit,
-    3000元, as written). None, said through ``bad``, when it is not an amount."""
+    3000元, as written); in a semicolon-separated file a decimal comma is the decimal mark (``_DECIMAL_COMMA``). None,
+    said through ``bad``, when it is not an amount."""
     wan = row.get(AMOUNT_WAN)
     col = AMOUNT_WAN if wan is not None else "amount_yuan"
     raw = ((wan if wan is not None else row.get("amount_yuan")) or "").strip()  # as written, in messages
     text = unicodedata.normalize("NFKC", raw)  # full-width as an input method types it (１２３４．５６, （1,000）)
     if not text or re.sub(r"[\s¥￥]", "", text).lower() in _NO_CLAIM:  # empty, a dash or 无: no claim (行为类)
         return 0  # (¥ - : Excel's accounting format shows a zero so)
+    if decimal_comma and (pointed := _decimal_comma(text)) is not None:
+        text = pointed
     if (excel := _excel_amount(text)) is not None:
         bad(col, f"标的金额 {raw!r} {excel[0]}", f"the claim {raw!r} {excel[1]}")
         return None
@@ -349,27 +404,46 @@ def _serial_hint(text: str) -> tuple[str, str]:
     return "", ""
 
 
-def _date_hint(text: str) -> tuple[str, str]:
-    """Why a date cell was not read, where a form says more than "must be": an Excel serial number, a date with its
-    year last (US or UK order: 3/5/26 is 5 March or 3 May), a weekday that is not the date's."""
-    if _YEAR_LAST.fullmatch(text):
-        return ("（年份在后的日期分不清是“月/日”还是“日/月”：请写作年在前的 2026-03-05 或 2026/3/5，或将此列设为"
-                "“yyyy/m/d”格式后再导出）", " (a date with its year last cannot say month/day from day/month: write "
-                "it year first, 2026-03-05 or 2026/3/5, or format the column yyyy/m/d and export again)")
+def _untold(text: str, how: _How) -> bool:
+    """A short date of a file whose short dates' order cannot be told (refused once for the file: ``date_order``)."""
+    return how.untold and bool(_cell(text).short)
+
+
+def _date_hint(text: str, order: str | None = None) -> tuple[str, str]:
+    """Why a date cell was not read, where a form says more than "must be": a time after it that is no time (25:00,
+    上午15时), a short date that is none in the file's order (``order``: 13/5/26 read month first) or in any, an
+    Excel serial number, a weekday that is not the date's."""
+    cell = _cell(text)
+    if cell.bad_time:
+        return ("（日期后的时刻不存在：时 0–23、分 0–59，上午/AM 的时 1–12，12 AM 即 0 时、12 PM 即中午）",
+                " (the time after the date is no time: hours 0–23, minutes 0–59, 1–12 with AM/上午 or PM/下午; "
+                "12 AM is midnight, 12 PM noon)")
+    if cell.short is not None and order is not None:
+        return (f"（此文件的短日期按{ORDER_NAMES[order][0]}读取，此格按此不是日期；请写出四位年份，如 2026-03-05）",
+                f" (the file's short dates are read {ORDER_NAMES[order][1]}, and this is no date so; write the year "
+                "in four digits, as in 2026-03-05)")
+    if cell.short is not None:
+        return ("（按年/月/日、日/月/年、月/日/年读都不是日期；请写作年在前的 2026-03-05 或 2026/3/5）",
+                " (no date read year/month/day, day/month/year or month/day/year; write it year first, 2026-03-05 "
+                "or 2026/3/5)")
     m = _WEEKDAY.search(text)
-    if m is not None and (day := _date(text[:m.start()])) is not None:
+    if m is not None and (day := _date(text[:m.start()], order)) is not None:
         return (f"（{day.isoformat()} 是星期{_WEEKDAYS[day.weekday()]}，不是星期{m['w']}）",
                 f" ({day.isoformat()} is a {day.strftime('%A')}, not 星期{m['w']})")
     return _serial_hint(text)
 
 
-def _century_hint(text: str) -> tuple[str, str]:
-    """A two-digit year read as this century's that lands after the run's start: say so, and how to write it."""
-    m = _TWO_DIGIT_YEAR.fullmatch(text)
-    if m is None:
+def _century_hint(text: str, order: str | None = None) -> tuple[str, str]:
+    """A short date that lands after the run's start: say how it was read (its two-digit year as 20yy, in the
+    file's order), and how to write it."""
+    cell = _cell(text)
+    if cell.short is None or order is None or order not in cell.short:
         return "", ""
-    return (f"（两位年份 {m['y']} 按 20{m['y']} 年读取；若不是，请写出四位年份）",
-            f" (the two-digit year {m['y']} is read as 20{m['y']}; if it is not, write the year in full)")
+    day = cell.short[order]
+    return (f"（按{ORDER_NAMES[order][0]}读作 {day.isoformat()}，两位年份按 {day.year} 年读取；"
+            "若不是，请写出四位年份）",
+            f" ({ORDER_NAMES[order][1]}: {day.isoformat()}, the two-digit year read as {day.year}; if it is not, "
+            "write the year in full)")
 
 
 def _excel_amount(text: str) -> tuple[str, str] | None:
@@ -435,13 +509,17 @@ def _used(cell: str) -> bool:
     return _known(cell) and cell.strip() not in IGNORED
 
 
-def notes(path: str | Path | None) -> list[str]:
+def notes(path: str | Path | None, before: datetime | None = None, order: str | None = None) -> list[str]:
     """What the user is told about how the start state was read, where it was not as written: a CSV read as GBK,
-    title rows above the header skipped, total rows (合计) skipped. Empty for a plain file, no start state, or one
-    that cannot be read (the load itself says why)."""
+    title rows above the header skipped, total rows (合计) skipped, the order its short dates were read in. Empty for
+    a plain file, no start state, or one that cannot be read (the load itself says why). ``before`` and ``order``:
+    the run's start and the order given (``load_start_state``'s); without ``before``, as this process last loaded
+    the file (the report's inputs table), else without the run's start."""
     if not path:
         return []
     p = Path(path)
+    if before is None and (last := _LOADED.get(str(p))) is not None:
+        before, order = last
     try:
         table = _table(p)
     except (OSError, UserError):
@@ -460,7 +538,44 @@ def notes(path: str | Path | None) -> list[str]:
         said.append(f"起始状态 {p.name} 的列 {'、'.join(passed)} 仿真不用，已略过 / the start state {p.name}'s columns "
                     f"{', '.join(passed)} are not used by the simulation: passed over")
     said += _excel_forms_note(p, table)
+    said += _dates_note(p, table, before, order)
     said += totals_note(p, table, WHAT)
+    return said
+
+
+# How this process last loaded each start state (its path → the run's start, the order given): what ``notes`` says
+# when asked without them (the report's inputs table names the file only).
+_LOADED: dict[str, tuple[datetime, str | None]] = {}
+
+
+def _dates_note(p: Path, table: Sheet, before: datetime | None, order: str | None) -> list[str]:
+    """The order the short dates were read in and why (given, or what the file proves), the first as read; dates
+    with a time of day, the time ignored (the columns take a date)."""
+    said = []
+    dates = date_order(table, before, order)
+    if dates.order is not None and dates.first is not None:
+        line, text = dates.first
+        day = _date(text, dates.order)
+        read = f"，如第 {line} 行 {text} 读作 {day.isoformat()}" if day else ""
+        read_en = f"; line {line}'s {text} as {day.isoformat()}" if day else ""
+        zh_o, en_o = ORDER_NAMES[dates.order]
+        if dates.given:
+            why = "（配置 start_state_date_order 或 --date-order 所定）"
+            why_en = " (as start_state_date_order or --date-order says)"
+        else:
+            why, why_en = f"（{dates.proof[0]}）", f" ({dates.proof[1]})"
+        said.append(f"起始状态 {p.name} 有 {dates.count} 个短日期（两位年份或年份在后），按{zh_o}读取{why}，"
+                    f"两位年份按 20yy 年{read} / the start state {p.name} has {dates.count} short date(s) (a "
+                    f"two-digit year or the year last): read {en_o}{why_en}, a two-digit year as 20yy{read_en}")
+    cols = [IGNORED_COL if name.strip() in IGNORED else header_name(name) for name in table.header]
+    at = [i for i, col in enumerate(cols) if col in ("filed", "zhongben_closed")]
+    timed = [(line, cells[i].strip()) for line, cells in table.rows for i in at
+             if i < len(cells) and _cell(cells[i]).clock not in (None, time(0))]
+    if timed:
+        line, text = timed[0]
+        said.append(f"起始状态 {p.name} 有 {len(timed)} 个日期带时刻（如第 {line} 行 {text}）：立案与终本日期只取日期，"
+                    f"时刻略去 / the start state {p.name} has {len(timed)} date(s) with a time of day (line {line}'s "
+                    f"{text}): the filing and 终本 dates take the date, the time is passed over")
     return said
 
 
@@ -468,23 +583,25 @@ _UNIT_OR_SIGN = re.compile(r"[,，¥￥\s]|(?:万元|亿元|元|万|亿)$")
 
 
 def _excel_forms_note(p: Path, table: Sheet) -> list[str]:
-    """Dates with a two-digit year read as 20yy, and amounts in scientific notation read as written: said, with the
-    first of each as read (never silent: 03/05/26 read 2003-05-26 is seen before the run is trusted)."""
+    """Claims with a decimal comma (a semicolon-separated file) and claims in scientific notation read as written:
+    said, with the first of each as read (the short dates: ``_dates_note``)."""
     cols = [IGNORED_COL if name.strip() in IGNORED else header_name(name) for name in table.header]
-    dates = [i for i, col in enumerate(cols) if col in ("filed", "zhongben_closed")]
     amounts = [i for i, col in enumerate(cols) if col in ("amount_yuan", AMOUNT_WAN)]
-    two: list[tuple[int, str]] = []
+    comma: list[tuple[int, str]] = []
     sci: list[tuple[int, str]] = []
     for line, cells in table.rows:
         texts = [cell.strip() for cell in cells]
-        two += [(line, texts[i]) for i in dates if i < len(texts) and _TWO_DIGIT_YEAR.fullmatch(texts[i])]
+        if table.delimiter == ";":
+            comma += [(line, texts[i]) for i in amounts
+                      if i < len(texts) and _decimal_comma(unicodedata.normalize("NFKC", texts[i]))]
         sci += [(line, texts[i]) for i in amounts if i < len(texts) and _read_e_form(texts[i])]
     said = []
-    if two and (first := _date(two[0][1])) is not None:
-        said.append(f"起始状态 {p.name} 有 {len(two)} 个日期以两位年份写出（Excel 的短日期），按年/月/日、20yy "
-                    f"年读取，如第 {two[0][0]} 行 {two[0][1]} 读作 {first.isoformat()} / the start state {p.name} has "
-                    f"{len(two)} date(s) with a two-digit year (Excel's short date): read year/month/day in 20yy, line "
-                    f"{two[0][0]}'s {two[0][1]} as {first.isoformat()}")
+    if comma:
+        line, text = comma[0]
+        said.append(f"起始状态 {p.name} 以分号分隔，其 {len(comma)} 个标的以逗号为小数点（以逗号为小数点的地区的"
+                    f"写法），按此读取，如第 {line} 行 {text} 读作 {_decimal_comma(text)} / the start state {p.name} "
+                    f"is semicolon-separated and {len(comma)} claim(s) have a decimal comma (as written where the "
+                    f"comma is the decimal mark): read so, line {line}'s {text} as {_decimal_comma(text)}")
     if sci:
         said.append(f"起始状态 {p.name} 有 {len(sci)} 个标的以科学计数法写出，按所写读取，如第 {sci[0][0]} 行 "
                     f"{sci[0][1]} / the start state {p.name} has {len(sci)} claim(s) in scientific notation, read as "
@@ -541,36 +658,207 @@ def _columns(header: list[str], p: Path, line: int = 1) -> list[str]:
 
 
 _HAO = re.compile(r"^(\d{4}\s*年\s*\d{1,2}\s*月\s*\d{1,2})\s*号")
-# Excel's Chinese short date with a two-digit year (Windows zh-CN: yy/M/d, yy-MM-dd, yy.M.d — the year always first;
-# a CSV holds dates as the system shows them): read as 20yy. A time after it, as the date's, is kept.
-_TWO_DIGIT_YEAR = re.compile(r"(?P<y>\d{2})(?P<s>[-/.])(?P<m>\d{1,2})(?P=s)(?P<d>\d{1,2})(?P<rest>\s.*)?")
-# the year last (US M/d/yyyy, M/d/yy; UK dd/MM/yyyy): month and day cannot be told apart — refused
-_YEAR_LAST = re.compile(r"\d{1,2}(?P<s>[-/.])\d{1,2}(?P=s)(?:\d{4}|\d{2})(?:\s.*)?")
+# A short date: three numbers, none of four digits first — Excel's Chinese short date with a two-digit year (Windows
+# zh-CN: yy/M/d, yy-MM-dd, yy.M.d), a US one (M/d/yy, M/d/yyyy), a UK or German one (dd/MM/yy, d.M.yyyy). Which
+# number is the year, the month, the day is not in the cell: the file's order (``date_order``) says it.
+_SHORT = re.compile(r"(?P<a>\d{1,2})(?P<s>[-/.])(?P<b>\d{1,2})(?P=s)(?P<c>\d{1,2}|\d{4})")
+DATE_ORDERS = ("ymd", "dmy", "mdy")
+ORDER_NAMES = {"ymd": ("年/月/日", "year/month/day"), "dmy": ("日/月/年", "day/month/year"),
+               "mdy": ("月/日/年", "month/day/year")}
 # a weekday after the date, as Excel's long date writes it (2026年3月5日 星期四): checked, then dropped
 _WEEKDAY = re.compile(r"\s*[（(]?\s*(?:星期|礼拜|周)(?P<w>[一二三四五六日天])\s*[)）]?$")
 _WEEKDAYS = "一二三四五六日"
+# A time of day after the date, as a spreadsheet or a case system writes it: 14:30, 14:30:00(.000), 9:00 AM,
+# 12:30 p.m., Excel's zh-CN 上午/下午 (its AM/PM: 下午2:30, 上午 09:00:00, 2:30 下午), 下午2时30分, 凌晨1点; after a
+# space, a T, or straight after the date when the part of the day leads (2026年3月5日下午2时).
+_DAY_PART = r"上午|下午|中午|晚上|凌晨|早上|AM|PM|A\.M\.|P\.M\."
+_CLOCK = re.compile(
+    rf"(?P<head>.*?[\d日])(?:\s*T\s*|\s+|(?=(?:{_DAY_PART})))(?:(?P<p1>{_DAY_PART})\s*)?(?P<h>\d{{1,2}})"
+    r"(?:(?P<colon>:)(?P<mi>\d{2})(?::(?P<s>\d{2})(?:\.\d+)?)?|\s*(?P<hz>[时点])\s*(?:(?P<mi2>\d{1,2})\s*分\s*"
+    rf"(?:(?P<s2>\d{{1,2}})\s*秒)?)?)?\s*(?P<p2>{_DAY_PART})?", re.IGNORECASE)
+_MORNING = ("上午", "早上", "凌晨", "AM", "A.M.")
+_EVENING = ("下午", "晚上", "PM", "P.M.")
 
 
-def _date(text: str | None) -> date | None:
-    """A date as a court's export writes it (``core_flow.legal_calendar.parse_local``'s forms: ISO, slashes, dots,
-    eight digits, 年月日 or 年月号; a time after it, as a spreadsheet adds, is ignored), or as Excel's Chinese short
-    date with a two-digit year, year first (26/3/5, 26-03-05: 2000 + yy — a court's open cases and its 终本 register
-    are of this century; one landing on or after the run's start is refused, ``_century_hint``), or its long date with
-    the weekday (2026年3月5日 星期四: the weekday must be the date's); None when none of these."""
+def _clock(m: re.Match[str]) -> time | None:
+    """The time of day a ``_CLOCK`` match writes, or None when it is none (25:00, 上午15时, 13:00 AM, both a leading
+    and a trailing part of the day). With a part of the day the clock is 12-hour, as Excel's AM/PM and its zh-CN
+    上午/下午 write it: 12 AM (上午12:30, 凌晨12点) is 00:xx, 12 PM (下午12:30, 中午12点) 12:xx, 下午2:30 14:30; an
+    hour past 12 with PM/下午 is that hour (下午15时), 晚上12点 (midnight of which day?) none, 中午 1 or 2 o'clock
+    13:00 / 14:00. Without one, 0–23."""
+    if m["p1"] and m["p2"]:
+        return None
+    if not (m["colon"] or m["hz"] or m["p1"] or m["p2"]):
+        return None  # a bare number after the date is no time (2026/3/5 9)
+    part = (m["p1"] or m["p2"] or "").upper()
+    hour, minute, second = int(m["h"]), int(m["mi"] or m["mi2"] or 0), int(m["s"] or m["s2"] or 0)
+    if part in _MORNING:
+        if hour > 12:
+            return None
+        hour = 0 if hour == 12 else hour
+    elif part in _EVENING:
+        if part == "晚上" and hour == 12:
+            return None
+        hour = hour + 12 if 1 <= hour < 12 else hour
+    elif part == "中午":
+        hour = hour + 12 if hour in (1, 2) else hour if hour in (11, 12, 13) else 99
+    if hour > 23 or minute > 59 or second > 59:
+        return None
+    return time(hour, minute, second)
+
+
+@dataclass(frozen=True)
+class _Cell:
+    """A date cell taken apart: the date's text, the time of day after it (None: none written), whether a time was
+    written that is no time (``bad_time``), the weekday after it, and a short date's readings (order → the date it
+    is in that order; None: not a short date)."""
+    head: str
+    clock: time | None
+    bad_time: bool
+    weekday: str | None
+    short: dict[str, date] | None
+
+
+def _cell(text: str | None) -> _Cell:
     text = _HAO.sub(r"\1日", unicodedata.normalize("NFKC", text or "").strip())  # 2026年10月8号: 号 for the day
+    text = text.replace("：", ":")
     weekday = _WEEKDAY.search(text)
     if weekday is not None:
         text = text[:weekday.start()]
-    two = _TWO_DIGIT_YEAR.fullmatch(text)
-    if two is not None:
-        text = f"20{two['y']}-{two['m']}-{two['d']}{two['rest'] or ''}"
-    try:
-        day = parse_local(text, "date").date()
-    except UserError:
+    head, clock, bad_time = text, None, False
+    m = _CLOCK.fullmatch(text)
+    if m is not None:
+        head, clock = m["head"].strip(), _clock(m)
+        bad_time = clock is None
+    short = None
+    if (s := _SHORT.fullmatch(head)) is not None:
+        short = {}
+        a, b, c, four = int(s["a"]), int(s["b"]), int(s["c"]), len(s["c"]) == 4
+        year = c if four else 2000 + c  # a court's open cases and its 终本 register are of this century
+        for order, (y, mo, d) in (("ymd", (2000 + a, b, c)), ("dmy", (year, b, a)), ("mdy", (year, a, b))):
+            if (order == "ymd" and (four or len(s["a"]) != 2)) or (order != "ymd" and len(s["c"]) == 1):
+                continue  # a year is written in two digits or four (yy/M/d, M/d/yy), never one
+            try:
+                short[order] = date(y, mo, d)
+            except ValueError:
+                pass
+    return _Cell(head, clock, bad_time, weekday["w"] if weekday else None, short)
+
+
+def _date(text: str | None, order: str | None = None) -> date | None:
+    """A date as a court's export writes it (``core_flow.legal_calendar.parse_local``'s forms: ISO, slashes, dots,
+    eight digits, 年月日 or 年月号), or a short date (26/3/5, 3/5/26, 05/03/2026: ``_SHORT``) read in ``order`` —
+    the file's (``date_order``; None: a short date is not read), or its long date with the weekday (2026年3月5日
+    星期四: the weekday must be the date's). A time of day after it (``_CLOCK``: 14:30, 9:00 AM, 下午2:30) is the
+    date's and ignored here — these columns take a date — but one that is no time (25:00, 上午15时) is no date.
+    None when none of these."""
+    cell = _cell(text)
+    if cell.bad_time:
         return None
-    if weekday is not None and _WEEKDAYS[day.weekday()] != weekday["w"].replace("天", "日"):
+    if cell.short is not None:
+        day = cell.short.get(order) if order else None
+    else:
+        try:  # a time this reader does not know (an offset, +08:00) is parse_local's, as before
+            day = parse_local(cell.head if cell.clock is not None else _cell_text(text), "date").date()
+        except UserError:
+            return None
+    if day is None:
+        return None
+    if cell.weekday is not None and _WEEKDAYS[day.weekday()] != cell.weekday.replace("天", "日"):
         return None
     return day
+
+
+def _cell_text(text: str | None) -> str:
+    """The cell as ``parse_local`` reads it: normalised, 号 for 日, the weekday dropped."""
+    text = _HAO.sub(r"\1日", unicodedata.normalize("NFKC", text or "").strip())
+    weekday = _WEEKDAY.search(text)
+    return text[:weekday.start()] if weekday is not None else text
+
+
+@dataclass(frozen=True)
+class DateOrder:
+    """The order a start state's short dates are read in (``date_order``): ``order`` (None: it has none, or cannot
+    be told — ``problem`` says why), and how it was found (``given``: the profile's ``start_state_date_order`` or
+    ``--date-order``; else proven by the file), with the cells that prove it (zh, en) and the first short date."""
+    order: str | None
+    given: bool = False
+    proof: tuple[str, str] = ("", "")
+    first: tuple[int, str] | None = None  # (line, text)
+    count: int = 0
+    problem: tuple[str, str, int, str] | None = None  # (zh, en, line, column label)
+
+
+def date_order(table: Sheet, before: datetime | None, given: str | None = None) -> DateOrder:
+    """The order of the file's short dates (26/3/5, 03/05/26, 5/3/2026) in its date columns — one export writes
+    them one way, so the 立案 and 终本 columns decide together. ``given`` (ymd, dmy, mdy) is taken as said. Else an
+    order is the file's when it alone reads every short date as a real date (a first number over 12 is no month, over
+    31 no day, a 2-digit year first is 20yy) before the run's start (``before``: a start state's dates are refused on
+    or after it, so an order putting one there is not the file's — said in the note with the cell, never taken
+    silently). No order reading them all, or more than one: ``problem``, naming the column and two cells, and the
+    ways out (write 4-digit years, or give the order)."""
+    cols = [IGNORED_COL if name.strip() in IGNORED else header_name(name) for name in table.header]
+    labels = {i: " ".join(table.header[i].split()) for i, col in enumerate(cols) if col in ("filed", "zhongben_closed")}
+    shorts: list[tuple[int, str, str, dict[str, date]]] = []  # (line, text, column label, readings)
+    for line, cells in table.rows:
+        for i, label in labels.items():
+            if i < len(cells) and (readings := _cell(cells[i]).short):  # one no order reads: refused at its cell
+                shorts.append((line, cells[i].strip(), label, readings))
+    if not shorts:
+        return DateOrder(None)
+    first = (shorts[0][0], shorts[0][1])
+    if given:
+        return DateOrder(given, given=True, first=first, count=len(shorts))
+    fits = [o for o in DATE_ORDERS if all(o in r for *_, r in shorts if r)]  # a cell no order reads: its own error
+    proof: list[tuple[str, str]] = []
+    against: dict[tuple[int, str], list[str]] = {}  # a cell → the orders it is no date in
+    for o in DATE_ORDERS:
+        if o not in fits:
+            cell = next(s for s in shorts if s[3] and o not in s[3])
+            against.setdefault((cell[0], cell[1]), []).append(o)
+    for (line, text), orders in against.items():
+        proof.append((f"第 {line} 行的 {text} 按{'、'.join(ORDER_NAMES[o][0] for o in orders)}都不是日期",
+                      f"line {line}'s {text} is no date read {' or '.join(ORDER_NAMES[o][1] for o in orders)}"))
+    if len(fits) > 1 and before is not None:  # the run's start: an order putting a date on or after it is not it
+        day = before.date()
+        early = [o for o in fits if all(r[o] < day for *_, r in shorts if r)]
+        for o in fits:
+            if o not in early and early:
+                cell = next(s for s in shorts if s[3] and s[3][o] >= day)
+                proof.append((f"第 {cell[0]} 行的 {cell[1]} 按{ORDER_NAMES[o][0]}读是 {cell[3][o].isoformat()}，不早于"
+                              f"仿真开始（{day.isoformat()}）", f"line {cell[0]}'s {cell[1]} read "
+                              f"{ORDER_NAMES[o][1]} is {cell[3][o].isoformat()}, not before the run starts "
+                              f"({day.isoformat()})"))
+        fits = early or fits
+    if len(fits) == 1:
+        return DateOrder(fits[0], proof=("；".join(p[0] for p in proof), "; ".join(p[1] for p in proof)),
+                         first=first, count=len(shorts))
+    how_zh = ("请写出四位年份（2026-03-05 或 2026/3/5，或将日期列设为“yyyy/m/d”格式后再导出），或在配置中写明顺序 "
+              "start_state_date_order: ymd（年/月/日）、dmy（日/月/年）或 mdy（月/日/年），或命令行 --date-order")
+    how_en = ("write the year first, in four digits (2026-03-05 or 2026/3/5, or format the date columns yyyy/m/d and "
+              "export again), or give the order: the profile's start_state_date_order: ymd, dmy or mdy, or "
+              "--date-order")
+    if not fits:  # each order fails a cell: two cells that no one order reads
+        a = next(s for s in shorts if s[3])
+        b = next((s for s in shorts if s[3] and not set(s[3]) & set(a[3])), a)
+        return DateOrder(None, first=first, count=len(shorts), problem=(
+            f"此列的日期不是同一种写法，没有一种顺序能读出所有日期：第 {a[0]} 行的 {a[1]} 只能是"
+            f"{'或'.join(ORDER_NAMES[o][0] for o in a[3])}，第 {b[0]} 行的 {b[1]} 只能是"
+            f"{'或'.join(ORDER_NAMES[o][0] for o in b[3])}——{how_zh}",
+            f"the column's dates are not written one way, no one order reads them all: line {a[0]}'s {a[1]} can "
+            f"only be {' or '.join(ORDER_NAMES[o][1] for o in a[3])}, line {b[0]}'s {b[1]} only "
+            f"{' or '.join(ORDER_NAMES[o][1] for o in b[3])} — {how_en}", b[0], b[2]))
+    shown = shorts[:2] if len(shorts) > 1 else shorts
+    ways = "、".join(ORDER_NAMES[o][0] for o in fits)
+    ways_en = ", ".join(ORDER_NAMES[o][1] for o in fits)
+    cells_zh = "，".join(f"第 {s[0]} 行的 {s[1]}（" + "、".join(f"{ORDER_NAMES[o][0]} {s[3][o].isoformat()}"
+                                                              for o in fits) + "）" for s in shown)
+    cells_en = "; ".join(f"line {s[0]}'s {s[1]} (" + ", ".join(f"{ORDER_NAMES[o][1]} {s[3][o].isoformat()}"
+                                                            for o in fits) + ")" for s in shown)
+    return DateOrder(None, first=first, count=len(shorts), problem=(
+        f"列 {shorts[0][2]} 的日期只有两位年份或年份在后，分不清是{ways}：如{cells_zh}——{how_zh}",
+        f"the column {shorts[0][2]}'s dates have a two-digit year or the year last, and could be {ways_en}: "
+        f"{cells_en} — {how_en}", shorts[0][0], shorts[0][2]))
 
 
 def _name(text: str) -> str:

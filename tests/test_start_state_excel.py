@@ -156,8 +156,8 @@ def test_dates_with_a_two_digit_year_read_year_first_and_the_year_last_refused(t
     assert cases[1].zhongben_closed.isoformat() == "2026-01-06" and cases[1].filed.date().isoformat() == "2025-03-05"
     assert cases[2].filed.date().isoformat() == "2026-03-05"
     said = notes(f)
-    assert any("3 个日期以两位年份写出" in n and "第 2 行 26/3/5 读作 2026-03-05" in n and "two-digit year" in n
-               for n in said), said
+    assert any("3 个短日期" in n and "按年/月/日读取" in n and "第 2 行 26/3/5 读作 2026-03-05" in n
+               and "two-digit year" in n for n in said), said
     for year_last in ("3/5/26", "05/03/2026"):
         err = _mistake(_csv(f, ["案号", "立案日期"], ["执1号", year_last]))
         assert err.where == f"{f}:2:立案日期" and "年份在后" in err.zh and "year first" in err.en, year_last

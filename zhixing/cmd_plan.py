@@ -10,7 +10,7 @@ import typer
 from core_flow.errors import UserError
 from sim.backends import BACKENDS
 from zhixing.cmd_calendar import holiday_file_option
-from zhixing.cmd_simulate import START, fmt_ci, profile_for_run, progress
+from zhixing.cmd_simulate import DATE_ORDER, START, fmt_ci, profile_for_run, progress
 from zhixing.console import Table
 from zhixing.console import console as plain_console
 from zhixing.numbers import number_option
@@ -69,6 +69,7 @@ def staffing(
     csv_out: Path | None = CSV_OUT,
     most: int | None = MOST,
     start: str | None = START,
+    date_order: str | None = DATE_ORDER,
     holiday_file: Path | None = holiday_file_option(),
 ) -> None:
     """满足目标的最少人数与服务水平曲线（共同随机数）；省级配置则逐院测算并汇总 / smallest staff meeting a target,
@@ -87,10 +88,11 @@ def staffing(
                "low": low, "high": high, "most": most}
     if is_province(profile_path):
         _province_staffing(console, profile_path, holiday_file, goal, roles, out=out, csv_out=csv_out,
-                           overrides={"start": start, "intake": intake, "disposal_share": disposal_share}, **options)
+                           overrides={"start": start, "intake": intake, "disposal_share": disposal_share,
+                                      "date_order": date_order}, **options)
         return
     profile = profile_for_run(console, profile_path, holiday_file, start=start, intake=intake,
-                              disposal_share=disposal_share)
+                              disposal_share=disposal_share, date_order=date_order)
     warnings = _horizon(console, [profile], years)
     result = _search(console, profile, goal, roles, **options)
     result["warnings"] = warnings
@@ -275,6 +277,7 @@ def intake_cmd(
     csv_out: Path | None = CSV_OUT,
     most: int | None = MOST,
     start: str | None = START,
+    date_order: str | None = DATE_ORDER,
     holiday_file: Path | None = holiday_file_option(),
 ) -> None:
     """现有人员能承担的最大年收案；省级配置则逐院测算并汇总 / the largest yearly intake the staff carries while
@@ -290,11 +293,13 @@ def intake_cmd(
     options = {"years": years, "replications": replications, "seed": seed, "backend": backend, "workers": workers,
                "low": low, "high": high, "steps": steps, "most": most}
     if not is_province(profile_path):
-        profile = profile_for_run(console, profile_path, holiday_file, start=start, disposal_share=disposal_share)
+        profile = profile_for_run(console, profile_path, holiday_file, start=start, disposal_share=disposal_share,
+                                  date_order=date_order)
         _horizon(console, [profile], years)
         _write(console, _carried(console, profile, goal, **options), profile, None, csv_out)
         return
-    province = courts_for_run(console, profile_path, holiday_file, 1, start=start, disposal_share=disposal_share)
+    province = courts_for_run(console, profile_path, holiday_file, 1, start=start, disposal_share=disposal_share,
+                              date_order=date_order)
     _horizon(console, [p for _, p in province.courts], years)
     searched = [(names, profile, _carried(console, profile, goal, title=f"{'、'.join(names)}：", **options))
                 for names, profile in alike(province.courts)]

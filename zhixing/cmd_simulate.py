@@ -127,10 +127,20 @@ START = typer.Option(None, "--start", help=(
     "08:30"))
 
 
+DATE_ORDER = typer.Option(None, "--date-order", metavar="ymd|dmy|mdy", help=(
+    "起始状态中短日期（两位年份或年份在后，如 03/05/26、5/3/2026）的顺序：ymd 年/月/日、dmy 日/月/年、"
+    "mdy 月/日/年（覆盖配置的 start_state_date_order；缺省由文件本身判断） / the order of the start state's short "
+    "dates (a two-digit year or the year last): ymd, dmy or mdy (overrides the profile's start_state_date_order; "
+    "unset: told from the file)"))
+
+
 def overridden(profile: Any, *, start: str | None = None, warmup_days: float | None = None,
-               intake: float | None = None, disposal_share: float | None = None) -> Any:
+               intake: float | None = None, disposal_share: float | None = None,
+               date_order: str | None = None) -> Any:
     """The profile with the command line's overrides, each validated as the file's field would be, named by its
     option when wrong."""
+    if date_order is not None:
+        profile = profile.with_date_order(date_order.strip().lower())
     if start is not None:
         profile = profile.with_origin(day_words(start))  # 今天, 明天: the date, Beijing time
     if warmup_days is not None:
@@ -151,7 +161,7 @@ def profile_for_run(console: Any, profile_path: Path | None, holiday_file: Path 
 
     use_holiday_file(holiday_file)
     profile = overridden(load_profile(profile_path), **overrides)
-    for note in notes(profile.start_state):
+    for note in notes(profile.start_state, profile.origin, profile.start_state_date_order):
         console.print(note)
     return profile
 
@@ -185,7 +195,7 @@ def courts_for_run(console: Any, path: Path | None, holiday_file: Path | None, c
     for name, profile in each:
         if profile.start_state and profile.start_state not in said:  # courts alike share theirs: said once
             said.add(profile.start_state)
-            for note in notes(profile.start_state):
+            for note in notes(profile.start_state, profile.origin, profile.start_state_date_order):
                 console.print(f"{name}：{note}")
     return replace(province, courts=each)
 
@@ -219,6 +229,7 @@ def register(app: typer.Typer) -> None:
                                    "profile (courts that differ: a province file)"),
         events: bool = typer.Option(False, "--events", help="另写逐事件表（CSV，已脱敏） / also write per-event CSV"),
         start: str | None = START,
+        date_order: str | None = DATE_ORDER,
         holiday_file: Path | None = holiday_file_option(),
     ) -> None:
         """年度仿真：按法院配置运行多次重复，输出带95%置信区间的指标与离线报告 / year-scale simulation with CIs."""
@@ -228,7 +239,7 @@ def register(app: typer.Typer) -> None:
 
         check_backend(backend, workers)
         province = courts_for_run(console, profile_path, holiday_file, courts, start=start, warmup_days=warmup_days,
-                                  intake=intake, disposal_share=disposal_share)
+                                  intake=intake, disposal_share=disposal_share, date_order=date_order)
         profile = province.courts[0][1]
         units = make_units(list(province.courts), years=years, replications=replications, seed=seed,
                            check=check, events_dir=str(out / "events") if events else None)
