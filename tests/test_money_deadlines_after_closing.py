@@ -22,6 +22,7 @@ from core_flow.process_loader import default_process_path, parse_process
 from core_flow.runtime import Runtime
 from sim.invariants import Checker
 from tests.conftest import cst
+from tests.test_engine_rules import _gate_ready_case
 
 FILED = cst(2025, 3, 3, 10, 0)  # Monday
 REVIEWER = "审判管理办公室"
@@ -173,18 +174,17 @@ def test_an_escrow_on_a_frozen_payout_node_is_refused_before_a_closing_too(make_
 
 
 def test_a_resumed_zhongben_case_still_pays_out_its_own_money_in_time(make_runtime):
-    """Money arriving in a 终本 case (a deduction under a freeze it kept) is its own: its deadlines keep running
-    while the case is resumed (the resumption ends only the sweeps), and the 终本 case pays it out."""
-    rt = make_runtime(FILED)
-    rt.submit(c.FileCase("K", debtors=("D1",), amount_cents=CLAIM))
-    rt.submit(c.FreezeConfirmed("K", "icbc-1", "icbc", 80_000_00, freeze_id="F1", account_no="A1"))
-    state = rt.cases["K"]
-    state.closed_manner, state.closed_at = "zhongben", rt.clock.now()  # past the gate: the closing itself is not tested
-    assert rt.submit(c.DeductionConfirmed("K", "icbc-1", 30_000_00, "R1")).accepted
+    """Money arriving in a 终本 case after its closing (a sale's proceeds) is its own: its deadlines keep running
+    while the case is resumed (the resumption ends only the sweeps), and the 终本 case pays it out, as it did before
+    (unchanged: only the deadlines are new)."""
+    rt = _gate_ready_case(make_runtime)
+    _close(rt, "终本")
+    assert rt.submit(c.ProceedsArrived("K", "flat", 30_000_00, "R1")).accepted
     assert rt.submit(c.RequestResumption("K", reason="统查发现财产")).accepted
     assert rt.submit(c.ApproveResumption("K", "执行局长")).accepted
     rt.clock.advance(timedelta(days=31))
-    assert state.status(33, "R1") == NodeStatus.FROZEN and state.status(32, "R1") == NodeStatus.FROZEN
+    state = rt.cases["K"]
+    assert state.status(32, "R1") == NodeStatus.FROZEN and state.status(33, "R1") == NodeStatus.FROZEN
 
 
 def _process_text(old: str, new: str) -> str:
