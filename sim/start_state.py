@@ -817,7 +817,8 @@ def date_order(table: Sheet, before: datetime | None, given: str | None = None) 
             cell = next(s for s in shorts if s[3] and o not in s[3])
             against.setdefault((cell[0], cell[1]), []).append(o)
     for (line, text), orders in against.items():
-        proof.append((f"第 {line} 行的 {text} 按{'、'.join(ORDER_NAMES[o][0] for o in orders)}都不是日期",
+        proof.append((f"第 {line} 行的 {text} 按{'、'.join(ORDER_NAMES[o][0] for o in orders)}"
+                      f"{'都' if len(orders) > 1 else ''}不是日期",
                       f"line {line}'s {text} is no date read {' or '.join(ORDER_NAMES[o][1] for o in orders)}"))
     if len(fits) > 1 and before is not None:  # the run's start: an order putting a date on or after it is not it
         day = before.date()
