@@ -341,12 +341,13 @@ def finite(x: Any) -> Any:
     return x
 
 
-def _start_state(path: str | None) -> str:
+def _start_state(profile: CourtProfile) -> str:
+    path = profile.start_state
     if not path:
         return "无：从零案件开始 / none: from an empty court"
     from sim.start_state import notes
 
-    said = notes(path)
+    said = notes(path, profile.origin, profile.start_state_date_order)  # as the run read it
     return Path(path).name + (f"（{'；'.join(said)}）" if said else "")
 
 
@@ -355,7 +356,7 @@ def _input_rows(profile: CourtProfile, params: dict[str, Any]) -> list[list[str]
     i = profile.intake
     return [
         ["起始时刻 / first simulated instant", profile.origin.strftime("%Y-%m-%d %H:%M") + "（北京时间 / CST）"],
-        ["起始状态 / start state", _start_state(profile.start_state)],
+        ["起始状态 / start state", _start_state(profile)],
         ["年收案 / yearly intake", f"{i.yearly:,.0f}"],
         ["案件构成 / mix", _shares(i.mix, TYPES)],
         ["金钱给付 / money share", f"{i.money_share:.0%}"], ["非诉 / non-litigation", f"{i.nonlitigation_share:.0%}"],

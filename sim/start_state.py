@@ -183,7 +183,6 @@ def load_start_state(path: str | Path, before: datetime, judges: tuple[str, ...]
     problems: list[UserError] = []  # every mistake of every row, reported together
     lines: list[int] = []  # the line of each
     dates = date_order(table, before, order)
-    _LOADED[str(p)] = (before, order)
     if dates.problem is not None:  # the short dates' order cannot be told: said first, their cells not each again
         zh, en, at, column = dates.problem
         problems.append(UserError(zh, en, where=f"{p}:{at}:{column}"))
@@ -513,13 +512,11 @@ def notes(path: str | Path | None, before: datetime | None = None, order: str | 
     """What the user is told about how the start state was read, where it was not as written: a CSV read as GBK,
     title rows above the header skipped, total rows (合计) skipped, the order its short dates were read in. Empty for
     a plain file, no start state, or one that cannot be read (the load itself says why). ``before`` and ``order``:
-    the run's start and the order given (``load_start_state``'s); without ``before``, as this process last loaded
-    the file (the report's inputs table), else without the run's start."""
+    the run's start and the order given (``load_start_state``'s); without ``before``, the dates are judged without
+    the run's start."""
     if not path:
         return []
     p = Path(path)
-    if before is None and (last := _LOADED.get(str(p))) is not None:
-        before, order = last
     try:
         table = _table(p)
     except (OSError, UserError):
@@ -541,11 +538,6 @@ def notes(path: str | Path | None, before: datetime | None = None, order: str | 
     said += _dates_note(p, table, before, order)
     said += totals_note(p, table, WHAT)
     return said
-
-
-# How this process last loaded each start state (its path → the run's start, the order given): what ``notes`` says
-# when asked without them (the report's inputs table names the file only).
-_LOADED: dict[str, tuple[datetime, str | None]] = {}
 
 
 def _dates_note(p: Path, table: Sheet, before: datetime | None, order: str | None) -> list[str]:

@@ -176,8 +176,8 @@ def test_short_dates_no_one_order_reads_are_refused_and_a_cell_none_is_at_its_ce
 
 def test_the_order_given_in_the_profile_or_on_the_command_line(tmp_path, capsys, monkeypatch):
     """``start_state_date_order`` in the profile (``--date-order`` overrides it): checked as the file's field, named
-    by its option when wrong; both simulate and plan staffing take it; the report's note (``notes`` without the
-    run's start) says the order the run read the file in."""
+    by its option when wrong; both simulate and plan staffing take it; the report's note says the order the run read
+    the file in (the profile's)."""
     from sim.profile import load_profile
     from zhixing.cli import main
     from zhixing.cmd_simulate import overridden
@@ -192,8 +192,10 @@ def test_the_order_given_in_the_profile_or_on_the_command_line(tmp_path, capsys,
     assert info.value.where == "--date-order"
     with pytest.raises(UserError):
         load_profile(_file(tmp_path / "bad.yaml", "start_state_date_order: 月日年\n"))
-    load_start_state(f, START, order="mdy")
-    assert any("按月/日/年读取（配置 start_state_date_order 或 --date-order 所定）" in n for n in notes(str(f)))
+    from sim.report import _start_state
+
+    assert "按月/日/年读取（配置 start_state_date_order 或 --date-order 所定）" in _start_state(profile)  # the report's
+    assert "按月/日/年读取" not in _start_state(overridden(profile, date_order="dmy"))  # the order the profile gives
     monkeypatch.setenv("COLUMNS", "200")
     for command in (["simulate", "--help"], ["plan", "staffing", "--help"], ["plan", "intake", "--help"]):
         main(command)
