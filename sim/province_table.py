@@ -25,7 +25,7 @@ from typing import Any
 
 from core_flow.errors import UserError
 from sim.profile import ROLE_ALIASES, ROLES, canonical_role
-from sim.sheet import Sheet, is_blank, is_total, read_sheet, reading_notes, totals_note
+from sim.sheet import Sheet, is_blank, is_total, read_sheet, reading_notes, refuse_overlong, totals_note
 
 WHAT = ("各院表", "courts table")
 FIELDS: dict[str, tuple[str, ...]] = {
@@ -68,6 +68,7 @@ def read_courts(p: Path) -> tuple[list[Row], list[str]]:
     """The table's courts and how it was read (``sim.sheet.reading_notes``); every unknown or repeated column named
     at once."""
     sheet = read_sheet(p, _known, WHAT)
+    refuse_overlong(p, sheet, WHAT)  # 1,900 unquoted: never read as 1 case a year and 900 judges
     paths = _columns(p, sheet)
     if ("name",) not in paths:
         raise UserError("各院表缺少“法院”列（法院名称）", "the courts table lacks the 法院 (name) column",

@@ -310,6 +310,7 @@ def test_a_courts_workbook_reads_like_the_csv(tmp_path):
     (("2,乙县人民法院", "2,甲区人民法院"), "各院.csv:4:法院名称", "名称重复"),
     (("法院名称", "名称"), "各院.csv:2", "未知列"),
     (("6,6,豫0801", "0,6,豫0801"), "各院.csv:3:承办法官人数", "至少一人"),
+    (("3,丙县人民法院,900", "3,丙县人民法院,1,900"), "各院.csv:5", "未加引号"),  # not 1 case and 900 judges
 ])
 def test_a_mistake_in_the_courts_table_is_at_its_row_and_column(tmp_path, change, where, zh):
     assert change[0] in TABLE
