@@ -130,22 +130,54 @@ def check_callbacks(run: Run, ctx: CheckContext) -> None:
                           horizon=86400.0)
     arrivals = run.receiver.at(path)
     refused = [a for a in arrivals if a.status != 200]
-    ctx.expect("AG-011", bool(acked) and len(refused) >= 2 and all(
-                   any(x.status == 200 and x.body == a.body for x in arrivals) for a in refused),
-               f"回调：{len(arrivals)} 次投递，其中 {len(refused)} 次被拒后重试至确认",
-               f"callback: {len(arrivals)} posts, {len(refused)} refused then retried until acknowledged")
+    retried = bool(acked) and len(refused) >= 2 and all(
+        any(x.status == 200 and x.body == a.body for x in arrivals) for a in refused)
+    ok_zh, ok_en = _callback_outcome(run, len(arrivals), len(refused), len(arrivals) - len(refused), retried)
+    ctx.expect("AG-011", retried, ok_zh, ok_en)
     if not tid:
         return
     polled = run.sut.answer(agency, tid, body["court_code"])
     _expect_no_post_after_ack(ctx, run.receiver.at(path))
     last = [a.body for a in run.receiver.at(path) if a.status == 200]
-    ctx.expect("AG-011", polled is not None and (run.hub or (bool(last) and last[-1] == polled)),
-               "按工单轮询得到与回调相同的反馈", "polling the ticket gives the answer the callback carried")
+    same = polled is not None and (run.hub or (bool(last) and last[-1] == polled))
+    if same:
+        zh, en = "按工单轮询得到与回调相同的反馈", "polling the ticket gives the answer the callback carried"
+    else:  # say what was missing or different, not what was expected as if it had happened
+        zh = ("按工单轮询：" + ("无答复" if polled is None else "有答复") + "，确认的回调："
+              + ("无" if not last else ("反馈相同" if last[-1] == polled else "反馈不同"))
+              + "（应为轮询所得与确认的回调所载反馈相同）")
+        en = ("polling the ticket: " + ("no answer" if polled is None else "answered") + ", acknowledged callback: "
+              + ("none" if not last else ("the same answer" if last[-1] == polled else "another answer"))
+              + " (expected the answer the acknowledged callback carried)")
+    ctx.expect("AG-011", same, zh, en)
     by_no = run.sut.request("GET", f"/agencies/{agency}/requests", court=body["court_code"],
                             params={"request_no": body["request_no"], "court_code": body["court_code"]},
                             note="poll by request number")
     ctx.expect("AG-011", polled_ticket_id(by_no) == tid,
                f"按请求编号轮询：HTTP {by_no.status_code}", f"polling by request number: HTTP {by_no.status_code}")
+
+
+def _callback_outcome(run: Run, posts: int, refused: int, acknowledged: int, retried: bool) -> tuple[str, str]:
+    """What the callback check saw, said as observed: on a failure, the counts against what was expected and, when
+    nothing was acknowledged, how long the kit waited (in real time: ``--answer-timeout``, which must cover the
+    system's first two retry intervals, since the kit refuses the first two posts)."""
+    if retried:
+        return (f"回调：{posts} 次投递，其中 {refused} 次被拒后重试至确认",
+                f"callback: {posts} posts, {refused} refused then retried until acknowledged")
+    zh = (f"回调：{posts} 次投递，被拒 {refused} 次，确认 {acknowledged} 次"
+          "（应为：本工具拒绝前两次投递，被拒的反馈重试至确认）")
+    en = (f"callback: {posts} posts, {refused} refused, {acknowledged} acknowledged (expected: the kit refuses the "
+          "first two posts, and a refused answer is retried until acknowledged)")
+    if acknowledged == 0 and posts and not run.sut.admin:
+        wait = f"{run.sut.answer_timeout:g}"
+        zh += (f"；--answer-timeout {wait} 秒内未再收到投递：被测系统前两次重试的间隔之和超过该时间时，"
+               "调大 --answer-timeout 再运行")
+        en += (f"; no further post within --answer-timeout {wait} s: if the system's first two retry intervals add up "
+               "to more, run again with a larger --answer-timeout")
+    elif acknowledged == 0 and posts:
+        zh += "；虚拟时间一日内未再收到投递"
+        en += "; no further post within a virtual day"
+    return zh, en
 
 
 def _expect_no_post_after_ack(ctx: CheckContext, arrivals: list[Any]) -> None:
