@@ -183,7 +183,8 @@ def _duban(run: Run, step: StepBase, a: Any) -> None:
     fb = next((f for f in run.view(step).feedback if f.debtor == debtor and f.agency == a.agency), None)
     have = (fb.duban if fb is not None else None) or "none"
     if have != want:
-        raise StepFailure(f"{a.agency} 督办 duban {want}", f"督办 duban {have}"
+        whose = f"{a.agency}" + (f" {a.debtor}" if a.debtor is not None else "")  # which debtor's, where named
+        raise StepFailure(f"{whose} 督办 duban {want}", f"督办 duban {have}"
                           + ("" if fb is None else f"（反馈于 received {_t(fb.received_at)}，应查看于 view by "
                                                    f"{_t(fb.due)}，查看 opened {fb.opened_at and _t(fb.opened_at)}）"))
 

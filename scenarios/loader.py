@@ -61,8 +61,9 @@ class ScenarioFileError(UserError):
         self.problems = problems
         first = problems[0]
         lines = "\n  ".join(str(p) for p in problems)
-        super().__init__(f"场景文件有 {len(problems)} 处错误：\n  {lines}",
-                         f"{len(problems)} problem(s) in scenario files (listed above)",
+        n = len(problems)
+        super().__init__(f"场景文件有 {n} 处错误：\n  {lines}\n",  # the English summary on a line of its own
+                         f"{n} problem{'s' if n > 1 else ''} in scenario files (listed above)",
                          where=f"{first.file}:{first.line}", code="invalid_scenario")
 
 

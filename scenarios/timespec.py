@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
 from core_flow.errors import UserError
-from core_flow.legal_calendar import LegalCalendar, parse_local
+from core_flow.legal_calendar import DATE_FORMS_EN, DATE_FORMS_ZH, LegalCalendar, parse_local
 from core_flow.legal_calendar.periods import zh_number
 
 _UNITS = {
@@ -33,8 +33,10 @@ _UNITS = {
 }
 _TERM = re.compile(r"\s*(\d{1,6}|[零一二两三四五六七八九十百]{1,6})\s*"
                    r"(个工作日|工作日|个月|分钟|小时|min|mo|wd|分|时|天|日|周|月|m|h|d|w)")
-FORMS_ZH = "绝对时间 YYYY-MM-DD[ HH:MM]，或相对时间如 +2d、+3wd、+48h、+30m（分钟）、+1mo（月）"
-FORMS_EN = "an absolute time YYYY-MM-DD[ HH:MM] or a relative one like +2d, +3wd, +48h, +30m (minutes), +1mo (months)"
+FORMS_ZH = (f"绝对时间：日期（{DATE_FORMS_ZH}）后可接时刻 HH:MM 或 10时30分、下午3时；"
+            "或相对时间如 +2d、+3wd、+48h、+30m（分钟）、+1mo（月）、+三日")
+FORMS_EN = (f"an absolute time — a date ({DATE_FORMS_EN}), optionally a time HH:MM or 10时30分, 下午3时 — or a "
+            "relative one like +2d, +3wd, +48h, +30m (minutes), +1mo (months), +三日")
 
 
 @dataclass(frozen=True, slots=True)

@@ -1,0 +1,68 @@
+"""A newcomer writing a scenario from scenarios/README.md (walked on a fresh clone): the messages for their mistakes say
+where and what is expected. Found: a time written another way was told only of ``YYYY-MM-DD[ HH:MM]`` (the README
+also takes 2025/9/29, 2025年9月29日, 10时30分, 下午3时); the English summary of the load errors was glued to the
+last problem's line ("… / 4 problem(s) in scenario files"); a failed ``expect_duban`` of one of two debtors said
+"boc 督办 duban open" without saying whose."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from scenarios.loader import ScenarioFileError, load_paths, parse_text
+from scenarios.runner import run_scenario
+
+TWO_DEBTORS = """\
+name: 两名被执行人
+case:
+  number: (2025)豫0811执7431号
+  amount: 80000
+  filed: 2025-03-03 10:00
+  debtors:
+    - {as: 甲某, world: 11, holdings: [{agency: 中国银行, amount: 500}]}
+    - {as: 乙某, world: 12, holdings: [{agency: 中国银行, amount: 700}]}
+steps:
+  - assign: 张法官
+  - verify_identity: {debtor: 甲某, passed: true}
+  - verify_identity: {debtor: 乙某, passed: true}
+  - at: +1d
+    open_feedback: {agency: 中国银行, debtor: 甲某}
+  - at: +3d
+    expect_duban: {agency: 中国银行, debtor: 甲某}
+"""
+
+
+def test_a_time_written_another_way_is_told_every_form_the_readme_allows():
+    text = TWO_DEBTORS.replace("  - at: +1d\n", "  - at: 08/03/2025 00:00\n")
+    _, bad = parse_text(text, "t.scenario.yaml")
+    (problem,) = bad
+    assert problem.line == 13 and problem.key == "steps.3.at"
+    for form in ("YYYY-MM-DD", "YYYY/M/D", "YYYY年M月D日", "10时30分", "下午3时", "+3wd", "+三日"):
+        assert form in problem.zh and form in problem.en, form
+
+
+def test_the_english_summary_of_several_mistakes_is_on_a_line_of_its_own(tmp_path: Path):
+    path = tmp_path / "bad.scenario.yaml"
+    path.write_text(TWO_DEBTORS.replace("expect_duban", "expect_dubn").replace("world: 12", "world: 12, wrold: 3"),
+                    encoding="utf-8")
+    with pytest.raises(ScenarioFileError) as caught:
+        load_paths([path])
+    lines = caught.value.message.splitlines()
+    assert lines[0].endswith("场景文件有 2 处错误：")
+    assert lines[-1] == " / 2 problems in scenario files (listed above)"  # not after the last problem's text
+    assert all(str(path) in line for line in lines[1:-1])
+    path.write_text(TWO_DEBTORS.replace("expect_duban", "expect_dubn"), encoding="utf-8")
+    with pytest.raises(ScenarioFileError) as caught:
+        load_paths([path])
+    assert caught.value.message.splitlines()[-1] == " / 1 problem in scenario files (listed above)"
+
+
+def test_a_failed_duban_expectation_says_whose_feedback_it_was():
+    (sc,), bad = parse_text(TWO_DEBTORS, "t.scenario.yaml")
+    assert not bad
+    result = run_scenario(sc)
+    failure = result.failure
+    assert not result.passed and failure is not None and failure.line == 15
+    assert failure.expected == "boc 甲某 督办 duban open"  # 甲某 opened in time: none, and it says whose
+    assert failure.actual.startswith("督办 duban none（反馈于 received 2025-03-03 10:00")
