@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import argparse
 import difflib
+import importlib.util
 import os
 import re
 import socket
@@ -168,6 +169,9 @@ def main(argv: list[str] | None = None) -> int:
     args, extra = parser.parse_known_args(argv)
     if extra and extra[0] == "--":
         extra = extra[1:]
+    if importlib.util.find_spec("locust") is None:  # find_spec, never import (locust monkey-patches with gevent)
+        return usage_error("未安装 locust（在 dev 依赖中）：make venv，或 pip install -e '.[dev]' / locust is not "
+                           "installed (it is in the dev extras): make venv, or pip install -e '.[dev]'")
     try:  # every mistake found before the server starts
         check_own(args)
         check_extra(extra)
