@@ -647,3 +647,22 @@ def test_retry_after_parsing() -> None:
     dated = {"Retry-After": "Mon, 02 Mar 2026 01:02:00 GMT", "Date": "Mon, 02 Mar 2026 01:00:30 GMT"}
     assert parse_retry_after(resp(**dated)) == 90  # measured against the agency's own Date, no local clock
     assert parse_retry_after(resp(**{"Retry-After": "Mon, 02 Mar 2026 01:02:00 GMT"})) is None
+
+
+async def test_a_closed_transport_sends_nothing_and_logs_nothing(caplog):
+    """A court shutting down (``open_court``'s end) closes the transport before the client: a retry or a poll a
+    clock timer asks for afterwards is dropped — not sent on the closed client, whose RuntimeError ("the client has
+    been closed") was logged as a failed transport call on the demo's stderr — and its ``done`` is not called."""
+    with respx.mock(base_url=BASE, assert_all_called=False) as router:
+        route = router.post("/agencies/icbc/requests").respond(201, json={})
+        client = httpx.AsyncClient(base_url=BASE)
+        transport = HttpTransport(client)
+        answered: list[Any] = []
+        await transport.aclose()
+        await client.aclose()
+        with caplog.at_level("WARNING", logger="core_flow.gateway.http"):
+            transport.submit("icbc", request(1), answered.append)
+            transport.poll("icbc", "T-1", answered.append)
+            await transport.drain()
+        assert answered == [] and route.call_count == 0 and transport.in_flight == 0
+        assert "transport call failed" not in caplog.text

@@ -82,7 +82,7 @@ async def open_court(spec: CourtSpec, *, counterpart: Any = None) -> AsyncIterat
     if counterpart is None:
         counterpart = counterpart_factory(spec)(spec, clock)
     servers: list[Any] = []
-    client = filing_client = None
+    client = filing_client = transport = None
     try:
         await counterpart.start(clock)  # the agencies' clock is derived from this one (one time source)
         receiver_port, filing_port = free_port(), free_port()
@@ -92,7 +92,8 @@ async def open_court(spec: CourtSpec, *, counterpart: Any = None) -> AsyncIterat
         config = spec.gateway or GatewayConfig(
             retry=RetryPolicy(attempts=20, base=1.0, cap=600.0), max_in_flight=2, in_flight_for={HUB: 16},
             callback_url=f"http://{HOST}:{receiver_port}/callbacks/feedback", request_timeout=10.0)
-        gateway = Gateway(HttpTransport(client), clock, seed=spec.seed, config=config)
+        transport = HttpTransport(client)
+        gateway = Gateway(transport, clock, seed=spec.seed, config=config)
         runtime = _runtime(spec, clock)
         platform = Platform(runtime, gateway, AgencyDirectory.from_json(counterpart.directory_rows()),
                             court=spec.court, accounts=counterpart.accounts, inquiry_via=spec.inquiry_via,
@@ -104,6 +105,8 @@ async def open_court(spec: CourtSpec, *, counterpart: Any = None) -> AsyncIterat
             warnings.simplefilter("ignore")  # provisional holiday years are flagged on their events
             yield court
     finally:
+        if transport is not None:  # calls in flight or retried while shutting down: cancelled, never sent closed
+            await transport.aclose()
         for server in servers:
             await server.stop()
         if client is not None:

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Awaitable, Callable, Mapping
+from collections.abc import Awaitable, Callable, Coroutine, Mapping
 from email.utils import parsedate_to_datetime
 from typing import Any, TypeVar
 from urllib.parse import quote
@@ -93,6 +93,7 @@ class HttpTransport:
         self.headers = dict(headers or {})
         self.timeout = timeout
         self._tasks: set[asyncio.Task[None]] = set()
+        self._closed = False
 
     def connect(self, deliver: FeedbackSink) -> None:
         """Answers reach the gateway by callback (see ``receiver``) or by polling; nothing to connect."""
@@ -137,7 +138,9 @@ class HttpTransport:
             await asyncio.gather(*list(self._tasks), return_exceptions=True)
 
     async def aclose(self) -> None:
-        """Cancel calls still in flight (their ``done`` is not called)."""
+        """Cancel calls still in flight (their ``done`` is not called); calls asked for afterwards (a retry or a poll
+        a clock timer runs while the court shuts down) are dropped the same way, never sent on a closed client."""
+        self._closed = True
         tasks = list(self._tasks)
         for task in tasks:
             task.cancel()
@@ -145,7 +148,11 @@ class HttpTransport:
 
     # -- plumbing ------------------------------------------------------------------------------------
 
-    def _spawn(self, call: Awaitable[R], done: Callable[[R], None]) -> None:
+    def _spawn(self, call: Coroutine[Any, Any, R], done: Callable[[R], None]) -> None:
+        if self._closed or self.client.is_closed:  # shutting down: nothing more is sent, nothing answered
+            call.close()
+            return
+
         async def run() -> None:
             done(await call)
 

@@ -56,11 +56,15 @@ class HttpFilingPush:
         self.attempts = attempts
 
     def push(self, payload: ResumptionPush, done: PushDone) -> None:
+        if self.client.is_closed:  # the court is shutting down: nothing more is sent
+            return
         asyncio.get_running_loop().create_task(self._push(payload, done))
 
     async def _push(self, payload: ResumptionPush, done: PushDone) -> None:
         detail = ""
         for _ in range(self.attempts):
+            if self.client.is_closed:  # closed while retrying (the court shut down): dropped, not a failed filing
+                return
             try:
                 response = await self.client.post(self.url, json=payload.model_dump(mode="json"))
             except httpx.TransportError as err:
