@@ -56,6 +56,19 @@ def test_timeline_runs_the_engine_in_virtual_time(capsys):
     assert "节点冻结 node frozen" in out and "终本统查 sweep" in out and "批准解冻 unfreeze approved" in out
 
 
+def test_the_timelines_cases_are_uploaded_and_archived_after_closing():
+    """Each of the three cases finishes its 结案 and 归档 nodes: no 43 / 44 deadline shown missed (the resumed case
+    closed and was then left, its upload and archiving deadlines missed on the page)."""
+    from core_flow.engine import EventKind
+    from zhixing.engine_timeline import run_demo
+
+    runtime, _ = run_demo()
+    closed = {e.case_id for e in runtime.events if e.kind == EventKind.CLOSED}
+    archived = {e.case_id for e in runtime.events if e.kind == EventKind.NODE_DONE and e.node == 44}
+    assert len(closed) == 3 and archived == closed
+    assert not [e for e in runtime.events if e.kind == EventKind.DEADLINE_MISSED and e.node in (43, 44)]
+
+
 def _line(kind, case, agency, at="2025-03-11T00:00:00+08:00"):
     return json.dumps({"at": at, "case_id": case, "kind": kind, "node": 3, "instance": "", "item": None,
                        "data": {"debtor": "D", "agency": agency, "due": at}}, ensure_ascii=False)

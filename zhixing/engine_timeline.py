@@ -94,6 +94,7 @@ def _script() -> list[tuple[timedelta, Any]]:
         (401 * d, c.CompleteNode(r, 3)), (401 * d, c.CompleteNode(r, 4)),
         (401 * d + 1 * h, c.CompleteNode(r, 5)), (401 * d + 1 * h, c.CompleteNode(r, 6)),
         (403 * d, c.CompleteNode(r, 7)), (410 * d, c.Close(r, "执行完毕", reviewed_by="审判管理办公室")),
+        (412 * d, c.CompleteItem(r, 43, "completed_upload")), (414 * d, c.CompleteNode(r, 44)),
     ]
 
 
