@@ -62,10 +62,11 @@ def _value(v: Any, key: str = "") -> str:
 
 
 def arguments(step: Any) -> str:
-    """The step's arguments as written (defaults left out), e.g. ``node=7 state=frozen``."""
+    """The step's arguments as written, e.g. ``node=7 state=frozen``: what the file gave, even where it is the default
+    (``expect_duban: {…, state: open}`` shows ``state=open``), and no default it left out."""
     args = step.args
     if hasattr(args, "model_dump"):
-        data = args.model_dump(exclude_defaults=True, by_alias=True)
+        data = args.model_dump(exclude_unset=True, by_alias=True)
     elif args is None or args is True:
         data = {}
     else:

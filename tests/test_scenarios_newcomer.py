@@ -66,3 +66,20 @@ def test_a_failed_duban_expectation_says_whose_feedback_it_was():
     assert not result.passed and failure is not None and failure.line == 15
     assert failure.expected == "boc 甲某 督办 duban open"  # 甲某 opened in time: none, and it says whose
     assert failure.actual.startswith("督办 duban none（反馈于 received 2025-03-03 10:00")
+
+
+def test_a_steps_expected_shows_what_the_file_wrote_even_the_default():
+    """The reports' "expected" of an expectation is what the file wrote: ``state: open`` written out was dropped as the
+    default ("agency=boc debtor=乙某", reading as if the state were not checked), and ``expect_case: {handler: null}``
+    showed an empty expected."""
+    from scenarios.describe import arguments
+
+    text = TWO_DEBTORS.replace("expect_duban: {agency: 中国银行, debtor: 甲某}",
+                               "expect_duban: {agency: 中国银行, debtor: 甲某, state: open}")
+    text += "  - expect_case: {handler: null}\n  - expect_duban: {agency: 中国银行, debtor: 乙某}\n"
+    (sc,), bad = parse_text(text, "t.scenario.yaml")
+    assert not bad
+    duban, case, unwritten = sc.steps[-3:]
+    assert arguments(duban) == "agency=boc debtor=甲某 state=open"
+    assert arguments(case) == "handler=None"
+    assert arguments(unwritten) == "agency=boc debtor=乙某"  # a default the file left out is not added
