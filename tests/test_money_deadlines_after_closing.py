@@ -23,30 +23,12 @@ from core_flow.runtime import Runtime
 from sim.invariants import Checker
 from tests.conftest import cst
 from tests.test_engine_rules import _gate_ready_case
+from tests.test_money_on_closing import _close, _held_case
 
 FILED = cst(2025, 3, 3, 10, 0)  # Monday
 REVIEWER = "审判管理办公室"
 CLAIM = 100_000_00
 APPROVERS = ("执行局长", "分管副院长")
-
-
-def _held_case(rt, *, register=True, approve=True, deducted=60_000_00):
-    """A case whose account holds ``deducted`` (receipt R1), arrived at filing: node 33 due 2025-04-03 00:00."""
-    rt.submit(c.FileCase("K", debtors=("D1",), amount_cents=CLAIM))
-    assert rt.submit(c.FreezeConfirmed("K", "icbc-1", "icbc", 80_000_00, freeze_id="F1", account_no="A1")).accepted
-    assert rt.submit(c.DeductionConfirmed("K", "icbc-1", deducted, "R1")).accepted
-    if register:
-        assert rt.submit(c.RegisterReceipt("K", "R1")).accepted
-    if approve:
-        for who in APPROVERS:
-            assert rt.submit(c.ApprovePayout("K", "R1", who)).accepted
-    return rt
-
-
-def _close(rt, manner):
-    out = rt.submit(c.Close("K", manner, reviewed_by=REVIEWER))
-    assert out.accepted, out.refusal
-    return next(e for e in out.events if e.kind == EventKind.CLOSED).data
 
 
 def _after(rt, mark, *kinds, nodes=(32, 33)):
