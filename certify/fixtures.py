@@ -122,7 +122,9 @@ class Fixtures(_In):
         default=None, min_length=1, max_length=64,
         description="扣划入账的一案一账号（受理扣划 06 的机构必填；登记机构可省）/ the case sub-account deductions go "
                     "to (for an agency taking deductions, 06; a registry may leave it out)")
-    debtors: dict[str, DebtorFixture] = Field(description="按角色的测试被执行人 / test debtors by role")
+    debtors: dict[str, DebtorFixture] = Field(
+        description="按角色的测试被执行人 / test debtors by role",
+        json_schema_extra={"propertyNames": {"enum": list(ROLES)}})  # an editor's schema check names a misspelt role
     hub: HubFixture | None = None
     resumed: ResumedFixture | None = Field(
         default=None, description="恢复执行案件（可选，AG-019）/ a resumed case (optional, AG-019)")
