@@ -176,9 +176,12 @@ def test_the_court_command_serves_grades_and_writes_evidence(tmp_path: Path,
                                                              capsys: pytest.CaptureFixture[str]) -> None:
     port = free_port()
     out = tmp_path / "court"
-    assert main(["certify", "court", "--listen", f"127.0.0.1:{port}", "--duration", "1", "--out", str(out)]) == 0
-    printed = capsys.readouterr().out
+    # no court connected in the second it served: nothing passed, the run certified nothing — exit 3, not 0
+    assert main(["certify", "court", "--listen", f"127.0.0.1:{port}", "--duration", "1", "--out", str(out)]) == 3
+    captured = capsys.readouterr()
+    printed = captured.out
     assert "CT-001  跳过 skipped" in printed and "摘要 / digest (SHA-256)" in printed
+    assert "本次运行未认证任何内容" in captured.err and "certified nothing" in captured.err
     assert main(["certify", "verify", str(out)]) == 0
     assert main(["certify", "court", "--driver", "http://127.0.0.1:1", "--listen", f"127.0.0.1:{free_port()}",
                  "--out", str(out)]) == 2

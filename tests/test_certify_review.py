@@ -171,7 +171,7 @@ def test_a_driven_court_run_names_the_driven_court_says_its_summary_and_matches_
 def test_a_court_run_by_hand_says_the_court_connecting_to_the_kit_is_under_test(
         tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     out, port = tmp_path / "manual", free_port()
-    assert main(["certify", "court", "--listen", f"127.0.0.1:{port}", "--duration", "1", "--out", str(out)]) == 0
+    assert main(["certify", "court", "--listen", f"127.0.0.1:{port}", "--duration", "1", "--out", str(out)]) == 3
     printed = capsys.readouterr().out
     assert "通过 0，未通过 0，跳过 11，不适用 5 / pass 0, fail 0, skipped 11, not applicable 5" in printed.splitlines()
     sut = json.loads((out / "manifest.json").read_text(encoding="utf-8"))["sut"]
@@ -195,7 +195,7 @@ def test_a_court_run_by_hand_prints_each_case_with_its_debtors_name_and_id_and_t
 
     port = free_port()
     assert main(["certify", "court", "--listen", f"127.0.0.1:{port}", "--duration", "1", "--out",
-                 str(tmp_path / "ev")]) == 0
+                 str(tmp_path / "ev")]) == 3  # nobody filed: nothing passed
     printed = capsys.readouterr().out
     assert "并非真实人员" in printed and "not real people" in printed and f"http://127.0.0.1:{port}" in printed
     scenarios = load_paths([CASES])

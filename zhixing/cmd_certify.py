@@ -22,6 +22,21 @@ def _summary(rows: list[dict]) -> str:
             f"pass {n['pass']}, fail {n['fail']}, skipped {n['skipped']}, not applicable {n['not_applicable']}")
 
 
+NOTHING_PASSED = 3  # the exit code of a run in which no requirement passed (a CI must not read it as certified)
+
+
+def _exit_for(rows: list[dict], interrupted: bool = False) -> None:
+    """1 when a requirement failed or the run was interrupted; 3 when none passed (all skipped or not applicable: the
+    run certified nothing — a court that never connected, ``--only`` a check the system does not take), said on
+    stderr; else 0."""
+    if interrupted or any(row["status"] == "fail" for row in rows):
+        raise typer.Exit(1)
+    if not any(row["status"] == "pass" for row in rows):
+        typer.echo("没有任何要求通过（全部跳过或不适用）：本次运行未认证任何内容，以退出码 3 结束 / no requirement "
+                   "passed (all skipped or not applicable): this run certified nothing — exit code 3", err=True)
+        raise typer.Exit(NOTHING_PASSED)
+
+
 def _row_lines(row: dict) -> list[str]:
     """A requirement's line, and under one not passed why: its failing findings (at most two), or the reason it was
     skipped or is not applicable — masked as the evidence is (the whole text is in report.html and results.json)."""
@@ -86,8 +101,9 @@ def register(app: typer.Typer) -> None:
         if result.interrupted:
             typer.echo("运行被中断（Ctrl-C）：证据只含此前的检查 / the run was interrupted (Ctrl-C): the evidence "
                        "holds the checks until then", err=True)
-        if result.failed or result.interrupted:
+        if result.failed:  # a failing finding outside the requirements' rows too
             raise typer.Exit(1)
+        _exit_for(rows, result.interrupted)
 
     @certify_app.command("court")
     def court(
@@ -155,8 +171,7 @@ def register(app: typer.Typer) -> None:
             typer.echo("\n".join(_row_lines(row)))
         typer.echo(_summary(rows))
         typer.echo(f"证据 / evidence: {out}\n摘要 / digest (SHA-256): {digest}")
-        if any(row["status"] == "fail" for row in rows):
-            raise typer.Exit(1)
+        _exit_for(rows)
 
     @certify_app.command("verify")
     def verify(directory: Path = typer.Argument(..., help="证据目录 / the evidence directory")) -> None:
