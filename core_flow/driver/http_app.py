@@ -33,7 +33,10 @@ from core_flow.driver.protocol import (
 from core_flow.errors import UserError
 from core_flow.validation import field_messages, validation_error_body
 
-DRIVER_VERSION = "0.2.4"  # the driver interface's version (semver), independent of the package's
+DRIVER_VERSION = "0.2.5"  # the driver interface's version (semver), independent of the package's
+# 0.2.5: the reference court's money rules after a closing: held money returned to the debtor after 销案 / 不予执行 /
+#        驳回申请 (RETURN_TO_DEBTOR), nodes 32–33 deadlines outlive the closing and are unfrozen after it, an escrow
+#        on a frozen node 33 refused NODE_FROZEN.
 # 0.2.4: what the contract stated is checked (debtor ID check digits, case numbers and names, instants beyond the
 #        calendar, 1 MiB bodies, application/json); requests served in turn; a refused PUT /court keeps the run.
 # 0.2.3: each node item says the provisional holiday years its due relies on (calendar_provisional).
