@@ -23,6 +23,20 @@ def _status(status: str) -> str:
     return f'<span class="{status}">{zh} / {en}</span>'
 
 
+class _Html(str):
+    """Text already escaped (the meta table writes it as it is)."""
+
+
+def _fields(values: dict[str, Any]) -> _Html:
+    """A manifest's mapping (the system's identity, the run's settings) as one ``name: value`` line each — not a
+    line of JSON; a nested value stays JSON, an absent one is a dash."""
+    lines = []
+    for name, value in values.items():
+        shown = "—" if value is None else value if isinstance(value, str) else json.dumps(value, ensure_ascii=False)
+        lines.append(f"<code>{escape(str(name))}</code>: {escape(str(shown))}")
+    return _Html("<br>".join(lines) or "—")
+
+
 def render_html(manifest: dict[str, Any], results: dict[str, Any]) -> str:
     sut = manifest.get("sut", {})
     summary = results["summary"]
@@ -32,10 +46,10 @@ def render_html(manifest: dict[str, Any], results: dict[str, Any]) -> str:
         ("工具版本 / kit version", manifest.get("kit_version")),
         ("规范版本 / profile version", manifest.get("profile_version")),
         ("被测系统 / system under test", " — ".join(str(v) for v in (sut.get("url"), sut.get("description")) if v)),
-        ("被测系统标识 / identity", json.dumps(sut.get("identity", {}), ensure_ascii=False)),
+        ("被测系统标识 / identity", _fields(sut.get("identity") or {})),
         ("开始 / started", manifest.get("started")),
         ("结束 / finished", manifest.get("finished")),
-        ("设置 / settings", json.dumps(manifest.get("settings", {}), ensure_ascii=False)),
+        ("设置 / settings", _fields(manifest.get("settings") or {})),
         ("个人信息 / personal data", "已遮蔽 / masked" if manifest.get("masked") else "未遮蔽 / unmasked"),
     ]
     rows = []
@@ -50,7 +64,8 @@ def render_html(manifest: dict[str, Any], results: dict[str, Any]) -> str:
         rows.append(f"<tr><td><b>{escape(r['id'])}</b><br>{escape(r['level'])}</td><td>{_status(r['status'])}</td>"
                     f"<td>{escape(r['zh'])}<br><small>{escape(r['en'])}</small></td><td><ul>{''.join(details)}"
                     "</ul></td></tr>")
-    meta_rows = "".join(f"<tr><th>{escape(k)}</th><td>{escape(str(v))}</td></tr>" for k, v in meta)
+    meta_rows = "".join(f"<tr><th>{escape(k)}</th><td>{v if isinstance(v, _Html) else escape(str(v))}</td></tr>"
+                        for k, v in meta)
     return (
         "<!DOCTYPE html><html lang=\"zh-CN\"><head><meta charset=\"utf-8\">"
         f"<title>zhixing 查控接口认证报告 / certification report</title><style>{_STYLE}</style></head><body>"

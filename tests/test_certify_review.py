@@ -211,3 +211,17 @@ def test_a_court_run_by_hand_prints_each_case_with_its_debtors_name_and_id_and_t
     sun = cases[4].debtors[0]
     assert [h.balance_cents for h in world.holdings(sun.id_number, "icbc")] == [5_000_000]  # the case's 50,000 元
     assert [h.balance_cents for h in world.holdings(sun.id_number, "ccb")] == [3_000_000]
+
+
+def test_the_reports_identity_and_settings_are_one_line_each_not_json() -> None:
+    """The system's identity and the run's settings read as ``name: value`` lines in report.html (a raw line of JSON
+    before), a nested value as JSON, an absent one as a dash; the text is escaped."""
+    from certify.report_html import render_html
+
+    manifest = {"suite": "agency", "sut": {"url": "http://x", "identity": {"vendor": "<某厂>", "version": None}},
+                "settings": {"answer_timeout": 60.0, "only": ["freeze"], "defects": {}},
+                "started": "2026-12-06T20:00:00+08:00", "finished": "2026-12-06T20:03:09+08:00"}
+    page = render_html(manifest, {"summary": {}, "requirements": []})
+    assert "<code>vendor</code>: &lt;某厂&gt;<br><code>version</code>: —" in page
+    assert '<code>answer_timeout</code>: 60.0<br><code>only</code>: [&quot;freeze&quot;]' in page
+    assert '{"vendor"' not in page and "None" not in page
