@@ -108,6 +108,9 @@ def check_idempotency(run: Run, ctx: CheckContext) -> None:
                f"{shown(want, True)})")
 
 
+CALLBACK_WAITS = 3  # the answer's first post and its two retries after the kit's refusals: one answer timeout each
+
+
 def check_callbacks(run: Run, ctx: CheckContext) -> None:
     """An answer is posted to the callback URL and retried until acknowledged (the kit refuses the first two
     posts), then no more; the ticket can be polled, by ticket and by request number."""
@@ -126,8 +129,10 @@ def check_callbacks(run: Run, ctx: CheckContext) -> None:
     body = run.body(debtor, "00", **extra)
     r = run.sut.submit(agency, body)
     tid = ticket_id(r)
+    # in real time the answer and its two retries each get an answer timeout (a 30 s then 60 s backoff passes at the
+    # default 60 s): CALLBACK_WAITS
     acked = run.sut.until(lambda: [a for a in run.receiver.at(path) if a.status == 200], step=30.0,
-                          horizon=86400.0)
+                          horizon=86400.0, waits=CALLBACK_WAITS)
     arrivals = run.receiver.at(path)
     refused = [a for a in arrivals if a.status != 200]
     retried = bool(acked) and len(refused) >= 2 and all(
@@ -159,8 +164,9 @@ def check_callbacks(run: Run, ctx: CheckContext) -> None:
 
 def _callback_outcome(run: Run, posts: int, refused: int, acknowledged: int, retried: bool) -> tuple[str, str]:
     """What the callback check saw, said as observed: on a failure, the counts against what was expected and, when
-    nothing was acknowledged, how long the kit waited (in real time: ``--answer-timeout``, which must cover the
-    system's first two retry intervals, since the kit refuses the first two posts)."""
+    nothing was acknowledged, how long the kit waited (in real time: ``CALLBACK_WAITS`` × ``--answer-timeout``,
+    which must cover the system's answer and its first two retry intervals, since the kit refuses the first two
+    posts)."""
     if retried:
         return (f"回调：{posts} 次投递，其中 {refused} 次被拒后重试至确认",
                 f"callback: {posts} posts, {refused} refused then retried until acknowledged")
@@ -169,11 +175,12 @@ def _callback_outcome(run: Run, posts: int, refused: int, acknowledged: int, ret
     en = (f"callback: {posts} posts, {refused} refused, {acknowledged} acknowledged (expected: the kit refuses the "
           "first two posts, and a refused answer is retried until acknowledged)")
     if acknowledged == 0 and posts and not run.sut.admin:
-        wait = f"{run.sut.answer_timeout:g}"
-        zh += (f"；--answer-timeout {wait} 秒内未再收到投递：被测系统前两次重试的间隔之和超过该时间时，"
-               "调大 --answer-timeout 再运行")
-        en += (f"; no further post within --answer-timeout {wait} s: if the system's first two retry intervals add up "
-               "to more, run again with a larger --answer-timeout")
+        wait, total = f"{run.sut.answer_timeout:g}", f"{run.sut.answer_timeout * CALLBACK_WAITS:g}"
+        zh += (f"；{CALLBACK_WAITS} × --answer-timeout {wait} 秒（共 {total} 秒）内未收到可确认的投递：被测系统的答复与"
+               "前两次重试的间隔之和超过该时间时，调大 --answer-timeout 再运行")
+        en += (f"; no post to acknowledge within {CALLBACK_WAITS} × --answer-timeout {wait} s ({total} s): if the "
+               "system's answer and its first two retry intervals add up to more, run again with a larger "
+               "--answer-timeout")
     elif acknowledged == 0 and posts:
         zh += "；虚拟时间一日内未再收到投递"
         en += "; no further post within a virtual day"

@@ -226,9 +226,11 @@ class Sut:
         r = self.request("GET", f"/admin/sessions/{self.namespace}/clock", admin=True, record=False)
         return datetime.fromisoformat(r.json()["now"])
 
-    def until(self, done: Callable[[], Any], *, step: float = 60.0, horizon: float = 10 * 86400.0) -> Any:
+    def until(self, done: Callable[[], Any], *, step: float = 60.0, horizon: float = 10 * 86400.0,
+              waits: int = 1) -> Any:
         """Poll ``done()`` until it gives something truthy: virtual time moves by ``step`` up to ``horizon`` on
-        zhixing, real time up to the answer timeout otherwise. ``None`` when it never came."""
+        zhixing, real time up to ``waits`` answer timeouts otherwise (what needs several exchanges of the system's
+        own, as a callback retried twice). ``None`` when it never came."""
         if self.admin:
             waited = 0.0
             while waited <= horizon:
@@ -239,7 +241,7 @@ class Sut:
                 waited += step
                 step = min(step * 2, 86400.0)
             return None
-        deadline = time.monotonic() + self.answer_timeout
+        deadline = time.monotonic() + self.answer_timeout * waits
         while True:
             got = done()
             if got or time.monotonic() > deadline:

@@ -5,6 +5,7 @@ refused then retried until acknowledged", as if it had passed, with nothing on t
 
 from __future__ import annotations
 
+import asyncio
 import json
 from collections.abc import Iterator
 from pathlib import Path
@@ -82,3 +83,39 @@ def test_a_callback_never_retried_on_zhixing_says_it_waited_a_virtual_day(tmp_pa
                            "posts, and a refused answer is retried until acknowledged); no further post within a "
                            "virtual day")
     assert "--answer-timeout" not in posts["zh"]  # virtual time: nothing to raise
+
+
+async def _backoff_retries(request: Request) -> Response:
+    """A system that retries a refused callback after a backoff (as zhixing's mock: 30 s, then 60 s), scaled down:
+    the third post comes about 0.45 s after the answer, beyond one answer timeout of 0.3 s, within three."""
+    if request.method == "POST":
+        body = await request.json()
+
+        async def post_until_acknowledged() -> None:
+            async with httpx.AsyncClient() as client:
+                for pause in (0.15, 0.3, None):
+                    r = await client.post(body["callback_url"], json=ANSWER, headers={"Idempotency-Key": "T1"})
+                    if r.status_code == 200 or pause is None:
+                        return
+                    await asyncio.sleep(pause)  # noqa: TID251 (the system's own backoff, in real time on loopback)
+
+        _TASKS.add(task := asyncio.get_running_loop().create_task(post_until_acknowledged()))
+        task.add_done_callback(_TASKS.discard)
+        return JSONResponse({"ticket_id": "T1", "request_no": body.get("request_no"), "status": "accepted"},
+                            status_code=202)
+    return await _slow_retries(request)
+
+
+_TASKS: set[asyncio.Task[None]] = set()
+
+
+def test_a_callback_retried_after_a_backoff_longer_than_one_answer_timeout_passes(tmp_path: Path) -> None:
+    """The answer's post and its two retries each get an answer timeout (``CALLBACK_WAITS``): a 30 s + 60 s backoff
+    passes at the default 60 s. Before, the third post had to come within one, and such a system failed AG-011."""
+    app = Starlette(routes=[Route("/{path:path}", _backoff_retries, methods=["GET", "POST"])])
+    with LiveServer(app=app, port=free_port()) as server:
+        result = run_agency(server.url, FIXTURES, tmp_path, only=("callbacks",), answer_timeout=0.3,
+                            http_timeout=2.0, sleep=_short)
+    posts = next(f for f in _ag011(tmp_path) if f["en"].startswith("callback:"))
+    assert posts["status"] == "pass" and posts["en"] == "callback: 3 posts, 2 refused then retried until acknowledged"
+    assert "AG-011" not in result.failed, [f["en"] for f in _ag011(tmp_path) if f["status"] != "pass"]
