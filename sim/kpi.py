@@ -124,6 +124,7 @@ class Collector:
         self.requests: Counter[tuple[str, int]] = Counter()
         self.requests_hour: Counter[tuple[str, int, int]] = Counter()  # (agency, day, hour)
         self._fanned: set[str] = set()  # the hub requests already forwarded (by request number)
+        self.court_sent = 0  # what the court's gateway sent (to the hub or an agency), each attempt: its own load
         self.open_now = 0
         self.zhongben_now = 0
         self.sweeps: Counter[str] = Counter()  # 终本 case → sweeps
@@ -147,6 +148,7 @@ class Collector:
                 day = (e.at.date() - self.origin.date()).days
                 hour = e.at.hour
                 agency = d.get("agency", "?")
+                self.court_sent += 1
                 self.requests[(agency, day)] += 1
                 self.requests_hour[(agency, day, hour)] += 1
                 scope = d.get("scope")
@@ -372,6 +374,8 @@ class Collector:
         if agencies:  # what the agencies handle: the 总对总 system's own row (the court's requests to it) not again
             kpi["agency_requests_per_day"] = sum(a["total"] for code, a in agencies.items() if code != HUB) / max(
                 days, 1)
+            # what the court itself sends (its gateway's load: one 集约查询 is one request to the hub; re-sends count)
+            kpi["court_requests_per_day"] = self.court_sent / max(days, 1)
         # each agency's requests by hour on the calendar (date ordinal × 24 + hour): courts' loads add up hour by
         # hour, so a province's peak day and peak hour per agency can be found (``sim.replicate.province``)
         first_day = self.origin.date().toordinal()

@@ -136,10 +136,10 @@ def run_units(units: list[Unit], *, backend: str = "process", workers: int = 1,
 
 # KPIs that add up across courts (counts, money, requests, overtime); shares, utilisation, cycle times and cases
 # per judge do not, and stay per court
-ADDITIVE = ("agency_requests_per_day", "carried_over", "closed", "deducted_yuan", "duban_closed", "duban_raised",
-            "filed", "limit_extended", "node_freezes", "open_at_end", "overdue_at_start", "overtime_hours.",
-            "proceeds_yuan", "recovered_yuan", "resumptions", "returned_yuan", "staff_items", "sweeps",
-            "unfreeze_approvals", "warnings", "zhongben_register_at_end")
+ADDITIVE = ("agency_requests_per_day", "carried_over", "closed", "court_requests_per_day", "deducted_yuan",
+            "duban_closed", "duban_raised", "filed", "limit_extended", "node_freezes", "open_at_end",
+            "overdue_at_start", "overtime_hours.", "proceeds_yuan", "recovered_yuan", "resumptions", "returned_yuan",
+            "staff_items", "sweeps", "unfreeze_approvals", "warnings", "zhongben_register_at_end")
 
 
 # shares that pool across courts (a province's compliance: all its courts' deadlines met ÷ all their deadlines);

@@ -59,6 +59,7 @@ KPI_LABELS: dict[str, tuple[str, str]] = {
     "cycle_p90_days": ("结案周期90分位（天）", "cycle time p90 (days)"),
     "staff_items": ("工作事项", "work items done"),
     "agency_requests_per_day": ("查控请求/日", "查控 requests per day"),
+    "court_requests_per_day": ("本院发出查控请求/日（含重发）", "查控 requests the court sent per day (re-sends)"),
     "cases_per_judge_year": ("人均年收案（承办法官）", "cases per 承办法官 per year"),
 }
 START_STATE_KPIS = {"carried_over", "carried_over_open", "carried_over_zhongben", "carried_over_closed",

@@ -3,7 +3,8 @@ scope, and the system forwards it to every agency in it — each counts it, once
 re-sent the request (the hub answers a repeated request number with the same ticket). Before, only the court's own
 requests counted: the hub's row held every 集约查询 and sweep, and a bank's desk saw only the handlers' manual
 queries (the default court-year: ICBC 1,534 requests a year for ~4,000 cases each queried at ICBC). The total per day
-is what the agencies handle: the hub's own row is not counted again."""
+is what the agencies handle: the hub's own row is not counted again; what the court itself sends (its gateway's load,
+each attempt) is ``court_requests_per_day``."""
 
 from __future__ import annotations
 
@@ -35,6 +36,7 @@ def test_a_hub_request_counts_at_every_agency_of_its_scope_once():
     assert k.requests[(HUB, 0)] == 2  # what the court sent the hub (both attempts reached it)
     assert k.requests[("icbc", 0)] == 2 and k.requests[("ccb", 0)] == 1
     assert k.requests_hour[("ccb", 0, 10)] == 1 and k.requests_hour[("ccb", 0, 11)] == 0
+    assert k.court_sent == 3  # what the court's gateway sent: both attempts to the hub and the handler's query
 
 
 def test_a_court_year_counts_the_banks_the_hub_forwards_to():
@@ -48,3 +50,7 @@ def test_a_court_year_counts_the_banks_the_hub_forwards_to():
     others = sum(v["total"] for code, v in agencies.items() if code != HUB)
     days = r["kpi"]["agency_requests_per_day"] and others / r["kpi"]["agency_requests_per_day"]
     assert round(days) == round(r["meta"]["years"] * 365)  # the total per day: the agencies', not the hub's again
+    # the court's own sends per day: each row the court sent to (the hub's, the registries', the handlers' queries)
+    # — not what the hub forwarded, so well below what the agencies receive
+    sent = r["kpi"]["court_requests_per_day"] * days
+    assert sent < others and sent >= hub
