@@ -25,6 +25,18 @@ def test_new_cases_are_numbered_past_the_start_states_numbers_of_the_same_year(t
     new = [c["case"] for c in r["cases"] if datetime.fromisoformat(c["filed"]) >= START]
     assert r["meta"]["cases_filed"] > 0 and len(new) >= r["meta"]["cases_filed"]  # every arrival filed
     assert r["kpi"]["filed"] >= r["meta"]["cases_filed"]
-    numbers = sorted(int(c.split("执")[1].rstrip("号")) for c in new if c.startswith("(2025)豫0811执") and "执恢" not in c
-                     and "执保" not in c)
+    first = [c for c in new if c.startswith("(2025)豫0811执") and "执恢" not in c and "执保" not in c]
+    numbers = sorted(int(c.split("执")[1].rstrip("号")) for c in first)
     assert numbers and numbers[0] == 31  # the register counts on from the file's highest
+
+
+def test_the_terminal_shows_what_the_courts_own_gateway_sends_a_day():
+    """The report and kpis.json had 本院发出查控请求/日 (court_requests_per_day); the terminal's table, what a planner
+    sizing the court's side reads first, had only the agencies' 查控请求/日."""
+    from zhixing.cmd_simulate import kpi_table
+
+    kpi = {"agency_requests_per_day": {"mean": 342.0, "low": 336.0, "high": 347.0},
+           "court_requests_per_day": {"mean": 54.7, "low": 53.6, "high": 55.7}}
+    cells = kpi_table(kpi, "t").columns[0]._cells
+    assert any(c.startswith("本院发出查控请求/日") for c in cells) and any(c.startswith("查控请求/日") for c in cells)
+    assert "54.7" in kpi_table(kpi, "t").columns[1]._cells

@@ -29,7 +29,7 @@ HEADLINE = ("compliance", "filed", "carried_over", "carried_over_closed", "overd
             "unfreeze_approvals", "duban_raised", "duban_closed", "resumptions", "sweeps", "recovered_yuan",
             "proceeds_yuan", "returned_yuan", "open_at_end", "zhongben_register_at_end", "utilisation.承办法官",
             "utilisation.书记员", "utilisation.执行局长", "overtime_hours.承办法官", "agency_requests_per_day",
-            "cases_per_judge_year")
+            "court_requests_per_day", "cases_per_judge_year")
 
 
 NO_CI = "无区间（1 次重复）/ no CI (n=1)"
