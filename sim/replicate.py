@@ -118,6 +118,8 @@ def run_units(units: list[Unit], *, backend: str = "process", workers: int = 1,
         if progress is not None:
             progress(k / n)
 
+    done(0)  # the bar from the start, its clock running: a pool reports only as its units finish (nothing for the
+    # first replication's half minute, then 50%; a planner's next level showed the last one's 100% meanwhile)
     if backend == "ray":
         return _ray_run(units, workers, done)
     if backend == "serial" or workers == 1:

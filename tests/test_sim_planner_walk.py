@@ -40,3 +40,31 @@ def test_the_terminal_shows_what_the_courts_own_gateway_sends_a_day():
     cells = kpi_table(kpi, "t").columns[0]._cells
     assert any(c.startswith("本院发出查控请求/日") for c in cells) and any(c.startswith("查控请求/日") for c in cells)
     assert "54.7" in kpi_table(kpi, "t").columns[1]._cells
+
+
+def test_the_bar_shows_from_the_start_of_a_pools_run(tmp_path):
+    """`simulate -r 3 -w 2` showed no bar for the first replication's half minute, then 33%; a planner's next level
+    showed the last one's 100% meanwhile: the first report is 0, before any unit finishes."""
+    f = tmp_path / "court.yaml"
+    f.write_text("name: 小院\nintake: {yearly: 100}\nstaff: {承办法官: {count: 1}, 书记员: {count: 1}}\n",
+                 encoding="utf-8")
+    seen: list[float] = []
+    run_units(make_units([("c", load_profile(f))], years=0.02, replications=2, seed=2), backend="process", workers=2,
+              progress=seen.append)
+    assert seen[0] == 0.0 and seen[-1] == 1.0
+
+
+def test_the_bars_clock_runs_on_after_a_level_reached_100_percent():
+    """rich's elapsed column stops when the task first reaches 100%: a planner's bar, back to 0% at each level,
+    showed 0:00:00 for the whole search (its first level's two replications finished together)."""
+    from rich.progress import Progress
+
+    from zhixing.cmd_simulate import RunElapsedColumn
+
+    now = [0.0]
+    bar = Progress(RunElapsedColumn(), get_time=lambda: now[0])
+    task = bar.add_task("承办法官=3", total=1.0)
+    bar.update(task, completed=1.0)  # the first level done at once
+    now[0] = 75.0
+    bar.update(task, completed=0.5, description="承办法官=4")
+    assert RunElapsedColumn().render(bar.tasks[0]).plain == "0:01:15"

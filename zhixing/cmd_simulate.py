@@ -7,12 +7,14 @@ import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import replace
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
 import typer
 from rich.console import Console
-from rich.progress import BarColumn, Progress, TaskID, TextColumn, TimeElapsedColumn
+from rich.progress import BarColumn, Progress, Task, TaskID, TextColumn, TimeElapsedColumn
+from rich.text import Text
 
 from core_flow.errors import UserError
 from sim.backends import BACKENDS
@@ -92,9 +94,20 @@ def agency_table(agency_kpi: dict[str, dict[str, Any]], top: int = 8) -> Table:
     return table
 
 
+class RunElapsedColumn(TimeElapsedColumn):
+    """The time since the bar started. rich's own column stops at the time the task first reached 100% — a planner's
+    bar, back to 0% at each staff level, then showed 0:00:00 (its first level finished at once) for the whole search."""
+
+    def render(self, task: Task) -> Text:
+        elapsed = task.elapsed
+        if elapsed is None:
+            return Text("-:--:--", style="progress.elapsed")
+        return Text(str(timedelta(seconds=int(elapsed))), style="progress.elapsed")
+
+
 def progress_bar(console: Console) -> Progress:
     return Progress(TextColumn("{task.description}"), BarColumn(), TextColumn("{task.percentage:>3.0f}%"),
-                    TimeElapsedColumn(), console=console, transient=True)
+                    RunElapsedColumn(), console=console, transient=True)
 
 
 @contextmanager
