@@ -26,7 +26,7 @@ from typing import Any
 
 from core_flow.errors import UserError
 from sim.kpi import is_share
-from sim.profile import ROLE_ALIASES, ROLES, CourtProfile, canonical_role
+from sim.profile import ROLE_ALIASES, ROLES, CourtProfile, canonical_role, unknown_role
 from sim.replicate import aggregate, calendar_used, check_backend, make_units, run_units
 from sim.report import KPI_LABELS
 from sim.sequential import decision_kpis, looks_between
@@ -278,8 +278,7 @@ def staff_bounds(profile: CourtProfile, roles: list[str], low: int | None,
     unknown = [r for r in roles if r not in ROLES]
     if unknown or not roles:
         bad = unknown[0] if unknown else ""
-        raise UserError(f"未知角色 {bad!r}，可选：{'、'.join(ROLES)}",
-                        f"unknown role {bad!r}; one of {', '.join(ROLES)}", where="--role")
+        raise UserError(*unknown_role(bad), where="--role")
     twice = next((r for i, r in enumerate(roles) if r in roles[:i]), None)
     if twice is not None:
         raise UserError(f"角色 {twice} 给了两次", f"the role {twice} is given twice", where="--role")

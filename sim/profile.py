@@ -51,6 +51,21 @@ ROLE_ALIASES = {"法官": "承办法官", "执行法官": "承办法官", "承�
                 "主管院领导": "分管副院长", "审判管理办公室": "审管办", "中级人民法院": "中院"}
 
 
+def unknown_role(role: str) -> tuple[str, str]:
+    """An unknown role's message: the roles, what people also call them, and the nearest to what was written (法宫助理:
+    法官助理, i.e. 书记员) — the list alone left a planner to spot a one-character slip among seven roles."""
+    names = [*ROLES, *ROLE_ALIASES]
+    near = difflib.get_close_matches(role, names, n=2, cutoff=0.5)
+    shown = [f"{n}（即{ROLE_ALIASES[n]}）" if n in ROLE_ALIASES else n for n in near]
+    shown_en = [f"{n} (the {ROLE_ALIASES[n]} role)" if n in ROLE_ALIASES else n for n in near]
+    zh = f"未知角色 {role!r}，可选：{'、'.join(ROLES)}（或常用称呼，如 法官、法官助理、局长）"
+    en = f"unknown role {role!r}; roles: {', '.join(ROLES)} (or what people call them: 法官, 法官助理, 局长…)"
+    if near:
+        zh += f"；是否想写：{'、'.join(shown)}"
+        en += f"; did you mean: {', '.join(shown_en)}"
+    return zh, en
+
+
 # the debtor kinds by what people call them (the law's 自然人 and 法人或者非法人组织; 单位 as court forms say)
 DEBTOR_KIND_ALIASES = {"自然人": "person", "个人": "person", "公民": "person", "法人": "company", "单位": "company",
                        "公司": "company", "企业": "company", "非法人组织": "company", "法人或非法人组织": "company",
@@ -439,8 +454,8 @@ class CourtProfile(_Model):
     def _roles(self) -> CourtProfile:
         for role in self.staff:
             if role not in ROLES:
-                raise FieldError(f"未知角色 {role!r}，可选：{'、'.join(ROLES)}",
-                                 f"unknown role {role!r}; roles: {', '.join(ROLES)}", ("staff", role))
+                zh, en = unknown_role(role)
+                raise FieldError(zh, en, ("staff", role))
         seen: dict[str, str] = {}
         for role, r in self.staff.items():
             for name in r.names:

@@ -68,3 +68,24 @@ def test_the_bars_clock_runs_on_after_a_level_reached_100_percent():
     now[0] = 75.0
     bar.update(task, completed=0.5, description="承办法官=4")
     assert RunElapsedColumn().render(bar.tasks[0]).plain == "0:01:15"
+
+
+def test_a_misspelt_role_is_told_the_role_it_is_nearest(tmp_path):
+    """法宫助理 for 法官助理 was told only the seven roles' list, which lacks 法官助理 itself (an alias of 书记员)."""
+    import pytest
+
+    from core_flow.errors import UserError
+    from sim.planner import staff_bounds
+
+    f = tmp_path / "court.yaml"
+    f.write_text("name: 小院\nstaff:\n  承办法官: {count: 2}\n  法宫助理: {count: 2}\n", encoding="utf-8")
+    with pytest.raises(UserError) as info:
+        load_profile(f)
+    assert info.value.where.endswith("court.yaml:4:staff.法宫助理")
+    assert "是否想写：法官助理（即书记员）" in info.value.zh
+    assert "did you mean: 法官助理 (the 书记员 role)" in info.value.en
+    g = tmp_path / "ok.yaml"
+    g.write_text("name: 小院\n", encoding="utf-8")
+    with pytest.raises(UserError) as info:
+        staff_bounds(load_profile(g), ["书计员"], None, None)
+    assert info.value.where == "--role" and "是否想写：书记员" in info.value.zh
