@@ -178,9 +178,16 @@ def fmt(x: Any) -> str:
     return html.escape(mask(str(x)))
 
 
+# a cell of prose (a start state's notes: several lines) reads from the left; right-aligned, as figures are, each of
+# its lines began at a different place
+LONG_TEXT = 60
+LONG = " class='text'"
+
+
 def _table(head: Sequence[str], rows: Sequence[Sequence[Any]]) -> str:
     th = "".join(f"<th>{html.escape(h)}</th>" for h in head)
-    body = "".join("<tr>" + "".join(f"<td>{fmt(c) if not isinstance(c, str) else html.escape(mask(c))}</td>"
+    body = "".join("<tr>" + "".join(f"<td>{fmt(c)}</td>" if not isinstance(c, str) else
+                                    f"<td{LONG if len(c) > LONG_TEXT else ''}>{html.escape(mask(c))}</td>"
                                     for c in r) + "</tr>" for r in rows)
     return f"<table><thead><tr>{th}</tr></thead><tbody>{body}</tbody></table>"
 
@@ -283,7 +290,7 @@ def _legend_rows(names: Sequence[str], left: float, right: float) -> list[tuple[
 CSS = """body{font-family:"Noto Sans CJK SC","Microsoft YaHei",sans-serif;margin:24px;color:#222;max-width:1100px}
 h1{font-size:22px}h2{font-size:18px;border-bottom:1px solid #ddd;padding-bottom:4px;margin-top:28px}
 table{border-collapse:collapse;font-size:13px;margin:8px 0}td,th{border:1px solid #ddd;padding:3px 8px;
-text-align:right}th{background:#f3f3f3}td:first-child,th:first-child{text-align:left}.ok{color:#2a7d2a}
+text-align:right}th{background:#f3f3f3}td:first-child,th:first-child,td.text{text-align:left}.ok{color:#2a7d2a}
 .bad{color:#b00}.note{color:#666;font-size:12px}
 .warn{background:#fff4d6;border:1px solid #e0b040;padding:6px 10px;font-size:13px}"""
 

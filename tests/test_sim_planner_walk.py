@@ -89,3 +89,15 @@ def test_a_misspelt_role_is_told_the_role_it_is_nearest(tmp_path):
     with pytest.raises(UserError) as info:
         staff_bounds(load_profile(g), ["书计员"], None, None)
     assert info.value.where == "--role" and "是否想写：书记员" in info.value.zh
+
+
+def test_a_start_states_notes_read_from_the_left_in_the_reports_inputs():
+    """The inputs' start-state cell, five notes long, was right-aligned as figures are: each wrapped line began at a
+    different place. Prose reads from the left; a figure stays right."""
+    from sim.report import CSS, _table
+
+    notes = "山阳.xlsx（" + "表头在第 3 行；" * 10 + "）"
+    rows = [["起始状态 / start state", notes], ["年收案 / yearly intake", "3,200"]]
+    page = _table(["参数 / parameter", "值 / value"], rows)
+    assert "<td class='text'>山阳.xlsx" in page and "<td>3,200</td>" in page
+    assert "td.text{text-align:left}" in CSS
