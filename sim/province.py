@@ -117,9 +117,10 @@ def load_province(path: str | Path) -> Province:
         else (_yaml_entries(p, tree, spec.courts), [], ())
     courts: list[tuple[str, CourtProfile]] = []
     first_at: dict[str, str] = {}
+    said: list[str] = []
     for entry, place in entries:
         try:
-            name, profile = _court(entry, place, common, p, tree)
+            name, profile = _court(entry, place, common, p, tree, said)
         except UserError as err:
             problems.append(err)
             continue
@@ -140,7 +141,7 @@ def load_province(path: str | Path) -> Province:
                         f"{len(courts)} courts exceed the limit of {MAX_COURTS} (run the country province by province)",
                         where=at_courts)
     _same_window(p, courts)
-    return Province(spec.name, tuple(courts), tuple(notes))
+    return Province(spec.name, tuple(courts), (*notes, *said))
 
 
 MAX_SHOWN = 20  # courts' mistakes listed in one message (the count says how many more)
@@ -212,8 +213,9 @@ def _table_entries(p: Path, name: str, at: str) -> tuple[list[tuple[CourtEntry, 
 
 
 def _court(entry: CourtEntry, place: _Place, common: dict[str, Any], p: Path,
-           tree: yaml.Node) -> tuple[str, CourtProfile]:
-    """One court: its name and validated profile (default ← ``common`` ← its profile file ← its fields in place)."""
+           tree: yaml.Node, said: list[str] | None = None) -> tuple[str, CourtProfile]:
+    """One court: its name and validated profile (default ← ``common`` ← its profile file ← its fields in place).
+    ``said`` gets a note for each value of its own file that ``common``'s window replaced (``SHARED``)."""
     at = place.at
     inline, inline_base = profile_layer(dict(entry.model_extra or {}), place.file, at)
     if inline_base != "default":
@@ -224,6 +226,7 @@ def _court(entry: CourtEntry, place: _Place, common: dict[str, Any], p: Path,
     own_tree: yaml.Node | None = None
     own = Path()
     own_name: str | None = None
+    layer: dict[str, Any] = {}  # what the court's own file writes
     if entry.profile is not None:
         own = (place.file.parent / entry.profile).resolve()
         if not own.is_file():
@@ -235,10 +238,18 @@ def _court(entry: CourtEntry, place: _Place, common: dict[str, Any], p: Path,
         data = deep_merge(common if base == "none" else data, layer)
         own_name = str(layer.get("name") or own.stem)
     data = deep_merge(data, inline)
+    replaced = []
     for field in SHARED:  # the province's window: common's, over what a court's own file says for its own runs
         if field in common and field not in inline:
+            if field in layer and str(layer[field]) != str(common[field]):
+                replaced.append(field)
             data[field] = common[field]
     name = entry.name or own_name  # never the default profile's name: unnamed in place and in its file, the file's stem
+    if said is not None:  # a court's own origin (2026年12月7日) silently gave way to common's: said where it is read
+        for field in replaced:
+            said.append(f"{name}：其配置文件 {entry.profile} 的 {field}（{layer[field]}）由 common 的 {common[field]} "
+                        f"代替（全省同一时段） / {name}: its profile file's {field} ({layer[field]}) gives way to "
+                        f"common's {common[field]} (one window for the province)")
     if not name:
         raise UserError("每个法院须有 name（或其配置文件中的 name）", "each court needs a name (or its profile file's)",
                         where=at)

@@ -101,3 +101,19 @@ def test_a_start_states_notes_read_from_the_left_in_the_reports_inputs():
     page = _table(["参数 / parameter", "值 / value"], rows)
     assert "<td class='text'>山阳.xlsx" in page and "<td>3,200</td>" in page
     assert "td.text{text-align:left}" in CSS
+
+
+def test_a_courts_own_origin_replaced_by_the_provinces_is_said(tmp_path):
+    """A planner's own profile (origin: 2026年12月7日) listed in a province file whose common gives 2027年1月4日 ran
+    from 2027-01-04 without a word: the replacement is said (terminal and report, as the table's notes are)."""
+    from sim.province import load_province
+
+    (tmp_path / "本院.yaml").write_text("name: 本院\norigin: 2026年12月7日\n", encoding="utf-8")
+    (tmp_path / "省.yaml").write_text("name: 省\ncommon: {origin: 2027年1月4日}\ncourts:\n"
+                                      "  - {profile: 本院.yaml}\n  - {name: 乙县, intake: {yearly: 900}}\n",
+                                      encoding="utf-8")
+    province = load_province(tmp_path / "省.yaml")
+    assert all(p.origin.date().isoformat() == "2027-01-04" for _, p in province.courts)
+    said = [n for n in province.notes if "origin" in n]
+    assert len(said) == 1
+    assert said[0].startswith("本院：其配置文件 本院.yaml 的 origin（2026年12月7日）由 common 的 2027年1月4日 代替")
