@@ -117,3 +117,34 @@ def test_a_courts_own_origin_replaced_by_the_provinces_is_said(tmp_path):
     said = [n for n in province.notes if "origin" in n]
     assert len(said) == 1
     assert said[0].startswith("本院：其配置文件 本院.yaml 的 origin（2026年12月7日）由 common 的 2027年1月4日 代替")
+
+
+def test_plan_intakes_answer_says_its_bracket_and_its_confidence(tmp_path, monkeypatch):
+    """`plan intake` answered "约 3,634 件" — five bisection steps over 500–6,400 leave some 180 cases between the
+    last level met and the first missed, and the answer, judged on the 95% interval as staffing's is, did not say
+    either: the bracket and the confidence are said."""
+    import io
+
+    from rich.console import Console
+
+    import sim.planner
+    from sim.planner import parse_target
+    from zhixing.cmd_plan import _carried
+
+    goal = parse_target("compliance>=0.95")
+    kpi = {"compliance": {"mean": 0.99, "low": 0.98, "high": 1.0, "n": 2}}
+    points = [{"intake": i, "kpi": kpi, "met": m} for i, m in ((500, True), (3450, True), (3634, True),
+                                                               (3819, False), (4925, False))]
+    monkeypatch.setattr(sim.planner, "plan_intake", lambda *a, **k: {"answer": 3634, "points": points,
+                                                                      "calendar": {}, "replications": 2, "most": 2})
+    out = io.StringIO()
+    _carried(Console(file=out, width=200), load_profile(_small(tmp_path)), goal, low=500)
+    said = " ".join(out.getvalue().split())  # the console's wrapping undone
+    assert "满足 compliance>=0.95（95%置信）的最大年收案约 3,634 件；3,634 件达标、3,819 件未达标" in said
+    assert "with 95% confidence: about 3,634; 3,634 meets it, 3,819 does not" in said
+
+
+def _small(tmp_path):
+    f = tmp_path / "small.yaml"
+    f.write_text("name: 小院\n", encoding="utf-8")
+    return f
