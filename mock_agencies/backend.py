@@ -26,7 +26,9 @@ took effect, or a partial one was topped up (``amount_controlled_cents`` = the a
 ``2001`` 状态不允许 / refused: the state no longer allows the measure (message names the field).
 
 A transfer (15, 过户) names the seal or freeze it acts on and the new owner: the asset leaves the debtor's holdings
-and the measure ends, with every 轮候 measure on it (``FreezeState.TRANSFERRED``; see :mod:`mock_agencies.ledger`).
+and the measure ends, with every 轮候 measure on it (``FreezeState.TRANSFERRED``; see :mod:`mock_agencies.ledger`);
+a freeze of part of a holding (equity, securities) transfers that part, the rest stays the debtor's with the other
+measures on it (the answer lists them).
 Refused at submission (409, nothing changed): an asset already transferred, a measure only queued, another court's
 measure; an agency that takes no 15 refuses it like any measure it does not take (``unsupported_measure``).
 """
@@ -275,6 +277,15 @@ class AgencyBackend:
             court_code=req.court_code,
             account_no=req.account_no,
         )
+        if out.remainder_cents:  # a frozen part of equity or securities: the rest stays the debtor's
+            msg = f"冻结部分（{out.amount_cents} 分）已过户至 {out.new_owner}，冻结 {out.freeze_id} 随之解除；余额 " \
+                  f"{out.remainder_cents} 分仍登记在被执行人名下 / the frozen part ({out.amount_cents} cents) was " \
+                  f"transferred to {out.new_owner}; the freeze {out.freeze_id} ended with it; {out.remainder_cents} " \
+                  "cents remain the debtor's"
+            return self._feedback(
+                ag, req, ticket, now, True, CODE_OK, msg, freeze_id=out.freeze_id, freeze_state=out.state,
+                existing_freezes=self.ledger.holding_freezes(ag.code, out.account_no),
+            )
         msg = f"已过户至 {out.new_owner}，查封（冻结）{out.freeze_id} 随之解除 / transferred to {out.new_owner}; " \
               f"the measure {out.freeze_id} ended with it"
         if out.ended:

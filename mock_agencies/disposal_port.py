@@ -53,7 +53,8 @@ class SessionDisposalPort:
         view = self.session.pricing.submit(PricingMethod(method), request_no=request_no, court_code=court_code,
                                            case_no=case_no, asset_id=asset_id, asset_kind=asset_kind,
                                            description=description,
-                                           market_value_cents=market_value(self.session, asset_id, at), now=at)
+                                           market_value_cents=market_value(self.session, asset_id, at, court_code),
+                                           now=at)
         self._flush(at)
         return view.model_dump(mode="json")
 

@@ -37,6 +37,15 @@ Rules (LAW.md, "Freezes, seals and queues"):
   property was sold or taken in kind) and 法发〔2004〕5号 (查封法院对查封财产处分的，轮候查封的效力消灭).
   Which registries take the transfer is data (data/agencies.yaml, code "15"). A second transfer of the asset is
   refused, as is one by a court whose measure is only queued (the first sealing court disposes).
+* **Transfer of a frozen part** (equity, securities: a freeze, 01, holds an amount, which may be part of the holding):
+  a freeze that controls the whole holding (its value or balance) transfers it as above. One that controls part moves
+  that part only: the holding's value is reduced by it and stays the debtor's (a later query reports the remainder,
+  a new measure on it is taken), the freeze ends ``transferred``, and the other measures on the holding stay — the
+  active ones keep what they hold, the 轮候 ones keep waiting, in their order, on the remainder (they were registered on
+  the holding, not on the part sold; only the measures on the property disposed of end, 查封规定 第二十七条).
+  Unconfirmed, not in LAW.md: seed 004 节点三十 ("所有权自裁定送达买受人…时转移") for the part sold; what a 轮候 freeze
+  behind a part sale keeps is our reading. The part's value stays in the ledger (``transferred_cents``: the new
+  owner's), as a whole asset's does. A seal (11) is of the whole asset: always the whole.
 
 Choices where the law is silent (documented here, asserted by tests):
 
@@ -199,6 +208,8 @@ class TransferOutcome:
     state: FreezeState  # the named measure's state after it (transferred; released or lapsed if it had ended before)
     ended: tuple[str, ...]  # the other measures it ended (轮候 seals of other courts…), in registration order
     at: datetime
+    amount_cents: int = 0  # the value transferred: the whole asset's, or the part a freeze controlled
+    remainder_cents: int = 0  # the value left to the debtor (a part transfer; 0: the whole asset left)
 
 
 @dataclass(frozen=True, slots=True)
@@ -226,6 +237,7 @@ class _Account:
     freezes: list[_Freeze] = field(default_factory=list)  # in registration order, never removed
     transferred_to: str | None = None  # 过户: the new owner (the asset left the debtor's holdings)
     transferred_at: datetime | None = None
+    transferred_cents: int = 0  # value of the parts transferred (a frozen part of equity, securities): the new owners'
 
     def held_cents(self) -> int:
         return sum(f.pending_cents + (f.controlled_cents if f.state in LIVE_STATES else 0) for f in self.freezes)
@@ -422,6 +434,11 @@ class Ledger:
             return None
         return acc.transferred_to, acc.transferred_at  # type: ignore[return-value]
 
+    def holding_freezes(self, agency: str, account_no: str) -> tuple[ExistingFreeze, ...]:
+        """The live measures on an account, in registration order (as a query's holding lists them)."""
+        acc = self._accounts.get((agency, account_no))
+        return () if acc is None else self._existing(acc)
+
     def freezes_of(self, agency: str, account_no: str) -> tuple[FreezeView, ...]:
         """All measures ever registered on an account, in order (empty if never touched)."""
         acc = self._accounts.get((agency, account_no))
@@ -429,7 +446,8 @@ class Ledger:
 
     def total_cents(self) -> int:
         """All money: materialised bank accounts + court sub-accounts + money paid out of them."""
-        return sum(a.balance_cents for a in self._accounts.values()) + self.court_accounts.total_cents()
+        return (sum(a.balance_cents + getattr(a, "transferred_cents", 0) for a in self._accounts.values())
+                + self.court_accounts.total_cents())
 
     def origin_cents(self) -> int:
         """All money that ever entered: materialised accounts' world balances + outside payments."""
@@ -635,9 +653,10 @@ class Ledger:
         account_no: str | None = None,
     ) -> TransferOutcome:
         """过户 (15): the asset under the court's seal or freeze ``freeze_id`` is recorded under ``new_owner``; the
-        measure ends ``transferred``, and so does every other live one on the asset (轮候 seals). Refused: an asset
-        already transferred, a measure only queued (the first sealing court disposes), money (deducted, not
-        transferred), another court's measure."""
+        measure ends ``transferred``, and so does every other live one on the asset (轮候 seals). A freeze that
+        controls part of the holding (equity, securities) transfers that part: the rest stays the debtor's, with the
+        other measures on it. Refused: an asset already transferred, a measure only queued (the first sealing court
+        disposes), money (deducted, not transferred), another court's measure."""
         now = as_cst(now)
         self._catch_up(now)
         stored = self._replay(agency, request_no, "transfer")
@@ -655,6 +674,19 @@ class Ledger:
                 where="account_no",
             )
         check_transfer(f.freeze_id, acc.account_no, acc.kind, f.state, self.transferred(agency, acc.account_no))
+        part = f.controlled_cents
+        if f.measure == Measure.FREEZE and part < acc.balance_cents:  # a frozen part: it alone leaves the debtor
+            f.controlled_cents = 0
+            f.state = FreezeState.TRANSFERRED
+            self._emit(LedgerEventKind.TRANSFERRED, now, f, part)
+            if not self.transfer_keeps_holding:  # (the deliberate defect: the owner change is never recorded)
+                acc.balance_cents -= part
+                acc.transferred_cents = getattr(acc, "transferred_cents", 0) + part
+            self._fill(acc, now)  # (nothing was freed: the part left with its freeze)
+            outcome = TransferOutcome(request_no, f.freeze_id, acc.account_no, new_owner, f.state, (), now, part,
+                                      acc.balance_cents)
+            self._done[(agency, request_no)] = ("transfer", outcome)
+            return outcome
         ended = []
         for g in acc.freezes:
             if g.state not in LIVE_STATES or (g is not f and self.transfer_keeps_queued):  # (a deliberate defect)
@@ -667,7 +699,8 @@ class Ledger:
                 ended.append(g.freeze_id)
         if not self.transfer_keeps_holding:  # (the deliberate defect: the owner change is never recorded)
             acc.transferred_to, acc.transferred_at = new_owner, now
-        outcome = TransferOutcome(request_no, f.freeze_id, acc.account_no, new_owner, f.state, tuple(ended), now)
+        outcome = TransferOutcome(request_no, f.freeze_id, acc.account_no, new_owner, f.state, tuple(ended), now,
+                                  acc.balance_cents)
         self._done[(agency, request_no)] = ("transfer", outcome)
         return outcome
 
@@ -1065,6 +1098,12 @@ def check_transfer(freeze_id: str, account_no: str, kind: AssetKind, state: Free
             "disposes)",
             where="freeze_id",
             code="conflict",
+        )
+    if state == FreezeState.TRANSFERRED:  # (a frozen part already transferred under it: the rest is another's to sell)
+        raise UserError(
+            f"冻结 {freeze_id} 所控制的部分已过户，不能据以再次过户",
+            f"the part {freeze_id} controlled was already transferred: no second transfer under it",
+            where="freeze_id", code="conflict",
         )
     if state == FreezeState.DEDUCTED:
         raise UserError(

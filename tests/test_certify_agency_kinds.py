@@ -98,7 +98,7 @@ def test_a_bank_passes_as_before_and_is_checked_to_refuse_the_seals_it_does_not_
 
 def test_a_check_group_is_not_applicable_naming_the_measure_the_agency_does_not_publish(
         server: LiveServer, tmp_path: Path) -> None:
-    def securities(data: dict[str, Any]) -> None:  # 中国证券登记结算 publishes 00 01 02 04: no deduction
+    def securities(data: dict[str, Any]) -> None:  # 中国证券登记结算 publishes 00 01 02 04 15: no deduction
         data["agency"] = "csdc"
         for debtor in data["debtors"].values():
             for h in debtor["holdings"]:
@@ -111,8 +111,8 @@ def test_a_check_group_is_not_applicable_naming_the_measure_the_agency_does_not_
         "AG-009", "AG-010", "AG-019"}
     for req in ("AG-009", "AG-010", "AG-019"):
         (finding,) = rows[req]["findings"]
-        assert finding["zh"].startswith("csdc 公布的措施（00、01、02、04）不含 06 扣划：此项不适用"), finding["zh"]
-        assert finding["en"].startswith("csdc publishes no 06 deduct (its measures: 00, 01, 02, 04)"), finding["en"]
+        assert finding["zh"].startswith("csdc 公布的措施（00、01、02、04、15）不含 06 扣划：此项不适用"), finding["zh"]
+        assert finding["en"].startswith("csdc publishes no 06 deduct (its measures: 00, 01, 02, 04, 15)"), finding["en"]
     assert any("a 1130-day securities freeze" in s for s in _said(rows["AG-008"]))  # 3 years, not a deposit's 1
     refused = [s for s in _said(rows["AG-013"]) if "publishes no" in s]
     assert [s.split("publishes no ")[1].split(":")[0] for s in refused] == [

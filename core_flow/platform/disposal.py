@@ -7,7 +7,8 @@ hand-recorded anchor:
 
 * **freeze of other property** (股权, 证券: not money, the process's 划拨 ``asset_kinds``): its confirmed freeze is
   ``FreezeConfirmed(kind=…)`` anchoring ``property_controlled`` like a seal; the lot (``frozen``, class other_right:
-  30 / 15 days' notice) is disposed of as below, released (04) after the transfer;
+  30 / 15 days' notice) is disposed of as below; the transfer (15) ends its freeze — the registry records the frozen
+  part (the whole holding, or the part the freeze controlled: the rest stays the debtor's) under the buyer;
 * **seal** (查封 / 扣押, node 17): real estate and vehicles found by a query to the registries are sealed through
   the gateway with the registries' seal code (11); the answer — or a later notice that a 轮候 seal took effect — is
   ``FreezeConfirmed(measure="seal")``: node 17 done for that asset (process ``operations``), node 19's and node 20's
@@ -28,9 +29,10 @@ hand-recorded anchor:
 * **transfer** (node 30): the confirmation (``sale_confirmed``) starts the ruling's 10 days; the ruling's service
   starts the hand-over's 15 days; the 过户 document goes to the registry (15, naming the seal and the new owner): the
   registry records the property under the buyer (or the creditor who took it in kind) and the seal ends with it
-  (``FreezeReleased`` on its answer) — a later query, a 终本 sweep, no longer finds it under the debtor. Where the
-  agency takes no 15 (equity, securities: their freeze is released, 04), or answers without ending the seal, the court
-  releases it (14 / 04).
+  (``FreezeReleased`` on its answer) — a later query, a 终本 sweep, no longer finds it under the debtor (frozen 股权
+  or 证券 sold in part: only the remainder, the debtor's). Where the agency takes no 15 (the agencies' catalogue:
+  mock_agencies/data/agencies.yaml ``operations``), or answers without ending the seal, the court releases it
+  (14 / 04).
 
 The platforms are reached through a :class:`DisposalPort` (the mock platforms in-process, or over HTTP), and every
 call goes through the 查控 gateway (``Gateway.calls``, :mod:`core_flow.gateway.calls`): the gateway's retry policy
@@ -305,7 +307,8 @@ class Disposal:
         or taken in kind and handed over: where the registry recorded the transfer (15 answered, ``registered``) it
         no longer reports the property under the debtor, so a report of it is true — the debtor owns it again, a new
         lot; where it did not (an agency that takes no 15), the court's own record counts: the property is the buyer's
-        (or the creditor's), whatever the registry reports — a new lot for it would sell it twice."""
+        (or the creditor's), whatever the registry reports — a new lot for it would sell it twice. (Frozen 股权, 证券
+        found again are frozen anew: ``frozen`` asks the same of their handed-over lot.)"""
         if lot.stage == "handed_over":
             return lot.registered
         if lot.stage != "unsold":
@@ -339,8 +342,12 @@ class Disposal:
         leave it out) took effect: nothing to deduct, it is disposed of like a sealed flat — investigated (node 19),
         priced (node 20), auctioned as an other property right. The lot starts ``sealed`` (controlled); ``False``
         if the asset already has one (more of the same freeze, a 轮候 taking effect)."""
-        if (case_id, asset) in self.lots and self.lots[(case_id, asset)].stage not in _ENDED:
-            return False  # (a lot whose disposal ended — sold, unsold — gives way to the new freeze's: a sweep's)
+        old = self.lots.get((case_id, asset))
+        if old is not None and (old.stage not in _ENDED or (old.stage == "handed_over" and not old.registered)):
+            # (a lot whose disposal ended gives way to the new freeze's, a sweep's: unsold, or sold and recorded under
+            # the buyer by the registry's 过户 — what it reports now is the debtor's, the remainder of a part sold; one
+            # sold where the registry took no 15 stays: what it reports is the buyer's, not to be sold twice)
+            return False
         kind = holding.kind.value if hasattr(holding.kind, "value") else str(holding.kind)
         self.lots[(case_id, asset)] = Lot(case_id, asset, agency, debtor, kind, OTHER_RIGHT, holding.description,
                                           stage="sealed")

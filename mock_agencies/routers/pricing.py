@@ -64,7 +64,7 @@ def _submit(session: Session, code: str, method: PricingMethod, body: PricingCre
     try:
         terms = body.model_dump()
         if terms["market_value_cents"] is None:  # the world's value of the asset, as in process
-            terms["market_value_cents"] = market_value(session, body.asset_id, now)
+            terms["market_value_cents"] = market_value(session, body.asset_id, now, body.court_code)
         view = session.pricing.submit(method, **terms, now=now)
     except UserError as err:
         if err.where and "." not in err.where:
