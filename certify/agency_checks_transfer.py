@@ -1,7 +1,10 @@
-"""Agency-side check of the registries' transfer (过户, measure 15; AG-020, profile 0.4.0): a sealed property is
-recorded under its new owner — a later query no longer reports it under the debtor, the seal and the 轮候 seal queued
-behind it end, a second transfer and a new seal are refused; a transfer under a merely queued seal or by another court
-is refused. An agency that takes no 15 (a bank) refuses it as an unsupported measure (422)."""
+"""Agency-side check of the registries' transfer (过户, measure 15; AG-020, profile 0.4.0, 0.5.0 for equity and
+securities): a sealed property is recorded under its new owner — a later query no longer reports it under the debtor,
+the seal and the 轮候 seal queued behind it end, a second transfer and a new seal are refused; a transfer under a merely
+queued seal or by another court is refused. Equity and securities (the fixtures' holding of kind ``equity`` or
+``securities``) are frozen (01) for the holding's whole value instead of sealed (11), queued behind by a freeze and the
+queued freeze's release is an unfreeze (04): the whole holding is transferred, so the same findings hold. An agency
+that takes no 15 (a bank) refuses it as an unsupported measure (422)."""
 
 from __future__ import annotations
 
@@ -11,7 +14,7 @@ import httpx
 
 from certify.agency_run import Run, hub_only, json_object, takes, ticket_id, transfer_agency
 from certify.findings import CheckContext, shown
-from certify.fixtures import DebtorFixture
+from certify.fixtures import FROZEN_KINDS, DebtorFixture
 
 
 def check_transfer(run: Run, ctx: CheckContext) -> None:
@@ -27,6 +30,15 @@ def check_transfer(run: Run, ctx: CheckContext) -> None:
                            "the fixtures name no registry property (transfer): the transfer does not apply")
         return
     agency, debtor, h = transfer_agency(run), fx.debtor, fx.debtor.holdings[0]
+    # equity, securities: frozen (01) for the whole holding, released by 04; real estate, vehicles: sealed (11), 14
+    frozen = h.kind in FROZEN_KINDS
+    control, release_code = ("01", "04") if frozen else ("11", "14")
+    amount = {"amount_cents": h.balance_cents} if frozen else {}
+    what_zh, what_en = ("冻结", "freeze") if frozen else ("查封", "seal")
+
+    def controlling(court: int = 0) -> dict[str, Any]:
+        return run.body(debtor, control, court=court, account_no=h.account_no, **amount)
+
     if not takes(run, "15", agency):
         _refuses_unsupported(run, ctx, agency, debtor, h.account_no, fx.new_owner)
         return
@@ -34,40 +46,39 @@ def check_transfer(run: Run, ctx: CheckContext) -> None:
         ctx.skip("AG-020", "过户检查需要两家法院（测试数据 courts：查封与轮候）",
                  "the transfer check needs two courts (fixtures: courts — the seal and the 轮候 seal)")
         return
-    _, sealed = run.submit_and_answer(ctx.name, run.body(debtor, "11", account_no=h.account_no), agency=agency)
+    _, sealed = run.submit_and_answer(ctx.name, controlling(), agency=agency)
     sealed = sealed or {}
     seal = sealed.get("freeze_id")
     if not (sealed.get("ok") and isinstance(seal, str) and seal):
         ctx.expect("AG-020", False,
-                   f"{agency} 查封 {h.account_no} 未成功（答复 {shown(sealed.get('message'))}），无法过户",
-                   f"{agency}: sealing {h.account_no} did not succeed (answer {shown(sealed.get('message'), True)}): "
-                   "nothing to transfer")
+                   f"{agency} {what_zh} {h.account_no} 未成功（答复 {shown(sealed.get('message'))}），无法过户",
+                   f"{agency}: {'freezing' if frozen else 'sealing'} {h.account_no} did not succeed (answer "
+                   f"{shown(sealed.get('message'), True)}): nothing to transfer")
         return
-    _, queued = run.submit_and_answer(ctx.name, run.body(debtor, "11", court=1, account_no=h.account_no),
-                                      agency=agency)
+    _, queued = run.submit_and_answer(ctx.name, controlling(1), agency=agency)
     queued = queued or {}
     behind = queued.get("freeze_id")
     ctx.expect("AG-020", queued.get("freeze_state") == "queued" and isinstance(behind, str) and bool(behind),
-               f"第二家法院轮候查封：状态 {shown(queued.get('freeze_state'))}（应为 queued）",
-               f"the second court's seal: state {shown(queued.get('freeze_state'), True)} (expected queued)")
+               f"第二家法院轮候{what_zh}：状态 {shown(queued.get('freeze_state'))}（应为 queued）",
+               f"the second court's {what_en}: state {shown(queued.get('freeze_state'), True)} (expected queued)")
 
     def transfer(court: int, freeze_id: Any, owner: str) -> tuple[httpx.Response, dict[str, Any] | None]:
         body = run.body(debtor, "15", court=court, freeze_id=freeze_id, account_no=h.account_no, new_owner=owner)
         return run.submit_and_answer(ctx.name, body, agency=agency)
 
     if isinstance(behind, str) and behind:
-        _expect_refused(ctx, *transfer(1, behind, fx.new_owner), "仅为轮候的查封据以过户",
-                        "a transfer under a seal that is only queued")
-    _expect_refused(ctx, *transfer(1, seal, fx.new_owner), "他院据第一家法院的查封过户",
-                    "another court transferring under the first court's seal")
+        _expect_refused(ctx, *transfer(1, behind, fx.new_owner), f"仅为轮候的{what_zh}据以过户",
+                        f"a transfer under a {what_en} that is only queued")
+    _expect_refused(ctx, *transfer(1, seal, fx.new_owner), f"他院据第一家法院的{what_zh}过户",
+                    f"another court transferring under the first court's {what_en}")
     r, done = transfer(0, seal, fx.new_owner)
     done = done or {}
     ctx.expect("AG-020", r.status_code < 400 and bool(done.get("ok")) and done.get("freeze_id") == seal
                and done.get("freeze_state") == "transferred",
-               f"过户至 {fx.new_owner}：HTTP {r.status_code}，ok={shown(done.get('ok'))}，查封状态 "
+               f"过户至 {fx.new_owner}：HTTP {r.status_code}，ok={shown(done.get('ok'))}，{what_zh}状态 "
                f"{shown(done.get('freeze_state'))}（应为 transferred）",
-               f"the transfer to {fx.new_owner}: HTTP {r.status_code}, ok={shown(done.get('ok'), True)}, the seal's "
-               f"state {shown(done.get('freeze_state'), True)} (expected transferred)")
+               f"the transfer to {fx.new_owner}: HTTP {r.status_code}, ok={shown(done.get('ok'), True)}, the "
+               f"{what_en}'s state {shown(done.get('freeze_state'), True)} (expected transferred)")
     if not done.get("ok"):
         return  # nothing was transferred: what follows would judge an untransferred property
     _, found = run.submit_and_answer(ctx.name, run.body(debtor, "00"), agency=agency)
@@ -78,15 +89,14 @@ def check_transfer(run: Run, ctx: CheckContext) -> None:
                f"a query after the transfer: {h.account_no} is {'still' if h.account_no in listed_now else 'no longer'}"
                f" listed under the debtor (the answer {'succeeded' if found and found.get('ok') else 'failed'})")
     if isinstance(behind, str) and behind:
-        release = run.body(debtor, "14", court=1, freeze_id=behind)
+        release = run.body(debtor, release_code, court=1, freeze_id=behind)
         _expect_refused(ctx, *run.submit_and_answer(ctx.name, release, agency=agency),
-                        "轮候查封随过户失效：其解除", "the 轮候 seal ended with the transfer: its release",
-                        ended=True)
+                        f"轮候{what_zh}随过户失效：其解除", f"the 轮候 {what_en} ended with the transfer: its release",
+                        ended=True, what=what_en)
     _expect_refused(ctx, *transfer(0, seal, f"{fx.new_owner}（再次）"), "再次过户", "a second transfer")
     other = 2 if len(run.fixtures.courts) > 2 else 1
-    _expect_refused(ctx, *run.submit_and_answer(ctx.name, run.body(debtor, "11", court=other,
-                                                                   account_no=h.account_no), agency=agency),
-                    "对已过户财产的新查封", "a new seal on the transferred property")
+    _expect_refused(ctx, *run.submit_and_answer(ctx.name, controlling(other), agency=agency),
+                    f"对已过户财产的新{what_zh}", f"a new {what_en} on the transferred property")
 
 
 def _refuses_unsupported(run: Run, ctx: CheckContext, agency: str, debtor: DebtorFixture, account_no: str,
@@ -104,7 +114,7 @@ def _refuses_unsupported(run: Run, ctx: CheckContext, agency: str, debtor: Debto
 
 
 def _expect_refused(ctx: CheckContext, r: httpx.Response, answer: dict[str, Any] | None, zh: str, en: str, *,
-                    ended: bool = False) -> None:
+                    ended: bool = False, what: str = "seal") -> None:
     """Refused: a 4xx at submission, or an answer that is not ok (nothing carried out)."""
     err = json_object(r).get("error")
     said = (err.get("zh") if isinstance(err, dict) else None) or (answer or {}).get("message")
@@ -115,6 +125,6 @@ def _expect_refused(ctx: CheckContext, r: httpx.Response, answer: dict[str, Any]
         got_zh += f"，状态 {shown(answer.get('freeze_state'))}"
         got_en += f", state {shown(answer.get('freeze_state'), True)}"
     ctx.expect("AG-020", refused,
-               f"{zh}：{got_zh}（应拒绝{'：已无可解除的查封' if ended else ''}）"
+               f"{zh}：{got_zh}（应拒绝{'：已无可解除的' + ('冻结' if what == 'freeze' else '查封') if ended else ''}）"
                + (f"；{str(said)[:200]}" if refused and said else ""),
-               f"{en}: {got_en} (expected refused{': no seal is left to release' if ended else ''})")
+               f"{en}: {got_en} (expected refused{f': no {what} is left to release' if ended else ''})")

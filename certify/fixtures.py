@@ -86,28 +86,34 @@ class ResumedFixture(_In):
                                 description="该案的一案一账号 / its case sub-account")
 
 
-REGISTRY_KINDS = (AssetKind.REAL_ESTATE, AssetKind.VEHICLE)  # what a registry seals and transfers (11, 15)
+# what a registry transfers (15): real estate and vehicles under a seal (11), equity and securities under a freeze (01)
+REGISTRY_KINDS = (AssetKind.REAL_ESTATE, AssetKind.VEHICLE, AssetKind.EQUITY, AssetKind.SECURITIES)
+FROZEN_KINDS = (AssetKind.EQUITY, AssetKind.SECURITIES)  # frozen (01) for the amount of the whole holding, not sealed
 
 
 class TransferFixture(_In):
     agency: str | None = Field(
         default=None, max_length=64, pattern=AGENCY_PATTERN,
-        description="登记机构代码（不动产、车辆；缺省为被测机构）/ the registry's code (real estate, vehicles; "
-                    "by default the agency under test)")
-    debtor: DebtorFixture = Field(description="在该机构有不动产或车辆的被执行人（第一项财产被查封、过户）/ a debtor "
-                                              "with real estate or a vehicle there (the first holding is sealed and "
-                                              "transferred)")
+        description="登记机构代码（不动产、车辆、股权、证券；缺省为被测机构）/ the registry's code (real estate, "
+                    "vehicles, equity, securities; by default the agency under test)")
+    debtor: DebtorFixture = Field(
+        description="在该机构有不动产、车辆、股权或证券的被执行人（第一项财产被查封——股权、证券为按其全部价值冻结——并过户）"
+                    "/ a debtor with real estate, a vehicle, equity or securities there (the first holding is sealed — "
+                    "equity and securities frozen for their whole value — and transferred)")
     new_owner: str = Field(default="买受人 认证测试", min_length=1, max_length=200,
                            description="过户的新权利人 / the new owner named in the transfer")
 
     @field_validator("debtor")
     @classmethod
     def _registered(cls, value: DebtorFixture) -> DebtorFixture:
-        """The property transferred is one a registry records: real estate or a vehicle (money is deducted)."""
+        """The property transferred is one a registry records: real estate, a vehicle, equity or securities (money is
+        deducted)."""
         kind = value.holdings[0].kind
         if kind not in REGISTRY_KINDS:
-            raise ValueError(f"过户的财产（第一项）须为不动产或车辆（real_estate、vehicle），不是 {kind.value} / the "
-                             f"property transferred (the first holding) is real_estate or vehicle, not {kind.value}")
+            raise ValueError(
+                f"过户的财产（第一项）须为不动产、车辆、股权或证券（real_estate、vehicle、equity、securities），不是 "
+                f"{kind.value} / the property transferred (the first holding) is real_estate, vehicle, equity or "
+                f"securities, not {kind.value}")
         return value
 
 
@@ -129,8 +135,8 @@ class Fixtures(_In):
     resumed: ResumedFixture | None = Field(
         default=None, description="恢复执行案件（可选，AG-019）/ a resumed case (optional, AG-019)")
     transfer: TransferFixture | None = Field(
-        default=None, description="登记机构的不动产或车辆（可选，过户 AG-020）/ a registry's property (optional, "
-                                  "transfer AG-020)")
+        default=None, description="登记机构的不动产、车辆、股权或证券（可选，过户 AG-020）/ a registry's property "
+                                  "(optional, transfer AG-020)")
 
     def debtor(self, role: str) -> DebtorFixture | None:
         return self.debtors.get(role)
