@@ -324,11 +324,13 @@ def _row(p: Path, line: int, row: dict[str, str], before: datetime, seen: set[st
     else:
         node = _node(node_text) if node_text else 1
         if node is None or not 1 <= node <= OPEN_NODES:
+            near = _near_nodes(node_text) if node is None else []  # 查封冻结扣押: 17 查封、扣押、冻结
             bad("current_node", f"未结案件的当前节点须为 1–{OPEN_NODES} 的节点号或节点名称（如 17、"
-                f"节点17、查封、扣押、冻结）：{node_text!r}（节点 44–46 在结案之后；终本库案件请填写{closed_col}）",
+                f"节点17、查封、扣押、冻结）：{node_text!r}（节点 44–46 在结案之后；终本库案件请填写{closed_col}）"
+                + (f"；是否想写：{'、'.join(near)}" if near else ""),
                 f"an open case's current node must be a node number 1–{OPEN_NODES} or its name (17, "
                 f"节点17, 查封、扣押、冻结): {node_text!r} (nodes 44–46 come after closing; give a 终本 register "
-                f"case its 终本 date, {closed_col})")
+                f"case its 终本 date, {closed_col})" + (f"; did you mean: {', '.join(near)}" if near else ""))
     handler = row.get("handler") or ""
     amount = _amount(row, bad, how.decimal_comma)
     if found or filed is None or kind is None or amount is None or (closed_text and closed is None):
@@ -866,6 +868,12 @@ def _node(text: str) -> int | None:
         return _process().node(text).no
     except UserError:
         return None
+
+
+def _near_nodes(text: str) -> list[str]:
+    """The open nodes whose names are nearest a name the process does not know (查封冻结扣押: 17 查封、扣押、冻结)."""
+    names = {n.name: n.no for n in _process().nodes if n.no <= OPEN_NODES}
+    return [f"{names[m]} {m}" for m in difflib.get_close_matches(text, list(names), n=2, cutoff=0.5)]
 
 
 @cache

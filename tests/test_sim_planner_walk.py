@@ -148,3 +148,22 @@ def _small(tmp_path):
     f = tmp_path / "small.yaml"
     f.write_text("name: 小院\n", encoding="utf-8")
     return f
+
+
+def test_a_start_state_node_name_misspelt_is_told_the_nearest_node(tmp_path):
+    """查封冻结扣押 (the three words in another order) was refused with the rule alone; the nearest node is named."""
+    import pytest
+
+    from core_flow.errors import UserError
+    from sim.start_state import load_start_state
+
+    f = tmp_path / "state.csv"
+    f.write_text("案号,立案日期,当前节点\n(2024)豫0811执1号,2024-10-08,查封冻结扣押\n(2024)豫0811执2号,2024-10-08,节点99\n",
+                 encoding="utf-8")
+    with pytest.raises(UserError) as info:
+        load_start_state(f, START)
+    said = str(info.value)
+    assert "state.csv:2:当前节点: 未结案件的当前节点须为" in said
+    assert "终本库案件请填写终本日期）；是否想写：17 查封、扣押、冻结" in said
+    assert "did you mean: 17 查封、扣押、冻结" in said
+    assert said.count("是否想写") == 1  # none near 节点99
