@@ -312,10 +312,13 @@ PROVINCE = "全省合计 / province total"
 # what an agency's row counts (sim.kpi.Collector): the requests it receives — the court's own and those the
 # 总对总 system forwards (a 集约查询 or 终本 sweep counts at every agency of its scope); the hub's row is the court's
 AGENCY_LOAD_NOTE = ("各机构收到的请求：法院直接发出的，以及经总对总分发的（集约查询、终本统查计入所列范围内每家"
-                    "机构）；总对总（zdz）一行为法院发给总对总的请求，不计入“查控请求/日”合计。 / What each agency "
-                    "receives: the court's own requests and those the 总对总 system forwards (a 集约查询 or 终本 "
-                    "sweep counts at every agency of its scope); the 总对总 row (zdz) is what the court sent the "
-                    "system, not counted again in 查控 requests per day.")
+                    "机构）；总对总（zdz）一行为法院发给总对总的请求，不计入“查控请求/日”合计。终本统查在到期日 0 时"
+                    "成批发出（每案每 6 个月一次）：峰值时段为 00:00 的即此批量，不是工作时间的查询。 / What each "
+                    "agency receives: the court's own requests and those the 总对总 system forwards (a 集约查询 or "
+                    "终本 sweep counts at every agency of its scope); the 总对总 row (zdz) is what the court sent the "
+                    "system, not counted again in 查控 requests per day. 终本 sweeps go out as a batch at 0:00 on "
+                    "their due day (each case every 6 months): a peak at 00:00 is that batch, not the working day's "
+                    "queries.")
 AGENCIES_SHOWN = 12  # the province's busiest agencies in the open; the rest folded
 
 

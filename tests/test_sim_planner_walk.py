@@ -167,3 +167,13 @@ def test_a_start_state_node_name_misspelt_is_told_the_nearest_node(tmp_path):
     assert "终本库案件请填写终本日期）；是否想写：17 查封、扣押、冻结" in said
     assert "did you mean: 17 查封、扣押、冻结" in said
     assert said.count("是否想写") == 1  # none near 节点99
+
+
+def test_a_peak_hour_at_midnight_is_said_to_be_the_sweeps_batch():
+    """Every bank's peak hour read 00:00 (19 requests for one court, 75 province-wide) with nothing saying why: the
+    终本 sweeps all fall due at 0:00. The agency tables' note says so, in the report and on the terminal."""
+    from sim.report import AGENCY_LOAD_NOTE
+    from zhixing.cmd_simulate import agency_table
+
+    assert "终本统查在到期日 0 时成批发出" in AGENCY_LOAD_NOTE and "a peak at 00:00 is that batch" in AGENCY_LOAD_NOTE
+    assert agency_table({}).caption == AGENCY_LOAD_NOTE
