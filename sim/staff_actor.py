@@ -440,7 +440,9 @@ class StaffActor(Clerk):
             for cmd in (c.StartNode(k, 9), c.StartNode(k, 10)) if start else ():
                 if state.status(cmd.node) is NodeStatus.NOT_STARTED:
                     self._submit(cmd)
-            pres = self._preserving[k]
+            pres = self._preserving.get(k)
+            if pres is None:  # closed as it stood by the handler's review (``_review``) before he got to the queries
+                return  # (an overloaded handler: the close may wait on a frozen node; the queries are moot)
             for debtor, status in state.identity.items():
                 if (status != "passed" and not start) or debtor in pres.queried:
                     continue
@@ -494,8 +496,8 @@ class StaffActor(Clerk):
     def _inquired(self, k: str) -> None:
         """Every query of a preservation case answered: the inquiry nodes 9–11 are recorded, once (a second send
         after an identity's correction finds the answers in already), then ``_decide``."""
-        pres = self._preserving[k]
-        if not pres.inquired:
+        pres = self._preserving.get(k)
+        if pres is not None and not pres.inquired:
             pres.inquired = True
             self._investigate(k)
 

@@ -177,3 +177,16 @@ def test_a_peak_hour_at_midnight_is_said_to_be_the_sweeps_batch():
 
     assert "终本统查在到期日 0 时成批发出" in AGENCY_LOAD_NOTE and "a peak at 00:00 is that batch" in AGENCY_LOAD_NOTE
     assert agency_table({}).caption == AGENCY_LOAD_NOTE
+
+
+def test_a_preservation_closed_as_it_stood_before_its_queries_were_sent_does_not_crash_the_run(tmp_path):
+    """`plan staffing` of a province (a county court of 1,800 cases, tried with 1 judge) died with a stack trace,
+    KeyError '(2027)豫0802执保111号': the overloaded handler's review closed a 保全 case as it stood (its bookkeeping
+    dropped) before his queued queries ran, the close waiting, and the queries then looked for the bookkeeping."""
+    f = tmp_path / "county.yaml"
+    f.write_text("name: 乙县人民法院\ncourt_code: 豫0802\norigin: 2027年1月4日\nintake: {yearly: 1800}\n"
+                 "staff: {承办法官: {count: 1}, 书记员: {count: 3}, 执行局长: {count: 1}, 分管副院长: {count: 1}}\n",
+                 encoding="utf-8")
+    u = make_units([("乙县人民法院", load_profile(f))], years=1, replications=1, seed=2025, reassign_handlers=True)
+    r = run_units(u, backend="serial")[0]
+    assert r["invariants"]["violation_count"] == 0 and r["kpi"]["filed"] > 1500
