@@ -45,7 +45,9 @@ Rules (LAW.md, "Freezes, seals and queues"):
   the holding, not on the part sold; only the measures on the property disposed of end, 查封规定 第二十七条).
   Unconfirmed, not in LAW.md: seed 004 节点三十 ("所有权自裁定送达买受人…时转移") for the part sold; what a 轮候 freeze
   behind a part sale keeps is our reading. The part's value stays in the ledger (``transferred_cents``: the new
-  owner's), as a whole asset's does. A seal (11) is of the whole asset: always the whole.
+  owner's), as a whole asset's does. A seal (11) is of the whole asset: always the whole. A freeze released (or
+  lapsed) before the ruling was registered transfers the part it held at its end, as far as it is still free (measures
+  that took effect on it meanwhile keep it); nothing free: refused.
 
 Choices where the law is silent (documented here, asserted by tests):
 
@@ -264,6 +266,7 @@ class _Freeze:
     effective_at: datetime | None = None
     expires_at: datetime | None = None
     held_unfreeze: tuple[str, str] | None = None  # (agency, request_no) of a held unfreeze
+    ended_cents: int = 0  # what it controlled when released or lapsed (a transfer under it after its end: the part)
     # the last ExistingFreeze shown of this freeze, with what it showed: reused while unchanged, so answers that list
     # the account's measures share one object each — a state snapshot (pickle) writes it once, not once per answer
     # kept for repeats (350 freezes on one account: each save pickled 4.6 MB of copies, 0.3 s a request)
@@ -675,10 +678,23 @@ class Ledger:
             )
         check_transfer(f.freeze_id, acc.account_no, acc.kind, f.state, self.transferred(agency, acc.account_no))
         part = f.controlled_cents
+        if f.measure == Measure.FREEZE and f.state not in LIVE_STATES:
+            # released (or lapsed) before the ruling was registered: the part it held at its end, as far as no other
+            # measure took it meanwhile (those took effect lawfully; the buyer's remedy is not the registry's)
+            part = min(getattr(f, "ended_cents", 0), acc.available_cents())
+            if part <= 0:
+                raise UserError(
+                    f"冻结 {f.freeze_id} 已{_STATE_ZH.get(f.state, f.state.value)}，其控制的部分已不在或已由其他措施"
+                    "控制，不能据以过户",
+                    f"freeze {f.freeze_id} is {f.state.value}: the part it controlled is gone or held by other "
+                    "measures, no transfer under it",
+                    where="freeze_id", code="conflict",
+                )
         if f.measure == Measure.FREEZE and part < acc.balance_cents:  # a frozen part: it alone leaves the debtor
-            f.controlled_cents = 0
-            f.state = FreezeState.TRANSFERRED
-            self._emit(LedgerEventKind.TRANSFERRED, now, f, part)
+            if f.state in LIVE_STATES:  # (one released before stays released, as a seal does)
+                f.controlled_cents = 0
+                f.state = FreezeState.TRANSFERRED
+                self._emit(LedgerEventKind.TRANSFERRED, now, f, part)
             if not self.transfer_keeps_holding:  # (the deliberate defect: the owner change is never recorded)
                 acc.balance_cents -= part
                 acc.transferred_cents = getattr(acc, "transferred_cents", 0) + part
@@ -824,6 +840,7 @@ class Ledger:
             if f.state != FreezeState.ACTIVE or f.expires_at != at:
                 continue  # stale entry (renewed, released, deducted)
             released = f.controlled_cents
+            f.ended_cents = released
             f.controlled_cents = 0
             f.state = FreezeState.LAPSED
             self._emit(LedgerEventKind.LAPSED, at, f, released)
@@ -854,6 +871,7 @@ class Ledger:
 
     def _release(self, f: _Freeze, request_no: str, now: datetime) -> UnfreezeOutcome:
         released = f.controlled_cents
+        f.ended_cents = released
         f.controlled_cents = 0
         f.state = FreezeState.RELEASED
         self._emit(LedgerEventKind.RELEASED, now, f, released)
@@ -1059,6 +1077,7 @@ def _deduct_outcome(d: _Deduction) -> DeductOutcome:
 
 
 _MONEY_KINDS = frozenset({AssetKind.DEPOSIT, AssetKind.BALANCE, AssetKind.WEALTH_PRODUCT})
+_STATE_ZH = {FreezeState.RELEASED: "解除", FreezeState.LAPSED: "到期失效"}
 
 
 def _gone(acc: _Account) -> bool:
@@ -1080,7 +1099,7 @@ def transferred_error(account_no: str, owner: str, at: datetime | None) -> UserE
 def check_transfer(freeze_id: str, account_no: str, kind: AssetKind, state: FreezeState,
                    transferred: tuple[str, datetime] | None) -> None:
     """Whether a transfer (15) may act on this measure: refused (``UserError``, changes nothing) for an asset
-    already transferred, a measure only queued (轮候: the first sealing court disposes), or money (deducted, not
+    already transferred, a measure only queued (轮候: the first sealing court disposes), money (deducted, not
     transferred). One rule for the ledger and the agency's check at submission."""
     if transferred is not None:
         raise transferred_error(account_no, *transferred)

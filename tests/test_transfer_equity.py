@@ -192,3 +192,24 @@ async def test_part_of_the_equity_transferred_over_the_api_the_remainder_is_repo
         assert [h["balance_cents"] for h in query["holdings"]] == [7_500_000]
         again = await ns.submit(EQ, ns.body(d, "15", freeze_id=frozen["freeze_id"], new_owner="王五"))
         assert again.status_code == 409
+
+
+def test_a_freeze_released_before_its_ruling_was_registered_transfers_the_part_it_held_as_far_as_it_is_free(backend):
+    """The case closed (执行完毕) and released its freeze before the 过户 reached the registry: the ruling still
+    transfers the part the freeze held when released — as far as no other measure took it meanwhile; all taken:
+    refused."""
+    ledger = backend.ledger
+    part = run(backend, EQ, freeze(EQ, SHARES, 4_000_000))
+    run(backend, EQ, req(Measure.UNFREEZE, freeze_id=part.freeze_id))
+    fb = run(backend, EQ, transfer(part.freeze_id, owner="买受人 B6"), T0 + timedelta(days=1))
+    assert fb.ok and fb.freeze_state == FreezeState.RELEASED  # stays released, as a seal does
+    (left,) = ledger.holdings(EQ, DEBTOR, T0 + timedelta(days=1))
+    assert left.balance_cents == 6_000_000 and ledger.total_cents() == ledger.origin_cents()
+    # at 中国结算: released, then another court froze everything: nothing of the part is free
+    sold = run(backend, SEC, freeze(SEC, STOCK, 4_000_000))
+    run(backend, SEC, req(Measure.UNFREEZE, freeze_id=sold.freeze_id))
+    run(backend, SEC, freeze(SEC, STOCK, VALUE, court="J2"))
+    late = run(backend, SEC, transfer(sold.freeze_id), T0 + timedelta(days=1))
+    assert not late.ok and late.code == CODE_REFUSED and "held by other measures" in late.message
+    (kept,) = ledger.holdings(SEC, DEBTOR, T0 + timedelta(days=1))
+    assert kept.balance_cents == VALUE
