@@ -80,6 +80,7 @@ from __future__ import annotations
 import difflib
 import re
 import unicodedata
+from calendar import monthrange
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 from datetime import date, datetime, time
@@ -410,6 +411,9 @@ def _untold(text: str, how: _How) -> bool:
     return how.untold and bool(_cell(text).short)
 
 
+_YMD = re.compile(r"^(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*日?$")
+
+
 def _date_hint(text: str, order: str | None = None) -> tuple[str, str]:
     """Why a date cell was not read, where a form says more than "must be": a time after it that is no time (25:00,
     上午15时), a short date that is none in the file's order (``order``: 13/5/26 read month first) or in any, an
@@ -427,6 +431,13 @@ def _date_hint(text: str, order: str | None = None) -> tuple[str, str]:
         return ("（按年/月/日、日/月/年、月/日/年读都不是日期；请写作年在前的 2026-03-05 或 2026/3/5）",
                 " (no date read year/month/day, day/month/year or month/day/year; write it year first, 2026-03-05 "
                 "or 2026/3/5)")
+    if (ymd := _YMD.match(_cell_text(text))) is not None:  # the form right, the date none: 2027/13/01, 2026-02-30
+        y, mo, d = (int(g) for g in ymd.groups())
+        if not 1 <= mo <= 12:
+            return f"（没有 {mo} 月）", f" (there is no month {mo})"
+        last = monthrange(y, mo)[1]
+        if not 1 <= d <= last:
+            return f"（{y} 年 {mo} 月只有 {last} 日）", f" ({y}-{mo:02d} has {last} days)"
     m = _WEEKDAY.search(text)
     if m is not None and (day := _date(text[:m.start()], order)) is not None:
         return (f"（{day.isoformat()} 是星期{_WEEKDAYS[day.weekday()]}，不是星期{m['w']}）",

@@ -190,3 +190,20 @@ def test_a_preservation_closed_as_it_stood_before_its_queries_were_sent_does_not
     u = make_units([("乙县人民法院", load_profile(f))], years=1, replications=1, seed=2025, reassign_handlers=True)
     r = run_units(u, backend="serial")[0]
     assert r["invariants"]["violation_count"] == 0 and r["kpi"]["filed"] > 1500
+
+
+def test_a_date_in_the_right_form_that_is_no_date_says_why(tmp_path):
+    """2027/13/01 was told the date must be YYYY/M/D — which it is; what is wrong is month 13 (or 30 February)."""
+    import pytest
+
+    from core_flow.errors import UserError
+    from sim.start_state import load_start_state
+
+    f = tmp_path / "state.csv"
+    f.write_text("案号,立案日期,当前节点\n(2024)豫0811执1号,2024/13/01,3\n(2024)豫0811执2号,2024-02-30,3\n",
+                 encoding="utf-8")
+    with pytest.raises(UserError) as info:
+        load_start_state(f, START)
+    said = str(info.value)
+    assert "'2024/13/01'（没有 13 月）" in said and "'2024-02-30'（2024 年 2 月只有 29 日）" in said
+    assert "(there is no month 13)" in said and "(2024-02 has 29 days)" in said
