@@ -28,7 +28,10 @@ REGISTRY = {"real_estate": ("real_estate_registry", AssetKind.REAL_ESTATE, 800_0
 
 
 class Case:
-    def __init__(self, kind: str = "real_estate", *, seed: int = 5, port=None, process=None) -> None:
+    def __init__(self, kind: str = "real_estate", *, seed: int = 5, port=None, process=None,
+                 holding_of: tuple[str, AssetKind, int, str] | None = None) -> None:
+        """``holding_of``: the debtor's holding (agency, kind, value, description) instead of ``kind``'s flat or
+        vehicle."""
         self.court = court = build_virtual_court(ORIGIN, seed=seed, clerk=False, process=process)
         self.p = court.platform
         self.d = court.platform.disposal
@@ -41,9 +44,9 @@ class Case:
         self.debtor = debtor
         for a in inquiry_scope(self.p.directory, debtor.id_number, self.p.court.region, debtor.kind):
             world.pin(debtor.id_number, a.code, [])
-        agency, asset_kind, value = REGISTRY[kind]
+        agency, asset_kind, value, description = holding_of or (*REGISTRY[kind], "住宅一套 / a flat")
         holding = Holding(account_no=account_number(agency, asset_kind, debtor.id_number, 1), kind=asset_kind,
-                          balance_cents=value, available_cents=value, description="住宅一套 / a flat")
+                          balance_cents=value, available_cents=value, description=description)
         world.pin(debtor.id_number, agency, [holding])
         self.agency, self.value, self.holding = agency, value, holding
         self.asset = f"{agency}:{holding.account_no}"

@@ -150,19 +150,23 @@ def _small(tmp_path):
     return f
 
 
-def test_a_start_state_node_name_misspelt_is_told_the_nearest_node(tmp_path):
-    """查封冻结扣押 (the three words in another order) was refused with the rule alone; the nearest node is named."""
+def _refused(tmp_path, rows: str) -> str:
+    """What a start state of ``rows`` (案号, 立案日期, 当前节点) is refused with."""
     import pytest
 
     from core_flow.errors import UserError
     from sim.start_state import load_start_state
 
     f = tmp_path / "state.csv"
-    f.write_text("案号,立案日期,当前节点\n(2024)豫0811执1号,2024-10-08,查封冻结扣押\n(2024)豫0811执2号,2024-10-08,节点99\n",
-                 encoding="utf-8")
+    f.write_text("案号,立案日期,当前节点\n" + rows, encoding="utf-8")
     with pytest.raises(UserError) as info:
         load_start_state(f, START)
-    said = str(info.value)
+    return str(info.value)
+
+
+def test_a_start_state_node_name_misspelt_is_told_the_nearest_node(tmp_path):
+    """查封冻结扣押 (the three words in another order) was refused with the rule alone; the nearest node is named."""
+    said = _refused(tmp_path, "(2024)豫0811执1号,2024-10-08,查封冻结扣押\n(2024)豫0811执2号,2024-10-08,节点99\n")
     assert "state.csv:2:当前节点: 未结案件的当前节点须为" in said
     assert "终本库案件请填写终本日期）；是否想写：17 查封、扣押、冻结" in said
     assert "did you mean: 17 查封、扣押、冻结" in said
@@ -194,16 +198,6 @@ def test_a_preservation_closed_as_it_stood_before_its_queries_were_sent_does_not
 
 def test_a_date_in_the_right_form_that_is_no_date_says_why(tmp_path):
     """2027/13/01 was told the date must be YYYY/M/D — which it is; what is wrong is month 13 (or 30 February)."""
-    import pytest
-
-    from core_flow.errors import UserError
-    from sim.start_state import load_start_state
-
-    f = tmp_path / "state.csv"
-    f.write_text("案号,立案日期,当前节点\n(2024)豫0811执1号,2024/13/01,3\n(2024)豫0811执2号,2024-02-30,3\n",
-                 encoding="utf-8")
-    with pytest.raises(UserError) as info:
-        load_start_state(f, START)
-    said = str(info.value)
+    said = _refused(tmp_path, "(2024)豫0811执1号,2024/13/01,3\n(2024)豫0811执2号,2024-02-30,3\n")
     assert "'2024/13/01'（没有 13 月）" in said and "'2024-02-30'（2024 年 2 月只有 29 日）" in said
     assert "(there is no month 13)" in said and "(2024-02 has 29 days)" in said

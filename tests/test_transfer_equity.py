@@ -24,7 +24,7 @@ from mock_agencies.identity import make_id_number
 from mock_agencies.ledger import CST, Ledger
 from mock_agencies.world import World
 from tests.test_agencies_api import NS, make_client, person
-from tests.test_transfer_registry import req, run, ticket, transfer
+from tests.test_transfer_registry import _answered, req, run, ticket, transfer
 
 T0 = datetime(2025, 6, 2, 9, 30, tzinfo=CST)
 DEBTOR = make_id_number("410811", date(1982, 7, 1), 33)  # (the debtor test_transfer_registry's req names)
@@ -164,14 +164,6 @@ def test_a_transfer_answered_again_after_the_part_left_changes_nothing(backend):
 
 
 # ── over the agencies' HTTP API ─────────────────────────────────────────────────────────────────
-async def _answered(ns: NS, agency: str, body: dict) -> dict:
-    t = await ns.accepted(agency, body)
-    await ns.advance(seconds=60)
-    polled = await ns.poll(agency, t["ticket_id"])
-    assert polled["feedback"] is not None, polled
-    return polled["feedback"]
-
-
 async def test_part_of_the_equity_transferred_over_the_api_the_remainder_is_reported() -> None:
     async with make_client() as client:
         ns = NS(client, "transfer-equity")

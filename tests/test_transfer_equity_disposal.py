@@ -14,14 +14,8 @@ from datetime import timedelta
 
 import pytest
 
-from core_flow.agency_directory import inquiry_scope
-from core_flow.engine import commands as c
-from core_flow.protocol import AssetKind, FreezeState, Holding, Measure
-from mock_agencies.auction import BidderModel
-from mock_agencies.disposal_port import SessionDisposalPort
-from mock_agencies.world import account_number
-from sim.assembly import build_virtual_court
-from tests.test_disposal import CLAIM, ORIGIN, Case
+from core_flow.protocol import AssetKind, FreezeState, Measure
+from tests.test_disposal import CLAIM, Case
 from tests.test_transfer_disposal import _sent
 
 EQ = "equity_registry"
@@ -31,30 +25,8 @@ class EquityCase(Case):
     """A case whose debtor holds equity worth ``value``: found by a query of the equity registry and frozen up to the
     claim (the whole holding if it is worth less), then disposed of as an other property right."""
 
-    def __init__(self, value: int, *, seed: int = 5) -> None:  # (Case's, with a holding of equity)
-        self.court = court = build_virtual_court(ORIGIN, seed=seed, clerk=False)
-        self.p, self.d = court.platform, court.platform.disposal
-        self.d.port = SessionDisposalPort(court.session)
-        court.session.auction.model = BidderModel(max_bidders=0)
-        world = court.session.world
-        i = 0
-        while (debtor := world.debtor(i)).kind != "person":
-            i += 1
-        self.debtor = debtor
-        for a in inquiry_scope(self.p.directory, debtor.id_number, self.p.court.region, debtor.kind):
-            world.pin(debtor.id_number, a.code, [])
-        holding = Holding(account_no=account_number(EQ, AssetKind.EQUITY, debtor.id_number, 1), kind=AssetKind.EQUITY,
-                          balance_cents=value, available_cents=value, description="有限公司股权 / shares of a company")
-        world.pin(debtor.id_number, EQ, [holding])
-        self.agency, self.value, self.holding = EQ, value, holding
-        self.asset = f"{EQ}:{holding.account_no}"
-        self.k = "K1"
-        self.p.file(c.FileCase(self.k, debtors=(debtor.id_number,), amount_cents=CLAIM), [debtor.subject()])
-        self.p.submit(c.Assign(self.k, "张法官"))
-        self.p.submit(c.VerifyIdentity(self.k, debtor.id_number, True))
-        court.run_for(timedelta(days=1))
-        assert self.p.manual_query(self.k, debtor.id_number, EQ).accepted
-        court.run_for(timedelta(days=1))
+    def __init__(self, value: int, *, seed: int = 5) -> None:
+        super().__init__(seed=seed, holding_of=(EQ, AssetKind.EQUITY, value, "有限公司股权 / shares of a company"))
 
     def seal(self):  # a freeze (01) up to the claim: the lot starts sealed (Disposal.frozen)
         self.p.freeze(self.k, self.asset, min(CLAIM, self.value))
