@@ -64,6 +64,11 @@ class Checker:
     def _bad(self, case: str, zh: str, en: str) -> None:
         self.violations.append({"case": case, "zh": zh, "en": en})
 
+    def filing_refused(self, case: str, code: str, zh: str, en: str) -> None:
+        """A case the run generated was refused at filing: it never enters the run, and its intake would be silently
+        short (a duplicate number once lost 60 of 203 new cases)."""
+        self._bad(case, f"新收案件立案被拒（{code}）：{zh}", f"a new case's filing was refused ({code}): {en}")
+
     def __call__(self, e: Event) -> None:
         kind = e.kind
         if kind not in KINDS:

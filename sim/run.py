@@ -147,6 +147,14 @@ def _run_unit(unit: Unit, progress: Callable[[float], None] | None = None) -> di
         cmd = c.FileCase(sc.case, case_type=sc.case_type, amount_cents=sc.amount_cents, debtors=(d.id_number,),
                          filed_at=sc.filed)
         platform.file(cmd, [d.subject()])
+    unfiled: list[str] = []  # arrivals refused at filing: a rule-check violation (never silently short intake)
+
+    def _filed(cmd: c.FileCase, out: Any) -> None:
+        if out.refusal is not None:
+            unfiled.append(cmd.case_id)
+            if checker is not None:
+                checker.filing_refused(cmd.case_id, out.refusal.code, out.refusal.zh, out.refusal.en)
+
     numbers = {t: 0 for t in TYPE_PREFIX}
     given = _numbers_given(start_cases)
     for a in arr:
@@ -160,7 +168,7 @@ def _run_unit(unit: Unit, progress: Callable[[float], None] | None = None) -> di
         cmd = c.FileCase(case_id, case_type=a.case_type, money=a.money, nonlitigation=a.nonlitigation,
                          amount_cents=a.amount_cents, debtors=(d.id_number,), shixin_eligible=a.shixin)
         platform.case_numbers.taken(case_id)  # reserved: a 终本 case resumed before it arrives numbers past it
-        court.clock.call_at(at, lambda cmd=cmd, s=d.subject(): platform.file(cmd, [s]))
+        court.clock.call_at(at, lambda cmd=cmd, s=d.subject(): _filed(cmd, platform.file(cmd, [s])))
     series: dict[str, list[float]] = {"day": [], "open": [], "zhongben": []}
 
     def sample() -> None:
@@ -203,7 +211,8 @@ def _run_unit(unit: Unit, progress: Callable[[float], None] | None = None) -> di
                    "engine_commands": court.runtime.commands_handled,
                    "timers_stale": court.runtime.timers_stale, "wall_s": wall,
                    "simpy_events": _processed(env, eid_before, queued_before) if unit.count_events else 0,
-                   "refusals": dict(actor.refused), "staff": {r: len(n) for r, n in people.items()},
+                   "refusals": dict(actor.refused), "unfiled": len(unfiled),
+                   "staff": {r: len(n) for r, n in people.items()},
                    "out_of_turn": staff.stats.out_of_turn,
                    "origin": origin.isoformat()}
     out["invariants"] = invariants and {**invariants, "violations": invariants["violations"][:20],

@@ -30,6 +30,28 @@ def test_new_cases_are_numbered_past_the_start_states_numbers_of_the_same_year(t
     assert numbers and numbers[0] == 31  # the register counts on from the file's highest
 
 
+def test_a_new_case_refused_at_filing_fails_the_rule_check(tmp_path, monkeypatch):
+    """Whatever the cause (here the numbering fix above undone: new cases collide with the start state's), an arrival
+    refused at filing is a rule-check violation naming the case and the refusal — never silently short intake."""
+    import pytest
+
+    import sim.run
+    from sim.invariants import SimulationCheckFailed
+
+    state = tmp_path / "state.csv"
+    rows = [f"(2025)豫0811执{n}号,2025-01-10,首执,3,,50000," for n in range(1, 31)]
+    state.write_text("case,filed,type,current_node,handler,amount_yuan,zhongben_closed\n" + "\n".join(rows) + "\n",
+                     encoding="utf-8")
+    f = tmp_path / "court.yaml"
+    f.write_text("name: 起始状态法院\norigin: 2025-03-03 08:30\nintake: {yearly: 600}\n"
+                 f"staff: {{承办法官: {{count: 2}}, 书记员: {{count: 2}}}}\nstart_state: {state}\n", encoding="utf-8")
+    monkeypatch.setattr(sim.run, "_numbers_given", lambda cases: {})
+    with pytest.raises(SimulationCheckFailed) as info:
+        run_units(make_units([("c", load_profile(f))], years=0.05, replications=1, seed=2), backend="serial")
+    first = info.value.violations[0]
+    assert first["case"].startswith("(2025)豫0811执") and "新收案件立案被拒（ALREADY_FILED）" in first["zh"]
+
+
 def test_the_terminal_shows_what_the_courts_own_gateway_sends_a_day():
     """The report and kpis.json had 本院发出查控请求/日 (court_requests_per_day); the terminal's table, what a planner
     sizing the court's side reads first, had only the agencies' 查控请求/日."""
