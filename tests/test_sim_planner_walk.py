@@ -11,9 +11,8 @@ from sim.replicate import make_units, run_units
 START = datetime(2025, 3, 3, 8, 30, tzinfo=CST)
 
 
-def test_new_cases_are_numbered_past_the_start_states_numbers_of_the_same_year(tmp_path):
-    """A court's export holds this year's open cases, (2025)豫0811执1号…: the run's new cases took the same numbers
-    from 1, were refused as duplicates and silently never filed (60 of 203 in the walk's first 18 days)."""
+def _court_with_open_cases(tmp_path):
+    """A court profile whose start state holds this year's open cases (2025)豫0811执1号 … 30号."""
     state = tmp_path / "state.csv"
     rows = [f"(2025)豫0811执{n}号,2025-01-10,首执,3,,50000," for n in range(1, 31)]
     state.write_text("case,filed,type,current_node,handler,amount_yuan,zhongben_closed\n" + "\n".join(rows) + "\n",
@@ -21,6 +20,13 @@ def test_new_cases_are_numbered_past_the_start_states_numbers_of_the_same_year(t
     f = tmp_path / "court.yaml"
     f.write_text("name: 起始状态法院\norigin: 2025-03-03 08:30\nintake: {yearly: 600}\n"
                  f"staff: {{承办法官: {{count: 2}}, 书记员: {{count: 2}}}}\nstart_state: {state}\n", encoding="utf-8")
+    return f
+
+
+def test_new_cases_are_numbered_past_the_start_states_numbers_of_the_same_year(tmp_path):
+    """A court's export holds this year's open cases, (2025)豫0811执1号…: the run's new cases took the same numbers
+    from 1, were refused as duplicates and silently never filed (60 of 203 in the walk's first 18 days)."""
+    f = _court_with_open_cases(tmp_path)
     r = run_units(make_units([("c", load_profile(f))], years=0.05, replications=1, seed=2), backend="serial")[0]
     new = [c["case"] for c in r["cases"] if datetime.fromisoformat(c["filed"]) >= START]
     assert r["meta"]["cases_filed"] > 0 and len(new) >= r["meta"]["cases_filed"]  # every arrival filed
@@ -38,13 +44,7 @@ def test_a_new_case_refused_at_filing_fails_the_rule_check(tmp_path, monkeypatch
     import sim.run
     from sim.invariants import SimulationCheckFailed
 
-    state = tmp_path / "state.csv"
-    rows = [f"(2025)豫0811执{n}号,2025-01-10,首执,3,,50000," for n in range(1, 31)]
-    state.write_text("case,filed,type,current_node,handler,amount_yuan,zhongben_closed\n" + "\n".join(rows) + "\n",
-                     encoding="utf-8")
-    f = tmp_path / "court.yaml"
-    f.write_text("name: 起始状态法院\norigin: 2025-03-03 08:30\nintake: {yearly: 600}\n"
-                 f"staff: {{承办法官: {{count: 2}}, 书记员: {{count: 2}}}}\nstart_state: {state}\n", encoding="utf-8")
+    f = _court_with_open_cases(tmp_path)
     monkeypatch.setattr(sim.run, "_numbers_given", lambda cases: {})
     with pytest.raises(SimulationCheckFailed) as info:
         run_units(make_units([("c", load_profile(f))], years=0.05, replications=1, seed=2), backend="serial")
