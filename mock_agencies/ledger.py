@@ -698,6 +698,8 @@ class Ledger:
             if not self.transfer_keeps_holding:  # (the deliberate defect: the owner change is never recorded)
                 acc.balance_cents -= part
                 acc.transferred_cents = getattr(acc, "transferred_cents", 0) + part
+                if f.state not in LIVE_STATES:  # (its part left: a second ruling under the ended freeze takes none)
+                    f.ended_cents = 0
             self._fill(acc, now)  # (nothing was freed: the part left with its freeze)
             outcome = TransferOutcome(request_no, f.freeze_id, acc.account_no, new_owner, f.state, (), now, part,
                                       acc.balance_cents)

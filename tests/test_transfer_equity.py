@@ -197,6 +197,11 @@ def test_a_freeze_released_before_its_ruling_was_registered_transfers_the_part_i
     assert fb.ok and fb.freeze_state == FreezeState.RELEASED  # stays released, as a seal does
     (left,) = ledger.holdings(EQ, DEBTOR, T0 + timedelta(days=1))
     assert left.balance_cents == 6_000_000 and ledger.total_cents() == ledger.origin_cents()
+    # its part left with that ruling: another request under the same ended freeze moves nothing more
+    twice = run(backend, EQ, transfer(part.freeze_id, owner="王五"), T0 + timedelta(days=2))
+    assert not twice.ok and twice.code == CODE_REFUSED and "gone" in twice.message
+    (still,) = ledger.holdings(EQ, DEBTOR, T0 + timedelta(days=2))
+    assert still.balance_cents == 6_000_000 and ledger.total_cents() == ledger.origin_cents()
     # at 中国结算: released, then another court froze everything: nothing of the part is free
     sold = run(backend, SEC, freeze(SEC, STOCK, 4_000_000))
     run(backend, SEC, req(Measure.UNFREEZE, freeze_id=sold.freeze_id))
