@@ -38,6 +38,11 @@ class CaseNumbers:
             key = _key(m["year"], m["court"], m["mark"])
             self._top[key] = max(self._top.get(key, 0), int(m["no"]))
 
+    def top(self, year: int, court: str, mark: str) -> int:
+        """The highest number given in ``year`` by the court ``court`` (豫0811) for the type ``mark`` ("" 执, 恢 执恢,
+        保 执保); 0 when none."""
+        return self._top.get(_key(year, court, mark), 0)
+
     def resumed(self, original: str, year: int, existing: Iterable[str] = ()) -> str:
         """The number of the 恢复执行 case filed in ``year`` from the 终本 case ``original``: the court's next 执恢
         number of that year, or ``<original>-恢N`` (counted among ``existing``) for a number of no court's form."""

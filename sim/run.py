@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import re
 import time as _time
-import unicodedata
 import warnings
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -16,7 +15,6 @@ from typing import Any
 import numpy as np
 
 from core_flow.agency_directory import sweep_scope
-from core_flow.case_number import NUMBER as CASE_NUMBER
 from core_flow.engine import commands as c
 from core_flow.legal_calendar import CST, ProvisionalCalendarWarning
 from core_flow.protocol import SubjectKind
@@ -156,13 +154,12 @@ def _run_unit(unit: Unit, progress: Callable[[float], None] | None = None) -> di
                 checker.filing_refused(cmd.case_id, out.refusal.code, out.refusal.zh, out.refusal.en)
 
     numbers = {t: 0 for t in TYPE_PREFIX}
-    given = _numbers_given(start_cases)
     for a in arr:
         d = debtor(a.person)
         at = origin + timedelta(seconds=a.at)
-        # the court's register counts on past the numbers today's caseload holds: a new case numbered like a start-state
-        # case, (2026)豫0811执101号 beside the file's, was refused as a duplicate and silently never filed
-        top = given.get(_number_key(at.year, profile.court_code, TYPE_PREFIX[a.case_type]), 0)
+        # the court's register counts on past the numbers today's caseload holds (filed above): a new case numbered like
+        # a start-state case, (2026)豫0811执101号 beside the file's, was refused as a duplicate and silently never filed
+        top = platform.case_numbers.top(at.year, profile.court_code, TYPE_PREFIX[a.case_type][1:])
         numbers[a.case_type] = max(numbers[a.case_type], top) + 1
         case_id = f"({at.year}){profile.court_code}{TYPE_PREFIX[a.case_type]}{numbers[a.case_type]}号"
         cmd = c.FileCase(case_id, case_type=a.case_type, money=a.money, nonlitigation=a.nonlitigation,
@@ -304,17 +301,3 @@ def _case_rows(court: Any, collector: Collector) -> list[dict[str, Any]]:
                      "sweeps": collector.sweeps.get(k, 0), "resumed_as": s.resumed_as or ""})
     return rows
 
-
-def _number_key(year: int | str, court: str, prefix: str) -> str:
-    return unicodedata.normalize("NFKC", f"{year}|{court}|{prefix}")  # (2026) and （2026） number alike
-
-
-def _numbers_given(start_cases: list[Any]) -> dict[str, int]:
-    """The highest number today's caseload holds per year, court mark and type mark (执, 执恢, 执保)."""
-    top: dict[str, int] = {}
-    for sc in start_cases:
-        m = CASE_NUMBER.match(sc.case.strip())
-        if m is not None:
-            key = _number_key(m["year"], m["court"], "执" + m["mark"])
-            top[key] = max(top.get(key, 0), int(m["no"]))
-    return top

@@ -41,11 +41,11 @@ def test_a_new_case_refused_at_filing_fails_the_rule_check(tmp_path, monkeypatch
     refused at filing is a rule-check violation naming the case and the refusal — never silently short intake."""
     import pytest
 
-    import sim.run
+    from core_flow.case_number import CaseNumbers
     from sim.invariants import SimulationCheckFailed
 
     f = _court_with_open_cases(tmp_path)
-    monkeypatch.setattr(sim.run, "_numbers_given", lambda cases: {})
+    monkeypatch.setattr(CaseNumbers, "top", lambda self, year, court, mark: 0)
     with pytest.raises(SimulationCheckFailed) as info:
         run_units(make_units([("c", load_profile(f))], years=0.05, replications=1, seed=2), backend="serial")
     first = info.value.violations[0]
