@@ -572,7 +572,7 @@ def _dates_note(p: Path, table: Sheet, before: datetime | None, order: str | Non
         said.append(f"起始状态 {p.name} 有 {dates.count} 个短日期（两位年份或年份在后），按{zh_o}读取{why}，"
                     f"两位年份按 20yy 年{read} / the start state {p.name} has {dates.count} short date(s) (a "
                     f"two-digit year or the year last): read {en_o}{why_en}, a two-digit year as 20yy{read_en}")
-    cols = [IGNORED_COL if name.strip() in IGNORED else header_name(name) for name in table.header]
+    cols = _header_columns(table.header)
     at = [i for i, col in enumerate(cols) if col in ("filed", "zhongben_closed")]
     timed = [(line, cells[i].strip()) for line, cells in table.rows for i in at
              if i < len(cells) and _cell(cells[i]).clock not in (None, time(0))]
@@ -590,7 +590,7 @@ _UNIT_OR_SIGN = re.compile(r"[,，¥￥\s]|(?:万元|亿元|元|万|亿)$")
 def _excel_forms_note(p: Path, table: Sheet) -> list[str]:
     """Claims with a decimal comma (a semicolon-separated file) and claims in scientific notation read as written:
     said, with the first of each as read (the short dates: ``_dates_note``)."""
-    cols = [IGNORED_COL if name.strip() in IGNORED else header_name(name) for name in table.header]
+    cols = _header_columns(table.header)
     amounts = [i for i, col in enumerate(cols) if col in ("amount_yuan", AMOUNT_WAN)]
     comma: list[tuple[int, str]] = []
     sci: list[tuple[int, str]] = []
@@ -603,10 +603,11 @@ def _excel_forms_note(p: Path, table: Sheet) -> list[str]:
     said = []
     if comma:
         line, text = comma[0]
+        pointed = _decimal_comma(unicodedata.normalize("NFKC", text))  # as read (１．２３４，５６ too)
         said.append(f"起始状态 {p.name} 以分号分隔，其 {len(comma)} 个标的以逗号为小数点（以逗号为小数点的地区的"
-                    f"写法），按此读取，如第 {line} 行 {text} 读作 {_decimal_comma(text)} / the start state {p.name} "
+                    f"写法），按此读取，如第 {line} 行 {text} 读作 {pointed} / the start state {p.name} "
                     f"is semicolon-separated and {len(comma)} claim(s) have a decimal comma (as written where the "
-                    f"comma is the decimal mark): read so, line {line}'s {text} as {_decimal_comma(text)}")
+                    f"comma is the decimal mark): read so, line {line}'s {text} as {pointed}")
     if sci:
         said.append(f"起始状态 {p.name} 有 {len(sci)} 个标的以科学计数法写出，按所写读取，如第 {sci[0][0]} 行 "
                     f"{sci[0][1]} / the start state {p.name} has {len(sci)} claim(s) in scientific notation, read as "
@@ -631,11 +632,17 @@ def type_from_number(case: str) -> str | None:
     return _MARK_TYPE[m[1]] if m else None
 
 
+def _header_columns(header: list[str]) -> list[str]:
+    """Each header cell's column (a Chinese header taken as the column it names; a passed-over one ``IGNORED_COL``),
+    unchecked (``_columns`` checks them)."""
+    return [IGNORED_COL if name.strip() in IGNORED else header_name(name) for name in header]
+
+
 def _columns(header: list[str], p: Path, line: int = 1) -> list[str]:
     """The header's columns (a Chinese header taken as the column it names), every one known and none twice: a
     misspelt ``current_node`` would otherwise leave every open case at node 1 without a word. Every unknown column
     is named at once (a court's export with extra columns: remove them all in one go)."""
-    cols = [IGNORED_COL if name.strip() in IGNORED else header_name(name) for name in header]
+    cols = _header_columns(header)
     unknown = [name for name, col in zip(header, cols, strict=True)
                if col not in COLUMNS and col not in (IGNORED_COL, AMOUNT_WAN)]
     if unknown:
@@ -802,7 +809,7 @@ def date_order(table: Sheet, before: datetime | None, given: str | None = None) 
     or after it, so an order putting one there is not the file's — said in the note with the cell, never taken
     silently). No order reading them all, or more than one: ``problem``, naming the column and two cells, and the
     ways out (write 4-digit years, or give the order)."""
-    cols = [IGNORED_COL if name.strip() in IGNORED else header_name(name) for name in table.header]
+    cols = _header_columns(table.header)
     labels = {i: " ".join(table.header[i].split()) for i, col in enumerate(cols) if col in ("filed", "zhongben_closed")}
     shorts: list[tuple[int, str, str, dict[str, date]]] = []  # (line, text, column label, readings)
     for line, cells in table.rows:

@@ -50,6 +50,13 @@ def test_a_semicolon_separated_file_is_read_its_decimal_commas_as_decimal_marks(
                for n in said), said
 
 
+def test_a_full_width_decimal_comma_is_said_as_read(tmp_path):
+    """The note showed 读作 None for a claim an input method typed full-width (１．２３４，５６), though it was read."""
+    f = _file(tmp_path / "ss.csv", "案号;立案日期;标的金额\n执1号;2026/3/5;１．２３４，５６\n")
+    assert [c.amount_cents for c in load_start_state(f, START)] == [123_456]
+    assert any("１．２３４，５６ 读作 1234.56" in n and "as 1234.56" in n for n in notes(f, START)), notes(f, START)
+
+
 def test_a_decimal_comma_in_a_comma_or_tab_file_stays_refused(tmp_path):
     """Only a semicolon file is of a decimal-comma locale: in a comma-separated file 1234,56 (quoted) is still
     separators out of place, never 123,456 yuan."""
