@@ -61,6 +61,7 @@ from mock_agencies.catalogue import Agency, Catalogue
 from mock_agencies.court_accounts import sub_account_no
 from mock_agencies.identity import is_valid_id_number, is_valid_uscc
 from mock_agencies.ledger import (
+    STATE_ZH,
     DeductOutcome,
     FreezeOutcome,
     Ledger,
@@ -253,7 +254,7 @@ class AgencyBackend:
         if out.state == FreezeState.RELEASED:
             msg = f"已解除，释放 {out.amount_released_cents} 分 / released {out.amount_released_cents} cents"
         else:
-            msg = f"冻结已{_STATE_ZH[out.state]}，无可解除 / nothing to release: freeze is {out.state.value}"
+            msg = f"冻结已{STATE_ZH[out.state]}，无可解除 / nothing to release: freeze is {out.state.value}"
         return self._feedback(
             ag,
             req,
@@ -531,16 +532,6 @@ class AgencyBackend:
                 where="target_account",
                 code="not_found",
             )
-
-
-_STATE_ZH = {
-    FreezeState.ACTIVE: "生效",
-    FreezeState.QUEUED: "轮候",
-    FreezeState.RELEASED: "解除",
-    FreezeState.LAPSED: "到期失效",
-    FreezeState.DEDUCTED: "全部扣划",
-    FreezeState.TRANSFERRED: "因过户解除",
-}
 
 
 def _codes(ag: Agency) -> str:

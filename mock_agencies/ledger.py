@@ -684,7 +684,7 @@ class Ledger:
             part = min(getattr(f, "ended_cents", 0), acc.available_cents())
             if part <= 0:
                 raise UserError(
-                    f"冻结 {f.freeze_id} 已{_STATE_ZH.get(f.state, f.state.value)}，其控制的部分已不在或已由其他措施"
+                    f"冻结 {f.freeze_id} 已{STATE_ZH.get(f.state, f.state.value)}，其控制的部分已不在或已由其他措施"
                     "控制，不能据以过户",
                     f"freeze {f.freeze_id} is {f.state.value}: the part it controlled is gone or held by other "
                     "measures, no transfer under it",
@@ -1079,7 +1079,14 @@ def _deduct_outcome(d: _Deduction) -> DeductOutcome:
 
 
 _MONEY_KINDS = frozenset({AssetKind.DEPOSIT, AssetKind.BALANCE, AssetKind.WEALTH_PRODUCT})
-_STATE_ZH = {FreezeState.RELEASED: "解除", FreezeState.LAPSED: "到期失效"}
+STATE_ZH = {  # a measure's state as a Chinese message says it (冻结已…)
+    FreezeState.ACTIVE: "生效",
+    FreezeState.QUEUED: "轮候",
+    FreezeState.RELEASED: "解除",
+    FreezeState.LAPSED: "到期失效",
+    FreezeState.DEDUCTED: "全部扣划",
+    FreezeState.TRANSFERRED: "因过户解除",
+}
 
 
 def _gone(acc: _Account) -> bool:
