@@ -153,15 +153,14 @@ def _run_unit(unit: Unit, progress: Callable[[float], None] | None = None) -> di
             if checker is not None:
                 checker.filing_refused(cmd.case_id, out.refusal.code, out.refusal.zh, out.refusal.en)
 
-    numbers = {t: 0 for t in TYPE_PREFIX}
     for a in arr:
         d = debtor(a.person)
         at = origin + timedelta(seconds=a.at)
         # the court's register counts on past the numbers today's caseload holds (filed above): a new case numbered like
-        # a start-state case, (2026)豫0811执101号 beside the file's, was refused as a duplicate and silently never filed
+        # a start-state case, (2026)豫0811执101号 beside the file's, was refused as a duplicate and never filed;
+        # and it starts again from 1 each year, as a court's does ((2027)豫0811执1号 on the first case of 2027)
         top = platform.case_numbers.top(at.year, profile.court_code, TYPE_PREFIX[a.case_type][1:])
-        numbers[a.case_type] = max(numbers[a.case_type], top) + 1
-        case_id = f"({at.year}){profile.court_code}{TYPE_PREFIX[a.case_type]}{numbers[a.case_type]}号"
+        case_id = f"({at.year}){profile.court_code}{TYPE_PREFIX[a.case_type]}{top + 1}号"
         cmd = c.FileCase(case_id, case_type=a.case_type, money=a.money, nonlitigation=a.nonlitigation,
                          amount_cents=a.amount_cents, debtors=(d.id_number,), shixin_eligible=a.shixin)
         platform.case_numbers.taken(case_id)  # reserved: a 终本 case resumed before it arrives numbers past it

@@ -36,6 +36,22 @@ def test_new_cases_are_numbered_past_the_start_states_numbers_of_the_same_year(t
     assert numbers and numbers[0] == 31  # the register counts on from the file's highest
 
 
+def test_new_cases_are_numbered_from_1_again_in_a_new_year(tmp_path):
+    """A court's register starts again each year: a run from late December numbered its first case of the new year
+    after the old year's last ((2026)豫0811执38号), as no court does."""
+    f = tmp_path / "court.yaml"
+    f.write_text("name: 跨年法院\norigin: 2025-12-15 08:30\nintake: {yearly: 1500}\n"
+                 "staff: {承办法官: {count: 3}, 书记员: {count: 3}}\n", encoding="utf-8")
+    r = run_units(make_units([("c", load_profile(f))], years=0.08, replications=1, seed=3), backend="serial")[0]
+    by_year: dict[str, list[int]] = {}
+    for case in (c["case"] for c in r["cases"]):
+        if "执恢" not in case and "执保" not in case:
+            by_year.setdefault(case[1:5], []).append(int(case.split("执")[1].rstrip("号")))
+    assert sorted(by_year) == ["2025", "2026"]
+    for year, numbers in by_year.items():  # each year's register: 1, 2, 3 … with no gap
+        assert sorted(numbers) == list(range(1, len(numbers) + 1)), year
+
+
 def test_a_new_case_refused_at_filing_fails_the_rule_check(tmp_path, monkeypatch):
     """Whatever the cause (here the numbering fix above undone: new cases collide with the start state's), an arrival
     refused at filing is a rule-check violation naming the case and the refusal — never silently short intake."""
