@@ -175,6 +175,12 @@ class AssetKind(StrEnum):
     OTHER = "other"
 
 
+# The kinds that are money at an agency: deducted (06), never priced, sold or transferred (15). The court's process
+# says which kinds its 划拨 takes (process.yaml ``asset_kinds``, which may add securities' cash): this is the agencies'
+# side, one list for the ledger's and the pricing platforms' rules.
+MONEY_KINDS = frozenset({AssetKind.DEPOSIT, AssetKind.BALANCE, AssetKind.WEALTH_PRODUCT})
+
+
 class TicketStatus(StrEnum):
     ACCEPTED = "accepted"  # 已受理, answer pending
     ANSWERED = "answered"  # 已反馈

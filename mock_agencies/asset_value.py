@@ -18,12 +18,11 @@ from datetime import datetime
 from typing import TYPE_CHECKING
 
 from core_flow.errors import UserError
-from core_flow.protocol import AssetKind, FreezeState, Measure
+from core_flow.protocol import MONEY_KINDS, FreezeState, Measure
 
 if TYPE_CHECKING:
     from mock_agencies.session import Session
 
-_MONEY = frozenset({AssetKind.DEPOSIT, AssetKind.BALANCE, AssetKind.WEALTH_PRODUCT})  # deducted, never sold
 
 
 def market_value(session: Session, asset_id: str, at: datetime, court_code: str | None = None) -> int | None:
@@ -45,4 +44,4 @@ def _frozen_part(session: Session, agency: str, account_no: str, court_code: str
     """What ``court_code``'s live freezes (01, not seals) on a holding that is not money control (0: none)."""
     return sum(v.controlled_cents for v in session.ledger.freezes_of(agency, account_no)
                if v.court_code == court_code and v.measure == Measure.FREEZE and v.state == FreezeState.ACTIVE
-               and v.asset_kind not in _MONEY)
+               and v.asset_kind not in MONEY_KINDS)

@@ -89,6 +89,7 @@ from typing import Any, Protocol
 from core_flow.errors import UserError
 from core_flow.legal_calendar import CST, Period, Policy, Unit, as_cst, default_calendar
 from core_flow.protocol import (
+    MONEY_KINDS,
     AssetKind,
     ControlResult,
     DeductStatus,
@@ -1078,7 +1079,6 @@ def _deduct_outcome(d: _Deduction) -> DeductOutcome:
     )
 
 
-_MONEY_KINDS = frozenset({AssetKind.DEPOSIT, AssetKind.BALANCE, AssetKind.WEALTH_PRODUCT})
 STATE_ZH = {  # a measure's state as a Chinese message says it (冻结已…)
     FreezeState.ACTIVE: "生效",
     FreezeState.QUEUED: "轮候",
@@ -1112,7 +1112,7 @@ def check_transfer(freeze_id: str, account_no: str, kind: AssetKind, state: Free
     transferred). One rule for the ledger and the agency's check at submission."""
     if transferred is not None:
         raise transferred_error(account_no, *transferred)
-    if kind in _MONEY_KINDS:
+    if kind in MONEY_KINDS:
         raise UserError(
             f"款项以扣划（06）执行，不能过户：{account_no}",
             f"money is deducted (06), not transferred: {account_no}",
