@@ -91,7 +91,8 @@ NEEDS: dict[str, Needs] = {
     "renewal_terms": Needs((("01", "02"), ("11", "12"))),
     "deduction_release": Needs((("01", "04", "06"),)),
     "carried_deduction": Needs((("01", "06"),)),
-    # a registry's seal, or the freeze of equity / securities (kit 0.4.2); the check judges 15 itself (refused_in_check)
+    # a registry's seal, or the freeze of equity / securities (kit 0.4.2; a part of it too, 0.4.3); the check judges 15
+    # itself (refused_in_check)
     "transfer": Needs((("11", "15"), ("01", "04", "15")), refused_in_check=True, at=transfer_agency),
     "callbacks": Needs((("00",),)),
     "errors": Needs(),  # bad requests, refused before any measure (and the unpublished measures' refusal)

@@ -1,6 +1,7 @@
 """Evidence of a certification run, written to one directory: ``results.json`` (per requirement: pass / fail /
-skipped / not applicable, with the findings and the exchanges proving them), ``junit.xml``, ``report.html`` (self-
-contained, offline, Chinese first), ``manifest.json`` (kit and profile versions, the system under test, start and
+differs / skipped / not applicable, with the findings and the exchanges proving them), ``junit.xml`` (a requirement
+that differs from an unconfirmed reading is a ``skipped`` case saying so), ``report.html`` (self-contained, offline,
+Chinese first), ``manifest.json`` (kit and profile versions, the system under test, start and
 end, settings) and ``SHA256SUMS`` (a SHA-256 per file; the digest of the run is the SHA-256 of that list).
 ``verify_evidence`` recomputes it: a changed, missing or added file is named. Personal data (ID and account numbers)
 is masked unless the run was ``--unmasked`` (``core_flow.masking``)."""
@@ -24,6 +25,8 @@ from core_flow.profile import load_requirements
 from core_flow.xml_text import xml_safe, xml_safe_tree
 
 FILES = ("manifest.json", "results.json", "junit.xml", "report.html")
+DIFFERS_MESSAGE = ("与 zhixing 的解读不同（未经确认）：未认证此项，亦非确认的缺陷 / differs from zhixing's unconfirmed "
+                   "reading: not certified, nor a confirmed defect")
 SUMS = "SHA256SUMS"
 
 
@@ -68,13 +71,15 @@ def requirement_results(findings: list[Finding], side: str) -> list[dict[str, An
 def _junit(rows: list[dict[str, Any]], suite: str) -> bytes:
     counts = Counter(r["status"] for r in rows)
     root = ET.Element("testsuite", name=f"zhixing certify {suite}", tests=str(len(rows)),
-                      failures=str(counts["fail"]), skipped=str(counts["skipped"] + counts["not_applicable"]),
-                      errors="0")
+                      failures=str(counts["fail"]),
+                      skipped=str(counts["differs"] + counts["skipped"] + counts["not_applicable"]), errors="0")
     for r in rows:
         case = ET.SubElement(root, "testcase", classname=f"certify.{suite}", name=f"{r['id']} {r['zh']} / {r['en']}")
         lines = "\n".join(f"[{f['status']}] {f['check']}: {f['zh']} / {f['en']}" for f in r["findings"])
         if r["status"] == "fail":
             ET.SubElement(case, "failure", message=f"{r['id']} 未通过 / failed").text = lines
+        elif r["status"] == "differs":  # neither a pass nor a failure: JUnit's nearest is skipped, saying why
+            ET.SubElement(case, "skipped", message=f"{r['id']} {DIFFERS_MESSAGE}").text = lines
         elif r["status"] in ("skipped", "not_applicable"):
             zh, en = STATUS_TEXT[r["status"]]
             ET.SubElement(case, "skipped", message=f"{zh} / {en}").text = lines

@@ -1,14 +1,18 @@
-"""What a check finds: per requirement, pass / fail / skipped / not applicable, with the exchanges proving it."""
+"""What a check finds: per requirement, pass / fail / differs / skipped / not applicable, with the exchanges proving
+it. ``differs`` (kit 0.4.3) is a finding against a rule the profile states on zhixing's own reading, unconfirmed
+(not in LAW.md as confirmed; e.g. the transfer of a frozen part of equity, AG-020): the system answered otherwise,
+which is neither a pass nor proof of a defect — the run says so and exits 4 (certify/README.md)."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
-Status = Literal["pass", "fail", "skipped", "not_applicable"]
+Status = Literal["pass", "fail", "differs", "skipped", "not_applicable"]
 STATUS_TEXT: dict[str, tuple[str, str]] = {
     "pass": ("通过", "pass"),
     "fail": ("未通过", "fail"),
+    "differs": ("与解读不同", "differs"),
     "skipped": ("跳过", "skipped"),
     "not_applicable": ("不适用", "not applicable"),
 }
@@ -66,6 +70,16 @@ class CheckContext:
         self._add(req, "pass" if ok else "fail", zh, en)
         return ok
 
+    def differs(self, req: str, ok: bool, zh: str, en: str) -> bool:
+        """A rule of zhixing's unconfirmed reading: what was seen against what that reading expects. Not as expected
+        is ``differs`` (not ``fail``), the text saying so first: the reading may be the one that is wrong."""
+        if ok:
+            self._add(req, "pass", f"{zh}（按 zhixing 的解读，未经确认）", f"{en} (zhixing's unconfirmed reading)")
+        else:
+            self._add(req, "differs", f"与 zhixing 的解读不同（未经确认）：{zh}",
+                      f"differs from zhixing's unconfirmed reading: {en}")
+        return ok
+
     def skip(self, req: str, zh: str, en: str) -> None:
         self._add(req, "skipped", zh, en)
 
@@ -74,10 +88,10 @@ class CheckContext:
 
 
 def verdict(findings: list[Finding]) -> Status:
-    """One requirement's status from its findings: a failure fails it; else a pass passes it; else skipped, else
-    not applicable."""
+    """One requirement's status from its findings: a failure fails it; else a difference from an unconfirmed reading
+    makes it ``differs`` (whatever passed beside it); else a pass passes it; else skipped, else not applicable."""
     statuses = {f.status for f in findings}
-    for status in ("fail", "pass", "skipped"):
+    for status in ("fail", "differs", "pass", "skipped"):
         if status in statuses:
             return status  # type: ignore[return-value]
     return "not_applicable"

@@ -10,8 +10,10 @@ needed (a registry: no ``deduct``, no ``resume``). ``courts`` are the courts the
 main one; 轮候 needs three); ``target_account`` is the case sub-account deductions go to (an agency that takes no
 deduction, 06, leaves it out); ``resumed`` (optional) is a 恢复执行 case of the first court, with its own
 sub-account, that deducts the freeze its original case (the first court's ``case_no``) took (AG-019); ``transfer``
-(optional) names a registry (real estate, vehicles: it takes 过户, 15) and a debtor's sealable property there, for the
-transfer check (AG-020) — like ``hub``, its debtor is not a role of the agency under test.
+(optional) names a registry (real estate, vehicles, equity, securities: it takes 过户, 15) and a debtor's sealable or
+freezable property there, for the transfer check (AG-020) — like ``hub``, its debtor is not a role of the agency under
+test; for equity or securities ``part_cents`` (optional, kit 0.4.3) is the part the check first freezes and transfers
+(default a third of the value).
 """
 
 from __future__ import annotations
@@ -102,6 +104,11 @@ class TransferFixture(_In):
                     "equity and securities frozen for their whole value — and transferred)")
     new_owner: str = Field(default="买受人 认证测试", min_length=1, max_length=200,
                            description="过户的新权利人 / the new owner named in the transfer")
+    part_cents: int | None = Field(
+        default=None, ge=1, le=10**15,
+        description="股权、证券：部分过户检查冻结并过户的部分（分），须小于第一项财产的价值；缺省为其三分之一（向下取整）"
+                    "/ equity, securities: the part (cents) the part-transfer check freezes and transfers, less than "
+                    "the first holding's value; by default a third of it (rounded down)")
 
     @field_validator("debtor")
     @classmethod
@@ -115,6 +122,28 @@ class TransferFixture(_In):
                 f"{kind.value} / the property transferred (the first holding) is real_estate, vehicle, equity or "
                 f"securities, not {kind.value}")
         return value
+
+    @field_validator("part_cents")
+    @classmethod
+    def _a_part(cls, value: int | None, info: ValidationInfo) -> int | None:
+        """A part is of equity or securities (a seal takes the whole property) and less than the whole holding."""
+        debtor = info.data.get("debtor")
+        if value is None or debtor is None:
+            return value
+        first = debtor.holdings[0]
+        if first.kind not in FROZEN_KINDS:
+            raise ValueError(
+                f"只有股权、证券可部分过户（第一项财产为 {first.kind.value}，查封及于整项财产）/ only equity or "
+                f"securities transfer a part (the first holding is {first.kind.value}: a seal takes the whole)")
+        if value >= first.balance_cents:
+            raise ValueError(
+                f"部分（{value} 分）须小于第一项财产的价值 {first.balance_cents} 分 / the part ({value} cents) is less "
+                f"than the first holding's value, {first.balance_cents} cents")
+        return value
+
+    def part(self) -> int:
+        """The part the part-transfer check freezes and transfers: ``part_cents``, else a third of the value."""
+        return self.part_cents or self.debtor.holdings[0].balance_cents // 3
 
 
 class Fixtures(_In):

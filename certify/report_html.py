@@ -13,6 +13,7 @@ _STYLE = """
 body{font-family:"Noto Sans CJK SC","Microsoft YaHei",sans-serif;margin:2em;color:#222}
 table{border-collapse:collapse;width:100%}td,th{border:1px solid #ccc;padding:4px 6px;vertical-align:top}
 th{background:#f0f0f0;text-align:left}.pass{color:#176317}.fail{color:#b00020;font-weight:bold}
+.differs{color:#8a5a00;font-weight:bold}
 .skipped,.not_applicable{color:#777}details pre{white-space:pre-wrap;font-size:12px;background:#f8f8f8;padding:6px}
 .summary span{margin-right:1.5em}
 """

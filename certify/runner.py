@@ -6,7 +6,7 @@ import hashlib
 import re
 import uuid
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -17,7 +17,7 @@ from certify import KIT_VERSION
 from certify.agency_run import PinsRefused
 from certify.agency_suite import CHECKS, run_agency_suite
 from certify.evidence import write_evidence
-from certify.findings import Finding
+from certify.findings import STATUS_TEXT, Finding
 from certify.fixtures import load_fixtures
 from certify.receiver import CallbackReceiver
 from certify.sut import HTTP_TIMEOUT, POLL_INTERVAL, Sut, check_base_url
@@ -34,6 +34,7 @@ class AgencyRunResult:
     failed: list[str]  # requirement IDs that failed
     identity: dict[str, Any]
     interrupted: bool = False  # Ctrl-C: the evidence holds what was found until then
+    differs: list[str] = field(default_factory=list)  # requirement IDs differing from an unconfirmed reading
 
 
 def wall_clock() -> datetime:
@@ -165,5 +166,6 @@ def run_agency(base_url: str, fixtures_path: Path, out: Path, *, agency: str | N
     from certify.evidence import requirement_results
 
     rows = requirement_results(findings, "agency")
-    summary = {s: sum(1 for r in rows if r["status"] == s) for s in ("pass", "fail", "skipped", "not_applicable")}
-    return AgencyRunResult(digest, out, findings, summary, failed, identity, interrupted)
+    summary = {s: sum(1 for r in rows if r["status"] == s) for s in STATUS_TEXT}
+    differs = [r["id"] for r in rows if r["status"] == "differs"]
+    return AgencyRunResult(digest, out, findings, summary, failed, identity, interrupted, differs)

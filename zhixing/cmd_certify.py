@@ -12,25 +12,38 @@ from zhixing.outputs import output_dir
 
 certify_app = typer.Typer(help="查控接口认证工具 / the certification kit for vendors", no_args_is_help=True)
 
-_STATUS = {"pass": "通过 pass", "fail": "未通过 FAIL", "skipped": "跳过 skipped", "not_applicable": "不适用 n/a"}
+_STATUS = {"pass": "通过 pass", "fail": "未通过 FAIL", "differs": "与解读不同 DIFFERS", "skipped": "跳过 skipped",
+           "not_applicable": "不适用 n/a"}
 
 
 def _summary(rows: list[dict]) -> str:
-    """The run's one-line count of the requirements by status (the agency and the court run alike)."""
+    """The run's one-line count of the requirements by status (the agency and the court run alike); those differing
+    from an unconfirmed reading (kit 0.4.3) are counted only when there are any."""
     n = {s: sum(1 for r in rows if r["status"] == s) for s in _STATUS}
-    return (f"通过 {n['pass']}，未通过 {n['fail']}，跳过 {n['skipped']}，不适用 {n['not_applicable']} / "
-            f"pass {n['pass']}, fail {n['fail']}, skipped {n['skipped']}, not applicable {n['not_applicable']}")
+    differs_zh, differs_en = (f"与解读不同 {n['differs']}，", f"differs {n['differs']}, ") if n["differs"] else ("", "")
+    return (f"通过 {n['pass']}，未通过 {n['fail']}，{differs_zh}跳过 {n['skipped']}，不适用 {n['not_applicable']} / "
+            f"pass {n['pass']}, fail {n['fail']}, {differs_en}skipped {n['skipped']}, "
+            f"not applicable {n['not_applicable']}")
 
 
 NOTHING_PASSED = 3  # the exit code of a run in which no requirement passed (a CI must not read it as certified)
+DIFFERS = 4  # no requirement failed, some differ from zhixing's unconfirmed reading: not certified-clean, no defect
 
 
 def _exit_for(rows: list[dict], interrupted: bool = False) -> None:
-    """1 when a requirement failed or the run was interrupted; 3 when none passed (all skipped or not applicable: the
-    run certified nothing — a court that never connected, ``--only`` a check the system does not take), said on
-    stderr; else 0."""
+    """1 when a requirement failed or the run was interrupted; 4 when none failed but some differ from zhixing's
+    unconfirmed reading of the law (certified neither clean nor defective), said on stderr naming them; 3 when none
+    passed (all skipped or not applicable: the run certified nothing — a court that never connected, ``--only`` a
+    check the system does not take), said on stderr; else 0."""
     if interrupted or any(row["status"] == "fail" for row in rows):
         raise typer.Exit(1)
+    differing = [row["id"] for row in rows if row["status"] == "differs"]
+    if differing:
+        typer.echo(f"{'、'.join(differing)} 与 zhixing 对法律的解读不同（该解读未经确认，见各项发现）：此项未认证，亦不"
+                   f"认定为缺陷，以退出码 4 结束 / {', '.join(differing)} differ from zhixing's reading of the law, "
+                   "which is unconfirmed (see the findings): not certified, nor found defective — exit code 4",
+                   err=True)
+        raise typer.Exit(DIFFERS)
     if not any(row["status"] == "pass" for row in rows):
         typer.echo("没有任何要求通过（全部跳过或不适用）：本次运行未认证任何内容，以退出码 3 结束 / no requirement "
                    "passed (all skipped or not applicable): this run certified nothing — exit code 3", err=True)
