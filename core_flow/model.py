@@ -194,6 +194,27 @@ class ReferencePrice(_Model):
     grace_months: int = Field(0, ge=0)
 
 
+class InKindAgreement(_Model):
+    """以物抵债 by agreement (seed 004 节点二十九 第2项: "经申请执行人和被执行人同意，且不损害其他债权人合法权益和
+    社会公共利益的，人民法院可以不经拍卖、变卖，直接将被执行人的财产作价交申请执行人抵偿债务"): the court's rules for
+    taking it (core_flow/platform/disposal.py ``Disposal.agree_in_kind``). Unconfirmed beyond the seed (民诉法解释
+    (2022) 第四百九十条, article number as the brief gives it, text not in LAW.md): data.
+
+    ``allowed``: the court takes such agreements at all. ``other_measures``: what the court can see of the other
+    creditors — another court's (or case's) seal or freeze on the asset, in effect or 轮候, as the agency last reported
+    it — ``consent``: such a measure refuses the agreement unless the act records those creditors' consent;
+    ``refuse``: it refuses it whatever they say; ``ignore``: not checked. ``reference_price``: ``optional`` — the
+    agreed value stands on its own (the parties' 议价, 参考价规定 (2018) 当事人议价); ``required`` — a reference
+    price must be fixed (node 20) first. ``above_claim``: an agreed value above the outstanding claim —
+    ``difference``: taken, the claim is met and the creditor owes the difference (补交差额, as after a 流拍: 拍卖变卖
+    规定 第十六条); ``refuse``: refused."""
+
+    allowed: StrictBool = True
+    other_measures: Literal["consent", "refuse", "ignore"] = "consent"
+    reference_price: Literal["optional", "required"] = "optional"
+    above_claim: Literal["difference", "refuse"] = "difference"
+
+
 class MeasureTerms(_Model):
     """A measure's term by the ground it is taken on (失信: the six grounds of 2017 规定 第一条, their terms 第二条).
     The act names its ground (``CompleteNode.ground``); one that names none is taken on ``default_ground``."""
@@ -249,6 +270,7 @@ class Node(_Model):
     terms: MeasureTerms | None = None
     sweep: Sweep | None = None
     reference_price: ReferencePrice | None = None  # the node that fixes the reference price (确定参考价): its validity
+    in_kind: InKindAgreement | None = None  # the node of 以物抵债 (node 29): its rules for an agreement without auction
     # the kinds of controlled property (protocol ``AssetKind``) a per-asset node applies to; empty: any. 划拨 (node
     # 31): money only — a freeze of other property (股权, 证券…) is disposed of (nodes 19–20), never deducted
     asset_kinds: tuple[AssetKind, ...] = ()
@@ -674,6 +696,11 @@ class Process(_Model):
     def reference_price(self) -> ReferencePrice:
         """The reference price's validity, from the node that fixes it; the law's year and no grace when none says."""
         return next((n.reference_price for n in self.nodes if n.reference_price is not None), ReferencePrice())
+
+    @cached_property
+    def in_kind(self) -> InKindAgreement:
+        """以物抵债 by agreement: the rules of the node that carries them; the defaults when none does."""
+        return next((n.in_kind for n in self.nodes if n.in_kind is not None), InKindAgreement())
 
     @cached_property
     def sweep_node(self) -> Node | None:

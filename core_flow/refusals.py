@@ -106,6 +106,23 @@ REFUSALS: dict[str, tuple[str, str]] = {
     "REFERENCE_PRICE_LAPSED": ("参考价已超过有效期（一年；二拍、变卖另宽限六个月），须重新确定参考价",
                                "the reference price has lapsed (1 year; a second auction or 变卖 6 months more): fix "
                                "a new price"),
+    # 以物抵债 by agreement (node 29 第2项: Disposal.agree_in_kind)
+    "IN_KIND_NOT_ALLOWED": ("本院流程不受理不经拍卖、变卖的协议以物抵债",
+                            "this court's process takes no payment in kind by agreement without a sale"),
+    "IN_KIND_NO_CONSENT": ("协议以物抵债须经申请执行人和被执行人同意",
+                           "payment in kind by agreement needs both the applicant's and the debtor's consent"),
+    "IN_KIND_PRICE": ("抵债作价须大于零，且有尚未受偿的债权（高于未受偿额的作价依流程受理或拒绝）",
+                      "the agreed value must be positive and a claim must be outstanding (a value above it is taken "
+                      "or refused as the process says)"),
+    "IN_KIND_NOT_CONTROLLED": ("本院未控制该财产（未查封冻结、轮候未生效、已解除或失效），不能以物抵债",
+                               "this court does not control the property (not sealed or frozen, its measure queued, "
+                               "released or lapsed): no payment in kind"),
+    "IN_KIND_OTHER_CREDITORS": ("该财产上另有其他债权人的查封、冻结，以物抵债将损害其权益（未记录其同意）",
+                                "other creditors' measures are on the property: payment in kind would harm them "
+                                "(their consent not recorded)"),
+    "IN_KIND_NO_REFERENCE_PRICE": ("本院流程要求先确定财产处置参考价，再协议以物抵债",
+                                   "this court's process needs a fixed reference price before payment in kind by "
+                                   "agreement"),
     "PLATFORM_RETRYING": ("拍卖或询价平台故障，平台正以同一请求重试",
                           "the auction or pricing platform failed; the same request is being retried"),
     "ANSWERED_REMOTE": ("立案系统的答复时间（approve_resumption 的 answered）只能用于 zhixing 自己的法院",

@@ -47,6 +47,8 @@ OPERATION_TYPES: dict[str, dict[str, tuple[Any, Any]]] = {
     "Relist": {"asset": A, "cut_pct": (Pct | None, None), "starting_price_cents": (Cents | None, None),
                "bidding_starts": (Instant | None, None)},
     "OfferInKind": {"asset": A, "accept": (StrictBool, ...)},
+    "AgreeInKind": {"asset": A, "price_cents": (Whole, ...), "applicant_consents": (StrictBool, ...),
+                    "debtor_consents": (StrictBool, ...), "others_consent": (StrictBool, False)},
     "StartSale": {"asset": A, "price_cents": (Cents | None, None), "sale_starts": (Instant | None, None)},
     "ConfirmSale": {"asset": A},
     "Transfer": {"asset": A},

@@ -69,6 +69,11 @@ OPERATION_FIELDS: dict[str, dict[str, str]] = {
     "Relist": {"asset": "财产", "cut_pct": "降价比例 / cut %", "starting_price_cents": "起拍价 (optional)",
                "bidding_starts": "竞价开始 (optional)"},
     "OfferInKind": {"asset": "财产", "accept": "以物抵债是否接受 / accepted (bool)"},
+    "AgreeInKind": {"asset": "财产", "price_cents": "抵债作价（分）/ the agreed value in cents",
+                    "applicant_consents": "申请执行人同意 / the applicant consents (bool)",
+                    "debtor_consents": "被执行人同意 / the debtor consents (bool)",
+                    "others_consent": "其他查封、冻结的债权人同意 / the creditors of other measures on it "
+                                      "consent (bool, optional)"},
     "StartSale": {"asset": "财产", "price_cents": "变卖价 (optional)", "sale_starts": "变卖开始 (optional)"},
     "ConfirmSale": {"asset": "财产"},
     "Transfer": {"asset": "财产"},

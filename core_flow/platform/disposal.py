@@ -57,7 +57,7 @@ from core_flow.errors import UserError
 from core_flow.legal_calendar import CST, to_cst, years_after
 from core_flow.legal_calendar.periods import Period, Policy, Unit
 from core_flow.ports import PRICING_PLATFORM, PortFault  # noqa: F401 (re-exported: the port-level types)
-from core_flow.protocol import AssetKind, Holding, Measure
+from core_flow.protocol import AssetKind, ExistingFreeze, Feedback, Holding, Measure
 
 if TYPE_CHECKING:
     from core_flow.platform.platform import Platform
@@ -146,6 +146,9 @@ class Lot:
     requests: dict[str, str] = field(default_factory=dict)  # pricing / listing id → the request number that made it
     act_request: str | None = None  # the request number of the last act answered
     pending: str | None = None  # a handler's act waiting for a platform that faulted (tried again later)
+    # the other measures on the property (other courts', other cases'; in effect or 轮候) as its agency last reported
+    # them — a query's answer, the answer to the seal or freeze (``Disposal.reported``); None: none reported since found
+    measures: tuple[ExistingFreeze, ...] | None = None
 
 
 @dataclass
@@ -747,6 +750,138 @@ class Disposal:
 
         self._call(lot, lot.platform, "in_kind" if accept else "in_kind:refused",
                    lambda: port.decide_in_kind(lid, accept=accept, now=self.now), decided, act=True)
+
+    # the stages an agreement in kind is taken in: controlled and not listed — before any listing (sealed or frozen,
+    # being priced, the price reported or fixed) or after a 流拍 (the first, the second, the creditor's refusal at the
+    # reserve price); not while listed (the auction is not withdrawn through the platform: not modelled), not after a
+    # sale or once in kind
+    AGREE_STAGES = ("sealed", "pricing", "reported", "fixed", "unsold1", "unsold2", "declined")
+
+    def agree_in_kind(self, case_id: str, asset: str, price_cents: int, *, applicant_consents: bool,
+                      debtor_consents: bool, others_consent: bool = False) -> Any:
+        """以物抵债 by agreement, without auction (seed 004 节点二十九 第2项): with the applicant's and the debtor's
+        consent, and no harm to other creditors, the court takes the property at the agreed value (作价)
+        ``price_cents`` in payment of the claim. The process's ``in_kind`` rules (node 29;
+        core_flow.model.InKindAgreement) say what harm the court can see (another court's measure on the asset as
+        the agency last reported it — refused unless ``others_consent`` records those creditors' consent, by
+        default), whether a fixed reference price is needed and whether a value above the outstanding claim is taken
+        (the creditor owes the difference). Refused, before anything changes, with a located bilingual
+        :class:`UserError`. On success: node 29 done, ``sale_confirmed`` (node 30's ruling runs 10 days from the
+        agreement; the deadlines of a price, a sale or a 变卖 not yet met are withdrawn: process ``ends_on``), the
+        claim reduced (``SatisfiedInKind``), the lot ``in_kind`` — transferred to the applicant (15) and handed over
+        as one taken after a 流拍."""
+        rules = self.p.process.in_kind
+        lot = self.lot(case_id, asset)
+        where = f"案件 case {case_id} 财产 asset {asset}"
+        state = self.p.runtime.cases[case_id]
+        if not rules.allowed:
+            raise UserError("本院流程不受理不经拍卖、变卖的协议以物抵债（process.yaml 节点29 in_kind.allowed）",
+                            "this court's process takes no payment in kind by agreement without a sale "
+                            "(process.yaml node 29 in_kind.allowed)", where=where, code="in_kind_not_allowed")
+        if state.closed_manner is not None:
+            raise UserError("案件已结案，不能以物抵债", "the case is closed: no payment in kind", where=where,
+                            code="case_closed")
+        missing = [zh for zh, ok in (("申请执行人", applicant_consents), ("被执行人", debtor_consents)) if not ok]
+        if missing:
+            en = " and ".join(en for en, ok in (("the applicant", applicant_consents),
+                                                 ("the debtor", debtor_consents)) if not ok)
+            raise UserError(f"未经{'、'.join(missing)}同意，不能不经拍卖、变卖以物抵债（节点29 第2项）",
+                            f"no payment in kind without a sale unless both parties agree: {en} did not consent "
+                            "(node 29 item 2)", where=f"{where} consent", code="in_kind_no_consent")
+        if price_cents <= 0:
+            raise UserError(f"抵债作价须大于零（收到 {price_cents} 分）",
+                            f"the agreed value must be positive (got {price_cents} cents)", where=f"{where} price",
+                            code="in_kind_price")
+        if lot.stage in ("listed", "relisted", "sale"):
+            raise UserError("该财产正在拍卖或变卖中，不能协议以物抵债（须待本轮结束）",
+                            "the property is listed for auction or 变卖: no payment in kind by agreement while the "
+                            "round is open", where=where, code="disposal_stage")
+        if lot.stage in ("found", "sealing"):
+            queued = lot.stage == "sealing" and state.assets.get(asset) is not None
+            raise UserError("本院对该财产的查封（冻结）为轮候，尚未生效，不能以物抵债（由首封法院处置）" if queued
+                            else "本院尚未控制该财产（未查封、扣押、冻结），不能以物抵债",
+                            "this court's seal (freeze) on the property is queued (轮候), not in effect: no payment in "
+                            "kind (the first court disposes of it)" if queued else
+                            "this court does not control the property (not sealed or frozen): no payment in kind",
+                            where=where, code="in_kind_not_controlled")
+        self._need(lot, self.AGREE_STAGES, "已成交、已以物抵债或处置已结束，不能再协议以物抵债",
+                   "sold, taken in kind or its disposal ended: no payment in kind by agreement")
+        money = state.assets.get(asset)
+        if money is None or not money.active or money.frozen_cents <= 0 or (
+                money.expires_at is not None and to_cst(money.expires_at) <= to_cst(self.now)):
+            raise UserError("本院对该财产的控制措施已解除、失效或已移交，不能以物抵债",
+                            "this court's measure on the property was released, lapsed or handed over: no payment "
+                            "in kind", where=where, code="in_kind_not_controlled")
+        if rules.reference_price == "required" and lot.fixed_at is None:
+            raise UserError("本院流程要求先确定财产处置参考价（节点20），再协议以物抵债",
+                            "this court's process needs a fixed reference price (node 20) before payment in kind by "
+                            "agreement", where=where, code="in_kind_no_reference_price")
+        outstanding = state.outstanding_cents()
+        if outstanding <= 0:
+            raise UserError("申请执行人已全额受偿，无可抵偿的债务", "the claim is met: nothing to pay in kind",
+                            where=where, code="in_kind_price")
+        if price_cents > outstanding and rules.above_claim == "refuse":
+            raise UserError(f"抵债作价 {price_cents} 分高于尚未受偿的 {outstanding} 分，本院流程不受理（above_claim）",
+                            f"the agreed value {price_cents} cents is above the {outstanding} cents outstanding, "
+                            "which this court's process refuses (above_claim)", where=f"{where} price",
+                            code="in_kind_price")
+        others = self.other_measures(case_id, asset)
+        if others and rules.other_measures != "ignore" and (rules.other_measures == "refuse" or not others_consent):
+            names = "、".join(f"{e.court_code} {e.case_no}（{'轮候' if e.state == 'queued' else '生效'}）"
+                             for e in others)
+            names_en = ", ".join(f"{e.court_code} {e.case_no} ({e.state})" for e in others)
+            consent_zh = "" if rules.other_measures == "refuse" else "，且未记录其同意"
+            consent_en = "" if rules.other_measures == "refuse" else " and their consent is not recorded"
+            raise UserError(f"该财产上另有其他债权人的查封、冻结（{names}）{consent_zh}：以物抵债将损害其他债权人合法"
+                            "权益（节点29 第2项）",
+                            f"other creditors' measures are on the property ({names_en}){consent_en}: payment in kind "
+                            "would harm them (node 29 item 2)", where=where, code="in_kind_other_creditors")
+        self._check(lot, 29, "以物抵债", "payment in kind")
+        # taken: node 29 done, the agreement's day anchors node 30's ruling, the claim reduced
+        self._complete(lot, 29)
+        lot.stage, lot.confirmed_at = "in_kind", self.now
+        self._record(lot, "sale_confirmed", in_kind_price_cents=price_cents, by_agreement=True,
+                     others_consent=bool(others) and others_consent)
+        out = self._submit(c.SatisfiedInKind(case_id, asset, price_cents))
+        self.p._notify("in_kind", case_id=case_id, asset=asset, price_cents=price_cents, agreement=True,
+                       outstanding_cents=self.p.runtime.cases[case_id].outstanding_cents())
+        return out
+
+    def reported(self, case_id: str, agency: str, asset: str, fb: Feedback) -> None:
+        """An agency's answer for the case (``Platform._on_answer``, after it was acted on): the measures it reports on
+        the property of a lot — a query's holdings (direct, or the agency's part of a 总对总 answer), the answer to the
+        seal or freeze itself or its notice that it took effect (the other measures on it then) — are kept as the
+        lot's ``measures``, what the court knows of other creditors (``agree_in_kind``)."""
+        if fb.measure in (Measure.SEAL, Measure.FREEZE) and fb.ok:  # its answer, or a notice it took effect
+            lot = self.lots.get((case_id, asset))
+            if lot is not None:
+                lot.measures = fb.existing_freezes
+            return
+        if fb.measure != Measure.QUERY:
+            return
+        answers = [(agency, fb.holdings)] if fb.batch is None else [(a.agency, a.holdings) for a in fb.batch.found
+                                                                     if a.ok]
+        for ag, holdings in answers:
+            for h in holdings:
+                lot = self.lots.get((case_id, f"{ag}:{h.account_no}"))
+                if lot is not None:
+                    lot.measures = h.existing_freezes
+
+    def other_measures(self, case_id: str, asset: str) -> list[ExistingFreeze]:
+        """The measures of other courts (or other cases) on ``asset`` — in effect or 轮候, not lapsed — as its agency
+        last reported them (``Lot.measures``; else the holding of the query that found it); the case's own measure is
+        not one."""
+        lot = self.lots.get((case_id, asset))
+        found = self.p.assets.get((case_id, asset))
+        measures = lot.measures if lot is not None and lot.measures is not None else (
+            found[1].existing_freezes if found is not None else ())
+        money = self.p.runtime.cases[case_id].assets.get(asset)
+        own_id = money.freeze_id if money is not None else ""
+        own = (self.p.court.code, case_id[:64])
+        now = to_cst(self.now)
+        return [e for e in measures
+                if str(e.state) in ("active", "queued") and e.freeze_id != own_id and (e.court_code, e.case_no) != own
+                and (e.expires_at is None or to_cst(e.expires_at) > now)]
 
     def start_sale(self, case_id: str, asset: str, *, price_cents: int | None = None, deposit_pct: int = 10,
                    sale_starts: datetime | None = None, period_days: int = SALE_PERIOD_DAYS) -> None:

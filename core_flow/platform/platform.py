@@ -493,6 +493,7 @@ class Platform:
             return
         handler = getattr(self, f"_answer_{ctx.purpose}")
         handler(ctx, fb)
+        self.disposal.reported(ctx.case_id, ctx.agency, ctx.asset, fb)  # the measures on a lot's property, as told
 
     def _found(self, fb: Feedback, holdings: tuple[Holding, ...] | None = None) -> tuple[Holding, ...]:
         """The holdings of an answer (or ``holdings`` of one agency in it) that are property found for the
