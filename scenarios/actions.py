@@ -365,6 +365,8 @@ _ACTIONS: dict[str, _Action] = {
     "relist": _lot("Relist", cut_pct=_arg("cut_pct"), starting_price_cents=_arg("start"),
                    bidding_starts=_time_arg("starts")),
     "offer_in_kind": _lot("OfferInKind", accept=_arg("accept")),
+    "agree_in_kind": _lot("AgreeInKind", price_cents=_arg("price"), applicant_consents=_arg("applicant_consents"),
+                          debtor_consents=_arg("debtor_consents"), others_consent=_arg("others_consent")),
     "start_sale": _lot("StartSale", price_cents=_arg("price"), sale_starts=_time_arg("starts")),
     "confirm_sale": _lot("ConfirmSale"),
     "transfer": _lot("Transfer"),

@@ -36,6 +36,7 @@ WORDS: dict[str, str] = {
     "agencies": "机构行为 agency behaviour", "command": "引擎命令 engine command", "investigate": "调查 investigate",
     "serve_report": "送达报告 serve report", "object": "异议 object", "review_objection": "审查异议 review objection",
     "notify_parties": "通知当事人 notify parties", "offer_in_kind": "以物抵债 offer in kind",
+    "agree_in_kind": "协议以物抵债 agree in kind",
     "start_sale": "变卖 start sale", "confirm_sale": "成交确认 confirm sale", "transfer": "过户 transfer",
     "hand_over": "交付 hand over",
 }

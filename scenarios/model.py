@@ -489,6 +489,14 @@ class InKindArgs(DisposalArgs):
     accept: bool = Field(description="申请执行人是否接受以物抵债 / the creditor takes the property in kind")
 
 
+class AgreeInKindArgs(DisposalArgs):
+    price: Money = Field(description="抵债作价（双方议定的价额）/ the agreed value")
+    applicant_consents: bool = Field(description="申请执行人同意 / the applicant consents")
+    debtor_consents: bool = Field(description="被执行人同意 / the debtor consents")
+    others_consent: bool = Field(False, description="该财产上其他查封、冻结的债权人同意 / the creditors of other "
+                                                    "measures on the property consent")
+
+
 class SaleArgs(DisposalArgs):
     price: Money | None = Field(None, description="变卖价（缺省：二拍保留价）/ the 变卖 price")
     starts: Time | None = Field(None, description="变卖期开始 / the sale period starts")
@@ -690,7 +698,8 @@ ACTIONS: dict[str, Any] = {
     "seal": (DisposalArgs, ...), "investigate": (DisposalArgs, ...), "price": (PriceArgs, ...),
     "serve_report": (DisposalArgs, ...), "object": (ObjectArgs, ...), "review_objection": (ReviewArgs, ...),
     "notify_parties": (NotifyArgs, ...), "list_auction": (ListArgs, ...), "bid": (BidArgs, ...),
-    "relist": (RelistArgs, ...), "offer_in_kind": (InKindArgs, ...), "start_sale": (SaleArgs, ...),
+    "relist": (RelistArgs, ...), "offer_in_kind": (InKindArgs, ...),
+    "agree_in_kind": (AgreeInKindArgs, ...), "start_sale": (SaleArgs, ...),
     "confirm_sale": (DisposalArgs, ...), "transfer": (DisposalArgs, ...), "hand_over": (DisposalArgs, ...),
 }
 EXPECTATIONS: dict[str, Any] = {

@@ -533,6 +533,11 @@ class _Recorder:
             if k == "anchor" and d.get("anchor") == "objection_received" and inst in self.assets:
                 self.add(e, {"object": {"asset": self.instance(inst), "by": d.get("by", "被执行人")}})
                 continue
+            if k == "anchor" and d.get("anchor") == "sale_confirmed" and d.get("by_agreement") and inst in self.assets:
+                self.add(e, {"agree_in_kind": {  # 以物抵债 by agreement (node 29 第2项): both parties consented
+                    "asset": self.instance(inst), "price": _yuan(d["in_kind_price_cents"]), "applicant_consents": True,
+                    "debtor_consents": True, **({"others_consent": True} if d.get("others_consent") else {})}})
+                continue
             if k == "assigned":
                 self.add(e, {"assign": d["handler"]})
             elif k in ("identity_verified", "identity_failed"):
