@@ -297,3 +297,35 @@ def test_the_driver_takes_agree_in_kind():
     with pytest.raises(UserError) as err:
         driver.command(case.k, "AgreeInKind", {"asset": case.asset, "price_cents": CLAIM})
     assert err.value.code in ("bad_fields", "validation")
+
+
+def test_an_agreement_in_an_event_log_is_recorded_as_the_step_and_replays_green(tmp_path, monkeypatch):
+    """The recorder (``zhixing scenarios record``) writes a ``sale_confirmed`` by agreement as ``agree_in_kind`` (at its
+    value, both parties consenting), and the recorded case replays green."""
+    import tests.test_disposal as td
+    from core_flow.eventlog import EventLog
+    from scenarios.record_check import check_log
+
+    path, logs = tmp_path / "k.jsonl", []
+
+    def logged(*args, **kw):  # the test's court, its events logged from the filing on
+        court = build(*args, **kw)
+        logs.append(EventLog(path).attach(court.runtime))
+        return court
+
+    build = td.build_virtual_court
+    monkeypatch.setattr(td, "build_virtual_court", logged)
+    case = Case()
+    assert case.p.submit(c.CompleteNode(case.k, 7)).accepted
+    case.seal()
+    assert _agree(case, 250_000_00).accepted
+    case.court.run_for(timedelta(days=1))
+    case.d.transfer(case.k, case.asset)
+    case.court.run_for(timedelta(days=2))
+    case.d.hand_over(case.k, case.asset)
+    case.court.run_for(timedelta(days=1))
+    logs[0].close()
+    [check] = check_log(path)
+    assert check.passed, check.failure
+    step = next(line for line in check.text.splitlines() if "agree_in_kind:" in line)
+    assert "applicant_consents: true" in step and "debtor_consents: true" in step and "250000" in step, step
