@@ -33,7 +33,9 @@ from core_flow.driver.protocol import (
 from core_flow.errors import UserError
 from core_flow.validation import field_messages, validation_error_body
 
-DRIVER_VERSION = "0.2.5"  # the driver interface's version (semver), independent of the package's
+DRIVER_VERSION = "0.3.0"  # the driver interface's version (semver), independent of the package's
+# 0.3.0: a new operation AgreeInKind (以物抵债 by agreement without auction, seed 004 节点二十九 第2项: asset,
+#        price_cents, applicant_consents, debtor_consents, others_consent) beside OfferInKind; new refusal codes.
 # 0.2.5: the reference court's money rules after a closing: held money returned to the debtor after 销案 / 不予执行 /
 #        驳回申请 (RETURN_TO_DEBTOR), nodes 32–33 deadlines outlive the closing and are unfrozen after it, an escrow
 #        on a frozen node 33 refused NODE_FROZEN.
