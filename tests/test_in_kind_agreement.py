@@ -329,3 +329,23 @@ def test_an_agreement_in_an_event_log_is_recorded_as_the_step_and_replays_green(
     assert check.passed, check.failure
     step = next(line for line in check.text.splitlines() if "agree_in_kind:" in line)
     assert "applicant_consents: true" in step and "debtor_consents: true" in step and "250000" in step, step
+
+
+def test_agreed_while_the_price_is_asked_the_pricing_answer_changes_nothing_and_its_deadlines_end():
+    asking = Case().seal()
+    asking.d.price(asking.k, asking.asset)
+    asking.court.run_for(timedelta(hours=1))
+    assert asking.lot.stage == "pricing"
+    assert _agree(asking).accepted
+    asking.court.run_for(timedelta(days=40))  # the platform answers meanwhile; node 20's 30 days pass
+    assert asking.lot.stage == "in_kind" and asking.lot.reference_price_cents is None
+    assert [e.item for e in _events(asking, EventKind.DEADLINE_WITHDRAWN, 20)] == ["main"]
+    assert _frozen_here(asking) == []
+    reported = Case(seed=6).seal()
+    reported.d.price(reported.k, reported.asset)
+    reported.court.run_for(timedelta(days=4))
+    assert reported.lot.stage == "reported"  # the report not served yet: node 21's 3 days run
+    assert _agree(reported).accepted
+    assert [e.item for e in _events(reported, EventKind.DEADLINE_WITHDRAWN, 21)] == ["main"]
+    reported.court.run_for(timedelta(days=10))
+    assert _events(reported, EventKind.DEADLINE_MISSED, 21) == [] and reported.lot.stage == "in_kind"
