@@ -19,6 +19,7 @@ included; a case closed while its limit is suspended counts as within), ``within
 from __future__ import annotations
 
 import math
+from bisect import bisect_right
 from collections import Counter, defaultdict
 from datetime import datetime, timedelta
 from statistics import fmean, stdev
@@ -138,6 +139,25 @@ class Collector:
         self.frozen_at_start: set[tuple[str, int, str]] = set()  # nodes frozen by an inherited deadline, unapproved
         # deadlines computed on a provisional holiday year (no State Council notice): (due, the years)
         self.provisional: list[tuple[datetime, list[int]]] = []
+        # per year of the run (year 1 from the origin to its anniversary …), counted as the KPIs are (after the
+        # warm-up): why year 3 differs from year 1 (``by_year``)
+        self.year_starts: list[datetime] = []
+        self.yearly: dict[int, Counter[str]] = defaultdict(Counter)
+
+    def year_of(self, at: datetime) -> int:
+        """The year of the run ``at`` falls in: 1 from the origin to its first anniversary (a 29 February origin's
+        anniversary is 1 March), 2 to the second …"""
+        starts = self.year_starts
+        while not starts or starts[-1] <= at:
+            n = len(starts)
+            try:
+                starts.append(self.origin.replace(year=self.origin.year + n))
+            except ValueError:  # 29 February in a common year
+                starts.append(self.origin.replace(year=self.origin.year + n, month=3, day=1))
+        return bisect_right(starts, at)
+
+    def _year(self, at: datetime, key: str, n: int = 1) -> None:
+        self.yearly[self.year_of(at)][key] += n
 
     def __call__(self, e: Event) -> None:
         kind = e.kind
@@ -182,6 +202,7 @@ class Collector:
                     self.overdue_at_start[e.node] += 1
                 elif counted:
                     self.late[e.node] += 1
+                    self._year(e.at, "late")
         elif kind == EventKind.DEADLINE_WITHDRAWN:  # moot (node 26 after 以物抵债): neither met nor late
             key = (k, e.node, e.instance, e.item)
             self.deadlines.pop(key, None)
@@ -195,8 +216,10 @@ class Collector:
             elif missed is False and counted:
                 if (e.data or {}).get("late"):
                     self.late[e.node] += 1
+                    self._year(e.at, "late")
                 else:
                     self.on_time[e.node] += 1
+                    self._year(e.at, "on_time")
         elif kind == EventKind.FILED:
             d = e.data or {}
             filed = d.get("filed_at") or e.at  # a start-state case: its real filing date
@@ -208,6 +231,7 @@ class Collector:
                 self.carried.add(k)  # the caseload carried over into the run, not intake
             elif counted:
                 self.filed[d.get("case_type", "first")] += 1
+                self._year(e.at, "filed")
         elif kind == EventKind.CLOSED:
             manner = (e.data or {}).get("manner", "?")
             self.open_now -= 1
@@ -223,6 +247,9 @@ class Collector:
                     self.carried_closed[manner] += 1
             if counted:
                 self.closed[manner] += 1
+                self._year(at, "closed")
+                if manner == "zhongben":
+                    self._year(at, "zhongben")
                 filed = self.filed_at.get(k)
                 if filed is not None:
                     days = (at - filed).total_seconds() / 86400
@@ -268,10 +295,38 @@ class Collector:
                 self.sweeps[k] += 1
             if kind in _COUNTED:
                 self.counts[kind.value] += 1
+                if kind in _BY_YEAR:
+                    self._year(e.at, _BY_YEAR[kind])
         if kind == EventKind.RESUMPTION_APPROVED:
             self.zhongben_now -= 1
         elif kind == EventKind.SWEEP_DUE and not counted:
             self.sweeps[k] += 1
+
+    def by_year(self, end: datetime, series: dict[str, list[float]]) -> list[dict[str, Any]]:
+        """Each year of the run (``year_of``) as the KPIs count it — after the warm-up, ``days`` counted: new cases
+        filed, closed (of them by 终本), resumptions, 终本 sweeps, deadline compliance; and the open cases and the
+        终本 register at the year's end (the last daily sample in it). A planner reading a 3-year run sees why year 3
+        differs from year 1 (the register grown, its sweeps and resumptions)."""
+        self.year_of(end)  # the year starts up to the run's end
+        rows = []
+        days, opens, register = series.get("day", []), series.get("open", []), series.get("zhongben", [])
+        for i, start in enumerate(self.year_starts[:-1]):
+            stop = min(self.year_starts[i + 1], end)
+            if stop <= start:
+                break
+            lo = max(start, self.kpi_from)
+            c = self.yearly.get(i + 1, Counter())
+            met, late = c["on_time"], c["late"]
+            upto = (stop - self.origin).total_seconds() / 86400
+            last = max((j for j, d in enumerate(days) if d < upto), default=None)
+            rows.append({"year": i + 1, "from": start.date().isoformat(), "to": stop.date().isoformat(),
+                         "days": max(0.0, (stop - lo).total_seconds() / 86400),
+                         "filed": c["filed"], "closed": c["closed"], "zhongben": c["zhongben"],
+                         "resumptions": c["resumptions"], "sweeps": c["sweeps"],
+                         "compliance": met / (met + late) if met + late else math.nan,
+                         "open_at_end": opens[last] if last is not None else math.nan,
+                         "register_at_end": register[last] if last is not None else math.nan})
+        return rows
 
     def _inherited(self, e: Event) -> bool:
         item = e.item
@@ -400,6 +455,7 @@ class Collector:
         little = {"L": fmean(opens) if opens else math.nan, "filed": arrivals + present_at_start, "days": t_days,
                   "W_days": in_window / (arrivals + present_at_start) if arrivals + present_at_start else math.nan}
         return {"kpi": kpi, "per_node": per_node, "unfreeze_by": dict(self.unfreeze_by), "cycle": cycle,
+                "by_year": self.by_year(end, series),
                 "closed_by": dict(self.closed), "filed_by": dict(self.filed),
                 "utilisation": {"role": util_role, "person": util_person}, "overtime_hours": overtime_role,
                 "work": by_kind, "agencies": agencies, "agency_hours": dict(agency_hours), "little": little,
@@ -412,6 +468,7 @@ class Collector:
 
 _AT_START = {EventKind.WARNING: "warnings", EventKind.NODE_FROZEN: "node_freezes",
              EventKind.DUBAN_RAISED: "duban_raised", EventKind.DUBAN_CLOSED: "duban_closed"}
+_BY_YEAR = {EventKind.RESUMPTION_APPROVED: "resumptions", EventKind.SWEEP_DUE: "sweeps"}
 _UNFREEZE = {EventKind.UNFREEZE_APPROVED, EventKind.UNFREEZE_FORWARDED}
 _COUNTED = {EventKind.DUBAN_RAISED, EventKind.DUBAN_CLOSED, EventKind.LIMIT_EXTENDED, EventKind.RESUMPTION_APPROVED,
             EventKind.SWEEP_DUE, EventKind.RESUMPTION_FILED}

@@ -8,8 +8,12 @@ from __future__ import annotations
 
 import math
 import os
+import re
+import tempfile
+import traceback
 from collections.abc import Callable, Sequence
-from concurrent.futures import ProcessPoolExecutor, as_completed
+from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -76,7 +80,85 @@ def make_units(courts: Sequence[tuple[str, CourtProfile]], *, years: float, repl
     return units
 
 
-def _ray_run(units: list[Unit], workers: int, done: Callable[[int], None]) -> list[dict[str, Any]]:
+CRASH_EXIT = 3  # the exit status of `zhixing simulate` / `plan` when a unit crashed (a mistake of the user's: 2)
+
+
+class UnitCrashed(UserError):
+    """A unit (one court × one replication) failed with an exception that is no user's mistake — a bug. Said in one
+    bilingual message naming the court, the replication and the seed (to reproduce with ``--workers 1``), the
+    exception in one line and the file holding the full trace (``path``); the CLI exits with ``CRASH_EXIT``."""
+
+    def __init__(self, unit: Unit, exception: str, path: Path) -> None:
+        self.unit, self.exception, self.path = unit, exception, path
+        court, r = unit.court or "—", unit.replication
+        super().__init__(
+            f"仿真单元崩溃：法院 {court}，第 {r + 1} 次重复（--seed {unit.entropy}，单元 {list(unit.spawn_key)}）："
+            f"{exception}。完整堆栈已写入 {path}；以同样的参数加 --workers 1 可复现。这是程序缺陷，请连同该文件报告",
+            f"a simulation unit crashed: court {court}, replication {r + 1} (--seed {unit.entropy}, unit "
+            f"{list(unit.spawn_key)}): {exception}. The full trace is in {path}; the same options with --workers 1 "
+            "reproduce it. This is a bug: please report it with that file", code="crash")
+
+
+@dataclass(frozen=True)
+class _Failed:
+    """What a unit raised, as a worker sends it back: a ``UserError`` (a rule check failed, a start state refused)
+    by its parts — it does not pickle (its ``__init__`` takes zh and en: unpickling it in the parent broke the pool
+    with a stack trace) — or any other exception as one line and its formatted trace."""
+
+    zh: str = ""
+    en: str = ""
+    where: str | None = None
+    code: str = "invalid"
+    user: bool = False
+    exception: str = ""
+    trace: str = ""
+
+
+def _one_line(e: BaseException) -> str:
+    text = " ".join(str(e).split())
+    return f"{type(e).__name__}: {text}" if text else type(e).__name__
+
+
+def _guarded(unit: Unit, progress: Callable[[float], None] | None = None) -> dict[str, Any] | _Failed:
+    """``run_unit`` in a worker: a failure returned as ``_Failed`` (the parent raises it: ``_raise``)."""
+    try:
+        return run_unit(unit, progress)
+    except UserError as e:
+        return _Failed(e.zh, e.en, e.where, e.code, user=True)
+    except Exception as e:
+        return _Failed(exception=_one_line(e), trace=traceback.format_exc())
+
+
+def _raise(unit: Unit, failed: _Failed, crash_dir: Path | None, backend: str) -> None:
+    if failed.user:
+        raise UserError(failed.zh, failed.en, where=failed.where, code=failed.code)
+    raise UnitCrashed(unit, failed.exception, write_trace(unit, failed.trace, crash_dir, backend))
+
+
+def write_trace(unit: Unit, trace: str, crash_dir: Path | None, backend: str) -> Path:
+    """The full trace of a crashed unit, with what reproduces it, in ``crash_dir`` (the run's ``--out``) or, without
+    one or where it cannot be written, the system's temporary directory."""
+    name = re.sub(r"[^\w.-]+", "_", unit.court or "court").strip("_") or "court"
+    text = (f"zhixing: 仿真单元崩溃 / a simulation unit crashed\ncourt: {unit.court}\nreplication: "
+            f"{unit.replication + 1} (index {unit.replication})\nseed (--seed): {unit.entropy}\nspawn key: "
+            f"{list(unit.spawn_key)}\nyears: {unit.years}\nbackend: {backend}\n"
+            "reproduce: the same command with --workers 1 (or --backend serial)\n\n" + trace)
+    if crash_dir is not None:
+        try:
+            crash_dir.mkdir(parents=True, exist_ok=True)
+            path = crash_dir / f"crash-{name}-r{unit.replication + 1}.txt"
+            path.write_text(text, encoding="utf-8")
+            return path
+        except OSError:
+            pass
+    fd, tmp = tempfile.mkstemp(prefix=f"zhixing-crash-{name}-r{unit.replication + 1}-", suffix=".txt")
+    with os.fdopen(fd, "w", encoding="utf-8") as f:
+        f.write(text)
+    return Path(tmp)
+
+
+def _ray_run(units: list[Unit], workers: int, done: Callable[[int], None],
+             crash_dir: Path | None = None) -> list[dict[str, Any]]:
     try:
         import ray
     except ImportError:  # pragma: no cover - ray is a declared dependency
@@ -92,7 +174,7 @@ def _ray_run(units: list[Unit], workers: int, done: Callable[[int], None]) -> li
             ray.init(num_cpus=workers, include_dashboard=False, log_to_driver=False, configure_logging=False,
                      runtime_env=env)
     try:
-        remote = ray.remote(run_unit)
+        remote = ray.remote(_guarded)
         refs = [remote.remote(u) for u in units]
         index = {ref: i for i, ref in enumerate(refs)}
         out: list[dict[str, Any] | None] = [None] * len(refs)
@@ -100,7 +182,12 @@ def _ray_run(units: list[Unit], workers: int, done: Callable[[int], None]) -> li
         while pending:
             ready, pending = ray.wait(pending, num_returns=1)
             for ref in ready:
-                out[index[ref]] = ray.get(ref)
+                got = ray.get(ref)
+                if isinstance(got, _Failed):
+                    for other in pending:  # the rest is moot: the run fails
+                        ray.cancel(other, force=True)
+                    _raise(units[index[ref]], got, crash_dir, "ray")
+                out[index[ref]] = got
                 done(sum(1 for o in out if o is not None))
         return out  # type: ignore[return-value]
     finally:
@@ -109,8 +196,10 @@ def _ray_run(units: list[Unit], workers: int, done: Callable[[int], None]) -> li
 
 
 def run_units(units: list[Unit], *, backend: str = "process", workers: int = 1,
-              progress: Callable[[float], None] | None = None) -> list[dict[str, Any]]:
-    """Results in the order of ``units``, whichever backend ran them."""
+              progress: Callable[[float], None] | None = None, crash_dir: Path | None = None) -> list[dict[str, Any]]:
+    """Results in the order of ``units``, whichever backend ran them. A unit's ``UserError`` (a rule check failed)
+    is raised as it is; any other exception (a bug) as ``UnitCrashed``, its full trace written to ``crash_dir`` (or
+    a temporary file), the other units stopped."""
     check_backend(backend, workers)
     n = len(units)
 
@@ -121,19 +210,43 @@ def run_units(units: list[Unit], *, backend: str = "process", workers: int = 1,
     done(0)  # the bar from the start, its clock running: a pool reports only as its units finish (nothing for the
     # first replication's half minute, then 50%; a planner's next level showed the last one's 100% meanwhile)
     if backend == "ray":
-        return _ray_run(units, workers, done)
+        return _ray_run(units, workers, done, crash_dir)
     if backend == "serial" or workers == 1:
         out = []
         for i, u in enumerate(units):
-            out.append(run_unit(u, None if progress is None else (lambda f, i=i: progress((i + f) / n))))
+            try:
+                out.append(run_unit(u, None if progress is None else (lambda f, i=i: progress((i + f) / n))))
+            except UserError:
+                raise
+            except Exception as e:
+                raise UnitCrashed(u, _one_line(e), write_trace(u, traceback.format_exc(), crash_dir, backend)) from e
         return out
     results: list[dict[str, Any] | None] = [None] * n
-    with ProcessPoolExecutor(max_workers=min(workers, n)) as pool:
-        futures = {pool.submit(run_unit, u): i for i, u in enumerate(units)}
-        for k, fut in enumerate(as_completed(futures), 1):
-            results[futures[fut]] = fut.result()
-            done(k)
+    pool = ProcessPoolExecutor(max_workers=min(workers, n))
+    try:
+        futures = {pool.submit(_guarded, u): i for i, u in enumerate(units)}
+        pending, k = set(futures), 0
+        while pending:
+            finished, pending = wait(pending, return_when=FIRST_COMPLETED)
+            for fut in finished:
+                got = fut.result()
+                if isinstance(got, _Failed):
+                    _stop(pool)
+                    _raise(units[futures[fut]], got, crash_dir, "process")
+                results[futures[fut]] = got
+                k += 1
+                done(k)
+    finally:
+        pool.shutdown(wait=True, cancel_futures=True)
     return results  # type: ignore[return-value]
+
+
+def _stop(pool: ProcessPoolExecutor) -> None:
+    """The pool's other units stopped at once when one crashed (they would run to their end, minutes, before the
+    message): what is queued cancelled, the running workers ended."""
+    pool.shutdown(wait=False, cancel_futures=True)
+    for proc in list((getattr(pool, "_processes", None) or {}).values()):  # no public way before Python 3.14
+        proc.terminate()
 
 
 # KPIs that add up across courts (counts, money, requests, overtime); shares, utilisation, cycle times and cases
@@ -245,10 +358,24 @@ def aggregate(results: list[dict[str, Any]]) -> dict[str, Any]:
         kpi = {}
         for k in keys:
             kpi[k] = _interval(k, [r["kpi"].get(k, math.nan) for r in runs])
-        courts[name] = {"kpi": kpi, "replications": len(runs), "runs": runs}
+        courts[name] = {"kpi": kpi, "replications": len(runs), "runs": runs, "by_year": by_year(runs)}
     out: dict[str, Any] = {"courts": courts, "calendar": calendar_used(results)}
     if len(by_court) > 1:
         out["province"] = province(by_court)
+    return out
+
+
+BY_YEAR = ("filed", "closed", "zhongben", "resumptions", "sweeps", "compliance", "open_at_end", "register_at_end")
+
+
+def by_year(runs: Sequence[dict[str, Any]]) -> list[dict[str, Any]]:
+    """A court's years of the run (``sim.kpi.Collector.by_year``), each figure's mean and 95% CI over its
+    replications (every replication has the same years: the same origin and length)."""
+    out = []
+    for rows in zip(*(r.get("by_year", []) for r in runs), strict=False):
+        first = rows[0]
+        out.append({"year": first["year"], "from": first["from"], "to": first["to"], "days": first["days"],
+                    **{k: _interval(k, [row[k] for row in rows]) for k in BY_YEAR}})
     return out
 
 

@@ -11,7 +11,7 @@ import html
 import json
 import math
 from collections.abc import Sequence
-from datetime import datetime
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -184,11 +184,29 @@ LONG_TEXT = 60
 LONG = " class='text'"
 
 
+class Cell(str):
+    """A table cell already written as HTML (escaped and masked by its maker), with its own class: ``_table`` puts it
+    in as it is."""
+
+    css = ""
+
+    def __new__(cls, markup: str, css: str = "") -> Cell:
+        cell = super().__new__(cls, markup)
+        cell.css = css
+        return cell
+
+
+def _td(c: Any) -> str:
+    if isinstance(c, Cell):
+        return f"<td class='{c.css}'>{c}</td>" if c.css else f"<td>{c}</td>"
+    if not isinstance(c, str):
+        return f"<td>{fmt(c)}</td>"
+    return f"<td{LONG if len(c) > LONG_TEXT else ''}>{html.escape(mask(c))}</td>"
+
+
 def _table(head: Sequence[str], rows: Sequence[Sequence[Any]]) -> str:
     th = "".join(f"<th>{html.escape(h)}</th>" for h in head)
-    body = "".join("<tr>" + "".join(f"<td>{fmt(c)}</td>" if not isinstance(c, str) else
-                                    f"<td{LONG if len(c) > LONG_TEXT else ''}>{html.escape(mask(c))}</td>"
-                                    for c in r) + "</tr>" for r in rows)
+    body = "".join("<tr>" + "".join(_td(c) for c in r) + "</tr>" for r in rows)
     return f"<table><thead><tr>{th}</tr></thead><tbody>{body}</tbody></table>"
 
 
@@ -196,9 +214,11 @@ COLOURS = ("#1f77b4", "#d62728", "#2ca02c", "#ff7f0e", "#9467bd", "#8c564b", "#e
 
 
 def line_chart(series: dict[str, tuple[Sequence[float], Sequence[float]]], *, xlabel: str, ylabel: str,
-               width: int = 760, height: int = 260, hline: float | None = None) -> str:
+               width: int = 760, height: int = 260, hline: float | None = None,
+               marks: Sequence[tuple[float, str]] = ()) -> str:
     """An inline SVG line chart (no script, no network). The legend runs below the plot, entries side by side and
-    wrapped to the chart's width, so a long KPI label ("人员利用率 承办法官 / utilisation.承办法官") is never cut."""
+    wrapped to the chart's width, so a long KPI label ("人员利用率 承办法官 / utilisation.承办法官") is never cut.
+    ``marks``: vertical lines at those x values, each labelled at the plot's top (a multi-year run's New Years)."""
     pts = [(x, y) for xs, ys in series.values() for x, y in zip(xs, ys, strict=False)
            if y is not None and not (isinstance(y, float) and math.isnan(y))]
     if not pts:
@@ -235,6 +255,12 @@ def line_chart(series: dict[str, tuple[Sequence[float], Sequence[float]]], *, xl
     if hline is not None:
         parts.append(f'<line x1="{ml}" x2="{ml + w}" y1="{sy(hline):.1f}" y2="{sy(hline):.1f}" stroke="#999" '
                      f'stroke-dasharray="4 3"/>')
+    for xv, text in marks:
+        if x0 < xv < x1:
+            parts.append(f'<line x1="{sx(xv):.1f}" x2="{sx(xv):.1f}" y1="{mt}" y2="{mt + h}" stroke="#888" '
+                         f'stroke-dasharray="2 3"/>')
+            parts.append(f'<text x="{sx(xv) + 3:.1f}" y="{mt + 12}" font-size="11" fill="#555">'
+                         f'{html.escape(text)}</text>')
     for i, (name, (xs, ys)) in enumerate(series.items()):
         colour = COLOURS[i % len(COLOURS)]
         path = " ".join(f"{sx(x):.1f},{sy(y):.1f}" for x, y in zip(xs, ys, strict=False)
@@ -292,7 +318,9 @@ h1{font-size:22px}h2{font-size:18px;border-bottom:1px solid #ddd;padding-bottom:
 table{border-collapse:collapse;font-size:13px;margin:8px 0}td,th{border:1px solid #ddd;padding:3px 8px;
 text-align:right}th{background:#f3f3f3}td:first-child,th:first-child,td.text{text-align:left}.ok{color:#2a7d2a}
 .bad{color:#b00}.note{color:#666;font-size:12px}
-.warn{background:#fff4d6;border:1px solid #e0b040;padding:6px 10px;font-size:13px}"""
+.warn{background:#fff4d6;border:1px solid #e0b040;padding:6px 10px;font-size:13px}
+td.name{white-space:nowrap;text-align:left}td.text ul{margin:4px 0;padding-left:18px}
+details summary{cursor:pointer;color:#555}"""
 
 
 def no_interval(v: dict[str, float]) -> bool:
@@ -340,6 +368,47 @@ def calendar_note(calendar: dict[str, Any] | None) -> str | None:
             "FILE or ZHIXING_HOLIDAYS) to replace it")
 
 
+def provisional_ahead(origin: datetime, years: float) -> list[int]:
+    """The years a run from ``origin`` over ``years`` (of 365 days) goes into whose holidays are provisional (no State
+    Council notice in the data, ``$ZHIXING_HOLIDAYS`` and ``--holidays`` included): known before it runs, so the
+    terminal says them at its top, before the figures (the count of deadlines resting on them comes after the run,
+    ``calendar_note``)."""
+    from core_flow.legal_calendar import HolidayCalendar
+
+    end = origin + timedelta(days=years * 365)
+    cal = HolidayCalendar(strict=False)
+    return [y for y in range(origin.year, end.year + 1) if not cal.is_official(y)]
+
+
+def provisional_ahead_note(years: Sequence[int]) -> str | None:
+    """One bilingual line naming the provisional holiday years a run goes into (``provisional_ahead``); None when
+    none."""
+    if not years:
+        return None
+    ys, ys_en = "、".join(map(str, years)), ", ".join(map(str, years))
+    return (f"⚠ 注意 / note: 本次仿真进入 {ys} 年，数据中没有这些年份的国务院节假日安排通知：节假日为暂定（按法定节假日"
+            f"推算，调休上班日未知），人员工作日与期限依此计算；依此计算的期限数见结尾 / this run goes into {ys_en}, "
+            "years without a State Council holiday notice in the data: their holidays are provisional (statutory "
+            "holidays, make-up working days unknown) and the staff's working days and deadlines rest on them; how many "
+            "deadlines did is said at the end")
+
+
+def counted_window(origin: datetime, years: float, warmup_days: float) -> tuple[datetime, datetime]:
+    """The instants the KPIs count between: the end of the warm-up and the end of the run (``sim.run``: years of
+    365 days)."""
+    return origin + timedelta(days=warmup_days), origin + timedelta(days=years * 365)
+
+
+def warmup_note(origin: datetime, years: float, warmup_days: float) -> str:
+    """What the KPIs count, said where they are read: from the warm-up's end to the run's end; the warm-up left out."""
+    lo, hi = (t.strftime("%Y-%m-%d %H:%M") for t in counted_window(origin, years, warmup_days))
+    if not warmup_days:
+        return f"指标计入整个仿真期 {lo} 至 {hi}（无预热期） / the KPIs count the whole run, {lo} to {hi} (no warm-up)"
+    start = origin.strftime("%Y-%m-%d %H:%M")
+    return (f"指标计自 {lo} 至 {hi}；此前 {warmup_days:g} 天（自 {start}）为预热期，不计入指标 / the KPIs count "
+            f"{lo} to {hi}; the {warmup_days:g} days before (from {start}) are the warm-up, left out of them")
+
+
 def finite(x: Any) -> Any:
     """``x`` with every NaN or infinity replaced by None (JSON null): standard JSON has no NaN, and a KPI without
     data (no case closed that way) or an interval of one replication has none."""
@@ -352,14 +421,37 @@ def finite(x: Any) -> Any:
     return x
 
 
+NO_START_STATE = "无：从零案件开始 / none: from an empty court"
+
+
+def _start_state_said(profile: CourtProfile) -> list[str]:
+    """How the run read the profile's start state, where not as written (title rows, GBK, 万元…)."""
+    from sim.start_state import notes
+
+    return notes(profile.start_state, profile.origin, profile.start_state_date_order) if profile.start_state else []
+
+
 def _start_state(profile: CourtProfile) -> str:
     path = profile.start_state
     if not path:
-        return "无：从零案件开始 / none: from an empty court"
-    from sim.start_state import notes
-
-    said = notes(path, profile.origin, profile.start_state_date_order)  # as the run read it
+        return NO_START_STATE
+    said = _start_state_said(profile)  # as the run read it
     return Path(path).name + (f"（{'；'.join(said)}）" if said else "")
+
+
+def _start_state_cell(profile: CourtProfile) -> Cell:
+    """A court's start state in the courts' table: its file's name, and how it was read folded beneath it (a
+    <details>, no script) — written in the cell, six notes were a wall of text that squeezed the court's name beside
+    it to four characters a line."""
+    if not profile.start_state:
+        return Cell(html.escape(NO_START_STATE), "text")
+    name = html.escape(mask(Path(profile.start_state).name))
+    said = _start_state_said(profile)
+    if not said:
+        return Cell(name, "text")
+    items = "".join(f"<li>{html.escape(mask(n))}</li>" for n in said)
+    return Cell(f"{name}<details><summary>读取说明 {len(said)} 条 / {len(said)} notes on how it was read</summary>"
+                f"<ul>{items}</ul></details>", "text")
 
 
 def _input_rows(profile: CourtProfile, params: dict[str, Any]) -> list[list[str]]:
@@ -405,7 +497,13 @@ def _inputs_html(profile: CourtProfile, params: dict[str, Any],
                   [[lab, DIFFERS if j in differ else val] for j, (lab, val) in enumerate(rows)])]
     roles = list(dict.fromkeys(r for _, c in courts for r in c.staff))
     head = ["法院 / court", *(rows[j][0] for j in differ), *(f"{r} / people" for r in roles)]
-    out.append(_table(head, [[name, *(r[j][1] for j in differ),
+    state = next((j for j, (lab, _) in enumerate(rows) if lab.startswith("起始状态")), None)
+
+    def cell(j: int, r: list[list[str]], c: CourtProfile) -> Any:
+        return _start_state_cell(c) if j == state else r[j][1]
+
+    # the court's name whole on its line (never squeezed by a long cell beside it)
+    out.append(_table(head, [[Cell(html.escape(mask(name)), "name"), *(cell(j, r, c) for j in differ),
                               *(str(c.staff[role].count) if role in c.staff else "0" for role in roles)]
                              for (name, r), (_, c) in zip(each, courts, strict=True)]))
     other = [name for name, c in courts[1:] if c.actions != profile.actions]
@@ -433,7 +531,7 @@ def _overview_html(courts: dict[str, dict[str, Any]]) -> str:
     """Several courts, a row each with its KPIs' means and intervals, each court's name a link to its section."""
     head = "".join(f"<th>{html.escape(h)}</th>" for h in ("法院 / court", *(h for _, h in OVERVIEW)))
     rows = "".join(
-        f"<tr><td><a href='#court-{i}'>{html.escape(name)}</a></td>"
+        f"<tr><td class='name'><a href='#court-{i}'>{html.escape(name)}</a></td>"
         + "".join(f"<td>{html.escape(_ci(data['kpi'][k], k)) if k in data['kpi'] else '–'}</td>" for k, _ in OVERVIEW)
         + "</tr>" for i, (name, data) in enumerate(courts.items()))
     return ("<h2>各院概览 / the courts at a glance（均值 [95% 置信区间]；点法院名看其全部指标 / mean [95% CI]; a "
@@ -495,9 +593,13 @@ def render_html(agg: dict[str, Any], profile: CourtProfile, params: dict[str, An
         first = runs[0]
         out.append(f"<h2 id='court-{i}'>关键指标 / KPIs — {html.escape(court)}（{data['replications']} 次重复，"
                    "均值 [95% 置信区间] / mean [95% CI]）</h2>")
+        own = dict(courts or ()).get(court, profile)  # the court's warm-up: what its KPIs leave out
+        counted = warmup_note(own.origin, float(params.get("years") or 1), own.warmup_days)
+        out.append(f"<p class='note'>{html.escape(counted)}</p>")
         detail = ("compliance.", "cycle_p50_days.", "cycle_p90_days.")
         main = sorted(shown_kpis(data["kpi"], (k for k in data["kpi"] if not k.startswith(detail))), key=_order)
         out.append(_table(["指标 / KPI", "均值 [95% CI]"], [[label(k), _ci(data["kpi"][k], k)] for k in main]))
+        out += by_year_html(data.get("by_year") or [])
         nodes = sorted((k for k in data["kpi"] if k.startswith("compliance.node")),
                        key=lambda k: int(k.removeprefix("compliance.node")))
         per_node = first["per_node"]
@@ -538,23 +640,35 @@ def render_html(agg: dict[str, Any], profile: CourtProfile, params: dict[str, An
         out.append(_table(["解冻审批人 / unfreeze approver", "次数 / approvals"],
                           [[_approver(k), v] for k, v in sorted(first["unfreeze_by"].items())]))
         s = first["series"]
+        origin = _origin(first, own)
+        since = f"{origin:%Y-%m-%d}"
+        warm_zh, warm_en = ("，预热期后开始", ", from the warm-up's end") if own.warmup_days else ("", "")
+        axis = "仿真第几{}（自 {}） / {} of the run (from {})"
         out.append("<h3>积压 / backlog over time</h3>")
+        out.append(f"<p class='note'>横轴为自 {since} 起的天数与周数{warm_zh}；虚线竖线为 1 月 1 日，标注年份 / "
+                   f"the axes count days and weeks from {since}{warm_en}; a dotted line marks 1 January, labelled "
+                   "with its year.</p>")
         out.append(line_chart({"未结案件 open": (s["day"], s["open"]),
                                "终本库 终本 register": (s["day"], s["zhongben"])},
-                              xlabel="天 / day", ylabel="件 / cases"))
+                              xlabel=axis.format("天", since, "day", since),
+                              ylabel="件 / cases", marks=new_years(origin, 1.0)))
         shown = ("承办法官", "书记员", "执行局长", "分管副院长")
         wk = first["weekly_utilisation"]
+        w0 = first.get("weekly_from", 0)  # the week of the run the lists start at (after the warm-up)
+        week_label = axis.format("周", since, "week", since)
         out.append("<h3>人员利用率（按周） / utilisation by week</h3>")
-        out.append(line_chart({r: (list(range(len(v))), v) for r, v in wk.items() if r in shown},
-                              xlabel="周 / week", ylabel="利用率 / utilisation", hline=1.0))
+        out.append(line_chart({r: (list(range(w0, w0 + len(v))), v) for r, v in wk.items() if r in shown},
+                              xlabel=week_label, ylabel="利用率 / utilisation", hline=1.0,
+                              marks=new_years(origin, 7.0)))
         demand = first.get("weekly_demand")
         if demand:
             out.append("<h3>每周到达的工作量 ÷ 工作时间 / work arrived each week ÷ working time</h3>")
             out.append("<p class='note'>按工作事项到达（排队）的周计；高于 1 表示该周到达的工作多于该角色"
                        "该周的工作时间，积压随之增加 / by the week each work item arrived (was queued); above 1, "
                        "more work arrived than the role's working time that week, and its backlog grew.</p>")
-            out.append(line_chart({r: (list(range(len(v))), v) for r, v in demand.items() if r in shown},
-                                  xlabel="周 / week", ylabel="到达 ÷ 能力 / arrived ÷ capacity", hline=1.0))
+            out.append(line_chart({r: (list(range(w0, w0 + len(v))), v) for r, v in demand.items() if r in shown},
+                                  xlabel=week_label, ylabel="到达 ÷ 能力 / arrived ÷ capacity", hline=1.0,
+                                  marks=new_years(origin, 7.0)))
         out.append(_table(["人员 / person", "利用率 / utilisation"],
                           [[p, u] for p, u in first["utilisation"]["person"].items()]))
         out.append("<h3>机构请求量 / agency request volumes（第1次重复）</h3>")
@@ -583,6 +697,53 @@ def render_html(agg: dict[str, Any], profile: CourtProfile, params: dict[str, An
                    f"{invariants.get('cases', 0)} cases checked, {len(bad)} violations</p>")
     out.append("</body></html>")
     return "".join(out)
+
+
+def _origin(run: dict[str, Any], profile: CourtProfile) -> datetime:
+    """A run's first simulated instant (China time): its own record, else the profile's."""
+    at = run.get("meta", {}).get("origin")
+    return to_cst(datetime.fromisoformat(at)) if at else to_cst(profile.origin)
+
+
+def new_years(origin: datetime, unit_days: float, years: int = 31) -> list[tuple[float, str]]:
+    """Each 1 January after ``origin`` on a chart counting from it in units of ``unit_days`` (days: 1, weeks: 7),
+    labelled with its year: where a multi-year run's years begin on the axis (the line_chart draws those in range)."""
+    out = []
+    for y in range(origin.year + 1, origin.year + years + 1):
+        at = datetime(y, 1, 1, tzinfo=origin.tzinfo)
+        out.append(((at - origin).total_seconds() / 86400 / unit_days, f"{y}年"))
+    return out
+
+
+BY_YEAR_HEAD = (("filed", "新收 filed"), ("closed", "结案 closed"), ("zhongben", "其中终本 终本"),
+                ("resumptions", "恢复 resumed"), ("sweeps", "统查 sweeps"), ("compliance", "遵守率 compliance"),
+                ("open_at_end", "年末未结 open"), ("register_at_end", "年末终本库 register"))
+# the terminal's narrower headers: the title says they are at the year's end
+BY_YEAR_SHORT = {"open_at_end": "未结 open", "register_at_end": "终本库 register"}
+
+
+def year_span(row: dict[str, Any]) -> str:
+    """A year of the run as a planner reads it: 第2年 2027-12-07 – 2028-12-07, and the days counted where the warm-up
+    (or the run's end) cuts it short."""
+    span = f"第{row['year']}年 {row['from']} – {row['to']}"
+    days = row.get("days", 0)
+    full = (datetime.fromisoformat(row["to"]) - datetime.fromisoformat(row["from"])).days
+    return span + (f"（计 {days:.0f} 天 / {days:.0f} days counted）" if days < full - 1 else "")
+
+
+def by_year_html(years: Sequence[dict[str, Any]]) -> list[str]:
+    """The run's years side by side (``sim.replicate.by_year``), for a run of more than one year: what changes year
+    on year — the 终本 register grows, and with it its sweeps and the resumptions they find."""
+    if len(years) < 2:
+        return []
+    return ["<h3>逐年 / year by year（均值 [95% 置信区间] / mean [95% CI]）</h3>",
+            "<p class='note'>按仿真年（自起始时刻起每满一年）计，与上表同样不计预热期；年末未结与终本库取该年最后一天的"
+            "数。终本库逐年增长，其每 6 个月一次的统查与由此恢复执行的案件随之增加。 / By year of the run (from the "
+            "first simulated instant, a year at a time), counted as above (the warm-up left out); open cases and the "
+            "register at the year's last day. The 终本 register grows year on year, and with it its 6-monthly "
+            "sweeps and the resumptions they find.</p>",
+            _table(["年 / year", *(h for _, h in BY_YEAR_HEAD)],
+                   [[year_span(row), *(_ci(row[k], k) for k, _ in BY_YEAR_HEAD)] for row in years])]
 
 
 def curve_page(curve: dict[str, Any], profile: CourtProfile) -> str:
@@ -776,7 +937,9 @@ def write_outputs(out_dir: Path, agg: dict[str, Any], profile: CourtProfile, par
                                          courts=courts, title=title, notes=notes, warnings=warnings),
                              encoding="utf-8")
     summary = {"params": params, "profile": title or profile.name,
-               "courts": {c: {"kpi": d["kpi"], "replications": d["replications"]} for c, d in agg["courts"].items()},
+               "courts": {c: {"kpi": d["kpi"], "replications": d["replications"],
+                              **({"by_year": d["by_year"]} if d.get("by_year") else {})}
+                          for c, d in agg["courts"].items()},
                **({"province": agg["province"]} if "province" in agg else {}),
                "calendar": {**agg.get("calendar", {}), "note": calendar_note(agg.get("calendar"))},
                "validation": validation, "curve": curve, "invariants": invariants, "warnings": list(warnings)}

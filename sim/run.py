@@ -3,6 +3,7 @@ so the same unit runs in this process, in a process pool or on a Ray worker with
 
 from __future__ import annotations
 
+import math
 import re
 import time as _time
 import warnings
@@ -198,8 +199,12 @@ def _run_unit(unit: Unit, progress: Callable[[float], None] | None = None) -> di
     capacity = hours.capacity(warm_s, days * DAY_S)
     day_cap = sum(b - a for a, b in profile.periods)
     out = collector.summary(staff.stats, people, capacity, series, days - profile.warmup_days, end, day_cap)
-    out["weekly_utilisation"] = _weekly(staff.stats.weekly, people, hours)  # work done ÷ working time
-    out["weekly_demand"] = _weekly(staff.stats.weekly_demand, people, hours)  # work arrived ÷ working time
+    # one ratio per week of the run from the warm-up's end (``weekly_from``: the first list entry's week), a quiet week
+    # 0 — the lists once skipped the warm-up's weeks and any week without work, and the charts counted weeks from 0
+    weeks = (int(warm_s // (7 * DAY_S)), int(math.ceil(days / 7)))
+    out["weekly_from"] = weeks[0]
+    out["weekly_utilisation"] = _weekly(staff.stats.weekly, people, hours, weeks, (warm_s, days * DAY_S))
+    out["weekly_demand"] = _weekly(staff.stats.weekly_demand, people, hours, weeks, (warm_s, days * DAY_S))
     out["meta"] = {"court": unit.court or profile.name, "start_cases": len(start_cases),
                    "replication": unit.replication, "years": unit.years,
                    "warmup_days": profile.warmup_days, "cases_filed": len(arr),
@@ -223,14 +228,21 @@ def _run_unit(unit: Unit, progress: Callable[[float], None] | None = None) -> di
     return out
 
 
-def _weekly(busy_by_week: dict[tuple[str, int], float], people: dict[str, Any], hours: WorkHours
-            ) -> dict[str, list[float]]:
-    """Per role, one ratio a week: staff seconds ÷ the role's working seconds that week."""
+def _weekly(busy_by_week: dict[tuple[str, int], float], people: dict[str, Any], hours: WorkHours,
+            weeks: tuple[int, int], window: tuple[float, float]) -> dict[str, list[float]]:
+    """Per role, one ratio a week for each week in ``weeks`` (first, end): staff seconds ÷ the role's working seconds
+    that week within the counted ``window`` (the warm-up's end to the run's end: a week cut by either is not read
+    low); a week without work is 0, not left out (which shifted every later week on the chart)."""
+    roles = sorted({role for role, _ in busy_by_week})
     weekly: dict[str, list[float]] = {}
-    for (role, week), busy in sorted(busy_by_week.items()):
+    for role in roles:
         n = len(people.get(role, ())) or 1
-        cap = hours.capacity(week * 7 * DAY_S, (week + 1) * 7 * DAY_S) * n
-        weekly.setdefault(role, []).append(busy / cap if cap else 0.0)
+        row = []
+        for week in range(*weeks):
+            cap = hours.capacity(max(week * 7 * DAY_S, window[0]), min((week + 1) * 7 * DAY_S, window[1])) * n
+            busy = busy_by_week.get((role, week), 0.0)
+            row.append(busy / cap if cap > 0 else 0.0)
+        weekly[role] = row
     return weekly
 
 

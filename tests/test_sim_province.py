@@ -152,11 +152,12 @@ def test_a_province_run_reports_each_court_and_the_total(tmp_path, capsys):
     assert "某中院辖区" in page.split("</h1>")[0]
     inputs = page.split("<h2>输入 / Inputs</h2>")[1].split("<h2>")[0]
     # what differs by court is in the courts' table, each court's own; what they share is said once
-    assert inputs.count("各院不同") >= 2 and "<td>甲区人民法院</td><td>1,200</td>" in inputs
-    assert "<td>乙县人民法院</td><td>600</td>" in inputs and "2027-01-04 08:30" in inputs
+    assert inputs.count("各院不同") >= 2 and "<td class='name'>甲区人民法院</td><td>1,200</td>" in inputs
+    assert "<td class='name'>乙县人民法院</td><td>600</td>" in inputs and "2027-01-04 08:30" in inputs
     # the courts at a glance, each name leading to its section
     glance = page.split("各院概览")[1].split("</table>")[0]
-    assert glance.count("<tr><td><a href='#court-") == 4 and "<a href='#court-1'>乙县人民法院</a>" in glance
+    assert glance.count("<tr><td class='name'><a href='#court-") == 4  # the name on one line
+    assert "<a href='#court-1'>乙县人民法院</a>" in glance
     assert "<h2 id='court-1'>关键指标 / KPIs — 乙县人民法院" in page
     # the overview opens the report (as the README says), before the inputs and the province's tables
     assert page.index("各院概览") < page.index("<h2>输入 / Inputs</h2>") < page.index("<h2>全省合计")

@@ -10,7 +10,7 @@ import typer
 from core_flow.errors import UserError
 from sim.backends import BACKENDS
 from zhixing.cmd_calendar import holiday_file_option
-from zhixing.cmd_simulate import DATE_ORDER, START, fmt_ci, profile_for_run, progress
+from zhixing.cmd_simulate import DATE_ORDER, EXIT_CODES, START, crash_exit, fmt_ci, profile_for_run, progress
 from zhixing.console import Table
 from zhixing.console import console as plain_console
 from zhixing.numbers import number_option
@@ -43,7 +43,7 @@ DISPOSAL_SHARE = typer.Option(None, "--dispose", parser=number_option("--dispose
                               "found (overrides the profile; turns disposal on; 0.3 or 30%)")
 
 
-@plan_app.command("staffing")
+@plan_app.command("staffing", epilog=EXIT_CODES)
 def staffing(
     profile_path: Path = PROFILE,
     target: str = TARGET,
@@ -119,7 +119,7 @@ def _search(console: Any, profile: Any, goal: Any, roles: list[str], *, title: s
     from sim.report import calendar_note, label
 
     role = roles[0]
-    with progress(console, "规划中 / planning") as update:
+    with crash_exit(), progress(console, "规划中 / planning") as update:
         result = plan_staffing(profile, goal, role=role, progress=lambda what, f: update(f, what), **options)
     table = Table(title=f"服务水平曲线 / service-level curve — {title}{role}（{options['replications']} 次重复，"
                         "共同随机数 / CRN）")
@@ -230,7 +230,7 @@ def _joint(console: Any, profile: Any, goal: Any, roles: list[str], *, title: st
     from sim.planner_joint import plan_roles
     from sim.report import calendar_note, label, step_text
 
-    with progress(console, "规划中 / planning") as update:
+    with crash_exit(), progress(console, "规划中 / planning") as update:
         result = plan_roles(profile, goal, roles, progress=lambda what, f: update(f, what), **options)
     table = Table(title=f"多角色人员测算 / staffing several roles — {title}{'、'.join(roles)}"
                         f"（{options['replications']} 次重复，共同随机数 / CRN）")
@@ -259,7 +259,7 @@ def _joint(console: Any, profile: Any, goal: Any, roles: list[str], *, title: st
     return result
 
 
-@plan_app.command("intake")
+@plan_app.command("intake", epilog=EXIT_CODES)
 def intake_cmd(
     profile_path: Path = PROFILE,
     target: str = TARGET,
@@ -326,7 +326,7 @@ def _carried(console: Any, profile: Any, goal: Any, *, title: str = "", low: flo
     from sim.planner import plan_intake
     from sim.report import calendar_note, label
 
-    with progress(console, "规划中 / planning") as update:
+    with crash_exit(), progress(console, "规划中 / planning") as update:
         result = plan_intake(profile, goal, low=low, progress=lambda what, f: update(f, what), **options)
     names = "、".join(goal.kpis)
     table = Table(title=f"收案与 {names} / intake vs {', '.join(goal.kpis)} — {title.rstrip('：')}".rstrip(" —"))

@@ -79,6 +79,24 @@ def courts_table(courts: dict[str, dict[str, Any]]) -> Table:
     return table
 
 
+def year_table(years: list[dict[str, Any]]) -> Table:
+    """The run's years side by side (``sim.replicate.by_year``), means: why year 3 differs from year 1 (the report has
+    the intervals)."""
+    from sim.report import BY_YEAR_HEAD, BY_YEAR_SHORT
+
+    table = Table(title="逐年（均值；不计预热期；未结与终本库为年末数；区间见报告） / year by year (means; the warm-up "
+                        "left out; open and register at the year's end; intervals in the report)")
+    table.add_column("年 / year", no_wrap=True)
+    table.add_column("起 / from", no_wrap=True)
+    table.add_column("计入天数\ndays", justify="right", no_wrap=True)
+    for key, header in BY_YEAR_HEAD:  # Chinese over English: each column as wide as its longer word
+        table.add_column(BY_YEAR_SHORT.get(key, header).replace(" ", "\n", 1), justify="right", no_wrap=True)
+    for row in years:
+        table.add_row(f"第{row['year']}年", row["from"], f"{row['days']:.0f}",
+                      *(fmt_ci(row[k], k)[0] for k, _ in BY_YEAR_HEAD))
+    return table
+
+
 def agency_table(agency_kpi: dict[str, dict[str, Any]], top: int = 8) -> Table:
     """The busiest agencies province-wide (``sim.replicate.province``): the courts' requests added hour by hour."""
     from sim.report import AGENCY_LOAD_NOTE, agency_name
@@ -132,6 +150,26 @@ def progress(console: Console, first: str) -> Iterator[Callable[..., None]]:
     finally:
         for bar, _ in shown:
             bar.stop()
+
+
+@contextmanager
+def crash_exit() -> Iterator[None]:
+    """A unit that crashed (a bug, ``sim.replicate.UnitCrashed``: court, replication, seed, the exception in one line,
+    the trace's file) said in one message, no stack trace, and the command ends with exit status 3
+    (``CRASH_EXIT``; a user's mistake is 2)."""
+    from sim.replicate import CRASH_EXIT, UnitCrashed
+
+    try:
+        yield
+    except UnitCrashed as err:
+        typer.echo(f"错误 / error: {err.message}", err=True)
+        raise typer.Exit(CRASH_EXIT) from None
+
+
+EXIT_CODES = ("退出码 / exit status: 0 完成 / done；2 输入或选项有误、规则核查失败 / a mistake in the input or "
+              "options, a rule check failed；3 仿真单元崩溃（程序缺陷：法院、重复次数、种子与完整堆栈所在文件"
+              "已指明） / a simulation unit crashed (a bug: the court, replication, seed and the file with the full "
+              "trace are named)")
 
 
 START = typer.Option(None, "--start", help=(
@@ -214,7 +252,7 @@ def courts_for_run(console: Any, path: Path | None, holiday_file: Path | None, c
 
 
 def register(app: typer.Typer) -> None:
-    @app.command("simulate")
+    @app.command("simulate", epilog=EXIT_CODES)
     def simulate(
         profile_path: Path | None = typer.Argument(
             None, metavar="PROFILE", help="法院配置 YAML（缺省为内置默认法院），或列出各院的省级配置（courts:） / "
@@ -261,14 +299,24 @@ def register(app: typer.Typer) -> None:
         console.print(f"仿真 {province.name}{_count(province)}：自 {since} 起 {years:g} 年 × {replications} 次重复，"
                       f"种子 {seed}，后端 {backend} × {workers} / simulating {years:g} years from {since} × "
                       f"{replications} replications")
+        from sim.report import provisional_ahead, provisional_ahead_note, warmup_note
+
+        # said before the figures (a planner reads the top of the terminal): the provisional holiday years the run goes
+        # into, and what the KPIs count (the warm-up left out)
+        ahead = sorted({y for _, p in province.courts for y in provisional_ahead(p.origin, years)})
+        if note := provisional_ahead_note(ahead):
+            console.print(note)
+        console.print(warmup_note(profile.origin, years, profile.warmup_days))
         t0 = time.perf_counter()
-        with progress(console, "仿真中 / simulating") as update:
-            results = run_units(units, backend=backend, workers=workers, progress=update)
+        with crash_exit(), progress(console, "仿真中 / simulating") as update:
+            results = run_units(units, backend=backend, workers=workers, progress=update, crash_dir=out)
         wall = time.perf_counter() - t0
         agg = aggregate(results)
         if len(agg["courts"]) == 1:
             for name, data in agg["courts"].items():
                 console.print(kpi_table(data["kpi"], f"关键指标（均值与95%置信区间） / KPIs, mean and 95% CI — {name}"))
+                if len(data.get("by_year") or ()) > 1:
+                    console.print(year_table(data["by_year"]))
         else:  # a province: a row per court (a hundred courts' full tables were a wall of text); each in the report
             console.print(courts_table(agg["courts"]))
         if "province" in agg:  # the courts summed, replication by replication
@@ -294,8 +342,13 @@ def register(app: typer.Typer) -> None:
             console.print(f"规则核查通过：{invariants['cases']:,} 件案件，0 处违规 / rule checks passed: "
                           f"{invariants['cases']:,} cases, no violation")
         validation = _validation(results) if validate else None
+        from sim.report import counted_window
+
+        lo, hi = counted_window(profile.origin, years, profile.warmup_days)
         params: dict[str, Any] = {"years": years, "replications": replications, "seed": seed, "backend": backend,
-                                  "workers": workers, "wall_s": round(wall, 2)}
+                                  "workers": workers, "wall_s": round(wall, 2),
+                                  "kpi_window": {"from": lo.isoformat(), "to": hi.isoformat(),
+                                                 "warmup_days": profile.warmup_days}}
         paths = write_outputs(out, agg, profile, params, validation, invariants=invariants,
                               courts=province.courts, title=province.name, notes=province.notes, warnings=warnings)
         cases = sum(r["meta"]["cases_filed"] for r in results)
