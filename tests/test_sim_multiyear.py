@@ -236,3 +236,15 @@ def test_the_courts_table_keeps_a_courts_name_whole_and_folds_its_start_states_n
     assert cell.count("<li>") == 6 and "合计行" in cell and "万元" in cell
     assert "td.name{white-space:nowrap" in page
     assert "<td class='text'>无：从零案件开始 / none: from an empty court" in table
+
+
+def test_plan_staffing_says_a_crash_in_one_message_and_exits_3(monkeypatch, tmp_path, capsys):
+    monkeypatch.setattr(replicate, "run_unit", _boom(0))
+    profile = tmp_path / "court.yaml"
+    profile.write_text("name: 戊县人民法院\nintake: {yearly: 60}\nstaff: {承办法官: {count: 2}, 书记员: {count: 1}}\n",
+                       encoding="utf-8")
+    code = main(["plan", "staffing", str(profile), "--years", "0.05", "-r", "2", "--min", "1", "--max", "2"])
+    err = capsys.readouterr().err
+    assert code == 3 and "Traceback" not in err
+    assert "仿真单元崩溃：法院 戊县人民法院，第 1 次重复" in err and "zhixing-crash-戊县人民法院-r1-" in err
+    Path(re.search(r"(\S*zhixing-crash-\S*?\.txt)", err)[1]).unlink()
