@@ -129,6 +129,7 @@ class Collector:
         self.open_now = 0
         self.zhongben_now = 0
         self.sweeps: Counter[str] = Counter()  # 终本 case → sweeps
+        self.sweeps_before: dict[str, int] = {}  # a start state's register case → its sweeps before the run
         # the start state (filed before origin): carried over, not intake; deadlines due before the run, inherited
         self.carried: set[str] = set()
         self.carried_zhongben = 0  # of them, the 终本 register (closed before the run)
@@ -243,6 +244,8 @@ class Collector:
             if k in self.carried:
                 if at < self.origin:
                     self.carried_zhongben += 1  # the 终本 register of the start state
+                    if before := (e.data or {}).get("sweeps_before"):
+                        self.sweeps_before[k] = before
                 elif counted:
                     self.carried_closed[manner] += 1
             if counted:

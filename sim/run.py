@@ -309,6 +309,8 @@ def _case_rows(court: Any, collector: Collector) -> list[dict[str, Any]]:
                      "amount_cents": s.amount_cents, "paid_cents": amounts["paid_cents"],
                      "returned_cents": amounts["returned_cents"],
                      "frozen_nodes": sum(1 for ns in s.nodes.values() if ns.status.value in ("frozen",)),
-                     "sweeps": collector.sweeps.get(k, 0), "resumed_as": s.resumed_as or ""})
+                     "sweeps": collector.sweeps.get(k, 0), "resumed_as": s.resumed_as or "",
+                     # a start state's register case: the sweeps due before the run (with ``sweeps``, 10 in 5 years)
+                     "sweeps_before": collector.sweeps_before.get(k, 0)})
     return rows
 

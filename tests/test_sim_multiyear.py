@@ -248,3 +248,22 @@ def test_plan_staffing_says_a_crash_in_one_message_and_exits_3(monkeypatch, tmp_
     assert code == 3 and "Traceback" not in err
     assert "仿真单元崩溃：法院 戊县人民法院，第 1 次重复" in err and "zhixing-crash-戊县人民法院-r1-" in err
     Path(re.search(r"(\S*zhixing-crash-\S*?\.txt)", err)[1]).unlink()
+
+
+def test_cases_csv_says_a_register_cases_sweeps_before_the_run(tmp_path):
+    """A start state's 终本 register case: ``sweeps_before`` (cases.csv, additive) holds the sweeps due before the run,
+    so each unresumed case's row shows its 10 in 5 years with ``sweeps`` (the run's) — a (2022) case read "sweeps 1"
+    with nothing saying the other nine were before the run."""
+    example = Path(__file__).resolve().parent.parent / "sim" / "data" / "start_state_example.csv"
+    f = tmp_path / "court.yaml"
+    f.write_text("name: 起始状态法院\nintake: {yearly: 150}\nstaff: {承办法官: {count: 1}, 书记员: {count: 1}}\n"
+                 f"start_state: {example}\n", encoding="utf-8")
+    from sim.profile import load_profile
+
+    r = run_units(make_units([("c", load_profile(f))], years=0.6, replications=1, seed=2), backend="serial")[0]
+    rows = {c["case"]: c for c in r["cases"]}
+    # closed 2023-07-15: sweeps 2024-01 and 2024-07 before the run (from 2025-01-02), 2025-01 and 2025-07 in it
+    assert (rows["(2023)豫0811执900号"]["sweeps_before"], rows["(2023)豫0811执900号"]["sweeps"]) == (2, 2)
+    # closed 2022-09-30: four before (2023-03 … 2024-09), 2025-03 in the run
+    assert (rows["(2022)豫0811执77号"]["sweeps_before"], rows["(2022)豫0811执77号"]["sweeps"]) == (4, 1)
+    assert rows["(2024)豫0811执100号"]["sweeps_before"] == 0  # an open case
