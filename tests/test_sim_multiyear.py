@@ -269,3 +269,14 @@ def test_cases_csv_says_a_register_cases_sweeps_before_the_run(tmp_path):
     # closed 2022-09-30: four before (2023-03 … 2024-09), 2025-03 in the run
     assert (rows["(2022)豫0811执77号"]["sweeps_before"], rows["(2022)豫0811执77号"]["sweeps"]) == (4, 1)
     assert rows["(2024)豫0811执100号"]["sweeps_before"] == 0  # an open case
+
+
+def test_plan_staffing_names_the_provisional_years_before_its_search(tmp_path, capsys):
+    profile = tmp_path / "p.yaml"
+    profile.write_text("name: 测试法院\norigin: 2026年12月7日\nintake: {yearly: 120}\n"
+                       "staff: {承办法官: {count: 1}, 书记员: {count: 1}}\n", encoding="utf-8")
+    code = main(["plan", "staffing", str(profile), "--target", "compliance>=0.1", "--years", "0.1", "-r", "2",
+                 "--min", "1", "--max", "1", "--backend", "serial"])
+    flat = re.sub(r"\s+", "", capsys.readouterr().out)
+    assert code == 0
+    assert flat.index("本次仿真进入2027年") < flat.index("服务水平") and "本次仿真用到暂定节假日（2027" in flat

@@ -100,9 +100,13 @@ def staffing(
 
 
 def _horizon(console: Any, courts: list[Any], years: float) -> list[str]:
-    """What the levels' figures leave out (an empty 终本 register, under a year counted), said before the search."""
+    """What the levels' figures leave out (an empty 终本 register, under a year counted), said before the search, after
+    the provisional holiday years the levels go into (a guess said where the planner looks first)."""
     from sim.horizon import horizon_notes
+    from sim.report import provisional_ahead, provisional_ahead_note
 
+    if ahead := provisional_ahead_note(sorted({y for p in courts for y in provisional_ahead(p.origin, years)})):
+        console.print(ahead)
     notes = horizon_notes(courts, years)
     for note in notes:
         console.print(note)
