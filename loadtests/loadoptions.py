@@ -47,9 +47,14 @@ def add_options(parser: Any) -> None:
     g.add_argument("--namespace", default="load", help="模拟机构命名空间 / mock namespace (reset at start)")
     g.add_argument("--agency-profile", default="fast", help="该命名空间的行为配置 / the namespace's mock profile")
     g.add_argument("--p95-ms", type=float, default=500.0, help="阈值：扇出 p95（毫秒，0 不检查）/ threshold")
-    g.add_argument("--min-rate", type=float, default=100.0, help="阈值：速率（件/秒，0 不检查）/ threshold")
+    g.add_argument("--min-rate", type=float, default=None,
+                   help="阈值：速率（件/秒，0 不检查；默认为本次最低的测量速率，即 --rate）/ "
+                        "threshold rate (default: the run's lowest measured rate, i.e. --rate)")
     g.add_argument("--max-failures", type=float, default=0.01, help="阈值：失败率 / failure-ratio threshold")
     g.add_argument("--report-dir", default="", help="判定与拐点表写入的目录 / where verdict files go")
+    g.add_argument("--agency", default="",
+                   help="直接向这一家机构发查询（不经总对总），如 icbc：测一家银行的查控接口 / "
+                        "send every 集约查询 straight to this agency (no hub), e.g. icbc: load one bank's endpoint")
 
 
 # option → (smallest allowed, whether the smallest itself is allowed); every number must also be finite
@@ -100,7 +105,8 @@ def _file(option: str, read: Any, path: str) -> Any:
 def check_options(o: argparse.Namespace | Any) -> Plan:
     """Every load option checked; the plan it gives. Raises :class:`OptionError`."""
     for dest in _AT_LEAST:
-        _number(dest, getattr(o, dest))
+        if getattr(o, dest) is not None:  # --min-rate unset: the run's lowest measured rate (threshold_rate)
+            _number(dest, getattr(o, dest))
     if o.max_failures > 1:
         raise OptionError("--max-failures", f"失败率阈值应在 0–1 之间：{o.max_failures:g}",
                           f"the failure-ratio threshold must be within 0-1: {o.max_failures:g}")
@@ -110,9 +116,21 @@ def check_options(o: argparse.Namespace | Any) -> Plan:
         _file("--rate-file", read_rate_file, o.rate_file)
     if o.fixtures:
         _file("--fixtures", load_fixtures, o.fixtures)
+    if o.agency and o.agency == "zdz":
+        raise OptionError("--agency", "zdz 是总对总系统本身：经总对总扇出时不写 --agency",
+                          "zdz is the 总对总 hub itself: leave --agency out for the fan-out through it")
     try:
         return build_plan(rate=o.rate, duration=o.duration, warmup=o.warmup, steps=steps, step_time=o.step_time,
                           rate_file=o.rate_file or None, drain=o.drain)
     except ValueError as err:
         zh, _, en = str(err).partition(" / ")
         raise OptionError("--rate-file" if o.rate_file else "--steps", zh, en or zh) from None
+
+
+def threshold_rate(o: argparse.Namespace | Any, plan: Plan) -> float:
+    """``--min-rate``, or when unset the run's lowest positive measured rate: a run at ``--rate 50`` (or a bank's
+    peak at ``--rate 0.3``) is judged at the rate it ran, where a fixed 100 failed it with "no measured stage at
+    ≥ 100 cases/s"; ``make load`` (100/s) and ``make load-knee`` (100…700/s) are judged at 100 as before."""
+    if o.min_rate is not None:
+        return float(o.min_rate)
+    return min((s.rate for s in plan.measured() if s.rate > 0), default=0.0)

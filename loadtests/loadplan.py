@@ -10,6 +10,7 @@ import ipaddress
 import json
 import math
 import os
+import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -109,19 +110,30 @@ def build_plan(
 
 
 def read_rate_file(path: str) -> list[tuple[float, float]]:
-    """``seconds,rate`` rows (a header row and ``#`` comments allowed)."""
+    """``seconds,rate`` rows (the first row may be a header; ``#`` comments and blank lines allowed). A bad row is
+    named by its line (``path:3: …``): a semicolon- or tab-separated row too (only the first row may be a header,
+    so a file with no comma-separated row is not silently read as "no stages")."""
     out = []
-    with open(path, newline="", encoding="utf-8") as f:
-        for row in csv.reader(f):
-            if not row or row[0].strip().startswith("#"):
+    first = True
+    with open(path, newline="", encoding="utf-8-sig") as f:
+        reader = csv.reader(f)
+        for row in reader:
+            if not "".join(row).strip() or row[0].strip().startswith("#"):
                 continue
             try:
+                if len(row) != 2:
+                    raise ValueError
                 out.append((float(row[0]), float(row[1])))
-            except (ValueError, IndexError):
-                if out:
-                    raise ValueError(f"{path}: 行无效 / bad row {row!r} (seconds,rate)") from None
+            except ValueError:
+                if not first:
+                    text = ",".join(row)
+                    raise ValueError(f"{path}:{reader.line_num}: 行无效 {text!r}，应为 秒数,速率"
+                                     f"（半角逗号分隔，如 60,100） / bad row {text!r}: seconds,rate "
+                                     "(comma-separated, e.g. 60,100)") from None
+            first = False
     if not out:
-        raise ValueError(f"{path}: 没有阶段 / no stages (seconds,rate rows)")
+        raise ValueError(f"{path}: 没有阶段（行应为 秒数,速率，半角逗号分隔，如 60,100） / "
+                         "no stages (rows seconds,rate, comma-separated, e.g. 60,100)")
     return out
 
 
@@ -133,25 +145,33 @@ def _finite_at_least_zero(text: str) -> float:
     return value if math.isfinite(value) and value >= 0 else math.nan
 
 
+def _parts(option_text: str) -> list[str]:
+    """Comma-separated parts (a full-width ``，`` too), each stripped; a part holding a space is an error (``100 200``
+    was read as 100200 cases/s: the spaces were removed)."""
+    parts = [part.strip() for part in option_text.replace("，", ",").split(",")]
+    for part in parts:
+        if any(c.isspace() for c in part):
+            raise ValueError(f"{part!r} 中有空格：各项请用逗号分隔，如 100,200 / {part!r} holds a space: separate the "
+                             "items with commas, e.g. 100,200")
+    return [part for part in parts if part]
+
+
 def parse_rates(text: str) -> list[float]:
     """``50,100,200`` → rates (cases per second, each ≥ 0)."""
     out = []
-    for part in text.replace(" ", "").split(","):
-        if part:
-            rate = _finite_at_least_zero(part)
-            if math.isnan(rate):
-                raise ValueError(f"无法识别的速率 {part!r}（应为逗号分隔的非负数，如 50,100,200） / unrecognised rate "
-                                 f"{part!r} (comma-separated numbers ≥ 0, e.g. 50,100,200)")
-            out.append(rate)
+    for part in _parts(text):
+        rate = _finite_at_least_zero(part)
+        if math.isnan(rate):
+            raise ValueError(f"无法识别的速率 {part!r}（应为逗号分隔的非负数，如 50,100,200） / unrecognised rate "
+                             f"{part!r} (comma-separated numbers ≥ 0, e.g. 50,100,200)")
+        out.append(rate)
     return out
 
 
 def parse_mix(text: str) -> dict[str, float]:
     """``freeze=4,renew=2,…`` → weights; unknown operations are an error."""
     mix: dict[str, float] = {}
-    for part in text.replace(" ", "").split(","):
-        if not part:
-            continue
+    for part in _parts(text.replace(" =", "=").replace("= ", "=")):
         name, _, weight = part.partition("=")
         if name not in MEASURES:
             raise ValueError(f"未知的控制操作 {name!r}，可选：{', '.join(MEASURES)} / unknown operation {name!r}; one "
@@ -166,8 +186,12 @@ def parse_mix(text: str) -> dict[str, float]:
 
 
 def require_loopback(url: str) -> str:
-    """Only loopback addresses may be targets (``127.0.0.0/8``, ``::1``, ``localhost``)."""
-    host = urlsplit(url).hostname or ""
+    """Only loopback addresses may be targets (``127.0.0.0/8``, ``::1``, ``localhost``), as ``http(s)://host:port``."""
+    parts = urlsplit(url)
+    if parts.scheme not in ("http", "https") or not parts.netloc:
+        raise ValueError(f"目标地址须写成 http://主机:端口，如 http://127.0.0.1:8700：{url!r} / "
+                         f"the target must be written http://host:port, e.g. http://127.0.0.1:8700: {url!r}")
+    host = parts.hostname or ""
     try:
         ok = host == "localhost" or ipaddress.ip_address(host).is_loopback
     except ValueError:
@@ -180,16 +204,86 @@ def require_loopback(url: str) -> str:
     return url.rstrip("/")
 
 
+_ID_NUMBER = re.compile(r"(?<![0-9A-Za-z])([0-9A-Z]{6})[0-9A-Z]{8}([0-9A-Z]{3}[0-9A-Z])(?![0-9A-Za-z])")
+
+
+def mask_ids(text: str) -> str:
+    """18-character ID numbers (resident ID, unified social credit code) in a server's error text masked as the
+    mock agencies mask them (``654003********1072``): failure messages go into the CSV and HTML reports."""
+    return _ID_NUMBER.sub(lambda m: m.group(1) + "*" * 8 + m.group(2), text)
+
+
 # -- fixtures ---------------------------------------------------------------------------------------------
 
 
+def _element_lines(text: str, key: str) -> list[int]:
+    """The line on which each element of the top-level array ``key`` starts (empty when it cannot be told)."""
+    found = re.search(r'"' + key + r'"\s*:\s*\[', text)
+    if found is None:
+        return []
+    decoder = json.JSONDecoder()
+    lines, at = [], found.end()
+    try:
+        while True:
+            while text[at] in " \t\r\n,":
+                at += 1
+            if text[at] == "]":
+                return lines
+            lines.append(text.count("\n", 0, at) + 1)
+            _, at = decoder.raw_decode(text, at)
+    except (IndexError, ValueError):
+        return []
+
+
 def load_fixtures(path: str) -> dict[str, Any]:
-    """A fixtures file: ``{"court_region", "debtors": [{"kind", "name", "id_number"}…], "agencies"?: [...]}``."""
-    data = json.loads(Path(path).read_text(encoding="utf-8"))
+    """A fixtures file (``loadtests/fixtures.py`` writes one): ``{"debtors": [{"kind", "name", "id_number"}…],
+    "agencies"?: [catalogue rows]}``. A bad entry is named by its place and line (``path:12: debtors[2]: …``)."""
+    text = Path(path).read_text(encoding="utf-8-sig")
+    data = json.loads(text)
     debtors = data.get("debtors") if isinstance(data, dict) else None
-    if not debtors or not all(isinstance(d, dict) and {"kind", "name", "id_number"} <= d.keys() for d in debtors):
-        raise ValueError(f"{path}: 需要 debtors 列表（kind、name、id_number）/ needs a debtors list (kind, name, "
-                         "id_number)")
+    if not isinstance(debtors, list) or not debtors:
+        raise ValueError(f"{path}: 需要非空的 debtors 列表（每项含 kind、name、id_number；"
+                         "loadtests/fixtures.py 可写出） / needs a non-empty debtors list (kind, name, id_number "
+                         "each; loadtests/fixtures.py writes one)")
+
+    def where(key: str, i: int, lines: list[int]) -> str:
+        return f"{path}:{lines[i]}: {key}[{i}]" if i < len(lines) else f"{path}: {key}[{i}]"
+
+    lines = _element_lines(text, "debtors")
+    for i, d in enumerate(debtors):
+        if not isinstance(d, dict):
+            raise ValueError(f"{where('debtors', i, lines)}: 应为对象 / must be an object")
+        missing = [k for k in ("kind", "name", "id_number") if not isinstance(d.get(k), str) or not d[k].strip()]
+        if missing:
+            near = sorted(set(d) - {"kind", "name", "id_number"})
+            zh_hint, en_hint = (f"（此项另有 {', '.join(near)}）", f" (it has {', '.join(near)})") if near else ("", "")
+            raise ValueError(f"{where('debtors', i, lines)}: 缺少 {', '.join(missing)}{zh_hint} / missing "
+                             f"{', '.join(missing)}{en_hint}")
+        if d["kind"] not in ("person", "company"):
+            raise ValueError(f"{where('debtors', i, lines)}: kind 应为 person（自然人）或 company（单位）："
+                             f"{d['kind']!r} / kind must be person or company: {d['kind']!r}")
+        if not d["id_number"].isascii() or len(d["id_number"]) != 18:
+            raise ValueError(f"{where('debtors', i, lines)}: id_number 应为 18 位证件号码（身份证号或统一社会信用"
+                             "代码） / id_number must be an 18-character ID number (resident ID or unified social "
+                             "credit code)")
+    agencies = data.get("agencies")
+    if agencies is not None:
+        from core_flow.agency_directory import AgencyDirectory
+        from core_flow.protocol import AgencyGroup
+
+        if not isinstance(agencies, list):
+            raise ValueError(f"{path}: agencies 应为列表 / agencies must be a list")
+        lines = _element_lines(text, "agencies")
+        groups = [g.value for g in AgencyGroup]
+        for i, row in enumerate(agencies):
+            if isinstance(row, dict) and row.get("group") not in groups:
+                raise ValueError(f"{where('agencies', i, lines)}: group 无效 {row.get('group')!r}，可选 "
+                                 f"{', '.join(groups)} / bad group {row.get('group')!r}; one of {', '.join(groups)}")
+            try:
+                AgencyDirectory.from_json([row])
+            except (KeyError, TypeError, ValueError, AttributeError) as err:
+                raise ValueError(f"{where('agencies', i, lines)}: 机构目录项无效（{type(err).__name__}: {err}） / "
+                                 f"bad catalogue row ({type(err).__name__}: {err})") from None
     return data
 
 

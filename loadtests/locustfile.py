@@ -22,6 +22,7 @@ debtors from ``--fixtures``.
 
 from __future__ import annotations
 
+import difflib
 import itertools
 import json
 import logging
@@ -40,7 +41,7 @@ import requests
 from gevent.event import Event
 from gevent.pool import Group
 from gevent.pywsgi import WSGIHandler, WSGIServer
-from loadoptions import add_options, check_options
+from loadoptions import OptionError, add_options, check_options, threshold_rate
 from loadplan import (
     CONTROL_TYPE,
     FANOUT_TYPE,
@@ -54,6 +55,7 @@ from loadplan import (
     judge,
     knee_table,
     load_fixtures,
+    mask_ids,
     parse_mix,
     parse_rates,
     require_loopback,
@@ -229,15 +231,90 @@ def _init(environment: Any, **_: Any) -> None:
     o = _opts(environment)
     if o is None:
         return
-    try:  # every option, the plan, the mix and the files: a mistake ends the run before it starts
-        check_options(o)
-        if environment.host:
-            require_loopback(environment.host)
+    worker = isinstance(environment.runner, WorkerRunner)
+    try:  # every option, the plan, the mix, the files and the target: a mistake ends the run before it starts
+        plan = check_options(o)
+        host = _named("--host", require_loopback, environment.host) if environment.host else ""
+        if not worker:  # what will be sent, said before it is (`--steps "100 200"` once ran at 100200/s)
+            print(f"计划 / plan: {describe_plan(plan)}; 阈值 / thresholds: 扇出 p95 < {o.p95_ms:g} ms"
+                  f"（0 不检查 / 0: off）, 速率 / rate ≥ {threshold_rate(o, plan):g} 件/秒 cases/s, "
+                  f"失败率 / failures < {o.max_failures:.0%}"
+                  + (f"; 直接发给机构 / straight to the agency {o.agency}（不经总对总 / no hub）" if o.agency else ""),
+                  flush=True)
+            if host:
+                _preflight(host, o)
     except ValueError as err:
         print(f"错误 / error: {err}", file=sys.stderr, flush=True)
         sys.exit(2)
     CourtUser.fixed_count = o.courts
     ControlUser.fixed_count = o.control_users
+
+
+def _named(option: str, check: Any, value: Any) -> Any:
+    try:
+        return check(value)
+    except OptionError:
+        raise
+    except ValueError as err:
+        zh, _, en = str(err).partition(" / ")
+        raise OptionError(option, zh, en or zh) from None
+
+
+def describe_plan(plan: Plan) -> str:
+    """``预热 warm-up 5 s at 100/s → s1 100/s 30 s → 收尾 drain 3 s``: what the run will send, said before it starts."""
+    def one(stage: Stage) -> str:
+        if stage.kind == "drain":
+            return f"收尾 drain {stage.seconds:g} s"
+        if stage.kind == "warmup":
+            return f"预热 warm-up {stage.seconds:g} s @ {stage.rate:g}/s"
+        return f"{stage.label} × {stage.seconds:g} s"
+    return " → ".join(one(stage) for stage in plan.stages)
+
+
+def _preflight(host: str, o: Any) -> None:
+    """The target answers, and has what the run needs — zhixing's mock (``/shards``, its admin API) or, for any other
+    server, the debtors from ``--fixtures`` — said as an ``--host`` / ``--fixtures`` error before the run starts (an
+    unreachable host used to end in a traceback inside locust, exit 1, as if the verdict had failed)."""
+    try:
+        shards = requests.get(f"{host}/shards", timeout=10)
+    except requests.ConnectionError:
+        raise OptionError("--host", f"无法连接 {host}：服务未运行或端口有误（先启动服务，如 zhixing agencies "
+                                    "serve --profile fast --processes 2 --port 8700）",
+                          f"cannot connect to {host}: the server is not running or the port is wrong (start it "
+                          "first, e.g. zhixing agencies serve --profile fast --processes 2 --port 8700)") from None
+    except requests.RequestException as err:
+        raise OptionError("--host", f"{host} 无响应（{type(err).__name__}）",
+                          f"{host} does not answer ({type(err).__name__})") from None
+    zhixing = shards.status_code == 200
+    fixtures = load_fixtures(o.fixtures) if o.fixtures else None
+    if fixtures is None and not zhixing:
+        raise OptionError("--fixtures", f"{host} 不是 zhixing 模拟机构（没有 GET /shards 与管理接口）：请用 "
+                                        "--fixtures 给出该服务测试数据中的被执行人（python loadtests/fixtures.py "
+                                        "--count 1000 -o fixtures.json）",
+                          f"{host} is not zhixing's mock (no GET /shards, no admin API): give the debtors of its "
+                          "test data with --fixtures (python loadtests/fixtures.py --count 1000 -o fixtures.json)")
+    rows = fixtures.get("agencies") if fixtures else None
+    if not rows:
+        try:
+            listed = requests.get(f"{host}/agencies", timeout=10)
+            rows = listed.json() if listed.status_code == 200 else None
+        except (requests.RequestException, ValueError):
+            rows = None
+        if not isinstance(rows, list) or not rows:
+            raise OptionError("--fixtures", f"{host} 没有 GET /agencies（机构目录）：请用含 agencies 的 --fixtures 文件"
+                                            "（loadtests/fixtures.py 写出的即是）",
+                              f"{host} has no GET /agencies (the catalogue): give a --fixtures file with agencies "
+                              "(loadtests/fixtures.py writes one)")
+    if o.agency:
+        row = next((r for r in rows if isinstance(r, dict) and r.get("code") == o.agency), None)
+        if row is None:
+            codes = [r.get("code") for r in rows if isinstance(r, dict) and "00" in r.get("operations", ())]
+            close = difflib.get_close_matches(o.agency, [c for c in codes if c], n=3)
+            zh, en = (f"（可能是 {', '.join(close)}）", f" (did you mean {', '.join(close)}?)") if close else ("", "")
+            raise OptionError("--agency", f"机构目录中没有 {o.agency!r}{zh}（zhixing agencies list 列出全部代码）",
+                              f"no agency {o.agency!r} in the catalogue{en} (zhixing agencies list shows the codes)")
+        if "00" not in row.get("operations", ()):
+            raise OptionError("--agency", f"{o.agency} 不受理查询（00）", f"{o.agency} takes no inquiry (00)")
 
 
 # -- setup at test start --------------------------------------------------------------------------------------
@@ -418,6 +495,15 @@ def _spawn_tracked(meta: tuple[str, str, float] | None, fn: Any, *args: Any) -> 
         g.link(lambda done: OPEN.pop(done, None))
 
 
+def _failure_text(r: Any) -> str:
+    """A failed response's status and text for the report: a connection error has no text (FastHttp gives None:
+    ``r.text[:200]`` raised TypeError, which replaced the real cause), and ID numbers are masked."""
+    text = r.text if isinstance(r.text, str) else ""
+    if not text and getattr(r, "error", None) is not None:
+        text = f"{type(r.error).__name__}: {r.error}"
+    return mask_ids(f"{r.status_code}: {text[:200]}")
+
+
 def _fire(environment: Any, kind: str, name: str, scheduled: float, done: float | None, length: int,
           error: str | None) -> None:
     environment.events.request.fire(
@@ -436,7 +522,7 @@ def _await(user: Any, agency: str, ticket_id: str, waiter: Waiter, base: str, ti
         with user.client.get(f"{base}/agencies/{agency}/requests/{ticket_id}", headers=TARGET.headers,
                              name=name, catch_response=True) as r:
             if r.status_code != 200:
-                r.failure(f"poll {r.status_code}: {r.text[:200]}")
+                r.failure(f"poll {_failure_text(r)}")
                 return False
             feedback = r.json().get("feedback")
         if feedback:
@@ -491,35 +577,50 @@ class CourtUser(FastHttpUser):
         env = self.environment
         debtor = TARGET.debtor(self.rng)
         assert TARGET.directory is not None
-        scope = tuple(a.code for a in inquiry_scope(TARGET.directory, debtor["id_number"], self.region,
-                                                   SubjectKind(debtor["kind"])))
         seq = next(SEQ)
         request_no = f"LT{RUN_ID}-{os.getpid()}-{seq}"
-        waiter = Waiter(frozenset(scope))
         body = {
             "request_no": request_no, "court_code": self.court_code, "case_no": f"(2026)压{self.region}执{seq}号",
-            "measure": "00", "subject": debtor, "scope": list(scope),
+            "measure": "00", "subject": debtor,
         }
+        agency = o.agency or HUB
+        if o.agency:  # one agency's endpoint: one answer completes the inquiry
+            waiter = Waiter(None)
+        else:
+            scope = tuple(a.code for a in inquiry_scope(TARGET.directory, debtor["id_number"], self.region,
+                                                       SubjectKind(debtor["kind"])))
+            waiter = Waiter(frozenset(scope))
+            body["scope"] = list(scope)
         if o.wait == "callback":
             body["callback_url"] = RECEIVER.url
             RECEIVER.waiting[request_no] = waiter  # before the submit: a callback may beat the response
         base = TARGET.url_for(debtor["id_number"])
         try:
-            with self.client.post(f"{base}/agencies/{HUB}/requests", data=json.dumps(body, ensure_ascii=False),
-                                  headers=TARGET.headers, name=f"/agencies/{HUB}/requests (集约查询 submit)",
+            with self.client.post(f"{base}/agencies/{agency}/requests", data=json.dumps(body, ensure_ascii=False),
+                                  headers=TARGET.headers, name=f"/agencies/{agency}/requests (集约查询 submit)",
                                   catch_response=True) as r:
                 if r.status_code not in (200, 202):
-                    r.failure(f"submit {r.status_code}: {r.text[:200]}")
+                    r.failure(f"submit {_failure_text(r)}")
                     _fire(env, FANOUT_TYPE, stage.fanout_name, scheduled, None, 0, f"提交失败 / submit {r.status_code}")
                     return
                 ticket_id = r.json()["ticket_id"]
-            ok = _await(self, HUB, ticket_id, waiter, base, o.fanout_timeout,
-                        f"/agencies/{HUB}/requests/[ticket] (poll)")
+            ok = _await(self, agency, ticket_id, waiter, base, o.fanout_timeout,
+                        f"/agencies/{agency}/requests/[ticket] (poll)")
         finally:
             RECEIVER.waiting.pop(request_no, None)
         COUNTERS["parts"] += waiter.parts
         error = None
-        if not ok:
+        if o.agency:
+            fb = waiter.feedback or {}
+            if not ok:
+                error = f"超时：{o.agency} 未答复 / timed out: {o.agency} did not answer"
+            elif not fb.get("ok"):
+                error = mask_ids(f"机构查询失败 / the agency's query failed: {fb.get('code')}: "
+                                 f"{str(fb.get('message'))[:160]}")
+            else:
+                waiter.answered.add(o.agency)
+                waiter.found.extend({"agency": o.agency, **h} for h in fb.get("holdings") or ())
+        elif not ok:
             missing = len(waiter.scope - waiter.answered) if waiter.scope else 0
             error = f"超时：{missing} 家机构未答复 / timed out: {missing} agencies of the scope did not answer"
         elif waiter.extra:
@@ -608,7 +709,7 @@ class ControlUser(FastHttpUser):
                                   headers=TARGET.headers, name=f"/agencies/[code]/requests ({code} {zh} {op})",
                                   catch_response=True) as r:
                 if r.status_code not in (200, 202):
-                    r.failure(f"submit {r.status_code}: {r.text[:200]}")
+                    r.failure(f"submit {_failure_text(r)}")
                     _fire(self.environment, CONTROL_TYPE, name, scheduled, None, 0, f"submit {r.status_code}")
                     return freeze
                 ticket_id = r.json()["ticket_id"]
@@ -659,10 +760,14 @@ def _verdict(environment: Any, **_: Any) -> None:
     o = _opts(environment)
     if o is None or isinstance(runner, WorkerRunner) or runner is None:
         return
+    if PLAN is None:  # the web UI closed before a test was started: nothing to judge (it used to print FAIL)
+        VERDICT[:] = ["", "没有运行测试（网页界面中未开始），无判定 / no test was run (none started in the web UI): "
+                          "no verdict", ""]
+        return
     plan = _plan(o)
     stats = environment.stats
     results = stage_results(plan, lambda name: stats.entries.get((name, FANOUT_TYPE)))
-    th = Thresholds(p95_ms=o.p95_ms, min_rate=o.min_rate, max_failure_ratio=o.max_failures,
+    th = Thresholds(p95_ms=o.p95_ms, min_rate=threshold_rate(o, plan), max_failure_ratio=o.max_failures,
                     poisson=o.arrivals == "poisson")
     total = stats.total
     ok, lines, sustained = judge(results, th, total.num_requests, total.num_failures)
@@ -681,7 +786,8 @@ def _verdict(environment: Any, **_: Any) -> None:
     callbacks = sum(r.get("callbacks", 0) for r in reports)
     table = knee_table(results, th, cpu)
     out = ["", "== zhixing 集约查询负载判定 / fan-out load verdict ==",
-           f"目标 / target: {environment.host} ({len(TARGET.urls)} 个分片 / shard(s)); 等待 / wait: {o.wait}; "
+           f"目标 / target: {environment.host} ({len(TARGET.urls)} 个分片 / shard(s))"
+           + (f"，直接发给机构 / straight to the agency {o.agency}" if o.agency else "") + f"; 等待 / wait: {o.wait}; "
            f"到达 / arrivals: {o.arrivals}; 法院 / courts: {o.courts}; 控制 / control: {o.control_rate:g}/s",
            *table,
            "CPU 为各进程占一个核的比例 / CPU: each process's share of one core; 本机 / this machine: "
@@ -691,19 +797,30 @@ def _verdict(environment: Any, **_: Any) -> None:
            f"by > {LATE_SECONDS * 1000:.0f} ms, 最大 / max {lag * 1000:.0f} ms; 因在途过多未发出 / dropped: {dropped}",
            *lines,
            f"判定 / verdict: {'通过 PASS' if ok else '未通过 FAIL'}", ""]
-    print("\n".join(out), flush=True)
+    VERDICT[:] = out  # printed on quit, after locust's own tables: the last thing on the screen
     if o.report_dir:
         d = Path(o.report_dir)
         d.mkdir(parents=True, exist_ok=True)
         (d / "verdict.txt").write_text("\n".join(out), encoding="utf-8")
         (d / "verdict.json").write_text(json.dumps({
             "ok": ok, "sustained_rate": sustained, "host": environment.host, "shards": len(TARGET.urls),
-            "wait": o.wait, "stages": [{"label": r.stage.label, "rate": r.stage.rate, "achieved": r.achieved,
-                                        "count": r.count, "failures": r.failures, "p50": r.p50, "p95": r.p95,
-                                        "p99": r.p99} for r in results],
+            "wait": o.wait, "agency": o.agency or None, "threshold_rate": th.min_rate,
+            "stages": [{"label": r.stage.label, "rate": r.stage.rate, "achieved": r.achieved, "count": r.count,
+                        "failures": r.failures, "p50": r.p50, "p95": r.p95, "p99": r.p99} for r in results],
             "cpu": {label: {"generator": g, "server": v} for label, (g, v) in cpu.items()},
             "cores": os.cpu_count(),
             "bottleneck": en, "late_arrivals": late, "max_lag_s": lag, "dropped": dropped, "callbacks": callbacks,
             "requests": total.num_requests, "failures": total.num_failures,
         }, ensure_ascii=False, indent=2), encoding="utf-8")
     environment.process_exit_code = 0 if ok else 1  # the verdict decides (failed requests are in it)
+
+
+VERDICT: list[str] = []
+
+
+@events.quit.add_listener
+def _print_verdict(**_: Any) -> None:
+    """The verdict is the last thing printed: locust prints its statistics tables after ``quitting``, which used to
+    push the verdict up out of sight (three tables of some 40 lines)."""
+    if VERDICT:
+        print("\n".join(VERDICT), flush=True)

@@ -2,13 +2,14 @@
 ``--server-processes`` processes on loopback), run the locustfile against it, stop the server.
 
     python loadtests/run.py [--knee] [--ui] [--server-processes 2] [--locust-processes 1]
-                            [--report-dir DIR] [--port P] [-- any locust / locustfile option…]
+                            [--report-dir DIR] [--port P] [--host URL] [-- any locust / locustfile option…]
 
 Headless runs write locust's CSV (``locust_stats.csv``, ``_failures``, ``_exceptions``, ``_stats_history``)
 and HTML report (``locust.html``) and the verdict (``verdict.txt``, ``verdict.json``, the knee table) to the
 report folder (default ``reports/load/<UTC time>``), print the verdict and exit with locust's code: 0 when
 every threshold held, 1 when one failed. ``--ui`` serves locust's web UI at http://127.0.0.1:8089 instead.
-Against another server, run locust directly with ``--host`` (see README.md).
+Against another server (a vendor's hub or a bank's connector on loopback): ``--host URL`` (before or after ``--``)
+starts no mock and loads that server, with the same reports and verdict (see README.md).
 """
 
 from __future__ import annotations
@@ -34,6 +35,7 @@ KNEE = ["--steps", "100,200,300,400,500,600,700", "--step-time", "15", "--warmup
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(Path(__file__).parent))
 from loadoptions import OptionError, add_options, check_options  # noqa: E402
+from loadplan import require_loopback  # noqa: E402
 
 from core_flow.argparse_text import BilingualParser  # noqa: E402
 from mock_agencies.shards import shard_commands  # noqa: E402
@@ -118,6 +120,12 @@ def check_own(args: argparse.Namespace) -> None:
         if not low <= value <= high:
             option = "--" + dest.replace("_", "-")
             raise OptionError(option, f"应在 {low}–{high} 之间：{value}", f"must be within {low}-{high}: {value}")
+    if args.host:
+        try:
+            args.host = require_loopback(args.host)
+        except ValueError as err:
+            zh, _, en = str(err).partition(" / ")
+            raise OptionError("--host", zh, en) from None
 
 
 def locust_options() -> set[str] | None:
@@ -152,6 +160,22 @@ def check_extra(extra: list[str]) -> None:
                           "no such option of locust or the locustfile" + hint)
 
 
+def take_host(extra: list[str]) -> tuple[list[str], str]:
+    """``--host URL`` / ``--host=URL`` / ``-H URL`` after ``--`` taken out: run.py passes the target itself."""
+    rest, host, i = [], "", 0
+    while i < len(extra):
+        token = extra[i]
+        if token in ("--host", "-H") and i + 1 < len(extra):
+            host, i = extra[i + 1], i + 2
+            continue
+        if token.startswith("--host="):
+            host = token.split("=", 1)[1]
+        else:
+            rest.append(token)
+        i += 1
+    return rest, host
+
+
 _NUMBER = re.compile(r"^-\d+(\.\d*)?$")  # a negative number is a value, not an option
 
 
@@ -166,9 +190,14 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--web-port", type=int, default=8089, help="网页界面端口 / web UI port")
     parser.add_argument("--seed", type=int, default=0, help="世界种子 / world seed")
     parser.add_argument("--report-dir", default="", help="报告目录 / report folder (default reports/load/<time>)")
+    parser.add_argument("--host", default="",
+                        help="压测其他服务（本机地址），不启动模拟机构 / "
+                             "load another server (loopback): no mock started")
     args, extra = parser.parse_known_args(argv)
     if extra and extra[0] == "--":
         extra = extra[1:]
+    extra, host = take_host(extra)  # `-- --host …` used to start the mock anyway and load the other server
+    args.host = host or args.host
     if importlib.util.find_spec("locust") is None:  # find_spec, never import (locust monkey-patches with gevent)
         return usage_error("未安装 locust（在 dev 依赖中）：make venv，或 pip install -e '.[dev]' / locust is not "
                            "installed (it is in the dev extras): make venv, or pip install -e '.[dev]'")
@@ -177,7 +206,10 @@ def main(argv: list[str] | None = None) -> int:
         check_extra(extra)
     except ValueError as err:
         return usage_error(str(err))
-    url, procs = start_server(args.server_processes, args.port, args.seed)
+    if args.host:
+        url, procs = args.host, []
+    else:
+        url, procs = start_server(args.server_processes, args.port, args.seed)
     stamp = time.strftime("%Y%m%dT%H%M%SZ", time.gmtime())
     report = Path(args.report_dir or ROOT / "reports" / "load" / (stamp + ("-knee" if args.knee else "")))
     cmd = [sys.executable, "-m", "locust", "-f", str(LOCUSTFILE), "--host", url]
@@ -193,7 +225,11 @@ def main(argv: list[str] | None = None) -> int:
         cmd += ["--headless", "--only-summary", "--csv", str(report / "locust"), "--csv-full-history",
                 "--html", str(report / "locust.html"), "--report-dir", str(report)]
     cmd += extra
-    print(f"模拟机构 / mock agencies: {url} ({args.server_processes} 个分片进程 / shard processes, fast)", flush=True)
+    if args.host:
+        print(f"目标 / target: {url}（不启动模拟机构 / no mock started）", flush=True)
+    else:
+        print(f"模拟机构 / mock agencies: {url} ({args.server_processes} 个分片进程 / shard processes, fast)",
+              flush=True)
     env = {**os.environ, "PYTHONPATH": os.pathsep.join(filter(None, [str(ROOT), os.environ.get("PYTHONPATH")]))}
     try:
         code = subprocess.call(cmd, cwd=ROOT, env=env)
@@ -203,6 +239,8 @@ def main(argv: list[str] | None = None) -> int:
         stop(procs)
     if not args.ui:
         written = [name for name in ("locust.html", "locust_stats.csv", "verdict.txt") if (report / name).exists()]
+        if code == 2:  # the locustfile refused an option or the target before the run: its empty CSV is no report
+            written = []
         if written:
             print(f"报告 / reports: {report}/ ({', '.join(written)})")
         else:

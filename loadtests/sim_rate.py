@@ -1,0 +1,110 @@
+"""From a simulation's per-agency load to a load-test rate: read ``agencies.csv`` of ``zhixing simulate --out DIR``
+and print one agency's peak hour as a rate (requests per second) and the load-test command at that rate.
+
+    python loadtests/sim_rate.py DIR --agency icbc [--courts N] [--headroom 2]
+
+- The row read is the province total (``全省合计 / province total``) when the run had several courts, else the one
+  court's; over several replications the highest peak hour is taken (the conservative one).
+- ``--courts N`` scales to N courts of the simulated kind (linearly: the simulated courts' peak × N / simulated
+  courts; the peak of a sum is at most the sum of the peaks, so this reads high, never low).
+- ``--headroom H`` multiplies the rate (a margin for growth or a busier year).
+- ``--agency zdz`` (the 总对总 system's row: the 集约查询 the courts send it) gives the rate of the fan-out through
+  the hub, which is the load test's default mode (``--rate`` in cases per second, no ``--agency``).
+
+The peak hour is a count of requests within one clock hour; the load test sends them as Poisson arrivals at the
+hour's mean rate. A peak at 00:00 is the 终本 sweeps' batch sent at midnight on their due day: those requests come
+together, not spread over the hour — test that as a burst (a ``--rate-file`` with a short stage).
+"""
+
+from __future__ import annotations
+
+import csv
+import sys
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+from core_flow.argparse_text import BilingualParser  # noqa: E402
+
+PROVINCE = "全省合计 / province total"
+HUB = "zdz"
+
+
+def error(zh: str, en: str) -> int:
+    print(f"错误 / error: {zh} / {en}", file=sys.stderr)
+    return 2
+
+
+def read_rows(path: Path) -> list[dict[str, str]]:
+    with path.open(encoding="utf-8-sig", newline="") as f:
+        return list(csv.DictReader(f))
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = BilingualParser(description="由仿真的机构负荷得出压测速率 / "
+                                         "a load-test rate from a simulation's agency load")
+    parser.add_argument("out", help="zhixing simulate --out 的目录（含 agencies.csv）/ the simulation's --out folder")
+    parser.add_argument("--agency", required=True, help="机构代码，如 icbc；zdz 为经总对总的扇出 / agency code")
+    parser.add_argument("--courts", type=int, default=0, help="按此法院数线性换算 / scale to this many courts")
+    parser.add_argument("--headroom", type=float, default=1.0, help="余量倍数 / headroom factor")
+    args = parser.parse_args(argv)
+    if args.courts < 0:
+        return error(f"--courts: 不得小于 0：{args.courts}", f"--courts: must be at least 0: {args.courts}")
+    if not args.headroom > 0:
+        return error(f"--headroom: 应大于 0：{args.headroom:g}", f"--headroom: must be more than 0: {args.headroom:g}")
+    folder = Path(args.out)
+    path = folder / "agencies.csv" if folder.is_dir() else folder
+    try:
+        rows = read_rows(path)
+    except OSError as err:
+        return error(f"无法读取 {path}（{err.strerror}）：请给出 zhixing simulate --out 的目录",
+                     f"cannot read {path} ({err.strerror}): give the folder of zhixing simulate --out")
+    need = {"court", "agency", "agency_name", "peak_hour", "peak_hour_of_day"}
+    if not rows or not need <= rows[0].keys():
+        return error(f"{path} 不是 zhixing simulate 写出的 agencies.csv（需要列 {', '.join(sorted(need))}）",
+                     f"{path} is not the agencies.csv zhixing simulate writes (needs {', '.join(sorted(need))})")
+    courts = sorted({r["court"] for r in rows if r["court"] != PROVINCE})
+    scope = [r for r in rows if r["court"] == PROVINCE] or rows
+    mine = [r for r in scope if r["agency"] == args.agency]
+    if not mine:
+        known = sorted({r["agency"] for r in scope})
+        return error(f"{path} 中没有机构 {args.agency!r}（本次仿真有：{', '.join(known[:12])}…）",
+                     f"no agency {args.agency!r} in {path} (this run has: {', '.join(known[:12])}…)")
+    peak = max(mine, key=lambda r: float(r["peak_hour"]))
+    per_hour = float(peak["peak_hour"])
+    scale = args.courts / len(courts) if args.courts else 1.0
+    rate = per_hour * scale * args.headroom / 3600
+    who = PROVINCE if scope is not rows else peak["court"]
+    print(f"{peak['agency_name']} {args.agency}（{who}，{len(courts)} 个法院 / courts，{len(mine)} 次重复取最高 / "
+          f"highest of {len(mine)} replication(s)）：峰值小时 / peak hour {per_hour:g} 件 requests "
+          f"（{int(peak['peak_hour_of_day']):02d}:00 起 / from）")
+    if args.courts:
+        print(f"按 {args.courts} 个法院线性换算 / scaled to {args.courts} courts: × {scale:.4g}"
+              "（偏高，不会偏低 / reads high, never low）")
+    if args.headroom != 1:
+        print(f"余量 / headroom: × {args.headroom:g}")
+    print(f"压测速率 / load-test rate: {per_hour:g} × {scale * args.headroom:.4g} / 3600 = {rate:.4g} 件/秒 per second")
+    if int(peak["peak_hour_of_day"]) == 0:
+        print("⚠ 峰值在 00:00：这是终本统查在到期日 0 时成批发出的请求，同时到达而不是分布在一小时内；"
+              "请另用 --rate-file 以短时高速率测这一批 / the peak is at 00:00: the 终本 sweeps' batch sent at "
+              "midnight arrives at once, not over the hour; test it as a burst with --rate-file")
+    duration = max(30, min(3600, round(200 / rate))) if rate > 0 else 30  # enough arrivals for a p95, ≤ an hour
+    target = "" if args.agency == HUB else f" --agency {args.agency}"
+    print(f"命令 / commands（{duration} 秒约 {rate * duration:.0f} 次到达 / about {rate * duration:.0f} arrivals in "
+          f"{duration} s）:")
+    options = f"--{target} --rate {rate:.4g} --duration {duration} --control-rate 0"
+    print(f"  python loadtests/run.py {options}   # zhixing 的模拟机构 / zhixing's mock")
+    print(f"  python loadtests/run.py --host http://127.0.0.1:端口PORT {options} --fixtures fixtures.json"
+          "   # 贵方的服务 / your server")
+    if args.agency != HUB:
+        print("（机构一行计该机构收到的全部请求：查询、冻结、续冻、扣划、解冻及终本统查；命令把它们都作为查询发出，"
+              "--control-rate 0 / the agency's row counts every request it receives — inquiries, freezes, renewals, "
+              "deductions, releases, 终本 sweeps; the command sends them all as inquiries, --control-rate 0）")
+    else:
+        print("（总对总一行是法院发给总对总的请求（集约查询与终本统查），即扇出数；冻结等控制措施直接发给各机构，"
+              "不在此数内，--control-rate 0 / the hub's row is what the courts send it (集约查询 and 终本 sweeps), the "
+              "fan-outs; control measures go straight to the agencies and are not in it, --control-rate 0）")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
