@@ -812,10 +812,50 @@ def _verdict(environment: Any, **_: Any) -> None:
             "bottleneck": en, "late_arrivals": late, "max_lag_s": lag, "dropped": dropped, "callbacks": callbacks,
             "requests": total.num_requests, "failures": total.num_failures,
         }, ensure_ascii=False, indent=2), encoding="utf-8")
+        (d / "verdict.html").write_text(verdict_html(out, ok), encoding="utf-8")
     environment.process_exit_code = 0 if ok else 1  # the verdict decides (failed requests are in it)
 
 
 VERDICT: list[str] = []
+
+
+def verdict_html(lines: list[str], ok: bool) -> str:
+    """The verdict as a self-contained page, Chinese first (locust's own ``locust.html`` is in English and does not
+    hold the verdict): the knee table as a table, each check a line, a link to locust's report beside it."""
+    import html
+
+    rows, body = [], []
+
+    def flush() -> None:
+        if rows:
+            head, *rest = rows
+            body.append("<table><thead><tr>" + "".join(f"<th>{html.escape(c)}</th>" for c in head) + "</tr></thead>"
+                        "<tbody>" + "".join("<tr>" + "".join(f"<td>{html.escape(c)}</td>" for c in r) + "</tr>"
+                                            for r in rest) + "</tbody></table>")
+            rows.clear()
+
+    for line in lines:
+        if line.startswith("|"):
+            cells = [c.strip() for c in line.strip().strip("|").split("|")]
+            if not all(set(c) <= {"-"} for c in cells):
+                rows.append(cells)
+            continue
+        flush()
+        if line.strip() and not line.startswith("=="):
+            body.append(f"<p>{html.escape(line)}</p>")
+    flush()
+    verdict = "通过 PASS" if ok else "未通过 FAIL"
+    return (
+        '<!DOCTYPE html>\n<html lang="zh-CN"><head><meta charset="utf-8">'
+        "<title>集约查询负载判定 / fan-out load verdict</title><style>"
+        "body{font-family:sans-serif;margin:2em;max-width:80em}table{border-collapse:collapse;margin:1em 0}"
+        "th,td{border:1px solid #bbb;padding:.3em .6em;text-align:right}th:first-child,td:first-child{text-align:left}"
+        ".pass{color:#1a7f37}.fail{color:#cf222e}</style></head><body>"
+        f"<h1>集约查询负载判定 / fan-out load verdict：<span class=\"{'pass' if ok else 'fail'}\">{verdict}</span></h1>"
+        + "".join(body)
+        + '<p>逐请求的统计见 locust 自己的报告（英文界面）/ per-request statistics: locust\'s own report '
+        '<a href="locust.html">locust.html</a></p></body></html>\n'
+    )
 
 
 @events.quit.add_listener

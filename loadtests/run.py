@@ -5,9 +5,10 @@
                             [--report-dir DIR] [--port P] [--host URL] [-- any locust / locustfile option…]
 
 Headless runs write locust's CSV (``locust_stats.csv``, ``_failures``, ``_exceptions``, ``_stats_history``)
-and HTML report (``locust.html``) and the verdict (``verdict.txt``, ``verdict.json``, the knee table) to the
-report folder (default ``reports/load/<UTC time>``), print the verdict and exit with locust's code: 0 when
-every threshold held, 1 when one failed. ``--ui`` serves locust's web UI at http://127.0.0.1:8089 instead.
+and HTML report (``locust.html``) and the verdict (``verdict.html``, Chinese first; ``verdict.txt``,
+``verdict.json``, the knee table) to the report folder (default ``reports/load/<UTC time>``), print the verdict
+and exit with locust's code: 0 when every threshold held, 1 when one failed, 2 for a mistake found before the run.
+``--ui`` serves locust's web UI at http://127.0.0.1:8089 instead.
 Against another server (a vendor's hub or a bank's connector on loopback): ``--host URL`` (before or after ``--``)
 starts no mock and loads that server, with the same reports and verdict (see README.md).
 """
@@ -238,7 +239,8 @@ def main(argv: list[str] | None = None) -> int:
     finally:
         stop(procs)
     if not args.ui:
-        written = [name for name in ("locust.html", "locust_stats.csv", "verdict.txt") if (report / name).exists()]
+        written = [name for name in ("verdict.html", "verdict.txt", "locust.html", "locust_stats.csv")
+                   if (report / name).exists()]
         if code == 2:  # the locustfile refused an option or the target before the run: its empty CSV is no report
             written = []
         if written:

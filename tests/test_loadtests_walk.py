@@ -164,6 +164,11 @@ def test_a_vendor_hub_at_a_rate_below_100_is_judged_at_that_rate(tmp_path: Path,
     assert [(r["Request Count"], r["Failure Count"]) for r in fanouts] == [("8", "0")], fanouts
     verdict = json.loads((tmp_path / "verdict.json").read_text(encoding="utf-8"))
     assert verdict["ok"] and verdict["threshold_rate"] == 4 and verdict["shards"] == 1
+    # the verdict as a page, Chinese first and self-contained (locust.html is English and holds no verdict)
+    page = (tmp_path / "verdict.html").read_text(encoding="utf-8")
+    assert page.startswith('<!DOCTYPE html>\n<html lang="zh-CN">') and "<title>集约查询负载判定 / fan-out" in page
+    assert "通过 PASS</span></h1>" in page and "<td>s1 4/s</td><td>4</td><td>4.0</td><td>8</td>" in page, page
+    assert not re.search(r"""(src|href)=["']?(https?:)?//""", page) and "<script" not in page
 
 
 @needs_locust
