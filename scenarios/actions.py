@@ -277,8 +277,13 @@ def _other_court(run: Run, step: StepBase, a: Any, release: bool) -> None:
     subject: Subject = next(s for s in run.subjects.values() if s.id_number == owner)
     key = (a.court, a.asset)
     n = len(run.other_freezes) + len(run.other_courts) + sum(1 for k in run.other_freezes if k[0] == a.court)
-    fields: dict[str, Any] = {"measure": Measure.UNFREEZE, "freeze_id": run.other_freezes.get(key)} if release else {
-        "measure": Measure.FREEZE, "account_no": account,
+    # a registry (real estate, vehicles) takes a 查封 (11) and its release (14), not a freeze (01 / 04): a freeze sent
+    # there went unanswered, and the other court's measure silently never existed
+    found = refs.catalogue().find(agency)
+    seals = found is not None and found.supports(Measure.SEAL) and not found.supports(Measure.FREEZE)
+    fields: dict[str, Any] = {"measure": Measure.UNSEAL if seals else Measure.UNFREEZE,
+                              "freeze_id": run.other_freezes.get(key)} if release else {
+        "measure": Measure.SEAL if seals else Measure.FREEZE, "account_no": account,
         "amount_cents": a.amount if a.amount is not None else run.asset_amounts[a.asset],
         **({"term_days": a.term_days} if a.term_days is not None else {})}
     if release and key not in run.other_freezes:
@@ -292,6 +297,10 @@ def _other_court(run: Run, step: StepBase, a: Any, release: bool) -> None:
     while not answers and (due := port.next_due()) is not None:  # answered at the agencies' own instant
         run.advance(due)
         answers = port.collect(run.now())
+    if not answers:
+        raise UserError(f"其他法院的措施没有得到 {agency} 的答复",
+                        f"the other court's measure got no answer from {agency}", where="asset",
+                        code="PLATFORM_REFUSED")
     for fb in answers:
         if not fb.ok:
             raise UserError(f"其他法院的措施未成功：{fb.message}", f"the other court's measure failed: {fb.message}",
