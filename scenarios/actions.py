@@ -241,6 +241,9 @@ def _bid(run: Run, step: StepBase, a: Any) -> None:
         view.current_price_cents + view.increment_cents)
     auction.pay_deposit(lot.listing_id, bidder_id=a.bidder, amount_cents=view.deposit_cents, name=a.bidder, now=now)
     auction.place_bid(lot.listing_id, bidder_id=a.bidder, amount_cents=a.amount or least, now=now)
+    if a.name:  # the receipt the buyer's payment brings if this bid wins, whenever it arrives: the nth of this asset
+        nth = sum(1 for named, _ in run.receipt_names.values() if named == asset)
+        run.receipt_names[a.name] = (asset, nth)
 
 
 def _other_court(run: Run, step: StepBase, a: Any, release: bool) -> None:

@@ -210,9 +210,23 @@ class OtherCaseSpec(CaseSpec):
 
 
 # ── step arguments ───────────────────────────────────────────────────────────────────────────────────
+def _instance_text(v: Any) -> Any:
+    """An instance is a name (an asset's, a receipt's, a clue's ``as``) or the platform's id, never a count: ``instance:
+    1`` read as the id "1" and matched nothing — said, with what to write instead."""
+    if isinstance(v, (int, float)) and not isinstance(v, bool):
+        raise ValueError(f"instance 写名称而非序号 {v!r}：财产、到账、线索以其 as 别名引用"
+                         "（到账由 deduct 或 bid 的 as 命名；第几笔到账只用于 receipt:）/ "
+                         "instance is a name, not a number: an asset, receipt or clue by its `as` "
+                         "(a receipt named by deduct's or bid's `as`; a receipt's number is for receipt: only)")
+    return v
+
+
+InstanceRef = Annotated[str, BeforeValidator(_instance_text), WithJsonSchema({"type": "string"})]
+
+
 class NodeArgs(_M):
     node: NodeRef
-    instance: str = ""
+    instance: InstanceRef = ""
     _s = _shorthand("node")
 
 
@@ -231,7 +245,7 @@ class CompleteArgs(NodeArgs):
 
 class RecordArgs(_M):
     event: AnchorRef
-    instance: str = ""
+    instance: InstanceRef = ""
     at: Time | None = None
     attrs: dict[str, Any] = Field(default_factory=dict)
     _s = _shorthand("event")
@@ -483,6 +497,8 @@ class RelistArgs(DisposalArgs):
 class BidArgs(DisposalArgs):
     bidder: str = Field("竞买人甲", min_length=1, description="竞买人（交保证金后出价）/ the bidder (pays the deposit)")
     amount: Money | None = Field(None, description="出价（缺省：最低可出价）/ the bid (default: the least allowed)")
+    name: str | None = Field(None, alias="as", description="此次出价成交时价款到账的名称（receipt:、instance: 引用）/ "
+                                                          "a name for the proceeds' receipt if this bid wins")
 
 
 class InKindArgs(DisposalArgs):
@@ -556,7 +572,7 @@ class ExpectDeadlineArgs(NodeArgs):
 class ExpectEventArgs(_M):
     kind: EventRef
     node: NodeRef | None = None
-    instance: str | None = None
+    instance: InstanceRef | None = None
     item: str | None = None
     agency: AgencyRef | None = None
     debtor: str | None = None
