@@ -1,10 +1,10 @@
-"""The names a scenario may write, published from the code: event kinds, node states, authorities, closing manners and
-agencies.
+"""The names a scenario may write, published from the code: event kinds, node states, authorities, closing manners,
+asset kinds and agencies.
 
 ``markdown()`` is the catalogue section of ``scenarios/README.md`` (between the ``catalogue`` markers; a test
 keeps them equal: ``python -m scenarios.catalogue`` prints it); ``schema_defs()`` are the enums of the JSON
-Schema (``$defs`` ``EventKind``, ``NodeState``, ``Authority``, ``ClosingManner``, ``Agency``). A name outside them is
-refused at load with the closest names (``scenarios.refs``).
+Schema (``$defs`` ``EventKind``, ``NodeState``, ``Authority``, ``ClosingManner``, ``AssetKind``, ``Agency``). A name
+outside them is refused at load with the closest names (``scenarios.refs``).
 """
 
 from __future__ import annotations
@@ -12,6 +12,7 @@ from __future__ import annotations
 from typing import Any
 
 from core_flow.engine import EventKind
+from core_flow.protocol import MONEY_KINDS, AssetKind, Measure
 from scenarios import refs
 
 BEGIN = "<!-- catalogue:begin (python -m scenarios.catalogue) -->"
@@ -41,6 +42,26 @@ def manners() -> list[tuple[str, str, str, tuple[str, ...], tuple[str, ...]]]:
             for m in process.closing_manners]
 
 
+def asset_kinds() -> list[tuple[str, tuple[str, ...], str, tuple[str, ...]]]:
+    """(code, Chinese words, how the court controls and realises it, the registries of that kind) of every asset
+    kind: money is frozen and deducted (node 31); other property is sealed at a registry that seals (real estate,
+    vehicles) or frozen (equity, securities), then disposed of (nodes 19–30)."""
+    out = []
+    for k in AssetKind:
+        words = tuple(w for w, v in refs._KIND_INDEX.items() if v is k and not w.isascii())
+        registries = () if k is AssetKind.OTHER else tuple(a for a in refs.catalogue() if a.group.value == k.value)
+        if k in MONEY_KINDS:
+            how = "`freeze` → `deduct`（划拨，节点31）/ frozen, then deducted (node 31)"
+        elif not registries:
+            how = "—"
+        else:
+            seals = all(a.supports(Measure.SEAL) and not a.supports(Measure.FREEZE) for a in registries)
+            how = (f"`{'seal' if seals else 'freeze'}` → 处置（节点19–30：`price`、`list_auction`…）/ "
+                   f"{'sealed' if seals else 'frozen'}, then disposed of (nodes 19–30)")
+        out.append((k.value, words, how, tuple(a.code for a in registries)))
+    return out
+
+
 def agencies() -> list[tuple[str, str, str, str, tuple[str, ...]]]:
     """(code, name, English, group, aliases) of every agency of the catalogue."""
     return [(a.code, a.name, a.name_en, a.group.value, a.aliases) for a in refs.catalogue()]
@@ -63,6 +84,8 @@ def schema_defs() -> dict[str, Any]:
                       "enum": _words([x for code, name, _, aliases in authorities() for x in (code, name, *aliases)])},
         "ClosingManner": {"type": "string", "description": "结案方式：代码、名称或别名 / closing manner: code, name or "
                                                            "alias", "enum": manner_names},
+        "AssetKind": {"type": "string", "description": "财产种类（英文代码或中文）/ asset kind (code or Chinese words)",
+                      "enum": _words([x for code, words, _, _ in asset_kinds() for x in (code, *words)])},
         "Agency": {"type": "string", "description": "协助单位代码、名称或简称 / agency code, name or short name",
                    "enum": agency_names},
     }
@@ -89,6 +112,13 @@ def markdown() -> str:
             "| 代码 code | 名称 | English | 别名 aliases | 案件类型 case types |", "|---|---|---|---|---|"]
     out += [f"| `{code}` | {name} | {en} | {'、'.join(aliases) or '—'} | {'、'.join(types)} |"
             for code, name, en, aliases, types in manners()]
+    out += ["", "#### 财产种类 / Asset kinds (`holdings: [{kind: …}]`)", "",
+            "缺省为存款。金钱类财产冻结后划拨；其他财产由其登记机关查封或冻结，再经询价、拍卖处置。"
+            "The default is a deposit. Money is frozen, then deducted; other property is sealed or frozen at its "
+            "registry, then priced and sold.", "",
+            "| 代码 code | 中文 | 控制与变价 controlled and realised | 登记机关 registry |", "|---|---|---|---|"]
+    out += [f"| `{code}` | {'、'.join(words)} | {how} | {'、'.join(f'`{r}`' for r in registries) or '—'} |"
+            for code, words, how, registries in asset_kinds()]
     out += ["", "#### 协助单位 / Agencies (`agency:`)", "",
             "<details><summary>机构目录（代码、名称或简称均可）/ the agency catalogue (code, name or short name)"
             "</summary>", "",

@@ -70,7 +70,7 @@ StateRef = Annotated[str, BeforeValidator(lambda v: refs.node_state(v).value),
 EventRef = Annotated[str, BeforeValidator(lambda v: refs.event_kind(v).value),
                      WithJsonSchema({"x-catalogue": "EventKind"})]
 KindRef = Annotated[str, BeforeValidator(lambda v: refs.asset_kind(v).value),
-                    WithJsonSchema({"type": "string", "description": "财产种类 / asset kind (deposit, 存款, …)"})]
+                    WithJsonSchema({"x-catalogue": "AssetKind"})]
 Money = Annotated[int, BeforeValidator(refs.cents),
                   WithJsonSchema({"anyOf": [{"type": "number"}, {"type": "string"}],
                                   "description": "金额：数字为元，文本可写 2,500.50元、250050分、5万、¥12,000、"

@@ -77,6 +77,12 @@ def agency(ref: Any) -> str:
     found = catalogue().find(str(ref))
     if found is None:
         zh, en = did_you_mean(ref, list(catalogue().names()))
+        if not zh:  # 车辆登记, 房产登记中心: the registry of the kind of property the name speaks of
+            text = str(ref)
+            kinds = {k for w, k in _KIND_INDEX.items() if not w.isascii() and len(w) >= 2 and w in text}
+            registries = [a.name for a in catalogue() if kinds and a.group.value in {k.value for k in kinds}]
+            if registries:
+                zh, en = f"；是否想写：{'、'.join(registries)}", f"; did you mean: {', '.join(registries)}"
         raise ValueError(f"未知协助单位 {ref!r}（应为机构代码或名称，见 zhixing agencies list）{zh} / "
                          f"unknown agency {ref!r} (a code or name of the catalogue){en}")
     return found.code
@@ -188,6 +194,7 @@ def event_kind(ref: Any) -> EventKind:
     return found
 
 
+# the kinds' Chinese words (the first is the name), published in the README's catalogue (scenarios.catalogue)
 _KINDS = {"deposit": "存款", "wealth_product": "理财产品", "balance": "余额", "securities": "证券",
           "real_estate": "不动产", "vehicle": "车辆", "equity": "股权", "other": "其他"}
 _KIND_INDEX = {**{k: AssetKind(k) for k in _KINDS}, **{v: AssetKind(k) for k, v in _KINDS.items()},
