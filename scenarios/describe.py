@@ -11,6 +11,7 @@ from datetime import datetime
 from typing import Any
 
 from core_flow.masking import mask_text
+from scenarios.timespec import Offset
 
 WORDS: dict[str, str] = {
     "expect_node": "节点状态 node state", "expect_deadline": "期限 deadline", "expect_event": "事件出现 event",
@@ -68,6 +69,9 @@ def arguments(step: Any) -> str:
     args = step.args
     if hasattr(args, "model_dump"):
         data = args.model_dump(exclude_unset=True, by_alias=True)
+        for name, info in type(args).model_fields.items():  # a relative time as written (+16d), not its parts
+            if (info.alias or name) in data and isinstance(getattr(args, name), Offset):
+                data[info.alias or name] = getattr(args, name)
     elif args is None or args is True:
         data = {}
     else:

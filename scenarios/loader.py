@@ -117,7 +117,14 @@ def parse_text(text: str, source: str = "<scenario>") -> tuple[list[Scenario], l
     except yaml.YAMLError as err:
         mark = getattr(err, "problem_mark", None)
         line = mark.line + 1 if mark is not None else 0
-        return [], [Problem(source, line, "", "YAML 语法错误", f"YAML syntax error: {getattr(err, 'problem', err)}")]
+        problem = str(getattr(err, "problem", err))
+        zh, en = "YAML 语法错误", f"YAML syntax error: {problem}"
+        if "mapping values are not allowed" in problem and line:
+            # the usual cause: a text (a note, a name) holding ": " — YAML reads it as a key; quoting it is the fix
+            zh += "：该行文本中含“: ”（冒号加空格），YAML 会读作键——把整段文本加引号（note: \"… : …\"）"
+            en += (" — the text on this line holds ': ' (a colon and a space), which YAML reads as a key: quote the "
+                   "whole text (note: \"… : …\")")
+        return [], [Problem(source, line, "", zh, en)]
     scenarios: list[Scenario] = []
     problems: list[Problem] = []
     for tree, data in zip(trees, docs, strict=True):

@@ -78,8 +78,11 @@ def check(sc: Scenario) -> list[Problem]:
                                  f"节点 {node.no}（{node.name}）无工作事项 {args.item!r}"
                                  f"（可选：{'、'.join(sorted(keys)) or '—'}）/ unknown work item {args.item!r}"))
         if step.key == "expect_deadline" and args.item is None and len(refs.process().by_no[args.node].items) != 1:
-            problems.append((loc + (step.key, "item"), "该节点有多个工作事项，须写明 item / the node has several work "
-                                                       "items: name the item"))
+            node = refs.process().by_no[args.node]
+            listed = "、".join(f"{it.key}（{it.name}）" for it in node.items)
+            problems.append((loc + (step.key, "item"),
+                             f"节点 {node.no}（{node.name}）有多个工作事项，须写明 item（可选：{listed}）/ the node "
+                             f"has several work items: name the item ({', '.join(it.key for it in node.items)})"))
         if step.key == "expect_case":
             for alias in args.identity:
                 if alias not in aliases:
