@@ -564,8 +564,9 @@ class _Recorder:
                     self._platform_call(i, e)
             elif k == "exchange" and d.get("kind") == "answer" and d.get("status") == "sold":
                 self._sold(i, e)
-            elif k == "proceeds_arrived" and d.get("receipt"):  # a sale's proceeds: the replay's court numbers
-                # them S000001-<case>, S000002-… in order (one court per scenario); the log's court counted others'
+            elif k == "proceeds_arrived" and d.get("receipt") and d["receipt"] not in self.receipts:
+                # a sale's proceeds no replayed bid named: the replay's court numbers them S000001-<case>, S000002-…
+                # in order (one court per scenario); the log's court counted others'
                 n = sum(1 for v in self.receipts.values() if str(v).startswith("S")) + 1
                 self.receipts[d["receipt"]] = f"S{n:06d}-{self.replay_case or e['case_id']}"[:64]
             elif k == "receipt_registered":
@@ -906,7 +907,12 @@ class _Recorder:
                 at = min(at, opened + timedelta(days=SALE_PERIOD_DAYS, minutes=-1))
         else:
             at = opened + timedelta(hours=1)
-        self.steps.append((at, {"bid": {"asset": self.instance(inst), "bidder": "竞买人甲", "amount": _yuan(price)}}))
+        bid = {"asset": self.instance(inst), "bidder": "竞买人甲", "amount": _yuan(price)}
+        arrived = next((x for x in self.events[i:] if x.get("instance") == inst and x["kind"] == "proceeds_arrived"
+                        and (x.get("data") or {}).get("receipt")), None)
+        if arrived is not None and arrived["data"]["receipt"] not in self.receipts:  # the proceeds named by the bid
+            bid["as"] = self.receipts[arrived["data"]["receipt"]] = f"价款{len(self.receipts) + 1}"
+        self.steps.append((at, {"bid": bid}))
 
     def _window(self, e: dict[str, Any], node: int | None, inst: str | None, item: str | None) -> dict[str, Any]:
         """When an outcome is expected: at its instant; in a live log, between its deadline (a timer fires exactly

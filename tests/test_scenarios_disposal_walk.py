@@ -172,3 +172,23 @@ def test_a_note_holding_a_colon_says_to_quote_it():
     text = EQUITY.split("steps:")[0] + "steps:\n  - at: +1h\n    assign: 李法官\n    note: 法官 / judge: named\n"
     (problem,) = _problems(text)
     assert "加引号" in problem and "quote" in problem and ":11:" in problem  # the note's line
+
+
+def test_a_recorded_sale_names_its_proceeds_by_the_replayed_bid(tmp_path: Path):
+    """The recorder named a sale's proceeds by the replay court's receipt id (``S000001-(2025)豫0811执6号``), a
+    platform number the README says no scenario needs; the replayed bid now names them (``as: 价款1``)."""
+    import gzip
+
+    from scenarios.loader import load_file
+    from scenarios.record import read_log, record
+
+    log = tmp_path / "demo8.events.jsonl"
+    log.write_bytes(gzip.decompress((ROOT / "tests" / "data" / "demo8.events.jsonl.gz").read_bytes()))
+    text = record(read_log(log), "(2025)豫0811执6号")  # the car: two auctions, sold, paid out
+    assert "S000001-" not in text
+    assert "as: 价款1}" in text and "register_receipt: 价款1" in text and "pay_out: {receipt: 价款1" in text
+    path = tmp_path / "car.scenario.yaml"
+    path.write_text(text, encoding="utf-8")
+    (sc,) = load_file(path)
+    result = run_scenario(sc)
+    assert result.passed, _explain(result)
