@@ -349,3 +349,26 @@ def test_agreed_while_the_price_is_asked_the_pricing_answer_changes_nothing_and_
     assert [e.item for e in _events(reported, EventKind.DEADLINE_WITHDRAWN, 21)] == ["main"]
     reported.court.run_for(timedelta(days=10))
     assert _events(reported, EventKind.DEADLINE_MISSED, 21) == [] and reported.lot.stage == "in_kind"
+
+
+def test_a_preservation_case_takes_no_agreement_the_preserved_property_is_held_for_the_judgment(monkeypatch):
+    """A 财产保全 case executes a preservation ruling: its property is held for the judgment's enforcement (seed 004
+    执行完毕 第3项), there is no enforceable claim to pay in kind — node 29 does not apply to it (process.yaml
+    override), and the agreement is refused before anything changes. (It was taken: the preserved flat went to the
+    applicant and the 执保 case read as satisfied in full.)"""
+    from dataclasses import replace
+
+    from core_flow.platform.platform import Platform
+
+    filing = Platform.file
+    monkeypatch.setattr(Platform, "file", lambda self, cmd, subjects: filing(
+        self, replace(cmd, case_type="preservation"), subjects))
+    case = Case().seal()
+    monkeypatch.undo()
+    assert case.state.case_type == "preservation" and case.lot.stage == "sealed"
+    before = _snapshot(case)
+    with pytest.raises(UserError) as err:
+        _agree(case)
+    assert err.value.code == "in_kind_not_allowed" and "财产保全" in err.value.zh and "preservation" in err.value.en
+    assert _snapshot(case) == before and case.state.node(29, case.asset) is None
+    assert not case.state.satisfied_in_full()

@@ -778,6 +778,14 @@ class Disposal:
             raise UserError("本院流程不受理不经拍卖、变卖的协议以物抵债（process.yaml 节点29 in_kind.allowed）",
                             "this court's process takes no payment in kind by agreement without a sale "
                             "(process.yaml node 29 in_kind.allowed)", where=where, code="in_kind_not_allowed")
+        node = self.p.process.by_no[29]
+        if not node.applies_for(state.attrs):  # process.yaml: node 29's override (not in a 财产保全 case)
+            kind, kind_en = (("财产保全案件（保全的财产留待判决生效后执行）",
+                              "a property preservation case (财产保全: the property is held for the judgment)")
+                             if state.case_type == "preservation"
+                             else (f"本类案件（{state.case_type}）", f"this kind of case ({state.case_type})"))
+            raise UserError(f"节点29「{node.name}」不适用于{kind}，不能以物抵债", f"node 29 ({node.en}) does not apply "
+                            f"to {kind_en}: no payment in kind", where=where, code="in_kind_not_allowed")
         if state.closed_manner is not None:
             raise UserError("案件已结案，不能以物抵债", "the case is closed: no payment in kind", where=where,
                             code="case_closed")
