@@ -137,8 +137,8 @@ class TransferFixture(_In):
                 f"securities transfer a part (the first holding is {first.kind.value}: a seal takes the whole)")
         if value >= first.balance_cents:
             raise ValueError(
-                f"部分（{value} 分）须小于第一项财产的价值 {first.balance_cents} 分 / the part ({value} cents) is less "
-                f"than the first holding's value, {first.balance_cents} cents")
+                f"部分（{value} 分）须小于第一项财产的价值 {first.balance_cents} 分 / the part ({value} cents) must be "
+                f"less than the first holding's value, {first.balance_cents} cents")
         return value
 
     def part(self) -> int:

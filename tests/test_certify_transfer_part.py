@@ -154,12 +154,12 @@ def test_with_two_courts_the_part_is_skipped_saying_why_and_the_whole_is_checked
 FLAT = {"account_no": "BDC4108112026000001", "kind": "real_estate", "balance_cents": VALUE}
 
 
-@pytest.mark.parametrize(("agency", "holding", "part"), [
-    ("equity_registry", None, VALUE),  # not less than the value
-    ("real_estate_registry", FLAT, 1),  # a flat's seal takes the whole property: no part
+@pytest.mark.parametrize(("agency", "holding", "part", "said"), [
+    ("equity_registry", None, VALUE, "must be less than"),  # not less than the value (said "is less than")
+    ("real_estate_registry", FLAT, 1, "only equity or securities"),  # a flat's seal takes the whole: no part
 ])
 def test_a_part_is_less_than_the_value_and_of_equity_or_securities(agency: str, holding: dict[str, Any] | None,
-                                                                    part: int, tmp_path: Path) -> None:
+                                                                    part: int, said: str, tmp_path: Path) -> None:
     def change(data: dict[str, Any]) -> None:
         _at("equity_registry")(data)
         data["transfer"].update(agency=agency, part_cents=part)
@@ -167,7 +167,7 @@ def test_a_part_is_less_than_the_value_and_of_equity_or_securities(agency: str, 
             data["transfer"]["debtor"]["holdings"] = [holding]
     with pytest.raises(UserError) as err:
         load_fixtures(_fixtures(tmp_path, change))
-    assert "transfer.part_cents" in str(err.value.where) and "part" in err.value.en
+    assert "transfer.part_cents" in str(err.value.where) and said in err.value.en
 
 
 # ── the mutants are caught, each by a finding that differs (not a failure) ────────────────────────────────────────
