@@ -116,6 +116,9 @@ def check_options(o: argparse.Namespace | Any) -> Plan:
         _file("--rate-file", read_rate_file, o.rate_file)
     if o.fixtures:
         _file("--fixtures", load_fixtures, o.fixtures)
+    if o.rate == 0 and not o.steps and not o.rate_file:
+        raise OptionError("--rate", "应大于 0（速率为 0 的运行没有可判定的到达）",
+                          "must be more than 0 (a run at rate 0 has no arrivals to judge)")
     if o.agency and o.agency == "zdz":
         raise OptionError("--agency", "zdz 是总对总系统本身：经总对总扇出时不写 --agency",
                           "zdz is the 总对总 hub itself: leave --agency out for the fan-out through it")

@@ -71,6 +71,9 @@ def main(argv: list[str] | None = None) -> int:
                      f"no agency {args.agency!r} in {path} (this run has: {', '.join(known[:12])}…)")
     peak = max(mine, key=lambda r: float(r["peak_hour"]))
     per_hour = float(peak["peak_hour"])
+    if per_hour <= 0:
+        return error(f"{args.agency} 在这次仿真中没有收到请求：没有可换算的速率",
+                     f"{args.agency} received no request in this simulation: no rate to derive")
     scale = args.courts / len(courts) if args.courts else 1.0
     rate = per_hour * scale * args.headroom / 3600
     who = PROVINCE if scope is not rows else peak["court"]

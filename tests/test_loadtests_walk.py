@@ -248,6 +248,7 @@ def test_a_fixtures_typo_is_named_by_file_line_and_entry(fixtures: Path, tmp_pat
     (["--", "--host", "127.0.0.1:8700"], "--host: 目标地址须写成 http://主机:端口"),
     (["--host", "http://10.0.0.1:8700"], "--host: 只允许本机地址作为压测目标"),
     (["--", "--agency", "zdz"], "--agency: zdz 是总对总系统本身"),
+    (["--", "--rate", "0"], "--rate: 应大于 0（速率为 0 的运行没有可判定的到达）"),  # ran, then FAIL on nothing
 ])
 def test_run_refuses_before_the_server_starts(args: list[str], expected: str) -> None:
     done = _run([str(RUN), *args])
