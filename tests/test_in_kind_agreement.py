@@ -372,3 +372,33 @@ def test_a_preservation_case_takes_no_agreement_the_preserved_property_is_held_f
     assert err.value.code == "in_kind_not_allowed" and "财产保全" in err.value.zh and "preservation" in err.value.en
     assert _snapshot(case) == before and case.state.node(29, case.asset) is None
     assert not case.state.satisfied_in_full()
+
+
+def test_a_sale_confirmed_on_one_asset_withdraws_no_deadline_of_another_being_priced():
+    """``ends_on: [sale_confirmed]`` (nodes 20–23, 28) is per asset: the ordinary auction flow's confirmation of the
+    flat's sale leaves the shop's price deadline (node 20, 30 days, freezing) running. A guard (review R1): it holds
+    on the code as committed; a case-wide withdrawal would fail it."""
+    from core_flow.protocol import AssetKind, Holding
+    from mock_agencies.world import account_number
+
+    case = Case().fixed().listed()
+    case.bid()
+    case.until_closed()
+    case.court.run_for(timedelta(days=6))
+    assert case.lot.stage == "paid"
+    shop = Holding(account_no=account_number(case.agency, AssetKind.REAL_ESTATE, case.debtor.id_number, 2),
+                   kind=AssetKind.REAL_ESTATE, balance_cents=500_000_00, available_cents=500_000_00,
+                   description="商铺一间 / a shop")
+    case.court.session.world.pin(case.debtor.id_number, case.agency, [case.holding, shop])
+    _query_again(case)
+    other = f"{case.agency}:{shop.account_no}"
+    case.p.seal(case.k, other)
+    case.court.run_for(timedelta(days=2))
+    case.d.price(case.k, other)
+    case.court.run_for(timedelta(hours=1))
+    assert case.d.lots[(case.k, other)].stage == "pricing"
+    due = case.state.node(20, other).items["main"].due
+    case.d.confirm_sale(case.k, case.asset)
+    assert "sale_confirmed" in case.anchors() and _events(case, EventKind.DEADLINE_WITHDRAWN) == []
+    main = case.state.node(20, other).items["main"]
+    assert not main.done and main.due == due
