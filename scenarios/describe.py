@@ -11,6 +11,7 @@ from datetime import datetime
 from typing import Any
 
 from core_flow.masking import mask_text
+from scenarios.model import stage_words
 from scenarios.timespec import Offset
 
 WORDS: dict[str, str] = {
@@ -50,6 +51,8 @@ _MONEY = frozenset({"amount", "frozen", "deducted", "paid", "returned", "proceed
 
 
 def _value(v: Any, key: str = "") -> str:
+    if key == "stage" and isinstance(v, str):
+        return stage_words(v)
     if key in _MONEY and isinstance(v, int) and not isinstance(v, bool):
         from scenarios.refs import yuan
 

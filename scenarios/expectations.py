@@ -11,7 +11,7 @@ from core_flow.engine import Event, EventKind, NodeStatus
 from core_flow.legal_calendar import provisional_years_in
 from scenarios import refs
 from scenarios.context import Run, StepFailure
-from scenarios.model import StepBase
+from scenarios.model import StepBase, stage_words
 from scenarios.schedule import calendar, window
 from scenarios.timeline import describe
 from scenarios.timespec import parse_time
@@ -247,11 +247,11 @@ def _disposal(run: Run, step: StepBase, a: Any) -> None:
               ("sold_price", a.sold_price, lot.sold_price_cents)]
     wrong = [(n, w, h) for n, w, h in checks if w is not None and w != h]
     if wrong:
-        def show(v: Any) -> str:
-            return refs.yuan(v) if isinstance(v, int) else str(v)
+        def show(name: str, v: Any) -> str:
+            return refs.yuan(v) if isinstance(v, int) else stage_words(v) if name == "stage" else str(v)
 
-        raise StepFailure("；".join(f"{n} {show(w)}" for n, w, _ in wrong),
-                          "；".join(f"{n} {show(h) if h is not None else '—'}" for n, _, h in wrong))
+        raise StepFailure("；".join(f"{n} {show(n, w)}" for n, w, _ in wrong),
+                          "；".join(f"{n} {show(n, h) if h is not None else '—'}" for n, _, h in wrong))
 
 
 def _case(run: Run, step: StepBase, a: Any) -> None:

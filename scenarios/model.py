@@ -428,6 +428,13 @@ _STAGES = {"查得": "found", "查封中": "sealing", "已查封": "sealed", "�
            "参考价已定": "fixed", "一拍": "listed", "一拍流拍": "unsold1", "二拍": "relisted", "二拍流拍": "unsold2",
            "以物抵债": "in_kind", "拒绝抵债": "declined", "变卖": "sale", "成交": "sold", "价款到账": "paid",
            "成交确认": "confirmed", "已过户": "transferred", "已交付": "handed_over", "变卖不成": "unsold"}
+_STAGE_WORDS = {code: zh for zh, code in _STAGES.items()}
+
+
+def stage_words(code: Any) -> str:
+    """A disposal stage for reports, Chinese first: ``一拍流拍 unsold1`` (a code it does not know, as it is)."""
+    zh = _STAGE_WORDS.get(str(code))
+    return f"{zh} {code}" if zh else str(code)
 
 
 def _method(value: Any) -> str:

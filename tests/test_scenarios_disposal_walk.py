@@ -7,7 +7,8 @@
   answered, the other court's measure silently never existed, and an agreement in kind it should block was taken;
 * asset kinds (不动产, 车辆, 股权…) were published nowhere: a catalogue in the README, an enum in the JSON Schema;
 * an agency written as people say it (车辆登记) got no suggestion;
-* ``--steps`` showed a relative time as its parts (``starts={terms: [[16, d]], text: +16d}``);
+* ``--steps`` showed a relative time as its parts (``starts={terms: [[16, d]], text: +16d}``) and a disposal stage
+  by its code only (``stage=fixed`` for 参考价已定);
 * a ``note:`` holding ": " gave YAML's bare "mapping values are not allowed here".
 """
 
@@ -166,6 +167,17 @@ def test_steps_show_a_relative_time_as_written():
     waiting = next(s for s in sc.steps if s.key == "expect_event")
     assert "starts=+31d" in arguments(listing) and "terms" not in arguments(listing)
     assert "within=+6d" in arguments(waiting)
+
+
+def test_a_disposal_stage_is_reported_in_chinese_first():
+    """Written 参考价已定, reported ``stage=fixed``: the tester's word was gone from the report (and a failure said
+    ``stage listed`` against ``stage sold``)."""
+    (sc,), _ = parse_text(EQUITY, "f.scenario.yaml")
+    fixed = next(s for s in sc.steps if s.key == "expect_disposal")
+    assert "stage=参考价已定 fixed" in arguments(fixed)
+    result = _run(EQUITY.replace("stage: 参考价已定", "stage: 成交", 1))
+    failed = result.failure
+    assert failed is not None and failed.expected == "stage 成交 sold" and failed.actual == "stage 参考价已定 fixed"
 
 
 def test_a_note_holding_a_colon_says_to_quote_it():
