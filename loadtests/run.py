@@ -202,6 +202,12 @@ def main(argv: list[str] | None = None) -> int:
     if importlib.util.find_spec("locust") is None:  # find_spec, never import (locust monkey-patches with gevent)
         return usage_error("未安装 locust（在 dev 依赖中）：make venv，或 pip install -e '.[dev]' / locust is not "
                            "installed (it is in the dev extras): make venv, or pip install -e '.[dev]'")
+    if any(token in ("-h", "--help") for token in extra):  # the locustfile's options (locust's --help omits them)
+        own = BilingualParser(prog="run.py -- [locustfile / locust options]", add_help=False)
+        add_options(own)
+        own.print_help()
+        print("\nlocust 自己的选项（如 --processes、--csv）/ locust's own options: locust --help")
+        return 0
     try:  # every mistake found before the server starts
         check_own(args)
         check_extra(extra)

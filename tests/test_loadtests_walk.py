@@ -257,6 +257,15 @@ def test_run_refuses_before_the_server_starts(args: list[str], expected: str) ->
     assert "Traceback" not in done.stderr and "模拟机构 / mock agencies" not in done.stdout
 
 
+@needs_locust
+def test_run_help_after_the_separator_lists_the_options_without_starting_the_mock() -> None:
+    """`make load LOAD_ARGS="-- --help"` (locust's and the locustfile's options) started the sharded mock first."""
+    done = _run([str(RUN), "--", "--help"])
+    assert done.returncode == 0, done.stderr
+    assert "--agency" in done.stdout and "--min-rate" in done.stdout and "--rate-file" in done.stdout
+    assert "模拟机构 / mock agencies" not in done.stdout
+
+
 @pytest.mark.parametrize(("content", "where"), [
     ("seconds,rate\n3,20\n3,5O\n", ":3: 行无效 '3,5O'"),  # no line was named
     ("seconds;rate\n3;20\n", ":2: 行无效 '3;20'"),  # every row skipped as a "header": "no stages"
