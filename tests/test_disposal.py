@@ -305,6 +305,8 @@ def test_a_late_start_of_the_sale_freezes_node_23_raises_duban_and_sends_nothing
         case.d.list(case.k, case.asset)
     assert err.value.code == "node_frozen" and not case.court.session.auction.listings()
     assert err.value.case_id == case.k and err.value.nodes == ((23, case.asset),)  # what to wait for
+    # (it read "no a listing is sent until …"; "no the service of the price report is sent until …")
+    assert f"node frozen (23/{case.asset}): a listing waits for an unfreeze approved by" in err.value.en
     case.p.submit(c.RequestUnfreeze(case.k, 23, case.asset, by="承办人"))
     assert case.p.submit(c.ApproveUnfreeze(case.k, 23, "中院执行局长", case.asset)).accepted
     case.d.list(case.k, case.asset, bidding_starts=case.court.clock.now() + timedelta(days=31))

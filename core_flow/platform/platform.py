@@ -323,7 +323,7 @@ class Platform:
             who_zh = "、".join(self.process.authority(a).name for a in who)
             raise NodeFrozenError(
                 f"节点已冻结（{names}），不能发送{what_zh}；须经{who_zh}批准解冻",
-                f"node frozen ({names}): no {what_en} is sent until an unfreeze approved by {', '.join(who)}",
+                f"node frozen ({names}): {what_en} waits for an unfreeze approved by {', '.join(who)}",
                 f"案件 case {case_id} 节点 node {node}{'/' + instance if instance else ''}",
                 case_id, tuple((ns.no, ns.instance) for ns in frozen))
 
