@@ -230,10 +230,16 @@ class Run:
 
     def instance(self, raw: str | None, step: StepBase | None = None) -> str | None:
         """A node instance: an asset alias of the holdings stands for the platform's ``agency:account`` id; a receipt's
-        name for its id among the receipts of the step's case (a 恢复执行 case's own, with ``case:``)."""
+        name for its id among the receipts of the step's case (a 恢复执行 case's own, with ``case:``). ``房产#2``: the
+        asset's second price report (nodes 21–22 of a report after an upheld objection or a lapsed price: the
+        instance ``agency:account#2``, core_flow.platform.disposal ``report_instance``)."""
         if raw and raw in self.assets:
             _, agency, number = self.assets[raw]
             return f"{agency}:{number}"
+        base, sep, nth = (raw or "").rpartition("#")
+        if sep and nth.isdigit() and base in self.assets:
+            _, agency, number = self.assets[base]
+            return f"{agency}:{number}#{nth}"
         if raw and raw in self.names:
             return self.names[raw]
         if raw and raw in self.receipt_names:

@@ -220,15 +220,26 @@ class EngineCore:
         missed (its freeze, if any, still needs its unfreeze)."""
         for node, item in self.process.items_ended_by.get(anchor, ()):
             inst = instance if node.per != Per.CASE else ""
-            ns = state.nodes.get((node.no, inst))
-            st = ns.items.get(item.key) if ns is not None else None
-            if st is None or st.done or st.overdue:
-                continue
-            del ns.items[item.key]
-            if ns.status == NodeStatus.WARNED and not any(s.warned and not s.done for s in ns.items.values()):
-                ns.status = NodeStatus.IN_PROGRESS if ns.started_at is not None else NodeStatus.NOT_STARTED
-            out.events.append(Event(now, state.case_id, EventKind.DEADLINE_WITHDRAWN, node.no, inst, item.key,
-                                    {"due": st.due, "by": anchor}))
+            for ns in self._with_rounds(state, node.no, inst):
+                st = ns.items.get(item.key)
+                if st is None or st.done or st.overdue:
+                    continue
+                del ns.items[item.key]
+                if ns.status == NodeStatus.WARNED and not any(s.warned and not s.done for s in ns.items.values()):
+                    ns.status = NodeStatus.IN_PROGRESS if ns.started_at is not None else NodeStatus.NOT_STARTED
+                out.events.append(Event(now, state.case_id, EventKind.DEADLINE_WITHDRAWN, node.no, ns.instance,
+                                        item.key, {"due": st.due, "by": anchor}))
+
+    @staticmethod
+    def _with_rounds(state: CaseState, no: int, instance: str) -> list[NodeState]:
+        """Node ``no``'s instance ``instance`` and its rounds (``<instance>#2``…: a later price report of the asset,
+        served and objected to under its own instance — core_flow.platform.disposal ``report_instance``): what ends
+        the asset's deadlines ends theirs."""
+        found = [ns] if (ns := state.nodes.get((no, instance))) is not None else []
+        if instance:
+            prefix = f"{instance}#"
+            found.extend(ns for (n, i), ns in state.nodes.items() if n == no and i.startswith(prefix))
+        return found
 
     def _lead_for(self, node: Node, item: WorkItem, period: Period) -> tuple[timedelta, str]:
         """The warning lead of an item for a period, and the period's short text (both cached)."""

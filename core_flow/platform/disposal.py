@@ -18,7 +18,9 @@ hand-recorded anchor:
   pricing platform; asking starts node 20; the report (``report_received``) starts node 21; serving it opens the
   5-day objection window (counted by the legal calendar); an objection (``objection_received``) starts node 22's
   review; at the end of the window with no objection pending — or when the review dismisses one — the price is fixed
-  (``reference_price_fixed``: node 20 done, node 23's 10 days with its 督办 start);
+  (``reference_price_fixed``: node 20 done, node 23's 10 days with its 督办 start); an upheld objection has a new
+  price asked, and its report goes the same way (served, objectable, fixed), nodes 21–22 timed again under the
+  report's own instance (``<asset>#2``…: ``Disposal.report_instance``);
 * **auction** (nodes 23–27, 29): notifying the parties names the announcement's date (``announcement_scheduled``,
   node 24's "3 days before"); listing on the auction platform with the floor, deposit and notice the rules require
   completes node 23 and — the platform publishes the announcement at once — node 25 (``auction_scheduled``); the
@@ -126,6 +128,7 @@ class Lot:
     #                       moved (the seal continues in the 恢复执行 case: ``Disposal.carry_over``)
     pricing_id: str | None = None
     pricing_no: int = 0
+    reports: int = 0  # price reports received: the nth one's nodes 21–22 run under ``Disposal.report_instance``
     report_at: datetime | None = None
     reference_price_cents: int | None = None
     valid_until: datetime | None = None  # the reference price's validity (the pricing platform's answer)
@@ -203,14 +206,26 @@ class Disposal:
     def _submit(self, cmd: c.Command) -> Any:
         return self.p.runtime.submit(cmd)
 
-    def _record(self, lot: Lot, anchor: str, at: datetime | None = None, **attrs: Any) -> Any:
-        return self._submit(c.Record(lot.case_id, anchor, lot.asset, at=at, attrs=attrs))
+    def _record(self, lot: Lot, anchor: str, at: datetime | None = None, *, instance: str | None = None,
+                **attrs: Any) -> Any:
+        return self._submit(c.Record(lot.case_id, anchor, instance or lot.asset, at=at, attrs=attrs))
 
-    def _complete(self, lot: Lot, node: int) -> Any:
+    def _complete(self, lot: Lot, node: int, instance: str | None = None) -> Any:
         state = self.p.runtime.cases[lot.case_id]
-        if state.status(node, lot.asset) == "done":
+        if state.status(node, instance or lot.asset) == "done":
             return None
-        return self._submit(c.CompleteNode(lot.case_id, node, lot.asset))
+        return self._submit(c.CompleteNode(lot.case_id, node, instance or lot.asset))
+
+    @staticmethod
+    def report_instance(asset: str, n: int) -> str:
+        """The node instance of the ``n``th price report of ``asset`` — its service (node 21) and the review of an
+        objection to it (node 22): the asset itself for the first, ``<asset>#n`` for a later one (the new report after
+        an upheld objection, or after the price lapsed). Each report is served and objectable (seed 004 节点二十一,
+        二十二: every report), so each is timed on its own: the engine arms an item once per instance."""
+        return asset if n <= 1 else f"{asset}#{n}"
+
+    def _report_instance(self, lot: Lot) -> str:
+        return self.report_instance(lot.asset, lot.reports)
 
     def _later(self, at: datetime, action: Callable[[], None]) -> None:
         self.p.runtime.clock.call_at(max(at, self.now), action)
@@ -447,31 +462,35 @@ class Disposal:
         lot.report_at = at
         lot.valid_until = self._time(view.get("valid_until")) or years_after(
             self._time(view.get("completed_at")) or at, self.p.process.reference_price.valid_years)
-        if lot.objection == "upheld":  # the new price after an upheld objection: fixed once reported
-            lot.stage = "reported"
-            self._fix(lot)
-            return
-        lot.stage = "reported"
-        self._record(lot, "report_received", at, reference_price_cents=lot.reference_price_cents)
+        # every report — the new one after an upheld objection too — is a new round: recorded (node 21's 3 days run
+        # for it), served, its own 5 days to object, fixed when they end with no objection pending (seed 004 节点二十一:
+        # "收到…委托评估…等报告后…发送给当事人"; 节点二十二: "收到报告后五日内提出书面异议"). It was fixed on arrival.
+        lot.stage, lot.reports = "reported", lot.reports + 1
+        lot.objection = lot.objection_until = None
+        self._record(lot, "report_received", at, instance=self._report_instance(lot),
+                     reference_price_cents=lot.reference_price_cents)
         self.p._notify("price_reported", case_id=lot.case_id, asset=lot.asset,
                        reference_price_cents=lot.reference_price_cents)
 
     def serve_report(self, case_id: str, asset: str) -> Any:
-        """送达参考价材料 (node 21): the parties have the report; their 5 days to object run from now."""
+        """送达参考价材料 (node 21, the report's instance: ``report_instance``): the parties have the report; their 5
+        days to object run from now (the legal calendar)."""
         lot = self.lot(case_id, asset)
         self._need(lot, ("reported",), "尚未收到询价或评估报告", "no price report received yet")
         if lot.objection_until is not None:
             raise UserError("报告已送达", "the report was already served",
                             where=f"案件 case {case_id} 财产 asset {asset}")
         self._check(lot, 21, "送达参考价材料", "the service of the price report")  # refused: no window starts
-        out = self._complete(lot, 21)
+        out = self._complete(lot, 21, self._report_instance(lot))
         period = Period.parse("5d")
         lot.objection_until = self.p.runtime.engine.calendar.deadline(self.now, period).due
-        self._later(lot.objection_until, lambda: self._window_closed(lot))
+        served = lot.reports  # the window of this report: a later round's report is not fixed by it
+        self._later(lot.objection_until, lambda: self._window_closed(lot, served))
         return out
 
     def object(self, case_id: str, asset: str, by: str = "被执行人") -> Any:
-        """A party objects to the reference price (within 5 days of receiving the report): node 22's review runs."""
+        """A party objects to the reference price (within 5 days of receiving the report): node 22's review runs (the
+        report's instance: ``report_instance``)."""
         lot = self.lot(case_id, asset)
         where = f"案件 case {case_id} 财产 asset {asset}"
         if lot.objection_until is not None and self.now >= lot.objection_until:
@@ -483,20 +502,22 @@ class Disposal:
             raise UserError("报告尚未送达当事人", "the report has not been served on the parties", where=where)
         if lot.objection == "pending":
             raise UserError("已有异议在审查中", "an objection is already under review", where=where)
-        out = self._record(lot, "objection_received", by=by)
+        out = self._record(lot, "objection_received", instance=self._report_instance(lot), by=by)
         if out.accepted:  # a refused record (e.g. the filing node frozen) leaves the lot as it was
             lot.objection = "pending"
         return out
 
     def review_objection(self, case_id: str, asset: str, upheld: bool, method: str = "appraisal") -> Any:
         """参考价异议审查 (node 22): dismissed — the price stands (fixed now if the window has closed); upheld — a new
-        price is asked (委托评估 by default) and fixed when reported."""
+        price is asked (委托评估 by default), and its report goes the way of the first: served (node 21), objectable
+        within 5 days (node 22), fixed when they end with none pending or its objection is dismissed. An objection to
+        the new report may be upheld again: another round, each timed (the seed sets no limit; our choice)."""
         lot = self.lot(case_id, asset)
         if lot.objection != "pending":
             raise UserError("没有待审查的异议", "no objection under review",
                             where=f"案件 case {case_id} 财产 asset {asset}")
         self._check(lot, 22, "异议审查结果", "the objection's review")
-        out = self._complete(lot, 22)
+        out = self._complete(lot, 22, self._report_instance(lot))
         lot.objection = "upheld" if upheld else "dismissed"
         if upheld:
             self.price(case_id, asset, method)
@@ -504,8 +525,8 @@ class Disposal:
             self._fix(lot)
         return out
 
-    def _window_closed(self, lot: Lot) -> None:
-        if lot.stage == "reported" and lot.objection in (None, "dismissed"):
+    def _window_closed(self, lot: Lot, served: int) -> None:
+        if lot.reports == served and lot.stage == "reported" and lot.objection in (None, "dismissed"):
             self._fix(lot)
 
     def _fix(self, lot: Lot) -> None:

@@ -1,0 +1,155 @@
+"""The new price report after an upheld objection goes the way of the first (seed 004 节点二十一: "收到…委托评估…
+等报告后，应当将报告发送给当事人…自收到材料之日起三日内发送"; 节点二十二: "当事人、利害关系人认为网络询价报告
+或者评估报告有错误的，可以在收到报告后五日内提出书面异议"; tests/fidelity_audit.md N21, N22): recorded (node 21's 3 days
+run for it), served, a new 5-day window by the legal calendar, objected to or not, fixed when the window closes with no
+objection pending or when the objection is dismissed — node 23's 10 days only then. It was fixed on arrival, unserved.
+A later report's nodes 21–22 are timed under its own instance (``<asset>#2``…: ``Disposal.report_instance``); the
+first report's stay the asset's."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from core_flow.engine import EventKind
+from core_flow.legal_calendar import Period
+from tests.test_disposal import CLAIM, Case
+from tests.test_disposal_followups import _unfreeze
+
+
+def _events(case: Case, kind: EventKind, node: int | None = None, instance: str | None = None) -> list:
+    return [e for e in case.court.runtime.case_events(case.k)
+            if e.kind == kind and (node is None or e.node == node) and (instance is None or e.instance == instance)]
+
+
+def _fixed(case: Case) -> list:
+    return [e for e in _events(case, EventKind.ANCHOR, instance=case.asset)
+            if e.data["anchor"] == "reference_price_fixed"]
+
+
+def _upheld(method: str = "appraisal", seed: int = 5) -> tuple[Case, str]:
+    """A flat priced, its report served, objected to and the objection upheld: a new price asked (``method``), its
+    report in. Returns the case and the second report's instance."""
+    case = Case(seed=seed).seal().price()
+    case.court.run_for(timedelta(days=1))
+    case.d.object(case.k, case.asset, by="申请执行人")
+    case.d.review_objection(case.k, case.asset, upheld=True, method=method)
+    assert case.lot.stage == "pricing" and case.status(22) == "done"
+    for _ in range(40):
+        case.court.run_for(timedelta(days=1))
+        if case.lot.stage != "pricing":
+            break
+    return case, f"{case.asset}#2"
+
+
+def test_the_report_after_an_upheld_objection_is_not_fixed_on_arrival_and_runs_node_21_again():
+    case, second = _upheld()
+    lot = case.lot
+    assert lot.stage == "reported" and lot.reports == 2  # the old code: fixed on arrival
+    assert case.status(20) != "done" and not _fixed(case)
+    [received] = [e for e in _events(case, EventKind.ANCHOR, instance=second) if e.data["anchor"] == "report_received"]
+    assert received.data["reference_price_cents"] == lot.reference_price_cents
+    # node 21's 3 days for the new report, under its own instance; the first report's node 21 stays done
+    ns = case.state.node(21, second)
+    assert ns is not None and not ns.items["main"].done
+    engine = case.court.runtime.engine
+    item = engine.process.by_no[21].items[0]
+    assert ns.items["main"].due == engine.calendar.deadline(received.at, Period.parse("3d"), item.policy).due
+    assert case.status(21) == "done"
+    served_at = case.court.clock.now()
+    case.d.serve_report(case.k, case.asset)
+    assert str(case.state.status(21, second)) == "done" and lot.objection_until is not None
+    # a new 5 days by the legal calendar from the service
+    assert lot.objection_until == case.court.runtime.engine.calendar.deadline(served_at, Period.parse("5d")).due
+    case.court.run_until(lot.objection_until - timedelta(minutes=1))
+    assert lot.stage == "reported" and not _fixed(case)
+    case.court.run_until(lot.objection_until + timedelta(minutes=1))
+    [fixed] = _fixed(case)  # the window closed with no objection: fixed now, node 23's 10 days from now
+    assert lot.stage == "fixed" and fixed.at == lot.objection_until and case.status(20) == "done"
+    set_23 = _events(case, EventKind.DEADLINE_SET, 23, case.asset)
+    assert len(set_23) == 1 and set_23[0].at == fixed.at
+    assert not _events(case, EventKind.DEADLINE_MISSED, 21) and not _events(case, EventKind.DEADLINE_MISSED, 22)
+
+
+def test_the_second_report_not_served_in_3_days_is_warned_and_missed_and_not_fixed():
+    case, second = _upheld()
+    due = case.state.node(21, second).items["main"].due
+    case.court.run_until(due + timedelta(days=10))
+    assert _events(case, EventKind.WARNING, 21, second)
+    [missed] = _events(case, EventKind.DEADLINE_MISSED, 21, second)
+    assert missed.at == due
+    assert case.lot.stage == "reported" and not _fixed(case)  # not served: no window, no price
+    _unfreeze(case, 20)  # node 20's 30 days (from the first request) ran out meanwhile: frozen, as for the first
+    case.d.serve_report(case.k, case.asset)  # late, but served: its window runs
+    case.court.run_for(timedelta(days=8))
+    assert case.lot.stage == "fixed" and len(_fixed(case)) == 1
+
+
+def test_an_objection_to_the_second_report_is_reviewed_and_dismissed_fixes_it():
+    case, second = _upheld()
+    lot = case.lot
+    case.d.serve_report(case.k, case.asset)
+    case.court.run_for(timedelta(days=2))
+    case.d.object(case.k, case.asset, by="被执行人")
+    [received] = [e for e in _events(case, EventKind.ANCHOR, instance=second)
+                  if e.data["anchor"] == "objection_received"]
+    ns = case.state.node(22, second)  # node 22's 15 days again, for this report
+    assert ns is not None and not ns.items["main"].done and ns.items["main"].due > received.at + timedelta(days=14)
+    case.court.run_until(lot.objection_until + timedelta(days=1))  # the window closed, the objection pending
+    assert lot.stage == "reported" and not _fixed(case) and case.status(20) != "done"
+    case.d.review_objection(case.k, case.asset, upheld=False)
+    assert str(case.state.status(22, second)) == "done"
+    [fixed] = _fixed(case)
+    assert lot.stage == "fixed" and fixed.at == case.court.clock.now()
+    [set_23] = _events(case, EventKind.DEADLINE_SET, 23, case.asset)
+    assert set_23.at == fixed.at  # node 23's 10 days start only now
+
+
+def test_an_objection_upheld_again_goes_round_again_and_an_earlier_window_fixes_nothing():
+    """Upheld again: a third report (``#3``), each round timed — the seed sets no limit (our choice). A 网络询价 asked
+    again answers within the first report's window: that window's end does not fix the new, unserved report."""
+    case = Case().seal().price()
+    lot = case.lot
+    first_window = lot.objection_until
+    case.d.object(case.k, case.asset)
+    case.d.review_objection(case.k, case.asset, upheld=True, method="network_inquiry")
+    for _ in range(5):
+        case.court.run_for(timedelta(days=1))
+        if lot.stage == "reported":
+            break
+    assert lot.stage == "reported" and lot.reports == 2 and case.court.clock.now() < first_window
+    case.court.run_until(first_window + timedelta(hours=1))
+    assert lot.stage == "reported" and not _fixed(case)  # the first window's end: nothing fixed
+    case.d.serve_report(case.k, case.asset)
+    case.d.object(case.k, case.asset, by="申请执行人")
+    case.d.review_objection(case.k, case.asset, upheld=True, method="network_inquiry")
+    for _ in range(6):
+        case.court.run_for(timedelta(days=1))
+        if lot.stage == "reported":
+            break
+    third = f"{case.asset}#3"
+    assert lot.stage == "reported" and lot.reports == 3 and case.state.node(21, third) is not None
+    assert str(case.state.status(22, f"{case.asset}#2")) == "done"
+    case.d.serve_report(case.k, case.asset)
+    case.court.run_for(timedelta(days=8))
+    assert lot.stage == "fixed" and len(_fixed(case)) == 1
+    # the second report, held back past the first window here, missed its own 3 days; the first and third did not
+    assert {e.instance for e in _events(case, EventKind.DEADLINE_MISSED, 21)} == {f"{case.asset}#2"}
+    assert not _events(case, EventKind.DEADLINE_MISSED, 22)
+
+
+def test_payment_in_kind_withdraws_the_second_reports_service_deadline():
+    """以物抵债 by agreement while the new report waits to be served: node 21's deadline for it is moot (ends_on
+    sale_confirmed reaches the report's own instance), not missed."""
+    case, second = _upheld()
+    case.d.agree_in_kind(case.k, case.asset, CLAIM, applicant_consents=True, debtor_consents=True)
+    [withdrawn] = _events(case, EventKind.DEADLINE_WITHDRAWN, 21, second)
+    assert withdrawn.data["by"] == "sale_confirmed"
+    case.court.run_for(timedelta(days=10))
+    assert not _events(case, EventKind.DEADLINE_MISSED, 21, second)
+
+
+def test_a_reports_instance_is_the_asset_for_the_first_and_numbered_after():
+    from core_flow.platform.disposal import Disposal
+
+    assert Disposal.report_instance("real_estate_registry:1", 1) == "real_estate_registry:1"
+    assert Disposal.report_instance("real_estate_registry:1", 3) == "real_estate_registry:1#3"
