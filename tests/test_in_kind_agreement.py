@@ -402,3 +402,22 @@ def test_a_sale_confirmed_on_one_asset_withdraws_no_deadline_of_another_being_pr
     assert "sale_confirmed" in case.anchors() and _events(case, EventKind.DEADLINE_WITHDRAWN) == []
     main = case.state.node(20, other).items["main"]
     assert not main.done and main.due == due
+
+
+def test_a_frozen_node_of_the_assets_disposal_refuses_the_agreement_until_unfrozen():
+    """Node 20 froze (no price asked within 15 days of the seal): the agreement passed it by — node 29's own
+    predecessors were checked, not the asset's frozen price node — and the property went to the applicant with node 20
+    still frozen ("不得流转下一节点"). Refused now, naming the node and who unfreezes it; taken once unfrozen."""
+    case = Case()
+    case.seal()
+    case.court.run_for(timedelta(days=20))  # node 20's 15 days to start the price ran out
+    assert case.status(20) == "frozen"
+    before = _snapshot(case)
+    with pytest.raises(UserError) as err:
+        _agree(case)
+    assert err.value.code == "node_frozen" and err.value.nodes == ((20, case.asset),)
+    assert f"节点已冻结（20/{case.asset}）" in err.value.zh and "waits for an unfreeze" in err.value.en
+    assert _snapshot(case) == before
+    case.p.submit(c.RequestUnfreeze(case.k, 20, case.asset, by="承办人"))
+    assert case.p.submit(c.ApproveUnfreeze(case.k, 20, "中院执行局长", case.asset)).accepted
+    assert _agree(case).accepted and case.lot.stage == "in_kind"

@@ -865,7 +865,12 @@ class Disposal:
                             "权益（节点29 第2项）",
                             f"other creditors' measures are on the property ({names_en}){consent_en}: payment in kind "
                             "would harm them (node 29 item 2)", where=where, code="in_kind_other_creditors")
-        self._check(lot, 29, "以物抵债", "payment in kind")
+        # a frozen node of the asset's disposal (node 20's price, node 23's start of the sale…) is not passed by
+        # taking the property in kind: "不得流转下一节点" until its unfreeze (seed 004 总体要求)
+        self.p._check_not_frozen(case_id, 29, asset, "以物抵债", "payment in kind", asset_wide=True)
+        if asset in state.in_kind:  # (the engine would refuse it after the lot had changed)
+            raise UserError(f"财产 {asset} 已以物抵债", f"{asset} was already taken in kind", where=where,
+                            code="disposal_stage")
         # taken: node 29 done, the agreement's day anchors node 30's ruling, the claim reduced
         self._complete(lot, 29)
         lot.stage, lot.confirmed_at = "in_kind", self.now

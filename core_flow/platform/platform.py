@@ -308,15 +308,20 @@ class Platform:
         return report
 
     # ── internals ────────────────────────────────────────────────────────────────────────────────
-    def _check_not_frozen(self, case_id: str, node: int, instance: str, what_zh: str, what_en: str) -> None:
+    def _check_not_frozen(self, case_id: str, node: int, instance: str, what_zh: str, what_en: str,
+                          asset_wide: bool = False) -> None:
         """A measure governed by a frozen node is not sent (nor is anything for a case whose 立案 node froze
-        because the handler was kept): a located bilingual refusal, nothing sent."""
+        because the handler was kept): a located bilingual refusal, nothing sent. ``asset_wide``: every frozen node
+        of the asset ``instance`` stands in the way too (an act that ends the asset's disposal, not only its next
+        node's)."""
         state = self.runtime.cases.get(case_id)
         if state is None:
             raise UserError(f"案件 {case_id} 不存在", f"no case {case_id}", where="case_id")
         frozen = self.runtime.engine.blocking_nodes(state, node, instance)
         if state.filing_frozen:
             frozen = frozen + [ns for ns in state.frozen_nodes() if ns.no == self.process.resumption.freezes_node]
+        if asset_wide and instance:
+            frozen = frozen + [ns for ns in state.frozen_nodes() if ns.instance == instance and ns not in frozen]
         if frozen:
             names = "、".join(f"{ns.no}{'/' + ns.instance if ns.instance else ''}" for ns in frozen)
             who = sorted({a for ns in frozen for a in ns.unfreeze_by})
