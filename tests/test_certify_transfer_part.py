@@ -247,3 +247,19 @@ def test_a_failure_outweighs_a_difference_and_a_difference_a_pass() -> None:
     assert verdict(ctx.findings) == "differs"
     assert ctx.findings[-1].zh == "与 zhixing 的解读不同（未经确认）：见"
     assert verdict([*ctx.findings, Finding("AG-020", "transfer", "fail", "坏", "bad")]) == "fail"
+
+
+_CODES = ("0 通过", "1 有要求未通过", "2 用法", "3 无一通过")
+
+
+@pytest.mark.parametrize("command, codes", [("agency", (*_CODES, "4 无未通过")), ("court", _CODES)])
+def test_the_help_gives_every_exit_code_the_run_ends_with(command: str, codes: tuple[str, ...],
+                                                         monkeypatch: pytest.MonkeyPatch,
+                                                         capsys: pytest.CaptureFixture[str]) -> None:
+    """A vendor's CI reads the exit code: 3 (nothing passed) and 4 (differs) were only in certify/README.md."""
+    monkeypatch.setenv("COLUMNS", "200")
+    main(["certify", command, "--help"])
+    out = " ".join(capsys.readouterr().out.split())
+    said = out[out.index("退出码 / exit codes"):]
+    assert [n for n in codes if n not in said] == [] and "nothing passed" in said
+    assert ("differ from zhixing's unconfirmed reading" in said) == (command == "agency")

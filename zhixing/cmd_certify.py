@@ -93,7 +93,12 @@ def register(app: typer.Typer) -> None:
                                                   "ADDR[:PORT] as the system under test reaches it for callbacks "
                                                   "(listens on every interface; default: loopback only)"),
     ) -> None:
-        """认证协助执行单位或总对总一侧 / certify a system playing an agency or the 总对总 hub."""
+        """认证协助执行单位或总对总一侧 / certify a system playing an agency or the 总对总 hub.
+
+        退出码 / exit codes: 0 通过 passed；1 有要求未通过或运行被中断 a requirement failed, or
+        interrupted；2 用法或输入错误 a usage or input mistake；3 无一通过（全部跳过或不适用）nothing passed；
+        4 无未通过、但有与 zhixing 未经确认的解读不同者 none failed, some differ from zhixing's unconfirmed reading
+        (certify/README.md)."""
         from certify.runner import run_agency
         from certify.sut import check_base_url
 
@@ -141,7 +146,11 @@ def register(app: typer.Typer) -> None:
                                              "reaches it (with --listen 0.0.0.0; default loopback)"),
     ) -> None:
         """认证法院一侧：提供带检查的模拟总对总与机构，评分法院系统的往来 / certify a court system: serve the
-        instrumented mock hub and agencies, grade the court's traffic."""
+        instrumented mock hub and agencies, grade the court's traffic.
+
+        退出码 / exit codes: 0 通过 passed；1 有要求未通过或运行被中断 a requirement failed, or
+        interrupted；2 用法或输入错误 a usage or input mistake；3 无一通过（全部跳过或不适用，如法院从未连接）
+        nothing passed (e.g. the court never connected)."""
         from certify.court_runner import (
             WILDCARDS,
             advertised_host,
