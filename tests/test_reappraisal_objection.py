@@ -9,9 +9,12 @@ first report's stay the asset's."""
 from __future__ import annotations
 
 from datetime import timedelta
+from pathlib import Path
 
 from core_flow.engine import EventKind
+from core_flow.eventlog import EventLog
 from core_flow.legal_calendar import Period
+from scenarios.record_check import check_log
 from tests.test_disposal import CLAIM, Case
 from tests.test_disposal_followups import _unfreeze
 
@@ -153,3 +156,33 @@ def test_a_reports_instance_is_the_asset_for_the_first_and_numbered_after():
 
     assert Disposal.report_instance("real_estate_registry:1", 1) == "real_estate_registry:1"
     assert Disposal.report_instance("real_estate_registry:1", 3) == "real_estate_registry:1#3"
+
+
+def test_a_recorded_second_round_replays_the_acts_on_the_asset(tmp_path: Path, monkeypatch) -> None:
+    """``zhixing scenarios record``: the second report's service, the objection to it and its review are the handler's
+    acts on the asset (``serve_report: 房产``…), not a ``complete_node`` of an instance the replay cannot name."""
+    import tests.test_disposal as td
+
+    path, real, logs = tmp_path / "log.jsonl", td.build_virtual_court, []
+
+    def build(*a, **kw):
+        court = real(*a, **kw)
+        logs.append(EventLog(path).attach(court.runtime))
+        return court
+
+    monkeypatch.setattr(td, "build_virtual_court", build)
+    case, _ = _upheld()
+    case.d.serve_report(case.k, case.asset)
+    case.court.run_for(timedelta(days=2))
+    case.d.object(case.k, case.asset, by="被执行人")
+    case.court.run_for(timedelta(days=6))
+    case.d.review_objection(case.k, case.asset, upheld=False)
+    case.court.run_for(timedelta(days=2))
+    assert case.lot.stage == "fixed"
+    logs[0].close()
+    [check] = check_log(path)
+    assert check.passed, check.failure
+    steps = check.text[check.text.index("\nsteps:"):]
+    assert "#2" not in steps and "complete_node" not in steps
+    assert steps.count("serve_report:") == 2 and steps.count("object: {asset:") == 2
+    assert "upheld: true" in steps and "upheld: false" in steps
