@@ -101,6 +101,9 @@ REFUSALS: dict[str, tuple[str, str]] = {
                          "this case is not that case's resumption: it cannot take over its freezes and seals"),
     "ASSET_EXISTS": ("财产已在本案控制之下", "the asset is already controlled in this case"),
     # disposal (nodes 19–30: seals, reference price, auctions)
+    "DISPOSAL_NOT_APPLICABLE": ("处置节点不适用于本案（财产保全案件的财产留待判决后执行）",
+                                "the disposal nodes do not apply to the case (preserved property is held for the "
+                                "judgment)"),
     "DISPOSAL_STAGE": ("处置尚未到此步骤（如报告未送达、未流拍）", "the disposal is not at this step yet"),
     "OBJECTION_LATE": ("异议已超过收到报告后五日", "the objection is later than 5 days after the report"),
     "REFERENCE_PRICE_LAPSED": ("参考价已超过有效期（一年；二拍、变卖另宽限六个月），须重新确定参考价",

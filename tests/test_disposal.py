@@ -488,3 +488,24 @@ def test_a_frozen_pricing_node_refuses_the_service_and_starts_no_objection_windo
     assert case.lot.objection_until is not None and case.status(21) == "done"
     case.court.run_for(timedelta(days=8))  # no objection: the window closes and the price is fixed
     assert case.lot.stage == "fixed" and case.status(20) == "done"
+
+
+def test_a_preservation_case_refuses_the_pricing_the_preserved_property_is_held_for_the_judgment(monkeypatch):
+    """A 财产保全 case's sealed flat was priced (and could go on to auction): node 20 does not apply to it
+    (process.yaml override, as node 31's 划拨 does not) — refused before anything is sent, read from the data."""
+    from dataclasses import replace
+
+    from core_flow.platform.platform import Platform
+
+    filing = Platform.file
+    monkeypatch.setattr(Platform, "file", lambda self, cmd, subjects: filing(
+        self, replace(cmd, case_type="preservation"), subjects))
+    case = Case().seal()
+    monkeypatch.undo()
+    assert case.state.case_type == "preservation" and case.lot.stage == "sealed"
+    before = len(case.court.runtime.case_events(case.k))
+    with pytest.raises(UserError) as err:
+        case.d.price(case.k, case.asset)
+    assert err.value.code == "disposal_not_applicable" and "财产保全" in err.value.zh and "preservation" in err.value.en
+    assert case.lot.stage == "sealed" and case.lot.pricing_id is None
+    assert len(case.court.runtime.case_events(case.k)) == before and case.state.node(20, case.asset) is None

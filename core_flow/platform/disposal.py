@@ -398,6 +398,17 @@ class Disposal:
             raise UserError(f"询价方式须为 network_inquiry（网络询价）或 appraisal（委托评估），收到 {method!r}",
                             f"method must be network_inquiry or appraisal, got {method!r}", where="method")
         lot = self.lot(case_id, asset)
+        state = self.p.runtime.cases[case_id]
+        node = self.p.process.by_no[20]
+        if not node.applies_for(state.attrs):  # process.yaml: node 20's override (not in a 财产保全 case)
+            kind, kind_en = (("财产保全案件（保全的财产留待判决生效后执行）",
+                              "a property preservation case (财产保全: the property is held for the judgment)")
+                             if state.case_type == "preservation"
+                             else (f"本类案件（{state.case_type}）", f"this kind of case ({state.case_type})"))
+            raise UserError(f"节点20「{node.name}」不适用于{kind}，不予询价评估、处置：{asset} 保持查封（冻结）",
+                            f"node 20 ({node.en}) does not apply to {kind_en}: no pricing nor sale; {asset} stays "
+                            "sealed (frozen)", where=f"案件 case {case_id} 财产 asset {asset}",
+                            code="disposal_not_applicable")
         repricing = lot.stage == "fixed" and self.lapsed(lot) is not None
         self._need(lot, ("fixed",) if repricing else ("sealed",) if lot.objection != "upheld" else ("reported",),
                    "须在查封后（或异议成立后、参考价失效后重新）确定参考价",
