@@ -171,14 +171,21 @@ def test_a_part_is_less_than_the_value_and_of_equity_or_securities(agency: str, 
 
 
 # ── the mutants are caught, each by a finding that differs (not a failure) ────────────────────────────────────────
-def test_a_registry_transferring_the_whole_holding_on_a_part_freeze_differs(tmp_path: Path,
-                                                                          monkeypatch: pytest.MonkeyPatch) -> None:
-    _mutate(monkeypatch, "whole_on_part")
-    path = _fixtures(tmp_path, _at("equity_registry"))
+def _run_mutant(monkeypatch: pytest.MonkeyPatch, tmp_path: Path, mutant: str, agency: str) -> list[dict[str, Any]]:
+    """The transfer check against the mock with ``mutant`` at ``agency``: AG-020 differs and nothing fails; the
+    findings."""
+    _mutate(monkeypatch, mutant)
+    path = _fixtures(tmp_path, _at(agency))
     with _server() as server:
         result = run_agency(server.url, path, tmp_path / "ev", only=("transfer",))
     findings = _findings(tmp_path / "ev")
     assert (result.failed, result.differs) == ([], ["AG-020"]), findings
+    return findings
+
+
+def test_a_registry_transferring_the_whole_holding_on_a_part_freeze_differs(tmp_path: Path,
+                                                                          monkeypatch: pytest.MonkeyPatch) -> None:
+    findings = _run_mutant(monkeypatch, tmp_path, "whole_on_part", "equity_registry")
     differs = [f["en"] for f in findings if f["status"] == "differs"]
     assert len(differs) == 2, differs
     assert differs[0].startswith("differs from zhixing's unconfirmed reading: a query after the part's transfer")
@@ -192,12 +199,7 @@ def test_a_registry_transferring_the_whole_holding_on_a_part_freeze_differs(tmp_
 
 def test_a_registry_ending_the_queued_freeze_on_a_part_transfer_differs(tmp_path: Path,
                                                                        monkeypatch: pytest.MonkeyPatch) -> None:
-    _mutate(monkeypatch, "ends_queued")
-    path = _fixtures(tmp_path, _at("csdc"))
-    with _server() as server:
-        result = run_agency(server.url, path, tmp_path / "ev", only=("transfer",))
-    findings = _findings(tmp_path / "ev")
-    assert (result.failed, result.differs) == ([], ["AG-020"]), findings
+    findings = _run_mutant(monkeypatch, tmp_path, "ends_queued", "csdc")
     (differs,) = [f for f in findings if f["status"] == "differs"]
     assert differs["zh"].startswith("与 zhixing 的解读不同（未经确认）：轮候冻结在部分过户后：查询中状态 无")
     assert "ok=False" in differs["zh"] and "应仍在余额上轮候" in differs["zh"]
@@ -207,12 +209,7 @@ def test_a_registry_ending_the_queued_freeze_on_a_part_transfer_differs(tmp_path
 
 def test_a_registry_taking_a_second_transfer_under_the_same_freeze_differs(tmp_path: Path,
                                                                           monkeypatch: pytest.MonkeyPatch) -> None:
-    _mutate(monkeypatch, "second_part")
-    path = _fixtures(tmp_path, _at("equity_registry"))
-    with _server() as server:
-        result = run_agency(server.url, path, tmp_path / "ev", only=("transfer",))
-    findings = _findings(tmp_path / "ev")
-    assert (result.failed, result.differs) == ([], ["AG-020"]), findings
+    findings = _run_mutant(monkeypatch, tmp_path, "second_part", "equity_registry")
     (differs,) = [f for f in findings if f["status"] == "differs"]
     assert differs["en"] == ("differs from zhixing's unconfirmed reading: a second transfer under the same freeze of "
                              "a part: HTTP 202, answer ok=True (expected refused)")

@@ -490,9 +490,8 @@ def test_a_frozen_pricing_node_refuses_the_service_and_starts_no_objection_windo
     assert case.lot.stage == "fixed" and case.status(20) == "done"
 
 
-def test_a_preservation_case_refuses_the_pricing_the_preserved_property_is_held_for_the_judgment(monkeypatch):
-    """A 财产保全 case's sealed flat was priced (and could go on to auction): node 20 does not apply to it
-    (process.yaml override, as node 31's 划拨 does not) — refused before anything is sent, read from the data."""
+def sealed_preservation_case(monkeypatch) -> Case:
+    """A 财产保全 case (执保) whose flat is sealed."""
     from dataclasses import replace
 
     from core_flow.platform.platform import Platform
@@ -503,6 +502,13 @@ def test_a_preservation_case_refuses_the_pricing_the_preserved_property_is_held_
     case = Case().seal()
     monkeypatch.undo()
     assert case.state.case_type == "preservation" and case.lot.stage == "sealed"
+    return case
+
+
+def test_a_preservation_case_refuses_the_pricing_the_preserved_property_is_held_for_the_judgment(monkeypatch):
+    """A 财产保全 case's sealed flat was priced (and could go on to auction): node 20 does not apply to it
+    (process.yaml override, as node 31's 划拨 does not) — refused before anything is sent, read from the data."""
+    case = sealed_preservation_case(monkeypatch)
     before = len(case.court.runtime.case_events(case.k))
     with pytest.raises(UserError) as err:
         case.d.price(case.k, case.asset)

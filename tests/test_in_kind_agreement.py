@@ -18,7 +18,7 @@ from core_flow.engine import commands as c
 from core_flow.errors import UserError
 from core_flow.process_loader import default_process, default_process_path, parse_process
 from core_flow.protocol import Measure
-from tests.test_disposal import CLAIM, Case
+from tests.test_disposal import CLAIM, Case, sealed_preservation_case
 
 
 def _rules(**in_kind):
@@ -356,16 +356,7 @@ def test_a_preservation_case_takes_no_agreement_the_preserved_property_is_held_f
     执行完毕 第3项), there is no enforceable claim to pay in kind — node 29 does not apply to it (process.yaml
     override), and the agreement is refused before anything changes. (It was taken: the preserved flat went to the
     applicant and the 执保 case read as satisfied in full.)"""
-    from dataclasses import replace
-
-    from core_flow.platform.platform import Platform
-
-    filing = Platform.file
-    monkeypatch.setattr(Platform, "file", lambda self, cmd, subjects: filing(
-        self, replace(cmd, case_type="preservation"), subjects))
-    case = Case().seal()
-    monkeypatch.undo()
-    assert case.state.case_type == "preservation" and case.lot.stage == "sealed"
+    case = sealed_preservation_case(monkeypatch)
     before = _snapshot(case)
     with pytest.raises(UserError) as err:
         _agree(case)

@@ -298,6 +298,20 @@ class Disposal:
         rule, mock_agencies.platform_periods)."""
         return _ten_am(self.p.runtime.engine.calendar.deadline(self.now, Period(days, Unit.DAYS), Policy.NATURAL).due)
 
+    def _applies(self, case_id: str, node_no: int, refused_zh: str, refused_en: str, where: str, code: str) -> None:
+        """Refused (``code``) where the process says node ``node_no`` does not apply to the case (its items'
+        overrides: not in a 财产保全 case, whose property is held for the judgment) — read from the data."""
+        state = self.p.runtime.cases[case_id]
+        node = self.p.process.by_no[node_no]
+        if node.applies_for(state.attrs):
+            return
+        kind, kind_en = (("财产保全案件（保全的财产留待判决生效后执行）",
+                          "a property preservation case (财产保全: the property is held for the judgment)")
+                         if state.case_type == "preservation"
+                         else (f"本类案件（{state.case_type}）", f"this kind of case ({state.case_type})"))
+        raise UserError(f"节点{node_no}「{node.name}」不适用于{kind}，{refused_zh}",
+                        f"node {node_no} ({node.en}) does not apply to {kind_en}: {refused_en}", where=where, code=code)
+
     def _check(self, lot: Lot, node: int, what_zh: str, what_en: str) -> None:
         self.p._check_not_frozen(lot.case_id, node, lot.asset, what_zh, what_en)
 
@@ -398,17 +412,9 @@ class Disposal:
             raise UserError(f"询价方式须为 network_inquiry（网络询价）或 appraisal（委托评估），收到 {method!r}",
                             f"method must be network_inquiry or appraisal, got {method!r}", where="method")
         lot = self.lot(case_id, asset)
-        state = self.p.runtime.cases[case_id]
-        node = self.p.process.by_no[20]
-        if not node.applies_for(state.attrs):  # process.yaml: node 20's override (not in a 财产保全 case)
-            kind, kind_en = (("财产保全案件（保全的财产留待判决生效后执行）",
-                              "a property preservation case (财产保全: the property is held for the judgment)")
-                             if state.case_type == "preservation"
-                             else (f"本类案件（{state.case_type}）", f"this kind of case ({state.case_type})"))
-            raise UserError(f"节点20「{node.name}」不适用于{kind}，不予询价评估、处置：{asset} 保持查封（冻结）",
-                            f"node 20 ({node.en}) does not apply to {kind_en}: no pricing nor sale; {asset} stays "
-                            "sealed (frozen)", where=f"案件 case {case_id} 财产 asset {asset}",
-                            code="disposal_not_applicable")
+        self._applies(case_id, 20, f"不予询价评估、处置：{asset} 保持查封（冻结）",
+                      f"no pricing nor sale; {asset} stays sealed (frozen)", f"案件 case {case_id} 财产 asset {asset}",
+                      "disposal_not_applicable")
         repricing = lot.stage == "fixed" and self.lapsed(lot) is not None
         self._need(lot, ("fixed",) if repricing else ("sealed",) if lot.objection != "upheld" else ("reported",),
                    "须在查封后（或异议成立后、参考价失效后重新）确定参考价",
@@ -810,14 +816,7 @@ class Disposal:
             raise UserError("本院流程不受理不经拍卖、变卖的协议以物抵债（process.yaml 节点29 in_kind.allowed）",
                             "this court's process takes no payment in kind by agreement without a sale "
                             "(process.yaml node 29 in_kind.allowed)", where=where, code="in_kind_not_allowed")
-        node = self.p.process.by_no[29]
-        if not node.applies_for(state.attrs):  # process.yaml: node 29's override (not in a 财产保全 case)
-            kind, kind_en = (("财产保全案件（保全的财产留待判决生效后执行）",
-                              "a property preservation case (财产保全: the property is held for the judgment)")
-                             if state.case_type == "preservation"
-                             else (f"本类案件（{state.case_type}）", f"this kind of case ({state.case_type})"))
-            raise UserError(f"节点29「{node.name}」不适用于{kind}，不能以物抵债", f"node 29 ({node.en}) does not apply "
-                            f"to {kind_en}: no payment in kind", where=where, code="in_kind_not_allowed")
+        self._applies(case_id, 29, "不能以物抵债", "no payment in kind", where, "in_kind_not_allowed")
         if state.closed_manner is not None:
             raise UserError("案件已结案，不能以物抵债", "the case is closed: no payment in kind", where=where,
                             code="case_closed")
