@@ -663,13 +663,10 @@ def render_html(agg: dict[str, Any], profile: CourtProfile, params: dict[str, An
         demand = first.get("weekly_demand")
         if demand:
             out.append("<h3>每周到达的工作量 ÷ 工作时间 / work arrived each week ÷ working time</h3>")
-            out.append("<p class='note'>按工作事项到达（排队）的周计；高于 1 表示该周到达的工作多于该角色"
-                       "该周的工作时间，积压随之增加。只计期末前已开始办理的事项：人员饱和时，最后几周到达而尚未开始的"
-                       "工作不在图中——曲线在期末跌落是积压，不是工作变少 / by the week each work item arrived (was "
-                       "queued); above 1, more work arrived than the role's working time that week, and its backlog "
-                       "grew. Only items begun before the run's end count: with the staff saturated, the work that "
-                       "arrived in the last weeks and was not yet begun is missing — a fall at the end is the "
-                       "backlog, not less work.</p>")
+            out.append("<p class='note'>按工作事项到达（排队）的周计，期末仍在排队、尚未开始的事项也计入；高于 1 "
+                       "表示该周到达的工作多于该角色该周的工作时间，积压随之增加 / by the week each work item arrived "
+                       "(was queued), items still queued and not begun at the run's end included; above 1, more work "
+                       "arrived than the role's working time that week, and its backlog grew.</p>")
             out.append(line_chart({r: (list(range(w0, w0 + len(v))), v) for r, v in demand.items() if r in shown},
                                   xlabel=week_label, ylabel="到达 ÷ 能力 / arrived ÷ capacity", hline=1.0,
                                   marks=new_years(origin, 7.0)))

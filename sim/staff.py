@@ -152,6 +152,7 @@ class Staff:
         env = self.env
         now = env.now
         hours = self.hours
+        self._arrived(role, now, seconds)
         if person is None and role in self._dedicated:
             # nobody named yet (a case not yet assigned): the first of the role free — booked on that person's own
             # queue, so a dedicated person is never booked twice over
@@ -185,6 +186,13 @@ class Staff:
         booked = env.timeout(end - now if end > now else 0.0)
         booked.callbacks.append(lambda _ev: self._done(person, now, start, seconds, kind, None, waited=begun - now))
 
+    def _arrived(self, role: str, now: float, seconds: float) -> None:
+        """The role's demand, by the week the item arrived (was queued) — counted now, not when begun: with the staff
+        saturated, the work queued in the last weeks and not begun by the run's end is demand all the same (counted
+        when begun, a saturated run's chart fell to 0 for its last 38 weeks)."""
+        if now >= self.count_from:
+            self.stats.weekly_demand[(role, self.hours.day_index(now) // 7)] += seconds
+
     def _done(self, person: str, ready: float, start: float, seconds: float, kind: str,
               action: Callable[[], object] | None, waited: float | None = None) -> None:
         if start >= self.count_from:
@@ -211,6 +219,4 @@ class Staff:
         k[2] += wait
         day = self.hours.day_index(ready)
         st.demand[(person, day)] += seconds
-        role = self.role_of.get(person, "")
-        st.weekly_demand[(role, day // 7)] += seconds
-        st.weekly[(role, self.hours.day_index(start) // 7)] += seconds
+        st.weekly[(self.role_of.get(person, ""), self.hours.day_index(start) // 7)] += seconds

@@ -49,6 +49,7 @@ class DeadlineStaff(Staff):
         """Queue ``seconds`` of staff time; ``due`` (SimPy seconds) orders it: the legal deadline it serves, None for
         work without one. ``latest`` (a legal window) orders it the same way."""
         now = self.env.now
+        self._arrived(role, now, seconds)
         if person is None and role in self._dedicated:
             person = min(self.people[role], key=self._free.__getitem__)  # the judge whose queue empties first
         own = person is not None and person in self._free

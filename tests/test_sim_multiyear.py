@@ -103,8 +103,8 @@ def test_the_charts_mark_each_new_year_and_count_weeks_after_the_warm_up(two_yea
     assert "2028年" in page and "2029年" in page  # 2027-01-01 falls in the warm-up, before the charts begin
     assert "仿真第几周（自 2026-12-07） / week of the run (from 2026-12-07)" in page
     assert "虚线竖线为 1 月 1 日" in page and "预热期后开始" in page
-    # the work-arrived chart counts items once begun: a saturated run's last weeks fall to 0 (its backlog), said
-    assert "曲线在期末跌落是积压，不是工作变少" in page and "a fall at the end is the backlog" in page
+    # the work-arrived chart counts what arrived, queued or begun (tests/test_sim_staff.py)
+    assert "期末仍在排队、尚未开始的事项也计入" in page and "items still queued and not begun" in page
 
 
 def test_the_provisional_years_are_said_before_the_figures(tmp_path, capsys):

@@ -469,3 +469,29 @@ def test_property_the_investigation_found_before_zhongben_is_no_new_clue_at_the_
     assert [f.agency for f in found] == ["real_estate_registry"] and not anchors
     found, anchors = reviews(record=False)
     assert [f.agency for f in found] == ["real_estate_registry"] and len(anchors) == 1
+
+
+def test_the_work_arrived_each_week_counts_what_is_still_queued_at_the_end():
+    """Demand is counted by the week an item arrived: a saturated run's last weeks had only the items begun by the
+    end (a 3-year walk's judges fell to 0 for 38 weeks). A person with 20 hours of work arriving each week of 40 hours
+    of time (always on): every week's demand is the work that arrived in it, whether begun or still queued."""
+    from sim.staff_deadline import DeadlineStaff
+
+    for kind in (Staff, DeadlineStaff):
+        env = simpy.Environment()
+        staff = kind(env, WorkHours(ORIGIN, always=True), {"承办法官": ("甲",), "书记员": ("丙",)})
+        week = 7 * 24 * H
+        for w in range(4):  # 4 weeks, each 200 h of work for one judge: the queue is weeks long at the end
+            env.process(_arrivals(env, staff, w * week, 20, 10 * H, "甲"))
+        env.run(until=4 * week)
+        demand = {w: s / H for (role, w), s in staff.stats.weekly_demand.items() if role == "承办法官"}
+        assert demand == {0: 200.0, 1: 200.0, 2: 200.0, 3: 200.0}, kind
+        begun = sum(s for (role, _w), s in staff.stats.weekly.items() if role == "承办法官") / H
+        assert begun <= 4 * 7 * 24 + 10  # what was worked is bounded by the time (one item spills over)
+
+
+def _arrivals(env, staff, start: float, n: int, seconds: float, person: str):
+    yield env.timeout(start)
+    for _ in range(n):
+        staff.work("承办法官", seconds, person=person)
+        yield env.timeout(3600.0)
