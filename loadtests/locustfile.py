@@ -501,7 +501,7 @@ def _failure_text(r: Any) -> str:
     text = r.text if isinstance(r.text, str) else ""
     if not text and getattr(r, "error", None) is not None:
         text = f"{type(r.error).__name__}: {r.error}"
-    return mask_ids(f"{r.status_code}: {text[:200]}")
+    return f"{r.status_code}: {mask_ids(text)[:200]}"  # masked before the cut: a cut number is not matched
 
 
 def _fire(environment: Any, kind: str, name: str, scheduled: float, done: float | None, length: int,
@@ -615,8 +615,8 @@ class CourtUser(FastHttpUser):
             if not ok:
                 error = f"超时：{o.agency} 未答复 / timed out: {o.agency} did not answer"
             elif not fb.get("ok"):
-                error = mask_ids(f"机构查询失败 / the agency's query failed: {fb.get('code')}: "
-                                 f"{str(fb.get('message'))[:160]}")
+                error = (f"机构查询失败 / the agency's query failed: {mask_ids(str(fb.get('code')))}: "
+                         f"{mask_ids(str(fb.get('message')))[:160]}")
             else:
                 waiter.answered.add(o.agency)
                 waiter.found.extend({"agency": o.agency, **h} for h in fb.get("holdings") or ())
@@ -720,7 +720,7 @@ class ControlUser(FastHttpUser):
         fb = waiter.feedback or {}
         error = None if ok else "超时 / timed out"
         if ok and not fb.get("ok") and fb.get("code") not in ("1001", "1003"):  # nothing to control is an answer
-            error = f"{fb.get('code')}: {str(fb.get('message'))[:160]}"
+            error = f"{mask_ids(str(fb.get('code')))}: {mask_ids(str(fb.get('message')))[:160]}"
         _fire(self.environment, CONTROL_TYPE, name, scheduled, waiter.done_at, 0, error)
         if op == "freeze":
             amount = fb.get("amount_controlled_cents") or 0
