@@ -20,6 +20,7 @@ from typing import Any
 import numpy as np
 
 from core_flow.errors import UserError
+from core_flow.masking import mask_text
 from sim.backends import BACKENDS
 from sim.kpi import is_share, mean_ci
 from sim.profile import CourtProfile
@@ -115,7 +116,8 @@ class _Failed:
 
 
 def _one_line(e: BaseException) -> str:
-    text = " ".join(str(e).split())
+    """The exception in one line, ID and account numbers masked (an exception's text may hold a debtor's)."""
+    text = mask_text(" ".join(str(e).split()))
     return f"{type(e).__name__}: {text}" if text else type(e).__name__
 
 
@@ -137,12 +139,13 @@ def _raise(unit: Unit, failed: _Failed, crash_dir: Path | None, backend: str) ->
 
 def write_trace(unit: Unit, trace: str, crash_dir: Path | None, backend: str) -> Path:
     """The full trace of a crashed unit, with what reproduces it, in ``crash_dir`` (the run's ``--out``) or, without
-    one or where it cannot be written, the system's temporary directory."""
+    one or where it cannot be written, the system's temporary directory. ID and account numbers in the trace are
+    masked, as in every other output of the run (the file is sent with a bug report)."""
     name = re.sub(r"[^\w.-]+", "_", unit.court or "court").strip("_") or "court"
     text = (f"zhixing: 仿真单元崩溃 / a simulation unit crashed\ncourt: {unit.court}\nreplication: "
             f"{unit.replication + 1} (index {unit.replication})\nseed (--seed): {unit.entropy}\nspawn key: "
             f"{list(unit.spawn_key)}\nyears: {unit.years}\nbackend: {backend}\n"
-            "reproduce: the same command with --workers 1 (or --backend serial)\n\n" + trace)
+            "reproduce: the same command with --workers 1 (or --backend serial)\n\n" + mask_text(trace))
     if crash_dir is not None:
         try:
             crash_dir.mkdir(parents=True, exist_ok=True)
