@@ -52,6 +52,9 @@ def free_ports(count: int, first: int = 0) -> list[int]:
                 s.bind((LOOPBACK, 0))
                 base = s.getsockname()[1]
         if base + count - 1 > 65535:
+            if first:
+                raise OptionError("--port", f"{first} 起的 {count} 个端口超过 65535", f"{count} ports from {first} "
+                                  "go past 65535")
             continue
         try:
             socks = []
@@ -61,8 +64,11 @@ def free_ports(count: int, first: int = 0) -> list[int]:
                 s.bind((LOOPBACK, p))
             return list(range(base, base + count))
         except OSError:
-            if first:
-                break
+            if first:  # the user's --port: a mistake found before the run (exit 2, the option named), not a failed run
+                raise OptionError("--port", f"端口 {first}–{base + count - 1} 中有已被占用的"
+                                  f"（{count} 个分片进程各用一个）：请换一个端口或写 0 自动选择",
+                                  f"a port in {first}-{base + count - 1} is in use ({count} shard process(es), one "
+                                  "port each): choose another or 0 for a free one") from None
         finally:
             for s in socks:
                 s.close()
@@ -216,7 +222,10 @@ def main(argv: list[str] | None = None) -> int:
     if args.host:
         url, procs = args.host, []
     else:
-        url, procs = start_server(args.server_processes, args.port, args.seed)
+        try:
+            url, procs = start_server(args.server_processes, args.port, args.seed)
+        except OptionError as err:
+            return usage_error(str(err))
     stamp = time.strftime("%Y%m%dT%H%M%SZ", time.gmtime())
     report = Path(args.report_dir or ROOT / "reports" / "load" / (stamp + ("-knee" if args.knee else "")))
     cmd = [sys.executable, "-m", "locust", "-f", str(LOCUSTFILE), "--host", url]

@@ -277,6 +277,22 @@ def test_run_refuses_before_the_server_starts(args: list[str], expected: str) ->
 
 
 @needs_locust
+def test_a_port_in_use_is_an_option_error_not_a_failed_run() -> None:
+    """Review R2: `run.py --port P` with P taken ended with exit 1 — a failed verdict's code — and a bare line naming
+    no option ("no 1 consecutive free ports"); so did a --port whose shards' ports pass 65535 (after 50 tries)."""
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        done = _run([str(RUN), "--port", str(port), "--server-processes", "1", "--", "--rate", "2"])
+    assert done.returncode == 2, done.stderr
+    assert f"错误 / error: --port: 端口 {port}–{port} 中有已被占用的" in done.stderr, done.stderr
+    done = _run([str(RUN), "--port", "65535", "--server-processes", "2", "--", "--rate", "2"])
+    assert done.returncode == 2 and "错误 / error: --port: 65535 起的 2 个端口超过 65535" in done.stderr, done.stderr
+    assert "Traceback" not in done.stderr
+
+
+@needs_locust
 def test_run_help_after_the_separator_lists_the_options_without_starting_the_mock() -> None:
     """`make load LOAD_ARGS="-- --help"` (locust's and the locustfile's options) started the sharded mock first."""
     done = _run([str(RUN), "--", "--help"])
