@@ -100,8 +100,7 @@ def _deduct(run: Run, step: StepBase, a: Any) -> CommandResult:
     amount = a.amount if a.amount is not None else (money.frozen_cents - money.deducted_cents if money else 0)
     result = _do(run, step, "Deduct", asset=asset, amount_cents=amount)
     if a.name and result.accepted:  # the receipt this deduction brings, whenever it arrives: the nth of this asset
-        nth = sum(1 for named, _ in run.receipt_names.values() if named == asset)
-        run.receipt_names[a.name] = (asset, nth)
+        run.receipt_names[a.name] = (asset, run.next_receipt(asset))
     return result
 
 
@@ -241,9 +240,27 @@ def _bid(run: Run, step: StepBase, a: Any) -> None:
         view.current_price_cents + view.increment_cents)
     auction.pay_deposit(lot.listing_id, bidder_id=a.bidder, amount_cents=view.deposit_cents, name=a.bidder, now=now)
     auction.place_bid(lot.listing_id, bidder_id=a.bidder, amount_cents=a.amount or least, now=now)
-    if a.name:  # the receipt the buyer's payment brings if this bid wins, whenever it arrives: the nth of this asset
-        nth = sum(1 for named, _ in run.receipt_names.values() if named == asset)
-        run.receipt_names[a.name] = (asset, nth)
+    _name_bid(run, lot.listing_id, asset, a.bidder, a.name)
+
+
+def _name_bid(run: Run, listing: str, asset: str, bidder: str, name: str | None) -> None:
+    """``as:`` names the receipt the buyer's payment brings if this bid wins, whenever it arrives: one slot among the
+    asset's receipts per listing, held by the leading bid's name. A bid by another bidder outbids the leader — its
+    name is refused from then on, saying who outbid it (it held the slot: the loser's name read the winner's
+    proceeds, the winner's waited for a receipt that never came)."""
+    lead = run.bid_names.get(listing)  # (name or None, bidder, slot)
+    if lead is None and not name:
+        return
+    slot = lead[2] if lead is not None else (asset, run.next_receipt(asset))
+    if lead is not None and lead[0] and (lead[1] != bidder or (name and name != lead[0])):
+        run.receipt_names.pop(lead[0], None)
+        if lead[1] != bidder:
+            run.outbid[lead[0]] = (bidder, slot)
+    if name:
+        run.outbid.pop(name, None)  # an outbid bidder bidding again under its name holds it again
+        run.receipt_names[name] = slot
+    keep = lead[0] if lead is not None and lead[1] == bidder and not name else name
+    run.bid_names[listing] = (keep, bidder, slot)
 
 
 def _other_court(run: Run, step: StepBase, a: Any, release: bool) -> None:

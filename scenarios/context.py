@@ -52,6 +52,10 @@ class Run:
     other_courts: dict[str, Any] = field(default_factory=dict)  # court code → its port on the same agencies
     names: dict[str, str] = field(default_factory=dict)  # a scenario's name (as:) → the platform's id (clue)
     receipt_names: dict[str, tuple[str, int]] = field(default_factory=dict)  # name → (asset id, nth receipt of it)
+    # a listing's leading bid once one was named (listing id → (its name or None, bidder, the receipt slot)), and a
+    # named bid outbid (name → (the bidder who outbid it, the slot)): the sale's proceeds are the winning bid's
+    bid_names: dict[str, tuple[str | None, str, tuple[str, int]]] = field(default_factory=dict)
+    outbid: dict[str, tuple[str, tuple[str, int]]] = field(default_factory=dict)
     other_freezes: dict[tuple[str, str], str] = field(default_factory=dict)  # (court, asset alias) → freeze id
     _cache: dict[tuple[str, str], Any] = field(default_factory=dict)
     _now: datetime | None = None
@@ -245,7 +249,22 @@ class Run:
         if raw and raw in self.receipt_names:
             found = self._named_receipt(self.view(step), raw)
             return found if found is not None else raw
+        if raw and raw in self.outbid:
+            self._outbid(raw, "instance")
         return raw
+
+    def next_receipt(self, asset: str) -> int:
+        """The slot among the asset's receipts the next named one takes (``deduct`` or ``bid`` ``as:``): one per
+        receipt expected, an outbid bid's slot counted (the outbidding bid holds it)."""
+        held = {n for named, n in self.receipt_names.values() if named == asset}
+        held |= {n for _, (named, n) in self.outbid.values() if named == asset}
+        return len(held)
+
+    def _outbid(self, name: str, where: str) -> None:
+        by = self.outbid[name][0]
+        raise UserError(f"名为 {name} 的出价已被 {by} 超过：价款由后者的出价带来（以其 as 命名）",
+                        f"the bid named {name} was outbid by {by}: the proceeds come with that bid (name it with its "
+                        "as)", where=where, code="NO_RECEIPT")
 
     def _named_receipt(self, view: CaseView, name: str) -> str | None:
         asset, nth = self.receipt_names[name]
@@ -262,6 +281,8 @@ class Run:
             if not 1 <= ref <= len(receipts):
                 raise UserError(f"没有第 {ref} 笔到账", f"no receipt #{ref}", where="receipt", code="NO_RECEIPT")
             return receipts[ref - 1]
+        if ref in self.outbid:
+            self._outbid(ref, "receipt")
         if ref in self.receipt_names:
             found = self._named_receipt(view, ref)
             if found is None:
