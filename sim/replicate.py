@@ -13,6 +13,7 @@ import tempfile
 import traceback
 from collections.abc import Callable, Sequence
 from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
+from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -232,7 +233,13 @@ def run_units(units: list[Unit], *, backend: str = "process", workers: int = 1,
         while pending:
             finished, pending = wait(pending, return_when=FIRST_COMPLETED)
             for fut in finished:
-                got = fut.result()
+                try:
+                    got = fut.result()
+                except BrokenProcessPool:  # a worker ended with no exception to send back (killed: out of memory)
+                    _stop(pool)
+                    unit = units[futures[fut]]
+                    raise UnitCrashed(unit, KILLED, write_trace(unit, traceback.format_exc(), crash_dir,
+                                                                "process")) from None
                 if isinstance(got, _Failed):
                     _stop(pool)
                     _raise(units[futures[fut]], got, crash_dir, "process")
@@ -242,6 +249,10 @@ def run_units(units: list[Unit], *, backend: str = "process", workers: int = 1,
     finally:
         pool.shutdown(wait=True, cancel_futures=True)
     return results  # type: ignore[return-value]
+
+
+KILLED = ("BrokenProcessPool: 工作进程被异常终止（如内存不足被系统结束；可能是同时运行的另一单元）/ a worker process "
+          "was ended abruptly (e.g. killed when out of memory; it may have been another unit running at the time)")
 
 
 def _stop(pool: ProcessPoolExecutor) -> None:

@@ -1,0 +1,47 @@
+"""A pool worker killed outright (the system's out-of-memory killer on a long province run, a segfault) sends no
+exception back: the pool raised ``BrokenProcessPool`` and `zhixing simulate` ended in its raw stack trace, exit 1 —
+not the crashed unit's one message and exit 3 (review R2). Now it is said as a crash: the unit whose future broke,
+the seed, the trace's file."""
+
+from __future__ import annotations
+
+import os
+import signal
+
+import pytest
+
+from sim import replicate
+from sim.replicate import CRASH_EXIT, UnitCrashed, make_units, run_units
+from tests.sim_support import small_court
+from zhixing.cli import main
+
+
+def _killed(replication: int):
+    real = replicate.run_unit
+
+    def run_unit(unit, progress=None):
+        if unit.replication == replication:
+            os.kill(os.getpid(), signal.SIGKILL)
+        return real(unit, progress)
+
+    return run_unit
+
+
+def test_a_killed_worker_is_a_crashed_unit(monkeypatch, tmp_path):
+    monkeypatch.setattr(replicate, "run_unit", _killed(1))
+    units = make_units([("甲县", small_court(60))], years=0.05, replications=2, seed=5)
+    with pytest.raises(UnitCrashed) as info:
+        run_units(units, backend="process", workers=2, crash_dir=tmp_path)
+    err = info.value
+    assert "BrokenProcessPool" in err.zh and "内存不足" in err.zh and "out of memory" in err.en
+    assert "--seed 5" in err.zh and err.path.parent == tmp_path and "Traceback" in err.path.read_text(encoding="utf-8")
+
+
+def test_the_cli_says_a_killed_worker_in_one_message_and_exits_3(monkeypatch, tmp_path, capsys):
+    monkeypatch.setattr(replicate, "run_unit", _killed(0))
+    profile = tmp_path / "court.yaml"
+    profile.write_text("name: 丙县人民法院\nintake: {yearly: 60}\nstaff: {承办法官: {count: 1}, 书记员: {count: 1}}\n",
+                       encoding="utf-8")
+    code = main(["simulate", str(profile), "--years", "0.05", "-r", "2", "-w", "2", "--out", str(tmp_path / "out")])
+    err = capsys.readouterr().err
+    assert code == CRASH_EXIT and "Traceback" not in err and "仿真单元崩溃：法院 丙县人民法院" in err
