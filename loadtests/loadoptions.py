@@ -111,6 +111,9 @@ def check_options(o: argparse.Namespace | Any) -> Plan:
         raise OptionError("--max-failures", f"失败率阈值应在 0–1 之间：{o.max_failures:g}",
                           f"the failure-ratio threshold must be within 0-1: {o.max_failures:g}")
     steps = _parsed("--steps", parse_rates, o.steps)
+    if o.steps.strip() and not any(r > 0 for r in steps):  # ',,' ran the default --rate; '0,0' ran and failed
+        raise OptionError("--steps", f"没有大于 0 的速率：{o.steps!r}（应为逗号分隔的速率，如 50,100,200）",
+                          f"no rate above 0: {o.steps!r} (comma-separated rates, e.g. 50,100,200)")
     _parsed("--control-mix", parse_mix, o.control_mix)
     if o.rate_file:
         _file("--rate-file", read_rate_file, o.rate_file)

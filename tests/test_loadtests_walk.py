@@ -268,6 +268,9 @@ def test_a_fixtures_typo_is_named_by_file_line_and_entry(fixtures: Path, tmp_pat
     (["--host", "http://10.0.0.1:8700"], "--host: 只允许本机地址作为压测目标"),
     (["--", "--agency", "zdz"], "--agency: zdz 是总对总系统本身"),
     (["--", "--rate", "0"], "--rate: 应大于 0（速率为 0 的运行没有可判定的到达）"),  # ran, then FAIL on nothing
+    # review R2: ',,' ran the default 100/s run and passed; '0,0' ran and failed on nothing
+    (["--", "--steps", ",,"], "--steps: 没有大于 0 的速率：',,'"),
+    (["--", "--steps", "0,0"], "--steps: 没有大于 0 的速率：'0,0'"),
 ])
 def test_run_refuses_before_the_server_starts(args: list[str], expected: str) -> None:
     done = _run([str(RUN), *args])
