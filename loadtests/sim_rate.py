@@ -87,9 +87,17 @@ def main(argv: list[str] | None = None) -> int:
         print(f"余量 / headroom: × {args.headroom:g}")
     print(f"压测速率 / load-test rate: {per_hour:g} × {scale * args.headroom:.4g} / 3600 = {rate:.4g} 件/秒 per second")
     if int(peak["peak_hour_of_day"]) == 0:
+        burst = per_hour * scale * args.headroom / 60
         print("⚠ 峰值在 00:00：这是终本统查在到期日 0 时成批发出的请求，同时到达而不是分布在一小时内；"
               "请另用 --rate-file 以短时高速率测这一批 / the peak is at 00:00: the 终本 sweeps' batch sent at "
               "midnight arrives at once, not over the hour; test it as a burst with --rate-file")
+        # a rate file's verdict is judged at its lowest stage unless --min-rate names the burst's rate: a burst
+        # that failed outright passed (review R2)
+        print(f"  如一小时的量在一分钟内到达：文件 burst.csv 一行 60,{burst:.4g}，加 --rate-file burst.csv --min-rate "
+              f"{burst:.4g}（判定取不低于 --min-rate 的最低一级；缺省为最低一级：文件另有较低的各级时即不判这一批）"
+              f"/ e.g. the hour's requests within a minute: a file burst.csv with the row 60,{burst:.4g}, and "
+              f"--rate-file burst.csv --min-rate {burst:.4g} (the verdict judges the lowest stage at or above "
+              "--min-rate; by default the lowest stage: with lower stages in the file, the burst goes unjudged)")
     duration = max(30, min(3600, round(200 / rate))) if rate > 0 else 30  # enough arrivals for a p95, ≤ an hour
     target = "" if args.agency == HUB else f" --agency {args.agency}"
     print(f"命令 / commands（{duration} 秒约 {rate * duration:.0f} 次到达 / about {rate * duration:.0f} arrivals in "

@@ -374,6 +374,8 @@ def test_sim_rate_turns_a_simulated_peak_hour_into_the_load_test_command(tmp_pat
     _agencies_csv(tmp_path, hour_of_day=0)
     midnight = _run([str(SIM_RATE), str(tmp_path), "--agency", "icbc"])
     assert "⚠ 峰值在 00:00" in midnight.stdout
+    # review R2: a rate file is judged at its lowest stage — the burst is judged only with --min-rate at its rate
+    assert "burst.csv 一行 60,0.6，加 --rate-file burst.csv --min-rate 0.6" in midnight.stdout, midnight.stdout
     for args, expected in (([str(tmp_path), "--agency", "icbx"], "中没有机构 'icbx'"),
                            ([str(tmp_path / "none"), "--agency", "icbc"], "无法读取"),
                            ([str(tmp_path), "--agency", "icbc", "--headroom", "0"], "--headroom: 应大于 0")):
