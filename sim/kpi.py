@@ -309,7 +309,8 @@ class Collector:
         """Each year of the run (``year_of``) as the KPIs count it — after the warm-up, ``days`` counted: new cases
         filed, closed (of them by 终本), resumptions, 终本 sweeps, deadline compliance; and the open cases and the
         终本 register at the year's end (the last daily sample in it). A planner reading a 3-year run sees why year 3
-        differs from year 1 (the register grown, its sweeps and resumptions)."""
+        differs from year 1 (the register grown, its sweeps and resumptions). A year wholly in the warm-up is no row
+        (nothing of it is counted)."""
         self.year_of(end)  # the year starts up to the run's end
         rows = []
         days, opens, register = series.get("day", []), series.get("open", []), series.get("zhongben", [])
@@ -318,6 +319,8 @@ class Collector:
             if stop <= start:
                 break
             lo = max(start, self.kpi_from)
+            if stop <= lo:  # wholly in the warm-up: nothing counted (its row read 0 cases filed, with its filings)
+                continue
             c = self.yearly.get(i + 1, Counter())
             met, late = c["on_time"], c["late"]
             upto = (stop - self.origin).total_seconds() / 86400
