@@ -186,7 +186,15 @@ def _ray_run(units: list[Unit], workers: int, done: Callable[[int], None],
         while pending:
             ready, pending = ray.wait(pending, num_returns=1)
             for ref in ready:
-                got = ray.get(ref)
+                try:
+                    got = ray.get(ref)
+                except ray.exceptions.RayError as e:  # the worker died (out of memory, killed): nothing sent back
+                    for other in pending:
+                        ray.cancel(other, force=True)
+                    unit = units[index[ref]]
+                    said = _one_line(e)
+                    raise UnitCrashed(unit, said if len(said) <= 300 else said[:299] + "…",
+                                      write_trace(unit, traceback.format_exc(), crash_dir, "ray")) from None
                 if isinstance(got, _Failed):
                     for other in pending:  # the rest is moot: the run fails
                         ray.cancel(other, force=True)

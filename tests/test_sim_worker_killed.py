@@ -7,6 +7,8 @@ from __future__ import annotations
 
 import os
 import signal
+import sys
+import types
 
 import pytest
 
@@ -45,3 +47,45 @@ def test_the_cli_says_a_killed_worker_in_one_message_and_exits_3(monkeypatch, tm
     code = main(["simulate", str(profile), "--years", "0.05", "-r", "2", "-w", "2", "--out", str(tmp_path / "out")])
     err = capsys.readouterr().err
     assert code == CRASH_EXIT and "Traceback" not in err and "仿真单元崩溃：法院 丙县人民法院" in err
+
+
+class _FakeRay(types.ModuleType):
+    """Ray as ``sim.replicate._ray_run`` uses it, its worker dying on every task (a real kill cannot be arranged in
+    a Ray worker from a test: a monkeypatch does not reach its fresh processes)."""
+
+    class exceptions:  # noqa: N801 (ray's module name)
+        class RayError(Exception):
+            pass
+
+        class WorkerCrashedError(RayError):
+            pass
+
+    def __init__(self) -> None:
+        super().__init__("ray")
+
+    def is_initialized(self) -> bool:
+        return True
+
+    def remote(self, fn):  # noqa: ANN001, ANN201
+        return types.SimpleNamespace(remote=lambda unit: object())  # an object ref: hashable, opaque
+
+    def wait(self, pending, num_returns=1):  # noqa: ANN001, ANN201
+        return pending[:num_returns], pending[num_returns:]
+
+    def get(self, ref):  # noqa: ANN001, ANN201
+        raise self.exceptions.WorkerCrashedError("The worker died unexpectedly while executing this task.\n"
+                                                 "Check python-core-worker-*.log files for more information.")
+
+    def cancel(self, ref, force=False):  # noqa: ANN001, ANN201
+        pass
+
+
+def test_a_dead_ray_worker_is_a_crashed_unit(monkeypatch, tmp_path):
+    """On Ray a dead worker was ``WorkerCrashedError``'s raw stack trace (``ray.get``), exit 1."""
+    monkeypatch.setitem(sys.modules, "ray", _FakeRay())
+    units = make_units([("丁县", small_court(60))], years=0.05, replications=2, seed=8)
+    with pytest.raises(UnitCrashed) as info:
+        run_units(units, backend="ray", workers=2, crash_dir=tmp_path)
+    err = info.value
+    assert "WorkerCrashedError: The worker died unexpectedly" in err.zh and "--seed 8" in err.en
+    assert err.path == tmp_path / "crash-丁县-r1.txt" and "WorkerCrashedError" in err.path.read_text(encoding="utf-8")
