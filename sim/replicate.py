@@ -90,15 +90,20 @@ class UnitCrashed(UserError):
     bilingual message naming the court, the replication and the seed (to reproduce with ``--workers 1``), the
     exception in one line and the file holding the full trace (``path``); the CLI exits with ``CRASH_EXIT``."""
 
-    def __init__(self, unit: Unit, exception: str, path: Path) -> None:
+    def __init__(self, unit: Unit, exception: str, path: Path, killed: bool = False) -> None:
         self.unit, self.exception, self.path = unit, exception, path
         court, r = unit.court or "—", unit.replication
+        # a worker killed from outside (``killed``) is most often out of memory, not a bug: said so
+        zh, en = (("工作进程被结束多为内存不足：减少 --workers 再试；仍如此请连同该文件报告",
+                   "a worker ended from outside is most often out of memory: try fewer --workers; if it persists, "
+                   "please report it with that file") if killed else
+                  ("以同样的参数加 --workers 1 可复现。这是程序缺陷，请连同该文件报告",
+                   "the same options with --workers 1 reproduce it. This is a bug: please report it with that file"))
         super().__init__(
             f"仿真单元崩溃：法院 {court}，第 {r + 1} 次重复（--seed {unit.entropy}，单元 {list(unit.spawn_key)}）："
-            f"{exception}。完整堆栈已写入 {path}；以同样的参数加 --workers 1 可复现。这是程序缺陷，请连同该文件报告",
+            f"{exception}。完整堆栈已写入 {path}；{zh}",
             f"a simulation unit crashed: court {court}, replication {r + 1} (--seed {unit.entropy}, unit "
-            f"{list(unit.spawn_key)}): {exception}. The full trace is in {path}; the same options with --workers 1 "
-            "reproduce it. This is a bug: please report it with that file", code="crash")
+            f"{list(unit.spawn_key)}): {exception}. The full trace is in {path}; {en}", code="crash")
 
 
 @dataclass(frozen=True)
@@ -194,7 +199,8 @@ def _ray_run(units: list[Unit], workers: int, done: Callable[[int], None],
                     unit = units[index[ref]]
                     said = _one_line(e)
                     raise UnitCrashed(unit, said if len(said) <= 300 else said[:299] + "…",
-                                      write_trace(unit, traceback.format_exc(), crash_dir, "ray")) from None
+                                      write_trace(unit, traceback.format_exc(), crash_dir, "ray"),
+                                      killed=True) from None
                 if isinstance(got, _Failed):
                     for other in pending:  # the rest is moot: the run fails
                         ray.cancel(other, force=True)
@@ -246,8 +252,8 @@ def run_units(units: list[Unit], *, backend: str = "process", workers: int = 1,
                 except BrokenProcessPool:  # a worker ended with no exception to send back (killed: out of memory)
                     _stop(pool)
                     unit = units[futures[fut]]
-                    raise UnitCrashed(unit, KILLED, write_trace(unit, traceback.format_exc(), crash_dir,
-                                                                "process")) from None
+                    raise UnitCrashed(unit, KILLED, write_trace(unit, traceback.format_exc(), crash_dir, "process"),
+                                      killed=True) from None
                 if isinstance(got, _Failed):
                     _stop(pool)
                     _raise(units[futures[fut]], got, crash_dir, "process")

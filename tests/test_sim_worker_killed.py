@@ -37,6 +37,7 @@ def test_a_killed_worker_is_a_crashed_unit(monkeypatch, tmp_path):
     err = info.value
     assert "BrokenProcessPool" in err.zh and "内存不足" in err.zh and "out of memory" in err.en
     assert "--seed 5" in err.zh and err.path.parent == tmp_path and "Traceback" in err.path.read_text(encoding="utf-8")
+    assert "减少 --workers" in err.zh and "This is a bug" not in err.en  # out of memory, most often: not a bug
 
 
 def test_the_cli_says_a_killed_worker_in_one_message_and_exits_3(monkeypatch, tmp_path, capsys):
