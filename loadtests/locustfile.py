@@ -785,7 +785,9 @@ def _verdict(environment: Any, **_: Any) -> None:
     dropped = sum(r.get("dropped", 0) for r in reports)
     callbacks = sum(r.get("callbacks", 0) for r in reports)
     table = knee_table(results, th, cpu)
-    out = ["", "== zhixing 集约查询负载判定 / fan-out load verdict ==",
+    title = (f"{o.agency} 查控接口负载判定 / {o.agency} endpoint load verdict" if o.agency else
+             "集约查询负载判定 / fan-out load verdict")  # a bank's own endpoint is no fan-out through the hub
+    out = ["", f"== zhixing {title} ==",
            f"目标 / target: {environment.host} ({len(TARGET.urls)} 个分片 / shard(s))"
            + (f"，直接发给机构 / straight to the agency {o.agency}" if o.agency else "") + f"; 等待 / wait: {o.wait}; "
            f"到达 / arrivals: {o.arrivals}; 法院 / courts: {o.courts}; 控制 / control: {o.control_rate:g}/s",
@@ -812,14 +814,14 @@ def _verdict(environment: Any, **_: Any) -> None:
             "bottleneck": en, "late_arrivals": late, "max_lag_s": lag, "dropped": dropped, "callbacks": callbacks,
             "requests": total.num_requests, "failures": total.num_failures,
         }, ensure_ascii=False, indent=2), encoding="utf-8")
-        (d / "verdict.html").write_text(verdict_html(out, ok), encoding="utf-8")
+        (d / "verdict.html").write_text(verdict_html(out, ok, title), encoding="utf-8")
     environment.process_exit_code = 0 if ok else 1  # the verdict decides (failed requests are in it)
 
 
 VERDICT: list[str] = []
 
 
-def verdict_html(lines: list[str], ok: bool) -> str:
+def verdict_html(lines: list[str], ok: bool, title: str = "集约查询负载判定 / fan-out load verdict") -> str:
     """The verdict as a self-contained page, Chinese first (locust's own ``locust.html`` is in English and does not
     hold the verdict): the knee table as a table, each check a line, a link to locust's report beside it."""
     import html
@@ -847,11 +849,11 @@ def verdict_html(lines: list[str], ok: bool) -> str:
     verdict = "通过 PASS" if ok else "未通过 FAIL"
     return (
         '<!DOCTYPE html>\n<html lang="zh-CN"><head><meta charset="utf-8">'
-        "<title>集约查询负载判定 / fan-out load verdict</title><style>"
+        f"<title>{html.escape(title)}</title><style>"
         "body{font-family:sans-serif;margin:2em;max-width:80em}table{border-collapse:collapse;margin:1em 0}"
         "th,td{border:1px solid #bbb;padding:.3em .6em;text-align:right}th:first-child,td:first-child{text-align:left}"
         ".pass{color:#1a7f37}.fail{color:#cf222e}</style></head><body>"
-        f"<h1>集约查询负载判定 / fan-out load verdict：<span class=\"{'pass' if ok else 'fail'}\">{verdict}</span></h1>"
+        f"<h1>{html.escape(title)}：<span class=\"{'pass' if ok else 'fail'}\">{verdict}</span></h1>"
         + "".join(body)
         + '<p>逐请求的统计见 locust 自己的报告（英文界面）/ per-request statistics: locust\'s own report '
         '<a href="locust.html">locust.html</a></p></body></html>\n'

@@ -337,13 +337,18 @@ def test_a_bank_loads_its_own_endpoint_with_agency(tmp_path: Path, fixtures: Pat
     """`--agency icbc`: every 集约查询 straight to that agency (a bank implements its own endpoint, not the hub);
     there was no way to load one agency's endpoint. A misspelt code is an option error with a suggestion."""
     with _vendor("ok") as host:
-        done = _run(_short(host, "--fixtures", str(fixtures), "--agency", "icbc", "--csv", str(tmp_path / "b")))
+        done = _run(_short(host, "--fixtures", str(fixtures), "--agency", "icbc", "--csv", str(tmp_path / "b"),
+                           "--report-dir", str(tmp_path / "r")))
         typo = _run(_short(host, "--fixtures", str(fixtures), "--agency", "icbx"))
     assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-3000:]
     rows = _rows(tmp_path / "b_stats.csv")
     assert [r["Request Count"] for r in rows if r["Name"] == "/agencies/icbc/requests (集约查询 submit)"] == ["8"]
     assert not any("zdz" in r["Name"] for r in rows), rows
     assert "直接发给机构 / straight to the agency icbc" in done.stdout
+    # review R2: the verdict read "集约查询负载判定 / fan-out load verdict" for a bank's own endpoint
+    assert "== zhixing icbc 查控接口负载判定 / icbc endpoint load verdict ==" in done.stdout
+    page = (tmp_path / "r" / "verdict.html").read_text(encoding="utf-8")
+    assert "<h1>icbc 查控接口负载判定 / icbc endpoint load verdict：" in page and "fan-out load verdict" not in page
     assert typo.returncode == 2 and "--agency: 机构目录中没有 'icbx'（可能是 icbc）" in typo.stderr, typo.stderr
 
 
