@@ -26,7 +26,9 @@ def _codes_in_source() -> set[str]:
                      ROOT / "core_flow" / "agency_directory.py", *(ROOT / "core_flow" / "platform").glob("*.py")]
     for path in scenario_side:  # the platform's UserError codes, as scenario steps see them (upper case)
         for n in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
-            if isinstance(n, ast.Call) and getattr(n.func, "id", "") == "UserError":
+            # a UserError, or a helper raising one with the code it is given (``Disposal._applies(…, code=…)``)
+            if isinstance(n, ast.Call) and (getattr(n.func, "id", "") == "UserError"
+                                            or getattr(n.func, "attr", "") == "_applies"):
                 for kw in n.keywords:
                     if kw.arg == "code" and isinstance(kw.value, ast.Constant) and kw.value.value != "invalid":
                         codes.add(kw.value.value.upper())

@@ -298,7 +298,7 @@ class Disposal:
         rule, mock_agencies.platform_periods)."""
         return _ten_am(self.p.runtime.engine.calendar.deadline(self.now, Period(days, Unit.DAYS), Policy.NATURAL).due)
 
-    def _applies(self, case_id: str, node_no: int, refused_zh: str, refused_en: str, where: str, code: str) -> None:
+    def _applies(self, case_id: str, node_no: int, refused_zh: str, refused_en: str, where: str, *, code: str) -> None:
         """Refused (``code``) where the process says node ``node_no`` does not apply to the case (its items'
         overrides: not in a 财产保全 case, whose property is held for the judgment) — read from the data."""
         state = self.p.runtime.cases[case_id]
@@ -414,7 +414,7 @@ class Disposal:
         lot = self.lot(case_id, asset)
         self._applies(case_id, 20, f"不予询价评估、处置：{asset} 保持查封（冻结）",
                       f"no pricing nor sale; {asset} stays sealed (frozen)", f"案件 case {case_id} 财产 asset {asset}",
-                      "disposal_not_applicable")
+                      code="disposal_not_applicable")
         repricing = lot.stage == "fixed" and self.lapsed(lot) is not None
         self._need(lot, ("fixed",) if repricing else ("sealed",) if lot.objection != "upheld" else ("reported",),
                    "须在查封后（或异议成立后、参考价失效后重新）确定参考价",
@@ -816,7 +816,7 @@ class Disposal:
             raise UserError("本院流程不受理不经拍卖、变卖的协议以物抵债（process.yaml 节点29 in_kind.allowed）",
                             "this court's process takes no payment in kind by agreement without a sale "
                             "(process.yaml node 29 in_kind.allowed)", where=where, code="in_kind_not_allowed")
-        self._applies(case_id, 29, "不能以物抵债", "no payment in kind", where, "in_kind_not_allowed")
+        self._applies(case_id, 29, "不能以物抵债", "no payment in kind", where, code="in_kind_not_allowed")
         if state.closed_manner is not None:
             raise UserError("案件已结案，不能以物抵债", "the case is closed: no payment in kind", where=where,
                             code="case_closed")
