@@ -358,14 +358,17 @@ def calendar_note(calendar: dict[str, Any] | None) -> str | None:
         return None
     ys, ys_en = "、".join(map(str, years)), ", ".join(map(str, years))
     n = (calendar or {}).get("provisional_deadlines", 0)
+    # (a run that reaches the year only at its end has no deadline due in it: "about 0 deadlines" said nothing)
+    what = (f"人员工作日与每次重复约 {n:,.0f} 个期内到期的期限", f"the staff's working days and about {n:,.0f} "
+            "deadlines per replication falling due in the run") if round(n) >= 1 else (
+            "人员工作日（期内没有期限在该年到期）", "the staff's working days (no deadline fell due in it in the run)")
     return (f"注意 / note: 本次仿真用到暂定节假日（{ys} 年：数据中没有国务院节假日安排通知，按法定节假日推算，"
-            f"调休上班日未知），人员工作日与每次重复约 {n:,.0f} 个期内到期的期限依此计算；该年通知发布后写入扩展文件"
+            f"调休上班日未知），{what[0]}依此计算；该年通知发布后写入扩展文件"
             "（core_flow/data/holidays_extension.yaml、--holidays 文件或环境变量 ZHIXING_HOLIDAYS）即替换 / this "
             "simulation used "
             f"provisional holidays for {ys_en} (no State Council notice in the data: statutory holidays, make-up "
-            f"working days unknown) for the staff's working days and about {n:,.0f} deadlines per replication falling "
-            "due in the run; put the notice in an extension file (core_flow/data/holidays_extension.yaml, --holidays "
-            "FILE or ZHIXING_HOLIDAYS) to replace it")
+            f"working days unknown) for {what[1]}; put the notice in an extension file "
+            "(core_flow/data/holidays_extension.yaml, --holidays FILE or ZHIXING_HOLIDAYS) to replace it")
 
 
 def provisional_ahead(origin: datetime, years: float) -> list[int]:

@@ -75,3 +75,15 @@ def test_the_commands_print_the_note(tmp_path, monkeypatch, capsys, command):
     text = capsys.readouterr().out
     assert code == 0
     assert "本次仿真用到暂定节假日（2027" in text.replace("\n", "")
+
+
+def test_a_provisional_year_with_no_deadline_in_it_is_said_for_the_working_days_alone():
+    """A run reaching the provisional year only at its end had no deadline due in it: the note said "about 0
+    deadlines per replication"."""
+    from sim.report import calendar_note
+
+    none = calendar_note({"provisional_years": [2027], "provisional_deadlines": 0.2})
+    assert none is not None and "约 0 个" not in none and "about 0 deadlines" not in none
+    assert "期内没有期限在该年到期" in none and "no deadline fell due in it" in none
+    some = calendar_note({"provisional_years": [2027], "provisional_deadlines": 1234.0})
+    assert some is not None and "约 1,234 个期内到期的期限" in some and "about 1,234 deadlines" in some
