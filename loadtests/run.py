@@ -72,7 +72,14 @@ def free_ports(count: int, first: int = 0) -> list[int]:
         finally:
             for s in socks:
                 s.close()
-    raise SystemExit(f"没有 {count} 个连续空闲端口 / no {count} consecutive free ports")
+    raise ServerFailed(f"没有 {count} 个连续空闲端口 / no {count} consecutive free ports")
+
+
+ENVIRONMENT_FAILED = 3  # the mock could not be started: neither a failed verdict (1) nor a user's mistake (2)
+
+
+class ServerFailed(Exception):
+    """The mock agencies could not be started here (no free ports, a shard exited, not ready in time)."""
 
 
 def start_server(processes: int, port: int, seed: int) -> tuple[str, list[subprocess.Popen]]:
@@ -90,14 +97,15 @@ def start_server(processes: int, port: int, seed: int) -> tuple[str, list[subpro
                 pass
             if any(proc.poll() is not None for proc in procs):
                 stop(procs)
-                raise SystemExit("模拟机构进程退出 / a mock agencies process exited")
+                raise ServerFailed("模拟机构进程启动后退出（见上方其输出）/ a mock agencies process exited after it "
+                                   "started (its output is above)")
             try:
                 procs[0].wait(timeout=0.1)
             except subprocess.TimeoutExpired:
                 pass
         else:
             stop(procs)
-            raise SystemExit(f"模拟机构未就绪 / mock agencies not ready on port {p}")
+            raise ServerFailed(f"模拟机构 30 秒内未就绪（端口 {p}）/ mock agencies not ready within 30 s on port {p}")
     return url, procs
 
 
@@ -226,6 +234,9 @@ def main(argv: list[str] | None = None) -> int:
             url, procs = start_server(args.server_processes, args.port, args.seed)
         except OptionError as err:
             return usage_error(str(err))
+        except ServerFailed as err:  # exit 1 said "the load failed" for a run that never began
+            print(f"错误 / error: {err}；未进行压测 / no load was run (exit {ENVIRONMENT_FAILED})", file=sys.stderr)
+            return ENVIRONMENT_FAILED
     stamp = time.strftime("%Y%m%dT%H%M%SZ", time.gmtime())
     report = Path(args.report_dir or ROOT / "reports" / "load" / (stamp + ("-knee" if args.knee else "")))
     cmd = [sys.executable, "-m", "locust", "-f", str(LOCUSTFILE), "--host", url]

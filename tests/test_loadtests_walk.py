@@ -412,3 +412,18 @@ def test_the_web_ui_closed_before_a_test_gives_no_verdict(tmp_path: Path, fixtur
                 proc.wait(timeout=10)
     assert "没有运行测试（网页界面中未开始），无判定 / no test was run" in out, out[-2000:] + err[-2000:]
     assert "未通过 FAIL" not in out and "Traceback" not in err
+
+
+@needs_locust
+def test_a_mock_that_cannot_start_is_exit_3_not_a_failed_verdict(monkeypatch, capsys):
+    """Review R2: the mock exiting at start, or not ready, or no free ports ended with exit 1 — a failed verdict's
+    code — for a run that never loaded anything, with no "错误 / error:" line."""
+    spec = importlib.util.spec_from_file_location("loadtests_run", RUN)
+    assert spec is not None and spec.loader is not None
+    run = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(run)
+    monkeypatch.setattr(run, "shard_commands", lambda host, ports: [([sys.executable, "-c", "raise SystemExit(1)"], {})
+                                                                     for _ in ports])
+    code = run.main(["--server-processes", "1", "--report-dir", "/nonexistent-never-made", "--", "--rate", "5"])
+    err = capsys.readouterr().err
+    assert code == 3 and "错误 / error: 模拟机构进程启动后退出" in err and "no load was run (exit 3)" in err
