@@ -309,7 +309,8 @@ def _interval(k: str, values: list[float]) -> dict[str, float]:
         lo = max(lo, 0.0)  # every KPI is a count, a share, a time or an amount: the interval stays in range
         if is_share(k):
             hi = min(hi, 1.0)
-    return {"mean": m, "low": lo, "high": hi, "n": len(values)}
+    # n: the replications the figure comes from (a replication without one — no case closed, no cycle time — is not)
+    return {"mean": m, "low": lo, "high": hi, "n": sum(1 for v in values if v is not None and v == v)}
 
 
 def province(by_court: dict[str, list[dict[str, Any]]]) -> dict[str, Any]:

@@ -158,3 +158,13 @@ def test_a_replication_without_requests_to_an_agency_counts_zero():
     got = _agency_intervals([{"广州银行": load}, {}])["广州银行"]
     assert got["total"]["mean"] == 3.0 and got["total"]["n"] == 2 and got["peak_hour"]["mean"] == 1.0
     assert got["peak_hour_of_day"] == 10
+
+
+def test_an_intervals_n_counts_the_replications_the_figure_comes_from():
+    """A replication without the figure (no case closed that way: no cycle time) is left out of the mean and the
+    interval; kpis.json's n counted it all the same (3 where the figure came from 2)."""
+    from sim.replicate import _interval
+
+    got = _interval("cycle_p50_days", [10.0, float("nan"), 14.0])
+    assert got["n"] == 2 and got["mean"] == 12.0 and got["low"] < 12.0 < got["high"]
+    assert _interval("cycle_p50_days", [float("nan")])["n"] == 0
