@@ -720,7 +720,7 @@ def new_years(origin: datetime, unit_days: float, years: int = 31) -> list[tuple
 
 
 BY_YEAR_HEAD = (("filed", "新收 filed"), ("closed", "结案 closed"), ("zhongben", "其中终本 终本"),
-                ("resumptions", "恢复 resumed"), ("sweeps", "统查 sweeps"), ("compliance", "遵守率 compliance"),
+                ("resumptions", "终本恢复 resumed"), ("sweeps", "统查 sweeps"), ("compliance", "遵守率 compliance"),
                 ("open_at_end", "年末未结 open"), ("register_at_end", "年末终本库 register"))
 # the terminal's narrower headers: the title says they are at the year's end
 BY_YEAR_SHORT = {"open_at_end": "未结 open", "register_at_end": "终本库 register"}
@@ -742,9 +742,11 @@ def by_year_html(years: Sequence[dict[str, Any]]) -> list[str]:
         return []
     return ["<h3>逐年 / year by year（均值 [95% 置信区间] / mean [95% CI]）</h3>",
             "<p class='note'>按仿真年（自起始时刻起每满一年）计，与上表同样不计预热期；年末未结与终本库取该年最后一天的"
-            "数。终本库逐年增长，其每 6 个月一次的统查与由此恢复执行的案件随之增加。 / By year of the run (from the "
+            "数；终本恢复为终本案件恢复执行的次数（新收中的恢复案件计入新收）。终本库逐年增长，其每 6 个月一次的"
+            "统查与由此恢复执行的案件随之增加。 / By year of the run (from the "
             "first simulated instant, a year at a time), counted as above (the warm-up left out); open cases and the "
-            "register at the year's last day. The 终本 register grows year on year, and with it its 6-monthly "
+            "register at the year's last day; resumed counts 终本 cases resumed (the intake's 恢复 cases are in "
+            "filed). The 终本 register grows year on year, and with it its 6-monthly "
             "sweeps and the resumptions they find.</p>",
             _table(["年 / year", *(h for _, h in BY_YEAR_HEAD)],
                    [[year_span(row), *(_ci(row[k], k) for k, _ in BY_YEAR_HEAD)] for row in years])]

@@ -103,6 +103,8 @@ def test_the_charts_mark_each_new_year_and_count_weeks_after_the_warm_up(two_yea
     assert "2028年" in page and "2029年" in page  # 2027-01-01 falls in the warm-up, before the charts begin
     assert "仿真第几周（自 2026-12-07） / week of the run (from 2026-12-07)" in page
     assert "虚线竖线为 1 月 1 日" in page and "预热期后开始" in page
+    # the year table's resumptions are the register's (the intake's 恢复 cases are filed): said, not left to guess
+    assert "终本恢复 resumed" in page and "新收中的恢复案件计入新收" in page and "the intake's 恢复 cases" in page
     # the work-arrived chart counts what arrived, queued or begun (tests/test_sim_staff.py)
     assert "期末仍在排队、尚未开始的事项也计入" in page and "items still queued and not begun" in page
 
