@@ -560,6 +560,9 @@ class Process(_Model):
                 problems.append((where + ("outlives_closing",),
                                  "only a per-receipt node's deadlines outlive the closing (the money still held) / "
                                  "仅按到账款项（per: receipt）计的节点期限可在结案后继续计算"))
+            if node.in_kind is not None and any(n.in_kind is not None for n in self.nodes[:i]):
+                problems.append((where + ("in_kind",), "the rules of 以物抵债 by agreement are given on one node only "
+                                 "(node 29) / 协议以物抵债的规则只能写在一个节点上（节点29）"))
             if node.freezes and not node.unfreeze:
                 problems.append(
                     (where + ("unfreeze",), "a freezing node needs unfreeze authorities / 冻结节点须指定解冻审批主体")

@@ -412,3 +412,15 @@ def test_a_frozen_node_of_the_assets_disposal_refuses_the_agreement_until_unfroz
     case.p.submit(c.RequestUnfreeze(case.k, 20, case.asset, by="承办人"))
     assert case.p.submit(c.ApproveUnfreeze(case.k, 20, "中院执行局长", case.asset)).accepted
     assert _agree(case).accepted and case.lot.stage == "in_kind"
+
+
+def test_the_rules_on_a_second_node_are_refused_at_its_line():
+    """Two nodes carrying ``in_kind`` were read silently as the first one's: the second is refused, located."""
+    text = Path(default_process_path()).read_text(encoding="utf-8")
+    old = "  - node: 30\n    name: 所有权转移及交付\n"
+    assert old in text
+    text = text.replace(old, old + "    in_kind: {allowed: false}\n", 1)
+    with pytest.raises(UserError) as err:
+        parse_process(text, "court.yaml")
+    line = next(i for i, s in enumerate(text.splitlines(), 1) if s.strip() == "in_kind: {allowed: false}")
+    assert f"court.yaml:{line}" in err.value.message and "只能写在一个节点上" in err.value.message

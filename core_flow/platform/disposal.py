@@ -776,12 +776,7 @@ class Disposal:
             if lot.stage == "unsold2" or accept:
                 self._complete(lot, 29)
             if accept:
-                lot.stage, lot.confirmed_at = "in_kind", self.now
-                price = int(view.get("in_kind_price_cents") or lot.starting_price_cents or 0)
-                self._record(lot, "sale_confirmed", in_kind_price_cents=price)
-                self._submit(c.SatisfiedInKind(case_id, asset, price))  # the claim is reduced by the value taken
-                self.p._notify("in_kind", case_id=case_id, asset=asset, price_cents=price,
-                               outstanding_cents=self.p.runtime.cases[case_id].outstanding_cents())
+                self._take_in_kind(lot, int(view.get("in_kind_price_cents") or lot.starting_price_cents or 0), {})
             else:
                 lot.stage = "declined"
                 self._record(lot, "creditor_refused")
@@ -883,12 +878,19 @@ class Disposal:
                             code="disposal_stage")
         # taken: node 29 done, the agreement's day anchors node 30's ruling, the claim reduced
         self._complete(lot, 29)
+        return self._take_in_kind(lot, price_cents, {"by_agreement": True,
+                                                     "others_consent": bool(others) and others_consent})
+
+    def _take_in_kind(self, lot: Lot, price_cents: int, agreement: dict[str, Any]) -> Any:
+        """The property taken in payment at ``price_cents`` — after a 流拍, or by agreement (``agreement``: its
+        record's attributes): ``sale_confirmed`` (node 30's ruling runs from it), the claim reduced by the value
+        (``SatisfiedInKind``), the lot ``in_kind`` (transferred to the applicant)."""
         lot.stage, lot.confirmed_at = "in_kind", self.now
-        self._record(lot, "sale_confirmed", in_kind_price_cents=price_cents, by_agreement=True,
-                     others_consent=bool(others) and others_consent)
-        out = self._submit(c.SatisfiedInKind(case_id, asset, price_cents))
-        self.p._notify("in_kind", case_id=case_id, asset=asset, price_cents=price_cents, agreement=True,
-                       outstanding_cents=self.p.runtime.cases[case_id].outstanding_cents())
+        self._record(lot, "sale_confirmed", in_kind_price_cents=price_cents, **agreement)
+        out = self._submit(c.SatisfiedInKind(lot.case_id, lot.asset, price_cents))
+        self.p._notify("in_kind", case_id=lot.case_id, asset=lot.asset, price_cents=price_cents,
+                       **({"agreement": True} if agreement else {}),
+                       outstanding_cents=self.p.runtime.cases[lot.case_id].outstanding_cents())
         return out
 
     def reported(self, case_id: str, agency: str, asset: str, fb: Feedback) -> None:
