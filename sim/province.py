@@ -32,6 +32,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from core_flow import yaml_text
 from core_flow.errors import UserError, together
+from core_flow.legal_calendar import to_cst
 from sim.profile import (
     DATA,
     CourtProfile,
@@ -48,6 +49,17 @@ PROVINCE_SCHEMA = DATA / "province.schema.json"
 MAX_COURTS = 500  # a province has ~100–200 basic courts; the whole country ~3,000 (run province by province)
 WHAT = ("省级配置", "province file")
 SHARED = ("origin", "warmup_days")  # one value for every court: the province total adds the courts over one window
+
+
+def _same(field: str, a: Any, b: Any) -> bool:
+    """Whether a court's own ``field`` and common's say the same — an origin as read (2026-12-07, 2026年12月7日 08:30
+    and a YAML date are one instant), not as written."""
+    if field == "origin":
+        try:
+            return to_cst(CourtProfile._local(a)) == to_cst(CourtProfile._local(b))
+        except (UserError, ValueError, TypeError):
+            pass  # (a value the profile refuses is said by its own check)
+    return str(a) == str(b)
 
 
 class CourtEntry(BaseModel):
@@ -241,7 +253,7 @@ def _court(entry: CourtEntry, place: _Place, common: dict[str, Any], p: Path,
     replaced = []
     for field in SHARED:  # the province's window: common's, over what a court's own file says for its own runs
         if field in common and field not in inline:
-            if field in layer and str(layer[field]) != str(common[field]):
+            if field in layer and not _same(field, layer[field], common[field]):
                 replaced.append(field)
             data[field] = common[field]
     name = entry.name or own_name  # never the default profile's name: unnamed in place and in its file, the file's stem

@@ -157,6 +157,17 @@ def test_a_courts_own_origin_replaced_by_the_provinces_is_said(tmp_path):
     assert said[0].startswith("本院：其配置文件 本院.yaml 的 origin（2026年12月7日）由 common 的 2027年1月4日 代替")
 
 
+def test_the_same_origin_written_another_way_is_not_said_replaced(tmp_path):
+    """The note compared the texts: a court's 2027年1月4日 beside common's 2027-01-04 (a YAML date) was said to give
+    way to it, though the run's window is the same."""
+    from sim.province import load_province
+
+    (tmp_path / "本院.yaml").write_text("name: 本院\norigin: 2027年1月4日\n", encoding="utf-8")
+    (tmp_path / "省.yaml").write_text("name: 省\ncommon: {origin: 2027-01-04}\ncourts:\n  - {profile: 本院.yaml}\n",
+                                      encoding="utf-8")
+    assert [n for n in load_province(tmp_path / "省.yaml").notes if "origin" in n] == []
+
+
 def test_plan_intakes_answer_says_its_bracket_and_its_confidence(tmp_path, monkeypatch):
     """`plan intake` answered "约 3,634 件" — five bisection steps over 500–6,400 leave some 180 cases between the
     last level met and the first missed, and the answer, judged on the 95% interval as staffing's is, did not say
