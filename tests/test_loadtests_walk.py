@@ -404,6 +404,8 @@ def test_the_web_ui_closed_before_a_test_gives_no_verdict(tmp_path: Path, fixtur
                 with contextlib.suppress(subprocess.TimeoutExpired):  # a bounded wait, not a sleep
                     proc.wait(timeout=0.2)
                     raise AssertionError(proc.communicate())
+            else:  # never up: said as such, not left to the verdict's assertion below
+                raise AssertionError(f"locust's web UI did not answer on port {web} within 60 s")
             proc.send_signal(signal.SIGTERM)
             out, err = proc.communicate(timeout=60)
         finally:
