@@ -982,4 +982,29 @@ def write_outputs(out_dir: Path, agg: dict[str, Any], profile: CourtProfile, par
             for a, v in load.items():
                 w3.writerow([court, rep, a, agency_title(a) or a, v["total"], v["per_day_mean"],
                              v["peak_day"], v["peak_hour"], v["peak_hour_of_day"]])
+    # each agency's busiest days hour by hour, for a load test replaying one (loadtests/sim_rate.py --rate-file-out):
+    # per replication, the province's courts added hour by hour (one court: its own), its peak day (most requests)
+    # and the day of its peak hour, 24 rows each (the whole hourly series would be millions of rows for a province)
+    paths["agency_days"] = out_dir / "agency_peak_days.csv"
+    with paths["agency_days"].open("w", newline="", encoding=CSV_ENCODING) as f:
+        w4 = csv.writer(f)
+        w4.writerow(["court", "replication", "agency", "agency_name", "kind", "date", "hour", "requests"])
+        scopes: dict[tuple[str, Any], dict[str, dict[int, int]]] = {}
+        for court, d in agg["courts"].items():
+            for run in d["runs"]:
+                acc = scopes.setdefault((PROVINCE if "province" in agg else court, run["meta"]["replication"]), {})
+                for a, series in run.get("agency_hours", {}).items():
+                    for h, n in series.items():
+                        acc.setdefault(a, {})[h] = acc.get(a, {}).get(h, 0) + n
+        for (court, rep), hours in scopes.items():
+            for a, series in sorted(hours.items()):
+                days: dict[int, int] = {}
+                for h, n in series.items():
+                    days[h // 24] = days.get(h // 24, 0) + n
+                peak_day = max(days, key=lambda day: (days[day], -day))  # the earliest of equal peaks
+                peak_hour = max(series, key=lambda h: (series[h], -h))
+                for kind, day in (("peak_day", peak_day), ("peak_hour_day", peak_hour // 24)):
+                    when = datetime.fromordinal(day).date().isoformat()
+                    w4.writerows([court, rep, a, agency_title(a) or a, kind, when, hour, series.get(day * 24 + hour, 0)]
+                                 for hour in range(24))
     return paths
