@@ -2,6 +2,7 @@
 and print one agency's peak hour as a rate (requests per second) and the load-test command at that rate.
 
     python loadtests/sim_rate.py DIR --agency icbc [--courts N] [--headroom 2]
+    python loadtests/sim_rate.py DIR --agency icbc --rate-file-out day.csv [--compress 60] [--day peak-hour]
 
 - The row read is the province total (``全省合计 / province total``) when the run had several courts, else the one
   court's; over several replications the highest peak hour is taken (the conservative one).
@@ -14,11 +15,20 @@ and print one agency's peak hour as a rate (requests per second) and the load-te
 The peak hour is a count of requests within one clock hour; the load test sends them as Poisson arrivals at the
 hour's mean rate. A peak at 00:00 is the 终本 sweeps' batch sent at midnight on their due day: those requests come
 together, not spread over the hour — test that as a burst (a ``--rate-file`` with a short stage).
+
+``--rate-file-out FILE`` also writes the agency's simulated peak day (``agency_peak_days.csv``: the day with the most
+requests, or with ``--day peak-hour`` the day holding the peak hour; the highest replication's) as a ``seconds,rate``
+file that ``run.py -- --rate-file FILE`` replays as it is: each clock hour a stage of 3600 / ``--compress`` seconds at
+the hour's requests × scale × ``--compress`` / 3600 per second, so each stage sends the hour's requests (scaled as
+above). The command printed judges the peak hour's stage (``--min-rate`` at its rate: the verdict judges the lowest
+stage at or above ``--min-rate``), or every stage with ``--judge every``.
 """
 
 from __future__ import annotations
 
+import argparse
 import csv
+import math
 import sys
 from pathlib import Path
 
@@ -27,6 +37,7 @@ from core_flow.argparse_text import BilingualParser  # noqa: E402
 
 PROVINCE = "全省合计 / province total"
 HUB = "zdz"
+DAYS = "agency_peak_days.csv"  # zhixing simulate: each agency's peak day and the day of its peak hour, by hour
 
 
 def error(zh: str, en: str) -> int:
@@ -46,7 +57,19 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--agency", required=True, help="机构代码，如 icbc；zdz 为经总对总的扇出 / agency code")
     parser.add_argument("--courts", type=int, default=0, help="按此法院数线性换算 / scale to this many courts")
     parser.add_argument("--headroom", type=float, default=1.0, help="余量倍数 / headroom factor")
+    parser.add_argument("--rate-file-out", default="",
+                        help="另写出该机构的模拟高峰日，供 --rate-file 重放 / also write the agency's simulated peak "
+                             "day as a --rate-file (seconds,rate)")
+    parser.add_argument("--compress", type=float, default=60.0,
+                        help="重放的时间压缩倍数：每个钟点 3600/N 秒（默认 60：一小时 → 60 秒）/ time compression of "
+                             "the replay: each clock hour in 3600/N s (default 60: an hour in 60 s)")
+    parser.add_argument("--day", choices=("peak-day", "peak-hour"), default="peak-day",
+                        help="重放哪一天：请求最多的一天，或峰值小时所在的一天 / the day replayed: the one with the "
+                             "most requests, or the one holding the peak hour")
     args = parser.parse_args(argv)
+    if not (math.isfinite(args.compress) and 1 <= args.compress <= 3600):
+        return error(f"--compress: 应在 1–3600 之间（每个钟点至少 1 秒）：{args.compress:g}",
+                     f"--compress: must be within 1-3600 (an hour at least 1 s): {args.compress:g}")
     if args.courts < 0:
         return error(f"--courts: 不得小于 0：{args.courts}", f"--courts: must be at least 0: {args.courts}")
     if not args.headroom > 0:
@@ -114,6 +137,82 @@ def main(argv: list[str] | None = None) -> int:
         print("（总对总一行是法院发给总对总的请求（集约查询与终本统查），即扇出数；冻结等控制措施直接发给各机构，"
               "不在此数内，--control-rate 0 / the hub's row is what the courts send it (集约查询 and 终本 sweeps), the "
               "fan-outs; control measures go straight to the agencies and are not in it, --control-rate 0）")
+    if args.rate_file_out:
+        return replay(args, path.parent, scale * args.headroom, PROVINCE if scope is not rows else None)
+    return 0
+
+
+def replay(args: argparse.Namespace, folder: Path, scale: float, province: str | None) -> int:
+    """The agency's simulated peak day as a ``seconds,rate`` file (``--rate-file``), compressed ``--compress`` times,
+    and the command replaying it; the verdict's rate (``--min-rate``) is the peak hour's stage."""
+    path = folder / DAYS
+    try:
+        rows = read_rows(path)
+    except OSError as err:
+        return error(f"无法读取 {path}（{err.strerror}）：它由 zhixing simulate 写出（2026-12-07 起），"
+                     "请用当前版本重新运行仿真",
+                     f"cannot read {path} ({err.strerror}): zhixing simulate writes it (from 2026-12-07); run the "
+                     "simulation again with this version")
+    kind = "peak_day" if args.day == "peak-day" else "peak_hour_day"
+    days: dict[str, list[dict[str, str]]] = {}
+    for r in rows:
+        if r.get("agency") == args.agency and r.get("kind") == kind and (province is None or r["court"] == province):
+            days.setdefault(r["replication"], []).append(r)
+    if not days or any(len(day) != 24 for day in days.values()):
+        return error(f"{path} 中没有机构 {args.agency} 完整的 24 个钟点（{kind}）",
+                     f"{path} has no 24 hours of agency {args.agency} ({kind})")
+
+    def counts(day: list[dict[str, str]]) -> list[float]:
+        return [float(r["requests"]) for r in sorted(day, key=lambda r: int(r["hour"]))]
+
+    # the highest replication (as the peak hour above): the most requests that day, or the highest hour
+    measure = sum if kind == "peak_day" else max
+    rep, day = max(days.items(), key=lambda kv: (measure(counts(kv[1])), -int(kv[0])))
+    hours = counts(day)
+    seconds = 3600 / args.compress
+    rates = [n * scale * args.compress / 3600 for n in hours]
+    when, name = day[0]["date"], day[0]["agency_name"]
+    who = province or day[0]["court"]
+    out = Path(args.rate_file_out)
+    which = ("请求最多的一天 / the day with the most requests" if kind == "peak_day" else
+             "峰值小时所在的一天 / the day of the peak hour")
+    lines = [f"# 模拟高峰日重放 / a simulated peak day replayed: {args.agency} {name} {when}（{who}；"
+             f"重复 / replication {rep}；{which}）",
+             f"# 时间压缩 / compressed {args.compress:g}×: 每个钟点 / each clock hour → {seconds:g} s；速率 / rate = "
+             f"该钟点请求数 / the hour's requests × {scale:.4g} × {args.compress:g} / 3600",
+             "seconds,rate"]
+    for hour, (n, rate) in enumerate(zip(hours, rates, strict=True)):
+        lines.append(f"# {hour:02d}:00 {n:g} 件 requests")
+        lines.append(f"{seconds:.6g},{rate:.6g}")
+    try:
+        out.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    except OSError as err:
+        return error(f"无法写入 {out}（{err.strerror}）", f"cannot write {out} ({err.strerror})")
+    peak = max(rates)
+    top = rates.index(peak)
+    total = sum(hours) * scale
+    print(f"重放文件 / replay file: {out}（{args.agency} {when}，{sum(hours):g} 件 requests"
+          + (f" × {scale:.4g} = {total:.0f}" if scale != 1 else "")
+          + f"；24 级各 {seconds:g} 秒，共 {24 * seconds / 60:g} 分钟 / 24 stages of {seconds:g} s, "
+          f"{24 * seconds / 60:g} min）")
+    if peak <= 0:
+        return error(f"{args.agency} 在 {when} 没有请求：没有可重放的负载", f"{args.agency} had no request on {when}: "
+                     "nothing to replay")
+    target = "" if args.agency == HUB else f" --agency {args.agency}"
+    options = f"--{target} --rate-file {out} --min-rate {peak:.6g} --control-rate 0"
+    print(f"  python loadtests/run.py {options}   # zhixing 的模拟机构 / zhixing's mock")
+    print(f"  python loadtests/run.py --host http://127.0.0.1:端口PORT {options} --fixtures fixtures.json"
+          "   # 贵方的服务 / your server")
+    print(f"判定 / verdict: --min-rate {peak:.6g} 为峰值钟点 {top:02d}:00 这一级的速率（{hours[top] * scale:.0f} "
+          "次到达）：判定取不低于 --min-rate 的最低一级，即这一级；其余各级照常施加负载、列在表中而不判定 / "
+          f"--min-rate is the peak hour's stage rate ({top:02d}:00, {hours[top] * scale:.0f} arrivals): the verdict "
+          "judges the lowest stage at or above --min-rate, this one; the other stages load the server and are "
+          "tabled, not judged")
+    if hours[0] > 0:
+        print(f"⚠ 00:00 一级的 {hours[0]:g} 件多为终本统查在 0 时成批发出的请求，重放中分布在该级的 {seconds:g} 秒内；"
+              f"要测同时到达的一批，另用 burst 文件（见上）/ the 00:00 stage's {hours[0]:g} requests are mostly the "
+              f"终本 sweeps' batch sent at midnight at once; the replay spreads them over the stage's {seconds:g} s — "
+              "test the batch as a burst apart")
     return 0
 
 
