@@ -8,6 +8,7 @@ first report's stay the asset's."""
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import timedelta
 from pathlib import Path
 
@@ -16,7 +17,6 @@ from core_flow.eventlog import EventLog
 from core_flow.legal_calendar import Period
 from scenarios.record_check import check_log
 from tests.test_disposal import CLAIM, Case
-from tests.test_disposal_followups import _unfreeze
 
 
 def _events(case: Case, kind: EventKind, node: int | None = None, instance: str | None = None) -> list:
@@ -81,7 +81,9 @@ def test_the_second_report_not_served_in_3_days_is_warned_and_missed_and_not_fix
     [missed] = _events(case, EventKind.DEADLINE_MISSED, 21, second)
     assert missed.at == due
     assert case.lot.stage == "reported" and not _fixed(case)  # not served: no window, no price
-    _unfreeze(case, 20)  # node 20's 30 days (from the first request) ran out meanwhile: frozen, as for the first
+    # node 20's 30 days (from the first request) stopped at the objection (process.yaml node 20 `main` ends_on
+    # objection_received): not frozen by the late service of the second report — it was, before 2026-12-07 (H17)
+    assert case.status(20) not in ("frozen", "done")
     case.d.serve_report(case.k, case.asset)  # late, but served: its window runs
     case.court.run_for(timedelta(days=8))
     assert case.lot.stage == "fixed" and len(_fixed(case)) == 1
@@ -186,3 +188,64 @@ def test_a_recorded_second_round_replays_the_acts_on_the_asset(tmp_path: Path, m
     assert "#2" not in steps and "complete_node" not in steps
     assert steps.count("serve_report:") == 2 and steps.count("object: {asset:") == 2
     assert "upheld: true" in steps and "upheld: false" in steps
+
+
+# ── node 20's 30 days and an objection (tests/fidelity_audit.md N20-b) ─────────────────────────────────────────────
+def _frozen(case: Case, node: int) -> list:
+    return _events(case, EventKind.NODE_FROZEN, node, case.asset)
+
+
+def test_an_upheld_objection_with_a_30_day_appraisal_does_not_freeze_node_20():
+    """Node 20's 30 days run from the first request; the objection, its review (node 22's 15 days) and a new 委托评估
+    (up to 30 days: 参考价规定 (2018), LAW.md) cannot fit in what is left of them. From the objection on they do not
+    count against node 20 (its deadline withdrawn): the node completes when the new report's price is fixed, with no
+    freeze for the 中院执行局长 to lift. Before (2026-12-07), node 20 froze at day 30 while the appraisal was out."""
+    case = Case(seed=5).seal().price()
+    started = case.state.node(20, case.asset).started_at
+    due = case.due(20)
+    case.court.run_for(timedelta(days=1))
+    case.d.object(case.k, case.asset, by="被执行人")
+    # the valuer takes its full 30 days (no extension): the new report comes after node 20's 30 days from the start
+    pricing = case.court.session.pricing
+    pricing.config = replace(pricing.config, min_answer_delay=timedelta(days=28),
+                             appraisal_extension_weights=(1.0, 0.0, 0.0))
+    case.d.review_objection(case.k, case.asset, upheld=True, method="appraisal")
+    case.court.run_until(due + timedelta(days=1))
+    assert case.lot.stage == "pricing"  # the appraisal is still out past node 20's old due time
+    assert not _frozen(case, 20) and case.status(20) != "frozen"  # the old code: frozen at `due`
+    for _ in range(10):
+        case.court.run_for(timedelta(days=1))
+        if case.lot.stage == "reported":
+            break
+    assert case.lot.stage == "reported" and case.lot.report_at > started + timedelta(days=30)
+    case.d.serve_report(case.k, case.asset)
+    case.court.run_for(timedelta(days=8))
+    assert case.lot.stage == "fixed" and case.status(20) == "done"
+    assert not _frozen(case, 20) and not _events(case, EventKind.DEADLINE_MISSED, 20)
+    assert not _events(case, EventKind.WARNING, 20)  # withdrawn before its warning (a day ahead)
+    [withdrawn] = _events(case, EventKind.DEADLINE_WITHDRAWN, 20, case.asset)  # at the objection
+    assert withdrawn.item == "main" and withdrawn.data["by"] == "objection_received" and withdrawn.data["due"] == due
+    # node 23's 10 days still count from the price fixed
+    [fixed] = _fixed(case)
+    [set_23] = _events(case, EventKind.DEADLINE_SET, 23, case.asset)
+    assert set_23.at == fixed.at
+    case.d.list(case.k, case.asset)  # nothing frozen holds the sale up
+    case.court.run_for(timedelta(hours=1))
+    assert case.lot.stage == "listed"
+
+
+def test_node_20_still_freezes_when_the_price_is_simply_not_fixed_in_30_days():
+    """No objection: the report is never served, so no price is fixed — node 20 warns and freezes at its 30 days as
+    the seed says (S4:244–246), and only the 中院执行局长 unfreezes it."""
+    case = Case(seed=5).seal()
+    case.d.investigate(case.k, case.asset)
+    case.d.price(case.k, case.asset)
+    case.court.run_for(timedelta(days=4))
+    assert case.lot.stage == "reported"
+    due = case.due(20)
+    case.court.run_until(due + timedelta(hours=1))
+    assert _events(case, EventKind.WARNING, 20, case.asset)
+    [frozen] = _frozen(case, 20)
+    assert frozen.at == due and frozen.data["unfreeze_by"] == ["intermediate_bureau_head"]
+    assert case.status(20) == "frozen" and not _events(case, EventKind.DEADLINE_WITHDRAWN, 20)
+
