@@ -402,8 +402,14 @@ class Collector:
         # staff
         util_person, util_role = {}, {}
         overtime_role: dict[str, float] = {}
-        over_person: dict[str, float] = defaultdict(float)  # demand above a working day's hours is overtime
-        for (p, _d), s in staff_stats.demand.items():
+        # a person's work on the day it arrived above a working day's hours is overtime: the work done, and the work
+        # still queued at the end (``StaffStats.queued_demand``: a shared queue's spread over the role's people) — a
+        # saturated run's last weeks of arrivals, begun after its end, were left out and the figure read low
+        over_person: dict[str, float] = defaultdict(float)
+        demand = defaultdict(float, staff_stats.demand)
+        for key, s in staff_stats.queued_demand(staff_people).items():
+            demand[key] += s
+        for (p, _d), s in demand.items():
             if s > day_cap_s:
                 over_person[p] += s - day_cap_s
         for role, names in staff_people.items():

@@ -350,6 +350,15 @@ AGENCY_LOAD_NOTE = ("各机构收到的请求：法院直接发出的，以及�
 AGENCIES_SHOWN = 12  # the province's busiest agencies in the open; the rest folded
 
 
+# what "overtime needed" counts (``sim.kpi``: the work done and the work still queued at the end, by the day it came)
+OVERTIME_NOTE = ("所需加班：每人每天到达（排队）的工作超出一个工作日工时的部分之和，按工作到达之日计；期末仍在排队、"
+                 "尚未完成的工作也计入（角色共用的待办平均分给该角色各人）——人手不足时，要跟上到达的工作需要这么多加班"
+                 "（或相应增加人员） / overtime needed: the sum, per person and day, of the work that arrived (was "
+                 "queued) that day beyond a working day's hours, by the day it arrived; work still queued and not "
+                 "done at the run's end included (a role's shared queue spread over its people) — with too few "
+                 "people, the overtime it takes to keep up with the work arriving (or the staff to add)")
+
+
 def calendar_note(calendar: dict[str, Any] | None) -> str | None:
     """One bilingual warning when the runs relied on a provisional holiday year (``sim.replicate.calendar_used``),
     else None: the guess is shown on the terminal, in the report and in ``kpis.json``."""
@@ -602,6 +611,8 @@ def render_html(agg: dict[str, Any], profile: CourtProfile, params: dict[str, An
         detail = ("compliance.", "cycle_p50_days.", "cycle_p90_days.")
         main = sorted(shown_kpis(data["kpi"], (k for k in data["kpi"] if not k.startswith(detail))), key=_order)
         out.append(_table(["指标 / KPI", "均值 [95% CI]"], [[label(k), _ci(data["kpi"][k], k)] for k in main]))
+        if any(k.startswith("overtime_hours.") for k in main):
+            out.append(f"<p class='note'>{OVERTIME_NOTE}</p>")
         out += by_year_html(data.get("by_year") or [])
         nodes = sorted((k for k in data["kpi"] if k.startswith("compliance.node")),
                        key=lambda k: int(k.removeprefix("compliance.node")))

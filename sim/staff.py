@@ -22,6 +22,10 @@ import simpy
 from core_flow.legal_calendar import HolidayCalendar, to_cst
 
 DAY_S = 86_400.0
+# the weekly charts' week: 7 days from the origin instant (SimPy second 0), as the capacity they are divided by
+# (``sim.run._weekly``) and the charts' axes count — not calendar-day weeks from the origin's midnight, which a
+# mid-day ``--start`` put part of a day off the capacity's
+WEEK_S = 7 * DAY_S
 
 
 class WorkHours:
@@ -93,14 +97,30 @@ class StaffStats:
     items: dict[str, int] = field(default_factory=lambda: defaultdict(int))
     by_kind: dict[str, list[float]] = field(default_factory=dict)  # kind → [count, staff s, wait s]
     demand: dict[tuple[str, int], float] = field(default_factory=lambda: defaultdict(float))
-    # (role, week) → staff seconds of the items that started that week (the week's utilisation, ≤ its capacity)
+    # (role, week from the origin instant: ``WEEK_S``) → staff seconds of the items that started that week (the week's
+    # utilisation, ≤ its capacity)
     weekly: dict[tuple[str, int], float] = field(default_factory=lambda: defaultdict(float))
     # (role, week) → staff seconds of the items that arrived that week (its demand: above capacity = a backlog)
     weekly_demand: dict[tuple[str, int], float] = field(default_factory=lambda: defaultdict(float))
+    # items queued (or begun) and not done yet, by token: [role's pool (True) or a person (False), the person or the
+    # role, the day it arrived, staff seconds] — at the run's end, the work still queued, which ``demand`` (counted
+    # when an item is done) lacks: the overtime a saturated run needs (``queued_demand``)
+    queued: dict[int, list] = field(default_factory=dict)
     waits: list[float] = field(default_factory=list)  # (only when ``keep_waits``) waits in seconds
     waited: int = 0  # items that found nobody free
     done: int = 0
     out_of_turn: int = 0  # items done ahead of their person's queue because a legal window would close first
+
+    def queued_demand(self, people: dict[str, tuple[str, ...]]) -> dict[tuple[str, int], float]:
+        """Per (person, day it arrived), the staff seconds of the work not done by now (the run's end): a person's
+        own, or an item still in a role's shared queue spread evenly over the role's people (whoever takes it, the
+        role's time pays for it). With ``demand`` it is every item's demand on the day it arrived, done or not."""
+        out: dict[tuple[str, int], float] = defaultdict(float)
+        for pooled, key, day, seconds in self.queued.values():
+            names = people.get(key, ()) if pooled else (key,)
+            for name in names:
+                out[(name, day)] += seconds / len(names)
+        return out
 
 
 class Staff:
@@ -126,6 +146,7 @@ class Staff:
         self._free: dict[str, float] = {}  # dedicated person → the instant their queue empties
         self._pools: dict[str, list[tuple[float, int, str]]] = {}  # role → heap of (free from, release no., person)
         self._released = 0
+        self._tokens = 0
         self._dedicated = frozenset(role for role in dedicated if role in self.people)
         for role, names in self.people.items():
             if role in dedicated:
@@ -176,25 +197,35 @@ class Staff:
         else:
             self._released += 1
             heapq.heapreplace(self._pools[role], (end, self._released, person))
+        token = self._queue(False, person, now, seconds) if start >= self.count_from else None
         done = env.timeout(done_at - now if done_at > now else 0.0)
         if not urgent:
-            done.callbacks.append(lambda _ev: self._done(person, now, start, seconds, kind, action))
+            done.callbacks.append(lambda _ev: self._done(person, now, start, seconds, kind, action, token=token))
             return
         # the action now; the person's time is counted when the slot it displaced ends (the queue's work already
         # booked keeps its turn and what comes next waits), so utilisation stays within the working time
         done.callbacks.append(lambda _ev: action() if action is not None else None)
         booked = env.timeout(end - now if end > now else 0.0)
-        booked.callbacks.append(lambda _ev: self._done(person, now, start, seconds, kind, None, waited=begun - now))
+        booked.callbacks.append(lambda _ev: self._done(person, now, start, seconds, kind, None, waited=begun - now,
+                                                       token=token))
 
     def _arrived(self, role: str, now: float, seconds: float) -> None:
         """The role's demand, by the week the item arrived (was queued) — counted now, not when begun: with the staff
         saturated, the work queued in the last weeks and not begun by the run's end is demand all the same (counted
         when begun, a saturated run's chart fell to 0 for its last 38 weeks)."""
         if now >= self.count_from:
-            self.stats.weekly_demand[(role, self.hours.day_index(now) // 7)] += seconds
+            self.stats.weekly_demand[(role, int(now // WEEK_S))] += seconds
+
+    def _queue(self, pooled: bool, key: str, now: float, seconds: float) -> int:
+        """An item not done yet (``StaffStats.queued``): its token, dropped once it is counted done."""
+        self._tokens += 1
+        self.stats.queued[self._tokens] = [pooled, key, self.hours.day_index(now), seconds]
+        return self._tokens
 
     def _done(self, person: str, ready: float, start: float, seconds: float, kind: str,
-              action: Callable[[], object] | None, waited: float | None = None) -> None:
+              action: Callable[[], object] | None, waited: float | None = None, token: int | None = None) -> None:
+        if token is not None:
+            del self.stats.queued[token]
         if start >= self.count_from:
             self._count(person, ready, start, seconds, kind, waited)
         if action is not None:
@@ -219,4 +250,4 @@ class Staff:
         k[2] += wait
         day = self.hours.day_index(ready)
         st.demand[(person, day)] += seconds
-        st.weekly[(self.role_of.get(person, ""), self.hours.day_index(start) // 7)] += seconds
+        st.weekly[(self.role_of.get(person, ""), int(start // WEEK_S))] += seconds

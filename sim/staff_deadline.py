@@ -25,7 +25,7 @@ import simpy
 
 from sim.staff import DAY_S, Staff, WorkHours
 
-# an item queued: [due, order queued, role queue or person, seconds, action, kind, ready]
+# an item queued: [due, order queued, role queue or person, seconds, action, kind, ready, token (StaffStats.queued)]
 _Item = list
 
 
@@ -60,7 +60,8 @@ class DeadlineStaff(Staff):
             due = latest
         self._seq += 1
         due = now + self.undated if due is None or due > now + self.undated else due
-        item = [due, self._seq, person if own else role, seconds, action, kind, now]
+        token = self._queue(not own, person if own else role, now, seconds)
+        item = [due, self._seq, person if own else role, seconds, action, kind, now, token]
         if own:
             if person in self._busy:
                 heapq.heappush(self._queues.setdefault(person, []), item)
@@ -81,12 +82,18 @@ class DeadlineStaff(Staff):
         self._next(person, item[2])
 
     def _begin(self, person: str, item: _Item, now: float) -> None:
+        queued = self.stats.queued
+        if now < self.count_from:  # begun in the warm-up: not counted (``_finish``), nor queued at the end
+            queued.pop(item[7], None)
+        elif item[7] in queued:  # its person known now
+            queued[item[7]][:2] = [False, person]
         end = self.hours.finish(now, item[3])
         done = self.env.timeout(end - now)
         done.callbacks.append(lambda _ev: self._finish(person, item, now))
 
     def _finish(self, person: str, item: _Item, start: float) -> None:
-        _due, _seq, queue, seconds, action, kind, ready = item
+        _due, _seq, queue, seconds, action, kind, ready, token = item
+        self.stats.queued.pop(token, None)
         if start >= self.count_from:
             self._count(person, ready, start, seconds, kind)
         self._next(person, queue)
