@@ -5,6 +5,7 @@ verdict against thresholds, CPU accounting and the debtor fixtures. Imported by 
 
 from __future__ import annotations
 
+import base64
 import csv
 import ipaddress
 import json
@@ -13,6 +14,7 @@ import os
 import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from html.parser import HTMLParser
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
@@ -212,6 +214,55 @@ def mask_ids(text: str) -> str:
     from core_flow.masking import mask_text
 
     return mask_text(text)
+
+
+# -- reports ----------------------------------------------------------------------------------------------
+
+
+def inline_reference(value: str) -> bool:
+    """Whether a ``src`` / ``href`` value needs nothing outside the page: a fragment (``#…``) or a ``data:`` URI."""
+    return value.strip().startswith(("#", "data:"))
+
+
+class _References(HTMLParser):
+    """The tags whose ``src`` / ``href`` points outside the page, with where each starts (script and style contents
+    are not markup to the parser: the report's JavaScript bundle is not searched)."""
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.found: list[tuple[tuple[int, int], str, str, dict[str, str]]] = []
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        values = {k: v or "" for k, v in attrs}
+        if any(k in ("src", "href") and not inline_reference(v) for k, v in values.items()):
+            self.found.append((self.getpos(), self.get_starttag_text() or "", tag, values))
+
+    handle_startendtag = handle_starttag
+
+
+def self_contained(page: str, assets: Path | None = None) -> str:
+    """An HTML page with every ``<link>`` to a file or URL outside it inlined or dropped: an icon found by its file
+    name in ``assets`` (locust's own ``webui/dist/assets``) becomes a ``data:`` URI, any other such link is removed.
+    locust 2.x writes ``locust.html`` with ``<link rel="shortcut icon" href="../../assets/favicon-*.png">``, files
+    that are never beside a report (and a court intranet has no network to fetch anything from)."""
+    parser = _References()
+    parser.feed(page)
+    parser.close()
+    starts = [0]
+    for line in page.splitlines(keepends=True):
+        starts.append(starts[-1] + len(line))
+    for (line, col), text, tag, attrs in reversed(parser.found):
+        at = starts[line - 1] + col
+        if tag != "link" or page[at:at + len(text)] != text:
+            continue
+        href = attrs.get("href", "")
+        icon = assets / Path(href.split("?")[0]).name if assets is not None and href else None
+        replacement = ""
+        if "icon" in attrs.get("rel", "").lower() and icon is not None and icon.is_file() and icon.suffix == ".png":
+            data = base64.b64encode(icon.read_bytes()).decode("ascii")
+            replacement = text.replace(href, f"data:image/png;base64,{data}", 1)
+        page = page[:at] + replacement + page[at + len(text):]
+    return page
 
 
 # -- fixtures ---------------------------------------------------------------------------------------------

@@ -59,10 +59,12 @@ from loadplan import (
     parse_mix,
     parse_rates,
     require_loopback,
+    self_contained,
     stage_results,
 )
 from locust import LoadTestShape, events, task
 from locust.contrib.fasthttp import FastHttpUser
+from locust.html import DEFAULT_BUILD_PATH
 from locust.runners import MasterRunner, WorkerRunner
 
 from core_flow.agency_directory import AgencyDirectory, inquiry_scope
@@ -755,6 +757,18 @@ class RateSteps(LoadTestShape):
 
 
 @events.quitting.add_listener
+def _self_contained_report(environment: Any, **_: Any) -> None:
+    """``locust.html`` (``--html``, written before ``quitting``) made to need no file outside itself: locust links
+    two favicons at ``../../assets/``, which are never there beside a report; inlined from locust's own assets."""
+    o = _opts(environment)
+    path = Path(getattr(o, "html_file", None) or "") if o is not None else None
+    if path is None or not path.name or isinstance(environment.runner, WorkerRunner) or not path.is_file():
+        return
+    page = path.read_text(encoding="utf-8")
+    path.write_text(self_contained(page, Path(DEFAULT_BUILD_PATH) / "assets"), encoding="utf-8")
+
+
+@events.quitting.add_listener
 def _verdict(environment: Any, **_: Any) -> None:
     runner = environment.runner
     o = _opts(environment)
@@ -855,8 +869,8 @@ def verdict_html(lines: list[str], ok: bool, title: str = "集约查询负载判
         ".pass{color:#1a7f37}.fail{color:#cf222e}</style></head><body>"
         f"<h1>{html.escape(title)}：<span class=\"{'pass' if ok else 'fail'}\">{verdict}</span></h1>"
         + "".join(body)
-        + '<p>逐请求的统计见 locust 自己的报告（英文界面）/ per-request statistics: locust\'s own report '
-        '<a href="locust.html">locust.html</a></p></body></html>\n'
+        + "<p>逐请求的统计见同一目录中 locust 自己的报告 locust.html（英文界面）/ per-request statistics: locust's own "
+        "report, locust.html in the same folder</p></body></html>\n"
     )
 
 
