@@ -5,6 +5,9 @@ imported): headless, a few seconds at a low rate, with ``--csv``. The CSV must s
 its own request type with its counts, one completion per submitted 集约查询, and no failure anywhere (a fan-out
 still running when the run ends is reported as a failure, so "no failure" means every fan-out completed). No
 timing is asserted: the latency thresholds are switched off (``--p95-ms 0 --min-rate 0``).
+
+Test time: the two smoke runs share one sharded server (each run re-creates its namespace at the start), and the
+option checks call run.py's ``main`` in this process (it imports no locust) but for one through the command itself.
 """
 
 from __future__ import annotations
@@ -19,6 +22,7 @@ import subprocess
 import sys
 from collections.abc import Iterator
 from pathlib import Path
+from types import ModuleType
 
 import httpx
 import pytest
@@ -92,6 +96,12 @@ def _rows(path: Path) -> list[dict[str, str]]:
         return list(csv.DictReader(f))
 
 
+@pytest.fixture(scope="module")
+def server() -> Iterator[str]:
+    with _sharded_server() as url:
+        yield url
+
+
 @pytest.mark.parametrize(
     ("wait", "generators", "drain"),
     # distributed: the drain outlasts two worker report intervals (3 s each), so the master has every worker's counts
@@ -100,20 +110,20 @@ def _rows(path: Path) -> list[dict[str, str]]:
     [("callback", [], "1.5"), ("poll", ["--processes", "2"], "7")],
     ids=["callback-one-process", "poll-distributed"],
 )
-def test_locustfile_smoke(tmp_path: Path, wait: str, generators: list[str], drain: str) -> None:
-    with _sharded_server() as url:
-        cmd = [
-            sys.executable, "-m", "locust", "-f", str(LOCUSTFILE), "--headless", "--only-summary",
-            "--host", url, "--csv", str(tmp_path / "smoke"), "--report-dir", str(tmp_path),
-            "--rate", "8", "--duration", "2", "--warmup", "0", "--drain", drain, "--courts", "4",
-            "--control-users", "1", "--control-rate", "4", "--wait", wait, "--arrivals", "uniform",
-            "--p95-ms", "0", "--min-rate", "0", *generators,
-        ]
-        done = subprocess.run(cmd, cwd=ROOT, env=_env(), capture_output=True, text=True, timeout=180, check=False)
-        log = done.stdout[-3000:] + done.stderr[-3000:]
-        assert done.returncode == 0, log
-        rows = _rows(tmp_path / "smoke_stats.csv")
-        info = httpx.get(f"{url}/admin/sessions/load").json()
+def test_locustfile_smoke(server: str, tmp_path: Path, wait: str, generators: list[str], drain: str) -> None:
+    url = server
+    cmd = [
+        sys.executable, "-m", "locust", "-f", str(LOCUSTFILE), "--headless", "--only-summary",
+        "--host", url, "--csv", str(tmp_path / "smoke"), "--report-dir", str(tmp_path),
+        "--rate", "8", "--duration", "1", "--warmup", "0", "--drain", drain, "--courts", "4",
+        "--control-users", "1", "--control-rate", "4", "--wait", wait, "--arrivals", "uniform",
+        "--p95-ms", "0", "--min-rate", "0", *generators,
+    ]
+    done = subprocess.run(cmd, cwd=ROOT, env=_env(), capture_output=True, text=True, timeout=180, check=False)
+    log = done.stdout[-3000:] + done.stderr[-3000:]
+    assert done.returncode == 0, log
+    rows = _rows(tmp_path / "smoke_stats.csv")
+    info = httpx.get(f"{url}/admin/sessions/load").json()
 
     by_type: dict[str, list[dict[str, str]]] = {}
     for row in rows:
@@ -121,7 +131,7 @@ def test_locustfile_smoke(tmp_path: Path, wait: str, generators: list[str], drai
     fanouts = by_type.get(FANOUT_TYPE, [])
     assert [r["Name"] for r in fanouts] == ["扇出完成 fan-out complete [s1 8/s]"], rows
     completed = int(fanouts[0]["Request Count"])
-    assert completed == 16 and fanouts[0]["Failure Count"] == "0", fanouts  # uniform: 4 courts × 2/s × 2 s
+    assert completed == 8 and fanouts[0]["Failure Count"] == "0", fanouts  # uniform: 4 courts × 2/s × 1 s
     # one completion per 集约查询 submitted: every fan-out the run started, completed
     submits = [r for r in rows if r["Name"].startswith("/agencies/zdz/requests (")]
     assert len(submits) == 1 and int(submits[0]["Request Count"]) == completed, submits
@@ -141,6 +151,16 @@ def test_locustfile_smoke(tmp_path: Path, wait: str, generators: list[str], drai
 RUN = ROOT / "loadtests" / "run.py"
 
 
+@pytest.fixture(scope="module")
+def run_py() -> ModuleType:
+    """loadtests/run.py loaded in this process (it imports no locust; locust_options() asks a subprocess)."""
+    spec = importlib.util.spec_from_file_location("loadtests_run", RUN)
+    assert spec is not None and spec.loader is not None
+    run = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(run)
+    return run
+
+
 @pytest.mark.parametrize(("args", "expected"), [
     (["--", "--rate", "-5"], "--rate: 不得小于 0：-5 / must be at least 0: -5"),
     (["--", "--duration", "0"], "--duration: 应大于 0：0 / must be more than 0: 0"),
@@ -154,13 +174,26 @@ RUN = ROOT / "loadtests" / "run.py"
     (["--server-processes", "0"], "--server-processes: 应在 1–64 之间：0"),
     (["--", "--arrivals", "foo"], "用法错误 / usage error: --arrivals 的取值 'foo' 无效，可选：'poisson', 'uniform'"),
 ])
-def test_run_refuses_a_bad_option_before_the_server_starts(args: list[str], expected: str) -> None:
-    """`make load` with a bad option: a located bilingual error, exit 2, no traceback, and no server started (it used
-    to start the sharded server, then fail in locust with a traceback and announce a report it never wrote)."""
-    done = subprocess.run([sys.executable, str(RUN), *args], cwd=ROOT, env=_env(), capture_output=True, text=True,
-                          timeout=120, check=False)
-    assert done.returncode == 2, done.stderr
-    assert expected in done.stderr
+def test_run_refuses_a_bad_option_before_the_server_starts(args: list[str], expected: str, run_py: ModuleType,
+                                                           capsys: pytest.CaptureFixture[str]) -> None:
+    """`make load` with a bad option: a located bilingual error, exit 2, no traceback (an exception fails the test
+    here), and no server started (it used to start the sharded server, then fail in locust with a traceback and
+    announce a report it never wrote). run.py's ``main`` in this process."""
+    try:
+        code = run_py.main(args)
+    except SystemExit as stop:  # argparse's own usage errors
+        code = int(stop.code or 0)
+    out = capsys.readouterr()
+    assert code == 2, out.err
+    assert expected in out.err
+    assert "模拟机构 / mock agencies" not in out.out
+
+
+def test_run_refuses_a_bad_option_on_the_command_line() -> None:
+    """The same through the command (a usage error of argparse's own, exit 2, no traceback)."""
+    done = subprocess.run([sys.executable, str(RUN), "--", "--arrivals", "foo"], cwd=ROOT, env=_env(),
+                          capture_output=True, text=True, timeout=120, check=False)
+    assert done.returncode == 2 and "--arrivals 的取值 'foo' 无效" in done.stderr, done.stderr
     assert "Traceback" not in done.stderr and "模拟机构 / mock agencies" not in done.stdout
 
 
