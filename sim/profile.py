@@ -136,7 +136,11 @@ ACTIONS = ("filing", "identity", "control_start", "review", "notice", "inquiry",
            "resume_approve", "resume_node", "unfreeze_approve")
 # the disposal of real estate and vehicles (nodes 9's registries, 17, 19–30): needed when ``disposal`` is on
 DISPOSAL_ACTIONS = ("registry_query", "seal", "investigate", "pricing", "serve_report", "notify_parties", "list",
-                    "relist", "in_kind", "sale", "confirm", "transfer", "hand_over")
+                    "relist", "in_kind", "sale", "confirm", "transfer", "hand_over", "price_objection")
+# actions a profile may leave out, taking these timings (added after profiles were written that list every action
+# and say ``base: none``): the review of an objection to a price report (node 22) — our assumption, as the default
+# file says
+OPTIONAL_ACTIONS: dict[str, dict[str, Any]] = {"price_objection": {"role": "承办法官", "minutes": (30, 60, 120)}}
 
 NATIONAL_CASES_PER_JUDGE_2024 = 928  # shared/domain/LAW.md, volumes (2024 report)
 NATIONAL_CONCLUDED_2024 = 9_118_200  # 911.82万 (LAW.md, volumes)
@@ -371,6 +375,15 @@ class CourtProfile(_Model):
     disposal_share: Share = Field(1.0, ge=0, le=1, description=(
         "查得的不动产、车辆中实际处置的比例（其余如唯一住房、抵押超值、下落不明：记为已查得，不查封拍卖） / share of "
         "the real estate and vehicles found that is disposed of (the rest is recorded as found, not sealed)"))
+    price_objection_share: Share = Field(0.1, ge=0, le=1, description=(
+        "处置时当事人对参考价报告（网络询价或评估报告）提出异议的比例（节点22；每份报告各自抽取，异议成立后的新报告"
+        "亦然）。无数据来源，缺省 0.1 为假设，请按本院经验设置 / share of the price reports (network inquiry or "
+        "appraisal) a party objects to in a disposal (node 22; drawn for each report, the new one after an upheld "
+        "objection too). No source gives a rate: the default 0.1 is an assumption — set the court's own"))
+    price_objection_upheld: Share = Field(0.2, ge=0, le=1, description=(
+        "参考价异议中经审查成立的比例（成立则重新委托评估，新报告另行送达、可再异议）。无数据来源，缺省 0.2 为假设 / "
+        "share of the objections to a price report the review upholds (then a new appraisal, served and objectable "
+        "in turn). No source gives a rate: the default 0.2 is an assumption"))
     notice_period_days: Annotated[int, _reads("days"), _or_text({"type": "integer", "minimum": 1, "maximum": 90})
                                   ] | None = Field(None, ge=1, le=90, description=(
         "执行通知书责令履行的期间（日，按民诉法期间计算，登记为 performance_due；限消须待其届满：种子 节点三十六）；"
@@ -442,6 +455,14 @@ class CourtProfile(_Model):
             last = tb
         if not v:
             raise FieldError("至少一个工作时段", "at least one working period")
+        return v
+
+    @field_validator("actions", mode="before")
+    @classmethod
+    def _optional_actions(cls, v: Any) -> Any:
+        """The actions a profile may leave out (``OPTIONAL_ACTIONS``) at their default timings."""
+        if isinstance(v, dict) and any(a not in v for a in OPTIONAL_ACTIONS):
+            return {**v, **{a: t for a, t in OPTIONAL_ACTIONS.items() if a not in v}}
         return v
 
     @field_validator("staff", mode="before")

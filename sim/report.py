@@ -484,10 +484,25 @@ def _input_rows(profile: CourtProfile, params: dict[str, Any]) -> list[list[str]
          f"without one due {profile.undated_days:g} days after it came" if profile.queue == "deadline"
          else "fifo：先到先办 / first come, first served"],
         ["机构配置 / agency profile", profile.agencies.profile],
+        *_disposal_rows(profile),
         ["年数 / years", str(params.get("years"))], ["重复次数 / replications", str(params.get("replications"))],
         ["种子 / seed", str(params.get("seed"))], ["预热期（天） / warm-up days", str(profile.warmup_days)],
         ["后端 / backend", str(params.get("backend"))],
     ]
+
+
+def _disposal_rows(profile: CourtProfile) -> list[list[str]]:
+    """The disposal's inputs: whether the court disposes of property and of what share; with it, the objections to
+    price reports (node 22), rates no source gives — said as our assumption where the planner reads the inputs."""
+    if not profile.disposal:
+        return [["财产处置 / disposal", "不模拟（disposal: false） / not simulated"]]
+    share = f"{profile.disposal_share:.0%}"
+    return [["财产处置 / disposal", f"处置查得不动产、车辆的 {share} / {share} of the real estate and vehicles found "
+             "disposed of"],
+            ["参考价异议比例 / price reports objected to",
+             f"{profile.price_objection_share:.0%}，其中成立 {profile.price_objection_upheld:.0%}（假设：无数据来源，"
+             f"price_objection_share / price_objection_upheld） / {profile.price_objection_share:.0%}, of them "
+             f"{profile.price_objection_upheld:.0%} upheld (assumed: no source gives a rate)"]]
 
 
 DIFFERS = "各院不同，见下表 / differs by court: see below"

@@ -97,6 +97,7 @@ def _run_unit(unit: Unit, progress: Callable[[float], None] | None = None) -> di
         staff = Staff(env, hours, people, count_from=warm_s)
     actor = StaffActor(court.platform, staff, profile.actions, seed=staff_seed, judges=people["承办法官"],
                        dispose=profile.disposal, disposal_share=profile.disposal_share,
+                       price_objection=(profile.price_objection_share, profile.price_objection_upheld),
                        notice_period_days=profile.notice_period_days, unfreeze_ask=profile.unfreeze_ask,
                        investigated=lambda debtor: _investigated(court, debtor),
                        by_deadline=profile.queue == "deadline")

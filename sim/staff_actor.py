@@ -80,7 +80,8 @@ def triangular(u: float, lo: float, mode: float, hi: float) -> float:
 class StaffActor(Clerk):
     def __init__(self, platform: Platform, staff: Staff, actions: dict[str, Action], *, seed: int = 0,
                  judges: tuple[str, ...], same_handler_rate: float = 0.05, identity_failure_rate: float = 0.05,
-                 dispose: bool = False, disposal_share: float = 1.0, notice_period_days: int | None = None,
+                 dispose: bool = False, disposal_share: float = 1.0, price_objection: tuple[float, float] = (0.0, 0.0),
+                 notice_period_days: int | None = None,
                  unfreeze_ask: Literal["node", "instance"] = "node",
                  investigated: Callable[[str], dict[str, tuple[Holding, ...]]] | None = None,
                  by_deadline: bool = False) -> None:
@@ -111,7 +112,7 @@ class StaffActor(Clerk):
         self._closing: dict[str, Any] = {}  # case → its 报结 queued: one at a time (see ``_cmd``)
         self._preserving: dict[str, Preserving] = {}  # 财产保全 case → its queries and freezes under way
         if dispose:  # real estate and vehicles: registries, seals, pricing, auctions, as work (nodes 17, 19–30)
-            self.disposal = StaffDisposalClerk(self, disposal_share)
+            self.disposal = StaffDisposalClerk(self, disposal_share, *price_objection)
 
     # ── work items ──────────────────────────────────────────────────────────────────────────────
     def _soon(self, within: timedelta) -> timedelta:

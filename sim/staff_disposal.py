@@ -22,6 +22,7 @@ from typing import TYPE_CHECKING, Any
 
 from core_flow.engine import Event, EventKind
 from core_flow.engine import commands as c
+from core_flow.errors import UserError
 from sim.clerk import DAY, HOUR
 from sim.crn import uniform
 from sim.disposal_clerk import (
@@ -41,10 +42,14 @@ NOW = timedelta(0)
 
 
 class StaffDisposalClerk(DisposalClerk):
-    def __init__(self, actor: StaffActor, share: float = 1.0) -> None:
+    def __init__(self, actor: StaffActor, share: float = 1.0, objected: float = 0.0, upheld: float = 0.0) -> None:
         super().__init__(actor)
         self.a = actor
         self.share = share  # of the property found, what is disposed of (the profile's ``disposal_share``)
+        # of the price reports served, the share a party objects to, and of the objections the share upheld (the
+        # profile's ``price_objection_share``, ``price_objection_upheld``: our assumptions, no source gives a rate)
+        self.objected = objected
+        self.upheld = upheld
         self._lots_of: dict[str, list[str]] = defaultdict(list)  # case → its assets under disposal (``busy``)
 
     def _draw(self, k: str, asset: str, what: str) -> float:
@@ -107,7 +112,40 @@ class StaffDisposalClerk(DisposalClerk):
         self._work("seal", k, lambda: self.d.seal(k, asset))
 
     def _n_price_reported(self, k: str, asset: str, data: dict[str, Any]) -> None:
-        self._work("serve_report", k, lambda: self.d.serve_report(k, asset))
+        self._work("serve_report", k, lambda: self._serve(k, asset))
+
+    def _serve(self, k: str, asset: str) -> None:
+        """The report served (node 21): a party objects to it within its 5 days (node 22) — drawn for each report,
+        keyed by its number, so an upheld objection's new report is drawn afresh and the rounds end."""
+        self.d.serve_report(k, asset)
+        lot = self.d.lots[(k, asset)]
+        n, until = lot.reports, lot.objection_until
+        if until is None or self.objected <= 0 or self._draw(k, asset, f"objected{n}") >= self.objected:
+            return
+        # the party's written objection (no staff time), somewhere in the first four fifths of the window
+        at = self.a.now + (until - self.a.now) * (0.8 * self._draw(k, asset, f"objected_at{n}"))
+        self.p.runtime.clock.call_at(at, lambda: self._object(k, asset, n))
+
+    def _object(self, k: str, asset: str, n: int) -> None:
+        lot = self.d.lots[(k, asset)]
+        if lot.reports != n or lot.stage != "reported" or not self._open(k):
+            return  # the report was replaced, or the case closed meanwhile
+        try:
+            self.d.object(k, asset, by="被执行人")
+        except UserError as err:  # refused (a node frozen): counted, and the window closes with none pending
+            self.a.refused[err.code] = self.a.refused.get(err.code, 0) + 1
+            return
+        if lot.objection != "pending":
+            return  # its record refused: the lot as it was
+        upheld = self._draw(k, asset, f"upheld{n}") < self.upheld
+        instance = self.d.report_instance(asset, n)
+        # the handler's review (node 22: 15 days), ordered by its deadline; upheld: a new 委托评估
+        self.a._work("price_objection", k, lambda: self._review(k, asset, n, upheld), node=(k, 22, instance))
+
+    def _review(self, k: str, asset: str, n: int, upheld: bool) -> None:
+        lot = self.d.lots[(k, asset)]
+        if lot.reports == n and lot.objection == "pending" and self._open(k):
+            self.d.review_objection(k, asset, upheld)
 
     def _n_price_fixed(self, k: str, asset: str, data: dict[str, Any]) -> None:
         pct = 70 + int(self._draw(k, asset, "start_pct") * 16)  # 70–85% of the reference price
