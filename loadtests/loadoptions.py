@@ -51,6 +51,10 @@ def add_options(parser: Any) -> None:
                    help="阈值：速率（件/秒，0 不检查；默认为本次最低的测量速率，即 --rate）/ "
                         "threshold rate (default: the run's lowest measured rate, i.e. --rate)")
     g.add_argument("--max-failures", type=float, default=0.01, help="阈值：失败率 / failure-ratio threshold")
+    g.add_argument("--judge", choices=("lowest", "every"), default="lowest",
+                   help="判定哪些测量阶段：lowest 为速率不低于 --min-rate 的最低一级（默认），every 为其中每一级"
+                        "（如重放的高峰日）/ the measured stages judged: lowest, the lowest at or above --min-rate "
+                        "(default); every, each of them (e.g. a replayed peak day)")
     g.add_argument("--report-dir", default="", help="判定与拐点表写入的目录 / where verdict files go")
     g.add_argument("--agency", default="",
                    help="直接向这一家机构发查询（不经总对总），如 icbc：测一家银行的查控接口 / "

@@ -385,6 +385,7 @@ class Thresholds:
     max_failure_ratio: float = 0.01
     reach: float = 0.95  # a stage counts as carried at its target when ≥ this share of the arrivals was sent
     poisson: bool = True  # arrivals are random: allow three standard deviations below the expected count too
+    every: bool = False  # --judge every: every measured stage sending at ≥ min_rate is judged, not only the lowest
 
     def carried(self, stage: Stage, count: int) -> bool:
         """Whether ``count`` arrivals in ``stage`` show the generator kept to the stage's target rate."""
@@ -429,7 +430,11 @@ def judge(
     lines: list[str] = []
     ok = True
     sustained = max((r.stage.rate for r in results if r.meets(th)), default=0.0)
-    qualifying = [r for r in results if r.stage.rate >= th.min_rate]
+    # a stage at rate 0 (a quiet hour of a replayed day) sends nothing to judge: with --min-rate 0 it was the judged
+    # "lowest stage", and failed for its 0 arrivals
+    qualifying = [r for r in results if r.stage.rate > 0 and r.stage.rate >= th.min_rate]
+    if th.every and len(qualifying) > 1:
+        return _judge_every(qualifying, th, sustained)
     judged = min(qualifying, key=lambda r: r.stage.rate) if qualifying else None
     if judged is None:
         lines.append(f"✗ 没有速率 ≥ {th.min_rate:g} 件/秒 的测量阶段 / no measured stage at ≥ {th.min_rate:g} cases/s")
@@ -464,6 +469,45 @@ def judge(
     return ok, lines, sustained
 
 
+def _judge_every(judged: list[StageResult], th: Thresholds, sustained: float) -> tuple[bool, list[str], float]:
+    """``--judge every``: each check on every stage sending at ≥ the threshold rate (a replayed day is judged hour
+    by hour, its peak and the hours around it alike), each stage's own fan-outs for the failure ratio. A stage whose
+    few expected arrivals did not come (Poisson) is carried with nothing to time: p95 and failures skip it."""
+    lines: list[str] = []
+    n = len(judged)
+    scope = f"各级 / every stage ({n} 级 stages ≥ {th.min_rate:g} 件/秒 cases/s)"
+
+    def verdict(failed: list[str], good_zh: str, good_en: str) -> tuple[bool, str]:
+        if failed:
+            shown = ", ".join(failed[:6]) + (" …" if len(failed) > 6 else "")
+            return False, f"✗ {{what}}, {scope}: {len(failed)} 级未达 / stage(s) missed: {shown}"
+        return True, f"✓ {{what}}, {scope}: {good_zh} / {good_en}"
+
+    missed = [f"[{r.stage.label}] {r.achieved:.1f}/s" for r in judged if not th.carried(r.stage, r.count)]
+    good, line = verdict(missed, "全部达到", "all carried")
+    ok = good
+    lines.append(line.format(what=f"到达速率 / arrivals (至少 at least {th.reach:.0%}"
+                             + (", 泊松到达另容许 3σ / Poisson: or within 3σ)" if th.poisson else ")")))
+    timed = [r for r in judged if r.count > 0]
+    if not timed:
+        lines.append(f"✗ {scope}: 没有到达 / no arrivals")
+        return False, lines, sustained
+    if th.p95_ms > 0:
+        worst = max(timed, key=lambda r: r.p95)
+        slow = [f"[{r.stage.label}] {r.p95:.0f} ms" for r in timed if not r.p95 < th.p95_ms]
+        good, line = verdict(slow, f"最高 {worst.p95:.0f} ms [{worst.stage.label}]",
+                             f"highest {worst.p95:.0f} ms [{worst.stage.label}]")
+        ok &= good
+        lines.append(line.format(what=f"扇出 p95 / fan-out p95 (< {th.p95_ms:g} ms)"))
+    worst = max(timed, key=lambda r: r.failure_ratio)
+    failing = [f"[{r.stage.label}] {r.failure_ratio:.2%}" for r in timed if not r.failure_ratio < th.max_failure_ratio]
+    good, line = verdict(failing, f"最高 {worst.failure_ratio:.2%} [{worst.stage.label}]",
+                         f"highest {worst.failure_ratio:.2%} [{worst.stage.label}]")
+    ok &= good
+    lines.append(line.format(what=f"失败率 / failures, 该级扇出 / the stage's fan-outs (< {th.max_failure_ratio:.0%})"))
+    return ok, lines, sustained
+
+
 def knee_table(
     results: list[StageResult], th: Thresholds, cpu: dict[str, tuple[dict[str, float], dict[str, float]]] | None = None
 ) -> list[str]:
@@ -480,7 +524,7 @@ def knee_table(
         out.append(
             f"| {r.stage.label} | {r.stage.rate:g} | {r.achieved:.1f} | {r.count} | {r.p50:.0f} | {r.p95:.0f} | "
             f"{r.p99:.0f} | {r.failures} ({r.failure_ratio:.1%}) | {_shares(gen)} | {_shares(srv)} | "
-            f"{whole} | {'✓' if r.meets(th) else '✗'} |"
+            f"{whole} | {'–' if r.stage.rate <= 0 else '✓' if r.meets(th) else '✗'} |"  # rate 0: nothing sent
         )
     return out
 

@@ -241,6 +241,7 @@ def _init(environment: Any, **_: Any) -> None:
             print(f"计划 / plan: {describe_plan(plan)}; 阈值 / thresholds: 扇出 p95 < {o.p95_ms:g} ms"
                   f"（0 不检查 / 0: off）, 速率 / rate ≥ {threshold_rate(o, plan):g} 件/秒 cases/s, "
                   f"失败率 / failures < {o.max_failures:.0%}"
+                  + ("; 判定每一级 / every stage judged (--judge every)" if o.judge == "every" else "")
                   + (f"; 直接发给机构 / straight to the agency {o.agency}（不经总对总 / no hub）" if o.agency else ""),
                   flush=True)
             if host:
@@ -782,7 +783,7 @@ def _verdict(environment: Any, **_: Any) -> None:
     stats = environment.stats
     results = stage_results(plan, lambda name: stats.entries.get((name, FANOUT_TYPE)))
     th = Thresholds(p95_ms=o.p95_ms, min_rate=threshold_rate(o, plan), max_failure_ratio=o.max_failures,
-                    poisson=o.arrivals == "poisson")
+                    poisson=o.arrivals == "poisson", every=o.judge == "every")
     total = stats.total
     ok, lines, sustained = judge(results, th, total.num_requests, total.num_failures)
     # CPU per stage; the bottleneck is read at the most loaded measured stage
@@ -820,7 +821,7 @@ def _verdict(environment: Any, **_: Any) -> None:
         (d / "verdict.txt").write_text("\n".join(out), encoding="utf-8")
         (d / "verdict.json").write_text(json.dumps({
             "ok": ok, "sustained_rate": sustained, "host": environment.host, "shards": len(TARGET.urls),
-            "wait": o.wait, "agency": o.agency or None, "threshold_rate": th.min_rate,
+            "wait": o.wait, "agency": o.agency or None, "threshold_rate": th.min_rate, "judge": o.judge,
             "stages": [{"label": r.stage.label, "rate": r.stage.rate, "achieved": r.achieved, "count": r.count,
                         "failures": r.failures, "p50": r.p50, "p95": r.p95, "p99": r.p99} for r in results],
             "cpu": {label: {"generator": g, "server": v} for label, (g, v) in cpu.items()},

@@ -21,7 +21,7 @@ requests, or with ``--day peak-hour`` the day holding the peak hour; the highest
 file that ``run.py -- --rate-file FILE`` replays as it is: each clock hour a stage of 3600 / ``--compress`` seconds at
 the hour's requests × scale × ``--compress`` / 3600 per second, so each stage sends the hour's requests (scaled as
 above). The command printed judges the peak hour's stage (``--min-rate`` at its rate: the verdict judges the lowest
-stage at or above ``--min-rate``), or every stage with ``--judge every``.
+stage at or above ``--min-rate``); ``--judge every`` instead judges every hour that sends requests.
 """
 
 from __future__ import annotations
@@ -208,6 +208,8 @@ def replay(args: argparse.Namespace, folder: Path, scale: float, province: str |
           f"--min-rate is the peak hour's stage rate ({top:02d}:00, {hours[top] * scale:.0f} arrivals): the verdict "
           "judges the lowest stage at or above --min-rate, this one; the other stages load the server and are "
           "tabled, not judged")
+    print("  或加 --judge every（去掉 --min-rate）判定每一个有请求的钟点 / or add --judge every (without "
+          "--min-rate) to judge every hour that sends requests")
     if hours[0] > 0:
         print(f"⚠ 00:00 一级的 {hours[0]:g} 件多为终本统查在 0 时成批发出的请求，重放中分布在该级的 {seconds:g} 秒内；"
               f"要测同时到达的一批，另用 burst 文件（见上）/ the 00:00 stage's {hours[0]:g} requests are mostly the "

@@ -69,7 +69,8 @@ def _closed_port() -> int:
 
 class _Vendor(BaseHTTPRequestHandler):
     # "ok": every request answered (none found); "failing": in turn the connection dropped, a 422 echoing the ID number,
-    # and a 422 with an account number and then the ID number where the report cuts the text (200 characters)
+    # and a 422 with an account number and then the ID number where the report cuts the text (200 characters);
+    # "tired": the first four requests answered, every later one refused (503)
     mode = "ok"
     tickets: dict[str, dict[str, Any]] = {}
     posts = itertools.count()
@@ -102,6 +103,9 @@ class _Vendor(BaseHTTPRequestHandler):
         agency = found.group(1)
         self.seen.append(agency)
         n = next(self.posts)
+        if self.mode == "tired" and n >= 4:  # the first four requests answered, then refused
+            self._reply(503, {"error": "overloaded"})
+            return
         if self.mode == "failing":
             if n % 3 == 0:
                 self.close_connection = True  # no answer at all: the client sees the connection dropped
@@ -426,6 +430,30 @@ def test_run_with_host_loads_that_server_and_starts_no_mock(hub_run) -> None:
     assert "目标 / target: http://127.0.0.1:" in done.stdout and "（不启动模拟机构 / no mock started）" in done.stdout
     assert "模拟机构 / mock agencies:" not in done.stdout
     assert (report / "verdict.txt").read_text(encoding="utf-8").rstrip().endswith("通过 PASS")
+
+
+@needs_locust
+def test_judge_every_judges_each_stage_of_a_rate_file(tmp_path: Path, fixtures: Path) -> None:
+    """A replayed day (a --rate-file) is judged by default at its lowest stage at or above --min-rate: a server that
+    broke in a later, busier stage passed. `--judge every` judges each stage sending requests (a quiet stage at rate
+    0 sends nothing: '–' in the table, not judged). Old code: no --judge (locust's usage error, exit 2)."""
+    rates = tmp_path / "day.csv"
+    rates.write_text("seconds,rate\n1,4\n1,0\n1,8\n", encoding="utf-8")
+    with _vendor("tired") as first, _vendor("tired") as second:
+        lowest, every = _together(_short(first, "--fixtures", str(fixtures), "--rate-file", str(rates)),
+                                  _short(second, "--fixtures", str(fixtures), "--rate-file", str(rates),
+                                         "--judge", "every"))
+    assert lowest.returncode == 0, lowest.stdout[-3000:] + lowest.stderr[-3000:]
+    assert "✓ 失败率 / failures, 扇出 / fan-outs [s1 4/s]: 0.00% (< 1%)" in lowest.stdout, lowest.stdout[-3000:]
+    assert re.search(r"\| s2 0/s \| 0 \| 0\.0 \| 0 \|.*\| – \|$", lowest.stdout, re.M), lowest.stdout[-3000:]
+    assert re.search(r"\| s3 8/s \| 8 \|.*\| ✗ \|$", lowest.stdout, re.M), lowest.stdout[-3000:]
+    assert lowest.stdout.rstrip().endswith("判定 / verdict: 通过 PASS")
+    assert every.returncode == 1, every.stdout[-3000:] + every.stderr[-3000:]
+    assert "判定每一级 / every stage judged (--judge every)" in every.stdout
+    assert ("✗ 失败率 / failures, 该级扇出 / the stage's fan-outs (< 1%), 各级 / every stage (2 级 stages ≥ 4 件/秒 "
+            "cases/s): 1 级未达 / stage(s) missed: [s3 8/s] 100.00%") in every.stdout, every.stdout[-3000:]
+    assert "✓ 到达速率 / arrivals (至少 at least 95%), 各级 / every stage (2 级 stages" in every.stdout
+    assert every.stdout.rstrip().endswith("判定 / verdict: 未通过 FAIL")
 
 
 # -- a bank's 查控 desk ---------------------------------------------------------------------------------------------
