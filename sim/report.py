@@ -10,7 +10,7 @@ import csv
 import html
 import json
 import math
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -403,6 +403,13 @@ def provisional_ahead_note(years: Sequence[int]) -> str | None:
             "years without a State Council holiday notice in the data: their holidays are provisional (statutory "
             "holidays, make-up working days unknown) and the staff's working days and deadlines rest on them; how many "
             "deadlines did is said at the end")
+
+
+def provisional_ahead_line(origins: Iterable[datetime], years: float) -> str | None:
+    """The line ``simulate`` and the ``plan`` commands say first: the provisional holiday years runs from
+    ``origins`` (a court's each) over ``years`` go into (``provisional_ahead_note``), None when none — one function,
+    both commands call it."""
+    return provisional_ahead_note(sorted({y for origin in origins for y in provisional_ahead(origin, years)}))
 
 
 def counted_window(origin: datetime, years: float, warmup_days: float) -> tuple[datetime, datetime]:

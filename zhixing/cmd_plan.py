@@ -103,9 +103,9 @@ def _horizon(console: Any, courts: list[Any], years: float) -> list[str]:
     """What the levels' figures leave out (an empty 终本 register, under a year counted), said before the search, after
     the provisional holiday years the levels go into (a guess said where the planner looks first)."""
     from sim.horizon import horizon_notes
-    from sim.report import provisional_ahead, provisional_ahead_note
+    from sim.report import provisional_ahead_line
 
-    if ahead := provisional_ahead_note(sorted({y for p in courts for y in provisional_ahead(p.origin, years)})):
+    if ahead := provisional_ahead_line((p.origin for p in courts), years):
         console.print(ahead)
     notes = horizon_notes(courts, years)
     for note in notes:

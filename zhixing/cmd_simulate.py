@@ -299,12 +299,11 @@ def register(app: typer.Typer) -> None:
         console.print(f"仿真 {province.name}{_count(province)}：自 {since} 起 {years:g} 年 × {replications} 次重复，"
                       f"种子 {seed}，后端 {backend} × {workers} / simulating {years:g} years from {since} × "
                       f"{replications} replications")
-        from sim.report import provisional_ahead, provisional_ahead_note, warmup_note
+        from sim.report import provisional_ahead_line, warmup_note
 
         # said before the figures (a planner reads the top of the terminal): the provisional holiday years the run goes
         # into, and what the KPIs count (the warm-up left out)
-        ahead = sorted({y for _, p in province.courts for y in provisional_ahead(p.origin, years)})
-        if note := provisional_ahead_note(ahead):
+        if note := provisional_ahead_line((p.origin for _, p in province.courts), years):
             console.print(note)
         console.print(warmup_note(profile.origin, years, profile.warmup_days))
         t0 = time.perf_counter()
