@@ -436,11 +436,14 @@ def test_run_with_host_loads_that_server_and_starts_no_mock(hub_run) -> None:
 def test_judge_every_judges_each_stage_of_a_rate_file(tmp_path: Path, fixtures: Path) -> None:
     """A replayed day (a --rate-file) is judged by default at its lowest stage at or above --min-rate: a server that
     broke in a later, busier stage passed. `--judge every` judges each stage sending requests (a quiet stage at rate
-    0 sends nothing: '–' in the table, not judged). Old code: no --judge (locust's usage error, exit 2)."""
+    0 sends nothing: '–' in the table, never the judged stage). Old code: no --judge (locust's usage error, exit 2),
+    and the quiet stage judged (FAIL) with --min-rate 0."""
     rates = tmp_path / "day.csv"
     rates.write_text("seconds,rate\n1,4\n1,0\n1,8\n", encoding="utf-8")
     with _vendor("tired") as first, _vendor("tired") as second:
-        lowest, every = _together(_short(first, "--fixtures", str(fixtures), "--rate-file", str(rates)),
+        # --min-rate 0 (the rate unchecked): the quiet stage was the "lowest" judged, and failed for its 0 arrivals
+        lowest, every = _together(_short(first, "--fixtures", str(fixtures), "--rate-file", str(rates), "--min-rate",
+                                         "0"),
                                   _short(second, "--fixtures", str(fixtures), "--rate-file", str(rates),
                                          "--judge", "every"))
     assert lowest.returncode == 0, lowest.stdout[-3000:] + lowest.stderr[-3000:]
