@@ -259,7 +259,10 @@ def main(argv: list[str] | None = None) -> int:
               flush=True)
     env = {**os.environ, "PYTHONPATH": os.pathsep.join(filter(None, [str(ROOT), os.environ.get("PYTHONPATH")]))}
     try:
-        code = subprocess.call(cmd, cwd=ROOT, env=env)
+        # in the user's folder: the files named after `--` (--rate-file, --fixtures, --csv) were checked here, relative
+        # to it, and then read (or written) by locust relative to the repository (a replay file beside the simulation
+        # output, run from there, passed the check and failed in locust)
+        code = subprocess.call(cmd, env=env)
     except KeyboardInterrupt:
         code = 130
     finally:

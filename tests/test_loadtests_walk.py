@@ -51,9 +51,10 @@ def _env() -> dict[str, str]:
     return {**os.environ, "PYTHONPATH": os.pathsep.join(filter(None, [str(ROOT), os.environ.get("PYTHONPATH")]))}
 
 
-def _run(args: list[str], timeout: float = 180, merged: bool = False) -> subprocess.CompletedProcess[str]:
+def _run(args: list[str], timeout: float = 180, merged: bool = False,
+         cwd: Path = ROOT) -> subprocess.CompletedProcess[str]:
     """``merged``: stderr into stdout, in the order a terminal shows them (locust logs its tables on stderr)."""
-    return subprocess.run([sys.executable, *args], cwd=ROOT, env=_env(), stdout=subprocess.PIPE,
+    return subprocess.run([sys.executable, *args], cwd=cwd, env=_env(), stdout=subprocess.PIPE,
                           stderr=subprocess.STDOUT if merged else subprocess.PIPE, text=True, timeout=timeout,
                           check=False)
 
@@ -194,14 +195,15 @@ def _rows(path: Path) -> list[dict[str, str]]:
 
 @pytest.fixture(scope="module")
 def hub_run(tmp_path_factory: pytest.TempPathFactory, fixtures: Path) -> tuple[subprocess.CompletedProcess[str], Path]:
-    """One run of `python loadtests/run.py --host VENDOR --report-dir R -- --rate 8 … --fixtures F` against a hub that
-    answers every fan-out: its terminal (stderr merged, in a terminal's order) and its report folder."""
+    """One run of `python loadtests/run.py --host VENDOR --report-dir R -- --rate 8 … --fixtures F --csv v` against a
+    hub that answers every fan-out, run in R (`--csv v` relative: locust ran in the repository, so it was written
+    there): its terminal (stderr merged, in a terminal's order) and its report folder."""
     if importlib.util.find_spec("locust") is None:
         pytest.skip("locust 未安装 / locust not installed (pip install -e '.[dev]')")
     report = tmp_path_factory.mktemp("hub")
     with _vendor("ok") as host:
         done = _run([str(RUN), "--report-dir", str(report), "--",
-                     *_short(host, "--fixtures", str(fixtures), "--csv", str(report / "v"))[4:]], merged=True)
+                     *_short(host, "--fixtures", str(fixtures), "--csv", "v")[4:]], merged=True, cwd=report)
     assert done.returncode == 0, done.stdout[-3000:]
     return done, report
 
