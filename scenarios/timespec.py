@@ -92,7 +92,7 @@ def parse_time(text: object, field: str = "at") -> TimeSpec:
     try:
         return parse_local(t, field)
     except UserError:
-        raise _bad(t, field) from None
+        raise _no_such_instant(t, field) or _bad(t, field) from None
 
 
 def parse_offset(text: str, field: str = "within", original: str | None = None) -> Offset:
@@ -117,6 +117,36 @@ def parse_offset(text: str, field: str = "within", original: str | None = None) 
     order = {"mo": 0, "wd": 1}
     terms.sort(key=lambda term: order.get(term[1], 2))
     return Offset(tuple(terms), original or f"+{t}")
+
+
+# a date in one of the forms parse_local takes (2026-02-30, 2026/2/30, 2026.2.30, 20260230, 2026年2月30日) and an
+# HH:MM after it: written the right way, naming a day or a time of day that does not exist
+_DATE_SHAPE = re.compile(r"(\d{4})(?:[-/.](\d{1,2})[-/.](\d{1,2})|年(\d{1,2})月(\d{1,2})日|(\d{2})(\d{2})(?!\d))")
+_CLOCK_SHAPE = re.compile(r"[ T]?\s*(\d{1,2}):(\d{2})(?::\d{2})?\s*$")
+_MONTHS_EN = ("January", "February", "March", "April", "May", "June", "July", "August", "September", "October",
+              "November", "December")
+
+
+def _no_such_instant(text: str, field: str) -> UserError | None:
+    """A time written in an accepted form that names no real day or time of day (2026-02-30, 2026-13-01, 25:00):
+    said as such — the generic message listed the very form the user had written."""
+    m = _DATE_SHAPE.match(text)
+    if m is None:
+        return None
+    year = int(m[1])
+    month, day = next((int(m[a]), int(m[b])) for a, b in ((2, 3), (4, 5), (6, 7)) if m[a] is not None)
+    if not 1 <= month <= 12:
+        zh, en = f"没有{month}月，月份为 1–12", f"there is no month {month}: months are 1–12"
+    elif not 1 <= day <= (last := _cal.monthrange(year, month)[1]):
+        zh, en = f"{year}年{month}月只有{last}日", f"{_MONTHS_EN[month - 1]} {year} has {last} days"
+    else:
+        clock = _CLOCK_SHAPE.fullmatch(text, m.end())
+        if clock is None or (int(clock[1]) <= 23 and int(clock[2]) <= 59):
+            return None
+        return UserError(f"时刻不存在：{text}（时为 0–23，分为 0–59；24时写作次日 00:00）",
+                         f"no such time of day: {text} (hours 0–23, minutes 0–59; 24:00 is the next day's 00:00)",
+                         where=field, code="bad_time")
+    return UserError(f"日期不存在：{text}（{zh}）", f"no such date: {text} ({en})", where=field, code="bad_time")
 
 
 def _bad(text: str, field: str) -> UserError:
