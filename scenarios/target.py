@@ -16,7 +16,9 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
+from urllib.parse import urlsplit
 
 from core_flow.driver import EngineDriver
 from core_flow.driver.protocol import AgenciesSetup, CourtDriver, CourtIdentity, RunSetup
@@ -49,6 +51,53 @@ def as_target(built: Any) -> Target:
     return Target(EngineDriver(built), built.session, built)  # a core_flow.assembly.Court
 
 
+COURT_URL = "--court-url"
+
+
+def _check_court_url(url: str) -> str:
+    """``url`` if it is an ``http(s)://host[:port][/path]`` address; else a bilingual error naming ``--court-url``
+    (it went to the HTTP client as given, whose English complaint stood in the Chinese half too)."""
+    parts = urlsplit(url.strip())
+    try:
+        parts.port  # noqa: B018 - raises on a port out of range
+        ok = parts.scheme in ("http", "https") and bool(parts.hostname) and not parts.query and not parts.fragment
+    except ValueError:
+        ok = False
+    if not ok:
+        raise UserError(f"被测法院地址无效：{url!r}（应为 http://主机:端口，驱动接口的 HTTP 形式）",
+                        f"invalid court address {url!r} (expected http://host:port, the driver interface over HTTP)",
+                        where=COURT_URL, code="bad_court_url")
+    return url.strip()
+
+
+def _probe(driver: Any) -> None:
+    """``GET /now`` before any scenario: a court answering ``no_court`` (no run started yet) is fine; anything else
+    that is not the driver interface — a 404, a web page, not JSON — is said naming ``--court-url``, not as a stack
+    trace or a bare 'GET /now: 404' that did not say which option was wrong."""
+    try:
+        now = driver.now()
+    except UserError as err:
+        if err.code in ("no_court", "court_unreachable"):  # fine / already naming --court-url
+            if err.code == "no_court":
+                return
+            raise
+        raise _not_a_court(driver.base_url, err.zh, err.en) from None
+    except Exception as err:  # noqa: BLE001 - an answer that is not the interface's JSON, whatever broke reading it
+        raise _not_a_court(driver.base_url, f"读不懂的答复（{type(err).__name__}）",
+                           f"an answer it could not read ({type(err).__name__})") from None
+    if not isinstance(now, datetime):
+        seen = f"{now!r:.80}"
+        raise _not_a_court(driver.base_url, f"读不懂的答复（{seen}）", f"an answer it could not read ({seen})")
+
+
+def _not_a_court(url: str, seen_zh: str, seen_en: str) -> UserError:
+    return UserError(f"{url} 不是法院驱动接口（GET /now：{seen_zh}）；应为 zhixing court serve 或实现 "
+                     "core_flow/profile/openapi-court-driver.json 的厂商适配器",
+                     f"{url} is not a court driver interface (GET /now: {seen_en}); expected zhixing court "
+                     "serve or a vendor's adapter implementing core_flow/profile/openapi-court-driver.json",
+                     where=COURT_URL, code="not_a_court")
+
+
 def court_url_factory(court_url: str, agencies_url: str | None,
                       strict_calendar: bool | None = None) -> Callable[[Any, Any], Target]:
     """Scenarios against a court system at ``court_url`` (the driver interface's HTTP form), its agencies a fresh
@@ -62,13 +111,10 @@ def court_url_factory(court_url: str, agencies_url: str | None,
                         "--court-url needs --agencies-url too: the zhixing mock agencies server the court under test "
                         "reaches (where the scenario arranges the debtors' holdings)", where="--court-url",
                         code="needs_agencies_url")
+    court_url = _check_court_url(court_url)  # both addresses' form before either is reached
     agencies = check_server(agencies_url)
     driver = HttpDriver(court_url)
-    try:
-        driver.now()  # reachable? (a bilingual error naming --court-url otherwise)
-    except UserError as err:
-        if err.code != "no_court":  # answering, with no run started yet: fine
-            raise
+    _probe(driver)
 
     def build(sc: Any, court: Any) -> Target:
         from mock_agencies.clock import as_cst

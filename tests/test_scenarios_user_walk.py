@@ -11,6 +11,11 @@
 
 from __future__ import annotations
 
+import httpx
+import pytest
+
+from core_flow.driver import HttpDriver
+from core_flow.errors import UserError
 from scenarios.loader import parse_text
 
 SCENARIO = """\
@@ -53,3 +58,42 @@ def test_a_leap_day_and_the_forms_the_readme_allows_still_parse():
     assert _problems(filed="2024-02-29 10:00", at="2024/3/1 下午3时", last_day="2024年3月12日") == {}
     message = _problems(at="下周一")[8, "steps.0.at"]  # not a date at all: every form is listed, as before
     assert "无法识别的时间" in message and "YYYY年M月D日" in message
+
+
+def _driver(handler) -> HttpDriver:
+    return HttpDriver("http://court.test", transport=httpx.MockTransport(handler))
+
+
+@pytest.mark.parametrize(("answer", "seen"), [
+    (httpx.Response(200, text="<html>网站首页</html>", headers={"content-type": "text/html"}), "JSONDecodeError"),
+    (httpx.Response(404, text="Not Found"), "404"),
+    (httpx.Response(200, json={"status": "ok"}), "KeyError"),
+])
+def test_a_court_url_that_is_not_a_driver_interface_is_said_naming_the_option(answer, seen):
+    from scenarios.target import _probe
+
+    with pytest.raises(UserError) as caught:
+        _probe(_driver(lambda request: answer))
+    err = caught.value
+    assert err.where == "--court-url" and err.code == "not_a_court"
+    assert "不是法院驱动接口" in err.zh and "is not a court driver interface" in err.en and seen in err.message
+    assert "zhixing court serve" in err.zh and "zhixing court serve" in err.en
+
+
+def test_a_court_answering_no_run_yet_or_its_time_passes_the_probe():
+    from scenarios.target import _probe
+
+    no_court = {"code": "no_court", "zh": "尚未开始运行", "en": "no run yet", "where": "court"}
+    _probe(_driver(lambda request: httpx.Response(422, json=no_court)))
+    _probe(_driver(lambda request: httpx.Response(200, json={"now": "2025-03-03T10:00:00+08:00"})))
+
+
+@pytest.mark.parametrize("url", ["127.0.0.1:8710", "ftp://127.0.0.1:8710", "http://127.0.0.1:99999", "http://"])
+def test_a_court_url_that_is_no_http_address_is_said_in_both_languages(url):
+    from scenarios.target import court_url_factory
+
+    with pytest.raises(UserError) as caught:  # before the agencies' address (nothing listens at :9) is reached
+        court_url_factory(url, "http://127.0.0.1:9", None)
+    err = caught.value
+    assert err.where == "--court-url" and err.code == "bad_court_url"
+    assert "被测法院地址无效" in err.zh and "invalid court address" in err.en and "protocol" not in err.zh
