@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import difflib
 import hashlib
 import re
 import uuid
@@ -101,9 +102,14 @@ def run_agency(base_url: str, fixtures_path: Path, out: Path, *, agency: str | N
         raise UserError(f"机构代码应为 1–64 个小写字母、数字或下划线：{agency!r}",
                         f"an agency code is 1–64 lower-case letters, digits or underscores: {agency!r}",
                         where="--agency")
-    unknown = [name for name in only if name not in {c[0] for c in CHECKS}]
-    if unknown:
-        raise UserError(f"未知检查：{'、'.join(unknown)}", f"unknown checks: {', '.join(unknown)}", where="--only")
+    names = [c[0] for c in CHECKS]
+    unknown = [name for name in only if name not in names]
+    if unknown:  # the checks are named nowhere else on the command line: say them, and the nearest
+        near = sorted({m for u in unknown for m in difflib.get_close_matches(u, names, n=2, cutoff=0.6)})
+        raise UserError(f"未知检查：{'、'.join(unknown)}" + (f"；是否想写：{'、'.join(near)}" if near else "")
+                        + f"（可用的检查：{'、'.join(names)}）",
+                        f"unknown checks: {', '.join(unknown)}" + (f"; did you mean: {', '.join(near)}" if near else "")
+                        + f" (the checks: {', '.join(names)})", where="--only")
     receiver_at = parse_callback_host(callback_host)
     fixtures = load_fixtures(fixtures_path)
     if hub and fixtures.hub is None:

@@ -11,6 +11,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import httpx
 import pytest
 
@@ -97,3 +99,18 @@ def test_a_court_url_that_is_no_http_address_is_said_in_both_languages(url):
     err = caught.value
     assert err.where == "--court-url" and err.code == "bad_court_url"
     assert "被测法院地址无效" in err.zh and "invalid court address" in err.en and "protocol" not in err.zh
+
+
+def test_only_with_a_misspelt_check_names_the_checks_there_are(tmp_path: Path):
+    from certify.agency_suite import CHECKS
+    from certify.runner import run_agency
+
+    with pytest.raises(UserError) as caught:
+        run_agency("http://127.0.0.1:9", Path("certify/fixtures_examples/zhixing.yaml"), tmp_path / "ev",
+                   only=("reciepts",))
+    err = caught.value
+    assert err.where == "--only"
+    assert "是否想写：receipts" in err.zh and "did you mean: receipts" in err.en
+    for name, *_ in CHECKS:
+        assert name in err.zh and name in err.en
+    assert not (tmp_path / "ev").exists()
