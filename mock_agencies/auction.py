@@ -237,6 +237,9 @@ class ListingView(_View):
     in_kind_price_cents: int | None = Field(description="以物抵债价（分）/ price to take it in kind, cents")
     in_kind_decision_due: datetime | None = Field(description="征询以物抵债期限 / ask the creditor by")
     in_kind_declined_at: datetime | None = Field(description="申请人拒绝以物抵债 / creditor refused in kind")
+    in_kind_agreed_at: datetime | None = Field(
+        default=None, description="法院告知协议以物抵债的时间（抵债价为作价）/ taken in kind by agreement at (the "
+        "in-kind price is the agreed value)")
     callback_url: str | None = Field(description="结果回调地址 / where results are posted")
 
 
@@ -292,6 +295,10 @@ class _Listing:
     order: int = 0  # when it opened among the house's listings (``advance`` runs the due ones in this order)
     closed_at: datetime | None = None
     in_kind_declined_at: datetime | None = None
+    # 以物抵债 by agreement, the court's (``agree_in_kind``): when it told the platform, and the agreed value. Read with
+    # getattr: a listing saved before these fields existed has neither (a slots dataclass restored field by field)
+    in_kind_agreed_at: datetime | None = None
+    in_kind_agreed_cents: int | None = None
 
     def __post_init__(self) -> None:
         self.ends_at = self.scheduled_end
@@ -536,6 +543,39 @@ class AuctionHouse:
             listing.status = ListingStatus.IN_KIND_DECLINED
             listing.in_kind_declined_at = now
             self._emit(listing, now, "auction.in_kind_declined")
+        return self._view(listing)
+
+    def agree_in_kind(self, listing_id: str, *, price_cents: int, now: datetime) -> ListingView:
+        """The court took the property in kind by agreement (以物抵债 by agreement, seed 004 节点二十九 第2项; after a
+        failed 变卖 where the court's process allows it) at the agreed value ``price_cents``: a listing whose round
+        closed without a sale — a 流拍 (first or second, the creditor's refusal at the reserve price recorded or not)
+        or a failed 变卖 — and that was not followed by another round is closed as taken in kind (no re-auction, no
+        变卖 on it). Told again with the same value: the same view; with another value, or a listing in any other
+        state (announced, bidding, sold, taken at the reserve price, followed by another round): 409."""
+        now = checked_cst(now, "now")
+        listing = self._find(listing_id)
+        self._run(listing, now)
+        if price_cents < 1:
+            raise UserError("抵债作价须为正数", "the agreed value must be positive", "price_cents")
+        agreed = getattr(listing, "in_kind_agreed_at", None)
+        if agreed is not None:
+            if getattr(listing, "in_kind_agreed_cents", None) != price_cents:
+                raise conflict(
+                    f"标的已按 {listing.in_kind_agreed_cents} 分协议以物抵债",
+                    f"the listing was already taken in kind by agreement at {listing.in_kind_agreed_cents} cents",
+                    "price_cents",
+                )
+            return self._view(listing)
+        if listing.status not in (ListingStatus.FAILED, ListingStatus.IN_KIND_DECLINED) or listing.next_id:
+            raise conflict(
+                f"只有流拍（或变卖不成）且未进入下一轮的标的可以协议以物抵债（状态 {listing.status.value}）",
+                "only a listing that closed unsold (a 流拍 or a failed 变卖) and was not followed by another round "
+                f"can be taken in kind by agreement (status {listing.status.value})",
+                "listing_id",
+            )
+        listing.status = ListingStatus.TAKEN_IN_KIND
+        listing.in_kind_agreed_at, listing.in_kind_agreed_cents = now, price_cents
+        self._emit(listing, now, "auction.in_kind", price_cents=price_cents, by_agreement=True)
         return self._view(listing)
 
     def start_sale(
@@ -916,6 +956,7 @@ class AuctionHouse:
         r = self.rules
         failed = x.closed_at is not None and not x.bids and x.round is not Round.SALE
         buyer = leader if x.status is ListingStatus.SOLD else None
+        agreed_cents = getattr(x, "in_kind_agreed_cents", None)
         return ListingView(
             listing_id=x.listing_id,
             platform=x.platform,
@@ -949,10 +990,13 @@ class AuctionHouse:
             buyer_id=buyer.bidder_id if buyer else None,
             buyer_name=x.depositors.get(buyer.bidder_id) if buyer else None,
             relist_deadline=r.relist_within.end(x.closed_at) if failed and x.round is Round.FIRST else None,
-            in_kind_price_cents=x.starting_price_cents if failed else None,
+            in_kind_price_cents=agreed_cents
+            if agreed_cents is not None
+            else x.starting_price_cents if failed else None,
             in_kind_decision_due=r.in_kind_decision_within.end(x.closed_at)
             if failed and x.closed_at and x.round is Round.SECOND
             else None,
             in_kind_declined_at=x.in_kind_declined_at,
+            in_kind_agreed_at=getattr(x, "in_kind_agreed_at", None),
             callback_url=x.callback_url,
         )

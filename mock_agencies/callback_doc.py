@@ -48,6 +48,8 @@ class AuctionResult(_Result):
     relist_deadline: datetime | None = Field(default=None, description="二拍须在此前发布 / relist by (流拍)")
     in_kind_price_cents: int | None = Field(default=None, description="以物抵债价（分）/ the in-kind price")
     in_kind_decision_due: datetime | None = Field(default=None, description="申请人答复期限 / creditor answers by")
+    by_agreement: bool | None = Field(default=None, description="协议以物抵债（法院告知，抵债价为作价）/ taken in kind "
+                                      "by agreement, the court's (auction.in_kind; price_cents the agreed value)")
 
 
 class PricingResult(_Result):

@@ -62,6 +62,12 @@ class SessionDisposalPort:
         self._at(now, PRICING_PLATFORM)
         return self.session.pricing.get(pricing_id).model_dump(mode="json")
 
+    def withdraw_pricing(self, pricing_id: str, now: datetime) -> dict[str, Any]:
+        at = self._at(now, PRICING_PLATFORM)
+        view = self.session.pricing.withdraw(pricing_id, now=at)
+        self._flush(at)
+        return view.model_dump(mode="json")
+
     # ── auction ──
     def list(self, *, platform: str, court_code: str, case_no: str, asset_id: str, asset_class: str,
              description: str, valuation_cents: int, starting_price_cents: int, deposit_cents: int,
@@ -88,6 +94,12 @@ class SessionDisposalPort:
     def decide_in_kind(self, listing_id: str, *, accept: bool, now: datetime) -> dict[str, Any]:
         at = self._at(now, self._platform_of(listing_id))
         view = self.session.auction.decide_in_kind(listing_id, accept=accept, now=at)
+        self._flush(at)
+        return view.model_dump(mode="json")
+
+    def agree_in_kind(self, listing_id: str, *, price_cents: int, now: datetime) -> dict[str, Any]:
+        at = self._at(now, self._platform_of(listing_id))
+        view = self.session.auction.agree_in_kind(listing_id, price_cents=price_cents, now=at)
         self._flush(at)
         return view.model_dump(mode="json")
 

@@ -242,6 +242,12 @@ OPERATIONS: dict[tuple[str, str], Doc] = {
     ("POST", "/agencies/{platform}/listings/{listing_id}/in-kind"): (
         "申请执行人对以物抵债的答复。/ The creditor's answer to taking the property in kind.",
         {"accept": ("接受 / accept", {"accept": True})}, None),
+    ("POST", "/agencies/{platform}/listings/{listing_id}/in-kind-agreement"): (
+        "法院告知：流拍（或变卖不成）后未进入下一轮的标的已按作价协议以物抵债，标的结束，不再拍卖、变卖；同一作价重复告知返回"
+        "同一结果。/ The court tells the platform that a listing closed unsold (a 流拍 or a failed 变卖), not followed "
+        "by another round, went to the creditor in kind by agreement at the agreed value: the listing ends, no re-"
+        "auction nor 变卖; told again at the same value, the same answer.",
+        {"agreed": ("协议抵债 / agreed", {"price_cents": 55_000_000})}, None),
     ("POST", "/agencies/{platform}/listings/{listing_id}/sale"): (
         "二拍流拍且申请人不接受以物抵债后变卖（不低于评估价一半）。/ 变卖 after a second 流拍 and a refusal in kind "
         "(not "
@@ -265,6 +271,11 @@ OPERATIONS: dict[tuple[str, str], Doc] = {
         {"flat": ("一套住房 / a flat", {**_PRICING, "request_no": "P-2026-000002"})}, None),
     ("GET", "/agencies/{code}/pricings/{pricing_id}"): (
         "询价评估请求及其结果。/ A pricing request and its result.", None, None),
+    ("POST", "/agencies/{code}/pricings/{pricing_id}/withdrawal"): (
+        "法院撤回尚未出具结果的询价评估（如财产已协议以物抵债）：此后不再答复、回调；重复撤回返回同一结果，已出具结果的不能"
+        "撤回（409）。/ The court withdraws a pricing request with no result yet (the property went in kind by "
+        "agreement…): no answer nor callback comes after; withdrawing again gives the same answer; one with its "
+        "result out cannot be withdrawn (409).", None, None),
 }
 
 

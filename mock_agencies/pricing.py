@@ -53,6 +53,7 @@ class PricingStatus(StrEnum):
     PENDING = "pending"  # 办理中
     EXTENDED = "extended"  # 已延期
     COMPLETED = "completed"  # 已出具结果
+    WITHDRAWN = "withdrawn"  # 已撤回（法院撤回委托：财产已协议以物抵债…）
 
 
 @dataclass(frozen=True)
@@ -122,6 +123,8 @@ class PricingView(_View):
     reference_price_cents: int | None = Field(description="参考价（分）/ reference price, cents")
     completed_at: datetime | None = Field(description="完成时间 / completed at")
     valid_until: datetime | None = Field(description="参考价有效期至 / reference price valid until")
+    withdrawn_at: datetime | None = Field(
+        default=None, description="法院撤回时间（不再出具结果）/ withdrawn by the court at (no result will come)")
     callback_url: str | None = Field(description="结果回调地址 / where results are posted")
 
 
@@ -161,6 +164,9 @@ class _Request:
     completed_at: datetime | None = None
     reference_price_cents: int | None = None
     next_at: datetime | None = None  # the earliest answer or extension not yet delivered (None: not yet looked at)
+    # withdrawn by the court before its result (``withdraw``); read with getattr: a request saved before the field
+    # existed has none (a slots dataclass restored field by field)
+    withdrawn_at: datetime | None = None
 
 
 def _round_half_up_div(total: int, n: int) -> int:
@@ -266,6 +272,27 @@ class PricingPlatform:
             raise not_found("询价评估", "pricing request", pricing_id, "pricing_id")
         return self._view(req)
 
+    def withdraw(self, pricing_id: str, *, now: datetime) -> PricingView:
+        """The court withdraws a pending request (撤回委托): the property it was to price went to the applicant in kind
+        by agreement, or the like. No answer, extension or result comes for it after ``now``; withdrawing it again
+        returns the same view. A request whose result is out cannot be withdrawn (409): the court ignores the result."""
+        now = checked_cst(now, "now")
+        req = self._requests.get(pricing_id)
+        if req is None:
+            raise not_found("询价评估", "pricing request", pricing_id, "pricing_id")
+        if getattr(req, "withdrawn_at", None) is None:
+            self._run(req, now)  # what was due by now happened first
+            if req.completed_at is not None:
+                raise conflict(
+                    f"询价评估 {pricing_id} 已出具结果（{req.completed_at.isoformat()}），不能撤回",
+                    f"pricing request {pricing_id} has its result ({req.completed_at.isoformat()}): it cannot be "
+                    "withdrawn",
+                    "pricing_id",
+                )
+            req.withdrawn_at = now
+            self._pending.pop(pricing_id, None)
+        return self._view(req)
+
     def __setstate__(self, state: dict[str, Any]) -> None:
         """A saved platform (the namespace's durable state); one saved before the pending index existed has it
         rebuilt from its requests."""
@@ -283,7 +310,7 @@ class PricingPlatform:
             requests = () if one is None else (one,)
         times = []
         for req in requests:
-            if req.completed_at is not None:
+            if req.completed_at is not None or getattr(req, "withdrawn_at", None) is not None:
                 continue
             for a in req.answers:
                 step = self._step(req)
@@ -415,7 +442,9 @@ class PricingPlatform:
         )
         done = req.completed_at is not None
         extended = any(a.extension_noticed for a in req.answers)
-        status = PricingStatus.COMPLETED if done else PricingStatus.EXTENDED if extended else PricingStatus.PENDING
+        withdrawn = getattr(req, "withdrawn_at", None)
+        status = (PricingStatus.COMPLETED if done else PricingStatus.WITHDRAWN if withdrawn is not None
+                  else PricingStatus.EXTENDED if extended else PricingStatus.PENDING)
         return PricingView(
             pricing_id=req.pricing_id,
             request_no=req.request_no,
@@ -432,5 +461,6 @@ class PricingPlatform:
             reference_price_cents=req.reference_price_cents,
             completed_at=req.completed_at,
             valid_until=years_after(req.completed_at, self.config.validity_years) if req.completed_at else None,
+            withdrawn_at=withdrawn,
             callback_url=req.callback_url,
         )

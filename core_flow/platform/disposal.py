@@ -90,6 +90,10 @@ class DisposalPort(Protocol):
 
     def pricing(self, pricing_id: str, now: datetime) -> dict[str, Any]: ...
 
+    def withdraw_pricing(self, pricing_id: str, now: datetime) -> dict[str, Any]:
+        """Withdraw a request with no result yet (the property went in kind by agreement); a result out: refused."""
+        ...
+
     def list(self, *, platform: str, court_code: str, case_no: str, asset_id: str, asset_class: str,
              description: str, valuation_cents: int, starting_price_cents: int, deposit_cents: int,
              bidding_starts: datetime, now: datetime) -> dict[str, Any]: ...
@@ -98,6 +102,11 @@ class DisposalPort(Protocol):
                now: datetime) -> dict[str, Any]: ...
 
     def decide_in_kind(self, listing_id: str, *, accept: bool, now: datetime) -> dict[str, Any]: ...
+
+    def agree_in_kind(self, listing_id: str, *, price_cents: int, now: datetime) -> dict[str, Any]:
+        """The lot of a listing closed unsold (流拍, failed 变卖) went to the creditor in kind by agreement at
+        ``price_cents``: the listing ends taken in kind."""
+        ...
 
     def start_sale(self, listing_id: str, *, price_cents: int, deposit_cents: int, sale_starts: datetime,
                    sale_ends: datetime, now: datetime) -> dict[str, Any]: ...
@@ -876,10 +885,52 @@ class Disposal:
         if asset in state.in_kind:  # (the engine would refuse it after the lot had changed)
             raise UserError(f"财产 {asset} 已以物抵债", f"{asset} was already taken in kind", where=where,
                             code="disposal_stage")
-        # taken: node 29 done, the agreement's day anchors node 30's ruling, the claim reduced
+        # taken: node 29 done, the agreement's day anchors node 30's ruling, the claim reduced; the platforms told
+        stage = lot.stage
         self._complete(lot, 29)
-        return self._take_in_kind(lot, price_cents, {"by_agreement": True,
-                                                     "others_consent": bool(others) and others_consent})
+        out = self._take_in_kind(lot, price_cents, {"by_agreement": True,
+                                                    "others_consent": bool(others) and others_consent})
+        self._tell_platforms(lot, stage, price_cents)
+        return out
+
+    def _tell_platforms(self, lot: Lot, stage: str, price_cents: int) -> None:
+        """The platforms told of an agreement in kind taken in ``stage`` (``agree_in_kind``), through the gateway like
+        every call (its retries of a fault; the exchange recorded on the case): a pricing request still out
+        (``pricing``) is withdrawn — its answer would price a lot already taken, and is ignored if it comes all the
+        same (``_pricing_answer``, ``receive``: the lot is no longer ``pricing``); a listing closed unsold and not
+        followed by another round (a 流拍, the creditor's refusal at the reserve price, a failed 变卖) is closed as
+        taken in kind by agreement at the agreed value, so the platform shows it ended and offers it no second round
+        or 变卖. The agreement is the court's and does not wait for them: a platform that refuses (its result already
+        out, an API without the operation) is said (``disposal_refused``), and the agreement stands."""
+        port = self.port
+        if port is None:
+            return
+        if stage == "pricing" and lot.pricing_id is not None:
+            pid = lot.pricing_id
+            agency, purpose, op = self._pricing_platform, "pricing:withdrawn", getattr(port, "withdraw_pricing", None)
+            call = None if op is None else (lambda: op(pid, self.now))
+        elif stage in ("unsold1", "unsold2", "declined", "unsold") and lot.listing_id is not None:
+            lid = lot.listing_id
+            agency, purpose, op = lot.platform or DEFAULT_AUCTION_PLATFORM, "in_kind:agreed", getattr(
+                port, "agree_in_kind", None)
+            call = None if op is None else (lambda: op(lid, price_cents=price_cents, now=self.now))
+        else:
+            return
+        if call is None:  # a port of an older interface: the platform cannot be told
+            self.p._notify("disposal_refused", case_id=lot.case_id, asset=lot.asset, what=purpose,
+                           code="not_supported", zh="平台接口不支持该操作，未告知平台",
+                           en="the platform's port has no such operation: not told")
+            return
+
+        def told(view: dict[str, Any]) -> None:
+            self.p._notify("platform_told", case_id=lot.case_id, asset=lot.asset, what=purpose,
+                           status=str(view.get("status", "")))
+
+        try:
+            self._call(lot, agency, purpose, call, told)
+        except UserError as err:  # refused on the first attempt: recorded (rejected), the agreement stands
+            self.p._notify("disposal_refused", case_id=lot.case_id, asset=lot.asset, what=purpose, code=err.code,
+                           zh=err.zh, en=err.en)
 
     def _take_in_kind(self, lot: Lot, price_cents: int, agreement: dict[str, Any]) -> Any:
         """The property taken in payment at ``price_cents`` — after a 流拍, or by agreement (``agreement``: its

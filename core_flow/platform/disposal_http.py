@@ -44,7 +44,7 @@ class HttpDisposalPort:
 
     def _call(self, method: str, path: str, now: datetime, body: dict[str, Any] | None = None) -> Any:
         if body is not None and self.callback_url and method == "POST" and not path.endswith(
-                ("/remittance", "/in-kind")):
+                ("/remittance", "/in-kind", "/in-kind-agreement")):
             body = {**body, "callback_url": self.callback_url}
         try:
             if self.before is not None:
@@ -82,6 +82,10 @@ class HttpDisposalPort:
     def pricing(self, pricing_id: str, now: datetime) -> dict[str, Any]:
         return self._call("GET", f"/agencies/{self.pricing_platform}/pricings/{quote(pricing_id, safe='')}", now)
 
+    def withdraw_pricing(self, pricing_id: str, now: datetime) -> dict[str, Any]:
+        return self._call("POST", f"/agencies/{self.pricing_platform}/pricings/{quote(pricing_id, safe='')}/withdrawal",
+                          now)
+
     # ── auction ──
     def list(self, *, platform: str, court_code: str, case_no: str, asset_id: str, asset_class: str,
              description: str, valuation_cents: int, starting_price_cents: int, deposit_cents: int,
@@ -100,6 +104,10 @@ class HttpDisposalPort:
 
     def decide_in_kind(self, listing_id: str, *, accept: bool, now: datetime) -> dict[str, Any]:
         return self._view(self._call("POST", f"{self._on(listing_id)}/in-kind", now, {"accept": accept}))
+
+    def agree_in_kind(self, listing_id: str, *, price_cents: int, now: datetime) -> dict[str, Any]:
+        return self._view(self._call("POST", f"{self._on(listing_id)}/in-kind-agreement", now,
+                                     {"price_cents": price_cents}))
 
     def start_sale(self, listing_id: str, *, price_cents: int, deposit_cents: int, sale_starts: datetime,
                    sale_ends: datetime, now: datetime) -> dict[str, Any]:

@@ -79,6 +79,12 @@ class InKindDecision(_Body):
     accept: StrictBool = Field(description="接受以物抵债 / accept the property at the reserve price")
 
 
+class InKindAgreement(_Body):
+    """法院告知：财产已协议以物抵债 / the court tells the platform the property went in kind by agreement."""
+
+    price_cents: Cents = Field(description="抵债作价（分）/ the agreed value, cents")
+
+
 class SaleCreate(_Body):
     """二拍流拍且不接受以物抵债后的变卖 / 变卖 after a second 流拍 and a refusal in kind."""
 
@@ -280,6 +286,21 @@ async def decide_in_kind(
     session: Session = Depends(get_session),
 ) -> ListingView:
     return _act_on(session, platform, listing_id, "decide_in_kind", accept=body.accept)
+
+
+@router.post(
+    "/{platform}/listings/{listing_id}/in-kind-agreement",
+    response_model=ListingView,
+    summary="协议以物抵债（流拍或变卖不成后，法院告知）/ taken in kind by agreement (after a 流拍 or a failed 变卖)",
+    responses=_ERRORS,
+)
+async def agree_in_kind(
+    body: InKindAgreement,
+    platform: str = PLATFORM,
+    listing_id: str = LISTING,
+    session: Session = Depends(get_session),
+) -> ListingView:
+    return _act_on(session, platform, listing_id, "agree_in_kind", price_cents=body.price_cents)
 
 
 @router.post(

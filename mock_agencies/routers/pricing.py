@@ -24,7 +24,8 @@ router = APIRouter(prefix="/agencies", tags=["pricing / 询价评估"])
 CODE = Path(pattern=r"^[a-z0-9_]+$", max_length=64, description="询价评估机构代码 / pricing agency code")
 _ERRORS: dict[int | str, dict[str, str]] = {
     404: {"description": "未知机构或请求 / unknown agency or request"},
-    409: {"description": "请求编号已用于不同请求 / request_no reused for another request"},
+    409: {"description": "请求编号已用于不同请求；已出具结果不能撤回 / request_no reused for another request; a result "
+                         "out cannot be withdrawn"},
     422: {"description": "请求无效（字段级说明）/ invalid request (per field)"},
 }
 # Catalogue service names (data/agencies.yaml) per method.
@@ -126,3 +127,29 @@ async def get_pricing(
         err.where = "path.pricing_id"
         err.args = (err.message,)
         raise
+
+
+@router.post(
+    "/{code}/pricings/{pricing_id}/withdrawal",
+    response_model=PricingView,
+    summary="撤回询价评估（不再出具结果）/ withdraw a pricing request (no result will come)",
+    responses=_ERRORS,
+)
+async def withdraw_pricing(
+    code: str = CODE,
+    pricing_id: str = Path(min_length=1, max_length=64, description="询价评估编号 / pricing id"),
+    session: Session = Depends(get_session),
+) -> PricingView:
+    agency = session.catalogue.get(code)
+    if agency.group != AgencyGroup.PRICING:
+        raise UserError(f"{code} 不是询价评估机构", f"{code} is not a pricing agency", "path.code", "not_found")
+    now = session.now()
+    session.pump(now)
+    try:
+        view = session.pricing.withdraw(pricing_id, now=now)
+    except UserError as err:
+        err.where = "path.pricing_id"
+        err.args = (err.message,)
+        raise
+    _flush(session, now)
+    return view
