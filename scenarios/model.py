@@ -693,12 +693,12 @@ class ActionBase(StepBase):
                                                   "the expected refusal code (README's table), or any on purpose",
                                 json_schema_extra={"enum": ["any", *REFUSALS]})
 
-    @model_validator(mode="before")
+    # a field's validator, not the model's: a misspelt code is one problem among the step's others (the action's
+    # misspelt authority beside it was not said until the code was mended and the file run again)
+    @field_validator("refused", mode="before")
     @classmethod
-    def _refused_named(cls, data: Any) -> Any:
-        if isinstance(data, dict) and "refused" in data:
-            data = {**data, "refused": _refusal_code(data["refused"])}
-        return data
+    def _refused_named(cls, value: Any) -> Any:
+        return _refusal_code(value)
 
 
 ACTIONS: dict[str, Any] = {

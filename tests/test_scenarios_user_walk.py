@@ -114,3 +114,16 @@ def test_only_with_a_misspelt_check_names_the_checks_there_are(tmp_path: Path):
     for name, *_ in CHECKS:
         assert name in err.zh and name in err.en
     assert not (tmp_path / "ev").exists()
+
+
+def test_a_misspelt_refusal_code_does_not_hide_the_same_steps_other_mistakes():
+    """``refused: WRONG_AUTHORITI`` beside ``authority: 执行局张``: both said in one run (the code was checked by the
+    step's model validator, which stopped the step there — the authority came only in the next run)."""
+    text = SCENARIO.format(filed="2026-03-02 10:00", at="2026-03-02 11:00", last_day="2026-03-12") + (
+        "  - approve_unfreeze: {node: 7, authority: 执行局张}\n"
+        "    refused: WRONG_AUTHORITI\n")
+    _, bad = parse_text(text, "t.scenario.yaml")
+    said = {(p.line, p.key): str(p) for p in bad}
+    assert set(said) == {(11, "steps.2.approve_unfreeze.authority"), (12, "steps.2.refused")}
+    assert "是否想写：执行局长" in said[11, "steps.2.approve_unfreeze.authority"]
+    assert "是否想写：WRONG_AUTHORITY" in said[12, "steps.2.refused"]
