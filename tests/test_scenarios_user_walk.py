@@ -127,3 +127,18 @@ def test_a_misspelt_refusal_code_does_not_hide_the_same_steps_other_mistakes():
     assert set(said) == {(11, "steps.2.approve_unfreeze.authority"), (12, "steps.2.refused")}
     assert "是否想写：执行局长" in said[11, "steps.2.approve_unfreeze.authority"]
     assert "是否想写：WRONG_AUTHORITY" in said[12, "steps.2.refused"]
+
+
+@pytest.mark.parametrize(("argv", "said"), [
+    (["scenarios", "run", "--help"], ["退出码", "全部通过", "有场景未通过", "场景文件或选项有误", "a scenario failed"]),
+    (["certify", "verify", "--help"], ["退出码", "证据完整", "证据不完整", "用法错误", "not intact"]),
+])
+def test_the_help_says_the_exit_codes_in_chinese_too(argv, said, capsys):
+    """``scenarios run --help`` said them in English only ('exit 1 if any fails, 2 on a bad file'); ``certify
+    verify --help`` not at all (its README: 0 intact, 1 not, 2 a usage error)."""
+    from zhixing.cli import main
+
+    assert main(argv) == 0
+    text = " ".join(capsys.readouterr().out.split())
+    for words in said:
+        assert words in text

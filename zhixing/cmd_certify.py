@@ -197,7 +197,11 @@ def register(app: typer.Typer) -> None:
 
     @certify_app.command("verify")
     def verify(directory: Path = typer.Argument(..., help="证据目录 / the evidence directory")) -> None:
-        """校验证据目录未被改动 / check an evidence directory is unchanged."""
+        """校验证据目录未被改动 / check an evidence directory is unchanged.
+
+        退出码 / exit codes: 0 证据完整 intact；1 证据不完整（列出每处改动、缺失或多出的文件）not intact, every changed,
+        missing or added file listed；2 用法错误（目录不存在、没有摘要文件）a usage mistake (no such directory, no
+        digest file)."""
         from certify.evidence import EvidenceNotIntact, verify_evidence
 
         try:

@@ -47,7 +47,10 @@ def register(app: typer.Typer) -> None:
                                             help="显示查控往来（脱敏，控制台与 HTML）/ show the 查控 exchanges "
                                                  "(masked; console and HTML)"),
     ) -> None:
-        """运行场景 / run scenarios (exit 1 if any fails, 2 on a bad file)."""
+        """运行场景 / run scenarios.
+
+        退出码 / exit codes: 0 全部通过 all passed；1 有场景未通过 a scenario failed；2 场景文件或选项有误（运行前指明
+        文件:行）a bad scenario file or option (said as file:line before anything runs)."""
         from scenarios.cli import run_command
 
         for path, option in ((junit, "--junit"), (html, "--html")):
