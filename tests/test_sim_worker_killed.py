@@ -5,6 +5,7 @@ the seed, the trace's file."""
 
 from __future__ import annotations
 
+import multiprocessing
 import os
 import signal
 import sys
@@ -16,6 +17,12 @@ from sim import replicate
 from sim.replicate import CRASH_EXIT, UnitCrashed, make_units, run_units
 from tests.sim_support import small_court
 from zhixing.cli import main
+
+# The kill is planted by a monkeypatch, which reaches the pool's workers only when they are forked (Linux's default
+# before Python 3.14; forkserver and spawn start fresh interpreters that never see it).
+_START = multiprocessing.get_start_method(allow_none=True) or multiprocessing.get_all_start_methods()[0]
+needs_fork = pytest.mark.skipif(_START != "fork", reason="进程池不以 fork 启动，猴子补丁到不了工作进程 / the pool's "
+                                                         "workers are not forked: the planted kill cannot reach them")
 
 
 def _killed(replication: int):
@@ -29,6 +36,7 @@ def _killed(replication: int):
     return run_unit
 
 
+@needs_fork
 def test_a_killed_worker_is_a_crashed_unit(monkeypatch, tmp_path):
     monkeypatch.setattr(replicate, "run_unit", _killed(1))
     units = make_units([("甲县", small_court(60))], years=0.05, replications=2, seed=5)
@@ -40,6 +48,7 @@ def test_a_killed_worker_is_a_crashed_unit(monkeypatch, tmp_path):
     assert "减少 --workers" in err.zh and "This is a bug" not in err.en  # out of memory, most often: not a bug
 
 
+@needs_fork
 def test_the_cli_says_a_killed_worker_in_one_message_and_exits_3(monkeypatch, tmp_path, capsys):
     monkeypatch.setattr(replicate, "run_unit", _killed(0))
     profile = tmp_path / "court.yaml"
