@@ -14,6 +14,7 @@ A factory is called as ``factory(scenario, court_identity)`` and returns a :clas
 
 from __future__ import annotations
 
+import inspect
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
@@ -148,6 +149,34 @@ def court_url_factory(court_url: str, agencies_url: str | None,
 DRIVERS = "zhixing.drivers"  # entry-point group of vendors' driver factories
 
 
+def _vendor_factory(name: str, load_plugin: Callable[[str, str], Any], agencies_url: str | None,
+                    strict_calendar: bool | None) -> Callable[[Any, Any], Any]:
+    """The factory a vendor's ``--court-driver`` names, made as the README says (``make(agencies_url=…,
+    strict_calendar=…)``). A ``make`` that cannot be called so, or that returns no ``factory(scenario, court)``, is
+    said naming ``--court-driver`` (it was a TypeError's stack trace, exit 1 — a failed run's code); what the
+    vendor's ``make`` raises once called is the vendor's code and keeps its trace."""
+    try:
+        make = load_plugin(DRIVERS, name)
+    except UserError as err:
+        raise UserError(err.zh, err.en, where="--court-driver", code=err.code) from None
+    try:
+        inspect.signature(make).bind(agencies_url=agencies_url, strict_calendar=strict_calendar)
+    except TypeError as err:  # not callable, or not with these keywords
+        raise UserError(f"{name} 不能以 make(agencies_url=…, strict_calendar=…) 调用（{err}）；驱动工厂见 "
+                        "scenarios/README.md「被测法院可替换」",
+                        f"{name} cannot be called as make(agencies_url=…, strict_calendar=…) ({err}); a driver "
+                        "factory: scenarios/README.md, 'The court under test is pluggable'", where="--court-driver",
+                        code="bad_plugin") from None
+    except ValueError:  # a builtin without a signature: let the call say what it says
+        pass
+    factory = make(agencies_url=agencies_url, strict_calendar=strict_calendar)
+    if not callable(factory):
+        raise UserError(f"{name} 返回的不是工厂 factory(scenario, court)，而是 {type(factory).__name__}",
+                        f"{name} returned no factory(scenario, court) but a {type(factory).__name__}",
+                        where="--court-driver", code="bad_plugin")
+    return factory
+
+
 def system_under_test(*, agencies_url: str | None = None, court_url: str | None = None,
                       court_driver: str | None = None, strict_calendar: bool | None = None,
                       realtime: bool = False, scale: float | None = None) -> Callable[[Any, Any], Any] | None:
@@ -176,7 +205,7 @@ def system_under_test(*, agencies_url: str | None = None, court_url: str | None 
         if court_url:
             raise UserError("--court-url 与 --court-driver 只能选一", "--court-url and --court-driver exclude each "
                             "other", where="--court-driver", code="bad_option")
-        return load_plugin(DRIVERS, court_driver)(agencies_url=agencies_url, strict_calendar=strict_calendar)
+        return _vendor_factory(court_driver, load_plugin, agencies_url, strict_calendar)
     if court_url:
         return court_url_factory(court_url, agencies_url, strict_calendar)
     if agencies_url:

@@ -142,3 +142,26 @@ def test_the_help_says_the_exit_codes_in_chinese_too(argv, said, capsys):
     text = " ".join(capsys.readouterr().out.split())
     for words in said:
         assert words in text
+
+
+def make_without_keywords():  # a vendor's make written without the keywords the README says it is called with
+    return None
+
+
+def make_returning_no_factory(agencies_url=None, strict_calendar=None):
+    return 42
+
+
+@pytest.mark.parametrize(("name", "said"), [
+    ("tests.test_scenarios_user_walk:make_without_keywords", "不能以 make(agencies_url=…, strict_calendar=…) 调用"),
+    ("tests.test_scenarios_user_walk:make_returning_no_factory", "返回的不是工厂"),
+    ("tests.test_scenarios_user_walk:no_such_make", "无法加载插件"),
+])
+def test_a_vendor_driver_factory_not_made_as_documented_is_said_naming_the_option(name, said, capsys):
+    """``--court-driver`` naming a ``make`` that takes no ``agencies_url`` ended in a TypeError's stack trace and exit
+    1 (a failed run's code); the load errors named ``zhixing.drivers``, not the option."""
+    from zhixing.cli import main
+
+    assert main(["scenarios", "run", "scenarios/suite/nodes", "--court-driver", name]) == 2
+    err = capsys.readouterr().err
+    assert "--court-driver" in err and said in err and "Traceback" not in err
