@@ -207,12 +207,18 @@ class InKindAgreement(_Model):
     agreed value stands on its own (the parties' 议价, 参考价规定 (2018) 当事人议价); ``required`` — a reference
     price must be fixed (node 20) first. ``above_claim``: an agreed value above the outstanding claim —
     ``difference``: taken, the claim is met and the creditor owes the difference (补交差额, as after a 流拍: 拍卖变卖
-    规定 第十六条); ``refuse``: refused."""
+    规定 第十六条); ``refuse``: refused. ``after_failed_sale``: the property a 变卖 failed to sell (the lot ``unsold``,
+    still sealed) — ``applicant``: it goes to the applicant at an agreed value with the applicant's consent alone
+    (民诉法解释 (2022) 第四百九十一条 as the brief cites it, "无法拍卖或者变卖的，经申请执行人同意…作价后交付申请
+    执行人抵偿债务…申请执行人拒绝接收或者管理的，退回被执行人" as remembered: unconfirmed, not in LAW.md);
+    ``both``: both parties' consent, as for an agreement without a sale; ``refuse``: not taken (the property stays
+    sealed or is released)."""
 
     allowed: StrictBool = True
     other_measures: Literal["consent", "refuse", "ignore"] = "consent"
     reference_price: Literal["optional", "required"] = "optional"
     above_claim: Literal["difference", "refuse"] = "difference"
+    after_failed_sale: Literal["applicant", "both", "refuse"] = "applicant"
 
 
 class MeasureTerms(_Model):

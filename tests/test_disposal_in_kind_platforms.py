@@ -196,7 +196,7 @@ def _events(court: Any) -> list[tuple]:
 
 
 def test_the_platforms_are_told_in_process_and_over_http_with_the_same_events(server: str) -> None:
-    chosen = ("节点29 第2项 协议以物抵债的拒绝", "节点29 第2项 询价中协议以物抵债")
+    chosen = ("节点29 第2项 协议以物抵债的拒绝", "节点29 第2项 询价中协议以物抵债", "变卖不成后以物抵债")
     scenarios = [sc for sc in load_paths([SUITE]) if sc.name.startswith(chosen)]
     assert len(scenarios) == len(chosen)
     remote = court_factory(server)

@@ -794,10 +794,11 @@ class Disposal:
                    lambda: port.decide_in_kind(lid, accept=accept, now=self.now), decided, act=True)
 
     # the stages an agreement in kind is taken in: controlled and not listed — before any listing (sealed or frozen,
-    # being priced, the price reported or fixed) or after a 流拍 (the first, the second, the creditor's refusal at the
-    # reserve price); not while listed (the auction is not withdrawn through the platform: not modelled), not after a
-    # sale or once in kind
-    AGREE_STAGES = ("sealed", "pricing", "reported", "fixed", "unsold1", "unsold2", "declined")
+    # being priced, the price reported or fixed), after a 流拍 (the first, the second, the creditor's refusal at the
+    # reserve price) or after a failed 变卖 (``unsold``, where the process's in_kind.after_failed_sale allows it, the
+    # seal still held); not while listed (the auction is not withdrawn through the platform: not modelled), not after
+    # a sale or once in kind
+    AGREE_STAGES = ("sealed", "pricing", "reported", "fixed", "unsold1", "unsold2", "declined", "unsold")
 
     def agree_in_kind(self, case_id: str, asset: str, price_cents: int, *, applicant_consents: bool,
                       debtor_consents: bool, others_consent: bool = False) -> Any:
@@ -824,10 +825,24 @@ class Disposal:
         if state.closed_manner is not None:
             raise UserError("案件已结案，不能以物抵债", "the case is closed: no payment in kind", where=where,
                             code="case_closed")
-        missing = [zh for zh, ok in (("申请执行人", applicant_consents), ("被执行人", debtor_consents)) if not ok]
+        # after a failed 变卖 (民诉法解释 (2022) 第四百九十一条 as cited: data, node 29 in_kind.after_failed_sale)
+        after_sale = lot.stage == "unsold"
+        if after_sale and rules.after_failed_sale == "refuse":
+            raise UserError("本院流程不受理变卖不成后的以物抵债（process.yaml 节点29 in_kind.after_failed_sale）",
+                            "this court's process takes no payment in kind after a failed 变卖 (process.yaml node 29 "
+                            "in_kind.after_failed_sale)", where=where, code="in_kind_not_allowed")
+        parties = [("申请执行人", "the applicant", applicant_consents)]
+        if not (after_sale and rules.after_failed_sale == "applicant"):  # the applicant's consent suffices there
+            parties.append(("被执行人", "the debtor", debtor_consents))
+        missing = [zh for zh, _, ok in parties if not ok]
         if missing:
-            en = " and ".join(en for en, ok in (("the applicant", applicant_consents),
-                                                 ("the debtor", debtor_consents)) if not ok)
+            en = " and ".join(en for _, en, ok in parties if not ok)
+            if len(parties) == 1:
+                raise UserError("变卖不成的财产以物抵债须经申请执行人同意（process.yaml 节点29 "
+                                "in_kind.after_failed_sale）",
+                                "property a 变卖 did not sell goes in kind only with the applicant's consent "
+                                "(process.yaml node 29 in_kind.after_failed_sale)", where=f"{where} consent",
+                                code="in_kind_no_consent")
             raise UserError(f"未经{'、'.join(missing)}同意，不能不经拍卖、变卖以物抵债（节点29 第2项）",
                             f"no payment in kind without a sale unless both parties agree: {en} did not consent "
                             "(node 29 item 2)", where=f"{where} consent", code="in_kind_no_consent")
@@ -889,7 +904,8 @@ class Disposal:
         stage = lot.stage
         self._complete(lot, 29)
         out = self._take_in_kind(lot, price_cents, {"by_agreement": True,
-                                                    "others_consent": bool(others) and others_consent})
+                                                    "others_consent": bool(others) and others_consent,
+                                                    **({"after_failed_sale": True} if after_sale else {})})
         self._tell_platforms(lot, stage, price_cents)
         return out
 
