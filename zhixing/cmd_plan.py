@@ -26,7 +26,8 @@ TARGET = typer.Option("compliance>=0.95", "--target", help=(
     "目标，如 compliance>=0.95、期限遵守率>=95%、利用率.法官<=85%；多个目标以逗号分隔，须全部满足 / target, e.g. "
     "compliance>=0.95 or 期限遵守率>=95% (KPIs also by their Chinese names in the report); several separated by "
     "commas, all to be met (e.g. \"compliance>=0.95, utilisation.承办法官<=0.85\")"))
-YEARS = typer.Option(1.0, "--years", help="每个水平的模拟年数 / years simulated per level")
+YEARS = typer.Option(1.0, "--years", help="每个水平的模拟年数，每年 365 天（可为小数） / years simulated per level, "
+                                           "of 365 days each (fractions allowed)")
 REPLICATIONS = typer.Option(3, "--replications", "-r", help="重复次数 / replications")
 MOST = typer.Option(None, "--max-replications", help=(
     "未定的水平（区间跨过目标）加倍重复至至多此数，每次判断按查看次数作 Bonferroni 校正 / a level whose interval "

@@ -257,7 +257,10 @@ def register(app: typer.Typer) -> None:
         profile_path: Path | None = typer.Argument(
             None, metavar="PROFILE", help="法院配置 YAML（缺省为内置默认法院），或列出各院的省级配置（courts:） / "
             "court profile YAML, or a province file listing its courts (courts:)"),
-        years: float = typer.Option(1.0, "--years", help="模拟年数 / years simulated"),
+        years: float = typer.Option(1.0, "--years", help=(
+            "模拟年数，每年 365 天（可为小数，如 0.4）；其间每有一个 2 月 29 日，结束时刻即比周年早一天 / years "
+            "simulated, of 365 days each (fractions allowed: 0.4); the run ends a day before its anniversary for each "
+            "29 February in it")),
         replications: int = typer.Option(3, "--replications", "-r", help="重复次数 / replications"),
         seed: int = typer.Option(2025, "--seed", help="随机种子 / seed"),
         workers: int = typer.Option(1, "--workers", "-w", help="并行进程数 / worker processes"),
