@@ -81,15 +81,15 @@ def test_an_unsaturated_persons_overtime_is_what_it_was():
 
 
 def test_work_begun_in_the_warm_up_is_not_queued_at_the_end():
-    """An item begun in the warm-up is not counted (as before); one still queued at the end is, whatever its day."""
+    """An item begun in the warm-up is not counted when done (as before), nor when still under way at the end; the
+    item queued behind it, begun after the warm-up, is."""
     for kind in (Staff, DeadlineStaff):
         env = simpy.Environment()
-        staff = kind(env, WorkHours(ORIGIN, always=True), {"承办法官": ("甲",)}, count_from=DAY)
-        env.process(_daily(env, staff, "承办法官", 30, 3, person="甲"))
-        env.run(until=3 * DAY)
-        begun_in_warm_up = [e for e in staff.stats.queued.values() if e[2] == 0]
-        # day 0's 30 items: 24 begun in the warm-up, the rest begun after it (counted, as before)
-        assert sum(e[3] for e in begun_in_warm_up) / H <= 6, kind
+        staff = kind(env, WorkHours(ORIGIN, always=True), {"承办法官": ("甲",)}, count_from=H)
+        staff.work("承办法官", 10 * H, person="甲")  # begun at 0, in the warm-up
+        staff.work("承办法官", 2 * H, person="甲")  # begins at 10 h, after it
+        env.run(until=5 * H)
+        assert [(e[1], e[3]) for e in staff.stats.queued.values()] == [("甲", 2 * H)], kind
 
 
 def test_a_saturated_court_runs_overtime_is_at_least_its_work_beyond_the_days_and_more_judges_need_less():
