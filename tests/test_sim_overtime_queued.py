@@ -11,7 +11,8 @@ import simpy
 
 from core_flow.legal_calendar import CST
 from sim.kpi import Collector
-from sim.replicate import make_units
+from sim.replicate import aggregate, make_units
+from sim.report import OVERTIME_NOTE, render_html
 from sim.run import run_unit
 from sim.staff import WEEK_S, Staff, WorkHours
 from sim.staff_deadline import DeadlineStaff
@@ -114,3 +115,6 @@ def test_a_saturated_court_runs_overtime_is_at_least_its_work_beyond_the_days_an
     assert one["kpi"]["overtime_hours.承办法官"] >= arrived - day_cap * n_days - 1e-6
     overtime = [r["kpi"]["overtime_hours.承办法官"] for r in runs]
     assert overtime[0] > overtime[1] > overtime[2]
+    # the report says what the figure counts, below the KPI table
+    html = render_html(aggregate([one]), profile, {"years": 0.3, "replications": 1, "seed": 4})
+    assert OVERTIME_NOTE in html and "still queued and not done at the run's end included" in html
