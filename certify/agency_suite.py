@@ -127,8 +127,10 @@ def _audit_codes(run: Run) -> list[Finding]:
 
 
 def run_agency_suite(sut: Sut, fixtures: Fixtures, *, agency: str | None, hub: bool,
-                     receiver: CallbackReceiver, only: tuple[str, ...] = ()) -> list[Finding]:
-    """Run every check (or ``only`` those) against ``sut``; the findings, exchanges attached."""
+                     receiver: CallbackReceiver, only: tuple[str, ...] = (),
+                     progress: Callable[[str], None] | None = None) -> list[Finding]:
+    """Run every check (or ``only`` those) against ``sut``; the findings, exchanges attached. ``progress`` is told
+    each check as it starts (a run against a real system waits in real time: minutes, no line before the end)."""
     run = Run(sut, fixtures, receiver, agency or fixtures.agency, hub, target_account=fixtures.target_account or "",
               resumed_account=fixtures.resumed.target_account if fixtures.resumed else "")
     if sut.admin:
@@ -142,9 +144,10 @@ def run_agency_suite(sut: Sut, fixtures: Fixtures, *, agency: str | None, hub: b
             sut.identity["admin_api_error"] = f"{type(err).__name__}: {err}"[:500]
         sut.recorder.take()
     findings: list[Finding] = []
-    for name, reqs, check in CHECKS:
-        if only and name not in only:
-            continue
+    chosen = [c for c in CHECKS if not only or c[0] in only]
+    for i, (name, reqs, check) in enumerate(chosen, 1):
+        if progress is not None:
+            progress(f"[{i}/{len(chosen)}] 检查 / check {name}（{'、'.join(reqs)}）…")
         ctx = CheckContext(name, reqs)
         arrived = len(receiver.arrivals)
         if sut.interrupted:

@@ -89,8 +89,11 @@ def run_agency(base_url: str, fixtures_path: Path, out: Path, *, agency: str | N
                poll_interval: float = POLL_INTERVAL,
                transport: httpx.BaseTransport | None = None,
                clock: Callable[[], datetime] = wall_clock,
-               sleep: Callable[[float], None] | None = None) -> AgencyRunResult:
-    """Run the agency-side suite against ``base_url`` and write the evidence to ``out``.
+               sleep: Callable[[float], None] | None = None,
+               progress: Callable[[str], None] | None = None) -> AgencyRunResult:
+    """Run the agency-side suite against ``base_url`` and write the evidence to ``out``. ``progress`` is told, for
+    a system that is not zhixing (waited for in real time: minutes), that the run waits so and each check as it
+    starts; zhixing's mock, on virtual time, is done in seconds and says nothing before the verdict.
 
     The user's mistakes (a malformed ``--base-url``, nothing answering there at all, an agency code the system does
     not know or the profile does not allow, bad fixtures) are located ``UserError``s before anything runs; whatever
@@ -140,9 +143,17 @@ def run_agency(base_url: str, fixtures_path: Path, out: Path, *, agency: str | N
                             "the URL right?", where="--base-url")
         if not hub:
             _known_agency(sut, agency or fixtures.agency, "--agency" if agency else f"{fixtures_path}: agency")
+        if identity.get("zhixing"):
+            progress = None
+        elif progress is not None:
+            progress(f"被测系统不是 zhixing 模拟机构：按真实时间等待答复（每次至多 --answer-timeout "
+                     f"{answer_timeout:g} 秒），银行一次运行约需 3 分钟 / the system is not zhixing's mock: answers "
+                     f"are waited for in real time (each at most --answer-timeout {answer_timeout:g} s); a bank's "
+                     "run takes about 3 minutes")
         with CallbackReceiver(*receiver_at) as receiver:
             try:
-                findings = run_agency_suite(sut, fixtures, agency=agency, hub=hub, receiver=receiver, only=only)
+                findings = run_agency_suite(sut, fixtures, agency=agency, hub=hub, receiver=receiver, only=only,
+                                            progress=progress)
             except PinsRefused as err:  # the fixtures' fault, said against the fixtures file
                 raise UserError(err.zh, err.en, where=f"{fixtures_path}: {err.where}", code=err.code) from None
         identity["interrupted"] = sut.interrupted

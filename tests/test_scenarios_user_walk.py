@@ -165,3 +165,20 @@ def test_a_vendor_driver_factory_not_made_as_documented_is_said_naming_the_optio
     assert main(["scenarios", "run", "scenarios/suite/nodes", "--court-driver", name]) == 2
     err = capsys.readouterr().err
     assert "--court-driver" in err and said in err and "Traceback" not in err
+
+
+def test_a_run_against_a_system_that_is_not_zhixing_says_its_progress(tmp_path: Path):
+    """Against a vendor's system the kit waits in real time — about 3 minutes for a bank, up to ~36 × --answer-timeout
+    — and printed nothing before the verdict; now it says it waits in real time and each check as it starts (on
+    stderr). zhixing's mock (virtual time, seconds) says nothing more than before."""
+    from tests.test_certify_hostile import Hostile, _run
+    from tests.test_agencies_live import LiveServer, free_port
+
+    sut = Hostile()
+    sut.mode = "500"
+    said: list[str] = []
+    with LiveServer(app=sut.app(), port=free_port()) as server:
+        _run(server.url, tmp_path / "ev", only=("receipts", "errors"), progress=said.append)
+    assert "按真实时间等待答复" in said[0] and "waited for in real time" in said[0]
+    assert said[1].startswith("[1/2] 检查 / check receipts（AG-001、AG-018）")
+    assert said[2].startswith("[2/2] 检查 / check errors（AG-013）")

@@ -107,7 +107,8 @@ def register(app: typer.Typer) -> None:
         result = run_agency(base_url, fixtures, out, agency=agency_code, hub=hub, token=token,
                             admin_token=admin_token, namespace=namespace, unmasked=unmasked,
                             answer_timeout=answer_timeout, http_timeout=http_timeout, only=tuple(only),
-                            callback_host=callback_host, poll_interval=poll_interval)
+                            callback_host=callback_host, poll_interval=poll_interval,
+                            progress=lambda line: typer.echo(line, err=True))
         from certify.evidence import requirement_results
 
         rows = requirement_results(result.findings, "agency")
