@@ -26,7 +26,7 @@ from core_flow.errors import UserError
 from core_flow.xml_text import escaped
 from scenarios.loader import CONTROL, load_paths
 from scenarios.report import console_steps, html_report, junit_xml
-from scenarios.runner import run_scenario
+from scenarios.runner import Interrupted, run_scenario
 from scenarios.target import system_under_test
 
 
@@ -64,14 +64,20 @@ def run_command(paths: list[Path], junit: Path | None = None, html: Path | None 
     factory = system_under_test(agencies_url=agencies_url, court_url=court_url, court_driver=court_driver,
                                 strict_calendar=strict_calendar, realtime=realtime, scale=scale)
     results = []
+    interrupted = False
     for sc in scenarios:
-        result = run_scenario(sc, factory, strict_calendar=strict_calendar)
+        try:
+            result = run_scenario(sc, factory, strict_calendar=strict_calendar)
+        except Interrupted as stop:  # Ctrl-C: what ran is reported (console, JUnit, HTML), the rest said not run
+            result, interrupted = stop.result, True
         results.append(result)
-        mark = "✔ 通过 passed" if result.passed else "✘ 失败 failed"
+        mark = "⏹ 中断 interrupted" if interrupted else "✔ 通过 passed" if result.passed else "✘ 失败 failed"
         tagged = f"  [{', '.join(sc.tags)}]" if sc.tags else ""
         echo(f"{mark}  {sc.name}{tagged}  ({sc.where}, {result.seconds:.2f} s)")
         if result.provisional_years:
             echo(f"    ⚠ 警告 / warning: {result.provisional_note()}")
+        if interrupted:  # stopped by the user: no failure to explain
+            break
         if show_steps or not result.passed:  # what each step checked, expected and got
             echo("\n".join("    " + line for line in console_steps(result)))
         if not result.passed:
@@ -82,6 +88,11 @@ def run_command(paths: list[Path], junit: Path | None = None, html: Path | None 
     failed = sum(1 for r in results if not r.passed)
     echo(f"\n共 {len(results)} 个场景，{len(results) - failed} 通过，{failed} 失败 / "
          f"{len(results)} scenarios, {len(results) - failed} passed, {failed} failed")
+    if interrupted:
+        left = len(scenarios) - len(results)
+        echo(f"⏹ 运行被中断（Ctrl-C）：最后一个场景未运行完，其余 {left} 个未运行；报告只含已运行的场景，退出码 130 / "
+             f"the run was interrupted (Ctrl-C): the last scenario did not finish, {left} more did not run; the "
+             "reports hold those that ran — exit code 130")
     flagged = [r for r in results if r.provisional_years]
     if flagged:
         years = sorted({y for r in flagged for y in r.provisional_years})
@@ -96,4 +107,4 @@ def run_command(paths: list[Path], junit: Path | None = None, html: Path | None 
     if html:
         html.write_text(html_report(results, exchanges=show_exchanges), encoding="utf-8")
         echo(f"HTML: {html}")
-    return 1 if failed else 0
+    return 130 if interrupted else 1 if failed else 0

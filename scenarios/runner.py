@@ -107,6 +107,15 @@ def build_court(sc: Scenario, run_court_spec, strict_calendar: bool | None = Non
                                court=run_court_spec, clerk=False, strict_calendar=strict_calendar)
 
 
+class Interrupted(KeyboardInterrupt):
+    """Ctrl-C during a scenario, raised once its court and namespace are closed: ``result`` is the scenario as far
+    as it ran (pytest stops as on any KeyboardInterrupt; ``zhixing scenarios run`` reports what ran)."""
+
+    def __init__(self, result: ScenarioResult) -> None:
+        super().__init__()
+        self.result = result
+
+
 def run_scenario(sc: Scenario, court_factory=None, *, strict_calendar: bool | None = None) -> ScenarioResult:  # noqa: ANN001
     """Run ``sc`` to its end or its first failing step. ``court_factory(sc, court)`` builds the system under test
     (a ``scenarios.target.Target``, or a ``core_flow.assembly.Court`` driven through ``EngineDriver``): the
@@ -114,6 +123,7 @@ def run_scenario(sc: Scenario, court_factory=None, *, strict_calendar: bool | No
     started = time.perf_counter()
     result = ScenarioResult(sc)
     run = Run(sc, None)
+    interrupted = False
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")  # provisional calendar years are flagged on their events
@@ -133,6 +143,9 @@ def run_scenario(sc: Scenario, court_factory=None, *, strict_calendar: bool | No
                 result.steps.append(outcome)
                 if outcome.status != "passed":
                     break
+    except KeyboardInterrupt:  # the user stops the run: the court's run and the agencies' namespace still end below
+        interrupted = True
+        result.error = "运行被中断（Ctrl-C）/ the run was interrupted (Ctrl-C)"
     except StepFailure as failure:  # filing itself failed
         result.steps.append(StepResult(-1, sc.line, "file", sc.case.filed, "failed", "", failure.expected,
                                        failure.actual))
@@ -155,6 +168,8 @@ def run_scenario(sc: Scenario, court_factory=None, *, strict_calendar: bool | No
         except Exception:  # noqa: BLE001 - reported with the scenario
             result.error = result.error or traceback.format_exc(limit=8)
     result.seconds = time.perf_counter() - started
+    if interrupted:
+        raise Interrupted(result)
     return result
 
 

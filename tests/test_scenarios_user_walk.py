@@ -182,3 +182,64 @@ def test_a_run_against_a_system_that_is_not_zhixing_says_its_progress(tmp_path: 
     assert "按真实时间等待答复" in said[0] and "waited for in real time" in said[0]
     assert said[1].startswith("[1/2] 检查 / check receipts（AG-001、AG-018）")
     assert said[2].startswith("[2/2] 检查 / check errors（AG-013）")
+
+
+def _stopping_factory(closed: list[str], after: int):
+    """zhixing's in-process court whose clock is stopped by Ctrl-C at its ``after``-th advance; its target's close
+    is recorded (on a server it ends the court's run and deletes the agencies' namespace)."""
+    from scenarios.runner import build_court
+    from scenarios.target import as_target
+
+    def factory(sc, court):  # noqa: ANN001, ANN202
+        target = as_target(build_court(sc, court))
+        advance, calls = target.driver.advance, [0]
+
+        def stopping(to):  # noqa: ANN001, ANN202
+            calls[0] += 1
+            if calls[0] >= after:
+                raise KeyboardInterrupt
+            return advance(to)
+
+        target.driver.advance = stopping
+        target.closer = lambda: closed.append(sc.name)
+        return target
+
+    return factory
+
+
+def test_ctrl_c_in_a_scenario_still_ends_its_run_on_the_server():
+    """Ctrl-C left the scenario's court run and its namespace on the agencies server (counted against its
+    max_sessions, 64 by default, shared with other users): the close was skipped by the KeyboardInterrupt."""
+    from scenarios.loader import load_paths
+    from scenarios.runner import Interrupted, run_scenario
+
+    sc = load_paths([Path("scenarios/suite/nodes")])[0]
+    closed: list[str] = []
+    with pytest.raises(KeyboardInterrupt) as caught:  # pytest and every caller still see a KeyboardInterrupt
+        run_scenario(sc, _stopping_factory(closed, after=2))
+    assert isinstance(caught.value, Interrupted) and "运行被中断" in caught.value.result.error
+    assert closed == [sc.name]
+
+
+def test_ctrl_c_in_a_run_reports_what_ran_and_exits_130(tmp_path: Path, monkeypatch, capsys):
+    """``zhixing scenarios run`` stopped by Ctrl-C printed nothing more and wrote no JUnit or HTML for the scenarios
+    that had run (exit 130); now it says it was interrupted and what ran, and writes the reports of those."""
+    import scenarios.cli
+    from zhixing.cli import main
+
+    closed: list[str] = []
+    monkeypatch.setattr(scenarios.cli, "system_under_test", lambda **kw: _stopping_factory(closed, after=10 ** 9))
+    real = scenarios.cli.run_scenario
+    calls = [0]
+
+    def second_stopped(sc, factory, **kw):  # noqa: ANN001, ANN202
+        calls[0] += 1
+        return real(sc, _stopping_factory(closed, after=2) if calls[0] == 2 else factory, **kw)
+
+    monkeypatch.setattr(scenarios.cli, "run_scenario", second_stopped)
+    junit, html = tmp_path / "j.xml", tmp_path / "r.html"
+    assert main(["scenarios", "run", "scenarios/suite/nodes", "--junit", str(junit), "--html", str(html)]) == 130
+    out = capsys.readouterr().out
+    assert "⏹ 中断 interrupted" in out and "运行被中断（Ctrl-C）" in out and "the run was interrupted" in out
+    assert "共 2 个场景" in out and len(closed) == 2
+    assert junit.read_text(encoding="utf-8").count("<testcase ") == 2 and html.is_file()
