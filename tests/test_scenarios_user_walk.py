@@ -171,8 +171,8 @@ def test_a_run_against_a_system_that_is_not_zhixing_says_its_progress(tmp_path: 
     """Against a vendor's system the kit waits in real time — about 3 minutes for a bank, up to ~36 × --answer-timeout
     — and printed nothing before the verdict; now it says it waits in real time and each check as it starts (on
     stderr). zhixing's mock (virtual time, seconds) says nothing more than before."""
-    from tests.test_certify_hostile import Hostile, _run
     from tests.test_agencies_live import LiveServer, free_port
+    from tests.test_certify_hostile import Hostile, _run
 
     sut = Hostile()
     sut.mode = "500"
