@@ -89,7 +89,8 @@ class ScenarioResult:
         f = self.failure
         head = [f"场景 scenario: {sc.name}  ({sc.where})"]
         if f is not None:
-            head += [f"失败步骤 failed step: {sc.file}:{f.line}  steps[{f.index}] {f.key}  @ {f.at:%Y-%m-%d %H:%M}"
+            which = f"steps[{f.index}] {f.key}" if f.index >= 0 else "自动立案 automatic filing (case.filed)"
+            head += [f"失败步骤 failed step: {sc.file}:{f.line}  {which}  @ {f.at:%Y-%m-%d %H:%M}"
                      + (f"  — {f.note}" if f.note else ""),
                      # masked as the step lines and the timeline are (a refusal names an asset by its account)
                      f"  期望 expected: {mask_text(f.expected)}", f"  实际 actual:   {mask_text(f.actual)}"]

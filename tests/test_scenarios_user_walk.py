@@ -243,3 +243,17 @@ def test_ctrl_c_in_a_run_reports_what_ran_and_exits_130(tmp_path: Path, monkeypa
     assert "⏹ 中断 interrupted" in out and "运行被中断（Ctrl-C）" in out and "the run was interrupted" in out
     assert "共 2 个场景" in out and len(closed) == 2
     assert junit.read_text(encoding="utf-8").count("<testcase ") == 2 and html.is_file()
+
+
+def test_a_refused_automatic_filing_is_named_so_not_steps_minus_one():
+    """A scenario without a file step is filed at case.filed; its refusal (CALENDAR_RANGE under --strict-calendar)
+    read 'steps[-1] file', an index the file does not have."""
+    from scenarios.loader import load_paths
+    from scenarios.runner import run_scenario
+
+    sc = next(s for s in load_paths([Path("scenarios/suite/holidays/provisional.scenario.yaml")])
+              if not any(step.key == "file" for step in s.steps))
+    result = run_scenario(sc, strict_calendar=True)
+    assert not result.passed
+    text = result.explain()
+    assert "steps[-1]" not in text and "自动立案 automatic filing (case.filed)" in text
