@@ -769,6 +769,13 @@ def _self_contained_report(environment: Any, **_: Any) -> None:
     path.write_text(self_contained(page, Path(DEFAULT_BUILD_PATH) / "assets"), encoding="utf-8")
 
 
+def _control(o: Any) -> str:
+    """The control traffic as run: none when ``--control-users 0`` (its rate is then never sent)."""
+    if o.control_users <= 0 or o.control_rate <= 0:
+        return "无 / none"
+    return f"{o.control_rate:g}/s（{o.control_users} 个用户 / users）"
+
+
 @events.quitting.add_listener
 def _verdict(environment: Any, **_: Any) -> None:
     runner = environment.runner
@@ -805,7 +812,7 @@ def _verdict(environment: Any, **_: Any) -> None:
     out = ["", f"== zhixing {title} ==",
            f"目标 / target: {environment.host} ({len(TARGET.urls)} 个分片 / shard(s))"
            + (f"，直接发给机构 / straight to the agency {o.agency}" if o.agency else "") + f"; 等待 / wait: {o.wait}; "
-           f"到达 / arrivals: {o.arrivals}; 法院 / courts: {o.courts}; 控制 / control: {o.control_rate:g}/s",
+           f"到达 / arrivals: {o.arrivals}; 法院 / courts: {o.courts}; 控制 / control: {_control(o)}",
            *table,
            "CPU 为各进程占一个核的比例 / CPU: each process's share of one core; 本机 / this machine: "
            f"{os.cpu_count()} 核 cores",

@@ -216,6 +216,8 @@ def test_a_vendor_hub_at_a_rate_below_100_is_judged_at_that_rate(hub_run) -> Non
     report line) — it used to come before locust's three statistics tables and scroll out of sight."""
     done, report = hub_run
     assert "速率 / rate ≥ 8 件/秒 cases/s" in done.stdout  # the plan line, before the run
+    # --control-users 0 sends no control traffic: the header said "控制 / control: 10/s", the default rate unsent
+    assert "控制 / control: 无 / none" in done.stdout and "控制 / control: 10/s" not in done.stdout
     assert "✓ 达标的最高速率 / sustained rate meeting the thresholds: 8 件/秒 cases/s (≥ 8)" in done.stdout
     *before, last = done.stdout.rstrip().splitlines()
     assert last.startswith(f"报告 / reports: {report}/ (verdict.html, verdict.txt, locust.html"), last
