@@ -92,6 +92,22 @@ def _sha256(path: Path) -> str:
     return hashlib.sha256(path.read_bytes()).hexdigest()
 
 
+def check_evidence_dir(out: Path, option: str = "--out") -> None:
+    """Before a run: ``out``, if it exists, holds nothing but a former run's evidence (overwritten). Anything else
+    there — a note, a file of another run — would be a file the digest does not list, and ``zhixing certify verify``
+    would call the evidence not intact although the run had just reported its digest."""
+    if not out.is_dir():
+        return
+    foreign = sorted(p.name + ("/" if p.is_dir() else "") for p in out.iterdir() if p.name not in (*FILES, SUMS))
+    if foreign:
+        shown = foreign[:5] + (["…"] if len(foreign) > 5 else [])
+        raise UserError(f"证据目录 {out} 中已有不属于证据的文件（{'、'.join(shown)}）：证据目录只能含本工具写出的文件，"
+                        "否则 zhixing certify verify 会判其不完整；请换一个目录，或移走这些文件",
+                        f"the evidence directory {out} already holds files that are not evidence ({', '.join(shown)}):"
+                        " it may hold only what the kit writes, or zhixing certify verify finds it not intact; choose "
+                        "another directory or move them", where=option, code="evidence_dir_not_empty")
+
+
 def write_evidence(out: Path, findings: list[Finding], manifest: dict[str, Any], *, suite: str,
                    unmasked: bool = False) -> str:
     """Write the evidence of a run of ``suite`` (``agency`` / ``court``) to ``out``; returns the digest."""

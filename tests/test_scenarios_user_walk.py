@@ -257,3 +257,21 @@ def test_a_refused_automatic_filing_is_named_so_not_steps_minus_one():
     assert not result.passed
     text = result.explain()
     assert "steps[-1]" not in text and "自动立案 automatic filing (case.filed)" in text
+
+
+@pytest.mark.parametrize("argv", [
+    ["certify", "agency", "--base-url", "http://127.0.0.1:9", "--fixtures", "certify/fixtures_examples/zhixing.yaml"],
+    ["certify", "court", "--listen", "127.0.0.1:0", "--duration", "1"],
+])
+def test_an_evidence_directory_holding_other_files_is_refused_before_the_run(argv, tmp_path: Path, capsys):
+    """A vendor re-running into a directory holding anything but evidence (a note, another run's file) got a
+    passing run and its digest, and then `zhixing certify verify` of that very directory: not intact, exit 1."""
+    from zhixing.cli import main
+
+    out = tmp_path / "ev"
+    out.mkdir()
+    (out / "notes.md").write_text("我们的备注", encoding="utf-8")
+    assert main([*argv, "--out", str(out)]) == 2
+    err = capsys.readouterr().err
+    assert "--out" in err and "notes.md" in err and "不属于证据的文件" in err and "not evidence" in err
+    assert sorted(p.name for p in out.iterdir()) == ["notes.md"]  # nothing run, nothing written

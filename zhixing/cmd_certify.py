@@ -99,11 +99,13 @@ def register(app: typer.Typer) -> None:
         interrupted；2 用法或输入错误 a usage or input mistake；3 无一通过（全部跳过或不适用）nothing passed；
         4 无未通过、但有与 zhixing 未经确认的解读不同者 none failed, some differ from zhixing's unconfirmed reading
         (certify/README.md)."""
+        from certify.evidence import check_evidence_dir
         from certify.runner import run_agency
         from certify.sut import check_base_url
 
         check_base_url(base_url)  # a malformed URL before the evidence directory is made
         output_dir(out, "--out", make=False)  # made when the evidence is written: a mistake leaves no empty folder
+        check_evidence_dir(out)  # a former run's evidence is overwritten; anything else there would fail `verify`
         result = run_agency(base_url, fixtures, out, agency=agency_code, hub=hub, token=token,
                             admin_token=admin_token, namespace=namespace, unmasked=unmasked,
                             answer_timeout=answer_timeout, http_timeout=http_timeout, only=tuple(only),
@@ -161,6 +163,7 @@ def register(app: typer.Typer) -> None:
             parse_regions,
             serve_court,
         )
+        from certify.evidence import check_evidence_dir
         from certify.sut import check_base_url
 
         regions = parse_regions(court_region)
@@ -174,6 +177,7 @@ def register(app: typer.Typer) -> None:
         if driver is not None:
             check_base_url(driver, "--driver")
         output_dir(out, "--out", make=False)  # made when the evidence is written: a mistake leaves no empty folder
+        check_evidence_dir(out)  # a former run's evidence is overwritten; anything else there would fail `verify`
         if driver is not None:
             digest, rows, driven = drive_court(driver, listen, out, fault_every=fault_every, retry_after=retry_after,
                                                regions=regions, unmasked=unmasked,
