@@ -146,7 +146,7 @@ def run_agency_suite(sut: Sut, fixtures: Fixtures, *, agency: str | None, hub: b
     findings: list[Finding] = []
     chosen = [c for c in CHECKS if not only or c[0] in only]
     for i, (name, reqs, check) in enumerate(chosen, 1):
-        if progress is not None:
+        if progress is not None and not sut.interrupted:  # after Ctrl-C the rest are skipped at once: no lines
             progress(f"[{i}/{len(chosen)}] 检查 / check {name}（{'、'.join(reqs)}）…")
         ctx = CheckContext(name, reqs)
         arrived = len(receiver.arrivals)

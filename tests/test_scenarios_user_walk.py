@@ -275,3 +275,21 @@ def test_an_evidence_directory_holding_other_files_is_refused_before_the_run(arg
     err = capsys.readouterr().err
     assert "--out" in err and "notes.md" in err and "不属于证据的文件" in err and "not evidence" in err
     assert sorted(p.name for p in out.iterdir()) == ["notes.md"]  # nothing run, nothing written
+
+
+def test_after_ctrl_c_the_checks_skipped_at_once_are_not_announced(tmp_path: Path, monkeypatch):
+    import certify.agency_suite as suite
+    from tests.test_agencies_live import LiveServer, free_port
+    from tests.test_certify_hostile import Hostile, _run
+
+    def pressed(run, ctx):  # noqa: ANN001, ANN202
+        raise KeyboardInterrupt
+
+    checks = list(suite.CHECKS)
+    checks[1] = (checks[1][0], checks[1][1], pressed)  # Ctrl-C during the second check
+    monkeypatch.setattr(suite, "CHECKS", tuple(checks))
+    sut, said = Hostile(), []
+    sut.mode = "500"
+    with LiveServer(app=sut.app(), port=free_port()) as server:
+        _run(server.url, tmp_path / "ev", only=("receipts", "idempotency", "freeze_balance"), progress=said.append)
+    assert [line.split("]")[0] for line in said[1:]] == ["[1/3", "[2/3"]  # not '[3/3 … check freeze_balance'
