@@ -417,9 +417,7 @@ class Disposal:
     # ── reference price (nodes 20–22) ───────────────────────────────────────────────────────────
     def price(self, case_id: str, asset: str, method: str = "network_inquiry") -> None:
         """网络询价 (``network_inquiry``) or 委托评估 (``appraisal``) through the pricing platform; starts node 20."""
-        if method not in ("network_inquiry", "appraisal"):
-            raise UserError(f"询价方式须为 network_inquiry（网络询价）或 appraisal（委托评估），收到 {method!r}",
-                            f"method must be network_inquiry or appraisal, got {method!r}", where="method")
+        self._method(method)
         lot = self.lot(case_id, asset)
         self._applies(case_id, 20, f"不予询价评估、处置：{asset} 保持查封（冻结）",
                       f"no pricing nor sale; {asset} stays sealed (frozen)", f"案件 case {case_id} 财产 asset {asset}",
@@ -447,6 +445,12 @@ class Disposal:
             method=method, request_no=request_no, court_code=self.p.court.code, case_no=case_id[:64],
             asset_id=asset, asset_kind=lot.kind, description=lot.description, now=self.now), asked, act=True,
             request_no=request_no)
+
+    @staticmethod
+    def _method(method: str) -> None:
+        if method not in ("network_inquiry", "appraisal"):
+            raise UserError(f"询价方式须为 network_inquiry（网络询价）或 appraisal（委托评估），收到 {method!r}",
+                            f"method must be network_inquiry or appraisal, got {method!r}", where="method")
 
     def _next_look(self, at: datetime | None, ref: str | None) -> datetime:
         """When to look again at ``ref`` (a pricing request, a listing): at ``at`` (a due time), earlier if its
@@ -543,6 +547,10 @@ class Disposal:
             raise UserError("没有待审查的异议", "no objection under review",
                             where=f"案件 case {case_id} 财产 asset {asset}")
         self._check(lot, 22, "异议审查结果", "the objection's review")
+        if upheld:  # the new price is asked at once: what would refuse it refuses the review before anything changes
+            self._method(method)
+            self._port()
+            self._check(lot, 20, "询价评估", "a pricing request")
         out = self._complete(lot, 22, self._report_instance(lot))
         lot.objection = "upheld" if upheld else "dismissed"
         if upheld:
