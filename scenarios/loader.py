@@ -110,6 +110,28 @@ def parse_file(path: str | Path) -> tuple[list[Scenario], list[Problem]]:
     return parse_text(text, str(path))
 
 
+# PyYAML's problems as a tester reads them: the parser says them in English only ("expected ',' or '}', but got
+# ':'"), which the Chinese half of the message left out
+_YAML_ZH = (
+    ("expected ',' or '}'", "花括号 { } 中的映射未闭合，或两项之间缺逗号"),
+    ("expected ',' or ']'", "方括号 [ ] 中的列表未闭合，或两项之间缺逗号"),
+    ("unexpected end of stream", "文件意外结束：引号或括号未闭合"),
+    ("cannot start any token", "此处的字符不能开始一个值：缩进请用空格而不是制表符（Tab），"
+                               "以 @ 或 ` 开头的文本须加引号"),
+    ("expected <block end>", "缩进不一致：此行与同一层的其他键没有对齐"),
+    ("could not find expected ':'", "找不到应有的“:”：键后缺冒号，或多行文本的缩进不一致"),
+    ("did not find expected key", "缩进不一致：同一层的键须左对齐"),
+    ("did not find expected '-' indicator", "列表缩进不一致：同一列表的“- ”须左对齐"),
+    ("found undefined alias", "引用了未定义的锚点（*名称）"),
+    ("found unknown escape character", "双引号文本中有未知的转义（\\ 后的字符）；写反斜杠请用单引号"),
+)
+
+
+def _yaml_problem_zh(problem: str) -> str:
+    return next((zh for en, zh in _YAML_ZH if en in problem),
+                "常见原因：缩进不一致、引号或括号未闭合、冒号后缺空格")
+
+
 def parse_text(text: str, source: str = "<scenario>") -> tuple[list[Scenario], list[Problem]]:
     try:
         trees = list(yaml.compose_all(text, Loader=_Loader))
@@ -118,10 +140,10 @@ def parse_text(text: str, source: str = "<scenario>") -> tuple[list[Scenario], l
         mark = getattr(err, "problem_mark", None)
         line = mark.line + 1 if mark is not None else 0
         problem = str(getattr(err, "problem", err))
-        zh, en = "YAML 语法错误", f"YAML syntax error: {problem}"
+        zh, en = f"YAML 语法错误：{_yaml_problem_zh(problem)}", f"YAML syntax error: {problem}"
         if "mapping values are not allowed" in problem and line:
             # the usual cause: a text (a note, a name) holding ": " — YAML reads it as a key; quoting it is the fix
-            zh += "：该行文本中含“: ”（冒号加空格），YAML 会读作键——把整段文本加引号（note: \"… : …\"）"
+            zh = "YAML 语法错误：该行文本中含“: ”（冒号加空格），YAML 会读作键——把整段文本加引号（note: \"… : …\"）"
             en += (" — the text on this line holds ': ' (a colon and a space), which YAML reads as a key: quote the "
                    "whole text (note: \"… : …\")")
         return [], [Problem(source, line, "", zh, en)]

@@ -293,3 +293,17 @@ def test_after_ctrl_c_the_checks_skipped_at_once_are_not_announced(tmp_path: Pat
     with LiveServer(app=sut.app(), port=free_port()) as server:
         _run(server.url, tmp_path / "ev", only=("receipts", "idempotency", "freeze_balance"), progress=said.append)
     assert [line.split("]")[0] for line in said[1:]] == ["[1/3", "[2/3"]  # not '[3/3 … check freeze_balance'
+
+
+@pytest.mark.parametrize(("text", "line", "said"), [
+    ("name: x\ncase: {number: a\nsteps: []\n", 3, "花括号 { } 中的映射未闭合"),
+    ("name: x\nsteps: [a, b\n", 3, "方括号 [ ] 中的列表未闭合"),
+    ('name: "abc\n', 2, "引号或括号未闭合"),
+    ("name: x\n\tcase: 1\n", 2, "制表符"),
+    ("name: x\ncase:\n  a: 1\n b: 2\n", 4, "缩进不一致"),
+])
+def test_a_yaml_syntax_error_is_explained_in_chinese_too(text: str, line: int, said: str):
+    """The parser's problem ("expected ',' or '}', but got ':'") was in the English half only; the Chinese read
+    'YAML 语法错误' and nothing more."""
+    _, (problem,) = parse_text(text, "t.scenario.yaml")
+    assert problem.line == line and said in problem.zh and "YAML syntax error: " in problem.en
