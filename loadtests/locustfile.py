@@ -64,7 +64,6 @@ from loadplan import (
 )
 from locust import LoadTestShape, events, task
 from locust.contrib.fasthttp import FastHttpUser
-from locust.html import DEFAULT_BUILD_PATH
 from locust.runners import MasterRunner, WorkerRunner
 
 from core_flow.agency_directory import AgencyDirectory, inquiry_scope
@@ -765,8 +764,28 @@ def _self_contained_report(environment: Any, **_: Any) -> None:
     path = Path(getattr(o, "html_file", None) or "") if o is not None else None
     if path is None or not path.name or isinstance(environment.runner, WorkerRunner) or not path.is_file():
         return
-    page = path.read_text(encoding="utf-8")
-    path.write_text(self_contained(page, Path(DEFAULT_BUILD_PATH) / "assets"), encoding="utf-8")
+    try:  # a page that cannot be made self-contained is left as locust wrote it: the run and its verdict stand
+        page = self_contained(path.read_text(encoding="utf-8"), _locust_assets())
+        path.write_text(page, encoding="utf-8")
+    except (OSError, ValueError) as err:
+        print(f"⚠ {path}：未能内嵌图标，报告保持 locust 原样（{err}）/ the icons were not inlined, the report is as "
+              f"locust wrote it ({err})", file=sys.stderr, flush=True)
+
+
+def _locust_assets() -> Path | None:
+    """locust's own web UI assets (the favicons): where its ``locust.html`` says (``DEFAULT_BUILD_PATH``), else beside
+    the package (``webui/dist/assets``); None when neither is there — the links are then dropped. Read when the page is
+    written, not at import: a locust that moved the name loses the icons, not the run."""
+    try:
+        from locust.html import DEFAULT_BUILD_PATH
+
+        build = Path(DEFAULT_BUILD_PATH)
+    except ImportError:
+        import locust
+
+        build = Path(locust.__file__).parent / "webui" / "dist"
+    assets = build / "assets"
+    return assets if assets.is_dir() else None
 
 
 def _control(o: Any) -> str:
