@@ -57,6 +57,15 @@ def scenario_properties(r: ScenarioResult) -> list[tuple[str, str]]:
     return props
 
 
+def _error_message(error: str) -> str:
+    """The JUnit ``error`` message of a scenario that did not run to a verdict: what stopped it — the setup's
+    located mistake, Ctrl-C, or the exception a traceback ends with — not 'scenario raised an exception' for all."""
+    lines = error.strip().splitlines() or ["?"]
+    if lines[0].startswith("Traceback"):
+        return f"场景运行异常 / the scenario raised: {lines[-1]}"
+    return lines[0]
+
+
 def junit_xml(results: Sequence[ScenarioResult], suite: str = "zhixing-scenarios") -> str:
     failures = sum(1 for r in results if not r.passed and not r.error)
     errors = sum(1 for r in results if r.error)
@@ -76,7 +85,7 @@ def junit_xml(results: Sequence[ScenarioResult], suite: str = "zhixing-scenarios
             for name, value in [*scenario_properties(r), *calendar_properties(r)]:
                 ET.SubElement(props, "property", name=name, value=value)
             if r.error:
-                ET.SubElement(tc, "error", message="scenario raised an exception").text = r.explain()
+                ET.SubElement(tc, "error", message=_error_message(r.error)).text = r.explain()
             elif not r.passed:
                 f = r.failure
                 msg = f"{file}:{f.line} {f.key}: expected {f.expected}; actual {f.actual}" if f else "failed"

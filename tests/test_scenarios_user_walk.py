@@ -307,3 +307,24 @@ def test_a_yaml_syntax_error_is_explained_in_chinese_too(text: str, line: int, s
     'YAML 语法错误' and nothing more."""
     _, (problem,) = parse_text(text, "t.scenario.yaml")
     assert problem.line == line and said in problem.zh and "YAML syntax error: " in problem.en
+
+
+def test_the_junit_error_of_an_interrupted_scenario_says_what_stopped_it():
+    """JUnit's <error> read 'scenario raised an exception' for every scenario that did not reach a verdict — an
+    interrupted one, one whose setup the user got wrong, one that met a bug — English only, and wrong for the first
+    two."""
+    from xml.etree import ElementTree as ET
+
+    from scenarios.loader import load_paths
+    from scenarios.report import junit_xml
+    from scenarios.runner import Interrupted, run_scenario
+
+    sc = load_paths([Path("scenarios/suite/nodes")])[0]
+    with pytest.raises(Interrupted) as caught:
+        run_scenario(sc, _stopping_factory([], after=2))
+    result = caught.value.result
+    (error,) = ET.fromstring(junit_xml([result])).iter("error")
+    assert "运行被中断（Ctrl-C）" in error.get("message") and "interrupted" in error.get("message")
+    result.error = "Traceback (most recent call last):\n  File \"x\", line 1\nKeyError: 'now'"
+    (error,) = ET.fromstring(junit_xml([result])).iter("error")
+    assert error.get("message") == "场景运行异常 / the scenario raised: KeyError: 'now'"
