@@ -302,12 +302,13 @@ def _problem(source: str, tree: yaml.Node, data: Any, loc: tuple[Any, ...], msg:
             line = _line_of(tree, (*loc, bad))
             key = ".".join(str(p) for p in (*loc, bad))
             guess = near[bad]
-            zh = f"未知的动作或期望 {bad!r}" + (f"；是否想写：{'、'.join(guess)}" if guess else "")
+            zh = f"未知的动作或期望 {bad!r}" + (f"；是否想写：{'、'.join(guess)}" if guess
+                                               else f"（可选：{'、'.join(STEP_KEYS)}）")
             en = f"unknown action or expectation {bad!r}" + (f"; did you mean: {', '.join(guess)}" if guess
                                                               else f" (one of: {', '.join(STEP_KEYS)})")
             return Problem(source, line, key, zh, en)
         found = "、".join(keys) if keys else "无 / none"
-        zh = f"每一步须有且仅有一个动作或期望键（此步有：{found}）"
+        zh = f"每一步须有且仅有一个动作或期望键（此步有：{found}）；可选：{'、'.join(STEP_KEYS)}"
         en = f"each step needs exactly one action or expectation key (this one has: {', '.join(keys) or 'none'}); " \
              f"one of: {', '.join(STEP_KEYS)}"
     else:

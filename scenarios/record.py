@@ -157,7 +157,8 @@ def pick_case(events: list[dict[str, Any]], case: str) -> list[dict[str, Any]]:
 
         zh, en = did_you_mean(case, cases)
         listed = "、".join(cases[:10]) + ("…" if len(cases) > 10 else "")
-        raise UserError(f"事件日志中没有案件 {case}{zh}（已有：{listed}）", f"no case {case} in the event log{en}",
+        raise UserError(f"事件日志中没有案件 {case}{zh}（已有：{listed}）",
+                        f"no case {case} in the event log{en} (it has: {listed.replace('、', ', ')})",
                         where="--case", code="no_such_case")
     mine = [e for e in events if e["case_id"] == case]
     if not any(e["kind"] == "filed" for e in mine):

@@ -116,9 +116,11 @@ def apply_fixtures(data: dict[str, Any], source: str) -> tuple[dict[str, Any], l
             from scenarios.refs import did_you_mean
 
             zh, en = did_you_mean(name, list(fixtures))
-            known = "、".join(fixtures) or "无 / none"
+            known = "、".join(fixtures) or "无"
+            known_en = ", ".join(fixtures) or "none"
             problems.append((("use", i), f"未知夹具 {name!r}{zh}（fixtures/ 文件夹中的 *.fixture.yaml；已有：{known}）",
-                             f"unknown fixture {name!r}{en} (a fixture: in fixtures/*.fixture.yaml)"))
+                             f"unknown fixture {name!r}{en} (a fixture: in fixtures/*.fixture.yaml; there are: "
+                             f"{known_en})"))
             continue
         steps = body.get("steps")
         if steps is not None and not isinstance(steps, list):

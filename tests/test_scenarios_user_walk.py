@@ -328,3 +328,29 @@ def test_the_junit_error_of_an_interrupted_scenario_says_what_stopped_it():
     result.error = "Traceback (most recent call last):\n  File \"x\", line 1\nKeyError: 'now'"
     (error,) = ET.fromstring(junit_xml([result])).iter("error")
     assert error.get("message") == "场景运行异常 / the scenario raised: KeyError: 'now'"
+
+
+def test_the_english_half_names_what_the_chinese_half_names_and_back(tmp_path: Path):
+    """Lists given in one language only: the fixtures there are (Chinese only), the steps' keys (English only, for
+    a step with two keys or an unguessable action), the log's cases (Chinese only)."""
+    import json
+
+    from scenarios.record import record_file
+
+    (tmp_path / "fixtures").mkdir()
+    (tmp_path / "fixtures" / "f.fixture.yaml").write_text("fixture: 本院\nseed: 3\n", encoding="utf-8")
+    text = ("name: x\nuse: [本阮]\ncase:\n  number: (2026)豫0811执501号\n  filed: 2026-03-02 10:00\n"
+            "  debtors: [{as: 张某, world: 3}]\nsteps:\n  - assign: 李法官\n    expect_node: {node: 7, state: 进行中}\n"
+            "  - zzzz: 1\n")
+    _, bad = parse_text(text, str(tmp_path / "t.scenario.yaml"))
+    said = {p.key: p for p in bad}
+    assert set(said) == {"use.0", "steps.0", "steps.1.zzzz"}
+    assert "本院" in said["use.0"].zh and "there are: 本院" in said["use.0"].en
+    for key in ("steps.0", "steps.1.zzzz"):
+        assert "approve_unfreeze" in said[key].zh and "approve_unfreeze" in said[key].en
+    log = tmp_path / "e.jsonl"
+    log.write_text(json.dumps({"at": "2025-03-03T10:00:00+08:00", "case_id": "(2025)豫0811执1号", "kind": "filed",
+                               "data": {}}) + "\n", encoding="utf-8")
+    with pytest.raises(UserError) as caught:
+        record_file(log, "(2025)豫0811执2号", None)
+    assert "(2025)豫0811执1号" in caught.value.zh and "it has: (2025)豫0811执1号" in caught.value.en
