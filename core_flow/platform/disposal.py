@@ -54,6 +54,7 @@ from datetime import datetime, timedelta
 from itertools import count
 from typing import TYPE_CHECKING, Any, Protocol
 
+from core_flow.engine import Event, EventKind
 from core_flow.engine import commands as c
 from core_flow.errors import UserError
 from core_flow.legal_calendar import CST, to_cst, years_after
@@ -182,6 +183,8 @@ class Disposal:
         self._receipts = count(1)
         self._pricing_nos = count(1)
         self._call_nos = count(1)
+        # a price fixed while node 20 was frozen completes node 20 at its unfreeze (``_fix``, ``_unfrozen``)
+        platform.runtime.subscribe(self._unfrozen, (EventKind.UNFREEZE_APPROVED,))
 
     # ── helpers ─────────────────────────────────────────────────────────────────────────────────
     @property
@@ -567,9 +570,25 @@ class Disposal:
         """确定参考价: node 20 done, node 23's 10 days (督办 when late) start."""
         lot.stage, lot.fixed_at = "fixed", self.now
         self._record(lot, "reference_price_fixed", reference_price_cents=lot.reference_price_cents)
-        self._complete(lot, 20)
+        # node 20 frozen (its 30 days missed: a report served late, its window closing after them) is not passed
+        # ("不得流转下一节点" until the 中院执行局长's unfreeze): completed then (``_unfrozen``) — completing it now was
+        # refused NODE_FROZEN, and nothing tried again
+        if not self._blocked(lot, 20):
+            self._complete(lot, 20)
         self.p._notify("price_fixed", case_id=lot.case_id, asset=lot.asset,
                        reference_price_cents=lot.reference_price_cents)
+
+    def _blocked(self, lot: Lot, node: int) -> bool:
+        state = self.p.runtime.cases[lot.case_id]
+        return bool(self.p.runtime.engine.blocking_nodes(state, node, lot.asset))
+
+    def _unfrozen(self, e: Event) -> None:
+        """An unfreeze approved (the last level's): a lot whose price was fixed while node 20 was frozen has node 20
+        completed now that nothing holds it (``_fix``)."""
+        lot = self.lots.get((e.case_id, e.instance or ""))
+        if lot is None or lot.fixed_at is None or self._blocked(lot, 20):
+            return
+        self._complete(lot, 20)
 
     # ── auction (nodes 23–27, 29) and 变卖 (node 28) ────────────────────────────────────────────
     def lapsed(self, lot: Lot, grace_months: int = 0) -> datetime | None:
