@@ -8,7 +8,9 @@ from __future__ import annotations
 
 import re
 from datetime import date
+from decimal import Decimal, InvalidOperation
 from enum import StrEnum
+from fractions import Fraction
 from functools import cached_property
 from typing import Any, Literal
 
@@ -248,6 +250,84 @@ class MeasureTerms(_Model):
         if base.unit is Unit.MONTHS:
             return Period(base.amount + 12 * extension_years, Unit.MONTHS)
         raise ValueError(f"a {base} term is not extended by years / {base} 的期限不能按年延长")
+
+
+class FeeTier(_Model):
+    """A tier of a fee by the amount (分段累计): the part of the amount above the previous tier's bound and up to
+    ``up_to_cents`` (None: no bound — the last tier) pays ``percent`` of itself, plus ``fixed_cents`` once when the
+    amount reaches into the tier."""
+
+    up_to_cents: int | None = Field(None, ge=1)
+    fixed_cents: int = Field(0, ge=0)
+    percent: Decimal = Decimal(0)
+
+    @field_validator("percent", mode="before")
+    @classmethod
+    def _percent(cls, value: Any) -> Any:
+        if isinstance(value, bool) or not isinstance(value, (int, float, str, Decimal)):
+            raise ValueError("percent: a number (1.5 for 1.5%) / 费率须为数字（1.5 即 1.5%）")
+        try:
+            number = Decimal(str(value).strip().removesuffix("%"))  # 1.5 and "1.5%" alike; a float by its text
+        except InvalidOperation:
+            raise ValueError(f"percent: {value!r} is not a number / 费率不是数字") from None
+        if not number.is_finite() or number < 0:
+            raise ValueError(f"percent: {value!r} must be a number ≥ 0 / 费率须为不小于零的数")
+        return number
+
+
+class ApplicationFee(_Model):
+    """执行申请费: computed on the case's claim (``amount_cents``) by ``tiers``, settled from the money the case account
+    receives at the payout (node 33: "执行款的核算、执行费用的结算"), ``settle``: ``before_applicant`` — the fee
+    first, then the applicant, a surplus returned only after both; ``after_applicant`` — the applicant up to the
+    claim, then the fee, then a surplus. ``case_types``: the case types charged. Off unless ``enabled`` (not in
+    LAW.md: unconfirmed; process.yaml ``fees`` says what it relies on)."""
+
+    enabled: StrictBool = False
+    settle: Literal["before_applicant", "after_applicant"] = "before_applicant"
+    case_types: tuple[str, ...] = ("first",)
+    tiers: tuple[FeeTier, ...] = ()
+
+    def problems(self) -> list[tuple[tuple[Any, ...], str]]:
+        """What is wrong with the tiers, each at its own tier (``Process`` reports them at their lines)."""
+        out: list[tuple[tuple[Any, ...], str]] = []
+        if self.enabled and not self.tiers:
+            out.append(((), "tiers: an enabled fee needs its tiers / 启用时须列出分段"))
+        last = 0
+        for i, tier in enumerate(self.tiers):
+            final = i == len(self.tiers) - 1
+            if tier.up_to_cents is None and not final:
+                out.append(((i, "up_to_cents"), "only the last tier is without up_to_cents / 只有最后一段可以不设上限"))
+            elif tier.up_to_cents is not None and final:
+                out.append(((i, "up_to_cents"), "the last tier has no up_to_cents (every amount falls in a tier) / "
+                                                 "最后一段不设上限（任何金额都须落在某一段）"))
+            if tier.up_to_cents is not None:
+                if tier.up_to_cents <= last:
+                    out.append(((i, "up_to_cents"), f"up_to_cents {tier.up_to_cents} not above the tier before "
+                                                     f"({last}): tiers ascending / 各段上限须递增"))
+                last = max(last, tier.up_to_cents)
+        return out
+
+    def fee_cents(self, amount_cents: int) -> int:
+        """The fee on ``amount_cents``, in exact arithmetic: each tier's rate on the part of the amount within it, its
+        fixed sum once the amount reaches into it, the total rounded half up to the fen (分) once, at the end."""
+        total, lower = Fraction(0), 0
+        for tier in self.tiers:
+            if amount_cents <= lower:
+                break
+            upper = amount_cents if tier.up_to_cents is None else min(amount_cents, tier.up_to_cents)
+            total += tier.fixed_cents + Fraction(tier.percent) / 100 * (upper - lower)
+            lower = tier.up_to_cents if tier.up_to_cents is not None else amount_cents
+        return int(total + Fraction(1, 2))  # half up: the total is never negative, int() floors it
+
+    def applies(self, case_type: str, money: bool) -> bool:
+        """Whether a case of ``case_type`` is charged: enabled, a money case, of a charged type."""
+        return self.enabled and money and case_type in self.case_types
+
+
+class Fees(_Model):
+    """The enforcement costs (执行费用) the payout settles; only the application fee is modelled."""
+
+    application_fee: ApplicationFee = ApplicationFee()
 
 
 class Node(_Model):
@@ -534,6 +614,7 @@ class Process(_Model):
     roles: Roles
     operations: tuple[Operation, ...] = ()
     closing: ClosingRules = ClosingRules()
+    fees: Fees = Fees()  # 执行费用: off unless enabled (process.yaml ``fees``)
 
     @field_validator("warning_defaults", mode="before")
     @classmethod
@@ -646,6 +727,12 @@ class Process(_Model):
             for no in cond.disposal_nodes or ():
                 if no not in known:
                     problems.append((("zhongben_gate", i, "disposal_nodes"), f"unknown node {no} / 未知节点"))
+        for loc, msg in self.fees.application_fee.problems():
+            problems.append((("fees", "application_fee", *(("tiers", *loc) if loc else ())), msg))
+        for code in self.fees.application_fee.case_types:
+            if code not in types:
+                problems.append((("fees", "application_fee", "case_types"),
+                                 f"unknown case type {code!r} / 未知案件类型"))
         if problems:
             raise CrossReferenceError(problems)
         return self

@@ -81,6 +81,9 @@ REFUSALS: dict[str, tuple[str, str]] = {
     "ESCROWED": ("该笔款项已提存", "the receipt is escrowed"),
     "CLAIM_OUTSTANDING": ("申请执行人的债权尚未清偿，不能退还余款",
                           "the applicant's claim is not met: no surplus is returned"),
+    "FEE_UNSETTLED": ("执行申请费尚未结清：本笔款项应先结算执行申请费，发放或退还的金额以其余额为限",
+                      "the application fee is not settled: the receipt settles it first, a payout or a surplus "
+                      "returned takes at most the rest"),
     "RETURN_TO_DEBTOR": ("案件以销案、不予执行或驳回申请结案，账户中的款项只能退还被执行人，不能发放给申请执行人",
                          "the case closed without enforcing its title (销案, 不予执行, 驳回申请): the money held goes "
                          "back to the debtor, not to the applicant"),

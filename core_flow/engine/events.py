@@ -56,6 +56,7 @@ class EventKind(StrEnum):
     SATISFIED_IN_KIND = "satisfied_in_kind"  # 以物抵债: the accepted in-kind value reduces the claim
     PAYOUT_APPROVED = "payout_approved"
     PAID_OUT = "paid_out"
+    FEE_SETTLED = "fee_settled"  # 执行申请费 settled from a receipt at its payout (process.yaml ``fees``, off)
     RESUMPTION_REQUESTED = "resumption_requested"
     RESUMPTION_APPROVED = "resumption_approved"  # → pushed to the local filing system
     RESUMPTION_FILED = "resumption_filed"

@@ -40,10 +40,12 @@ class FilingRules:
         if cmd.filed_at is not None and cmd.filed_at.tzinfo is not None:
             state.filed_at = to_cst(cmd.filed_at)  # the China-time date counts (the 2021-01-01 cut-off, 立案当天)
         arms = self.e._plan(state, "filed", "", filed)
-        out.events.append(Event(now, cmd.case_id, EventKind.FILED, None, "", None,
-                                {"case_type": cmd.case_type, "money": cmd.money, "nonlitigation": cmd.nonlitigation,
-                                 "filed_at": filed, "debtors": list(cmd.debtors), "amount_cents": cmd.amount_cents,
-                                 "previous_case": cmd.previous_case}))
+        data = {"case_type": cmd.case_type, "money": cmd.money, "nonlitigation": cmd.nonlitigation, "filed_at": filed,
+                "debtors": list(cmd.debtors), "amount_cents": cmd.amount_cents, "previous_case": cmd.previous_case}
+        fee = self.e.process.fees.application_fee
+        if fee.applies(cmd.case_type, cmd.money):  # 执行申请费 on the claim, recorded on the case (off by default)
+            state.fee_cents = data["application_fee_cents"] = fee.fee_cents(cmd.amount_cents)
+        out.events.append(Event(now, cmd.case_id, EventKind.FILED, None, "", None, data))
         self.e._apply(state, arms, now, out)
         return state
 

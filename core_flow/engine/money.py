@@ -257,18 +257,53 @@ class MoneyRules:
                            (owed,))
             return
         left = receipt.amount_cents - receipt.paid_cents
-        if cmd.amount_cents <= 0 or cmd.amount_cents > left:
-            self.e._refuse(out, cmd, now, "BAD_AMOUNT", f"发放金额应在 1 至 {left} 分之间",
-                         f"the paid amount must be between 1 and {left} cents", (left,))
+        # 执行申请费 (process.yaml ``fees``, off by default: fee_left is then 0 and nothing below changes): settled from
+        # this receipt before the payee when the fee comes first — always before a surplus, before the applicant by
+        # ``settle: before_applicant`` or once the claim is met — else right after the applicant's payout that meets
+        # the claim. Never from money returned after a closing that did not enforce the title (our reading).
+        fee_left = 0 if returning else state.fee_left_cents()
+        fee_first = fee_left > 0 and (cmd.surplus or self.e.process.fees.application_fee.settle == "before_applicant"
+                                      or state.outstanding_cents() == 0)
+        fee_before = min(fee_left, left) if fee_first else 0
+        least = 0 if fee_before else 1  # a payout settling the fee may pay nothing more (the receipt all goes to it)
+        if cmd.amount_cents < least or cmd.amount_cents > left:
+            self.e._refuse(out, cmd, now, "BAD_AMOUNT", f"发放金额应在 {least} 至 {left} 分之间",
+                         f"the paid amount must be between {least} and {left} cents", (left,))
             return
+        if cmd.amount_cents > left - fee_before:
+            room = left - fee_before
+            whom_zh, whom_en = ("退还被执行人的余款", "a surplus returned") if cmd.surplus else ("发放申请执行人",
+                                                                                          "a payout to the applicant")
+            self.e._refuse(out, cmd, now, "FEE_UNSETTLED",
+                           f"执行申请费尚未结清（尚欠 {fee_left} 分），应先从本笔款项中结算 {fee_before} 分，"
+                           f"{whom_zh}至多 {room} 分",
+                           f"the application fee is not settled ({fee_left} cents due): {fee_before} cents of this "
+                           f"receipt settle it first, {whom_en} may take at most {room} cents", (room, fee_left))
+            return
+        if fee_before:
+            out.events.append(self._fee_settled(state, receipt, cmd.receipt, fee_before, now))
         receipt.paid_cents += cmd.amount_cents
         if cmd.surplus:
             receipt.returned_cents += cmd.amount_cents
-        data = {"amount_cents": cmd.amount_cents, "paid_cents": receipt.paid_cents,
-                "settled": receipt.paid_cents == receipt.amount_cents, "surplus": cmd.surplus}
+        fee_after = 0
+        if fee_left and not fee_first and state.outstanding_cents() == 0:  # after_applicant: the claim just met
+            fee_after = min(fee_left, receipt.amount_cents - receipt.paid_cents)
+        data = {"amount_cents": cmd.amount_cents, "paid_cents": receipt.paid_cents + fee_after,
+                "settled": receipt.paid_cents + fee_after == receipt.amount_cents, "surplus": cmd.surplus}
         if returning:
             data["closing"] = manner.code  # returned because of the closing, not a surplus over the claim
         out.events.append(Event(now, state.case_id, EventKind.PAID_OUT, self.e.roles.payout, cmd.receipt, None, data))
+        if fee_after:
+            out.events.append(self._fee_settled(state, receipt, cmd.receipt, fee_after, now))
+
+    def _fee_settled(self, state: CaseState, receipt: Receipt, key: str, amount: int, now: datetime) -> Event:
+        """``amount`` of the application fee settled from ``receipt`` (paid out of the case account to the court)."""
+        receipt.paid_cents += amount
+        receipt.fee_cents += amount
+        settled = state.fee_settled_cents()
+        return Event(now, state.case_id, EventKind.FEE_SETTLED, self.e.roles.payout, key, None,
+                     {"amount_cents": amount, "fee_cents": state.fee_cents, "fee_settled_cents": settled,
+                      "paid_cents": receipt.paid_cents, "settled": settled == state.fee_cents})
 
     def _register_receipt(self, state: CaseState, cmd: c.RegisterReceipt, now: datetime,
                           out: Outcome) -> None:

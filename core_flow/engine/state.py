@@ -93,6 +93,7 @@ class Receipt:
     approvals: list[str] = field(default_factory=list)
     paid_cents: int = 0  # paid out of the case account: to the applicant, and any surplus back to the debtor
     returned_cents: int = 0  # of it, the surplus returned to the debtor (余款退还)
+    fee_cents: int = 0  # of it, the application fee settled from this receipt (执行申请费, process.yaml ``fees``)
     escrowed: bool = False
     source: str = "deduction"  # deduction (划拨) | auction | sale (变价款)
 
@@ -142,6 +143,7 @@ class CaseState:
     # anchors a node may not complete before (``Node.not_before``) or a 终本 condition applies on (``when``:
     # debtor_missing) → the instant last recorded (performance_due)
     not_before: dict[str, datetime] = field(default_factory=dict)
+    fee_cents: int | None = None  # 执行申请费 on the claim, when the process charges it (``fees``); None: not charged
 
     def outstanding(self, debtor: str) -> list[str]:
         """In-scope agencies of the debtor's 集约查询 that have not answered yet."""
@@ -155,13 +157,24 @@ class CaseState:
         paid = sum(r.paid_cents for r in self.receipts.values())
         proceeds = sum(r.amount_cents for r in self.receipts.values() if r.source != "deduction")
         returned = sum(r.returned_cents for r in self.receipts.values())
-        return {"frozen_cents": frozen, "deducted_cents": deducted, "proceeds_cents": proceeds, "paid_cents": paid,
-                "returned_cents": returned, "account_cents": deducted + proceeds - paid}
+        out = {"frozen_cents": frozen, "deducted_cents": deducted, "proceeds_cents": proceeds, "paid_cents": paid,
+               "returned_cents": returned, "account_cents": deducted + proceeds - paid}
+        if self.fee_cents is not None:  # charged (process.yaml ``fees``): the fee, its settled part (in paid_cents)
+            out |= {"fee_cents": self.fee_cents, "fee_settled_cents": self.fee_settled_cents()}
+        return out
+
+    def fee_settled_cents(self) -> int:
+        """The application fee settled so far from the case account (part of the money paid out)."""
+        return sum(r.fee_cents for r in self.receipts.values())
+
+    def fee_left_cents(self) -> int:
+        """The application fee still to settle (0 when the case is not charged)."""
+        return max(0, (self.fee_cents or 0) - self.fee_settled_cents())
 
     def outstanding_cents(self) -> int:
         """What is left of the claim: the amount less what the applicant was paid and what was satisfied in kind
-        (以物抵债); a surplus returned to the debtor pays nothing of the claim."""
-        paid = sum(r.paid_cents - r.returned_cents for r in self.receipts.values())
+        (以物抵债); a surplus returned to the debtor, or the application fee settled, pays nothing of the claim."""
+        paid = sum(r.paid_cents - r.returned_cents - r.fee_cents for r in self.receipts.values())
         return max(0, self.amount_cents - paid - sum(self.in_kind.values()))
 
     def satisfied_in_full(self) -> bool:

@@ -289,7 +289,12 @@ class Platform:
             payee = f"被执行人（{back}）" if surplus else "申请执行人"
         out = self.runtime.submit(c.PayOut(case_id, receipt, amount_cents, surplus))
         if out.accepted and self.accounts is not None:
-            self.accounts.pay_out(self._sub_account(case_id), amount_cents, payee)
+            # the application fee the payout settled (process.yaml ``fees``, off by default), in the engine's order
+            for e in out.events:
+                if e.kind == EventKind.FEE_SETTLED:
+                    self.accounts.pay_out(self._sub_account(case_id), e.data["amount_cents"], "法院（执行申请费）")
+                elif e.kind == EventKind.PAID_OUT and amount_cents:  # nothing more when the fee took the receipt
+                    self.accounts.pay_out(self._sub_account(case_id), amount_cents, payee)
         return out
 
     # ── reconciliation ───────────────────────────────────────────────────────────────────────────
