@@ -33,7 +33,9 @@ from core_flow.driver.protocol import (
 from core_flow.errors import UserError
 from core_flow.validation import field_messages, validation_error_body
 
-DRIVER_VERSION = "0.3.0"  # the driver interface's version (semver), independent of the package's
+DRIVER_VERSION = "0.3.1"  # the driver interface's version (semver), independent of the package's
+# 0.3.1: the amounts may give fee_cents and fee_settled_cents (执行申请费, where the court charges it: the reference
+#        court's process.yaml ``fees``, off by default); a new refusal code FEE_UNSETTLED.
 # 0.3.0: a new operation AgreeInKind (以物抵债 by agreement without auction, seed 004 节点二十九 第2项: asset,
 #        price_cents, applicant_consents, debtor_consents, others_consent) beside OfferInKind; new refusal codes.
 # 0.2.5: the reference court's money rules after a closing: held money returned to the debtor after 销案 / 不予执行 /

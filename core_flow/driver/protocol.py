@@ -303,8 +303,15 @@ class AmountsView(_M):
 
     frozen_cents: int
     deducted_cents: int
-    paid_cents: int = Field(description="已发放（含退还被执行人的余款）/ paid out (a surplus returned included)")
+    paid_cents: int = Field(description="已发放（含退还被执行人的余款与已结算的执行申请费）/ paid out (a surplus "
+                                        "returned and the application fee settled included)")
     returned_cents: int = Field(0, description="其中退还被执行人的余款 / of it, a surplus returned to the debtor")
+    fee_cents: int | None = Field(None, description=(
+        "执行申请费（按申请执行标的分段计算；法院不收取或未启用时省略）/ the application fee on the claim (left out "
+        "when the court does not charge it)"))
+    fee_settled_cents: int | None = Field(None, description=(
+        "其中已从案款中结算的执行申请费（计入 paid_cents）/ of paid_cents, the application fee settled from the "
+        "money received"))
     proceeds_cents: int
     account_cents: int | None = None
     court_account_cents: int | None = None
