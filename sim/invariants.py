@@ -144,6 +144,9 @@ class Checker:
             if amounts["paid_cents"] > amounts["deducted_cents"] + amounts["proceeds_cents"] or \
                     amounts["account_cents"] < 0:
                 self._bad(k, "发放金额超过到账金额（划拨与变价款）", "more paid out than deducted and sold")
+            if amounts.get("fee_settled_cents", 0) > amounts.get("fee_cents", 0):  # process.yaml ``fees`` (off)
+                self._bad(k, f"结算的执行申请费 {amounts['fee_settled_cents']} 分超过应收 {amounts['fee_cents']} 分",
+                          f"application fee settled {amounts['fee_settled_cents']} > due {amounts['fee_cents']} cents")
             recon = platform.reconcile(k)
             if not recon["ok"]:
                 held = recon.get("court_account_cents")
