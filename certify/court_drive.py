@@ -56,6 +56,7 @@ class DriveResult:
     failed: list[str] = field(default_factory=list)  # the names of the cases whose steps did not all pass
     facts: CaseFacts = field(default_factory=dict)
     why: dict[str, str] = field(default_factory=dict)  # a failed case's name → what stopped it (for the evidence)
+    interrupted: bool = False  # Ctrl-C: the case under way ended (its court run closed), the rest not run
 
 
 def failure_reason(run: Any) -> str:
@@ -73,7 +74,7 @@ def failure_reason(run: Any) -> str:
 def drive_cases(factory: Callable[[Any, Any], Any] | None, paths: list[Path] | None = None) -> DriveResult:
     """Run the kit's cases on the court ``factory`` builds (``scenarios.target``); the case facts its events gave."""
     from scenarios.loader import load_paths
-    from scenarios.runner import build_court, run_scenario
+    from scenarios.runner import Interrupted, build_court, run_scenario
     from scenarios.target import as_target
 
     result = DriveResult()
@@ -84,7 +85,13 @@ def drive_cases(factory: Callable[[Any, Any], Any] | None, paths: list[Path] | N
         return target
 
     for sc in load_paths(paths or [CASES]):
-        run = run_scenario(sc, watched)
+        try:
+            run = run_scenario(sc, watched)
+        except Interrupted as stop:  # Ctrl-C: graded on the traffic so far, the evidence written, exit 1
+            result.interrupted = True
+            result.failed.append(sc.name)
+            result.why[sc.name] = failure_reason(stop.result)
+            break
         if run.passed:
             result.passed += 1
         else:

@@ -214,7 +214,8 @@ def drive_court(driver_url: str, listen: str, out: Path, *, fault_every: int, re
                 "court_regions": regions, "unmasked": unmasked, "allowed_callback_hosts": list(callback_hosts),
                 "cases_passed": driven.passed,
                 "cases_failed": driven.failed,
-                "cases_failed_why": {name: why if unmasked else mask_text(why) for name, why in driven.why.items()}}
+                "cases_failed_why": {name: why if unmasked else mask_text(why) for name, why in driven.why.items()},
+                "interrupted": driven.interrupted}
     digest, findings = court_evidence(lab, out, started=started, finished=clock().isoformat(timespec="seconds"),
                                       settings=settings, regions=regions, unmasked=unmasked, case_facts=driven.facts)
     return digest, requirement_results(findings, "court"), driven

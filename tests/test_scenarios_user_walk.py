@@ -354,3 +354,39 @@ def test_the_english_half_names_what_the_chinese_half_names_and_back(tmp_path: P
     with pytest.raises(UserError) as caught:
         record_file(log, "(2025)豫0811执2号", None)
     assert "(2025)豫0811执1号" in caught.value.zh and "it has: (2025)豫0811执1号" in caught.value.en
+
+
+def test_ctrl_c_while_driving_a_court_grades_what_came_and_writes_the_evidence(monkeypatch):
+    """``certify court --driver`` stopped by Ctrl-C ended with exit 130, no line and no evidence; as the agency side
+    (certify/README: 'Ctrl-C … 照常写出证据，命令以 1 退出') it now stops driving after the case under way, grades the
+    traffic so far, writes the evidence and exits 1, saying it was interrupted."""
+    import scenarios.runner
+    from certify.court_drive import drive_cases
+
+    real, calls = scenarios.runner.run_scenario, [0]
+
+    def second_stopped(sc, factory, **kw):  # noqa: ANN001, ANN202
+        calls[0] += 1
+        if calls[0] == 2:
+            raise scenarios.runner.Interrupted(real(sc, factory, **kw))
+        return real(sc, factory, **kw)
+
+    monkeypatch.setattr(scenarios.runner, "run_scenario", second_stopped)
+    driven = drive_cases(None)  # zhixing's court in process
+    assert driven.interrupted and calls[0] == 2 and driven.passed == 1 and len(driven.failed) == 1
+
+
+def test_an_interrupted_driven_court_run_exits_1_saying_so(tmp_path: Path, monkeypatch, capsys):
+    import certify.court_runner
+    from certify.court_drive import DriveResult
+    from zhixing.cli import main
+
+    def driven(*args, **kwargs):  # noqa: ANN002, ANN003, ANN202
+        rows = [{"id": "CT-001", "status": "pass", "zh": "集约查询范围", "findings": []}]
+        return "0" * 64, rows, DriveResult(passed=1, failed=["案例二"], why={"案例二": "运行被中断（Ctrl-C）"},
+                                           interrupted=True)
+
+    monkeypatch.setattr(certify.court_runner, "drive_court", driven)
+    code = main(["certify", "court", "--driver", "http://127.0.0.1:9", "--listen", "127.0.0.1:0",
+                 "--out", str(tmp_path / "ev")])
+    assert code == 1 and "运行被中断（Ctrl-C）" in capsys.readouterr().err

@@ -198,7 +198,12 @@ def register(app: typer.Typer) -> None:
             typer.echo("\n".join(_row_lines(row)))
         typer.echo(_summary(rows))
         typer.echo(f"证据 / evidence: {out}\n摘要 / digest (SHA-256): {digest}")
-        _exit_for(rows)
+        interrupted = driver is not None and driven.interrupted
+        if interrupted:  # as the agency side: graded so far, the evidence written, exit 1
+            typer.echo("运行被中断（Ctrl-C）：其余认证案例未运行，证据只含此前的往来 / the run was interrupted "
+                       "(Ctrl-C): the remaining kit cases did not run; the evidence holds the traffic until then",
+                       err=True)
+        _exit_for(rows, interrupted)
 
     @certify_app.command("verify")
     def verify(directory: Path = typer.Argument(..., help="证据目录 / the evidence directory")) -> None:
