@@ -81,8 +81,8 @@ def test_the_second_report_not_served_in_3_days_is_warned_and_missed_and_not_fix
     [missed] = _events(case, EventKind.DEADLINE_MISSED, 21, second)
     assert missed.at == due
     assert case.lot.stage == "reported" and not _fixed(case)  # not served: no window, no price
-    # node 20's 30 days (from the first request) stopped at the objection (process.yaml node 20 `main` ends_on
-    # objection_received): not frozen by the late service of the second report — it was, before 2026-12-07 (H17)
+    # node 20's 30 days (from the first request) stopped at the upheld objection (process.yaml node 20 `main` ends_on
+    # objection_upheld): not frozen by the late service of the second report — it was, before 2026-12-07 (H17)
     assert case.status(20) not in ("frozen", "done")
     case.d.serve_report(case.k, case.asset)  # late, but served: its window runs
     case.court.run_for(timedelta(days=8))
@@ -198,7 +198,7 @@ def _frozen(case: Case, node: int) -> list:
 def test_an_upheld_objection_with_a_30_day_appraisal_does_not_freeze_node_20():
     """Node 20's 30 days run from the first request; the objection, its review (node 22's 15 days) and a new 委托评估
     (up to 30 days: 参考价规定 (2018), LAW.md) cannot fit in what is left of them. From the objection on they do not
-    count against node 20 (its deadline withdrawn): the node completes when the new report's price is fixed, with no
+    count against node 20 (its deadline withdrawn when the objection is upheld): the node completes when the new report's price is fixed, with no
     freeze for the 中院执行局长 to lift. Before (2026-12-07), node 20 froze at day 30 while the appraisal was out."""
     case = Case(seed=5).seal().price()
     started = case.state.node(20, case.asset).started_at
@@ -223,8 +223,8 @@ def test_an_upheld_objection_with_a_30_day_appraisal_does_not_freeze_node_20():
     assert case.lot.stage == "fixed" and case.status(20) == "done"
     assert not _frozen(case, 20) and not _events(case, EventKind.DEADLINE_MISSED, 20)
     assert not _events(case, EventKind.WARNING, 20)  # withdrawn before its warning (a day ahead)
-    [withdrawn] = _events(case, EventKind.DEADLINE_WITHDRAWN, 20, case.asset)  # at the objection
-    assert withdrawn.item == "main" and withdrawn.data["by"] == "objection_received" and withdrawn.data["due"] == due
+    [withdrawn] = _events(case, EventKind.DEADLINE_WITHDRAWN, 20, case.asset)  # at the upheld objection
+    assert withdrawn.item == "main" and withdrawn.data["by"] == "objection_upheld" and withdrawn.data["due"] == due
     # node 23's 10 days still count from the price fixed
     [fixed] = _fixed(case)
     [set_23] = _events(case, EventKind.DEADLINE_SET, 23, case.asset)
@@ -249,3 +249,26 @@ def test_node_20_still_freezes_when_the_price_is_simply_not_fixed_in_30_days():
     assert frozen.at == due and frozen.data["unfreeze_by"] == ["intermediate_bureau_head"]
     assert case.status(20) == "frozen" and not _events(case, EventKind.DEADLINE_WITHDRAWN, 20)
 
+
+
+def test_an_objection_received_but_never_reviewed_leaves_node_20_its_30_days():
+    """Review R6: the 30 days were withdrawn when an objection was *received* — a court that then never reviewed it
+    had no deadline on the price left (node 22's 15 days are missed without a freeze, node 20 stayed in progress for
+    good, node 23 never set). Only an upheld objection stops them now: one left pending freezes node 20 at its 30
+    days, and one dismissed leaves them running too."""
+    case = Case(seed=5).seal().price()
+    due = case.due(20)
+    case.court.run_for(timedelta(days=1))
+    case.d.object(case.k, case.asset, by="被执行人")
+    case.court.run_until(due + timedelta(hours=1))
+    assert not _events(case, EventKind.DEADLINE_WITHDRAWN, 20)
+    [frozen] = _frozen(case, 20)
+    assert frozen.at == due and case.status(20) == "frozen"
+
+    dismissed = Case(seed=5).seal().price()
+    dismissed.court.run_for(timedelta(days=1))
+    dismissed.d.object(dismissed.k, dismissed.asset, by="被执行人")
+    dismissed.d.review_objection(dismissed.k, dismissed.asset, upheld=False)
+    assert not _events(dismissed, EventKind.DEADLINE_WITHDRAWN, 20)
+    main = dismissed.state.node(20, dismissed.asset).items.get("main")
+    assert main is not None and not main.done  # still running (withdrawn at the receipt on the old rule)

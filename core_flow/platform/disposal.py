@@ -557,6 +557,7 @@ class Disposal:
         out = self._complete(lot, 22, self._report_instance(lot))
         lot.objection = "upheld" if upheld else "dismissed"
         if upheld:
+            self._record(lot, "objection_upheld")  # the asset's: node 20's 30 days stop (process.yaml node 20)
             self.price(case_id, asset, method)
         elif lot.objection_until is not None and self.now >= lot.objection_until:
             self._fix(lot)
