@@ -888,6 +888,35 @@ def _scalar_forms(schema: dict[str, Any]) -> None:
     schema["then"] = {"properties": {"case": {"required": required}}}
 
 
+PARAMETER = {"type": "string", "pattern": "^\\$\\{[^{}]+\\}$",
+             "description": "参数表的一列：整个值写 ${列名}，每行运行时替换为该行的值（保留其类型）/ a column of the "
+                            "parameters table: the whole value ${name}, the row's value (its type kept) at run time"}
+_TYPED = {"integer", "number", "boolean"}
+
+
+def _parameter_forms(node: Any, catalogues: frozenset[str] = frozenset()) -> Any:
+    """A value of a name from a catalogue (an enum) or of a number or a yes/no may be a parameter, ``${列名}``, in a
+    scenario with ``parameters`` (the loader puts the row's value there, its type kept): an editor flagged
+    ``state: ${state}`` though the file ran. Strings took it already. The catalogues' own definitions stay the
+    published names; where one is used (``$ref``), the parameter is offered beside it."""
+    if isinstance(node, list):
+        return [_parameter_forms(v, catalogues) for v in node]
+    if not isinstance(node, dict):
+        return node
+    ref = node.get("$ref")
+    if isinstance(ref, str) and ref.rsplit("/", 1)[-1] in catalogues:
+        return {"anyOf": [node, {"$ref": "#/$defs/Parameter"}]}
+    node = {k: (v if k == "$defs" else _parameter_forms(v, catalogues)) for k, v in node.items()}
+    if "$defs" in node:
+        node["$defs"] = {name: d if name in catalogues else _parameter_forms(d, catalogues)
+                         for name, d in node["$defs"].items()}
+    kind = node.get("type")  # a schema's type — not a property named type (CaseSpec's, a command's)
+    kinds = set(kind) if isinstance(kind, list) else {kind} if isinstance(kind, str) else set()
+    if isinstance(node.get("enum"), list) or (kinds & _TYPED and "string" not in kinds):
+        return {"anyOf": [node, {"$ref": "#/$defs/Parameter"}]}
+    return node
+
+
 def json_schema() -> dict[str, Any]:
     from scenarios.catalogue import schema_defs
 
@@ -895,6 +924,8 @@ def json_schema() -> dict[str, Any]:
     schema.setdefault("$defs", {}).update(schema_defs())  # the published names (README 名称目录 / catalogues)
     _link_catalogues(schema)
     _scalar_forms(schema)
+    schema = _parameter_forms(schema, frozenset(schema_defs()))
+    schema["$defs"]["Parameter"] = PARAMETER
     schema["$schema"] = "https://json-schema.org/draft/2020-12/schema"
     schema["title"] = "zhixing 场景文件 / zhixing scenario"
     return schema

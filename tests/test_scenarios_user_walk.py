@@ -390,3 +390,28 @@ def test_an_interrupted_driven_court_run_exits_1_saying_so(tmp_path: Path, monke
     code = main(["certify", "court", "--driver", "http://127.0.0.1:9", "--listen", "127.0.0.1:0",
                  "--out", str(tmp_path / "ev")])
     assert code == 1 and "运行被中断（Ctrl-C）" in capsys.readouterr().err
+
+
+def test_the_schema_takes_a_parameter_where_a_name_a_number_or_a_yes_no_goes():
+    """A parameterised scenario (README 'Reuse') ran, but an editor checking it against scenarios/schema.json
+    flagged ``state: ${state}`` (a catalogue's enum) and ``money: ${money}`` (a yes/no): the schema knew no
+    ``${column}`` outside plain text."""
+    import json
+
+    import jsonschema
+
+    from tests.test_scenarios_newcomer import _editor_yaml
+
+    schema = json.loads(Path("scenarios/schema.json").read_text(encoding="utf-8"))
+    validator = jsonschema.Draft202012Validator(schema)
+    text = ("name: 参数 ${state}\nparameters: {columns: [state, money, node], rows: [[已预警, true, 7]]}\n"
+            "case:\n  number: (2025)豫0811执3603号\n  money: ${money}\n  filed: 2025-03-03 10:00\n"
+            "  debtors: [{as: 卫某, world: 5}]\n"
+            "steps:\n  - assign: 李法官\n  - expect_node:\n      node: ${node}\n      state: ${state}\n")
+    (doc,) = _editor_yaml(text)
+    assert [e.message for e in validator.iter_errors(doc)] == []
+    (wrong,) = _editor_yaml(text.replace("state: ${state}\n", "state: 已预敬\n"))
+    assert list(validator.iter_errors(wrong))  # a misspelt name is still flagged
+    (half,) = _editor_yaml(text.replace("money: ${money}", "money: $money"))
+    assert list(validator.iter_errors(half))  # and a parameter not written whole
+    assert parse_text(text, "t.scenario.yaml")[1] == []  # the loader takes it (and ran it)
