@@ -214,13 +214,17 @@ class InKindAgreement(_Model):
     (民诉法解释 (2022) 第四百九十一条 as the brief cites it, "无法拍卖或者变卖的，经申请执行人同意…作价后交付申请
     执行人抵偿债务…申请执行人拒绝接收或者管理的，退回被执行人" as remembered: unconfirmed, not in LAW.md);
     ``both``: both parties' consent, as for an agreement without a sale; ``refuse``: not taken (the property stays
-    sealed or is released)."""
+    sealed or is released). ``failed_sale_floor``: there, with the applicant's consent alone (the debtor not
+    consenting) — ``sale_price``: the agreed value may not be below the price the 变卖 offered it at (the debtor's
+    property is not given the creditor for less than anyone could have bought it; our choice, review R6, unconfirmed);
+    ``none``: any positive value."""
 
     allowed: StrictBool = True
     other_measures: Literal["consent", "refuse", "ignore"] = "consent"
     reference_price: Literal["optional", "required"] = "optional"
     above_claim: Literal["difference", "refuse"] = "difference"
     after_failed_sale: Literal["applicant", "both", "refuse"] = "applicant"
+    failed_sale_floor: Literal["sale_price", "none"] = "sale_price"
 
 
 class MeasureTerms(_Model):

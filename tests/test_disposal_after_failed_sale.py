@@ -49,19 +49,37 @@ def test_the_bundled_rule_takes_it_with_the_applicants_consent():
 def test_after_a_failed_sale_the_applicant_takes_the_property_at_an_agreed_value():
     case = _unsold()
     lid = case.lot.listing_id
-    out = _agree(case)  # the debtor's consent not needed here; the old code: refused (disposal_stage)
+    price = case.lot.starting_price_cents  # the 变卖's price: the least the applicant alone may take it at
+    assert price is not None and price > 0
+    out = _agree(case, price=price)  # the debtor's consent not needed here; the old code: refused (disposal_stage)
     assert out.accepted and case.lot.stage == "in_kind"
     [confirmed] = [e for e in case.court.runtime.case_events(case.k)
                    if e.kind == EventKind.ANCHOR and e.data.get("anchor") == "sale_confirmed"]
     assert confirmed.data["by_agreement"] and confirmed.data["after_failed_sale"]
-    assert confirmed.data["in_kind_price_cents"] == 200_000_00
-    assert case.state.outstanding_cents() == CLAIM - 200_000_00
+    assert confirmed.data["in_kind_price_cents"] == price
+    assert case.state.outstanding_cents() == max(0, CLAIM - price)  # above the claim: the difference owed
     assert case.state.node(30, case.asset).items["ruling"].due is not None  # node 30's 10 days from the agreement
     view = case.court.session.auction.get(lid)  # the 变卖's listing on the platform: taken in kind by agreement
-    assert view.status is ListingStatus.TAKEN_IN_KIND and view.in_kind_price_cents == 200_000_00
+    assert view.status is ListingStatus.TAKEN_IN_KIND and view.in_kind_price_cents == price
     case.d.transfer(case.k, case.asset)  # to the applicant, as after a 流拍
     case.court.run_for(timedelta(days=2))
     assert case.lot.registered and not case.state.assets[case.asset].active
+
+
+def test_on_the_applicants_consent_alone_a_value_below_the_sale_price_is_refused_and_nothing_changes():
+    """Review R6: with the applicant's consent alone any positive value was taken — the creditor could have the
+    debtor's property for a token sum. Now not below the price the 变卖 offered it at (in_kind.failed_sale_floor:
+    sale_price, our choice); with the debtor's consent, or the floor set to none, a lower value is taken."""
+    case = _unsold()
+    floor = case.lot.starting_price_cents
+    before = _snapshot(case)
+    with pytest.raises(UserError) as err:
+        _agree(case, price=floor - 1)
+    assert err.value.code == "in_kind_price" and "变卖价" in err.value.zh and "failed_sale_floor" in err.value.en
+    assert err.value.where.endswith("price") and _snapshot(case) == before
+    assert _agree(case, price=floor // 2, debtor=True).accepted  # both consent: their value
+    lenient = _unsold(_rules(failed_sale_floor="none"))
+    assert _agree(lenient, price=lenient.lot.starting_price_cents // 2).accepted
 
 
 def test_without_the_applicants_consent_it_is_refused_and_nothing_changes():

@@ -878,6 +878,15 @@ class Disposal:
             raise UserError(f"抵债作价须大于零（收到 {price_cents} 分）",
                             f"the agreed value must be positive (got {price_cents} cents)", where=f"{where} price",
                             code="in_kind_price")
+        floor = lot.starting_price_cents or 0  # the price the 变卖 offered it at (_listed, round "sale")
+        if (after_sale and not debtor_consents and rules.failed_sale_floor == "sale_price"
+                and price_cents < floor):
+            least, got = (f"{c // 100:,}.{c % 100:02d} 元" for c in (floor, price_cents))
+            raise UserError(f"变卖不成的财产未经被执行人同意，抵债作价不得低于变卖价 {least}（收到 {got}；"
+                            "process.yaml 节点29 in_kind.failed_sale_floor）",
+                            f"without the debtor's consent, property a 变卖 did not sell goes in kind at no less than "
+                            f"its 变卖 price, {least} (got {got}; process.yaml node 29 in_kind.failed_sale_floor)",
+                            where=f"{where} price", code="in_kind_price")
         if lot.stage in ("listed", "relisted", "sale"):
             raise UserError("该财产正在拍卖或变卖中，不能协议以物抵债（须待本轮结束）",
                             "the property is listed for auction or 变卖: no payment in kind by agreement while the "
