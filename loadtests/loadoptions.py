@@ -118,6 +118,12 @@ def check_options(o: argparse.Namespace | Any) -> Plan:
     if o.steps.strip() and not any(r > 0 for r in steps):  # ',,' ran the default --rate; '0,0' ran and failed
         raise OptionError("--steps", f"没有大于 0 的速率：{o.steps!r}（应为逗号分隔的速率，如 50,100,200）",
                           f"no rate above 0: {o.steps!r} (comma-separated rates, e.g. 50,100,200)")
+    if o.judge == "every" and any(r > 0 for r in steps):  # a knee search steps past the knee on purpose
+        raise OptionError("--judge", "--judge every 不与 --steps 同用：寻找拐点的逐级加速有意超过拐点，必然未通过；"
+                          "拐点搜索按最低一级判定（--judge lowest），重放高峰日请用 --rate-file",
+                          "--judge every does not go with --steps: a knee search steps past the knee on purpose and "
+                          "would always fail; a knee search is judged on its lowest stage (--judge lowest), a peak "
+                          "day replayed with --rate-file")
     _parsed("--control-mix", parse_mix, o.control_mix)
     if o.rate_file:
         _file("--rate-file", read_rate_file, o.rate_file)

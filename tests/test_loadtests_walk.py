@@ -374,6 +374,8 @@ def test_a_fixtures_typo_is_named_by_file_line_and_entry(fixtures: Path, tmp_pat
     # review R2: ',,' ran the default 100/s run and passed; '0,0' ran and failed on nothing
     (["--", "--steps", ",,"], "--steps: 没有大于 0 的速率：',,'"),
     (["--", "--steps", "0,0"], "--steps: 没有大于 0 的速率：'0,0'"),
+    # review R6: a knee search judged on every stage steps past the knee on purpose and always failed, after the run
+    (["--", "--steps", "50,100", "--judge", "every"], "--judge: --judge every 不与 --steps 同用"),
 ])
 def test_run_refuses_before_the_server_starts(args: list[str], expected: str, run_py, capsys) -> None:
     code, out, err = _main(run_py, capsys, *args)
