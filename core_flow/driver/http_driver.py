@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from datetime import datetime
 from typing import Any
+from urllib.parse import unquote
 
 import httpx
 
@@ -53,13 +54,27 @@ class HttpDriver:
         except httpx.HTTPError as err:
             raise UserError(f"无法连接被测法院系统：{err}", f"cannot reach the court system under test: {err}",
                             where=f"--court-url {self.base_url}", code="court_unreachable") from None
+        where = f"{method} {unquote(path)}"  # the case number as written, not percent-encoded
         if response.status_code >= 400:
-            body = response.json() if response.headers.get("content-type", "").startswith("application/json") else {}
+            body: Any = {}
+            if response.headers.get("content-type", "").startswith("application/json"):
+                try:
+                    body = response.json()
+                except ValueError:  # said to be JSON, and not: the status is what there is to say
+                    body = {}
             body = body if isinstance(body, dict) else {}
             raise UserError(body.get("zh") or f"被测系统返回 {response.status_code}",
                             body.get("en") or f"the system under test answered {response.status_code}",
-                            where=f"{method} {path}", code=body.get("code") or "court_error")
-        return None if response.status_code == 204 or not response.content else response.json()
+                            where=where, code=body.get("code") or "court_error")
+        if response.status_code == 204 or not response.content:
+            return None
+        try:
+            return response.json()
+        except ValueError:  # a court answering an HTML page or plain text: a located mistake, not a stack trace
+            kind = response.headers.get("content-type", "")
+            raise UserError(f"被测系统的答复不是 JSON（HTTP {response.status_code}，{kind or '未注明类型'}）",
+                            f"the system under test did not answer JSON (HTTP {response.status_code}, "
+                            f"{kind or 'no content type'})", where=where, code="court_error") from None
 
     def reset(self, setup: RunSetup) -> Clock:
         return Clock.model_validate(self._call("PUT", "/court", json=setup.model_dump(mode="json")))
