@@ -67,7 +67,7 @@ def _driver(handler) -> HttpDriver:
 
 
 @pytest.mark.parametrize(("answer", "seen"), [
-    (httpx.Response(200, text="<html>网站首页</html>", headers={"content-type": "text/html"}), "JSONDecodeError"),
+    (httpx.Response(200, text="<html>网站首页</html>", headers={"content-type": "text/html"}), "不是 JSON"),
     (httpx.Response(404, text="Not Found"), "404"),
     (httpx.Response(200, json={"status": "ok"}), "KeyError"),
 ])
