@@ -169,10 +169,10 @@ def test_a_receipt_smaller_than_the_fee_all_goes_to_it_by_a_payout_of_nothing_mo
     assert state.status(33, "R1") == NodeStatus.DONE and state.fee_left_cents() == 400_00
     assert state.outstanding_cents() == CLAIM
     _receive(rt, "R2", 10_000_00, first=False)
-    assert rt.submit(c.PayOut("K", "R2", 0)).accepted  # settles the 400 left, pays nothing: allowed
-    assert rt.submit(c.PayOut("K", "R2", 0)).refusal.code == "BAD_AMOUNT"  # the fee settled: 0 is not a payout
+    # R2 covers the 400 left and more: 0 is no payout (it settled the fee and paid nothing before review R7)
+    assert rt.submit(c.PayOut("K", "R2", 0)).refusal.code == "BAD_AMOUNT"
     out = rt.submit(c.PayOut("K", "R2", 9_600_00))
-    assert out.accepted and _kinds(out) == [EventKind.PAID_OUT]
+    assert out.accepted and _kinds(out) == [EventKind.FEE_SETTLED, EventKind.PAID_OUT]
     assert state.fee_settled_cents() == FEE and state.outstanding_cents() == CLAIM - 9_600_00
 
 

@@ -265,7 +265,9 @@ class MoneyRules:
         fee_first = fee_left > 0 and (cmd.surplus or self.e.process.fees.application_fee.settle == "before_applicant"
                                       or state.outstanding_cents() == 0)
         fee_before = min(fee_left, left) if fee_first else 0
-        least = 0 if fee_before else 1  # a payout settling the fee may pay nothing more (the receipt all goes to it)
+        # a payout of 0 only settles the fee, where the fee takes all that is left of the receipt (PROFILE.md 0.3.1);
+        # a receipt with more pays someone at least a fen — before (R7), 0 was taken whenever a fee was due
+        least = 0 if fee_before and fee_before == left else 1
         if cmd.amount_cents < least or cmd.amount_cents > left:
             self.e._refuse(out, cmd, now, "BAD_AMOUNT", f"发放金额应在 {least} 至 {left} 分之间",
                          f"the paid amount must be between {least} and {left} cents", (left,))
