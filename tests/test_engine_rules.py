@@ -151,6 +151,10 @@ def test_limit_freezes_the_closing_node_if_neither_closed_nor_extended(rt):
     assert rt.submit(c.Close("K", "终结", reviewed_by="审判管理办公室")).refusal.code == "NODE_FROZEN"
     rt.submit(c.RequestUnfreeze("K", 43, by="张三"))
     assert rt.submit(c.ApproveUnfreeze("K", 43, "院长")).refusal.code == "WRONG_AUTHORITY"
+    # the Chinese half names the authority in Chinese however it was given (it said "president 无权审批")
+    by_code = rt.submit(c.ApproveUnfreeze("K", 43, "president")).refusal
+    assert by_code.code == "WRONG_AUTHORITY" and by_code.zh.startswith("院长 无权审批")
+    assert "president" not in by_code.zh
     # 层报: the 省法院 decides only a request the 中院 passed up
     assert rt.submit(c.ApproveUnfreeze("K", 43, "省法院")).refusal.code == "NOT_FORWARDED"
     out = rt.submit(c.ApproveUnfreeze("K", 43, "中院"))

@@ -298,8 +298,9 @@ class EngineCore:
             code = None
         if code is None or code not in allowed:
             names = "、".join(self.process.authority(a).name for a in allowed)
+            given = self.process.authority(code).name if code is not None else cmd.authority  # 院长, not "president"
             self._refuse(out, cmd, now, "WRONG_AUTHORITY",
-                         f"{cmd.authority} 无权审批，应由{names}审批",
+                         f"{given} 无权审批，应由{names}审批",
                          f"{cmd.authority} may not approve this; approver: {', '.join(allowed)}",
                          tuple(allowed))
             return None
