@@ -20,6 +20,7 @@ from certify.runner import wall_clock
 from certify.sut import check_base_url
 from core_flow.errors import UserError
 from core_flow.masking import mask_text
+from core_flow.os_text import os_reason
 from core_flow.profile import PROFILE_VERSION
 from mock_agencies.settings import Settings
 
@@ -68,8 +69,8 @@ def bind_listen(listen: str, advertise: str | None = None) -> tuple[socket.socke
         sock.listen(128)
     except OSError as err:
         sock.close()
-        raise UserError(f"无法在 {listen} 监听：{err.strerror or err}（端口已被占用？）",
-                        f"cannot listen on {listen}: {err.strerror or err} (is the port in use?)",
+        raise UserError(f"无法在 {listen} 监听：{os_reason(err)[0]}（端口已被占用？）",
+                        f"cannot listen on {listen}: {os_reason(err)[1]} (is the port in use?)",
                         where="--listen") from None
     sock.set_inheritable(True)
     bound = sock.getsockname()[1]

@@ -29,6 +29,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, ValidationIn
 from core_flow import yaml_text
 from core_flow.errors import UserError, read_utf8, together
 from core_flow.identity import number_problem
+from core_flow.os_text import os_reason
 from core_flow.protocol import AssetKind, SubjectKind
 from core_flow.validation import field_messages
 
@@ -196,7 +197,8 @@ def load_fixtures(path: Path) -> Fixtures:
     try:
         tree, data = yaml_text.compose_and_load(read_utf8(path, ("测试数据文件", "fixtures file")))
     except OSError as err:
-        raise UserError(f"无法读取测试数据文件：{err.strerror}", f"cannot read the fixtures file: {err.strerror}",
+        zh, en = os_reason(err)
+        raise UserError(f"无法读取测试数据文件：{zh}", f"cannot read the fixtures file: {en}",
                         where=str(path)) from None
     except yaml.YAMLError as err:
         mark = getattr(err, "problem_mark", None) or getattr(err, "context_mark", None)

@@ -15,6 +15,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
 from core_flow.errors import UserError
+from core_flow.os_text import os_reason
 
 MAX_BODY = 2**20  # bytes of one callback's body
 MAX_ARRIVALS = 10_000  # callbacks kept; beyond, a flood: answered 503 and only counted
@@ -22,6 +23,11 @@ TIMEOUT = 10.0  # seconds a sender may take to send its request
 
 
 @dataclass(frozen=True)
+
+def _why(err: OSError | OverflowError) -> tuple[str, str]:
+    """An OSError's reason in both languages; a port out of range (OverflowError) as Python says it."""
+    return os_reason(err) if isinstance(err, OSError) else (str(err), str(err))
+
 class Arrival:
     path: str
     key: str
@@ -74,9 +80,10 @@ class CallbackReceiver:
         try:
             self._server = Server((host, port), Handler)
         except (OSError, OverflowError) as err:
-            raise UserError(f"回调接收端无法在 {host}:{port} 监听：{getattr(err, 'strerror', None) or err}",
-                            f"the callback receiver cannot listen on {host}:{port}: "
-                            f"{getattr(err, 'strerror', None) or err}", where="--callback-host") from None
+            zh, en = _why(err)
+            raise UserError(f"回调接收端无法在 {host}:{port} 监听：{zh}",
+                            f"the callback receiver cannot listen on {host}:{port}: {en}",
+                            where="--callback-host") from None
         self._server.daemon_threads = True
         shown = advertise or host
         self.url = f"http://{f'[{shown}]' if ':' in shown else shown}:{self._server.server_address[1]}"

@@ -10,6 +10,7 @@ from typing import IO
 from core_flow.engine import Event
 from core_flow.errors import UserError
 from core_flow.masking import mask_data
+from core_flow.os_text import os_reason
 
 
 class EventLog:
@@ -20,8 +21,9 @@ class EventLog:
         try:
             self._fh: IO[str] | None = self.path.open("w", encoding="utf-8")
         except OSError as err:
-            raise UserError(f"无法写入事件日志：{err.strerror}", f"cannot write the event log: {err.strerror}",
-                            where=str(self.path), code="bad_event_log") from None
+            zh, en = os_reason(err)
+            raise UserError(f"无法写入事件日志：{zh}", f"cannot write the event log: {en}", where=str(self.path),
+                            code="bad_event_log") from None
 
     def write(self, event: Event) -> None:
         if self._fh is None:

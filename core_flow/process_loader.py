@@ -16,6 +16,7 @@ from pydantic import ValidationError
 from core_flow import yaml_text
 from core_flow.errors import UserError, read_utf8
 from core_flow.model import CrossReferenceError, Process
+from core_flow.os_text import os_reason
 
 DEFAULT_PROCESS = "process.yaml"
 
@@ -35,7 +36,7 @@ def load_process(path: str | Path) -> Process:
     try:
         text = read_utf8(path, ("流程文件", "process file"))
     except OSError as err:
-        raise UserError(f"无法读取流程文件：{err.strerror}", f"cannot read the process file: {err.strerror}",
+        raise UserError(f"无法读取流程文件：{os_reason(err)[0]}", f"cannot read the process file: {os_reason(err)[1]}",
                         where=str(path)) from None
     return parse_process(text, str(path))
 

@@ -19,6 +19,7 @@ from pydantic import ValidationError
 
 from core_flow import yaml_text
 from core_flow.errors import NotUtf8, UserError, read_utf8
+from core_flow.os_text import os_reason
 from scenarios import reuse, schedule
 from scenarios.model import STEP_KEYS, Scenario, field_names, field_places
 
@@ -104,7 +105,7 @@ def parse_file(path: str | Path) -> tuple[list[Scenario], list[Problem]]:
     try:
         text = read_utf8(path, ("场景文件", "scenario file"))
     except OSError as err:
-        return [], [Problem(str(path), 0, "", f"无法读取：{err.strerror}", f"cannot read: {err.strerror}")]
+        return [], [Problem(str(path), 0, "", f"无法读取：{os_reason(err)[0]}", f"cannot read: {os_reason(err)[1]}")]
     except NotUtf8 as err:
         return [], [Problem(str(path), err.line, "", err.zh, err.en)]
     return parse_text(text, str(path))

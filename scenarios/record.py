@@ -36,6 +36,7 @@ import yaml
 from core_flow.case_number import NUMBER as CASE_NUMBER
 from core_flow.case_number import CaseNumbers
 from core_flow.errors import UserError, read_utf8
+from core_flow.os_text import os_reason
 from core_flow.platform.disposal import SALE_PERIOD_DAYS
 from core_flow.protocol import AssetKind
 
@@ -69,7 +70,7 @@ def read_log(path: str | Path) -> list[dict[str, Any]]:
         text = read_utf8(p, ("事件日志", "event log"), "bad_event_log")
         lines = text.splitlines()
     except OSError as err:
-        raise UserError(f"无法读取事件日志：{err.strerror}", f"cannot read the event log: {err.strerror}",
+        raise UserError(f"无法读取事件日志：{os_reason(err)[0]}", f"cannot read the event log: {os_reason(err)[1]}",
                         where=str(p), code="bad_event_log") from None
     if lines and lines[0].strip() == _CSV_HEADER:
         return _read_csv(p, text)

@@ -19,6 +19,7 @@ from datetime import date, datetime
 from pathlib import Path
 
 from core_flow.errors import NotUtf8, UserError, read_utf8
+from core_flow.os_text import os_reason
 
 TITLE_ROWS = 10  # a header is looked for this far down (a court's export: its title, date and unit rows above it)
 
@@ -61,8 +62,8 @@ def read_sheet(p: Path, known: Known, what: tuple[str, str], used: Known | None 
             text, encoding = _csv_text(p, what)
             rows, delimiter = _delimited(p, text, known, what)
     except OSError as err:
-        raise UserError(f"无法读取{what[0]} {p}：{err.strerror}", f"cannot read the {what[1]} {p}: {err.strerror}",
-                        where=str(p)) from None
+        zh, en = os_reason(err)
+        raise UserError(f"无法读取{what[0]} {p}：{zh}", f"cannot read the {what[1]} {p}: {en}", where=str(p)) from None
     at = header_line(rows, known) or 0  # none found: the first row's unknown columns are said by the reader
     header = list(rows[at][1]) if rows else []
     while header and not header[-1].strip():  # a sheet's empty columns to the right

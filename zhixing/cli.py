@@ -7,6 +7,7 @@ import sys
 import typer
 
 from core_flow.errors import UserError
+from core_flow.os_text import os_reason
 from zhixing import help_text, usage, warning_lines
 
 app = typer.Typer(
@@ -102,8 +103,8 @@ def main(argv: list[str] | None = None) -> int:
     except OSError as err:  # a path the user gave that cannot be read or written (a full disk, a permission)
         if err.filename is None:
             raise
-        typer.echo(f"错误 / error: {err.filename}: 无法读写（{err.strerror}） / cannot read or write it "
-                   f"({err.strerror})", err=True)
+        typer.echo(f"错误 / error: {err.filename}: 无法读写（{os_reason(err)[0]}） / cannot read or write it "
+                   f"({os_reason(err)[1]})", err=True)
         return 2
     return result if isinstance(result, int) else 0
 

@@ -7,6 +7,7 @@ import os
 from pathlib import Path
 
 from core_flow.errors import UserError
+from core_flow.os_text import os_reason
 
 
 def output_dir(path: Path, option: str, *, make: bool = True) -> Path:
@@ -27,8 +28,8 @@ def output_dir(path: Path, option: str, *, make: bool = True) -> Path:
     try:
         path.mkdir(parents=True, exist_ok=True)
     except OSError as err:
-        raise UserError(f"无法创建输出目录 {path}：{err.strerror}",
-                        f"cannot make the output directory {path}: {err.strerror}", where=option) from None
+        raise UserError(f"无法创建输出目录 {path}：{os_reason(err)[0]}",
+                        f"cannot make the output directory {path}: {os_reason(err)[1]}", where=option) from None
     if not os.access(path, os.W_OK | os.X_OK):
         raise UserError(f"输出目录不可写：{path}", f"the output directory is not writable: {path}", where=option)
     return path
