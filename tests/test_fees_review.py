@@ -39,3 +39,41 @@ def test_a_payout_of_0_still_settles_a_fee_that_takes_the_whole_receipt_or_exact
     _receive(rt, "R3", 10_000_00, first=False)
     assert rt.submit(c.PayOut("K", "R3", 0)).refusal.code == "BAD_AMOUNT"  # no fee left: 0 is no payout
     assert FEE == 1_400_00
+
+
+def test_the_simulations_check_flags_a_fee_settled_beyond_the_fee_due():
+    """sim/invariants.py (325e577) came without a test: the court of test_fees's end-to-end scenario checks clean,
+    and a fee settled above the fee due (planted: the engine never settles more) is a violation, in both languages."""
+    from datetime import timedelta
+
+    from core_flow.process_loader import parse_process
+    from scenarios.loader import parse_text
+    from scenarios.runner import run_scenario
+    from sim.assembly import build_virtual_court
+    from sim.invariants import Checker
+    from tests.test_fees import SCENARIO, _with_fee
+
+    process = parse_process(_with_fee(enabled=True))
+    scenarios, problems = parse_text(SCENARIO)
+    assert not problems, problems
+    courts = []
+
+    def factory(sc, spec):
+        courts.append(build_virtual_court(sc.case.filed, seed=sc.seed, profile=sc.profile, court=spec, clerk=False,
+                                          process=process))
+        return courts[-1]
+
+    assert run_scenario(scenarios[0], factory).passed
+    court, case = courts[0], scenarios[0].case.number
+    end = court.clock.now() + timedelta(hours=2)
+
+    def fee_violations():
+        report = Checker(process).finish(court, end)
+        return [v for v in report["violations"] if "执行申请费" in v["zh"]]
+
+    assert fee_violations() == []
+    state = court.runtime.cases[case]
+    receipt = next(r for r in state.receipts.values() if r.fee_cents)
+    receipt.fee_cents += 1  # one fen more settled than due
+    [bad] = fee_violations()
+    assert bad["case"] == case and f"{FEE + 1} 分" in bad["zh"] and f"> due {FEE} cents" in bad["en"]
