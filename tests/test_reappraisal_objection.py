@@ -197,9 +197,10 @@ def _frozen(case: Case, node: int) -> list:
 
 def test_an_upheld_objection_with_a_30_day_appraisal_does_not_freeze_node_20():
     """Node 20's 30 days run from the first request; the objection, its review (node 22's 15 days) and a new 委托评估
-    (up to 30 days: 参考价规定 (2018), LAW.md) cannot fit in what is left of them. From the objection on they do not
-    count against node 20 (its deadline withdrawn when the objection is upheld): the node completes when the new report's price is fixed, with no
-    freeze for the 中院执行局长 to lift. Before (2026-12-07), node 20 froze at day 30 while the appraisal was out."""
+    (up to 30 days: 参考价规定 (2018), LAW.md) cannot fit in what is left of them. From the upheld objection on they
+    do not count against node 20 (its deadline withdrawn): the node completes when the new report's price is fixed,
+    with no freeze for the 中院执行局长 to lift. Before (2026-12-07), node 20 froze at day 30 while the appraisal was
+    out."""
     case = Case(seed=5).seal().price()
     started = case.state.node(20, case.asset).started_at
     due = case.due(20)
