@@ -236,12 +236,14 @@ class Run:
         """A node instance: an asset alias of the holdings stands for the platform's ``agency:account`` id; a receipt's
         name for its id among the receipts of the step's case (a 恢复执行 case's own, with ``case:``). ``房产#2``: the
         asset's second price report (nodes 21–22 of a report after an upheld objection or a lapsed price: the
-        instance ``agency:account#2``, core_flow.platform.disposal ``report_instance``)."""
+        instance ``agency:account#2``, core_flow.platform.disposal ``report_instance``); ``房产#1/2``: the second
+        objection to its first report (node 22, ``objection_instance``)."""
         if raw and raw in self.assets:
             _, agency, number = self.assets[raw]
             return f"{agency}:{number}"
         base, sep, nth = (raw or "").rpartition("#")
-        if sep and nth.isdigit() and base in self.assets:
+        # ``房产#1/2``: the second objection to the first report (node 22: Disposal.objection_instance)
+        if sep and all(p.isdigit() for p in nth.split("/", 1)) and base in self.assets:
             _, agency, number = self.assets[base]
             return f"{agency}:{number}#{nth}"
         if raw and raw in self.names:

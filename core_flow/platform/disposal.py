@@ -16,11 +16,13 @@ hand-recorded anchor:
   动产 2 years) like a freeze, and released (14) after the transfer;
 * **reference price** (nodes 20–22): 网络询价 (three platforms, 3 days, the average) or 委托评估 (30 days) through the
   pricing platform; asking starts node 20; the report (``report_received``) starts node 21; serving it opens the
-  5-day objection window (counted by the legal calendar); an objection (``objection_received``) starts node 22's
-  review; at the end of the window with no objection pending — or when the review dismisses one — the price is fixed
-  (``reference_price_fixed``: node 20 done, node 23's 10 days with its 督办 start); an upheld objection has a new
-  price asked, and its report goes the same way (served, objectable, fixed), nodes 21–22 timed again under the
-  report's own instance (``<asset>#2``…: ``Disposal.report_instance``);
+  5-day objection window (counted by the legal calendar); every objection in it, each party's (``objection_received``,
+  ``by``), starts node 22's review of it, 15 days from its own receipt (``Disposal.objection_instance``); at the end
+  of the window with no objection pending — or when the review dismisses the last one pending — the price is fixed
+  (``reference_price_fixed``: node 20 done, node 23's 10 days with its 督办 start); an upheld objection (the others
+  pending to the same report are moot then: their 15 days withdrawn) has a new price asked, and its report goes the
+  same way (served, objectable, fixed), nodes 21–22 timed again under the report's own instance (``<asset>#2``…:
+  ``Disposal.report_instance``);
 * **auction** (nodes 23–27, 29): notifying the parties names the announcement's date (``announcement_scheduled``,
   node 24's "3 days before"); listing on the auction platform with the floor, deposit and notice the rules require
   completes node 23 and — the platform publishes the announcement at once — node 25 (``auction_scheduled``); the
@@ -143,7 +145,8 @@ class Lot:
     reference_price_cents: int | None = None
     valid_until: datetime | None = None  # the reference price's validity (the pricing platform's answer)
     objection_until: datetime | None = None
-    objection: str | None = None  # None | pending | upheld | dismissed
+    objection: str | None = None  # None | pending (any) | upheld | dismissed: the current report's, in sum
+    objections: list[Objection] = field(default_factory=list)  # to the current report, in the order received
     fixed_at: datetime | None = None
     announce_at: datetime | None = None
     listing_id: str | None = None
@@ -162,6 +165,18 @@ class Lot:
     # the other measures on the property (other courts', other cases'; in effect or 轮候) as its agency last reported
     # them — a query's answer, the answer to the seal or freeze (``Disposal.reported``); None: none reported since found
     measures: tuple[ExistingFreeze, ...] | None = None
+
+
+@dataclass
+class Objection:
+    """One written objection to a lot's current price report (seed 004 节点二十二: "当事人、利害关系人…可以在收到报告后
+    五日内提出书面异议"): each party's, each received in the window, is recorded and reviewed on its own, node 22's 15
+    days from its own receipt under its own instance (``Disposal.objection_instance``)."""
+
+    by: str
+    at: datetime
+    instance: str
+    state: str = "pending"  # pending | upheld | dismissed | moot (another objection to the report was upheld)
 
 
 @dataclass
@@ -238,6 +253,19 @@ class Disposal:
 
     def _report_instance(self, lot: Lot) -> str:
         return self.report_instance(lot.asset, lot.reports)
+
+    @classmethod
+    def objection_instance(cls, asset: str, n: int, k: int) -> str:
+        """The node 22 instance of the ``k``th objection to the ``n``th price report of ``asset``: the report's own
+        instance for the first (``report_instance``), ``<asset>#<n>/<k>`` for a later one (``房产#1/2``: the first
+        report's second objection) — never a report's instance (``<asset>#<n>``), and under the asset's rounds, so
+        what ends the asset's deadlines (``ends_on``) ends its. Each objection is reviewed within 15 days of its own
+        receipt (seed 004 节点二十二); the engine arms an item once per instance, so each needs its own."""
+        return cls.report_instance(asset, n) if k <= 1 else f"{asset}#{max(n, 1)}/{k}"
+
+    @staticmethod
+    def _pending(lot: Lot) -> list[Objection]:
+        return [o for o in lot.objections if o.state == "pending"]
 
     def _later(self, at: datetime, action: Callable[[], None]) -> None:
         self.p.runtime.clock.call_at(max(at, self.now), action)
@@ -432,6 +460,7 @@ class Disposal:
         self._check(lot, 20, "询价评估", "a pricing request")
         if repricing:  # the lapsed price is replaced: a new report, served, its own objection window, fixed again
             lot.objection = lot.objection_until = lot.fixed_at = lot.announce_at = None
+            lot.objections = []
         lot.pricing_no += 1
         request_no = f"{self.p.court.code}-P{next(self._pricing_nos):08d}"  # the idempotency key of a retry
         port = self._port()
@@ -500,6 +529,7 @@ class Disposal:
         # "收到…委托评估…等报告后…发送给当事人"; 节点二十二: "收到报告后五日内提出书面异议"). It was fixed on arrival.
         lot.stage, lot.reports = "reported", lot.reports + 1
         lot.objection = lot.objection_until = None
+        lot.objections = []
         self._record(lot, "report_received", at, instance=self._report_instance(lot),
                      reference_price_cents=lot.reference_price_cents)
         self.p._notify("price_reported", case_id=lot.case_id, asset=lot.asset,
@@ -522,8 +552,13 @@ class Disposal:
         return out
 
     def object(self, case_id: str, asset: str, by: str = "被执行人") -> Any:
-        """A party objects to the reference price (within 5 days of receiving the report): node 22's review runs (the
-        report's instance: ``report_instance``)."""
+        """A party or 利害关系人 objects to the reference price within 5 days of receiving the report: every objection
+        in the window is received and recorded (``objection_received``, ``by``), whether another is pending or was
+        dismissed — the seed gives each of them the right (seed 004 节点二十二) — and each starts node 22's 15 days
+        from its own receipt under its own instance (``objection_instance``: the report's for the first, as before;
+        ``<asset>#<n>/<k>`` for the kth). One after the 5 days is refused (``objection_late``). Review R6 2026-12-07:
+        a second one was refused while the first was pending ("已有异议在审查中"), and one after a dismissal was taken
+        with no deadline (node 22 of the report's instance was done)."""
         lot = self.lot(case_id, asset)
         where = f"案件 case {case_id} 财产 asset {asset}"
         if lot.objection_until is not None and self.now >= lot.objection_until:
@@ -533,38 +568,62 @@ class Disposal:
         self._need(lot, ("reported",), "没有可异议的参考价报告", "no price report to object to")
         if lot.objection_until is None:
             raise UserError("报告尚未送达当事人", "the report has not been served on the parties", where=where)
-        if lot.objection == "pending":
-            raise UserError("已有异议在审查中", "an objection is already under review", where=where)
-        out = self._record(lot, "objection_received", instance=self._report_instance(lot), by=by)
+        instance = self.objection_instance(lot.asset, lot.reports, len(lot.objections) + 1)
+        out = self._record(lot, "objection_received", instance=instance, by=by)
         if out.accepted:  # a refused record (e.g. the filing node frozen) leaves the lot as it was
+            lot.objections.append(Objection(by, self.now, instance))
             lot.objection = "pending"
         return out
 
-    def review_objection(self, case_id: str, asset: str, upheld: bool, method: str = "appraisal") -> Any:
-        """参考价异议审查 (node 22): dismissed — the price stands (fixed now if the window has closed); upheld — a new
-        price is asked (委托评估 by default), and its report goes the way of the first: served (node 21), objectable
-        within 5 days (node 22), fixed when they end with none pending or its objection is dismissed. An objection to
-        the new report may be upheld again: another round, each timed (the seed sets no limit; our choice)."""
+    def review_objection(self, case_id: str, asset: str, upheld: bool, method: str = "appraisal",
+                         objection: int | None = None) -> Any:
+        """参考价异议审查 (node 22) of one objection — the earliest received still pending, or the ``objection``th to
+        the current report — completing node 22 of its instance. Dismissed: the price stands; it is fixed now if the
+        window has closed and no other objection is pending (else when the window closes, or at the last dismissal).
+        Upheld: a new price is asked (委托评估 by default), and its report goes the way of the first: served (node 21),
+        objectable within 5 days (node 22), fixed when they end with none pending or the last is dismissed. The other
+        objections to the same report still pending are moot (``moot``): the report they attack is set aside, and
+        their 15 days are withdrawn (``deadline_withdrawn`` by ``objection_upheld``, process.yaml node 22 ends_on) —
+        one already missed stays missed. An objection to the new report may be upheld again: another round, each
+        timed (the seed sets no limit; our choice)."""
         lot = self.lot(case_id, asset)
-        if lot.objection != "pending":
-            raise UserError("没有待审查的异议", "no objection under review",
-                            where=f"案件 case {case_id} 财产 asset {asset}")
+        where = f"案件 case {case_id} 财产 asset {asset}"
+        pending = self._pending(lot)
+        if not pending:
+            raise UserError("没有待审查的异议", "no objection under review", where=where)
+        if objection is None:
+            target = pending[0]
+        elif 1 <= objection <= len(lot.objections) and lot.objections[objection - 1].state == "pending":
+            target = lot.objections[objection - 1]
+        else:
+            raise UserError(f"第{objection}项异议不在审查中（待审查：{len(pending)}项）",
+                            f"objection {objection} is not under review ({len(pending)} pending)", where=where)
         self._check(lot, 22, "异议审查结果", "the objection's review")
         if upheld:  # the new price is asked at once: what would refuse it refuses the review before anything changes
             self._method(method)
             self._port()
             self._check(lot, 20, "询价评估", "a pricing request")
-        out = self._complete(lot, 22, self._report_instance(lot))
-        lot.objection = "upheld" if upheld else "dismissed"
+        out = self._complete(lot, 22, target.instance)
+        target.state = "upheld" if upheld else "dismissed"
         if upheld:
-            self._record(lot, "objection_upheld")  # the asset's: node 20's 30 days stop (process.yaml node 20)
+            for other in self._pending(lot):
+                other.state = "moot"
+            lot.objection = "upheld"
+            # the asset's: node 20's 30 days stop, and the moot objections' 15 days (process.yaml nodes 20, 22)
+            self._record(lot, "objection_upheld")
             self.price(case_id, asset, method)
-        elif lot.objection_until is not None and self.now >= lot.objection_until:
-            self._fix(lot)
+        elif self._pending(lot):
+            lot.objection = "pending"
+        else:
+            lot.objection = "dismissed"
+            if lot.objection_until is not None and self.now >= lot.objection_until:
+                self._fix(lot)
         return out
 
     def _window_closed(self, lot: Lot, served: int) -> None:
-        if lot.reports == served and lot.stage == "reported" and lot.objection in (None, "dismissed"):
+        """The report's 5 days are over: fixed if none of its objections is pending (nor upheld)."""
+        if lot.reports == served and lot.stage == "reported" and lot.objection in (None, "dismissed") \
+                and not self._pending(lot):
             self._fix(lot)
 
     def _fix(self, lot: Lot) -> None:
