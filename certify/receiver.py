@@ -22,12 +22,12 @@ MAX_ARRIVALS = 10_000  # callbacks kept; beyond, a flood: answered 503 and only 
 TIMEOUT = 10.0  # seconds a sender may take to send its request
 
 
-@dataclass(frozen=True)
-
 def _why(err: OSError | OverflowError) -> tuple[str, str]:
     """An OSError's reason in both languages; a port out of range (OverflowError) as Python says it."""
     return os_reason(err) if isinstance(err, OSError) else (str(err), str(err))
 
+
+@dataclass(frozen=True)
 class Arrival:
     path: str
     key: str

@@ -504,7 +504,8 @@ def test_a_pretender_of_zhixing_and_of_the_court_driver_gets_a_verdict_with_reas
         digest, rows, driven = drive_court(server.url, f"127.0.0.1:{free_port()}", tmp_path / "court",
                                            fault_every=3, retry_after=120, regions={})
     assert driven.passed == 0 and driven.failed and set(driven.why) == set(driven.failed)
-    assert all("JSONDecodeError" in why for why in driven.why.values())  # the court's garbage, said per case
+    # the court's garbage, said per case (the driver's located "not JSON" since e50e242, no longer JSONDecodeError)
+    assert all("不是 JSON" in why and "JSONDecodeError" not in why for why in driven.why.values()), driven.why
     manifest = json.loads((tmp_path / "court" / "manifest.json").read_text(encoding="utf-8"))
     assert manifest["settings"]["cases_failed_why"] == driven.why
     assert verify_evidence(tmp_path / "court") == digest and not any(r["status"] == "pass" for r in rows)

@@ -50,7 +50,7 @@ def test_a_path_failing_while_running_is_a_bilingual_error(tmp_path, capsys, mon
     code = cli.main(["simulate", "--intake", "0", "--years", "0.01", "-r", "1", "--backend", "serial",
                      "--no-validate", "--out", str(tmp_path)])
     err = capsys.readouterr().err
-    assert code == 2 and "report.html" in err and "No space left" in err and "无法读写" in err
+    assert code == 2 and "report.html" in err and "无法读写（磁盘已满）" in err and "(disk full)" in err
     assert "Traceback" not in err
 
 
