@@ -210,13 +210,15 @@ def _test_identity(masked: str, n: int) -> tuple[str, bool]:
     return make_uscc(region, f"MA{n:06d}"), True
 
 
-_ROUND = re.compile(r"^(.+:.+)#\d+$")
+_ROUND = re.compile(r"^(.+:.+)#\d+(?:/\d+)?$")
 
 
 def _report_asset(e: dict[str, Any]) -> dict[str, Any]:
     """An event on a later price report's instance (``<asset>#2``…: its service, node 21, and the review of an objection
-    to it, node 22 — core_flow.platform.disposal ``report_instance``) read as the asset's: the replay's acts name the
-    asset (``serve_report: 房产``) and the disposal component times them under the report it has then."""
+    to it, node 22 — core_flow.platform.disposal ``report_instance``; a further objection to one report,
+    ``<asset>#n/k``: ``objection_instance``) read as the asset's: the replay's acts name the asset
+    (``serve_report: 房产``; ``review_objection`` reviews the earliest pending) and the disposal component times them
+    under the report and objection it has then."""
     m = _ROUND.match(e.get("instance") or "")
     return {**e, "instance": m.group(1)} if m else e
 

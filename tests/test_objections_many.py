@@ -156,3 +156,14 @@ def test_an_objection_after_the_window_is_still_refused():
     with pytest.raises(UserError) as err:
         case.d.object(case.k, case.asset, by="申请执行人")
     assert err.value.code == "objection_late" and len(case.lot.objections) == 1
+
+
+def test_the_recorder_reads_a_further_objections_instance_as_the_assets() -> None:
+    """A recorded log's events on ``<asset>#n/k`` (a kth objection to the nth report) replay as acts on the asset, as
+    ``<asset>#n`` did: the pattern knew ``#n`` only, and such an event kept an instance no scenario step names."""
+    from scenarios.record import _report_asset
+
+    asset = "real_estate_registry:BD48****8101"
+    for instance in (f"{asset}#1/2", f"{asset}#3", f"{asset}#2/10"):
+        assert _report_asset({"instance": instance})["instance"] == asset
+    assert _report_asset({"instance": asset})["instance"] == asset
