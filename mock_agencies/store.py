@@ -32,6 +32,7 @@ import threading
 from pathlib import Path
 
 from core_flow.errors import UserError
+from core_flow.os_text import os_reason
 from mock_agencies.tickets import TicketChanges
 
 try:
@@ -77,25 +78,14 @@ def _sqlite_reason(err: sqlite3.Error) -> tuple[str, str]:
     return f"SQLite 错误（代码 {code if code is not None else '未知'}）", str(err)
 
 
-_ERRNO_REASONS = {
-    errno.EACCES: ("没有权限", "permission denied"),
-    errno.EPERM: ("没有权限", "permission denied"),
-    errno.ENOSPC: ("磁盘已满", "disk full"),
-    errno.EROFS: ("文件系统只读", "read-only file system"),
-    errno.ENOTDIR: ("路径中有一段不是目录", "a part of the path is not a directory"),
-    errno.EISDIR: ("这是一个目录，不是文件", "it is a directory, not a file"),
-    errno.EEXIST: ("路径中有一段不是目录", "a part of the path is not a directory"),
-}
-
-
 def open_reason(path: Path, err: OSError | sqlite3.Error) -> tuple[str, str]:
     """Why ``path`` cannot be opened as the state file (SQLite says only "unable to open database file")."""
     if isinstance(err, OSError):
-        if err.errno in _ERRNO_REASONS:
-            return _ERRNO_REASONS[err.errno]
-        return f"系统错误（errno {err.errno}）", err.strerror or str(err)
+        if err.errno == errno.EEXIST:  # making the state file's folder: a part of its path is a file
+            return "路径中有一段不是目录", "a part of the path is not a directory"
+        return os_reason(err)
     if path.is_dir():
-        return _ERRNO_REASONS[errno.EISDIR]
+        return os_reason(IsADirectoryError(errno.EISDIR, "Is a directory"))
     if path.exists():
         if not os.access(path, os.R_OK | os.W_OK):
             return "没有读写权限", "permission denied (read and write needed)"
