@@ -82,7 +82,7 @@ def test_the_second_report_not_served_in_3_days_is_warned_and_missed_and_not_fix
     assert missed.at == due
     assert case.lot.stage == "reported" and not _fixed(case)  # not served: no window, no price
     # node 20's 30 days (from the first request) stopped at the upheld objection (process.yaml node 20 `main` ends_on
-    # objection_upheld): not frozen by the late service of the second report — it was, before 2026-12-07 (H17)
+    # objection_received): not frozen by the late service of the second report — it was, before 2026-12-07 (H17)
     assert case.status(20) not in ("frozen", "done")
     case.d.serve_report(case.k, case.asset)  # late, but served: its window runs
     case.court.run_for(timedelta(days=8))
@@ -197,8 +197,8 @@ def _frozen(case: Case, node: int) -> list:
 
 def test_an_upheld_objection_with_a_30_day_appraisal_does_not_freeze_node_20():
     """Node 20's 30 days run from the first request; the objection, its review (node 22's 15 days) and a new 委托评估
-    (up to 30 days: 参考价规定 (2018), LAW.md) cannot fit in what is left of them. From the upheld objection on they
-    do not count against node 20 (its deadline withdrawn): the node completes when the new report's price is fixed,
+    (up to 30 days: 参考价规定 (2018), LAW.md) cannot fit in what is left of them. From the objection on they do not
+    count against node 20 (its deadline withdrawn): the node completes when the new report's price is fixed,
     with no freeze for the 中院执行局长 to lift. Before (2026-12-07), node 20 froze at day 30 while the appraisal was
     out."""
     case = Case(seed=5).seal().price()
@@ -225,7 +225,7 @@ def test_an_upheld_objection_with_a_30_day_appraisal_does_not_freeze_node_20():
     assert not _frozen(case, 20) and not _events(case, EventKind.DEADLINE_MISSED, 20)
     assert not _events(case, EventKind.WARNING, 20)  # withdrawn before its warning (a day ahead)
     [withdrawn] = _events(case, EventKind.DEADLINE_WITHDRAWN, 20, case.asset)  # at the upheld objection
-    assert withdrawn.item == "main" and withdrawn.data["by"] == "objection_upheld" and withdrawn.data["due"] == due
+    assert withdrawn.item == "main" and withdrawn.data["by"] == "objection_received" and withdrawn.data["due"] == due
     # node 23's 10 days still count from the price fixed
     [fixed] = _fixed(case)
     [set_23] = _events(case, EventKind.DEADLINE_SET, 23, case.asset)
@@ -252,24 +252,35 @@ def test_node_20_still_freezes_when_the_price_is_simply_not_fixed_in_30_days():
 
 
 
-def test_an_objection_received_but_never_reviewed_leaves_node_20_its_30_days():
-    """Review R6: the 30 days were withdrawn when an objection was *received* — a court that then never reviewed it
-    had no deadline on the price left (node 22's 15 days are missed without a freeze, node 20 stayed in progress for
-    good, node 23 never set). Only an upheld objection stops them now: one left pending freezes node 20 at its 30
-    days, and one dismissed leaves them running too."""
-    case = Case(seed=5).seal().price()
+def test_a_review_on_time_that_ends_after_node_20s_30_days_freezes_nothing_and_is_taken():
+    """Review R7: with node 20's 30 days withdrawn only at an *upheld* objection (966106e, after review R6), an
+    appraisal reported on day 16 and objected to on day 18 froze node 20 at day 30 while the review was within node
+    22's own 15 days — and the review upholding it was then refused (node 20 frozen: no new price asked) until the
+    中院执行局长 unfroze it. The 30 days stop at the objection again: nothing freezes, the review is taken. A court
+    that never reviews misses node 22 (reported late; the seed gives node 22 no freeze)."""
+    case = Case(seed=5).seal()
+    case.d.investigate(case.k, case.asset)
+    case.d.price(case.k, case.asset, method="appraisal")
     due = case.due(20)
-    case.court.run_for(timedelta(days=1))
+    for _ in range(40):
+        case.court.run_for(timedelta(days=1))
+        if case.lot.stage == "reported":
+            break
+    assert case.lot.stage == "reported" and case.court.clock.now() < due
+    case.d.serve_report(case.k, case.asset)
+    case.court.run_for(timedelta(days=2))
     case.d.object(case.k, case.asset, by="被执行人")
-    case.court.run_until(due + timedelta(hours=1))
-    assert not _events(case, EventKind.DEADLINE_WITHDRAWN, 20)
-    [frozen] = _frozen(case, 20)
-    assert frozen.at == due and case.status(20) == "frozen"
+    review_due = case.state.node(22, case.asset).items["main"].due
+    assert review_due > due  # the review's own 15 days end after node 20's 30
+    [withdrawn] = _events(case, EventKind.DEADLINE_WITHDRAWN, 20, case.asset)
+    assert withdrawn.data["by"] == "objection_received"
+    case.court.run_until(due + timedelta(days=1))
+    assert not _frozen(case, 20) and case.status(20) != "frozen"
+    out = case.d.review_objection(case.k, case.asset, upheld=True, method="appraisal")  # on time for node 22
+    assert out.accepted and case.lot.stage == "pricing" and str(case.state.status(22, case.asset)) == "done"
 
-    dismissed = Case(seed=5).seal().price()
-    dismissed.court.run_for(timedelta(days=1))
-    dismissed.d.object(dismissed.k, dismissed.asset, by="被执行人")
-    dismissed.d.review_objection(dismissed.k, dismissed.asset, upheld=False)
-    assert not _events(dismissed, EventKind.DEADLINE_WITHDRAWN, 20)
-    main = dismissed.state.node(20, dismissed.asset).items.get("main")
-    assert main is not None and not main.done  # still running (withdrawn at the receipt on the old rule)
+    never = Case(seed=5).seal().price()
+    never.court.run_for(timedelta(days=1))
+    never.d.object(never.k, never.asset, by="被执行人")
+    never.court.run_for(timedelta(days=40))
+    assert _events(never, EventKind.DEADLINE_MISSED, 22, never.asset) and not _frozen(never, 20)
