@@ -280,13 +280,16 @@ class FeeTier(_Model):
 
 
 class ApplicationFee(_Model):
-    """执行申请费: computed on the case's claim (``amount_cents``) by ``tiers``, settled from the money the case account
-    receives at the payout (node 33: "执行款的核算、执行费用的结算"), ``settle``: ``before_applicant`` — the fee
-    first, then the applicant, a surplus returned only after both; ``after_applicant`` — the applicant up to the
-    claim, then the fee, then a surplus. ``case_types``: the case types charged. Off unless ``enabled`` (not in
-    LAW.md: unconfirmed; process.yaml ``fees`` says what it relies on)."""
+    """执行申请费: computed by ``tiers`` on ``basis``: ``enforced`` (the default) — the money enforced so far (the
+    case's registered receipts, counted up to the claim), so the fee due grows receipt by receipt; ``claim`` — the
+    case's claim (``amount_cents``), due whole from filing. Settled from the money the case account receives at the
+    payout (node 33: "执行款的核算、执行费用的结算"), ``settle``: ``before_applicant`` — the fee first, then the
+    applicant, a surplus returned only after both; ``after_applicant`` — the applicant up to the claim, then the
+    fee, then a surplus. ``case_types``: the case types charged. Off unless ``enabled`` (not in LAW.md:
+    unconfirmed; process.yaml ``fees`` says what it relies on)."""
 
     enabled: StrictBool = False
+    basis: Literal["enforced", "claim"] = "enforced"
     settle: Literal["before_applicant", "after_applicant"] = "before_applicant"
     case_types: tuple[str, ...] = ("first",)
     tiers: tuple[FeeTier, ...] = ()
@@ -322,6 +325,11 @@ class ApplicationFee(_Model):
             total += tier.fixed_cents + Fraction(tier.percent) / 100 * (upper - lower)
             lower = tier.up_to_cents if tier.up_to_cents is not None else amount_cents
         return int(total + Fraction(1, 2))  # half up: the total is never negative, int() floors it
+
+    def due_cents(self, claim_cents: int, enforced_cents: int) -> int:
+        """The fee due on a case of ``claim_cents`` with ``enforced_cents`` enforced so far (both to the cent): by
+        ``basis``, the fee on the claim, or on what was enforced, never counted above the claim."""
+        return self.fee_cents(claim_cents if self.basis == "claim" else min(claim_cents, enforced_cents))
 
     def applies(self, case_type: str, money: bool) -> bool:
         """Whether a case of ``case_type`` is charged: enabled, a money case, of a charged type."""

@@ -1,9 +1,11 @@
 """执行申请费 settled at the payout (seed 004 节点三十三 第1项 "执行费用的结算"): process.yaml ``fees``, off by default.
 
-The fee is computed on the claim by cumulative tiers (《诉讼费用交纳办法》(2006) 第十四条第(一)项, quoted from memory,
-unconfirmed), exactly, rounded half up to the fen once; when enabled the payout settles it from the receipt in the
-order the data says (before the applicant by default, a surplus returned only after the claim and the fee), with a
-``fee_settled`` event, and a payout that would leave it unsettled is refused FEE_UNSETTLED. Disabled, nothing changes.
+The fee is computed by cumulative tiers (《诉讼费用交纳办法》(2006) 第十四条第(一)项, quoted from memory, unconfirmed),
+exactly, rounded half up to the fen once — here on the claim (``basis: claim``, set where a test's figures are the
+claim's; the default basis, the money enforced, is tests/test_fees_basis.py); when enabled the payout settles it
+from the receipt in the order the data says (before the applicant by default, a surplus returned only after the
+claim and the fee), with a ``fee_settled`` event, and a payout that would leave it unsettled is refused
+FEE_UNSETTLED. Disabled, nothing changes.
 tests/fidelity_audit.md N33-F.
 """
 
@@ -121,7 +123,7 @@ def _kinds(out):
 
 
 def test_the_fee_is_recorded_on_the_case_at_filing():
-    rt = _runtime(enabled=True)
+    rt = _runtime(enabled=True, basis="claim")  # pins the claim basis
     out = rt.submit(c.FileCase("K", debtors=("D1",), amount_cents=CLAIM))
     assert out.events[0].data["application_fee_cents"] == FEE and rt.cases["K"].fee_cents == FEE
     assert rt.cases["K"].amounts()["fee_cents"] == FEE and rt.cases["K"].amounts()["fee_settled_cents"] == 0
@@ -130,7 +132,7 @@ def test_the_fee_is_recorded_on_the_case_at_filing():
 
 
 def test_before_the_applicant_the_fee_comes_first_and_the_surplus_last():
-    rt = _runtime(enabled=True)
+    rt = _runtime(enabled=True, basis="claim")  # pins the claim basis
     _receive(rt, "R1", 60_000_00)
     refused = rt.submit(c.PayOut("K", "R1", 60_000_00)).refusal  # would leave the fee unsettled
     assert refused.code == "FEE_UNSETTLED" and refused.details == (58_600_00, FEE)
@@ -158,7 +160,7 @@ def test_before_the_applicant_the_fee_comes_first_and_the_surplus_last():
 
 
 def test_a_receipt_smaller_than_the_fee_all_goes_to_it_by_a_payout_of_nothing_more():
-    rt = _runtime(enabled=True)
+    rt = _runtime(enabled=True, basis="claim")  # pins the claim basis
     _receive(rt, "R1", 1_000_00)
     refused = rt.submit(c.PayOut("K", "R1", 1)).refusal
     assert refused.code == "FEE_UNSETTLED" and refused.details == (0, FEE)

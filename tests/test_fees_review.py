@@ -15,7 +15,7 @@ from tests.test_fees import CLAIM, FEE, _kinds, _receive, _runtime
 
 
 def test_a_payout_of_0_is_refused_where_the_receipt_covers_the_fee_and_more():
-    rt = _runtime(enabled=True)
+    rt = _runtime(enabled=True, basis="claim")  # the fee on the claim (pinned: the receipts are below it)
     _receive(rt, "R1", 60_000_00)
     refused = rt.submit(c.PayOut("K", "R1", 0)).refusal  # the old code: accepted, the fee settled, 0 paid
     assert refused is not None and refused.code == "BAD_AMOUNT" and "1 至" in refused.zh
@@ -28,7 +28,7 @@ def test_a_payout_of_0_is_refused_where_the_receipt_covers_the_fee_and_more():
 
 
 def test_a_payout_of_0_still_settles_a_fee_that_takes_the_whole_receipt_or_exactly_all_of_it():
-    rt = _runtime(enabled=True)
+    rt = _runtime(enabled=True, basis="claim")  # the fee on the claim (pinned: the receipts are below it)
     _receive(rt, "R1", 1_000_00)  # below the fee: all of it goes to the fee
     out = rt.submit(c.PayOut("K", "R1", 0))
     assert out.accepted and _kinds(out) == [EventKind.FEE_SETTLED, EventKind.PAID_OUT]

@@ -307,11 +307,12 @@ class AmountsView(_M):
                                         "returned and the application fee settled included)")
     returned_cents: int = Field(0, description="其中退还被执行人的余款 / of it, a surplus returned to the debtor")
     fee_cents: int | None = Field(None, description=(
-        "执行申请费（按申请执行标的分段计算；法院不收取或未启用时省略）/ the application fee on the claim (left out "
-        "when the court does not charge it)"))
+        "执行申请费：至今应收额，缺省按执行到位金额（已登记到账的款项，计至申请执行标的）分段计算，或按申请执行标的；"
+        "法院不收取或未启用时为 null / the application fee due so far: by tiers of the money enforced (the receipts "
+        "registered, counted up to the claim) by default, or of the claim; null when the court does not charge it"))
     fee_settled_cents: int | None = Field(None, description=(
-        "其中已从案款中结算的执行申请费（计入 paid_cents）/ of paid_cents, the application fee settled from the "
-        "money received"))
+        "其中已从案款中结算的执行申请费（计入 paid_cents；不收取时为 null）/ of paid_cents, the application fee "
+        "settled from the money received (null when the fee is not charged)"))
     proceeds_cents: int
     account_cents: int | None = None
     court_account_cents: int | None = None

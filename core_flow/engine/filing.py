@@ -43,8 +43,10 @@ class FilingRules:
         data = {"case_type": cmd.case_type, "money": cmd.money, "nonlitigation": cmd.nonlitigation, "filed_at": filed,
                 "debtors": list(cmd.debtors), "amount_cents": cmd.amount_cents, "previous_case": cmd.previous_case}
         fee = self.e.process.fees.application_fee
-        if fee.applies(cmd.case_type, cmd.money):  # 执行申请费 on the claim, recorded on the case (off by default)
-            state.fee_cents = data["application_fee_cents"] = fee.fee_cents(cmd.amount_cents)
+        if fee.applies(cmd.case_type, cmd.money):  # 执行申请费, recorded on the case (off by default)
+            state.fee_cents = fee.due_cents(cmd.amount_cents, 0)  # on nothing yet, by ``basis: enforced``
+            if fee.basis == "claim":  # due whole from filing: the filing says it
+                data["application_fee_cents"] = state.fee_cents
         out.events.append(Event(now, cmd.case_id, EventKind.FILED, None, "", None, data))
         self.e._apply(state, arms, now, out)
         return state

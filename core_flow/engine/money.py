@@ -257,10 +257,13 @@ class MoneyRules:
                            (owed,))
             return
         left = receipt.amount_cents - receipt.paid_cents
-        # 执行申请费 (process.yaml ``fees``, off by default: fee_left is then 0 and nothing below changes): settled from
-        # this receipt before the payee when the fee comes first — always before a surplus, before the applicant by
-        # ``settle: before_applicant`` or once the claim is met — else right after the applicant's payout that meets
-        # the claim. Never from money returned after a closing that did not enforce the title (our reading).
+        # 执行申请费 (process.yaml ``fees``, off by default: fee_left is then 0 and nothing below changes): what is due
+        # now (``basis: enforced``: the fee on what was enforced so far, this receipt included) less what was settled
+        # (never negative) is settled from this receipt before the payee when the fee comes first — always before a
+        # surplus, before the applicant by ``settle: before_applicant`` or once the claim is met — else right after the
+        # applicant's payout that meets the claim. Never from money returned after a closing that did not enforce the
+        # title (our reading).
+        self._fee_due(state)
         fee_left = 0 if returning else state.fee_left_cents()
         fee_first = fee_left > 0 and (cmd.surplus or self.e.process.fees.application_fee.settle == "before_applicant"
                                       or state.outstanding_cents() == 0)
@@ -323,6 +326,18 @@ class MoneyRules:
             return
         out.events.append(Event(now, state.case_id, EventKind.RECEIPT_REGISTERED, no, cmd.receipt, None,
                                 {"amount_cents": receipt.amount_cents}))
+        receipt.registered = True
+        self._fee_due(state)
+
+    def _fee_due(self, state: CaseState) -> None:
+        """The application fee due now (off or not charged: nothing): ``basis: enforced`` — on the money enforced so
+        far, the receipts registered (到账登记; node 32 completed by a ``CompleteNode`` too) counted up to the claim;
+        ``basis: claim`` — as at filing. The fee due only grows (receipts only add, the tiers never fall)."""
+        if state.fee_cents is None:
+            return
+        for key, receipt in state.receipts.items():
+            receipt.registered = receipt.registered or state.status(self.e.roles.receipt, key) == NodeStatus.DONE
+        state.fee_cents = self.e.process.fees.application_fee.due_cents(state.amount_cents, state.enforced_cents())
 
     def _escrow(self, state: CaseState, cmd: c.Escrow, now: datetime, out: Outcome) -> None:
         """提存: approved by one of the escrow node's ``approval_any``; settles the receipt's payout (node 33)."""
