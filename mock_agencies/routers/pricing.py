@@ -7,6 +7,8 @@ callback to ``callback_url`` and can be polled at ``GET /agencies/{code}/pricing
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import datetime
 
 from fastapi import APIRouter, Depends, Path
@@ -106,6 +108,23 @@ async def commission_appraisal(
     return _submit(session, code, PricingMethod.APPRAISAL, body)
 
 
+def _pricing_agency(session: Session, code: str) -> None:
+    """``code`` names a pricing agency of the catalogue (else a located 404)."""
+    if session.catalogue.get(code).group != AgencyGroup.PRICING:
+        raise UserError(f"{code} 不是询价评估机构", f"{code} is not a pricing agency", "path.code", "not_found")
+
+
+@contextmanager
+def _at_pricing_id() -> Iterator[None]:
+    """A refusal about the pricing request is located at the path's pricing id."""
+    try:
+        yield
+    except UserError as err:
+        err.where = "path.pricing_id"
+        err.args = (err.message,)
+        raise
+
+
 @router.get(
     "/{code}/pricings/{pricing_id}",
     response_model=PricingView,
@@ -117,16 +136,10 @@ async def get_pricing(
     pricing_id: str = Path(min_length=1, max_length=64, description="询价评估编号 / pricing id"),
     session: Session = Depends(get_session),
 ) -> PricingView:
-    agency = session.catalogue.get(code)
-    if agency.group != AgencyGroup.PRICING:
-        raise UserError(f"{code} 不是询价评估机构", f"{code} is not a pricing agency", "path.code", "not_found")
+    _pricing_agency(session, code)
     session.pump(session.now())
-    try:
+    with _at_pricing_id():
         return session.pricing.get(pricing_id)
-    except UserError as err:
-        err.where = "path.pricing_id"
-        err.args = (err.message,)
-        raise
 
 
 @router.post(
@@ -140,16 +153,10 @@ async def withdraw_pricing(
     pricing_id: str = Path(min_length=1, max_length=64, description="询价评估编号 / pricing id"),
     session: Session = Depends(get_session),
 ) -> PricingView:
-    agency = session.catalogue.get(code)
-    if agency.group != AgencyGroup.PRICING:
-        raise UserError(f"{code} 不是询价评估机构", f"{code} is not a pricing agency", "path.code", "not_found")
+    _pricing_agency(session, code)
     now = session.now()
     session.pump(now)
-    try:
+    with _at_pricing_id():
         view = session.pricing.withdraw(pricing_id, now=now)
-    except UserError as err:
-        err.where = "path.pricing_id"
-        err.args = (err.message,)
-        raise
     _flush(session, now)
     return view
