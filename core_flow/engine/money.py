@@ -326,18 +326,19 @@ class MoneyRules:
             return
         out.events.append(Event(now, state.case_id, EventKind.RECEIPT_REGISTERED, no, cmd.receipt, None,
                                 {"amount_cents": receipt.amount_cents}))
-        receipt.registered = True
-        self._fee_due(state)
+        self._fee_due(state, registering=cmd.receipt)
 
-    def _fee_due(self, state: CaseState) -> None:
+    def _fee_due(self, state: CaseState, registering: str | None = None) -> None:
         """The application fee due now (off or not charged: nothing): ``basis: enforced`` — on the money enforced so
-        far, the receipts registered (到账登记; node 32 completed by a ``CompleteNode`` too) counted up to the claim;
-        ``basis: claim`` — as at filing. The fee due only grows (receipts only add, the tiers never fall)."""
+        far, the receipts registered (到账登记, node 32 done, however it was completed; ``registering``: the receipt
+        being registered now, its node completed after this command) counted up to the claim; ``basis: claim`` — as
+        at filing. The fee due only grows (receipts only add, the tiers never fall)."""
         if state.fee_cents is None:
             return
-        for key, receipt in state.receipts.items():
-            receipt.registered = receipt.registered or state.status(self.e.roles.receipt, key) == NodeStatus.DONE
-        state.fee_cents = self.e.process.fees.application_fee.due_cents(state.amount_cents, state.enforced_cents())
+        no = self.e.roles.receipt
+        enforced = sum(r.amount_cents for key, r in state.receipts.items()
+                       if key == registering or state.status(no, key) == NodeStatus.DONE)
+        state.fee_cents = self.e.process.fees.application_fee.due_cents(state.amount_cents, enforced)
 
     def _escrow(self, state: CaseState, cmd: c.Escrow, now: datetime, out: Outcome) -> None:
         """提存: approved by one of the escrow node's ``approval_any``; settles the receipt's payout (node 33)."""

@@ -94,7 +94,6 @@ class Receipt:
     paid_cents: int = 0  # paid out of the case account: to the applicant, and any surplus back to the debtor
     returned_cents: int = 0  # of it, the surplus returned to the debtor (余款退还)
     fee_cents: int = 0  # of it, the application fee settled from this receipt (执行申请费, process.yaml ``fees``)
-    registered: bool = False  # 到账登记 done (node 32): counts as money enforced (the fee's ``basis: enforced``)
     escrowed: bool = False
     source: str = "deduction"  # deduction (划拨) | auction | sale (变价款)
 
@@ -165,12 +164,6 @@ class CaseState:
         if self.fee_cents is not None:  # charged (process.yaml ``fees``): the fee, its settled part (in paid_cents)
             out |= {"fee_cents": self.fee_cents, "fee_settled_cents": self.fee_settled_cents()}
         return out
-
-    def enforced_cents(self) -> int:
-        """The money enforced so far, the application fee's ``basis: enforced``: the receipts registered on the case
-        (到账登记, node 32), counted up to the claim — a receipt beyond the claim (a surplus, returned to the debtor)
-        does not raise it. What was satisfied in kind (以物抵债) is not money received and does not count."""
-        return min(self.amount_cents, sum(r.amount_cents for r in self.receipts.values() if r.registered))
 
     def fee_settled_cents(self) -> int:
         """The application fee settled so far from the case account (part of the money paid out)."""
