@@ -145,7 +145,6 @@ class Lot:
     reference_price_cents: int | None = None
     valid_until: datetime | None = None  # the reference price's validity (the pricing platform's answer)
     objection_until: datetime | None = None
-    objection: str | None = None  # None | pending (any) | upheld | dismissed: the current report's, in sum
     objections: list[Objection] = field(default_factory=list)  # to the current report, in the order received
     fixed_at: datetime | None = None
     announce_at: datetime | None = None
@@ -165,6 +164,13 @@ class Lot:
     # the other measures on the property (other courts', other cases'; in effect or 轮候) as its agency last reported
     # them — a query's answer, the answer to the seal or freeze (``Disposal.reported``); None: none reported since found
     measures: tuple[ExistingFreeze, ...] | None = None
+
+    @property
+    def objection(self) -> str | None:
+        """The current report's objections in sum: ``pending`` (any still under review), ``upheld`` (one was: a new
+        price is asked), ``dismissed`` (all reviewed, none upheld), ``None`` (none received)."""
+        states = {o.state for o in self.objections}
+        return next((s for s in ("pending", "upheld", "dismissed") if s in states), None)
 
 
 @dataclass
@@ -459,7 +465,7 @@ class Disposal:
                    "the price is asked after the seal (or again after an upheld objection, or once it lapsed)")
         self._check(lot, 20, "询价评估", "a pricing request")
         if repricing:  # the lapsed price is replaced: a new report, served, its own objection window, fixed again
-            lot.objection = lot.objection_until = lot.fixed_at = lot.announce_at = None
+            lot.objection_until = lot.fixed_at = lot.announce_at = None
             lot.objections = []
         lot.pricing_no += 1
         request_no = f"{self.p.court.code}-P{next(self._pricing_nos):08d}"  # the idempotency key of a retry
@@ -528,7 +534,7 @@ class Disposal:
         # for it), served, its own 5 days to object, fixed when they end with no objection pending (seed 004 节点二十一:
         # "收到…委托评估…等报告后…发送给当事人"; 节点二十二: "收到报告后五日内提出书面异议"). It was fixed on arrival.
         lot.stage, lot.reports = "reported", lot.reports + 1
-        lot.objection = lot.objection_until = None
+        lot.objection_until = None
         lot.objections = []
         self._record(lot, "report_received", at, instance=self._report_instance(lot),
                      reference_price_cents=lot.reference_price_cents)
@@ -572,7 +578,6 @@ class Disposal:
         out = self._record(lot, "objection_received", instance=instance, by=by)
         if out.accepted:  # a refused record (e.g. the filing node frozen) leaves the lot as it was
             lot.objections.append(Objection(by, self.now, instance))
-            lot.objection = "pending"
         return out
 
     def review_objection(self, case_id: str, asset: str, upheld: bool, method: str = "appraisal",
@@ -608,16 +613,11 @@ class Disposal:
         if upheld:
             for other in self._pending(lot):
                 other.state = "moot"
-            lot.objection = "upheld"
-            # the asset's: node 20's 30 days stop, and the moot objections' 15 days (process.yaml nodes 20, 22)
+            # the asset's: the moot objections' 15 days end (process.yaml node 22 ends_on)
             self._record(lot, "objection_upheld")
             self.price(case_id, asset, method)
-        elif self._pending(lot):
-            lot.objection = "pending"
-        else:
-            lot.objection = "dismissed"
-            if lot.objection_until is not None and self.now >= lot.objection_until:
-                self._fix(lot)
+        elif not self._pending(lot) and lot.objection_until is not None and self.now >= lot.objection_until:
+            self._fix(lot)
         return out
 
     def _window_closed(self, lot: Lot, served: int) -> None:
