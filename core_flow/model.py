@@ -285,13 +285,19 @@ class ApplicationFee(_Model):
     case's claim (``amount_cents``), due whole from filing. Settled from the money the case account receives at the
     payout (node 33: "执行款的核算、执行费用的结算"), ``settle``: ``before_applicant`` — the fee first, then the
     applicant, a surplus returned only after both; ``after_applicant`` — the applicant up to the claim, then the
-    fee, then a surplus. ``case_types``: the case types charged. Off unless ``enabled`` (not in LAW.md:
+    fee, then a surplus. ``case_types``: the case types charged. ``resumed``: ``carry_over`` — a 恢复执行 case
+    carries what its 终本 case left unsettled (one fee on the application's whole enforcement), ``none`` — it charges
+    and settles nothing. ``settle_before_escrow``: an escrow (提存) settles the fee from the receipt first.
+    ``count_in_kind``: what was satisfied in kind (以物抵债) counts as enforced. Off unless ``enabled`` (not in LAW.md:
     unconfirmed; process.yaml ``fees`` says what it relies on)."""
 
     enabled: StrictBool = False
     basis: Literal["enforced", "claim"] = "enforced"
     settle: Literal["before_applicant", "after_applicant"] = "before_applicant"
     case_types: tuple[str, ...] = ("first",)
+    resumed: Literal["carry_over", "none"] = "carry_over"
+    settle_before_escrow: StrictBool = True
+    count_in_kind: StrictBool = True
     tiers: tuple[FeeTier, ...] = ()
 
     def problems(self) -> list[tuple[tuple[Any, ...], str]]:

@@ -15,6 +15,17 @@ from core_flow.engine.events import Timer
 from core_flow.engine.records import fast_init
 
 
+@dataclass(frozen=True, slots=True)
+class FeeCarried:
+    """The application fee a 终本 case's application carries into its 恢复执行 case (process.yaml
+    ``fees.application_fee.resumed: carry_over``): the application's claim, the money enforced on it so far (as the
+    fee's basis counts it) and the fee settled so far — the 终本 case's own, and what it carried itself."""
+
+    claim_cents: int
+    enforced_cents: int
+    settled_cents: int
+
+
 @fast_init
 @dataclass(frozen=True, slots=True)
 class FileCase:
@@ -30,6 +41,7 @@ class FileCase:
     previous_case: str | None = None  # for 恢复执行: the 终本 case resumed
     previous_handler: str | None = None  # its handler (node 46: must change)
     shixin_eligible: bool = False
+    fee_carried: FeeCarried | None = None  # 恢复执行: the 终本 case's application fee, carried (process.yaml ``fees``)
 
 
 @fast_init

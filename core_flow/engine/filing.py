@@ -13,6 +13,7 @@ from core_flow.engine.events import Event, EventKind, Outcome
 from core_flow.engine.state import (
     BLOCKING,
     CaseState,
+    FeeCharge,
 )
 from core_flow.legal_calendar import to_cst
 
@@ -43,8 +44,14 @@ class FilingRules:
         data = {"case_type": cmd.case_type, "money": cmd.money, "nonlitigation": cmd.nonlitigation, "filed_at": filed,
                 "debtors": list(cmd.debtors), "amount_cents": cmd.amount_cents, "previous_case": cmd.previous_case}
         fee = self.e.process.fees.application_fee
-        if fee.applies(cmd.case_type, cmd.money):  # 执行申请费, recorded on the case (off by default)
-            state.fee_cents = fee.due_cents(cmd.amount_cents, 0)  # on nothing yet, by ``basis: enforced``
+        # 执行申请费, recorded on the case (off by default): a charged type, or a 恢复执行 case carrying its 终本 case's
+        # (``resumed: carry_over``: the same application, not charged again — it settles what the original left)
+        carried = cmd.fee_carried if fee.enabled and cmd.money and fee.resumed == "carry_over" else None
+        if carried is not None or fee.applies(cmd.case_type, cmd.money):
+            state.fee = FeeCharge(fee, self.e.roles.receipt, carried)
+            if carried is not None:
+                data["fee_carried"] = {"claim_cents": carried.claim_cents, "enforced_cents": carried.enforced_cents,
+                                       "settled_cents": carried.settled_cents}
             if fee.basis == "claim":  # due whole from filing: the filing says it
                 data["application_fee_cents"] = state.fee_cents
         out.events.append(Event(now, cmd.case_id, EventKind.FILED, None, "", None, data))

@@ -263,7 +263,6 @@ class MoneyRules:
         # surplus, before the applicant by ``settle: before_applicant`` or once the claim is met — else right after the
         # applicant's payout that meets the claim. Never from money returned after a closing that did not enforce the
         # title (our reading).
-        self._fee_due(state)
         fee_left = 0 if returning else state.fee_left_cents()
         fee_first = fee_left > 0 and (cmd.surplus or self.e.process.fees.application_fee.settle == "before_applicant"
                                       or state.outstanding_cents() == 0)
@@ -326,19 +325,7 @@ class MoneyRules:
             return
         out.events.append(Event(now, state.case_id, EventKind.RECEIPT_REGISTERED, no, cmd.receipt, None,
                                 {"amount_cents": receipt.amount_cents}))
-        self._fee_due(state, registering=cmd.receipt)
-
-    def _fee_due(self, state: CaseState, registering: str | None = None) -> None:
-        """The application fee due now (off or not charged: nothing): ``basis: enforced`` — on the money enforced so
-        far, the receipts registered (到账登记, node 32 done, however it was completed; ``registering``: the receipt
-        being registered now, its node completed after this command) counted up to the claim; ``basis: claim`` — as
-        at filing. The fee due only grows (receipts only add, the tiers never fall)."""
-        if state.fee_cents is None:
-            return
-        no = self.e.roles.receipt
-        enforced = sum(r.amount_cents for key, r in state.receipts.items()
-                       if key == registering or state.status(no, key) == NodeStatus.DONE)
-        state.fee_cents = self.e.process.fees.application_fee.due_cents(state.amount_cents, enforced)
+        # the application fee due (``fees``) counts this receipt once node 32 is done (``CaseState.fee_cents``, derived)
 
     def _escrow(self, state: CaseState, cmd: c.Escrow, now: datetime, out: Outcome) -> None:
         """提存: approved by one of the escrow node's ``approval_any``; settles the receipt's payout (node 33)."""
@@ -363,10 +350,36 @@ class MoneyRules:
             self.e._refuse(out, cmd, now, "REASON_REQUIRED", "提存须写明提存情形（法定事由）并附证明材料",
                            "an escrow names its grounds (the legal reason) with the evidence")
             return
+        fee = self._fee_before_escrow(state, receipt)
+        left = receipt.amount_cents - receipt.paid_cents
+        if fee and fee == left:  # nothing left for the applicant: the fee takes it (a payout of 0 settles it)
+            self.e._refuse(out, cmd, now, "NOTHING_TO_ESCROW",
+                           f"本笔款项余额 {left} 分须全部结算执行申请费，无可提存：以金额 0 的发放结算执行申请费",
+                           f"the {left} cents left of this receipt all settle the application fee, nothing is "
+                           "escrowed: a payout of 0 settles the fee", (left,))
+            return
+        if fee:
+            out.events.append(self._fee_settled(state, receipt, cmd.receipt, fee, now))
         receipt.escrowed = True
         out.events.append(Event(now, state.case_id, EventKind.ESCROWED, escrow.no, cmd.receipt, None,
                                 {"authority": code, "amount_cents": receipt.amount_cents - receipt.paid_cents,
                                  "reason": cmd.reason}))
+
+    def _fee_before_escrow(self, state: CaseState, receipt: Receipt) -> int:
+        """The application fee an escrow (提存) settles from ``receipt`` first (``settle_before_escrow``, process.yaml
+        ``fees``; off or not charged: 0): the escrow stands in for the applicant's payout, so the fee comes out of the
+        receipt as it would before that payout — all of what is left of the fee by ``settle: before_applicant`` (or
+        once the claim is met), by ``after_applicant`` only what the receipt holds beyond the claim still owed. Never
+        from money returned after a closing that did not enforce the title."""
+        fee = self.e.process.fees.application_fee
+        fee_left = state.fee_left_cents()
+        manner = self.e.process.manners.get(state.closed_manner) if state.closed_manner else None
+        if not fee_left or not fee.settle_before_escrow or (manner is not None and manner.returns_held):
+            return 0
+        left = receipt.amount_cents - receipt.paid_cents
+        if fee.settle == "after_applicant":
+            left = max(0, left - state.outstanding_cents())
+        return min(fee_left, left)
 
     def held(self, state: CaseState) -> list[dict[str, object]]:
         """The money the case account still holds, per receipt: received, neither paid out nor escrowed (提存)."""

@@ -99,6 +99,44 @@ class Receipt:
 
 
 @dataclass(slots=True)
+class FeeCharge:
+    """The 执行申请费 a case bears (process.yaml ``fees.application_fee``, off by default): its ``rule`` (the model's
+    ``ApplicationFee``), the 到账登记 node whose completion counts a receipt as enforced (``receipt_node``), and what a
+    终本 case's application carried into this 恢复执行 case (``carried``: ``commands.FeeCarried``, or None). What is
+    due is derived from the case each time it is read (node 32's status, the receipts, 以物抵债), never stored beside
+    them: right after node 32 is completed by hand as after a payout."""
+
+    rule: Any
+    receipt_node: int
+    carried: Any = None
+
+    def application(self, state: CaseState) -> tuple[int, int, int]:
+        """The application's claim, the money enforced on it and the fee settled on it — this case's and, for a
+        恢复执行 case, what its 终本 case carried: the enforced counted up to each case's claim (money beyond it goes
+        back to the debtor), in kind (以物抵债) only by ``count_in_kind``."""
+        no = self.receipt_node
+        enforced = sum(r.amount_cents for key, r in state.receipts.items() if state.status(no, key) == NodeStatus.DONE)
+        if self.rule.count_in_kind:
+            enforced += sum(state.in_kind.values())  # the part of the claim it satisfied (never beyond the claim)
+        enforced = min(enforced, state.amount_cents)
+        settled = state.fee_settled_cents()
+        if self.carried is None:
+            return state.amount_cents, enforced, settled
+        c = self.carried
+        return c.claim_cents, min(c.claim_cents, c.enforced_cents + enforced), c.settled_cents + settled
+
+    def due_cents(self, state: CaseState) -> int:
+        """The fee this case is to settle: on the application's basis (``basis``), less what its 终本 case settled
+        (carried); for a 终本 case whose resumption was approved with ``resumed: carry_over``, what it settled — the
+        rest goes with the application to the 恢复执行 case (from the approval: the filing takes its figures then)."""
+        if self.rule.resumed == "carry_over" and state.resumption in ("approved", "filed"):
+            return state.fee_settled_cents()
+        claim, enforced, _ = self.application(state)
+        before = self.carried.settled_cents if self.carried is not None else 0
+        return max(0, self.rule.due_cents(claim, enforced) - before)
+
+
+@dataclass(slots=True)
 class Measure:
     """A coercive measure in force (限制消费, 失信): until lifted, or until its term ends."""
 
@@ -143,9 +181,16 @@ class CaseState:
     # anchors a node may not complete before (``Node.not_before``) or a 终本 condition applies on (``when``:
     # debtor_missing) → the instant last recorded (performance_due)
     not_before: dict[str, datetime] = field(default_factory=dict)
-    # 执行申请费 due, when the process charges it (``fees``; None: not charged): on the claim (``basis: claim``), or on
-    # the money enforced so far (``basis: enforced``, the default: recomputed as each receipt is registered)
-    fee_cents: int | None = None
+    # 执行申请费, when the process charges it (``fees``; None: not charged): its rule and what was carried; what is due
+    # is ``fee_cents``, derived
+    fee: FeeCharge | None = None
+
+    @property
+    def fee_cents(self) -> int | None:
+        """The application fee due on this case so far (None: not charged): on the claim (``basis: claim``), or on the
+        money enforced so far (``basis: enforced``, the default: the receipts whose 到账登记 is done, however it was
+        completed). Derived on each read."""
+        return None if self.fee is None else self.fee.due_cents(self)
 
     def outstanding(self, debtor: str) -> list[str]:
         """In-scope agencies of the debtor's 集约查询 that have not answered yet."""
@@ -161,8 +206,8 @@ class CaseState:
         returned = sum(r.returned_cents for r in self.receipts.values())
         out = {"frozen_cents": frozen, "deducted_cents": deducted, "proceeds_cents": proceeds, "paid_cents": paid,
                "returned_cents": returned, "account_cents": deducted + proceeds - paid}
-        if self.fee_cents is not None:  # charged (process.yaml ``fees``): the fee, its settled part (in paid_cents)
-            out |= {"fee_cents": self.fee_cents, "fee_settled_cents": self.fee_settled_cents()}
+        if self.fee is not None:  # charged (process.yaml ``fees``): the fee, its settled part (in paid_cents)
+            out |= {"fee_cents": self.fee.due_cents(self), "fee_settled_cents": self.fee_settled_cents()}
         return out
 
     def fee_settled_cents(self) -> int:
@@ -171,7 +216,7 @@ class CaseState:
 
     def fee_left_cents(self) -> int:
         """The application fee still to settle (0 when the case is not charged)."""
-        return max(0, (self.fee_cents or 0) - self.fee_settled_cents())
+        return 0 if self.fee is None else max(0, self.fee.due_cents(self) - self.fee_settled_cents())
 
     def outstanding_cents(self) -> int:
         """What is left of the claim: the amount less what the applicant was paid and what was satisfied in kind

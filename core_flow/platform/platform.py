@@ -132,7 +132,14 @@ class Platform:
 
     # ── commands and filing ─────────────────────────────────────────────────────────────────────
     def submit(self, cmd: c.Command) -> Outcome:
-        return self.runtime.submit(cmd)
+        out = self.runtime.submit(cmd)
+        if type(cmd) is c.Escrow and out.accepted and self.accounts is not None:
+            # the application fee an escrow settled first (process.yaml ``fees``: settle_before_escrow): paid to the
+            # court from the sub-account; the rest stays held for the applicant, escrowed
+            for e in out.events:
+                if e.kind == EventKind.FEE_SETTLED:
+                    self.accounts.pay_out(self._sub_account(cmd.case_id), e.data["amount_cents"], "法院（执行申请费）")
+        return out
 
     def file(self, cmd: c.FileCase, subjects: Sequence[Subject]) -> Outcome:
         """立案 with the debtors' identities (their ID numbers are the debtors of the case)."""
@@ -162,9 +169,13 @@ class Platform:
         claim = original.amount_cents  # ``resumption.claim``: the whole claim again, or what is left of it
         if self.process.resumption.claim == "remainder" and original.outstanding_cents() > 0:
             claim = original.outstanding_cents()
+        # the application fee the 终本 case's application still owes goes with it (process.yaml ``fees``: resumed)
+        carried = None
+        if original.fee is not None and self.process.fees.application_fee.resumed == "carry_over":
+            carried = c.FeeCarried(*original.fee.application(original))
         out = self.file(c.FileCase(new_case, case_type="resumed", debtors=push.debtors,
                                    previous_case=push.original_case, previous_handler=push.previous_handler,
-                                   amount_cents=claim), subjects)
+                                   amount_cents=claim, fee_carried=carried), subjects)
         if not out.accepted:
             raise UserError(out.refusal.zh, out.refusal.en, where="original_case")
         return new_case
