@@ -6,6 +6,7 @@ stack trace and exits with status 2; HTTP services answer it with a 4xx and the 
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 
@@ -31,16 +32,35 @@ class UserError(Exception):
 def together(problems: list[UserError], what: tuple[str, str], most: int | None = None,
              code: str | None = None) -> UserError:
     """Several mistakes of one file said at once (a user fixes them in one go, not one run each): one alone as it
-    is; more listed, each on its line with its place, the first's place as the whole's. ``what``: the file's kind
-    (``("起始状态", "the start state")``); ``most``: list at most this many (the count says how many more)."""
+    is; more listed in the order given (``in_file_order`` sorts them by line), each on its line with its place. The
+    whole's place is the file they share (not the first one's line: the head read as if the whole were there, review
+    R5), none if they are in several files. ``what``: the file's kind (``("起始状态", "the start state")``); ``most``:
+    list at most this many (the count says how many more); the whole's ``code`` is ``code`` or the first problem's."""
     if len(problems) == 1:
         return problems[0]
     shown = problems if most is None else problems[:most]
     more = len(problems) - len(shown)
     listed = "\n  ".join(e.message for e in shown) + (f"\n  …另有 {more} 处 / … and {more} more" if more else "")
+    files = {_place_key(e)[0] for e in problems}
     return UserError(f"{what[0]}有 {len(problems)} 处错误：\n  {listed}\n",
-                     f"{len(problems)} mistakes in {what[1]} (listed above)", where=shown[0].where,
-                     code=code or shown[0].code)
+                     f"{len(problems)} mistakes in {what[1]} (listed above)",
+                     where=(files.pop() or None) if len(files) == 1 else None, code=code or problems[0].code)
+
+
+_PLACE = re.compile(r"^(.*?):(\d+)(?=[: ]|$)")
+
+
+def in_file_order(problems: list[UserError]) -> list[UserError]:
+    """``problems`` by file and line (a validator reports by field, not by line); stable among equal places."""
+    return sorted(problems, key=_place_key)
+
+
+def _place_key(err: UserError) -> tuple[str, int]:
+    """(file, line) of a ``file:line[:field]`` or ``file:line (field)`` place; a place without a line sorts first in
+    its file, as its whole."""
+    where = err.where or ""
+    m = _PLACE.match(where)
+    return (m.group(1), int(m.group(2))) if m else (where.split(":", 1)[0], 0)
 
 
 class NodeFrozenError(UserError):

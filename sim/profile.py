@@ -33,7 +33,7 @@ from pydantic import (
 
 from core_flow import yaml_text
 from core_flow.amount_text import amount_cents
-from core_flow.errors import UserError, read_utf8, together
+from core_flow.errors import UserError, in_file_order, read_utf8, together
 from core_flow.legal_calendar import CST, parse_local, to_cst
 from core_flow.legal_calendar.periods import zh_number
 from core_flow.protocol import MAX_CENTS
@@ -578,7 +578,8 @@ def profile_from_dict(data: Any, where: str = "profile", tree: yaml.Node | None 
         return CourtProfile.model_validate(data)
     except ValidationError as err:
         # every field's mistake at once, each at its line
-        raise together([_located(e, where, tree) for e in err.errors()], ("法院配置", "the court profile")) from None
+        raise together(in_file_order([_located(e, where, tree) for e in err.errors()]),
+                       ("法院配置", "the court profile")) from None
 
 
 def _located(error: Any, where: str, tree: yaml.Node | None) -> UserError:

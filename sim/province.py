@@ -31,7 +31,7 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from core_flow import yaml_text
-from core_flow.errors import UserError, together
+from core_flow.errors import UserError, in_file_order, together
 from core_flow.legal_calendar import to_cst
 from sim.profile import (
     DATA,
@@ -117,8 +117,8 @@ def load_province(path: str | Path) -> Province:
     try:
         spec = ProvinceFile.model_validate(data)
     except ValidationError as err:
-        raise together([_at(loc, tree, p, _message(e)) for e in err.errors()
-                        if (loc := _branch(e["loc"], data.get("courts"))) is not None], WHAT) from None
+        raise together(in_file_order([_at(loc, tree, p, _message(e)) for e in err.errors()
+                                      if (loc := _branch(e["loc"], data.get("courts"))) is not None]), WHAT) from None
     common, common_base = profile_layer(spec.common, p, f"{p}:common")
     if common_base != "default":
         raise UserError("common 中不能写 base（base: none 只用于单个法院的配置文件）",

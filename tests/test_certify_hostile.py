@@ -406,7 +406,7 @@ def test_bad_fixtures_are_located_at_file_and_line(text: str, where: str, tmp_pa
     path.write_text(text, encoding="utf-8")
     with pytest.raises(UserError) as err:
         load_fixtures(path)
-    assert err.value.where.startswith(str(path)) and where in err.value.where, err.value.where
+    assert err.value.where.startswith(str(path)) and f"{path}{where}" in err.value.message, err.value.message
 
 
 def test_the_court_grader_ignores_garbage_and_the_lab_does_not_fault_it() -> None:

@@ -532,7 +532,7 @@ def test_every_mistake_of_an_extension_is_said_at_once(tmp_path) -> None:
     with pytest.raises(UserError) as ei:
         HolidayCalendar([path], use_env=False)
     err = ei.value
-    assert err.where == f"{path}:5 (years.2027.holidays[0].from)" and err.zh.startswith("节假日扩展文件有 3 处错误")
+    assert err.where == str(path) and err.zh.startswith("节假日扩展文件有 3 处错误")
     for place in (":5 (years.2027.holidays[0].from)", ":6 (years.2027.holidays[1].to)", ":7 (years.2027.workdays[0])"):
         assert f"{path}{place}" in err.zh
     assert err.code == "bad_holidays_file" and "3 mistakes" in err.en
