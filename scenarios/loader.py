@@ -154,12 +154,10 @@ def parse_text(text: str, source: str = "<scenario>") -> tuple[list[Scenario], l
         if tree is None or data is None:
             continue  # an empty document (e.g. a trailing ---)
         hidden = _control_characters(tree, source)
-        if hidden:
-            problems.extend(hidden)
-            continue
-        found, bad = _documents(tree, data, source)
-        problems.extend(bad)
-        scenarios.extend(found)
+        found, bad = _documents(tree, data, source)  # its other mistakes too, in the same run (review R5)
+        problems.extend(sorted(hidden + bad, key=lambda p: p.line))
+        if not hidden:
+            scenarios.extend(found)
     if not scenarios and not problems:
         problems.append(Problem(source, 1, "", "文件中没有场景", "no scenario in the file"))
     return scenarios, problems

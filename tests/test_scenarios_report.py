@@ -103,6 +103,17 @@ def test_a_scenario_with_a_control_character_is_refused_where_it_is() -> None:
     assert problems[0].line == 1 and "U+001B" in problems[0].zh and "control character" in problems[0].en
 
 
+def test_a_control_character_does_not_hide_the_documents_other_mistakes() -> None:
+    """Review R5: the control character was said alone; the step after it with an unknown kind took a second run."""
+    text = TEXT.replace("name: 冻结与查控往来", 'name: "冻结\\u001b[31m与查控往来"', 1)
+    steps = text.index("steps:")
+    text = text[:steps] + "bogus_key: 1\n" + text[steps:]
+    scenarios, problems = parse_text(text, "r.scenario.yaml")
+    assert not scenarios and len(problems) == 2, [p.zh for p in problems]
+    assert "U+001B" in problems[0].zh and problems[0].line == 1
+    assert "bogus_key" in problems[1].key + problems[1].zh + problems[1].en
+
+
 def test_console_lines_show_control_characters_as_escapes() -> None:
     """The runner's lines quote a court under test's answers: an escape sequence there must not act on the terminal."""
     from scenarios.cli import _visible
