@@ -13,6 +13,7 @@ from datetime import datetime
 from typing import Annotated, Any, TypeVar
 
 from fastapi import APIRouter, Depends, Path, Query
+from fastapi.responses import Response
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
 
 from core_flow.errors import UserError
@@ -20,6 +21,7 @@ from core_flow.protocol import STRICT_DATETIME, AgencyGroup, Cents, StrictBool
 from mock_agencies.auction import AssetClass, ListingView
 from mock_agencies.auth import COURT
 from mock_agencies.deps import get_session
+from mock_agencies.routers.pricing import platform_fault
 from mock_agencies.session import Session
 
 router = APIRouter(prefix="/agencies", tags=["auction / 网络司法拍卖"])
@@ -174,8 +176,10 @@ def _run(session: Session, platform: str, action: Callable[[datetime], T]) -> T:
 )
 async def create_listing(
     body: ListingCreate, platform: str = PLATFORM, session: Session = Depends(get_session)
-) -> ListingView:
+) -> ListingView | Response:
     session.callback_policy.check(body.callback_url)
+    if (fault := _faulted(session, platform, body.asset_id)) is not None:
+        return fault
     return _run(
         session,
         platform,
@@ -208,8 +212,16 @@ async def list_listings(
 )
 async def get_listing(
     platform: str = PLATFORM, listing_id: str = LISTING, session: Session = Depends(get_session)
-) -> ListingView:
+) -> ListingView | Response:
+    if (fault := _faulted(session, platform, listing_id)) is not None:
+        return fault
     return _listing_on(_run(session, platform, lambda now: session.auction.get(listing_id)), platform)
+
+
+def _faulted(session: Session, platform: str, ref: str) -> Response | None:
+    """The court's call to the platform (not a bidder's) faulted as the profile says (``platform_fault``)."""
+    _platform(session, platform)
+    return platform_fault(session, platform, ref)
 
 
 def _on_platform(session: Session, platform: str, listing_id: str) -> None:
@@ -268,8 +280,10 @@ async def relist(
     platform: str = PLATFORM,
     listing_id: str = LISTING,
     session: Session = Depends(get_session),
-) -> ListingView:
+) -> ListingView | Response:
     session.callback_policy.check(body.callback_url)
+    if (fault := _faulted(session, platform, listing_id)) is not None:
+        return fault
     return _act_on(session, platform, listing_id, "relist", **body.model_dump())
 
 
@@ -284,7 +298,9 @@ async def decide_in_kind(
     platform: str = PLATFORM,
     listing_id: str = LISTING,
     session: Session = Depends(get_session),
-) -> ListingView:
+) -> ListingView | Response:
+    if (fault := _faulted(session, platform, listing_id)) is not None:
+        return fault
     return _act_on(session, platform, listing_id, "decide_in_kind", accept=body.accept)
 
 
@@ -299,7 +315,9 @@ async def agree_in_kind(
     platform: str = PLATFORM,
     listing_id: str = LISTING,
     session: Session = Depends(get_session),
-) -> ListingView:
+) -> ListingView | Response:
+    if (fault := _faulted(session, platform, listing_id)) is not None:
+        return fault
     return _act_on(session, platform, listing_id, "agree_in_kind", price_cents=body.price_cents)
 
 
@@ -315,8 +333,10 @@ async def start_sale(
     platform: str = PLATFORM,
     listing_id: str = LISTING,
     session: Session = Depends(get_session),
-) -> ListingView:
+) -> ListingView | Response:
     session.callback_policy.check(body.callback_url)
+    if (fault := _faulted(session, platform, listing_id)) is not None:
+        return fault
     return _act_on(session, platform, listing_id, "start_sale", **body.model_dump())
 
 
@@ -332,6 +352,9 @@ async def remittance(
     session: Session = Depends(get_session),
 ) -> dict[str, Any]:
     from mock_agencies.remit import remit
+
+    if (fault := _faulted(session, platform, listing_id)) is not None:
+        return fault  # type: ignore[return-value]  (a Response goes out as it is; the annotation is the schema's)
 
     def act(now: datetime) -> dict[str, Any]:
         _on_platform(session, platform, listing_id)

@@ -12,6 +12,7 @@ from contextlib import contextmanager
 from datetime import datetime
 
 from fastapi import APIRouter, Depends, Path
+from fastapi.responses import Response
 from pydantic import BaseModel, ConfigDict, Field
 
 from core_flow.errors import UserError
@@ -19,6 +20,7 @@ from core_flow.protocol import AgencyGroup, AssetKind, Cents
 from mock_agencies.asset_value import market_value
 from mock_agencies.deps import get_session
 from mock_agencies.pricing import PricingMethod, PricingView
+from mock_agencies.routers.control import _fault_response
 from mock_agencies.session import Session
 
 router = APIRouter(prefix="/agencies", tags=["pricing / 询价评估"])
@@ -51,7 +53,18 @@ class PricingCreate(BaseModel):
     callback_url: str | None = Field(default=None, max_length=2048, description="结果回调 / result callback")
 
 
-def _submit(session: Session, code: str, method: PricingMethod, body: PricingCreate) -> PricingView:
+def platform_fault(session: Session, code: str, ref: str) -> Response | None:
+    """A transport-level fault of a platform call (5xx, timeout, 429, maintenance, a dropped connection), drawn from
+    the session's behaviour profile for the platform — or a fault the admin API set — exactly as a 查控 request's and
+    as the in-process port draws it (mock_agencies.disposal_port ``_at``): nothing changes, the court retries. Drawn
+    after the session is brought to now; ``None``: no fault. (Before 2026-12-07 (H25) the platforms' HTTP routes drew
+    none: a fault profile reached them in process only.)"""
+    session.pump(session.now())
+    fault = session.draw_fault(session.catalogue.get(code))
+    return None if fault is None else _fault_response(session, code, ref, fault)
+
+
+def _submit(session: Session, code: str, method: PricingMethod, body: PricingCreate) -> PricingView | Response:
     session.callback_policy.check(body.callback_url)
     agency = session.catalogue.get(code)
     services = getattr(agency, "services", ())
@@ -62,6 +75,8 @@ def _submit(session: Session, code: str, method: PricingMethod, body: PricingCre
             "path.code",
             "not_found",
         )
+    if (fault := platform_fault(session, code, body.request_no)) is not None:
+        return fault
     now = session.now()
     session.pump(now)
     try:
@@ -91,7 +106,7 @@ def _flush(session: Session, now: datetime) -> None:
 )
 async def request_inquiry(
     body: PricingCreate, code: str = CODE, session: Session = Depends(get_session)
-) -> PricingView:
+) -> PricingView | Response:
     return _submit(session, code, PricingMethod.NETWORK_INQUIRY, body)
 
 
@@ -104,7 +119,7 @@ async def request_inquiry(
 )
 async def commission_appraisal(
     body: PricingCreate, code: str = CODE, session: Session = Depends(get_session)
-) -> PricingView:
+) -> PricingView | Response:
     return _submit(session, code, PricingMethod.APPRAISAL, body)
 
 
@@ -135,9 +150,10 @@ async def get_pricing(
     code: str = CODE,
     pricing_id: str = Path(min_length=1, max_length=64, description="询价评估编号 / pricing id"),
     session: Session = Depends(get_session),
-) -> PricingView:
+) -> PricingView | Response:
     _pricing_agency(session, code)
-    session.pump(session.now())
+    if (fault := platform_fault(session, code, pricing_id)) is not None:
+        return fault
     with _at_pricing_id():
         return session.pricing.get(pricing_id)
 
@@ -152,10 +168,11 @@ async def withdraw_pricing(
     code: str = CODE,
     pricing_id: str = Path(min_length=1, max_length=64, description="询价评估编号 / pricing id"),
     session: Session = Depends(get_session),
-) -> PricingView:
+) -> PricingView | Response:
     _pricing_agency(session, code)
+    if (fault := platform_fault(session, code, pricing_id)) is not None:
+        return fault
     now = session.now()
-    session.pump(now)
     with _at_pricing_id():
         view = session.pricing.withdraw(pricing_id, now=now)
     _flush(session, now)
