@@ -7,7 +7,7 @@ The engine (``core_flow.engine``) runs a ``Process``; it never changes one.
 from __future__ import annotations
 
 import re
-from datetime import date
+from datetime import date, timedelta
 from decimal import Decimal, InvalidOperation
 from enum import StrEnum
 from fractions import Fraction
@@ -196,6 +196,35 @@ class ReferencePrice(_Model):
     grace_months: int = Field(0, ge=0)
 
 
+class PlatformRetry(_Model):
+    """A call to the pricing or auction platform whose transient faults (5xx, 429, timeout, a broken connection, the
+    mock's injected faults) outlasted the 查控 gateway's own retries of it (core_flow.gateway.calls: the gateway's
+    ``RetryPolicy``, backoff with jitter over seconds to minutes): the court makes it again ``rounds`` more times — the
+    first ``after`` the gateway gave up, each later wait ``factor`` times the one before — with the same request number
+    (the platforms are idempotent on it), each round a gateway call with its own retries, on the court's clock
+    (core_flow/platform/disposal.py ``Disposal._call``). Then the court is told (``platform_refused`` recorded on the
+    case, outcome ``gave_up``). A refusal (4xx) is never retried. Our choice (no law sets it; tests/fidelity_audit.md
+    N20-R): 3 rounds, 1 hour, ×4 — 1, 4 and 16 hours after the gateway gave up; ``rounds: 0`` leaves the gateway's
+    retries alone. ``after`` in hours or days."""
+
+    rounds: int = Field(3, ge=0, le=10)
+    after: Period = Period(1, Unit.HOURS)
+    factor: int = Field(4, ge=1, le=10)
+
+    @field_validator("after", mode="before")
+    @classmethod
+    def _after(cls, value: Any) -> Any:
+        period = _parse_period(value)
+        if period.unit not in (Unit.HOURS, Unit.DAYS):
+            raise ValueError(f"after must be in hours (h) or days (d), got {value!r} / 须以小时或日计")
+        return period
+
+    def wait(self, round_: int) -> timedelta:
+        """The wait before round ``round_`` (1 = the first after the gateway gave up)."""
+        n = self.after.amount * self.factor ** (round_ - 1)
+        return timedelta(hours=n) if self.after.unit is Unit.HOURS else timedelta(days=n)
+
+
 class InKindAgreement(_Model):
     """以物抵债 by agreement (seed 004 节点二十九 第2项: "经申请执行人和被执行人同意，且不损害其他债权人合法权益和
     社会公共利益的，人民法院可以不经拍卖、变卖，直接将被执行人的财产作价交申请执行人抵偿债务"): the court's rules for
@@ -375,6 +404,8 @@ class Node(_Model):
     sweep: Sweep | None = None
     reference_price: ReferencePrice | None = None  # the node that fixes the reference price (确定参考价): its validity
     in_kind: InKindAgreement | None = None  # the node of 以物抵债 (node 29): its rules for an agreement without auction
+    # the disposal platforms' calls tried again after the gateway gave up on them (node 20, where they start)
+    platform_retry: PlatformRetry | None = None
     # the kinds of controlled property (protocol ``AssetKind``) a per-asset node applies to; empty: any. 划拨 (node
     # 31): money only — a freeze of other property (股权, 证券…) is disposed of (nodes 19–20), never deducted
     asset_kinds: tuple[AssetKind, ...] = ()
@@ -668,6 +699,9 @@ class Process(_Model):
             if node.in_kind is not None and any(n.in_kind is not None for n in self.nodes[:i]):
                 problems.append((where + ("in_kind",), "the rules of 以物抵债 by agreement are given on one node only "
                                  "(node 29) / 协议以物抵债的规则只能写在一个节点上（节点29）"))
+            if node.platform_retry is not None and any(n.platform_retry is not None for n in self.nodes[:i]):
+                problems.append((where + ("platform_retry",), "the platforms' retry rounds are given on one node only "
+                                 "(node 20) / 平台重试规则只能写在一个节点上（节点20）"))
             if node.freezes and not node.unfreeze:
                 problems.append(
                     (where + ("unfreeze",), "a freezing node needs unfreeze authorities / 冻结节点须指定解冻审批主体")
@@ -815,6 +849,12 @@ class Process(_Model):
     def in_kind(self) -> InKindAgreement:
         """以物抵债 by agreement: the rules of the node that carries them; the defaults when none does."""
         return next((n.in_kind for n in self.nodes if n.in_kind is not None), InKindAgreement())
+
+    @cached_property
+    def platform_retry(self) -> PlatformRetry:
+        """The disposal platforms' calls tried again after the gateway gave up: the node's that carries it, else the
+        defaults."""
+        return next((n.platform_retry for n in self.nodes if n.platform_retry is not None), PlatformRetry())
 
     @cached_property
     def sweep_node(self) -> Node | None:

@@ -113,7 +113,21 @@ class DisposalClerk:
         if self.d.lots[(k, asset)].stage == "sealed":
             self.d.price(k, asset, method)
 
+    def _reprice(self, k: str, asset: str, method: str) -> None:
+        """The price asked again (the same ``price`` act): its request gave up — the platform unreachable through the
+        gateway's retries and the rounds after (process.yaml node 20 ``platform_retry``) — and nothing since asked it
+        (the first price, or the new one after an upheld objection, whose node 20 ``restart`` runs meanwhile)."""
+        lot = self.d.lots.get((k, asset))
+        if lot is None or lot.pending is not None or not self._open(k):
+            return
+        if lot.stage == "sealed" or (lot.stage == "reported" and lot.objection == "upheld"):
+            self.d.price(k, asset, method)
+
     # ── platform notices ──
+    def _n_disposal_gave_up(self, k: str, asset: str, data: dict[str, Any]) -> None:
+        if data.get("what") in _PRICING:
+            self._at(self.c._soon(DAY), lambda: self._reprice(k, asset, str(data["what"])))
+
     def _on_notice(self, kind: str, data: dict[str, Any]) -> None:
         if self.d.port is None or kind not in _NOTICES:
             return
@@ -222,4 +236,6 @@ class DisposalClerk:
         return out
 
 
-_NOTICES = frozenset({"property_found", "price_reported", "price_fixed", "unsold", "proceeds_arrived", "in_kind"})
+_NOTICES = frozenset({"property_found", "price_reported", "price_fixed", "unsold", "proceeds_arrived", "in_kind",
+                      "disposal_gave_up"})
+_PRICING = ("network_inquiry", "appraisal")  # a pricing request's ``what`` in the platform notices

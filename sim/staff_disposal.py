@@ -27,6 +27,7 @@ from sim.clerk import DAY, HOUR
 from sim.crn import uniform
 from sim.disposal_clerk import (
     _BUSY,
+    _PRICING,
     HAND_OVER_AFTER,
     LIST_AFTER_NOTICE,
     REGISTRIES,
@@ -110,6 +111,12 @@ class StaffDisposalClerk(DisposalClerk):
             self.a._cmd(HOUR, c.CompleteNode(k, 17, asset))
             return
         self._work("seal", k, lambda: self.d.seal(k, asset))
+
+    def _n_disposal_gave_up(self, k: str, asset: str, data: dict[str, Any]) -> None:
+        """A pricing request given up (the platform unreachable): the handler asks again (``_reprice``)."""
+        if data.get("what") in _PRICING:
+            method = str(data["what"])
+            self._work("pricing", k, lambda: self._reprice(k, asset, method))
 
     def _n_price_reported(self, k: str, asset: str, data: dict[str, Any]) -> None:
         self._work("serve_report", k, lambda: self._serve(k, asset))

@@ -70,8 +70,10 @@ def test_freezing_nodes_match_the_guideline_table(process):
 def test_work_items_with_their_own_deadlines(process):
     for no in (3, 8, 10, 20, 22, 30):
         assert process.by_no[no].items, no
-    for no in (3, 8, 10, 20, 30):
+    for no in (3, 8, 10, 30):
         assert len(process.by_no[no].items) == 2, no
+    # node 20: start, main, and restart — the new price after an upheld objection (H25, fidelity N20-R)
+    assert [it.key for it in process.by_no[20].items] == ["start", "main", "restart"]
 
 
 def test_per_asset_and_per_receipt_nodes(process):

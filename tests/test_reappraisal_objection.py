@@ -12,7 +12,11 @@ from dataclasses import replace
 from datetime import timedelta
 from pathlib import Path
 
+import pytest
+
 from core_flow.engine import EventKind
+from core_flow.engine import commands as c
+from core_flow.errors import UserError
 from core_flow.eventlog import EventLog
 from core_flow.legal_calendar import Period
 from scenarios.record_check import check_log
@@ -195,12 +199,15 @@ def _frozen(case: Case, node: int) -> list:
     return _events(case, EventKind.NODE_FROZEN, node, case.asset)
 
 
-def test_an_upheld_objection_with_a_30_day_appraisal_does_not_freeze_node_20():
+def test_an_upheld_objection_stops_the_first_requests_30_days_and_the_new_request_has_its_own():
     """Node 20's 30 days run from the first request; the objection, its review (node 22's 15 days) and a new 委托评估
     (up to 30 days: 参考价规定 (2018), LAW.md) cannot fit in what is left of them. From the objection on they do not
-    count against node 20 (its deadline withdrawn): the node completes when the new report's price is fixed,
-    with no freeze for the 中院执行局长 to lift. Before (2026-12-07), node 20 froze at day 30 while the appraisal was
-    out."""
+    count against the first request (its deadline withdrawn): no freeze of the asset's node 20 for the 中院执行局长 to
+    lift. Before (2026-12-07), node 20 froze at day 30 while the appraisal was out. The new request is timed as the
+    first (H25, fidelity N20-R: node 20 of the new report's instance ``<asset>#2``, 30 days from its start): a valuer
+    taking its full 30 days and the report's 5-day window pass them — warned, missed and frozen as the first request's
+    would be, and the sale waits for the 中院执行局长's unfreeze. (This test said before H25 that nothing froze: the
+    new request was not timed at all.)"""
     case = Case(seed=5).seal().price()
     started = case.state.node(20, case.asset).started_at
     due = case.due(20)
@@ -211,6 +218,9 @@ def test_an_upheld_objection_with_a_30_day_appraisal_does_not_freeze_node_20():
     pricing.config = replace(pricing.config, min_answer_delay=timedelta(days=28),
                              appraisal_extension_weights=(1.0, 0.0, 0.0))
     case.d.review_objection(case.k, case.asset, upheld=True, method="appraisal")
+    second = f"{case.asset}#2"
+    restarted = case.state.node(20, second).started_at
+    assert restarted == case.court.clock.now()  # the new request accepted at once: its node 20 started
     case.court.run_until(due + timedelta(days=1))
     assert case.lot.stage == "pricing"  # the appraisal is still out past node 20's old due time
     assert not _frozen(case, 20) and case.status(20) != "frozen"  # the old code: frozen at `due`
@@ -222,15 +232,26 @@ def test_an_upheld_objection_with_a_30_day_appraisal_does_not_freeze_node_20():
     case.d.serve_report(case.k, case.asset)
     case.court.run_for(timedelta(days=8))
     assert case.lot.stage == "fixed" and case.status(20) == "done"
-    assert not _frozen(case, 20) and not _events(case, EventKind.DEADLINE_MISSED, 20)
-    assert not _events(case, EventKind.WARNING, 20)  # withdrawn before its warning (a day ahead)
+    assert not _frozen(case, 20) and not _events(case, EventKind.DEADLINE_MISSED, 20, case.asset)
+    assert not _events(case, EventKind.WARNING, 20, case.asset)  # withdrawn before its warning (a day ahead)
     [withdrawn] = _events(case, EventKind.DEADLINE_WITHDRAWN, 20, case.asset)  # at the upheld objection
     assert withdrawn.item == "main" and withdrawn.data["by"] == "objection_received" and withdrawn.data["due"] == due
     # node 23's 10 days still count from the price fixed
     [fixed] = _fixed(case)
     [set_23] = _events(case, EventKind.DEADLINE_SET, 23, case.asset)
     assert set_23.at == fixed.at
-    case.d.list(case.k, case.asset)  # nothing frozen holds the sale up
+    # the new request's own 30 days, from its start: missed and frozen; the sale waits for the unfreeze
+    [missed] = _events(case, EventKind.DEADLINE_MISSED, 20, second)
+    new_due = case.court.runtime.engine.calendar.deadline(restarted, Period.parse("30d")).due
+    assert missed.item == "main" and missed.at == new_due < fixed.at
+    assert str(case.state.status(20, second)) == "frozen"
+    with pytest.raises(UserError) as held:
+        case.d.list(case.k, case.asset)
+    assert f"20/{second}" in held.value.zh and case.lot.stage == "fixed"
+    assert case.p.submit(c.RequestUnfreeze(case.k, 20, second, by="张法官", reason="评估机构依法用满三十日")).accepted
+    assert case.p.submit(c.ApproveUnfreeze(case.k, 20, "intermediate_bureau_head", second)).accepted
+    assert str(case.state.status(20, second)) == "done"  # the price was fixed: completed at the unfreeze
+    case.d.list(case.k, case.asset)
     case.court.run_for(timedelta(hours=1))
     assert case.lot.stage == "listed"
 

@@ -188,6 +188,7 @@ class Objection:
 @dataclass
 class DisposalStats:
     faults: int = 0  # transient platform faults absorbed (retried)
+    rounds: int = 0  # calls made again after the gateway gave up on them (process.yaml node 20 ``platform_retry``)
     duplicates: int = 0  # results seen again and ignored
     polls: int = 0
 
@@ -281,17 +282,25 @@ class Disposal:
         return str(getattr(self.port, "pricing_platform", PRICING_PLATFORM))
 
     def _call(self, lot: Lot, agency: str, purpose: str, call: Callable[[], Any], then: Callable[[Any], None], *,
-              act: bool = False, poll: bool = False, request_no: str | None = None) -> None:
+              act: bool = False, poll: bool = False, request_no: str | None = None, round_: int = 0) -> None:
         """One platform call through the gateway (``Gateway.calls``: its retry policy, Retry-After, breaker and
         idempotency by request number). An act is recorded on the case (sent, answer, retry_scheduled, rejected,
         gave_up) under its own request number, which every retry reuses; a poll (``poll``) is a repeatable read and
         is not recorded. ``then`` runs once, on the answer. A refusal (``UserError``) on the first attempt raises to
-        the caller at once — nothing changed. ``act``: the lot waits for it (no other act is taken meanwhile)."""
+        the caller at once — nothing changed. ``act``: the lot waits for it (no other act is taken meanwhile).
+
+        Transient faults the gateway's retries did not outlast (it ``gave_up``) are tried again in rounds, on the
+        court's clock, with the same request number (process.yaml node 20 ``platform_retry``: ``rounds`` more
+        gateway calls, ``after`` × ``factor``^k apart), the lot still waiting; a round is dropped if the lot moved on
+        meanwhile (an agreement in kind, the disposal ended). A refusal on a later attempt, or the rounds spent, is
+        told to the court — ``disposal_refused`` / ``disposal_gave_up`` and ``platform_refused`` recorded on the
+        case (``_told_refusal``) — and the handler may act again (the same act: ``price`` asks anew)."""
         request_no = request_no or f"{self.p.court.code}-D{next(self._call_nos):09d}"
-        if not poll:
+        if not poll and round_ == 0:
             self.p._track(request_no, lot.case_id, purpose, lot.debtor, agency, lot.asset)
         if act:
             lot.pending = purpose
+        stage = lot.stage
 
         def invoke() -> Any:
             try:
@@ -308,13 +317,28 @@ class Disposal:
         def refused(err: UserError) -> None:  # refused on a retry: the handler reads it
             if act:
                 lot.pending = None
-            self.p._notify("disposal_refused", case_id=lot.case_id, asset=lot.asset, what=purpose, code=err.code,
-                           zh=err.zh, en=err.en)
+            self._told_refusal(lot, purpose, request_no, "refused", code=err.code, zh=err.zh, en=err.en)
 
         def gave_up(reason: str) -> None:
+            retry = self.p.process.platform_retry
+            if round_ < retry.rounds:  # the gateway's retries spent: another round later, the lot still waiting
+                at = self.now + retry.wait(round_ + 1)
+                self.stats.rounds += 1
+                self.p._notify("disposal_retrying", case_id=lot.case_id, asset=lot.asset, what=purpose,
+                               request_no=request_no, round=round_ + 1, at=at.isoformat(), reason=reason)
+                self._later(at, lambda: again())
+                return
             if act:
                 lot.pending = None
-            self.p._notify("disposal_gave_up", case_id=lot.case_id, asset=lot.asset, what=purpose, reason=reason)
+            self._told_refusal(lot, purpose, request_no, "gave_up", reason=reason, rounds=round_)
+
+        def again() -> None:
+            if lot.stage != stage or (act and lot.pending != purpose):  # moved on meanwhile: nothing to ask
+                if act and lot.pending == purpose:
+                    lot.pending = None
+                return
+            self._call(lot, agency, purpose, call, then, act=act, poll=poll, request_no=request_no,
+                       round_=round_ + 1)
 
         try:
             self.p.gateway.calls.call(agency, request_no, invoke, done, refused=refused, gave_up=gave_up,
@@ -323,6 +347,18 @@ class Disposal:
             if act:
                 lot.pending = None
             raise
+
+    def _told_refusal(self, lot: Lot, what: str, request_no: str | None, outcome: str, **detail: Any) -> None:
+        """A platform call that will not be answered — refused (``outcome`` ``refused``: a 4xx, its code and text) or
+        given up (``gave_up``: the gateway's retries and the rounds spent) — told to the court: the notice
+        (``disposal_refused`` / ``disposal_gave_up``) and ``platform_refused`` recorded on the case (what, outcome,
+        the request number, the code or reason), where the case's events show it. Review R6 (2026-12-07): only the
+        notice was given, which nothing kept — the case sat with no price and nothing on it to say why."""
+        kind = "disposal_refused" if outcome == "refused" else "disposal_gave_up"
+        self.p._notify(kind, case_id=lot.case_id, asset=lot.asset, what=what, request_no=request_no, **detail)
+        attrs = {k: v for k, v in detail.items() if k in ("code", "reason", "rounds", "zh", "en")}
+        self._record(lot, "platform_refused", what=what, outcome=outcome,
+                     **({"request_no": request_no} if request_no else {}), **attrs)
 
     def _once(self, lot: Lot, agency: str, ref: str, result: str, **detail: Any) -> bool:
         """A platform's result passed on once by the gateway (a repeated callback or poll: ``False``)."""
@@ -464,6 +500,9 @@ class Disposal:
                    "须在查封后（或异议成立后、参考价失效后重新）确定参考价",
                    "the price is asked after the seal (or again after an upheld objection, or once it lapsed)")
         self._check(lot, 20, "询价评估", "a pricing request")
+        instance = self._pricing_instance(lot)
+        if instance != asset:  # the new price after an upheld objection: its own node 20 (restart frozen: refused)
+            self.p._check_not_frozen(case_id, 20, instance, "询价评估", "a pricing request")
         if repricing:  # the lapsed price is replaced: a new report, served, its own objection window, fixed again
             lot.objection_until = lot.fixed_at = lot.announce_at = None
             lot.objections = []
@@ -475,14 +514,22 @@ class Disposal:
             lot.pricing_id, lot.stage = view["pricing_id"], "pricing"
             lot.requests[view["pricing_id"]] = request_no
             state = self.p.runtime.cases[case_id]
-            if state.node(20, asset) is None or state.node(20, asset).started_at is None:
-                self._submit(c.StartNode(case_id, 20, asset))
+            # node 20 starts — the new price's own instance after an upheld objection (its `restart` done, `main`'s
+            # 30 days from now: process.yaml node 20)
+            if state.node(20, instance) is None or state.node(20, instance).started_at is None:
+                self._submit(c.StartNode(case_id, 20, instance))
             self._poll_pricing_at(lot, self._time(view["due_at"]))
 
         self._call(lot, self._pricing_platform, method, lambda: port.price(
             method=method, request_no=request_no, court_code=self.p.court.code, case_no=case_id[:64],
             asset_id=asset, asset_kind=lot.kind, description=lot.description, now=self.now), asked, act=True,
             request_no=request_no)
+
+    def _pricing_instance(self, lot: Lot) -> str:
+        """Node 20's instance of the price being asked: the asset's for the first (and for one replacing a lapsed
+        price), the new report's (``report_instance``: ``<asset>#n``) after an upheld objection — timed as the
+        first, its 15 days to start from the upheld review (process.yaml node 20 ``restart``)."""
+        return self.report_instance(lot.asset, lot.reports + 1) if lot.objection == "upheld" else lot.asset
 
     @staticmethod
     def _method(method: str) -> None:
@@ -615,7 +662,12 @@ class Disposal:
                 other.state = "moot"
             # the asset's: the moot objections' 15 days end (process.yaml node 22 ends_on)
             self._record(lot, "objection_upheld")
-            self.price(case_id, asset, method)
+            # the new price is due: node 20's 15 days to ask it run under the new report's instance (`restart`)
+            self._record(lot, "repricing_ordered", instance=self._pricing_instance(lot), method=method)
+            try:
+                self.price(case_id, asset, method)
+            except UserError as err:  # the platform refused the new request: the review stands; told, asked again
+                self._told_refusal(lot, method, None, "refused", code=err.code, zh=err.zh, en=err.en)
         elif not self._pending(lot) and lot.objection_until is not None and self.now >= lot.objection_until:
             self._fix(lot)
         return out
@@ -633,22 +685,33 @@ class Disposal:
         # node 20 frozen (its 30 days missed: a report served late, its window closing after them) is not passed
         # ("不得流转下一节点" until the 中院执行局长's unfreeze): completed then (``_unfrozen``) — completing it now was
         # refused NODE_FROZEN, and nothing tried again
-        if not self._blocked(lot, 20):
-            self._complete(lot, 20)
+        for instance in self._price_instances(lot):
+            if not self._blocked(lot, 20, instance):
+                self._complete(lot, 20, instance)
         self.p._notify("price_fixed", case_id=lot.case_id, asset=lot.asset,
                        reference_price_cents=lot.reference_price_cents)
 
-    def _blocked(self, lot: Lot, node: int) -> bool:
+    def _price_instances(self, lot: Lot) -> list[str]:
+        """Node 20's instances the fixed price completes: the current report's, if a new price after an upheld
+        objection (``<asset>#n``, started), and the asset's."""
         state = self.p.runtime.cases[lot.case_id]
-        return bool(self.p.runtime.engine.blocking_nodes(state, node, lot.asset))
+        own = self._report_instance(lot)
+        ns = state.node(20, own) if own != lot.asset else None
+        return ([own] if ns is not None and ns.started_at is not None else []) + [lot.asset]
+
+    def _blocked(self, lot: Lot, node: int, instance: str | None = None) -> bool:
+        state = self.p.runtime.cases[lot.case_id]
+        return bool(self.p.runtime.engine.blocking_nodes(state, node, instance or lot.asset))
 
     def _unfrozen(self, e: Event) -> None:
         """An unfreeze approved (the last level's): a lot whose price was fixed while node 20 was frozen has node 20
         completed now that nothing holds it (``_fix``)."""
-        lot = self.lots.get((e.case_id, e.instance or ""))
-        if lot is None or lot.fixed_at is None or self._blocked(lot, 20):
+        lot = self.lots.get((e.case_id, (e.instance or "").split("#")[0]))
+        if lot is None or lot.fixed_at is None:
             return
-        self._complete(lot, 20)
+        for instance in self._price_instances(lot):
+            if not self._blocked(lot, 20, instance):
+                self._complete(lot, 20, instance)
 
     # ── auction (nodes 23–27, 29) and 变卖 (node 28) ────────────────────────────────────────────
     def lapsed(self, lot: Lot, grace_months: int = 0) -> datetime | None:
@@ -700,6 +763,8 @@ class Disposal:
         self._need_valid_price(lot, "上拍（发布一拍公告）", "first auction (its announcement)")
         self.p.directory.get(platform)
         self._check(lot, 23, "拍卖上拍", "a listing")
+        for instance in self._price_instances(lot)[:-1]:  # the new price's node 20 (frozen: not passed)
+            self.p._check_not_frozen(case_id, 20, instance, "拍卖上拍", "a listing")
         valuation = int(lot.reference_price_cents or 0)
         start = starting_price_cents if starting_price_cents is not None else -(-valuation * start_pct // 100)
         deposit = deposit_cents if deposit_cents is not None else -(-start * deposit_pct // 100)
@@ -1029,9 +1094,9 @@ class Disposal:
         else:
             return
         if call is None:  # a port of an older interface: the platform cannot be told
-            self.p._notify("disposal_refused", case_id=lot.case_id, asset=lot.asset, what=purpose,
-                           code="not_supported", zh="平台接口不支持该操作，未告知平台",
-                           en="the platform's port has no such operation: not told")
+            self._told_refusal(lot, purpose, None, "refused", code="not_supported",
+                               zh="平台接口不支持该操作，未告知平台",
+                               en="the platform's port has no such operation: not told")
             return
 
         def told(view: dict[str, Any]) -> None:
@@ -1041,8 +1106,7 @@ class Disposal:
         try:
             self._call(lot, agency, purpose, call, told)
         except UserError as err:  # refused on the first attempt: recorded (rejected), the agreement stands
-            self.p._notify("disposal_refused", case_id=lot.case_id, asset=lot.asset, what=purpose, code=err.code,
-                           zh=err.zh, en=err.en)
+            self._told_refusal(lot, purpose, None, "refused", code=err.code, zh=err.zh, en=err.en)
 
     def _take_in_kind(self, lot: Lot, price_cents: int, agreement: dict[str, Any]) -> Any:
         """The property taken in payment at ``price_cents`` — after a 流拍, or by agreement (``agreement``: its
