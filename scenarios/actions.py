@@ -43,6 +43,11 @@ def perform(run: Run, step: StepBase) -> Refusal:
             raise StepFailure(f"步骤 {step.key}（第 {step.line} 行）由被测系统执行 / step {step.key} "
                               f"(line {step.line}) run by the system under test",
                               f"驱动接口不提供此命令 / the driver interface does not offer it: {err.message}") from None
+        if err.code in ("bad_fields", "unknown_field"):  # the step's own fields, not a court's refusal (review R5)
+            raise StepFailure(f"步骤 {step.key}（第 {step.line} 行）的字段合乎驱动接口 / the fields of step "
+                              f"{step.key} (line {step.line}) as the driver interface takes them",
+                              f"字段有误（场景的错误，不是法院的拒绝）/ a field is wrong (the scenario's mistake, not "
+                              f"a court's refusal): {err.message}") from None
         code = err.code.upper() if err.code and err.code != "invalid" else "PLATFORM_REFUSED"
         return code, err.message
     if isinstance(result, CommandResult) and not result.accepted:

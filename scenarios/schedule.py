@@ -11,6 +11,7 @@ from datetime import datetime, timedelta
 from functools import lru_cache
 from typing import Any
 
+from core_flow.driver.fields import given_field_problems
 from core_flow.legal_calendar import HolidayCalendar, LegalCalendar
 from scenarios import refs
 from scenarios.model import Scenario, StepBase
@@ -188,9 +189,21 @@ def _command_fields(args: Any, loc: tuple[Any, ...]) -> list[Problem]:
 
     cls = command_class(args.type)
     allowed = {f.name for f in dataclasses.fields(cls)} - {"case_id"}
-    extra = set((args.model_extra or {}).keys())
-    return [(loc + (name,), f"命令 {args.type} 没有字段 {name}（可选：{'、'.join(sorted(allowed))}）/ "
-                            f"command {args.type} has no field {name}") for name in sorted(extra - allowed)]
+    given = args.model_extra or {}
+    unknown = [(loc + (name,), f"命令 {args.type} 没有字段 {name}（可选：{'、'.join(sorted(allowed))}）/ "
+                               f"command {args.type} has no field {name}") for name in sorted(set(given) - allowed)]
+    if unknown:
+        return unknown
+    # the fields passed as written (not those the run translates: a debtor's alias, a node's or an agency's name,
+    # an amount), checked as the driver will: a wrong type fails here at its line, not at the step as a refusal
+    as_written = {k: v for k, v in given.items() if k not in TRANSLATED}
+    return [(loc + (m["field"],), f"命令 {args.type} 的字段 {m['field']} 无效：{m['zh']} / "
+                                  f"command {args.type}: field {m['field']} is invalid: {m['en']}")
+            for m in given_field_problems(args.type, as_written)]
+
+
+# the ``command:`` fields scenarios.actions._command translates before the driver sees them
+TRANSLATED = frozenset({"debtor", "node", "authority", "agency", "agencies", "amount_cents"})
 
 
 def _times(sc: Scenario) -> list[Problem]:

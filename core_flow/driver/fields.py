@@ -88,6 +88,18 @@ def _model(type: str) -> type[BaseModel]:
     return create_model(f"{type}Fields", __config__=ConfigDict(extra="forbid"), **fields)
 
 
+def given_field_problems(type: str, fields: dict[str, Any]) -> list[dict[str, Any]]:
+    """What is wrong with the ``fields`` given of command ``type``, field by field (``[{field, zh, en}]``), those not
+    given left out (a scenario's step checked as written, before its run)."""
+    try:
+        _model(type).model_validate(fields)
+    except ValidationError as err:
+        return [m for m in field_messages(err.errors()) if m["type"] != "missing"]
+    except UserError as err:  # an instant with no China time
+        return [{"field": err.where or "", "type": err.code, "zh": err.zh, "en": err.en}]
+    return []
+
+
 def checked_fields(type: str, fields: dict[str, Any]) -> dict[str, Any]:
     """``fields`` of command ``type`` as the court takes them (date-times parsed, lists as tuples), only those
     given; a missing or wrong one is a ``UserError`` naming it (``bad_fields``)."""
