@@ -357,3 +357,21 @@ def _remote_case(case: Case, court: Any) -> None:
     court.run_for(timedelta(days=1))
     assert case.p.manual_query(case.k, debtor.id_number, "real_estate_registry").accepted
     court.run_for(timedelta(days=1))
+
+
+def test_a_poll_given_up_is_made_again_at_the_next_daily_look():
+    """The court polls a pricing request when its answer is due; the platform down for longer than the gateway's
+    retries, the poll is made again a day later, and the answer is read once the platform is back. The old code never
+    polled again: the lot waited in ``pricing`` for good."""
+    case = Case().seal()
+    case.d.investigate(case.k, case.asset)
+    case.d.price(case.k, case.asset)
+    case.court.run_for(timedelta(minutes=30))
+    _faults(case, "pricing_platform", ALL_FAULTS)
+    heard = _heard(case)
+    case.court.run_for(timedelta(days=5))
+    assert case.lot.stage == "pricing" and [d["what"] for k, d in heard if k == "disposal_gave_up"]
+    assert not _anchors(case, "platform_refused")  # a read: nothing recorded
+    _faults(case, "pricing_platform", NO_FAULTS)
+    case.court.run_for(timedelta(days=2))
+    assert case.lot.stage == "reported" and case.lot.reference_price_cents

@@ -292,9 +292,11 @@ class Disposal:
         Transient faults the gateway's retries did not outlast (it ``gave_up``) are tried again in rounds, on the
         court's clock, with the same request number (process.yaml node 20 ``platform_retry``: ``rounds`` more
         gateway calls, ``after`` × ``factor``^k apart), the lot still waiting; a round is dropped if the lot moved on
-        meanwhile (an agreement in kind, the disposal ended). A refusal on a later attempt, or the rounds spent, is
-        told to the court — ``disposal_refused`` / ``disposal_gave_up`` and ``platform_refused`` recorded on the
-        case (``_told_refusal``) — and the handler may act again (the same act: ``price`` asks anew)."""
+        meanwhile (an agreement in kind, the disposal ended). A poll given up is made again at the next daily look
+        (it was never made again: a pricing request or listing polled while its platform was down waited for good).
+        A refusal on a later attempt, or the rounds spent, is told to the court — ``disposal_refused`` /
+        ``disposal_gave_up`` and ``platform_refused`` recorded on the case (``_told_refusal``) — and the handler may
+        act again (the same act: ``price`` asks anew)."""
         request_no = request_no or f"{self.p.court.code}-D{next(self._call_nos):09d}"
         if not poll and round_ == 0:
             self.p._track(request_no, lot.case_id, purpose, lot.debtor, agency, lot.asset)
@@ -320,6 +322,11 @@ class Disposal:
             self._told_refusal(lot, purpose, request_no, "refused", code=err.code, zh=err.zh, en=err.en)
 
         def gave_up(reason: str) -> None:
+            if poll:  # a read: the court looks again at its next daily look, for as long as the lot waits on it
+                self.p._notify("disposal_gave_up", case_id=lot.case_id, asset=lot.asset, what=purpose,
+                               request_no=request_no, reason=reason, rounds=0)
+                self._later(self.now + self.LOOK_DAILY, lambda: again())
+                return
             retry = self.p.process.platform_retry
             if round_ < retry.rounds:  # the gateway's retries spent: another round later, the lot still waiting
                 at = self.now + retry.wait(round_ + 1)
