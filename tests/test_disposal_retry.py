@@ -375,3 +375,23 @@ def test_a_poll_given_up_is_made_again_at_the_next_daily_look():
     _faults(case, "pricing_platform", NO_FAULTS)
     case.court.run_for(timedelta(days=2))
     assert case.lot.stage == "reported" and case.lot.reference_price_cents
+
+
+def test_upheld_twice_each_new_request_is_timed_and_the_price_fixed_completes_them_all():
+    """A report set aside by a second upheld objection: its request's node 20 (``#2``) is completed with the price
+    finally fixed, with the third's (``#3``) — none left open."""
+    case = _objected(Case())
+    case.d.review_objection(case.k, case.asset, upheld=True, method="network_inquiry")
+    _until_reported(case)
+    case.d.serve_report(case.k, case.asset)
+    case.d.object(case.k, case.asset, by="被执行人")
+    second, third = f"{case.asset}#2", f"{case.asset}#3"
+    [withdrawn] = _events(case, EventKind.DEADLINE_WITHDRAWN, 20, second)  # the objection stops its 30 days
+    assert withdrawn.item == "main" and withdrawn.data["by"] == "objection_received"
+    case.d.review_objection(case.k, case.asset, upheld=True, method="network_inquiry")
+    assert case.state.node(20, third).started_at == case.court.clock.now()
+    _until_reported(case)
+    case.d.serve_report(case.k, case.asset)
+    case.court.run_for(timedelta(days=8))
+    assert case.lot.stage == "fixed" and case.lot.reports == 3
+    assert [str(case.state.status(20, i)) for i in (case.asset, second, third)] == ["done"] * 3

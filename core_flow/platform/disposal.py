@@ -699,12 +699,12 @@ class Disposal:
                        reference_price_cents=lot.reference_price_cents)
 
     def _price_instances(self, lot: Lot) -> list[str]:
-        """Node 20's instances the fixed price completes: the current report's, if a new price after an upheld
-        objection (``<asset>#n``, started), and the asset's."""
+        """Node 20's instances the fixed price completes: those of the new prices asked after upheld objections
+        (``<asset>#n``, started: the current report's and those of reports set aside since — the price is
+        determined now for all of them), then the asset's."""
         state = self.p.runtime.cases[lot.case_id]
-        own = self._report_instance(lot)
-        ns = state.node(20, own) if own != lot.asset else None
-        return ([own] if ns is not None and ns.started_at is not None else []) + [lot.asset]
+        rounds = [self.report_instance(lot.asset, n) for n in range(2, lot.reports + 1)]
+        return [i for i in rounds if (ns := state.node(20, i)) is not None and ns.started_at is not None] + [lot.asset]
 
     def _blocked(self, lot: Lot, node: int, instance: str | None = None) -> bool:
         state = self.p.runtime.cases[lot.case_id]
