@@ -53,7 +53,7 @@ def _exit_for(rows: list[dict], interrupted: bool = False) -> None:
 def _row_lines(row: dict) -> list[str]:
     """A requirement's line, and under one not passed why: its failing findings (at most two), or the reason it was
     skipped or is not applicable — masked as the evidence is (the whole text is in report.html and results.json)."""
-    lines = [f"{row['id']}  {_STATUS[row['status']]:<14} {row['zh']}"]
+    lines = [f"{row['id']}  {_STATUS[row['status']]:<14} {row['zh']} / {row['en']}"]
     if row["status"] != "pass":
         found = [f for f in row["findings"] if f["status"] == row["status"]][:2] or row["findings"][:1]
         lines += [f"        └ {mask_text(f['zh'])} / {mask_text(f['en'])}" for f in found]
