@@ -395,3 +395,27 @@ def test_upheld_twice_each_new_request_is_timed_and_the_price_fixed_completes_th
     case.court.run_for(timedelta(days=8))
     assert case.lot.stage == "fixed" and case.lot.reports == 3
     assert [str(case.state.status(20, i)) for i in (case.asset, second, third)] == ["done"] * 3
+
+
+# ── the simulated clerk asks again ──────────────────────────────────────────────────────────────────────────────────
+def test_the_simulated_clerk_asks_the_price_again_after_the_platform_was_unreachable():
+    """The pricing platform down for the clerk's first requests (the gateway's retries and the rounds spent): the
+    clerk hears ``disposal_gave_up`` and asks again (sim/disposal_clerk.py ``_reprice``) until the platform answers.
+    The old clerk asked once: the lots stayed sealed, unpriced, for good."""
+    from sim.assembly import build_virtual_court
+    from tests.test_disposal_clerk import _flats_and_cars
+
+    court = build_virtual_court(ORIGIN, seed=15, dispose=True, diligence=0.9, identity_failure_rate=0.0,
+                                same_handler_rate=0.0)
+    session = court.session
+    session.set_profile(session.profile.with_overrides({"pricing_platform": {"faults": ALL_FAULTS}}))
+    _flats_and_cars(court)
+    court.run_for(timedelta(days=25))
+    lots = court.platform.disposal.lots
+    gave_up = [e for e in court.runtime.events if e.kind == EventKind.ANCHOR
+               and e.data["anchor"] == "platform_refused" and e.data["what"] in ("network_inquiry", "appraisal")]
+    assert gave_up and all(lot.stage in ("sealing", "sealed") for lot in lots.values())
+    session.set_profile(session.profile.with_overrides({"pricing_platform": {"faults": NO_FAULTS}}))
+    court.run_for(timedelta(days=10))
+    assert all(lot.stage not in ("sealing", "sealed") for lot in lots.values()), {
+        k: lot.stage for k, lot in lots.items()}
