@@ -3,6 +3,8 @@ run first; and a path that fails while running is reported the same way."""
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
 from sim.profile import DATA
@@ -31,6 +33,22 @@ def test_an_output_path_that_cannot_be_written_is_said_before_anything_runs(tmp_
     assert err.startswith(f"错误 / error: {option}:") and " / " in err and "Traceback" not in err
     assert "仿真 " not in out and "│" not in out and "通过" not in out  # nothing ran
     assert a_file.read_text(encoding="utf-8") == "kept\n"  # nothing already there was changed
+
+
+@pytest.mark.skipif(not Path("/proc/self").is_dir(), reason="no /proc here / 本机没有 /proc")
+@pytest.mark.parametrize(("args", "option"), [
+    (["scenarios", "run", SUITE, "--html", "/proc/zhixing-r.html"], "--html"),
+    (["scenarios", "run", SUITE, "--junit", "/proc/zhixing-r.xml"], "--junit"),
+    (["certify", "agency", "--base-url", "http://127.0.0.1:9", "--fixtures", "absent.yaml", "--out", "/proc/zx/e"],
+     "--out"),
+])
+def test_a_place_no_file_can_be_made_is_said_first_even_to_root(capsys, args, option):
+    """Review R5: ``os.access`` says yes to root everywhere, /proc included; the run went ahead and failed at its end
+    with its reports unwritten. Now a file is tried there first."""
+    code = cli.main(args)
+    out, err = capsys.readouterr()
+    assert code == 2 and err.startswith(f"错误 / error: {option}:") and "Traceback" not in err
+    assert "通过" not in out  # nothing ran
 
 
 def test_a_missing_output_directory_is_made(tmp_path, capsys):

@@ -382,7 +382,7 @@ def test_an_interrupted_driven_court_run_exits_1_saying_so(tmp_path: Path, monke
     from zhixing.cli import main
 
     def driven(*args, **kwargs):  # noqa: ANN002, ANN003, ANN202
-        rows = [{"id": "CT-001", "status": "pass", "zh": "集约查询范围", "findings": []}]
+        rows = [{"id": "CT-001", "status": "pass", "zh": "集约查询范围", "en": "the 集约查询 scope", "findings": []}]
         return "0" * 64, rows, DriveResult(passed=1, failed=["案例二"], why={"案例二": "运行被中断（Ctrl-C）"},
                                            interrupted=True)
 

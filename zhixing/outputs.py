@@ -4,6 +4,7 @@ a directory that cannot be made or a file that cannot be written is a located, b
 from __future__ import annotations
 
 import os
+import tempfile
 from pathlib import Path
 
 from core_flow.errors import UserError
@@ -20,7 +21,7 @@ def output_dir(path: Path, option: str, *, make: bool = True) -> Path:
         ancestor = path.absolute().parent
         while not ancestor.exists():
             ancestor = ancestor.parent
-        if not ancestor.is_dir() or not os.access(ancestor, os.W_OK | os.X_OK):
+        if not ancestor.is_dir() or not os.access(ancestor, os.W_OK | os.X_OK) or not _can_write_in(ancestor):
             raise UserError(f"无法创建输出目录 {path}：{ancestor} 不是可写的目录",
                             f"cannot make the output directory {path}: {ancestor} is not a writable directory",
                             where=option)
@@ -30,9 +31,19 @@ def output_dir(path: Path, option: str, *, make: bool = True) -> Path:
     except OSError as err:
         raise UserError(f"无法创建输出目录 {path}：{os_reason(err)[0]}",
                         f"cannot make the output directory {path}: {os_reason(err)[1]}", where=option) from None
-    if not os.access(path, os.W_OK | os.X_OK):
+    if not os.access(path, os.W_OK | os.X_OK) or not _can_write_in(path):
         raise UserError(f"输出目录不可写：{path}", f"the output directory is not writable: {path}", where=option)
     return path
+
+
+def _can_write_in(directory: Path) -> bool:
+    """A file can be made in ``directory`` — tried, not asked: ``os.access`` says yes to root everywhere, /proc
+    included, and the run then failed at its end with its reports unwritten (review R5)."""
+    try:
+        with tempfile.TemporaryFile(dir=directory):
+            return True
+    except OSError:
+        return False
 
 
 def output_file(path: Path, option: str) -> Path:
@@ -43,4 +54,13 @@ def output_file(path: Path, option: str) -> Path:
     output_dir(path.parent, option)
     if path.exists() and not os.access(path, os.W_OK):
         raise UserError(f"文件不可写：{path}", f"the file is not writable: {path}", where=option)
+    existed = path.exists()
+    try:  # opened to append, as it will be written (nothing of an existing file changed); one made here goes again
+        with path.open("ab"):
+            pass
+    except OSError as err:
+        raise UserError(f"文件不可写：{path}（{os_reason(err)[0]}）", f"the file is not writable: {path} "
+                        f"({os_reason(err)[1]})", where=option) from None
+    if not existed:
+        path.unlink(missing_ok=True)
     return path
