@@ -298,8 +298,10 @@ class Intake(_Model):
     @classmethod
     def _twelve(cls, v: tuple[float, ...]) -> tuple[float, ...]:
         if len(v) != 12 or any(w < 0 for w in v) or not 0 < sum(v) < math.inf:
-            raise FieldError("须为 12 个非负月度权重，和为正的有限数",
-                             "12 non-negative monthly weights with a positive, finite sum")
+            # how many were written: a month left out (11 weights) is the usual slip, and the file does not count them
+            zh, en = (f"；所写为 {len(v)} 个", f"; {len(v)} written") if len(v) != 12 else ("", "")
+            raise FieldError(f"须为 12 个非负月度权重（1 月至 12 月各一个），和为正的有限数{zh}",
+                             f"12 non-negative monthly weights (January to December) with a positive, finite sum{en}")
         return v
 
     @field_validator("mix", "debtor_kind", mode="before")
@@ -471,6 +473,17 @@ class CourtProfile(_Model):
         """Roles by what people call them (法官助理: 书记员); one role given under two names is refused."""
         return canonical_keys(v, canonical_role, ("角色 ", "the role "))
 
+    @field_validator("staff")
+    @classmethod
+    def _known_roles(cls, v: dict[str, Role]) -> dict[str, Role]:
+        """A role the court has not (a misspelt 承办法管), said with the file's other mistakes: checked with the whole
+        profile (``_roles``), it was said only once those were put right."""
+        for role in v:
+            if role not in ROLES:
+                zh, en = unknown_role(role)
+                raise FieldError(zh, en, (role,))
+        return v
+
     @model_validator(mode="after")
     def _roles(self) -> CourtProfile:
         for role in self.staff:
@@ -632,8 +645,25 @@ def _messages(error: Any, cause: Any, path: tuple[Any, ...]) -> tuple[str, str]:
             if near:
                 zh, en = f"{zh}；是否想写：{'、'.join(near)}", f"{en}; did you mean: {', '.join(near)}"
             return zh, en
+    if error["type"] in ("tuple_type", "too_short", "too_long", "missing") and len(path) in (2, 3) \
+            and path[0] == "hours":  # a period not a pair (8:30-12:00), or one time alone ([18:00]: its end missing)
+        return _period_message(error.get("input"))
     field = field_messages([error])[0]
     return field["zh"], field["en"]
+
+
+def _period_message(written: Any) -> tuple[str, str]:
+    """A working period not written as a pair: what one is, and ``8:30-12:00`` (a clock's range, the way a court
+    writes its hours) as the pair it means."""
+    zh = "每个工作时段写成 [开始, 结束] 两个时刻，如 - [8:30, 12:00]"
+    en = "write each working period as two times, [start, end]: - [8:30, 12:00]"
+    parts = re.split(r"\s*(?:-|–|—|~|～|至|到)\s*", written.strip()) if isinstance(written, str) else []
+    if len(parts) == 2 and all(_HM.fullmatch(part) for part in parts):
+        zh += f"；{written!r} 请写成 [{parts[0]}, {parts[1]}]"
+        en += f"; for {written!r} write [{parts[0]}, {parts[1]}]"
+    elif written is not None:
+        zh, en = f"{zh}；收到 {written!r}", f"{en}; got {written!r}"
+    return zh, en
 
 
 def _keys_at(path: tuple[Any, ...]) -> list[str]:

@@ -1,0 +1,79 @@
+"""A planner's walk through `zhixing simulate` and `zhixing plan staffing` (review R8): an 执行局 head writing a
+smaller court's profile and start state from the docs, reading the report and the search's answer. Each friction
+found is pinned here."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+import pytest
+
+from core_flow.errors import UserError
+from core_flow.legal_calendar import CST
+from sim.profile import load_profile
+
+START = datetime(2027, 1, 4, 8, 30, tzinfo=CST)
+
+
+# --- the court profile: every mistake said at once, each saying what is expected ---------------------------------
+
+def _refused_profile(tmp_path, text: str) -> str:
+    f = tmp_path / "court.yaml"
+    f.write_text(text, encoding="utf-8")
+    with pytest.raises(UserError) as info:
+        load_profile(f)
+    return str(info.value)
+
+
+MISTAKES = """name: 某县人民法院
+origin: 2027年1月4日
+intake:
+  yearly: 1800件
+  seasonality: [0.08, 0.06, 0.085, 0.085, 0.085, 0.085, 0.085, 0.08, 0.085, 0.075, 0.09]
+staff:
+  承办法管: {count: 4}
+  书记员: {count: 4}
+hours:
+  - 8:30-12:00
+  - [14:30, 17:30]
+"""
+
+
+def test_a_misspelt_role_is_said_with_the_files_other_mistakes(tmp_path):
+    """承办法管 beside an 11-month seasonality and hours written 8:30-12:00: three mistakes were said, then, once they
+    were put right, a fourth — the role, checked only with a profile valid in every field."""
+    said = _refused_profile(tmp_path, MISTAKES)
+    assert "法院配置有 3 处错误" in said
+    assert "court.yaml:7:staff.承办法管: 法院配置有误（staff.承办法管）：未知角色 '承办法管'" in said
+    assert "是否想写：承办法官" in said
+    # in the file's order: seasonality (line 5), the role (line 7), the hours (line 10)
+    assert said.index(":5:intake.seasonality") < said.index(":7:staff.承办法管") < said.index(":10:hours.0")
+
+
+def test_a_seasonality_short_of_a_month_says_how_many_were_written(tmp_path):
+    said = _refused_profile(tmp_path, MISTAKES)
+    assert "须为 12 个非负月度权重（1 月至 12 月各一个），和为正的有限数；所写为 11 个" in said
+    assert "(January to December) with a positive, finite sum; 11 written" in said
+
+
+def test_working_hours_written_as_a_range_are_told_the_pair_they_mean(tmp_path):
+    """`- 8:30-12:00` was refused "应为数组 / Input should be a valid tuple": pydantic's English, and nothing of what
+    a period is written as."""
+    said = _refused_profile(tmp_path, MISTAKES)
+    assert "court.yaml:10:hours.0: 法院配置有误（hours.0）：每个工作时段写成 [开始, 结束] 两个时刻" in said
+    assert "'8:30-12:00' 请写成 [8:30, 12:00]" in said and "for '8:30-12:00' write [8:30, 12:00]" in said
+    assert "valid tuple" not in said and "应为数组" not in said
+
+
+def test_a_working_period_of_one_time_is_told_it_needs_its_end(tmp_path):
+    said = _refused_profile(tmp_path, "name: c\nhours:\n  - [8:30, 12:00]\n  - [14:30]\n")
+    assert "每个工作时段写成 [开始, 结束] 两个时刻" in said and "收到 ['14:30']" in said
+    assert "Field required" not in said and "缺少必填字段" not in said
+
+
+def test_a_role_given_right_still_reads(tmp_path):
+    f = tmp_path / "court.yaml"
+    f.write_text("name: c\nstaff:\n  法官: {count: 4}\n  法官助理: {count: 4}\nhours:\n  - [8:30, 12:00]\n",
+                 encoding="utf-8")
+    p = load_profile(f)
+    assert p.staff["承办法官"].count == 4 and p.staff["书记员"].count == 4 and p.hours == (("8:30", "12:00"),)
