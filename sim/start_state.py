@@ -326,12 +326,24 @@ def _row(p: Path, line: int, row: dict[str, str], before: datetime, seen: set[st
         node = _node(node_text) if node_text else 1
         if node is None or not 1 <= node <= OPEN_NODES:
             near = _near_nodes(node_text) if node is None else []  # 查封冻结扣押: 17 查封、扣押、冻结
+            last = len(_process().nodes)
+            number = re.fullmatch(r"(?:节点|第)?\s*(\d+)\s*(?:号?节点|号)?",
+                                  unicodedata.normalize("NFKC", node_text.strip()))
+            if node is not None:  # 44–46: after the closing (a 终本 register case has a date instead)
+                why_zh = f"节点 {OPEN_NODES + 1}–{last} 在结案之后；终本库案件请填写{closed_col}"
+                why_en = (f"nodes {OPEN_NODES + 1}–{last} come after closing; give a 终本 register case its 终本 "
+                          f"date, {closed_col}")
+            elif number:  # 99, 节点99: no such node (the reason said was 44–46's, a node the file cannot mean)
+                why_zh = f"流程共 {last} 个节点，没有节点 {number[1]}"
+                why_en = f"the process has {last} nodes, no node {number[1]}"
+            else:  # a name the process does not know
+                why_zh, why_en = "流程中没有这个节点名称", "the process has no node of that name"
+            near_zh = f"；是否想写：{'、'.join(near)}" if near else ""
+            near_en = f"; did you mean: {', '.join(near)}" if near else ""
             bad("current_node", f"未结案件的当前节点须为 1–{OPEN_NODES} 的节点号或节点名称（如 17、"
-                f"节点17、查封、扣押、冻结）：{node_text!r}（节点 44–46 在结案之后；终本库案件请填写{closed_col}）"
-                + (f"；是否想写：{'、'.join(near)}" if near else ""),
+                f"节点17、查封、扣押、冻结）：{node_text!r}（{why_zh}）{near_zh}",
                 f"an open case's current node must be a node number 1–{OPEN_NODES} or its name (17, "
-                f"节点17, 查封、扣押、冻结): {node_text!r} (nodes 44–46 come after closing; give a 终本 register "
-                f"case its 终本 date, {closed_col})" + (f"; did you mean: {', '.join(near)}" if near else ""))
+                f"节点17, 查封、扣押、冻结): {node_text!r} ({why_en}){near_en}")
     handler = row.get("handler") or ""
     amount = _amount(row, bad, how.decimal_comma)
     if found or filed is None or kind is None or amount is None or (closed_text and closed is None):

@@ -77,3 +77,19 @@ def test_a_role_given_right_still_reads(tmp_path):
                  encoding="utf-8")
     p = load_profile(f)
     assert p.staff["承办法官"].count == 4 and p.staff["书记员"].count == 4 and p.hours == (("8:30", "12:00"),)
+
+
+# --- the start state ----------------------------------------------------------------------------------------------
+
+def test_a_node_number_the_process_lacks_is_said_so(tmp_path):
+    """当前节点 99 was told "节点 44–46 在结案之后", a reason about other nodes; the process has 46."""
+    from sim.start_state import load_start_state
+
+    f = tmp_path / "state.csv"
+    f.write_text("案号,立案日期,当前节点\n(2026)豫0822执4号,2026年4月1日,99\n(2026)豫0822执5号,2026年4月1日,45\n",
+                 encoding="utf-8")
+    with pytest.raises(UserError) as info:
+        load_start_state(f, START)
+    said = str(info.value)
+    assert "'99'（流程共 46 个节点，没有节点 99）" in said and "(the process has 46 nodes, no node 99)" in said
+    assert "'45'（节点 44–46 在结案之后；终本库案件请填写终本日期）" in said  # 45 keeps its own reason

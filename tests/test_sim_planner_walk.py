@@ -217,7 +217,7 @@ def test_a_start_state_node_name_misspelt_is_told_the_nearest_node(tmp_path):
     """查封冻结扣押 (the three words in another order) was refused with the rule alone; the nearest node is named."""
     said = _refused(tmp_path, "(2024)豫0811执1号,2024-10-08,查封冻结扣押\n(2024)豫0811执2号,2024-10-08,节点99\n")
     assert "state.csv:2:当前节点: 未结案件的当前节点须为" in said
-    assert "终本库案件请填写终本日期）；是否想写：17 查封、扣押、冻结" in said
+    assert "（流程中没有这个节点名称）；是否想写：17 查封、扣押、冻结" in said  # R8: not 44–46's reason
     assert "did you mean: 17 查封、扣押、冻结" in said
     assert said.count("是否想写") == 1  # none near 节点99
 
