@@ -359,6 +359,18 @@ OVERTIME_NOTE = ("所需加班：每人每天到达（排队）的工作超出�
                  "people, the overtime it takes to keep up with the work arriving (or the staff to add)")
 
 
+# what the bracket beside each mean is, in a planner's words (``sim.kpi.mean_ci``: Student's t over the replications,
+# clipped to the KPI's range)
+CI_NOTE = ("均值为各次重复的平均；方括号内为 95% 置信区间：由各次重复之间的差异估计，表示真实均值有 95% 的把握"
+           "落在其中。重复次数少时区间很宽（2 次重复时，均值两侧各约为两次结果之差的 6 倍），区间截断到指标的取值"
+           "范围（比例在 0 到 1 之间、件数不小于 0），故下限为 0 或上限为 1.000 的多为截断；要更窄的区间请增加重复"
+           "次数（-r）。 / Each mean is over the replications; the bracket is its 95% confidence interval, estimated "
+           "from how much the replications differ: the true mean lies in it with 95% confidence. Few replications "
+           "give wide intervals (with 2, some 6 times the two results' difference either side of the mean), clipped "
+           "to the KPI's range (a share between 0 and 1, a count not below 0), so a bound of 0 or 1.000 is mostly "
+           "the clip; for narrower ones run more replications (-r).")
+
+
 def calendar_note(calendar: dict[str, Any] | None) -> str | None:
     """One bilingual warning when the runs relied on a provisional holiday year (``sim.replicate.calendar_used``),
     else None: the guess is shown on the terminal, in the report and in ``kpis.json``."""
@@ -545,12 +557,43 @@ def _inputs_html(profile: CourtProfile, params: dict[str, Any],
     return out
 
 
+# each staff action in the planner's words (the profile's keys are code): the court's own name and the node(s) it
+# serves, as sim/data/court_profile.yaml's comments describe them
+ACTION_NAMES: dict[str, str] = {
+    "filing": "立案、分案（节点1、2、4）", "identity": "身份验证", "control_start": "启动网络查控（节点3）",
+    "review": "审核材料、执行前审查（节点5、6）", "notice": "执行通知、报告财产令（节点7）",
+    "inquiry": "网络查控（节点9）", "onsite": "传统查控（节点10）", "analysis": "查控结果分析（节点11）",
+    "feedback": "阅看集约查询反馈、决定冻结", "control": "网络冻结（节点17）", "deduct": "划拨（节点31）",
+    "receipt": "到账登记（节点32）", "payout_bureau": "案款发放审批：局长（节点33）",
+    "payout_vice": "案款发放审批：分管副院长（节点33）", "pay": "案款发放（节点33）", "interview": "终本约谈（节点18）",
+    "restrict": "签发限制消费令（节点36）", "close": "报结（结案裁定）", "close_review": "审管办审核报结",
+    "upload": "结案后上传、公开（节点43）", "archive": "归档（节点44）", "unfreeze_ask": "申请节点解冻",
+    "limit_ask": "申请期限变更（节点42）", "limit_approve": "批准期限变更", "resume_ask": "申请恢复执行",
+    "resume_approve": "批准恢复执行", "resume_node": "终本后财产线索审查（节点46）",
+    "unfreeze_approve": "审批节点解冻", "registry_query": "不动产、车辆登记查询（节点9）",
+    "seal": "查封、扣押（节点17）", "investigate": "调查财产状况（节点19）", "pricing": "询价评估（节点20）",
+    "serve_report": "送达参考价报告（节点21）", "notify_parties": "拍卖事项通知当事人（节点24）",
+    "list": "拍卖公告、上拍（节点23、25）", "relist": "二拍（节点26）", "in_kind": "以物抵债（节点29）",
+    "sale": "变卖（节点28）", "confirm": "成交确认裁定（节点27）", "transfer": "过户（节点30）",
+    "hand_over": "交付（节点30）", "price_objection": "参考价异议审查（节点22）",
+}
+# who does an action: by_authority is the approver the frozen node names
+ACTION_ROLES = {"by_authority": "按冻结节点的审批权限（本院领导、中院） by_authority"}
+
+
+def action_name(code: str) -> str:
+    """An action as the planner reads it: its Chinese name before its key (``立案、分案（节点1、2、4） filing``)."""
+    zh = ACTION_NAMES.get(code)
+    return f"{zh} {code}" if zh else code
+
+
 def _actions_html(profile: CourtProfile, other: list[str], first: str = "") -> list[str]:
     note = (f"<p class='note'>以下为{html.escape(first)}的设置；{html.escape('、'.join(other))}不同，见其配置文件 / "
             f"{html.escape(first)}'s; {html.escape(', '.join(other))} differ: see their profiles</p>" if other else "")
     return ["<details><summary>每项工作耗时（分钟，三角分布） / staff minutes per action</summary>", note,
             _table(["动作 / action", "角色 / role", "最小 min", "众数 mode", "最大 max"],
-                   [[k, a.role, *a.minutes] for k, a in profile.actions.items()]),
+                   [[action_name(k), ACTION_ROLES.get(a.role, a.role), *a.minutes]
+                    for k, a in profile.actions.items()]),
             "</details>"]
 
 
@@ -633,6 +676,7 @@ def render_html(agg: dict[str, Any], profile: CourtProfile, params: dict[str, An
         detail = ("compliance.", "cycle_p50_days.", "cycle_p90_days.")
         main = sorted(shown_kpis(data["kpi"], (k for k in data["kpi"] if not k.startswith(detail))), key=_order)
         out.append(_table(["指标 / KPI", "均值 [95% CI]"], [[label(k), _ci(data["kpi"][k], k)] for k in main]))
+        out.append(f"<p class='note'>{CI_NOTE}</p>")
         if any(k.startswith("overtime_hours.") for k in main):
             out.append(f"<p class='note'>{OVERTIME_NOTE}</p>")
         out += by_year_html(data.get("by_year") or [])
@@ -642,7 +686,8 @@ def render_html(agg: dict[str, Any], profile: CourtProfile, params: dict[str, An
         out.append("<h3>各节点期限遵守 / compliance per node</h3>")
         out.append(_table(["节点 / node", "遵守率 [95% CI]", "期限数(第1次) / deadlines (rep 1)", "超期 / late",
                            "预警 / warnings", "冻结 / freezes"],
-                          [[(n := k.removeprefix("compliance.node")), _ci(data["kpi"][k], k),
+                          [[f"{(n := k.removeprefix('compliance.node'))} {node_name(n)}".strip(),
+                            _ci(data["kpi"][k], k),
                             per_node.get(n, {}).get("deadlines"), per_node.get(n, {}).get("late"),
                             per_node.get(n, {}).get("warnings"), per_node.get(n, {}).get("frozen")] for k in nodes]))
         out.append("<h3>结案周期 / cycle time by closing manner（第1次重复 / replication 1）</h3>")
@@ -680,7 +725,7 @@ def render_html(agg: dict[str, Any], profile: CourtProfile, params: dict[str, An
         since = f"{origin:%Y-%m-%d}"
         warm_zh, warm_en = ("，预热期后开始", ", from the warm-up's end") if own.warmup_days else ("", "")
         axis = "仿真第几{}（自 {}） / {} of the run (from {})"
-        out.append("<h3>积压 / backlog over time</h3>")
+        out.append("<h3>积压 / backlog over time（第1次重复 / replication 1）</h3>")
         out.append(f"<p class='note'>横轴为自 {since} 起的天数与周数{warm_zh}；虚线竖线为 1 月 1 日，标注年份 / "
                    f"the axes count days and weeks from {since}{warm_en}; a dotted line marks 1 January, labelled "
                    "with its year.</p>")
@@ -692,13 +737,14 @@ def render_html(agg: dict[str, Any], profile: CourtProfile, params: dict[str, An
         wk = first["weekly_utilisation"]
         w0 = first.get("weekly_from", 0)  # the week of the run the lists start at (after the warm-up)
         week_label = axis.format("周", since, "week", since)
-        out.append("<h3>人员利用率（按周） / utilisation by week</h3>")
+        out.append("<h3>人员利用率（按周） / utilisation by week（第1次重复 / replication 1）</h3>")
         out.append(line_chart({r: (list(range(w0, w0 + len(v))), v) for r, v in wk.items() if r in shown},
                               xlabel=week_label, ylabel="利用率 / utilisation", hline=1.0,
                               marks=new_years(origin, 7.0)))
         demand = first.get("weekly_demand")
         if demand:
-            out.append("<h3>每周到达的工作量 ÷ 工作时间 / work arrived each week ÷ working time</h3>")
+            out.append("<h3>每周到达的工作量 ÷ 工作时间 / work arrived each week ÷ working time"
+                       "（第1次重复 / replication 1）</h3>")
             out.append("<p class='note'>按工作事项到达（排队）的周计，期末仍在排队、尚未开始的事项也计入；高于 1 "
                        "表示该周到达的工作多于该角色该周的工作时间，积压随之增加 / by the week each work item arrived "
                        "(was queued), items still queued and not begun at the run's end included; above 1, more work "
@@ -706,6 +752,7 @@ def render_html(agg: dict[str, Any], profile: CourtProfile, params: dict[str, An
             out.append(line_chart({r: (list(range(w0, w0 + len(v))), v) for r, v in demand.items() if r in shown},
                                   xlabel=week_label, ylabel="到达 ÷ 能力 / arrived ÷ capacity", hline=1.0,
                                   marks=new_years(origin, 7.0)))
+        out.append("<h3>各人利用率 / utilisation by person（第1次重复 / replication 1）</h3>")
         out.append(_table(["人员 / person", "利用率 / utilisation"],
                           [[p, u] for p, u in first["utilisation"]["person"].items()]))
         out.append("<h3>机构请求量 / agency request volumes（第1次重复）</h3>")
@@ -895,6 +942,13 @@ def _curve_rows(search: dict[str, Any]) -> tuple[list[str], list[list[Any]]]:
     return head, rows
 
 
+def _assumed_html(search: dict[str, Any]) -> list[str]:
+    """What the search held fixed (``zhixing.cmd_plan.assumed``: the intake, the other roles' staff, the start state,
+    the levels' run), as the terminal said it before the search."""
+    said = search.get("assumed")
+    return [f"<p class='note'>{html.escape(said)}</p>"] if said else []
+
+
 def joint_html(search: dict[str, Any]) -> str:
     """Several roles sized together (``sim.planner_joint``): every staffing evaluated, in the order run, the search's
     path marked, and the answer."""
@@ -906,6 +960,7 @@ def joint_html(search: dict[str, Any]) -> str:
              f"<b>{html.escape(said)}</b>（以95%置信界判断；边际分配：每步给最能缩小差距的角色加一人，达标后逐一"
              "尝试减人 / judged on the 95% bound; marginal allocation: each step adds a person where it helps most, "
              "then tries removing one at a time）</p>"]
+    parts += _assumed_html(search)
     keys = search["show"]
     head = [f"{r} 人数 / staff" for r in roles] + [label(k) for k in keys] + ["路径 / path", "达标 / met"]
     rows = []
@@ -926,6 +981,7 @@ def curve_html(curve: dict[str, Any]) -> str:
              f"<b>{'≤ ' if curve.get('at_low') else ''}{curve.get('answer', '–')}</b>"
              f"（以95%置信下限判断 / judged on the 95% CI's bound"
              f"{'；更少人数未测（--min） / fewer not run (--min)' if curve.get('at_low') else ''}）</p>"]
+    parts += _assumed_html(curve)
     parts += [f"<p class='warn'>{html.escape(w)}</p>" for w in curve.get("warnings", ())]
     for other, used in curve.get("busy", {}).items():
         parts.append(f"<p class='warn'>此时{html.escape(other)}利用率 {used:.3f}，已近饱和：可能才是瓶颈，宜一起测算 / "
@@ -942,6 +998,16 @@ def curve_html(curve: dict[str, Any]) -> str:
     return "".join(parts)
 
 
+# the validation in a planner's words: what it checks and that planning needs none of it
+VALIDATION_NOTE = ("本节供技术人员核对仿真本身是否可靠，规划人员可略过：把人员排队机制单独按排队论的标准模型运行"
+                   "（M/M/c：c 名人员、每小时平均到达 λ 件、每人每小时平均办结 μ 件），与理论公式（Erlang C）比较"
+                   "“须排队等候的概率”P(等待)与“平均等候时间”Wq（小时）；模拟值的区间包含理论值即为一致（✓）。 / "
+                   "For the technically minded, to check the simulation itself; a planner may skip it: the staff "
+                   "queue run alone as queueing theory's standard model (M/M/c: c people, λ items arriving an hour, "
+                   "each person finishing μ an hour) and compared with the formula (Erlang C) for the chance an item "
+                   "waits, P(wait), and its mean wait Wq (hours); ✓ where the simulated interval holds the theory.")
+
+
 def validation_html(v: dict[str, Any]) -> str:
     rows = []
     for r in v.get("mmc", []):
@@ -950,15 +1016,19 @@ def validation_html(v: dict[str, Any]) -> str:
                      f"{fmt(r['wq'][0])} [{fmt(r['wq'][1])}, {fmt(r['wq'][2])}]",
                      "✓" if r["p_wait_ok"] and r["wq_ok"] else "✗"])
     parts = ["<h2>验证 / validation</h2>",
+             f"<p class='note'>{VALIDATION_NOTE}</p>",
              "<p>人员排队机制按普通 M/M/c 运行，与 Erlang C 公式比较 / the staff queue run as a plain M/M/c queue vs "
              "Erlang C:</p>",
-             _table(["模型 / model", "P(等待) 理论 / theory", "P(等待) 模拟 [95% CI]", "Wq 理论（时）",
-                     "Wq 模拟 [95% CI]", "一致 / agrees"], rows)]
+             _table(["模型 / model", "P(等待) 理论 / theory", "P(等待) 模拟 [95% CI]", "Wq 理论（时） / theory (h)",
+                     "Wq 模拟（时） [95% CI] / simulated (h)", "一致 / agrees"], rows)]
     lt = v.get("little")
     if lt:
         parts.append("<p>利特尔法则（法院模型自身输出） / Little's law on the court model's own output: "
-                     f"L = {fmt(lt['L'])}，λ = {fmt(lt['lambda_per_day'])}/天，W = {fmt(lt['W_days'])} 天，"
-                     f"λW = {fmt(lt['lambda_W'])}，λW/L = {lt['ratio']:.3f}</p>")
+                     f"L = {fmt(lt['L'])} 件，λ = {fmt(lt['lambda_per_day'])} 件/天，W = {fmt(lt['W_days'])} 天，"
+                     f"λW = {fmt(lt['lambda_W'])} 件，λW/L = {lt['ratio']:.3f}</p>")
+        parts.append("<p class='note'>L：平均在办（未结）案件数；λ：每天新收案件数；W：案件平均在办天数。三者应满足 "
+                     "L = λW（比值接近 1） / L: cases open on average; λ: cases filed a day; W: the days a case is "
+                     "open on average; they must satisfy L = λW (a ratio near 1).</p>")
     return "".join(parts)
 
 

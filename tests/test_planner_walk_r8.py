@@ -4,6 +4,7 @@ found is pinned here."""
 
 from __future__ import annotations
 
+import re
 from datetime import datetime
 
 import pytest
@@ -93,3 +94,69 @@ def test_a_node_number_the_process_lacks_is_said_so(tmp_path):
     said = str(info.value)
     assert "'99'（流程共 46 个节点，没有节点 99）" in said and "(the process has 46 nodes, no node 99)" in said
     assert "'45'（节点 44–46 在结案之后；终本库案件请填写终本日期）" in said  # 45 keeps its own reason
+
+
+# --- the report ---------------------------------------------------------------------------------------------------
+
+@pytest.fixture(scope="module")
+def report():
+    from sim.replicate import aggregate, make_units, run_units
+    from sim.report import render_html
+    from tests.sim_support import small_court
+
+    profile = small_court(250, judges=1, clerks=1)
+    results = run_units(make_units([(profile.name, profile)], years=0.1, replications=2, seed=6), backend="serial")
+    validation = {"mmc": [{"c": 5, "lambda": 4, "mu": 1, "theory_p_wait": 0.554, "p_wait": [0.57, 0.53, 0.61],
+                           "theory_wq": 0.554, "wq": [0.6, 0.43, 0.78], "p_wait_ok": True, "wq_ok": True}],
+                  "little": {"L": 304.0, "lambda_per_day": 10.6, "W_days": 28.7, "lambda_W": 303.6, "ratio": 0.999}}
+    return render_html(aggregate(results), profile, {"years": 0.1, "replications": 2, "seed": 6,
+                                                     "backend": "serial"}, validation)
+
+
+def _section(html: str, heading: str) -> str:
+    """The report from ``heading`` to the next heading."""
+    start = html.index(heading)
+    return html[start:html.find("<h", start + len(heading))]
+
+
+def test_the_per_node_table_names_each_node(report):
+    """The compliance per node listed 1, 2, 3, 17, 31 … — numbers a planner has to look up; the carried-over table
+    beside it named them."""
+    table = _section(report, "各节点期限遵守 / compliance per node")
+    assert "<td>1 接收申请材料</td>" in table and "<td>17 查封、扣押、冻结</td>" in table
+    assert not re.search(r"<tr><td>\d+</td>", table)
+
+
+def test_the_staff_minutes_table_names_each_action_in_chinese():
+    """filing, identity, control_start … hand_over: the profile's keys, English-only code in a Chinese report."""
+    from sim.profile import ACTIONS, DISPOSAL_ACTIONS, load_profile
+    from sim.report import ACTION_NAMES, _actions_html
+
+    assert set(ACTIONS + DISPOSAL_ACTIONS) <= set(ACTION_NAMES)
+    table = "".join(_actions_html(load_profile(), []))
+    assert "<td>立案、分案（节点1、2、4） filing</td>" in table
+    assert "<td>交付（节点30） hand_over</td>" in table
+    assert "按冻结节点的审批权限" in table  # by_authority said, not the code alone
+
+
+def test_the_kpi_table_says_what_its_interval_is(report):
+    """"均值 [95% CI]" with 新收案件 932 [493, 1,370] beside it: nothing said why two replications give so wide a
+    bracket, nor that a 0 or 1.000 bound is the clip."""
+    kpis = _section(report, "关键指标 / KPIs")
+    assert "方括号内为 95% 置信区间：由各次重复之间的差异估计" in report
+    assert "2 次重复时，均值两侧各约为两次结果之差的 6 倍" in report and "增加重复次数（-r）" in report
+    assert kpis  # the note sits after the table, in the KPIs' section
+    assert report.index("方括号内为 95% 置信区间") < report.index("各节点期限遵守")
+
+
+def test_the_charts_and_the_person_table_say_which_replication_they_show(report):
+    for heading in ("积压 / backlog over time", "人员利用率（按周） / utilisation by week",
+                    "各人利用率 / utilisation by person"):
+        assert f"{heading}（第1次重复 / replication 1）" in report
+
+
+def test_the_validation_is_explained_in_plain_words_with_units(report):
+    part = report[report.index("验证 / validation"):]
+    assert "规划人员可略过" in part and "须排队等候的概率" in part and "平均等候时间" in part
+    assert "L = 304.0 件，λ = 10.6 件/天，W = 28.7 天" in part
+    assert "L：平均在办（未结）案件数" in part
