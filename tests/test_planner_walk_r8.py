@@ -4,10 +4,12 @@ found is pinned here."""
 
 from __future__ import annotations
 
+import io
 import re
 from datetime import datetime
 
 import pytest
+from rich.console import Console
 
 from core_flow.errors import UserError
 from core_flow.legal_calendar import CST
@@ -160,3 +162,101 @@ def test_the_validation_is_explained_in_plain_words_with_units(report):
     assert "规划人员可略过" in part and "须排队等候的概率" in part and "平均等候时间" in part
     assert "L = 304.0 件，λ = 10.6 件/天，W = 28.7 天" in part
     assert "L：平均在办（未结）案件数" in part
+
+
+# --- the staffing search: what it assumed, and why a level whose mean passes is ✗ ----------------------------------
+
+def _court_with_state(tmp_path):
+    state = tmp_path / "未结与终本.csv"
+    state.write_text("案号,立案日期,当前节点,承办人,执行标的（万元）,终本日期\n"
+                     "(2026)豫0822执1号,2026年3月5日,17,王建国,5.2,\n"
+                     "(2025)豫0822执88号,2025年5月9日,,王建国,20,2025年11月2日\n", encoding="utf-8")
+    f = tmp_path / "small.yaml"
+    f.write_text("name: 某县人民法院\norigin: 2027年1月4日\nintake: {yearly: 1800件}\nwarmup_days: 30\n"
+                 "staff:\n  承办法官: {count: 4, names: [王建国, 李红, 赵强, 刘洋]}\n  书记员: {count: 4}\n"
+                 f"start_state: {state.name}\n", encoding="utf-8")
+    return load_profile(f)
+
+
+def _said(out: io.StringIO) -> str:
+    return " ".join(out.getvalue().split())  # the console's wrapping undone
+
+
+def test_the_staffing_search_says_what_it_assumed(tmp_path, monkeypatch):
+    """The answer "最少承办法官人数：3" came with nothing of what it rests on: the intake, the 书记员 held at 4, the
+    start state's cases, the horizon and replications of each level."""
+    import sim.planner
+    from sim.planner import parse_target
+    from zhixing.cmd_plan import _search
+
+    goal = parse_target("compliance>=0.9")
+    kpi = {"compliance": {"mean": 0.99, "low": 0.98, "high": 1.0, "n": 2}}
+    monkeypatch.setattr(sim.planner, "plan_staffing", lambda *a, **k: {
+        "answer": 3, "points": [{"staff": 3, "kpi": kpi, "met": True}], "show": ["compliance"], "calendar": {},
+        "replications": 2, "most": 2})
+    out = io.StringIO()
+    result = _search(Console(file=out, width=200), _court_with_state(tmp_path), goal, ["承办法官"], years=0.5,
+                     replications=2, seed=2025, backend="serial", workers=1, low=None, high=None, most=None)
+    said = _said(out)
+    assert said.startswith("测算条件：某县人民法院，目标 compliance>=0.9（按95%置信区间的界判断）；年收案 1,800 件；")
+    assert "承办法官逐级试算，其余人员不变：书记员 4、执行局长 2" in said
+    assert "起始状态 未结与终本.csv（未结 1 件、终本库 1 件）" in said and "不模拟财产处置" in said
+    assert "每级自 2027-01-04 08:30 起 0.5 年（其中预热 30 天不计入指标） × 2 次重复，种子 2025（各级共用）" in said
+    assert "assumed: 某县人民法院" in said and "书记员 4" in said and "(1 open, 1 in the 终本 register)" in said
+    assert said.index("测算条件") < said.index("服务水平曲线")  # before the search, not after
+    assert result["assumed"].startswith("测算条件")
+
+    from sim.report import curve_page
+
+    page = curve_page({**result, "role": "承办法官", "target": goal.text, "warnings": []},
+                      _court_with_state(tmp_path))
+    assert "测算条件：某县人民法院" in page  # the curve page says it too
+
+
+def test_the_intake_search_says_the_staff_it_assumed(tmp_path, monkeypatch):
+    import sim.planner
+    from sim.planner import parse_target
+    from zhixing.cmd_plan import _carried
+
+    goal = parse_target("compliance>=0.9")
+    kpi = {"compliance": {"mean": 0.99, "low": 0.98, "high": 1.0, "n": 2}}
+    monkeypatch.setattr(sim.planner, "plan_intake", lambda *a, **k: {
+        "answer": 3212, "points": [{"intake": 3212, "kpi": kpi, "met": True}], "calendar": {}, "replications": 2,
+        "most": 2})
+    out = io.StringIO()
+    _carried(Console(file=out, width=200), _court_with_state(tmp_path), goal, low=500, years=0.5, replications=2,
+             seed=2025)
+    said = _said(out)
+    assert "测算条件：某县人民法院" in said and "年收案逐级试算；现有人员：承办法官 4、书记员 4" in said
+
+
+def test_a_level_whose_mean_passes_but_bound_does_not_is_explained(tmp_path, monkeypatch):
+    """2 judges: compliance 0.984 [0.876, 1.000] against compliance>=0.9, marked ✗ with nothing said — the mean
+    passes; the lower bound decides."""
+    import sim.planner
+    from sim.planner import parse_target
+    from zhixing.cmd_plan import _search
+
+    goal = parse_target("compliance>=0.9")
+    points = [{"staff": 2, "kpi": {"compliance": {"mean": 0.984, "low": 0.876, "high": 1.0, "n": 2}}, "met": False},
+              {"staff": 3, "kpi": {"compliance": {"mean": 0.992, "low": 0.983, "high": 1.0, "n": 2}}, "met": True}]
+    monkeypatch.setattr(sim.planner, "plan_staffing", lambda *a, **k: {
+        "answer": 3, "points": points, "show": ["compliance"], "calendar": {}, "replications": 2, "most": 2})
+    out = io.StringIO()
+    _search(Console(file=out, width=200), _court_with_state(tmp_path), goal, ["承办法官"], years=0.5,
+            replications=2, seed=2025, backend="serial", workers=1, low=None, high=None, most=None)
+    said = _said(out)
+    assert ("达标以95%置信区间的界判断，不只看均值（目标为 ≥ 时看下限，≤ 时看上限）："
+            "2 人时期限遵守率（全部节点）的均值 "
+            "0.984 已满足 compliance>=0.9，但下限 0.876 未满足，故记为 ✗") in said
+    assert "at 2 people the mean of “deadline compliance, all nodes”, 0.984, meets compliance>=0.9 but its lower " \
+           "bound 0.876 does not, hence ✗" in said
+
+
+def test_no_bound_note_where_the_mean_misses_too():
+    from sim.planner import parse_target
+    from zhixing.cmd_plan import bound_note
+
+    goal = parse_target("compliance>=0.9")
+    missed = [{"staff": 1, "kpi": {"compliance": {"mean": 0.85, "low": 0.8, "high": 0.9, "n": 2}}, "met": False}]
+    assert bound_note(missed, goal) is None

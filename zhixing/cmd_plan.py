@@ -114,12 +114,62 @@ def _horizon(console: Any, courts: list[Any], years: float) -> list[str]:
     return notes
 
 
+def assumed(profile: Any, goal: Any, varied: list[str], *, years: float | None = None,
+            replications: int | None = None, seed: int | None = None, **_: Any) -> str:
+    """What a search holds fixed, said before it runs (the answer is only as good as these): the court, the target,
+    the intake, the staff of every role not sized, the start state (its cases counted), the disposal, and the levels'
+    run. ``varied``: the roles sized, or ``["intake"]``."""
+    from sim.start_state import load_start_state
+
+    by_intake = varied == ["intake"]
+    fixed = [(r, s.count) for r, s in profile.staff.items() if r not in varied]
+    staff_zh = "、".join(f"{r} {n}" for r, n in fixed)
+    staff_en = ", ".join(f"{r} {n}" for r, n in fixed)
+    if by_intake:
+        intake_zh, intake_en = "年收案逐级试算", "the yearly intake varied"
+        staff_zh, staff_en = f"现有人员：{staff_zh}", f"today's staff: {staff_en}"
+    else:
+        intake_zh, intake_en = f"年收案 {profile.intake.yearly:,.0f} 件", f"{profile.intake.yearly:,.0f} cases a year"
+        staff_zh = f"{'、'.join(varied)}逐级试算，其余人员不变：{staff_zh}"
+        staff_en = f"{', '.join(varied)} varied, the rest fixed: {staff_en}"
+    if profile.start_state:
+        # read as the search's first check reads it (today's judges): a mistake here is the one it would say
+        cases = load_start_state(profile.start_state, profile.origin, profile.people("承办法官"),
+                                 order=profile.start_state_date_order)
+        register = sum(1 for c in cases if c.zhongben_closed is not None)
+        name = Path(profile.start_state).name
+        state_zh = f"起始状态 {name}（未结 {len(cases) - register} 件、终本库 {register} 件）"
+        state_en = f"start state {name} ({len(cases) - register} open, {register} in the 终本 register)"
+    else:
+        state_zh, state_en = "无起始状态（从零案件开始）", "no start state (from an empty court)"
+    if profile.disposal:
+        share = f"{profile.disposal_share:.0%}"
+        disposal_zh = f"处置查得不动产、车辆的 {share}"
+        disposal_en = f"{share} of the real estate and vehicles disposed of"
+    else:
+        disposal_zh, disposal_en = "不模拟财产处置", "no disposal simulated"
+    since = f"{profile.origin:%Y-%m-%d %H:%M}"
+    warm = profile.warmup_days
+    warm_zh, warm_en = ((f"（其中预热 {warm:g} 天不计入指标）", f" ({warm:g} days' warm-up not counted)") if warm
+                        else ("", ""))
+    run_zh = run_en = ""
+    if years is not None and replications is not None:  # the levels' run (a caller in code may leave it unsaid)
+        run_zh = f"；每级自 {since} 起 {years:g} 年{warm_zh} × {replications} 次重复，种子 {seed}（各级共用）"
+        run_en = (f"; each level {years:g} years from {since}{warm_en} × {replications} replications, seed {seed} "
+                  "(common to all levels)")
+    return (f"测算条件：{profile.name}，目标 {goal.text}（按95%置信区间的界判断）；{intake_zh}；{staff_zh}；"
+            f"{state_zh}；{disposal_zh}{run_zh} / assumed: {profile.name}, target {goal.text} (judged on the 95% "
+            f"interval's bound); {intake_en}; {staff_en}; {state_en}; {disposal_en}{run_en}")
+
+
 def _search(console: Any, profile: Any, goal: Any, roles: list[str], *, title: str = "",
             **options: Any) -> dict[str, Any]:
     """One court's staffing search, its curve printed and the answer said; ``title``: the courts it is for (a
     province's), said in the table's title."""
+    said = assumed(profile, goal, roles, **options)
+    console.print(said)
     if len(roles) > 1:
-        return _joint(console, profile, goal, roles, title=title, **options)
+        return {**_joint(console, profile, goal, roles, title=title, **options), "assumed": said}
     from sim.planner import plan_staffing
     from sim.report import calendar_note, label
 
@@ -137,6 +187,7 @@ def _search(console: Any, profile: Any, goal: Any, roles: list[str], *, title: s
                                          for k in result["show"]], _met(p, goal))
     console.print(table)
     _sequential_note(console, result)
+    _bound(console, result, goal)
     if result["answer"] is None:
         console.print(f"在 {result['points'][-1]['staff']} 人以内未达到目标 {goal.text} / target not met up to "
                       f"{result['points'][-1]['staff']} people (raise --max)")
@@ -153,6 +204,7 @@ def _search(console: Any, profile: Any, goal: Any, roles: list[str], *, title: s
                       f"near saturation, and may be what limits the court: size both with --role {role} --role {other}")
     if note := calendar_note(result["calendar"]):
         console.print(note)
+    result["assumed"] = said
     return result
 
 
@@ -251,6 +303,7 @@ def _joint(console: Any, profile: Any, goal: Any, roles: list[str], *, title: st
                       step_text(p), _met(p, goal))
     console.print(table)
     _sequential_note(console, result)
+    _bound(console, result, goal)
     if result["answer"] is None:
         console.print(f"在人数上限内未达到目标 {goal.text} / target not met within the staff maximum (raise --max)")
     else:
@@ -331,6 +384,7 @@ def _carried(console: Any, profile: Any, goal: Any, *, title: str = "", low: flo
     from sim.planner import plan_intake
     from sim.report import calendar_note, label
 
+    console.print(assumed(profile, goal, ["intake"], **options))
     with crash_exit(), progress(console, "规划中 / planning") as update:
         result = plan_intake(profile, goal, low=low, progress=lambda what, f: update(f, what), **options)
     names = "、".join(goal.kpis)
@@ -343,6 +397,7 @@ def _carried(console: Any, profile: Any, goal: Any, *, title: str = "", low: flo
         table.add_row(f"{p['intake']:,.0f}", *[" ".join(fmt_ci(p["kpi"][k], k)) for k in goal.kpis], _met(p, goal))
     console.print(table)
     _sequential_note(console, result)
+    _bound(console, result, goal)
     if result["answer"] is None:
         console.print(f"{title}收案 {low:,.0f} 时已不满足 {goal.text} / the target is not met even at {low:,.0f} cases "
                       "a year")
@@ -367,6 +422,47 @@ def _met(point: dict[str, Any], goal: Any) -> str:
     from sim.report import met_text
 
     return met_text(point, several=len(goal.targets) > 1)
+
+
+def bound_note(points: list[dict[str, Any]], goal: Any) -> str | None:
+    """Why a level whose mean passes the target is ✗ (its 95% interval's bound does not), with the first such level's
+    figures: the table read as "0.984 ≥ 0.9, yet ✗" with nothing beside it to say the bound decides."""
+    from sim.kpi import fmt_value
+    from sim.report import label
+
+    for p in points:
+        if p["met"]:
+            continue
+        for t in goal.targets:
+            ci = p["kpi"].get(t.kpi)
+            mean_met = bool(ci) and t.met({"low": ci["mean"], "high": ci["mean"]})  # as if the mean were certain
+            if not mean_met or t.met(ci):
+                continue
+            low = t.op in (">=", ">")
+            bound = ci["low"] if low else ci["high"]
+            if "intake" in p:
+                at_zh, at_en = f"年收案 {p['intake']:,.0f} 件", f"an intake of {p['intake']:,.0f}"
+            elif isinstance(p["staff"], dict):
+                at_zh = "、".join(f"{r} {n} 人" for r, n in p["staff"].items())
+                at_en = ", ".join(f"{r} {n}" for r, n in p["staff"].items())
+            else:
+                at_zh, at_en = f"{p['staff']} 人", f"{p['staff']} people"
+            mean, said = fmt_value(ci["mean"], t.kpi), fmt_value(bound, t.kpi)
+            side_zh, side_en = ("下限", "lower bound") if low else ("上限", "upper bound")
+            zh_kpi, _, en_kpi = label(t.kpi).partition(" / ")
+            return (f"达标以95%置信区间的界判断，不只看均值（目标为 ≥ 时看下限，≤ 时看上限）：{at_zh}时{zh_kpi}的均值 "
+                    f"{mean} 已满足 {t.text}，但{side_zh} {said} 未满足，故记为 ✗；重复次数越多区间越窄（-r，或 "
+                    f"--max-replications 只给未定的水平加跑） / met is judged on the 95% interval's bound, not the "
+                    f"mean alone (the lower bound for ≥, the upper for ≤): at {at_en} the mean of "
+                    f"“{en_kpi or zh_kpi}”, {mean}, meets {t.text} but its {side_en} {said} does not, hence ✗; "
+                    "more replications narrow the interval (-r, or --max-replications to run more only where it is "
+                    "undecided)")
+    return None
+
+
+def _bound(console: Any, result: dict[str, Any], goal: Any) -> None:
+    if said := bound_note(result["points"], goal):
+        console.print(said)
 
 
 def _sequential_note(console: Any, result: dict[str, Any]) -> None:
