@@ -267,6 +267,10 @@ class MoneyRules:
         fee_first = fee_left > 0 and (cmd.surplus or self.e.process.fees.application_fee.settle == "before_applicant"
                                       or state.outstanding_cents() == 0)
         fee_before = min(fee_left, left) if fee_first else 0
+        # ``after_applicant``: the applicant up to the claim, then the fee — the fee's part of this receipt is what it
+        # holds beyond the claim still owed, kept from a payout to the applicant past the claim (before, the applicant
+        # could be paid the whole receipt past the claim and the fee was never settled from it)
+        fee_kept = 0 if fee_first or cmd.surplus else min(fee_left, max(0, left - state.outstanding_cents()))
         # a payout of 0 only settles the fee, where the fee takes all that is left of the receipt (PROFILE.md 0.3.1);
         # a receipt with more pays someone at least a fen — before (R7), 0 was taken whenever a fee was due
         least = 0 if fee_before and fee_before == left else 1
@@ -274,15 +278,17 @@ class MoneyRules:
             self.e._refuse(out, cmd, now, "BAD_AMOUNT", f"发放金额应在 {least} 至 {left} 分之间",
                          f"the paid amount must be between {least} and {left} cents", (left,))
             return
-        if cmd.amount_cents > left - fee_before:
-            room = left - fee_before
+        if cmd.amount_cents > left - fee_before - fee_kept:
+            room, fee_part = left - fee_before - fee_kept, fee_before + fee_kept
             whom_zh, whom_en = ("退还被执行人的余款", "a surplus returned") if cmd.surplus else ("发放申请执行人",
                                                                                           "a payout to the applicant")
             self.e._refuse(out, cmd, now, "FEE_UNSETTLED",
-                           f"执行申请费尚未结清（尚欠 {fee_left} 分），应先从本笔款项中结算 {fee_before} 分，"
-                           f"{whom_zh}至多 {room} 分",
-                           f"the application fee is not settled ({fee_left} cents due): {fee_before} cents of this "
-                           f"receipt settle it first, {whom_en} may take at most {room} cents", (room, fee_left))
+                           f"执行申请费尚未结清（尚欠 {fee_left} 分），应{'先' if fee_before else ''}从本笔款项中结算 "
+                           f"{fee_part} 分，{whom_zh}至多 {room} 分",
+                           f"the application fee is not settled ({fee_left} cents due): {fee_part} cents of this "
+                           f"receipt settle it{' first' if fee_before else ''}, {whom_en} may take at most {room} "
+                           "cents",
+                           (room, fee_left))
             return
         if fee_before:
             out.events.append(self._fee_settled(state, receipt, cmd.receipt, fee_before, now))

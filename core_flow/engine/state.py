@@ -219,9 +219,13 @@ class CaseState:
         return 0 if self.fee is None else max(0, self.fee.due_cents(self) - self.fee_settled_cents())
 
     def outstanding_cents(self) -> int:
-        """What is left of the claim: the amount less what the applicant was paid and what was satisfied in kind
+        """What is left of the claim: the amount less what the applicant was paid, what was escrowed for the applicant
+        (提存: the receipt's rest, held for the applicant — the debt discharged as far as it goes, 民法典
+        第五百七十一条 as remembered, unconfirmed; before, it was still counted as owed, so a later receipt paid the
+        applicant the escrowed sum again and a surplus was refused CLAIM_OUTSTANDING) and what was satisfied in kind
         (以物抵债); a surplus returned to the debtor, or the application fee settled, pays nothing of the claim."""
-        paid = sum(r.paid_cents - r.returned_cents - r.fee_cents for r in self.receipts.values())
+        paid = sum(r.amount_cents - r.returned_cents - r.fee_cents if r.escrowed else
+                   r.paid_cents - r.returned_cents - r.fee_cents for r in self.receipts.values())
         return max(0, self.amount_cents - paid - sum(self.in_kind.values()))
 
     def satisfied_in_full(self) -> bool:
