@@ -461,6 +461,18 @@ class HandOverMeasure:
 
 @fast_init
 @dataclass(frozen=True, slots=True)
+class FeeHandedOver:
+    """The 终本 case's application fee went with its application to the 恢复执行 case ``to_case``, filed with its
+    figures (``FileCase.fee_carried``, process.yaml ``fees.application_fee.resumed: carry_over``): this case settles
+    no more of it. Until then (the push not filed yet, refused, or filed by a filing system that carried nothing) the
+    fee stays this case's."""
+
+    case_id: str
+    to_case: str
+
+
+@fast_init
+@dataclass(frozen=True, slots=True)
 class TakeOverMeasure:
     """The 恢复执行 case takes over the freeze or seal the 终本 case ``from_case`` held on ``asset``: what it still
     controls (``amount_cents``), under the same freeze id and term — not a new freeze at the agency."""
@@ -510,7 +522,8 @@ Command = (
     | FreezeConfirmed | FreezeQueued | FreezeRenewed | FreezeReleased | DeductionConfirmed | ProceedsArrived
     | SatisfiedInKind | ApprovePayout | PayOut
     | RequestResumption
-    | ApproveResumption | ResumptionFiled | HandOverMeasure | TakeOverMeasure | LogExchange | ApproveClosing
+    | ApproveResumption | ResumptionFiled | HandOverMeasure | TakeOverMeasure | FeeHandedOver | LogExchange
+    | ApproveClosing
     | ReturnClosing | AnswerNotRecorded
     | RegisterReceipt | Escrow
 )

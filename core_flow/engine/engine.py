@@ -38,7 +38,7 @@ _AFTER_CLOSING = (
     c.FreezeRenewed, c.FreezeQueued, c.DeductionConfirmed,
     c.InquiryAnswered, c.InquiryAnswers, c.OpenFeedback, c.RequestResumption, c.ApproveResumption, c.ResumptionFiled,
     c.ManualQuery, c.LogExchange, c.AnswerNotRecorded, c.RegisterReceipt, c.Escrow, c.ApprovePayout, c.PayOut,
-    c.ProceedsArrived, c.HandOverMeasure,
+    c.ProceedsArrived, c.HandOverMeasure, c.FeeHandedOver,
 )
 # Commands a closed case takes only on a node whose deadlines outlive the closing (process.yaml ``outlives_closing``:
 # 到账登记, 案款发放 of money still held): the node frozen after the closing is unfrozen after it.

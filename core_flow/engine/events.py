@@ -60,6 +60,7 @@ class EventKind(StrEnum):
     RESUMPTION_REQUESTED = "resumption_requested"
     RESUMPTION_APPROVED = "resumption_approved"  # → pushed to the local filing system
     RESUMPTION_FILED = "resumption_filed"
+    FEE_HANDED_OVER = "fee_handed_over"  # a 终本 case's application fee goes with it to its 恢复执行 case (``fees``)
     MEASURE_HANDED_OVER = "measure_handed_over"  # a 终本 case's freeze / seal continues in its 恢复执行 case
     EXCHANGE = "exchange"  # a 查控 request or answer through the gateway
     INQUIRY_UNRECORDED = "inquiry_unrecorded"  # an agency's answer the engine refused: recorded with the reason

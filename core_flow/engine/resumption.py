@@ -34,6 +34,7 @@ class ResumptionRules:
             c.ResumptionFiled: self._resumption_filed,
             c.HandOverMeasure: self._hand_over,
             c.TakeOverMeasure: self._take_over,
+            c.FeeHandedOver: self._fee_handed_over,
         }
 
     def _request_resumption(self, state: CaseState, cmd: c.RequestResumption, now: datetime,
@@ -83,6 +84,24 @@ class ResumptionRules:
         out.events.append(Event(now, state.case_id, EventKind.RESUMPTION_FILED, self.e.process.resumption.node, "",
                                 None,
                                 {"new_case": cmd.new_case}))
+
+    def _fee_handed_over(self, state: CaseState, cmd: c.FeeHandedOver, now: datetime, out: Outcome) -> None:
+        """The application fee goes with the application to the 恢复执行 case filed with this case's figures
+        (process.yaml ``fees.application_fee.resumed: carry_over``; ``Platform.file_resumed`` issues it right after
+        that filing, at the instant the figures were taken): this case settles no more of it (``FeeCharge.due_cents``).
+        Until then — the push not filed yet, refused, or filed where nothing was carried — the fee stays here."""
+        if state.fee is None or state.fee.handed_to:
+            self.e._refuse(out, cmd, now, "NO_FEE_TO_HAND_OVER", "本案没有可转入恢复执行案件的执行申请费",
+                           "this case has no application fee to hand over")
+            return
+        if state.resumption not in ("approved", "filed") or state.resumed_as not in (None, cmd.to_case):
+            self.e._refuse(out, cmd, now, "RESUMPTION_NOT_APPROVED", f"本案未批准恢复执行为 {cmd.to_case}",
+                           f"this case's resumption as {cmd.to_case} is not approved")
+            return
+        state.fee.handed_to = cmd.to_case
+        settled = state.fee_settled_cents()
+        out.events.append(Event(now, state.case_id, EventKind.FEE_HANDED_OVER, self.e.process.resumption.node, "",
+                                None, {"to_case": cmd.to_case, "fee_cents": settled, "fee_settled_cents": settled}))
 
     # ── the measures continue in the 恢复执行 case ──────────────────────────────────────────────────
     # A 终本 case's freezes and seals stay in force (they are renewed while it is in the register); once it is

@@ -109,6 +109,10 @@ class FeeCharge:
     rule: Any
     receipt_node: int
     carried: Any = None
+    handed_to: str = ""  # a 终本 case: the 恢复执行 case its application's fee went to (``FeeHandedOver``)
+    # the last (claim, enforced) the tiers were applied to and their fee: the exact tier arithmetic (Fraction) was ¾ of
+    # the derivation's cost, for the same figures read again and again (review R9) — a memo, not a second record
+    _memo: tuple[int, int, int] = field(default=(-1, -1, 0), repr=False, compare=False)
 
     def application(self, state: CaseState) -> tuple[int, int, int]:
         """The application's claim, the money enforced on it and the fee settled on it — this case's and, for a
@@ -127,13 +131,16 @@ class FeeCharge:
 
     def due_cents(self, state: CaseState) -> int:
         """The fee this case is to settle: on the application's basis (``basis``), less what its 终本 case settled
-        (carried); for a 终本 case whose resumption was approved with ``resumed: carry_over``, what it settled — the
-        rest goes with the application to the 恢复执行 case (from the approval: the filing takes its figures then)."""
-        if self.rule.resumed == "carry_over" and state.resumption in ("approved", "filed"):
+        (carried); for a 终本 case whose 恢复执行 case was filed with its figures (``handed_to``), what it settled —
+        the rest went with the application. Before, from the resumption's approval: a push that failed, or a filing
+        that carried nothing (another court's system), left the rest settled nowhere."""
+        if self.handed_to:
             return state.fee_settled_cents()
         claim, enforced, _ = self.application(state)
+        if self._memo[:2] != (claim, enforced):
+            self._memo = (claim, enforced, self.rule.due_cents(claim, enforced))
         before = self.carried.settled_cents if self.carried is not None else 0
-        return max(0, self.rule.due_cents(claim, enforced) - before)
+        return max(0, self._memo[2] - before)
 
 
 @dataclass(slots=True)

@@ -178,6 +178,9 @@ class Platform:
                                    amount_cents=claim, fee_carried=carried), subjects)
         if not out.accepted:
             raise UserError(out.refusal.zh, out.refusal.en, where="original_case")
+        if carried is not None and (filed := self.runtime.cases[new_case].fee) is not None and filed.carried:
+            # the 终本 case settles no more of it from now: the figures were taken at this instant
+            self.runtime.submit(c.FeeHandedOver(push.original_case, new_case))
         return new_case
 
     # ── what handlers do ────────────────────────────────────────────────────────────────────────
