@@ -446,6 +446,10 @@ class Clerk:
         # to the applicant; after a closing that returns held money, back to the debtor (before: refused
         # RETURN_TO_DEBTOR and never paid again, the money held for good)
         out = self.p.pay_out(k, receipt, amount, surplus=self.returns_held(k))
+        if out.refusal is not None and out.refusal.code == "FEE_UNSETTLED" and out.refusal.details[0] < amount:
+            # the application fee first (process.yaml ``fees``, off by default): the payee gets what the refusal says
+            # is left after it (0: the payout only settles the fee) — before, the refused money stayed held for good
+            return self._pay(k, receipt, out.refusal.details[0], attempt)
         if out.refusal is not None:
             self._pay_again(k, out.refusal, lambda n: self._pay(k, receipt, amount, n), attempt)
             return out
