@@ -308,11 +308,11 @@ class AmountsView(_M):
     returned_cents: int = Field(0, description="其中退还被执行人的余款 / of it, a surplus returned to the debtor")
     fee_cents: int | None = Field(None, description=(
         "执行申请费：至今应收额，缺省按执行到位金额（已登记到账的款项与以物抵债的价额，计至申请执行标的；恢复执行案件"
-        "含原终本案件的，减去原案已结算的部分；原案批准恢复执行后为其已结算额）分段计算，或按申请执行标的；法院不收取或未启用"
-        "时为 null / the application fee due so far: by tiers of the money enforced (the receipts registered and the "
-        "value satisfied in kind, counted up to the claim; in a resumed case the original's included, less what the "
-        "original settled; the original, once its resumption is approved, what it settled) by default, or of the "
-        "claim; null when the court does not charge it"))
+        "含原终本案件的，减去原案已结算的部分；原案在恢复执行案件携其数据立案后为其已结算额）分段计算，或按申请执行"
+        "标的；法院不收取或未启用时为 null / the application fee due so far: by tiers of the money enforced (the "
+        "receipts registered and the value satisfied in kind, counted up to the claim; in a resumed case the "
+        "original's included, less what the original settled; the original, once the resumed case was filed with its "
+        "figures, what it settled) by default, or of the claim; null when the court does not charge it"))
     fee_settled_cents: int | None = Field(None, description=(
         "其中已从本案案款中结算的执行申请费（含提存前结算的；计入 paid_cents；不收取时为 null）/ of paid_cents, the "
         "application fee settled from this case's money (before an escrow too; null when the fee is not charged)"))
