@@ -949,6 +949,13 @@ def _assumed_html(search: dict[str, Any]) -> list[str]:
     return [f"<p class='note'>{html.escape(said)}</p>"] if said else []
 
 
+def _bound_html(search: dict[str, Any]) -> list[str]:
+    """Why a level whose mean meets the target is ✗ (``zhixing.cmd_plan.bound_note``), under the table as the
+    terminal says it."""
+    said = search.get("bound_note")
+    return [f"<p class='note'>{html.escape(said)}</p>"] if said else []
+
+
 def joint_html(search: dict[str, Any]) -> str:
     """Several roles sized together (``sim.planner_joint``): every staffing evaluated, in the order run, the search's
     path marked, and the answer."""
@@ -968,6 +975,7 @@ def joint_html(search: dict[str, Any]) -> str:
         rows.append([*(p["staff"][r] for r in roles), *[_ci(p["kpi"][k], k) if k in p["kpi"] else "–" for k in keys],
                      step_text(p), met_text(p)])
     parts.append(_table(head, rows))
+    parts += _bound_html(search)
     return "".join(parts)
 
 
@@ -995,6 +1003,7 @@ def curve_html(curve: dict[str, Any]) -> str:
     head = [f"{role} 人数 / staff"] + [label(k) for k in keys] + ["达标 / met"]
     parts.append(_table(head, [[p["staff"]] + [_ci(p["kpi"][k], k) if k in p["kpi"] else "–" for k in keys]
                                + [met_text(p)] for p in pts]))
+    parts += _bound_html(curve)
     return "".join(parts)
 
 

@@ -235,7 +235,7 @@ def test_a_level_whose_mean_passes_but_bound_does_not_is_explained(tmp_path, mon
     passes; the lower bound decides."""
     import sim.planner
     from sim.planner import parse_target
-    from zhixing.cmd_plan import _search
+    from zhixing.cmd_plan import _search, bound_note
 
     goal = parse_target("compliance>=0.9")
     points = [{"staff": 2, "kpi": {"compliance": {"mean": 0.984, "low": 0.876, "high": 1.0, "n": 2}}, "met": False},
@@ -251,6 +251,14 @@ def test_a_level_whose_mean_passes_but_bound_does_not_is_explained(tmp_path, mon
             "0.984 已满足 compliance>=0.9，但下限 0.876 未满足，故记为 ✗") in said
     assert "at 2 people the mean of “deadline compliance, all nodes”, 0.984, meets compliance>=0.9 but its lower " \
            "bound 0.876 does not, hence ✗" in said
+
+    from sim.report import curve_page
+
+    result = {"role": "承办法官", "target": goal.text, "answer": 3, "points": points, "show": ["compliance"],
+              "warnings": [], "bound_note": bound_note(points, goal)}
+    page = curve_page(result, _court_with_state(tmp_path))
+    assert "但下限 0.876 未满足，故记为 ✗" in page  # the --out page says it under its table too
+    assert page.index("但下限 0.876") > page.index("<table")
 
 
 def test_no_bound_note_where_the_mean_misses_too():

@@ -463,6 +463,7 @@ def bound_note(points: list[dict[str, Any]], goal: Any) -> str | None:
 def _bound(console: Any, result: dict[str, Any], goal: Any) -> None:
     if said := bound_note(result["points"], goal):
         console.print(said)
+        result["bound_note"] = said  # the curve page says it under its table too
 
 
 def _sequential_note(console: Any, result: dict[str, Any]) -> None:
