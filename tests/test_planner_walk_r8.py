@@ -268,3 +268,14 @@ def test_no_bound_note_where_the_mean_misses_too():
     goal = parse_target("compliance>=0.9")
     missed = [{"staff": 1, "kpi": {"compliance": {"mean": 0.85, "low": 0.8, "high": 0.9, "n": 2}}, "met": False}]
     assert bound_note(missed, goal) is None
+
+
+def test_simulate_says_how_many_start_state_cases_it_read(tmp_path):
+    """`simulate` said how the export was read (title row, 万元, 合计) but not what it came to: the count of open and
+    register cases appeared only as 旧存案件 8.0 [8.0, 8.0] in the figures, after the run."""
+    from zhixing.cmd_simulate import start_state_read
+
+    said = start_state_read(_court_with_state(tmp_path))
+    assert said == ("起始状态 未结与终本.csv：读入 2 件，其中未结 1 件、终本库 1 件 / "
+                    "start state 未结与终本.csv: 2 cases read, 1 open and 1 in the 终本 register")
+    assert start_state_read(load_profile()) is None  # no start state: nothing said
