@@ -279,3 +279,30 @@ def test_simulate_says_how_many_start_state_cases_it_read(tmp_path):
     assert said == ("起始状态 未结与终本.csv：读入 2 件，其中未结 1 件、终本库 1 件 / "
                     "start state 未结与终本.csv: 2 cases read, 1 open and 1 in the 终本 register")
     assert start_state_read(load_profile()) is None  # no start state: nothing said
+
+
+def test_two_replications_say_why_their_intervals_are_wide(tmp_path, capsys):
+    """`simulate -r 2` printed 新收案件 932 [493, 1,370] with nothing to say the bracket is the two runs' spread
+    times 6, not the intake's own; with 3 or more nothing more is said."""
+    from zhixing.cli import main
+
+    f = tmp_path / "small.yaml"
+    f.write_text("name: 测试法院\nintake: {yearly: 250}\nstaff: {承办法官: {count: 1}, 书记员: {count: 1}}\n",
+                 encoding="utf-8")
+    for reps, said in (("2", True), ("3", False)):
+        code = main(["simulate", str(f), "--years", "0.02", "-r", reps, "--backend", "serial", "--no-validate",
+                     "--out", str(tmp_path / f"out{reps}")])
+        text = " ".join(capsys.readouterr().out.split())
+        assert code == 0
+        assert ("只有 2 次重复：95% 置信区间由两次结果之差估计，均值两侧各约为其差的 6 倍，故很宽" in text) is said
+        assert ("hence wide (not that the intake itself varies so much)" in text) is said
+
+
+def test_the_profile_argument_points_to_the_template(capsys):
+    """`simulate --help` / `plan staffing --help`: PROFILE said "court profile YAML" and nothing of how to start one."""
+    from zhixing.cli import main
+
+    for command in (["simulate"], ["plan", "staffing"]):
+        main([*command, "--help"])
+        text = "".join(capsys.readouterr().out.split())  # rich's box and wrapping undone
+        assert "zhixingplantemplate--out本院.yaml" in text.replace("│", "")

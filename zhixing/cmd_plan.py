@@ -20,8 +20,9 @@ plan_app = typer.Typer(help="人员规划（另有法院配置模板）/ staffin
                        no_args_is_help=True)
 
 # The options both searches take (one definition each)
-PROFILE = typer.Argument(..., metavar="PROFILE", help="法院配置 YAML，或省级配置（逐院测算） / court profile YAML, "
-                                                      "or a province file (court by court)")
+PROFILE = typer.Argument(..., metavar="PROFILE", help=(
+    "法院配置 YAML（起步模板：zhixing plan template --out 本院.yaml），或省级配置（逐院测算） / court profile YAML (a "
+    "starter: zhixing plan template --out 本院.yaml), or a province file (court by court)"))
 TARGET = typer.Option("compliance>=0.95", "--target", help=(
     "目标，如 compliance>=0.95、期限遵守率>=95%、利用率.法官<=85%；多个目标以逗号分隔，须全部满足 / target, e.g. "
     "compliance>=0.95 or 期限遵守率>=95% (KPIs also by their Chinese names in the report); several separated by "

@@ -39,6 +39,14 @@ ONE_REPLICATION = ("只有 1 次重复：没有置信区间，均值即该次结
                    "one replication: no confidence interval, the mean is that run's figure; plan with at least 2 "
                    "(default 3, -r)")
 
+# two replications: the interval is the t-interval over two values (t = 12.7), some 6 times their difference either side
+# of the mean — 新收案件 932 [493, 1,370] read as though the intake itself were that uncertain
+TWO_REPLICATIONS = ("只有 2 次重复：95% 置信区间由两次结果之差估计，均值两侧各约为其差的 6 倍，故很宽（不是收案本身"
+                    "有这么大的波动）；要更窄的区间请增加重复次数（-r 5 等），区间的含义见报告关键指标表下的说明 / two "
+                    "replications: the 95% interval is estimated from the two results' difference, some 6 times it "
+                    "either side of the mean, hence wide (not that the intake itself varies so much); for a narrower "
+                    "one run more (-r 5, say); the report says what the interval is under its KPI table")
+
 
 def fmt_ci(v: dict[str, float], key: str) -> tuple[str, str]:
     """Mean and interval as text: a share (``sim.kpi.is_share(key)``) to three decimals; a count, an amount or days
@@ -272,8 +280,9 @@ def register(app: typer.Typer) -> None:
     @app.command("simulate", epilog=EXIT_CODES)
     def simulate(
         profile_path: Path | None = typer.Argument(
-            None, metavar="PROFILE", help="法院配置 YAML（缺省为内置默认法院），或列出各院的省级配置（courts:） / "
-            "court profile YAML, or a province file listing its courts (courts:)"),
+            None, metavar="PROFILE", help="法院配置 YAML（缺省为内置默认法院；本院的起步模板：zhixing plan "
+            "template --out 本院.yaml），或列出各院的省级配置（courts:） / court profile YAML (a starter for your "
+            "court: zhixing plan template --out 本院.yaml), or a province file listing its courts (courts:)"),
         years: float = typer.Option(1.0, "--years", help=(
             "模拟年数，每年 365 天（可为小数，如 0.4）；其间每有一个 2 月 29 日，结束时刻即比周年早一天 / years "
             "simulated, of 365 days each (fractions allowed: 0.4); the run ends a day before its anniversary for each "
@@ -351,6 +360,8 @@ def register(app: typer.Typer) -> None:
             console.print(agency_table(agg["province"]["agency_kpi"]))
         if replications == 1:
             console.print(ONE_REPLICATION)
+        elif replications == 2:
+            console.print(TWO_REPLICATIONS)
         from sim.report import calendar_note
 
         if note := calendar_note(agg["calendar"]):
