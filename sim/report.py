@@ -491,7 +491,7 @@ def _input_rows(profile: CourtProfile, params: dict[str, Any]) -> list[list[str]
     return [
         ["起始时刻 / first simulated instant", profile.origin.strftime("%Y-%m-%d %H:%M") + "（北京时间 / CST）"],
         ["起始状态 / start state", _start_state(profile)],
-        ["年收案 / yearly intake", f"{i.yearly:,.0f}"],
+        ["年收案（件） / yearly intake (cases)", f"{i.yearly:,.0f}"],
         ["案件构成 / mix", _shares(i.mix, TYPES)],
         ["金钱给付 / money share", f"{i.money_share:.0%}"], ["非诉 / non-litigation", f"{i.nonlitigation_share:.0%}"],
         ["被执行人 / debtor kind", _shares(i.debtor_kind, DEBTOR_KINDS)],
@@ -766,7 +766,9 @@ def render_html(agg: dict[str, Any], profile: CourtProfile, params: dict[str, An
         cpj = data["kpi"].get("cases_per_judge_year", {}).get("mean", math.nan)
         out.append("<h3>校准 / calibration</h3>")
         out.append(_table(["指标 / measure", "本模拟 / simulated", "全国 / national (2024)"], [
-            ["每名承办法官年收案 / cases per 承办法官 per year", cpj, float(NATIONAL_CASES_PER_JUDGE_2024)],
+            # whole cases a year (621.0 read as a measurement to a tenth), the unit said
+            ["每名承办法官年收案（件） / cases per 承办法官 per year", f"{cpj:,.0f}" if cpj == cpj else "–",
+             f"{NATIONAL_CASES_PER_JUDGE_2024:,}"],
             ["全国年结案 / concluded nationally", "–", f"{NATIONAL_CONCLUDED_2024:,}（911.82万）"]]))
         out.append("<p class='note'>全国数字见 shared/domain/LAW.md / national figures from LAW.md (volumes).</p>")
     if curve:

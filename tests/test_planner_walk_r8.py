@@ -306,3 +306,12 @@ def test_the_profile_argument_points_to_the_template(capsys):
         main([*command, "--help"])
         text = "".join(capsys.readouterr().out.split())  # rich's box and wrapping undone
         assert "zhixingplantemplate--out本院.yaml" in text.replace("│", "")
+
+
+def test_the_reports_intake_and_calibration_carry_their_unit(report):
+    """年收案 4,000 and 每名承办法官年收案 621.0 | 928.0: numbers without their unit, a count shown to a tenth."""
+    inputs = _section(report, "输入 / Inputs")
+    assert "<td>年收案（件） / yearly intake (cases)</td><td>250</td>" in inputs
+    calibration = _section(report, "校准 / calibration")
+    assert "每名承办法官年收案（件）" in calibration and "<td>928</td>" in calibration
+    assert not re.search(r"<td>\d+\.\d</td>", calibration)
