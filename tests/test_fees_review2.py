@@ -228,3 +228,20 @@ def test_the_simulated_clerk_pays_what_is_left_after_the_fee_and_the_account_rec
     assert state.fee_settled_cents() == fee and state.amounts()["account_cents"] == 0  # old: 0 and 20,000 held
     assert state.outstanding_cents() == 50_000_00 - (20_000_00 - fee)
     assert court.platform.reconcile("K3")["ok"]
+
+
+def test_a_repeated_push_files_a_second_case_that_carries_nothing():
+    """A push repeated after its case was filed (the filing system files again) carries nothing the second time:
+    the fee went over once (``handed_to``) and only an approved resumption's filing carries it. Before, each filing
+    carried the same figures: the 20元 left could be settled twice."""
+    from core_flow.platform.filing import ResumptionPush
+
+    result, court, case = _run(RESUME_SCENARIO)
+    assert result.passed, result.explain()
+    old = court.runtime.cases[case]
+    push = ResumptionPush(court_code=court.platform.court.code, original_case=case,
+                          previous_handler=old.handler, debtors=tuple(old.identity))
+    again = court.platform.file_resumed(push)
+    assert again != old.resumed_as and court.runtime.cases[again].fee is None  # old: carried the figures again
+    first = court.runtime.cases[old.resumed_as]
+    assert old.fee_settled_cents() + first.fee_settled_cents() == _fee(80_030_00)

@@ -170,8 +170,11 @@ class Platform:
         if self.process.resumption.claim == "remainder" and original.outstanding_cents() > 0:
             claim = original.outstanding_cents()
         # the application fee the 终本 case's application still owes goes with it (process.yaml ``fees``: resumed)
+        # — by the filing of its approved resumption, once: a push repeated after its case was filed (an answer lost,
+        # the push retried) or one for a case not approved carries nothing (before, each carried the same figures)
         carried = None
-        if original.fee is not None and self.process.fees.application_fee.resumed == "carry_over":
+        if (original.fee is not None and self.process.fees.application_fee.resumed == "carry_over"
+                and original.resumption == "approved" and not original.fee.handed_to):
             carried = c.FeeCarried(*original.fee.application(original))
         out = self.file(c.FileCase(new_case, case_type="resumed", debtors=push.debtors,
                                    previous_case=push.original_case, previous_handler=push.previous_handler,
