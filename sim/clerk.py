@@ -291,6 +291,20 @@ class Clerk:
         return (e.data.get("measure") != "seal" and self.disposal is not None and not self._is_money(k, asset)
                 and (k, asset) in self.p.disposal.lots)
 
+    @staticmethod
+    def _target(state: Any) -> int:
+        """What the case enforces: its claim and, where the court charges it (process.yaml ``fees``, off by default:
+        the claim only, as before), the application fee the claim bears — settled first from the money enforced, it
+        is the debtor's to pay beside the claim (《诉讼费用交纳办法》第三十八条 as remembered, unconfirmed). Before, the
+        claim only: with the fee on, a case enforced in full was short by the fee and went to 终本 (review R9)."""
+        return state.amount_cents + (state.fee.at_full_cents(state) if state.fee is not None else 0)
+
+    @staticmethod
+    def _left(state: Any) -> int:
+        """What is left to enforce: the claim still owed and the fee still to settle at full enforcement."""
+        fee = state.fee.at_full_cents(state) - state.fee_settled_cents() if state.fee is not None else 0
+        return state.outstanding_cents() + max(0, fee)
+
     def _to_deduct(self, state: Any) -> int:
         """Money the case's active freezes hold that can still be deducted online (not equity, securities…)."""
         return sum(a.frozen_cents - a.deducted_cents for a in state.assets.values()
@@ -380,7 +394,7 @@ class Clerk:
         state = self.p.runtime.cases[k]
         for h in holdings:
             asset = f"{agency}:{h.account_no}"
-            claim = state.amount_cents - self._reserved.get(k, 0)  # freeze no more than the claim, overall
+            claim = self._target(state) - self._reserved.get(k, 0)  # freeze no more than the claim (and fee), overall
             if claim <= 0 or not h.online_controllable or not self._takes(k, asset, h.kind):
                 # no control needed (the claim is covered), none possible online, or property this run does not
                 # dispose of: the handler records it — once: a 终本 sweep reports known property again
@@ -401,7 +415,7 @@ class Clerk:
 
     def _deduct(self, k: str, asset: str, frozen: int) -> None:
         state = self.p.runtime.cases[k]
-        amount = min(frozen, state.amount_cents - self._deducting.get(k, 0))
+        amount = min(frozen, self._target(state) - self._deducting.get(k, 0))
         if amount > 0 and state.closed_manner is None:
             self.p.deduct(k, asset, amount)  # node 31: the 划拨 is ordered online; the money arrives later
             # counted once sent: a 划拨 the platform refused (its node frozen) is tried again in full (``_run``)
@@ -530,7 +544,7 @@ class Clerk:
                     # 集约查询's freezes (a sweep froze whole balances: 3.4 million yuan for a 74,000 yuan claim);
                     # nothing available: 轮候 behind the others
                     state = self.p.runtime.cases[k]
-                    left = state.outstanding_cents() - self._to_deduct(state)
+                    left = self._left(state) - self._to_deduct(state)
                     amount = min(h.available_cents or h.balance_cents, left)
                     if amount > 0:
                         self._at(DAY, lambda k=k, asset=asset, amount=amount: self._freeze(k, asset, amount),

@@ -245,3 +245,26 @@ def test_a_repeated_push_files_a_second_case_that_carries_nothing():
     assert again != old.resumed_as and court.runtime.cases[again].fee is None  # old: carried the figures again
     first = court.runtime.cases[old.resumed_as]
     assert old.fee_settled_cents() + first.fee_settled_cents() == _fee(80_030_00)
+
+
+def test_the_simulated_clerk_enforces_the_fee_beside_the_claim_and_the_case_completes():
+    """The debtor holds 6万 for a 5万 claim: the clerk freezes and deducts the claim and the fee on it (650元), the fee
+    is settled first, the applicant paid the whole claim, the case completes (执行完毕). Before, the clerk took the
+    claim only: the fee came out of it, 650元 stayed owed to the applicant and the case was not completed."""
+    from sim.assembly import build_virtual_court
+    from tests.test_platform import deposit, file, person, pin_only
+    from tests.test_resumption_measures import ORIGIN
+
+    process = parse_process(_with_fee(enabled=True))
+    court = build_virtual_court(ORIGIN, seed=5, diligence=1.0, identity_failure_rate=0.0, same_handler_rate=0.0,
+                                process=process)
+    debtor = person(court, 12)
+    pin_only(court, debtor.id_number, {"boc": [deposit(court, debtor.id_number, "boc", 1, 60_000_00)]})
+    file(court, "K4", debtor, 50_000_00)
+    court.run_for(timedelta(days=130))
+    state = court.runtime.cases["K4"]
+    fee = _fee(50_000_00)
+    assert fee == 650_00
+    assert state.amounts()["deducted_cents"] == 50_000_00 + fee  # old: 50,000
+    assert state.fee_settled_cents() == fee and state.outstanding_cents() == 0
+    assert state.closed_manner == "completed" and court.platform.reconcile("K4")["ok"]

@@ -129,6 +129,16 @@ class FeeCharge:
         c = self.carried
         return c.claim_cents, min(c.claim_cents, c.enforced_cents + enforced), c.settled_cents + settled
 
+    def at_full_cents(self, state: CaseState) -> int:
+        """The fee this case settles in all once its claim is enforced in full — what enforcement takes beside the
+        claim (the simulated clerk's target): the application's fee on its whole claim less what its 终本 case
+        settled; once handed over to a 恢复执行 case, what it settled."""
+        if self.handed_to:
+            return state.fee_settled_cents()
+        claim = self.carried.claim_cents if self.carried is not None else state.amount_cents
+        before = self.carried.settled_cents if self.carried is not None else 0
+        return max(0, self.rule.due_cents(claim, claim) - before)
+
     def due_cents(self, state: CaseState) -> int:
         """The fee this case is to settle: on the application's basis (``basis``), less what its 终本 case settled
         (carried); for a 终本 case whose 恢复执行 case was filed with its figures (``handed_to``), what it settled —
