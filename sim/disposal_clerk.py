@@ -128,6 +128,13 @@ class DisposalClerk:
         if data.get("what") in _PRICING:
             self._at(self.c._soon(DAY), lambda: self._reprice(k, asset, str(data["what"])))
 
+    def _n_disposal_refused(self, k: str, asset: str, data: dict[str, Any]) -> None:
+        """A later round of the price request not made: node 20 froze while it waited (its deadline missed; review
+        R10) — asked again like a request given up; the clerk's act, refused ``node_frozen``, waits for the unfreeze
+        (``Clerk._run``)."""
+        if data.get("code") == "node_frozen":
+            self._n_disposal_gave_up(k, asset, data)
+
     def _on_notice(self, kind: str, data: dict[str, Any]) -> None:
         if self.d.port is None or kind not in _NOTICES:
             return
@@ -237,5 +244,5 @@ class DisposalClerk:
 
 
 _NOTICES = frozenset({"property_found", "price_reported", "price_fixed", "unsold", "proceeds_arrived", "in_kind",
-                      "disposal_gave_up"})
+                      "disposal_gave_up", "disposal_refused"})
 _PRICING = ("network_inquiry", "appraisal")  # a pricing request's ``what`` in the platform notices

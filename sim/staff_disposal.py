@@ -118,6 +118,11 @@ class StaffDisposalClerk(DisposalClerk):
             method = str(data["what"])
             self._work("pricing", k, lambda: self._reprice(k, asset, method))
 
+    def _n_disposal_refused(self, k: str, asset: str, data: dict[str, Any]) -> None:
+        """A later round of the price request not made, node 20 frozen meanwhile (review R10): asked again."""
+        if data.get("code") == "node_frozen":
+            self._n_disposal_gave_up(k, asset, data)
+
     def _n_price_reported(self, k: str, asset: str, data: dict[str, Any]) -> None:
         self._work("serve_report", k, lambda: self._serve(k, asset))
 

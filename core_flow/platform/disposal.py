@@ -282,7 +282,8 @@ class Disposal:
         return str(getattr(self.port, "pricing_platform", PRICING_PLATFORM))
 
     def _call(self, lot: Lot, agency: str, purpose: str, call: Callable[[], Any], then: Callable[[Any], None], *,
-              act: bool = False, poll: bool = False, request_no: str | None = None, round_: int = 0) -> None:
+              act: bool = False, poll: bool = False, request_no: str | None = None, round_: int = 0,
+              owed: bool = False, guard: Callable[[], None] | None = None) -> None:
         """One platform call through the gateway (``Gateway.calls``: its retry policy, Retry-After, breaker and
         idempotency by request number). An act is recorded on the case (sent, answer, retry_scheduled, rejected,
         gave_up) under its own request number, which every retry reuses; a poll (``poll``) is a repeatable read and
@@ -296,7 +297,11 @@ class Disposal:
         (it was never made again: a pricing request or listing polled while its platform was down waited for good).
         A refusal on a later attempt, or the rounds spent, is told to the court — ``disposal_refused`` /
         ``disposal_gave_up`` and ``platform_refused`` recorded on the case (``_told_refusal``) — and the handler may
-        act again (the same act: ``price`` asks anew)."""
+        act again (the same act: ``price`` asks anew). ``owed``: a call no handler's act can make again (the proceeds
+        a platform holds for the case: ``_collect``) — told once when the rounds are spent, then made again at every
+        daily look, the same request number, until answered or the lot moves on. ``guard``: the act's own check of
+        the nodes it passes (frozen: ``NodeFrozenError``), made again before each round — a round that finds one
+        frozen is not made and is told as refused (its code ``node_frozen``); the handler asks again once unfrozen."""
         request_no = request_no or f"{self.p.court.code}-D{next(self._call_nos):09d}"
         if not poll and round_ == 0:
             self.p._track(request_no, lot.case_id, purpose, lot.debtor, agency, lot.asset)
@@ -337,23 +342,40 @@ class Disposal:
                 return
             if act:
                 lot.pending = None
-            self._told_refusal(lot, purpose, request_no, "gave_up", reason=reason, rounds=round_)
+            if round_ <= retry.rounds:  # (an owed call's later daily tries are not told again)
+                self._told_refusal(lot, purpose, request_no, "gave_up", reason=reason, rounds=round_)
+            if owed:  # review R10: a collection given up was recorded, and nothing collected the proceeds again
+                self._later(self.now + self.LOOK_DAILY, lambda: again())
 
         def again() -> None:
-            if lot.stage != stage or (act and lot.pending != purpose):  # moved on meanwhile: nothing to ask
+            # moved on meanwhile — the lot (an agreement in kind, the disposal ended) or, for an act or a read, the
+            # case: closed (终结, 销案…: its seals released) — nothing to ask. Review R10: a round still fired on a
+            # closed case — a pricing request commissioned and node 20 started after 终结 released the seal
+            closed = (act or poll) and self.p.runtime.cases[lot.case_id].closed_manner is not None
+            if lot.stage != stage or (act and lot.pending != purpose) or closed:
                 if act and lot.pending == purpose:
                     lot.pending = None
                 return
+            if guard is not None:  # review R10: a round made after its node froze (the deadline missed meanwhile)
+                try:  # passed the freeze — the pricing commissioned, node 20 refused its start, the lot priced
+                    guard()
+                except UserError as err:
+                    refused(err)
+                    return
             self._call(lot, agency, purpose, call, then, act=act, poll=poll, request_no=request_no,
-                       round_=round_ + 1)
+                       round_=round_ + 1, owed=owed, guard=guard)
 
         try:
             self.p.gateway.calls.call(agency, request_no, invoke, done, refused=refused, gave_up=gave_up,
                                       repeatable=poll)
-        except UserError:
-            if act:
-                lot.pending = None
-            raise
+        except UserError as err:
+            if round_ == 0:  # the handler's own act: refused at once, nothing changed
+                if act:
+                    lot.pending = None
+                raise
+            # a later round's first attempt refused (4xx): on the court's clock, no handler to raise to — told like a
+            # refusal on a retry (review R10: it raised out of the clock's timer and stopped the run)
+            refused(err)
 
     def _told_refusal(self, lot: Lot, what: str, request_no: str | None, outcome: str, **detail: Any) -> None:
         """A platform call that will not be answered — refused (``outcome`` ``refused``: a 4xx, its code and text) or
@@ -506,10 +528,14 @@ class Disposal:
         self._need(lot, ("fixed",) if repricing else ("sealed",) if lot.objection != "upheld" else ("reported",),
                    "须在查封后（或异议成立后、参考价失效后重新）确定参考价",
                    "the price is asked after the seal (or again after an upheld objection, or once it lapsed)")
-        self._check(lot, 20, "询价评估", "a pricing request")
         instance = self._pricing_instance(lot)
-        if instance != asset:  # the new price after an upheld objection: its own node 20 (restart frozen: refused)
-            self.p._check_not_frozen(case_id, 20, instance, "询价评估", "a pricing request")
+
+        def unfrozen() -> None:  # now, and before each later round (``_call`` ``guard``)
+            self._check(lot, 20, "询价评估", "a pricing request")
+            if instance != asset:  # the new price after an upheld objection: its own node 20 (restart frozen)
+                self.p._check_not_frozen(case_id, 20, instance, "询价评估", "a pricing request")
+
+        unfrozen()
         if repricing:  # the lapsed price is replaced: a new report, served, its own objection window, fixed again
             lot.objection_until = lot.fixed_at = lot.announce_at = None
             lot.objections = []
@@ -530,7 +556,7 @@ class Disposal:
         self._call(lot, self._pricing_platform, method, lambda: port.price(
             method=method, request_no=request_no, court_code=self.p.court.code, case_no=case_id[:64],
             asset_id=asset, asset_kind=lot.kind, description=lot.description, now=self.now), asked, act=True,
-            request_no=request_no)
+            request_no=request_no, guard=unfrozen)
 
     def _pricing_instance(self, lot: Lot) -> str:
         """Node 20's instance of the price being asked: the asset's for the first (and for one replacing a lapsed
@@ -769,9 +795,12 @@ class Disposal:
         self._need(lot, ("fixed",), "参考价尚未确定，不能上拍", "the reference price is not fixed: nothing to list")
         self._need_valid_price(lot, "上拍（发布一拍公告）", "first auction (its announcement)")
         self.p.directory.get(platform)
-        self._check(lot, 23, "拍卖上拍", "a listing")
-        for instance in self._price_instances(lot)[:-1]:  # the new price's node 20 (frozen: not passed)
-            self.p._check_not_frozen(case_id, 20, instance, "拍卖上拍", "a listing")
+        def unfrozen() -> None:  # now, and before each later round (``_call`` ``guard``)
+            self._check(lot, 23, "拍卖上拍", "a listing")
+            for instance in self._price_instances(lot)[:-1]:  # the new price's node 20 (frozen: not passed)
+                self.p._check_not_frozen(case_id, 20, instance, "拍卖上拍", "a listing")
+
+        unfrozen()
         valuation = int(lot.reference_price_cents or 0)
         start = starting_price_cents if starting_price_cents is not None else -(-valuation * start_pct // 100)
         deposit = deposit_cents if deposit_cents is not None else -(-start * deposit_pct // 100)
@@ -792,7 +821,7 @@ class Disposal:
             platform=platform, court_code=self.p.court.code, case_no=case_id[:64], asset_id=asset,
             asset_class=lot.klass, description=lot.description, valuation_cents=valuation,
             starting_price_cents=start, deposit_cents=deposit, bidding_starts=starts, now=self.now),
-            listed, act=True)  # a refusal raises here: nothing changed (recorded as rejected)
+            listed, act=True, guard=unfrozen)  # a refusal raises here: nothing changed (recorded as rejected)
 
     def _listed(self, lot: Lot, view: dict[str, Any], round_: str, platform: str) -> None:
         lot.listing_id, lot.round, lot.stage = view["listing_id"], round_, "listed" if round_ == "first" else (
@@ -890,7 +919,9 @@ class Disposal:
             self.p._notify("proceeds_arrived", case_id=lot.case_id, asset=lot.asset, receipt=lot.receipt,
                            amount=amount)
 
-        self._call(lot, lot.platform, "collect", lambda: self._port().collect(lid, sub, self.now), arrived)
+        # owed: the buyer's money is the case's — asked for daily after the rounds, never left with the platform
+        self._call(lot, lot.platform, "collect", lambda: self._port().collect(lid, sub, self.now), arrived,
+                   owed=True)
 
     def confirm_sale(self, case_id: str, asset: str) -> Any:
         """网络拍卖成交确认 (node 27): the confirmation ruling served on the buyer; node 30's ruling runs from it."""
@@ -909,7 +940,10 @@ class Disposal:
         lot = self.lot(case_id, asset)
         self._need(lot, ("unsold1",), "只有一拍流拍后才能再次拍卖", "only a first 流拍 is re-auctioned")
         self._need_valid_price(lot, "二拍", "a second auction", self.p.process.reference_price.grace_months)
-        self._check(lot, 26, "二拍", "a second auction")
+        def unfrozen() -> None:  # now, and before each later round (``_call`` ``guard``)
+            self._check(lot, 26, "二拍", "a second auction")
+
+        unfrozen()
         first = int(lot.starting_price_cents or 0)
         start = starting_price_cents if starting_price_cents is not None else -(-first * (100 - cut_pct) // 100)
         deposit = -(-start * deposit_pct // 100)
@@ -928,7 +962,7 @@ class Disposal:
 
         self._call(lot, lot.platform, "auction:second", lambda: port.relist(
             lid, starting_price_cents=start, deposit_cents=deposit, bidding_starts=starts, now=self.now),
-            relisted, act=True)
+            relisted, act=True, guard=unfrozen)
 
     def offer_in_kind(self, case_id: str, asset: str, accept: bool) -> Any:
         """以物抵债 (node 29): the creditor is asked whether it takes the property at the failed round's reserve
