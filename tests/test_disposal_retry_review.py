@@ -193,3 +193,28 @@ def test_the_simulated_clerk_asks_the_price_again_after_a_round_was_not_made_for
                            request_no="R-1")
     court.run_for(timedelta(days=3))  # before the clerk's own first request (some 15 days after the seal)
     assert lot.stage != "sealed"
+
+
+def test_an_objection_to_a_report_set_aside_is_refused_and_the_new_prices_15_days_stay():
+    """Two objections upheld in a row against one report: the first set it aside (its other objections moot) and the
+    new request failed (the rounds spent); a second party's objection in the old report's window was taken, and
+    upheld it recorded ``repricing_ordered`` again — node 20 ``restart`` of ``<asset>#2`` re-armed, its 15 days
+    moved later. Now refused ``disposal_stage``: the new report is the one to object to."""
+    from tests.test_disposal_retry import _objected
+
+    case = _objected(Case())
+    _faults(case, "pricing_platform", ALL_FAULTS)
+    case.d.review_objection(case.k, case.asset, upheld=True, method="appraisal")
+    second = f"{case.asset}#2"
+    due = case.state.node(20, second).items["restart"].due
+    case.court.run_for(timedelta(days=1))
+    assert case.lot.pending is None and case.court.clock.now() < case.lot.objection_until  # rounds spent, in window
+    try:
+        case.d.object(case.k, case.asset, by="被执行人")
+    except UserError as err:
+        assert err.code == "disposal_stage"
+    else:
+        raise AssertionError("an objection to a report set aside was taken")
+    assert [o.state for o in case.lot.objections] == ["upheld"]
+    assert case.state.node(20, second).items["restart"].due == due
+    assert len(_anchors(case, "repricing_ordered")) == 1

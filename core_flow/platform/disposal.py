@@ -644,7 +644,10 @@ class Disposal:
         from its own receipt under its own instance (``objection_instance``: the report's for the first, as before;
         ``<asset>#<n>/<k>`` for the kth). One after the 5 days is refused (``objection_late``). Review R6 2026-12-07:
         a second one was refused while the first was pending ("已有异议在审查中"), and one after a dismissal was taken
-        with no deadline (node 22 of the report's instance was done)."""
+        with no deadline (node 22 of the report's instance was done). One to a report an upheld objection set aside
+        (its window still open, a new price being asked) is refused ``disposal_stage``: nothing left to review — the
+        objections pending then are moot (``review_objection``); review R10: it was taken, and upheld, it recorded
+        ``repricing_ordered`` again and moved the new price's 15 days (node 20 ``restart``) later."""
         lot = self.lot(case_id, asset)
         where = f"案件 case {case_id} 财产 asset {asset}"
         if lot.objection_until is not None and self.now >= lot.objection_until:
@@ -654,6 +657,10 @@ class Disposal:
         self._need(lot, ("reported",), "没有可异议的参考价报告", "no price report to object to")
         if lot.objection_until is None:
             raise UserError("报告尚未送达当事人", "the report has not been served on the parties", where=where)
+        if lot.objection == "upheld":  # review R10: taken, and upheld again, it re-armed the new price's 15 days
+            raise UserError("该报告已因异议成立而撤销，正在重新询价评估：可对新报告在其送达后五日内提出异议",
+                            "the report was set aside by an upheld objection and a new price is being asked: object "
+                            "to the new report within 5 days of its service", where=where, code="disposal_stage")
         instance = self.objection_instance(lot.asset, lot.reports, len(lot.objections) + 1)
         out = self._record(lot, "objection_received", instance=instance, by=by)
         if out.accepted:  # a refused record (e.g. the filing node frozen) leaves the lot as it was
