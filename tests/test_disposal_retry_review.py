@@ -22,14 +22,19 @@ Virtual time only."""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from datetime import timedelta
 from typing import Any
+
+import pytest
 
 from core_flow.engine import EventKind
 from core_flow.engine import commands as c
 from core_flow.errors import UserError
 from core_flow.ports import PortFault
 from mock_agencies.disposal_port import SessionDisposalPort
+from mock_agencies.settings import Settings
+from tests.test_agencies_live import LiveServer, free_port
 from tests.test_disposal import Case
 from tests.test_disposal_retry import ALL_FAULTS, NO_FAULTS, _anchors, _faults, _heard
 
@@ -218,3 +223,42 @@ def test_an_objection_to_a_report_set_aside_is_refused_and_the_new_prices_15_day
     assert [o.state for o in case.lot.objections] == ["upheld"]
     assert case.state.node(20, second).items["restart"].due == due
     assert len(_anchors(case, "repricing_ordered")) == 1
+
+
+@pytest.fixture(scope="module")
+def server() -> Iterator[str]:
+    with LiveServer(Settings(port=free_port(), profile="fast")) as live:
+        yield live.url
+
+
+def test_over_http_a_round_waiting_when_the_case_closed_is_not_made(server: str) -> None:
+    """The same over uvicorn on loopback, the faults set by the admin API (``PUT /admin/sessions/{ns}/faults``): the
+    round that waited through the 终结 is not made — the old code sent it, the platform answered and node 20 started
+    on the closed case."""
+    from scenarios.remote import build_remote_court
+    from tests.test_disposal import ORIGIN
+    from tests.test_disposal_retry import _exchanges, _remote_case
+
+    court = build_remote_court(server, ORIGIN, seed=6)
+    try:
+        client = court.session.client
+        case = Case.__new__(Case)
+        _remote_case(case, court)
+
+        def faults(rates: dict[str, float]) -> None:
+            client.call("PUT", f"{client.admin}/faults", json={"scope": "pricing_platform", **rates})
+
+        _sealed(case)
+        faults(ALL_FAULTS)
+        heard = _heard(case)
+        case.d.price(case.k, case.asset)
+        court.run_for(timedelta(minutes=30))
+        assert [d["round"] for k, d in heard if k == "disposal_retrying"] == [1] and case.lot.pending
+        assert case.p.submit(c.Close(case.k, "终结", reviewed_by="审判管理办公室")).accepted
+        faults(NO_FAULTS)
+        court.run_for(timedelta(days=2))
+        assert "answer" not in _exchanges(case, "network_inquiry")
+        assert court.runtime.cases[case.k].node(20, case.asset).started_at is None
+        assert case.lot.stage == "sealed" and case.lot.pending is None
+    finally:
+        court.counterpart.close()
