@@ -262,3 +262,36 @@ def test_over_http_a_round_waiting_when_the_case_closed_is_not_made(server: str)
         assert case.lot.stage == "sealed" and case.lot.pending is None
     finally:
         court.counterpart.close()
+
+
+def test_the_price_asked_again_after_the_rounds_keeps_the_request_number_the_platform_may_have_taken():
+    """The platform took the request but every answer was lost (the gateway's retries, the three rounds): the court
+    asks again with the same method — the same request number, so the platform answers with the request it has. The
+    old code made a new request number: a second pricing request (a second appraisal commissioned) for the asset."""
+    case = _sealed(Case(port=_AnswerLost))
+    heard = _heard(case)
+    case.d.port.until = case.court.clock.now() + timedelta(days=2)
+    case.d.price(case.k, case.asset, "appraisal")
+    case.court.run_for(timedelta(days=2))
+    [told] = [d for k, d in heard if k == "disposal_gave_up"]
+    assert told["rounds"] == 3 and case.lot.stage == "sealed"
+    assert len(case.court.session.pricing._requests) == 1  # taken, unanswered
+    case.d.price(case.k, case.asset, "appraisal")
+    assert case.lot.stage == "pricing" and len(case.court.session.pricing._requests) == 1
+    assert case.lot.requests[case.lot.pricing_id] == told["request_no"]
+
+
+def test_guard_a_refused_request_is_not_reused():
+    case = _sealed(Case(port=_DownThenRefusing))
+    case.d.price(case.k, case.asset)
+    case.d.port.up_at = case.court.clock.now() + timedelta(minutes=40)
+    case.court.run_for(timedelta(days=1))
+    [refused] = _anchors(case, "platform_refused")
+    assert case.lot.unanswered is None
+    try:
+        case.d.price(case.k, case.asset)
+    except UserError:
+        pass
+    numbers = {e.data.get("request_no") for e in case.court.runtime.case_events(case.k)
+               if e.kind == EventKind.EXCHANGE and e.data.get("measure") == "network_inquiry"}
+    assert len(numbers) == 2 and refused.data["request_no"] in numbers

@@ -140,6 +140,10 @@ class Lot:
     #                       moved (the seal continues in the 恢复执行 case: ``Disposal.carry_over``)
     pricing_id: str | None = None
     pricing_no: int = 0
+    # the pricing request given no answer (method, node 20 instance, request number) — the gateway's retries and the
+    # rounds spent: asked again with the same method it keeps its number, so one the platform did take (its answers
+    # lost) is not commissioned twice (``price``; review R10); cleared by the platform's answer or a refusal
+    unanswered: tuple[str, str, str] | None = None
     reports: int = 0  # price reports received: the nth one's nodes 21–22 run under ``Disposal.report_instance``
     report_at: datetime | None = None
     reference_price_cents: int | None = None
@@ -384,6 +388,9 @@ class Disposal:
         the request number, the code or reason), where the case's events show it. Review R6 (2026-12-07): only the
         notice was given, which nothing kept — the case sat with no price and nothing on it to say why."""
         kind = "disposal_refused" if outcome == "refused" else "disposal_gave_up"
+        if (outcome == "refused" and detail.get("code") != "node_frozen" and lot.unanswered is not None
+                and lot.unanswered[2] == request_no):
+            lot.unanswered = None  # the platform did not take it: a new request when asked again
         self.p._notify(kind, case_id=lot.case_id, asset=lot.asset, what=what, request_no=request_no, **detail)
         attrs = {k: v for k, v in detail.items() if k in ("code", "reason", "rounds", "zh", "en")}
         self._record(lot, "platform_refused", what=what, outcome=outcome,
@@ -540,11 +547,15 @@ class Disposal:
             lot.objection_until = lot.fixed_at = lot.announce_at = None
             lot.objections = []
         lot.pricing_no += 1
-        request_no = f"{self.p.court.code}-P{next(self._pricing_nos):08d}"  # the idempotency key of a retry
         port = self._port()
+        if lot.unanswered is not None and lot.unanswered[:2] == (method, instance):
+            request_no = lot.unanswered[2]  # asked again: the same request (the platform may have it)
+        else:
+            request_no = f"{self.p.court.code}-P{next(self._pricing_nos):08d}"  # the idempotency key of a retry
+        lot.unanswered = (method, instance, request_no)
 
         def asked(view: dict[str, Any]) -> None:
-            lot.pricing_id, lot.stage = view["pricing_id"], "pricing"
+            lot.pricing_id, lot.stage, lot.unanswered = view["pricing_id"], "pricing", None
             lot.requests[view["pricing_id"]] = request_no
             state = self.p.runtime.cases[case_id]
             # node 20 starts — the new price's own instance after an upheld objection (its `restart` done, `main`'s
@@ -553,10 +564,14 @@ class Disposal:
                 self._submit(c.StartNode(case_id, 20, instance))
             self._poll_pricing_at(lot, self._time(view["due_at"]))
 
-        self._call(lot, self._pricing_platform, method, lambda: port.price(
-            method=method, request_no=request_no, court_code=self.p.court.code, case_no=case_id[:64],
-            asset_id=asset, asset_kind=lot.kind, description=lot.description, now=self.now), asked, act=True,
-            request_no=request_no, guard=unfrozen)
+        try:
+            self._call(lot, self._pricing_platform, method, lambda: port.price(
+                method=method, request_no=request_no, court_code=self.p.court.code, case_no=case_id[:64],
+                asset_id=asset, asset_kind=lot.kind, description=lot.description, now=self.now), asked, act=True,
+                request_no=request_no, guard=unfrozen)
+        except UserError:  # refused at once: not taken
+            lot.unanswered = None
+            raise
 
     def _pricing_instance(self, lot: Lot) -> str:
         """Node 20's instance of the price being asked: the asset's for the first (and for one replacing a lapsed
