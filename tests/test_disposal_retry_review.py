@@ -295,3 +295,22 @@ def test_guard_a_refused_request_is_not_reused():
     numbers = {e.data.get("request_no") for e in case.court.runtime.case_events(case.k)
                if e.kind == EventKind.EXCHANGE and e.data.get("measure") == "network_inquiry"}
     assert len(numbers) == 2 and refused.data["request_no"] in numbers
+
+
+def test_the_listing_asked_again_after_the_rounds_is_the_listing_the_platform_took():
+    """The auction platform took the first listing but every answer was lost: listed again on the same terms (its
+    start not given), the court resends the start it asked — the platform answers with the listing it has. The old
+    code computed a new start: refused "already listed for this round with other terms", the listing running on the
+    platform unknown to the court."""
+    case = Case(port=_AnswerLost).fixed()
+    case.d.notify_parties(case.k, case.asset)
+    case.court.run_for(timedelta(days=3))
+    heard = _heard(case)
+    case.d.port.until = case.court.clock.now() + timedelta(days=2)
+    case.d.list(case.k, case.asset)
+    case.court.run_for(timedelta(days=2))
+    assert [d["what"] for k, d in heard if k == "disposal_gave_up"] == ["auction:first"]
+    assert case.lot.stage == "fixed" and len(case.court.session.auction._listings) == 1
+    case.d.list(case.k, case.asset)  # the old code: UserError conflict
+    [lid] = case.court.session.auction._listings
+    assert case.lot.stage == "listed" and case.lot.listing_id == lid and case.lot.unlisted is None

@@ -144,6 +144,11 @@ class Lot:
     # rounds spent: asked again with the same method it keeps its number, so one the platform did take (its answers
     # lost) is not commissioned twice (``price``; review R10); cleared by the platform's answer or a refusal
     unanswered: tuple[str, str, str] | None = None
+    # the same for the first listing: (platform, valuation, starting price, deposit, bidding start) of one given no
+    # answer — listed again on those terms with no start of its own, it keeps its start, so a listing the platform
+    # did take is answered (the platform keys a round's listing on the asset: new terms were refused "already listed
+    # with other terms", the listing running on the platform unknown to the court; review R10)
+    unlisted: tuple[str, int, int, int, datetime] | None = None
     reports: int = 0  # price reports received: the nth one's nodes 21–22 run under ``Disposal.report_instance``
     report_at: datetime | None = None
     reference_price_cents: int | None = None
@@ -391,6 +396,8 @@ class Disposal:
         if (outcome == "refused" and detail.get("code") != "node_frozen" and lot.unanswered is not None
                 and lot.unanswered[2] == request_no):
             lot.unanswered = None  # the platform did not take it: a new request when asked again
+        if outcome == "refused" and detail.get("code") != "node_frozen" and what == "auction:first":
+            lot.unlisted = None
         self.p._notify(kind, case_id=lot.case_id, asset=lot.asset, what=what, request_no=request_no, **detail)
         attrs = {k: v for k, v in detail.items() if k in ("code", "reason", "rounds", "zh", "en")}
         self._record(lot, "platform_refused", what=what, outcome=outcome,
@@ -817,6 +824,7 @@ class Disposal:
         self._need(lot, ("fixed",), "参考价尚未确定，不能上拍", "the reference price is not fixed: nothing to list")
         self._need_valid_price(lot, "上拍（发布一拍公告）", "first auction (its announcement)")
         self.p.directory.get(platform)
+
         def unfrozen() -> None:  # now, and before each later round (``_call`` ``guard``)
             self._check(lot, 23, "拍卖上拍", "a listing")
             for instance in self._price_instances(lot)[:-1]:  # the new price's node 20 (frozen: not passed)
@@ -828,9 +836,14 @@ class Disposal:
         deposit = deposit_cents if deposit_cents is not None else -(-start * deposit_pct // 100)
         starts = (to_cst(bidding_starts) if bidding_starts is not None
                   else self._earliest_start(ANNOUNCE_DAYS[lot.klass]))
+        if bidding_starts is None and lot.unlisted is not None and lot.unlisted[:4] == (platform, valuation, start,
+                                                                                        deposit):
+            starts = lot.unlisted[4]  # listed again after no answer: the same listing (the platform may have it)
+        lot.unlisted = (platform, valuation, start, deposit, starts)
         port = self._port()
 
         def listed(view: dict[str, Any]) -> None:
+            lot.unlisted = None
             if lot.announce_at is None:  # no notice to the parties before: node 24's "3 days before" counts from now
                 lot.announce_at = self.now
                 self._record(lot, "announcement_scheduled", lot.announce_at)
@@ -839,11 +852,15 @@ class Disposal:
             self._record(lot, "auction_scheduled", self._time(view["starts_at"]), asset_kind=lot.klass)
             self._complete(lot, 25)
 
-        self._call(lot, platform, "auction:first", lambda: port.list(
-            platform=platform, court_code=self.p.court.code, case_no=case_id[:64], asset_id=asset,
-            asset_class=lot.klass, description=lot.description, valuation_cents=valuation,
-            starting_price_cents=start, deposit_cents=deposit, bidding_starts=starts, now=self.now),
-            listed, act=True, guard=unfrozen)  # a refusal raises here: nothing changed (recorded as rejected)
+        try:
+            self._call(lot, platform, "auction:first", lambda: port.list(
+                platform=platform, court_code=self.p.court.code, case_no=case_id[:64], asset_id=asset,
+                asset_class=lot.klass, description=lot.description, valuation_cents=valuation,
+                starting_price_cents=start, deposit_cents=deposit, bidding_starts=starts, now=self.now),
+                listed, act=True, guard=unfrozen)  # a refusal raises here: nothing changed (recorded as rejected)
+        except UserError:
+            lot.unlisted = None
+            raise
 
     def _listed(self, lot: Lot, view: dict[str, Any], round_: str, platform: str) -> None:
         lot.listing_id, lot.round, lot.stage = view["listing_id"], round_, "listed" if round_ == "first" else (
