@@ -314,3 +314,30 @@ def test_the_listing_asked_again_after_the_rounds_is_the_listing_the_platform_to
     case.d.list(case.k, case.asset)  # the old code: UserError conflict
     [lid] = case.court.session.auction._listings
     assert case.lot.stage == "listed" and case.lot.listing_id == lid and case.lot.unlisted is None
+
+
+def test_a_new_price_after_the_old_one_lapsed_has_node_20s_30_days_from_the_platforms_acceptance():
+    """H25's note: a new price asked because the old one lapsed (参考价规定 (2018): valid 1 year) ran under the
+    asset's instance, whose node 20 was done — nothing timed it. Now node 20 of the new report's instance
+    (``<asset>#2``) starts with the platform's acceptance: ``main``'s 30 days (seed 004 节点二十 "启动后三十日内完成"),
+    completed when the new price is fixed."""
+    from core_flow.legal_calendar import Period
+
+    case = Case().fixed()
+    lot = case.lot
+    case.court.run_until(lot.valid_until + timedelta(hours=1))
+    case.d.price(case.k, case.asset)
+    second = f"{case.asset}#2"
+    ns = case.state.node(20, second)
+    asked = case.court.clock.now()
+    assert ns is not None and ns.started_at == asked  # the old code: no such instance, nothing timed
+    main = ns.items["main"]
+    assert not main.done and main.due == case.court.runtime.engine.calendar.deadline(asked, Period.parse("30d")).due
+    assert "restart" not in ns.items or ns.items["restart"].due is None  # no 15 days to start: nothing ordered it
+    for _ in range(10):
+        case.court.run_for(timedelta(days=1))
+        if lot.stage == "reported":
+            break
+    case.d.serve_report(case.k, case.asset)
+    case.court.run_for(timedelta(days=7))
+    assert lot.stage == "fixed" and str(case.state.status(20, second)) == "done"

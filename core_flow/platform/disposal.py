@@ -542,11 +542,11 @@ class Disposal:
         self._need(lot, ("fixed",) if repricing else ("sealed",) if lot.objection != "upheld" else ("reported",),
                    "须在查封后（或异议成立后、参考价失效后重新）确定参考价",
                    "the price is asked after the seal (or again after an upheld objection, or once it lapsed)")
-        instance = self._pricing_instance(lot)
+        instance = self._pricing_instance(lot, lapsed=repricing)
 
         def unfrozen() -> None:  # now, and before each later round (``_call`` ``guard``)
             self._check(lot, 20, "询价评估", "a pricing request")
-            if instance != asset:  # the new price after an upheld objection: its own node 20 (restart frozen)
+            if instance != asset:  # a new price (after an upheld objection, a lapse): its own node 20 (frozen)
                 self.p._check_not_frozen(case_id, 20, instance, "询价评估", "a pricing request")
 
         unfrozen()
@@ -580,11 +580,15 @@ class Disposal:
             lot.unanswered = None
             raise
 
-    def _pricing_instance(self, lot: Lot) -> str:
-        """Node 20's instance of the price being asked: the asset's for the first (and for one replacing a lapsed
-        price), the new report's (``report_instance``: ``<asset>#n``) after an upheld objection — timed as the
-        first, its 15 days to start from the upheld review (process.yaml node 20 ``restart``)."""
-        return self.report_instance(lot.asset, lot.reports + 1) if lot.objection == "upheld" else lot.asset
+    def _pricing_instance(self, lot: Lot, *, lapsed: bool = False) -> str:
+        """Node 20's instance of the price being asked: the asset's for the first, the new report's
+        (``report_instance``: ``<asset>#n``) after an upheld objection — timed as the first, its 15 days to start
+        from the upheld review (process.yaml node 20 ``restart``) — or replacing a lapsed price (``lapsed``): its
+        30 days to complete from the platform's acceptance (``main``; no 15 days to start: nothing but the court's
+        own decision to sell again orders it — review R10, H25's note: it ran under the asset's instance, done, and
+        nothing timed it)."""
+        again = lot.objection == "upheld" or lapsed
+        return self.report_instance(lot.asset, lot.reports + 1) if again else lot.asset
 
     @staticmethod
     def _method(method: str) -> None:
