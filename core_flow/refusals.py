@@ -87,13 +87,16 @@ REFUSALS: dict[str, tuple[str, str]] = {
     "RETURN_TO_DEBTOR": ("案件以销案、不予执行或驳回申请结案，账户中的款项只能退还被执行人，不能发放给申请执行人",
                          "the case closed without enforcing its title (销案, 不予执行, 驳回申请): the money held goes "
                          "back to the debtor, not to the applicant"),
-    "NOTHING_TO_ESCROW": ("该笔款项已发放或已提存", "the receipt is already paid out or escrowed"),
+    "NOTHING_TO_ESCROW": ("该笔款项已发放或已提存，或全部用于结算执行申请费",
+                          "the receipt is already paid out or escrowed, or the application fee takes all of it"),
     "DEDUCTION_NOT_APPLICABLE": ("划拨节点不适用于本案（财产保全案件的财产留待判决后执行）",
                                  "the deduction node does not apply to the case (preserved property is held for the "
                                  "judgment)"),
     "AMBIGUOUS_ASSET": ("该机构处有多项财产，须用别名指明", "several assets at the agency: name one"),
     "UNKNOWN_AGENCY": ("未知机构", "unknown agency"),
     # 终本 and resumption
+    "NO_FEE_TO_HAND_OVER": ("本案没有可转入恢复执行案件的执行申请费（未收取，或已转入）",
+                            "this case has no application fee to hand over (none charged, or handed over already)"),
     "NOT_ZHONGBEN": ("只有终本案件可以申请恢复执行", "only a 终本 case can be resumed"),
     "RESUMPTION_PENDING": ("恢复执行申请已提出", "a resumption is already under way"),
     "NO_RESUMPTION_REQUEST": ("没有待审批的恢复执行申请", "no resumption request pending"),
