@@ -42,6 +42,7 @@ _FAULT_OUTCOME = {
     FaultKind.RATE_LIMIT: Outcome.RATE_LIMITED,
     FaultKind.MAINTENANCE: Outcome.SERVER_ERROR,
     FaultKind.RESET: Outcome.CONNECTION,
+    FaultKind.LOST_ANSWER: Outcome.SERVER_ERROR,  # a 504 after the act
 }
 
 _CONTROLS = frozenset({Measure.FREEZE, Measure.SEAL})  # requests a later notice may be about
@@ -85,6 +86,11 @@ class SessionPort:
         except UserError as err:
             return _rejected(err)
         fault = session.draw_fault(found)
+        if fault is not None and fault.kind is FaultKind.LOST_ANSWER:
+            try:  # carried out (or refused) as any submit; the caller learns nothing of it
+                session.submit(found, request)
+            except UserError:
+                pass
         if fault is not None:
             self.faults += 1
             session.journal.record(

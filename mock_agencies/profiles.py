@@ -84,18 +84,23 @@ class Maintenance(_Frozen):
 
 
 class Faults(_Frozen):
-    """Probabilities of a fault per submitted request (at most one fault per request)."""
+    """Probabilities of a fault per submitted request (at most one fault per request). ``lost_answer``: the request
+    is carried out (a ticket issued, a freeze made) but its answer never reaches the court — a 504 as a timeout, after
+    the act, as a bank's front end timing out on a core system that went on; the court must send it again with the
+    same request number and is answered with the same ticket (never acted twice). The 查控 requests only (HTTP and in
+    process); a pricing or auction platform call draws it as a plain timeout (not carried out)."""
 
     error_5xx: float = Field(default=0.0, ge=0, le=1)
     timeout: float = Field(default=0.0, ge=0, le=1)
     reset: float = Field(default=0.0, ge=0, le=1)
     rate_limit: float = Field(default=0.0, ge=0, le=1)
+    lost_answer: float = Field(default=0.0, ge=0, le=1)
     retry_after_min_seconds: int = Field(default=1, ge=0, le=86400)
     retry_after_max_seconds: int = Field(default=30, ge=0, le=86400)
 
     @model_validator(mode="after")
     def _check(self) -> Faults:
-        if self.error_5xx + self.timeout + self.reset + self.rate_limit > 1.0 + 1e-9:
+        if self.error_5xx + self.timeout + self.reset + self.rate_limit + self.lost_answer > 1.0 + 1e-9:
             raise ValueError("故障概率之和不能超过 1 / fault probabilities must sum to at most 1")
         if self.retry_after_max_seconds < self.retry_after_min_seconds:
             raise ValueError("retry_after_max_seconds < retry_after_min_seconds")
@@ -103,7 +108,7 @@ class Faults(_Frozen):
 
     @property
     def any(self) -> bool:
-        return (self.error_5xx + self.timeout + self.reset + self.rate_limit) > 0.0
+        return (self.error_5xx + self.timeout + self.reset + self.rate_limit + self.lost_answer) > 0.0
 
 
 class CallbackBehaviour(_Frozen):
@@ -189,6 +194,7 @@ class Behaviour(_Frozen):
             (FaultKind.TIMEOUT, faults.timeout),
             (FaultKind.RESET, faults.reset),
             (FaultKind.RATE_LIMIT, faults.rate_limit),
+            (FaultKind.LOST_ANSWER, faults.lost_answer),  # last: with 0 the draws are those before it was added
         ):
             if u < p:
                 return kind
@@ -205,6 +211,7 @@ class FaultKind(StrEnum):
     RESET = "reset"  # the connection is dropped mid-response
     RATE_LIMIT = "429"  # Too Many Requests, with Retry-After
     MAINTENANCE = "maintenance"  # 503 with Retry-After until the window ends
+    LOST_ANSWER = "lost_answer"  # 504 after the request was carried out: its answer lost on the way
 
 
 LATENCY_CATEGORY: dict[Measure, Literal["query", "control", "deduct"]] = {

@@ -121,7 +121,7 @@ class AgencyBehaviours:
             return None
         if kind is FaultKind.ERROR_5XX:
             return FaultDecision(kind, rng.choice((500, 502, 503)))
-        if kind is FaultKind.TIMEOUT:
+        if kind is FaultKind.TIMEOUT or kind is FaultKind.LOST_ANSWER:
             return FaultDecision(kind, 504)
         if kind is FaultKind.RATE_LIMIT:
             return FaultDecision(kind, 429, behaviour.retry_after(rng))

@@ -25,6 +25,9 @@ from mock_agencies.settings import Settings
 from tests.openapi_docs import assert_documented
 
 NS = "fuzz"  # the prepared namespace
+FAULTY = "fuzz-faults"  # where generated behaviour goes: faults in NS would fail the other operations' 5xx check
+# operations that set a namespace's behaviour (fault rates, profile overrides): on FAULTY, never the prepared one
+_BEHAVIOUR = {("PUT", "/admin/sessions/{namespace}/faults"), ("PATCH", "/admin/sessions/{namespace}/profile")}
 DEBTOR = "110101199003077" + "00"
 DEBTOR += id_check_digit(DEBTOR)
 ACCOUNT = "6222000000000001"
@@ -57,6 +60,7 @@ app = create_app(
 )
 with TestClient(app) as _client:  # the fixtures: a namespace with a pinned debtor
     _client.put(f"/admin/sessions/{NS}", json={"seed": 7}).raise_for_status()
+    _client.put(f"/admin/sessions/{FAULTY}", json={"seed": 7}).raise_for_status()
     _client.put(f"/admin/sessions/{NS}/pins",
                 json={"agency": BANK, "id_number": DEBTOR, "holdings": [HOLDING]}).raise_for_status()
 
@@ -114,7 +118,7 @@ def map_case(context: Any, case: schemathesis.Case) -> schemathesis.Case:
     if "id_number" in params:
         params["id_number"] = DEBTOR
     if "namespace" in params and (case.method, path) not in _OWN_NAMESPACE:
-        params["namespace"] = NS
+        params["namespace"] = FAULTY if (case.method, path) in _BEHAVIOUR else NS
     case.path_parameters = params
     if case.headers is not None and "X-Zhixing-Session" in case.headers:
         case.headers = {**case.headers, "X-Zhixing-Session": NS}

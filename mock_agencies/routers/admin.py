@@ -95,6 +95,9 @@ class FaultSpec(_In):
     timeout: StrictNumber = Field(default=0.0, ge=0, le=1)
     reset: StrictNumber = Field(default=0.0, ge=0, le=1)
     rate_limit: StrictNumber = Field(default=0.0, ge=0, le=1)
+    lost_answer: StrictNumber = Field(default=0.0, ge=0, le=1, description=(
+        "请求已办理、答复丢失（504）：法院须以同一请求编号重发 / the request is carried out, its answer lost (504): "
+        "the court must send it again with the same request number"))
     retry_after_min_seconds: Annotated[int, Field(ge=0, le=86400), *STRICT_INT] = 1
     retry_after_max_seconds: Annotated[int, Field(ge=0, le=86400), *STRICT_INT] = 30
 

@@ -86,6 +86,9 @@ _FAULT_TEXT: dict[FaultKind, tuple[str, str]] = {
     FaultKind.TIMEOUT: ("机构系统超时，请求未受理", "agency system timed out; the request was not accepted"),
     FaultKind.RATE_LIMIT: ("请求过于频繁，请稍后重试", "too many requests; retry later"),
     FaultKind.MAINTENANCE: ("机构系统维护中，请求未受理", "agency system under maintenance; not accepted"),
+    FaultKind.LOST_ANSWER: ("机构系统超时：请求可能已办理，请以同一请求编号重发",
+                            "agency system timed out: the request may have been carried out; send it again with the "
+                            "same request number"),
 }
 
 _ERRORS = {
@@ -146,6 +149,11 @@ def handle_submit(session: Session, agency: Agency, body: ControlRequest) -> Res
     :class:`SimulatedConnectionReset`."""
     check_court(body.court_code)
     fault = session.draw_fault(agency)
+    if fault is not None and fault.kind is FaultKind.LOST_ANSWER:
+        try:  # carried out (or refused) as any submit; the answer is what is lost
+            _submit(session, agency, body)
+        except UserError:
+            pass
     if fault is not None:
         return _fault_response(session, agency.code, body.request_no, fault)
     record, duplicate = _submit(session, agency, body)
