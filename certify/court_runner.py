@@ -69,8 +69,9 @@ def bind_listen(listen: str, advertise: str | None = None) -> tuple[socket.socke
         sock.listen(128)
     except OSError as err:
         sock.close()
-        raise UserError(f"无法在 {listen} 监听：{os_reason(err)[0]}（端口已被占用？）",
-                        f"cannot listen on {listen}: {os_reason(err)[1]} (is the port in use?)",
+        why_zh, why_en = os_reason(err)
+        raise UserError(f"无法在 {listen} 监听：{why_zh}（端口已被占用？）",
+                        f"cannot listen on {listen}: {why_en} (is the port in use?)",
                         where="--listen") from None
     sock.set_inheritable(True)
     bound = sock.getsockname()[1]

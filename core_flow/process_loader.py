@@ -36,7 +36,8 @@ def load_process(path: str | Path) -> Process:
     try:
         text = read_utf8(path, ("流程文件", "process file"))
     except OSError as err:
-        raise UserError(f"无法读取流程文件：{os_reason(err)[0]}", f"cannot read the process file: {os_reason(err)[1]}",
+        why_zh, why_en = os_reason(err)
+        raise UserError(f"无法读取流程文件：{why_zh}", f"cannot read the process file: {why_en}",
                         where=str(path)) from None
     return parse_process(text, str(path))
 

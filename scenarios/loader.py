@@ -105,7 +105,8 @@ def parse_file(path: str | Path) -> tuple[list[Scenario], list[Problem]]:
     try:
         text = read_utf8(path, ("场景文件", "scenario file"))
     except OSError as err:
-        return [], [Problem(str(path), 0, "", f"无法读取：{os_reason(err)[0]}", f"cannot read: {os_reason(err)[1]}")]
+        why_zh, why_en = os_reason(err)
+        return [], [Problem(str(path), 0, "", f"无法读取：{why_zh}", f"cannot read: {why_en}")]
     except NotUtf8 as err:
         return [], [Problem(str(path), err.line, "", err.zh, err.en)]
     return parse_text(text, str(path))

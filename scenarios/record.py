@@ -70,7 +70,8 @@ def read_log(path: str | Path) -> list[dict[str, Any]]:
         text = read_utf8(p, ("事件日志", "event log"), "bad_event_log")
         lines = text.splitlines()
     except OSError as err:
-        raise UserError(f"无法读取事件日志：{os_reason(err)[0]}", f"cannot read the event log: {os_reason(err)[1]}",
+        why_zh, why_en = os_reason(err)
+        raise UserError(f"无法读取事件日志：{why_zh}", f"cannot read the event log: {why_en}",
                         where=str(p), code="bad_event_log") from None
     if lines and lines[0].strip() == _CSV_HEADER:
         return _read_csv(p, text)

@@ -103,8 +103,9 @@ def main(argv: list[str] | None = None) -> int:
     except OSError as err:  # a path the user gave that cannot be read or written (a full disk, a permission)
         if err.filename is None:
             raise
-        typer.echo(f"错误 / error: {err.filename}: 无法读写（{os_reason(err)[0]}） / cannot read or write it "
-                   f"({os_reason(err)[1]})", err=True)
+        why_zh, why_en = os_reason(err)
+        typer.echo(f"错误 / error: {err.filename}: 无法读写（{why_zh}） / cannot read or write it "
+                   f"({why_en})", err=True)
         return 2
     return result if isinstance(result, int) else 0
 

@@ -30,8 +30,9 @@ def check_listen(host: str, ports: list[int], option: str = "--port", host_optio
                     raise UserError(f"无权监听端口 {port}（1024 以下的端口需要管理员权限）",
                                     f"not allowed to listen on port {port} (ports below 1024 need privileges)",
                                     where=option, code="port_denied") from None
-                raise UserError(f"无法监听 {host}:{port}：{os_reason(err)[0]}", f"cannot listen on {host}:{port}: "
-                                f"{os_reason(err)[1]}", where=host_option, code="bad_address") from None
+                why_zh, why_en = os_reason(err)
+                raise UserError(f"无法监听 {host}:{port}：{why_zh}", f"cannot listen on {host}:{port}: "
+                                f"{why_en}", where=host_option, code="bad_address") from None
             except UnicodeError as err:  # a host name IDNA cannot encode (a label over 63 characters)
                 raise UserError(f"无法解析监听地址 {host!r}", f"cannot resolve the address {host!r}: {err}",
                                 where=host_option, code="bad_address") from None

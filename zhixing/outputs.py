@@ -29,8 +29,9 @@ def output_dir(path: Path, option: str, *, make: bool = True) -> Path:
     try:
         path.mkdir(parents=True, exist_ok=True)
     except OSError as err:
-        raise UserError(f"无法创建输出目录 {path}：{os_reason(err)[0]}",
-                        f"cannot make the output directory {path}: {os_reason(err)[1]}", where=option) from None
+        why_zh, why_en = os_reason(err)
+        raise UserError(f"无法创建输出目录 {path}：{why_zh}",
+                        f"cannot make the output directory {path}: {why_en}", where=option) from None
     if not os.access(path, os.W_OK | os.X_OK) or not _can_write_in(path):
         raise UserError(f"输出目录不可写：{path}", f"the output directory is not writable: {path}", where=option)
     return path
@@ -59,8 +60,9 @@ def output_file(path: Path, option: str) -> Path:
         with path.open("ab"):
             pass
     except OSError as err:
-        raise UserError(f"文件不可写：{path}（{os_reason(err)[0]}）", f"the file is not writable: {path} "
-                        f"({os_reason(err)[1]})", where=option) from None
+        why_zh, why_en = os_reason(err)
+        raise UserError(f"文件不可写：{path}（{why_zh}）", f"the file is not writable: {path} "
+                        f"({why_en})", where=option) from None
     if not existed:
         path.unlink(missing_ok=True)
     return path
