@@ -10,7 +10,16 @@ import typer
 from core_flow.errors import UserError
 from sim.backends import BACKENDS
 from zhixing.cmd_calendar import holiday_file_option
-from zhixing.cmd_simulate import DATE_ORDER, EXIT_CODES, START, crash_exit, fmt_ci, profile_for_run, progress
+from zhixing.cmd_simulate import (
+    DATE_ORDER,
+    EXIT_CODES,
+    START,
+    crash_exit,
+    fmt_ci,
+    profile_for_run,
+    progress,
+    start_state_counts,
+)
 from zhixing.console import Table
 from zhixing.console import console as plain_console
 from zhixing.numbers import number_option
@@ -120,8 +129,6 @@ def assumed(profile: Any, goal: Any, varied: list[str], *, years: float | None =
     """What a search holds fixed, said before it runs (the answer is only as good as these): the court, the target,
     the intake, the staff of every role not sized, the start state (its cases counted), the disposal, and the levels'
     run. ``varied``: the roles sized, or ``["intake"]``."""
-    from sim.start_state import load_start_state
-
     by_intake = varied == ["intake"]
     fixed = [(r, s.count) for r, s in profile.staff.items() if r not in varied]
     staff_zh = "、".join(f"{r} {n}" for r, n in fixed)
@@ -133,14 +140,10 @@ def assumed(profile: Any, goal: Any, varied: list[str], *, years: float | None =
         intake_zh, intake_en = f"年收案 {profile.intake.yearly:,.0f} 件", f"{profile.intake.yearly:,.0f} cases a year"
         staff_zh = f"{'、'.join(varied)}逐级试算，其余人员不变：{staff_zh}"
         staff_en = f"{', '.join(varied)} varied, the rest fixed: {staff_en}"
-    if profile.start_state:
-        # read as the search's first check reads it (today's judges): a mistake here is the one it would say
-        cases = load_start_state(profile.start_state, profile.origin, profile.people("承办法官"),
-                                 order=profile.start_state_date_order)
-        register = sum(1 for c in cases if c.zhongben_closed is not None)
-        name = Path(profile.start_state).name
-        state_zh = f"起始状态 {name}（未结 {len(cases) - register} 件、终本库 {register} 件）"
-        state_en = f"start state {name} ({len(cases) - register} open, {register} in the 终本 register)"
+    if counts := start_state_counts(profile):  # read as the search's first check reads it (today's judges)
+        name, still_open, register = counts
+        state_zh = f"起始状态 {name}（未结 {still_open} 件、终本库 {register} 件）"
+        state_en = f"start state {name} ({still_open} open, {register} in the 终本 register)"
     else:
         state_zh, state_en = "无起始状态（从零案件开始）", "no start state (from an empty court)"
     if profile.disposal:

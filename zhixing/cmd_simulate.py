@@ -225,10 +225,9 @@ def profile_for_run(console: Any, profile_path: Path | None, holiday_file: Path 
     return profile
 
 
-def start_state_read(profile: Any) -> str | None:
-    """How many cases a profile's start state holds, open and in the 终本 register, as the run reads them — a planner's
-    check that the export was read whole (a 3,000-row export read as 2,400 shows here, before the run); None
-    without one."""
+def start_state_counts(profile: Any) -> tuple[str, int, int] | None:
+    """A profile's start state as the run reads it (today's judges): its file name, the cases open and those in the
+    终本 register; None without one. A mistake in it is the one the run would say."""
     if not profile.start_state:
         return None
     from sim.start_state import load_start_state
@@ -236,10 +235,20 @@ def start_state_read(profile: Any) -> str | None:
     cases = load_start_state(profile.start_state, profile.origin, profile.people("承办法官"),
                              order=profile.start_state_date_order)
     register = sum(1 for c in cases if c.zhongben_closed is not None)
-    name = Path(profile.start_state).name
-    return (f"起始状态 {name}：读入 {len(cases):,} 件，其中未结 {len(cases) - register:,} 件、终本库 {register:,} 件 / "
-            f"start state {name}: {len(cases):,} cases read, {len(cases) - register:,} open and {register:,} in the "
-            "终本 register")
+    return Path(profile.start_state).name, len(cases) - register, register
+
+
+def start_state_read(profile: Any) -> str | None:
+    """How many cases a profile's start state holds, open and in the 终本 register, as the run reads them — a planner's
+    check that the export was read whole (a 3,000-row export read as 2,400 shows here, before the run); None
+    without one."""
+    counts = start_state_counts(profile)
+    if counts is None:
+        return None
+    name, still_open, register = counts
+    total = still_open + register
+    return (f"起始状态 {name}：读入 {total:,} 件，其中未结 {still_open:,} 件、终本库 {register:,} 件 / "
+            f"start state {name}: {total:,} cases read, {still_open:,} open and {register:,} in the 终本 register")
 
 
 def courts_for_run(console: Any, path: Path | None, holiday_file: Path | None, courts: int, **overrides: Any) -> Any:
