@@ -944,17 +944,11 @@ def _curve_rows(search: dict[str, Any]) -> tuple[list[str], list[list[Any]]]:
     return head, rows
 
 
-def _assumed_html(search: dict[str, Any]) -> list[str]:
-    """What the search held fixed (``zhixing.cmd_plan.assumed``: the intake, the other roles' staff, the start state,
-    the levels' run), as the terminal said it before the search."""
-    said = search.get("assumed")
-    return [f"<p class='note'>{html.escape(said)}</p>"] if said else []
-
-
-def _bound_html(search: dict[str, Any]) -> list[str]:
-    """Why a level whose mean meets the target is ✗ (``zhixing.cmd_plan.bound_note``), under the table as the
-    terminal says it."""
-    said = search.get("bound_note")
+def _said_html(search: dict[str, Any], key: str) -> list[str]:
+    """A line the terminal said about the search, as a note on its page: ``assumed`` (what it held fixed,
+    ``zhixing.cmd_plan.assumed``) or ``bound_note`` (why a level whose mean meets the target is ✗,
+    ``zhixing.cmd_plan.bound_note``)."""
+    said = search.get(key)
     return [f"<p class='note'>{html.escape(said)}</p>"] if said else []
 
 
@@ -969,7 +963,7 @@ def joint_html(search: dict[str, Any]) -> str:
              f"<b>{html.escape(said)}</b>（以95%置信界判断；边际分配：每步给最能缩小差距的角色加一人，达标后逐一"
              "尝试减人 / judged on the 95% bound; marginal allocation: each step adds a person where it helps most, "
              "then tries removing one at a time）</p>"]
-    parts += _assumed_html(search)
+    parts += _said_html(search, "assumed")
     keys = search["show"]
     head = [f"{r} 人数 / staff" for r in roles] + [label(k) for k in keys] + ["路径 / path", "达标 / met"]
     rows = []
@@ -977,7 +971,7 @@ def joint_html(search: dict[str, Any]) -> str:
         rows.append([*(p["staff"][r] for r in roles), *[_ci(p["kpi"][k], k) if k in p["kpi"] else "–" for k in keys],
                      step_text(p), met_text(p)])
     parts.append(_table(head, rows))
-    parts += _bound_html(search)
+    parts += _said_html(search, "bound_note")
     return "".join(parts)
 
 
@@ -991,7 +985,7 @@ def curve_html(curve: dict[str, Any]) -> str:
              f"<b>{'≤ ' if curve.get('at_low') else ''}{curve.get('answer', '–')}</b>"
              f"（以95%置信下限判断 / judged on the 95% CI's bound"
              f"{'；更少人数未测（--min） / fewer not run (--min)' if curve.get('at_low') else ''}）</p>"]
-    parts += _assumed_html(curve)
+    parts += _said_html(curve, "assumed")
     parts += [f"<p class='warn'>{html.escape(w)}</p>" for w in curve.get("warnings", ())]
     for other, used in curve.get("busy", {}).items():
         parts.append(f"<p class='warn'>此时{html.escape(other)}利用率 {used:.3f}，已近饱和：可能才是瓶颈，宜一起测算 / "
@@ -1005,7 +999,7 @@ def curve_html(curve: dict[str, Any]) -> str:
     head = [f"{role} 人数 / staff"] + [label(k) for k in keys] + ["达标 / met"]
     parts.append(_table(head, [[p["staff"]] + [_ci(p["kpi"][k], k) if k in p["kpi"] else "–" for k in keys]
                                + [met_text(p)] for p in pts]))
-    parts += _bound_html(curve)
+    parts += _said_html(curve, "bound_note")
     return "".join(parts)
 
 
