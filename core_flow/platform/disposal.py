@@ -393,11 +393,11 @@ class Disposal:
         the request number, the code or reason), where the case's events show it. Review R6 (2026-12-07): only the
         notice was given, which nothing kept — the case sat with no price and nothing on it to say why."""
         kind = "disposal_refused" if outcome == "refused" else "disposal_gave_up"
-        if (outcome == "refused" and detail.get("code") != "node_frozen" and lot.unanswered is not None
-                and lot.unanswered[2] == request_no):
-            lot.unanswered = None  # the platform did not take it: a new request when asked again
-        if outcome == "refused" and detail.get("code") != "node_frozen" and what == "auction:first":
-            lot.unlisted = None
+        if outcome == "refused" and detail.get("code") != "node_frozen":  # the platform did not take it
+            if lot.unanswered is not None and lot.unanswered[2] == request_no:
+                lot.unanswered = None  # a new request when asked again
+            if what == "auction:first":
+                lot.unlisted = None
         self.p._notify(kind, case_id=lot.case_id, asset=lot.asset, what=what, request_no=request_no, **detail)
         attrs = {k: v for k, v in detail.items() if k in ("code", "reason", "rounds", "zh", "en")}
         self._record(lot, "platform_refused", what=what, outcome=outcome,
@@ -740,8 +740,7 @@ class Disposal:
 
     def _window_closed(self, lot: Lot, served: int) -> None:
         """The report's 5 days are over: fixed if none of its objections is pending (nor upheld)."""
-        if lot.reports == served and lot.stage == "reported" and lot.objection in (None, "dismissed") \
-                and not self._pending(lot):
+        if lot.reports == served and lot.stage == "reported" and lot.objection in (None, "dismissed"):
             self._fix(lot)
 
     def _fix(self, lot: Lot) -> None:
@@ -751,9 +750,7 @@ class Disposal:
         # node 20 frozen (its 30 days missed: a report served late, its window closing after them) is not passed
         # ("不得流转下一节点" until the 中院执行局长's unfreeze): completed then (``_unfrozen``) — completing it now was
         # refused NODE_FROZEN, and nothing tried again
-        for instance in self._price_instances(lot):
-            if not self._blocked(lot, 20, instance):
-                self._complete(lot, 20, instance)
+        self._complete_price(lot)
         self.p._notify("price_fixed", case_id=lot.case_id, asset=lot.asset,
                        reference_price_cents=lot.reference_price_cents)
 
@@ -775,6 +772,11 @@ class Disposal:
         lot = self.lots.get((e.case_id, (e.instance or "").split("#")[0]))
         if lot is None or lot.fixed_at is None:
             return
+        self._complete_price(lot)
+
+    def _complete_price(self, lot: Lot) -> None:
+        """Node 20 of each instance the fixed price completes (``_price_instances``) that no frozen node holds: a
+        frozen one is completed at its unfreeze (``_unfrozen``)."""
         for instance in self._price_instances(lot):
             if not self._blocked(lot, 20, instance):
                 self._complete(lot, 20, instance)
