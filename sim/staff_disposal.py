@@ -113,15 +113,11 @@ class StaffDisposalClerk(DisposalClerk):
         self._work("seal", k, lambda: self.d.seal(k, asset))
 
     def _n_disposal_gave_up(self, k: str, asset: str, data: dict[str, Any]) -> None:
-        """A pricing request given up (the platform unreachable): the handler asks again (``_reprice``)."""
+        """A pricing request given up (the platform unreachable), or a round of it not made for a frozen node 20
+        (``DisposalClerk._n_disposal_refused`` passes it here): the handler asks again (``_reprice``)."""
         if data.get("what") in _PRICING:
             method = str(data["what"])
             self._work("pricing", k, lambda: self._reprice(k, asset, method))
-
-    def _n_disposal_refused(self, k: str, asset: str, data: dict[str, Any]) -> None:
-        """A later round of the price request not made, node 20 frozen meanwhile (review R10): asked again."""
-        if data.get("code") == "node_frozen":
-            self._n_disposal_gave_up(k, asset, data)
 
     def _n_price_reported(self, k: str, asset: str, data: dict[str, Any]) -> None:
         self._work("serve_report", k, lambda: self._serve(k, asset))
