@@ -216,7 +216,8 @@ class PlatformRetry(_Model):
     def _after(cls, value: Any) -> Any:
         period = _parse_period(value)
         if period.unit not in (Unit.HOURS, Unit.DAYS):
-            raise ValueError(f"after must be in hours (h) or days (d), got {value!r} / 须以小时或日计")
+            raise ValueError(f"after must be in hours (h) or days (d), got {value!r} / "
+                             f"after 须以小时（h）或日（d）计，收到 {value!r}")
         return period
 
     def wait(self, round_: int) -> timedelta:
