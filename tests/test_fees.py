@@ -282,28 +282,36 @@ steps:
 """
 
 
-def test_enabled_the_court_account_pays_the_fee_and_the_case_reconciles():
-    """A scenario run on a court whose process enables the fee (scenarios cannot set process options: the court is
-    built here): the court account's statement pays the court its fee, the applicant and the debtor; the amounts view
-    gives the fee and reconciles to the cent."""
-    from core_flow.driver.engine_driver import EngineDriver
+def _run(text: str, *, setup=None, **change):
+    """Runs the scenario ``text`` on a virtual court (no clerk) whose process enables the fee with ``change``
+    (scenarios cannot set process options: the court is built here); ``setup(court)`` adjusts the court before the
+    run. Returns the result, the court and the case number."""
     from scenarios.loader import parse_text
     from scenarios.runner import run_scenario
     from sim.assembly import build_virtual_court
 
-    process = parse_process(_with_fee(enabled=True))
-    scenarios, problems = parse_text(SCENARIO)
+    process = parse_process(_with_fee(enabled=True, **change))
+    scenarios, problems = parse_text(text)
     assert not problems, problems
     courts = []
 
     def factory(sc, spec):
         courts.append(build_virtual_court(sc.case.filed, seed=sc.seed, profile=sc.profile, court=spec, clerk=False,
                                           process=process))
+        if setup is not None:
+            setup(courts[-1])
         return courts[-1]
 
-    result = run_scenario(scenarios[0], factory)
+    return run_scenario(scenarios[0], factory), courts[0], scenarios[0].case.number
+
+
+def test_enabled_the_court_account_pays_the_fee_and_the_case_reconciles():
+    """A scenario run on a court whose process enables the fee: the court account's statement pays the court its fee,
+    the applicant and the debtor; the amounts view gives the fee and reconciles to the cent."""
+    from core_flow.driver.engine_driver import EngineDriver
+
+    result, court, case = _run(SCENARIO)
     assert result.passed, result.explain()
-    court, case = courts[0], scenarios[0].case.number
     amounts = EngineDriver(court).amounts(case)
     assert (amounts.fee_cents, amounts.fee_settled_cents) == (FEE, FEE) and amounts.ok
     assert amounts.paid_cents == 120_000_00 and amounts.returned_cents == 18_600_00 and amounts.account_cents == 0

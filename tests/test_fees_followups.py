@@ -19,7 +19,7 @@ from core_flow.engine import EventKind
 from core_flow.engine import commands as c
 from core_flow.errors import UserError
 from core_flow.process_loader import default_process, parse_process
-from tests.test_fees import FEE, PROCESS_TEXT, _kinds, _receive, _runtime, _with_fee
+from tests.test_fees import FEE, PROCESS_TEXT, _kinds, _receive, _run, _runtime, _with_fee
 
 BIG = 1_000_000_00  # 100万元
 CLAIM_IN_KIND = 100_000_00  # 10万元: 1,400元 (FEE) on it
@@ -139,23 +139,9 @@ steps:
 
 def test_enabled_the_court_account_pays_the_fee_at_the_escrow_and_the_case_reconciles():
     from core_flow.driver.engine_driver import EngineDriver
-    from scenarios.loader import parse_text
-    from scenarios.runner import run_scenario
-    from sim.assembly import build_virtual_court
 
-    process = parse_process(_with_fee(enabled=True))
-    scenarios, problems = parse_text(ESCROW_SCENARIO)
-    assert not problems, problems
-    courts = []
-
-    def factory(sc, spec):
-        courts.append(build_virtual_court(sc.case.filed, seed=sc.seed, profile=sc.profile, court=spec, clerk=False,
-                                          process=process))
-        return courts[-1]
-
-    result = run_scenario(scenarios[0], factory)
+    result, court, case = _run(ESCROW_SCENARIO)
     assert result.passed, result.explain()
-    court, case = courts[0], scenarios[0].case.number
     amounts = EngineDriver(court).amounts(case)
     assert (amounts.fee_cents, amounts.fee_settled_cents) == (R1_FEE, R1_FEE) and amounts.ok
     sub = court.platform.sub_accounts[case]
@@ -267,24 +253,6 @@ steps:
   - case: 恢复案
     expect_amounts: {paid: 80000, account: 0, court_account: 0, reconciled: true}
 """
-
-
-def _run(text: str, **change):
-    from scenarios.loader import parse_text
-    from scenarios.runner import run_scenario
-    from sim.assembly import build_virtual_court
-
-    process = parse_process(_with_fee(enabled=True, **change))
-    scenarios, problems = parse_text(text)
-    assert not problems, problems
-    courts = []
-
-    def factory(sc, spec):
-        courts.append(build_virtual_court(sc.case.filed, seed=sc.seed, profile=sc.profile, court=spec, clerk=False,
-                                          process=process))
-        return courts[-1]
-
-    return run_scenario(scenarios[0], factory), courts[0], scenarios[0].case.number
 
 
 def test_the_resumed_case_settles_what_the_zhongben_case_left_one_fee_on_the_whole_enforcement():

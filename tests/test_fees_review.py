@@ -46,25 +46,12 @@ def test_the_simulations_check_flags_a_fee_settled_beyond_the_fee_due():
     and a fee settled above the fee due (planted: the engine never settles more) is a violation, in both languages."""
     from datetime import timedelta
 
-    from core_flow.process_loader import parse_process
-    from scenarios.loader import parse_text
-    from scenarios.runner import run_scenario
-    from sim.assembly import build_virtual_court
     from sim.invariants import Checker
-    from tests.test_fees import SCENARIO, _with_fee
+    from tests.test_fees import SCENARIO, _run
 
-    process = parse_process(_with_fee(enabled=True))
-    scenarios, problems = parse_text(SCENARIO)
-    assert not problems, problems
-    courts = []
-
-    def factory(sc, spec):
-        courts.append(build_virtual_court(sc.case.filed, seed=sc.seed, profile=sc.profile, court=spec, clerk=False,
-                                          process=process))
-        return courts[-1]
-
-    assert run_scenario(scenarios[0], factory).passed
-    court, case = courts[0], scenarios[0].case.number
+    result, court, case = _run(SCENARIO)
+    assert result.passed, result.explain()
+    process = court.platform.process
     end = court.clock.now() + timedelta(hours=2)
 
     def fee_violations():

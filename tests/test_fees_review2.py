@@ -19,8 +19,8 @@ from datetime import timedelta
 from core_flow.engine import EventKind
 from core_flow.engine import commands as c
 from core_flow.process_loader import parse_process
-from tests.test_fees import FEE, _receive, _runtime, _with_fee
-from tests.test_fees_followups import RESUME_SCENARIO, _fee, _run
+from tests.test_fees import FEE, _receive, _run, _runtime, _with_fee
+from tests.test_fees_followups import RESUME_SCENARIO, _fee
 
 
 def _escrow(rt, receipt):
@@ -111,28 +111,17 @@ class _RefusingFiling:
 
 
 def _approved_without_filing():
-    from scenarios.loader import parse_text
-    from scenarios.runner import run_scenario
-    from sim.assembly import build_virtual_court
-
     text = UP_TO_APPROVAL + """  - approve_resumption: {authority: 执行局长}
   - at: +1d
     expect_case: {resumption: approved}
 """
-    process = parse_process(_with_fee(enabled=True))
-    scenarios, problems = parse_text(text)
-    assert not problems, problems
-    courts = []
 
-    def factory(sc, spec):
-        courts.append(build_virtual_court(sc.case.filed, seed=sc.seed, profile=sc.profile, court=spec, clerk=False,
-                                          process=process))
-        courts[-1].platform.filing = _RefusingFiling()
-        return courts[-1]
+    def refusing(court):
+        court.platform.filing = _RefusingFiling()
 
-    result = run_scenario(scenarios[0], factory)
+    result, court, case = _run(text, setup=refusing)
     assert result.passed, result.explain()
-    return courts[0], scenarios[0].case.number
+    return court, case
 
 
 def test_a_refused_filing_push_leaves_the_fee_with_the_zhongben_case():
@@ -207,10 +196,9 @@ def test_two_resumptions_in_a_row_settle_one_fee_on_the_whole_enforcement():
 
 
 # ── 4. the simulated clerk sizes a payout for the fee ────────────────────────────────────────────────
-def test_the_simulated_clerk_pays_what_is_left_after_the_fee_and_the_account_reconciles():
-    """A clerk-driven court with the fee on: 2万 found at boc on a 5万 claim — the fee on it (200元) first, 19,800 to
-    the applicant. Before, the clerk's payout of the whole 2万 was refused FEE_UNSETTLED and never made: the money
-    stayed in the case account for good."""
+def _clerk_court(case: str, *, held: int, claim: int):
+    """A clerk-driven court with the fee on: one debtor holding ``held`` at boc, the case ``case`` filed for
+    ``claim``, run 130 days."""
     from sim.assembly import build_virtual_court
     from tests.test_platform import deposit, file, person, pin_only
     from tests.test_resumption_measures import ORIGIN
@@ -219,9 +207,17 @@ def test_the_simulated_clerk_pays_what_is_left_after_the_fee_and_the_account_rec
     court = build_virtual_court(ORIGIN, seed=5, diligence=1.0, identity_failure_rate=0.0, same_handler_rate=0.0,
                                 process=process)
     debtor = person(court, 12)
-    pin_only(court, debtor.id_number, {"boc": [deposit(court, debtor.id_number, "boc", 1, 20_000_00)]})
-    file(court, "K3", debtor, 50_000_00)
+    pin_only(court, debtor.id_number, {"boc": [deposit(court, debtor.id_number, "boc", 1, held)]})
+    file(court, case, debtor, claim)
     court.run_for(timedelta(days=130))
+    return court
+
+
+def test_the_simulated_clerk_pays_what_is_left_after_the_fee_and_the_account_reconciles():
+    """A clerk-driven court with the fee on: 2万 found at boc on a 5万 claim — the fee on it (200元) first, 19,800 to
+    the applicant. Before, the clerk's payout of the whole 2万 was refused FEE_UNSETTLED and never made: the money
+    stayed in the case account for good."""
+    court = _clerk_court("K3", held=20_000_00, claim=50_000_00)
     state = court.runtime.cases["K3"]
     fee = _fee(20_000_00)
     assert fee == 200_00
@@ -251,17 +247,7 @@ def test_the_simulated_clerk_enforces_the_fee_beside_the_claim_and_the_case_comp
     """The debtor holds 6万 for a 5万 claim: the clerk freezes and deducts the claim and the fee on it (650元), the fee
     is settled first, the applicant paid the whole claim, the case completes (执行完毕). Before, the clerk took the
     claim only: the fee came out of it, 650元 stayed owed to the applicant and the case was not completed."""
-    from sim.assembly import build_virtual_court
-    from tests.test_platform import deposit, file, person, pin_only
-    from tests.test_resumption_measures import ORIGIN
-
-    process = parse_process(_with_fee(enabled=True))
-    court = build_virtual_court(ORIGIN, seed=5, diligence=1.0, identity_failure_rate=0.0, same_handler_rate=0.0,
-                                process=process)
-    debtor = person(court, 12)
-    pin_only(court, debtor.id_number, {"boc": [deposit(court, debtor.id_number, "boc", 1, 60_000_00)]})
-    file(court, "K4", debtor, 50_000_00)
-    court.run_for(timedelta(days=130))
+    court = _clerk_court("K4", held=60_000_00, claim=50_000_00)
     state = court.runtime.cases["K4"]
     fee = _fee(50_000_00)
     assert fee == 650_00
