@@ -264,13 +264,7 @@ class MoneyRules:
         # applicant's payout that meets the claim. Never from money returned after a closing that did not enforce the
         # title (our reading).
         fee_left = 0 if returning else state.fee_left_cents()
-        fee_first = fee_left > 0 and (cmd.surplus or self.e.process.fees.application_fee.settle == "before_applicant"
-                                      or state.outstanding_cents() == 0)
-        fee_before = min(fee_left, left) if fee_first else 0
-        # ``after_applicant``: the applicant up to the claim, then the fee — the fee's part of this receipt is what it
-        # holds beyond the claim still owed, kept from a payout to the applicant past the claim (before, the applicant
-        # could be paid the whole receipt past the claim and the fee was never settled from it)
-        fee_kept = 0 if fee_first or cmd.surplus else min(fee_left, max(0, left - state.outstanding_cents()))
+        fee_before, fee_kept = self._fee_parts(state, fee_left, left, cmd.surplus)
         # a payout of 0 only settles the fee, where the fee takes all that is left of the receipt (PROFILE.md 0.3.1);
         # a receipt with more pays someone at least a fen — before (R7), 0 was taken whenever a fee was due
         least = 0 if fee_before and fee_before == left else 1
@@ -296,7 +290,7 @@ class MoneyRules:
         if cmd.surplus:
             receipt.returned_cents += cmd.amount_cents
         fee_after = 0
-        if fee_left and not fee_first and state.outstanding_cents() == 0:  # after_applicant: the claim just met
+        if fee_left and not fee_before and state.outstanding_cents() == 0:  # after_applicant: the claim just met
             fee_after = min(fee_left, receipt.amount_cents - receipt.paid_cents)
         data = {"amount_cents": cmd.amount_cents, "paid_cents": receipt.paid_cents + fee_after,
                 "settled": receipt.paid_cents + fee_after == receipt.amount_cents, "surplus": cmd.surplus}
@@ -305,6 +299,20 @@ class MoneyRules:
         out.events.append(Event(now, state.case_id, EventKind.PAID_OUT, self.e.roles.payout, cmd.receipt, None, data))
         if fee_after:
             out.events.append(self._fee_settled(state, receipt, cmd.receipt, fee_after, now))
+
+    def _fee_parts(self, state: CaseState, fee_left: int, left: int, surplus: bool) -> tuple[int, int]:
+        """Of the ``fee_left`` cents of the application fee still to settle, what the ``left`` cents of a receipt
+        settle (all 0 when nothing is left to settle): ``before`` — first, before the payee, where the fee comes first
+        (always before a surplus, before the applicant by ``settle: before_applicant`` or once the claim is met);
+        ``kept`` — by ``after_applicant`` (the applicant up to the claim, then the fee), what the receipt holds beyond
+        the claim still owed, kept from a payout to the applicant past the claim (before, the applicant could be paid
+        the whole receipt past the claim and the fee was never settled from it)."""
+        if not fee_left:
+            return 0, 0
+        owed = state.outstanding_cents()
+        if surplus or self.e.process.fees.application_fee.settle == "before_applicant" or owed == 0:
+            return min(fee_left, left), 0
+        return 0, min(fee_left, max(0, left - owed))
 
     def _fee_settled(self, state: CaseState, receipt: Receipt, key: str, amount: int, now: datetime) -> Event:
         """``amount`` of the application fee settled from ``receipt`` (paid out of the case account to the court)."""
@@ -377,15 +385,11 @@ class MoneyRules:
         receipt as it would before that payout — all of what is left of the fee by ``settle: before_applicant`` (or
         once the claim is met), by ``after_applicant`` only what the receipt holds beyond the claim still owed. Never
         from money returned after a closing that did not enforce the title."""
-        fee = self.e.process.fees.application_fee
-        fee_left = state.fee_left_cents()
         manner = self.e.process.manners.get(state.closed_manner) if state.closed_manner else None
-        if not fee_left or not fee.settle_before_escrow or (manner is not None and manner.returns_held):
+        if not self.e.process.fees.application_fee.settle_before_escrow or (manner is not None and manner.returns_held):
             return 0
-        left = receipt.amount_cents - receipt.paid_cents
-        if fee.settle == "after_applicant":
-            left = max(0, left - state.outstanding_cents())
-        return min(fee_left, left)
+        before, kept = self._fee_parts(state, state.fee_left_cents(), receipt.amount_cents - receipt.paid_cents, False)
+        return before + kept
 
     def held(self, state: CaseState) -> list[dict[str, object]]:
         """The money the case account still holds, per receipt: received, neither paid out nor escrowed (提存)."""
