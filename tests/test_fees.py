@@ -85,6 +85,11 @@ FEES_TAIL = PROCESS_TEXT[PROCESS_TEXT.index("\nfees:"):]
     ("case_types: [first]", "case_types: [firts]", "firts"),
 ])
 def test_bad_fee_data_is_refused_at_its_line(old, new, words):
+    _refused_at_its_line(old, new, words)
+
+
+def _refused_at_its_line(old: str, new: str, words: str) -> None:
+    """``old`` (once in the ``fees`` section) written ``new``: the process is refused, ``words`` said at its line."""
     assert FEES_TAIL.count(old) == 1
     head = PROCESS_TEXT[:PROCESS_TEXT.index("\nfees:")]
     text = head + FEES_TAIL.replace(old, new)

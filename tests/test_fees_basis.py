@@ -12,13 +12,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import pytest
-
 from core_flow.engine import EventKind
 from core_flow.engine import commands as c
-from core_flow.errors import UserError
 from core_flow.process_loader import default_process, parse_process
-from tests.test_fees import FEE, FEES_TAIL, PROCESS_TEXT, _kinds, _runtime, _with_fee
+from tests.test_fees import FEE, _kinds, _refused_at_its_line, _runtime, _with_fee
 
 BIG = 10_000_000_00  # 1,000万元: on the claim, 77,400元
 
@@ -109,12 +106,7 @@ def test_on_the_claim_basis_the_whole_claims_fee_comes_first_as_before():
 
 
 def test_a_bad_basis_is_refused_at_its_line():
-    assert FEES_TAIL.count("basis: enforced") == 1
-    text = PROCESS_TEXT.replace("\n    basis: enforced\n", "\n    basis: received\n")
-    line = next(i for i, x in enumerate(text.splitlines(), 1) if "basis: received" in x)
-    with pytest.raises(UserError) as err:
-        parse_process(text, "court.yaml")
-    assert "basis" in err.value.message and f"court.yaml:{line}" in err.value.message, err.value.message
+    _refused_at_its_line("basis: enforced", "basis: received", "basis")
 
 
 def test_over_http_the_fee_fields_are_null_when_the_fee_is_off_as_profile_md_says():

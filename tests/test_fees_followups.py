@@ -17,9 +17,8 @@ import pytest
 
 from core_flow.engine import EventKind
 from core_flow.engine import commands as c
-from core_flow.errors import UserError
 from core_flow.process_loader import default_process, parse_process
-from tests.test_fees import FEE, PROCESS_TEXT, _kinds, _receive, _run, _runtime, _with_fee
+from tests.test_fees import FEE, _kinds, _receive, _refused_at_its_line, _run, _runtime, _with_fee
 
 BIG = 1_000_000_00  # 100万元
 CLAIM_IN_KIND = 100_000_00  # 10万元: 1,400元 (FEE) on it
@@ -40,13 +39,7 @@ def test_the_bundled_follow_up_options():
     ("count_in_kind: true", "count_in_kind: 2", "count_in_kind"),
 ])
 def test_bad_follow_up_data_is_refused_at_its_line(old, new, words):
-    tail = PROCESS_TEXT[PROCESS_TEXT.index("\nfees:"):]
-    assert tail.count(old) == 1
-    text = PROCESS_TEXT[:PROCESS_TEXT.index("\nfees:")] + tail.replace(old, new)
-    line = next(i for i, x in enumerate(text.splitlines(), 1) if new in x)
-    with pytest.raises(UserError) as err:
-        parse_process(text, "court.yaml")
-    assert words in err.value.message and f"court.yaml:{line}" in err.value.message, err.value.message
+    _refused_at_its_line(old, new, words)
 
 
 # ── 3. fee_cents right after node 32 is completed by hand ────────────────────────────────────────────
