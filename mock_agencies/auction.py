@@ -520,10 +520,14 @@ class AuctionHouse:
         return self._open(listing)
 
     def decide_in_kind(self, listing_id: str, *, accept: bool, now: datetime) -> ListingView:
-        """The creditor's answer to 以物抵债 at the failed round's reserve price."""
+        """The creditor's answer to 以物抵债 at the failed round's reserve price. Told again (the court's repeat after
+        a lost answer): the same view; the other answer then is a 409, as for a listing in any other state."""
         now = checked_cst(now, "now")
         listing = self._find(listing_id)
         self._run(listing, now)
+        taken = listing.status is ListingStatus.TAKEN_IN_KIND and getattr(listing, "in_kind_agreed_at", None) is None
+        if (taken if accept else listing.status is ListingStatus.IN_KIND_DECLINED):
+            return self._view(listing)
         if listing.round is Round.SALE or listing.status is not ListingStatus.FAILED or listing.next_id:
             raise conflict(
                 "只有流拍且未再次拍卖的标的可以以物抵债",

@@ -87,8 +87,8 @@ class Faults(_Frozen):
     """Probabilities of a fault per submitted request (at most one fault per request). ``lost_answer``: the request
     is carried out (a ticket issued, a freeze made) but its answer never reaches the court — a 504 as a timeout, after
     the act, as a bank's front end timing out on a core system that went on; the court must send it again with the
-    same request number and is answered with the same ticket (never acted twice). The 查控 requests only (HTTP and in
-    process); a pricing or auction platform call draws it as a plain timeout (not carried out)."""
+    same request number and is answered with the same ticket (never acted twice). The 查控 requests and the pricing
+    and auction platforms' calls (HTTP and in process; the platforms' calls are idempotent: profile 0.6.2)."""
 
     error_5xx: float = Field(default=0.0, ge=0, le=1)
     timeout: float = Field(default=0.0, ge=0, le=1)

@@ -21,10 +21,11 @@ from core_flow.protocol import STRICT_DATETIME, AgencyGroup, Cents, StrictBool
 from mock_agencies.auction import AssetClass, ListingView
 from mock_agencies.auth import COURT
 from mock_agencies.deps import get_session
-from mock_agencies.routers.pricing import platform_fault
+from mock_agencies.routers.pricing import platform_call
 from mock_agencies.session import Session
 
 router = APIRouter(prefix="/agencies", tags=["auction / 网络司法拍卖"])
+T = TypeVar("T")
 
 PLATFORM = Path(pattern=r"^[a-z0-9_]+$", max_length=64, description="拍卖平台代码 / auction platform code")
 LISTING = Path(min_length=1, max_length=64, description="标的编号 / listing id")
@@ -178,13 +179,11 @@ async def create_listing(
     body: ListingCreate, platform: str = PLATFORM, session: Session = Depends(get_session)
 ) -> ListingView | Response:
     session.callback_policy.check(body.callback_url)
-    if (fault := _faulted(session, platform, body.asset_id)) is not None:
-        return fault
-    return _run(
+    return _faulted(session, platform, body.asset_id, lambda: _run(
         session,
         platform,
         lambda now: session.auction.create_listing(platform, **body.model_dump(), now=now),
-    )
+    ))
 
 
 @router.get(
@@ -213,19 +212,24 @@ async def list_listings(
 async def get_listing(
     platform: str = PLATFORM, listing_id: str = LISTING, session: Session = Depends(get_session)
 ) -> ListingView | Response:
-    if (fault := _faulted(session, platform, listing_id)) is not None:
-        return fault
-    return _listing_on(_run(session, platform, lambda now: session.auction.get(listing_id)), platform)
+    return _faulted(session, platform, listing_id,
+                    lambda: _listing_on(_run(session, platform, lambda now: session.auction.get(listing_id)), platform))
 
 
-def _faulted(session: Session, platform: str, ref: str) -> Response | None:
-    """The court's call to the platform (not a bidder's) faulted as the profile says (``platform_fault``)."""
+def _faulted(session: Session, platform: str, ref: str, act: Callable[[], T]) -> T | Response:
+    """The court's call to the platform (not a bidder's): ``act()``, or a fault as the profile says — a lost answer
+    after ``act()`` (``platform_call``)."""
     _platform(session, platform)
-    return platform_fault(session, platform, ref)
+    return platform_call(session, platform, ref, act)
 
 
 def _on_platform(session: Session, platform: str, listing_id: str) -> None:
     _listing_on(session.auction.get(listing_id), platform)
+
+
+def _court_act(session: Session, platform: str, listing_id: str, method: str, **kwargs: Any) -> ListingView | Response:
+    """The court's ``method`` on a listing (``_act_on``), under the platform's faults (``_faulted``)."""
+    return _faulted(session, platform, listing_id, lambda: _act_on(session, platform, listing_id, method, **kwargs))
 
 
 def _act_on(session: Session, platform: str, listing_id: str, method: str, **kwargs: Any) -> ListingView:
@@ -282,9 +286,7 @@ async def relist(
     session: Session = Depends(get_session),
 ) -> ListingView | Response:
     session.callback_policy.check(body.callback_url)
-    if (fault := _faulted(session, platform, listing_id)) is not None:
-        return fault
-    return _act_on(session, platform, listing_id, "relist", **body.model_dump())
+    return _court_act(session, platform, listing_id, "relist", **body.model_dump())
 
 
 @router.post(
@@ -299,9 +301,7 @@ async def decide_in_kind(
     listing_id: str = LISTING,
     session: Session = Depends(get_session),
 ) -> ListingView | Response:
-    if (fault := _faulted(session, platform, listing_id)) is not None:
-        return fault
-    return _act_on(session, platform, listing_id, "decide_in_kind", accept=body.accept)
+    return _court_act(session, platform, listing_id, "decide_in_kind", accept=body.accept)
 
 
 @router.post(
@@ -316,9 +316,7 @@ async def agree_in_kind(
     listing_id: str = LISTING,
     session: Session = Depends(get_session),
 ) -> ListingView | Response:
-    if (fault := _faulted(session, platform, listing_id)) is not None:
-        return fault
-    return _act_on(session, platform, listing_id, "agree_in_kind", price_cents=body.price_cents)
+    return _court_act(session, platform, listing_id, "agree_in_kind", price_cents=body.price_cents)
 
 
 @router.post(
@@ -335,9 +333,7 @@ async def start_sale(
     session: Session = Depends(get_session),
 ) -> ListingView | Response:
     session.callback_policy.check(body.callback_url)
-    if (fault := _faulted(session, platform, listing_id)) is not None:
-        return fault
-    return _act_on(session, platform, listing_id, "start_sale", **body.model_dump())
+    return _court_act(session, platform, listing_id, "start_sale", **body.model_dump())
 
 
 @router.post(
@@ -353,11 +349,9 @@ async def remittance(
 ) -> dict[str, Any]:
     from mock_agencies.remit import remit
 
-    if (fault := _faulted(session, platform, listing_id)) is not None:
-        return fault  # type: ignore[return-value]  (a Response goes out as it is; the annotation is the schema's)
-
     def act(now: datetime) -> dict[str, Any]:
         _on_platform(session, platform, listing_id)
         return {"listing_id": listing_id, "amount_cents": remit(session, listing_id, body.sub_account, now)}
 
-    return _run(session, platform, act)
+    # a fault's Response goes out as it is; the annotation is the schema's
+    return _faulted(session, platform, listing_id, lambda: _run(session, platform, act))  # type: ignore[return-value]

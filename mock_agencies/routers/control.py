@@ -86,9 +86,9 @@ _FAULT_TEXT: dict[FaultKind, tuple[str, str]] = {
     FaultKind.TIMEOUT: ("机构系统超时，请求未受理", "agency system timed out; the request was not accepted"),
     FaultKind.RATE_LIMIT: ("请求过于频繁，请稍后重试", "too many requests; retry later"),
     FaultKind.MAINTENANCE: ("机构系统维护中，请求未受理", "agency system under maintenance; not accepted"),
-    FaultKind.LOST_ANSWER: ("机构系统超时：请求可能已办理，请以同一请求编号重发",
-                            "agency system timed out: the request may have been carried out; send it again with the "
-                            "same request number"),
+    FaultKind.LOST_ANSWER: ("机构系统超时：请求可能已办理，请以同一请求（同一请求编号）重发",
+                            "agency system timed out: the request may have been carried out; send the same request "
+                            "again (the same request number)"),
 }
 
 _ERRORS = {

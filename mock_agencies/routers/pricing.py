@@ -7,9 +7,11 @@ callback to ``callback_url`` and can be polled at ``GET /agencies/{code}/pricing
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+import contextlib
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import datetime
+from typing import TypeVar
 
 from fastapi import APIRouter, Depends, Path
 from fastapi.responses import Response
@@ -20,10 +22,12 @@ from core_flow.protocol import AgencyGroup, AssetKind, Cents
 from mock_agencies.asset_value import market_value
 from mock_agencies.deps import get_session
 from mock_agencies.pricing import PricingMethod, PricingView
+from mock_agencies.profiles import FaultKind
 from mock_agencies.routers.control import _fault_response
 from mock_agencies.session import Session
 
 router = APIRouter(prefix="/agencies", tags=["pricing / 询价评估"])
+T = TypeVar("T")
 
 CODE = Path(pattern=r"^[a-z0-9_]+$", max_length=64, description="询价评估机构代码 / pricing agency code")
 _ERRORS: dict[int | str, dict[str, str]] = {
@@ -53,15 +57,22 @@ class PricingCreate(BaseModel):
     callback_url: str | None = Field(default=None, max_length=2048, description="结果回调 / result callback")
 
 
-def platform_fault(session: Session, code: str, ref: str) -> Response | None:
-    """A transport-level fault of a platform call (5xx, timeout, 429, maintenance, a dropped connection), drawn from
-    the session's behaviour profile for the platform — or a fault the admin API set — exactly as a 查控 request's and
-    as the in-process port draws it (mock_agencies.disposal_port ``_at``): nothing changes, the court retries. Drawn
-    after the session is brought to now; ``None``: no fault. (Before 2026-12-07 (H25) the platforms' HTTP routes drew
-    none: a fault profile reached them in process only.)"""
+def platform_call(session: Session, code: str, ref: str, act: Callable[[], T]) -> T | Response:
+    """A court's call to a platform: ``act()`` — or a transport-level fault instead (5xx, timeout, 429, maintenance, a
+    dropped connection), drawn from the session's behaviour profile for the platform, or a fault the admin API set,
+    exactly as a 查控 request's and as the in-process port draws it (mock_agencies.disposal_port ``_call``): nothing
+    changes, the court retries. A lost answer (``lost_answer``): ``act()`` is carried out (or refused) and its
+    answer lost — a 504 all the same; the court's repeat is answered as the same act. Drawn after the session is
+    brought to now. (Before 2026-12-07 (H25) the platforms' HTTP routes drew no fault; before 2026-12-07 (session
+    29) a lost answer was a plain timeout here, not carried out.)"""
     session.pump(session.now())
     fault = session.draw_fault(session.catalogue.get(code))
-    return None if fault is None else _fault_response(session, code, ref, fault)
+    if fault is None:
+        return act()
+    if fault.kind is FaultKind.LOST_ANSWER:
+        with contextlib.suppress(UserError):
+            act()
+    return _fault_response(session, code, ref, fault)
 
 
 def _submit(session: Session, code: str, method: PricingMethod, body: PricingCreate) -> PricingView | Response:
@@ -75,8 +86,10 @@ def _submit(session: Session, code: str, method: PricingMethod, body: PricingCre
             "path.code",
             "not_found",
         )
-    if (fault := platform_fault(session, code, body.request_no)) is not None:
-        return fault
+    return platform_call(session, code, body.request_no, lambda: _commission(session, method, body))
+
+
+def _commission(session: Session, method: PricingMethod, body: PricingCreate) -> PricingView:
     now = session.now()
     session.pump(now)
     try:
@@ -152,10 +165,12 @@ async def get_pricing(
     session: Session = Depends(get_session),
 ) -> PricingView | Response:
     _pricing_agency(session, code)
-    if (fault := platform_fault(session, code, pricing_id)) is not None:
-        return fault
-    with _at_pricing_id():
-        return session.pricing.get(pricing_id)
+
+    def look() -> PricingView:
+        with _at_pricing_id():
+            return session.pricing.get(pricing_id)
+
+    return platform_call(session, code, pricing_id, look)
 
 
 @router.post(
@@ -170,10 +185,12 @@ async def withdraw_pricing(
     session: Session = Depends(get_session),
 ) -> PricingView | Response:
     _pricing_agency(session, code)
-    if (fault := platform_fault(session, code, pricing_id)) is not None:
-        return fault
-    now = session.now()
-    with _at_pricing_id():
-        view = session.pricing.withdraw(pricing_id, now=now)
-    _flush(session, now)
-    return view
+
+    def withdraw() -> PricingView:
+        now = session.now()
+        with _at_pricing_id():
+            view = session.pricing.withdraw(pricing_id, now=now)
+        _flush(session, now)
+        return view
+
+    return platform_call(session, code, pricing_id, withdraw)
