@@ -8,7 +8,11 @@ court system would — the court's own logic runs unchanged behind it.
 * ``no_renewal`` / ``no_release`` — no renewal (02, 12) / no release (04, 14) ever leaves the court (the boundary
   answers them itself with a 4xx, final, as if the court had never sent them);
 * ``missed_sweep`` — of each case's 终本 sweeps (hub queries beyond the 集约查询 groups) only the first leaves;
-* ``no_backoff`` — a request answered 5xx is sent again at once by the court's HTTP layer (no wait).
+* ``no_backoff`` — a request answered 5xx is sent again at once by the court's HTTP layer (no wait);
+* ``new_request_no_after_lost_answer`` — a request whose answer was lost (the kit's 504 after the agency carried it
+  out, ``X-Zhixing-Fault: lost_answer``) is sent again under a new request number (other retries keep theirs);
+* ``gives_up_after_lost_answer`` — a lost answer is final for the court: its HTTP layer turns the 504 into a 4xx, so
+  the court never sends the request again nor polls for it.
 """
 
 from __future__ import annotations
@@ -21,14 +25,19 @@ from certify.court_lifecycle import is_sweep
 from core_flow.protocol import HUB
 
 COURT_DEFECTS = ("wrong_scope", "new_request_no_on_retry", "retry_after_ignored", "no_renewal", "no_release",
-                 "missed_sweep", "no_backoff")
+                 "missed_sweep", "no_backoff", "new_request_no_after_lost_answer", "gives_up_after_lost_answer")
 _DROPPED = {"no_renewal": frozenset({"02", "12"}), "no_release": frozenset({"04", "14"})}
 
 
-def _dropped(request: httpx.Request) -> httpx.Response:
-    body = {"error": {"code": "court_defect", "where": "request", "zh": "缺陷：未发出", "en": "defect: never sent",
-                      "message": "request: 缺陷：未发出 / defect: never sent", "fields": []}}
+def _dropped(request: httpx.Request, zh: str = "缺陷：未发出", en: str = "defect: never sent") -> httpx.Response:
+    body = {"error": {"code": "court_defect", "where": "request", "zh": zh, "en": en,
+                      "message": f"request: {zh} / {en}", "fields": []}}
     return httpx.Response(422, json=body, request=request)
+
+
+def _lost_answer(response: httpx.Response) -> bool:
+    """The kit's lost answer: a 504 saying so (``X-Zhixing-Fault: lost_answer``)."""
+    return response.status_code == 504 and response.headers.get("x-zhixing-fault") == "lost_answer"
 
 
 class DefectiveCourt(httpx.BaseTransport):
@@ -39,6 +48,7 @@ class DefectiveCourt(httpx.BaseTransport):
         self.inner = inner or httpx.HTTPTransport()
         self.failed: set[str] = set()
         self.swept: set[str] = set()  # the cases whose first 终本 sweep went out
+        self.lost: set[str] = set()  # the request numbers whose answer was lost
 
     def handle_request(self, request: httpx.Request) -> httpx.Response:
         parts = request.url.path.strip("/").split("/")
@@ -61,6 +71,9 @@ class DefectiveCourt(httpx.BaseTransport):
             if self.defect == "new_request_no_on_retry" and number in self.failed:
                 body["request_no"] = number = f"{number}R"
                 changed = True
+            if self.defect == "new_request_no_after_lost_answer" and number in self.lost:
+                body["request_no"] = number = f"{number}L"
+                changed = True
             if changed:
                 headers = {k: v for k, v in request.headers.items() if k.lower() != "content-length"}
                 request = httpx.Request(request.method, request.url, headers=headers, json=body,
@@ -69,6 +82,11 @@ class DefectiveCourt(httpx.BaseTransport):
         if submit and self.defect == "no_backoff" and response.status_code >= 500:
             response.read()
             response = self.inner.handle_request(request)  # again at once, the same request
+        if submit and number and _lost_answer(response):
+            self.lost.add(number)
+            if self.defect == "gives_up_after_lost_answer":
+                response.read()
+                return _dropped(request, "缺陷：答复丢失后放弃", "defect: gave up after a lost answer")
         if submit and (response.status_code == 429 or response.status_code >= 500) and number:
             self.failed.add(number)
             if self.defect == "retry_after_ignored" and "retry-after" in response.headers:

@@ -119,6 +119,13 @@ def court_evidence(lab: Instrumented, out: Path, *, started: str, finished: str,
     return write_evidence(out, findings, manifest, suite="court", unmasked=unmasked), findings
 
 
+def lost_settings(schedule: FaultSchedule) -> dict[str, Any]:
+    """The lost answers' schedule, for the evidence's settings (``lost_every`` 0: none — also when
+    ``--fault-every`` is 0)."""
+    return {"lost_every": schedule.lost_every if schedule.every > 0 else 0,
+            "lost_measures": sorted(schedule.lost_measures)}
+
+
 def lab_settings(host: str, port: int, callback_hosts: tuple[str, ...] = (), **extra: Any) -> Settings:
     """The lab's settings: zhixing's ``fast`` agencies on ``host``:``port``; callbacks go to loopback, and to the
     ``callback_hosts`` the user allows (``--allow-callback-host``: a court on another machine; ``*`` any)."""
@@ -145,7 +152,8 @@ def serve_court(listen: str, out: Path, *, duration: float | None, fault_every: 
     host, _ = parse_listen(listen)
     sock, url = bind_listen(listen, advertise)
     port = sock.getsockname()[1]
-    lab = create_court_lab(lab_settings(host, port, callback_hosts), FaultSchedule(fault_every, retry_after))
+    schedule = FaultSchedule(fault_every, retry_after)
+    lab = create_court_lab(lab_settings(host, port, callback_hosts), schedule)
     server = uvicorn.Server(uvicorn.Config(lab, host=host, port=port, log_level=log_level, lifespan="on"))
     if on_cases is not None:
         from certify.court_manual import cases_text, manual_cases
@@ -165,7 +173,8 @@ def serve_court(listen: str, out: Path, *, duration: float | None, fault_every: 
             timer.cancel()
         sock.close()
     settings = {"listen": listen, "url": url, "duration_seconds": duration, "fault_every": fault_every,
-                "retry_after_seconds": retry_after, "court_regions": regions, "unmasked": unmasked,
+                "retry_after_seconds": retry_after, **lost_settings(schedule), "court_regions": regions,
+                "unmasked": unmasked,
                 "allowed_callback_hosts": list(callback_hosts)}
     digest, findings = court_evidence(lab, out, started=started, finished=clock().isoformat(timespec="seconds"),
                                       settings=settings, regions=regions, unmasked=unmasked)
@@ -188,8 +197,8 @@ def drive_court(driver_url: str, listen: str, out: Path, *, fault_every: int, re
     host, _ = parse_listen(listen)
     sock, lab_url = bind_listen(listen, advertise)
     port = sock.getsockname()[1]
-    lab = create_court_lab(lab_settings(host, port, callback_hosts, world_size=1000),
-                           FaultSchedule(fault_every, retry_after))
+    schedule = FaultSchedule(fault_every, retry_after)
+    lab = create_court_lab(lab_settings(host, port, callback_hosts, world_size=1000), schedule)
     server = uvicorn.Server(uvicorn.Config(lab, host=host, port=port, log_level="critical", lifespan="on"))
     thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True)
     started = clock().isoformat(timespec="seconds")
@@ -212,7 +221,7 @@ def drive_court(driver_url: str, listen: str, out: Path, *, fault_every: int, re
         thread.join(timeout=10)
         sock.close()
     settings = {"listen": listen, "url": lab_url, "driver": driver_url, "fault_every": fault_every,
-                "retry_after_seconds": retry_after,
+                "retry_after_seconds": retry_after, **lost_settings(schedule),
                 "court_regions": regions, "unmasked": unmasked, "allowed_callback_hosts": list(callback_hosts),
                 "cases_passed": driven.passed,
                 "cases_failed": driven.failed,

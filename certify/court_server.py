@@ -2,7 +2,14 @@
 — every 查控 exchange of the court under test recorded with the namespace's virtual instant, and faults injected on a
 fixed schedule (the first attempt of every ``every``-th new request answered 503, of the next one 429 with a
 Retry-After), so the grader can see how the court retries. A faulted attempt never reaches the agencies: it was not
-accepted, as the profile says."""
+accepted, as the profile says.
+
+A *lost answer* (kit 0.5.0; profile 0.6.1's fault kind ``lost_answer``) is the other way round: the first attempt of
+every ``lost_every``-th new freeze or seal the 503 / 429 schedule left alone IS passed to the agencies and carried
+out (a ticket issued, the freeze in effect), and the court gets a 504 instead of the ticket — a bank's front end
+timing out on a core system that went on. The record keeps the ticket the agency issued, for the grader: a correct
+court comes back with the same request number and gets the same ticket; one that re-sends under a new number freezes
+twice; one that gives up never learns of the freeze it made."""
 
 from __future__ import annotations
 
@@ -22,17 +29,36 @@ SESSION = b"x-zhixing-session"
 MAX_RECORDS = 100_000  # exchanges kept for grading (a court flooding the lab does not exhaust the kit's memory)
 
 
+LOST_EVERY = 2  # the first, third, fifth… freeze or seal left alone by the 503 / 429 schedule loses its answer
+LOST_MEASURES = frozenset({"01", "11"})  # 冻结, 查封: the measures whose double act is the harm (double freezes)
+LOST_ANSWER = "lost_answer"  # the record's ``fault`` for a lost answer (the profile's fault kind)
+
+
 @dataclass
 class FaultSchedule:
     """Which first attempts fail: of the new requests in order of arrival, number ``k`` (from 0) gets a 503 when
-    ``k % every == 1`` and a 429 with ``retry_after`` seconds when ``k % every == 2``; ``every`` 0 = none."""
+    ``k % every == 1`` and a 429 with ``retry_after`` seconds when ``k % every == 2``; ``every`` 0 = none.
+
+    Lost answers are a schedule of their own, so that the 503 / 429 slots (and the evidence graded on them) stay as
+    they were: of the new requests of ``lost_measures`` that the schedule above leaves alone, in order of arrival,
+    number ``n`` (from 0) is carried out and its answer lost (504) when ``n % lost_every == 0``; ``lost_every`` 0 =
+    none, and ``every`` 0 turns lost answers off too (no faults at all)."""
 
     every: int = 3
     retry_after: int = 120
     measures: frozenset[str] = frozenset()  # the measures whose requests may be faulted (empty: all)
+    lost_every: int = LOST_EVERY
+    lost_measures: frozenset[str] = LOST_MEASURES
 
     def applies(self, body: dict[str, Any]) -> bool:
         return not self.measures or body.get("measure") in self.measures
+
+    def may_lose(self, body: dict[str, Any]) -> bool:
+        """Whether ``body`` (a new request the 503 / 429 schedule left alone) is one the lost answers count."""
+        return self.every > 0 and self.lost_every > 0 and body.get("measure") in self.lost_measures
+
+    def lost(self, n: int) -> bool:
+        return self.lost_every > 0 and n % self.lost_every == 0
 
     def fault(self, k: int) -> tuple[int, dict[str, str]] | None:
         if self.every <= 0:
@@ -53,6 +79,7 @@ class Traffic:
     dropped: int = 0
     callbacks: dict[str, list[dict[str, Any]]] = field(default_factory=dict)  # namespace → its deliveries
     horizons: dict[str, str] = field(default_factory=dict)  # namespace → how far its virtual clock went
+    lost_candidates: int = 0  # the new requests the lost answers counted so far (``FaultSchedule.lost``'s n)
     _first_seen: dict[tuple[str, str, str], int] = field(default_factory=dict)
 
     def new_request_index(self, key: tuple[str, str, str]) -> int | None:
@@ -82,6 +109,11 @@ def _error(status: int, limit: int = 0) -> bytes:
               }.get(status, ("机构系统维护中，请求未受理", "agency system unavailable; not accepted"))
     code = "body_too_large" if status == 413 else f"kit_fault_{status}"
     return _error_body(code, "body" if status == 413 else "request", zh, en)
+
+
+LOST_TEXT = ("机构已受理并办理该请求，但答复未送达（超时）：请以同一请求编号重发，机构将答复同一工单",
+             "the agency took and carried out the request, but its answer was lost (timed out): send it again with "
+             "the same request number and the agency answers the same ticket")
 
 
 def _error_body(code: str, where: str, zh: str, en: str) -> bytes:
@@ -150,6 +182,25 @@ class Instrumented:
             outbox = session.outbox
             self.traffic.callbacks[namespace] = [d.as_dict() for d in (*outbox.done, *outbox.pending())]
 
+    async def _lose_answer(self, scope: Scope, body: bytes, record: dict[str, Any], send: Send) -> None:
+        """The agencies carry the request out; the court gets a 504 (the answer lost), the record the ticket. An
+        answer other than a new ticket (a refusal: nothing was done, nothing to send again) is passed on as it is."""
+        status, raw = await _carry_out(self.app, scope, body)
+        try:
+            answer = json.loads(raw) if raw else None
+        except ValueError:
+            answer = None
+        ticket = answer.get("ticket_id") if isinstance(answer, dict) else None
+        if status != 202 or not isinstance(ticket, str):
+            record.update(status=status, retry_after=None, response=answer if answer is not None
+                          else raw[:500].decode("utf-8", "replace"))
+            await _answer(send, status, raw)
+            return
+        record.update(status=504, retry_after=None, injected=True, fault=LOST_ANSWER, response=None,
+                      agency_status=status, ticket_id=ticket)
+        await _answer(send, 504, _error_body("fault_lost_answer", "request", *LOST_TEXT),
+                      ((b"x-zhixing-fault", LOST_ANSWER.encode()),))
+
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] == "http" and scope["path"].startswith("/admin") and not _from_this_machine(scope):
             # the lab's own controls (namespaces, clock, faults) are the kit's: a court under test on another machine
@@ -201,6 +252,11 @@ class Instrumented:
             key = (namespace, parts[1], f"{parsed.get('court_code')}/{parsed.get('request_no')}")
             k = self.traffic.new_request_index(key) if self.schedule.applies(parsed) else None
             fault = self.schedule.fault(k) if k is not None else None
+            if k is not None and fault is None and self.schedule.may_lose(parsed):
+                n, self.traffic.lost_candidates = self.traffic.lost_candidates, self.traffic.lost_candidates + 1
+                if self.schedule.lost(n):
+                    await self._lose_answer(scope, body, record, send)
+                    return
             if fault is not None:
                 status, headers = fault
                 payload = _error(status)
@@ -238,6 +294,30 @@ class Instrumented:
                 record["response"] = json.loads(raw) if raw else None
             except ValueError:
                 record["response"] = raw[:500].decode("utf-8", "replace")
+
+
+async def _carry_out(app: ASGIApp, scope: Scope, body: bytes) -> tuple[int, bytes]:
+    """Pass one request to ``app`` and keep its answer (status, body) instead of sending it."""
+    sent = False
+    status = 0
+    chunks: list[bytes] = []
+
+    async def replay() -> Message:
+        nonlocal sent
+        if sent:
+            return {"type": "http.disconnect"}
+        sent = True
+        return {"type": "http.request", "body": body, "more_body": False}
+
+    async def keep(message: Message) -> None:
+        nonlocal status
+        if message["type"] == "http.response.start":
+            status = message["status"]
+        elif message["type"] == "http.response.body":
+            chunks.append(message.get("body", b""))
+
+    await app(scope, replay, keep)
+    return status, b"".join(chunks)
 
 
 def create_court_lab(settings: Settings | None = None, schedule: FaultSchedule | None = None) -> Instrumented:

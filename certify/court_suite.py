@@ -4,7 +4,10 @@
 * CT-001 the first 总对总 query of each debtor of a case asks exactly the 集约查询 scope (法明传〔2020〕849号);
 * CT-002 one hub request per debtor (no second request number for the same debtor, case and scope within 30 days);
 * CT-006 an attempt the kit failed (503 / 429) is retried with the same request number, never under a new one,
-  and after a 5xx not at the failure's instant (backoff);
+  and after a 5xx not at the failure's instant (backoff); so is a freeze whose answer the kit lost (a 504 after the
+  agency carried it out, kit 0.5.0): the court comes back with the same request number (re-sent, or polled by it)
+  and gets the same ticket — under a new number it freezes twice, and a court that never comes back never sees the
+  freeze it made;
 * CT-007 after a 429 with Retry-After the same request comes back no earlier than it said (virtual time);
 * CT-011 a deduction asks no more than its freeze controls (as the agency's answers said), less what was deducted;
 * CT-008 every answer posted to the court's callback URL is acknowledged (2xx), not retried to exhaustion;
@@ -25,6 +28,7 @@ from collections import defaultdict
 from collections.abc import Callable
 from datetime import datetime, timedelta
 from typing import Any
+from urllib.parse import parse_qs
 
 from certify.court_lifecycle import (
     CaseFacts,
@@ -35,7 +39,7 @@ from certify.court_lifecycle import (
     is_sweep,
     sweep_agencies,
 )
-from certify.court_server import is_control_request
+from certify.court_server import LOST_ANSWER, is_control_request
 from certify.findings import CheckContext, Finding
 from core_flow.errors import UserError
 from core_flow.protocol import HUB
@@ -71,8 +75,11 @@ def _content(r: dict[str, Any]) -> tuple[Any, ...]:
 
 
 def _exchange(r: dict[str, Any]) -> dict[str, Any]:
-    return {"at": r.get("at"), "method": r["method"], "url": r["path"], "request": r.get("request"),
-            "status": r.get("status"), "retry_after": r.get("retry_after"), "injected": r.get("injected", False)}
+    out = {"at": r.get("at"), "method": r["method"], "url": r["path"], "request": r.get("request"),
+           "status": r.get("status"), "retry_after": r.get("retry_after"), "injected": r.get("injected", False)}
+    if r.get("fault") == LOST_ANSWER:  # what the agency did with it, which the court never heard
+        out.update(fault=LOST_ANSWER, agency_status=r.get("agency_status"), ticket_id=r.get("ticket_id"))
+    return out
 
 
 def grade_scope(submits: list[dict[str, Any]], court_regions: dict[str, str]) -> list[Finding]:
@@ -123,7 +130,87 @@ def grade_scope(submits: list[dict[str, Any]], court_regions: dict[str, str]) ->
     return ctx.findings
 
 
-def grade_retries(submits: list[dict[str, Any]]) -> list[Finding]:
+def _span(delta: timedelta) -> tuple[str, str]:
+    """A virtual duration, in days, hours and minutes (zh, en)."""
+    minutes = max(0, int(delta.total_seconds() // 60))
+    days, rest = divmod(minutes, 24 * 60)
+    hours, minutes = divmod(rest, 60)
+    return f"{days} 天 {hours} 小时 {minutes} 分", f"{days} d {hours} h {minutes} min"
+
+
+def _polled_by_number(records: list[dict[str, Any]], namespace: str, agency: str, number: str,
+                      since: datetime | None) -> int:
+    """How often the court asked for ``number``'s answer by its request number (``GET …/requests?request_no=``)."""
+    n = 0
+    for r in records:
+        if r["method"] != "GET" or r.get("namespace") != namespace or r["path"].rstrip("/") != \
+                f"/agencies/{agency}/requests":
+            continue
+        asked = parse_qs(str(r.get("query") or "")).get("request_no", [])
+        at = _at(r)
+        if number in asked and (since is None or at is None or at >= since):
+            n += 1
+    return n
+
+
+def _judge_lost(ctx: CheckContext, number: str, attempts: list[dict[str, Any]], others: set[str], immediate: int,
+                records: list[dict[str, Any]], horizons: dict[str, str]) -> None:
+    """CT-006 on a lost answer: the agency carried the request out (the ticket in the record), the court got a 504.
+    It must come back with the same request number (re-sent — the agency answers the same ticket — or polled by
+    it); the same content under a new number is a second act (a double freeze), never coming back loses the
+    ticket."""
+    first = attempts[0]
+    agency, request_no, ticket = first["agency"], str(first["request"].get("request_no")), first.get("ticket_id")
+    t_first = _at(first)
+    resent = attempts[1:]
+    got = [a["response"].get("ticket_id") for a in resent if isinstance(a.get("response"), dict)]
+    other_tickets = sorted({str(t) for t in got if t != ticket})
+    polled = _polled_by_number(records, first["namespace"], agency, request_no, t_first)
+    came_back = bool(resent) or polled > 0
+    zh = f"{agency} {number}：机构已办理（工单 {ticket}），答复丢失（工具注入 504）"
+    en = f"{agency} {number}: the agency carried it out (ticket {ticket}), its answer lost (the kit's 504)"
+    if others:
+        zh += (f"；同样内容以新请求编号 {'、'.join(sorted(others))} 发出（原编号 {request_no}）："
+               "机构再办理一次（重复冻结）")
+        en += (f"; the same content came under the new request number {', '.join(sorted(others))} (the first: "
+               f"{request_no}): the agency acted twice (a double freeze)")
+    if not came_back and not others:
+        horizon = _horizon(horizons, records, first["namespace"], t_first)
+        waited_zh, waited_en = _span(horizon - t_first) if horizon and t_first else ("—", "—")
+        zh += (f"；法院此后未以该编号重发或按编号查询：工具在虚拟时间中等待 {waited_zh}（至 {horizon}），"
+               "法院始终不知其办理的措施")
+        en += (f"; the court never came back with that number (re-sent or polled by it): the kit waited "
+               f"{waited_en} of virtual time (to {horizon}); the court never learned of the measure it made")
+    elif came_back:
+        said: list[tuple[str, str]] = []
+        if resent:
+            said.append((f"法院以同一请求编号重发 {len(resent)} 次"
+                         + (f"，得到同一工单 {ticket}" if got and not other_tickets else "")
+                         + (f"，得到另一工单 {'、'.join(other_tickets)}" if other_tickets else ""),
+                         f"the court sent it again with the same request number {len(resent)} times"
+                         + (f", answered the same ticket {ticket}" if got and not other_tickets else "")
+                         + (f", answered another ticket {', '.join(other_tickets)}" if other_tickets else "")))
+        if polled:
+            said.append((f"法院按该请求编号查询 {polled} 次", f"the court polled by the request number {polled} times"))
+        zh += "；" + "，".join(z for z, _ in said)
+        en += "; " + ", ".join(e for _, e in said)
+    if immediate:
+        zh += f"，{immediate} 次在失败的同一时刻立即重试（未退避）"
+        en += f", {immediate} at the instant of the failure (no backoff)"
+    ctx.expect("CT-006", came_back and not others and not immediate and not other_tickets, zh, en)
+
+
+def _horizon(horizons: dict[str, str], records: list[dict[str, Any]], namespace: str,
+             since: datetime | None) -> datetime | None:
+    """How far ``namespace``'s virtual clock went: its horizon, else its last exchange."""
+    if horizons.get(namespace):
+        return datetime.fromisoformat(horizons[namespace])
+    return max((at for r in records if r.get("namespace") == namespace and (at := _at(r)) is not None),
+               default=since)
+
+
+def grade_retries(submits: list[dict[str, Any]], records: list[dict[str, Any]] | None = None,
+                  horizons: dict[str, str] | None = None) -> list[Finding]:
     ctx = CheckContext("retries", ("CT-006", "CT-007"))
     by_number: dict[tuple[str, str, str], list[dict[str, Any]]] = defaultdict(list)
     by_content: dict[tuple[Any, ...], list[tuple[datetime | None, str]]] = defaultdict(list)
@@ -147,6 +234,9 @@ def grade_retries(submits: list[dict[str, Any]]) -> list[Finding]:
         immediate = sum(1 for a, b in zip(attempts, attempts[1:], strict=False)
                         if (a.get("status") or 0) >= 500 and _at(a) is not None and _at(b) is not None
                         and _at(b) <= _at(a))
+        if first.get("fault") == LOST_ANSWER:
+            _judge_lost(ctx, number, attempts, others, immediate, records or [], horizons or {})
+            continue
         ctx.expect("CT-006", len(attempts) >= 2 and not others and not immediate,
                    f"{agency} {number}：首次 {first.get('status')} 后以同一编号重试 {len(attempts) - 1} 次"
                    f"{'，另用新编号 ' + str(sorted(others)) if others else ''}"
@@ -201,7 +291,8 @@ def grade_measures(records: list[dict[str, Any]], submits: list[dict[str, Any]])
         ctx.skip("CT-011", "未见扣划", "no deduction was seen")
     freezes: dict[tuple[Any, ...], list[dict[str, Any]]] = defaultdict(list)
     accepted = {(r["namespace"], r["agency"], str(r["request"].get("request_no"))) for r in submits
-                if isinstance(r.get("status"), int) and 200 <= r["status"] < 300}
+                if any(isinstance(s, int) and 200 <= s < 300 for s in (r.get("status"), r.get("agency_status")))}
+    # (a lost answer's attempt was accepted too: the agency carried it out, the court got a 504)
     for r in firsts:
         body = r["request"]
         if body.get("measure") == "01" and (r["namespace"], r["agency"], str(body.get("request_no"))) in accepted:
@@ -291,7 +382,7 @@ def grade_court(records: list[dict[str, Any]], court_regions: dict[str, str] | N
     facts = case_facts or {}
     graders: list[tuple[tuple[str, ...], Callable[[], list[Finding]]]] = [
         (("CT-001", "CT-002"), lambda: grade_scope(submits, court_regions or COURT_REGIONS)),
-        (("CT-006", "CT-007"), lambda: grade_retries(submits)),
+        (("CT-006", "CT-007"), lambda: grade_retries(submits, records, horizons)),
         (("CT-011", "CT-015"), lambda: grade_measures(records, submits)),
         (("CT-016",), lambda: grade_polling(records)),
         (("CT-008",), lambda: grade_callbacks(deliveries or {})),
