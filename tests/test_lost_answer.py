@@ -64,3 +64,29 @@ async def test_over_http_the_freeze_is_made_the_answer_lost_and_the_resend_answe
         (h,) = await ns.holdings("icbc", d)
         assert h["available_cents"] == 80_000 - 10_000 and len(h["existing_freezes"]) == 1  # frozen once
         assert h["balance_cents"] == 80_000  # frozen, not moved
+
+
+def _court_year(kind: str) -> dict:
+    from sim.profile import Agencies
+    from sim.replicate import make_units
+    from sim.run import run_unit
+    from tests.sim_support import small_court
+
+    profile = small_court(400, judges=3, clerks=3, disposal=True, disposal_share=1.0)
+    agencies = Agencies(profile="fast", overrides={"*": {"faults": {kind: 0.3}}})
+    unit = make_units([("测试法院", profile.model_copy(update={"agencies": agencies}))], years=0.6, replications=1,
+                      seed=7)[0]
+    return run_unit(unit)  # the rule checks fail the run on a violation (money to the cent, no timer lost, …)
+
+
+def test_a_court_year_with_lost_answers_everywhere_ends_as_with_timeouts_at_the_same_draws() -> None:
+    """30% of every call (查控 agencies, the hub, the pricing and auction platforms) answered 504: carried out with its
+    answer lost, or not carried out (a timeout). The draws are the same, the court sends the same calls again, and
+    every act is made once either way: the same year to the staff item (a freeze made twice, a second listing, a
+    decision told twice and refused would show in the money, the nodes or the work)."""
+    timeouts, lost = _court_year("timeout"), _court_year("lost_answer")
+    assert lost["kpi"] == timeouts["kpi"] and lost["per_node"] == timeouts["per_node"]
+    assert lost["meta"]["refusals"] == timeouts["meta"]["refusals"]
+    assert {k: (w["items"], w["staff_hours"]) for k, w in lost["work"].items()} == \
+        {k: (w["items"], w["staff_hours"]) for k, w in timeouts["work"].items()}
+    assert lost["kpi"]["proceeds_yuan"] > 0 and lost["kpi"]["deducted_yuan"] > 0
