@@ -1,5 +1,5 @@
 """``zhixing scenarios run PATH… [--junit FILE] [--html FILE] [--agencies-url URL] [--court-url URL]
-[--court-driver NAME] [--realtime --scale X] [--tag T] [--steps] [--show-exchanges]``.
+[--court-driver NAME] [--realtime --scale X] [--process FILE] [--tag T] [--steps] [--show-exchanges]``.
 
 The console names each scenario with its tags and result (通过 passed / 失败 failed); a failed scenario (every
 scenario with ``--steps``) lists each step — what it checked or did, expected and actual; ``--show-exchanges``
@@ -11,7 +11,11 @@ each scenario runs on its own namespace of that server (``scenarios.remote``). W
 ``--agencies-url``) the court under test is any system serving the court driver interface's HTTP form
 (``zhixing court serve`` or a vendor's adapter); ``--court-driver NAME`` loads a vendor's driver factory
 (``scenarios.target``). ``--realtime --scale X`` runs zhixing's engine on the real-time clock, X virtual seconds per
-real second, against live agencies on loopback (``scenarios.realtime``).
+real second, against live agencies on loopback (``scenarios.realtime``). ``--process FILE``: the whole process
+file zhixing's court runs (a court's own configuration; checked first, a bad file is said at its ``file:line``), a
+scenario's ``process:`` merged over it (``scenarios.process_options``); a court system under test has its own, so
+``--process`` does not go with ``--court-url`` / ``--court-driver``, and a scenario with ``process:`` is skipped
+there (counted as skipped, never passed).
 """
 
 from __future__ import annotations
@@ -25,9 +29,10 @@ import typer
 from core_flow.errors import UserError
 from core_flow.xml_text import escaped
 from scenarios.loader import CONTROL, load_paths
+from scenarios.process_options import load_base
 from scenarios.report import console_steps, html_report, junit_xml
 from scenarios.runner import Interrupted, run_scenario
-from scenarios.target import system_under_test
+from scenarios.target import check_process_option, system_under_test
 
 
 def _visible(echo: Any) -> Any:
@@ -43,9 +48,12 @@ def run_command(paths: list[Path], junit: Path | None = None, html: Path | None 
                 agencies_url: str | None = None, echo=typer.echo,  # noqa: ANN001
                 strict_calendar: bool | None = None, tags: list[str] | None = None,
                 show_exchanges: bool = False, show_steps: bool = False, court_url: str | None = None,
-                court_driver: str | None = None, realtime: bool = False, scale: float | None = None) -> int:
+                court_driver: str | None = None, realtime: bool = False, scale: float | None = None,
+                process: Path | None = None) -> int:
     echo = _visible(echo)
-    scenarios = load_paths(paths)  # raises ScenarioFileError (a UserError) listing every problem
+    check_process_option(process, court_url=court_url, court_driver=court_driver)
+    base = load_base(process)  # --process FILE: checked whole (file:line) before the scenarios
+    scenarios = load_paths(paths, base)  # raises ScenarioFileError (a UserError) listing every problem
     if not scenarios:  # a folder with no scenario is a mistake, not a pass
         raise UserError(f"没有找到场景文件（*.scenario.yaml）：{'、'.join(map(str, paths))}",
                         f"no scenario files (*.scenario.yaml) found in: {', '.join(map(str, paths))}",
@@ -71,9 +79,13 @@ def run_command(paths: list[Path], junit: Path | None = None, html: Path | None 
         except Interrupted as stop:  # Ctrl-C: what ran is reported (console, JUnit, HTML), the rest said not run
             result, interrupted = stop.result, True
         results.append(result)
-        mark = "⏹ 中断 interrupted" if interrupted else "✔ 通过 passed" if result.passed else "✘ 失败 failed"
+        mark = ("⏹ 中断 interrupted" if interrupted else "⏭ 跳过 skipped" if result.skipped
+                else "✔ 通过 passed" if result.passed else "✘ 失败 failed")
         tagged = f"  [{', '.join(sc.tags)}]" if sc.tags else ""
         echo(f"{mark}  {sc.name}{tagged}  ({sc.where}, {result.seconds:.2f} s)")
+        if result.skipped:
+            echo(f"    {result.skipped}")
+            continue
         if result.provisional_years:
             echo(f"    ⚠ 警告 / warning: {result.provisional_note()}")
         if interrupted:  # stopped by the user: no failure to explain
@@ -85,9 +97,12 @@ def run_command(paths: list[Path], junit: Path | None = None, html: Path | None 
         if show_exchanges:
             echo(f"    查控往来 exchanges ({len(result.exchanges)}):")
             echo("\n".join("      " + line for line in result.exchanges) or "      —")
-    failed = sum(1 for r in results if not r.passed)
-    echo(f"\n共 {len(results)} 个场景，{len(results) - failed} 通过，{failed} 失败 / "
-         f"{len(results)} scenarios, {len(results) - failed} passed, {failed} failed")
+    failed = sum(1 for r in results if r.failed)
+    skipped = sum(1 for r in results if r.skipped)
+    passed = len(results) - failed - skipped
+    echo(f"\n共 {len(results)} 个场景，{passed} 通过，{failed} 失败"
+         + (f"，{skipped} 跳过" if skipped else "") + f" / {len(results)} scenarios, {passed} passed, {failed} failed"
+         + (f", {skipped} skipped" if skipped else ""))
     if interrupted:
         left = len(scenarios) - len(results)
         echo(f"⏹ 运行被中断（Ctrl-C）：最后一个场景未运行完，其余 {left} 个未运行；报告只含已运行的场景，退出码 130 / "

@@ -22,6 +22,7 @@ from core_flow.errors import NotUtf8, UserError, read_utf8
 from core_flow.os_text import os_reason
 from scenarios import reuse, schedule
 from scenarios.model import STEP_KEYS, Scenario, field_names, field_places
+from scenarios.process_options import BaseProcess, InvalidOverrides, bundled, names_of
 
 _COMMON = ("at", "note", "case", "refused")  # keys any step may carry besides its action or expectation
 _FIELDS = field_names()  # every key the format knows, for "did you mean"
@@ -80,12 +81,14 @@ def find_files(paths: Iterable[str | Path]) -> list[Path]:
     return found
 
 
-def load_paths(paths: Iterable[str | Path]) -> list[Scenario]:
-    """Every scenario of every file; raises :class:`ScenarioFileError` listing all problems."""
+def load_paths(paths: Iterable[str | Path], base: BaseProcess | None = None) -> list[Scenario]:
+    """Every scenario of every file; raises :class:`ScenarioFileError` listing all problems. ``base``: the process
+    the scenarios' courts run (``--process FILE``, ``scenarios.process_options.load_base``), their own ``process:``
+    merged over it; None: the bundled process."""
     scenarios: list[Scenario] = []
     problems: list[Problem] = []
     for path in find_files(paths):
-        found, bad = parse_file(path)
+        found, bad = parse_file(path, base)
         scenarios.extend(found)
         problems.extend(bad)
     if problems:
@@ -93,14 +96,14 @@ def load_paths(paths: Iterable[str | Path]) -> list[Scenario]:
     return scenarios
 
 
-def load_file(path: str | Path) -> list[Scenario]:
-    found, bad = parse_file(path)
+def load_file(path: str | Path, base: BaseProcess | None = None) -> list[Scenario]:
+    found, bad = parse_file(path, base)
     if bad:
         raise ScenarioFileError(bad)
     return found
 
 
-def parse_file(path: str | Path) -> tuple[list[Scenario], list[Problem]]:
+def parse_file(path: str | Path, base: BaseProcess | None = None) -> tuple[list[Scenario], list[Problem]]:
     path = Path(path)
     try:
         text = read_utf8(path, ("场景文件", "scenario file"))
@@ -109,7 +112,7 @@ def parse_file(path: str | Path) -> tuple[list[Scenario], list[Problem]]:
         return [], [Problem(str(path), 0, "", f"无法读取：{why_zh}", f"cannot read: {why_en}")]
     except NotUtf8 as err:
         return [], [Problem(str(path), err.line, "", err.zh, err.en)]
-    return parse_text(text, str(path))
+    return parse_text(text, str(path), base)
 
 
 # PyYAML's problems as a tester reads them: the parser says them in English only ("expected ',' or '}', but got
@@ -134,7 +137,8 @@ def _yaml_problem_zh(problem: str) -> str:
                 "常见原因：缩进不一致、引号或括号未闭合、冒号后缺空格")
 
 
-def parse_text(text: str, source: str = "<scenario>") -> tuple[list[Scenario], list[Problem]]:
+def parse_text(text: str, source: str = "<scenario>",
+               base: BaseProcess | None = None) -> tuple[list[Scenario], list[Problem]]:
     try:
         trees = list(yaml.compose_all(text, Loader=_Loader))
         docs = list(yaml.load_all(text, Loader=_Loader))
@@ -155,7 +159,7 @@ def parse_text(text: str, source: str = "<scenario>") -> tuple[list[Scenario], l
         if tree is None or data is None:
             continue  # an empty document (e.g. a trailing ---)
         hidden = _control_characters(tree, source)
-        found, bad = _documents(tree, data, source)  # its other mistakes too, in the same run (review R5)
+        found, bad = _documents(tree, data, source, base)  # its other mistakes too, in the same run (review R5)
         problems.extend(sorted(hidden + bad, key=lambda p: p.line))
         if not hidden:
             scenarios.extend(found)
@@ -187,13 +191,14 @@ def _control_characters(tree: yaml.Node, source: str) -> list[Problem]:
     return sorted(problems, key=lambda p: p.line)
 
 
-def _documents(tree: yaml.Node, data: Any, source: str) -> tuple[list[Scenario], list[Problem]]:
+def _documents(tree: yaml.Node, data: Any, source: str,
+               base: BaseProcess | None = None) -> tuple[list[Scenario], list[Problem]]:
     """A document: its fixtures merged (``use:``), one scenario per row of its ``parameters:`` table."""
     start = tree.start_mark.line + 1
     if not isinstance(data, dict):
         return [], [Problem(source, start, "", "场景应为映射（键: 值）", "a scenario must be a mapping")]
     if "use" not in data and "parameters" not in data:
-        found, bad = _document(tree, data, source)
+        found, bad = _document(tree, data, source, base=base)
         return ([found] if found is not None else []), bad
     own = len((data.get("case") or {}).get("debtors") or []) if isinstance(data.get("case"), dict) else 0
     own_steps = len(data["steps"]) if isinstance(data.get("steps"), list) else 0
@@ -202,7 +207,7 @@ def _documents(tree: yaml.Node, data: Any, source: str) -> tuple[list[Scenario],
     scenarios: list[Scenario] = []
     for row, one in expanded:
         offset = len(one["steps"]) - own_steps if isinstance(one.get("steps"), list) else 0  # a fixture's steps
-        found, more = _document(tree, one, source, duplicates=row.index <= 0, offset=offset)
+        found, more = _document(tree, one, source, duplicates=row.index <= 0, offset=offset, base=base)
         for p in more:
             line, key = p.line, p.key
             if key.startswith("case.debtors.") and key.split(".")[2].isdigit() and int(key.split(".")[2]) >= own:
@@ -221,9 +226,10 @@ def _documents(tree: yaml.Node, data: Any, source: str) -> tuple[list[Scenario],
     return ([] if problems else scenarios), problems
 
 
-def _document(tree: yaml.Node, data: Any, source: str, duplicates: bool = True,
-              offset: int = 0) -> tuple[Scenario | None, list[Problem]]:
-    """One scenario; ``offset``: the number of steps its fixtures put before its own (located at the ``use`` line)."""
+def _document(tree: yaml.Node, data: Any, source: str, duplicates: bool = True, offset: int = 0,
+              base: BaseProcess | None = None) -> tuple[Scenario | None, list[Problem]]:
+    """One scenario; ``offset``: the number of steps its fixtures put before its own (located at the ``use`` line);
+    ``base``: the process its ``process:`` options are merged over (None: the bundled one)."""
     start = tree.start_mark.line + 1
     if not isinstance(data, dict):
         return None, [Problem(source, start, "", "场景应为映射（键: 值）", "a scenario must be a mapping")]
@@ -233,14 +239,19 @@ def _document(tree: yaml.Node, data: Any, source: str, duplicates: bool = True,
              for key, line, written in (yaml_text.split_numbers(tree) if duplicates else [])]
     if split:  # {amount: 50,000}: the model's own complaints (a key 000) would only follow from it
         return None, problems + split
-    try:
-        sc = Scenario.model_validate(data)
-    except ValidationError as err:
-        for e in err.errors():
-            problems.append(_shifted(source, tree, data, tuple(e["loc"]), e["msg"], e["type"], offset))
-        return None, problems
-    for loc, msg in schedule.check(sc):
-        problems.append(_shifted(source, tree, data, loc, msg, "cross", offset))
+    court_process, bad = _court_process(tree, data, source, base or bundled())
+    problems += bad  # said with the document's other mistakes
+    with names_of(court_process):  # the step's names (nodes, items, anchors…) as the scenario's court knows them
+        try:
+            sc = Scenario.model_validate(data)
+        except ValidationError as err:
+            for e in err.errors():
+                problems.append(_shifted(source, tree, data, tuple(e["loc"]), e["msg"], e["type"], offset))
+            return None, problems
+        for loc, msg in schedule.check(sc):
+            problems.append(_shifted(source, tree, data, loc, msg, "cross", offset))
+    sc._court_process = None if court_process is bundled().process else court_process
+    sc._process_line = _line_of(tree, ("process",)) if "process" in data else 0
     sc._file = source
     sc._line = start
     steps_node = yaml_text.child(tree, "steps")
@@ -251,6 +262,24 @@ def _document(tree: yaml.Node, data: Any, source: str, duplicates: bool = True,
         item = steps_node.value[i - offset] if isinstance(steps_node, yaml.SequenceNode) else None
         step._line = item.start_mark.line + 1 if item is not None else start
     return (None if problems else sc), problems
+
+
+def _court_process(tree: yaml.Node, data: dict[str, Any], source: str, base: BaseProcess) -> tuple[Any, list[Problem]]:
+    """The process of the document's court: its ``process:`` merged over ``base`` and checked by the process model;
+    each thing the model refuses is a problem at the document's own line of that key (``process.fees…``)."""
+    overrides = data.get("process")
+    if not isinstance(overrides, dict):  # absent; not a mapping: the scenario model says so
+        return base.process, []
+    try:
+        return base.with_overrides(overrides), []
+    except InvalidOverrides as err:
+        problems = []
+        for loc, zh, en in err.problems:
+            where = ("process", *loc)
+            key = ".".join(map(str, where))
+            problems.append(Problem(source, _line_of(tree, where), key, f"流程设置无效：{zh}",
+                                    f"invalid process setting: {en}"))
+        return base.process, problems
 
 
 def _shifted(source: str, tree: yaml.Node, data: Any, loc: tuple[Any, ...], msg: str, kind: str,

@@ -780,8 +780,15 @@ class Scenario(_M):
     parameters: list[dict[str, Any]] | dict[str, list[Any]] | None = Field(
         None, description="参数表：每行一个场景，${列名} 替换为该行的值 / a table: one scenario per row, ${column} "
                           "replaced by the row's value (expanded at load)")
+    process: dict[str, Any] | None = Field(
+        None, description="法院流程设置覆盖，并入内置流程（或 --process 文件）：映射逐键合并，列表整体替换；"
+                          "加载时按流程模型校验 / the court's process options merged over the bundled process "
+                          "(or --process FILE): mappings key by key, lists replaced whole; checked at load by the "
+                          "process model, e.g. {fees: {application_fee: {enabled: true}}}")
     _file: str = PrivateAttr("")
     _line: int = PrivateAttr(0)
+    _court_process: Any = PrivateAttr(None)  # core_flow.model.Process the run's court uses; None: the bundled one
+    _process_line: int = PrivateAttr(0)  # the line of ``process:``
 
     @field_validator("agencies")
     @classmethod
@@ -799,6 +806,21 @@ class Scenario(_M):
     @property
     def where(self) -> str:
         return f"{self._file}:{self._line}"
+
+    @property
+    def court_process(self) -> Any:
+        """The process (``core_flow.model.Process``) the scenario's court runs: its ``process:`` merged over the run's
+        base (the bundled process or ``--process FILE``), resolved at load; None: the bundled one."""
+        return self._court_process
+
+    @property
+    def process_line(self) -> int:
+        return self._process_line or self._line
+
+    @property
+    def sets_process(self) -> bool:
+        """Whether the scenario sets process options of its own (``process:`` with any key)."""
+        return bool(self.process)
 
     def debtor(self, alias: str | None, case: str | None = None) -> DebtorSpec:
         """A debtor by alias (any case's), or the first debtor of the step's case (``case``: a step's ``case:``)."""

@@ -10,7 +10,10 @@ factory (entry-point group ``zhixing.drivers`` or ``module:attribute``), or a co
 ``pytest_zhixing_court_driver(config)`` returning such a factory (``scenarios.target``). ``--realtime --scale X``
 runs them on the real-time clock against live agencies on loopback (``scenarios.realtime``). ``--strict-calendar`` (or
 ``ZHIXING_CALENDAR_STRICT=1``) makes the engine refuse deadlines in years without an official holiday notice.
-``--show-exchanges`` adds the 查控 exchanges (masked) to a failure's report. Every item's JUnit properties carry
+``--show-exchanges`` adds the 查控 exchanges (masked) to a failure's report. ``--process FILE``: the whole process
+file zhixing's court runs (checked at start-up: a bad file is a usage error naming its ``file:line``), each
+scenario's ``process:`` merged over it; not with a court system under test (``--court-url``, ``--court-driver``, the
+hook), where a scenario with ``process:`` is skipped with the reason. Every item's JUnit properties carry
 its file and line (``scenario_file``, ``scenario_line``; pytest's default xunit2 drops the ``file``/``line``
 attributes), its tags and the failed step's ``file:line``.
 A scenario whose deadlines depended on a provisional calendar year passes with a ``ProvisionalCalendarWarning``
@@ -29,13 +32,15 @@ from core_flow.errors import UserError
 from core_flow.legal_calendar import ProvisionalCalendarWarning
 from scenarios.loader import SUFFIX, ScenarioFileError, parse_file
 from scenarios.model import Scenario
+from scenarios.process_options import BaseProcess, load_base
 from scenarios.report import calendar_properties, console_steps, scenario_properties
 from scenarios.runner import run_scenario
-from scenarios.target import system_under_test
+from scenarios.target import check_process_option, system_under_test
 
 _FACTORY = pytest.StashKey[Any]()
 _STRICT = pytest.StashKey[Any]()
 _EXCHANGES = pytest.StashKey[bool]()
+_BASE = pytest.StashKey[BaseProcess]()
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
@@ -58,6 +63,10 @@ def pytest_addoption(parser: pytest.Parser) -> None:
     group.addoption("--strict-calendar", dest="zhixing_strict_calendar", action="store_true", default=False,
                     help="严格日历：没有国务院通知的年份不用暂定日历，引擎拒绝（CALENDAR_RANGE）/ strict calendar: no "
                          "provisional years, the engine refuses (or ZHIXING_CALENDAR_STRICT=1)")
+    group.addoption("--process", dest="zhixing_process", default=None, metavar="FILE",
+                    help="整个流程文件（法院自己的配置），场景的 process: 并入其上；不与被测法院系统同用 / a whole "
+                         "process file for zhixing's court (a court's own configuration), each scenario's process: "
+                         "merged over it; not with a court system under test")
     group.addoption("--show-exchanges", dest="zhixing_show_exchanges", action="store_true", default=False,
                     help="失败报告中显示查控往来（脱敏）/ show the 查控 exchanges (masked) in a failure's report")
 
@@ -80,7 +89,12 @@ def pytest_configure(config: pytest.Config) -> None:
     config.stash[_STRICT] = strict
     config.stash[_EXCHANGES] = bool(config.getoption("zhixing_show_exchanges", False))
     try:
+        process = config.getoption("zhixing_process", None)
+        check_process_option(process, court_url=config.getoption("zhixing_court_url", None),
+                             court_driver=config.getoption("zhixing_court_driver", None))
+        config.stash[_BASE] = load_base(process)  # a bad file: its file:line, before anything is collected
         factory = config.hook.pytest_zhixing_court_driver(config=config)
+        check_process_option(process, hook=factory is not None)
         if factory is None:
             factory = system_under_test(agencies_url=config.getoption("zhixing_agencies_url", None),
                                         court_url=config.getoption("zhixing_court_url", None),
@@ -102,7 +116,7 @@ def pytest_collect_file(parent: pytest.Collector, file_path: Path) -> pytest.Col
 
 class ScenarioFile(pytest.File):
     def collect(self) -> Any:
-        found, problems = parse_file(self.path)
+        found, problems = parse_file(self.path, self.config.stash.get(_BASE, None))
         if problems:
             raise ScenarioFileError(problems)
         for sc in found:
@@ -132,6 +146,8 @@ class ScenarioItem(pytest.Item):
     def runtest(self) -> None:
         result = run_scenario(self.scenario, self.config.stash.get(_FACTORY, None),
                               strict_calendar=self.config.stash.get(_STRICT, None))
+        if result.skipped:  # a court system under test cannot take the scenario's process options
+            pytest.skip(result.skipped)
         for name, value in [*scenario_properties(result), *calendar_properties(result)]:
             self.user_properties.append((name, value))  # JUnit <property> (pytest --junitxml; xunit2 keeps them)
         if result.provisional_years:

@@ -130,6 +130,7 @@ class RealtimeDriver:
         self.court: Any = None
         self._cm: Any = None
         self._instant: datetime | None = None  # the step's instant: commands act "at" it
+        self.process: Any = None  # the court's process (core_flow.model.Process) for the next reset; None: bundled
 
     def reset(self, setup: RunSetup) -> Clock:
         from core_flow.assembly import CounterpartSpec, CourtSpec, open_court
@@ -140,7 +141,7 @@ class RealtimeDriver:
         court = DEFAULT_COURT if setup.court is None else CourtIdentity(
             setup.court.code, setup.court.name, setup.court.region, setup.court.intermediate, setup.court.high)
         spec = CourtSpec(origin=setup.origin, clock="realtime", scale=self.scale, logical_time=True,
-                         seed=setup.seed, court=court, strict_calendar=setup.strict_calendar,
+                         seed=setup.seed, court=court, strict_calendar=setup.strict_calendar, process=self.process,
                          counterpart=CounterpartSpec(kind="served", profile=setup.agencies.profile,
                                                      overrides=dict(setup.agencies.overrides)))
 
@@ -271,6 +272,7 @@ def realtime_factory(scale: float, *, strict_calendar: bool | None = None,
     def build(sc: Any, court: Any) -> Target:
         loop = LoopThread()
         driver = RealtimeDriver(loop, scale=scale, settle=settle)
+        driver.process = sc.court_process
         try:
             driver.reset(RunSetup(origin=sc.case.filed, seed=sc.seed, strict_calendar=strict_calendar,
                                   court=CourtIdentity(code=court.code, name=court.name, region=court.region,
@@ -288,4 +290,5 @@ def realtime_factory(scale: float, *, strict_calendar: bool | None = None,
 
         return Target(driver, OnLoop(driver.court.counterpart.session, loop, driver), None, close)
 
+    build.takes_process = True  # type: ignore[attr-defined]  # zhixing's engine: the scenario's process
     return build

@@ -13,7 +13,11 @@ events, not commands; each input leaves a trace the recorder reads back as a ste
 * how the agencies answered: each answer's delay after its request becomes the agency's fixed latency (an
   ``agencies`` step before the request, when it changes), so feedback and freezes fall when they did;
 * its outcomes as expectations: every node freeze and 督办 at its instant, and at the end the case's closing and
-  amounts.
+  amounts;
+* the court's process options the log shows: a court that charged the application fee (``fees``, off in the bundled
+  process: a fee settled or handed over, or recorded at filing) gives the scenario ``process:`` switching it on (on the
+  claim, after the applicant, where the log shows it), so the replay runs on the same options; each fee a payout
+  settled is asserted (``expect_event: fee_settled``).
 
 Masked logs (the default) hide ID and account numbers: each debtor gets a valid generated test identity with the
 same region (the file's comment says so), holdings get aliases, receipts are named after their deduction; nothing
@@ -254,6 +258,9 @@ class _Recorder:
         self.replay_case: str | None = None
         self.origin: dict[int, tuple[int | None, str]] = {}  # id(step) → the node and instance of its event
         self.source: dict[int, int] = {}  # id(step) → id() of the event it was read from
+        # the application fee (process.yaml ``fees``, off in the bundled process) as the log shows the court charged
+        # it: the scenario's ``process:`` options (shared by a chain's recorders)
+        self.fee: dict[str, Any] = {}
 
     # ── names ────────────────────────────────────────────────────────────────────────────────────
     def debtor(self, masked: str | None) -> str | None:
@@ -543,6 +550,7 @@ class _Recorder:
         for i, e in enumerate(self.events):
             k, d, node, inst = e["kind"], e.get("data") or {}, e.get("node"), e.get("instance") or ""
             alias = self.debtor(d.get("debtor"))
+            self._fee_seen(k, d)
             if node in _DISPOSAL_NODES and k in ("node_started", "node_done", "item_done") and inst in self.assets:
                 self._disposal_node(e)
                 continue
@@ -592,6 +600,14 @@ class _Recorder:
             elif k == "paid_out":
                 pay = {"receipt": self.instance(inst), "amount": _yuan(d['amount_cents'])}
                 self.add(e, {"pay_out": {**pay, "surplus": True} if d.get("surplus") else pay})
+                for x in self._same_instant(e):  # the fee this payout settled (before or after the payee)
+                    if x["kind"] == "fee_settled" and x.get("instance") == e.get("instance") \
+                            and x.get("case_id") == e.get("case_id"):
+                        amount = (x.get("data") or {}).get("amount_cents")
+                        if any(y is x for y in self.events[i + 1:]):  # after the payee: only ``after_applicant``
+                            self.fee["settle"] = "after_applicant"
+                        self.add(x, {"expect_event": {"kind": "fee_settled", **self._inst(inst),
+                                                      "data": {"amount_cents": amount}}})
             elif k == "unfreeze_requested":
                 self.add(e, {"request_unfreeze": {**self._node(node, inst), "by": d.get("by", ""),
                                                   "reason": d.get("reason", "")}})
@@ -676,6 +692,16 @@ class _Recorder:
                 skipped[f"未回放 not replayed: {k}"] += 1
         for what, n in skipped.items():
             self.notes.append(f"{what} ×{n}：未写入场景 / left out of the scenario")
+
+    def _fee_seen(self, kind: str, data: dict[str, Any]) -> None:
+        """The log's court charged the application fee (``fees.application_fee``, off in the bundled process): a fee
+        settled or handed over, or a filing that records it (``application_fee_cents`` only where the fee is on the
+        claim, ``basis: claim``)."""
+        if kind in ("fee_settled", "fee_handed_over") or (kind == "filed" and ("application_fee_cents" in data
+                                                                                 or "fee_carried" in data)):
+            self.fee["enabled"] = True
+        if kind == "filed" and "application_fee_cents" in data:
+            self.fee["basis"] = "claim"
 
     # ── disposal (nodes 19–30): the handler's acts on a sealed asset, the platforms' calls, a buyer's bid ─────────
     def _disposal_node(self, e: dict[str, Any]) -> None:
@@ -1171,6 +1197,7 @@ def _chain(events: list[dict[str, Any]], case: str, live: bool = False) -> tuple
         sub = _Recorder(pick_case(events, new))
         sub.debtors, sub.assets, sub.receipts, sub.latency, sub.notes = (r.debtors, r.assets, r.receipts, r.latency,
                                                                          r.notes)
+        sub.fee = r.fee
         sub.replay_ids = r.replay_ids  # one replay world: a lot the resumed case disposes of is priced as the root's
         sub.alias = alias
         if (m := CASE_NUMBER.match(new)) is not None and m["mark"] == "恢":
@@ -1236,8 +1263,16 @@ def record(events: list[dict[str, Any]], case: str, source: str = "") -> str:
         steps.append(entry)
     if not steps:
         steps.append({"expect_case": {"closed": False}})
+    process = {"fees": {"application_fee": {"enabled": True, **r.fee}}} if r.fee else None
+    if process is not None:
+        r.notes.append("日志中的法院收取执行申请费（process.yaml fees，内置流程中关闭）：场景以 process: 开启，"
+                       "并写入日志可见的设置（按标的计收、后于申请执行人结算）；日志未载明的（分段等）按内置流程 / "
+                       "the log's court charged the application fee (off in the bundled process): the scenario's "
+                       "process: switches it on with what the log shows (on the claim, after the applicant); what "
+                       "it does not show (the tiers…) stays the bundled process's")
     doc = {"name": f"录制：{case}", "description": f"由事件日志录制 / recorded from the event log {source}".strip(),
-           "tags": ["recorded"], **({"seed": r.seed} if r.seed else {}), "case": spec, "steps": steps}
+           "tags": ["recorded"], **({"seed": r.seed} if r.seed else {}), **({"process": process} if process else {}),
+           "case": spec, "steps": steps}
     head = ["# 由 `zhixing scenarios record` 从事件日志录制 / recorded by `zhixing scenarios record` from an event log",
             f"# 来源 source: {source or '—'}；案件 case: {case}"]
     head += [f"# - {n}" for n in dict.fromkeys(r.notes)]  # each once (a resumed case shares them)

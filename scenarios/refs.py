@@ -7,6 +7,7 @@ agency, event, …); the loader turns it into ``file:line`` and the offending ke
 from __future__ import annotations
 
 import difflib
+from contextvars import ContextVar
 from functools import lru_cache
 from typing import Any
 
@@ -18,9 +19,12 @@ from core_flow.process_loader import default_process
 from core_flow.protocol import AssetKind, Measure
 from mock_agencies.catalogue import Catalogue, load_catalogue
 
+# the process of the scenario being loaded or run (its ``process:`` options, ``--process FILE``); None: the bundled
+CURRENT: ContextVar[Process | None] = ContextVar("scenario_process", default=None)
+
 
 def process() -> Process:
-    return default_process()
+    return CURRENT.get() or default_process()
 
 
 def near(ref: Any, choices: list[str] | tuple[str, ...], n: int = 3) -> list[str]:
@@ -92,10 +96,20 @@ def queryable_agencies() -> tuple[str, ...]:
     return tuple(a.code for a in catalogue() if a.supports(Measure.QUERY))
 
 
-@lru_cache(maxsize=1)
+_ANCHORS: dict[int, tuple[Process, dict[str, str]]] = {}  # by the process (a scenario's options may change them)
+
+
 def _anchor_index() -> dict[str, str]:
+    proc = process()
+    found = _ANCHORS.get(id(proc))
+    if found is None or found[0] is not proc:
+        found = _ANCHORS[id(proc)] = (proc, _anchors_of(proc))
+    return found[1]
+
+
+def _anchors_of(proc: Process) -> dict[str, str]:
     index: dict[str, str] = {}
-    for key, text in process().anchors.items():
+    for key, text in proc.anchors.items():
         if key in ("filed", "received", "closed"):
             continue  # recorded by filing, assignment and closing themselves
         index[key] = key

@@ -631,10 +631,12 @@ def namespace_name() -> str:
 def build_remote_court(url: str, origin: datetime, *, seed: int = 0, profile: str = "fast",
                        overrides: dict[str, Any] | None = None, court: CourtIdentity = DEFAULT_COURT,
                        namespace: str | None = None, gateway_config: GatewayConfig | None = None,
-                       strict_calendar: bool | None = None) -> Court:
+                       strict_calendar: bool | None = None, process: Any = None) -> Court:
     """A fresh namespace on the server at ``url`` and a court on a SimClock from ``origin`` talking to it, built by
-    the composition root. ``strict_calendar`` as for ``HolidayCalendar(strict=…)``."""
+    the composition root. ``strict_calendar`` as for ``HolidayCalendar(strict=…)``; ``process``: the court's process
+    (``core_flow.model.Process``; None: the bundled one)."""
     spec = CourtSpec(origin=origin, seed=seed, court=court, gateway=gateway_config, strict_calendar=strict_calendar,
+                     process=process,
                      counterpart=CounterpartSpec(kind="zhixing-http", url=url, profile=profile,
                                                  overrides=overrides or {},
                                                  options={"namespace": namespace} if namespace else {}))
@@ -647,6 +649,8 @@ def court_factory(url: str, strict_calendar: bool | None = None) -> Callable[[An
 
     def build(sc: Any, court: CourtIdentity) -> Court:
         return build_remote_court(base, sc.case.filed, seed=sc.seed, profile=sc.profile,
-                                  overrides=sc.agencies or None, court=court, strict_calendar=strict_calendar)
+                                  overrides=sc.agencies or None, court=court, strict_calendar=strict_calendar,
+                                  process=sc.court_process)
 
+    build.takes_process = True  # type: ignore[attr-defined]  # zhixing's engine: the scenario's process (runner)
     return build

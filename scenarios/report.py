@@ -67,24 +67,28 @@ def _error_message(error: str) -> str:
 
 
 def junit_xml(results: Sequence[ScenarioResult], suite: str = "zhixing-scenarios") -> str:
-    failures = sum(1 for r in results if not r.passed and not r.error)
+    failures = sum(1 for r in results if r.failed and not r.error)
     errors = sum(1 for r in results if r.error)
+    skipped = sum(1 for r in results if r.skipped)
     root = ET.Element("testsuites", name=suite, tests=str(len(results)), failures=str(failures), errors=str(errors),
-                      time=f"{sum(r.seconds for r in results):.3f}")
+                      skipped=str(skipped), time=f"{sum(r.seconds for r in results):.3f}")
     by_file: dict[str, list[ScenarioResult]] = {}
     for r in results:
         by_file.setdefault(r.scenario.file, []).append(r)
     for file, group in by_file.items():
         ts = ET.SubElement(root, "testsuite", name=file, tests=str(len(group)),
-                           failures=str(sum(1 for r in group if not r.passed and not r.error)),
-                           errors=str(sum(1 for r in group if r.error)), time=f"{sum(r.seconds for r in group):.3f}")
+                           failures=str(sum(1 for r in group if r.failed and not r.error)),
+                           errors=str(sum(1 for r in group if r.error)),
+                           skipped=str(sum(1 for r in group if r.skipped)), time=f"{sum(r.seconds for r in group):.3f}")
         for r in group:
             tc = ET.SubElement(ts, "testcase", classname=Path(file).stem.replace(".scenario", ""), name=r.scenario.name,
                                file=file, line=str(r.scenario.line), time=f"{r.seconds:.3f}")
             props = ET.SubElement(tc, "properties")
             for name, value in [*scenario_properties(r), *calendar_properties(r)]:
                 ET.SubElement(props, "property", name=name, value=value)
-            if r.error:
+            if r.skipped:
+                ET.SubElement(tc, "skipped", message=r.skipped)
+            elif r.error:
                 ET.SubElement(tc, "error", message=_error_message(r.error)).text = r.explain()
             elif not r.passed:
                 f = r.failure
@@ -109,11 +113,13 @@ def html_report(results: Sequence[ScenarioResult], title: str = "zhixing 场景�
     case's timeline; the 查控 exchanges with ``exchanges``. ID and account numbers are masked."""
     e = html.escape
     passed = sum(1 for r in results if r.passed)
+    skipped = sum(1 for r in results if r.skipped)
     tags = sorted({t for r in results for t in r.scenario.tags})
     parts = [f"<!DOCTYPE html><html lang='zh-CN'><head><meta charset='utf-8'><title>{e(title)}</title>"
              f"<style>{_CSS}</style></head><body><h1>{e(title)}</h1>",
              f"<p>共 {len(results)} 个场景 / scenarios: <span class='pass'>{passed} 通过 passed</span>, "
-             f"<span class='fail'>{len(results) - passed} 失败 failed</span>; "
+             f"<span class='fail'>{len(results) - passed - skipped} 失败 failed</span>"
+             + (f", <span class='skipped'>{skipped} 跳过 skipped</span>" if skipped else "") + "; "
              f"{sum(r.seconds for r in results):.2f} s</p>"]
     if tags:
         parts.append("<p>标签 tags: " + " ".join(f"<span class='tag'>{e(t)}</span>" for t in tags) + "</p>")
@@ -124,13 +130,16 @@ def html_report(results: Sequence[ScenarioResult], title: str = "zhixing 场景�
                      "unknown)</p>")
     for r in results:
         sc = r.scenario
-        cls, word = ("pass", "✔ 通过 passed") if r.passed else ("fail", "✘ 失败 failed")
+        cls, word = (("skipped", "⏭ 跳过 skipped") if r.skipped else ("pass", "✔ 通过 passed") if r.passed
+                     else ("fail", "✘ 失败 failed"))
         warn = " <span class='warn'>⚠ 暂定 provisional</span>" if r.provisional_years else ""
         chips = "".join(f" <span class='tag'>{e(t)}</span>" for t in sc.tags)
-        parts.append(f"<details{'' if r.passed else ' open'}><summary><b class='{cls}'>{word}</b> {e(sc.name)}{chips}"
+        parts.append(f"<details{' open' if r.failed else ''}><summary><b class='{cls}'>{word}</b> {e(sc.name)}{chips}"
                      f"{warn} <small>{e(sc.where)} · {r.seconds:.2f} s</small></summary>")
         if r.provisional_years:
             parts.append(f"<p class='warn'>⚠ {e(r.provisional_note())}</p>")
+        if r.skipped:
+            parts.append(f"<p class='skipped'>{e(r.skipped)}</p>")
         if sc.description:
             parts.append(f"<p>{e(sc.description)}</p>")
         parts.append("<table><tr><th>#</th><th>行 line</th><th>时间 time</th><th>检查或动作 checked</th>"

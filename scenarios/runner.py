@@ -34,6 +34,7 @@ from core_flow.masking import mask_text
 from scenarios import actions, expectations
 from scenarios.context import Run, StepFailure
 from scenarios.model import Scenario, StepBase
+from scenarios.process_options import names_of
 from scenarios.target import as_target
 from scenarios.timeline import exchange_lines, render
 
@@ -59,6 +60,7 @@ class ScenarioResult:
     error: str = ""  # an unexpected exception (a bug in the harness or the engine), with its traceback
     calendar_warnings: list[str] = field(default_factory=list)  # from the run's events, unique, in order
     exchanges: list[str] = field(default_factory=list)  # the 查控 exchanges, for --show-exchanges
+    skipped: str = ""  # why the scenario did not run (bilingual): it is then neither passed nor failed
 
     @property
     def provisional_years(self) -> list[int]:
@@ -77,7 +79,12 @@ class ScenarioResult:
 
     @property
     def passed(self) -> bool:
-        return not self.error and all(s.status in ("passed", "skipped") for s in self.steps)
+        return not self.skipped and not self.error and all(s.status in ("passed", "skipped") for s in self.steps)
+
+    @property
+    def failed(self) -> bool:
+        """Ran and did not pass (a skipped scenario is neither passed nor failed)."""
+        return not self.skipped and not self.passed
 
     @property
     def failure(self) -> StepResult | None:
@@ -105,7 +112,26 @@ def build_court(sc: Scenario, run_court_spec, strict_calendar: bool | None = Non
     from sim.assembly import build_virtual_court
 
     return build_virtual_court(sc.case.filed, seed=sc.seed, profile=sc.profile, overrides=sc.agencies or None,
-                               court=run_court_spec, clerk=False, strict_calendar=strict_calendar)
+                               court=run_court_spec, clerk=False, strict_calendar=strict_calendar,
+                               process=sc.court_process)
+
+
+build_court.takes_process = True  # type: ignore[attr-defined]
+
+
+def takes_process(factory) -> bool:  # noqa: ANN001
+    """Whether the system under test ``factory`` builds runs the scenario's process (``Scenario.court_process``):
+    zhixing's engine does, in process, on served agencies or on the real-time clock; a court under test reached by
+    its driver (``--court-url``, ``--court-driver``, a conftest's hook) has its own configuration, which the kit
+    cannot set."""
+    return factory is None or bool(getattr(factory, "takes_process", False))
+
+
+def process_skip_reason(sc: Scenario) -> str:
+    where = f"{sc.file}:{sc.process_line}" if sc.file else "process:"
+    return (f"已跳过：场景设置了法院流程选项（{where} process:），而被测法院系统有自己的配置，测试工具无法为其设置 / "
+            f"skipped: the scenario sets the court's process options ({where} process:), and a court system under "
+            "test has its own configuration, which the kit cannot set")
 
 
 class Interrupted(KeyboardInterrupt):
@@ -123,10 +149,14 @@ def run_scenario(sc: Scenario, court_factory=None, *, strict_calendar: bool | No
     in-process court by default, with ``strict_calendar``; a factory carries its own setting."""
     started = time.perf_counter()
     result = ScenarioResult(sc)
+    if sc.sets_process and not takes_process(court_factory):  # another system: never run on settings it ignores
+        result.skipped = process_skip_reason(sc)
+        result.steps = [StepResult(i, s.line, s.key, s.when, "skipped", s.note or "") for i, s in enumerate(sc.steps)]
+        return result
     run = Run(sc, None)
     interrupted = False
     try:
-        with warnings.catch_warnings():
+        with warnings.catch_warnings(), names_of(sc.court_process):
             warnings.simplefilter("ignore")  # provisional calendar years are flagged on their events
             factory = court_factory or partial(build_court, strict_calendar=strict_calendar)
             run.target = as_target(factory(sc, run.court_spec()))

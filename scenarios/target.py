@@ -177,6 +177,22 @@ def _vendor_factory(name: str, load_plugin: Callable[[str, str], Any], agencies_
     return factory
 
 
+def check_process_option(process: object, *, court_url: str | None = None, court_driver: str | None = None,
+                         hook: bool = False) -> None:
+    """``--process FILE`` sets zhixing's court: with a court system under test (which has its own configuration) it is
+    a usage mistake, said before anything runs."""
+    if process is None:
+        return
+    other = "--court-url" if court_url else "--court-driver" if court_driver else "pytest_zhixing_court_driver" \
+        if hook else None
+    if other is not None:
+        raise UserError(f"--process 设置 zhixing 引擎的法院流程，不与 {other} 同用：被测法院系统有自己的配置，"
+                        "测试工具无法为其设置",
+                        f"--process sets the process of zhixing's own court and does not go with {other}: a court "
+                        "system under test has its own configuration, which the kit cannot set", where="--process",
+                        code="bad_option")
+
+
 def system_under_test(*, agencies_url: str | None = None, court_url: str | None = None,
                       court_driver: str | None = None, strict_calendar: bool | None = None,
                       realtime: bool = False, scale: float | None = None) -> Callable[[Any, Any], Any] | None:

@@ -39,6 +39,11 @@ def register(app: typer.Typer) -> None:
             None, "--scale", help="实时压缩倍数（每真实秒的虚拟秒数）/ virtual seconds per real second (--realtime)"),
         strict_calendar: bool = strict_option(),
         holiday_file: Path | None = holiday_file_option(),
+        process: Path | None = typer.Option(
+            None, "--process",
+            help="整个流程文件（法院自己的配置，如 core_flow/data/process.yaml 的副本），场景的 process: 并入其上；"
+                 "不与 --court-url、--court-driver 同用 / a whole process file for zhixing's court (a court's own "
+                 "configuration), each scenario's process: merged over it; not with --court-url or --court-driver"),
         tag: list[str] = typer.Option([], "--tag", help="只运行带此标签的场景（可多次）/ only scenarios with this tag "
                                                       "(repeatable; pytest: -m TAG)"),
         steps: bool = typer.Option(False, "--steps", help="列出每个场景的每一步：检查什么、期望、实际 / list every "
@@ -59,7 +64,8 @@ def register(app: typer.Typer) -> None:
         use_holiday_file(holiday_file)  # zhixing's own court: a court under test (--court-url) keeps its own
         code = run_command(paths, junit, html, agencies_url, strict_calendar=strict_setting(strict_calendar),
                            tags=tag or None, show_exchanges=show_exchanges, show_steps=steps,
-                           court_url=court_url, court_driver=court_driver, realtime=realtime, scale=scale)
+                           court_url=court_url, court_driver=court_driver, realtime=realtime, scale=scale,
+                           process=process)
         if code:
             raise typer.Exit(code)
 
