@@ -209,6 +209,19 @@ def _horizon(horizons: dict[str, str], records: list[dict[str, Any]], namespace:
                default=since)
 
 
+def _too_late(first: dict[str, Any], records: list[dict[str, Any]], horizons: dict[str, str]) -> bool:
+    """The run ended within ``RETRY_WINDOW`` of ``first``'s fault with no attempt after it, nor (a lost answer) a
+    poll by its number: a court whose backoff outlasts what was left of the run is not failed for it."""
+    t_first = _at(first)
+    if t_first is None:
+        return False
+    if first.get("fault") == LOST_ANSWER and _polled_by_number(
+            records, first["namespace"], first["agency"], str(first["request"].get("request_no")), t_first):
+        return False
+    horizon = _horizon(horizons, records, first["namespace"], t_first)
+    return horizon is not None and horizon - t_first < RETRY_WINDOW
+
+
 def grade_retries(submits: list[dict[str, Any]], records: list[dict[str, Any]] | None = None,
                   horizons: dict[str, str] | None = None) -> list[Finding]:
     ctx = CheckContext("retries", ("CT-006", "CT-007"))
@@ -234,6 +247,12 @@ def grade_retries(submits: list[dict[str, Any]], records: list[dict[str, Any]] |
         immediate = sum(1 for a, b in zip(attempts, attempts[1:], strict=False)
                         if (a.get("status") or 0) >= 500 and _at(a) is not None and _at(b) is not None
                         and _at(b) <= _at(a))
+        if len(attempts) == 1 and not others and _too_late(first, records or [], horizons or {}):
+            ctx.skip("CT-006", f"{agency} {number}：首次 {first.get('status')} 后不足一日运行即结束（虚拟时间），"
+                     "无从判断是否重试，未判",
+                     f"{agency} {number}: the run ended less than a day (virtual time) after its "
+                     f"{first.get('status')}: too soon to tell whether it is retried, not judged")
+            continue
         if first.get("fault") == LOST_ANSWER:
             _judge_lost(ctx, number, attempts, others, immediate, records or [], horizons or {})
             continue

@@ -144,3 +144,29 @@ def test_a_court_meeting_a_lost_answer_is_judged_under_ct_006(defect: str | None
     else:  # gave up: how long the kit waited, in virtual time (from the 504 to the end of the run)
         assert "法院此后未以该编号重发或按编号查询：工具在虚拟时间中等待 3 天 0 小时 0 分" in lost["zh"]
         assert "the kit waited 3 d 0 h 0 min of virtual time" in lost["en"]
+
+
+@pytest.mark.parametrize("fault", ["lost_answer", "503"])
+def test_a_fault_the_run_ends_too_soon_after_is_not_judged_and_a_day_later_it_is(fault: str, tmp_path: Path) -> None:
+    """The court's first attempt faulted (its answer lost, or a 503) and the run ended an hour later, before a backoff
+    of hours could bring it back: CT-006 is skipped for it, saying why (the old kit failed such a court). Ended two
+    days later with no retry, the court fails."""
+    for hours, verdict in ((1, "skipped"), (48, "fail")):
+        port = free_port()
+        schedule = FaultSchedule(measures={"01"}, lost_every=2 if fault == "lost_answer" else 0)
+        lab = create_court_lab(Settings(port=port, profile="fast", world_size=1000), schedule)
+        with LiveServer(app=lab, port=port) as live, \
+                httpx.Client(base_url=live.url, timeout=10, headers={"X-Zhixing-Session": NS}) as c:
+            subject = _open(c)
+            if fault == "503":  # the 503 is the second new request's (the first goes through)
+                assert c.post("/agencies/icbc/requests", json=_freeze(subject, "F-0", case="C0")).status_code == 202
+            assert c.post("/agencies/icbc/requests", json=_freeze(subject, "F-1")).status_code in (503, 504)
+            c.post(f"/admin/sessions/{NS}/advance", json={"seconds": hours * 3600})
+        out = tmp_path / f"{hours}h"
+        out.mkdir()
+        statuses = _grade(lab, out)
+        results = json.loads((out / "results.json").read_text(encoding="utf-8"))
+        (row,) = [r for r in results["requirements"] if r["id"] == "CT-006"]
+        assert statuses["CT-006"] == verdict, row
+        if verdict == "skipped":
+            assert any("不足一日运行即结束" in f["zh"] and "too soon to tell" in f["en"] for f in row["findings"])
