@@ -289,7 +289,8 @@ steps:
 
 def _run(text: str, *, setup=None, **change):
     """Runs the scenario ``text`` on a virtual court (no clerk) whose process enables the fee with ``change``
-    (scenarios cannot set process options: the court is built here); ``setup(court)`` adjusts the court before the
+    (built here, for tests that reach into the court; a scenario file sets the same with ``process:``, see
+    scenarios/suite/fees/); ``setup(court)`` adjusts the court before the
     run. Returns the result, the court and the case number."""
     from scenarios.loader import parse_text
     from scenarios.runner import run_scenario
