@@ -149,6 +149,12 @@ class Lot:
     # did take is answered (the platform keys a round's listing on the asset: new terms were refused "already listed
     # with other terms", the listing running on the platform unknown to the court; review R10)
     unlisted: tuple[str, int, int, int, datetime] | None = None
+    # the same for the later rounds (``auction:second``, ``auction:sale``): the terms (price, deposit, and the 变卖's
+    # period) and the start of one given no answer — asked again on those terms with no start of its own, it keeps its
+    # start, so a second auction or 变卖 the platform took with every answer lost is answered (review R12: a new start
+    # was refused "already listed for this round with other terms", the round running on the platform unknown to the
+    # court, the lot held at unsold1 / declined for good); cleared by the answer or a refusal
+    unstarted: dict[str, tuple[tuple[int, ...], datetime]] = field(default_factory=dict)
     reports: int = 0  # price reports received: the nth one's nodes 21–22 run under ``Disposal.report_instance``
     report_at: datetime | None = None
     reference_price_cents: int | None = None
@@ -398,10 +404,26 @@ class Disposal:
                 lot.unanswered = None  # a new request when asked again
             if what == "auction:first":
                 lot.unlisted = None
+            self._unstarted(lot).pop(what, None)
         self.p._notify(kind, case_id=lot.case_id, asset=lot.asset, what=what, request_no=request_no, **detail)
         attrs = {k: v for k, v in detail.items() if k in ("code", "reason", "rounds", "zh", "en")}
         self._record(lot, "platform_refused", what=what, outcome=outcome,
                      **({"request_no": request_no} if request_no else {}), **attrs)
+
+    @staticmethod
+    def _unstarted(lot: Lot) -> dict[str, tuple[tuple[int, ...], datetime]]:
+        if not hasattr(lot, "unstarted"):  # a lot saved before the field existed
+            lot.unstarted = {}
+        return lot.unstarted
+
+    def _kept_start(self, lot: Lot, what: str, terms: tuple[int, ...], starts: datetime, given: bool) -> datetime:
+        """The start of the round ``what`` asked on ``terms``: the one asked before, when that call was given no
+        answer and this one names no start of its own (``given``) — the platform may hold the round on it."""
+        kept = self._unstarted(lot).get(what)
+        if not given and kept is not None and kept[0] == terms:
+            starts = kept[1]
+        self._unstarted(lot)[what] = (terms, starts)
+        return starts
 
     def _once(self, lot: Lot, agency: str, ref: str, result: str, **detail: Any) -> bool:
         """A platform's result passed on once by the gateway (a repeated callback or poll: ``False``)."""
@@ -994,10 +1016,12 @@ class Disposal:
         deposit = -(-start * deposit_pct // 100)
         starts = (to_cst(bidding_starts) if bidding_starts is not None
                   else self._earliest_start(SECOND_ANNOUNCE_DAYS[lot.klass]))
+        starts = self._kept_start(lot, "auction:second", (start, deposit), starts, bidding_starts is not None)
         lid, port = lot.listing_id, self._port()
         assert lid is not None
 
         def relisted(view: dict[str, Any]) -> None:
+            self._unstarted(lot).pop("auction:second", None)
             state = self.p.runtime.cases[case_id]
             if state.node(26, asset) is None or state.node(26, asset).started_at is None:
                 self._submit(c.StartNode(case_id, 26, asset))
@@ -1005,9 +1029,13 @@ class Disposal:
             self._listed(lot, view, "second", str(view.get("platform", "")))
             self._complete(lot, 26)
 
-        self._call(lot, lot.platform, "auction:second", lambda: port.relist(
-            lid, starting_price_cents=start, deposit_cents=deposit, bidding_starts=starts, now=self.now),
-            relisted, act=True, guard=unfrozen)
+        try:
+            self._call(lot, lot.platform, "auction:second", lambda: port.relist(
+                lid, starting_price_cents=start, deposit_cents=deposit, bidding_starts=starts, now=self.now),
+                relisted, act=True, guard=unfrozen)
+        except UserError:  # refused at once: not taken
+            self._unstarted(lot).pop("auction:second", None)
+            raise
 
     def offer_in_kind(self, case_id: str, asset: str, accept: bool) -> Any:
         """以物抵债 (node 29): the creditor is asked whether it takes the property at the failed round's reserve
@@ -1250,20 +1278,27 @@ class Disposal:
         self._need(lot, ("declined",), "变卖须在申请人拒绝以物抵债之后", "变卖 follows the creditor's refusal in kind")
         self._need_valid_price(lot, "变卖", "a 变卖", self.p.process.reference_price.grace_months)
         price = price_cents if price_cents is not None else int(lot.starting_price_cents or 0)
+        deposit = -(-price * deposit_pct // 100)
         starts = (to_cst(sale_starts) if sale_starts is not None
                   else self._earliest_start(SECOND_ANNOUNCE_DAYS[lot.klass]))
+        starts = self._kept_start(lot, "auction:sale", (price, deposit, period_days), starts, sale_starts is not None)
         lid, port = lot.listing_id, self._port()
         assert lid is not None
 
         def announced(view: dict[str, Any]) -> None:
+            self._unstarted(lot).pop("auction:sale", None)
             self._submit(c.CompleteItem(case_id, 28, "announce", asset))
             self._record(lot, "sale_period_scheduled", self._time(view["starts_at"]), asset_kind=lot.klass)
             self._submit(c.CompleteItem(case_id, 28, "lead_time", asset))
             self._listed(lot, view, "sale", str(view.get("platform", "")))
 
-        self._call(lot, lot.platform, "auction:sale", lambda: port.start_sale(
-            lid, price_cents=price, deposit_cents=-(-price * deposit_pct // 100), sale_starts=starts,
-            sale_ends=starts + timedelta(days=period_days), now=self.now), announced, act=True)
+        try:
+            self._call(lot, lot.platform, "auction:sale", lambda: port.start_sale(
+                lid, price_cents=price, deposit_cents=deposit, sale_starts=starts,
+                sale_ends=starts + timedelta(days=period_days), now=self.now), announced, act=True)
+        except UserError:  # refused at once: not taken
+            self._unstarted(lot).pop("auction:sale", None)
+            raise
 
     # ── transfer (node 30) ──────────────────────────────────────────────────────────────────────
     def transfer(self, case_id: str, asset: str, new_owner: str | None = None) -> str | None:
