@@ -163,10 +163,16 @@ def _judge_lost(ctx: CheckContext, number: str, attempts: list[dict[str, Any]], 
     agency, request_no, ticket = first["agency"], str(first["request"].get("request_no")), first.get("ticket_id")
     t_first = _at(first)
     resent = attempts[1:]
-    got = [a["response"].get("ticket_id") for a in resent if isinstance(a.get("response"), dict)]
-    other_tickets = sorted({str(t) for t in got if t != ticket})
+    # the tickets the re-sends were answered with — a refusal (a 4xx: the same number with other content, 409) has
+    # none: it is said as refused, never as "another ticket None" (review R12)
+    got = [t for a in resent if isinstance(a.get("response"), dict) and isinstance(t := a["response"].get("ticket_id"),
+                                                                                   str)]
+    other_tickets = sorted({t for t in got if t != ticket})
+    refused = [a for a in resent if isinstance(a.get("status"), int) and 400 <= a["status"] < 500]
     polled = _polled_by_number(records, first["namespace"], agency, request_no, t_first)
-    came_back = bool(resent) or polled > 0
+    # back: the ticket heard again (re-sent, or polled by the number) — or re-sent and not refused (still trying
+    # through the agency's own 5xx); re-sends all refused (other content under the number) never reached the ticket
+    came_back = ticket in got or polled > 0 or (bool(resent) and not refused)
     zh = f"{agency} {number}：机构已办理（工单 {ticket}），答复丢失（工具注入 504）"
     en = f"{agency} {number}: the agency carried it out (ticket {ticket}), its answer lost (the kit's 504)"
     if others:
@@ -174,22 +180,27 @@ def _judge_lost(ctx: CheckContext, number: str, attempts: list[dict[str, Any]], 
                "机构再办理一次（重复冻结）")
         en += (f"; the same content came under the new request number {', '.join(sorted(others))} (the first: "
                f"{request_no}): the agency acted twice (a double freeze)")
-    if not came_back and not others:
+    if not resent and not polled and not others:
         horizon = _horizon(horizons, records, first["namespace"], t_first)
         waited_zh, waited_en = _span(horizon - t_first) if horizon and t_first else ("—", "—")
         zh += (f"；法院此后未以该编号重发或按编号查询：工具在虚拟时间中等待 {waited_zh}（至 {horizon}），"
                "法院始终不知其办理的措施")
         en += (f"; the court never came back with that number (re-sent or polled by it): the kit waited "
                f"{waited_en} of virtual time (to {horizon}); the court never learned of the measure it made")
-    elif came_back:
+    elif resent or polled:
         said: list[tuple[str, str]] = []
         if resent:
+            why = sorted({f"HTTP {a['status']} {_error_code(a)}".rstrip() for a in refused})
             said.append((f"法院以同一请求编号重发 {len(resent)} 次"
-                         + (f"，得到同一工单 {ticket}" if got and not other_tickets else "")
-                         + (f"，得到另一工单 {'、'.join(other_tickets)}" if other_tickets else ""),
+                         + (f"，得到同一工单 {ticket}" if ticket in got else "")
+                         + (f"，得到另一工单 {'、'.join(other_tickets)}" if other_tickets else "")
+                         + (f"，其中 {len(refused)} 次被机构拒绝（{'、'.join(why)}）" if refused else "")
+                         + ("，始终未得到机构的工单" if refused and not came_back else ""),
                          f"the court sent it again with the same request number {len(resent)} times"
-                         + (f", answered the same ticket {ticket}" if got and not other_tickets else "")
-                         + (f", answered another ticket {', '.join(other_tickets)}" if other_tickets else "")))
+                         + (f", answered the same ticket {ticket}" if ticket in got else "")
+                         + (f", answered another ticket {', '.join(other_tickets)}" if other_tickets else "")
+                         + (f", {len(refused)} of them refused by the agency ({', '.join(why)})" if refused else "")
+                         + (", never reaching the agency's ticket" if refused and not came_back else "")))
         if polled:
             said.append((f"法院按该请求编号查询 {polled} 次", f"the court polled by the request number {polled} times"))
         zh += "；" + "，".join(z for z, _ in said)
@@ -198,6 +209,13 @@ def _judge_lost(ctx: CheckContext, number: str, attempts: list[dict[str, Any]], 
         zh += f"，{immediate} 次在失败的同一时刻立即重试（未退避）"
         en += f", {immediate} at the instant of the failure (no backoff)"
     ctx.expect("CT-006", came_back and not others and not immediate and not other_tickets, zh, en)
+
+
+def _error_code(attempt: dict[str, Any]) -> str:
+    """The agency's error code in a refused attempt's answer (``conflict``…), or nothing."""
+    response = attempt.get("response")
+    error = response.get("error") if isinstance(response, dict) else None
+    return str(error.get("code") or "") if isinstance(error, dict) else ""
 
 
 def _horizon(horizons: dict[str, str], records: list[dict[str, Any]], namespace: str,

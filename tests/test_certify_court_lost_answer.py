@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from typing import Any
 
 import httpx
 import pytest
@@ -170,3 +171,53 @@ def test_a_fault_the_run_ends_too_soon_after_is_not_judged_and_a_day_later_it_is
         assert statuses["CT-006"] == verdict, row
         if verdict == "skipped":
             assert any("不足一日运行即结束" in f["zh"] and "too soon to tell" in f["en"] for f in row["findings"])
+
+
+def _judged(script, tmp_path: Path) -> tuple[str, dict[str, Any]]:  # noqa: ANN001
+    """CT-006's status and its lost-answer finding, for a court doing ``script(client, subject)`` after the kit lost
+    the answer of its freeze F-1."""
+    port = free_port()
+    lab = create_court_lab(Settings(port=port, profile="fast", world_size=1000), FaultSchedule(measures={"01"}))
+    with LiveServer(app=lab, port=port) as live, \
+            httpx.Client(base_url=live.url, timeout=10, headers={"X-Zhixing-Session": NS}) as c:
+        subject = _open(c)
+        assert c.post("/agencies/icbc/requests", json=_freeze(subject, "F-1")).status_code == 504
+        c.post(f"/admin/sessions/{NS}/advance", json={"seconds": 60})
+        script(c, subject)
+        c.post(f"/admin/sessions/{NS}/advance", json={"seconds": 3 * 86_400})
+    statuses = _grade(lab, tmp_path)
+    results = json.loads((tmp_path / "results.json").read_text(encoding="utf-8"))
+    (row,) = [r for r in results["requirements"] if r["id"] == "CT-006"]
+    (lost,) = [f for f in row["findings"] if "答复丢失" in f["zh"]]
+    return statuses["CT-006"], lost
+
+
+def test_a_resend_the_agency_answered_5xx_before_the_ticket_came_back_passes(tmp_path: Path) -> None:
+    """Review R12: the court re-sent with the same number, the agency itself answered a 5xx (its own fault, not the
+    kit's), the court re-sent again and got the ticket — a correct court. The old grader read the 5xx's error body as
+    a ticket, "answered another ticket None", and failed it."""
+
+    def script(c: httpx.Client, subject: dict[str, str]) -> None:
+        c.put(f"/admin/sessions/{NS}/faults", json={"scope": "icbc", "error_5xx": 1.0})
+        assert c.post("/agencies/icbc/requests", json=_freeze(subject, "F-1")).status_code >= 500
+        c.put(f"/admin/sessions/{NS}/faults", json={"scope": "icbc", "error_5xx": 0.0})
+        c.post(f"/admin/sessions/{NS}/advance", json={"seconds": 600})
+        assert c.post("/agencies/icbc/requests", json=_freeze(subject, "F-1")).status_code == 200
+
+    status, lost = _judged(script, tmp_path)
+    assert status == "pass", lost
+    assert "None" not in lost["zh"] + lost["en"] and "法院以同一请求编号重发 2 次，得到同一工单" in lost["zh"]
+
+
+def test_a_resend_with_other_content_under_the_number_fails_saying_the_agency_refused_it(tmp_path: Path) -> None:
+    """Review R12: re-sent under the same number with another amount, the agency refused it (409 conflict): the court
+    never got its ticket — failed, saying so (the old grader said "answered another ticket None")."""
+
+    def script(c: httpx.Client, subject: dict[str, str]) -> None:
+        assert c.post("/agencies/icbc/requests", json=_freeze(subject, "F-1", amount=50_000)).status_code == 409
+
+    status, lost = _judged(script, tmp_path)
+    assert status == "fail"
+    assert "None" not in lost["zh"] + lost["en"]
+    assert "其中 1 次被机构拒绝（HTTP 409 conflict），始终未得到机构的工单" in lost["zh"]
+    assert "1 of them refused by the agency (HTTP 409 conflict), never reaching the agency's ticket" in lost["en"]
