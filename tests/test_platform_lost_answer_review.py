@@ -72,3 +72,16 @@ def test_guard_a_later_round_refused_is_asked_anew():
     case.court.run_for(timedelta(days=1))
     case.d.relist(case.k, case.asset)
     assert case.lot.stage == "relisted"
+
+
+def test_the_profiles_header_states_the_version_it_serves():
+    """Review R12: profile 0.6.2 (the platforms' lost answers) was noted and served (``PROFILE_VERSION``, the OpenAPI
+    document) while the profile's own header still said 0.6.1."""
+    from pathlib import Path
+
+    from core_flow.protocol import PROFILE_VERSION
+
+    text = (Path(__file__).resolve().parents[1] / "core_flow" / "profile" / "PROFILE.md").read_text(encoding="utf-8")
+    header = next(line for line in text.splitlines() if line.startswith("规范版本 / profile version:"))
+    assert f"**{PROFILE_VERSION}**" in header, header
+    assert f"- **{PROFILE_VERSION}**" in text  # and its change is noted
