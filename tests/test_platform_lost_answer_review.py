@@ -1,5 +1,6 @@
 """Review R12 (2026-12-07, session 29) of the lost answers at the pricing and auction platforms (profile 0.6.2) and in
-the court-side certification kit (kit 0.5.0). Each test fails on the code before its fix.
+the court-side certification kit (kit 0.5.0; its findings are tested in tests/test_certify_court_lost_answer.py).
+Each test fails on the code before its fix but the guards (named so), which hold on it.
 
 * A second auction (二拍) or a 变卖 the platform took with every answer lost — the gateway's retries and the
   ``platform_retry`` rounds all given a 504 — was asked again by the handler with a start computed anew: the platform
@@ -7,13 +8,22 @@ the court-side certification kit (kit 0.5.0). Each test fails on the code before
   and the round ran on the platform unknown to the court, the lot held at ``unsold1`` / ``declined``. Review R10 had
   fixed this for the first listing only (``Lot.unlisted``); the later rounds now keep their start too
   (``Lot.unstarted``).
+* The profile's header still said 0.6.1 while 0.6.2 was served and noted.
 
 Virtual time only."""
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import datetime, timedelta
 
+import httpx
+import pytest
+import respx
+
+from mock_agencies.app import create_app
+from mock_agencies.auction import BidderModel
+from mock_agencies.settings import Settings
+from tests.test_auction_api import CB, V, advance_to, callback_events, listing_body, open_session
 from tests.test_disposal import Case
 from tests.test_disposal_retry import NO_FAULTS, _faults, _heard
 
@@ -85,3 +95,79 @@ def test_the_profiles_header_states_the_version_it_serves():
     header = next(line for line in text.splitlines() if line.startswith("规范版本 / profile version:"))
     assert f"**{PROFILE_VERSION}**" in header, header
     assert f"- **{PROFILE_VERSION}**" in text  # and its change is noted
+
+
+@pytest.fixture
+def lab():
+    return create_app(Settings(background=False, time_scale=0.0, world_size=1000, profile="fast",
+                               callback_hosts=("court.test",)))
+
+
+@pytest.fixture
+async def client(lab):
+    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=lab), base_url="http://mock") as c:
+        yield c
+
+
+async def _court_call(client: httpx.AsyncClient, ns: str, h: dict[str, str], lost: bool, method: str, path: str,
+                      body: dict | None = None) -> httpx.Response:
+    """The court's call to the platform; ``lost``: its first attempt carried out and answered 504, then the repeat."""
+    scope = "pricing_platform" if "/pricing" in path else "gpai"
+    if lost:
+        await client.put(f"/admin/sessions/{ns}/faults", json={"scope": scope, "lost_answer": 1.0})
+        r = await client.request(method, path, json=body, headers=h)
+        assert r.status_code == 504 and r.headers["X-Zhixing-Fault"] == "lost_answer", (path, r.text)
+        await client.put(f"/admin/sessions/{ns}/faults", json={"scope": scope, "lost_answer": 0.0})
+        await client.post(f"/admin/sessions/{ns}/advance", json={"seconds": 120})
+    return await client.request(method, path, json=body, headers=h)
+
+
+async def _chain(lab, client: httpx.AsyncClient, ns: str, lost: bool) -> tuple[list, list[str]]:  # noqa: ANN001
+    """First auction, its poll, 二拍, the creditor's refusal in kind, 变卖, sold, the price remitted (twice)."""
+    h = await open_session(client, ns)
+    lab.state.sessions.get(ns).auction.model = BidderModel(max_bidders=0)
+    out: list = []
+    with respx.mock(assert_all_called=False) as mock:
+        route = mock.post(CB).mock(return_value=httpx.Response(200))
+        first = (await _court_call(client, ns, h, lost, "POST", "/agencies/gpai/listings", listing_body())).json()
+        await advance_to(client, ns, datetime.fromisoformat(first["ends_at"]) + timedelta(hours=1))
+        base = f"/agencies/gpai/listings/{first['listing_id']}"
+        view = (await _court_call(client, ns, h, lost, "GET", base)).json()
+        start = first["starting_price_cents"]
+        relist = {"starting_price_cents": start * 80 // 100, "deposit_cents": start // 10,
+                  "bidding_starts": (datetime.fromisoformat(view["closed_at"]) + timedelta(days=16)).isoformat()}
+        second = (await _court_call(client, ns, h, lost, "POST", f"{base}/relist", relist)).json()
+        await advance_to(client, ns, datetime.fromisoformat(second["ends_at"]) + timedelta(hours=1))
+        base2 = f"/agencies/gpai/listings/{second['listing_id']}"
+        declined = (await _court_call(client, ns, h, lost, "POST", f"{base2}/in-kind", {"accept": False})).json()
+        now = datetime.fromisoformat(declined["in_kind_declined_at"])
+        sale = (await _court_call(client, ns, h, lost, "POST", f"{base2}/sale", {
+            "price_cents": V // 2, "deposit_cents": V // 20, "sale_starts": (now + timedelta(days=15)).isoformat(),
+            "sale_ends": (now + timedelta(days=75)).isoformat()})).json()
+        base3 = f"/agencies/gpai/listings/{sale['listing_id']}"
+        dep = {"bidder_id": "buyer-1", "name": "李四", "amount_cents": V // 20}
+        assert (await client.post(f"{base3}/deposits", json=dep, headers=h)).status_code == 200
+        await advance_to(client, ns, now + timedelta(days=16))
+        bid = {"bidder_id": "buyer-1", "amount_cents": V // 2}
+        assert (await client.post(f"{base3}/bids", json=bid, headers=h)).json()["status"] == "sold"
+        await advance_to(client, ns, now + timedelta(days=16, minutes=1))
+        sub = (await client.post(f"/admin/sessions/{ns}/court-accounts", json={
+            "court_code": "410811", "case_no": "(2026)豫0811执1号"})).json()["sub_account"]
+        for _ in range(2):  # the court's collection, and a later one: the price booked once
+            paid = await _court_call(client, ns, h, lost, "POST", f"{base3}/remittance", {"sub_account": sub})
+            out.append((paid.status_code, paid.json()))
+        balance = (await client.get(f"/admin/sessions/{ns}/court-accounts/{sub}")).json()["balance_cents"]
+        out += [first["listing_id"], view["status"], second["listing_id"], declined["status"], sale["listing_id"],
+                balance]
+        return out, callback_events(route)
+
+
+async def test_guard_over_http_every_court_call_of_a_disposal_with_its_answer_lost_ends_as_without(lab, client):
+    """Guard (holds since a997ca5): each of the court's calls — listing, poll, 二拍, the refusal in kind, 变卖, the
+    remittance twice — carried out with its answer lost and sent again: the same listings, states, callbacks (each
+    posted once) and one remittance of the price into the sub-account."""
+    clean = await _chain(lab, client, "clean", lost=False)
+    lossy = await _chain(lab, client, "lossy", lost=True)
+    assert lossy == clean
+    assert clean[1] == ["auction.failed", "auction.failed", "auction.in_kind_declined", "sale.sold"]
+    assert clean[0][-1] == V // 2
