@@ -154,7 +154,8 @@ def _polled_by_number(records: list[dict[str, Any]], namespace: str, agency: str
 
 
 def _judge_lost(ctx: CheckContext, number: str, attempts: list[dict[str, Any]], others: set[str], immediate: int,
-                records: list[dict[str, Any]], horizons: dict[str, str]) -> None:
+                records: list[dict[str, Any]], horizons: dict[str, str],
+                deliveries: dict[str, list[dict[str, Any]]] | None = None) -> None:
     """CT-006 on a lost answer: the agency carried the request out (the ticket in the record), the court got a 504.
     It must come back with the same request number (re-sent — the agency answers the same ticket — or polled by
     it); the same content under a new number is a second act (a double freeze), never coming back loses the
@@ -183,10 +184,20 @@ def _judge_lost(ctx: CheckContext, number: str, attempts: list[dict[str, Any]], 
     if not resent and not polled and not others:
         horizon = _horizon(horizons, records, first["namespace"], t_first)
         waited_zh, waited_en = _span(horizon - t_first) if horizon and t_first else ("—", "—")
-        zh += (f"；法院此后未以该编号重发或按编号查询：工具在虚拟时间中等待 {waited_zh}（至 {horizon}），"
-               "法院始终不知其办理的措施")
+        zh += f"；法院此后未以该编号重发或按编号查询：工具在虚拟时间中等待 {waited_zh}（至 {horizon}）"
         en += (f"; the court never came back with that number (re-sent or polled by it): the kit waited "
-               f"{waited_en} of virtual time (to {horizon}); the court never learned of the measure it made")
+               f"{waited_en} of virtual time (to {horizon})")
+        # the agency's answer posted to the court's callback and acknowledged (CT-008 shows it): the court had the
+        # answer, only not by the retry CT-006 asks of a timeout — said so, not "never learned" (review R12)
+        heard = any(d.get("key") == ticket and d.get("state") == "acknowledged"
+                    for d in (deliveries or {}).get(first["namespace"], []))
+        if heard:
+            zh += f"；其答复以回调送达并经法院确认（{ticket}），但超时（504）须以同一请求编号重试"
+            en += (f"; its answer was posted to the court's callback and acknowledged ({ticket}), but a timeout (504) "
+                   "is retried with the same request number")
+        else:
+            zh += "，法院始终不知其办理的措施"
+            en += "; the court never learned of the measure it made"
     elif resent or polled:
         said: list[tuple[str, str]] = []
         if resent:
@@ -241,7 +252,8 @@ def _too_late(first: dict[str, Any], records: list[dict[str, Any]], horizons: di
 
 
 def grade_retries(submits: list[dict[str, Any]], records: list[dict[str, Any]] | None = None,
-                  horizons: dict[str, str] | None = None) -> list[Finding]:
+                  horizons: dict[str, str] | None = None,
+                  deliveries: dict[str, list[dict[str, Any]]] | None = None) -> list[Finding]:
     ctx = CheckContext("retries", ("CT-006", "CT-007"))
     by_number: dict[tuple[str, str, str], list[dict[str, Any]]] = defaultdict(list)
     by_content: dict[tuple[Any, ...], list[tuple[datetime | None, str]]] = defaultdict(list)
@@ -272,7 +284,7 @@ def grade_retries(submits: list[dict[str, Any]], records: list[dict[str, Any]] |
                      f"{first.get('status')}: too soon to tell whether it is retried, not judged")
             continue
         if first.get("fault") == LOST_ANSWER:
-            _judge_lost(ctx, number, attempts, others, immediate, records or [], horizons or {})
+            _judge_lost(ctx, number, attempts, others, immediate, records or [], horizons or {}, deliveries)
             continue
         ctx.expect("CT-006", len(attempts) >= 2 and not others and not immediate,
                    f"{agency} {number}：首次 {first.get('status')} 后以同一编号重试 {len(attempts) - 1} 次"
@@ -419,7 +431,7 @@ def grade_court(records: list[dict[str, Any]], court_regions: dict[str, str] | N
     facts = case_facts or {}
     graders: list[tuple[tuple[str, ...], Callable[[], list[Finding]]]] = [
         (("CT-001", "CT-002"), lambda: grade_scope(submits, court_regions or COURT_REGIONS)),
-        (("CT-006", "CT-007"), lambda: grade_retries(submits, records, horizons)),
+        (("CT-006", "CT-007"), lambda: grade_retries(submits, records, horizons, deliveries)),
         (("CT-011", "CT-015"), lambda: grade_measures(records, submits)),
         (("CT-016",), lambda: grade_polling(records)),
         (("CT-008",), lambda: grade_callbacks(deliveries or {})),

@@ -221,3 +221,34 @@ def test_a_resend_with_other_content_under_the_number_fails_saying_the_agency_re
     assert "None" not in lost["zh"] + lost["en"]
     assert "其中 1 次被机构拒绝（HTTP 409 conflict），始终未得到机构的工单" in lost["zh"]
     assert "1 of them refused by the agency (HTTP 409 conflict), never reaching the agency's ticket" in lost["en"]
+
+
+def test_a_court_that_heard_the_answer_by_callback_only_is_not_said_to_have_never_learned_it(tmp_path: Path) -> None:
+    """Review R12: the freeze carried a callback URL; the agency posted its answer there and the court acknowledged
+    it (CT-008 passes on it), but never re-sent nor polled. CT-006 fails it — a timeout (504) is retried with the
+    same request number — saying so; the old grader said, beside CT-008's acknowledged callback of the same ticket,
+    that "the court never learned of the measure it made"."""
+    from tests.test_agencies_live import Receiver
+
+    port = free_port()
+    lab = create_court_lab(Settings(port=port, profile="fast", world_size=1000), FaultSchedule(measures={"01"}))
+    with Receiver() as court, LiveServer(app=lab, port=port) as live, \
+            httpx.Client(base_url=live.url, timeout=10, headers={"X-Zhixing-Session": NS}) as c:
+        subject = _open(c)
+        assert c.post("/agencies/icbc/requests", json={**_freeze(subject, "F-1"),
+                                                       "callback_url": court.url}).status_code == 504
+        c.post(f"/admin/sessions/{NS}/advance", json={"seconds": 3 * 86_400})
+        court.received.get(timeout=10)  # the answer, posted to the court
+        for _ in range(500):  # bounded wait (≤ 10 s) for the deliverer to record the court's 200
+            if any(d["state"] == "acknowledged" for d in lab.deliveries().get(NS, [])):
+                break
+            court.thread.join(timeout=0.02)
+    ticket = next(r["ticket_id"] for r in lab.traffic.records if r.get("fault") == "lost_answer")
+    statuses = _grade(lab, tmp_path)
+    assert statuses["CT-006"] == "fail" and statuses["CT-008"] == "pass"
+    results = json.loads((tmp_path / "results.json").read_text(encoding="utf-8"))
+    (row,) = [r for r in results["requirements"] if r["id"] == "CT-006"]
+    (lost,) = [f for f in row["findings"] if "答复丢失" in f["zh"]]
+    assert "始终不知" not in lost["zh"] and "never learned" not in lost["en"]
+    assert f"其答复以回调送达并经法院确认（{ticket}），但超时（504）须以同一请求编号重试" in lost["zh"]
+    assert f"its answer was posted to the court's callback and acknowledged ({ticket})" in lost["en"]
