@@ -23,9 +23,10 @@ import respx
 from mock_agencies.app import create_app
 from mock_agencies.auction import BidderModel
 from mock_agencies.settings import Settings
+from tests.test_agencies_live import LiveServer, free_port
 from tests.test_auction_api import CB, V, advance_to, callback_events, listing_body, open_session
-from tests.test_disposal import Case
-from tests.test_disposal_retry import NO_FAULTS, _faults, _heard
+from tests.test_disposal import ORIGIN, Case
+from tests.test_disposal_retry import NO_FAULTS, _faults, _heard, _remote_case
 
 LOST = {**NO_FAULTS, "lost_answer": 1.0}
 NONE = {**NO_FAULTS, "lost_answer": 0.0}
@@ -68,6 +69,38 @@ def test_a_sale_taken_with_every_answer_lost_is_the_one_asked_again():
     case.d.start_sale(case.k, case.asset)  # the old code: UserError conflict
     assert case.lot.stage == "sale" and case.lot.listing_id == sale
     assert len(case.court.session.auction._listings) == 3 and not case.lot.unstarted
+
+
+def test_over_http_a_second_auction_taken_with_every_answer_lost_is_the_one_asked_again():
+    """The same over uvicorn on loopback: the court's HttpDisposalPort, the platform's lost answers drawn from the
+    namespace's fault profile (``PUT /admin/sessions/{ns}/faults``). The old code: 409 on the second ask."""
+    from scenarios.remote import build_remote_court
+
+    with LiveServer(Settings(port=free_port(), profile="fast")) as live:
+        court = build_remote_court(live.url, ORIGIN, seed=5)
+        try:
+            client = court.session.client
+            case = Case.__new__(Case)
+            _remote_case(case, court)
+            case.d.port = court.session.disposal_port()  # (and the session's ``auction``, read by ``Case``)
+            case.fixed().listed().until_closed()
+            assert case.lot.stage == "unsold1"
+            heard = _heard(case)
+
+            def lost(rate: float) -> None:
+                client.call("PUT", f"{client.admin}/faults", json={"scope": "taobao", "lost_answer": rate})
+
+            lost(1.0)
+            case.d.relist(case.k, case.asset)
+            court.run_for(timedelta(days=2))
+            lost(0.0)
+            assert [d["what"] for k, d in heard if k == "disposal_gave_up"] == ["auction:second"]
+            second = case.court.session.auction.get(case.lot.listing_id).next_id
+            assert second is not None and case.lot.stage == "unsold1"
+            case.d.relist(case.k, case.asset)  # the old code: UserError conflict
+            assert case.lot.stage == "relisted" and case.lot.listing_id == second
+        finally:
+            court.counterpart.close()
 
 
 def test_guard_a_later_round_refused_is_asked_anew():
