@@ -8,6 +8,7 @@ events, not commands; each input leaves a trace the recorder reads back as a ste
 * the staff's acts: assignment, identity checks, opening feedback, own queries, starting and completing nodes and
   items (not those the system did itself: ``process.yaml`` operations, such as a confirmed freeze completing node
   17), freezes, deductions and releases (from the gateway's exchanges), receipts, payout approvals and payouts,
+  escrows (提存, with the amount escrowed asserted),
   unfreeze requests and approvals, limit changes, 报结 and its review, 恢复执行 requests and approvals, recorded
   anchor events;
 * how the agencies answered: each answer's delay after its request becomes the agency's fixed latency (an
@@ -15,9 +16,10 @@ events, not commands; each input leaves a trace the recorder reads back as a ste
 * its outcomes as expectations: every node freeze and 督办 at its instant, and at the end the case's closing and
   amounts;
 * the court's process options the log shows: a court that charged the application fee (``fees``, off in the bundled
-  process: a fee settled or handed over, or recorded at filing) gives the scenario ``process:`` switching it on (on the
-  claim, after the applicant, where the log shows it), so the replay runs on the same options; each fee a payout
-  settled is asserted (``expect_event: fee_settled``).
+  process: a fee settled or handed over, or recorded at filing) gives the scenario ``process:`` switching it on with
+  the settings the log shows (``_Recorder.fee_options``: on the claim, after the applicant, ``resumed: none``,
+  ``settle_before_escrow: false``), so the replay runs on the same options; each fee a payout or an escrow settled
+  is asserted (``expect_event: fee_settled``).
 
 Masked logs (the default) hide ID and account numbers: each debtor gets a valid generated test identity with the
 same region (the file's comment says so), holdings get aliases, receipts are named after their deduction; nothing
@@ -261,6 +263,10 @@ class _Recorder:
         # the application fee (process.yaml ``fees``, off in the bundled process) as the log shows the court charged
         # it: the scenario's ``process:`` options (shared by a chain's recorders)
         self.fee: dict[str, Any] = {}
+        # what the log's 恢复执行 filings and escrows show of ``resumed`` and ``settle_before_escrow`` (shared too):
+        # True where a fee was carried / settled first, False where not (``fee_options`` judges them)
+        self.fee_resumed: set[bool] = set()
+        self.fee_at_escrow: set[bool] = set()
 
     # ── names ────────────────────────────────────────────────────────────────────────────────────
     def debtor(self, masked: str | None) -> str | None:
@@ -600,14 +606,21 @@ class _Recorder:
             elif k == "paid_out":
                 pay = {"receipt": self.instance(inst), "amount": _yuan(d['amount_cents'])}
                 self.add(e, {"pay_out": {**pay, "surplus": True} if d.get("surplus") else pay})
-                for x in self._same_instant(e):  # the fee this payout settled (before or after the payee)
-                    if x["kind"] == "fee_settled" and x.get("instance") == e.get("instance") \
-                            and x.get("case_id") == e.get("case_id"):
-                        amount = (x.get("data") or {}).get("amount_cents")
-                        if any(y is x for y in self.events[i + 1:]):  # after the payee: only ``after_applicant``
-                            self.fee["settle"] = "after_applicant"
-                        self.add(x, {"expect_event": {"kind": "fee_settled", **self._inst(inst),
-                                                      "data": {"amount_cents": amount}}})
+                for x, amount in self._fees_of(e, i):  # the fee this payout settled (before or after the payee)
+                    if any(y is x for y in self.events[i + 1:]):  # after the payee: only ``after_applicant``
+                        self.fee["settle"] = "after_applicant"
+                    self.add(x, {"expect_event": {"kind": "fee_settled", **self._inst(inst),
+                                                  "data": {"amount_cents": amount}}})
+            elif k == "escrowed":  # 提存 (node 34): before, left out without a word — the replay held the money
+                fees = self._fees_of(e, i)  # the fee this escrow settled first (``settle_before_escrow``)
+                self.fee_at_escrow.add(bool(fees))
+                self.add(e, {"escrow": {"receipt": self.instance(inst), "authority": d["authority"],
+                                        "reason": d.get("reason", "")}})
+                for x, amount in fees:
+                    self.add(x, {"expect_event": {"kind": "fee_settled", **self._inst(inst),
+                                                  "data": {"amount_cents": amount}}})
+                self.add(e, {"expect_event": {"kind": "escrowed", **self._inst(inst),
+                                              "data": {"amount_cents": d.get("amount_cents")}}})
             elif k == "unfreeze_requested":
                 self.add(e, {"request_unfreeze": {**self._node(node, inst), "by": d.get("by", ""),
                                                   "reason": d.get("reason", "")}})
@@ -693,15 +706,42 @@ class _Recorder:
         for what, n in skipped.items():
             self.notes.append(f"{what} ×{n}：未写入场景 / left out of the scenario")
 
+    def fee_options(self) -> dict[str, Any] | None:
+        """The scenario's ``process:`` for the court the log shows charging the application fee (None: no sign of
+        it — a court with the fee off, or one that never had a fee to show). What the log shows, beside ``enabled``:
+        ``basis: claim`` (the filing records the fee), ``settle: after_applicant`` (a fee settled after the payee),
+        ``resumed: none`` (a 恢复执行 case filed with nothing carried), ``settle_before_escrow: false`` (no escrow
+        settled a fee first: where nothing was due either way gives the same replay)."""
+        if not self.fee.get("enabled"):
+            return None
+        rule = {"enabled": True, **self.fee}
+        if False in self.fee_resumed:
+            rule["resumed"] = "none"
+        if False in self.fee_at_escrow and True not in self.fee_at_escrow:
+            rule["settle_before_escrow"] = False
+        return {"fees": {"application_fee": rule}}
+
+    def _fees_of(self, e: dict[str, Any], i: int) -> list[tuple[dict[str, Any], Any]]:
+        """The application fee settled by the payout or escrow ``e`` (the ``i``-th event): each ``fee_settled`` of
+        its receipt and case at its instant, the nearest in the log's order (a receipt settles once per act), with
+        its amount."""
+        found = [x for x in self._same_instant(e) if x["kind"] == "fee_settled"
+                 and x.get("instance") == e.get("instance") and x.get("case_id") == e.get("case_id")]
+        return [(x, (x.get("data") or {}).get("amount_cents")) for x in found]
+
     def _fee_seen(self, kind: str, data: dict[str, Any]) -> None:
         """The log's court charged the application fee (``fees.application_fee``, off in the bundled process): a fee
         settled or handed over, or a filing that records it (``application_fee_cents`` only where the fee is on the
-        claim, ``basis: claim``)."""
+        claim, ``basis: claim``). A 恢复执行 case filed without ``fee_carried`` by a fee-charging court: its court
+        carries nothing over (``resumed: none``; with ``carry_over`` the filing of an approved resumption of a case
+        with a fee always carries it, ``Platform.file_resumed``)."""
         if kind in ("fee_settled", "fee_handed_over") or (kind == "filed" and ("application_fee_cents" in data
                                                                                  or "fee_carried" in data)):
             self.fee["enabled"] = True
         if kind == "filed" and "application_fee_cents" in data:
             self.fee["basis"] = "claim"
+        if kind == "filed" and data.get("previous_case") and data.get("money", True):
+            self.fee_resumed.add("fee_carried" in data)
 
     # ── disposal (nodes 19–30): the handler's acts on a sealed asset, the platforms' calls, a buyer's bid ─────────
     def _disposal_node(self, e: dict[str, Any]) -> None:
@@ -1197,7 +1237,7 @@ def _chain(events: list[dict[str, Any]], case: str, live: bool = False) -> tuple
         sub = _Recorder(pick_case(events, new))
         sub.debtors, sub.assets, sub.receipts, sub.latency, sub.notes = (r.debtors, r.assets, r.receipts, r.latency,
                                                                          r.notes)
-        sub.fee = r.fee
+        sub.fee, sub.fee_resumed, sub.fee_at_escrow = r.fee, r.fee_resumed, r.fee_at_escrow
         sub.replay_ids = r.replay_ids  # one replay world: a lot the resumed case disposes of is priced as the root's
         sub.alias = alias
         if (m := CASE_NUMBER.match(new)) is not None and m["mark"] == "恢":
@@ -1263,13 +1303,17 @@ def record(events: list[dict[str, Any]], case: str, source: str = "") -> str:
         steps.append(entry)
     if not steps:
         steps.append({"expect_case": {"closed": False}})
-    process = {"fees": {"application_fee": {"enabled": True, **r.fee}}} if r.fee else None
+    process = r.fee_options()
     if process is not None:
-        r.notes.append("日志中的法院收取执行申请费（process.yaml fees，内置流程中关闭）：场景以 process: 开启，"
-                       "并写入日志可见的设置（按标的计收、后于申请执行人结算）；日志未载明的（分段等）按内置流程 / "
+        shown = {k: v for k, v in process["fees"]["application_fee"].items() if k != "enabled"}
+        said = "、".join(f"{k}: {str(v).lower() if isinstance(v, bool) else v}" for k, v in shown.items())
+        r.notes.append("日志中的法院收取执行申请费（process.yaml fees，内置流程中关闭）：场景以 process: 开启"
+                       + (f"，并写入日志可见的设置 {said}" if said else "")
+                       + "；日志未载明的（分段、计收依据等）按内置流程 / "
                        "the log's court charged the application fee (off in the bundled process): the scenario's "
-                       "process: switches it on with what the log shows (on the claim, after the applicant); what "
-                       "it does not show (the tiers…) stays the bundled process's")
+                       "process: switches it on" + (f" with what the log shows ({', '.join(said.split('、'))})"
+                                                    if said else "") + "; what it does not show (the tiers, the "
+                       "basis…) stays the bundled process's")
     doc = {"name": f"录制：{case}", "description": f"由事件日志录制 / recorded from the event log {source}".strip(),
            "tags": ["recorded"], **({"seed": r.seed} if r.seed else {}), **({"process": process} if process else {}),
            "case": spec, "steps": steps}
