@@ -140,6 +140,29 @@ def _yaml_problem_zh(problem: str) -> str:
 def parse_text(text: str, source: str = "<scenario>",
                base: BaseProcess | None = None) -> tuple[list[Scenario], list[Problem]]:
     try:
+        return _parse_text(text, source, base)
+    except RecursionError:  # PyYAML (and the walks over its nodes) recurse: nesting thousands deep is a mistake
+        return [], [Problem(source, _deepest_line(text), "", "嵌套过深（映射或列表层层相套），无法读取",
+                            "nested too deep (mappings or lists within each other) to read")]
+
+
+def _deepest_line(text: str) -> int:
+    """The line where the file's nesting is deepest: flow brackets still open, else block indentation (a rough
+    reading of the text, for where to look: the parser gave up before it could say)."""
+    best, best_line, depth = -1, 0, 0
+    for n, line in enumerate(text.splitlines(), 1):
+        peak = depth
+        for ch in line:
+            depth += (ch in "{[") - (ch in "}]")
+            peak = max(peak, depth)
+        here = peak * 1000 + len(line) - len(line.lstrip(" -"))
+        if here > best:
+            best, best_line = here, n
+    return best_line
+
+
+def _parse_text(text: str, source: str, base: BaseProcess | None) -> tuple[list[Scenario], list[Problem]]:
+    try:
         trees = list(yaml.compose_all(text, Loader=_Loader))
         docs = list(yaml.load_all(text, Loader=_Loader))
     except yaml.YAMLError as err:

@@ -24,7 +24,7 @@ from typing import Any
 from pydantic import ValidationError
 
 from core_flow import yaml_text
-from core_flow.errors import UserError, read_utf8
+from core_flow.errors import UserError, in_file_order, read_utf8, together
 from core_flow.model import CrossReferenceError, Process
 from core_flow.os_text import os_reason
 from core_flow.process_loader import default_process, default_process_path, parse_process
@@ -99,8 +99,33 @@ def load_base(path: str | Path | None) -> BaseProcess:
         why_zh, why_en = os_reason(err)
         raise UserError(f"无法读取流程文件（{OPTION}）：{why_zh}", f"cannot read the process file ({OPTION}): {why_en}",
                         where=str(p), code="invalid_process") from None
-    process = parse_process(text, str(p))  # located errors: file:line, node and field
-    return BaseProcess(str(p), yaml_text.load(text), process)
+    try:
+        process = parse_process(text, str(p))  # located errors: file:line, node and field
+        data = yaml_text.load(text)
+    except RecursionError:  # PyYAML composes recursively: a file nested thousands deep is a mistake, not a crash
+        raise UserError(f"流程文件（{OPTION}）嵌套过深，无法读取", f"the process file ({OPTION}) is nested too deep to "
+                        "read", where=str(p), code="invalid_process") from None
+    except UserError as err:
+        if err.code != "invalid_process":
+            raise
+        raise _said_in_both(text, str(p)) or err from None
+    return BaseProcess(str(p), data, process)
+
+
+def _said_in_both(text: str, source: str) -> UserError | None:
+    """The process model's refusal of a whole ``--process`` file, each problem at its ``file:line [key]`` with the
+    Chinese said in Chinese (``parse_process`` gives the model's English in both halves), all of them together as
+    for a scenario's ``process:``. None: the model did not refuse (another mistake; the caller's error stands)."""
+    tree, data = yaml_text.compose_and_load(text)
+    try:
+        Process.model_validate(data)
+    except ValidationError as err:
+        said = [UserError(f"流程定义文件无效：[{'.'.join(map(str, loc))}] {zh}",
+                          f"invalid process definition: [{'.'.join(map(str, loc))}] {en}",
+                          where=f"{source}:{yaml_text.line_of(tree, loc) or 1}", code="invalid_process")
+                for loc, zh, en in _problems(err, data, data)]
+        return together(in_file_order(said), ("流程文件", "the process file")) if said else None
+    return None
 
 
 # ── the model's complaints, Chinese first with English beside ───────────────────────────────────────────────
@@ -142,7 +167,8 @@ def _problems(err: ValidationError, merged: dict[str, Any], base: dict[str, Any]
             en = f"unknown key {bad!r}" + (f"; did you mean: {', '.join(guess)}" if guess else "")
         else:
             template = ZH.get(kind, "取值无效")
-            ctx = e.get("ctx") or {}
+            ctx = {k: v.replace("' or '", "' 或 '") if isinstance(v, str) else v  # pydantic's "'a' or 'b'"
+                   for k, v in (e.get("ctx") or {}).items()}
             try:
                 zh = template.format(**ctx)
             except (KeyError, IndexError, ValueError):
