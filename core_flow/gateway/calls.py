@@ -27,7 +27,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 from core_flow.clocks import TimerHandle
@@ -101,7 +101,7 @@ class PlatformCalls:
         breaker = g._agency(item.agency).breaker
         before = breaker.state
         allowed = breaker.allow(now)
-        self._moved(item, before)
+        self._moved(item, before, now)
         if not allowed:
             at = breaker.reopens_at or now + g.config.breaker_cooldown
             g._counts["queued"] += 1
@@ -115,9 +115,9 @@ class PlatformCalls:
         try:
             result = item.invoke()
         except PortFault as err:
-            before = breaker.state
-            (breaker.record_neutral if err.rate_limited else breaker.record_failure)(g.clock.now())
-            self._moved(item, before)
+            before, now = breaker.state, g.clock.now()
+            (breaker.record_neutral if err.rate_limited else breaker.record_failure)(now)
+            self._moved(item, before, now)
             self._retry_or_give_up(item, err)
             return
         except UserError as err:
@@ -142,9 +142,9 @@ class PlatformCalls:
 
     def _answering(self, item: _Call) -> None:
         breaker = self.g._agency(item.agency).breaker
-        before = breaker.state
-        breaker.record_success(self.g.clock.now())
-        self._moved(item, before)
+        before, now = breaker.state, self.g.clock.now()
+        breaker.record_success(now)
+        self._moved(item, before, now)
 
     def _retry_or_give_up(self, item: _Call, err: PortFault) -> None:
         g, policy = self.g, self.g.config.retry
@@ -163,7 +163,8 @@ class PlatformCalls:
                 detail={**base, "delay_seconds": delay, "retry_at": at.isoformat(), "retry_after": err.retry_after})
         item.timer = g.clock.call_at(at, lambda: self._attempt(item))
 
-    def _moved(self, item: _Call, before: BreakerState) -> None:
+    def _moved(self, item: _Call, before: BreakerState, at: datetime) -> None:
+        """The breaker's move, stamped with the instant the breaker was given (``Gateway._breaker_moved``)."""
         breaker = self.g._agency(item.agency).breaker
         after = breaker.state
         if before is after:
@@ -174,5 +175,5 @@ class PlatformCalls:
         reopens = breaker.reopens_at
         self.g._emit(kind, item.agency, item.request_no, None, item.attempts,
                      detail={"from": before.value, "failures": breaker.failures,
-                             "reopens_at": reopens.isoformat() if reopens else None})
+                             "reopens_at": reopens.isoformat() if reopens else None}, at=at)
 

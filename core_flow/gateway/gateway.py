@@ -419,9 +419,9 @@ class Gateway:
                 agency.ready.popleft()  # answered meanwhile
                 item.queued = False
                 continue
-            before = agency.breaker.state
-            allowed = agency.breaker.allow(self.clock.now())
-            self._breaker_moved(code, before, agency.breaker.state, item)
+            before, now = agency.breaker.state, self.clock.now()
+            allowed = agency.breaker.allow(now)
+            self._breaker_moved(code, before, agency.breaker.state, item, now)
             if not allowed:
                 self._wake_at_reopen(code, agency)
                 return
@@ -614,12 +614,15 @@ class Gateway:
             breaker.record_neutral(now)
         else:
             breaker.record_failure(now)
-        self._breaker_moved(code, before, breaker.state, item)
+        self._breaker_moved(code, before, breaker.state, item, now)
         if breaker.state is BreakerState.CLOSED and agency.wake is not None:
             agency.wake.cancel()
             agency.wake = None
 
-    def _breaker_moved(self, code: str, before: BreakerState, after: BreakerState, item: _Request) -> None:
+    def _breaker_moved(self, code: str, before: BreakerState, after: BreakerState, item: _Request,
+                       at: datetime) -> None:
+        """The breaker's move as an event stamped ``at``, the instant the breaker was given: a clock read again
+        (real time) is later, and a log whose circuit opened after ``reopens_at`` − cooldown disagreed with itself."""
         if before is after:
             return
         kind = {
@@ -641,6 +644,7 @@ class Gateway:
                 "failures": breaker.failures,
                 "reopens_at": reopens.isoformat() if reopens else None,
             },
+            at=at,
         )
 
     def _cancel_timer(self, item: _Request) -> None:
@@ -664,10 +668,11 @@ class Gateway:
         *,
         detail: dict[str, Any] | None = None,
         feedback: Feedback | None = None,
+        at: datetime | None = None,
     ) -> None:
         if self.on_event is not None:
             self.on_event(
                 GatewayEvent(
-                    self.clock.now(), kind.value, agency, request_no, ticket_id, attempt, detail, feedback
+                    at or self.clock.now(), kind.value, agency, request_no, ticket_id, attempt, detail, feedback
                 )
             )

@@ -1,0 +1,86 @@
+"""A circuit breaker's moves are recorded at the instant the breaker was given, on a clock that moves between two
+reads as real time does (the asyncio clock of the live court reads the loop each time).
+
+Under load, test_gateway_http's breaker test saw ``circuit_open`` stamped 4 ms of real time (an hour at 1,000,000×)
+after the breaker had opened: the event's ``at`` plus the cooldown came after the breaker's ``reopens_at``, and the
+circuit half-opened "before its cooldown ended" in the log (4 runs in 300 with both cores busy). A clock that moves
+one second at every read makes that gap certain here."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from typing import Any
+
+from core_flow.clocks import SimClock
+from core_flow.gateway import Gateway, GatewayConfig, RetryPolicy
+from core_flow.gateway.transport import Outcome, SubmitResult
+from core_flow.ports import PortFault
+from tests.test_gateway_calls import ORIGIN
+from tests.test_gateway_http import request
+
+COOLDOWN = timedelta(minutes=10)
+
+
+class MovingClock:
+    """SimClock's timers; ``now()`` one second later at every read, as a real clock read a moment later."""
+
+    def __init__(self) -> None:
+        self.sim = SimClock(ORIGIN)
+        self.reads = 0
+
+    def now(self) -> datetime:
+        self.reads += 1
+        return self.sim.now() + timedelta(seconds=self.reads)
+
+    def call_at(self, at: datetime, callback: Any) -> Any:
+        return self.sim.call_at(at, callback)
+
+
+class Failing:
+    """A transport whose submits all end in a 503, answered on the clock's next turn (never from inside the call)."""
+
+    def __init__(self, clock: MovingClock) -> None:
+        self.clock = clock
+
+    def connect(self, deliver: Any) -> None:
+        pass
+
+    def submit(self, agency: str, req: Any, done: Any, *, timeout: float | None = None) -> None:
+        result = SubmitResult(Outcome.SERVER_ERROR, status=503, detail="HTTP 503")
+        self.clock.sim.call_at(self.clock.sim.now(), lambda: done(result))
+
+
+def _gateway(clock: MovingClock, transport: Any = None) -> tuple[Gateway, list]:
+    events: list = []
+    config = GatewayConfig(retry=RetryPolicy(attempts=4, base=1, jitter=False), breaker_threshold=2,
+                           breaker_cooldown=COOLDOWN)
+    return Gateway(transport or Failing(clock), clock, config=config, seed=1, on_event=events.append), events  # type: ignore[arg-type]
+
+
+def _at_the_breakers_instants(events: list) -> None:
+    opened = [e for e in events if e.kind == "circuit_open"]
+    half = [e for e in events if e.kind == "circuit_half_open"]
+    assert opened and half, [e.kind for e in events]
+    for e in opened:  # opened at the instant whose cooldown ends at reopens_at
+        assert e.at + COOLDOWN == datetime.fromisoformat(e.detail["reopens_at"]), e
+    assert half[0].at >= opened[0].at + COOLDOWN  # half-open only once the cooldown has ended
+
+
+def test_a_requests_breaker_moves_are_stamped_when_the_breaker_moved() -> None:
+    clock = MovingClock()
+    gateway, events = _gateway(clock)
+    gateway.send("icbc", request(1))
+    clock.sim.run_until(ORIGIN + timedelta(hours=1))
+    _at_the_breakers_instants(events)
+
+
+def test_a_platform_calls_breaker_moves_are_stamped_when_the_breaker_moved() -> None:
+    clock = MovingClock()
+    gateway, events = _gateway(clock)
+
+    def faulting() -> int:
+        raise PortFault("HTTP 503")
+
+    gateway.calls.call("taobao", "R1", faulting, lambda result: None)
+    clock.sim.run_until(ORIGIN + timedelta(hours=1))
+    _at_the_breakers_instants(events)
