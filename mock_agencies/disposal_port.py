@@ -87,7 +87,7 @@ class SessionDisposalPort:
         return self._call(now, PRICING_PLATFORM, self._flushed(lambda at: pricing.submit(
             PricingMethod(method), request_no=request_no, court_code=court_code, case_no=case_no, asset_id=asset_id,
             asset_kind=asset_kind, description=description,
-            market_value_cents=market_value(self.session, asset_id, at, court_code), now=at)))
+            known_value=lambda: market_value(self.session, asset_id, at, court_code), now=at)))
 
     def pricing(self, pricing_id: str, now: datetime) -> dict[str, Any]:
         return self._call(now, PRICING_PLATFORM,

@@ -23,7 +23,7 @@ from __future__ import annotations
 
 import math
 import random
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from enum import StrEnum
@@ -216,8 +216,13 @@ class PricingPlatform:
         market_value_cents: int | None = None,
         callback_url: str | None = None,
         now: datetime,
+        known_value: Callable[[], int | None] | None = None,
     ) -> PricingView:
-        """Accept a request; the same ``request_no`` with the same content returns the same request."""
+        """Accept a request; the same ``request_no`` with the same content returns the same request.
+        ``market_value_cents``: a value the caller gave, part of its request; ``known_value``: the platform's own
+        knowledge of the asset's value (the world's, ``mock_agencies.asset_value``), looked up for a new request
+        only and not part of the request — the court's repeat of a request whose answer was lost is the same request
+        however that value moved meanwhile (review R12: it was compared as content, a moved value refused 409)."""
         now = checked_cst(now, "now")
         method, asset_kind = PricingMethod(method), AssetKind(asset_kind)
         if market_value_cents is not None and market_value_cents < 1:
@@ -242,7 +247,8 @@ class PricingPlatform:
                     "request_no",
                 )
             return self._view(existing)
-        value = market_value_cents or self.market_value_cents(asset_id, asset_kind)
+        value = market_value_cents or (known_value() if known_value is not None else None) or \
+            self.market_value_cents(asset_id, asset_kind)
         answers = (
             self._inquiry_answers(asset_id, value, now)
             if method is PricingMethod.NETWORK_INQUIRY

@@ -8,6 +8,11 @@ Each test fails on the code before its fix but the guards (named so), which hold
   and the round ran on the platform unknown to the court, the lot held at ``unsold1`` / ``declined``. Review R10 had
   fixed this for the first listing only (``Lot.unlisted``); the later rounds now keep their start too
   (``Lot.unstarted``).
+* The pricing platform compared the asset's value it looks up itself (the world's: ``mock_agencies.asset_value``, for
+  frozen equity the part the court's freezes control) as part of the court's request: the court's repeat of a
+  request whose answer was lost, the value moved meanwhile (a partial freeze topped up), was refused 409 "request
+  number already used for a different pricing request" — the court then asked anew, a second request on the
+  platform. The value is the platform's knowledge, looked up for a new request only.
 * The profile's header still said 0.6.1 while 0.6.2 was served and noted.
 
 Virtual time only."""
@@ -20,11 +25,13 @@ import httpx
 import pytest
 import respx
 
+from core_flow.ports import PortFault
 from mock_agencies.app import create_app
 from mock_agencies.auction import BidderModel
 from mock_agencies.settings import Settings
 from tests.test_agencies_live import LiveServer, free_port
 from tests.test_auction_api import CB, V, advance_to, callback_events, listing_body, open_session
+from tests.test_auction_api import ORIGIN as ORIGIN_API
 from tests.test_disposal import ORIGIN, Case
 from tests.test_disposal_retry import NO_FAULTS, _faults, _heard, _remote_case
 
@@ -204,3 +211,40 @@ async def test_guard_over_http_every_court_call_of_a_disposal_with_its_answer_lo
     assert lossy == clean
     assert clean[1] == ["auction.failed", "auction.failed", "auction.in_kind_declined", "sale.sold"]
     assert clean[0][-1] == V // 2
+
+
+def _moving_value(monkeypatch: pytest.MonkeyPatch, module: str, since: datetime) -> None:
+    """The world's value of the asset as the platform reads it: 1,000,000.00 元, 1,200,000.00 元 from ``since``."""
+    monkeypatch.setattr(f"{module}.market_value",
+                        lambda session, asset_id, at, court_code=None: 100_000_000 if at < since else 120_000_000)
+
+
+def test_a_pricing_request_repeated_after_its_lost_answer_is_the_same_though_the_worlds_value_moved(monkeypatch):
+    case = Case().seal()
+    port, now = case.d.port, case.court.clock.now()
+    _moving_value(monkeypatch, "mock_agencies.disposal_port", now + timedelta(minutes=30))
+    ask = {"method": "appraisal", "request_no": "P-1", "court_code": "R410811", "case_no": case.k,
+           "asset_id": case.asset, "asset_kind": "real_estate", "description": ""}
+    _faults(case, "pricing_platform", {**NO_FAULTS, "lost_answer": 1.0})
+    with pytest.raises(PortFault):
+        port.price(**ask, now=now)
+    _faults(case, "pricing_platform", NONE)
+    case.court.run_for(timedelta(hours=1))
+    again = port.price(**ask, now=case.court.clock.now())  # the old code: UserError conflict (409)
+    (request,) = case.court.session.pricing._requests.values()
+    assert again["pricing_id"] == request.pricing_id and again["requested_at"] == now.isoformat()
+
+
+async def test_over_http_a_pricing_request_repeated_after_its_lost_answer_is_the_same_though_the_value_moved(
+        client, monkeypatch):
+    h = await open_session(client, "moved")
+    _moving_value(monkeypatch, "mock_agencies.routers.pricing", ORIGIN_API + timedelta(minutes=30))
+    body = {"request_no": "PJ-1", "court_code": "410811", "case_no": "(2026)豫0811执1号", "asset_id": "房产-1",
+            "asset_kind": "real_estate"}
+    await client.put("/admin/sessions/moved/faults", json={"scope": "pricing_platform", "lost_answer": 1.0})
+    assert (await client.post("/agencies/pricing_platform/appraisals", json=body, headers=h)).status_code == 504
+    await client.put("/admin/sessions/moved/faults", json={"scope": "pricing_platform", "lost_answer": 0.0})
+    await advance_to(client, "moved", ORIGIN_API + timedelta(hours=1))
+    again = await client.post("/agencies/pricing_platform/appraisals", json=body, headers=h)
+    assert again.status_code == 202, again.text  # the old code: 409 conflict
+    assert again.json()["requested_at"] == ORIGIN_API.isoformat()

@@ -93,10 +93,9 @@ def _commission(session: Session, method: PricingMethod, body: PricingCreate) ->
     now = session.now()
     session.pump(now)
     try:
-        terms = body.model_dump()
-        if terms["market_value_cents"] is None:  # the world's value of the asset, as in process
-            terms["market_value_cents"] = market_value(session, body.asset_id, now, body.court_code)
-        view = session.pricing.submit(method, **terms, now=now)
+        # the world's value of the asset when the court gave none, as in process (for a new request only)
+        view = session.pricing.submit(method, **body.model_dump(), now=now,
+                                      known_value=lambda: market_value(session, body.asset_id, now, body.court_code))
     except UserError as err:
         if err.where and "." not in err.where:
             err.where = f"body.{err.where}"
