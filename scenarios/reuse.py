@@ -82,7 +82,9 @@ def _read_fixtures(path: Path, mtime: float) -> tuple[dict[str, dict[str, Any]],
         if extra:
             problems.append(f"{path}: 夹具 {name} 的键 {'、'.join(extra)} 不可用（可用：{'、'.join(_FIXTURE_KEYS)}）/ "
                             f"fixture {name}: keys {', '.join(extra)} are not allowed")
-        fixtures.setdefault(name, {k: v for k, v in doc.items() if k != "fixture"})
+        # a key refused above is not merged either: its own mistakes would be said again at the scenario's lines
+        # (a fixture's process: said at whatever line the scenario's tree gave, review R11)
+        fixtures.setdefault(name, {k: v for k, v in doc.items() if k in _FIXTURE_KEYS})
     return fixtures, tuple(problems)
 
 

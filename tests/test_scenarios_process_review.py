@@ -257,3 +257,17 @@ def test_a_bad_process_file_is_said_in_both_languages_each_problem_at_its_line(t
         assert "Input should" not in chinese and english.startswith("Input should")  # before: English in both halves
     assert said[f"{path}:{enabled + 1}"][1] == "应为布尔值，收到 'treu'"
     assert said[f"{path}:{basis + 1}"][1] == "取值应为 'enforced' 或 'claim'，收到 'claimed'"  # not "… or …"
+
+
+# ── a fixture cannot set process: — said once, at the use line ─────────────────────────────────────────────
+def test_a_fixtures_process_is_refused_at_the_use_line_and_not_merged(tmp_path: Path):
+    """Before: the refused key was merged all the same, so its bad value was said a second time, at a line of the
+    scenario that has nothing to do with it (the description's)."""
+    (tmp_path / "fixtures").mkdir()
+    (tmp_path / "fixtures" / "court.fixture.yaml").write_text(
+        "fixture: 收费法院\nprocess:\n  fees: {application_fee: {enabled: tru}}\n", encoding="utf-8")
+    text = SHALLOW.replace("steps:", "description: 说明\nuse: 收费法院\nsteps:")
+    found, problems = parse_text(text, str(tmp_path / "a.scenario.yaml"))
+    assert not found
+    assert [(p.line, p.key) for p in problems] == [(4, "use")]
+    assert "process" in problems[0].zh and "不可用" in problems[0].zh
