@@ -151,7 +151,11 @@ def _problems(err: ValidationError, merged: dict[str, Any], base: dict[str, Any]
         cause = (e.get("ctx") or {}).get("error")
         if isinstance(cause, CrossReferenceError):
             for loc, msg in cause.problems:
-                out.append((tuple(loc), *_halves(msg)))
+                zh, en = _halves(msg)
+                got = _value_at(merged, tuple(loc))
+                if isinstance(got, int | str) and str(got) in en and str(got) not in zh:
+                    zh += f"，收到 {got!r}"  # the model's Chinese half names no value ("unknown node 3 / 未知节点")
+                out.append((tuple(loc), zh, en))
             continue
         loc = tuple(p for p in e["loc"] if not (isinstance(p, str) and ("[" in p or p.startswith("function-"))))
         kind = e["type"]

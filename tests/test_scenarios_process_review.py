@@ -271,3 +271,12 @@ def test_a_fixtures_process_is_refused_at_the_use_line_and_not_merged(tmp_path: 
     assert not found
     assert [(p.line, p.key) for p in problems] == [(4, "use")]
     assert "process" in problems[0].zh and "不可用" in problems[0].zh
+
+
+def test_a_cross_reference_the_model_refuses_names_the_value_in_chinese_too():
+    """The process model says "unknown node 99 / 未知节点": the Chinese half named no node (before: 未知节点)."""
+    text = SHALLOW.replace("steps:", "process:\n  limit: {node: 99}\nsteps:")
+    found, problems = parse_text(text, "x.scenario.yaml")
+    assert not found
+    assert [(p.line, p.key) for p in problems] == [(4, "process.limit.node")]
+    assert "未知节点，收到 99" in problems[0].zh and "unknown node 99" in problems[0].en
