@@ -10,7 +10,8 @@ Each test fails on the code before its fix but the guards (named so), which hold
   (``Lot.unstarted``).
 * The pricing platform compared the asset's value it looks up itself (the world's: ``mock_agencies.asset_value``, for
   frozen equity the part the court's freezes control) as part of the court's request: the court's repeat of a
-  request whose answer was lost, the value moved meanwhile (a partial freeze topped up), was refused 409 "request
+  request whose answer was lost, the value moved meanwhile (the tests move it by hand; in the world it is read at each
+  call — for frozen equity from the court's live freezes, which may change), was refused 409 "request
   number already used for a different pricing request" — the court then asked anew, a second request on the
   platform. The value is the platform's knowledge, looked up for a new request only.
 * The profile's header still said 0.6.1 while 0.6.2 was served and noted.
