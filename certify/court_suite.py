@@ -169,10 +169,12 @@ def _judge_lost(ctx: CheckContext, number: str, attempts: list[dict[str, Any]], 
     got = [t for a in resent if isinstance(a.get("response"), dict) and isinstance(t := a["response"].get("ticket_id"),
                                                                                    str)]
     other_tickets = sorted({t for t in got if t != ticket})
-    refused = [a for a in resent if isinstance(a.get("status"), int) and 400 <= a["status"] < 500]
+    refused = [a for a in resent if isinstance(a.get("status"), int) and 400 <= a["status"] < 500
+               and a["status"] != 429]  # (a 429 is the agency's "later", retried as a 5xx is: not a refusal)
     polled = _polled_by_number(records, first["namespace"], agency, request_no, t_first)
     # back: the ticket heard again (re-sent, or polled by the number) — or re-sent and not refused (still trying
-    # through the agency's own 5xx); re-sends all refused (other content under the number) never reached the ticket
+    # through the agency's own 5xx or 429); re-sends all refused (other content under the number) never reached the
+    # ticket
     came_back = ticket in got or polled > 0 or (bool(resent) and not refused)
     zh = f"{agency} {number}：机构已办理（工单 {ticket}），答复丢失（工具注入 504）"
     en = f"{agency} {number}: the agency carried it out (ticket {ticket}), its answer lost (the kit's 504)"
