@@ -23,6 +23,7 @@ from core_flow.os_text import os_reason
 from scenarios import reuse, schedule
 from scenarios.model import STEP_KEYS, Scenario, field_names, field_places
 from scenarios.process_options import BaseProcess, InvalidOverrides, bundled, names_of
+from scenarios.yaml_size import MAX_NODES, expanded_size
 
 _COMMON = ("at", "note", "case", "refused")  # keys any step may carry besides its action or expectation
 _FIELDS = field_names()  # every key the format knows, for "did you mean"
@@ -161,9 +162,29 @@ def _deepest_line(text: str) -> int:
     return best_line
 
 
+def _too_large(trees: list[Any], source: str) -> list[Problem]:
+    """A document whose aliases stand for more than ``MAX_NODES`` nodes: said at its largest top-level key."""
+    problems = []
+    for tree in trees:
+        memo: dict[int, int] = {}
+        if tree is None or expanded_size(tree, memo) <= MAX_NODES:
+            continue
+        line, key = tree.start_mark.line + 1, ""
+        if isinstance(tree, yaml.MappingNode) and tree.value:
+            k, _ = max(tree.value, key=lambda kv: memo.get(id(kv[1]), 1))
+            line, key = k.start_mark.line + 1, str(k.value)
+        problems.append(Problem(source, line, key,
+                                f"别名（*名称）展开后超过 {MAX_NODES:,} 个值，无法读取：请直接写出内容",
+                                f"its aliases (*name) stand for more than {MAX_NODES:,} values, too many to read: "
+                                "write the content out"))
+    return problems
+
+
 def _parse_text(text: str, source: str, base: BaseProcess | None) -> tuple[list[Scenario], list[Problem]]:
     try:
         trees = list(yaml.compose_all(text, Loader=_Loader))
+        if huge := _too_large(trees, source):
+            return [], huge
         docs = list(yaml.load_all(text, Loader=_Loader))
     except yaml.YAMLError as err:
         mark = getattr(err, "problem_mark", None)

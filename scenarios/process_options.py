@@ -21,6 +21,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
+import yaml
 from pydantic import ValidationError
 
 from core_flow import yaml_text
@@ -29,6 +30,7 @@ from core_flow.model import CrossReferenceError, Process
 from core_flow.os_text import os_reason
 from core_flow.process_loader import default_process, default_process_path, parse_process
 from core_flow.validation import ZH
+from scenarios.yaml_size import MAX_NODES, expanded_size
 
 OPTION = "--process"
 
@@ -99,6 +101,14 @@ def load_base(path: str | Path | None) -> BaseProcess:
         why_zh, why_en = os_reason(err)
         raise UserError(f"无法读取流程文件（{OPTION}）：{why_zh}", f"cannot read the process file ({OPTION}): {why_en}",
                         where=str(p), code="invalid_process") from None
+    try:
+        tree = yaml_text.compose(text)
+    except (yaml.YAMLError, RecursionError):
+        tree = None  # parse_process (or the handler below) says it
+    if tree is not None and expanded_size(tree) > MAX_NODES:  # an alias bomb: every walk of it would hang the run
+        raise UserError(f"流程文件（{OPTION}）的别名（*名称）展开后超过 {MAX_NODES:,} 个值，无法读取：请直接写出内容",
+                        f"the process file's ({OPTION}) aliases (*name) stand for more than {MAX_NODES:,} values, too "
+                        "many to read: write the content out", where=str(p), code="invalid_process")
     try:
         process = parse_process(text, str(p))  # located errors: file:line, node and field
         data = yaml_text.load(text)

@@ -280,3 +280,29 @@ def test_a_cross_reference_the_model_refuses_names_the_value_in_chinese_too():
     assert not found
     assert [(p.line, p.key) for p in problems] == [(4, "process.limit.node")]
     assert "未知节点，收到 99" in problems[0].zh and "unknown node 99" in problems[0].en
+
+
+# ── aliases standing for billions of values (the "billion laughs"): refused at once, not a hung run ─────────────
+def _laughs(indent: str, levels: int = 8) -> str:
+    lines = [f"{indent}a0: &a0 [{', '.join(['lol'] * 10)}]"]
+    lines += [f"{indent}a{i}: &a{i} [{', '.join([f'*a{i - 1}'] * 10)}]" for i in range(1, levels + 1)]
+    return "\n".join(lines) + "\n"
+
+
+@pytest.mark.parametrize("key", ["process", "description"])
+def test_a_scenario_whose_aliases_stand_for_billions_of_values_is_refused_at_its_key(key: str):
+    text = SHALLOW.replace("steps:", f"{key}:\n{_laughs('  ')}steps:")
+    found, problems = parse_text(text, "laughs.scenario.yaml")  # before: hung (every walk expands the aliases)
+    assert not found
+    assert [(p.line, p.key) for p in problems] == [(3, key)]
+    assert "别名" in problems[0].zh and "aliases" in problems[0].en
+
+
+def test_a_process_file_whose_aliases_stand_for_billions_of_values_is_a_user_error(tmp_path: Path):
+    path = tmp_path / "laughs.yaml"
+    text = default_process_path().read_text(encoding="utf-8")
+    path.write_text(text.replace("    count_in_kind: true\n", "    count_in_kind:\n" + _laughs("      ")),
+                    encoding="utf-8")
+    with pytest.raises(UserError) as err:  # before: hung
+        load_base(path)
+    assert err.value.where == str(path) and "别名" in err.value.zh
