@@ -216,7 +216,8 @@ def test_the_models_own_cross_checks_are_said_at_the_item_chinese_first():
     assert [p.key for p in problems] == ["process.fees.application_fee.tiers.1.up_to_cents"]
     tier = problems[0]
     assert tier.line == _line(TIERS, "up_to_cents: 500000")
-    assert tier.zh == "流程设置无效：各段上限须递增" and "ascending" in tier.en and "递增" not in tier.en
+    # the value named in Chinese too (review R11: the model's Chinese half names none)
+    assert tier.zh == "流程设置无效：各段上限须递增，收到 500000" and "ascending" in tier.en and "递增" not in tier.en
 
 
 def test_process_that_is_not_a_mapping_is_a_problem_at_its_line():
