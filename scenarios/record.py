@@ -715,7 +715,7 @@ class _Recorder:
         if not self.fee.get("enabled"):
             return None
         rule = {"enabled": True, **self.fee}
-        if False in self.fee_resumed:
+        if False in self.fee_resumed and True not in self.fee_resumed:  # one carried: carry_over, whatever else
             rule["resumed"] = "none"
         if False in self.fee_at_escrow and True not in self.fee_at_escrow:
             rule["settle_before_escrow"] = False
