@@ -26,6 +26,7 @@ from typing import Any
 import yaml
 
 from core_flow.errors import NotUtf8, read_utf8
+from scenarios.yaml_size import MAX_NODES, expanded_size
 
 FIXTURE_DIR = "fixtures"
 FIXTURE_SUFFIX = ".fixture.yaml"
@@ -66,7 +67,12 @@ def _read_fixtures(path: Path, mtime: float) -> tuple[dict[str, dict[str, Any]],
     fixtures: dict[str, dict[str, Any]] = {}
     problems: list[str] = []
     try:
-        docs = list(yaml.load_all(read_utf8(path, ("夹具文件", "fixture file")), Loader=_Loader))
+        text = read_utf8(path, ("夹具文件", "fixture file"))
+        if any(tree is not None and expanded_size(tree) > MAX_NODES for tree in yaml.compose_all(text, Loader=_Loader)):
+            return {}, (f"{path}: 夹具文件的别名（*名称）展开后超过 {MAX_NODES:,} 个值，无法读取：请直接写出内容 / "
+                        f"the fixture file's aliases (*name) stand for more than {MAX_NODES:,} values, too many to "
+                        "read: write the content out",)
+        docs = list(yaml.load_all(text, Loader=_Loader))
     except (OSError, yaml.YAMLError) as err:
         return {}, (f"{path}: 无法读取夹具文件 / cannot read the fixture file: {err}",)
     except NotUtf8 as err:

@@ -306,3 +306,13 @@ def test_a_process_file_whose_aliases_stand_for_billions_of_values_is_a_user_err
     with pytest.raises(UserError) as err:  # before: hung
         load_base(path)
     assert err.value.where == str(path) and "别名" in err.value.zh
+
+
+def test_a_fixture_file_whose_aliases_stand_for_billions_of_values_is_refused_at_the_use_line(tmp_path: Path):
+    (tmp_path / "fixtures").mkdir()
+    (tmp_path / "fixtures" / "big.fixture.yaml").write_text(
+        "fixture: 大\nagencies:\n" + _laughs("  "), encoding="utf-8")
+    text = SHALLOW.replace("steps:", "use: 大\nsteps:")
+    found, problems = parse_text(text, str(tmp_path / "a.scenario.yaml"))  # before: hung
+    assert not found
+    assert {p.line for p in problems} == {3} and "别名" in problems[0].zh  # then: the fixture unknown (unread)
