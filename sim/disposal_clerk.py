@@ -17,11 +17,13 @@ a disposal under way from 终本. The court's platform needs a disposal port (``
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import timedelta
 from typing import TYPE_CHECKING, Any
 
 from core_flow.engine import Event, EventKind
 from core_flow.engine import commands as c
+from core_flow.errors import UserError
 
 if TYPE_CHECKING:
     from sim.clerk import Clerk
@@ -56,6 +58,9 @@ class DisposalClerk:
         self.rng = clerk.rng
         self.sold = 0
         self.paid_cents = 0
+        # the terms the handler chose for a lot's listing calls (start %, the second auction's cut, the creditor's
+        # answer in kind): a call the platform never answered is asked again with the same terms (``_again``)
+        self._terms: dict[tuple[str, str, str], Any] = {}
         clerk.busy.append(self.busy)
         self.p.runtime.subscribe(self._on_event, (EventKind.INQUIRY_COMPLETED, EventKind.FUNDS_FROZEN))
         self.p.listeners.append(self._on_notice)
@@ -123,16 +128,56 @@ class DisposalClerk:
         if lot.stage == "sealed" or (lot.stage == "reported" and lot.objection == "upheld"):
             self.d.price(k, asset, method)
 
+    def _again(self, k: str, asset: str, what: str) -> None:
+        """A listing call asked again (the same act, the same terms): it gave up — the auction platform unreachable
+        through the gateway's retries and the rounds after (process.yaml node 20 ``platform_retry``), or a round not
+        made for a frozen node — and the lot still waits for it. (Before session 29 the clerk asked only a price again:
+        a lot whose first auction, 二拍, 变卖 or in-kind answer gave up stayed where it was for good.)"""
+        lot = self.d.lots.get((k, asset))
+        if lot is None or lot.pending is not None or not self._open(k):
+            return
+        def act() -> Any:
+            if what == "auction:first" and lot.stage == "fixed":
+                return self._list(k, asset, self._start_pct(k, asset))
+            if what == "auction:second" and lot.stage == "unsold1":
+                return self.d.relist(k, asset, cut_pct=self._cut_pct(k, asset))
+            if what in _IN_KIND and lot.stage == "unsold2":
+                return self._ask_in_kind(k, asset, what == "in_kind")
+            return self._sale(k, asset) if what == "auction:sale" else None
+
+        again_stale(act)
+
+    def _start_pct(self, k: str, asset: str) -> int:
+        """The first auction's start (% of the reference price) the handler chose (``_n_price_fixed``)."""
+        return int(self._terms.get((k, asset, "auction:first"), 70))
+
+    def _cut_pct(self, k: str, asset: str) -> int:
+        """The second auction's cut the handler chose (``_n_unsold``)."""
+        return int(self._terms.get((k, asset, "auction:second"), 20))
+
+    def _ask_in_kind(self, k: str, asset: str, accept: bool) -> Any:
+        """The creditor's answer told again; refused: the 变卖 too — the one the first ask scheduled found the
+        refusal not yet recorded (``_sale`` does nothing before it)."""
+        out = self.d.offer_in_kind(k, asset, accept)
+        if not accept:
+            self._at(self._in_window(15 * DAY, SALE_WITHIN), lambda: self._sale(k, asset))
+        return out
+
     # ── platform notices ──
     def _n_disposal_gave_up(self, k: str, asset: str, data: dict[str, Any]) -> None:
-        if data.get("what") in _PRICING:
-            self._at(self.c._soon(DAY), lambda: self._reprice(k, asset, str(data["what"])))
+        what = str(data.get("what"))
+        if what in _PRICING:
+            self._at(self.c._soon(DAY), lambda: self._reprice(k, asset, what))
+        elif what in _LISTING_CALLS:
+            self._at(self.c._soon(DAY), lambda: self._again(k, asset, what))
 
     def _n_disposal_refused(self, k: str, asset: str, data: dict[str, Any]) -> None:
-        """A later round of the price request not made: node 20 froze while it waited (its deadline missed; review
-        R10) — asked again like a request given up; the clerk's act, refused ``node_frozen``, waits for the unfreeze
-        (``Clerk._run``)."""
-        if data.get("code") == "node_frozen":
+        """A later round of a request not made: its node froze while it waited (its deadline missed; review R10) —
+        asked again like a request given up; the clerk's act, refused ``node_frozen``, waits for the unfreeze
+        (``Clerk._run``). Or a later round of a listing call refused as invalid when the platform came back: the
+        start the court kept for it went stale (the platform never took it; the refusal cleared it) — asked again,
+        from now."""
+        if refused_to_ask_again(data):
             self._n_disposal_gave_up(k, asset, data)
 
     def _on_notice(self, kind: str, data: dict[str, Any]) -> None:
@@ -156,7 +201,7 @@ class DisposalClerk:
 
     def _n_price_fixed(self, k: str, asset: str, data: dict[str, Any]) -> None:
         notify = self.c._soon(6 * DAY)
-        pct = self.rng.randint(70, 85)
+        pct = self._terms[(k, asset, "auction:first")] = self.rng.randint(70, 85)
         self._at(notify, lambda: self.d.notify_parties(k, asset))
         self._at(notify + LIST_AFTER_NOTICE, lambda: self._list(k, asset, pct))
 
@@ -173,7 +218,7 @@ class DisposalClerk:
         if not self._open(k):
             return
         if data["round"] == "first":
-            cut = self.rng.randint(10, 20)
+            cut = self._terms[(k, asset, "auction:second")] = self.rng.randint(10, 20)
             # the second auction starts within 30 days of the 流拍 after a 7 / 15 days' notice (and 10:00 the day
             # after it): asked for early, and by the last day that still fits
             last = relist_within(self.d.lots[(k, asset)].klass)
@@ -245,4 +290,26 @@ class DisposalClerk:
 
 _NOTICES = frozenset({"property_found", "price_reported", "price_fixed", "unsold", "proceeds_arrived", "in_kind",
                       "disposal_gave_up", "disposal_refused"})
+def refused_to_ask_again(data: dict[str, Any]) -> bool:
+    """A ``disposal_refused`` notice the handler answers by asking again (``_n_disposal_gave_up``): a round not made
+    for a frozen node, or a listing call's stale kept start refused (``again_stale``)."""
+    code = data.get("code")
+    return code == "node_frozen" or (code == "invalid" and data.get("what") in _LISTING_CALLS)
+
+
+def again_stale(act: Callable[[], Any]) -> Any:
+    """``act`` (a listing call asked again), and once more if the platform refuses it as invalid: the start the court
+    kept for the unanswered call (``Lot.unlisted`` / ``Lot.unstarted``, the same terms in case the platform took it)
+    went stale — too short a notice now — so the platform never took it; the refusal cleared it, and the act once more
+    takes a start from now."""
+    try:
+        return act()
+    except UserError as err:
+        if err.code != "invalid":
+            raise
+    return act()
+
+
 _PRICING = ("network_inquiry", "appraisal")  # a pricing request's ``what`` in the platform notices
+_IN_KIND = ("in_kind", "in_kind:refused")  # the creditor's answer told to the platform (accepted, refused)
+_LISTING_CALLS = ("auction:first", "auction:second", "auction:sale", *_IN_KIND)  # the auction acts asked again

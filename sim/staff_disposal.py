@@ -27,6 +27,7 @@ from sim.clerk import DAY, HOUR
 from sim.crn import uniform
 from sim.disposal_clerk import (
     _BUSY,
+    _LISTING_CALLS,
     _PRICING,
     HAND_OVER_AFTER,
     LIST_AFTER_NOTICE,
@@ -40,6 +41,10 @@ if TYPE_CHECKING:
     from sim.staff_actor import StaffActor
 
 NOW = timedelta(0)
+# the work item a listing call asked again is (the profile's action types)
+_AGAIN_WORK = {"auction:first": "list", "auction:second": "relist", "auction:sale": "sale", "in_kind": "in_kind",
+               "in_kind:refused": "in_kind"}
+assert set(_AGAIN_WORK) == set(_LISTING_CALLS)
 
 
 class StaffDisposalClerk(DisposalClerk):
@@ -113,11 +118,23 @@ class StaffDisposalClerk(DisposalClerk):
         self._work("seal", k, lambda: self.d.seal(k, asset))
 
     def _n_disposal_gave_up(self, k: str, asset: str, data: dict[str, Any]) -> None:
-        """A pricing request given up (the platform unreachable), or a round of it not made for a frozen node 20
-        (``DisposalClerk._n_disposal_refused`` passes it here): the handler asks again (``_reprice``)."""
-        if data.get("what") in _PRICING:
-            method = str(data["what"])
-            self._work("pricing", k, lambda: self._reprice(k, asset, method))
+        """A pricing request or a listing call given up (the platform unreachable), or a round of it not made for a
+        frozen node, or a listing call's stale kept start refused (``DisposalClerk._n_disposal_refused`` passes them
+        here): the handler asks again (``_reprice``, ``DisposalClerk._again``), a work item of the act's type."""
+        what = str(data.get("what"))
+        if what in _PRICING:
+            self._work("pricing", k, lambda: self._reprice(k, asset, what))
+        elif what in _AGAIN_WORK:
+            self._work(_AGAIN_WORK[what], k, lambda: self._again(k, asset, what))
+
+    def _start_pct(self, k: str, asset: str) -> int:
+        return 70 + int(self._draw(k, asset, "start_pct") * 16)  # the same at every look (common random numbers)
+
+    def _cut_pct(self, k: str, asset: str) -> int:
+        return 10 + int(self._draw(k, asset, "cut_pct") * 11)
+
+    def _ask_in_kind(self, k: str, asset: str, accept: bool) -> Any:
+        return self._offer_in_kind(k, asset, accept)  # refused: the 变卖 as a work item
 
     def _n_price_reported(self, k: str, asset: str, data: dict[str, Any]) -> None:
         self._work("serve_report", k, lambda: self._serve(k, asset))
@@ -156,7 +173,7 @@ class StaffDisposalClerk(DisposalClerk):
             self.d.review_objection(k, asset, upheld)
 
     def _n_price_fixed(self, k: str, asset: str, data: dict[str, Any]) -> None:
-        pct = 70 + int(self._draw(k, asset, "start_pct") * 16)  # 70–85% of the reference price
+        pct = self._start_pct(k, asset)  # 70–85% of the reference price
         self._work("notify_parties", k, lambda: (self.d.notify_parties(k, asset), self._work(
             "list", k, lambda: self._list(k, asset, pct), LIST_AFTER_NOTICE)))
 
@@ -166,7 +183,7 @@ class StaffDisposalClerk(DisposalClerk):
         if data["round"] == "first":
             # the second auction starts within 30 days of the 流拍, after a 7 / 15 days' notice (node 26's deadline,
             # frozen when missed): the relisting is done out of turn if the judge's queue would miss that
-            cut = 10 + int(self._draw(k, asset, "cut_pct") * 11)  # 10–20% below the first
+            cut = self._cut_pct(k, asset)  # 10–20% below the first
             within = relist_within(self.d.lots[(k, asset)].klass)
             self._work("relist", k, lambda: self.d.relist(k, asset, cut_pct=cut), within=within)
         elif data["round"] == "second":
