@@ -203,8 +203,9 @@ async def test_an_answer_by_callback_is_recorded_at_the_agencys_answer_instant_o
     loop.clock = loop.gateway.clock = AsyncioClock(ORIGIN, scale=1_000_000.0, logical=logical)
     seen: list[datetime] = []
     loop.gateway.on_answer = lambda fb: seen.append(loop.clock.now())
-    loop.gateway.send("icbc", query(1))
     sent = loop.clock.now()
+    with loop.clock.at(sent):  # the request's first sending is ``sent`` itself: read after the send, a busy machine's
+        loop.gateway.send("icbc", query(1))  # 60 µs (a virtual minute) in between made "1 minute before" pinned
     await asyncio.sleep(0.02)  # 20 ms real: 5.5 virtual hours later the callback arrives
     answered = sent + offset
     body = feedback().model_copy(update={"answered_at": answered}).model_dump(mode="json")
