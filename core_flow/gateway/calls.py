@@ -157,10 +157,12 @@ class PlatformCalls:
                 item.gave_up(str(err))
             return
         delay = g.retry_delay(err.retry_after, item.attempts)
-        at = g.clock.now() + timedelta(seconds=delay)
+        now = g.clock.now()  # the event's instant too (``Gateway._retry_or_give_up``)
+        at = now + timedelta(seconds=delay)
         g._counts["retries"] += 1
         g._emit(EventKind.RETRY_SCHEDULED, item.agency, item.request_no, None, item.attempts,
-                detail={**base, "delay_seconds": delay, "retry_at": at.isoformat(), "retry_after": err.retry_after})
+                detail={**base, "delay_seconds": delay, "retry_at": at.isoformat(), "retry_after": err.retry_after},
+                at=now)
         item.timer = g.clock.call_at(at, lambda: self._attempt(item))
 
     def _moved(self, item: _Call, before: BreakerState, at: datetime) -> None:

@@ -517,7 +517,8 @@ class Gateway:
             self._emit(EventKind.GAVE_UP, item.agency, request_no, None, item.attempts, detail=base)
             return
         delay = self.retry_delay(result.retry_after, item.attempts)
-        at = self.clock.now() + timedelta(seconds=delay)
+        now = self.clock.now()  # the event's instant too: read again (real time), it came after the one counted from
+        at = now + timedelta(seconds=delay)
         item.state = RequestState.BACKOFF
         self._counts["retries"] += 1
         self._emit(
@@ -532,6 +533,7 @@ class Gateway:
                 "retry_at": at.isoformat(),
                 "retry_after": result.retry_after,
             },
+            at=now,
         )
 
         def fire() -> None:

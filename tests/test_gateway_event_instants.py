@@ -1,10 +1,14 @@
-"""A circuit breaker's moves are recorded at the instant the breaker was given, on a clock that moves between two
-reads as real time does (the asyncio clock of the live court reads the loop each time).
+"""A circuit breaker's moves, and a retry's scheduling, are recorded at the instant the breaker was given or the retry
+counted from, on a clock that moves between two reads as real time does (the asyncio clock of the live court reads
+the loop each time).
 
 Under load, test_gateway_http's breaker test saw ``circuit_open`` stamped 4 ms of real time (an hour at 1,000,000×)
 after the breaker had opened: the event's ``at`` plus the cooldown came after the breaker's ``reopens_at``, and the
 circuit half-opened "before its cooldown ended" in the log (4 runs in 300 with both cores busy). A clock that moves
-one second at every read makes that gap certain here."""
+one second at every read makes that gap certain here. A retry_scheduled event read the clock again after the retry's
+instant was set: the event + its delay came after its own retry_at, and test_gateway_http's "each retry went out no
+earlier than its scheduled backoff" (the next sending ≥ the event + the delay) held only while the two reads were
+closer than the timer's lateness."""
 
 from __future__ import annotations
 
@@ -84,3 +88,30 @@ def test_a_platform_calls_breaker_moves_are_stamped_when_the_breaker_moved() -> 
     gateway.calls.call("taobao", "R1", faulting, lambda result: None)
     clock.sim.run_until(ORIGIN + timedelta(hours=1))
     _at_the_breakers_instants(events)
+
+
+def _retries_counted_from_their_instant(events: list) -> None:
+    retries = [e for e in events if e.kind == "retry_scheduled"]
+    assert retries, [e.kind for e in events]
+    for e in retries:
+        assert e.at + timedelta(seconds=e.detail["delay_seconds"]) == datetime.fromisoformat(e.detail["retry_at"]), e
+
+
+def test_a_requests_retry_is_stamped_at_the_instant_it_counts_from() -> None:
+    clock = MovingClock()
+    gateway, events = _gateway(clock)
+    gateway.send("icbc", request(1))
+    clock.sim.run_until(ORIGIN + timedelta(hours=1))
+    _retries_counted_from_their_instant(events)
+
+
+def test_a_platform_calls_retry_is_stamped_at_the_instant_it_counts_from() -> None:
+    clock = MovingClock()
+    gateway, events = _gateway(clock)
+
+    def faulting() -> int:
+        raise PortFault("HTTP 503")
+
+    gateway.calls.call("taobao", "R1", faulting, lambda result: None)
+    clock.sim.run_until(ORIGIN + timedelta(hours=1))
+    _retries_counted_from_their_instant(events)
