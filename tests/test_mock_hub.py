@@ -367,7 +367,9 @@ def live() -> Iterator[LiveServer]:
 @pytest.mark.slow
 def test_each_part_is_posted_once_per_copy_keyed_by_part(live: LiveServer) -> None:
     overrides = {"*": ZERO_FAULTS, "hub": {"callbacks": {"duplicate_rate": 1.0, "reorder_rate": 0.0}}}
-    with Receiver() as receiver, httpx.Client(base_url=live.url, timeout=10) as client:
+    # 60 s: a guard against a hang, not a speed check. The 4-day advance posts every part twice and answers when they
+    # are delivered, ~2 s on a quiet machine; with the load average at 30 it took over 10 s (1 run in 10 timed out)
+    with Receiver() as receiver, httpx.Client(base_url=live.url, timeout=60) as client:
         r = client.put("/admin/sessions/cb", json={"profile": "realistic", "seed": 9, "overrides": overrides})
         assert r.status_code == 200, r.text
         debtor = client.get("/admin/sessions/cb/debtors/2").json()
