@@ -45,8 +45,10 @@ def where(sc: Any) -> str:
 
 
 def compare(scenarios: Iterable[Any], *, scale: float, max_hours: float,
-            out: Any = sys.stdout) -> tuple[int, int, list[str]]:
-    """(agreeing, compared, differing scenarios' locations)."""
+            out: Any = None) -> tuple[int, int, list[str]]:
+    """(agreeing, compared, differing scenarios' locations), said to ``out`` (default: ``sys.stdout`` at the call —
+    not the one of the moment the module was imported, which pytest's capture may since have closed)."""
+    out = sys.stdout if out is None else out
     realtime = system_under_test(realtime=True, scale=scale)
     agree = compared = 0
     differ: list[str] = []

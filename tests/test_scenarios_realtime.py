@@ -155,3 +155,20 @@ def test_the_pytest_options_run_on_the_real_time_clock(pytester: pytest.Pytester
     result = pytester.runpytest("-p", "no:cacheprovider", "-o", "asyncio_default_fixture_loop_scope=function",
                                 "--realtime", "--scale", str(SCALE))
     result.assert_outcomes(passed=3)
+
+
+def test_both_clocks_says_its_lines_on_the_stdout_of_the_call(monkeypatch) -> None:
+    """``compare`` writes to ``sys.stdout`` as it is when called. It used to bind the stdout of the moment the module
+    was imported (a default argument), which pytest's capture may since have closed: a second run of the tallies test
+    in one process failed with "I/O operation on closed file" (H28)."""
+    import importlib
+    import io
+    import sys
+
+    from scenarios import both_clocks
+
+    importlib.reload(both_clocks)  # imported now, with the stdout of this moment
+    monkeypatch.setattr(sys, "stdout", io.StringIO())
+    said = sys.stdout
+    both_clocks.compare(load_paths([SUITE / "spc" / "scope.scenario.yaml"]), scale=SCALE, max_hours=-1)
+    assert "未比较 / not compared" in said.getvalue()
