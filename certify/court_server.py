@@ -266,15 +266,6 @@ class Instrumented:
                     *((k.lower().encode(), v.encode()) for k, v in headers.items())]})
                 await send({"type": "http.response.body", "body": payload})
                 return
-        sent = False
-
-        async def replay() -> Message:
-            nonlocal sent
-            if sent:
-                return {"type": "http.disconnect"}
-            sent = True
-            return {"type": "http.request", "body": body, "more_body": False}
-
         chunks: list[bytes] = []
 
         async def capture(message: Message) -> None:
@@ -287,7 +278,7 @@ class Instrumented:
             await send(message)
 
         try:
-            await self.app(scope, replay, capture)
+            await self.app(scope, _once(body), capture)
         finally:
             raw = b"".join(chunks)
             try:
@@ -296,11 +287,9 @@ class Instrumented:
                 record["response"] = raw[:500].decode("utf-8", "replace")
 
 
-async def _carry_out(app: ASGIApp, scope: Scope, body: bytes) -> tuple[int, bytes]:
-    """Pass one request to ``app`` and keep its answer (status, body) instead of sending it."""
+def _once(body: bytes) -> Receive:
+    """A ``receive`` giving the request's ``body`` (read already) once, then a disconnect."""
     sent = False
-    status = 0
-    chunks: list[bytes] = []
 
     async def replay() -> Message:
         nonlocal sent
@@ -309,6 +298,14 @@ async def _carry_out(app: ASGIApp, scope: Scope, body: bytes) -> tuple[int, byte
         sent = True
         return {"type": "http.request", "body": body, "more_body": False}
 
+    return replay
+
+
+async def _carry_out(app: ASGIApp, scope: Scope, body: bytes) -> tuple[int, bytes]:
+    """Pass one request to ``app`` and keep its answer (status, body) instead of sending it."""
+    status = 0
+    chunks: list[bytes] = []
+
     async def keep(message: Message) -> None:
         nonlocal status
         if message["type"] == "http.response.start":
@@ -316,7 +313,7 @@ async def _carry_out(app: ASGIApp, scope: Scope, body: bytes) -> tuple[int, byte
         elif message["type"] == "http.response.body":
             chunks.append(message.get("body", b""))
 
-    await app(scope, replay, keep)
+    await app(scope, _once(body), keep)
     return status, b"".join(chunks)
 
 
