@@ -12,8 +12,11 @@ closer than the timer's lateness."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime, timedelta
 from typing import Any
+
+import pytest
 
 from core_flow.clocks import SimClock
 from core_flow.gateway import Gateway, GatewayConfig, RetryPolicy
@@ -70,24 +73,16 @@ def _at_the_breakers_instants(events: list) -> None:
     assert half[0].at >= opened[0].at + COOLDOWN  # half-open only once the cooldown has ended
 
 
-def test_a_requests_breaker_moves_are_stamped_when_the_breaker_moved() -> None:
-    clock = MovingClock()
-    gateway, events = _gateway(clock)
-    gateway.send("icbc", request(1))
-    clock.sim.run_until(ORIGIN + timedelta(hours=1))
-    _at_the_breakers_instants(events)
+def _faulting() -> int:
+    raise PortFault("HTTP 503")
 
 
-def test_a_platform_calls_breaker_moves_are_stamped_when_the_breaker_moved() -> None:
-    clock = MovingClock()
-    gateway, events = _gateway(clock)
-
-    def faulting() -> int:
-        raise PortFault("HTTP 503")
-
-    gateway.calls.call("taobao", "R1", faulting, lambda result: None)
-    clock.sim.run_until(ORIGIN + timedelta(hours=1))
-    _at_the_breakers_instants(events)
+def _send(gateway: Any, what: str) -> None:
+    """A 查控 request to a bank, or a call to an auction platform, each answered 503 for the hour."""
+    if what == "request":
+        gateway.send("icbc", request(1))
+    else:
+        gateway.calls.call("taobao", "R1", _faulting, lambda result: None)
 
 
 def _retries_counted_from_their_instant(events: list) -> None:
@@ -97,21 +92,14 @@ def _retries_counted_from_their_instant(events: list) -> None:
         assert e.at + timedelta(seconds=e.detail["delay_seconds"]) == datetime.fromisoformat(e.detail["retry_at"]), e
 
 
-def test_a_requests_retry_is_stamped_at_the_instant_it_counts_from() -> None:
+@pytest.mark.parametrize("what", ["request", "platform"])
+@pytest.mark.parametrize("check", [_at_the_breakers_instants, _retries_counted_from_their_instant],
+                         ids=["breaker_moves_stamped_when_it_moved", "retry_stamped_when_it_counts_from"])
+def test_gateway_events_are_stamped_at_the_instant_they_describe(what: str, check: Callable[[list], None]) -> None:
+    """On a clock a second later at each read (a real-time clock, exaggerated), a breaker's move and a retry's
+    schedule carry the instant the gateway acted on, not a later read."""
     clock = MovingClock()
     gateway, events = _gateway(clock)
-    gateway.send("icbc", request(1))
+    _send(gateway, what)
     clock.sim.run_until(ORIGIN + timedelta(hours=1))
-    _retries_counted_from_their_instant(events)
-
-
-def test_a_platform_calls_retry_is_stamped_at_the_instant_it_counts_from() -> None:
-    clock = MovingClock()
-    gateway, events = _gateway(clock)
-
-    def faulting() -> int:
-        raise PortFault("HTTP 503")
-
-    gateway.calls.call("taobao", "R1", faulting, lambda result: None)
-    clock.sim.run_until(ORIGIN + timedelta(hours=1))
-    _retries_counted_from_their_instant(events)
+    check(events)
