@@ -390,14 +390,10 @@ def pytest_zhixing_court_driver(config):
     assert result.ret == pytest.ExitCode.USAGE_ERROR  # the hook's court has its own configuration
 
 
-# ── recorded runs ────────────────────────────────────────────────────────────────────────────────────────
-def test_a_log_of_a_fee_charging_court_records_process_and_replays_with_the_same_options(tmp_path: Path):
-    """Before, the recording had no process: — its replay ran on the bundled court, settled no fee, and still
-    passed (nothing asserted the fee): a recording that did not replay the log."""
+def recording_of(sc: Any, log_path: Path) -> str:
+    """``sc`` run on a court (its own process options) whose events go to ``log_path``, then recorded from the log."""
     from sim.assembly import build_virtual_court
 
-    sc = load_file(SUITE / "fees" / "payout.scenario.yaml")[2]  # settle: after_applicant
-    log_path = tmp_path / "fee.jsonl"
     logs: list[EventLog] = []
 
     def factory(s: Any, court: Any) -> Any:
@@ -407,9 +403,19 @@ def test_a_log_of_a_fee_charging_court_records_process_and_replays_with_the_same
         return built
 
     factory.takes_process = True  # type: ignore[attr-defined]
-    assert run_scenario(sc, factory).passed
-    logs[0].close()
-    text = record(read_log(log_path), sc.case.number, str(log_path))
+    result = run_scenario(sc, factory)
+    for log in logs:
+        log.close()
+    assert result.passed, result.explain()
+    return record(read_log(log_path), sc.case.number, str(log_path))
+
+
+# ── recorded runs ────────────────────────────────────────────────────────────────────────────────────────
+def test_a_log_of_a_fee_charging_court_records_process_and_replays_with_the_same_options(tmp_path: Path):
+    """Before, the recording had no process: — its replay ran on the bundled court, settled no fee, and still
+    passed (nothing asserted the fee): a recording that did not replay the log."""
+    sc = load_file(SUITE / "fees" / "payout.scenario.yaml")[2]  # settle: after_applicant
+    text = recording_of(sc, tmp_path / "fee.jsonl")
     doc = yaml.safe_load(text)
     assert doc["process"] == {"fees": {"application_fee": {"enabled": True, "settle": "after_applicant"}}}
     assert {"kind": "fee_settled", "instance": "到账1", "data": {"amount_cents": 65000}} in [

@@ -25,12 +25,11 @@ import pytest
 import yaml
 
 from core_flow.errors import UserError
-from core_flow.eventlog import EventLog
 from core_flow.process_loader import default_process_path
 from scenarios.loader import parse_text
 from scenarios.process_options import load_base
-from scenarios.record import read_log, record
 from scenarios.runner import run_scenario
+from tests.test_scenarios_process import recording_of
 
 FEES = Path(__file__).parent.parent / "scenarios" / "suite" / "fees"
 
@@ -92,26 +91,9 @@ def test_a_fee_refusal_is_one_fen_above_what_the_court_pays_out(name: str, index
 # ── the recorder ─────────────────────────────────────────────────────────────────────────────────────────
 def _recorded(text: str, tmp_path: Path) -> tuple[str, Any]:
     """``text``'s scenario run on a logged court, recorded from the log: (the recording, its scenario)."""
-    from sim.assembly import build_virtual_court
-
     found, problems = parse_text(text, "orig.scenario.yaml")
     assert not problems, problems
-    sc = found[0]
-    log_path = tmp_path / "run.jsonl"
-    logs: list[EventLog] = []
-
-    def factory(s: Any, court: Any) -> Any:
-        built = build_virtual_court(s.case.filed, seed=s.seed, profile=s.profile, court=court, clerk=False,
-                                    process=s.court_process)
-        logs.append(EventLog(log_path).attach(built.runtime))
-        return built
-
-    factory.takes_process = True  # type: ignore[attr-defined]
-    result = run_scenario(sc, factory)
-    for log in logs:
-        log.close()
-    assert result.passed, result.explain()
-    recorded = record(read_log(log_path), sc.case.number, str(log_path))
+    recorded = recording_of(found[0], tmp_path / "run.jsonl")
     found, problems = parse_text(recorded, "rec.scenario.yaml")
     assert not problems, problems
     return recorded, found[0]
