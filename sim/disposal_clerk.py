@@ -299,7 +299,7 @@ def refused_to_ask_again(data: dict[str, Any]) -> bool:
 
 def again_stale(act: Callable[[], Any]) -> Any:
     """``act`` (a listing call asked again), and once more if the platform refuses it as invalid: the start the court
-    kept for the unanswered call (``Lot.unlisted`` / ``Lot.unstarted``, the same terms in case the platform took it)
+    kept for the unanswered call (``Lot.unstarted``, the same terms in case the platform took it)
     went stale — too short a notice now — so the platform never took it; the refusal cleared it, and the act once more
     takes a start from now."""
     try:

@@ -313,7 +313,7 @@ def test_the_listing_asked_again_after_the_rounds_is_the_listing_the_platform_to
     assert case.lot.stage == "fixed" and len(case.court.session.auction._listings) == 1
     case.d.list(case.k, case.asset)  # the old code: UserError conflict
     [lid] = case.court.session.auction._listings
-    assert case.lot.stage == "listed" and case.lot.listing_id == lid and case.lot.unlisted is None
+    assert case.lot.stage == "listed" and case.lot.listing_id == lid and "auction:first" not in case.lot.unstarted
 
 
 def test_a_new_price_after_the_old_one_lapsed_has_node_20s_30_days_from_the_platforms_acceptance():

@@ -144,17 +144,13 @@ class Lot:
     # rounds spent: asked again with the same method it keeps its number, so one the platform did take (its answers
     # lost) is not commissioned twice (``price``; review R10); cleared by the platform's answer or a refusal
     unanswered: tuple[str, str, str] | None = None
-    # the same for the first listing: (platform, valuation, starting price, deposit, bidding start) of one given no
-    # answer — listed again on those terms with no start of its own, it keeps its start, so a listing the platform
-    # did take is answered (the platform keys a round's listing on the asset: new terms were refused "already listed
-    # with other terms", the listing running on the platform unknown to the court; review R10)
-    unlisted: tuple[str, int, int, int, datetime] | None = None
-    # the same for the later rounds (``auction:second``, ``auction:sale``): the terms (price, deposit, and the 变卖's
-    # period) and the start of one given no answer — asked again on those terms with no start of its own, it keeps its
-    # start, so a second auction or 变卖 the platform took with every answer lost is answered (review R12: a new start
-    # was refused "already listed for this round with other terms", the round running on the platform unknown to the
-    # court, the lot held at unsold1 / declined for good); cleared by the answer or a refusal
-    unstarted: dict[str, tuple[tuple[int, ...], datetime]] = field(default_factory=dict)
+    # the same for the listing calls, by round (``auction:first``, ``auction:second``, ``auction:sale``): the terms
+    # (platform, valuation, price, deposit, the 变卖's period) and the start of one given no answer — asked again on
+    # those terms with no start of its own, it keeps its start, so a round the platform took with every answer lost
+    # is answered (the platform keys a round's listing on the asset: a new start was refused "already listed with
+    # other terms", the round running on the platform unknown to the court — review R10 for the first listing, R12
+    # for the later rounds); cleared by the answer or a refusal (``_kept_start``)
+    unstarted: dict[str, tuple[tuple[Any, ...], datetime]] = field(default_factory=dict)
     reports: int = 0  # price reports received: the nth one's nodes 21–22 run under ``Disposal.report_instance``
     report_at: datetime | None = None
     reference_price_cents: int | None = None
@@ -402,8 +398,6 @@ class Disposal:
         if outcome == "refused" and detail.get("code") != "node_frozen":  # the platform did not take it
             if lot.unanswered is not None and lot.unanswered[2] == request_no:
                 lot.unanswered = None  # a new request when asked again
-            if what == "auction:first":
-                lot.unlisted = None
             self._unstarted(lot).pop(what, None)
         self.p._notify(kind, case_id=lot.case_id, asset=lot.asset, what=what, request_no=request_no, **detail)
         attrs = {k: v for k, v in detail.items() if k in ("code", "reason", "rounds", "zh", "en")}
@@ -411,12 +405,12 @@ class Disposal:
                      **({"request_no": request_no} if request_no else {}), **attrs)
 
     @staticmethod
-    def _unstarted(lot: Lot) -> dict[str, tuple[tuple[int, ...], datetime]]:
+    def _unstarted(lot: Lot) -> dict[str, tuple[tuple[Any, ...], datetime]]:
         if not hasattr(lot, "unstarted"):  # a lot saved before the field existed
             lot.unstarted = {}
         return lot.unstarted
 
-    def _kept_start(self, lot: Lot, what: str, terms: tuple[int, ...], starts: datetime, given: bool) -> datetime:
+    def _kept_start(self, lot: Lot, what: str, terms: tuple[Any, ...], starts: datetime, given: bool) -> datetime:
         """The start of the round ``what`` asked on ``terms``: the one asked before, when that call was given no
         answer and this one names no start of its own (``given``) — the platform may hold the round on it."""
         kept = self._unstarted(lot).get(what)
@@ -864,14 +858,12 @@ class Disposal:
         deposit = deposit_cents if deposit_cents is not None else -(-start * deposit_pct // 100)
         starts = (to_cst(bidding_starts) if bidding_starts is not None
                   else self._earliest_start(ANNOUNCE_DAYS[lot.klass]))
-        if bidding_starts is None and lot.unlisted is not None and lot.unlisted[:4] == (platform, valuation, start,
-                                                                                        deposit):
-            starts = lot.unlisted[4]  # listed again after no answer: the same listing (the platform may have it)
-        lot.unlisted = (platform, valuation, start, deposit, starts)
+        starts = self._kept_start(lot, "auction:first", (platform, valuation, start, deposit), starts,
+                                  bidding_starts is not None)
         port = self._port()
 
         def listed(view: dict[str, Any]) -> None:
-            lot.unlisted = None
+            self._unstarted(lot).pop("auction:first", None)
             if lot.announce_at is None:  # no notice to the parties before: node 24's "3 days before" counts from now
                 lot.announce_at = self.now
                 self._record(lot, "announcement_scheduled", lot.announce_at)
@@ -886,8 +878,8 @@ class Disposal:
                 asset_class=lot.klass, description=lot.description, valuation_cents=valuation,
                 starting_price_cents=start, deposit_cents=deposit, bidding_starts=starts, now=self.now),
                 listed, act=True, guard=unfrozen)  # a refusal raises here: nothing changed (recorded as rejected)
-        except UserError:
-            lot.unlisted = None
+        except UserError:  # refused at once: not taken
+            self._unstarted(lot).pop("auction:first", None)
             raise
 
     def _listed(self, lot: Lot, view: dict[str, Any], round_: str, platform: str) -> None:
