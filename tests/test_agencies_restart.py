@@ -45,7 +45,7 @@ class Server:
                 cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT,
             )
         with httpx.Client(base_url=self.url, timeout=2) as client:
-            for _ in range(400):  # bounded readiness wait (≤ 20 s)
+            for _ in range(1200):  # bounded readiness wait (≤ 60 s: a loaded 2-core CI machine)
                 assert self.proc.poll() is None, self.log.read_text()
                 try:
                     if client.get("/agencies").status_code == 200:

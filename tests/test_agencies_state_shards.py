@@ -56,7 +56,7 @@ class Sharded:
             )
         for port in (self.port, self.port + 1):
             with httpx.Client(base_url=f"http://127.0.0.1:{port}", timeout=2) as client:
-                for _ in range(600):  # bounded readiness wait (≤ 30 s)
+                for _ in range(1200):  # bounded readiness wait (≤ 60 s: a loaded 2-core CI machine)
                     assert self.proc.poll() is None, self.log.read_text()
                     try:
                         if client.get("/shards").status_code == 200:

@@ -42,7 +42,7 @@ def test_the_court_servers_console_says_a_provisional_year_plainly(tmp_path: Pat
                                 env={**os.environ, "PYTHONPATH": str(ROOT)}, stdout=out, stderr=subprocess.STDOUT)
     try:
         with httpx.Client(base_url=f"http://127.0.0.1:{port}", timeout=30) as client:
-            for _ in range(600):  # bounded readiness wait (≤ 30 s)
+            for _ in range(1200):  # bounded readiness wait (≤ 60 s: a loaded 2-core CI machine)
                 assert proc.poll() is None, log.read_text()
                 try:
                     client.get("/now")

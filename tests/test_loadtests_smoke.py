@@ -70,7 +70,7 @@ def _sharded_server() -> Iterator[str]:
     url = f"http://{LOOPBACK}:{port}"
     try:
         for p in (port, port + 1):
-            for _ in range(400):  # bounded: ≤ 20 s per shard
+            for _ in range(1200):  # bounded: ≤ 60 s per shard (a loaded 2-core CI machine)
                 try:
                     if httpx.get(f"http://{LOOPBACK}:{p}/shards", timeout=1).status_code == 200:
                         break
