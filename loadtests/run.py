@@ -75,6 +75,24 @@ def free_ports(count: int, first: int = 0) -> list[int]:
     raise ServerFailed(f"没有 {count} 个连续空闲端口 / no {count} consecutive free ports")
 
 
+def locust_settings_read(cwd: Path, home: Path, environ: dict[str, str]) -> list[str]:
+    """Where locust takes settings from besides this command line (its DEFAULT_CONFIG_FILES and ``LOCUST_*``
+    variables): said before the run, so a forgotten ``~/.locust.conf`` never changes a load test silently. The
+    command line's own options win over all of them."""
+    found = [str(f) for f in (home / ".locust.conf", cwd / "locust.conf") if f.is_file()]
+    project = cwd / "pyproject.toml"
+    if project.is_file():
+        import tomllib
+
+        try:
+            if "locust" in tomllib.loads(project.read_text(encoding="utf-8")).get("tool", {}):
+                found.append(f"{project} [tool.locust]")
+        except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError):
+            pass  # locust itself says what it cannot read
+    found += sorted(f"${name}" for name in environ if name.startswith("LOCUST_"))
+    return found
+
+
 ENVIRONMENT_FAILED = 3  # the mock could not be started: neither a failed verdict (1) nor a user's mistake (2)
 
 
@@ -258,6 +276,10 @@ def main(argv: list[str] | None = None) -> int:
         print(f"模拟机构 / mock agencies: {url} ({args.server_processes} 个分片进程 / shard processes, fast)",
               flush=True)
     env = {**os.environ, "PYTHONPATH": os.pathsep.join(filter(None, [str(ROOT), os.environ.get("PYTHONPATH")]))}
+    also = locust_settings_read(Path.cwd(), Path.home(), dict(os.environ))
+    if also:
+        print(f"⚠ locust 还读取以下设置（本命令行的选项优先）/ locust also reads these settings (this command line's "
+              f"options win): {', '.join(also)}", flush=True)
     try:
         # in the user's folder: the files named after `--` (--rate-file, --fixtures, --csv) were checked here, relative
         # to it, and then read (or written) by locust relative to the repository (a replay file beside the simulation

@@ -15,6 +15,7 @@ that need no locust run call run.py's ``main`` in this process (locust itself is
 
 from __future__ import annotations
 
+import atexit
 import contextlib
 import csv
 import importlib.util
@@ -22,10 +23,12 @@ import itertools
 import json
 import os
 import re
+import shutil
 import signal
 import socket
 import subprocess
 import sys
+import tempfile
 import threading
 import time
 from collections.abc import Iterator
@@ -47,14 +50,22 @@ needs_locust = pytest.mark.skipif(importlib.util.find_spec("locust") is None,  #
                                   reason="locust 未安装 / locust not installed (pip install -e '.[dev]')")
 
 
-def _env() -> dict[str, str]:
-    return {**os.environ, "PYTHONPATH": os.pathsep.join(filter(None, [str(ROOT), os.environ.get("PYTHONPATH")]))}
+_HOME = Path(tempfile.mkdtemp(prefix="zhixing-locust-home-"))  # locust reads ~/.locust.conf: not the tester's
+atexit.register(shutil.rmtree, _HOME, True)
+
+
+def _env(home: Path = _HOME) -> dict[str, str]:
+    """The environment of a run: this repository on the path; neither the tester's ``~/.locust.conf`` nor their
+    ``LOCUST_*`` variables (locust reads both)."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith("LOCUST_")}
+    return {**env, "HOME": str(home),
+            "PYTHONPATH": os.pathsep.join(filter(None, [str(ROOT), os.environ.get("PYTHONPATH")]))}
 
 
 def _run(args: list[str], timeout: float = 180, merged: bool = False,
-         cwd: Path = ROOT) -> subprocess.CompletedProcess[str]:
+         cwd: Path = ROOT, home: Path = _HOME) -> subprocess.CompletedProcess[str]:
     """``merged``: stderr into stdout, in the order a terminal shows them (locust logs its tables on stderr)."""
-    return subprocess.run([sys.executable, *args], cwd=cwd, env=_env(), stdout=subprocess.PIPE,
+    return subprocess.run([sys.executable, *args], cwd=cwd, env=_env(home), stdout=subprocess.PIPE,
                           stderr=subprocess.STDOUT if merged else subprocess.PIPE, text=True, timeout=timeout,
                           check=False)
 
@@ -200,10 +211,12 @@ def hub_run(tmp_path_factory: pytest.TempPathFactory, fixtures: Path) -> tuple[s
     there): its terminal (stderr merged, in a terminal's order) and its report folder."""
     if importlib.util.find_spec("locust") is None:
         pytest.skip("locust 未安装 / locust not installed (pip install -e '.[dev]')")
-    report = tmp_path_factory.mktemp("hub")
+    report, home = tmp_path_factory.mktemp("hub"), tmp_path_factory.mktemp("home")
+    (home / ".locust.conf").write_text("exit-code-on-error = 1\n", encoding="utf-8")  # locust's default: no change
     with _vendor("ok") as host:
         done = _run([str(RUN), "--report-dir", str(report), "--",
-                     *_short(host, "--fixtures", str(fixtures), "--csv", "v")[4:]], merged=True, cwd=report)
+                     *_short(host, "--fixtures", str(fixtures), "--csv", "v")[4:]], merged=True, cwd=report,
+                    home=home)
     assert done.returncode == 0, done.stdout[-3000:]
     return done, report
 
@@ -426,6 +439,33 @@ def test_a_rate_file_typo_is_named_by_line(tmp_path: Path, content: str, where: 
     assert code == 2, err
     assert f"错误 / error: --rate-file: {rates}{where}" in err, err
     assert "模拟机构 / mock agencies" not in out
+
+
+@needs_locust
+def test_a_locust_config_file_of_the_users_own_is_said_before_the_run(hub_run) -> None:
+    """locust reads ~/.locust.conf (and ./locust.conf, ./pyproject.toml's [tool.locust], LOCUST_* variables) beside
+    run.py's command line: a forgotten one changed a load test silently. The run in a HOME holding one says so."""
+    done, report = hub_run
+    said = [line for line in done.stdout.splitlines() if line.startswith("⚠ locust 还读取以下设置")]
+    assert said == ["⚠ locust 还读取以下设置（本命令行的选项优先）/ locust also reads these settings (this command "
+                    f"line's options win): {report.parent / 'home0' / '.locust.conf'}"], said
+    assert done.stdout.index("⚠ locust") < done.stdout.index("判定 / verdict")
+
+
+def test_the_settings_locust_reads_besides_the_command_line(run_py, tmp_path: Path) -> None:
+    cwd, home = tmp_path / "here", tmp_path / "home"
+    cwd.mkdir(), home.mkdir()
+    assert run_py.locust_settings_read(cwd, home, {"PATH": "/bin"}) == []
+    (cwd / "pyproject.toml").write_text("[tool.ruff]\nline-length = 120\n", encoding="utf-8")  # no [tool.locust]
+    assert run_py.locust_settings_read(cwd, home, {}) == []
+    (home / ".locust.conf").write_text("users = 5\n", encoding="utf-8")
+    (cwd / "locust.conf").write_text("users = 5\n", encoding="utf-8")
+    (cwd / "pyproject.toml").write_text("[tool.locust]\nusers = 5\n", encoding="utf-8")
+    assert run_py.locust_settings_read(cwd, home, {"LOCUST_USERS": "5", "PATH": "/bin"}) == [
+        str(home / ".locust.conf"), str(cwd / "locust.conf"), f"{cwd / 'pyproject.toml'} [tool.locust]",
+        "$LOCUST_USERS"]
+    (cwd / "pyproject.toml").write_text("[tool.locust\n", encoding="utf-8")  # unreadable: locust says it itself
+    assert run_py.locust_settings_read(cwd, home, {}) == [str(home / ".locust.conf"), str(cwd / "locust.conf")]
 
 
 @needs_locust
