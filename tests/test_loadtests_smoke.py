@@ -12,14 +12,17 @@ option checks call run.py's ``main`` in this process (it imports no locust) but 
 
 from __future__ import annotations
 
+import atexit
 import contextlib
 import csv
 import importlib.util
 import json
 import os
+import shutil
 import socket
 import subprocess
 import sys
+import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 from types import ModuleType
@@ -56,8 +59,15 @@ def _two_free_ports() -> int:
     raise RuntimeError("no two consecutive free ports")
 
 
+_HOME = Path(tempfile.mkdtemp(prefix="zhixing-locust-home-"))  # locust reads ~/.locust.conf: not the tester's
+atexit.register(shutil.rmtree, _HOME, True)
+
+
 def _env() -> dict[str, str]:
-    return {**os.environ, "PYTHONPATH": os.pathsep.join(filter(None, [str(ROOT), os.environ.get("PYTHONPATH")]))}
+    """This repository on the path; neither the tester's ``~/.locust.conf`` nor their ``LOCUST_*`` variables."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith("LOCUST_")}
+    return {**env, "HOME": str(_HOME),
+            "PYTHONPATH": os.pathsep.join(filter(None, [str(ROOT), os.environ.get("PYTHONPATH")]))}
 
 
 @contextlib.contextmanager
