@@ -939,6 +939,49 @@ def _parameter_forms(node: Any, catalogues: frozenset[str] = frozenset()) -> Any
     return node
 
 
+_PROCESS = "process."  # the process model's definitions in the scenario schema (``process.Node``…), apart from its own
+_PARTIAL = "process.partial."  # the same, every key optional: what an override written under ``process:`` may omit
+
+
+def _process_overrides(schema: dict[str, Any]) -> None:
+    """``process:`` in the schema as what it takes: the process model's keys (``core_flow.model.Process``), each
+    optional along the mappings an override merges key by key; a list replaces the bundled one whole, so its items
+    are the model's full definitions (a node written under ``nodes:`` has every key a node needs). Editors then
+    complete and check the keys (``fees.application_fee.enabled``) the loader checks at load."""
+    from core_flow.model import Process
+
+    full = Process.model_json_schema(ref_template="#/$defs/" + _PROCESS + "{model}")
+    defs = full.pop("$defs", {})
+
+    def partial(node: Any, in_list: bool = False) -> Any:
+        if isinstance(node, list):
+            return [partial(v, in_list) for v in node]
+        if not isinstance(node, dict):
+            return node
+        out: dict[str, Any] = {}
+        for key, value in node.items():
+            if key == "$ref" and isinstance(value, str) and not in_list:
+                out[key] = value.replace("/" + _PROCESS, "/" + _PARTIAL, 1)
+            elif key == "required" and not in_list:
+                continue
+            elif key in ("items", "prefixItems"):  # a list is written whole: its items as the model has them
+                out[key] = partial(value, True)
+            elif key in ("properties", "patternProperties", "$defs"):
+                out[key] = {k: partial(v, in_list) for k, v in value.items()}
+            else:
+                out[key] = partial(value, in_list)
+        return out
+
+    for name, definition in defs.items():
+        schema["$defs"][_PROCESS + name] = definition
+        schema["$defs"][_PARTIAL + name] = partial(definition)
+    top = partial(full)
+    top.pop("title", None)
+    schema["$defs"][_PARTIAL + "Process"] = top
+    said = schema["properties"]["process"]
+    said["anyOf"] = [{"$ref": "#/$defs/" + _PARTIAL + "Process"}, {"type": "null"}]
+
+
 def json_schema() -> dict[str, Any]:
     from scenarios.catalogue import schema_defs
 
@@ -948,6 +991,7 @@ def json_schema() -> dict[str, Any]:
     _scalar_forms(schema)
     schema = _parameter_forms(schema, frozenset(schema_defs()))
     schema["$defs"]["Parameter"] = PARAMETER
+    _process_overrides(schema)
     schema["$schema"] = "https://json-schema.org/draft/2020-12/schema"
     schema["title"] = "zhixing 场景文件 / zhixing scenario"
     return schema

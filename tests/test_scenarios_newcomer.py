@@ -120,3 +120,28 @@ def test_the_published_schema_takes_what_the_loader_takes():
                   "open_feedback: 火星银行", "close: 终了"):
         (doc,) = _editor_yaml(TWO_DEBTORS + f"  - {wrong}\n")
         assert list(validator.iter_errors(doc)), wrong
+
+
+def test_the_published_schema_checks_the_keys_under_process():
+    """``process:`` was an open object in scenarios/schema.json: an editor took ``fees: {aplication_fee: …}`` or
+    ``enabled: 是`` without a mark, and only the run said it. Its keys are now the process model's, each optional
+    along the mappings an override merges; a list is replaced whole, so a node written under ``nodes:`` needs every
+    key a node has."""
+    import json
+
+    import jsonschema
+
+    root = Path(__file__).resolve().parents[1]
+    validator = jsonschema.Draft202012Validator(
+        json.loads((root / "scenarios" / "schema.json").read_text(encoding="utf-8")))
+    (doc,) = _editor_yaml(TWO_DEBTORS)
+
+    def flagged(process: object) -> bool:
+        return bool(list(validator.iter_errors({**doc, "process": process})))
+
+    for good in ({"fees": {"application_fee": {"enabled": True}}}, {"limit": {}}, None,
+                 {"fees": {"application_fee": {"enabled": True, "settle_before_escrow": False}}}):
+        assert not flagged(good), good
+    for bad in ({"fees": {"aplication_fee": {"enabled": True}}}, {"fees": {"application_fee": {"enabled": "是"}}},
+                [1], {"nodes": [{"no": 1}]}, {"feez": {}}):
+        assert flagged(bad), bad
