@@ -9,8 +9,12 @@ court system would — the court's own logic runs unchanged behind it.
   answers them itself with a 4xx, final, as if the court had never sent them);
 * ``missed_sweep`` — of each case's 终本 sweeps (hub queries beyond the 集约查询 groups) only the first leaves;
 * ``no_backoff`` — a request answered 5xx is sent again at once by the court's HTTP layer (no wait);
-* ``new_request_no_after_lost_answer`` — a request whose answer was lost (the kit's 504 after the agency carried it
-  out, ``X-Zhixing-Fault: lost_answer``) is sent again under a new request number (other retries keep theirs);
+* ``new_request_no_after_lost_answer`` — a freeze or seal whose answer was lost (the kit's 504 after the agency
+  carried it out, ``X-Zhixing-Fault: lost_answer``) is sent again under a new request number (other retries keep
+  theirs; a deduction's lost answer is the next defect's, kit 0.6.0);
+* ``new_request_no_after_lost_deduction`` — a deduction (06) whose answer was lost is sent again under a new request
+  number (kit 0.6.0): the money deducted twice, or — the first took all the frozen money — the second refused and the
+  court's ledger left without the money that moved;
 * ``gives_up_after_lost_answer`` — a lost answer is final for the court: its HTTP layer turns the 504 into a 4xx, so
   the court never sends the request again nor polls for it.
 """
@@ -25,7 +29,9 @@ from certify.court_lifecycle import is_sweep
 from core_flow.protocol import HUB
 
 COURT_DEFECTS = ("wrong_scope", "new_request_no_on_retry", "retry_after_ignored", "no_renewal", "no_release",
-                 "missed_sweep", "no_backoff", "new_request_no_after_lost_answer", "gives_up_after_lost_answer")
+                 "missed_sweep", "no_backoff", "new_request_no_after_lost_answer", "gives_up_after_lost_answer",
+                 "new_request_no_after_lost_deduction")
+_RENUMBERED = {"new_request_no_after_lost_answer": False, "new_request_no_after_lost_deduction": True}  # → is a 06
 _DROPPED = {"no_renewal": frozenset({"02", "12"}), "no_release": frozenset({"04", "14"})}
 
 
@@ -48,7 +54,7 @@ class DefectiveCourt(httpx.BaseTransport):
         self.inner = inner or httpx.HTTPTransport()
         self.failed: set[str] = set()
         self.swept: set[str] = set()  # the cases whose first 终本 sweep went out
-        self.lost: set[str] = set()  # the request numbers whose answer was lost
+        self.lost: dict[str, str] = {}  # the request numbers whose answer was lost → their measure
 
     def handle_request(self, request: httpx.Request) -> httpx.Response:
         parts = request.url.path.strip("/").split("/")
@@ -71,7 +77,8 @@ class DefectiveCourt(httpx.BaseTransport):
             if self.defect == "new_request_no_on_retry" and number in self.failed:
                 body["request_no"] = number = f"{number}R"
                 changed = True
-            if self.defect == "new_request_no_after_lost_answer" and number in self.lost:
+            if self.defect in _RENUMBERED and number in self.lost and \
+                    (self.lost[number] == "06") == _RENUMBERED[self.defect]:
                 body["request_no"] = number = f"{number}L"
                 changed = True
             if changed:
@@ -83,7 +90,7 @@ class DefectiveCourt(httpx.BaseTransport):
             response.read()
             response = self.inner.handle_request(request)  # again at once, the same request
         if submit and number and _lost_answer(response):
-            self.lost.add(number)
+            self.lost[number] = str(body.get("measure"))
             if self.defect == "gives_up_after_lost_answer":
                 response.read()
                 return _dropped(request, "缺陷：答复丢失后放弃", "defect: gave up after a lost answer")

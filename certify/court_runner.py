@@ -121,9 +121,10 @@ def court_evidence(lab: Instrumented, out: Path, *, started: str, finished: str,
 
 def lost_settings(schedule: FaultSchedule) -> dict[str, Any]:
     """The lost answers' schedule, for the evidence's settings (``lost_every`` 0: none — also when
-    ``--fault-every`` is 0)."""
+    ``--fault-every`` is 0): the measures whose answers may be lost and (kit 0.6.0) those counted each on a counter of
+    its own (``lost_apart``: 06)."""
     return {"lost_every": schedule.lost_every if schedule.every > 0 else 0,
-            "lost_measures": sorted(schedule.lost_measures)}
+            "lost_measures": sorted(schedule.lost_measures), "lost_apart": sorted(schedule.lost_apart)}
 
 
 def lab_settings(host: str, port: int, callback_hosts: tuple[str, ...] = (), **extra: Any) -> Settings:

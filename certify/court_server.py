@@ -9,7 +9,9 @@ every ``lost_every``-th new freeze or seal the 503 / 429 schedule left alone IS 
 out (a ticket issued, the freeze in effect), and the court gets a 504 instead of the ticket — a bank's front end
 timing out on a core system that went on. The record keeps the ticket the agency issued, for the grader: a correct
 court comes back with the same request number and gets the same ticket; one that re-sends under a new number freezes
-twice; one that gives up never learns of the freeze it made."""
+twice; one that gives up never learns of the freeze it made. Kit 0.6.0: deductions (06) lose their answers too,
+counted on a counter of their own (so the freezes' and seals' lost slots stay where they were) — the costliest case:
+the money moved to the court's account, and a court re-sending under a new number deducts it twice."""
 
 from __future__ import annotations
 
@@ -30,7 +32,11 @@ MAX_RECORDS = 100_000  # exchanges kept for grading (a court flooding the lab do
 
 
 LOST_EVERY = 2  # the first, third, fifth… freeze or seal left alone by the 503 / 429 schedule loses its answer
-LOST_MEASURES = frozenset({"01", "11"})  # 冻结, 查封: the measures whose double act is the harm (double freezes)
+# 冻结, 查封, 扣划: the measures whose double act is the harm (a double freeze, a double deduction); kit 0.6.0 adds 06
+LOST_MEASURES = frozenset({"01", "06", "11"})
+# measures counted each on a counter of its own (kit 0.6.0: 06 — the freezes' and seals' slots stay where they were in
+# kit 0.5.x; the first, third… deduction loses its answer); the other lost measures share one counter
+LOST_APART = frozenset({"06"})
 LOST_ANSWER = "lost_answer"  # the record's ``fault`` for a lost answer (the profile's fault kind)
 
 
@@ -42,13 +48,16 @@ class FaultSchedule:
     Lost answers are a schedule of their own, so that the 503 / 429 slots (and the evidence graded on them) stay as
     they were: of the new requests of ``lost_measures`` that the schedule above leaves alone, in order of arrival,
     number ``n`` (from 0) is carried out and its answer lost (504) when ``n % lost_every == 0``; ``lost_every`` 0 =
-    none, and ``every`` 0 turns lost answers off too (no faults at all)."""
+    none, and ``every`` 0 turns lost answers off too (no faults at all). ``n`` counts on the counter of
+    ``lost_counter``: each measure of ``lost_apart`` has its own (deductions, kit 0.6.0), the others share one (01
+    and 11, as in kit 0.5.x — adding a measure apart moves no freeze's or seal's lost slot)."""
 
     every: int = 3
     retry_after: int = 120
     measures: frozenset[str] = frozenset()  # the measures whose requests may be faulted (empty: all)
     lost_every: int = LOST_EVERY
     lost_measures: frozenset[str] = LOST_MEASURES
+    lost_apart: frozenset[str] = LOST_APART
 
     def applies(self, body: dict[str, Any]) -> bool:
         return not self.measures or body.get("measure") in self.measures
@@ -56,6 +65,12 @@ class FaultSchedule:
     def may_lose(self, body: dict[str, Any]) -> bool:
         """Whether ``body`` (a new request the 503 / 429 schedule left alone) is one the lost answers count."""
         return self.every > 0 and self.lost_every > 0 and body.get("measure") in self.lost_measures
+
+    def lost_counter(self, body: dict[str, Any]) -> str:
+        """The counter ``body`` (a request ``may_lose``) counts on: its measure when counted apart, else the shared
+        one (``""``)."""
+        measure = str(body.get("measure"))
+        return measure if measure in self.lost_apart else ""
 
     def lost(self, n: int) -> bool:
         return self.lost_every > 0 and n % self.lost_every == 0
@@ -79,7 +94,8 @@ class Traffic:
     dropped: int = 0
     callbacks: dict[str, list[dict[str, Any]]] = field(default_factory=dict)  # namespace → its deliveries
     horizons: dict[str, str] = field(default_factory=dict)  # namespace → how far its virtual clock went
-    lost_candidates: int = 0  # the new requests the lost answers counted so far (``FaultSchedule.lost``'s n)
+    # the new requests the lost answers counted so far, per counter (``FaultSchedule.lost_counter``; ``lost``'s n)
+    lost_candidates: dict[str, int] = field(default_factory=dict)
     _first_seen: dict[tuple[str, str, str], int] = field(default_factory=dict)
 
     def new_request_index(self, key: tuple[str, str, str]) -> int | None:
@@ -253,7 +269,9 @@ class Instrumented:
             k = self.traffic.new_request_index(key) if self.schedule.applies(parsed) else None
             fault = self.schedule.fault(k) if k is not None else None
             if k is not None and fault is None and self.schedule.may_lose(parsed):
-                n, self.traffic.lost_candidates = self.traffic.lost_candidates, self.traffic.lost_candidates + 1
+                counter = self.schedule.lost_counter(parsed)
+                n = self.traffic.lost_candidates.get(counter, 0)
+                self.traffic.lost_candidates[counter] = n + 1
                 if self.schedule.lost(n):
                     await self._lose_answer(scope, body, record, send)
                     return

@@ -7,12 +7,15 @@
   and after a 5xx not at the failure's instant (backoff); so is a freeze whose answer the kit lost (a 504 after the
   agency carried it out, kit 0.5.0): the court comes back with the same request number (re-sent, or polled by it)
   and gets the same ticket — under a new number it freezes twice, and a court that never comes back never sees the
-  freeze it made;
+  freeze it made; kit 0.6.0: deductions (06) too — under a new number the money is deducted twice (or, the frozen
+  money gone, the second refused: CT-011), and a court that never comes back never learns the money moved;
 * CT-007 after a 429 with Retry-After the same request comes back no earlier than it said (virtual time);
 * CT-011 a deduction asks no more than its freeze controls (as the agency's answers said), less what was deducted;
 * CT-008 every answer posted to the court's callback URL is acknowledged (2xx), not retried to exhaustion;
 * CT-016 a ticket is polled at most once per virtual minute;
-* CT-015 no second freeze of the same account for the same case under a new request number while the first stands;
+* CT-015 no second freeze of the same account for the same case under a new request number while the first stands,
+  nor (profile 0.6.3, kit 0.6.0) a second deduction of the same amount from the same freeze for the same case while
+  the first has not failed — a deduction whose answer was lost and that was re-sent under a new number;
 * CT-009, CT-010, CT-012 (renewal before the term ends, release on 执行完毕, 终本 sweeps every six months): see
   :mod:`certify.court_lifecycle`.
 
@@ -153,14 +156,30 @@ def _polled_by_number(records: list[dict[str, Any]], namespace: str, agency: str
     return n
 
 
+# what a second act of a measure is, said in a lost answer's CT-006 finding (zh, en)
+_DOUBLE = {"01": ("重复冻结", "a double freeze"), "11": ("重复查封", "a double seal"),
+           "06": ("重复扣划", "a double deduction")}
+# what a court that never came back does not know (zh, en); a deduction: the money already in the court's account
+_UNKNOWN = {"06": ("法院始终不知款项已划至本案账户", "the court never learned the money moved to its case account")}
+
+
+def _refused(attempt: dict[str, Any]) -> bool:
+    """An attempt the agency refused (a 4xx other than the 429 "later"): nothing was done."""
+    status = attempt.get("status")
+    return isinstance(status, int) and 400 <= status < 500 and status != 429
+
+
 def _judge_lost(ctx: CheckContext, number: str, attempts: list[dict[str, Any]], others: set[str], immediate: int,
                 records: list[dict[str, Any]], horizons: dict[str, str],
-                deliveries: dict[str, list[dict[str, Any]]] | None = None) -> None:
+                deliveries: dict[str, list[dict[str, Any]]] | None = None,
+                other_attempts: list[dict[str, Any]] | None = None) -> None:
     """CT-006 on a lost answer: the agency carried the request out (the ticket in the record), the court got a 504.
     It must come back with the same request number (re-sent — the agency answers the same ticket — or polled by
-    it); the same content under a new number is a second act (a double freeze), never coming back loses the
-    ticket."""
+    it); the same content under a new number is a second act (a double freeze, a double deduction; ``other_attempts``
+    are its attempts — a deduction the agency refused for want of frozen money did not move it twice, but the court
+    never got the answer of the one that did), never coming back loses the ticket."""
     first = attempts[0]
+    measure = str(first["request"].get("measure"))
     agency, request_no, ticket = first["agency"], str(first["request"].get("request_no")), first.get("ticket_id")
     t_first = _at(first)
     resent = attempts[1:]
@@ -169,8 +188,7 @@ def _judge_lost(ctx: CheckContext, number: str, attempts: list[dict[str, Any]], 
     got = [t for a in resent if isinstance(a.get("response"), dict) and isinstance(t := a["response"].get("ticket_id"),
                                                                                    str)]
     other_tickets = sorted({t for t in got if t != ticket})
-    refused = [a for a in resent if isinstance(a.get("status"), int) and 400 <= a["status"] < 500
-               and a["status"] != 429]  # (a 429 is the agency's "later", retried as a 5xx is: not a refusal)
+    refused = [a for a in resent if _refused(a)]  # (a 429 is the agency's "later", retried as a 5xx is: not a refusal)
     polled = _polled_by_number(records, first["namespace"], agency, request_no, t_first)
     # back: the ticket heard again (re-sent, or polled by the number) — or re-sent and not refused (still trying
     # through the agency's own 5xx or 429); re-sends all refused (other content under the number) never reached the
@@ -179,10 +197,24 @@ def _judge_lost(ctx: CheckContext, number: str, attempts: list[dict[str, Any]], 
     zh = f"{agency} {number}：机构已办理（工单 {ticket}），答复丢失（工具注入 504）"
     en = f"{agency} {number}: the agency carried it out (ticket {ticket}), its answer lost (the kit's 504)"
     if others:
-        zh += (f"；同样内容以新请求编号 {'、'.join(sorted(others))} 发出（原编号 {request_no}）："
-               "机构再办理一次（重复冻结）")
+        double_zh, double_en = _DOUBLE.get(measure, ("重复办理", "a double act"))
+        zh += f"；同样内容以新请求编号 {'、'.join(sorted(others))} 发出（原编号 {request_no}）："
         en += (f"; the same content came under the new request number {', '.join(sorted(others))} (the first: "
-               f"{request_no}): the agency acted twice (a double freeze)")
+               f"{request_no}): ")
+        tried = other_attempts or []
+        if measure == "06" and not any(isinstance(a.get("status"), int) and 200 <= a["status"] < 300 for a in tried) \
+                and any(_refused(a) for a in tried):
+            # the second deduction refused (the first took the frozen money): not moved twice, but a court taking the
+            # refusal for its deduction's fate records it failed — money in its account its ledger never sees
+            why = "、".join(sorted({f"HTTP {a['status']} {_error_code(a)}".rstrip() for a in tried if _refused(a)}))
+            zh += (f"机构拒绝新编号的扣划（{why}：冻结款项已由原编号扣划划走），原编号的扣划已办理而法院未得其答复，"
+                   "款项已划至本案账户")
+            en += (f"the agency refused the deduction under the new number ({why}: the frozen money went with the "
+                   "first number's deduction), which was carried out while the court never had its answer — the money "
+                   "is in the case's account")
+        else:
+            zh += f"机构再办理一次（{double_zh}）"
+            en += f"the agency acted twice ({double_en})"
     if not resent and not polled and not others:
         horizon = _horizon(horizons, records, first["namespace"], t_first)
         waited_zh, waited_en = _span(horizon - t_first) if horizon and t_first else ("—", "—")
@@ -198,8 +230,10 @@ def _judge_lost(ctx: CheckContext, number: str, attempts: list[dict[str, Any]], 
             en += (f"; its answer was posted to the court's callback and acknowledged ({ticket}), but a timeout (504) "
                    "is retried with the same request number")
         else:
-            zh += "，法院始终不知其办理的措施"
-            en += "; the court never learned of the measure it made"
+            never_zh, never_en = _UNKNOWN.get(measure, ("法院始终不知其办理的措施",
+                                                        "the court never learned of the measure it made"))
+            zh += f"，{never_zh}"
+            en += f"; {never_en}"
     elif resent or polled:
         said: list[tuple[str, str]] = []
         if resent:
@@ -286,7 +320,10 @@ def grade_retries(submits: list[dict[str, Any]], records: list[dict[str, Any]] |
                      f"{first.get('status')}: too soon to tell whether it is retried, not judged")
             continue
         if first.get("fault") == LOST_ANSWER:
-            _judge_lost(ctx, number, attempts, others, immediate, records or [], horizons or {}, deliveries)
+            other_attempts = [a for (ns, ag, no), tried in by_number.items() if ns == first["namespace"]
+                              and ag == agency and no.split("/", 1)[1] in others for a in tried]
+            _judge_lost(ctx, number, attempts, others, immediate, records or [], horizons or {}, deliveries,
+                        other_attempts)
             continue
         ctx.expect("CT-006", len(attempts) >= 2 and not others and not immediate,
                    f"{agency} {number}：首次 {first.get('status')} 后以同一编号重试 {len(attempts) - 1} 次"
@@ -324,6 +361,7 @@ def grade_measures(records: list[dict[str, Any]], submits: list[dict[str, Any]])
     firsts = first_attempts(submits)
     deducted: dict[tuple[str, str], int] = defaultdict(int)
     exchanges: list[dict[str, Any]] = []
+    sent_before: dict[tuple[Any, ...], str] = {}  # a deduction's content → the request number it first went under
     for r in firsts:
         body = r["request"]
         if body.get("measure") != "06":
@@ -332,11 +370,16 @@ def grade_measures(records: list[dict[str, Any]], submits: list[dict[str, Any]])
         amount = int(body.get("amount_cents") or 0)
         room = frozen.get(key, 0) - deducted[key]
         exchanges.append(_exchange(r))
+        same = _deduction(r)
+        before = sent_before.setdefault(same, str(body.get("request_no")))
+        again_zh, again_en = ((f"；同一扣划此前以请求编号 {before} 发出（重复扣划）",
+                               f"; the same deduction went before under request number {before} (a double deduction)")
+                              if before != str(body.get("request_no")) else ("", ""))
         ctx.expect("CT-011", key in frozen and amount <= room,
                    f"扣划 {amount} 分，冻结 {body.get('freeze_id')} 尚余已冻结 "
-                   f"{room if key in frozen else '（未见该冻结）'} 分",
+                   f"{room if key in frozen else '（未见该冻结）'} 分{again_zh}",
                    f"deduction of {amount} cents; freeze {body.get('freeze_id')} still holds "
-                   f"{room if key in frozen else '(freeze not seen)'} cents")
+                   f"{room if key in frozen else '(freeze not seen)'} cents{again_en}")
         deducted[key] += amount
     if not any(f.requirement == "CT-011" for f in ctx.findings):
         ctx.skip("CT-011", "未见扣划", "no deduction was seen")
@@ -358,11 +401,38 @@ def grade_measures(records: list[dict[str, Any]], submits: list[dict[str, Any]])
                    f"（前一冻结仍有效时重复 {len(standing)} 次）",
                    f"{case_no}: {len(sent)} freezes of {agency} account {account} ({len(standing)} while an earlier "
                    "one stood)")
-    if not freezes:
-        ctx.skip("CT-015", "未见冻结", "no freeze was seen")
+    # profile 0.6.3: a deduction too is sent once — the same deduction (case, freeze, amount, sub-account) again under
+    # a new request number while the first has not failed (accepted, its answer not a failure; a lost answer's was
+    # carried out) deducts twice, within the frozen money unseen by CT-011
+    deductions: dict[tuple[Any, ...], list[dict[str, Any]]] = defaultdict(list)
+    for r in firsts:
+        body = r["request"]
+        if body.get("measure") == "06" and (r["namespace"], r["agency"], str(body.get("request_no"))) in accepted:
+            deductions[_deduction(r)].append(r)
+    for (namespace, agency, case_no, freeze_id, amount, _), sent in deductions.items():
+        standing = [r for r in sent[:-1] if (answers.get((namespace, str(r["request"].get("request_no")))) or
+                                             {"ok": True}).get("ok") is not False]
+        numbers = [str(r["request"].get("request_no")) for r in sent]
+        said_zh, said_en = (("：重复扣划，请求编号 " + "、".join(numbers),
+                             ": a double deduction, request numbers " + ", ".join(numbers)) if standing else ("", ""))
+        exchanges.extend(_exchange(r) for r in sent[:3])
+        ctx.expect("CT-015", not standing,
+                   f"{case_no} 以冻结 {freeze_id} 向 {agency} 扣划 {amount} 分，发出 {len(sent)} 次"
+                   f"（前一扣划未失败时以新请求编号重复 {len(standing)} 次{said_zh}）",
+                   f"{case_no}: {len(sent)} deductions of {amount} cents from freeze {freeze_id} at {agency} "
+                   f"({len(standing)} under a new request number while an earlier one had not failed{said_en})")
+    if not freezes and not deductions:
+        ctx.skip("CT-015", "未见冻结或扣划", "no freeze or deduction was seen")
     for f in ctx.findings:
         f.exchanges = exchanges[:30]
     return ctx.findings
+
+
+def _deduction(r: dict[str, Any]) -> tuple[Any, ...]:
+    """What makes two deductions the same one: the namespace, agency, case, freeze, amount and sub-account."""
+    body = r["request"]
+    return (r["namespace"], r["agency"], body.get("case_no"), str(body.get("freeze_id")), body.get("amount_cents"),
+            body.get("target_account"))
 
 
 POLL_INTERVAL = timedelta(seconds=60)

@@ -54,9 +54,10 @@ def test_the_reference_court_passes_what_the_court_suite_grades(tmp_path: Path,
     assert driven.facts["(2025)豫0811执904号"].keys() == {"zhongben"}  # from the court's own events
     assert driven.facts["(2025)豫0811执905号"].keys() == {"completed"}
     injected = [r for r in lab.traffic.records if r.get("injected")]
-    # the schedule put both kinds of fault in its way, and lost the answer of a freeze it carried out (kit 0.5.0)
+    # the schedule put both kinds of fault in its way, and lost the answer of a freeze (kit 0.5.0) and of a deduction
+    # (kit 0.6.0: case 2's) it carried out
     assert {r["status"] for r in injected} == {503, 429, 504}
-    assert {r["request"]["measure"] for r in injected if r.get("fault") == "lost_answer"} == {"01"}
+    assert {r["request"]["measure"] for r in injected if r.get("fault") == "lost_answer"} == {"01", "06"}
     statuses = _grade(lab, tmp_path, driven.facts)
     assert {r for r, s in statuses.items() if s == "pass"} == GRADED - {"CT-008"}
     assert statuses["CT-008"] == "skipped"
@@ -211,7 +212,8 @@ def test_the_court_command_drives_a_court_through_the_driver_interface(tmp_path:
     assert {r for r, s in rows.items() if s == "pass"} == GRADED - {"CT-008"}
     manifest = json.loads((out / "manifest.json").read_text(encoding="utf-8"))
     assert manifest["settings"]["driver"] == court.url
-    assert manifest["settings"]["lost_every"] == 2 and manifest["settings"]["lost_measures"] == ["01", "11"]
+    assert manifest["settings"]["lost_every"] == 2 and manifest["settings"]["lost_measures"] == ["01", "06", "11"]
+    assert manifest["settings"]["lost_apart"] == ["06"]  # deductions counted apart (kit 0.6.0)
     assert main(["certify", "verify", str(out)]) == 0
 
 
