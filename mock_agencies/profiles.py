@@ -289,11 +289,12 @@ class Profile:
             loc = ".".join(str(p) for p in first["loc"])
             text = str(first["msg"]).removeprefix("Value error, ")
             zh, sep, en = text.partition(" / ")  # our validators write "中文 / English"
-            if not sep:
-                zh = en = text
+            if not sep:  # pydantic's own English: its Chinese from the shared table (不允许的字段, 应为数字…)
+                zh, en = _pydantic_zh(first), text
+            at = f"[{loc}]" if loc else ""  # the key (``delay``): "Extra inputs are not permitted" alone named none
             raise UserError(
-                f"行为配置无效（{agency_class}/{agency_code}）：{zh}",
-                f"invalid behaviour profile ({agency_class}/{agency_code}): {en}",
+                f"行为配置无效（{agency_class}/{agency_code}）{at}：{zh}",
+                f"invalid behaviour profile ({agency_class}/{agency_code}){at}: {en}",
                 where=f"profile {self.name}: {loc}",
             ) from None
         self._cache[key] = resolved
@@ -346,3 +347,14 @@ def load_profile(name: str, overrides: dict[str, dict[str, Any]] | None = None, 
         entry.get("description", ""),
         overrides,
     )
+
+
+def _pydantic_zh(error: Any) -> str:
+    """A pydantic error's Chinese (``core_flow.validation.ZH``, the table the servers' 422 bodies use)."""
+    from core_flow.validation import ZH
+
+    template = ZH.get(error.get("type", ""), "取值无效")
+    try:
+        return template.format(**(error.get("ctx") or {}))
+    except (KeyError, IndexError, ValueError):
+        return template

@@ -20,6 +20,7 @@ from pydantic import ValidationError
 from core_flow import yaml_text
 from core_flow.errors import NotUtf8, UserError, read_utf8
 from core_flow.os_text import os_reason
+from core_flow.validation import ZH
 from scenarios import reuse, schedule
 from scenarios.model import STEP_KEYS, Scenario, field_names, field_places
 from scenarios.process_options import BaseProcess, InvalidOverrides, bundled, names_of
@@ -256,6 +257,8 @@ def _documents(tree: yaml.Node, data: Any, source: str,
             line, key = p.line, p.key
             if key.startswith("case.debtors.") and key.split(".")[2].isdigit() and int(key.split(".")[2]) >= own:
                 line, key = _line_of(tree, ("use",)), f"use → {key}"  # a fixture's debtor
+            elif key and not key.startswith("use") and key.split(".")[0] not in data:
+                line, key = _line_of(tree, ("use",)), f"use → {key}"  # a key only a fixture wrote (agencies:…)
             zh, en = p.zh, p.en
             if row.index >= 0:
                 zh = f"参数行 {row.index + 1}（{row.label()}）：{zh}"
@@ -290,7 +293,8 @@ def _document(tree: yaml.Node, data: Any, source: str, duplicates: bool = True, 
             sc = Scenario.model_validate(data)
         except ValidationError as err:
             for e in err.errors():
-                problems.append(_shifted(source, tree, data, tuple(e["loc"]), e["msg"], e["type"], offset))
+                problems.append(_shifted(source, tree, data, tuple(e["loc"]), e["msg"], e["type"], offset,
+                                         e.get("ctx")))
             return None, problems
         for loc, msg in schedule.check(sc):
             problems.append(_shifted(source, tree, data, loc, msg, "cross", offset))
@@ -327,19 +331,20 @@ def _court_process(tree: yaml.Node, data: dict[str, Any], source: str, base: Bas
 
 
 def _shifted(source: str, tree: yaml.Node, data: Any, loc: tuple[Any, ...], msg: str, kind: str,
-             offset: int) -> Problem:
+             offset: int, ctx: dict[str, Any] | None = None) -> Problem:
     """A problem of a step when fixtures put ``offset`` steps first: theirs at the ``use`` line, the scenario's own
     at their own lines."""
     if offset and len(loc) > 1 and loc[0] == "steps" and isinstance(loc[1], int):
         if loc[1] < offset:
-            p = _problem(source, tree, data, loc, msg, kind)
+            p = _problem(source, tree, data, loc, msg, kind, ctx)
             return Problem(source, _line_of(tree, ("use",)), f"use → {p.key}", p.zh, p.en)
         own = {**data, "steps": data["steps"][offset:]}
-        return _problem(source, tree, own, ("steps", loc[1] - offset, *loc[2:]), msg, kind)
-    return _problem(source, tree, data, loc, msg, kind)
+        return _problem(source, tree, own, ("steps", loc[1] - offset, *loc[2:]), msg, kind, ctx)
+    return _problem(source, tree, data, loc, msg, kind, ctx)
 
 
-def _problem(source: str, tree: yaml.Node, data: Any, loc: tuple[Any, ...], msg: str, kind: str) -> Problem:
+def _problem(source: str, tree: yaml.Node, data: Any, loc: tuple[Any, ...], msg: str, kind: str,
+             ctx: dict[str, Any] | None = None) -> Problem:
     loc = loc if kind == "cross" else _clean(loc)
     line = _line_of(tree, loc)
     key = ".".join(str(p) for p in loc)
@@ -386,7 +391,19 @@ def _problem(source: str, tree: yaml.Node, data: Any, loc: tuple[Any, ...], msg:
              f"one of: {', '.join(STEP_KEYS)}"
     else:
         zh, en = _split(msg)
+        if zh == _INVALID:  # pydantic's own English: its Chinese from the shared table (应不小于 0, 应为整数…)
+            zh = _pydantic_zh(kind, ctx)
     return Problem(source, line, key, zh, en)
+
+
+def _pydantic_zh(kind: str, ctx: dict[str, Any] | None) -> str:
+    template = ZH.get(kind)
+    if template is None:
+        return _INVALID
+    try:
+        return f"{_INVALID}：{template.format(**(ctx or {}))}"
+    except (KeyError, IndexError, ValueError):
+        return f"{_INVALID}：{template}"
 
 
 def _place(loc: tuple[Any, ...]) -> str:
@@ -409,7 +426,10 @@ def _split(msg: str) -> tuple[str, str]:
     for m in _SEP.finditer(msg):
         if any("\u4e00" <= ch <= "\u9fff" for ch in msg[: m.start()]):
             return msg[: m.start()], msg[m.end():]
-    return "取值无效", msg
+    return _INVALID, msg
+
+
+_INVALID = "取值无效"
 
 
 def _clean(loc: tuple[Any, ...]) -> tuple[Any, ...]:

@@ -88,6 +88,21 @@ def test_a_problem_in_a_row_names_the_row_and_a_bad_fixture_debtor_points_at_use
     assert problem.line == 2 and problem.key.startswith("use → case.debtors.0")
 
 
+def test_a_fixtures_own_keys_are_said_at_use_with_the_key_and_in_chinese(tmp_path: Path) -> None:
+    """A fixture's ``agencies:`` (a key the scenario did not write) was said at line 1 with no ``use →``, its
+    behaviour's unknown key unnamed and "Extra inputs are not permitted" in both halves; a value out of range said
+    only "取值无效" in Chinese."""
+    fixtures = FIXTURES + "---\nfixture: 慢工行\nagencies:\n  工商银行: {delay: 不知道}\n" \
+        "---\nfixture: 负的世界\ncase:\n  debtors: [{as: 孙某, world: -3}]\n"
+    (problem, *_) = parse_file(write(tmp_path, TABLE.replace("[有存款的吴某]", "[有存款的吴某, 慢工行]"), fixtures))[1]
+    assert (problem.line, problem.key) == (2, "use → agencies"), problem
+    assert "[delay]：不允许的字段" in problem.zh and "Extra inputs" not in problem.zh, problem.zh
+    assert "[delay]: Extra inputs are not permitted" in problem.en, problem.en
+    (problem, *_) = parse_file(write(tmp_path, TABLE.replace("[有存款的吴某]", "[负的世界]"), fixtures))[1]
+    assert (problem.line, problem.key) == (2, "use → case.debtors.0.world"), problem
+    assert problem.zh.endswith("取值无效：应不小于 0"), problem.zh
+
+
 def test_the_shipped_reuse_examples_expand_to_one_item_per_row() -> None:
     found, problems = parse_file(Path(__file__).parents[1] / "scenarios" / "suite" / "reuse" / "reuse.scenario.yaml")
     assert not problems and len(found) == 6 and len({sc.name for sc in found}) == 6  # a table of 4 rows and 2 scenarios
