@@ -415,3 +415,33 @@ def test_a_deduction_sent_again_under_a_new_number_is_a_measure_sent_twice_unles
     assert verdict([lost, answered("D-1", False), again])[0] == "pass"  # the first failed: a new act, not a double
     assert verdict([lost, sent("D-2", 5_000, "2025-03-07T10:05:00+08:00")])[0] == "pass"  # another amount
     assert verdict([lost, sent("D-1b", 15_000, "2025-03-07T10:05:00+08:00", 409)])[0] == "pass"  # refused: not sent
+
+
+def test_a_lost_deduction_the_run_ends_too_soon_after_is_skipped_and_two_days_later_it_fails(tmp_path: Path) -> None:
+    """The f46a220 rule holds for a deduction: its answer lost and the run ended an hour later with no re-send nor
+    poll — skipped, saying why; two days later — failed, saying how long the kit waited. Old kit: the deduction was
+    answered (no fault on it), CT-006 skipped for want of any fault both times."""
+    for hours, verdict in ((1, "skipped"), (48, "fail")):
+        port = free_port()
+        lab = create_court_lab(Settings(port=port, profile="fast", world_size=1000), FaultSchedule(measures={"06"}))
+        with LiveServer(app=lab, port=port) as live, \
+                httpx.Client(base_url=live.url, timeout=10, headers={"X-Zhixing-Session": NS}) as c:
+            subject = _open(c)
+            sub = c.post(f"/admin/sessions/{NS}/court-accounts", json={"court_code": "R410811", "case_no": "C1"})
+            assert c.post("/agencies/icbc/requests", json=_freeze(subject, "F-1")).status_code == 202
+            freeze_id = _answer(c, "F-1")["freeze_id"]
+            assert c.post("/agencies/icbc/requests", json=_deduction(
+                subject, "D-1", freeze_id, sub.json()["sub_account"], 15_000)).status_code == 504
+            c.post(f"/admin/sessions/{NS}/advance", json={"seconds": hours * 3600})
+        out = tmp_path / f"{hours}h"
+        out.mkdir()
+        statuses = _grade(lab, out)
+        results = json.loads((out / "results.json").read_text(encoding="utf-8"))
+        (row,) = [r for r in results["requirements"] if r["id"] == "CT-006"]
+        assert statuses["CT-006"] == verdict, row
+        (finding,) = row["findings"]
+        if verdict == "skipped":
+            assert "icbc R410811/D-1：首次 504 后不足一日运行即结束" in finding["zh"]
+            assert "too soon to tell" in finding["en"]
+        else:
+            assert "工具在虚拟时间中等待 2 天 0 小时 0 分" in finding["zh"] and "款项已划至本案账户" in finding["zh"]
