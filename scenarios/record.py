@@ -45,6 +45,7 @@ from core_flow.errors import UserError, read_utf8
 from core_flow.os_text import os_reason
 from core_flow.platform.disposal import SALE_PERIOD_DAYS
 from core_flow.protocol import AssetKind
+from scenarios.process_options import BaseProcess, InvalidOverrides, bundled, load_base, names_of
 
 _MANUAL_ANCHORS = frozenset({"no_property_found", "clue_received", "clue_urgent", "debtor_report_received",
                              "written_application", "order_application", "goods_seized", "shixin_error_found"})
@@ -1278,9 +1279,65 @@ def _chain(events: list[dict[str, Any]], case: str, live: bool = False) -> tuple
     return r, spec
 
 
-def record(events: list[dict[str, Any]], case: str, source: str = "") -> str:
+def differences(data: Any, base: Any) -> Any:
+    """What ``data`` sets differently from ``base`` as overrides merged over it (``process_options.merge``): mappings
+    key by key, anything else (a list, a number…) whole where it differs; None where nothing differs."""
+    if isinstance(data, dict) and isinstance(base, dict):
+        out = {}
+        for key, value in data.items():
+            if key not in base:
+                out[key] = value
+            elif (sub := differences(value, base[key])) is not None:
+                out[key] = sub
+        return out or None
+    return None if data == base else data
+
+
+def _paths(overrides: Any, prefix: str = "") -> list[str]:
+    """The dotted keys ``overrides`` set (``fees.application_fee.enabled``; a list or value: its key)."""
+    if isinstance(overrides, dict) and overrides:
+        return [p for key, value in overrides.items() for p in _paths(value, f"{prefix}{key}.")]
+    return [prefix.rstrip(".")] if prefix else []
+
+
+def _file_options(base: BaseProcess, notes: list[str]) -> dict[str, Any] | None:
+    """The scenario's ``process:`` for a log of a court running ``base`` (``--process FILE``): what the file sets
+    differently from the bundled process. Said in the notes; a file the overrides cannot reproduce (a key it leaves
+    out that the bundled process sets: overrides never remove one) is said too, never silent."""
+    shipped = bundled()
+    found = differences(base.data, shipped.data)
+    keys = ", ".join(_paths(found)) if found else ""
+    if found is None:
+        notes.append(f"流程文件 {base.source} 未设置与内置流程不同的值：场景不写 process: / "
+                     f"the process file {base.source} sets no value differently from the bundled process: the "
+                     "scenario has no process:")
+    else:
+        notes.append(f"场景的 process: 取自流程文件 {base.source} 与内置流程不同之处（{keys}）/ "
+                     f"the scenario's process: is what the process file {base.source} sets differently from the "
+                     f"bundled process ({keys})")
+    try:
+        same = shipped.with_overrides(found) == base.process
+    except InvalidOverrides:
+        same = False
+    if not same:
+        notes.append(f"⚠ 流程文件 {base.source} 省略了内置流程设置的键，无法以 process: 覆盖完全重现，"
+                     "回放按内置流程取这些键 / "
+                     f"the process file {base.source} leaves out keys the bundled process sets: process: overrides "
+                     "cannot reproduce it exactly, and the replay takes those keys from the bundled process")
+    return found
+
+
+def record(events: list[dict[str, Any]], case: str, source: str = "", base: BaseProcess | None = None) -> str:
     """The scenario file (YAML text, with its comment) replaying ``case`` of ``events`` and asserting its outcomes;
-    a 恢复执行 case is recorded from the case it was filed from, its own steps after ``case: 恢复案``."""
+    a 恢复执行 case is recorded from the case it was filed from, its own steps after ``case: 恢复案``. ``base``: the
+    process the log's court ran (``--process FILE``; None: the bundled one, fee options read from the log)."""
+    if base is not None and not base.bundled:
+        with names_of(base.process):  # the operations and names of the log's court
+            return _record(events, case, source, base)
+    return _record(events, case, source, None)
+
+
+def _record(events: list[dict[str, Any]], case: str, source: str, base: BaseProcess | None) -> str:
     pick_case(events, case)
     try:
         root = _root(events, case)
@@ -1303,8 +1360,8 @@ def record(events: list[dict[str, Any]], case: str, source: str = "") -> str:
         steps.append(entry)
     if not steps:
         steps.append({"expect_case": {"closed": False}})
-    process = r.fee_options()
-    if process is not None:
+    process = r.fee_options() if base is None else _file_options(base, r.notes)
+    if process is not None and base is None:
         shown = {k: v for k, v in process["fees"]["application_fee"].items() if k != "enabled"}
         said = "、".join(f"{k}: {str(v).lower() if isinstance(v, bool) else v}" for k, v in shown.items())
         r.notes.append("日志中的法院收取执行申请费（process.yaml fees，内置流程中关闭）：场景以 process: 开启"
@@ -1324,8 +1381,11 @@ def record(events: list[dict[str, Any]], case: str, source: str = "") -> str:
     return "\n".join(head) + "\n" + body
 
 
-def record_file(events_path: str | Path, case: str, out: str | Path | None = None) -> str:
-    text = record(read_log(events_path), case, str(events_path))
+def record_file(events_path: str | Path, case: str, out: str | Path | None = None,
+                process_file: str | Path | None = None) -> str:
+    """``process_file``: the process file the log's court ran (``--process``), checked before the log is read."""
+    base = load_base(process_file) if process_file is not None else None
+    text = record(read_log(events_path), case, str(events_path), base)
     if out is not None:
         Path(out).write_text(text, encoding="utf-8")
     return text

@@ -77,6 +77,12 @@ def register(app: typer.Typer) -> None:
         case: str = typer.Option(..., "--case", help="案号 / the case number in the log"),
         out: Path | None = typer.Option(None, "-o", "--out", help="写入场景文件（缺省：打印）/ write the scenario file "
                                                                  "(default: print it)"),
+        process: Path | None = typer.Option(
+            None, "--process",
+            help="日志中的法院所用的流程文件：场景的 process: 写出它与内置流程的不同之处"
+                 "（缺省：按日志推断执行申请费）/ "
+                 "the process file the log's court ran: the scenario's process: says what it sets differently from "
+                 "the bundled process (default: the application fee as the log shows it)"),
     ) -> None:
         """把事件日志中的一件案件录制为场景文件（回放其输入、断言其结果）/ record a case of an event log as a scenario
         that replays its inputs and asserts its outcomes."""
@@ -84,7 +90,7 @@ def register(app: typer.Typer) -> None:
 
         if out is not None:
             output_file(out, "--out")
-        text = record_file(events, case, out)
+        text = record_file(events, case, out, process)
         if out is None:
             typer.echo(text, nl=False)
         else:
