@@ -117,6 +117,11 @@ def _freezes(submits: list[dict[str, Any]], records: list[dict[str, Any]]) -> di
     return out
 
 
+def freeze_lives(submits: list[dict[str, Any]], records: list[dict[str, Any]]) -> dict[tuple[str, str], _Freeze]:
+    """Each freeze the court made (by namespace and freeze id): its terms, renewals, release, deduction in full."""
+    return _freezes(submits, records)
+
+
 def grade_freeze_life(submits: list[dict[str, Any]], records: list[dict[str, Any]], horizons: dict[str, str],
                       case_facts: CaseFacts) -> list[Finding]:
     ctx = CheckContext("freeze_life", ("CT-009", "CT-010"))

@@ -96,14 +96,27 @@ class Traffic:
     horizons: dict[str, str] = field(default_factory=dict)  # namespace → how far its virtual clock went
     # the new requests the lost answers counted so far, per counter (``FaultSchedule.lost_counter``; ``lost``'s n)
     lost_candidates: dict[str, int] = field(default_factory=dict)
-    _first_seen: dict[tuple[str, str, str], int] = field(default_factory=dict)
+    # what the lost answers carried out (``lost_content``): the first new request number asking the same is the
+    # court's re-send of a lost answer, which the schedules do not count (review R13)
+    lost_contents: set[tuple[str, str, str]] = field(default_factory=set)
+    _first_seen: dict[tuple[str, str, str], int | None] = field(default_factory=dict)
+    _counted: int = 0
 
-    def new_request_index(self, key: tuple[str, str, str]) -> int | None:
-        """The arrival index of a request number seen for the first time; ``None`` for a repeat."""
+    def new_request_index(self, key: tuple[str, str, str], counted: bool = True) -> int | None:
+        """The arrival index among the counted new requests of a request number seen for the first time; ``None``
+        for a repeat, or for a new number the schedule does not count (``counted`` false: seen, no index taken)."""
         if key in self._first_seen:
             return None
-        self._first_seen[key] = len(self._first_seen)
+        self._first_seen[key] = self._counted if counted else None
+        self._counted += counted
         return self._first_seen[key]
+
+
+def lost_content(namespace: str, agency: str, body: dict[str, Any]) -> tuple[str, str, str]:
+    """What a request asks, whatever its number: the namespace, agency and body but the request number and the
+    callback URL."""
+    asked = {k: v for k, v in body.items() if k not in ("request_no", "callback_url")}
+    return namespace, agency, json.dumps(asked, sort_keys=True, ensure_ascii=False, default=str)
 
 
 def is_control_request(body: Any) -> bool:
@@ -196,11 +209,12 @@ class Instrumented:
         if session is not None:
             self.traffic.horizons[namespace] = session.now().isoformat()
             outbox = session.outbox
-            self.traffic.callbacks[namespace] = [d.as_dict() for d in (*outbox.done, *outbox.pending())]
+            self.traffic.callbacks[namespace] = [_delivered(d) for d in (*outbox.done, *outbox.pending())]
 
-    async def _lose_answer(self, scope: Scope, body: bytes, record: dict[str, Any], send: Send) -> None:
+    async def _lose_answer(self, scope: Scope, body: bytes, record: dict[str, Any], send: Send) -> bool:
         """The agencies carry the request out; the court gets a 504 (the answer lost), the record the ticket. An
-        answer other than a new ticket (a refusal: nothing was done, nothing to send again) is passed on as it is."""
+        answer other than a new ticket (a refusal: nothing was done, nothing to send again) is passed on as it is;
+        whether the answer was lost."""
         status, raw = await _carry_out(self.app, scope, body)
         try:
             answer = json.loads(raw) if raw else None
@@ -211,11 +225,16 @@ class Instrumented:
             record.update(status=status, retry_after=None, response=answer if answer is not None
                           else raw[:500].decode("utf-8", "replace"))
             await _answer(send, status, raw)
-            return
+            return False
         record.update(status=504, retry_after=None, injected=True, fault=LOST_ANSWER, response=None,
                       agency_status=status, ticket_id=ticket)
+        parsed = record.get("request")
+        if isinstance(parsed, dict):
+            self.traffic.lost_contents.add(lost_content(record["namespace"], scope["path"].strip("/").split("/")[1],
+                                                        parsed))
         await _answer(send, 504, _error_body("fault_lost_answer", "request", *LOST_TEXT),
                       ((b"x-zhixing-fault", LOST_ANSWER.encode()),))
+        return True
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] == "http" and scope["path"].startswith("/admin") and not _from_this_machine(scope):
@@ -266,14 +285,24 @@ class Instrumented:
         parts = scope["path"].strip("/").split("/")
         if scope["method"] == "POST" and len(parts) == 3 and parts[2] == "requests" and is_control_request(parsed):
             key = (namespace, parts[1], f"{parsed.get('court_code')}/{parsed.get('request_no')}")
-            k = self.traffic.new_request_index(key) if self.schedule.applies(parsed) else None
+            # a lost answer's content under a new number (the court re-sending what it did not know went through:
+            # CT-006 / CT-015 / CT-011 judge it) takes no slot: it reaches the agency as sent, and every later request
+            # meets the 503, 429 or lost answer it would have met had the court come back with the same number — the
+            # rest of the run, and what it lets the grader judge, does not change with that one defect (review R13)
+            asked = lost_content(namespace, parts[1], parsed)
+            resend = asked in self.traffic.lost_contents
+            self.traffic.lost_contents.discard(asked)  # the first such request is the re-send; later ones count
+            k = self.traffic.new_request_index(key, not resend) if self.schedule.applies(parsed) else None
             fault = self.schedule.fault(k) if k is not None else None
             if k is not None and fault is None and self.schedule.may_lose(parsed):
                 counter = self.schedule.lost_counter(parsed)
                 n = self.traffic.lost_candidates.get(counter, 0)
                 self.traffic.lost_candidates[counter] = n + 1
                 if self.schedule.lost(n):
-                    await self._lose_answer(scope, body, record, send)
+                    if not await self._lose_answer(scope, body, record, send):
+                        # refused (a deduction beyond the frozen money…): nothing was done, nothing lost — the slot
+                        # passes to the next request of its counter, never spent on a refusal (review R13)
+                        self.traffic.lost_candidates[counter] = n
                     return
             if fault is not None:
                 status, headers = fault
@@ -303,6 +332,18 @@ class Instrumented:
                 record["response"] = json.loads(raw) if raw else None
             except ValueError:
                 record["response"] = raw[:500].decode("utf-8", "replace")
+
+
+def _delivered(delivery: Any) -> dict[str, Any]:
+    """A callback delivery as the grader reads it: the outbox's own fields and, once the court acknowledged it, the
+    virtual instant it did (``acknowledged_at``: when the court had the answer — CT-015 asks what it knew, review
+    R13)."""
+    out = delivery.as_dict()
+    acked = next((h.get("at") for h in getattr(delivery, "history", ()) or ()
+                  if isinstance(h.get("status"), int) and 200 <= h["status"] < 300), None)
+    if acked:
+        out["acknowledged_at"] = acked
+    return out
 
 
 def _once(body: bytes) -> Receive:

@@ -27,6 +27,7 @@ Requirements it cannot judge from the traffic are "not applicable" in the eviden
 
 from __future__ import annotations
 
+import json
 from collections import defaultdict
 from collections.abc import Callable
 from datetime import datetime, timedelta
@@ -37,6 +38,7 @@ from certify.court_lifecycle import (
     CaseFacts,
     feedbacks,
     first_attempts,
+    freeze_lives,
     grade_freeze_life,
     grade_sweeps,
     is_sweep,
@@ -350,9 +352,11 @@ def grade_retries(submits: list[dict[str, Any]], records: list[dict[str, Any]] |
 
 
 
-def grade_measures(records: list[dict[str, Any]], submits: list[dict[str, Any]]) -> list[Finding]:
+def grade_measures(records: list[dict[str, Any]], submits: list[dict[str, Any]],
+                   deliveries: dict[str, list[dict[str, Any]]] | None = None) -> list[Finding]:
     ctx = CheckContext("measures", ("CT-011", "CT-015"))
     answers = feedbacks(records)
+    life = freeze_lives(submits, records)
     frozen: dict[tuple[str, str], int] = {}
     for (namespace, _), fb in answers.items():
         if fb.get("measure") == "01" and fb.get("ok") and fb.get("freeze_id"):
@@ -392,9 +396,11 @@ def grade_measures(records: list[dict[str, Any]], submits: list[dict[str, Any]])
         if body.get("measure") == "01" and (r["namespace"], r["agency"], str(body.get("request_no"))) in accepted:
             freezes[(r["namespace"], r["agency"], body.get("case_no"), body.get("account_no"))].append(r)
     for (namespace, agency, case_no, account), sent in freezes.items():
-        standing = [r for r in sent[:-1] if (answers.get((namespace, str(r["request"].get("request_no")))) or
-                                             {"ok": True, "freeze_state": "active"}).get("freeze_state")
-                    in ("active", "queued")]
+        # a freeze sent while an earlier one of the account stood — answered in effect (or unanswered), and not
+        # released, deducted in full nor past its term when the later one was sent (review R13: one released or
+        # lapsed before is no double freeze; one standing is, whatever the court knew: one freeze covers the account)
+        standing = [r for i, r in enumerate(sent[1:], 1) if any(
+            _stood(answers, life, namespace, earlier, _at(r)) for earlier in sent[:i])]
         exchanges.extend(_exchange(r) for r in sent[:3])
         ctx.expect("CT-015", not standing,
                    f"{case_no} 对 {agency} 账户 {account} 发出冻结 {len(sent)} 次"
@@ -409,9 +415,15 @@ def grade_measures(records: list[dict[str, Any]], submits: list[dict[str, Any]])
         body = r["request"]
         if body.get("measure") == "06" and (r["namespace"], r["agency"], str(body.get("request_no"))) in accepted:
             deductions[_deduction(r)].append(r)
+    known = _results_known(records, deliveries or {})
     for (namespace, agency, case_no, freeze_id, amount, _), sent in deductions.items():
-        standing = [r for r in sent[:-1] if (answers.get((namespace, str(r["request"].get("request_no")))) or
-                                             {"ok": True}).get("ok") is not False]
+        # a deduction sent while an earlier identical one had not failed and its result had not reached the court
+        # (review R13): the court re-sending what it did not know went through. Sent after the court had the earlier
+        # one's result (polled, or its callback acknowledged) it is a deduction of its own — equal monthly
+        # instalments from a frozen wage or pension, a second deduction ordered after the first was paid
+        standing = [r for i, r in enumerate(sent[1:], 1) if any(
+            (answers.get((namespace, str(e["request"].get("request_no")))) or {"ok": True}).get("ok") is not False
+            and not known(e, r) for e in sent[:i])]
         numbers = [str(r["request"].get("request_no")) for r in sent]
         said_zh, said_en = (("：重复扣划，请求编号 " + "、".join(numbers),
                              ": a double deduction, request numbers " + ", ".join(numbers)) if standing else ("", ""))
@@ -426,6 +438,61 @@ def grade_measures(records: list[dict[str, Any]], submits: list[dict[str, Any]])
     for f in ctx.findings:
         f.exchanges = exchanges[:30]
     return ctx.findings
+
+
+def _stood(answers: dict[tuple[str, str], dict[str, Any]], life: dict[tuple[str, str], Any], namespace: str,
+           earlier: dict[str, Any], at: datetime | None) -> bool:
+    """Whether the freeze ``earlier`` stood at ``at``: its answer (if the court polled it) in effect or queued, and
+    its freeze neither released, deducted in full nor past its last term by then (``court_lifecycle``'s record)."""
+    answer = answers.get((namespace, str(earlier["request"].get("request_no")))) or {"ok": True,
+                                                                                      "freeze_state": "active"}
+    if answer.get("freeze_state") not in ("active", "queued"):
+        return False
+    f = life.get((namespace, str(answer.get("freeze_id"))))
+    if f is None or at is None:
+        return True
+    ended = [t for t in (f.released, f.emptied) if t is not None]
+    if f.terms:
+        ended.append(max(f.terms))
+    return not any(t <= at for t in ended)
+
+
+def _results_known(records: list[dict[str, Any]], deliveries: dict[str, list[dict[str, Any]]]
+                   ) -> Callable[[dict[str, Any], dict[str, Any]], bool]:
+    """``known(earlier, later)``: whether the court had ``earlier``'s result when it sent ``later`` — a poll answered
+    with its feedback (by ticket or by request number) recorded before ``later``, or its answer posted to the court's
+    callback and acknowledged no later than ``later``'s instant (virtual time)."""
+    first_at: dict[tuple[str, str, str], int] = {}  # a request's body → where it was first recorded
+    polled: dict[tuple[str, str, str], int] = {}  # (namespace, agency, request number) → its first answered poll
+    for i, r in enumerate(records):
+        parts = r["path"].strip("/").split("/")
+        if len(parts) < 3 or parts[0] != "agencies":
+            continue
+        if r["method"] == "POST" and isinstance(r.get("request"), dict):
+            first_at.setdefault((r["namespace"], r["path"], json.dumps(r["request"], sort_keys=True, default=str)), i)
+        response = r.get("response")
+        if r["method"] == "GET" and isinstance(response, dict) and isinstance(fb := response.get("feedback"), dict):
+            polled.setdefault((r["namespace"], parts[1], str(fb.get("request_no"))), i)
+    acked: dict[tuple[str, str], datetime] = {}  # (namespace, ticket) → when the court acknowledged its callback
+    for namespace, items in deliveries.items():
+        for d in items:
+            if d.get("state") == "acknowledged" and d.get("acknowledged_at"):
+                at = datetime.fromisoformat(d["acknowledged_at"])
+                key = (namespace, str(d.get("key")))
+                acked[key] = min(at, acked.get(key, at))
+
+    def known(earlier: dict[str, Any], later: dict[str, Any]) -> bool:
+        namespace, agency = earlier["namespace"], earlier["agency"]
+        sent = first_at.get((later["namespace"], later["path"], json.dumps(later["request"], sort_keys=True,
+                                                                           default=str)), len(records))
+        if polled.get((namespace, agency, str(earlier["request"].get("request_no"))), len(records)) < sent:
+            return True
+        response = earlier.get("response")
+        ticket = earlier.get("ticket_id") or (response.get("ticket_id") if isinstance(response, dict) else None)
+        at, heard = _at(later), acked.get((namespace, str(ticket))) if ticket else None
+        return heard is not None and at is not None and heard <= at
+
+    return known
 
 
 def _deduction(r: dict[str, Any]) -> tuple[Any, ...]:
@@ -504,7 +571,7 @@ def grade_court(records: list[dict[str, Any]], court_regions: dict[str, str] | N
     graders: list[tuple[tuple[str, ...], Callable[[], list[Finding]]]] = [
         (("CT-001", "CT-002"), lambda: grade_scope(submits, court_regions or COURT_REGIONS)),
         (("CT-006", "CT-007"), lambda: grade_retries(submits, records, horizons, deliveries)),
-        (("CT-011", "CT-015"), lambda: grade_measures(records, submits)),
+        (("CT-011", "CT-015"), lambda: grade_measures(records, submits, deliveries)),
         (("CT-016",), lambda: grade_polling(records)),
         (("CT-008",), lambda: grade_callbacks(deliveries or {})),
         (("CT-009", "CT-010"), lambda: grade_freeze_life(submits, records, horizons, facts)),

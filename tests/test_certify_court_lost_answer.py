@@ -296,9 +296,10 @@ def test_deductions_lose_answers_on_their_own_counter_leaving_the_freezes_slots_
                     freezes.append(c.post("/agencies/icbc/requests",
                                           json=_freeze(subject, f"F-{k}", f"C{k + 1}", 10_000)).status_code)
                     freeze_id = freeze_id or _answer(c, "F-0")["freeze_id"]
-                else:  # k = 3, 9, 15: deductions of 10.00 元 from the first freeze (case C1's)
+                else:  # k = 3, 9, 15: deductions of 10.03, 10.09, 10.15 元 from the first freeze (case C1's) — each
+                    # its own amount: the same one again after a lost answer is its re-send, taking no slot (R13)
                     deductions.append(c.post("/agencies/icbc/requests", json=_deduction(
-                        subject, f"D-{k}", freeze_id, sub.json()["sub_account"], 1_000)).status_code)
+                        subject, f"D-{k}", freeze_id, sub.json()["sub_account"], 1_000 + k)).status_code)
         return freezes, deductions
 
     assert statuses(FaultSchedule()) == ([504, 202, 504], [504, 202, 504])

@@ -1,0 +1,221 @@
+"""CT-015 ("a measure is sent once", profile 0.6.3) asks what the court knew (review R13).
+
+A deduction (case, freeze, sub-account, amount) sent again under a new request number is a double deduction only if,
+when it was sent, an earlier identical one had not failed and its result had not reached the court — a poll answered
+with its feedback, or its callback acknowledged. Sent after the court had that result it is a deduction of its own: a
+wage or pension frozen and deducted in equal monthly instalments, a second deduction ordered after the first was paid.
+A freeze is a double freeze while an earlier one of the account stands when it is sent — whatever the court knew (one
+freeze covers the account) — and not after that one was released, deducted in full or lapsed. The kit also gives a
+lost-answer slot that fell on a refused request (nothing done) to the next request of its counter.
+
+Old grader: every identical deduction after the first failed CT-015 (the instalments too), and a freeze sent after the
+earlier one's release failed it (the earlier one's polled answer still said active). Old kit: a deduction refused on
+the lost slot spent it; the next deduction was answered. Virtual time; the live ones on uvicorn on loopback."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+
+from certify.court_server import FaultSchedule, create_court_lab
+from certify.court_suite import grade_measures
+from mock_agencies.settings import Settings
+from tests.test_agencies_live import LiveServer, Receiver, free_port
+from tests.test_certify_court import _grade
+from tests.test_certify_court_lost_answer import NS, _answer, _deduction, _freeze, _open
+
+DAY = 86_400
+
+
+def _sent(no: str, measure: str, at: str, status: int = 202, **body: Any) -> dict[str, Any]:
+    return {"namespace": "n", "agency": "icbc", "at": at, "method": "POST", "path": "/agencies/icbc/requests",
+            "status": status, "response": {"ticket_id": f"T-{no}"} if status == 202 else None,
+            "request": {"request_no": no, "court_code": "R410811", "case_no": "C1", "measure": measure,
+                        "account_no": "6222020000000000007", **body}}
+
+
+def _polled(no: str, at: str | None = None, **feedback: Any) -> dict[str, Any]:
+    return {"namespace": "n", "at": at, "method": "GET", "path": f"/agencies/icbc/requests/T-{no}", "query": "",
+            "response": {"feedback": {"request_no": no, **feedback}}}
+
+
+def _ct015(records: list[dict[str, Any]], deliveries: dict[str, list[dict[str, Any]]] | None = None
+           ) -> tuple[str, list[str]]:
+    submits = [dict(r) for r in records if r["method"] == "POST"]
+    graded = grade_measures(records, submits, deliveries) if deliveries else grade_measures(records, submits)
+    found = [f for f in graded if f.requirement == "CT-015"]
+    return ("fail" if any(f.status == "fail" for f in found) else found[0].status), [f.zh for f in found]
+
+
+def _d(no: str, at: str, status: int = 202) -> dict[str, Any]:
+    return _sent(no, "06", at, status, freeze_id="FZ1", amount_cents=10_000, target_account="SUB-1")
+
+
+def test_a_deduction_repeated_after_the_court_had_the_earlier_ones_result_is_an_instalment_not_a_double() -> None:
+    """Old grader: all but the first case below failed CT-015 (any identical deduction after one not failed)."""
+    first, later = _d("D-1", "2025-03-07T10:00:00+08:00"), _d("D-2", "2025-04-07T10:00:00+08:00")
+    ok = _polled("D-1", measure="06", ok=True)
+    # the result never reached the court, or reached it only after the second went: a double deduction
+    assert _ct015([first, later])[0] == "fail"
+    assert _ct015([first, later, ok])[0] == "fail"
+    assert "重复扣划，请求编号 D-1、D-2" in _ct015([first, later])[1][0]
+    # polled before the second was sent: an instalment
+    assert _ct015([first, ok, later]) == ("pass", ["C1 以冻结 FZ1 向 icbc 扣划 10000 分，发出 2 次"
+                                                   "（前一扣划未失败时以新请求编号重复 0 次）"])
+    # by its callback, acknowledged before the second (virtual time) — and not after it
+    acked = {"n": [{"key": "T-D-1", "state": "acknowledged", "acknowledged_at": "2025-03-08T10:00:00+08:00"}]}
+    assert _ct015([first, later], acked)[0] == "pass"
+    late = {"n": [{"key": "T-D-1", "state": "acknowledged", "acknowledged_at": "2025-04-08T10:00:00+08:00"}]}
+    assert _ct015([first, later], late)[0] == "fail"
+    # three instalments, each after the one before was answered; a fourth sent before the third's result: one double
+    third, fourth = _d("D-3", "2025-05-07T10:00:00+08:00"), _d("D-4", "2025-05-07T10:05:00+08:00")
+    status, said = _ct015([first, ok, later, _polled("D-2", measure="06", ok=True), third, fourth])
+    assert status == "fail" and "发出 4 次（前一扣划未失败时以新请求编号重复 1 次" in said[0]
+    # a lost answer (504; the ticket only in the record) the court then polled by its number: it knew
+    lost = dict(_d("D-1", "2025-03-07T10:00:00+08:00", 504), injected=True, fault="lost_answer", agency_status=202,
+                ticket_id="T-L", response=None)
+    by_number = dict(ok, path="/agencies/icbc/requests", query="request_no=D-1&court_code=R410811")
+    assert _ct015([lost, later])[0] == "fail"
+    assert _ct015([lost, by_number, later])[0] == "pass"
+    assert _ct015([lost, later], {"n": [{"key": "T-L", "state": "acknowledged",
+                                         "acknowledged_at": "2025-03-08T10:00:00+08:00"}]})[0] == "pass"
+
+
+def test_a_freeze_after_the_earlier_one_was_released_or_lapsed_is_no_double_freeze() -> None:
+    """Old grader: the earlier freeze's polled answer (active, as answered) decided — a freeze sent after it was
+    released, or after its term ended, failed CT-015. One standing when the later was sent still fails, even after
+    the court had its answer."""
+    f1 = _sent("F-1", "01", "2025-03-07T10:00:00+08:00", amount_cents=40_000)
+    answered = _polled("F-1", measure="01", ok=True, freeze_id="FZ1", freeze_state="active",
+                       amount_controlled_cents=40_000, expires_at="2026-03-07T10:00:00+08:00")
+    f2 = _sent("F-2", "01", "2025-06-07T10:00:00+08:00", amount_cents=40_000)
+    release = _sent("R-1", "04", "2025-05-07T10:00:00+08:00", freeze_id="FZ1")
+    assert _ct015([f1, answered, f2])[0] == "fail"  # it stood: one freeze covers the account
+    assert _ct015([f1, answered, release, f2])[0] == "pass"
+    after_release = _sent("R-1", "04", "2025-07-07T10:00:00+08:00", freeze_id="FZ1")
+    assert _ct015([f1, answered, f2, after_release])[0] == "fail"  # released after the second went
+    lapsed = dict(answered, response={"feedback": dict(answered["response"]["feedback"],
+                                                       expires_at="2025-06-01T10:00:00+08:00")})
+    assert _ct015([f1, lapsed, f2])[0] == "pass"
+    emptied = _sent("D-1", "06", "2025-05-07T10:00:00+08:00", freeze_id="FZ1", amount_cents=40_000,
+                    target_account="SUB-1")
+    assert _ct015([f1, answered, emptied, f2])[0] == "pass"  # deducted in full: nothing left standing
+
+
+def test_monthly_instalments_deducted_from_one_freeze_pass_ct_015_live(tmp_path: Path) -> None:
+    """A court deducting 100.00 元 a month from one freeze into its case's sub-account, each after the last one's
+    answer reached it — by a poll, then by its callback. Old grader: CT-015 failed (three deductions, two "while an
+    earlier one had not failed"). The same court never asking the first instalment's result still fails (D-2 and D-3
+    sent while D-1's was unknown to it)."""
+    for hurried in (False, True):
+        port = free_port()
+        lab = create_court_lab(Settings(port=port, profile="fast", world_size=1000), FaultSchedule(every=0))
+        with Receiver() as court, LiveServer(app=lab, port=port) as live, \
+                httpx.Client(base_url=live.url, timeout=10, headers={"X-Zhixing-Session": NS}) as c:
+            subject = _open(c)
+            sub = c.post(f"/admin/sessions/{NS}/court-accounts", json={"court_code": "R410811", "case_no": "C1"}
+                         ).json()["sub_account"]
+            assert c.post("/agencies/icbc/requests", json=_freeze(subject, "F-1")).status_code == 202
+            freeze_id = _answer(c, "F-1")["freeze_id"]
+            ticket = c.post("/agencies/icbc/requests", json=_deduction(subject, "D-1", freeze_id, sub, 10_000)
+                            ).json()["ticket_id"]
+            if not hurried:
+                c.post(f"/admin/sessions/{NS}/advance", json={"seconds": DAY})
+                assert c.get(f"/agencies/icbc/requests/{ticket}").json()["feedback"]["ok"] is True
+            c.post(f"/admin/sessions/{NS}/advance", json={"seconds": 30 * DAY})
+            assert c.post("/agencies/icbc/requests", json={
+                **_deduction(subject, "D-2", freeze_id, sub, 10_000), "callback_url": court.url}).status_code == 202
+            c.post(f"/admin/sessions/{NS}/advance", json={"seconds": DAY})
+            court.received.get(timeout=10)
+            for _ in range(500):  # bounded wait (≤ 10 s) for the deliverer to record the court's 200
+                if any(d["state"] == "acknowledged" for d in lab.deliveries().get(NS, [])):
+                    break
+                court.thread.join(timeout=0.02)
+            c.post(f"/admin/sessions/{NS}/advance", json={"seconds": 30 * DAY})
+            assert c.post("/agencies/icbc/requests", json=_deduction(subject, "D-3", freeze_id, sub, 10_000)
+                          ).status_code == 202
+            c.post(f"/admin/sessions/{NS}/advance", json={"seconds": DAY})
+            assert c.get(f"/admin/sessions/{NS}/court-accounts/{sub}").json()["balance_cents"] == 30_000
+        out = tmp_path / str(hurried)
+        out.mkdir()
+        statuses = _grade(lab, out)
+        rows = {r["id"]: r for r in json.loads((out / "results.json").read_text(encoding="utf-8"))["requirements"]}
+        (said,) = [f["zh"] for f in rows["CT-015"]["findings"] if "扣划" in f["zh"]]
+        assert statuses["CT-015"] == ("fail" if hurried else "pass"), rows["CT-015"]
+        assert statuses["CT-011"] == "pass"
+        assert f"重复 {2 if hurried else 0} 次" in said, said  # hurried: D-1's result never heard, D-2 and D-3 doubles
+
+
+def test_a_deduction_refused_on_the_lost_slot_passes_the_slot_to_the_next_deduction() -> None:
+    """The first deduction asks more than the freeze holds: refused, nothing done — answered as it is, not lost. The
+    slot is not spent on it: the next deduction (within the frozen money) loses its answer. Old kit: the refusal took
+    the slot and the next deduction was answered 202."""
+    port = free_port()
+    # every 1: no 503 / 429 at all (k % 1 is never 1 or 2), lost answers on their counter as ever
+    lab = create_court_lab(Settings(port=port, profile="fast", world_size=1000), FaultSchedule(every=1,
+                                                                                               measures={"06"}))
+    with LiveServer(app=lab, port=port) as live, httpx.Client(base_url=live.url, timeout=10,
+                                                              headers={"X-Zhixing-Session": NS}) as c:
+        subject = _open(c)
+        sub = c.post(f"/admin/sessions/{NS}/court-accounts", json={"court_code": "R410811", "case_no": "C1"}
+                     ).json()["sub_account"]
+        assert c.post("/agencies/icbc/requests", json=_freeze(subject, "F-1")).status_code == 202
+        freeze_id = _answer(c, "F-1")["freeze_id"]
+        refused = c.post("/agencies/icbc/requests", json=_deduction(subject, "D-1", freeze_id, sub, 90_000))
+        assert refused.status_code in (409, 422) and "x-zhixing-fault" not in refused.headers, refused.text
+        lost = c.post("/agencies/icbc/requests", json=_deduction(subject, "D-2", freeze_id, sub, 10_000))
+        assert lost.status_code == 504 and lost.headers["X-Zhixing-Fault"] == "lost_answer", lost.text
+        assert c.post("/agencies/icbc/requests", json=_deduction(subject, "D-3", freeze_id, sub, 5_000)
+                      ).status_code == 202  # the second slot of the counter: answered
+    assert lab.traffic.lost_candidates == {"06": 2}
+
+
+def test_a_lost_answer_re_sent_under_a_new_number_takes_no_fault_slot() -> None:
+    """A court re-sending a lost freeze under a new number (the defect CT-006 and CT-015 judge) reaches the agency as
+    sent — no 503 of its own — and the next request meets the fault a correct court's would (the 503 of slot 1). Old
+    kit: the re-send took slot 1's 503 and moved every later fault by one (in the reference court's
+    ``new_request_no_after_lost_deduction`` run a 503 fell on case 4's sweep: case 4 never completed, CT-009 was left
+    unjudged)."""
+    port = free_port()
+    lab = create_court_lab(Settings(port=port, profile="fast", world_size=1000), FaultSchedule(measures={"01"}))
+    with LiveServer(app=lab, port=port) as live, httpx.Client(base_url=live.url, timeout=10,
+                                                              headers={"X-Zhixing-Session": NS}) as c:
+        subject = _open(c)
+        assert c.post("/agencies/icbc/requests", json=_freeze(subject, "F-1", amount=10_000)).status_code == 504
+        again = c.post("/agencies/icbc/requests", json={**_freeze(subject, "F-1L", amount=10_000),
+                                                        "callback_url": None})
+        assert again.status_code == 202, again.text  # carried out: frozen twice, which the grader judges
+        assert [c.post("/agencies/icbc/requests", json=_freeze(subject, f"F-{n}", f"C{n}", 10_000)).status_code
+                for n in (2, 3, 4)] == [503, 429, 202]  # slots 1, 2, 3: as for a court that re-sent F-1 itself
+
+
+def test_the_lost_deduction_defect_leaves_the_other_cases_to_run_as_the_reference_court_s(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The reference court with ``new_request_no_after_lost_deduction``: only case 2 (whose deduction it sent twice)
+    fails to complete, and CT-009 (case 4's renewal) is judged and passes as on the correct court. Old kit: the …L
+    re-send took a 503 slot, the next 503 fell on case 4's sweep, case 4 did not complete and CT-009 was skipped —
+    "caught by exactly CT-006 and CT-011" held only because a requirement went unjudged."""
+    from certify.court_defects import DefectiveCourt
+    from certify.court_drive import drive_cases
+    from scenarios.target import system_under_test
+
+    real_client = httpx.Client
+
+    def client(*args: object, **kwargs: object) -> httpx.Client:
+        kwargs["transport"] = DefectiveCourt("new_request_no_after_lost_deduction")
+        return real_client(*args, **kwargs)  # type: ignore[arg-type]
+
+    port = free_port()
+    lab = create_court_lab(Settings(port=port, profile="fast", world_size=1000))
+    with LiveServer(app=lab, port=port) as live:
+        monkeypatch.setattr("scenarios.remote.httpx.Client", client)
+        driven = drive_cases(system_under_test(agencies_url=live.url))
+        monkeypatch.undo()
+    assert [name.split("：")[0] for name in driven.failed] == ["认证案例二"], driven.why
+    statuses = _grade(lab, tmp_path, driven.facts)
+    assert statuses["CT-009"] == "pass" and statuses["CT-012"] == "pass", statuses
+    assert sorted(r for r, s in statuses.items() if s == "fail") == ["CT-006", "CT-011"]
