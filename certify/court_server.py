@@ -11,7 +11,10 @@ timing out on a core system that went on. The record keeps the ticket the agency
 court comes back with the same request number and gets the same ticket; one that re-sends under a new number freezes
 twice; one that gives up never learns of the freeze it made. Kit 0.6.0: deductions (06) lose their answers too,
 counted on a counter of their own (so the freezes' and seals' lost slots stay where they were) — the costliest case:
-the money moved to the court's account, and a court re-sending under a new number deducts it twice."""
+the money moved to the court's account, and a court re-sending under a new number deducts it twice. Kit 0.6.1
+(review R13): a lost-answer slot falling on a request the agency refuses (nothing done) passes to the next request of
+its counter, and the first request re-sending a lost answer's content under a new number takes no slot of either
+schedule — the faults the rest of the run meets do not depend on how the court met the lost answer."""
 
 from __future__ import annotations
 

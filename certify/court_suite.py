@@ -13,9 +13,12 @@
 * CT-011 a deduction asks no more than its freeze controls (as the agency's answers said), less what was deducted;
 * CT-008 every answer posted to the court's callback URL is acknowledged (2xx), not retried to exhaustion;
 * CT-016 a ticket is polled at most once per virtual minute;
-* CT-015 no second freeze of the same account for the same case under a new request number while the first stands,
-  nor (profile 0.6.3, kit 0.6.0) a second deduction of the same amount from the same freeze for the same case while
-  the first has not failed — a deduction whose answer was lost and that was re-sent under a new number;
+* CT-015 no second freeze of the same account for the same case under a new request number while the first stands
+  when it is sent (not released, deducted in full nor lapsed by then), nor (profile 0.6.3, kit 0.6.0) a second
+  deduction of the same amount from the same freeze into the same sub-account for the same case while the first has
+  not failed and its result had not reached the court (kit 0.6.1, review R13: polled, or its callback acknowledged,
+  before the second was sent) — a deduction whose answer was lost and that was re-sent under a new number; monthly
+  instalments, each sent after the last one's answer, pass;
 * CT-009, CT-010, CT-012 (renewal before the term ends, release on 执行完毕, 终本 sweeps every six months): see
   :mod:`certify.court_lifecycle`.
 
@@ -409,7 +412,7 @@ def grade_measures(records: list[dict[str, Any]], submits: list[dict[str, Any]],
                    "one stood)")
     # profile 0.6.3: a deduction too is sent once — the same deduction (case, freeze, amount, sub-account) again under
     # a new request number while the first has not failed (accepted, its answer not a failure; a lost answer's was
-    # carried out) deducts twice, within the frozen money unseen by CT-011
+    # carried out) and its result had not reached the court deducts twice, within the frozen money unseen by CT-011
     deductions: dict[tuple[Any, ...], list[dict[str, Any]]] = defaultdict(list)
     for r in firsts:
         body = r["request"]

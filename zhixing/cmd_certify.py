@@ -132,12 +132,14 @@ def register(app: typer.Typer) -> None:
         out: Path = typer.Option(Path("certify-evidence-court"), "--out", help="证据目录 / the evidence directory"),
         duration: float | None = typer.Option(None, "--duration", min=1.0, help="服务多少真实秒后评分（缺省到 Ctrl-C）"
                                               " / real seconds to serve before grading (default: until Ctrl-C)"),
-        fault_every: int = typer.Option(3, "--fault-every", min=0, help="每 N 个新请求中注入一次 503 与一次 429；"
+        fault_every: int = typer.Option(3, "--fault-every", min=0, help="每 N 个新请求中注入一次 503 与一次 429"
+                                        "（N 为 1 时不注入 503 / 429，为 2 时只有 503）；"
                                         "另按固定计划对新冻结、查封（01、11）及扣划（06，单独计数）注入答复丢失"
                                         "（机构已办理，法院收到 504）；0 一概不注入 / "
-                                        "of every N new requests one gets a 503 and one a 429; lost answers (carried "
-                                        "out, the court gets a 504) of new freezes and seals (01, 11) and deductions "
-                                        "(06, counted apart) on a schedule of their own; 0: no faults at all"),
+                                        "of every N new requests one gets a 503 and one a 429 (N 1: neither; 2: "
+                                        "503s only); lost answers (carried out, the court gets a 504) of new freezes "
+                                        "and seals (01, 11) and deductions (06, counted apart) on a schedule of their "
+                                        "own; 0: no faults at all"),
         retry_after: int = typer.Option(120, "--retry-after", min=1, help="注入 429 的 Retry-After 秒数 / seconds"),
         court_region: list[str] = typer.Option([], "--court-region", help="法院代码=所在地区划代码（可重复）/ "
                                                "COURT=REGION, the court's 6-digit place (repeatable)"),
