@@ -6,7 +6,6 @@ agency, event, …); the loader turns it into ``file:line`` and the offending ke
 
 from __future__ import annotations
 
-import difflib
 from contextvars import ContextVar
 from functools import lru_cache
 from typing import Any
@@ -16,6 +15,7 @@ from core_flow.engine import EventKind, NodeStatus
 from core_flow.errors import UserError
 from core_flow.model import Process
 from core_flow.process_loader import default_process
+from core_flow.process_options import near  # one spelling guess for scenarios and process options
 from core_flow.protocol import AssetKind, Measure
 from mock_agencies.catalogue import Catalogue, load_catalogue
 
@@ -25,23 +25,6 @@ CURRENT: ContextVar[Process | None] = ContextVar("scenario_process", default=Non
 
 def process() -> Process:
     return CURRENT.get() or default_process()
-
-
-def near(ref: Any, choices: list[str] | tuple[str, ...], n: int = 3) -> list[str]:
-    """The choices closest to a misspelt name (spelling, or one containing the other: ``冻结`` → ``已冻结``)."""
-    text = str(ref).strip()
-    if not text:
-        return []
-    found = difflib.get_close_matches(text, list(choices), n=n, cutoff=0.6)
-    low = text.lower()
-    for c in choices:
-        if len(found) >= n:
-            break
-        if c not in found and len(low) >= 2 and (low in c.lower() or (len(c) >= 2 and c.lower() in low)):
-            found.append(c)
-    if not found:
-        found = difflib.get_close_matches(text, list(choices), n=n, cutoff=0.45)
-    return found
 
 
 def did_you_mean(ref: Any, choices: list[str] | tuple[str, ...]) -> tuple[str, str]:
