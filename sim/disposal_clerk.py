@@ -273,19 +273,34 @@ class DisposalClerk:
         due = 0 if self.c.returns_held(k) else min(amount, state.outstanding_cents())
         out = None
         if due:
-            out = self.p.pay_out(k, receipt, due)
+            out, due = self._settling_fee(k, receipt, due)
             if out.refusal is not None:  # paid late (node 33 frozen), or too early: again later (Clerk._pay_again)
                 self.c._pay_again(k, out.refusal, lambda n: self._pay(k, receipt, amount, n), attempt)
                 return out
             self.paid_cents += due
-        if amount > due:
-            out = self.p.pay_out(k, receipt, amount - due, surplus=True)
+        rest = amount - due
+        if state.fee is not None:  # the court charges the 执行申请费: what the receipt holds after it and the applicant
+            held = state.receipts.get(receipt)
+            rest = held.amount_cents - held.paid_cents if held is not None else rest
+        if rest > 0:
+            out, _ = self._settling_fee(k, receipt, rest, surplus=True)
         state = self.p.runtime.cases[k]
         if state.closed_manner is None and state.outstanding_cents() == 0:
             self.c._cmd(DAY, c.Close(k, "执行完毕", reviewed_by="审判管理办公室"))
         elif state.closed_manner is None:
             self.c._maybe_zhongben(k)
         return out
+
+    def _settling_fee(self, k: str, receipt: str, amount: int, surplus: bool = False) -> tuple[Any, int]:
+        """A payout of ``amount`` and what the payee got; refused ``FEE_UNSETTLED`` (the court charges the 执行申请费,
+        process.yaml ``fees``: settled from the receipt first), the payee gets what the refusal says is left after the
+        fee (0: the payout only settles it) — as ``Clerk._pay`` does; before, the refused proceeds stayed held for
+        good (and a surplus past the fee was refused BAD_AMOUNT)."""
+        out = self.p.pay_out(k, receipt, amount, surplus=surplus)
+        if out.refusal is not None and out.refusal.code == "FEE_UNSETTLED" and out.refusal.details[0] < amount:
+            amount = out.refusal.details[0]
+            out = self.p.pay_out(k, receipt, amount, surplus=surplus)
+        return out, amount
 
 
 _NOTICES = frozenset({"property_found", "price_reported", "price_fixed", "unsold", "proceeds_arrived", "in_kind",

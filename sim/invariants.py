@@ -10,8 +10,10 @@ asserts:
 * each 终本 case is swept every 6 months — exactly 10 times in 5 years unless resumed (fewer only as far as the run
   did not reach);
 * every resumption had its request, its approval and its push before the 恢复执行 case was filed;
-* money reconciles to the cent: per case, paid ≤ deducted and the 一案一账号 balance is deducted − paid; the
-  agencies' ledger created or destroyed no money; all payouts left through the court account.
+* money reconciles to the cent: per case, paid ≤ deducted and the 一案一账号 balance is deducted − paid; what left
+  the account is what was paid to the payees (the applicant, a surplus to the debtor) plus the 执行申请费 settled
+  (process.yaml ``fees``, a profile's ``process:``; nothing where the court does not charge it); the agencies'
+  ledger created or destroyed no money; all payouts left through the court account.
 
 A violation names the case and shows its timeline; ``SimulationCheckFailed`` (a ``UserError``) fails the run."""
 
@@ -60,6 +62,7 @@ class Checker:
         self._sweeps: dict[str, int] = defaultdict(int)
         self._resumption: dict[str, list[str]] = defaultdict(list)
         self._pushed: set[str] = set()
+        self._paid_out: dict[str, int] = defaultdict(int)  # case → the payees' money its payouts said (PAID_OUT)
 
     def _bad(self, case: str, zh: str, en: str) -> None:
         self.violations.append({"case": case, "zh": zh, "en": en})
@@ -109,6 +112,8 @@ class Checker:
                 self._due[k] = {key: due for key, due in open_.items() if key in running}
         elif kind == EventKind.SWEEP_DUE:
             self._sweeps[k] += 1
+        elif kind == EventKind.PAID_OUT:
+            self._paid_out[k] += (e.data or {}).get("amount_cents", 0)
         elif kind in (EventKind.RESUMPTION_REQUESTED, EventKind.RESUMPTION_APPROVED):
             self._resumption[k].append(kind.value)
         elif kind == EventKind.RESUMPTION_FILED:
@@ -147,6 +152,12 @@ class Checker:
             if amounts.get("fee_settled_cents", 0) > amounts.get("fee_cents", 0):  # process.yaml ``fees`` (off)
                 self._bad(k, f"结算的执行申请费 {amounts['fee_settled_cents']} 分超过应收 {amounts['fee_cents']} 分",
                           f"application fee settled {amounts['fee_settled_cents']} > due {amounts['fee_cents']} cents")
+            fee, payees = amounts.get("fee_settled_cents", 0), self._paid_out.get(k, 0)
+            if k in self.timeline and payees + fee != amounts["paid_cents"]:  # a case whose events it heard
+                self._bad(k, f"发放给申请执行人与退还的 {payees} 分加结算的执行申请费 {fee} 分，不等于案款支出 "
+                          f"{amounts['paid_cents']} 分",
+                          f"payouts {payees} + application fee settled {fee} ≠ money paid out of the case account "
+                          f"{amounts['paid_cents']} cents")
             recon = platform.reconcile(k)
             if not recon["ok"]:
                 held = recon.get("court_account_cents")

@@ -91,8 +91,14 @@ def manner_name(code: str) -> str:
 class Collector:
     """Counters over the engine's events. ``origin`` is the clock's origin; ``kpi_from`` the end of warm-up."""
 
-    def __init__(self, origin: datetime, kpi_from: datetime, limit_node: int | None = None) -> None:
+    def __init__(self, origin: datetime, kpi_from: datetime, limit_node: int | None = None,
+                 fees: bool = False) -> None:
         self.origin = origin
+        # the court charges the 执行申请费 (process.yaml ``fees``, a profile's ``process:``): the fees the payouts
+        # settled are a KPI of their own (``fees_yuan``) beside the money paid to applicants (``recovered_yuan``, net
+        # of them)
+        self.fees = fees
+        self.fee_cents = 0
         self.kpi_from = kpi_from
         # the 审限 (the process's ``limit.node``, 结案: 6 months, 非诉 3): the engine's own due per case, its first
         # one (the statutory period) and its latest (after 期限变更: approved extensions, suspensions)
@@ -290,6 +296,8 @@ class Collector:
                     self.returned_cents += e.data.get("amount_cents", 0)
                 else:
                     self.paid_cents += (e.data or {}).get("amount_cents", 0)
+            elif kind == EventKind.FEE_SETTLED:  # settled from a receipt at its payout: not the applicant's money
+                self.fee_cents += (e.data or {}).get("amount_cents", 0)
             elif kind == EventKind.FUNDS_ARRIVED:
                 self.deducted_cents += (e.data or {}).get("amount_cents", 0)
             elif kind == EventKind.PROCEEDS_ARRIVED:  # a sale's proceeds (变价款: auction, 变卖)
@@ -384,6 +392,8 @@ class Collector:
         kpi["within_limit_share"] = self.within_limit / closed if closed else math.nan
         kpi["within_statutory_share"] = self.within_statutory / closed if closed else math.nan
         kpi["recovered_yuan"] = self.paid_cents / 100
+        if self.fees:  # only where charged: the bundled court's KPIs stay as they were
+            kpi["fees_yuan"] = self.fee_cents / 100
         kpi["deducted_yuan"] = self.deducted_cents / 100
         kpi["proceeds_yuan"] = self.proceeds_cents / 100
         kpi["returned_yuan"] = self.returned_cents / 100
@@ -490,5 +500,5 @@ KINDS = frozenset({EventKind.EXCHANGE, EventKind.DEADLINE_SET, EventKind.DEADLIN
                    EventKind.DEADLINE_WITHDRAWN,
                    EventKind.FILED, EventKind.CLOSED, EventKind.WARNING, EventKind.NODE_FROZEN,
                    EventKind.UNFREEZE_APPROVED, EventKind.UNFREEZE_FORWARDED, EventKind.PAID_OUT,
-                   EventKind.FUNDS_ARRIVED, EventKind.PROCEEDS_ARRIVED, EventKind.SWEEP_DUE,
+                   EventKind.FUNDS_ARRIVED, EventKind.PROCEEDS_ARRIVED, EventKind.SWEEP_DUE, EventKind.FEE_SETTLED,
                    EventKind.RESUMPTION_APPROVED, EventKind.LIMIT_SUSPENDED}) | _COUNTED

@@ -155,6 +155,72 @@ class FieldError(ValueError):
         self.zh, self.en, self.loc = zh, en, loc
 
 
+class ProcessProblems(FieldError):
+    """What the process model refused of a profile's ``process:`` — every problem, each (location below ``process``,
+    中文, English); ``profile_from_dict`` says each at its own ``file:line`` of ``process.key``."""
+
+    def __init__(self, problems: list[tuple[tuple[Any, ...], str, str]]) -> None:
+        loc, zh, en = problems[0]
+        super().__init__(f"流程设置无效：{zh}", f"invalid process setting: {en}", tuple(loc))
+        self.problems = problems
+
+
+def _checking(info: ValidationInfo) -> bool:
+    """Whether this validation checks the process options: not in a run's worker (``profile_from_dict(...,
+    check_process=False)``), whose unit carries the process data checked when the profile was loaded."""
+    return (info.context or {}).get("check_process", True) is not False
+
+
+_BASES: dict[tuple[str, int, int], Any] = {}
+
+
+def process_base(path: str | Path | None) -> Any:
+    """The court's base process (``core_flow.process_options.BaseProcess``): the whole file at ``path`` (read and
+    checked by the process model; a bad file a ``UserError`` at its ``file:line``), or the bundled process. A file is
+    read once while it is unchanged."""
+    from core_flow.process_options import bundled, load_base
+
+    if not path:
+        return bundled()
+    try:
+        st = Path(path).stat()
+        key = (str(Path(path).resolve()), st.st_mtime_ns, st.st_size)
+    except OSError:
+        return load_base(path)  # says why it cannot be read
+    found = _BASES.get(key)
+    if found is None:
+        found = _BASES[key] = load_base(path)
+    return found
+
+
+def process_data(profile: CourtProfile) -> dict[str, Any] | None:
+    """The process a run of ``profile`` uses, as data (what a simulation unit carries to its worker: picklable, the
+    ``Process`` built there once): its ``process:`` merged over its base (``process_file`` or the bundled process);
+    None: the bundled process as it is (the run builds nothing)."""
+    if not profile.process and not profile.process_file:
+        return None
+    from core_flow.process_options import merge
+
+    return merge(process_base(profile.process_file).data, profile.process)
+
+
+def process_lines(profile: CourtProfile) -> tuple[str, list[str]]:
+    """Which process a run of ``profile`` uses, as a planner reads it: the base (``内置流程 / bundled process`` or the
+    file) and each override (``fees.application_fee.enabled=true``), never left unsaid."""
+    from core_flow.process_options import described
+
+    base = (f"流程文件 {profile.process_file} / process file {profile.process_file}" if profile.process_file
+            else "内置流程（core_flow/data/process.yaml） / the bundled process (core_flow/data/process.yaml)")
+    return base, described(profile.process)
+
+
+def _process_keys() -> list[str]:
+    """The keys ``process:`` takes: the bundled process file's top-level keys."""
+    from core_flow.process_options import bundled
+
+    return [str(k) for k in bundled().data]
+
+
 class _Model(BaseModel):
     model_config = ConfigDict(frozen=True, extra="forbid", allow_inf_nan=False)
 
@@ -424,6 +490,20 @@ class CourtProfile(_Model):
         "models no property acquired after 终本); world — drawn from the seeded world like any other, their whole "
         "property found by the first sweep (to test resumption from 终本管理)"))
 
+    process_file: str | None = Field(None, description=(
+        "本院完整的流程文件（与内置 core_flow/data/process.yaml 同格式，相对本文件）；缺省为内置流程。命令行 "
+        "--process FILE 亦可（优先于此处） / the court's whole process file (the format of the bundled "
+        "core_flow/data/process.yaml, relative to this file); unset: the bundled process. Or --process FILE on the "
+        "command line (which wins)"))
+    process: dict[str, Any] = Field(default_factory=dict, description=(
+        "本院的流程设置覆盖，并入内置流程（或 process_file、--process 的文件）：映射逐键合并，列表整体替换；加载配置"
+        "时按流程模型校验，如 {fees: {application_fee: {enabled: true}}} 即收取执行申请费。报告与输出列明所用流程及各"
+        "项覆盖 / the court's process options merged over the bundled process (or the process_file / --process "
+        "file): mappings key by key, lists replaced whole; checked by the process model when the profile is loaded, "
+        "e.g. {fees: {application_fee: {enabled: true}}} charges the 执行申请费. The report and the output say "
+        "which process ran and each override"),
+        json_schema_extra=lambda schema: schema.update(propertyNames={"enum": _process_keys()}))
+
     @field_validator("origin", mode="before")
     @classmethod
     def _local(cls, v: Any) -> Any:
@@ -444,6 +524,40 @@ class CourtProfile(_Model):
     @classmethod
     def _cst(cls, v: datetime) -> datetime:
         return to_cst(v)
+
+    @field_validator("process_file")
+    @classmethod
+    def _process_file(cls, v: str | None, info: ValidationInfo) -> str | None:
+        """The file read and checked by the process model now (a bad file is a ``UserError`` at its ``file:line``),
+        not by the run's first worker; a run's worker (``checked: False``) takes the data its unit carries."""
+        if v and _checking(info):
+            process_base(v)
+        return v or None
+
+    @field_validator("process", mode="before")
+    @classmethod
+    def _process_mapping(cls, v: Any) -> Any:
+        if v is None:
+            return {}
+        if not isinstance(v, dict):  # process: [1] — what it takes, not a bare "not a valid dictionary"
+            from core_flow.process_options import not_a_mapping
+
+            raise FieldError(*not_a_mapping(v))
+        return v
+
+    @field_validator("process")
+    @classmethod
+    def _process_checked(cls, v: dict[str, Any], info: ValidationInfo) -> dict[str, Any]:
+        """The overrides merged over the court's base process (``process_file``, or the bundled one) and checked by
+        the process model: every problem at its own ``process.key`` (``ProcessProblems``)."""
+        if not v or not _checking(info) or "process_file" not in info.data:  # its base refused: said there
+            return v
+        from core_flow.process_options import override_problems
+
+        problems = override_problems(process_base(info.data.get("process_file")), v)
+        if problems:
+            raise ProcessProblems(problems)
+        return v
 
     @field_validator("hours")
     @classmethod
@@ -558,6 +672,12 @@ class CourtProfile(_Model):
         day's start) — a planner's "from today" without editing the file."""
         return self._updated({"origin": text}, where)  # read as the profile's own origin is (``_local``)
 
+    def with_process_file(self, path: str | Path, *, where: str = "--process") -> CourtProfile:
+        """The profile running the court's whole process file at ``path`` (``--process FILE``, in place of its own
+        ``process_file``), its ``process:`` overrides checked again over that file: each problem at its
+        ``process.key``, named by the option."""
+        return profile_from_dict({**self.as_dict(), "process_file": str(path)}, where=f"{where} {path}")
+
     def _updated(self, update: dict[str, Any], where: str) -> CourtProfile:
         try:
             return CourtProfile.model_validate({**self.as_dict(), **update})
@@ -582,17 +702,31 @@ def _hm(text: str) -> float:
     return int(m[1]) * 3600 + int(m[2]) * 60
 
 
-def profile_from_dict(data: Any, where: str = "profile", tree: yaml.Node | None = None) -> CourtProfile:
+def profile_from_dict(data: Any, where: str = "profile", tree: yaml.Node | None = None, *,
+                      check_process: bool = True) -> CourtProfile:
     """The validated profile; a mistake is a ``UserError`` at ``where`` (the file), its line when ``tree`` (the
-    file's YAML nodes) has the field, and the field's path: ``court.yaml:37:staff.承办法官.count``."""
+    file's YAML nodes) has the field, and the field's path: ``court.yaml:37:staff.承办法官.count``. Its ``process:``
+    is checked by the process model with the rest (each problem at its own ``process.key``); ``check_process``
+    False: not (a run's worker, whose unit carries the process data checked when the profile was loaded)."""
     if not isinstance(data, dict):
         raise UserError("法院配置须为映射（YAML 对象）", "a court profile must be a mapping", where=where)
     try:
-        return CourtProfile.model_validate(data)
+        return CourtProfile.model_validate(data, context={"check_process": check_process})
     except ValidationError as err:
         # every field's mistake at once, each at its line
-        raise together(in_file_order([_located(e, where, tree) for e in err.errors()]),
+        raise together(in_file_order([one for e in err.errors() for one in located_all(e, where, tree)]),
                        ("法院配置", "the court profile")) from None
+
+
+def located_all(error: Any, where: str, tree: yaml.Node | None) -> list[UserError]:
+    """One pydantic error as the user reads it (``_located``) — or, for the process model's refusal of ``process:``,
+    each of its problems at its own line and ``process.key``."""
+    cause = (error.get("ctx") or {}).get("error")
+    if not isinstance(cause, ProcessProblems):
+        return [_located(error, where, tree)]
+    return [_located({**error, "ctx": {"error": FieldError(f"流程设置无效：{zh}", f"invalid process setting: {en}",
+                                                           tuple(loc))}}, where, tree)
+            for loc, zh, en in cause.problems]
 
 
 def _located(error: Any, where: str, tree: yaml.Node | None) -> UserError:
@@ -687,9 +821,11 @@ def _keys_at(path: tuple[Any, ...]) -> list[str]:
     return list(deref(node).get("properties", {}))
 
 
-def load_profile(path: str | Path | None = None) -> CourtProfile:
+def load_profile(path: str | Path | None = None, process_file: str | Path | None = None) -> CourtProfile:
     """The profile at ``path``, or the embedded default. A file overrides the default: what it omits comes from
-    ``sim/data/court_profile.yaml`` (mappings merged key by key), unless it says ``base: none``."""
+    ``sim/data/court_profile.yaml`` (mappings merged key by key), unless it says ``base: none``. ``process_file``
+    (``--process FILE``): the court's whole process file, in place of the profile's own ``process_file`` — its
+    ``process:`` overrides are then checked over that file."""
     p = Path(path) if path is not None else DEFAULT_PROFILE
     tree, data = read_mapping(p, ("法院配置", "court profile"))
     if "courts" in data:  # a province file (sim.province): several courts, not one court's profile
@@ -701,6 +837,8 @@ def load_profile(path: str | Path | None = None) -> CourtProfile:
     data, base = profile_layer(data, p)
     if path is not None and base == "default":  # what the file omits comes from the embedded default
         data = deep_merge(default_data(), data)
+    if process_file is not None:
+        data = {**data, "process_file": str(process_file)}
     return profile_from_dict(data, where=str(p), tree=tree)
 
 
@@ -718,6 +856,12 @@ def read_mapping(p: Path, what: tuple[str, str]) -> tuple[yaml.Node, dict[str, A
         mark = getattr(err, "problem_mark", None)
         where = f"{p}:{mark.line + 1}" if mark else str(p)
         raise UserError(f"{what[0]}不是有效的 YAML", f"the {what[1]} is not valid YAML: {err}", where=where) from None
+    from core_flow.yaml_size import MAX_NODES, expanded_size
+
+    if tree is not None and expanded_size(tree) > MAX_NODES:  # an alias bomb: every walk of it would hang the run
+        raise UserError(f"{what[0]}的别名（*名称）展开后超过 {MAX_NODES:,} 个值，无法读取：请直接写出内容",
+                        f"the {what[1]}'s aliases (*name) stand for more than {MAX_NODES:,} values, too many to read: "
+                        "write the content out", where=str(p))
     yaml_text.refuse_duplicates(tree, str(p), what)
     yaml_text.refuse_split_numbers(tree, str(p), what)
     if not isinstance(data, dict):
@@ -762,8 +906,9 @@ def profile_layer(data: dict[str, Any], p: Path, where: str | None = None) -> tu
             raise UserError(f"法院配置有误（{field}）：{err.zh}", f"invalid court profile ({field}): {err.en}",
                             where=f"{where}:{field}.{err.loc[0]}") from None
         data = {**data, section: named} if section else named
-    if isinstance(data.get("start_state"), str) and data["start_state"]:
-        data["start_state"] = str((p.parent / data["start_state"]).resolve())
+    for key in ("start_state", "process_file"):  # relative to the file that names them
+        if isinstance(data.get(key), str) and data[key]:
+            data[key] = str((p.parent / data[key]).resolve())
     return data, "none" if base == "none" else "default"
 
 

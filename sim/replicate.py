@@ -24,7 +24,7 @@ from core_flow.errors import UserError
 from core_flow.masking import mask_text
 from sim.backends import BACKENDS
 from sim.kpi import is_share, mean_ci
-from sim.profile import CourtProfile
+from sim.profile import CourtProfile, process_data
 from sim.run import Unit, run_unit
 from sim.start_state import load_start_state
 
@@ -73,12 +73,14 @@ def make_units(courts: Sequence[tuple[str, CourtProfile]], *, years: float, repl
                             f"the warm-up ({profile.warmup_days:g} days) must be shorter than the run ({days:g} days)",
                             where="--warmup-days（或配置 warmup_days / or the profile's warmup_days）")
         data = profile.as_dict()
+        process = process_data(profile)  # the court's own process options as data (None: the bundled process)
         if profile.start_state and profile.start_state not in checked:
             check_start_state(profile, reassign=reassign_handlers)
             checked.add(profile.start_state)
         for r, rep in enumerate(court_seq.spawn(replications)):
             units.append(Unit(data, years, int(rep.entropy), tuple(rep.spawn_key), court=name,
-                              replication=r, count_events=count_events, check=check, extra=dict(extra)))
+                              replication=r, count_events=count_events, check=check, extra=dict(extra),
+                              process=process))
     return units
 
 
@@ -280,7 +282,7 @@ def _stop(pool: ProcessPoolExecutor) -> None:
 # KPIs that add up across courts (counts, money, requests, overtime); shares, utilisation, cycle times and cases
 # per judge do not, and stay per court
 ADDITIVE = ("agency_requests_per_day", "carried_over", "closed", "court_requests_per_day", "deducted_yuan",
-            "duban_closed", "duban_raised", "filed", "limit_extended", "node_freezes", "open_at_end",
+            "duban_closed", "duban_raised", "fees_yuan", "filed", "limit_extended", "node_freezes", "open_at_end",
             "overdue_at_start", "overtime_hours.", "proceeds_yuan", "recovered_yuan", "resumptions", "returned_yuan",
             "staff_items", "sweeps", "unfreeze_approvals", "warnings", "zhongben_register_at_end")
 

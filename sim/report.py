@@ -19,7 +19,13 @@ from core_flow.errors import UserError
 from core_flow.legal_calendar import to_cst
 from core_flow.masking import mask_text
 from sim.kpi import fmt_value, manner_name
-from sim.profile import AUTHORITY_ROLE, NATIONAL_CASES_PER_JUDGE_2024, NATIONAL_CONCLUDED_2024, CourtProfile
+from sim.profile import (
+    AUTHORITY_ROLE,
+    NATIONAL_CASES_PER_JUDGE_2024,
+    NATIONAL_CONCLUDED_2024,
+    CourtProfile,
+    process_lines,
+)
 
 # The tables' encoding: UTF-8 with a byte-order mark. Excel and WPS on a Chinese Windows read a CSV without one as GBK
 # (code page 936) — every Chinese cell garbled when a planner double-clicks cases.csv; with it they read UTF-8. Python
@@ -50,6 +56,8 @@ KPI_LABELS: dict[str, tuple[str, str]] = {
     "within_statutory_share": ("6个月内结案占比（非诉3个月，不计延长）",
                                "share closed within 6 months (非诉 3), extensions not counted"),
     "recovered_yuan": ("执行到位（元）", "money paid to applicants (yuan)"),
+    "fees_yuan": ("结算执行申请费（元，不含于执行到位）",
+                  "application fees settled (yuan, not in the money paid to applicants)"),
     "deducted_yuan": ("划拨到账（元）", "money deducted (yuan)"),
     "proceeds_yuan": ("变价款到账（元）", "sale proceeds (yuan)"),
     "returned_yuan": ("余款退还被执行人（元）", "surplus returned to debtors (yuan)"),
@@ -503,11 +511,30 @@ def _input_rows(profile: CourtProfile, params: dict[str, Any]) -> list[list[str]
          f"without one due {profile.undated_days:g} days after it came" if profile.queue == "deadline"
          else "fifo：先到先办 / first come, first served"],
         ["机构配置 / agency profile", profile.agencies.profile],
+        *_process_rows(profile),
         *_disposal_rows(profile),
         ["年数 / years", str(params.get("years"))], ["重复次数 / replications", str(params.get("replications"))],
         ["种子 / seed", str(params.get("seed"))], ["预热期（天） / warm-up days", str(profile.warmup_days)],
         ["后端 / backend", str(params.get("backend"))],
     ]
+
+
+def _process_rows(profile: CourtProfile) -> list[list[str]]:
+    """Which process the court ran: the bundled one or its file, and each of its ``process:`` overrides — a planner's
+    setting (the 执行申请费 charged, say) never silent."""
+    base, overrides = process_lines(profile)
+    return [["流程 / process", base],
+            ["流程选项覆盖 / process overrides", "；".join(overrides) if overrides else "无 / none"]]
+
+
+def process_note(profile: CourtProfile) -> str:
+    """The process a run uses, one line for the terminal: ``流程 / process: …`` and, where the profile sets any,
+    ``流程选项覆盖 / process overrides: fees.application_fee.enabled=true…``."""
+    base, overrides = process_lines(profile)
+    line = f"流程 / process: {base}"
+    if overrides:
+        line += f"；流程选项覆盖 / process overrides: {'; '.join(overrides)}"
+    return line
 
 
 def _disposal_rows(profile: CourtProfile) -> list[list[str]]:
@@ -1061,12 +1088,16 @@ def write_outputs(out_dir: Path, agg: dict[str, Any], profile: CourtProfile, par
                              encoding="utf-8")
     with paths["cases"].open("w", newline="", encoding=CSV_ENCODING) as f:
         w = None
+        # the columns of every run's rows (a court charging the 执行申请费 has its fee columns; a province's other
+        # courts leave them empty), in the order first seen
+        columns = list(dict.fromkeys(k for d in agg["courts"].values() for run in d["runs"]
+                                     for k in (_named(run["cases"][0]) if run.get("cases") else {})))
         for court, d in agg["courts"].items():
             for run in d["runs"]:
                 for row in run.get("cases", []):
                     row = {"court": court, "replication": run["meta"]["replication"], **_named(row)}
                     if w is None:
-                        w = csv.DictWriter(f, fieldnames=list(row))
+                        w = csv.DictWriter(f, fieldnames=["court", "replication", *columns], restval="")
                         w.writeheader()
                     w.writerow({k: mask(str(v)) for k, v in row.items()})
     with paths["nodes"].open("w", newline="", encoding=CSV_ENCODING) as f:

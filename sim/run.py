@@ -18,6 +18,7 @@ import numpy as np
 from core_flow.agency_directory import sweep_scope
 from core_flow.engine import commands as c
 from core_flow.legal_calendar import CST, ProvisionalCalendarWarning
+from core_flow.process_options import process_of
 from core_flow.protocol import SubjectKind
 from core_flow.runtime import simulation_gc
 from sim import court_for_run
@@ -26,7 +27,7 @@ from sim.invariants import KINDS as checked_kinds
 from sim.invariants import Checker
 from sim.kpi import KINDS as kpi_kinds
 from sim.kpi import Collector
-from sim.profile import ROLES, profile_from_dict
+from sim.profile import ROLES, process_lines, profile_from_dict
 from sim.staff import DAY_S, Staff, WorkHours
 from sim.staff_actor import StaffActor
 from sim.staff_deadline import DeadlineStaff
@@ -38,7 +39,10 @@ TYPE_PREFIX = {"first": "执", "resumed": "执恢", "preservation": "执保"}
 @dataclass(frozen=True)
 class Unit:
     """What one run needs: the profile (as a plain dict), its length, the replication's seed (entropy and spawn key
-    of its ``SeedSequence``)."""
+    of its ``SeedSequence``) and, for a court with its own process options, the process as data (``process``: the
+    profile's ``process:`` merged over its base, checked when the profile was loaded; the ``Process`` is built once
+    per worker from it — data, not a model or a file name, crosses to a process-pool or Ray worker); None: the
+    bundled process."""
 
     profile: dict[str, Any]
     years: float
@@ -49,6 +53,7 @@ class Unit:
     count_events: bool = False
     check: bool = True  # rule checks while simulating (sim.invariants): a violation fails the run
     extra: dict[str, Any] = field(default_factory=dict)
+    process: dict[str, Any] | None = None
 
 
 def _sweep_scope(court: Any, debtor: str, kind: SubjectKind | None = None) -> tuple[Any, ...]:
@@ -79,12 +84,13 @@ def run_unit(unit: Unit, progress: Callable[[float], None] | None = None) -> dic
 
 def _run_unit(unit: Unit, progress: Callable[[float], None] | None = None) -> dict[str, Any]:
     t0 = _time.perf_counter()
-    profile = profile_from_dict(unit.profile)
+    profile = profile_from_dict(unit.profile, check_process=False)  # the unit carries its process, checked at load
+    process = process_of(unit.process) if unit.process is not None else None
     seq = np.random.SeedSequence(unit.entropy, spawn_key=unit.spawn_key)
     s_arrivals, s_court, s_staff = seq.spawn(3)
     court_seed = int(s_court.generate_state(1)[0])
     staff_seed = int(s_staff.generate_state(1)[0])
-    court = court_for_run.build(profile, seed=court_seed)
+    court = court_for_run.build(profile, seed=court_seed, process=process)
     env = court.clock.env
     origin = court.clock.origin
     days = unit.years * 365.0
@@ -102,7 +108,8 @@ def _run_unit(unit: Unit, progress: Callable[[float], None] | None = None) -> di
                        investigated=lambda debtor: _investigated(court, debtor),
                        by_deadline=profile.queue == "deadline")
     kpi_from = origin + timedelta(seconds=warm_s)
-    collector = Collector(origin, kpi_from, limit_node=court.runtime.engine.process.limit.node)
+    collector = Collector(origin, kpi_from, limit_node=court.runtime.engine.process.limit.node,
+                          fees=court.runtime.engine.process.fees.application_fee.enabled)
     # the KPI collector and the rule checks get only the event kinds they read; the runtime counts every event
     events_before = court.runtime.events_recorded
     court.runtime.subscribe(collector, kpi_kinds)
@@ -217,6 +224,10 @@ def _run_unit(unit: Unit, progress: Callable[[float], None] | None = None) -> di
                    "staff": {r: len(n) for r, n in people.items()},
                    "out_of_turn": staff.stats.out_of_turn,
                    "origin": origin.isoformat()}
+    if unit.process is not None:  # a court with its own process options: which ran, said in the outputs
+        base, overrides = process_lines(profile)
+        out["meta"]["process"] = {"base": base, "overrides": overrides,
+                                  "fees_charged": collector.fees}
     out["invariants"] = invariants and {**invariants, "violations": invariants["violations"][:20],
                                         "violation_count": len(invariants["violations"])}
     out["cases"] = _case_rows(court, collector)
@@ -313,5 +324,9 @@ def _case_rows(court: Any, collector: Collector) -> list[dict[str, Any]]:
                      "sweeps": collector.sweeps.get(k, 0), "resumed_as": s.resumed_as or "",
                      # a start state's register case: the sweeps due before the run (with ``sweeps``, 10 in 5 years)
                      "sweeps_before": collector.sweeps_before.get(k, 0)})
+        if collector.fees:  # the court charges the 执行申请费 (process.yaml ``fees``): each case's due and settled
+            # (in paid_cents: the applicant got paid_cents − fee_settled_cents − returned_cents); 0 where not charged
+            rows[-1] |= {"fee_cents": amounts.get("fee_cents", 0),
+                         "fee_settled_cents": amounts.get("fee_settled_cents", 0)}
     return rows
 

@@ -13,6 +13,7 @@ from zhixing.cmd_calendar import holiday_file_option
 from zhixing.cmd_simulate import (
     DATE_ORDER,
     EXIT_CODES,
+    PROCESS,
     START,
     crash_exit,
     fmt_ci,
@@ -82,6 +83,7 @@ def staffing(
     start: str | None = START,
     date_order: str | None = DATE_ORDER,
     holiday_file: Path | None = holiday_file_option(),
+    process_file: Path | None = PROCESS,
 ) -> None:
     """满足目标的最少人数与服务水平曲线（共同随机数）；省级配置则逐院测算并汇总 / smallest staff meeting a target,
     service-level curve; a province file: court by court, then a summary."""
@@ -100,9 +102,9 @@ def staffing(
     if is_province(profile_path):
         _province_staffing(console, profile_path, holiday_file, goal, roles, out=out, csv_out=csv_out,
                            overrides={"start": start, "intake": intake, "disposal_share": disposal_share,
-                                      "date_order": date_order}, **options)
+                                      "date_order": date_order, "process_file": process_file}, **options)
         return
-    profile = profile_for_run(console, profile_path, holiday_file, start=start, intake=intake,
+    profile = profile_for_run(console, profile_path, holiday_file, process_file, start=start, intake=intake,
                               disposal_share=disposal_share, date_order=date_order)
     warnings = _horizon(console, [profile], years)
     result = _search(console, profile, goal, roles, **options)

@@ -29,9 +29,9 @@ HEADLINE = ("compliance", "filed", "carried_over", "carried_over_closed", "overd
             "node_freezes_at_start", "unfreeze_approvals_at_start", "closed", "within_limit_share",
             "within_statutory_share", "zhongben_rate", "cycle_p50_days", "cycle_p90_days", "warnings", "node_freezes",
             "unfreeze_approvals", "duban_raised", "duban_closed", "resumptions", "sweeps", "recovered_yuan",
-            "proceeds_yuan", "returned_yuan", "open_at_end", "zhongben_register_at_end", "utilisation.承办法官",
-            "utilisation.书记员", "utilisation.执行局长", "overtime_hours.承办法官", "agency_requests_per_day",
-            "court_requests_per_day", "cases_per_judge_year")
+            "fees_yuan", "proceeds_yuan", "returned_yuan", "open_at_end", "zhongben_register_at_end",
+            "utilisation.承办法官", "utilisation.书记员", "utilisation.执行局长", "overtime_hours.承办法官",
+            "agency_requests_per_day", "court_requests_per_day", "cases_per_judge_year")
 
 
 NO_CI = "无区间（1 次重复）/ no CI (n=1)"
@@ -193,6 +193,13 @@ DATE_ORDER = typer.Option(None, "--date-order", metavar="ymd|dmy|mdy", help=(
     "unset: told from the file)"))
 
 
+PROCESS = typer.Option(None, "--process", metavar="FILE", help=(
+    "本院完整的流程文件（与内置 core_flow/data/process.yaml 同格式；缺省为内置流程），法院配置的 process: 覆盖再并入"
+    "其上；文件有误即报 文件:行 并退出（2） / the court's whole process file (the format of the bundled "
+    "core_flow/data/process.yaml; default: the bundled process), the profile's process: overrides merged over it; a "
+    "bad file is said at its file:line (exit 2)"))
+
+
 def overridden(profile: Any, *, start: str | None = None, warmup_days: float | None = None,
                intake: float | None = None, disposal_share: float | None = None,
                date_order: str | None = None) -> Any:
@@ -211,17 +218,22 @@ def overridden(profile: Any, *, start: str | None = None, warmup_days: float | N
     return profile
 
 
-def profile_for_run(console: Any, profile_path: Path | None, holiday_file: Path | None, **overrides: Any) -> Any:
+def profile_for_run(console: Any, profile_path: Path | None, holiday_file: Path | None,
+                    process_file: Path | None = None, **overrides: Any) -> Any:
     """The profile a simulation or a planner runs: ``--holidays FILE`` taken first (checked, then used by this
-    process and its workers), the file loaded with the command line's overrides (``overridden``), and how its start
-    state was read, where not as written (an Excel CSV in GBK, title rows, 合计 rows…), said before the run."""
+    process and its workers), the file loaded with the court's process file (``--process FILE``: its ``process:``
+    checked over it, each problem at the profile's line) and the command line's overrides (``overridden``), and how
+    its start state was read, where not as written (an Excel CSV in GBK, title rows, 合计 rows…), said before the run,
+    as is the process it runs (``sim.report.process_note``)."""
     from sim.profile import load_profile  # here, not at import: the other commands start faster
+    from sim.report import process_note
     from sim.start_state import notes
 
     use_holiday_file(holiday_file)
-    profile = overridden(load_profile(profile_path), **overrides)
+    profile = overridden(load_profile(profile_path, process_file), **overrides)
     for note in notes(profile.start_state, profile.origin, profile.start_state_date_order):
         console.print(note)
+    console.print(process_note(profile))
     return profile
 
 
@@ -251,14 +263,15 @@ def start_state_read(profile: Any) -> str | None:
             f"start state {name}: {total:,} cases read, {still_open:,} open and {register:,} in the 终本 register")
 
 
-def courts_for_run(console: Any, path: Path | None, holiday_file: Path | None, courts: int, **overrides: Any) -> Any:
+def courts_for_run(console: Any, path: Path | None, holiday_file: Path | None, courts: int,
+                   process_file: Path | None = None, **overrides: Any) -> Any:
     """The courts a simulation runs (``sim.province.Province``): a province file's (``courts:``, each court its own
-    profile; ``--start``, ``--warmup-days`` and ``--dispose`` apply to every court), or one profile, ``courts`` times
-    alike (``--courts``)."""
+    profile; ``--start``, ``--warmup-days``, ``--dispose`` and ``--process`` apply to every court), or one profile,
+    ``courts`` times alike (``--courts``)."""
     from sim.province import Province, is_province, load_province
 
     if not is_province(path):
-        profile = profile_for_run(console, path, holiday_file, **overrides)
+        profile = profile_for_run(console, path, holiday_file, process_file, **overrides)
         names = [profile.name] if courts == 1 else [f"{profile.name} #{i + 1}" for i in range(courts)]
         return Province(profile.name, tuple((n, profile) for n in names))
     from sim.start_state import notes
@@ -275,7 +288,16 @@ def courts_for_run(console: Any, path: Path | None, holiday_file: Path | None, c
     province = load_province(path)  # type: ignore[arg-type]
     for note in province.notes:  # how its courts table was read (GBK, title rows…)
         console.print(note)
-    each = tuple((name, overridden(profile, **overrides)) for name, profile in province.courts)
+    each = tuple((name, overridden(profile if process_file is None else profile.with_process_file(process_file),
+                                   **overrides)) for name, profile in province.courts)
+    from sim.report import process_note
+
+    processes = {name: process_note(profile) for name, profile in each}  # which process each court runs
+    if len(set(processes.values())) == 1:
+        console.print(next(iter(processes.values())))
+    else:
+        for name, note in processes.items():
+            console.print(f"{name}：{note}")
     said: set[str] = set()
     for name, profile in each:
         if profile.start_state and profile.start_state not in said:  # courts alike share theirs: said once
@@ -320,6 +342,7 @@ def register(app: typer.Typer) -> None:
         start: str | None = START,
         date_order: str | None = DATE_ORDER,
         holiday_file: Path | None = holiday_file_option(),
+        process_file: Path | None = PROCESS,
     ) -> None:
         """年度仿真：按法院配置运行多次重复，输出带95%置信区间的指标与离线报告 / year-scale simulation with CIs."""
         console = plain_console(120)
@@ -327,8 +350,9 @@ def register(app: typer.Typer) -> None:
         from sim.report import write_outputs
 
         check_backend(backend, workers)
-        province = courts_for_run(console, profile_path, holiday_file, courts, start=start, warmup_days=warmup_days,
-                                  intake=intake, disposal_share=disposal_share, date_order=date_order)
+        province = courts_for_run(console, profile_path, holiday_file, courts, process_file, start=start,
+                                  warmup_days=warmup_days, intake=intake, disposal_share=disposal_share,
+                                  date_order=date_order)
         profile = province.courts[0][1]
         read: set[str] = set()
         for name, each in province.courts:  # courts alike share their start state: said once
@@ -386,13 +410,16 @@ def register(app: typer.Typer) -> None:
             console.print(f"规则核查通过：{invariants['cases']:,} 件案件，0 处违规 / rule checks passed: "
                           f"{invariants['cases']:,} cases, no violation")
         validation = _validation(results) if validate else None
+        from sim.profile import process_lines
         from sim.report import counted_window
 
         lo, hi = counted_window(profile.origin, years, profile.warmup_days)
         params: dict[str, Any] = {"years": years, "replications": replications, "seed": seed, "backend": backend,
                                   "workers": workers, "wall_s": round(wall, 2),
                                   "kpi_window": {"from": lo.isoformat(), "to": hi.isoformat(),
-                                                 "warmup_days": profile.warmup_days}}
+                                                 "warmup_days": profile.warmup_days},
+                                  "process": {name: dict(zip(("base", "overrides"), process_lines(each), strict=True))
+                                              for name, each in province.courts}}
         paths = write_outputs(out, agg, profile, params, validation, invariants=invariants,
                               courts=province.courts, title=province.name, notes=province.notes, warnings=warnings)
         cases = sum(r["meta"]["cases_filed"] for r in results)
