@@ -257,6 +257,16 @@ def _judge_lost(ctx: CheckContext, number: str, attempts: list[dict[str, Any]], 
             said.append((f"法院按该请求编号查询 {polled} 次", f"the court polled by the request number {polled} times"))
         zh += "；" + "，".join(z for z, _ in said)
         en += "; " + ", ".join(e for _, e in said)
+        if not came_back and not others:
+            # every re-send refused (other content under the number): the measure stands as the lost attempt made it,
+            # unknown to the court — said as for a court that never came back (review R13)
+            heard = any(d.get("key") == ticket and d.get("state") == "acknowledged"
+                        for d in (deliveries or {}).get(first["namespace"], []))
+            if not heard:
+                never_zh, never_en = _UNKNOWN.get(measure, ("法院始终不知其办理的措施",
+                                                            "the court never learned of the measure it made"))
+                zh += f"，{never_zh}"
+                en += f"; {never_en}"
     if immediate:
         zh += f"，{immediate} 次在失败的同一时刻立即重试（未退避）"
         en += f", {immediate} at the instant of the failure (no backoff)"
@@ -307,6 +317,7 @@ def grade_retries(submits: list[dict[str, Any]], records: list[dict[str, Any]] |
         ctx.skip("CT-006", "未注入故障（没有足够的请求）", "no fault was injected (too few requests)")
         ctx.skip("CT-007", "未注入限流", "no 429 was injected")
     exchanges: list[dict[str, Any]] = []
+    known: Callable[[dict[str, Any], dict[str, Any]], bool] | None = None
     for (_, agency, number), attempts in injected:
         first = attempts[0]
         exchanges.extend(_exchange(a) for a in attempts[:3])
@@ -325,6 +336,13 @@ def grade_retries(submits: list[dict[str, Any]], records: list[dict[str, Any]] |
                      f"{first.get('status')}: too soon to tell whether it is retried, not judged")
             continue
         if first.get("fault") == LOST_ANSWER:
+            # a number first sent after the court had the lost one's result (polled by its number, or its callback
+            # acknowledged) is a measure of its own, not a re-send of what the court did not know (review R13; CT-015
+            # asks the same)
+            known = known or _results_known(records or [], deliveries or {})
+            court = first["request"].get("court_code")
+            others = {no for no in others if not (tried := by_number.get((first["namespace"], agency, f"{court}/{no}")))
+                      or not known(first, tried[0])}
             other_attempts = [a for (ns, ag, no), tried in by_number.items() if ns == first["namespace"]
                               and ag == agency and no.split("/", 1)[1] in others for a in tried]
             _judge_lost(ctx, number, attempts, others, immediate, records or [], horizons or {}, deliveries,

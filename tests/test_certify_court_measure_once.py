@@ -219,3 +219,61 @@ def test_the_lost_deduction_defect_leaves_the_other_cases_to_run_as_the_referenc
     statuses = _grade(lab, tmp_path, driven.facts)
     assert statuses["CT-009"] == "pass" and statuses["CT-012"] == "pass", statuses
     assert sorted(r for r, s in statuses.items() if s == "fail") == ["CT-006", "CT-011"]
+
+
+def _lost_deduction_then(script, tmp_path: Path) -> tuple[dict[str, str], dict[str, Any]]:  # noqa: ANN001
+    """A court freezing 400.00 元 and deducting 150.00 元 (D-1), whose answer the kit loses; then ``script(client,
+    deduct)`` (``deduct(no, amount)`` posts a deduction) and three days. The statuses and CT-006's lost finding."""
+    port = free_port()
+    lab = create_court_lab(Settings(port=port, profile="fast", world_size=1000), FaultSchedule(every=1,
+                                                                                               measures={"06"}))
+    with LiveServer(app=lab, port=port) as live, httpx.Client(base_url=live.url, timeout=10,
+                                                              headers={"X-Zhixing-Session": NS}) as c:
+        subject = _open(c)
+        sub = c.post(f"/admin/sessions/{NS}/court-accounts", json={"court_code": "R410811", "case_no": "C1"}
+                     ).json()["sub_account"]
+        assert c.post("/agencies/icbc/requests", json=_freeze(subject, "F-1")).status_code == 202
+        freeze_id = _answer(c, "F-1")["freeze_id"]
+
+        def deduct(no: str, amount: int) -> httpx.Response:
+            return c.post("/agencies/icbc/requests", json=_deduction(subject, no, freeze_id, sub, amount))
+
+        assert deduct("D-1", 15_000).status_code == 504
+        c.post(f"/admin/sessions/{NS}/advance", json={"seconds": 60})
+        script(c, deduct)
+        c.post(f"/admin/sessions/{NS}/advance", json={"seconds": 3 * DAY})
+    statuses = _grade(lab, tmp_path)
+    rows = {r["id"]: r for r in json.loads((tmp_path / "results.json").read_text(encoding="utf-8"))["requirements"]}
+    (lost,) = [f for f in rows["CT-006"]["findings"] if "答复丢失" in f["zh"]]
+    return statuses, lost
+
+
+def test_a_second_deduction_after_the_court_polled_the_lost_ones_result_is_no_re_send(tmp_path: Path) -> None:
+    """The court came back for its lost deduction by its number (the answer: done), then deducted the same amount
+    again the same day under a new number — a deduction of its own, decided knowing the first went through: CT-006
+    and CT-015 pass. Old grader: CT-006 failed it as "the same content under a new number: a double deduction" (and
+    CT-015 as a double)."""
+
+    def script(c: httpx.Client, deduct) -> None:  # noqa: ANN001
+        c.post(f"/admin/sessions/{NS}/advance", json={"seconds": 3600})
+        assert _answer(c, "D-1")["ok"] is True
+        assert deduct("D-2", 15_000).status_code == 202
+
+    statuses, lost = _lost_deduction_then(script, tmp_path)
+    assert statuses["CT-006"] == "pass" and statuses["CT-015"] == "pass", (statuses, lost)
+    assert "法院按该请求编号查询 1 次" in lost["zh"] and "新请求编号" not in lost["zh"]
+
+
+def test_a_lost_deduction_re_sent_under_its_number_with_another_amount_fails_saying_the_money_moved(
+        tmp_path: Path) -> None:
+    """Re-sent under the same number with another amount: the agency refuses it (409, other content under the
+    number) — the court never reached its ticket: CT-006 fails, saying the refusal and that the money of the first
+    moved to the case's account unknown to the court."""
+
+    def script(c: httpx.Client, deduct) -> None:  # noqa: ANN001
+        assert deduct("D-1", 20_000).status_code == 409
+
+    statuses, lost = _lost_deduction_then(script, tmp_path)
+    assert statuses["CT-006"] == "fail"
+    assert "其中 1 次被机构拒绝（HTTP 409 conflict），始终未得到机构的工单" in lost["zh"], lost
+    assert "法院始终不知款项已划至本案账户" in lost["zh"] and "the court never learned the money moved" in lost["en"]
