@@ -529,7 +529,7 @@ class CourtProfile(_Model):
     @classmethod
     def _process_file(cls, v: str | None, info: ValidationInfo) -> str | None:
         """The file read and checked by the process model now (a bad file is a ``UserError`` at its ``file:line``),
-        not by the run's first worker; a run's worker (``checked: False``) takes the data its unit carries."""
+        not by the run's first worker; a run's worker (``check_process=False``) takes the data its unit carries."""
         if v and _checking(info):
             process_base(v)
         return v or None

@@ -258,3 +258,22 @@ def test_a_fee_court_disposing_of_property_pays_its_proceeds_after_the_fee(tmp_p
     assert r["invariants"]["violation_count"] == 0 and r["kpi"]["proceeds_yuan"] > 0 and r["kpi"]["fees_yuan"] > 0
     assert not [code for _, code in refused if code == "BAD_AMOUNT"]
     assert all(row["fee_settled_cents"] <= row["fee_cents"] for row in r["cases"])
+
+
+def test_a_province_of_a_fee_court_and_a_bundled_one_says_each_and_writes_one_cases_table(tmp_path, capsys):
+    """Courts of one province with different processes: each court's process said; the cases table has the fee
+    columns (empty for the court that does not charge) — its columns were the first row's, and a later court's
+    extra fields failed the write."""
+    f = _file(tmp_path, "省.yaml", "name: 测试省\ncommon:\n  intake: {yearly: 150}\ncourts:\n  - name: 乙\n"
+              "  - name: 甲\n    process: {fees: {application_fee: {enabled: true}}}\n")
+    out = tmp_path / "out"
+    code = main(["simulate", str(f), "--years", "0.1", "-r", "1", "--backend", "serial", "--no-validate",
+                 "--out", str(out)])
+    said = " ".join(capsys.readouterr().out.split())
+    assert code == 0
+    assert "甲：流程 / process: 内置流程" in said and "乙：流程 / process: 内置流程" in said
+    assert "process overrides: fees.application_fee.enabled=true" in said
+    rows = list(csv.DictReader(io.StringIO((out / "cases.csv").read_text(encoding="utf-8-sig"))))
+    assert {row["court"] for row in rows} == {"甲", "乙"}
+    assert all(row["fee_yuan"] == "" for row in rows if row["court"] == "乙")
+    assert any(row["fee_settled_yuan"] not in ("", "0.00") for row in rows if row["court"] == "甲")
