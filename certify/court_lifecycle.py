@@ -94,6 +94,11 @@ def _freezes(submits: list[dict[str, Any]], records: list[dict[str, Any]]) -> di
             f.controlled = max(f.controlled, int(fb.get("amount_controlled_cents") or 0))
             if (end := _t(fb.get("expires_at"))) is not None:
                 f.terms.append(end)
+    # the deductions the agency took (an attempt answered 2xx, or a lost answer's: carried out) and did not answer as
+    # failed: a refused one (beyond the frozen money…) takes nothing and empties no freeze (review R13: it did, and a
+    # freeze "deducted in full" by a refusal was never judged for its renewal, nor as standing for CT-015)
+    taken = {(r["namespace"], r["agency"], str(r["request"].get("request_no"))) for r in submits
+             if any(isinstance(s, int) and 200 <= s < 300 for s in (r.get("status"), r.get("agency_status")))}
     for r in firsts:
         body = r["request"]
         f = out.get((r["namespace"], str(body.get("freeze_id"))))
@@ -108,6 +113,9 @@ def _freezes(submits: list[dict[str, Any]], records: list[dict[str, Any]]) -> di
         elif body.get("measure") in RELEASE and f.released is None:
             f.released = at
         elif body.get("measure") == "06":
+            if (r["namespace"], r["agency"], str(body.get("request_no"))) not in taken or (
+                    polled.get((r["namespace"], str(body.get("request_no")))) or {}).get("ok") is False:
+                continue
             f.deducted += int(body.get("amount_cents") or 0)
             if f.controlled and f.deducted >= f.controlled and f.emptied is None:
                 f.emptied = at

@@ -384,6 +384,9 @@ def grade_measures(records: list[dict[str, Any]], submits: list[dict[str, Any]],
             key = (namespace, fb["freeze_id"])
             frozen[key] = max(frozen.get(key, 0), int(fb.get("amount_controlled_cents") or 0))
     firsts = first_attempts(submits)
+    accepted = {(r["namespace"], r["agency"], str(r["request"].get("request_no"))) for r in submits
+                if any(isinstance(s, int) and 200 <= s < 300 for s in (r.get("status"), r.get("agency_status")))}
+    # (a lost answer's attempt was accepted too: the agency carried it out, the court got a 504)
     deducted: dict[tuple[str, str], int] = defaultdict(int)
     exchanges: list[dict[str, Any]] = []
     sent_before: dict[tuple[Any, ...], str] = {}  # a deduction's content → the request number it first went under
@@ -405,13 +408,12 @@ def grade_measures(records: list[dict[str, Any]], submits: list[dict[str, Any]],
                    f"{room if key in frozen else '（未见该冻结）'} 分{again_zh}",
                    f"deduction of {amount} cents; freeze {body.get('freeze_id')} still holds "
                    f"{room if key in frozen else '(freeze not seen)'} cents{again_en}")
-        deducted[key] += amount
+        if (r["namespace"], r["agency"], str(body.get("request_no"))) in accepted and (answers.get(
+                (r["namespace"], str(body.get("request_no")))) or {}).get("ok") is not False:
+            deducted[key] += amount  # (a refused or failed deduction took nothing: review R13)
     if not any(f.requirement == "CT-011" for f in ctx.findings):
         ctx.skip("CT-011", "未见扣划", "no deduction was seen")
     freezes: dict[tuple[Any, ...], list[dict[str, Any]]] = defaultdict(list)
-    accepted = {(r["namespace"], r["agency"], str(r["request"].get("request_no"))) for r in submits
-                if any(isinstance(s, int) and 200 <= s < 300 for s in (r.get("status"), r.get("agency_status")))}
-    # (a lost answer's attempt was accepted too: the agency carried it out, the court got a 504)
     for r in firsts:
         body = r["request"]
         if body.get("measure") == "01" and (r["namespace"], r["agency"], str(body.get("request_no"))) in accepted:

@@ -64,9 +64,10 @@ def test_the_reference_court_passes_what_the_court_suite_grades(tmp_path: Path,
     assert {s for r, s in statuses.items() if r not in GRADED} == {"not_applicable"}
 
 
-# the over-large deduction empties the freeze (an agency deducts up to what it controls): nothing left to renew
-# an unrenewed freeze lapsed before 执行完毕: nothing stood to release
-NOT_JUDGED = {"deduct_beyond_frozen": {"CT-009", "CT-010"}, "no_renewal": {"CT-010"}}
+# an unrenewed freeze lapsed before 执行完毕: nothing stood to release. (The over-large deduction of
+# deduct_beyond_frozen is refused — insufficient_funds, nothing deducted — so its freeze stands and CT-009 / CT-010 are
+# judged on it: review R13; the old grader counted the refusal as emptying the freeze and left both unjudged.)
+NOT_JUDGED = {"no_renewal": {"CT-010"}}
 FACTS: dict[str, dict[str, str]] = {}  # case facts the scripted court reports (执行完毕, 终本), as a driver would
 FREEZE_END: dict[str, str] = {}
 

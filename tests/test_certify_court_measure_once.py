@@ -277,3 +277,44 @@ def test_a_lost_deduction_re_sent_under_its_number_with_another_amount_fails_say
     assert statuses["CT-006"] == "fail"
     assert "其中 1 次被机构拒绝（HTTP 409 conflict），始终未得到机构的工单" in lost["zh"], lost
     assert "法院始终不知款项已划至本案账户" in lost["zh"] and "the court never learned the money moved" in lost["en"]
+
+
+def test_a_refused_deduction_empties_no_freeze() -> None:
+    """A deduction the agency refused (beyond the frozen money: 409) took nothing: the freeze still stands — its term
+    ending unrenewed fails CT-009, and a second freeze of the account while it stands fails CT-015. Old grader: the
+    refused 900.00 元 counted as deducted, the 400.00 元 freeze "deducted in full" — CT-009 skipped (no freeze to
+    judge) and, with R13's standing-at-the-instant rule, the second freeze passed."""
+    from certify.court_lifecycle import grade_freeze_life
+
+    f1 = _sent("F-1", "01", "2025-03-07T10:00:00+08:00", amount_cents=40_000)
+    answered = _polled("F-1", measure="01", ok=True, freeze_id="FZ1", freeze_state="active",
+                       amount_controlled_cents=40_000, expires_at="2026-03-07T10:00:00+08:00")
+    refused = dict(_sent("D-1", "06", "2025-04-07T10:00:00+08:00", 409, freeze_id="FZ1", amount_cents=90_000,
+                         target_account="SUB-1"), response={"error": {"code": "conflict"}})
+    f2 = _sent("F-2", "01", "2025-05-07T10:00:00+08:00", amount_cents=40_000)
+    records = [f1, answered, refused, f2]
+    submits = [r for r in records if r["method"] == "POST"]
+    life = grade_freeze_life(submits, records, {"n": "2026-06-01T00:00:00+08:00"}, {})
+    assert [(f.requirement, f.status) for f in life if f.requirement == "CT-009"] == [("CT-009", "fail")]
+    assert _ct015(records)[0] == "fail"
+    taken = dict(refused, status=202, response={"ticket_id": "T-D-1"},
+                 request=dict(refused["request"], amount_cents=40_000))  # deducted in full: ended
+    assert _ct015([f1, answered, taken, f2])[0] == "pass"
+
+
+def test_a_refused_deduction_does_not_lower_what_the_freeze_holds_for_ct_011() -> None:
+    """900.00 元 asked of a 400.00 元 freeze (refused, CT-011 fails it), then 400.00 元 (within it, taken): only the
+    first fails CT-011. Old grader: the refused 900.00 元 counted as deducted — the second's finding said the freeze
+    still held "-50000 分" and failed a correct deduction."""
+    f1 = _sent("F-1", "01", "2025-03-07T10:00:00+08:00", amount_cents=40_000)
+    answered = _polled("F-1", measure="01", ok=True, freeze_id="FZ1", freeze_state="active",
+                       amount_controlled_cents=40_000, expires_at="2026-03-07T10:00:00+08:00")
+    refused = dict(_sent("D-1", "06", "2025-04-07T10:00:00+08:00", 409, freeze_id="FZ1", amount_cents=90_000,
+                         target_account="SUB-1"), response={"error": {"code": "conflict"}})
+    within = _sent("D-2", "06", "2025-04-08T10:00:00+08:00", freeze_id="FZ1", amount_cents=40_000,
+                   target_account="SUB-1")
+    records = [f1, answered, refused, within]
+    found = [f for f in grade_measures(records, [r for r in records if r["method"] == "POST"])
+             if f.requirement == "CT-011"]
+    assert [f.status for f in found] == ["fail", "pass"], [f.zh for f in found]
+    assert "扣划 40000 分，冻结 FZ1 尚余已冻结 40000 分" in found[1].zh
