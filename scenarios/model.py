@@ -790,6 +790,17 @@ class Scenario(_M):
     _court_process: Any = PrivateAttr(None)  # core_flow.model.Process the run's court uses; None: the bundled one
     _process_line: int = PrivateAttr(0)  # the line of ``process:``
 
+    @field_validator("process", mode="before")
+    @classmethod
+    def _process_mapping(cls, value: Any) -> Any:
+        """``process: [1]`` said what ``process:`` takes (process.yaml's keys), not a bare 取值无效."""
+        if value is not None and not isinstance(value, dict):
+            from core_flow.process_options import not_a_mapping
+
+            zh, en = not_a_mapping(value)
+            raise ValueError(f"{zh} / {en}")
+        return value
+
     @field_validator("agencies")
     @classmethod
     def _behaviour(cls, value: dict[str, dict[str, Any]], info: Any) -> dict[str, dict[str, Any]]:

@@ -224,7 +224,12 @@ def test_process_that_is_not_a_mapping_is_a_problem_at_its_line():
     text = _doc(process="process: [fees]\n")
     problems = _problems(text)
     assert [p.key for p in problems] == ["process"] and problems[0].line == _line(text, "process:")
-    assert "dictionary" in problems[0].en and "unknown key" not in problems[0].en  # the key is known: its value wrong
+    assert "unknown key" not in problems[0].en  # the key is known: its value wrong
+    # what it takes, said (was "取值无效：应为对象" / "Input should be a valid dictionary" alone)
+    zh = problems[0].zh
+    assert zh.startswith("process 须为映射：流程文件（process.yaml）的键及要改的值"), zh
+    assert "收到 ['fees']" in zh and "fees" in zh.split("可用的键：")[1], zh
+    assert "process must be a mapping of process.yaml's keys" in problems[0].en, problems[0].en
 
 
 def test_the_command_says_every_problem_and_runs_nothing(tmp_path: Path, capsys):
