@@ -89,9 +89,10 @@ def bundled() -> BaseProcess:
                        bundled=True)
 
 
-def load_base(path: str | Path | None) -> BaseProcess:
+def load_base(path: str | Path | None, option: str = OPTION) -> BaseProcess:
     """``--process FILE``: the whole file checked now by the process model (a bad file is a ``UserError`` naming its
-    ``file:line``, before anything runs); None: the bundled process."""
+    ``file:line``, before anything runs); None: the bundled process. ``option``: what named the file, as its
+    messages say it (a court profile's ``process_file``, not ``--process``, where the profile named it)."""
     if path is None:
         return bundled()
     p = Path(path)
@@ -99,21 +100,21 @@ def load_base(path: str | Path | None) -> BaseProcess:
         text = read_utf8(p, ("流程文件", "process file"))
     except OSError as err:
         why_zh, why_en = os_reason(err)
-        raise UserError(f"无法读取流程文件（{OPTION}）：{why_zh}", f"cannot read the process file ({OPTION}): {why_en}",
+        raise UserError(f"无法读取流程文件（{option}）：{why_zh}", f"cannot read the process file ({option}): {why_en}",
                         where=str(p), code="invalid_process") from None
     try:
         tree = yaml_text.compose(text)
     except (yaml.YAMLError, RecursionError):
         tree = None  # parse_process (or the handler below) says it
     if tree is not None and expanded_size(tree) > MAX_NODES:  # an alias bomb: every walk of it would hang the run
-        raise UserError(f"流程文件（{OPTION}）的别名（*名称）展开后超过 {MAX_NODES:,} 个值，无法读取：请直接写出内容",
-                        f"the process file's ({OPTION}) aliases (*name) stand for more than {MAX_NODES:,} values, too "
+        raise UserError(f"流程文件（{option}）的别名（*名称）展开后超过 {MAX_NODES:,} 个值，无法读取：请直接写出内容",
+                        f"the process file's ({option}) aliases (*name) stand for more than {MAX_NODES:,} values, too "
                         "many to read: write the content out", where=str(p), code="invalid_process")
     try:
         process = parse_process(text, str(p))  # located errors: file:line, node and field
         data = yaml_text.load(text)
     except RecursionError:  # PyYAML composes recursively: a file nested thousands deep is a mistake, not a crash
-        raise UserError(f"流程文件（{OPTION}）嵌套过深，无法读取", f"the process file ({OPTION}) is nested too deep to "
+        raise UserError(f"流程文件（{option}）嵌套过深，无法读取", f"the process file ({option}) is nested too deep to "
                         "read", where=str(p), code="invalid_process") from None
     except UserError as err:
         if err.code != "invalid_process":

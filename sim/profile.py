@@ -174,10 +174,10 @@ def _checking(info: ValidationInfo) -> bool:
 _BASES: dict[tuple[str, int, int], Any] = {}
 
 
-def process_base(path: str | Path | None) -> Any:
+def process_base(path: str | Path | None, option: str = "--process") -> Any:
     """The court's base process (``core_flow.process_options.BaseProcess``): the whole file at ``path`` (read and
     checked by the process model; a bad file a ``UserError`` at its ``file:line``), or the bundled process. A file is
-    read once while it is unchanged."""
+    read once while it is unchanged. ``option``: what named the file, as a message says it."""
     from core_flow.process_options import bundled, load_base
 
     if not path:
@@ -186,10 +186,10 @@ def process_base(path: str | Path | None) -> Any:
         st = Path(path).stat()
         key = (str(Path(path).resolve()), st.st_mtime_ns, st.st_size)
     except OSError:
-        return load_base(path)  # says why it cannot be read
+        return load_base(path, option)  # says why it cannot be read
     found = _BASES.get(key)
     if found is None:
-        found = _BASES[key] = load_base(path)
+        found = _BASES[key] = load_base(path, option)
     return found
 
 
@@ -531,7 +531,14 @@ class CourtProfile(_Model):
         """The file read and checked by the process model now (a bad file is a ``UserError`` at its ``file:line``),
         not by the run's first worker; a run's worker (``check_process=False``) takes the data its unit carries."""
         if v and _checking(info):
-            process_base(v)
+            try:
+                process_base(v, "process_file")
+            except UserError as err:
+                if err.where != str(v):  # a mistake inside the file: at its own file:line
+                    raise
+                # the file cannot be read as a process (missing, a directory, empty, an alias bomb): said at the
+                # profile's process_file line, which named it — was at the file alone, as if --process had named it
+                raise FieldError(f"{err.zh}（{v}）", f"{err.en} ({v})") from None
         return v or None
 
     @field_validator("process", mode="before")
@@ -676,6 +683,7 @@ class CourtProfile(_Model):
         """The profile running the court's whole process file at ``path`` (``--process FILE``, in place of its own
         ``process_file``), its ``process:`` overrides checked again over that file: each problem at its
         ``process.key``, named by the option."""
+        process_base(path, where)  # the file's own mistakes said as the option's
         return profile_from_dict({**self.as_dict(), "process_file": str(path)}, where=f"{where} {path}")
 
     def _updated(self, update: dict[str, Any], where: str) -> CourtProfile:
@@ -838,6 +846,7 @@ def load_profile(path: str | Path | None = None, process_file: str | Path | None
     if path is not None and base == "default":  # what the file omits comes from the embedded default
         data = deep_merge(default_data(), data)
     if process_file is not None:
+        process_base(process_file)  # --process FILE: its own mistakes said as the option's, not the profile's
         data = {**data, "process_file": str(process_file)}
     return profile_from_dict(data, where=str(p), tree=tree)
 

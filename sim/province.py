@@ -37,6 +37,7 @@ from sim.profile import (
     DATA,
     CourtProfile,
     FieldError,
+    ProcessProblems,
     _located,
     deep_merge,
     default_data,
@@ -167,6 +168,7 @@ class _Place:
     at: str  # file:line of the court, for its own mistakes
     field: Callable[[str], str]  # where one of its fields is written (name, profile, base)
     in_place: Callable[[Any, tuple[Any, ...]], UserError | None]  # a field's mistake, located where written here
+    node: yaml.Node | None = None  # the court's entry in the province file's list (None: a row of a courts table)
 
 
 def _yaml_entries(p: Path, tree: yaml.Node, courts: list[CourtEntry]) -> list[tuple[CourtEntry, _Place]]:
@@ -182,7 +184,7 @@ def _yaml_entries(p: Path, tree: yaml.Node, courts: list[CourtEntry]) -> list[tu
         def field(name: str, i: int = i) -> str:
             return f"{p}:{yaml_text.line_of(tree, ('courts', i, name))}:courts.{i}.{name}"
 
-        out.append((entry, _Place(p, at, field, in_place)))
+        out.append((entry, _Place(p, at, field, in_place, yaml_text.node_at(tree, ("courts", i)))))
     return out
 
 
@@ -272,6 +274,11 @@ def _court(entry: CourtEntry, place: _Place, common: dict[str, Any], p: Path,
         problems = []
         for e in err.errors():
             cause = (e.get("ctx") or {}).get("error")  # a check across fields names its field (FieldError.loc)
+            if isinstance(cause, ProcessProblems):  # the process model's refusal: each problem, where it is written
+                problems += [_process_problem({**e, "ctx": {"error": FieldError(
+                    f"流程设置无效：{zh}", f"invalid process setting: {en}", tuple(loc))}}, ("process", *loc), place,
+                    (own_tree, own), (tree, p)) for loc, zh, en in cause.problems]
+                continue
             path = tuple(e["loc"]) + (cause.loc if isinstance(cause, FieldError) else ())
             key = path[0] if path else None
             if (here := place.in_place(e, path)) is not None:  # written in place
@@ -284,6 +291,34 @@ def _court(entry: CourtEntry, place: _Place, common: dict[str, Any], p: Path,
                 problems.append(_located(e, at, None))
         named = [UserError(f"{name}：{u.zh}", f"{name}: {u.en}", where=u.where) for u in problems]
         raise together(named, ("法院配置", "the court profile")) from None
+
+
+def _written(node: yaml.Node | None, path: tuple[Any, ...]) -> int:
+    """How many keys of ``path`` one layer's YAML (``node``) writes, from the first: the deepest writer of a merged
+    value is the layer it came from."""
+    depth = 0
+    for part in path:
+        found = yaml_text.entry(node, part)
+        if found is None:
+            break
+        node, depth = found[1], depth + 1
+    return depth
+
+
+def _process_problem(error: Any, path: tuple[Any, ...], place: _Place, own: tuple[yaml.Node | None, Path],
+                     province: tuple[yaml.Node, Path]) -> UserError:
+    """One problem of a court's merged ``process:`` at the layer that wrote it — the court in place, its profile
+    file, or ``common`` (``process:`` merges key by key across them: a bad value of ``common`` was said at the
+    court's own ``process:`` line, and only the first problem of a court was said)."""
+    if place.node is None and (here := place.in_place(error, path)) is not None:  # a courts table's column
+        return here
+    tree, p = province
+    own_tree, own_path = own
+    common = yaml_text.node_at(tree, ("common",))
+    layers = [(place.node, str(place.file)), (own_tree, str(own_path)), (common, str(p))]  # the last written first
+    depth, node, where = max(((_written(n, path), n, w) for n, w in layers if n is not None),
+                             key=lambda layer: layer[0], default=(0, None, ""))
+    return _located(error, where, node) if depth else _located(error, place.at, None)
 
 
 def _same_window(p: Path, courts: list[tuple[str, CourtProfile]]) -> None:

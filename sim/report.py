@@ -861,6 +861,16 @@ def by_year_html(years: Sequence[dict[str, Any]]) -> list[str]:
                    [[year_span(row), *(_ci(row[k], k) for k, _ in BY_YEAR_HEAD)] for row in years])]
 
 
+def _curve_process(searches: Sequence[tuple[Sequence[str], CourtProfile, dict[str, Any]]]) -> str:
+    """Which process each level ran (the bundled one or the court's file, and each ``process:`` override), on the
+    staffing page as on the simulation's report: a staffing answer for a court that charges the 执行申请费 or runs
+    its own file never reads as the bundled court's (the page said nothing of it)."""
+    said = [(names, process_note(court)) for names, court, _ in searches]
+    if len({note for _, note in said}) == 1:
+        return f"<p class='note'>{html.escape(said[0][1])}</p>"
+    return "<p class='note'>" + "<br>".join(html.escape(f"{'、'.join(names)}：{note}") for names, note in said) + "</p>"
+
+
 def curve_page(curve: dict[str, Any], profile: CourtProfile) -> str:
     """The staffing search as a self-contained page (`zhixing plan staffing --out`)."""
     return province_curve_page(profile.name, [([profile.name], profile, curve)])
@@ -880,7 +890,7 @@ def province_curve_page(title: str, searches: Sequence[tuple[Sequence[str], Cour
             f"每级 {curve.get('years')} 年，各级人数使用共同随机数 / from {since}; replications, seed, years per "
             "level; common random numbers across levels")
     body = [f"<h1>人员测算 / Staffing search — {html.escape(title)}</h1>", f"<p class='note'>{note}</p>",
-            _calendar_warn(calendar_used([s for _, _, s in searches]))]
+            _curve_process(searches), _calendar_warn(calendar_used([s for _, _, s in searches]))]
     if len(searches) == 1:
         body.append(curve_html(curve))
     else:

@@ -1,0 +1,114 @@
+"""Review R14 of the planners' process options (sim ``process:`` / ``process_file:`` / ``--process``): what a
+planner reads when the process they wrote is wrong or elsewhere, and what the staffing page says of the process its
+levels ran. Each test fails on the code before the review's fix (checked in a worktree at d938074), but
+``test_an_unreadable_process_option_is_still_the_options``, which keeps what the fix must not change."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from core_flow.errors import UserError
+from sim.profile import load_profile
+from zhixing.cli import main
+
+
+def _file(folder: Path, name: str, text: str) -> Path:
+    f = folder / name
+    f.write_text(text, encoding="utf-8")
+    return f
+
+
+def _line(text: str, needle: str) -> int:
+    return next(i for i, line in enumerate(text.splitlines(), 1) if needle in line)
+
+
+# ── a province: process: merges key by key across common, a court's file and the court in place ─────────────────
+PROVINCE = """name: 测试省
+common:
+  intake: {yearly: 150}
+  process:
+    fees:
+      application_fee: {enabled: yes please}
+courts:
+  - name: 甲
+  - name: 乙
+    process:
+      fees:
+        application_fee: {settle: sometimes, tiers: 3}
+  - {profile: 丙.yaml}
+"""
+OWN = "name: 丙\nprocess:\n  fees:\n    application_fee:\n      basis: nonsense\n"
+
+
+def test_a_provinces_process_problems_are_each_said_where_written(tmp_path):
+    """Every problem of a court's merged ``process:``, at the layer that wrote it: ``common``'s bad value at
+    ``common``'s line (it was said at the court's own ``process:`` line, as if the court had written it), and every
+    problem of a court (only the first was said: 乙's ``tiers`` was lost behind its ``settle``)."""
+    f = _file(tmp_path, "省.yaml", PROVINCE)
+    own = _file(tmp_path, "丙.yaml", OWN)
+    from sim.province import load_province
+
+    with pytest.raises(UserError) as err:
+        load_province(f)
+    said = err.value.message
+    common = _line(PROVINCE, "yes please")
+    for court in ("甲", "乙", "丙"):  # common's value is every court's
+        assert f"{f}:{common}:process.fees.application_fee.enabled: {court}：" in said, said
+    assert f"{f}:{_line(PROVINCE, 'sometimes')}:process.fees.application_fee.settle: 乙：" in said, said
+    assert f"{f}:{_line(PROVINCE, 'sometimes')}:process.fees.application_fee.tiers: 乙：" in said, said
+    assert f"{own}:{_line(OWN, 'nonsense')}:process.fees.application_fee.basis: 丙：" in said, said
+    assert f"{f}:{_line(PROVINCE, '    process:')}:process.fees.application_fee.enabled" not in said
+
+
+def test_a_province_bad_process_exits_2_with_its_lines(tmp_path, capsys):
+    f = _file(tmp_path, "省.yaml", PROVINCE)
+    _file(tmp_path, "丙.yaml", OWN)
+    code = main(["simulate", str(f), "--years", "0.05", "-r", "1", "--backend", "serial", "--out",
+                 str(tmp_path / "out")])
+    got = capsys.readouterr()
+    assert code == 2 and "Traceback" not in got.err
+    assert f"{f}:{_line(PROVINCE, 'sometimes')}:process.fees.application_fee.tiers" in " ".join(got.err.split())
+
+
+# ── process_file: a profile names a file that cannot be read ──────────────────────────────────────────────────
+@pytest.mark.parametrize("target", ["nowhere.yaml", "adir", "empty.yaml"])
+def test_a_profiles_unreadable_process_file_is_said_at_the_profiles_line(tmp_path, capsys, target):
+    """A profile's ``process_file:`` that is missing, a directory or empty: said at the profile's ``process_file``
+    line, naming the file — it was said at the file alone, as ``无法读取流程文件（--process）``, though no --process
+    was given."""
+    (tmp_path / "adir").mkdir()
+    _file(tmp_path, "empty.yaml", "")
+    text = f"name: 某院\nintake: {{yearly: 100}}\nprocess_file: {target}\n"
+    f = _file(tmp_path, "court.yaml", text)
+    with pytest.raises(UserError) as err:
+        load_profile(f)
+    said = err.value.message
+    assert said.startswith(f"{f}:3:process_file"), said
+    assert str((tmp_path / target).resolve()) in said and "--process" not in said
+    code = main(["simulate", str(f), "--years", "0.05", "-r", "1", "--backend", "serial", "--out",
+                 str(tmp_path / "out")])
+    got = capsys.readouterr()
+    assert code == 2 and f"{f}:3:process_file" in got.err and "Traceback" not in got.err
+
+
+def test_an_unreadable_process_option_is_still_the_options(tmp_path, capsys):
+    f = _file(tmp_path, "court.yaml", "name: 某院\nintake: {yearly: 100}\n")
+    code = main(["simulate", str(f), "--process", str(tmp_path / "nowhere.yaml"), "--years", "0.05", "-r", "1",
+                 "--backend", "serial", "--out", str(tmp_path / "out")])
+    err = " ".join(capsys.readouterr().err.split())
+    assert code == 2 and "无法读取流程文件（--process）" in err and f"{tmp_path / 'nowhere.yaml'}" in err
+
+
+# ── plan staffing --out: the page says which process its levels ran ───────────────────────────────────────────
+def test_the_staffing_page_says_which_process_ran(tmp_path):
+    f = _file(tmp_path, "fee.yaml", "name: 收费法院\nintake: {yearly: 150}\nstaff: {承办法官: {count: 1}, 书记员: "
+              "{count: 1}}\nprocess:\n  fees:\n    application_fee:\n      enabled: true\n")
+    page = tmp_path / "curve.html"
+    code = main(["plan", "staffing", str(f), "--target", "compliance>=0.1", "--min", "1", "--max", "1", "--years",
+                 "0.05", "-r", "2", "--backend", "serial", "--out", str(page)])
+    assert code in (0, None)
+    text = page.read_text(encoding="utf-8")
+    assert "流程选项覆盖 / process overrides: fees.application_fee.enabled=true" in text
+    assert "内置流程" in text  # the base it merged over
