@@ -7,8 +7,9 @@ asserts:
   and, where the rule reports up (层报), through each level before the approver (no approval skipped);
 * every deadline that came due was either met in time or reported missed (no timer lost) — a closed case's too where
   it outlives the closing (money still held: process.yaml ``outlives_closing``);
-* each 终本 case is swept every 6 months — exactly 10 times in 5 years unless resumed (fewer only as far as the run
-  did not reach);
+* each 终本 case is swept as the run's process says (node 45's ``sweep``: every 6 months, 10 times in 5 years in the
+  bundled process; a court's own file or ``process:`` may say otherwise) — exactly that many unless resumed (fewer
+  only as far as the run did not reach);
 * every resumption had its request, its approval and its push before the 恢复执行 case was filed;
 * money reconciles to the cent: per case, paid ≤ deducted and the 一案一账号 balance is deducted − paid; what left
   the account is what was paid to the payees (the applicant, a surplus to the debtor) plus the 执行申请费 settled
@@ -26,7 +27,25 @@ from typing import Any
 from core_flow.engine import Event, EventKind
 from core_flow.errors import UserError
 
-SWEEP_PERIOD_DAYS = 365.25 / 2
+SWEEP_PERIOD_DAYS = 365.25 / 2  # the bundled process's: node 45 ``sweep: {every: 6m, count: 10}``
+_UNIT_DAYS = {"h": 1 / 24, "d": 1.0, "wd": 7 / 5, "m": 365.25 / 12, "y": 365.25, "same_day": 0.0}
+_UNIT_NAMES = {"h": ("小时", "hours"), "d": ("日", "days"), "wd": ("个工作日", "working days"), "m": ("个月", "months"),
+               "y": ("年", "years")}
+
+
+def sweep_rule(process: Any) -> tuple[float, int, str, str]:
+    """The 终本 sweep the run's process sets (the node with a ``sweep``): its period in days (months and years at
+    their mean length: the check allows one sweep either way), its count, and the rule in Chinese and English — the
+    checks once held every court to the bundled every 6 months, 10 times, and failed a court whose file says
+    otherwise. No sweep node: the bundled rule."""
+    sweep = next((n.sweep for n in process.nodes if getattr(n, "sweep", None) is not None), None)
+    if sweep is None:
+        return SWEEP_PERIOD_DAYS, 10, "每6个月，5年共10次", "every 6 months, 10 in 5 years"
+    every, count = sweep.every, sweep.count
+    unit = getattr(every.unit, "value", every.unit)
+    days = every.amount * _UNIT_DAYS.get(unit, 1.0) or SWEEP_PERIOD_DAYS
+    zh, en = _UNIT_NAMES.get(unit, (unit, unit))
+    return days, count, f"每{every.amount}{zh}，共{count}次", f"every {every.amount} {en}, {count} in all"
 KINDS = {EventKind.FILED, EventKind.DEADLINE_SET, EventKind.DEADLINE_MISSED, EventKind.DEADLINE_WITHDRAWN,
          EventKind.NODE_FROZEN,
          EventKind.UNFREEZE_REQUESTED, EventKind.UNFREEZE_FORWARDED, EventKind.UNFREEZE_APPROVED,
@@ -50,6 +69,7 @@ class Checker:
         self.via = {n.no: tuple(getattr(n, "unfreeze_via", ()) or ()) for n in process.nodes}
         # nodes whose deadlines outlive the closing (money still held: 到账登记, 案款发放): checked after it too
         self.outlive = frozenset(n.no for n in process.nodes if getattr(n, "outlives_closing", False))
+        self.sweep_days, self.sweep_count, *self.sweep_said = sweep_rule(process)  # the run's, not the bundled one
         # the last events of each case, for the report of a violation (bounded: a court-year stays small)
         self.timeline: dict[str, deque[tuple[datetime, EventKind, int | None, str, str | None]]] = defaultdict(
             lambda: deque(maxlen=40))  # what ``timeline_of`` shows
@@ -133,11 +153,12 @@ class Checker:
                     "zhongben":
                 continue
             elapsed = (end - closed_at).total_seconds() / 86400
-            reach = min(10, int(elapsed // SWEEP_PERIOD_DAYS))
+            every, most = self.sweep_days, self.sweep_count
+            reach = min(most, int(elapsed // every))
             n = self._sweeps.get(k, 0)
-            if n > 10 or not reach - 1 <= n <= reach + 1 or (elapsed > 5 * 365.25 + 15 and n != 10):
-                self._bad(k, f"终本后统查 {n} 次，应为 {reach} 次（每6个月，5年共10次）",
-                          f"{n} sweeps after 终本, expected {reach} (every 6 months, 10 in 5 years)")
+            if n > most or not reach - 1 <= n <= reach + 1 or (elapsed > most * every + 15 and n != most):
+                self._bad(k, f"终本后统查 {n} 次，应为 {reach} 次（{self.sweep_said[0]}）",
+                          f"{n} sweeps after 终本, expected {reach} ({self.sweep_said[1]})")
         for k, state in runtime.cases.items():
             steps = self._resumption.get(k, [])
             if state.resumed_as is not None or "resumption_filed" in steps:

@@ -112,3 +112,44 @@ def test_the_staffing_page_says_which_process_ran(tmp_path):
     text = page.read_text(encoding="utf-8")
     assert "流程选项覆盖 / process overrides: fees.application_fee.enabled=true" in text
     assert "内置流程" in text  # the base it merged over
+
+
+# ── the rule checks hold the run to the RUN's process ────────────────────────────────────────────────────────
+def test_a_court_whose_file_sweeps_every_3_months_passes_its_rule_checks(tmp_path):
+    """Node 45's sweep is the court's own (``every: 3m`` in its process file): the engine sweeps its 终本 register
+    every 3 months, and the rule checks hold the run to that — they held every court to the bundled 6 months and
+    failed this one ('5 sweeps after 终本, expected 2 (every 6 months, 10 in 5 years)', exit 2: the planner could not
+    simulate the court at all). A run that swept every 6 months is still caught against the 3-month rule."""
+    from core_flow.process_loader import default_process_path
+    from core_flow.process_options import load_base
+    from sim.invariants import Checker, SimulationCheckFailed
+    from sim.replicate import make_units
+    from sim.run import run_unit
+
+    text = Path(default_process_path()).read_text(encoding="utf-8")
+    six = "sweep: {anchor: closed_zhongben, every: 6m, count: 10, policy: natural}"
+    assert text.count(six) == 1
+    own = _file(tmp_path, "本院流程.yaml", text.replace(six, six.replace("6m", "3m")))
+    rows = ["case,filed,type,current_node,handler,amount_yuan,zhongben_closed"]
+    rows += [f"(2023)豫0811执{500 + i}号,2023-03-0{1 + i},首执,,,{20000 + i * 1000},2024-{7 + i % 5:02d}-15"
+             for i in range(8)]
+    _file(tmp_path, "ss.csv", "\n".join(rows) + "\n")
+    f = _file(tmp_path, "court.yaml", "name: 终本法院\nintake: {yearly: 40}\nstaff: {承办法官: {count: 1}, 书记员: "
+              "{count: 1}}\nstart_state: ss.csv\nprocess_file: 本院流程.yaml\n")
+    unit = make_units([("终本法院", load_profile(f))], years=1.0, replications=1, seed=3)[0]
+    r = run_unit(unit)
+    assert r["invariants"]["violation_count"] == 0
+    register = [row for row in r["cases"] if row["case"].startswith("(2023)")]
+    assert register and all(row["sweeps"] >= 4 for row in register)  # every 3 months over the run's year
+    # the checks are not loosened: the bundled court's run (6-monthly sweeps) fails the 3-month rule
+    checker = Checker(load_base(own).process)
+    assert checker.sweep_count == 10 and 90 < checker.sweep_days < 92
+    plain = make_units([("终本法院", load_profile(f).model_copy(update={"process_file": None}))], years=1.0,
+                       replications=1, seed=3)[0]
+    import sim.run as run
+
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setattr(run, "Checker", lambda process: checker)
+        with pytest.raises(SimulationCheckFailed) as err:
+            run_unit(plain)
+    assert "every 3 months, 10 in all" in err.value.en
