@@ -28,6 +28,7 @@ SWEEP_GRACE = timedelta(days=7)  # a sweep may come this much later than six mon
 SWEEP_YEARS = timedelta(days=5 * 365 + 2)
 CaseFacts = dict[str, dict[str, str]]
 FREEZE, RENEW, RELEASE = frozenset({"01", "11"}), frozenset({"02", "12"}), frozenset({"04", "14"})  # 冻结/查封 alike
+TRANSFER = "15"  # 过户: ends the seal or freeze it names
 
 
 def _t(value: Any) -> datetime | None:
@@ -77,6 +78,7 @@ class _Freeze:
         self.renewals: list[tuple[datetime, str]] = []  # (sent at, request number)
         self.released: datetime | None = None
         self.emptied: datetime | None = None  # deducted in full
+        self.transferred: datetime | None = None  # 过户 (15) accepted: the property left the debtor, the measure ended
 
 
 def _freezes(submits: list[dict[str, Any]], records: list[dict[str, Any]]) -> dict[tuple[str, str], _Freeze]:
@@ -112,6 +114,9 @@ def _freezes(submits: list[dict[str, Any]], records: list[dict[str, Any]]) -> di
                 f.terms.append(end)
         elif body.get("measure") in RELEASE and f.released is None:
             f.released = at
+        elif body.get("measure") == TRANSFER and f.transferred is None and \
+                (r["namespace"], r["agency"], str(body.get("request_no"))) in taken:
+            f.transferred = at  # (CT-015 reads it: a seal transferred stands no more; kit 0.6.2)
         elif body.get("measure") == "06":
             if (r["namespace"], r["agency"], str(body.get("request_no"))) not in taken or (
                     polled.get((r["namespace"], str(body.get("request_no")))) or {}).get("ok") is False:

@@ -14,7 +14,9 @@
 * CT-008 every answer posted to the court's callback URL is acknowledged (2xx), not retried to exhaustion;
 * CT-016 a ticket is polled at most once per virtual minute;
 * CT-015 no second freeze of the same account for the same case under a new request number while the first stands
-  when it is sent (not released, deducted in full nor lapsed by then), nor (profile 0.6.3, kit 0.6.0) a second
+  when it is sent (not released, deducted in full nor lapsed by then) — nor (profile 0.6.4, kit 0.6.2) a second seal
+  (11) of the same property (``account_no``) at the same registry for the same case while the first stands (not
+  released, refused, transferred nor past its term) — nor (profile 0.6.3, kit 0.6.0) a second
   deduction of the same amount from the same freeze into the same sub-account for the same case while the first has
   not failed and its result had not reached the court (kit 0.6.1, review R13: polled, or its callback acknowledged,
   before the second was sent) — a deduction whose answer was lost and that was re-sent under a new number; monthly
@@ -164,6 +166,7 @@ def _polled_by_number(records: list[dict[str, Any]], namespace: str, agency: str
 # what a second act of a measure is, said in a lost answer's CT-006 finding (zh, en)
 _DOUBLE = {"01": ("重复冻结", "a double freeze"), "11": ("重复查封", "a double seal"),
            "06": ("重复扣划", "a double deduction")}
+_ONCE = frozenset({"01", "11"})  # CT-015's measures judged by what stands: a freeze, a seal (profile 0.6.4)
 # what a court that never came back does not know (zh, en); a deduction: the money already in the court's account
 _UNKNOWN = {"06": ("法院始终不知款项已划至本案账户", "the court never learned the money moved to its case account")}
 
@@ -312,6 +315,14 @@ def grade_retries(submits: list[dict[str, Any]], records: list[dict[str, Any]] |
         body = r["request"]
         by_number[(r["namespace"], r["agency"], f"{body.get('court_code')}/{body.get('request_no')}")].append(r)
         by_content[_content(r)].append((_at(r), str(body.get("request_no"))))
+    # where each request number was first sent, and first accepted (2xx), in the order of the traffic
+    sent_at: dict[tuple[str, str, str], int] = {}
+    accepted_at: dict[tuple[str, str, str], int] = {}
+    for i, r in enumerate(submits):
+        key = (r["namespace"], r["agency"], f"{r['request'].get('court_code')}/{r['request'].get('request_no')}")
+        sent_at.setdefault(key, i)
+        if isinstance(r.get("status"), int) and 200 <= r["status"] < 300:
+            accepted_at.setdefault(key, i)
     injected = [(key, attempts) for key, attempts in by_number.items() if attempts[0].get("injected")]
     if not injected:
         ctx.skip("CT-006", "未注入故障（没有足够的请求）", "no fault was injected (too few requests)")
@@ -348,6 +359,14 @@ def grade_retries(submits: list[dict[str, Any]], records: list[dict[str, Any]] |
             _judge_lost(ctx, number, attempts, others, immediate, records or [], horizons or {}, deliveries,
                         other_attempts)
             continue
+        # the same content under a new number first sent after this number was accepted is no retry of it (the
+        # court had its ticket): a second act — CT-015 judges a second freeze or seal, CT-002 a second 集约查询 (kit
+        # 0.6.2: a seal retried after a 429 with its number, then sent twice by a bug, failed CT-006 as "a retry under
+        # a new number")
+        done = accepted_at.get((first["namespace"], agency, number))
+        court = first["request"].get("court_code")
+        others = {no for no in others if done is None
+                  or sent_at.get((first["namespace"], agency, f"{court}/{no}"), -1) < done}
         ctx.expect("CT-006", len(attempts) >= 2 and not others and not immediate,
                    f"{agency} {number}：首次 {first.get('status')} 后以同一编号重试 {len(attempts) - 1} 次"
                    f"{'，另用新编号 ' + str(sorted(others)) if others else ''}"
@@ -413,23 +432,39 @@ def grade_measures(records: list[dict[str, Any]], submits: list[dict[str, Any]],
             deducted[key] += amount  # (a refused or failed deduction took nothing: review R13)
     if not any(f.requirement == "CT-011" for f in ctx.findings):
         ctx.skip("CT-011", "未见扣划", "no deduction was seen")
+    # freezes (01) and, profile 0.6.4 (kit 0.6.2, review R13), seals (11) of real estate or vehicles at a registry: the
+    # same case, agency and property (``account_no``, the profile's 账户/财产编号: the registry's id of the property —
+    # a 不动产单元号, a vehicle's plate or the registry's asset id) — a second seal while the first stands is a 轮候查封
+    # against the court's own seal, muddling the registry's queue and the release after it
     freezes: dict[tuple[Any, ...], list[dict[str, Any]]] = defaultdict(list)
     for r in firsts:
         body = r["request"]
-        if body.get("measure") == "01" and (r["namespace"], r["agency"], str(body.get("request_no"))) in accepted:
-            freezes[(r["namespace"], r["agency"], body.get("case_no"), body.get("account_no"))].append(r)
-    for (namespace, agency, case_no, account), sent in freezes.items():
-        # a freeze sent while an earlier one of the account stood — answered in effect (or unanswered), and not
-        # released, deducted in full nor past its term when the later one was sent (review R13: one released or
-        # lapsed before is no double freeze; one standing is, whatever the court knew: one freeze covers the account)
+        if body.get("measure") in _ONCE and (r["namespace"], r["agency"], str(body.get("request_no"))) in accepted:
+            freezes[(r["namespace"], r["agency"], str(body.get("measure")), body.get("case_no"),
+                     body.get("account_no"))].append(r)
+    for (namespace, agency, measure, case_no, account), sent in freezes.items():
+        # a freeze (a seal) sent while an earlier one of the account (the property) stood — answered in effect or
+        # queued (or unanswered), and not released, deducted in full, transferred nor past its term when the later
+        # one was sent (review R13: one released or lapsed before is no double; one standing is, whatever the court
+        # knew: one freeze covers the account, one seal the property)
         standing = [r for i, r in enumerate(sent[1:], 1) if any(
             _stood(answers, life, namespace, earlier, _at(r)) for earlier in sent[:i])]
         exchanges.extend(_exchange(r) for r in sent[:3])
+        if measure == "01":
+            ctx.expect("CT-015", not standing,
+                       f"{case_no} 对 {agency} 账户 {account} 发出冻结 {len(sent)} 次"
+                       f"（前一冻结仍有效时重复 {len(standing)} 次）",
+                       f"{case_no}: {len(sent)} freezes of {agency} account {account} ({len(standing)} while an "
+                       "earlier one stood)")
+            continue
+        numbers = [str(r["request"].get("request_no")) for r in sent]
+        said_zh, said_en = (("：重复查封，请求编号 " + "、".join(numbers),
+                             ": a double seal, request numbers " + ", ".join(numbers)) if standing else ("", ""))
         ctx.expect("CT-015", not standing,
-                   f"{case_no} 对 {agency} 账户 {account} 发出冻结 {len(sent)} 次"
-                   f"（前一冻结仍有效时重复 {len(standing)} 次）",
-                   f"{case_no}: {len(sent)} freezes of {agency} account {account} ({len(standing)} while an earlier "
-                   "one stood)")
+                   f"{case_no} 对 {agency} 财产 {account} 发出查封 {len(sent)} 次"
+                   f"（前一查封仍有效时以新请求编号重复 {len(standing)} 次{said_zh}）",
+                   f"{case_no}: {len(sent)} seals of {agency} property {account} ({len(standing)} under a new request "
+                   f"number while an earlier one stood{said_en})")
     # profile 0.6.3: a deduction too is sent once — the same deduction (case, freeze, amount, sub-account) again under
     # a new request number while the first has not failed (accepted, its answer not a failure; a lost answer's was
     # carried out) and its result had not reached the court deducts twice, within the frozen money unseen by CT-011
@@ -457,7 +492,9 @@ def grade_measures(records: list[dict[str, Any]], submits: list[dict[str, Any]],
                    f"{case_no}: {len(sent)} deductions of {amount} cents from freeze {freeze_id} at {agency} "
                    f"({len(standing)} under a new request number while an earlier one had not failed{said_en})")
     if not freezes and not deductions:
-        ctx.skip("CT-015", "未见冻结或扣划", "no freeze or deduction was seen")
+        ctx.skip("CT-015", "未见冻结、查封或扣划", "no freeze, seal or deduction was seen")
+    elif not any(measure == "11" for _, _, measure, _, _ in freezes):
+        ctx.skip("CT-015", "未见查封：查封未评判", "no seal was seen: seals not judged")
     for f in ctx.findings:
         f.exchanges = exchanges[:30]
     return ctx.findings
@@ -465,8 +502,9 @@ def grade_measures(records: list[dict[str, Any]], submits: list[dict[str, Any]],
 
 def _stood(answers: dict[tuple[str, str], dict[str, Any]], life: dict[tuple[str, str], Any], namespace: str,
            earlier: dict[str, Any], at: datetime | None) -> bool:
-    """Whether the freeze ``earlier`` stood at ``at``: its answer (if the court polled it) in effect or queued, and
-    its freeze neither released, deducted in full nor past its last term by then (``court_lifecycle``'s record)."""
+    """Whether the freeze (or seal) ``earlier`` stood at ``at``: its answer (if the court polled it) in effect or
+    queued, and its freeze neither released, deducted in full, transferred (15) nor past its last term by then
+    (``court_lifecycle``'s record)."""
     answer = answers.get((namespace, str(earlier["request"].get("request_no")))) or {"ok": True,
                                                                                       "freeze_state": "active"}
     if answer.get("freeze_state") not in ("active", "queued"):
@@ -474,7 +512,7 @@ def _stood(answers: dict[tuple[str, str], dict[str, Any]], life: dict[tuple[str,
     f = life.get((namespace, str(answer.get("freeze_id"))))
     if f is None or at is None:
         return True
-    ended = [t for t in (f.released, f.emptied) if t is not None]
+    ended = [t for t in (f.released, f.emptied, f.transferred) if t is not None]
     if f.terms:
         ended.append(max(f.terms))
     return not any(t <= at for t in ended)

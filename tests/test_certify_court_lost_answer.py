@@ -143,7 +143,8 @@ def test_a_court_meeting_a_lost_answer_is_judged_under_ct_006(defect: str | None
     elif defect == "new_request_no":  # both numbers named; the account frozen twice for the case
         assert "同样内容以新请求编号 F-1b 发出（原编号 F-1）" in lost["zh"] and "重复冻结" in lost["zh"]
         assert "new request number F-1b (the first: F-1)" in lost["en"] and "double freeze" in lost["en"]
-        (double,) = [f for r in results["requirements"] if r["id"] == "CT-015" for f in r["findings"]]
+        (double,) = [f for r in results["requirements"] if r["id"] == "CT-015" for f in r["findings"]
+                     if f["status"] != "skipped"]  # (kit 0.6.2: beside it, "未见查封", seals not judged)
         assert double["status"] == "fail" and "发出冻结 2 次（前一冻结仍有效时重复 1 次）" in double["zh"]
     else:  # gave up: how long the kit waited, in virtual time (from the 504 to the end of the run)
         assert "法院此后未以该编号重发或按编号查询：工具在虚拟时间中等待 3 天 0 小时 0 分" in lost["zh"]

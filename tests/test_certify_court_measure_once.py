@@ -48,7 +48,8 @@ def _ct015(records: list[dict[str, Any]], deliveries: dict[str, list[dict[str, A
     submits = [dict(r) for r in records if r["method"] == "POST"]
     graded = grade_measures(records, submits, deliveries) if deliveries else grade_measures(records, submits)
     found = [f for f in graded if f.requirement == "CT-015"]
-    return ("fail" if any(f.status == "fail" for f in found) else found[0].status), [f.zh for f in found]
+    judged = [f for f in found if f.status != "skipped"] or found  # (kit 0.6.2: "未见查封" beside what was judged)
+    return ("fail" if any(f.status == "fail" for f in found) else judged[0].status), [f.zh for f in judged]
 
 
 def _d(no: str, at: str, status: int = 202) -> dict[str, Any]:
@@ -318,3 +319,95 @@ def test_a_refused_deduction_does_not_lower_what_the_freeze_holds_for_ct_011() -
              if f.requirement == "CT-011"]
     assert [f.status for f in found] == ["fail", "pass"], [f.zh for f in found]
     assert "扣划 40000 分，冻结 FZ1 尚余已冻结 40000 分" in found[1].zh
+
+
+# -- seals (查封, 11): a seal sent once (profile 0.6.4, kit 0.6.2) ----------------------------------------------------
+REG = "real_estate_registry"
+FLAT = "BDC4108112025000007"  # the registry's id of the flat: the request's account_no (账户/财产编号)
+
+
+def _seal(no: str, measure: str, at: str, status: int = 202, **body: Any) -> dict[str, Any]:
+    sent = _sent(no, measure, at, status, **body)
+    sent["request"]["account_no"] = body.get("account_no", FLAT) if measure == "11" else None
+    return dict(sent, agency=REG, path=f"/agencies/{REG}/requests")
+
+
+def _seal_polled(no: str, **feedback: Any) -> dict[str, Any]:
+    return dict(_polled(no, **feedback), path=f"/agencies/{REG}/requests/T-{no}")
+
+
+def test_a_seal_of_the_same_property_sent_again_while_the_first_stands_is_a_double_seal() -> None:
+    """The same case seals the same flat at the registry under a new request number while its first seal stands —
+    answered in effect or queued (轮候), or unanswered — fails CT-015, the finding naming both numbers; not after the
+    first was released (14), transferred (15) or past its term, nor when the first was refused (4xx, or answered as
+    failed); another flat, another case or another registry is no double. Old grader: seals were not judged at all
+    (CT-015 skipped, "未见冻结或扣划"; beside a freeze, the double seal passed)."""
+    s1 = _seal("H-1", "11", "2025-03-07T10:00:00+08:00")
+    answered = _seal_polled("H-1", measure="11", ok=True, freeze_id="SZ1", freeze_state="active",
+                            expires_at="2028-03-07T10:00:00+08:00")
+    s2 = _seal("H-2", "11", "2025-06-07T10:00:00+08:00")
+    status, said = _ct015([s1, s2])
+    assert status == "fail"
+    assert said == ["C1 对 real_estate_registry 财产 BDC4108112025000007 发出查封 2 次"
+                    "（前一查封仍有效时以新请求编号重复 1 次：重复查封，请求编号 H-1、H-2）"]
+    assert _ct015([s1, answered, s2])[0] == "fail"  # the court knew: one seal covers the flat all the same
+    queued = _seal_polled("H-1", measure="11", ok=True, freeze_id="SZ1", freeze_state="queued")
+    assert _ct015([s1, queued, s2])[0] == "fail"  # 轮候 behind another court's seal: it stands in the queue
+    # beside a correct freeze, the double seal still fails (the old grader passed it on the freeze)
+    freeze = _sent("F-1", "01", "2025-03-07T10:00:00+08:00", amount_cents=40_000)
+    assert _ct015([freeze, s1, s2])[0] == "fail"
+    # the first one ended before the second went: released, transferred, past its term
+    release = _seal("U-1", "14", "2025-05-07T10:00:00+08:00", freeze_id="SZ1")
+    assert _ct015([s1, answered, release, s2])[0] == "pass"
+    assert _ct015([s1, answered, s2, dict(release, at="2025-07-07T10:00:00+08:00")])[0] == "fail"
+    transfer = _seal("T-1", "15", "2025-05-07T10:00:00+08:00", freeze_id="SZ1", new_owner="买受人甲")
+    assert _ct015([s1, answered, transfer, s2])[0] == "pass"
+    refused_transfer = dict(transfer, status=422, response={"error": {"code": "unsupported"}})
+    assert _ct015([s1, answered, refused_transfer, s2])[0] == "fail"  # a refused 15 ended nothing
+    lapsed = _seal_polled("H-1", measure="11", ok=True, freeze_id="SZ1", freeze_state="active",
+                          expires_at="2025-06-01T10:00:00+08:00")
+    assert _ct015([s1, lapsed, s2])[0] == "pass"
+    # the first refused: nothing sealed
+    assert _ct015([_seal("H-1", "11", "2025-03-07T10:00:00+08:00", 409), s2])[0] == "pass"
+    failed = _seal_polled("H-1", measure="11", ok=False, code="E201")
+    assert _ct015([s1, failed, s2])[0] == "pass"
+    # not the same seal: another flat, another case, another registry
+    assert _ct015([s1, _seal("H-2", "11", "2025-06-07T10:00:00+08:00", account_no="BDC4108112025000008")]
+                  )[0] == "pass"
+    other_case = dict(s2, request=dict(s2["request"], case_no="C2"))
+    assert _ct015([s1, other_case])[0] == "pass"
+    vehicles = dict(s2, agency="vehicle_registry", path="/agencies/vehicle_registry/requests")
+    assert _ct015([s1, vehicles])[0] == "pass"
+
+
+def test_ct_015_says_when_no_seal_was_seen() -> None:
+    """A run with freezes but no seal passes CT-015 on its freezes and says seals went unjudged (a skipped finding
+    beside the pass); with nothing at all CT-015 is skipped naming seals. Old grader: "未见冻结或扣划", seals unsaid."""
+    freeze = _sent("F-1", "01", "2025-03-07T10:00:00+08:00", amount_cents=40_000)
+    found = [f for f in grade_measures([freeze], [freeze]) if f.requirement == "CT-015"]
+    assert [(f.status, f.zh) for f in found] == [
+        ("pass", "C1 对 icbc 账户 6222020000000000007 发出冻结 1 次（前一冻结仍有效时重复 0 次）"),
+        ("skipped", "未见查封：查封未评判")]
+    assert [(f.status, f.zh) for f in grade_measures([], []) if f.requirement == "CT-015"] == [
+        ("skipped", "未见冻结、查封或扣划")]
+
+
+def test_a_seal_retried_with_its_number_then_sent_again_by_a_bug_fails_ct_015_not_ct_006() -> None:
+    """A seal answered 429, retried with its number and taken, then sent once more under a new number (a bug, not a
+    retry: the court had its ticket) fails CT-015 only. A new number sent before the failed one was taken is still
+    a retry under a new number (CT-006). Old grader: CT-006 failed the first court too ("另用新编号")."""
+    from certify.court_suite import grade_retries
+
+    first = dict(_seal("H-1", "11", "2025-03-07T10:00:00+08:00", 429), injected=True, retry_after="120",
+                 response=None)
+    retried = _seal("H-1", "11", "2025-03-07T10:02:00+08:00")
+    copy = _seal("H-1D", "11", "2025-03-07T10:02:00+08:00")
+    records = [first, retried, copy]
+    ct006 = [f for f in grade_retries(records, records, {"n": "2025-03-09T10:00:00+08:00"})
+             if f.requirement == "CT-006"]
+    assert [f.status for f in ct006] == ["pass"], [f.zh for f in ct006]
+    assert _ct015(records)[0] == "fail"
+    renumbered = [first, _seal("H-1R", "11", "2025-03-07T10:02:00+08:00")]  # the retry itself under a new number
+    ct006 = [f for f in grade_retries(renumbered, renumbered, {"n": "2025-03-09T10:00:00+08:00"})
+             if f.requirement == "CT-006"]
+    assert [f.status for f in ct006] == ["fail"] and "另用新编号 ['H-1R']" in ct006[0].zh
