@@ -16,7 +16,10 @@ court system would — the court's own logic runs unchanged behind it.
   number (kit 0.6.0): the money deducted twice, or — the first took all the frozen money — the second refused and the
   court's ledger left without the money that moved;
 * ``gives_up_after_lost_answer`` — a lost answer is final for the court: its HTTP layer turns the 504 into a 4xx, so
-  the court never sends the request again nor polls for it.
+  the court never sends the request again nor polls for it;
+* ``seal_sent_twice`` — every seal (11) the agency takes is sent once more at once under a new request number (kit
+  0.6.2; a court's bug, no fault behind it): the property sealed twice for the case, its second seal queued (轮候)
+  behind the first; the court keeps the first answer and never hears of the second.
 """
 
 from __future__ import annotations
@@ -30,7 +33,7 @@ from core_flow.protocol import HUB
 
 COURT_DEFECTS = ("wrong_scope", "new_request_no_on_retry", "retry_after_ignored", "no_renewal", "no_release",
                  "missed_sweep", "no_backoff", "new_request_no_after_lost_answer", "gives_up_after_lost_answer",
-                 "new_request_no_after_lost_deduction")
+                 "new_request_no_after_lost_deduction", "seal_sent_twice")
 _RENUMBERED = {"new_request_no_after_lost_answer": False, "new_request_no_after_lost_deduction": True}  # → is a 06
 _DROPPED = {"no_renewal": frozenset({"02", "12"}), "no_release": frozenset({"04", "14"})}
 
@@ -94,6 +97,13 @@ class DefectiveCourt(httpx.BaseTransport):
             if self.defect == "gives_up_after_lost_answer":
                 response.read()
                 return _dropped(request, "缺陷：答复丢失后放弃", "defect: gave up after a lost answer")
+        if submit and self.defect == "seal_sent_twice" and body.get("measure") == "11" \
+                and 200 <= response.status_code < 300 and number and not number.endswith("D"):
+            response.read()
+            again = dict(body, request_no=f"{number}D")
+            headers = {k: v for k, v in request.headers.items() if k.lower() != "content-length"}
+            self.inner.handle_request(httpx.Request(request.method, request.url, headers=headers, json=again,
+                                                    extensions=request.extensions)).read()
         if submit and (response.status_code == 429 or response.status_code >= 500) and number:
             self.failed.add(number)
             if self.defect == "retry_after_ignored" and "retry-after" in response.headers:

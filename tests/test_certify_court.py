@@ -50,7 +50,7 @@ def test_the_reference_court_passes_what_the_court_suite_grades(tmp_path: Path,
     lab = create_court_lab(Settings(port=port, profile="fast", world_size=1000))
     with LiveServer(app=lab, port=port) as live:
         driven = drive_cases(system_under_test(agencies_url=live.url))
-    assert driven.failed == [] and driven.passed == 5
+    assert driven.failed == [] and driven.passed == 6
     assert driven.facts["(2025)豫0811执904号"].keys() == {"zhongben"}  # from the court's own events
     assert driven.facts["(2025)豫0811执905号"].keys() == {"completed"}
     injected = [r for r in lab.traffic.records if r.get("injected")]
@@ -62,6 +62,17 @@ def test_the_reference_court_passes_what_the_court_suite_grades(tmp_path: Path,
     assert {r for r, s in statuses.items() if s == "pass"} == GRADED - {"CT-008"}
     assert statuses["CT-008"] == "skipped"
     assert {s for r, s in statuses.items() if r not in GRADED} == {"not_applicable"}
+    # case 6 seals the debtor's flat at the registry (kit 0.6.2): CT-015 judged on the seal too, the property id
+    # masked in the evidence as account numbers are (the mock's ids embed the owner's ID number)
+    results = json.loads((tmp_path / "results.json").read_text(encoding="utf-8"))
+    (row,) = [r for r in results["requirements"] if r["id"] == "CT-015"]
+    (seal,) = [f for f in row["findings"] if "查封" in f["zh"]]
+    assert seal["status"] == "pass" and seal["zh"].startswith("(2025)豫0811执906号 对 real_estate_registry 财产 ")
+    assert "发出查封 1 次（前一查封仍有效时以新请求编号重复 0 次）" in seal["zh"] and "1 seals of" in seal["en"]
+    flat = next(r["request"]["account_no"] for r in lab.traffic.records
+                if isinstance(r.get("request"), dict) and r["request"].get("measure") == "11")
+    assert flat not in json.dumps(results, ensure_ascii=False) and f"{flat[:4]}{'*' * (len(flat) - 8)}{flat[-4:]}" \
+        in seal["zh"]
 
 
 # an unrenewed freeze lapsed before 执行完毕: nothing stood to release. (The over-large deduction of
@@ -113,6 +124,18 @@ def _scripted_court(url: str, defect: str | None) -> None:
         amount = 60_000 if defect == "deduct_beyond_frozen" else 30_000
         c.post("/agencies/icbc/requests", json=body("D-1", "C4", measure="06", freeze_id=freeze_id,
                                                      amount_cents=amount, target_account=sub.json()["sub_account"]))
+        # a seal of the debtor's flat at the real-estate registry (kit 0.6.2: CT-015 judges seals as freezes)
+        flat = "BDC4108112025000007"
+        c.put("/admin/sessions/scripted/pins", json={"agency": "real_estate_registry", "id_number": d["id_number"],
+                                                      "holdings": [{"account_no": flat, "kind": "real_estate",
+                                                                    "balance_cents": 50_000_000,
+                                                                    "available_cents": 50_000_000}]})
+        seal = body("H-1", "C7", measure="11", account_no=flat)
+        sealed = c.post("/agencies/real_estate_registry/requests", json=seal)
+        assert sealed.status_code == 202, sealed.text
+        if defect == "duplicate_seal":  # the same flat sealed again while the first seal stands
+            assert c.post("/agencies/real_estate_registry/requests", json=dict(seal, request_no="H-2")
+                          ).status_code == 202
         # answers by callback: the court's receiver acknowledges (or, defective, never does)
         with CallbackReceiver() as receiver:
             path = "/flaky/1000/cb" if defect == "callbacks_not_acknowledged" else "/ok"
@@ -174,6 +197,11 @@ def test_each_scripted_court_defect_is_caught_by_exactly_its_requirements(defect
     assert failed == sorted(EXPECTED.get(defect, [])), (defect, statuses)
     assert {r for r, s in statuses.items() if s == "pass"} == GRADED - set(failed) - NOT_JUDGED.get(defect, set())
     assert {r for r, s in statuses.items() if s == "skipped"} == NOT_JUDGED.get(defect, set())
+    # the seal of case C7's flat is judged (kit 0.6.2): once, it passes; sealed again while it stands, it fails
+    results = json.loads((tmp_path / "results.json").read_text(encoding="utf-8"))
+    (seal,) = [f for r in results["requirements"] if r["id"] == "CT-015" for f in r["findings"] if "查封" in f["zh"]]
+    assert (seal["status"], "重复查封，请求编号 H-1、H-2" in seal["zh"]) == (
+        ("fail", True) if defect == "duplicate_seal" else ("pass", False)), seal
 
 
 def test_the_court_command_serves_grades_and_writes_evidence(tmp_path: Path,
@@ -207,7 +235,7 @@ def test_the_court_command_drives_a_court_through_the_driver_interface(tmp_path:
                      "--out", str(out)])
     printed = capsys.readouterr().out
     assert code == 0, printed
-    assert "认证案例 / kit cases: 5 通过 passed, 0 未完成" in printed
+    assert "认证案例 / kit cases: 6 通过 passed, 0 未完成" in printed
     rows = {r["id"]: r["status"] for r in json.loads((out / "results.json").read_text(encoding="utf-8"))
             ["requirements"]}
     assert {r for r, s in rows.items() if s == "pass"} == GRADED - {"CT-008"}
