@@ -177,7 +177,7 @@ def crash_exit() -> Iterator[None]:
 EXIT_CODES = ("退出码 / exit status: 0 完成 / done；2 输入或选项有误、规则核查失败 / a mistake in the input or "
               "options, a rule check failed；3 仿真单元崩溃（程序缺陷：法院、重复次数、种子与完整堆栈所在文件"
               "已指明） / a simulation unit crashed (a bug: the court, replication, seed and the file with the full "
-              "trace are named)")
+              "trace are named)；130 被 Ctrl-C 中断 / interrupted by Ctrl-C")
 
 
 START = typer.Option(None, "--start", help=(
