@@ -29,7 +29,8 @@ from core_flow.errors import NodeFrozenError, UserError
 from core_flow.platform import Platform
 from core_flow.platform.disposal import SEALABLE
 from core_flow.protocol import Measure
-from sim.preservation import preservation_manner
+from sim.manners import manner_ref
+from sim.preservation import preservation_code
 
 HOUR = timedelta(hours=1)
 DAY = timedelta(days=1)
@@ -215,7 +216,8 @@ class Clerk:
         if state.closed_manner is not None:
             return
         if state.case_type == "preservation":  # 保全完毕, 部分保全 or 无标的物可实施保全, as its controls stand
-            self._cmd(DAY, c.Close(k, preservation_manner(state), reviewed_by="审判管理办公室"))
+            self._cmd(DAY, c.Close(k, manner_ref(self.p.process, preservation_code(state)),
+                                   reviewed_by="审判管理办公室"))
         else:
             self._maybe_zhongben(k)
 
@@ -337,7 +339,8 @@ class Clerk:
         self._zb(12 * DAY, c.CompleteNode(k, 36, authority="院长"))
         # 终本 only after more than three months since filing (the gate refuses earlier), and after the interview
         ready = state.filed_at + timedelta(days=93) - self.now
-        self._zb(max(ready, 20 * DAY, interview + DAY), c.Close(k, "终本", reviewed_by="审判管理办公室"))
+        self._zb(max(ready, 20 * DAY, interview + DAY),
+                 c.Close(k, manner_ref(self.p.process, "zhongben"), reviewed_by="审判管理办公室"))
 
     def _zb(self, delay: timedelta, cmd: Any) -> None:
         """A step towards 终本; the rest of the way is dropped if by then something works on the case (property found
@@ -366,7 +369,7 @@ class Clerk:
         """报结 执行完毕 now, unless the case closed meanwhile (a 执行完毕 asked for by the last payment)."""
         if self.p.runtime.cases[k].closed_manner is not None:
             return None
-        return self._submit(c.Close(k, "执行完毕", reviewed_by="审判管理办公室"))
+        return self._submit(c.Close(k, manner_ref(self.p.process, "completed"), reviewed_by="审判管理办公室"))
 
     def _ev_warning(self, e: Event) -> None:
         if e.node == 43 and e.item == "limit":  # the 6-month limit is near: ask the president for 3 more months
@@ -469,7 +472,7 @@ class Clerk:
             return out
         state = self.p.runtime.cases[k]
         if out.accepted and state.closed_manner is None and state.outstanding_cents() == 0:
-            self._cmd(DAY, c.Close(k, "执行完毕", reviewed_by="审判管理办公室"))
+            self._cmd(DAY, c.Close(k, manner_ref(self.p.process, "completed"), reviewed_by="审判管理办公室"))
         elif out.accepted:
             self._maybe_zhongben(k)
         return out

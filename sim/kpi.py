@@ -81,10 +81,11 @@ def percentile(sorted_xs: list[float], q: float) -> float:
     return sorted_xs[lo] + (sorted_xs[hi] - sorted_xs[lo]) * (i - lo)
 
 
-def manner_name(code: str) -> str:
+def manner_name(code: str, process: Any = None) -> str:
     """A closing manner's Chinese name by its code (process.yaml ``closing_manners``: 保全完毕 for
-    ``preservation_done``); an unknown code as it is."""
-    manner = default_process().manners.get(code)
+    ``preservation_done``); an unknown code as it is. ``process``: the court's own (``sim.report.run_process``); None:
+    the bundled process."""
+    manner = (process or default_process()).manners.get(code)
     return manner.name if manner is not None else code
 
 

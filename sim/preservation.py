@@ -31,6 +31,17 @@ def preservation_manner(state: CaseState) -> str:
     return "保全完毕"
 
 
+# the preservation manners' codes (process.yaml ``closing_manners``); the staff's 报结 gives them by the run's
+# process's names (``sim.manners``): a court's own file may name them otherwise
+_CODES = {"无标的物可实施保全": "preservation_none", "部分保全": "preservation_partial",
+          "保全完毕": "preservation_done"}
+
+
+def preservation_code(state: CaseState) -> str:
+    """``preservation_manner``'s code."""
+    return _CODES[preservation_manner(state)]
+
+
 def query_scope(platform: Any, debtor: str) -> tuple[str, ...]:
     """The agencies a preservation case's handler queries for ``debtor`` through 总对总: the 集约查询's scope by the
     process's rule (``inquiry.scope_groups``, ``local_banks``), which a 首执 case's 集约查询 reaches by itself."""

@@ -24,6 +24,7 @@ from sim.profile import (
     NATIONAL_CASES_PER_JUDGE_2024,
     NATIONAL_CONCLUDED_2024,
     CourtProfile,
+    process_data,
     process_lines,
 )
 
@@ -96,11 +97,12 @@ def _order(key: str) -> tuple[int, str]:
     return (_ORDER.index(key) if key in _ORDER else len(_ORDER) + (head != "utilisation"), key)
 
 
-def _named(row: dict[str, Any]) -> dict[str, Any]:
+def _named(row: dict[str, Any], process: Any = None) -> dict[str, Any]:
     """A case row as a planner reads it in a spreadsheet: the Chinese of its codes beside them (type_name after type:
     首执; manner_name after manner: 终本), its instants as Excel and WPS read a date and time (``2027-01-04 09:13:35``,
     Beijing time: the ISO form with its offset and microseconds stayed text, not to be sorted or subtracted) and its
-    money in yuan (``amount_yuan`` 22538.05, exact to the fen, for ``amount_cents`` 2253805)."""
+    money in yuan (``amount_yuan`` 22538.05, exact to the fen, for ``amount_cents`` 2253805). ``process``: the
+    court's own (``run_process``), whose names its manners take; None: the bundled process."""
     out: dict[str, Any] = {}
     for key, value in row.items():
         if key in ("filed", "closed") and value:
@@ -116,7 +118,7 @@ def _named(row: dict[str, Any]) -> dict[str, Any]:
             # a preservation case closed as 执行完毕 (the simulated clerk's way, kept accepted: process.yaml) is named
             # 保全完毕, 法发〔2014〕26号's manner for it; the preservation manners by their own names
             preserved = value == "completed" and row.get("type") == "preservation"
-            out["manner_name"] = "保全完毕" if preserved else manner_name(value)
+            out["manner_name"] = "保全完毕" if preserved else manner_name(value, process)
     return out
 
 
@@ -135,12 +137,25 @@ def agency_name(code: str) -> str:
     return f"{title} {code}" if title else code
 
 
-def node_name(node: Any) -> str:
-    """A node's name in the process file (查封、扣押、冻结 for 17); "" for one the file lacks."""
+def run_process(profile: CourtProfile | None) -> Any:
+    """The process a court's run used (``sim.profile.process_data``: its ``process:`` over its file), whose node and
+    manner names the report and tables give; None: the bundled process. A court whose file names its nodes or
+    manners otherwise had the bundled names beside its own numbers."""
+    data = process_data(profile) if profile is not None else None
+    if data is None:
+        return None
+    from core_flow.process_options import process_of
+
+    return process_of(data)
+
+
+def node_name(node: Any, process: Any = None) -> str:
+    """A node's name in the process file (查封、扣押、冻结 for 17); "" for one the file lacks. ``process``: the court's
+    own (``run_process``); None: the bundled process."""
     from core_flow.process_loader import default_process
 
     try:
-        return default_process().node(int(node)).name
+        return (process or default_process()).node(int(node)).name
     except (ValueError, TypeError, KeyError, UserError):
         return ""
 
@@ -698,6 +713,7 @@ def render_html(agg: dict[str, Any], profile: CourtProfile, params: dict[str, An
         out.append(f"<h2 id='court-{i}'>关键指标 / KPIs — {html.escape(court)}（{data['replications']} 次重复，"
                    "均值 [95% 置信区间] / mean [95% CI]）</h2>")
         own = dict(courts or ()).get(court, profile)  # the court's warm-up: what its KPIs leave out
+        names = run_process(own)  # its nodes and manners by its own process's names
         counted = warmup_note(own.origin, float(params.get("years") or 1), own.warmup_days)
         out.append(f"<p class='note'>{html.escape(counted)}</p>")
         detail = ("compliance.", "cycle_p50_days.", "cycle_p90_days.")
@@ -713,13 +729,13 @@ def render_html(agg: dict[str, Any], profile: CourtProfile, params: dict[str, An
         out.append("<h3>各节点期限遵守 / compliance per node</h3>")
         out.append(_table(["节点 / node", "遵守率 [95% CI]", "期限数(第1次) / deadlines (rep 1)", "超期 / late",
                            "预警 / warnings", "冻结 / freezes"],
-                          [[f"{(n := k.removeprefix('compliance.node'))} {node_name(n)}".strip(),
+                          [[f"{(n := k.removeprefix('compliance.node'))} {node_name(n, names)}".strip(),
                             _ci(data["kpi"][k], k),
                             per_node.get(n, {}).get("deadlines"), per_node.get(n, {}).get("late"),
                             per_node.get(n, {}).get("warnings"), per_node.get(n, {}).get("frozen")] for k in nodes]))
         out.append("<h3>结案周期 / cycle time by closing manner（第1次重复 / replication 1）</h3>")
         out.append(_table(["结案方式 / manner", "件数 / n", "中位数（天） / p50", "90分位 / p90", "均值 / mean"],
-                          [[manner_name(m), v["n"], v["p50"], v["p90"], v["mean"]]
+                          [[manner_name(m, names), v["n"], v["p50"], v["p90"], v["mean"]]
                            for m, v in first["cycle"].items()]))
         carried = first.get("carried_over") or {}
         if carried.get("cases"):
@@ -732,7 +748,7 @@ def render_html(agg: dict[str, Any], profile: CourtProfile, params: dict[str, An
             out.append(_table(["项目 / item", "件数 / count"], [
                 ["旧存案件 / carried over", carried["cases"]],
                 ["其中终本库 / of which 终本 register", carried.get("zhongben_register", 0)],
-                *[[f"期内结案 {manner_name(m)} / closed in the period, {m}", v]
+                *[[f"期内结案 {manner_name(m, names)} / closed in the period, {m}", v]
                   for m, v in sorted(carried.get("closed_in_run", {}).items())],
                 ["起始时已超期的期限 / deadlines overdue at the start", at_start.get("overdue", 0)],
                 ["起始时录入为已完成的事项 / items entered as done", at_start.get("entered_done", 0)],
@@ -744,7 +760,7 @@ def render_html(agg: dict[str, Any], profile: CourtProfile, params: dict[str, An
             by_node = carried.get("overdue_by_node", {})
             if by_node:
                 out.append(_table(["节点 / node", "起始时已超期 / overdue at the start"],
-                                  [[f"{n} {node_name(n)}", v] for n, v in by_node.items()]))
+                                  [[f"{n} {node_name(n, names)}", v] for n, v in by_node.items()]))
         out.append(_table(["解冻审批人 / unfreeze approver", "次数 / approvals"],
                           [[_approver(k), v] for k, v in sorted(first["unfreeze_by"].items())]))
         s = first["series"]
@@ -1103,9 +1119,10 @@ def write_outputs(out_dir: Path, agg: dict[str, Any], profile: CourtProfile, par
         columns = list(dict.fromkeys(k for d in agg["courts"].values() for run in d["runs"]
                                      for k in (_named(run["cases"][0]) if run.get("cases") else {})))
         for court, d in agg["courts"].items():
+            names = run_process(dict(courts or ()).get(court, profile))
             for run in d["runs"]:
                 for row in run.get("cases", []):
-                    row = {"court": court, "replication": run["meta"]["replication"], **_named(row)}
+                    row = {"court": court, "replication": run["meta"]["replication"], **_named(row, names)}
                     if w is None:
                         w = csv.DictWriter(f, fieldnames=["court", "replication", *columns], restval="")
                         w.writeheader()
@@ -1115,9 +1132,11 @@ def write_outputs(out_dir: Path, agg: dict[str, Any], profile: CourtProfile, par
         w2.writerow(["court", "replication", "node", "node_name", "deadlines", "late", "compliance", "warnings",
                      "frozen"])
         for court, d in agg["courts"].items():
+            names = run_process(dict(courts or ()).get(court, profile))
             for run in d["runs"]:
                 for node, v in run["per_node"].items():
-                    w2.writerow([court, run["meta"]["replication"], node, node_name(node), v["deadlines"], v["late"],
+                    w2.writerow([court, run["meta"]["replication"], node, node_name(node, names), v["deadlines"],
+                                 v["late"],
                                  v["compliance"], v["warnings"], v["frozen"]])
     with paths["agencies"].open("w", newline="", encoding=CSV_ENCODING) as f:
         w3 = csv.writer(f)

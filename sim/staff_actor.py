@@ -24,7 +24,8 @@ from core_flow.platform import Platform
 from core_flow.protocol import Holding
 from sim.clerk import DAY, HOUR, Clerk
 from sim.crn import uniform
-from sim.preservation import preservation_manner, query_scope
+from sim.manners import manner_ref
+from sim.preservation import preservation_code, query_scope
 from sim.profile import AUTHORITY_ROLE, Action
 from sim.staff import Staff
 from sim.staff_disposal import StaffDisposalClerk
@@ -222,7 +223,7 @@ class StaffActor(Clerk):
             pending = self._closing.get(k)
             if state is not None and state.closed_manner is not None:
                 return
-            if pending is not None and not (pending.manner == "终本" and cmd.manner == "执行完毕"):
+            if pending is not None and not (self._manner(pending) == "zhongben" and self._manner(cmd) == "completed"):
                 return
             self._closing[k] = cmd
             self._work("close", k, lambda: self._work("close_review", k, lambda: self._close(k, cmd)), delay)
@@ -236,6 +237,14 @@ class StaffActor(Clerk):
         node = (k, cmd.node, cmd.instance) if name in ("CompleteNode", "StartNode", "CompleteItem") else None
         self._work(kind, k, lambda: self._submit(cmd), delay, getattr(cmd, "authority", None), node=node)
 
+    def _manner(self, cmd: Any) -> str:
+        """The code of the manner a Close names (by code, as the staff write it, or by a name of the court's
+        process); an unknown one as written (the engine refuses it)."""
+        try:
+            return self.p.process.manner(cmd.manner).code
+        except UserError:
+            return cmd.manner
+
     def _close(self, k: str, cmd: Any) -> None:
         """The 报结 ``cmd``, written and reviewed: entered unless a 执行完毕 took its place or the case closed
         meanwhile. Refused while a node is frozen, it stays the case's one 报结 and is entered again once the nodes
@@ -245,14 +254,14 @@ class StaffActor(Clerk):
         if self._closing.get(k) is not cmd:
             return  # superseded by a 执行完毕
         state = self.p.runtime.cases[k]
-        if state.closed_manner is not None or (cmd.manner == "终本" and self._busy(k)):
+        if state.closed_manner is not None or (self._manner(cmd) == "zhongben" and self._busy(k)):
             del self._closing[k]
             if state.closed_manner is None:
                 self._zhongben.discard(k)  # property found meanwhile is being disposed of: no 终本 now
             return
-        if cmd.manner == "终本" and state.satisfied_in_full():  # satisfied while the 终本 waited: 执行完毕
+        if self._manner(cmd) == "zhongben" and state.satisfied_in_full():  # satisfied while the 终本 waited: 执行完毕
             self._zhongben.discard(k)
-            cmd = self._closing[k] = c.Close(k, "执行完毕", reviewed_by=cmd.reviewed_by)
+            cmd = self._closing[k] = c.Close(k, manner_ref(self.p.process, "completed"), reviewed_by=cmd.reviewed_by)
         out = self.p.submit(cmd)
         if out.refusal is not None:
             self.refused[out.refusal.code] = self.refused.get(out.refusal.code, 0) + 1
@@ -367,7 +376,7 @@ class StaffActor(Clerk):
             if state.shixin_eligible:
                 steps.append(c.CompleteNode(k, 37, authority="院长"))
             closed_on = self.closed_on.get(k)  # the register's real 终本 date: its sweeps count from it
-            steps.append(c.Close(k, "终本", reviewed_by="审判管理办公室",
+            steps.append(c.Close(k, manner_ref(self.p.process, "zhongben"), reviewed_by="审判管理办公室",
                                  closed_at=None if closed_on is None else min(closed_on, self.now)))
         for cmd in steps:
             self.p.submit(cmd)
@@ -511,7 +520,8 @@ class StaffActor(Clerk):
     def _close_preserved(self, k: str) -> None:
         """报结 by the preservation manner the case's controls make now (``sim.preservation``)."""
         self._preserving.pop(k, None)
-        self._cmd(ZERO, c.Close(k, preservation_manner(self.p.runtime.cases[k]), reviewed_by="审判管理办公室"))
+        self._cmd(ZERO, c.Close(k, manner_ref(self.p.process, preservation_code(self.p.runtime.cases[k])),
+                                reviewed_by="审判管理办公室"))
 
     def _on_notice(self, kind: str, data: dict[str, Any]) -> None:
         super()._on_notice(kind, data)
@@ -553,10 +563,11 @@ class StaffActor(Clerk):
         elif paid >= state.amount_cents > 0 or state.satisfied_in_full():
             # paid in full (or 以物抵债) — even where 终本 had been decided before the money came: 执行完毕
             self._zhongben.discard(k)
-            self._cmd(ZERO, c.Close(k, "执行完毕", reviewed_by="审判管理办公室"))
+            self._cmd(ZERO, c.Close(k, manner_ref(self.p.process, "completed"), reviewed_by="审判管理办公室"))
         elif k in self._zhongben:  # not before three months from filing (a start-state case is reviewed from day one)
             ready = state.filed_at + timedelta(days=93) - self.now
-            self._cmd(max(ready, ZERO), c.Close(k, "终本", reviewed_by="审判管理办公室"))
+            self._cmd(max(ready, ZERO), c.Close(k, manner_ref(self.p.process, "zhongben"),
+                                                reviewed_by="审判管理办公室"))
         else:
             self._work("analysis", k, lambda: self._to_zhongben(k))
 
@@ -595,7 +606,7 @@ class StaffActor(Clerk):
             if state.shixin_eligible:  # an eligible debtor goes on the 失信 list too (node 37), or no 终本
                 once(37, authority="院长")
             ready = max(state.filed_at + timedelta(days=93) - self.now, HOUR)  # 终本 only after three months
-            self._cmd(ready, c.Close(k, "终本", reviewed_by="审判管理办公室"))
+            self._cmd(ready, c.Close(k, manner_ref(self.p.process, "zhongben"), reviewed_by="审判管理办公室"))
 
         # 限消 only after the 执行通知 (node 7, seed 004 节点三十六): a notice still in the 书记员's queue holds it up,
         # and so does the period it gave to perform, where recorded (``notice_period_days``)

@@ -153,3 +153,60 @@ def test_a_court_whose_file_sweeps_every_3_months_passes_its_rule_checks(tmp_pat
         with pytest.raises(SimulationCheckFailed) as err:
             run_unit(plain)
     assert "every 3 months, 10 in all" in err.value.en
+
+
+# ── the report names nodes and manners as the court's own process does ───────────────────────────────────────
+def test_the_report_and_tables_name_nodes_and_manners_by_the_courts_own_process(tmp_path):
+    """A court's file naming node 7 and the 执行完毕 and 终本 manners its own way: the report's per-node table, ``nodes.csv`` and
+    ``cases.csv`` give those names — they gave the bundled ones beside the court's numbers (the row N33-F-S listed it
+    as not modelled)."""
+    import csv
+    import io
+
+    from core_flow.process_loader import default_process_path
+
+    text = Path(default_process_path()).read_text(encoding="utf-8")
+    done, zhongben = "  - code: completed\n    name: 执行完毕\n", "  - code: zhongben\n    name: 终本\n"
+    assert text.count("    name: 执行通知\n") == 1 and text.count(done) == 1 and text.count(zhongben) == 1
+    own = _file(tmp_path, "本院流程.yaml", text.replace("    name: 执行通知\n", "    name: 本院执行通知\n").replace(
+        done, done.replace("执行完毕", "本院执行完毕")).replace(zhongben, zhongben.replace("终本", "本院终本")))
+    f = _file(tmp_path, "court.yaml", "name: 某院\nintake: {yearly: 300}\nstaff: {承办法官: {count: 1}, 书记员: "
+              "{count: 1}}\n")
+    out = tmp_path / "out"
+    code = main(["simulate", str(f), "--process", str(own), "--years", "0.3", "-r", "1", "--backend", "serial",
+                 "--no-validate", "--out", str(out)])
+    assert code in (0, None)
+    page = (out / "report.html").read_text(encoding="utf-8")
+    assert "7 本院执行通知" in page and "7 执行通知<" not in page
+    nodes = list(csv.DictReader(io.StringIO((out / "nodes.csv").read_text(encoding="utf-8-sig"))))
+    assert {row["node_name"] for row in nodes if row["node"] == "7"} == {"本院执行通知"}
+    cases = list(csv.DictReader(io.StringIO((out / "cases.csv").read_text(encoding="utf-8-sig"))))
+    closed = {row["manner"]: row["manner_name"] for row in cases if row["manner"] in ("completed", "zhongben")
+              and row["type"] != "preservation"}
+    assert closed and set(closed.values()) <= {"本院执行完毕", "本院终本"}, closed
+
+
+def test_a_court_naming_its_manners_otherwise_still_closes_its_cases(tmp_path):
+    """The simulated staff close by the manner's code: a court's file naming 执行完毕, 终本 and the preservation manners
+    its own way closes the same cases as the bundled process — the staff closed by the bundled Chinese names, which
+    its file did not know (refused UNKNOWN_MANNER): no case ever closed, and the rule checks passed."""
+    from core_flow.process_loader import default_process_path
+    from sim.replicate import make_units
+    from sim.run import run_unit
+
+    text = Path(default_process_path()).read_text(encoding="utf-8")
+    for code, name in (("completed", "执行完毕"), ("zhongben", "终本"), ("preservation_done", "保全完毕"),
+                       ("preservation_partial", "部分保全"), ("preservation_none", "无标的物可实施保全")):
+        written = f"  - code: {code}\n    name: {name}\n"
+        assert text.count(written) == 1
+        text = text.replace(written, f"  - code: {code}\n    name: 本院{name}\n")
+    own = _file(tmp_path, "本院流程.yaml", text)
+    f = _file(tmp_path, "court.yaml", "name: 某院\nintake: {yearly: 300}\nstaff: {承办法官: {count: 1}, 书记员: "
+              "{count: 1}}\n")
+    runs = [run_unit(make_units([("某院", load_profile(f, process))], years=0.3, replications=1, seed=4)[0])
+            for process in (None, own)]
+    bundled, renamed = runs
+    assert renamed["meta"]["process"]["base"].startswith("流程文件")
+    assert "UNKNOWN_MANNER" not in renamed["meta"]["refusals"], renamed["meta"]["refusals"]
+    assert renamed["kpi"]["closed"] == bundled["kpi"]["closed"] > 0
+    assert [row["manner"] for row in renamed["cases"]] == [row["manner"] for row in bundled["cases"]]
