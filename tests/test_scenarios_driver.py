@@ -28,7 +28,7 @@ from zhixing.cmd_court import _reference_app
 pytest_plugins = ["pytester"]
 
 SUITE = Path(__file__).resolve().parent.parent / "scenarios" / "suite"
-# ~16 scenarios across the folders: nodes (start, money, closing, control), 集约查询 and 终本 (spc), holidays, fidelity
+# the 25 scenarios of 6 files across the folders: nodes (start, money), 集约查询 and 终本 (spc), holidays
 FILES = [SUITE / "nodes" / "start.scenario.yaml", SUITE / "nodes" / "money.scenario.yaml",
          SUITE / "spc" / "zhongben.scenario.yaml", SUITE / "spc" / "clue.scenario.yaml",
          SUITE / "spc" / "lock_view.scenario.yaml", SUITE / "holidays" / "rollover.scenario.yaml"]
