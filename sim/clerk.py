@@ -29,7 +29,7 @@ from core_flow.errors import NodeFrozenError, UserError
 from core_flow.platform import Platform
 from core_flow.platform.disposal import SEALABLE
 from core_flow.protocol import Measure
-from sim.manners import manner_ref
+from sim.manners import authority_ref, closing
 from sim.preservation import preservation_code
 
 HOUR = timedelta(hours=1)
@@ -216,8 +216,7 @@ class Clerk:
         if state.closed_manner is not None:
             return
         if state.case_type == "preservation":  # 保全完毕, 部分保全 or 无标的物可实施保全, as its controls stand
-            self._cmd(DAY, c.Close(k, manner_ref(self.p.process, preservation_code(state)),
-                                   reviewed_by="审判管理办公室"))
+            self._cmd(DAY, closing(self.p.process, k, preservation_code(state)))
         else:
             self._maybe_zhongben(k)
 
@@ -336,11 +335,10 @@ class Clerk:
         interview = 9 * DAY + self._soon(10 * DAY)
         self._zb(9 * DAY, c.Record(k, "no_property_found"))
         self._zb(interview, c.CompleteNode(k, 18))
-        self._zb(12 * DAY, c.CompleteNode(k, 36, authority="院长"))
+        self._zb(12 * DAY, c.CompleteNode(k, 36, authority=authority_ref(self.p.process, "president")))
         # 终本 only after more than three months since filing (the gate refuses earlier), and after the interview
         ready = state.filed_at + timedelta(days=93) - self.now
-        self._zb(max(ready, 20 * DAY, interview + DAY),
-                 c.Close(k, manner_ref(self.p.process, "zhongben"), reviewed_by="审判管理办公室"))
+        self._zb(max(ready, 20 * DAY, interview + DAY), closing(self.p.process, k, "zhongben"))
 
     def _zb(self, delay: timedelta, cmd: Any) -> None:
         """A step towards 终本; the rest of the way is dropped if by then something works on the case (property found
@@ -369,14 +367,14 @@ class Clerk:
         """报结 执行完毕 now, unless the case closed meanwhile (a 执行完毕 asked for by the last payment)."""
         if self.p.runtime.cases[k].closed_manner is not None:
             return None
-        return self._submit(c.Close(k, manner_ref(self.p.process, "completed"), reviewed_by="审判管理办公室"))
+        return self._submit(closing(self.p.process, k, "completed"))
 
     def _ev_warning(self, e: Event) -> None:
         if e.node == 43 and e.item == "limit":  # the 6-month limit is near: ask the president for 3 more months
             state = self.p.runtime.cases[e.case_id]
             if state.closed_manner is None and state.limit.extensions == 0:
                 self._cmd(HOUR, c.RequestLimitChange(e.case_id, "extend", reason="财产处置中 / disposal under way"))
-                self._cmd(DAY, c.ApproveLimitChange(e.case_id, "院长"))
+                self._cmd(DAY, c.ApproveLimitChange(e.case_id, authority_ref(self.p.process, "president")))
 
     def _ev_feedback_received(self, e: Event) -> None:
         k, debtor, agency = e.case_id, e.data["debtor"], e.data["agency"]
@@ -432,7 +430,7 @@ class Clerk:
             if k not in self._resumed:
                 self._resumed.add(k)
                 self._cmd(DAY, c.RequestResumption(k, reason="统查或线索发现财产 / property found"))
-                self._cmd(2 * DAY, c.ApproveResumption(k, "执行局长"))
+                self._cmd(2 * DAY, c.ApproveResumption(k, authority_ref(self.p.process, "bureau_head")))
             return
         if e.data.get("measure") == "seal":  # real estate, a vehicle: disposed of (sim.disposal_clerk)
             return
@@ -448,8 +446,8 @@ class Clerk:
     def _ev_funds_arrived(self, e: Event) -> None:
         k, receipt, amount = e.case_id, e.data["receipt"], e.data["amount_cents"]
         self._cmd(self._soon(3 * DAY), c.RegisterReceipt(k, receipt))  # 到账登记 completes node 32
-        self._cmd(4 * DAY, c.ApprovePayout(k, receipt, "执行局长"))
-        self._cmd(5 * DAY, c.ApprovePayout(k, receipt, "分管副院长"))
+        self._cmd(4 * DAY, c.ApprovePayout(k, receipt, authority_ref(self.p.process, "bureau_head")))
+        self._cmd(5 * DAY, c.ApprovePayout(k, receipt, authority_ref(self.p.process, "vice_president")))
         self._at(5 * DAY + self._soon(20 * DAY), lambda: self._pay(k, receipt, amount))
 
     def returns_held(self, k: str) -> bool:
@@ -472,7 +470,7 @@ class Clerk:
             return out
         state = self.p.runtime.cases[k]
         if out.accepted and state.closed_manner is None and state.outstanding_cents() == 0:
-            self._cmd(DAY, c.Close(k, manner_ref(self.p.process, "completed"), reviewed_by="审判管理办公室"))
+            self._cmd(DAY, closing(self.p.process, k, "completed"))
         elif out.accepted:
             self._maybe_zhongben(k)
         return out

@@ -31,7 +31,7 @@ if TYPE_CHECKING:
 from core_flow.platform.disposal import OTHER_RIGHT, SECOND_ANNOUNCE_DAYS
 from mock_agencies.platform_periods import RELIST_WITHIN, SALE_ANNOUNCE_WITHIN
 from sim.clerk import DAY, HOUR
-from sim.manners import manner_ref
+from sim.manners import authority_ref, closing
 
 REGISTRIES = ("real_estate_registry", "vehicle_registry")
 # A lot's stages while its disposal is under way: from the seal to the hand-over (node 30) — sold and paid, confirmed,
@@ -243,14 +243,14 @@ class DisposalClerk:
         self._at(self.c._soon(10 * DAY), lambda: self.d.transfer(k, asset))
         self._at(HAND_OVER_AFTER + self.c._soon(15 * DAY), lambda: self._hand_over(k, asset))
         if data["outstanding_cents"] == 0:  # the value taken satisfied the claim (SatisfiedInKind)
-            self.c._cmd(12 * DAY, c.Close(k, manner_ref(self.p.process, "completed"), reviewed_by="审判管理办公室"))
+            self.c._cmd(12 * DAY, closing(self.p.process, k, "completed"))
 
     def _n_proceeds_arrived(self, k: str, asset: str, data: dict[str, Any]) -> None:
         receipt, amount = data["receipt"], data["amount"]
         self.sold += 1
         self.c._cmd(self.c._soon(3 * DAY), c.RegisterReceipt(k, receipt))
-        self.c._cmd(4 * DAY, c.ApprovePayout(k, receipt, "执行局长"))
-        self.c._cmd(5 * DAY, c.ApprovePayout(k, receipt, "分管副院长"))
+        self.c._cmd(4 * DAY, c.ApprovePayout(k, receipt, authority_ref(self.p.process, "bureau_head")))
+        self.c._cmd(5 * DAY, c.ApprovePayout(k, receipt, authority_ref(self.p.process, "vice_president")))
         self._at(5 * DAY + self.c._soon(20 * DAY), lambda: self._pay(k, receipt, amount))
         confirm = self.c._soon(10 * DAY)
         self._at(confirm, lambda: self.d.confirm_sale(k, asset))
@@ -287,7 +287,7 @@ class DisposalClerk:
             out, _ = self._settling_fee(k, receipt, rest, surplus=True)
         state = self.p.runtime.cases[k]
         if state.closed_manner is None and state.outstanding_cents() == 0:
-            self.c._cmd(DAY, c.Close(k, manner_ref(self.p.process, "completed"), reviewed_by="审判管理办公室"))
+            self.c._cmd(DAY, closing(self.p.process, k, "completed"))
         elif state.closed_manner is None:
             self.c._maybe_zhongben(k)
         return out

@@ -24,7 +24,7 @@ from core_flow.platform import Platform
 from core_flow.protocol import Holding
 from sim.clerk import DAY, HOUR, Clerk
 from sim.crn import uniform
-from sim.manners import manner_ref
+from sim.manners import authority_ref, closing, manner_ref
 from sim.preservation import preservation_code, query_scope
 from sim.profile import AUTHORITY_ROLE, Action
 from sim.staff import Staff
@@ -231,11 +231,22 @@ class StaffActor(Clerk):
         if name in ("CompleteNode", "StartNode"):
             kind = NODE_KIND.get(cmd.node, "upload")
         elif name == "ApprovePayout":
-            kind = "payout_vice" if "副院长" in str(cmd.authority) else "payout_bureau"
+            kind = "payout_vice" if self._authority(cmd.authority) == "vice_president" else "payout_bureau"
         else:
             kind = CMD_KIND.get(name, "upload")
         node = (k, cmd.node, cmd.instance) if name in ("CompleteNode", "StartNode", "CompleteItem") else None
         self._work(kind, k, lambda: self._submit(cmd), delay, getattr(cmd, "authority", None), node=node)
+
+    def _who(self, code: str) -> str:
+        """The authority ``code`` as the run's process names it (``sim.manners.authority_ref``)."""
+        return authority_ref(self.p.process, code)
+
+    def _authority(self, ref: Any) -> str:
+        """The code of the authority ``ref`` names in the run's process (as written where it names none)."""
+        try:
+            return self.p.process.authority(ref).code
+        except UserError:
+            return str(ref)
 
     def _manner(self, cmd: Any) -> str:
         """The code of the manner a Close names (by code, as the staff write it, or by a name of the court's
@@ -372,11 +383,12 @@ class StaffActor(Clerk):
                                      (11, c.CompleteNode(k, 10)), (12, c.CompleteNode(k, 11))) if n < upto]
         if node is None:  # the 终本 register
             self._zhongben.add(k)
-            steps += [c.Record(k, "no_property_found"), c.CompleteNode(k, 18), c.CompleteNode(k, 36, authority="院长")]
+            steps += [c.Record(k, "no_property_found"), c.CompleteNode(k, 18),
+                      c.CompleteNode(k, 36, authority=self._who("president"))]
             if state.shixin_eligible:
-                steps.append(c.CompleteNode(k, 37, authority="院长"))
+                steps.append(c.CompleteNode(k, 37, authority=self._who("president")))
             closed_on = self.closed_on.get(k)  # the register's real 终本 date: its sweeps count from it
-            steps.append(c.Close(k, manner_ref(self.p.process, "zhongben"), reviewed_by="审判管理办公室",
+            steps.append(closing(self.p.process, k, "zhongben",
                                  closed_at=None if closed_on is None else min(closed_on, self.now)))
         for cmd in steps:
             self.p.submit(cmd)
@@ -520,8 +532,7 @@ class StaffActor(Clerk):
     def _close_preserved(self, k: str) -> None:
         """报结 by the preservation manner the case's controls make now (``sim.preservation``)."""
         self._preserving.pop(k, None)
-        self._cmd(ZERO, c.Close(k, manner_ref(self.p.process, preservation_code(self.p.runtime.cases[k])),
-                                reviewed_by="审判管理办公室"))
+        self._cmd(ZERO, closing(self.p.process, k, preservation_code(self.p.runtime.cases[k])))
 
     def _on_notice(self, kind: str, data: dict[str, Any]) -> None:
         super()._on_notice(kind, data)
@@ -563,11 +574,10 @@ class StaffActor(Clerk):
         elif paid >= state.amount_cents > 0 or state.satisfied_in_full():
             # paid in full (or 以物抵债) — even where 终本 had been decided before the money came: 执行完毕
             self._zhongben.discard(k)
-            self._cmd(ZERO, c.Close(k, manner_ref(self.p.process, "completed"), reviewed_by="审判管理办公室"))
+            self._cmd(ZERO, closing(self.p.process, k, "completed"))
         elif k in self._zhongben:  # not before three months from filing (a start-state case is reviewed from day one)
             ready = state.filed_at + timedelta(days=93) - self.now
-            self._cmd(max(ready, ZERO), c.Close(k, manner_ref(self.p.process, "zhongben"),
-                                                reviewed_by="审判管理办公室"))
+            self._cmd(max(ready, ZERO), closing(self.p.process, k, "zhongben"))
         else:
             self._work("analysis", k, lambda: self._to_zhongben(k))
 
@@ -601,12 +611,12 @@ class StaffActor(Clerk):
                 self._submit(c.CompleteNode(k, node, **kw))
 
         def restrict() -> None:
-            once(36, authority="院长")
+            once(36, authority=self._who("president"))
             state = self.p.runtime.cases[k]
             if state.shixin_eligible:  # an eligible debtor goes on the 失信 list too (node 37), or no 终本
-                once(37, authority="院长")
+                once(37, authority=self._who("president"))
             ready = max(state.filed_at + timedelta(days=93) - self.now, HOUR)  # 终本 only after three months
-            self._cmd(ready, c.Close(k, manner_ref(self.p.process, "zhongben"), reviewed_by="审判管理办公室"))
+            self._cmd(ready, closing(self.p.process, k, "zhongben"))
 
         # 限消 only after the 执行通知 (node 7, seed 004 节点三十六): a notice still in the 书记员's queue holds it up,
         # and so does the period it gave to perform, where recorded (``notice_period_days``)
@@ -666,7 +676,8 @@ class StaffActor(Clerk):
                     if st.closed_manner is not None or st.limit.extensions:  # closed (or extended) meanwhile
                         return  # nothing to ask, nothing for the president to approve (it was refused CASE_CLOSED)
                     self._submit(c.RequestLimitChange(k, "extend", reason="财产处置中 / disposal under way"))
-                    self._work("limit_approve", k, lambda: self._submit(c.ApproveLimitChange(k, "院长")))
+                    self._work("limit_approve", k,
+                               lambda: self._submit(c.ApproveLimitChange(k, self._who("president"))))
                 self._work("limit_ask", k, ask)
 
     def _ev_closed(self, e: Event) -> None:
@@ -697,7 +708,8 @@ class StaffActor(Clerk):
                 self._resumed.add(k)
                 self._work("resume_ask", k, lambda: (
                     self._submit(c.RequestResumption(k, reason="统查或线索发现财产 / property found")),
-                    self._work("resume_approve", k, lambda: self._submit(c.ApproveResumption(k, "执行局长")))))
+                    self._work("resume_approve", k,
+                               lambda: self._submit(c.ApproveResumption(k, self._who("bureau_head"))))))
             return
         if self._deducts(k, asset):
             amount = e.data["amount_cents"]
@@ -718,11 +730,11 @@ class StaffActor(Clerk):
         president's signatures, then ``pay`` — a chain, each step queued when the one before is done."""
 
         def vice() -> None:
-            self._submit(c.ApprovePayout(k, receipt, "分管副院长"))
+            self._submit(c.ApprovePayout(k, receipt, self._who("vice_president")))
             self._work("pay", k, pay)
 
         def bureau() -> None:
-            self._submit(c.ApprovePayout(k, receipt, "执行局长"))
+            self._submit(c.ApprovePayout(k, receipt, self._who("bureau_head")))
             self._work("payout_vice", k, vice)
 
         def register() -> None:

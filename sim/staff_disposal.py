@@ -36,7 +36,7 @@ from sim.disposal_clerk import (
     DisposalClerk,
     relist_within,
 )
-from sim.manners import manner_ref
+from sim.manners import closing
 
 if TYPE_CHECKING:
     from sim.staff_actor import StaffActor
@@ -208,7 +208,7 @@ class StaffDisposalClerk(DisposalClerk):
         the price goes (执行完毕 when it covers what is left, otherwise the case goes on)."""
         self._transfer(k, asset)
         if data["outstanding_cents"] == 0:  # the value taken satisfied the claim (SatisfiedInKind)
-            self.a._cmd(12 * DAY, c.Close(k, manner_ref(self.a.p.process, "completed"), reviewed_by="审判管理办公室"))
+            self.a._cmd(12 * DAY, closing(self.a.p.process, k, "completed"))
 
     def _n_proceeds_arrived(self, k: str, asset: str, data: dict[str, Any]) -> None:
         receipt, amount = data["receipt"], data["amount"]

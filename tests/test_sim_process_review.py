@@ -157,9 +157,9 @@ def test_a_court_whose_file_sweeps_every_3_months_passes_its_rule_checks(tmp_pat
 
 # ── the report names nodes and manners as the court's own process does ───────────────────────────────────────
 def test_the_report_and_tables_name_nodes_and_manners_by_the_courts_own_process(tmp_path):
-    """A court's file naming node 7 and the 执行完毕 and 终本 manners its own way: the report's per-node table, ``nodes.csv`` and
-    ``cases.csv`` give those names — they gave the bundled ones beside the court's numbers (the row N33-F-S listed it
-    as not modelled)."""
+    """A court's file naming node 7 and the 执行完毕 and 终本 manners its own way: the report's per-node table,
+    ``nodes.csv`` and ``cases.csv`` give those names — they gave the bundled ones beside the court's numbers (the row
+    N33-F-S listed it as not modelled)."""
     import csv
     import io
 
@@ -186,10 +186,12 @@ def test_the_report_and_tables_name_nodes_and_manners_by_the_courts_own_process(
     assert closed and set(closed.values()) <= {"本院执行完毕", "本院终本"}, closed
 
 
-def test_a_court_naming_its_manners_otherwise_still_closes_its_cases(tmp_path):
-    """The simulated staff close by the manner's code: a court's file naming 执行完毕, 终本 and the preservation manners
-    its own way closes the same cases as the bundled process — the staff closed by the bundled Chinese names, which
-    its file did not know (refused UNKNOWN_MANNER): no case ever closed, and the rule checks passed."""
+def test_a_court_naming_its_manners_and_authorities_otherwise_runs_as_the_bundled_one(tmp_path):
+    """The simulated staff name manners and authorities by their codes, as the run's process names them: a court's
+    file naming 执行完毕, 终本, the preservation manners, 院长, 执行局长, 分管副院长 and 审判管理办公室 its own way runs
+    its year as the bundled process does — the staff wrote the bundled Chinese names, which its file did not know
+    (refused UNKNOWN_MANNER, WRONG_AUTHORITY): no case ever closed, nothing was paid out, and the rule checks
+    passed."""
     from core_flow.process_loader import default_process_path
     from sim.replicate import make_units
     from sim.run import run_unit
@@ -200,13 +202,18 @@ def test_a_court_naming_its_manners_otherwise_still_closes_its_cases(tmp_path):
         written = f"  - code: {code}\n    name: {name}\n"
         assert text.count(written) == 1
         text = text.replace(written, f"  - code: {code}\n    name: 本院{name}\n")
+    for name in ("审判管理办公室", "执行局长", "分管副院长", "院长"):
+        assert text.count(f"name: {name},") == 1
+        text = text.replace(f"name: {name},", f"name: 本院{name}甲,")
     own = _file(tmp_path, "本院流程.yaml", text)
     f = _file(tmp_path, "court.yaml", "name: 某院\nintake: {yearly: 300}\nstaff: {承办法官: {count: 1}, 书记员: "
-              "{count: 1}}\n")
+              "{count: 1}}\ndisposal: true\n")
     runs = [run_unit(make_units([("某院", load_profile(f, process))], years=0.3, replications=1, seed=4)[0])
             for process in (None, own)]
     bundled, renamed = runs
     assert renamed["meta"]["process"]["base"].startswith("流程文件")
-    assert "UNKNOWN_MANNER" not in renamed["meta"]["refusals"], renamed["meta"]["refusals"]
-    assert renamed["kpi"]["closed"] == bundled["kpi"]["closed"] > 0
+    assert renamed["meta"]["refusals"] == bundled["meta"]["refusals"]  # no UNKNOWN_MANNER, no WRONG_AUTHORITY
+    for kpi in ("closed", "recovered_yuan", "proceeds_yuan", "resumptions", "node_freezes"):
+        assert renamed["kpi"][kpi] == bundled["kpi"][kpi], kpi
+    assert bundled["kpi"]["closed"] > 0 and bundled["kpi"]["recovered_yuan"] > 0
     assert [row["manner"] for row in renamed["cases"]] == [row["manner"] for row in bundled["cases"]]
