@@ -684,7 +684,8 @@ class CourtProfile(_Model):
         ``process_file``), its ``process:`` overrides checked again over that file: each problem at its
         ``process.key``, named by the option."""
         process_base(path, where)  # the file's own mistakes said as the option's
-        return profile_from_dict({**self.as_dict(), "process_file": str(path)}, where=f"{where} {path}")
+        return profile_from_dict({**self.as_dict(), "process_file": str(Path(path).resolve())},
+                                 where=f"{where} {path}")
 
     def _updated(self, update: dict[str, Any], where: str) -> CourtProfile:
         try:
@@ -847,7 +848,9 @@ def load_profile(path: str | Path | None = None, process_file: str | Path | None
         data = deep_merge(default_data(), data)
     if process_file is not None:
         process_base(process_file)  # --process FILE: its own mistakes said as the option's, not the profile's
-        data = {**data, "process_file": str(process_file)}
+        # the file as the report and kpis.json name it: absolute, as a profile's own process_file is (relative to the
+        # directory the run started in, it named no file once the report was read elsewhere)
+        data = {**data, "process_file": str(Path(process_file).resolve())}
     return profile_from_dict(data, where=str(p), tree=tree)
 
 

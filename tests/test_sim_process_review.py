@@ -217,3 +217,23 @@ def test_a_court_naming_its_manners_and_authorities_otherwise_runs_as_the_bundle
         assert renamed["kpi"][kpi] == bundled["kpi"][kpi], kpi
     assert bundled["kpi"]["closed"] > 0 and bundled["kpi"]["recovered_yuan"] > 0
     assert [row["manner"] for row in renamed["cases"]] == [row["manner"] for row in bundled["cases"]]
+
+
+def test_a_relative_process_option_is_named_absolute_in_the_outputs(tmp_path, monkeypatch):
+    """``--process sub/p.yaml`` typed in one directory: the report and kpis.json name the file by its absolute path,
+    as a profile's own ``process_file`` is — they said ``sub/p.yaml``, no file once the report is read elsewhere."""
+    import json
+
+    from core_flow.process_loader import default_process_path
+
+    (tmp_path / "sub").mkdir()
+    own = _file(tmp_path / "sub", "p.yaml", Path(default_process_path()).read_text(encoding="utf-8"))
+    f = _file(tmp_path, "court.yaml", "name: 某院\nintake: {yearly: 100}\n")
+    monkeypatch.chdir(tmp_path)
+    out = tmp_path / "out"
+    code = main(["simulate", "court.yaml", "--process", "sub/p.yaml", "--years", "0.05", "-r", "1", "--backend",
+                 "serial", "--no-validate", "--out", str(out)])
+    assert code in (0, None) and f.exists()
+    base = json.loads((out / "kpis.json").read_text(encoding="utf-8"))["params"]["process"]["某院"]["base"]
+    assert str(own.resolve()) in base, base
+    assert str(own.resolve()) in (out / "report.html").read_text(encoding="utf-8")
