@@ -15,19 +15,22 @@ from sim.profile import CourtProfile
 YEAR_DAYS = 365.0
 
 
-def horizon_notes(courts: Sequence[CourtProfile], years: float) -> list[str]:
-    """The notes for ``courts`` simulated ``years`` (each court's warm-up and start state its own)."""
+def horizon_notes(courts: Sequence[CourtProfile], years: float, *, warmup_option: bool = True) -> list[str]:
+    """The notes for ``courts`` simulated ``years`` (each court's warm-up and start state its own).
+    ``warmup_option``: the command takes ``--warmup-days`` (``zhixing simulate``); otherwise (``zhixing plan``) the
+    advice is the profile's ``warmup_days`` — a command a planner cannot run is no advice."""
     notes = []
     empty = [p for p in courts if not p.start_state and p.warmup_days < YEAR_DAYS]
     if empty:
         which = "" if len(courts) == 1 else f"（{len(empty)} 个法院 / {len(empty)} of the courts）"
+        warm_zh, warm_en = (("--warmup-days 365，--years 2", "--warmup-days 365, --years 2") if warmup_option else
+                            ("画像中写 warmup_days: 365，--years 2", "warmup_days: 365 in the profile, --years 2"))
         notes.append(
             f"⚠ 从空终本库开始{which}：无起始状态、预热期不足一年，终本库的统查、审查与恢复执行逐年增加，所得人员负荷"
-            "低于稳态；测算稳态人员请给出本院起始状态（start_state）或以第一年为预热期（--warmup-days 365，--years 2）"
+            f"低于稳态；测算稳态人员请给出本院起始状态（start_state）或以第一年为预热期（{warm_zh}）"
             f" / starting from an empty 终本 register{which}: no start state and under a year's warm-up, so the "
             "register's sweeps, reviews and resumptions are still growing and the staff load reads below the steady "
-            "state; for steady-state staffing give the court's start state or warm up a year (--warmup-days 365, "
-            "--years 2)")
+            f"state; for steady-state staffing give the court's start state or warm up a year ({warm_en})")
     counted = min(years * YEAR_DAYS - p.warmup_days for p in courts) if courts else years * YEAR_DAYS
     if counted < YEAR_DAYS:
         notes.append(

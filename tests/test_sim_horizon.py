@@ -24,3 +24,17 @@ def test_a_start_state_or_a_years_warm_up_is_the_steady_state():
 def test_a_province_names_how_many_courts_start_empty():
     notes = horizon_notes([small_court(), small_court(start_state="x.csv"), small_court()], 1.0)
     assert notes and "（2 个法院" in notes[0]
+
+
+def test_plan_advises_the_profiles_warm_up_not_an_option_it_does_not_take():
+    """`zhixing plan staffing` printed the advice '--warmup-days 365' — an option plan does not take (a usage error if
+    followed); it now says the profile's warmup_days. simulate keeps its option."""
+    from rich.console import Console
+
+    from zhixing.cmd_plan import _horizon
+
+    console = Console(record=True, width=400)
+    (said,) = _horizon(console, [small_court()], 1.0)
+    assert "warmup_days: 365" in said and "--warmup-days" not in said, said
+    assert "warmup_days: 365" in console.export_text()
+    assert "--warmup-days 365" in horizon_notes([small_court()], 1.0)[0]  # simulate's own option

@@ -120,7 +120,7 @@ def _horizon(console: Any, courts: list[Any], years: float) -> list[str]:
 
     if ahead := provisional_ahead_line((p.origin for p in courts), years):
         console.print(ahead)
-    notes = horizon_notes(courts, years)
+    notes = horizon_notes(courts, years, warmup_option=False)  # plan has no --warmup-days: the profile's warmup_days
     for note in notes:
         console.print(note)
     return notes
