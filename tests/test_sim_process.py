@@ -143,6 +143,21 @@ def test_plan_staffing_takes_process_too(tmp_path, fee_court, capsys):
     assert code == 2 and f"{bad}:1" in said and "[nodes]" in said
 
 
+def test_plan_intake_takes_process_too(tmp_path, fee_court, capsys):
+    """`plan intake` had no --process (staffing and simulate had): a court's own process file could not be searched."""
+    bad = _file(tmp_path, "p.yaml", "nodes: 3\n")
+    code = main(["plan", "intake", str(fee_court), "--target", "compliance>=0.5", "--process", str(bad),
+                 "--years", "0.05", "-r", "1"])
+    said = " ".join("".join(capsys.readouterr()).split())
+    assert code == 2 and f"{bad}:1" in said and "[nodes]" in said
+    own = _file(tmp_path, "own.yaml", PROCESS_TEXT.replace("    settle: before_applicant",
+                                                            "    settle: after_applicant"))
+    code = main(["plan", "intake", str(fee_court), "--target", "compliance>=0.1", "--process", str(own),
+                 "--years", "0.02", "-r", "2", "--steps", "1", "--low", "50", "--high", "100", "--backend", "serial"])
+    said = " ".join("".join(capsys.readouterr()).split())
+    assert code in (0, None) and str(own.resolve()) in said and "fees.application_fee.enabled=true" in said, said
+
+
 # ── the run: data to the worker, fees settled, money to the cent ─────────────────────────────────────────────
 def test_the_unit_carries_the_process_as_data_and_backends_agree(fee_court):
     units = make_units([("收费法院", load_profile(fee_court).with_intake(150))], years=0.1, replications=2, seed=5)

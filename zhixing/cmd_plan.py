@@ -343,6 +343,7 @@ def intake_cmd(
     start: str | None = START,
     date_order: str | None = DATE_ORDER,
     holiday_file: Path | None = holiday_file_option(),
+    process_file: Path | None = PROCESS,
 ) -> None:
     """现有人员能承担的最大年收案；省级配置则逐院测算并汇总 / the largest yearly intake the staff carries while
     meeting the target; a province file: court by court, then a summary."""
@@ -357,13 +358,13 @@ def intake_cmd(
     options = {"years": years, "replications": replications, "seed": seed, "backend": backend, "workers": workers,
                "low": low, "high": high, "steps": steps, "most": most}
     if not is_province(profile_path):
-        profile = profile_for_run(console, profile_path, holiday_file, start=start, disposal_share=disposal_share,
-                                  date_order=date_order)
+        profile = profile_for_run(console, profile_path, holiday_file, process_file, start=start,
+                                  disposal_share=disposal_share, date_order=date_order)
         _horizon(console, [profile], years)
         _write(console, _carried(console, profile, goal, **options), profile, None, csv_out)
         return
-    province = courts_for_run(console, profile_path, holiday_file, 1, start=start, disposal_share=disposal_share,
-                              date_order=date_order)
+    province = courts_for_run(console, profile_path, holiday_file, 1, process_file, start=start,
+                              disposal_share=disposal_share, date_order=date_order)
     _horizon(console, [p for _, p in province.courts], years)
     searched = [(names, profile, _carried(console, profile, goal, title=f"{'、'.join(names)}：", **options))
                 for names, profile in alike(province.courts)]
