@@ -1195,9 +1195,14 @@ def _resumed(events: list[dict[str, Any]], case: str) -> str | None:
 
 def _live_log(events: list[dict[str, Any]]) -> bool:
     """The whole log is live when a timer's event comes after later commands anywhere in it (a case may show no
-    late timer of its own); a virtual-time log is in time order."""
+    late timer of its own); a virtual-time log is in time order. The run's start-state cases are passed over: their
+    entry writes the timers that ran out before the run at their own, earlier instants (``deadline_missed`` of a case
+    filed months before), which is no late timer."""
     latest = None
+    carried = {e["case_id"] for e in events if e["kind"] == "filed" and start_state_entry([e], e["case_id"])}
     for e in events:
+        if e["case_id"] in carried:
+            continue
         at = _t(e["at"])
         if latest is not None and latest - at > timedelta(minutes=1):
             return True
@@ -1337,8 +1342,55 @@ def record(events: list[dict[str, Any]], case: str, source: str = "", base: Base
     return _record(events, case, source, None)
 
 
+class StartStateCase(UserError):
+    """A case the run took from its start state (``sim.start_state``: filed before the run, entered at a node or
+    closed by 终本 before it): its earlier history is not in the log, and a scenario cannot set a case up as the start
+    state did (its ``case:`` is filed at ``filed``, the clock starting there; no case entered at a node after its
+    filing, no closing entered after the fact) — refused, never recorded wrong."""
+
+
+def start_state_entry(events: list[dict[str, Any]], case: str) -> tuple[datetime, datetime, datetime | None] | None:
+    """When ``case`` was filed, when the log entered it, and when it closed by 终本 before the run (or None) — for a
+    case of the run's start state: its ``filed`` event carries a filing date (``filed_at``) earlier than the event
+    itself; None for a case filed in the log's run (a live filing: ``filed_at`` is the event's instant)."""
+    filed = next((e for e in events if e["case_id"] == case and e["kind"] == "filed"), None)
+    when = ((filed or {}).get("data") or {}).get("filed_at")
+    if filed is None or not isinstance(when, str):
+        return None
+    try:
+        at, filed_at = _t(filed["at"]), _t(when)
+    except (TypeError, ValueError):
+        return None
+    if filed_at >= at - timedelta(minutes=1):
+        return None
+    closed = next((e for e in events if e["case_id"] == case and e["kind"] == "closed"
+                   and (e.get("data") or {}).get("closed_at")), None)
+    closed_at = _t(closed["data"]["closed_at"]) if closed is not None else None
+    return filed_at, at, closed_at if closed_at is not None and closed_at < at else None
+
+
+def _refuse_start_state(events: list[dict[str, Any]], case: str, root: str) -> None:
+    entry = start_state_entry(events, root)
+    if entry is None:
+        return
+    filed_at, at, closed_at = entry
+    via_zh = "" if root == case else f"（其原案 {root} 来自起始状态）"
+    via_en = "" if root == case else f" (through the case it was resumed from, {root})"
+    how_zh = f"，终本结案于 {closed_at:%Y-%m-%d}" if closed_at else ""
+    how_en = f", closed by 终本 on {closed_at:%Y-%m-%d}" if closed_at else ""
+    raise StartStateCase(
+        f"案件 {case} 来自本次运行的起始状态{via_zh}：立案于 {filed_at:%Y-%m-%d}{how_zh}，运行开始时"
+        f"（{at:%Y-%m-%d %H:%M}）录入；此前的办理经过不在日志中，场景无法如起始状态那样设置案件"
+        "（case: 自 filed 立案、时钟由此开始，无在某节点录入或事后录入的结案），不予录制",
+        f"the case {case} came from the run's start state{via_en}: filed on {filed_at:%Y-%m-%d}{how_en}, entered "
+        f"when the run began ({at:%Y-%m-%d %H:%M}); its earlier history is not in the log, and a scenario cannot set "
+        "a case up as the start state did (case: is filed at filed, the clock starting there; no case entered at a "
+        "node, no closing entered after the fact): not recorded", where="--case", code="start_state_case")
+
+
 def _record(events: list[dict[str, Any]], case: str, source: str, base: BaseProcess | None) -> str:
     pick_case(events, case)
+    _refuse_start_state(events, case, _root(events, case))
     try:
         root = _root(events, case)
         r, spec = _chain(events, root, live=_live_log(events))

@@ -268,3 +268,58 @@ def test_every_disposal_replays_green(tmp_path: Path) -> None:
     for key in ("seal:", "investigate:", "price:", "serve_report:", "notify_parties:", "list_auction:", "relist:",
                 "bid:", "offer_in_kind:", "accept: true", "start_sale:", "confirm_sale:", "transfer:", "hand_over:"):
         assert key in steps, key
+
+
+START_STATE = Path(__file__).resolve().parent.parent / "sim" / "data" / "start_state_example.csv"
+
+
+def _start_state_log(tmp_path: Path) -> Path:
+    """A short simulated run that starts from the bundled example start state (open cases at nodes 3–9, 终本 register
+    cases closed in 2022 and 2023)."""
+    f = tmp_path / "court.yaml"
+    f.write_text("name: 起始状态法院\nintake: {yearly: 120}\nwarmup_days: 0\n"
+                 "staff: {承办法官: {count: 2}, 书记员: {count: 2}}\n"
+                 f"start_state: {START_STATE}\n", encoding="utf-8")
+    (unit,) = make_units([("c", load_profile(f))], years=0.2, replications=1, seed=3, check=False,
+                         events_dir=str(tmp_path))
+    run_unit(unit)
+    (log,) = tmp_path.glob("events-*.csv")
+    return log
+
+
+def test_start_state_cases_are_not_recordable_and_the_rest_replay_green(tmp_path: Path, capsys) -> None:
+    """Review R14 (H33): a start-state case's history before the run is not in the log, and a scenario cannot start a
+    case at a node or closed by 终本 on a date — the recorder refuses it, saying why, and record_check counts it
+    apart (never passed, never failed); the cases filed in the run replay green, and are not taken for a live log's
+    (the start state's timers that ran out before the run are written at their own, earlier instants)."""
+    from scenarios.record import StartStateCase, read_log, record
+    from scenarios.record_check import main
+
+    log = _start_state_log(tmp_path)
+    checks = check_log(log)
+    carried = {c.case for c in checks if c.start_state}
+    assert {"(2024)豫0811执100号", "(2023)豫0811执900号", "(2022)豫0811执77号"} <= carried
+    assert all(not c.passed for c in checks if c.start_state)
+    events = read_log(log)
+    with pytest.raises(StartStateCase) as refused:
+        record(events, "(2023)豫0811执900号", str(log))
+    said = refused.value.message
+    assert "起始状态" in said and "start state" in said and "2023-07-15" in said and "not in the log" in said
+    run = [c for c in checks if not c.start_state]
+    assert len(run) >= 10
+    failed = {c.case: c.failure for c in run if not c.passed}
+    assert not failed, failed
+    assert not any("实时日志" in c.text for c in run)  # a virtual-time run, not a live log
+    assert main(["--events", str(log)]) == 0
+    out = capsys.readouterr().out
+    assert "不可录制（起始状态）not recordable (start state)  (2023)豫0811执900号" in out
+    assert f"{len(carried)} more from the start state, not recordable" in out
+    from zhixing.cli import _register_commands
+    from zhixing.cli import main as cli
+
+    _register_commands()
+    out_file = tmp_path / "x.scenario.yaml"
+    assert cli(["scenarios", "record", "--events", str(log), "--case", "(2024)豫0811执100号", "-o",
+                str(out_file)]) != 0
+    said = re.sub(r"\s+", "", capsys.readouterr().err)
+    assert "来自本次运行的起始状态" in said and "camefromtherun'sstartstate" in said and not out_file.exists()
