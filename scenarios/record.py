@@ -248,6 +248,9 @@ class _Recorder:
         self.clues: dict[str, str] = {}  # clue-N → the name its provide_clue step gives it
         self.idents: dict[str, str] = {}  # debtor alias → the ID number the replay uses
         self.replay_ids: dict[str, tuple[str, str, int]] = {}  # instance → (owner ID, kind, value) in the replay
+        # each holding the replay's world numbers, in the order it pins them (the case's holdings, then the pins by
+        # time): (0 declared / 1 pinned, when, agency, instance) — its number's sequence per agency and owner
+        self.replay_order: list[tuple[int, datetime, str, str]] = []
         # the assets disposed of: a registry's (sealed), or any other with a disposal node (frozen 股权, 证券)
         self._disposed = {x.get("instance") for x in self.events if x.get("node") in _DISPOSAL_NODES}
         ops = refs.process().operations
@@ -383,7 +386,9 @@ class _Recorder:
             found = pin_at or _t(e["at"])
             asked = agency in _REGISTRY_KINDS and any(  # a registry's holding, found by a query sent before
                 x["kind"] == "manual_query" and (x.get("data") or {}).get("agency") == agency for x in self.events)
-            if pin_at is None and (first_done is None or found <= first_done or asked):
+            declared = pin_at is None and (first_done is None or found <= first_done or asked)
+            self.replay_order.append((0 if declared else 1, found, agency, inst))
+            if declared:
                 by_alias[alias]["holdings"].append(holding)
             else:  # it appeared later (终本统查, a clue): pinned just before it was found
                 self.steps.append((found, {"pin": {"agency": agency, "debtor": alias, "holdings": [
@@ -447,6 +452,7 @@ class _Recorder:
         self.replay_ids[after["instance"]] = (self.idents.get(debtors[0], ""), kind, amount)  # priced if disposed of
         sweep = found if clue is not None else max(
             (_t(x["at"]) for x in self.events if x["kind"] == "sweep_due" and _t(x["at"]) <= found), default=found)
+        self.replay_order.append((1, sweep - timedelta(minutes=1), agency, after["instance"]))
         self.steps.append((sweep - timedelta(minutes=1), {"pin": {"agency": agency, "debtor": debtors[0], "holdings": [
             {"kind": kind, "amount": _yuan(xd.get("frozen_cents") or xd.get("amount_cents", 0)), "as": alias}]},
             "_before": True}))
@@ -830,7 +836,7 @@ class _Recorder:
 
         owner, kind, value = self.replay_ids[inst]
         agency = inst.split(":")[0]
-        asset_id = f"{agency}:{account_number(agency, AssetKind(kind), owner, 1)}"
+        asset_id = f"{agency}:{account_number(agency, AssetKind(kind), owner, self._replay_seq(inst))}"
         platform = PricingPlatform(seed)
         view = platform.submit(PricingMethod(sent["data"].get("measure", "network_inquiry")), request_no="r",
                                court_code="c", case_no="c", asset_id=asset_id, asset_kind=AssetKind(kind),
@@ -842,6 +848,16 @@ class _Recorder:
             platform.advance(nxt)
         done = platform.get(view.pricing_id)
         return (_t(done.completed_at.isoformat()) if done.completed_at else None), int(done.reference_price_cents or 0)
+
+    def _replay_seq(self, inst: str) -> int:
+        """The sequence number the replay's world gives ``inst`` in its account number: the scenario context numbers
+        each owner's holdings per agency in the order it pins them — the case's holdings first, then each ``pin`` as
+        the timeline reaches it (a second flat at one registry is ``…02``, not ``…01``)."""
+        owner = self.replay_ids[inst][0]
+        mine = [(phase, at, n, i) for n, (phase, at, agency, i) in enumerate(self.replay_order)
+                if agency == inst.split(":")[0] and self.replay_ids.get(i, ("",))[0] == owner]
+        order = [i for *_, i in sorted(mine)]
+        return order.index(inst) + 1 if inst in order else 1
 
     def choose_seed(self, resumed: list[_Recorder] | None = None) -> None:
         """A scenario seed under which the replay's pricing platform reports on each asset between three days
@@ -1245,6 +1261,7 @@ def _chain(events: list[dict[str, Any]], case: str, live: bool = False) -> tuple
                                                                          r.notes)
         sub.fee, sub.fee_resumed, sub.fee_at_escrow = r.fee, r.fee_resumed, r.fee_at_escrow
         sub.replay_ids = r.replay_ids  # one replay world: a lot the resumed case disposes of is priced as the root's
+        sub.replay_order = r.replay_order
         sub.alias = alias
         if (m := CASE_NUMBER.match(new)) is not None and m["mark"] == "恢":
             sub.replay_case = numbers.resumed(current, int(m["year"]))

@@ -29,7 +29,8 @@ from core_flow.legal_calendar import CST
 from core_flow.protocol import AssetKind, Holding
 from mock_agencies.auction import BidderModel
 from mock_agencies.world import account_number
-from scenarios.record_check import check_log
+from scenarios.record import read_log
+from scenarios.record_check import CaseCheck, check_case, check_log
 from sim.assembly import build_virtual_court
 from sim.profile import load_profile
 from sim.replicate import make_units
@@ -292,7 +293,7 @@ def test_start_state_cases_are_not_recordable_and_the_rest_replay_green(tmp_path
     case at a node or closed by 终本 on a date — the recorder refuses it, saying why, and record_check counts it
     apart (never passed, never failed); the cases filed in the run replay green, and are not taken for a live log's
     (the start state's timers that ran out before the run are written at their own, earlier instants)."""
-    from scenarios.record import StartStateCase, read_log, record
+    from scenarios.record import StartStateCase, record
     from scenarios.record_check import main
 
     log = _start_state_log(tmp_path)
@@ -323,3 +324,23 @@ def test_start_state_cases_are_not_recordable_and_the_rest_replay_green(tmp_path
                 str(out_file)]) != 0
     said = re.sub(r"\s+", "", capsys.readouterr().err)
     assert "来自本次运行的起始状态" in said and "camefromtherun'sstartstate" in said and not out_file.exists()
+
+
+# cases of a simulated year with disposal (2026-12-07, review R14 / H33: `zhixing simulate` of a 250-case court,
+# --dispose 1, a start state; the cases' own events): a debtor's second and third flat at one registry, two cars…
+SIM_YEAR_DISPOSAL = Path(__file__).parent / "data" / "sim-year-disposal.events.csv.gz"
+
+
+def _sim_year_case(tmp_path: Path, number: int) -> CaseCheck:
+    log = tmp_path / "year.events.csv"
+    log.write_bytes(gzip.decompress(SIM_YEAR_DISPOSAL.read_bytes()))
+    return check_case(read_log(log), f"(2025)豫0812执{number}号", str(log))
+
+
+@pytest.mark.parametrize("number", [26, 46])
+def test_a_second_lot_at_one_registry_is_priced_as_the_replay_numbers_it(tmp_path: Path, number: int) -> None:
+    """The replay's world numbers a debtor's holdings at one agency …01, …02, … in the order it pins them; the
+    recorder worked the pricing platform's answer out for …01 for every lot, so the seed it chose had the report on a
+    second flat (or car) come after its logged serving: serve_report refused DISPOSAL_STAGE (no report yet)."""
+    check = _sim_year_case(tmp_path, number)
+    assert check.passed, check.failure
