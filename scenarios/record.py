@@ -982,10 +982,21 @@ class _Recorder:
         else:
             self.add(e, {"offer_in_kind": {"asset": asset, "accept": measure == "in_kind"}})
 
+    def _lot_of_answer(self, i: int, e: dict[str, Any]) -> str | None:
+        """The asset a platform's answer is about: its request's (the call with its request number, whose own
+        events follow it) — the events after the answer may be another lot's, two listings ending at one instant
+        (the second car unsold, then the first sold: the bid was replayed on the wrong one, or not at all)."""
+        d = e.get("data") or {}
+        sent = next((j for j in range(i - 1, -1, -1) if self.events[j]["kind"] == "exchange"
+                     and (self.events[j].get("data") or {}).get("kind") == "sent"
+                     and self.events[j]["data"].get("request_no") == d.get("request_no")
+                     and self.events[j]["data"].get("agency") == d.get("agency")), None)
+        return (self._lot_after(sent) if sent is not None and d.get("request_no") else None) or self._lot_after(i)
+
     def _sold(self, i: int, e: dict[str, Any]) -> None:
         """A listing sold: the replay's auction has no simulated bidders, so the buyer's bid is replayed — at the
         price paid, an hour after bidding opened (or a minute before the platform reported the sale)."""
-        inst = self._lot_after(i)
+        inst = self._lot_of_answer(i, e)
         if inst is None:
             return
         paid = next((x for x in self.events[i:] if x.get("instance") == inst and (

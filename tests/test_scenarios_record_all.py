@@ -344,3 +344,13 @@ def test_a_second_lot_at_one_registry_is_priced_as_the_replay_numbers_it(tmp_pat
     second flat (or car) come after its logged serving: serve_report refused DISPOSAL_STAGE (no report yet)."""
     check = _sim_year_case(tmp_path, number)
     assert check.passed, check.failure
+
+
+@pytest.mark.parametrize("number", [129, 139, 151, 163])
+def test_a_sale_is_read_for_the_lot_its_listing_was_for(tmp_path: Path, number: int) -> None:
+    """Two listings of one case ending at one instant (a car unsold, the other sold): the platform's 'sold' answer
+    was taken for the lot of the events that followed it, the other's — the buyer's bid replayed on the wrong listing
+    (under its current price, PLATFORM_REFUSED; or on none, NO_LISTING) or not at all (its proceeds never
+    arrived, NO_RECEIPT); it is now the lot of the request it answers (its request number)."""
+    check = _sim_year_case(tmp_path, number)
+    assert check.passed, check.failure
