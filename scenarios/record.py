@@ -821,8 +821,10 @@ class _Recorder:
 
     def _report_due(self, served: dict[str, Any], inst: str) -> datetime | None:
         """When the replay's pricing platform reports on the request before ``served`` (see ``_replay_pricing``)."""
-        asked = [x for x in self.events if x["kind"] == "exchange" and (x.get("data") or {}).get("kind") == "sent"
-                 and x["data"].get("agency") == "pricing_platform" and _t(x["at"]) <= _t(served["at"])]
+        asked = [x for j, x in enumerate(self.events) if x["kind"] == "exchange"
+                 and (x.get("data") or {}).get("kind") == "sent" and x["data"].get("agency") == "pricing_platform"
+                 and x["data"].get("attempt", 1) == 1 and _t(x["at"]) <= _t(served["at"])
+                 and self._lot_after(j) == inst]  # this lot's request, not the last of any lot's (another's appraisal)
         if not asked or inst not in self.replay_ids:
             return None
         return self._replay_pricing(self.seed, inst, asked[-1])[0]

@@ -354,3 +354,13 @@ def test_a_sale_is_read_for_the_lot_its_listing_was_for(tmp_path: Path, number: 
     arrived, NO_RECEIPT); it is now the lot of the request it answers (its request number)."""
     check = _sim_year_case(tmp_path, number)
     assert check.passed, check.failure
+
+
+def test_a_report_is_worked_out_from_its_own_lots_request(tmp_path: Path) -> None:
+    """Two flats and a car priced one after another (two 网络询价, then an appraisal): when the replay's report on a
+    flat would come was worked out from the last pricing request before its serving — the car's appraisal — so the
+    recorder moved the flats' serving weeks later and, the first flat's notification not with it, notify_parties was
+    refused DISPOSAL_STAGE (the reference price not fixed yet); it is now the flat's own request."""
+    check = _sim_year_case(tmp_path, 78)
+    assert check.passed, check.failure
+    assert "送达移至其后1分钟" not in check.text  # the seed fits: nothing moved
