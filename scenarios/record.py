@@ -228,7 +228,7 @@ def _report_asset(e: dict[str, Any]) -> dict[str, Any]:
     (``serve_report: 房产``; ``review_objection`` reviews the earliest pending) and the disposal component times them
     under the report and objection it has then."""
     m = _ROUND.match(e.get("instance") or "")
-    return {**e, "instance": m.group(1)} if m else e
+    return {**e, "instance": m.group(1), "round": e["instance"][len(m.group(1)):]} if m else e
 
 
 class _Recorder:
@@ -629,12 +629,12 @@ class _Recorder:
                 self.add(e, {"expect_event": {"kind": "escrowed", **self._inst(inst),
                                               "data": {"amount_cents": d.get("amount_cents")}}})
             elif k == "unfreeze_requested":
-                self.add(e, {"request_unfreeze": {**self._node(node, inst), "by": d.get("by", ""),
+                self.add(e, {"request_unfreeze": {**self._node(node, inst, e=e), "by": d.get("by", ""),
                                                   "reason": d.get("reason", "")}})
             elif k in ("unfreeze_approved", "unfreeze_forwarded"):
-                self.add(e, {"approve_unfreeze": {**self._node(node, inst), "authority": d["authority"]}})
+                self.add(e, {"approve_unfreeze": {**self._node(node, inst, e=e), "authority": d["authority"]}})
             elif k == "unfreeze_rejected":
-                self.add(e, {"reject_unfreeze": {**self._node(node, inst), "authority": d["authority"]}})
+                self.add(e, {"reject_unfreeze": {**self._node(node, inst, e=e), "authority": d["authority"]}})
             elif k == "limit_change_requested":
                 key = "request_suspension" if d.get("change") == "suspend" or d.get("kind") == "suspend" \
                     else "request_extension"
@@ -698,7 +698,7 @@ class _Recorder:
             elif k == "node_frozen" and inst and self.instance(inst) == inst and "*" in inst:
                 skipped["未断言 not asserted: node_frozen（财产未知 unknown asset）"] += 1
             elif k == "node_frozen":
-                self.add(e, {"expect_event": {"kind": "node_frozen", "node": node, **self._inst(inst),
+                self.add(e, {"expect_event": {"kind": "node_frozen", "node": node, **self._inst(inst, e),
                                               **self._window(e, node, inst, e.get("item"))}})
             elif k == "duban_raised":
                 self.add(e, {"expect_event": {"kind": "duban_raised", "agency": d.get("agency"),
@@ -1157,11 +1157,13 @@ class _Recorder:
         start = self._answer_index(i, request_no)
         return next((x for x in self.events[i if start is None else start:] if of_agency(x)), None)
 
-    def _inst(self, inst: str) -> dict[str, str]:
-        return {"instance": self.instance(inst)} if inst else {}
+    def _inst(self, inst: str, e: dict[str, Any] | None = None) -> dict[str, str]:
+        """``instance:`` naming ``inst``; an event of a later report's node (``<asset>#2``: ``_report_asset``) asserted
+        as it came: ``房产#2`` (a node freeze on the second report is not the first's)."""
+        return {"instance": self.instance(inst) + str((e or {}).get("round", ""))} if inst else {}
 
-    def _node(self, node: int, inst: str, by: str | None = None) -> dict[str, Any]:
-        out: dict[str, Any] = {"node": node, **self._inst(inst)}
+    def _node(self, node: int, inst: str, by: str | None = None, e: dict[str, Any] | None = None) -> dict[str, Any]:
+        out: dict[str, Any] = {"node": node, **self._inst(inst, e)}
         if by:
             out["by"] = by
         return out

@@ -364,3 +364,14 @@ def test_a_report_is_worked_out_from_its_own_lots_request(tmp_path: Path) -> Non
     check = _sim_year_case(tmp_path, 78)
     assert check.passed, check.failure
     assert "送达移至其后1分钟" not in check.text  # the seed fits: nothing moved
+
+
+def test_a_freeze_on_a_later_reports_node_is_asserted_on_that_report(tmp_path: Path) -> None:
+    """An upheld objection: the flat's second price report, node 20 frozen on its instance ``…#2``; the recorder
+    read every ``#n`` instance as the asset's own, so the replay expected the freeze on the first report's node (not
+    emitted) and the unfreeze asked for it (NOT_FROZEN); the freeze, its unfreeze request and approval now name
+    ``房产#2``, as the scenario format writes a later report's node."""
+    check = _sim_year_case(tmp_path, 118)
+    assert check.passed, check.failure
+    assert re.search(r"expect_event: \{kind: node_frozen, node: 20, instance: \S+#2", check.text)
+    assert re.search(r"request_unfreeze: \{node: 20, instance: \S+#2", check.text)
