@@ -380,6 +380,11 @@ class _Recorder:
             label = name + _KIND_WORDS.get(d.get("kind", ""), "财产")
             self.assets[inst] = f"{label}{count[label]}" if count[label] > 1 else label
             kind = d.get("kind") or self._kind_at(agency)
+            if d.get("value_unknown"):  # a holding worth nothing is no property found (its node 17 never starts)
+                self.notes.append(f"{self.assets[inst]}：登记机关查得而未查封，日志中无其价值，按 1 元设定（价值为零的"
+                                  "财产回放中不算查得，其节点17期限不起算）/ found at the registry and never sealed, "
+                                  "its value is not in the log: set at 1 yuan (one worth nothing is not found in the "
+                                  "replay, and its node 17 deadline would never start)")
             self.replay_ids[inst] = (self.idents.get(alias, ""), kind, d.get("balance_cents", 0))
             holding = {"agency": agency, "kind": kind, "amount": _yuan(d.get('balance_cents', 0)),
                        "as": self.assets[inst], "online": d["anchor"] != "property_found_offline"}
@@ -411,7 +416,7 @@ class _Recorder:
         value = ((sealed or {}).get("data") or {}).get("frozen_cents") or ((sealed or {}).get("data") or {}).get(
             "amount_cents", 0)
         return {"anchor": e["data"]["anchor"], "agency": agency, "debtor": debtor, "kind": _REGISTRY_KINDS[agency],
-                "balance_cents": value}
+                "balance_cents": value or 100, "value_unknown": not value}  # never sealed: see _holdings
 
     def _clue_agency(self, e: dict[str, Any]) -> str | None:
         """The agency of an applicant's clue (``clue-N``): the one its query went to (through 总对总: its scope)."""

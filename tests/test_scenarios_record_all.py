@@ -375,3 +375,12 @@ def test_a_freeze_on_a_later_reports_node_is_asserted_on_that_report(tmp_path: P
     assert check.passed, check.failure
     assert re.search(r"expect_event: \{kind: node_frozen, node: 20, instance: \S+#2", check.text)
     assert re.search(r"request_unfreeze: \{node: 20, instance: \S+#2", check.text)
+
+
+def test_a_car_found_and_never_sealed_is_found_in_the_replay(tmp_path: Path) -> None:
+    """A car the vehicle registry reported, never sealed (the claim paid from a deposit first): its value is not in
+    the log, and the recorder set it at 0 — in the replay a holding worth nothing is no property found, so its node 17
+    deadline never started and the freeze expected on it never came. It is set at 1 yuan now, and said."""
+    check = _sim_year_case(tmp_path, 183)
+    assert check.passed, check.failure
+    assert "amount: 1.00元, as: 公安部交通管理局车辆" in check.text and "按 1 元设定" in check.text
