@@ -398,6 +398,8 @@ class _Recorder:
             else:  # it appeared later (终本统查, a clue): pinned just before it was found
                 self.steps.append((found, {"pin": {"agency": agency, "debtor": alias, "holdings": [
                     {k: v for k, v in holding.items() if k != "agency"}]}, "_before": True}))
+        if pin_at is None:
+            self._known_before_sweep()
         if any("*" in inst for inst in self.assets):
             self.notes.append("日志中账号已脱敏：财产以别名记录，回放时由模拟世界生成账号 / "
                               "masked account numbers: the holdings carry aliases; the replay's world numbers "
@@ -417,6 +419,21 @@ class _Recorder:
             "amount_cents", 0)
         return {"anchor": e["data"]["anchor"], "agency": agency, "debtor": debtor, "kind": _REGISTRY_KINDS[agency],
                 "balance_cents": value or 100, "value_unknown": not value}  # never sealed: see _holdings
+
+    def _known_before_sweep(self) -> None:
+        """A 终本 case's freeze on property no event of the log says was found: a sweep reported a holding the
+        platform knew already (found by the investigation, ``Platform.note_found``, which the log does not show), so
+        it wrote no ``property_found_after_zhongben`` (``resumption.sweep_review: new``) — yet the staff froze it.
+        Read as found by the sweep before the freeze (pinned a minute before it), as a sweep's find is."""
+        for x in self.events:
+            inst = x.get("instance") or ""
+            if x["kind"] not in ("funds_frozen", "freeze_queued") or not inst or inst in self.assets:
+                continue
+            if not any(y["kind"] == "sweep_due" and _t(y["at"]) <= _t(x["at"]) for y in self.events):
+                continue
+            self._found_by_sweep({"kind": "anchor", "at": x["at"], "case_id": x["case_id"],
+                                  "instance": f"sweep:{inst.split(':')[0]}",
+                                  "data": {"anchor": "property_found_after_zhongben"}})
 
     def _clue_agency(self, e: dict[str, Any]) -> str | None:
         """The agency of an applicant's clue (``clue-N``): the one its query went to (through 总对总: its scope)."""

@@ -384,3 +384,22 @@ def test_a_car_found_and_never_sealed_is_found_in_the_replay(tmp_path: Path) -> 
     check = _sim_year_case(tmp_path, 183)
     assert check.passed, check.failure
     assert "amount: 1.00元, as: 公安部交通管理局车辆" in check.text and "按 1 元设定" in check.text
+
+
+# a 终本 case and its 恢复执行 case of a simulated year with disposal and a start state (2026-12-07, the year
+# `make record-check` runs): the 终本 sweep reported a share the platform knew already, and the clerk froze it
+SWEEP_EQUITY = Path(__file__).parent / "data" / "sim-year-sweep-equity.events.csv.gz"
+
+
+def test_a_freeze_on_what_a_sweep_found_again_is_replayed(tmp_path: Path) -> None:
+    """A sweep reporting a holding the platform had noted before writes no property_found_after_zhongben (sweep_review:
+    new) — the log's only trace of it is its freeze; the recorder pinned nothing, and the replay's freeze was refused
+    PLATFORM_REFUSED (no such property found for the case), the resumed case's too. It is now pinned before the sweep
+    that preceded the freeze, as a sweep's find is."""
+    log = tmp_path / "sweep.events.csv"
+    log.write_bytes(gzip.decompress(SWEEP_EQUITY.read_bytes()))
+    checks = check_log(log)
+    assert [c.case for c in checks] == ["(2025)豫0811执15号", "(2025)豫0811执恢11号"]
+    for check in checks:
+        assert check.passed, check.failure
+    assert "  pin:" in checks[0].text and "股权登记新股权：终本后查得" in checks[0].text
