@@ -245,6 +245,7 @@ class _Recorder:
         self.latency: dict[str, dict[str, int]] = {}  # agency → the fixed latency per category so far
         self.seed = 0  # the scenario's seed (chosen for the replay's pricing platform: choose_seed)
         self.shift: tuple[datetime, timedelta] | None = None  # (from, by): the replay's disposal runs later
+        self.served_later: dict[str, tuple[datetime, datetime]] = {}  # lot → (logged serving, the replay's, later)
         self.clues: dict[str, str] = {}  # clue-N → the name its provide_clue step gives it
         self.idents: dict[str, str] = {}  # debtor alias → the ID number the replay uses
         self.replay_ids: dict[str, tuple[str, str, int]] = {}  # instance → (owner ID, kind, value) in the replay
@@ -590,7 +591,7 @@ class _Recorder:
                 self._disposal_node(e)
                 continue
             if k == "anchor" and d.get("anchor") == "objection_received" and inst in self.assets:
-                self.add(e, {"object": {"asset": self.instance(inst), "by": d.get("by", "被执行人")}})
+                self._after_serving(e, inst, {"object": {"asset": self.instance(inst), "by": d.get("by", "被执行人")}})
                 continue
             if k == "anchor" and d.get("anchor") == "sale_confirmed" and d.get("by_agreement") and inst in self.assets:
                 self.add(e, {"agree_in_kind": {  # 以物抵债 by agreement (node 29 第2项): both parties consented
@@ -784,6 +785,7 @@ class _Recorder:
             step = {_DISPOSAL_DONE[node]: asset}
             if node == 21 and (due := self._report_due(e, inst)) is not None and due > _t(e["at"]):
                 self.steps.append((due + timedelta(minutes=1), step))
+                self.served_later[inst] = (_t(e["at"]), due + timedelta(minutes=1))
                 self._shift_after_fixing(e, inst, due + timedelta(minutes=1))
                 self.notes.append(f"{asset}：报告原于 {_when(_t(e['at']))} 送达；回放中模拟询价平台按其自身规则于 "
                                   f"{_when(due)} 答复，送达移至其后1分钟 / the replay's pricing platform answers at "
@@ -793,7 +795,7 @@ class _Recorder:
         elif k == "node_done" and node == 22:
             upheld = any(x["kind"] == "exchange" and (x.get("data") or {}).get("agency") == "pricing_platform"
                          and (x.get("data") or {}).get("kind") == "sent" for x in self._same_instant(e))
-            self.add(e, {"review_objection": {"asset": asset, "upheld": upheld}})
+            self._after_serving(e, inst, {"review_objection": {"asset": asset, "upheld": upheld}})
         elif k == "node_done" and node == 24:
             planned = next((x for x in self.events if x["kind"] == "anchor" and x.get("instance") == inst
                             and (x.get("data") or {}).get("anchor") == "announcement_scheduled"
@@ -804,6 +806,23 @@ class _Recorder:
             self.add(e, {"notify_parties": args})
         elif k == "item_done" and node == 30:
             self.add(e, {"transfer" if e.get("item") == "ruling" else "hand_over": asset})
+
+    def _after_serving(self, e: dict[str, Any], inst: str, step: dict[str, Any]) -> None:
+        """An objection to a lot's report, or its review: where the replay serves the report later (no seed had its
+        report before the logged serving), as long after the replay's serving as after the log's — at the logged
+        instant it came before the replay's serving (DISPOSAL_STAGE: no report to object to). Until the logged
+        fixing of the price; what follows it moves with ``apply_shift``."""
+        at = _t(e["at"])
+        logged, served = self.served_later.get(inst, (at, at))
+        fixed = next((_t((x.get("data") or {}).get("at") or x["at"]) for x in self.events if x["kind"] == "anchor"
+                      and x.get("instance") == inst and (x.get("data") or {}).get("anchor") == "reference_price_fixed"
+                      ), None)
+        if served > logged and logged <= at and (fixed is None or at < fixed):
+            self.steps.append((at + (served - logged), step))
+            self.origin[id(step)] = (e.get("node"), inst)
+            self.source[id(step)] = id(e)
+        else:
+            self.add(e, step)
 
     def _shift_after_fixing(self, served: dict[str, Any], inst: str, now_served: datetime) -> None:
         """The report served later in the replay fixes the reference price later (5 days' objection period on the

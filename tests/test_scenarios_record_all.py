@@ -403,3 +403,19 @@ def test_a_freeze_on_what_a_sweep_found_again_is_replayed(tmp_path: Path) -> Non
     for check in checks:
         assert check.passed, check.failure
     assert "  pin:" in checks[0].text and "股权登记新股权：终本后查得" in checks[0].text
+
+
+# a case of the same year: a car, a flat and shares priced at once, no seed had every report before its serving
+OBJECTION_SERVED_LATER = Path(__file__).parent / "data" / "sim-year-objection-served-later.events.csv.gz"
+
+
+def test_an_objection_to_a_report_served_later_in_the_replay_follows_its_serving(tmp_path: Path) -> None:
+    """No seed had the replay's report on each of three lots before its logged serving, so the servings moved after
+    the replay's reports (a day later) — but the objection to the shares' report, and its review, stayed at their
+    logged instants, before the replay served that report: object refused DISPOSAL_STAGE (no report to object to).
+    They now come as long after the replay's serving as they came after the log's."""
+    log = tmp_path / "objection.events.csv"
+    log.write_bytes(gzip.decompress(OBJECTION_SERVED_LATER.read_bytes()))
+    (check,) = check_log(log)
+    assert check.passed, check.failure
+    assert "送达移至其后1分钟" in check.text  # the servings did move
