@@ -436,6 +436,24 @@ class _Recorder:
                                   "instance": f"sweep:{inst.split(':')[0]}",
                                   "data": {"anchor": "property_found_after_zhongben"}})
 
+    def _entered_by_hand(self, e: dict[str, Any]) -> bool:
+        """A property found by the handler's own query (自行查询) and entered by him (``Record``, the simulated
+        staff's ``_record_found``): the answer of a manual query records nothing itself — a 集约查询's answer is
+        entered by the system (``InquiryAnswers``, with its ``inquiry_answered``), a registry's finding by the
+        disposal component. Without it the replay found the holding but never started its control deadline (node 17),
+        and the freeze expected when it ran out never came."""
+        d = e.get("data") or {}
+        agency, inst = d.get("agency"), e.get("instance") or ""
+        if d.get("anchor") not in ("property_found_online", "property_found_offline") or not agency \
+                or agency in _REGISTRY_KINDS or inst not in self.assets:
+            return False
+        at = _t(e["at"])
+        if any(x["kind"] == "inquiry_answered" and (x.get("data") or {}).get("agency") == agency
+               for x in self._same_instant(e)):
+            return False
+        return any(x["kind"] == "manual_query" and (x.get("data") or {}).get("agency") == agency
+                   and _t(x["at"]) <= at for x in self.events)
+
     def _clue_agency(self, e: dict[str, Any]) -> str | None:
         """The agency of an applicant's clue (``clue-N``): the one its query went to (through 总对总: its scope)."""
         inst = e.get("instance") or ""
@@ -718,6 +736,10 @@ class _Recorder:
                                               "note": note, "as": name}})
             elif k == "anchor" and d.get("anchor") in _MANUAL_ANCHORS:
                 self.add(e, {"record": {"event": d["anchor"], "instance": self.instance(inst)}})
+            elif k == "anchor" and self._entered_by_hand(e):  # what the handler's own query found: he enters it
+                self.add(e, {"record": {"event": d["anchor"], "instance": self.instance(inst), "attrs": {
+                    key: d[key] for key in ("amount_cents", "agency", "kind", "balance_cents", "available_cents",
+                                            "held_by_others") if key in d}}})
             elif k == "node_frozen" and inst and self.instance(inst) == inst and "*" in inst:
                 skipped["未断言 not asserted: node_frozen（财产未知 unknown asset）"] += 1
             elif k == "node_frozen":

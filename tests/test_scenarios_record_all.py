@@ -419,3 +419,20 @@ def test_an_objection_to_a_report_served_later_in_the_replay_follows_its_serving
     (check,) = check_log(log)
     assert check.passed, check.failure
     assert "送达移至其后1分钟" in check.text  # the servings did move
+
+
+# a 保全 case of the same year: its handler's own query (自行查询 through 总对总) found two accounts at one bank; he
+# froze the preserved amount at the first, the second's node 17 ran out
+PRESERVATION_MANUAL_FIND = Path(__file__).parent / "data" / "sim-year-preservation-manual-find.events.csv.gz"
+
+
+def test_what_the_handlers_own_query_found_is_entered_by_him_in_the_replay(tmp_path: Path) -> None:
+    """A manual query's answer records nothing itself: the handler enters what it found (property_found_online,
+    which starts node 17's 48 hours). The recorder made the finds holdings only, so the replay's platform knew them
+    but no control deadline ran: the freeze of node 17 expected on the second account never came. It is now a
+    ``record`` step, as he entered it."""
+    log = tmp_path / "preservation.events.csv"
+    log.write_bytes(gzip.decompress(PRESERVATION_MANUAL_FIND.read_bytes()))
+    (check,) = check_log(log)
+    assert check.passed, check.failure
+    assert re.search(r"record:\s+event: property_found_online\s+instance: 民生银行存款2", check.text)
