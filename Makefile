@@ -52,9 +52,15 @@ record-check: $(STAMP)
 	sed 's/^  profile: fast /  profile: realistic /' sim/data/court_profile.yaml > $(RECORD_DIR)/realistic.yaml
 	$(BIN)/zhixing simulate $(RECORD_DIR)/realistic.yaml --years 0.4 --intake 200 -r 1 --warmup-days 0 \
 		--no-validate --events --out $(RECORD_DIR)/realistic > $(RECORD_DIR)/realistic.out
+	# a court-year with disposal (--dispose 1: every flat and car found is disposed of) from a start state (open cases at nodes,
+	# 终本 register cases): the start state's cases are counted apart as not recordable
+	printf 'name: 处置与起始状态 / disposal and a start state\nintake: {yearly: 250}\nstaff: {承办法官: {count: 3}, 书记员: {count: 3}}\nstart_state: %s\n' \
+		"$(CURDIR)/sim/data/start_state_example.csv" > $(RECORD_DIR)/disposal.yaml
+	$(BIN)/zhixing simulate $(RECORD_DIR)/disposal.yaml --years 1 -r 1 --dispose 1 --warmup-days 0 --no-validate \
+		--events --out $(RECORD_DIR)/disposal > $(RECORD_DIR)/disposal.out
 	$(BIN)/python -m scenarios.record_check --show-failures --keep $(RECORD_DIR)/failed \
 		--events $(RECORD_DIR)/demo.jsonl --events $(RECORD_DIR)/fast/events/*.csv \
-		--events $(RECORD_DIR)/realistic/events/*.csv
+		--events $(RECORD_DIR)/realistic/events/*.csv --events $(RECORD_DIR)/disposal/events/*.csv
 
 clean:
 	rm -rf $(VENV) build *.egg-info .pytest_cache .benchmarks reports
