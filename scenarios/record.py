@@ -25,6 +25,10 @@ Masked logs (the default) hide ID and account numbers: each debtor gets a valid 
 same region (the file's comment says so), holdings get aliases, receipts are named after their deduction; nothing
 refers to the platform's internal numbers. What the recorder cannot replay (refused commands, disposal, a resumed
 case's own steps) is listed in the file's comment.
+
+A case of a simulation's start state (``sim.start_state``: filed before the run, entered at a node or closed by 终本
+before it) is refused, ``StartStateCase``: its history before the run is not in the log, and a scenario's ``case:``
+cannot be entered at a node or closed after the fact.
 """
 
 from __future__ import annotations
