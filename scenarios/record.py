@@ -250,6 +250,7 @@ class _Recorder:
         self.seed = 0  # the scenario's seed (chosen for the replay's pricing platform: choose_seed)
         self.shift: tuple[datetime, timedelta] | None = None  # (from, by): the replay's disposal runs later
         self.served_later: dict[str, tuple[datetime, datetime]] = {}  # lot → (logged serving, the replay's, later)
+        self.placed: set[int] = set()  # id() of the steps placed at the replay's serving (never shifted again)
         self.clues: dict[str, str] = {}  # clue-N → the name its provide_clue step gives it
         self.idents: dict[str, str] = {}  # debtor alias → the ID number the replay uses
         self.replay_ids: dict[str, tuple[str, str, int]] = {}  # instance → (owner ID, kind, value) in the replay
@@ -429,7 +430,7 @@ class _Recorder:
         """A 终本 case's freeze on property no event of the log says was found: a sweep reported a holding the
         platform knew already (found by the investigation, ``Platform.note_found``, which the log does not show), so
         it wrote no ``property_found_after_zhongben`` (``resumption.sweep_review: new``) — yet the staff froze it.
-        Read as found by the sweep before the freeze (pinned a minute before it), as a sweep's find is."""
+        Read as found by the last sweep before the freeze (pinned a minute before that sweep), as a sweep's find is."""
         for x in self.events:
             inst = x.get("instance") or ""
             if x["kind"] not in ("funds_frozen", "freeze_queued") or not inst or inst in self.assets:
@@ -811,6 +812,7 @@ class _Recorder:
             step = {_DISPOSAL_DONE[node]: asset}
             if node == 21 and (due := self._report_due(e, inst)) is not None and due > _t(e["at"]):
                 self.steps.append((due + timedelta(minutes=1), step))
+                self.placed.add(id(step))  # at the replay's report: not moved again by the shift
                 self.served_later[inst] = (_t(e["at"]), due + timedelta(minutes=1))
                 self._shift_after_fixing(e, inst, due + timedelta(minutes=1))
                 self.notes.append(f"{asset}：报告原于 {_when(_t(e['at']))} 送达；回放中模拟询价平台按其自身规则于 "
@@ -845,6 +847,7 @@ class _Recorder:
                       ), None)
         if served > logged and logged <= at and (fixed is None or at < fixed):
             self.steps.append((at + (served - logged), step))
+            self.placed.add(id(step))
             self.origin[id(step)] = (e.get("node"), inst)
             self.source[id(step)] = id(e)
         else:
@@ -861,8 +864,10 @@ class _Recorder:
             return
         logged = _t((fixed.get("data") or {}).get("at") or fixed["at"])
         replay = _t(default_calendar().deadline(now_served, Period.parse("5d")).due.isoformat())
-        if replay > logged:
-            self.shift = (logged, replay - logged)
+        if replay > logged:  # several lots served later: from the first fixing on, by the longest delay (each lot's
+            # acts after its own fixing then come after the replay's; one lot's shift alone left another's before it)
+            after, delta = self.shift or (logged, replay - logged)
+            self.shift = (min(after, logged), max(delta, replay - logged))
 
     def apply_shift(self) -> None:
         """Move every step after the log's fixing (and the instants its disposal steps name) by the shift."""
@@ -870,7 +875,7 @@ class _Recorder:
             return
         after, delta = self.shift
         for n, (at, step) in enumerate(self.steps):
-            if at < after:
+            if at < after or id(step) in self.placed:
                 continue
             def later(text: str, tz: Any = at.tzinfo) -> str:
                 return _when(datetime.fromisoformat(text).replace(tzinfo=tz) + delta)

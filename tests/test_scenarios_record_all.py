@@ -436,3 +436,22 @@ def test_what_the_handlers_own_query_found_is_entered_by_him_in_the_replay(tmp_p
     (check,) = check_log(log)
     assert check.passed, check.failure
     assert re.search(r"record:\s+event: property_found_online\s+instance: 民生银行存款2", check.text)
+
+
+# two cases of the same court-year run with --seed 5: several lots whose reports the replay serves later
+LOTS_SERVED_LATER = Path(__file__).parent / "data" / "sim-year-lots-served-later.events.csv.gz"
+
+
+def test_lots_served_later_each_have_their_price_fixed_before_their_notification(tmp_path: Path) -> None:
+    """No seed had every lot's report before its logged serving: the servings moved after the replay's reports, and
+    what followed the fixing of the price was shifted — by the last lot's delay from the last lot's fixing only, so a
+    flat fixed earlier was notified before the replay fixed its price (notify_parties refused DISPOSAL_STAGE); and a
+    serving already placed at the replay's report was moved once more by the shift. Now the shift runs from the
+    first fixing by the longest delay, and a step placed at the replay's serving is not shifted again."""
+    log = tmp_path / "lots.events.csv"
+    log.write_bytes(gzip.decompress(LOTS_SERVED_LATER.read_bytes()))
+    checks = check_log(log)
+    assert [c.case for c in checks] == ["(2025)豫0811执6号", "(2025)豫0811执30号"]
+    for check in checks:
+        assert check.passed, check.failure
+        assert "送达移至其后1分钟" in check.text
