@@ -247,6 +247,7 @@ class _Recorder:
         self.assets: dict[str, str] = {}  # instance (agency:account, masked) → alias
         self.receipts: dict[str, str] = {}  # R000001 → name (a sale's proceeds: the replay's number)
         self.latency: dict[str, dict[str, int]] = {}  # agency → the fixed latency per category so far
+        self.manual_sent: dict[str, int] = {}  # agency → the handler's queries of it given their request so far
         self.seed = 0  # the scenario's seed (chosen for the replay's pricing platform: choose_seed)
         self.shift: tuple[datetime, timedelta] | None = None  # (from, by): the replay's disposal runs later
         self.served_later: dict[str, tuple[datetime, datetime]] = {}  # lot → (logged serving, the replay's, later)
@@ -1108,6 +1109,18 @@ class _Recorder:
         start = min(due, at) if due is not None else at - timedelta(hours=1)
         return {"between": [_when(start), _when(at + timedelta(seconds=1))]}
 
+    def _manual_step(self, i: int, d: dict[str, Any]) -> int | None:
+        """The index in ``steps`` of the handler's ``manual_query`` of ``d``'s agency that the request sent at event
+        ``i`` answers (the last such step before it not yet given its request), or None."""
+        agency = d.get("agency")
+        taken = self.manual_sent.setdefault(agency, 0)
+        found = [n for n, (_, step) in enumerate(self.steps)
+                 if (step.get("manual_query") or {}).get("agency") == agency]
+        if taken >= len(found):
+            return None
+        self.manual_sent[agency] = taken + 1
+        return found[taken]
+
     def _last_step(self, sent: datetime, triggers: list[datetime] | None = None) -> datetime:
         """When the replay sends a request the system makes after a step (or a timer in ``triggers``): at the last of
         them at or before ``sent``, the live request's instant (a live run lags behind them)."""
@@ -1124,7 +1137,13 @@ class _Recorder:
             return
         sent = _t(e["at"])
         place = None  # where the latency step goes, when not at ``sent`` just before the request
-        if category == "query":  # sent by the system after a step (identity verified, a clue) or a sweep's timer;
+        own = self._manual_step(i, d) if measure == "manual" else None
+        if own is not None:  # the handler's own query (自行查询): the replay sends it at his step, the pin just before
+            # it — a live run's gateway may send two such queries late and out of order (the registry's query of 07:39
+            # at 09:20, after the vehicle registry's of 08:40): pinned at the last step before each send, the vehicle
+            # registry's latency came after its query, answered at once in the replay, and its node 17 froze
+            sent = self.steps[own][0]
+        elif category == "query":  # sent by the system after a step (identity verified, a clue) or a sweep's timer;
             # the replay sends it at that instant, without a live run's lag
             trigger = [_t(x["at"]) for x in self.events[:i] if x["kind"] in ("inquiry_triggered", "sweep_due")]
             if d.get("agency") == "zdz" and d.get("measure") == "inquiry" and trigger:
@@ -1187,7 +1206,9 @@ class _Recorder:
             if now[category] != seconds:
                 now[category] = seconds
                 change[code] = {"latency": {c: {"dist": "fixed", "min_seconds": v} for c, v in now.items()}}
-        if change:
+        if change and own is not None:
+            self.steps.insert(own, (sent, {"agencies": change}))  # right before the handler's query step
+        elif change:
             # just before its own request (appended next): two requests to one agency at one instant, answered after
             # different delays, each get theirs — placed before the whole instant, the later override replaced the
             # earlier before either request was sent

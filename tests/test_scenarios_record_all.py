@@ -52,6 +52,10 @@ RECEIPT_BEFORE_TIMER = Path(__file__).parent / "data" / "demo-case1-receipt-befo
 # a car sold, transferred and paid out in a live demo log (2026-12-05 23:21 UTC, make record-check): the registry's
 # seal was lifted after the transfer ruling, the live platform asking 8 minutes after it
 TRANSFER_RELEASE = Path(__file__).parent / "data" / "demo-case6-transfer-release-live.events.jsonl.gz"
+# the handler's two own queries of registries in a live demo log (2026-12-07 11:26 UTC, make record-check: 437/438):
+# the live gateway sent the vehicle registry's (asked 08:40) at 08:42 and the real-estate registry's (asked 07:39) at
+# 09:20, after it
+MANUAL_QUERIES = Path(__file__).parent / "data" / "demo-case6-manual-queries-live.events.jsonl.gz"
 # a flat sold in a live demo log (2026-12-06 00:40 UTC, make record-check beside two court-years): the registry took
 # the 过户 document 4.4 days after the ruling, and the seal's release it then sent another 34 hours
 TRANSFER_DOCUMENT = Path(__file__).parent / "data" / "demo-case3-transfer-document-live.events.jsonl.gz"
@@ -106,6 +110,22 @@ def test_a_closing_whose_release_the_log_does_not_answer_replays_green(tmp_path:
     (check,) = check_log(log)
     assert check.passed, check.failure
     assert "不断言结案时的冻结金额" in check.text and "paid: 104430.39元" in check.text
+
+
+def test_a_registrys_delay_is_pinned_before_the_handlers_own_query_of_it(tmp_path: Path) -> None:
+    """The handler queried two registries himself (自行查询), 07:39 and 08:40; the live gateway sent them out of order
+    and late. Each request's latency pin went to the last step before its live send — both after the 08:40 query, the
+    vehicle registry's after its own query: the replay's vehicle registry answered at once, node 17's 48 hours ran
+    from 03-16 08:40 and the node froze before the seal took effect (investigate refused NODE_FROZEN). Each pin now
+    stands just before the handler's query it answers, the delay measured from it."""
+    log = tmp_path / "manual.events.jsonl"
+    log.write_bytes(gzip.decompress(MANUAL_QUERIES.read_bytes()))
+    (check,) = check_log(log)
+    assert check.passed, check.failure
+    steps = check.text[check.text.index("steps:"):]
+    vehicle = steps.index("manual_query: {agency: vehicle_registry")
+    pin = steps.index("query: {dist: fixed, min_seconds: 129084}")  # the registry's delay after the 08:40 query
+    assert pin < vehicle, steps[pin - 300: vehicle + 100]
 
 
 def test_the_seal_lifted_after_a_transfer_is_asked_for_at_the_ruling_in_the_replay(tmp_path: Path) -> None:
