@@ -65,6 +65,13 @@ SALE_POLLED_LATE = Path(__file__).parent / "data" / "demo-case6-sale-polled-late
 
 
 
+def _unpacked(tmp_path: Path, shipped: Path, name: str) -> Path:
+    """A shipped gzip'd event log, unpacked into ``tmp_path`` as ``name`` (its suffix tells the reader the format)."""
+    log = tmp_path / name
+    log.write_bytes(gzip.decompress(shipped.read_bytes()))
+    return log
+
+
 def _simulated_log(tmp_path: Path, agencies: str) -> Path:
     profile = load_profile(None).with_intake(120)
     profile = profile.model_copy(update={"warmup_days": 0.0, "agencies": profile.agencies.model_copy(
@@ -85,9 +92,7 @@ def test_every_case_of_a_short_simulation_replays_green(tmp_path: Path, agencies
 
 
 def test_every_case_of_a_live_demo_log_replays_green(tmp_path: Path) -> None:
-    log = tmp_path / "demo8.events.jsonl"
-    log.write_bytes(gzip.decompress(DEMO.read_bytes()))
-    checks = check_log(log)
+    checks = check_log(_unpacked(tmp_path, DEMO, "demo8.events.jsonl"))
     assert len(checks) == 11  # 8 cases and 3 resumed ones
     failed = {c.case: c.failure for c in checks if not c.passed}
     assert not failed, failed
@@ -105,9 +110,7 @@ def test_a_closing_whose_release_the_log_does_not_answer_replays_green(tmp_path:
     """The amount frozen at the closing depends on when the closing's releases are answered: in this live log the
     registry had not answered by the end, the replay's registry answers at once. The recording does not assert the
     amount frozen at the closing then (it asserted the seal's 150,000 and the replay found 0) and says why."""
-    log = tmp_path / "car.events.jsonl"
-    log.write_bytes(gzip.decompress(CAR_RELEASE_LATE.read_bytes()))
-    (check,) = check_log(log)
+    (check,) = check_log(_unpacked(tmp_path, CAR_RELEASE_LATE, "car.events.jsonl"))
     assert check.passed, check.failure
     assert "不断言结案时的冻结金额" in check.text and "paid: 104430.39元" in check.text
 
@@ -118,9 +121,7 @@ def test_a_registrys_delay_is_pinned_before_the_handlers_own_query_of_it(tmp_pat
     vehicle registry's after its own query: the replay's vehicle registry answered at once, node 17's 48 hours ran
     from 03-16 08:40 and the node froze before the seal took effect (investigate refused NODE_FROZEN). Each pin now
     stands just before the handler's query it answers, the delay measured from it."""
-    log = tmp_path / "manual.events.jsonl"
-    log.write_bytes(gzip.decompress(MANUAL_QUERIES.read_bytes()))
-    (check,) = check_log(log)
+    (check,) = check_log(_unpacked(tmp_path, MANUAL_QUERIES, "manual.events.jsonl"))
     assert check.passed, check.failure
     steps = check.text[check.text.index("steps:"):]
     vehicle = steps.index("manual_query: {agency: vehicle_registry")
@@ -134,9 +135,7 @@ def test_the_seal_lifted_after_a_transfer_is_asked_for_at_the_ruling_in_the_repl
     early — or, the latency override placed at the live request's instant (after the ruling's step), the release went
     out with the registry's previous delay and the seal outlived the closing that followed (expected frozen 0, found
     150,000; make record-check 156/157). The delay is measured from the ruling's step."""
-    log = tmp_path / "car.events.jsonl"
-    log.write_bytes(gzip.decompress(TRANSFER_RELEASE.read_bytes()))
-    (check,) = check_log(log)
+    (check,) = check_log(_unpacked(tmp_path, TRANSFER_RELEASE, "car.events.jsonl"))
     assert check.passed, check.failure
     assert "expect_amounts: {frozen: 0.00元" in check.text
 
@@ -149,9 +148,7 @@ def test_the_seal_lifted_after_the_registry_answers_the_transfer_document_is_tim
     outlived the closing (expected frozen 0, found 900,000; make record-check 156/157 on a loaded machine). Now the
     document's delay runs from the ruling's step to its answer, and the release's from that answer — set a second
     before it, as the answer sends the request at once."""
-    log = tmp_path / "flat.events.jsonl"
-    log.write_bytes(gzip.decompress(TRANSFER_DOCUMENT.read_bytes()))
-    (check,) = check_log(log)
+    (check,) = check_log(_unpacked(tmp_path, TRANSFER_DOCUMENT, "flat.events.jsonl"))
     assert check.passed, check.failure
     assert "expect_amounts: {frozen: 0.00元" in check.text
     assert "control: {dist: fixed, min_seconds: 377232}" in check.text  # ruling 05-30 15:05:37 → answer 06-03 23:52:49
@@ -162,9 +159,7 @@ def test_a_sale_polled_after_its_period_ended_is_bought_within_it_in_the_replay(
     """A 变卖 buyer's payment is replayed a minute before the platform reported the sale; a loaded live run polled
     the "sold" 20 minutes after the sale period ended (07-28 10:00), and the replay's bid at 10:19 was refused
     ("bidding has ended"; make record-check 156/157). The bid stays inside the period."""
-    log = tmp_path / "car.events.jsonl"
-    log.write_bytes(gzip.decompress(SALE_POLLED_LATE.read_bytes()))
-    (check,) = check_log(log)
+    (check,) = check_log(_unpacked(tmp_path, SALE_POLLED_LATE, "car.events.jsonl"))
     assert check.passed, check.failure
     assert "- at: 2025-07-28 09:59\n  bid:" in check.text
 
@@ -177,9 +172,7 @@ def test_a_node_completed_after_a_met_items_deadline_is_not_moved_before_it(tmp_
     the next evening: the recorder took the completion for an act after the node's deadline (the met item's) that
     beat its timer, and moved it before that deadline — ahead of the node's own start, refused NODE_DONE in the replay
     (make record-check 155/157 beside two court-years). A met item's deadline is no longer the node's."""
-    log = tmp_path / "demo.events.jsonl"
-    log.write_bytes(gzip.decompress(CONTROL_AFTER_INITIATE.read_bytes()))
-    (check,) = check_log(log, limit=1)
+    (check,) = check_log(_unpacked(tmp_path, CONTROL_AFTER_INITIATE, "demo.events.jsonl"), limit=1)
     assert check.case == "(2025)豫0811执1号"
     assert check.passed, check.failure
     assert "- at: '2025-03-10 21:50:20'\n  complete_node: {node: 3}" in check.text  # where it was, not at 23:59
@@ -187,9 +180,7 @@ def test_a_node_completed_after_a_met_items_deadline_is_not_moved_before_it(tmp_
 
 def _case_and_resumed_replay_green(tmp_path: Path, shipped: Path, case: str) -> list:
     """A shipped live log of ``case`` and its 恢复执行 case: both recorded, both replayed green."""
-    log = tmp_path / "case.events.jsonl"
-    log.write_bytes(gzip.decompress(shipped.read_bytes()))
-    checks = check_log(log)
+    checks = check_log(_unpacked(tmp_path, shipped, "case.events.jsonl"))
     assert [c.case for c in checks] == [case, f"{case}-恢1"]
     for check in checks:
         assert check.passed, check.failure
@@ -201,9 +192,7 @@ def test_an_act_after_a_deadline_whose_timer_had_fired_is_not_moved(tmp_path: Pa
     timer). Here the timer had fired (its deadline_missed written before the act) and froze nothing, the 立案 node's
     freeze holding the case: moved before it, node 3's completion fell inside that freeze and was refused
     NODE_FROZEN in the replay (make record-check 155/157). It stays where it was."""
-    log = tmp_path / "case.events.jsonl"
-    log.write_bytes(gzip.decompress(HANDLER_KEPT.read_bytes()))
-    checks = check_log(log)
+    checks = check_log(_unpacked(tmp_path, HANDLER_KEPT, "case.events.jsonl"))
     assert [c.case for c in checks] == ["(2025)豫0811执5号", "(2025)豫0811执5号-恢1"]  # numbered as it was then
     assert "- at: '2025-12-21 20:47:36'\n  case: 恢复案\n  complete_node: {node: 3}\n" in checks[1].text
     # The log predates two rules (2026-12): frozen 股权 is disposed of, not 划拨'd (node 31 — the log froze it on
@@ -242,9 +231,8 @@ def test_a_receipt_registered_after_its_deadline_before_the_late_timer_is_moved_
     had not run yet, the engine took it on time (late: false). The recorder moved such acts a minute before the
     deadline for nodes and measures, not for 到账登记: the replay registered it at 00:22, after its timer froze node
     32, refused NODE_FROZEN (make record-check 155/157 beside two court-years). Receipts, payouts and 提存 move too."""
-    log = tmp_path / "demo.events.jsonl"  # with case 4, whose late timers show the log is live (case 1's do not)
-    log.write_bytes(gzip.decompress(RECEIPT_BEFORE_TIMER.read_bytes()))
-    checks = check_log(log)
+    # with case 4, whose late timers show the log is live (case 1's do not)
+    checks = check_log(_unpacked(tmp_path, RECEIPT_BEFORE_TIMER, "demo.events.jsonl"))
     assert [c.case for c in checks] == ["(2025)豫0811执1号", "(2025)豫0811执4号", "(2025)豫0811执1号-恢1"]
     for check in checks:
         assert check.passed, check.failure
@@ -352,8 +340,7 @@ SIM_YEAR_DISPOSAL = Path(__file__).parent / "data" / "sim-year-disposal.events.c
 
 
 def _sim_year_case(tmp_path: Path, number: int) -> CaseCheck:
-    log = tmp_path / "year.events.csv"
-    log.write_bytes(gzip.decompress(SIM_YEAR_DISPOSAL.read_bytes()))
+    log = _unpacked(tmp_path, SIM_YEAR_DISPOSAL, "year.events.csv")
     return check_case(read_log(log), f"(2025)豫0812执{number}号", str(log))
 
 
@@ -416,9 +403,7 @@ def test_a_freeze_on_what_a_sweep_found_again_is_replayed(tmp_path: Path) -> Non
     new) — the log's only trace of it is its freeze; the recorder pinned nothing, and the replay's freeze was refused
     PLATFORM_REFUSED (no such property found for the case), the resumed case's too. It is now pinned before the sweep
     that preceded the freeze, as a sweep's find is."""
-    log = tmp_path / "sweep.events.csv"
-    log.write_bytes(gzip.decompress(SWEEP_EQUITY.read_bytes()))
-    checks = check_log(log)
+    checks = check_log(_unpacked(tmp_path, SWEEP_EQUITY, "sweep.events.csv"))
     assert [c.case for c in checks] == ["(2025)豫0811执15号", "(2025)豫0811执恢11号"]
     for check in checks:
         assert check.passed, check.failure
@@ -434,9 +419,7 @@ def test_an_objection_to_a_report_served_later_in_the_replay_follows_its_serving
     the replay's reports (a day later) — but the objection to the shares' report, and its review, stayed at their
     logged instants, before the replay served that report: object refused DISPOSAL_STAGE (no report to object to).
     They now come as long after the replay's serving as they came after the log's."""
-    log = tmp_path / "objection.events.csv"
-    log.write_bytes(gzip.decompress(OBJECTION_SERVED_LATER.read_bytes()))
-    (check,) = check_log(log)
+    (check,) = check_log(_unpacked(tmp_path, OBJECTION_SERVED_LATER, "objection.events.csv"))
     assert check.passed, check.failure
     assert "送达移至其后1分钟" in check.text  # the servings did move
 
@@ -451,9 +434,7 @@ def test_what_the_handlers_own_query_found_is_entered_by_him_in_the_replay(tmp_p
     which starts node 17's 48 hours). The recorder made the finds holdings only, so the replay's platform knew them
     but no control deadline ran: the freeze of node 17 expected on the second account never came. It is now a
     ``record`` step, as he entered it."""
-    log = tmp_path / "preservation.events.csv"
-    log.write_bytes(gzip.decompress(PRESERVATION_MANUAL_FIND.read_bytes()))
-    (check,) = check_log(log)
+    (check,) = check_log(_unpacked(tmp_path, PRESERVATION_MANUAL_FIND, "preservation.events.csv"))
     assert check.passed, check.failure
     assert re.search(r"record:\s+event: property_found_online\s+instance: 民生银行存款2", check.text)
 
@@ -468,9 +449,7 @@ def test_lots_served_later_each_have_their_price_fixed_before_their_notification
     flat fixed earlier was notified before the replay fixed its price (notify_parties refused DISPOSAL_STAGE); and a
     serving already placed at the replay's report was moved once more by the shift. Now the shift runs from the
     first fixing by the longest delay, and a step placed at the replay's serving is not shifted again."""
-    log = tmp_path / "lots.events.csv"
-    log.write_bytes(gzip.decompress(LOTS_SERVED_LATER.read_bytes()))
-    checks = check_log(log)
+    checks = check_log(_unpacked(tmp_path, LOTS_SERVED_LATER, "lots.events.csv"))
     assert [c.case for c in checks] == ["(2025)豫0811执6号", "(2025)豫0811执30号"]
     for check in checks:
         assert check.passed, check.failure

@@ -11,18 +11,8 @@ import pytest
 
 from core_flow.errors import UserError
 from sim.profile import load_profile
+from tests.test_sim_process import _file, _line
 from zhixing.cli import main
-
-
-def _file(folder: Path, name: str, text: str) -> Path:
-    f = folder / name
-    f.write_text(text, encoding="utf-8")
-    return f
-
-
-def _line(text: str, needle: str) -> int:
-    return next(i for i, line in enumerate(text.splitlines(), 1) if needle in line)
-
 
 # ── a province: process: merges key by key across common, a court's file and the court in place ─────────────────
 PROVINCE = """name: 测试省
