@@ -167,14 +167,19 @@ def test_a_fault_the_run_ends_too_soon_after_is_not_judged_and_a_day_later_it_is
                 assert c.post("/agencies/icbc/requests", json=_freeze(subject, "F-0", case="C0")).status_code == 202
             assert c.post("/agencies/icbc/requests", json=_freeze(subject, "F-1")).status_code in (503, 504)
             c.post(f"/admin/sessions/{NS}/advance", json={"seconds": hours * 3600})
-        out = tmp_path / f"{hours}h"
-        out.mkdir()
-        statuses = _grade(lab, out)
-        results = json.loads((out / "results.json").read_text(encoding="utf-8"))
-        (row,) = [r for r in results["requirements"] if r["id"] == "CT-006"]
+        statuses, row = _ct006_after(lab, tmp_path / f"{hours}h")
         assert statuses["CT-006"] == verdict, row
         if verdict == "skipped":
             assert any("不足一日运行即结束" in f["zh"] and "too soon to tell" in f["en"] for f in row["findings"])
+
+
+def _ct006_after(lab: Any, out: Path) -> tuple[dict[str, str], dict[str, Any]]:
+    """The lab's run graded into ``out`` (made): the statuses and CT-006's row of ``results.json``."""
+    out.mkdir()
+    statuses = _grade(lab, out)
+    results = json.loads((out / "results.json").read_text(encoding="utf-8"))
+    (row,) = [r for r in results["requirements"] if r["id"] == "CT-006"]
+    return statuses, row
 
 
 def _judged(script, tmp_path: Path) -> tuple[str, dict[str, Any]]:  # noqa: ANN001
@@ -435,11 +440,7 @@ def test_a_lost_deduction_the_run_ends_too_soon_after_is_skipped_and_two_days_la
             assert c.post("/agencies/icbc/requests", json=_deduction(
                 subject, "D-1", freeze_id, sub.json()["sub_account"], 15_000)).status_code == 504
             c.post(f"/admin/sessions/{NS}/advance", json={"seconds": hours * 3600})
-        out = tmp_path / f"{hours}h"
-        out.mkdir()
-        statuses = _grade(lab, out)
-        results = json.loads((out / "results.json").read_text(encoding="utf-8"))
-        (row,) = [r for r in results["requirements"] if r["id"] == "CT-006"]
+        statuses, row = _ct006_after(lab, tmp_path / f"{hours}h")
         assert statuses["CT-006"] == verdict, row
         (finding,) = row["findings"]
         if verdict == "skipped":

@@ -15,6 +15,8 @@ the lost slot spent it; the next deduction was answered. Virtual time; the live 
 from __future__ import annotations
 
 import json
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -151,12 +153,12 @@ def test_monthly_instalments_deducted_from_one_freeze_pass_ct_015_live(tmp_path:
         assert f"重复 {2 if hurried else 0} 次" in said, said  # hurried: D-1's result never heard, D-2 and D-3 doubles
 
 
-def test_a_deduction_refused_on_the_lost_slot_passes_the_slot_to_the_next_deduction() -> None:
-    """The first deduction asks more than the freeze holds: refused, nothing done — answered as it is, not lost. The
-    slot is not spent on it: the next deduction (within the frozen money) loses its answer. Old kit: the refusal took
-    the slot and the next deduction was answered 202."""
+@contextmanager
+def _frozen_lab() -> Iterator[tuple[Any, httpx.Client, dict[str, Any], str, str]]:
+    """The kit's lab on loopback, deductions (06) losing answers on their own counter (``every=1``: no 503 / 429 at
+    all — ``k % 1`` is never 1 or 2); a court's client with 400.00 元 frozen at icbc (F-1) for case C1 and its
+    sub-account: (lab, client, subject, sub-account, freeze id)."""
     port = free_port()
-    # every 1: no 503 / 429 at all (k % 1 is never 1 or 2), lost answers on their counter as ever
     lab = create_court_lab(Settings(port=port, profile="fast", world_size=1000), FaultSchedule(every=1,
                                                                                                measures={"06"}))
     with LiveServer(app=lab, port=port) as live, httpx.Client(base_url=live.url, timeout=10,
@@ -165,7 +167,14 @@ def test_a_deduction_refused_on_the_lost_slot_passes_the_slot_to_the_next_deduct
         sub = c.post(f"/admin/sessions/{NS}/court-accounts", json={"court_code": "R410811", "case_no": "C1"}
                      ).json()["sub_account"]
         assert c.post("/agencies/icbc/requests", json=_freeze(subject, "F-1")).status_code == 202
-        freeze_id = _answer(c, "F-1")["freeze_id"]
+        yield lab, c, subject, sub, _answer(c, "F-1")["freeze_id"]
+
+
+def test_a_deduction_refused_on_the_lost_slot_passes_the_slot_to_the_next_deduction() -> None:
+    """The first deduction asks more than the freeze holds: refused, nothing done — answered as it is, not lost. The
+    slot is not spent on it: the next deduction (within the frozen money) loses its answer. Old kit: the refusal took
+    the slot and the next deduction was answered 202."""
+    with _frozen_lab() as (lab, c, subject, sub, freeze_id):
         refused = c.post("/agencies/icbc/requests", json=_deduction(subject, "D-1", freeze_id, sub, 90_000))
         assert refused.status_code in (409, 422) and "x-zhixing-fault" not in refused.headers, refused.text
         lost = c.post("/agencies/icbc/requests", json=_deduction(subject, "D-2", freeze_id, sub, 10_000))
@@ -225,16 +234,7 @@ def test_the_lost_deduction_defect_leaves_the_other_cases_to_run_as_the_referenc
 def _lost_deduction_then(script, tmp_path: Path) -> tuple[dict[str, str], dict[str, Any]]:  # noqa: ANN001
     """A court freezing 400.00 元 and deducting 150.00 元 (D-1), whose answer the kit loses; then ``script(client,
     deduct)`` (``deduct(no, amount)`` posts a deduction) and three days. The statuses and CT-006's lost finding."""
-    port = free_port()
-    lab = create_court_lab(Settings(port=port, profile="fast", world_size=1000), FaultSchedule(every=1,
-                                                                                               measures={"06"}))
-    with LiveServer(app=lab, port=port) as live, httpx.Client(base_url=live.url, timeout=10,
-                                                              headers={"X-Zhixing-Session": NS}) as c:
-        subject = _open(c)
-        sub = c.post(f"/admin/sessions/{NS}/court-accounts", json={"court_code": "R410811", "case_no": "C1"}
-                     ).json()["sub_account"]
-        assert c.post("/agencies/icbc/requests", json=_freeze(subject, "F-1")).status_code == 202
-        freeze_id = _answer(c, "F-1")["freeze_id"]
+    with _frozen_lab() as (lab, c, subject, sub, freeze_id):
 
         def deduct(no: str, amount: int) -> httpx.Response:
             return c.post("/agencies/icbc/requests", json=_deduction(subject, no, freeze_id, sub, amount))
