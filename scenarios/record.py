@@ -36,6 +36,7 @@ from __future__ import annotations
 import json
 import re
 from collections import defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from pathlib import Path
@@ -249,7 +250,8 @@ class _Recorder:
         self.latency: dict[str, dict[str, int]] = {}  # agency → the fixed latency per category so far
         self.manual_sent: dict[str, int] = {}  # agency → the handler's queries of it given their request so far
         self.seed = 0  # the scenario's seed (chosen for the replay's pricing platform: choose_seed)
-        self.shift: tuple[datetime, timedelta] | None = None  # (from, by): the replay's disposal runs later
+        # lot → (its logged fixing of the price, by): the replay fixes that lot's price later (its report served later)
+        self.shifts: dict[str, tuple[datetime, timedelta]] = {}
         self.served_later: dict[str, tuple[datetime, datetime]] = {}  # lot → (logged serving, the replay's, later)
         self.placed: set[int] = set()  # id() of the steps placed at the replay's serving (never shifted again)
         self.clues: dict[str, str] = {}  # clue-N → the name its provide_clue step gives it
@@ -865,20 +867,56 @@ class _Recorder:
             return
         logged = _t((fixed.get("data") or {}).get("at") or fixed["at"])
         replay = _t(default_calendar().deadline(now_served, Period.parse("5d")).due.isoformat())
-        if replay > logged:  # several lots served later: from the first fixing on, by the longest delay (each lot's
-            # acts after its own fixing then come after the replay's; one lot's shift alone left another's before it)
-            after, delta = self.shift or (logged, replay - logged)
-            self.shift = (min(after, logged), max(delta, replay - logged))
+        if replay > logged:  # per lot: only that lot's acts after its own fixing come later in the replay (one shift
+            # for the whole case moved another lot's serving past its own node 20/21 deadline: NODE_FROZEN)
+            after, delta = self.shifts.get(inst, (logged, replay - logged))
+            self.shifts[inst] = (min(after, logged), max(delta, replay - logged))
+
+    def _step_lot(self, n: int, lots: dict[str, str]) -> str | None:
+        """The lot step ``n`` is about (None: the case's): its event's instance or the asset it names (``房产``,
+        ``房产#2``), or — an agencies step placed just before the next (``_before: next``) — that step's lot. A
+        receipt's steps are the case's: the payouts of several lots' proceeds meet one claim, in the log's order."""
+        at, step = self.steps[n]
+        inst = self.origin.get(id(step), (None, ""))[1]
+        if inst in lots.values():
+            return inst
+        for args in step.values():
+            for name in (args.values() if isinstance(args, dict) else [args]):
+                if isinstance(name, str) and (lot := lots.get(name.split("#")[0])):
+                    return lot
+        if step.get("_before") == "next" and n + 1 < len(self.steps) and self.steps[n + 1][0] == at:
+            return self._step_lot(n + 1, lots)
+        return None
 
     def apply_shift(self) -> None:
-        """Move every step after the log's fixing (and the instants its disposal steps name) by the shift."""
-        if self.shift is None:
+        """Move each served-later lot's steps after its logged fixing of the price (and the instants they name) by
+        its own delay; the case's steps (no lot's: its payouts of deposits, its closing…) by the longest delay of the
+        lots fixed before them, so they stay after those lots' acts; another lot's steps are not moved."""
+        if not self.shifts:
             return
-        after, delta = self.shift
-        for n, (at, step) in enumerate(self.steps):
-            if at < after or id(step) in self.placed:
+        lots = {alias: inst for inst, alias in self.assets.items() if self._is_lot(inst)}
+        receipts = {x["data"]["receipt"]: x["instance"] for x in self.events  # a sale's proceeds → its lot (the
+                    if x["kind"] == "proceeds_arrived" and (x.get("data") or {}).get("receipt")  # deadlines to
+                    and (x.get("instance") or "") in lots.values()}  # register them run from their arrival)
+
+        def delay(at: datetime, lot: str | None) -> timedelta:  # how much later the replay does what was at ``at``
+            if lot is not None:
+                after, delta = self.shifts.get(lot, (at, timedelta(0)))
+                return delta if at >= after else timedelta(0)
+            return max((d for after, d in self.shifts.values() if after <= at), default=timedelta(0))
+
+        def event_lot(x: dict[str, Any]) -> str | None:
+            inst = x.get("instance") or ""
+            return inst if inst in lots.values() else receipts.get(inst)
+
+        moved = [(n, self._step_lot(n, lots)) for n in range(len(self.steps))]
+        for n, lot in moved:
+            at, step = self.steps[n]
+            if id(step) in self.placed or not (delta := delay(at, lot)):
                 continue
-            def later(text: str, tz: Any = at.tzinfo) -> str:
+            delta = self._kept_in_time(at, step, delta, lambda x: delay(_t(x["at"]), event_lot(x)))
+
+            def later(text: str, tz: Any = at.tzinfo, delta: timedelta = delta) -> str:
                 return _when(datetime.fromisoformat(text).replace(tzinfo=tz) + delta)
 
             for args in (a for a in step.values() if isinstance(a, dict)):
@@ -888,9 +926,66 @@ class _Recorder:
                 if "between" in args:
                     args["between"] = [later(t) for t in args["between"]]
             self.steps[n] = (at + delta, step)
-        self.notes.append(f"回放中参考价晚 {delta} 确定：此后的步骤与期望（原 {_when(after)} 起）一并顺延 / the "
-                          f"reference price is fixed {delta} later in the replay: every later step and expectation "
-                          "moves with it")
+        for lot, (after, delta) in sorted(self.shifts.items(), key=lambda kv: kv[1][0]):
+            self.notes.append(f"{self.instance(lot)}：回放中参考价晚 {delta} 确定：此标的此后的步骤与期望"
+                              f"（原 {_when(after)} 起）一并顺延，案件自身的步骤亦然，其他标的的步骤不动 / the "
+                              "reference price is fixed "
+                              f"{delta} later in the replay: this lot's later steps and expectations move with it, and "
+                              "the case's own, not another lot's")
+
+    def _kept_in_time(self, at: datetime, step: dict[str, Any], delta: timedelta,
+                      delay: Callable[[dict[str, Any]], timedelta]) -> timedelta:
+        """The shift of a step at ``at`` on its event's node and instance, kept within that node's deadline: a
+        deadline the log's act met (its item not done before) is due in the replay when its start, moved by
+        ``delay(its deadline_set event)``, makes it on the legal calendar — the same days later only without a
+        holiday in between (a sale's proceeds arriving two days later in the National Day holiday are due to be
+        registered the same day as in the log: the registration moved two days was refused NODE_FROZEN). Past that
+        due, the step keeps the margin it had in the log; a node freeze expected at a deadline comes at the
+        replay's due."""
+        node, inst = self.origin.get(id(step), (None, ""))
+        if node is None:
+            return delta
+        latest: dict[str, dict[str, Any]] = {}
+        for x in self.events:
+            if x.get("node") != node or (x.get("instance") or "") != inst or _t(x["at"]) > at:
+                continue
+            if x["kind"] == "deadline_set" and "due" in (x.get("data") or {}):
+                latest[str(x.get("item"))] = x
+            elif x["kind"] == "item_done" and _t(x["at"]) < at:
+                latest.pop(str(x.get("item")), None)
+        frozen = (step.get("expect_event") or {}).get("kind") == "node_frozen"
+        for x in latest.values():
+            due = _t(x["data"]["due"])
+            if at > due or (frozen and at != due):
+                continue
+            replay = self._replay_due(x, delay(x))
+            if replay is None:
+                continue
+            if frozen:
+                return replay - due
+            if at + delta >= replay:
+                delta = max(timedelta(0), min(delta, replay - due))
+        return delta
+
+    def _replay_due(self, x: dict[str, Any], moved: timedelta) -> datetime | None:
+        """When the deadline the ``deadline_set`` event ``x`` set is due in the replay, its start ``moved`` later:
+        worked out by the legal calendar under its work item's policy (None: not found in the process)."""
+        from core_flow.legal_calendar import Period, default_calendar
+        from core_flow.model import Direction
+
+        due = _t(x["data"]["due"])
+        if not moved:
+            return due
+        node = next((n for n in self.refs.process().nodes if n.no == x.get("node")), None)
+        item = next((i for i in getattr(node, "items", ()) if i.key == x.get("item")), None)
+        if item is None or item.direction is Direction.BEFORE or not x["data"].get("period"):
+            return None
+        start = datetime.fromisoformat(x["at"]) + moved
+        try:
+            got = default_calendar().deadline(start, Period.parse(str(x["data"]["period"])), item.policy).due
+        except (ValueError, KeyError, UserError):
+            return None
+        return _t(got.isoformat())
 
     def _report_due(self, served: dict[str, Any], inst: str) -> datetime | None:
         """When the replay's pricing platform reports on the request before ``served`` (see ``_replay_pricing``)."""

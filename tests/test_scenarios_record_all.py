@@ -454,3 +454,27 @@ def test_lots_served_later_each_have_their_price_fixed_before_their_notification
     for check in checks:
         assert check.passed, check.failure
         assert "送达移至其后1分钟" in check.text
+
+
+# two more cases of that --seed 5 court-year (2026-12-07, 251/253): one lot served later in the replay, another not
+LOTS_PER_LOT = Path(__file__).parent / "data" / "sim-year-seed5-lots-per-lot.events.csv.gz"
+
+
+def test_the_shift_after_a_lots_later_fixing_moves_that_lots_steps_not_another_lots(tmp_path: Path) -> None:
+    """One shift for the whole case moved every step after the first lot's fixing, another lot's too: in 执93号 the
+    car was served a day later, so the securities' node 20 freeze was expected a day after the replay's (its deadline
+    had not moved); in 执135号 (two flats, two cars) the first car's serving was moved 5 days, past its node 20
+    deadline (serve_report refused NODE_FROZEN). Each lot now moves by its own delay, the case's own steps by the
+    longest of the lots fixed before them; and a moved step stays within its node's deadline as the replay's legal
+    calendar counts it — the second car's proceeds, arriving two days later within the National Day holiday, are due
+    to be registered the same day as in the log (moved two days, the registration was refused NODE_FROZEN)."""
+    checks = check_log(_unpacked(tmp_path, LOTS_PER_LOT, "lots.events.csv"))
+    assert [c.case for c in checks] == ["(2025)豫0811执93号", "(2025)豫0811执135号"]
+    for check in checks:
+        assert check.passed, check.failure
+    securities, flats_and_cars = (c.text for c in checks)
+    assert "{kind: node_frozen, node: 20, instance: 中国证券登记结算证券, time: '2025-07-10 00:00'}" in securities
+    assert "- {at: '2025-09-15 08:57:21', serve_report: 公安部交通管理局车辆}" in flats_and_cars  # as logged
+    assert "{kind: node_frozen, node: 20, instance: 公安部交通管理局车辆, time: '2025-09-19 00:00'}" in flats_and_cars
+    assert "- {at: '2025-10-09 08:37:07', register_receipt: 价款3}" in flats_and_cars  # within node 32's deadline
+    assert "公安部交通管理局车辆2：回放中参考价晚 2 days" in flats_and_cars and "其他标的的步骤不动" in flats_and_cars
