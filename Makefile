@@ -44,22 +44,26 @@ load-ui: $(STAMP)
 # agencies), every case recorded as a scenario and replayed; prints N/M per log. RECORD_DIR keeps the logs and
 # the failing scenarios.
 RECORD_DIR ?= reports/record-check
+# PROCESS=FILE: a court's own process file — the court-years are simulated with it (zhixing simulate --process) and
+# recorded with it (record_check --process); the demo, which runs the bundled process, is left out
+PROCESS ?=
+PROCESS_OPT = $(if $(PROCESS),--process $(abspath $(PROCESS)))
 record-check: $(STAMP)
 	mkdir -p $(RECORD_DIR)
-	$(BIN)/zhixing demo --cases 8 --events-out $(RECORD_DIR)/demo.jsonl > $(RECORD_DIR)/demo.out
-	$(BIN)/zhixing simulate --years 0.4 --intake 200 -r 1 --warmup-days 0 --no-validate --events \
+	$(if $(PROCESS),,$(BIN)/zhixing demo --cases 8 --events-out $(RECORD_DIR)/demo.jsonl > $(RECORD_DIR)/demo.out)
+	$(BIN)/zhixing simulate --years 0.4 --intake 200 -r 1 --warmup-days 0 --no-validate --events $(PROCESS_OPT) \
 		--out $(RECORD_DIR)/fast > $(RECORD_DIR)/fast.out
 	sed 's/^  profile: fast /  profile: realistic /' sim/data/court_profile.yaml > $(RECORD_DIR)/realistic.yaml
 	$(BIN)/zhixing simulate $(RECORD_DIR)/realistic.yaml --years 0.4 --intake 200 -r 1 --warmup-days 0 \
-		--no-validate --events --out $(RECORD_DIR)/realistic > $(RECORD_DIR)/realistic.out
+		--no-validate --events $(PROCESS_OPT) --out $(RECORD_DIR)/realistic > $(RECORD_DIR)/realistic.out
 	# a court-year with disposal (--dispose 1: every flat and car found is disposed of) from a start state (open cases at nodes,
 	# 终本 register cases): the start state's cases are counted apart as not recordable
 	printf 'name: 处置与起始状态 / disposal and a start state\nintake: {yearly: 250}\nstaff: {承办法官: {count: 3}, 书记员: {count: 3}}\nstart_state: %s\n' \
 		"$(CURDIR)/sim/data/start_state_example.csv" > $(RECORD_DIR)/disposal.yaml
 	$(BIN)/zhixing simulate $(RECORD_DIR)/disposal.yaml --years 1 -r 1 --dispose 1 --warmup-days 0 --no-validate \
-		--events --out $(RECORD_DIR)/disposal > $(RECORD_DIR)/disposal.out
-	$(BIN)/python -m scenarios.record_check --show-failures --keep $(RECORD_DIR)/failed \
-		--events $(RECORD_DIR)/demo.jsonl --events $(RECORD_DIR)/fast/events/*.csv \
+		--events $(PROCESS_OPT) --out $(RECORD_DIR)/disposal > $(RECORD_DIR)/disposal.out
+	$(BIN)/python -m scenarios.record_check --show-failures --keep $(RECORD_DIR)/failed $(PROCESS_OPT) \
+		$(if $(PROCESS),,--events $(RECORD_DIR)/demo.jsonl) --events $(RECORD_DIR)/fast/events/*.csv \
 		--events $(RECORD_DIR)/realistic/events/*.csv --events $(RECORD_DIR)/disposal/events/*.csv
 
 clean:

@@ -7,6 +7,14 @@ run's start state (``sim.start_state``: filed before the run, entered at a node 
 from one, is refused by the recorder (its earlier history is not in the log): counted apart as 不可录制（起始状态）
 / not recordable (start state), neither passed nor failed. The test ``tests/test_scenarios_record_all.py`` runs the
 same check on a small demo log, short simulations (one from a start state) and disposal runs.
+
+``--process FILE``: the logs' court ran its own process file (``zhixing simulate --process FILE``): each case is
+recorded with it (``zhixing scenarios record --process FILE``: the scenario's ``process:`` is what the file sets
+differently from the bundled process) and replayed as ``zhixing scenarios run`` runs the recording, on the bundled
+process with that ``process:``. A profile's own ``process:`` merged over the file is not the file: give the merged
+process as one file. ``make record-check PROCESS=FILE`` simulates its court-years with the file (the demo, which
+runs the bundled process, is left out) and checks them so; ``tests/test_scenarios_record_check_process.py`` a short
+one.
 """
 
 from __future__ import annotations
@@ -19,6 +27,7 @@ from typing import Any
 from core_flow.argparse_text import BilingualParser
 from core_flow.errors import UserError
 from scenarios.loader import parse_text
+from scenarios.process_options import BaseProcess, load_base
 from scenarios.record import StartStateCase, read_log, record
 from scenarios.runner import run_scenario
 
@@ -38,9 +47,10 @@ def recorded_cases(events: list[dict[str, Any]]) -> list[str]:
     return list(dict.fromkeys(e["case_id"] for e in events if e["kind"] == "filed"))
 
 
-def check_case(events: list[dict[str, Any]], case: str, source: str = "") -> CaseCheck:
+def check_case(events: list[dict[str, Any]], case: str, source: str = "", base: BaseProcess | None = None) -> CaseCheck:
+    """``base``: the process file the log's court ran (``--process``; None: the bundled process)."""
     try:
-        text = record(events, case, source)
+        text = record(events, case, source, base)
     except StartStateCase as refused:
         return CaseCheck(case, False, start_state=refused.message)
     left = [line[4:] for line in text.splitlines() if line.startswith("# - ") and "未写入场景" in line
@@ -54,10 +64,10 @@ def check_case(events: list[dict[str, Any]], case: str, source: str = "") -> Cas
     return CaseCheck(case, result.passed, failure, left, text)
 
 
-def check_log(path: str | Path, limit: int | None = None) -> list[CaseCheck]:
+def check_log(path: str | Path, limit: int | None = None, base: BaseProcess | None = None) -> list[CaseCheck]:
     events = read_log(path)
     cases = recorded_cases(events)[:limit]
-    return [check_case(events, case, str(path)) for case in cases]
+    return [check_case(events, case, str(path), base) for case in cases]
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -67,11 +77,25 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--limit", type=int, default=None, help="每个日志最多几件 / at most N cases per log")
     parser.add_argument("--show-failures", action="store_true", help="列出失败步骤 / print each failed step")
     parser.add_argument("--keep", type=Path, default=None, help="失败案件的场景写入此目录 / keep failures here")
+    parser.add_argument("--process", type=Path, default=None, metavar="FILE",
+                        help="日志中的法院所用的流程文件（zhixing simulate --process）：以之录制（场景的 process: 写出"
+                             "其与内置流程的不同之处）/ the process file the logs' court ran (zhixing simulate "
+                             "--process): each case recorded with it (the scenario's process: says what it sets "
+                             "differently from the bundled process)")
     args = parser.parse_args(argv)
+    base = None
+    if args.process is not None:
+        try:  # the whole file checked (file:line) before any log is read
+            base = load_base(args.process)
+        except UserError as err:
+            print(f"错误 error: {err}", file=sys.stderr)
+            return 2
+        print(f"流程文件 process file: {base.source}：各案件以之录制，回放时以场景的 process: 并入内置流程 / each "
+              "case is recorded with it and replayed on the bundled process with the scenario's process:\n")
     total = green = start_state = 0
     for path in args.events:
         try:
-            checks = check_log(path, args.limit)
+            checks = check_log(path, args.limit, base)
         except UserError as err:
             print(f"错误 error: {err}", file=sys.stderr)
             return 2
