@@ -19,8 +19,11 @@ $(STAMP): pyproject.toml
 run: $(STAMP)
 	$(BIN)/zhixing demo
 
+# Two pytest-xdist workers (CI has 2 cores), a test file to a worker (its module fixtures built once);
+# `make test TEST_WORKERS=0` runs serially. tests/conftest.py makes every node id unique: xdist sends items by id.
+TEST_WORKERS ?= 2
 test: $(STAMP)
-	$(BIN)/python -m pytest --benchmark-skip -p no:cacheprovider
+	$(BIN)/python -m pytest --benchmark-skip -p no:cacheprovider -n $(TEST_WORKERS) --dist loadfile
 
 lint: $(STAMP)
 	$(BIN)/ruff check .

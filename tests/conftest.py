@@ -41,3 +41,24 @@ def make_runtime(engine):
         return Runtime(engine, SimClock(origin))
 
     return make
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Every test item has its own node id.
+
+    schemathesis (4.x) on pytest 9 gives every API operation's test the same id (``…::test_every_check_passes``,
+    without the operation), so a failure did not say which operation failed, and pytest-xdist — which sends items to
+    its workers by id — silently ran one of them (44 of 51 agency fuzz cases were dropped in a ``--dist loadfile``
+    run). The operation is put back into the id; any id still shared is a collection error, never a silent drop."""
+    for item in items:
+        label = getattr(item, "operation_label", None)
+        node_id = getattr(item, "_id", None)
+        if label and node_id is not None and getattr(node_id, "params", "") is None:
+            item._id = node_id.with_params(label)
+    seen: dict[str, int] = {}
+    for item in items:
+        seen[item.nodeid] = seen.get(item.nodeid, 0) + 1
+    shared = sorted(nid for nid, n in seen.items() if n > 1)
+    if shared:
+        raise pytest.UsageError("测试项的节点标识重复（并行运行会只跑其中一个）/ test items share a node id "
+                                "(a parallel run would run only one of them): " + "; ".join(shared[:10]))
