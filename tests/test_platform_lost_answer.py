@@ -126,7 +126,12 @@ def test_a_court_year_with_lost_answers_at_the_platforms_ends_as_without_them(mo
     assert lossy["per_node"] == clean["per_node"]
     # the same outcomes; only the calls counted differ (each lost answer's call was made twice)
     said = {k for k in clean["kpi"] if "requests" not in k}
-    assert {k: lossy["kpi"][k] for k in said} == {k: clean["kpi"][k] for k in said}
+    # … but the cycle times, which a lost answer's retry (the gateway's backoff: under a second) may move by as much:
+    # a proceeds' collection answered on the retry arrives that much later, and the closing after it (H34: which
+    # calls draw a lost answer moved with the closed cases' lots no longer sold, and a 终本 median moved by 1 s)
+    timed = {k for k in said if k.startswith("cycle_")}
+    assert {k: lossy["kpi"][k] for k in said - timed} == {k: clean["kpi"][k] for k in said - timed}
+    assert {k: lossy["kpi"][k] for k in timed} == pytest.approx({k: clean["kpi"][k] for k in timed}, abs=1e-3)
     assert lossy["kpi"]["court_requests_per_day"] > clean["kpi"]["court_requests_per_day"]
     assert {k: v["items"] for k, v in lossy["work"].items()} == {k: v["items"] for k, v in clean["work"].items()}
     assert clean["kpi"]["proceeds_yuan"] > 0
