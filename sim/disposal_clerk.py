@@ -85,7 +85,7 @@ class DisposalClerk:
         return any(lot.stage in _BUSY for (case, _), lot in self.d.lots.items() if case == k)
 
     def _open(self, k: str) -> bool:
-        return self.p.runtime.cases[k].closed_manner is None
+        return self.d.p.runtime.cases[k].closed_manner is None  # (the disposal's platform: a bare clerk has ``d``)
 
     def _at(self, delay: Any, action: Any) -> None:
         self.c._at(delay, action)
@@ -116,8 +116,17 @@ class DisposalClerk:
             self._at(self.c._soon(15 * DAY) + HOUR, lambda: self._price(k, asset, method))
 
     def _price(self, k: str, asset: str, method: str) -> None:
-        if self.d.lots[(k, asset)].stage == "sealed":
+        if self.d.lots[(k, asset)].stage == "sealed" and self._open(k):
             self.d.price(k, asset, method)
+
+    def _serve_report(self, k: str, asset: str) -> Any:
+        return self.d.serve_report(k, asset) if self._open(k) else None
+
+    def _notify(self, k: str, asset: str) -> Any:
+        return self.d.notify_parties(k, asset) if self._open(k) else None
+
+    def _relist(self, k: str, asset: str, cut: int) -> Any:
+        return self.d.relist(k, asset, cut_pct=cut) if self._open(k) else None
 
     def _reprice(self, k: str, asset: str, method: str) -> None:
         """The price asked again (the same ``price`` act): its request gave up — the platform unreachable through the
@@ -198,12 +207,12 @@ class DisposalClerk:
         self._at(self.c._soon(DAY), lambda: self.d.seal(k, asset))
 
     def _n_price_reported(self, k: str, asset: str, data: dict[str, Any]) -> None:
-        self._at(self.c._soon(3 * DAY), lambda: self.d.serve_report(k, asset))
+        self._at(self.c._soon(3 * DAY), lambda: self._serve_report(k, asset))
 
     def _n_price_fixed(self, k: str, asset: str, data: dict[str, Any]) -> None:
         notify = self.c._soon(6 * DAY)
         pct = self._terms[(k, asset, "auction:first")] = self.rng.randint(70, 85)
-        self._at(notify, lambda: self.d.notify_parties(k, asset))
+        self._at(notify, lambda: self._notify(k, asset))
         self._at(notify + LIST_AFTER_NOTICE, lambda: self._list(k, asset, pct))
 
     def _list(self, k: str, asset: str, pct: int) -> Any:
@@ -211,6 +220,8 @@ class DisposalClerk:
         queue: 参考价规定 (2018), valid 1 year; the platform refuses the listing), a new price first: asked again,
         and listed when it is fixed (``_n_price_fixed``)."""
         lot = self.d.lots[(k, asset)]
+        if not self._open(k):  # closed while the listing waited: nothing is listed (``Disposal._open_for_sale``)
+            return None
         if lot.stage == "fixed" and self.d.lapsed(lot) is not None:
             return self.d.price(k, asset, "network_inquiry")
         return self.d.list(k, asset, start_pct=pct)
@@ -223,7 +234,7 @@ class DisposalClerk:
             # the second auction starts within 30 days of the 流拍 after a 7 / 15 days' notice (and 10:00 the day
             # after it): asked for early, and by the last day that still fits
             last = relist_within(self.d.lots[(k, asset)].klass)
-            self._at(self._in_window(12 * DAY, last), lambda: self.d.relist(k, asset, cut_pct=cut))
+            self._at(self._in_window(12 * DAY, last), lambda: self._relist(k, asset, cut))
         elif data["round"] == "second":
             accept = self.rng.random() < 0.25
             ask = self.c._soon(10 * DAY)
@@ -234,7 +245,7 @@ class DisposalClerk:
             self._at(DAY, lambda: self.c._maybe_zhongben(k))
 
     def _sale(self, k: str, asset: str) -> None:
-        if self.d.lots[(k, asset)].stage == "declined":
+        if self.d.lots[(k, asset)].stage == "declined" and self._open(k):
             self.d.start_sale(k, asset)
 
     def _n_in_kind(self, k: str, asset: str, data: dict[str, Any]) -> None:

@@ -142,7 +142,10 @@ class StaffDisposalClerk(DisposalClerk):
 
     def _serve(self, k: str, asset: str) -> None:
         """The report served (node 21): a party objects to it within its 5 days (node 22) — drawn for each report,
-        keyed by its number, so an upheld objection's new report is drawn afresh and the rounds end."""
+        keyed by its number, so an upheld objection's new report is drawn afresh and the rounds end. Not once the case
+        closed (``DisposalClerk._closed``)."""
+        if not self._open(k):
+            return
         self.d.serve_report(k, asset)
         lot = self.d.lots[(k, asset)]
         n, until = lot.reports, lot.objection_until
@@ -175,7 +178,7 @@ class StaffDisposalClerk(DisposalClerk):
 
     def _n_price_fixed(self, k: str, asset: str, data: dict[str, Any]) -> None:
         pct = self._start_pct(k, asset)  # 70–85% of the reference price
-        self._work("notify_parties", k, lambda: (self.d.notify_parties(k, asset), self._work(
+        self._work("notify_parties", k, lambda: (self._notify(k, asset), self._work(
             "list", k, lambda: self._list(k, asset, pct), LIST_AFTER_NOTICE)))
 
     def _n_unsold(self, k: str, asset: str, data: dict[str, Any]) -> None:
@@ -186,7 +189,7 @@ class StaffDisposalClerk(DisposalClerk):
             # frozen when missed): the relisting is done out of turn if the judge's queue would miss that
             cut = self._cut_pct(k, asset)  # 10–20% below the first
             within = relist_within(self.d.lots[(k, asset)].klass)
-            self._work("relist", k, lambda: self.d.relist(k, asset, cut_pct=cut), within=within)
+            self._work("relist", k, lambda: self._relist(k, asset, cut), within=within)
         elif data["round"] == "second":
             accept = self._draw(k, asset, "in_kind") < 0.25  # the creditor takes it in kind
             self._work("in_kind", k, lambda: self._offer_in_kind(k, asset, accept))

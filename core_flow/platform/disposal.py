@@ -218,6 +218,8 @@ class Disposal:
         self._call_nos = count(1)
         # a price fixed while node 20 was frozen completes node 20 at its unfreeze (``_fix``, ``_unfrozen``)
         platform.runtime.subscribe(self._unfrozen, (EventKind.UNFREEZE_APPROVED,))
+        # a closing withdraws the case's pricing requests still out (``_withdraw_at_closing``)
+        platform.runtime.subscribe(self._withdraw_at_closing, (EventKind.CLOSED,))
 
     # ── helpers ─────────────────────────────────────────────────────────────────────────────────
     @property
@@ -247,6 +249,40 @@ class Disposal:
         if lot.stage not in stages:
             raise UserError(f"{zh}（当前阶段：{lot.stage}）", f"{en} (stage now: {lot.stage})",
                             where=f"案件 case {lot.case_id} 财产 asset {lot.asset}", code="disposal_stage")
+
+    def _open_for_sale(self, lot: Lot, what_zh: str, what_en: str) -> None:
+        """Refuses (``case_closed_disposal``) an act that advances the lot toward a sale once its case is closed.
+
+        Which acts, and why (H34; session 30 found a case closed 执行完毕 whose flats were still notified and listed):
+        a closing ends the case's disposal — 执行完毕 and 终结 release the controls (PROCESS.md 第八部分: "release
+        controls and coercive measures"), and a 终本 case's property found later is disposed of in the 恢复执行 case
+        it must be resumed as (PROCESS.md node 45: "found property ⇒ must resume"; ``carry_over`` moves the sealed
+        lot there). So refused on a closed case: the pricing request (node 20, also the new one after an upheld
+        objection or a lapse), serving the report (node 21), the review of an objection (node 22: upheld it asks a
+        new price, dismissed it fixes the price), the parties' notice (node 24), the listing (23, 25), the second
+        auction (26), the creditor's answer in kind (29: either way it starts something, a transfer or a 变卖) and
+        the 变卖 (28). The 拍卖变卖规定 (2004) 第二十条 as published has the court withdraw an auction before it starts
+        where the debtor has paid in full or the application is withdrawn — nothing new is started.
+
+        Kept, as what follows a sale already made or ends the disposal: a result of a round already running (its
+        流拍 recorded, its sale's proceeds collected: ``_collect``, the engine takes ``ProceedsArrived`` after a
+        closing), the confirmation (27), the 过户 and the hand-over (30), releases, the seal of property a 终本
+        sweep found (kept in force for the resumption, PROCESS.md 终本: "measures stay in force"), a party's
+        objection received (its record: nothing advances), the investigation (19: a finding, not a step to a sale)
+        and the withdrawal of a pending pricing request (``withdraw_pricing``: the right act after a closing)."""
+        state = self.p.runtime.cases[lot.case_id]
+        if state.closed_manner is None:
+            return
+        manner = self.p.process.manners.get(state.closed_manner)
+        name = manner.name if manner is not None else state.closed_manner
+        day = to_cst(state.closed_at).date().isoformat() if state.closed_at is not None else "?"
+        raise UserError(f"案件已于 {day} 以「{name}」结案，不能{what_zh}：结案后不再推进财产处置（执行完毕、"
+                        "终结已解除控制措施；终本案件查得的财产在恢复执行案件中处置）。可撤回尚未出具结果的询价评估",
+                        f"the case closed on {day} ({state.closed_manner}): no {what_en} — a closed case's "
+                        "property is no longer disposed of (执行完毕 and 终结 release the controls; a 终本 case's "
+                        "property found later is disposed of in its 恢复执行 case). A pricing request with no "
+                        "result yet may be withdrawn",
+                        where=f"案件 case {lot.case_id} 财产 asset {lot.asset}", code="case_closed_disposal")
 
     def _submit(self, cmd: c.Command) -> Any:
         return self.p.runtime.submit(cmd)
@@ -551,6 +587,7 @@ class Disposal:
         """网络询价 (``network_inquiry``) or 委托评估 (``appraisal``) through the pricing platform; starts node 20."""
         self._method(method)
         lot = self.lot(case_id, asset)
+        self._open_for_sale(lot, "询价评估", "pricing request")
         self._applies(case_id, 20, f"不予询价评估、处置：{asset} 保持查封（冻结）",
                       f"no pricing nor sale; {asset} stays sealed (frozen)", f"案件 case {case_id} 财产 asset {asset}",
                       code="disposal_not_applicable")
@@ -581,6 +618,9 @@ class Disposal:
             lot.pricing_id, lot.stage, lot.unanswered = view["pricing_id"], "pricing", None
             lot.requests[view["pricing_id"]] = request_no
             state = self.p.runtime.cases[case_id]
+            if state.closed_manner is not None:  # taken by the platform on a retry after the closing: withdrawn at
+                self.withdraw_pricing(case_id, asset)  # once, node 20 not started (``_open_for_sale``)
+                return
             # node 20 starts — the new price's own instance after an upheld objection (its `restart` done, `main`'s
             # 30 days from now: process.yaml node 20)
             if state.node(20, instance) is None or state.node(20, instance).started_at is None:
@@ -595,6 +635,34 @@ class Disposal:
         except UserError:  # refused at once: not taken
             lot.unanswered = None
             raise
+
+    def withdraw_pricing(self, case_id: str, asset: str) -> None:
+        """撤回询价评估: the pricing request still out (``pricing``, no result yet) is withdrawn through the gateway —
+        the court's act once the case closed (``_open_for_sale``: nothing is sold; 拍卖变卖规定 (2004) 第二十条 as
+        published: the court withdraws what it commissioned for a sale no longer to be made), taken on an open case
+        too. The lot goes back to ``sealed``: a result that comes all the same is ignored (``_pricing_answer``), and
+        a 终本 case's seal, still in force, is carried over to its 恢复执行 case as one not under disposal
+        (``carry_over``), priced there anew. A platform that refuses the withdrawal (its result already out) is told
+        (``disposal_refused``), and the withdrawal stands on the court's side (as ``_tell_platforms``)."""
+        lot = self.lot(case_id, asset)
+        self._need(lot, ("pricing",), "没有尚未出具结果的询价评估请求可撤回", "no pricing request out to withdraw")
+        lot.stage = "sealed"
+        self._tell_platforms(lot, "pricing", 0)
+        lot.pricing_id = None
+        self.p._notify("pricing_withdrawn", case_id=case_id, asset=asset)
+
+    def _withdraw_at_closing(self, e: Event) -> None:
+        """The case closed: its pricing requests still out are withdrawn (``withdraw_pricing``) by the system, as it
+        releases the controls of a closing that releases them (``Platform._release_all``) — nothing is sold after a
+        closing (``_open_for_sale``), and a report would only be ignored. One the platform has not answered yet (its
+        call retried) is withdrawn when it answers (``price``'s ``asked``). Reactions run at the clock's next
+        instant, never inside the closing itself."""
+        for lot in [x for x in self.lots.values() if x.case_id == e.case_id]:
+            self.p._later(lambda lot=lot: self._withdraw_if_out(lot))
+
+    def _withdraw_if_out(self, lot: Lot) -> None:
+        if lot.stage == "pricing" and lot.pending is None and self.port is not None:
+            self.withdraw_pricing(lot.case_id, lot.asset)
 
     def _pricing_instance(self, lot: Lot, *, lapsed: bool = False) -> str:
         """Node 20's instance of the price being asked: the asset's for the first, the new report's
@@ -667,6 +735,7 @@ class Disposal:
         """送达参考价材料 (node 21, the report's instance: ``report_instance``): the parties have the report; their 5
         days to object run from now (the legal calendar)."""
         lot = self.lot(case_id, asset)
+        self._open_for_sale(lot, "送达参考价报告", "service of the price report")
         self._need(lot, ("reported",), "尚未收到询价或评估报告", "no price report received yet")
         if lot.objection_until is not None:
             raise UserError("报告已送达", "the report was already served",
@@ -723,6 +792,8 @@ class Disposal:
         lot = self.lot(case_id, asset)
         where = f"案件 case {case_id} 财产 asset {asset}"
         pending = self._pending(lot)
+        self._open_for_sale(lot, "审查参考价异议（成立须重新询价，驳回即确定参考价）",
+                            "review of the price objection (upheld it asks a new price, dismissed it fixes the price)")
         if not pending:
             raise UserError("没有待审查的异议", "no objection under review", where=where)
         if objection is None:
@@ -755,7 +826,10 @@ class Disposal:
         return out
 
     def _window_closed(self, lot: Lot, served: int) -> None:
-        """The report's 5 days are over: fixed if none of its objections is pending (nor upheld)."""
+        """The report's 5 days are over: fixed if none of its objections is pending (nor upheld) — and the case is
+        open: a closed case's price is not fixed, nothing is sold (``_open_for_sale``)."""
+        if self.p.runtime.cases[lot.case_id].closed_manner is not None:
+            return
         if lot.reports == served and lot.stage == "reported" and lot.objection in (None, "dismissed"):
             self._fix(lot)
 
@@ -832,6 +906,7 @@ class Disposal:
         """网络司法拍卖事项通知 (node 24): the parties and known pre-emption holders are told; the announcement is
         planned for ``announce_at`` (default: 3 days from now), from which node 24's "3 days before" counts."""
         lot = self.lot(case_id, asset)
+        self._open_for_sale(lot, "通知当事人拍卖事项", "notice of the auction to the parties")
         self._need(lot, ("fixed",), "参考价尚未确定", "the reference price is not fixed yet")
         lot.announce_at = to_cst(announce_at) if announce_at is not None else self.now + timedelta(days=3)
         self._record(lot, "announcement_scheduled", lot.announce_at)
@@ -843,6 +918,7 @@ class Disposal:
         """启动拍卖 (node 23) and 发布拍卖公告 (node 25): the first auction on the platform, at the reference price as
         valuation. The platform checks the floor (70%), the deposit (5%–20%) and the notice (15 / 30 days)."""
         lot = self.lot(case_id, asset)
+        self._open_for_sale(lot, "上拍", "listing")
         self._need(lot, ("fixed",), "参考价尚未确定，不能上拍", "the reference price is not fixed: nothing to list")
         self._need_valid_price(lot, "上拍（发布一拍公告）", "first auction (its announcement)")
         self.p.directory.get(platform)
@@ -997,6 +1073,7 @@ class Disposal:
         """第二次网络拍卖 (node 26) on the same platform; the platform refuses a cut above 20%, a start later than 30
         days after the 流拍, or a notice shorter than 7 / 15 days."""
         lot = self.lot(case_id, asset)
+        self._open_for_sale(lot, "再次拍卖（二拍）", "second auction")
         self._need(lot, ("unsold1",), "只有一拍流拍后才能再次拍卖", "only a first 流拍 is re-auctioned")
         self._need_valid_price(lot, "二拍", "a second auction", self.p.process.reference_price.grace_months)
         def unfrozen() -> None:  # now, and before each later round (``_call`` ``guard``)
@@ -1033,6 +1110,7 @@ class Disposal:
         """以物抵债 (node 29): the creditor is asked whether it takes the property at the failed round's reserve
         price."""
         lot = self.lot(case_id, asset)
+        self._open_for_sale(lot, "询问或记录以物抵债的答复", "answer in kind")
         self._need(lot, ("unsold2",) if not accept else ("unsold1", "unsold2"),
                    "只有流拍后才能询问以物抵债（拒绝须在二拍流拍后）",
                    "payment in kind follows a 流拍 (a refusal, the second one)")
@@ -1267,6 +1345,7 @@ class Disposal:
         """变卖 (node 28) after the creditor refused 以物抵债: announced within 15 days of the refusal, 7 / 15 days
         before the sale period, at not less than half the valuation (the platform checks)."""
         lot = self.lot(case_id, asset)
+        self._open_for_sale(lot, "变卖", "变卖 (sale)")
         self._need(lot, ("declined",), "变卖须在申请人拒绝以物抵债之后", "变卖 follows the creditor's refusal in kind")
         self._need_valid_price(lot, "变卖", "a 变卖", self.p.process.reference_price.grace_months)
         price = price_cents if price_cents is not None else int(lot.starting_price_cents or 0)
