@@ -93,8 +93,15 @@ class Collector:
     """Counters over the engine's events. ``origin`` is the clock's origin; ``kpi_from`` the end of warm-up."""
 
     def __init__(self, origin: datetime, kpi_from: datetime, limit_node: int | None = None,
-                 fees: bool = False) -> None:
+                 fees: bool = False, disposal: bool = False) -> None:
         self.origin = origin
+        # the court disposes of property (a profile's ``disposal: true``, nodes 19–30): its lots' way from the
+        # reference price to a sale, 以物抵债 or none, read from the platform's anchor events (``DISPOSAL_KINDS``)
+        self.disposal = disposal
+        self.lots: Counter[str] = Counter()
+        self._lot_round: dict[tuple[str, str], str] = {}  # (case, asset) → the round last scheduled
+        self._lot_priced: dict[tuple[str, str], datetime] = {}  # (case, asset) → its first reference price fixed
+        self.sale_days: list[float] = []
         # the court charges the 执行申请费 (process.yaml ``fees``, a profile's ``process:``): the fees the payouts
         # settled are a KPI of their own (``fees_yuan``) beside the money paid to applicants (``recovered_yuan``, net
         # of them)
@@ -187,6 +194,10 @@ class Collector:
                         self.requests_hour[(code, day, hour)] += 1
             return
         counted = e.at >= self.kpi_from
+        if kind == EventKind.ANCHOR:
+            if self.disposal:
+                self._lot(e, counted)
+            return
         if kind == EventKind.DEADLINE_SET:
             key = (k, e.node, e.instance, e.item)
             self.deadlines[key] = False
@@ -314,6 +325,30 @@ class Collector:
         elif kind == EventKind.SWEEP_DUE and not counted:
             self.sweeps[k] += 1
 
+    def _lot(self, e: Event, counted: bool) -> None:
+        """A disposal anchor (``core_flow.platform.disposal``): the lot's round scheduled, unsold, sold or taken in
+        kind. A lot's instance is its asset; a sale counts under the round last scheduled for it (一拍, 二拍, 变卖)."""
+        d = e.data or {}
+        anchor = d.get("anchor")
+        if anchor not in _LOT_ANCHORS:
+            return
+        key = (e.case_id, e.instance)
+        if anchor == "reference_price_fixed":
+            self._lot_priced.setdefault(key, e.at)
+        elif anchor in _ROUNDS:
+            self._lot_round[key] = _ROUNDS[anchor]
+        if not counted:
+            return
+        if anchor != "sale_confirmed":
+            self.lots[_LOT_ANCHORS[anchor]] += 1
+            return
+        if "in_kind_price_cents" in d:
+            self.lots["in_kind"] += 1
+        else:
+            self.lots["sold_" + self._lot_round.get(key, "first_auction")] += 1
+        if (priced := self._lot_priced.get(key)) is not None:
+            self.sale_days.append((e.at - priced).total_seconds() / 86400)
+
     def by_year(self, end: datetime, series: dict[str, list[float]]) -> list[dict[str, Any]]:
         """Each year of the run (``year_of``) as the KPIs count it — after the warm-up, ``days`` counted: new cases
         filed, closed (of them by 终本), resumptions, 终本 sweeps, deadline compliance; and the open cases and the
@@ -398,6 +433,10 @@ class Collector:
         kpi["deducted_yuan"] = self.deducted_cents / 100
         kpi["proceeds_yuan"] = self.proceeds_cents / 100
         kpi["returned_yuan"] = self.returned_cents / 100
+        if self.disposal:  # only where the court disposes of property: the other courts' KPIs stay as they were
+            for key in DISPOSAL_KPIS:
+                kpi[key] = self.lots[key]
+            kpi["sale_days_p50"] = percentile(sorted(self.sale_days), 0.5)
         kpi["open_at_end"] = self.open_now
         kpi["zhongben_register_at_end"] = self.zhongben_now
         cycle = {}
@@ -489,6 +528,16 @@ class Collector:
                                  "overdue_by_node": {str(n): v for n, v in sorted(self.overdue_at_start.items())}}}
 
 
+# the disposal anchors counted (``Collector._lot``) → their KPI; ``sale_confirmed`` counts by its round or in kind
+_LOT_ANCHORS = {"reference_price_fixed": "lots_priced", "objection_received": "price_objections",
+                "objection_upheld": "price_objections_upheld", "auction_scheduled": "auctions_first",
+                "second_auction_scheduled": "auctions_second", "sale_period_scheduled": "sale_periods",
+                "first_unsold": "unsold_first", "second_unsold": "unsold_second", "sale_confirmed": "sold"}
+_ROUNDS = {"auction_scheduled": "first_auction", "second_auction_scheduled": "second_auction",
+           "sale_period_scheduled": "sale_period"}
+DISPOSAL_KPIS = ("lots_priced", "price_objections", "price_objections_upheld", "auctions_first", "unsold_first",
+                 "auctions_second", "unsold_second", "sale_periods", "sold_first_auction", "sold_second_auction",
+                 "sold_sale_period", "in_kind")
 _AT_START = {EventKind.WARNING: "warnings", EventKind.NODE_FROZEN: "node_freezes",
              EventKind.DUBAN_RAISED: "duban_raised", EventKind.DUBAN_CLOSED: "duban_closed"}
 _BY_YEAR = {EventKind.RESUMPTION_APPROVED: "resumptions", EventKind.SWEEP_DUE: "sweeps"}
@@ -503,3 +552,5 @@ KINDS = frozenset({EventKind.EXCHANGE, EventKind.DEADLINE_SET, EventKind.DEADLIN
                    EventKind.UNFREEZE_APPROVED, EventKind.UNFREEZE_FORWARDED, EventKind.PAID_OUT,
                    EventKind.FUNDS_ARRIVED, EventKind.PROCEEDS_ARRIVED, EventKind.SWEEP_DUE, EventKind.FEE_SETTLED,
                    EventKind.RESUMPTION_APPROVED, EventKind.LIMIT_SUSPENDED}) | _COUNTED
+# read besides where the court disposes of property (``Collector(disposal=True)``): the platform's anchors
+DISPOSAL_KINDS = frozenset({EventKind.ANCHOR})

@@ -23,7 +23,7 @@ import numpy as np
 from core_flow.errors import UserError
 from core_flow.masking import mask_text
 from sim.backends import BACKENDS
-from sim.kpi import is_share, mean_ci
+from sim.kpi import DISPOSAL_KPIS, is_share, mean_ci
 from sim.profile import CourtProfile, process_data
 from sim.run import Unit, run_unit
 from sim.start_state import load_start_state
@@ -284,7 +284,8 @@ def _stop(pool: ProcessPoolExecutor) -> None:
 ADDITIVE = ("agency_requests_per_day", "carried_over", "closed", "court_requests_per_day", "deducted_yuan",
             "duban_closed", "duban_raised", "fees_yuan", "filed", "limit_extended", "node_freezes", "open_at_end",
             "overdue_at_start", "overtime_hours.", "proceeds_yuan", "recovered_yuan", "resumptions", "returned_yuan",
-            "staff_items", "sweeps", "unfreeze_approvals", "warnings", "zhongben_register_at_end")
+            "staff_items", "sweeps", "unfreeze_approvals", "warnings", "zhongben_register_at_end",
+            *DISPOSAL_KPIS)
 
 
 # shares that pool across courts (a province's compliance: all its courts' deadlines met ÷ all their deadlines);

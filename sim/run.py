@@ -25,6 +25,7 @@ from sim import court_for_run
 from sim.arrivals import arrivals
 from sim.invariants import KINDS as checked_kinds
 from sim.invariants import Checker
+from sim.kpi import DISPOSAL_KINDS as disposal_kinds
 from sim.kpi import KINDS as kpi_kinds
 from sim.kpi import Collector
 from sim.profile import ROLES, process_lines, profile_from_dict
@@ -109,10 +110,10 @@ def _run_unit(unit: Unit, progress: Callable[[float], None] | None = None) -> di
                        by_deadline=profile.queue == "deadline")
     kpi_from = origin + timedelta(seconds=warm_s)
     collector = Collector(origin, kpi_from, limit_node=court.runtime.engine.process.limit.node,
-                          fees=court.runtime.engine.process.fees.application_fee.enabled)
+                          fees=court.runtime.engine.process.fees.application_fee.enabled, disposal=profile.disposal)
     # the KPI collector and the rule checks get only the event kinds they read; the runtime counts every event
     events_before = court.runtime.events_recorded
-    court.runtime.subscribe(collector, kpi_kinds)
+    court.runtime.subscribe(collector, kpi_kinds | disposal_kinds if profile.disposal else kpi_kinds)
     checker = Checker(court.runtime.engine.process) if unit.check else None
     if checker is not None:
         court.runtime.subscribe(checker, checked_kinds)

@@ -1,0 +1,106 @@
+"""A court that disposes of property (``disposal: true``) reports its disposal (nodes 19–30) as KPIs: lots priced,
+objections, each round held and unsold, sales by round, 以物抵债, and the days from the reference price to the
+sale — counted from the platform's anchor events, cross-checked here against the run's own per-event table."""
+
+from __future__ import annotations
+
+import csv
+import gzip
+import json
+from collections import Counter
+from pathlib import Path
+
+import pytest
+
+from sim.kpi import DISPOSAL_KPIS
+from sim.replicate import make_units, province, run_unit
+from tests.sim_support import small_court
+
+
+@pytest.fixture(scope="module")
+def run(tmp_path_factory) -> tuple[dict, Path]:
+    out = tmp_path_factory.mktemp("events")
+    profile = small_court(400, judges=3, clerks=3, disposal=True, disposal_share=1.0)
+    unit = make_units([("测试法院", profile)], years=0.6, replications=1, seed=7, events_dir=str(out))[0]
+    return run_unit(unit), out
+
+
+def _anchors(out: Path) -> tuple[Counter, dict]:
+    """The disposal anchors of the run's per-event table, and each lot's rounds, read independently of the KPIs."""
+    path = next(p for p in out.rglob("*.csv*"))
+    opener = gzip.open if path.suffix == ".gz" else open
+    seen: Counter = Counter()
+    rounds: dict = {}
+    with opener(path, "rt", encoding="utf-8-sig") as fh:
+        for row in csv.DictReader(fh):
+            if row["kind"] != "anchor":
+                continue
+            data = json.loads(row["data"])
+            anchor = data["anchor"]
+            if anchor == "sale_confirmed":
+                anchor = "in_kind" if "in_kind_price_cents" in data else "sold@" + rounds.get(
+                    (row["case"], row["instance"]), "?")
+            elif anchor in ("auction_scheduled", "second_auction_scheduled", "sale_period_scheduled"):
+                rounds[(row["case"], row["instance"])] = anchor
+            seen[anchor] += 1
+    return seen, rounds
+
+
+def test_disposal_kpis_count_what_the_platform_recorded(run):
+    r, out = run
+    kpi = r["kpi"]
+    seen, _ = _anchors(out)
+    assert kpi["lots_priced"] == seen["reference_price_fixed"] > 0
+    assert kpi["auctions_first"] == seen["auction_scheduled"] > 0
+    assert kpi["auctions_second"] == seen["second_auction_scheduled"]
+    assert kpi["sale_periods"] == seen["sale_period_scheduled"]
+    assert kpi["unsold_first"] == seen["first_unsold"] and kpi["unsold_second"] == seen["second_unsold"]
+    assert kpi["price_objections"] == seen["objection_received"]
+    assert kpi["sold_first_auction"] == seen["sold@auction_scheduled"] > 0
+    assert kpi["sold_second_auction"] == seen["sold@second_auction_scheduled"]
+    assert kpi["sold_sale_period"] == seen["sold@sale_period_scheduled"]
+    assert kpi["in_kind"] == seen["in_kind"]
+    # a lot is sold at most once: the sales cannot exceed the lots priced, nor a round's sales its auctions
+    sold = kpi["sold_first_auction"] + kpi["sold_second_auction"] + kpi["sold_sale_period"] + kpi["in_kind"]
+    assert sold <= kpi["lots_priced"]
+    assert kpi["sold_first_auction"] + kpi["unsold_first"] <= kpi["auctions_first"]
+    assert kpi["proceeds_yuan"] > 0
+    assert 0 < kpi["sale_days_p50"] < 365  # priced, notified, 15 or 30 days' notice, bidding: weeks to months
+
+
+def test_a_court_that_does_not_dispose_has_no_disposal_kpis():
+    profile = small_court(150, judges=2, clerks=2)
+    r = run_unit(make_units([("测试法院", profile)], years=0.3, replications=1, seed=3)[0])
+    assert not set(DISPOSAL_KPIS) & set(r["kpi"]) and "sale_days_p50" not in r["kpi"]
+
+
+def test_disposal_counts_add_up_across_a_provinces_courts(run):
+    r, _ = run
+    totals = province({"甲院": [r], "乙院": [r]})["kpi"]
+    assert totals["sold_first_auction"]["mean"] == 2 * r["kpi"]["sold_first_auction"]
+    assert totals["lots_priced"]["mean"] == 2 * r["kpi"]["lots_priced"]
+    assert "sale_days_p50" not in totals  # a median does not add up
+
+
+def test_only_a_disposing_courts_collector_reads_the_platforms_anchors():
+    """The anchors are read (and subscribed to: ``DISPOSAL_KINDS``) only where the court disposes of property — a
+    court-year without disposal pays nothing for them."""
+    from datetime import datetime, timedelta
+
+    from core_flow.engine import Event, EventKind
+    from core_flow.legal_calendar import CST
+    from sim.kpi import DISPOSAL_KINDS, KINDS, Collector
+
+    t0 = datetime(2025, 3, 3, 9, tzinfo=CST)
+    events = [Event(t0, "案1", EventKind.ANCHOR, None, "房产#1", None, {"anchor": "reference_price_fixed"}),
+              Event(t0 + timedelta(days=20), "案1", EventKind.ANCHOR, None, "房产#1", None,
+                    {"anchor": "second_auction_scheduled"}),
+              Event(t0 + timedelta(days=50), "案1", EventKind.ANCHOR, None, "房产#1", None,
+                    {"anchor": "sale_confirmed"})]
+    disposing, other = Collector(t0, t0, disposal=True), Collector(t0, t0)
+    for e in events:
+        disposing(e)
+        other(e)
+    assert disposing.lots == {"lots_priced": 1, "auctions_second": 1, "sold_second_auction": 1}
+    assert disposing.sale_days == [50.0]
+    assert not other.lots and EventKind.ANCHOR in DISPOSAL_KINDS and EventKind.ANCHOR not in KINDS
