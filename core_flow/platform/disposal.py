@@ -276,12 +276,20 @@ class Disposal:
         manner = self.p.process.manners.get(state.closed_manner)
         name = manner.name if manner is not None else state.closed_manner
         day = to_cst(state.closed_at).date().isoformat() if state.closed_at is not None else "?"
-        raise UserError(f"案件已于 {day} 以「{name}」结案，不能{what_zh}：结案后不再推进财产处置（执行完毕、"
-                        "终结已解除控制措施；终本案件查得的财产在恢复执行案件中处置）。可撤回尚未出具结果的询价评估",
-                        f"the case closed on {day} ({state.closed_manner}): no {what_en} — a closed case's "
-                        "property is no longer disposed of (执行完毕 and 终结 release the controls; a 终本 case's "
-                        "property found later is disposed of in its 恢复执行 case). A pricing request with no "
-                        "result yet may be withdrawn",
+        # why, for this case's own manner (review R15: every refusal said 执行完毕 and 终结 release the controls, and
+        # offered a withdrawal no court API takes — the system withdraws pricing still out at the closing itself)
+        if manner is not None and manner.releases_for(state.case_type):
+            why_zh, why_en = "控制措施已随结案解除", "its controls were released at the closing"
+        elif manner is not None and manner.starts_sweep:
+            resumed = f"（{state.resumed_as}）" if state.resumed_as else ""
+            why_zh = f"控制措施继续有效，终本后查得的财产在恢复执行案件{resumed}中处置"
+            why_en = "its controls stay in force; property found after 终本 is disposed of in its 恢复执行 case" + (
+                f" ({state.resumed_as})" if state.resumed_as else "")
+        else:
+            why_zh, why_en = "控制措施继续有效，但不在本案处置", "its controls stay in force but nothing is sold in it"
+        raise UserError(f"案件已于 {day} 以「{name}」结案，不能{what_zh}：结案后不再推进财产处置（{why_zh}）",
+                        f"the case closed on {day} ({name}, {state.closed_manner}): no {what_en} — a closed case's "
+                        f"property is no longer disposed of ({why_en})",
                         where=f"案件 case {lot.case_id} 财产 asset {lot.asset}", code="case_closed_disposal")
 
     def _submit(self, cmd: c.Command) -> Any:
@@ -587,10 +595,11 @@ class Disposal:
         """网络询价 (``network_inquiry``) or 委托评估 (``appraisal``) through the pricing platform; starts node 20."""
         self._method(method)
         lot = self.lot(case_id, asset)
-        self._open_for_sale(lot, "询价评估", "pricing request")
+        # a 财产保全 case's property is never priced, open or closed: that reason first (review R15)
         self._applies(case_id, 20, f"不予询价评估、处置：{asset} 保持查封（冻结）",
                       f"no pricing nor sale; {asset} stays sealed (frozen)", f"案件 case {case_id} 财产 asset {asset}",
                       code="disposal_not_applicable")
+        self._open_for_sale(lot, "询价评估", "pricing request")
         repricing = lot.stage == "fixed" and self.lapsed(lot) is not None
         self._need(lot, ("fixed",) if repricing else ("sealed",) if lot.objection != "upheld" else ("reported",),
                    "须在查封后（或异议成立后、参考价失效后重新）确定参考价",

@@ -1,0 +1,80 @@
+"""Review R15 of H34 (a closed case's lots are not sold on): the refusal (``case_closed_disposal``) says why for the
+case's own closing manner, and a 财产保全 case's property keeps its own, more exact refusal. Virtual time only."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+
+from core_flow.engine import commands as c
+from core_flow.errors import UserError
+from tests.test_disposal import sealed_preservation_case
+from tests.test_disposal_closed import _case, _close, _sealed
+
+
+def _closed_preservation_case(monkeypatch) -> object:  # noqa: ANN001
+    case = sealed_preservation_case(monkeypatch)
+    for node in (3, 7, 9, 10, 18):  # nothing of the case's own frozen or open holds up its closing
+        state = case.state.node(node, "")
+        if state is not None and str(state.status) == "frozen":
+            assert case.p.submit(c.RequestUnfreeze(case.k, node, reason="补正")).accepted
+            assert case.p.submit(c.ApproveUnfreeze(case.k, node, "中院")).accepted
+        case.p.submit(c.CompleteNode(case.k, node))
+    out = case.p.submit(c.Close(case.k, "保全完毕", reviewed_by="审判管理办公室"))
+    assert out.accepted, out.refusal
+    case.court.run_for(timedelta(hours=12))
+    return case
+
+
+def test_a_closed_preservation_cases_property_is_refused_as_preserved_not_as_released(monkeypatch) -> None:
+    """保全完毕 keeps the controls (seed 004 执行完毕 第3项): a pricing request on its sealed flat is refused for what
+    it is — preserved property is held for the judgment (``disposal_not_applicable``, as before H34) — and no refusal
+    says the controls were released. H34 answered ``case_closed_disposal`` "执行完毕、终结已解除控制措施"."""
+    case = _closed_preservation_case(monkeypatch)
+    assert case.state.closed_manner == "preservation_done"
+    with pytest.raises(UserError) as err:
+        case.d.price(case.k, case.asset)
+    assert err.value.code == "disposal_not_applicable" and "财产保全" in err.value.zh
+    with pytest.raises(UserError) as err:  # an act with no such check: refused as closed, the controls kept
+        case.d.serve_report(case.k, case.asset)
+    assert err.value.code == "case_closed_disposal"
+    assert "解除" not in err.value.zh and "released" not in err.value.en
+    assert "继续有效" in err.value.zh and "stay in force" in err.value.en
+
+
+@pytest.mark.parametrize(("manner", "zh", "en"), [("终结", "已随结案解除", "released"),
+                                                   ("销案", "已随结案解除", "released")])
+def test_the_refusal_says_why_for_the_cases_own_manner_and_offers_no_act_the_court_cannot_take(
+        manner: str, zh: str, en: str) -> None:
+    """A 终结 or 销案 case: its controls were released (said for its own manner, named — H34 said "执行完毕、终结" for
+    every case), and the refusal does not send the handler to withdraw a pricing request: no court API (driver,
+    scenario action) takes that act; the system withdrew what was out at the closing itself."""
+    case = _sealed(_case())
+    _close(case, manner)
+    with pytest.raises(UserError) as err:
+        case.d.price(case.k, case.asset)
+    assert err.value.code == "case_closed_disposal"
+    assert zh in err.value.zh and en in err.value.en and manner in err.value.zh and manner in err.value.en
+    assert "可撤回" not in err.value.zh and "may be withdrawn" not in err.value.en
+
+
+def test_a_zhongben_cases_refusal_names_its_resumed_case() -> None:
+    """终本: the controls stay in force and the property found is disposed of in the 恢复执行 case — named once filed
+    (the old lot is ``moved`` there)."""
+    case = _case()
+    assert case.p.submit(c.CompleteNode(case.k, 36, authority="院长")).accepted
+    assert case.p.submit(c.CompleteNode(case.k, 17, case.asset)).accepted
+    case.court.run_for(timedelta(days=95))
+    _close(case, "终本")
+    case.seal()
+    with pytest.raises(UserError) as err:
+        case.d.price(case.k, case.asset)
+    assert "继续有效" in err.value.zh and "恢复执行" in err.value.zh and "stay in force" in err.value.en
+    assert case.p.submit(c.RequestResumption(case.k, "终本后查得房产")).accepted
+    assert case.p.submit(c.ApproveResumption(case.k, "执行局长")).accepted
+    case.court.run_for(timedelta(days=2))
+    [new] = [k for k in case.court.runtime.cases if k != case.k]
+    with pytest.raises(UserError) as err:
+        case.d.price(case.k, case.asset)
+    assert err.value.code == "case_closed_disposal" and new in err.value.zh and new in err.value.en
