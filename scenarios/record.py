@@ -890,29 +890,38 @@ class _Recorder:
 
     def apply_shift(self) -> None:
         """Move each served-later lot's steps after its logged fixing of the price (and the instants they name) by
-        its own delay; the case's steps (no lot's: its payouts of deposits, its closing…) by the longest delay of the
-        lots fixed before them, so they stay after those lots' acts; another lot's steps are not moved."""
+        its own delay, up to the end of its disposal (its last disposal event: a later freeze of the same holding, a
+        sweep's find in a 终本 case, is not the disposal's); the case's steps (no lot's: payouts, the closing…) by the
+        longest delay of the lots whose disposal is under way then, so they stay after those lots' acts — a step
+        after a lot's disposal only as far as its last moved act (the order kept), nothing after that; another lot's
+        steps are not moved."""
         if not self.shifts:
             return
         lots = {alias: inst for inst, alias in self.assets.items() if self._is_lot(inst)}
         receipts = {x["data"]["receipt"]: x["instance"] for x in self.events  # a sale's proceeds → its lot (the
                     if x["kind"] == "proceeds_arrived" and (x.get("data") or {}).get("receipt")  # deadlines to
                     and (x.get("instance") or "") in lots.values()}  # register them run from their arrival)
+        end = {lot: max((_t(x["at"]) for x in self.events if (x.get("instance") or "") == lot and (
+            x.get("node") in _DISPOSAL_NODES or x["kind"] == "proceeds_arrived" or (
+                x["kind"] == "anchor" and not str((x.get("data") or {}).get("anchor", "")).startswith("property_found")
+            ))), default=after) for lot, (after, _) in self.shifts.items()}
+
+        def moved_to(at: datetime, lot: str) -> datetime:  # where the replay does what the lot's disposal did at ``at``
+            after, delta = self.shifts[lot]
+            return at if at < after else at + delta if at <= end[lot] else max(at, end[lot] + delta)
 
         def delay(at: datetime, lot: str | None) -> timedelta:  # how much later the replay does what was at ``at``
             if lot is not None:
-                after, delta = self.shifts.get(lot, (at, timedelta(0)))
-                return delta if at >= after else timedelta(0)
-            return max((d for after, d in self.shifts.values() if after <= at), default=timedelta(0))
+                return moved_to(at, lot) - at if lot in self.shifts else timedelta(0)
+            return max(moved_to(at, other) - at for other in self.shifts)
 
         def event_lot(x: dict[str, Any]) -> str | None:
             inst = x.get("instance") or ""
             return inst if inst in lots.values() else receipts.get(inst)
 
-        moved = [(n, self._step_lot(n, lots)) for n in range(len(self.steps))]
-        for n, lot in moved:
+        for n in range(len(self.steps)):
             at, step = self.steps[n]
-            if id(step) in self.placed or not (delta := delay(at, lot)):
+            if id(step) in self.placed or not (delta := delay(at, self._step_lot(n, lots))):
                 continue
             delta = self._kept_in_time(at, step, delta, lambda x: delay(_t(x["at"]), event_lot(x)))
 
@@ -927,11 +936,12 @@ class _Recorder:
                     args["between"] = [later(t) for t in args["between"]]
             self.steps[n] = (at + delta, step)
         for lot, (after, delta) in sorted(self.shifts.items(), key=lambda kv: kv[1][0]):
-            self.notes.append(f"{self.instance(lot)}：回放中参考价晚 {delta} 确定：此标的此后的步骤与期望"
-                              f"（原 {_when(after)} 起）一并顺延，案件自身的步骤亦然，其他标的的步骤不动 / the "
-                              "reference price is fixed "
-                              f"{delta} later in the replay: this lot's later steps and expectations move with it, and "
-                              "the case's own, not another lot's")
+            self.notes.append(f"{self.instance(lot)}：回放中参考价晚 {delta} 确定：此标的自原 {_when(after)} "
+                              f"至其处置结束（{_when(end[lot])}）的步骤与期望一并顺延，案件自身的步骤在此期间亦然，"
+                              "其他标的的步骤不动"
+                              f" / the reference price is fixed {delta} later in the replay: this lot's steps and "
+                              "expectations from then to the end of its disposal move with it, and the case's own "
+                              "meanwhile, not another lot's")
 
     def _kept_in_time(self, at: datetime, step: dict[str, Any], delta: timedelta,
                       delay: Callable[[dict[str, Any]], timedelta]) -> timedelta:
@@ -1057,23 +1067,42 @@ class _Recorder:
             return
         three_days = Period.parse("3d")
 
-        def fits(seed: int) -> bool:
+        def late(seed: int) -> timedelta | None:
+            """How late the seed's reports come after their logged servings at most (0: each in time), None where
+            its reference price leaves a logged sale price under the floor (the bid would be refused)."""
+            worst = timedelta(0)
             for inst, sent, served, sold, floor in lots:
                 done, ref = self._replay_pricing(seed, inst, sent)
-                if done is None or done > served - timedelta(minutes=1):
-                    return False
-                if default_calendar().deadline(done, three_days).due <= served:
-                    return False  # node 21 would freeze before the report is served
                 if sold and -(-ref * floor // 100) > sold:
-                    return False
-            return True
+                    return None
+                if done is None:
+                    worst = timedelta.max
+                elif done > served - timedelta(minutes=1):
+                    worst = max(worst, done - served + timedelta(minutes=1))
+                elif default_calendar().deadline(done, three_days).due <= served:
+                    worst = max(worst, timedelta(minutes=1))  # node 21 would freeze before the report is served
+            return worst
 
-        self.seed = next((seed for seed in range(400) if fits(seed)), 0)
-        if self.seed:
-            self.notes.append(f"seed: {self.seed}：模拟询价平台在此种子下于原送达前答复（与日志一致），"
-                              "参考价不致使成交价低于起拍价 / under this seed the replay's pricing platform reports "
-                              "before the report was served, as in the log, at a price the logged sale price can bid")
-        elif not fits(0):
+        priced: tuple[timedelta, int] | None = None  # the least late seed whose prices the logged sales can bid
+        for seed in range(400):
+            if (lag := late(seed)) is not None and (priced is None or lag < priced[0]):
+                priced = (lag, seed)
+            if lag == timedelta(0):
+                break
+        self.seed = 0 if priced is None or (priced[0] and late(0) is not None) else priced[1]
+        if priced is not None and not priced[0]:
+            if self.seed:
+                self.notes.append(f"seed: {self.seed}：模拟询价平台在此种子下于原送达前答复（与日志一致），"
+                                  "参考价不致使成交价低于起拍价 / under this seed the replay's pricing platform "
+                                  "reports before the report was served, as in the log, at a price the logged sale "
+                                  "price can bid")
+        elif self.seed:
+            self.notes.append(f"seed: {self.seed}：没有种子使模拟询价平台在原送达前答复；此种子下参考价不致使成交价低于"
+                              "起拍价（种子 0 下则低于），答复最晚者迟送达最少：送达及其后步骤顺延 / no seed has the "
+                              "replay's pricing answer before the report was served; under this seed the logged sale "
+                              "price can bid (under seed 0 it cannot), its reports the least late: the serving and "
+                              "the later steps move")
+        else:
             self.notes.append("没有种子使模拟询价平台在原送达前答复：送达及其后步骤顺延 / no seed has the "
                               "replay's pricing answer before the report was served: it and the later steps move")
 

@@ -478,3 +478,24 @@ def test_the_shift_after_a_lots_later_fixing_moves_that_lots_steps_not_another_l
     assert "{kind: node_frozen, node: 20, instance: 公安部交通管理局车辆, time: '2025-09-19 00:00'}" in flats_and_cars
     assert "- {at: '2025-10-09 08:37:07', register_receipt: 价款3}" in flats_and_cars  # within node 32's deadline
     assert "公安部交通管理局车辆2：回放中参考价晚 2 days" in flats_and_cars and "其他标的的步骤不动" in flats_and_cars
+
+
+# three cases of the same court-year run with --seed 11 (2026-12-07, 266/269 on 361718d): a 终本 case resumed months
+# after its securities were sold (and its resumed case), and a flat whose logged sale price no in-time seed could bid
+LOT_ENDS_AND_PRICES = Path(__file__).parent / "data" / "sim-year-seed11-lot-ends-and-prices.events.csv.gz"
+
+
+def test_a_lots_shift_ends_with_its_disposal_and_a_seed_is_chosen_for_the_logged_price(tmp_path: Path) -> None:
+    """执33号's securities were served a day later in the replay, sold and handed over in May; in December a sweep
+    found them again, they were frozen and the case resumed (执恢16号). The shift moved every later step a day — the
+    December freeze, the request and the approval of 恢复执行 after the resumed case's own steps (an unknown case
+    恢复案: the recording was invalid). A lot's shift now ends with its disposal. 执60号: no seed had the flat's report
+    before its logged serving, and under seed 0 (the fallback) its reference price put the logged sale under the
+    floor (bid refused PLATFORM_REFUSED); now the least late seed whose prices the logged sales can bid is taken."""
+    checks = check_log(_unpacked(tmp_path, LOT_ENDS_AND_PRICES, "lots.events.csv"))
+    assert [c.case for c in checks] == ["(2025)豫0811执33号", "(2025)豫0811执60号", "(2025)豫0811执恢16号"]
+    for check in checks:
+        assert check.passed, check.failure
+    resumed, flat = checks[0].text, checks[1].text
+    assert "- {at: '2025-12-11 09:10:18', request_resumption: 统查或线索发现财产 / property found}" in resumed
+    assert "\nseed: 12\n" in flat and "（种子 0 下则低于）" in flat
