@@ -78,3 +78,58 @@ def test_a_zhongben_cases_refusal_names_its_resumed_case() -> None:
     with pytest.raises(UserError) as err:
         case.d.price(case.k, case.asset)
     assert err.value.code == "case_closed_disposal" and new in err.value.zh and new in err.value.en
+
+
+def _without_disposal_gate() -> object:
+    """The bundled process less its 终本 gate condition PROPERTY_IN_DISPOSAL (a court's own process file may drop it):
+    终本 then passes property still being disposed of."""
+    from core_flow.process_loader import default_process_path, parse_process
+
+    text = default_process_path().read_text(encoding="utf-8")
+    start = text.index("  - {code: PROPERTY_IN_DISPOSAL")
+    return parse_process(text[:start] + text[text.index("\n\n", start) + 1:])
+
+
+@pytest.mark.parametrize("stage", ["reported", "fixed"])
+def test_a_lot_priced_in_a_zhongben_case_is_disposed_of_in_its_resumed_case(stage: str) -> None:
+    """A 终本 case closed with its flat's price reported (or fixed): the 终本 case no longer advances it (H34), and its
+    恢复执行 case takes the seal over with the lot — sealed, priced anew there, served, fixed and listed. H34 left the
+    lot in the 终本 case (carry_over moved only sealed lots): refused there, "no property to dispose of" in the new
+    case — the flat could be sold in neither (before H34 the 终本 case went on selling it)."""
+    from tests.test_disposal import Case
+
+    case = Case(process=_without_disposal_gate())
+    for node in (3, 7, 9, 10, 18):
+        assert case.p.submit(c.CompleteNode(case.k, node)).accepted
+    assert case.p.submit(c.CompleteNode(case.k, 36, authority="院长")).accepted  # 限消: 终本 needs it
+    assert case.p.submit(c.CompleteNode(case.k, 17, case.asset)).accepted
+    case.court.run_for(timedelta(days=95))  # more than 3 months since filing
+    if stage == "fixed":
+        case.fixed()
+    else:
+        _sealed(case)
+        case.d.price(case.k, case.asset)
+        case.court.run_for(timedelta(days=4))
+    assert case.lot.stage == stage
+    _close(case, "终本")
+    with pytest.raises(UserError) as err:
+        case.d.notify_parties(case.k, case.asset) if stage == "fixed" else case.d.serve_report(case.k, case.asset)
+    assert err.value.code == "case_closed_disposal"
+    assert case.p.submit(c.RequestResumption(case.k, "恢复执行")).accepted
+    assert case.p.submit(c.ApproveResumption(case.k, "执行局长")).accepted
+    case.court.run_for(timedelta(days=2))
+    [new] = [k for k in case.court.runtime.cases if k != case.k]
+    assert case.lot.stage == "moved"
+    lot = case.d.lots[(new, case.asset)]
+    assert lot.stage == "sealed" and lot.reference_price_cents is None  # priced anew in the resumed case
+    case.d.investigate(new, case.asset)
+    case.d.price(new, case.asset)
+    case.court.run_for(timedelta(days=4))
+    assert lot.stage == "reported"
+    case.d.serve_report(new, case.asset)
+    case.court.run_for(timedelta(days=7))
+    assert lot.stage == "fixed" and str(case.court.runtime.cases[new].status(20, case.asset)) == "done"
+    case.d.notify_parties(new, case.asset)
+    case.court.run_for(timedelta(days=3))
+    case.d.list(new, case.asset)
+    assert lot.stage == "listed"

@@ -576,12 +576,18 @@ class Disposal:
 
     def carry_over(self, case_id: str, new_case: str, asset: str) -> None:
         """The 终本 case's seal continues in its 恢复执行 case (``Platform.carry_over``): the lot, sealed (or its seal
-        being answered) and not yet under disposal, is the new case's to dispose of; the old case's is ``moved``."""
+        being answered) and not yet on a platform, is the new case's to dispose of; the old case's is ``moved``.
+
+        A lot whose price was reported or fixed in the 终本 case (a court whose process lets 终本 pass property
+        still being disposed of: no ``PROPERTY_IN_DISPOSAL`` gate) goes over too, sealed: the 终本 case no longer
+        advances it (``_open_for_sale``), and the resumed case, whose nodes 19–20 run from the taken-over seal, asks
+        its price anew (review R15: it stayed in the 终本 case, where every act was refused, and the resumed case had
+        no lot — "no property to dispose of" — so the flat could be sold in neither)."""
         lot = self.lots.get((case_id, asset))
-        if lot is None or lot.stage not in ("sealing", "sealed") or (new_case, asset) in self.lots:
+        if lot is None or lot.stage not in ("sealing", "sealed", "reported", "fixed") or (new_case, asset) in self.lots:
             return
         self.lots[(new_case, asset)] = Lot(new_case, asset, lot.agency, lot.debtor, lot.kind, lot.klass,
-                                           lot.description, stage=lot.stage)
+                                           lot.description, stage="sealing" if lot.stage == "sealing" else "sealed")
         lot.stage = "moved"
 
     def investigate(self, case_id: str, asset: str) -> Any:
