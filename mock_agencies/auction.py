@@ -124,6 +124,7 @@ class ListingStatus(StrEnum):
     FAILED = "failed"  # 流拍 / 变卖不成
     TAKEN_IN_KIND = "taken_in_kind"  # 以物抵债
     IN_KIND_DECLINED = "in_kind_declined"  # 申请人不接受以物抵债（二拍流拍后）
+    WITHDRAWN = "withdrawn"  # 法院撤回拍卖（竞价、变卖期开始前）/ withdrawn by the court before its bidding began
 
 
 def _days(movable: int, real_estate: int, other_right: int) -> dict[AssetClass, int]:
@@ -240,6 +241,9 @@ class ListingView(_View):
     in_kind_agreed_at: datetime | None = Field(
         default=None, description="法院告知协议以物抵债的时间（抵债价为作价）/ taken in kind by agreement at (the "
         "in-kind price is the agreed value)")
+    withdrawn_at: datetime | None = Field(
+        default=None, description="法院撤回时间（竞价、变卖期开始前；此后无结果、无回调）/ withdrawn by the court "
+        "at (before its bidding or sale period began; no result nor callback follows)")
     callback_url: str | None = Field(description="结果回调地址 / where results are posted")
 
 
@@ -299,6 +303,8 @@ class _Listing:
     # getattr: a listing saved before these fields existed has neither (a slots dataclass restored field by field)
     in_kind_agreed_at: datetime | None = None
     in_kind_agreed_cents: int | None = None
+    # withdrawn by the court before its bidding began (``withdraw``); read with getattr, as above
+    withdrawn_at: datetime | None = None
 
     def __post_init__(self) -> None:
         self.ends_at = self.scheduled_end
@@ -635,6 +641,41 @@ class AuctionHouse:
         listing = _follow_up(second, lid, Round.SALE, price_cents, deposit_cents, 0, now, starts, ends, url, terms)
         second.next_id = lid
         return self._open(listing)
+
+    def withdraw(self, listing_id: str, *, now: datetime) -> ListingView:
+        """The court withdraws a round whose bidding (a 变卖's sale period) has not begun (撤回拍卖): the first
+        auction, the second or the 变卖, announced and its start still ahead. 拍卖变卖规定 (法释〔2004〕16号) 第二十条
+        as commonly published (some sources number it 第二十四条): before the auction begins the court withdraws it
+        where the application is withdrawn, the debtor has paid in full, or a settlement makes the sale needless;
+        第二十一条: a stay (暂缓 / 中止执行) stops it at once. The listing ends ``withdrawn``: no bid, no result, no
+        callback, no later change — and no next round (a relist, a 变卖, an agreement in kind: 409 as for any
+        listing not closed unsold). Withdrawn again: the same view. Once its bidding began (``bidding``: the round
+        runs to its end, the rule reads "拍卖开始前") or it closed (sold, unsold, taken in kind): 409, its stage
+        named."""
+        now = checked_cst(now, "now")
+        listing = self._find(listing_id)
+        if getattr(listing, "withdrawn_at", None) is not None:
+            return self._view(listing)
+        self._run(listing, now)  # what was due by now happened first: the bidding may have begun
+        if listing.status is not ListingStatus.ANNOUNCED:
+            stage_zh = {ListingStatus.BIDDING: "变卖期已开始" if listing.round is Round.SALE else "竞价已开始",
+                        ListingStatus.SOLD: "已成交", ListingStatus.FAILED: "已流拍（或变卖不成）",
+                        ListingStatus.TAKEN_IN_KIND: "已以物抵债",
+                        ListingStatus.IN_KIND_DECLINED: "已流拍，申请人不接受以物抵债"}.get(listing.status, "")
+            stage_en = ("its sale period has begun" if listing.round is Round.SALE else "its bidding has begun") if (
+                listing.status is ListingStatus.BIDDING) else "it has closed"
+            raise conflict(
+                f"标的 {listing_id} {stage_zh}（状态 {listing.status.value}），不能撤回："
+                "只能在竞价（变卖期）开始前撤回拍卖",
+                f"listing {listing_id} cannot be withdrawn: {stage_en} (status {listing.status.value}) — a round is "
+                "withdrawn only before its bidding (sale period) begins",
+                "listing_id",
+            )
+        listing.status = ListingStatus.WITHDRAWN
+        listing.withdrawn_at = now
+        listing.heap.clear()
+        self._live.pop(listing.listing_id, None)  # (its entries in ``_due`` find it gone: skipped)
+        return self._view(listing)
 
     def pay_deposit(
         self, listing_id: str, *, bidder_id: str, amount_cents: int, name: str = "", now: datetime
@@ -1002,5 +1043,6 @@ class AuctionHouse:
             else None,
             in_kind_declined_at=x.in_kind_declined_at,
             in_kind_agreed_at=getattr(x, "in_kind_agreed_at", None),
+            withdrawn_at=getattr(x, "withdrawn_at", None),
             callback_url=x.callback_url,
         )

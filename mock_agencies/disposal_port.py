@@ -131,6 +131,9 @@ class SessionDisposalPort:
         return self._on_listing(listing_id, "start_sale", now, price_cents=price_cents, deposit_cents=deposit_cents,
                                 sale_starts=sale_starts, sale_ends=sale_ends)
 
+    def withdraw_listing(self, listing_id: str, now: datetime) -> dict[str, Any]:
+        return self._on_listing(listing_id, "withdraw", now)
+
     def listing(self, listing_id: str, now: datetime) -> dict[str, Any]:
         def look(at: datetime) -> dict[str, Any]:
             self._flush(at)

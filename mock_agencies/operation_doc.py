@@ -255,6 +255,15 @@ OPERATIONS: dict[tuple[str, str], Doc] = {
         {"sale": ("变卖 / 变卖", {"price_cents": 50_000_000, "deposit_cents": 5_000_000,
                                 "sale_starts": "2026-07-01T10:00:00+08:00", "sale_ends": "2026-08-30T10:00:00+08:00",
                                 "callback_url": "http://127.0.0.1:8600/callbacks/auction"})}, None),
+    ("POST", "/agencies/{platform}/listings/{listing_id}/withdrawal"): (
+        "法院撤回竞价（变卖期）尚未开始的一轮拍卖（一拍、二拍或变卖）：如申请执行人撤回申请、被执行人全部履行、和解不需拍卖"
+        "（拍卖变卖规定 第二十条，一说第二十四条）。标的状态为 withdrawn，此后无结果、无回调，不再进入下一轮；"
+        "重复撤回返回同一结果；竞价（变卖期）已开始或本轮已结束的不能撤回（409）。/ The court withdraws a round "
+        "(first auction, second auction or 变卖) whose bidding (sale period) has not begun — the application "
+        "withdrawn, the debtor paid in full, a settlement that needs no sale (拍卖变卖规定 第二十条; some "
+        "sources number it 第二十四条): the listing is withdrawn, no result nor callback comes after, no next "
+        "round; withdrawing again gives the same answer; one whose bidding (sale period) has begun, or that has "
+        "closed, cannot be withdrawn (409).", None, None),
     ("POST", "/agencies/{platform}/listings/{listing_id}/remittance"): (
         "成交价款划入案件的一案一账号（每个标的一次）。/ Remit the price of a sold listing to the case's sub-account "
         "(once per listing).",

@@ -115,6 +115,9 @@ class HttpDisposalPort:
             "price_cents": price_cents, "deposit_cents": deposit_cents, "sale_starts": sale_starts.isoformat(),
             "sale_ends": sale_ends.isoformat()}))
 
+    def withdraw_listing(self, listing_id: str, now: datetime) -> dict[str, Any]:
+        return self._view(self._call("POST", f"{self._on(listing_id)}/withdrawal", now))
+
     def listing(self, listing_id: str, now: datetime) -> dict[str, Any]:
         return self._view(self._call("GET", self._on(listing_id), now))
 

@@ -337,6 +337,21 @@ async def start_sale(
 
 
 @router.post(
+    "/{platform}/listings/{listing_id}/withdrawal",
+    response_model=ListingView,
+    summary="撤回拍卖（竞价、变卖期开始前）/ withdraw a round before its bidding or sale period begins",
+    responses={**_ERRORS, 409: {"description": "竞价（变卖期）已开始或本轮已结束，不能撤回 / its bidding (sale period) "
+                                               "has begun, or the round has closed: not withdrawn"}},
+)
+async def withdraw_listing(
+    platform: str = PLATFORM,
+    listing_id: str = LISTING,
+    session: Session = Depends(get_session),
+) -> ListingView | Response:
+    return _court_act(session, platform, listing_id, "withdraw")
+
+
+@router.post(
     "/{platform}/listings/{listing_id}/remittance",
     summary="成交价款划付一案一账号（每个标的一次）/ remit the price to the case sub-account (once per listing)",
     responses=_ERRORS,
