@@ -456,46 +456,55 @@ def test_lots_served_later_each_have_their_price_fixed_before_their_notification
         assert "送达移至其后1分钟" in check.text
 
 
-# two more cases of that --seed 5 court-year (2026-12-07, 251/253): one lot served later in the replay, another not
+# a case of that --seed 5 court-year (simulated again 2026-12-07 13:00 UTC, after 3507ea6: a closed case's lots are not
+# sold on; 252/253 with the recorder of 361718d): two flats and two cars, two of them served later in the replay
 LOTS_PER_LOT = Path(__file__).parent / "data" / "sim-year-seed5-lots-per-lot.events.csv.gz"
 
 
 def test_the_shift_after_a_lots_later_fixing_moves_that_lots_steps_not_another_lots(tmp_path: Path) -> None:
-    """One shift for the whole case moved every step after the first lot's fixing, another lot's too: in 执93号 the
-    car was served a day later, so the securities' node 20 freeze was expected a day after the replay's (its deadline
-    had not moved); in 执135号 (two flats, two cars) the first car's serving was moved 5 days, past its node 20
-    deadline (serve_report refused NODE_FROZEN). Each lot now moves by its own delay, the case's own steps by the
-    longest of the lots fixed before them; and a moved step stays within its node's deadline as the replay's legal
-    calendar counts it — the second car's proceeds, arriving two days later within the National Day holiday, are due
-    to be registered the same day as in the log (moved two days, the registration was refused NODE_FROZEN)."""
-    checks = check_log(_unpacked(tmp_path, LOTS_PER_LOT, "lots.events.csv"))
-    assert [c.case for c in checks] == ["(2025)豫0811执93号", "(2025)豫0811执135号"]
-    for check in checks:
-        assert check.passed, check.failure
-    securities, flats_and_cars = (c.text for c in checks)
-    assert "{kind: node_frozen, node: 20, instance: 中国证券登记结算证券, time: '2025-07-10 00:00'}" in securities
-    assert "- {at: '2025-09-15 08:57:21', serve_report: 公安部交通管理局车辆}" in flats_and_cars  # as logged
-    assert "{kind: node_frozen, node: 20, instance: 公安部交通管理局车辆, time: '2025-09-19 00:00'}" in flats_and_cars
-    assert "- {at: '2025-10-09 08:37:07', register_receipt: 价款3}" in flats_and_cars  # within node 32's deadline
-    assert "公安部交通管理局车辆2：回放中参考价晚 2 days" in flats_and_cars and "其他标的的步骤不动" in flats_and_cars
+    """One shift for the whole case moved every step after the first lot's fixing, another lot's too: 执135号's
+    first car, whose report came in time, was served 5 days later — past its node 20 deadline (serve_report refused
+    NODE_FROZEN), and its node 20 freeze was expected 5 days late. Each lot now moves by its own delay, the case's own
+    steps by the longest of the lots under way; and a moved step stays within its node's deadline as the replay's
+    legal calendar counts it — the second car's proceeds, arriving two days later within the National Day holiday,
+    are due to be registered the same day as in the log (moved two days, the registration was refused NODE_FROZEN)."""
+    (check,) = check_log(_unpacked(tmp_path, LOTS_PER_LOT, "lots.events.csv"))
+    assert check.case == "(2025)豫0811执135号"
+    assert check.passed, check.failure
+    text = check.text
+    assert "- {at: '2025-09-15 08:57:21', serve_report: 公安部交通管理局车辆}" in text  # as logged
+    assert "{kind: node_frozen, node: 20, instance: 公安部交通管理局车辆, time: '2025-09-19 00:00'}" in text
+    assert "- {at: '2025-10-09 08:37:07', register_receipt: 价款3}" in text  # within node 32's deadline
+    assert "公安部交通管理局车辆2：回放中参考价晚 2 days" in text and "其他标的的步骤不动" in text
 
 
-# three cases of the same court-year run with --seed 11 (2026-12-07, 266/269 on 361718d): a 终本 case resumed months
-# after its securities were sold (and its resumed case), and a flat whose logged sale price no in-time seed could bid
-LOT_ENDS_AND_PRICES = Path(__file__).parent / "data" / "sim-year-seed11-lot-ends-and-prices.events.csv.gz"
+# a case of the same court-year run with --seed 11 (simulated after 3507ea6 too; 267/269 with the recorder of 361718d):
+# a 终本 case resumed months after its securities were sold, and its resumed case
+LOT_ENDS = Path(__file__).parent / "data" / "sim-year-seed11-lot-ends.events.csv.gz"
 
 
-def test_a_lots_shift_ends_with_its_disposal_and_a_seed_is_chosen_for_the_logged_price(tmp_path: Path) -> None:
+def test_a_lots_shift_ends_with_its_disposal(tmp_path: Path) -> None:
     """执33号's securities were served a day later in the replay, sold and handed over in May; in December a sweep
-    found them again, they were frozen and the case resumed (执恢16号). The shift moved every later step a day — the
+    found them again, they were frozen and the case resumed (执恢15号). The shift moved every later step a day — the
     December freeze, the request and the approval of 恢复执行 after the resumed case's own steps (an unknown case
-    恢复案: the recording was invalid). A lot's shift now ends with its disposal. 执60号: no seed had the flat's report
-    before its logged serving, and under seed 0 (the fallback) its reference price put the logged sale under the
-    floor (bid refused PLATFORM_REFUSED); now the least late seed whose prices the logged sales can bid is taken."""
-    checks = check_log(_unpacked(tmp_path, LOT_ENDS_AND_PRICES, "lots.events.csv"))
-    assert [c.case for c in checks] == ["(2025)豫0811执33号", "(2025)豫0811执60号", "(2025)豫0811执恢16号"]
+    恢复案: the recording was invalid). A lot's shift now ends with its disposal."""
+    checks = check_log(_unpacked(tmp_path, LOT_ENDS, "lots.events.csv"))
+    assert [c.case for c in checks] == ["(2025)豫0811执33号", "(2025)豫0811执恢15号"]
     for check in checks:
         assert check.passed, check.failure
-    resumed, flat = checks[0].text, checks[1].text
-    assert "- {at: '2025-12-11 09:10:18', request_resumption: 统查或线索发现财产 / property found}" in resumed
-    assert "\nseed: 12\n" in flat and "（种子 0 下则低于）" in flat
+    assert "- {at: '2025-12-11 09:03:37', request_resumption: 统查或线索发现财产 / property found}" in checks[0].text
+
+
+# a case of a --seed 2 court-year (simulated 2026-12-07 13:05 UTC): two securities lots and a flat, sold
+PRICED_SEED = Path(__file__).parent / "data" / "sim-year-seed2-priced-seed.events.csv.gz"
+
+
+def test_where_no_seed_reports_in_time_one_is_chosen_whose_prices_the_logged_sales_can_bid(tmp_path: Path) -> None:
+    """执139号: no seed had every report before its logged serving, and under seed 0 (the fallback) a securities lot's
+    reference price put its logged sale under the floor: the bid was refused (PLATFORM_REFUSED, at least 3,520.55
+    yuan). Now the least late seed whose prices the logged sales can bid is taken, and said; the servings and what
+    follows move as before."""
+    (check,) = check_log(_unpacked(tmp_path, PRICED_SEED, "priced.events.csv"))
+    assert check.case == "(2025)豫0811执139号"
+    assert check.passed, check.failure
+    assert "\nseed: 348\n" in check.text and "（种子 0 下则低于）" in check.text
