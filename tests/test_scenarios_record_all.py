@@ -363,14 +363,26 @@ def test_a_sale_is_read_for_the_lot_its_listing_was_for(tmp_path: Path, number: 
     assert check.passed, check.failure
 
 
+# a case of a --seed 5 court-year with disposal (simulated 2026-12-07 12:57 UTC, after 3507ea6: a closed case's lots
+# are not sold on; the court make record-check simulates — 250 cases a year, sim/data/start_state_example.csv —
+# --years 1 --dispose 1 --warmup-days 0): a car and a flat priced one after the other. The case shipped before
+# (执78号 of SIM_YEAR_DISPOSAL) came from a simulator of before 3507ea6, whose clerk served, notified and listed its
+# lots after the case closed 执行完毕: its replay is refused CASE_CLOSED_DISPOSAL now
+OWN_REQUEST = Path(__file__).parent / "data" / "sim-year-seed5-own-request.events.csv.gz"
+
+
 def test_a_report_is_worked_out_from_its_own_lots_request(tmp_path: Path) -> None:
-    """Two flats and a car priced one after another (two 网络询价, then an appraisal): when the replay's report on a
-    flat would come was worked out from the last pricing request before its serving — the car's appraisal — so the
-    recorder moved the flats' serving weeks later and, the first flat's notification not with it, notify_parties was
-    refused DISPOSAL_STAGE (the reference price not fixed yet); it is now the flat's own request."""
-    check = _sim_year_case(tmp_path, 78)
+    """执179号: a car priced by 网络询价, then a flat by appraisal 18 minutes later: when the replay's report on the car
+    would come was worked out from the last pricing request before its serving — the flat's appraisal — so the
+    recorder moved the car's serving four weeks later (the appraisal's report, 2025-12-15) and its notification, not
+    after that serving, was refused DISPOSAL_STAGE (the reference price not fixed yet); with only that fix taken out of
+    today's recorder the car's node 20 froze instead (list_auction refused NODE_FROZEN). It is now the car's own
+    request: the seed fits, the car's report is served at its logged instant."""
+    (check,) = check_log(_unpacked(tmp_path, OWN_REQUEST, "own.events.csv"))
+    assert check.case == "(2025)豫0811执179号"
     assert check.passed, check.failure
     assert "送达移至其后1分钟" not in check.text  # the seed fits: nothing moved
+    assert "- {at: '2025-11-17 08:44:07', serve_report: 公安部交通管理局车辆}" in check.text  # as logged
 
 
 def test_a_freeze_on_a_later_reports_node_is_asserted_on_that_report(tmp_path: Path) -> None:
@@ -439,21 +451,28 @@ def test_what_the_handlers_own_query_found_is_entered_by_him_in_the_replay(tmp_p
     assert re.search(r"record:\s+event: property_found_online\s+instance: 民生银行存款2", check.text)
 
 
-# two cases of the same court-year run with --seed 5: several lots whose reports the replay serves later
-LOTS_SERVED_LATER = Path(__file__).parent / "data" / "sim-year-lots-served-later.events.csv.gz"
+# a case of that --seed 5 court-year (simulated 2026-12-07 12:57 UTC, after 3507ea6): two flats and securities, all
+# three served later in the replay. The two cases shipped before (执6号 and 执30号 of a --seed 5 year simulated before
+# 3507ea6) sold on after the case closed 执行完毕, which the replay now refuses (CASE_CLOSED_DISPOSAL)
+LOTS_SERVED_LATER = Path(__file__).parent / "data" / "sim-year-seed5-lots-served-later.events.csv.gz"
 
 
 def test_lots_served_later_each_have_their_price_fixed_before_their_notification(tmp_path: Path) -> None:
-    """No seed had every lot's report before its logged serving: the servings moved after the replay's reports, and
-    what followed the fixing of the price was shifted — by the last lot's delay from the last lot's fixing only, so a
-    flat fixed earlier was notified before the replay fixed its price (notify_parties refused DISPOSAL_STAGE); and a
-    serving already placed at the replay's report was moved once more by the shift. Now the shift runs from the
-    first fixing by the longest delay, and a step placed at the replay's serving is not shifted again."""
-    checks = check_log(_unpacked(tmp_path, LOTS_SERVED_LATER, "lots.events.csv"))
-    assert [c.case for c in checks] == ["(2025)豫0811执6号", "(2025)豫0811执30号"]
-    for check in checks:
-        assert check.passed, check.failure
-        assert "送达移至其后1分钟" in check.text
+    """执6号: no seed had every lot's report before its logged serving, so the three servings moved after the
+    replay's reports, and each lot's price is fixed later in the replay (the first flat's two days, the securities'
+    three, the second flat's one). What followed the fixing of the price was shifted by the last lot's delay from the
+    last lot's fixing only (the second flat's: from 01-16 by a day), so the first flat and the securities, fixed a day
+    earlier in the log, were notified at their logged 01-15 — before the replay fixed their prices on 01-17 and 01-18
+    (notify_parties refused DISPOSAL_STAGE). Each lot's steps after its fixing now come after the replay's fixing of
+    its own price."""
+    (check,) = check_log(_unpacked(tmp_path, LOTS_SERVED_LATER, "lots.events.csv"))
+    assert check.case == "(2025)豫0811执6号"
+    assert check.passed, check.failure
+    text = check.text
+    assert text.count("送达移至其后1分钟") == 3  # the three servings did move
+    # the first flat notified 2 days after its logged instant, the securities 3 days after
+    assert "- at: '2025-01-17 08:42:56'\n  notify_parties: {asset: 不动产登记（自然资源部）不动产, " in text
+    assert "- at: '2025-01-18 08:47:39'\n  notify_parties: {asset: 中国证券登记结算证券, " in text
 
 
 # a case of that --seed 5 court-year (simulated again 2026-12-07 13:00 UTC, after 3507ea6: a closed case's lots are not
