@@ -858,7 +858,9 @@ class _Recorder:
 
     def _shift_after_fixing(self, served: dict[str, Any], inst: str, now_served: datetime) -> None:
         """The report served later in the replay fixes the reference price later (5 days' objection period on the
-        legal calendar): what the log did after the price was fixed is replayed that much later."""
+        legal calendar; an objection dismissed before the log's fixing, at its review if that comes after — the
+        platform fixes the price at the later of the two, and the replay reviews it as long after its serving as the
+        log did, ``_after_serving``): what the log did after the price was fixed is replayed that much later."""
         from core_flow.legal_calendar import Period, default_calendar
 
         fixed = next((x for x in self.events if x["kind"] == "anchor" and x.get("instance") == inst
@@ -867,6 +869,13 @@ class _Recorder:
             return
         logged = _t((fixed.get("data") or {}).get("at") or fixed["at"])
         replay = _t(default_calendar().deadline(now_served, Period.parse("5d")).due.isoformat())
+        at = _t(served["at"])
+        for x in self.events:  # the objections dismissed (an upheld one asks a new price: fixed after its report)
+            if (x["kind"] == "node_done" and x.get("node") == 22 and (x.get("instance") or "") == inst
+                    and at <= _t(x["at"]) <= logged and not any(
+                        (y.get("data") or {}).get("anchor") == "objection_upheld" and y.get("instance") == inst
+                        for y in self._same_instant(x))):
+                replay = max(replay, _t(x["at"]) + (now_served - at))
         if replay > logged:  # per lot: only that lot's acts after its own fixing come later in the replay (one shift
             # for the whole case moved another lot's serving past its own node 20/21 deadline: NODE_FROZEN)
             after, delta = self.shifts.get(inst, (logged, replay - logged))

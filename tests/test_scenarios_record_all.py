@@ -527,3 +527,27 @@ def test_where_no_seed_reports_in_time_one_is_chosen_whose_prices_the_logged_sal
     assert check.case == "(2025)豫0811执139号"
     assert check.passed, check.failure
     assert "\nseed: 348\n" in check.text and "（种子 0 下则低于）" in check.text
+
+
+# a case of that --seed 2 court-year (simulated 2026-12-07 13:04 UTC, after 3507ea6; 241/242 with the recorder of
+# 6e69c10): two flats, the debtor objecting to each report; the first flat's report served 5½ days later in the replay
+OBJECTION_REVIEWED_LATER = Path(__file__).parent / "data" / "sim-year-seed2-objection-reviewed-later.events.csv.gz"
+
+
+def test_a_price_fixed_at_an_objections_later_review_shifts_what_follows_from_that_review(tmp_path: Path) -> None:
+    """执15号: no seed had both flats' reports in time, and the first flat's was served 5½ days later in the replay
+    (02-01 08:01); the debtor's objection to it and its dismissal came as long after that serving as in the log — the
+    review on 02-11 08:15, after the replay's 5 days had closed (02-07 00:00). The platform fixes the price at the
+    later of the two, but the recorder reckoned the 5 days only: a day's shift, so the notification (02-07 08:45)
+    came before the replay fixed the price (notify_parties refused DISPOSAL_STAGE). The lot's steps after its fixing
+    now move from the replay's review; the objection, placed after the replay's serving, is not moved again (moved,
+    it came after the 5 days: OBJECTION_LATE)."""
+    (check,) = check_log(_unpacked(tmp_path, OBJECTION_REVIEWED_LATER, "objection.events.csv"))
+    assert check.case == "(2025)豫0811执15号"
+    assert check.passed, check.failure
+    text = check.text
+    assert "- at: '2025-02-06 19:42:29'\n  object: {asset: 不动产登记（自然资源部）不动产, by: 被执行人}" in text
+    assert ("- at: '2025-02-11 08:15:32'\n  review_objection: "
+            "{asset: 不动产登记（自然资源部）不动产, upheld: false}") in text
+    assert "- at: '2025-02-11 17:01:13'\n  notify_parties: {asset: 不动产登记（自然资源部）不动产, " in text  # after it
+    assert "不动产登记（自然资源部）不动产：回放中参考价晚 5 days, 8:15:32 确定" in text
