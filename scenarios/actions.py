@@ -175,7 +175,7 @@ def _command(run: Run, step: StepBase, a: Any) -> CommandResult:
 
 
 # ── disposal (issue 12) ──────────────────────────────────────────────────────────────────────────────────
-_NEEDS_PLATFORMS = frozenset({"price", "list_auction", "relist", "offer_in_kind", "start_sale"})
+_NEEDS_PLATFORMS = frozenset({"price", "list_auction", "relist", "offer_in_kind", "start_sale", "withdraw_listing"})
 
 
 def _wire_disposal(run: Run, step: StepBase) -> None:
@@ -402,6 +402,7 @@ _ACTIONS: dict[str, _Action] = {
     "agree_in_kind": _lot("AgreeInKind", price_cents=_arg("price"), applicant_consents=_arg("applicant_consents"),
                           debtor_consents=_arg("debtor_consents"), others_consent=_arg("others_consent")),
     "start_sale": _lot("StartSale", price_cents=_arg("price"), sale_starts=_time_arg("starts")),
+    "withdraw_listing": _lot("WithdrawListing"),
     "confirm_sale": _lot("ConfirmSale"),
     "transfer": _lot("Transfer"),
     "hand_over": _lot("HandOver"),

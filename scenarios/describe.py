@@ -39,7 +39,8 @@ WORDS: dict[str, str] = {
     "serve_report": "送达报告 serve report", "object": "异议 object", "review_objection": "审查异议 review objection",
     "notify_parties": "通知当事人 notify parties", "offer_in_kind": "以物抵债 offer in kind",
     "agree_in_kind": "协议以物抵债 agree in kind",
-    "start_sale": "变卖 start sale", "confirm_sale": "成交确认 confirm sale", "transfer": "过户 transfer",
+    "start_sale": "变卖 start sale", "withdraw_listing": "撤回拍卖 withdraw listing",
+    "confirm_sale": "成交确认 confirm sale", "transfer": "过户 transfer",
     "hand_over": "交付 hand over",
 }
 STATUS = {"passed": "通过 passed", "failed": "失败 failed", "error": "出错 error", "skipped": "未运行 skipped"}

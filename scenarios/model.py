@@ -427,7 +427,8 @@ _METHODS = {"网络询价": "network_inquiry", "委托评估": "appraisal", "net
 _STAGES = {"查得": "found", "查封中": "sealing", "已查封": "sealed", "询价中": "pricing", "报告已出": "reported",
            "参考价已定": "fixed", "一拍": "listed", "一拍流拍": "unsold1", "二拍": "relisted", "二拍流拍": "unsold2",
            "以物抵债": "in_kind", "拒绝抵债": "declined", "变卖": "sale", "成交": "sold", "价款到账": "paid",
-           "成交确认": "confirmed", "已过户": "transferred", "已交付": "handed_over", "变卖不成": "unsold"}
+           "成交确认": "confirmed", "已过户": "transferred", "已交付": "handed_over", "变卖不成": "unsold",
+           "已撤回拍卖": "withdrawn"}
 _STAGE_WORDS = {code: zh for zh, code in _STAGES.items()}
 
 
@@ -722,7 +723,7 @@ ACTIONS: dict[str, Any] = {
     "serve_report": (DisposalArgs, ...), "object": (ObjectArgs, ...), "review_objection": (ReviewArgs, ...),
     "notify_parties": (NotifyArgs, ...), "list_auction": (ListArgs, ...), "bid": (BidArgs, ...),
     "relist": (RelistArgs, ...), "offer_in_kind": (InKindArgs, ...),
-    "agree_in_kind": (AgreeInKindArgs, ...), "start_sale": (SaleArgs, ...),
+    "agree_in_kind": (AgreeInKindArgs, ...), "start_sale": (SaleArgs, ...), "withdraw_listing": (DisposalArgs, ...),
     "confirm_sale": (DisposalArgs, ...), "transfer": (DisposalArgs, ...), "hand_over": (DisposalArgs, ...),
 }
 EXPECTATIONS: dict[str, Any] = {

@@ -98,7 +98,8 @@ def check(sc: Scenario) -> list[Problem]:
 
 _ASSET_STEPS = frozenset({"freeze", "deduct", "release", "seal", "investigate", "price", "serve_report", "object",
                           "review_objection", "notify_parties", "list_auction", "bid", "relist", "offer_in_kind",
-                          "agree_in_kind", "start_sale", "confirm_sale", "transfer", "hand_over", "expect_disposal"})
+                          "agree_in_kind", "start_sale", "withdraw_listing", "confirm_sale", "transfer", "hand_over",
+                          "expect_disposal"})
 
 
 def _other_cases(sc: Scenario) -> list[Problem]:

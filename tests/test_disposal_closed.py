@@ -4,9 +4,9 @@ still notified and listed afterwards): the platform refuses every act that advan
 second auction, the answer in kind, 变卖) with ``case_closed_disposal``; it keeps what follows a sale already made
 (the proceeds, the confirmation, the 过户, the hand-over), the seal of what a 终本 sweep finds (disposed of in the
 恢复执行 case), a party's objection received, and the withdrawal of a pricing request still out
-(``Disposal.withdraw_pricing``). A round listed before the closing runs to its end — the platforms offer no withdrawal
-of a listing — and starts no next one. The simulated clerk stops advancing a closed case's lots and withdraws a
-pricing request still out. Virtual time only; every test fails on 361718d."""
+(``Disposal.withdraw_pricing``). A round whose bidding began before the closing runs to its end and starts no next
+one; one not begun is withdrawn (H36: tests/test_withdraw_listing.py). The simulated clerk stops advancing a
+closed case's lots and withdraws a pricing request still out. Virtual time only; every test fails on 361718d."""
 
 from __future__ import annotations
 
@@ -163,9 +163,9 @@ def test_a_zhongben_cases_swept_property_is_sealed_there_and_priced_only_in_the_
 @pytest.mark.parametrize("manner", MANNERS)
 def test_a_sale_made_in_a_round_running_at_the_closing_is_collected_confirmed_transferred_and_handed_over(
         manner: str) -> None:
-    """Kept: a round listed before the closing runs to its end (no withdrawal of a listing on the platforms); its
-    buyer's money is the case's — collected (``ProceedsArrived`` after the closing), the sale confirmed (27), the
-    property transferred and handed over (30)."""
+    """Kept: a round whose bidding began before the closing runs to its end (拍卖变卖规定 第二十条: withdrawn only
+    before the auction begins; H36); its buyer's money is the case's — collected (``ProceedsArrived`` after the
+    closing), the sale confirmed (27), the property transferred and handed over (30)."""
     case = _case().fixed().listed()
     price = case.bid()  # bidding under way
     _close(case, manner)
@@ -180,17 +180,17 @@ def test_a_sale_made_in_a_round_running_at_the_closing_is_collected_confirmed_tr
     assert case.lot.stage == "handed_over" and case.status(27) == "done" and case.status(30) == "done"
 
 
-def test_a_listing_announced_at_the_closing_runs_out_and_no_second_auction_starts() -> None:
-    """A case closed while its first auction is announced (bidding not started): the platform keeps the listing (it
-    has no withdrawal of a listing: the court cannot take it down), it ends unsold (no bidder) and is recorded
-    (``first_unsold``), and no second auction starts — the old code relisted it."""
+def test_a_listing_announced_at_the_closing_is_withdrawn_and_no_second_auction_starts() -> None:
+    """A case closed while its first auction is announced (bidding not started): the system withdraws the round (H36,
+    ``Disposal._withdraw_at_closing``; H34 let it run out unsold, ``first_unsold``, the platforms having no withdrawal
+    of a listing), and no second auction starts — the code before H34 relisted it."""
     case = _case().fixed().listed()
     assert case.listing().status == "announced"
     _close(case, "执行完毕")
     case.until_closed()
-    assert case.lot.stage == "unsold1" and "first_unsold" in case.anchors()
+    assert case.lot.stage == "withdrawn" and "first_unsold" not in case.anchors()
     _refused(case, lambda k: k.d.relist(k.k, k.asset))
-    assert str(case.listing().status) == "failed"
+    assert str(case.listing().status) == "withdrawn"
 
 
 def _pricing_out() -> Case:

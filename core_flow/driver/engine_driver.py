@@ -214,6 +214,7 @@ class EngineDriver:
                                                    debtor_consents=f["debtor_consents"],
                                                    others_consent=f.get("others_consent", False)),
             "StartSale": lambda: d.start_sale(case_id, a, **_given(f, price_cents=None, sale_starts=_instant)),
+            "WithdrawListing": lambda: d.withdraw_listing(case_id, a),
             "ConfirmSale": lambda: d.confirm_sale(case_id, a),
             "Transfer": lambda: d.transfer(case_id, a),
             "HandOver": lambda: d.hand_over(case_id, a),

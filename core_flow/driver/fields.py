@@ -50,6 +50,7 @@ OPERATION_TYPES: dict[str, dict[str, tuple[Any, Any]]] = {
     "AgreeInKind": {"asset": A, "price_cents": (Whole, ...), "applicant_consents": (StrictBool, ...),
                     "debtor_consents": (StrictBool, ...), "others_consent": (StrictBool, False)},
     "StartSale": {"asset": A, "price_cents": (Cents | None, None), "sale_starts": (Instant | None, None)},
+    "WithdrawListing": {"asset": A},
     "ConfirmSale": {"asset": A},
     "Transfer": {"asset": A},
     "HandOver": {"asset": A},

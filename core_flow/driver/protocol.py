@@ -75,6 +75,7 @@ OPERATION_FIELDS: dict[str, dict[str, str]] = {
                     "others_consent": "其他查封、冻结的债权人同意 / the creditors of other measures on it "
                                       "consent (bool, optional)"},
     "StartSale": {"asset": "财产", "price_cents": "变卖价 (optional)", "sale_starts": "变卖开始 (optional)"},
+    "WithdrawListing": {"asset": "财产"},
     "ConfirmSale": {"asset": "财产"},
     "Transfer": {"asset": "财产"},
     "HandOver": {"asset": "财产"},

@@ -29,7 +29,10 @@ hand-recorded anchor:
   result is polled when the bidding ends: 流拍 (``first_unsold``: node 26's 30 days with its 督办; ``second_unsold``:
   node 29's 10 days), or sold; the buyer's payment arrives in the case's 一案一账号 (``ProceedsArrived``: nodes 32–33
   run as for a deduction; ``sale_paid``: node 27's 10 days); the second auction (node 26), 以物抵债 (node 29) and
-  变卖 (node 28, ``creditor_refused`` / ``sale_period_scheduled``) follow the platform's answers;
+  变卖 (node 28, ``creditor_refused`` / ``sale_period_scheduled``) follow the platform's answers; a round whose
+  bidding (sale period) has not begun is withdrawn — at a closing by the system, by hand with the case open
+  (``withdraw_listing``: 拍卖变卖规定 第二十条 as commonly published, 第二十四条 in some sources) — and one whose
+  bidding began runs to its end;
 * **transfer** (node 30): the confirmation (``sale_confirmed``) starts the ruling's 10 days; the ruling's service
   starts the hand-over's 15 days; the 过户 document goes to the registry (15, naming the seal and the new owner): the
   registry records the property under the buyer (or the creditor who took it in kind) and the seal ends with it
@@ -114,6 +117,12 @@ class DisposalPort(Protocol):
     def start_sale(self, listing_id: str, *, price_cents: int, deposit_cents: int, sale_starts: datetime,
                    sale_ends: datetime, now: datetime) -> dict[str, Any]: ...
 
+    def withdraw_listing(self, listing_id: str, now: datetime) -> dict[str, Any]:
+        """撤回拍卖: withdraw a round (first or second auction, 变卖) whose bidding (sale period) has not begun; the
+        listing ends ``withdrawn`` — no result, no callback. Withdrawn again: the same view; its bidding begun or the
+        round closed: refused (409)."""
+        ...
+
     def listing(self, listing_id: str, now: datetime) -> dict[str, Any]: ...
 
     def collect(self, listing_id: str, sub_account: str, now: datetime) -> int: ...
@@ -138,6 +147,7 @@ class Lot:
     stage: str = "found"  # found sealing sealed pricing reported fixed listed unsold1 relisted unsold2 in_kind
     #                       declined sale sold paid confirmed transferred handed_over unsold
     #                       moved (the seal continues in the 恢复执行 case: ``Disposal.carry_over``)
+    #                       withdrawn (its round withdrawn before its bidding began: ``Disposal.withdraw_listing``)
     pricing_id: str | None = None
     pricing_no: int = 0
     # the pricing request given no answer (method, node 20 instance, request number) — the gateway's retries and the
@@ -162,6 +172,9 @@ class Lot:
     listing_id: str | None = None
     listings: list[str] = field(default_factory=list)
     round: str = ""  # first | second | sale
+    # when the current round's bidding (a 变卖's sale period) begins, as the platform answered (read with getattr: a
+    # lot saved before the field existed has none): before it the round may be withdrawn (``withdraw_listing``)
+    starts_at: datetime | None = None
     starting_price_cents: int | None = None
     sold_price_cents: int | None = None
     buyer: str | None = None
@@ -582,9 +595,11 @@ class Disposal:
         still being disposed of: no ``PROPERTY_IN_DISPOSAL`` gate) goes over too, sealed: the 终本 case no longer
         advances it (``_open_for_sale``), and the resumed case, whose nodes 19–20 run from the taken-over seal, asks
         its price anew (review R15: it stayed in the 终本 case, where every act was refused, and the resumed case had
-        no lot — "no property to dispose of" — so the flat could be sold in neither)."""
+        no lot — "no property to dispose of" — so the flat could be sold in neither). So does one whose round was
+        withdrawn at the 终本 before its bidding began (``_withdraw_at_closing``, H36)."""
         lot = self.lots.get((case_id, asset))
-        if lot is None or lot.stage not in ("sealing", "sealed", "reported", "fixed") or (new_case, asset) in self.lots:
+        if lot is None or lot.stage not in ("sealing", "sealed", "reported", "fixed", "withdrawn") or (
+                new_case, asset) in self.lots:
             return
         self.lots[(new_case, asset)] = Lot(new_case, asset, lot.agency, lot.debtor, lot.kind, lot.klass,
                                            lot.description, stage="sealing" if lot.stage == "sealing" else "sealed")
@@ -670,14 +685,84 @@ class Disposal:
         """The case closed: its pricing requests still out are withdrawn (``withdraw_pricing``) by the system, as it
         releases the controls of a closing that releases them (``Platform._release_all``) — nothing is sold after a
         closing (``_open_for_sale``), and a report would only be ignored. One the platform has not answered yet (its
-        call retried) is withdrawn when it answers (``price``'s ``asked``). Reactions run at the clock's next
-        instant, never inside the closing itself."""
+        call retried) is withdrawn when it answers (``price``'s ``asked``). So is each round listed whose bidding (a
+        变卖's sale period) has not begun (``withdraw_listing``, H36): 拍卖变卖规定 (2004) 第二十条 as commonly
+        published (some sources number it 第二十四条) — before the auction begins the court withdraws it where the
+        application is withdrawn, the debtor has paid in full (执行完毕) or a settlement needs no sale; 第二十一条: a
+        stay stops it at once. Every closing: 执行完毕, 终结, 销案, 不予执行, 驳回申请 end the enforcement; 终本 too
+        — the bundled 终本 gate (process.yaml ``zhongben_gate``: PROPERTY_IN_DISPOSAL, 终本规定 第一条第（三）项)
+        refuses 终本 while a round is listed, so only a court whose process drops that condition closes one 终本
+        with a round listed, and its property is then disposed of in the 恢复执行 case as a priced one is
+        (``carry_over`` takes the withdrawn lot, sealed; H34, review R15: nothing is sold in the 终本 case); a 保全
+        case has none. A round whose bidding began runs to its end (the rule says 拍卖开始前): its sale is honoured,
+        its proceeds collected; a round the platform takes on a retry after the closing is withdrawn at once
+        (``_listed``). The lot's deadlines for the round end with the closing as every deadline of the case does
+        (engine: closed, tokens ended), and the ``listing_withdrawn`` anchor arms none. Reactions run at the clock's
+        next instant, never inside the closing itself."""
         for lot in [x for x in self.lots.values() if x.case_id == e.case_id]:
             self.p._later(lambda lot=lot: self._withdraw_if_out(lot))
 
     def _withdraw_if_out(self, lot: Lot) -> None:
-        if lot.stage == "pricing" and lot.pending is None and self.port is not None:
+        if lot.pending is not None or self.port is None:
+            return
+        if lot.stage == "pricing":
             self.withdraw_pricing(lot.case_id, lot.asset)
+        elif lot.stage in LISTED and not self._begun(lot):
+            try:
+                self._withdraw_round(lot)
+            except UserError as err:  # the platform refused at once (its bidding began after all): the round runs
+                self._told_refusal(lot, "auction:withdrawn", None, "refused", code=err.code, zh=err.zh, en=err.en)
+
+    def withdraw_listing(self, case_id: str, asset: str) -> None:
+        """撤回拍卖 by hand: the lot's round listed — the first auction, the second or the 变卖 — whose bidding (sale
+        period) has not begun is withdrawn through the auction platform (``DisposalPort.withdraw_listing``, through
+        the 查控 gateway's retries like every call, idempotent). 拍卖变卖规定 (法释〔2004〕16号) 第二十条 as
+        commonly published (some sources number it 第二十四条): "在拍卖开始前，有下列情形之一的，人民法院应当撤回
+        拍卖委托：…（二）申请执行人及其他执行债权人撤回执行申请的；（三）被执行人全部履行了法律文书确定的金钱债务的；
+        （四）当事人达成了执行和解协议，不需要拍卖财产的；…"; 第二十一条: 暂缓 / 中止执行 — the auction stops at
+        once. The system does it at a closing (``_withdraw_at_closing``); the court does it by hand where the case
+        stays open (执行和解, a stay) or closed. Taken on the platform's answer: the lot ``withdrawn`` (its seal kept;
+        an agreement in kind may follow, ``agree_in_kind``; a new round is not offered — our choice, not modelled),
+        ``listing_withdrawn`` recorded (it arms no deadline). Refused (``disposal_stage``, nothing sent) with no
+        round listed or its bidding begun: the round runs to its end ("拍卖开始前"); a platform that refuses (409:
+        it began meanwhile) raises its error."""
+        lot = self.lot(case_id, asset)
+        self._need(lot, LISTED, "没有在拍卖或变卖中的标的可撤回", "no round listed to withdraw")
+        self._withdraw_round(lot)
+
+    def _begun(self, lot: Lot) -> bool:
+        starts = getattr(lot, "starts_at", None)
+        return starts is not None and to_cst(self.now) >= to_cst(starts)
+
+    def _withdraw_round(self, lot: Lot) -> None:
+        """The withdrawal of the lot's round (``withdraw_listing``) through the gateway: not a handler's act the lot
+        waits on — a round given up by the gateway is tried again on a closed case too (``_call``: the rounds of an
+        act or a poll stop at a closing) and dropped once the lot moved on (its result came)."""
+        where = f"案件 case {lot.case_id} 财产 asset {lot.asset}"
+        if self._begun(lot):
+            starts = to_cst(lot.starts_at).isoformat() if lot.starts_at is not None else "?"
+            what = "变卖期" if lot.round == "sale" else "竞价"
+            raise UserError(f"本轮{what}已于 {starts} 开始，不能撤回，本轮进行至结束"
+                            "（拍卖开始前方可撤回：拍卖变卖规定 第二十条）",
+                            f"this round's {'sale period' if lot.round == 'sale' else 'bidding'} began at {starts}: "
+                            "it is not withdrawn and runs to its end (withdrawn only before the auction begins: "
+                            "拍卖变卖规定 第二十条)", where=where, code="disposal_stage")
+        op = getattr(self._port(), "withdraw_listing", None)
+        if op is None:
+            raise UserError("平台接口不支持撤回拍卖", "the platform's port cannot withdraw a listing", where=where,
+                            code="not_supported")
+        lid = lot.listing_id
+        assert lid is not None
+        self._call(lot, lot.platform or DEFAULT_AUCTION_PLATFORM, "auction:withdrawn", lambda: op(lid, self.now),
+                   lambda view: self._listing_withdrawn(lot, lid, view))
+
+    def _listing_withdrawn(self, lot: Lot, lid: str, view: dict[str, Any]) -> None:
+        """The platform shows the round withdrawn (its answer, or a poll after it was lost): taken once."""
+        if str(view.get("status")) != "withdrawn" or lot.listing_id != lid or lot.stage not in LISTED:
+            return
+        lot.stage = "withdrawn"
+        self._record(lot, "listing_withdrawn", listing_id=lid, round=lot.round)
+        self.p._notify("listing_withdrawn", case_id=lot.case_id, asset=lot.asset, listing_id=lid, round=lot.round)
 
     def _pricing_instance(self, lot: Lot, *, lapsed: bool = False) -> str:
         """Node 20's instance of the price being asked: the asset's for the first, the new report's
@@ -977,6 +1062,7 @@ class Disposal:
         lot.listing_id, lot.round, lot.stage = view["listing_id"], round_, "listed" if round_ == "first" else (
             "relisted" if round_ == "second" else "sale")
         lot.starting_price_cents = int(view["starting_price_cents"])
+        lot.starts_at = self._time(view.get("starts_at"))
         lot.listings.append(lot.listing_id)
         lot.platform = platform or lot.platform
         if lot.act_request is not None:
@@ -984,6 +1070,8 @@ class Disposal:
         self.p._notify("listed", case_id=lot.case_id, asset=lot.asset, listing_id=lot.listing_id, round=round_,
                        starts_at=view["starts_at"], starting_price_cents=lot.starting_price_cents)
         self._poll_listing_at(lot, lot.listing_id, self._time(view["ends_at"]))
+        if self.p.runtime.cases[lot.case_id].closed_manner is not None:  # taken by the platform on a retry after the
+            self.p._later(lambda: self._withdraw_if_out(lot))  # closing: withdrawn at once (``_withdraw_at_closing``)
 
     def _poll_listing_at(self, lot: Lot, listing_id: str, at: datetime | None) -> None:
         self._later(self._next_look(at + timedelta(seconds=1) if at else None, listing_id),
@@ -1023,6 +1111,9 @@ class Disposal:
         status, lid = str(view["status"]), str(view["listing_id"])
         if status in ("announced", "bidding"):
             self._poll_listing_at(lot, lid, self._time(view.get("ends_at")))
+            return
+        if status == "withdrawn":  # the court's own withdrawal, its answer lost: taken from the platform's view
+            self._listing_withdrawn(lot, lid, view)
             return
         if lid != lot.listing_id:
             self.stats.duplicates += 1
@@ -1147,9 +1238,9 @@ class Disposal:
     # the stages an agreement in kind is taken in: controlled and not listed — before any listing (sealed or frozen,
     # being priced, the price reported or fixed), after a 流拍 (the first, the second, the creditor's refusal at the
     # reserve price) or after a failed 变卖 (``unsold``, where the process's in_kind.after_failed_sale allows it, the
-    # seal still held); not while listed (the auction is not withdrawn through the platform: not modelled), not after
-    # a sale or once in kind
-    AGREE_STAGES = ("sealed", "pricing", "reported", "fixed", "unsold1", "unsold2", "declined", "unsold")
+    # seal still held), or once its round was withdrawn (``withdrawn``); not while listed (withdraw the round first:
+    # ``withdraw_listing``), not after a sale or once in kind
+    AGREE_STAGES = ("sealed", "pricing", "reported", "fixed", "unsold1", "unsold2", "declined", "unsold", "withdrawn")
 
     def agree_in_kind(self, case_id: str, asset: str, price_cents: int, *, applicant_consents: bool,
                       debtor_consents: bool, others_consent: bool = False) -> Any:
@@ -1211,9 +1302,10 @@ class Disposal:
                             f"its 变卖 price, {least} (got {got}; process.yaml node 29 in_kind.failed_sale_floor)",
                             where=f"{where} price", code="in_kind_price")
         if lot.stage in ("listed", "relisted", "sale"):
-            raise UserError("该财产正在拍卖或变卖中，不能协议以物抵债（须待本轮结束）",
+            raise UserError("该财产正在拍卖或变卖中，不能协议以物抵债（须待本轮结束，或在竞价开始前先撤回拍卖）",
                             "the property is listed for auction or 变卖: no payment in kind by agreement while the "
-                            "round is open", where=where, code="disposal_stage")
+                            "round is open (or withdraw the round before its bidding begins)", where=where,
+                            code="disposal_stage")
         if lot.stage in ("found", "sealing"):
             queued = lot.stage == "sealing" and state.assets.get(asset) is not None
             raise UserError("本院对该财产的查封（冻结）为轮候，尚未生效，不能以物抵债（由首封法院处置）" if queued
@@ -1437,8 +1529,9 @@ class Disposal:
 
 
 _ENDED = ("handed_over", "unsold", "moved")  # a lot's disposal is over (or continues in the 恢复执行 case)
+LISTED = ("listed", "relisted", "sale")  # a round on the auction platform: announced, or its bidding under way
 _AFTER_SEAL = ("sealed", "pricing", "reported", "fixed", "listed", "unsold1", "relisted", "unsold2", "in_kind",
-               "declined", "sale", "sold", "paid", "confirmed", "transferred", "handed_over", "unsold")
+               "declined", "sale", "sold", "paid", "confirmed", "transferred", "handed_over", "unsold", "withdrawn")
 
 
 def _ten_am(at: datetime) -> datetime:
