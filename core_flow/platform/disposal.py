@@ -420,6 +420,12 @@ class Disposal:
             # case: closed (终结, 销案…: its seals released) — nothing to ask. Review R10: a round still fired on a
             # closed case — a pricing request commissioned and node 20 started after 终结 released the seal
             closed = (act or poll) and self.p.runtime.cases[lot.case_id].closed_manner is not None
+            if closed and act and purpose in _ROUND_ACTS and lot.stage == stage and lot.pending == purpose:
+                # review R16: a round the platform may have taken (its answers lost) is asked for once more, the same
+                # request number (idempotent: its view, or it is taken now), so that ``_listed`` withdraws it at once
+                # — dropped here, it stayed announced on the platform and sold the closed case's released property
+                self._call(lot, agency, purpose, call, then, act=act, request_no=request_no, round_=round_ + 1)
+                return
             if lot.stage != stage or (act and lot.pending != purpose) or closed:
                 if act and lot.pending == purpose:
                     lot.pending = None
@@ -1530,6 +1536,7 @@ class Disposal:
 
 _ENDED = ("handed_over", "unsold", "moved")  # a lot's disposal is over (or continues in the 恢复执行 case)
 LISTED = ("listed", "relisted", "sale")  # a round on the auction platform: announced, or its bidding under way
+_ROUND_ACTS = ("auction:first", "auction:second", "auction:sale")  # the acts that put a round on the platform
 _AFTER_SEAL = ("sealed", "pricing", "reported", "fixed", "listed", "unsold1", "relisted", "unsold2", "in_kind",
                "declined", "sale", "sold", "paid", "confirmed", "transferred", "handed_over", "unsold", "withdrawn")
 
