@@ -46,3 +46,19 @@ def test_a_round_taken_with_its_answer_lost_before_the_closing_is_withdrawn_when
     with pytest.raises(UserError):  # no buyer registers on the closed case's property
         auction.pay_deposit(held, bidder_id="B1", amount_cents=view.deposit_cents,
                             now=view.starts_at + timedelta(hours=1))
+
+
+def test_an_act_refused_on_a_withdrawn_lot_says_the_round_was_withdrawn_and_what_may_follow() -> None:
+    """By hand on an open case (执行和解): the round withdrawn, the court tries to list the lot again. The refusal said
+    "参考价尚未确定，不能上拍" (the price was fixed) — it now says the round was withdrawn, that listing it again is not
+    modelled, and what may follow (an agreement in kind, or the seal released: the 终本 gate counts the lot until
+    then)."""
+    case = _case().fixed().listed()
+    case.d.withdraw_listing(case.k, case.asset)
+    for act in (lambda: case.d.list(case.k, case.asset), lambda: case.d.relist(case.k, case.asset),
+                lambda: case.d.start_sale(case.k, case.asset)):
+        with pytest.raises(UserError) as err:
+            act()
+        assert err.value.code == "disposal_stage"
+        assert "本轮拍卖已撤回" in err.value.zh and "以物抵债" in err.value.zh and "解除查封" in err.value.zh
+        assert "was withdrawn" in err.value.en and "release the seal" in err.value.en

@@ -259,6 +259,12 @@ class Disposal:
             raise UserError(f"平台暂时无法受理，{lot.pending} 将自动重试",
                             f"the platform faulted: {lot.pending} is retried",
                             where=f"案件 case {lot.case_id} 财产 asset {lot.asset}", code="platform_retrying")
+        if lot.stage == "withdrawn" and lot.stage not in stages:  # review R16: "参考价尚未确定" misled here
+            raise UserError(f"{zh}（当前阶段：withdrawn，本轮拍卖已撤回；撤回后重新上拍未建模：可协议以物抵债，"
+                            "或解除查封）",
+                            f"{en} (stage now: withdrawn — the round was withdrawn; listing it again is not "
+                            "modelled: agree in kind, or release the seal)",
+                            where=f"案件 case {lot.case_id} 财产 asset {lot.asset}", code="disposal_stage")
         if lot.stage not in stages:
             raise UserError(f"{zh}（当前阶段：{lot.stage}）", f"{en} (stage now: {lot.stage})",
                             where=f"案件 case {lot.case_id} 财产 asset {lot.asset}", code="disposal_stage")
