@@ -344,22 +344,49 @@ def _sim_year_case(tmp_path: Path, number: int) -> CaseCheck:
     return check_case(read_log(log), f"(2025)豫0812执{number}号", str(log))
 
 
-@pytest.mark.parametrize("number", [26, 46])
-def test_a_second_lot_at_one_registry_is_priced_as_the_replay_numbers_it(tmp_path: Path, number: int) -> None:
+# two cases of a --seed 5 court-year with disposal (simulated 2026-12-07 14:01 UTC on f5274df: a closing withdraws
+# the rounds whose bidding has not begun; the court make record-check simulates — 250 cases a year,
+# sim/data/start_state_example.csv — --years 1 --dispose 1 --warmup-days 0): 执23号, three cars at one registry, the
+# second and third listed for one instant, the third sold; 执6号, two flats and securities listed for one instant,
+# the first flat sold. They replace 执26号 and 执129号 of SIM_YEAR_DISPOSAL, whose simulator (before f5274df) closed
+# the case 执行完毕 while a round was announced and sold the lot after (执26号 closed 04-09, a flat sold in a round from
+# 04-21; 执129号 closed 09-23, the securities sold in a round from 10-02): the replay now refuses that bid (the round
+# withdrawn at the closing)
+ONE_REGISTRY_SOLD = Path(__file__).parent / "data" / "sim-year-seed5-one-registry-sold.events.csv.gz"
+
+
+def _case_of(tmp_path: Path, shipped: Path, case: str) -> CaseCheck:
+    log = _unpacked(tmp_path, shipped, "year.events.csv")
+    return check_case(read_log(log), case, str(log))
+
+
+@pytest.mark.parametrize(("shipped", "case"), [
+    pytest.param(ONE_REGISTRY_SOLD, "(2025)豫0811执23号", id="seed5-23"),
+    pytest.param(SIM_YEAR_DISPOSAL, "(2025)豫0812执46号", id="46"),
+])
+def test_a_second_lot_at_one_registry_is_priced_as_the_replay_numbers_it(tmp_path: Path, shipped: Path,
+                                                                         case: str) -> None:
     """The replay's world numbers a debtor's holdings at one agency …01, …02, … in the order it pins them; the
     recorder worked the pricing platform's answer out for …01 for every lot, so the seed it chose had the report on a
-    second flat (or car) come after its logged serving: serve_report refused DISPOSAL_STAGE (no report yet)."""
-    check = _sim_year_case(tmp_path, number)
+    second flat (or car) come after its logged serving: serve_report refused DISPOSAL_STAGE (no report yet) — 执23号's
+    third car, served 2025-02-06 08:53."""
+    check = _case_of(tmp_path, shipped, case)
+    assert check.case == case
     assert check.passed, check.failure
 
 
-@pytest.mark.parametrize("number", [129, 139, 151, 163])
-def test_a_sale_is_read_for_the_lot_its_listing_was_for(tmp_path: Path, number: int) -> None:
+@pytest.mark.parametrize(("shipped", "case"), [
+    pytest.param(ONE_REGISTRY_SOLD, "(2025)豫0811执6号", id="seed5-6"),
+    *(pytest.param(SIM_YEAR_DISPOSAL, f"(2025)豫0812执{n}号", id=str(n)) for n in (139, 151, 163)),
+])
+def test_a_sale_is_read_for_the_lot_its_listing_was_for(tmp_path: Path, shipped: Path, case: str) -> None:
     """Two listings of one case ending at one instant (a car unsold, the other sold): the platform's 'sold' answer
     was taken for the lot of the events that followed it, the other's — the buyer's bid replayed on the wrong listing
     (under its current price, PLATFORM_REFUSED; or on none, NO_LISTING) or not at all (its proceeds never
-    arrived, NO_RECEIPT); it is now the lot of the request it answers (its request number)."""
-    check = _sim_year_case(tmp_path, number)
+    arrived, NO_RECEIPT: 执6号's first flat, its proceeds registered 2025-02-26); it is now the lot of the request it
+    answers (its request number)."""
+    check = _case_of(tmp_path, shipped, case)
+    assert check.case == case
     assert check.passed, check.failure
 
 
@@ -451,32 +478,37 @@ def test_what_the_handlers_own_query_found_is_entered_by_him_in_the_replay(tmp_p
     assert re.search(r"record:\s+event: property_found_online\s+instance: 民生银行存款2", check.text)
 
 
-# a case of that --seed 5 court-year (simulated 2026-12-07 12:57 UTC, after 3507ea6): two flats and securities, all
-# three served later in the replay. The two cases shipped before (执6号 and 执30号 of a --seed 5 year simulated before
-# 3507ea6) sold on after the case closed 执行完毕, which the replay now refuses (CASE_CLOSED_DISPOSAL)
-LOTS_SERVED_LATER = Path(__file__).parent / "data" / "sim-year-seed5-lots-served-later.events.csv.gz"
+# a case of a --seed 10 court-year of that court (simulated 2026-12-07 14:18 UTC on f5274df: a closing withdraws the
+# rounds whose bidding has not begun): two securities lots, both served later in the replay. The case shipped before
+# (执6号 of a --seed 5 year simulated at 12:57 UTC, before f5274df) closed 执行完毕 on 02-27 with the securities and the
+# second flat relisted for a round from 03-09 and sold both after — the replay now refuses that bid (the round
+# withdrawn at the closing); no case of the --seed 5 year simulated on f5274df has several lots served later but
+# 执135号 (LOTS_PER_LOT below)
+LOTS_SERVED_LATER = Path(__file__).parent / "data" / "sim-year-seed10-lots-served-later.events.csv.gz"
 
 
 def test_lots_served_later_each_have_their_price_fixed_before_their_notification(tmp_path: Path) -> None:
-    """执6号: no seed had every lot's report before its logged serving, so the three servings moved after the
-    replay's reports, and each lot's price is fixed later in the replay (the first flat's two days, the securities'
-    three, the second flat's one). What followed the fixing of the price was shifted by the last lot's delay from the
-    last lot's fixing only (the second flat's: from 01-16 by a day), so the first flat and the securities, fixed a day
-    earlier in the log, were notified at their logged 01-15 — before the replay fixed their prices on 01-17 and 01-18
-    (notify_parties refused DISPOSAL_STAGE). Each lot's steps after its fixing now come after the replay's fixing of
-    its own price."""
+    """执5号: no seed had both securities lots' reports before their logged servings, so both servings moved after
+    the replay's reports, and each lot's price is fixed later in the replay than the log's 01-22 (the first lot's a
+    day, the second's five days). What followed the fixing of the price was shifted by the last lot's delay only (the
+    first lot's, served last: a day), so the second lot was notified on 01-23 — before the replay fixed its price on
+    01-27 (notify_parties refused DISPOSAL_STAGE). Each lot's steps after its fixing now come after the replay's
+    fixing of its own price."""
     (check,) = check_log(_unpacked(tmp_path, LOTS_SERVED_LATER, "lots.events.csv"))
-    assert check.case == "(2025)豫0811执6号"
+    assert check.case == "(2025)豫0811执5号"
     assert check.passed, check.failure
     text = check.text
-    assert text.count("送达移至其后1分钟") == 3  # the three servings did move
-    # the first flat notified 2 days after its logged instant, the securities 3 days after
-    assert "- at: '2025-01-17 08:42:56'\n  notify_parties: {asset: 不动产登记（自然资源部）不动产, " in text
-    assert "- at: '2025-01-18 08:47:39'\n  notify_parties: {asset: 中国证券登记结算证券, " in text
+    assert text.count("送达移至其后1分钟") == 2  # the two servings did move
+    # the first lot notified 1 day after its logged instant (01-22 08:49:12), the second 5 days after (01-22 08:52:32)
+    assert "- at: '2025-01-23 08:49:12'\n  notify_parties: {asset: 中国证券登记结算证券, " in text
+    assert "- at: '2025-01-27 08:52:32'\n  notify_parties: {asset: 中国证券登记结算证券2, " in text
 
 
-# a case of that --seed 5 court-year (simulated again 2026-12-07 13:00 UTC, after 3507ea6: a closed case's lots are not
-# sold on; 252/253 with the recorder of 361718d): two flats and two cars, two of them served later in the replay
+# a case of that --seed 5 court-year (simulated 2026-12-07 14:01 UTC on f5274df): two flats and two cars, two of them
+# served later in the replay. The same case shipped before, of the year simulated at 13:00 UTC (before f5274df), closed
+# 执行完毕 on 10-10 with the first flat and a car announced for a round and sold the flat after, a bid the replay now
+# refuses; in the year simulated on f5274df both rounds are withdrawn at the closing (the events before it the same
+# but for the receipts' numbers)
 LOTS_PER_LOT = Path(__file__).parent / "data" / "sim-year-seed5-lots-per-lot.events.csv.gz"
 
 
