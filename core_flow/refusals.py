@@ -145,6 +145,8 @@ REFUSALS: dict[str, tuple[str, str]] = {
                    "no mock auction platform in this run (a bid step needs zhixing's, in process or --agencies-url)"),
     "NO_LISTING": ("该财产没有在拍标的", "the asset has no listing"),
     "NOT_FOUND": ("平台上没有该标的或请求", "no such listing or request on the platform"),
+    "NOT_SUPPORTED": ("平台接口（旧版本）不支持该操作（如撤回拍卖）",
+                      "the platform's port (an older interface) has no such operation (a listing's withdrawal, say)"),
     "OTHER_COURT_REMOTE": ("此运行方式不支持其他法院的措施（无可直接访问的模拟机构）",
                            "another court's measures are not supported in this run (no mock agencies to reach)"),
     # the platform's own refusals
