@@ -532,12 +532,13 @@ class Collector:
 _LOT_ANCHORS = {"reference_price_fixed": "lots_priced", "objection_received": "price_objections",
                 "objection_upheld": "price_objections_upheld", "auction_scheduled": "auctions_first",
                 "second_auction_scheduled": "auctions_second", "sale_period_scheduled": "sale_periods",
-                "first_unsold": "unsold_first", "second_unsold": "unsold_second", "sale_confirmed": "sold"}
+                "first_unsold": "unsold_first", "second_unsold": "unsold_second", "sale_confirmed": "sold",
+                "listing_withdrawn": "rounds_withdrawn"}
 _ROUNDS = {"auction_scheduled": "first_auction", "second_auction_scheduled": "second_auction",
            "sale_period_scheduled": "sale_period"}
 DISPOSAL_KPIS = ("lots_priced", "price_objections", "price_objections_upheld", "auctions_first", "unsold_first",
                  "auctions_second", "unsold_second", "sale_periods", "sold_first_auction", "sold_second_auction",
-                 "sold_sale_period", "in_kind")
+                 "sold_sale_period", "in_kind", "rounds_withdrawn")
 _AT_START = {EventKind.WARNING: "warnings", EventKind.NODE_FROZEN: "node_freezes",
              EventKind.DUBAN_RAISED: "duban_raised", EventKind.DUBAN_CLOSED: "duban_closed"}
 _BY_YEAR = {EventKind.RESUMPTION_APPROVED: "resumptions", EventKind.SWEEP_DUE: "sweeps"}

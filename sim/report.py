@@ -74,6 +74,7 @@ KPI_LABELS: dict[str, tuple[str, str]] = {
     "sold_second_auction": ("处置：二拍成交", "disposal: sold at the second auction"),
     "sold_sale_period": ("处置：变卖成交", "disposal: sold by 变卖"),
     "in_kind": ("处置：以物抵债", "disposal: taken in kind (以物抵债)"),
+    "rounds_withdrawn": ("处置：撤回拍卖（竞价开始前）", "disposal: rounds withdrawn before their bidding"),
     "sale_days_p50": ("处置：参考价至成交（天，中位数）", "disposal: days, price to sale (p50)"),
     "open_at_end": ("期末未结案件", "open cases at the end"),
     "zhongben_register_at_end": ("期末终本库", "终本 register at the end"),

@@ -60,6 +60,7 @@ def test_disposal_kpis_count_what_the_platform_recorded(run):
     assert kpi["sold_second_auction"] == seen["sold@second_auction_scheduled"]
     assert kpi["sold_sale_period"] == seen["sold@sale_period_scheduled"]
     assert kpi["in_kind"] == seen["in_kind"]
+    assert kpi["rounds_withdrawn"] == seen["listing_withdrawn"]
     # a lot is sold at most once: the sales cannot exceed the lots priced, nor a round's sales its auctions
     sold = kpi["sold_first_auction"] + kpi["sold_second_auction"] + kpi["sold_sale_period"] + kpi["in_kind"]
     assert sold <= kpi["lots_priced"]
@@ -96,11 +97,13 @@ def test_only_a_disposing_courts_collector_reads_the_platforms_anchors():
               Event(t0 + timedelta(days=20), "案1", EventKind.ANCHOR, None, "房产#1", None,
                     {"anchor": "second_auction_scheduled"}),
               Event(t0 + timedelta(days=50), "案1", EventKind.ANCHOR, None, "房产#1", None,
-                    {"anchor": "sale_confirmed"})]
+                    {"anchor": "sale_confirmed"}),
+              Event(t0 + timedelta(days=60), "案1", EventKind.ANCHOR, None, "车辆#1", None,
+                    {"anchor": "listing_withdrawn"})]
     disposing, other = Collector(t0, t0, disposal=True), Collector(t0, t0)
     for e in events:
         disposing(e)
         other(e)
-    assert disposing.lots == {"lots_priced": 1, "auctions_second": 1, "sold_second_auction": 1}
+    assert disposing.lots == {"lots_priced": 1, "auctions_second": 1, "sold_second_auction": 1, "rounds_withdrawn": 1}
     assert disposing.sale_days == [50.0]
     assert not other.lots and EventKind.ANCHOR in DISPOSAL_KINDS and EventKind.ANCHOR not in KINDS
