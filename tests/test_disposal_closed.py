@@ -39,6 +39,19 @@ def _close(case: Case, manner: str) -> None:
     case.court.run_for(timedelta(hours=12))  # the closing's releases answered
 
 
+def _priced_in_resumed_case(case: Case, reason: str) -> str:
+    """The 终本 case resumed (``reason``): its lot moved, sealed, to the 恢复执行 case, investigated and priced there;
+    the new case's id."""
+    assert case.p.submit(c.RequestResumption(case.k, reason)).accepted
+    assert case.p.submit(c.ApproveResumption(case.k, "执行局长")).accepted
+    case.court.run_for(timedelta(days=2))
+    [new] = [k for k in case.court.runtime.cases if k != case.k]
+    assert case.lot.stage == "moved" and case.d.lots[(new, case.asset)].stage == "sealed"
+    case.d.investigate(new, case.asset)
+    case.d.price(new, case.asset)
+    return new
+
+
 def _sealed(case: Case) -> Case:
     case.seal()
     case.d.investigate(case.k, case.asset)
@@ -148,13 +161,7 @@ def test_a_zhongben_cases_swept_property_is_sealed_there_and_priced_only_in_the_
     assert case.lot.stage == "sealed"
     err = _refused(case, lambda k: k.d.price(k.k, k.asset))
     assert "终本" in err.zh
-    assert case.p.submit(c.RequestResumption(case.k, "终本后查得房产")).accepted
-    assert case.p.submit(c.ApproveResumption(case.k, "执行局长")).accepted
-    case.court.run_for(timedelta(days=2))
-    [new] = [k for k in case.court.runtime.cases if k != case.k]
-    assert case.lot.stage == "moved" and case.d.lots[(new, case.asset)].stage == "sealed"
-    case.d.investigate(new, case.asset)
-    case.d.price(new, case.asset)
+    new = _priced_in_resumed_case(case, "终本后查得房产")
     assert case.court.runtime.cases[new].node(20, case.asset).started_at is not None
     case.court.run_for(timedelta(days=10))
     assert case.d.lots[(new, case.asset)].stage == "reported"

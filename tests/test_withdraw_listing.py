@@ -313,13 +313,9 @@ def test_a_round_listed_at_a_zhongben_closing_is_withdrawn_and_the_flat_disposed
     lid = case.lot.listing_id
     _close(case, "终本")
     assert str(case.court.session.auction.get(lid).status) == "withdrawn" and case.lot.stage == "withdrawn"
-    assert case.p.submit(c.RequestResumption(case.k, "恢复执行")).accepted
-    assert case.p.submit(c.ApproveResumption(case.k, "执行局长")).accepted
-    case.court.run_for(timedelta(days=2))
-    [new] = [k for k in case.court.runtime.cases if k != case.k]
-    assert case.lot.stage == "moved" and case.d.lots[(new, case.asset)].stage == "sealed"
-    case.d.investigate(new, case.asset)
-    case.d.price(new, case.asset)
+    from tests.test_disposal_closed import _priced_in_resumed_case
+
+    new = _priced_in_resumed_case(case, "恢复执行")
     case.court.run_for(timedelta(days=7))  # (three platforms within 3 days, 6 with an extension)
     assert case.d.lots[(new, case.asset)].stage == "reported"
 
