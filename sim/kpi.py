@@ -327,7 +327,12 @@ class Collector:
 
     def _lot(self, e: Event, counted: bool) -> None:
         """A disposal anchor (``core_flow.platform.disposal``): the lot's round scheduled, unsold, sold or taken in
-        kind. A lot's instance is its asset; a sale counts under the round last scheduled for it (一拍, 二拍, 变卖)."""
+        kind. A lot's instance is its asset; a sale counts under the round last scheduled for it (一拍, 二拍, 变卖)
+        when the buyer's price is in the case's account (``sale_paid``: the instant ``proceeds_yuan`` counts it) —
+        not at the 成交确认 ruling (``sale_confirmed``, node 27, a judge's work item: counted apart, as
+        ``sales_confirmed``), which a busy court's queue holds back for weeks and a case closed 执行完毕 on the
+        proceeds may never reach (review R17: a --dispose 1 court-year counted 322 sales of 571 paid); 以物抵债 at its
+        ``sale_confirmed`` (``in_kind_price_cents``: no payment)."""
         d = e.data or {}
         anchor = d.get("anchor")
         if anchor not in _LOT_ANCHORS:
@@ -339,13 +344,13 @@ class Collector:
             self._lot_round[key] = _ROUNDS[anchor]
         if not counted:
             return
-        if anchor != "sale_confirmed":
+        if anchor == "sale_paid":
+            self.lots["sold_" + self._lot_round.get(key, "first_auction")] += 1
+        elif anchor == "sale_confirmed" and "in_kind_price_cents" in d:
+            self.lots["in_kind"] += 1
+        else:  # a count of its own (a sale's confirmation too: ``sales_confirmed``)
             self.lots[_LOT_ANCHORS[anchor]] += 1
             return
-        if "in_kind_price_cents" in d:
-            self.lots["in_kind"] += 1
-        else:
-            self.lots["sold_" + self._lot_round.get(key, "first_auction")] += 1
         if (priced := self._lot_priced.get(key)) is not None:
             self.sale_days.append((e.at - priced).total_seconds() / 86400)
 
@@ -528,17 +533,18 @@ class Collector:
                                  "overdue_by_node": {str(n): v for n, v in sorted(self.overdue_at_start.items())}}}
 
 
-# the disposal anchors counted (``Collector._lot``) → their KPI; ``sale_confirmed`` counts by its round or in kind
+# the disposal anchors counted (``Collector._lot``) → their KPI; ``sale_paid`` counts by its round (``_ROUNDS``),
+# ``sale_confirmed`` in kind or as a confirmation
 _LOT_ANCHORS = {"reference_price_fixed": "lots_priced", "objection_received": "price_objections",
                 "objection_upheld": "price_objections_upheld", "auction_scheduled": "auctions_first",
                 "second_auction_scheduled": "auctions_second", "sale_period_scheduled": "sale_periods",
-                "first_unsold": "unsold_first", "second_unsold": "unsold_second", "sale_confirmed": "sold",
-                "listing_withdrawn": "rounds_withdrawn"}
+                "first_unsold": "unsold_first", "second_unsold": "unsold_second", "sale_paid": "sold",
+                "sale_confirmed": "sales_confirmed", "listing_withdrawn": "rounds_withdrawn"}
 _ROUNDS = {"auction_scheduled": "first_auction", "second_auction_scheduled": "second_auction",
            "sale_period_scheduled": "sale_period"}
 DISPOSAL_KPIS = ("lots_priced", "price_objections", "price_objections_upheld", "auctions_first", "unsold_first",
                  "auctions_second", "unsold_second", "sale_periods", "sold_first_auction", "sold_second_auction",
-                 "sold_sale_period", "in_kind", "rounds_withdrawn")
+                 "sold_sale_period", "in_kind", "rounds_withdrawn", "sales_confirmed")
 _AT_START = {EventKind.WARNING: "warnings", EventKind.NODE_FROZEN: "node_freezes",
              EventKind.DUBAN_RAISED: "duban_raised", EventKind.DUBAN_CLOSED: "duban_closed"}
 _BY_YEAR = {EventKind.RESUMPTION_APPROVED: "resumptions", EventKind.SWEEP_DUE: "sweeps"}
