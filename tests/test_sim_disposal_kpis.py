@@ -141,3 +141,23 @@ def test_a_sale_counts_when_its_price_is_paid_not_when_its_ruling_is_made():
     assert c.lots == {"lots_priced": 3, "auctions_first": 2, "unsold_first": 1, "auctions_second": 1,
                       "sold_first_auction": 1, "sold_second_auction": 1, "sales_confirmed": 1, "in_kind": 1}
     assert sorted(c.sale_days) == [20.0, 40.0, 60.0]  # to the payment (in kind: the agreement's confirmation)
+
+
+def test_the_warm_up_counts_nothing_but_a_lot_priced_in_it_and_sold_after_has_its_whole_days():
+    """Review R17: an anchor before the warm-up's end (``kpi_from``) is not counted; a lot priced in it and sold after
+    counts as sold, its days from that price (not cut at the warm-up's end), under the round scheduled in it."""
+    from datetime import datetime, timedelta
+
+    from core_flow.engine import Event, EventKind
+    from core_flow.legal_calendar import CST
+    from sim.kpi import Collector
+
+    t0 = datetime(2025, 3, 3, 9, tzinfo=CST)
+    events = [Event(t0 + timedelta(days=d), "案1", EventKind.ANCHOR, None, "房产#1", None, {"anchor": a})
+              for d, a in ((0, "reference_price_fixed"), (5, "auction_scheduled"), (25, "first_unsold"),
+                           (28, "second_auction_scheduled"), (55, "sale_paid"), (70, "sale_confirmed"))]
+    c = Collector(t0, t0 + timedelta(days=30), disposal=True)
+    for e in events:
+        c(e)
+    assert c.lots == {"sold_second_auction": 1, "sales_confirmed": 1}
+    assert c.sale_days == [55.0]
