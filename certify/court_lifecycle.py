@@ -1,10 +1,32 @@
 """The court-side grader's lifecycle checks, judged from the recorded traffic in the namespace's virtual time:
 
-* CT-009 a freeze still holding money is renewed (02) before its term ends — unless it was released or deducted in
-  full, or its case reached 执行完毕 first — and never renewed after 执行完毕;
-* CT-010 once a case reached 执行完毕, every freeze of it still standing is released (04);
+* CT-009 a freeze still holding money is renewed (02) before its term ends — unless it was released, deducted in
+  full or transferred (15), or its case reached 执行完毕 first — and never renewed after 执行完毕;
+* CT-010 once a case reached 执行完毕, every freeze of it still standing is released (04) — or transferred (15) —
+  after it; one released, deducted in full, transferred or past its term before then stood no more (kit 0.6.3: one
+  released before 执行完毕 was failed "never released", and so was a seal the court had transferred);
+* seals (查封 11/12/14) alike;
 * CT-012 a 终本 case is swept through 总对总 every six months (a sweep is a hub query whose scope reaches beyond the
   集约查询 groups: registries, vehicles, equity…), for five years and no longer.
+
+A 过户 (15) the registry took ends the seal (or freeze) it names — the property is the new owner's — and, a seal being
+of the whole property, every other seal on it at that registry (the 轮候 seals queued behind it, a second case's of
+the same court too): the registry's interface (``POST /agencies/{code}/requests``, mock_agencies/operation_doc.py:
+"the seal ends with every 轮候 seal queued behind it (state transferred)"), AGENCIES.md (the registries take 15) and
+mock_agencies/ledger.py (查封规定 第二十七条 as we read it, unconfirmed, not in LAW.md). So nothing is left to renew
+(CT-009) or release (CT-010) — kit 0.6.3: before, CT-015 alone read the transfer, and a correct court that sold a flat,
+had it transferred and reached 执行完毕 was failed CT-010 "never released", and one whose seal's term ended after the
+transfer CT-009 "not renewed". A 15 refused (not 2xx) or answered as failed ended nothing, nor one whose answer said
+the seal still stands (``freeze_state`` active or queued: a registry that kept it — the court is to release it, 14, as
+zhixing's does). A transfer counts from the instant the court sent it (its answer, if polled, says only whether it
+ended the seal); one never polled ended it all the same (the agency took it).
+
+After the transfer a release (04/14) of the seal is no defect: the registry answers it ended (refused, state
+transferred), nothing changes, and a court may release what it holds at 执行完毕 without waiting for the 15's answer.
+A renewal (02/12) after the transfer is pointless — the registry refuses it, nothing is extended — and no defect
+either: CT-009 asks a renewal of what still holds money and forbids one only after 执行完毕 (its wording; such a
+renewal still fails, transferred or not), and a court may renew while the 15's answer is pending (the transfer could
+be refused and the seal lapse). Judging it would be a new rule of the profile, not this requirement's.
 
 Time is the virtual instant each exchange was recorded at; ``horizons`` is how far each namespace's clock went (a
 term that ends after it is not judged yet). 执行完毕 and 终本 are not on the wire: ``case_facts`` says when a case
@@ -70,15 +92,18 @@ def feedbacks(records: list[dict[str, Any]]) -> dict[tuple[str, str], dict[str, 
 
 
 class _Freeze:
-    def __init__(self, namespace: str, freeze_id: str, case_no: str, at: datetime | None) -> None:
+    def __init__(self, namespace: str, freeze_id: str, case_no: str, at: datetime | None, agency: str = "",
+                 measure: str = "", account_no: str = "") -> None:
         self.namespace, self.freeze_id, self.case_no, self.at = namespace, freeze_id, case_no, at
+        self.agency, self.measure, self.account_no = agency, measure, account_no  # the property (a seal's: whole)
         self.terms: list[datetime] = []  # the term ends the answers gave (01, then each 02)
         self.controlled = 0
         self.deducted = 0
         self.renewals: list[tuple[datetime, str]] = []  # (sent at, request number)
         self.released: datetime | None = None
         self.emptied: datetime | None = None  # deducted in full
-        self.transferred: datetime | None = None  # 过户 (15) accepted: the property left the debtor, the measure ended
+        self.transferred: datetime | None = None  # 过户 (15) taken under it (or, a seal, under another seal of the
+        # property): the property left the debtor, the measure ended (CT-015; CT-009 and CT-010 since kit 0.6.3)
 
 
 def _freezes(submits: list[dict[str, Any]], records: list[dict[str, Any]]) -> dict[tuple[str, str], _Freeze]:
@@ -92,7 +117,9 @@ def _freezes(submits: list[dict[str, Any]], records: list[dict[str, Any]]) -> di
         fb = polled.get((r["namespace"], str(body.get("request_no")))) or {}
         if fb.get("ok") and fb.get("freeze_id") and fb.get("freeze_state") in ("active", "queued"):
             f = out.setdefault((r["namespace"], fb["freeze_id"]),
-                               _Freeze(r["namespace"], fb["freeze_id"], str(body.get("case_no")), _t(r.get("at"))))
+                               _Freeze(r["namespace"], fb["freeze_id"], str(body.get("case_no")), _t(r.get("at")),
+                                       str(r.get("agency") or ""), str(body.get("measure")),
+                                       str(body.get("account_no") or "")))
             f.controlled = max(f.controlled, int(fb.get("amount_controlled_cents") or 0))
             if (end := _t(fb.get("expires_at"))) is not None:
                 f.terms.append(end)
@@ -114,9 +141,13 @@ def _freezes(submits: list[dict[str, Any]], records: list[dict[str, Any]]) -> di
                 f.terms.append(end)
         elif body.get("measure") in RELEASE and f.released is None:
             f.released = at
-        elif body.get("measure") == TRANSFER and f.transferred is None and \
-                (r["namespace"], r["agency"], str(body.get("request_no"))) in taken:
-            f.transferred = at  # (CT-015 reads it: a seal transferred stands no more; kit 0.6.2)
+        elif body.get("measure") == TRANSFER:
+            answer = polled.get((r["namespace"], str(body.get("request_no")))) or {}
+            if (r["namespace"], r["agency"], str(body.get("request_no"))) not in taken or answer.get("ok") is False \
+                    or answer.get("freeze_state") in ("active", "queued"):
+                continue  # refused, failed, or the registry kept the seal: nothing ended
+            for g in _ended_by_transfer(out, f):
+                g.transferred = at if g.transferred is None else min(g.transferred, at)
         elif body.get("measure") == "06":
             if (r["namespace"], r["agency"], str(body.get("request_no"))) not in taken or (
                     polled.get((r["namespace"], str(body.get("request_no")))) or {}).get("ok") is False:
@@ -128,6 +159,17 @@ def _freezes(submits: list[dict[str, Any]], records: list[dict[str, Any]]) -> di
         f.terms.sort()
         f.renewals.sort()
     return out
+
+
+def _ended_by_transfer(freezes: dict[tuple[str, str], _Freeze], named: _Freeze) -> list[_Freeze]:
+    """The measures a 过户 under ``named`` ends: it, and — a seal (11) being of the whole property — every other seal
+    the court holds on that property at that registry (轮候 behind it, or another case's); a freeze (01) of equity or
+    securities may hold part of the holding: it alone (the rest stays the debtor's, with the measures on it)."""
+    if named.measure != "11" or not named.account_no:
+        return [named]
+    where = (named.namespace, named.agency, named.account_no)
+    return [g for g in freezes.values() if g is named or (g.measure == "11" and (g.namespace, g.agency, g.account_no)
+                                                          == where)]
 
 
 def freeze_lives(submits: list[dict[str, Any]], records: list[dict[str, Any]]) -> dict[tuple[str, str], _Freeze]:
@@ -142,27 +184,38 @@ def grade_freeze_life(submits: list[dict[str, Any]], records: list[dict[str, Any
     for f in freezes.values():
         horizon = _t(horizons.get(f.namespace))
         completed = _t((case_facts.get(f.case_no) or {}).get("completed"))
-        ended = min((t for t in (f.released, f.emptied) if t is not None), default=None)
+        ended = min((t for t in (f.released, f.emptied, f.transferred) if t is not None), default=None)
         late = [no for at, no in f.renewals if completed is not None and at >= completed]
         if late:
             ctx.expect("CT-009", False, f"{f.case_no} 冻结 {f.freeze_id} 在执行完毕（{completed}）后仍续冻 {late}",
                        f"{f.case_no}: freeze {f.freeze_id} renewed after 执行完毕 ({completed}): {late}")
         _judge_renewal(ctx, f, horizon, min((t for t in (ended, completed) if t is not None), default=None))
-        standing = not f.terms or f.terms[-1] > completed if completed is not None else False
+        # standing at 执行完毕: taken before it, and neither released, transferred nor past its term by then (kit
+        # 0.6.3: a release or 过户 before it was not read — "never released"), nor ever deducted in full
+        standing = completed is not None and (not f.terms or f.terms[-1] > completed) and not any(
+            t is not None and t < completed for t in (f.released, f.transferred))
         if completed is not None and standing and f.emptied is None and (f.at is None or f.at < completed):
             if horizon is None or horizon < completed + timedelta(days=1):
                 ctx.skip("CT-010", f"{f.case_no} 执行完毕后时间不足一日，未判", f"{f.case_no}: less than a day "
                          "after 执行完毕 was observed")
                 continue
-            ok = f.released is not None and f.released >= completed
-            ctx.expect("CT-010", ok, f"{f.case_no} 执行完毕（{completed}）后冻结 {f.freeze_id} "
-                       f"{'于 ' + str(f.released) + ' 解除' if ok else '未解除'}",
-                       f"{f.case_no}: after 执行完毕 ({completed}) freeze {f.freeze_id} "
-                       f"{'released at ' + str(f.released) if ok else 'was never released'}")
+            # ended after 执行完毕 (one before it left the freeze not standing): the first of its release and 过户
+            at, by = min(((t, by) for t, by in ((f.released, "release"), (f.transferred, "transfer")) if t is not None),
+                         default=(None, ""))
+            ok = at is not None
+            said_zh = (f"于 {at} 解除" if by == "release" else f"于 {at} 过户（随之解除）") if ok else "未解除"
+            said_en = (f"released at {at}" if by == "release" else f"transferred at {at} (ended with it)") if ok \
+                else "was never released"
+            ctx.expect("CT-010", ok, f"{f.case_no} 执行完毕（{completed}）后冻结 {f.freeze_id} {said_zh}",
+                       f"{f.case_no}: after 执行完毕 ({completed}) freeze {f.freeze_id} {said_en}")
     if not any(f.requirement == "CT-009" for f in ctx.findings):
         ctx.skip("CT-009", "未见到期前可判断的冻结（虚拟时间未到期限）", "no freeze whose term ended within the run")
     if not any(f.requirement == "CT-010" for f in ctx.findings):
-        ctx.skip("CT-010", "未见执行完毕的案件（或无案件事实）", "no case reached 执行完毕 (or no case facts)")
+        if any(_t(facts.get("completed")) for facts in case_facts.values()):
+            ctx.skip("CT-010", "执行完毕时没有仍有效的冻结、查封（已解除、已全额扣划、已过户或已届期限）",
+                     "no freeze or seal stood at 执行完毕 (released, deducted in full, transferred or past its term)")
+        else:
+            ctx.skip("CT-010", "未见执行完毕的案件（或无案件事实）", "no case reached 执行完毕 (or no case facts)")
     return ctx.findings
 
 
