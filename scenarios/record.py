@@ -262,6 +262,10 @@ class _Recorder:
         self.replay_order: list[tuple[int, datetime, str, str]] = []
         # the assets disposed of: a registry's (sealed), or any other with a disposal node (frozen 股权, 证券)
         self._disposed = {x.get("instance") for x in self.events if x.get("node") in _DISPOSAL_NODES}
+        # the court's own freezes and releases (shared by a chain's recorders: a resumed case takes the original's
+        # freezes over): what a freeze on a disposed-of holding controls is what the pricing platform values
+        # (``_priced_value``)
+        self.controls = [x for x in self.events if x["kind"] in ("funds_frozen", "freeze_released")]
         ops = refs.process().operations
         self.system = {(op.event, op.complete or op.start) for op in ops}
         self.is_live = self.live()
@@ -1024,6 +1028,7 @@ class _Recorder:
         from mock_agencies.world import account_number
 
         owner, kind, value = self.replay_ids[inst]
+        value = self._priced_value(inst, _t(sent["at"]), value)
         agency = inst.split(":")[0]
         asset_id = f"{agency}:{account_number(agency, AssetKind(kind), owner, self._replay_seq(inst))}"
         platform = PricingPlatform(seed)
@@ -1037,6 +1042,27 @@ class _Recorder:
             platform.advance(nxt)
         done = platform.get(view.pricing_id)
         return (_t(done.completed_at.isoformat()) if done.completed_at else None), int(done.reference_price_cents or 0)
+
+    def _priced_value(self, inst: str, at: datetime, whole: int) -> int:
+        """The value the replay's pricing platform prices ``inst`` at, asked at ``at``: what the court's live freeze
+        (01, not a seal) on it controls where that is part of the holding (``mock_agencies.asset_value``: a court
+        sells of frozen securities or equity what its freeze controls), else the whole holding (a seal takes the
+        whole asset). The recorder priced every lot at its whole holding: a --seed 1 court-year's 执152号 froze
+        4,517.92 yuan of 179,828.08 yuan of securities, the log's platform priced that part (440,601 cents) and the
+        recorder worked the seeds out for the whole, under which no seed let the logged sale (3,128.27 yuan) bid:
+        seed 0, whose floor the bid was under (PLATFORM_REFUSED)."""
+        part = 0
+        for x in sorted(self.controls, key=lambda x: _t(x["at"])):
+            if (x.get("instance") or "") != inst or _t(x["at"]) > at:
+                continue
+            d = x.get("data") or {}
+            if x["kind"] == "freeze_released":
+                part = 0
+            elif d.get("measure", "freeze") == "freeze":
+                part = int(d.get("frozen_cents") or d.get("amount_cents") or 0)
+            else:  # a seal: the whole asset
+                part = 0
+        return part if 0 < part < whole else whole
 
     def _replay_seq(self, inst: str) -> int:
         """The sequence number the replay's world gives ``inst`` in its account number: the scenario context numbers
@@ -1071,7 +1097,7 @@ class _Recorder:
                              and y["kind"] == "anchor" and y["data"].get("anchor") == "sale_paid"), None)
                 first = not any(y["kind"] == "anchor" and y.get("instance") == inst and y["data"].get("anchor")
                                 == "first_unsold" for y in rec.events[i:])
-                lots.append((inst, x, _t(served["at"]), sold, 70 if first else 56))  # the floor: 70%, a 20% cut
+                lots.append((inst, x, _t(served["at"]), sold, first))
         if not lots:
             return
         three_days = Period.parse("3d")
@@ -1080,9 +1106,12 @@ class _Recorder:
             """How late the seed's reports come after their logged servings at most (0: each in time), None where
             its reference price leaves a logged sale price under the floor (the bid would be refused)."""
             worst = timedelta(0)
-            for inst, sent, served, sold, floor in lots:
+            for inst, sent, served, sold, first in lots:
                 done, ref = self._replay_pricing(seed, inst, sent)
-                if sold and -(-ref * floor // 100) > sold:
+                floor = -(-ref * 70 // 100)  # the first auction's start (70%), rounded up as the platform lists it
+                if not first:
+                    floor = -(-floor * 80 // 100)  # the second's: a 20% cut of the first's start
+                if sold and floor > sold:
                     return None
                 if done is None:
                     worst = timedelta.max
@@ -1503,6 +1532,8 @@ def _chain(events: list[dict[str, Any]], case: str, live: bool = False) -> tuple
         sub.fee, sub.fee_resumed, sub.fee_at_escrow = r.fee, r.fee_resumed, r.fee_at_escrow
         sub.replay_ids = r.replay_ids  # one replay world: a lot the resumed case disposes of is priced as the root's
         sub.replay_order = r.replay_order
+        r.controls.extend(sub.controls)
+        sub.controls = r.controls
         sub.alias = alias
         if (m := CASE_NUMBER.match(new)) is not None and m["mark"] == "恢":
             sub.replay_case = numbers.resumed(current, int(m["year"]))

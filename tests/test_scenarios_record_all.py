@@ -479,7 +479,8 @@ def test_what_the_handlers_own_query_found_is_entered_by_him_in_the_replay(tmp_p
 
 
 # a case of a --seed 10 court-year of that court (simulated 2026-12-07 14:18 UTC on f5274df: a closing withdraws the
-# rounds whose bidding has not begun): two securities lots, both served later in the replay. The case shipped before
+# rounds whose bidding has not begun): two securities lots, both served later in the replay by the recorder before
+# H40 (which priced them at the whole holdings, not the parts frozen). The case shipped before
 # (执6号 of a --seed 5 year simulated at 12:57 UTC, before f5274df) closed 执行完毕 on 02-27 with the securities and the
 # second flat relisted for a round from 03-09 and sold both after — the replay now refuses that bid (the round
 # withdrawn at the closing); no case of the --seed 5 year simulated on f5274df has several lots served later but
@@ -488,20 +489,21 @@ LOTS_SERVED_LATER = Path(__file__).parent / "data" / "sim-year-seed10-lots-serve
 
 
 def test_lots_served_later_each_have_their_price_fixed_before_their_notification(tmp_path: Path) -> None:
-    """执5号: no seed had both securities lots' reports before their logged servings, so both servings moved after
-    the replay's reports, and each lot's price is fixed later in the replay than the log's 01-22 (the first lot's a
-    day, the second's five days). What followed the fixing of the price was shifted by the last lot's delay only (the
-    first lot's, served last: a day), so the second lot was notified on 01-23 — before the replay fixed its price on
-    01-27 (notify_parties refused DISPOSAL_STAGE). Each lot's steps after its fixing now come after the replay's
-    fixing of its own price."""
+    """执5号: the recorder found no seed with both securities lots' reports before their logged servings, so both
+    servings moved after the replay's reports, and what followed the fixing of the price was shifted by the last
+    lot's delay only (a day), so the second lot was notified on 01-23 — before the replay fixed its price on 01-27
+    (notify_parties refused DISPOSAL_STAGE); each lot's steps after its fixing came to move by its own delay. Both
+    lots are securities of which the court froze a part, and the reports were worked out for the whole holdings
+    (H40): priced at the frozen parts, as the replay's platform prices them, a seed has both reports in time and
+    nothing moves — each lot notified at its logged instant. Lots served later by different delays are
+    ``test_the_shift_after_a_lots_later_fixing_moves_that_lots_steps_not_another_lots``'s (执135号: 2 and 5 days)."""
     (check,) = check_log(_unpacked(tmp_path, LOTS_SERVED_LATER, "lots.events.csv"))
     assert check.case == "(2025)豫0811执5号"
     assert check.passed, check.failure
     text = check.text
-    assert text.count("送达移至其后1分钟") == 2  # the two servings did move
-    # the first lot notified 1 day after its logged instant (01-22 08:49:12), the second 5 days after (01-22 08:52:32)
-    assert "- at: '2025-01-23 08:49:12'\n  notify_parties: {asset: 中国证券登记结算证券, " in text
-    assert "- at: '2025-01-27 08:52:32'\n  notify_parties: {asset: 中国证券登记结算证券2, " in text
+    assert "送达移至其后1分钟" not in text and "模拟询价平台在此种子下于原送达前答复" in text
+    assert "- at: '2025-01-22 08:49:12'\n  notify_parties: {asset: 中国证券登记结算证券, " in text
+    assert "- at: '2025-01-22 08:52:32'\n  notify_parties: {asset: 中国证券登记结算证券2, " in text
 
 
 # a case of that --seed 5 court-year (simulated 2026-12-07 14:01 UTC on f5274df): two flats and two cars, two of them
@@ -527,6 +529,7 @@ def test_the_shift_after_a_lots_later_fixing_moves_that_lots_steps_not_another_l
     assert "{kind: node_frozen, node: 20, instance: 公安部交通管理局车辆, time: '2025-09-19 00:00'}" in text
     assert "- {at: '2025-10-09 08:37:07', register_receipt: 价款3}" in text  # within node 32's deadline
     assert "公安部交通管理局车辆2：回放中参考价晚 2 days" in text and "其他标的的步骤不动" in text
+    assert "不动产登记（自然资源部）不动产2：回放中参考价晚 5 days" in text  # each lot its own delay
 
 
 # a case of the same court-year run with --seed 11 (simulated after 3507ea6 too; 267/269 with the recorder of 361718d):
@@ -583,3 +586,29 @@ def test_a_price_fixed_at_an_objections_later_review_shifts_what_follows_from_th
             "{asset: 不动产登记（自然资源部）不动产, upheld: false}") in text
     assert "- at: '2025-02-11 17:01:13'\n  notify_parties: {asset: 不动产登记（自然资源部）不动产, " in text  # after it
     assert "不动产登记（自然资源部）不动产：回放中参考价晚 5 days, 8:15:32 确定" in text
+
+
+# cases of --seed 1 and --seed 3 court-years of that court (simulated 2026-12-07 15:00 UTC on bcb80e5: make
+# record-check's court, --years 1 --dispose 1 --warmup-days 0, with --seed 1 / --seed 3), each selling securities of
+# which the court froze a part: 执152号 froze 4,517.92 of 179,828.08 yuan, sold for 3,128.27 yuan in the first auction
+FROZEN_PART = Path(__file__).parent / "data" / "sim-year-seed1-frozen-part.events.csv.gz"
+FROZEN_PART_3 = Path(__file__).parent / "data" / "sim-year-seed3-frozen-part.events.csv.gz"
+
+
+@pytest.mark.parametrize(("shipped", "case"), [
+    pytest.param(FROZEN_PART, "(2025)豫0811执152号", id="seed1-152"),
+    pytest.param(FROZEN_PART, "(2025)豫0811执162号", id="seed1-162"),
+    pytest.param(FROZEN_PART_3, "(2025)豫0811执45号", id="seed3-45"),
+])
+def test_a_frozen_part_of_securities_is_priced_as_that_part(tmp_path: Path, shipped: Path, case: str) -> None:
+    """The pricing platform values frozen securities at what the court's freeze controls (执152号: the log's
+    reference price 4,406.01 yuan), but the recorder worked each seed's report out for the whole holding — its price
+    and when it comes. 执152号: under every seed the logged sale came under the floor, so the recording fell back on
+    seed 0 and the replay's bid was refused (PLATFORM_REFUSED, at least 3,149.57 yuan); 执162号 and 执45号: no seed
+    seemed to report before the logged serving, the serving moved later and node 20 froze in the replay (list_auction
+    refused NODE_FROZEN). The seeds are worked out for the frozen part now: one reports in time, at a price the
+    logged sale can bid."""
+    check = _case_of(tmp_path, shipped, case)
+    assert check.case == case
+    assert check.passed, check.failure
+    assert "模拟询价平台在此种子下于原送达前答复" in check.text and "送达移至其后1分钟" not in check.text
