@@ -113,9 +113,9 @@ REFUSALS: dict[str, tuple[str, str]] = {
     "DISPOSAL_STAGE": ("处置尚未到此步骤（如报告未送达、未流拍）", "the disposal is not at this step yet"),
     "OBJECTION_LATE": ("异议已超过收到报告后五日", "the objection is later than 5 days after the report"),
     "CASE_CLOSED_DISPOSAL": ("案件已结案，不再推进其财产处置（询价、送达报告、异议审查、通知、上拍、二拍、"
-                             "以物抵债答复、变卖）",
+                             "以物抵债答复、协议以物抵债、变卖）",
                              "the case is closed: its property's disposal is not advanced (pricing, report, objection "
-                             "review, notice, listing, second auction, answer in kind, 变卖)"),
+                             "review, notice, listing, second auction, answer in kind, agreement in kind, 变卖)"),
     "REFERENCE_PRICE_LAPSED": ("参考价已超过有效期（一年；二拍、变卖另宽限六个月），须重新确定参考价",
                                "the reference price has lapsed (1 year; a second auction or 变卖 6 months more): fix "
                                "a new price"),

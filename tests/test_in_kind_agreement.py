@@ -285,7 +285,7 @@ def test_a_closed_case_takes_no_agreement():
     case.state.closed_manner = "completed"  # (closed: the act looks no further)
     with pytest.raises(UserError) as err:
         _agree(case)
-    assert err.value.code == "case_closed"
+    assert err.value.code == "case_closed_disposal"  # H39: as every act advancing a closed case's lot
 
 
 def test_the_driver_takes_agree_in_kind():

@@ -279,9 +279,10 @@ class Disposal:
         lot there). So refused on a closed case: the pricing request (node 20, also the new one after an upheld
         objection or a lapse), serving the report (node 21), the review of an objection (node 22: upheld it asks a
         new price, dismissed it fixes the price), the parties' notice (node 24), the listing (23, 25), the second
-        auction (26), the creditor's answer in kind (29: either way it starts something, a transfer or a 变卖) and
-        the 变卖 (28). The 拍卖变卖规定 (2004) 第二十条 as published has the court withdraw an auction before it starts
-        where the debtor has paid in full or the application is withdrawn — nothing new is started.
+        auction (26), the creditor's answer in kind (29: either way it starts something, a transfer or a 变卖), the
+        agreement in kind (29 item 2: ``agree_in_kind``, it starts a transfer) and the 变卖 (28). The 拍卖变卖规定
+        (2004) 第二十条 as published has the court withdraw an auction before it starts where the debtor has paid in
+        full or the application is withdrawn — nothing new is started.
 
         Kept, as what follows a sale already made or ends the disposal: a result of a round already running (its
         流拍 recorded, its sale's proceeds collected: ``_collect``, the engine takes ``ProceedsArrived`` after a
@@ -1276,9 +1277,9 @@ class Disposal:
                             "this court's process takes no payment in kind by agreement without a sale "
                             "(process.yaml node 29 in_kind.allowed)", where=where, code="in_kind_not_allowed")
         self._applies(case_id, 29, "不能以物抵债", "no payment in kind", where, code="in_kind_not_allowed")
-        if state.closed_manner is not None:
-            raise UserError("案件已结案，不能以物抵债", "the case is closed: no payment in kind", where=where,
-                            code="case_closed")
+        # a closed case's property is no longer disposed of: refused ``case_closed_disposal`` with why, for its own
+        # manner, as every other act that advances a lot (H39: it alone said ``case_closed`` and no why)
+        self._open_for_sale(lot, "协议以物抵债", "payment in kind by agreement")
         # after a failed 变卖 (民诉法解释 (2022) 第四百九十一条 as cited: data, node 29 in_kind.after_failed_sale)
         after_sale = lot.stage == "unsold"
         if after_sale and rules.after_failed_sale == "refuse":
