@@ -391,8 +391,10 @@ class AuctionHouse:
     def get(self, listing_id: str) -> ListingView:
         return self._view(self._find(listing_id))
 
-    def listings(self) -> tuple[ListingView, ...]:
-        return tuple(self._view(x) for x in self._listings.values())
+    def listings(self, *, platform: str | None = None, case_no: str | None = None) -> tuple[ListingView, ...]:
+        """Every listing, or those of ``platform`` and (or) ``case_no``."""
+        return tuple(self._view(x) for x in self._listings.values()
+                     if (platform is None or x.platform == platform) and (case_no is None or x.case_no == case_no))
 
     # ------------------------------------------------------------------ commands
 

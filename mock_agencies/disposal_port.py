@@ -97,6 +97,14 @@ class SessionDisposalPort:
         return self._call(now, PRICING_PLATFORM,
                           self._flushed(lambda at: self.session.pricing.withdraw(pricing_id, now=at)))
 
+    def find_pricing(self, request_no: str, now: datetime) -> list[dict[str, Any]]:
+        """The request the pricing platform holds under ``request_no``: none, or one (a read: nothing is made)."""
+        def look(at: datetime) -> list[dict[str, Any]]:
+            self._flush(at)
+            view = self.session.pricing.find(request_no)
+            return [] if view is None else [view.model_dump(mode="json")]
+        return self._call(now, PRICING_PLATFORM, look)
+
     # ── auction ──
     def list(self, *, platform: str, court_code: str, case_no: str, asset_id: str, asset_class: str,
              description: str, valuation_cents: int, starting_price_cents: int, deposit_cents: int,
@@ -139,6 +147,14 @@ class SessionDisposalPort:
             self._flush(at)
             return self.session.auction.get(listing_id).model_dump(mode="json")
         return self._call(now, self._platform_of(listing_id), look)
+
+    def find_listings(self, *, platform: str, case_no: str, now: datetime) -> list[dict[str, Any]]:
+        """``platform``'s listings of ``case_no``, every round (as ``GET /agencies/{platform}/listings?case_no=``)."""
+        def look(at: datetime) -> list[dict[str, Any]]:
+            self._flush(at)
+            return [v.model_dump(mode="json") for v in self.session.auction.listings(platform=platform,
+                                                                                       case_no=case_no)]
+        return self._call(now, platform, look)
 
     def next_change(self, now: datetime, ref: str | None = None) -> datetime | None:
         """The platforms' next answer, extension, bid or close (virtual time): the court looks then. ``ref``: only

@@ -278,6 +278,13 @@ OPERATIONS: dict[tuple[str, str], Doc] = {
         "the valuer "
         "reports within 30 days; accepted at once (202), the result posted by callback and pollable.",
         {"flat": ("一套住房 / a flat", {**_PRICING, "request_no": "P-2026-000002"})}, None),
+    ("GET", "/agencies/{code}/pricings"): (
+        "按请求编号查找询价评估：平台以该编号受理的请求（没有则为空列表）。法院的请求所有答复均丢失而案件已结案时，据此查明平台"
+        "是否已受理并撤回，而不重发（重发会在已结案的案件上新建请求）。/ Find a pricing request by its request "
+        "number: the request the platform accepted under it (none: an empty list). A court whose every answer to a "
+        "request was "
+        "lost, its case closed meanwhile, learns whether the platform took it and withdraws it — without sending "
+        "it again, which would make a new request on the closed case.", None, None),
     ("GET", "/agencies/{code}/pricings/{pricing_id}"): (
         "询价评估请求及其结果。/ A pricing request and its result.", None, None),
     ("POST", "/agencies/{code}/pricings/{pricing_id}/withdrawal"): (

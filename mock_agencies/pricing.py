@@ -278,6 +278,12 @@ class PricingPlatform:
             raise not_found("询价评估", "pricing request", pricing_id, "pricing_id")
         return self._view(req)
 
+    def find(self, request_no: str) -> PricingView | None:
+        """The request accepted under ``request_no``, if any (a court that never learnt the answer to its request
+        looks it up: nothing is made)."""
+        req = self._requests.get(f"PR{stable_hash('pricing', request_no):016x}")
+        return None if req is None or req.request_no != request_no else self._view(req)
+
     def withdraw(self, pricing_id: str, *, now: datetime) -> PricingView:
         """The court withdraws a pending request (撤回委托): the property it was to price went to the applicant in kind
         by agreement, or the like. No answer, extension or result comes for it after ``now``; withdrawing it again

@@ -86,6 +86,10 @@ class HttpDisposalPort:
         return self._call("POST", f"/agencies/{self.pricing_platform}/pricings/{quote(pricing_id, safe='')}/withdrawal",
                           now)
 
+    def find_pricing(self, request_no: str, now: datetime) -> list[dict[str, Any]]:
+        return list(self._call("GET", f"/agencies/{self.pricing_platform}/pricings?request_no="
+                               f"{quote(request_no, safe='')}", now))
+
     # ── auction ──
     def list(self, *, platform: str, court_code: str, case_no: str, asset_id: str, asset_class: str,
              description: str, valuation_cents: int, starting_price_cents: int, deposit_cents: int,
@@ -120,6 +124,10 @@ class HttpDisposalPort:
 
     def listing(self, listing_id: str, now: datetime) -> dict[str, Any]:
         return self._view(self._call("GET", self._on(listing_id), now))
+
+    def find_listings(self, *, platform: str, case_no: str, now: datetime) -> list[dict[str, Any]]:
+        return [self._view(v) for v in self._call(
+            "GET", f"/agencies/{platform}/listings?case_no={quote(case_no, safe='')}", now)]
 
     def collect(self, listing_id: str, sub_account: str, now: datetime) -> int:
         answer = self._call("POST", f"{self._on(listing_id)}/remittance", now, {"sub_account": sub_account})

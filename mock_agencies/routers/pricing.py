@@ -13,13 +13,14 @@ from contextlib import contextmanager
 from datetime import datetime
 from typing import TypeVar
 
-from fastapi import APIRouter, Depends, Path
+from fastapi import APIRouter, Depends, Path, Query
 from fastapi.responses import Response
 from pydantic import BaseModel, ConfigDict, Field
 
 from core_flow.errors import UserError
 from core_flow.protocol import AgencyGroup, AssetKind, Cents
 from mock_agencies.asset_value import market_value
+from mock_agencies.auth import COURT
 from mock_agencies.deps import get_session
 from mock_agencies.pricing import PricingMethod, PricingView
 from mock_agencies.profiles import FaultKind
@@ -150,6 +151,30 @@ def _at_pricing_id() -> Iterator[None]:
         err.where = "path.pricing_id"
         err.args = (err.message,)
         raise
+
+
+@router.get(
+    "/{code}/pricings",
+    response_model=list[PricingView],
+    summary="按请求编号查找询价评估 / find a pricing request by its request number",
+    responses=_ERRORS,
+)
+async def find_pricing(
+    code: str = CODE,
+    request_no: str = Query(min_length=1, max_length=64, description="请求编号 / the request number"),
+    session: Session = Depends(get_session),
+) -> list[PricingView] | Response:
+    """The request accepted under ``request_no`` — none, or one: a court whose answers were all lost learns whether
+    the platform took its request (and withdraws it if its case closed) without sending it again, which would make it
+    (profile 0.8.0). With court tokens, only the token's court's."""
+    _pricing_agency(session, code)
+
+    def look() -> list[PricingView]:
+        view = session.pricing.find(request_no)
+        court = COURT.get()
+        return [] if view is None or (court is not None and view.court_code != court) else [view]
+
+    return platform_call(session, code, request_no, look)
 
 
 @router.get(
