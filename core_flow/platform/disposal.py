@@ -125,6 +125,16 @@ class DisposalPort(Protocol):
 
     def listing(self, listing_id: str, now: datetime) -> dict[str, Any]: ...
 
+    def find_pricing(self, request_no: str, now: datetime) -> list[dict[str, Any]]:
+        """The pricing request the platform holds under ``request_no`` (none, or one): what the court looks up when
+        it never learnt the answer to its request (every answer lost) and the case closed (``Disposal._learn``)."""
+        ...
+
+    def find_listings(self, *, platform: str, case_no: str, now: datetime) -> list[dict[str, Any]]:
+        """The listings ``platform`` holds for ``case_no`` (all rounds, of every asset of the case): the court looks
+        for a round it asked for and never learnt the answer to (``Disposal._learn``)."""
+        ...
+
     def collect(self, listing_id: str, sub_account: str, now: datetime) -> int: ...
 
     def next_change(self, now: datetime, ref: str | None = None) -> datetime | None:
@@ -419,6 +429,8 @@ class Disposal:
                 lot.pending = None
             if round_ <= retry.rounds:  # (an owed call's later daily tries are not told again)
                 self._told_refusal(lot, purpose, request_no, "gave_up", reason=reason, rounds=round_)
+            if act and purpose in _LEARNT and self.p.runtime.cases[lot.case_id].closed_manner is not None:
+                self._learn(lot)  # H39: its last round given up after the closing — what may the platform hold?
             if owed:  # review R10: a collection given up was recorded, and nothing collected the proceeds again
                 self._later(self.now + self.LOOK_DAILY, lambda: again())
 
@@ -427,11 +439,13 @@ class Disposal:
             # case: closed (终结, 销案…: its seals released) — nothing to ask. Review R10: a round still fired on a
             # closed case — a pricing request commissioned and node 20 started after 终结 released the seal
             closed = (act or poll) and self.p.runtime.cases[lot.case_id].closed_manner is not None
-            if closed and act and purpose in _ROUND_ACTS and lot.stage == stage and lot.pending == purpose:
-                # review R16: a round the platform may have taken (its answers lost) is asked for once more, the same
-                # request number (idempotent: its view, or it is taken now), so that ``_listed`` withdraws it at once
-                # — dropped here, it stayed announced on the platform and sold the closed case's released property
-                self._call(lot, agency, purpose, call, then, act=act, request_no=request_no, round_=round_ + 1)
+            if closed and act and purpose in _LEARNT and lot.stage == stage and lot.pending == purpose:
+                # a round (review R16) or a pricing request (H39) the platform may have taken, its answers lost: not
+                # asked again — one it never took would be made now, on the closed case — but looked up, and
+                # withdrawn if it holds it (``_learn``); dropped here, it stayed on the platform (a round announced,
+                # the closed case's released property sold; a request priced for nothing)
+                lot.pending = None
+                self._learn(lot)
                 return
             if lot.stage != stage or (act and lot.pending != purpose) or closed:
                 if act and lot.pending == purpose:
@@ -709,15 +723,18 @@ class Disposal:
         (``carry_over`` takes the withdrawn lot, sealed; H34, review R15: nothing is sold in the 终本 case); a 保全
         case has none. A round whose bidding began runs to its end (the rule says 拍卖开始前): its sale is honoured,
         its proceeds collected; a round the platform takes on a retry after the closing is withdrawn at once
-        (``_listed``). The lot's deadlines for the round end with the closing as every deadline of the case does
-        (engine: closed, tokens ended), and the ``listing_withdrawn`` anchor arms none. Reactions run at the clock's
-        next instant, never inside the closing itself."""
+        (``_listed``). A round or pricing request the court asked for and never learnt the answer to (every answer
+        lost: given up for good before the closing, or still retrying at it) is looked up on the platform and
+        withdrawn if it holds it (``_learn``, H39) — not asked again, which would make it on the closed case. The
+        lot's deadlines for the round end with the closing as every deadline of the case does (engine: closed,
+        tokens ended), and the ``listing_withdrawn`` anchor arms none. Reactions run at the clock's next instant,
+        never inside the closing itself."""
         for lot in [x for x in self.lots.values() if x.case_id == e.case_id]:
             self.p._later(lambda lot=lot: self._withdraw_if_out(lot))
 
     def _withdraw_if_out(self, lot: Lot) -> None:
         if lot.pending is not None or self.port is None:
-            return
+            return  # (an act still retrying: its next round looks the platform up instead — ``_call``'s ``again``)
         if lot.stage == "pricing":
             self.withdraw_pricing(lot.case_id, lot.asset)
         elif lot.stage in LISTED and not self._begun(lot):
@@ -725,6 +742,111 @@ class Disposal:
                 self._withdraw_round(lot)
             except UserError as err:  # the platform refused at once (its bidding began after all): the round runs
                 self._told_refusal(lot, "auction:withdrawn", None, "refused", code=err.code, zh=err.zh, en=err.en)
+        self._learn(lot)
+
+    def _learn(self, lot: Lot) -> None:
+        """A closed case's acts that were never answered — a pricing request (``Lot.unanswered``) or a round
+        (``Lot.unstarted``) the gateway and the rounds gave up on, every answer lost, or one still retrying at the
+        closing — are looked up on the platform (H39): the platform may hold what the court never learnt. A pricing
+        request found pending is withdrawn (``pricing:withdrawn``); a round found is taken as listed (``_listed``),
+        which on a closed case withdraws it at once if its bidding has not begun (拍卖变卖规定 第二十条) — one begun
+        runs to its end as a round begun before the closing does. Looked up, not asked again: the same terms sent
+        again would make, on the closed case, a request or a round the platform never took (review R16 asked a
+        retrying round again). The lookups go through the gateway like every call (its retries, rounds; recorded on
+        the case: ``pricing:lookup``, ``auction:lookup``) and are not repeated once answered: the kept terms are
+        dropped. A port without the lookup (an older interface) is said (``not_supported``), nothing else."""
+        if self.port is None:
+            return
+        if lot.unanswered is not None:
+            self._learn_pricing(lot, lot.unanswered[2])
+        for what in [w for w in _ROUND_ACTS if w in self._unstarted(lot)]:
+            self._learn_round(lot, what)
+
+    def _lookup(self, lot: Lot, agency: str, purpose: str, op: Any, call: Callable[[], Any],
+                then: Callable[[Any], None]) -> None:
+        if op is None:  # a port of an older interface
+            self._told_refusal(lot, purpose, None, "refused", code="not_supported",
+                               zh="平台接口不支持按请求查找，未能查明平台是否已受理",
+                               en="the platform's port has no lookup: whether it took the request is unknown")
+            return
+        try:
+            self._call(lot, agency, purpose, call, then)
+        except UserError as err:  # refused at once: told
+            self._told_refusal(lot, purpose, None, "refused", code=err.code, zh=err.zh, en=err.en)
+
+    def _learn_pricing(self, lot: Lot, request_no: str) -> None:
+        """The pricing request ``request_no`` looked up (``_learn``); withdrawn if the platform holds it pending."""
+        port = self._port()
+        op = getattr(port, "find_pricing", None)
+        lot.unanswered = None  # looked up once: not asked again (a new price is a new request)
+
+        def found(views: list[dict[str, Any]]) -> None:
+            for view in views:
+                pid = str(view.get("pricing_id", ""))
+                if view.get("request_no") != request_no or str(view.get("status")) not in ("pending", "extended"):
+                    continue  # (not found: the platform never took it; its result out: ignored, nothing to withdraw)
+                lot.requests[pid] = request_no
+
+                def withdrawn(answer: dict[str, Any], pid: str = pid) -> None:
+                    self.p._notify("pricing_withdrawn", case_id=lot.case_id, asset=lot.asset, pricing_id=pid,
+                                   learnt=True, status=str(answer.get("status", "")))
+
+                try:
+                    self._call(lot, self._pricing_platform, "pricing:withdrawn",
+                               lambda pid=pid: port.withdraw_pricing(pid, self.now), withdrawn)
+                except UserError as err:  # its result came meanwhile: nothing to withdraw
+                    self._told_refusal(lot, "pricing:withdrawn", None, "refused", code=err.code, zh=err.zh,
+                                       en=err.en)
+
+        self._lookup(lot, self._pricing_platform, "pricing:lookup", op,
+                     lambda: op(request_no, self.now), found)
+
+    def _learn_round(self, lot: Lot, what: str) -> None:
+        """The round ``what`` asked for and never answered, looked up on its platform (``_learn``): the listing of
+        the lot's asset in that round (a second auction or 变卖: the one following the lot's current listing) the
+        court does not know yet — taken as listed, so withdrawn at once on the closed case (``_listed``)."""
+        port = self._port()
+        terms, _ = self._unstarted(lot).pop(what)
+        round_ = {"auction:first": "first", "auction:second": "second", "auction:sale": "sale"}[what]
+        platform = str(terms[0]) if round_ == "first" else lot.platform or DEFAULT_AUCTION_PLATFORM
+        previous = None if round_ == "first" else lot.listing_id
+        op = getattr(port, "find_listings", None)
+        court, case_no = self.p.court.code, lot.case_id[:64]
+
+        def found(views: list[dict[str, Any]]) -> None:
+            for view in views:
+                lid = str(view.get("listing_id", ""))
+                if (view.get("court_code") != court or view.get("asset_id") != lot.asset
+                        or str(view.get("round")) != round_ or view.get("previous_id") != previous
+                        or lid in lot.listings):
+                    continue
+                if lot.stage == _ROUND_FROM[what] and lot.pending is None:  # the lot still where the act left it
+                    lot.act_request = None  # (the round's request number unknown: its id keys its results)
+                    self._listed(lot, view, round_, platform)
+                elif str(view.get("status")) == "announced":  # the lot moved on meanwhile: the round withdrawn only
+                    self._withdraw_learnt(lot, platform, lid, round_)
+                return
+
+        self._lookup(lot, platform, "auction:lookup", op,
+                     lambda: op(platform=platform, case_no=case_no, now=self.now), found)
+
+    def _withdraw_learnt(self, lot: Lot, platform: str, lid: str, round_: str) -> None:
+        """A round found on the platform (``_learn_round``) for a lot that moved on meanwhile (taken in kind, say):
+        withdrawn on the platform, the lot left as it is."""
+        op = getattr(self._port(), "withdraw_listing", None)
+        if op is None:
+            self._told_refusal(lot, "auction:withdrawn", None, "refused", code="not_supported",
+                               zh="平台接口不支持撤回拍卖", en="the platform's port cannot withdraw a listing")
+            return
+
+        def withdrawn(answer: dict[str, Any]) -> None:
+            self.p._notify("listing_withdrawn", case_id=lot.case_id, asset=lot.asset, listing_id=lid, round=round_,
+                           learnt=True, status=str(answer.get("status", "")))
+
+        try:
+            self._call(lot, platform, "auction:withdrawn", lambda: op(lid, self.now), withdrawn)
+        except UserError as err:  # refused at once (its bidding began meanwhile): the round runs
+            self._told_refusal(lot, "auction:withdrawn", None, "refused", code=err.code, zh=err.zh, en=err.en)
 
     def withdraw_listing(self, case_id: str, asset: str) -> None:
         """撤回拍卖 by hand: the lot's round listed — the first auction, the second or the 变卖 — whose bidding (sale
@@ -1544,6 +1666,8 @@ class Disposal:
 _ENDED = ("handed_over", "unsold", "moved")  # a lot's disposal is over (or continues in the 恢复执行 case)
 LISTED = ("listed", "relisted", "sale")  # a round on the auction platform: announced, or its bidding under way
 _ROUND_ACTS = ("auction:first", "auction:second", "auction:sale")  # the acts that put a round on the platform
+_LEARNT = (*_ROUND_ACTS, "network_inquiry", "appraisal")  # acts looked up on the platform at a closing (``_learn``)
+_ROUND_FROM = {"auction:first": "fixed", "auction:second": "unsold1", "auction:sale": "declined"}  # each act's stage
 _AFTER_SEAL = ("sealed", "pricing", "reported", "fixed", "listed", "unsold1", "relisted", "unsold2", "in_kind",
                "declined", "sale", "sold", "paid", "confirmed", "transferred", "handed_over", "unsold", "withdrawn")
 
