@@ -1185,8 +1185,10 @@ class _Recorder:
         d = e["data"]
         measure = str(d.get("measure", ""))
         if measure not in ("network_inquiry", "appraisal", "auction:first", "auction:second", "auction:sale",
-                           "in_kind", "in_kind:refused"):
+                           "in_kind", "in_kind:refused", "auction:withdrawn"):
             return
+        if measure == "auction:withdrawn" and self._withdrawn_by_system(i, e):
+            return  # the platform's own withdrawal (at a closing): the replay's closing does it
         inst = self._lot_after(i)
         if inst is None:
             self.notes.append(f"{_when(_t(e['at']))} {d.get('agency')} {measure}：无法确定所涉财产，未回放 / "
@@ -1216,8 +1218,39 @@ class _Recorder:
             if sold is not None:  # a 变卖 sells at its price: the log's
                 args["price"] = _yuan(sold["data"]["amount_cents"])
             self.add(e, {"start_sale": args})
+        elif measure == "auction:withdrawn":  # 撤回拍卖 by hand (拍卖变卖规定 第二十条): the replay withdraws it then
+            done = self._answer_index(i, d.get("request_no"))
+            withdrawn = next((x for x in self.events[i if done is None else done:] if x["kind"] == "anchor"
+                              and x.get("instance") == inst and x["data"].get("anchor") == "listing_withdrawn"), None)
+            if withdrawn is None:  # the platform refused it, or its answer is not in the log: the round ran on
+                self.notes.append(f"{_when(_t(e['at']))} 撤回拍卖（{asset}）未见撤回结果，未回放 / the withdrawal of "
+                                  "the round shows no result in the log: not replayed")
+                return
+            self.add(e, {"withdraw_listing": asset})
+            round_ = withdrawn["data"].get("round")  # asserted as the log's platform answered, at its instant
+            self.add(withdrawn, {"expect_event": {"kind": "anchor", **self._inst(inst), "data": {
+                "anchor": "listing_withdrawn", **({"round": round_} if round_ else {})}}})
         else:
             self.add(e, {"offer_in_kind": {"asset": asset, "accept": measure == "in_kind"}})
+
+    def _withdrawn_by_system(self, i: int, e: dict[str, Any]) -> bool:
+        """Is the withdrawal of a round sent at event ``i`` the platform's own (not a ``withdraw_listing`` step)?
+        The log names no actor; the platform withdraws a round only on a closed case, at the closing's instant
+        (``Disposal._withdraw_at_closing``, every round whose bidding has not begun) or at the instant a round asked
+        for before the closing is taken (``_listed``: withdrawn at once) — a by-hand withdrawal is the handler's act,
+        at an instant of its own, on an open case (执行和解, a stay) or a closed one. A retry of a withdrawal (the
+        same request number sent again) is no new act."""
+        d = e["data"]
+        if d.get("request_no") and any(x["kind"] == "exchange" and (x.get("data") or {}).get("kind") == "sent"
+                                       and x["data"].get("request_no") == d["request_no"] for x in self.events[:i]):
+            return True
+        at = _t(e["at"])
+        if not any(x["kind"] == "closed" and _t(x["at"]) <= at for x in self.events):
+            return False
+        listings = ("auction:first", "auction:second", "auction:sale")  # a round taken, withdrawn at once
+        return any(x["kind"] == "closed" or (x["kind"] == "exchange" and (x.get("data") or {}).get("kind") == "answer"
+                                             and x["data"].get("measure") in listings)
+                   for x in self._same_instant(e))
 
     def _lot_of_answer(self, i: int, e: dict[str, Any]) -> str | None:
         """The asset a platform's answer is about: its request's (the call with its request number, whose own

@@ -612,3 +612,55 @@ def test_a_frozen_part_of_securities_is_priced_as_that_part(tmp_path: Path, ship
     assert check.case == case
     assert check.passed, check.failure
     assert "模拟询价平台在此种子下于原送达前答复" in check.text and "送达移至其后1分钟" not in check.text
+
+
+def _withdrawn_by_hand_log(path: Path) -> Path:
+    """A flat sealed, priced and listed by the simulated clerk; three days after the listing, before its bidding
+    begins, the court withdraws the round by hand (撤回拍卖, ``Disposal.withdraw_listing``: a settlement) and a week
+    later takes the flat in kind by agreement (``agree_in_kind``); the clerk carries the case on to its closing."""
+    origin = datetime(2025, 3, 3, 9, 0, tzinfo=CST)
+    court = build_virtual_court(origin, seed=1, clerk=True, diligence=0.9, dispose=True)
+    log = EventLog(path).attach(court.runtime)
+    listed: list = []
+    court.runtime.subscribe(lambda e: listed.append(e) if str(e.kind) == "anchor"
+                            and (e.data or {}).get("anchor") == "auction_scheduled" else None)
+    world = court.session.world
+    d = world.debtor(30)
+    for agency in inquiry_scope(court.platform.directory, d.id_number, court.platform.court.region, None):
+        world.pin(d.id_number, agency.code, [])
+    world.pin(d.id_number, "vehicle_registry", [])
+    kind = AssetKind.REAL_ESTATE
+    world.pin(d.id_number, "real_estate_registry", [Holding(
+        account_no=account_number("real_estate_registry", kind, d.id_number, 1), kind=kind, description="住宅",
+        balance_cents=50_000_000, available_cents=50_000_000)])
+    case = "(2025)豫0811执800号"
+    court.platform.file(c.FileCase(case, debtors=(d.id_number,), amount_cents=25_000_000), [d.subject()])
+    while not listed and court.clock.now() < origin + timedelta(days=200):
+        court.run_until(court.clock.now() + timedelta(hours=6))
+    (scheduled,) = listed
+    court.run_until(scheduled.at + timedelta(days=3, hours=1))
+    court.platform.disposal.withdraw_listing(case, scheduled.instance)
+    court.run_until(scheduled.at + timedelta(days=10, hours=2))
+    court.platform.disposal.agree_in_kind(case, scheduled.instance, 25_000_000, applicant_consents=True,
+                                          debtor_consents=True)
+    court.run_until(origin + timedelta(days=400))
+    log.close()
+    return path
+
+
+def test_a_round_withdrawn_by_hand_is_withdrawn_in_the_replay(tmp_path: Path) -> None:
+    """撤回拍卖 by hand (H40): the log's withdrawal of a round was not recorded, so the replay's round stayed listed and
+    the 以物抵债 by agreement that followed was refused (DISPOSAL_STAGE: the property is listed). The recorder now
+    replays it as a ``withdraw_listing`` step at its logged instant, and asserts the round withdrawn; a round the
+    platform withdrew at a closing (the same instant as the ``closed`` event) is left to the replay's closing."""
+    (check,) = check_log(_withdrawn_by_hand_log(tmp_path / "withdrawn.events.jsonl"))
+    assert check.passed, check.failure
+    assert "- {at: '2025-03-27 11:34:50', withdraw_listing: 不动产登记（自然资源部）不动产}" in check.text
+    assert "data: {anchor: listing_withdrawn, round: first}" in check.text
+    assert "agree_in_kind:" in check.text
+    # the closings' withdrawals of a --seed 5 court-year's 执23号 (its rounds not begun) are no steps
+    closing = _case_of(tmp_path, ONE_REGISTRY_SOLD, "(2025)豫0811执23号")
+    assert closing.passed, closing.failure
+    assert "withdraw_listing" not in closing.text
+    assert any("执23号,exchange" in line and "auction:withdrawn" in line  # withdrawn at its closing, as logged
+               for line in gzip.decompress(ONE_REGISTRY_SOLD.read_bytes()).decode().splitlines())
