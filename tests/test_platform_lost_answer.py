@@ -128,8 +128,10 @@ def test_a_court_year_with_lost_answers_at_the_platforms_ends_as_without_them(mo
     said = {k for k in clean["kpi"] if "requests" not in k}
     # … but the cycle times, which a lost answer's retry (the gateway's backoff: under a second) may move by as much:
     # a proceeds' collection answered on the retry arrives that much later, and the closing after it (H34: which
-    # calls draw a lost answer moved with the closed cases' lots no longer sold, and a 终本 median moved by 1 s)
-    timed = {k for k in said if k.startswith("cycle_")}
+    # calls draw a lost answer moved with the closed cases' lots no longer sold, and a 终本 median moved by 1 s); and
+    # the days to a sale, counted to the buyer's price in the account (sale_paid, review R17), which a collection
+    # answered on its retry records that much later (0.11 s here)
+    timed = {k for k in said if k.startswith("cycle_") or k == "sale_days_p50"}
     assert {k: lossy["kpi"][k] for k in said - timed} == {k: clean["kpi"][k] for k in said - timed}
     assert {k: lossy["kpi"][k] for k in timed} == pytest.approx({k: clean["kpi"][k] for k in timed}, abs=1e-3)
     assert lossy["kpi"]["court_requests_per_day"] > clean["kpi"]["court_requests_per_day"]
