@@ -1237,7 +1237,8 @@ class _Recorder:
         """Is the withdrawal of a round sent at event ``i`` the platform's own (not a ``withdraw_listing`` step)?
         The log names no actor; the platform withdraws a round only on a closed case, at the closing's instant
         (``Disposal._withdraw_at_closing``, every round whose bidding has not begun) or at the instant a round asked
-        for before the closing is taken (``_listed``: withdrawn at once) — a by-hand withdrawal is the handler's act,
+        for before the closing is taken (``_listed``: withdrawn at once) or found by the closing's lookup of what the
+        platform holds (``auction:lookup``, H39's ``_learn``) — a by-hand withdrawal is the handler's act,
         at an instant of its own, on an open case (执行和解, a stay) or a closed one. A retry of a withdrawal (the
         same request number sent again) is no new act."""
         d = e["data"]
@@ -1247,7 +1248,7 @@ class _Recorder:
         at = _t(e["at"])
         if not any(x["kind"] == "closed" and _t(x["at"]) <= at for x in self.events):
             return False
-        listings = ("auction:first", "auction:second", "auction:sale")  # a round taken, withdrawn at once
+        listings = ("auction:first", "auction:second", "auction:sale", "auction:lookup")  # taken: withdrawn at once
         return any(x["kind"] == "closed" or (x["kind"] == "exchange" and (x.get("data") or {}).get("kind") == "answer"
                                              and x["data"].get("measure") in listings)
                    for x in self._same_instant(e))
