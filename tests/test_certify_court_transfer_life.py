@@ -20,7 +20,7 @@ from typing import Any
 from certify.court_drive import drive_cases
 from certify.court_lifecycle import grade_freeze_life
 from certify.court_server import FaultSchedule, create_court_lab
-from certify.court_suite import grade_measures
+from certify.court_suite import grade_court, grade_measures
 from mock_agencies.settings import Settings
 from scenarios.target import system_under_test
 from tests.test_agencies_live import LiveServer, free_port
@@ -210,3 +210,45 @@ def test_the_reference_court_selling_a_flat_to_execution_completed_passes_ct_010
     assert [f["en"] for f in rows["CT-010"]["findings"]] == [
         "no freeze or seal stood at 执行完毕 (released, deducted in full, transferred or past its term)"]
     assert statuses["CT-009"] == "skipped" and statuses["CT-015"] == "pass"
+
+
+def test_kit_case_7_takes_the_court_through_a_sale_and_its_transfer(tmp_path: Path) -> None:
+    """Kit 0.6.4's case 7 (certify/court_cases.scenario.yaml): the reference court seals a flat, prices, auctions and
+    pays it out, has the sale confirmed and the flat transferred, then closes 执行完毕 and runs three days on — graded
+    by the kit: CT-015 judges the seal (once: pass), CT-010 looks at the case after 执行完毕 (the +3 days: judged, not
+    "less than a day") and finds nothing standing, the seal ended by the 15. The same traffic without the 15 (a court
+    that books the 过户 but never has the registry transfer the flat, nor releases the seal) fails CT-010 on case 7's
+    seal: the case exercises the paths kit 0.6.3 graded. Before kit 0.6.4 no kit case sold or transferred anything."""
+    from certify.court_drive import CASES
+
+    (case,) = [doc for doc in CASES.read_text(encoding="utf-8").split("\n---\n") if "执907号" in doc]
+    scenario = tmp_path / "case7.scenario.yaml"
+    scenario.write_text(case, encoding="utf-8")
+    port = free_port()
+    lab = create_court_lab(Settings(port=port, profile="fast", world_size=1000))  # the kit's faults, as it runs
+    with LiveServer(app=lab, port=port) as live:
+        driven = drive_cases(system_under_test(agencies_url=live.url), [scenario])
+    assert driven.failed == [] and driven.passed == 1, driven.why
+    done = "2026-04-20T10:00:00+08:00"
+    assert driven.facts == {"(2026)豫0811执907号": {"completed": done}}
+    submits = [r for r in lab.traffic.records if r["method"] == "POST" and r["path"].startswith("/agencies/")
+               and isinstance(r.get("request"), dict) and r["request"].get("measure") not in (None, "00")]
+    taken = [(r["request"]["measure"], r["status"]) for r in submits if r["status"] in (200, 202)]
+    assert taken == [("11", 202), ("15", 202)]  # sealed, transferred before 执行完毕 (H42's order); no 14 sent
+    (transfer,) = [r for r in submits if r["request"]["measure"] == "15" and r["status"] == 202]
+    assert transfer["at"] < done
+    out = tmp_path / "evidence"
+    out.mkdir()
+    statuses = _grade(lab, out, driven.facts)
+    rows = {r["id"]: r for r in json.loads((out / "results.json").read_text(encoding="utf-8"))["requirements"]}
+    assert statuses["CT-015"] == "pass" and any(
+        f["status"] == "pass" and f["zh"].startswith("(2026)豫0811执907号 对 real_estate_registry 财产 ")
+        for f in rows["CT-015"]["findings"]), rows["CT-015"]
+    assert [f["en"] for f in rows["CT-010"]["findings"]] == [
+        "no freeze or seal stood at 执行完毕 (released, deducted in full, transferred or past its term)"]
+    assert not any(s == "fail" for s in statuses.values()), statuses
+    # without the 15 on the wire the seal stands at 执行完毕, and case 7 is what CT-010 fails on
+    records = [r for r in lab.traffic.records if r not in submits or r["request"]["measure"] != "15"]
+    found = grade_court(records, None, lab.deliveries(), lab.horizons(), driven.facts)
+    assert [(f.status, f.en.split(" freeze ")[0]) for f in found if f.requirement == "CT-010"] == [
+        ("fail", "(2026)豫0811执907号: after 执行完毕 (2026-04-20 10:00:00+08:00)")]
