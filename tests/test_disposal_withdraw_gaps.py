@@ -281,3 +281,55 @@ def test_the_http_port_looks_up_a_pricing_request_and_a_cases_listings(app) -> N
         found = port.find_listings(platform="taobao", case_no="(2026)豫0811执1号", now=ORIGIN)
         assert [v["listing_id"] for v in found] == [lid]
         assert port.listing(lid, ORIGIN)["status"] == "announced"  # (its platform learnt from the lookup)
+
+
+# ── review R18 ───────────────────────────────────────────────────────────────────────────────────────────────────
+def test_a_round_given_up_before_the_closing_is_looked_up_when_an_act_retrying_at_it_is_dropped() -> None:
+    """Review R18: the second auction given up for good (every answer lost: the platform holds it), then the answer
+    in kind sent while the platform is down — still retrying at the closing, so the closing's ``_withdraw_if_out``
+    passed the lot over, and the act's next round, dropped on the closed case, looked nothing up (only round and
+    pricing acts did): the second round stayed announced. Now any act dropped at a closing looks the lot's up."""
+    case = _unsold1(_case())
+    first = case.lot.listing_id
+    _faults(case, "taobao", LOST)
+    case.d.relist(case.k, case.asset)
+    case.court.run_for(timedelta(days=2))
+    assert case.lot.pending is None and case.lot.stage == "unsold1" and _gave_up(case, "auction:second")
+    auction = case.court.session.auction
+    [second] = [v.listing_id for v in auction.listings() if v.listing_id != first]
+    _faults(case, "taobao", DOWN)
+    case.d.offer_in_kind(case.k, case.asset, True)
+    case.court.run_for(timedelta(minutes=30))  # the gateway gave up; the act's next round is due in an hour
+    assert case.lot.pending == "in_kind"
+    assert case.p.submit(c.Close(case.k, "终结", reviewed_by="审判管理办公室")).accepted
+    _faults(case, "taobao", NONE)
+    case.court.run_for(timedelta(days=2))
+    assert str(auction.get(second).status) == "withdrawn"  # 2eed7c9: still announced on the closed case
+    assert case.lot.pending is None and case.lot.stage == "withdrawn" and _withdrawn_anchors(case) == [second]
+    _no_buyer(case, second)
+
+
+@pytest.mark.parametrize("first, then", [("network_inquiry", "appraisal"), ("appraisal", "network_inquiry")])
+def test_a_pricing_request_given_up_and_replaced_by_the_other_method_is_looked_up_and_withdrawn(first: str,
+                                                                                                then: str) -> None:
+    """Review R18: a pricing request the platform took, every answer lost, given up for good; the handler then asks
+    the price by the other method — a new request number (``price``). The first request's number was forgotten and
+    the request stayed pending on the platform: its report made for nothing beside the one asked (an inquiry's in 3
+    days). Now it is looked up by its number when replaced and withdrawn; the new request runs as asked."""
+    case = _sealed(_case())
+    _faults(case, "pricing_platform", LOST)
+    case.d.price(case.k, case.asset, first)
+    case.court.run_for(timedelta(days=2))
+    assert case.lot.pending is None and case.lot.stage == "sealed" and _gave_up(case, first)
+    pricing = case.court.session.pricing
+    [old] = list(pricing._requests)
+    _faults(case, "pricing_platform", NONE)
+    case.d.price(case.k, case.asset, then)
+    case.court.run_for(timedelta(hours=1))
+    assert case.lot.stage == "pricing" and case.lot.pricing_id != old
+    assert str(pricing.get(old).status) == "withdrawn"  # 2eed7c9: pending, its report to come
+    assert str(pricing.get(case.lot.pricing_id).status) in ("pending", "extended")
+    assert len(pricing._requests) == 2 and case.lot.unanswered is None
+    case.court.run_for(timedelta(days=40))
+    assert pricing.get(old).reference_price_cents is None and case.lot.stage == "reported"
+    assert case.lot.reports == 1

@@ -429,8 +429,10 @@ class Disposal:
                 lot.pending = None
             if round_ <= retry.rounds:  # (an owed call's later daily tries are not told again)
                 self._told_refusal(lot, purpose, request_no, "gave_up", reason=reason, rounds=round_)
-            if act and purpose in _LEARNT and self.p.runtime.cases[lot.case_id].closed_manner is not None:
-                self._learn(lot)  # H39: its last round given up after the closing — what may the platform hold?
+            if act and self.p.runtime.cases[lot.case_id].closed_manner is not None:
+                # H39: its last round given up after the closing — what may the platform hold? Any act (review R18):
+                # one still retrying at the closing kept ``_withdraw_if_out`` from looking up the lot's others
+                self._learn(lot)
             if owed:  # review R10: a collection given up was recorded, and nothing collected the proceeds again
                 self._later(self.now + self.LOOK_DAILY, lambda: again())
 
@@ -450,6 +452,8 @@ class Disposal:
             if lot.stage != stage or (act and lot.pending != purpose) or closed:
                 if act and lot.pending == purpose:
                     lot.pending = None
+                    if closed:  # review R18: the closing's ``_withdraw_if_out`` passed the lot over while this act
+                        self._learn(lot)  # (an answer in kind, say) waited — a round given up before is looked up now
                 return
             if guard is not None:  # review R10: a round made after its node froze (the deadline missed meanwhile)
                 try:  # passed the freeze — the pricing commissioned, node 20 refused its start, the lot priced
@@ -668,6 +672,9 @@ class Disposal:
         if lot.unanswered is not None and lot.unanswered[:2] == (method, instance):
             request_no = lot.unanswered[2]  # asked again: the same request (the platform may have it)
         else:
+            if lot.unanswered is not None:  # review R18: an unanswered request replaced (another method) is looked
+                # up and withdrawn if the platform took it — it was left there, priced for nothing, its number forgotten
+                self._learn_pricing(lot, lot.unanswered[2])
             request_no = f"{self.p.court.code}-P{next(self._pricing_nos):08d}"  # the idempotency key of a retry
         lot.unanswered = (method, instance, request_no)
 
@@ -775,7 +782,8 @@ class Disposal:
             self._told_refusal(lot, purpose, None, "refused", code=err.code, zh=err.zh, en=err.en)
 
     def _learn_pricing(self, lot: Lot, request_no: str) -> None:
-        """The pricing request ``request_no`` looked up (``_learn``); withdrawn if the platform holds it pending."""
+        """The pricing request ``request_no`` looked up (``_learn``; ``price``, when a request of another method
+        replaces it — review R18); withdrawn if the platform holds it pending."""
         port = self._port()
         op = getattr(port, "find_pricing", None)
         lot.unanswered = None  # looked up once: not asked again (a new price is a new request)
