@@ -629,13 +629,22 @@ class GateCondition(_Model):
     disposal_nodes: tuple[int, int] | None = None
     disposal_ends: tuple[int, ...] = ()  # the nodes that end an asset's disposal, sold or not (transfer, 变卖)
     claim_left: bool = False  # unmet when a money claim is satisfied in full (nothing left to enforce: 执行完毕)
+    # the per-asset nodes a sale arms (27 by ``sale_paid``, 30 by ``sale_confirmed``: sold at auction or by 变卖, or
+    # taken in kind). Unmet while an asset sold has one of them with work open (started, or a deadline running, and
+    # not done) or none of ``sale_ends`` done for it: the ruling and the transfer still owed to the buyer
+    # (gate.unfinished_sales; process.yaml ``release_gate``)
+    sale_nodes: tuple[int, ...] = ()
+    sale_ends: tuple[int, ...] = ()  # the nodes that end a sale's disposal (30: the ruling served, the hand-over)
 
     @model_validator(mode="after")
     def _one_kind(self) -> GateCondition:
         if sum((self.node is not None, self.months_since_filing is not None, self.money_held,
-                self.not_case_type is not None, self.disposal_nodes is not None, self.claim_left)) != 1:
+                self.not_case_type is not None, self.disposal_nodes is not None, self.claim_left,
+                bool(self.sale_nodes))) != 1:
             raise ValueError("exactly one of node / months_since_filing / money_held / not_case_type / disposal_nodes"
-                             " / claim_left")
+                             " / claim_left / sale_nodes")
+        if self.sale_ends and not set(self.sale_ends) <= set(self.sale_nodes):
+            raise ValueError("sale_ends: nodes among sale_nodes / 须为 sale_nodes 中的节点")
         if self.disposal_nodes is not None and self.disposal_nodes[0] > self.disposal_nodes[1]:
             raise ValueError("disposal_nodes: [first, last] with first ≤ last / 首节点不得大于末节点")
         if self.disposal_ends and (self.disposal_nodes is None or not all(
@@ -662,6 +671,9 @@ class Process(_Model):
     closing_manners: tuple[ClosingManner, ...]
     zhongben_gate: tuple[GateCondition, ...]
     roles: Roles
+    # what a closing that releases the controls (its manner's ``releases_for`` the case's type: 执行完毕, 终结, 销案,
+    # 不予执行, 驳回申请) must meet — the conditions as the 终本 gate's; empty: none (as before)
+    release_gate: tuple[GateCondition, ...] = ()
     operations: tuple[Operation, ...] = ()
     closing: ClosingRules = ClosingRules()
     fees: Fees = Fees()  # 执行费用: off unless enabled (process.yaml ``fees``)
@@ -765,21 +777,26 @@ class Process(_Model):
                 names[key] = m.code
         for t in sorted(types - {t for m in self.closing_manners for t in (m.case_types or types)}):
             problems.append((("closing_manners",), f"case type {t!r} has no closing manner / 该案件类型无结案方式"))
-        for i, cond in enumerate(self.zhongben_gate):
-            if cond.node is not None and cond.node not in known:
-                problems.append((("zhongben_gate", i, "node"), f"unknown node {cond.node} / 未知节点"))
-            for no in cond.any_of:
-                if no not in known:
-                    problems.append((("zhongben_gate", i, "any_of"), f"unknown node {no} / 未知节点"))
-            if cond.any_of and cond.node is None:
-                problems.append((("zhongben_gate", i, "any_of"), "any_of goes with node / any_of 须与 node 同用"))
-            if cond.when is not None and cond.when != "shixin_eligible" and cond.when not in self.anchors:
-                problems.append((("zhongben_gate", i, "when"),
-                                 f"unknown condition {cond.when!r}: shixin_eligible or an anchor / "
-                                 "未知适用条件（应为 shixin_eligible 或已定义的起算事件）"))
-            for no in cond.disposal_nodes or ():
-                if no not in known:
-                    problems.append((("zhongben_gate", i, "disposal_nodes"), f"unknown node {no} / 未知节点"))
+        for gate, conds in (("zhongben_gate", self.zhongben_gate), ("release_gate", self.release_gate)):
+            for i, cond in enumerate(conds):
+                if cond.node is not None and cond.node not in known:
+                    problems.append(((gate, i, "node"), f"unknown node {cond.node} / 未知节点"))
+                for no in cond.any_of:
+                    if no not in known:
+                        problems.append(((gate, i, "any_of"), f"unknown node {no} / 未知节点"))
+                if cond.any_of and cond.node is None:
+                    problems.append(((gate, i, "any_of"), "any_of goes with node / any_of 须与 node 同用"))
+                if cond.when is not None and cond.when != "shixin_eligible" and cond.when not in self.anchors:
+                    problems.append(((gate, i, "when"),
+                                     f"unknown condition {cond.when!r}: shixin_eligible or an anchor / "
+                                     "未知适用条件（应为 shixin_eligible 或已定义的起算事件）"))
+                for no in cond.disposal_nodes or ():
+                    if no not in known:
+                        problems.append(((gate, i, "disposal_nodes"), f"unknown node {no} / 未知节点"))
+                for no in cond.sale_nodes:
+                    if no not in known or self.by_no[no].per != Per.ASSET:
+                        problems.append(((gate, i, "sale_nodes"), f"unknown or not a per-asset node {no} / "
+                                                                  "未知节点或非按财产的节点"))
         for loc, msg in self.fees.application_fee.problems():
             problems.append((("fees", "application_fee", *(("tiers", *loc) if loc else ())), msg))
         for code in self.fees.application_fee.case_types:

@@ -24,6 +24,7 @@ from typing import Any
 
 from core_flow.engine import BLOCKING, Event, EventKind, NodeStatus
 from core_flow.engine import commands as c
+from core_flow.engine.gate import unmet_release_conditions
 from core_flow.engine.money import control_anchor
 from core_flow.errors import NodeFrozenError, UserError
 from core_flow.platform import Platform
@@ -520,13 +521,57 @@ class Clerk:
         if ns is None or ns.status != "done":  # not completed meanwhile (a resumption completes it)
             self._submit(c.CompleteNode(k, 46, inst))
 
+    def _held_closing(self, cmd: Any, enter: Callable[[], Any]) -> bool:
+        """Whether the 报结 ``cmd`` waits: its manner releases the controls (执行完毕, 终结…) while property sold, or
+        taken in kind, still awaits its ruling, transfer or hand-over (process.yaml ``release_gate``: the engine would
+        refuse it RELEASE_GATE). The handler does not file it then: ``enter`` runs once a node that may end the wait is
+        done (the sale's last node, 30 — the handler works nodes 27–30 meanwhile), and looks again. Before, the case
+        closed 执行完毕 as soon as the proceeds were paid out, its sold flat's seal lifted with the ruling and the
+        hand-over not done — and nothing made the ruling after (review R17)."""
+        k = cmd.case_id
+        state = self.p.runtime.cases.get(k)
+        if not isinstance(cmd, c.Close) or state is None or state.closed_manner is not None:
+            return False
+        process = self.p.process
+        try:
+            manner = process.manner(cmd.manner)
+        except UserError:
+            return False  # the engine names the manners there are
+        if not process.release_gate or not manner.releases_for(state.case_type):
+            return False
+        unmet = unmet_release_conditions(process, self.p.runtime.engine.calendar, state, self.now)
+        # the nodes whose completion may meet a condition: a sale's ends (or its nodes), a node condition's nodes
+        nodes = {no for u in unmet for no in (u.sale_ends or u.sale_nodes or ((u.node, *u.any_of) if u.node else ()))}
+        if not nodes:
+            return False  # nothing done by a node would meet it (or nothing unmet): the engine says why
+        fired: list[bool] = []
+
+        def again() -> None:
+            if not fired:
+                fired.append(True)
+                enter()
+
+        for no in nodes:
+            self._waiting_for_node.setdefault((k, no), []).append(again)
+        return True
+
     def _submit(self, cmd: Any) -> Any:
         """An engine command; refused because a node is frozen (done, but the system refuses it while the node is
-        frozen), it is entered again once the nodes the refusal named are unfrozen."""
+        frozen), it is entered again once the nodes the refusal named are unfrozen. A 报结 that would release the
+        controls while a sale's disposal is unfinished waits for it (``_held_closing``): None."""
+        if isinstance(cmd, c.Close) and self._held_closing(cmd, lambda: self._enter_held(cmd)):
+            return None
         out = self.p.submit(cmd)
         if out.refusal is not None and out.refusal.code == "NODE_FROZEN":
             self._wait_unfreeze(cmd.case_id, out.refusal.details, lambda: self._submit(cmd))
         return out
+
+    def _enter_held(self, cmd: Any) -> Any:
+        """A 报结 that waited for a sale's disposal (``_held_closing``): entered now — unless the case closed meanwhile
+        (another 执行完毕 asked for by the last payment took its place), or it waits again (another lot)."""
+        if self.p.runtime.cases[cmd.case_id].closed_manner is not None:
+            return None
+        return self._submit(cmd)
 
     def _ev_resumption_approved(self, e: Event) -> None:
         k = e.case_id

@@ -273,6 +273,8 @@ class StaffActor(Clerk):
         if self._manner(cmd) == "zhongben" and state.satisfied_in_full():  # satisfied while the 终本 waited: 执行完毕
             self._zhongben.discard(k)
             cmd = self._closing[k] = c.Close(k, manner_ref(self.p.process, "completed"), reviewed_by=cmd.reviewed_by)
+        if self._held_closing(cmd, lambda: self._close(k, cmd)):
+            return  # a sale's ruling or hand-over still to do: it stays the case's one 报结, entered when they are done
         out = self.p.submit(cmd)
         if out.refusal is not None:
             self.refused[out.refusal.code] = self.refused.get(out.refusal.code, 0) + 1
@@ -283,7 +285,7 @@ class StaffActor(Clerk):
 
     def _submit(self, cmd: Any) -> Any:
         out = super()._submit(cmd)  # refused for a frozen node: entered again after the unfreeze
-        if out.refusal is not None:
+        if out is not None and out.refusal is not None:  # (None: a 报结 waiting for a sale's disposal)
             self.refused[out.refusal.code] = self.refused.get(out.refusal.code, 0) + 1
         return out
 

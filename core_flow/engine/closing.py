@@ -10,7 +10,7 @@ from typing import Any
 from core_flow.engine import commands as c
 from core_flow.engine.core import EngineCore, _Arm
 from core_flow.engine.events import Event, EventKind, Outcome, Timer, TimerKind
-from core_flow.engine.gate import unmet_zhongben_conditions
+from core_flow.engine.gate import unmet_release_conditions, unmet_zhongben_conditions
 from core_flow.engine.state import (
     CaseState,
     ItemState,
@@ -58,6 +58,20 @@ class ClosingRules:
                     out, cmd, now, "ZHONGBEN_GATE",
                     "不符合终本条件：" + "；".join(u.zh for u in unmet),
                     "终本 conditions not met: " + "; ".join(u.en for u in unmet),
+                    tuple(u.code for u in unmet),
+                )
+                return None
+        elif manner.releases_for(state.case_type) and self.e.process.release_gate:
+            # a closing that releases the seals and freezes waits for what they still secure (process.yaml
+            # ``release_gate``: property sold whose ruling and transfer are not done)
+            unmet = unmet_release_conditions(self.e.process, self.e.calendar, state, now)
+            if unmet:
+                self.e._refuse(
+                    out, cmd, now, "RELEASE_GATE",
+                    f"不能以“{manner.name}”结案（结案将解除查封、扣押、冻结等控制措施）："
+                    + "；".join(u.zh for u in unmet),
+                    f"cannot close as {manner.name} ({manner.code}): the closing releases the controls, and "
+                    + "; ".join(u.en for u in unmet),
                     tuple(u.code for u in unmet),
                 )
                 return None

@@ -95,7 +95,8 @@ class EngineCore:
         self._measure_nodes = frozenset((self.roles.consumption_restriction, self.roles.shixin))
         # kept in CaseState.not_before: what a node may not complete before, and what the 终本 gate asks about
         self._gate_anchors = frozenset(a for n in process.nodes for a in n.not_before) | frozenset(
-            g.when for g in process.zhongben_gate if g.when is not None and g.when in process.anchors)
+            g.when for g in (*process.zhongben_gate, *process.release_gate)
+            if g.when is not None and g.when in process.anchors)
         self._post_close = {
             n.no for n in process.nodes
             if n.sweep is not None or any(a in ("closed", "property_found_after_zhongben")

@@ -1,7 +1,9 @@
-"""The 终本 gate: every condition a case must meet before it may close by 终本.
+"""The closing gates: every condition a case must meet before it may close by 终本, and before it may close in a
+manner that releases the controls (执行完毕, 终结, 销案, 不予执行, 驳回申请).
 
-Conditions are data (``zhongben_gate`` in the process file; sources in LAW.md: 《关于严格规范终结本次执行
-程序的规定（试行）》(2016) and seed node 36). The gate lists every unmet condition, not just the first.
+Conditions are data (``zhongben_gate`` and ``release_gate`` in the process file; sources in LAW.md: 《关于严格规范
+终结本次执行程序的规定（试行）》(2016) and seed node 36; the release gate's in process.yaml). A gate lists every unmet
+condition, not just the first.
 """
 
 from __future__ import annotations
@@ -117,10 +119,76 @@ def _disposal_text(process: Process, cond: GateCondition, open_: list[OpenDispos
     return cond.model_copy(update={"zh": f"{cond.zh}：{'；'.join(zh)}", "en": f"{cond.en}: {'; '.join(en)}"})
 
 
+@dataclass(frozen=True, slots=True)
+class UnfinishedSale:
+    """An asset sold (at auction, by 变卖) or taken in kind whose disposal is not over: the sale nodes left on it."""
+
+    asset: str
+    nodes: tuple[int, ...]
+
+
+def unfinished_sales(process: Process, state: CaseState, cond: GateCondition) -> list[UnfinishedSale]:
+    """Property sold, or taken in kind, whose ruling and transfer are not done (process.yaml ``release_gate``
+    ``sale_nodes``: 27, armed by ``sale_paid`` — the price paid in full; 30, armed by ``sale_confirmed`` — the sale
+    confirmed, or the property taken in kind; ``sale_ends``: 30). Per asset, from the engine's state: one of
+    ``sale_nodes`` started or armed for it makes it sold; it is unfinished while one of them has work open on it
+    (started, or a deadline running, and not done) or none of ``sale_ends`` is done for it. The nodes left: those with
+    work open and the ends not done.
+
+    Not counted: a lot merely sealed, priced or listed (no sale node armed: a closing withdraws its rounds not begun
+    and releases the seal), and a measure handed over to the 恢复执行 case (``moved_to``: the disposal continues
+    there). A seal the registry ended with the 过户 (released) still counts until node 30 is done: the hand-over is
+    owed whatever became of the seal."""
+    nodes = set(cond.sale_nodes)
+    sold: set[str] = set()
+    open_: dict[str, set[int]] = {}
+    ended: set[str] = set()
+    for (no, instance), ns in state.nodes.items():
+        if no not in nodes or not instance:
+            continue
+        if ns.status != NodeStatus.NOT_STARTED or ns.items:
+            sold.add(instance)
+        if _work_open(ns):
+            open_.setdefault(instance, set()).add(no)
+        if no in cond.sale_ends and ns.status == NodeStatus.DONE:
+            ended.add(instance)
+    result = []
+    for key in sorted(sold):
+        asset = state.assets.get(key)
+        if asset is not None and asset.moved_to:
+            continue
+        left = set(open_.get(key, ()))
+        if cond.sale_ends and key not in ended:
+            left |= set(cond.sale_ends)
+        if left:
+            result.append(UnfinishedSale(key, tuple(sorted(left))))
+    return result
+
+
+def _sale_text(process: Process, cond: GateCondition, sales: list[UnfinishedSale]) -> GateCondition:
+    """The condition with its text naming each asset and the sale nodes left on it."""
+    zh = [f"{s.asset}（" + "、".join(f"节点{no}{process.by_no[no].name}" for no in s.nodes) + "未完成）" for s in sales]
+    en = [f"{s.asset} (" + ", ".join(f"node {no} {process.by_no[no].en}" for no in s.nodes) + " not done)"
+          for s in sales]
+    return cond.model_copy(update={"zh": f"{cond.zh}：{'；'.join(zh)}", "en": f"{cond.en}: {'; '.join(en)}"})
+
+
 def unmet_zhongben_conditions(process: Process, calendar: LegalCalendar, state: CaseState,
                               now: datetime) -> list[GateCondition]:
+    return unmet_conditions(process, calendar, state, now, process.zhongben_gate)
+
+
+def unmet_release_conditions(process: Process, calendar: LegalCalendar, state: CaseState,
+                             now: datetime) -> list[GateCondition]:
+    """The conditions of ``release_gate`` unmet: what holds up a closing that releases the controls."""
+    return unmet_conditions(process, calendar, state, now, process.release_gate)
+
+
+def unmet_conditions(process: Process, calendar: LegalCalendar, state: CaseState, now: datetime,
+                     conditions: tuple[GateCondition, ...]) -> list[GateCondition]:
+    """Every condition of ``conditions`` (a gate of the process file) the case does not meet now."""
     unmet: list[GateCondition] = []
-    for cond in process.zhongben_gate:
+    for cond in conditions:
         if cond.when == "shixin_eligible":
             if not state.shixin_eligible:
                 continue
@@ -144,4 +212,7 @@ def unmet_zhongben_conditions(process: Process, calendar: LegalCalendar, state: 
             unmet.append(cond)
         elif cond.claim_left and state.satisfied_in_full():
             unmet.append(cond)
+        elif cond.sale_nodes:
+            if sales := unfinished_sales(process, state, cond):
+                unmet.append(_sale_text(process, cond, sales))
     return unmet
