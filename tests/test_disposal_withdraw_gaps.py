@@ -338,3 +338,27 @@ def test_a_pricing_request_given_up_and_replaced_by_the_other_method_is_looked_u
     case.court.run_for(timedelta(days=40))
     assert pricing.get(old).reference_price_cents is None and case.lot.stage == "reported"
     assert case.lot.reports == 1
+
+
+def test_a_pricing_request_of_another_court_under_the_lots_number_is_not_withdrawn_at_the_closing() -> None:
+    """Review R18: the pricing platform keys a request on its number alone (``PricingPlatform.submit``), and its
+    lookup without court tokens shows any court's (``GET …/pricings?request_no=``; in process: no tokens). Another
+    court holds a request under the lot's number: the lot's own request was refused (409, the number used) with
+    every answer lost, so the court never learnt it was not taken. The closing's lookup found the other court's
+    request and withdrew it — the view's court, case and asset were not read (the rounds' lookup reads them)."""
+    case = _sealed(_case())
+    pricing = case.court.session.pricing
+    number = f"{case.p.court.code}-P00000001"  # the number the lot's first request takes (``price``)
+    theirs = pricing.submit("appraisal", request_no=number, court_code="R999999", case_no="(2025)其他执1号",
+                            asset_id="其他:1", asset_kind="real_estate", now=case.d.now).pricing_id
+    _faults(case, "pricing_platform", LOST)
+    case.d.price(case.k, case.asset, "appraisal")
+    case.court.run_for(timedelta(days=2))
+    assert case.lot.pending is None and _gave_up(case, "appraisal") and case.lot.unanswered is not None
+    assert case.lot.unanswered[2] == number and list(pricing._requests) == [theirs]  # not taken: only theirs
+    _faults(case, "pricing_platform", NONE)
+    assert case.p.submit(c.Close(case.k, "终结", reviewed_by="审判管理办公室")).accepted
+    case.court.run_for(timedelta(days=2))
+    assert str(pricing.get(theirs).status) in ("pending", "extended")  # 7cb3e71: withdrawn — another court's
+    assert case.lot.unanswered is None and "pricing:withdrawn" not in {
+        e.data.get("measure") for e in case.court.runtime.case_events(case.k) if e.kind == EventKind.EXCHANGE}

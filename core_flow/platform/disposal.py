@@ -791,7 +791,10 @@ class Disposal:
         def found(views: list[dict[str, Any]]) -> None:
             for view in views:
                 pid = str(view.get("pricing_id", ""))
-                if view.get("request_no") != request_no or str(view.get("status")) not in ("pending", "extended"):
+                if (view.get("request_no") != request_no or view.get("court_code") != self.p.court.code
+                        or view.get("case_no") != lot.case_id[:64] or view.get("asset_id") != lot.asset):
+                    continue  # (another court's under the number — review R18: the platform keys on it alone)
+                if str(view.get("status")) not in ("pending", "extended"):
                     continue  # (not found: the platform never took it; its result out: ignored, nothing to withdraw)
                 lot.requests[pid] = request_no
 
