@@ -14,4 +14,4 @@ when a capability probe finds the system under test is zhixing's mock server.
 
 from __future__ import annotations
 
-KIT_VERSION = "0.6.4"  # semver of the kit, independent of the package and of the profile
+KIT_VERSION = "0.6.5"  # semver of the kit, independent of the package and of the profile

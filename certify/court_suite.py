@@ -220,6 +220,14 @@ def _judge_lost(ctx: CheckContext, number: str, attempts: list[dict[str, Any]], 
             en += (f"the agency refused the deduction under the new number ({why}: the frozen money went with the "
                    "first number's deduction), which was carried out while the court never had its answer — the money "
                    "is in the case's account")
+        elif tried and not any(isinstance(s, int) and 200 <= s < 300
+                               for a in tried for s in (a.get("status"), a.get("agency_status"))):
+            # the copy under the new number was not carried out (an injected 503, never sent again): no second act in
+            # the agency's ledger — the defect is the new number, which would have made one (kit 0.6.5: this said
+            # "the agency acted twice" of a copy the agency never took)
+            statuses = "、".join(sorted({f"HTTP {a.get('status')}" for a in tried}))
+            zh += f"新编号的请求未获机构办理（{statuses}），若获办理即为{double_zh}"
+            en += f"the agency did not carry out the new number's request ({statuses}); had it, that was {double_en}"
         else:
             zh += f"机构再办理一次（{double_zh}）"
             en += f"the agency acted twice ({double_en})"
