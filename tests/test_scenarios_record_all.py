@@ -5,7 +5,9 @@
   profiles: every case replays green;
 * a live ``zhixing demo --cases 8`` log (real-time clock, 1,000,000×, mock agencies over HTTP — shipped as
   ``tests/data/demo8.events.jsonl.gz``, masked): every case, with the resumed ones, the flat and the car sold at
-  auction, replays green.
+  auction, replays green. (The log of 2026-12-07 15:34 UTC, on H42's release gate, 2883170: the flat and the
+  car close 执行完毕 after their 过户; the log shipped before closed the car before it, a closing the replay now
+  refuses RELEASE_GATE.)
 
 * a virtual court whose clerk disposes of flats and cars (sealed, priced, auctioned, relisted, 以物抵债 or 变卖,
   sold, paid out, transferred), with and without bidders: every case replays green.
@@ -336,6 +338,8 @@ def test_start_state_cases_are_not_recordable_and_the_rest_replay_green(tmp_path
 
 # cases of a simulated year with disposal (2026-12-07, review R14 / H33: `zhixing simulate` of a 250-case court,
 # --dispose 1, a start state; the cases' own events): a debtor's second and third flat at one registry, two cars…
+# (cut to the three cases still tested here: 执46号, 执163号, 执183号; its others closed 执行完毕 before a sold lot's
+# ruling and transfer, or sold on a closed case — replaced by cases of later court-years below)
 SIM_YEAR_DISPOSAL = Path(__file__).parent / "data" / "sim-year-disposal.events.csv.gz"
 
 
@@ -344,14 +348,15 @@ def _sim_year_case(tmp_path: Path, number: int) -> CaseCheck:
     return check_case(read_log(log), f"(2025)豫0812执{number}号", str(log))
 
 
-# two cases of a --seed 5 court-year with disposal (simulated 2026-12-07 14:01 UTC on f5274df: a closing withdraws
-# the rounds whose bidding has not begun; the court make record-check simulates — 250 cases a year,
-# sim/data/start_state_example.csv — --years 1 --dispose 1 --warmup-days 0): 执23号, three cars at one registry, the
-# second and third listed for one instant, the third sold; 执6号, two flats and securities listed for one instant,
-# the first flat sold. They replace 执26号 and 执129号 of SIM_YEAR_DISPOSAL, whose simulator (before f5274df) closed
-# the case 执行完毕 while a round was announced and sold the lot after (执26号 closed 04-09, a flat sold in a round from
-# 04-21; 执129号 closed 09-23, the securities sold in a round from 10-02): the replay now refuses that bid (the round
-# withdrawn at the closing)
+# cases of a --seed 5 court-year with disposal (simulated 2026-12-07 15:28 UTC on H42's release gate, 2883170: a
+# closing that releases the controls waits for a sold lot's ruling and transfer; the court make record-check simulates
+# — 250 cases a year, sim/data/start_state_example.csv — --years 1 --dispose 1 --warmup-days 0): 执23号, three cars at
+# one registry, the second and third listed for one instant, the third sold; 执94号, three flats, two sold in rounds
+# ending at one instant; 执93号, a car sold and securities listed after; 执126号, securities sold in their 变卖 and a
+# car in its second auction the next day. The year simulated before (14:01 UTC on f5274df) closed 执23号 and 执6号
+# 执行完毕 right after a sale's money was paid out, before its 成交确认 ruling and 过户 (执23号 03-11, 执6号 02-27):
+# the replay now refuses that closing (RELEASE_GATE); 执6号 of the new year closes while two lots' buyers have yet to
+# pay, not shipped
 ONE_REGISTRY_SOLD = Path(__file__).parent / "data" / "sim-year-seed5-one-registry-sold.events.csv.gz"
 
 
@@ -376,25 +381,26 @@ def test_a_second_lot_at_one_registry_is_priced_as_the_replay_numbers_it(tmp_pat
 
 
 @pytest.mark.parametrize(("shipped", "case"), [
-    pytest.param(ONE_REGISTRY_SOLD, "(2025)豫0811执6号", id="seed5-6"),
-    *(pytest.param(SIM_YEAR_DISPOSAL, f"(2025)豫0812执{n}号", id=str(n)) for n in (139, 151, 163)),
+    *(pytest.param(ONE_REGISTRY_SOLD, f"(2025)豫0811执{n}号", id=f"seed5-{n}") for n in (94, 93, 126)),
+    pytest.param(SIM_YEAR_DISPOSAL, "(2025)豫0812执163号", id="163"),
 ])
 def test_a_sale_is_read_for_the_lot_its_listing_was_for(tmp_path: Path, shipped: Path, case: str) -> None:
     """Two listings of one case ending at one instant (a car unsold, the other sold): the platform's 'sold' answer
     was taken for the lot of the events that followed it, the other's — the buyer's bid replayed on the wrong listing
-    (under its current price, PLATFORM_REFUSED; or on none, NO_LISTING) or not at all (its proceeds never
-    arrived, NO_RECEIPT: 执6号's first flat, its proceeds registered 2025-02-26); it is now the lot of the request it
-    answers (its request number)."""
+    (under its current price, PLATFORM_REFUSED: 执94号's bid of 2025-07-28; after its bidding ended, CONFLICT: 执126号's
+    of 11-07; or on none, NO_LISTING) or not at all (its proceeds never arrived, NO_RECEIPT: 执93号's car, its proceeds
+    registered 2025-07-14); it is now the lot of the request it answers (its request number)."""
     check = _case_of(tmp_path, shipped, case)
     assert check.case == case
     assert check.passed, check.failure
 
 
-# a case of a --seed 5 court-year with disposal (simulated 2026-12-07 12:57 UTC, after 3507ea6: a closed case's lots
-# are not sold on; the court make record-check simulates — 250 cases a year, sim/data/start_state_example.csv —
-# --years 1 --dispose 1 --warmup-days 0): a car and a flat priced one after the other. The case shipped before
-# (执78号 of SIM_YEAR_DISPOSAL) came from a simulator of before 3507ea6, whose clerk served, notified and listed its
-# lots after the case closed 执行完毕: its replay is refused CASE_CLOSED_DISPOSAL now
+# a case of a --seed 5 court-year with disposal (simulated 2026-12-07 15:28 UTC on H42's release gate, 2883170: a
+# closing that releases the controls waits for a sold lot's ruling and transfer; the court make record-check simulates
+# — 250 cases a year, sim/data/start_state_example.csv — --years 1 --dispose 1 --warmup-days 0): a car and a flat
+# priced one after the other. The same case of the year simulated at 12:57 UTC closed 执行完毕 on 12-23 before the
+# car's 成交确认 ruling and 过户, a closing the replay now refuses (RELEASE_GATE); before it, 执78号 of
+# SIM_YEAR_DISPOSAL, whose clerk served, notified and listed its lots after the case closed (CASE_CLOSED_DISPOSAL)
 OWN_REQUEST = Path(__file__).parent / "data" / "sim-year-seed5-own-request.events.csv.gz"
 
 
@@ -416,8 +422,10 @@ def test_a_freeze_on_a_later_reports_node_is_asserted_on_that_report(tmp_path: P
     """An upheld objection: the flat's second price report, node 20 frozen on its instance ``…#2``; the recorder
     read every ``#n`` instance as the asset's own, so the replay expected the freeze on the first report's node (not
     emitted) and the unfreeze asked for it (NOT_FROZEN); the freeze, its unfreeze request and approval now name
-    ``房产#2``, as the scenario format writes a later report's node."""
-    check = _sim_year_case(tmp_path, 118)
+    ``房产#2``, as the scenario format writes a later report's node. 执139号 of the --seed 2 year (PRICED_SEED): its
+    flat's node 20 frozen on ``…#2`` 2025-09-29 (in 执118号 of SIM_YEAR_DISPOSAL before: it closed 执行完毕 before its
+    sold flat's ruling and transfer, a closing the replay now refuses RELEASE_GATE)."""
+    check = _case_of(tmp_path, PRICED_SEED, "(2025)豫0811执139号")
     assert check.passed, check.failure
     assert re.search(r"expect_event: \{kind: node_frozen, node: 20, instance: \S+#2", check.text)
     assert re.search(r"request_unfreeze: \{node: 20, instance: \S+#2", check.text)
@@ -506,11 +514,11 @@ def test_lots_served_later_each_have_their_price_fixed_before_their_notification
     assert "- at: '2025-01-22 08:52:32'\n  notify_parties: {asset: 中国证券登记结算证券2, " in text
 
 
-# a case of that --seed 5 court-year (simulated 2026-12-07 14:01 UTC on f5274df): two flats and two cars, two of them
-# served later in the replay. The same case shipped before, of the year simulated at 13:00 UTC (before f5274df), closed
-# 执行完毕 on 10-10 with the first flat and a car announced for a round and sold the flat after, a bid the replay now
-# refuses; in the year simulated on f5274df both rounds are withdrawn at the closing (the events before it the same
-# but for the receipts' numbers)
+# a case of that --seed 5 court-year (simulated 2026-12-07 15:28 UTC with H42's release gate): two flats and two
+# cars, two of them served later in the replay; its closing (10-20, after the sold flat's transfer) withdraws the two
+# rounds announced. The same case of the year simulated at 14:01 UTC on f5274df closed 执行完毕 on 10-15 before the
+# flat's 成交确认 ruling and 过户 (refused RELEASE_GATE in the replay now); of the year before f5274df, on 10-10 with
+# rounds announced, and sold the flat after
 LOTS_PER_LOT = Path(__file__).parent / "data" / "sim-year-seed5-lots-per-lot.events.csv.gz"
 
 
@@ -549,7 +557,10 @@ def test_a_lots_shift_ends_with_its_disposal(tmp_path: Path) -> None:
     assert "- {at: '2025-12-11 09:03:37', request_resumption: 统查或线索发现财产 / property found}" in checks[0].text
 
 
-# a case of a --seed 2 court-year (simulated 2026-12-07 13:05 UTC): two securities lots and a flat, sold
+# a case of a --seed 2 court-year (simulated 2026-12-07 15:28 UTC on H42's release gate, 2883170: a closing that
+# releases the controls waits for a sold lot's ruling and transfer): two securities lots and a flat, sold; the same
+# case of the year simulated at 13:05 UTC closed 执行完毕 on 11-27 before the flat's 成交确认 ruling and 过户, a closing
+# the replay now refuses (RELEASE_GATE)
 PRICED_SEED = Path(__file__).parent / "data" / "sim-year-seed2-priced-seed.events.csv.gz"
 
 
@@ -564,8 +575,10 @@ def test_where_no_seed_reports_in_time_one_is_chosen_whose_prices_the_logged_sal
     assert "\nseed: 348\n" in check.text and "（种子 0 下则低于）" in check.text
 
 
-# a case of that --seed 2 court-year (simulated 2026-12-07 13:04 UTC, after 3507ea6; 241/242 with the recorder of
-# 6e69c10): two flats, the debtor objecting to each report; the first flat's report served 5½ days later in the replay
+# a case of that --seed 2 court-year (simulated 2026-12-07 15:28 UTC with H42's release gate): two flats, the debtor
+# objecting to each report; the first flat's report served 5½ days later in the replay. The same case of the year
+# simulated at 13:04 UTC (241/242 with the recorder of 6e69c10) closed 执行完毕 on 03-25 before the first flat's
+# 成交确认 ruling and 过户, a closing the replay now refuses (RELEASE_GATE)
 OBJECTION_REVIEWED_LATER = Path(__file__).parent / "data" / "sim-year-seed2-objection-reviewed-later.events.csv.gz"
 
 
@@ -590,7 +603,10 @@ def test_a_price_fixed_at_an_objections_later_review_shifts_what_follows_from_th
 
 # cases of --seed 1 and --seed 3 court-years of that court (simulated 2026-12-07 15:00 UTC on bcb80e5: make
 # record-check's court, --years 1 --dispose 1 --warmup-days 0, with --seed 1 / --seed 3), each selling securities of
-# which the court froze a part: 执152号 froze 4,517.92 of 179,828.08 yuan, sold for 3,128.27 yuan in the first auction
+# which the court froze a part: 执152号 froze 4,517.92 of 179,828.08 yuan, sold for 3,128.27 yuan in the first auction.
+# 执45号 is of the --seed 3 year simulated at 15:28 UTC on H42's release gate, 2883170 (a closing that releases the
+# controls waits for a sold lot's ruling and transfer): of the year before, it closed 执行完毕 on 05-29 before its sold
+# flat's 成交确认 ruling and 过户, a closing the replay now refuses (RELEASE_GATE)
 FROZEN_PART = Path(__file__).parent / "data" / "sim-year-seed1-frozen-part.events.csv.gz"
 FROZEN_PART_3 = Path(__file__).parent / "data" / "sim-year-seed3-frozen-part.events.csv.gz"
 
@@ -658,13 +674,13 @@ def test_a_round_withdrawn_by_hand_is_withdrawn_in_the_replay(tmp_path: Path) ->
     assert "- {at: '2025-03-27 11:34:50', withdraw_listing: 不动产登记（自然资源部）不动产}" in check.text
     assert "data: {anchor: listing_withdrawn, round: first}" in check.text
     assert "agree_in_kind:" in check.text
-    # the closing's withdrawal of a --seed 5 court-year's 执23号 (its round not begun) is no step (that case's replay:
-    # test_a_second_lot_at_one_registry_is_priced_as_the_replay_numbers_it)
+    # the closing's withdrawal of a --seed 5 court-year's 执94号 (its third flat's second round not begun) is no step
+    # (that case's replay: test_a_sale_is_read_for_the_lot_its_listing_was_for)
     from scenarios.record import record
 
-    closing = record(read_log(_unpacked(tmp_path, ONE_REGISTRY_SOLD, "year.events.csv")), "(2025)豫0811执23号")
+    closing = record(read_log(_unpacked(tmp_path, ONE_REGISTRY_SOLD, "year.events.csv")), "(2025)豫0811执94号")
     assert "list_auction:" in closing and "withdraw_listing" not in closing
-    assert any("执23号,exchange" in line and "auction:withdrawn" in line  # withdrawn at its closing, as logged
+    assert any("执94号,exchange" in line and "auction:withdrawn" in line  # withdrawn at its closing, as logged
                for line in gzip.decompress(ONE_REGISTRY_SOLD.read_bytes()).decode().splitlines())
 
 
