@@ -130,10 +130,15 @@ def test_a_court_year_with_lost_answers_at_the_platforms_ends_as_without_them(mo
     # a proceeds' collection answered on the retry arrives that much later, and the closing after it (H34: which
     # calls draw a lost answer moved with the closed cases' lots no longer sold, and a 终本 median moved by 1 s); and
     # the days to a sale, counted to the buyer's price in the account (sale_paid, review R17), which a collection
-    # answered on its retry records that much later (0.11 s here)
+    # answered on its retry records that much later (0.11 s here). Since a closing that releases the controls waits
+    # for a sold lot's hand-over (H42, release_gate), the 报结 is filed once node 30 is done — seconds later when the
+    # platform's answer came on a retry (执38号: 5.8 s) — and the judge's queue takes his next items in another order:
+    # three closings of his other cases came 24–59 minutes earlier, the p90 of 执行完毕 cycle times 0.012 days (the same
+    # closings, manners, nodes and work items: asserted above and below)
     timed = {k for k in said if k.startswith("cycle_") or k == "sale_days_p50"}
     assert {k: lossy["kpi"][k] for k in said - timed} == {k: clean["kpi"][k] for k in said - timed}
-    assert {k: lossy["kpi"][k] for k in timed} == pytest.approx({k: clean["kpi"][k] for k in timed}, abs=1e-3)
+    assert {k: lossy["kpi"][k] for k in timed} == pytest.approx({k: clean["kpi"][k] for k in timed}, abs=0.05)
+    assert [(x["case"], x["manner"]) for x in lossy["cases"]] == [(x["case"], x["manner"]) for x in clean["cases"]]
     assert lossy["kpi"]["court_requests_per_day"] > clean["kpi"]["court_requests_per_day"]
     assert {k: v["items"] for k, v in lossy["work"].items()} == {k: v["items"] for k, v in clean["work"].items()}
     assert clean["kpi"]["proceeds_yuan"] > 0
