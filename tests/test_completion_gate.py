@@ -96,6 +96,9 @@ def test_a_closing_is_refused_until_the_sold_flat_is_confirmed_transferred_and_h
     assert FLAT in text and "节点27网络拍卖成交确认" in text and "节点30所有权转移及交付" in text
     assert "node 27 confirm the auction sale" in text and "node 30 transfer of ownership" in text
     assert "不能以“执行完毕”结案" in text and "cannot close as 执行完毕 (completed)" in text
+    # what to do, by the vendor's driver and the tester's scenario alike (review R19)
+    assert "ConfirmSale、Transfer、HandOver" in text and "confirm_sale、transfer、hand_over" in text
+    assert "driver ConfirmSale, Transfer, HandOver; scenario steps confirm_sale, transfer, hand_over" in text
     assert rt.cases["K"].closed_manner is None and rt.cases["K"].assets[FLAT].active  # the seal still holds
     # the ruling confirming the sale (27): node 30's ruling and hand-over are still owed
     ok(rt, c.CompleteNode("K", 27, FLAT), c.Record("K", "sale_confirmed", FLAT))
