@@ -235,6 +235,9 @@ class Disposal:
         self.p = platform
         self.port = port
         self.lots: dict[tuple[str, str], Lot] = {}
+        # the same lots by case, in ``lots``' order (a lot replaced keeps its place, as in ``lots``): a closing reads
+        # its case's (``_withdraw_at_closing``) without scanning every lot of the court — kept by ``_put``, ``forget``
+        self._by_case: dict[str, dict[str, Lot]] = {}
         self.stats = DisposalStats()
         self._receipts = count(1)
         self._pricing_nos = count(1)
@@ -555,10 +558,16 @@ class Disposal:
             asset = f"{agency}:{h.account_no}"
             if (case_id, asset) in self.lots and not self._gives_way(self.lots[(case_id, asset)]):
                 continue
-            self.lots[(case_id, asset)] = Lot(case_id, asset, agency, debtor, kind, SEALABLE[kind], h.description)
+            self._put(Lot(case_id, asset, agency, debtor, kind, SEALABLE[kind], h.description))
             anchor = "property_found_online" if h.online_controllable else "property_found_offline"
             self._submit(c.Record(case_id, anchor, asset, attrs={"asset_kind": SEALABLE[kind]}))
             self.p._notify("property_found", case_id=case_id, asset=asset, asset_kind=kind, value_cents=h.balance_cents)
+
+    def _put(self, lot: Lot) -> None:
+        """``lot`` is its case's lot of its asset (new, or replacing the one before: in its place), in ``lots`` and in
+        the index by case (``_by_case``)."""
+        self.lots[(lot.case_id, lot.asset)] = lot
+        self._by_case.setdefault(lot.case_id, {})[lot.asset] = lot
 
     def _gives_way(self, lot: Lot) -> bool:
         """Whether the asset found again (a 终本 sweep, a clue) is a new lot: its disposal ended without a sale — the
@@ -610,13 +619,13 @@ class Disposal:
             # sold where the registry took no 15 stays: what it reports is the buyer's, not to be sold twice)
             return False
         kind = holding.kind.value if hasattr(holding.kind, "value") else str(holding.kind)
-        self.lots[(case_id, asset)] = Lot(case_id, asset, agency, debtor, kind, OTHER_RIGHT, holding.description,
-                                          stage="sealed")
+        self._put(Lot(case_id, asset, agency, debtor, kind, OTHER_RIGHT, holding.description, stage="sealed"))
         return True
 
     def forget(self, case_id: str, asset: str) -> None:
         """The lot ``frozen`` made for a freeze the engine then refused."""
         self.lots.pop((case_id, asset), None)
+        self._by_case.get(case_id, {}).pop(asset, None)
 
     def carry_over(self, case_id: str, new_case: str, asset: str) -> None:
         """The 终本 case's seal continues in its 恢复执行 case (``Platform.carry_over``): the lot, sealed (or its seal
@@ -632,8 +641,8 @@ class Disposal:
         if lot is None or lot.stage not in ("sealing", "sealed", "reported", "fixed", "withdrawn") or (
                 new_case, asset) in self.lots:
             return
-        self.lots[(new_case, asset)] = Lot(new_case, asset, lot.agency, lot.debtor, lot.kind, lot.klass,
-                                           lot.description, stage="sealing" if lot.stage == "sealing" else "sealed")
+        self._put(Lot(new_case, asset, lot.agency, lot.debtor, lot.kind, lot.klass, lot.description,
+                      stage="sealing" if lot.stage == "sealing" else "sealed"))
         lot.stage = "moved"
 
     def investigate(self, case_id: str, asset: str) -> Any:
@@ -736,7 +745,7 @@ class Disposal:
         lot's deadlines for the round end with the closing as every deadline of the case does (engine: closed,
         tokens ended), and the ``listing_withdrawn`` anchor arms none. Reactions run at the clock's next instant,
         never inside the closing itself."""
-        for lot in [x for x in self.lots.values() if x.case_id == e.case_id]:
+        for lot in list(self._by_case.get(e.case_id, {}).values()):
             self.p._later(lambda lot=lot: self._withdraw_if_out(lot))
 
     def _withdraw_if_out(self, lot: Lot) -> None:
