@@ -371,7 +371,7 @@ class Disposal:
 
     def _call(self, lot: Lot, agency: str, purpose: str, call: Callable[[], Any], then: Callable[[Any], None], *,
               act: bool = False, poll: bool = False, request_no: str | None = None, round_: int = 0,
-              owed: bool = False, guard: Callable[[], None] | None = None) -> None:
+              owed: bool = False, guard: Callable[[], None] | None = None, until: datetime | None = None) -> None:
         """One platform call through the gateway (``Gateway.calls``: its retry policy, Retry-After, breaker and
         idempotency by request number). An act is recorded on the case (sent, answer, retry_scheduled, rejected,
         gave_up) under its own request number, which every retry reuses; a poll (``poll``) is a repeatable read and
@@ -389,7 +389,13 @@ class Disposal:
         a platform holds for the case: ``_collect``) — told once when the rounds are spent, then made again at every
         daily look, the same request number, until answered or the lot moves on. ``guard``: the act's own check of
         the nodes it passes (frozen: ``NodeFrozenError``), made again before each round — a round that finds one
-        frozen is not made and is told as refused (its code ``node_frozen``); the handler asks again once unfrozen."""
+        frozen is not made and is told as refused (its code ``node_frozen``); the handler asks again once unfrozen.
+
+        A closed case's withdrawal of a round (``_withdraw_if_out``) and its lookups of what a platform holds
+        (``_learn``) are owed too (H45, review R18: given up after ~21 h of a platform down, the round stayed announced
+        and sold, after its bidding began, property whose seal the closing released): no handler asks them again.
+        ``until``: the instant after which an owed call's daily tries stop — the round's bidding began, and it runs to
+        its end (拍卖变卖规定 第二十条: withdrawn only before it) — told as given up (``reason`` ``bidding_begun``)."""
         request_no = request_no or f"{self.p.court.code}-D{next(self._call_nos):09d}"
         if not poll and round_ == 0:
             self.p._track(request_no, lot.case_id, purpose, lot.debtor, agency, lot.asset)
@@ -458,6 +464,10 @@ class Disposal:
                     if closed:  # review R18: the closing's ``_withdraw_if_out`` passed the lot over while this act
                         self._learn(lot)  # (an answer in kind, say) waited — a round given up before is looked up now
                 return
+            if (until is not None and round_ >= self.p.process.platform_retry.rounds
+                    and to_cst(self.now) >= to_cst(until)):  # H45: an owed daily try past the round's start
+                self._told_refusal(lot, purpose, request_no, "gave_up", reason="bidding_begun", rounds=round_)
+                return
             if guard is not None:  # review R10: a round made after its node froze (the deadline missed meanwhile)
                 try:  # passed the freeze — the pricing commissioned, node 20 refused its start, the lot priced
                     guard()
@@ -465,7 +475,7 @@ class Disposal:
                     refused(err)
                     return
             self._call(lot, agency, purpose, call, then, act=act, poll=poll, request_no=request_no,
-                       round_=round_ + 1, owed=owed, guard=guard)
+                       round_=round_ + 1, owed=owed, guard=guard, until=until)
 
         try:
             self.p.gateway.calls.call(agency, request_no, invoke, done, refused=refused, gave_up=gave_up,
@@ -742,6 +752,8 @@ class Disposal:
         (``_listed``). A round or pricing request the court asked for and never learnt the answer to (every answer
         lost: given up for good before the closing, or still retrying at it) is looked up on the platform and
         withdrawn if it holds it (``_learn``, H39) — not asked again, which would make it on the closed case. The
+        withdrawals and lookups are owed (H45): a platform down through the gateway's retries and the rounds, they
+        are asked again at every daily look until answered, or until the round's bidding begins (``_call``). The
         lot's deadlines for the round end with the closing as every deadline of the case does (engine: closed,
         tokens ended), and the ``listing_withdrawn`` anchor arms none. Reactions run at the clock's next instant,
         never inside the closing itself."""
@@ -754,8 +766,8 @@ class Disposal:
         if lot.stage == "pricing":
             self.withdraw_pricing(lot.case_id, lot.asset)
         elif lot.stage in LISTED and not self._begun(lot):
-            try:
-                self._withdraw_round(lot)
+            try:  # owed (H45): given up, asked again daily until answered or the round's bidding begins
+                self._withdraw_round(lot, owed=True)
             except UserError as err:  # the platform refused at once (its bidding began after all): the round runs
                 self._told_refusal(lot, "auction:withdrawn", None, "refused", code=err.code, zh=err.zh, en=err.en)
         self._learn(lot)
@@ -770,7 +782,8 @@ class Disposal:
         again would make, on the closed case, a request or a round the platform never took (review R16 asked a
         retrying round again). The lookups go through the gateway like every call (its retries, rounds; recorded on
         the case: ``pricing:lookup``, ``auction:lookup``) and are not repeated once answered: the kept terms are
-        dropped. A port without the lookup (an older interface) is said (``not_supported``), nothing else."""
+        dropped; given up, they are asked again daily (owed, H45) — a round's lookup until its bidding begins. A port
+        without the lookup (an older interface) is said (``not_supported``), nothing else."""
         if self.port is None:
             return
         if lot.unanswered is not None:
@@ -779,14 +792,16 @@ class Disposal:
             self._learn_round(lot, what)
 
     def _lookup(self, lot: Lot, agency: str, purpose: str, op: Any, call: Callable[[], Any],
-                then: Callable[[Any], None]) -> None:
+                then: Callable[[Any], None], until: datetime | None = None) -> None:
+        """A lookup of what a platform holds (``_learn``) through the gateway; on a closed case owed (H45): once the
+        rounds are spent, asked again daily until answered — a round's until its bidding begins (``until``)."""
         if op is None:  # a port of an older interface
             self._told_refusal(lot, purpose, None, "refused", code="not_supported",
                                zh="平台接口不支持按请求查找，未能查明平台是否已受理",
                                en="the platform's port has no lookup: whether it took the request is unknown")
             return
         try:
-            self._call(lot, agency, purpose, call, then)
+            self._call(lot, agency, purpose, call, then, owed=self._closed(lot), until=until)
         except UserError as err:  # refused at once: told
             self._told_refusal(lot, purpose, None, "refused", code=err.code, zh=err.zh, en=err.en)
 
@@ -813,7 +828,8 @@ class Disposal:
 
                 try:
                     self._call(lot, self._pricing_platform, "pricing:withdrawn",
-                               lambda pid=pid: port.withdraw_pricing(pid, self.now), withdrawn)
+                               lambda pid=pid: port.withdraw_pricing(pid, self.now), withdrawn,
+                               owed=self._closed(lot))  # H45: on a closed case asked until answered
                 except UserError as err:  # its result came meanwhile: nothing to withdraw
                     self._told_refusal(lot, "pricing:withdrawn", None, "refused", code=err.code, zh=err.zh,
                                        en=err.en)
@@ -826,7 +842,7 @@ class Disposal:
         the lot's asset in that round (a second auction or 变卖: the one following the lot's current listing) the
         court does not know yet — taken as listed, so withdrawn at once on the closed case (``_listed``)."""
         port = self._port()
-        terms, _ = self._unstarted(lot).pop(what)
+        terms, starts = self._unstarted(lot).pop(what)
         round_ = {"auction:first": "first", "auction:second": "second", "auction:sale": "sale"}[what]
         platform = str(terms[0]) if round_ == "first" else lot.platform or DEFAULT_AUCTION_PLATFORM
         previous = None if round_ == "first" else lot.listing_id
@@ -844,15 +860,16 @@ class Disposal:
                     lot.act_request = None  # (the round's request number unknown: its id keys its results)
                     self._listed(lot, view, round_, platform)
                 elif str(view.get("status")) == "announced":  # the lot moved on meanwhile: the round withdrawn only
-                    self._withdraw_learnt(lot, platform, lid, round_)
+                    self._withdraw_learnt(lot, platform, lid, round_, self._time(view.get("starts_at")))
                 return
 
         self._lookup(lot, platform, "auction:lookup", op,
-                     lambda: op(platform=platform, case_no=case_no, now=self.now), found)
+                     lambda: op(platform=platform, case_no=case_no, now=self.now), found, until=starts)
 
-    def _withdraw_learnt(self, lot: Lot, platform: str, lid: str, round_: str) -> None:
+    def _withdraw_learnt(self, lot: Lot, platform: str, lid: str, round_: str, starts: datetime | None) -> None:
         """A round found on the platform (``_learn_round``) for a lot that moved on meanwhile (taken in kind, say):
-        withdrawn on the platform, the lot left as it is."""
+        withdrawn on the platform, the lot left as it is — on a closed case asked until answered or its bidding
+        begins (``starts``; H45)."""
         op = getattr(self._port(), "withdraw_listing", None)
         if op is None:
             self._told_refusal(lot, "auction:withdrawn", None, "refused", code="not_supported",
@@ -864,7 +881,9 @@ class Disposal:
                            learnt=True, status=str(answer.get("status", "")))
 
         try:
-            self._call(lot, platform, "auction:withdrawn", lambda: op(lid, self.now), withdrawn)
+            closed = self._closed(lot)
+            self._call(lot, platform, "auction:withdrawn", lambda: op(lid, self.now), withdrawn, owed=closed,
+                       until=starts if closed else None)
         except UserError as err:  # refused at once (its bidding began meanwhile): the round runs
             self._told_refusal(lot, "auction:withdrawn", None, "refused", code=err.code, zh=err.zh, en=err.en)
 
@@ -885,14 +904,19 @@ class Disposal:
         self._need(lot, LISTED, "没有在拍卖或变卖中的标的可撤回", "no round listed to withdraw")
         self._withdraw_round(lot)
 
+    def _closed(self, lot: Lot) -> bool:
+        return self.p.runtime.cases[lot.case_id].closed_manner is not None
+
     def _begun(self, lot: Lot) -> bool:
         starts = getattr(lot, "starts_at", None)
         return starts is not None and to_cst(self.now) >= to_cst(starts)
 
-    def _withdraw_round(self, lot: Lot) -> None:
+    def _withdraw_round(self, lot: Lot, *, owed: bool = False) -> None:
         """The withdrawal of the lot's round (``withdraw_listing``) through the gateway: not a handler's act the lot
         waits on — a round given up by the gateway is tried again on a closed case too (``_call``: the rounds of an
-        act or a poll stop at a closing) and dropped once the lot moved on (its result came)."""
+        act or a poll stop at a closing) and dropped once the lot moved on (its result came). ``owed`` (the closing's,
+        ``_withdraw_if_out``; H45): once the rounds are spent, asked again daily until answered or the round's
+        bidding begins (``_call`` ``until``) — before, a platform down ~21 h left the round announced for good."""
         where = f"案件 case {lot.case_id} 财产 asset {lot.asset}"
         if self._begun(lot):
             starts = to_cst(lot.starts_at).isoformat() if lot.starts_at is not None else "?"
@@ -909,7 +933,8 @@ class Disposal:
         lid = lot.listing_id
         assert lid is not None
         self._call(lot, lot.platform or DEFAULT_AUCTION_PLATFORM, "auction:withdrawn", lambda: op(lid, self.now),
-                   lambda view: self._listing_withdrawn(lot, lid, view))
+                   lambda view: self._listing_withdrawn(lot, lid, view), owed=owed,
+                   until=getattr(lot, "starts_at", None) if owed else None)
 
     def _listing_withdrawn(self, lot: Lot, lid: str, view: dict[str, Any]) -> None:
         """The platform shows the round withdrawn (its answer, or a poll after it was lost): taken once."""
