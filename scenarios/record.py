@@ -1346,6 +1346,9 @@ class _Recorder:
                 sent = max(trigger)  # the replay sends it at its trigger (a live run's lag between them is not kept)
             else:
                 sent = self._last_step(sent, trigger)
+            if measure == "sweep" and sent in trigger:  # a 终本 sweep its timer sends: the latency is set a minute
+                # before, as the sweep's finds are pinned — at the timer's instant it came after the sweep went out
+                place = sent - timedelta(minutes=1)
         elif measure == "transfer":  # the 过户 document: the replay's platform sends it at the ruling's step
             sent = self._last_step(sent)
         elif measure == "unfreeze":  # the registry's seal lifted after a transfer ruling: the replay's platform asks
@@ -1379,10 +1382,19 @@ class _Recorder:
             result = self._result(i, e, wanted)
             if result is not None:
                 answers[d["agency"]] = _t(result["at"])
-        for x in self.events[i:] if measure != "manual" and category == "query" else []:
+        last = self._sweep_last_part(i, d) if measure == "sweep" else None
+        for j, x in enumerate(self.events[i:] if measure != "manual" and category == "query" else [], start=i):
+            xd = x.get("data") or {}
+            if last is not None and x["kind"] == "anchor" and xd.get("anchor") == "property_found_after_zhongben":
+                # a 终本 sweep's find: its agency answered then — the sweep's answers come in parts naming none, and
+                # no inquiry_answered is written; without it the agency kept an earlier latency and the replay's
+                # sweep found the deposit days later than the log's, after its freeze (PLATFORM_REFUSED)
+                code = (x.get("instance") or "").split(":")[-1]
+                if j <= last and x.get("case_id") == e.get("case_id") and code in (scope or []) and code not in answers:
+                    answers[code] = _t(x["at"])
+                continue
             if x["kind"] not in wanted:
                 continue
-            xd = x.get("data") or {}
             codes = xd.get("agencies") if isinstance(xd.get("agencies"), list) else [
                 xd.get("agency") or (x.get("instance") or "").split(":")[0]]
             for code in codes:
@@ -1410,6 +1422,14 @@ class _Recorder:
             # earlier before either request was sent
             self.steps.append((sent, {"agencies": change, "_before": "next"}) if place is None
                               else (place, {"agencies": change}))
+
+    def _sweep_last_part(self, i: int, d: dict[str, Any]) -> int:
+        """Where a 终本 sweep (sent at event ``i``) ends in the log: its last answer (nothing outstanding), or the log's
+        end — its finds come before."""
+        return next((j for j in range(i + 1, len(self.events)) if self.events[j]["kind"] == "exchange"
+                     and (self.events[j].get("data") or {}).get("request_no") == d.get("request_no")
+                     and self.events[j]["data"].get("kind") == "answer"
+                     and self.events[j]["data"].get("outstanding") == 0), len(self.events))
 
     def _answer_index(self, i: int, request_no: str | None) -> int | None:
         """Where the exchange answering request ``request_no`` (sent at event ``i``) is in the log."""

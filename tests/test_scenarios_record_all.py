@@ -256,6 +256,27 @@ def test_a_receipt_registered_after_its_deadline_before_the_late_timer_is_moved_
     assert "- {at: '2025-03-26 23:59', register_receipt: 到账3}" in checks[0].text  # was at 2025-03-27 00:22
 
 
+# a 终本 case and its 恢复执行 case of a live demo log (2026-12-07 15:45 UTC, `zhixing demo --cases 8 --events-out` on
+# H42's release gate): the year-end 终本 sweep (sent at its timer 12-28 00:00) found a new deposit at 建设银行, whose
+# part of the sweep came back at 11:15 — the bank's earlier queries had taken 2.9 days
+SWEEP_FOUND = Path(__file__).parent / "data" / "demo-case1-sweep-found-live.events.jsonl.gz"
+
+
+def test_a_sweeps_find_is_answered_when_the_log_found_it(tmp_path: Path) -> None:
+    """A 终本 sweep's answers come in parts naming no agency and write no inquiry_answered: the recorder set no
+    latency for it, the bank kept its earlier 2.9 days, and the replay's sweep found the deposit on 12-31 — after the
+    handler's freeze of 12-29 11:39 (refused PLATFORM_REFUSED: no such property found for the case). A find
+    (property_found_after_zhongben) is its agency's answer now, the latency set a minute before the sweep's timer
+    (at its instant it came after the sweep went out)."""
+    checks = check_log(_unpacked(tmp_path, SWEEP_FOUND, "sweep.events.jsonl"))
+    assert [c.case for c in checks] == ["(2025)豫0811执1号", "(2026)豫0811执恢1号"]
+    for check in checks:
+        assert check.passed, check.failure
+    # 12-28 00:00 → 11:15:21, before the sweep's timer (after the find's pin)
+    assert ("    - {kind: deposit, amount: 19318.42元, as: 建设银行新存款}\n- agencies:\n    ccb:\n      latency:\n"
+            "        query: {dist: fixed, min_seconds: 40521}\n") in checks[0].text
+
+
 def _disposal_log(path: Path, seed: int, bidders: bool) -> Path:
     """Six debtors, each owning only a flat or a car; the clerk finds them at the registries and disposes of them."""
     origin = datetime(2025, 3, 3, 9, 0, tzinfo=CST)
