@@ -635,14 +635,24 @@ class GateCondition(_Model):
     # (gate.unfinished_sales; process.yaml ``release_gate``)
     sale_nodes: tuple[int, ...] = ()
     sale_ends: tuple[int, ...] = ()  # the nodes that end a sale's disposal (30: the ruling served, the hand-over)
+    # the per-asset anchors that schedule a round's bidding (or 变卖 sale period), each with its label "中文 / English"
+    # (auction_scheduled, second_auction_scheduled, sale_period_scheduled: recorded with the round's start as ``at``).
+    # Unmet while an asset's last round anchor recorded (of ``round_starts`` and ``round_ends``) is a start that has
+    # come (its ``at`` not after now) and none of ``round_end_nodes`` is done for it: the bidding begun and not ended —
+    # a round won and its price not yet paid included (gate.rounds_in_bidding; process.yaml ``release_gate``)
+    round_starts: dict[str, str] = {}
+    round_ends: tuple[str, ...] = ()  # the anchors that end a round (流拍, withdrawn, sold and paid)
+    round_end_nodes: tuple[int, ...] = ()  # per-asset nodes whose completion ends a round (28: the 变卖 over)
 
     @model_validator(mode="after")
     def _one_kind(self) -> GateCondition:
         if sum((self.node is not None, self.months_since_filing is not None, self.money_held,
                 self.not_case_type is not None, self.disposal_nodes is not None, self.claim_left,
-                bool(self.sale_nodes))) != 1:
+                bool(self.sale_nodes), bool(self.round_starts))) != 1:
             raise ValueError("exactly one of node / months_since_filing / money_held / not_case_type / disposal_nodes"
-                             " / claim_left / sale_nodes")
+                             " / claim_left / sale_nodes / round_starts")
+        if (self.round_ends or self.round_end_nodes) and not self.round_starts:
+            raise ValueError("round_ends / round_end_nodes go with round_starts / 须与 round_starts 同用")
         if self.sale_ends and not set(self.sale_ends) <= set(self.sale_nodes):
             raise ValueError("sale_ends: nodes among sale_nodes / 须为 sale_nodes 中的节点")
         if self.disposal_nodes is not None and self.disposal_nodes[0] > self.disposal_nodes[1]:
@@ -793,10 +803,15 @@ class Process(_Model):
                 for no in cond.disposal_nodes or ():
                     if no not in known:
                         problems.append(((gate, i, "disposal_nodes"), f"unknown node {no} / 未知节点"))
-                for no in cond.sale_nodes:
-                    if no not in known or self.by_no[no].per != Per.ASSET:
-                        problems.append(((gate, i, "sale_nodes"), f"unknown or not a per-asset node {no} / "
-                                                                  "未知节点或非按财产的节点"))
+                for field, nos in (("sale_nodes", cond.sale_nodes), ("round_end_nodes", cond.round_end_nodes)):
+                    for no in nos:
+                        if no not in known or self.by_no[no].per != Per.ASSET:
+                            problems.append(((gate, i, field), f"unknown or not a per-asset node {no} / "
+                                                               "未知节点或非按财产的节点"))
+                for field, anchors in (("round_starts", tuple(cond.round_starts)), ("round_ends", cond.round_ends)):
+                    for anchor in anchors:
+                        if anchor not in self.anchors or anchor in ("filed", "received", "closed"):
+                            problems.append(((gate, i, field), f"unknown anchor {anchor!r} / 未知起算事件"))
         for loc, msg in self.fees.application_fee.problems():
             problems.append((("fees", "application_fee", *(("tiers", *loc) if loc else ())), msg))
         for code in self.fees.application_fee.case_types:

@@ -54,9 +54,10 @@ REFUSALS: dict[str, tuple[str, str]] = {
     "MANNER_NOT_FOR_CASE_TYPE": ("该结案方式不适用于本案的案件类型（列出可用的结案方式）",
                                  "the closing manner is not for this case's type (its manners listed)"),
     "ZHONGBEN_GATE": ("不符合终本条件（逐项列出）", "终本 conditions not met (each listed)"),
-    "RELEASE_GATE": ("结案将解除控制措施，尚有未完成的事项（逐项列出：已成交或以物抵债的财产未完成成交裁定、过户交付）",
+    "RELEASE_GATE": ("结案将解除控制措施，尚有未完成的事项（逐项列出：已成交或以物抵债的财产未完成成交裁定、过户交付；"
+                     "拍卖或变卖的一轮已开始尚未结束）",
                      "the closing releases the controls while work they secure is open (each listed: property sold "
-                     "or taken in kind whose ruling and transfer are not done)"),
+                     "or taken in kind whose ruling and transfer are not done; a round of sale begun and not ended)"),
     "CLOSING_PENDING": ("报结申请正在审查中", "a 报结 is already under review"),
     "NO_CLOSING_REQUEST": ("没有待审查的报结申请", "no 报结 under review"),
     "BAD_CLOSED_AT": ("补录的结案日期须在立案之后、当前之前，且须写明审查人",

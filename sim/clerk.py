@@ -60,6 +60,8 @@ class Clerk:
         self._resumed: set[str] = set()
         self._zhongben: set[str] = set()
         self._waiting_for_node: dict[tuple[str, int], list[Callable[[], Any]]] = {}  # (case, node) → when it is done
+        # (case, anchor) → when it is recorded: a 报结 held while a round's bidding runs, looked at again at its end
+        self._waiting_for_anchor: dict[tuple[str, str], list[Callable[[], Any]]] = {}
         self._reserved: dict[str, int] = {}  # freezes asked for, per case
         self._deducting: dict[str, int] = {}  # deductions asked for, per case
         self._reviewing: set[tuple[str, str]] = set()  # (case, node 46 instance) whose review is queued
@@ -506,6 +508,10 @@ class Clerk:
         """Node 46: property found after 终本 (a sweep's finding, a clue) — the handler reviews it within 10 days,
         whether or not the case is resumed (the finding may be too small, already frozen by others, or property the
         court disposes of offline). The review is the handler's decision; resuming is a separate chain of work."""
+        anchor = (e.data or {}).get("anchor")
+        if self._waiting_for_anchor and (waiting := self._waiting_for_anchor.pop((e.case_id, str(anchor)), None)):
+            for action in waiting:  # a round ended (``_held_closing``): at the next instant, after its own reactions
+                self.p.runtime.clock.call_at(self.now, action)
         if (e.data or {}).get("anchor") != "property_found_after_zhongben" or not e.instance:
             return
         self._reviewing.add((e.case_id, e.instance))
@@ -527,7 +533,11 @@ class Clerk:
         refuse it RELEASE_GATE). The handler does not file it then: ``enter`` runs once a node that may end the wait is
         done (the sale's last node, 30 — the handler works nodes 27–30 meanwhile), and looks again. Before, the case
         closed 执行完毕 as soon as the proceeds were paid out, its sold flat's seal lifted with the ruling and the
-        hand-over not done — and nothing made the ruling after (review R17)."""
+        hand-over not done — and nothing made the ruling after (review R17). Likewise while a lot's round has begun
+        (bidding, a 变卖 period) and not ended, a round won and not yet paid for included (``ROUND_IN_BIDDING``):
+        ``enter`` runs when the round ends (an anchor of the condition's ``round_ends`` recorded — 流拍, withdrawn,
+        paid — or a node of its ``round_end_nodes`` done: a 变卖 over); sold, it waits again, for node 30 (review
+        R19: the case closed 执行完毕 while its flat was sold and unpaid, the seal lifted before the buyer paid)."""
         k = cmd.case_id
         state = self.p.runtime.cases.get(k)
         if not isinstance(cmd, c.Close) or state is None or state.closed_manner is not None:
@@ -542,8 +552,10 @@ class Clerk:
         unmet = unmet_release_conditions(process, self.p.runtime.engine.calendar, state, self.now)
         # the nodes whose completion may meet a condition: a sale's ends (or its nodes), a node condition's nodes
         nodes = {no for u in unmet for no in (u.sale_ends or u.sale_nodes or ((u.node, *u.any_of) if u.node else ()))}
-        if not nodes:
-            return False  # nothing done by a node would meet it (or nothing unmet): the engine says why
+        nodes |= {no for u in unmet for no in u.round_end_nodes}
+        anchors = {a for u in unmet for a in u.round_ends}  # a round's end
+        if not nodes and not anchors:
+            return False  # no node done nor round ended would meet it (or nothing unmet): the engine says why
         fired: list[bool] = []
 
         def again() -> None:
@@ -553,6 +565,8 @@ class Clerk:
 
         for no in nodes:
             self._waiting_for_node.setdefault((k, no), []).append(again)
+        for anchor in anchors:
+            self._waiting_for_anchor.setdefault((k, anchor), []).append(again)
         return True
 
     def _submit(self, cmd: Any) -> Any:

@@ -132,10 +132,12 @@ def test_every_manner_that_releases_the_controls_waits_for_the_transfer(rt, mann
 
 def test_each_sold_lot_is_named_and_a_lot_merely_listed_is_not(rt):
     """Two lots sold, one listed and not sold: the sold ones are named, each with its nodes left; once both are
-    transferred the closing is taken, and the listed lot does not hold it up (the closing withdraws it)."""
-    for asset in (FLAT, CAR, "real_estate_registry:F2"):
+    transferred the closing is taken, and the listed lot does not hold it up (the closing withdraws it). The listed
+    lot is listed after the others' bidding, its own not begun (a round begun holds the closing: ROUND_IN_BIDDING)."""
+    for asset in (FLAT, CAR):
         listed(rt, asset)
     rt.clock.run_until(rt.clock.now() + timedelta(days=45))
+    listed(rt, "real_estate_registry:F2")
     paid(rt)
     paid(rt, CAR)
     text = refused(close(rt))
@@ -215,6 +217,154 @@ def test_the_condition_is_data_and_checked_at_load(process):
         parse_process(bad, "<bad>")
 
 
+# ── a round begun and not ended (ROUND_IN_BIDDING, review R19) ─────────────────────────────────────────────
+def in_bidding(out) -> str:
+    assert out.refusal is not None and out.refusal.code == "RELEASE_GATE", out.refusal
+    assert out.refusal.details == ("ROUND_IN_BIDDING",), out.refusal.details
+    return out.refusal.zh + " | " + out.refusal.en
+
+
+def unmet(rt) -> list[str]:
+    from core_flow.engine.gate import unmet_release_conditions
+
+    engine = rt.engine
+    return [u.code for u in unmet_release_conditions(engine.process, engine.calendar, rt.cases["K"], rt.clock.now())]
+
+
+def begun(rt, days=41):
+    """The clock past the first auction's start (listed: 40 days after the listing)."""
+    rt.clock.run_until(rt.clock.now() + timedelta(days=days))
+
+
+def test_a_closing_waits_while_the_bidding_runs_and_the_buyer_owes_the_balance(rt):
+    """Listed, the bidding not begun: the closing may come (it withdraws the round). Once the bidding has begun it is
+    refused — the round runs to its end (拍卖变卖规定 第二十条 as commonly published: withdrawn only before the auction
+    begins) — and it still is once the lot is won, the balance not paid (nothing recorded: the round has not ended);
+    paid, the sale's ruling and transfer hold it (SALE_NOT_TRANSFERRED), then it is taken."""
+    listed(rt)
+    start = rt.cases["K"].rounds[FLAT][1]
+    rt.clock.run_until(start - timedelta(minutes=1))
+    assert unmet(rt) == []  # the round not begun holds nothing (a closing now withdraws it)
+    rt.clock.run_until(start)
+    text = in_bidding(close(rt, "终结"))
+    assert FLAT in text and "一拍竞价" in text and "the first auction's bidding" in text
+    assert f"{start:%Y-%m-%d %H:%M} 开始，尚未结束" in text and "not ended" in text
+    assert "拍卖开始后不撤回" in text and "第二十条" in text and "withdrawn only before the auction" in text
+    assert rt.cases["K"].closed_manner is None and rt.cases["K"].assets[FLAT].active
+    begun(rt, 7)  # won at the hammer, the buyer's balance not in yet
+    in_bidding(close(rt, "终结"))
+    paid(rt)  # sale_paid: the round ended, the sale's ruling and transfer now hold the closing
+    refused(close(rt, "终结"))
+    ok(rt, c.CompleteNode("K", 27, FLAT), c.Record("K", "sale_confirmed", FLAT),
+       c.CompleteItem("K", 30, "ruling", FLAT), c.CompleteItem("K", 30, "handover", FLAT),
+       c.CompleteNode("K", 30, FLAT))
+    assert close(rt, "终结").accepted
+
+
+@pytest.mark.parametrize("end", ["first_unsold", "listing_withdrawn"])
+def test_a_round_ended_unsold_or_withdrawn_no_longer_holds_the_closing(rt, end):
+    listed(rt)
+    begun(rt)
+    in_bidding(close(rt))
+    ok(rt, c.Record("K", end, FLAT))
+    assert close(rt).accepted
+
+
+def test_the_second_auction_and_the_sale_period_hold_it_too(rt):
+    """The second auction's bidding and the 变卖 sale period, each named; a 变卖 ended unsold (node 28 done, no anchor)
+    ends its round."""
+    listed(rt)
+    begun(rt)
+    ok(rt, c.Record("K", "first_unsold", FLAT),
+       c.Record("K", "second_auction_scheduled", FLAT, at=rt.clock.now() + timedelta(days=20),
+                attrs={"asset_kind": "real_estate"}),
+       c.CompleteNode("K", 26, FLAT))
+    assert unmet(rt) == []  # scheduled, not begun
+    begun(rt, 21)
+    text = in_bidding(close(rt))
+    assert "二拍竞价" in text and "the second auction's bidding" in text
+    ok(rt, c.Record("K", "second_unsold", FLAT), c.Record("K", "creditor_refused", FLAT),
+       c.Record("K", "sale_period_scheduled", FLAT, at=rt.clock.now() + timedelta(days=16),
+                attrs={"asset_kind": "real_estate"}))
+    begun(rt, 17)
+    text = in_bidding(close(rt))
+    assert "变卖期" in text and "the 变卖 sale period" in text
+    ok(rt, c.CompleteNode("K", 28, FLAT))  # the 变卖 ended unsold (the platform completes node 28)
+    assert close(rt).accepted
+
+
+def test_a_closing_filed_before_the_bidding_is_refused_at_its_approval_while_it_runs(rt):
+    listed(rt)
+    assert rt.submit(c.Close("K", "执行完毕")).accepted  # filed for review before the round began
+    begun(rt)
+    in_bidding(rt.submit(c.ApproveClosing("K", REVIEWER)))
+
+
+def process_without_round_gate():
+    """The bundled process less release_gate's ROUND_IN_BIDDING: a court file where a closing may come during the
+    bidding (the platform's rounds begun then run to their end on the closed case: H36's tests use it)."""
+    start = PROCESS_TEXT.index("  - {code: ROUND_IN_BIDDING,")
+    end = PROCESS_TEXT.index("\n\n", start)
+    return parse_process(PROCESS_TEXT[:start] + PROCESS_TEXT[end + 1:], "<no round condition>")
+
+
+def test_without_the_round_condition_a_closing_during_the_bidding_is_taken():
+    """The condition is data: a court file without ROUND_IN_BIDDING closes during the bidding as before."""
+    process = process_without_round_gate()
+    assert [g.code for g in process.release_gate] == ["SALE_NOT_TRANSFERRED"]
+    runtime = Runtime(Engine(process, default_calendar()), SimClock(FILED))
+    file(runtime)
+    listed(runtime)
+    begun(runtime)
+    assert close(runtime).accepted
+
+
+def test_the_round_condition_is_checked_at_load(process):
+    cond = next(g for g in process.release_gate if g.code == "ROUND_IN_BIDDING")
+    assert set(cond.round_starts) == {"auction_scheduled", "second_auction_scheduled", "sale_period_scheduled"}
+    assert cond.round_ends == ("first_unsold", "second_unsold", "listing_withdrawn", "sale_paid")
+    assert cond.round_end_nodes == (28,)
+    with pytest.raises(ValueError, match="round_starts"):
+        GateCondition(code="X", zh="x", en="x", node=18, round_ends=("first_unsold",))
+    for old, new in (("round_ends: [first_unsold,", "round_ends: [first_unsould,"),
+                     ("round_end_nodes: [28]", "round_end_nodes: [18]"),
+                     ("auction_scheduled: 一拍竞价", "auction_schedule: 一拍竞价")):
+        bad = PROCESS_TEXT.replace(old, new)
+        assert bad != PROCESS_TEXT
+        with pytest.raises(Exception, match="first_unsould|18|auction_schedule"):
+            parse_process(bad, "<bad>")
+
+
+def test_on_the_platform_a_lot_won_and_unpaid_holds_the_closing_and_a_lot_unsold_releases_its_seal():
+    """With the disposal platform (R19's repro): the flat's bidding begun, the lot won and its balance unpaid — the
+    closing is refused (before, it was taken and lifted the seal; the buyer paid after it, the sale going on on the
+    closed case); paid, SALE_NOT_TRANSFERRED holds it. A flat whose round ends unsold (流拍, no bidder): the closing is
+    taken then, and releases the seal."""
+    from tests.test_disposal_closed import _case
+
+    case = _case().fixed().listed()
+    case.bid()
+    out = case.p.submit(c.Close(case.k, "终结", reviewed_by=REVIEWER))
+    assert in_bidding(out) and case.asset in out.refusal.zh
+    case.until_closed()
+    assert case.lot.stage == "sold"  # won: the buyer owes the balance
+    in_bidding(case.p.submit(c.Close(case.k, "终结", reviewed_by=REVIEWER)))
+    case.court.run_for(timedelta(days=6))
+    assert case.lot.stage == "paid"
+    refused(case.p.submit(c.Close(case.k, "终结", reviewed_by=REVIEWER)))
+    assert case.state.closed_manner is None and case.state.assets[case.asset].active
+
+    unsold = _case().fixed().listed()
+    unsold.court.run_until(unsold.listing().starts_at + timedelta(hours=1))
+    in_bidding(unsold.p.submit(c.Close(unsold.k, "终结", reviewed_by=REVIEWER)))
+    unsold.until_closed()
+    assert unsold.lot.stage == "unsold1"
+    out = unsold.p.submit(c.Close(unsold.k, "终结", reviewed_by=REVIEWER))
+    assert out.accepted, out.refusal
+    unsold.court.run_for(timedelta(hours=12))
+    assert not unsold.state.assets[unsold.asset].active  # the closing released the seal
+
+
 # ── the simulated court ──────────────────────────────────────────────────────────────────────────────────
 RELEASING = frozenset({"completed", "terminated", "cancelled", "not_enforced", "dismissed"})
 
@@ -246,6 +396,25 @@ def closings_before_the_transfer(events_csv: Path) -> tuple[list[tuple[str, str,
     return early, closings, with_sale, refusals
 
 
+def sales_paid_after_a_releasing_closing(events_csv: Path) -> list[tuple[str, str, str, str]]:
+    """From a run's event table: each sale paid (``sale_paid``) on a case already closed in a releasing manner — (case,
+    asset, closed at, paid at): a round whose bidding ran, or whose buyer owed the balance, at the closing."""
+    import csv
+    import json
+
+    closed: dict[str, str] = {}
+    after = []
+    with events_csv.open(encoding="utf-8-sig") as fh:
+        for row in csv.DictReader(fh):
+            k, kind = row["case"], row["kind"]
+            data = json.loads(row["data"]) if row["data"] else {}
+            if kind == "closed" and data.get("manner") in RELEASING:
+                closed[k] = row["at"]
+            elif kind == "anchor" and data.get("anchor") == "sale_paid" and k in closed:
+                after.append((k, row["instance"], closed[k], row["at"]))
+    return after
+
+
 def test_the_simulated_staff_close_a_case_with_a_sale_only_once_it_is_transferred(tmp_path):
     """A small court-year with disposal: every 执行完毕 (or other releasing closing) of a case with a lot sold comes
     after the lot's node 30 (ruling served, handed over), and no 报结 is refused for it — the staff wait, they do not
@@ -258,8 +427,12 @@ def test_the_simulated_staff_close_a_case_with_a_sale_only_once_it_is_transferre
     profile = small_court(400, judges=3, clerks=3, disposal=True)
     unit = make_units([("测试法院", profile)], years=0.6, replications=1, seed=7, events_dir=str(tmp_path))[0]
     result = run_unit(unit)  # the rule checks fail the run on a violation (no timer lost, money to the cent, …)
-    early, closings, with_sale, refusals = closings_before_the_transfer(next(tmp_path.glob("events-*.csv")))
+    events = next(tmp_path.glob("events-*.csv"))
+    early, closings, with_sale, refusals = closings_before_the_transfer(events)
     assert early == [] and refusals == 0, (early[:5], refusals)
+    # no sale is paid after a releasing closing (review R19: 1 on 08ddd02 — (2025)豫0811执55号 closed 执行完毕 05-23
+    # while its flat's round was won and unpaid, the seal lifted, the price paid after it)
+    assert sales_paid_after_a_releasing_closing(events) == []
     assert with_sale > 5 and closings > with_sale  # closings of cases with a sale took place (after the transfer)
     assert result["meta"]["refusals"].get("RELEASE_GATE", 0) == 0
 

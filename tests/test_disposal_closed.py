@@ -26,8 +26,8 @@ from tests.test_disposal_clerk import _flats_and_cars
 MANNERS = ("执行完毕", "终结")
 
 
-def _case() -> Case:
-    case = Case()
+def _case(process: Any = None) -> Case:
+    case = Case(process=process)
     for node in (3, 7, 9, 10, 18):  # done in time: nothing of the case's own frozen holds up its closing
         assert case.p.submit(c.CompleteNode(case.k, node)).accepted
     return case
@@ -172,8 +172,12 @@ def test_a_sale_made_in_a_round_running_at_the_closing_is_collected_confirmed_tr
         manner: str) -> None:
     """Kept: a round whose bidding began before the closing runs to its end (拍卖变卖规定 第二十条: withdrawn only
     before the auction begins; H36); its buyer's money is the case's — collected (``ProceedsArrived`` after the
-    closing), the sale confirmed (27), the property transferred and handed over (30)."""
-    case = _case().fixed().listed()
+    closing), the sale confirmed (27), the property transferred and handed over (30). On a court process without
+    release_gate's ROUND_IN_BIDDING: the bundled one refuses a releasing closing while the bidding runs (H46, review
+    R19 — tests/test_completion_gate.py), so a closed case meets a round begun only where the court file allows it."""
+    from tests.test_completion_gate import process_without_round_gate
+
+    case = _case(process_without_round_gate()).fixed().listed()
     price = case.bid()  # bidding under way
     _close(case, manner)
     case.until_closed()

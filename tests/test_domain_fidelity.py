@@ -495,7 +495,8 @@ def _renumbered(shift: int = 100):
     for cond in data["zhongben_gate"] + data.get("release_gate", []):
         if "node" in cond:
             cond["node"] = n(cond["node"])
-        for key in ("disposal_nodes", "disposal_ends", "any_of", "sale_nodes", "sale_ends"):
+        for key in ("disposal_nodes", "disposal_ends", "any_of", "sale_nodes", "sale_ends",
+                    "round_end_nodes"):
             if key in cond:
                 cond[key] = [n(x) for x in cond[key]]
     return parse_process(yaml.safe_dump(data, allow_unicode=True), "<renumbered>")

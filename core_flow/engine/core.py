@@ -97,6 +97,9 @@ class EngineCore:
         self._gate_anchors = frozenset(a for n in process.nodes for a in n.not_before) | frozenset(
             g.when for g in (*process.zhongben_gate, *process.release_gate)
             if g.when is not None and g.when in process.anchors)
+        # kept per asset in CaseState.rounds: what starts or ends a round's bidding (the release gate asks)
+        self._round_anchors = frozenset(a for g in (*process.zhongben_gate, *process.release_gate)
+                                        for a in (*g.round_starts, *g.round_ends))
         self._post_close = {
             n.no for n in process.nodes
             if n.sweep is not None or any(a in ("closed", "property_found_after_zhongben")

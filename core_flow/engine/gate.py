@@ -173,6 +173,53 @@ def _sale_text(process: Process, cond: GateCondition, sales: list[UnfinishedSale
     return cond.model_copy(update={"zh": f"{cond.zh}：{'；'.join(zh)}", "en": f"{cond.en}: {'; '.join(en)}"})
 
 
+@dataclass(frozen=True, slots=True)
+class RoundInBidding:
+    """An asset whose round (an auction's bidding, a 变卖's sale period) has begun and not ended: the anchor that
+    scheduled it and its start."""
+
+    asset: str
+    round: str  # the anchor that scheduled the round (auction_scheduled, second_auction_scheduled, …)
+    starts: datetime
+
+
+def rounds_in_bidding(state: CaseState, now: datetime, cond: GateCondition) -> list[RoundInBidding]:
+    """Property whose round of sale has begun and not ended (process.yaml ``release_gate`` ``round_starts``,
+    ``round_ends``, ``round_end_nodes``). Per asset, from the engine's state (``CaseState.rounds``: the last of the
+    condition's anchors recorded for it): a start (auction_scheduled…, its ``at`` the round's start) that has come —
+    ``at`` not after ``now`` — and no end recorded after it (流拍, the round withdrawn, the price paid: ``sale_paid``)
+    nor a node of ``round_end_nodes`` done (28: a 变卖 over, sold or not). A round won whose price is not yet paid is
+    in it: the sale is made at the hammer, the buyer owes the balance. Not counted: a round scheduled and not begun
+    (the closing withdraws it: 拍卖变卖规定 第二十条 as commonly published — before the auction begins), a measure
+    handed over to the 恢复执行 case (``moved_to``)."""
+    result = []
+    for key, (anchor, at) in sorted(state.rounds.items()):
+        if anchor not in cond.round_starts or to_cst(at) > to_cst(now):
+            continue
+        if any(state.status(no, key) == NodeStatus.DONE for no in cond.round_end_nodes):
+            continue
+        asset = state.assets.get(key)
+        if asset is not None and asset.moved_to:
+            continue
+        result.append(RoundInBidding(key, anchor, to_cst(at)))
+    return result
+
+
+def _label(text: str) -> tuple[str, str]:
+    zh, _, en = text.partition(" / ")
+    return zh.strip(), (en or zh).strip()
+
+
+def _round_text(cond: GateCondition, rounds: list[RoundInBidding]) -> GateCondition:
+    """The condition with its text naming each asset, its round and when the round began."""
+    zh, en = [], []
+    for r in rounds:
+        name_zh, name_en = _label(cond.round_starts[r.round])
+        zh.append(f"{r.asset}（{name_zh}，{r.starts:%Y-%m-%d %H:%M} 开始，尚未结束）")
+        en.append(f"{r.asset} ({name_en}, begun {r.starts:%Y-%m-%d %H:%M}, not ended)")
+    return cond.model_copy(update={"zh": f"{cond.zh}：{'；'.join(zh)}", "en": f"{cond.en}: {'; '.join(en)}"})
+
+
 def unmet_zhongben_conditions(process: Process, calendar: LegalCalendar, state: CaseState,
                               now: datetime) -> list[GateCondition]:
     return unmet_conditions(process, calendar, state, now, process.zhongben_gate)
@@ -215,4 +262,7 @@ def unmet_conditions(process: Process, calendar: LegalCalendar, state: CaseState
         elif cond.sale_nodes:
             if sales := unfinished_sales(process, state, cond):
                 unmet.append(_sale_text(process, cond, sales))
+        elif cond.round_starts:
+            if rounds := rounds_in_bidding(state, now, cond):
+                unmet.append(_round_text(cond, rounds))
     return unmet

@@ -141,6 +141,8 @@ class NodeRules:
         arms = self.e._plan(state, anchor, cmd.instance, at, data)
         if anchor in self.e._gate_anchors:  # a node waits for it (限消 until the notice's period ends)
             state.not_before[anchor] = to_cst(at)
+        if anchor in self.e._round_anchors and cmd.instance:  # a round of the asset's sale starts (at) or ends
+            state.rounds[cmd.instance] = (anchor, to_cst(at))
         out.events.append(Event(now, state.case_id, EventKind.ANCHOR, None, cmd.instance, None, data))
         self.e._apply(state, arms, now, out)
         self.e._withdraw(state, anchor, cmd.instance, now, out)

@@ -198,6 +198,10 @@ class CaseState:
     # anchors a node may not complete before (``Node.not_before``) or a 终本 condition applies on (``when``:
     # debtor_missing) → the instant last recorded (performance_due)
     not_before: dict[str, datetime] = field(default_factory=dict)
+    # per asset, the last anchor recorded that starts or ends a round of its sale (a gate's ``round_starts`` /
+    # ``round_ends``: auction_scheduled … at the round's start, first_unsold … at its end) and its instant: what the
+    # release gate asks whether a round's bidding has begun and not ended (gate.rounds_in_bidding)
+    rounds: dict[str, tuple[str, datetime]] = field(default_factory=dict)
     # 执行申请费, when the process charges it (``fees``; None: not charged): its rule and what was carried; what is due
     # is ``fee_cents``, derived
     fee: FeeCharge | None = None
