@@ -462,3 +462,29 @@ def test_the_demo_clerk_closes_a_sold_case_only_once_its_lot_is_handed_over():
             handed = [e.at for e in events if e.kind == EventKind.NODE_DONE and e.node == 30]
             assert handed and max(handed) <= closed, (k, handed, closed)
     assert completed >= 3
+
+
+@pytest.mark.parametrize("outcome", ["unsold", "sold"])
+def test_a_clerks_closing_held_by_the_bidding_is_filed_at_the_rounds_end(outcome):
+    """The simulated clerk (``Clerk._held_closing``) does not file a 报结 while the round's bidding runs; it files it
+    when the round ends — at the 流拍 (the closing then taken), or, sold, once the price is paid it waits again for the
+    transfer (SALE_NOT_TRANSFERRED). Never refused: no refusal loop."""
+    from core_flow.engine import EventKind
+    from sim.clerk import Clerk
+    from tests.test_disposal_closed import _case
+
+    case = _case().fixed().listed()
+    clerk = Clerk(case.p)
+    case.court.run_until(case.listing().starts_at + timedelta(hours=1))
+    if outcome == "sold":
+        case.bid()
+    assert clerk._submit(c.Close(case.k, "终结", reviewed_by=REVIEWER)) is None  # held, not filed
+    case.until_closed()
+    case.court.run_for(timedelta(days=7))
+    refusals = [e for e in case.court.runtime.case_events(case.k) if e.kind == EventKind.REFUSED]
+    assert refusals == [], refusals
+    if outcome == "unsold":
+        assert case.lot.stage == "unsold1" and case.state.closed_manner == "terminated"
+    else:
+        assert case.lot.stage == "paid" and case.state.closed_manner is None  # waits for node 30 now
+        assert (case.k, 30) in clerk._waiting_for_node
