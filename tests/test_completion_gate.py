@@ -261,6 +261,18 @@ def test_a_closing_waits_while_the_bidding_runs_and_the_buyer_owes_the_balance(r
     assert close(rt, "终结").accepted
 
 
+def test_the_refusal_does_not_advise_a_withdrawal_it_has_just_ruled_out(rt):
+    """Review R20: the refusal comes only once the round has begun, when it can no longer be withdrawn (the platform
+    refuses WithdrawListing then: DISPOSAL_STAGE) — its advice names what does end the round (a 流拍, a 变卖 ended
+    unsold, or, sold, the balance paid), not "close after a withdrawal"."""
+    listed(rt)
+    begun(rt)
+    text = in_bidding(close(rt, "终结"))
+    assert "流拍或撤回后再结案" not in text and "close after a 流拍 or a withdrawal" not in text
+    assert "流拍或变卖不成后再结案" in text and "成交的待价款付清" in text
+    assert "close after a 流拍 or a 变卖 ended unsold" in text and "once the balance is paid" in text
+
+
 @pytest.mark.parametrize("end", ["first_unsold", "listing_withdrawn"])
 def test_a_round_ended_unsold_or_withdrawn_no_longer_holds_the_closing(rt, end):
     listed(rt)
