@@ -948,6 +948,8 @@ class _Recorder:
                 if "between" in args:
                     args["between"] = [later(t) for t in args["between"]]
             self.steps[n] = (at + delta, step)
+            if "close" in step:
+                self._withdraw_before_moved_closing(at, at + delta, moved_to)
         for lot, (after, delta) in sorted(self.shifts.items(), key=lambda kv: kv[1][0]):
             self.notes.append(f"{self.instance(lot)}：回放中参考价晚 {delta} 确定：此标的自原 {_when(after)} "
                               f"至其处置结束（{_when(end[lot])}）的步骤与期望一并顺延，案件自身的步骤在此期间亦然，"
@@ -955,6 +957,38 @@ class _Recorder:
                               f" / the reference price is fixed {delta} later in the replay: this lot's steps and "
                               "expectations from then to the end of its disposal move with it, and the case's own "
                               "meanwhile, not another lot's")
+
+    def _withdraw_before_moved_closing(self, logged: datetime, replay: datetime,
+                                       moved_to: Callable[[datetime, str], datetime]) -> None:
+        """A closing moved later (``logged`` → ``replay``) by a lot's shift: a round the log's closing withdrew
+        before its bidding began (``Disposal._withdraw_at_closing``) may have begun by the replay's closing, which is
+        then refused (RELEASE_GATE: a round begun is not withdrawn, the closing waits for its end). Such a round —
+        another lot's, not moved — is withdrawn in the replay at the log's closing instant, as by hand
+        (``withdraw_listing``: the case still open then), and said."""
+        schedules = ("auction_scheduled", "second_auction_scheduled", "sale_period_scheduled")
+        for i, e in enumerate(self.events):
+            d = e.get("data") or {}
+            if not (e["kind"] == "exchange" and d.get("kind") == "sent" and d.get("measure") == "auction:withdrawn"
+                    and _t(e["at"]) == logged and self._withdrawn_by_system(i, e)):
+                continue
+            lot = self._lot_after(i)
+            starts = max((_t(x["data"]["at"]) for x in self.events[:i] if x["kind"] == "anchor"
+                          and x.get("instance") == lot and (x.get("data") or {}).get("anchor") in schedules
+                          and x["data"].get("at")), default=None)
+            if lot is None or starts is None:
+                continue
+            if lot in self.shifts:
+                starts = moved_to(starts, lot)
+            if logged < starts <= replay:
+                step = {"withdraw_listing": self.instance(lot)}
+                self.steps.append((logged, step))
+                self.origin[id(step)] = (None, lot)
+                self.placed.add(id(step))
+                self.notes.append(f"{_when(logged)} 结案在回放中顺延至 {_when(replay)}，其时 {self.instance(lot)} "
+                                  f"的一轮已于 {_when(starts)} 开始竞价：回放于原结案时刻撤回该轮 / the closing "
+                                  f"moves to {_when(replay)} in the replay, after that round's bidding began "
+                                  f"({_when(starts)}): "
+                                  "the replay withdraws the round at the logged closing's instant")
 
     def _kept_in_time(self, at: datetime, step: dict[str, Any], delta: timedelta,
                       delay: Callable[[dict[str, Any]], timedelta]) -> timedelta:

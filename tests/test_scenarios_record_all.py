@@ -564,11 +564,16 @@ def test_the_shift_after_a_lots_later_fixing_moves_that_lots_steps_not_another_l
     NODE_FROZEN), and its node 20 freeze was expected 5 days late. Each lot now moves by its own delay, the case's own
     steps by the longest of the lots under way; and a moved step stays within its node's deadline as the replay's
     legal calendar counts it — the second car's proceeds, arriving two days later within the National Day holiday,
-    are due to be registered the same day as in the log (moved two days, the registration was refused NODE_FROZEN)."""
+    are due to be registered the same day as in the log (moved two days, the registration was refused NODE_FROZEN).
+    The closing, moved with the second flat's hand-over (5 days, to 10-25 16:16), came after the bidding of two rounds
+    the log's closing withdrew before they began (the first flat's from 10-25 10:00, the first car's from 10-21): since
+    H46's release gate (4732c0e) it was refused RELEASE_GATE; the replay withdraws them at the logged closing."""
     (check,) = check_log(_unpacked(tmp_path, LOTS_PER_LOT, "lots.events.csv"))
     assert check.case == "(2025)豫0811执135号"
     assert check.passed, check.failure
     text = check.text
+    assert "- {at: '2025-10-20 16:16:13', withdraw_listing: 不动产登记（自然资源部）不动产}\n" in text
+    assert "- {withdraw_listing: 公安部交通管理局车辆}\n" in text and "回放于原结案时刻撤回该轮" in text
     assert "- {at: '2025-09-15 08:57:21', serve_report: 公安部交通管理局车辆}" in text  # as logged
     assert "{kind: node_frozen, node: 20, instance: 公安部交通管理局车辆, time: '2025-09-19 00:00'}" in text
     assert "- {at: '2025-10-09 08:37:07', register_receipt: 价款3}" in text  # within node 32's deadline
