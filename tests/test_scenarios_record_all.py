@@ -28,6 +28,7 @@ from core_flow.agency_directory import inquiry_scope
 from core_flow.engine import commands as c
 from core_flow.eventlog import EventLog
 from core_flow.legal_calendar import CST
+from core_flow.process_options import BaseProcess, load_base
 from core_flow.protocol import AssetKind, Holding
 from mock_agencies.auction import BidderModel
 from mock_agencies.world import account_number
@@ -110,22 +111,25 @@ def test_every_case_of_a_live_demo_log_replays_green(tmp_path: Path) -> None:
     assert "\nseed: " in flat.text and "模拟询价平台在此种子下" in flat.text and "bid:" in flat.text
 
 
-def _replays_to_its_closing(check: CaseCheck, closing: str) -> None:
-    """A live log of before H42's release gate (2883170): its case closed 执行完毕 after the sale's payout, before the
-    lot's 过户 (node 30) — a closing the replay refuses now (RELEASE_GATE), and fresh demo logs, whose cases close after
-    the 过户, have not shown what the test is about (H44: five fresh logs). The replay must match the log up to that
-    closing (at ``closing``) and depart from it there only."""
-    if check.passed:
-        return
-    first, _, actual = check.failure.split("\n")[:3]
-    assert first.endswith(f"] close  @ {closing}") and "被拒绝 refused RELEASE_GATE:" in actual, check.failure
+def _before_the_release_gate(tmp_path: Path) -> BaseProcess:
+    """The process the court of a live log made before H42's release gate (2883170) ran: the bundled one without
+    ``release_gate``. Its case closed 执行完毕 after the sale's payout, before the lot's 过户 (node 30) — a closing the
+    bundled process refuses now (RELEASE_GATE), and fresh demo logs, whose cases close after the 过户, have not shown
+    what these tests are about (H44: eleven fresh logs). Recorded with the process its court ran (``--process``, the
+    scenario's ``process:`` saying ``release_gate: []``), the log replays green, whole, as before the gate."""
+    text = (Path(__file__).parent.parent / "core_flow" / "data" / "process.yaml").read_text(encoding="utf-8")
+    start, end = text.index("\nrelease_gate:"), text.index("\n# The node numbers the engine's built-in rules act on")
+    path = tmp_path / "process-before-release-gate.yaml"
+    path.write_text(text[:start] + "\nrelease_gate: []\n" + text[end:], encoding="utf-8")
+    return load_base(path)
 
 
 def test_a_closing_whose_release_the_log_does_not_answer_replays_green(tmp_path: Path) -> None:
     """The amount frozen at the closing depends on when the closing's releases are answered: in this live log the
     registry had not answered by the end, the replay's registry answers at once. The recording does not assert the
     amount frozen at the closing then (it asserted the seal's 150,000 and the replay found 0) and says why."""
-    (check,) = check_log(_unpacked(tmp_path, CAR_RELEASE_LATE, "car.events.jsonl"))
+    (check,) = check_log(_unpacked(tmp_path, CAR_RELEASE_LATE, "car.events.jsonl"),
+                         base=_before_the_release_gate(tmp_path))
     assert check.passed, check.failure
     assert "不断言结案时的冻结金额" in check.text and "paid: 104430.39元" in check.text
 
@@ -136,9 +140,10 @@ def test_a_registrys_delay_is_pinned_before_the_handlers_own_query_of_it(tmp_pat
     vehicle registry's after its own query: the replay's vehicle registry answered at once, node 17's 48 hours ran
     from 03-16 08:40 and the node froze before the seal took effect (investigate refused NODE_FROZEN). Each pin now
     stands just before the handler's query it answers, the delay measured from it. (The case closed 执行完毕 on 05-22
-    before its car's 过户: the replay, green up to there, departs at that closing — _replays_to_its_closing.)"""
-    (check,) = check_log(_unpacked(tmp_path, MANUAL_QUERIES, "manual.events.jsonl"))
-    _replays_to_its_closing(check, "2025-05-22 06:56")
+    before its car's 过户: recorded with its court's process, _before_the_release_gate.)"""
+    (check,) = check_log(_unpacked(tmp_path, MANUAL_QUERIES, "manual.events.jsonl"),
+                         base=_before_the_release_gate(tmp_path))
+    assert check.passed, check.failure
     steps = check.text[check.text.index("steps:"):]
     vehicle = steps.index("manual_query: {agency: vehicle_registry")
     pin = steps.index("query: {dist: fixed, min_seconds: 129084}")  # the registry's delay after the 08:40 query
@@ -151,7 +156,8 @@ def test_the_seal_lifted_after_a_transfer_is_asked_for_at_the_ruling_in_the_repl
     early — or, the latency override placed at the live request's instant (after the ruling's step), the release went
     out with the registry's previous delay and the seal outlived the closing that followed (expected frozen 0, found
     150,000; make record-check 156/157). The delay is measured from the ruling's step."""
-    (check,) = check_log(_unpacked(tmp_path, TRANSFER_RELEASE, "car.events.jsonl"))
+    (check,) = check_log(_unpacked(tmp_path, TRANSFER_RELEASE, "car.events.jsonl"),
+                         base=_before_the_release_gate(tmp_path))
     assert check.passed, check.failure
     assert "expect_amounts: {frozen: 0.00元" in check.text
 
@@ -164,7 +170,8 @@ def test_the_seal_lifted_after_the_registry_answers_the_transfer_document_is_tim
     outlived the closing (expected frozen 0, found 900,000; make record-check 156/157 on a loaded machine). Now the
     document's delay runs from the ruling's step to its answer, and the release's from that answer — set a second
     before it, as the answer sends the request at once."""
-    (check,) = check_log(_unpacked(tmp_path, TRANSFER_DOCUMENT, "flat.events.jsonl"))
+    (check,) = check_log(_unpacked(tmp_path, TRANSFER_DOCUMENT, "flat.events.jsonl"),
+                         base=_before_the_release_gate(tmp_path))
     assert check.passed, check.failure
     assert "expect_amounts: {frozen: 0.00元" in check.text
     assert "control: {dist: fixed, min_seconds: 377232}" in check.text  # ruling 05-30 15:05:37 → answer 06-03 23:52:49
