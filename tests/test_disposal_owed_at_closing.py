@@ -17,7 +17,15 @@ from core_flow.engine import commands as c
 from tests.test_disposal import Case
 from tests.test_disposal_closed import _case, _close, _sealed
 from tests.test_disposal_retry import NO_FAULTS, _faults
-from tests.test_disposal_withdraw_gaps import DOWN, LOST, NONE, _gave_up, _no_buyer, _withdrawn_anchors
+from tests.test_disposal_withdraw_gaps import (
+    DOWN,
+    LOST,
+    NONE,
+    _first_listed_under,
+    _gave_up,
+    _no_buyer,
+    _withdrawn_anchors,
+)
 
 
 def _exchanges(case: Case, measure: str) -> list[str]:
@@ -65,12 +73,7 @@ def test_a_round_lookup_given_up_at_the_closing_is_asked_again_and_the_round_wit
     """The first auction given up for good before the closing, every answer lost (the platform holds the round);
     the platform down at the closing, so its lookup (``auction:lookup``) was given up too — and the round stayed
     announced. Back up days later: the daily lookup finds it, and it is withdrawn before its bidding begins."""
-    case = _case().fixed()
-    case.d.notify_parties(case.k, case.asset)
-    case.court.run_for(timedelta(days=3))
-    _faults(case, "taobao", LOST)
-    case.d.list(case.k, case.asset)
-    case.court.run_for(timedelta(days=2))
+    case = _first_listed_under(LOST)
     assert case.lot.pending is None and case.lot.stage == "fixed" and _gave_up(case, "auction:first")
     auction = case.court.session.auction
     [held] = list(auction._listings)

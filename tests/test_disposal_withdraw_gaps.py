@@ -54,14 +54,33 @@ def _no_buyer(case: Case, lid: str) -> None:
                             now=view.starts_at + timedelta(hours=1))
 
 
-# ── 1. a round given up for good before the closing ──────────────────────────────────────────────────────────────
-def test_a_first_auction_given_up_for_good_before_the_closing_is_looked_up_and_withdrawn_at_it() -> None:
+def _first_listed_under(faults: dict, wait: timedelta = timedelta(days=2)) -> Case:
+    """A priced flat, its parties notified, listed while the auction platform has ``faults`` (LOST: the platform takes
+    the round, its answers lost; DOWN: it takes nothing), the court then waiting ``wait`` (2 days: the gateway's retries
+    and the 3 rounds — 1 h, 4 h, 16 h — spent)."""
     case = _case().fixed()
     case.d.notify_parties(case.k, case.asset)
     case.court.run_for(timedelta(days=3))
-    _faults(case, "taobao", LOST)
+    _faults(case, "taobao", faults)
     case.d.list(case.k, case.asset)
-    case.court.run_for(timedelta(days=2))  # the gateway's retries and the 3 rounds (1 h, 4 h, 16 h) spent
+    case.court.run_for(wait)
+    return case
+
+
+def _second_given_up(case: Case) -> tuple[str, str]:
+    """The second auction given up for good, every answer lost (the platform holds it): (first, second) listing ids."""
+    first = case.lot.listing_id
+    _faults(case, "taobao", LOST)
+    case.d.relist(case.k, case.asset)
+    case.court.run_for(timedelta(days=2))
+    assert case.lot.pending is None and case.lot.stage == "unsold1" and _gave_up(case, "auction:second")
+    [second] = [v.listing_id for v in case.court.session.auction.listings() if v.listing_id != first]
+    return first, second
+
+
+# ── 1. a round given up for good before the closing ──────────────────────────────────────────────────────────────
+def test_a_first_auction_given_up_for_good_before_the_closing_is_looked_up_and_withdrawn_at_it() -> None:
+    case = _first_listed_under(LOST)  # the gateway's retries and the 3 rounds (1 h, 4 h, 16 h) spent
     assert case.lot.pending is None and case.lot.stage == "fixed" and _gave_up(case, "auction:first")
     auction = case.court.session.auction
     [held] = list(auction._listings)  # the platform took the round: only its answers were lost
@@ -77,13 +96,8 @@ def test_a_first_auction_given_up_for_good_before_the_closing_is_looked_up_and_w
 
 def test_a_second_auction_given_up_for_good_before_the_closing_is_withdrawn_at_it() -> None:
     case = _unsold1(_case())
-    first = case.lot.listing_id
-    _faults(case, "taobao", LOST)
-    case.d.relist(case.k, case.asset)
-    case.court.run_for(timedelta(days=2))
-    assert case.lot.pending is None and case.lot.stage == "unsold1" and _gave_up(case, "auction:second")
+    first, second = _second_given_up(case)
     auction = case.court.session.auction
-    [second] = [v.listing_id for v in auction.listings() if v.listing_id != first]
     assert str(auction.get(second).status) == "announced"
     _faults(case, "taobao", NONE)
     _close(case, "终结")
@@ -97,12 +111,7 @@ def test_a_second_auction_given_up_for_good_before_the_closing_is_withdrawn_at_i
 def test_a_round_found_for_a_lot_that_moved_on_is_withdrawn_and_the_lot_left_as_it_is() -> None:
     """The first auction given up for good, then the flat taken in kind by agreement (the lot no longer waits on a
     round): at the closing the round the platform held is found and withdrawn; the lot stays ``in_kind``."""
-    case = _case().fixed()
-    case.d.notify_parties(case.k, case.asset)
-    case.court.run_for(timedelta(days=3))
-    _faults(case, "taobao", LOST)
-    case.d.list(case.k, case.asset)
-    case.court.run_for(timedelta(days=2))
+    case = _first_listed_under(LOST)
     assert case.lot.pending is None and _gave_up(case, "auction:first")
     _faults(case, "taobao", NONE)
     assert case.d.agree_in_kind(case.k, case.asset, 10_000_00, applicant_consents=True,
@@ -125,12 +134,7 @@ def test_a_round_found_for_a_lot_that_moved_on_is_withdrawn_and_the_lot_left_as_
 def test_a_round_the_platform_never_took_is_not_made_on_the_closed_case() -> None:
     """Guard (passes on bcb80e5 too): given up for good with the platform down (nothing taken), the closing's lookup
     finds nothing and makes nothing."""
-    case = _case().fixed()
-    case.d.notify_parties(case.k, case.asset)
-    case.court.run_for(timedelta(days=3))
-    _faults(case, "taobao", DOWN)
-    case.d.list(case.k, case.asset)
-    case.court.run_for(timedelta(days=2))
+    case = _first_listed_under(DOWN)
     assert case.lot.pending is None and _gave_up(case, "auction:first")
     _faults(case, "taobao", NONE)
     _close(case, "执行完毕")
@@ -143,12 +147,7 @@ def test_a_round_still_retrying_at_the_closing_that_the_platform_never_took_is_n
     """R16 asked a round still retrying at the closing again, on its kept terms: the platform, which had never taken
     it (down, not an answer lost), made it then on the closed case — and the court withdrew it at once. Now looked
     up: nothing made."""
-    case = _case().fixed()
-    case.d.notify_parties(case.k, case.asset)
-    case.court.run_for(timedelta(days=3))
-    _faults(case, "taobao", DOWN)
-    case.d.list(case.k, case.asset)
-    case.court.run_for(timedelta(minutes=30))  # the gateway gave up; the act's next round is due in an hour
+    case = _first_listed_under(DOWN, timedelta(minutes=30))  # the gateway gave up; next round in 1 h
     assert case.lot.pending == "auction:first"
     assert case.p.submit(c.Close(case.k, "执行完毕", reviewed_by="审判管理办公室")).accepted
     _faults(case, "taobao", NONE)
@@ -295,13 +294,8 @@ def test_a_round_given_up_before_the_closing_is_looked_up_when_an_act_retrying_a
     passed the lot over, and the act's next round, dropped on the closed case, looked nothing up (only round and
     pricing acts did): the second round stayed announced. Now any act dropped at a closing looks the lot's up."""
     case = _unsold1(_case())
-    first = case.lot.listing_id
-    _faults(case, "taobao", LOST)
-    case.d.relist(case.k, case.asset)
-    case.court.run_for(timedelta(days=2))
-    assert case.lot.pending is None and case.lot.stage == "unsold1" and _gave_up(case, "auction:second")
+    first, second = _second_given_up(case)
     auction = case.court.session.auction
-    [second] = [v.listing_id for v in auction.listings() if v.listing_id != first]
     _faults(case, "taobao", DOWN)
     case.d.offer_in_kind(case.k, case.asset, True)
     case.court.run_for(timedelta(minutes=30))  # the gateway gave up; the act's next round is due in an hour
