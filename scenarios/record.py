@@ -1242,6 +1242,8 @@ class _Recorder:
             args = {"asset": asset}
             if (starts := self._scheduled(i, inst, "second_auction_scheduled")) is not None:
                 args["starts"] = _when(starts)
+            if (taken := self._taken_in_kind_at(i, inst)) is not None:
+                args["start"] = _yuan(taken)
             self.add(e, {"relist": args})
         elif measure == "auction:sale":
             args = {"asset": asset}
@@ -1266,6 +1268,24 @@ class _Recorder:
                 "anchor": "listing_withdrawn", **({"round": round_} if round_ else {})}}})
         else:
             self.add(e, {"offer_in_kind": {"asset": asset, "accept": measure == "in_kind"}})
+
+    def _taken_in_kind_at(self, i: int, inst: str) -> int | None:
+        """The price the creditor took ``inst`` in kind at (node 29, asked after this round's 流拍: the failed round's
+        start) when no other round of it was sent first: the second round is relisted at that start. The replay's
+        pricing platform may fix another reference price, so its default start (80% of the first) put another value
+        on the taking, another balance to pay out: a --seed 10 court-year's 执72号 took a car at 27,473.58 yuan, the
+        replay at 22,235.23 yuan, and the logged surplus return was refused (CLAIM_OUTSTANDING)."""
+        for j in range(i + 1, len(self.events)):
+            x = self.events[j]
+            d = x.get("data") or {}
+            if (x["kind"] == "exchange" and d.get("kind") == "sent"
+                    and str(d.get("measure", "")) in ("auction:first", "auction:second", "auction:sale")
+                    and self._lot_after(j) == inst):
+                return None
+            if (x["kind"] == "anchor" and x.get("instance") == inst and d.get("anchor") == "sale_confirmed"
+                    and d.get("in_kind_price_cents") and not d.get("by_agreement")):
+                return int(d["in_kind_price_cents"])
+        return None
 
     def _withdrawn_by_system(self, i: int, e: dict[str, Any]) -> bool:
         """Is the withdrawal of a round sent at event ``i`` the platform's own (not a ``withdraw_listing`` step)?

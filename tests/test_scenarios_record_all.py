@@ -760,3 +760,25 @@ def test_which_withdrawals_of_a_round_are_the_platforms_own() -> None:
     by_system = {e["data"]["request_no"] + "@" + e["at"][8:10]: r._withdrawn_by_system(i, e)
                  for i, e in enumerate(events) if e["data"].get("measure") == "auction:withdrawn"}
     assert by_system == {"W1@02": False, "W2@03": True, "W3@03": True, "W4@04": False, "W1@04": True}
+
+
+# two cases of the `make record-check` court-year simulated with --seed 10 (H44's log, 2026-12-07 15:29 UTC): each
+# took a car in kind after its second 流拍 (执72号 at 27,473.58 yuan, 执109号 at 61,788.64 yuan) and paid the claim's
+# rest and the surplus out of a flat's price
+TAKEN_IN_KIND = Path(__file__).parent / "data" / "sim-year-seed10-taken-in-kind.events.csv.gz"
+
+
+def test_a_lot_taken_in_kind_after_its_second_round_is_taken_at_the_logged_price(tmp_path: Path) -> None:
+    """The creditor takes a lot in kind at the failed round's start; the replay's pricing platform fixed another
+    reference price than the log's, so the second round's default start (80% of the first) put another value on the
+    taking — 执72号's car 22,235.23 yuan, not 27,473.58 — and the logged pay-out of the surplus was refused
+    (CLAIM_OUTSTANDING, 5,256.80 yuan outstanding). The second round is relisted at the logged in-kind price."""
+    checks = check_log(_unpacked(tmp_path, TAKEN_IN_KIND, "in_kind.events.csv"))
+    assert sorted(c.case for c in checks) == ["(2025)豫0811执109号", "(2025)豫0811执72号"]
+    for check in checks:
+        assert check.passed, (check.case, check.failure)
+    text = {c.case: c.text for c in checks}
+    assert "relist: {asset: 公安部交通管理局车辆, starts: '2025-07-09 10:00', start: 27473.58元}" in text[
+        "(2025)豫0811执72号"]
+    assert "relist: {asset: 公安部交通管理局车辆, starts: '2025-08-20 10:00', start: 61788.64元}" in text[
+        "(2025)豫0811执109号"]
