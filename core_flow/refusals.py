@@ -21,6 +21,8 @@ REFUSALS: dict[str, tuple[str, str]] = {
     "UNKNOWN_NODE": ("未知节点", "unknown node"),
     "UNKNOWN_ITEM": ("节点无此工作事项", "the node has no such work item"),
     "UNKNOWN_ANCHOR": ("未知起算事件", "unknown anchor event"),
+    "ANCHOR_NEEDS_ASSET": ("该事件按财产记录（拍卖轮次的开始或结束），须写明财产（instance）",
+                           "the event is per asset (a round of its sale starts or ends): name the asset (instance)"),
     "NODE_STARTED": ("节点已开始", "the node has already started"),
     "NODE_DONE": ("节点已完成", "the node is already done"),
     "ITEM_DONE": ("工作事项已完成", "the work item is already done"),

@@ -136,12 +136,17 @@ class NodeRules:
             self.e._refuse(out, cmd, now, "UNKNOWN_ANCHOR", f"未知事件 {anchor}（可选：{known}）",
                          f"unknown event {anchor} (one of: {known})")
             return
+        if anchor in self.e._round_anchors and not cmd.instance:  # the release gate reads rounds per asset
+            self.e._refuse(out, cmd, now, "ANCHOR_NEEDS_ASSET",
+                           f"事件 {anchor} 按财产记录（拍卖轮次的开始或结束），须写明财产（instance）",
+                           f"{anchor} is per asset (a round of its sale starts or ends): name the asset (instance)")
+            return
         at = cmd.at or now
         data = {"anchor": anchor, "at": at, **cmd.attrs}  # the anchor event's data, also what overrides read
         arms = self.e._plan(state, anchor, cmd.instance, at, data)
         if anchor in self.e._gate_anchors:  # a node waits for it (限消 until the notice's period ends)
             state.not_before[anchor] = to_cst(at)
-        if anchor in self.e._round_anchors and cmd.instance:  # a round of the asset's sale starts (at) or ends
+        if anchor in self.e._round_anchors:  # a round of the asset's sale starts (at) or ends
             state.rounds[cmd.instance] = (anchor, to_cst(at))
         out.events.append(Event(now, state.case_id, EventKind.ANCHOR, None, cmd.instance, None, data))
         self.e._apply(state, arms, now, out)
