@@ -196,11 +196,17 @@ async def list_listings(
     platform: str = PLATFORM,
     case_no: str | None = Query(default=None, max_length=64, description="按案号筛选 / filter by case"),
     session: Session = Depends(get_session),
-) -> list[ListingView]:
-    views = _run(session, platform, lambda now: session.auction.listings())
+) -> list[ListingView] | Response:
+    """The platform's listings (``case_no``: one case's, every round — the court's HttpDisposalPort.find_listings),
+    under the platform's faults (``_faulted``) as the in-process lookup (disposal_port ``find_listings``) and one
+    listing's route; bidders and testers reading it draw them too. (Before 2026-12-07 (H48) it drew none.)"""
     court = COURT.get()  # with court tokens, only the token's court's listings (issue 13 point 2)
-    return [v for v in views if v.platform == platform and (case_no is None or v.case_no == case_no)
-            and (court is None or v.court_code == court)]
+
+    def look() -> list[ListingView]:
+        views = _run(session, platform, lambda now: session.auction.listings())
+        return [v for v in views if v.platform == platform and (case_no is None or v.case_no == case_no)
+                and (court is None or v.court_code == court)]
+    return _faulted(session, platform, case_no or platform, look)
 
 
 @router.get(
