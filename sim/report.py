@@ -362,7 +362,8 @@ details summary{cursor:pointer;color:#555}"""
 
 
 def no_interval(v: dict[str, float]) -> bool:
-    """A mean without an interval: one replication (``sim.kpi.mean_ci`` gives NaN bounds)."""
+    """A mean without an interval: one replication with a value (``sim.kpi.mean_ci`` gives NaN bounds) — the run's only
+    one, or the only one of several where the KPI has a value (``sale_days_p50`` where the others sold nothing)."""
     return v["low"] != v["low"] and v["mean"] == v["mean"]
 
 
@@ -370,7 +371,7 @@ def _ci(v: dict[str, float], key: str = "") -> str:
     """Mean [low, high], each as the terminal shows it (``sim.kpi.fmt_value``): a share to three decimals throughout
     (1.000 beside 0.991, not 1.0), a count or days to one decimal below 100 and whole from 100."""
     if no_interval(v):
-        return f"{fmt_value(v['mean'], key)}（无区间，1 次重复 / no CI, n=1）"
+        return f"{fmt_value(v['mean'], key)}（无区间，仅 1 次重复有值 / no CI, n=1: one replication with a value）"
     return f"{fmt_value(v['mean'], key)} [{fmt_value(v['low'], key)}, {fmt_value(v['high'], key)}]"
 
 

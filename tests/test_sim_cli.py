@@ -270,7 +270,7 @@ def test_one_replication_has_no_interval_and_says_so(small, tmp_path, capsys):
     assert main(["simulate", str(small), "--years", "0.1", "-r", "1", "--backend", "serial", "--no-validate",
                  "--out", str(out)]) == 0
     text = " ".join(capsys.readouterr().out.split())
-    assert "no CI (n=1)" in text and "one replication: no confidence interval" in text
+    assert "无区间（仅 1 次有值）/ no CI (1 value)" in text and "one replication: no confidence interval" in text
     assert not re.search(r"\[([\d.,]+), \1\]", text)  # no zero-width interval shown
 
     def no_nan(word: str) -> None:
@@ -279,7 +279,7 @@ def test_one_replication_has_no_interval_and_says_so(small, tmp_path, capsys):
     data = json.loads((out / "kpis.json").read_text(encoding="utf-8"), parse_constant=no_nan)
     compliance = next(iter(data["courts"].values()))["kpi"]["compliance"]
     assert compliance["mean"] > 0 and compliance["low"] is None and compliance["high"] is None
-    assert "no CI, n=1" in (out / "report.html").read_text(encoding="utf-8")
+    assert "no CI, n=1: one replication with a value" in (out / "report.html").read_text(encoding="utf-8")
     for argv in (["plan", "staffing", str(small), "--target", "compliance>=0.5", "-r", "1", "--years", "0.05",
                   "--backend", "serial"],
                  ["plan", "intake", str(small), "--target", "compliance>=0.5", "-r", "1", "--years", "0.05",

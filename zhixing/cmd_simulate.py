@@ -36,7 +36,9 @@ HEADLINE = ("compliance", "filed", "carried_over", "carried_over_closed", "overd
             "agency_requests_per_day", "court_requests_per_day", "cases_per_judge_year")
 
 
-NO_CI = "无区间（1 次重复）/ no CI (n=1)"
+# a KPI only one replication has a value for (one run, or sale_days_p50 where the other runs sold nothing; review R17
+# F6: "1 次重复" read as if the run had had one replication)
+NO_CI = "无区间（仅 1 次有值）/ no CI (1 value)"
 ONE_REPLICATION = ("只有 1 次重复：没有置信区间，均值即该次结果；规划请至少 2 次（默认 3 次，-r） / "
                    "one replication: no confidence interval, the mean is that run's figure; plan with at least 2 "
                    "(default 3, -r)")
