@@ -512,7 +512,7 @@ class Clerk:
         if self._waiting_for_anchor and (waiting := self._waiting_for_anchor.pop((e.case_id, str(anchor)), None)):
             for action in waiting:  # a round ended (``_held_closing``): at the next instant, after its own reactions
                 self.p.runtime.clock.call_at(self.now, action)
-        if (e.data or {}).get("anchor") != "property_found_after_zhongben" or not e.instance:
+        if anchor != "property_found_after_zhongben" or not e.instance:
             return
         self._reviewing.add((e.case_id, e.instance))
         self._queue_review(e.case_id, e.instance)
