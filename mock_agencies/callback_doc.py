@@ -29,9 +29,10 @@ class AuctionResult(_Result):
     """网络司法拍卖平台的结果回调 / an auction platform's result callback."""
 
     event: Literal["auction.sold", "auction.failed", "auction.in_kind", "auction.in_kind_declined", "sale.sold",
-                   "sale.failed"] = Field(
-        description="事件：成交、流拍、以物抵债、不接受以物抵债、变卖成交、变卖不成 / sold, failed, taken in kind, in "
-        "kind declined, sold in the 变卖, the 变卖 failed")
+                   "sale.failed", "auction.buyer_defaulted", "sale.buyer_defaulted"] = Field(
+        description="事件：成交、流拍、以物抵债、不接受以物抵债、变卖成交、变卖不成、买受人悔拍（拍卖、变卖）"
+        "/ sold, failed, taken in kind, in kind declined, sold in the 变卖, the 变卖 failed, the buyer "
+        "defaulted (an auction's, a 变卖's)")
     at: datetime = Field(description="发生时刻 / when")
     listing_id: str = Field(description="标的编号 / listing id")
     platform: str = Field(description="拍卖平台代码 / platform code")
@@ -50,6 +51,10 @@ class AuctionResult(_Result):
     in_kind_decision_due: datetime | None = Field(default=None, description="申请人答复期限 / creditor answers by")
     by_agreement: bool | None = Field(default=None, description="协议以物抵债（法院告知，抵债价为作价）/ taken in kind "
                                       "by agreement, the court's (auction.in_kind; price_cents the agreed value)")
+    balance_due_at: datetime | None = Field(default=None, description="余款付款期限（悔拍）/ the balance was due by "
+                                            "(buyer_defaulted)")
+    forfeited_deposit_cents: int | None = Field(default=None, description="悔拍不予退还的保证金（分），由平台保管 / "
+                                                "the deposit forfeited on the default, held by the platform, cents")
 
 
 class PricingResult(_Result):

@@ -128,6 +128,10 @@ class SessionDisposalPort:
         return self._on_listing(listing_id, "relist", now, starting_price_cents=starting_price_cents,
                                 deposit_cents=deposit_cents, bidding_starts=bidding_starts)
 
+    def reauction(self, listing_id: str, *, bidding_starts: datetime, now: datetime) -> dict[str, Any]:
+        """重新拍卖 of a listing whose buyer defaulted (悔拍): the same round on the same terms, a new start."""
+        return self._on_listing(listing_id, "reauction", now, bidding_starts=bidding_starts)
+
     def decide_in_kind(self, listing_id: str, *, accept: bool, now: datetime) -> dict[str, Any]:
         return self._on_listing(listing_id, "decide_in_kind", now, accept=accept)
 

@@ -239,6 +239,15 @@ OPERATIONS: dict[tuple[str, str], Doc] = {
                     {"starting_price_cents": 56_000_000, "deposit_cents": 8_000_000,
                      "bidding_starts": "2026-05-20T10:00:00+08:00",
                      "callback_url": "http://127.0.0.1:8600/callbacks/auction"})}, None),
+    ("POST", "/agencies/{platform}/listings/{listing_id}/reauction"): (
+        "买受人悔拍（付款期限届满未付余款，标的 defaulted）后重新拍卖：原轮次、原条件（起拍价或变卖价、保证金、"
+        "加价幅度），公告期同该轮次，原买受人不得参加竞买（网络司法拍卖规定 第二十四条 通行文本）；"
+        "同一条件重复请求返回同一标的。/ 重新拍卖 after the buyer's default (the balance unpaid at "
+        "its due date, the listing defaulted): the same round on its terms (starting or 变卖 price, deposit, "
+        "increment), announced as that round is, the buyer who defaulted kept out (网络司法拍卖规定 第二十四条 "
+        "as commonly published); asked again on the same terms, the same listing.",
+        {"again": ("重新拍卖 / re-auction", {"bidding_starts": "2026-06-20T10:00:00+08:00",
+                                          "callback_url": "http://127.0.0.1:8600/callbacks/auction"})}, None),
     ("POST", "/agencies/{platform}/listings/{listing_id}/in-kind"): (
         "申请执行人对以物抵债的答复。/ The creditor's answer to taking the property in kind.",
         {"accept": ("接受 / accept", {"accept": True})}, None),

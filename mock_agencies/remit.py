@@ -1,7 +1,13 @@
 """The auction platform remits a sold listing's price (the buyer's deposit and balance) to the court's case
 sub-account (一案一账号): money entering the court account from outside the ledger, once per listing — a repeated
 remittance returns the amount again and books nothing. Used in process (``SessionDisposalPort.collect``) and over HTTP
-(``POST /agencies/{platform}/listings/{listing_id}/remittance``)."""
+(``POST /agencies/{platform}/listings/{listing_id}/remittance``).
+
+A buyer who never pays the balance (悔拍; ``AuctionHouse`` ``default_rate``, or a bidder's ``pays_balance=False``): the
+remittance is refused (409, where ``listing_id``) — before the balance's due date "not paid yet, due …", after it "the
+buyer defaulted". Nothing is remitted: the forfeited deposit stays with the platform (our choice — its use under
+网络司法拍卖规定 第二十四条 as commonly published, unconfirmed: the re-auction's costs and price difference first, then
+the debt — is not modelled; tests/fidelity_audit.md WZ-3d), so the court's ledger books no money of a sale not made."""
 
 from __future__ import annotations
 
@@ -18,10 +24,21 @@ def remit(session: Session, listing_id: str, sub_account: str, now: datetime) ->
     done = _REMITTED.setdefault(session, {})
     if listing_id in done:
         return done[listing_id]
-    view = session.auction.get(listing_id)
+    view = session.auction.balance(listing_id, now=now)
+    if view.defaulted_at is not None:
+        raise UserError(f"标的 {listing_id} 的买受人悔拍（{view.defaulted_at.isoformat()} 付款期限届满未付余款），"
+                        f"保证金 {view.forfeited_deposit_cents} 分不予退还、由平台保管，无价款可划付",
+                        f"the buyer of listing {listing_id} defaulted (the balance unpaid when due, "
+                        f"{view.defaulted_at.isoformat()}): the deposit of {view.forfeited_deposit_cents} cents is "
+                        "forfeited and held by the platform — nothing to remit", where="listing_id", code="conflict")
     if view.sold_price_cents is None:
         raise UserError(f"标的 {listing_id} 未成交，无价款可划付",
                         f"listing {listing_id} is not sold: nothing to remit", where="listing_id", code="conflict")
+    if not session.auction.buyer_pays(listing_id):
+        due = view.balance_due_at.isoformat() if view.balance_due_at else "?"
+        raise UserError(f"标的 {listing_id} 的买受人尚未付清余款（付款期限 {due}）",
+                        f"the buyer of listing {listing_id} has not paid the balance yet (due {due})",
+                        where="listing_id", code="conflict")
     session.ledger.court_accounts.credit(
         sub_account, view.sold_price_cents, f"买受人 {view.buyer_id} 成交价款 / the buyer's price ({listing_id})",
         now=now)

@@ -15,7 +15,7 @@ from tests.conftest import cst
 FILED = cst(2025, 3, 3, 10, 0)  # Monday
 FLAT = "real_estate_registry:F1"
 ROUND_ANCHORS = ("auction_scheduled", "second_auction_scheduled", "sale_period_scheduled", "first_unsold",
-                 "second_unsold", "listing_withdrawn", "sale_paid")
+                 "second_unsold", "listing_withdrawn", "sale_paid", "buyer_defaulted")
 
 
 @pytest.fixture

@@ -106,6 +106,10 @@ class HttpDisposalPort:
             "starting_price_cents": starting_price_cents, "deposit_cents": deposit_cents,
             "bidding_starts": bidding_starts.isoformat()}))
 
+    def reauction(self, listing_id: str, *, bidding_starts: datetime, now: datetime) -> dict[str, Any]:
+        return self._view(self._call("POST", f"{self._on(listing_id)}/reauction", now, {
+            "bidding_starts": bidding_starts.isoformat()}))
+
     def decide_in_kind(self, listing_id: str, *, accept: bool, now: datetime) -> dict[str, Any]:
         return self._view(self._call("POST", f"{self._on(listing_id)}/in-kind", now, {"accept": accept}))
 

@@ -104,6 +104,21 @@ class DepositCreate(_Body):
     bidder_id: str = Field(**_ID, description="竞买人编号 / bidder id")
     name: str = Field(default="", max_length=200, description="竞买人姓名 / bidder's name")
     amount_cents: Cents = Field(description="保证金（分）/ deposit, cents")
+    pays_balance: bool = Field(default=True, description=(
+        "模拟：成交后是否付清余款（false：付款期限届满不付，即悔拍，保证金不予退还）/ simulation: whether this "
+        "bidder, should it win, pays the balance (false: it defaults when the balance falls due — 悔拍, the "
+        "deposit forfeited)"))
+
+
+class ReauctionCreate(_Body):
+    """买受人悔拍后重新拍卖（同一轮次、同一条件，原买受人不得参加竞买）/ re-auction after the buyer's default (the same
+    round on the same terms; the buyer who defaulted may not bid)."""
+
+    bidding_starts: Instant = Field(description="竞价（变卖期）开始（公告期同该轮次）/ bidding (sale period) starts "
+                                                "(the round's own notice period)")
+    bidding_ends: Instant | None = Field(default=None, description="结束（缺省：与原轮次等长）/ ends (default: as "
+                                                                   "long as the round re-auctioned)")
+    callback_url: str | None = Field(default=None, max_length=2048, description="结果回调 / result callback")
 
 
 class Remittance(_Body):
@@ -293,6 +308,23 @@ async def relist(
 ) -> ListingView | Response:
     session.callback_policy.check(body.callback_url)
     return _court_act(session, platform, listing_id, "relist", **body.model_dump())
+
+
+@router.post(
+    "/{platform}/listings/{listing_id}/reauction",
+    status_code=201,
+    response_model=ListingView,
+    summary="买受人悔拍后重新拍卖 / re-auction after the buyer's default (悔拍)",
+    responses=_ERRORS,
+)
+async def reauction(
+    body: ReauctionCreate,
+    platform: str = PLATFORM,
+    listing_id: str = LISTING,
+    session: Session = Depends(get_session),
+) -> ListingView | Response:
+    session.callback_policy.check(body.callback_url)
+    return _court_act(session, platform, listing_id, "reauction", **body.model_dump())
 
 
 @router.post(
