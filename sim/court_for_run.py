@@ -18,4 +18,9 @@ def build(profile: CourtProfile, seed: int, process: Process | None = None) -> V
                                 process=process)
     if profile.disposal:  # real estate and vehicles: the mock pricing and auction platforms, in process
         attach_disposal(court)
+        if profile.auction_default_rate > 0:  # buyers who never pay (悔拍): the mock auction house's simulated ones
+            from dataclasses import replace
+
+            auction = court.session.auction
+            auction.model = replace(auction.model, default_rate=profile.auction_default_rate)
     return court

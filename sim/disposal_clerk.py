@@ -37,7 +37,8 @@ REGISTRIES = ("real_estate_registry", "vehicle_registry")
 # A lot's stages while its disposal is under way: from the seal to the hand-over (node 30) — sold and paid, confirmed,
 # taken in kind and transferred included (a 终本 queued before then fired while nodes 27 or 30 were open)
 _BUSY = frozenset({"sealing", "sealed", "pricing", "reported", "fixed", "listed", "unsold1", "relisted", "unsold2",
-                   "in_kind", "declined", "sale", "sold", "paid", "confirmed", "transferred"})
+                   "in_kind", "declined", "sale", "sold", "paid", "confirmed", "transferred",
+                   "defaulted"})  # (悔拍: re-auctioned — ``_n_buyer_defaulted``)
 
 
 LIST_AFTER_NOTICE = 3 * DAY + HOUR  # the parties are told of the auction before it is listed
@@ -128,6 +129,21 @@ class DisposalClerk:
     def _relist(self, k: str, asset: str, cut: int) -> Any:
         return self.d.relist(k, asset, cut_pct=cut) if self._open(k) else None
 
+    def _reauction(self, k: str, asset: str) -> Any:
+        """重新拍卖 after the buyer's default (悔拍): the round again (``Disposal.relist`` on a ``defaulted`` lot) —
+        unless the case closed meanwhile or the lot moved on (taken in kind by agreement)."""
+        lot = self.d.lots.get((k, asset))
+        if lot is None or lot.stage != "defaulted" or lot.pending is not None or not self._open(k):
+            return None
+        return self.d.relist(k, asset)
+
+    def _n_buyer_defaulted(self, k: str, asset: str, data: dict[str, Any]) -> None:
+        """The buyer did not pay the balance (悔拍, ``buyer_defaulted``): the round is re-auctioned — the lot's
+        disposal goes on (the process's 终本 gate holds a lot found and not disposed of: PROPERTY_IN_DISPOSAL), and
+        the old buyer may not bid. (A simulated court gives no lot up after a default: each re-auction ends sold,
+        unsold — the rounds go on as after any 流拍 — or defaulted again, at the profile's rate.)"""
+        self._at(self.c._soon(10 * DAY), lambda: self._reauction(k, asset))
+
     def _reprice(self, k: str, asset: str, method: str) -> None:
         """The price asked again (the same ``price`` act): its request gave up — the platform unreachable through the
         gateway's retries and the rounds after (process.yaml node 20 ``platform_retry``) — and nothing since asked it
@@ -153,6 +169,8 @@ class DisposalClerk:
                 return self.d.relist(k, asset, cut_pct=self._cut_pct(k, asset))
             if what in _IN_KIND and lot.stage == "unsold2":
                 return self._ask_in_kind(k, asset, what == "in_kind")
+            if what == "auction:reauction":
+                return self._reauction(k, asset)
             return self._sale(k, asset) if what == "auction:sale" else None
 
         again_stale(act)
@@ -316,7 +334,7 @@ class DisposalClerk:
 
 
 _NOTICES = frozenset({"property_found", "price_reported", "price_fixed", "unsold", "proceeds_arrived", "in_kind",
-                      "disposal_gave_up", "disposal_refused"})
+                      "disposal_gave_up", "disposal_refused", "buyer_defaulted"})
 def refused_to_ask_again(data: dict[str, Any]) -> bool:
     """A ``disposal_refused`` notice the handler answers by asking again (``_n_disposal_gave_up``): a round not made
     for a frozen node, or a listing call's stale kept start refused (``again_stale``)."""
@@ -339,4 +357,5 @@ def again_stale(act: Callable[[], Any]) -> Any:
 
 _PRICING = ("network_inquiry", "appraisal")  # a pricing request's ``what`` in the platform notices
 _IN_KIND = ("in_kind", "in_kind:refused")  # the creditor's answer told to the platform (accepted, refused)
-_LISTING_CALLS = ("auction:first", "auction:second", "auction:sale", *_IN_KIND)  # the auction acts asked again
+# the auction acts asked again (the re-auction after a buyer's default too)
+_LISTING_CALLS = ("auction:first", "auction:second", "auction:sale", *_IN_KIND, "auction:reauction")

@@ -443,6 +443,12 @@ class CourtProfile(_Model):
     disposal_share: Share = Field(1.0, ge=0, le=1, description=(
         "查得的不动产、车辆中实际处置的比例（其余如唯一住房、抵押超值、下落不明：记为已查得，不查封拍卖） / share of "
         "the real estate and vehicles found that is disposed of (the rest is recorded as found, not sealed)"))
+    auction_default_rate: Share = Field(0.0, ge=0, le=1, description=(
+        "拍卖（变卖）成交后买受人悔拍（付款期限届满未付余款）的比例：保证金不予退还，法院重新拍卖，原买受人不得参加竞买"
+        "（网络司法拍卖规定 第二十四条 通行文本，未经确认）。无数据来源，缺省 0（买受人均付款），请按本院经验设置 / "
+        "share of the winning buyers (auction or 变卖) who never pay the balance (悔拍): the deposit is forfeited and "
+        "the court re-auctions the round, the old buyer kept out (网络司法拍卖规定 第二十四条 as commonly published, "
+        "unconfirmed). No source gives a rate: the default 0 has every buyer pay — set the court's own"))
     price_objection_share: Share = Field(0.1, ge=0, le=1, description=(
         "处置时当事人对参考价报告（网络询价或评估报告）提出异议的比例（节点22；每份报告各自抽取，异议成立后的新报告"
         "亦然）。无数据来源，缺省 0.1 为假设，请按本院经验设置 / share of the price reports (network inquiry or "

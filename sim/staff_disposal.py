@@ -44,7 +44,7 @@ if TYPE_CHECKING:
 NOW = timedelta(0)
 # the work item a listing call asked again is (the profile's action types)
 _AGAIN_WORK = {"auction:first": "list", "auction:second": "relist", "auction:sale": "sale", "in_kind": "in_kind",
-               "in_kind:refused": "in_kind"}
+               "in_kind:refused": "in_kind", "auction:reauction": "relist"}
 assert set(_AGAIN_WORK) == set(_LISTING_CALLS)
 
 
@@ -195,6 +195,10 @@ class StaffDisposalClerk(DisposalClerk):
             self._work("in_kind", k, lambda: self._offer_in_kind(k, asset, accept))
         else:  # 变卖 found no buyer: nothing more to take here
             self.a._maybe_zhongben(k)
+
+    def _n_buyer_defaulted(self, k: str, asset: str, data: dict[str, Any]) -> None:
+        """悔拍: the re-auction is a work item of the relisting's type (``DisposalClerk._reauction``)."""
+        self._work("relist", k, lambda: self._reauction(k, asset))
 
     def _offer_in_kind(self, k: str, asset: str, accept: bool) -> None:
         """以物抵债 asked of the creditor — unless the case closed while the ask waited in the judge's queue (paid in

@@ -1448,14 +1448,14 @@ class Disposal:
 
     def _reauction(self, lot: Lot, bidding_starts: datetime | None) -> None:
         """重新拍卖 after the buyer's default (悔拍; 网络司法拍卖规定 第二十四条, 拍卖变卖规定 as commonly published —
-        not in LAW.md, unconfirmed; tests/fidelity_audit.md WZ-3d): the same round (一拍, 二拍 or 变卖) again on the same
-        platform and terms, announced as that round is (``bidding_starts``, default the earliest the notice allows);
-        the buyer who defaulted may not bid (the platform keeps it out). The round's start anchor is recorded again at
-        the new start (ROUND_IN_BIDDING holds a closing while it runs); no node is started or completed — the round's
-        nodes (23/25, 26 or 28) were done when it was first listed."""
+        not in LAW.md, unconfirmed; tests/fidelity_audit.md WZ-3d): the same round (一拍, 二拍 or 变卖) again on the
+        same platform and terms, announced as that round is (``bidding_starts``, default the earliest the notice
+        allows); the buyer who defaulted may not bid (the platform keeps it out). The round's start anchor is recorded
+        again at the new start (ROUND_IN_BIDDING holds a closing while it runs); no node is started or completed — the
+        round's nodes (23/25, 26 or 28) were done when it was first listed."""
         self._open_for_sale(lot, "重新拍卖（悔拍后）", "re-auction after the buyer's default")
-        grace = 0 if lot.round == "first" else self.p.process.reference_price.grace_months
-        self._need_valid_price(lot, "重新拍卖", "a re-auction", grace)
+        # (the reference price is not checked again: the round re-auctioned was listed on a valid one, and a price
+        # lapsed meanwhile would leave the lot neither sellable nor done — its case held from 终本 for good)
         days = (ANNOUNCE_DAYS if lot.round == "first" else SECOND_ANNOUNCE_DAYS)[lot.klass]
         starts = to_cst(bidding_starts) if bidding_starts is not None else self._earliest_start(days)
         op = getattr(self._port(), "reauction", None)
