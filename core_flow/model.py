@@ -637,9 +637,10 @@ class GateCondition(_Model):
     sale_ends: tuple[int, ...] = ()  # the nodes that end a sale's disposal (30: the ruling served, the hand-over)
     # the per-asset anchors that schedule a round's bidding (or 变卖 sale period), each with its label "中文 / English"
     # (auction_scheduled, second_auction_scheduled, sale_period_scheduled: recorded with the round's start as ``at``).
-    # Unmet while an asset's last round anchor recorded (of ``round_starts`` and ``round_ends``) is a start that has
-    # come (its ``at`` not after now) and none of ``round_end_nodes`` is done for it: the bidding begun and not ended —
-    # a round won and its price not yet paid included (gate.rounds_in_bidding; process.yaml ``release_gate``)
+    # Unmet while an asset's round listed last (of ``round_starts``) has come (its ``at`` not after now), no end of
+    # ``round_ends`` recorded at or after its listing (by instant, not by arrival: engine.state.AssetRounds) and none
+    # of ``round_end_nodes`` is done for it: the bidding begun and not ended — a round won and its price not yet paid
+    # included (gate.rounds_in_bidding; process.yaml ``release_gate``)
     round_starts: dict[str, str] = {}
     round_ends: tuple[str, ...] = ()  # the anchors that end a round (流拍, withdrawn, sold and paid)
     round_end_nodes: tuple[int, ...] = ()  # per-asset nodes whose completion ends a round (28: the 变卖 over)

@@ -242,7 +242,7 @@ def test_a_closing_waits_while_the_bidding_runs_and_the_buyer_owes_the_balance(r
     begins) — and it still is once the lot is won, the balance not paid (nothing recorded: the round has not ended);
     paid, the sale's ruling and transfer hold it (SALE_NOT_TRANSFERRED), then it is taken."""
     listed(rt)
-    start = rt.cases["K"].rounds[FLAT][1]
+    start = rt.cases["K"].rounds[FLAT].starts_at
     rt.clock.run_until(start - timedelta(minutes=1))
     assert unmet(rt) == []  # the round not begun holds nothing (a closing now withdraws it)
     rt.clock.run_until(start)

@@ -100,6 +100,8 @@ class EngineCore:
         # kept per asset in CaseState.rounds: what starts or ends a round's bidding (the release gate asks)
         self._round_anchors = frozenset(a for g in (*process.zhongben_gate, *process.release_gate)
                                         for a in (*g.round_starts, *g.round_ends))
+        self._round_start_anchors = frozenset(a for g in (*process.zhongben_gate, *process.release_gate)
+                                              for a in g.round_starts)
         self._post_close = {
             n.no for n in process.nodes
             if n.sweep is not None or any(a in ("closed", "property_found_after_zhongben")

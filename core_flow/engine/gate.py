@@ -185,23 +185,35 @@ class RoundInBidding:
 
 def rounds_in_bidding(state: CaseState, now: datetime, cond: GateCondition) -> list[RoundInBidding]:
     """Property whose round of sale has begun and not ended (process.yaml ``release_gate`` ``round_starts``,
-    ``round_ends``, ``round_end_nodes``). Per asset, from the engine's state (``CaseState.rounds``: the last of the
-    condition's anchors recorded for it): a start (auction_scheduled…, its ``at`` the round's start) that has come —
-    ``at`` not after ``now`` — and no end recorded after it (流拍, the round withdrawn, the price paid: ``sale_paid``)
-    nor a node of ``round_end_nodes`` done (28: a 变卖 over, sold or not). A round won whose price is not yet paid is
-    in it: the sale is made at the hammer, the buyer owes the balance. Not counted: a round scheduled and not begun
-    (the closing withdraws it: 拍卖变卖规定 第二十条 as commonly published — before the auction begins), a measure
-    handed over to the 恢复执行 case (``moved_to``)."""
+    ``round_ends``, ``round_end_nodes``). Per asset, from the engine's state (``CaseState.rounds``: the round anchors
+    recorded for it, ordered by instant — ``state.AssetRounds``): the start listed last (auction_scheduled…, its
+    ``at`` the round's start) has come — ``at`` not after ``now`` — and no end of ``round_ends`` ends it (流拍, the
+    round withdrawn, the price paid: ``sale_paid``) nor is a node of ``round_end_nodes`` done (28: a 变卖 over, sold or
+    not). A round won whose price is not yet paid is in it: the sale is made at the hammer, the buyer owes the
+    balance. Not counted: a round scheduled and not begun (the closing withdraws it: 拍卖变卖规定 第二十条 as commonly
+    published — before the auction begins), a measure handed over to the 恢复执行 case (``moved_to``).
+
+    The rule, by instant rather than by arrival (review R20 F2: the last anchor recorded was taken, so a ``Record``
+    back-dated through the driver — a 流拍 entered after the next round was listed, a start entered after its round
+    ended — opened or closed the gate wrongly): a start is listed at the engine's ``now`` when recorded (at its start,
+    if that came first: a round recorded after it began was listed by then); an end ends the latest start listed at
+    or before its ``at`` (at one instant, the one recorded before it). So the round that counts is the start listed
+    last, ended iff an end's ``at`` is at or after its listing. Not "the latest ``at`` wins": a round withdrawn before
+    it began (``listing_withdrawn``) has its end before its start, and ends it. An earlier round whose start is
+    entered late, after a later round was listed, is taken as over (a round is listed once the one before it ended).
+    """
     result = []
-    for key, (anchor, at) in sorted(state.rounds.items()):
-        if anchor not in cond.round_starts or to_cst(at) > to_cst(now):
+    for key, rounds in sorted(state.rounds.items()):
+        if rounds.start not in cond.round_starts or rounds.starts_at is None or to_cst(rounds.starts_at) > to_cst(now):
+            continue
+        if rounds.ended(cond.round_ends):
             continue
         if any(state.status(no, key) == NodeStatus.DONE for no in cond.round_end_nodes):
             continue
         asset = state.assets.get(key)
         if asset is not None and asset.moved_to:
             continue
-        result.append(RoundInBidding(key, anchor, to_cst(at)))
+        result.append(RoundInBidding(key, rounds.start, to_cst(rounds.starts_at)))
     return result
 
 

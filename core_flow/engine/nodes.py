@@ -11,6 +11,7 @@ from core_flow.engine.core import _ITEM_DONE, _NODE_STARTED, EngineCore
 from core_flow.engine.events import Event, EventKind, Outcome
 from core_flow.engine.state import (
     BLOCKING,
+    AssetRounds,
     CaseState,
     NodeStatus,
 )
@@ -146,8 +147,11 @@ class NodeRules:
         arms = self.e._plan(state, anchor, cmd.instance, at, data)
         if anchor in self.e._gate_anchors:  # a node waits for it (限消 until the notice's period ends)
             state.not_before[anchor] = to_cst(at)
-        if anchor in self.e._round_anchors:  # a round of the asset's sale starts (at) or ends
-            state.rounds[cmd.instance] = (anchor, to_cst(at))
+        if anchor in self.e._round_anchors:  # a round of the asset's sale starts (at) or ends, kept by instant
+            rounds = state.rounds.get(cmd.instance, AssetRounds())
+            state.rounds[cmd.instance] = (
+                rounds.with_start(anchor, to_cst(at), to_cst(now)) if anchor in self.e._round_start_anchors
+                else rounds.with_end(anchor, to_cst(at)))
         out.events.append(Event(now, state.case_id, EventKind.ANCHOR, None, cmd.instance, None, data))
         self.e._apply(state, arms, now, out)
         self.e._withdraw(state, anchor, cmd.instance, now, out)

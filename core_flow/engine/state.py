@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime
 from enum import StrEnum
-from typing import Any
+from typing import Any, NamedTuple
 
 
 class NodeStatus(StrEnum):
@@ -153,6 +153,45 @@ class FeeCharge:
         return max(0, self._memo[2] - before)
 
 
+class AssetRounds(NamedTuple):
+    """The rounds of one asset's sale as the release gate reads them (``CaseState.rounds``; gate.rounds_in_bidding):
+    the start listed last and, per end anchor, its latest end. Ordered by instant, not by arrival: each mark is keyed
+    ``(instant, n)`` — ``n`` the asset's round anchors recorded so far, which orders marks at one instant by arrival.
+
+    A start (``auction_scheduled``…: its ``at`` the round's start, recorded when the round is listed) is listed at the
+    engine's ``now`` when recorded, or at its start if that came first (a round recorded after it began, back-dated,
+    was listed no later than it began); the start kept is the one listed last. An end (``first_unsold``,
+    ``listing_withdrawn``…: its ``at`` when the round ended) ends the latest start listed at or before its ``at`` —
+    so it ends the start kept iff its key is after the start's listing. Not the latest ``at``: a round withdrawn before
+    it began has an end before its start."""
+
+    start: str | None = None  # the anchor of the start listed last (None: no start recorded)
+    starts_at: datetime | None = None  # that round's start (its ``at``)
+    listed: tuple[datetime, int] | None = None  # when it was listed, and its arrival
+    ends: tuple[tuple[str, datetime, int], ...] = ()  # per end anchor, its latest (at, arrival)
+    n: int = 0  # the round anchors recorded for the asset
+
+    def with_start(self, anchor: str, at: datetime, now: datetime) -> AssetRounds:
+        """A start recorded at ``now`` (its round beginning ``at``): kept unless a start listed later is kept."""
+        listed = (min(now, at), self.n + 1)
+        if self.listed is not None and listed < self.listed:
+            return self._replace(n=self.n + 1)
+        return self._replace(start=anchor, starts_at=at, listed=listed, n=self.n + 1)
+
+    def with_end(self, anchor: str, at: datetime) -> AssetRounds:
+        """An end recorded (the round ended ``at``): kept as its anchor's latest unless a later one is kept."""
+        mark = (at, self.n + 1)
+        ends = tuple(e for e in self.ends if e[0] != anchor)
+        old = next((e for e in self.ends if e[0] == anchor), None)
+        if old is not None and mark < old[1:]:
+            return self._replace(n=self.n + 1)
+        return self._replace(ends=(*ends, (anchor, *mark)), n=self.n + 1)
+
+    def ended(self, anchors: Any) -> bool:
+        """Whether an end of ``anchors`` ends the start kept (recorded after its listing, by instant then arrival)."""
+        return self.listed is not None and any(a in anchors and (at, n) > self.listed for a, at, n in self.ends)
+
+
 @dataclass(slots=True)
 class Measure:
     """A coercive measure in force (限制消费, 失信): until lifted, or until its term ends."""
@@ -198,10 +237,10 @@ class CaseState:
     # anchors a node may not complete before (``Node.not_before``) or a 终本 condition applies on (``when``:
     # debtor_missing) → the instant last recorded (performance_due)
     not_before: dict[str, datetime] = field(default_factory=dict)
-    # per asset, the last anchor recorded that starts or ends a round of its sale (a gate's ``round_starts`` /
-    # ``round_ends``: auction_scheduled … at the round's start, first_unsold … at its end) and its instant: what the
-    # release gate asks whether a round's bidding has begun and not ended (gate.rounds_in_bidding)
-    rounds: dict[str, tuple[str, datetime]] = field(default_factory=dict)
+    # per asset, the anchors that start or end a round of its sale (a gate's ``round_starts`` / ``round_ends``:
+    # auction_scheduled … at the round's start, first_unsold … at its end), ordered by instant (AssetRounds): what
+    # the release gate asks whether a round's bidding has begun and not ended (gate.rounds_in_bidding)
+    rounds: dict[str, AssetRounds] = field(default_factory=dict)
     # 执行申请费, when the process charges it (``fees``; None: not charged): its rule and what was carried; what is due
     # is ``fee_cents``, derived
     fee: FeeCharge | None = None

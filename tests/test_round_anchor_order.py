@@ -1,0 +1,125 @@
+"""The release gate's rounds are ordered by instant, not by arrival (review R20 F2). ``CaseState.rounds`` kept only the
+round anchor recorded last, so a ``Record`` back-dated through the driver opened or closed ROUND_IN_BIDDING wrongly:
+a 流拍 entered after the next round was listed ended that round too (a closing taken during its bidding, the seal
+lifted under the buyer), and a start entered after its round's 流拍 began the round again (a closing refused with no
+round running). The rule (gate.rounds_in_bidding): a start is listed when recorded (or at its start, if that came
+first); an end ends the latest start listed at or before its ``at`` — not "the latest ``at`` wins", which a round
+withdrawn before it began would break (its end before its start). Through the engine, each ``Record`` with an explicit
+``at``."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+
+from core_flow.engine import commands as c
+from tests.test_completion_gate import FLAT, close, file, in_bidding, listed, unmet
+
+
+@pytest.fixture
+def rt(make_runtime):
+    from tests.test_completion_gate import FILED
+
+    runtime = make_runtime(FILED)
+    file(runtime)
+    return runtime
+
+
+def ok(rt, *cmds):
+    for cmd in cmds:
+        out = rt.submit(cmd)
+        assert out.accepted, (cmd, out.refusal)
+
+
+def days(rt, n: float) -> None:
+    rt.clock.run_until(rt.clock.now() + timedelta(days=n))
+
+
+def list_lot(rt):
+    """Listed (tests.test_completion_gate.listed): the first auction's bidding 40 days after the listing; its start."""
+    start = rt.clock.now() + timedelta(days=40)
+    listed(rt)
+    return start
+
+
+def test_a_fluepai_entered_after_the_next_round_was_listed_does_not_end_that_round(rt):
+    """The first auction began and failed; the driver listed the second auction before entering the 流拍, then entered
+    it with its own instant (the bidding's end, before the second round was listed). The 流拍 ends the first round, not
+    the second: once the second auction's bidding begins, a closing waits (before: taken, the last anchor an end)."""
+    start1 = list_lot(rt)
+    rt.clock.run_until(start1 + timedelta(days=1))
+    in_bidding(close(rt))
+    days(rt, 2)  # the second auction listed, its bidding in 20 days; the 流拍 entered after it, back-dated
+    ok(rt, c.Record("K", "second_auction_scheduled", FLAT, at=rt.clock.now() + timedelta(days=20),
+                    attrs={"asset_kind": "real_estate"}),
+       c.Record("K", "first_unsold", FLAT, at=start1 + timedelta(days=1)))
+    assert unmet(rt) == []  # the second round listed, not begun: a closing would withdraw it
+    days(rt, 21)
+    text = in_bidding(close(rt))
+    assert "二拍竞价" in text and "the second auction's bidding" in text
+    assert rt.cases["K"].closed_manner is None and rt.cases["K"].assets[FLAT].active
+
+
+def test_a_start_entered_after_its_rounds_fluepai_does_not_begin_the_round_again(rt):
+    """The 流拍 was recorded when the bidding failed; the round's listing entered afterwards (a correction, or a start
+    the driver entered late) with its own start, before the 流拍: the round is over, a closing is taken (before:
+    refused ROUND_IN_BIDDING, the last anchor a start that had come)."""
+    start1 = list_lot(rt)
+    rt.clock.run_until(start1 + timedelta(days=1))
+    ok(rt, c.Record("K", "first_unsold", FLAT))
+    days(rt, 3)
+    ok(rt, c.Record("K", "auction_scheduled", FLAT, at=start1, attrs={"asset_kind": "real_estate"}))
+    assert unmet(rt) == []
+    assert close(rt).accepted
+
+
+def test_an_earlier_rounds_start_entered_late_does_not_displace_the_round_listed_after_it(rt):
+    """The second auction listed (its bidding in 20 days), then the first auction's start entered late, back-dated: the
+    round that counts is the one listed last, not begun — nothing holds the closing (before: refused, the first
+    auction's start the last anchor and come)."""
+    start1 = list_lot(rt)
+    rt.clock.run_until(start1 + timedelta(days=2))
+    ok(rt, c.Record("K", "first_unsold", FLAT),
+       c.Record("K", "second_auction_scheduled", FLAT, at=rt.clock.now() + timedelta(days=20),
+                attrs={"asset_kind": "real_estate"}))
+    days(rt, 1)
+    ok(rt, c.Record("K", "auction_scheduled", FLAT, at=start1, attrs={"asset_kind": "real_estate"}))
+    assert unmet(rt) == []
+    assert close(rt).accepted
+
+
+def test_a_round_withdrawn_before_it_began_stays_ended_though_its_end_is_before_its_start(rt):
+    """Not "the latest ``at`` wins": the withdrawal (entered late, with its instant ten days after the listing) comes
+    before the round's start, and ends it — the start's instant passed, nothing holds the closing."""
+    listed_at = rt.clock.now()
+    start1 = list_lot(rt)
+    rt.clock.run_until(start1 + timedelta(days=5))
+    ok(rt, c.Record("K", "listing_withdrawn", FLAT, at=listed_at + timedelta(days=10)))
+    assert unmet(rt) == []
+    assert close(rt).accepted
+
+
+def test_a_fluepai_and_the_next_listing_at_one_instant_are_ordered_by_arrival(rt):
+    """The 流拍 polled at the bidding's end and the second auction listed at that same instant: the 流拍, recorded
+    first, ends the first round only."""
+    rt.clock.run_until(list_lot(rt) + timedelta(days=1))
+    now = rt.clock.now()
+    ok(rt, c.Record("K", "first_unsold", FLAT, at=now),
+       c.Record("K", "second_auction_scheduled", FLAT, at=now + timedelta(days=20),
+                attrs={"asset_kind": "real_estate"}))
+    assert unmet(rt) == []
+    days(rt, 20)
+    in_bidding(close(rt))
+    ok(rt, c.Record("K", "second_unsold", FLAT, at=rt.clock.now()))
+    assert unmet(rt) == []
+
+
+def test_a_round_paid_for_stays_ended_when_an_earlier_end_is_entered_after(rt):
+    """Ends entered out of order: the price paid (the round's end), then the 流拍 of nothing — an earlier instant — does
+    not reopen the round."""
+    start1 = list_lot(rt)
+    rt.clock.run_until(start1 + timedelta(days=8))
+    ok(rt, c.Record("K", "sale_paid", FLAT, attrs={"price_cents": 600_000_00}))
+    ok(rt, c.Record("K", "listing_withdrawn", FLAT, at=start1 - timedelta(days=1)))
+    assert "ROUND_IN_BIDDING" not in unmet(rt)
