@@ -334,7 +334,7 @@ def test_without_the_round_condition_a_closing_during_the_bidding_is_taken():
 def test_the_round_condition_is_checked_at_load(process):
     cond = next(g for g in process.release_gate if g.code == "ROUND_IN_BIDDING")
     assert set(cond.round_starts) == {"auction_scheduled", "second_auction_scheduled", "sale_period_scheduled"}
-    assert cond.round_ends == ("first_unsold", "second_unsold", "listing_withdrawn", "sale_paid")
+    assert cond.round_ends == ("first_unsold", "second_unsold", "listing_withdrawn", "sale_paid", "buyer_defaulted")
     assert cond.round_end_nodes == (28,)
     with pytest.raises(ValueError, match="round_starts"):
         GateCondition(code="X", zh="x", en="x", node=18, round_ends=("first_unsold",))
