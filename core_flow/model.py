@@ -644,6 +644,14 @@ class GateCondition(_Model):
     round_starts: dict[str, str] = {}
     round_ends: tuple[str, ...] = ()  # the anchors that end a round (流拍, withdrawn, sold and paid)
     round_end_nodes: tuple[int, ...] = ()  # per-asset nodes whose completion ends a round (28: the 变卖 over)
+    # ``release_gate`` only: the releasing manners (code, name or alias: [执行完毕, 终结]) this condition holds; empty:
+    # every manner the gate is asked for (执行完毕, 终结, 销案, 不予执行, 驳回申请). Checked at load (an unknown manner,
+    # one that releases no controls, or the field in ``zhongben_gate``: refused, file and line named)
+    manners: tuple[str, ...] = ()
+
+    def holds(self, manner: ClosingManner) -> bool:
+        """Whether this condition holds a closing in ``manner`` (``manners`` empty: every manner)."""
+        return not self.manners or any(ref in (manner.code, manner.name, *manner.aliases) for ref in self.manners)
 
     @model_validator(mode="after")
     def _one_kind(self) -> GateCondition:
@@ -813,6 +821,21 @@ class Process(_Model):
                     for anchor in anchors:
                         if anchor not in self.anchors or anchor in ("filed", "received", "closed"):
                             problems.append(((gate, i, field), f"unknown anchor {anchor!r} / 未知起算事件"))
+                for j, ref in enumerate(cond.manners):
+                    manner = next((m for m in self.closing_manners if names.get(ref) == m.code), None)
+                    if gate != "release_gate":
+                        problems.append(((gate, i, "manners"), "manners goes with release_gate (终本 alone is asked "
+                                                               "the 终本 gate) / manners 仅用于 release_gate"))
+                        break
+                    if manner is None:
+                        problems.append(((gate, i, "manners", j), f"unknown closing manner {ref!r} (one of: "
+                                         + ", ".join(m.code for m in self.closing_manners if m.releases_controls)
+                                         + ") / 未知结案方式（可选："
+                                         + "、".join(m.name for m in self.closing_manners if m.releases_controls)
+                                         + "）"))
+                    elif not manner.releases_controls:
+                        problems.append(((gate, i, "manners", j), f"{ref!r} releases no controls: the release gate "
+                                         "is never asked for it / 该结案方式不解除控制措施，不适用本条件"))
         for loc, msg in self.fees.application_fee.problems():
             problems.append((("fees", "application_fee", *(("tiers", *loc) if loc else ())), msg))
         for code in self.fees.application_fee.case_types:

@@ -549,7 +549,7 @@ class Clerk:
             return False  # the engine names the manners there are
         if not process.release_gate or not manner.releases_for(state.case_type):
             return False
-        unmet = unmet_release_conditions(process, self.p.runtime.engine.calendar, state, self.now)
+        unmet = unmet_release_conditions(process, self.p.runtime.engine.calendar, state, self.now, manner)
         # the nodes whose completion may meet a condition: a sale's ends (or its nodes), a node condition's nodes
         nodes = {no for u in unmet for no in (u.sale_ends or u.sale_nodes or ((u.node, *u.any_of) if u.node else ()))}
         nodes |= {no for u in unmet for no in u.round_end_nodes}

@@ -64,7 +64,7 @@ class ClosingRules:
         elif manner.releases_for(state.case_type) and self.e.process.release_gate:
             # a closing that releases the seals and freezes waits for what they still secure (process.yaml
             # ``release_gate``: property sold whose ruling and transfer are not done)
-            unmet = unmet_release_conditions(self.e.process, self.e.calendar, state, now)
+            unmet = unmet_release_conditions(self.e.process, self.e.calendar, state, now, manner)
             if unmet:
                 self.e._refuse(
                     out, cmd, now, "RELEASE_GATE",

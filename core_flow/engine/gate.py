@@ -13,7 +13,7 @@ from datetime import datetime
 
 from core_flow.engine.state import CaseState, NodeState, NodeStatus
 from core_flow.legal_calendar import LegalCalendar, Period, Unit, to_cst
-from core_flow.model import GateCondition, Per, Process
+from core_flow.model import ClosingManner, GateCondition, Per, Process
 
 
 def _node_done(state: CaseState, no: int) -> bool:
@@ -237,10 +237,13 @@ def unmet_zhongben_conditions(process: Process, calendar: LegalCalendar, state: 
     return unmet_conditions(process, calendar, state, now, process.zhongben_gate)
 
 
-def unmet_release_conditions(process: Process, calendar: LegalCalendar, state: CaseState,
-                             now: datetime) -> list[GateCondition]:
-    """The conditions of ``release_gate`` unmet: what holds up a closing that releases the controls."""
-    return unmet_conditions(process, calendar, state, now, process.release_gate)
+def unmet_release_conditions(process: Process, calendar: LegalCalendar, state: CaseState, now: datetime,
+                             manner: ClosingManner | None = None) -> list[GateCondition]:
+    """The conditions of ``release_gate`` unmet: what holds up a closing that releases the controls — in ``manner``,
+    the conditions that hold it (a condition's ``manners``; none named: every releasing manner); None: every
+    condition."""
+    conditions = process.release_gate if manner is None else tuple(g for g in process.release_gate if g.holds(manner))
+    return unmet_conditions(process, calendar, state, now, conditions)
 
 
 def unmet_conditions(process: Process, calendar: LegalCalendar, state: CaseState, now: datetime,
