@@ -21,9 +21,12 @@ from __future__ import annotations
 import math
 from bisect import bisect_right
 from collections import Counter, defaultdict
+from collections.abc import Sequence
 from datetime import datetime, timedelta
 from statistics import fmean, stdev
 from typing import Any
+
+import numpy as np
 
 from core_flow.engine import Event, EventKind
 from core_flow.process_loader import default_process
@@ -81,6 +84,36 @@ def percentile(sorted_xs: list[float], q: float) -> float:
     return sorted_xs[lo] + (sorted_xs[hi] - sorted_xs[lo]) * (i - lo)
 
 
+def km_median(durations: Sequence[float], disposed: Sequence[bool],
+              entries: Sequence[float] | None = None) -> float | None:
+    """The median of a time to an event by the product-limit (Kaplan–Meier) estimator, right-censored and, with
+    ``entries``, left-truncated (delayed entry: a subject seen from age ``entries[i]`` on, at risk at age t when
+    entry < t ≤ duration). ``disposed[i]``: the event happened at ``durations[i]``; else it is censored there.
+
+    The median is the first event time at which the survival falls to 0.5 or below; where it is exactly 0.5 up to
+    the next event time, the midpoint of the two (so, nothing censored, it is the plain median: the mean of the two
+    middle values of an even count). NaN when there is no subject; None when the survival never falls to 0.5 (fewer
+    than half had the event by the last time observed: the median is undefined, longer than anything seen)."""
+    d = np.asarray(durations, dtype=float)
+    if d.size == 0:
+        return math.nan
+    event = np.asarray(disposed, dtype=bool)
+    a = np.zeros_like(d) if entries is None else np.asarray(entries, dtype=float)
+    times, deaths = np.unique(d[event], return_counts=True)
+    if times.size == 0:
+        return None
+    # at risk at t: entered before t and not out before t — #(d ≥ t) − #(a ≥ t) (a ≥ t implies d ≥ t)
+    at_risk = np.searchsorted(np.sort(a), times, side="left") - np.searchsorted(np.sort(d), times, side="left")
+    survival = np.cumprod(1.0 - deaths / at_risk)
+    below = np.flatnonzero(survival <= 0.5 + 1e-9)
+    if below.size == 0:
+        return None
+    j = int(below[0])
+    if abs(survival[j] - 0.5) <= 1e-9 and j + 1 < times.size:
+        return float(times[j] + times[j + 1]) / 2
+    return float(times[j])
+
+
 def manner_name(code: str, process: Any = None) -> str:
     """A closing manner's Chinese name by its code (process.yaml ``closing_manners``: 保全完毕 for
     ``preservation_done``); an unknown code as it is. ``process``: the court's own (``sim.report.run_process``); None:
@@ -102,6 +135,12 @@ class Collector:
         self._lot_round: dict[tuple[str, str], str] = {}  # (case, asset) → the round last scheduled
         self._lot_priced: dict[tuple[str, str], datetime] = {}  # (case, asset) → its first reference price fixed
         self.sale_days: list[float] = []
+        # each priced lot's way out of the disposal, for the time to sale with the lots still unsold (``sale_km``):
+        # (case, asset) → (instant, "disposed" | "withdrawn" | "closed"); a case's priced lots; the round of a lot
+        # whose scheduling was counted (a withdrawal takes it back out of its round's count: review R17 F5)
+        self._lot_exit: dict[tuple[str, str], tuple[datetime, str]] = {}
+        self._case_lots: dict[str, list[str]] = defaultdict(list)
+        self._round_counted: dict[tuple[str, str], str] = {}
         # the court charges the 执行申请费 (process.yaml ``fees``, a profile's ``process:``): the fees the payouts
         # settled are a KPI of their own (``fees_yuan``) beside the money paid to applicants (``recovered_yuan``, net
         # of them)
@@ -257,6 +296,9 @@ class Collector:
             at = (e.data or {}).get("closed_at", e.at)  # a closing entered after the fact (a start state's register)
             counted = at >= self.kpi_from
             self.closed_at[k] = at
+            if k in self._case_lots:  # its lots still in disposal leave it (censored: ``sale_km``)
+                for asset in self._case_lots[k]:
+                    self._lot_exit.setdefault((k, asset), (at, "closed"))
             if manner == "zhongben":
                 self.zhongben_now += 1
             if k in self.carried:
@@ -339,9 +381,31 @@ class Collector:
             return
         key = (e.case_id, e.instance)
         if anchor == "reference_price_fixed":
+            if key not in self._lot_priced:
+                self._case_lots[e.case_id].append(e.instance)
+                if e.case_id in self.closed_at:  # priced on a closed case (a retry answered late): not in disposal
+                    self._lot_exit[key] = (e.at, "closed")
             self._lot_priced.setdefault(key, e.at)
         elif anchor in _ROUNDS:
             self._lot_round[key] = _ROUNDS[anchor]
+            if counted:
+                self._round_counted[key] = _LOT_ANCHORS[anchor]
+            else:
+                self._round_counted.pop(key, None)
+        elif anchor == "listing_withdrawn":
+            # review R17 F5: a round withdrawn before its bidding was not held — taken back out of its round's count
+            # (``auctions_first``, ``auctions_second``, ``sale_periods``: the rounds held or still to be held); the
+            # withdrawal itself counts in ``rounds_withdrawn``
+            if (held := self._round_counted.pop(key, None)) is not None:
+                self.lots[held] -= 1
+            if key in self._lot_priced:
+                self._lot_exit.setdefault(key, (e.at, "withdrawn"))
+        if key in self._lot_priced and (anchor == "sale_paid" or (
+                anchor == "sale_confirmed" and "in_kind_price_cents" in d)):
+            # disposed of (sold, or taken in kind): its end, even after a censoring — a round whose bidding had begun
+            # at the closing runs to its end; a lot withdrawn by hand may still be taken in kind
+            if self._lot_exit.get(key, (None, ""))[1] != "disposed":
+                self._lot_exit[key] = (e.at, "disposed")
         if not counted:
             return
         if anchor == "sale_paid":
@@ -353,6 +417,45 @@ class Collector:
             return
         if (priced := self._lot_priced.get(key)) is not None:
             self.sale_days.append((e.at - priced).total_seconds() / 86400)
+
+    def sale_km(self, end: datetime) -> dict[str, Any]:
+        """The median days from a lot's reference price to its disposal — its sale paid, or its taking in kind
+        confirmed, as ``sale_days_p50`` — with the lots not disposed of taken into account (review R17 F3: the plain
+        median of the sales made in the window left out the lots still unsold at its end, so it read short where the
+        staff are saturated: about 94 days against a Kaplan–Meier 232). Kaplan–Meier (``km_median``) over every lot
+        seen in disposal in the counted window: a lot priced in the warm-up enters at its age at the warm-up's end
+        (left truncation), one that left the disposal in the warm-up is not in it. Censored: a lot still in disposal
+        at the run's end (there); a lot whose round was withdrawn (撤回拍卖: by hand, or at its case's closing) or
+        whose case closed (执行完毕 on other money, a settlement, 终本 — its sale no longer wanted) at that instant,
+        taken as unrelated to how long the lot would have taken to sell. No competing event: a lot taken in kind is
+        disposed of, as ``sale_days_p50`` counts it. A later sale or taking in kind overrides the censoring (a round
+        whose bidding had begun at the closing runs to its end). ``median`` None: undefined (``undefined``: fewer
+        than half the lots disposed of by the last time seen) or no lot."""
+        durations: list[float] = []
+        disposed: list[bool] = []
+        entries: list[float] = []
+        how: Counter[str] = Counter()
+        in_disposal = 0
+        for key, priced in self._lot_priced.items():
+            at, way = self._lot_exit.get(key, (end, "end"))
+            if way == "end":
+                in_disposal += 1
+            if at <= self.kpi_from:  # out of the disposal before the counted window
+                continue
+            entry = max(0.0, (self.kpi_from - priced).total_seconds() / 86400)
+            days = (at - priced).total_seconds() / 86400
+            if days <= entry:
+                continue
+            durations.append(days)
+            disposed.append(way == "disposed")
+            entries.append(entry)
+            how[way] += 1
+        median = km_median(durations, disposed, entries)
+        undefined = median is None
+        return {"lots": len(durations), "disposed": how["disposed"], "censored_at_end": how["end"],
+                "censored_withdrawn": how["withdrawn"], "censored_closed": how["closed"],
+                "entered_late": sum(1 for x in entries if x > 0), "in_disposal_end": in_disposal,
+                "median": None if undefined or median != median else median, "undefined": undefined}
 
     def by_year(self, end: datetime, series: dict[str, list[float]]) -> list[dict[str, Any]]:
         """Each year of the run (``year_of``) as the KPIs count it — after the warm-up, ``days`` counted: new cases
@@ -442,6 +545,9 @@ class Collector:
             for key in DISPOSAL_KPIS:
                 kpi[key] = self.lots[key]
             kpi["sale_days_p50"] = percentile(sorted(self.sale_days), 0.5)
+            sale_km = self.sale_km(end)
+            kpi["sale_days_km_p50"] = sale_km["median"] if sale_km["median"] is not None else math.nan
+            kpi["lots_in_disposal_end"] = sale_km["in_disposal_end"]
         kpi["open_at_end"] = self.open_now
         kpi["zhongben_register_at_end"] = self.zhongben_now
         cycle = {}
@@ -530,7 +636,8 @@ class Collector:
                 "sweeps_per_case": dict(self.sweeps),
                 "carried_over": {"cases": len(self.carried), "zhongben_register": self.carried_zhongben,
                                  "closed_in_run": dict(self.carried_closed), "at_start": dict(self.at_start),
-                                 "overdue_by_node": {str(n): v for n, v in sorted(self.overdue_at_start.items())}}}
+                                 "overdue_by_node": {str(n): v for n, v in sorted(self.overdue_at_start.items())}},
+                **({"sale_km": sale_km} if self.disposal else {})}
 
 
 # the disposal anchors counted (``Collector._lot``) → their KPI; ``sale_paid`` counts by its round (``_ROUNDS``),

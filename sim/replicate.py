@@ -285,7 +285,7 @@ ADDITIVE = ("agency_requests_per_day", "carried_over", "closed", "court_requests
             "duban_closed", "duban_raised", "fees_yuan", "filed", "limit_extended", "node_freezes", "open_at_end",
             "overdue_at_start", "overtime_hours.", "proceeds_yuan", "recovered_yuan", "resumptions", "returned_yuan",
             "staff_items", "sweeps", "unfreeze_approvals", "warnings", "zhongben_register_at_end",
-            *DISPOSAL_KPIS)
+            "lots_in_disposal_end", *DISPOSAL_KPIS)
 
 
 # shares that pool across courts (a province's compliance: all its courts' deadlines met ÷ all their deadlines);
@@ -390,6 +390,8 @@ def aggregate(results: list[dict[str, Any]]) -> dict[str, Any]:
         kpi = {}
         for k in keys:
             kpi[k] = _interval(k, [r["kpi"].get(k, math.nan) for r in runs])
+        if "sale_days_km_p50" in kpi:  # the replications whose median is undefined (under half disposed of): said
+            kpi["sale_days_km_p50"]["undefined"] = sum(1 for r in runs if (r.get("sale_km") or {}).get("undefined"))
         courts[name] = {"kpi": kpi, "replications": len(runs), "runs": runs, "by_year": by_year(runs)}
     out: dict[str, Any] = {"courts": courts, "calendar": calendar_used(results)}
     if len(by_court) > 1:

@@ -65,18 +65,22 @@ KPI_LABELS: dict[str, tuple[str, str]] = {
     "lots_priced": ("处置：确定参考价（件）", "disposal: reference prices fixed"),
     "price_objections": ("处置：对评估报告的异议", "disposal: objections to a pricing report"),
     "price_objections_upheld": ("处置：其中异议成立", "disposal: of them upheld"),
-    "auctions_first": ("处置：一拍", "disposal: first auctions"),
+    "auctions_first": ("处置：一拍（不含竞价前撤回的）", "disposal: first auctions (those withdrawn not counted)"),
     "unsold_first": ("处置：一拍流拍", "disposal: first auctions unsold"),
-    "auctions_second": ("处置：二拍", "disposal: second auctions"),
+    "auctions_second": ("处置：二拍（不含竞价前撤回的）", "disposal: second auctions (those withdrawn not counted)"),
     "unsold_second": ("处置：二拍流拍", "disposal: second auctions unsold"),
-    "sale_periods": ("处置：变卖", "disposal: sales by 变卖"),
+    "sale_periods": ("处置：变卖（不含变卖期前撤回的）", "disposal: sales by 变卖 (those withdrawn not counted)"),
     "sold_first_auction": ("处置：一拍成交", "disposal: sold at the first auction"),
     "sold_second_auction": ("处置：二拍成交", "disposal: sold at the second auction"),
     "sold_sale_period": ("处置：变卖成交", "disposal: sold by 变卖"),
     "sales_confirmed": ("处置：成交确认裁定", "disposal: sales confirmed (成交确认 ruling)"),
     "in_kind": ("处置：以物抵债", "disposal: taken in kind (以物抵债)"),
     "rounds_withdrawn": ("处置：撤回拍卖（竞价开始前）", "disposal: rounds withdrawn before their bidding"),
-    "sale_days_p50": ("处置：参考价至成交价款到账（天，中位数）", "disposal: days, price to sale paid (p50)"),
+    "sale_days_p50": ("处置：参考价至成交价款到账（天，中位数，仅期内成交的）",
+                      "disposal: days, price to sale paid (p50, the sales made only)"),
+    "sale_days_km_p50": ("处置：参考价至成交价款到账（天，中位数，计入尚未成交的：Kaplan–Meier）",
+                         "disposal: days, price to sale paid (p50, the lots not sold included: Kaplan–Meier)"),
+    "lots_in_disposal_end": ("处置：期末仍在处置中的财产", "disposal: lots still in disposal at the end"),
     "open_at_end": ("期末未结案件", "open cases at the end"),
     "zhongben_register_at_end": ("期末终本库", "终本 register at the end"),
     "cycle_p50_days": ("结案周期中位数（天）", "cycle time p50 (days)"),
@@ -370,9 +374,63 @@ def no_interval(v: dict[str, float]) -> bool:
 def _ci(v: dict[str, float], key: str = "") -> str:
     """Mean [low, high], each as the terminal shows it (``sim.kpi.fmt_value``): a share to three decimals throughout
     (1.000 beside 0.991, not 1.0), a count or days to one decimal below 100 and whole from 100."""
-    if no_interval(v):
-        return f"{fmt_value(v['mean'], key)}（无区间，仅 1 次重复有值 / no CI, n=1: one replication with a value）"
-    return f"{fmt_value(v['mean'], key)} [{fmt_value(v['low'], key)}, {fmt_value(v['high'], key)}]"
+    if (undefined := km_undefined(v)) and v["mean"] != v["mean"]:
+        return f"{KM_UNDEFINED_SHORT}（{undefined}）"
+    if no_interval(v):  # the terminal's words (``zhixing.cmd_simulate.NO_CI``: 无区间（仅 1 次有值）)
+        text = f"{fmt_value(v['mean'], key)}（无区间，仅 1 次有值 / no CI, n=1: one replication with a value）"
+    else:
+        text = f"{fmt_value(v['mean'], key)} [{fmt_value(v['low'], key)}, {fmt_value(v['high'], key)}]"
+    return f"{text}（{undefined}）" if undefined else text
+
+
+KM_UNDEFINED_SHORT = "未定义 / undefined"
+
+
+def km_undefined(v: dict[str, Any]) -> str:
+    """What the time to sale's Kaplan–Meier median (``sale_days_km_p50``: ``sim.kpi.Collector.sale_km``) cannot say:
+    the replications in which fewer than half the lots were disposed of by the end (the survival never fell to 0.5:
+    no median, longer than the run could see) — all of them, or some, the mean then of the others and short; "" if
+    none."""
+    undefined = int(v.get("undefined") or 0)
+    if not undefined:
+        return ""
+    if v["mean"] != v["mean"]:
+        return ("中位数未定义：处置完毕的财产不足一半（生存曲线始终高于 0.5），中位数长于模拟所见" +
+                ("，各次重复均如此" if undefined > 1 else "") +
+                " / no median: fewer than half the lots disposed of (survival never below 0.5), the median longer "
+                "than the run could see" + (" — in every replication" if undefined > 1 else ""))
+    return (f"另 {undefined} 次重复中位数未定义（处置完毕的不足一半），均值只含有值的 {v.get('n', 0)} 次，偏短 / "
+            f"{undefined} more replication{'s' if undefined > 1 else ''} with no median (fewer than half "
+            f"disposed of): the mean is of the {v.get('n', 0)} with one, so short")
+
+
+def km_counts(run: dict[str, Any]) -> str:
+    """The lots of one replication's Kaplan–Meier time to sale (``sale_km``), as a sentence; "" without one."""
+    km = run.get("sale_km")
+    if not km:
+        return ""
+    return (f" 第1次重复：{km['lots']:,} 件财产，处置完毕 {km['disposed']:,}，期末仍在处置 "
+            f"{km['censored_at_end']:,}，撤回 {km['censored_withdrawn']:,}，结案 {km['censored_closed']:,}（后三者"
+            f"删失）；其中预热期内确定参考价的 {km['entered_late']:,} 件 / replication 1: {km['lots']:,} lots, "
+            f"{km['disposed']:,} disposed of, "
+            f"{km['censored_at_end']:,} still in disposal at the end, {km['censored_withdrawn']:,} withdrawn, "
+            f"{km['censored_closed']:,} closed (the last three censored); {km['entered_late']:,} of them priced in the "
+            "warm-up.")
+
+
+# under a court's KPI table where the time to sale with the lots not sold is one (``sim.kpi.Collector.sale_km``)
+KM_NOTE = ("参考价至成交价款到账（以物抵债：至其确认）的天数有两个中位数：“仅期内成交的”只含模拟期内成交的财产，期末"
+           "尚未成交的不在其中，人员饱和时偏短；“计入尚未成交的”为 Kaplan–Meier 估计：期末仍在处置中的财产计到期末"
+           "（删失），拍卖被撤回或案件结案（执行完毕、和解、终本）的财产计到撤回或结案之时（删失，视为与其售出所需时间"
+           "无关），预热期内确定参考价的财产自预热期结束时计入（左截断）。处置完毕的不足一半时中位数未定义（长于模拟所"
+           "见）。 / "
+           "The days from the reference price to the sale's payment (in kind: its confirmation) have two medians: "
+           "'the sales made only' counts the lots sold in the run, not those still unsold at its end, so it reads "
+           "short where the staff are saturated; 'the lots not sold included' is the Kaplan–Meier estimate: a lot "
+           "still in disposal at the end counts up to the end (censored), a lot whose round was withdrawn or whose "
+           "case closed (paid, settled, 终本) up to then (censored, taken as unrelated to how long it would take to "
+           "sell), a lot priced in the warm-up from the warm-up's end (left truncation). With fewer than half the "
+           "lots disposed of the median is undefined (longer than the run could see).")
 
 
 PROVINCE = "全省合计 / province total"
@@ -736,6 +794,8 @@ def render_html(agg: dict[str, Any], profile: CourtProfile, params: dict[str, An
         main = sorted(shown_kpis(data["kpi"], (k for k in data["kpi"] if not k.startswith(detail))), key=_order)
         out.append(_table(["指标 / KPI", "均值 [95% CI]"], [[label(k), _ci(data["kpi"][k], k)] for k in main]))
         out.append(f"<p class='note'>{CI_NOTE}</p>")
+        if "sale_days_km_p50" in main:
+            out.append(f"<p class='note'>{html.escape(KM_NOTE)}{html.escape(km_counts(first))}</p>")
         if any(k.startswith("overtime_hours.") for k in main):
             out.append(f"<p class='note'>{OVERTIME_NOTE}</p>")
         out += by_year_html(data.get("by_year") or [])

@@ -43,6 +43,8 @@ def _anchors(out: Path) -> tuple[Counter, dict]:
                 anchor = "sold@" + rounds.get((row["case"], row["instance"]), "?")
             elif anchor in ("auction_scheduled", "second_auction_scheduled", "sale_period_scheduled"):
                 rounds[(row["case"], row["instance"])] = anchor
+            elif anchor == "listing_withdrawn":  # its round (first, second, sale) not held
+                seen["withdrawn@" + data.get("round", "?")] += 1
             seen[anchor] += 1
     return seen, rounds
 
@@ -52,9 +54,11 @@ def test_disposal_kpis_count_what_the_platform_recorded(run):
     kpi = r["kpi"]
     seen, _ = _anchors(out)
     assert kpi["lots_priced"] == seen["reference_price_fixed"] > 0
-    assert kpi["auctions_first"] == seen["auction_scheduled"] > 0
-    assert kpi["auctions_second"] == seen["second_auction_scheduled"]
-    assert kpi["sale_periods"] == seen["sale_period_scheduled"]
+    # the rounds held or to be held: those withdrawn before their bidding not counted (review R17 F5)
+    assert kpi["auctions_first"] == seen["auction_scheduled"] - seen["withdrawn@first"] > 0
+    assert kpi["auctions_second"] == seen["second_auction_scheduled"] - seen["withdrawn@second"]
+    assert kpi["sale_periods"] == seen["sale_period_scheduled"] - seen["withdrawn@sale"]
+    assert seen["listing_withdrawn"] == seen["withdrawn@first"] + seen["withdrawn@second"] + seen["withdrawn@sale"]
     assert kpi["unsold_first"] == seen["first_unsold"] and kpi["unsold_second"] == seen["second_unsold"]
     assert kpi["price_objections"] == seen["objection_received"]
     assert kpi["sold_first_auction"] == seen["sold@auction_scheduled"] > 0
@@ -82,7 +86,8 @@ def test_disposal_counts_add_up_across_a_provinces_courts(run):
     totals = province({"甲院": [r], "乙院": [r]})["kpi"]
     assert totals["sold_first_auction"]["mean"] == 2 * r["kpi"]["sold_first_auction"]
     assert totals["lots_priced"]["mean"] == 2 * r["kpi"]["lots_priced"]
-    assert "sale_days_p50" not in totals  # a median does not add up
+    assert "sale_days_p50" not in totals and "sale_days_km_p50" not in totals  # a median does not add up
+    assert totals["lots_in_disposal_end"]["mean"] == 2 * r["kpi"]["lots_in_disposal_end"]  # a count does
 
 
 def test_only_a_disposing_courts_collector_reads_the_platforms_anchors():

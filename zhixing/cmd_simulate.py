@@ -31,7 +31,7 @@ HEADLINE = ("compliance", "filed", "carried_over", "carried_over_closed", "overd
             "unfreeze_approvals", "duban_raised", "duban_closed", "resumptions", "sweeps", "recovered_yuan",
             "fees_yuan", "proceeds_yuan", "returned_yuan", "lots_priced", "auctions_first", "sold_first_auction",
             "sold_second_auction", "sold_sale_period", "sales_confirmed", "in_kind", "rounds_withdrawn",
-            "sale_days_p50", "open_at_end", "zhongben_register_at_end",
+            "sale_days_p50", "sale_days_km_p50", "lots_in_disposal_end", "open_at_end", "zhongben_register_at_end",
             "utilisation.承办法官", "utilisation.书记员", "utilisation.执行局长", "overtime_hours.承办法官",
             "agency_requests_per_day", "court_requests_per_day", "cases_per_judge_year")
 
@@ -56,11 +56,14 @@ def fmt_ci(v: dict[str, float], key: str) -> tuple[str, str]:
     """Mean and interval as text: a share (``sim.kpi.is_share(key)``) to three decimals; a count, an amount or days
     to one below 100 (67.5 resumptions, not 67.500) and whole from 100."""
     from sim.kpi import fmt_value
-    from sim.report import no_interval
+    from sim.report import KM_UNDEFINED_SHORT, km_undefined, no_interval
 
-    if no_interval(v):
-        return fmt_value(v["mean"], key), NO_CI
-    return fmt_value(v["mean"], key), f"[{fmt_value(v['low'], key)}, {fmt_value(v['high'], key)}]"
+    # the time to sale's Kaplan–Meier median undefined in some replications (fewer than half the lots disposed of)
+    undefined = km_undefined(v)
+    if undefined and v["mean"] != v["mean"]:  # in all of them
+        return KM_UNDEFINED_SHORT, undefined
+    ci = NO_CI if no_interval(v) else f"[{fmt_value(v['low'], key)}, {fmt_value(v['high'], key)}]"
+    return fmt_value(v["mean"], key), f"{ci}；{undefined}" if undefined else ci
 
 
 def kpi_table(kpi: dict[str, dict[str, float]], title: str, keys: tuple[str, ...] = HEADLINE) -> Table:
