@@ -243,8 +243,14 @@ def _bid(run: Run, step: StepBase, a: Any) -> None:
     view = auction.get(lot.listing_id)
     least = view.starting_price_cents if view.round == "sale" or view.current_price_cents is None else (
         view.current_price_cents + view.increment_cents)
-    auction.pay_deposit(lot.listing_id, bidder_id=a.bidder, amount_cents=view.deposit_cents, name=a.bidder, now=now)
-    auction.place_bid(lot.listing_id, bidder_id=a.bidder, amount_cents=a.amount or least, now=now)
+    try:
+        auction.pay_deposit(lot.listing_id, bidder_id=a.bidder, amount_cents=view.deposit_cents, name=a.bidder,
+                            now=now, **({} if a.pays_balance else {"pays_balance": False}))  # (悔拍: will not pay)
+        auction.place_bid(lot.listing_id, bidder_id=a.bidder, amount_cents=a.amount or least, now=now)
+    except UserError as err:  # the platform's 409 (bidding ended, a buyer who defaulted kept out…): its refusal
+        if err.code != "conflict":
+            raise
+        raise UserError(err.zh, err.en, err.where, code="PLATFORM_REFUSED") from None
     _name_bid(run, lot.listing_id, asset, a.bidder, a.name)
 
 

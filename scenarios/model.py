@@ -428,7 +428,7 @@ _STAGES = {"查得": "found", "查封中": "sealing", "已查封": "sealed", "�
            "参考价已定": "fixed", "一拍": "listed", "一拍流拍": "unsold1", "二拍": "relisted", "二拍流拍": "unsold2",
            "以物抵债": "in_kind", "拒绝抵债": "declined", "变卖": "sale", "成交": "sold", "价款到账": "paid",
            "成交确认": "confirmed", "已过户": "transferred", "已交付": "handed_over", "变卖不成": "unsold",
-           "已撤回拍卖": "withdrawn"}
+           "已撤回拍卖": "withdrawn", "悔拍": "defaulted"}
 _STAGE_WORDS = {code: zh for zh, code in _STAGES.items()}
 
 
@@ -507,6 +507,9 @@ class BidArgs(DisposalArgs):
     amount: Money | None = Field(None, description="出价（缺省：最低可出价）/ the bid (default: the least allowed)")
     name: str | None = Field(None, alias="as", description="此次出价成交时价款到账的名称（receipt:、instance: 引用）/ "
                                                           "a name for the proceeds' receipt if this bid wins")
+    pays_balance: bool = Field(True, description=(
+        "成交后是否付清余款（false：付款期限届满不付，即悔拍，保证金不予退还）/ whether this bidder, should it win, "
+        "pays the balance (false: it defaults when the balance falls due — 悔拍, the deposit forfeited)"))
 
 
 class InKindArgs(DisposalArgs):

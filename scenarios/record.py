@@ -247,6 +247,7 @@ class _Recorder:
         self.debtors: dict[str, str] = {}  # masked id → alias
         self.assets: dict[str, str] = {}  # instance (agency:account, masked) → alias
         self.receipts: dict[str, str] = {}  # R000001 → name (a sale's proceeds: the replay's number)
+        self.defaults = 0  # bids replayed for buyers who defaulted (悔拍): each its own bidder
         self.latency: dict[str, dict[str, int]] = {}  # agency → the fixed latency per category so far
         self.manual_sent: dict[str, int] = {}  # agency → the handler's queries of it given their request so far
         self.seed = 0  # the scenario's seed (chosen for the replay's pricing platform: choose_seed)
@@ -1219,7 +1220,7 @@ class _Recorder:
         d = e["data"]
         measure = str(d.get("measure", ""))
         if measure not in ("network_inquiry", "appraisal", "auction:first", "auction:second", "auction:sale",
-                           "in_kind", "in_kind:refused", "auction:withdrawn"):
+                           "in_kind", "in_kind:refused", "auction:withdrawn", "auction:reauction"):
             return
         if measure == "auction:withdrawn" and self._withdrawn_by_system(i, e):
             return  # the platform's own withdrawal (at a closing): the replay's closing does it
@@ -1244,6 +1245,13 @@ class _Recorder:
                 args["starts"] = _when(starts)
             if (taken := self._taken_in_kind_at(i, inst)) is not None:
                 args["start"] = _yuan(taken)
+            self.add(e, {"relist": args})
+        elif measure == "auction:reauction":  # 重新拍卖 after a buyer's default: the replay's relist of the lot
+            args = {"asset": asset}
+            opening = next((x for x in self.events[i:] if x["kind"] == "anchor" and x.get("instance") == inst
+                            and x["data"].get("anchor") in _OPENINGS and x["data"].get("reauction")), None)
+            if opening is not None and opening["data"].get("at"):
+                args["starts"] = _when(_t(opening["data"]["at"]))
             self.add(e, {"relist": args})
         elif measure == "auction:sale":
             args = {"asset": asset}
@@ -1324,6 +1332,12 @@ class _Recorder:
         inst = self._lot_of_answer(i, e)
         if inst is None:
             return
+        end = next((x for x in self.events[i + 1:] if x.get("instance") == inst and (
+            (x["kind"] == "anchor" and (x.get("data") or {}).get("anchor") in ("buyer_defaulted", "sale_paid"))
+            or x["kind"] == "proceeds_arrived")), None)
+        if end is not None and end["kind"] == "anchor" and end["data"].get("anchor") == "buyer_defaulted":
+            self._defaulted_bid(i, e, inst, end)  # 悔拍: a buyer who never pays (the next payment: a re-auction's)
+            return
         paid = next((x for x in self.events[i:] if x.get("instance") == inst and (
             (x["kind"] == "anchor" and (x.get("data") or {}).get("anchor") == "sale_paid")
             or x["kind"] == "proceeds_arrived")), None)
@@ -1348,6 +1362,28 @@ class _Recorder:
         if arrived is not None and arrived["data"]["receipt"] not in self.receipts:  # the proceeds named by the bid
             bid["as"] = self.receipts[arrived["data"]["receipt"]] = f"价款{len(self.receipts) + 1}"
         self.steps.append((at, {"bid": bid}))
+
+    def _defaulted_bid(self, i: int, e: dict[str, Any], inst: str, defaulted: dict[str, Any]) -> None:
+        """A listing sold to a buyer who then defaulted (悔拍, ``buyer_defaulted`` recorded after it): the bid is
+        replayed by a bidder who never pays (``pays_balance: false``), so the replay's platform defaults at the same
+        due date — at the least price (the log holds no price of a sale never paid: the default's record does not
+        depend on it), under a name of its own (the buyer who defaulted may not bid at the re-auction); the default
+        asserted when the log has it (``buyer_defaulted``)."""
+        opened = next((_t(x["data"]["at"]) for x in reversed(self.events[:i]) if x["kind"] == "anchor"
+                       and x.get("instance") == inst and x["data"].get("anchor") in _OPENINGS and x["data"].get("at")),
+                      None)
+        if e["data"].get("measure") == "auction:sale" or opened is None:
+            at = _t(e["at"]) - timedelta(minutes=1)
+            if opened is not None:
+                at = min(at, opened + timedelta(days=SALE_PERIOD_DAYS, minutes=-1))
+        else:
+            at = opened + timedelta(hours=1)
+        self.defaults += 1
+        self.steps.append((at, {"bid": {"asset": self.instance(inst), "bidder": f"悔拍竞买人{self.defaults}",
+                                        "pays_balance": False}}))
+        self.add(defaulted, {"expect_event": {"kind": "anchor", **self._inst(inst),
+                                              "data": {"anchor": "buyer_defaulted"},
+                                              **self._window(defaulted, None, None, None)}})
 
     def _window(self, e: dict[str, Any], node: int | None, inst: str | None, item: str | None) -> dict[str, Any]:
         """When an outcome is expected: at its instant; in a live log, between its deadline (a timer fires exactly

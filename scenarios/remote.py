@@ -511,10 +511,11 @@ class RemoteAuction:
         return self.port.path_of(listing_id)  # unknown everywhere: the port's error
 
     def pay_deposit(self, listing_id: str, *, bidder_id: str, amount_cents: int, name: str = "",
-                    now: datetime | None = None) -> ListingView:
+                    now: datetime | None = None, pays_balance: bool = True) -> ListingView:
         self.client.move_to(now or self._now())
         return ListingView.model_validate(self.client.call("POST", f"{self._path(listing_id)}/deposits", json={
-            "bidder_id": bidder_id, "amount_cents": amount_cents, **({"name": name} if name else {})}))
+            "bidder_id": bidder_id, "amount_cents": amount_cents, **({"name": name} if name else {}),
+            **({} if pays_balance else {"pays_balance": False})}))
 
     def place_bid(self, listing_id: str, *, bidder_id: str, amount_cents: int,
                   now: datetime | None = None) -> ListingView:
