@@ -123,3 +123,24 @@ def test_a_round_paid_for_stays_ended_when_an_earlier_end_is_entered_after(rt):
     ok(rt, c.Record("K", "sale_paid", FLAT, attrs={"price_cents": 600_000_00}))
     ok(rt, c.Record("K", "listing_withdrawn", FLAT, at=start1 - timedelta(days=1)))
     assert "ROUND_IN_BIDDING" not in unmet(rt)
+
+
+@pytest.mark.parametrize("ahead", [timedelta(minutes=5), timedelta(days=3)])
+def test_an_end_dated_after_its_recording_does_not_end_a_round_listed_after_it(rt, ahead):
+    """An end whose ``at`` is after the engine's ``now`` (the platform's clock ahead of the engine's — its
+    ``closed_at`` a few minutes on — or an instant entered wrongly): it ends the round listed before it, and no round
+    listed after it was recorded. Before (12649da), its ``at`` ordered it after the second auction's listing: that
+    round taken as over, a closing accepted during its bidding (R21; before 12649da the last anchor recorded — the
+    second auction's start — held it, as now)."""
+    start1 = list_lot(rt)
+    rt.clock.run_until(start1 + timedelta(days=1))
+    ok(rt, c.Record("K", "first_unsold", FLAT, at=rt.clock.now() + ahead))
+    assert unmet(rt) == []  # the first round is over
+    rt.clock.run_until(rt.clock.now() + timedelta(minutes=1))  # relisted at once, the 流拍's instant still ahead
+    ok(rt, c.Record("K", "second_auction_scheduled", FLAT, at=rt.clock.now() + timedelta(days=20),
+                    attrs={"asset_kind": "real_estate"}))
+    assert unmet(rt) == []  # listed, not begun
+    days(rt, 21)
+    text = in_bidding(close(rt))
+    assert "二拍竞价" in text and "the second auction's bidding" in text
+    assert rt.cases["K"].closed_manner is None

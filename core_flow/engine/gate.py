@@ -197,9 +197,10 @@ def rounds_in_bidding(state: CaseState, now: datetime, cond: GateCondition) -> l
     back-dated through the driver — a 流拍 entered after the next round was listed, a start entered after its round
     ended — opened or closed the gate wrongly): a start is listed at the engine's ``now`` when recorded (at its start,
     if that came first: a round recorded after it began was listed by then); an end ends the latest start listed at
-    or before its ``at`` (at one instant, the one recorded before it). So the round that counts is the start listed
-    last, ended iff an end's ``at`` is at or after its listing. Not "the latest ``at`` wins": a round withdrawn before
-    it began (``listing_withdrawn``) has its end before its start, and ends it. An earlier round whose start is
+    or before its ``at`` (at one instant, the one recorded before it; an ``at`` after the engine's ``now`` is taken as
+    ``now`` — a platform's clock ahead must not end the round listed next). So the round that counts is the start
+    listed last, ended iff an end's ``at`` is at or after its listing. Not "the latest ``at`` wins": a round withdrawn
+    before it began (``listing_withdrawn``) has its end before its start, and ends it. An earlier round whose start is
     entered late, after a later round was listed, is taken as over (a round is listed once the one before it ended).
     """
     result = []

@@ -151,7 +151,7 @@ class NodeRules:
             rounds = state.rounds.get(cmd.instance, AssetRounds())
             state.rounds[cmd.instance] = (
                 rounds.with_start(anchor, to_cst(at), to_cst(now)) if anchor in self.e._round_start_anchors
-                else rounds.with_end(anchor, to_cst(at)))
+                else rounds.with_end(anchor, to_cst(at), to_cst(now)))
         out.events.append(Event(now, state.case_id, EventKind.ANCHOR, None, cmd.instance, None, data))
         self.e._apply(state, arms, now, out)
         self.e._withdraw(state, anchor, cmd.instance, now, out)

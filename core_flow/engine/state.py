@@ -162,8 +162,9 @@ class AssetRounds(NamedTuple):
     engine's ``now`` when recorded, or at its start if that came first (a round recorded after it began, back-dated,
     was listed no later than it began); the start kept is the one listed last. An end (``first_unsold``,
     ``listing_withdrawn``…: its ``at`` when the round ended) ends the latest start listed at or before its ``at`` —
-    so it ends the start kept iff its key is after the start's listing. Not the latest ``at``: a round withdrawn before
-    it began has an end before its start."""
+    so it ends the start kept iff its key is after the start's listing; an end is placed no later than it was
+    recorded (its ``at`` if earlier), as a start is. Not the latest ``at``: a round withdrawn before it began has an
+    end before its start."""
 
     start: str | None = None  # the anchor of the start listed last (None: no start recorded)
     starts_at: datetime | None = None  # that round's start (its ``at``)
@@ -178,9 +179,11 @@ class AssetRounds(NamedTuple):
             return self._replace(n=self.n + 1)
         return self._replace(start=anchor, starts_at=at, listed=listed, n=self.n + 1)
 
-    def with_end(self, anchor: str, at: datetime) -> AssetRounds:
-        """An end recorded (the round ended ``at``): kept as its anchor's latest unless a later one is kept."""
-        mark = (at, self.n + 1)
+    def with_end(self, anchor: str, at: datetime, now: datetime) -> AssetRounds:
+        """An end recorded at ``now`` (the round ended ``at``; an ``at`` after ``now`` — a platform's clock ahead, an
+        instant entered wrongly — is taken as ``now``: it ends no round listed after it was recorded): kept as its
+        anchor's latest unless a later one is kept."""
+        mark = (min(now, at), self.n + 1)
         ends = tuple(e for e in self.ends if e[0] != anchor)
         old = next((e for e in self.ends if e[0] == anchor), None)
         if old is not None and mark < old[1:]:
