@@ -7,11 +7,19 @@ from types import SimpleNamespace
 
 import pytest
 
+from core_flow.engine import NodeStatus
 from sim.demo import _disposal, _why_open
 
 
+def _state(case_type: str = "resumed", nodes: dict[int, NodeStatus] | None = None) -> SimpleNamespace:
+    nodes = nodes or {}
+    return SimpleNamespace(closed_manner=None, closing_pending=False, receipts={}, assets={}, case_type=case_type,
+                           node=lambda no: SimpleNamespace(status=nodes[no]) if no in nodes else None,
+                           status=lambda no: nodes.get(no, NodeStatus.NOT_STARTED))
+
+
 def _court(kind: str, stage: str, sold: int | None = None) -> SimpleNamespace:
-    state = SimpleNamespace(closed_manner=None, closing_pending=False, receipts={}, assets={}, case_type="resumed")
+    state = _state()
     lot = SimpleNamespace(kind=kind, stage=stage, sold_price_cents=sold, round="second")
     return SimpleNamespace(runtime=SimpleNamespace(cases={"K": state}),
                            platform=SimpleNamespace(disposal=SimpleNamespace(lots={("K", "a1"): lot})))
@@ -28,3 +36,22 @@ def test_a_sold_lot_names_its_price_and_a_finished_one_no_longer_holds_the_case_
     court = _court("equity", "handed_over", sold=12_345_600)
     assert _disposal(court, "K") == "股权 二拍成交 ¥123,456.00 已交付 handed over"
     assert _why_open(court, "K") == "恢复执行案件新立案，重新查控中 / resumed: a new round of inquiries"
+
+
+ZHONGBEN = "终本程序中（终本约谈）/ on its way to 终本 (the interview)"
+
+
+@pytest.mark.parametrize(("case_type", "nodes", "why"), [
+    # a resumed case before its inquiries are analysed (node 11) is doing them again
+    ("resumed", {}, "恢复执行案件新立案，重新查控中 / resumed: a new round of inquiries"),
+    # … and after them, with its 终本约谈 (node 18) under way or held, it is on its way to 终本 — what 执恢2号 / 执恢3号
+    # of ``make run`` waited for when the demo ended before its closing (review R20, 2026-12-07)
+    ("resumed", {11: NodeStatus.DONE, 18: NodeStatus.NOT_STARTED}, ZHONGBEN),
+    ("resumed", {11: NodeStatus.DONE, 18: NodeStatus.DONE}, ZHONGBEN),
+    ("first", {11: NodeStatus.DONE, 18: NodeStatus.DONE}, ZHONGBEN),
+    ("resumed", {11: NodeStatus.DONE}, "在审限内办理中 / within its time limit"),
+])
+def test_an_open_case_says_where_it_stands(case_type: str, nodes: dict[int, NodeStatus], why: str) -> None:
+    court = SimpleNamespace(runtime=SimpleNamespace(cases={"K": _state(case_type, nodes)}),
+                            platform=SimpleNamespace(disposal=SimpleNamespace(lots={})))
+    assert _why_open(court, "K") == why
