@@ -1,0 +1,98 @@
+"""悔拍 over real HTTP (H49): the court's ``HttpDisposalPort`` against zhixing's mock server under uvicorn on
+loopback. A bidder who will not pay (``pays_balance: false`` in the deposit's body) wins; at the balance's due date
+the remittance answers 409 (bilingual, ``listing_id``), the court reads the listing — ``defaulted``, its new fields in
+the view — records ``buyer_defaulted`` and stops collecting; ``relist`` re-auctions the round through
+``POST …/reauction`` and the old buyer's deposit is refused 409. Virtual time only: nothing here sleeps."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import datetime, timedelta
+
+import pytest
+
+from core_flow.engine import EventKind
+from core_flow.engine import commands as c
+from core_flow.errors import UserError
+from core_flow.legal_calendar import CST
+from core_flow.platform.disposal_http import HttpDisposalPort
+from core_flow.protocol import AssetKind, Holding
+from mock_agencies.settings import Settings
+from mock_agencies.world import account_number
+from scenarios.remote import build_remote_court
+from tests.test_agencies_live import LiveServer, free_port
+
+ORIGIN = datetime(2025, 3, 3, 9, 0, tzinfo=CST)
+
+
+@pytest.fixture(scope="module")
+def server() -> Iterator[str]:
+    with LiveServer(Settings(port=free_port(), profile="fast")) as live:
+        yield live.url
+
+
+def test_a_buyer_who_defaults_over_http_ends_the_round_and_the_lot_is_re_auctioned(server: str) -> None:
+    court = build_remote_court(server, ORIGIN, seed=5)
+    try:
+        client = court.session.client
+        p, d = court.platform, court.platform.disposal
+        d.port = HttpDisposalPort(client.send, before=client.move_to)
+        debtor = court.session.world.debtor(3)
+        value = 900_000_00
+        flat = Holding(account_no=account_number("real_estate_registry", AssetKind.REAL_ESTATE, debtor.id_number, 1),
+                       kind=AssetKind.REAL_ESTATE, balance_cents=value, available_cents=value)
+        court.session.world.pin(debtor.id_number, "real_estate_registry", [flat])
+        k, asset = "K-default", f"real_estate_registry:{flat.account_no}"
+        p.file(c.FileCase(k, debtors=(debtor.id_number,), amount_cents=100_000_00), [debtor.subject()])
+        p.submit(c.Assign(k, "张法官"))
+        p.submit(c.VerifyIdentity(k, debtor.id_number, True))
+        court.run_for(timedelta(days=1))
+        assert p.manual_query(k, debtor.id_number, "real_estate_registry").accepted
+        court.run_for(timedelta(days=1))
+        p.seal(k, asset)
+        court.run_for(timedelta(days=2))
+        d.investigate(k, asset)
+        d.price(k, asset)
+        court.run_for(timedelta(days=7))
+        d.serve_report(k, asset)
+        court.run_for(timedelta(days=8))
+        d.notify_parties(k, asset)
+        court.run_for(timedelta(days=3))
+        d.list(k, asset)
+        lot = d.lots[(k, asset)]
+        first = lot.listing_id
+        base = f"/agencies/taobao/listings/{first}"
+        view = client.call("GET", base)
+        court.run_until(datetime.fromisoformat(view["starts_at"]) + timedelta(hours=1))
+        client.move_to(court.clock.now())
+        client.call("POST", f"{base}/deposits", json={"bidder_id": "B1", "amount_cents": view["deposit_cents"],
+                                                      "pays_balance": False})
+        now_view = client.call("GET", base)
+        least = now_view["starting_price_cents"] if now_view["current_price_cents"] is None else (
+            now_view["current_price_cents"] + now_view["increment_cents"])
+        client.call("POST", f"{base}/bids", json={"bidder_id": "B1", "amount_cents": least})
+        court.run_for(timedelta(days=8))
+        assert lot.stage == "defaulted" and lot.receipt is None
+        shown = client.call("GET", base)
+        assert shown["status"] == "defaulted" and shown["defaulted_buyer_id"] == "B1"
+        assert shown["forfeited_deposit_cents"] == view["deposit_cents"] and shown["balance_due_days"] == 5
+        [anchor] = [e for e in court.runtime.case_events(k)
+                    if e.kind == EventKind.ANCHOR and e.data["anchor"] == "buyer_defaulted"]
+        assert anchor.instance == asset and anchor.data["forfeited_deposit_cents"] == view["deposit_cents"]
+        response = client.send("POST", f"{base}/remittance", json={"sub_account": "X"})
+        assert response.status_code == 409
+        err = response.json()["error"]
+        assert err["code"] == "conflict" and "悔拍" in err["zh"] and "defaulted" in err["en"]
+        assert p.reconcile(k)["court_account_cents"] == 0
+        d.relist(k, asset)
+        assert lot.stage == "listed" and lot.listing_id != first
+        again = client.call("GET", f"/agencies/taobao/listings/{lot.listing_id}")
+        assert again["previous_id"] == first and again["excluded_bidders"] == ["B1"]
+        court.run_until(datetime.fromisoformat(again["starts_at"]) + timedelta(hours=1))
+        client.move_to(court.clock.now())
+        with pytest.raises(UserError) as refused:
+            client.call("POST", f"/agencies/taobao/listings/{lot.listing_id}/deposits",
+                        json={"bidder_id": "B1", "amount_cents": again["deposit_cents"]})
+        assert refused.value.code == "conflict"
+    finally:
+        court.counterpart.close()
