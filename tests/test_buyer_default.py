@@ -297,3 +297,27 @@ def test_a_defaulted_lot_may_go_in_kind_by_agreement() -> None:
     assert case.lot.stage == "in_kind"
     case.court.run_for(timedelta(days=1))
     assert str(case.court.session.auction.get(view.listing_id).status) == "taken_in_kind"
+
+
+def test_a_re_auction_taken_with_every_answer_lost_is_looked_up_and_withdrawn_at_the_closing() -> None:
+    """The re-auction asked while the platform loses every answer (it takes the round, the court never learns it)
+    and given up; at a closing the court looks it up (``_learn``: the lot's kept start, ``auction:reauction``) and
+    withdraws it before its bidding — it did not sell on the closed case, the seal released."""
+    from tests.test_disposal_retry import _faults
+    from tests.test_disposal_withdraw_gaps import LOST, NONE
+
+    case, view = _defaulting_case()
+    case.court.run_for(timedelta(days=6))
+    assert case.lot.stage == "defaulted"
+    _faults(case, "taobao", LOST)
+    case.d.relist(case.k, case.asset)
+    case.court.run_for(timedelta(days=2))  # the gateway's retries and the 3 rounds spent
+    held = [x for x in case.court.session.auction.listings(case_no=view.case_no) if x.previous_id == view.listing_id]
+    assert len(held) == 1 and str(held[0].status) == "announced"  # the platform holds it; the court never learnt
+    assert case.lot.stage == "defaulted" and case.lot.listing_id == view.listing_id
+    _faults(case, "taobao", NONE)
+    out = _close(case, "终结")
+    assert out.accepted, out.refusal
+    case.court.run_for(timedelta(hours=12))
+    assert str(case.court.session.auction.get(held[0].listing_id).status) == "withdrawn"
+    assert case.lot.stage == "withdrawn"

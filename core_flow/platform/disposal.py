@@ -845,9 +845,10 @@ class Disposal:
         court does not know yet — taken as listed, so withdrawn at once on the closed case (``_listed``)."""
         port = self._port()
         terms, starts = self._unstarted(lot).pop(what)
-        round_ = {"auction:first": "first", "auction:second": "second", "auction:sale": "sale"}[what]
-        platform = str(terms[0]) if round_ == "first" else lot.platform or DEFAULT_AUCTION_PLATFORM
-        previous = None if round_ == "first" else lot.listing_id
+        round_ = {"auction:first": "first", "auction:second": "second", "auction:sale": "sale"}.get(what, lot.round)
+        again = what == "auction:reauction"  # (悔拍: the same round again, following the listing defaulted)
+        platform = str(terms[0]) if round_ == "first" and not again else lot.platform or DEFAULT_AUCTION_PLATFORM
+        previous = None if round_ == "first" and not again else lot.listing_id
         op = getattr(port, "find_listings", None)
         court, case_no = self.p.court.code, lot.case_id[:64]
 
@@ -1467,13 +1468,21 @@ class Disposal:
         assert lid is not None
         anchor = {"first": "auction_scheduled", "second": "second_auction_scheduled"}.get(round_,
                                                                                           "sale_period_scheduled")
+        # kept like a round's start (``_kept_start``): asked again with no start of its own after every answer was
+        # lost, the platform's round is answered; a closing looks it up (``_learn``) and withdraws it
+        starts = self._kept_start(lot, "auction:reauction", (lid,), starts, bidding_starts is not None)
 
         def reauctioned(view: dict[str, Any]) -> None:
+            self._unstarted(lot).pop("auction:reauction", None)
             self._record(lot, anchor, self._time(view["starts_at"]), asset_kind=lot.klass, reauction=True)
             self._listed(lot, view, round_, str(view.get("platform", "")))
 
-        self._call(lot, lot.platform, "auction:reauction",
-                   lambda: op(lid, bidding_starts=starts, now=self.now), reauctioned, act=True)
+        try:
+            self._call(lot, lot.platform, "auction:reauction",
+                       lambda: op(lid, bidding_starts=starts, now=self.now), reauctioned, act=True)
+        except UserError:  # refused at once: not taken
+            self._unstarted(lot).pop("auction:reauction", None)
+            raise
 
     def offer_in_kind(self, case_id: str, asset: str, accept: bool) -> Any:
         """以物抵债 (node 29): the creditor is asked whether it takes the property at the failed round's reserve
@@ -1794,9 +1803,11 @@ class Disposal:
 
 _ENDED = ("handed_over", "unsold", "moved")  # a lot's disposal is over (or continues in the 恢复执行 case)
 LISTED = ("listed", "relisted", "sale")  # a round on the auction platform: announced, or its bidding under way
-_ROUND_ACTS = ("auction:first", "auction:second", "auction:sale")  # the acts that put a round on the platform
+# the acts that put a round on the platform (the re-auction after a buyer's default too)
+_ROUND_ACTS = ("auction:first", "auction:second", "auction:sale", "auction:reauction")
 _LEARNT = (*_ROUND_ACTS, "network_inquiry", "appraisal")  # acts looked up on the platform at a closing (``_learn``)
-_ROUND_FROM = {"auction:first": "fixed", "auction:second": "unsold1", "auction:sale": "declined"}  # each act's stage
+_ROUND_FROM = {"auction:first": "fixed", "auction:second": "unsold1", "auction:sale": "declined",
+               "auction:reauction": "defaulted"}  # each act's stage
 _AFTER_SEAL = ("sealed", "pricing", "reported", "fixed", "listed", "unsold1", "relisted", "unsold2", "in_kind",
                "declined", "sale", "sold", "paid", "confirmed", "transferred", "handed_over", "unsold", "withdrawn",
                "defaulted")
