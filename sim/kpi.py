@@ -136,8 +136,9 @@ class Collector:
         self._lot_priced: dict[tuple[str, str], datetime] = {}  # (case, asset) → its first reference price fixed
         self.sale_days: list[float] = []
         # each priced lot's way out of the disposal, for the time to sale with the lots still unsold (``sale_km``):
-        # (case, asset) → (instant, "disposed" | "withdrawn" | "closed"); a case's priced lots; the round of a lot
-        # whose scheduling was counted (a withdrawal takes it back out of its round's count: review R17 F5)
+        # (case, asset) → (instant, "disposed" | "withdrawn" | "closed" | "unsold": a 变卖 ended unsold); a case's
+        # priced lots; the round of a lot whose scheduling was counted (a withdrawal takes it back out of its round's
+        # count: review R17 F5)
         self._lot_exit: dict[tuple[str, str], tuple[datetime, str]] = {}
         self._case_lots: dict[str, list[str]] = defaultdict(list)
         self._round_counted: dict[tuple[str, str], str] = {}
@@ -236,6 +237,14 @@ class Collector:
         if kind == EventKind.ANCHOR:
             if self.disposal:
                 self._lot(e, counted)
+            return
+        if kind == EventKind.NODE_DONE:  # read only for a 变卖 ended unsold (``DISPOSAL_KINDS``)
+            if self.disposal and e.node == _SALE_NODE and (key := (e.case_id, e.instance)) in self._lot_priced:
+                # review R22: node 28 done with no sale — the 变卖 found no buyer (``core_flow.platform.disposal``,
+                # stage ``unsold``: no anchor of its own) — ends the lot's disposal; it was counted in disposal to the
+                # end. Censored there (``sale_km``), as a withdrawal; a 变卖 sold completes node 28 after its
+                # ``sale_paid``, already disposed of; a later taking in kind (after_failed_sale) still overrides
+                self._lot_exit.setdefault(key, (e.at, "unsold"))
             return
         if kind == EventKind.DEADLINE_SET:
             key = (k, e.node, e.instance, e.item)
@@ -426,10 +435,11 @@ class Collector:
         seen in disposal in the counted window: a lot priced in the warm-up enters at its age at the warm-up's end
         (left truncation), one that left the disposal in the warm-up is not in it. Censored: a lot still in disposal
         at the run's end (there); a lot whose round was withdrawn (撤回拍卖: by hand, or at its case's closing) or
-        whose case closed (执行完毕 on other money, a settlement, 终本 — its sale no longer wanted) at that instant,
-        taken as unrelated to how long the lot would have taken to sell. No competing event: a lot taken in kind is
-        disposed of, as ``sale_days_p50`` counts it. A later sale or taking in kind overrides the censoring (a round
-        whose bidding had begun at the closing runs to its end). ``median`` None: undefined (``undefined``: fewer
+        whose case closed (执行完毕 on other money, a settlement, 终本 — its sale no longer wanted) or whose 变卖
+        ended unsold (its disposal over: review R22 — not "in disposal at the end") at that instant, taken as
+        unrelated to how long the lot would have taken to sell. No competing event: a lot taken in kind is disposed of,
+        as ``sale_days_p50`` counts it. A later sale or taking in kind overrides the censoring (a round whose bidding
+        had begun at the closing runs to its end). ``median`` None: undefined (``undefined``: fewer
         than half the lots disposed of by the last time seen) or no lot."""
         durations: list[float] = []
         disposed: list[bool] = []
@@ -454,6 +464,7 @@ class Collector:
         undefined = median is None
         return {"lots": len(durations), "disposed": how["disposed"], "censored_at_end": how["end"],
                 "censored_withdrawn": how["withdrawn"], "censored_closed": how["closed"],
+                "censored_unsold": how["unsold"],
                 "entered_late": sum(1 for x in entries if x > 0), "in_disposal_end": in_disposal,
                 "median": None if undefined or median != median else median, "undefined": undefined}
 
@@ -667,4 +678,6 @@ KINDS = frozenset({EventKind.EXCHANGE, EventKind.DEADLINE_SET, EventKind.DEADLIN
                    EventKind.FUNDS_ARRIVED, EventKind.PROCEEDS_ARRIVED, EventKind.SWEEP_DUE, EventKind.FEE_SETTLED,
                    EventKind.RESUMPTION_APPROVED, EventKind.LIMIT_SUSPENDED}) | _COUNTED
 # read besides where the court disposes of property (``Collector(disposal=True)``): the platform's anchors
-DISPOSAL_KINDS = frozenset({EventKind.ANCHOR})
+DISPOSAL_KINDS = frozenset({EventKind.ANCHOR, EventKind.NODE_DONE})
+# 变卖 (``core_flow.platform.disposal``): its node done with no sale paid is the 变卖 ended unsold
+_SALE_NODE = 28

@@ -409,28 +409,29 @@ def km_counts(run: dict[str, Any]) -> str:
     km = run.get("sale_km")
     if not km:
         return ""
+    unsold = km.get("censored_unsold", 0)  # 变卖 ended unsold (review R22)
     return (f" 第1次重复：{km['lots']:,} 件财产，处置完毕 {km['disposed']:,}，期末仍在处置 "
-            f"{km['censored_at_end']:,}，撤回 {km['censored_withdrawn']:,}，结案 {km['censored_closed']:,}（后三者"
-            f"删失）；其中预热期内确定参考价的 {km['entered_late']:,} 件 / replication 1: {km['lots']:,} lots, "
-            f"{km['disposed']:,} disposed of, "
+            f"{km['censored_at_end']:,}，撤回 {km['censored_withdrawn']:,}，结案 {km['censored_closed']:,}，变卖不成 "
+            f"{unsold:,}（后四者删失）；其中预热期内确定参考价的 {km['entered_late']:,} 件 / replication 1: "
+            f"{km['lots']:,} lots, {km['disposed']:,} disposed of, "
             f"{km['censored_at_end']:,} still in disposal at the end, {km['censored_withdrawn']:,} withdrawn, "
-            f"{km['censored_closed']:,} closed (the last three censored); {km['entered_late']:,} of them priced in the "
-            "warm-up.")
+            f"{km['censored_closed']:,} closed, {unsold:,} unsold by 变卖 (the last four censored); "
+            f"{km['entered_late']:,} of them priced in the warm-up.")
 
 
 # under a court's KPI table where the time to sale with the lots not sold is one (``sim.kpi.Collector.sale_km``)
 KM_NOTE = ("参考价至成交价款到账（以物抵债：至其确认）的天数有两个中位数：“仅期内成交的”只含模拟期内成交的财产，期末"
            "尚未成交的不在其中，人员饱和时偏短；“计入尚未成交的”为 Kaplan–Meier 估计：期末仍在处置中的财产计到期末"
-           "（删失），拍卖被撤回或案件结案（执行完毕、和解、终本）的财产计到撤回或结案之时（删失，视为与其售出所需时间"
-           "无关），预热期内确定参考价的财产自预热期结束时计入（左截断）。处置完毕的不足一半时中位数未定义（长于模拟所"
+           "（删失），拍卖被撤回、案件结案（执行完毕、和解、终本）或变卖不成的财产计到撤回、结案或变卖结束之时（删失，视为"
+           "与其售出所需时间无关），预热期内确定参考价的财产自预热期结束时计入（左截断）。处置完毕的不足一半时中位数未定义（长于模拟所"
            "见）。 / "
            "The days from the reference price to the sale's payment (in kind: its confirmation) have two medians: "
            "'the sales made only' counts the lots sold in the run, not those still unsold at its end, so it reads "
            "short where the staff are saturated; 'the lots not sold included' is the Kaplan–Meier estimate: a lot "
-           "still in disposal at the end counts up to the end (censored), a lot whose round was withdrawn or whose "
-           "case closed (paid, settled, 终本) up to then (censored, taken as unrelated to how long it would take to "
-           "sell), a lot priced in the warm-up from the warm-up's end (left truncation). With fewer than half the "
-           "lots disposed of the median is undefined (longer than the run could see).")
+           "still in disposal at the end counts up to the end (censored), a lot whose round was withdrawn, whose "
+           "case closed (paid, settled, 终本) or whose 变卖 ended unsold up to then (censored, taken as unrelated to "
+           "how long it would take to sell), a lot priced in the warm-up from the warm-up's end (left truncation). "
+           "With fewer than half the lots disposed of the median is undefined (longer than the run could see).")
 
 
 PROVINCE = "全省合计 / province total"

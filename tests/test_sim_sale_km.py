@@ -18,7 +18,7 @@ import pytest
 
 from core_flow.engine import Event, EventKind
 from core_flow.legal_calendar import CST
-from sim.kpi import Collector, km_median, percentile
+from sim.kpi import DISPOSAL_KINDS, KINDS, Collector, km_median, percentile
 from sim.replicate import _interval, aggregate
 
 T0 = datetime(2025, 3, 3, 9, tzinfo=CST)
@@ -117,7 +117,7 @@ def test_sale_km_censors_the_unsold_the_withdrawn_and_the_closed():
     c = _collect(events)
     km = c.sale_km(T0 + timedelta(days=100))
     assert km == {"lots": 6, "disposed": 2, "censored_at_end": 2, "censored_withdrawn": 1, "censored_closed": 1,
-                  "entered_late": 0, "in_disposal_end": 2, "median": None, "undefined": True}
+                  "censored_unsold": 0, "entered_late": 0, "in_disposal_end": 2, "median": None, "undefined": True}
     assert sorted(c.sale_days) == [10.0, 30.0]
     # one more sale at 40 (E): at 40, 2 at risk (E, F) → 5/9 × 1/2 = 0.28: the median is 40
     c(anchor(40, "案E", "房产#1", "sale_paid", price_cents=1))
@@ -129,6 +129,34 @@ def test_a_round_begun_at_the_closing_that_sells_is_a_sale_not_a_censoring():
     c = _collect([anchor(0, "案1", "房产#1", "reference_price_fixed"), closed(20, "案1"),
                   anchor(25, "案1", "房产#1", "sale_paid", price_cents=1)])
     assert c.sale_km(T0 + timedelta(days=50))["median"] == 25
+
+
+def node_done(days: float, case: str, asset: str, node: int = 28) -> Event:
+    return Event(T0 + timedelta(days=days), case, EventKind.NODE_DONE, node, asset, None, None)
+
+
+def test_a_sale_period_ended_unsold_is_out_of_the_disposal():
+    """Review R22: a 变卖 that found no buyer completes node 28 with no sale (``core_flow.platform.disposal``: stage
+    ``unsold``, no anchor of its own) — the lot's disposal is over, yet it was counted in ``lots_in_disposal_end`` and
+    at risk to the run's end. It is censored when its 变卖 ended. A 变卖 sold completes node 28 after its ``sale_paid``
+    (disposed of, as before); a taking in kind after a failed 变卖 counts as disposed of. A sold by 变卖 at 50, B's 变卖
+    unsold at 60, C's at 70 and C taken in kind at 80, D still unsold at 100. By hand: at 50, 4 at risk → 3/4; at 80,
+    C and D → 3/8: the median 80. Other nodes done, and a lot never priced, change nothing."""
+    events = [anchor(0, f"案{x}", "房产#1", "reference_price_fixed") for x in "ABCD"]
+    events += [anchor(30, f"案{x}", "房产#1", "sale_period_scheduled") for x in "ABCD"]
+    events += [anchor(50, "案A", "房产#1", "sale_paid", price_cents=1), node_done(50, "案A", "房产#1"),
+               node_done(60, "案B", "房产#1"), node_done(60, "案B", "房产#1", node=26),
+               node_done(70, "案C", "房产#1"), anchor(80, "案C", "房产#1", "sale_confirmed", in_kind_price_cents=1),
+               node_done(75, "案D", "房产#1", node=29), node_done(20, "案E", "房产#1")]  # E: never priced
+    c = _collect(events)
+    km = c.sale_km(T0 + timedelta(days=100))
+    assert km["in_disposal_end"] == 1 and km["censored_at_end"] == 1  # D only (B was counted in disposal too)
+    assert km["disposed"] == 2 and km.get("censored_unsold") == 1 and km["lots"] == 4 and km["median"] == 80
+    assert EventKind.NODE_DONE in DISPOSAL_KINDS and EventKind.NODE_DONE not in KINDS  # subscribed where disposing
+    other = Collector(T0, T0)  # a court without disposal: node 28 done changes nothing
+    other(anchor(0, "案B", "房产#1", "reference_price_fixed"))
+    other(node_done(60, "案B", "房产#1"))
+    assert not other._lot_exit and not other._lot_priced
 
 
 def test_sale_km_in_the_warm_up_left_out_or_entered_late():
