@@ -144,3 +144,24 @@ def test_an_end_dated_after_its_recording_does_not_end_a_round_listed_after_it(r
     text = in_bidding(close(rt))
     assert "二拍竞价" in text and "the second auction's bidding" in text
     assert rt.cases["K"].closed_manner is None
+
+
+@pytest.mark.parametrize("default_entered_late", [False, True])
+def test_a_re_auction_after_a_buyers_default_holds_once_its_bidding_begins(rt, default_entered_late):
+    """悔拍 (H49's buyer_defaulted, its ``at`` the balance's due date): the round won ends at the default, the
+    re-auction (the round's start recorded again) holds a closing once its bidding begins — also when the default is
+    entered only after the re-auction was listed (its instant, the due date, before that listing)."""
+    start1 = list_lot(rt)
+    rt.clock.run_until(start1 + timedelta(days=1))  # won at the hammer, the balance due in 5 days
+    in_bidding(close(rt))
+    due = rt.clock.now() + timedelta(days=5)
+    rt.clock.run_until(due + timedelta(days=1))
+    default = c.Record("K", "buyer_defaulted", FLAT, at=due)
+    relisted = c.Record("K", "auction_scheduled", FLAT, at=rt.clock.now() + timedelta(days=30),
+                        attrs={"asset_kind": "real_estate", "reauction": True})
+    ok(rt, *((relisted, default) if default_entered_late else (default, relisted)))
+    assert unmet(rt) == []  # the re-auction listed, not begun
+    days(rt, 31)
+    assert "一拍竞价" in in_bidding(close(rt))
+    ok(rt, c.Record("K", "first_unsold", FLAT))
+    assert unmet(rt) == []
