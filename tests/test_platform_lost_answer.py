@@ -135,8 +135,9 @@ def test_a_court_year_with_lost_answers_at_the_platforms_ends_as_without_them(mo
     # for a sold lot's hand-over (H42, release_gate), the 报结 is filed once node 30 is done — seconds later when the
     # platform's answer came on a retry (执38号: 5.8 s) — and the judge's queue takes his next items in another order:
     # three closings of his other cases came 24–59 minutes earlier, the p90 of 执行完毕 cycle times 0.012 days (the same
-    # closings, manners, nodes and work items: asserted above and below)
-    timed = {k for k in said if k.startswith("cycle_") or k == "sale_days_p50"}
+    # closings, manners, nodes and work items: asserted above and below); the Kaplan–Meier median of the days to a
+    # sale (62ad5e3) reads the same instants (0.00001 days)
+    timed = {k for k in said if k.startswith("cycle_") or k in ("sale_days_p50", "sale_days_km_p50")}
     assert {k: lossy["kpi"][k] for k in said - timed} == {k: clean["kpi"][k] for k in said - timed}
     assert {k: lossy["kpi"][k] for k in timed} == pytest.approx({k: clean["kpi"][k] for k in timed}, abs=0.05)
     assert [(x["case"], x["manner"]) for x in lossy["cases"]] == [(x["case"], x["manner"]) for x in clean["cases"]]
