@@ -1380,8 +1380,11 @@ class Disposal:
         ``release_gate`` ROUND_IN_BIDDING ``round_ends``: a closing is no longer held for a balance that will not
         come) — the lot ``defaulted`` (its owed collection stops), from where the court re-auctions it (``relist``:
         重新拍卖, the buyer who defaulted may not bid), takes it in kind by agreement, or closes. The forfeited deposit
-        stays with the platform (not credited to the case: mock_agencies/remit.py)."""
-        if lid != lot.listing_id or lot.stage != "sold":
+        stays with the platform (not credited to the case: mock_agencies/remit.py). The sale itself may never have
+        been learnt — the platform unreachable, or its answers lost, from the hammer past the due date (review R23):
+        the lot still in its round (``listed``, ``relisted``, ``sale``) takes the default the same, else it stayed
+        in a round the platform had ended, its case held ROUND_IN_BIDDING for good."""
+        if lid != lot.listing_id or lot.stage not in ("sold", *LISTED):
             self.stats.duplicates += 1
             return
         if not self._once(lot, str(view.get("platform") or lot.platform), lid, f"{lid}:defaulted", status="defaulted"):
