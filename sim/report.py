@@ -80,7 +80,9 @@ KPI_LABELS: dict[str, tuple[str, str]] = {
                       "disposal: days, price to sale paid (p50, the sales made only)"),
     "sale_days_km_p50": ("处置：参考价至成交价款到账（天，中位数，计入尚未成交的：Kaplan–Meier）",
                          "disposal: days, price to sale paid (p50, the lots not sold included: Kaplan–Meier)"),
-    "lots_in_disposal_end": ("处置：期末仍在处置中的财产", "disposal: lots still in disposal at the end"),
+    # review R22: counted from the reference price on, as the time to sale — a lot still being priced is not in it
+    "lots_in_disposal_end": ("处置：期末仍在处置中的财产（已定参考价的）",
+                             "disposal: lots still in disposal at the end (priced)"),
     "open_at_end": ("期末未结案件", "open cases at the end"),
     "zhongben_register_at_end": ("期末终本库", "终本 register at the end"),
     "cycle_p50_days": ("结案周期中位数（天）", "cycle time p50 (days)"),

@@ -238,6 +238,16 @@ def test_an_undefined_median_is_said_so():
     assert fmt_ci(_interval("sale_days_p50", [1.0, 2.0]), "sale_days_p50")[1] == "[0.0, 7.9]"  # others as they were
 
 
+def test_the_lots_in_disposal_are_labelled_as_the_priced_ones():
+    """Review R22: ``lots_in_disposal_end`` counts the lots priced and not disposed of (the time to sale's subjects);
+    a lot sealed whose price is not fixed yet (nodes 20–22: 188 in the seed-11 --dispose 1 court-year, beside 1,132
+    counted) is not in it — the label says so."""
+    from sim.report import KPI_LABELS
+
+    zh, en = KPI_LABELS["lots_in_disposal_end"]
+    assert "期末仍在处置中" in zh and "已定参考价" in zh and "priced" in en
+
+
 def test_the_km_median_is_in_kpis_json_the_terminal_and_the_report(tmp_path, capsys):
     from zhixing.cli import main
 
