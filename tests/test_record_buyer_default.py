@@ -7,10 +7,11 @@ wrong replay (3 of 8 such cases failed, 5 passed wrongly). Virtual time only."""
 
 from __future__ import annotations
 
+import gzip
 from pathlib import Path
 
 from scenarios.record import read_log
-from scenarios.record_check import check_case
+from scenarios.record_check import check_case, check_log
 from sim.replicate import make_units
 from sim.run import run_unit
 from tests.sim_support import small_court
@@ -41,3 +42,24 @@ def test_a_logged_default_and_its_re_auction_are_recorded_and_replay_green(tmp_p
     assert any("relist:" in c.text[c.text.index("pays_balance: false"):] for c in checks)
     failed = {c.case: c.failure for c in checks if not c.passed}
     assert not failed, failed
+
+
+# two cases of a disposing court-year with buyers who default (review R23: the default court profile with
+# auction_default_rate 0.2, zhixing simulate --years 0.7 --intake 400 -r 1 --dispose 1.0 --events on 8d2331f, seed
+# 2025): 执126号's second auction, won after its bidding was extended (sold 10:12:40), defaulted 5 days later; 执64号's
+# 变卖 bought at 09:46:25 (told by the same instant's answer), defaulted 5 days later — then re-auctioned
+LATE_HAMMER = Path(__file__).parent / "data" / "sim-r23-default-late-hammer.events.csv.gz"
+
+
+def test_a_default_is_expected_by_its_logged_instant_the_replayed_hammer_may_come_earlier(tmp_path: Path) -> None:
+    """The default falls due a fixed term after the hammer; the replay's lone non-paying bid closes the auction at
+    its scheduled end (the log's bidders extended it), and buys the 变卖 a minute before the answer that told it:
+    the replay defaults earlier than the log (10:00 for 10:12:40, 09:45:25 for 09:46:25). The default is asserted
+    within the day before its logged instant; before, at it exactly — both cases failed (not emitted)."""
+    log = tmp_path / "late.events.csv"
+    log.write_bytes(gzip.decompress(LATE_HAMMER.read_bytes()))
+    checks = check_log(log)
+    assert sorted(c.case for c in checks) == ["(2025)豫0811执126号", "(2025)豫0811执64号"]
+    for check in checks:
+        assert "anchor: buyer_defaulted" in check.text and "pays_balance: false" in check.text
+        assert check.passed, (check.case, check.failure)
