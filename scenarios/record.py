@@ -1346,10 +1346,8 @@ class _Recorder:
                               "log: no bid replayed")
             return
         price = paid["data"].get("price_cents") or paid["data"].get("amount_cents")
-        opened = next((_t(x["data"]["at"]) for x in reversed(self.events[:i]) if x["kind"] == "anchor"
-                       and x.get("instance") == inst and x["data"].get("anchor") in _OPENINGS and x["data"].get("at")),
-                      None)  # the listing that sold: the last one opened before
-        if e["data"].get("measure") == "auction:sale" or opened is None:  # a 变卖 sells to the first who pays
+        opened, is_sale = self._opened(i, e, inst)  # the listing that sold: the last one opened before
+        if is_sale or opened is None:  # a 变卖 sells to the first who pays
             at = _t(e["at"]) - timedelta(minutes=1)
             if opened is not None:  # within the sale period: a live answer polled after its end (a loaded loop) sold
                 # within it (the replay's sale period is the default one, the recording setting none)
@@ -1363,16 +1361,27 @@ class _Recorder:
             bid["as"] = self.receipts[arrived["data"]["receipt"]] = f"价款{len(self.receipts) + 1}"
         self.steps.append((at, {"bid": bid}))
 
+    def _opened(self, i: int, e: dict[str, Any], inst: str) -> tuple[datetime | None, bool]:
+        """The start of the listing a sold answer (event ``i``) is about — the last round opened on ``inst`` before
+        it — and whether that round is a 变卖 (sold to the first who pays): the answer's measure ``auction:sale``,
+        or a re-auction (``auction:reauction``) of a 变卖, its opening ``sale_period_scheduled`` (review R23: such a
+        re-auction was replayed as an auction, bought an hour after its period opened — 执87号 bought 2025-10-02,
+        defaulted 10-07, where the log's buyer bought on 12-01)."""
+        opening = next((x for x in reversed(self.events[:i]) if x["kind"] == "anchor" and x.get("instance") == inst
+                        and x["data"].get("anchor") in _OPENINGS and x["data"].get("at")), None)
+        if opening is None:
+            return None, e["data"].get("measure") == "auction:sale"
+        return _t(opening["data"]["at"]), (e["data"].get("measure") == "auction:sale"
+                                           or opening["data"]["anchor"] == "sale_period_scheduled")
+
     def _defaulted_bid(self, i: int, e: dict[str, Any], inst: str, defaulted: dict[str, Any]) -> None:
         """A listing sold to a buyer who then defaulted (悔拍, ``buyer_defaulted`` recorded after it): the bid is
         replayed by a bidder who never pays (``pays_balance: false``), so the replay's platform defaults at the same
         due date — at the least price (the log holds no price of a sale never paid: the default's record does not
         depend on it), under a name of its own (the buyer who defaulted may not bid at the re-auction); the default
         asserted when the log has it (``buyer_defaulted``)."""
-        opened = next((_t(x["data"]["at"]) for x in reversed(self.events[:i]) if x["kind"] == "anchor"
-                       and x.get("instance") == inst and x["data"].get("anchor") in _OPENINGS and x["data"].get("at")),
-                      None)
-        if e["data"].get("measure") == "auction:sale" or opened is None:
+        opened, is_sale = self._opened(i, e, inst)
+        if is_sale or opened is None:
             at = _t(e["at"]) - timedelta(minutes=1)
             if opened is not None:
                 at = min(at, opened + timedelta(days=SALE_PERIOD_DAYS, minutes=-1))

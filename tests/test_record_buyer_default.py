@@ -63,3 +63,25 @@ def test_a_default_is_expected_by_its_logged_instant_the_replayed_hammer_may_com
     for check in checks:
         assert "anchor: buyer_defaulted" in check.text and "pays_balance: false" in check.text
         assert check.passed, (check.case, check.failure)
+
+
+# two cases of a disposing court-year with the mock agencies `realistic` (latency, faults) and half the buyers
+# defaulting (review R23: the default court profile, agencies.profile realistic, auction_default_rate 0.5; zhixing
+# simulate --years 1 --intake 400 -r 1 --seed 7 --dispose 1.0 --events on cf3ceb5): a 变卖 re-auctioned after its
+# buyer's default sold again — 执61号's second buyer paid (sold 2025-09-13 19:57:16, sale_paid 09-18), 执87号's
+# defaulted again (sold 12-01 09:31:08, buyer_defaulted 12-06)
+SALE_REAUCTION = Path(__file__).parent / "data" / "sim-r23-sale-reauction.events.csv.gz"
+
+
+def test_a_re_auctioned_sale_period_is_bought_when_the_log_says_not_an_hour_after_it_opened(tmp_path: Path) -> None:
+    """A re-auction (``auction:reauction``) of a 变卖 sells to the first who pays: its buyer's bid is replayed a minute
+    before the answer that told the sale, as an ``auction:sale``'s. Before, the recorder read the round from the
+    answer's measure only and replayed it as an auction's, an hour after the period opened: the sale (paid or
+    defaulted) came two to three months early — 执87号's default expected 12-06 came 10-07 (not emitted); 执61号's
+    proceeds came before the log's, its receipt registered on a node frozen meanwhile (NODE_FROZEN)."""
+    log = tmp_path / "sale.events.csv"
+    log.write_bytes(gzip.decompress(SALE_REAUCTION.read_bytes()))
+    checks = check_log(log)
+    assert sorted(c.case for c in checks) == ["(2025)豫0811执61号", "(2025)豫0811执87号"]
+    for check in checks:
+        assert check.passed, (check.case, check.failure)
