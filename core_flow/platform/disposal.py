@@ -82,6 +82,12 @@ DEFAULT_AUCTION_PLATFORM = "taobao"
 ANNOUNCE_DAYS = {"movable": 15, "real_estate": 30, OTHER_RIGHT: 30}  # first auction (网络司法拍卖规定 第十二条)
 SECOND_ANNOUNCE_DAYS = {"movable": 7, "real_estate": 15, OTHER_RIGHT: 15}  # second auction / 变卖 (第二十六条; node 28)
 SALE_PERIOD_DAYS = 60  # a 变卖's sale period when the court sets none (our choice; the seeds and LAW.md give none)
+# The longest a pricing request may run by law — its period and every extension the rules allow, each from the end of
+# the one before (参考价规定 (2018), shared/domain/LAW.md "Reference price"; the platform's own periods, counted
+# the same way: mock_agencies.platform_periods): 网络询价 3 days and one 3-day extension, 委托评估 30 days and two of
+# 15. Past it the platform must have given its result, so a closed case's owed lookup or withdrawal of the request
+# stops there (``Disposal._pricing_due``, H53) — nothing is left to withdraw.
+PRICING_LONGEST = {"network_inquiry": ("3d", "3d", 1), "appraisal": ("30d", "15d", 2)}
 # A reference price's validity (a year) and the grace a second auction or 变卖 has past it: the process's
 # ``reference_price`` (node 20; core_flow.model.ReferencePrice).
 
@@ -373,7 +379,8 @@ class Disposal:
 
     def _call(self, lot: Lot, agency: str, purpose: str, call: Callable[[], Any], then: Callable[[Any], None], *,
               act: bool = False, poll: bool = False, request_no: str | None = None, round_: int = 0,
-              owed: bool = False, guard: Callable[[], None] | None = None, until: datetime | None = None) -> None:
+              owed: bool = False, guard: Callable[[], None] | None = None, until: datetime | None = None,
+              stop: dict[str, Any] | None = None) -> None:
         """One platform call through the gateway (``Gateway.calls``: its retry policy, Retry-After, breaker and
         idempotency by request number). An act is recorded on the case (sent, answer, retry_scheduled, rejected,
         gave_up) under its own request number, which every retry reuses; a poll (``poll``) is a repeatable read and
@@ -397,7 +404,9 @@ class Disposal:
         (``_learn``) are owed too (H45, review R18: given up after ~21 h of a platform down, the round stayed announced
         and sold, after its bidding began, property whose seal the closing released): no handler asks them again.
         ``until``: the instant after which an owed call's daily tries stop — the round's bidding began, and it runs to
-        its end (拍卖变卖规定 第二十条: withdrawn only before it) — told as given up (``reason`` ``bidding_begun``)."""
+        its end (拍卖变卖规定 第二十条: withdrawn only before it) — told as given up (``reason`` ``bidding_begun``); or
+        a pricing request's longest legal term ended (``_pricing_due``, H53) — told with ``stop`` (its reason
+        ``pricing_due`` and the bilingual text)."""
         request_no = request_no or f"{self.p.court.code}-D{next(self._call_nos):09d}"
         if not poll and round_ == 0:
             self.p._track(request_no, lot.case_id, purpose, lot.debtor, agency, lot.asset)
@@ -468,7 +477,8 @@ class Disposal:
                 return
             if (until is not None and round_ >= self.p.process.platform_retry.rounds
                     and to_cst(self.now) >= to_cst(until)):  # H45: an owed daily try past the round's start
-                self._told_refusal(lot, purpose, request_no, "gave_up", reason="bidding_begun", rounds=round_)
+                self._told_refusal(lot, purpose, request_no, "gave_up", **(stop or {"reason": "bidding_begun"}),
+                                   rounds=round_)  # (H53: or past a pricing request's longest legal term)
                 return
             if guard is not None:  # review R10: a round made after its node froze (the deadline missed meanwhile)
                 try:  # passed the freeze — the pricing commissioned, node 20 refused its start, the lot priced
@@ -477,7 +487,7 @@ class Disposal:
                     refused(err)
                     return
             self._call(lot, agency, purpose, call, then, act=act, poll=poll, request_no=request_no,
-                       round_=round_ + 1, owed=owed, guard=guard, until=until)
+                       round_=round_ + 1, owed=owed, guard=guard, until=until, stop=stop)
 
         try:
             self.p.gateway.calls.call(agency, request_no, invoke, done, refused=refused, gave_up=gave_up,
@@ -794,25 +804,33 @@ class Disposal:
             self._learn_round(lot, what)
 
     def _lookup(self, lot: Lot, agency: str, purpose: str, op: Any, call: Callable[[], Any],
-                then: Callable[[Any], None], until: datetime | None = None) -> None:
+                then: Callable[[Any], None], until: datetime | None = None, stop: dict[str, Any] | None = None) -> None:
         """A lookup of what a platform holds (``_learn``) through the gateway; on a closed case owed (H45): once the
-        rounds are spent, asked again daily until answered — a round's until its bidding begins (``until``)."""
+        rounds are spent, asked again daily until answered — a round's until its bidding begins (``until``), a pricing
+        request's until its longest legal term ends (H53; told with ``stop``)."""
         if op is None:  # a port of an older interface
             self._told_refusal(lot, purpose, None, "refused", code="not_supported",
                                zh="平台接口不支持按请求查找，未能查明平台是否已受理",
                                en="the platform's port has no lookup: whether it took the request is unknown")
             return
         try:
-            self._call(lot, agency, purpose, call, then, owed=self._closed(lot), until=until)
+            self._call(lot, agency, purpose, call, then, owed=self._closed(lot), until=until, stop=stop)
         except UserError as err:  # refused at once: told
             self._told_refusal(lot, purpose, None, "refused", code=err.code, zh=err.zh, en=err.en)
 
     def _learn_pricing(self, lot: Lot, request_no: str) -> None:
         """The pricing request ``request_no`` looked up (``_learn``; ``price``, when a request of another method
-        replaces it — review R18); withdrawn if the platform holds it pending."""
+        replaces it — review R18); withdrawn if the platform holds it pending. On a closed case both are owed (H45)
+        until the request's longest legal term ends (H53, ``_pricing_due``): the lookup's counted from now — the
+        request, if the platform took it, was taken by now, and is not sent again — the withdrawal's from the
+        platform's acceptance (the view's ``requested_at``); past it the platform has given its result (nothing is
+        left to withdraw) and the court stops, told (``pricing_due``). Before, a platform that never answered was
+        asked daily for ever."""
         port = self._port()
         op = getattr(port, "find_pricing", None)
+        method = lot.unanswered[0] if lot.unanswered is not None else "appraisal"  # (unknown: the longer term)
         lot.unanswered = None  # looked up once: not asked again (a new price is a new request)
+        closed = self._closed(lot)
 
         def found(views: list[dict[str, Any]]) -> None:
             for view in views:
@@ -828,16 +846,47 @@ class Disposal:
                     self.p._notify("pricing_withdrawn", case_id=lot.case_id, asset=lot.asset, pricing_id=pid,
                                    learnt=True, status=str(answer.get("status", "")))
 
+                taken = self._time(view.get("requested_at")) or self.now
+                until = self._pricing_due(str(view.get("method", method)), taken) if closed else None
                 try:
                     self._call(lot, self._pricing_platform, "pricing:withdrawn",
                                lambda pid=pid: port.withdraw_pricing(pid, self.now), withdrawn,
-                               owed=self._closed(lot))  # H45: on a closed case asked until answered
+                               owed=closed, until=until,  # H45: on a closed case asked until answered — H53: or
+                               stop=self._pricing_stop(until))  # its longest legal term ended
                 except UserError as err:  # its result came meanwhile: nothing to withdraw
                     self._told_refusal(lot, "pricing:withdrawn", None, "refused", code=err.code, zh=err.zh,
                                        en=err.en)
 
+        until = self._pricing_due(method, self.now) if closed else None
         self._lookup(lot, self._pricing_platform, "pricing:lookup", op,
-                     lambda: op(request_no, self.now), found)
+                     lambda: op(request_no, self.now), found, until=until, stop=self._pricing_stop(until))
+
+    def _pricing_due(self, method: str, start: datetime) -> datetime:
+        """The end of the longest legal term of a pricing request by ``method`` taken at ``start``
+        (``PRICING_LONGEST``: its period, then each extension from the end of the one before), counted by the legal
+        calendar (the starting day not counted, a last day on a rest day rolled to the next working day, ending
+        24:00)."""
+        period, extension, times = PRICING_LONGEST.get(method, PRICING_LONGEST["appraisal"])
+        calendar = self.p.runtime.engine.calendar
+        due = calendar.deadline(start, Period.parse(period), Policy.CPL).due
+        for _ in range(times):  # counted from the last day, which is not counted again
+            due = calendar.deadline(due - timedelta(microseconds=1), Period.parse(extension), Policy.CPL).due
+        return due
+
+    @staticmethod
+    def _pricing_stop(until: datetime | None) -> dict[str, Any] | None:
+        """What the court is told when a closed case's owed pricing lookup or withdrawal stops at ``until``."""
+        if until is None:
+            return None
+        at = to_cst(until).isoformat()
+        return {"reason": "pricing_due",
+                "zh": f"询价评估请求的法定最长期限（含全部延期：网络询价 3 日并延期 3 日，委托评估 30 日并两次"
+                      f"各延期 15 日）已于 {at} 届满，平台应已出具结果、无可撤回，不再查询或撤回；"
+                      "结果不予采用（案件已结案）",
+                "en": f"the pricing request's longest legal term (every extension included: 网络询价 3 days and 3 "
+                      f"more, 委托评估 30 days and two of 15) ended at {at}: the platform must have given its result "
+                      "and nothing is left to withdraw — no longer looked up nor withdrawn; a result is ignored (the "
+                      "case is closed)"}
 
     def _learn_round(self, lot: Lot, what: str) -> None:
         """The round ``what`` asked for and never answered, looked up on its platform (``_learn``): the listing of
