@@ -98,11 +98,11 @@ class SessionDisposalPort:
                           self._flushed(lambda at: self.session.pricing.withdraw(pricing_id, now=at)))
 
     def find_pricing(self, request_no: str, now: datetime) -> list[dict[str, Any]]:
-        """The request the pricing platform holds under ``request_no``: none, or one (a read: nothing is made)."""
+        """The requests the pricing platform holds under ``request_no`` — every court's that used it: the court reads
+        its own (a read: nothing is made)."""
         def look(at: datetime) -> list[dict[str, Any]]:
             self._flush(at)
-            view = self.session.pricing.find(request_no)
-            return [] if view is None else [view.model_dump(mode="json")]
+            return [view.model_dump(mode="json") for view in self.session.pricing.find(request_no)]
         return self._call(now, PRICING_PLATFORM, look)
 
     # ── auction ──

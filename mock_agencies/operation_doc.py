@@ -288,10 +288,12 @@ OPERATIONS: dict[tuple[str, str], Doc] = {
         "reports within 30 days; accepted at once (202), the result posted by callback and pollable.",
         {"flat": ("一套住房 / a flat", {**_PRICING, "request_no": "P-2026-000002"})}, None),
     ("GET", "/agencies/{code}/pricings"): (
-        "按请求编号查找询价评估：平台以该编号受理的请求（没有则为空列表）。法院的请求所有答复均丢失而案件已结案时，据此查明平台"
+        "按请求编号查找询价评估：平台以该编号受理的该法院的请求（没有则为空列表；请求编号按法院唯一，法院为令牌所属法院，"
+        "无令牌时为 court_code，皆无时返回各法院的）。法院的请求所有答复均丢失而案件已结案时，据此查明平台"
         "是否已受理并撤回，而不重发（重发会在已结案的案件上新建请求）。/ Find a pricing request by its request "
-        "number: the request the platform accepted under it (none: an empty list). A court whose every answer to a "
-        "request was "
+        "number: the court's request the platform accepted under it (none: an empty list; request numbers are unique "
+        "per court — the court is the token's, else court_code; with neither, every court's). A court whose every "
+        "answer to a request was "
         "lost, its case closed meanwhile, learns whether the platform took it and withdraws it — without sending "
         "it again, which would make a new request on the closed case.", None, None),
     ("GET", "/agencies/{code}/pricings/{pricing_id}"): (

@@ -12,6 +12,9 @@ Every period is counted by ``core_flow.legal_calendar`` (calendar days, the star
 that is a rest day rolled to the next working day, ending 24:00; an extension runs from the end of the period it
 extends): data, policy and sources in :mod:`mock_agencies.platform_periods`.
 
+A request is keyed by its court and request number (the court's idempotency key: another court's request under the
+same number is another request); its ``pricing_id`` is made from both.
+
 Answers are deterministic per (seed, asset): the asset's market value, each platform's estimate, each
 answer's delay and whether an extension is taken all come from a hash of (seed, asset id, …), so two
 requests about the same asset get the same answers. A caller that knows the asset's value (a scenario)
@@ -109,7 +112,7 @@ class PricingView(_View):
     """A pricing request and its result (询价评估)."""
 
     pricing_id: str = Field(description="询价评估编号 / pricing request id")
-    request_no: str = Field(description="请求编号（幂等键）/ request number, the idempotency key")
+    request_no: str = Field(description="请求编号（法院的幂等键）/ request number, the court's idempotency key")
     method: PricingMethod = Field(description="方式：网络询价/委托评估 / network inquiry or appraisal")
     status: PricingStatus = Field(description="状态 / status")
     court_code: str = Field(description="法院代码 / court code")
@@ -180,6 +183,10 @@ class PricingPlatform:
         self.seed = seed
         self.config = config or PricingConfig()
         self._requests: dict[str, _Request] = {}
+        # (court, request number) → pricing id: a request number is the court's idempotency key, as a 查控 request's
+        # (``mock_agencies.backend.ledger_key``) — two courts using the same number make two requests (review R18
+        # proposal 6: before 2026-12-07 (H53) the store was keyed by the number alone, and they shared one)
+        self._keys: dict[tuple[str, str], str] = {}
         self._pending: dict[str, _Request] = {}  # the requests not completed yet, in order (what ``advance`` runs)
         self._outbox: list[tuple[datetime, int, Notice]] = []
         self._seq = 0
@@ -218,7 +225,8 @@ class PricingPlatform:
         now: datetime,
         known_value: Callable[[], int | None] | None = None,
     ) -> PricingView:
-        """Accept a request; the same ``request_no`` with the same content returns the same request.
+        """Accept a request; the same ``request_no`` of the same court with the same content returns the same request
+        (another court's under the same number is another request: the number is unique per court, H53).
         ``market_value_cents``: a value the caller gave, part of its request; ``known_value``: the platform's own
         knowledge of the asset's value (the world's, ``mock_agencies.asset_value``), looked up for a new request
         only and not part of the request — the court's repeat of a request whose answer was lost is the same request
@@ -237,8 +245,8 @@ class PricingPlatform:
             market_value_cents,
             callback_url,
         )
-        pid = f"PR{stable_hash('pricing', request_no):016x}"
-        existing = self._requests.get(pid)
+        key = (court_code, request_no)
+        existing = self._requests.get(self._keys.get(key, ""))
         if existing is not None:
             if existing.terms != terms:
                 raise conflict(
@@ -254,6 +262,7 @@ class PricingPlatform:
             if method is PricingMethod.NETWORK_INQUIRY
             else [self._appraisal_answer(asset_id, value, now)]
         )
+        pid = f"PR{stable_hash('pricing', court_code, request_no):016x}"
         req = _Request(
             pricing_id=pid,
             request_no=request_no,
@@ -269,6 +278,7 @@ class PricingPlatform:
             answers=answers,
         )
         self._requests[pid] = req
+        self._keys[key] = pid
         self._pending[pid] = req
         return self._view(req)
 
@@ -278,11 +288,14 @@ class PricingPlatform:
             raise not_found("询价评估", "pricing request", pricing_id, "pricing_id")
         return self._view(req)
 
-    def find(self, request_no: str) -> PricingView | None:
-        """The request accepted under ``request_no``, if any (a court that never learnt the answer to its request
-        looks it up: nothing is made)."""
-        req = self._requests.get(f"PR{stable_hash('pricing', request_no):016x}")
-        return None if req is None or req.request_no != request_no else self._view(req)
+    def find(self, request_no: str, court_code: str | None = None) -> list[PricingView]:
+        """The requests accepted under ``request_no`` (a court that never learnt the answer to its request looks it
+        up: nothing is made): ``court_code``'s — none, or one: the number is the court's idempotency key — or, with
+        no court given, every court's that used the number, in the order they were made."""
+        if court_code is not None:
+            pid = self._keys.get((court_code, request_no))
+            return [] if pid is None else [self._view(self._requests[pid])]
+        return [self._view(self._requests[pid]) for (_, no), pid in self._keys.items() if no == request_no]
 
     def withdraw(self, pricing_id: str, *, now: datetime) -> PricingView:
         """The court withdraws a pending request (撤回委托): the property it was to price went to the applicant in kind
@@ -307,10 +320,14 @@ class PricingPlatform:
 
     def __setstate__(self, state: dict[str, Any]) -> None:
         """A saved platform (the namespace's durable state); one saved before the pending index existed has it
-        rebuilt from its requests."""
+        rebuilt from its requests, and one saved before requests were keyed per court (H53) its keys: each request
+        under its own court and number, its pricing id kept (made from the number alone then) — the court's repeat
+        of it is the same request, looked up and withdrawn by the id it knows."""
         self.__dict__.update(state)
         if "_pending" not in state:
             self._pending = {pid: req for pid, req in self._requests.items() if req.completed_at is None}
+        if "_keys" not in state:
+            self._keys = {(req.court_code, req.request_no): pid for pid, req in self._requests.items()}
 
     def next_due(self, pricing_id: str | None = None) -> datetime | None:
         """The earliest instant at which :meth:`advance` would change something (an extension, an answer) — of one

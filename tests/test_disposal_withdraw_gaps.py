@@ -335,11 +335,12 @@ def test_a_pricing_request_given_up_and_replaced_by_the_other_method_is_looked_u
 
 
 def test_a_pricing_request_of_another_court_under_the_lots_number_is_not_withdrawn_at_the_closing() -> None:
-    """Review R18: the pricing platform keys a request on its number alone (``PricingPlatform.submit``), and its
-    lookup without court tokens shows any court's (``GET …/pricings?request_no=``; in process: no tokens). Another
-    court holds a request under the lot's number: the lot's own request was refused (409, the number used) with
-    every answer lost, so the court never learnt it was not taken. The closing's lookup found the other court's
-    request and withdrew it — the view's court, case and asset were not read (the rounds' lookup reads them)."""
+    """Review R18: another court holds a request under the lot's number, and the lookup without court tokens shows
+    any court's (``GET …/pricings?request_no=``; in process: no tokens). The closing's lookup found the other court's
+    request and withdrew it — the view's court, case and asset were not read (the rounds' lookup reads them). (When
+    R18 was fixed the platform keyed a request on its number alone, so the lot's own was refused 409 and never
+    taken; since H53 (R18 proposal 6) requests are keyed per court: the lot's is taken, answers lost, and is the one
+    withdrawn at the closing — theirs is untouched.)"""
     case = _sealed(_case())
     pricing = case.court.session.pricing
     number = f"{case.p.court.code}-P00000001"  # the number the lot's first request takes (``price``)
@@ -349,10 +350,10 @@ def test_a_pricing_request_of_another_court_under_the_lots_number_is_not_withdra
     case.d.price(case.k, case.asset, "appraisal")
     case.court.run_for(timedelta(days=2))
     assert case.lot.pending is None and _gave_up(case, "appraisal") and case.lot.unanswered is not None
-    assert case.lot.unanswered[2] == number and list(pricing._requests) == [theirs]  # not taken: only theirs
+    [ours] = [pid for pid in pricing._requests if pid != theirs]  # H53: keyed per court, the lot's is taken too
+    assert case.lot.unanswered[2] == number and pricing.get(ours).request_no == number
     _faults(case, "pricing_platform", NONE)
     assert case.p.submit(c.Close(case.k, "终结", reviewed_by="审判管理办公室")).accepted
     case.court.run_for(timedelta(days=2))
     assert str(pricing.get(theirs).status) in ("pending", "extended")  # 7cb3e71: withdrawn — another court's
-    assert case.lot.unanswered is None and "pricing:withdrawn" not in {
-        e.data.get("measure") for e in case.court.runtime.case_events(case.k) if e.kind == EventKind.EXCHANGE}
+    assert str(pricing.get(ours).status) == "withdrawn" and case.lot.unanswered is None

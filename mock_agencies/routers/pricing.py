@@ -46,7 +46,8 @@ class PricingCreate(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    request_no: str = Field(min_length=1, max_length=64, description="请求编号，幂等键 / idempotency key")
+    request_no: str = Field(min_length=1, max_length=64,
+                            description="请求编号，本院的幂等键 / idempotency key, the court's own")
     court_code: str = Field(min_length=1, max_length=64, description="法院代码 / court code")
     case_no: str = Field(min_length=1, max_length=64, description="案号 / case number")
     asset_id: str = Field(min_length=1, max_length=64, description="财产编号 / asset id")
@@ -162,17 +163,23 @@ def _at_pricing_id() -> Iterator[None]:
 async def find_pricing(
     code: str = CODE,
     request_no: str = Query(min_length=1, max_length=64, description="请求编号 / the request number"),
+    court_code: str | None = Query(
+        default=None, min_length=1, max_length=64,
+        description="法院代码（请求编号按法院唯一；令牌已确定法院时不必给出）/ the court (request numbers are unique "
+        "per court; not needed with a court token)",
+    ),
     session: Session = Depends(get_session),
 ) -> list[PricingView] | Response:
-    """The request accepted under ``request_no`` — none, or one: a court whose answers were all lost learns whether
-    the platform took its request (and withdraws it if its case closed) without sending it again, which would make it
-    (profile 0.8.0). With court tokens, only the token's court's."""
+    """The request the court accepted under ``request_no`` — none, or one: a court whose answers were all lost learns
+    whether the platform took its request (and withdraws it if its case closed) without sending it again, which would
+    make it (profile 0.8.0). The court is the token's (with court tokens), else ``court_code``; with neither, every
+    court's request under the number (profile 0.10.0: requests are keyed per court, two courts' same number are two
+    requests — before, they shared one)."""
     _pricing_agency(session, code)
+    court = COURT.get() or court_code
 
     def look() -> list[PricingView]:
-        view = session.pricing.find(request_no)
-        court = COURT.get()
-        return [] if view is None or (court is not None and view.court_code != court) else [view]
+        return session.pricing.find(request_no, court)
 
     return platform_call(session, code, request_no, look)
 
