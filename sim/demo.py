@@ -206,7 +206,8 @@ _STAGES = {"found": "查得 found", "sealing": "查封中 sealing", "sealed": "�
            "unsold1": "一拍流拍 unsold", "relisted": "二拍 2nd auction", "unsold2": "二拍流拍 unsold",
            "in_kind": "以物抵债 in kind", "declined": "拒绝抵债 refused", "sale": "变卖 sale", "sold": "成交 sold",
            "paid": "价款到账 paid", "confirmed": "成交确认 confirmed", "transferred": "过户 transferred",
-           "handed_over": "已交付 handed over", "unsold": "变卖不成 unsold", "withdrawn": "已撤回拍卖 withdrawn"}
+           "handed_over": "已交付 handed over", "unsold": "变卖不成 unsold", "withdrawn": "已撤回拍卖 withdrawn",
+           "defaulted": "悔拍 buyer defaulted", "moved": "移交恢复执行 moved to the resumed case"}
 _KIND = {"real_estate": "不动产", "vehicle": "车辆", "equity": "股权", "securities": "证券", "other": "其他财产"}
 
 

@@ -55,3 +55,22 @@ def test_an_open_case_says_where_it_stands(case_type: str, nodes: dict[int, Node
     court = SimpleNamespace(runtime=SimpleNamespace(cases={"K": _state(case_type, nodes)}),
                             platform=SimpleNamespace(disposal=SimpleNamespace(lots={})))
     assert _why_open(court, "K") == why
+
+
+@pytest.mark.parametrize(("stage", "label", "short"), [
+    # H49's 悔拍: the buyer did not pay the balance, the round is to be auctioned again (重新拍卖)
+    ("defaulted", "悔拍 buyer defaulted", "股权 悔拍"),
+    # a 终本 case's seal carried over to its 恢复执行 case (``Disposal.carry_over``)
+    ("moved", "移交恢复执行 moved to the resumed case", "股权 移交恢复执行"),
+])
+def test_every_lot_stage_has_a_label(stage: str, label: str, short: str) -> None:
+    """The disposal column names the stage in words, not its code (``defaulted`` showed as itself)."""
+    from zhixing.cmd_demo import _short
+
+    court = _court("equity", stage)
+    assert _disposal(court, "K") == f"股权 {label}"
+    assert _short(_disposal(court, "K")) == short
+
+
+def test_a_case_whose_buyer_defaulted_is_disposing_still() -> None:
+    assert _why_open(_court("real_estate", "defaulted"), "K") == "财产处置中 / disposal under way"  # 重新拍卖 to come
