@@ -34,14 +34,16 @@ async def _serve(app: Any, port: int) -> tuple[Any, Any]:
 @asynccontextmanager
 async def live_court(origin: datetime, *, scale: float, seed: int = 0, profile: str = "fast",
                      overrides: dict[str, Any] | None = None, court: CourtIdentity = DEFAULT_COURT, clerk: bool = True,
-                     world_size: int = 100_000, strict_calendar: bool | None = None,
+                     world_size: int = 100_000, strict_calendar: bool | None = None, started: bool = True,
                      **clerk_options: Any) -> AsyncIterator[Court]:
+    """``started=False``: the court is handed over with its clock standing at ``origin`` (``await court.start()``
+    lets it run; see ``open_court``)."""
     spec = CourtSpec(origin=origin, clock=ClockKind.REALTIME, scale=scale, seed=seed, court=court,
                      strict_calendar=strict_calendar,
                      counterpart=CounterpartSpec(kind="served", profile=profile, overrides=overrides or {},
                                                  world_size=world_size),
                      staff=StaffSpec(kind="clerk", options=clerk_options) if clerk else None)
-    async with open_court(spec) as live:
+    async with open_court(spec, started=started) as live:
         yield live
 
 

@@ -9,7 +9,8 @@ servers), and a loaded loop runs every timer late, so the closing slid past day 
 (one run ended in its 终本约谈, which the table called "重新查控中"; another still in the handover of its 股权).
 
 The demo is driven here on a virtual clock (``sim.demo.live_court`` swapped for a virtual-time court with the same
-options), the servers' start-up stood for by virtual days spent before the first filing. No real time passes.
+options), a loaded machine stood for by virtual days lost after the first filing (since H54 the servers' start-up is
+no virtual time: the court is handed over standing at the origin). No real time passes.
 """
 
 from __future__ import annotations
@@ -29,16 +30,27 @@ from sim.demo import ORIGIN, run_demo
 
 
 class _Paced:
-    """A virtual-time court with the real-time court's ``await wait_until(at)`` (what the demo awaits)."""
+    """A virtual-time court with the real-time court's ``await wait_until(at)`` and ``await start()`` (what the demo
+    awaits). ``lag``: virtual time lost once the court runs (a loaded loop running every timer late)."""
 
-    def __init__(self, court: Any, scale: float) -> None:
+    def __init__(self, court: Any, scale: float, *, started: bool = True, lag: timedelta = timedelta(0)) -> None:
         self._court = court
         self.clock = _ScaledClock(court.clock, scale)
+        self.started = started
+        self._lag = lag
 
     def __getattr__(self, name: str) -> Any:
         return getattr(self._court, name)
 
+    async def start(self) -> None:
+        self.started = True
+        self.years_at_start = self._court.runtime.engine.calendar.holidays.provisional_years()
+
     async def wait_until(self, at: datetime) -> None:
+        assert self.started, "the demo waits on a court whose clock it has not started"
+        if self._lag:
+            lag, self._lag = self._lag, timedelta(0)
+            self._court.run_until(self._court.clock.now() + lag)
         if at > self._court.clock.now():
             self._court.run_until(at)
         await asyncio.sleep(0)
@@ -52,31 +64,39 @@ class _ScaledClock:
         return getattr(self._clock, name)
 
 
-def _virtual_live_court(startup: timedelta):
-    """``live_court`` on a virtual clock; ``startup``: virtual time that passes before the court is handed over (the
-    servers starting, in real time)."""
+handed: list[_Paced] = []  # the court the last demo ran on
+
+
+def _virtual_live_court(lag: timedelta = timedelta(0), startup: timedelta = timedelta(0)):
+    """``live_court`` on a virtual clock. ``startup``: virtual time that passes before a court handed over running
+    (``started=True``, the real-time court before H54: its clock ran while the servers started); one handed over
+    ``started=False`` stands at the origin until ``await start()``. ``lag``: virtual time lost once it runs."""
+    handed.clear()
 
     @asynccontextmanager
     async def live_court(origin: datetime, *, scale: float, seed: int = 0, profile: str = "fast",
                          overrides: dict[str, Any] | None = None, world_size: int = 100_000,
-                         strict_calendar: bool | None = None, **clerk_options: Any):
+                         strict_calendar: bool | None = None, started: bool = True, **clerk_options: Any):
         court = build_virtual_court(origin, seed=seed, profile=profile, overrides=overrides, world_size=world_size,
                                     strict_calendar=strict_calendar, **clerk_options)
-        court.run_until(origin + startup)
-        yield _Paced(court, scale)
+        if started:
+            court.run_until(origin + startup)
+        handed[:] = [_Paced(court, scale, started=started, lag=lag)]
+        yield handed[0]
 
     return live_court
 
 
-def _demo(monkeypatch: pytest.MonkeyPatch, startup: timedelta, **options: Any) -> sim.demo.DemoResult:
-    monkeypatch.setattr(sim.demo, "live_court", _virtual_live_court(startup))
+def _demo(monkeypatch: pytest.MonkeyPatch, lag: timedelta, startup: timedelta = timedelta(0),
+          **options: Any) -> sim.demo.DemoResult:
+    monkeypatch.setattr(sim.demo, "live_court", _virtual_live_court(lag, startup))
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         return asyncio.run(run_demo(**options))
 
 
 def test_a_late_start_still_ends_with_every_case_closed(monkeypatch: pytest.MonkeyPatch) -> None:
-    """Three weeks lost before the first filing (a loaded machine: ~1.8 real seconds): the resumed case disposing of
+    """Three weeks lost after the first filing (a loaded machine: ~1.8 real seconds): the resumed case disposing of
     股权 closes after day 420 — the demo waits for it instead of ending with it open."""
     result = _demo(monkeypatch, timedelta(days=21))
     rows = {r["case"]: r for r in result.rows}
@@ -101,3 +121,18 @@ def test_the_wait_is_bounded(monkeypatch: pytest.MonkeyPatch) -> None:
     assert result.totals["virtual_days"] == 210
     open_rows = {r["case"]: r["why_open"] for r in result.rows if not r["manner"]}
     assert open_rows and all(open_rows.values())
+
+
+def test_the_first_case_is_filed_at_the_start_however_long_the_servers_took(monkeypatch: pytest.MonkeyPatch) -> None:
+    """``zhixing demo --start D`` files from D at 09:00, as the README says (review R20, H54): the court's clock ran
+    while the servers started — 4–25 virtual days at 1,000,000× — and the first case was filed that late. The demo
+    now takes the court standing at the origin, pins its debtors' property there and starts the clock as it files;
+    here three weeks of start-up would pass before a court handed over running."""
+    start = datetime(2026, 12, 7, 9, 0, tzinfo=ORIGIN.tzinfo)
+    result = _demo(monkeypatch, timedelta(0), startup=timedelta(days=21), origin=start, days=200, settle_days=0)
+    filed = sorted(e.at for e in result.events if e.kind == EventKind.FILED)
+    assert filed and filed[0] == start
+    assert filed[1] == start + timedelta(hours=2)  # the next ones two hours apart, from the start on
+    # the provisional holiday year the run reaches (2027) was computed before the clock ran: computed on first use in
+    # the middle of the first filing, it cost 1.7 virtual days in real time (the first inquiry missed its filing day)
+    assert 2027 in handed[0].years_at_start

@@ -66,8 +66,14 @@ def build_court(spec: CourtSpec, *, clock: SimClock | None = None, counterpart: 
 
 
 @asynccontextmanager
-async def open_court(spec: CourtSpec, *, counterpart: Any = None) -> AsyncIterator[Court]:
-    """A court in (compressed) real time over HTTP on loopback; servers stop when the block ends."""
+async def open_court(spec: CourtSpec, *, counterpart: Any = None, started: bool = True) -> AsyncIterator[Court]:
+    """A court in (compressed) real time over HTTP on loopback; servers stop when the block ends.
+
+    The court's clock reads the origin until the court is handed over and runs from the origin from then on,
+    whatever the machine's speed: the real seconds spent starting the servers (the agencies' world, uvicorn) would
+    otherwise be virtual days gone before the caller's first act (11.6 days a second at 1,000,000×). Nothing is
+    scheduled, or sent to the agencies, before then. ``started=False``: handed over standing at the origin, for a
+    caller to prepare there (the demo pins its debtors' property) and ``await court.start()`` when it acts."""
     import httpx
 
     from core_flow.clocks import AsyncioClock
@@ -78,7 +84,8 @@ async def open_court(spec: CourtSpec, *, counterpart: Any = None) -> AsyncIterat
     if spec.clock != ClockKind.REALTIME:
         raise UserError("虚拟时钟的法院请用 build_court", "a virtual-time court is built with build_court",
                         where="clock", code="bad_clock")
-    clock = AsyncioClock(spec.origin, scale=spec.scale, logical=spec.logical_time)
+    # stands at the origin until the court is handed over: the start-up's real seconds are no virtual time
+    clock = AsyncioClock(spec.origin, scale=spec.scale, logical=spec.logical_time, started=False)
     if counterpart is None:
         counterpart = counterpart_factory(spec)(spec, clock)
     servers: list[Any] = []
@@ -101,6 +108,8 @@ async def open_court(spec: CourtSpec, *, counterpart: Any = None) -> AsyncIterat
         servers.append(await serve(create_receiver_app(gateway), HOST, receiver_port))
         servers.append(await serve(create_filing_receiver(platform.file_resumed), HOST, filing_port))
         court = Court(spec, clock, runtime, gateway, platform, counterpart, _staff(spec, platform))
+        if started:
+            await court.start()  # the servers are up: virtual time runs from the origin now
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")  # provisional holiday years are flagged on their events
             yield court

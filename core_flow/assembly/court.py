@@ -53,6 +53,18 @@ class Court:
         self.run_until(self.clock.now() + delta)
 
     # ── real time ──
+    async def start(self) -> None:
+        """Let the court's real-time clock run from its origin (``open_court`` does so when it hands the court over,
+        unless told ``started=False``); a counterpart keeping a clock of its own in step with the court's aligns it
+        then (``clock_started``). A running clock, or a virtual one (it moves when run), is left as it is."""
+        start = getattr(self.clock, "start", None)
+        if start is None or self.clock.started:
+            return
+        start()
+        aligned = getattr(self.counterpart, "clock_started", None)
+        if aligned is not None:
+            await aligned(self.clock)
+
     def _on_event(self, _: Event) -> None:
         if self._changed is not None:
             self._changed.set()

@@ -2,10 +2,10 @@
 
 The court reaches it with the gateway's HTTP transport (answers by callback to the court's receiver, or by
 polling). Nothing else is assumed of the server: ``GET /agencies`` gives the directory. Where the server is
-zhixing's own mock (it answers ``GET /admin/sessions``), its admin API is used once at start to align the
-namespace's virtual clock with the court's (one time source); against any other implementation ``admin`` is None
-and every feature that needs zhixing's admin API (virtual time, pinned holdings, the court's 一案一账号 kept by the
-mock) is refused with :func:`needs_admin`'s message instead of failing later.
+zhixing's own mock (it answers ``GET /admin/sessions``), its admin API is used once, when the court's clock starts
+(``clock_started``), to align the namespace's virtual clock with the court's (one time source); against any other
+implementation ``admin`` is None and every feature that needs zhixing's admin API (virtual time, pinned holdings,
+the court's 一案一账号 kept by the mock) is refused with :func:`needs_admin`'s message instead of failing later.
 """
 
 from __future__ import annotations
@@ -46,6 +46,7 @@ class HttpCounterpart:
         self.namespace = spec.counterpart.options.get("namespace", "default")
         self.admin: dict[str, Any] | None = None
         self._rows: list[dict[str, Any]] = []
+        self._admin_ns: str | None = None  # zhixing's mock: the namespace whose clock follows the court's
 
     def directory_rows(self) -> list[dict[str, Any]]:
         return self._rows
@@ -68,10 +69,18 @@ class HttpCounterpart:
             ns = f"/admin/sessions/{self.namespace}"
             if (await client.get(ns)).status_code == 404:
                 await client.put(ns, json={})
-            # aligned once with the court's clock; the server anchors it at receipt (off by the request's latency)
-            aligned = await client.put(f"{ns}/clock", json={"now": clock.now().isoformat(), "time_scale": clock.scale})
-            if aligned.status_code == 200:
-                self.admin = {"namespace": self.namespace, "clock": aligned.json()}
+            self._admin_ns = ns
+
+    async def clock_started(self, clock: Any) -> None:
+        """The court's clock runs (``open_court`` starts it once its servers are up): the namespace's clock is aligned
+        with it once; the server anchors it at receipt (off by the request's latency)."""
+        if self._admin_ns is None:
+            return
+        async with httpx.AsyncClient(base_url=self.base_url, timeout=10.0) as client:
+            aligned = await client.put(f"{self._admin_ns}/clock",
+                                       json={"now": clock.now().isoformat(), "time_scale": clock.scale})
+        if aligned.status_code == 200:
+            self.admin = {"namespace": self.namespace, "clock": aligned.json()}
 
     async def stop(self) -> None:
         return None

@@ -27,7 +27,9 @@ STAFF = "zhixing.staff"
 class Counterpart(Protocol):
     """What the builder needs from the agencies' side. ``port`` serves the simulated transport (virtual clock);
     ``base_url`` the HTTP transport (real time). ``admin`` is zhixing's admin API where the counterpart is
-    zhixing's mock server (virtual clock, pinned holdings), else None: features that need it are refused."""
+    zhixing's mock server (virtual clock, pinned holdings), else None: features that need it are refused. A real-time
+    counterpart is started with the court's clock standing at its origin (``async start(clock)``); one that keeps a
+    clock of its own in step with the court's may define ``async clock_started(clock)``, called once it runs."""
 
     name: str
     directory: AgencyDirectory

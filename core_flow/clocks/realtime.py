@@ -16,6 +16,11 @@ expiry timer still queued behind other work). The runtime runs its own timers du
 (``Runtime.submit``) — the deadline is missed and the node frozen, as on the virtual clock, whatever the loop's lag.
 A command made by a timer's callback (the platform fixing a price when the objection window ends) counts from that
 timer's due instant (:meth:`AsyncioClock.timer_instant`): on the virtual clock only what was due before it has run.
+
+A clock made with ``started=False`` stands at its origin until :meth:`AsyncioClock.start`, and runs from the origin
+from that moment: the composition root starts it when the court is handed over, so the real seconds spent starting
+its servers (11.6 virtual days each at 1,000,000×) are not virtual time gone before the first filing. Timers set
+while it stands are armed when it starts; nothing reads a later instant before it, so time never goes back.
 """
 
 from __future__ import annotations
@@ -31,13 +36,14 @@ from core_flow.legal_calendar import to_cst
 
 class AsyncioClock:
     def __init__(self, origin: datetime, scale: float = 1.0, loop: asyncio.AbstractEventLoop | None = None, *,
-                 logical: bool = False) -> None:
+                 logical: bool = False, started: bool = True) -> None:
         if scale <= 0:
             raise ValueError("scale must be positive")
         self.origin = to_cst(origin)
         self.scale = scale
         self.loop = loop or asyncio.get_running_loop()
-        self.t0 = self.loop.time()
+        self.t0: float | None = self.loop.time() if started else None  # the loop time the origin is read at
+        self._unstarted: list[_Timer] = []  # timers set before ``start``: armed by it
         self.logical = logical
         self._logical: datetime | None = None  # the instant of the timer (or pinned action) running now
         self._held: datetime | None = None  # ``hold``: the instant the clock stands at (logical time)
@@ -46,14 +52,32 @@ class AsyncioClock:
         self._ties: dict[datetime, int] = {}  # timers armed per due instant: equal instants run in the order armed
         self._ties_limit = 4096
 
+    @property
+    def started(self) -> bool:
+        return self.t0 is not None
+
+    def start(self) -> None:
+        """Let a clock made with ``started=False`` run: it reads its origin now, and the timers set while it stood
+        are armed (in the order set). Starting a running clock does nothing."""
+        if self.t0 is not None:
+            return
+        self.t0 = self.loop.time()
+        waiting, self._unstarted = self._unstarted, []
+        for timer in waiting:
+            timer.arm()
+
     def real_now(self) -> datetime:
-        """The loop's instant, whatever runs."""
+        """The loop's instant, whatever runs (the origin until the clock is started)."""
+        if self.t0 is None:
+            return self.origin
         return self.origin + timedelta(seconds=(self.loop.time() - self.t0) * self.scale)
 
     def now(self) -> datetime:
         return self._logical if self._logical is not None else self.real_now()
 
     def loop_time_of(self, at: datetime) -> float:
+        if self.t0 is None:
+            raise RuntimeError("the clock has not been started: no loop time stands for a virtual instant yet")
         return self.t0 + (at - self.origin).total_seconds() / self.scale
 
     @contextmanager
@@ -127,8 +151,12 @@ class _Timer:
         self.done = False  # ran or cancelled
 
     def arm(self) -> None:
-        if not self.done:
-            self.handle = self.clock.loop.call_at(self.clock._loop_time_for(self.due), self.run)
+        if self.done:
+            return
+        if self.clock.t0 is None:  # the clock stands at its origin: armed when it starts
+            self.clock._unstarted.append(self)
+            return
+        self.handle = self.clock.loop.call_at(self.clock._loop_time_for(self.due), self.run)
 
     def run(self) -> None:
         clock = self.clock
