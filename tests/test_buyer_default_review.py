@@ -51,3 +51,30 @@ def test_a_default_learnt_late_is_re_auctioned() -> None:
     case.d.relist(case.k, case.asset)
     new = case.listing()
     assert new.previous_id == view.listing_id and new.excluded_bidders == ("B1",) and case.lot.stage == "listed"
+
+
+def test_a_sale_periods_default_first_read_after_its_due_date_ends_the_round_node_28_still_open() -> None:
+    """The same for a 变卖 (the lot ``sale``): bought, the platform unreachable past the due date; the default taken
+    once it answers — the round ended (the closing taken), node 28 not done (the 变卖 neither sold nor over: the lot
+    is re-sold, and meanwhile the 终本 gate holds it, PROPERTY_IN_DISPOSAL)."""
+    from tests.test_disposal_closed import _declined
+
+    case = _declined(_case())
+    case.d.start_sale(case.k, case.asset)
+    view = case.listing()
+    case.court.run_until(view.starts_at + timedelta(hours=1))
+    auction, now = case.court.session.auction, case.court.clock.now()
+    auction.pay_deposit(view.listing_id, bidder_id="B1", amount_cents=view.deposit_cents, now=now,
+                        pays_balance=False)
+    _faults(case, "taobao", DOWN)
+    auction.place_bid(view.listing_id, bidder_id="B1", amount_cents=view.starting_price_cents, now=now)
+    case.court.run_for(timedelta(days=7))
+    assert str(auction.get(view.listing_id).status) == "defaulted" and case.lot.stage == "sale"
+    _faults(case, "taobao", NONE)
+    case.court.run_for(timedelta(days=3))
+    assert case.lot.stage == "defaulted" and case.anchors().count("buyer_defaulted") == 1
+    assert case.status(28) == "in_progress"
+    out = case.p.submit(c.Close(case.k, "终本", reviewed_by="审判管理办公室"))
+    assert out.refusal is not None and "PROPERTY_IN_DISPOSAL" in out.refusal.details
+    out = case.p.submit(c.Close(case.k, "终结", reviewed_by="审判管理办公室"))
+    assert out.accepted, out.refusal
