@@ -197,3 +197,16 @@ async def test_a_mock_servers_namespace_clock_is_aligned_once_the_courts_clock_r
     finally:
         mp.undo()
         await served.stop()
+
+
+async def test_waiting_on_a_court_handed_over_standing_is_refused_until_it_is_started() -> None:
+    """``open_court(started=False)`` and no ``start()``: ``wait_until`` slept the real time the instant is away and
+    returned with the clock still at the origin — a caller waiting in a loop for an instant (the demo's ``_wait``)
+    waited for ever. It is refused instead (review R24); once started it waits as before."""
+    async with open_court(_spec(), started=False) as court:
+        with pytest.raises(RuntimeError, match="start"):
+            await court.wait_until(ORIGIN + timedelta(hours=1))
+        assert court.clock.now() == ORIGIN
+        await court.start()
+        await court.wait_until(ORIGIN + timedelta(hours=1))  # 3.6 ms of real time
+        assert court.clock.now() > ORIGIN + timedelta(minutes=59)  # (the loop may wake within its resolution)

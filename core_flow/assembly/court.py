@@ -88,7 +88,12 @@ class Court:
         return True
 
     async def wait_until(self, at: datetime) -> None:
-        """Let compressed real time run to ``at``."""
+        """Let compressed real time run to ``at``. A court handed over standing (``open_court(started=False)``) must
+        be started first: its clock would still read the origin after the sleep, and a caller waiting in a loop for
+        an instant would wait for ever."""
+        if not getattr(self.clock, "started", True):
+            raise RuntimeError("法院时钟尚未启动（先 await court.start()）/ the court's clock has not been started: "
+                               "await court.start() first")
         seconds = (at - self.clock.now()).total_seconds() / self.clock.scale
         if seconds > 0:
             await asyncio.sleep(seconds)
