@@ -638,16 +638,38 @@ class GateCondition(_Model):
     # the per-asset anchors that schedule a round's bidding (or 变卖 sale period), each with its label "中文 / English"
     # (auction_scheduled, second_auction_scheduled, sale_period_scheduled: recorded with the round's start as ``at``).
     # Unmet while an asset's round listed last (of ``round_starts``) has come (its ``at`` not after now), no end of
-    # ``round_ends`` recorded at or after its listing (by instant, not by arrival: engine.state.AssetRounds) and none
+    # ``round_ends`` that ends its start recorded at or after its listing (by instant, not by arrival:
+    # engine.state.AssetRounds; the same start again — same anchor, same ``at`` — is the same round) and none
     # of ``round_end_nodes`` is done for it: the bidding begun and not ended — a round won and its price not yet paid
     # included (gate.rounds_in_bidding; process.yaml ``release_gate``)
     round_starts: dict[str, str] = {}
-    round_ends: tuple[str, ...] = ()  # the anchors that end a round (流拍, withdrawn, sold and paid)
+    # the anchors that end a round (流拍, withdrawn, sold and paid), each with the starts (of ``round_starts``) whose
+    # round it ends: written as a mapping (``first_unsold: [auction_scheduled]`` — a 流拍 of the first auction cannot
+    # end the second; ``listing_withdrawn: any``) or as a list (each ends a round of any start). Kept as the mapping,
+    # ``any`` spelt out as every start of ``round_starts`` (review R21 F2: an undated 流拍 entered after the next round
+    # was listed ended that round — instants alone cannot tell it from a withdrawal recorded at the listing's instant)
+    round_ends: dict[str, tuple[str, ...]] = {}
     round_end_nodes: tuple[int, ...] = ()  # per-asset nodes whose completion ends a round (28: the 变卖 over)
     # ``release_gate`` only: the releasing manners (code, name or alias: [执行完毕, 终结]) this condition holds; empty:
     # every manner the gate is asked for (执行完毕, 终结, 销案, 不予执行, 驳回申请). Checked at load (an unknown manner,
     # one that releases no controls, or the field in ``zhongben_gate``: refused, file and line named)
     manners: tuple[str, ...] = ()
+
+    @field_validator("round_ends", mode="before",
+                     json_schema_input_type=list[str] | dict[str, list[str] | Literal["any"]])
+    @classmethod
+    def _round_ends(cls, value: Any, info: Any) -> Any:
+        """The list form (each end ends any start) and ``any`` as the mapping, every start spelt out."""
+        starts = tuple(info.data.get("round_starts") or ())
+        if isinstance(value, list | tuple):
+            return {anchor: starts for anchor in value}
+        if isinstance(value, dict):
+            for anchor, ends in value.items():
+                if isinstance(ends, str) and ends != "any":
+                    raise ValueError(f"{anchor}: {ends!r} — the starts it ends, a list of round_starts, or any / "
+                                     "应为该事件结束的开始事件列表（round_starts 中的）或 any")
+            return {anchor: starts if ends == "any" else ends for anchor, ends in value.items()}
+        return value
 
     def holds(self, manner: ClosingManner) -> bool:
         """Whether this condition holds a closing in ``manner`` (``manners`` empty: every manner)."""
@@ -820,7 +842,17 @@ class Process(_Model):
                 for field, anchors in (("round_starts", tuple(cond.round_starts)), ("round_ends", cond.round_ends)):
                     for anchor in anchors:
                         if anchor not in self.anchors or anchor in ("filed", "received", "closed"):
-                            problems.append(((gate, i, field), f"unknown anchor {anchor!r} / 未知起算事件"))
+                            problems.append(((gate, i, field, anchor), f"unknown anchor {anchor!r} / 未知起算事件"))
+                for anchor, starts in cond.round_ends.items():  # the starts an end ends: of round_starts
+                    if not starts:
+                        problems.append(((gate, i, "round_ends", anchor), f"{anchor!r} ends no round: name the starts"
+                                         " of round_starts it ends, or any / 未写明该事件结束的轮次（round_starts 中的"
+                                         "开始事件，或 any）"))
+                    for j, start in enumerate(starts):
+                        if start not in cond.round_starts:
+                            problems.append(((gate, i, "round_ends", anchor, j),
+                                             f"{start!r} is not a start of round_starts (one of: "
+                                             + ", ".join(cond.round_starts) + ") / 不是 round_starts 中的开始事件"))
                 for j, ref in enumerate(cond.manners):
                     manner = next((m for m in self.closing_manners if names.get(ref) == m.code), None)
                     if gate != "release_gate":

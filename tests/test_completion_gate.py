@@ -334,17 +334,66 @@ def test_without_the_round_condition_a_closing_during_the_bidding_is_taken():
 def test_the_round_condition_is_checked_at_load(process):
     cond = next(g for g in process.release_gate if g.code == "ROUND_IN_BIDDING")
     assert set(cond.round_starts) == {"auction_scheduled", "second_auction_scheduled", "sale_period_scheduled"}
-    assert cond.round_ends == ("first_unsold", "second_unsold", "listing_withdrawn", "sale_paid", "buyer_defaulted")
+    every = ("auction_scheduled", "second_auction_scheduled", "sale_period_scheduled")
+    assert cond.round_ends == {"first_unsold": ("auction_scheduled",), "second_unsold": ("second_auction_scheduled",),
+                               "listing_withdrawn": every, "sale_paid": every, "buyer_defaulted": every}
     assert cond.round_end_nodes == (28,)
     with pytest.raises(ValueError, match="round_starts"):
         GateCondition(code="X", zh="x", en="x", node=18, round_ends=("first_unsold",))
-    for old, new in (("round_ends: [first_unsold,", "round_ends: [first_unsould,"),
+    for old, new in (("round_ends: {first_unsold:", "round_ends: {first_unsould:"),
                      ("round_end_nodes: [28]", "round_end_nodes: [18]"),
                      ("auction_scheduled: 一拍竞价", "auction_schedule: 一拍竞价")):
         bad = PROCESS_TEXT.replace(old, new)
         assert bad != PROCESS_TEXT
         with pytest.raises(Exception, match="first_unsould|18|auction_schedule"):
             parse_process(bad, "<bad>")
+
+
+ROUND_ENDS = """round_ends: {first_unsold: [auction_scheduled], second_unsold: [second_auction_scheduled],
+                  listing_withdrawn: any, sale_paid: any, buyer_defaulted: any},"""
+
+
+def with_round_ends(text: str) -> str:
+    assert ROUND_ENDS in PROCESS_TEXT
+    return PROCESS_TEXT.replace(ROUND_ENDS, text)
+
+
+def test_round_ends_as_a_list_ends_any_start():
+    """The list form (before review R21 F2, and a court's own file may keep it): each end ends a round of any start."""
+    process = parse_process(with_round_ends("round_ends: [first_unsold, second_unsold, listing_withdrawn, sale_paid,"
+                                            " buyer_defaulted],"), "<list>")
+    cond = next(g for g in process.release_gate if g.code == "ROUND_IN_BIDDING")
+    assert list(cond.round_ends) == ["first_unsold", "second_unsold", "listing_withdrawn", "sale_paid",
+                                     "buyer_defaulted"]
+    assert all(set(starts) == set(cond.round_starts) for starts in cond.round_ends.values())
+    assert "second_auction_scheduled" in cond.round_ends["first_unsold"]
+
+
+@pytest.mark.parametrize("written, line, named, zh_says, en_says", [
+    ("round_ends: {first_unsold: [auction_scheduled],\n                  second_unsould: [second_auction_scheduled]},",
+     1, "second_unsould", "未知起算事件", "unknown anchor"),
+    ("round_ends: {first_unsold: [auction_scheduled],\n                  second_unsold: [second_auction_schedule]},",
+     1, "second_auction_schedule", "不是 round_starts 中的开始事件", "is not a start of round_starts"),
+    ("round_ends: {first_unsold: [auction_scheduled],\n                  second_unsold: [announcement_scheduled]},",
+     1, "announcement_scheduled", "不是 round_starts 中的开始事件", "is not a start of round_starts"),
+    ("round_ends: {first_unsold: [auction_scheduled],\n                  second_unsold: []},",
+     1, "second_unsold", "未写明该事件结束的轮次", "ends no round"),
+])
+def test_a_round_end_naming_an_unknown_anchor_or_start_is_refused_at_load_with_its_line(written, line, named,
+                                                                                      zh_says, en_says):
+    """The mapping is checked at load: an end that is no anchor, a start it names that is not one of ``round_starts``
+    (an anchor of another kind included), an end naming no start — refused, the file and the entry's line named, in
+    Chinese and English."""
+    from core_flow.errors import UserError
+
+    text = with_round_ends(written)
+    at = text[:text.index(written)].count("\n") + 1 + line  # the second line of the entry: second_unsold's
+    with pytest.raises(UserError) as err:
+        parse_process(text, "court.yaml")
+    zh, en = err.value.zh, err.value.en
+    assert f"court.yaml:{at}" in zh and f"court.yaml:{at}" in en, (at, zh)
+    assert named in zh and named in en and "round_ends" in zh and "round_ends" in en
+    assert zh_says in zh and en_says in en
 
 
 def test_on_the_platform_a_lot_won_and_unpaid_holds_the_closing_and_a_lot_unsold_releases_its_seal():

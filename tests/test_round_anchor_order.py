@@ -165,3 +165,127 @@ def test_a_re_auction_after_a_buyers_default_holds_once_its_bidding_begins(rt, d
     assert "一拍竞价" in in_bidding(close(rt))
     ok(rt, c.Record("K", "first_unsold", FLAT))
     assert unmet(rt) == []
+
+
+# ── an end ends only the rounds it belongs to (review R21 F2) ──────────────────────────────────────────────────────
+def test_an_undated_fluepai_entered_after_the_relisting_does_not_end_the_second_auctions_round(rt):
+    """The court relisted (the second auction recorded), and a minute later the first auction's 流拍 is entered
+    through the driver without its instant (``at`` now). By instants it would end the round listed before it — the
+    second auction's (as a withdrawal recorded then would): a closing was accepted during the second auction's bidding
+    (R21 F2). ``round_ends`` names the starts each end ends: first_unsold ends the first auction's round only."""
+    start1 = list_lot(rt)
+    rt.clock.run_until(start1 + timedelta(days=1))
+    in_bidding(close(rt))
+    days(rt, 2)
+    ok(rt, c.Record("K", "second_auction_scheduled", FLAT, at=rt.clock.now() + timedelta(days=20),
+                    attrs={"asset_kind": "real_estate"}))
+    rt.clock.run_until(rt.clock.now() + timedelta(minutes=1))
+    ok(rt, c.Record("K", "first_unsold", FLAT))  # undated: at = now, after the second auction's listing
+    assert unmet(rt) == []  # the second round listed, not begun
+    days(rt, 21)
+    text = in_bidding(close(rt))
+    assert "二拍竞价" in text and "the second auction's bidding" in text
+    assert rt.cases["K"].closed_manner is None and rt.cases["K"].assets[FLAT].active
+    ok(rt, c.Record("K", "second_unsold", FLAT))  # its own 流拍 ends it
+    assert unmet(rt) == []
+
+
+def test_an_undated_second_fluepai_entered_after_the_sale_period_was_listed_does_not_end_the_sale_period(rt):
+    """Likewise a 二拍流拍 entered undated after the 变卖 was listed: the 变卖 period holds a closing once it begins (a
+    second_unsold ends the second auction's round, not the 变卖's); node 28 done ends it."""
+    start1 = list_lot(rt)
+    rt.clock.run_until(start1 + timedelta(days=1))
+    ok(rt, c.Record("K", "first_unsold", FLAT),
+       c.Record("K", "second_auction_scheduled", FLAT, at=rt.clock.now() + timedelta(days=20),
+                attrs={"asset_kind": "real_estate"}),
+       c.CompleteNode("K", 26, FLAT))
+    days(rt, 21)
+    in_bidding(close(rt))
+    ok(rt, c.Record("K", "creditor_refused", FLAT),
+       c.Record("K", "sale_period_scheduled", FLAT, at=rt.clock.now() + timedelta(days=16),
+                attrs={"asset_kind": "real_estate"}))
+    rt.clock.run_until(rt.clock.now() + timedelta(minutes=1))
+    ok(rt, c.Record("K", "second_unsold", FLAT))  # undated, after the 变卖's listing
+    assert unmet(rt) == []
+    days(rt, 17)
+    text = in_bidding(close(rt))
+    assert "变卖期" in text and "the 变卖 sale period" in text
+    ok(rt, c.CompleteNode("K", 28, FLAT))
+    assert unmet(rt) == []
+
+
+def test_a_re_auctioned_second_round_ends_at_its_own_fluepai_not_at_a_stale_first_one(rt):
+    """H49's re-auction of the second auction after a buyer's default (second_auction_scheduled recorded again at the
+    new start): a 一拍流拍 entered undated after it does not end it; the re-auction's own 流拍 (second_unsold) does."""
+    start1 = list_lot(rt)
+    rt.clock.run_until(start1 + timedelta(days=1))
+    ok(rt, c.Record("K", "first_unsold", FLAT),
+       c.Record("K", "second_auction_scheduled", FLAT, at=rt.clock.now() + timedelta(days=20),
+                attrs={"asset_kind": "real_estate"}))
+    days(rt, 21)  # won at the hammer, the balance due in 5 days
+    due = rt.clock.now() + timedelta(days=5)
+    rt.clock.run_until(due + timedelta(days=1))
+    ok(rt, c.Record("K", "buyer_defaulted", FLAT, at=due))
+    assert unmet(rt) == []
+    ok(rt, c.Record("K", "second_auction_scheduled", FLAT, at=rt.clock.now() + timedelta(days=20),
+                    attrs={"asset_kind": "real_estate", "reauction": True}))
+    rt.clock.run_until(rt.clock.now() + timedelta(minutes=1))
+    ok(rt, c.Record("K", "first_unsold", FLAT))  # stale, undated
+    days(rt, 21)
+    assert "二拍竞价" in in_bidding(close(rt))
+    ok(rt, c.Record("K", "second_unsold", FLAT))
+    assert unmet(rt) == []
+
+
+def test_a_withdrawal_or_a_default_still_ends_any_round(rt):
+    """``any``: a withdrawal ends the second auction's round (before it began) as it ends the first's."""
+    start1 = list_lot(rt)
+    rt.clock.run_until(start1 + timedelta(days=1))
+    ok(rt, c.Record("K", "first_unsold", FLAT),
+       c.Record("K", "second_auction_scheduled", FLAT, at=rt.clock.now() + timedelta(days=20),
+                attrs={"asset_kind": "real_estate"}))
+    days(rt, 3)
+    ok(rt, c.Record("K", "listing_withdrawn", FLAT))
+    days(rt, 20)
+    assert unmet(rt) == []
+    assert close(rt).accepted
+
+
+# ── a start sent twice is the same round (review R21 F3) ──────────────────────────────────────────────────────────
+def test_a_start_sent_again_after_its_withdrawal_is_the_same_round_withdrawn(rt):
+    """The round withdrawn before it began; the driver then sends its listing again (the same anchor, the same start —
+    a retry): the same round, not a relisting — its start passes, nothing holds the closing (before: taken as listed
+    anew after the withdrawal, refused ROUND_IN_BIDDING once its start passed)."""
+    start1 = list_lot(rt)
+    days(rt, 10)
+    ok(rt, c.Record("K", "listing_withdrawn", FLAT))
+    days(rt, 1)
+    ok(rt, c.Record("K", "auction_scheduled", FLAT, at=start1, attrs={"asset_kind": "real_estate"}))
+    rt.clock.run_until(start1 + timedelta(days=1))
+    assert unmet(rt) == []
+    assert close(rt).accepted
+
+
+def test_a_relisting_after_a_withdrawal_with_a_start_of_its_own_holds_once_it_begins(rt):
+    """Guard: a relisting has its own start — it is a round, and holds a closing once its bidding begins."""
+    start1 = list_lot(rt)
+    days(rt, 10)
+    ok(rt, c.Record("K", "listing_withdrawn", FLAT))
+    days(rt, 1)
+    ok(rt, c.Record("K", "auction_scheduled", FLAT, at=start1 + timedelta(days=5), attrs={"asset_kind": "real_estate"}))
+    rt.clock.run_until(start1 + timedelta(days=1))
+    assert unmet(rt) == []  # its start not come
+    rt.clock.run_until(start1 + timedelta(days=6))
+    assert "一拍竞价" in in_bidding(close(rt))
+
+
+def test_a_start_sent_twice_while_listed_holds_once_it_begins(rt):
+    """Guard: the listing sent twice before its start, nothing withdrawn — one round, held once it begins, ended by its
+    流拍."""
+    start1 = list_lot(rt)
+    days(rt, 2)
+    ok(rt, c.Record("K", "auction_scheduled", FLAT, at=start1, attrs={"asset_kind": "real_estate"}))
+    rt.clock.run_until(start1 + timedelta(hours=1))
+    in_bidding(close(rt))
+    ok(rt, c.Record("K", "first_unsold", FLAT))
+    assert close(rt).accepted

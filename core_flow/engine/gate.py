@@ -202,12 +202,22 @@ def rounds_in_bidding(state: CaseState, now: datetime, cond: GateCondition) -> l
     listed last, ended iff an end's ``at`` is at or after its listing. Not "the latest ``at`` wins": a round withdrawn
     before it began (``listing_withdrawn``) has its end before its start, and ends it. An earlier round whose start is
     entered late, after a later round was listed, is taken as over (a round is listed once the one before it ended).
+
+    An end ends only the starts ``round_ends`` names for it (review R21 F2: an undated ``Record first_unsold`` — ``at``
+    now — entered after the court relisted ended the second auction's round, a closing taken during its bidding; by
+    instants it cannot be told from a withdrawal recorded at the listing's instant, which does end the round listed).
+    The bundled process: ``first_unsold`` ends the first auction's round (``auction_scheduled``, its re-auction after
+    a default included: recorded as ``auction_scheduled`` again), ``second_unsold`` the second's; a withdrawal, the
+    price paid and the buyer's default end any round, the 变卖's included (node 28 done ends it too). A start
+    identical to one recorded before (same anchor, same ``at``: a ``Record`` sent twice) is ignored — the same round,
+    not a relisting (review R21 F3: sent again after the round was withdrawn before it began, it was taken as listed
+    anew and held the closing once its start passed); a relisting has a start of its own.
     """
     result = []
     for key, rounds in sorted(state.rounds.items()):
         if rounds.start not in cond.round_starts or rounds.starts_at is None or to_cst(rounds.starts_at) > to_cst(now):
             continue
-        if rounds.ended(cond.round_ends):
+        if rounds.ended(cond.round_ends):  # an end of this start (round_ends: end → the starts it ends)
             continue
         if any(state.status(no, key) == NodeStatus.DONE for no in cond.round_end_nodes):
             continue

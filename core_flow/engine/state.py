@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Container, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 from enum import StrEnum
@@ -162,22 +163,34 @@ class AssetRounds(NamedTuple):
     engine's ``now`` when recorded, or at its start if that came first (a round recorded after it began, back-dated,
     was listed no later than it began); the start kept is the one listed last. An end (``first_unsold``,
     ``listing_withdrawn``…: its ``at`` when the round ended) ends the latest start listed at or before its ``at`` —
-    so it ends the start kept iff its key is after the start's listing; an end is placed no later than it was
-    recorded (its ``at`` if earlier), as a start is. Not the latest ``at``: a round withdrawn before it began has an
-    end before its start."""
+    so it ends the start kept iff its key is after the start's listing and it is an end of that start (the gate's
+    ``round_ends``: a 流拍 of the first auction ends no second auction, review R21 F2); an end is placed no later than
+    it was recorded (its ``at`` if earlier), as a start is. Not the latest ``at``: a round withdrawn before it began
+    has an end before its start.
+
+    A round is known by its start anchor and its ``at``: a start identical to one recorded before (the same anchor at
+    the same instant — a ``Record`` sent twice, a retry) is that round again, not a relisting, and is ignored (review
+    R21 F3: sent again after the round was withdrawn before it began, it was listed anew, its withdrawal behind it,
+    and held the closing once its start passed). A relisting has a start of its own (H49's re-auction: the round's
+    start recorded again at the new bidding's start)."""
 
     start: str | None = None  # the anchor of the start listed last (None: no start recorded)
     starts_at: datetime | None = None  # that round's start (its ``at``)
     listed: tuple[datetime, int] | None = None  # when it was listed, and its arrival
     ends: tuple[tuple[str, datetime, int], ...] = ()  # per end anchor, its latest (at, arrival)
     n: int = 0  # the round anchors recorded for the asset
+    seen: frozenset[tuple[str, datetime]] = frozenset()  # every start recorded: (anchor, at)
 
     def with_start(self, anchor: str, at: datetime, now: datetime) -> AssetRounds:
-        """A start recorded at ``now`` (its round beginning ``at``): kept unless a start listed later is kept."""
+        """A start recorded at ``now`` (its round beginning ``at``): kept unless a start listed later is kept, or it is
+        one recorded before (the same anchor and ``at``: the same round, ignored)."""
+        if (anchor, at) in self.seen:
+            return self._replace(n=self.n + 1)
+        seen = self.seen | {(anchor, at)}
         listed = (min(now, at), self.n + 1)
         if self.listed is not None and listed < self.listed:
-            return self._replace(n=self.n + 1)
-        return self._replace(start=anchor, starts_at=at, listed=listed, n=self.n + 1)
+            return self._replace(n=self.n + 1, seen=seen)
+        return self._replace(start=anchor, starts_at=at, listed=listed, n=self.n + 1, seen=seen)
 
     def with_end(self, anchor: str, at: datetime, now: datetime) -> AssetRounds:
         """An end recorded at ``now`` (the round ended ``at``; an ``at`` after ``now`` — a platform's clock ahead, an
@@ -190,9 +203,11 @@ class AssetRounds(NamedTuple):
             return self._replace(n=self.n + 1)
         return self._replace(ends=(*ends, (anchor, *mark)), n=self.n + 1)
 
-    def ended(self, anchors: Any) -> bool:
-        """Whether an end of ``anchors`` ends the start kept (recorded after its listing, by instant then arrival)."""
-        return self.listed is not None and any(a in anchors and (at, n) > self.listed for a, at, n in self.ends)
+    def ended(self, round_ends: Mapping[str, Container[str]]) -> bool:
+        """Whether an end ends the start kept: recorded after its listing (by instant, then arrival) and, in
+        ``round_ends`` (the gate's: end anchor → the starts it ends), an end of that start."""
+        return self.listed is not None and any(
+            (at, n) > self.listed and self.start in round_ends.get(a, ()) for a, at, n in self.ends)
 
 
 @dataclass(slots=True)
