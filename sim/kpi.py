@@ -397,10 +397,14 @@ class Collector:
             self._lot_priced.setdefault(key, e.at)
         elif anchor in _ROUNDS:
             self._lot_round[key] = _ROUNDS[anchor]
+            # a round held again after its buyer defaulted (悔拍: ``reauction``, the same round's anchor) is not a new
+            # first or second auction or 变卖 of the lot: counted apart, in ``reauctions`` (review R23 finding 7)
+            held = "reauctions" if d.get("reauction") else _LOT_ANCHORS[anchor]
             if counted:
-                self._round_counted[key] = _LOT_ANCHORS[anchor]
-            else:
-                self._round_counted.pop(key, None)
+                self._round_counted[key] = held
+                self.lots[held] += 1
+                return
+            self._round_counted.pop(key, None)
         elif anchor == "listing_withdrawn":
             # review R17 F5: a round withdrawn before its bidding was not held — taken back out of its round's count
             # (``auctions_first``, ``auctions_second``, ``sale_periods``: the rounds held or still to be held); the
@@ -657,12 +661,13 @@ _LOT_ANCHORS = {"reference_price_fixed": "lots_priced", "objection_received": "p
                 "objection_upheld": "price_objections_upheld", "auction_scheduled": "auctions_first",
                 "second_auction_scheduled": "auctions_second", "sale_period_scheduled": "sale_periods",
                 "first_unsold": "unsold_first", "second_unsold": "unsold_second", "sale_paid": "sold",
-                "sale_confirmed": "sales_confirmed", "listing_withdrawn": "rounds_withdrawn"}
+                "sale_confirmed": "sales_confirmed", "listing_withdrawn": "rounds_withdrawn",
+                "buyer_defaulted": "buyer_defaults"}
 _ROUNDS = {"auction_scheduled": "first_auction", "second_auction_scheduled": "second_auction",
            "sale_period_scheduled": "sale_period"}
 DISPOSAL_KPIS = ("lots_priced", "price_objections", "price_objections_upheld", "auctions_first", "unsold_first",
                  "auctions_second", "unsold_second", "sale_periods", "sold_first_auction", "sold_second_auction",
-                 "sold_sale_period", "in_kind", "rounds_withdrawn", "sales_confirmed")
+                 "sold_sale_period", "in_kind", "rounds_withdrawn", "sales_confirmed", "buyer_defaults", "reauctions")
 _AT_START = {EventKind.WARNING: "warnings", EventKind.NODE_FROZEN: "node_freezes",
              EventKind.DUBAN_RAISED: "duban_raised", EventKind.DUBAN_CLOSED: "duban_closed"}
 _BY_YEAR = {EventKind.RESUMPTION_APPROVED: "resumptions", EventKind.SWEEP_DUE: "sweeps"}

@@ -76,6 +76,9 @@ KPI_LABELS: dict[str, tuple[str, str]] = {
     "sales_confirmed": ("处置：成交确认裁定", "disposal: sales confirmed (成交确认 ruling)"),
     "in_kind": ("处置：以物抵债", "disposal: taken in kind (以物抵债)"),
     "rounds_withdrawn": ("处置：撤回拍卖（竞价开始前）", "disposal: rounds withdrawn before their bidding"),
+    "buyer_defaults": ("处置：买受人悔拍（逾期未付余款）", "disposal: buyers who defaulted (悔拍, balance unpaid)"),
+    "reauctions": ("处置：悔拍后重新拍卖（不计入一拍、二拍、变卖）",
+                   "disposal: rounds held again after a default (not in the first, second or 变卖 counts)"),
     "sale_days_p50": ("处置：参考价至成交价款到账（天，中位数，仅期内成交的）",
                       "disposal: days, price to sale paid (p50, the sales made only)"),
     "sale_days_km_p50": ("处置：参考价至成交价款到账（天，中位数，计入尚未成交的：Kaplan–Meier）",
@@ -96,10 +99,18 @@ START_STATE_KPIS = {"carried_over", "carried_over_open", "carried_over_zhongben"
                     "overdue_at_start", "node_freezes_at_start", "unfreeze_approvals_at_start"}
 
 
+# the 悔拍 rows: shown only where a buyer defaulted (a profile's ``auction_default_rate``, 0 by default) — every other
+# disposing court would show two rows of 0; kpis.json has them always
+DEFAULT_KPIS = {"buyer_defaults", "reauctions"}
+
+
 def shown_kpis(kpi: dict[str, Any], keys: Any) -> list[str]:
-    """``keys`` present in ``kpi`` (the aggregated KPIs), the start-state rows only when the run had a start state."""
+    """``keys`` present in ``kpi`` (the aggregated KPIs), the start-state rows only when the run had a start state,
+    the 悔拍 rows only when a buyer defaulted."""
     carried = kpi.get("carried_over", {}).get("mean", 0) or 0
-    return [k for k in keys if k in kpi and (carried or k not in START_STATE_KPIS)]
+    defaulted = (kpi.get("buyer_defaults", {}).get("mean", 0) or 0) > 0
+    return [k for k in keys if k in kpi and (carried or k not in START_STATE_KPIS)
+            and (defaulted or k not in DEFAULT_KPIS)]
 TYPE_ZH = {"first": "首执", "resumed": "恢复", "preservation": "保全"}
 TYPES = {code: f"{zh} {code}" for code, zh in TYPE_ZH.items()}
 DEBTOR_KINDS = {"person": "自然人 person", "company": "法人或非法人组织 company"}

@@ -53,6 +53,13 @@ def test_a_disposing_court_year_with_buyers_who_default_re_auctions_and_leaves_n
     assert not any(b.bidder_id in x.excluded for x in again for b in x.bids)  # the old buyer never bid again
     assert any(x.status.value == "sold" for x in again)
     assert notices["proceeds_arrived"] > 0
+    # the KPIs (no warm-up: every anchor counted): each default, and each round held again, apart from the first and
+    # second auctions and 变卖 — those count each lot's round once (review R23 finding 7)
+    kpi = out["kpi"]
+    assert kpi["buyer_defaults"] == notices["buyer_defaulted"]
+    assert kpi["reauctions"] == len(again) - sum(x.status.value == "withdrawn" and x.bids == [] for x in again)
+    assert kpi["auctions_first"] + kpi["auctions_second"] + kpi["sale_periods"] + kpi["reauctions"] <= len(
+        house._listings)
     # no lot is left defaulted while its case is open and the staff idle on it: each was re-auctioned (or its case
     # closed); a lot defaulted in the year's last days may still await its re-auction in the judge's queue
     end = court.clock.now()
