@@ -4,15 +4,19 @@ answered. They stop once the request's longest legal term ended (网络询价 3 
 "Reference price"; by then the platform has given its result and nothing is left to withdraw), told (``pricing_due``,
 bilingual).
 
-Both tests fail on 6e8a720 (the base). Virtual time only."""
+The first two tests fail on 6e8a720 (the base); the third (review R25: a stop date the calendar cannot count) on
+4e436ed. Virtual time only."""
 
 from __future__ import annotations
 
 from datetime import datetime, timedelta
+from pathlib import Path
 from typing import Any
 
 from core_flow.engine import EventKind
 from core_flow.engine import commands as c
+from core_flow.legal_calendar import LegalCalendar
+from core_flow.legal_calendar.holidays import HolidayCalendar
 from core_flow.platform.disposal import PortFault
 from tests.test_disposal import Case
 from tests.test_disposal_closed import _case, _sealed
@@ -85,3 +89,27 @@ def test_a_withdrawal_the_platform_never_answers_stops_at_the_requests_longest_l
     assert case.d.now > due and sent > 20  # daily until then
     case.court.run_for(timedelta(days=10))
     assert _exchanges(case, "pricing:withdrawn") == sent
+
+
+def test_a_term_the_calendar_cannot_count_leaves_the_lookup_asked_until_answered(tmp_path: Path) -> None:
+    """Review R25: a strict calendar (``--strict-calendar``: no provisional years) whose data ends before the request's
+    longest term does — a closing in the last ~66 days of the data (the package holds 2004–2026: a strict court
+    closing from mid-November 2026) — cannot count the stop date. H53 raised ``CalendarRangeError`` in the closing's
+    reaction: the simulation stopped, a live court's lookup was dropped (``lot.unanswered`` cleared before the raise).
+    Now there is no stop: the owed lookup is asked daily until answered, as before H53. The engine's calendar is
+    replaced after the closing by a strict one holding 2020 only (the case's year past its data)."""
+    case = _sealed(_case())
+    _closed_with_an_appraisal_lost(case)
+    _faults(case, "pricing_platform", DOWN)
+    assert case.p.submit(c.Close(case.k, "终结", reviewed_by="审判管理办公室")).accepted
+    year = tmp_path / "holidays.yaml"
+    year.write_text("years:\n  2020:\n    source: test\n    holidays: []\n", encoding="utf-8")
+    case.p.runtime.engine.calendar = LegalCalendar(HolidayCalendar(
+        [year], strict=True, include_package=False, include_default_extension=False, use_env=False))
+    case.court.run_for(timedelta(days=5))  # H53: CalendarRangeError out of the closing's reaction
+    assert _exchanges(case, "pricing:lookup") >= 3  # asked, and again daily (owed)
+    assert "pricing_due" not in [t.get("reason") for t in _gave_up(case, "pricing:lookup")]
+    _faults(case, "pricing_platform", NONE)
+    case.court.run_for(timedelta(days=2))
+    assert any(e.kind == EventKind.EXCHANGE and e.data.get("measure") == "pricing:lookup"
+               and e.data["kind"] == "answer" for e in case.court.runtime.case_events(case.k))

@@ -62,7 +62,7 @@ from typing import TYPE_CHECKING, Any, Protocol
 from core_flow.engine import Event, EventKind
 from core_flow.engine import commands as c
 from core_flow.errors import UserError
-from core_flow.legal_calendar import CST, to_cst, years_after
+from core_flow.legal_calendar import CST, CalendarRangeError, to_cst, years_after
 from core_flow.legal_calendar.periods import Period, Policy, Unit
 from core_flow.ports import PRICING_PLATFORM, PortFault  # noqa: F401 (re-exported: the port-level types)
 from core_flow.protocol import AssetKind, ExistingFreeze, Feedback, Holding, Measure
@@ -861,16 +861,21 @@ class Disposal:
         self._lookup(lot, self._pricing_platform, "pricing:lookup", op,
                      lambda: op(request_no, self.now), found, until=until, stop=self._pricing_stop(until))
 
-    def _pricing_due(self, method: str, start: datetime) -> datetime:
+    def _pricing_due(self, method: str, start: datetime) -> datetime | None:
         """The end of the longest legal term of a pricing request by ``method`` taken at ``start``
         (``PRICING_LONGEST``: its period, then each extension from the end of the one before), counted by the legal
         calendar (the starting day not counted, a last day on a rest day rolled to the next working day, ending
-        24:00)."""
+        24:00). ``None`` where the calendar cannot count it — a strict calendar without the year it reaches (review
+        R25: a closing in the last ~66 days of the data raised in its reaction, the lookup dropped): no stop, the
+        owed call asked until answered as before H53, never given up while the platform may still answer."""
         period, extension, times = PRICING_LONGEST.get(method, PRICING_LONGEST["appraisal"])
         calendar = self.p.runtime.engine.calendar
-        due = calendar.deadline(start, Period.parse(period), Policy.CPL).due
-        for _ in range(times):  # counted from the last day, which is not counted again
-            due = calendar.deadline(due - timedelta(microseconds=1), Period.parse(extension), Policy.CPL).due
+        try:
+            due = calendar.deadline(start, Period.parse(period), Policy.CPL).due
+            for _ in range(times):  # counted from the last day, which is not counted again
+                due = calendar.deadline(due - timedelta(microseconds=1), Period.parse(extension), Policy.CPL).due
+        except CalendarRangeError:
+            return None
         return due
 
     @staticmethod
