@@ -29,7 +29,7 @@ from mock_agencies.asset_value import market_value
 from mock_agencies.auction import AssetClass
 from mock_agencies.pricing import PricingMethod
 from mock_agencies.profiles import FaultKind
-from mock_agencies.remit import remit
+from mock_agencies.remit import remit, remit_deposit
 from mock_agencies.session import Session
 from mock_agencies.streams import FaultDecision
 
@@ -170,3 +170,9 @@ class SessionDisposalPort:
         """The buyer's payment of ``listing_id`` into ``sub_account`` (once: a repeat books nothing)."""
         return self._call(now, self._platform_of(listing_id),
                           lambda at: remit(self.session, listing_id, sub_account, at))
+
+    def collect_deposit(self, listing_id: str, sub_account: str, now: datetime) -> int:
+        """The deposit forfeited on ``listing_id``'s default (悔拍) into ``sub_account`` (once: a repeat books
+        nothing)."""
+        return self._call(now, self._platform_of(listing_id),
+                          lambda at: remit_deposit(self.session, listing_id, sub_account, at))

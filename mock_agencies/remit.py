@@ -5,9 +5,15 @@ remittance returns the amount again and books nothing. Used in process (``Sessio
 
 A buyer who never pays the balance (悔拍; ``AuctionHouse`` ``default_rate``, or a bidder's ``pays_balance=False``): the
 remittance is refused (409, where ``listing_id``) — before the balance's due date "not paid yet, due …", after it "the
-buyer defaulted". Nothing is remitted: the forfeited deposit stays with the platform (our choice — its use under
-网络司法拍卖规定 第二十四条 as commonly published, unconfirmed: the re-auction's costs and price difference first, then
-the debt — is not modelled; tests/fidelity_audit.md WZ-3d), so the court's ledger books no money of a sale not made."""
+buyer defaulted". The price is never remitted; the forfeited deposit is held by the platform until the court asks for it
+(``remit_deposit``, H56): 网络司法拍卖规定 (2016) 第二十四条 as commonly published, unconfirmed (not in LAW.md) —
+悔拍的，交纳的保证金不予退还，依次用于支付拍卖产生的费用损失、弥补重新拍卖价款低于原拍卖价款的差价、
+冲抵本案被执行人的债务… — so every use but the first lands in the case: the price difference and the debt. Modelled
+simply: the costs (费用损失) are not (the platform keeps nothing back), the whole deposit is remitted to the case's
+sub-account as a receipt of its own once the lot's later fate settles (the court asks: its re-sale paid, taken in kind,
+its 变卖 unsold, or the case closed — ``core_flow.platform.disposal``), once per defaulted listing (a repeat returns the
+amount and books nothing). Used in process (``SessionDisposalPort.collect_deposit``) and over HTTP (``POST
+/agencies/{platform}/listings/{listing_id}/deposit-remittance``)."""
 
 from __future__ import annotations
 
@@ -18,6 +24,7 @@ from core_flow.errors import UserError
 from mock_agencies.session import Session
 
 _REMITTED: WeakKeyDictionary[Session, dict[str, int]] = WeakKeyDictionary()
+_DEPOSITS: WeakKeyDictionary[Session, dict[str, int]] = WeakKeyDictionary()  # defaulted listing → deposit remitted
 
 
 def remit(session: Session, listing_id: str, sub_account: str, now: datetime) -> int:
@@ -44,3 +51,22 @@ def remit(session: Session, listing_id: str, sub_account: str, now: datetime) ->
         now=now)
     done[listing_id] = view.sold_price_cents
     return view.sold_price_cents
+
+
+def remit_deposit(session: Session, listing_id: str, sub_account: str, now: datetime) -> int:
+    """The deposit forfeited on ``listing_id``'s default (悔拍) into ``sub_account``: once per listing — a repeat
+    returns the amount again and books nothing; refused (409) while the listing is not defaulted."""
+    done = _DEPOSITS.setdefault(session, {})
+    if listing_id in done:
+        return done[listing_id]
+    view = session.auction.balance(listing_id, now=now)
+    if view.defaulted_at is None or view.forfeited_deposit_cents is None:
+        raise UserError(f"标的 {listing_id} 的买受人未悔拍，无不予退还的保证金可划付",
+                        f"the buyer of listing {listing_id} did not default: no forfeited deposit to remit",
+                        where="listing_id", code="conflict")
+    amount = view.forfeited_deposit_cents
+    session.ledger.court_accounts.credit(
+        sub_account, amount, f"悔拍买受人 {view.defaulted_buyer_id} 不予退还的保证金 / the defaulted buyer's forfeited "
+        f"deposit ({listing_id})", now=now)
+    done[listing_id] = amount
+    return amount

@@ -247,6 +247,7 @@ class _Recorder:
         self.debtors: dict[str, str] = {}  # masked id → alias
         self.assets: dict[str, str] = {}  # instance (agency:account, masked) → alias
         self.receipts: dict[str, str] = {}  # R000001 → name (a sale's proceeds: the replay's number)
+        self.deposits: dict[str, int] = {}  # a forfeited deposit's logged receipt → its amount (悔拍, H56)
         self.defaults = 0  # bids replayed for buyers who defaulted (悔拍): each its own bidder
         self.latency: dict[str, dict[str, int]] = {}  # agency → the fixed latency per category so far
         self.manual_sent: dict[str, int] = {}  # agency → the handler's queries of it given their request so far
@@ -656,16 +657,27 @@ class _Recorder:
             elif k == "exchange" and d.get("kind") == "answer" and d.get("status") == "sold":
                 self._sold(i, e)
             elif k == "proceeds_arrived" and d.get("receipt") and d["receipt"] not in self.receipts:
-                # a sale's proceeds no replayed bid named: the replay's court numbers them S000001-<case>, S000002-…
-                # in order (one court per scenario); the log's court counted others'
-                n = sum(1 for v in self.receipts.values() if str(v).startswith("S")) + 1
-                self.receipts[d["receipt"]] = f"S{n:06d}-{self.replay_case or e['case_id']}"[:64]
+                if d.get("source") == "deposit_forfeited":  # 悔拍 (H56): no step of its own — the replay's court
+                    # remits it when the lot's later fate settles, as the log's did, numbering a case's D000001-<case>,
+                    # D000002-… in order; its registration and payout steps name it
+                    n = sum(1 for v in self.receipts.values() if str(v).startswith("D")) + 1
+                    self.receipts[d["receipt"]] = f"D{n:06d}-{self.replay_case or e['case_id']}"[:64]
+                    self.deposits[d["receipt"]] = int(d.get("amount_cents") or 0)
+                else:  # a sale's proceeds no replayed bid named: the replay's court numbers them S000001-<case>,
+                    # S000002-… in order (one court per scenario); the log's court counted others'
+                    n = sum(1 for v in self.receipts.values() if str(v).startswith("S")) + 1
+                    self.receipts[d["receipt"]] = f"S{n:06d}-{self.replay_case or e['case_id']}"[:64]
             elif k == "receipt_registered":
                 self.add(e, {"register_receipt": self.instance(inst)})
             elif k == "payout_approved":
                 self.add(e, {"approve_payout": {"authority": d["authority"], "receipt": self.instance(inst)}})
             elif k == "paid_out":
                 pay = {"receipt": self.instance(inst), "amount": _yuan(d['amount_cents'])}
+                if inst in self.deposits and d.get("paid_cents") == self.deposits[inst]:
+                    # a forfeited deposit's last payout: the rest of it — the replay's deposit is a share of its own
+                    # listing's start (the replay's reference price), not the log's; the applicant's part is the
+                    # claim's, the same
+                    pay = {"receipt": self.instance(inst)}
                 self.add(e, {"pay_out": {**pay, "surplus": True} if d.get("surplus") else pay})
                 for x, amount in self._fees_of(e, i):  # the fee this payout settled (before or after the payee)
                     if any(y is x for y in self.events[i + 1:]):  # after the payee: only ``after_applicant``
@@ -727,6 +739,12 @@ class _Recorder:
                     self.notes.append(f"{_when(_t(e['at']))} 结案时的解除未在同一时刻答复：不断言结案时的冻结金额"
                                       " / the closing's releases were not answered at its instant: the amount frozen"
                                       " at the closing is not asserted")
+                if self.deposits:  # 悔拍 (H56): a forfeited deposit in the case — the replay's is a share of its own
+                    del amounts["paid"]  # listing's start, another amount: what was paid out is not asserted
+                    self.notes.append(f"{_when(_t(e['at']))} 案中有悔拍保证金（回放的保证金按回放的起拍价计，金额"
+                                      "不同）：不断言结案时的已发放金额 / a forfeited deposit reached the case "
+                                      "(the replay's is a share of its own starting price, another amount): the "
+                                      "amount paid out at the closing is not asserted")
                 self.add(e, {"expect_amounts": amounts})
             elif k == "resumption_requested":
                 self.add(e, {"request_resumption": d.get("reason", "")})

@@ -286,6 +286,15 @@ class DisposalClerk:
         self._at(confirm + self.c._soon(10 * DAY), lambda: self.d.transfer(k, asset))
         self._at(confirm + HAND_OVER_AFTER + self.c._soon(15 * DAY), lambda: self._hand_over(k, asset))
 
+    def _n_deposit_arrived(self, k: str, asset: str, data: dict[str, Any]) -> None:
+        """悔拍 (H56): a defaulted buyer's forfeited deposit in the case account — registered, approved and paid out as
+        a sale's price is (to the applicant up to the claim, the surplus back to the debtor); no sale to confirm."""
+        receipt, amount = data["receipt"], data["amount"]
+        self.c._cmd(self.c._soon(3 * DAY), c.RegisterReceipt(k, receipt))
+        self.c._cmd(4 * DAY, c.ApprovePayout(k, receipt, authority_ref(self.p.process, "bureau_head")))
+        self.c._cmd(5 * DAY, c.ApprovePayout(k, receipt, authority_ref(self.p.process, "vice_president")))
+        self._at(5 * DAY + self.c._soon(20 * DAY), lambda: self._pay(k, receipt, amount))
+
     def _hand_over(self, k: str, asset: str) -> Any:
         """交付 (node 30): the lot's disposal ends; with the claim still outstanding and nothing else under way, the
         case goes to 终本 (``Clerk._maybe_zhongben``) — the payment of the proceeds decided nothing while the lot was
@@ -334,7 +343,7 @@ class DisposalClerk:
 
 
 _NOTICES = frozenset({"property_found", "price_reported", "price_fixed", "unsold", "proceeds_arrived", "in_kind",
-                      "disposal_gave_up", "disposal_refused", "buyer_defaulted"})
+                      "disposal_gave_up", "disposal_refused", "buyer_defaulted", "deposit_arrived"})
 def refused_to_ask_again(data: dict[str, Any]) -> bool:
     """A ``disposal_refused`` notice the handler answers by asking again (``_n_disposal_gave_up``): a round not made
     for a frozen node, or a listing call's stale kept start refused (``again_stale``)."""

@@ -223,6 +223,12 @@ class StaffDisposalClerk(DisposalClerk):
         self.a._payout(k, receipt, lambda: self._pay(k, receipt, amount))
         self._work("confirm", k, lambda: (self.d.confirm_sale(k, asset), self._transfer(k, asset)))
 
+    def _n_deposit_arrived(self, k: str, asset: str, data: dict[str, Any]) -> None:
+        """悔拍 (H56): a defaulted buyer's forfeited deposit in the case account — paid out as a sale's price is; no
+        sale to confirm."""
+        receipt, amount = data["receipt"], data["amount"]
+        self.a._payout(k, receipt, lambda: self._pay(k, receipt, amount))
+
     def _transfer(self, k: str, asset: str) -> None:
         """The 过户 ruling to the registry, then the hand-over once the ruling has been served."""
         self._work("transfer", k, lambda: (self.d.transfer(k, asset), self._work(

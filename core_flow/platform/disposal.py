@@ -32,7 +32,9 @@ hand-recorded anchor:
   变卖 (node 28, ``creditor_refused`` / ``sale_period_scheduled``) follow the platform's answers; a round whose
   bidding (sale period) has not begun is withdrawn — at a closing by the system, by hand with the case open
   (``withdraw_listing``: 拍卖变卖规定 第二十条 as commonly published, 第二十四条 in some sources) — and one whose
-  bidding began runs to its end;
+  bidding began runs to its end; a buyer who does not pay (悔拍, ``buyer_defaulted``) has the round re-auctioned, and
+  its forfeited deposit reaches the case once the lot's later fate settles (``Disposal._settle_forfeits``: a receipt
+  of its own, ``ProceedsArrived`` source ``deposit_forfeited``, nodes 32–33 as for the price);
 * **transfer** (node 30): the confirmation (``sale_confirmed``) starts the ruling's 10 days; the ruling's service
   starts the hand-over's 15 days; the 过户 document goes to the registry (15, naming the seal and the new owner): the
   registry records the property under the buyer (or the creditor who took it in kind) and the seal ends with it
@@ -143,6 +145,11 @@ class DisposalPort(Protocol):
 
     def collect(self, listing_id: str, sub_account: str, now: datetime) -> int: ...
 
+    def collect_deposit(self, listing_id: str, sub_account: str, now: datetime) -> int:
+        """The deposit forfeited on ``listing_id``'s default (悔拍) into ``sub_account``, once (H56; optional: a port
+        without it leaves the deposit with the platform)."""
+        raise NotImplementedError
+
     def next_change(self, now: datetime, ref: str | None = None) -> datetime | None:
         """When the platforms next have something new (an answer, a close), if they can tell; ``None``: unknown (the
         court then looks daily). ``ref``: a pricing request's or listing's id — when that one changes."""
@@ -206,6 +213,12 @@ class Lot:
     # the other measures on the property (other courts', other cases'; in effect or 轮候) as its agency last reported
     # them — a query's answer, the answer to the seal or freeze (``Disposal.reported``); None: none reported since found
     measures: tuple[ExistingFreeze, ...] | None = None
+    # 悔拍 (H56): each listing of the lot whose buyer defaulted → (the price defaulted on, the forfeited deposit); the
+    # deposits asked of the platform, and the receipts they arrived as (``Disposal._settle_forfeits``; read with
+    # getattr: a lot saved before the fields existed has none)
+    forfeits: dict[str, tuple[int | None, int]] = field(default_factory=dict)
+    forfeits_asked: set[str] = field(default_factory=set)
+    forfeit_receipts: dict[str, str] = field(default_factory=dict)
 
     @property
     def objection(self) -> str | None:
@@ -380,7 +393,7 @@ class Disposal:
     def _call(self, lot: Lot, agency: str, purpose: str, call: Callable[[], Any], then: Callable[[Any], None], *,
               act: bool = False, poll: bool = False, request_no: str | None = None, round_: int = 0,
               owed: bool = False, guard: Callable[[], None] | None = None, until: datetime | None = None,
-              stop: dict[str, Any] | None = None) -> None:
+              stop: dict[str, Any] | None = None, keep: bool = False) -> None:
         """One platform call through the gateway (``Gateway.calls``: its retry policy, Retry-After, breaker and
         idempotency by request number). An act is recorded on the case (sent, answer, retry_scheduled, rejected,
         gave_up) under its own request number, which every retry reuses; a poll (``poll``) is a repeatable read and
@@ -406,7 +419,8 @@ class Disposal:
         ``until``: the instant after which an owed call's daily tries stop — the round's bidding began, and it runs to
         its end (拍卖变卖规定 第二十条: withdrawn only before it) — told as given up (``reason`` ``bidding_begun``); or
         a pricing request's longest legal term ended (``_pricing_due``, H53) — told with ``stop`` (its reason
-        ``pricing_due`` and the bilingual text)."""
+        ``pricing_due`` and the bilingual text). ``keep``: an owed call made again whatever the lot's stage became
+        meanwhile (a forfeited deposit: owed to the case whatever the lot's later fate, ``_settle_forfeits``)."""
         request_no = request_no or f"{self.p.court.code}-D{next(self._call_nos):09d}"
         if not poll and round_ == 0:
             self.p._track(request_no, lot.case_id, purpose, lot.debtor, agency, lot.asset)
@@ -469,7 +483,7 @@ class Disposal:
                 lot.pending = None
                 self._learn(lot)
                 return
-            if lot.stage != stage or (act and lot.pending != purpose) or closed:
+            if (lot.stage != stage and not keep) or (act and lot.pending != purpose) or closed:
                 if act and lot.pending == purpose:
                     lot.pending = None
                     if closed:  # review R18: the closing's ``_withdraw_if_out`` passed the lot over while this act
@@ -487,7 +501,7 @@ class Disposal:
                     refused(err)
                     return
             self._call(lot, agency, purpose, call, then, act=act, poll=poll, request_no=request_no,
-                       round_=round_ + 1, owed=owed, guard=guard, until=until, stop=stop)
+                       round_=round_ + 1, owed=owed, guard=guard, until=until, stop=stop, keep=keep)
 
         try:
             self.p.gateway.calls.call(agency, request_no, invoke, done, refused=refused, gave_up=gave_up,
@@ -773,6 +787,8 @@ class Disposal:
             self.p._later(lambda lot=lot: self._withdraw_if_out(lot))
 
     def _withdraw_if_out(self, lot: Lot) -> None:
+        if self.port is not None:  # a forfeited deposit still with the platform: the case's now (H56)
+            self._settle_forfeits(lot, "closed")
         if lot.pending is not None or self.port is None:
             return  # (an act still retrying: its next round looks the platform up instead — ``_call``'s ``again``)
         if lot.stage == "pricing":
@@ -1378,6 +1394,7 @@ class Disposal:
             lot.stage = "unsold"
             self._complete(lot, 28)  # the 变卖 ended unsold: the engine's 终本 gate reads the disposal as ended
             self.p._notify("unsold", case_id=case_id, asset=asset, listing_id=lid, round="sale")
+            self._settle_forfeits(lot, "unsold")
 
     def _collect(self, lot: Lot) -> None:
         """The buyer paid in full: the price is in the case's 一案一账号 (``ProceedsArrived``), nodes 32–33 run, and
@@ -1424,6 +1441,7 @@ class Disposal:
                 self._complete(lot, 28)
             self.p._notify("proceeds_arrived", case_id=lot.case_id, asset=lot.asset, receipt=lot.receipt,
                            amount=amount)
+            self._settle_forfeits(lot, "resold", amount)  # (a deposit forfeited on an earlier round of the lot)
 
         # owed: the buyer's money is the case's — asked for daily after the rounds, never left with the platform
         self._call(lot, lot.platform, "collect", remit, arrived, owed=True)
@@ -1434,7 +1452,8 @@ class Disposal:
         ``release_gate`` ROUND_IN_BIDDING ``round_ends``: a closing is no longer held for a balance that will not
         come) — the lot ``defaulted`` (its owed collection stops), from where the court re-auctions it (``relist``:
         重新拍卖, the buyer who defaulted may not bid), takes it in kind by agreement, or closes. The forfeited deposit
-        stays with the platform (not credited to the case: mock_agencies/remit.py). The sale itself may never have
+        stays with the platform until the lot's later fate settles, then reaches the case (``_settle_forfeits``; at
+        once on a case already closed). The sale itself may never have
         been learnt — the platform unreachable, or its answers lost, from the hammer past the due date (review R23):
         the lot still in its round (``listed``, ``relisted``, ``sale``) takes the default the same, else it stayed
         in a round the platform had ended, its case held ROUND_IN_BIDDING for good."""
@@ -1451,6 +1470,67 @@ class Disposal:
                      **({"forfeited_deposit_cents": int(forfeited)} if forfeited is not None else {}))
         self.p._notify("buyer_defaulted", case_id=lot.case_id, asset=lot.asset, listing_id=lid, round=lot.round,
                        forfeited_deposit_cents=forfeited)
+        if forfeited is not None and int(forfeited) > 0:
+            price = view.get("current_price_cents")
+            self._forfeits(lot)[lid] = (int(price) if price is not None else None, int(forfeited))
+            if self.p.runtime.cases[lot.case_id].closed_manner is not None:  # nothing more is sold in this case
+                self._settle_forfeits(lot, "closed")
+
+    @staticmethod
+    def _forfeits(lot: Lot) -> dict[str, tuple[int | None, int]]:
+        if getattr(lot, "forfeits", None) is None:  # a lot saved before H56
+            lot.forfeits, lot.forfeits_asked, lot.forfeit_receipts = {}, set(), {}
+        return lot.forfeits
+
+    def _settle_forfeits(self, lot: Lot, why: str, new_price_cents: int | None = None) -> None:
+        """悔拍 (H56): the deposits forfeited on the lot's defaulted rounds reach the case once its later fate settles —
+        ``why``: its re-sale paid (``resold``, ``new_price_cents`` the price now in the case), taken in kind
+        (``in_kind``, at that value), its 变卖 unsold (``unsold``), or the case closed (``closed``: nothing more is sold
+        in it; a round already bidding still pays its own price in). 网络司法拍卖规定 (2016) 第二十四条 as commonly
+        published (not in LAW.md, unconfirmed): 悔拍的，交纳的保证金不予退还，依次用于支付拍卖产生的费用损失、
+        弥补重新拍卖价款低于原拍卖价款的差价、冲抵本案被执行人的债务以及与拍卖财产相关的被执行人的债务 — the price
+        difference and the debt are both the case's: the whole deposit is remitted to the case's 一案一账号 (the costs,
+        费用损失, are not modelled: the platform keeps nothing back), through the price's path — the platform's
+        remittance (``DisposalPort.collect_deposit``), the court account credited, ``ProceedsArrived`` with source
+        ``deposit_forfeited`` as a receipt of its own — so 到账登记 and 案款发放 (nodes 32–33) pay it out under the
+        price's rules: to the applicant up to the claim, the surplus back to the debtor. The case so receives the new
+        price and the deposit: the price part ``min(defaulted price, new price + deposit)``, the shortfall made up from
+        the deposit told as ``shortfall_cents`` (max(0, defaulted − new price), at most the deposit), the rest
+        (``credit_cents``) offsetting the debt. Once per defaulted listing: owed (asked again daily while the platform
+        is down, whatever the lot's stage meanwhile), the platform's remittance idempotent, a repeated answer books
+        nothing."""
+        op = getattr(self.port, "collect_deposit", None)
+        forfeits = self._forfeits(lot)
+        if op is None or not forfeits:
+            return
+        sub = self.p._sub_account(lot.case_id)
+        for lid, (price, deposit) in list(forfeits.items()):
+            if lid in lot.forfeits_asked:
+                continue
+            lot.forfeits_asked.add(lid)
+            shortfall = (None if price is None or new_price_cents is None
+                         else min(deposit, max(0, price - new_price_cents)))
+
+            def arrived(amount: int, lid: str = lid, price: int | None = price,
+                        shortfall: int | None = shortfall) -> None:
+                if lid in lot.forfeit_receipts:
+                    self.stats.duplicates += 1
+                    return
+                # numbered per case, D000001-<case>, … (not on the price's counter: a replay names them alike)
+                held = self.p.runtime.cases[lot.case_id].receipts.values()
+                n = 1 + sum(1 for r in held if r.source == "deposit_forfeited")
+                receipt = lot.forfeit_receipts[lid] = f"D{n:06d}-{lot.case_id}"[:64]
+                self._submit(c.ProceedsArrived(lot.case_id, lot.asset, amount, receipt, "deposit_forfeited"))
+                self.p._notify("deposit_arrived", case_id=lot.case_id, asset=lot.asset, receipt=receipt,
+                               amount=amount, listing_id=lid, why=why, defaulted_price_cents=price,
+                               new_price_cents=new_price_cents, shortfall_cents=shortfall,
+                               credit_cents=amount - shortfall if shortfall is not None else None)
+
+            try:
+                self._call(lot, lot.platform or DEFAULT_AUCTION_PLATFORM, "collect_deposit",
+                           lambda lid=lid: op(lid, sub, self.now), arrived, owed=True, keep=True)
+            except UserError as err:  # refused at once (the platform holds no such deposit): told, not raised
+                self._told_refusal(lot, "collect_deposit", None, "refused", code=err.code, zh=err.zh, en=err.en)
 
     def confirm_sale(self, case_id: str, asset: str) -> Any:
         """网络拍卖成交确认 (node 27): the confirmation ruling served on the buyer; node 30's ruling runs from it."""
@@ -1739,6 +1819,7 @@ class Disposal:
         self.p._notify("in_kind", case_id=lot.case_id, asset=lot.asset, price_cents=price_cents,
                        **({"agreement": True} if agreement else {}),
                        outstanding_cents=self.p.runtime.cases[lot.case_id].outstanding_cents())
+        self._settle_forfeits(lot, "in_kind", price_cents)
         return out
 
     def reported(self, case_id: str, agency: str, asset: str, fb: Feedback) -> None:

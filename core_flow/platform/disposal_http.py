@@ -44,7 +44,7 @@ class HttpDisposalPort:
 
     def _call(self, method: str, path: str, now: datetime, body: dict[str, Any] | None = None) -> Any:
         if body is not None and self.callback_url and method == "POST" and not path.endswith(
-                ("/remittance", "/in-kind", "/in-kind-agreement")):
+                ("/remittance", "/deposit-remittance", "/in-kind", "/in-kind-agreement")):
             body = {**body, "callback_url": self.callback_url}
         try:
             if self.before is not None:
@@ -135,6 +135,10 @@ class HttpDisposalPort:
 
     def collect(self, listing_id: str, sub_account: str, now: datetime) -> int:
         answer = self._call("POST", f"{self._on(listing_id)}/remittance", now, {"sub_account": sub_account})
+        return int(answer["amount_cents"])
+
+    def collect_deposit(self, listing_id: str, sub_account: str, now: datetime) -> int:
+        answer = self._call("POST", f"{self._on(listing_id)}/deposit-remittance", now, {"sub_account": sub_account})
         return int(answer["amount_cents"])
 
     def path_of(self, listing_id: str) -> str:

@@ -408,3 +408,28 @@ async def remittance(
 
     # a fault's Response goes out as it is; the annotation is the schema's
     return _faulted(session, platform, listing_id, lambda: _run(session, platform, act))  # type: ignore[return-value]
+
+
+@router.post(
+    "/{platform}/listings/{listing_id}/deposit-remittance",
+    summary="悔拍不予退还的保证金划付一案一账号（每个标的一次）/ remit a defaulted buyer's forfeited deposit to the "
+    "case sub-account (once per listing)",
+    responses=_ERRORS,
+)
+async def deposit_remittance(
+    body: Remittance,
+    platform: str = PLATFORM,
+    listing_id: str = LISTING,
+    session: Session = Depends(get_session),
+) -> dict[str, Any]:
+    """网络司法拍卖规定 第二十四条 as commonly published (unconfirmed): the deposit of a buyer who defaulted is not
+    returned; it makes up the re-auction's price difference and offsets the debtor's debt — both in the case. The
+    costs (费用损失) are not modelled: the whole deposit is remitted (``mock_agencies.remit.remit_deposit``)."""
+    from mock_agencies.remit import remit_deposit
+
+    def act(now: datetime) -> dict[str, Any]:
+        _on_platform(session, platform, listing_id)
+        return {"listing_id": listing_id, "amount_cents": remit_deposit(session, listing_id, body.sub_account, now)}
+
+    # a fault's Response goes out as it is; the annotation is the schema's
+    return _faulted(session, platform, listing_id, lambda: _run(session, platform, act))  # type: ignore[return-value]
