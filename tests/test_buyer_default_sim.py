@@ -1,6 +1,7 @@
 """悔拍 in a simulated court-year (H49, review R20 F1): with the court profile's ``auction_default_rate`` above 0 some
 winning buyers never pay; the staff re-auction the round (the old buyer kept out), the rule checks pass (the money
-reconciles to the cent: the forfeited deposit stays with the platform, nothing of a sale not made is booked), and no
+reconciles to the cent: nothing of a sale not made is booked; the forfeited deposit reaches the case as its own
+receipt once the lot settles, H56), and no
 lot is left defaulted — before, such a lot's round never ended (ROUND_IN_BIDDING) and its case was held for good.
 The default rate is 0: the default court-year is unchanged (the digests in the session's brief). Virtual time."""
 
