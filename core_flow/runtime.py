@@ -60,6 +60,19 @@ class Runtime:
             self._catch_up(now)
         return self._submit_at(cmd, now)
 
+    def catch_up(self) -> None:
+        """Real time: run the timers ``submit`` would run before a command now (``_catch_up``) — for an act decided on
+        the cases' state that submits nothing first: the platform sending a seal, a freeze, a deduction once it has
+        checked that the node governing it is not frozen. Before, such an act read the state as the busy loop had left
+        it: a seal asked for a day after node 17's deadline, its expiry still queued, went out, where the virtual
+        clock (and a replay of the log) refuses it, NODE_FROZEN. Virtual time: nothing to do (every earlier timer has
+        run)."""
+        armed = self._armed
+        if armed:
+            now = self.clock.now()
+            if armed[0][0] < now:
+                self._catch_up(now)
+
     def _catch_up(self, now: datetime) -> None:
         """Real time: the engine's timers due before ``now`` that the busy loop has not run yet run first, in due
         order (a deadline expired before the command is missed before it, as on the virtual clock, where every

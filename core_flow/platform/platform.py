@@ -335,7 +335,9 @@ class Platform:
         """A measure governed by a frozen node is not sent (nor is anything for a case whose 立案 node froze
         because the handler was kept): a located bilingual refusal, nothing sent. ``asset_wide``: every frozen node
         of the asset ``instance`` stands in the way too (an act that ends the asset's disposal, not only its next
-        node's)."""
+        node's). Real time: the deadlines that expired before now are expired first (``Runtime.catch_up``), as they
+        are before a command."""
+        self.runtime.catch_up()
         state = self.runtime.cases.get(case_id)
         if state is None:
             raise UserError(f"案件 {case_id} 不存在", f"no case {case_id}", where="case_id")
