@@ -930,9 +930,13 @@ class _Recorder:
         if not self.shifts:
             return
         lots = {alias: inst for inst, alias in self.assets.items() if self._is_lot(inst)}
+        closed = min((_t(x["at"]) for x in self.events if x["kind"] == "closed"), default=None)
         receipts = {x["data"]["receipt"]: x["instance"] for x in self.events  # a sale's proceeds → its lot (the
                     if x["kind"] == "proceeds_arrived" and (x.get("data") or {}).get("receipt")  # deadlines to
-                    and (x.get("instance") or "") in lots.values()}  # register them run from their arrival)
+                    and (x.get("instance") or "") in lots.values()  # register them run from their arrival)
+                    # 悔拍 (H56, review R26): a forfeited deposit remitted at (or after) the closing came with it —
+                    # the case's, moved as the closing is, not with its lot
+                    and not (x["data"]["receipt"] in self.deposits and closed is not None and _t(x["at"]) >= closed)}
         end = {lot: max((_t(x["at"]) for x in self.events if (x.get("instance") or "") == lot and (
             x.get("node") in _DISPOSAL_NODES or x["kind"] == "proceeds_arrived" or (
                 x["kind"] == "anchor" and not str((x.get("data") or {}).get("anchor", "")).startswith("property_found")

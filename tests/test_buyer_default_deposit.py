@@ -13,7 +13,9 @@ the code before H56."""
 
 from __future__ import annotations
 
+import gzip
 from datetime import timedelta
+from pathlib import Path
 
 import pytest
 
@@ -214,4 +216,28 @@ def test_a_logged_deposit_receipt_is_recorded_and_replays(tmp_path) -> None:
     [check] = [x for x in check_log(log) if x.case == case]
     assert f"register_receipt: D000001-{case}" in check.text
     assert f"pay_out: {{receipt: D000001-{case}, surplus: true}}" in check.text
+    assert check.passed, check.failure
+
+
+# one case of a disposing court-year (review R26: the default court profile with disposal: true and
+# auction_default_rate: 0.3, zhixing simulate <that profile> --years 0.5 -r 1 --backend serial --events on 1c31d07,
+# seed 2025; the case's rows only): 执273号 closed 执行完毕 at the instant its flat's buyer defaulted (2025-05-25
+# 10:00), two deposits remitted at the closing (D000001 the flat's, D000002 a car's) and registered the next morning;
+# its other car's reference price is fixed 9 days later in the replay, which moves that car's hand-over and so the
+# closing after it (2025-05-29 16:20:43)
+AT_CLOSING = Path(__file__).parent / "data" / "sim-r26-deposit-at-closing.events.csv.gz"
+
+
+def test_a_deposit_remitted_at_the_closing_is_registered_after_the_replays_closing(tmp_path: Path) -> None:
+    """The recorder's shift (``apply_shift``): a deposit remitted at (or after) the closing came with it — its
+    registration, approvals and payout move as the closing does, not with the deposit's own lot (not moved). Before,
+    they kept the log's instants, before the replay's closing moved 4 days later: register_receipt refused
+    NO_RECEIPT (the deposit not remitted yet)."""
+    from scenarios.record_check import check_log
+
+    log = tmp_path / "closing.events.csv"
+    log.write_bytes(gzip.decompress(AT_CLOSING.read_bytes()))
+    [check] = check_log(log)
+    assert check.case == "(2025)豫0811执273号"
+    assert "register_receipt: D000002-(2025)豫0811执273号" in check.text
     assert check.passed, check.failure
