@@ -139,8 +139,11 @@ async def run_demo(cases: int = 16, *, seed: int = 2025, scale: float = 1_000_00
         await lc.start()  # from the origin on: the first case is filed at it
         for n, d in enumerate(debtors, 1):
             amount = (5 + (n * 7919) % 95) * 1_000_00  # 5,000–99,000 yuan
-            platform.file(c.FileCase(f"({origin.year})豫0811执{n}号", debtors=(d.id_number,), amount_cents=amount),
-                          [d.subject()])
+            case_id = f"({origin.year})豫0811执{n}号"
+            filed = platform.file(c.FileCase(case_id, debtors=(d.id_number,), amount_cents=amount), [d.subject()])
+            if not filed.accepted:  # e.g. --strict-calendar and a deadline in a year without official holiday data:
+                # said at once, not a run of idle virtual days ending in a traceback (review R24)
+                raise UserError(filed.refusal.zh, filed.refusal.en, where=case_id)
             await lc.wait_until(lc.clock.now() + timedelta(hours=2))
         # wait for the 终本 closings (more than 3 months after filing), then plant money for the sweep and a clue
         await _wait(lc, origin + timedelta(days=160), progress)

@@ -136,3 +136,18 @@ def test_the_first_case_is_filed_at_the_start_however_long_the_servers_took(monk
     # the provisional holiday year the run reaches (2027) was computed before the clock ran: computed on first use in
     # the middle of the first filing, it cost 1.7 virtual days in real time (the first inquiry missed its filing day)
     assert 2027 in handed[0].years_at_start
+
+
+def test_a_filing_the_court_refuses_is_said_at_once(monkeypatch: pytest.MonkeyPatch) -> None:
+    """``zhixing demo --strict-calendar --start 2026-12-31``: every filing was refused (CALENDAR_RANGE: its deadlines
+    fall in 2027, without official holiday data) and not looked at — the demo ran its 420 idle virtual days (39 real
+    seconds) and ended in a traceback (KeyError 'requests': no request was ever sent). The refusal is said at once,
+    as a user error naming the case, with the calendar's own advice (review R24)."""
+    from core_flow.errors import UserError
+
+    start = datetime(2026, 12, 31, 9, 0, tzinfo=ORIGIN.tzinfo)
+    with pytest.raises(UserError) as raised:
+        _demo(monkeypatch, timedelta(0), origin=start, strict_calendar=True, cases=2)
+    assert raised.value.where == "(2026)豫0811执1号"
+    assert "2027" in raised.value.zh and "--holidays" in raised.value.en
+    assert handed[0].clock.now() < start + timedelta(days=1)  # at once, not after the run's 420 days
