@@ -46,9 +46,8 @@ def remit(session: Session, listing_id: str, sub_account: str, now: datetime) ->
         raise UserError(f"标的 {listing_id} 的买受人尚未付清余款（付款期限 {due}）",
                         f"the buyer of listing {listing_id} has not paid the balance yet (due {due})",
                         where="listing_id", code="conflict")
-    session.ledger.court_accounts.credit(
-        sub_account, view.sold_price_cents, f"买受人 {view.buyer_id} 成交价款 / the buyer's price ({listing_id})",
-        now=now)
+    _credit(session, sub_account, view.sold_price_cents,
+            f"买受人 {view.buyer_id} 成交价款 / the buyer's price ({listing_id})", now)
     done[listing_id] = view.sold_price_cents
     return view.sold_price_cents
 
@@ -65,8 +64,19 @@ def remit_deposit(session: Session, listing_id: str, sub_account: str, now: date
                         f"the buyer of listing {listing_id} did not default: no forfeited deposit to remit",
                         where="listing_id", code="conflict")
     amount = view.forfeited_deposit_cents
-    session.ledger.court_accounts.credit(
-        sub_account, amount, f"悔拍买受人 {view.defaulted_buyer_id} 不予退还的保证金 / the defaulted buyer's forfeited "
-        f"deposit ({listing_id})", now=now)
+    _credit(session, sub_account, amount, f"悔拍买受人 {view.defaulted_buyer_id} 不予退还的保证金 / the defaulted "
+            f"buyer's forfeited deposit ({listing_id})", now)
     done[listing_id] = amount
     return amount
+
+
+def _credit(session: Session, sub_account: str, amount: int, source: str, now: datetime) -> None:
+    """The court account credited; an unknown sub-account is refused naming the request's field (``sub_account``),
+    not the court-accounts API's (``target_account``: review R26 — the 404 pointed at a field the request has not)."""
+    try:
+        session.ledger.court_accounts.credit(sub_account, amount, source, now=now)
+    except UserError as err:
+        if err.where == "target_account":
+            err.where = "sub_account"
+            err.args = (err.message,)
+        raise

@@ -96,3 +96,49 @@ def test_the_forfeited_deposit_is_remitted_over_http_once_the_re_auction_is_paid
         assert "did not default" in err["en"]
     finally:
         court.counterpart.close()
+
+
+def test_an_unknown_sub_account_is_refused_naming_the_requests_field(server: str) -> None:
+    """Review R26: a deposit remittance into a sub-account the court accounts do not know is refused 404, bilingual,
+    at ``body.sub_account`` — the request's field (the price's remittance shares the path: ``remit._credit``). Before,
+    ``body.target_account``: the court accounts API's field, which the remittance request has not."""
+    court = build_remote_court(server, ORIGIN, seed=6)
+    try:
+        client = court.session.client
+        p, d = court.platform, court.platform.disposal
+        d.port = HttpDisposalPort(client.send, before=client.move_to)
+        debtor = court.session.world.debtor(4)
+        value = 900_000_00
+        flat = Holding(account_no=account_number("real_estate_registry", AssetKind.REAL_ESTATE, debtor.id_number, 1),
+                       kind=AssetKind.REAL_ESTATE, balance_cents=value, available_cents=value)
+        court.session.world.pin(debtor.id_number, "real_estate_registry", [flat])
+        k, asset = "K-sub", f"real_estate_registry:{flat.account_no}"
+        p.file(c.FileCase(k, debtors=(debtor.id_number,), amount_cents=100_000_00), [debtor.subject()])
+        p.submit(c.Assign(k, "张法官"))
+        p.submit(c.VerifyIdentity(k, debtor.id_number, True))
+        court.run_for(timedelta(days=1))
+        assert p.manual_query(k, debtor.id_number, "real_estate_registry").accepted
+        court.run_for(timedelta(days=1))
+        p.seal(k, asset)
+        court.run_for(timedelta(days=2))
+        d.investigate(k, asset)
+        d.price(k, asset)
+        court.run_for(timedelta(days=7))
+        d.serve_report(k, asset)
+        court.run_for(timedelta(days=8))
+        d.notify_parties(k, asset)
+        court.run_for(timedelta(days=3))
+        d.list(k, asset)
+        lot = d.lots[(k, asset)]
+        first = lot.listing_id
+        _bid(court, client, first, "B1", pays=False)
+        court.run_for(timedelta(days=8))
+        assert lot.stage == "defaulted" and not court.runtime.cases[k].receipts
+        response = client.send("POST", f"/agencies/taobao/listings/{first}/deposit-remittance",
+                               json={"sub_account": "NO-SUCH"})
+        assert response.status_code == 404
+        err = response.json()["error"]
+        assert err["code"] == "not_found" and err["where"] == "body.sub_account"
+        assert "一案一账号不存在" in err["zh"] and "unknown case sub-account" in err["en"]
+    finally:
+        court.counterpart.close()
