@@ -277,6 +277,12 @@ OPERATIONS: dict[tuple[str, str], Doc] = {
         "成交价款划入案件的一案一账号（每个标的一次）。/ Remit the price of a sold listing to the case's sub-account "
         "(once per listing).",
         {"remit": ("划付 / remit", {"sub_account": SUB_ACCOUNT})}, None),
+    ("POST", "/agencies/{platform}/listings/{listing_id}/deposit-remittance"): (
+        "悔拍买受人不予退还的保证金划入案件的一案一账号（每个悔拍的标的一次；再次请求返回同一金额、不再入账）；"
+        "买受人未悔拍的标的不能划付（409）。/ Remit the forfeited deposit of a listing whose buyer defaulted (悔拍) "
+        "to the case's sub-account (once per defaulted listing; asked again it answers the same amount and books "
+        "nothing); a listing whose buyer did not default cannot be remitted (409).",
+        {"remit": ("划付 / remit", {"sub_account": SUB_ACCOUNT})}, None),
     ("POST", "/agencies/{code}/inquiries"): (
         "网络询价：三家平台 3 日内答复（可延期），参考价为平均值；受理即返回（202），结果以回调送达并可轮询。/ Network "
         "price inquiry: three platforms answer within 3 days (extensions possible), the reference price is their "
