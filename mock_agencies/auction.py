@@ -170,7 +170,8 @@ class AuctionRules:
     # time that many days later). No statute fixes it: the announcement does (网络司法拍卖规定 第二十四条 and
     # 拍卖变卖规定 on a buyer who does not pay, as commonly published — not in LAW.md, unconfirmed; tests/
     # fidelity_audit.md WZ-3d). Project default 5, the court's own expectation (core_flow Disposal.PAYMENT_DAYS);
-    # configurable. Past it unpaid the listing is ``defaulted`` (悔拍): the deposit is forfeited, kept by the platform.
+    # configurable. Past it unpaid the listing is ``defaulted`` (悔拍): the deposit is forfeited, held by the platform
+    # until the lot settles, then remitted to the case (mock_agencies/remit.py ``remit_deposit``, H56).
     balance_due_days: int = 5
 
 
@@ -267,8 +268,9 @@ class ListingView(_View):
         default=None, description="悔拍的买受人（重新拍卖时不得参加竞买）/ the buyer who defaulted (may not bid at "
         "the re-auction)")
     forfeited_deposit_cents: int | None = Field(
-        default=None, description="悔拍不予退还的保证金（分），由平台保管，用于重新拍卖的费用损失与差价 / the deposit "
-        "forfeited on the default, cents — held by the platform for the re-auction's costs and price difference")
+        default=None,
+        description="悔拍不予退还的保证金（分），该财产有着落时划入本案（…/deposit-remittance） / the deposit "
+        "forfeited on the default, cents — remitted to the case once the lot settles (…/deposit-remittance)")
     excluded_bidders: tuple[str, ...] = Field(
         default=(), description="不得参加竞买者（悔拍的原买受人）/ who may not bid (a buyer who defaulted before)")
     callback_url: str | None = Field(description="结果回调地址 / where results are posted")

@@ -53,8 +53,9 @@ class AuctionResult(_Result):
                                       "by agreement, the court's (auction.in_kind; price_cents the agreed value)")
     balance_due_at: datetime | None = Field(default=None, description="余款付款期限（悔拍）/ the balance was due by "
                                             "(buyer_defaulted)")
-    forfeited_deposit_cents: int | None = Field(default=None, description="悔拍不予退还的保证金（分），由平台保管 / "
-                                                "the deposit forfeited on the default, held by the platform, cents")
+    forfeited_deposit_cents: int | None = Field(
+        default=None, description="悔拍不予退还的保证金（分），该财产有着落时划入本案 / the deposit forfeited on the "
+        "default, cents (remitted to the case once the lot settles)")
 
 
 class PricingResult(_Result):

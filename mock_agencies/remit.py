@@ -34,10 +34,13 @@ def remit(session: Session, listing_id: str, sub_account: str, now: datetime) ->
     view = session.auction.balance(listing_id, now=now)
     if view.defaulted_at is not None:
         raise UserError(f"标的 {listing_id} 的买受人悔拍（{view.defaulted_at.isoformat()} 付款期限届满未付余款），"
-                        f"保证金 {view.forfeited_deposit_cents} 分不予退还、由平台保管，无价款可划付",
+                        f"保证金 {view.forfeited_deposit_cents} 分不予退还（该财产有着落时经 deposit-remittance "
+                        "划入本案），无价款可划付",
                         f"the buyer of listing {listing_id} defaulted (the balance unpaid when due, "
                         f"{view.defaulted_at.isoformat()}): the deposit of {view.forfeited_deposit_cents} cents is "
-                        "forfeited and held by the platform — nothing to remit", where="listing_id", code="conflict")
+                        "forfeited (remitted to the case through …/deposit-remittance once the lot settles) — no "
+                        "price to remit",
+                        where="listing_id", code="conflict")
     if view.sold_price_cents is None:
         raise UserError(f"标的 {listing_id} 未成交，无价款可划付",
                         f"listing {listing_id} is not sold: nothing to remit", where="listing_id", code="conflict")
