@@ -172,6 +172,7 @@ class Collector:
         self.paid_cents = 0
         self.deducted_cents = 0
         self.proceeds_cents = 0
+        self.deposit_cents = 0  # forfeited deposits (悔拍) remitted to the cases: not 变价款, counted apart
         self.returned_cents = 0  # 余款退还: sale proceeds above the claim paid back to the debtor
         # (agency, day) → requests the agency received: the court's own, and those the 总对总 system forwarded to it
         # (a 集约查询 or sweep names its scope: each agency in it gets the request, once however often the court's
@@ -364,7 +365,10 @@ class Collector:
             elif kind == EventKind.FUNDS_ARRIVED:
                 self.deducted_cents += (e.data or {}).get("amount_cents", 0)
             elif kind == EventKind.PROCEEDS_ARRIVED:  # a sale's proceeds (变价款: auction, 变卖)
-                self.proceeds_cents += (e.data or {}).get("amount_cents", 0)
+                if (e.data or {}).get("source") == "deposit_forfeited":  # a defaulted buyer's deposit (H56)
+                    self.deposit_cents += e.data.get("amount_cents", 0)
+                else:
+                    self.proceeds_cents += (e.data or {}).get("amount_cents", 0)
             elif kind == EventKind.SWEEP_DUE:
                 self.sweeps[k] += 1
             if kind in _COUNTED:
@@ -563,6 +567,9 @@ class Collector:
             sale_km = self.sale_km(end)
             kpi["sale_days_km_p50"] = sale_km["median"] if sale_km["median"] is not None else math.nan
             kpi["lots_in_disposal_end"] = sale_km["in_disposal_end"]
+            # review R26 F8: a defaulted buyer's forfeited deposit reaches the case as a receipt of its own — not the
+            # sale's proceeds (``proceeds_yuan``, 变价款), counted apart
+            kpi["deposits_forfeited_yuan"] = self.deposit_cents / 100
         kpi["open_at_end"] = self.open_now
         kpi["zhongben_register_at_end"] = self.zhongben_now
         cycle = {}

@@ -285,7 +285,7 @@ ADDITIVE = ("agency_requests_per_day", "carried_over", "closed", "court_requests
             "duban_closed", "duban_raised", "fees_yuan", "filed", "limit_extended", "node_freezes", "open_at_end",
             "overdue_at_start", "overtime_hours.", "proceeds_yuan", "recovered_yuan", "resumptions", "returned_yuan",
             "staff_items", "sweeps", "unfreeze_approvals", "warnings", "zhongben_register_at_end",
-            "lots_in_disposal_end", *DISPOSAL_KPIS)
+            "lots_in_disposal_end", "deposits_forfeited_yuan", *DISPOSAL_KPIS)
 
 
 # shares that pool across courts (a province's compliance: all its courts' deadlines met ÷ all their deadlines);

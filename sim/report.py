@@ -77,6 +77,8 @@ KPI_LABELS: dict[str, tuple[str, str]] = {
     "in_kind": ("处置：以物抵债", "disposal: taken in kind (以物抵债)"),
     "rounds_withdrawn": ("处置：撤回拍卖（竞价开始前）", "disposal: rounds withdrawn before their bidding"),
     "buyer_defaults": ("处置：买受人悔拍（逾期未付余款）", "disposal: buyers who defaulted (悔拍, balance unpaid)"),
+    "deposits_forfeited_yuan": ("处置：悔拍保证金划入案款（元，不含于变价款）",
+                                "disposal: forfeited deposits remitted to the cases (yuan, not in the sale proceeds)"),
     "reauctions": ("处置：悔拍后重新拍卖（不计入一拍、二拍、变卖）",
                    "disposal: rounds held again after a default (not in the first, second or 变卖 counts)"),
     "sale_days_p50": ("处置：参考价至成交价款到账（天，中位数，仅期内成交的）",
@@ -101,7 +103,7 @@ START_STATE_KPIS = {"carried_over", "carried_over_open", "carried_over_zhongben"
 
 # the 悔拍 rows: shown only where a buyer defaulted (a profile's ``auction_default_rate``, 0 by default) — every other
 # disposing court would show two rows of 0; kpis.json has them always
-DEFAULT_KPIS = {"buyer_defaults", "reauctions"}
+DEFAULT_KPIS = {"buyer_defaults", "reauctions", "deposits_forfeited_yuan"}
 
 
 def shown_kpis(kpi: dict[str, Any], keys: Any) -> list[str]:

@@ -32,12 +32,14 @@ def test_the_rate_is_a_profile_knob_default_zero() -> None:
 def test_a_disposing_court_year_with_buyers_who_default_re_auctions_and_leaves_no_lot_held(monkeypatch) -> None:
     courts: list = []
     notices: collections.Counter = collections.Counter()
+    deposits: list = []
     build = court_for_run.build
 
     def kept(*args, **kwargs):  # noqa: ANN002, ANN003, ANN202
         court = build(*args, **kwargs)
         courts.append(court)
         court.platform.listeners.append(lambda kind, data: notices.update([kind]))
+        court.platform.listeners.append(lambda kind, data: deposits.append(data) if kind == "deposit_arrived" else None)
         return court
 
     monkeypatch.setattr(court_for_run, "build", kept)
@@ -58,6 +60,8 @@ def test_a_disposing_court_year_with_buyers_who_default_re_auctions_and_leaves_n
     # second auctions and 变卖 — those count each lot's round once (review R23 finding 7)
     kpi = out["kpi"]
     assert kpi["buyer_defaults"] == notices["buyer_defaulted"]
+    # the forfeited deposits that reached the cases (H56), apart from the sale proceeds (review R26 F8)
+    assert kpi["deposits_forfeited_yuan"] * 100 == sum(d["amount"] for d in deposits) > 0
     assert kpi["reauctions"] == len(again) - sum(x.status.value == "withdrawn" and x.bids == [] for x in again)
     assert kpi["auctions_first"] + kpi["auctions_second"] + kpi["sale_periods"] + kpi["reauctions"] <= len(
         house._listings)

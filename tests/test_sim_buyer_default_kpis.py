@@ -53,3 +53,15 @@ def test_the_rows_are_shown_only_where_a_buyer_defaulted() -> None:
     some = none | {"buyer_defaults": {"mean": 0.5}}
     assert shown_kpis(none, keys) == ["auctions_first"]
     assert shown_kpis(some, keys) == list(keys)
+
+
+def test_a_forfeited_deposit_is_counted_apart_from_the_sale_proceeds() -> None:
+    """Review R26 F8: the deposit a defaulted buyer forfeits reaches the case as a receipt of its own (H56, source
+    ``deposit_forfeited``): not the sale's proceeds (``proceeds_yuan``, 变价款) but ``deposits_forfeited_yuan``."""
+    c = Collector(T0, T0, disposal=True)
+    for e in (Event(T0, "案1", EventKind.PROCEEDS_ARRIVED, None, "房产#1", None,
+                    {"amount_cents": 56000000, "source": "auction"}),
+              Event(T0, "案1", EventKind.PROCEEDS_ARRIVED, None, "房产#1", None,
+                    {"amount_cents": 5600000, "source": "deposit_forfeited"})):
+        c(e)
+    assert (c.proceeds_cents, c.deposit_cents) == (56000000, 5600000)

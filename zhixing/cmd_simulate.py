@@ -31,7 +31,7 @@ HEADLINE = ("compliance", "filed", "carried_over", "carried_over_closed", "overd
             "unfreeze_approvals", "duban_raised", "duban_closed", "resumptions", "sweeps", "recovered_yuan",
             "fees_yuan", "proceeds_yuan", "returned_yuan", "lots_priced", "auctions_first", "sold_first_auction",
             "sold_second_auction", "sold_sale_period", "sales_confirmed", "in_kind", "rounds_withdrawn",
-            "buyer_defaults", "reauctions",
+            "buyer_defaults", "reauctions", "deposits_forfeited_yuan",
             "sale_days_p50", "sale_days_km_p50", "lots_in_disposal_end", "open_at_end", "zhongben_register_at_end",
             "utilisation.承办法官", "utilisation.书记员", "utilisation.执行局长", "overtime_hours.承办法官",
             "agency_requests_per_day", "court_requests_per_day", "cases_per_judge_year")
