@@ -1,8 +1,9 @@
 """The end-to-end demo (`zhixing demo`, `make run`): a batch of cases through the live mock agencies.
 
 Mock agencies on loopback (uvicorn, ``realistic`` profile: latency, business hours, faults), the platform over
-HTTP with callbacks, a simulated staff; compressed time. Cases get their 集约查询, freezes, deductions and
-payouts; those with nothing to take close by 终本 after three months. After 终本 one debtor receives new money,
+HTTP with callbacks, a simulated staff; compressed time. Cases, filed on the hour in the court's working hours
+(``_filing_slots``), get their 集约查询, freezes, deductions and payouts; those with nothing to take close by 终本
+after three months. After 终本 one debtor receives new money,
 found by the next 6-monthly sweep, frozen from 终本管理 and resumed; another case is resumed from an
 applicant's clue. Two debtors own only a flat and a car: the clerk finds them at the registries, seals them, has
 them priced and auctioned (again, if no one bids), and pays the buyer's money out — the claim to the applicant, the
@@ -15,7 +16,8 @@ from __future__ import annotations
 
 import time
 from collections import Counter
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import Any
@@ -31,8 +33,10 @@ from core_flow.protocol import AssetKind, Holding, Measure
 from mock_agencies.disposal_port import SessionDisposalPort
 from mock_agencies.world import account_number
 from sim.live import LiveCourt, live_court
+from sim.staff import WorkHours
 
 ORIGIN = datetime(2025, 3, 3, 9, 0, tzinfo=CST)  # a Monday
+SLOT = timedelta(hours=1)  # the filings' spacing, in the court's working hours
 
 
 @dataclass
@@ -86,6 +90,42 @@ def _warm_calendar(lc: LiveCourt, origin: datetime, days: int) -> None:
             return
 
 
+def _court_hours(lc: LiveCourt, origin: datetime) -> WorkHours:
+    """The court's working time: 08:30–12:00 and 14:30–17:30 (the simulated staff's, ``sim.staff.WorkHours``) on the
+    working days of the court's own legal calendar (holidays and 调休, a ``--holidays`` file, strict or not)."""
+    return WorkHours(origin, calendar=lc.runtime.engine.calendar.holidays)
+
+
+def _working_from(hours: WorkHours, at: datetime) -> datetime:
+    """``at`` if it is in the court's working hours, else the next working instant (the start of a working period)."""
+    s = (at - hours.origin).total_seconds()
+    return hours.origin + timedelta(seconds=hours.finish(s, 0.0))
+
+
+def _pinned(lc: LiveCourt, instant: datetime) -> AbstractContextManager[None]:
+    """Real time: the clock's ``now()`` held at ``instant`` while the (synchronous) filing is made — the instant the
+    demo found in working hours, not the loop's reading some real microseconds later (at 1,000,000× a tenth of a
+    millisecond is 100 virtual seconds: a filing found before 12:00 was recorded at 12:01:30). Nothing ran in between
+    (no await), so nothing is recorded after it. Virtual time stands still in synchronous code: nothing to hold."""
+    at = getattr(lc.clock, "at", None)
+    return at(instant) if at is not None else nullcontext()
+
+
+def _filing_slots(hours: WorkHours) -> Iterator[datetime]:
+    """When the demo files its cases: on the hour from the origin, at the instants in the court's working hours on its
+    working days — from a Monday's 09:00: 09:00, 10:00, 11:00, 15:00, 16:00, 17:00, then the next working day's 09:00
+    (six a day). Fixed virtual instants, not "two hours after the previous filing": a busy loop filing one late does
+    not move the rest (review R24: at 2 h apart, and later on a busy loop, cases 7–12 were filed at night and one filed
+    late in the evening froze node 3, "立案当日未发起首次网络查询", 2–3 freezes a run that were the demo's, not the
+    court's). Computed one at a time: a year the calendar refuses (strict) is met by the filing that reaches it."""
+    t = 0.0
+    step = SLOT.total_seconds()
+    while True:
+        if hours.finish(t, 0.0) == t:
+            yield hours.origin + timedelta(seconds=t)
+        t += step
+
+
 Progress = Callable[[datetime, int, int], None]  # (virtual now, cases closed, cases filed)
 
 
@@ -113,7 +153,8 @@ async def run_demo(cases: int = 16, *, seed: int = 2025, scale: float = 1_000_00
                    strict_calendar: bool | None = None, progress: Progress | None = None,
                    event_log: EventLog | None = None, origin: datetime = ORIGIN) -> DemoResult:
     """``event_log``: written as the events happen (a killed run leaves what it did). ``origin``: when the first case
-    is filed (``zhixing demo --start``; the case numbers carry its year).
+    is filed (``zhixing demo --start``; the case numbers carry its year) — or, outside the court's working hours, the
+    first working hour after it; the others are filed on the hour after it, in working hours (``_filing_slots``).
 
     The run lasts ``days`` virtual days and then until every case is closed, at most ``settle_days`` more: in real
     time the work lands later on a slower or busier machine (a loaded loop runs every timer late), and a resumed case
@@ -136,15 +177,23 @@ async def run_demo(cases: int = 16, *, seed: int = 2025, scale: float = 1_000_00
             _plant_property(lc, n, d.id_number)
         before = lc.session.ledger.total_cents()
         _warm_calendar(lc, origin, days + settle_days)
-        await lc.start()  # from the origin on: the first case is filed at it
+        hours = _court_hours(lc, origin)
+        slots = _filing_slots(hours)
+        first = next(slots)  # the origin, if in working hours: found before the clock runs, so that it is filed at it
+        await lc.start()  # from the origin on
         for n, d in enumerate(debtors, 1):
+            await lc.wait_until(first if n == 1 else next(slots))
+            # real time: a loop that woke past the working day's end files at the next working instant, not at night
+            while (at := _working_from(hours, now := lc.clock.now())) > now:
+                await lc.wait_until(at)
             amount = (5 + (n * 7919) % 95) * 1_000_00  # 5,000–99,000 yuan
             case_id = f"({origin.year})豫0811执{n}号"
-            filed = platform.file(c.FileCase(case_id, debtors=(d.id_number,), amount_cents=amount), [d.subject()])
+            with _pinned(lc, now):  # filed at the instant found in working hours
+                filed = platform.file(c.FileCase(case_id, debtors=(d.id_number,), amount_cents=amount),
+                                      [d.subject()])
             if not filed.accepted:  # e.g. --strict-calendar and a deadline in a year without official holiday data:
                 # said at once, not a run of idle virtual days ending in a traceback (review R24)
                 raise UserError(filed.refusal.zh, filed.refusal.en, where=case_id)
-            await lc.wait_until(lc.clock.now() + timedelta(hours=2))
         # wait for the 终本 closings (more than 3 months after filing), then plant money for the sweep and a clue
         await _wait(lc, origin + timedelta(days=160), progress)
         zhongben = [k for k, s in lc.runtime.cases.items() if s.closed_manner == "zhongben"]
