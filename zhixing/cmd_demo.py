@@ -117,8 +117,11 @@ def register(app: typer.Typer) -> None:
         strict_calendar: bool = strict_option(),
         holiday_file: Path | None = holiday_file_option(),
         start: str | None = typer.Option(None, "--start", help=(
-            "首件案件立案时刻：YYYY-MM-DD[ HH:MM] 或 今天，北京时间；只写日期即当日 09:00；缺省 2025-03-03 09:00 / "
-            "when the first case is filed, Beijing time, or today; a date alone at 09:00; default 2025-03-03 09:00")),
+            "首件案件立案时刻：YYYY-MM-DD[ HH:MM] 或 今天，北京时间；只写日期即当日 09:00；缺省 2025-03-03 09:00；"
+            "不在工作时间（节假日、夜间）则顺延至下一个工作时段，其后各案逐个工作小时立案 / "
+            "when the first case is filed, Beijing time, or today; a date alone at 09:00; default 2025-03-03 09:00; "
+            "outside working hours (a rest day, the night) it moves to the next working period, and the other cases "
+            "follow on the working hours after it")),
     ) -> None:
         """演示：模拟机构在本机运行，一批案件经集约查询、控制、案款、结案、终本与恢复执行 / end-to-end demo."""
         from core_flow.eventlog import EventLog  # here, not at import: every other command starts faster
