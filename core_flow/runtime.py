@@ -40,6 +40,7 @@ class Runtime:
         self._armed: list[tuple[datetime, int, Any]] | None = [] if self._run_early is not None else None
         self._armed_no = 0
         self._timer_instant: Callable[[], datetime | None] | None = getattr(clock, "timer_instant", None)
+        self._outside = False  # ``outside_act``: the act running counts from the instant it is stamped with
 
     def subscribe(self, listener: EventListener, kinds: Iterable[EventKind] | None = None) -> None:
         """``listener`` gets every event, or only those of ``kinds``."""
@@ -73,16 +74,48 @@ class Runtime:
             if armed[0][0] < now:
                 self._catch_up(now)
 
+    @property
+    def catches_up(self) -> bool:
+        """Real time (a clock that can run a timer early): a command, or ``catch_up``, first runs this runtime's timers
+        due before it (``_catch_up``). False on the virtual clock, where every earlier timer has run by itself; an
+        actor need not mark its acts (``outside_act``) there."""
+        return self._armed is not None
+
+    @contextmanager
+    def outside_act(self) -> Iterator[None]:
+        """An act of an actor outside the platform, run by its timer (the simulated clerk's and staff's, ``sim.clerk``
+        ``Clerk._run``): it counts from the instant it is stamped with, ``clock.now()`` — where a replay of the log
+        puts it — not from its timer's due instant (see ``_catch_up``). On a clock without logical time a loop that
+        ran the timer late (the R25 demo log: the clerk's seal due 03-23 13:17, run at 03-25 00:53) first misses the
+        deadlines expired before that instant (node 17's at 03-23 23:00): the seal is refused NODE_FROZEN, as the
+        replay refuses it. Logical time and the virtual clock: no difference (the act is stamped with the due
+        instant; every earlier timer has run)."""
+        previous, self._outside = self._outside, True
+        try:
+            yield
+        finally:
+            self._outside = previous
+
     def _catch_up(self, now: datetime) -> None:
         """Real time: the engine's timers due before ``now`` that the busy loop has not run yet run first, in due
         order (a deadline expired before the command is missed before it, as on the virtual clock, where every
         earlier timer has run). Only this runtime's timers: the clock's other callbacks keep the loop's order. A command
         made by a timer's callback counts from that timer's due instant (a platform act at the end of an objection
         window meets a deadline ending at that same instant, as on the virtual clock, where the earlier-armed timer
-        runs first), however late the loop ran it."""
+        runs first), however late the loop ran it — unless it is an outside actor's act (``outside_act``).
+
+        The rule, from what ``_submit_at(cmd, now)`` stamps a command with: ``now`` is ``clock.now()`` — on a logical
+        clock, inside a timer's callback, the timer's due instant (``AsyncioClock.timer_instant``), so the limit is that
+        instant whoever armed the timer; on a clock without logical time (the services', the demo's), the loop's
+        instant, later than the timer's when the loop ran it late. There the two kinds of act part: a platform timer's
+        act (the price fixed at the end of an objection window) is not replayed from the log — any replay runs the
+        same platform, whose timer does it at its due instant — so it counts from the due instant; an outside actor's
+        act run by a timer (the simulated clerk's or staff's seal, ``outside_act``) is replayed from the log at the
+        instant it is recorded at, the loop's, so it counts from that instant: a deadline expired between the timer's
+        due instant and it is missed first, as the replay misses it."""
         armed = self._armed
         assert armed is not None and self._run_early is not None
-        running = self._timer_instant() if self._timer_instant is not None else None
+        running = self._timer_instant() if self._timer_instant is not None and not self._outside else None
         limit = running if running is not None and running < now else now
         while armed and armed[0][0] < limit:
             self._run_early(heapq.heappop(armed)[2])

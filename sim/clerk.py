@@ -87,14 +87,32 @@ class Clerk:
     def _at(self, delay: timedelta, action: Callable[[], Any], node: tuple[str, int, str] | None = None) -> None:
         """``action`` after ``delay``. ``node``: the (case, node, instance) it works on (used by staff who order their
         work by its deadline)."""
-        self.p.runtime.clock.call_at(self.now + delay, lambda: self._run(action))
+        self._call_at(self.now + delay, lambda: self._run(action))
+
+    def _call_at(self, at: datetime, action: Callable[[], Any]) -> None:
+        """``action``, an act of this clerk's, at ``at`` on the court's clock (``_act``)."""
+        self.p.runtime.clock.call_at(at, self._act(action))
+
+    def _act(self, action: Callable[[], Any]) -> Callable[[], Any]:
+        """``action`` as the clerk's act, an actor's outside the platform: on real time it counts from the instant it
+        is stamped with (``Runtime.outside_act``) — the loop's, on the demo's clock, however late the loop ran its
+        timer — where a replay of the log puts it, not from its timer's due instant. Virtual time: ``action``."""
+        runtime = self.p.runtime
+        if not runtime.catches_up:
+            return action
+
+        def act() -> Any:
+            with runtime.outside_act():
+                return action()
+
+        return act
 
     RETRY = frozenset({"node_frozen", "platform_retrying", "disposal_stage"})
 
     def _run(self, action: Callable[[], Any], attempt: int = 1) -> None:
         self.stats.actions += 1
         try:
-            result = action()
+            result = self._act(action)()
         except UserError as err:  # the platform refused: nothing was sent (a person would read the message)
             self.stats.refusals.append((err.code.upper(), err.en, str(action)))
             if isinstance(err, NodeFrozenError) and err.nodes and attempt < 20:
@@ -103,7 +121,7 @@ class Clerk:
             elif err.code in self.RETRY and attempt < 3:
                 # a platform retrying, a disposal step not reached yet (or a frozen node it did not name): the clerk
                 # tries again a little later
-                self.p.runtime.clock.call_at(self.now + 2 * DAY + 2 * HOUR, lambda: self._run(action, attempt + 1))
+                self._call_at(self.now + 2 * DAY + 2 * HOUR, lambda: self._run(action, attempt + 1))
             return
         refusal = getattr(result, "refusal", None)
         if refusal is not None:
@@ -149,7 +167,7 @@ class Clerk:
                                          for key in nodes):
                 still.append((retry, nodes))
             else:
-                self.p.runtime.clock.call_at(self.now, retry)
+                self._call_at(self.now, retry)
         if still:
             self.blocked[e.case_id] = still
 
@@ -325,7 +343,7 @@ class Clerk:
     def _ev_node_done(self, e: Event) -> None:
         waiting = self._waiting_for_node.pop((e.case_id, e.node), None) if self._waiting_for_node else None
         for action in waiting or ():  # at the next instant, after the node's own reactions
-            self.p.runtime.clock.call_at(self.now, action)
+            self._call_at(self.now, action)
 
     def _to_zhongben(self, k: str) -> None:
         self._zhongben.add(k)
@@ -511,7 +529,7 @@ class Clerk:
         anchor = (e.data or {}).get("anchor")
         if self._waiting_for_anchor and (waiting := self._waiting_for_anchor.pop((e.case_id, str(anchor)), None)):
             for action in waiting:  # a round ended (``_held_closing``): at the next instant, after its own reactions
-                self.p.runtime.clock.call_at(self.now, action)
+                self._call_at(self.now, action)
         if anchor != "property_found_after_zhongben" or not e.instance:
             return
         self._reviewing.add((e.case_id, e.instance))
@@ -520,7 +538,7 @@ class Clerk:
     def _queue_review(self, k: str, inst: str, delay: timedelta | None = None) -> None:
         """The review as this staff does work: here after a delay within (or, when late, past) the 10 days."""
         wait = self._soon(10 * DAY) if delay is None else delay
-        self.p.runtime.clock.call_at(self.now + wait, lambda: self._run(lambda: self._review_finding(k, inst)))
+        self._call_at(self.now + wait, lambda: self._run(lambda: self._review_finding(k, inst)))
 
     def _review_finding(self, k: str, inst: str) -> None:
         ns = self.p.runtime.cases[k].nodes.get((46, inst))

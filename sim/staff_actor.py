@@ -156,7 +156,7 @@ class StaffActor(Clerk):
             self.staff.work(role, seconds, lambda: self._run(fn), person=person, kind=kind, latest=latest, due=at)
 
         if delay > ZERO:
-            self.p.runtime.clock.call_at(self.now + delay, start)
+            self._call_at(self.now + delay, start)
         else:
             start()
 
@@ -294,7 +294,7 @@ class StaffActor(Clerk):
         k = e.case_id
         state = self.p.runtime.cases[k]
         if k in self.preloaded:  # at the next instant, as every reaction (never nested in the filing's events)
-            self.p.runtime.clock.call_at(self.now, lambda: self._enter_start_state(k, state, e))
+            self._call_at(self.now, lambda: self._enter_start_state(k, state, e))
             return
         handler = self.rng.choice(self.handlers)
         if state.case_type == "resumed" and state.previous_handler and self.rng.random() < self.same_handler_rate:
@@ -333,7 +333,7 @@ class StaffActor(Clerk):
             self._start(k, 10)
 
         self._work("filing", k, filing)
-        self.p.runtime.clock.call_at(state.filed_at + REVIEW_AFTER, lambda: self._review(k))
+        self._call_at(state.filed_at + REVIEW_AFTER, lambda: self._review(k))
 
     def _start(self, k: str, node: int) -> None:
         """The handler starts an inquiry node (9: 网络查控, 10: 传统查控) — unless it has started by then: the 集约查询
@@ -397,7 +397,7 @@ class StaffActor(Clerk):
         if node is not None:
             self._resume_early_work(k, node, list((e.data or {}).get("debtors", [])))
         if node is not None:  # the handler takes it up from where it stands at the next review
-            self.p.runtime.clock.call_at(self.now, lambda: self._review(k))
+            self._call_at(self.now, lambda: self._review(k))
 
     def _resume_early_work(self, k: str, node: int, debtors: list[str]) -> None:
         """The work of the first stage a start-state case has not done yet (its current node and what follows it up
@@ -550,7 +550,7 @@ class StaffActor(Clerk):
         state = self.p.runtime.cases.get(k)
         if state is None or state.closed_manner is not None:
             return
-        self.p.runtime.clock.call_at(self.now + REVIEW_EVERY, lambda: self._review(k))
+        self._call_at(self.now + REVIEW_EVERY, lambda: self._review(k))
         if state.closing_pending is not None or state.resumption is not None:
             return
         if k in self.preloaded and not state.assets and state.network_inquiry_at is None and k not in self._zhongben:

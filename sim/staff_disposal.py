@@ -153,7 +153,7 @@ class StaffDisposalClerk(DisposalClerk):
             return
         # the party's written objection (no staff time), somewhere in the first four fifths of the window
         at = self.a.now + (until - self.a.now) * (0.8 * self._draw(k, asset, f"objected_at{n}"))
-        self.p.runtime.clock.call_at(at, lambda: self._object(k, asset, n))
+        self.a._call_at(at, lambda: self._object(k, asset, n))  # the party's act (``Clerk._act``)
 
     def _object(self, k: str, asset: str, n: int) -> None:
         lot = self.d.lots[(k, asset)]

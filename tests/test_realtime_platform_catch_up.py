@@ -3,10 +3,13 @@ once the node governing it is found not frozen) meets the deadlines expired befo
 (``Runtime.submit``'s catch-up, now ``Runtime.catch_up`` for these acts too).
 
 And the case of the live demo log behind review R25's ``make record-check`` 437/438 (case (2025)豫0811执3号): the
-clerk's seal was due on a timer BEFORE node 17's deadline and the loop ran it a day and more after it, in due order —
-so the seal went out before the expiry, rightly — but on a clock without logical time the seal is recorded at the
-loop's instant, after the freeze; its replay, at that instant, refuses it (NODE_FROZEN). On logical time it is
-recorded at its timer's due instant. Loops are faked (a busy loop whose time the test sets); nothing sleeps.
+clerk's seal was due on a timer BEFORE node 17's deadline and the loop ran it a day and more after it, in due order.
+On a clock without logical time the seal is recorded at the loop's instant, after the deadline, where its replay
+refuses it (NODE_FROZEN); the catch-up stopped at the timer's due instant, so it went out live (H57's diagnosis).
+Since H58 an outside actor's act (the simulated clerk's, ``Runtime.outside_act``) counts from the instant it is
+stamped with, and is refused live as in the replay; a platform timer's act still counts from its due instant (any
+replay's platform does it again there). On logical time both are stamped with the timer's due instant. Loops are
+faked (a busy loop whose time the test sets); nothing sleeps.
 """
 
 from __future__ import annotations
@@ -24,6 +27,7 @@ from core_flow.platform import Platform
 from core_flow.platform.platform import NodeFrozenError
 from core_flow.protocol import AssetKind, Holding, Subject, SubjectKind
 from core_flow.runtime import Runtime
+from sim.clerk import Clerk
 from tests.conftest import cst
 
 ORIGIN = cst(2025, 3, 21, 9, 0)
@@ -137,27 +141,64 @@ def test_a_seal_asked_before_the_deadline_still_goes_out(engine, logical):
     assert frozen(rt) == []
 
 
-def test_the_r25_log_a_clerks_seal_due_before_the_deadline_run_after_it_is_recorded_at_the_loops_instant(engine):
-    """The R25 demo log's case (its seal, due on the clerk's timer before node 17's deadline of 03-23 23:00, sent
-    live and logged at 03-25 00:53, the freeze logged after it): the loop, a day behind, runs the clerk's timer first
-    — it was due first — so the seal goes out before the expiry, as on the virtual clock. What differs is the
-    instant it is recorded at. Without logical time (the demo's clock: ``CourtSpec.logical_time`` is off) it is the
-    loop's instant, after the freeze: a replay of the log seals there and is refused. With logical time it is the
-    timer's due instant, where the replay seals before the deadline, as the live run did.
-
-    This is a diagnosis, not a fix: it passes before and after ``Runtime.catch_up`` (the catch-up of a timer's own
-    act stops at that timer's due instant, ``AsyncioClock.timer_instant``; nothing was due before it)."""
+def test_a_platform_timers_act_run_late_counts_from_its_due_instant(engine):
+    """A platform timer's act (not an outside actor's) due before node 17's deadline, run by a loop a day behind: it
+    counts from its due instant — nothing was due before it — so the seal goes out before the expiry, as on the
+    virtual clock, where any replay's platform does it again by its own timer. Without logical time it is recorded at
+    the loop's instant, after the freeze; with logical time at its due instant. (Passes before and after H58.)"""
     at: dict[bool, tuple[list[datetime], list[datetime]]] = {}
     for logical in (False, True):
         loop = BusyLoop()
         clock = AsyncioClock(ORIGIN, scale=1.0, loop=loop, logical=logical)  # type: ignore[arg-type]
         rt, platform, due = court(engine, clock)
-        clerk = due - timedelta(hours=10)  # the clerk's turn: before the deadline
-        clock.call_at(clerk, lambda platform=platform: platform.seal("K", ASSET))
+        turn = due - timedelta(hours=10)
+        clock.call_at(turn, lambda platform=platform: platform.seal("K", ASSET))
         loop.t = clock.loop_time_of(due + timedelta(days=1, hours=2))  # the loop gets round to it all late
         loop.run_due()
         assert frozen(rt) == [due]  # the node froze at its deadline, after the seal had gone out
         at[logical] = (sent(rt), frozen(rt))
-    assert at[True][0] == [clerk]  # logical time: recorded when the clerk sealed, before the freeze
+    assert at[True][0] == [turn]
     late = at[False][0]
-    assert len(late) == 1 and late[0] > at[False][1][0]  # the demo's clock: recorded after the freeze
+    assert len(late) == 1 and late[0] > at[False][1][0]
+
+
+@pytest.mark.parametrize("logical", [False, True])
+def test_the_r25_log_a_clerks_seal_due_before_the_deadline_run_after_it(engine, logical):
+    """The R25 demo log's case ((2025)豫0811执3号): the clerk's seal due on its timer before node 17's deadline
+    (03-23 13:17, the deadline 03-23 23:00), the loop ran it a day and more late (03-25 00:53). Without logical time
+    (the demo's clock) the clerk's act is stamped with the loop's instant, where the replay of the log puts it: it
+    counts from there (``Runtime.outside_act``, entered by ``Clerk._run``) — the deadline is missed first and the seal
+    refused NODE_FROZEN live, nothing sent, as the replay refuses it. Before, the catch-up stopped at the timer's due
+    instant: the seal went out, logged at 03-25 00:53 before the freeze of 03-23 23:00, and the replay (``make
+    record-check``) failed 437/438. With logical time the act is stamped with its due instant: it goes out there, as
+    before."""
+    loop = BusyLoop()
+    clock = AsyncioClock(ORIGIN, scale=1.0, loop=loop, logical=logical)  # type: ignore[arg-type]
+    rt, platform, due = court(engine, clock)
+    clerk = Clerk(platform)
+    turn = due - timedelta(hours=10)  # the clerk's turn: before the deadline
+    clerk._at(turn - clock.now(), lambda: platform.seal("K", ASSET))
+    loop.t = clock.loop_time_of(due + timedelta(days=1, hours=2))  # the loop gets round to it all late
+    loop.run_due()
+    assert frozen(rt) == [due]
+    if logical:
+        assert sent(rt) == [turn]
+        assert clerk.stats.refusals == []
+        return
+    assert sent(rt) == []
+    assert [code for code, _, _ in clerk.stats.refusals] == ["NODE_FROZEN"]
+    assert platform.disposal.lots[("K", ASSET)].stage == "found"
+
+
+def test_any_timer_the_clerk_sets_is_its_act_not_only_those_run_through_clerk_run(engine):
+    """``Clerk._call_at`` (a retry after an unfreeze, an action waiting for a node, the staff's reviews): on the demo's
+    clock its act too counts from the loop's instant — here the seal, not caught by ``_run``, is refused at once."""
+    loop = BusyLoop()
+    clock = AsyncioClock(ORIGIN, scale=1.0, loop=loop)  # type: ignore[arg-type]
+    rt, platform, due = court(engine, clock)
+    clerk = Clerk(platform)
+    clerk._call_at(due - timedelta(hours=10), lambda: platform.seal("K", ASSET))
+    loop.t = clock.loop_time_of(due + timedelta(days=1, hours=2))
+    with pytest.raises(NodeFrozenError):
+        loop.run_due()
+    assert sent(rt) == [] and frozen(rt) == [due]

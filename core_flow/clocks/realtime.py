@@ -15,7 +15,10 @@ a command that comes later in virtual time (a receipt registered 16 virtual minu
 expiry timer still queued behind other work). The runtime runs its own timers due before a command's instant first
 (``Runtime.submit``) — the deadline is missed and the node frozen, as on the virtual clock, whatever the loop's lag.
 A command made by a timer's callback (the platform fixing a price when the objection window ends) counts from that
-timer's due instant (:meth:`AsyncioClock.timer_instant`): on the virtual clock only what was due before it has run.
+timer's due instant (:meth:`AsyncioClock.timer_instant`): on the virtual clock only what was due before it has run —
+a platform timer's act, which any replay's platform does again at that instant. Not an outside actor's act run by its
+timer (the simulated clerk's, ``Runtime.outside_act``): without logical time it is stamped with the loop's instant,
+where a replay of the log puts it, and counts from there (``Runtime._catch_up`` says the rule).
 
 A clock made with ``started=False`` stands at its origin until :meth:`AsyncioClock.start`, and runs from the origin
 from that moment: the composition root starts it when the court is handed over, so the real seconds spent starting
