@@ -13,6 +13,16 @@ the registry records the buyer (or the creditor) as the new owner on the ruling 
 a later query or 终本 sweep does not report the property under the debtor — nothing for the court to remember.
 Delays follow the clerk's diligence, so late nodes freeze and 督办 items arise as in life. The clerk keeps a case with
 a disposal under way from 终本. The court's platform needs a disposal port (``platform.disposal.port``).
+
+Once the claim is met (``DisposalClerk._met``: by what the applicant was paid, escrowed or took in kind) nothing more
+is sold: the handler neither seals what is found, nor prices,
+serves a report, notifies, lists, relists, asks the creditor in kind, starts a 变卖 nor re-auctions after a 悔拍 — and
+withdraws each round listed whose bidding has not begun (``_stop_rounds``); a round begun runs to its end. The lots
+left end as the process lets them: the seal is released at the closing (执行完毕), which the last payment asks for.
+拍卖变卖规定 第十四条 as commonly published (unconfirmed, not in LAW.md): "拍卖多项财产时，其中部分财产卖得的价款
+足以清偿债务和支付被执行人应当负担的费用的，对剩余的财产应当停止拍卖" — and 第二十条 (withdrawn before the auction
+begins where the debtor has paid in full). Before (review R26 F6), the handler sold on: a year with 悔拍 had 22
+of 641 rounds listed after a surplus had gone back to the debtor.
 """
 
 from __future__ import annotations
@@ -28,7 +38,7 @@ from core_flow.errors import UserError
 if TYPE_CHECKING:
     from sim.clerk import Clerk
 
-from core_flow.platform.disposal import OTHER_RIGHT, SECOND_ANNOUNCE_DAYS
+from core_flow.platform.disposal import LISTED, OTHER_RIGHT, SECOND_ANNOUNCE_DAYS
 from mock_agencies.platform_periods import RELIST_WITHIN, SALE_ANNOUNCE_WITHIN
 from sim.clerk import DAY, HOUR
 from sim.manners import authority_ref, closing
@@ -63,8 +73,11 @@ class DisposalClerk:
         # the terms the handler chose for a lot's listing calls (start %, the second auction's cut, the creditor's
         # answer in kind): a call the platform never answered is asked again with the same terms (``_again``)
         self._terms: dict[tuple[str, str, str], Any] = {}
+        self._stopping: set[tuple[str, str]] = set()  # the rounds asked withdrawn once the claim was met, by listing
         clerk.busy.append(self.busy)
-        self.p.runtime.subscribe(self._on_event, (EventKind.INQUIRY_COMPLETED, EventKind.FUNDS_FROZEN))
+        # (a payout may meet the claim: the rounds not begun are withdrawn, ``_stop_rounds``)
+        self.p.runtime.subscribe(self._on_event, (EventKind.INQUIRY_COMPLETED, EventKind.FUNDS_FROZEN,
+                                                  EventKind.PAID_OUT))
         self.p.listeners.append(self._on_notice)
 
     def takes(self, k: str, asset: str) -> bool:
@@ -88,6 +101,67 @@ class DisposalClerk:
     def _open(self, k: str) -> bool:
         return self.d.p.runtime.cases[k].closed_manner is None  # (the disposal's platform: a bare clerk has ``d``)
 
+    def _met(self, k: str) -> bool:
+        """Whether the money claim is met — nothing left to sell for (拍卖变卖规定 第十四条 as commonly published,
+        unconfirmed, not in LAW.md: once part of the property sold suffices for the debt and the costs the debtor
+        bears, the rest is not sold): nothing outstanding (the claim less what the applicant was paid, escrowed or took
+        in kind: ``CaseState.outstanding_cents``) and no application fee left to settle (process.yaml ``fees``: 0 when
+        not charged). Money received and not yet paid out (registered or not) does not count — our choice: the payout
+        (nodes 32–33) follows within days, and counted on arrival the handler's decisions hung on the instant an
+        agency's or platform's answer reached the court: a year with 30% of calls answered 504 after the act (lost
+        answers) and the same year with timeouts ordered the judges' work otherwise (tests/test_lost_answer.py). Nor
+        money only frozen (its deduction may fail), nor a sale won and not paid for (the buyer may default, 悔拍)."""
+        state = self.d.p.runtime.cases[k]
+        if not state.money or state.amount_cents <= 0:
+            return False
+        return state.outstanding_cents() == 0 and state.fee_left_cents() == 0
+
+    def _selling(self, k: str) -> bool:
+        """Whether the handler takes a step toward a sale (a price, its report, the parties' notice, a listing, a
+        relisting, the ask in kind, a 变卖, a re-auction): the case open and its claim not met (``_met``)."""
+        return self._open(k) and not self._met(k)
+
+    def _case_lots(self, k: str) -> list[str]:
+        """The case's assets under disposal."""
+        return [asset for (case, asset) in self.d.lots if case == k]
+
+    def _stop_rounds(self, k: str) -> None:
+        """The claim met (``_met``): each of the case's rounds listed whose bidding (a 变卖's sale period) has not
+        begun is withdrawn (``_withdraw``) — 拍卖变卖规定 第二十条 as commonly published (the debtor's debt paid, before
+        the auction begins; unconfirmed, not in LAW.md) and 第十四条 (the rest not sold). A round begun runs to its
+        end (its sale honoured); the closing withdraws what is left then."""
+        for asset in self._stopped(k):  # by the bidding's start at the latest (a late clerk's too: ``_in_window``)
+            starts = getattr(self.d.lots[(k, asset)], "starts_at", None)
+            last = DAY if starts is None else max(timedelta(0), starts - self.d.now - 2 * HOUR)
+            self._at(self._in_window(DAY, last), lambda asset=asset: self._withdraw(k, asset))
+
+    def _stopped(self, k: str) -> list[str]:
+        """The case's lots whose round is listed and not begun and not yet asked withdrawn (each listing once: the
+        payout that meets the claim and the surplus's come together)."""
+        out = []
+        for asset in self._case_lots(k):
+            lot = self.d.lots[(k, asset)]
+            if self._unbegun(k, asset) and (lot.listing_id, asset) not in self._stopping:
+                self._stopping.add((lot.listing_id, asset))
+                out.append(asset)
+        return out
+
+    def _unbegun(self, k: str, asset: str) -> bool:
+        """A round of the lot listed, its bidding (sale period) not begun, and no act on it waiting for the platform."""
+        lot = self.d.lots.get((k, asset))
+        return (lot is not None and lot.stage in LISTED and lot.pending is None
+                and ((starts := getattr(lot, "starts_at", None)) is None or self.d.now < starts))
+
+    def _withdraw(self, k: str, asset: str) -> Any:
+        """撤回拍卖 by hand (``Disposal.withdraw_listing``) — unless the case closed meanwhile (the closing withdrew
+        it), the claim is no longer met, or the round began (or moved on) while the act waited: it runs to its end."""
+        if not (self._open(k) and self._met(k) and self._unbegun(k, asset)):
+            return None
+        try:
+            return self.d.withdraw_listing(k, asset)
+        except UserError:  # begun at this instant, or the platform says it began: the round runs to its end
+            return None
+
     def _at(self, delay: Any, action: Any) -> None:
         self.c._at(delay, action)
 
@@ -109,31 +183,35 @@ class DisposalClerk:
                 for n, registry in enumerate(REGISTRIES):
                     self._at(2 * HOUR + n * HOUR,
                              lambda debtor=debtor, registry=registry: self.p.manual_query(k, debtor, registry))
-        elif e.kind == "funds_frozen" and self._disposes(e):
-            # (a seal taken over after its disposal ended unsold has no lot: it stays)
+        elif e.kind == "paid_out":
+            if self._open(e.case_id) and self._met(e.case_id):
+                self._stop_rounds(e.case_id)
+        elif e.kind == "funds_frozen" and self._disposes(e) and self._selling(e.case_id):
+            # (a seal taken over after its disposal ended unsold has no lot: it stays; the claim met: nothing to price)
             k, asset = e.case_id, e.instance
             method = "appraisal" if self.rng.random() < 0.2 else "network_inquiry"
             self._at(self.c._soon(10 * DAY), lambda: self.d.investigate(k, asset))
             self._at(self.c._soon(15 * DAY) + HOUR, lambda: self._price(k, asset, method))
 
     def _price(self, k: str, asset: str, method: str) -> None:
-        if self.d.lots[(k, asset)].stage == "sealed" and self._open(k):
+        if self.d.lots[(k, asset)].stage == "sealed" and self._selling(k):
             self.d.price(k, asset, method)
 
     def _serve_report(self, k: str, asset: str) -> Any:
-        return self.d.serve_report(k, asset) if self._open(k) else None
+        return self.d.serve_report(k, asset) if self._selling(k) else None
 
     def _notify(self, k: str, asset: str) -> Any:
-        return self.d.notify_parties(k, asset) if self._open(k) else None
+        return self.d.notify_parties(k, asset) if self._selling(k) else None
 
     def _relist(self, k: str, asset: str, cut: int) -> Any:
-        return self.d.relist(k, asset, cut_pct=cut) if self._open(k) else None
+        return self.d.relist(k, asset, cut_pct=cut) if self._selling(k) else None
 
     def _reauction(self, k: str, asset: str) -> Any:
         """重新拍卖 after the buyer's default (悔拍): the round again (``Disposal.relist`` on a ``defaulted`` lot) —
-        unless the case closed meanwhile or the lot moved on (taken in kind by agreement)."""
+        unless the case closed meanwhile, its claim was met (``_met``) or the lot moved on (taken in kind by
+        agreement)."""
         lot = self.d.lots.get((k, asset))
-        if lot is None or lot.stage != "defaulted" or lot.pending is not None or not self._open(k):
+        if lot is None or lot.stage != "defaulted" or lot.pending is not None or not self._selling(k):
             return None
         return self.d.relist(k, asset)
 
@@ -142,14 +220,15 @@ class DisposalClerk:
         disposal goes on (the process's 终本 gate holds a lot found and not disposed of: PROPERTY_IN_DISPOSAL), and
         the old buyer may not bid. (A simulated court gives no lot up after a default: each re-auction ends sold,
         unsold — the rounds go on as after any 流拍 — or defaulted again, at the profile's rate.)"""
-        self._at(self.c._soon(10 * DAY), lambda: self._reauction(k, asset))
+        if self._selling(k):  # the claim met meanwhile: not re-auctioned (the deposit reaches the case at the closing)
+            self._at(self.c._soon(10 * DAY), lambda: self._reauction(k, asset))
 
     def _reprice(self, k: str, asset: str, method: str) -> None:
         """The price asked again (the same ``price`` act): its request gave up — the platform unreachable through the
         gateway's retries and the rounds after (process.yaml node 20 ``platform_retry``) — and nothing since asked it
         (the first price, or the new one after an upheld objection, whose node 20 ``restart`` runs meanwhile)."""
         lot = self.d.lots.get((k, asset))
-        if lot is None or lot.pending is not None or not self._open(k):
+        if lot is None or lot.pending is not None or not self._selling(k):
             return
         if lot.stage == "sealed" or (lot.stage == "reported" and lot.objection == "upheld"):
             self.d.price(k, asset, method)
@@ -160,7 +239,7 @@ class DisposalClerk:
         made for a frozen node — and the lot still waits for it. (Before session 29 the clerk asked only a price again:
         a lot whose first auction, 二拍, 变卖 or in-kind answer gave up stayed where it was for good.)"""
         lot = self.d.lots.get((k, asset))
-        if lot is None or lot.pending is not None or not self._open(k):
+        if lot is None or lot.pending is not None or not self._selling(k):
             return
         def act() -> Any:
             if what == "auction:first" and lot.stage == "fixed":
@@ -185,7 +264,10 @@ class DisposalClerk:
 
     def _ask_in_kind(self, k: str, asset: str, accept: bool) -> Any:
         """The creditor's answer told again; refused: the 变卖 too — the one the first ask scheduled found the
-        refusal not yet recorded (``_sale`` does nothing before it)."""
+        refusal not yet recorded (``_sale`` does nothing before it). Not taken in kind once the claim is met
+        (``_met``: nothing owed to take it for); a refusal is told, its 变卖 not started then (``_sale``)."""
+        if not self._open(k) or (accept and self._met(k)):
+            return None
         out = self.d.offer_in_kind(k, asset, accept)
         if not accept:
             self._at(self._in_window(15 * DAY, SALE_WITHIN), lambda: self._sale(k, asset))
@@ -194,6 +276,8 @@ class DisposalClerk:
     # ── platform notices ──
     def _n_disposal_gave_up(self, k: str, asset: str, data: dict[str, Any]) -> None:
         what = str(data.get("what"))
+        if not self._selling(k):  # closed, or the claim met meanwhile: nothing to ask again
+            return
         if what in _PRICING:
             self._at(self.c._soon(DAY), lambda: self._reprice(k, asset, what))
         elif what in _LISTING_CALLS:
@@ -219,15 +303,18 @@ class DisposalClerk:
             self._at(self.c._soon(DAY), lambda: self.d.seal(k, asset))
             return
         covered = self.c._reserved.get(k, 0) >= state.amount_cents
-        if covered or not self._open(k):  # the claim is covered by what was frozen: no seal needed
+        if covered or not self._selling(k):  # the claim is covered by what was frozen, or met: no seal needed
             self.c._cmd(HOUR, c.CompleteNode(k, 17, asset))
             return
         self._at(self.c._soon(DAY), lambda: self.d.seal(k, asset))
 
     def _n_price_reported(self, k: str, asset: str, data: dict[str, Any]) -> None:
-        self._at(self.c._soon(3 * DAY), lambda: self._serve_report(k, asset))
+        if self._selling(k):
+            self._at(self.c._soon(3 * DAY), lambda: self._serve_report(k, asset))
 
     def _n_price_fixed(self, k: str, asset: str, data: dict[str, Any]) -> None:
+        if not self._selling(k):  # the claim met meanwhile: not listed
+            return
         notify = self.c._soon(6 * DAY)
         pct = self._terms[(k, asset, "auction:first")] = self.rng.randint(70, 85)
         self._at(notify, lambda: self._notify(k, asset))
@@ -238,14 +325,14 @@ class DisposalClerk:
         queue: 参考价规定 (2018), valid 1 year; the platform refuses the listing), a new price first: asked again,
         and listed when it is fixed (``_n_price_fixed``)."""
         lot = self.d.lots[(k, asset)]
-        if not self._open(k):  # closed while the listing waited: nothing is listed (``Disposal._open_for_sale``)
+        if not self._selling(k):  # closed (``Disposal._open_for_sale``), or the claim met, while the listing waited
             return None
         if lot.stage == "fixed" and self.d.lapsed(lot) is not None:
             return self.d.price(k, asset, "network_inquiry")
         return self.d.list(k, asset, start_pct=pct)
 
     def _n_unsold(self, k: str, asset: str, data: dict[str, Any]) -> None:
-        if not self._open(k):
+        if not self._selling(k):  # closed, or the claim met: the lot is sold no further (released at the closing)
             return
         if data["round"] == "first":
             cut = self._terms[(k, asset, "auction:second")] = self.rng.randint(10, 20)
@@ -256,14 +343,15 @@ class DisposalClerk:
         elif data["round"] == "second":
             accept = self.rng.random() < 0.25
             ask = self.c._soon(10 * DAY)
-            self._at(ask, lambda: self.d.offer_in_kind(k, asset, accept) if self._open(k) else None)
+            self._at(ask, lambda: self.d.offer_in_kind(k, asset, accept)
+                     if self._open(k) and not (accept and self._met(k)) else None)
             if not accept:  # refused: 变卖, announced within 15 days of the refusal
                 self._at(ask + self._in_window(15 * DAY, SALE_WITHIN), lambda: self._sale(k, asset))
         else:  # 变卖 found no buyer: nothing more to take here
             self._at(DAY, lambda: self.c._maybe_zhongben(k))
 
     def _sale(self, k: str, asset: str) -> None:
-        if self.d.lots[(k, asset)].stage == "declined" and self._open(k):
+        if self.d.lots[(k, asset)].stage == "declined" and self._selling(k):
             self.d.start_sale(k, asset)
 
     def _n_in_kind(self, k: str, asset: str, data: dict[str, Any]) -> None:
@@ -273,6 +361,8 @@ class DisposalClerk:
         self._at(HAND_OVER_AFTER + self.c._soon(15 * DAY), lambda: self._hand_over(k, asset))
         if data["outstanding_cents"] == 0:  # the value taken satisfied the claim (SatisfiedInKind)
             self.c._cmd(12 * DAY, closing(self.p.process, k, "completed"))
+        if self._open(k) and self._met(k):  # the other lots' rounds not begun are withdrawn
+            self._stop_rounds(k)
 
     def _n_proceeds_arrived(self, k: str, asset: str, data: dict[str, Any]) -> None:
         receipt, amount = data["receipt"], data["amount"]

@@ -11,7 +11,9 @@ working hours (``sim.staff_actor``). Steps that need the one before — the list
 transfer after the confirmation — run as chains; the investigation (node 19) and the pricing (node 20) both start
 from the seal (or from the freeze of 股权 or 证券, which is disposed of, not deducted). The waits the rules set
 (the 3 days between the notice and the listing, the 11 days to the hand-over) stay waits.
-A case with a disposal under way does not go to 终本.
+A case with a disposal under way does not go to 终本. Once its claim is met (``DisposalClerk._met``) no step toward a
+sale is queued or taken, and the rounds listed whose bidding has not begun are withdrawn, a work item of the listing's
+type (``_stop_rounds``): 拍卖变卖规定 第十四条 as commonly published (unconfirmed, not in LAW.md).
 """
 
 from __future__ import annotations
@@ -80,6 +82,19 @@ class StaffDisposalClerk(DisposalClerk):
     def _work(self, kind: str, k: str, action: Any, delay: timedelta = NOW, within: timedelta | None = None) -> None:
         self.a._work(kind, k, action, delay, within=within)
 
+    def _case_lots(self, k: str) -> list[str]:
+        return list(dict.fromkeys(self._lots_of.get(k, ())))
+
+    def _stop_rounds(self, k: str) -> None:
+        """The claim met: each round listed and not begun is withdrawn by the judge, a work item of the listing's type
+        (the profile has no action type for a withdrawal) — done out of turn if the queue would take it past the
+        bidding's start, when it can no longer be withdrawn (a judge's queue held one 11 days, past its start, in
+        review R26's run) — and looked at again when it is done (``_withdraw``)."""
+        for asset in self._stopped(k):
+            starts = getattr(self.d.lots[(k, asset)], "starts_at", None)
+            within = None if starts is None else max(NOW, starts - self.a.now - 2 * HOUR)
+            self._work("list", k, lambda asset=asset: self._withdraw(k, asset), within=within)
+
     # ── engine events ──
     def _on_event(self, e: Event) -> None:
         if self.d.port is None:
@@ -90,12 +105,17 @@ class StaffDisposalClerk(DisposalClerk):
                 for registry in REGISTRIES:
                     self._work("registry_query", k,
                                lambda debtor=debtor, registry=registry: self.p.manual_query(k, debtor, registry))
+        elif e.kind == EventKind.PAID_OUT:
+            if self._lots_of.get(k) and self._open(k) and self._met(k):  # the claim met: no more rounds
+                self._stop_rounds(k)
         elif e.kind == EventKind.FUNDS_FROZEN and self._disposes(e):
             # (a seal taken over without its lot — the 终本 case's disposal of it had ended, 变卖 found no buyer —
             # stays: there is nothing to dispose of; a 1.5-year run with disposal crashed here)
             asset = e.instance
             if asset not in self._lots_of[k]:  # a seal the 恢复执行 case took over from its 终本 case
                 self._lots_of[k].append(asset)
+            if not self._selling(k):  # the claim met: nothing to price (the seal is released at the closing)
+                return
             method = "appraisal" if self._draw(k, asset, "appraisal") < 0.2 else "network_inquiry"
             # node 19's investigation and node 20's pricing both run from the seal (15 days to start the pricing)
             self._work("investigate", k, lambda: self.d.investigate(k, asset))
@@ -111,9 +131,9 @@ class StaffDisposalClerk(DisposalClerk):
                 self._work("seal", k, lambda: self.d.seal(k, asset))
             return  # not to be taken: node 46's review of the finding is all
         covered = self.c._reserved.get(k, 0) >= state.amount_cents
-        # the claim is covered by what was frozen, or the property is not to be taken (the profile's
+        # the claim is covered by what was frozen, or met (``_met``), or the property is not to be taken (the profile's
         # ``disposal_share``: a debtor's only home, a mortgage above its value): recorded as found, not sealed
-        if covered or not disposable or not self._open(k):
+        if covered or not disposable or not self._selling(k):
             self.a._cmd(HOUR, c.CompleteNode(k, 17, asset))
             return
         self._work("seal", k, lambda: self.d.seal(k, asset))
@@ -123,6 +143,8 @@ class StaffDisposalClerk(DisposalClerk):
         frozen node, or a listing call's stale kept start refused (``DisposalClerk._n_disposal_refused`` passes them
         here): the handler asks again (``_reprice``, ``DisposalClerk._again``), a work item of the act's type."""
         what = str(data.get("what"))
+        if not self._selling(k):  # closed, or the claim met meanwhile: nothing to ask again
+            return
         if what in _PRICING:
             self._work("pricing", k, lambda: self._reprice(k, asset, what))
         elif what in _AGAIN_WORK:
@@ -138,13 +160,14 @@ class StaffDisposalClerk(DisposalClerk):
         return self._offer_in_kind(k, asset, accept)  # refused: the 变卖 as a work item
 
     def _n_price_reported(self, k: str, asset: str, data: dict[str, Any]) -> None:
-        self._work("serve_report", k, lambda: self._serve(k, asset))
+        if self._selling(k):
+            self._work("serve_report", k, lambda: self._serve(k, asset))
 
     def _serve(self, k: str, asset: str) -> None:
         """The report served (node 21): a party objects to it within its 5 days (node 22) — drawn for each report,
         keyed by its number, so an upheld objection's new report is drawn afresh and the rounds end. Not once the case
-        closed (``DisposalClerk._closed``)."""
-        if not self._open(k):
+        closed, nor once its claim is met (``DisposalClerk._selling``)."""
+        if not self._selling(k):
             return
         self.d.serve_report(k, asset)
         lot = self.d.lots[(k, asset)]
@@ -173,16 +196,23 @@ class StaffDisposalClerk(DisposalClerk):
 
     def _review(self, k: str, asset: str, n: int, upheld: bool) -> None:
         lot = self.d.lots[(k, asset)]
-        if lot.reports == n and lot.objection == "pending" and self._open(k):
+        if lot.reports == n and lot.objection == "pending" and self._selling(k):
             self.d.review_objection(k, asset, upheld)
 
     def _n_price_fixed(self, k: str, asset: str, data: dict[str, Any]) -> None:
+        if not self._selling(k):  # the claim met meanwhile: not listed
+            return
         pct = self._start_pct(k, asset)  # 70–85% of the reference price
-        self._work("notify_parties", k, lambda: (self._notify(k, asset), self._work(
-            "list", k, lambda: self._list(k, asset, pct), LIST_AFTER_NOTICE)))
+
+        def notify() -> None:  # then the listing — neither once the claim is met (``_notify``, ``_list`` look again)
+            self._notify(k, asset)
+            if self._selling(k):
+                self._work("list", k, lambda: self._list(k, asset, pct), LIST_AFTER_NOTICE)
+
+        self._work("notify_parties", k, notify)
 
     def _n_unsold(self, k: str, asset: str, data: dict[str, Any]) -> None:
-        if not self._open(k):
+        if not self._selling(k):  # closed, or the claim met: the lot is sold no further (released at the closing)
             return
         if data["round"] == "first":
             # the second auction starts within 30 days of the 流拍, after a 7 / 15 days' notice (node 26's deadline,
@@ -197,14 +227,20 @@ class StaffDisposalClerk(DisposalClerk):
             self.a._maybe_zhongben(k)
 
     def _n_buyer_defaulted(self, k: str, asset: str, data: dict[str, Any]) -> None:
-        """悔拍: the re-auction is a work item of the relisting's type (``DisposalClerk._reauction``)."""
-        self._work("relist", k, lambda: self._reauction(k, asset))
+        """悔拍: the re-auction is a work item of the relisting's type (``DisposalClerk._reauction``) — none once the
+        claim is met (the deposit reaches the case at the closing)."""
+        if self._selling(k):
+            self._work("relist", k, lambda: self._reauction(k, asset))
 
     def _offer_in_kind(self, k: str, asset: str, accept: bool) -> None:
         """以物抵债 asked of the creditor — unless the case closed while the ask waited in the judge's queue (paid in
         full by another sale: a property taken in kind then had no claim left to meet, its SatisfiedInKind refused
-        CASE_CLOSED); refused: 变卖, announced within node 28's 15 days, out of turn if the queue would miss them."""
-        if not self._open(k):
+        CASE_CLOSED), or the creditor would take it with the claim met meanwhile (``_met``: nothing owed to take it
+        for); refused: 变卖, announced within node 28's 15 days, out of turn if the queue would miss them — its act not
+        taken once the claim is met (``_sale``). (A refusal is told even then, and the 变卖 queued: the judge's order
+        of two lots' asks at one instant then decides nothing — a run with lost answers orders them otherwise than one
+        with timeouts, and the two runs stay the same to the staff item.)"""
+        if not self._open(k) or (accept and self._met(k)):
             return
         self.d.offer_in_kind(k, asset, accept)
         if not accept:
@@ -216,6 +252,8 @@ class StaffDisposalClerk(DisposalClerk):
         self._transfer(k, asset)
         if data["outstanding_cents"] == 0:  # the value taken satisfied the claim (SatisfiedInKind)
             self.a._cmd(12 * DAY, closing(self.a.p.process, k, "completed"))
+        if self._open(k) and self._met(k):  # the other lots' rounds not begun are withdrawn
+            self._stop_rounds(k)
 
     def _n_proceeds_arrived(self, k: str, asset: str, data: dict[str, Any]) -> None:
         receipt, amount = data["receipt"], data["amount"]
