@@ -12,17 +12,10 @@ from datetime import datetime, timedelta
 import pytest
 
 from core_flow.engine import EventKind
-from core_flow.engine import commands as c
 from core_flow.errors import UserError
-from core_flow.legal_calendar import CST
-from core_flow.platform.disposal_http import HttpDisposalPort
-from core_flow.protocol import AssetKind, Holding
 from mock_agencies.settings import Settings
-from mock_agencies.world import account_number
-from scenarios.remote import build_remote_court
+from tests.http_disposal_support import court_with_a_flat_listed
 from tests.test_agencies_live import LiveServer, free_port
-
-ORIGIN = datetime(2025, 3, 3, 9, 0, tzinfo=CST)
 
 
 @pytest.fixture(scope="module")
@@ -32,33 +25,11 @@ def server() -> Iterator[str]:
 
 
 def test_a_buyer_who_defaults_over_http_ends_the_round_and_the_lot_is_re_auctioned(server: str) -> None:
-    court = build_remote_court(server, ORIGIN, seed=5)
+    k = "K-default"
+    court, asset = court_with_a_flat_listed(server, k, seed=5, debtor_index=3)
     try:
         client = court.session.client
         p, d = court.platform, court.platform.disposal
-        d.port = HttpDisposalPort(client.send, before=client.move_to)
-        debtor = court.session.world.debtor(3)
-        value = 900_000_00
-        flat = Holding(account_no=account_number("real_estate_registry", AssetKind.REAL_ESTATE, debtor.id_number, 1),
-                       kind=AssetKind.REAL_ESTATE, balance_cents=value, available_cents=value)
-        court.session.world.pin(debtor.id_number, "real_estate_registry", [flat])
-        k, asset = "K-default", f"real_estate_registry:{flat.account_no}"
-        p.file(c.FileCase(k, debtors=(debtor.id_number,), amount_cents=100_000_00), [debtor.subject()])
-        p.submit(c.Assign(k, "张法官"))
-        p.submit(c.VerifyIdentity(k, debtor.id_number, True))
-        court.run_for(timedelta(days=1))
-        assert p.manual_query(k, debtor.id_number, "real_estate_registry").accepted
-        court.run_for(timedelta(days=1))
-        p.seal(k, asset)
-        court.run_for(timedelta(days=2))
-        d.investigate(k, asset)
-        d.price(k, asset)
-        court.run_for(timedelta(days=7))
-        d.serve_report(k, asset)
-        court.run_for(timedelta(days=8))
-        d.notify_parties(k, asset)
-        court.run_for(timedelta(days=3))
-        d.list(k, asset)
         lot = d.lots[(k, asset)]
         first = lot.listing_id
         base = f"/agencies/taobao/listings/{first}"

@@ -1,0 +1,48 @@
+"""A flat taken from filing to its first listing over real HTTP (the court's ``HttpDisposalPort`` against the mock
+server under uvicorn): the set-up the 悔拍 HTTP tests share. Virtual time only."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from typing import Any
+
+from core_flow.engine import commands as c
+from core_flow.legal_calendar import CST
+from core_flow.platform.disposal_http import HttpDisposalPort
+from core_flow.protocol import AssetKind, Holding
+from mock_agencies.world import account_number
+from scenarios.remote import build_remote_court
+
+ORIGIN = datetime(2025, 3, 3, 9, 0, tzinfo=CST)
+
+
+def court_with_a_flat_listed(server: str, case_id: str, *, seed: int = 5, debtor_index: int = 3) -> tuple[Any, str]:
+    """A remote court (close it: ``court.counterpart.close()``) whose case ``case_id`` has the debtor's flat found,
+    sealed, priced, its report served, the parties notified and its first auction listed; the flat's asset id."""
+    court = build_remote_court(server, ORIGIN, seed=seed)
+    client = court.session.client
+    p, d = court.platform, court.platform.disposal
+    d.port = HttpDisposalPort(client.send, before=client.move_to)
+    debtor = court.session.world.debtor(debtor_index)
+    value = 900_000_00
+    flat = Holding(account_no=account_number("real_estate_registry", AssetKind.REAL_ESTATE, debtor.id_number, 1),
+                   kind=AssetKind.REAL_ESTATE, balance_cents=value, available_cents=value)
+    court.session.world.pin(debtor.id_number, "real_estate_registry", [flat])
+    asset = f"real_estate_registry:{flat.account_no}"
+    p.file(c.FileCase(case_id, debtors=(debtor.id_number,), amount_cents=100_000_00), [debtor.subject()])
+    p.submit(c.Assign(case_id, "张法官"))
+    p.submit(c.VerifyIdentity(case_id, debtor.id_number, True))
+    court.run_for(timedelta(days=1))
+    assert p.manual_query(case_id, debtor.id_number, "real_estate_registry").accepted
+    court.run_for(timedelta(days=1))
+    p.seal(case_id, asset)
+    court.run_for(timedelta(days=2))
+    d.investigate(case_id, asset)
+    d.price(case_id, asset)
+    court.run_for(timedelta(days=7))
+    d.serve_report(case_id, asset)
+    court.run_for(timedelta(days=8))
+    d.notify_parties(case_id, asset)
+    court.run_for(timedelta(days=3))
+    d.list(case_id, asset)
+    return court, asset
