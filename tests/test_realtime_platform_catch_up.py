@@ -29,6 +29,7 @@ from core_flow.protocol import AssetKind, Holding, Subject, SubjectKind
 from core_flow.runtime import Runtime
 from sim.clerk import Clerk
 from tests.conftest import cst
+from tests.test_clocks import BusyLoop as _IdleLoop
 
 ORIGIN = cst(2025, 3, 21, 9, 0)
 DEBTOR = "330326198001011012"
@@ -38,27 +39,9 @@ FLAT = Holding(account_no="BD480000000000000000006901", kind=AssetKind.REAL_ESTA
 ASSET = f"{REGISTRY}:{FLAT.account_no}"
 
 
-class _Call:
-    def __init__(self, when: float, callback) -> None:
-        self.when, self.callback, self.cancelled = when, callback, False
-
-    def cancel(self) -> None:
-        self.cancelled = True
-
-
-class BusyLoop:
-    """An event loop too busy to run anything until the test says so: its time is set by the test."""
-
-    def __init__(self) -> None:
-        self.t = 1000.0
-        self.calls: list[_Call] = []
-
-    def time(self) -> float:
-        return self.t
-
-    def call_at(self, when: float, callback) -> _Call:
-        self.calls.append(_Call(when, callback))
-        return self.calls[-1]
+class BusyLoop(_IdleLoop):
+    """An event loop too busy to run anything until the test says so (``tests.test_clocks.BusyLoop``: its time set
+    by the test), then running what is due."""
 
     def run_due(self) -> None:
         """What the loop does when it gets round to it: every call due by now, in due order."""
