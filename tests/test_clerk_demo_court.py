@@ -16,7 +16,7 @@ from core_flow.engine import commands as c
 from core_flow.legal_calendar import CST, ProvisionalCalendarWarning
 from core_flow.protocol import Measure
 from sim.assembly import build_virtual_court
-from sim.demo import ORIGIN, _pin_new_money, _plant_property, _why_open
+from sim.demo import ORIGIN, _court_hours, _filing_slots, _pin_new_money, _plant_property, _why_open
 
 # A 恢复执行 case filed late in the run (2027-10 from TODAY) disposes of the securities it took over (nodes 19–30,
 # about 4 months) before its 终本 — which the gate refuses while they are being disposed of (PROPERTY_IN_DISPOSAL);
@@ -30,11 +30,13 @@ def _demo_court(seed: int, origin: datetime = ORIGIN):
     debtors = [world.debtor(i) for i in range(16)]
     for n, d in enumerate(debtors, 1):
         _plant_property(court, n, d.id_number)
+    slots = _filing_slots(_court_hours(court, origin))  # filed when the demo files them: in working hours
     for n, d in enumerate(debtors, 1):
+        court.run_until(next(slots))
         amount = (5 + (n * 7919) % 95) * 1_000_00
-        platform.file(c.FileCase(f"({origin.year})豫0811执{n}号", debtors=(d.id_number,), amount_cents=amount),
-                      [d.subject()])
-        court.run_until(court.clock.now() + timedelta(hours=2))
+        filed = platform.file(c.FileCase(f"({origin.year})豫0811执{n}号", debtors=(d.id_number,),
+                                         amount_cents=amount), [d.subject()])
+        assert filed.accepted, filed.refusal
     court.run_until(origin + timedelta(days=160))
     zhongben = [k for k, s in court.runtime.cases.items() if s.closed_manner == "zhongben"]
     assert len(zhongben) >= 2
