@@ -248,6 +248,5 @@ class Staff:
         k[0] += 1
         k[1] += seconds
         k[2] += wait
-        day = self.hours.day_index(ready)
-        st.demand[(person, day)] += seconds
+        st.demand[(person, int((ready - self.hours._day0) // DAY_S))] += seconds  # the day it arrived (``day_index``)
         st.weekly[(self.role_of.get(person, ""), int(start // WEEK_S))] += seconds

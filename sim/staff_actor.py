@@ -13,6 +13,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from functools import partial
 from math import sqrt
 from typing import Any, Literal
 
@@ -23,7 +24,7 @@ from core_flow.legal_calendar import Period, Unit
 from core_flow.platform import Platform
 from core_flow.protocol import Holding
 from sim.clerk import DAY, HOUR, Clerk
-from sim.crn import uniform
+from sim.crn import uniform_key
 from sim.manners import authority_ref, closing, manner_ref
 from sim.preservation import preservation_code, query_scope
 from sim.profile import AUTHORITY_ROLE, Action
@@ -94,6 +95,8 @@ class StaffActor(Clerk):
         # each work item carries the legal deadline it serves, for staff who do the earliest due first (``queue:
         # deadline``, ``sim.staff_deadline``); FIFO staff ignore it
         self.by_deadline = by_deadline
+        self._cases = platform.runtime.cases  # the runtime's case states (the same dict for the run)
+        self._origin = staff.hours.origin  # SimPy second 0 (``_seconds_at``)
         process = platform.runtime.engine.process
         self._per_instance = frozenset(n.no for n in process.nodes if n.per != "case")
         self._scan: dict[tuple[int, ...], bool] = {}
@@ -120,9 +123,10 @@ class StaffActor(Clerk):
         return ZERO  # no coin toss: lateness comes from the queues
 
     def _seconds(self, kind: str, case: str) -> float:
-        n = self._draws.get((case, kind), 0)
-        self._draws[(case, kind)] = n + 1
-        u = uniform(self.seed, case, kind, n)
+        key = (case, kind)
+        n = self._draws.get(key, 0)
+        self._draws[key] = n + 1
+        u = uniform_key(f"{self.seed}|{case}|{kind}|{n}")  # uniform(self.seed, case, kind, n), the key made at once
         lo, mode, hi = self.actions[kind].minutes
         return 60.0 * triangular(u, lo, mode, hi)
 
@@ -143,7 +147,7 @@ class StaffActor(Clerk):
         def start() -> None:
             person = None
             if role == "承办法官":  # the case's own judge, as assigned when the item is queued (after any delay)
-                state = self.p.runtime.cases.get(case)
+                state = self._cases.get(case)
                 person = state.handler if state is not None else None
             latest = None if within is None else self.staff.env.now + within.total_seconds()
             at = None
@@ -153,7 +157,7 @@ class StaffActor(Clerk):
                 if due is not None:
                     own = self._seconds_at(due)
                     at = own if at is None or own < at else at
-            self.staff.work(role, seconds, lambda: self._run(fn), person=person, kind=kind, latest=latest, due=at)
+            self.staff.work(role, seconds, partial(self._run, fn), person=person, kind=kind, latest=latest, due=at)
 
         if delay > ZERO:
             self._call_at(self.now + delay, start)
@@ -164,7 +168,7 @@ class StaffActor(Clerk):
         """The earliest deadline still to meet (not done, not yet missed) of ``nodes`` of ``case`` — of ``instance``
         when given, else of any instance — in SimPy seconds; None when there is none. A missed deadline orders
         nothing: its node is frozen and its work waits for the unfreeze anyway."""
-        state = self.p.runtime.cases.get(case)
+        state = self._cases.get(case)
         if state is None:
             return None
         if isinstance(nodes, int):
@@ -172,21 +176,27 @@ class StaffActor(Clerk):
         scan = self._scan.get(nodes)
         if scan is None:  # any instance of a per-instance node: every node state of the case is looked at
             scan = self._scan[nodes] = any(n in self._per_instance for n in nodes)
-        if instance is not None or not scan:
-            table = state.nodes
-            found = [ns for n in nodes if (ns := table.get((n, instance or ""))) is not None]
-        else:
-            found = [ns for (no, _inst), ns in state.nodes.items() if no in nodes]
         best = None
-        for ns in found:
-            for it in ns.items.values():
-                if not it.done and not it.overdue and (best is None or it.due < best):
-                    best = it.due
-        return None if best is None else self._seconds_at(best)
+        if instance is not None or not scan:
+            get = state.nodes.get
+            instance = instance or ""
+            for n in nodes:
+                ns = get((n, instance))
+                if ns is not None:
+                    for it in ns.items.values():
+                        if not it.done and not it.overdue and (best is None or it.due < best):
+                            best = it.due
+        else:
+            for (no, _inst), ns in state.nodes.items():
+                if no in nodes:
+                    for it in ns.items.values():
+                        if not it.done and not it.overdue and (best is None or it.due < best):
+                            best = it.due
+        return None if best is None else (best - self._origin).total_seconds()
 
     def _seconds_at(self, at: datetime) -> float:
         """An instant as the staff's SimPy seconds."""
-        return (at - self.staff.hours.origin).total_seconds()
+        return (at - self._origin).total_seconds()
 
     def _run(self, action: Callable[[], Any], attempt: int = 1) -> None:
         """Like the clerk's, but a refused platform call never ends the run: a call refused because a node that

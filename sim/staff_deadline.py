@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import heapq
 from collections.abc import Callable
+from functools import partial
 
 import simpy
 
@@ -88,10 +89,9 @@ class DeadlineStaff(Staff):
         elif item[7] in queued:  # its person known now
             queued[item[7]][:2] = [False, person]
         end = self.hours.finish(now, item[3])
-        done = self.env.timeout(end - now)
-        done.callbacks.append(lambda _ev: self._finish(person, item, now))
+        self.env.timeout(end - now).callbacks.append(partial(self._finish, person, item, now))
 
-    def _finish(self, person: str, item: _Item, start: float) -> None:
+    def _finish(self, person: str, item: _Item, start: float, _event: object = None) -> None:
         _due, _seq, queue, seconds, action, kind, ready, token = item
         self.stats.queued.pop(token, None)
         if start >= self.count_from:
