@@ -171,6 +171,7 @@ EVENT_WORDS: dict[EventKind, str] = {
     EventKind.FUNDS_ARRIVED: "款项到账",
     EventKind.PROCEEDS_ARRIVED: "变价款到账", EventKind.SATISFIED_IN_KIND: "以物抵债受偿",
     EventKind.PAYOUT_APPROVED: "发放审批", EventKind.PAID_OUT: "案款发放", EventKind.FEE_SETTLED: "执行申请费结算",
+    EventKind.CLAIM_MET: "债权已实现（停止变价）",
     EventKind.RESUMPTION_REQUESTED: "申请恢复执行", EventKind.RESUMPTION_APPROVED: "批准恢复执行",
     EventKind.RESUMPTION_FILED: "恢复执行立案", EventKind.FEE_HANDED_OVER: "执行申请费转入恢复执行案件",
     EventKind.MEASURE_HANDED_OVER: "冻结查封移交恢复执行案件",

@@ -56,7 +56,7 @@ def test_after_the_applicant_the_fee_is_settled_once_escrow_and_payout_meet_the_
     refused = rt.submit(c.PayOut("K", "R2", 60_000_00)).refusal  # the fee's 1,400 is kept from the part past the claim
     assert refused is not None and refused.code == "FEE_UNSETTLED" and refused.details == (58_600_00, FEE)
     out = rt.submit(c.PayOut("K", "R2", 40_000_00))
-    assert out.accepted and [e.kind for e in out.events][-1] == EventKind.FEE_SETTLED
+    assert out.accepted and [e.kind for e in out.events][-2:] == [EventKind.FEE_SETTLED, EventKind.CLAIM_MET]
     assert state.fee_settled_cents() == FEE and state.outstanding_cents() == 0  # old: 0 settled, 60,000 outstanding
     assert rt.submit(c.PayOut("K", "R2", 18_600_00, surplus=True)).accepted
     assert state.amounts()["account_cents"] == 60_000_00  # what is held: the escrowed 6万, nothing else
@@ -86,7 +86,7 @@ def test_after_the_applicant_a_payout_past_the_claim_keeps_the_fee_back():
     assert "至多 11860000 分" in refused.zh and "140000 cents of this receipt settle it," in refused.en
     state = rt.cases["K"]
     out = rt.submit(c.PayOut("K", "R1", 100_000_00))
-    assert out.accepted and [e.kind for e in out.events][-1] == EventKind.FEE_SETTLED
+    assert out.accepted and [e.kind for e in out.events][-2:] == [EventKind.FEE_SETTLED, EventKind.CLAIM_MET]
     assert state.fee_settled_cents() == FEE
     assert rt.submit(c.PayOut("K", "R1", 18_600_00, surplus=True)).accepted
     assert state.amounts()["account_cents"] == 0

@@ -128,10 +128,10 @@ def test_taking_the_property_in_kind_withdraws_only_an_open_second_auction_deadl
 
 def test_an_unknown_anchor_in_ends_on_is_a_located_error():
     text = default_process_path().read_text(encoding="utf-8")
-    old = "ends_on: [sale_confirmed]"
+    old = "ends_on: [sale_confirmed, claim_met]"
     head, node26 = text.split("  - node: 26\n", 1)  # node 26's (nodes 20–23, 28 name it too)
     assert old in node26
-    broken = head + "  - node: 26\n" + node26.replace(old, "ends_on: [sale_confirmd]", 1)
+    broken = head + "  - node: 26\n" + node26.replace(old, "ends_on: [sale_confirmd, claim_met]", 1)
     with pytest.raises(UserError) as err:
         parse_process(broken, "court.yaml")
     line = next(i for i, row in enumerate(broken.splitlines(), 1) if "sale_confirmd" in row)

@@ -173,10 +173,13 @@ class EngineCore:
             return []
         attrs = None  # the case's attributes with ``extra``: made only for an item with overrides
         closed = state.closed_manner is not None
+        met = state.claim_met_at is not None
         arms = []
         for node, item in pairs:
             if closed and node.no not in self._post_close and node.no not in self._outlive:
                 continue  # the case is closed: only closing, archiving, resumption and held money's deadlines run
+            if met and "claim_met" in item.ends_on:
+                continue  # the claim met (``MoneyRules._claim_check``): a step toward a sale is not timed any more
             inst = instance if node.per != Per.CASE else ""
             if item.once and (ns := state.nodes.get((node.no, inst))) is not None and item.key in ns.items:
                 continue  # counted from the first of its anchors
@@ -220,13 +223,16 @@ class EngineCore:
                 data["calendar_provisional"] = years  # the deadline depends on provisional holiday years
         out.events.append(Event(now, cid, EventKind.DEADLINE_SET, node.no, instance, key, data))
 
-    def _withdraw(self, state: CaseState, anchor: str, instance: str, now: datetime, out: Outcome) -> None:
+    def _withdraw(self, state: CaseState, anchor: str, instance: str | None, now: datetime, out: Outcome) -> None:
         """The deadlines ``anchor`` makes moot (items' ``ends_on``) end: an item neither done nor missed is removed
         with its timers (they find no item: stale), and a ``deadline_withdrawn`` event says so. A missed one stays
-        missed (its freeze, if any, still needs its unfreeze)."""
+        missed (its freeze, if any, still needs its unfreeze). ``instance`` None: a case-wide anchor (``claim_met``)
+        ending the node's every instance (each asset, each receipt, their rounds)."""
         for node, item in self.process.items_ended_by.get(anchor, ()):
             inst = instance if node.per != Per.CASE else ""
-            for ns in self._with_rounds(state, node.no, inst):
+            found = ([ns for (no, _), ns in state.nodes.items() if no == node.no] if inst is None
+                     else self._with_rounds(state, node.no, inst))
+            for ns in found:
                 st = ns.items.get(item.key)
                 if st is None or st.done or st.overdue:
                     continue

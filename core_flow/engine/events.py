@@ -57,6 +57,9 @@ class EventKind(StrEnum):
     PAYOUT_APPROVED = "payout_approved"
     PAID_OUT = "paid_out"
     FEE_SETTLED = "fee_settled"  # 执行申请费 settled from a receipt at its payout (process.yaml ``fees``, off)
+    # the money claim met (paid out, escrowed or taken in kind; no fee left): the anchor ``claim_met`` (the selling
+    # deadlines of the disposal end, process.yaml ``ends_on``) — recorded by the engine, once per case
+    CLAIM_MET = "claim_met"
     RESUMPTION_REQUESTED = "resumption_requested"
     RESUMPTION_APPROVED = "resumption_approved"  # → pushed to the local filing system
     RESUMPTION_FILED = "resumption_filed"

@@ -194,6 +194,7 @@ class MoneyRules:
                                 {"value_cents": cmd.value_cents, "credited_cents": credited,
                                  "difference_cents": cmd.value_cents - credited, "outstanding_before_cents": before,
                                  "outstanding_cents": before - credited, "satisfied": before - credited == 0}))
+        self._claim_check(state, now, out)
 
     def _receipt(self, state: CaseState, cmd: c.ApprovePayout | c.PayOut | c.RegisterReceipt | c.Escrow,
                  now: datetime,
@@ -299,6 +300,27 @@ class MoneyRules:
         out.events.append(Event(now, state.case_id, EventKind.PAID_OUT, self.e.roles.payout, cmd.receipt, None, data))
         if fee_after:
             out.events.append(self._fee_settled(state, receipt, cmd.receipt, fee_after, now))
+        self._claim_check(state, now, out)
+
+    def _claim_check(self, state: CaseState, now: datetime, out: Outcome) -> None:
+        """The money claim just met (``CaseState.claim_met``: nothing outstanding — paid out, escrowed, taken in kind —
+        and no application fee left to settle; checked after each payout, escrow and taking in kind, the acts that
+        lower what is owed or settle the fee) records the anchor ``claim_met`` once per case (event ``claim_met``): the
+        deadlines of the steps toward a sale that name it in ``ends_on`` (process.yaml, nodes
+        19–26 and 28) are withdrawn on every asset of the case. 拍卖变卖规定 第十四条 as commonly published
+        (unconfirmed, not in LAW.md): once the proceeds suffice for the debt and the costs, the rest is not sold — a
+        court that rightly stops selling is not frozen for it (H60's leftover: a node-26 freeze held a closing 17
+        days). Money received and not yet paid out does not count (the simulated staff's ``DisposalClerk._met`` reads
+        the same predicate). Once per case — our choice: nothing in the engine makes a met claim owed again but a fee
+        charged on what was enforced (``fees``, off by default) growing with a later receipt; its deadlines are not
+        re-armed then (the fee is settled from that receipt's payout, nothing is sold for it). A 恢复执行 is filed as a
+        new case, with its own state and anchor."""
+        if state.claim_met_at is not None or not state.claim_met():
+            return
+        state.claim_met_at = now
+        out.events.append(Event(now, state.case_id, EventKind.CLAIM_MET, None, "", None,
+                                {"anchor": "claim_met", "amount_cents": state.amount_cents}))
+        self.e._withdraw(state, "claim_met", None, now, out)
 
     def _fee_parts(self, state: CaseState, fee_left: int, left: int, surplus: bool) -> tuple[int, int]:
         """Of the ``fee_left`` cents of the application fee still to settle, what the ``left`` cents of a receipt
@@ -378,6 +400,7 @@ class MoneyRules:
         out.events.append(Event(now, state.case_id, EventKind.ESCROWED, escrow.no, cmd.receipt, None,
                                 {"authority": code, "amount_cents": receipt.amount_cents - receipt.paid_cents,
                                  "reason": cmd.reason}))
+        self._claim_check(state, now, out)
 
     def _fee_before_escrow(self, state: CaseState, receipt: Receipt) -> int:
         """The application fee an escrow (提存) settles from ``receipt`` first (``settle_before_escrow``, process.yaml

@@ -17,6 +17,10 @@ from core_flow.engine.state import (
 )
 from core_flow.legal_calendar import to_cst
 
+# anchors the engine records itself (filing, assignment, closing, the claim met: ``MoneyRules._claim_check``), never by
+# a ``Record``: recorded by hand they would disagree with the state they follow from
+ENGINE_ANCHORS = frozenset({"filed", "received", "closed", "claim_met"})
+
 
 class NodeRules:
     def __init__(self, engine: EngineCore) -> None:
@@ -132,8 +136,8 @@ class NodeRules:
 
     def _record(self, state: CaseState, cmd: c.Record, now: datetime, out: Outcome) -> None:
         anchor = cmd.anchor
-        if anchor not in self.e.process.anchors or anchor in ("filed", "received", "closed"):
-            known = ", ".join(k for k in self.e.process.anchors if k not in ("filed", "received", "closed"))
+        if anchor not in self.e.process.anchors or anchor in ENGINE_ANCHORS:
+            known = ", ".join(k for k in self.e.process.anchors if k not in ENGINE_ANCHORS)
             self.e._refuse(out, cmd, now, "UNKNOWN_ANCHOR", f"未知事件 {anchor}（可选：{known}）",
                          f"unknown event {anchor} (one of: {known})")
             return

@@ -262,6 +262,8 @@ class CaseState:
     # 执行申请费, when the process charges it (``fees``; None: not charged): its rule and what was carried; what is due
     # is ``fee_cents``, derived
     fee: FeeCharge | None = None
+    # when the money claim was first met (``claim_met``; the anchor, recorded once: ``MoneyRules._claim_check``)
+    claim_met_at: datetime | None = None
 
     @property
     def fee_cents(self) -> int | None:
@@ -305,6 +307,15 @@ class CaseState:
         paid = sum(r.amount_cents - r.returned_cents - r.fee_cents if r.escrowed else
                    r.paid_cents - r.returned_cents - r.fee_cents for r in self.receipts.values())
         return max(0, self.amount_cents - paid - sum(self.in_kind.values()))
+
+    def claim_met(self) -> bool:
+        """Whether the money claim is met — nothing left to sell for (拍卖变卖规定 第十四条 as commonly published,
+        unconfirmed, not in LAW.md): nothing outstanding (``outstanding_cents``: what the applicant was paid, escrowed
+        or took in kind) and no application fee left to settle (``fee_left_cents``; 0 when not charged). Money received
+        and not yet paid out does not count, nor money only frozen, nor a sale won and not paid for. The one
+        definition: the engine records the anchor ``claim_met`` the first time it holds (``MoneyRules._claim_check``)
+        and the simulated handler stops selling while it holds (``sim.disposal_clerk.DisposalClerk._met``)."""
+        return self.money and self.amount_cents > 0 and self.outstanding_cents() == 0 and self.fee_left_cents() == 0
 
     def satisfied_in_full(self) -> bool:
         """A money claim fully satisfied (paid, or 以物抵债): nothing left to enforce — 执行完毕, never 终本."""

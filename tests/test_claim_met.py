@@ -1,0 +1,113 @@
+"""The claim met ends the selling deadlines of the disposal (process.yaml ``ends_on: [claim_met]``, nodes 19–26 and 28).
+
+拍卖变卖规定 第十四条 as commonly published (unconfirmed, not in LAW.md; tests/fidelity_audit.md N19-M): once the
+proceeds suffice for the debt and the costs, the rest is not sold. The engine records the anchor itself
+(``MoneyRules._claim_check``, event ``claim_met``) when the applicant has been paid out (or escrowed, or taken in
+kind) the whole claim and no fee is left; the deadlines of the steps toward a sale neither done nor missed are
+withdrawn on every asset, and none starts after it. Before (session 33, H60's leftover), the simulated staff rightly
+stopped selling and the steps' deadlines froze the nodes: a node-26 freeze held a closed case 17 days."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from core_flow.engine import EventKind, NodeStatus
+from core_flow.engine import commands as c
+from tests.conftest import cst
+
+FILED = cst(2025, 3, 3, 10, 0)  # Monday
+CLAIM = 100_000_00
+APPROVERS = ("执行局长", "分管副院长")
+
+
+def _kinds(events, kind):
+    return [e for e in events if e.kind == kind]
+
+
+def _case_with_two_seals(rt):
+    """A case with a flat and a car sealed (nodes 19–20 timed for each) and the claim's money deducted (R1)."""
+    assert rt.submit(c.FileCase("K", debtors=("D1",), amount_cents=CLAIM)).accepted
+    for asset in ("flat", "car"):
+        assert rt.submit(c.Record("K", "property_controlled", asset)).accepted
+    assert rt.submit(c.FreezeConfirmed("K", "icbc-1", "icbc", CLAIM, freeze_id="F1", account_no="A1")).accepted
+    assert rt.submit(c.DeductionConfirmed("K", "icbc-1", CLAIM, "R1")).accepted
+    assert rt.submit(c.RegisterReceipt("K", "R1")).accepted
+    for who in APPROVERS:
+        assert rt.submit(c.ApprovePayout("K", "R1", who)).accepted
+    return rt
+
+
+def test_paying_out_the_whole_claim_withdraws_every_seized_assets_selling_deadlines(make_runtime):
+    rt = _case_with_two_seals(make_runtime(FILED))
+    state = rt.cases["K"]
+    assert {(no, i) for (no, i), ns in state.nodes.items() if no in (19, 20) and ns.items} == {
+        (19, "flat"), (20, "flat"), (19, "car"), (20, "car")}
+    part = rt.submit(c.PayOut("K", "R1", 40_000_00))
+    assert part.accepted and not _kinds(part.events, EventKind.CLAIM_MET)  # 60,000 still owed: selling goes on
+    out = rt.submit(c.PayOut("K", "R1", 60_000_00))
+    assert out.accepted, out.refusal
+    met = _kinds(out.events, EventKind.CLAIM_MET)
+    assert len(met) == 1 and met[0].data["anchor"] == "claim_met" and state.claim_met_at == FILED
+    withdrawn = {(e.node, e.instance, e.item) for e in _kinds(out.events, EventKind.DEADLINE_WITHDRAWN)}
+    assert withdrawn == {(19, "flat", "main"), (20, "flat", "start"), (19, "car", "main"), (20, "car", "start")}
+    rt.clock.advance(timedelta(days=60))  # node 20's 15 days to start the pricing long past: nothing froze
+    assert state.status(20, "flat") != NodeStatus.FROZEN and state.status(20, "car") != NodeStatus.FROZEN
+    assert not any(e.kind in (EventKind.NODE_FROZEN, EventKind.DEADLINE_MISSED) and e.node in (19, 20)
+                   for e in rt.events)
+
+
+def test_a_selling_step_after_the_claim_is_met_is_not_timed_and_the_anchor_is_recorded_once(make_runtime):
+    rt = _case_with_two_seals(make_runtime(FILED))
+    assert rt.submit(c.PayOut("K", "R1", CLAIM)).accepted
+    later = rt.submit(c.Record("K", "property_controlled", "boat"))  # found and sealed after the claim was met
+    assert later.accepted and not _kinds(later.events, EventKind.DEADLINE_SET)
+    assert rt.submit(c.Record("K", "first_unsold", "flat")).accepted  # no 30 days to start a second auction
+    assert rt.cases["K"].nodes.get((26, "flat")) is None or not rt.cases["K"].nodes[(26, "flat")].items
+    assert len([e for e in rt.events if e.kind == EventKind.CLAIM_MET]) == 1
+
+
+def test_a_missed_selling_deadline_stays_frozen_when_the_claim_is_met(make_runtime):
+    """Only deadlines neither done nor missed are withdrawn: a node frozen for lateness keeps its freeze."""
+    rt = make_runtime(FILED)
+    assert rt.submit(c.FileCase("K", debtors=("D1",), amount_cents=CLAIM)).accepted
+    assert rt.submit(c.Record("K", "property_controlled", "flat")).accepted
+    rt.clock.advance(timedelta(days=40))  # node 20's 15 days to start the pricing missed: frozen
+    state = rt.cases["K"]
+    assert state.status(20, "flat") == NodeStatus.FROZEN
+    assert rt.submit(c.FreezeConfirmed("K", "icbc-1", "icbc", CLAIM, freeze_id="F1", account_no="A1")).accepted
+    assert rt.submit(c.DeductionConfirmed("K", "icbc-1", CLAIM, "R1")).accepted
+    assert rt.submit(c.RegisterReceipt("K", "R1")).accepted
+    for who in APPROVERS:
+        assert rt.submit(c.ApprovePayout("K", "R1", who)).accepted
+    out = rt.submit(c.PayOut("K", "R1", CLAIM))
+    assert _kinds(out.events, EventKind.CLAIM_MET)
+    assert (20, "flat", "start") not in {(e.node, e.instance, e.item)
+                                         for e in _kinds(out.events, EventKind.DEADLINE_WITHDRAWN)}
+    assert state.status(20, "flat") == NodeStatus.FROZEN
+
+
+def test_taking_the_property_in_kind_for_the_whole_claim_meets_it(make_runtime):
+    rt = make_runtime(FILED)
+    assert rt.submit(c.FileCase("K", debtors=("D1",), amount_cents=CLAIM)).accepted
+    for asset in ("flat", "car"):
+        assert rt.submit(c.Record("K", "property_controlled", asset)).accepted
+    out = rt.submit(c.SatisfiedInKind("K", "flat", CLAIM))
+    assert out.accepted, out.refusal
+    assert _kinds(out.events, EventKind.CLAIM_MET)
+    assert (20, "car", "start") in {(e.node, e.instance, e.item)
+                                    for e in _kinds(out.events, EventKind.DEADLINE_WITHDRAWN)}
+
+
+def test_the_anchor_is_the_engines_own_a_record_of_it_is_refused(make_runtime):
+    rt = make_runtime(FILED)
+    assert rt.submit(c.FileCase("K", debtors=("D1",), amount_cents=CLAIM)).accepted
+    out = rt.submit(c.Record("K", "claim_met"))
+    assert out.refusal.code == "UNKNOWN_ANCHOR" and "claim_met" not in out.refusal.en.split("one of:")[1]
+
+
+def test_a_non_money_case_never_meets_a_claim(make_runtime):
+    rt = make_runtime(FILED)
+    assert rt.submit(c.FileCase("K", debtors=("D1",), amount_cents=0)).accepted
+    assert rt.submit(c.Record("K", "property_controlled", "flat")).accepted
+    rt.clock.advance(timedelta(days=1))
+    assert not any(e.kind == EventKind.CLAIM_MET for e in rt.events)
