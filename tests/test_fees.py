@@ -190,8 +190,7 @@ def test_after_the_applicant_the_claim_first_then_the_fee_then_the_surplus():
     assert out.accepted and _kinds(out) == [EventKind.PAID_OUT]
     _receive(rt, "R2", 60_000_00, first=False)
     out = rt.submit(c.PayOut("K", "R2", 40_000_00))  # meets the claim: the fee right after, from the rest
-    # then the claim met (tests/test_claim_met.py)
-    assert out.accepted and _kinds(out) == [EventKind.PAID_OUT, EventKind.FEE_SETTLED, EventKind.CLAIM_MET]
+    assert out.accepted and _kinds(out) == [EventKind.PAID_OUT, EventKind.FEE_SETTLED]  # then claim_met (last)
     assert out.events[1].data["amount_cents"] == FEE and out.events[0].data["paid_cents"] == 41_400_00
     refused = rt.submit(c.PayOut("K", "R2", 20_000_00, surplus=True)).refusal
     assert refused.code == "BAD_AMOUNT"  # only 18,600 is left: the surplus is what remains after claim and fee
