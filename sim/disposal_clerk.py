@@ -111,10 +111,7 @@ class DisposalClerk:
         agency's or platform's answer reached the court: a year with 30% of calls answered 504 after the act (lost
         answers) and the same year with timeouts ordered the judges' work otherwise (tests/test_lost_answer.py). Nor
         money only frozen (its deduction may fail), nor a sale won and not paid for (the buyer may default, 悔拍)."""
-        state = self.d.p.runtime.cases[k]
-        if not state.money or state.amount_cents <= 0:
-            return False
-        return state.outstanding_cents() == 0 and state.fee_left_cents() == 0
+        return self.d.p.runtime.cases[k].claim_met()  # the engine's definition (its anchor ``claim_met``)
 
     def _selling(self, k: str) -> bool:
         """Whether the handler takes a step toward a sale (a price, its report, the parties' notice, a listing, a
