@@ -84,27 +84,24 @@ def percentile(sorted_xs: list[float], q: float) -> float:
     return sorted_xs[lo] + (sorted_xs[hi] - sorted_xs[lo]) * (i - lo)
 
 
-def km_median(durations: Sequence[float], disposed: Sequence[bool],
-              entries: Sequence[float] | None = None) -> float | None:
-    """The median of a time to an event by the product-limit (Kaplan–Meier) estimator, right-censored and, with
-    ``entries``, left-truncated (delayed entry: a subject seen from age ``entries[i]`` on, at risk at age t when
-    entry < t ≤ duration). ``disposed[i]``: the event happened at ``durations[i]``; else it is censored there.
-
-    The median is the first event time at which the survival falls to 0.5 or below; where it is exactly 0.5 up to
-    the next event time, the midpoint of the two (so, nothing censored, it is the plain median: the mean of the two
-    middle values of an even count). NaN when there is no subject; None when the survival never falls to 0.5 (fewer
-    than half had the event by the last time observed: the median is undefined, longer than anything seen)."""
+def km_curve(durations: Sequence[float], disposed: Sequence[bool],
+             entries: Sequence[float] | None = None) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """The product-limit (Kaplan–Meier) curve of a time to an event, right-censored and, with ``entries``,
+    left-truncated (delayed entry: a subject seen from age ``entries[i]`` on, at risk at age t when entry < t ≤
+    duration). ``disposed[i]``: the event happened at ``durations[i]``; else it is censored there. (times, deaths,
+    at risk, survival) at the distinct event times, in order; empty arrays without an event."""
     d = np.asarray(durations, dtype=float)
-    if d.size == 0:
-        return math.nan
     event = np.asarray(disposed, dtype=bool)
     a = np.zeros_like(d) if entries is None else np.asarray(entries, dtype=float)
     times, deaths = np.unique(d[event], return_counts=True)
-    if times.size == 0:
-        return None
     # at risk at t: entered before t and not out before t — #(d ≥ t) − #(a ≥ t) (a ≥ t implies d ≥ t)
     at_risk = np.searchsorted(np.sort(a), times, side="left") - np.searchsorted(np.sort(d), times, side="left")
-    survival = np.cumprod(1.0 - deaths / at_risk)
+    return times, deaths, at_risk, np.cumprod(1.0 - deaths / at_risk)
+
+
+def _curve_median(times: np.ndarray, survival: np.ndarray) -> float | None:
+    """``km_median``'s rule on a curve: the first time the survival is at or below 0.5, the midpoint to the next
+    event time where it is exactly 0.5; None where it never falls to 0.5."""
     below = np.flatnonzero(survival <= 0.5 + 1e-9)
     if below.size == 0:
         return None
@@ -112,6 +109,97 @@ def km_median(durations: Sequence[float], disposed: Sequence[bool],
     if abs(survival[j] - 0.5) <= 1e-9 and j + 1 < times.size:
         return float(times[j] + times[j + 1]) / 2
     return float(times[j])
+
+
+def km_median(durations: Sequence[float], disposed: Sequence[bool],
+              entries: Sequence[float] | None = None) -> float | None:
+    """The median of a time to an event by the product-limit (Kaplan–Meier) estimator (``km_curve``: right-censored
+    and, with ``entries``, left-truncated).
+
+    The median is the first event time at which the survival falls to 0.5 or below; where it is exactly 0.5 up to
+    the next event time, the midpoint of the two (so, nothing censored, it is the plain median: the mean of the two
+    middle values of an even count). NaN when there is no subject; None when the survival never falls to 0.5 (fewer
+    than half had the event by the last time observed: the median is undefined, longer than anything seen)."""
+    if len(durations) == 0:
+        return math.nan
+    times, _deaths, _at_risk, survival = km_curve(durations, disposed, entries)
+    if times.size == 0:
+        return None
+    return _curve_median(times, survival)
+
+
+def km_median_ci(durations: Sequence[float], disposed: Sequence[bool], entries: Sequence[float] | None = None,
+                 z: float = 1.959964) -> tuple[float | None, float | None]:
+    """The Brookmeyer–Crowley 95% interval of ``km_median``: the times whose pointwise interval of the survival holds
+    0.5 — Greenwood's variance on the log-log scale (``exp(±z·se)`` powers of the survival, as R's ``survfit`` with
+    ``conf.type="log-log"``, lifelines and scipy's ``ecdf`` ``method="log-log"``), left truncation in the risk sets.
+    (low, high): the first event time at which the interval's lower, then its upper, bound is at or below 0.5; None
+    where it never is (high None: longer than anything seen). Subjects taken as independent."""
+    times, deaths, at_risk, survival = km_curve(durations, disposed, entries)
+    if times.size == 0:
+        return None, None
+    with np.errstate(divide="ignore", invalid="ignore"):
+        greenwood = np.cumsum(deaths / (at_risk * (at_risk - deaths)))
+        se = np.sqrt(greenwood) / np.abs(np.log(survival))
+        lower = np.where(survival > 0, survival ** np.exp(z * se), 0.0)
+        upper = np.where(survival > 0, survival ** np.exp(-z * se), 0.0)
+    lower = np.nan_to_num(lower, nan=0.0)  # log S = 0 before the first fall cannot occur at an event time
+    upper = np.nan_to_num(upper, nan=1.0)
+
+    def first(bound: np.ndarray) -> float | None:
+        below = np.flatnonzero(bound <= 0.5 + 1e-9)
+        return float(times[below[0]]) if below.size else None
+
+    return first(lower), first(upper)
+
+
+# the time to sale pooled over a court's replications (``pooled_km``): the interval of its median by a bootstrap
+# over the replications from this many on; below, Brookmeyer–Crowley over the lots (``km_median_ci``)
+BOOTSTRAP_MIN = 10
+BOOTSTRAP_DRAWS = 2000
+
+
+def pooled_km(tables: Sequence[Sequence[Sequence[float]]], seed: int | Sequence[int] = 0) -> dict[str, Any]:
+    """The time to sale's Kaplan–Meier median over every replication's lots together — the replications are
+    independent and identically distributed, so their lots make one sample of the court's lots (R times one
+    replication's) and one curve (``km_curve``) — with its 95% interval. ``tables``: each replication's lots as
+    (entry, exit, disposed) in days from the reference price (``Collector.sale_km``'s ``table``).
+
+    The interval: a bootstrap that resamples whole replications (a cluster bootstrap: ``BOOTSTRAP_DRAWS`` draws of R
+    replications with replacement, each pooled and its median taken; the 2.5% and 97.5% order statistics, an
+    undefined median counted as longer than any) — the lots of one replication are not independent (they share its
+    staff's queues, its saturation), so a lot-level interval is too narrow when the replications differ. With fewer
+    than ``BOOTSTRAP_MIN`` replications a bootstrap over them is degenerate (R = 2: three distinct resamples) and its
+    percentile interval too narrow; the lot-level Brookmeyer–Crowley interval (``km_median_ci``) then, said so
+    (``method``). The draws' generator is seeded from ``seed`` (the run's), so the interval is the same whichever
+    backend ran the units."""
+    arrays = [np.asarray(t, dtype=float).reshape(-1, 3) for t in tables]
+    reps = len(arrays)
+    lots = np.concatenate(arrays) if arrays else np.zeros((0, 3))
+    out: dict[str, Any] = {"replications": reps, "lots": int(lots.shape[0]), "disposed": int(lots[:, 2].sum()),
+                           "method": "bootstrap" if reps >= BOOTSTRAP_MIN else "brookmeyer_crowley",
+                           "draws": BOOTSTRAP_DRAWS if reps >= BOOTSTRAP_MIN else 0}
+    median = km_median(lots[:, 1], lots[:, 2] > 0, lots[:, 0]) if lots.shape[0] else math.nan
+    out["median"] = None if median is None or median != median else median
+    out["undefined"] = median is None
+    if median is None or median != median:
+        out["low"] = out["high"] = None
+        return out
+    if reps >= BOOTSTRAP_MIN:
+        rng = np.random.default_rng(np.random.SeedSequence(seed))
+        draws = np.empty(BOOTSTRAP_DRAWS)
+        for b in range(BOOTSTRAP_DRAWS):
+            pick = np.concatenate([arrays[i] for i in rng.integers(0, reps, reps)])
+            m = km_median(pick[:, 1], pick[:, 2] > 0, pick[:, 0])
+            draws[b] = math.inf if m is None or m != m else m
+        draws.sort()
+        lo = float(draws[int(math.floor(0.025 * BOOTSTRAP_DRAWS))])
+        hi = float(draws[int(math.ceil(0.975 * BOOTSTRAP_DRAWS)) - 1])
+        out["low"] = lo if math.isfinite(lo) else None
+        out["high"] = hi if math.isfinite(hi) else None
+    else:
+        out["low"], out["high"] = km_median_ci(lots[:, 1], lots[:, 2] > 0, lots[:, 0])
+    return out
 
 
 def manner_name(code: str, process: Any = None) -> str:
@@ -448,10 +536,13 @@ class Collector:
         unrelated to how long the lot would have taken to sell. No competing event: a lot taken in kind is disposed of,
         as ``sale_days_p50`` counts it. A later sale or taking in kind overrides the censoring (a round whose bidding
         had begun at the closing runs to its end). ``median`` None: undefined (``undefined``: fewer
-        than half the lots disposed of by the last time seen) or no lot."""
+        than half the lots disposed of by the last time seen) or no lot. ``table``: the lots as (entry, exit,
+        disposed), days from the reference price — sent back with the unit's results, so a court's replications can
+        be pooled into one curve (``pooled_km``, ``sim.replicate.aggregate``)."""
         durations: list[float] = []
         disposed: list[bool] = []
         entries: list[float] = []
+        table: list[tuple[float, float, float]] = []  # (entry, exit, disposed): what ``pooled_km`` pools
         how: Counter[str] = Counter()
         in_disposal = 0
         for key, priced in self._lot_priced.items():
@@ -467,6 +558,7 @@ class Collector:
             durations.append(days)
             disposed.append(way == "disposed")
             entries.append(entry)
+            table.append((entry, days, 1.0 if way == "disposed" else 0.0))
             how[way] += 1
         median = km_median(durations, disposed, entries)
         undefined = median is None
@@ -474,7 +566,8 @@ class Collector:
                 "censored_withdrawn": how["withdrawn"], "censored_closed": how["closed"],
                 "censored_unsold": how["unsold"],
                 "entered_late": sum(1 for x in entries if x > 0), "in_disposal_end": in_disposal,
-                "median": None if undefined or median != median else median, "undefined": undefined}
+                "median": None if undefined or median != median else median, "undefined": undefined,
+                "table": table}
 
     def by_year(self, end: datetime, series: dict[str, list[float]]) -> list[dict[str, Any]]:
         """Each year of the run (``year_of``) as the KPIs count it — after the warm-up, ``days`` counted: new cases

@@ -237,7 +237,7 @@ def evaluate(profile: CourtProfile, *, years: float, replications: int, seed: in
         units = make_units([(profile.name, profile)], years=years, replications=n, seed=seed,
                            reassign_handlers=True)[len(runs):]  # the first ones kept: the same seeds
         runs += run_units(units, backend=backend, workers=workers, progress=progress)
-        agg = aggregate(runs)
+        agg = aggregate(runs, seed=seed)
         data = {**next(iter(agg["courts"].values())), "calendar": agg["calendar"], "looks": len(looks)}
         if goal is None:
             return data

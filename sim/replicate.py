@@ -11,6 +11,7 @@ import os
 import re
 import tempfile
 import traceback
+import zlib
 from collections.abc import Callable, Sequence
 from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
 from concurrent.futures.process import BrokenProcessPool
@@ -23,7 +24,7 @@ import numpy as np
 from core_flow.errors import UserError
 from core_flow.masking import mask_text
 from sim.backends import BACKENDS
-from sim.kpi import DISPOSAL_KPIS, is_share, mean_ci
+from sim.kpi import DISPOSAL_KPIS, is_share, mean_ci, pooled_km
 from sim.profile import CourtProfile, process_data
 from sim.run import Unit, run_unit
 from sim.start_state import load_start_state
@@ -378,9 +379,11 @@ def _agency_intervals(reps: list[dict[str, dict[str, float]]]) -> dict[str, dict
     return dict(sorted(out.items(), key=lambda kv: -kv[1]["total"]["mean"]))  # the busiest first
 
 
-def aggregate(results: list[dict[str, Any]]) -> dict[str, Any]:
+def aggregate(results: list[dict[str, Any]], seed: int = 0) -> dict[str, Any]:
     """Per court: each KPI's mean and 95% CI over its replications; plus the first replication's detail. More than
-    one court: the province too (``province``)."""
+    one court: the province too (``province``). The time to sale's Kaplan–Meier median (``sale_days_km_p50``) is not
+    a mean over the replications but their lots pooled into one curve (``km_pooled``); ``seed`` (the run's) seeds
+    its bootstrap."""
     by_court: dict[str, list[dict[str, Any]]] = {}
     for r in results:
         by_court.setdefault(r["meta"]["court"], []).append(r)
@@ -390,13 +393,37 @@ def aggregate(results: list[dict[str, Any]]) -> dict[str, Any]:
         kpi = {}
         for k in keys:
             kpi[k] = _interval(k, [r["kpi"].get(k, math.nan) for r in runs])
-        if "sale_days_km_p50" in kpi:  # the replications whose median is undefined (under half disposed of): said
-            kpi["sale_days_km_p50"]["undefined"] = sum(1 for r in runs if (r.get("sale_km") or {}).get("undefined"))
+        if "sale_days_km_p50" in kpi:
+            tables = [(r.get("sale_km") or {}).get("table") for r in runs]
+            if all(t is not None for t in tables):  # the lots of every replication: one pooled curve
+                kpi["sale_days_km_p50"] = km_pooled(runs, [seed, zlib.crc32(name.encode("utf-8"))])
+            else:  # the replications whose median is undefined (under half disposed of): said
+                kpi["sale_days_km_p50"]["undefined"] = sum(1 for r in runs
+                                                           if (r.get("sale_km") or {}).get("undefined"))
         courts[name] = {"kpi": kpi, "replications": len(runs), "runs": runs, "by_year": by_year(runs)}
     out: dict[str, Any] = {"courts": courts, "calendar": calendar_used(results)}
     if len(by_court) > 1:
         out["province"] = province(by_court)
     return out
+
+
+def km_pooled(runs: Sequence[dict[str, Any]], seed: Sequence[int]) -> dict[str, Any]:
+    """A court's time to sale (``sale_days_km_p50``) from its replications' lots pooled (``sim.kpi.pooled_km``):
+    ``mean`` is the pooled curve's median (NaN: undefined, fewer than half the lots of all the replications disposed
+    of), ``low``/``high`` its 95% interval (``high`` NaN with ``high_open``: beyond the longest time seen), ``n`` the
+    replications pooled; ``pooled`` says how (lots, method: a replication bootstrap or, with few replications,
+    Brookmeyer–Crowley over the lots) and keeps each replication's own median (None: undefined); ``undefined`` is
+    how many of those are undefined. The interval is the pooled median's, not a mean's: no ``_interval``."""
+    est = pooled_km([r["sale_km"]["table"] for r in runs], seed)
+    own = [r["sale_km"].get("median") for r in runs]
+    nan = math.nan
+    return {"mean": nan if est["median"] is None else est["median"],
+            "low": nan if est["low"] is None else est["low"],
+            "high": nan if est["high"] is None else est["high"], "n": len(runs),
+            "high_open": est["median"] is not None and est["high"] is None,
+            "undefined": sum(1 for r in runs if r["sale_km"].get("undefined")),
+            "pooled": {k: est[k] for k in ("lots", "disposed", "method", "draws", "replications")}
+            | {"per_replication": own}}
 
 
 BY_YEAR = ("filed", "closed", "zhongben", "resumptions", "sweeps", "compliance", "open_at_end", "register_at_end")

@@ -18,7 +18,7 @@ from typing import Any
 from core_flow.errors import UserError
 from core_flow.legal_calendar import to_cst
 from core_flow.masking import mask_text
-from sim.kpi import fmt_value, manner_name
+from sim.kpi import BOOTSTRAP_MIN, fmt_value, manner_name
 from sim.profile import (
     AUTHORITY_ROLE,
     NATIONAL_CASES_PER_JUDGE_2024,
@@ -389,6 +389,9 @@ def no_interval(v: dict[str, float]) -> bool:
 def _ci(v: dict[str, float], key: str = "") -> str:
     """Mean [low, high], each as the terminal shows it (``sim.kpi.fmt_value``): a share to three decimals throughout
     (1.000 beside 0.991, not 1.0), a count or days to one decimal below 100 and whole from 100."""
+    if "pooled" in v:  # the time to sale's pooled Kaplan–Meier median: its own interval and method
+        mean, ci = km_pooled_cells(v, key)
+        return f"{mean}（{ci}）" if mean == KM_UNDEFINED_SHORT else f"{mean} {ci}"
     if (undefined := km_undefined(v)) and v["mean"] != v["mean"]:
         return f"{KM_UNDEFINED_SHORT}（{undefined}）"
     if no_interval(v):  # the terminal's words (``zhixing.cmd_simulate.NO_CI``: 无区间（仅 1 次有值）)
@@ -417,6 +420,59 @@ def km_undefined(v: dict[str, Any]) -> str:
     return (f"另 {undefined} 次重复中位数未定义（处置完毕的不足一半），均值只含有值的 {v.get('n', 0)} 次，偏短 / "
             f"{undefined} more replication{'s' if undefined > 1 else ''} with no median (fewer than half "
             f"disposed of): the mean is of the {v.get('n', 0)} with one, so short")
+
+
+KM_BEYOND = "长于所见 / beyond the run"
+KM_POOLED_TAG = "合并 / pooled"  # in the cell: the note under the table (``km_pooled_note``) says how
+
+
+def km_pooled_cells(v: dict[str, Any], key: str = "sale_days_km_p50") -> tuple[str, str]:
+    """The pooled time to sale (``sim.replicate.km_pooled``) as the KPI table's two cells: the pooled median, and its
+    interval marked as the pooled curve's (how it was had — a bootstrap over the replications, or with few of them
+    Brookmeyer–Crowley over the lots — in ``km_pooled_note`` under the table: the cell kept short, the labels beside
+    it unbroken). An upper bound beyond the longest time seen is said so, not as a number."""
+    pooled = v["pooled"]
+    if v["mean"] != v["mean"]:
+        return KM_UNDEFINED_SHORT, (f"中位数未定义：{v['n']} 次重复合并的 {pooled['lots']:,} 件财产中处置完毕的不足一半"
+                                    "（生存曲线始终高于 0.5），中位数长于模拟所见 / no median: fewer than half of the "
+                                    f"{v['n']} replications' {pooled['lots']:,} lots pooled disposed of (survival "
+                                    "never below 0.5), the median longer than the run could see")
+    high = KM_BEYOND if v.get("high_open") else fmt_value(v["high"], key)
+    return fmt_value(v["mean"], key), f"[{fmt_value(v['low'], key)}, {high}]（{KM_POOLED_TAG}）"
+
+
+def km_pooled_note(v: dict[str, Any]) -> str:
+    """What the pooled time to sale is and how its interval was had, as a sentence (under the terminal's KPI table and
+    in the report's note): the lots of all the replications in one curve, each replication's own median beside; the
+    interval by a bootstrap over the replications or — fewer than ``sim.kpi.BOOTSTRAP_MIN`` — Brookmeyer–Crowley over
+    the lots, which takes the lots as independent (said: they are not quite)."""
+    pooled = v["pooled"]
+    own = "、".join(KM_UNDEFINED_SHORT.split(" / ")[0] if m is None else fmt_value(m, "sale_days_km_p50")
+                   for m in pooled["per_replication"])
+    own_en = ", ".join("undefined" if m is None else fmt_value(m, "sale_days_km_p50")
+                       for m in pooled["per_replication"])
+    n, lots = v["n"], pooled["lots"]
+    if pooled["method"] == "bootstrap":
+        zh_ci = (f"95% 区间按重复自助法：整次重复有放回重抽 {pooled['draws']:,} 次，各取合并曲线的中位数，"
+                 "取其 2.5% 与 97.5% 分位（同一次重复的财产共用人员与排队，并不相互独立，故整次重抽；种子取自 --seed）")
+        en_ci = (f"the 95% interval by a bootstrap over the replications: {pooled['draws']:,} resamples of whole "
+                 "replications with replacement, each pooled curve's median, their 2.5% and 97.5% quantiles (the lots "
+                 "of one replication share its staff and queues and are not independent, hence whole replications; "
+                 "seeded from --seed)")
+    else:
+        zh_ci = (f"重复少于 {BOOTSTRAP_MIN} 次，按重复的自助法退化（2 次重复只有 3 种重抽），95% 区间改用合并曲线的 "
+                 "Brookmeyer–Crowley 区间（Greenwood 方差，log-log 变换），以单件财产为独立单位——同一次重复的财产"
+                 f"共用人员与排队，并不完全独立，区间可能偏窄；按重复估计区间请用 -r {BOOTSTRAP_MIN} 或以上")
+        en_ci = (f"with fewer than {BOOTSTRAP_MIN} replications a bootstrap over them is degenerate (two have three "
+                 "distinct resamples): the 95% interval is the pooled curve's Brookmeyer–Crowley one (Greenwood "
+                 "variance, log-log), the lots taken as independent — those of one replication share its staff and "
+                 f"queues, so it may be narrow; for an interval over the replications run -r {BOOTSTRAP_MIN} or more")
+    beyond = ("；区间上界长于模拟所见" if v.get("high_open") else "",
+              "; its upper bound is beyond the longest time seen" if v.get("high_open") else "")
+    return (f"Kaplan–Meier 中位数：{n} 次重复的 {lots:,} 件财产合为一条曲线（各次重复独立同分布）取中位数，不是各次"
+            f"中位数的均值（各次自身：{own}）；{zh_ci}{beyond[0]}。 / The Kaplan–Meier median: the {n} replications' "
+            f"{lots:,} lots pooled into one curve (the replications are independent and identically distributed), "
+            f"not a mean of each one's median (each one's own: {own_en}); {en_ci}{beyond[1]}.")
 
 
 def km_counts(run: dict[str, Any]) -> str:
@@ -811,7 +867,10 @@ def render_html(agg: dict[str, Any], profile: CourtProfile, params: dict[str, An
         out.append(_table(["指标 / KPI", "均值 [95% CI]"], [[label(k), _ci(data["kpi"][k], k)] for k in main]))
         out.append(f"<p class='note'>{CI_NOTE}</p>")
         if "sale_days_km_p50" in main:
-            out.append(f"<p class='note'>{html.escape(KM_NOTE)}{html.escape(km_counts(first))}</p>")
+            pooled = km_pooled_note(data["kpi"]["sale_days_km_p50"]) if "pooled" in data["kpi"]["sale_days_km_p50"] \
+                else ""
+            out.append(f"<p class='note'>{html.escape(KM_NOTE)}{html.escape(km_counts(first))}"
+                       f"{' ' + html.escape(pooled) if pooled else ''}</p>")
         if any(k.startswith("overtime_hours.") for k in main):
             out.append(f"<p class='note'>{OVERTIME_NOTE}</p>")
         out += by_year_html(data.get("by_year") or [])

@@ -57,8 +57,10 @@ def fmt_ci(v: dict[str, float], key: str) -> tuple[str, str]:
     """Mean and interval as text: a share (``sim.kpi.is_share(key)``) to three decimals; a count, an amount or days
     to one below 100 (67.5 resumptions, not 67.500) and whole from 100."""
     from sim.kpi import fmt_value
-    from sim.report import KM_UNDEFINED_SHORT, km_undefined, no_interval
+    from sim.report import KM_UNDEFINED_SHORT, km_pooled_cells, km_undefined, no_interval
 
+    if "pooled" in v:  # the time to sale's Kaplan–Meier median, the replications' lots pooled: its own interval
+        return km_pooled_cells(v, key)
     # the time to sale's Kaplan–Meier median undefined in some replications (fewer than half the lots disposed of)
     undefined = km_undefined(v)
     if undefined and v["mean"] != v["mean"]:  # in all of them
@@ -385,10 +387,14 @@ def register(app: typer.Typer) -> None:
         with crash_exit(), progress(console, "仿真中 / simulating") as update:
             results = run_units(units, backend=backend, workers=workers, progress=update, crash_dir=out)
         wall = time.perf_counter() - t0
-        agg = aggregate(results)
+        agg = aggregate(results, seed=seed)
         if len(agg["courts"]) == 1:
             for name, data in agg["courts"].items():
                 console.print(kpi_table(data["kpi"], f"关键指标（均值与95%置信区间） / KPIs, mean and 95% CI — {name}"))
+                if "pooled" in data["kpi"].get("sale_days_km_p50", {}):  # not a mean: what it is, its interval's how
+                    from sim.report import km_pooled_note
+
+                    console.print(km_pooled_note(data["kpi"]["sale_days_km_p50"]))
                 if len(data.get("by_year") or ()) > 1:
                     console.print(year_table(data["by_year"]))
         else:  # a province: a row per court (a hundred courts' full tables were a wall of text); each in the report
