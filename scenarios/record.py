@@ -10,7 +10,8 @@ events, not commands; each input leaves a trace the recorder reads back as a ste
   17), freezes, deductions and releases (from the gateway's exchanges), receipts, payout approvals and payouts,
   escrows (提存, with the amount escrowed asserted),
   unfreeze requests and approvals, limit changes, 报结 and its review, 恢复执行 requests and approvals, recorded
-  anchor events;
+  anchor events; the disposal's rounds at the log's prices (each round's opening anchor's terms: ``start:``, so the
+  deposit a 悔拍 forfeits is the log's);
 * how the agencies answered: each answer's delay after its request becomes the agency's fixed latency (an
   ``agencies`` step before the request, when it changes), so feedback and freezes fall when they did;
 * its outcomes as expectations: every node freeze and 督办 at its instant, and at the end the case's closing and
@@ -252,6 +253,9 @@ class _Recorder:
         self.latency: dict[str, dict[str, int]] = {}  # agency → the fixed latency per category so far
         self.manual_sent: dict[str, int] = {}  # agency → the handler's queries of it given their request so far
         self.seed = 0  # the scenario's seed (chosen for the replay's pricing platform: choose_seed)
+        # the rounds listed at the log's starting prices (their ``*_scheduled`` anchors' terms, review R26 F4), so the
+        # replay's deposits are the log's: False where no seed's reference prices admit them (``choose_seed``)
+        self.exact_starts = True
         # lot → (its logged fixing of the price, by): the replay fixes that lot's price later (its report served later)
         self.shifts: dict[str, tuple[datetime, timedelta]] = {}
         self.served_later: dict[str, tuple[datetime, datetime]] = {}  # lot → (logged serving, the replay's, later)
@@ -673,10 +677,10 @@ class _Recorder:
                 self.add(e, {"approve_payout": {"authority": d["authority"], "receipt": self.instance(inst)}})
             elif k == "paid_out":
                 pay = {"receipt": self.instance(inst), "amount": _yuan(d['amount_cents'])}
-                if inst in self.deposits and d.get("paid_cents") == self.deposits[inst]:
+                if inst in self.deposits and d.get("paid_cents") == self.deposits[inst] and not self.same_deposits:
                     # a forfeited deposit's last payout: the rest of it — the replay's deposit is a share of its own
                     # listing's start (the replay's reference price), not the log's; the applicant's part is the
-                    # claim's, the same
+                    # claim's, the same (an older log, whose rounds' anchors have no terms: ``same_deposits``)
                     pay = {"receipt": self.instance(inst)}
                 self.add(e, {"pay_out": {**pay, "surplus": True} if d.get("surplus") else pay})
                 for x, amount in self._fees_of(e, i):  # the fee this payout settled (before or after the payee)
@@ -739,8 +743,9 @@ class _Recorder:
                     self.notes.append(f"{_when(_t(e['at']))} 结案时的解除未在同一时刻答复：不断言结案时的冻结金额"
                                       " / the closing's releases were not answered at its instant: the amount frozen"
                                       " at the closing is not asserted")
-                if self.deposits:  # 悔拍 (H56): a forfeited deposit in the case — the replay's is a share of its own
-                    del amounts["paid"]  # listing's start, another amount: what was paid out is not asserted
+                if self.deposits and not self.same_deposits:  # 悔拍 (H56): a forfeited deposit in the case — the
+                    # replay's is a share of its own listing's start, another amount: what was paid out is not asserted
+                    del amounts["paid"]
                     self.notes.append(f"{_when(_t(e['at']))} 案中有悔拍保证金（回放的保证金按回放的起拍价计，金额"
                                       "不同）：不断言结案时的已发放金额 / a forfeited deposit reached the case "
                                       "(the replay's is a share of its own starting price, another amount): the "
@@ -1154,21 +1159,29 @@ class _Recorder:
                              and y["kind"] == "anchor" and y["data"].get("anchor") == "sale_paid"), None)
                 first = not any(y["kind"] == "anchor" and y.get("instance") == inst and y["data"].get("anchor")
                                 == "first_unsold" for y in rec.events[i:])
-                lots.append((inst, x, _t(served["at"]), sold, first))
+                lots.append((inst, x, _t(served["at"]), sold, first, rec._listed_terms(i, inst)))
         if not lots:
             return
         three_days = Period.parse("3d")
 
-        def late(seed: int) -> timedelta | None:
+        def late(seed: int, exact: bool) -> timedelta | None:
             """How late the seed's reports come after their logged servings at most (0: each in time), None where
-            its reference price leaves a logged sale price under the floor (the bid would be refused)."""
+            its reference price refuses a round: ``exact``, the logged first start under 70% of it or the logged
+            变卖 price under half of it (the platform's floors: the rounds are listed at the log's prices), else a
+            logged sale price under the floor of the starts it implies (the bid would be refused)."""
             worst = timedelta(0)
-            for inst, sent, served, sold, first in lots:
+            for inst, sent, served, sold, first, (start, sale) in lots:
                 done, ref = self._replay_pricing(seed, inst, sent)
                 floor = -(-ref * 70 // 100)  # the first auction's start (70%), rounded up as the platform lists it
-                if not first:
-                    floor = -(-floor * 80 // 100)  # the second's: a 20% cut of the first's start
-                if sold and floor > sold:
+                if exact and start is not None:
+                    if floor > start:
+                        return None
+                else:
+                    if not first:
+                        floor = -(-floor * 80 // 100)  # the second's: a 20% cut of the first's start
+                    if sold and floor > sold:
+                        return None
+                if exact and sale is not None and -(-ref * 50 // 100) > sale:
                     return None
                 if done is None:
                     worst = timedelta.max
@@ -1178,13 +1191,26 @@ class _Recorder:
                     worst = max(worst, timedelta(minutes=1))  # node 21 would freeze before the report is served
             return worst
 
-        priced: tuple[timedelta, int] | None = None  # the least late seed whose prices the logged sales can bid
-        for seed in range(400):
-            if (lag := late(seed)) is not None and (priced is None or lag < priced[0]):
-                priced = (lag, seed)
-            if lag == timedelta(0):
-                break
-        self.seed = 0 if priced is None or (priced[0] and late(0) is not None) else priced[1]
+        def least_late(exact: bool) -> tuple[timedelta, int] | None:  # the least late seed whose prices fit
+            priced: tuple[timedelta, int] | None = None
+            for seed in range(400):
+                if (lag := late(seed, exact)) is not None and (priced is None or lag < priced[0]):
+                    priced = (lag, seed)
+                if lag == timedelta(0):
+                    break
+            return priced
+
+        # the rounds at the log's prices (review R26 F4): a seed under whose reference prices the platform takes them
+        priced = least_late(True) if any(t != (None, None) for *_, t in lots) else None
+        if priced is None:
+            self.exact_starts = False
+            if any(t != (None, None) for *_, t in lots):
+                self.notes.append("没有种子使回放的参考价容得下日志中各轮的起拍价：各轮按缺省比例上拍（起拍价、保证金"
+                                  "可能与日志不同）/ under no seed does the replay's reference price admit the log's "
+                                  "starting prices: the rounds are listed at the default shares (their starting "
+                                  "prices and deposits may differ from the log's)")
+            priced = least_late(False)
+        self.seed = 0 if priced is None or (priced[0] and late(0, self.exact_starts) is not None) else priced[1]
         if priced is not None and not priced[0]:
             if self.seed:
                 self.notes.append(f"seed: {self.seed}：模拟询价平台在此种子下于原送达前答复（与日志一致），"
@@ -1231,10 +1257,65 @@ class _Recorder:
         lots = [a for a in self.assets if self._is_lot(a)]
         return lots[0] if len(lots) == 1 else None
 
+    @property
+    def same_deposits(self) -> bool:
+        """Whether the replay's deposits are the log's: every round was listed at the log's price (its opening anchor
+        has the round's terms, review R26 F4, and a seed admits them: ``exact_starts``), so a forfeited deposit — a
+        share of its round's start — is the log's amount, its payouts and the closing's paid amount asserted as
+        logged. An older log's are not (the replay's rounds start at shares of its own reference prices)."""
+        return self.exact_starts and all((x.get("data") or {}).get("starting_price_cents") is not None
+                                         for x in self.events if x["kind"] == "anchor"
+                                         and (x.get("data") or {}).get("anchor") in _OPENINGS)
+
+    def _opening(self, i: int, inst: str, anchor: str) -> dict[str, Any] | None:
+        """The round's opening anchor after its call (event ``i``): the first ``anchor`` on ``inst`` (a re-auction's,
+        ``reauction``, is its own call's)."""
+        return next((x for x in self.events[i:] if x["kind"] == "anchor" and x.get("instance") == inst
+                     and (x.get("data") or {}).get("anchor") == anchor and not x["data"].get("reauction")), None)
+
     def _scheduled(self, i: int, inst: str, anchor: str) -> datetime | None:
-        x = next((x for x in self.events[i:] if x["kind"] == "anchor" and x.get("instance") == inst
-                  and (x.get("data") or {}).get("anchor") == anchor), None)
+        x = self._opening(i, inst, anchor)
         return _t(x["data"]["at"]) if x is not None and x["data"].get("at") else None
+
+    def _listed_terms(self, i: int, inst: str) -> tuple[int | None, int | None]:
+        """The logged starting price of the first auction and the 变卖 price listed on ``inst`` on the reference price
+        asked at event ``i`` (their anchors' terms; None where not logged — an older log — or not listed before the
+        lot's price was asked again): what the replay's reference price must admit (``choose_seed``)."""
+        start = sale = None
+        for j in range(i + 1, len(self.events)):
+            x = self.events[j]
+            d = x.get("data") or {}
+            if (x["kind"] == "exchange" and d.get("kind") == "sent" and d.get("agency") == "pricing_platform"
+                    and d.get("attempt", 1) == 1 and self._lot_after(j) == inst):
+                break  # priced again: the later rounds are listed on that price
+            if x["kind"] != "anchor" or x.get("instance") != inst or d.get("starting_price_cents") is None:
+                continue
+            if d.get("anchor") == "auction_scheduled" and start is None:
+                start = int(d["starting_price_cents"])
+            elif d.get("anchor") == "sale_period_scheduled" and sale is None:
+                sale = int(d["starting_price_cents"])
+        return start, sale
+
+    def _logged_start(self, args: dict[str, Any], opening: dict[str, Any] | None, key: str = "start") -> None:
+        """The round listed at the log's price (review R26 F4): ``key`` (a listing's ``start``, a 变卖's ``price``) from
+        its opening anchor's terms, so its deposit — forfeited on a 悔拍, reaching the case — is the log's; a first
+        auction's deposit share (``deposit_pct``) as the log's where it was not the default 10%. Nothing where the
+        log has no terms (an older log) or no seed admits them (``exact_starts``)."""
+        d = (opening or {}).get("data") or {}
+        if not self.exact_starts or d.get("starting_price_cents") is None:
+            return
+        start = int(d["starting_price_cents"])
+        args[key] = _yuan(start)
+        args.pop("start_pct", None)
+        deposit = d.get("deposit_cents")
+        if deposit is None or int(deposit) == -(-start * 10 // 100):
+            return
+        pct = next((p for p in range(1, 101) if -(-start * p // 100) == int(deposit)), None)
+        if pct is not None and "platform" in args:  # only a first auction takes a deposit share
+            args["deposit_pct"] = pct
+        else:
+            self.notes.append(f"{_when(_t(opening['at']))} 保证金 {_yuan(int(deposit))} 非起拍价的 10%，"
+                              "回放按 10% 计 / the deposit is not 10% of the start: the replay's is")
 
     def _platform_call(self, i: int, e: dict[str, Any]) -> None:
         """A call to the pricing or auction platform made by the handler's act: 询价/评估, 上拍, 二拍, 以物抵债, 变卖
@@ -1258,15 +1339,17 @@ class _Recorder:
             self.add(e, {"price": {"asset": asset, "method": measure}})
         elif measure == "auction:first":
             args: dict[str, Any] = {"asset": asset, "platform": d.get("agency", "taobao"), "start_pct": 70}
-            if (starts := self._scheduled(i, inst, "auction_scheduled")) is not None:
-                args["starts"] = _when(starts)
+            self._logged_start(args, opening := self._opening(i, inst, "auction_scheduled"))
+            if opening is not None and opening["data"].get("at"):
+                args["starts"] = _when(_t(opening["data"]["at"]))
             self.add(e, {"list_auction": args})
         elif measure == "auction:second":
             args = {"asset": asset}
+            self._logged_start(args, self._opening(i, inst, "second_auction_scheduled"))
+            if "start" not in args and (taken := self._taken_in_kind_at(i, inst)) is not None:
+                args["start"] = _yuan(taken)
             if (starts := self._scheduled(i, inst, "second_auction_scheduled")) is not None:
                 args["starts"] = _when(starts)
-            if (taken := self._taken_in_kind_at(i, inst)) is not None:
-                args["start"] = _yuan(taken)
             self.add(e, {"relist": args})
         elif measure == "auction:reauction":  # 重新拍卖 after a buyer's default: the replay's relist of the lot
             args = {"asset": asset}
@@ -1283,6 +1366,8 @@ class _Recorder:
                          and (x.get("data") or {}).get("source") == "sale"), None)
             if sold is not None:  # a 变卖 sells at its price: the log's
                 args["price"] = _yuan(sold["data"]["amount_cents"])
+            else:  # at the log's price, its deposit the log's
+                self._logged_start(args, self._opening(i, inst, "sale_period_scheduled"), "price")
             self.add(e, {"start_sale": args})
         elif measure == "auction:withdrawn":  # 撤回拍卖 by hand (拍卖变卖规定 第二十条): the replay withdraws it then
             done = self._answer_index(i, d.get("request_no"))
@@ -1730,7 +1815,7 @@ def _chain(events: list[dict[str, Any]], case: str, live: bool = False) -> tuple
         sub._holdings({"debtors": [{"as": a, "holdings": []} for a in r.debtors.values()]}, pin_at=filed)
     r.choose_seed(recorders[1:])  # one scenario seed: the replay's pricing platform answers the resumed cases too
     for sub in recorders[1:]:
-        sub.seed = r.seed
+        sub.seed, sub.exact_starts = r.seed, r.exact_starts
     for rec in recorders:
         rec.is_live = rec.is_live or live
         rec.walk()

@@ -1298,7 +1298,8 @@ class Disposal:
                 self._record(lot, "announcement_scheduled", lot.announce_at)
             self._listed(lot, view, "first", platform)
             self._complete(lot, 23)
-            self._record(lot, "auction_scheduled", self._time(view["starts_at"]), asset_kind=lot.klass)
+            self._record(lot, "auction_scheduled", self._time(view["starts_at"]), asset_kind=lot.klass,
+                         **self._terms(view, start, deposit))
             self._complete(lot, 25)
 
         try:
@@ -1310,6 +1311,16 @@ class Disposal:
         except UserError:  # refused at once: not taken
             self._unstarted(lot).pop("auction:first", None)
             raise
+
+    @staticmethod
+    def _terms(view: dict[str, Any], start: int | None = None, deposit: int | None = None) -> dict[str, int]:
+        """A round's terms as its ``*_scheduled`` anchor records them (review R26 F4): the starting price (a 变卖's
+        price) and the deposit the platform answered it listed with — else those the court asked for. A recorded
+        scenario lists the round at that price (``scenarios.record``: the step's ``start:``), so its replay's deposit,
+        forfeited on a 悔拍, is the log's — not a share of the replay's own reference price."""
+        terms = {"starting_price_cents": view.get("starting_price_cents", start),
+                 "deposit_cents": view.get("deposit_cents", deposit)}
+        return {k: int(v) for k, v in terms.items() if v is not None}
 
     def _listed(self, lot: Lot, view: dict[str, Any], round_: str, platform: str) -> None:
         lot.listing_id, lot.round, lot.stage = view["listing_id"], round_, "listed" if round_ == "first" else (
@@ -1572,7 +1583,8 @@ class Disposal:
             state = self.p.runtime.cases[case_id]
             if state.node(26, asset) is None or state.node(26, asset).started_at is None:
                 self._submit(c.StartNode(case_id, 26, asset))
-            self._record(lot, "second_auction_scheduled", self._time(view["starts_at"]), asset_kind=lot.klass)
+            self._record(lot, "second_auction_scheduled", self._time(view["starts_at"]), asset_kind=lot.klass,
+                         **self._terms(view, start, deposit))
             self._listed(lot, view, "second", str(view.get("platform", "")))
             self._complete(lot, 26)
 
@@ -1611,7 +1623,8 @@ class Disposal:
 
         def reauctioned(view: dict[str, Any]) -> None:
             self._unstarted(lot).pop("auction:reauction", None)
-            self._record(lot, anchor, self._time(view["starts_at"]), asset_kind=lot.klass, reauction=True)
+            self._record(lot, anchor, self._time(view["starts_at"]), asset_kind=lot.klass, reauction=True,
+                         **self._terms(view))
             self._listed(lot, view, round_, str(view.get("platform", "")))
 
         try:
@@ -1877,7 +1890,8 @@ class Disposal:
         def announced(view: dict[str, Any]) -> None:
             self._unstarted(lot).pop("auction:sale", None)
             self._submit(c.CompleteItem(case_id, 28, "announce", asset))
-            self._record(lot, "sale_period_scheduled", self._time(view["starts_at"]), asset_kind=lot.klass)
+            self._record(lot, "sale_period_scheduled", self._time(view["starts_at"]), asset_kind=lot.klass,
+                         **self._terms(view, price, deposit))
             self._submit(c.CompleteItem(case_id, 28, "lead_time", asset))
             self._listed(lot, view, "sale", str(view.get("platform", "")))
 
