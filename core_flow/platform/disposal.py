@@ -672,10 +672,20 @@ class Disposal:
         advances it (``_open_for_sale``), and the resumed case, whose nodes 19–20 run from the taken-over seal, asks
         its price anew (review R15: it stayed in the 终本 case, where every act was refused, and the resumed case had
         no lot — "no property to dispose of" — so the flat could be sold in neither). So does one whose round was
-        withdrawn at the 终本 before its bidding began (``_withdraw_at_closing``, H36)."""
+        withdrawn at the 终本 before its bidding began (``_withdraw_at_closing``, H36), and one whose rounds ended in
+        the 终本 case without a sale (review R26 F5; they stayed there, unsold and unsellable, as a priced one had):
+        一拍 or 二拍 流拍 (``unsold1``, ``unsold2``), 以物抵债 refused before a 变卖 (``declined``), the buyer's default
+        (``defaulted``, 悔拍) — the resumed case prices it anew and lists a first auction of its own (the 终本 case's
+        rounds, on its case number, are over). A defaulted lot's forfeited deposit stays owed to the 终本 case, where
+        the buyer defaulted: remitted to it at its closing (``_withdraw_if_out`` → ``_settle_forfeits`` ``closed``,
+        asked daily while the platform is down, whatever the lot's stage meanwhile), paid out there under the price's
+        rules; the resumed case's lot carries no forfeit of it (no second remittance, no shortfall reckoned on its
+        sale). Stay: a lot whose sale was made (sold, paid, confirmed, transferred, taken in kind: what follows it is
+        the 终本 case's, ``_open_for_sale``), one whose disposal ended (``unsold`` 变卖不成, handed over), and one
+        whose round's bidding was under way at the 终本 or whose pricing withdrawal is still unanswered (a round
+        begun runs to its end in the 终本 case; one ending unsold after the resumption stays there: not modelled)."""
         lot = self.lots.get((case_id, asset))
-        if lot is None or lot.stage not in ("sealing", "sealed", "reported", "fixed", "withdrawn") or (
-                new_case, asset) in self.lots:
+        if lot is None or lot.stage not in _CARRIED or (new_case, asset) in self.lots:
             return
         self._put(Lot(new_case, asset, lot.agency, lot.debtor, lot.kind, lot.klass, lot.description,
                       stage="sealing" if lot.stage == "sealing" else "sealed"))
@@ -1955,6 +1965,9 @@ class Disposal:
 
 _ENDED = ("handed_over", "unsold", "moved")  # a lot's disposal is over (or continues in the 恢复执行 case)
 LISTED = ("listed", "relisted", "sale")  # a round on the auction platform: announced, or its bidding under way
+# the stages of a lot a 终本 case's 恢复执行 case takes over, sealed (``Disposal.carry_over``): under disposal with no
+# round on the platform and no sale made
+_CARRIED = ("sealing", "sealed", "reported", "fixed", "withdrawn", "unsold1", "unsold2", "declined", "defaulted")
 # the acts that put a round on the platform (the re-auction after a buyer's default too)
 _ROUND_ACTS = ("auction:first", "auction:second", "auction:sale", "auction:reauction")
 _LEARNT = (*_ROUND_ACTS, "network_inquiry", "appraisal")  # acts looked up on the platform at a closing (``_learn``)
