@@ -159,6 +159,47 @@ BOOTSTRAP_MIN = 10
 BOOTSTRAP_DRAWS = 2000
 
 
+def resampled_medians(arrays: Sequence[np.ndarray], picks: np.ndarray, chunk: int = 100) -> np.ndarray:
+    """``km_median`` of each resample of replications — row b of ``picks`` names the replications (indices into
+    ``arrays``, each an (entry, exit, disposed) table) pooled — at once, not lot by lot: each replication's deaths and
+    risk set are counted once at every event time of all of them, a resample's are their sums weighted by how often
+    it drew each replication, and its survival their product-limit (the same arithmetic as ``km_curve`` on the
+    concatenated lots: a time without a death in the resample multiplies by exactly 1). +inf where the median is
+    undefined. (2,000 resamples of ten replications of 1,800 lots: 1.5 s; concatenating and calling ``km_median``
+    2,000 times took 4.8 s — per court of a province.) ``chunk`` resamples at a time bound the memory."""
+    times = np.unique(np.concatenate([a[a[:, 2] > 0, 1] for a in arrays]))
+    reps, k = len(arrays), times.size
+    out = np.full(picks.shape[0], math.inf)
+    if k == 0:
+        return out
+    deaths = np.zeros((reps, k))
+    at_risk = np.zeros((reps, k))
+    for r, a in enumerate(arrays):
+        t, n = np.unique(a[a[:, 2] > 0, 1], return_counts=True)
+        deaths[r, np.searchsorted(times, t)] = n
+        at_risk[r] = (np.searchsorted(np.sort(a[:, 0]), times, side="left")
+                      - np.searchsorted(np.sort(a[:, 1]), times, side="left"))
+    index = np.arange(k)
+    for lo in range(0, picks.shape[0], chunk):
+        rows = picks[lo:lo + chunk]
+        weights = np.zeros((rows.shape[0], reps))
+        np.add.at(weights, (np.repeat(np.arange(rows.shape[0]), rows.shape[1]), rows.ravel()), 1.0)
+        d, n = weights @ deaths, weights @ at_risk
+        with np.errstate(divide="ignore", invalid="ignore"):
+            survival = np.cumprod(np.where(d > 0, 1.0 - d / n, 1.0), axis=1)
+        below = (survival <= 0.5 + 1e-9) & (d > 0)
+        has = below.any(axis=1)
+        j = np.argmax(below, axis=1)
+        # the next event time of the resample after j (for the midpoint where the survival is exactly 0.5)
+        nxt = np.minimum.accumulate(np.where(d > 0, index, k)[:, ::-1], axis=1)[:, ::-1]
+        after = np.where(j + 1 < k, nxt[np.arange(rows.shape[0]), np.minimum(j + 1, k - 1)], k)
+        s_j = survival[np.arange(rows.shape[0]), j]
+        mid = (np.abs(s_j - 0.5) <= 1e-9) & (after < k)
+        med = np.where(mid, (times[j] + times[np.minimum(after, k - 1)]) / 2, times[j])
+        out[lo:lo + chunk] = np.where(has, med, math.inf)
+    return out
+
+
 def pooled_km(tables: Sequence[Sequence[Sequence[float]]], seed: int | Sequence[int] = 0) -> dict[str, Any]:
     """The time to sale's Kaplan–Meier median over every replication's lots together — the replications are
     independent and identically distributed, so their lots make one sample of the court's lots (R times one
@@ -187,11 +228,7 @@ def pooled_km(tables: Sequence[Sequence[Sequence[float]]], seed: int | Sequence[
         return out
     if reps >= BOOTSTRAP_MIN:
         rng = np.random.default_rng(np.random.SeedSequence(seed))
-        draws = np.empty(BOOTSTRAP_DRAWS)
-        for b in range(BOOTSTRAP_DRAWS):
-            pick = np.concatenate([arrays[i] for i in rng.integers(0, reps, reps)])
-            m = km_median(pick[:, 1], pick[:, 2] > 0, pick[:, 0])
-            draws[b] = math.inf if m is None or m != m else m
+        draws = resampled_medians(arrays, rng.integers(0, reps, (BOOTSTRAP_DRAWS, reps)))
         draws.sort()
         lo = float(draws[int(math.floor(0.025 * BOOTSTRAP_DRAWS))])
         hi = float(draws[int(math.ceil(0.975 * BOOTSTRAP_DRAWS)) - 1])

@@ -13,7 +13,7 @@ import warnings
 import numpy as np
 import pytest
 
-from sim.kpi import BOOTSTRAP_MIN, km_curve, km_median, km_median_ci, pooled_km
+from sim.kpi import BOOTSTRAP_MIN, km_curve, km_median, km_median_ci, pooled_km, resampled_medians
 from sim.replicate import aggregate
 
 
@@ -67,6 +67,25 @@ def test_the_pooled_curve_is_the_product_limit_of_every_replications_lots():
         assert got["median"] == (None if _naive_median(want) is None else pytest.approx(_naive_median(want)))
         assert got["lots"] == len(lots) and got["disposed"] == sum(1 for *_x, e in lots if e)
         assert got["method"] == "brookmeyer_crowley" and got["replications"] == reps
+
+
+def test_the_resamples_medians_are_those_of_the_lots_concatenated():
+    """The bootstrap's medians, computed at once from each replication's counts (``resampled_medians``), are exactly
+    ``km_median`` of the drawn replications' lots concatenated — ties, late entries, censoring, an exact 0.5 (the
+    midpoint), an undefined median (+inf) included."""
+    rng = random.Random(5)
+    gen = np.random.default_rng(5)
+    for reps, n in [(3, 4), (5, 9), (10, 30), (4, 2)] * 5:
+        tables = [np.asarray(t, dtype=float) for t in _tables(rng, reps, n)]
+        picks = gen.integers(0, reps, (60, reps))
+        got = resampled_medians(tables, picks, chunk=7)
+        for row, m in zip(picks, got, strict=True):
+            lots = np.concatenate([tables[i] for i in row])
+            want = km_median(lots[:, 1], lots[:, 2] > 0, lots[:, 0])
+            assert m == (math.inf if want is None else want), (row, m, want)
+    exact = [np.array([[0.0, 10.0, 1.0], [0.0, 30.0, 1.0]]), np.array([[0.0, 20.0, 0.0]])]
+    # twice the first: S(10) = 0.5 exactly, the midpoint to 30; the second twice: no sale; both: 2/3 at 10, 0 at 30
+    assert list(resampled_medians(exact, np.array([[0, 0], [1, 1], [0, 1]]))) == [20.0, math.inf, 30.0]
 
 
 def test_the_brookmeyer_crowley_interval_is_scipys_log_log_one_inverted():
