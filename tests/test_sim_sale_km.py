@@ -267,3 +267,6 @@ def test_the_km_median_is_in_kpis_json_the_terminal_and_the_report(tmp_path, cap
         assert km["mean"] >= kpi["sale_days_p50"]["mean"] * 0.5  # a figure of the same order, in days
     page = (out / "report.html").read_text(encoding="utf-8")
     assert "计入尚未成交的：Kaplan–Meier" in page and "Kaplan–Meier estimate" in page and "第1次重复：" in page
+    # H64: the replications' lots pooled, said under the terminal's table and in the report's note, zh and en
+    assert "（合并 / pooled）" in text and "2 次重复的" in text and "pooled into one curve" in text
+    assert "合为一条曲线" in page and "Brookmeyer–Crowley" in page and "（合并 / pooled）" in page
