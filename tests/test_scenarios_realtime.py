@@ -74,6 +74,18 @@ def test_other_courts_lapses_and_platforms_give_the_same_verdicts_at_a_high_scal
     assert len(_both_clocks(LONG, LONG_SCALE)) == len(LONG)
 
 
+# the platforms down past the 查控 gateway's retries: the give-up within the hour, then the rounds 1, 4 and 16 hours
+# later. The real-time court's gateway retried 20 times with waits up to 600 s (the virtual court: 12, 300 s), so
+# the give-up came after the hour and both scenarios failed on --realtime (H63): one retry policy on either clock.
+PLATFORM_RETRY = {("disposal/platform_retry.scenario.yaml", 6), ("disposal/platform_retry.scenario.yaml", 48)}
+
+
+def test_the_platform_retries_give_up_at_the_same_attempt_on_both_clocks() -> None:
+    for virtual, real in _both_clocks(PLATFORM_RETRY, LONG_SCALE):
+        gave_up = [line for line in real.exchanges if "gave_up" in line]
+        assert gave_up == [line for line in virtual.exchanges if "gave_up" in line] and gave_up
+
+
 def test_a_wrong_expectation_fails_on_the_real_time_clock_too(tmp_path: Path, capsys) -> None:
     text = (SUITE / "spc" / "scope.scenario.yaml").read_text(encoding="utf-8").split("\n---")[0]
     wrong = text.replace("expect_inquiry:", "expect_case: {closed: 终本}\n  - expect_inquiry:", 1)

@@ -30,6 +30,11 @@ from core_flow.protocol import HUB
 from core_flow.runtime import Runtime
 
 HOST = "127.0.0.1"
+# The gateway's retry policy, the same on either clock: how often a 查控 or platform call is tried, and how long the
+# waits between tries are (virtual seconds), is the court's rule, not the clock's. The real-time court had its own
+# (20 attempts, waits up to 600 s) since the first live demo: a call the virtual court gave up within minutes was
+# still retried after an hour there, and scenarios timed on the gateway's give-up failed on --realtime (H63).
+RETRY = RetryPolicy(attempts=12, base=1, cap=300)
 
 
 def _runtime(spec: CourtSpec, clock: Any) -> Runtime:
@@ -57,7 +62,7 @@ def build_court(spec: CourtSpec, *, clock: SimClock | None = None, counterpart: 
     runtime = _runtime(spec, clock)
     if counterpart is None:
         counterpart = counterpart_factory(spec)(spec, clock)
-    config = spec.gateway or GatewayConfig(retry=RetryPolicy(attempts=12, base=1, cap=300))
+    config = spec.gateway or GatewayConfig(retry=RETRY)
     gateway = Gateway(SimulatedTransport(counterpart.port(clock.now), clock), clock, seed=spec.seed, config=config)
     platform = Platform(runtime, gateway, AgencyDirectory.from_json(counterpart.directory_rows()), court=spec.court,
                         accounts=counterpart.accounts, inquiry_via=spec.inquiry_via)
@@ -97,7 +102,7 @@ async def open_court(spec: CourtSpec, *, counterpart: Any = None, started: bool 
                                    limits=httpx.Limits(max_connections=48, max_keepalive_connections=48))
         filing_client = httpx.AsyncClient(timeout=10.0)
         config = spec.gateway or GatewayConfig(
-            retry=RetryPolicy(attempts=20, base=1.0, cap=600.0), max_in_flight=2, in_flight_for={HUB: 16},
+            retry=RETRY, max_in_flight=2, in_flight_for={HUB: 16},
             callback_url=f"http://{HOST}:{receiver_port}/callbacks/feedback", request_timeout=10.0)
         transport = HttpTransport(client)
         gateway = Gateway(transport, clock, seed=spec.seed, config=config)
