@@ -1345,11 +1345,11 @@ class _Recorder:
             self.add(e, {"list_auction": args})
         elif measure == "auction:second":
             args = {"asset": asset}
+            if (starts := self._scheduled(i, inst, "second_auction_scheduled")) is not None:
+                args["starts"] = _when(starts)
             self._logged_start(args, self._opening(i, inst, "second_auction_scheduled"))
             if "start" not in args and (taken := self._taken_in_kind_at(i, inst)) is not None:
                 args["start"] = _yuan(taken)
-            if (starts := self._scheduled(i, inst, "second_auction_scheduled")) is not None:
-                args["starts"] = _when(starts)
             self.add(e, {"relist": args})
         elif measure == "auction:reauction":  # 重新拍卖 after a buyer's default: the replay's relist of the lot
             args = {"asset": asset}

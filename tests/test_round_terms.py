@@ -88,7 +88,7 @@ def test_a_recorded_round_is_listed_at_the_logs_start_and_its_deposit_replays_as
     [check] = check_log(log)
     assert check.case == "(2025)豫0811执113号"
     assert "list_auction: {asset: 公安部交通管理局车辆, platform: taobao, start: 42387.65元" in check.text
-    assert "relist: {asset: 公安部交通管理局车辆, start: 36877.26元" in check.text
+    assert "relist: {asset: 公安部交通管理局车辆, starts: '2025-03-22 10:00', start: 36877.26元}" in check.text
     assert "start_pct" not in check.text
     assert f"pay_out: {{receipt: D000001-{check.case}, amount: 3687.73元}}" in check.text
     assert "paid: 113953.10元" in check.text
