@@ -29,7 +29,10 @@ from core_flow.driver.protocol import Clock, RunSetup
 from core_flow.errors import UserError
 from scenarios.target import Target
 
-TIMEOUT = 120.0  # real seconds any one call may take (a scenario's span / scale must fit)
+# Real seconds any one call may take beyond the time the clock itself needs: an ``advance`` over a span of virtual
+# time may take span / scale more (a step five virtual years on is 158 real seconds at 1,000,000×), so a long step
+# is not cut off — the allowance catches a loop that hangs, not a scenario that spans years (H63).
+TIMEOUT = 120.0
 SETTLE_MAX = 1.0  # real seconds at most that reactions are waited for at one instant
 
 
@@ -41,8 +44,9 @@ class LoopThread:
         self.thread = threading.Thread(target=self.loop.run_forever, daemon=True, name="zhixing-realtime")
         self.thread.start()
 
-    def call(self, coro: Coroutine[Any, Any, Any], timeout: float = TIMEOUT) -> Any:
-        return asyncio.run_coroutine_threadsafe(coro, self.loop).result(timeout)
+    def call(self, coro: Coroutine[Any, Any, Any], timeout: float | None = None) -> Any:
+        """Run ``coro`` on the loop and wait for its result: at most ``timeout`` real seconds (``TIMEOUT``)."""
+        return asyncio.run_coroutine_threadsafe(coro, self.loop).result(TIMEOUT if timeout is None else timeout)
 
     def run(self, fn: Callable[[], Any]) -> Any:
         async def call() -> Any:
@@ -184,7 +188,9 @@ class RealtimeDriver:
                 await asyncio.sleep(0)
             await self._settle(max(to, self._instant))
 
-        self.loop.call(wait())
+        # the clock needs the span's real seconds to get there (it stands at the step's instant until now)
+        span = max((to - self._instant).total_seconds(), 0.0) / self.scale
+        self.loop.call(wait(), timeout=TIMEOUT + SETTLE_MAX + span)
         self._instant = max(to, self._instant)
         return self._instant
 

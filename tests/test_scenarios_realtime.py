@@ -86,6 +86,19 @@ def test_the_platform_retries_give_up_at_the_same_attempt_on_both_clocks() -> No
         assert gave_up == [line for line in virtual.exchanges if "gave_up" in line] and gave_up
 
 
+def test_a_step_longer_than_the_allowance_is_not_cut_off(monkeypatch) -> None:
+    """A step five virtual years on (fidelity/rules.scenario.yaml:193, 失信 ground 1 never lifted) takes span / scale
+    real seconds: the runner waits for it and the allowance (``TIMEOUT``) only bounds what comes beyond. It was the
+    whole wait: 158 real seconds at 1,000,000× ran into the 120 s and the scenario failed with a TimeoutError (H63).
+    Here at 50,000,000× (3.2 s) with an allowance of 2 s."""
+    from scenarios import realtime
+
+    monkeypatch.setattr(realtime, "TIMEOUT", 2.0)
+    monkeypatch.setattr(realtime.LoopThread.call, "__defaults__", (2.0,))  # a call's default allowance, however bound
+    (virtual, real), = _both_clocks({("fidelity/rules.scenario.yaml", 193)}, 50_000_000.0)
+    assert real.passed and not real.error
+
+
 def test_a_wrong_expectation_fails_on_the_real_time_clock_too(tmp_path: Path, capsys) -> None:
     text = (SUITE / "spc" / "scope.scenario.yaml").read_text(encoding="utf-8").split("\n---")[0]
     wrong = text.replace("expect_inquiry:", "expect_case: {closed: 终本}\n  - expect_inquiry:", 1)
