@@ -112,3 +112,20 @@ def test_a_non_money_case_never_meets_a_claim(make_runtime):
     assert rt.submit(c.Record("K", "property_controlled", "flat")).accepted
     rt.clock.advance(timedelta(days=1))
     assert not any(e.kind == CLAIM_MET for e in rt.events)
+
+
+def test_a_claim_met_after_the_closing_withdraws_nothing_the_closing_ended(make_runtime):
+    """Review R27 F1: a case closed as 执行完毕 with the money still held (nodes 32–33 outlive the closing) and paid
+    out after it meets the claim then — the anchor is recorded, but the selling deadlines ended with the closing (no
+    timer runs on them): none is said withdrawn again, nor are the closed case's nodes touched. Before, each of nodes
+    19–20's deadlines on both assets was reported ``deadline_withdrawn`` after the ``closed`` event."""
+    rt = _case_with_two_seals(make_runtime(FILED))
+    assert rt.submit(c.Close("K", "执行完毕", reviewed_by="审判管理办公室")).accepted
+    state = rt.cases["K"]
+    before = {k: set(ns.items) for k, ns in state.nodes.items() if k[0] in (19, 20)}
+    rt.clock.advance(timedelta(days=1))
+    out = rt.submit(c.PayOut("K", "R1", CLAIM))
+    assert out.accepted, out.refusal
+    assert [e.data["anchor"] for e in _kinds(out.events, CLAIM_MET)] == ["claim_met"]
+    assert not _kinds(out.events, EventKind.DEADLINE_WITHDRAWN)
+    assert {k: set(ns.items) for k, ns in state.nodes.items() if k[0] in (19, 20)} == before

@@ -320,7 +320,11 @@ class MoneyRules:
         state.claim_met_at = now
         out.events.append(Event(now, state.case_id, EventKind.CLAIM_MET, None, "", None,
                                 {"anchor": "claim_met", "amount_cents": state.amount_cents}))
-        self.e._withdraw(state, "claim_met", None, now, out)
+        if state.closed_manner is None:
+            # a closed case's selling deadlines ended with the closing (``ClosingRules._do_close``: their timers dead,
+            # none armed after it): nothing runs to withdraw. Met by money paid out after the closing (执行完毕 with
+            # money held), each was said withdrawn again (review R27 F1)
+            self.e._withdraw(state, "claim_met", None, now, out)
 
     def _fee_parts(self, state: CaseState, fee_left: int, left: int, surplus: bool) -> tuple[int, int]:
         """Of the ``fee_left`` cents of the application fee still to settle, what the ``left`` cents of a receipt
