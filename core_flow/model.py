@@ -21,6 +21,11 @@ from core_flow.legal_calendar import Period, Policy, Unit
 from core_flow.legal_calendar.periods import zh_number
 from core_flow.protocol import AgencyGroup, AssetKind
 
+# anchors the engine records itself — filing, assignment, closing, the claim met (``MoneyRules._claim_check``) — never
+# by a ``Record``: recorded by hand they would disagree with the state they follow from. Nothing waits on them as on a
+# recorded one (a node's ``not_before``, a round's start or end): those read what a ``Record`` kept
+ENGINE_ANCHORS = frozenset({"filed", "received", "closed", "claim_met"})
+
 _NODE_ANCHOR = re.compile(r"^node_started:(\d+)$")
 _ITEM_ANCHOR = re.compile(r"^item_done:(\d+)\.([a-z_]+)$")
 # 7, 节点7, 第7节点, 7号节点 — and the seeds' own 节点十七, 第三十六个节点
@@ -798,7 +803,7 @@ class Process(_Model):
                 if no not in known:
                     problems.append((("nodes", i, "requires"), f"unknown node {no} / 未知节点"))
             for anchor in node.not_before:
-                if anchor not in self.anchors or anchor in ("filed", "received", "closed"):
+                if anchor not in self.anchors or anchor in ENGINE_ANCHORS:
                     problems.append((("nodes", i, "not_before"),
                                      f"unknown or unrecordable event {anchor!r} / 未知或不可登记的事件"))
         for code in self.closing.review:
@@ -841,7 +846,7 @@ class Process(_Model):
                                                                "未知节点或非按财产的节点"))
                 for field, anchors in (("round_starts", tuple(cond.round_starts)), ("round_ends", cond.round_ends)):
                     for anchor in anchors:
-                        if anchor not in self.anchors or anchor in ("filed", "received", "closed"):
+                        if anchor not in self.anchors or anchor in ENGINE_ANCHORS:
                             problems.append(((gate, i, field, anchor), f"unknown anchor {anchor!r} / 未知起算事件"))
                 for anchor, starts in cond.round_ends.items():  # the starts an end ends: of round_starts
                     if not starts:

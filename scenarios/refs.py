@@ -13,7 +13,7 @@ from typing import Any
 from core_flow.amount_text import amount_cents
 from core_flow.engine import EventKind, NodeStatus
 from core_flow.errors import UserError
-from core_flow.model import Process
+from core_flow.model import ENGINE_ANCHORS, Process
 from core_flow.process_loader import default_process
 from core_flow.process_options import near  # one spelling guess for scenarios and process options
 from core_flow.protocol import AssetKind, Measure
@@ -93,8 +93,8 @@ def _anchor_index() -> dict[str, str]:
 def _anchors_of(proc: Process) -> dict[str, str]:
     index: dict[str, str] = {}
     for key, text in proc.anchors.items():
-        if key in ("filed", "received", "closed"):
-            continue  # recorded by filing, assignment and closing themselves
+        if key in ENGINE_ANCHORS:
+            continue  # recorded by filing, assignment, closing and the claim met themselves (review R27 F2)
         index[key] = key
         index[text.split(" / ")[0].strip()] = key
     return index

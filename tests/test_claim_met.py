@@ -10,9 +10,15 @@ stopped selling and the steps' deadlines froze the nodes: a node-26 freeze held 
 from __future__ import annotations
 
 from datetime import timedelta
+from pathlib import Path
 
+import pytest
+
+import core_flow
 from core_flow.engine import EventKind, NodeStatus
 from core_flow.engine import commands as c
+from core_flow.process_loader import parse_process
+from scenarios import refs
 from tests.conftest import cst
 
 FILED = cst(2025, 3, 3, 10, 0)  # Monday
@@ -129,3 +135,22 @@ def test_a_claim_met_after_the_closing_withdraws_nothing_the_closing_ended(make_
     assert [e.data["anchor"] for e in _kinds(out.events, CLAIM_MET)] == ["claim_met"]
     assert not _kinds(out.events, EventKind.DEADLINE_WITHDRAWN)
     assert {k: set(ns.items) for k, ns in state.nodes.items() if k[0] in (19, 20)} == before
+
+
+def test_no_scenario_nor_process_file_may_name_the_engines_anchor_where_a_record_is_read():
+    """Review R27 F2: ``claim_met`` is recorded by the engine only (a ``Record`` of it is refused UNKNOWN_ANCHOR), as
+    filed, received and closed are. Before, a scenario's ``record: {event: claim_met}`` passed the file's check (the
+    scenarios' anchor list left out only those three) and was refused when run; a process file's ``not_before`` or a
+    round's end naming it loaded, and waited on nothing (only a ``Record`` keeps what they read)."""
+    with pytest.raises(ValueError) as err:
+        refs.anchor("claim_met")
+    assert "claim_met" not in str(err.value).split("可选：")[1].split("）")[0]  # the events a record may name
+    with pytest.raises(ValueError):
+        refs.anchor("申请执行人债权已全部实现（发放、提存或以物抵债）且执行申请费已结清")
+    text = (Path(core_flow.__file__).parent / "data" / "process.yaml").read_text(encoding="utf-8")
+    for old, new in (("not_before: [performance_due]", "not_before: [claim_met]"),
+                     ("round_ends: {first_unsold: [auction_scheduled],",
+                      "round_ends: {claim_met: [auction_scheduled], first_unsold: [auction_scheduled],")):
+        assert old in text
+        with pytest.raises(Exception, match="claim_met"):
+            parse_process(text.replace(old, new), "<claim_met read as recorded>")

@@ -16,10 +16,7 @@ from core_flow.engine.state import (
     NodeStatus,
 )
 from core_flow.legal_calendar import to_cst
-
-# anchors the engine records itself (filing, assignment, closing, the claim met: ``MoneyRules._claim_check``), never by
-# a ``Record``: recorded by hand they would disagree with the state they follow from
-ENGINE_ANCHORS = frozenset({"filed", "received", "closed", "claim_met"})
+from core_flow.model import ENGINE_ANCHORS  # the anchors no ``Record`` takes (filing, assignment, closing, claim met)
 
 
 class NodeRules:
