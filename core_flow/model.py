@@ -775,6 +775,9 @@ class Process(_Model):
                             problems.append(
                                 (where + ("items", j, field), f"unknown anchor {anchor!r} / 未知起算事件")
                             )
+                        elif field == "anchor" and anchor == "claim_met":  # review R27 F4: never armed by it
+                            problems.append((where + ("items", j, field), "claim_met ends deadlines (ends_on) and "
+                                             "starts none / 债权已实现（claim_met）只撤回期限（ends_on），不起算期限"))
         for field, codes in (
             ("resumption", self.resumption.unfreeze + self.resumption.approve),
             ("limit", self.limit.extension.first + self.limit.extension.further

@@ -154,3 +154,14 @@ def test_no_scenario_nor_process_file_may_name_the_engines_anchor_where_a_record
         assert old in text
         with pytest.raises(Exception, match="claim_met"):
             parse_process(text.replace(old, new), "<claim_met read as recorded>")
+
+
+def test_a_process_file_may_not_time_an_item_from_the_claim_met():
+    """Review R27 F4: the engine records ``claim_met`` and withdraws what names it in ``ends_on``; it arms nothing from
+    it (``MoneyRules._claim_check`` plans no item). Before, an item anchored on it loaded and was never timed."""
+    text = (Path(core_flow.__file__).parent / "data" / "process.yaml").read_text(encoding="utf-8")
+    old = "name: 将报告发送当事人及利害关系人, anchor: report_received,"
+    assert old in text
+    with pytest.raises(Exception, match="claim_met ends deadlines"):
+        parse_process(text.replace(old, old.replace("report_received", "claim_met")), "<timed from claim_met>")
+    assert parse_process(text, "<bundled>").items_ended_by["claim_met"]  # ends_on: still read
