@@ -17,20 +17,13 @@ from core_flow.engine import EventKind
 from core_flow.engine import commands as c
 from tests.test_disposal import Case
 from tests.test_disposal_closed import _close, _declined, _unsold1, _unsold2
-from tests.test_disposal_closed_review import _without_disposal_gate
+from tests.test_disposal_closed_review import _without_disposal_gate, ready_for_zhongben
+from tests.test_round_terms import buyer_defaults
 
 
 def _defaulted(case: Case) -> Case:
     """The first auction won by B1, who never pays: the lot ``defaulted`` (悔拍)."""
-    case.fixed().listed()
-    view = case.listing()
-    case.court.run_until(view.starts_at + timedelta(hours=1))
-    auction, now = case.court.session.auction, case.court.clock.now()
-    auction.pay_deposit(view.listing_id, bidder_id="B1", amount_cents=view.deposit_cents, now=now, pays_balance=False)
-    auction.place_bid(view.listing_id, bidder_id="B1", amount_cents=view.starting_price_cents, now=now)
-    case.until_closed()
-    case.court.run_for(timedelta(days=6))  # past the balance's due date
-    assert case.lot.stage == "defaulted"
+    buyer_defaults(case.fixed().listed())
     return case
 
 
@@ -45,11 +38,7 @@ def _deposits(case: Case, k: str) -> list:
 @pytest.mark.parametrize("stage", list(STAGES))
 def test_a_lot_whose_rounds_ended_unsold_in_a_zhongben_case_is_sold_in_its_resumed_case(stage: str) -> None:
     case = Case(process=_without_disposal_gate())
-    for node in (3, 7, 9, 10, 18):
-        assert case.p.submit(c.CompleteNode(case.k, node)).accepted
-    assert case.p.submit(c.CompleteNode(case.k, 36, authority="院长")).accepted  # 限消: 终本 needs it
-    assert case.p.submit(c.CompleteNode(case.k, 17, case.asset)).accepted
-    case.court.run_for(timedelta(days=95))  # more than 3 months since filing
+    ready_for_zhongben(case)
     STAGES[stage](case)
     _close(case, "终本")
     assert case.p.submit(c.RequestResumption(case.k, "恢复执行")).accepted

@@ -90,6 +90,16 @@ def _without_disposal_gate() -> object:
     return parse_process(text[:start] + text[text.index("\n\n", start) + 1:])
 
 
+def ready_for_zhongben(case) -> None:  # noqa: ANN001
+    """The case's nodes a 终本 needs done (inquiries, 限消 by the 院长, the asset's control) and more than 3 months
+    since filing."""
+    for node in (3, 7, 9, 10, 18):
+        assert case.p.submit(c.CompleteNode(case.k, node)).accepted
+    assert case.p.submit(c.CompleteNode(case.k, 36, authority="院长")).accepted  # 限消: 终本 needs it
+    assert case.p.submit(c.CompleteNode(case.k, 17, case.asset)).accepted
+    case.court.run_for(timedelta(days=95))  # more than 3 months since filing
+
+
 @pytest.mark.parametrize("stage", ["reported", "fixed"])
 def test_a_lot_priced_in_a_zhongben_case_is_disposed_of_in_its_resumed_case(stage: str) -> None:
     """A 终本 case closed with its flat's price reported (or fixed): the 终本 case no longer advances it (H34), and its
@@ -99,11 +109,7 @@ def test_a_lot_priced_in_a_zhongben_case_is_disposed_of_in_its_resumed_case(stag
     from tests.test_disposal import Case
 
     case = Case(process=_without_disposal_gate())
-    for node in (3, 7, 9, 10, 18):
-        assert case.p.submit(c.CompleteNode(case.k, node)).accepted
-    assert case.p.submit(c.CompleteNode(case.k, 36, authority="院长")).accepted  # 限消: 终本 needs it
-    assert case.p.submit(c.CompleteNode(case.k, 17, case.asset)).accepted
-    case.court.run_for(timedelta(days=95))  # more than 3 months since filing
+    ready_for_zhongben(case)
     if stage == "fixed":
         case.fixed()
     else:

@@ -17,6 +17,20 @@ from core_flow.engine import EventKind
 from tests.test_disposal import Case
 
 
+def buyer_defaults(case: Case):  # noqa: ANN201
+    """The round listed is won by B1, who never pays (悔拍): past the balance's due date the lot is ``defaulted``.
+    The round's view is returned."""
+    view = case.listing()
+    case.court.run_until(view.starts_at + timedelta(hours=1))
+    auction, now = case.court.session.auction, case.court.clock.now()
+    auction.pay_deposit(view.listing_id, bidder_id="B1", amount_cents=view.deposit_cents, now=now, pays_balance=False)
+    auction.place_bid(view.listing_id, bidder_id="B1", amount_cents=view.starting_price_cents, now=now)
+    case.until_closed()
+    case.court.run_for(timedelta(days=6))  # past the balance's due date
+    assert case.lot.stage == "defaulted"
+    return view
+
+
 def _terms(case: Case, anchor: str) -> list[dict]:
     return [{k: e.data.get(k) for k in ("starting_price_cents", "deposit_cents", "reauction")}
             for e in case.court.runtime.case_events(case.k)
@@ -50,14 +64,7 @@ def test_a_re_auctions_anchor_records_the_defaulted_rounds_terms() -> None:
     """悔拍, then 重新拍卖: the re-auction's anchor (``reauction``) carries the terms it runs on — the defaulted
     round's, which the platform keeps."""
     case = Case().fixed().listed(start_pct=75)
-    view = case.listing()
-    case.court.run_until(view.starts_at + timedelta(hours=1))
-    auction, now = case.court.session.auction, case.court.clock.now()
-    auction.pay_deposit(view.listing_id, bidder_id="B1", amount_cents=view.deposit_cents, now=now, pays_balance=False)
-    auction.place_bid(view.listing_id, bidder_id="B1", amount_cents=view.starting_price_cents, now=now)
-    case.until_closed()
-    case.court.run_for(timedelta(days=6))
-    assert case.lot.stage == "defaulted"
+    view = buyer_defaults(case)
     case.d.relist(case.k, case.asset)
     again = case.listing()
     assert again.listing_id != view.listing_id
