@@ -14,10 +14,14 @@ from datetime import timedelta
 import pytest
 
 from core_flow.engine import EventKind
-from core_flow.engine import commands as c
 from tests.test_disposal import Case
 from tests.test_disposal_closed import _close, _declined, _unsold1, _unsold2
-from tests.test_disposal_closed_review import _without_disposal_gate, ready_for_zhongben
+from tests.test_disposal_closed_review import (
+    _without_disposal_gate,
+    listed_anew,
+    ready_for_zhongben,
+    resumed_with_the_lot,
+)
 from tests.test_round_terms import buyer_defaults
 
 
@@ -41,28 +45,14 @@ def test_a_lot_whose_rounds_ended_unsold_in_a_zhongben_case_is_sold_in_its_resum
     ready_for_zhongben(case)
     STAGES[stage](case)
     _close(case, "终本")
-    assert case.p.submit(c.RequestResumption(case.k, "恢复执行")).accepted
-    assert case.p.submit(c.ApproveResumption(case.k, "执行局长")).accepted
-    case.court.run_for(timedelta(days=2))
-    [new] = [k for k in case.court.runtime.cases if k != case.k]
-    assert case.lot.stage == "moved"
-    lot = case.d.lots[(new, case.asset)]
+    new, lot = resumed_with_the_lot(case)
     assert lot.stage == "sealed" and lot.reference_price_cents is None and not lot.listings  # priced anew
     if stage == "defaulted":  # the deposit forfeited in the 终本 case is that case's: remitted to it at the closing
         [deposit] = _deposits(case, case.k)
         assert deposit.data["amount_cents"] == case.listing().deposit_cents
         assert not _deposits(case, new) and not lot.forfeits
-    case.d.investigate(new, case.asset)
-    case.d.price(new, case.asset)
-    case.court.run_for(timedelta(days=4))
-    assert lot.stage == "reported"
-    case.d.serve_report(new, case.asset)
-    case.court.run_for(timedelta(days=7))
-    assert lot.stage == "fixed"
-    case.d.notify_parties(new, case.asset)
-    case.court.run_for(timedelta(days=3))
-    case.d.list(new, case.asset)
-    assert lot.stage == "listed" and lot.listing_id not in case.lot.listings  # a first auction of the new case
+    listed_anew(case, new, lot)
+    assert lot.listing_id not in case.lot.listings  # a first auction of the new case
     view = case.court.session.auction.get(lot.listing_id)
     case.court.run_until(view.starts_at + timedelta(hours=1))
     auction, now = case.court.session.auction, case.court.clock.now()

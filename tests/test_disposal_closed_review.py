@@ -100,6 +100,33 @@ def ready_for_zhongben(case) -> None:  # noqa: ANN001
     case.court.run_for(timedelta(days=95))  # more than 3 months since filing
 
 
+def resumed_with_the_lot(case):  # noqa: ANN001, ANN201
+    """The 终本 case resumed (requested, approved, filed two days on): its lot moved to the 恢复执行 case — (the new
+    case, its lot)."""
+    assert case.p.submit(c.RequestResumption(case.k, "恢复执行")).accepted
+    assert case.p.submit(c.ApproveResumption(case.k, "执行局长")).accepted
+    case.court.run_for(timedelta(days=2))
+    [new] = [k for k in case.court.runtime.cases if k != case.k]
+    assert case.lot.stage == "moved"
+    return new, case.d.lots[(new, case.asset)]
+
+
+def listed_anew(case, new: str, lot) -> None:  # noqa: ANN001
+    """The moved lot priced anew in the 恢复执行 case ``new`` (investigated, priced, served, fixed), the parties
+    notified and its first auction listed."""
+    case.d.investigate(new, case.asset)
+    case.d.price(new, case.asset)
+    case.court.run_for(timedelta(days=4))
+    assert lot.stage == "reported"
+    case.d.serve_report(new, case.asset)
+    case.court.run_for(timedelta(days=7))
+    assert lot.stage == "fixed"
+    case.d.notify_parties(new, case.asset)
+    case.court.run_for(timedelta(days=3))
+    case.d.list(new, case.asset)
+    assert lot.stage == "listed"
+
+
 @pytest.mark.parametrize("stage", ["reported", "fixed"])
 def test_a_lot_priced_in_a_zhongben_case_is_disposed_of_in_its_resumed_case(stage: str) -> None:
     """A 终本 case closed with its flat's price reported (or fixed): the 终本 case no longer advances it (H34), and its
@@ -121,21 +148,7 @@ def test_a_lot_priced_in_a_zhongben_case_is_disposed_of_in_its_resumed_case(stag
     with pytest.raises(UserError) as err:
         case.d.notify_parties(case.k, case.asset) if stage == "fixed" else case.d.serve_report(case.k, case.asset)
     assert err.value.code == "case_closed_disposal"
-    assert case.p.submit(c.RequestResumption(case.k, "恢复执行")).accepted
-    assert case.p.submit(c.ApproveResumption(case.k, "执行局长")).accepted
-    case.court.run_for(timedelta(days=2))
-    [new] = [k for k in case.court.runtime.cases if k != case.k]
-    assert case.lot.stage == "moved"
-    lot = case.d.lots[(new, case.asset)]
+    new, lot = resumed_with_the_lot(case)
     assert lot.stage == "sealed" and lot.reference_price_cents is None  # priced anew in the resumed case
-    case.d.investigate(new, case.asset)
-    case.d.price(new, case.asset)
-    case.court.run_for(timedelta(days=4))
-    assert lot.stage == "reported"
-    case.d.serve_report(new, case.asset)
-    case.court.run_for(timedelta(days=7))
-    assert lot.stage == "fixed" and str(case.court.runtime.cases[new].status(20, case.asset)) == "done"
-    case.d.notify_parties(new, case.asset)
-    case.court.run_for(timedelta(days=3))
-    case.d.list(new, case.asset)
-    assert lot.stage == "listed"
+    listed_anew(case, new, lot)
+    assert str(case.court.runtime.cases[new].status(20, case.asset)) == "done"
