@@ -1,5 +1,5 @@
 """A flat taken from filing to its first listing over real HTTP (the court's ``HttpDisposalPort`` against the mock
-server under uvicorn): the set-up the 悔拍 HTTP tests share. Virtual time only."""
+server under uvicorn), and a bidder winning a listing there: the set-up the 悔拍 HTTP tests share. Virtual time only."""
 
 from __future__ import annotations
 
@@ -46,3 +46,16 @@ def court_with_a_flat_listed(server: str, case_id: str, *, seed: int = 5, debtor
     court.run_for(timedelta(days=3))
     d.list(case_id, asset)
     return court, asset
+
+
+def bid_over_http(court: Any, client: Any, listing_id: str, bidder: str, *, pays: bool = True) -> int:
+    """``bidder`` pays the deposit once the listing's bidding has begun and bids its starting price (the first bid:
+    it wins); ``pays=False``: a buyer who never pays the balance (悔拍). The price bid."""
+    base = f"/agencies/taobao/listings/{listing_id}"
+    view = client.call("GET", base)
+    court.run_until(datetime.fromisoformat(view["starts_at"]) + timedelta(hours=1))
+    client.move_to(court.clock.now())
+    client.call("POST", f"{base}/deposits", json={"bidder_id": bidder, "amount_cents": view["deposit_cents"],
+                                                  "pays_balance": pays})
+    client.call("POST", f"{base}/bids", json={"bidder_id": bidder, "amount_cents": view["starting_price_cents"]})
+    return view["starting_price_cents"]

@@ -7,13 +7,13 @@ amount and books nothing; a listing not defaulted is refused 409 (bilingual, ``p
 from __future__ import annotations
 
 from collections.abc import Iterator
-from datetime import datetime, timedelta
+from datetime import timedelta
 
 import pytest
 
 from core_flow.engine import EventKind
 from mock_agencies.settings import Settings
-from tests.http_disposal_support import court_with_a_flat_listed
+from tests.http_disposal_support import bid_over_http, court_with_a_flat_listed
 from tests.test_agencies_live import LiveServer, free_port
 
 
@@ -21,17 +21,6 @@ from tests.test_agencies_live import LiveServer, free_port
 def server() -> Iterator[str]:
     with LiveServer(Settings(port=free_port(), profile="fast")) as live:
         yield live.url
-
-
-def _bid(court, client, listing_id: str, bidder: str, *, pays: bool = True) -> int:
-    base = f"/agencies/taobao/listings/{listing_id}"
-    view = client.call("GET", base)
-    court.run_until(datetime.fromisoformat(view["starts_at"]) + timedelta(hours=1))
-    client.move_to(court.clock.now())
-    client.call("POST", f"{base}/deposits", json={"bidder_id": bidder, "amount_cents": view["deposit_cents"],
-                                                  "pays_balance": pays})
-    client.call("POST", f"{base}/bids", json={"bidder_id": bidder, "amount_cents": view["starting_price_cents"]})
-    return view["starting_price_cents"]
 
 
 def test_the_forfeited_deposit_is_remitted_over_http_once_the_re_auction_is_paid(server: str) -> None:
@@ -43,11 +32,11 @@ def test_the_forfeited_deposit_is_remitted_over_http_once_the_re_auction_is_paid
         lot = d.lots[(k, asset)]
         first = lot.listing_id
         deposit = client.call("GET", f"/agencies/taobao/listings/{first}")["deposit_cents"]
-        _bid(court, client, first, "B1", pays=False)
+        bid_over_http(court, client, first, "B1", pays=False)
         court.run_for(timedelta(days=8))
         assert lot.stage == "defaulted" and not court.runtime.cases[k].receipts
         d.relist(k, asset)
-        price = _bid(court, client, lot.listing_id, "B2")
+        price = bid_over_http(court, client, lot.listing_id, "B2")
         court.run_for(timedelta(days=8))
         assert lot.stage == "paid"
         arrived = [e for e in court.runtime.case_events(k) if e.kind == EventKind.PROCEEDS_ARRIVED]
@@ -80,7 +69,7 @@ def test_an_unknown_sub_account_is_refused_naming_the_requests_field(server: str
         d = court.platform.disposal
         lot = d.lots[(k, asset)]
         first = lot.listing_id
-        _bid(court, client, first, "B1", pays=False)
+        bid_over_http(court, client, first, "B1", pays=False)
         court.run_for(timedelta(days=8))
         assert lot.stage == "defaulted" and not court.runtime.cases[k].receipts
         response = client.send("POST", f"/agencies/taobao/listings/{first}/deposit-remittance",

@@ -14,7 +14,7 @@ import pytest
 from core_flow.engine import EventKind
 from core_flow.errors import UserError
 from mock_agencies.settings import Settings
-from tests.http_disposal_support import court_with_a_flat_listed
+from tests.http_disposal_support import bid_over_http, court_with_a_flat_listed
 from tests.test_agencies_live import LiveServer, free_port
 
 
@@ -34,14 +34,7 @@ def test_a_buyer_who_defaults_over_http_ends_the_round_and_the_lot_is_re_auction
         first = lot.listing_id
         base = f"/agencies/taobao/listings/{first}"
         view = client.call("GET", base)
-        court.run_until(datetime.fromisoformat(view["starts_at"]) + timedelta(hours=1))
-        client.move_to(court.clock.now())
-        client.call("POST", f"{base}/deposits", json={"bidder_id": "B1", "amount_cents": view["deposit_cents"],
-                                                      "pays_balance": False})
-        now_view = client.call("GET", base)
-        least = now_view["starting_price_cents"] if now_view["current_price_cents"] is None else (
-            now_view["current_price_cents"] + now_view["increment_cents"])
-        client.call("POST", f"{base}/bids", json={"bidder_id": "B1", "amount_cents": least})
+        bid_over_http(court, client, first, "B1", pays=False)  # the first bid, at the start: it wins
         court.run_for(timedelta(days=8))
         assert lot.stage == "defaulted" and lot.receipt is None
         shown = client.call("GET", base)
