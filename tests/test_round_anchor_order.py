@@ -43,6 +43,12 @@ def list_lot(rt):
     return start
 
 
+def second_listed(rt, *, reauction: bool = False) -> c.Record:
+    """The second auction of the flat listed now, its bidding 20 days on (a re-auction of it: ``reauction``)."""
+    attrs = {"asset_kind": "real_estate", "reauction": True} if reauction else {"asset_kind": "real_estate"}
+    return c.Record("K", "second_auction_scheduled", FLAT, at=rt.clock.now() + timedelta(days=20), attrs=attrs)
+
+
 def test_a_fluepai_entered_after_the_next_round_was_listed_does_not_end_that_round(rt):
     """The first auction began and failed; the driver listed the second auction before entering the 流拍, then entered
     it with its own instant (the bidding's end, before the second round was listed). The 流拍 ends the first round, not
@@ -51,8 +57,7 @@ def test_a_fluepai_entered_after_the_next_round_was_listed_does_not_end_that_rou
     rt.clock.run_until(start1 + timedelta(days=1))
     in_bidding(close(rt))
     days(rt, 2)  # the second auction listed, its bidding in 20 days; the 流拍 entered after it, back-dated
-    ok(rt, c.Record("K", "second_auction_scheduled", FLAT, at=rt.clock.now() + timedelta(days=20),
-                    attrs={"asset_kind": "real_estate"}),
+    ok(rt, second_listed(rt),
        c.Record("K", "first_unsold", FLAT, at=start1 + timedelta(days=1)))
     assert unmet(rt) == []  # the second round listed, not begun: a closing would withdraw it
     days(rt, 21)
@@ -81,8 +86,7 @@ def test_an_earlier_rounds_start_entered_late_does_not_displace_the_round_listed
     start1 = list_lot(rt)
     rt.clock.run_until(start1 + timedelta(days=2))
     ok(rt, c.Record("K", "first_unsold", FLAT),
-       c.Record("K", "second_auction_scheduled", FLAT, at=rt.clock.now() + timedelta(days=20),
-                attrs={"asset_kind": "real_estate"}))
+       second_listed(rt))
     days(rt, 1)
     ok(rt, c.Record("K", "auction_scheduled", FLAT, at=start1, attrs={"asset_kind": "real_estate"}))
     assert unmet(rt) == []
@@ -137,8 +141,7 @@ def test_an_end_dated_after_its_recording_does_not_end_a_round_listed_after_it(r
     ok(rt, c.Record("K", "first_unsold", FLAT, at=rt.clock.now() + ahead))
     assert unmet(rt) == []  # the first round is over
     rt.clock.run_until(rt.clock.now() + timedelta(minutes=1))  # relisted at once, the 流拍's instant still ahead
-    ok(rt, c.Record("K", "second_auction_scheduled", FLAT, at=rt.clock.now() + timedelta(days=20),
-                    attrs={"asset_kind": "real_estate"}))
+    ok(rt, second_listed(rt))
     assert unmet(rt) == []  # listed, not begun
     days(rt, 21)
     text = in_bidding(close(rt))
@@ -177,8 +180,7 @@ def test_an_undated_fluepai_entered_after_the_relisting_does_not_end_the_second_
     rt.clock.run_until(start1 + timedelta(days=1))
     in_bidding(close(rt))
     days(rt, 2)
-    ok(rt, c.Record("K", "second_auction_scheduled", FLAT, at=rt.clock.now() + timedelta(days=20),
-                    attrs={"asset_kind": "real_estate"}))
+    ok(rt, second_listed(rt))
     rt.clock.run_until(rt.clock.now() + timedelta(minutes=1))
     ok(rt, c.Record("K", "first_unsold", FLAT))  # undated: at = now, after the second auction's listing
     assert unmet(rt) == []  # the second round listed, not begun
@@ -196,8 +198,7 @@ def test_an_undated_second_fluepai_entered_after_the_sale_period_was_listed_does
     start1 = list_lot(rt)
     rt.clock.run_until(start1 + timedelta(days=1))
     ok(rt, c.Record("K", "first_unsold", FLAT),
-       c.Record("K", "second_auction_scheduled", FLAT, at=rt.clock.now() + timedelta(days=20),
-                attrs={"asset_kind": "real_estate"}),
+       second_listed(rt),
        c.CompleteNode("K", 26, FLAT))
     days(rt, 21)
     in_bidding(close(rt))
@@ -220,15 +221,13 @@ def test_a_re_auctioned_second_round_ends_at_its_own_fluepai_not_at_a_stale_firs
     start1 = list_lot(rt)
     rt.clock.run_until(start1 + timedelta(days=1))
     ok(rt, c.Record("K", "first_unsold", FLAT),
-       c.Record("K", "second_auction_scheduled", FLAT, at=rt.clock.now() + timedelta(days=20),
-                attrs={"asset_kind": "real_estate"}))
+       second_listed(rt))
     days(rt, 21)  # won at the hammer, the balance due in 5 days
     due = rt.clock.now() + timedelta(days=5)
     rt.clock.run_until(due + timedelta(days=1))
     ok(rt, c.Record("K", "buyer_defaulted", FLAT, at=due))
     assert unmet(rt) == []
-    ok(rt, c.Record("K", "second_auction_scheduled", FLAT, at=rt.clock.now() + timedelta(days=20),
-                    attrs={"asset_kind": "real_estate", "reauction": True}))
+    ok(rt, second_listed(rt, reauction=True))
     rt.clock.run_until(rt.clock.now() + timedelta(minutes=1))
     ok(rt, c.Record("K", "first_unsold", FLAT))  # stale, undated
     days(rt, 21)
@@ -242,8 +241,7 @@ def test_a_withdrawal_or_a_default_still_ends_any_round(rt):
     start1 = list_lot(rt)
     rt.clock.run_until(start1 + timedelta(days=1))
     ok(rt, c.Record("K", "first_unsold", FLAT),
-       c.Record("K", "second_auction_scheduled", FLAT, at=rt.clock.now() + timedelta(days=20),
-                attrs={"asset_kind": "real_estate"}))
+       second_listed(rt))
     days(rt, 3)
     ok(rt, c.Record("K", "listing_withdrawn", FLAT))
     days(rt, 20)
