@@ -200,20 +200,25 @@ def resampled_medians(arrays: Sequence[np.ndarray], picks: np.ndarray, chunk: in
     return out
 
 
-def pooled_km(tables: Sequence[Sequence[Sequence[float]]], seed: int | Sequence[int] = 0) -> dict[str, Any]:
+def pooled_km(tables: Sequence[Sequence[Sequence[float]]], seed: int | Sequence[int] = 0,
+              level: float = 0.95) -> dict[str, Any]:
     """The time to sale's Kaplan–Meier median over every replication's lots together — the replications are
     independent and identically distributed, so their lots make one sample of the court's lots (R times one
-    replication's) and one curve (``km_curve``) — with its 95% interval. ``tables``: each replication's lots as
-    (entry, exit, disposed) in days from the reference price (``Collector.sale_km``'s ``table``).
+    replication's) and one curve (``km_curve``) — with its two-sided ``level`` interval (95%, as the tables show it;
+    the staffing search's sequential looks judge on a higher one, ``sim.sequential``). ``tables``: each replication's
+    lots as (entry, exit, disposed) in days from the reference price (``Collector.sale_km``'s ``table``).
 
     The interval: a bootstrap that resamples whole replications (a cluster bootstrap: ``BOOTSTRAP_DRAWS`` draws of R
-    replications with replacement, each pooled and its median taken; the 2.5% and 97.5% order statistics, an
-    undefined median counted as longer than any) — the lots of one replication are not independent (they share its
-    staff's queues, its saturation), so a lot-level interval is too narrow when the replications differ. With fewer
-    than ``BOOTSTRAP_MIN`` replications a bootstrap over them is degenerate (R = 2: three distinct resamples) and its
-    percentile interval too narrow; the lot-level Brookmeyer–Crowley interval (``km_median_ci``) then, said so
-    (``method``). The draws' generator is seeded from ``seed`` (the run's), so the interval is the same whichever
-    backend ran the units."""
+    replications with replacement, each pooled and its median taken; the (1 − level)/2 and (1 + level)/2 order
+    statistics — 2.5% and 97.5% at 95% —, an undefined median counted as longer than any) — the lots of one
+    replication are not independent (they share its staff's queues, its saturation), so a lot-level interval is too
+    narrow when the replications differ. With fewer than ``BOOTSTRAP_MIN`` replications a bootstrap over them is
+    degenerate (R = 2: three distinct resamples) and its percentile interval too narrow; the lot-level
+    Brookmeyer–Crowley interval (``km_median_ci``, at the normal quantile of ``level``) then, said so (``method``).
+    The draws' generator is seeded from ``seed`` (the run's), so the interval is the same whichever backend ran the
+    units — and the same draws at every ``level``: a higher level's interval holds the 95% one."""
+    if not 0 < level < 1:
+        raise ValueError(f"the confidence level must lie in (0, 1), got {level!r}")
     arrays = [np.asarray(t, dtype=float).reshape(-1, 3) for t in tables]
     reps = len(arrays)
     lots = np.concatenate(arrays) if arrays else np.zeros((0, 3))
@@ -230,13 +235,24 @@ def pooled_km(tables: Sequence[Sequence[Sequence[float]]], seed: int | Sequence[
         rng = np.random.default_rng(np.random.SeedSequence(seed))
         draws = resampled_medians(arrays, rng.integers(0, reps, (BOOTSTRAP_DRAWS, reps)))
         draws.sort()
-        lo = float(draws[int(math.floor(0.025 * BOOTSTRAP_DRAWS))])
-        hi = float(draws[int(math.ceil(0.975 * BOOTSTRAP_DRAWS)) - 1])
+        tail = (1 - level) / 2  # rounded before floor and ceil: 0.025 · 2,000 is 50, not 50.00000000000004
+        lo = float(draws[math.floor(round(tail * BOOTSTRAP_DRAWS, 9))])
+        hi = float(draws[math.ceil(round((1 - tail) * BOOTSTRAP_DRAWS, 9)) - 1])
         out["low"] = lo if math.isfinite(lo) else None
         out["high"] = hi if math.isfinite(hi) else None
     else:
-        out["low"], out["high"] = km_median_ci(lots[:, 1], lots[:, 2] > 0, lots[:, 0])
+        out["low"], out["high"] = km_median_ci(lots[:, 1], lots[:, 2] > 0, lots[:, 0], z=normal_quantile(level))
     return out
+
+
+def normal_quantile(level: float) -> float:
+    """The standard normal quantile of a two-sided ``level`` interval: ``km_median_ci``'s 1.959964 at 95% (exactly
+    that constant, so the 95% interval is the one it always gave), the inverse normal otherwise."""
+    if level == 0.95:
+        return 1.959964
+    from statistics import NormalDist
+
+    return NormalDist().inv_cdf((1 + level) / 2)
 
 
 def manner_name(code: str, process: Any = None) -> str:

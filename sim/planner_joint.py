@@ -96,7 +96,8 @@ def plan_roles(profile: CourtProfile, target: Goal | Target, roles: list[str], *
     for levels_run, point in seen.items():  # where each staffing run stands on the path (None: tried only)
         point["step"] = path.index(levels_run) + 1 if levels_run in path else None
     answer = dict(zip(roles, levels, strict=True)) if here["met"] else None
-    return {"roles": roles, "target": goal.text, "targets": [t.text for t in goal.targets], "answer": answer,
+    return {"roles": roles, "target": goal.text, "targets": [t.text for t in goal.targets], "kpis": goal.kpis,
+            "answer": answer,
             "points": points, "path": [dict(zip(roles, p, strict=True)) for p in path],
             "replications": replications, "most": most or replications, "seed": seed, "years": years,
             "calendar": calendar_used(points),

@@ -394,9 +394,8 @@ def aggregate(results: list[dict[str, Any]], seed: int = 0) -> dict[str, Any]:
         for k in keys:
             kpi[k] = _interval(k, [r["kpi"].get(k, math.nan) for r in runs])
         if "sale_days_km_p50" in kpi:
-            tables = [(r.get("sale_km") or {}).get("table") for r in runs]
-            if all(t is not None for t in tables):  # the lots of every replication: one pooled curve
-                kpi["sale_days_km_p50"] = km_pooled(runs, [seed, zlib.crc32(name.encode("utf-8"))])
+            if (km := court_km(runs, seed, name)) is not None:  # the lots of every replication: one pooled curve
+                kpi["sale_days_km_p50"] = km
             else:  # the replications whose median is undefined (under half disposed of): said
                 kpi["sale_days_km_p50"]["undefined"] = sum(1 for r in runs
                                                            if (r.get("sale_km") or {}).get("undefined"))
@@ -407,14 +406,25 @@ def aggregate(results: list[dict[str, Any]], seed: int = 0) -> dict[str, Any]:
     return out
 
 
-def km_pooled(runs: Sequence[dict[str, Any]], seed: Sequence[int]) -> dict[str, Any]:
+def court_km(runs: Sequence[dict[str, Any]], seed: int, court: str, level: float = 0.95) -> dict[str, Any] | None:
+    """A court's pooled time to sale (``km_pooled``) at ``level``, its bootstrap seeded from the run's ``seed`` and
+    the court's name (each court of a province its own draws; the same whichever backend ran the units): what the
+    tables show (95%, ``aggregate``) and what the staffing search judges a look on (``sim.sequential``). None where a
+    replication has no lots table to pool (results written before the tables were)."""
+    if not runs or any((r.get("sale_km") or {}).get("table") is None for r in runs):
+        return None
+    return km_pooled(runs, [seed, zlib.crc32(court.encode("utf-8"))], level)
+
+
+def km_pooled(runs: Sequence[dict[str, Any]], seed: Sequence[int], level: float = 0.95) -> dict[str, Any]:
     """A court's time to sale (``sale_days_km_p50``) from its replications' lots pooled (``sim.kpi.pooled_km``):
     ``mean`` is the pooled curve's median (NaN: undefined, fewer than half the lots of all the replications disposed
-    of), ``low``/``high`` its 95% interval (``high`` NaN with ``high_open``: beyond the longest time seen), ``n`` the
-    replications pooled; ``pooled`` says how (lots, method: a replication bootstrap or, with few replications,
-    Brookmeyer–Crowley over the lots) and keeps each replication's own median (None: undefined); ``undefined`` is
-    how many of those are undefined. The interval is the pooled median's, not a mean's: no ``_interval``."""
-    est = pooled_km([r["sale_km"]["table"] for r in runs], seed)
+    of), ``low``/``high`` its ``level`` interval (95% unless told; ``high`` NaN with ``high_open``: beyond the
+    longest time seen), ``n`` the replications pooled; ``pooled`` says how (lots, method: a replication bootstrap
+    or, with few replications, Brookmeyer–Crowley over the lots) and keeps each replication's own median (None:
+    undefined); ``undefined`` is how many of those are undefined. The interval is the pooled median's, not a mean's:
+    no ``_interval``."""
+    est = pooled_km([r["sale_km"]["table"] for r in runs], seed, level)
     own = [r["sale_km"].get("median") for r in runs]
     nan = math.nan
     return {"mean": nan if est["median"] is None else est["median"],

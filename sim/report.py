@@ -1051,7 +1051,7 @@ def province_curve_page(title: str, searches: Sequence[tuple[Sequence[str], Cour
     from sim.sequential import note as sequential_note  # here: scipy is loaded only for a search's page
 
     _, profile, curve = searches[0]
-    judged = sequential_note(curve.get("replications", 0), curve.get("most", 0))
+    judged = sequential_note(curve.get("replications", 0), curve.get("most", 0), curve.get("kpis", ()))
     since = profile.origin.strftime("%Y-%m-%d %H:%M")
     note = (f"自 {since} 起，{curve.get('replications')} 次重复，种子 {curve.get('seed')}，"
             f"每级 {curve.get('years')} 年，各级人数使用共同随机数 / from {since}; replications, seed, years per "

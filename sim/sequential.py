@@ -9,20 +9,29 @@ so each look judges on the two-sided ``1 − 5%/L`` interval, ``L`` the number o
 over all the looks together, a wrong decision stays below 5%). With ``M = R`` there is one look and the decision is
 the 95% interval shown, as before. The tables still show each KPI's 95% interval over all the replications run.
 
+A KPI is judged on the estimate the tables show, at the look's level: a mean over the replications on its Student t
+interval; the time to sale (``sale_days_km_p50``), which the tables show as the Kaplan–Meier median of all the
+replications' lots pooled (``sim.replicate.km_pooled``), on that pooled median and its interval at the look's level
+(the same bootstrap draws, or Brookmeyer–Crowley below ``sim.kpi.BOOTSTRAP_MIN`` replications) — not on a mean of
+each replication's median, which could read "met" beside a pooled interval straddling the target (or the converse).
+
 Student t quantiles come from SciPy (any confidence level); the 95% figures shown elsewhere keep ``sim.kpi``'s table.
 """
 
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
 from statistics import fmean, stdev
 from typing import Any
 
 from scipy.stats import t as student_t
 
-from sim.kpi import is_share
+from sim.kpi import BOOTSTRAP_MIN, is_share
+from sim.replicate import court_km
 
 ALPHA = 0.05  # the planner's error rate over all the looks at a level
+POOLED_KM = "sale_days_km_p50"  # judged on the pooled Kaplan–Meier median, as the tables show it
 
 
 def looks_between(first: int, most: int) -> list[int]:
@@ -38,11 +47,19 @@ def confidence(looks: int) -> float:
     return 1 - ALPHA / looks
 
 
-def decision_kpis(keys: list[str], runs: list[dict[str, Any]], looks: int) -> dict[str, dict[str, float]]:
+def decision_kpis(keys: list[str], runs: list[dict[str, Any]], looks: int,
+                  seed: int = 0) -> dict[str, dict[str, Any]]:
     """Each of ``keys``' mean and the ``confidence(looks)`` interval over ``runs`` (each a replication's result with
-    its ``kpi``); an interval stays in the KPI's range (≥ 0; ≤ 1 for a share), as the 95% one does."""
-    out = {}
+    its ``kpi``); an interval stays in the KPI's range (≥ 0; ≤ 1 for a share), as the 95% one does. The time to sale
+    (``POOLED_KM``): the pooled Kaplan–Meier median of the runs' lots and its interval at that level
+    (``sim.replicate.court_km``, its bootstrap seeded from ``seed``, the run's, as the table's is), where every run
+    has its lots table."""
+    out: dict[str, dict[str, Any]] = {}
     for k in keys:
+        if k == POOLED_KM and runs and (km := court_km(runs, seed, runs[0]["meta"]["court"],
+                                                      confidence(looks))) is not None:
+            out[k] = km
+            continue
         xs = [v for r in runs if (v := r["kpi"].get(k)) is not None and v == v]
         if len(xs) < 2:
             out[k] = {"mean": fmean(xs) if xs else math.nan, "low": math.nan, "high": math.nan, "n": len(xs)}
@@ -56,14 +73,29 @@ def decision_kpis(keys: list[str], runs: list[dict[str, Any]], looks: int) -> di
     return out
 
 
-def note(first: int, most: int) -> str | None:
-    """How a search's levels were judged with sequential replications (None without them), Chinese and English."""
-    if not first or most <= first:
-        return None
-    looks = len(looks_between(first, most))
+def note(first: int, most: int, kpis: Sequence[str] = ()) -> str | None:
+    """How a search's levels were judged, Chinese and English: with sequential replications, the looks and their
+    level; with the time to sale among the targets' ``kpis``, that it is judged on the pooled median (at that level,
+    or 95% without sequential replications). None when neither applies."""
+    sequential = bool(first) and most > first
+    looks = len(looks_between(first, most)) if sequential else 1
     level = confidence(looks)
-    return (f"达标判断：每级先 {first} 次重复，区间跨过目标的加倍重复至至多 {most} 次；每次判断用 {level:.2%} 置信区间"
-            f"（至多 {looks} 次查看的 Bonferroni 校正，合计误判率不超过 5%）；表中区间为全部重复的 95% 区间 / judged "
-            f"with sequential replications: {first} at first, doubled up to {most} while the interval straddles the "
-            f"target; each look on the {level:.2%} interval (Bonferroni over at most {looks} looks: below 5% wrong in "
-            "all); the table shows 95% intervals over all the runs")
+    said = []
+    if sequential:
+        said.append((f"达标判断：每级先 {first} 次重复，区间跨过目标的加倍重复至至多 {most} 次；"
+                     f"每次判断用 {level:.2%} 置信区间（至多 {looks} 次查看的 Bonferroni 校正，合计误判率不超过 5%）；"
+                     "表中区间为全部重复的 95% 区间",
+                     f"judged with sequential replications: {first} at first, doubled up to {most} while the interval "
+                     f"straddles the target; each look on the {level:.2%} interval (Bonferroni over at most {looks} "
+                     "looks: below 5% wrong in all); the table shows 95% intervals over all the runs"))
+    if POOLED_KM in kpis:
+        said.append((f"处置用时（{POOLED_KM}）按全部重复的财产合为一条 Kaplan–Meier 曲线的中位数及其 {level:.2%} 区间"
+                     f"判断（即表中的合并估计：{BOOTSTRAP_MIN} 次重复起按重复自助法，不足则 Brookmeyer–Crowley），"
+                     "不按各次中位数的均值",
+                     f"the time to sale ({POOLED_KM}) judged on the Kaplan–Meier median of all the replications' "
+                     f"lots pooled into one curve and its {level:.2%} interval (the table's pooled estimate: a "
+                     f"bootstrap over the replications from {BOOTSTRAP_MIN} of them, Brookmeyer–Crowley below), not "
+                     "on a mean of each one's median"))
+    if not said:
+        return None
+    return "；".join(zh for zh, _ in said) + " / " + "; ".join(en for _, en in said)

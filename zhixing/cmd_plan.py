@@ -474,10 +474,11 @@ def _bound(console: Any, result: dict[str, Any], goal: Any) -> None:
 
 
 def _sequential_note(console: Any, result: dict[str, Any]) -> None:
-    """With ``--max-replications``: how the levels were judged (the table's intervals are 95% over all runs)."""
+    """With ``--max-replications``: how the levels were judged (the table's intervals are 95% over all runs); with
+    the time to sale among the targets, that it is judged on the pooled Kaplan–Meier median."""
     from sim.sequential import note
 
-    if said := note(result.get("replications", 0), result.get("most", 0)):
+    if said := note(result.get("replications", 0), result.get("most", 0), result.get("kpis", ())):
         console.print(said)
 
 
