@@ -73,6 +73,7 @@ from mock_agencies.ledger import (
     term_years,
     transferred_error,
 )
+from mock_agencies.trusted import trusted
 
 __all__ = [  # the result codes are the protocol's (one vocabulary for both sides), re-exported here
     "CODE_NOTHING_TO_CONTROL",
@@ -84,6 +85,8 @@ __all__ = [  # the result codes are the protocol's (one vocabulary for both side
     "CODE_REFUSED",
     "AgencyBackend",
 ]
+
+_feedback_of = trusted(Feedback)  # an answer built from the request (validated on arrival) and the ledger's values
 
 _ON_FREEZE = {Measure.RENEW, Measure.UNFREEZE, Measure.DEDUCT}  # act on a freeze (01)
 _ON_SEAL = {Measure.RENEW_SEAL, Measure.UNSEAL}  # act on a seal (11)
@@ -390,7 +393,7 @@ class AgencyBackend:
         message: str,
         **fields: object,
     ) -> Feedback:
-        return Feedback(
+        return _feedback_of(
             ticket_id=ticket.ticket_id,
             request_no=req.request_no,
             agency=ag.code,

@@ -38,6 +38,7 @@ from core_flow.protocol import (
     failure_code,
 )
 from mock_agencies.profiles import FaultKind, Profile
+from mock_agencies.trusted import trusted
 
 if TYPE_CHECKING:
     from mock_agencies.catalogue import Agency, Catalogue
@@ -49,6 +50,11 @@ log = logging.getLogger(__name__)
 
 _SCOPE_CACHE = 4096  # validated scopes remembered (a court's scopes repeat: one per pair of regions)
 _MAX_WINDOWS = 4000  # maintenance windows waited through for one agency at most (as Behaviour.next_open)
+
+# the parts are built from the ledger's holdings and the hub's own counts: not validated again
+_answer_of = trusted(AgencyAnswer)
+_batch_of = trusted(HubBatch)
+_part_of = trusted(Feedback)
 
 
 @dataclass(slots=True)
@@ -292,7 +298,7 @@ class Hub:
             if holdings:
                 n = len(holdings)
                 found.append(
-                    AgencyAnswer(agency=code, message=f"查得财产 {n} 项 / {n} holding(s) found", holdings=holdings)
+                    _answer_of(agency=code, message=f"查得财产 {n} 项 / {n} holding(s) found", holdings=holdings)
                 )
             else:
                 none_found.append(code)
@@ -342,7 +348,7 @@ def _feedback(
         zh += f"，失败 {failed} 家"
         en += f", {failed} failed"
     ticket = record.ticket
-    return Feedback(
+    return _part_of(
         ticket_id=ticket.ticket_id,
         request_no=ticket.request_no,
         agency=ticket.agency,
@@ -351,7 +357,7 @@ def _feedback(
         ok=True,
         code=CODE_OK,
         message=f"{zh}；待反馈 {outstanding} 家 / {en}; {outstanding} still to answer",
-        batch=HubBatch(part=part_no, found=tuple(found), none_found=tuple(none_found), outstanding=outstanding),
+        batch=_batch_of(part=part_no, found=tuple(found), none_found=tuple(none_found), outstanding=outstanding),
     )
 
 

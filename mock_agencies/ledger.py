@@ -99,6 +99,7 @@ from core_flow.protocol import (
     Measure,
 )
 from mock_agencies.court_accounts import CourtAccounts
+from mock_agencies.trusted import trusted
 
 #: Maximum term in years by asset kind (民诉法解释 第四百八十五条).
 TERM_YEARS: dict[AssetKind, int] = {
@@ -113,6 +114,10 @@ TERM_YEARS: dict[AssetKind, int] = {
 }
 
 LIVE_STATES = frozenset({FreezeState.ACTIVE, FreezeState.QUEUED})
+
+# what a query shows of the ledger's own accounts and measures: built from its state, not validated again
+_existing_of = trusted(ExistingFreeze)
+_holding_of = trusted(Holding)
 
 
 class WorldLike(Protocol):
@@ -1009,14 +1014,14 @@ class Ledger:
             key = (amount, f.state, self._queue_position(f), f.expires_at)
             shown = getattr(f, "shown", None)  # (a freeze restored from a state file of older code has none)
             if shown is None or shown[0] != key:
-                shown = f.shown = (key, ExistingFreeze(freeze_id=f.freeze_id, court_code=f.court_code,
+                shown = f.shown = (key, _existing_of(freeze_id=f.freeze_id, court_code=f.court_code,
                                                        case_no=f.case_no, amount_cents=amount, state=f.state,
                                                        queue_position=key[2], expires_at=f.expires_at))
             out.append(shown[1])
         return tuple(out)
 
     def _holding(self, acc: _Account) -> Holding:
-        return Holding(
+        return _holding_of(
             account_no=acc.account_no,
             kind=acc.kind,
             description=acc.description,

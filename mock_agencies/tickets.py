@@ -22,6 +22,7 @@ from typing import TYPE_CHECKING, Any
 
 from core_flow.errors import UserError
 from core_flow.protocol import ControlRequest, Feedback, Ticket, TicketStatus
+from mock_agencies.trusted import trusted
 
 if TYPE_CHECKING:
     from mock_agencies.catalogue import Agency
@@ -196,7 +197,7 @@ class TicketBook:
     def issue(self, agency_code: str, request: ControlRequest, now: datetime) -> Ticket:
         """A new ticket (accepted at ``now``), not yet filed."""
         self._seq += 1
-        return Ticket(
+        return _ticket(
             ticket_id=f"TK{self._seq:010d}",
             request_no=request.request_no,
             agency=agency_code,
@@ -244,6 +245,9 @@ class TicketBook:
                 code="ambiguous",
             )
         return self.tickets[found[0]] if found else None
+
+
+_ticket = trusted(Ticket)  # a new ticket: the request's values (validated on arrival), the agency's code and ``now``
 
 
 def _conflict(request: ControlRequest, ticket_id: str) -> UserError:

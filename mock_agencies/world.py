@@ -51,6 +51,7 @@ from mock_agencies.identity import (
     region_name,
     subject_kind_of,
 )
+from mock_agencies.trusted import trusted
 
 # --- configuration -------------------------------------------------------------------------------------
 
@@ -237,6 +238,8 @@ def _hash_int(*parts: object) -> int:
 
 
 _MASK64 = 2**64 - 1
+
+_holding = trusted(Holding)  # a derived holding: the world's own drawn values (a pin is validated by its maker)
 
 
 class _Draws:
@@ -557,7 +560,7 @@ class World:
                 description = f"{agency.name} / {agency.name_en}"
             cents = amount.draw(rng)
             out.append(
-                Holding(
+                _holding(
                     account_no=account_number(agency.code, asset, id_number, seq),
                     kind=asset,
                     description=description,

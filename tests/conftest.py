@@ -13,6 +13,11 @@ from core_flow.engine import Engine
 from core_flow.legal_calendar import CST, default_calendar
 from core_flow.process_loader import default_process
 from core_flow.runtime import Runtime
+from mock_agencies import trusted
+
+# The agencies build their answers without validating them again (mock_agencies.trusted); every test run checks
+# each such object against the model's own validation, types included.
+trusted.CHECK = True
 
 # CI runs the property tests on a fixed set of examples (reproducible, never flaky between runs); developers'
 # runs keep exploring new examples, and hypothesis' local database replays any failure found.
