@@ -856,7 +856,10 @@ class _Recorder:
                          and (x.get("data") or {}).get("kind") == "sent" for x in self._same_instant(e))
             self._after_serving(e, inst, {"review_objection": {"asset": asset, "upheld": upheld}})
         elif k == "node_done" and node == 24:
-            planned = next((x for x in self.events if x["kind"] == "anchor" and x.get("instance") == inst
+            # the round's own notice (node 24 under <asset>#n for a later auction round: ``Disposal.notice_instance``,
+            # H71) — the anchor of the same round, not the first auction's
+            planned = next((x for x in reversed(self.events) if x["kind"] == "anchor" and x.get("instance") == inst
+                            and x.get("round", "") == e.get("round", "")
                             and (x.get("data") or {}).get("anchor") == "announcement_scheduled"
                             and _t(x["at"]) <= _t(e["at"])), None)
             args: dict[str, Any] = {"asset": asset}

@@ -5,7 +5,8 @@ frozen property that is not money (股权, 证券: the process's 划拨 ``asset_
 After the 集约查询 the handler queries the real-estate and vehicle registries (网络查控, node 9); what they report is
 sealed (node 17) while the claim is not covered, the property investigated (node 19), priced on the pricing platform
 (node 20: 网络询价, or 委托评估 for one in five), the report served (node 21), the parties notified (node 24) and the
-property listed (node 23, 25) at 70–85% of the reference price; a 流拍 is re-auctioned 10–20% cheaper (node 26);
+property listed (node 23, 25) at 70–85% of the reference price; a 流拍 is re-auctioned 10–20% cheaper (node 26), the
+parties notified of it first (node 24 for every auction round, as for a re-auction after a 悔拍);
 after a second 流拍 the creditor is asked (node 29) and takes it in kind (one in four) or refuses and it goes to 变卖
 (node 28). The buyer's payment is registered and paid out like deducted money — the claim to the applicant, any
 surplus back to the debtor — the sale confirmed (node 27), the ruling served and the property handed over (node 30):
@@ -200,6 +201,17 @@ class DisposalClerk:
     def _notify(self, k: str, asset: str) -> Any:
         return self.d.notify_parties(k, asset) if self._selling(k) else None
 
+    def _notify_round(self, k: str, asset: str) -> Any:
+        """The parties told of the next auction round (node 24 for every round announced, H71): the second auction's
+        after a first 流拍, a re-auction's after a 悔拍 of an auction round (a 变卖 re-auctioned has none) — unless the
+        lot moved on meanwhile (taken in kind, the case closed, the claim met) or an act of it is being retried."""
+        lot = self.d.lots.get((k, asset))
+        if lot is None or lot.pending is not None or not self._selling(k):
+            return None
+        if lot.stage == "unsold1" or (lot.stage == "defaulted" and lot.round != "sale"):
+            return self.d.notify_parties(k, asset)
+        return None
+
     def _relist(self, k: str, asset: str, cut: int) -> Any:
         return self.d.relist(k, asset, cut_pct=cut) if self._selling(k) else None
 
@@ -218,7 +230,10 @@ class DisposalClerk:
         the old buyer may not bid. (A simulated court gives no lot up after a default: each re-auction ends sold,
         unsold — the rounds go on as after any 流拍 — or defaulted again, at the profile's rate.)"""
         if self._selling(k):  # the claim met meanwhile: not re-auctioned (the deposit reaches the case at the closing)
-            self._at(self.c._soon(10 * DAY), lambda: self._reauction(k, asset))
+            # the parties told of the re-auction first (node 24, H71), 3 days before it is listed
+            notify = max(self.c._soon(10 * DAY) - LIST_AFTER_NOTICE, timedelta(0))
+            self._at(notify, lambda: self._notify_round(k, asset))
+            self._at(notify + LIST_AFTER_NOTICE, lambda: self._reauction(k, asset))
 
     def _reprice(self, k: str, asset: str, method: str) -> None:
         """The price asked again (the same ``price`` act): its request gave up — the platform unreachable through the
@@ -335,8 +350,11 @@ class DisposalClerk:
             cut = self._terms[(k, asset, "auction:second")] = self.rng.randint(10, 20)
             # the second auction starts within 30 days of the 流拍 after a 7 / 15 days' notice (and 10:00 the day
             # after it): asked for early, and by the last day that still fits
+            # the parties told of the second auction 3 days before it is listed (node 24 for every round, H71)
             last = relist_within(self.d.lots[(k, asset)].klass)
-            self._at(self._in_window(12 * DAY, last), lambda: self._relist(k, asset, cut))
+            notify = max(self._in_window(12 * DAY, last) - LIST_AFTER_NOTICE, timedelta(0))
+            self._at(notify, lambda: self._notify_round(k, asset))
+            self._at(notify + LIST_AFTER_NOTICE, lambda: self._relist(k, asset, cut))
         elif data["round"] == "second":
             accept = self.rng.random() < 0.25
             ask = self.c._soon(10 * DAY)

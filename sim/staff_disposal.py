@@ -219,7 +219,15 @@ class StaffDisposalClerk(DisposalClerk):
             # frozen when missed): the relisting is done out of turn if the judge's queue would miss that
             cut = self._cut_pct(k, asset)  # 10–20% below the first
             within = relist_within(self.d.lots[(k, asset)].klass)
-            self._work("relist", k, lambda: self._relist(k, asset, cut), within=within)
+            last = self.a.now + within
+
+            def notify() -> None:  # the second auction's own notice first (node 24 for every round, H71)
+                self._notify_round(k, asset)
+                if self._selling(k):
+                    self._work("relist", k, lambda: self._relist(k, asset, cut), LIST_AFTER_NOTICE,
+                               within=max(NOW, last - self.a.now - LIST_AFTER_NOTICE))
+
+            self._work("notify_parties", k, notify, within=within - LIST_AFTER_NOTICE)
         elif data["round"] == "second":
             accept = self._draw(k, asset, "in_kind") < 0.25  # the creditor takes it in kind
             self._work("in_kind", k, lambda: self._offer_in_kind(k, asset, accept))
@@ -227,10 +235,21 @@ class StaffDisposalClerk(DisposalClerk):
             self.a._maybe_zhongben(k)
 
     def _n_buyer_defaulted(self, k: str, asset: str, data: dict[str, Any]) -> None:
-        """悔拍: the re-auction is a work item of the relisting's type (``DisposalClerk._reauction``) — none once the
-        claim is met (the deposit reaches the case at the closing)."""
-        if self._selling(k):
+        """悔拍: the re-auction is a work item of the relisting's type (``DisposalClerk._reauction``), after the
+        parties' notice of it (an auction round's, node 24: H71) — none once the claim is met (the deposit reaches the
+        case at the closing)."""
+        if not self._selling(k):
+            return
+        if self.d.lots[(k, asset)].round == "sale":  # a 变卖 is no 拍卖: no notice (node 24)
             self._work("relist", k, lambda: self._reauction(k, asset))
+            return
+
+        def notify() -> None:  # the re-auction's own notice first (node 24 for every round, H71)
+            self._notify_round(k, asset)
+            if self._selling(k):
+                self._work("relist", k, lambda: self._reauction(k, asset), LIST_AFTER_NOTICE)
+
+        self._work("notify_parties", k, notify)
 
     def _offer_in_kind(self, k: str, asset: str, accept: bool) -> None:
         """以物抵债 asked of the creditor — unless the case closed while the ask waited in the judge's queue (paid in

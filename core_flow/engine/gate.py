@@ -73,6 +73,10 @@ def open_disposals(process: Process, state: CaseState, now: datetime, cond: Gate
     for (no, instance), ns in state.nodes.items():
         if no not in per_asset or not instance:
             continue
+        # a round of the asset's (``<asset>#n``: a later price report, nodes 21–22, or a later auction round's notice,
+        # node 24 — core_flow.platform.disposal ``report_instance``, ``notice_instance``) is the asset's: its
+        # disposal ends with the asset's (H71: a second auction's notice held a 终本 for good, "处置尚未终结")
+        instance = instance.split("#", 1)[0]
         if _work_open(ns):
             found.setdefault(instance, set()).add(no)
         if no != deduction and (ns.status != NodeStatus.NOT_STARTED or ns.items):

@@ -23,18 +23,20 @@ hand-recorded anchor:
   pending to the same report are moot then: their 15 days withdrawn) has a new price asked, and its report goes the
   same way (served, objectable, fixed), nodes 21–22 timed again under the report's own instance (``<asset>#2``…:
   ``Disposal.report_instance``);
-* **auction** (nodes 23–27, 29): notifying the parties names the announcement's date (``announcement_scheduled``,
-  node 24's "3 days before"); listing on the auction platform with the floor, deposit and notice the rules require
-  completes node 23 and — the platform publishes the announcement at once — node 25 (``auction_scheduled``); the
-  result is polled when the bidding ends: 流拍 (``first_unsold``: node 26's 30 days with its 督办; ``second_unsold``:
-  node 29's 10 days), or sold; the buyer's payment arrives in the case's 一案一账号 (``ProceedsArrived``: nodes 32–33
-  run as for a deduction; ``sale_paid``: node 27's 10 days); the second auction (node 26), 以物抵债 (node 29) and
-  变卖 (node 28, ``creditor_refused`` / ``sale_period_scheduled``) follow the platform's answers; a round whose
-  bidding (sale period) has not begun is withdrawn — at a closing by the system, by hand with the case open
-  (``withdraw_listing``: 拍卖变卖规定 第二十条 as commonly published, 第二十四条 in some sources) — and one whose
-  bidding began runs to its end; a buyer who does not pay (悔拍, ``buyer_defaulted``) has the round re-auctioned, and
-  its forfeited deposit reaches the case once the lot's later fate settles (``Disposal._settle_forfeits``: a receipt
-  of its own, ``ProceedsArrived`` source ``deposit_forfeited``, nodes 32–33 as for the price);
+* **auction** (nodes 23–27, 29): notifying the parties names the announcement's date (``announcement_scheduled``, node
+  24's "3 days before"; every auction round announced — the second, a re-auction after a 悔拍 — is notified under node
+  24's own instance, ``Disposal.notice_instance``); listing on the auction platform with the floor, deposit and notice
+  the rules require completes node 23 and — the platform publishes the announcement at once — node 25
+  (``auction_scheduled``); the result is polled when the bidding ends: 流拍 (``first_unsold``: node 26's 30 days with
+  its 督办; ``second_unsold``: node 29's 10 days), or sold; the buyer's payment arrives in the case's 一案一账号
+  (``ProceedsArrived``: nodes 32–33 run as for a deduction; ``sale_paid``: node 27's 10 days); the second auction
+  (node 26), 以物抵债 (node 29) and 变卖 (node 28, ``creditor_refused`` / ``sale_period_scheduled``) follow the
+  platform's answers; a round whose bidding (sale period) has not begun is withdrawn — at a closing by the system, by
+  hand with the case open (``withdraw_listing``: 拍卖变卖规定 第二十条 as commonly published, 第二十四条 in some
+  sources) — and one whose bidding began runs to its end; a buyer who does not pay (悔拍, ``buyer_defaulted``) has the
+  round re-auctioned, and its forfeited deposit reaches the case once the lot's later fate settles
+  (``Disposal._settle_forfeits``: a receipt of its own, ``ProceedsArrived`` source ``deposit_forfeited``, nodes 32–33
+  as for the price);
 * **transfer** (node 30): the confirmation (``sale_confirmed``) starts the ruling's 10 days; the ruling's service
   starts the hand-over's 15 days; the 过户 document goes to the registry (15, naming the seal and the new owner): the
   registry records the property under the buyer (or the creditor who took it in kind) and the seal ends with it
@@ -193,7 +195,12 @@ class Lot:
     objection_until: datetime | None = None
     objections: list[Objection] = field(default_factory=list)  # to the current report, in the order received
     fixed_at: datetime | None = None
+    # the next round's announcement as its notice to the parties planned it (node 24); None: that round not notified
+    # yet — set by ``notify_parties``, cleared when the round is listed (the next round is notified anew)
     announce_at: datetime | None = None
+    # node 24 notices given (one per auction round announced): the nth one's under ``Disposal.notice_instance``
+    # (read with getattr: a lot saved before the field existed has none)
+    notices: int = 0
     listing_id: str | None = None
     listings: list[str] = field(default_factory=list)
     round: str = ""  # first | second | sale
@@ -1267,13 +1274,57 @@ class Disposal:
 
     def notify_parties(self, case_id: str, asset: str, announce_at: datetime | None = None) -> Any:
         """网络司法拍卖事项通知 (node 24): the parties and known pre-emption holders are told; the announcement is
-        planned for ``announce_at`` (default: 3 days from now), from which node 24's "3 days before" counts."""
+        planned for ``announce_at`` (default: 3 days from now), from which node 24's "3 days before" counts.
+
+        Every auction round announced is notified (H71): the first auction (the price fixed), the second (node 26,
+        after the first 流拍) and a re-auction after a buyer's default (悔拍) of either — 网络司法拍卖规定 (2016)
+        第十六条 (LAW.md, confirmed: "notified 3 days before the announcement"), as commonly published "网络司法拍卖的
+        事项应当在拍卖公告发布三日前…通知当事人和已知优先购买权人", reads for each 拍卖公告, and each round has its own
+        (第十二条, 第二十六条; 第二十四条 重新拍卖). Each round's notice is timed on its own, under node 24's instance
+        ``notice_instance`` (the asset for the first, ``<asset>#n`` for the nth): the engine arms an item once per
+        instance. A round listed with no notice of its own has node 24's deadline counted from the listing (the
+        platform publishes the announcement at once): missed. A 变卖 (node 28) is not a 拍卖: no notice here (its
+        own announcement is node 28's); one re-auctioned after a 悔拍 is refused ``disposal_stage``. Notified again
+        before its round is listed, the same round's notice is re-planned under the same instance (no new
+        deadline). process.yaml node 24 says the same."""
         lot = self.lot(case_id, asset)
         self._open_for_sale(lot, "通知当事人拍卖事项", "notice of the auction to the parties")
-        self._need(lot, ("fixed",), "参考价尚未确定", "the reference price is not fixed yet")
+        if lot.stage == "defaulted" and lot.round == "sale":
+            raise UserError("变卖不是拍卖，无须网络司法拍卖事项通知（节点二十四）；变卖公告为节点二十八",
+                            "a 变卖 is not an auction: no notice of the auction (node 24) — its announcement is "
+                            "node 28's", where=f"案件 case {lot.case_id} 财产 asset {lot.asset}",
+                            code="disposal_stage")
+        self._need(lot, ("fixed", "unsold1", "defaulted"),
+                   "参考价尚未确定，或没有待公告的拍卖轮次（一拍、流拍后的二拍、悔拍后的重新拍卖）",
+                   "the reference price is not fixed yet, or no auction round is to be announced (the first, the "
+                   "second after a 流拍, a re-auction after a default)")
+        if lot.announce_at is None:  # a new round's notice
+            lot.notices = self._notices(lot) + 1
         lot.announce_at = to_cst(announce_at) if announce_at is not None else self.now + timedelta(days=3)
-        self._record(lot, "announcement_scheduled", lot.announce_at)
-        return self._complete(lot, 24)
+        instance = self.notice_instance(lot.asset, lot.notices)
+        self._record(lot, "announcement_scheduled", lot.announce_at, instance=instance)
+        return self._complete(lot, 24, instance)
+
+    @staticmethod
+    def notice_instance(asset: str, n: int) -> str:
+        """Node 24's instance of the ``n``th auction round's notice of ``asset`` (``notify_parties``): the asset for
+        the first, ``<asset>#n`` for a later one — under the asset's rounds, so what ends the asset's deadlines
+        (``ends_on``) ends its."""
+        return asset if n <= 1 else f"{asset}#{n}"
+
+    @staticmethod
+    def _notices(lot: Lot) -> int:
+        return int(getattr(lot, "notices", 0) or 0)
+
+    def _announced(self, lot: Lot) -> None:
+        """An auction round listed — its announcement published at once: the round's notice (node 24) is used up.
+        A round not notified has node 24's "3 days before" counted from now (``announcement_scheduled`` at the
+        listing: missed) under its own instance; the next round is notified anew."""
+        if lot.announce_at is None:
+            lot.notices = self._notices(lot) + 1
+            self._record(lot, "announcement_scheduled", self.now, instance=self.notice_instance(lot.asset,
+                                                                                              lot.notices))
+        lot.announce_at = None
 
     def list(self, case_id: str, asset: str, *, platform: str = DEFAULT_AUCTION_PLATFORM, start_pct: int = 70,
              starting_price_cents: int | None = None, deposit_pct: int = 10, deposit_cents: int | None = None,
@@ -1303,9 +1354,7 @@ class Disposal:
 
         def listed(view: dict[str, Any]) -> None:
             self._unstarted(lot).pop("auction:first", None)
-            if lot.announce_at is None:  # no notice to the parties before: node 24's "3 days before" counts from now
-                lot.announce_at = self.now
-                self._record(lot, "announcement_scheduled", lot.announce_at)
+            self._announced(lot)  # no notice to the parties before: node 24's "3 days before" counts from now
             self._listed(lot, view, "first", platform)
             self._complete(lot, 23)
             self._record(lot, "auction_scheduled", self._time(view["starts_at"]), asset_kind=lot.klass,
@@ -1593,6 +1642,7 @@ class Disposal:
             state = self.p.runtime.cases[case_id]
             if state.node(26, asset) is None or state.node(26, asset).started_at is None:
                 self._submit(c.StartNode(case_id, 26, asset))
+            self._announced(lot)  # the second auction's own notice (node 24, ``notify_parties``)
             self._record(lot, "second_auction_scheduled", self._time(view["starts_at"]), asset_kind=lot.klass,
                          **self._terms(view, start, deposit))
             self._listed(lot, view, "second", str(view.get("platform", "")))
@@ -1612,7 +1662,9 @@ class Disposal:
         same platform and terms, announced as that round is (``bidding_starts``, default the earliest the notice
         allows); the buyer who defaulted may not bid (the platform keeps it out). The round's start anchor is recorded
         again at the new start (ROUND_IN_BIDDING holds a closing while it runs); no node is started or completed — the
-        round's nodes (23/25, 26 or 28) were done when it was first listed."""
+        round's nodes (23/25, 26 or 28) were done when it was first listed. An auction round (not a 变卖) is announced
+        anew, so the parties are notified of it first (``notify_parties``: node 24 under the round's own instance,
+        H71); re-auctioned with no notice, that deadline is counted from now — missed (``_announced``)."""
         self._open_for_sale(lot, "重新拍卖（悔拍后）", "re-auction after the buyer's default")
         # (the reference price is not checked again: the round re-auctioned was listed on a valid one, and a price
         # lapsed meanwhile would leave the lot neither sellable nor done — its case held from 终本 for good)
@@ -1633,6 +1685,8 @@ class Disposal:
 
         def reauctioned(view: dict[str, Any]) -> None:
             self._unstarted(lot).pop("auction:reauction", None)
+            if round_ != "sale":  # a re-auction is announced anew: its own notice (node 24, ``notify_parties``)
+                self._announced(lot)
             self._record(lot, anchor, self._time(view["starts_at"]), asset_kind=lot.klass, reauction=True,
                          **self._terms(view))
             self._listed(lot, view, round_, str(view.get("platform", "")))
