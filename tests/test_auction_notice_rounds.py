@@ -68,6 +68,12 @@ def test_a_second_auction_listed_with_no_notice_of_its_own_misses_node_24() -> N
     case.court.run_for(timedelta(days=1))
     assert _node24(case, 2).items["main"].overdue
     assert case.lot.notices == 2
+    # the court tells the parties late: that round's notice is given (late), not a third round's
+    case.d.notify_parties(case.k, case.asset)
+    assert case.lot.notices == 2 and _node24(case, 3) is None and case.lot.announce_at is None
+    [done] = [e for e in case.court.runtime.case_events(case.k)
+              if e.kind == EventKind.ITEM_DONE and e.node == 24 and e.instance == f"{case.asset}#2"]
+    assert done.data["late"] is True
 
 
 def test_a_re_auction_after_the_buyers_default_is_notified_anew() -> None:

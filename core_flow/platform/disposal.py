@@ -1286,9 +1286,14 @@ class Disposal:
         platform publishes the announcement at once): missed. A 变卖 (node 28) is not a 拍卖: no notice here (its
         own announcement is node 28's); one re-auctioned after a 悔拍 is refused ``disposal_stage``. Notified again
         before its round is listed, the same round's notice is re-planned under the same instance (no new
-        deadline). process.yaml node 24 says the same."""
+        deadline). A round announced with no notice (missed) is notified by the next call, late, whatever the lot's
+        stage (``_missed_notice``); the next round's notice is a call after it. process.yaml node 24 says the
+        same."""
         lot = self.lot(case_id, asset)
         self._open_for_sale(lot, "通知当事人拍卖事项", "notice of the auction to the parties")
+        missed = self._missed_notice(lot)
+        if missed is not None:  # the last round was announced with no notice: given now, late (whatever the stage)
+            return self._complete(lot, 24, missed)
         if lot.stage == "defaulted" and lot.round == "sale":
             raise UserError("变卖不是拍卖，无须网络司法拍卖事项通知（节点二十四）；变卖公告为节点二十八",
                             "a 变卖 is not an auction: no notice of the auction (node 24) — its announcement is "
@@ -1315,6 +1320,18 @@ class Disposal:
     @staticmethod
     def _notices(lot: Lot) -> int:
         return int(getattr(lot, "notices", 0) or 0)
+
+    def _missed_notice(self, lot: Lot) -> str | None:
+        """The node 24 instance of the last round announced with no notice of its own (``_announced``), not given
+        since: ``notify_parties`` gives it first — late — so a court that forgot it can still tell the parties, and
+        the asset's disposal is not held open by it for good (the 终本 gate's PROPERTY_IN_DISPOSAL counts a node
+        with work open). None: every round announced was notified."""
+        n = self._notices(lot)
+        if n < 1 or lot.announce_at is not None:
+            return None
+        instance = self.notice_instance(lot.asset, n)
+        ns = self.p.runtime.cases[lot.case_id].node(24, instance)
+        return instance if ns is not None and ns.items and str(ns.status) != "done" else None
 
     def _announced(self, lot: Lot) -> None:
         """An auction round listed — its announcement published at once: the round's notice (node 24) is used up.
