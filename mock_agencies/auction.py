@@ -49,6 +49,10 @@ from core_flow.errors import UserError
 from core_flow.legal_calendar import CST, Policy
 from mock_agencies.platform_periods import IN_KIND_ASKED_WITHIN, RELIST_WITHIN, SALE_ANNOUNCE_WITHIN, LegalPeriod
 
+# the buyer's balance (``AuctionRules.balance_due_days`` / ``balance_due_policy``, H71): a period the court's
+# announcement sets, counted like the platforms' periods "within which" (mock_agencies.platform_periods: CPL)
+BALANCE_DUE_SOURCE = "拍卖公告：成交后N日内付清余款（人民法院指定的期间，民事诉讼法 第八十五条计算）"
+
 # China Standard Time, fixed +08:00 (no DST since 1991).
 YEARS = (1991, 2200)  # the times the platforms accept
 
@@ -166,13 +170,23 @@ class AuctionRules:
     # True: it enforces the 15 days itself (zhixing ≤ 0.4.x).
     enforce_sale_announce_within: bool = False
     in_kind_decision_within: LegalPeriod = IN_KIND_ASKED_WITHIN  # 二拍流拍后10日内征询以物抵债
-    # The buyer pays the balance within this many days of the hammer (calendar days, the due instant the hammer's
-    # time that many days later). No statute fixes it: the announcement does (网络司法拍卖规定 第二十四条 and
-    # 拍卖变卖规定 on a buyer who does not pay, as commonly published — not in LAW.md, unconfirmed; tests/
-    # fidelity_audit.md WZ-3d). Project default 5, the court's own expectation (core_flow Disposal.PAYMENT_DAYS);
-    # configurable. Past it unpaid the listing is ``defaulted`` (悔拍): the deposit is forfeited, held by the platform
-    # until the lot settles, then remitted to the case (mock_agencies/remit.py ``remit_deposit``, H56).
+    # The buyer pays the balance within this many days of the hammer (calendar days). No statute fixes it: the
+    # announcement does (网络司法拍卖规定 第二十四条 and 拍卖变卖规定 on a buyer who does not pay, as commonly
+    # published — not in LAW.md, unconfirmed; tests/fidelity_audit.md WZ-3d). Project default 5, the court's own
+    # expectation (core_flow Disposal.PAYMENT_DAYS); configurable. Past it unpaid the listing is ``defaulted`` (悔拍):
+    # the deposit is forfeited, held by the platform until the lot settles, then remitted to the case
+    # (mock_agencies/remit.py ``remit_deposit``, H56).
     balance_due_days: int = 5
+    # How the balance's days are counted (H71). ``Policy.CPL`` (default): the announcement's "成交后 N 日内" is a period
+    # the court set (人民法院指定的期间), counted by 民事诉讼法 第八十五条 (LAW.md, confirmed: the hammer's day not
+    # counted; a last day that is a 法定休假日 — a weekend or holiday rest day, by the legal calendar with its 调休 —
+    # moves to the first day after it) and 民法典 第二百零三条 (the last day ends at 24:00); 第八十五条's first
+    # sentence, "期间包括法定期间和人民法院指定的期间", as commonly published (LAW.md's summary does not quote it), is
+    # why a term the court's announcement fixes counts so. A hammer on Monday 2025-09-29 has its 5th day 10-04 in
+    # 国庆: the balance is due by 10-09 24:00. ``Policy.NATURAL``: the 5th day's 24:00, no rollover. ``None``: the
+    # hammer's instant N × 24 hours later (zhixing ≤ 0.5.x; a listing saved before this field counts so). The due
+    # instant is the listing's ``balance_due_at`` (``BALANCE_DUE_SOURCE``).
+    balance_due_policy: Policy | None = Policy.CPL
 
 
 @dataclass(frozen=True)
@@ -260,7 +274,9 @@ class ListingView(_View):
         default=5, description="成交后付清余款的期限（日，公告所定；项目缺省）/ days after the hammer to pay the "
         "balance (set by the announcement; a project default)")
     balance_due_at: datetime | None = Field(
-        default=None, description="余款付款期限（成交后）/ the balance is due by (once sold)")
+        default=None, description="余款付款期限（成交后；按民事诉讼法第八十五条计算：成交当日不计，最后一日为休息日的"
+        "顺延至其后第一个工作日，至该日24时）/ the balance is due by (once sold; counted by 民事诉讼法 第八十五条: the "
+        "hammer's day not counted, a last day that is a rest day moves to the next working day, ending at 24:00)")
     defaulted_at: datetime | None = Field(
         default=None, description="买受人悔拍（逾期未付余款）的时间；保证金不予退还 / when the buyer defaulted (the "
         "balance unpaid by its due date); the deposit is forfeited")
@@ -338,6 +354,8 @@ class _Listing:
     # if they win (``pay_deposit`` ``pays_balance=False``), when the winner's default falls due (None: it pays), when
     # it defaulted, and who may not bid (the buyer who defaulted on the round re-auctioned: ``reauction``)
     balance_due_days: int = 5
+    balance_due_policy: Policy | None = None  # how they are counted (the rules' at listing: ``AuctionRules``)
+    balance_due_at: datetime | None = None  # when the winner's balance is due (set at the hammer)
     non_payers: set[str] = field(default_factory=set)
     default_due: datetime | None = None
     defaulted_at: datetime | None = None
@@ -857,6 +875,22 @@ class AuctionHouse:
     def _due_days(self, listing: _Listing) -> int:
         return int(getattr(listing, "balance_due_days", self.rules.balance_due_days))
 
+    def _balance_due_at(self, listing: _Listing, hammer: datetime) -> datetime:
+        """When the balance of a round won at ``hammer`` is due: its days counted under the listing's policy
+        (``AuctionRules.balance_due_policy``; a listing saved before the field: the exact duration)."""
+        days = self._due_days(listing)
+        policy = getattr(listing, "balance_due_policy", None)
+        if policy is None:
+            return hammer + timedelta(days=days)
+        return LegalPeriod(f"{days}d", Policy(policy), BALANCE_DUE_SOURCE).end(hammer)
+
+    def _due_of(self, listing: _Listing) -> datetime | None:
+        """The balance's due instant of a round won (None before the hammer or with no buyer)."""
+        due = getattr(listing, "balance_due_at", None)
+        if due is None and listing.closed_at is not None and listing.bids:
+            due = self._balance_due_at(listing, listing.closed_at)  # a listing saved before the field
+        return due
+
     def _defaults(self, listing: _Listing, win: _Bid) -> bool:
         """Whether the winner never pays the balance: a bidder who said so at its deposit, or a simulated one drawn
         at ``BidderModel.default_rate`` from (seed, listing id) on a stream of its own (the bidding's unchanged)."""
@@ -1002,6 +1036,7 @@ class AuctionHouse:
     def _open(self, listing: _Listing) -> ListingView:
         listing.rng = random.Random(stable_hash(self.seed, listing.listing_id))
         listing.balance_due_days = self.rules.balance_due_days  # the announcement's term (悔拍 past it)
+        listing.balance_due_policy = self.rules.balance_due_policy  # and how it is counted
         self._draw_bidders(listing)
         self._listings[listing.listing_id] = listing
         self._live[listing.listing_id] = listing
@@ -1115,8 +1150,9 @@ class AuctionHouse:
         if listing.bids:
             win = listing.bids[-1]
             listing.status = ListingStatus.SOLD
+            listing.balance_due_at = self._balance_due_at(listing, at)
             if self._defaults(listing, win):  # 悔拍: the buyer will not pay the balance by its due date
-                listing.default_due = at + timedelta(days=self._due_days(listing))
+                listing.default_due = listing.balance_due_at
                 self._defaulting()[listing.listing_id] = listing
             event = "sale.sold" if listing.round is Round.SALE else "auction.sold"
             self._emit(
@@ -1221,7 +1257,7 @@ class AuctionHouse:
             in_kind_agreed_at=getattr(x, "in_kind_agreed_at", None),
             withdrawn_at=getattr(x, "withdrawn_at", None),
             balance_due_days=due_days,
-            balance_due_at=x.closed_at + timedelta(days=due_days) if won and x.closed_at else None,
+            balance_due_at=self._due_of(x) if won and x.closed_at else None,
             defaulted_at=defaulted_at,
             defaulted_buyer_id=leader.bidder_id if defaulted_at is not None and leader else None,
             forfeited_deposit_cents=x.deposit_cents if defaulted_at is not None else None,

@@ -20,17 +20,21 @@ fidelity_audit.md WZ-3d.) Virtual time only."""
 from __future__ import annotations
 
 import pickle
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 import pytest
 
 from core_flow.engine import EventKind
 from core_flow.engine import commands as c
 from core_flow.errors import UserError
+from core_flow.legal_calendar import CST
 from mock_agencies.auction import AuctionRules, BidderModel, ListingStatus
 from tests.test_auction import NOW, first, house
 
 # ── the mock auction platform ────────────────────────────────────────────────────────────────────────────────────
+
+
+DUE = datetime(2026, 4, 8, 0, 0, tzinfo=CST)  # the balance of a round won by ``_won`` is due (04-07 24:00)
 
 
 def _won(h, *, pays: bool = True, bidder: str = "B1"):
@@ -47,7 +51,9 @@ def test_a_sold_listing_shows_its_balance_due_date_and_a_paying_buyer_never_defa
     h = house()
     x = _won(h)
     assert x.status is ListingStatus.SOLD and x.balance_due_days == 5
-    assert x.balance_due_at == x.closed_at + timedelta(days=5)
+    # the 5th day after the hammer (Thursday 2026-04-02) is Tuesday 04-07, at work: due at its 24:00 (H71,
+    # 民事诉讼法 第八十五条 — tests/test_balance_due_calendar.py for the rest-day rollover)
+    assert x.balance_due_at == DUE
     assert x.defaulted_at is None and x.forfeited_deposit_cents is None
     assert h.next_due(x.listing_id) is None and h.buyer_pays(x.listing_id)
     assert h.advance(x.closed_at + timedelta(days=60)) == []
@@ -58,7 +64,7 @@ def test_a_sold_listing_shows_its_balance_due_date_and_a_paying_buyer_never_defa
 def test_a_buyer_who_does_not_pay_defaults_at_the_due_date_with_its_deposit_forfeited() -> None:
     h = house()
     x = _won(h, pays=False)
-    due = x.closed_at + timedelta(days=5)
+    due = DUE
     assert x.status is ListingStatus.SOLD and x.balance_due_at == due  # sold: the buyer owes the balance
     assert h.next_due(x.listing_id) == due and h.next_due() == due
     assert h.advance(due - timedelta(seconds=1)) == []
@@ -123,7 +129,7 @@ def test_a_default_rate_draws_per_listing_and_leaves_the_bidding_unchanged() -> 
 def test_the_round_is_reauctioned_on_its_terms_without_the_buyer_who_defaulted() -> None:
     h = house()
     x = _won(h, pays=False)
-    due = x.closed_at + timedelta(days=5)
+    due = DUE
     h.advance(due)
     at = due + timedelta(days=1)
     with pytest.raises(UserError) as err:  # the first round's notice: 30 days for real estate

@@ -74,11 +74,12 @@ def test_a_re_auctions_anchor_records_the_defaulted_rounds_terms() -> None:
 
 
 # one case of a disposing court-year (the default court profile with disposal: true and auction_default_rate: 0.3,
-# zhixing simulate <that profile> --years 0.5 -r 1 --backend serial --events, seed 2025, on 746fbf6 with this change;
-# the case's rows only): 执113号's car listed at 42,387.65 yuan (the staff's share of their reference price, not 70%),
-# 流拍, relisted at 36,877.26 yuan (a 13% cut), sold to a buyer who defaulted, re-auctioned and paid; the forfeited
-# deposit (3,687.73 yuan) paid to the applicant, then the re-auction's price up to the claim, the rest back to the
-# debtor as surplus
+# zhixing simulate <that profile> --years 0.75 -r 1 --backend serial --events, seed 2025; the case's rows only —
+# made again by H71 on 88b1591 with its change: each auction round notified, node 24, and the balance due on the
+# legal calendar, the old log's default came 5 × 24 h after the hammer): 执113号's car listed at 42,387.65 yuan (the
+# staff's share of their reference price, not 70%), 流拍, relisted at 36,877.26 yuan (a 13% cut), sold to a buyer who
+# defaulted, re-auctioned and paid; the re-auction's price paid to the applicant up to the claim, the rest and then the
+# forfeited deposit (3,687.73 yuan) back to the debtor as surplus
 ROUND_TERMS = Path(__file__).parent / "data" / "sim-r26-round-terms.events.csv.gz"
 
 
@@ -95,8 +96,8 @@ def test_a_recorded_round_is_listed_at_the_logs_start_and_its_deposit_replays_as
     [check] = check_log(log)
     assert check.case == "(2025)豫0811执113号"
     assert "list_auction: {asset: 公安部交通管理局车辆, platform: taobao, start: 42387.65元" in check.text
-    assert "relist: {asset: 公安部交通管理局车辆, starts: '2025-03-22 10:00', start: 36877.26元}" in check.text
+    assert "relist: {asset: 公安部交通管理局车辆, starts: '2025-03-28 10:00', start: 36877.26元}" in check.text
     assert "start_pct" not in check.text
-    assert f"pay_out: {{receipt: D000001-{check.case}, amount: 3687.73元}}" in check.text
+    assert f"pay_out: {{receipt: D000001-{check.case}, amount: 3687.73元, surplus: true}}" in check.text
     assert "paid: 113953.10元" in check.text
     assert check.passed, check.failure
