@@ -16,6 +16,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, StrictBool, field_validator, model_validator
 
+from core_flow.enum_members import members_of
 from core_flow.errors import UserError
 from core_flow.legal_calendar import Period, Policy, Unit
 from core_flow.legal_calendar.periods import zh_number
@@ -51,9 +52,15 @@ class Per(StrEnum):
     APPLICATION = "application"  # nodes 15, 16, 38
 
 
+PER = members_of(Per)  # for hot code: see core_flow.enum_members
+
+
 class Direction(StrEnum):
     AFTER = "after"  # N after the anchor (the usual 期间)
     BEFORE = "before"  # at least N before a scheduled event (公告 before an auction)
+
+
+DIRECTION = members_of(Direction)  # for hot code: see core_flow.enum_members
 
 
 def _parse_period(value: Any) -> Period:

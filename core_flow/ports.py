@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 from typing import Any
 
+from core_flow.enum_members import members_of
 from core_flow.protocol import Feedback, Ticket
 
 
@@ -24,6 +25,9 @@ class Outcome(StrEnum):
     CONNECTION = "connection"  # refused, reset, dropped mid-response, protocol error
     BAD_RESPONSE = "bad_response"  # 2xx whose body is not what the protocol says
     REJECTED = "rejected"  # any other 4xx: the request itself is wrong; final
+
+
+OUTCOME = members_of(Outcome)  # for hot code: see core_flow.enum_members
 
 
 @dataclass(frozen=True, slots=True)

@@ -35,6 +35,8 @@ from typing import Annotated
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, Strict, model_validator
 
+from core_flow.enum_members import members_of
+
 
 class Frozen(BaseModel):
     model_config = ConfigDict(frozen=True, extra="forbid")
@@ -57,6 +59,9 @@ class Measure(StrEnum):
     # effect).
     TRANSFER = "15"
     TRANSFER_DOC = "15"  # an alias of TRANSFER
+
+
+MEASURE = members_of(Measure)  # for hot code: see core_flow.enum_members
 
 
 MEASURE_NAMES: dict[Measure, tuple[str, str]] = {
@@ -85,6 +90,9 @@ class AgencyGroup(StrEnum):
     PRICING = "pricing"  # 询价评估
     COURT_ACCOUNT = "court_account"  # 执行款专户 / 一案一账号
     HUB = "hub"  # 总对总网络查控系统: the network itself, which fans a 集约查询 out
+
+
+AGENCY_GROUP = members_of(AgencyGroup)  # for hot code: see core_flow.enum_members
 
 
 AGENCY_GROUP_NAMES: dict[AgencyGroup, tuple[str, str]] = {
@@ -164,6 +172,9 @@ class SubjectKind(StrEnum):
     COMPANY = "company"  # 单位: unified social credit code (GB 32100)
 
 
+SUBJECT_KIND = members_of(SubjectKind)  # for hot code: see core_flow.enum_members
+
+
 class AssetKind(StrEnum):
     DEPOSIT = "deposit"  # 存款
     WEALTH_PRODUCT = "wealth_product"  # 理财产品
@@ -186,9 +197,15 @@ class TicketStatus(StrEnum):
     ANSWERED = "answered"  # 已反馈
 
 
+TICKET_STATUS = members_of(TicketStatus)  # for hot code: see core_flow.enum_members
+
+
 class ControlResult(StrEnum):
     CONTROLLED = "1"  # 已控
     NOT_CONTROLLED = "2"  # 未控
+
+
+CONTROL_RESULT = members_of(ControlResult)  # for hot code: see core_flow.enum_members
 
 
 class FreezeState(StrEnum):
@@ -200,12 +217,18 @@ class FreezeState(StrEnum):
     TRANSFERRED = "transferred"  # 因过户解除: the property was transferred to its new owner (15), the measure ended
 
 
+FREEZE_STATE = members_of(FreezeState)  # for hot code: see core_flow.enum_members
+
+
 class DeductStatus(StrEnum):
     PENDING = "pending"  # 待处理
     REFUSED = "refused"  # 拒绝
     SUCCESS = "success"  # 成功
     SUCCESS_TO_VERIFY = "success_to_verify"  # 成功待核实
     FAILED = "failed"  # 失败
+
+
+DEDUCT_STATUS = members_of(DeductStatus)  # for hot code: see core_flow.enum_members
 
 
 class ResultCode(StrEnum):
@@ -334,26 +357,26 @@ class ControlRequest(Frozen):
     def _fields_for_measure(self) -> ControlRequest:
         needs_account, needs_freeze = _NEEDS_ACCOUNT, _NEEDS_FREEZE
         if self.scope is not None:
-            if self.measure != Measure.QUERY:
+            if self.measure != MEASURE.QUERY:
                 raise ValueError("scope 只用于查询（00）/ scope is for queries (00) only")
             if len(set(self.scope)) != len(self.scope):
                 raise ValueError("scope 中机构重复 / scope repeats an agency")
         if self.measure in needs_account and not self.account_no:
             raise ValueError("account_no 必填（冻结/查封）/ account_no is required for freeze and seal")
-        if self.measure == Measure.FREEZE and self.amount_cents is None:
+        if self.measure == MEASURE.FREEZE and self.amount_cents is None:
             raise ValueError("amount_cents 必填（冻结）/ amount_cents is required for a freeze")
-        if self.measure == Measure.TRANSFER and (not self.freeze_id or self.new_owner is None):
+        if self.measure == MEASURE.TRANSFER and (not self.freeze_id or self.new_owner is None):
             raise ValueError(
                 "freeze_id 与 new_owner 必填（过户 15：所依据的查封或冻结，及新权利人）/ freeze_id and new_owner are "
                 "required for a transfer (15): the seal or freeze it acts on, and the new owner"
             )
-        if self.new_owner is not None and self.measure != Measure.TRANSFER:
+        if self.new_owner is not None and self.measure != MEASURE.TRANSFER:
             raise ValueError("new_owner 只用于过户（15）/ new_owner is for transfers (15) only")
         if self.measure in needs_freeze and not self.freeze_id:
             raise ValueError("freeze_id 必填（续冻/解冻/扣划）/ freeze_id is required for this measure")
-        if self.original_case_no is not None and self.measure != Measure.DEDUCT:
+        if self.original_case_no is not None and self.measure != MEASURE.DEDUCT:
             raise ValueError("original_case_no 只用于扣划（06）/ original_case_no is for deductions (06) only")
-        if self.measure == Measure.DEDUCT and (self.amount_cents is None or not self.target_account):
+        if self.measure == MEASURE.DEDUCT and (self.amount_cents is None or not self.target_account):
             raise ValueError(
                 "amount_cents 与 target_account 必填（扣划）/ amount_cents and target_account are required "
                 "for a deduction"

@@ -25,6 +25,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from core_flow.engine import Event, EventKind
+from core_flow.engine.events import EVENT_KIND
 from core_flow.errors import UserError
 
 SWEEP_PERIOD_DAYS = 365.25 / 2  # the bundled process's: node 45 ``sweep: {every: 6m, count: 10}``
@@ -99,29 +100,29 @@ class Checker:
         k = e.case_id
         self.timeline[k].append((e.at, kind, e.node, e.instance, e.item))
         key = (k, e.node, e.instance)
-        if kind == EventKind.DEADLINE_SET:
+        if kind == EVENT_KIND.DEADLINE_SET:
             self._due[k][(e.node, e.instance, e.item)] = e.data["due"]
-        elif kind == EventKind.DEADLINE_MISSED:
+        elif kind == EVENT_KIND.DEADLINE_MISSED:
             self._missed.add(key)
             self._due[k].pop((e.node, e.instance, e.item), None)
-        elif kind in (EventKind.ITEM_DONE, EventKind.DEADLINE_WITHDRAWN):  # done, or moot (no timer is owed)
+        elif kind in (EVENT_KIND.ITEM_DONE, EVENT_KIND.DEADLINE_WITHDRAWN):  # done, or moot (no timer is owed)
             self._due[k].pop((e.node, e.instance, e.item), None)
-        elif kind == EventKind.NODE_FROZEN:
+        elif kind == EVENT_KIND.NODE_FROZEN:
             if (e.data or {}).get("reason", "").startswith("DEADLINE") and key not in self._missed:
                 self._bad(k, f"节点{e.node}被冻结，但其期限未届满",
                           f"node {e.node} frozen without its deadline expiring")
             self._forwarded[key] = 0
-        elif kind == EventKind.UNFREEZE_REQUESTED:
+        elif kind == EVENT_KIND.UNFREEZE_REQUESTED:
             self._requested[key] += 1
-        elif kind == EventKind.UNFREEZE_FORWARDED:
+        elif kind == EVENT_KIND.UNFREEZE_FORWARDED:
             self._forwarded[key] += 1
-        elif kind == EventKind.UNFREEZE_APPROVED:
+        elif kind == EVENT_KIND.UNFREEZE_APPROVED:
             if self._requested[key] < 1:
                 self._bad(k, f"节点{e.node}未经申请即解冻", f"node {e.node} unfrozen without a request")
             self._requested[key] = max(0, self._requested[key] - 1)
             if self._forwarded[key] < len(self.via.get(e.node, ())):
                 self._bad(k, f"节点{e.node}解冻未经层报", f"node {e.node} unfrozen without reporting up (层报)")
-        elif kind == EventKind.CLOSED:
+        elif kind == EVENT_KIND.CLOSED:
             d = e.data or {}
             self._closed[k] = (d.get("closed_at", e.at), d.get("manner", ""))  # a closing entered after the fact
             self._sweeps[k] += d.get("sweeps_before", 0)  # counts from its real day, with the sweeps before the run
@@ -130,13 +131,13 @@ class Checker:
             running = {tuple(r) for r in d.get("running", ())}
             if running:
                 self._due[k] = {key: due for key, due in open_.items() if key in running}
-        elif kind == EventKind.SWEEP_DUE:
+        elif kind == EVENT_KIND.SWEEP_DUE:
             self._sweeps[k] += 1
-        elif kind == EventKind.PAID_OUT:
+        elif kind == EVENT_KIND.PAID_OUT:
             self._paid_out[k] += (e.data or {}).get("amount_cents", 0)
-        elif kind in (EventKind.RESUMPTION_REQUESTED, EventKind.RESUMPTION_APPROVED):
+        elif kind in (EVENT_KIND.RESUMPTION_REQUESTED, EVENT_KIND.RESUMPTION_APPROVED):
             self._resumption[k].append(kind.value)
-        elif kind == EventKind.RESUMPTION_FILED:
+        elif kind == EVENT_KIND.RESUMPTION_FILED:
             self._resumption[k].append(kind.value)
 
     def finish(self, court: Any, end: datetime, ledger_before: tuple[int, int] | None = None) -> dict[str, Any]:

@@ -29,6 +29,7 @@ from typing import Any
 import numpy as np
 
 from core_flow.engine import Event, EventKind
+from core_flow.engine.events import EVENT_KIND
 from core_flow.process_loader import default_process
 from core_flow.protocol import HUB
 
@@ -263,11 +264,6 @@ def manner_name(code: str, process: Any = None) -> str:
     return manner.name if manner is not None else code
 
 
-# the event kinds as a plain class's attributes, for ``Collector.__call__`` (every event of a court-year goes through
-# it): on Python 3.11 each ``EventKind.X`` load goes through ``EnumType.__getattr__``'s hook, ~100 ns
-_K = type("_K", (), dict(EventKind.__members__))
-
-
 class Collector:
     """Counters over the engine's events. ``origin`` is the clock's origin; ``kpi_from`` the end of warm-up."""
 
@@ -365,7 +361,7 @@ class Collector:
         kind = e.kind
         k = e.case_id
         # the most frequent kinds first (a court-year: ~285,000 events, a third deadlines set, a third items done)
-        if kind == _K.DEADLINE_SET:
+        if kind == EVENT_KIND.DEADLINE_SET:
             key = (k, e.node, e.instance, e.item)
             self.deadlines[key] = False
             due = (e.data or {}).get("due", e.at)
@@ -380,7 +376,7 @@ class Collector:
                 self.limit_due[k] = due
                 self.limit_suspended.discard(k)
             return
-        if kind == _K.ITEM_DONE:
+        if kind == EVENT_KIND.ITEM_DONE:
             key = (k, e.node, e.instance, e.item)
             missed = self.deadlines.pop(key, None)
             if k in self.carried and (key in self.inherited or e.at <= self.origin):
@@ -394,7 +390,7 @@ class Collector:
                     self.on_time[e.node] += 1
                     self._year(e.at, "on_time")
             return
-        if kind == _K.EXCHANGE:
+        if kind == EVENT_KIND.EXCHANGE:
             d = e.data or {}
             if d.get("kind") == "sent" and e.at >= self.kpi_from:
                 day = (e.at.date() - self.origin.date()).days
@@ -411,11 +407,11 @@ class Collector:
                         self.requests_hour[(code, day, hour)] += 1
             return
         counted = e.at >= self.kpi_from
-        if kind == _K.ANCHOR:
+        if kind == EVENT_KIND.ANCHOR:
             if self.disposal:
                 self._lot(e, counted)
             return
-        if kind == _K.NODE_DONE:  # read only for a 变卖 ended unsold (``DISPOSAL_KINDS``)
+        if kind == EVENT_KIND.NODE_DONE:  # read only for a 变卖 ended unsold (``DISPOSAL_KINDS``)
             if self.disposal and e.node == _SALE_NODE and (key := (e.case_id, e.instance)) in self._lot_priced:
                 # review R22: node 28 done with no sale — the 变卖 found no buyer (``core_flow.platform.disposal``,
                 # stage ``unsold``: no anchor of its own) — ends the lot's disposal; it was counted in disposal to the
@@ -423,7 +419,7 @@ class Collector:
                 # ``sale_paid``, already disposed of; a later taking in kind (after_failed_sale) still overrides
                 self._lot_exit.setdefault(key, (e.at, "unsold"))
             return
-        if kind == _K.DEADLINE_MISSED:
+        if kind == EVENT_KIND.DEADLINE_MISSED:
             key = (k, e.node, e.instance, e.item)
             if key in self.deadlines and not self.deadlines[key]:
                 self.deadlines[key] = True
@@ -433,11 +429,11 @@ class Collector:
                 elif counted:
                     self.late[e.node] += 1
                     self._year(e.at, "late")
-        elif kind == _K.DEADLINE_WITHDRAWN:  # moot (node 26 after 以物抵债): neither met nor late
+        elif kind == EVENT_KIND.DEADLINE_WITHDRAWN:  # moot (node 26 after 以物抵债): neither met nor late
             key = (k, e.node, e.instance, e.item)
             self.deadlines.pop(key, None)
             self.inherited.discard(key)
-        elif kind == _K.FILED:
+        elif kind == EVENT_KIND.FILED:
             d = e.data or {}
             filed = d.get("filed_at") or e.at  # a start-state case: its real filing date
             self.filed_at[k] = filed
@@ -449,7 +445,7 @@ class Collector:
             elif counted:
                 self.filed[d.get("case_type", "first")] += 1
                 self._year(e.at, "filed")
-        elif kind == _K.CLOSED:
+        elif kind == EVENT_KIND.CLOSED:
             manner = (e.data or {}).get("manner", "?")
             self.open_now -= 1
             at = (e.data or {}).get("closed_at", e.at)  # a closing entered after the fact (a start state's register)
@@ -483,50 +479,50 @@ class Collector:
                         self.within_statutory += 1
                     if at <= self.limit_due.get(k, first) or k in self.limit_suspended:
                         self.within_limit += 1
-        elif kind == _K.LIMIT_SUSPENDED:
+        elif kind == EVENT_KIND.LIMIT_SUSPENDED:
             self.limit_suspended.add(k)  # 审限中止: no due runs until it is lifted (a new deadline then)
         elif self.inherited and kind in _AT_START and self._inherited(e):
             self.at_start[_AT_START[kind]] += 1  # a deadline missed before the run: its consequences, apart
-            if kind == _K.NODE_FROZEN:
+            if kind == EVENT_KIND.NODE_FROZEN:
                 self.frozen_at_start.add((k, e.node, e.instance))
         elif self.frozen_at_start and kind in _UNFREEZE and (k, e.node, e.instance) in self.frozen_at_start:
             # the approval of a node freeze inherited from the start state: the approvers' work in the run, counted
             # apart so that ``unfreeze_approvals`` answers ``node_freezes``
-            self.at_start["unfreeze_approvals" if kind == _K.UNFREEZE_APPROVED else "unfreeze_forwarded"] += 1
-            if kind == _K.UNFREEZE_APPROVED:
+            self.at_start["unfreeze_approvals" if kind == EVENT_KIND.UNFREEZE_APPROVED else "unfreeze_forwarded"] += 1
+            if kind == EVENT_KIND.UNFREEZE_APPROVED:
                 self.frozen_at_start.discard((k, e.node, e.instance))
         elif counted:
-            if kind == _K.WARNING:
+            if kind == EVENT_KIND.WARNING:
                 self.warnings[e.node] += 1
-            elif kind == _K.NODE_FROZEN:
+            elif kind == EVENT_KIND.NODE_FROZEN:
                 self.frozen[e.node] += 1
-            elif kind == _K.UNFREEZE_APPROVED:
+            elif kind == EVENT_KIND.UNFREEZE_APPROVED:
                 self.unfreeze_by[(e.data or {}).get("authority", "?")] += 1
-            elif kind == _K.UNFREEZE_FORWARDED:
+            elif kind == EVENT_KIND.UNFREEZE_FORWARDED:
                 self.unfreeze_by[(e.data or {}).get("authority", "?") + " (层报)"] += 1
-            elif kind == _K.PAID_OUT:  # to the applicant: recovered; a surplus back to the debtor is not
+            elif kind == EVENT_KIND.PAID_OUT:  # to the applicant: recovered; a surplus back to the debtor is not
                 if (e.data or {}).get("surplus"):
                     self.returned_cents += e.data.get("amount_cents", 0)
                 else:
                     self.paid_cents += (e.data or {}).get("amount_cents", 0)
-            elif kind == _K.FEE_SETTLED:  # settled from a receipt at its payout: not the applicant's money
+            elif kind == EVENT_KIND.FEE_SETTLED:  # settled from a receipt at its payout: not the applicant's money
                 self.fee_cents += (e.data or {}).get("amount_cents", 0)
-            elif kind == _K.FUNDS_ARRIVED:
+            elif kind == EVENT_KIND.FUNDS_ARRIVED:
                 self.deducted_cents += (e.data or {}).get("amount_cents", 0)
-            elif kind == _K.PROCEEDS_ARRIVED:  # a sale's proceeds (变价款: auction, 变卖)
+            elif kind == EVENT_KIND.PROCEEDS_ARRIVED:  # a sale's proceeds (变价款: auction, 变卖)
                 if (e.data or {}).get("source") == "deposit_forfeited":  # a defaulted buyer's deposit (H56)
                     self.deposit_cents += e.data.get("amount_cents", 0)
                 else:
                     self.proceeds_cents += (e.data or {}).get("amount_cents", 0)
-            elif kind == _K.SWEEP_DUE:
+            elif kind == EVENT_KIND.SWEEP_DUE:
                 self.sweeps[k] += 1
             if kind in _COUNTED:
                 self.counts[kind.value] += 1
                 if kind in _BY_YEAR:
                     self._year(e.at, _BY_YEAR[kind])
-        if kind == _K.RESUMPTION_APPROVED:
+        if kind == EVENT_KIND.RESUMPTION_APPROVED:
             self.zhongben_now -= 1
-        elif kind == _K.SWEEP_DUE and not counted:
+        elif kind == EVENT_KIND.SWEEP_DUE and not counted:
             self.sweeps[k] += 1
 
     def _lot(self, e: Event, counted: bool) -> None:

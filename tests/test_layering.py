@@ -26,7 +26,7 @@ PROTOCOL_SIDE = {"core_flow.protocol", "core_flow.ports", "core_flow.identity", 
                  "core_flow.validation", "core_flow.legal_calendar", "core_flow.docs",
                  "core_flow.masking", "core_flow.yaml_text", "core_flow.argparse_text",
                  "core_flow.xml_text", "core_flow.amount_text", "core_flow.body_limit", "core_flow.case_number",
-                 "core_flow.os_text"}
+                 "core_flow.os_text", "core_flow.enum_members"}
 
 
 def lint(cwd: Path, *contracts: str) -> subprocess.CompletedProcess[str]:

@@ -9,9 +9,10 @@ from typing import Any
 
 from core_flow.engine import commands as c
 from core_flow.engine.core import EngineCore, _Arm
-from core_flow.engine.events import Event, EventKind, Outcome, Timer, TimerKind
+from core_flow.engine.events import EVENT_KIND, Event, EventKind, Outcome, Timer, TimerKind
 from core_flow.engine.gate import unmet_release_conditions, unmet_zhongben_conditions
 from core_flow.engine.state import (
+    NODE_STATUS,
     CaseState,
     ItemState,
     NodeStatus,
@@ -174,7 +175,7 @@ class ClosingRules:
                     else:
                         st.token = -1  # outstanding deadlines end with the case
         limit_node = self.e._node_state(state, self.e.process.limit.node, "")
-        limit_node.status = NodeStatus.DONE
+        limit_node.status = NODE_STATUS.DONE
         limit_node.done_at = now
         release = manner.releases_for(state.case_type)
         lifted = self.e.measures._measures_in_force(state) if manner.lifts else []
@@ -193,7 +194,7 @@ class ClosingRules:
             data["closed_at"] = at
             data["done_before"] = [[a.node.no, a.key] for a in before]
             data["sweeps_before"] = swept
-        out.events.append(Event(now, state.case_id, EventKind.CLOSED, self.e.process.limit.node, "", None, data))
+        out.events.append(Event(now, state.case_id, EVENT_KIND.CLOSED, self.e.process.limit.node, "", None, data))
         for no in lifted:
             self.e.measures._lift_measure(state, no, "closed_" + manner.code, now, out)
         for a in before:

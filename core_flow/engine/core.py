@@ -12,11 +12,12 @@ from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
 from core_flow.engine import commands as c
-from core_flow.engine.events import Event, EventKind, Outcome, Refusal, Timer, TimerKind
+from core_flow.engine.events import EVENT_KIND, TIMER_KIND, Event, Outcome, Refusal, Timer
 from core_flow.engine.records import fast_init
-from core_flow.engine.state import BLOCKING, CaseState, ItemState, NodeState, NodeStatus
+from core_flow.engine.state import BLOCKING, NODE_STATUS, CaseState, ItemState, NodeState, NodeStatus
 from core_flow.legal_calendar import CST, LegalCalendar, Period, Unit, provisional_years_in, to_cst
-from core_flow.model import Direction, Node, Per, Process, WorkItem
+from core_flow.legal_calendar.periods import UNIT
+from core_flow.model import DIRECTION, PER, Node, Process, WorkItem
 
 if TYPE_CHECKING:  # the rule sets the engine composes (forward references: they import this module)
     from core_flow.engine.closing import ClosingRules
@@ -52,9 +53,9 @@ class _Arm:
 
 def _lead(period: Period) -> timedelta:
     unit = period.unit
-    if unit == Unit.HOURS:
+    if unit == UNIT.HOURS:
         return timedelta(hours=period.amount)
-    if unit in (Unit.DAYS, Unit.WORKING_DAYS):
+    if unit in (UNIT.DAYS, UNIT.WORKING_DAYS):
         return timedelta(days=period.amount)
     if unit == Unit.MONTHS:
         return timedelta(days=30 * period.amount)
@@ -116,7 +117,7 @@ class EngineCore:
                 details: tuple[Any, ...] = ()) -> Outcome:
         out.refusal = Refusal(code, zh, en, details)
         node = getattr(cmd, "node", None)
-        out.events.append(Event(now, cmd.case_id, EventKind.REFUSED, node if isinstance(node, int) else None,
+        out.events.append(Event(now, cmd.case_id, EVENT_KIND.REFUSED, node if isinstance(node, int) else None,
                                 getattr(cmd, "instance", ""), None,
                                 {"command": type(cmd).__name__, "code": code, "zh": zh, "en": en,
                                  "details": list(details)}))
@@ -143,9 +144,9 @@ class EngineCore:
         return {**state.attrs, **extra}
 
     def _due(self, item: WorkItem, period: Period, anchor_at: datetime) -> tuple[datetime, tuple[str, ...]]:
-        if item.direction == Direction.BEFORE:
+        if item.direction == DIRECTION.BEFORE:
             return self.calendar.latest_before_warned(anchor_at, period)
-        if period.unit is Unit.HOURS:  # counted from the hour: not shared by a day's anchors, but by one instant's
+        if period.unit is UNIT.HOURS:  # counted from the hour: not shared by a day's anchors, but by one instant's
             # (the property an answer reports is found at one instant): the last instant's deadline is kept
             key = (id(item), id(period))
             last = self._hour_dues.get(key)
@@ -180,7 +181,7 @@ class EngineCore:
                 continue  # the case is closed: only closing, archiving, resumption and held money's deadlines run
             if met and "claim_met" in item.ends_on:
                 continue  # the claim met (``MoneyRules._claim_check``): a step toward a sale is not timed any more
-            inst = instance if node.per != Per.CASE else ""
+            inst = instance if node.per != PER.CASE else ""
             if item.once and (ns := state.nodes.get((node.no, inst))) is not None and item.key in ns.items:
                 continue  # counted from the first of its anchors
             if item.overrides:
@@ -214,14 +215,14 @@ class EngineCore:
         cid = state.case_id
         # Only the warning is armed now; the expiry timer is armed when the warning fires (one live timer
         # per open item, and a completed item leaves a single stale timer behind).
-        out.timers.append(Timer(warn_at, cid, TimerKind.WARN, node.no, key, instance, token))
+        out.timers.append(Timer(warn_at, cid, TIMER_KIND.WARN, node.no, key, instance, token))
         data: dict[str, Any] = {"due": due, "period": period, "warn_at": warn_at}
         if warnings:
             data["calendar_warnings"] = list(warnings)
             years = provisional_years_in(warnings)
             if years:
                 data["calendar_provisional"] = years  # the deadline depends on provisional holiday years
-        out.events.append(Event(now, cid, EventKind.DEADLINE_SET, node.no, instance, key, data))
+        out.events.append(Event(now, cid, EVENT_KIND.DEADLINE_SET, node.no, instance, key, data))
 
     def _withdraw(self, state: CaseState, anchor: str, instance: str | None, now: datetime, out: Outcome) -> None:
         """The deadlines ``anchor`` makes moot (items' ``ends_on``) end: an item neither done nor missed is removed
@@ -229,7 +230,7 @@ class EngineCore:
         missed (its freeze, if any, still needs its unfreeze). ``instance`` None: a case-wide anchor (``claim_met``)
         ending the node's every instance (each asset, each receipt, their rounds)."""
         for node, item in self.process.items_ended_by.get(anchor, ()):
-            inst = instance if node.per != Per.CASE else ""
+            inst = instance if node.per != PER.CASE else ""
             found = ([ns for (no, _), ns in state.nodes.items() if no == node.no] if inst is None
                      else self._with_rounds(state, node.no, inst))
             for ns in found:
@@ -237,9 +238,9 @@ class EngineCore:
                 if st is None or st.done or st.overdue:
                     continue
                 del ns.items[item.key]
-                if ns.status == NodeStatus.WARNED and not any(s.warned and not s.done for s in ns.items.values()):
+                if ns.status == NODE_STATUS.WARNED and not any(s.warned and not s.done for s in ns.items.values()):
                     ns.status = NodeStatus.IN_PROGRESS if ns.started_at is not None else NodeStatus.NOT_STARTED
-                out.events.append(Event(now, state.case_id, EventKind.DEADLINE_WITHDRAWN, node.no, ns.instance,
+                out.events.append(Event(now, state.case_id, EVENT_KIND.DEADLINE_WITHDRAWN, node.no, ns.instance,
                                         item.key, {"due": st.due, "by": anchor}))
 
     @staticmethod
@@ -265,8 +266,8 @@ class EngineCore:
         node = self.process.by_no[no]
         blocked: list[NodeState] = []
         for pred in self._preds[no]:
-            if pred.per == Per.CASE or pred.per == node.per:
-                ns = state.nodes.get((pred.no, "" if pred.per == Per.CASE else instance))
+            if pred.per == PER.CASE or pred.per == node.per:
+                ns = state.nodes.get((pred.no, "" if pred.per == PER.CASE else instance))
                 if ns is not None and ns.status in BLOCKING:
                     blocked.append(ns)
             else:
@@ -293,7 +294,7 @@ class EngineCore:
 
     def _freeze(self, state: CaseState, ns: NodeState, reason: str, authorities: tuple[str, ...],
                 now: datetime, out: Outcome, via: tuple[str, ...] = ()) -> None:
-        ns.status = NodeStatus.FROZEN
+        ns.status = NODE_STATUS.FROZEN
         ns.frozen_reason = reason
         ns.unfreeze_by = authorities
         ns.unfreeze_via = via
@@ -301,7 +302,7 @@ class EngineCore:
         data: dict[str, Any] = {"reason": reason, "unfreeze_by": list(authorities)}
         if via:
             data["unfreeze_via"] = list(via)
-        out.events.append(Event(now, state.case_id, EventKind.NODE_FROZEN, ns.no, ns.instance, None, data))
+        out.events.append(Event(now, state.case_id, EVENT_KIND.NODE_FROZEN, ns.no, ns.instance, None, data))
 
     def _check_authority(self, cmd: Any, allowed: tuple[str, ...], now: datetime, out: Outcome) -> str | None:
         try:
@@ -324,11 +325,11 @@ class EngineCore:
         if st is None:
             ns.items[key] = st = ItemState(now, 0, "", done=True)
         st.done = True
-        out.events.append(Event(now, state.case_id, EventKind.ITEM_DONE, node.no, ns.instance, key,
+        out.events.append(Event(now, state.case_id, EVENT_KIND.ITEM_DONE, node.no, ns.instance, key,
                                 {"late": st.overdue}))
         if st.duban == "open":
             st.duban = "closed"
-            out.events.append(Event(now, state.case_id, EventKind.DUBAN_CLOSED, node.no, ns.instance, key, {}))
+            out.events.append(Event(now, state.case_id, EVENT_KIND.DUBAN_CLOSED, node.no, ns.instance, key, {}))
         self._apply(state, arms, now, out)
 
     def _log_exchange(self, state: CaseState, cmd: c.LogExchange, now: datetime, out: Outcome) -> None:
@@ -336,4 +337,4 @@ class EngineCore:
                                 "measure": cmd.measure, "ticket_id": cmd.ticket_id, "attempt": cmd.attempt}
         if cmd.detail:
             data.update(cmd.detail)
-        out.events.append(Event(now, state.case_id, EventKind.EXCHANGE, None, "", None, data))
+        out.events.append(Event(now, state.case_id, EVENT_KIND.EXCHANGE, None, "", None, data))

@@ -8,6 +8,7 @@ from enum import StrEnum
 from typing import Any
 
 from core_flow.engine.records import fast_init
+from core_flow.enum_members import members_of
 
 
 class EventKind(StrEnum):
@@ -75,6 +76,9 @@ class EventKind(StrEnum):
     OPERATION_BLOCKED = "operation_blocked"  # a system event could not complete its node (the node is frozen)
 
 
+EVENT_KIND = members_of(EventKind)  # for hot code: see core_flow.enum_members
+
+
 @fast_init
 @dataclass(frozen=True, slots=True)
 class Event:
@@ -113,6 +117,9 @@ class TimerKind(StrEnum):
     SWEEP = "sweep"
     VIEW = "view"  # the 3-day view rule of 集约查询 feedback
     TERM = "term"  # a measure's term ends (失信: 2 years)
+
+
+TIMER_KIND = members_of(TimerKind)  # for hot code: see core_flow.enum_members
 
 
 @fast_init

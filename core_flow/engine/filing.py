@@ -9,7 +9,7 @@ from typing import Any
 
 from core_flow.engine import commands as c
 from core_flow.engine.core import EngineCore, _Arm
-from core_flow.engine.events import Event, EventKind, Outcome
+from core_flow.engine.events import EVENT_KIND, Event, Outcome
 from core_flow.engine.state import (
     BLOCKING,
     CaseState,
@@ -54,7 +54,7 @@ class FilingRules:
                                        "settled_cents": carried.settled_cents}
             if fee.basis == "claim":  # due whole from filing: the filing says it
                 data["application_fee_cents"] = state.fee_cents
-        out.events.append(Event(now, cmd.case_id, EventKind.FILED, None, "", None, data))
+        out.events.append(Event(now, cmd.case_id, EVENT_KIND.FILED, None, "", None, data))
         self.e._apply(state, arms, now, out)
         return state
 
@@ -63,7 +63,7 @@ class FilingRules:
         arms = self.e._plan(state, "received", "", now) if first else []
         network = self._network_inquiry_plan(state, now)
         state.handler = cmd.handler
-        out.events.append(Event(now, state.case_id, EventKind.ASSIGNED, None, "", None, {"handler": cmd.handler}))
+        out.events.append(Event(now, state.case_id, EVENT_KIND.ASSIGNED, None, "", None, {"handler": cmd.handler}))
         rule = self.e.process.resumption
         if (state.case_type == "resumed" and rule.handler_must_change and state.previous_handler
                 and cmd.handler == state.previous_handler):
@@ -87,7 +87,7 @@ class FilingRules:
         for debtor, status in state.identity.items():
             if status == "passed" and debtor not in state.inquiries_triggered:
                 state.inquiries_triggered.add(debtor)
-                out.events.append(Event(now, state.case_id, EventKind.INQUIRY_TRIGGERED, self.e.roles.inquiry, "",
+                out.events.append(Event(now, state.case_id, EVENT_KIND.INQUIRY_TRIGGERED, self.e.roles.inquiry, "",
                                         None, {"debtor": debtor}))
                 self._record_network_inquiry(state, now, out, network)
 
@@ -95,7 +95,7 @@ class FilingRules:
         if state.network_inquiry_at is not None:
             return
         state.network_inquiry_at = now
-        out.events.append(Event(now, state.case_id, EventKind.ANCHOR, None, "", None,
+        out.events.append(Event(now, state.case_id, EVENT_KIND.ANCHOR, None, "", None,
                                 {"anchor": "network_inquiry", "at": now}))
         self.e._apply(state, arms, now, out)
 
@@ -110,7 +110,7 @@ class FilingRules:
             return
         network = self._network_inquiry_plan(state, now) if cmd.passed else []
         state.identity[cmd.debtor] = "passed" if cmd.passed else "failed"
-        kind = EventKind.IDENTITY_VERIFIED if cmd.passed else EventKind.IDENTITY_FAILED
+        kind = EVENT_KIND.IDENTITY_VERIFIED if cmd.passed else EVENT_KIND.IDENTITY_FAILED
         out.events.append(Event(now, state.case_id, kind, None, "", None, {"debtor": cmd.debtor}))
         self._maybe_trigger_inquiry(state, now, out, network)
 
@@ -120,5 +120,5 @@ class FilingRules:
                          f"no debtor {cmd.debtor} in this case")
             return
         state.identity[cmd.debtor] = "pending"
-        out.events.append(Event(now, state.case_id, EventKind.IDENTITY_CORRECTED, None, "", None,
+        out.events.append(Event(now, state.case_id, EVENT_KIND.IDENTITY_CORRECTED, None, "", None,
                                 {"debtor": cmd.debtor, "corrected_to": cmd.corrected_to}))

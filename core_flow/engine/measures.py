@@ -21,6 +21,7 @@ from typing import Any
 from core_flow.engine.core import EngineCore
 from core_flow.engine.events import Event, EventKind, Outcome, Timer, TimerKind
 from core_flow.engine.state import (
+    NODE_STATUS,
     CaseState,
     Measure,
     NodeStatus,
@@ -98,7 +99,7 @@ class MeasureRules:
         """A signed or approved act names its authority; required nodes are done first."""
         if not self._check_ground(node, cmd, now, out):
             return False
-        missing = [no for no in node.requires if state.status(no) != NodeStatus.DONE
+        missing = [no for no in node.requires if state.status(no) != NODE_STATUS.DONE
                    and not any(n == no and ns.status == NodeStatus.DONE for (n, _), ns in state.nodes.items())]
         if missing:
             names = "、".join(f"{no}（{self.e.process.by_no[no].name}）" for no in missing)

@@ -15,12 +15,12 @@ from typing import Any
 
 from core_flow.engine import commands as c
 from core_flow.engine.core import EngineCore
-from core_flow.engine.events import Event, EventKind, Outcome
+from core_flow.engine.events import EVENT_KIND, Event, EventKind, Outcome
 from core_flow.engine.state import (
     BLOCKING,
+    NODE_STATUS,
     AssetMoney,
     CaseState,
-    NodeStatus,
     Receipt,
 )
 from core_flow.model import Process
@@ -88,7 +88,7 @@ class MoneyRules:
                      account_no: str, measure: str, now: datetime, **extra: Any) -> Event:
         """The event of a freeze (or seal) controlling ``amount_cents`` more of ``asset``: confirmed by the agency,
         or taken over from the 终本 case (``ResumptionRules._take_over``)."""
-        return Event(now, state.case_id, EventKind.FUNDS_FROZEN, self.e.roles.control, key, None,
+        return Event(now, state.case_id, EVENT_KIND.FUNDS_FROZEN, self.e.roles.control, key, None,
                      {"agency": asset.agency, "amount_cents": amount_cents, "freeze_id": freeze_id,
                       "account_no": account_no, "frozen_cents": asset.frozen_cents, "expires_at": asset.expires_at,
                       "measure": measure, **extra})
@@ -130,7 +130,7 @@ class MoneyRules:
                          f"no active freeze on {cmd.asset}")
             return
         asset.released = True
-        out.events.append(Event(now, state.case_id, EventKind.FREEZE_RELEASED, self.e.roles.control, cmd.asset, None,
+        out.events.append(Event(now, state.case_id, EVENT_KIND.FREEZE_RELEASED, self.e.roles.control, cmd.asset, None,
                                 {"agency": asset.agency, "released_cents": asset.frozen_cents - asset.deducted_cents}))
 
     def _deduction_confirmed(self, state: CaseState, cmd: c.DeductionConfirmed, now: datetime,
@@ -149,7 +149,7 @@ class MoneyRules:
             return
         asset.deducted_cents += cmd.amount_cents
         state.receipts[cmd.receipt] = Receipt(cmd.asset, cmd.amount_cents)
-        out.events.append(Event(now, state.case_id, EventKind.FUNDS_ARRIVED, self.e.roles.deduction, cmd.asset, None,
+        out.events.append(Event(now, state.case_id, EVENT_KIND.FUNDS_ARRIVED, self.e.roles.deduction, cmd.asset, None,
                                 {"receipt": cmd.receipt, "amount_cents": cmd.amount_cents,
                                  "agency": asset.agency}))
         self.e._apply(state, arms, now, out)
@@ -172,7 +172,7 @@ class MoneyRules:
         if arms is None:
             return
         state.receipts[cmd.receipt] = Receipt(cmd.asset, cmd.amount_cents, source=cmd.source)
-        out.events.append(Event(now, state.case_id, EventKind.PROCEEDS_ARRIVED, None, cmd.asset, None,
+        out.events.append(Event(now, state.case_id, EVENT_KIND.PROCEEDS_ARRIVED, None, cmd.asset, None,
                                 {"receipt": cmd.receipt, "amount_cents": cmd.amount_cents, "source": cmd.source}))
         self.e._apply(state, arms, now, out)
 
@@ -217,7 +217,7 @@ class MoneyRules:
         if code is None:
             return
         receipt.approvals.append(code)
-        out.events.append(Event(now, state.case_id, EventKind.PAYOUT_APPROVED, self.e.roles.payout, cmd.receipt, None,
+        out.events.append(Event(now, state.case_id, EVENT_KIND.PAYOUT_APPROVED, self.e.roles.payout, cmd.receipt, None,
                                 {"authority": code, "step": len(receipt.approvals), "of": len(chain)}))
 
     def _pay_out(self, state: CaseState, cmd: c.PayOut, now: datetime, out: Outcome) -> None:
@@ -230,7 +230,7 @@ class MoneyRules:
             self.e._refuse(out, cmd, now, "PAYOUT_NOT_APPROVED", f"案款发放审批未完成，尚需：{missing}",
                          f"the payout is not approved yet; still needed: {', '.join(chain[len(receipt.approvals):])}")
             return
-        if state.status(self.e.roles.receipt, cmd.receipt) != NodeStatus.DONE:
+        if state.status(self.e.roles.receipt, cmd.receipt) != NODE_STATUS.DONE:
             no = self.e.roles.receipt
             self.e._refuse(out, cmd, now, "RECEIPT_NOT_REGISTERED", f"到账未登记（节点{no}）",
                          f"receipt not registered (node {no})")
@@ -297,7 +297,7 @@ class MoneyRules:
                 "settled": receipt.paid_cents + fee_after == receipt.amount_cents, "surplus": cmd.surplus}
         if returning:
             data["closing"] = manner.code  # returned because of the closing, not a surplus over the claim
-        out.events.append(Event(now, state.case_id, EventKind.PAID_OUT, self.e.roles.payout, cmd.receipt, None, data))
+        out.events.append(Event(now, state.case_id, EVENT_KIND.PAID_OUT, self.e.roles.payout, cmd.receipt, None, data))
         if fee_after:
             out.events.append(self._fee_settled(state, receipt, cmd.receipt, fee_after, now))
         self._claim_check(state, now, out)
@@ -318,7 +318,7 @@ class MoneyRules:
         if state.claim_met_at is not None or not state.claim_met():
             return
         state.claim_met_at = now
-        out.events.append(Event(now, state.case_id, EventKind.CLAIM_MET, None, "", None,
+        out.events.append(Event(now, state.case_id, EVENT_KIND.CLAIM_MET, None, "", None,
                                 {"anchor": "claim_met", "amount_cents": state.amount_cents}))
         if state.closed_manner is None:
             # a closed case's selling deadlines ended with the closing (``ClosingRules._do_close``: their timers dead,
@@ -357,13 +357,13 @@ class MoneyRules:
             return
         no = self.e.roles.receipt
         ns = state.nodes.get((no, cmd.receipt))
-        if ns is not None and ns.status == NodeStatus.DONE:
+        if ns is not None and ns.status == NODE_STATUS.DONE:
             self.e._refuse(out, cmd, now, "NODE_DONE", "到账已登记", "the receipt is already registered")
             return
         if ns is not None and ns.status in BLOCKING:
             self.e._frozen_refusal(out, cmd, now, [ns])
             return
-        out.events.append(Event(now, state.case_id, EventKind.RECEIPT_REGISTERED, no, cmd.receipt, None,
+        out.events.append(Event(now, state.case_id, EVENT_KIND.RECEIPT_REGISTERED, no, cmd.receipt, None,
                                 {"amount_cents": receipt.amount_cents}))
         # the application fee due (``fees``) counts this receipt once node 32 is done (``CaseState.fee_cents``, derived)
 

@@ -8,12 +8,12 @@ from typing import Any
 
 from core_flow.engine import commands as c
 from core_flow.engine.core import _ITEM_DONE, _NODE_STARTED, EngineCore
-from core_flow.engine.events import Event, EventKind, Outcome
+from core_flow.engine.events import EVENT_KIND, Event, Outcome
 from core_flow.engine.state import (
     BLOCKING,
+    NODE_STATUS,
     AssetRounds,
     CaseState,
-    NodeStatus,
 )
 from core_flow.legal_calendar import to_cst
 from core_flow.model import ENGINE_ANCHORS  # the anchors no ``Record`` takes (filing, assignment, closing, claim met)
@@ -40,7 +40,7 @@ class NodeRules:
         if ns is not None and ns.status in BLOCKING:
             self.e._frozen_refusal(out, cmd, now, [ns])
             return
-        if ns is not None and ns.status == NodeStatus.DONE:
+        if ns is not None and ns.status == NODE_STATUS.DONE:
             self.e._refuse(out, cmd, now, "NODE_DONE", "节点已完成", "node already done")
             return
         if ns is not None and ns.started_at is not None:
@@ -58,9 +58,9 @@ class NodeRules:
         # ── changes from here on ──
         ns = self.e._node_state(state, cmd.node, cmd.instance)
         ns.started_at = now
-        if ns.status == NodeStatus.NOT_STARTED:
-            ns.status = NodeStatus.IN_PROGRESS
-        out.events.append(Event(now, state.case_id, EventKind.NODE_STARTED, cmd.node, cmd.instance))
+        if ns.status == NODE_STATUS.NOT_STARTED:
+            ns.status = NODE_STATUS.IN_PROGRESS
+        out.events.append(Event(now, state.case_id, EVENT_KIND.NODE_STARTED, cmd.node, cmd.instance))
         for key, arms in zip(finishing, plans, strict=True):
             self.e._mark_item_done(state, node, ns, key, now, out, arms)
         self.e._apply(state, started, now, out)
@@ -73,7 +73,7 @@ class NodeRules:
         if ns is not None and ns.status in BLOCKING:
             self.e._frozen_refusal(out, cmd, now, [ns])
             return False
-        if ns is not None and ns.status == NodeStatus.DONE:
+        if ns is not None and ns.status == NODE_STATUS.DONE:
             self.e._refuse(out, cmd, now, "NODE_DONE", "节点已完成", "node already done")
             return False
         blockers = self.e._blockers(state, cmd.node, cmd.instance)
@@ -94,7 +94,7 @@ class NodeRules:
         existing = state.nodes.get((cmd.node, cmd.instance))
         st = existing.items.get(cmd.item) if existing is not None else None
         # an item armed after its node closed (the 结案 node's post-closing work) may still be done
-        late_item = existing is not None and existing.status == NodeStatus.DONE and st is not None and not st.done
+        late_item = existing is not None and existing.status == NODE_STATUS.DONE and st is not None and not st.done
         if not late_item and not self._check_can_finish(state, cmd, now, out):
             return
         if st is not None and st.done:
@@ -102,8 +102,8 @@ class NodeRules:
             return
         arms = self.e._plan(state, f"{_ITEM_DONE}{cmd.node}.{cmd.item}", cmd.instance, now)
         ns = self.e._node_state(state, cmd.node, cmd.instance)
-        if ns.status == NodeStatus.NOT_STARTED:
-            ns.status = NodeStatus.IN_PROGRESS
+        if ns.status == NODE_STATUS.NOT_STARTED:
+            ns.status = NODE_STATUS.IN_PROGRESS
         self.e._mark_item_done(state, self.e.process.by_no[cmd.node], ns, cmd.item, now, out, arms)
 
     def _complete_node_by_system(self, state: CaseState, cmd: c.CompleteNode, now: datetime, out: Outcome) -> None:
@@ -123,12 +123,12 @@ class NodeRules:
         ns = self.e._node_state(state, cmd.node, cmd.instance)
         for key, arms in zip(open_keys, plans, strict=True):
             self.e._mark_item_done(state, node, ns, key, now, out, arms)
-        ns.status = NodeStatus.DONE
+        ns.status = NODE_STATUS.DONE
         ns.done_at = now
         data = {"authority": self.e.process.authority(cmd.authority).code} if cmd.authority else None
         if term is not None and (measure := term.event_data(node)):  # 失信: the ground listed on and its term
             data = {**(data or {}), **measure}
-        out.events.append(Event(now, state.case_id, EventKind.NODE_DONE, cmd.node, cmd.instance, None, data))
+        out.events.append(Event(now, state.case_id, EVENT_KIND.NODE_DONE, cmd.node, cmd.instance, None, data))
         self.e.measures._take_measure(state, node, term, now, out)
 
     def _record(self, state: CaseState, cmd: c.Record, now: datetime, out: Outcome) -> None:
@@ -153,6 +153,6 @@ class NodeRules:
             state.rounds[cmd.instance] = (
                 rounds.with_start(anchor, to_cst(at), to_cst(now)) if anchor in self.e._round_start_anchors
                 else rounds.with_end(anchor, to_cst(at), to_cst(now)))
-        out.events.append(Event(now, state.case_id, EventKind.ANCHOR, None, cmd.instance, None, data))
+        out.events.append(Event(now, state.case_id, EVENT_KIND.ANCHOR, None, cmd.instance, None, data))
         self.e._apply(state, arms, now, out)
         self.e._withdraw(state, anchor, cmd.instance, now, out)

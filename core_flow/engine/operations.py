@@ -13,11 +13,11 @@ from typing import Any
 
 from core_flow.engine import commands as c
 from core_flow.engine.core import EngineCore
-from core_flow.engine.events import Event, EventKind, Outcome
+from core_flow.engine.events import EVENT_KIND, Event, EventKind, Outcome
 from core_flow.engine.state import (
     BLOCKING,
+    NODE_STATUS,
     CaseState,
-    NodeStatus,
 )
 from core_flow.legal_calendar import CalendarRangeError
 from core_flow.model import Operation
@@ -58,14 +58,14 @@ class OperationRules:
     def _operate(self, state: CaseState, op: Operation, instance: str, ev: Event, now: datetime,
                  out: Outcome) -> None:
         ns = state.nodes.get((op.node, instance))
-        if ns is not None and (ns.status == NodeStatus.DONE or (op.start is not None and ns.started_at is not None)):
+        if ns is not None and (ns.status == NODE_STATUS.DONE or (op.start is not None and ns.started_at is not None)):
             return  # already done (or started): nothing to do
         if op.item is not None and ns is not None and (st := ns.items.get(op.item)) is not None and st.done:
             return
         blocked = ([ns] if ns is not None and ns.status in BLOCKING else []) or self.e._blockers(state, op.node,
                                                                                              instance)
         if blocked:
-            out.events.append(Event(now, state.case_id, EventKind.OPERATION_BLOCKED, op.node, instance, op.item,
+            out.events.append(Event(now, state.case_id, EVENT_KIND.OPERATION_BLOCKED, op.node, instance, op.item,
                                     {"on": op.event, "frozen": [[b.no, b.instance] for b in blocked]}))
             return
         if op.start is not None:

@@ -16,7 +16,7 @@ from typing import Any
 
 from core_flow.engine import commands as c
 from core_flow.engine.core import EngineCore
-from core_flow.engine.events import Event, EventKind, Outcome, Timer, TimerKind
+from core_flow.engine.events import EVENT_KIND, TIMER_KIND, Event, EventKind, Outcome, Timer
 from core_flow.engine.state import (
     CaseState,
     FeedbackState,
@@ -61,7 +61,7 @@ class SpcRules:
                          "the scope is empty or repeats an agency")
             return
         state.inquiries[cmd.debtor] = dict.fromkeys(cmd.agencies, "pending")
-        out.events.append(Event(now, state.case_id, EventKind.INQUIRY_STARTED, self.e.roles.inquiry, "", None,
+        out.events.append(Event(now, state.case_id, EVENT_KIND.INQUIRY_STARTED, self.e.roles.inquiry, "", None,
                                 {"debtor": cmd.debtor, "agencies": list(cmd.agencies)}))
 
     def _inquiry_answered(self, state: CaseState, cmd: c.InquiryAnswered, now: datetime,
@@ -121,26 +121,26 @@ class SpcRules:
         for agency in codes:
             agencies[agency] = "answered"
         for agency, holdings, amount in found:
-            events.append(Event(now, cid, EventKind.INQUIRY_ANSWERED, self.e.roles.inquiry, "", None,
+            events.append(Event(now, cid, EVENT_KIND.INQUIRY_ANSWERED, self.e.roles.inquiry, "", None,
                                 {"debtor": debtor, "agency": agency, "holdings": holdings, "amount_cents": amount}))
             token = state.next_token
             state.next_token += 1
             state.feedback[(debtor, agency)] = FeedbackState(now, due, token, holdings, amount)
-            out.timers.append(Timer(due, cid, TimerKind.VIEW, self.e.roles.inquiry, f"{debtor}|{agency}", "", token))
-            events.append(Event(now, cid, EventKind.FEEDBACK_RECEIVED, self.e.roles.inquiry, "", None,
+            out.timers.append(Timer(due, cid, TIMER_KIND.VIEW, self.e.roles.inquiry, f"{debtor}|{agency}", "", token))
+            events.append(Event(now, cid, EVENT_KIND.FEEDBACK_RECEIVED, self.e.roles.inquiry, "", None,
                                 {"debtor": debtor, "agency": agency, "view_by": due}))
         if none_found:
-            events.append(Event(now, cid, EventKind.INQUIRY_NONE_FOUND, self.e.roles.inquiry, "", None,
+            events.append(Event(now, cid, EVENT_KIND.INQUIRY_NONE_FOUND, self.e.roles.inquiry, "", None,
                                 {"debtor": debtor, "agencies": list(none_found)}))
         if failed:
             events.append(Event(now, cid, EventKind.INQUIRY_FAILED, self.e.roles.inquiry, "", None,
                                 {"debtor": debtor, "agencies": [a for a, _ in failed],
                                  "codes": [code for _, code in failed]}))
         for asset, data, arms in plans:
-            events.append(Event(now, cid, EventKind.ANCHOR, None, asset, None, data))
+            events.append(Event(now, cid, EVENT_KIND.ANCHOR, None, asset, None, data))
             self.e._apply(state, arms, now, out)
         if not state.outstanding(debtor):
-            events.append(Event(now, cid, EventKind.INQUIRY_COMPLETED, self.e.roles.inquiry, "", None,
+            events.append(Event(now, cid, EVENT_KIND.INQUIRY_COMPLETED, self.e.roles.inquiry, "", None,
                                 {"debtor": debtor, "agencies": len(agencies)}))
 
     def _open_feedback(self, state: CaseState, cmd: c.OpenFeedback, now: datetime, out: Outcome) -> None:
@@ -153,7 +153,7 @@ class SpcRules:
             return  # opening again changes nothing
         fb.opened_at = now
         fb.token = -1
-        out.events.append(Event(now, state.case_id, EventKind.FEEDBACK_OPENED, self.e.roles.inquiry, "", None,
+        out.events.append(Event(now, state.case_id, EVENT_KIND.FEEDBACK_OPENED, self.e.roles.inquiry, "", None,
                                 {"debtor": cmd.debtor, "agency": cmd.agency, "late": now >= fb.due}))
         if fb.duban == "open":
             fb.duban = "closed"
@@ -180,7 +180,7 @@ class SpcRules:
                          f"no own query to agencies of the 集约查询 scope before they answer; outstanding: "
                          f"{', '.join(outstanding)}", tuple(outstanding))
             return
-        out.events.append(Event(now, state.case_id, EventKind.MANUAL_QUERY, self.e.roles.network_inquiry, "", None,
+        out.events.append(Event(now, state.case_id, EVENT_KIND.MANUAL_QUERY, self.e.roles.network_inquiry, "", None,
                                 {"debtor": cmd.debtor, "agency": cmd.agency, "in_scope": cmd.agency in scope}))
         self.e.filing._record_network_inquiry(state, now, out, network)
 

@@ -8,6 +8,8 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Any, NamedTuple
 
+from core_flow.enum_members import members_of
+
 
 class NodeStatus(StrEnum):
     NOT_STARTED = "not_started"  # 未开始 (a deadline may already run)
@@ -16,6 +18,9 @@ class NodeStatus(StrEnum):
     FROZEN = "frozen"  # 已冻结
     UNFREEZE_PENDING = "unfreeze_pending"  # 解冻审批中
     DONE = "done"  # 已完成
+
+
+NODE_STATUS = members_of(NodeStatus)  # for hot code: see core_flow.enum_members
 
 
 BLOCKING = (NodeStatus.FROZEN, NodeStatus.UNFREEZE_PENDING)
@@ -326,7 +331,7 @@ class CaseState:
 
     def status(self, no: int, instance: str = "") -> NodeStatus:
         ns = self.nodes.get((no, instance))
-        return ns.status if ns else NodeStatus.NOT_STARTED
+        return ns.status if ns else NODE_STATUS.NOT_STARTED
 
     def frozen_nodes(self) -> list[NodeState]:
         return [ns for ns in self.nodes.values() if ns.status in BLOCKING]

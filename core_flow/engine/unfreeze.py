@@ -8,8 +8,9 @@ from typing import Any
 
 from core_flow.engine import commands as c
 from core_flow.engine.core import EngineCore
-from core_flow.engine.events import Event, EventKind, Outcome
+from core_flow.engine.events import EVENT_KIND, Event, EventKind, Outcome
 from core_flow.engine.state import (
+    NODE_STATUS,
     CaseState,
     NodeState,
     NodeStatus,
@@ -46,18 +47,18 @@ class UnfreezeRules:
         return ns
 
     def _request_unfreeze(self, state: CaseState, cmd: c.RequestUnfreeze, now: datetime, out: Outcome) -> None:
-        ns = self._frozen_state(state, cmd, now, out, NodeStatus.FROZEN)
+        ns = self._frozen_state(state, cmd, now, out, NODE_STATUS.FROZEN)
         if ns is None:
             return
-        ns.status = NodeStatus.UNFREEZE_PENDING
+        ns.status = NODE_STATUS.UNFREEZE_PENDING
         ns.unfreeze_requested_by = cmd.by
-        out.events.append(Event(now, state.case_id, EventKind.UNFREEZE_REQUESTED, ns.no, ns.instance, None,
+        out.events.append(Event(now, state.case_id, EVENT_KIND.UNFREEZE_REQUESTED, ns.no, ns.instance, None,
                                 {"by": cmd.by, "reason": cmd.reason, "approver": list(ns.unfreeze_by)}))
 
     def _decide_unfreeze(self, state: CaseState, cmd: c.ApproveUnfreeze | c.RejectUnfreeze, now: datetime,
                          out: Outcome) -> tuple[NodeState, str] | None:
         """The checks an unfreeze decision shares: a pending request, and an authority the freeze names."""
-        ns = self._frozen_state(state, cmd, now, out, NodeStatus.UNFREEZE_PENDING)
+        ns = self._frozen_state(state, cmd, now, out, NODE_STATUS.UNFREEZE_PENDING)
         if ns is None:
             return None
         pending_via = ns.unfreeze_via[len(ns.forwarded):]
@@ -80,11 +81,11 @@ class UnfreezeRules:
             out.events.append(Event(now, state.case_id, EventKind.UNFREEZE_FORWARDED, ns.no, ns.instance, None,
                                     {"authority": code, "next": list(rest[:1]) if len(rest) == 1 else list(rest)}))
             return
-        ns.status = NodeStatus.IN_PROGRESS
+        ns.status = NODE_STATUS.IN_PROGRESS
         reason = ns.frozen_reason
         ns.frozen_reason = None
         ns.unfreeze_requested_by = None
-        out.events.append(Event(now, state.case_id, EventKind.UNFREEZE_APPROVED, ns.no, ns.instance, None,
+        out.events.append(Event(now, state.case_id, EVENT_KIND.UNFREEZE_APPROVED, ns.no, ns.instance, None,
                                 {"authority": code, "reason": reason}))
 
     def _reject_unfreeze(self, state: CaseState, cmd: c.RejectUnfreeze, now: datetime, out: Outcome) -> None:

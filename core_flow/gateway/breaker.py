@@ -10,11 +10,16 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from enum import StrEnum
 
+from core_flow.enum_members import members_of
+
 
 class BreakerState(StrEnum):
     CLOSED = "closed"
     OPEN = "open"
     HALF_OPEN = "half_open"
+
+
+BREAKER_STATE = members_of(BreakerState)  # for hot code: see core_flow.enum_members
 
 
 class CircuitBreaker:
@@ -27,7 +32,7 @@ class CircuitBreaker:
             raise ValueError("cooldown must be >= 0")
         self.threshold = threshold
         self.cooldown = cooldown
-        self.state = BreakerState.CLOSED
+        self.state = BREAKER_STATE.CLOSED
         self.failures = 0  # consecutive
         self.opened_at: datetime | None = None
         self.trial_out = False  # the half-open trial is in flight
@@ -42,13 +47,13 @@ class CircuitBreaker:
 
     def allow(self, now: datetime) -> bool:
         """May a call go out at ``now``? In half-open this hands out the one trial."""
-        if self.state is BreakerState.OPEN:
+        if self.state is BREAKER_STATE.OPEN:
             reopen = self.reopens_at
             if reopen is None or now < reopen:
                 return False
             self.state = BreakerState.HALF_OPEN
             self.trial_out = False
-        if self.state is BreakerState.HALF_OPEN:
+        if self.state is BREAKER_STATE.HALF_OPEN:
             if self.trial_out:
                 return False
             self.trial_out = True
@@ -57,7 +62,7 @@ class CircuitBreaker:
 
     def record_success(self, now: datetime) -> None:
         self.failures = 0
-        if self.state is not BreakerState.CLOSED:
+        if self.state is not BREAKER_STATE.CLOSED:
             self.state = BreakerState.CLOSED
             self.opened_at = None
             self.trial_out = False

@@ -33,7 +33,7 @@ from typing import Any
 from core_flow.clocks import TimerHandle
 from core_flow.errors import UserError
 from core_flow.gateway.breaker import BreakerState
-from core_flow.gateway.gateway import EventKind, Gateway
+from core_flow.gateway.gateway import EVENT_KIND, EventKind, Gateway
 from core_flow.ports import PortFault
 
 
@@ -91,7 +91,7 @@ class PlatformCalls:
             return False
         self._results.add(key)
         g._counts["results"] += 1
-        g._emit(EventKind.ANSWER, agency, request_no, detail={"via": via, "result": result, **(detail or {})})
+        g._emit(EVENT_KIND.ANSWER, agency, request_no, detail={"via": via, "result": result, **(detail or {})})
         return True
 
     # ── one attempt ──
@@ -111,7 +111,7 @@ class PlatformCalls:
             return
         item.attempts += 1
         g._counts["sent"] += 1
-        g._emit(EventKind.SENT, item.agency, item.request_no, None, item.attempts)
+        g._emit(EVENT_KIND.SENT, item.agency, item.request_no, None, item.attempts)
         try:
             result = item.invoke()
         except PortFault as err:
@@ -137,7 +137,7 @@ class PlatformCalls:
         if not item.repeatable:
             self._answered.add(key)
         g._counts["answered"] += 1
-        g._emit(EventKind.ANSWER, item.agency, item.request_no, None, item.attempts, detail={"via": "call"})
+        g._emit(EVENT_KIND.ANSWER, item.agency, item.request_no, None, item.attempts, detail={"via": "call"})
         item.done(result)
 
     def _answering(self, item: _Call) -> None:

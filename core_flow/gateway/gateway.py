@@ -34,11 +34,13 @@ from enum import StrEnum
 from typing import Any
 
 from core_flow.clocks import Clock, TimerHandle
+from core_flow.enum_members import members_of
 from core_flow.errors import UserError
-from core_flow.gateway.breaker import BreakerState, CircuitBreaker
+from core_flow.gateway.breaker import BREAKER_STATE, BreakerState, CircuitBreaker
 from core_flow.gateway.policy import RetryPolicy, is_retryable
 from core_flow.gateway.transport import Outcome, PollResult, SubmitResult, Transport
-from core_flow.protocol import ControlRequest, Feedback, HubBatch, TicketStatus
+from core_flow.ports import OUTCOME
+from core_flow.protocol import TICKET_STATUS, ControlRequest, Feedback, HubBatch, TicketStatus
 
 
 class EventKind(StrEnum):
@@ -57,6 +59,9 @@ class EventKind(StrEnum):
     CIRCUIT_HALF_OPEN = "circuit_half_open"
     CIRCUIT_CLOSED = "circuit_closed"
     QUEUED = "queued"  # waiting for a concurrency slot or a closed circuit
+
+
+EVENT_KIND = members_of(EventKind)  # for hot code: see core_flow.enum_members
 
 
 @dataclass(frozen=True, slots=True)
@@ -102,6 +107,9 @@ class RequestState(StrEnum):
     ANSWERED = "answered"
     REJECTED = "rejected"
     GAVE_UP = "gave_up"
+
+
+REQUEST_STATE = members_of(RequestState)  # for hot code: see core_flow.enum_members
 
 
 _OPEN = frozenset({RequestState.WAITING, RequestState.IN_FLIGHT, RequestState.BACKOFF, RequestState.ACCEPTED})
@@ -206,9 +214,9 @@ class Gateway:
         if feedback.notice is not None:
             return self._receive_notice(item, feedback, detail)
         batch = feedback.batch
-        if batch is not None and item.request.scope is not None and item.state is not RequestState.ANSWERED:
+        if batch is not None and item.request.scope is not None and item.state is not REQUEST_STATE.ANSWERED:
             return self._receive_part(item, feedback, batch, detail)
-        if item.state is RequestState.ANSWERED:
+        if item.state is REQUEST_STATE.ANSWERED:
             self._counts["duplicate_answers"] += 1
             self._emit(
                 EventKind.DUPLICATE_ANSWER,
@@ -219,15 +227,15 @@ class Gateway:
                 detail=detail,
             )
             return False
-        if item.state is RequestState.WAITING:
+        if item.state is REQUEST_STATE.WAITING:
             self._unqueue(item)
-        item.state = RequestState.ANSWERED
+        item.state = REQUEST_STATE.ANSWERED
         item.ticket_id = feedback.ticket_id
         item.answered_at = self.clock.now()
         self._cancel_timer(item)
         self._counts["answered"] += 1
         self._emit(
-            EventKind.ANSWER,
+            EVENT_KIND.ANSWER,
             item.agency,
             feedback.request_no,
             feedback.ticket_id,
@@ -298,14 +306,14 @@ class Gateway:
         item.ticket_id = feedback.ticket_id
         complete = len(seen) >= len(scope)
         if complete:
-            if item.state is RequestState.WAITING:
+            if item.state is REQUEST_STATE.WAITING:
                 self._unqueue(item)
-            item.state = RequestState.ANSWERED
+            item.state = REQUEST_STATE.ANSWERED
             item.answered_at = self.clock.now()
             self._cancel_timer(item)
             self._counts["answered"] += 1
         self._counts["parts"] += 1
-        self._emit(EventKind.ANSWER, item.agency, feedback.request_no, feedback.ticket_id, item.attempts,
+        self._emit(EVENT_KIND.ANSWER, item.agency, feedback.request_no, feedback.ticket_id, item.attempts,
                    detail={**detail, "part": batch.part, "agencies": len(fresh_found) + len(fresh_none),
                            "outstanding": len(scope) - len(seen)}, feedback=feedback)
         if self.on_answer is not None:
@@ -374,7 +382,7 @@ class Gateway:
     def _enqueue(self, job: str, item: _Request) -> None:
         agency = self._agency(item.agency)
         if job == "submit":
-            item.state = RequestState.WAITING
+            item.state = REQUEST_STATE.WAITING
         agency.ready.append((job, item))
         item.queued = True
         self._pump(item.agency)
@@ -415,7 +423,7 @@ class Gateway:
         limit = self.config.in_flight_for.get(code, self.config.max_in_flight)
         while agency.ready and agency.in_flight < limit:
             job, item = agency.ready[0]
-            if item.state is not (RequestState.WAITING if job == "submit" else RequestState.ACCEPTED):
+            if item.state is not (REQUEST_STATE.WAITING if job == "submit" else REQUEST_STATE.ACCEPTED):
                 agency.ready.popleft()  # answered meanwhile
                 item.queued = False
                 continue
@@ -452,13 +460,13 @@ class Gateway:
     # -- submit --------------------------------------------------------------------------------------
 
     def _submit(self, item: _Request) -> None:
-        item.state = RequestState.IN_FLIGHT
+        item.state = REQUEST_STATE.IN_FLIGHT
         item.attempts += 1
         now = self.clock.now()
         if item.first_sent_at is None:
             item.first_sent_at = now
         self._counts["sent"] += 1
-        self._emit(EventKind.SENT, item.agency, item.request.request_no, item.ticket_id, item.attempts)
+        self._emit(EVENT_KIND.SENT, item.agency, item.request.request_no, item.ticket_id, item.attempts)
         self.transport.submit(
             item.agency,
             item.request,
@@ -471,15 +479,15 @@ class Gateway:
         self._release(code)
         self._record_breaker(code, result.outcome, item)
         request_no = item.request.request_no
-        if item.state is not RequestState.IN_FLIGHT:
+        if item.state is not REQUEST_STATE.IN_FLIGHT:
             # answered (by callback) while the call was out: the result changes nothing
             self._counts["late_results"] += 1
-        elif result.outcome is Outcome.ACCEPTED and result.ticket is not None:
+        elif result.outcome is OUTCOME.ACCEPTED and result.ticket is not None:
             item.ticket_id = result.ticket.ticket_id
-            item.state = RequestState.ACCEPTED
+            item.state = REQUEST_STATE.ACCEPTED
             duplicate = result.ticket.duplicate
             self._counts["duplicate_tickets" if duplicate else "accepted"] += 1
-            kind = EventKind.DUPLICATE_TICKET if duplicate else EventKind.ACCEPTED
+            kind = EVENT_KIND.DUPLICATE_TICKET if duplicate else EVENT_KIND.ACCEPTED
             self._emit(
                 kind,
                 code,
@@ -489,7 +497,7 @@ class Gateway:
                 detail={"status": result.status, "ticket_status": result.ticket.status.value},
             )
             # a ticket already answered (a repeat of an answered request): fetch the answer at once
-            self._schedule_poll(item, at_once=result.ticket.status is TicketStatus.ANSWERED)
+            self._schedule_poll(item, at_once=result.ticket.status is TICKET_STATUS.ANSWERED)
         elif is_retryable(result.outcome):
             self._retry_or_give_up(item, result)
         else:
@@ -547,7 +555,7 @@ class Gateway:
 
     def _schedule_poll(self, item: _Request, *, at_once: bool = False) -> None:
         interval = self.config.poll_interval
-        if interval is None or item.state is not RequestState.ACCEPTED:
+        if interval is None or item.state is not REQUEST_STATE.ACCEPTED:
             return
 
         def fire() -> None:
@@ -610,14 +618,14 @@ class Gateway:
         breaker = agency.breaker
         before = breaker.state
         now = self.clock.now()
-        if outcome in (Outcome.ACCEPTED, Outcome.REJECTED):  # the agency is up and answering
+        if outcome in (OUTCOME.ACCEPTED, OUTCOME.REJECTED):  # the agency is up and answering
             breaker.record_success(now)
         elif outcome is Outcome.RATE_LIMITED:
             breaker.record_neutral(now)
         else:
             breaker.record_failure(now)
         self._breaker_moved(code, before, breaker.state, item, now)
-        if breaker.state is BreakerState.CLOSED and agency.wake is not None:
+        if breaker.state is BREAKER_STATE.CLOSED and agency.wake is not None:
             agency.wake.cancel()
             agency.wake = None
 

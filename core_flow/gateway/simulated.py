@@ -17,6 +17,7 @@ from typing import Protocol
 
 from core_flow.clocks import Clock, TimerHandle
 from core_flow.gateway.transport import FeedbackSink, Outcome, PollDone, PollResult, SubmitDone, SubmitResult
+from core_flow.ports import OUTCOME
 from core_flow.protocol import ControlRequest, Feedback, Ticket
 
 _NO_PROGRESS_STEP = timedelta(seconds=1)
@@ -66,7 +67,7 @@ class SimulatedTransport:
             result = self.port.submit(agency, request, self.clock.now())
             if isinstance(result, Ticket):
                 result = SubmitResult(
-                    Outcome.ACCEPTED, ticket=result, status=200 if result.duplicate else 202
+                    OUTCOME.ACCEPTED, ticket=result, status=200 if result.duplicate else 202
                 )
             done(result)
             self._schedule()

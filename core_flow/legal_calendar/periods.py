@@ -40,6 +40,7 @@ from dataclasses import dataclass, field, fields
 from datetime import date, datetime, timedelta
 from enum import StrEnum
 
+from core_flow.enum_members import members_of
 from core_flow.errors import UserError
 from core_flow.legal_calendar.holidays import CalendarRangeError, HolidayCalendar, provisional_year_of
 from core_flow.legal_calendar.tz import CST, to_cst
@@ -54,9 +55,15 @@ class Unit(StrEnum):
     SAME_DAY = "same_day"
 
 
+UNIT = members_of(Unit)  # for hot code: see core_flow.enum_members
+
+
 class Policy(StrEnum):
     CPL = "cpl"  # 民诉法 第八十五条 + 民诉法解释 第一百二十五条 + 民法典 第二百零一至二百零三条
     NATURAL = "natural"  # plain calendar counting, no rollover
+
+
+POLICY = members_of(Policy)  # for hot code: see core_flow.enum_members
 
 
 _MAX_AMOUNT = {
@@ -184,7 +191,7 @@ class Period:
         amt = self.amount
         if not isinstance(amt, int) or isinstance(amt, bool):
             raise UserError(f"期间数量应为整数：{amt!r}", f"period amount must be an integer: {amt!r}", where="period")
-        if unit is Unit.SAME_DAY:
+        if unit is UNIT.SAME_DAY:
             if amt != 0:
                 raise UserError("same_day 期间的数量应为 0", "a same_day period has amount 0", where="period")
         elif not 1 <= amt <= _MAX_AMOUNT[unit]:
@@ -492,29 +499,29 @@ class LegalCalendar:
         """When ``period`` counted from ``start`` ends. ``start`` naive → CST; aware → converted to CST."""
         if start.tzinfo is not CST:
             start = to_cst(start)
-        if policy is not Policy.CPL and policy is not Policy.NATURAL:
+        if policy is not POLICY.CPL and policy is not POLICY.NATURAL:
             policy = _policy(policy)
         unit = period.unit
         n = period.amount
         hc = self.holidays
         warns: tuple[str, ...] = ()
         try:
-            if unit is Unit.DAYS:
+            if unit is UNIT.DAYS:
                 nominal = start.toordinal() + n
-                if policy is Policy.CPL:
+                if policy is POLICY.CPL:
                     last, warns = hc.roll_ord(nominal)
                 else:
                     last = nominal
-            elif unit is Unit.WORKING_DAYS:
+            elif unit is UNIT.WORKING_DAYS:
                 last, warns = hc.nth_working_after_ord(start.toordinal(), n)
                 nominal = last
-            elif unit is Unit.MONTHS or unit is Unit.YEARS:
-                nominal = _add_months(start.date(), n if unit is Unit.MONTHS else 12 * n)[0]
-                if policy is Policy.CPL:
+            elif unit is UNIT.MONTHS or unit is UNIT.YEARS:
+                nominal = _add_months(start.date(), n if unit is UNIT.MONTHS else 12 * n)[0]
+                if policy is POLICY.CPL:
                     last, warns = hc.roll_ord(nominal)
                 else:
                     last = nominal
-            elif unit is Unit.HOURS:
+            elif unit is UNIT.HOURS:
                 # 民诉法解释 第一百二十五条: hours start at the next full hour; no rollover (project default)
                 due = start.replace(minute=0, second=0, microsecond=0) + timedelta(hours=n + 1)
                 day = (due - _TINY).date()
@@ -552,10 +559,10 @@ class LegalCalendar:
         unit, n = period.unit, period.amount
         warns: tuple[str, ...] = ()
         try:
-            if unit is Unit.HOURS:
+            if unit is UNIT.HOURS:
                 return event - timedelta(hours=n), warns
             o = event.toordinal()
-            if unit is Unit.DAYS:
+            if unit is UNIT.DAYS:
                 o -= n
             elif unit is Unit.WORKING_DAYS:
                 o, warns = self.holidays.nth_working_before_ord(o, n)
@@ -576,5 +583,5 @@ def default_calendar() -> LegalCalendar:
 def years_after(at: datetime, years: int) -> datetime:
     """The same time of day (China time) on the corresponding day ``years`` later, 29 February → 28 February: the
     natural count of years (民法典 第二百零三条's corresponding day), as a reference price's year of validity runs."""
-    last_day = default_calendar().deadline(at, Period(years, Unit.YEARS), Policy.NATURAL).last_day
+    last_day = default_calendar().deadline(at, Period(years, UNIT.YEARS), POLICY.NATURAL).last_day
     return datetime.combine(last_day, to_cst(at).timetz())

@@ -36,6 +36,7 @@ from core_flow.agency_directory import AgencyDirectory, AgencyInfo, inquiry_scop
 from core_flow.case_number import CaseNumbers
 from core_flow.engine import Event, EventKind, Outcome
 from core_flow.engine import commands as c
+from core_flow.engine.events import EVENT_KIND
 from core_flow.engine.money import control_anchor
 from core_flow.errors import NodeFrozenError, UserError
 from core_flow.gateway import Gateway
@@ -44,7 +45,17 @@ from core_flow.masking import mask_text
 from core_flow.platform.court import DEFAULT_COURT, Court
 from core_flow.platform.disposal import SEALABLE, Disposal, DisposalPort
 from core_flow.platform.filing import FilingPush, ResumptionPush
-from core_flow.protocol import HUB, AssetKind, ControlRequest, DeductStatus, Feedback, Holding, Measure, Subject
+from core_flow.protocol import (
+    DEDUCT_STATUS,
+    HUB,
+    MEASURE,
+    AssetKind,
+    ControlRequest,
+    Feedback,
+    Holding,
+    Measure,
+    Subject,
+)
 from core_flow.runtime import Runtime
 
 # money a freeze takes at once: found again with a balance available, it is a new clue whatever the account's history
@@ -203,7 +214,7 @@ class Platform:
         in_scope = agency in {a.code for a in self._scope(debtor)}
         out = self.runtime.submit(c.ManualQuery(case_id, debtor, agency, in_scope))
         if out.accepted:
-            self._send(case_id, "manual", debtor, agency, Measure.QUERY)
+            self._send(case_id, "manual", debtor, agency, MEASURE.QUERY)
         return out
 
     def manual_query_scope(self, case_id: str, debtor: str, agencies: Sequence[str]) -> tuple[str, ...]:
@@ -228,7 +239,7 @@ class Platform:
     def freeze(self, case_id: str, asset: str, amount_cents: int) -> None:
         agency, holding, debtor = self._asset(case_id, asset)
         self._check_not_frozen(case_id, self.process.roles.control, asset, "冻结", "freeze")
-        self._send(case_id, "freeze", debtor, agency, Measure.FREEZE, asset=asset,
+        self._send(case_id, "freeze", debtor, agency, MEASURE.FREEZE, asset=asset,
                    account_no=holding.account_no, amount_cents=amount_cents)
 
     def seal(self, case_id: str, asset: str) -> str:
@@ -257,14 +268,14 @@ class Platform:
             raise UserError(f"节点{node.no}「{node.name}」不适用于{kind}，不予划拨（06）：{asset} 保持冻结",
                             f"node {node.no} ({node.en}) does not apply to {kind_en}: no deduction (06); {asset} "
                             "stays frozen", where=f"案件 case {case_id}", code="deduction_not_applicable")
-        if not self.can(agency, Measure.DEDUCT):
+        if not self.can(agency, MEASURE.DEDUCT):
             raise UserError(f"{agency} 不受理网络扣划（06），须另行处置", f"{agency} takes no online deduction (06)",
                             where="asset")
         money = state.assets.get(asset)
         if money is None or not money.freeze_id:
             raise UserError(f"财产 {asset} 尚未冻结", f"asset {asset} is not frozen", where="asset")
         self._check_not_frozen(case_id, self.process.roles.deduction, asset, "划拨（06）", "deduction (06)")
-        self._send(case_id, "deduct", debtor, agency, Measure.DEDUCT, asset=asset, freeze_id=money.freeze_id,
+        self._send(case_id, "deduct", debtor, agency, MEASURE.DEDUCT, asset=asset, freeze_id=money.freeze_id,
                    amount_cents=amount_cents, target_account=self._sub_account(case_id),
                    original_case_no=self._taken_from(case_id, asset))
 
@@ -308,9 +319,9 @@ class Platform:
         if out.accepted and self.accounts is not None:
             # the application fee the payout settled (process.yaml ``fees``, off by default), in the engine's order
             for e in out.events:
-                if e.kind == EventKind.FEE_SETTLED:
+                if e.kind == EVENT_KIND.FEE_SETTLED:
                     self.accounts.pay_out(self._sub_account(case_id), e.data["amount_cents"], "法院（执行申请费）")
-                elif e.kind == EventKind.PAID_OUT and amount_cents:  # nothing more when the fee took the receipt
+                elif e.kind == EVENT_KIND.PAID_OUT and amount_cents:  # nothing more when the fee took the receipt
                     self.accounts.pay_out(self._sub_account(case_id), amount_cents, payee)
         return out
 
@@ -400,13 +411,13 @@ class Platform:
 
     def _on_event(self, event: Event) -> None:
         kind = event.kind
-        if kind == EventKind.INQUIRY_TRIGGERED and self.auto_inquiry:
+        if kind == EVENT_KIND.INQUIRY_TRIGGERED and self.auto_inquiry:
             self._later(lambda: self._start_inquiry(event.case_id, event.data["debtor"]))
-        elif kind == EventKind.CLOSED and event.data.get("release"):
+        elif kind == EVENT_KIND.CLOSED and event.data.get("release"):
             self._later(lambda: self._release_all(event.case_id, event.data["release"]))
-        elif kind == EventKind.SWEEP_DUE:
+        elif kind == EVENT_KIND.SWEEP_DUE:
             self._later(lambda: self._sweep(event.case_id, event.data["round"]))
-        elif kind == EventKind.RESUMPTION_APPROVED and self.filing is not None:
+        elif kind == EVENT_KIND.RESUMPTION_APPROVED and self.filing is not None:
             self._later(lambda: self._push(event.case_id))
 
     def _start_inquiry(self, case_id: str, debtor: str) -> None:
@@ -417,7 +428,7 @@ class Platform:
     def _query_scope(self, case_id: str, purpose: str, debtor: str, codes: tuple[str, ...], asset: str = "") -> None:
         """One query naming the scope to the 总对总 system, or (direct) one query per agency."""
         if self.inquiry_via == "hub":
-            self._send(case_id, purpose, debtor, HUB, Measure.QUERY, asset=asset, scope=codes)
+            self._send(case_id, purpose, debtor, HUB, MEASURE.QUERY, asset=asset, scope=codes)
         else:
             for code in codes:
                 self._send(case_id, purpose, debtor, code, Measure.QUERY, asset=asset)
@@ -703,7 +714,7 @@ class Platform:
         self._notify("renew_answered", case_id=ctx.case_id, asset=ctx.asset, ok=fb.ok, expires_at=fb.expires_at)
 
     def _answer_deduct(self, ctx: _Request, fb: Feedback) -> None:
-        done = fb.deduct_status in (DeductStatus.SUCCESS, DeductStatus.SUCCESS_TO_VERIFY)
+        done = fb.deduct_status in (DEDUCT_STATUS.SUCCESS, DEDUCT_STATUS.SUCCESS_TO_VERIFY)
         amount = fb.amount_deducted_cents or 0
         receipt = ""
         if fb.ok and done and amount > 0:
