@@ -86,9 +86,15 @@ from enum import StrEnum
 from functools import lru_cache
 from typing import Any, Protocol
 
+from core_flow.enum_members import members_of
 from core_flow.errors import UserError
 from core_flow.legal_calendar import CST, Period, Policy, Unit, as_cst, default_calendar
+from core_flow.legal_calendar.periods import UNIT
 from core_flow.protocol import (
+    CONTROL_RESULT,
+    DEDUCT_STATUS,
+    FREEZE_STATE,
+    MEASURE,
     MONEY_KINDS,
     AssetKind,
     ControlResult,
@@ -137,6 +143,9 @@ class LedgerEventKind(StrEnum):
     DEDUCTION_SETTLED = "deduction_settled"
     DEDUCTED = "deducted"  # all money of the freeze was deducted
     TRANSFERRED = "transferred"  # the asset was transferred (过户): the measure ended with it
+
+
+LEDGER_EVENT_KIND = members_of(LedgerEventKind)  # for hot code: see core_flow.enum_members
 
 
 @dataclass(frozen=True, slots=True)
@@ -310,7 +319,7 @@ def _natural_last_day(start_day: date, period: Period) -> date:
 
 def add_years(day: date, years: int) -> date:
     """The corresponding day ``years`` later, or the month's last day where it has none (29 Feb)."""
-    return _natural_last_day(day, Period(years, Unit.YEARS))
+    return _natural_last_day(day, Period(years, UNIT.YEARS))
 
 
 def term_years(kind: AssetKind) -> int:
@@ -528,11 +537,11 @@ class Ledger:
         stored = self._replay(agency, request_no, "freeze")
         if stored is not None:
             return stored  # type: ignore[return-value]
-        if measure not in (Measure.FREEZE, Measure.SEAL):
+        if measure not in (MEASURE.FREEZE, MEASURE.SEAL):
             raise UserError(f"措施代码须为01或11：{measure}", f"measure must be 01 or 11: {measure}", where="measure")
         _check_term_days(term_days)
         acc = self._account(agency, id_number, account_no)  # not registered until the freeze is
-        if measure == Measure.SEAL:
+        if measure == MEASURE.SEAL:
             requested = acc.balance_cents
         else:
             if not isinstance(amount_cents, int) or isinstance(amount_cents, bool) or amount_cents < 1:
@@ -570,7 +579,7 @@ class Ledger:
                 request_no,
                 None,
                 None,
-                ControlResult.NOT_CONTROLLED,
+                CONTROL_RESULT.NOT_CONTROLLED,
                 requested,
                 0,
                 requested,
@@ -581,7 +590,7 @@ class Ledger:
         else:
             self._freezes[f.freeze_id] = f
             if f.controlled_cents == 0:
-                self._emit(LedgerEventKind.QUEUED, now, f, 0)
+                self._emit(LEDGER_EVENT_KIND.QUEUED, now, f, 0)
             outcome = self._freeze_outcome(request_no, f)
         self._done[(agency, request_no)] = ("freeze", outcome)
         return outcome
@@ -748,14 +757,14 @@ class Ledger:
             if stored is not None:
                 return stored  # type: ignore[return-value]
         f = self._owned_freeze(agency, freeze_id, court_code)
-        if f.measure != Measure.FREEZE:
+        if f.measure != MEASURE.FREEZE:
             raise UserError(
                 f"查封的财产不能扣划：{freeze_id}",
                 f"a sealed asset cannot be deducted: {freeze_id}",
                 where="freeze_id",
                 code="conflict",
             )
-        if f.state != FreezeState.ACTIVE:
+        if f.state != FREEZE_STATE.ACTIVE:
             raise self._state_error(f, "扣划", "deduct from")
         if f.held_unfreeze is not None:
             raise UserError(
@@ -788,7 +797,7 @@ class Ledger:
         f.pending_cents += amount_cents
         d = _Deduction(self._next_id("D"), f, request_no, amount_cents, target_account, now)
         self._deductions[d.deduction_id] = d
-        self._emit(LedgerEventKind.DEDUCTION_PENDING, now, f, amount_cents, d.deduction_id)
+        self._emit(LEDGER_EVENT_KIND.DEDUCTION_PENDING, now, f, amount_cents, d.deduction_id)
         outcome = _deduct_outcome(d)
         if request_no is not None:
             self._done[(agency, request_no)] = ("deduct", outcome)
@@ -807,7 +816,7 @@ class Ledger:
                 where="deduction_id",
                 code="not_found",
             )
-        if d.status != DeductStatus.PENDING:
+        if d.status != DEDUCT_STATUS.PENDING:
             return _deduct_outcome(d)
         f = d.freeze
         self.court_accounts.credit(
@@ -820,13 +829,13 @@ class Ledger:
         f.account.balance_cents -= d.amount_cents
         f.pending_cents -= d.amount_cents
         f.deducted_cents += d.amount_cents
-        d.status = DeductStatus.SUCCESS
+        d.status = DEDUCT_STATUS.SUCCESS
         d.settled_at = now
-        self._emit(LedgerEventKind.DEDUCTION_SETTLED, now, f, d.amount_cents, d.deduction_id)
+        self._emit(LEDGER_EVENT_KIND.DEDUCTION_SETTLED, now, f, d.amount_cents, d.deduction_id)
         if f.pending_cents == 0:
-            if f.state == FreezeState.ACTIVE and f.controlled_cents == 0:
-                f.state = FreezeState.DEDUCTED
-                self._emit(LedgerEventKind.DEDUCTED, now, f, f.deducted_cents)
+            if f.state == FREEZE_STATE.ACTIVE and f.controlled_cents == 0:
+                f.state = FREEZE_STATE.DEDUCTED
+                self._emit(LEDGER_EVENT_KIND.DEDUCTED, now, f, f.deducted_cents)
             if f.held_unfreeze is not None:
                 key, f.held_unfreeze = f.held_unfreeze, None
                 if f.state in LIVE_STATES:
@@ -868,13 +877,13 @@ class Ledger:
             first = f.controlled_cents == 0 and f.effective_at is None
             f.controlled_cents += take
             if first:
-                f.state = FreezeState.ACTIVE
+                f.state = FREEZE_STATE.ACTIVE
                 f.effective_at = at
                 f.expires_at = _end_of(term_last_day(at.date(), acc.kind, f.term_days, strict=False))
                 heapq.heappush(self._expiries, (f.expires_at, f.seq, f.freeze_id))
-                kind = LedgerEventKind.FROZEN if f is new else LedgerEventKind.PROMOTED
+                kind = LEDGER_EVENT_KIND.FROZEN if f is new else LEDGER_EVENT_KIND.PROMOTED
             else:
-                kind = LedgerEventKind.TOPPED_UP
+                kind = LEDGER_EVENT_KIND.TOPPED_UP
             self._emit(kind, at, f, take)
 
     def _release(self, f: _Freeze, request_no: str, now: datetime) -> UnfreezeOutcome:
@@ -1010,7 +1019,7 @@ class Ledger:
         for f in acc.freezes:
             if f is exclude or f.state not in LIVE_STATES:
                 continue
-            amount = f.controlled_cents + f.pending_cents if f.state == FreezeState.ACTIVE else f.shortfall_cents
+            amount = f.controlled_cents + f.pending_cents if f.state == FREEZE_STATE.ACTIVE else f.shortfall_cents
             key = (amount, f.state, self._queue_position(f), f.expires_at)
             shown = getattr(f, "shown", None)  # (a freeze restored from a state file of older code has none)
             if shown is None or shown[0] != key:
@@ -1037,7 +1046,7 @@ class Ledger:
             request_no=request_no,
             freeze_id=f.freeze_id,
             state=f.state,
-            control_result=ControlResult.CONTROLLED if controlled > 0 else ControlResult.NOT_CONTROLLED,
+            control_result=CONTROL_RESULT.CONTROLLED if controlled > 0 else CONTROL_RESULT.NOT_CONTROLLED,
             amount_requested_cents=f.requested_cents,
             amount_controlled_cents=controlled,
             unsecured_remainder_cents=f.shortfall_cents,
