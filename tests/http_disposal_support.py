@@ -59,3 +59,14 @@ def bid_over_http(court: Any, client: Any, listing_id: str, bidder: str, *, pays
                                                   "pays_balance": pays})
     client.call("POST", f"{base}/bids", json={"bidder_id": bidder, "amount_cents": view["starting_price_cents"]})
     return view["starting_price_cents"]
+
+
+def past_the_balance_due(court: Any, client: Any, listing_id: str) -> None:
+    """The court run until a day after the balance of ``listing_id`` (won by ``bid_over_http``) fell due — the
+    platform counts it by the legal calendar (H71: to the 5th day's 24:00, moved past rest days), so a fixed number
+    of days after the bid may fall short of it."""
+    base = f"/agencies/taobao/listings/{listing_id}"
+    court.run_until(datetime.fromisoformat(client.call("GET", base)["ends_at"]) + timedelta(hours=1))
+    client.move_to(court.clock.now())
+    due = client.call("GET", base)["balance_due_at"]
+    court.run_until(datetime.fromisoformat(due) + timedelta(days=1))

@@ -13,7 +13,7 @@ import pytest
 
 from core_flow.engine import EventKind
 from mock_agencies.settings import Settings
-from tests.http_disposal_support import bid_over_http, court_with_a_flat_listed
+from tests.http_disposal_support import bid_over_http, court_with_a_flat_listed, past_the_balance_due
 from tests.test_agencies_live import LiveServer, free_port
 
 
@@ -33,7 +33,7 @@ def test_the_forfeited_deposit_is_remitted_over_http_once_the_re_auction_is_paid
         first = lot.listing_id
         deposit = client.call("GET", f"/agencies/taobao/listings/{first}")["deposit_cents"]
         bid_over_http(court, client, first, "B1", pays=False)
-        court.run_for(timedelta(days=8))
+        past_the_balance_due(court, client, first)
         assert lot.stage == "defaulted" and not court.runtime.cases[k].receipts
         d.relist(k, asset)
         price = bid_over_http(court, client, lot.listing_id, "B2")
@@ -70,7 +70,7 @@ def test_an_unknown_sub_account_is_refused_naming_the_requests_field(server: str
         lot = d.lots[(k, asset)]
         first = lot.listing_id
         bid_over_http(court, client, first, "B1", pays=False)
-        court.run_for(timedelta(days=8))
+        past_the_balance_due(court, client, first)
         assert lot.stage == "defaulted" and not court.runtime.cases[k].receipts
         response = client.send("POST", f"/agencies/taobao/listings/{first}/deposit-remittance",
                                json={"sub_account": "NO-SUCH"})

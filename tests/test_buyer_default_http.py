@@ -14,7 +14,7 @@ import pytest
 from core_flow.engine import EventKind
 from core_flow.errors import UserError
 from mock_agencies.settings import Settings
-from tests.http_disposal_support import bid_over_http, court_with_a_flat_listed
+from tests.http_disposal_support import bid_over_http, court_with_a_flat_listed, past_the_balance_due
 from tests.test_agencies_live import LiveServer, free_port
 
 
@@ -35,7 +35,7 @@ def test_a_buyer_who_defaults_over_http_ends_the_round_and_the_lot_is_re_auction
         base = f"/agencies/taobao/listings/{first}"
         view = client.call("GET", base)
         bid_over_http(court, client, first, "B1", pays=False)  # the first bid, at the start: it wins
-        court.run_for(timedelta(days=8))
+        past_the_balance_due(court, client, first)
         assert lot.stage == "defaulted" and lot.receipt is None
         shown = client.call("GET", base)
         assert shown["status"] == "defaulted" and shown["defaulted_buyer_id"] == "B1"
