@@ -19,6 +19,7 @@ from datetime import date, datetime
 
 import simpy
 
+from core_flow.clocks.sim import call_later
 from core_flow.legal_calendar import HolidayCalendar, to_cst
 
 DAY_S = 86_400.0
@@ -61,12 +62,16 @@ class WorkHours:
 
     def finish(self, t: float, work: float) -> float:
         """When ``work`` seconds of working time started no earlier than ``t`` end (``work=0``: the next working
-        instant at or after ``t``)."""
+        instant at or after ``t``, as ``next_working``)."""
         if self.always:
             return t + work
-        d = self.day_index(t)
+        d = int((t - self._day0) // DAY_S)  # ``day_index``; the days looked up once are read from ``_days``
+        days = self._days
         while True:
-            for a, b in self.day(d):
+            periods = days.get(d)
+            if periods is None:
+                periods = self.day(d)
+            for a, b in periods:
                 if b <= t:
                     continue
                 s = a if a > t else t
@@ -74,6 +79,22 @@ class WorkHours:
                     return s + work
                 work -= b - s
                 t = b
+            d += 1
+
+    def next_working(self, t: float) -> float:
+        """The next working instant at or after ``t``: ``finish(t, 0.0)``, asked for every item a person takes (is it
+        working time now?)."""
+        if self.always:
+            return t
+        d = int((t - self._day0) // DAY_S)
+        days = self._days
+        while True:
+            periods = days.get(d)
+            if periods is None:
+                periods = self.day(d)
+            for a, b in periods:
+                if b > t:
+                    return a if a > t else t
             d += 1
 
     def capacity(self, t0: float, t1: float) -> float:
@@ -138,6 +159,7 @@ class Staff:
                  dedicated: tuple[str, ...] = ("承办法官",), count_from: float = 0.0, keep_waits: bool = False) -> None:
         self.env = env
         self.hours = hours
+        self._day0 = hours._day0  # SimPy second of the origin day's midnight (``WorkHours.day_index``)
         self.people = {role: tuple(names) for role, names in people.items() if names}
         self.role_of = {name: role for role, names in self.people.items() for name in names}
         self.count_from = count_from  # items starting before this (the warm-up) are not counted
@@ -183,12 +205,12 @@ class Staff:
             free = self._free[person]
         else:
             free, _, person = self._pools[role][0]
-        start = hours.finish(now if now > free else free, 0.0)
+        start = hours.next_working(now if now > free else free)
         end = hours.finish(start, seconds)
         urgent = latest is not None and end > latest and free > now
         if urgent:  # done at once; in the books it takes the slot at the end of the person's queue
             self.stats.out_of_turn += 1
-            begun = hours.finish(now, 0.0)
+            begun = hours.next_working(now)
             done_at = hours.finish(begun, seconds)
         else:
             begun, done_at = start, end
@@ -198,16 +220,15 @@ class Staff:
             self._released += 1
             heapq.heapreplace(self._pools[role], (end, self._released, person))
         token = self._queue(False, person, now, seconds) if start >= self.count_from else None
-        done = env.timeout(done_at - now if done_at > now else 0.0)
         if not urgent:
-            done.callbacks.append(lambda _ev: self._done(person, now, start, seconds, kind, action, token=token))
+            call_later(env, done_at - now if done_at > now else 0.0,
+                       lambda _ev: self._done(person, now, start, seconds, kind, action, token=token))
             return
         # the action now; the person's time is counted when the slot it displaced ends (the queue's work already
         # booked keeps its turn and what comes next waits), so utilisation stays within the working time
-        done.callbacks.append(lambda _ev: action() if action is not None else None)
-        booked = env.timeout(end - now if end > now else 0.0)
-        booked.callbacks.append(lambda _ev: self._done(person, now, start, seconds, kind, None, waited=begun - now,
-                                                       token=token))
+        call_later(env, done_at - now if done_at > now else 0.0, lambda _ev: action() if action is not None else None)
+        call_later(env, end - now if end > now else 0.0,
+                   lambda _ev: self._done(person, now, start, seconds, kind, None, waited=begun - now, token=token))
 
     def _arrived(self, role: str, now: float, seconds: float) -> None:
         """The role's demand, by the week the item arrived (was queued) — counted now, not when begun: with the staff
@@ -218,9 +239,9 @@ class Staff:
 
     def _queue(self, pooled: bool, key: str, now: float, seconds: float) -> int:
         """An item not done yet (``StaffStats.queued``): its token, dropped once it is counted done."""
-        self._tokens += 1
-        self.stats.queued[self._tokens] = [pooled, key, self.hours.day_index(now), seconds]
-        return self._tokens
+        self._tokens = token = self._tokens + 1
+        self.stats.queued[token] = [pooled, key, int((now - self._day0) // DAY_S), seconds]  # ``hours.day_index``
+        return token
 
     def _done(self, person: str, ready: float, start: float, seconds: float, kind: str,
               action: Callable[[], object] | None, waited: float | None = None, token: int | None = None) -> None:
@@ -242,11 +263,12 @@ class Staff:
             st.waited += 1
         if self.keep_waits:
             st.waits.append(wait)
-        k = st.by_kind.get(kind)
-        if k is None:
+        try:
+            k = st.by_kind[kind]
+        except KeyError:  # the kind's first item
             k = st.by_kind[kind] = [0, 0.0, 0.0]
         k[0] += 1
         k[1] += seconds
         k[2] += wait
-        st.demand[(person, int((ready - self.hours._day0) // DAY_S))] += seconds  # the day it arrived (``day_index``)
+        st.demand[(person, int((ready - self._day0) // DAY_S))] += seconds  # the day it arrived (``day_index``)
         st.weekly[(self.role_of.get(person, ""), int(start // WEEK_S))] += seconds

@@ -79,6 +79,22 @@ def triangular(u: float, lo: float, mode: float, hi: float) -> float:
     return hi - sqrt((1 - u) * (hi - lo) * (hi - mode))
 
 
+def _triangular_seconds(lo: float, mode: float, hi: float) -> Callable[[float], float]:
+    """``60 * triangular(u, lo, mode, hi)`` as a function of ``u``, its constants computed once (the same operations
+    in the same order: the same floats)."""
+    if hi <= lo:
+        return lambda u: 60.0 * lo
+    span, below, above = hi - lo, mode - lo, hi - mode
+    f = below / span
+
+    def seconds(u: float) -> float:
+        if u < f:
+            return 60.0 * (lo + sqrt(u * span * below))
+        return 60.0 * (hi - sqrt((1 - u) * span * above))
+
+    return seconds
+
+
 class StaffActor(Clerk):
     def __init__(self, platform: Platform, staff: Staff, actions: dict[str, Action], *, seed: int = 0,
                  judges: tuple[str, ...], same_handler_rate: float = 0.05, identity_failure_rate: float = 0.05,
@@ -109,6 +125,8 @@ class StaffActor(Clerk):
         # the notice's period to perform (``performance_due``): 限消 waits for its end (None: not recorded)
         self.notice_period = Period(notice_period_days, Unit.DAYS) if notice_period_days else None
         self._draws: dict[tuple[str, str], int] = {}
+        self._seed_key = f"{seed}|"  # the start of every draw's key (``_seconds``)
+        self._kinds: dict[str, tuple[str, Callable[[float], float]]] = {}  # kind → its role, its seconds (``_minutes``)
         self.refused: dict[str, int] = {}
         self.preloaded: dict[str, tuple[int | None, str]] = {}  # start-state case → (current node | None, handler)
         self.closed_on: dict[str, datetime] = {}  # start-state 终本 register case → when it closed
@@ -124,11 +142,21 @@ class StaffActor(Clerk):
 
     def _seconds(self, kind: str, case: str) -> float:
         key = (case, kind)
-        n = self._draws.get(key, 0)
-        self._draws[key] = n + 1
-        u = uniform_key(f"{self.seed}|{case}|{kind}|{n}")  # uniform(self.seed, case, kind, n), the key made at once
-        lo, mode, hi = self.actions[kind].minutes
-        return 60.0 * triangular(u, lo, mode, hi)
+        draws = self._draws
+        n = draws.get(key, 0)
+        draws[key] = n + 1
+        # uniform(self.seed, case, kind, n), the key made at once
+        u = uniform_key(f"{self._seed_key}{case}|{kind}|{n}")
+        return self._minutes(kind)[1](u)
+
+    def _minutes(self, kind: str) -> tuple[str, Callable[[float], float]]:
+        """The kind's role (as the profile's ``actions`` table names it) and its staff seconds of a uniform draw: the
+        triangular distribution of its minutes, made once per kind."""
+        got = self._kinds.get(kind)
+        if got is None:
+            action = self.actions[kind]
+            got = self._kinds[kind] = (action.role, _triangular_seconds(*action.minutes))
+        return got
 
     def _work(self, kind: str, case: str, fn: Callable[[], Any], delay: timedelta = ZERO,
               authority: str | None = None, within: timedelta | None = None,
@@ -137,32 +165,33 @@ class StaffActor(Clerk):
         person's queue would take longer (``Staff.work``'s ``latest``). ``node``: the (case, node, instance) the item
         works on, whose deadline orders it when staff put deadlines first (else the kind's nodes, ``KIND_NODES``);
         ``due``: a deadline of its own besides (the 3-day view rule of property found)."""
-        role = self.actions[kind].role
+        role = self._minutes(kind)[0]
         if role == "by_authority":
             role = AUTHORITY_ROLE.get(authority or "", "执行局长")
             if not self.staff.has(role):
                 role = "执行局长" if self.staff.has("执行局长") else "书记员"
         seconds = self._seconds(kind, case)
-
-        def start() -> None:
-            person = None
-            if role == "承办法官":  # the case's own judge, as assigned when the item is queued (after any delay)
-                state = self._cases.get(case)
-                person = state.handler if state is not None else None
-            latest = None if within is None else self.staff.env.now + within.total_seconds()
-            at = None
-            if self.by_deadline:
-                at = self._deadline(*node) if node is not None else \
-                    self._deadline(case, KIND_NODES.get(kind, ()))
-                if due is not None:
-                    own = self._seconds_at(due)
-                    at = own if at is None or own < at else at
-            self.staff.work(role, seconds, partial(self._run, fn), person=person, kind=kind, latest=latest, due=at)
-
-        if delay > ZERO:
-            self._call_at(self.now + delay, start)
+        if delay > ZERO:  # queued when the delay is over
+            self._call_at(self.now + delay, partial(self._queue_work, kind, case, fn, role, seconds, within, node, due))
         else:
-            start()
+            self._queue_work(kind, case, fn, role, seconds, within, node, due)
+
+    def _queue_work(self, kind: str, case: str, fn: Callable[[], Any], role: str, seconds: float,
+                    within: timedelta | None, node: tuple[str, int, str] | None, due: datetime | None) -> None:
+        """``_work``'s item queued for its person now (after any delay)."""
+        person = None
+        if role == "承办法官":  # the case's own judge, as assigned when the item is queued (after any delay)
+            state = self._cases.get(case)
+            person = state.handler if state is not None else None
+        staff = self.staff
+        latest = None if within is None else staff.env._now + within.total_seconds()
+        at = None
+        if self.by_deadline:
+            at = self._deadline(*node) if node is not None else self._deadline(case, KIND_NODES.get(kind, ()))
+            if due is not None:
+                own = (due - self._origin).total_seconds()  # ``_seconds_at``
+                at = own if at is None or own < at else at
+        staff.work(role, seconds, partial(self._run, fn), person=person, kind=kind, latest=latest, due=at)
 
     def _deadline(self, case: str, nodes: int | tuple[int, ...], instance: str | None = None) -> float | None:
         """The earliest deadline still to meet (not done, not yet missed) of ``nodes`` of ``case`` — of ``instance``

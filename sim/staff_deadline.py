@@ -18,13 +18,14 @@ the M/M/c validation (``sim.validate``) holds for both disciplines."""
 
 from __future__ import annotations
 
-import heapq
 from collections.abc import Callable
 from functools import partial
+from heapq import heappop, heappush
 
 import simpy
 
-from sim.staff import DAY_S, Staff, WorkHours
+from core_flow.clocks.sim import call_later
+from sim.staff import DAY_S, WEEK_S, Staff, WorkHours
 
 # an item queued: [due, order queued, role queue or person, seconds, action, kind, ready, token (StaffStats.queued)]
 _Item = list
@@ -49,47 +50,62 @@ class DeadlineStaff(Staff):
              due: float | None = None) -> None:
         """Queue ``seconds`` of staff time; ``due`` (SimPy seconds) orders it: the legal deadline it serves, None for
         work without one. ``latest`` (a legal window) orders it the same way."""
-        now = self.env.now
-        self._arrived(role, now, seconds)
+        now = self.env._now  # SimPy's time (``env.now``, read past the property)
+        if now >= self.count_from:  # ``_arrived``
+            self.stats.weekly_demand[(role, int(now // WEEK_S))] += seconds
+        free_at = self._free
         if person is None and role in self._dedicated:
-            person = min(self.people[role], key=self._free.__getitem__)  # the judge whose queue empties first
-        own = person is not None and person in self._free
+            person = min(self.people[role], key=free_at.__getitem__)  # the judge whose queue empties first
+        own = person is not None and person in free_at
         if own:  # when this person's queue would empty, all of it done back to back (chooses an unnamed judge)
-            free = self._free[person]
-            self._free[person] = self.hours.finish(now if now > free else free, seconds)
+            free = free_at[person]
+            free_at[person] = self.hours.finish(now if now > free else free, seconds)
+            queue = person
+        else:
+            queue = role
         if latest is not None and (due is None or latest < due):
             due = latest
-        self._seq += 1
-        due = now + self.undated if due is None or due > now + self.undated else due
-        token = self._queue(not own, person if own else role, now, seconds)
-        item = [due, self._seq, person if own else role, seconds, action, kind, now, token]
+        self._seq = seq = self._seq + 1
+        undated = now + self.undated
+        if due is None or due > undated:
+            due = undated
+        item = [due, seq, queue, seconds, action, kind, now, self._queue(not own, queue, now, seconds)]
         if own:
             if person in self._busy:
-                heapq.heappush(self._queues.setdefault(person, []), item)
+                heappush(self._queues.setdefault(person, []), item)
             else:
                 self._take(person, item)
             return
         idle = self._idle[role]
         if idle:
-            self._take(heapq.heappop(idle)[2], item)
+            self._take(heappop(idle)[2], item)
         else:
-            heapq.heappush(self._queues.setdefault(role, []), item)
+            heappush(self._queues.setdefault(role, []), item)
 
     def _take(self, person: str, item: _Item) -> None:
         """``person`` (idle until now, their queue empty) takes ``item``: at once in working time, else they decide at
         the next working instant among what has come by then."""
         self._busy.add(person)
-        heapq.heappush(self._queues.setdefault(item[2], []), item)
-        self._next(person, item[2])
+        queue = item[2]
+        now = self.env._now
+        if not self._queues.get(queue) and self.hours.next_working(now) <= now:
+            self._begin(person, item, now)  # what ``_next`` does with the item alone in the queue, in working time
+            return
+        heappush(self._queues.setdefault(queue, []), item)
+        self._next(person, queue)
 
     def _begin(self, person: str, item: _Item, now: float) -> None:
         queued = self.stats.queued
         if now < self.count_from:  # begun in the warm-up: not counted (``_finish``), nor queued at the end
             queued.pop(item[7], None)
-        elif item[7] in queued:  # its person known now
-            queued[item[7]][:2] = [False, person]
-        end = self.hours.finish(now, item[3])
-        self.env.timeout(end - now).callbacks.append(partial(self._finish, person, item, now))
+        else:
+            waiting = queued.get(item[7])
+            if waiting is not None:  # its person known now
+                waiting[0] = False
+                waiting[1] = person
+        seconds = item[3]
+        end = self.hours.finish(now, seconds)
+        call_later(self.env, end - now, partial(self._finish, person, item, now))
 
     def _finish(self, person: str, item: _Item, start: float, _event: object = None) -> None:
         _due, _seq, queue, seconds, action, kind, ready, token = item
@@ -104,15 +120,14 @@ class DeadlineStaff(Staff):
         """``person`` is free (or wakes to working time): the queue's earliest-due item, or idle."""
         items = self._queues.get(queue)
         if items:
-            now = self.env.now
-            start = self.hours.finish(now, 0.0)
+            now = self.env._now
+            start = self.hours.next_working(now)
             if start <= now:
-                self._begin(person, heapq.heappop(items), now)
+                self._begin(person, heappop(items), now)
             else:  # outside working hours: decide when work resumes
-                wake = self.env.timeout(start - now)
-                wake.callbacks.append(lambda _ev: self._next(person, queue))
+                call_later(self.env, start - now, lambda _ev: self._next(person, queue))
             return
         self._busy.discard(person)
         if queue != person:  # back to the role's idle people
             self._released += 1
-            heapq.heappush(self._idle[queue], (self.env.now, self._released, person))
+            heappush(self._idle[queue], (self.env._now, self._released, person))

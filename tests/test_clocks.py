@@ -10,7 +10,10 @@ from __future__ import annotations
 import asyncio
 from datetime import timedelta
 
+import simpy
+
 from core_flow.clocks import AsyncioClock, SimClock
+from core_flow.clocks.sim import call_later
 from core_flow.engine import EventKind
 from core_flow.engine import commands as c
 from core_flow.runtime import Runtime
@@ -83,6 +86,51 @@ def test_sim_clock_fires_timers_due_exactly_at_the_target():
     clock.advance(timedelta(days=1))
     assert fired == [ORIGIN + timedelta(hours=5)]
     assert clock.now() == ORIGIN + timedelta(days=1, hours=5)
+
+
+def test_sim_clock_now_follows_simpy_time_however_it_moves():
+    """``SimClock.now`` makes its datetime once per SimPy instant (asked about 770,000 times a court-year) and reads
+    SimPy's time itself: the instant it gives changes as soon as SimPy's does — also when the environment is stepped
+    by others sharing it (the staff's timeouts), not only through the clock's own ``run_until``."""
+    clock = SimClock(ORIGIN)
+    env = clock.env
+    seen: list[tuple[float, object, object]] = []
+    offsets = (0.0, 0.0, 0.25, 90.0, 90.0, 3600.5, 86400.0 * 40)
+    for s in offsets:
+        env.timeout(s).callbacks.append(lambda _ev: seen.append((env.now, clock.now(), clock.now())))
+    assert clock.now() == ORIGIN
+    env.run()  # SimPy's own loop: no method of the clock moves its time
+    assert seen == [(s, ORIGIN + timedelta(seconds=s), ORIGIN + timedelta(seconds=s)) for s in offsets]
+    assert clock.now() == ORIGIN + timedelta(days=40)
+    clock.run_until(ORIGIN + timedelta(days=41, seconds=1))
+    assert clock.now() == ORIGIN + timedelta(days=41, seconds=1)
+
+
+def test_call_later_queues_as_a_simpy_timeout_does():
+    """``call_later`` (the staff's work items, the clock's timers) skips ``Timeout``'s constructor but takes SimPy's
+    place in the queue as a timeout would: by instant, then in the order scheduled — mixed with SimPy's own timeouts
+    and processes — and its callback gets the event, at its instant."""
+    env = simpy.Environment()
+    ran: list[tuple[str, float]] = []
+
+    def note(name: str):
+        return lambda _ev: ran.append((name, env.now))
+
+    def process():
+        yield env.timeout(5)
+        ran.append(("process", env.now))
+        call_later(env, 0, note("from process"))
+        env.timeout(0).callbacks.append(note("timeout from process"))
+
+    env.process(process())
+    for i, delay in enumerate((5, 0, 5, 2.5, 0, 5)):
+        if i % 2:
+            env.timeout(delay).callbacks.append(note(f"timeout {i}"))
+        else:
+            call_later(env, delay, note(f"later {i}"))
+    env.run()
+    assert ran == [("timeout 1", 0), ("later 4", 0), ("timeout 3", 2.5), ("later 0", 5), ("later 2", 5),
+                   ("timeout 5", 5), ("process", 5), ("from process", 5), ("timeout from process", 5)]
 
 
 def test_a_timer_that_raises_loses_no_other_timer_and_leaves_the_clock_runnable():

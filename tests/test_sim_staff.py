@@ -46,6 +46,35 @@ def test_work_happens_only_in_working_hours_holidays_and_make_up_days_respected(
     assert hours.capacity(*week) == 3 * 6.5 * H  # Thu, Fri and the make-up Saturday
 
 
+def test_the_next_working_instant_is_the_end_of_no_work_at_every_instant_of_a_holiday_fortnight():
+    """``WorkHours.next_working`` (asked for every item a person takes: is it working time now?) is ``finish(t, 0)``:
+    inside a period, on its edges, in the lunch break, at night, over a weekend, the National Day break and its
+    make-up Saturday — from a fresh calendar and from the days already looked up."""
+    starts = [k * 900.0 for k in range(16 * 96)] + [30600.0 - 1e-6, 43200.0, 52200.0 + 0.25, 63000.0, -5 * H]
+    for always in (False, True):
+        hours = WorkHours(ORIGIN, calendar=HolidayCalendar(strict=False), always=always)
+        again = WorkHours(ORIGIN, calendar=HolidayCalendar(strict=False), always=always)
+        for t in starts:
+            assert hours.next_working(t) == again.finish(t, 0.0), (always, t)
+    # Tue 30 Sep's close: the next working instant is after the break, Thu 9 Oct 08:30
+    closed = secs(datetime(2025, 9, 30, 17, 30, tzinfo=CST))
+    assert at(WorkHours(ORIGIN, calendar=HolidayCalendar(strict=False)).next_working(closed)) == datetime(
+        2025, 10, 9, 8, 30, tzinfo=CST)
+
+
+def test_a_kinds_staff_seconds_are_the_triangular_draws_to_the_last_bit():
+    """The staff seconds of a draw ``u`` are made by a function per kind with its constants computed once
+    (``StaffActor._minutes``): the same floats as ``60 * triangular(u, lo, mode, hi)`` — any other order of the
+    operations would move the court-year's durations, hence its results."""
+    from sim.staff_actor import _triangular_seconds, triangular
+
+    us = [k / 997 for k in range(997)] + [0.0, 1e-12, 0.5, 1 - 1e-12, 0.1 + 0.2, 1 / 3]
+    for lo, mode, hi in ((5, 10, 30), (0.5, 0.5, 3.3), (12, 40, 40), (7.1, 9.7, 31.3), (3, 3, 3), (4, 2, 1)):
+        seconds = _triangular_seconds(float(lo), float(mode), float(hi))
+        for u in us:
+            assert seconds(u) == 60.0 * triangular(u, float(lo), float(mode), float(hi)), (lo, mode, hi, u)
+
+
 def test_a_judges_own_cases_queue_for_that_judge_and_a_pool_serves_the_first_free():
     env = simpy.Environment()
     staff = Staff(env, WorkHours(ORIGIN, always=True), {"承办法官": ("甲", "乙"), "书记员": ("丙", "丁")})
