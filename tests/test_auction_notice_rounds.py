@@ -134,3 +134,33 @@ def test_a_later_rounds_notice_is_the_assets_for_the_zhongben_gate() -> None:
     process = case.p.process
     cond = next(g for g in process.zhongben_gate if g.disposal_nodes is not None)
     assert open_disposals(process, case.state, case.court.clock.now(), cond) == []
+
+
+def test_a_round_bidding_at_the_zhongben_that_ends_unsold_follows_its_seal_into_the_resumed_case() -> None:
+    """A court whose process lets 终本 pass property being disposed of (no PROPERTY_IN_DISPOSAL): the flat's first
+    auction is bidding at the 终本, so the lot stays in the 终本 case (a round begun runs to its end) while the
+    resumption hands its seal to the 恢复执行 case. When the round then ends unsold, the lot follows the seal there,
+    sealed, to be priced and sold anew (``Disposal._follow_resumed``) — before, it stayed 一拍流拍 in the 终本 case,
+    where nothing is sold, and the resumed case had the seal and no lot: the flat sellable in neither."""
+    from core_flow.engine import commands as c
+    from tests.test_disposal_closed_review import _close, _without_disposal_gate, ready_for_zhongben
+
+    case = Case(process=_without_disposal_gate())
+    ready_for_zhongben(case)
+    case.fixed().listed()
+    case.court.run_until(case.listing().starts_at + timedelta(hours=1))  # bidding (no bidder: it will fail)
+    _close(case, "终本")
+    assert case.state.closed_manner == "zhongben" and case.lot.stage == "listed"
+    assert case.p.submit(c.RequestResumption(case.k, "恢复执行")).accepted
+    assert case.p.submit(c.ApproveResumption(case.k, "执行局长")).accepted
+    case.court.run_for(timedelta(hours=3))
+    [new] = [k for k in case.court.runtime.cases if k != case.k]
+    assert case.state.assets[case.asset].moved_to == new  # the seal went over with the resumption
+    assert case.lot.stage == "listed" and (new, case.asset) not in case.d.lots  # still bidding: it stays
+    case.until_closed()
+    assert case.lot.stage == "moved"  # 流拍 in the 终本 case: handed over
+    lot = case.d.lots[(new, case.asset)]
+    assert lot.stage == "sealed" and lot.reference_price_cents is None
+    case.d.investigate(new, case.asset)
+    case.d.price(new, case.asset)  # priced anew in the resumed case
+    assert lot.stage == "pricing"

@@ -690,7 +690,8 @@ class Disposal:
         sale). Stay: a lot whose sale was made (sold, paid, confirmed, transferred, taken in kind: what follows it is
         the 终本 case's, ``_open_for_sale``), one whose disposal ended (``unsold`` 变卖不成, handed over), and one
         whose round's bidding was under way at the 终本 or whose pricing withdrawal is still unanswered (a round
-        begun runs to its end in the 终本 case; one ending unsold after the resumption stays there: not modelled)."""
+        begun runs to its end in the 终本 case; one ending without a sale after the resumption — 流拍 or a buyer's
+        default — follows its seal then: ``_follow_resumed``, H71)."""
         lot = self.lots.get((case_id, asset))
         if lot is None or lot.stage not in _CARRIED or (new_case, asset) in self.lots:
             return
@@ -1473,10 +1474,12 @@ class Disposal:
             lot.stage = "unsold1"
             self._record(lot, "first_unsold", at)
             self.p._notify("unsold", case_id=case_id, asset=asset, listing_id=lid, round="first")
+            self._follow_resumed(lot)
         elif status == "failed" and lot.round == "second":
             lot.stage = "unsold2"
             self._record(lot, "second_unsold", at)
             self.p._notify("unsold", case_id=case_id, asset=asset, listing_id=lid, round="second")
+            self._follow_resumed(lot)
         elif status == "failed":  # 变卖 found no buyer in its period
             lot.stage = "unsold"
             self._complete(lot, 28)  # the 变卖 ended unsold: the engine's 终本 gate reads the disposal as ended
@@ -1562,6 +1565,23 @@ class Disposal:
             self._forfeits(lot)[lid] = (int(price) if price is not None else None, int(forfeited))
             if self.p.runtime.cases[lot.case_id].closed_manner is not None:  # nothing more is sold in this case
                 self._settle_forfeits(lot, "closed")
+        self._follow_resumed(lot)
+
+    def _follow_resumed(self, lot: Lot) -> None:
+        """A round whose bidding was under way at the 终本 ran to its end in the 终本 case (``carry_over`` leaves such
+        a lot there) and ended without a sale — 流拍 (``unsold1``, ``unsold2``) or the buyer's default
+        (``defaulted``) — after the case was resumed: its seal went to the 恢复执行 case with the resumption
+        (``Platform.carry_over``: the measure's ``moved_to``), and now the lot follows it there, sealed, to be priced
+        and sold anew (``carry_over``; H71, session 34's leftover). Before, it stayed in the 终本 case, where nothing
+        is sold, and the resumed case held the seal with no lot: the property sellable in neither. A 变卖 ending
+        unsold ends the disposal (node 28 done): it stays."""
+        state = self.p.runtime.cases[lot.case_id]
+        if state.closed_manner is None:
+            return
+        measure = state.assets.get(lot.asset)
+        new = getattr(measure, "moved_to", None) if measure is not None else None
+        if new and new in self.p.runtime.cases:
+            self.carry_over(lot.case_id, new, lot.asset)
 
     @staticmethod
     def _forfeits(lot: Lot) -> dict[str, tuple[int | None, int]]:
