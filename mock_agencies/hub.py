@@ -113,6 +113,8 @@ class Hub:
         self.retry_seconds = retry_seconds
         self.max_attempts = max_attempts
         self._scopes: dict[tuple[str, ...], Scope] = {}
+        # a fixed plan's group of codes (the same tuple at every query of its scope) → the catalogue's agencies
+        self._agencies: dict[tuple[str, ...], tuple[Agency, ...]] = {}
 
     # -- validation ----------------------------------------------------------------------------------
 
@@ -227,6 +229,11 @@ class Hub:
             # ``Behaviour.answer_due`` for a fixed delay: whole seconds, no random number taken
             offsets.setdefault(timedelta(seconds=math.ceil(latency.min_seconds)), []).append(agency.code)
         scope.offsets = [(delay, tuple(codes)) for delay, codes in sorted(offsets.items())]
+        by_code = {agency.code: agency for agency in scope.agencies}
+        if len(self._agencies) >= _SCOPE_CACHE:
+            self._agencies.clear()  # bounded as the scopes are
+        for _, codes in scope.offsets:
+            self._agencies[codes] = tuple(by_code[code] for code in codes)
 
     def _get_through(self, agency: Agency, now: datetime) -> tuple[datetime, int, FaultKind | None]:
         """When the hub's submit to ``agency`` is accepted (faults drawn as for a direct submit): (instant,
@@ -269,12 +276,17 @@ class Hub:
         failures = 0
         due: list[Agency] = []
         while index < len(groups) and groups[index][0] <= at:
-            for code in groups[index][1]:
-                if failed is not None and code in failed:
-                    found.append(failed[code])
-                    failures += 1
-                else:
-                    due.append(catalogue.get(code))
+            codes = groups[index][1]
+            agencies = self._agencies.get(codes) if failed is None else None
+            if agencies is not None:  # a fixed plan's group (the common case): looked up when the plan was fixed
+                due.extend(agencies)
+            else:
+                for code in codes:
+                    if failed is not None and code in failed:
+                        found.append(failed[code])
+                        failures += 1
+                    else:
+                        due.append(catalogue.get(code))
             index += 1
         try:
             held = ledger.holdings_many(due, id_number, at)  # one pass for every agency answering now

@@ -55,7 +55,10 @@ class NoticeBoard:
         """Some answered freeze (of one of ``tickets``, if given) still waits for money."""
         if tickets is None:
             return bool(self._waiting)
-        return any(ticket_id in tickets for ticket_id in self._waiting.values())
+        for ticket_id in self._waiting.values():  # (a loop, not ``any``: asked after every request and answer)
+            if ticket_id in tickets:
+                return True
+        return False
 
     def on_event(
         self, event: LedgerEvent, tickets: dict[str, TicketRecord], make: MakeNotice

@@ -7,7 +7,7 @@ key ``event:id`` (the receiver's to deduplicate) — the session queues the call
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from datetime import datetime
 from typing import TYPE_CHECKING, Any, Protocol
@@ -32,7 +32,12 @@ class PlatformResult:
 
 def due_results(platform: Platform, at: datetime) -> Iterator[PlatformResult]:
     """Every result of ``platform`` due by ``at``, in the platform's order, with its callback key."""
-    for notice in platform.advance(at) or ():
+    yield from results_of(platform.advance(at) or ())
+
+
+def results_of(notices: Iterable[Notice]) -> Iterator[PlatformResult]:
+    """``notices`` (a platform's, from ``advance``) with their callback keys."""
+    for notice in notices:
         payload = notice.payload
         ident = payload.get("listing_id") or payload.get("pricing_id") or ""
         event = payload.get("event")

@@ -80,12 +80,12 @@ class SessionPort:
 
     def submit(self, agency: str, request: ControlRequest, now: datetime) -> Ticket | SubmitResult:
         session = self.session
-        self._move(now)
+        at = session.clock.skip_to(now)  # (``_move``)
         try:
             found = session.catalogue.get(agency)
         except UserError as err:
             return _rejected(err)
-        fault = session.draw_fault(found)
+        fault = session.draw_fault(found, at)
         if fault is not None and fault.kind is FaultKind.LOST_ANSWER:
             try:  # carried out (or refused) as any submit; the caller learns nothing of it
                 session.submit(found, request)

@@ -56,7 +56,7 @@ from mock_agencies.defects import Defect, alter_feedback, apply_transfer_defects
 from mock_agencies.hub import Hub, HubFanout, Scope
 from mock_agencies.journal import Journal
 from mock_agencies.notices import NoticeBoard
-from mock_agencies.platform_flush import due_results
+from mock_agencies.platform_flush import results_of
 from mock_agencies.profiles import Behaviour, CallbackBehaviour, Profile, load_profile
 from mock_agencies.schedule import AnswerSchedule
 from mock_agencies.settings import Settings
@@ -325,7 +325,8 @@ class Session:
         if scope is not None:
             return self._submit_hub(agency, request, ticket, scope, now), False
         interim = self.backend.accept(agency, request, ticket, now)
-        due = self.behaviour(agency).answer_due(request.measure, now, self.rng(agency.code, "latency"))
+        behaviours = self.behaviours
+        due = behaviours.behaviour(agency).answer_due(request.measure, now, behaviours.rng(agency.code, "latency"))
         record = TicketRecord(ticket=ticket, request=request, agency=agency, due_at=due)
         if interim is not None:  # e.g. a deduction registered as pending: visible by polling only
             record.feedback = interim
@@ -503,7 +504,10 @@ class Session:
         """Queue the callbacks of the auction or pricing platform's results due by ``at`` (each with an
         idempotency key ``event:id`` and the platform's callback behaviour) and journal them."""
         platform = self.auction if platform_class == "auction" else self.pricing
-        for result in due_results(platform, at):
+        notices = platform.advance(at)
+        if not notices:  # the common case: nothing due on the platform
+            return
+        for result in results_of(notices):
             if result.url:
                 self._queue(
                     result.url,

@@ -4,6 +4,7 @@ validation would have changed or refused."""
 
 from __future__ import annotations
 
+import hashlib
 import pickle
 from datetime import datetime
 
@@ -113,3 +114,26 @@ def test_models_that_cannot_be_trusted():
     for model in (Listed, Shared, Open):
         with pytest.raises(TypeError):
             trusted(model)
+
+
+def test_a_retired_tickets_digest_is_that_of_the_requests_json():
+    """``request_digest`` hashes the serializer's bytes directly: the same 8 bytes as ``model_dump_json()`` gives
+    (digests saved by earlier code, in a restored namespace, still recognise their requests)."""
+    from core_flow.protocol import ControlRequest, Subject, SubjectKind
+    from mock_agencies.tickets import request_digest
+
+    subject = Subject(kind=SubjectKind.PERSON, name="张三·测试", id_number="11010519491231002X")
+    requests = [
+        ControlRequest(request_no="Q1", court_code="C1", case_no="(2026)京0105执1号", measure=Measure.QUERY,
+                       subject=subject, scope=("icbc", "ccb")),
+        ControlRequest(request_no="F1", court_code="C1", case_no="K1", measure=Measure.FREEZE, subject=subject,
+                       account_no="62", amount_cents=12345, term_days=365, callback_url="http://127.0.0.1:9/cb"),
+        ControlRequest(request_no="D1", court_code="C1", case_no="K1", measure=Measure.DEDUCT, subject=subject,
+                       freeze_id="F-1", amount_cents=5, target_account="T1"),
+    ]
+    digests = set()
+    for request in requests:
+        expected = hashlib.blake2b(request.model_dump_json().encode(), digest_size=8).digest()
+        assert request_digest(request) == expected
+        digests.add(expected)
+    assert len(digests) == len(requests)

@@ -499,3 +499,25 @@ def test_faults_of_the_hub_link_itself_follow_the_star_override() -> None:
     calm = make_session("fast", overrides={"*": {"faults": {"error_5xx": 1.0}}, "hub": ZERO_FAULTS})
     got = SessionPort(calm).submit(HUB, hub_query(calm, 0), ORIGIN)
     assert isinstance(got, Ticket)
+
+
+def test_fixed_plans_of_several_scopes_each_answer_their_own_agencies() -> None:
+    """A fixed plan's agencies are looked up once per scope (``Hub._agencies``): queries of other scopes on the same
+    hub, and repeats of a scope, are answered by exactly their own agencies with what a direct query finds."""
+    session = make_session("fast")
+    port = SessionPort(session)
+    scopes: Counter[tuple[str, ...]] = Counter()
+    for debtor in range(60):
+        subject = session.world.debtor(debtor).subject()
+        scope = scope_of(subject.id_number)
+        scopes[scope] += 1
+        got = port.submit(HUB, hub_query(session, debtor, n=debtor), ORIGIN)
+        assert isinstance(got, Ticket)
+        (part,) = port.collect(ORIGIN)
+        assert part.batch is not None and part.batch.outstanding == 0
+        assert sorted(part.batch.agencies()) == sorted(scope)
+        for answer in part.batch.found:
+            assert answer.holdings == session.ledger.holdings(answer.agency, subject.id_number, ORIGIN)
+        for code in part.batch.none_found:
+            assert session.ledger.holdings(code, subject.id_number, ORIGIN) == ()
+    assert len(scopes) >= 3 and max(scopes.values()) >= 2  # several scopes, and repeats of one
