@@ -70,9 +70,6 @@ class SessionPort:
         if self.wake is not None:
             self.wake()
 
-    def _move(self, now: datetime) -> None:
-        self.session.clock.skip_to(now)
-
     def _watch(self, record: TicketRecord, at: datetime) -> None:
         self._pending[record.ticket.ticket_id] = record
         self._seq += 1
@@ -80,7 +77,7 @@ class SessionPort:
 
     def submit(self, agency: str, request: ControlRequest, now: datetime) -> Ticket | SubmitResult:
         session = self.session
-        at = session.clock.skip_to(now)  # (``_move``)
+        at = session.clock.skip_to(now)  # the session's time moves to the caller's (never back)
         try:
             found = session.catalogue.get(agency)
         except UserError as err:
@@ -158,8 +155,7 @@ class SessionPort:
 
     def collect(self, now: datetime) -> list[Feedback]:
         session = self.session
-        self._move(now)
-        session.pump(session.now())
+        session.pump(session.clock.skip_to(now))  # moved to the caller's time: everything due by then
         out: list[Feedback] = []
         keep: list[tuple[datetime, int, str]] = []
         heap = self._heap
@@ -184,7 +180,8 @@ class SessionPort:
         if self._notices:
             out.extend(self._notices)  # all made by ``now`` (the session never runs ahead of it)
             self._notices.clear()
-        out.sort(key=lambda f: f.answered_at)
+        if len(out) > 1:
+            out.sort(key=_answered_at)
         return out
 
     def _uncollected(self, record: TicketRecord) -> bool:
@@ -215,6 +212,10 @@ class SessionPort:
     @property
     def outstanding(self) -> int:
         return len(self._pending)
+
+
+def _answered_at(feedback: Feedback) -> datetime:
+    return feedback.answered_at
 
 
 def _rejected(err: UserError) -> SubmitResult:

@@ -3,8 +3,9 @@
 Nothing is stored per debtor. ``World.debtor(index)`` derives a debtor from ``(seed, index)``;
 ``World.holdings(id_number, agency)`` derives the ORIGINAL holdings (no freezes, available == balance) from
 ``(seed, id_number, agency)`` for any valid ID number or credit code, in the world or not. Only pins (exact
-overrides set by a test or scenario) are stored. What happens to money afterwards (freezes, queues,
-deductions) is the ledger's overlay, not the world's.
+overrides set by a test or scenario) are stored; the debtors and holdings derived lately are remembered in
+bounded caches (rebuilt, never saved). What happens to money afterwards (freezes, queues, deductions) is the
+ledger's overlay, not the world's.
 
 Identities are unique within a world: a person's birth date and sequence number, and a company's
 organisation code, come from a seeded bijection of the index (the region is drawn freely), so two indexes
@@ -140,6 +141,7 @@ def _default_weights() -> dict[str, float]:
     }  # fmt: skip
 
 
+_DEBTOR_CACHE = 4096  # debtors remembered (a Debtor is immutable and derived from (seed, index) alone)
 _DERIVED_CACHE = 50_000  # holdings lookups remembered (the request hot path asks the same ones again)
 
 
@@ -391,6 +393,8 @@ class World:
         self._prefix_of: tuple[str, Any] | None = None
         self._probabilities: dict[tuple[str, SubjectKind, bool], float] = {}  # (agency, kind, away)
         self._thresholds: dict[tuple[str, SubjectKind, bool], float] = {}  # the same, as a bound of ``h >> 75``
+        # debtors derived lately (a court looks each index up about twice: once for a person, once for a company)
+        self._debtors: dict[int, Debtor] = {}
 
     def __len__(self) -> int:
         return self.size
@@ -399,7 +403,8 @@ class World:
         """What a saved namespace keeps: the pins (the world's only state) and its parameters; the caches and
         the name tables are rebuilt (the catalogue is the service's, given back by the restoring session)."""
         state = {k: v for k, v in self.__dict__.items()
-                 if k not in ("_tables", "_derived", "_prefix_of", "_probabilities", "_thresholds", "catalogue")}
+                 if k not in ("_tables", "_derived", "_prefix_of", "_probabilities", "_thresholds", "_debtors",
+                              "catalogue")}
         return state
 
     def __setstate__(self, state: dict[str, Any]) -> None:
@@ -410,11 +415,15 @@ class World:
         self._prefix_of = None
         self._probabilities = {}
         self._thresholds = {}
+        self._debtors = {}
 
     # --- debtors ---------------------------------------------------------------------------------------
 
     def debtor(self, index: int) -> Debtor:
         """The debtor at ``index`` (0 ≤ index < size), the same for the same (seed, index)."""
+        found = self._debtors.get(index) if type(index) is int else None
+        if found is not None:
+            return found
         if not isinstance(index, int) or not 0 <= index < self.size:
             raise UserError(
                 f"被执行人序号须在 0 至 {self.size - 1} 之间：{index!r}",
@@ -436,7 +445,12 @@ class World:
             kind = SubjectKind.COMPANY
             name = tables.company_name(rng, region)
         address = f"{region_name(region)}{tables.street(rng)}"
-        return Debtor(index, kind, name, id_number, region, address, tables.phone(rng))
+        found = Debtor(index, kind, name, id_number, region, address, tables.phone(rng))
+        if type(index) is int:  # (not a bool: True is 1 as a key, but another Debtor.index)
+            if len(self._debtors) >= _DEBTOR_CACHE:
+                self._debtors.clear()  # bounded: a cache, not storage
+            self._debtors[index] = found
+        return found
 
     def debtors(self, start: int = 0, stop: int | None = None) -> Iterator[Debtor]:
         for i in range(start, self.size if stop is None else min(stop, self.size)):

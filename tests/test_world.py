@@ -347,3 +347,30 @@ def test_holdings_many_is_holdings_for_each_agency() -> None:
         assert bulk.holdings_many(d.id_number, agencies) == expected, d.id_number
     assert len(kinds) == 2 and pinned.code not in bulk.holdings_many(first, agencies)
     assert bulk.holdings_many(second, agencies)["icbc"] == (extra,)
+
+
+def test_debtors_looked_up_again_are_the_ones_derived(monkeypatch):
+    """``World.debtor`` remembers the debtors derived lately (a court looks each index up about twice): a repeat, in
+    any order and past the bound, is what a fresh world derives; nothing of it is saved with the world; an index that
+    is no int (a float equal to a cached one) or out of range is still refused."""
+    import pickle
+
+    import mock_agencies.world as world_module
+
+    monkeypatch.setattr(world_module, "_DEBTOR_CACHE", 16)
+    world = World(seed=11, size=200)
+    order = [*range(40), *range(39, -1, -3), 5, 5, *range(100, 140, 7), *range(20)]
+    got = [world.debtor(i) for i in order]
+    assert len(world._debtors) <= 16
+    fresh = World(seed=11, size=200)
+    assert got == [World(seed=11, size=200).debtor(i) for i in order]  # each from a world that derived nothing yet
+    assert got == [fresh.debtor(i) for i in order]
+    assert all(d.index == i and type(d.index) is int for d, i in zip(got, order, strict=True))
+    other = World(seed=12, size=200)
+    assert [other.debtor(i) for i in range(10)] != got[:10]  # per world (its seed), not shared
+    restored = pickle.loads(pickle.dumps(world))
+    assert restored._debtors == {} and restored.debtor(7) == world.debtor(7)
+    world.debtor(1)
+    for bad in (1.0, -1, 200):
+        with pytest.raises(UserError):
+            world.debtor(bad)  # type: ignore[arg-type]
