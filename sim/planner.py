@@ -31,7 +31,7 @@ from sim.kpi import is_share
 from sim.profile import ROLE_ALIASES, ROLES, CourtProfile, canonical_role, unknown_role
 from sim.replicate import aggregate, calendar_used, check_backend, make_units, run_units
 from sim.report import KPI_LABELS
-from sim.sequential import decision_kpis, looks_between
+from sim.sequential import confidence, decision_kpis, looks_between
 
 _OPS: dict[str, Callable[[float, float], bool]] = {">=": operator.ge, ">": operator.gt, "<=": operator.le,
                                                     "<": operator.lt}
@@ -300,10 +300,19 @@ def as_goal(target: Goal | Target) -> Goal:
 
 def judged(goal: Goal, data: dict[str, Any]) -> dict[str, Any]:
     """A level's point on the curve: met or not (on what ``evaluate`` judged it), the targets missed, its KPIs and
-    calendar, and the replications it took."""
+    calendar, and the replications it took. With sequential replications (more than one look) also what it was
+    judged on — ``decision``: each target KPI's estimate and interval at the look's ``level`` (``sim.sequential``),
+    wider than the table's 95% one — so what is said of a ✗ level (``zhixing.cmd_plan.bound_note``) reads the
+    bound that decided it, not the table's."""
     decision = data.get("decision", data["kpi"])
-    return {"met": goal.met(decision), "missed": goal.missed(decision), "kpi": data["kpi"],
-            "calendar": data["calendar"], "replications": data.get("replications", 0), "looks": data.get("looks", 1)}
+    out = {"met": goal.met(decision), "missed": goal.missed(decision), "kpi": data["kpi"],
+           "calendar": data["calendar"], "replications": data.get("replications", 0), "looks": data.get("looks", 1)}
+    if out["looks"] > 1 and "decision" in data:
+        out["level"] = confidence(out["looks"])
+        out["decision"] = {k: {part: v for part in ("mean", "low", "high", "n", "high_open")
+                               if (v := decision[k].get(part)) is not None}
+                           for k in goal.kpis if k in decision}
+    return out
 
 
 def plan_staffing(profile: CourtProfile, target: Goal | Target, *, role: str = "承办法官", years: float = 1.0,

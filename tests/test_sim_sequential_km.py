@@ -152,3 +152,38 @@ def test_the_note_says_how_the_time_to_sale_was_judged():
     one = note(4, 4, ["compliance", "sale_days_km_p50"])
     assert "95.00%" in one and "Bonferroni" not in one
     assert note(4, 4, ["compliance"]) is None and "Kaplan" not in note(4, 8, ["compliance"])
+
+
+# one judge: every replication's eight lots sold on days 16, 19, …, 37 — pooled over eight replications the median is
+# 26.5, its 95% Brookmeyer–Crowley interval [22, 28] (inside ≤ 30, as the table shows it) but its 97.5% one, the
+# looks' level, [22, 31]: the level is ✗ beside a 95% interval wholly on the target's side
+EDGE = [(0.0, 16.0 + 3 * j, 1.0) for j in range(8)]
+
+
+def test_the_bound_note_of_a_sequential_level_reads_the_interval_it_was_judged_on(monkeypatch):
+    """Review R28: ``bound_note`` read the table's 95% interval, so a level ✗ on its 97.5% look beside a 95% interval
+    meeting the target was left unexplained (no note: the 95% bound "meets" it) — and a note said 95% where the
+    decision was at 97.5%. The point now carries what it was judged on (``decision``, ``level``) and the note says
+    that bound and level."""
+    from zhixing.cmd_plan import bound_note
+
+    def run_units(units, **_):
+        return [_run(1, u.replication, u.court, table=EDGE if u.profile["staff"]["承办法官"]["count"] == 1 else None)
+                for u in units]
+
+    monkeypatch.setattr(planner, "run_units", run_units)
+    goal = parse_target("sale_days_km_p50<=30")
+    seq = plan_staffing(small_court(1000), goal, replications=4, most=8, seed=3, backend="serial", low=1, high=2)
+    one = seq["points"][0]
+    assert one["staff"] == 1 and not one["met"] and one["replications"] == 8
+    shown = one["kpi"]["sale_days_km_p50"]
+    assert (shown["mean"], shown["low"], shown["high"]) == (26.5, 22.0, 28.0) and goal.targets[0].met(shown)
+    assert one["level"] == confidence(2) and one["decision"]["sale_days_km_p50"]["high"] == 31.0
+    said = bound_note(seq["points"], goal)
+    assert said is not None  # before: None — the 95% bound 28 meets ≤ 30, so nothing said of the ✗
+    assert "达标以97.50%置信区间的界判断" in said and "1 人时" in said and "但上限 31.0 未满足，故记为 ✗" in said
+    assert "8 次重复的 97.50% 区间" in said and "表中列的是 95% 区间" in said
+    assert "met is judged on the 97.50% interval's bound" in said and "upper bound 31.0 does not" in said
+    # without sequential replications the note is the 95% one, as before
+    plain = [{**one, "decision": None, "level": 0.95, "kpi": {"sale_days_km_p50": {**shown, "high": 31.0}}}]
+    assert "达标以95%置信区间的界判断" in bound_note(plain, goal) and "97.50%" not in bound_note(plain, goal)

@@ -432,16 +432,20 @@ def _met(point: dict[str, Any], goal: Any) -> str:
 
 
 def bound_note(points: list[dict[str, Any]], goal: Any) -> str | None:
-    """Why a level whose mean passes the target is ✗ (its 95% interval's bound does not), with the first such level's
-    figures: the table read as "0.984 ≥ 0.9, yet ✗" with nothing beside it to say the bound decides."""
+    """Why a level whose mean passes the target is ✗ (the bound of the interval it was judged on does not), with the
+    first such level's figures: the table read as "0.984 ≥ 0.9, yet ✗" with nothing beside it to say the bound
+    decides. With sequential replications a level is judged on its interval at the look's level (``decision``,
+    ``level``: ``sim.planner.judged``), wider than the table's 95% — a ✗ beside a 95% interval wholly on the target's
+    side (review R28): that interval's bound is said, and its level."""
     from sim.kpi import fmt_value
     from sim.report import label
 
     for p in points:
         if p["met"]:
             continue
+        level = p.get("level", 0.95)
         for t in goal.targets:
-            ci = p["kpi"].get(t.kpi)
+            ci = (p.get("decision") or {}).get(t.kpi) or p["kpi"].get(t.kpi)
             mean_met = bool(ci) and t.met({"low": ci["mean"], "high": ci["mean"]})  # as if the mean were certain
             if not mean_met or t.met(ci):
                 continue
@@ -454,16 +458,29 @@ def bound_note(points: list[dict[str, Any]], goal: Any) -> str | None:
                 at_en = ", ".join(f"{r} {n}" for r, n in p["staff"].items())
             else:
                 at_zh, at_en = f"{p['staff']} 人", f"{p['staff']} people"
-            mean, said = fmt_value(ci["mean"], t.kpi), fmt_value(bound, t.kpi)
+            mean, said_zh = fmt_value(ci["mean"], t.kpi), fmt_value(bound, t.kpi)
+            said_en = said_zh
+            if not low and ci.get("high_open"):  # the pooled time to sale's upper bound: beyond the run, no number
+                said_zh, said_en = "长于所见", "beyond the run"
             side_zh, side_en = ("下限", "lower bound") if low else ("上限", "upper bound")
             zh_kpi, _, en_kpi = label(t.kpi).partition(" / ")
-            return (f"达标以95%置信区间的界判断，不只看均值（目标为 ≥ 时看下限，≤ 时看上限）：{at_zh}时{zh_kpi}的均值 "
-                    f"{mean} 已满足 {t.text}，但{side_zh} {said} 未满足，故记为 ✗；重复次数越多区间越窄（-r，或 "
-                    f"--max-replications 只给未定的水平加跑） / met is judged on the 95% interval's bound, not the "
-                    f"mean alone (the lower bound for ≥, the upper for ≤): at {at_en} the mean of "
-                    f"“{en_kpi or zh_kpi}”, {mean}, meets {t.text} but its {side_en} {said} does not, hence ✗; "
-                    "more replications narrow the interval (-r, or --max-replications to run more only where it is "
-                    "undecided)")
+            at_level = "95%" if level == 0.95 else f"{level:.2%}"
+            seq_zh = seq_en = ""
+            if level != 0.95:
+                n = p.get("replications", 0)
+                seq_zh = (f"（该级按 {n} 次重复的 {at_level} 区间判断——逐次加跑按查看次数校正；表中列的是 95% 区间，"
+                          "可能已在目标一侧）")
+                seq_en = (f" (this level is judged on the {at_level} interval of its {n} replications — sequential "
+                          "looks, Bonferroni-adjusted; the table shows the 95% interval, which may lie on the "
+                          "target's side)")
+            return (f"达标以{at_level}置信区间的界判断，不只看均值（目标为 ≥ 时看下限，≤ 时看上限）："
+                    f"{at_zh}时{zh_kpi}的均值 {mean} 已满足 {t.text}，但{side_zh} {said_zh} 未满足，故记为 ✗{seq_zh}；"
+                    "重复次数越多区间越窄（-r，或 --max-replications 只给未定的水平加跑） / "
+                    f"met is judged on the {at_level} interval's bound, not the mean alone (the lower bound for ≥, "
+                    f"the upper for ≤): at {at_en} the mean of "
+                    f"“{en_kpi or zh_kpi}”, {mean}, meets {t.text} but its {side_en} {said_en} does not, hence ✗"
+                    f"{seq_en}; more replications narrow the interval (-r, or --max-replications to run more only "
+                    "where it is undecided)")
     return None
 
 
