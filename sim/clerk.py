@@ -26,10 +26,11 @@ from core_flow.engine import BLOCKING, Event, EventKind, NodeStatus
 from core_flow.engine import commands as c
 from core_flow.engine.gate import unmet_release_conditions
 from core_flow.engine.money import control_anchor
+from core_flow.engine.state import NODE_STATUS
 from core_flow.errors import NodeFrozenError, UserError
 from core_flow.platform import Platform
 from core_flow.platform.disposal import SEALABLE
-from core_flow.protocol import Measure
+from core_flow.protocol import MEASURE
 from sim.manners import authority_ref, closing
 from sim.preservation import preservation_code
 
@@ -305,7 +306,7 @@ class Clerk:
         state = self.p.runtime.cases[k]
         node = self.p.process.by_no[self.p.process.roles.deduction]
         return (self._is_money(k, asset) and node.applies_for(state.attrs)
-                and self.p.can(asset.split(":", 1)[0], Measure.DEDUCT))
+                and self.p.can(asset.split(":", 1)[0], MEASURE.DEDUCT))
 
     def _disposed_of(self, k: str, asset: str, e: Event) -> bool:
         """A freeze of property that is not money, which this run's disposal clerk disposes of (its lot: nodes 19–20
@@ -330,12 +331,12 @@ class Clerk:
     def _to_deduct(self, state: Any) -> int:
         """Money the case's active freezes hold that can still be deducted online (not equity, securities…)."""
         return sum(a.frozen_cents - a.deducted_cents for a in state.assets.values()
-                   if a.active and a.frozen_cents > a.deducted_cents and self.p.can(a.agency, Measure.DEDUCT))
+                   if a.active and a.frozen_cents > a.deducted_cents and self.p.can(a.agency, MEASURE.DEDUCT))
 
     def _when_node_done(self, k: str, node: int, action: Callable[[], Any]) -> None:
         """``action`` now if node ``node`` of case ``k`` is done, else at the instant it is (``_ev_node_done``)."""
         state = self.p.runtime.cases.get(k)
-        if state is not None and state.status(node) is NodeStatus.DONE:
+        if state is not None and state.status(node) is NODE_STATUS.DONE:
             action()
         else:
             self._waiting_for_node.setdefault((k, node), []).append(action)
@@ -420,7 +421,7 @@ class Clerk:
             if claim <= 0 or not h.online_controllable or not self._takes(k, asset, h.kind):
                 # no control needed (the claim is covered), none possible online, or property this run does not
                 # dispose of: the handler records it — once: a 终本 sweep reports known property again
-                if state.status(17, asset) is not NodeStatus.DONE:
+                if state.status(17, asset) is not NODE_STATUS.DONE:
                     self._cmd(HOUR, c.CompleteNode(k, 17, asset))
                 continue
             amount = min(claim, h.available_cents or h.balance_cents)  # nothing available: 轮候 behind the others
@@ -431,7 +432,7 @@ class Clerk:
     def _freeze(self, k: str, asset: str, amount: int) -> Any:
         """Node 17: the control measure is taken online when the freeze is submitted; the bank answers later."""
         self.p.freeze(k, asset, amount)
-        if self.p.runtime.cases[k].status(17, asset) is NodeStatus.DONE:
+        if self.p.runtime.cases[k].status(17, asset) is NODE_STATUS.DONE:
             return None  # more of an account controlled before (a sweep found value on it again): node 17 stays done
         return self._submit(c.CompleteNode(k, 17, asset))
 

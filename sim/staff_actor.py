@@ -19,6 +19,7 @@ from typing import Any, Literal
 
 from core_flow.engine import Event, NodeStatus
 from core_flow.engine import commands as c
+from core_flow.engine.state import NODE_STATUS
 from core_flow.errors import NodeFrozenError, UserError
 from core_flow.legal_calendar import Period, Unit
 from core_flow.platform import Platform
@@ -125,7 +126,7 @@ class StaffActor(Clerk):
         # the notice's period to perform (``performance_due``): 限消 waits for its end (None: not recorded)
         self.notice_period = Period(notice_period_days, Unit.DAYS) if notice_period_days else None
         self._draws: dict[tuple[str, str], int] = {}
-        self._seed_key = f"{seed}|"  # the start of every draw's key (``_seconds``)
+        self._seed_key = f"{seed}|"  # the start of every draw's key (``_uniform``)
         self._kinds: dict[str, tuple[str, Callable[[float], float]]] = {}  # kind → its role, its seconds (``_minutes``)
         self.refused: dict[str, int] = {}
         self.preloaded: dict[str, tuple[int | None, str]] = {}  # start-state case → (current node | None, handler)
@@ -140,14 +141,14 @@ class StaffActor(Clerk):
     def _soon(self, within: timedelta) -> timedelta:
         return ZERO  # no coin toss: lateness comes from the queues
 
-    def _seconds(self, kind: str, case: str) -> float:
+    def _uniform(self, kind: str, case: str) -> float:
+        """The draw of the case's next item of ``kind`` (its staff minutes): ``uniform(self.seed, case, kind, n)``,
+        the key made at once."""
         key = (case, kind)
         draws = self._draws
         n = draws.get(key, 0)
         draws[key] = n + 1
-        # uniform(self.seed, case, kind, n), the key made at once
-        u = uniform_key(f"{self._seed_key}{case}|{kind}|{n}")
-        return self._minutes(kind)[1](u)
+        return uniform_key(f"{self._seed_key}{case}|{kind}|{n}")
 
     def _minutes(self, kind: str) -> tuple[str, Callable[[float], float]]:
         """The kind's role (as the profile's ``actions`` table names it) and its staff seconds of a uniform draw: the
@@ -165,12 +166,12 @@ class StaffActor(Clerk):
         person's queue would take longer (``Staff.work``'s ``latest``). ``node``: the (case, node, instance) the item
         works on, whose deadline orders it when staff put deadlines first (else the kind's nodes, ``KIND_NODES``);
         ``due``: a deadline of its own besides (the 3-day view rule of property found)."""
-        role = self._minutes(kind)[0]
+        role, minutes = self._minutes(kind)
         if role == "by_authority":
             role = AUTHORITY_ROLE.get(authority or "", "执行局长")
             if not self.staff.has(role):
                 role = "执行局长" if self.staff.has("执行局长") else "书记员"
-        seconds = self._seconds(kind, case)
+        seconds = minutes(self._uniform(kind, case))
         if delay > ZERO:  # queued when the delay is over
             self._call_at(self.now + delay, partial(self._queue_work, kind, case, fn, role, seconds, within, node, due))
         else:
@@ -380,7 +381,7 @@ class StaffActor(Clerk):
         is not queued, or, when it comes up, finds the node under way and does nothing (no refused command)."""
         def not_started() -> bool:
             state = self.p.runtime.cases.get(k)
-            return state is not None and state.status(node) is NodeStatus.NOT_STARTED
+            return state is not None and state.status(node) is NODE_STATUS.NOT_STARTED
 
         if not_started():
             self._work("inquiry", k, lambda: self._submit(c.StartNode(k, node)) if not_started() else None)
