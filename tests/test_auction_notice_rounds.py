@@ -76,6 +76,31 @@ def test_a_second_auction_listed_with_no_notice_of_its_own_misses_node_24() -> N
     assert done.data["late"] is True
 
 
+
+def test_a_late_notice_given_when_the_next_round_is_due_notifies_that_round_too() -> None:
+    """Review R28: the first auction listed with no notice (node 24 missed) and ended 流拍; the court then tells the
+    parties of the second auction 3 days before listing it. The call gave the first round's notice late and nothing
+    more — the second auction, listed 3 days later, was recorded with no notice of its own: missed too, a court
+    charged twice for one forgotten notice. Now the same call is the second round's notice as well, in time."""
+    case = Case().fixed()
+    case.d.list(case.k, case.asset)  # no notice to the parties: node 24 of the first round missed
+    case.until_closed()
+    assert case.lot.stage == "unsold1" and not _node24(case, 1).items["main"].done
+    case.d.notify_parties(case.k, case.asset)
+    events = case.court.runtime.case_events(case.k)
+    [late] = [e for e in events if e.kind == EventKind.ITEM_DONE and e.node == 24 and e.instance == case.asset]
+    assert late.data["late"] is True  # the first round's, late
+    second = _node24(case, 2)
+    assert second is not None and second.items["main"].done and not second.items["main"].overdue
+    assert case.lot.notices == 2 and case.lot.announce_at is not None
+    case.court.run_for(timedelta(days=3, hours=1))
+    case.d.relist(case.k, case.asset, cut_pct=20)
+    case.court.run_for(timedelta(days=1))
+    events = case.court.runtime.case_events(case.k)
+    assert not [e for e in events if e.node == 24 and e.instance == f"{case.asset}#2"
+                and (e.kind == EventKind.DEADLINE_MISSED or (e.kind == EventKind.ITEM_DONE and e.data.get("late")))]
+    assert case.lot.notices == 2 and _node24(case, 3) is None
+
 def test_a_re_auction_after_the_buyers_default_is_notified_anew() -> None:
     from tests.test_buyer_default import _defaulting_case
 

@@ -1288,13 +1288,17 @@ class Disposal:
         own announcement is node 28's); one re-auctioned after a 悔拍 is refused ``disposal_stage``. Notified again
         before its round is listed, the same round's notice is re-planned under the same instance (no new
         deadline). A round announced with no notice (missed) is notified by the next call, late, whatever the lot's
-        stage (``_missed_notice``); the next round's notice is a call after it. process.yaml node 24 says the
-        same."""
+        stage (``_missed_notice``); where a new round is to be announced (the price fixed, a 流拍, a 悔拍 of an
+        auction round) the same call is that round's notice too — the parties told of the round to come are told
+        of it in time, not charged with the old round's miss (review R28: the old round's late notice took the call,
+        and the new round listed 3 days later was recorded missed as well). process.yaml node 24 says the same."""
         lot = self.lot(case_id, asset)
         self._open_for_sale(lot, "通知当事人拍卖事项", "notice of the auction to the parties")
         missed = self._missed_notice(lot)
         if missed is not None:  # the last round was announced with no notice: given now, late (whatever the stage)
-            return self._complete(lot, 24, missed)
+            late = self._complete(lot, 24, missed)
+            if lot.stage not in ("fixed", "unsold1", "defaulted") or (lot.stage == "defaulted" and lot.round == "sale"):
+                return late  # no new round to announce (the round still bidding, or a 变卖 next): that notice only
         if lot.stage == "defaulted" and lot.round == "sale":
             raise UserError("变卖不是拍卖，无须网络司法拍卖事项通知（节点二十四）；变卖公告为节点二十八",
                             "a 变卖 is not an auction: no notice of the auction (node 24) — its announcement is "
