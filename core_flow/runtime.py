@@ -180,9 +180,12 @@ class Runtime:
 def _direct(listener: EventListener) -> EventListener:
     """A listener object's own bound ``__call__`` (the KPI collector, the rule checks): calling the object itself goes
     through its type's call slot, which looks the method up at every call — about 570,000 events a court-year. A
-    function, a bound method or any other callable is kept as it is (its ``__call__`` is a method wrapper)."""
+    function, a bound method or any other callable is kept as it is (its ``__call__`` is a method wrapper), and so is
+    an object whose ``__call__`` attribute is another object's method (set on the instance: ``listener(event)``
+    calls its type's ``__call__``, never that). The method is bound at ``subscribe``: a class's ``__call__``
+    replaced later is not seen by a listener already subscribed."""
     call = listener.__call__
-    return call if isinstance(call, MethodType) else listener
+    return call if isinstance(call, MethodType) and call.__self__ is listener else listener
 
 
 @contextmanager

@@ -10,6 +10,7 @@ from __future__ import annotations
 import asyncio
 from datetime import timedelta
 
+import pytest
 import simpy
 
 from core_flow.clocks import AsyncioClock, SimClock
@@ -131,6 +132,51 @@ def test_call_later_queues_as_a_simpy_timeout_does():
     env.run()
     assert ran == [("timeout 1", 0), ("later 4", 0), ("timeout 3", 2.5), ("later 0", 5), ("later 2", 5),
                    ("timeout 5", 5), ("process", 5), ("from process", 5), ("timeout from process", 5)]
+
+
+def test_call_later_refuses_a_negative_delay_as_a_simpy_timeout_does():
+    """A negative delay queued would move SimPy's time back when processed (``Environment.step`` sets ``_now`` from
+    the entry): ``env.timeout`` refuses it, and so does ``call_later`` (review R29)."""
+    env = simpy.Environment()
+    env.run(until=10)
+    ran: list[float] = []
+    with pytest.raises(ValueError, match="Negative delay"):
+        env.timeout(-1)
+    with pytest.raises(ValueError, match="Negative delay"):
+        call_later(env, -1, lambda _ev: ran.append(env.now))
+    env.run()
+    assert ran == [] and env.now == 10
+
+
+def test_sim_clock_now_on_an_environment_that_starts_before_zero():
+    """The per-instant ``now`` has no instant made before the first call: an environment given at SimPy time -1.0
+    reads one second before the origin, not the origin (review R29: the cache began at -1.0)."""
+    for start in (-1.0, -0.5, 0.0, 7.0):
+        clock = SimClock(ORIGIN, simpy.Environment(initial_time=start))
+        assert clock.now() == ORIGIN + timedelta(seconds=start), start
+
+
+def test_a_listener_object_is_called_as_calling_it_calls_it(engine):
+    """``Runtime.subscribe`` keeps a listener object's bound ``__call__`` (H68) — what ``listener(event)`` calls, its
+    type's ``__call__``; an instance attribute named ``__call__`` holding another object's method is not what calling
+    the object runs, so that listener is kept as it is (review R29)."""
+    heard: list[tuple[str, str]] = []
+
+    class Listener:
+        def __init__(self, name: str) -> None:
+            self.name = name
+
+        def __call__(self, event: object) -> None:
+            heard.append((self.name, event.kind))  # type: ignore[attr-defined]
+
+    plain, decoy, other = Listener("plain"), Listener("decoy"), Listener("other")
+    decoy.__call__ = other.__call__  # type: ignore[method-assign]
+    rt = Runtime(engine, SimClock(ORIGIN))
+    rt.subscribe(plain)
+    rt.subscribe(decoy, kinds=(EventKind.FILED,))
+    rt.submit(c.FileCase("K", debtors=("D",)))
+    assert ("plain", EventKind.FILED) in heard and ("decoy", EventKind.FILED) in heard
+    assert not any(name == "other" for name, _ in heard)
 
 
 def test_a_timer_that_raises_loses_no_other_timer_and_leaves_the_clock_runnable():

@@ -30,7 +30,13 @@ def call_later(env: simpy.Environment, delay: float, callback: Callable[[object]
     """``env.timeout(delay).callbacks.append(callback)`` in one call (``delay`` ≥ 0): queued exactly as SimPy queues a
     timeout — at ``env.now + delay``, normal priority, the environment's next event number — so every event keeps its
     order. The court-year queues about 600,000 of them (the staff's work items, the clock's timers), and three Python
-    calls each were a tenth of the clock's and the staff's own time."""
+    calls each were a tenth of the clock's and the staff's own time.
+
+    It reads SimPy's private ``Environment._queue``, ``_eid`` and ``_now`` (SimPy 4.x's layout, pinned ``<5`` in
+    pyproject.toml; tests/test_clocks.py fails if a release changes them). A negative delay is refused, as
+    ``env.timeout`` refuses it: queued, it would move SimPy's time back when processed."""
+    if delay < 0:
+        raise ValueError(f"Negative delay {delay}")
     heappush(env._queue, (env._now + delay, NORMAL, next(env._eid), _Due(callback)))
 
 
@@ -61,7 +67,7 @@ class SimClock:
         self.origin = to_cst(origin)
         self.env = env if env is not None else simpy.Environment()
         self._groups: dict[float, list[_SimCall]] = {}  # future instant → its timers, in the order set
-        self._now_at: float = -1.0
+        self._now_at: float = float("nan")  # no SimPy instant yet (NaN equals none: an env may start at -1.0 too)
         self._now = self.origin
 
     def now(self) -> datetime:
