@@ -30,7 +30,8 @@ _IMMUTABLE = (type(None), bool, int, float, str, tuple, frozenset)
 
 def trusted(model: type[M]) -> Callable[..., M]:
     """A constructor of ``model`` (keyword arguments, as the model's own) that skips validation. ``model`` must
-    take no extra fields nor private attributes, and its defaults must be immutable values (no factories)."""
+    take no extra fields nor private attributes, have no validators of its own (model or field validators: those
+    would be skipped), and its defaults must be immutable values (no factories)."""
     defaults: dict[str, Any] = {}
     for name, info in model.model_fields.items():
         if info.default_factory is not None:
@@ -43,6 +44,11 @@ def trusted(model: type[M]) -> Callable[..., M]:
             defaults[name] = None  # keeps the field order; a required field is always given
     if model.model_config.get("extra") == "allow" or model.__private_attributes__:
         raise TypeError(f"{model.__name__}: extra fields or private attributes cannot be trusted")
+    decorators = model.__pydantic_decorators__
+    if decorators.model_validators or decorators.field_validators or decorators.validators \
+            or decorators.root_validators:
+        # its own checks would be skipped in production (CHECK runs them in tests only)
+        raise TypeError(f"{model.__name__}: a model with validators cannot be trusted")
     new = model.__new__
     setattr_ = object.__setattr__
 

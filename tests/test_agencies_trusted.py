@@ -9,7 +9,7 @@ import pickle
 from datetime import datetime
 
 import pytest
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from core_flow.legal_calendar import CST
 from core_flow.protocol import (
@@ -137,3 +137,32 @@ def test_a_retired_tickets_digest_is_that_of_the_requests_json():
         assert request_digest(request) == expected
         digests.add(expected)
     assert len(digests) == len(requests)
+
+
+def test_a_model_with_validators_of_its_own_cannot_be_trusted():
+    """A model or field validator is a check of the model's own that trusted construction would skip in production
+    (the check mode runs it in tests only): such a model is refused when the constructor is made (review R29)."""
+
+    class Checked(BaseModel):
+        model_config = ConfigDict(frozen=True, extra="forbid")
+        low: int
+        high: int
+
+        @model_validator(mode="after")
+        def _ordered(self) -> Checked:
+            if self.low > self.high:
+                raise ValueError("low > high")
+            return self
+
+    class Trimmed(BaseModel):
+        model_config = ConfigDict(frozen=True, extra="forbid")
+        name: str
+
+        @field_validator("name")
+        @classmethod
+        def _trim(cls, value: str) -> str:
+            return value.strip()
+
+    for model in (Checked, Trimmed):
+        with pytest.raises(TypeError, match="validators"):
+            trusted(model)
