@@ -521,3 +521,30 @@ def test_fixed_plans_of_several_scopes_each_answer_their_own_agencies() -> None:
         for code in part.batch.none_found:
             assert session.ledger.holdings(code, subject.id_number, ORIGIN) == ()
     assert len(scopes) >= 3 and max(scopes.values()) >= 2  # several scopes, and repeats of one
+
+
+def test_a_fixed_plan_in_several_parts_answers_each_part_with_its_own_agencies() -> None:
+    """A fixed plan of two delays (banks at 5 s, the rest at 91 s): each part answers exactly its group's agencies of
+    the scope, with what a direct query finds — the plan's agencies are remembered per group (``Hub._agencies``), not
+    per scope (review R29: the one-part test above passes with a scope's agencies given for each of its groups)."""
+    session = make_session("fast", overrides={"*": {"latency": {"query": {"dist": "fixed", "min_seconds": 90.5}}},
+                                              "bank": {"latency": {"query": {"min_seconds": 5}}}})
+    port = SessionPort(session)
+    banks = {a.code for a in CATALOGUE if a.profile == "bank"}
+    scopes: set[tuple[str, ...]] = set()
+    for debtor in range(24):
+        subject = session.world.debtor(debtor).subject()
+        scope = scope_of(subject.id_number)
+        scopes.add(scope)
+        at = ORIGIN + timedelta(hours=debtor)
+        got = port.submit(HUB, hub_query(session, debtor, n=debtor), at)
+        assert isinstance(got, Ticket)
+        parts = [*port.collect(at + timedelta(seconds=5)), *port.collect(at + timedelta(seconds=91))]
+        assert [p.batch.part for p in parts if p.batch is not None] == [1, 2]
+        first, second = (sorted(p.batch.agencies()) for p in parts if p.batch is not None)
+        assert first == sorted(banks & set(scope)) and second == sorted(set(scope) - banks)
+        for part in parts:
+            assert part.batch is not None
+            for answer in part.batch.found:
+                assert answer.holdings == session.ledger.holdings(answer.agency, subject.id_number, part.answered_at)
+    assert len(scopes) >= 3
