@@ -187,7 +187,9 @@ def _wire_disposal(run: Run, step: StepBase) -> None:
     if court is None and step.key in _NEEDS_PLATFORMS:  # a court driven from outside: the real-time runner's
         attach = getattr(run.agencies, "attach_disposal", None)  # own court may take its agencies' platforms
         if attach is not None:
-            attach()
+            attach(run.scenario)
+        else:  # --court-url: the court under test reaches a served namespace's platforms
+            refuse_served_balance_count(run.scenario)
         return
     if court is None or (court.platform.disposal.port is None and step.key not in _NEEDS_PLATFORMS):
         return
@@ -201,8 +203,35 @@ def _wire_disposal(run: Run, step: StepBase) -> None:
         if isinstance(session, Session):
             d.port = SessionDisposalPort(session)
             session.auction.model = BidderModel(max_bidders=0)
+            set_balance_due_count(session.auction, run.scenario)
         else:  # --agencies-url: the served namespace's platforms over HTTP (created without simulated bidders)
+            refuse_served_balance_count(run.scenario)
             d.port = session.disposal_port()
+
+
+def set_balance_due_count(auction: Any, scenario: Any) -> None:
+    """The scenario's ``auction_platform.balance_due_count`` on the mock auction platform's rules (read at each
+    listing: set before the first)."""
+    from dataclasses import replace
+
+    from mock_agencies.auction import Policy
+
+    count = scenario.auction_platform.balance_due_count
+    policy = {"cpl": Policy.CPL, "natural": Policy.NATURAL, "hours": None}[count]
+    if auction.rules.balance_due_policy != policy:
+        auction.rules = replace(auction.rules, balance_due_policy=policy)
+
+
+def refuse_served_balance_count(scenario: Any) -> None:
+    """A served namespace (``--agencies-url``) counts the balance as its server does: its admin API sets no count,
+    so a scenario asking another one is refused, not run on a count it did not ask for."""
+    if scenario.auction_platform.balance_due_count != "cpl":
+        raise UserError(
+            f"auction_platform.balance_due_count: {scenario.auction_platform.balance_due_count} 只能用于进程内的模拟"
+            "机构（--agencies-url 的服务按其自身设置计算尾款期限）",
+            f"auction_platform.balance_due_count: {scenario.auction_platform.balance_due_count} needs the mock "
+            "agencies in process (a server at --agencies-url counts the balance term as it is set up)",
+            where=f"{scenario.file}:{scenario.line}", code="bad_scenario")
 
 
 def _at(run: Run, spec: Any) -> Any:

@@ -765,6 +765,24 @@ Step = Annotated[
 ]
 
 
+BALANCE_DUE_COUNTS = ("cpl", "natural", "hours")
+
+
+class AuctionPlatformSpec(_M):
+    """The mock auction platform of the scenario's agencies (in process or ``--realtime``; a served ``--agencies-url``
+    counts as its server does)."""
+
+    balance_due_count: Literal["cpl", "natural", "hours"] = Field(
+        "cpl", description=(
+            "买受人尾款期限（成交后 5 日）的计算：cpl 按民事诉讼法第八十五条（成交当日不计、"
+            "末日遇法定休假日顺延、至末日 24 时，默认）；natural 至第 5 日 24 时，不顺延；"
+            "hours 成交时刻起 5 × 24 小时（H71 之前的平台、之前录制的日志）/ how the buyer's "
+            "balance term (5 days after the hammer) is counted: cpl by 民事诉讼法 第八十五条 (the "
+            "hammer's day not counted, a rest-day last day moved on, to its 24:00; the default); "
+            "natural to the 5th day's 24:00, not moved; hours the hammer's instant 5 × 24 hours "
+            "later (the platform before H71, logs made then)"))
+
+
 class Scenario(_M):
     name: str = Field(min_length=1)
     description: str = ""
@@ -774,6 +792,8 @@ class Scenario(_M):
     profile: Literal["fast", "realistic"] = "fast"
     agencies: dict[str, dict[str, Any]] = Field(
         default_factory=dict, description="协助单位行为覆盖（* / 类别 / 机构）/ agency behaviour overrides")
+    auction_platform: AuctionPlatformSpec = Field(
+        default_factory=AuctionPlatformSpec, description="模拟拍卖平台的设置 / the mock auction platform's settings")
     case: CaseSpec
     cases: list[OtherCaseSpec] = Field(default_factory=list, description="其他案件（他院或本院），共用机构与时钟 / "
                                                                          "other cases sharing the agencies and clock")

@@ -71,19 +71,22 @@ class OnLoop:
     def _court(self) -> Any:
         return None if self._driver is None else self._driver.court
 
-    def attach_disposal(self) -> None:
+    def attach_disposal(self, scenario: Any) -> None:
         """The court's disposal port on first use: the served session's pricing and auction platforms, called in
         process on the court's loop (the port is synchronous; an HTTP call to a server on the same loop would wait
-        for itself), without simulated bidders (``bid`` steps bid) — as the in-process runner wires them."""
+        for itself), without simulated bidders (``bid`` steps bid), counting the balance term as the scenario says
+        (``auction_platform``) — as the in-process runner wires them."""
         court = self._court
         if court is None or court.platform.disposal.port is not None:
             return
         from mock_agencies.auction import BidderModel
         from mock_agencies.disposal_port import SessionDisposalPort
+        from scenarios.actions import set_balance_due_count
 
         def attach() -> None:
             court.platform.disposal.port = SessionDisposalPort(self._target)
             self._target.auction.model = BidderModel(max_bidders=0)
+            set_balance_due_count(self._target.auction, scenario)
 
         self._loop.run(attach)
 

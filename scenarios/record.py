@@ -250,6 +250,7 @@ class _Recorder:
         self.receipts: dict[str, str] = {}  # R000001 → name (a sale's proceeds: the replay's number)
         self.deposits: dict[str, int] = {}  # a forfeited deposit's logged receipt → its amount (悔拍, H56)
         self.defaults = 0  # bids replayed for buyers who defaulted (悔拍): each its own bidder
+        self.balance_counts: list[str] = []  # how each logged default's term was counted (balance_due_count)
         self.latency: dict[str, dict[str, int]] = {}  # agency → the fixed latency per category so far
         self.manual_sent: dict[str, int] = {}  # agency → the handler's queries of it given their request so far
         self.seed = 0  # the scenario's seed (chosen for the replay's pricing platform: choose_seed)
@@ -1500,12 +1501,16 @@ class _Recorder:
         self.defaults += 1
         self.steps.append((at, {"bid": {"asset": self.instance(inst), "bidder": f"悔拍竞买人{self.defaults}",
                                         "pays_balance": False}}))
-        # The default falls due a fixed term after the hammer (the platform's balance_due_days), and the replay's
-        # hammer may come earlier than the log's: a lone bid closes an auction at its scheduled end, where the log's
+        # The default falls due the platform's balance term after the hammer (balance_due_days, counted as the log's
+        # platform did: balance_count, the scenario's auction_platform), and the replay's hammer may come earlier
+        # than the log's: a lone bid closes an auction at its scheduled end, where the log's
         # bidders extended it (执126号: 10:12:40 logged, 10:00 replayed), and the 变卖 buy is replayed a minute
         # before the answer that told it (执64号). So the default is expected up to a day before its logged instant
         # (review R23), not at it.
         logged = _t(defaulted["at"])
+        count = balance_count(_t(e["at"]), logged)
+        if count is not None:
+            self.balance_counts.append(count)
         self.add(defaulted, {"expect_event": {"kind": "anchor", **self._inst(inst),
                                               "data": {"anchor": "buyer_defaulted"},
                                               "between": [_when(logged - timedelta(days=1)),
@@ -1731,6 +1736,45 @@ class _Recorder:
             self.add(e, {"release": asset})
 
 
+def balance_count(hammer: datetime, defaulted: datetime) -> str | None:
+    """How the platform that logged a default (悔拍) at ``defaulted`` counted the balance term of a round won at
+    ``hammer`` (the sold answer's instant: a simulated log's hammer): ``cpl`` (民事诉讼法 第八十五条, the default since
+    H71), ``hours`` (the hammer's instant 5 × 24 hours later: the platform before H71), ``natural`` — or None when no
+    count gives that instant (a live log's answer polled after the hammer)."""
+    from mock_agencies.auction import BALANCE_DUE_SOURCE, AuctionRules, Policy
+    from mock_agencies.platform_periods import LegalPeriod
+
+    days = AuctionRules().balance_due_days
+    if LegalPeriod(f"{days}d", Policy.CPL, BALANCE_DUE_SOURCE).end(hammer) == defaulted:
+        return "cpl"
+    if hammer + timedelta(days=days) == defaulted:
+        return "hours"
+    if LegalPeriod(f"{days}d", Policy.NATURAL, BALANCE_DUE_SOURCE).end(hammer) == defaulted:
+        return "natural"
+    return None
+
+
+def _platform(r: _Recorder) -> dict[str, Any] | None:
+    """The scenario's ``auction_platform`` when the log's defaults say its balance term was counted otherwise than
+    the default (all of them one way), with a note saying why; None otherwise."""
+    counts = set(r.balance_counts)
+    said = "、".join(sorted(counts))
+    if len(counts) > 1:
+        r.notes.append(f"日志中的悔拍期限计算不一（{said}）：按默认 cpl 回放 / the log's defaults count the "
+                       f"balance term differently ({', '.join(sorted(counts))}): replayed on the default, cpl")
+        return None
+    if not counts or counts == {"cpl"}:
+        return None
+    (count,) = counts
+    zh, en = (("成交时刻起 5 × 24 小时，H71 之前的平台", "the hammer's instant 5 × 24 hours later, the platform "
+               "before H71") if count == "hours" else ("第 5 日 24 时，不顺延", "the 5th day's 24:00, not moved"))
+    r.notes.append(f"日志中的悔拍在成交后 5 日按 {count} 计算的时刻（{zh}），而非民事诉讼法第八十五条的期限："
+                   f"回放平台同样计算（auction_platform.balance_due_count: {count}）/ the log's defaults fell when "
+                   f"the balance term counted as {count} ends ({en}), not by 民事诉讼法 第八十五条: the replay's "
+                   f"platform counts so (auction_platform.balance_due_count: {count})")
+    return {"balance_due_count": count}
+
+
 def _root(events: list[dict[str, Any]], case: str) -> str:
     """The case a 恢复执行 chain starts from (``case`` itself unless it was filed from a case in the log)."""
     seen = {case}
@@ -1800,6 +1844,7 @@ def _chain(events: list[dict[str, Any]], case: str, live: bool = False) -> tuple
         sub.debtors, sub.assets, sub.receipts, sub.latency, sub.notes = (r.debtors, r.assets, r.receipts, r.latency,
                                                                          r.notes)
         sub.fee, sub.fee_resumed, sub.fee_at_escrow = r.fee, r.fee_resumed, r.fee_at_escrow
+        sub.balance_counts = r.balance_counts
         sub.replay_ids = r.replay_ids  # one replay world: a lot the resumed case disposes of is priced as the root's
         sub.replay_order = r.replay_order
         r.controls.extend(sub.controls)
@@ -1972,6 +2017,7 @@ def _record(events: list[dict[str, Any]], case: str, source: str, base: BaseProc
     if not steps:
         steps.append({"expect_case": {"closed": False}})
     process = r.fee_options() if base is None else _file_options(base, r.notes)
+    platform = _platform(r)
     if process is not None and base is None:
         shown = {k: v for k, v in process["fees"]["application_fee"].items() if k != "enabled"}
         said = "、".join(f"{k}: {str(v).lower() if isinstance(v, bool) else v}" for k, v in shown.items())
@@ -1984,7 +2030,7 @@ def _record(events: list[dict[str, Any]], case: str, source: str, base: BaseProc
                        "basis…) stays the bundled process's")
     doc = {"name": f"录制：{case}", "description": f"由事件日志录制 / recorded from the event log {source}".strip(),
            "tags": ["recorded"], **({"seed": r.seed} if r.seed else {}), **({"process": process} if process else {}),
-           "case": spec, "steps": steps}
+           **({"auction_platform": platform} if platform else {}), "case": spec, "steps": steps}
     head = ["# 由 `zhixing scenarios record` 从事件日志录制 / recorded by `zhixing scenarios record` from an event log",
             f"# 来源 source: {source or '—'}；案件 case: {case}"]
     head += [f"# - {n}" for n in dict.fromkeys(r.notes)]  # each once (a resumed case shares them)

@@ -23,7 +23,6 @@ from core_flow.engine import EventKind
 from core_flow.engine import commands as c
 from core_flow.errors import UserError
 from tests.test_disposal import CLAIM
-from tests.test_record_buyer_default import pre_h71_balance  # noqa: F401 (the fixture)
 
 STEPS = 8  # the defaulting buyer bids this many increments above the start
 
@@ -195,7 +194,6 @@ def test_the_platform_refuses_a_deposit_not_forfeited() -> None:
     assert _sub_balance(case) == 0
 
 
-@pytest.mark.usefixtures("pre_h71_balance")  # a log made before H71: its balance due 5 × 24 h after the hammer
 def test_a_logged_deposit_receipt_is_recorded_and_replays(tmp_path) -> None:
     """The recorder (scenarios/record.py): a logged deposit receipt (``proceeds_arrived`` source
     ``deposit_forfeited``) has no step of its own — the replay's court remits it as the log's did — and is named as
@@ -230,7 +228,6 @@ def test_a_logged_deposit_receipt_is_recorded_and_replays(tmp_path) -> None:
 AT_CLOSING = Path(__file__).parent / "data" / "sim-r26-deposit-at-closing.events.csv.gz"
 
 
-@pytest.mark.usefixtures("pre_h71_balance")  # a log made before H71: its balance due 5 × 24 h after the hammer
 def test_a_deposit_remitted_at_the_closing_is_registered_after_the_replays_closing(tmp_path: Path) -> None:
     """The recorder's shift (``apply_shift``): a deposit remitted at (or after) the closing came with it — its
     registration, approvals and payout move as the closing does, not with the deposit's own lot (not moved). Before,

@@ -9,35 +9,12 @@ from __future__ import annotations
 
 import gzip
 from pathlib import Path
-from typing import Any
-
-import pytest
 
 from scenarios.record import read_log
 from scenarios.record_check import check_case, check_log
 from sim.replicate import make_units
 from sim.run import run_unit
 from tests.sim_support import small_court
-
-
-@pytest.fixture
-def pre_h71_balance(monkeypatch: pytest.MonkeyPatch) -> None:
-    """The stored logs below were made before H71, when the mock auction platform had the buyer's balance due the
-    hammer's instant 5 × 24 hours later; since H71 it counts the term by the legal calendar (to the last day's 24:00,
-    past rest days: mock_agencies/auction.py ``AuctionRules.balance_due_policy``). Their replays run on a platform
-    counting it as theirs did (``balance_due_policy`` None) — what they test is the recorder, not the term; a replay
-    under the new count defaults after the logged re-auction, which it then refuses."""
-    from dataclasses import replace
-
-    from mock_agencies.auction import AuctionHouse
-
-    real = AuctionHouse.__init__
-
-    def init(self: AuctionHouse, *args: Any, **kwargs: Any) -> None:
-        real(self, *args, **kwargs)
-        self.rules = replace(self.rules, balance_due_policy=None)
-
-    monkeypatch.setattr(AuctionHouse, "__init__", init)
 
 
 def _log_with_defaults(tmp_path: Path) -> Path:
@@ -61,6 +38,7 @@ def test_a_logged_default_and_its_re_auction_are_recorded_and_replay_green(tmp_p
     for c in checks:
         assert "pays_balance: false" in c.text and "悔拍竞买人1" in c.text
         assert "anchor: buyer_defaulted" in c.text  # the default asserted, at the instant the log has it
+        assert "auction_platform" not in c.text  # a log made since H71: the default count (cpl), nothing written
     # a re-auction recorded: a relist after the defaulted bid (no 流拍 before it in these cases' rounds, or after)
     assert any("relist:" in c.text[c.text.index("pays_balance: false"):] for c in checks)
     failed = {c.case: c.failure for c in checks if not c.passed}
@@ -74,7 +52,6 @@ def test_a_logged_default_and_its_re_auction_are_recorded_and_replay_green(tmp_p
 LATE_HAMMER = Path(__file__).parent / "data" / "sim-r23-default-late-hammer.events.csv.gz"
 
 
-@pytest.mark.usefixtures("pre_h71_balance")
 def test_a_default_is_expected_by_its_logged_instant_the_replayed_hammer_may_come_earlier(tmp_path: Path) -> None:
     """The default falls due a fixed term after the hammer; the replay's lone non-paying bid closes the auction at
     its scheduled end (the log's bidders extended it), and buys the 变卖 a minute before the answer that told it:
@@ -97,7 +74,6 @@ def test_a_default_is_expected_by_its_logged_instant_the_replayed_hammer_may_com
 SALE_REAUCTION = Path(__file__).parent / "data" / "sim-r23-sale-reauction.events.csv.gz"
 
 
-@pytest.mark.usefixtures("pre_h71_balance")
 def test_a_re_auctioned_sale_period_is_bought_when_the_log_says_not_an_hour_after_it_opened(tmp_path: Path) -> None:
     """A re-auction (``auction:reauction``) of a 变卖 sells to the first who pays: its buyer's bid is replayed a minute
     before the answer that told the sale, as an ``auction:sale``'s. Before, the recorder read the round from the
