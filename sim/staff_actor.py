@@ -14,6 +14,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from functools import partial
+from itertools import islice
 from math import sqrt
 from typing import Any, Literal
 
@@ -117,6 +118,8 @@ class StaffActor(Clerk):
         process = platform.runtime.engine.process
         self._per_instance = frozenset(n.no for n in process.nodes if n.per != "case")
         self._scan: dict[tuple[int, ...], bool] = {}
+        # case → its node states' dict, how many were seen, each node's instances (``_instances``)
+        self._node_index: dict[str, tuple[dict[tuple[int, str], Any], int, dict[int, list[str]]]] = {}
         # what the investigation before 终本 finds of a debtor across the sweep's scope (传统查控 and the registries, by
         # hand: 终本 needs every category inquired, LAW.md condition 3); None: not recorded
         self.investigated = investigated
@@ -204,7 +207,7 @@ class StaffActor(Clerk):
         if isinstance(nodes, int):
             nodes = (nodes,)
         scan = self._scan.get(nodes)
-        if scan is None:  # any instance of a per-instance node: every node state of the case is looked at
+        if scan is None:  # any instance of a per-instance node: each of its instances the case has (``_instances``)
             scan = self._scan[nodes] = any(n in self._per_instance for n in nodes)
         best = None
         if instance is not None or not scan:
@@ -217,12 +220,39 @@ class StaffActor(Clerk):
                         if not it.done and not it.overdue and (best is None or it.due < best):
                             best = it.due
         else:
-            for (no, _inst), ns in state.nodes.items():
-                if no in nodes:
-                    for it in ns.items.values():
+            get = state.nodes.get
+            instances = self._instances(case, state.nodes)
+            for n in nodes:
+                for inst in instances.get(n, ()):
+                    for it in get((n, inst)).items.values():  # type: ignore[union-attr]
                         if not it.done and not it.overdue and (best is None or it.due < best):
                             best = it.due
         return None if best is None else (best - self._origin).total_seconds()
+
+    def _instances(self, case: str, nodes: dict[tuple[int, str], Any]) -> dict[int, list[str]]:
+        """The instances of each node ``case`` has a state of (``nodes``: its ``CaseState.nodes``), kept per case and
+        brought up to date from the keys added since: node states are only ever added (``EngineCore._node_state``),
+        in order, so the keys beyond the count seen last are the new ones. ``_deadline`` reads it instead of
+        scanning every node state of the case for a per-instance node named without its instance."""
+        size = len(nodes)
+        known = self._node_index.get(case)
+        if known is not None and known[0] is nodes:
+            if known[1] == size:
+                return known[2]
+            if known[1] < size:
+                index, start = known[2], known[1]
+            else:  # states removed, which the engine never does: made anew
+                index, start = {}, 0
+        else:  # a first look, or another state of the case: made anew
+            index, start = {}, 0
+        for no, inst in islice(nodes, start, None):
+            found = index.get(no)
+            if found is None:
+                index[no] = [inst]
+            else:
+                found.append(inst)
+        self._node_index[case] = (nodes, size, index)
+        return index
 
     def _seconds_at(self, at: datetime) -> float:
         """An instant as the staff's SimPy seconds."""
@@ -324,9 +354,17 @@ class StaffActor(Clerk):
         del self._closing[k]  # accepted or refused (e.g. 终本 too early): a later review may ask again
 
     def _submit(self, cmd: Any) -> Any:
-        out = super()._submit(cmd)  # refused for a frozen node: entered again after the unfreeze
-        if out is not None and out.refusal is not None:  # (None: a 报结 waiting for a sale's disposal)
-            self.refused[out.refusal.code] = self.refused.get(out.refusal.code, 0) + 1
+        """The clerk's (``Clerk._submit``, written out here: one call less per command): refused for a frozen node, it
+        is entered again after the unfreeze; a 报结 waiting for a sale's disposal is None. A refusal is counted."""
+        if isinstance(cmd, c.Close) and self._held_closing(cmd, lambda: self._enter_held(cmd)):
+            return None
+        out = self.p.submit(cmd)
+        refusal = out.refusal
+        if refusal is not None:
+            code = refusal.code
+            if code == "NODE_FROZEN":
+                self._wait_unfreeze(cmd.case_id, refusal.details, lambda: self._submit(cmd))
+            self.refused[code] = self.refused.get(code, 0) + 1
         return out
 
     # ── reactions, as chains of work ────────────────────────────────────────────────────────────

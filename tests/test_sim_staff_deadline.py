@@ -11,6 +11,7 @@ import pytest
 import simpy
 
 from core_flow.engine import commands as c
+from core_flow.engine.state import ItemState, NodeState
 from core_flow.legal_calendar import CST, HolidayCalendar
 from sim import court_for_run
 from sim.profile import ROLES
@@ -146,6 +147,43 @@ def test_a_work_item_carries_the_engine_deadline_of_the_node_it_serves():
     control = (node3["control"].due - court.clock.origin).total_seconds()
     assert queued == [control, control, None]
     assert actor._deadline("nobody", 7) is None
+
+
+def test_the_deadline_of_a_per_instance_node_named_without_its_instance_sees_every_instance_added_since():
+    """``StaffActor._deadline`` reads each case's node instances from an index (``_instances``) kept up to date with
+    the node states added since its last look; an index not brought up to date would miss a later asset's deadline."""
+    profile = small_court(200)
+    court = court_for_run.build(profile, seed=5)
+    people = {role: profile.people(role) for role in ROLES if profile.people(role)}
+    staff = DeadlineStaff(court.clock.env, WorkHours(court.clock.origin, profile.periods), people)
+    actor = StaffActor(court.platform, staff, profile.actions, judges=people["承办法官"], by_deadline=True)
+    d = court.session.world.debtor(0)
+    court.platform.file(c.FileCase("K0", debtors=(d.id_number,), amount_cents=3_000_000), [d.subject()])
+    state = court.runtime.cases["K0"]
+    origin = court.clock.origin
+    assert actor._deadline("K0", 17) is None  # 控制 (per asset): no asset yet
+    at = datetime(2025, 3, 3, 17, tzinfo=CST)
+    earliest = None
+    for asset, days in (("房产A", 9), ("存款B", 4), ("车辆C", 6)):  # each added as the engine adds a node state
+        due = at + timedelta(days=days)
+        state.nodes[(17, asset)] = NodeState(17, asset, items={"freeze": ItemState(due, 1, "1日")})
+        earliest = due if earliest is None else min(earliest, due)
+        assert actor._deadline("K0", 17) == (earliest - origin).total_seconds()
+    assert actor._deadline("K0", (17, 44)) == (at + timedelta(days=4) - origin).total_seconds()
+    state.nodes[(17, "存款B")].items["freeze"].done = True  # met: the next asset's deadline orders the work
+    assert actor._deadline("K0", 17) == (at + timedelta(days=6) - origin).total_seconds()
+    assert actor._deadline("K0", 17, "房产A") == (at + timedelta(days=9) - origin).total_seconds()
+    # another state of the case (a case state made anew), as many node states, other assets: its own are read
+    nodes = {k: ns for k, ns in state.nodes.items() if k[0] != 17}
+    nodes[(17, "车辆C")] = state.nodes[(17, "车辆C")]
+    for asset, days in (("土地D", 8), ("船舶E", 7)):
+        nodes[(17, asset)] = NodeState(17, asset, items={"freeze": ItemState(at + timedelta(days=days), 2, "1日")})
+    assert len(nodes) == len(state.nodes)
+    court.runtime.cases["K0"] = type(state)(state.case_id, state.case_type, state.money, state.nonlitigation,
+                                            state.filed_at, nodes=nodes)
+    assert actor._deadline("K0", 17) == (at + timedelta(days=6) - origin).total_seconds()
+    nodes[(17, "房产F")] = NodeState(17, "房产F", items={"freeze": ItemState(at, 3, "1日")})
+    assert actor._deadline("K0", 17) == (at - origin).total_seconds()
 
 
 def _year(queue: str) -> dict:

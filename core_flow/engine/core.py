@@ -33,6 +33,8 @@ if TYPE_CHECKING:  # the rule sets the engine composes (forward references: they
     from core_flow.engine.unfreeze import UnfreezeRules
 
 _ITEM_DONE = "item_done:"
+# how ``_blockers`` finds a predecessor's state (``EngineCore._pred_ways``)
+_CASE, _OWN, _EVERY = "case", "own", "every"
 _NODE_STARTED = "node_started:"
 
 
@@ -85,6 +87,13 @@ class EngineCore:
         self.roles = process.roles
         self._preds: dict[int, tuple[Node, ...]] = {
             n.no: tuple(p for p in process.nodes if n.no in p.next) for n in process.nodes
+        }
+        # each node's predecessors, in order, with how ``_blockers`` finds the state of each that counts (the
+        # instance of the node asked about, the case's, or every instance)
+        self._pred_ways: dict[int, tuple[tuple[int, str], ...]] = {
+            n.no: tuple((p.no, _CASE if p.per == PER.CASE else _OWN if p.per == n.per else _EVERY)
+                        for p in self._preds[n.no])
+            for n in process.nodes
         }
         # caches keyed by the ids of the process's own items and periods (hashing a period is dear on the hot path);
         # the engine holds the process, so the ids stay theirs
@@ -175,13 +184,15 @@ class EngineCore:
         attrs = None  # the case's attributes with ``extra``: made only for an item with overrides
         closed = state.closed_manner is not None
         met = state.claim_met_at is not None
+        per_case = PER.CASE
+        leads = self._leads
         arms = []
         for node, item in pairs:
             if closed and node.no not in self._post_close and node.no not in self._outlive:
                 continue  # the case is closed: only closing, archiving, resumption and held money's deadlines run
             if met and "claim_met" in item.ends_on:
                 continue  # the claim met (``MoneyRules._claim_check``): a step toward a sale is not timed any more
-            inst = instance if node.per != PER.CASE else ""
+            inst = instance if node.per != per_case else ""
             if item.once and (ns := state.nodes.get((node.no, inst))) is not None and item.key in ns.items:
                 continue  # counted from the first of its anchors
             if item.overrides:
@@ -193,7 +204,8 @@ class EngineCore:
             else:
                 period, freeze = item.period, item.freeze
             due, warnings = self._due(item, period, at)
-            lead, text = self._lead_for(node, item, period)
+            found = leads.get((id(item), id(period)))  # ``_lead_for``'s cache, read here first
+            lead, text = found if found is not None else self._lead_for(node, item, period)
             arms.append(_Arm(node, item.key, inst, due, text, lead, warnings, freeze))
         return arms
 
@@ -204,7 +216,10 @@ class EngineCore:
     def _arm_at(self, state: CaseState, node: Node, key: str, instance: str, due: datetime, period: str,
                 lead: timedelta, now: datetime, out: Outcome, warnings: tuple[str, ...] = (),
                 freeze: bool = False) -> None:
-        ns = self._node_state(state, node.no, instance)
+        nodes = state.nodes
+        ns = nodes.get((node.no, instance))
+        if ns is None:  # ``_node_state``, written out
+            ns = nodes[(node.no, instance)] = NodeState(node.no, instance)
         previous = ns.items.get(key)
         if previous is not None and previous.done:
             return
@@ -263,15 +278,18 @@ class EngineCore:
         return found
 
     def _blockers(self, state: CaseState, no: int, instance: str) -> list[NodeState]:
-        node = self.process.by_no[no]
         blocked: list[NodeState] = []
-        for pred in self._preds[no]:
-            if pred.per == PER.CASE or pred.per == node.per:
-                ns = state.nodes.get((pred.no, "" if pred.per == PER.CASE else instance))
-                if ns is not None and ns.status in BLOCKING:
-                    blocked.append(ns)
-            else:
-                blocked.extend(ns for (n, _), ns in state.nodes.items() if n == pred.no and ns.status in BLOCKING)
+        get = state.nodes.get
+        for pred, how in self._pred_ways[no]:
+            if how is _OWN:  # a node per case, or per the same kind of instance: its one state that counts
+                ns = get((pred, instance))
+            elif how is _CASE:
+                ns = get((pred, ""))
+            else:  # per another kind of instance: every one of them
+                blocked.extend(ns for (n, _), ns in state.nodes.items() if n == pred and ns.status in BLOCKING)
+                continue
+            if ns is not None and ns.status in BLOCKING:
+                blocked.append(ns)
         return blocked
 
     def blocking_nodes(self, state: CaseState, no: int, instance: str = "") -> list[NodeState]:
@@ -330,7 +348,8 @@ class EngineCore:
         if st.duban == "open":
             st.duban = "closed"
             out.events.append(Event(now, state.case_id, EVENT_KIND.DUBAN_CLOSED, node.no, ns.instance, key, {}))
-        self._apply(state, arms, now, out)
+        if arms:
+            self._apply(state, arms, now, out)
 
     def _log_exchange(self, state: CaseState, cmd: c.LogExchange, now: datetime, out: Outcome) -> None:
         data: dict[str, Any] = {"kind": cmd.kind, "agency": cmd.agency, "request_no": cmd.request_no,

@@ -100,7 +100,8 @@ class MeasureRules:
         if not self._check_ground(node, cmd, now, out):
             return False
         missing = [no for no in node.requires if state.status(no) != NODE_STATUS.DONE
-                   and not any(n == no and ns.status == NodeStatus.DONE for (n, _), ns in state.nodes.items())]
+                   and not any(n == no and ns.status == NodeStatus.DONE for (n, _), ns in state.nodes.items())
+                   ] if node.requires else None
         if missing:
             names = "、".join(f"{no}（{self.e.process.by_no[no].name}）" for no in missing)
             self.e._refuse(out, cmd, now, "REQUIRES_NODE", f"须先完成节点{names}",

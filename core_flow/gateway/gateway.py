@@ -494,7 +494,7 @@ class Gateway:
                 request_no,
                 item.ticket_id,
                 item.attempts,
-                detail={"status": result.status, "ticket_status": result.ticket.status.value},
+                detail={"status": result.status, "ticket_status": result.ticket.status._value_},  # ``.value``
             )
             # a ticket already answered (a repeat of an answered request): fetch the answer at once
             self._schedule_poll(item, at_once=result.ticket.status is TICKET_STATUS.ANSWERED)
@@ -681,8 +681,9 @@ class Gateway:
         at: datetime | None = None,
     ) -> None:
         if self.on_event is not None:
+            # ``_value_``: the object ``kind.value`` returns, read without the enum property's descriptor call
             self.on_event(
                 GatewayEvent(
-                    at or self.clock.now(), kind.value, agency, request_no, ticket_id, attempt, detail, feedback
+                    at or self.clock.now(), kind._value_, agency, request_no, ticket_id, attempt, detail, feedback
                 )
             )
