@@ -546,3 +546,17 @@ def test_hour_deadlines_of_property_found_at_one_instant_and_at_another(rt):
     policy = rt.engine.process.by_no[17].items[0].policy
     assert due["a1"] == due["a2"] == calendar.deadline(first, period, policy).due
     assert due["a3"] == calendar.deadline(later, period, policy).due != due["a1"]
+
+
+def test_a_frozen_predecessor_of_another_kind_of_instance_blocks_every_instance_of_the_node(rt):
+    """到账登记 (node 32, per receipt) follows 扣划 (node 31, per asset): an asset's frozen deduction keeps every
+    receipt from moving, whatever its instance — the predecessor of another kind of instance is looked up in all its
+    instances (``EngineCore._pred_ways``, made once from the process), not under the receipt's own instance."""
+    assert rt.submit(c.Record("K", "freeze_effective", "a1")).accepted
+    due = min(i.due for i in rt.cases["K"].nodes[(31, "a1")].items.values())
+    rt.clock.run_until(due)
+    assert rt.cases["K"].status(31, "a1") == NodeStatus.FROZEN
+    refused = rt.submit(c.StartNode("K", 32, "r1")).refusal
+    assert refused is not None and refused.code == "NODE_FROZEN" and refused.details == ((31, "a1"),)
+    assert rt.engine.blocking_nodes(rt.cases["K"], 32, "r1") == [rt.cases["K"].nodes[(31, "a1")]]
+    assert rt.submit(c.StartNode("K", 32, "a1")).refusal.details == ((31, "a1"),)  # and under the asset's name
