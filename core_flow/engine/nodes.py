@@ -67,7 +67,7 @@ class NodeRules:
 
     def _check_can_finish(self, state: CaseState, cmd: Any, now: datetime, out: Outcome) -> bool:
         """Common checks of CompleteItem / CompleteNode."""
-        if self.e._unknown_node(state, cmd, now, out):
+        if cmd.node not in self.e.process.by_no and self.e._unknown_node(state, cmd, now, out):
             return False
         ns = state.nodes.get((cmd.node, cmd.instance))
         if ns is not None and ns.status in BLOCKING:

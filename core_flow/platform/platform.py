@@ -499,19 +499,20 @@ class Platform:
 
     def _on_gateway_event(self, ge: Any) -> None:
         ctx = self._requests.get(ge.request_no)
-        if ctx is None or str(ge.kind) in self._QUIET:
+        kind = str(ge.kind)  # the gateway's kind as a plain str (what ``Gateway._emit`` gives already)
+        if ctx is None or kind in self._QUIET:
             return
         detail: dict[str, Any] = {k: v for k, v in (ge.detail or {}).items()
                                   if isinstance(v, (str, int, float, bool, type(None)))}
-        if ctx.scope and ge.kind == "sent":
+        if ctx.scope and kind == "sent":
             detail["scope"] = list(ctx.scope)  # what the 总对总 system is asked to fan out to
-        self.runtime.submit(c.LogExchange(ctx.case_id, str(ge.kind), ge.agency, ge.request_no, ctx.purpose,
+        self.runtime.submit(c.LogExchange(ctx.case_id, kind, ge.agency, ge.request_no, ctx.purpose,
                                           ge.ticket_id, ge.attempt, detail or None))
-        if ctx.purpose == "inquiry" and str(ge.kind) in _ABANDONED:
-            self._inquiry_abandoned(ctx, str(ge.kind))
-        elif ctx.purpose == "manual" and str(ge.kind) in _ABANDONED:  # no answer will come: each agency told so
+        if ctx.purpose == "inquiry" and kind in _ABANDONED:
+            self._inquiry_abandoned(ctx, kind)
+        elif ctx.purpose == "manual" and kind in _ABANDONED:  # no answer will come: each agency told so
             for agency in ctx.scope or (ctx.agency,):
-                self._notify("manual_answered", case_id=ctx.case_id, agency=agency, holdings=(), failed=str(ge.kind))
+                self._notify("manual_answered", case_id=ctx.case_id, agency=agency, holdings=(), failed=kind)
 
     def _inquiry_abandoned(self, ctx: _Request, why: str) -> None:
         """A 集约查询 request the gateway gave up on (its retries spent: the agency or the 总对总 system unreachable) or
