@@ -46,15 +46,17 @@ from core_flow.protocol import (
     CODE_PENDING,
     CODE_QUEUED,
     CODE_REFUSED,
+    DEDUCT_STATUS,
+    FREEZE_STATE,
+    MEASURE,
     MEASURE_NAMES,
+    SUBJECT_KIND,
     ControlRequest,
     ControlResult,
-    DeductStatus,
     Feedback,
     FreezeState,
     Holding,
     Measure,
-    SubjectKind,
     Ticket,
 )
 from mock_agencies.catalogue import Agency, Catalogue
@@ -91,6 +93,9 @@ _feedback_of = trusted(Feedback)  # an answer built from the request (validated 
 _ON_FREEZE = {Measure.RENEW, Measure.UNFREEZE, Measure.DEDUCT}  # act on a freeze (01)
 _ON_SEAL = {Measure.RENEW_SEAL, Measure.UNSEAL}  # act on a seal (11)
 _ON_EITHER = {Measure.TRANSFER}  # acts on a seal (11: real estate, vehicles) or a freeze (01: equity, securities)
+_CONTROLS = frozenset({Measure.FREEZE, Measure.SEAL})  # take control of a holding (a query's account)
+_RENEWALS = frozenset({Measure.RENEW, Measure.RENEW_SEAL})
+_RELEASES = frozenset({Measure.UNFREEZE, Measure.UNSEAL})
 
 
 def ledger_key(request: ControlRequest) -> str:
@@ -125,18 +130,18 @@ class AgencyBackend:
                 code="unsupported_measure",
             )
         _check_subject(request)
-        if m in (Measure.FREEZE, Measure.SEAL):
+        if m in _CONTROLS:
             self._check_account(ag, request)
         if m in _ON_FREEZE or m in _ON_SEAL or m in _ON_EITHER:
             self._check_freeze(ag, request)
-        if m == Measure.DEDUCT:
+        if m == MEASURE.DEDUCT:
             self._check_target(request)
         return ag
 
     def accept(self, agency: Agency | str, request: ControlRequest, ticket: Ticket, now: datetime) -> Feedback | None:
         """Side effects at receipt: a deduction becomes pending (interim feedback returned)."""
         ag = self._agency(agency)
-        if request.measure != Measure.DEDUCT:
+        if request.measure != MEASURE.DEDUCT:
             return None
         outcome = self._deduct(ag, request, now)
         return self._deduct_feedback(ag, request, ticket, now, outcome)
@@ -148,11 +153,11 @@ class AgencyBackend:
         ag = self._agency(agency)
         m = request.measure
         try:
-            if m == Measure.QUERY:
+            if m == MEASURE.QUERY:
                 return self._query(ag, request, ticket, now)
-            if m in (Measure.FREEZE, Measure.SEAL):
+            if m in _CONTROLS:
                 return self._freeze(ag, request, ticket, now)
-            if m in (Measure.RENEW, Measure.RENEW_SEAL):
+            if m in _RENEWALS:
                 outcome = self.ledger.renew(
                     agency=ag.code,
                     freeze_id=request.freeze_id or "",
@@ -162,9 +167,9 @@ class AgencyBackend:
                     court_code=request.court_code,
                 )
                 return self._control_feedback(ag, request, ticket, now, outcome, "已续行", "renewed")
-            if m in (Measure.UNFREEZE, Measure.UNSEAL):
+            if m in _RELEASES:
                 return self._unfreeze(ag, request, ticket, now)
-            if m == Measure.DEDUCT:
+            if m == MEASURE.DEDUCT:
                 pending = self._deduct(ag, request, now)
                 settled = self.ledger.settle_deduction(pending.deduction_id, now)
                 return self._deduct_feedback(ag, request, ticket, now, settled)
@@ -241,7 +246,7 @@ class AgencyBackend:
             term_days=req.term_days,
             measure=req.measure,
         )
-        verb = ("已查封", "sealed") if req.measure == Measure.SEAL else ("已冻结", "frozen")
+        verb = ("已查封", "sealed") if req.measure == MEASURE.SEAL else ("已冻结", "frozen")
         return self._control_feedback(ag, req, ticket, now, outcome, *verb)
 
     def _unfreeze(self, ag: Agency, req: ControlRequest, ticket: Ticket, now: datetime) -> Feedback | None:
@@ -329,7 +334,7 @@ class AgencyBackend:
     ) -> Feedback:
         if out.freeze_id is None:
             code, msg = CODE_NOTHING_TO_CONTROL, "无可控财产 / nothing available to control"
-        elif out.state == FreezeState.QUEUED:
+        elif out.state == FREEZE_STATE.QUEUED:
             code = CODE_QUEUED
             msg = f"轮候第 {out.queue_position} 位 / queued at position {out.queue_position}"
         else:
@@ -360,8 +365,8 @@ class AgencyBackend:
     def _deduct_feedback(
         self, ag: Agency, req: ControlRequest, ticket: Ticket, now: datetime, out: DeductOutcome
     ) -> Feedback:
-        done = out.status == DeductStatus.SUCCESS
-        view = self.ledger.get_freeze(out.freeze_id)
+        done = out.status == DEDUCT_STATUS.SUCCESS
+        state = self.ledger.freeze_state(out.freeze_id)
         msg = (
             f"已扣划 {out.amount_cents} 分至 {out.target_account} / deducted {out.amount_cents} cents"
             if done
@@ -376,7 +381,7 @@ class AgencyBackend:
             CODE_OK if done else CODE_PENDING,
             msg,
             freeze_id=out.freeze_id,
-            freeze_state=view.state,
+            freeze_state=state,
             deduct_status=out.status,
             amount_requested_cents=out.amount_cents,
             amount_deducted_cents=out.amount_cents if done else 0,
@@ -473,7 +478,7 @@ class AgencyBackend:
             check_transfer(view.freeze_id, view.account_no, view.asset_kind, view.state,
                            self.ledger.transferred(ag.code, view.account_no))
             return
-        wanted = Measure.SEAL if req.measure in _ON_SEAL else Measure.FREEZE
+        wanted = MEASURE.SEAL if req.measure in _ON_SEAL else MEASURE.FREEZE
         if view.measure != wanted:
             what_zh, what_en = MEASURE_NAMES[view.measure]
             raise UserError(
@@ -481,8 +486,8 @@ class AgencyBackend:
                 f"measure {req.measure.value} does not apply to the {what_en} {req.freeze_id}",
                 where="measure",
             )
-        if req.measure == Measure.DEDUCT:
-            if view.state != FreezeState.ACTIVE:
+        if req.measure == MEASURE.DEDUCT:
+            if view.state != FREEZE_STATE.ACTIVE:
                 raise UserError(
                     f"只能从生效的冻结扣划；冻结 {req.freeze_id} 状态为 {view.state.value}",
                     f"deductions only from an active freeze; {req.freeze_id} is {view.state.value}",
@@ -543,13 +548,13 @@ def _codes(ag: Agency) -> str:
 
 def _check_subject(req: ControlRequest) -> None:
     s = req.subject
-    if s.kind == SubjectKind.PERSON and not is_valid_id_number(s.id_number):
+    if s.kind == SUBJECT_KIND.PERSON and not is_valid_id_number(s.id_number):
         raise UserError(
             f"自然人身份证号无效（GB 11643 校验）：{s.id_number}",
             f"invalid resident ID number (GB 11643 check): {s.id_number}",
             where="subject.id_number",
         )
-    if s.kind == SubjectKind.COMPANY and not is_valid_uscc(s.id_number):
+    if s.kind == SUBJECT_KIND.COMPANY and not is_valid_uscc(s.id_number):
         raise UserError(
             f"统一社会信用代码无效（GB 32100 校验）：{s.id_number}",
             f"invalid unified social credit code (GB 32100 check): {s.id_number}",

@@ -20,6 +20,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from enum import StrEnum
 
+from core_flow.enum_members import members_of
 from core_flow.errors import UserError
 
 SUB_ACCOUNT_PREFIX = "YAYZH"  # 一案一账号
@@ -34,6 +35,9 @@ def sub_account_no(court_code: str, case_no: str) -> str:
 class EntryKind(StrEnum):
     CREDIT = "credit"  # 入账
     PAY_OUT = "pay_out"  # 发放给申请执行人
+
+
+ENTRY_KIND = members_of(EntryKind)  # for hot code: see core_flow.enum_members
 
 
 @dataclass(frozen=True, slots=True)
@@ -112,7 +116,7 @@ class CourtAccounts:
         acc.balance_cents += amount
         if not transfer:
             self.inflow_cents += amount
-        return self._book(acc, EntryKind.CREDIT, amount, source, now)
+        return self._book(acc, ENTRY_KIND.CREDIT, amount, source, now)
 
     def pay_out(self, sub: str, amount: int, payee: str, *, now: datetime | None = None) -> Entry:
         """Pay money out to the applicant (申请执行人); refused beyond the balance."""
@@ -127,7 +131,7 @@ class CourtAccounts:
             )
         acc.balance_cents -= amount
         self.paid_out_cents += amount
-        return self._book(acc, EntryKind.PAY_OUT, amount, payee, now)
+        return self._book(acc, ENTRY_KIND.PAY_OUT, amount, payee, now)
 
     # --- totals --------------------------------------------------------------------------------------
 

@@ -28,13 +28,14 @@ from typing import TYPE_CHECKING
 
 from core_flow.errors import UserError
 from core_flow.protocol import (
+    AGENCY_GROUP,
     CODE_OK,
+    MEASURE,
     AgencyAnswer,
     AgencyGroup,
     FailureCode,
     Feedback,
     HubBatch,
-    Measure,
     failure_code,
 )
 from mock_agencies.profiles import FaultKind, Profile
@@ -122,7 +123,7 @@ class Hub:
         """The agencies of a request's ``scope`` (``None`` for a request to any other agency). Raises a
         ``UserError`` naming ``body.scope`` / ``body.scope[i]``: a hub request without a scope, a scope sent
         to another agency, a code that is no agency, the hub itself or an agency that answers no queries."""
-        if agency.group is not AgencyGroup.HUB:
+        if agency.group is not AGENCY_GROUP.HUB:
             if scope is not None:
                 raise UserError(
                     f"scope 只用于总对总查询（机构 {_hub_codes(self.catalogue)}），{agency.name}不转发查询",
@@ -159,14 +160,14 @@ class Hub:
                 code="invalid_scope",
             )
         agency = catalogue.get(code)
-        if agency.group is AgencyGroup.HUB:
+        if agency.group is AGENCY_GROUP.HUB:
             raise UserError(
                 f"scope 不能包含总对总系统本身：{code!r}",
                 f"the scope cannot name the network hub itself: {code!r}",
                 where=where,
                 code="invalid_scope",
             )
-        if not agency.supports(Measure.QUERY):
+        if not agency.supports(MEASURE.QUERY):
             raise UserError(
                 f"{agency.name}（{code}）不受理查询（00），不能列入 scope",
                 f"{agency.name_en} ({code}) answers no queries (00); it cannot be in a scope",
@@ -202,7 +203,7 @@ class Hub:
                     failed[code] = _failed_answer(agency, fault, tries + 1)
                     by_instant.setdefault(at, []).append(code)
                     continue
-            due = behaviour.answer_due(Measure.QUERY, at, behaviours.rng(code, "latency"))
+            due = behaviour.answer_due(MEASURE.QUERY, at, behaviours.rng(code, "latency"))
             group = by_instant.get(due)
             if group is None:
                 by_instant[due] = [code]
@@ -219,7 +220,7 @@ class Hub:
         scope.profile = behaviours.profile
         for agency in scope.agencies:
             behaviour = behaviours.behaviour(agency)
-            latency = behaviour.latency_for(Measure.QUERY)
+            latency = behaviour.latency_for(MEASURE.QUERY)
             if (
                 not behaviours.calm(agency)
                 or behaviour.business_hours is not None
@@ -364,7 +365,7 @@ def _feedback(
         ticket_id=ticket.ticket_id,
         request_no=ticket.request_no,
         agency=ticket.agency,
-        measure=Measure.QUERY,
+        measure=MEASURE.QUERY,
         answered_at=at,
         ok=True,
         code=CODE_OK,

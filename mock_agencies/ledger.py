@@ -430,6 +430,10 @@ class Ledger:
     def get_freeze(self, freeze_id: str) -> FreezeView:
         return self._view(self._freeze(freeze_id))
 
+    def freeze_state(self, freeze_id: str) -> FreezeState:
+        """``get_freeze(freeze_id).state`` without building the whole view (a deduction's answer reads only it)."""
+        return self._freeze(freeze_id).state
+
     def find_freeze(self, freeze_id: str) -> FreezeView | None:
         f = self._freezes.get(freeze_id)
         return None if f is None else self._view(f)
@@ -476,7 +480,10 @@ class Ledger:
     def advance(self, now: datetime) -> list[LedgerEvent]:
         """Lapse un-renewed freezes whose term ended by ``now`` and promote queued ones; return every
         event since the previous call (including those caused by operations), in order."""
-        if self._expiries:  # nothing can lapse without a live term
+        expiries = self._expiries
+        # nothing can lapse without a live term, nor before the earliest (an instant already in CST compares as
+        # ``_catch_up`` would compare it: no call for the pumps at an instant where nothing is due)
+        if expiries and (now.tzinfo is not CST or expiries[0][0] <= now):
             self._catch_up(now)
         if not self._events:
             return []
@@ -848,7 +855,8 @@ class Ledger:
     # --- internals -----------------------------------------------------------------------------------
 
     def _catch_up(self, now: datetime) -> None:
-        if not self._expiries:  # nothing can lapse
+        expiries = self._expiries
+        if not expiries or (now.tzinfo is CST and expiries[0][0] > now):  # nothing can lapse, or nothing due yet
             return
         now = as_cst(now)
         while self._expiries and self._expiries[0][0] <= now:

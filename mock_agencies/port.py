@@ -31,7 +31,7 @@ from datetime import datetime
 
 from core_flow.errors import UserError
 from core_flow.ports import Outcome, SubmitResult
-from core_flow.protocol import ControlRequest, Feedback, Measure, Ticket, TicketStatus
+from core_flow.protocol import TICKET_STATUS, ControlRequest, Feedback, Measure, Ticket
 from mock_agencies.error_body import status_of, user_error_body
 from mock_agencies.profiles import FaultKind
 from mock_agencies.session import Session, TicketRecord
@@ -116,7 +116,7 @@ class SessionPort:
                 self._watch(record, session.now() if record.hub.parts else record.due_at)
         elif record.retired:
             pass  # a repeat of a request answered and retired long ago: its answer was collected then
-        elif record.ticket.status is TicketStatus.ANSWERED:
+        elif record.ticket.status is TICKET_STATUS.ANSWERED:
             # answered at once, or a repeat of an answered request: hand the answer (again) to collect
             self._watch(record, session.now())
         elif record.ticket.ticket_id not in self._pending:
@@ -144,7 +144,7 @@ class SessionPort:
             if record is None:
                 heapq.heappop(heap)
                 continue
-            if (record.ticket.status is not TicketStatus.ANSWERED and record.due_at != at
+            if (record.ticket.status is not TICKET_STATUS.ANSWERED and record.due_at != at
                     and not self._uncollected(record)):
                 heapq.heappop(heap)  # the answer was held (or the next part is later): its due instant moved
                 self._seq += 1
@@ -167,7 +167,7 @@ class SessionPort:
             if record.hub is not None:
                 self._collect_parts(entry, record, out, keep)
                 continue
-            if record.ticket.status is TicketStatus.ANSWERED and record.feedback is not None:
+            if record.ticket.status is TICKET_STATUS.ANSWERED and record.feedback is not None:
                 del self._pending[entry[2]]
                 out.append(record.feedback)
                 record.delivered = True
@@ -202,7 +202,7 @@ class SessionPort:
         if len(parts) > seen:
             out.extend(parts[seen:])
             self._parts_seen[ticket_id] = len(parts)
-        if record.ticket.status is TicketStatus.ANSWERED:
+        if record.ticket.status is TICKET_STATUS.ANSWERED:
             del self._pending[ticket_id]
             self._parts_seen.pop(ticket_id, None)
             record.delivered = True

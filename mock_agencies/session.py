@@ -48,7 +48,7 @@ from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
 from core_flow.errors import UserError
-from core_flow.protocol import ControlRequest, FailureCode, Feedback, TicketStatus, failure_code
+from core_flow.protocol import TICKET_STATUS, ControlRequest, FailureCode, Feedback, failure_code
 from mock_agencies.callback_policy import CallbackPolicy
 from mock_agencies.callbacks import CallbackOutbox
 from mock_agencies.clock import VirtualClock
@@ -378,7 +378,7 @@ class Session:
         """A ticket, as a poll sees it (an answered one counts as delivered: it may be retired later)."""
         self.pump(self.now())
         record = self.book.get(agency_code, ticket_id)
-        if record.ticket.status is TicketStatus.ANSWERED:
+        if record.ticket.status is TICKET_STATUS.ANSWERED:
             record.delivered = True
         return record
 
@@ -547,7 +547,7 @@ class Session:
                 self.journal.record(at, "held", ticket_id=record.ticket.ticket_id, retry_at=retry.isoformat())
             return 0
         record.feedback = feedback
-        record.ticket = with_status(record.ticket, TicketStatus.ANSWERED)
+        record.ticket = with_status(record.ticket, TICKET_STATUS.ANSWERED)
         self.notices.answered(record)  # a queued or partial freeze: the ledger may give it more later
         self.journal.record(
             at,
@@ -582,7 +582,7 @@ class Session:
         record.due_at = at if nxt is None else nxt
         ticket_id = record.ticket.ticket_id
         if nxt is None:
-            record.ticket = with_status(record.ticket, TicketStatus.ANSWERED)
+            record.ticket = with_status(record.ticket, TICKET_STATUS.ANSWERED)
         self.journal.record(
             at,
             "answer",

@@ -21,7 +21,7 @@ from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 from core_flow.errors import UserError
-from core_flow.protocol import ControlRequest, Feedback, Ticket, TicketStatus
+from core_flow.protocol import TICKET_STATUS, ControlRequest, Feedback, Ticket, TicketStatus
 from mock_agencies.trusted import trusted
 
 if TYPE_CHECKING:
@@ -115,7 +115,7 @@ def changes_since(tickets: dict[str, TicketRecord], saved: dict[str, Print] | No
         p = print_of(record)
         prints[ticket_id] = p
         old = None if saved is None else saved.get(ticket_id)
-        fanning = record.hub is not None and record.ticket.status is not TicketStatus.ANSWERED
+        fanning = record.hub is not None and record.ticket.status is not TICKET_STATUS.ANSWERED
         if old is None or fanning or not _unchanged(old, p):
             rows[ticket_id] = encode_record(record)
     removed = [] if saved is None else [t for t in saved if t not in tickets]
@@ -206,7 +206,7 @@ class TicketBook:
             request_no=request.request_no,
             agency=agency_code,
             measure=request.measure,
-            status=TicketStatus.ACCEPTED,
+            status=TICKET_STATUS.ACCEPTED,
             accepted_at=now,
         )
 

@@ -43,7 +43,16 @@ from faker.providers.ssn.zh_CN import Provider as _ZhSsnProvider
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from core_flow.errors import UserError
-from core_flow.protocol import AgencyGroup, AssetKind, Holding, Measure, Subject, SubjectKind
+from core_flow.protocol import (
+    AGENCY_GROUP,
+    MEASURE,
+    SUBJECT_KIND,
+    AgencyGroup,
+    AssetKind,
+    Holding,
+    Subject,
+    SubjectKind,
+)
 from mock_agencies.catalogue import Agency, Catalogue, load_catalogue
 from mock_agencies.identity import (
     make_id_number,
@@ -438,11 +447,11 @@ class World:
             born = self.config.reference_date - timedelta(days=self.config.min_age * 365 + slot // 1000)
             sequence = slot % 1000  # odd = male
             id_number = make_id_number(region, born, sequence)
-            kind = SubjectKind.PERSON
+            kind = SUBJECT_KIND.PERSON
             name = tables.person_name(rng, male=sequence % 2 == 1)
         else:
             id_number = make_uscc(region, f"{self._company_slots(index):08d}")
-            kind = SubjectKind.COMPANY
+            kind = SUBJECT_KIND.COMPANY
             name = tables.company_name(rng, region)
         address = f"{region_name(region)}{tables.street(rng)}"
         found = Debtor(index, kind, name, id_number, region, address, tables.phone(rng))
@@ -484,7 +493,7 @@ class World:
         """``holdings(id_number, a.code)`` for many agencies at once (a 总对总 fan-out), keeping only the
         agencies where something is held: the same values, without a call per agency that holds nothing."""
         kind = _kind_of(id_number)
-        own_region = id_number[:6] if kind == SubjectKind.PERSON else id_number[2:8]
+        own_region = id_number[:6] if kind == SUBJECT_KIND.PERSON else id_number[2:8]
         pins, derived, thresholds = self._pins, self._derived, self._thresholds
         out: dict[str, tuple[Holding, ...]] = {}
         prefix: Any = None
@@ -523,19 +532,19 @@ class World:
     def _threshold(self, agency: Agency, kind: SubjectKind, id_number: str) -> float:
         """The first draw ``h >> 75`` below which the debtor holds something at ``agency`` (0: never)."""
         rule = self.config.rules.get(agency.group)
-        if rule is None or Measure.QUERY not in agency.operations:
+        if rule is None or MEASURE.QUERY not in agency.operations:
             return 0.0
         return self._probability(agency, rule, kind, id_number) * 2**53
 
     def _probability(self, agency: Agency, rule: AssetRule, kind: SubjectKind, id_number: str) -> float:
         away = False
-        if agency.group == AgencyGroup.LOCAL_BANK and agency.region is not None:
-            own_region = id_number[:6] if kind == SubjectKind.PERSON else id_number[2:8]
+        if agency.group == AGENCY_GROUP.LOCAL_BANK and agency.region is not None:
+            own_region = id_number[:6] if kind == SUBJECT_KIND.PERSON else id_number[2:8]
             away = not own_region.startswith(agency.region)
         key = (agency.code, kind, away)
         found = self._probabilities.get(key)
         if found is None:
-            p = rule.person_probability if kind == SubjectKind.PERSON else rule.company_probability
+            p = rule.person_probability if kind == SUBJECT_KIND.PERSON else rule.company_probability
             p *= self.config.agency_weight.get(agency.code, 1.0)
             if away:
                 p *= self.config.local_bank_away_factor
@@ -544,7 +553,7 @@ class World:
 
     def _generate(self, id_number: str, kind: SubjectKind, agency: Agency) -> tuple[Holding, ...]:
         rule = self.config.rules.get(agency.group)
-        if rule is None or Measure.QUERY not in agency.operations:
+        if rule is None or MEASURE.QUERY not in agency.operations:
             return ()
         prefix = self._prefix_of
         if prefix is None or prefix[0] != id_number:
@@ -563,14 +572,14 @@ class World:
         count = 1
         while count < rule.max_holdings and rng.random() < rule.extra_probability:
             count += 1
-        amount = rule.person_amount if kind == SubjectKind.PERSON else rule.company_amount
+        amount = rule.person_amount if kind == SUBJECT_KIND.PERSON else rule.company_amount
         out = []
         for seq in range(1, count + 1):
             asset = rule.kind
             description = rule.description
             if seq > 1 and rule.wealth_product_share and rng.random() < rule.wealth_product_share:
                 asset, description = AssetKind.WEALTH_PRODUCT, "理财产品 / wealth-management product"
-            if agency.group == AgencyGroup.OTHER:
+            if agency.group == AGENCY_GROUP.OTHER:
                 description = f"{agency.name} / {agency.name_en}"
             cents = amount.draw(rng)
             out.append(
@@ -593,7 +602,7 @@ class World:
         numbers unique at the agency."""
         agency = self.catalogue.get(agency_code)
         subject_kind_of(id_number)
-        if Measure.QUERY not in agency.operations:
+        if MEASURE.QUERY not in agency.operations:
             raise UserError(
                 f"协助单位 {agency_code} 不受理查询，不能设定财产",
                 f"agency {agency_code} answers no queries; it holds no assets",

@@ -14,7 +14,8 @@ from core_flow.enum_members import members_of
 # the modules that define a namespace next to their enum (``NAME = members_of(Name)``)
 MODULES = ("core_flow.engine.events", "core_flow.engine.state", "core_flow.gateway.gateway",
            "core_flow.gateway.breaker", "core_flow.ports", "core_flow.protocol", "core_flow.model",
-           "core_flow.legal_calendar.periods", "mock_agencies.ledger")
+           "core_flow.legal_calendar.periods", "mock_agencies.ledger",
+           "mock_agencies.court_accounts")
 
 
 def _namespaces() -> list[tuple[str, str, object]]:
@@ -38,7 +39,8 @@ def test_the_hot_enums_have_their_namespace() -> None:
             ("core_flow.gateway.gateway", "REQUEST_STATE"), ("core_flow.gateway.breaker", "BREAKER_STATE"),
             ("core_flow.ports", "OUTCOME"), ("core_flow.protocol", "MEASURE"), ("core_flow.protocol", "DEDUCT_STATUS"),
             ("core_flow.protocol", "TICKET_STATUS"), ("core_flow.model", "PER"), ("core_flow.legal_calendar.periods",
-            "UNIT"), ("mock_agencies.ledger", "LEDGER_EVENT_KIND")} <= names
+            "UNIT"), ("mock_agencies.ledger", "LEDGER_EVENT_KIND"),
+            ("mock_agencies.court_accounts", "ENTRY_KIND")} <= names
 
 
 @pytest.mark.parametrize(("module", "attr", "namespace"), NAMESPACES, ids=[f"{m}.{a}" for m, a, _ in NAMESPACES])
