@@ -45,6 +45,7 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator, model_valida
 from core_flow.errors import UserError
 from core_flow.protocol import (
     AGENCY_GROUP,
+    MAX_CENTS,
     MEASURE,
     SUBJECT_KIND,
     AgencyGroup,
@@ -76,7 +77,9 @@ class BalanceDist(_Frozen):
     median_cents: int = Field(ge=1)
     sigma: float = Field(ge=0, le=5)
     zero_share: float = Field(default=0.0, ge=0, le=1)
-    max_cents: int = Field(default=10**12, ge=1)  # 100亿元
+    # 100亿元 by default; at most MAX_CENTS, the protocol's largest amount: the holdings drawn are built without
+    # validation (mock_agencies.trusted), so the bound is checked here, where the config comes in (review R29)
+    max_cents: int = Field(default=10**12, ge=1, le=MAX_CENTS)
 
     def draw(self, rng: random.Random | _Draws) -> int:
         if rng.random() < self.zero_share:

@@ -374,3 +374,16 @@ def test_debtors_looked_up_again_are_the_ones_derived(monkeypatch):
     for bad in (1.0, -1, 200):
         with pytest.raises(UserError):
             world.debtor(bad)  # type: ignore[arg-type]
+
+
+def test_a_balance_cap_above_the_protocols_largest_amount_is_refused_where_the_config_comes_in() -> None:
+    # the holdings are built without validation (mock_agencies.trusted): a cap above MAX_CENTS would give amounts no
+    # agency may answer, silently (review R29)
+    from pydantic import ValidationError
+
+    from core_flow.protocol import MAX_CENTS
+    from mock_agencies.world import BalanceDist
+
+    assert BalanceDist(median_cents=100, sigma=1, max_cents=MAX_CENTS).max_cents == MAX_CENTS
+    with pytest.raises(ValidationError, match="max_cents"):
+        BalanceDist(median_cents=100, sigma=1, max_cents=MAX_CENTS + 1)
