@@ -149,6 +149,10 @@ REFUSALS: dict[str, tuple[str, str]] = {
                         "only"),
     "NO_AUCTION": ("此运行方式没有模拟拍卖平台（bid 步骤需要进程内或 --agencies-url 的 zhixing 服务）",
                    "no mock auction platform in this run (a bid step needs zhixing's, in process or --agencies-url)"),
+    "BALANCE_COUNT_REMOTE": ("auction_platform.balance_due_count 只能用于进程内的模拟机构"
+                             "（--agencies-url 的服务按其自身设置计算尾款期限）",
+                             "auction_platform.balance_due_count needs the mock agencies in process (a server at "
+                             "--agencies-url counts the balance term as it is set up)"),
     "NO_LISTING": ("该财产没有在拍标的", "the asset has no listing"),
     "NOT_FOUND": ("平台上没有该标的或请求", "no such listing or request on the platform"),
     "NOT_SUPPORTED": ("平台接口（旧版本）不支持该操作（如撤回拍卖）",

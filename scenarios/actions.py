@@ -231,7 +231,7 @@ def refuse_served_balance_count(scenario: Any) -> None:
             "机构（--agencies-url 的服务按其自身设置计算尾款期限）",
             f"auction_platform.balance_due_count: {scenario.auction_platform.balance_due_count} needs the mock "
             "agencies in process (a server at --agencies-url counts the balance term as it is set up)",
-            where=f"{scenario.file}:{scenario.line}", code="bad_scenario")
+            where=f"{scenario.file}:{scenario.line}", code="BALANCE_COUNT_REMOTE")
 
 
 def _at(run: Run, spec: Any) -> Any:
