@@ -88,3 +88,22 @@ def staffed_court(yearly: float = 200, seed: int = 5, **actor_options: Any) -> t
     actor = StaffActor(court.platform, Staff(court.clock.env, WorkHours(profile.origin, profile.periods), people),
                        profile.actions, seed=seed, judges=people["承办法官"], **actor_options)
     return profile, court, actor, people
+
+
+def fake_planner_runs(monkeypatch: Any, result: Any) -> list[tuple[int, int]]:
+    """The planner's ``run_units`` replaced: each unit's result is ``result(judges, replication, court)``, from its
+    承办法官 count; returns the (judges, replication) of the units run, in order."""
+    import sim.planner as planner
+
+    ran: list[tuple[int, int]] = []
+
+    def run_units(units: Any, **_: Any) -> list[dict]:
+        out = []
+        for u in units:
+            judges = u.profile["staff"]["承办法官"]["count"]
+            ran.append((judges, u.replication))
+            out.append(result(judges, u.replication, u.court))
+        return out
+
+    monkeypatch.setattr(planner, "run_units", run_units)
+    return ran

@@ -8,12 +8,11 @@ import math
 
 import pytest
 
-import sim.planner as planner
 from core_flow.errors import UserError
 from sim.kpi import mean_ci
 from sim.planner import parse_target, plan_staffing
 from sim.sequential import confidence, decision_kpis, looks_between
-from tests.sim_support import small_court
+from tests.sim_support import fake_planner_runs, small_court
 
 # compliance by (judges, replication): one judge clearly short; two judges around 0.97, too noisy to tell from 3
 # replications at 95% but clear from 6; three judges clearly enough
@@ -21,23 +20,16 @@ NOISE = (0.01, -0.01, 0.0, 0.005, -0.005, 0.002, -0.002, 0.004, -0.004, 0.001, -
 MEAN = {1: 0.5, 2: 0.972, 3: 0.995}
 
 
+def _compliance(judges: int, r: int, court: str) -> dict:
+    value = min(1.0, MEAN[judges] + NOISE[r] * (4 if judges == 1 else 1))
+    return {"meta": {"court": court, "replication": r}, "kpi": {"compliance": value},
+            "calendar": {"provisional_years": [], "provisional_deadlines": 0}}
+
+
 @pytest.fixture()
 def fake(monkeypatch):
     """run_units replaced: each unit's compliance from its staffing and replication; records the units run."""
-    ran: list[tuple[int, int]] = []
-
-    def run_units(units, **_):
-        out = []
-        for u in units:
-            judges = u.profile["staff"]["承办法官"]["count"]
-            ran.append((judges, u.replication))
-            value = min(1.0, MEAN[judges] + NOISE[u.replication] * (4 if judges == 1 else 1))
-            out.append({"meta": {"court": u.court, "replication": u.replication}, "kpi": {"compliance": value},
-                        "calendar": {"provisional_years": [], "provisional_deadlines": 0}})
-        return out
-
-    monkeypatch.setattr(planner, "run_units", run_units)
-    return ran
+    return fake_planner_runs(monkeypatch, _compliance)
 
 
 def test_the_looks_double_up_to_the_most():

@@ -11,12 +11,11 @@ import math
 import numpy as np
 import pytest
 
-import sim.planner as planner
 from sim.kpi import BOOTSTRAP_DRAWS, km_median, km_median_ci, pooled_km, resampled_medians
 from sim.planner import evaluate, parse_target, plan_staffing
 from sim.replicate import court_km
 from sim.sequential import confidence, decision_kpis, note
-from tests.sim_support import small_court
+from tests.sim_support import fake_planner_runs, small_court
 
 
 def _quick(shift: float) -> list[tuple[float, float, float]]:
@@ -58,18 +57,7 @@ def _tables(seed: int, reps: int, n: int) -> list[np.ndarray]:
 @pytest.fixture()
 def fake(monkeypatch):
     """run_units replaced: each unit's lots from its staffing and replication; records the units run."""
-    ran: list[tuple[int, int]] = []
-
-    def run_units(units, **_):
-        out = []
-        for u in units:
-            judges = u.profile["staff"]["承办法官"]["count"]
-            ran.append((judges, u.replication))
-            out.append(_run(judges, u.replication, u.court))
-        return out
-
-    monkeypatch.setattr(planner, "run_units", run_units)
-    return ran
+    return fake_planner_runs(monkeypatch, _run)
 
 
 def test_the_decision_is_the_pooled_median_not_the_mean_of_medians(fake):
@@ -167,11 +155,7 @@ def test_the_bound_note_of_a_sequential_level_reads_the_interval_it_was_judged_o
     that bound and level."""
     from zhixing.cmd_plan import bound_note
 
-    def run_units(units, **_):
-        return [_run(1, u.replication, u.court, table=EDGE if u.profile["staff"]["承办法官"]["count"] == 1 else None)
-                for u in units]
-
-    monkeypatch.setattr(planner, "run_units", run_units)
+    fake_planner_runs(monkeypatch, lambda judges, r, court: _run(1, r, court, table=EDGE if judges == 1 else None))
     goal = parse_target("sale_days_km_p50<=30")
     seq = plan_staffing(small_court(1000), goal, replications=4, most=8, seed=3, backend="serial", low=1, high=2)
     one = seq["points"][0]
