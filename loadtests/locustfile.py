@@ -742,12 +742,22 @@ class RateSteps(LoadTestShape):
     """Runs the plan: the courts and control users stay for its whole length (the arrival rate is the plan's,
     not the user count's); then the run ends."""
 
+    def reset_time(self) -> None:
+        """A new run (the web UI starts one after another in one process): the plan's clock is unset until its
+        ``test_start``."""
+        global T0
+        T0 = 0.0
+        super().reset_time()
+
     def tick(self) -> tuple[int, float] | None:
         o = self.runner.environment.parsed_options if self.runner else None
         if o is None:
             return None
         plan = _plan(o)
-        if self.get_run_time() > plan.total:
+        # the plan's own clock (T0, set once the test has started and the target is found), not the shape's: the
+        # shape's clock starts before ``test_start``, and finding the target (an HTTP lookup, the seeded world's
+        # import) once took longer than a short plan on a loaded machine — the run ended with no arrival sent
+        if T0 and time.perf_counter() - T0 > plan.total:
             return None
         users = max(1, o.courts) + max(0, o.control_users)
         return users, float(min(users * 20, 100))  # fast (locust warns above 100/s); arrivals keep the plan's clock

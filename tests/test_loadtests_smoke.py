@@ -231,3 +231,39 @@ def test_the_fixtures_writer_refuses_bad_input(args: list[str], expected: str) -
     done = subprocess.run([sys.executable, str(ROOT / "loadtests" / "fixtures.py"), *args], cwd=ROOT, env=_env(),
                           capture_output=True, text=True, timeout=120, check=False)
     assert done.returncode == 2 and expected in done.stderr and "Traceback" not in done.stderr, done.stderr
+
+
+SHAPE_CLOCK = r"""
+import importlib.util, os, sys, time, types
+sys.path.insert(0, os.path.dirname(sys.argv[1]))
+from locust.argument_parser import parse_options
+spec = importlib.util.spec_from_file_location("locustfile_under_test", sys.argv[1])
+lf = importlib.util.module_from_spec(spec)
+spec.loader.exec_module(lf)
+o = parse_options(["-f", sys.argv[1], "--headless", "--rate", "8", "--duration", "1", "--warmup", "0",
+                   "--drain", "1.5", "--courts", "4", "--control-users", "1"])
+shape = lf.RateSteps()
+shape.runner = types.SimpleNamespace(environment=types.SimpleNamespace(parsed_options=o))
+shape.reset_time()
+out = [shape.tick()]           # before test_start: the run begins
+shape.start_time -= 3.0        # finding the target took 3 s of the shape's clock (a loaded machine) ...
+lf.T0 = time.perf_counter()    # ... then test_start set the plan's clock
+out.append(shape.tick())       # the 2.5 s plan has just begun
+lf.T0 -= 2.6                   # 2.6 s into it: over
+out.append(shape.tick())
+shape.reset_time()             # a new run in the same process (the web UI)
+out.append(shape.tick())
+print(repr(out))
+"""
+
+
+def test_the_run_ends_on_the_plans_clock_not_the_shapes() -> None:
+    """The run lasts the plan from its own start (``T0``, set in ``test_start`` once the target is found), however
+    long finding the target took: the shape's clock started before it, and on a machine at load 9–15 the smoke run's
+    2.5 s were used up before any arrival was sent (0 of 8). The clocks are moved by hand, not slept through: a
+    subprocess, since importing the locustfile patches the process with gevent."""
+    done = subprocess.run([sys.executable, "-c", SHAPE_CLOCK, str(LOCUSTFILE)], cwd=ROOT, env=_env(),
+                          capture_output=True, text=True, timeout=120, check=False)
+    assert done.returncode == 0, done.stderr[-3000:]
+    users = 4 + 1
+    assert done.stdout.strip().splitlines()[-1] == repr([(users, 100.0), (users, 100.0), None, (users, 100.0)])
