@@ -863,6 +863,8 @@ class _Recorder:
                             and x.get("round", "") == e.get("round", "")
                             and (x.get("data") or {}).get("anchor") == "announcement_scheduled"
                             and _t(x["at"]) <= _t(e["at"])), None)
+            if planned is not None and planned["data"].get("planned"):
+                return  # the platform's own: a round listed before its notice's planned date (Disposal._announced)
             args: dict[str, Any] = {"asset": asset}
             if planned is not None and planned["data"].get("at"):
                 args["announce"] = _when(_t(planned["data"]["at"]))

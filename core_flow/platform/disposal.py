@@ -1315,6 +1315,20 @@ class Disposal:
         self._record(lot, "announcement_scheduled", lot.announce_at, instance=instance)
         return self._complete(lot, 24, instance)
 
+    def _notice_due(self, announced: datetime) -> datetime:
+        """The last instant node 24's notice may be given for an announcement published at ``announced``: 3 days
+        before it (the process's node 24 item, counted backward by the legal calendar: by 24:00 of the day 3 days
+        before the announcement's)."""
+        item = next(it for it in self.p.process.by_no[24].items if it.key == "main")
+        return self.p.runtime.engine.calendar.latest_before(announced, item.period)
+
+    def _give_late(self, lot: Lot, instance: str) -> None:
+        """Node 24's notice under ``instance``, whose deadline (``announcement_scheduled`` just recorded) passed
+        before now, given now — late: completed a second on, once the engine's timers of this instant have recorded
+        its deadline missed (an item done in the instant it is armed is not judged late: the engine's ``late`` is
+        its expiry having fired)."""
+        self._later(self.now + timedelta(seconds=1), lambda: self._complete(lot, 24, instance))
+
     @staticmethod
     def notice_instance(asset: str, n: int) -> str:
         """Node 24's instance of the ``n``th auction round's notice of ``asset`` (``notify_parties``): the asset for
@@ -1341,11 +1355,28 @@ class Disposal:
     def _announced(self, lot: Lot) -> None:
         """An auction round listed — its announcement published at once: the round's notice (node 24) is used up.
         A round not notified has node 24's "3 days before" counted from now (``announcement_scheduled`` at the
-        listing: missed) under its own instance; the next round is notified anew."""
+        listing: missed) under its own instance; the next round is notified anew.
+
+        The listing is the announcement in fact (review R28 F9): listed before the date its notice planned, the
+        round's notice counts from the listing. Given in time for it (by 24:00 three days before), it stands; given
+        later, the announcement published now had no notice 3 days before it — before, the notice counted on time
+        against the planned date. The engine judged that notice when it was given (done on time for the plan) and
+        does not judge a done item again, so the announcement in fact is timed as a round announced with no notice
+        of its own, under the round's next instance (``announcement_scheduled`` at the listing, its deadline past:
+        missed) and given at once, late — the parties were told, too late. Node 24 then counts two deadlines for the
+        round, the plan's (met) and the listing's (missed): the miss is what the review asked to see."""
         if lot.announce_at is None:
             lot.notices = self._notices(lot) + 1
             self._record(lot, "announcement_scheduled", self.now, instance=self.notice_instance(lot.asset,
                                                                                               lot.notices))
+        elif self.now < lot.announce_at:  # listed before the planned announcement
+            ns = self.p.runtime.cases[lot.case_id].node(24, self.notice_instance(lot.asset, self._notices(lot)))
+            given = ns.done_at if ns is not None and str(ns.status) == "done" else None
+            if given is None or given > self._notice_due(self.now):  # not 3 days before the listing
+                lot.notices = self._notices(lot) + 1
+                instance = self.notice_instance(lot.asset, lot.notices)
+                self._record(lot, "announcement_scheduled", self.now, instance=instance, planned=lot.announce_at)
+                self._give_late(lot, instance)
         lot.announce_at = None
 
     def list(self, case_id: str, asset: str, *, platform: str = DEFAULT_AUCTION_PLATFORM, start_pct: int = 70,
