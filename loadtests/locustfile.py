@@ -433,6 +433,8 @@ def stage_cpu(plan: Plan) -> dict[str, tuple[dict[str, float], dict[str, float]]
 
 @events.test_stop.add_listener
 def _test_stop(environment: Any, **_: Any) -> None:
+    global T0
+    T0 = 0.0  # the plan's clock unset until the next run's test_start (the web UI runs one after another)
     for kind, name, scheduled in list(OPEN.values()):
         _fire(environment, kind, name, scheduled, None, 0, "运行结束时仍未完成 / not complete when the run ended")
     OPEN.clear()
@@ -741,13 +743,6 @@ class ControlUser(FastHttpUser):
 class RateSteps(LoadTestShape):
     """Runs the plan: the courts and control users stay for its whole length (the arrival rate is the plan's,
     not the user count's); then the run ends."""
-
-    def reset_time(self) -> None:
-        """A new run (the web UI starts one after another in one process): the plan's clock is unset until its
-        ``test_start``."""
-        global T0
-        T0 = 0.0
-        super().reset_time()
 
     def tick(self) -> tuple[int, float] | None:
         o = self.runner.environment.parsed_options if self.runner else None

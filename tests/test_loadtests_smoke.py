@@ -251,7 +251,8 @@ lf.T0 = time.perf_counter()    # ... then test_start set the plan's clock
 out.append(shape.tick())       # the 2.5 s plan has just begun
 lf.T0 -= 2.6                   # 2.6 s into it: over
 out.append(shape.tick())
-shape.reset_time()             # a new run in the same process (the web UI)
+lf._test_stop(None)            # the run stops; a new one in the same process (the web UI) ...
+shape.reset_time()             # ... starts its shape before its test_start
 out.append(shape.tick())
 print(repr(out))
 """
