@@ -3,7 +3,13 @@
 F9: a round listed on the auction platform before the announcement date its node 24 notice planned — the listing is
 the announcement in fact (the platform publishes it at once) — has its notice counted from the listing: given later
 than 3 days before it (by 24:00 of the third day before), node 24 is missed. Before, the notice counted on time
-against the planned date whatever the listing's. Virtual time only."""
+against the planned date whatever the listing's.
+
+F10: a round bidding at the 终本 (a court whose process lets 终本 pass property being disposed of) whose buyer
+defaults after the case was resumed: the lot follows its seal into the 恢复执行 case (``_follow_resumed``), and the
+forfeited deposit follows the lot — 网络司法拍卖规定 第二十四条 uses it for the re-auction's shortfall below the
+defaulted price, then the debt, and both are where the lot is sold now. Before, it was remitted to the closed 终本
+case at once, and the resumed case's sale reckoned no shortfall. Virtual time only."""
 
 from __future__ import annotations
 
@@ -93,3 +99,61 @@ def test_an_early_listing_is_recorded_and_replays_green() -> None:
     checked = check_case(events, case.k, "early-listing")
     assert checked.passed, checked.failure
     assert checked.text.count("notify_parties") == 1
+
+
+def _defaulted_after_resumption() -> tuple[Case, str, object, object]:
+    """The flat's first auction bidding at the 终本, won by B1, who never pays; the case resumed meanwhile: the
+    default comes in the 终本 case after the resumption — (case, the 恢复执行 case, its lot, the round's view)."""
+    from core_flow.engine import commands as c
+    from tests.test_disposal_closed import _close
+    from tests.test_disposal_closed_review import _without_disposal_gate, ready_for_zhongben
+
+    case = Case(process=_without_disposal_gate())
+    ready_for_zhongben(case)
+    case.fixed().listed()
+    view = case.listing()
+    case.court.run_until(view.starts_at + timedelta(hours=1))
+    auction, now = case.court.session.auction, case.court.clock.now()
+    auction.pay_deposit(view.listing_id, bidder_id="B1", amount_cents=view.deposit_cents, now=now, pays_balance=False)
+    auction.place_bid(view.listing_id, bidder_id="B1", amount_cents=view.starting_price_cents, now=now)
+    _close(case, "终本")
+    assert case.state.closed_manner == "zhongben" and case.lot.stage == "listed"
+    assert case.p.submit(c.RequestResumption(case.k, "恢复执行")).accepted
+    assert case.p.submit(c.ApproveResumption(case.k, "执行局长")).accepted
+    case.court.run_for(timedelta(hours=3))
+    [new] = [k for k in case.court.runtime.cases if k != case.k]
+    case.until_closed()
+    case.court.run_for(timedelta(days=6))  # past the balance's due date
+    assert case.lot.stage == "moved"  # the default: the lot followed its seal
+    return case, new, case.d.lots[(new, case.asset)], view
+
+
+def _deposits(case: Case, k: str) -> list:
+    return [e for e in case.court.runtime.case_events(k)
+            if e.kind == EventKind.PROCEEDS_ARRIVED and e.data["source"] == "deposit_forfeited"]
+
+
+def test_a_deposit_forfeited_after_the_resumption_follows_the_lot_into_the_resumed_case() -> None:
+    from tests.test_disposal_closed_review import listed_anew
+
+    case, new, lot, view = _defaulted_after_resumption()
+    assert not _deposits(case, case.k)  # not the closed 终本 case's
+    assert lot.forfeits == {view.listing_id: (view.starting_price_cents, view.deposit_cents)}
+    assert not case.lot.forfeits
+    told = []
+    case.p.listeners.append(lambda kind, data: told.append(data) if kind == "deposit_arrived" else None)
+    listed_anew(case, new, lot)
+    again = case.court.session.auction.get(lot.listing_id)
+    case.court.run_until(again.starts_at + timedelta(hours=1))
+    auction, now = case.court.session.auction, case.court.clock.now()
+    auction.pay_deposit(again.listing_id, bidder_id="B2", amount_cents=again.deposit_cents, now=now)
+    auction.place_bid(again.listing_id, bidder_id="B2", amount_cents=again.starting_price_cents, now=now)
+    case.court.run_until(again.ends_at + timedelta(days=6))
+    assert lot.stage == "paid"
+    [deposit] = _deposits(case, new)  # the resumed case's, with its sale
+    assert deposit.data["amount_cents"] == view.deposit_cents and not _deposits(case, case.k)
+    [note] = told
+    assert note["case_id"] == new and note["why"] == "resold"
+    assert note["shortfall_cents"] == min(view.deposit_cents,
+                                          max(0, view.starting_price_cents - again.starting_price_cents))
+

@@ -683,20 +683,32 @@ class Disposal:
         the 终本 case without a sale (review R26 F5; they stayed there, unsold and unsellable, as a priced one had):
         一拍 or 二拍 流拍 (``unsold1``, ``unsold2``), 以物抵债 refused before a 变卖 (``declined``), the buyer's default
         (``defaulted``, 悔拍) — the resumed case prices it anew and lists a first auction of its own (the 终本 case's
-        rounds, on its case number, are over). A defaulted lot's forfeited deposit stays owed to the 终本 case, where
-        the buyer defaulted: remitted to it at its closing (``_withdraw_if_out`` → ``_settle_forfeits`` ``closed``,
-        asked daily while the platform is down, whatever the lot's stage meanwhile), paid out there under the price's
-        rules; the resumed case's lot carries no forfeit of it (no second remittance, no shortfall reckoned on its
-        sale). Stay: a lot whose sale was made (sold, paid, confirmed, transferred, taken in kind: what follows it is
-        the 终本 case's, ``_open_for_sale``), one whose disposal ended (``unsold`` 变卖不成, handed over), and one
-        whose round's bidding was under way at the 终本 or whose pricing withdrawal is still unanswered (a round
-        begun runs to its end in the 终本 case; one ending without a sale after the resumption — 流拍 or a buyer's
-        default — follows its seal then: ``_follow_resumed``, H71)."""
+        rounds, on its case number, are over). A deposit forfeited on the lot goes to the case that holds the lot
+        when the deposit is asked of the platform (review R28 F10): one forfeited before the 终本 was asked at its
+        closing (``_withdraw_if_out`` → ``_settle_forfeits`` ``closed``, asked daily while the platform is down,
+        whatever the lot's stage meanwhile) and stays the 终本 case's, paid out there under the price's rules — the
+        resumed case's lot carries no forfeit of it (no second remittance, no shortfall reckoned on its sale); one
+        forfeited after the resumption, on a round that was bidding at the 终本 (``_follow_resumed``), is not asked
+        yet: it goes over with the lot, settled in the 恢复执行 case like a default of its own (the shortfall reckoned
+        on the resumed case's sale, 第二十四条: ``_settle_forfeits``). Stay: a lot whose sale was made (sold, paid,
+        confirmed, transferred, taken in kind: what follows it is the 终本 case's, ``_open_for_sale``), one whose
+        disposal ended (``unsold`` 变卖不成, handed over), and one whose round's bidding was under way at the 终本 or
+        whose pricing withdrawal is still unanswered (a round begun runs to its end in the 终本 case; one ending
+        without a sale after the resumption — 流拍 or a buyer's default — follows its seal then:
+        ``_follow_resumed``, H71)."""
         lot = self.lots.get((case_id, asset))
         if lot is None or lot.stage not in _CARRIED or (new_case, asset) in self.lots:
             return
-        self._put(Lot(new_case, asset, lot.agency, lot.debtor, lot.kind, lot.klass, lot.description,
-                      stage="sealing" if lot.stage == "sealing" else "sealed"))
+        moved = Lot(new_case, asset, lot.agency, lot.debtor, lot.kind, lot.klass, lot.description,
+                    stage="sealing" if lot.stage == "sealing" else "sealed")
+        forfeits = self._forfeits(lot)
+        if carried := {lid: v for lid, v in forfeits.items() if lid not in lot.forfeits_asked}:
+            # deposits forfeited and not yet asked of the platform (a default after the 终本 case was resumed:
+            # ``_follow_resumed``) go with the lot, settled where it is sold now (review R28 F10)
+            moved.forfeits, moved.platform = carried, lot.platform
+            for lid in carried:
+                del forfeits[lid]
+        self._put(moved)
         lot.stage = "moved"
 
     def investigate(self, case_id: str, asset: str) -> Any:
@@ -1578,7 +1590,8 @@ class Disposal:
         come) — the lot ``defaulted`` (its owed collection stops), from where the court re-auctions it (``relist``:
         重新拍卖, the buyer who defaulted may not bid), takes it in kind by agreement, or closes. The forfeited deposit
         stays with the platform until the lot's later fate settles, then reaches the case (``_settle_forfeits``; at
-        once on a case already closed). The sale itself may never have
+        once on a case already closed — unless the lot follows its seal into the 恢复执行 case, ``_follow_resumed``:
+        the deposit goes with it, review R28 F10). The sale itself may never have
         been learnt — the platform unreachable, or its answers lost, from the hammer past the due date (review R23):
         the lot still in its round (``listed``, ``relisted``, ``sale``) takes the default the same, else it stayed
         in a round the platform had ended, its case held ROUND_IN_BIDDING for good."""
@@ -1598,9 +1611,9 @@ class Disposal:
         if forfeited is not None and int(forfeited) > 0:
             price = view.get("current_price_cents")
             self._forfeits(lot)[lid] = (int(price) if price is not None else None, int(forfeited))
-            if self.p.runtime.cases[lot.case_id].closed_manner is not None:  # nothing more is sold in this case
-                self._settle_forfeits(lot, "closed")
-        self._follow_resumed(lot)
+        self._follow_resumed(lot)  # the lot, and the deposit with it, into the 恢复执行 case (review R28 F10)
+        if lot.stage != "moved" and self.p.runtime.cases[lot.case_id].closed_manner is not None:
+            self._settle_forfeits(lot, "closed")  # nothing more is sold in this case
 
     def _follow_resumed(self, lot: Lot) -> None:
         """A round whose bidding was under way at the 终本 ran to its end in the 终本 case (``carry_over`` leaves such
@@ -1640,7 +1653,15 @@ class Disposal:
         the deposit told as ``shortfall_cents`` (max(0, defaulted − new price), at most the deposit), the rest
         (``credit_cents``) offsetting the debt. Once per defaulted listing: owed (asked again daily while the platform
         is down, whatever the lot's stage meanwhile), the platform's remittance idempotent, a repeated answer books
-        nothing."""
+        nothing.
+
+        Which case (review R28 F10): the one that holds the lot when the deposit is asked. 第二十四条 uses the deposit
+        first for the re-auction's shortfall below the defaulted price, then for "本案" debt — both are where the lot
+        is sold: a buyer's default after the 终本 case was resumed moves the lot into the 恢复执行 case
+        (``_follow_resumed``), and its deposit with it (``carry_over``), so the shortfall is reckoned on the sale
+        there and the rest offsets the same debt, carried into the resumed case. Before, it was remitted at once to
+        the closed 终本 case, and the resumed case's sale reckoned no shortfall. A deposit asked before the
+        resumption (a default before the 终本, asked at its closing) stays the 终本 case's."""
         op = getattr(self.port, "collect_deposit", None)
         forfeits = self._forfeits(lot)
         if op is None or not forfeits:
