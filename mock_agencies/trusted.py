@@ -55,10 +55,8 @@ def trusted(model: type[M]) -> Callable[..., M]:
     setattr_ = object.__setattr__
 
     def build(**values: Any) -> M:
-        data = defaults.copy()
-        data.update(values)
         obj = new(model)
-        setattr_(obj, "__dict__", data)
+        setattr_(obj, "__dict__", {**defaults, **values})  # the fields' order, as a copy then an update keeps it
         setattr_(obj, "__pydantic_fields_set__", set(values))
         setattr_(obj, "__pydantic_extra__", None)
         setattr_(obj, "__pydantic_private__", None)
