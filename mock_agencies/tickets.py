@@ -140,8 +140,9 @@ class TicketBook:
         self.tickets: dict[str, TicketRecord] = {}
         self._by_request: dict[tuple[str, str, str], str] = {}  # (agency, court, request number) → ticket id
         self._seq = 0
-        # retired tickets, compact: (agency, court, request number) → (ticket id, digest, measure, accepted at)
-        self._retired: dict[tuple[str, str, str], tuple[str, bytes, str, datetime]] = {}
+        # retired tickets, compact: (agency, court, request number) → (ticket id, digest, measure, accepted at); the
+        # digest is taken when first needed (a repeat of the number, or a save): until then the request stands in
+        self._retired: dict[tuple[str, str, str], tuple[str, bytes | ControlRequest, str, datetime]] = {}
         self._retired_ids: dict[str, tuple[str, str, str]] = {}  # ticket id → (agency, court, request number)
         self._forget: deque[tuple[datetime, str]] = deque()  # (when to forget, ticket id), in time order
 
@@ -163,6 +164,9 @@ class TicketBook:
             if retired is None:
                 return None
             ticket_id, digest, measure, accepted_at = retired
+            if not isinstance(digest, bytes):
+                digest = request_digest(digest)
+                self._retired[key] = (ticket_id, digest, measure, accepted_at)
             if digest != request_digest(request):
                 raise _conflict(request, ticket_id)
             ticket = Ticket(ticket_id=ticket_id, request_no=request.request_no, agency=agency.code,
@@ -181,10 +185,20 @@ class TicketBook:
         key = (record.agency.code, record.request.court_code, record.request.request_no)
         self._by_request.pop(key, None)
         ticket = record.ticket
-        self._retired[key] = (ticket_id, request_digest(record.request), ticket.measure.value, ticket.accepted_at)
+        # the request's digest is taken later, if ever (most retired numbers are never sent again): see __getstate__
+        self._retired[key] = (ticket_id, record.request, ticket.measure.value, ticket.accepted_at)
         self._retired_ids[ticket_id] = key
         self._forget.append((forget_at, ticket_id))
         return True
+
+    def __getstate__(self) -> tuple[None, dict[str, Any]]:
+        """What pickle saves: the slots, as a slotted object's default state, with every retired request's digest
+        taken now (kept: each is taken once) — the saved form is the compact one it always was."""
+        retired = self._retired
+        for key, (ticket_id, digest, measure, accepted_at) in retired.items():
+            if not isinstance(digest, bytes):
+                retired[key] = (ticket_id, request_digest(digest), measure, accepted_at)
+        return None, {name: getattr(self, name) for name in self.__slots__ if hasattr(self, name)}
 
     def forget_due(self, now: datetime) -> int:
         """Forget the compact memory of retired tickets due by ``now``; returns how many."""
