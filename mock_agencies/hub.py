@@ -276,11 +276,15 @@ class Hub:
         none_found: list[str] = []
         failures = 0
         due: list[Agency] = []
+        first = index
+        whole: tuple[Agency, ...] | None = None  # the one fixed group answering now, if so: the world's tables
         while index < len(groups) and groups[index][0] <= at:
             codes = groups[index][1]
             agencies = self._agencies.get(codes) if failed is None else None
             if agencies is not None:  # a fixed plan's group (the common case): looked up when the plan was fixed
                 due.extend(agencies)
+                if index == first:
+                    whole = agencies
             else:
                 for code in codes:
                     if failed is not None and code in failed:
@@ -290,7 +294,8 @@ class Hub:
                         due.append(catalogue.get(code))
             index += 1
         try:
-            held = ledger.holdings_many(due, id_number, at)  # one pass for every agency answering now
+            # one pass for every agency answering now (one fixed group: its very tuple, the same at every query)
+            held = ledger.holdings_many(whole if whole is not None and index == first + 1 else due, id_number, at)
         except Exception:  # a bug in one agency must not lose the others' answers: ask each alone
             log.exception("hub: bulk query failed for ticket %s; asking each agency", record.ticket.ticket_id)
             held = {}

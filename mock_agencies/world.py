@@ -155,6 +155,8 @@ def _default_weights() -> dict[str, float]:
 
 _DEBTOR_CACHE = 4096  # debtors remembered (a Debtor is immutable and derived from (seed, index) alone)
 _DERIVED_CACHE = 50_000  # holdings lookups remembered (the request hot path asks the same ones again)
+_ROWS_CACHE = 4096  # per-agency tables of a fan-out's agencies, by (tuple, kind, home region)
+_Row = tuple[Agency, str, bytes, float]  # (agency, code, code as bytes, threshold of ``h >> 75``)
 
 
 class WorldConfig(_Frozen):
@@ -405,6 +407,8 @@ class World:
         self._prefix_of: tuple[str, Any] | None = None
         self._probabilities: dict[tuple[str, SubjectKind, bool], float] = {}  # (agency, kind, away)
         self._thresholds: dict[tuple[str, SubjectKind, bool], float] = {}  # the same, as a bound of ``h >> 75``
+        self._pinned_ids: dict[str, dict[str, tuple[Holding, ...]]] = {}  # ``_pins`` by id number (derived)
+        self._rows: dict[tuple[int, SubjectKind, str], tuple[tuple[Agency, ...], list[_Row]]] = {}  # see _rows_of
         # debtors derived lately (a court looks each index up about twice: once for a person, once for a company)
         self._debtors: dict[int, Debtor] = {}
 
@@ -416,7 +420,7 @@ class World:
         the name tables are rebuilt (the catalogue is the service's, given back by the restoring session)."""
         state = {k: v for k, v in self.__dict__.items()
                  if k not in ("_tables", "_derived", "_prefix_of", "_probabilities", "_thresholds", "_debtors",
-                              "catalogue")}
+                              "catalogue", "_pinned_ids", "_rows")}
         return state
 
     def __setstate__(self, state: dict[str, Any]) -> None:
@@ -428,6 +432,10 @@ class World:
         self._probabilities = {}
         self._thresholds = {}
         self._debtors = {}
+        self._pinned_ids = {}
+        for (id_number, code), items in self._pins.items():
+            self._pinned_ids.setdefault(id_number, {})[code] = items
+        self._rows = {}
 
     # --- debtors ---------------------------------------------------------------------------------------
 
@@ -494,31 +502,28 @@ class World:
 
     def holdings_many(self, id_number: str, agencies: Iterable[Agency]) -> dict[str, tuple[Holding, ...]]:
         """``holdings(id_number, a.code)`` for many agencies at once (a 总对总 fan-out), keeping only the
-        agencies where something is held: the same values, without a call per agency that holds nothing."""
+        agencies where something is held: the same values, without a call per agency that holds nothing. A tuple
+        of agencies (the hub's groups: the same tuple at every query of a scope) has its per-agency table built
+        once per kind and home region (:meth:`_rows_of`)."""
         kind = _kind_of(id_number)
         own_region = id_number[:6] if kind == SUBJECT_KIND.PERSON else id_number[2:8]
-        pins, derived, thresholds = self._pins, self._derived, self._thresholds
+        pinned = self._pinned_ids.get(id_number) if self._pinned_ids else None
+        derived = self._derived
         out: dict[str, tuple[Holding, ...]] = {}
         prefix: Any = None
-        for agency in agencies:
-            code = agency.code
-            if pins:
-                found = pins.get((id_number, code))
+        for agency, code, encoded, threshold in self._rows_of(agencies, kind, id_number, own_region):
+            if pinned is not None:
+                found = pinned.get(code)
                 if found is not None:
                     if found:
                         out[code] = found
                     continue
-            region = agency.region
-            tkey = (code, kind, region is not None and not own_region.startswith(region))
-            threshold = thresholds.get(tkey)
-            if threshold is None:
-                threshold = thresholds[tkey] = self._threshold(agency, kind, id_number)
             if threshold <= 0:
                 continue  # the agency holds nothing for anyone of this kind (or answers no queries)
             if prefix is None:
                 prefix = _hash_prefix(self.seed, "holdings", id_number)
             h = prefix.copy()
-            h.update(code.encode())
+            h.update(encoded)
             h = int.from_bytes(h.digest(), "big")  # = _hash_int(self.seed, "holdings", id_number, code)
             if (h >> 75) >= threshold:
                 continue  # nothing held (not cached: deciding it again is as cheap as a lookup)
@@ -531,6 +536,32 @@ class World:
                 derived[key] = found
             out[code] = found
         return out
+
+    def _rows_of(self, agencies: Iterable[Agency], kind: SubjectKind, id_number: str, own_region: str) -> list[_Row]:
+        """(agency, code, code as bytes, threshold of ``h >> 75``) for each of ``agencies``, for a debtor of
+        ``kind`` living in ``own_region``. Built once for a tuple (kept by identity, the tuple held with it, so
+        its id cannot be reused while the entry lives; bounded), every time for any other iterable."""
+        cacheable = type(agencies) is tuple
+        if cacheable:
+            key = (id(agencies), kind, own_region)
+            hit = self._rows.get(key)
+            if hit is not None and hit[0] is agencies:
+                return hit[1]
+        thresholds = self._thresholds
+        rows: list[_Row] = []
+        for agency in agencies:
+            code = agency.code
+            region = agency.region
+            tkey = (code, kind, region is not None and not own_region.startswith(region))
+            threshold = thresholds.get(tkey)
+            if threshold is None:
+                threshold = thresholds[tkey] = self._threshold(agency, kind, id_number)
+            rows.append((agency, code, code.encode(), threshold))
+        if cacheable:
+            if len(self._rows) >= _ROWS_CACHE:
+                self._rows.clear()  # bounded: a cache
+            self._rows[key] = (agencies, rows)  # type: ignore[arg-type]
+        return rows
 
     def _threshold(self, agency: Agency, kind: SubjectKind, id_number: str) -> float:
         """The first draw ``h >> 75`` below which the debtor holds something at ``agency`` (0: never)."""
@@ -640,6 +671,7 @@ class World:
                 )
         self.unpin(id_number, agency_code)
         self._pins[(id_number, agency_code)] = items
+        self._pinned_ids.setdefault(id_number, {})[agency_code] = items
         for h in items:
             self._pinned_accounts[(agency_code, h.account_no)] = id_number
 
@@ -648,6 +680,10 @@ class World:
         old = self._pins.pop((id_number, agency_code), None)
         if old is None:
             return False
+        by_code = self._pinned_ids[id_number]
+        del by_code[agency_code]
+        if not by_code:
+            del self._pinned_ids[id_number]
         for h in old:
             self._pinned_accounts.pop((agency_code, h.account_no), None)
         return True

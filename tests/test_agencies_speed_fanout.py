@@ -1,0 +1,139 @@
+"""The mock agencies' speed work of session 36 (H75): the same results with less repeated work — a retired ticket's
+digest taken when needed (and always before a save), a fan-out's per-agency table built once, a debtor's ID number
+checked once."""
+
+from __future__ import annotations
+
+import pickle
+from datetime import datetime, timedelta
+
+import pytest
+
+from core_flow.errors import UserError
+from core_flow.legal_calendar.tz import CST
+from core_flow.protocol import AssetKind, ControlRequest, Holding, Measure, Subject, SubjectKind
+from mock_agencies import backend as backend_module
+from mock_agencies import tickets as tickets_module
+from mock_agencies.catalogue import load_catalogue
+from mock_agencies.tickets import TicketBook, TicketRecord, request_digest
+from mock_agencies.world import World, account_number
+
+T0 = datetime(2026, 3, 2, 9, 0, tzinfo=CST)
+SUBJECT = Subject(kind=SubjectKind.PERSON, name="张三·测试", id_number="11010519491231002X")
+
+
+def _request(no: str, amount: int = 100) -> ControlRequest:
+    return ControlRequest(request_no=no, court_code="C1", case_no="K1", measure=Measure.FREEZE, subject=SUBJECT,
+                          account_no="62", amount_cents=amount, term_days=365)
+
+
+def _retired_book(count_digests: list[int], monkeypatch: pytest.MonkeyPatch) -> tuple[TicketBook, object]:
+    real = tickets_module.request_digest
+
+    def counted(request: ControlRequest) -> bytes:
+        count_digests.append(1)
+        return real(request)
+
+    monkeypatch.setattr(tickets_module, "request_digest", counted)
+    agency = load_catalogue().get("icbc")
+    book = TicketBook()
+    for no in ("F1", "F2"):
+        request = _request(no)
+        ticket = book.issue(agency.code, request, T0)
+        book.file(TicketRecord(ticket=ticket, request=request, agency=agency, due_at=T0))
+        book.retire(ticket.ticket_id, T0 + timedelta(days=30))
+    return book, agency
+
+
+def test_a_retired_tickets_digest_is_taken_only_when_its_number_comes_again(monkeypatch):
+    """Retiring takes no digest (most numbers never come again); a repeat takes it once and still tells the same
+    request (the retired ticket) from another one (``conflict``)."""
+    digests: list[int] = []
+    book, agency = _retired_book(digests, monkeypatch)
+    assert digests == []
+    again = book.existing(agency, _request("F1"))
+    assert again is not None and again.retired and again.ticket.ticket_id == "TK0000000001"
+    with pytest.raises(UserError) as err:
+        book.existing(agency, _request("F1", amount=101))
+    assert err.value.code == "conflict"
+
+
+def test_a_saved_book_keeps_the_digests_as_before(monkeypatch):
+    """A save holds the 8-byte digests — the form earlier code saved and reads — each taken once, however often the
+    book is saved; the restored book recognises its numbers."""
+    digests: list[int] = []
+    book, agency = _retired_book(digests, monkeypatch)
+    blob = pickle.dumps(book, protocol=pickle.HIGHEST_PROTOCOL)
+    assert len(digests) == 2
+    pickle.dumps(book, protocol=pickle.HIGHEST_PROTOCOL)
+    assert len(digests) == 2
+    restored = pickle.loads(blob)  # noqa: S301 - our own bytes
+    saved = list(restored._retired.values())
+    assert [d for _, d, _, _ in saved] == [request_digest(_request("F1")), request_digest(_request("F2"))]
+    assert restored.existing(agency, _request("F2")).retired
+    with pytest.raises(UserError):
+        restored.existing(agency, _request("F2", amount=7))
+
+
+class _CountedGets(dict):
+    gets = 0
+
+    def get(self, key, default=None):
+        type(self).gets += 1
+        return super().get(key, default)
+
+
+def test_a_fan_outs_agencies_are_tabled_once_and_answer_as_one_by_one():
+    """The hub's group (one tuple, the same at every query) has its per-agency table built once per kind and home
+    region: a second debtor of the same region looks no agency's threshold up; the answers are those of one lookup
+    per agency, pins included — and after a save and restore too (the pins' index is rebuilt)."""
+    catalogue = load_catalogue()
+    agencies = tuple(catalogue)
+    world, single = World(5, size=600, catalogue=catalogue), World(5, size=600, catalogue=catalogue)
+    people = [world.debtor(i) for i in range(600)]
+    region = people[0].region
+    neighbours = [d for d in people if d.region == region and d.kind == people[0].kind]
+    assert len(neighbours) >= 2
+    first, second = neighbours[0].id_number, neighbours[1].id_number
+    extra = Holding(account_no=account_number("icbc", AssetKind.DEPOSIT, second, 9), kind=AssetKind.DEPOSIT,
+                    balance_cents=12_345, available_cents=12_345)
+    for w in (world, single):
+        w.pin(second, "icbc", [extra])
+    world._thresholds = _CountedGets(world._thresholds)
+    world.holdings_many(first, agencies)
+    before = _CountedGets.gets
+    assert world.holdings_many(second, agencies)["icbc"] == (extra,)
+    assert _CountedGets.gets == before  # the table was built at the first debtor's query
+    for w in (world, pickle.loads(pickle.dumps(world))):  # noqa: S301 - our own bytes
+        w.catalogue = catalogue
+        for d in people[:200] + [neighbours[1]]:
+            expected = {a.code: held for a in agencies if (held := single.holdings(d.id_number, a.code))}
+            assert w.holdings_many(d.id_number, agencies) == expected, d.id_number
+            assert w.holdings_many(d.id_number, list(agencies)) == expected, d.id_number
+    world.unpin(second, "icbc")
+    assert world.holdings_many(second, agencies).get("icbc") != (extra,)
+    assert world.holdings_many(second, agencies) == {
+        a.code: held for a in agencies if (held := World(5, size=600, catalogue=catalogue).holdings(second, a.code))}
+
+
+def test_a_debtors_id_number_is_checked_once(monkeypatch):
+    """The GB 11643 check of a subject's ID number is a pure function of it: a debtor asked about again is not
+    checked again (an invalid number is refused every time)."""
+    calls: list[str] = []
+    real = backend_module.is_valid_id_number
+
+    def counted(id_number: str) -> bool:
+        calls.append(id_number)
+        return real(id_number)
+
+    monkeypatch.setattr(backend_module, "is_valid_id_number", counted)
+    monkeypatch.setattr(backend_module, "_VALID_SUBJECTS", set())
+    subject = Subject(kind=SubjectKind.PERSON, name="李四", id_number="110105194912310038")
+    query = ControlRequest(request_no="Q1", court_code="C1", case_no="K1", measure=Measure.QUERY, subject=subject)
+    backend_module._check_subject(query)
+    backend_module._check_subject(query.model_copy(update={"request_no": "Q2"}))
+    assert calls == ["110105194912310038"]
+    bad = query.model_copy(update={"subject": subject.model_copy(update={"id_number": "110105194912310037"})})
+    for _ in range(2):
+        with pytest.raises(UserError):
+            backend_module._check_subject(bad)
