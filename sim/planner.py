@@ -31,7 +31,7 @@ from sim.kpi import is_share
 from sim.profile import ROLE_ALIASES, ROLES, CourtProfile, canonical_role, unknown_role
 from sim.replicate import aggregate, calendar_used, check_backend, make_units, run_units
 from sim.report import KPI_LABELS
-from sim.sequential import confidence, decision_kpis, looks_between
+from sim.sequential import confidence, decision_kpis, looks_between, undefined_missed
 
 _OPS: dict[str, Callable[[float, float], bool]] = {">=": operator.ge, ">": operator.gt, "<=": operator.le,
                                                     "<": operator.lt}
@@ -52,7 +52,9 @@ class Target:
     def clearly_missed(self, ci: dict[str, float]) -> bool:
         """The interval's best end fails the target."""
         bound = ci["high"] if self.op in (">=", ">") else ci["low"]
-        return bound == bound and not _OPS[self.op](bound, self.threshold)
+        if bound != bound:  # a time to sale whose pooled median is undefined, past the target (review R28 F8)
+            return undefined_missed(ci, self.op, self.threshold)
+        return not _OPS[self.op](bound, self.threshold)
 
 
 # after NFKC (＜＝ is <=, ％ is %, ９５ is 95): the signs it keeps, as Chinese and Japanese input methods give them

@@ -58,6 +58,9 @@ def decision_kpis(keys: list[str], runs: list[dict[str, Any]], looks: int,
     for k in keys:
         if k == POOLED_KM and runs and (km := court_km(runs, seed, runs[0]["meta"]["court"],
                                                       confidence(looks))) is not None:
+            if km["mean"] != km["mean"]:  # undefined: the pooled curve stays above one half to its last time
+                km = {**km, "beyond": max((float(lot[1]) for r in runs for lot in r["sale_km"]["table"]),
+                                          default=math.nan)}
             out[k] = km
             continue
         xs = [v for r in runs if (v := r["kpi"].get(k)) is not None and v == v]
@@ -71,6 +74,22 @@ def decision_kpis(keys: list[str], runs: list[dict[str, Any]], looks: int,
             high = min(high, 1.0)
         out[k] = {"mean": m, "low": low, "high": high, "n": len(xs)}
     return out
+
+
+def undefined_missed(ci: dict[str, Any], op: str, threshold: float) -> bool:
+    """A time-to-sale target (``sale_days_km_p50 <= x`` or ``< x``) clearly missed by an undefined pooled median
+    (review R28 F8): fewer than half of all the replications' lots sold within the run — the pooled curve never
+    falls to one half, so the median lies beyond the longest time seen (``beyond``, ``decision_kpis``) — and no
+    lower bound (``pooled_km`` gives none for an undefined median) or one above ``x``. With ``x`` at most that
+    longest time the median is past ``x``: more replications pool more saturated lots and will not bring it under
+    (before, such a level read as straddling — neither bound defined — and doubled its replications up to the most
+    before ✗). A target beyond the longest time seen stays undecided: the curve says nothing of it."""
+    if op not in ("<=", "<") or ci.get("mean") == ci.get("mean"):
+        return False
+    low, past = ci.get("low"), ci.get("beyond")
+    if low is not None and low == low and low <= threshold:
+        return False
+    return past is not None and past == past and past >= threshold
 
 
 def note(first: int, most: int, kpis: Sequence[str] = ()) -> str | None:
@@ -96,6 +115,12 @@ def note(first: int, most: int, kpis: Sequence[str] = ()) -> str | None:
                      f"lots pooled into one curve and its {level:.2%} interval (the table's pooled estimate: a "
                      f"bootstrap over the replications from {BOOTSTRAP_MIN} of them, Brookmeyer–Crowley below), not "
                      "on a mean of each one's median"))
+        if sequential:
+            said.append(("中位数无定义（合并后售出的财产不足一半）且无区间下界的，目标不超过观察到的最长用时即判为明确未达标、"
+                         "不再加倍重复：更多重复只合并进更多积压的财产，中位数仍在观察期之外",
+                         "an undefined pooled median (fewer than half the lots sold in the run) with no lower bound "
+                         "is judged clearly missed when the target is within the longest time seen, and not run "
+                         "again: more replications only pool more saturated lots, the median stays beyond the run"))
     if not said:
         return None
     return "；".join(zh for zh, _ in said) + " / " + "; ".join(en for _, en in said)

@@ -171,3 +171,38 @@ def test_the_bound_note_of_a_sequential_level_reads_the_interval_it_was_judged_o
     # without sequential replications the note is the 95% one, as before
     plain = [{**one, "decision": None, "level": 0.95, "kpi": {"sale_days_km_p50": {**shown, "high": 31.0}}}]
     assert "达标以95%置信区间的界判断" in bound_note(plain, goal) and "97.50%" not in bound_note(plain, goal)
+
+
+# every replication saturated: 10 of 60 lots sold by day 100, the rest still in disposal at day 365 — the pooled
+# median undefined (survival 5/6 at the end), and so no interval
+SATURATED = [(0.0, 100.0, 1.0)] * 10 + [(0.0, 365.0, 0.0)] * 50
+
+
+def test_a_saturated_level_is_clearly_missed_at_its_first_look(monkeypatch):
+    """Review R28 F8: a level whose pooled time to sale is undefined (fewer than half the lots sold within the run)
+    read as straddling the target — neither bound defined — and doubled its replications up to the most (4, 8, 16)
+    before ✗. The median lies beyond the longest time seen (365 days), past a 30-day target: clearly missed at the
+    first look, and the note says why."""
+    fake = fake_planner_runs(monkeypatch, lambda judges, r, court: _run(judges, r, court, SATURATED))
+    goal = parse_target("sale_days_km_p50<=30")
+    data = evaluate(small_court(1000), years=1, replications=4, seed=3, backend="serial", workers=1, progress=None,
+                    goal=goal, most=16)
+    assert data["replications"] == 4 and len(fake) == 4  # not run again (before: 4, 8, 16 — 16 runs)
+    decided = data["decision"]["sale_days_km_p50"]
+    assert math.isnan(decided["mean"]) and math.isnan(decided["low"]) and decided["beyond"] == 365.0
+    assert not goal.met(data["decision"]) and goal.clearly_missed(data["decision"])
+    text = note(4, 16, ["sale_days_km_p50"])
+    assert "中位数无定义" in text and "undefined pooled median" in text
+
+
+def test_a_target_beyond_the_longest_time_seen_is_not_decided_by_an_undefined_median():
+    """The curve says nothing of a time past its last: a 400-day target with every lot followed for at most 365 days
+    stays undecided (the planner runs more replications); ``>=`` targets are not read this way at all."""
+    from sim.sequential import undefined_missed
+
+    ci = {"mean": math.nan, "low": math.nan, "high": math.nan, "beyond": 365.0}
+    assert undefined_missed(ci, "<=", 30) and undefined_missed(ci, "<", 365)
+    assert not undefined_missed(ci, "<=", 400)
+    assert not undefined_missed(ci, ">=", 30)
+    assert not undefined_missed({**ci, "low": 20.0}, "<=", 30)  # a lower bound under the target: undecided
+    assert not undefined_missed({**ci, "beyond": None}, "<=", 30)  # no lots table: as before
