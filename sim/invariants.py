@@ -99,13 +99,16 @@ class Checker:
             return
         k = e.case_id
         self.timeline[k].append((e.at, kind, e.node, e.instance, e.item))
-        key = (k, e.node, e.instance)
+        # the most frequent kinds first (a court-year: ~105,000 deadlines set, ~100,000 items done)
         if kind == EVENT_KIND.DEADLINE_SET:
             self._due[k][(e.node, e.instance, e.item)] = e.data["due"]
-        elif kind == EVENT_KIND.DEADLINE_MISSED:
-            self._missed.add(key)
+            return
+        if kind == EVENT_KIND.ITEM_DONE or kind == EVENT_KIND.DEADLINE_WITHDRAWN:  # done, or moot (no timer is owed)
             self._due[k].pop((e.node, e.instance, e.item), None)
-        elif kind in (EVENT_KIND.ITEM_DONE, EVENT_KIND.DEADLINE_WITHDRAWN):  # done, or moot (no timer is owed)
+            return
+        key = (k, e.node, e.instance)
+        if kind == EVENT_KIND.DEADLINE_MISSED:
+            self._missed.add(key)
             self._due[k].pop((e.node, e.instance, e.item), None)
         elif kind == EVENT_KIND.NODE_FROZEN:
             if (e.data or {}).get("reason", "").startswith("DEADLINE") and key not in self._missed:

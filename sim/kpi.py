@@ -341,6 +341,7 @@ class Collector:
         # warm-up): why year 3 differs from year 1 (``by_year``)
         self.year_starts: list[datetime] = []
         self.yearly: dict[int, Counter[str]] = defaultdict(Counter)
+        self._span: tuple[datetime, datetime, Counter[str]] | None = None  # ``_year``'s last year
 
     def year_of(self, at: datetime) -> int:
         """The year of the run ``at`` falls in: 1 from the origin to its first anniversary (a 29 February origin's
@@ -355,7 +356,15 @@ class Collector:
         return bisect_right(starts, at)
 
     def _year(self, at: datetime, key: str, n: int = 1) -> None:
-        self.yearly[self.year_of(at)][key] += n
+        span = self._span  # the year counted last: [its start, its end) and its counter (events come in time order)
+        if span is not None and span[0] <= at < span[1]:
+            span[2][key] += n
+            return
+        year = self.year_of(at)
+        counter = self.yearly[year]
+        if year > 0:  # ``year_of``: year_starts[year - 1] <= at < year_starts[year]
+            self._span = (self.year_starts[year - 1], self.year_starts[year], counter)
+        counter[key] += n
 
     def __call__(self, e: Event) -> None:
         kind = e.kind
@@ -402,9 +411,9 @@ class Collector:
                 scope = d.get("scope")
                 if scope and (no := d.get("request_no")) not in self._fanned:
                     self._fanned.add(no)
-                    for code in scope:
-                        self.requests[(code, day)] += 1
-                        self.requests_hour[(code, day, hour)] += 1
+                    # counted in C (``Counter.update``), in the scope's order as a loop would (~26 agencies each)
+                    self.requests.update([(code, day) for code in scope])
+                    self.requests_hour.update([(code, day, hour) for code in scope])
             return
         counted = e.at >= self.kpi_from
         if kind == EVENT_KIND.ANCHOR:

@@ -27,7 +27,8 @@ import simpy
 from core_flow.clocks.sim import call_later
 from sim.staff import DAY_S, WEEK_S, Staff, WorkHours
 
-# an item queued: [due, order queued, role queue or person, seconds, action, kind, ready, token (StaffStats.queued)]
+# an item queued: [due, order queued, role queue or person, seconds, action, kind, ready, token (StaffStats.queued)];
+# the order queued is the token itself
 _Item = list
 
 
@@ -36,7 +37,6 @@ class DeadlineStaff(Staff):
                  undated_days: float = 10.0, **kw: object) -> None:
         super().__init__(env, hours, people, **kw)  # type: ignore[arg-type]
         self.undated = undated_days * DAY_S
-        self._seq = 0
         # a dedicated person's own queue (keyed by the person) or a role's shared queue (keyed by the role)
         self._queues: dict[str, list[_Item]] = {}
         self._busy: set[str] = set()  # people working, or waiting for working time to decide what comes first
@@ -65,11 +65,14 @@ class DeadlineStaff(Staff):
             queue = role
         if latest is not None and (due is None or latest < due):
             due = latest
-        self._seq = seq = self._seq + 1
         undated = now + self.undated
         if due is None or due > undated:
             due = undated
-        item = [due, seq, queue, seconds, action, kind, now, self._queue(not own, queue, now, seconds)]
+        # ``_queue``, written out (its day is ``hours.day_index``); the token orders equal dues too (first come, first
+        # served): one counter for both
+        self._tokens = token = self._tokens + 1
+        self.stats.queued[token] = [not own, queue, int((now - self._day0) // DAY_S), seconds]
+        item = [due, token, queue, seconds, action, kind, now, token]
         if own:
             if person in self._busy:
                 heappush(self._queues.setdefault(person, []), item)
