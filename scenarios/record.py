@@ -868,7 +868,10 @@ class _Recorder:
             args: dict[str, Any] = {"asset": asset}
             if planned is not None and planned["data"].get("at"):
                 args["announce"] = _when(_t(planned["data"]["at"]))
-            self.add(e, {"notify_parties": args})
+            # a notice planned less than 3 days ahead is completed a second after it was given (late: the engine's
+            # expiry first, ``Disposal._give_late``): the handler's act is at the anchor's instant
+            self.add(planned if planned is not None and planned["data"].get("notice_late") else e,
+                     {"notify_parties": args}, on=e)
         elif k == "item_done" and node == 30:
             self.add(e, {"transfer" if e.get("item") == "ruling" else "hand_over": asset})
 

@@ -157,3 +157,39 @@ def test_a_deposit_forfeited_after_the_resumption_follows_the_lot_into_the_resum
     assert note["shortfall_cents"] == min(view.deposit_cents,
                                           max(0, view.starting_price_cents - again.starting_price_cents))
 
+
+
+def test_a_notice_planned_less_than_three_days_ahead_is_late() -> None:
+    """The same miss without an early listing: the notice names an announcement a day away. The engine armed the
+    deadline (already past) and had it completed in the same instant, before its expiry could fire: recorded on time.
+    Now it is given late, and the round listed at the planned date keeps that notice (no second instance)."""
+    case = Case().fixed()
+    now = case.court.clock.now()
+    case.d.notify_parties(case.k, case.asset, announce_at=now + timedelta(days=1))
+    case.court.run_for(timedelta(hours=1))
+    item = case.state.node(24, case.asset).items["main"]
+    assert item.done and item.overdue
+    [done] = [e for e in _node24_events(case) if e.kind == EventKind.ITEM_DONE]
+    assert done.data["late"] is True
+    case.court.run_for(timedelta(days=1))
+    case.d.list(case.k, case.asset)
+    assert case.lot.notices == 1 and case.state.node(24, Disposal.notice_instance(case.asset, 2)) is None
+
+
+def test_a_short_notice_is_recorded_at_the_instant_it_was_given_and_replays_green() -> None:
+    """The recorder takes node 24 done as the handler's ``notify_parties``: a late notice, done a second after it
+    was given, is recorded at the instant given (its anchor's), as the handler acted."""
+    import json
+
+    from scenarios.record_check import check_case
+
+    case = Case().fixed()
+    now = case.court.clock.now()
+    case.d.notify_parties(case.k, case.asset, announce_at=now + timedelta(days=1))
+    case.court.run_for(timedelta(days=1, hours=1))
+    case.d.list(case.k, case.asset)
+    case.until_closed()
+    events = [json.loads(json.dumps(e.as_dict(), default=str)) for e in case.court.runtime.case_events(case.k)]
+    checked = check_case(events, case.k, "short-notice")
+    assert checked.passed, checked.failure
+    assert f"- at: {now:%Y-%m-%d %H:%M}\n  notify_parties:" in checked.text  # not a second on, when it was done

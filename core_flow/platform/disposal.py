@@ -1324,6 +1324,13 @@ class Disposal:
             lot.notices = self._notices(lot) + 1
         lot.announce_at = to_cst(announce_at) if announce_at is not None else self.now + timedelta(days=3)
         instance = self.notice_instance(lot.asset, lot.notices)
+        ns = self.p.runtime.cases[lot.case_id].node(24, instance)
+        if (ns is None or str(ns.status) != "done") and self.now > self._notice_due(lot.announce_at):
+            # planned less than 3 days ahead (by 24:00 of the third day before): given late — before, the engine,
+            # arming the deadline and completing it in one instant, recorded it on time (review R28 F9)
+            self._record(lot, "announcement_scheduled", lot.announce_at, instance=instance, notice_late=True)
+            self._give_late(lot, instance)
+            return None
         self._record(lot, "announcement_scheduled", lot.announce_at, instance=instance)
         return self._complete(lot, 24, instance)
 
