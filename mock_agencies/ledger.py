@@ -326,6 +326,7 @@ def term_years(kind: AssetKind) -> int:
     return TERM_YEARS.get(kind, 3)
 
 
+@lru_cache(maxsize=8192)  # a pure function of a day (freezes taking effect on one day share their terms' ends)
 def _end_of(last_day: date) -> datetime:
     """24:00 of ``last_day`` = 00:00 CST of the next day."""
     return datetime.combine(last_day + timedelta(days=1), time(0), tzinfo=CST)
@@ -358,14 +359,21 @@ def _check_term_days(term_days: int | None) -> None:
 def term_last_day(start_day: date, kind: AssetKind, term_days: int | None, *, strict: bool) -> date:
     """Last day of a term counted from ``start_day`` (the day the measure takes effect or the current last
     day for a renewal). ``strict``: a term beyond the limit is an error, else it is capped."""
+    last, beyond = _term(start_day, kind, term_days)
+    if beyond and strict:
+        raise _term_error(term_days, kind)  # type: ignore[arg-type]  # (beyond: a number of days was given)
+    return last
+
+
+@lru_cache(maxsize=8192)  # a pure function of its three values: a day's freezes and renewals ask the same ones
+def _term(start_day: date, kind: AssetKind, term_days: int | None) -> tuple[date, bool]:
+    """(the term's last day, capped at the limit; whether ``term_days`` goes beyond the limit)."""
     limit = add_years(start_day, term_years(kind))
     if term_days is None:
-        return limit
+        return limit, False
     if term_days > (limit - start_day).days:  # beyond the limit (checked before counting: any size is safe)
-        if strict:
-            raise _term_error(term_days, kind)
-        return limit
-    return _natural_last_day(start_day, Period(term_days, Unit.DAYS))
+        return limit, True
+    return _natural_last_day(start_day, Period(term_days, Unit.DAYS)), False
 
 
 # --- the ledger ----------------------------------------------------------------------------------------
