@@ -73,6 +73,7 @@ def province_codes() -> tuple[str, ...]:
     return tuple(_regions()["mainland"])  # type: ignore[arg-type]
 
 
+@lru_cache(maxsize=4096)  # a pure function of the code (every debtor's address asks it; ~3,200 counties)
 def region_name(code: str) -> str:
     """Chinese name of a 2-, 4- or 6-digit region prefix, as far as data/regions.yaml knows it:
     province + prefecture + county, e.g. '410811' → '河南省焦作市山阳区'. Unknown parts are left out."""
