@@ -36,7 +36,8 @@ from core_flow.validation import field_messages, validation_error_body
 DRIVER_VERSION = "0.6.1"  # the driver interface's version (semver), independent of the package's
 # 0.6.1: the reference court times node 24 from a round's listing when it comes before the announcement its notice
 #        planned (a notice given less than 3 days before the listing: missed under the round's next <asset>#n); a
-#        deposit forfeited after a 终本 case's resumption goes with the lot to the 恢复执行 case (review R28 F9, F10).
+#        deposit forfeited after a 终本 case's resumption goes with the lot to the 恢复执行 case (review R28 F9, F10);
+#        a notice naming an announcement less than 3 days ahead is late (notice_late).
 # 0.4.3: Close and ApproveClosing refuse RELEASE_GATE also while a lot's round has begun and not ended (bidding or a
 #        变卖 sale period running, or won and the balance unpaid: detail ROUND_IN_BIDDING).
 # 0.4.0: a new operation WithdrawListing (撤回拍卖: the lot's round whose bidding or sale period has not begun,
