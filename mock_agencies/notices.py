@@ -11,7 +11,7 @@ Journalling and the callback are the session's (it composes this board with the 
 from __future__ import annotations
 
 from collections.abc import Callable, Container
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from core_flow.protocol import Feedback, Measure
 
@@ -27,11 +27,40 @@ MakeNotice = Callable[["TicketRecord", "LedgerEvent", int], Feedback]  # (record
 
 
 class NoticeBoard:
-    __slots__ = ("_waiting", "listeners")
+    __slots__ = ("_waiting", "listeners", "_tickets")
 
     def __init__(self) -> None:
         self._waiting: dict[str, str] = {}  # freeze id → ticket id, for freezes that still wait for money
         self.listeners: list[Callable[[Feedback], None]] = []  # each notice, when made
+        # ticket id → how many of ``_waiting``'s freezes name it (derived, not saved): ``waits_on`` is asked for
+        # every ticket retired, and a court-year has hundreds of partial freezes waiting at a time
+        self._tickets: dict[str, int] = {}
+
+    def __getstate__(self) -> tuple[None, dict[str, Any]]:
+        """Saved as before the index (a slotted object's default state): the index is rebuilt on load."""
+        return None, {"_waiting": self._waiting, "listeners": self.listeners}
+
+    def __setstate__(self, state: tuple[None, dict[str, Any]]) -> None:
+        slots = state[1]
+        self._waiting = slots["_waiting"]
+        self.listeners = slots["listeners"]
+        self._tickets = {}
+        for ticket_id in self._waiting.values():
+            self._tickets[ticket_id] = self._tickets.get(ticket_id, 0) + 1
+
+    def _wait(self, freeze_id: str, ticket_id: str) -> None:
+        self._stop(freeze_id)
+        self._waiting[freeze_id] = ticket_id
+        self._tickets[ticket_id] = self._tickets.get(ticket_id, 0) + 1
+
+    def _stop(self, freeze_id: str) -> None:
+        ticket_id = self._waiting.pop(freeze_id, None)
+        if ticket_id is not None:
+            left = self._tickets.get(ticket_id, 0) - 1
+            if left > 0:
+                self._tickets[ticket_id] = left
+            else:
+                self._tickets.pop(ticket_id, None)
 
     def __bool__(self) -> bool:
         return bool(self._waiting)
@@ -45,11 +74,11 @@ class NoticeBoard:
             and feedback.freeze_id
             and record.request.measure in CONTROL_MEASURES
         ):
-            self._waiting[feedback.freeze_id] = record.ticket.ticket_id
+            self._wait(feedback.freeze_id, record.ticket.ticket_id)
 
     def waits_on(self, ticket_id: str) -> bool:
         """A freeze answered on ``ticket_id`` still waits for money (a notice may follow)."""
-        return bool(self._waiting) and ticket_id in self._waiting.values()
+        return ticket_id in self._tickets
 
     def awaits(self, tickets: Container[str] | None = None) -> bool:
         """Some answered freeze (of one of ``tickets``, if given) still waits for money."""
@@ -69,7 +98,7 @@ class NoticeBoard:
             return None
         kind = event.kind
         if kind in ENDED_EVENTS:
-            self._waiting.pop(event.freeze_id, None)
+            self._stop(event.freeze_id)
             return None
         if kind not in NOTICE_EVENTS:
             return None
@@ -80,7 +109,7 @@ class NoticeBoard:
         notice = make(record, event, len(record.notices) + 1)
         record.notices += (notice,)
         if not event.shortfall_cents:  # all it asked for is controlled: no notice can follow
-            self._waiting.pop(event.freeze_id, None)
+            self._stop(event.freeze_id)
         return record, notice
 
     def publish(self, notice: Feedback) -> None:

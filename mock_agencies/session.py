@@ -407,11 +407,14 @@ class Session:
     def pump(self, now: datetime) -> int:
         """Produce every answer due by ``now``, in time order; returns how many were answered."""
         answered = 0
-        tickets = self.book.tickets
-        for at, ticket_id in self.schedule.due(now):
-            self._advance_domain(at)
-            answered += self._answer(tickets[ticket_id], at)
-            self._journal_ledger(at)  # what the answer did, at its own instant
+        schedule = self.schedule
+        heap = schedule._heap  # (peeked here: most pumps find nothing due, and then no generator is made)
+        if heap and heap[0][0] <= now:
+            tickets = self.book.tickets
+            for at, ticket_id in schedule.due(now):
+                self._advance_domain(at)
+                answered += self._answer(tickets[ticket_id], at)
+                self._journal_ledger(at)  # what the answer did, at its own instant
         last = self._last_advanced
         if last is not None and now <= last:  # (``_advance_domain``'s first case, without the call)
             self._journal_ledger(now)
@@ -419,7 +422,10 @@ class Session:
             self._advance_domain(now)
         if self._retire_queue and self._retire_queue[0][0] <= now:
             self._retire_due(now)
-        self.book.forget_due(now)
+        book = self.book
+        forget = book._forget  # (peeked here, as the schedule: ``forget_due`` has nothing to do most times)
+        if forget and forget[0][0] <= now:
+            book.forget_due(now)
         return answered
 
     # -- retention (bounded memory) ---------------------------------------------------------------------

@@ -52,3 +52,55 @@ def test_debtors_are_derived_once_when_two_cursors_run_thousands_apart():
     for i in range(1, 10_000):
         world.debtor(i)
     assert world.debtor(0) is first
+
+
+class _NoScan(dict):
+    def values(self):  # noqa: D102 - the point: a scan of every waiting freeze
+        raise AssertionError("waits_on scanned every waiting freeze")
+
+
+def _answered_partly(ticket_id: str, freeze_id: str):
+    from types import SimpleNamespace
+
+    from core_flow.protocol import Measure
+
+    feedback = SimpleNamespace(unsecured_remainder_cents=5, freeze_id=freeze_id)
+    return SimpleNamespace(feedback=feedback, request=SimpleNamespace(measure=Measure.FREEZE),
+                           ticket=SimpleNamespace(ticket_id=ticket_id))
+
+
+def test_whether_a_ticket_waits_is_looked_up_not_scanned_and_saved_as_before():
+    """``waits_on`` (asked for every ticket retired) reads an index by ticket instead of scanning every freeze still
+    waiting for money; the index is not saved — the board pickles as it did — and is rebuilt on load."""
+    import pickle
+    from types import SimpleNamespace
+
+    from mock_agencies.notices import NoticeBoard
+
+    board = NoticeBoard()
+    for i in range(3):
+        board.answered(_answered_partly(f"TK{i}", f"F{i}"))
+    board.answered(_answered_partly("TK9", "F1"))  # the same freeze answered again on another ticket (a replay)
+    assert board.__getstate__() == (None, {"_waiting": {"F0": "TK0", "F1": "TK9", "F2": "TK2"}, "listeners": []})
+    restored = pickle.loads(pickle.dumps(board))  # noqa: S301 - our own bytes
+    for b in (board, restored):
+        b._waiting = _NoScan(b._waiting)
+        assert [b.waits_on(t) for t in ("TK0", "TK1", "TK2", "TK9", "TK5")] == [True, False, True, True, False]
+        b.on_event(SimpleNamespace(kind="released", freeze_id="F0"), {}, lambda *a: None)
+        assert not b.waits_on("TK0") and b.waits_on("TK2")
+
+
+def test_a_pump_with_nothing_due_makes_no_generator(monkeypatch):
+    """Most pumps (three per request) find nothing due: the schedule is peeked, not iterated."""
+    from mock_agencies.catalogue import load_catalogue
+    from mock_agencies.schedule import AnswerSchedule
+    from mock_agencies.session import Session, SessionConfig
+    from mock_agencies.settings import Settings
+
+    session = Session("ns", SessionConfig(seed=1, profile="fast"), Settings(world_size=100), load_catalogue())
+
+    def no_generator(self, now):
+        raise AssertionError("iterated an empty schedule")
+
+    monkeypatch.setattr(AnswerSchedule, "due", no_generator)
+    assert session.pump(session.now()) == 0
