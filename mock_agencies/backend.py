@@ -57,7 +57,6 @@ from core_flow.protocol import (
     FreezeState,
     Holding,
     Measure,
-    Subject,
     Ticket,
 )
 from mock_agencies.catalogue import Agency, Catalogue
@@ -547,22 +546,8 @@ def _codes(ag: Agency) -> str:
     return " ".join(m.value for m in ag.operations) or "-"
 
 
-_VALID_SUBJECTS: set[tuple[str, str]] = set()  # (kind, id number) found valid: a debtor is asked about again and again
-_VALID_CACHE = 100_000  # bounded: a cache
-
-
 def _check_subject(req: ControlRequest) -> None:
     s = req.subject
-    key = (s.kind, s.id_number)
-    if key in _VALID_SUBJECTS:  # checked before: the checks below are pure functions of the two
-        return
-    _check_subject_once(s)
-    if len(_VALID_SUBJECTS) >= _VALID_CACHE:
-        _VALID_SUBJECTS.clear()
-    _VALID_SUBJECTS.add(key)
-
-
-def _check_subject_once(s: Subject) -> None:
     if s.kind == SUBJECT_KIND.PERSON and not is_valid_id_number(s.id_number):
         raise UserError(
             f"自然人身份证号无效（GB 11643 校验）：{s.id_number}",

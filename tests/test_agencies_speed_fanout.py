@@ -1,6 +1,5 @@
 """The mock agencies' speed work of session 36 (H75): the same results with less repeated work — a retired ticket's
-digest taken when needed (and always before a save), a fan-out's per-agency table built once, a debtor's ID number
-checked once."""
+digest taken when needed (and always before a save), a fan-out's per-agency table built once."""
 
 from __future__ import annotations
 
@@ -12,7 +11,6 @@ import pytest
 from core_flow.errors import UserError
 from core_flow.legal_calendar.tz import CST
 from core_flow.protocol import AssetKind, ControlRequest, Holding, Measure, Subject, SubjectKind
-from mock_agencies import backend as backend_module
 from mock_agencies import tickets as tickets_module
 from mock_agencies.catalogue import load_catalogue
 from mock_agencies.tickets import TicketBook, TicketRecord, request_digest
@@ -114,26 +112,3 @@ def test_a_fan_outs_agencies_are_tabled_once_and_answer_as_one_by_one():
     assert world.holdings_many(second, agencies).get("icbc") != (extra,)
     assert world.holdings_many(second, agencies) == {
         a.code: held for a in agencies if (held := World(5, size=600, catalogue=catalogue).holdings(second, a.code))}
-
-
-def test_a_debtors_id_number_is_checked_once(monkeypatch):
-    """The GB 11643 check of a subject's ID number is a pure function of it: a debtor asked about again is not
-    checked again (an invalid number is refused every time)."""
-    calls: list[str] = []
-    real = backend_module.is_valid_id_number
-
-    def counted(id_number: str) -> bool:
-        calls.append(id_number)
-        return real(id_number)
-
-    monkeypatch.setattr(backend_module, "is_valid_id_number", counted)
-    monkeypatch.setattr(backend_module, "_VALID_SUBJECTS", set())
-    subject = Subject(kind=SubjectKind.PERSON, name="李四", id_number="110105194912310038")
-    query = ControlRequest(request_no="Q1", court_code="C1", case_no="K1", measure=Measure.QUERY, subject=subject)
-    backend_module._check_subject(query)
-    backend_module._check_subject(query.model_copy(update={"request_no": "Q2"}))
-    assert calls == ["110105194912310038"]
-    bad = query.model_copy(update={"subject": subject.model_copy(update={"id_number": "110105194912310037"})})
-    for _ in range(2):
-        with pytest.raises(UserError):
-            backend_module._check_subject(bad)
