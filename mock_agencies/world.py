@@ -158,8 +158,9 @@ def _default_weights() -> dict[str, float]:
 # debtors for 8,294 indices (the cache cleared under the one behind); at 16,384 each once
 _DEBTOR_CACHE = 16_384
 _DERIVED_CACHE = 50_000  # holdings lookups remembered (the request hot path asks the same ones again)
-_ROWS_CACHE = 4096  # per-agency tables of a fan-out's agencies, by (tuple, kind, home region)
-_Row = tuple[Agency, str, bytes, float]  # (agency, code, code as bytes, threshold of ``h >> 75``)
+_ROWS_CACHE = 4096  # per-agency tables of a fan-out's agencies, by (tuple, kind)
+# (agency, code, code as bytes, its region, threshold of ``h >> 75`` for a debtor at home there, for one away)
+_Row = tuple[Agency, str, bytes, str | None, float, float]
 
 
 class WorldConfig(_Frozen):
@@ -409,9 +410,8 @@ class World:
         # a query asks ~30 agencies about one number in a row: its hash prefix and probabilities are reused
         self._prefix_of: tuple[str, Any] | None = None
         self._probabilities: dict[tuple[str, SubjectKind, bool], float] = {}  # (agency, kind, away)
-        self._thresholds: dict[tuple[str, SubjectKind, bool], float] = {}  # the same, as a bound of ``h >> 75``
         self._pinned_ids: dict[str, dict[str, tuple[Holding, ...]]] = {}  # ``_pins`` by id number (derived)
-        self._rows: dict[tuple[int, SubjectKind, str], tuple[tuple[Agency, ...], list[_Row]]] = {}  # see _rows_of
+        self._rows: dict[tuple[int, SubjectKind], tuple[tuple[Agency, ...], list[_Row]]] = {}  # see _rows_of
         # debtors derived lately (a court looks each index up about twice: once for a person, once for a company)
         self._debtors: dict[int, Debtor] = {}
 
@@ -422,7 +422,7 @@ class World:
         """What a saved namespace keeps: the pins (the world's only state) and its parameters; the caches and
         the name tables are rebuilt (the catalogue is the service's, given back by the restoring session)."""
         state = {k: v for k, v in self.__dict__.items()
-                 if k not in ("_tables", "_derived", "_prefix_of", "_probabilities", "_thresholds", "_debtors",
+                 if k not in ("_tables", "_derived", "_prefix_of", "_probabilities", "_debtors",
                               "catalogue", "_pinned_ids", "_rows")}
         return state
 
@@ -433,7 +433,6 @@ class World:
         self._derived = {}
         self._prefix_of = None
         self._probabilities = {}
-        self._thresholds = {}
         self._debtors = {}
         self._pinned_ids = {}
         for (id_number, code), items in self._pins.items():
@@ -507,20 +506,21 @@ class World:
         """``holdings(id_number, a.code)`` for many agencies at once (a 总对总 fan-out), keeping only the
         agencies where something is held: the same values, without a call per agency that holds nothing. A tuple
         of agencies (the hub's groups: the same tuple at every query of a scope) has its per-agency table built
-        once per kind and home region (:meth:`_rows_of`)."""
+        once per kind (:meth:`_rows_of`)."""
         kind = _kind_of(id_number)
         own_region = id_number[:6] if kind == SUBJECT_KIND.PERSON else id_number[2:8]
         pinned = self._pinned_ids.get(id_number) if self._pinned_ids else None
         derived = self._derived
         out: dict[str, tuple[Holding, ...]] = {}
         prefix: Any = None
-        for agency, code, encoded, threshold in self._rows_of(agencies, kind, id_number, own_region):
+        for agency, code, encoded, region, home, away in self._rows_of(agencies, kind):
             if pinned is not None:
                 found = pinned.get(code)
                 if found is not None:
                     if found:
                         out[code] = found
                     continue
+            threshold = home if region is None or own_region.startswith(region) else away
             if threshold <= 0:
                 continue  # the agency holds nothing for anyone of this kind (or answers no queries)
             if prefix is None:
@@ -540,44 +540,47 @@ class World:
             out[code] = found
         return out
 
-    def _rows_of(self, agencies: Iterable[Agency], kind: SubjectKind, id_number: str, own_region: str) -> list[_Row]:
-        """(agency, code, code as bytes, threshold of ``h >> 75``) for each of ``agencies``, for a debtor of
-        ``kind`` living in ``own_region``. Built once for a tuple (kept by identity, the tuple held with it, so
-        its id cannot be reused while the entry lives; bounded), every time for any other iterable."""
+    def _rows_of(self, agencies: Iterable[Agency], kind: SubjectKind) -> list[_Row]:
+        """A :data:`_Row` for each of ``agencies``, for a debtor of ``kind``: built once for a tuple (kept by
+        identity, the tuple held with it, so its id cannot be reused while the entry lives; bounded), every time
+        for any other iterable. The thresholds: for a debtor living in the agency's region and for one living
+        elsewhere (they differ for a local bank only)."""
         cacheable = type(agencies) is tuple
         if cacheable:
-            key = (id(agencies), kind, own_region)
+            key = (id(agencies), kind)
             hit = self._rows.get(key)
             if hit is not None and hit[0] is agencies:
                 return hit[1]
-        thresholds = self._thresholds
         rows: list[_Row] = []
         for agency in agencies:
-            code = agency.code
             region = agency.region
-            tkey = (code, kind, region is not None and not own_region.startswith(region))
-            threshold = thresholds.get(tkey)
-            if threshold is None:
-                threshold = thresholds[tkey] = self._threshold(agency, kind, id_number)
-            rows.append((agency, code, code.encode(), threshold))
+            home = self._threshold_of(agency, kind, away=False)
+            away = home if region is None else self._threshold_of(agency, kind, away=True)
+            rows.append((agency, agency.code, agency.code.encode(), region, home, away))
         if cacheable:
             if len(self._rows) >= _ROWS_CACHE:
                 self._rows.clear()  # bounded: a cache
             self._rows[key] = (agencies, rows)  # type: ignore[arg-type]
         return rows
 
-    def _threshold(self, agency: Agency, kind: SubjectKind, id_number: str) -> float:
-        """The first draw ``h >> 75`` below which the debtor holds something at ``agency`` (0: never)."""
+    def _threshold_of(self, agency: Agency, kind: SubjectKind, *, away: bool) -> float:
+        """The first draw ``h >> 75`` below which a debtor of ``kind`` living outside (``away``) or inside the
+        agency's region holds something there (0: never)."""
         rule = self.config.rules.get(agency.group)
         if rule is None or MEASURE.QUERY not in agency.operations:
             return 0.0
-        return self._probability(agency, rule, kind, id_number) * 2**53
+        return self._probability_of(agency, rule, kind,
+                                    away and agency.group == AGENCY_GROUP.LOCAL_BANK and agency.region is not None
+                                    ) * 2**53
 
     def _probability(self, agency: Agency, rule: AssetRule, kind: SubjectKind, id_number: str) -> float:
         away = False
         if agency.group == AGENCY_GROUP.LOCAL_BANK and agency.region is not None:
             own_region = id_number[:6] if kind == SUBJECT_KIND.PERSON else id_number[2:8]
             away = not own_region.startswith(agency.region)
+        return self._probability_of(agency, rule, kind, away)
+
+    def _probability_of(self, agency: Agency, rule: AssetRule, kind: SubjectKind, away: bool) -> float:
         key = (agency.code, kind, away)
         found = self._probabilities.get(key)
         if found is None:

@@ -73,38 +73,41 @@ def test_a_saved_book_keeps_the_digests_as_before(monkeypatch):
         restored.existing(agency, _request("F2", amount=7))
 
 
-class _CountedGets(dict):
-    gets = 0
-
-    def get(self, key, default=None):
-        type(self).gets += 1
-        return super().get(key, default)
-
-
-def test_a_fan_outs_agencies_are_tabled_once_and_answer_as_one_by_one():
-    """The hub's group (one tuple, the same at every query) has its per-agency table built once per kind and home
-    region: a second debtor of the same region looks no agency's threshold up; the answers are those of one lookup
-    per agency, pins included — and after a save and restore too (the pins' index is rebuilt)."""
+def test_a_fan_outs_agencies_are_tabled_once_and_answer_as_one_by_one(monkeypatch):
+    """The hub's group (one tuple, the same at every query) has its per-agency table built once per kind: a second
+    debtor of that kind, of another region, works out no agency's threshold; the answers are those of one lookup per
+    agency — local banks at home and away, pins included — and after a save and restore too (the pins' index is
+    rebuilt)."""
     catalogue = load_catalogue()
     agencies = tuple(catalogue)
     world, single = World(5, size=600, catalogue=catalogue), World(5, size=600, catalogue=catalogue)
     people = [world.debtor(i) for i in range(600)]
     region = people[0].region
     neighbours = [d for d in people if d.region == region and d.kind == people[0].kind]
+    elsewhere = next(d for d in people if d.region[:2] != region[:2] and d.kind == people[0].kind)
     assert len(neighbours) >= 2
     first, second = neighbours[0].id_number, neighbours[1].id_number
     extra = Holding(account_no=account_number("icbc", AssetKind.DEPOSIT, second, 9), kind=AssetKind.DEPOSIT,
                     balance_cents=12_345, available_cents=12_345)
     for w in (world, single):
         w.pin(second, "icbc", [extra])
-    world._thresholds = _CountedGets(world._thresholds)
+    worked_out: list[str] = []
+    threshold_of = World._threshold_of
+
+    def counted(self, agency, kind, *, away):
+        worked_out.append(agency.code)
+        return threshold_of(self, agency, kind, away=away)
+
+    monkeypatch.setattr(World, "_threshold_of", counted)
     world.holdings_many(first, agencies)
-    before = _CountedGets.gets
+    assert len(worked_out) >= len(agencies)
+    worked_out.clear()
     assert world.holdings_many(second, agencies)["icbc"] == (extra,)
-    assert _CountedGets.gets == before  # the table was built at the first debtor's query
+    world.holdings_many(elsewhere.id_number, agencies)
+    assert worked_out == []  # the table was built at the first debtor's query
     for w in (world, pickle.loads(pickle.dumps(world))):  # noqa: S301 - our own bytes
         w.catalogue = catalogue
-        for d in people[:200] + [neighbours[1]]:
+        for d in people[:200] + [neighbours[1], elsewhere]:
             expected = {a.code: held for a in agencies if (held := single.holdings(d.id_number, a.code))}
             assert w.holdings_many(d.id_number, agencies) == expected, d.id_number
             assert w.holdings_many(d.id_number, list(agencies)) == expected, d.id_number
