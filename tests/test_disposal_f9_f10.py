@@ -193,3 +193,19 @@ def test_a_short_notice_is_recorded_at_the_instant_it_was_given_and_replays_gree
     checked = check_case(events, case.k, "short-notice")
     assert checked.passed, checked.failure
     assert f"- at: {now:%Y-%m-%d %H:%M}\n  notify_parties:" in checked.text  # not a second on, when it was done
+
+
+def test_a_short_notice_listed_before_its_planned_instant_is_missed_once() -> None:
+    """Review R30: a notice planned a day ahead (late for its own plan) with the round listed before that planned
+    instant — at once, or hours later — counted the round's notice missed twice (the plan's instance and the
+    listing's ``<asset>#2``). One notice, one announcement: one miss."""
+    for wait in (timedelta(0), timedelta(hours=12)):
+        case = Case().fixed()
+        now = case.court.clock.now()
+        case.d.notify_parties(case.k, case.asset, announce_at=now + timedelta(days=1))
+        case.court.run_for(wait)
+        case.d.list(case.k, case.asset)
+        case.court.run_for(timedelta(hours=2))
+        missed = [e.instance for e in _node24_events(case) if e.kind == EventKind.DEADLINE_MISSED]
+        assert missed == [case.asset], (wait, missed)
+        assert case.lot.notices == 1 and str(case.state.node(24, case.asset).status) == "done"

@@ -1383,7 +1383,9 @@ class Disposal:
         does not judge a done item again, so the announcement in fact is timed as a round announced with no notice
         of its own, under the round's next instance (``announcement_scheduled`` at the listing, its deadline past:
         missed) and given at once, late — the parties were told, too late. Node 24 then counts two deadlines for the
-        round, the plan's (met) and the listing's (missed): the miss is what the review asked to see."""
+        round, the plan's (met) and the listing's (missed): the miss is what the review asked to see. A notice late
+        for its own plan (planned less than 3 days ahead: ``notice_late``) is late for an earlier listing too: its
+        miss is the round's, no second instance (review R30: it was counted missed twice)."""
         if lot.announce_at is None:
             lot.notices = self._notices(lot) + 1
             self._record(lot, "announcement_scheduled", self.now, instance=self.notice_instance(lot.asset,
@@ -1391,7 +1393,10 @@ class Disposal:
         elif self.now < lot.announce_at:  # listed before the planned announcement
             ns = self.p.runtime.cases[lot.case_id].node(24, self.notice_instance(lot.asset, self._notices(lot)))
             given = ns.done_at if ns is not None and str(ns.status) == "done" else None
-            if given is None or given > self._notice_due(self.now):  # not 3 days before the listing
+            item = ns.items.get("main") if ns is not None else None
+            # the plan's notice itself late (a short notice, _give_late): the round's miss is counted there already
+            late = item is not None and (item.overdue or (not item.done and item.due <= self.now))
+            if not late and (given is None or given > self._notice_due(self.now)):  # not 3 days before the listing
                 lot.notices = self._notices(lot) + 1
                 instance = self.notice_instance(lot.asset, lot.notices)
                 self._record(lot, "announcement_scheduled", self.now, instance=instance, planned=lot.announce_at)
