@@ -202,7 +202,7 @@ def resampled_medians(arrays: Sequence[np.ndarray], picks: np.ndarray, chunk: in
 
 
 def pooled_km(tables: Sequence[Sequence[Sequence[float]]], seed: int | Sequence[int] = 0,
-              level: float = 0.95) -> dict[str, Any]:
+              level: float = 0.95, *, low_if_undefined: bool = False) -> dict[str, Any]:
     """The time to sale's Kaplan–Meier median over every replication's lots together — the replications are
     independent and identically distributed, so their lots make one sample of the court's lots (R times one
     replication's) and one curve (``km_curve``) — with its two-sided ``level`` interval (95%, as the tables show it;
@@ -217,7 +217,12 @@ def pooled_km(tables: Sequence[Sequence[Sequence[float]]], seed: int | Sequence[
     degenerate (R = 2: three distinct resamples) and its percentile interval too narrow; the lot-level
     Brookmeyer–Crowley interval (``km_median_ci``, at the normal quantile of ``level``) then, said so (``method``).
     The draws' generator is seeded from ``seed`` (the run's), so the interval is the same whichever backend ran the
-    units — and the same draws at every ``level``: a higher level's interval holds the 95% one."""
+    units — and the same draws at every ``level``: a higher level's interval holds the 95% one.
+
+    An undefined median has no interval (``low``, ``high`` None) unless ``low_if_undefined``: then ``low`` is the
+    interval's lower end all the same (the first time its curve's interval already holds one half: Brookmeyer–
+    Crowley's, or the bootstrap's lower order statistic when finite) — the staffing search's judgement of a
+    saturated level (``sim.sequential``; review R30: an undefined point estimate alone is not a clear miss)."""
     if not 0 < level < 1:
         raise ValueError(f"the confidence level must lie in (0, 1), got {level!r}")
     arrays = [np.asarray(t, dtype=float).reshape(-1, 3) for t in tables]
@@ -231,7 +236,8 @@ def pooled_km(tables: Sequence[Sequence[Sequence[float]]], seed: int | Sequence[
     out["undefined"] = median is None
     if median is None or median != median:
         out["low"] = out["high"] = None
-        return out
+        if not (low_if_undefined and lots.shape[0]):
+            return out
     if reps >= BOOTSTRAP_MIN:
         rng = np.random.default_rng(np.random.SeedSequence(seed))
         draws = resampled_medians(arrays, rng.integers(0, reps, (BOOTSTRAP_DRAWS, reps)))
@@ -243,6 +249,8 @@ def pooled_km(tables: Sequence[Sequence[Sequence[float]]], seed: int | Sequence[
         out["high"] = hi if math.isfinite(hi) else None
     else:
         out["low"], out["high"] = km_median_ci(lots[:, 1], lots[:, 2] > 0, lots[:, 0], z=normal_quantile(level))
+    if out["median"] is None:
+        out["high"] = None
     return out
 
 

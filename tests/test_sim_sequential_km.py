@@ -206,3 +206,23 @@ def test_a_target_beyond_the_longest_time_seen_is_not_decided_by_an_undefined_me
     assert not undefined_missed(ci, ">=", 30)
     assert not undefined_missed({**ci, "low": 20.0}, "<=", 30)  # a lower bound under the target: undecided
     assert not undefined_missed({**ci, "beyond": None}, "<=", 30)  # no lots table: as before
+
+
+# half the lots all but sold: 29 of 60 by day 10, the rest still in disposal at day 365 — the pooled median undefined
+# (survival 31/60), but its interval reaches day 10: the median may well be within a 30-day target
+NEARLY_HALF = [(0.0, 10.0, 1.0)] * 29 + [(0.0, 365.0, 0.0)] * 31
+
+
+def test_a_level_with_an_undefined_median_whose_interval_reaches_under_the_target_is_run_again(monkeypatch):
+    """Review R30: the pooled median undefined by a whisker (48% sold by day 10) is no clear miss of ≤ 30 days — the
+    interval's lower end (Brookmeyer–Crowley at the look's level, day 10) is under the target. ebc90d2 judged it on
+    the point estimate alone (``pooled_km`` gives an undefined median no interval) and stopped at the first look."""
+    fake = fake_planner_runs(monkeypatch, lambda judges, r, court: _run(judges, r, court, NEARLY_HALF))
+    goal = parse_target("sale_days_km_p50<=30")
+    evaluate(small_court(1000), years=1, replications=4, seed=3, backend="serial", workers=1, progress=None,
+             goal=goal, most=16)
+    assert len(fake) > 4  # run again (before: judged missed at the first look, 4 runs)
+    first = decision_kpis(["sale_days_km_p50"], [_run(1, r, "测试法院", NEARLY_HALF) for r in range(4)], 3, 3)
+    decided = first["sale_days_km_p50"]
+    assert math.isnan(decided["mean"]) and decided["low"] == 10.0 and math.isnan(decided["high"])
+    assert not goal.clearly_missed(first)
