@@ -34,6 +34,7 @@ from enum import StrEnum
 from typing import Any
 
 from core_flow.clocks import Clock, TimerHandle
+from core_flow.engine.records import fast_init
 from core_flow.enum_members import members_of
 from core_flow.errors import UserError
 from core_flow.gateway.breaker import BREAKER_STATE, BreakerState, CircuitBreaker
@@ -64,6 +65,7 @@ class EventKind(StrEnum):
 EVENT_KIND = members_of(EventKind)  # for hot code: see core_flow.enum_members
 
 
+@fast_init
 @dataclass(frozen=True, slots=True)
 class GatewayEvent:
     """Every request and answer, as data."""
