@@ -130,6 +130,10 @@ class Runtime:
         self.commands_handled += 1
         if state is not None:
             cases[case_id] = state
+        return self._carry_out(out)
+
+    def _carry_out(self, out: Outcome) -> Outcome:
+        """The outcome of a command handled: its events recorded and told, its timers armed."""
         events = out.events
         if events:
             self.events_recorded += len(events)
@@ -168,10 +172,17 @@ class Runtime:
             self._prune()
         case_id = timer.case_id
         state = self.cases.get(case_id)
-        if state is not None and self.engine.timer_stale(state, timer):
+        if state is None:  # no such case: the engine refuses it (UNKNOWN_CASE), as any command
+            self._submit_at(FireTimer(timer), timer.due, case_id)
+            return
+        if self.engine.timer_stale(state, timer):
             self.timers_stale += 1  # its item was done before it fell due: nothing to record (most warnings)
             return
-        self._submit_at(FireTimer(timer), timer.due, case_id)
+        # ``FireTimer(timer)`` handled at its due instant, without making the command (``Engine.fire_timer``); a
+        # timer's handling keeps its case's state object (``handle`` returns the one it was given)
+        out = self.engine.fire_timer(state, timer, timer.due)
+        self.commands_handled += 1
+        self._carry_out(out)
 
     def case_events(self, case_id: str) -> list[Event]:
         return [e for e in self.events if e.case_id == case_id]

@@ -82,6 +82,19 @@ class Engine(EngineCore):
         a runtime may drop it without a command. Exactly what :meth:`handle` of ``FireTimer`` would do then."""
         return self.timers.stale(state, timer)
 
+    def fire_timer(self, state: CaseState, timer: Timer, now: datetime) -> Outcome:
+        """``handle(state, FireTimer(timer), now)`` for a case that exists, without the command: the same events,
+        timers and state (a timer passes every gate of ``handle``: a closed case and a frozen 立案 node take it). A
+        runtime fires about 100,000 timers a court-year; the command is made only for a refusal's record."""
+        out = Outcome([], [])
+        try:
+            self.timers.fire(state, timer, now, out)
+        except CalendarRangeError as err:  # raised while planning, before any change
+            return self._refuse(out, c.FireTimer(timer), now, "CALENDAR_RANGE", err.zh, err.en)
+        if out.refusal is None and out.events:
+            self.operations._run_operations(state, now, out)
+        return out
+
     def handle(self, state: CaseState | None, cmd: c.Command, now: datetime) -> tuple[CaseState | None, Outcome]:
         """Apply ``cmd`` at ``now``. Returns the (possibly new) state and the outcome."""
         out = Outcome([], [])

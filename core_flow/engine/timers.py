@@ -38,7 +38,10 @@ class TimerRules:
         return st is None or st.token != t.token or st.done
 
     def _fire(self, state: CaseState, cmd: c.FireTimer, now: datetime, out: Outcome) -> None:
-        t = cmd.timer
+        self.fire(state, cmd.timer, now, out)
+
+    def fire(self, state: CaseState, t: Timer, now: datetime, out: Outcome) -> None:
+        """Timer ``t`` falls due on ``state`` at ``now`` (``FireTimer``; ``Engine.fire_timer`` calls it directly)."""
         if t.kind == TIMER_KIND.VIEW:
             self.e.spc._fire_view(state, t, now, out)
             return
