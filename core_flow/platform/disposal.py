@@ -1350,9 +1350,10 @@ class Disposal:
 
     @staticmethod
     def notice_instance(asset: str, n: int) -> str:
-        """Node 24's instance of the ``n``th auction round's notice of ``asset`` (``notify_parties``): the asset for
-        the first, ``<asset>#n`` for a later one — under the asset's rounds, so what ends the asset's deadlines
-        (``ends_on``) ends its."""
+        """Node 24's instance of the ``n``th notice of ``asset`` (``notify_parties``; one per auction round, and one
+        more for a round listed before its notice's planned date and told too late, ``_announced``: ``n`` counts
+        notices, not rounds): the asset for the first, ``<asset>#n`` for a later one — under the asset's rounds, so
+        what ends the asset's deadlines (``ends_on``) ends its."""
         return asset if n <= 1 else f"{asset}#{n}"
 
     @staticmethod
