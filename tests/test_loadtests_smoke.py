@@ -233,7 +233,8 @@ def test_the_fixtures_writer_refuses_bad_input(args: list[str], expected: str) -
     assert done.returncode == 2 and expected in done.stderr and "Traceback" not in done.stderr, done.stderr
 
 
-SHAPE_CLOCK = r"""
+# the locustfile loaded in a subprocess with a 2.5 s plan's options (8/s for 1 s, drain 1.5 s; 4 courts, 1 control user)
+LOAD_LOCUSTFILE = r"""
 import importlib.util, os, sys, time, types
 sys.path.insert(0, os.path.dirname(sys.argv[1]))
 from locust.argument_parser import parse_options
@@ -242,6 +243,9 @@ lf = importlib.util.module_from_spec(spec)
 spec.loader.exec_module(lf)
 o = parse_options(["-f", sys.argv[1], "--headless", "--rate", "8", "--duration", "1", "--warmup", "0",
                    "--drain", "1.5", "--courts", "4", "--control-users", "1"])
+"""
+
+SHAPE_CLOCK = LOAD_LOCUSTFILE + r"""
 shape = lf.RateSteps()
 shape.runner = types.SimpleNamespace(environment=types.SimpleNamespace(parsed_options=o))
 shape.reset_time()
@@ -270,15 +274,7 @@ def test_the_run_ends_on_the_plans_clock_not_the_shapes() -> None:
     assert done.stdout.strip().splitlines()[-1] == repr([(users, 100.0), (users, 100.0), None, (users, 100.0)])
 
 
-START_FAILS = r"""
-import importlib.util, os, sys, time, types
-sys.path.insert(0, os.path.dirname(sys.argv[1]))
-from locust.argument_parser import parse_options
-spec = importlib.util.spec_from_file_location("locustfile_under_test", sys.argv[1])
-lf = importlib.util.module_from_spec(spec)
-spec.loader.exec_module(lf)
-o = parse_options(["-f", sys.argv[1], "--headless", "--rate", "8", "--duration", "1", "--warmup", "0",
-                   "--drain", "1.5", "--courts", "4", "--control-users", "1"])
+START_FAILS = LOAD_LOCUSTFILE + r"""
 env = types.SimpleNamespace(parsed_options=o, runner=None, host="http://127.0.0.1:1")
 shape = lf.RateSteps()
 shape.runner = types.SimpleNamespace(environment=env)
