@@ -134,7 +134,10 @@ _to_json = ControlRequest.__pydantic_serializer__.to_json
 class TicketBook:
     """Every ticket of a namespace by id, and the idempotency index by (agency, request number)."""
 
-    __slots__ = ("tickets", "_by_request", "_seq", "_retired", "_retired_ids", "_forget")
+    __slots__ = ("tickets", "_by_request", "_seq", "_retired", "_retired_ids", "_forget", "_owed")
+    #: retired requests kept whole until their digest is needed, at most (beyond: the oldest are digested) — a
+    #: request is ~1.8 KB, its digest 8 bytes, and a busy server remembers retired numbers for 90 days (review R30 F5)
+    OWED_MAX = 4096
 
     def __init__(self) -> None:
         self.tickets: dict[str, TicketRecord] = {}
@@ -145,6 +148,7 @@ class TicketBook:
         self._retired: dict[tuple[str, str, str], tuple[str, bytes | ControlRequest, str, datetime]] = {}
         self._retired_ids: dict[str, tuple[str, str, str]] = {}  # ticket id → (agency, court, request number)
         self._forget: deque[tuple[datetime, str]] = deque()  # (when to forget, ticket id), in time order
+        self._owed: deque[tuple[str, str, str]] = deque()  # keys retired with their request, oldest first (not saved)
 
     def __len__(self) -> int:
         return len(self.tickets)
@@ -186,7 +190,15 @@ class TicketBook:
         self._by_request.pop(key, None)
         ticket = record.ticket
         # the request's digest is taken later, if ever (most retired numbers are never sent again): see __getstate__
-        self._retired[key] = (ticket_id, record.request, ticket.measure.value, ticket.accepted_at)
+        retired = self._retired
+        retired[key] = (ticket_id, record.request, ticket.measure.value, ticket.accepted_at)
+        owed = self._owed
+        owed.append(key)
+        if len(owed) > self.OWED_MAX:  # the oldest request digested now, if still whole (not repeated, not forgotten)
+            oldest = owed.popleft()
+            entry = retired.get(oldest)
+            if entry is not None and not isinstance(entry[1], bytes):
+                retired[oldest] = (entry[0], request_digest(entry[1]), entry[2], entry[3])
         self._retired_ids[ticket_id] = key
         self._forget.append((forget_at, ticket_id))
         return True
@@ -198,7 +210,14 @@ class TicketBook:
         for key, (ticket_id, digest, measure, accepted_at) in retired.items():
             if not isinstance(digest, bytes):
                 retired[key] = (ticket_id, request_digest(digest), measure, accepted_at)
-        return None, {name: getattr(self, name) for name in self.__slots__ if hasattr(self, name)}
+        self._owed.clear()
+        return None, {name: getattr(self, name) for name in self.__slots__ if name != "_owed" and hasattr(self, name)}
+
+    def __setstate__(self, state: tuple[Any, dict[str, Any]]) -> None:
+        """A saved book (this form, or one saved before the owed requests were bounded): every digest taken."""
+        for name, value in state[1].items():
+            object.__setattr__(self, name, value)
+        self._owed = deque()
 
     def forget_due(self, now: datetime) -> int:
         """Forget the compact memory of retired tickets due by ``now``; returns how many."""

@@ -73,6 +73,34 @@ def test_a_saved_book_keeps_the_digests_as_before(monkeypatch):
         restored.existing(agency, _request("F2", amount=7))
 
 
+def test_retired_requests_kept_whole_are_bounded(monkeypatch):
+    """Review R30 F5: a retired ticket keeps its request (~1.8 KB) instead of its 8-byte digest only up to
+    ``OWED_MAX`` at once — beyond, the oldest are digested — so a busy server remembering retired numbers for 90 days
+    does not grow by whole requests; each digest is the request's, and a restored book bounds them again."""
+    monkeypatch.setattr(TicketBook, "OWED_MAX", 2)
+    agency = load_catalogue().get("icbc")
+    book = TicketBook()
+    numbers = [f"B{i}" for i in range(6)]
+    for no in numbers:
+        request = _request(no)
+        ticket = book.issue(agency.code, request, T0)
+        book.file(TicketRecord(ticket=ticket, request=request, agency=agency, due_at=T0))
+        book.retire(ticket.ticket_id, T0 + timedelta(days=90))
+    kept = [entry[1] for entry in book._retired.values()]
+    assert sum(not isinstance(k, bytes) for k in kept) == 2
+    assert kept[:4] == [request_digest(_request(no)) for no in numbers[:4]]
+    assert book.existing(agency, _request("B0")).retired  # a digested number is still recognised
+    with pytest.raises(UserError):
+        book.existing(agency, _request("B5", amount=7))
+    restored = pickle.loads(pickle.dumps(book, protocol=pickle.HIGHEST_PROTOCOL))  # noqa: S301 - our own bytes
+    for no in ("B6", "B7", "B8"):
+        request = _request(no)
+        ticket = restored.issue(agency.code, request, T0)
+        restored.file(TicketRecord(ticket=ticket, request=request, agency=agency, due_at=T0))
+        restored.retire(ticket.ticket_id, T0 + timedelta(days=90))
+    assert sum(not isinstance(entry[1], bytes) for entry in restored._retired.values()) == 2
+
+
 def test_a_fan_outs_agencies_are_tabled_once_and_answer_as_one_by_one(monkeypatch):
     """The hub's group (one tuple, the same at every query) has its per-agency table built once per kind: a second
     debtor of that kind, of another region, works out no agency's threshold; the answers are those of one lookup per
