@@ -127,7 +127,7 @@ def in_inquiry_scope(group: str, region: str | None, debtor_region: str, court_r
             and (debtor_region.startswith(region) or court_region.startswith(region)))
 
 
-PROFILE_VERSION = "0.12.0"  # semver of the interface profile (core_flow/profile/PROFILE.md), not the package's
+PROFILE_VERSION = "0.12.1"  # semver of the interface profile (core_flow/profile/PROFILE.md), not the package's
 HUB = "zdz"  # the agency code of the 总对总 system (the court's counterpart for 集约查询 and sweeps)
 MAX_CENTS = 10**15  # the largest amount anywhere in the protocol (10 trillion yuan): bounds every amount field
 MAX_SCOPE = 200  # agencies in one 总对总 query (a 集约查询 scope is about 30)
