@@ -57,7 +57,7 @@ class Clerk:
         self.same_handler_rate = same_handler_rate
         self.identity_failure_rate = identity_failure_rate
         self.stats = ClerkStats()
-        self._reactions: dict[Any, Callable[[Event], None] | None] = {}  # event kind → its _ev_ method, if any
+        self.refused: dict[str, int] = {}  # refusal code → how many commands it refused (``_submit``)
         self._resumed: set[str] = set()
         self._zhongben: set[str] = set()
         self._waiting_for_node: dict[tuple[str, int], list[Callable[[], Any]]] = {}  # (case, node) → when it is done
@@ -189,16 +189,6 @@ class Clerk:
     def reacts_to(cls) -> tuple[EventKind, ...]:
         """The event kinds this clerk has a reaction (``_ev_<kind>``) for."""
         return tuple(k for k in EventKind if callable(getattr(cls, f"_ev_{k.value}", None)))
-
-    def _on_event(self, e: Event) -> None:
-        """An engine event's reaction, if any (the runtime calls each kind's ``_ev_`` method directly: ``__init__``)."""
-        kind = e.kind
-        try:
-            handler = self._reactions[kind]
-        except KeyError:  # looked up once per event kind
-            handler = self._reactions[kind] = getattr(self, f"_ev_{kind}", None)
-        if handler is not None:
-            handler(e)
 
     def _ev_filed(self, e: Event) -> None:
         k = e.case_id
@@ -594,12 +584,17 @@ class Clerk:
     def _submit(self, cmd: Any) -> Any:
         """An engine command; refused because a node is frozen (done, but the system refuses it while the node is
         frozen), it is entered again once the nodes the refusal named are unfrozen. A 报结 that would release the
-        controls while a sale's disposal is unfinished waits for it (``_held_closing``): None."""
+        controls while a sale's disposal is unfinished waits for it (``_held_closing``): None. A refusal is counted
+        (``refused``)."""
         if isinstance(cmd, c.Close) and self._held_closing(cmd, lambda: self._enter_held(cmd)):
             return None
         out = self.p.submit(cmd)
-        if out.refusal is not None and out.refusal.code == "NODE_FROZEN":
-            self._wait_unfreeze(cmd.case_id, out.refusal.details, lambda: self._submit(cmd))
+        refusal = out.refusal
+        if refusal is not None:
+            code = refusal.code
+            if code == "NODE_FROZEN":
+                self._wait_unfreeze(cmd.case_id, refusal.details, lambda: self._submit(cmd))
+            self.refused[code] = self.refused.get(code, 0) + 1
         return out
 
     def _enter_held(self, cmd: Any) -> Any:

@@ -129,9 +129,8 @@ class StaffActor(Clerk):
         # the notice's period to perform (``performance_due``): 限消 waits for its end (None: not recorded)
         self.notice_period = Period(notice_period_days, Unit.DAYS) if notice_period_days else None
         self._draws: dict[tuple[str, str], int] = {}
-        self._seed_key = f"{seed}|"  # the start of every draw's key (``_uniform``)
+        self._seed_key = f"{seed}|"  # the start of every draw's key (``_work``)
         self._kinds: dict[str, tuple[str, Callable[[float], float]]] = {}  # kind → its role, its seconds (``_minutes``)
-        self.refused: dict[str, int] = {}
         self.preloaded: dict[str, tuple[int | None, str]] = {}  # start-state case → (current node | None, handler)
         self.closed_on: dict[str, datetime] = {}  # start-state 终本 register case → when it closed
         self._investigating: set[str] = set()
@@ -143,15 +142,6 @@ class StaffActor(Clerk):
     # ── work items ──────────────────────────────────────────────────────────────────────────────
     def _soon(self, within: timedelta) -> timedelta:
         return ZERO  # no coin toss: lateness comes from the queues
-
-    def _uniform(self, kind: str, case: str) -> float:
-        """The draw of the case's next item of ``kind`` (its staff minutes): ``uniform(self.seed, case, kind, n)``,
-        the key made at once."""
-        key = (case, kind)
-        draws = self._draws
-        n = draws.get(key, 0)
-        draws[key] = n + 1
-        return uniform_key(f"{self._seed_key}{case}|{kind}|{n}")
 
     def _minutes(self, kind: str) -> tuple[str, Callable[[float], float]]:
         """The kind's role (as the profile's ``actions`` table names it) and its staff seconds of a uniform draw: the
@@ -175,7 +165,8 @@ class StaffActor(Clerk):
             role = AUTHORITY_ROLE.get(authority or "", "执行局长")
             if not self.staff.has(role):
                 role = "执行局长" if self.staff.has("执行局长") else "书记员"
-        key = (case, kind)  # ``_uniform``, written out (one call less per work item)
+        # the draw of the case's next item of ``kind``: ``uniform(self.seed, case, kind, n)``, the key made at once
+        key = (case, kind)
         draws = self._draws
         n = draws.get(key, 0)
         draws[key] = n + 1
@@ -373,20 +364,6 @@ class StaffActor(Clerk):
                 self._wait_unfreeze(k, out.refusal.details, lambda: self._close(k, cmd))
                 return
         del self._closing[k]  # accepted or refused (e.g. 终本 too early): a later review may ask again
-
-    def _submit(self, cmd: Any) -> Any:
-        """The clerk's (``Clerk._submit``, written out here: one call less per command): refused for a frozen node, it
-        is entered again after the unfreeze; a 报结 waiting for a sale's disposal is None. A refusal is counted."""
-        if isinstance(cmd, c.Close) and self._held_closing(cmd, lambda: self._enter_held(cmd)):
-            return None
-        out = self.p.submit(cmd)
-        refusal = out.refusal
-        if refusal is not None:
-            code = refusal.code
-            if code == "NODE_FROZEN":
-                self._wait_unfreeze(cmd.case_id, refusal.details, lambda: self._submit(cmd))
-            self.refused[code] = self.refused.get(code, 0) + 1
-        return out
 
     # ── reactions, as chains of work ────────────────────────────────────────────────────────────
     def _ev_filed(self, e: Event) -> None:
