@@ -406,17 +406,20 @@ def aggregate(results: list[dict[str, Any]], seed: int = 0) -> dict[str, Any]:
     return out
 
 
-def court_km(runs: Sequence[dict[str, Any]], seed: int, court: str, level: float = 0.95) -> dict[str, Any] | None:
+def court_km(runs: Sequence[dict[str, Any]], seed: int, court: str, level: float = 0.95, *,
+             low_if_undefined: bool = False) -> dict[str, Any] | None:
     """A court's pooled time to sale (``km_pooled``) at ``level``, its bootstrap seeded from the run's ``seed`` and
     the court's name (each court of a province its own draws; the same whichever backend ran the units): what the
     tables show (95%, ``aggregate``) and what the staffing search judges a look on (``sim.sequential``). None where a
-    replication has no lots table to pool (results written before the tables were)."""
+    replication has no lots table to pool (results written before the tables were). ``low_if_undefined``: as
+    ``sim.kpi.pooled_km``'s (the staffing search's)."""
     if not runs or any((r.get("sale_km") or {}).get("table") is None for r in runs):
         return None
-    return km_pooled(runs, [seed, zlib.crc32(court.encode("utf-8"))], level)
+    return km_pooled(runs, [seed, zlib.crc32(court.encode("utf-8"))], level, low_if_undefined=low_if_undefined)
 
 
-def km_pooled(runs: Sequence[dict[str, Any]], seed: Sequence[int], level: float = 0.95) -> dict[str, Any]:
+def km_pooled(runs: Sequence[dict[str, Any]], seed: Sequence[int], level: float = 0.95, *,
+              low_if_undefined: bool = False) -> dict[str, Any]:
     """A court's time to sale (``sale_days_km_p50``) from its replications' lots pooled (``sim.kpi.pooled_km``):
     ``mean`` is the pooled curve's median (NaN: undefined, fewer than half the lots of all the replications disposed
     of), ``low``/``high`` its ``level`` interval (95% unless told; ``high`` NaN with ``high_open``: beyond the
@@ -424,7 +427,7 @@ def km_pooled(runs: Sequence[dict[str, Any]], seed: Sequence[int], level: float 
     or, with few replications, Brookmeyer–Crowley over the lots) and keeps each replication's own median (None:
     undefined); ``undefined`` is how many of those are undefined. The interval is the pooled median's, not a mean's:
     no ``_interval``."""
-    est = pooled_km([r["sale_km"]["table"] for r in runs], seed, level)
+    est = pooled_km([r["sale_km"]["table"] for r in runs], seed, level, low_if_undefined=low_if_undefined)
     own = [r["sale_km"].get("median") for r in runs]
     nan = math.nan
     return {"mean": nan if est["median"] is None else est["median"],

@@ -21,14 +21,13 @@ Student t quantiles come from SciPy (any confidence level); the 95% figures show
 from __future__ import annotations
 
 import math
-import zlib
 from collections.abc import Sequence
 from statistics import fmean, stdev
 from typing import Any
 
 from scipy.stats import t as student_t
 
-from sim.kpi import BOOTSTRAP_MIN, is_share, pooled_km
+from sim.kpi import BOOTSTRAP_MIN, is_share
 from sim.replicate import court_km
 
 ALPHA = 0.05  # the planner's error rate over all the looks at a level
@@ -57,17 +56,13 @@ def decision_kpis(keys: list[str], runs: list[dict[str, Any]], looks: int,
     has its lots table."""
     out: dict[str, dict[str, Any]] = {}
     for k in keys:
-        if k == POOLED_KM and runs and (km := court_km(runs, seed, runs[0]["meta"]["court"],
-                                                      confidence(looks))) is not None:
-            if km["mean"] != km["mean"]:  # undefined: the pooled curve stays above one half to its last time
-                # its interval's lower end all the same (review R30: the point estimate alone judged a level
-                # clearly missed with half its lots all but sold): the median may be as short as that
-                low = pooled_km([r["sale_km"]["table"] for r in runs],
-                                [seed, zlib.crc32(runs[0]["meta"]["court"].encode("utf-8"))], confidence(looks),
-                                low_if_undefined=True)["low"]
-                km = {**km, "low": math.nan if low is None else low,
-                      "beyond": max((float(lot[1]) for r in runs for lot in r["sale_km"]["table"]),
-                                    default=math.nan)}
+        # an undefined median (the pooled curve stays above one half to its last time) keeps its interval's lower
+        # end all the same (review R30: the point estimate alone judged a level clearly missed with half its lots all
+        # but sold): the median may be as short as that
+        if k == POOLED_KM and runs and (km := court_km(runs, seed, runs[0]["meta"]["court"], confidence(looks),
+                                                      low_if_undefined=True)) is not None:
+            if km["mean"] != km["mean"]:  # undefined: beyond the longest time seen
+                km["beyond"] = max((float(lot[1]) for r in runs for lot in r["sale_km"]["table"]), default=math.nan)
             out[k] = km
             continue
         xs = [v for r in runs if (v := r["kpi"].get(k)) is not None and v == v]
