@@ -25,7 +25,8 @@ def test_a_term_is_worked_out_once_and_refused_every_time(monkeypatch):
         return real(day, years)
 
     monkeypatch.setattr(ledger_module, "add_years", counted)
-    day = date(2031, 5, 17)  # a day no other test asks about
+    ledger_module._term.cache_clear()  # nothing remembered from another test in this process, or a run before
+    day = date(2031, 5, 17)
     first = ledger_module.term_last_day(day, AssetKind.DEPOSIT, 365, strict=True)
     assert ledger_module.term_last_day(day, AssetKind.DEPOSIT, 365, strict=True) == first == date(2032, 5, 16)
     assert calls == [day]
