@@ -19,4 +19,3 @@ def test_each_reaction_is_subscribed_to_its_own_kind_as_the_method_itself():
     for kind, listeners in by_kind.items():
         if kind not in kinds:  # nothing of the actor's where it has no reaction
             assert all(getattr(listener, "__self__", None) is not actor for listener in listeners), kind
-
